@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One-shot setup on a fresh Debian machine: system packages, .venv with hotfence,
+# the BPF objects built for this kernel, then the main job on the shipped sample logs.
+# Usage: bash scripts/setup.sh [--no-demo]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(python3-venv clang llvm bpftool libbpf-dev libbpf1 gcc make iproute2 xz-utils)
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/pip install -q --upgrade pip >/dev/null
+.venv/bin/pip install -q -e '.[test,vmcore]'
+
+# BPF objects are compiled here, for this machine, never committed.
+.venv/bin/python -m hotfence.bpf.build || echo "setup: BPF build failed; fence backends will say why" >&2
+
+if [ "${1:-}" != "--no-demo" ]; then
+  .venv/bin/hotfence triage samples/
+fi

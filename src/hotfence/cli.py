@@ -1,0 +1,43 @@
+"""The `hotfence` command line: a thin layer that gathers each feature's commands.
+
+Each feature owns its own click commands (``hotfence/<feature>/cli.py``); this module
+only assembles them so that the features stay independent of one another.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from hotfence import __version__
+
+# (module, attribute) of every top-level command; a feature adds one line here.
+COMMANDS: list[tuple[str, str]] = [
+    ("hotfence.triage.cli", "triage"),
+    ("hotfence.fence.cli", "fence"),
+    ("hotfence.fence.cli", "explain"),
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hotfence")
+def main() -> None:
+    """From a kernel crash to a live, precise socket fence."""
+
+
+def _register() -> None:
+    for module_name, attr in COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            # A feature still being built must not break the others' commands.
+            if exc.name and exc.name.startswith("hotfence"):
+                continue
+            raise
+        command = getattr(module, attr, None)
+        if command is not None:
+            main.add_command(command)
+
+
+_register()

@@ -1,0 +1,131 @@
+"""The compiled form of a SocketPolicy: what the compiler produces and every backend loads.
+
+This module is the contract between the policy compiler (``fence.compiler``), the
+reference model (``fence.model``) and the kernel backends (``fence.backends.*``).
+The BPF programs in ``hotfence/bpf/`` implement ``lookup_order`` below with hash-map
+look-ups; the reference model uses ``CompiledPolicy.decide`` so both agree by
+construction.
+
+Precedence (documented for users in docs/policy.md): the most specific matching rule
+wins, where specificity is the fixed order of key shapes in ``CREATE_LOOKUP_ORDER`` /
+``PORT_LOOKUP_ORDER``; two rules with the same key are a validation error; no match
+means the policy's ``default`` action.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+ANY = 0xFFFF  # wildcard value for a u16 key field
+ANY_KERN = 2  # kern field: 0 = user socket, 1 = kernel socket, 2 = either
+
+
+class Action(enum.IntEnum):
+    ALLOW = 0
+    DENY = 1
+    AUDIT = 2  # allow, but count and emit an event
+
+
+class Hook(enum.IntEnum):
+    SOCKET_CREATE = 0
+    BIND = 1
+    CONNECT = 2
+
+
+@dataclass(frozen=True, order=True)
+class CreateKey:
+    """Key of the socket-create map: struct create_key in bpf/common.h."""
+
+    family: int
+    type: int  # base type, SOCK_CLOEXEC/SOCK_NONBLOCK already masked off; ANY allowed
+    protocol: int  # ANY allowed; 0 is a real value ("default protocol") only if written
+    kern: int  # 0, 1 or ANY_KERN
+
+
+@dataclass(frozen=True, order=True)
+class PortKey:
+    """Key of the bind/connect map: struct port_key in bpf/common.h."""
+
+    hook: int  # Hook.BIND or Hook.CONNECT
+    family: int  # AF_INET or AF_INET6 or ANY
+    protocol: int  # IPPROTO_TCP / IPPROTO_UDP / ANY
+    port: int  # host byte order; ranges are expanded by the compiler
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rule_id: int  # index into CompiledPolicy.rules and the per-rule counter map
+    action: Action
+
+
+# Shapes tried in order for socket(); True = use the call's own value, False = wildcard.
+# (family, type, protocol, kern). At most len(...) hash look-ups per call, whatever the
+# number of rules.
+CREATE_LOOKUP_ORDER: tuple[tuple[bool, bool, bool, bool], ...] = (
+    (True, True, True, True),
+    (True, True, True, False),
+    (True, True, False, True),
+    (True, True, False, False),
+    (True, False, True, True),
+    (True, False, True, False),
+    (True, False, False, True),
+    (True, False, False, False),
+    (False, False, False, True),
+)
+
+# (family, protocol, port) for bind/connect; the hook is always exact.
+PORT_LOOKUP_ORDER: tuple[tuple[bool, bool, bool], ...] = (
+    (True, True, True),
+    (False, True, True),
+    (True, False, True),
+    (False, False, True),
+    (True, True, False),
+    (False, True, False),
+    (True, False, False),
+)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What user space needs to explain a verdict: where the rule came from."""
+
+    rule_id: int
+    name: str  # rule's `name:` or "rules[3]"
+    source: str  # "policy.yaml:12"
+    summary: str  # "deny socket(inet6, raw, icmpv6)"
+    hooks: frozenset[Hook] = frozenset()
+
+
+@dataclass
+class CompiledPolicy:
+    name: str
+    enforce: bool  # False = audit mode: every DENY is counted as "would deny" and allowed
+    default: Action
+    rules: list[RuleInfo] = field(default_factory=list)
+    create: dict[CreateKey, Verdict] = field(default_factory=dict)
+    ports: dict[PortKey, Verdict] = field(default_factory=dict)
+
+    def decide_create(self, family: int, type_: int, protocol: int, kern: bool) -> Verdict | None:
+        """The verdict for socket(), exactly as the BPF program computes it (None = default)."""
+        call = (family, type_, protocol, int(kern))
+        for shape in CREATE_LOOKUP_ORDER:
+            f, t, p, k = (v if use else (ANY_KERN if i == 3 else ANY) for i, (v, use) in enumerate(zip(call, shape)))
+            verdict = self.create.get(CreateKey(f, t, p, k))
+            if verdict is not None:
+                return verdict
+        return None
+
+    def decide_port(self, hook: Hook, family: int, protocol: int, port: int) -> Verdict | None:
+        """The verdict for bind()/connect() on an inet socket (None = default)."""
+        for use_f, use_p, use_port in PORT_LOOKUP_ORDER:
+            key = PortKey(
+                int(hook),
+                family if use_f else ANY,
+                protocol if use_p else ANY,
+                port if use_port else ANY,
+            )
+            verdict = self.ports.get(key)
+            if verdict is not None:
+                return verdict
+        return None
