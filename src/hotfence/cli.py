@@ -1,6 +1,6 @@
 """The `hotfence` command line: a thin layer that gathers each feature's commands.
 
-Each feature owns its own click commands (``hotfence/<feature>/cli.py``); this module
+Each feature owns its own click commands (``hotfence/<feature>/..._cli.py``); this module
 only assembles them so that the features stay independent of one another.
 """
 
@@ -15,8 +15,17 @@ from hotfence import __version__
 # (module, attribute) of every top-level command; a feature adds one line here.
 COMMANDS: list[tuple[str, str]] = [
     ("hotfence.triage.cli", "triage"),
-    ("hotfence.fence.cli", "fence"),
-    ("hotfence.fence.cli", "explain"),
+    ("hotfence.fence.explain_cli", "explain"),
+]
+
+# (module, attribute) of every `hotfence fence ...` subcommand.
+FENCE_COMMANDS: list[tuple[str, str]] = [
+    ("hotfence.fence.run_cli", "run"),
+    ("hotfence.fence.run_cli", "apply"),
+    ("hotfence.fence.run_cli", "status"),
+    ("hotfence.fence.run_cli", "remove"),
+    ("hotfence.fence.run_cli", "counters"),
+    ("hotfence.fence.exec_cli", "exec_"),
 ]
 
 
@@ -26,8 +35,13 @@ def main() -> None:
     """From a kernel crash to a live, precise socket fence."""
 
 
-def _register() -> None:
-    for module_name, attr in COMMANDS:
+@main.group()
+def fence() -> None:
+    """Enforce socket policy in the kernel (cgroup-BPF, BPF-LSM, seccomp)."""
+
+
+def _add(group: click.Group, entries: list[tuple[str, str]]) -> None:
+    for module_name, attr in entries:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -37,7 +51,8 @@ def _register() -> None:
             raise
         command = getattr(module, attr, None)
         if command is not None:
-            main.add_command(command)
+            group.add_command(command)
 
 
-_register()
+_add(main, COMMANDS)
+_add(fence, FENCE_COMMANDS)
