@@ -1,0 +1,1 @@
+"""Known kernel bugs: a catalogue of signatures, affected kernels and mitigations."""

@@ -1,0 +1,51 @@
+"""Kernel release strings (`uname -r`, `6.1.0-56-amd64`, `5.15.0-91-generic`) as comparable versions.
+
+Distribution kernels backport fixes without changing the upstream version, so a range
+match here means "possibly affected", never "certainly vulnerable"; the catalogue says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def parse_version(release: str) -> tuple[int, int, int]:
+    """The upstream (major, minor, patch) at the start of a release string.
+
+    Raises ValueError naming the string when it does not start with a version.
+    """
+    m = _VERSION.match(release or "")
+    if not m:
+        raise ValueError(f"not a kernel version: {release!r} (expected e.g. '6.1.0-56-amd64')")
+    return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+
+
+@dataclass(frozen=True)
+class VersionRange:
+    """Affected versions: `introduced <= v < fixed`; a missing bound is open."""
+
+    introduced: tuple[int, int, int] | None = None
+    fixed: tuple[int, int, int] | None = None
+
+    def contains(self, version: tuple[int, int, int]) -> bool:
+        if self.introduced is not None and version < self.introduced:
+            return False
+        if self.fixed is not None and version >= self.fixed:
+            return False
+        return True
+
+    def __str__(self) -> str:
+        lo = ".".join(map(str, self.introduced)) if self.introduced else "any"
+        hi = ".".join(map(str, self.fixed)) if self.fixed else "unfixed"
+        return f"[{lo}, {hi})"
+
+
+def in_any(release: str, ranges: list[VersionRange]) -> bool:
+    """True when `release` falls in one of `ranges` (no ranges = every kernel)."""
+    if not ranges:
+        return True
+    version = parse_version(release)
+    return any(r.contains(version) for r in ranges)
