@@ -1,0 +1,370 @@
+"""A thin ctypes layer over the system libbpf (Debian ``libbpf1``, libbpf.so.1).
+
+Only what hotfence needs: open/load an object file, find programs and maps, attach a
+program to a cgroup (a ``bpf_link`` owned by this process unless pinned), pin/unpin,
+map element access by fd (works for maps of a loaded object and for pinned maps
+opened with :func:`obj_get`), ring-buffer polling with a Python callback, and libbpf's
+own messages routed into :mod:`logging` (logger ``hotfence.libbpf``).
+
+Every failure raises :class:`LibbpfError` carrying ``errno`` and a message that names
+the operation and object.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno as errno_mod
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+log = logging.getLogger("hotfence.libbpf")
+
+_lib = ctypes.CDLL("libbpf.so.1", use_errno=True)
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+_vp = ctypes.c_void_p
+_cp = ctypes.c_char_p
+_int = ctypes.c_int
+
+
+def _sig(name: str, restype, *argtypes) -> None:
+    fn = getattr(_lib, name)
+    fn.restype = restype
+    fn.argtypes = list(argtypes)
+
+
+_sig("bpf_object__open_file", _vp, _cp, _vp)
+_sig("bpf_object__load", _int, _vp)
+_sig("bpf_object__close", None, _vp)
+_sig("bpf_object__find_program_by_name", _vp, _vp, _cp)
+_sig("bpf_object__find_map_by_name", _vp, _vp, _cp)
+_sig("bpf_object__next_map", _vp, _vp, _vp)
+_sig("bpf_object__next_program", _vp, _vp, _vp)
+_sig("bpf_program__name", _cp, _vp)
+_sig("bpf_program__fd", _int, _vp)
+_sig("bpf_program__attach_cgroup", _vp, _vp, _int)
+_sig("bpf_program__set_autoload", _int, _vp, ctypes.c_bool)
+_sig("bpf_map__name", _cp, _vp)
+_sig("bpf_map__fd", _int, _vp)
+_sig("bpf_map__key_size", ctypes.c_uint32, _vp)
+_sig("bpf_map__value_size", ctypes.c_uint32, _vp)
+_sig("bpf_map__max_entries", ctypes.c_uint32, _vp)
+_sig("bpf_map__type", _int, _vp)
+_sig("bpf_map__pin", _int, _vp, _cp)
+_sig("bpf_map__reuse_fd", _int, _vp, _int)
+_sig("bpf_link__pin", _int, _vp, _cp)
+_sig("bpf_link__unpin", _int, _vp)
+_sig("bpf_link__destroy", _int, _vp)
+_sig("bpf_link__fd", _int, _vp)
+_sig("bpf_link__open", _vp, _cp)
+_sig("bpf_link__disconnect", None, _vp)
+_sig("bpf_map_update_elem", _int, _int, _vp, _vp, ctypes.c_uint64)
+_sig("bpf_map_lookup_elem", _int, _int, _vp, _vp)
+_sig("bpf_map_delete_elem", _int, _int, _vp)
+_sig("bpf_map_get_next_key", _int, _int, _vp, _vp)
+_sig("bpf_obj_get", _int, _cp)
+_sig("bpf_obj_pin", _int, _int, _cp)
+_sig("libbpf_num_possible_cpus", _int)
+_sig("libbpf_strerror", _int, _int, _cp, ctypes.c_size_t)
+
+RING_SAMPLE_FN = ctypes.CFUNCTYPE(_int, _vp, _vp, ctypes.c_size_t)
+_sig("ring_buffer__new", _vp, _int, RING_SAMPLE_FN, _vp, _vp)
+_sig("ring_buffer__poll", _int, _vp, _int)
+_sig("ring_buffer__consume", _int, _vp)
+_sig("ring_buffer__free", None, _vp)
+
+# libbpf_print_fn_t: int (*)(enum libbpf_print_level, const char *, va_list). On x86-64
+# and arm64 a va_list argument is passed as a pointer, so vsnprintf can format it.
+_PRINT_FN = ctypes.CFUNCTYPE(_int, _int, _cp, _vp)
+_sig("libbpf_set_print", _vp, _PRINT_FN)
+_libc.vsnprintf.restype = _int
+_libc.vsnprintf.argtypes = [_cp, ctypes.c_size_t, _cp, _vp]
+_libc.close.argtypes = [_int]
+
+_LEVELS = {0: logging.WARNING, 1: logging.INFO, 2: logging.DEBUG}
+
+BPF_ANY = 0
+BPF_NOEXIST = 1
+BPF_EXIST = 2
+
+
+class LibbpfError(OSError):
+    """A libbpf call failed; ``errno`` is set and the message names what was attempted."""
+
+    def __init__(self, err: int, what: str):
+        err = abs(err) or errno_mod.EIO
+        super().__init__(err, f"{what}: {os.strerror(err)} ({errno_mod.errorcode.get(err, err)})")
+
+
+def _check(ret: int, what: str) -> int:
+    if ret < 0:
+        raise LibbpfError(-ret if ret != -1 else ctypes.get_errno(), what)
+    return ret
+
+
+def _check_ptr(ptr: int | None, what: str) -> int:
+    if not ptr:
+        raise LibbpfError(ctypes.get_errno(), what)
+    return ptr
+
+
+@_PRINT_FN
+def _print_cb(level: int, fmt: bytes, va_list: int) -> int:
+    buf = ctypes.create_string_buffer(2048)
+    _libc.vsnprintf(buf, len(buf), fmt, va_list)
+    msg = buf.value.decode(errors="replace").rstrip()
+    if msg:
+        log.log(_LEVELS.get(level, logging.DEBUG), "%s", msg)
+    return 0
+
+
+_lib.libbpf_set_print(_print_cb)
+
+
+def num_possible_cpus() -> int:
+    return _check(_lib.libbpf_num_possible_cpus(), "libbpf_num_possible_cpus")
+
+
+# ---------------------------------------------------------------------------- maps
+
+
+class Map:
+    """A BPF map by fd. ``owned`` maps (from :func:`obj_get`) close their fd on close()."""
+
+    def __init__(self, fd: int, name: str, key_size: int, value_size: int, percpu: bool = False, owned: bool = False):
+        self.fd = fd
+        self.name = name
+        self.key_size = key_size
+        self.value_size = value_size
+        self.percpu = percpu
+        self._owned = owned
+        # Per-CPU maps return one value per possible CPU, each rounded up to 8 bytes.
+        self.lookup_size = ((value_size + 7) // 8 * 8) * num_possible_cpus() if percpu else value_size
+
+    def _key(self, key: bytes) -> ctypes.Array:
+        if len(key) != self.key_size:
+            raise ValueError(f"map {self.name}: key is {len(key)} bytes, expected {self.key_size}")
+        return ctypes.create_string_buffer(key, len(key))
+
+    def update(self, key: bytes, value: bytes, flags: int = BPF_ANY) -> None:
+        size = self.lookup_size if self.percpu else self.value_size
+        if len(value) != size:
+            raise ValueError(f"map {self.name}: value is {len(value)} bytes, expected {size}")
+        val = ctypes.create_string_buffer(value, len(value))
+        _check(_lib.bpf_map_update_elem(self.fd, self._key(key), val, flags), f"update map {self.name}")
+
+    def lookup(self, key: bytes) -> bytes | None:
+        val = ctypes.create_string_buffer(self.lookup_size)
+        ret = _lib.bpf_map_lookup_elem(self.fd, self._key(key), val)
+        if ret < 0:
+            err = ctypes.get_errno() if ret == -1 else -ret
+            if err == errno_mod.ENOENT:
+                return None
+            raise LibbpfError(err, f"lookup in map {self.name}")
+        return val.raw
+
+    def lookup_percpu(self, key: bytes) -> list[bytes]:
+        """One value per possible CPU (a per-CPU map read never loses a CPU's count)."""
+        raw = self.lookup(key)
+        if raw is None:
+            return []
+        step = (self.value_size + 7) // 8 * 8
+        return [raw[i : i + self.value_size] for i in range(0, len(raw), step)]
+
+    def delete(self, key: bytes) -> bool:
+        ret = _lib.bpf_map_delete_elem(self.fd, self._key(key))
+        if ret < 0:
+            err = ctypes.get_errno() if ret == -1 else -ret
+            if err == errno_mod.ENOENT:
+                return False
+            raise LibbpfError(err, f"delete from map {self.name}")
+        return True
+
+    def keys(self) -> Iterator[bytes]:
+        """All keys; collect them before deleting (deletion restarts hash iteration)."""
+        cur = None
+        nxt = ctypes.create_string_buffer(self.key_size)
+        while True:
+            ret = _lib.bpf_map_get_next_key(self.fd, cur, nxt)
+            if ret < 0:
+                err = ctypes.get_errno() if ret == -1 else -ret
+                if err == errno_mod.ENOENT:
+                    return
+                raise LibbpfError(err, f"iterate map {self.name}")
+            yield nxt.raw
+            cur = ctypes.create_string_buffer(nxt.raw, self.key_size)
+
+    def pin(self, path: str | Path) -> None:
+        _check(_lib.bpf_obj_pin(self.fd, str(path).encode()), f"pin map {self.name} at {path}")
+
+    def close(self) -> None:
+        if self._owned and self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def obj_get(path: str | Path) -> int:
+    """fd of a pinned BPF object (map, program or link) in bpffs."""
+    return _check(_lib.bpf_obj_get(str(path).encode()), f"open pinned object {path}")
+
+
+def open_pinned_map(path: str | Path, name: str, key_size: int, value_size: int, percpu: bool = False) -> Map:
+    return Map(obj_get(path), name, key_size, value_size, percpu=percpu, owned=True)
+
+
+# ---------------------------------------------------------------------------- links
+
+
+class Link:
+    """A bpf_link: the attachment. Destroying it detaches, unless it is pinned."""
+
+    def __init__(self, ptr: int, what: str):
+        self._ptr = ptr
+        self.what = what
+
+    @property
+    def fd(self) -> int:
+        return _lib.bpf_link__fd(self._ptr)
+
+    def pin(self, path: str | Path) -> None:
+        _check(_lib.bpf_link__pin(self._ptr, str(path).encode()), f"pin link {self.what} at {path}")
+
+    def destroy(self) -> None:
+        if self._ptr:
+            _lib.bpf_link__destroy(self._ptr)
+            self._ptr = None
+
+    def disconnect(self) -> None:
+        """Forget the link without detaching it (the pin keeps it alive)."""
+        if self._ptr:
+            _lib.bpf_link__disconnect(self._ptr)
+            _lib.bpf_link__destroy(self._ptr)
+            self._ptr = None
+
+
+def open_pinned_link(path: str | Path) -> Link:
+    ptr = _check_ptr(_lib.bpf_link__open(str(path).encode()), f"open pinned link {path}")
+    return Link(ptr, str(path))
+
+
+# ---------------------------------------------------------------------------- objects
+
+
+class Program:
+    def __init__(self, ptr: int, name: str):
+        self._ptr = ptr
+        self.name = name
+
+    @property
+    def fd(self) -> int:
+        return _lib.bpf_program__fd(self._ptr)
+
+    def set_autoload(self, autoload: bool) -> None:
+        _check(_lib.bpf_program__set_autoload(self._ptr, autoload), f"set autoload on {self.name}")
+
+    def attach_cgroup(self, cgroup_fd: int) -> Link:
+        ptr = _check_ptr(
+            _lib.bpf_program__attach_cgroup(self._ptr, cgroup_fd), f"attach program {self.name} to cgroup"
+        )
+        return Link(ptr, self.name)
+
+
+class BpfObject:
+    """An opened (then loaded) BPF object file; ``close()`` frees programs and maps."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._ptr = _check_ptr(_lib.bpf_object__open_file(str(path).encode(), None), f"open BPF object {path}")
+        self.loaded = False
+
+    def __enter__(self) -> BpfObject:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def program(self, name: str) -> Program:
+        ptr = _lib.bpf_object__find_program_by_name(self._ptr, name.encode())
+        if not ptr:
+            raise LibbpfError(errno_mod.ENOENT, f"{self.path.name}: no program {name}")
+        return Program(ptr, name)
+
+    def program_names(self) -> list[str]:
+        names, cur = [], None
+        while True:
+            cur = _lib.bpf_object__next_program(self._ptr, cur)
+            if not cur:
+                return names
+            names.append(_lib.bpf_program__name(cur).decode())
+
+    def _map_ptr(self, name: str) -> int:
+        ptr = _lib.bpf_object__find_map_by_name(self._ptr, name.encode())
+        if not ptr:
+            raise LibbpfError(errno_mod.ENOENT, f"{self.path.name}: no map {name}")
+        return ptr
+
+    def reuse_map_fd(self, name: str, fd: int) -> None:
+        """Before load: make the object use an existing (e.g. pinned) map instead of a new one."""
+        _check(_lib.bpf_map__reuse_fd(self._map_ptr(name), fd), f"reuse fd for map {name}")
+
+    def map(self, name: str) -> Map:
+        ptr = self._map_ptr(name)
+        percpu = _lib.bpf_map__type(ptr) in (5, 6, 10)  # PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH
+        return Map(
+            _lib.bpf_map__fd(ptr), name, _lib.bpf_map__key_size(ptr), _lib.bpf_map__value_size(ptr), percpu=percpu
+        )
+
+    def load(self) -> None:
+        _check(_lib.bpf_object__load(self._ptr), f"load BPF object {self.path.name} (verifier log above)")
+        self.loaded = True
+
+    def close(self) -> None:
+        if self._ptr:
+            _lib.bpf_object__close(self._ptr)
+            self._ptr = None
+
+
+# ---------------------------------------------------------------------------- ring buffer
+
+
+class RingBuffer:
+    """Polls a BPF_MAP_TYPE_RINGBUF map; ``callback(bytes)`` gets each record.
+
+    The callback runs inside ``poll()`` on the caller's thread; an exception in it stops
+    the poll and is re-raised from ``poll()``.
+    """
+
+    def __init__(self, ring_map: Map, callback: Callable[[bytes], None]):
+        self._callback = callback
+        self._error: BaseException | None = None
+
+        def sample(_ctx: int, data: int, size: int) -> int:
+            try:
+                self._callback(ctypes.string_at(data, size))
+            except BaseException as exc:  # noqa: BLE001 - re-raised from poll()
+                self._error = exc
+                return -1
+            return 0
+
+        self._sample = RING_SAMPLE_FN(sample)  # keep a reference: libbpf holds the pointer
+        self._ptr = _check_ptr(
+            _lib.ring_buffer__new(ring_map.fd, self._sample, None, None), f"ring buffer on map {ring_map.name}"
+        )
+
+    def poll(self, timeout_ms: int) -> int:
+        """Deliver ready records; returns how many, waiting at most ``timeout_ms``."""
+        ret = _lib.ring_buffer__poll(self._ptr, timeout_ms)
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise err
+        if ret < 0 and -ret != errno_mod.EINTR:
+            raise LibbpfError(-ret, "ring_buffer__poll")
+        return max(ret, 0)
+
+    def free(self) -> None:
+        if self._ptr:
+            _lib.ring_buffer__free(self._ptr)
+            self._ptr = None
