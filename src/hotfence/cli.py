@@ -16,6 +16,8 @@ from hotfence import __version__
 COMMANDS: list[tuple[str, str]] = [
     ("hotfence.triage.cli", "triage"),
     ("hotfence.fence.explain_cli", "explain"),
+    ("hotfence.known.cli", "patch"),
+    ("hotfence.known.cli", "crashes"),
 ]
 
 # (module, attribute) of every `hotfence fence ...` subcommand.

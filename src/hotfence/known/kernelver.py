@@ -12,12 +12,19 @@ from dataclasses import dataclass
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
 
 
-def parse_version(release: str) -> tuple[int, int, int]:
-    """The upstream (major, minor, patch) at the start of a release string.
+# Debian's release string hides the stable patch level ("6.1.0-56-amd64"); its version
+# string ("#1 SMP PREEMPT_DYNAMIC Debian 6.1.158-1") carries it.
+_DISTRO_VERSION = re.compile(r"\b(?:Debian|Ubuntu)\s+(\d+\.\d+\.\d+)")
 
-    Raises ValueError naming the string when it does not start with a version.
+
+def parse_version(release: str) -> tuple[int, int, int]:
+    """The upstream (major, minor, patch) of a release or full version string.
+
+    Prefers the distribution's upstream version when the string carries one.
+    Raises ValueError naming the string when it holds no version.
     """
-    m = _VERSION.match(release or "")
+    distro = _DISTRO_VERSION.search(release or "")
+    m = _VERSION.match(distro.group(1) if distro else (release or ""))
     if not m:
         raise ValueError(f"not a kernel version: {release!r} (expected e.g. '6.1.0-56-amd64')")
     return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
