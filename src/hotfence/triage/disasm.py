@@ -1,0 +1,268 @@
+"""Decode the `Code:` line of a kernel oops with capstone and mark the faulting instruction.
+
+The kernel prints the bytes around the faulting PC (``show_opcodes()`` on x86: 42 bytes
+before, the faulting byte in ``<..>``, 21 after; arm/arm64 print 4-byte words, the
+faulting one in ``(..)``; Thumb prints 2-byte halfwords). The bytes before the fault
+usually start in the middle of an instruction, so like the kernel's
+``scripts/decodecode`` and syzkaller's decompiler we retry from later start offsets and
+keep the alignment whose decoding lands exactly on the faulting byte, preferring the
+earliest start (the most bytes decoded) that has no undecodable byte before the fault.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from dataclasses import dataclass
+
+import capstone
+
+from hotfence.triage.model import Disassembly, Instruction
+
+# x86 instructions are at most 15 bytes, so a start cut further than that can never
+# help: some earlier cut already decodes the same instruction stream.
+MAX_X86_CUT = 15
+
+ARCHES = ("x86_64", "i386", "arm64", "arm", "thumb")
+
+_CODE_LINE = re.compile(r"Code:\s*(.*)$")
+_TOKEN = re.compile(r"^[<(]?([0-9a-fA-F]{2,16})[>)]?$")
+_USER_RIP = re.compile(r"RIP:\s*0033:")
+
+
+class CodeParseError(ValueError):
+    """The text after ``Code:`` is not a sequence of hex bytes/words with one fault marker."""
+
+
+@dataclass
+class CodeBytes:
+    """The bytes of a `Code:` line in memory order, with the faulting byte's offset."""
+
+    data: bytes
+    fault_offset: int | None
+    width: int  # bytes per printed token: 1 on x86, 4 on arm/arm64, 2 in Thumb
+
+
+def parse_code(code: str) -> CodeBytes:
+    """Parse the text after ``Code:`` (``48 8b <0f> 0b`` or ``d2bfd001 (39000274)``).
+
+    Words wider than a byte are printed by the kernel as native integers; we assume a
+    little-endian kernel (all of x86, and arm/arm64 as shipped) and lay them out in
+    memory order.
+    """
+    tokens = code.split()
+    if not tokens:
+        raise CodeParseError("no opcode bytes")
+    width = 0
+    out = bytearray()
+    fault: int | None = None
+    for tok in tokens:
+        m = _TOKEN.match(tok)
+        if m is None or len(m.group(1)) % 2:
+            raise CodeParseError(f"not a hex opcode token: {tok!r}")
+        marked = tok[0] in "<("
+        if marked != (tok[-1] in ">)"):
+            raise CodeParseError(f"unbalanced fault marker: {tok!r}")
+        digits = m.group(1)
+        tok_width = len(digits) // 2
+        if width == 0:
+            width = tok_width
+        elif tok_width != width:
+            raise CodeParseError(f"mixed token widths ({width} and {tok_width} bytes): {tok!r}")
+        if marked:
+            if fault is not None:
+                raise CodeParseError("more than one faulting-byte marker")
+            fault = len(out)
+        value = int(digits, 16)
+        if width == 1:
+            out.append(value)
+        elif width == 2:
+            out += struct.pack("<H", value)
+        elif width == 4:
+            out += struct.pack("<I", value)
+        elif width == 8:
+            out += struct.pack("<Q", value)
+        else:
+            raise CodeParseError(f"unsupported token width {width}: {tok!r}")
+    return CodeBytes(bytes(out), fault, width)
+
+
+def find_code_line(report_text: str) -> str | None:
+    """The text after the first kernel-mode ``Code:`` line of a report, or None.
+
+    A ``Code:`` right after ``RIP: 0033:`` shows user-space bytes (the syscall the task
+    was in); it says nothing about the kernel bug, so it is skipped.
+    """
+    prev = ""
+    for line in report_text.splitlines():
+        idx = line.find("Code:")
+        if idx >= 0 and not _USER_RIP.search(prev):
+            # "Krnl Code:" (s390) has another format; only bare "Code:" is ours.
+            if idx == 0 or not line[:idx].rstrip().endswith("Krnl"):
+                return line[idx + len("Code:"):].strip()
+        prev = line
+    return None
+
+
+def guess_arch(width: int, report_text: str = "") -> str:
+    """Which capstone mode fits a `Code:` line whose tokens are ``width`` bytes wide.
+
+    Byte tokens are x86 (64-bit unless the oops shows 32-bit registers). 4-byte words are
+    arm64 unless the register dump has the 32-bit ARM ``psr:`` / ``PC is at`` lines.
+    """
+    if width == 1:
+        if "EIP:" in report_text and "RIP:" not in report_text:
+            return "i386"
+        return "x86_64"
+    if width == 2:
+        return "thumb"
+    if width == 4:
+        if "pstate:" in report_text:
+            return "arm64"
+        if "psr:" in report_text or "PC is at" in report_text:
+            return "arm"
+        return "arm64"
+    raise CodeParseError(f"no known architecture prints {width}-byte opcode words")
+
+
+_CS_MODES = {
+    "x86_64": (capstone.CS_ARCH_X86, capstone.CS_MODE_64),
+    "i386": (capstone.CS_ARCH_X86, capstone.CS_MODE_32),
+    "arm64": (capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM),
+    "arm": (capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM),
+    "thumb": (capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB),
+}
+_engines: dict[tuple[str, str], capstone.Cs] = {}
+
+
+def _engine(arch: str, syntax: str) -> capstone.Cs:
+    key = (arch, syntax)
+    md = _engines.get(key)
+    if md is None:
+        if arch not in _CS_MODES:
+            raise CodeParseError(f"unsupported architecture {arch!r} (known: {', '.join(ARCHES)})")
+        md = capstone.Cs(*_CS_MODES[arch])
+        if arch in ("x86_64", "i386") and syntax == "att":
+            md.syntax = capstone.CS_OPT_SYNTAX_ATT
+        _engines[key] = md
+    return md
+
+
+@dataclass
+class _Decoded:
+    offset: int
+    size: int
+    mnemonic: str
+    operands: str
+    bad: bool
+
+
+def _decode_all(md: capstone.Cs, data: bytes, step: int) -> list[_Decoded]:
+    """Decode all of ``data``; a byte (word) capstone rejects becomes one bad entry.
+
+    capstone stops at the first invalid instruction, so we resume ``step`` bytes later,
+    the way objdump prints ``(bad)`` and carries on.
+    """
+    out: list[_Decoded] = []
+    pos = 0
+    while pos < len(data):
+        for off, size, mnem, ops in md.disasm_lite(data[pos:], pos):
+            if mnem == "ud1" and md.arch == capstone.CS_ARCH_X86:
+                fixed = _decode_ud1(md, data, off, size)
+                if fixed is not None:
+                    out.append(fixed)
+                    pos = off + fixed.size
+                    break  # restart the stream after the corrected length
+            out.append(_Decoded(off, size, mnem, ops, False))
+            pos = off + size
+        else:
+            if pos < len(data):
+                size = min(step, len(data) - pos)
+                out.append(_Decoded(pos, size, "(bad)", "", True))
+                pos += size
+            continue
+    return out
+
+
+def _decode_ud1(md: capstone.Cs, data: bytes, off: int, size: int) -> _Decoded | None:
+    """Re-decode ``ud1`` (0f b9 /r), which capstone 5 decodes without its ModRM operand.
+
+    Linux uses ``ud1`` with a ModRM byte for UBSAN/WARN traps (``67 48 0f b9 3a``); a
+    length that ignores the ModRM byte desynchronises everything after it. ``imul``
+    (0f af /r) has the same operand encoding, so decoding the same bytes with that
+    opcode yields the right length and operands.
+    """
+    at = data.find(b"\x0f\xb9", off, off + size)
+    if at < 0:
+        return None
+    patched = data[off:at] + b"\x0f\xaf" + data[at + 2: off + 15]
+    for _, fsize, _mnem, ops in md.disasm_lite(patched, off, 1):
+        if fsize > size:
+            return _Decoded(off, fsize, "ud1", ops, False)
+    return None
+
+
+def disassemble(code: str, arch: str | None = None, syntax: str = "intel",
+                report_text: str = "") -> Disassembly:
+    """Disassemble the text after ``Code:``; never raises (problems go to ``error``).
+
+    ``arch`` defaults to :func:`guess_arch`; ``syntax`` is ``intel`` or ``att`` (x86
+    only). Instruction addresses are offsets from the first decoded byte, i.e. after the
+    ``realigned`` bytes that were skipped, as in objdump's and syzkaller's listings.
+    """
+    try:
+        parsed = parse_code(code)
+        if arch is None:
+            arch = guess_arch(parsed.width, report_text)
+        md = _engine(arch, syntax)
+    except CodeParseError as exc:
+        return Disassembly(arch=arch or "unknown", bytes_hex="", fault_offset=None,
+                           realigned=0, error=f"{exc} in Code: line {code[:80]!r}")
+    data, fault = parsed.data, parsed.fault_offset
+    variable = arch in ("x86_64", "i386")
+    step = 1 if variable else (2 if arch == "thumb" else 4)
+    cuts = range(0, min(fault, MAX_X86_CUT) + 1) if (variable and fault is not None) else [0]
+
+    best: tuple[int, int, list[_Decoded]] | None = None  # (bad count before fault, cut, insns)
+    for cut in cuts:
+        insns = _decode_all(md, data[cut:], step)
+        if fault is None:
+            best = (0, cut, insns)
+            break
+        target = fault - cut
+        if not any(i.offset == target for i in insns):
+            continue
+        bad = sum(1 for i in insns if i.offset < target and i.bad)
+        if best is None or bad < best[0]:
+            best = (bad, cut, insns)
+        if bad == 0:
+            break
+
+    error = None
+    if best is None:
+        # No start lands on the marked byte: show the plain decoding, unmarked.
+        best = (0, 0, _decode_all(md, data, step))
+        error = "no start offset decodes onto the faulting byte"
+    _, cut, insns = best
+    target = None if fault is None else fault - cut
+    instructions = [
+        Instruction(
+            address=i.offset,
+            size=i.size,
+            hex=data[cut + i.offset: cut + i.offset + i.size].hex(" "),
+            text=f"{i.mnemonic} {i.operands}".strip(),
+            faulting=(error is None and i.offset == target),
+        )
+        for i in insns
+    ]
+    return Disassembly(arch=arch, bytes_hex=data.hex(" "), fault_offset=fault, realigned=cut,
+                       instructions=instructions, error=error)
+
+
+def disassemble_report(report_text: str, arch: str | None = None,
+                       syntax: str = "intel") -> Disassembly | None:
+    """Disassembly of a report's kernel-mode ``Code:`` line, None if it has none."""
+    code = find_code_line(report_text)
+    if code is None:
+        return None
+    return disassemble(code, arch=arch, syntax=syntax, report_text=report_text)

@@ -1,0 +1,232 @@
+"""`Code:` line decoding: against syzkaller's expected listings and against objdump.
+
+What is compared (capstone and objdump print the same instruction differently):
+- instruction offsets and byte lengths, exactly;
+- which instruction is the faulting one, and how many leading bytes were skipped;
+- mnemonic and operands after :func:`norm`: whitespace removed, comments (``//``, ``@``,
+  ``#`` after the operands) dropped, AT&T size suffixes (``movq`` vs ``mov``) ignored,
+  every numeric literal rewritten as one canonical integer (``$3`` == ``$0x3``,
+  ``#-32`` == ``#-0x20``; branch targets modulo 2**32 because objdump prints the
+  offset of a raw 32-bit binary blob), implicit x86 scale ``,1)`` the implicit
+  ``%es:``/``%ds:`` of string instructions and zero displacements dropped, ``callq`` /
+  ``retq`` / ``jmpq`` suffixes ignored.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from hotfence.triage.disasm import (
+    CodeParseError,
+    disassemble,
+    disassemble_report,
+    find_code_line,
+    parse_code,
+)
+
+CORPUS = "/work/shared/corpus/syzkaller-linux"
+DECOMPILE = os.path.join(CORPUS, "decompile")
+CASES = sorted(glob.glob(os.path.join(DECOMPILE, "*", "*.in")))
+
+_NUM = re.compile(r"(?<![\w%])(-?)(0x[0-9a-fA-F]+|\d+)\b")
+
+
+def _canon_number(m: re.Match[str]) -> str:
+    value = int(m.group(2), 0)
+    if m.group(1):
+        value = -value
+    return str(value % (1 << 32))
+
+
+_PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz", "cs", "ds", "es", "fs", "gs",
+             "ss", "data16", "notrack", "bnd"}
+
+
+def norm(text: str) -> tuple[str, str]:
+    """(mnemonic, operands) in a syntax-neutral form, see the module docstring."""
+    text = re.split(r"\s{2,}#|\s(?://|@|;)", text, maxsplit=1)[0].strip()
+    words = text.split()
+    prefixes = []
+    while len(words) > 1 and words[0] in _PREFIXES:
+        prefixes.append(words.pop(0))
+    mnem = " ".join(prefixes + words[:1])
+    ops = " ".join(words[1:])
+    ops = re.sub(r"\s+", "", ops)
+    ops = ops.replace("#", "")
+    # objdump spells out the implicit string-instruction segments, capstone does not
+    ops = ops.replace("%es:(%rdi)", "(%rdi)").replace("%ds:(%rsi)", "(%rsi)")
+    ops = re.sub(r",1\)", ")", ops)
+    ops = _NUM.sub(_canon_number, ops)
+    ops = re.sub(r"(?<![\w)])0\(", "(", ops)  # a zero displacement is the same address
+    return mnem, ops
+
+
+def same_mnemonic(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(long_) == len(short) + 1 and long_.startswith(short) and long_[-1] in "bwlq"
+
+
+def expected_listing(out_text: str) -> tuple[int, list[tuple[int, str, str, bool]]] | None:
+    """(bytes skipped, [(offset, hex, instruction, trapping)]) from a .out file, or None."""
+    lines = out_text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"Code disassembly \(best guess\)(?:, (\d+) bytes skipped)?:", line)
+        if m:
+            skipped = int(m.group(1) or 0)
+            rows = []
+            for row in lines[i + 1:]:
+                cols = row.split("\t")
+                if len(cols) < 3:
+                    break
+                trapping = cols[0].startswith("*")
+                off = int(cols[0].lstrip("* ").rstrip(":"), 16)
+                insn = " ".join(c.strip() for c in cols[2:] if c.strip())
+                insn = insn.replace(" <-- trapping instruction", "")
+                rows.append((off, cols[1].strip(), insn, trapping))
+            return skipped, rows
+    return None
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: os.path.relpath(p, DECOMPILE))
+def test_decompile_corpus(path: str) -> None:
+    text = open(path, encoding="utf-8", errors="replace").read()
+    out = open(path[:-3] + ".out", encoding="utf-8", errors="replace").read()
+    expected = expected_listing(out)
+    dis = disassemble_report(text, syntax="att")
+    if expected is None:
+        # syzkaller printed no listing (user-space Code:, WARNING's ud2, unreadable
+        # opcodes...). We still must not fail, and a marked line must align.
+        if dis is not None and dis.fault_offset is not None and dis.error is None:
+            assert sum(i.faulting for i in dis.instructions) == 1
+        return
+    skipped, rows = expected
+    assert dis is not None and dis.error is None
+    assert dis.realigned == skipped
+    got = [(i.address, i.hex.replace(" ", ""), i.text, i.faulting) for i in dis.instructions]
+    # objdump groups arm words as one hex string, x86 as spaced bytes; compare bytes in
+    # memory order only for x86 (arm words are printed as integers).
+    assert [g[0] for g in got[: len(rows)]] == [r[0] for r in rows]
+    for (off, hexs, insn, trap), (goff, ghex, gtext, gtrap) in zip(rows, got):
+        if dis.arch.startswith(("x86", "i386")):
+            assert ghex == hexs.replace(" ", ""), off
+        em, eo = norm(insn)
+        gm, go = norm(gtext)
+        assert same_mnemonic(em, gm) or (em, gm) in {("bls", "bls")}, (off, insn, gtext)
+        assert eo == go, (off, insn, gtext)
+        assert trap == gtrap, off
+
+
+def test_fault_marked_with_parentheses_and_words() -> None:
+    cb = parse_code("d2bfd001 f2df7fe1 (39000274)")
+    assert cb.width == 4 and cb.fault_offset == 8
+    assert cb.data[8:12] == bytes.fromhex("74020039")
+
+
+def test_realigns_when_first_bytes_cut_an_instruction() -> None:
+    # "48 8b 83 18 02 00 00" (mov 0x218(%rbx),%rax) cut after its first two bytes,
+    # then "31 d2" (xor), faulting "48 f7 f5" (div). Start 0 would decode "83 18 02"
+    # as a different instruction that swallows bytes; the right cut is 5.
+    dis = disassemble("8b 83 18 02 00 00 31 d2 <48> f7 f5 c3", syntax="att")
+    assert dis.error is None
+    fault = [i for i in dis.instructions if i.faulting]
+    assert len(fault) == 1
+    assert norm(fault[0].text) == ("divq", "%rbp")
+    assert fault[0].address + dis.realigned == 8
+    # and nothing before the fault is undecodable
+    assert all(i.text != "(bad)" for i in dis.instructions if i.address < fault[0].address)
+
+
+def test_ud1_with_modrm_keeps_the_stream_aligned() -> None:
+    # From a real UBSAN trap: "67 48 0f b9 3a" is ud1 (%edx),%rdi (5 bytes). Decoding it
+    # as 4 bytes would turn the following "eb 11" (jmp) into garbage.
+    dis = disassemble("48 8d 3d 8b 0e 33 0b <67> 48 0f b9 3a eb 11 e8 6f 1c 2b fd", syntax="att")
+    assert dis.error is None
+    fault = next(i for i in dis.instructions if i.faulting)
+    assert (fault.size, fault.text) == (5, "ud1 (%edx), %rdi")
+    nxt = dis.instructions[dis.instructions.index(fault) + 1]
+    assert norm(nxt.text)[0] == "jmp"
+
+
+def test_bad_bytes_after_the_fault_do_not_stop_decoding() -> None:
+    dis = disassemble("31 d2 <48> f7 f5 06 06 c3")  # 06 is invalid in 64-bit mode
+    texts = [i.text for i in dis.instructions]
+    assert texts[-3:] == ["(bad)", "(bad)", "ret"]
+    assert [i.faulting for i in dis.instructions].count(True) == 1
+
+
+def test_unable_to_access_gives_error() -> None:
+    dis = disassemble("Unable to access opcode bytes at RIP 0xffffffffffffffd6.")
+    assert dis.error and "Unable" in dis.error
+    assert dis.instructions == []
+
+
+@pytest.mark.parametrize("bad", ["", "zz", "<0f", "<0f> <0b>", "0f 0b0b"])
+def test_parse_errors(bad: str) -> None:
+    with pytest.raises(CodeParseError):
+        parse_code(bad)
+
+
+def test_user_space_code_line_is_skipped() -> None:
+    text = "RIP: 0033:0x4665d9\nCode: 0f 05 <48> 3d 01 f0 ff ff\nRSP: 002b:0\n"
+    assert find_code_line(text) is None
+    text = "RIP: 0010:foo+0x1/0x2\nCode: 0f 05 <48> 3d 01 f0 ff ff\n" + text
+    assert find_code_line(text) == "0f 05 <48> 3d 01 f0 ff ff"
+
+
+def _all_corpus_code_lines() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(glob.glob(os.path.join(CORPUS, "report", "*"))):
+        text = open(path, encoding="utf-8", errors="replace").read()
+        prev = ""
+        for line in text.splitlines():
+            m = re.search(r"Code: ((?:[<(]?[0-9a-f]{2}[>)]?(?: |$)){20,})$", line.strip())
+            if m and "0033:" not in prev:
+                found.append((os.path.basename(path), m.group(1)))
+            prev = line
+    return found
+
+
+@pytest.mark.skipif(shutil.which("objdump") is None, reason="binutils objdump not installed")
+def test_boundaries_agree_with_objdump_on_corpus() -> None:
+    """Every x86 kernel Code: line in the report corpus: capstone and objdump must split
+    the realigned bytes into the same instructions up to and including the fault, and
+    agree on the faulting instruction's mnemonic and operands."""
+    lines = _all_corpus_code_lines()
+    assert len(lines) > 100
+    checked = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        blob = os.path.join(tmp, "code.bin")
+        for name, code in lines:
+            dis = disassemble(code, arch="x86_64", syntax="att")
+            if dis.error is not None:
+                continue
+            data = bytes.fromhex(dis.bytes_hex)[dis.realigned:]
+            with open(blob, "wb") as fh:
+                fh.write(data)
+            res = subprocess.run(["objdump", "-D", "-z", "-b", "binary", "-mi386", "-Mx86-64", blob],
+                                 capture_output=True, text=True, check=True)
+            ref = {}
+            for row in res.stdout.splitlines():
+                cols = row.split("\t")
+                if len(cols) >= 3 and re.match(r"^\s*[0-9a-f]+:$", cols[0]):
+                    ref[int(cols[0].strip().rstrip(":"), 16)] = " ".join(c.strip() for c in cols[2:])
+            fault = next(i for i in dis.instructions if i.faulting)
+            for ins in dis.instructions:
+                if ins.address > fault.address:
+                    break
+                assert ins.address in ref, (name, code, ins)
+            em, eo = norm(ref[fault.address])
+            gm, go = norm(fault.text)
+            assert same_mnemonic(em, gm) and eo == go, (name, ref[fault.address], fault.text)
+            checked += 1
+    print(f"objdump agreement on {checked} corpus Code: lines")
+    assert checked > 100
