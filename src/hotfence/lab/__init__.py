@@ -1,0 +1,1 @@
+"""The guest-kernel harness (QEMU + Debian stock kernels) and the crash lab built on it."""

@@ -1,0 +1,227 @@
+"""Fetch and unpack a Debian stock kernel for the guest harness, outside the repository.
+
+Reads Debian's ``linux-image-<kver>`` / ``linux-headers-<kver>`` (+ ``-common``,
+``linux-kbuild-<major.minor>``) ``.deb`` packages, fetched with ``apt-get download`` and
+unpacked with ``dpkg-deb -x`` into ``~/.cache/hotfence/guest/<kver>/`` (nothing is
+installed into the host's /boot or /lib/modules). From the bzImage it extracts the
+uncompressed ELF ``vmlinux`` (QEMU boots it through its PVH entry note, skipping the
+in-kernel decompressor, which is slow under TCG), and can dump the kernel's BTF as a C header (``vmlinux.h``) without booting.
+"""
+
+from __future__ import annotations
+
+import lzma
+import os
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+# The Debian kernel flavour and series the harness uses; the ABI number (6.1.0-N) is
+# resolved to the newest apt offers unless HOTFENCE_GUEST_KVER pins one.
+DEFAULT_SERIES = "6.1.0"
+DEFAULT_FLAVOUR = "amd64"
+KVER_ENV = "HOTFENCE_GUEST_KVER"
+CACHE_ENV = "HOTFENCE_GUEST_CACHE"
+
+# XEN_ELFNOTE_PHYS32_ENTRY: the PVH entry point QEMU's -kernel loader looks for.
+XEN_ELFNOTE_PHYS32_ENTRY = 18
+
+
+class GuestKernelError(RuntimeError):
+    """A guest kernel could not be fetched, unpacked or prepared; the message says which step."""
+
+
+@dataclass(frozen=True)
+class GuestKernel:
+    """A Debian kernel unpacked under ``root`` (a dpkg-deb -x tree) plus derived files."""
+
+    kver: str  # "6.1.0-56-amd64"
+    root: Path  # the unpacked tree: boot/, lib/modules/<kver>/, usr/src/...
+    vmlinux: Path  # uncompressed ELF with a PVH note, extracted from the bzImage
+
+    @property
+    def bzimage(self) -> Path:
+        return self.root / "boot" / f"vmlinuz-{self.kver}"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "boot" / f"config-{self.kver}"
+
+    @property
+    def system_map(self) -> Path:
+        return self.root / "boot" / f"System.map-{self.kver}"
+
+    @property
+    def modules_dir(self) -> Path:
+        return self.root / "lib" / "modules" / self.kver
+
+    @property
+    def headers_dir(self) -> Path:
+        """The ``make -C`` directory for out-of-tree modules (see :func:`prepare_headers`)."""
+        return self.root / "usr" / "src" / f"linux-headers-{self.kver}"
+
+
+def cache_root() -> Path:
+    """Where unpacked kernels live: $HOTFENCE_GUEST_CACHE or ~/.cache/hotfence/guest."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hotfence" / "guest"
+
+
+def _run(cmd: list[str], cwd: Path | None = None, what: str = "") -> str:
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise GuestKernelError(f"{what or cmd[0]}: {cmd[0]} not found (install it via scripts/setup.sh)") from exc
+    if proc.returncode != 0:
+        raise GuestKernelError(
+            f"{what or cmd[0]}: `{' '.join(cmd)}` exited {proc.returncode}: {proc.stderr.strip()[-800:]}"
+        )
+    return proc.stdout
+
+
+def newest_kver(series: str = DEFAULT_SERIES, flavour: str = DEFAULT_FLAVOUR) -> str:
+    """The newest ``<series>-N-<flavour>`` for which apt knows a linux-image package."""
+    out = _run(["apt-cache", "pkgnames", f"linux-image-{series}-"], what="apt-cache")
+    pat = re.compile(rf"^linux-image-({re.escape(series)}-(\d+)-{re.escape(flavour)})$")
+    found = [(int(m.group(2)), m.group(1)) for m in map(pat.match, out.split()) if m]
+    if not found:
+        raise GuestKernelError(
+            f"apt knows no linux-image-{series}-N-{flavour} package (run apt-get update?)"
+        )
+    return max(found)[1]
+
+
+def selected_kver() -> str:
+    """$HOTFENCE_GUEST_KVER if set, else the newest Debian 6.1 amd64 kernel apt offers."""
+    return os.environ.get(KVER_ENV) or newest_kver()
+
+
+def _packages(kver: str, with_headers: bool) -> list[str]:
+    pkgs = [f"linux-image-{kver}"]
+    if with_headers:
+        abi = kver.rsplit("-", 1)[0]  # 6.1.0-56
+        major_minor = ".".join(kver.split(".")[:2])  # 6.1
+        pkgs += [f"linux-headers-{kver}", f"linux-headers-{abi}-common", f"linux-kbuild-{major_minor}"]
+    return pkgs
+
+
+def _fetch_and_unpack(kver: str, root: Path, pkgs: list[str]) -> None:
+    debdir = root / "debs"
+    debdir.mkdir(parents=True, exist_ok=True)
+    for pkg in pkgs:
+        stamp = root / f".unpacked-{pkg}"
+        if stamp.exists():
+            continue
+        have = sorted(debdir.glob(f"{pkg}_*.deb"))
+        if not have:
+            # apt-get download writes into the cwd; as root it warns about the _apt
+            # sandbox user not being able to write there, which is harmless.
+            _run(["apt-get", "download", "-q", pkg], cwd=debdir, what=f"download {pkg}")
+            have = sorted(debdir.glob(f"{pkg}_*.deb"))
+        if not have:
+            raise GuestKernelError(f"download {pkg}: apt-get produced no .deb in {debdir}")
+        _run(["dpkg-deb", "-x", str(have[-1]), str(root)], what=f"unpack {have[-1].name}")
+        stamp.touch()
+
+
+def extract_vmlinux(bzimage: bytes) -> bytes:
+    """The uncompressed ELF vmlinux embedded in a bzImage.
+
+    Like the kernel's scripts/extract-vmlinux: look for each compression magic in turn,
+    try to decompress from there, and keep the first result that is an ELF image.
+    """
+    candidates: list[tuple[str, bytes]] = [
+        ("xz", b"\xfd7zXZ\x00"),
+        ("gzip", b"\x1f\x8b\x08"),
+    ]
+    for kind, magic in candidates:
+        pos = bzimage.find(magic)
+        while pos >= 0:
+            try:
+                if kind == "xz":
+                    out = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(bzimage[pos:])
+                else:
+                    out = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(bzimage[pos:])
+            except (lzma.LZMAError, zlib.error):
+                out = b""
+            if out[:4] == b"\x7fELF":
+                return out
+            pos = bzimage.find(magic, pos + 1)
+    raise GuestKernelError("bzImage: no xz or gzip stream decompresses to an ELF vmlinux")
+
+
+def pvh_entry(vmlinux: Path) -> int | None:
+    """The XEN_ELFNOTE_PHYS32_ENTRY address of an ELF vmlinux, or None if it has none."""
+    from elftools.elf.elffile import ELFFile
+
+    with vmlinux.open("rb") as fh:
+        elf = ELFFile(fh)
+        for seg in elf.iter_segments():
+            if seg.header.p_type != "PT_NOTE":
+                continue
+            for note in seg.iter_notes():
+                if note["n_name"] == "Xen" and note["n_type"] == XEN_ELFNOTE_PHYS32_ENTRY:
+                    desc = note["n_desc"]
+                    raw = desc.encode("latin-1") if isinstance(desc, str) else bytes(desc)
+                    return struct.unpack("<I", raw[:4])[0]
+    return None
+
+
+def prepare_kernel(kver: str | None = None, with_headers: bool = False, cache: Path | None = None) -> GuestKernel:
+    """Fetch (once) and unpack a Debian kernel; returns paths to everything the harness uses.
+
+    ``with_headers`` also fetches linux-headers + common + kbuild, for building modules.
+    """
+    kver = kver or selected_kver()
+    root = (cache or cache_root()) / kver
+    _fetch_and_unpack(kver, root, _packages(kver, with_headers))
+    kernel = GuestKernel(kver=kver, root=root, vmlinux=root / f"vmlinux-{kver}")
+    if not kernel.bzimage.exists():
+        raise GuestKernelError(f"{kernel.bzimage}: missing after unpacking linux-image-{kver}")
+    if not kernel.vmlinux.exists():
+        tmp = kernel.vmlinux.with_suffix(".tmp")
+        tmp.write_bytes(extract_vmlinux(kernel.bzimage.read_bytes()))
+        if pvh_entry(tmp) is None:
+            raise GuestKernelError(f"{tmp}: extracted vmlinux has no Xen PVH entry note; QEMU cannot boot it")
+        tmp.replace(kernel.vmlinux)
+    if with_headers:
+        prepare_headers(kernel)
+    return kernel
+
+
+def prepare_headers(kernel: GuestKernel) -> None:
+    """Make the unpacked headers usable with ``make -C`` from the cache directory.
+
+    Debian's per-flavour headers Makefile includes the ``-common`` tree by its absolute
+    /usr/src path, and ``lib/modules/<kver>/build`` points there too; rewrite both to
+    the unpacked copies so that nothing under the host's /usr/src is needed.
+    """
+    abi = kernel.kver.rsplit("-", 1)[0]
+    common = kernel.root / "usr" / "src" / f"linux-headers-{abi}-common"
+    makefile = kernel.headers_dir / "Makefile"
+    if not makefile.exists() or not common.is_dir():
+        raise GuestKernelError(f"{kernel.headers_dir}: headers not unpacked (prepare_kernel(with_headers=True))")
+    text = makefile.read_text()
+    wanted = f"include {common}/Makefile\n"
+    if text != wanted:
+        makefile.write_text(wanted)
+    build = kernel.modules_dir / "build"
+    if build.is_symlink() and Path(os.readlink(build)) != kernel.headers_dir:
+        build.unlink()
+        build.symlink_to(kernel.headers_dir)
+
+
+def vmlinux_h(kernel: GuestKernel, out: Path | None = None) -> Path:
+    """Write the guest kernel's ``vmlinux.h`` (``bpftool btf dump file vmlinux format c``)."""
+    out = out or kernel.root / "vmlinux.h"
+    bpftool = shutil.which("bpftool") or "/usr/sbin/bpftool"
+    text = _run([bpftool, "btf", "dump", "file", str(kernel.vmlinux), "format", "c"], what="bpftool btf dump")
+    out.write_text(text)
+    return out
