@@ -130,10 +130,12 @@ def _busybox() -> Path:
     for cand in BUSYBOX_CANDIDATES:
         p = Path(cand)
         if p.exists():
-            # Only a static busybox runs in an initramfs without libc.
-            out = subprocess.run(["file", "-b", str(p)], capture_output=True, text=True).stdout
-            if "dynamically linked" not in out:
-                return p
+            # Only a static busybox runs in an initramfs without libc: no PT_INTERP.
+            from elftools.elf.elffile import ELFFile
+
+            with p.open("rb") as fh:
+                if not any(seg.header.p_type == "PT_INTERP" for seg in ELFFile(fh).iter_segments()):
+                    return p
     raise GuestError("no static busybox found (apt package busybox-static; see scripts/setup.sh)")
 
 
@@ -482,3 +484,26 @@ def run_in_guest(script: str, files: dict[str, bytes | Path] | None = None, time
         kernel_release=session.kernel_release, qemu_returncode=qrc, timed_out=res.timed_out,
     )  # fmt: skip
 
+
+
+_SHARED: dict[str, GuestSession] = {}
+
+
+def shared_session(config: GuestConfig | None = None, files: dict[str, bytes | Path] | None = None) -> GuestSession:
+    """One booted guest per process and configuration, closed at interpreter exit.
+
+    Test modules share a boot by calling this from their fixtures (session-scoped pytest
+    fixtures defined in different modules would each boot their own guest). A session
+    whose guest died (e.g. a test crashed the kernel) is replaced by a fresh boot.
+    """
+    import atexit
+
+    config = config or GuestConfig()
+    key = repr((config, sorted((files or {}).items(), key=lambda kv: kv[0])))
+    sess = _SHARED.get(key)
+    if sess is None or not sess.alive:
+        sess = GuestSession(config, files)
+        sess.start()
+        _SHARED[key] = sess
+        atexit.register(sess.close)
+    return sess

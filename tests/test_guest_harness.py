@@ -1,0 +1,153 @@
+"""The QEMU guest harness: initramfs writer and vmlinux extraction (host-only), then one
+boot of Debian's stock kernel that several checks share."""
+
+from __future__ import annotations
+
+import lzma
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from hotfence.lab.debkernel import GuestKernelError, extract_vmlinux, pvh_entry
+from hotfence.lab.guest import GuestConfig, kvm_usable, shared_session
+from hotfence.lab.initramfs import Initramfs, ModuleIndex
+
+
+def _parse_newc(blob: bytes) -> dict[str, tuple[int, bytes, tuple[int, int]]]:
+    """An independent reader of cpio newc, as the kernel's init/initramfs.c parses it."""
+    out: dict[str, tuple[int, bytes, tuple[int, int]]] = {}
+    pos = 0
+    while True:
+        assert blob[pos : pos + 6] == b"070701", f"bad magic at {pos}"
+        f = [int(blob[pos + 6 + 8 * i : pos + 14 + 8 * i], 16) for i in range(13)]
+        mode, size, rmaj, rmin, namesize = f[1], f[6], f[9], f[10], f[11]
+        name = blob[pos + 110 : pos + 110 + namesize - 1].decode()
+        pos += 110 + namesize
+        pos += -pos % 4
+        data = blob[pos : pos + size]
+        pos += size
+        pos += -pos % 4
+        if name == "TRAILER!!!":
+            assert pos == len(blob)
+            return out
+        out[name] = (mode, data, (rmaj, rmin))
+
+
+def test_initramfs_round_trip() -> None:
+    img = Initramfs()
+    img.add_file("a/b/c.txt", b"hello", 0o600)
+    img.add_file("odd", b"x" * 5)  # forces padding after data
+    img.add_symlink("bin/sh", "busybox")
+    img.add_chardev("dev/console", 5, 1)
+    entries = _parse_newc(img.to_bytes())
+    assert set(entries) == {"a", "a/b", "a/b/c.txt", "odd", "bin", "bin/sh", "dev", "dev/console"}
+    mode, data, _ = entries["a/b/c.txt"]
+    assert stat.S_ISREG(mode) and stat.S_IMODE(mode) == 0o600 and data == b"hello"
+    assert entries["odd"][1] == b"xxxxx"
+    assert stat.S_ISLNK(entries["bin/sh"][0]) and entries["bin/sh"][1] == b"busybox"
+    assert stat.S_ISCHR(entries["dev/console"][0]) and entries["dev/console"][2] == (5, 1)
+    assert stat.S_ISDIR(entries["a/b"][0])
+    # parents come before children, as the kernel needs
+    names = list(entries)
+    assert names.index("a") < names.index("a/b") < names.index("a/b/c.txt")
+
+
+def test_extract_vmlinux_finds_the_elf_after_false_magics() -> None:
+    elf = b"\x7fELF" + bytes(range(256)) * 64
+    # A decoy xz magic with garbage after it, then the real stream, then trailing data.
+    blob = b"MZ" + b"\0" * 100 + b"\xfd7zXZ\x00garbage" + lzma.compress(elf, format=lzma.FORMAT_XZ) + b"tail"
+    assert extract_vmlinux(blob) == elf
+    with pytest.raises(GuestKernelError, match="no xz or gzip stream"):
+        extract_vmlinux(b"MZ" + b"\0" * 64)
+
+
+def test_kvm_probe_gives_a_reason() -> None:
+    usable, reason = kvm_usable()
+    assert isinstance(usable, bool) and reason
+    flags = Path("/proc/cpuinfo").read_text()
+    if " vmx" not in flags and " svm" not in flags:
+        assert not usable  # software nested virtualisation must fall back to TCG
+
+
+# ---------------------------------------------------------------- guest (one boot) --
+
+
+@pytest.fixture(scope="module")
+def guest():
+    t0 = time.monotonic()
+    sess = shared_session(GuestConfig(), files={"greeting.txt": b"from the host\n"})
+    print(f"\nguest boot: {sess.boot_seconds:.2f} s to agent ready (kernel {sess.kernel_release}, "
+          f"fixture {time.monotonic() - t0:.2f} s incl. fetch/initramfs)")
+    return sess
+
+
+@pytest.mark.guest
+def test_guest_runs_the_debian_kernel(guest) -> None:
+    assert guest.kernel is not None
+    assert guest.kernel_release == guest.kernel.kver
+    res = guest.run("uname -r; uname -v")
+    assert res.exit_code == 0
+    release, version = res.stdout.splitlines()
+    assert release == guest.kernel.kver and release.endswith("-amd64")
+    assert "Debian" in version
+
+
+@pytest.mark.guest
+def test_stdout_stderr_exit_code_and_files(guest) -> None:
+    res = guest.run('cat "$HOTFENCE_IN/greeting.txt"; echo oops >&2; echo 42 > "$HOTFENCE_OUT/answer"; exit 7')
+    assert res.exit_code == 7
+    assert res.stdout == "from the host\n"
+    assert res.stderr == "oops\n"
+    assert res.outputs["answer"] == b"42\n"
+
+
+@pytest.mark.guest
+def test_bpf_lsm_and_kernel_interfaces(guest) -> None:
+    res = guest.run(
+        "cat /sys/kernel/security/lsm; echo; "
+        "test -s /sys/kernel/btf/vmlinux && echo btf; "
+        "stat -f -c %T /sys/fs/bpf /sys/fs/cgroup /sys/kernel/tracing"
+    )
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.split()
+    assert "bpf" in lines[0].split(",")
+    assert "btf" in lines
+    assert lines[-3:] == ["bpf_fs", "cgroup2fs", "tracefs"]
+
+
+@pytest.mark.guest
+def test_host_python_venv_and_libbpf_inside(guest) -> None:
+    code = (
+        "import ctypes, sys, hotfence, hotfence.lab.guest; "
+        "lib = ctypes.CDLL('libbpf.so.1'); "
+        "print(sys.prefix, hotfence.__file__, lib.libbpf_major_version())"
+    )
+    res = guest.run(f'python -c "{code}"', cwd=str(Path(__file__).resolve().parents[1]))
+    assert res.exit_code == 0, res.stderr
+    prefix, module_file, major = res.stdout.split()
+    import hotfence
+    import sys
+
+    assert prefix == sys.prefix  # the same venv as the host test run
+    assert module_file == hotfence.__file__
+    assert int(major) >= 1
+
+
+@pytest.mark.guest
+def test_guest_writes_stay_in_the_guest(guest, tmp_path: Path) -> None:
+    probe = tmp_path / "written-in-guest"
+    res = guest.run(f"mkdir -p {tmp_path} && touch {probe} && ls {probe}")
+    assert res.exit_code == 0, res.stderr
+    assert not probe.exists()  # the host root is a read-only lower layer
+
+
+@pytest.mark.guest
+def test_module_load_order_puts_dependencies_first(guest) -> None:
+    order = [p.name for p in ModuleIndex(guest.kernel.modules_dir).load_order(["9p", "virtio_pci"])]
+    assert order.index("9pnet.ko") < order.index("9p.ko")
+    assert order.index("virtio.ko") < order.index("virtio_pci.ko")
+    assert pvh_entry(guest.kernel.vmlinux) is not None
+    res = guest.run("cut -d' ' -f1 /proc/modules")
+    assert {"9p", "9pnet_virtio", "virtio_pci", "overlay"} <= set(res.stdout.split())
