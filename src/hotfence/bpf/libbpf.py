@@ -12,6 +12,7 @@ the operation and object.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno as errno_mod
@@ -124,6 +125,17 @@ def _print_cb(level: int, fmt: bytes, va_list: int) -> int:
 _lib.libbpf_set_print(_print_cb)
 
 
+@contextlib.contextmanager
+def quiet(level: int = logging.ERROR) -> Iterator[None]:
+    """Silence libbpf's messages below ``level`` (e.g. while probing what is expected to fail)."""
+    old = log.level
+    log.setLevel(level)
+    try:
+        yield
+    finally:
+        log.setLevel(old)
+
+
 def num_possible_cpus() -> int:
     return _check(_lib.libbpf_num_possible_cpus(), "libbpf_num_possible_cpus")
 
@@ -233,14 +245,8 @@ class Link:
         _check(_lib.bpf_link__pin(self._ptr, str(path).encode()), f"pin link {self.what} at {path}")
 
     def destroy(self) -> None:
+        """Close this process's reference: detaches unless a bpffs pin still holds the link."""
         if self._ptr:
-            _lib.bpf_link__destroy(self._ptr)
-            self._ptr = None
-
-    def disconnect(self) -> None:
-        """Forget the link without detaching it (the pin keeps it alive)."""
-        if self._ptr:
-            _lib.bpf_link__disconnect(self._ptr)
             _lib.bpf_link__destroy(self._ptr)
             self._ptr = None
 

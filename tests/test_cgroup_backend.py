@@ -1,0 +1,362 @@
+"""The cgroup-BPF backend on the running kernel: real cgroups, real sockets on loopback.
+
+Policies are built by hand as CompiledPolicy objects so that these tests exercise the
+backend alone (the compiler has its own tests).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from hotfence.bpf import abi, libbpf
+from hotfence.fence.backends import Coverage
+from hotfence.fence.backends import cgroup as cg_backend
+from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
+from hotfence.fence.compiled import (
+    ANY,
+    ANY_KERN,
+    Action,
+    CompiledPolicy,
+    CreateKey,
+    Hook,
+    PortKey,
+    RuleInfo,
+    Verdict,
+)
+
+from kernel_helpers import cgroup2_mount, requires_cgroup_bpf, run_socket_calls, scratch_cgroup
+
+pytestmark = [pytest.mark.kernel, requires_cgroup_bpf]
+
+INET, INET6 = socket.AF_INET, socket.AF_INET6
+STREAM, DGRAM, RAW = socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOCK_RAW
+TCP, UDP, ICMP, ICMPV6 = 6, 17, 1, 58
+
+
+def rule(i: int, name: str, hooks=(Hook.SOCKET_CREATE,)) -> RuleInfo:
+    return RuleInfo(i, name, f"test.yaml:{i + 1}", name, frozenset(hooks))
+
+
+def deny_raw_icmpv6(enforce: bool = True) -> CompiledPolicy:
+    return CompiledPolicy(
+        name="deny-raw-icmpv6",
+        enforce=enforce,
+        default=Action.ALLOW,
+        rules=[rule(0, "no-raw-icmpv6")],
+        create={CreateKey(INET6, RAW, ICMPV6, ANY_KERN): Verdict(0, Action.DENY)},
+    )
+
+
+def deny_udp_v4() -> CompiledPolicy:
+    return CompiledPolicy(
+        name="deny-udp4",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(0, "no-udp4")],
+        create={CreateKey(INET, DGRAM, ANY, ANY_KERN): Verdict(0, Action.DENY)},
+    )
+
+
+RAW6 = ("socket", INET6, RAW, ICMPV6)
+RAW4 = ("socket", INET, RAW, ICMP)
+TCP6 = ("socket", INET6, STREAM, 0)
+UDP4 = ("socket", INET, DGRAM, 0)
+
+
+@pytest.fixture
+def cgroup():
+    with scratch_cgroup("backend") as path:
+        yield path
+
+
+@pytest.fixture
+def fence(cgroup):
+    with cg_backend.CgroupFence(cgroup) as f:
+        yield f
+
+
+def test_refuses_root_cgroup_and_non_cgroups(tmp_path):
+    with pytest.raises(FenceError, match="root cgroup"):
+        resolve_cgroup(cgroup2_mount())
+    with pytest.raises(FenceError, match="not inside a cgroup v2 mount"):
+        resolve_cgroup(tmp_path)
+
+
+def test_cgroup_id_is_what_bpf_reports(cgroup):
+    assert resolve_cgroup(cgroup).id == os.stat(cgroup).st_ino
+
+
+def test_deny_raw_icmpv6_inside_only(fence, cgroup):
+    fence.maps.install(deny_raw_icmpv6())
+    fence.attach()
+    inside = run_socket_calls(cgroup, [RAW6, RAW4, TCP6, UDP4])
+    assert inside.results == [errno.EPERM, 0, 0, 0]
+    outside = run_socket_calls(None, [RAW6, RAW4, TCP6, UDP4])
+    assert outside.results == [0, 0, 0, 0]
+
+
+def test_counters_and_event_fields(fence, cgroup):
+    fence.maps.install(deny_raw_icmpv6())
+    fence.attach()
+    events: list[abi.FenceEvent] = []
+    ring = fence.maps.events(events.append)
+    try:
+        child = run_socket_calls(cgroup, [RAW6, RAW6, RAW6, TCP6, UDP4])
+        assert child.results == [errno.EPERM] * 3 + [0, 0]
+        deadline = time.monotonic() + 5
+        while len(events) < 3 and time.monotonic() < deadline:
+            ring.poll(100)
+    finally:
+        ring.free()
+    assert len(events) == 3
+    cg_id = resolve_cgroup(cgroup).id
+    for ev in events:
+        assert ev.verdict == "deny"
+        assert (ev.family, ev.type, ev.protocol) == (INET6, RAW, ICMPV6)
+        assert ev.hook == Hook.SOCKET_CREATE and ev.rule_id == 0 and not ev.kern
+        assert ev.tgid == child.pid and ev.pid == child.pid
+        assert ev.uid == os.getuid()
+        assert ev.cgroup_id == cg_id
+        assert ev.netns == child.netns and child.netns != os.stat("/proc/self/ns/net").st_ino
+        assert ev.comm == child.comm
+    counters = fence.maps.counters()
+    assert (counters[0].hits, counters[0].denies) == (3, 3)
+    # The default "rule" saw the two allowed inet sockets (plus none outside the cgroup).
+    assert counters[abi.HF_DEFAULT_RULE].hits == 2 and counters[abi.HF_DEFAULT_RULE].denies == 0
+    stats = fence.maps.stats()
+    assert (stats.events, stats.lost) == (3, 0)
+
+
+def test_audit_mode_denies_nothing_but_counts(fence, cgroup):
+    fence.maps.install(deny_raw_icmpv6(enforce=False))
+    fence.attach()
+    events: list[abi.FenceEvent] = []
+    ring = fence.maps.events(events.append)
+    try:
+        assert run_socket_calls(cgroup, [RAW6, RAW6]).results == [0, 0]
+        ring.poll(500)
+    finally:
+        ring.free()
+    c = fence.maps.counters()[0]
+    assert (c.hits, c.denies) == (2, 2)
+    assert [e.verdict for e in events] == ["would-deny", "would-deny"]
+
+
+def test_audit_action_allows_and_emits(fence, cgroup):
+    policy = CompiledPolicy(
+        name="audit-udp", enforce=True, default=Action.ALLOW, rules=[rule(0, "watch-udp")],
+        create={CreateKey(INET, DGRAM, UDP, ANY_KERN): Verdict(0, Action.AUDIT)},
+    )
+    fence.maps.install(policy)
+    fence.attach()
+    events: list[abi.FenceEvent] = []
+    ring = fence.maps.events(events.append)
+    try:
+        assert run_socket_calls(cgroup, [UDP4]).results == [0]
+        ring.poll(500)
+    finally:
+        ring.free()
+    assert [(e.verdict, e.protocol) for e in events] == [("audit", UDP)]  # protocol 0 arrives resolved
+    assert fence.maps.counters()[0].hits == 1 and fence.maps.counters()[0].denies == 0
+
+
+def test_wildcard_fallback_and_specific_allow_wins(fence, cgroup):
+    # deny all of inet6, but a more specific rule allows inet6 stream sockets
+    policy = CompiledPolicy(
+        name="inet6-stream-only", enforce=True, default=Action.ALLOW,
+        rules=[rule(0, "deny-inet6"), rule(1, "allow-tcp6")],
+        create={
+            CreateKey(INET6, ANY, ANY, ANY_KERN): Verdict(0, Action.DENY),
+            CreateKey(INET6, STREAM, ANY, ANY_KERN): Verdict(1, Action.ALLOW),
+        },
+    )
+    fence.maps.install(policy)
+    fence.attach()
+    r = run_socket_calls(cgroup, [TCP6, ("socket", INET6, DGRAM, 0), RAW6, UDP4]).results
+    assert r == [0, errno.EPERM, errno.EPERM, 0]
+    c = fence.maps.counters()
+    assert (c[0].hits, c[0].denies, c[1].hits, c[1].denies) == (2, 2, 1, 0)
+
+
+def test_default_deny_for_inet(fence, cgroup):
+    policy = CompiledPolicy(
+        name="tcp-only", enforce=True, default=Action.DENY, rules=[rule(0, "allow-tcp")],
+        create={CreateKey(INET, STREAM, TCP, ANY_KERN): Verdict(0, Action.ALLOW),
+                CreateKey(INET6, STREAM, TCP, ANY_KERN): Verdict(0, Action.ALLOW)},
+    )
+    fence.maps.install(policy)
+    fence.attach()
+    r = run_socket_calls(cgroup, [("socket", INET, STREAM, 0), TCP6, UDP4, ("socket", socket.AF_UNIX, STREAM, 0)]).results
+    # AF_UNIX never reaches cgroup/sock_create: the default cannot deny it (coverage says so).
+    assert r == [0, 0, errno.EPERM, 0]
+
+
+def test_bind_and_connect_ports(fence, cgroup):
+    policy = CompiledPolicy(
+        name="ports", enforce=True, default=Action.ALLOW,
+        rules=[rule(0, "no-bind-8080", (Hook.BIND,)), rule(1, "no-connect-9000-tcp", (Hook.CONNECT,))],
+        ports={
+            PortKey(Hook.BIND, ANY, ANY, 8080): Verdict(0, Action.DENY),
+            PortKey(Hook.CONNECT, ANY, TCP, 9000): Verdict(1, Action.DENY),
+        },
+    )
+    fence.maps.install(policy)
+    fence.attach()
+    ops = [
+        ("bind", INET, STREAM, 0, 8080),
+        ("bind", INET6, DGRAM, 0, 8080),
+        ("bind", INET, STREAM, 0, 8081),
+        ("connect", INET, STREAM, 0, 9000),
+        ("connect", INET6, STREAM, 0, 9000),
+        ("connect", INET, DGRAM, 0, 9000),  # UDP: the rule is TCP only
+        ("connect", INET, STREAM, 0, 9001),
+    ]
+    r = run_socket_calls(cgroup, ops).results
+    assert r == [errno.EPERM, errno.EPERM, 0, errno.EPERM, errno.EPERM, 0, errno.ECONNREFUSED]
+    c = fence.maps.counters()
+    assert (c[0].denies, c[1].denies) == (2, 2)
+
+
+def test_swap_is_complete_and_old_slot_removed(fence, cgroup):
+    fence.attach()
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [0, 0]  # nothing loaded: allow
+    slot1 = fence.maps.install(deny_raw_icmpv6())
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [errno.EPERM, 0]
+    slot2 = fence.maps.install(deny_udp_v4())
+    assert slot2 != slot1
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [0, errno.EPERM]
+    # Only the new slot's entries remain in the map.
+    slots = {int.from_bytes(k[:4], "little") for k in fence.maps.maps["hf_create"].keys()}
+    assert slots == {slot2}
+    assert fence.maps.counters()[0].denies == 1  # counters restart with the new policy
+
+
+def test_invalid_policy_leaves_old_enforcing(fence, cgroup):
+    fence.maps.install(deny_raw_icmpv6())
+    fence.attach()
+    bad = CompiledPolicy(
+        name="bad", enforce=True, default=Action.ALLOW, rules=[rule(0, "x")],
+        create={CreateKey(INET, DGRAM, ANY, ANY_KERN): Verdict(abi.HF_MAX_RULES + 5, Action.DENY)},
+    )
+    with pytest.raises(FenceError, match="rule id"):
+        fence.maps.install(bad)
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [errno.EPERM, 0]
+
+
+def test_map_write_failure_midway_leaves_old_enforcing(fence, cgroup):
+    fence.maps.install(deny_raw_icmpv6())
+    fence.attach()
+    new = CompiledPolicy(
+        name="many", enforce=True, default=Action.ALLOW, rules=[rule(0, "udp"), rule(1, "tcp")],
+        create={CreateKey(INET, DGRAM, ANY, ANY_KERN): Verdict(0, Action.DENY),
+                CreateKey(INET, STREAM, ANY, ANY_KERN): Verdict(1, Action.DENY)},
+    )
+
+    def fail_second_write(n: int) -> None:
+        if n == 1:
+            raise libbpf.LibbpfError(errno.ENOMEM, "update map hf_create (injected)")
+
+    with pytest.raises(libbpf.LibbpfError, match="injected"):
+        fence.maps.install(new, write_hook=fail_second_write)
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [errno.EPERM, 0]
+    # The half-written slot was removed again.
+    active = fence.maps.active_slot()
+    slots = {int.from_bytes(k[:4], "little") for k in fence.maps.maps["hf_create"].keys()}
+    assert slots == {active}
+
+
+def test_kernel_refused_write_leaves_old_enforcing(fence, cgroup):
+    """A real map failure: more socket keys than hf_create holds (E2BIG from the kernel)."""
+    fence.maps.install(deny_raw_icmpv6())
+    fence.attach()
+    n = abi.HF_CREATE_ENTRIES  # together with the active policy's key: one too many
+    huge = CompiledPolicy(
+        name="huge", enforce=True, default=Action.ALLOW, rules=[rule(0, "many")],
+        create={CreateKey(INET, 100 + i // 60000, i % 60000, 0): Verdict(0, Action.DENY) for i in range(n)},
+    )
+    with pytest.raises(libbpf.LibbpfError) as info:
+        fence.maps.install(huge)
+    assert info.value.errno == errno.E2BIG
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [errno.EPERM, 0]
+
+
+def test_links_detach_when_owner_exits(cgroup):
+    """A process that attached (without pinning) and then died leaves nothing behind."""
+    code = textwrap.dedent(f"""
+        import os, socket, sys
+        sys.path[:0] = {sys.path!r}
+        from hotfence.fence.backends import cgroup as b
+        from hotfence.fence.compiled import *
+        p = CompiledPolicy(name="x", enforce=True, default=Action.ALLOW,
+            rules=[RuleInfo(0, "r", "t:1", "r")],
+            create={{CreateKey(10, 3, 58, ANY_KERN): Verdict(0, Action.DENY)}})
+        f = b.CgroupFence({str(cgroup)!r})
+        f.maps.install(p)
+        f.attach()
+        print("attached", flush=True)
+        os.kill(os.getpid(), 9)  # no cleanup code runs
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "attached" in proc.stdout and proc.returncode == -9
+    deadline = time.monotonic() + 5
+    while True:
+        r = run_socket_calls(cgroup, [RAW6]).results
+        if r == [0] or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert r == [0]
+    out = subprocess.run(["bpftool", "cgroup", "show", str(cgroup)], capture_output=True, text=True).stdout
+    assert "hf_" not in out
+
+
+def test_apply_persists_swaps_and_removes(cgroup):
+    try:
+        state, swapped = cg_backend.apply(deny_raw_icmpv6(), cgroup, "deny.yaml")
+        assert not swapped and state.policy == "deny-raw-icmpv6"
+        # Enforcement survives: no Python object holds the links any more.
+        assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [errno.EPERM, 0]
+        listed = [a for a in cg_backend.applied() if a.cgroup_id == resolve_cgroup(cgroup).id]
+        assert len(listed) == 1 and listed[0].active and listed[0].state.policy == "deny-raw-icmpv6"
+        _, swapped = cg_backend.apply(deny_udp_v4(), cgroup, "udp.yaml")
+        assert swapped
+        assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [0, errno.EPERM]
+        maps, st = cg_backend.open_applied(cgroup)
+        try:
+            assert st.policy == "deny-udp4"
+            assert maps.counters()[0].denies == 1
+        finally:
+            maps.close()
+    finally:
+        removed = cg_backend.remove(cgroup)
+    assert removed
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [0, 0]
+    assert not cg_backend.pin_dir(resolve_cgroup(cgroup)).exists()
+
+
+def test_coverage_is_honest():
+    policy = CompiledPolicy(
+        name="mixed", enforce=True, default=Action.ALLOW,
+        rules=[rule(0, "raw6"), rule(1, "alg"), rule(2, "kern-only"), rule(3, "any-family"), rule(4, "tcp-user")],
+        create={
+            CreateKey(INET6, RAW, ICMPV6, ANY_KERN): Verdict(0, Action.DENY),
+            CreateKey(38, ANY, ANY, ANY_KERN): Verdict(1, Action.DENY),
+            CreateKey(INET, STREAM, TCP, 1): Verdict(2, Action.DENY),
+            CreateKey(ANY, ANY, ANY, 0): Verdict(3, Action.DENY),
+            CreateKey(INET, STREAM, TCP, 0): Verdict(4, Action.DENY),
+        },
+    )
+    cov = {c.name: c for c in cg_backend.coverage(policy)}
+    assert cov["raw6"].coverage is Coverage.PARTIAL and "kernel sockets" in cov["raw6"].reason
+    assert cov["alg"].coverage is Coverage.NONE and "AF_INET/AF_INET6" in cov["alg"].reason
+    assert cov["kern-only"].coverage is Coverage.NONE
+    assert cov["any-family"].coverage is Coverage.PARTIAL
+    assert cov["tcp-user"].coverage is Coverage.FULL and cov["tcp-user"].reason == ""
