@@ -18,6 +18,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hotfence.fence.explain_cli", "explain"),
     ("hotfence.known.cli", "patch"),
     ("hotfence.known.cli", "crashes"),
+    ("hotfence.watch.cli", "watch"),
 ]
 
 # (module, attribute) of every `hotfence fence ...` subcommand.

@@ -1,0 +1,1 @@
+"""`hotfence watch`: every socket() call on the host, with its context and result."""

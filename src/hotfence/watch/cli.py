@@ -1,0 +1,125 @@
+"""`hotfence watch`: stream socket() calls as a live table or JSON lines."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from hotfence.fence import names
+from hotfence.watch.cgroups import CgroupNames
+from hotfence.watch.events import JsonLineEncoder, SocketEvent
+from hotfence.watch.tracer import SocketTracer, WatchUnavailable
+
+LINE = "{time:>12} {pid:>7} {comm:<16} {uid:>5} {cgroup:<28} {netns:>10} {call:<40} {result}"
+
+
+def _filter(comm: str | None, family: int | None, denied_only: bool) -> Callable[[SocketEvent], bool] | None:
+    if comm is None and family is None and not denied_only:
+        return None
+
+    def keep(e: SocketEvent) -> bool:
+        if comm is not None and e.comm != comm:
+            return False
+        if family is not None and e.family != family:
+            return False
+        if denied_only and e.ret >= 0:
+            return False
+        return True
+
+    return keep
+
+
+def _call(e: SocketEvent) -> str:
+    flags = "".join("|" + f for f in e.flags)
+    return (
+        f"socket({names.family_name(e.family)}, {names.type_name(e.base_type)}{flags}, "
+        f"{names.protocol_name(e.family, e.protocol)})"
+    )
+
+
+@click.command()
+@click.option("--cgroup", type=click.Path(exists=True, file_okay=False), help="Only callers in this cgroup (v2) or below.")
+@click.option("--comm", help="Only this command name.")
+@click.option("--family", help="Only this family (name or number).")
+@click.option("--denied-only", is_flag=True, help="Only calls that failed.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@click.option("--count", type=int, help="Stop after this many events.")
+@click.option("--duration", type=float, help="Stop after this many seconds.")
+def watch(cgroup, comm, family, denied_only, as_json, count, duration) -> None:
+    """Stream every socket() call: pid, comm, uid, cgroup, netns, family/type/flags/protocol, result.
+
+    Events the kernel could not deliver are counted and reported, never dropped silently.
+    """
+    fam = None
+    if family is not None:
+        try:
+            fam = names.parse_family(family)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--family") from None
+    keep = _filter(comm, fam, denied_only)
+    err = Console(stderr=True, soft_wrap=True)
+    try:
+        tracer = SocketTracer(cgroup)
+    except (WatchUnavailable, OSError) as exc:
+        err.print(f"hotfence watch: unavailable: {exc}")
+        sys.exit(1)
+
+    cgroups = CgroupNames()
+    encoder = JsonLineEncoder(cgroups.path)
+    out = sys.stdout
+    pending: list[bytes] = []
+    delivered = shown = 0
+    stop = False
+
+    def on_signal(_sig, _frame):
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    with tracer:
+        tracer.open_ring(pending.append)
+        err.print("hotfence watch: tracing socket() via tracepoints syscalls:sys_{enter,exit}_socket (user sockets only)")
+        if not as_json:
+            out.write(LINE.format(time="TIME(s)", pid="PID", comm="COMM", uid="UID", cgroup="CGROUP",
+                                  netns="NETNS", call="CALL", result="RESULT") + "\n")
+        start = time.monotonic()
+        lost_seen = 0
+        while not stop:
+            tracer.ring.poll(100)
+            lines = []
+            for raw in pending:
+                delivered += 1
+                e = SocketEvent.unpack(raw) if keep is not None or not as_json else None
+                if keep is not None and not keep(e):
+                    continue
+                shown += 1
+                if as_json:
+                    lines.append(encoder.encode(raw))
+                else:
+                    lines.append(LINE.format(
+                        time=f"{e.ts_ns / 1e9:.6f}", pid=e.tgid, comm=e.comm, uid=e.uid,
+                        cgroup=cgroups.path(e.cgroup_id)[-28:], netns=e.netns, call=_call(e), result=e.result,
+                    ))
+                if count is not None and shown >= count:
+                    stop = True
+                    break
+            pending.clear()
+            if lines:
+                out.write("\n".join(lines) + "\n")
+                out.flush()
+            lost = tracer.lost()
+            if lost != lost_seen:
+                err.print(f"hotfence watch: [red]{lost - lost_seen} events lost[/red] (ring buffer full; {lost} in all)")
+                lost_seen = lost
+            if duration is not None and time.monotonic() - start >= duration:
+                stop = True
+        lost = tracer.lost()
+    summary = {"delivered": delivered, "shown": shown, "lost": lost}
+    err.print(f"hotfence watch: {summary['delivered']} events delivered, {summary['shown']} shown, {summary['lost']} lost")
