@@ -1,0 +1,265 @@
+"""`hotfence fence run|apply|status|remove|counters`: the cgroup-BPF fence from the shell.
+
+* ``run POLICY --cgroup PATH``: enforce in the foreground; one line once enforcement is
+  active, then one line per deny/audit event; SIGINT/SIGTERM detach. The links belong to
+  this process, so they also go away if it is killed.
+* ``apply POLICY --cgroup PATH``: enforce persistently (links and maps pinned in bpffs);
+  applying again swaps the policy atomically.
+* ``status``, ``counters --cgroup PATH``, ``remove --cgroup PATH``.
+
+Rules the backend cannot enforce at all are an error unless ``--allow-partial``.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from hotfence.bpf import abi
+from hotfence.bpf.build import BuildError
+from hotfence.bpf.libbpf import LibbpfError
+from hotfence.fence.backends import Coverage, RuleCoverage, probe, unenforceable
+from hotfence.fence.backends import cgroup as backend
+from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
+from hotfence.fence.compiled import CompiledPolicy, Hook
+
+FAIL = (FenceError, LibbpfError, BuildError)
+
+
+def _compile(path: str) -> CompiledPolicy:
+    # Imported here: the compiler is its own feature and may be absent from a partial build.
+    from hotfence.fence.compiler import compile_file
+    from hotfence.fence.policy import PolicyError
+
+    try:
+        return compile_file(path)
+    except PolicyError as exc:
+        raise click.ClickException(f"invalid policy, nothing changed:\n{exc}") from None
+
+
+def _cgroup_option(policy: CompiledPolicy, cgroup: str | None) -> str:
+    target = cgroup or getattr(policy, "scope_cgroup", None)
+    if not target:
+        raise click.UsageError("no --cgroup given and the policy has no spec.scope.cgroup")
+    try:
+        resolve_cgroup(target)  # refuse the root cgroup / non-cgroups before anything else
+    except FenceError as exc:
+        raise click.ClickException(str(exc)) from None
+    return target
+
+
+def _coverage_lines(coverages: list[RuleCoverage]) -> list[str]:
+    lines = []
+    for c in coverages:
+        mark = {Coverage.FULL: "enforced", Coverage.PARTIAL: "partial ", Coverage.NONE: "NOT ENFORCED"}[c.coverage]
+        lines.append(f"  {mark:12} {c.name}: {c.summary}" + (f" - {c.reason}" if c.reason else ""))
+    return lines
+
+
+def _check_coverage(policy: CompiledPolicy, allow_partial: bool) -> list[RuleCoverage]:
+    coverages = backend.coverage(policy)
+    if getattr(policy, "scope_netns", "any") != "any":
+        coverages.append(RuleCoverage(
+            -2, "scope.netns", f"only in netns {policy.scope_netns}", Coverage.PARTIAL,
+            "cgroup-bpf cannot scope by network namespace: the rules apply in every netns of the cgroup",
+        ))
+    missing = unenforceable(coverages)
+    if missing and not allow_partial:
+        raise click.ClickException(
+            f"{len(missing)} rule(s) of {policy.name!r} cannot be enforced by {backend.NAME} "
+            "(use --allow-partial to enforce the rest):\n" + "\n".join(_coverage_lines(missing))
+        )
+    for line in _coverage_lines([c for c in coverages if c.coverage is not Coverage.FULL]):
+        click.echo(f"hotfence: coverage:{line}", err=True)
+    return coverages
+
+
+def _call_text(ev: abi.FenceEvent) -> str:
+    from hotfence.fence import names
+
+    fam = names.family_name(ev.family)
+    proto = names.protocol_name(ev.family, ev.protocol)
+    if ev.hook == Hook.SOCKET_CREATE:
+        return f"socket({fam}, {names.type_name(ev.type)}, {proto})"
+    hook = Hook(ev.hook).name.lower() if ev.hook in (1, 2) else f"hook{ev.hook}"
+    return f"{hook}({fam}, {proto}, port {ev.port})"
+
+
+def format_event(ev: abi.FenceEvent, policy: CompiledPolicy, cgroup_path: str) -> str:
+    if ev.rule_id == abi.HF_DEFAULT_RULE:
+        rule = f"default ({getattr(policy, 'default_source', '') or policy.default.name.lower()})"
+    elif ev.rule_id < len(policy.rules):
+        r = policy.rules[ev.rule_id]
+        rule = f"{r.name} ({r.source})"
+    else:
+        rule = f"rule {ev.rule_id}"
+    return (f"{ev.verdict} {_call_text(ev)} pid={ev.tgid} tid={ev.pid} comm={ev.comm} uid={ev.uid} "
+            f"cgroup={cgroup_path} netns={ev.netns} rule={rule}")
+
+
+def event_json(ev: abi.FenceEvent, policy: CompiledPolicy) -> str:
+    d = ev.__dict__.copy()
+    d["rule"] = policy.rules[ev.rule_id].name if ev.rule_id < len(policy.rules) else "default"
+    return json.dumps(d)
+
+
+@click.command("run")
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option("--cgroup", "cgroup", help="cgroup v2 directory to fence (default: the policy's spec.scope.cgroup).")
+@click.option("--allow-partial", is_flag=True, help="Enforce even if some rules cannot be enforced here.")
+@click.option("--json", "as_json", is_flag=True, help="Events as JSON lines.")
+def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> None:
+    """Enforce POLICY on a cgroup in the foreground, streaming deny/audit events."""
+    compiled = _compile(policy)
+    target = _cgroup_option(compiled, cgroup)
+    _check_coverage(compiled, allow_partial)
+    stop = False
+
+    def on_signal(signum, _frame) -> None:
+        nonlocal stop
+        stop = True
+
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with backend.CgroupFence(target) as fence:
+            fence.maps.install(compiled)
+            fence.attach()
+            verb = "enforcing" if compiled.enforce else "auditing"
+            click.echo(f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {backend.NAME} "
+                       f"({len(compiled.rules)} rules)")
+            sys.stdout.flush()
+            cg_path = str(fence.cgroup.path)
+
+            def emit(ev: abi.FenceEvent) -> None:
+                click.echo(event_json(ev, compiled) if as_json else format_event(ev, compiled, cg_path))
+
+            ring = fence.maps.events(emit)
+            lost_seen = 0
+            try:
+                while not stop:
+                    ring.poll(200)
+                    sys.stdout.flush()
+                    lost = fence.maps.stats().lost
+                    if lost != lost_seen:
+                        click.echo(f"hotfence: {lost - lost_seen} events lost (ring buffer full), "
+                                   f"{lost} in total", err=True)
+                        lost_seen = lost
+            finally:
+                ring.free()
+            click.echo(f"hotfence: detached {compiled.name!r} from {cg_path}", err=True)
+    except FAIL as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+@click.command("apply")
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option("--cgroup", "cgroup", help="cgroup v2 directory to fence (default: the policy's spec.scope.cgroup).")
+@click.option("--allow-partial", is_flag=True, help="Apply even if some rules cannot be enforced here.")
+def apply(policy: str, cgroup: str | None, allow_partial: bool) -> None:
+    """Enforce POLICY on a cgroup persistently (pinned in bpffs); re-applying swaps atomically."""
+    compiled = _compile(policy)
+    target = _cgroup_option(compiled, cgroup)
+    coverages = _check_coverage(compiled, allow_partial)
+    try:
+        state, swapped = backend.apply(compiled, target, str(Path(policy).resolve()))
+    except FAIL as exc:
+        raise click.ClickException(f"{exc} (the previous policy, if any, is still in force)") from None
+    verb = "swapped in" if swapped else "applied"
+    mode = "enforce" if compiled.enforce else "audit"
+    click.echo(f"hotfence: {verb} {compiled.name!r} ({mode}, {len(compiled.rules)} rules) on {state.cgroup} "
+               f"via {backend.NAME}, pinned at {backend.PIN_ROOT / str(state.cgroup_id)}")
+    for line in _coverage_lines(coverages):
+        click.echo(line)
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(as_json: bool) -> None:
+    """What is applied where, by which backend, and per-rule coverage; plus backend probes."""
+    probes = probe()
+    entries = backend.applied()
+    if as_json:
+        click.echo(json.dumps({
+            "backends": [p.__dict__ for p in probes],
+            "applied": [{"cgroup_id": a.cgroup_id, "pin_dir": str(a.pin_dir), "links": a.links,
+                         "active": a.active, "state": a.state.__dict__ if a.state else None} for a in entries],
+        }, indent=1))
+        return
+    click.echo("backends:")
+    for p in probes:
+        click.echo(f"  {p.backend:11} {'available' if p.available else 'unavailable'}: {p.reason}")
+    if not entries:
+        click.echo("no fence applied")
+        return
+    for a in entries:
+        s = a.state
+        hooks = "all hooks attached" if a.active else f"only {', '.join(a.links) or 'no'} links pinned"
+        if s is None:
+            click.echo(f"cgroup id {a.cgroup_id}: pinned at {a.pin_dir}, {hooks}, no state file")
+            continue
+        mode = "enforce" if s.enforce else "audit"
+        click.echo(f"{s.cgroup} (id {a.cgroup_id}): {s.policy!r} ({mode}, default {s.default}) "
+                   f"via {s.backend}, {hooks}; from {s.policy_file}")
+        for c in s.coverage:
+            rc = RuleCoverage(c["rule_id"], c["name"], c["summary"], Coverage(c["coverage"]), c["reason"])
+            click.echo(_coverage_lines([rc])[0])
+
+
+@click.command("remove")
+@click.option("--cgroup", "cgroup", help="cgroup v2 directory whose fence to remove.")
+@click.option("--id", "cgroup_id", type=int, help="cgroup id (from `status`), e.g. if the cgroup is gone.")
+def remove(cgroup: str | None, cgroup_id: int | None) -> None:
+    """Detach and unpin a fence left by `apply`."""
+    if (cgroup is None) == (cgroup_id is None):
+        raise click.UsageError("give exactly one of --cgroup or --id")
+    try:
+        existed = backend.remove(cgroup if cgroup is not None else cgroup_id)
+    except FAIL as exc:
+        raise click.ClickException(str(exc)) from None
+    what = cgroup if cgroup is not None else f"cgroup id {cgroup_id}"
+    if not existed:
+        raise click.ClickException(f"{what}: no fence applied")
+    click.echo(f"hotfence: removed the fence from {what}")
+
+
+@click.command("counters")
+@click.option("--cgroup", "cgroup", required=True, help="cgroup v2 directory with an applied fence.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def counters(cgroup: str, as_json: bool) -> None:
+    """Per-rule hits and denies (would-deny in audit mode) of an applied fence."""
+    try:
+        maps, state = backend.open_applied(cgroup)
+        try:
+            counts = maps.counters()
+            stats = maps.stats()
+        finally:
+            maps.close()
+    except FAIL as exc:
+        raise click.ClickException(str(exc)) from None
+    rules = {r["rule_id"]: r for r in (state.rules if state else [])}
+    deny_word = "denies" if (state is None or state.enforce) else "would-deny"
+    rows = []
+    for rule_id, c in sorted(counts.items()):
+        if rule_id == abi.HF_DEFAULT_RULE:
+            name, summary = "default", f"{state.default if state else '?'} (no rule matched)"
+        else:
+            r = rules.get(rule_id, {})
+            name, summary = r.get("name", f"rule {rule_id}"), r.get("summary", "")
+        rows.append({"rule_id": rule_id, "name": name, "summary": summary, "hits": c.hits, "denies": c.denies})
+    if as_json:
+        click.echo(json.dumps({"cgroup": str(resolve_cgroup(cgroup).path), "policy": state.policy if state else None,
+                               "rules": rows, "events": stats.events, "lost_events": stats.lost}, indent=1))
+        return
+    click.echo(f"{'hits':>10} {deny_word:>10}  rule")
+    for row in rows:
+        click.echo(f"{row['hits']:>10} {row['denies']:>10}  {row['name']}: {row['summary']}")
+    click.echo(f"events: {stats.events} delivered to the ring buffer, {stats.lost} lost")
+
+
