@@ -10,6 +10,13 @@ Precedence (documented for users in docs/policy.md): the most specific matching 
 wins, where specificity is the fixed order of key shapes in ``CREATE_LOOKUP_ORDER`` /
 ``PORT_LOOKUP_ORDER``; two rules with the same key are a validation error; no match
 means the policy's ``default`` action.
+
+Protocol seen by each hook: ``cgroup/sock_create`` runs inside inet_create/inet6_create
+after the protosw lookup, so it sees the *resolved* protocol (``sk->sk_protocol``:
+``socket(AF_INET, SOCK_STREAM, 0)`` arrives as TCP). ``lsm/socket_create`` sees what the
+caller passed. So that one policy means the same on both, a backend that looks up with
+the caller's protocol first applies ``resolve_create_protocol`` (protocol 0 on an
+inet/inet6 stream or dgram socket -> TCP / UDP, the default inet_create would pick).
 """
 
 from __future__ import annotations
@@ -50,7 +57,9 @@ class PortKey:
     hook: int  # Hook.BIND or Hook.CONNECT
     family: int  # AF_INET or AF_INET6 or ANY
     protocol: int  # IPPROTO_TCP / IPPROTO_UDP / ANY
-    port: int  # host byte order; ranges are expanded by the compiler
+    port: int  # host byte order; ranges are expanded by the compiler. 65535 == ANY, so
+    # the compiler refuses rules naming port 65535 (a call to port 65535 then finds the
+    # same verdict as the wildcard look-ups would, so decide_port stays exact).
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,25 @@ PORT_LOOKUP_ORDER: tuple[tuple[bool, bool, bool], ...] = (
 )
 
 
+# Default protocol inet_create()/inet6_create() choose for protocol 0: the first entry
+# of inetsw[type], which is always the permanent one (TCP for stream, UDP for dgram).
+# Raw sockets have no default (protocol 0 fails with EPROTONOSUPPORT).
+INET_FAMILIES = (2, 10)  # AF_INET, AF_INET6
+DEFAULT_INET_PROTOCOL: dict[int, int] = {1: 6, 2: 17}  # SOCK_STREAM->TCP, SOCK_DGRAM->UDP
+
+
+def resolve_create_protocol(family: int, type_: int, protocol: int) -> int:
+    """The protocol a policy look-up should use for socket(family, type_, protocol).
+
+    Identity except for protocol 0 on inet/inet6 stream/dgram sockets, which become the
+    protocol the kernel will pick. The cgroup hook already sees the resolved value, so
+    applying this there is a no-op.
+    """
+    if protocol == 0 and family in INET_FAMILIES:
+        return DEFAULT_INET_PROTOCOL.get(type_, 0)
+    return protocol
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     """What user space needs to explain a verdict: where the rule came from."""
@@ -105,11 +133,29 @@ class CompiledPolicy:
     rules: list[RuleInfo] = field(default_factory=list)
     create: dict[CreateKey, Verdict] = field(default_factory=dict)
     ports: dict[PortKey, Verdict] = field(default_factory=dict)
+    # Added after the first contract; all optional so older callers keep working.
+    source: str = ""  # the policy file
+    default_source: str = ""  # "policy.yaml:7", where spec.default was written
+    scope_cgroup: str | None = None  # spec.scope.cgroup: where the policy is meant to apply
+    scope_netns: str = "any"  # spec.scope.netns: "any" or "non-host" (LSM backend only)
+
+    def effective_action(self, verdict: Verdict | None) -> Action:
+        """The action a verdict (None = no rule matched) stands for, before audit mode."""
+        return self.default if verdict is None else verdict.action
+
+    def rule(self, verdict: Verdict | None) -> RuleInfo | None:
+        return None if verdict is None else self.rules[verdict.rule_id]
 
     def decide_create(self, family: int, type_: int, protocol: int, kern: bool) -> Verdict | None:
         """The verdict for socket(), exactly as the BPF program computes it (None = default)."""
         call = (family, type_, protocol, int(kern))
+        # The kernel passes an int protocol; only 0..0xFFFE can be an exact key value, so
+        # anything else (e.g. -1, 0x10006) may only match rules that leave protocol open.
+        # The BPF programs must range-check before filling the u16 key field likewise.
+        protocol_exact = 0 <= protocol < ANY
         for shape in CREATE_LOOKUP_ORDER:
+            if shape[2] and not protocol_exact:
+                continue
             f, t, p, k = (v if use else (ANY_KERN if i == 3 else ANY) for i, (v, use) in enumerate(zip(call, shape)))
             verdict = self.create.get(CreateKey(f, t, p, k))
             if verdict is not None:
