@@ -1,0 +1,121 @@
+"""Console-log lines: offsets and prefix stripping.
+
+Kernel messages reach an operator wrapped in several kinds of prefix, often stacked:
+
+* ``<4>`` — the printk level, when reading /dev/kmsg-like or serial output;
+* ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME);
+* ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU;
+* ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format, also with
+  a ``kern.warn`` facility field, and the ISO variant ``2026-11-24T21:45:01+0000 host kernel:``;
+* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``;
+* ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles.
+
+``strip_prefix`` removes them and says which *context* the line came from: lines of one
+crash report share a context (the same task or CPU id), which is how interleaved output
+from other CPUs is told apart from the report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+# Context of a line with a timestamp but no caller id (single shared console stream).
+CONSOLE = "console"
+
+_SYSLOG = (
+    r"(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)"  # Nov 24 21:45:01
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"  # ISO 8601
+    r" \S+ (?:[\w.]+ )?(?i:kernel): ?"
+)
+_PREFIX_RE = re.compile(
+    r"^(?:" + _SYSLOG + r")?"
+    r"(?:\*\* \d+ printk messages dropped \*\* )?"
+    r"(?:.* login: )?"
+    r"(?:<\d+>)?"
+    r"(?:"
+    r"\[ *(?P<ts>\d+\.\d+)\](?:\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"  # [ 1.2][T3]
+    r"|\[(?P<wall>[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4})\] ?"  # dmesg -T
+    r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
+    r")"
+)
+_SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
+
+# An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
+_QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One log line: its span in the log (``end`` excludes the newline) and content."""
+
+    start: int
+    end: int
+    number: int  # 1-based
+    raw: str
+    text: str  # prefix stripped, trailing CR removed
+    context: str  # "" (no timestamp), CONSOLE, or the caller id "T123"/"C1"
+    questionable: bool  # an unreliable " ? " stack entry
+
+
+def strip_prefix(raw: str) -> tuple[str, str]:
+    """Return ``(text, context)`` for a raw line, see the module docstring."""
+    if raw.endswith("\r"):
+        raw = raw[:-1]
+    m = _PREFIX_RE.match(raw)
+    if m is None:
+        m2 = _SYSLOG_ONLY_RE.match(raw)
+        if m2 is not None:
+            # journalctl -k without printk timestamps: one stream, like a plain console.
+            return raw[m2.end():], CONSOLE
+        return raw, ""
+    ctx = m.group("ctx") or m.group("ctx2")
+    if ctx is not None:
+        return raw[m.end():], ctx
+    return raw[m.end():], CONSOLE
+
+
+def classify(raw: str) -> Line:
+    """Strip one raw line (offsets are filled by the callers that know them)."""
+    return make_line(raw, 0, 1)
+
+
+def make_line(raw: str, start: int, number: int) -> Line:
+    text, ctx = strip_prefix(raw)
+    questionable = False
+    if ctx and "<EOI>" not in text:
+        # Only prefixed lines are judged: syzkaller's convention, and on bare logs the
+        # marker cannot be told from message text.
+        questionable = _QUESTIONABLE_RE.search(text) is not None or text.endswith(" (unreliable)")
+    end = start + len(raw)
+    return Line(start, end, number, raw, text, ctx, questionable)
+
+
+def iter_lines(text: str, start: int = 0, end: int | None = None, first_number: int = 1) -> Iterator[Line]:
+    """Yield the lines of ``text[start:end]`` (``start`` must be at a line start)."""
+    if end is None:
+        end = len(text)
+    pos = start
+    number = first_number
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        if nl == -1:
+            nl = end
+        yield make_line(text[pos:nl], pos, number)
+        number += 1
+        pos = nl + 1
+
+
+def line_bounds(text: str, pos: int) -> tuple[int, int]:
+    """Start and end (exclusive, before the newline) of the line containing ``pos``."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    if end == -1:
+        end = len(text)
+    return start, end
+
+
+def split_lines(text: str) -> list[Line]:
+    """All lines of a log with offsets, numbers, stripped text and context."""
+    return list(iter_lines(text))

@@ -1,0 +1,787 @@
+"""Find every crash report in a kernel console log and fill ``Report`` records.
+
+Input: a whole console log / dmesg / ``journalctl -k`` / syslog text. The algorithm follows
+syzkaller's Linux reporter (pkg/report), which defines the titles the corpus expects:
+
+1. *Pre-filter*: every header substring of the oops table (``oopses.OOPSES``) is located
+   with ``str.find`` over the whole text; only those lines are looked at further. This
+   keeps big, mostly healthy logs fast.
+2. The first header line that is not benign starts a report. Its lines are the following
+   lines of the same printk context (task/CPU caller id, when the log has one) up to the
+   next header line that does not continue the report (a ``Kernel panic`` after a BUG
+   does; another BUG does not). Unreliable `` ? `` frames are left out of the title text.
+3. The title comes from the first-matching format of that header's kind: its regexes and
+   the first stack frame that is not a generic helper, then normalised (``titles``).
+4. The next report is searched from where this one stopped, so one log yields all of its
+   crashes, each with the OOM kills / allocation failures seen since the previous one.
+
+``parse_log`` never raises: any internal failure on a pathological report degrades to a
+corrupted report rather than losing the others.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import oopses
+from .lines import CONSOLE, Line, iter_lines, line_bounds, make_line
+from .model import Frame, Report
+from .oopses import OOPSES, PARSE_STACK, OopsKind, StackSpec
+from .taint import decode_taint, extract_taint
+from .titles import normalise
+
+# Lines of context kept before a report (more with per-task caller ids: they are ours).
+_PREFIX_LINES = 5
+_PREFIX_LINES_TASK = 50
+# A report of a task/CPU context continues past interleaved reports of others; bound it.
+_MAX_REPORT_LINES = 3000
+_MAX_REPORT_CHARS = 1 << 20
+_MAX_CONTEXT_EVENTS = 20
+
+# Lines after which a task's report has nothing more to say.
+_REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---[ end Kernel panic")
+
+_CORRUPTED_NO_FRAMES = "extracted no frames"
+_GCE_HANGUP = "serialport: VM disconnected."
+
+# Earlier events worth showing with a crash (memory pressure usually explains it).
+_CONTEXT_MARKERS = (
+    "invoked oom-killer",
+    "Out of memory",
+    "oom-kill:",
+    "Killed process",
+    "page allocation failure",
+    "vmalloc: allocation failure",
+    "Memory cgroup out of memory",
+)
+
+_CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
+
+
+# --- public API ---------------------------------------------------------------------------
+
+
+def parse_log(text: str | bytes) -> list[Report]:
+    """All crash reports in ``text``, in log order.
+
+    ``text`` may be ``bytes`` (then offsets are byte offsets and report text is decoded
+    as UTF-8 with replacement) or ``str`` (offsets are character offsets).
+    """
+    try:
+        if isinstance(text, (bytes, bytearray, memoryview)):
+            return _parse(bytes(text).decode("latin-1"), from_bytes=True)
+        return _parse(str(text), from_bytes=False)
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        return [Report(title="triage: internal error while parsing", type="UNKNOWN", corrupted=True,
+                       corrupted_reason=f"{type(exc).__name__}: {exc}")]
+
+
+def contains_crash(text: str) -> bool:
+    """Cheap check: does any line look like the start of a crash report?"""
+    return bool(_candidates(text))
+
+
+# --- candidate scan -----------------------------------------------------------------------
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    out: list[int] = []
+    pos = text.find(needle)
+    while pos != -1:
+        out.append(pos)
+        pos = text.find(needle, pos + len(needle))
+    return out
+
+
+def _candidates(text: str) -> dict[int, OopsKind]:
+    """Line start -> the oops kind of that line, for every line that starts a report."""
+    starts: set[int] = set()
+    for kind in OOPSES:
+        for pos in _find_all(text, kind.header):
+            starts.add(text.rfind("\n", 0, pos) + 1)
+    result: dict[int, OopsKind] = {}
+    for start in starts:
+        end = text.find("\n", start)
+        raw = text[start:] if end == -1 else text[start:end]
+        for kind in OOPSES:  # table order decides when a line has two headers
+            if kind.matches_line(raw):
+                result[start] = kind
+                break
+    # A symbolised log repeats the header once per inlined frame:
+    #   BUG: KASAN: use-after-free in ip6_dst_store include/net/ip6_fib.h:176 [inline]
+    #   BUG: KASAN: use-after-free in tcp_v6_connect+0x1dfd/0x20f0 net/ipv6/tcp_ipv6.c:271
+    # The repeats continue the first line's report.
+    for start in sorted(result):
+        if start == 0:
+            continue
+        prev_start = text.rfind("\n", 0, start - 1) + 1
+        prev_kind = result.get(prev_start)
+        if prev_kind is result[start] and " [inline]" in text[prev_start:start - 1]:
+            del result[start]
+    return result
+
+
+def _context_events(text: str) -> list[tuple[int, int]]:
+    """(line start, line end) of OOM kills and allocation failures, sorted."""
+    spans: set[tuple[int, int]] = set()
+    for marker in _CONTEXT_MARKERS:
+        for pos in _find_all(text, marker):
+            spans.add(line_bounds(text, pos))
+    return sorted(spans)
+
+
+# --- the per-report pipeline --------------------------------------------------------------
+
+
+@dataclass
+class _Extracted:
+    header: Line
+    kind: OopsKind
+    prefix: list[Line]
+    lines: list[Line]  # the report's own lines (header first)
+    title_end: int  # lines[:title_end] feed the title
+    own_end: int  # lines[:own_end] are the report's own; the rest only feed the corruption check
+    next_pos: int  # where the search for the next report resumes
+
+
+def _parse(text: str, from_bytes: bool) -> list[Report]:
+    cands = _candidates(text)
+    if not cands:
+        return []
+    order = sorted(cands)
+    events = _context_events(text)
+    hangup = _GCE_HANGUP in text
+    reports: list[Report] = []
+    pos = 0
+    prev_end = 0
+    idx = 0
+    while idx < len(order):
+        start = order[idx]
+        if start < pos:
+            idx += 1
+            continue
+        try:
+            ext = _extract(text, start, cands, order, idx)
+            rep = _build(text, ext, from_bytes)
+        except Exception as exc:  # noqa: BLE001 - keep the other reports of the log
+            ls, le = line_bounds(text, start)
+            rep = Report(title=normalise(text[ls:le].strip()) or "corrupted", type="UNKNOWN", corrupted=True,
+                         corrupted_reason=f"internal error: {type(exc).__name__}: {exc}", start=ls, end=le)
+            ext = None
+        if hangup:
+            rep.corrupted = True
+            rep.corrupted_reason = rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
+        rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
+        reports.append(rep)
+        prev_end = rep.end
+        pos = ext.next_pos if ext is not None else text.find("\n", start) + 1 or len(text)
+        if pos <= start:  # always make progress
+            pos = start + 1
+        idx += 1
+    return reports
+
+
+def _events_between(text: str, events: list[tuple[int, int]], lo: int, hi: int, from_bytes: bool) -> list[str]:
+    out: list[str] = []
+    i = bisect.bisect_left(events, (lo, -1))
+    while i < len(events) and events[i][0] < hi and len(out) < _MAX_CONTEXT_EVENTS:
+        s, e = events[i]
+        out.append(_out(make_line(text[s:e], s, 0).text.strip(), from_bytes))
+        i += 1
+    return out
+
+
+def _is_report_start(raw: str) -> bool:
+    return not any(r.search(raw) for r in oopses.REPORT_START_IGNORES)
+
+
+def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int) -> _Extracted:
+    """Collect a report's lines starting at the header line at ``start`` (syzkaller's findReport)."""
+    kind = cands[start]
+    first_no = text.count("\n", 0, start) + 1 if start < 4_000_000 else _line_number(text, start)
+    end_nl = text.find("\n", start)
+    header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
+    context = header.context
+    task_ctx = context not in ("", CONSOLE)
+
+    # Where to stop reading. A single console stream: one report past the next real
+    # header (the lines after it only feed the corruption check, like syzkaller, which
+    # reads to the end of the log). A task's own lines continue past other tasks'
+    # reports, up to a bound.
+    limit = len(text)
+    seen = 0
+    for j in range(idx + 1, len(order)):
+        s = order[j]
+        e = text.find("\n", s)
+        if _is_report_start(text[s:] if e == -1 else text[s:e]):
+            seen += 1
+            if seen == 2:
+                limit = s
+                break
+    if task_ctx:
+        limit = len(text)
+    limit = min(limit, start + _MAX_REPORT_CHARS)
+
+    prefix = _prefix_lines(text, start, context, first_no)
+
+    second: int | None = None
+    lines: list[Line] = []
+    title_end = 0
+    own_done = False
+    own_end = 0  # lines[:own_end] are this report's; later ones only help judge corruption
+    text_lines = 0
+    skip_text = False
+    cpu_traceback = False
+    min_lines = 16 if "BUG: KMSAN:" in header.raw else 22
+    last_pos = start
+    for n, line in enumerate(iter_lines(text, start, limit, first_no)):
+        last_pos = line.end + 1
+        is_header = n == 0
+        if n >= _MAX_REPORT_LINES:
+            break
+        if not is_header and second is None:
+            if line.start in cands and _is_report_start(line.raw):
+                second = line.start
+            elif any(p in line.raw for p in oopses.INFO_WITH_STACK):
+                second = line.start
+        if not is_header and (
+            line.questionable
+            or (line.context != context and not (cpu_traceback and line.context.startswith("C")))
+        ):
+            continue
+        text_lines += 1
+        skip_line = skip_text
+        if "Disabling lock debugging due to kernel taint" in line.raw:
+            skip_line = True
+        elif "Sending NMI from CPU" in line.raw:
+            cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
+        elif ("Kernel panic - not syncing" in line.raw
+              or "WARNING: possible circular locking dependency detected" in line.raw) and text_lines > min_lines:
+            # panic_on_warn's panic stack and lockdep noise caused by the oops itself
+            # repeat what we already have; stop collecting once we have enough.
+            skip_text = skip_line = True
+        if not is_header and skip_line:
+            continue
+        lines.append(line)
+        if second is None or task_ctx:
+            title_end = len(lines)
+        if not own_done:
+            if not task_ctx and second is not None:
+                own_done = True  # a single stream: the second report's lines are not ours
+            elif task_ctx and not is_header and line.start in cands and _is_report_start(line.raw):
+                own_done = True  # the same task starts a new report
+            else:
+                own_end = len(lines)
+                if task_ctx and any(t in line.raw for t in _REPORT_TERMINATORS):
+                    own_done = True
+    if second is not None:
+        next_pos = second
+    else:
+        next_pos = max(last_pos, limit if not task_ctx else last_pos)
+    return _Extracted(header, kind, prefix, lines, title_end, own_end, next_pos)
+
+
+def _line_number(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Line]:
+    want = _PREFIX_LINES_TASK if context not in ("", CONSOLE) else _PREFIX_LINES
+    out: list[Line] = []
+    end = start - 1
+    number = first_no - 1
+    scanned = 0
+    while end >= 0 and len(out) < want and scanned < 4 * want + 50:
+        s = text.rfind("\n", 0, end) + 1
+        line = make_line(text[s:end], s, number)
+        if line.context == context and line.text and not line.questionable:
+            out.append(line)
+        end = s - 1
+        number -= 1
+        scanned += 1
+    out.reverse()
+    return out
+
+
+# --- titles ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    canonical: str
+    raw: str
+
+
+def _fmt(template: str, args: list[str]) -> str:
+    try:
+        return template.format("", *args)
+    except (IndexError, KeyError):
+        return template.split("{", 1)[0] + "corrupted"
+
+
+def _describe(report: str, kind: OopsKind) -> tuple[str, str, list[str], oopses.Format | None]:
+    """Title, corruption reason, alternative titles and the matched format (extractDescription)."""
+    start_pos = len(report)
+    desc = ""
+    corrupted = ""
+    alts: list[str] = []
+    chosen: oopses.Format | None = None
+    matched_title = False
+    for f in kind.formats:
+        m = f.title.search(report)
+        if m is None or m.start() > start_pos:
+            continue
+        if m.start() == start_pos and desc:
+            continue
+        if m.start() < start_pos:
+            desc = ""
+            chosen = None
+            start_pos = m.start()
+        matched_title = True
+        if f.report is not None:
+            m = f.report.search(report)
+            if m is None:
+                continue
+        args = [g or "" for g in m.groups()]
+        frames: list[_Frame] = []
+        corrupted = ""
+        if f.stack is not None:
+            frames, ok = _stack_frames(f.stack, report[m.start():])
+            if not ok:
+                corrupted = _CORRUPTED_NO_FRAMES
+        full = args + [fr.canonical for fr in frames]
+        desc = _fmt(f.fmt, full)
+        alts.extend(_fmt(a, full) for a in f.alt)
+        # Titles with the raw (un-stripped) syscall names help deduplication too.
+        for seq in _partially_stripped(args, frames):
+            t = _fmt(f.fmt, seq)
+            if t != desc:
+                alts.append(t)
+            alts.extend(_fmt(a, seq) for a in f.alt)
+        alts = list(dict.fromkeys(alts))
+        chosen = f
+    if not desc:
+        if matched_title:
+            corrupted = "matched title but not report regexp"
+        pos = report.find(kind.header)
+        if pos == -1:
+            return "", corrupted, alts, chosen
+        end = report.find("\n", pos)
+        desc = report[pos:] if end == -1 else report[pos:end]
+    if not corrupted and chosen is not None and chosen.corrupted:
+        corrupted = "report format is marked as corrupted"
+    return desc, corrupted, alts, chosen
+
+
+def _partially_stripped(args: list[str], frames: list[_Frame]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for i in range(len(oopses.STRIP_FRAME_PREFIXES) + 1):
+        prefix = "" if i == 0 else oopses.STRIP_FRAME_PREFIXES[i - 1]
+        add = i == 0
+        seq: list[str] = []
+        for fr in frames:
+            trimmed = fr.raw[len(prefix):] if prefix and fr.raw.startswith(prefix) else fr.raw
+            if trimmed != fr.raw:
+                add = True
+            seq.append(trimmed)
+        if add:
+            out.append(args + seq)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _skip_re(spec: StackSpec) -> re.Pattern[str]:
+    return re.compile("|".join(oopses.SKIP_FRAMES + spec.skip))
+
+
+def _strip_frame(frame: str) -> str:
+    best = frame
+    for p in oopses.STRIP_FRAME_PREFIXES:
+        if frame.startswith(p) and len(frame) - len(p) < len(best):
+            best = frame[len(p):]
+    return best
+
+
+def _stack_frames(spec: StackSpec, report: str) -> tuple[list[_Frame], bool]:
+    skip = _skip_re(spec)
+    frames, ok = _stack_frames_impl(report, skip, spec.parts, spec)
+    if ok or not spec.parts2:
+        return frames, ok
+    return _stack_frames_impl(report, skip, spec.parts2, spec)
+
+
+def _key_frame(raw: list[str], spec: StackSpec) -> _Frame | None:
+    if not raw:
+        return None
+    stripped = [_strip_frame(f) for f in raw]
+    if spec.extractor is None:
+        return _Frame(stripped[0], raw[0])
+    frame, i = spec.extractor(stripped)
+    if frame:
+        return _Frame(frame, raw[i])
+    return None
+
+
+def _append_frames(frames: list[str], m: re.Match[str] | None, skip: re.Pattern[str]) -> None:
+    if m is None:
+        return
+    for g in m.groups():
+        if g is not None and not skip.search(g):
+            frames.append(g)
+
+
+def _stack_frames_impl(report: str, skip: re.Pattern[str], parts: tuple[object, ...],
+                       spec: StackSpec) -> tuple[list[_Frame], bool]:
+    lines = report.split("\n")
+    li = 0
+    raw: list[str] = []
+    results: list[_Frame] = []
+    ok = True
+    traces = 0
+    part_idx = 0
+    while True:
+        if part_idx == len(parts) or (parts[part_idx] is PARSE_STACK and traces > 0):
+            key = _key_frame(raw, spec)
+            if key is None:
+                key = _Frame("corrupted", "corrupted")
+                ok = False
+            results.append(key)
+            raw = []
+        if part_idx == len(parts):
+            break
+        part = parts[part_idx]
+        if part is PARSE_STACK:
+            traces += 1
+            while li < len(lines):
+                ln = lines[li]
+                li += 1
+                if any(r.search(ln) for r in oopses.CORRUPTED_LINES):
+                    ok = False
+                    break
+                if any(r.search(ln) for r in oopses.STACK_START):
+                    break
+                if part_idx != len(parts) - 1:
+                    nxt = parts[part_idx + 1]
+                    assert isinstance(nxt, re.Pattern)
+                    m = nxt.search(ln)
+                    if m is not None:
+                        _append_frames(raw, m, skip)
+                        part_idx += 1
+                        break
+                m = None
+                for r in oopses.FRAME_RES:
+                    m = r.search(ln)
+                    if m is not None:
+                        break
+                _append_frames(raw, m, skip)
+        else:
+            assert isinstance(part, re.Pattern)
+            while li < len(lines):
+                ln = lines[li]
+                li += 1
+                if any(r.search(ln) for r in oopses.CORRUPTED_LINES):
+                    ok = False
+                    break
+                m = part.search(ln)
+                if m is None:
+                    continue
+                _append_frames(raw, m, skip)
+                break
+        part_idx += 1
+    return results, ok
+
+
+def _is_corrupted(title: str, report: str, f: oopses.Format | None) -> tuple[bool, str]:
+    """syzkaller's checks that a report is complete enough to trust its title."""
+    if _CORRUPTED_TITLE_RE.search(title):
+        return True, "title matches corrupted regexp"
+    if f is None or f.no_stack_trace:
+        return False, ""
+    has_stack = False
+    for key in oopses.STACK_START:
+        m = key.search(report)
+        if m is None:
+            continue
+        frames = report[m.start():].split("\n")
+        if len(frames) < 4:
+            return True, "call trace is missed"
+        bad = True
+        for ln in frames[1:16]:
+            if any(k.search(ln) for k in oopses.STACK_START):
+                break
+            if "(stack is not available)" in ln or any(r.search(ln) for r in oopses.FRAME_RES):
+                has_stack = True
+                bad = False
+                break
+        if key is not oopses.RISCV_STACK_START and bad:
+            return True, "no frames in a stack trace"
+    if not has_stack:
+        return True, "no stack trace in report"
+    return False, ""
+
+
+# --- structured fields -------------------------------------------------------------------
+
+_FRAME_RE = re.compile(
+    r"^\s*(?:\[<?(?:0x)?[0-9a-f]+>?\]\s*){0,2}(?P<q>\?\s+)?(?:\[<?(?:0x)?[0-9a-f]+>?\]\s*)?"
+    r"(?P<func>[A-Za-z_$][\w.$]*)\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+)"
+    r"(?:\s+\[(?P<mod>[\w.\-]+)(?:\s+[0-9a-f]+)?\])?"
+    r"(?:\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):(?P<line>\d+))?(?P<inl>\s+\[inline\])?"
+)
+# Symbolised logs print inlined callers without an offset: "__dump_stack lib/dump_stack.c:16 [inline]".
+_INLINE_RE = re.compile(r"^\s*(?P<func>[A-Za-z_][\w.]*)\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):(?P<line>\d+)\s+\[inline\]")
+_RIP_LINE_RE = re.compile(r"^\s*(?:RIP|EIP|IP|NIP|pc|PC is at|epc)\s*:?\s")
+_TRACE_MARKER_RE = re.compile(r"^\s*(?:</?(?:IRQ|TASK|NMI|EOI|SOFTIRQ)>|\.\.\.|-+\[ end trace|\s*$)")
+_REGS_RE = re.compile(r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:")
+_CPU_RE = re.compile(
+    r"CPU: (?P<cpu>\d+) (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: (?P<comm>.*?) "
+    r"(?:Not tainted|Tainted: [A-Z ]+?)\s+(?P<rel>\d\S*)"
+)
+_CPU_PID_RE = re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)")
+_TASK_RE = re.compile(r"by task (?P<comm>\S+?)/(?P<pid>\d+)")
+_HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
+_FILENAME_RE = re.compile(r"([a-zA-Z0-9_\-./]*[a-zA-Z0-9_\-]+\.(?:c|h)):[0-9]+")
+_DEEPER_RE = re.compile(r"^/[a-zA-Z0-9_\-./]+/[a-zA-Z0-9_\-]+\.(c|h)$")
+_GUILTY_IGNORE = tuple(
+    re.compile(p)
+    for p in (
+        r".*\.h", r"^lib/.*", r"^virt/lib/.*", r"^mm/kasan/.*", r"^mm/kmsan/.*", r"^kernel/kcov.c", r"^mm/sl.b.c",
+        r"^mm/filemap.c", r"^mm/folio-compat.c", r"^mm/truncate.c", r"^mm/memory.c", r"^mm/percpu.*",
+        r"^mm/vmalloc.c", r"^mm/page_alloc.c", r"^mm/mempool.c", r"^mm/util.c", r"^kernel/rcu/.*",
+        r"^arch/.*/kernel/traps.c", r"^arch/.*/kernel/unwind.*.c", r"^arch/.*/mm/fault.c",
+        r"^arch/.*/mm/physaddr.c", r"^arch/.*/kernel/stacktrace.c", r"^arch/.*/kernel/apic/apic.c",
+        r"^arch/arm64/kernel/entry.*.c", r"^arch/arm64/kernel/process\.c", r"^kernel/locking/.*",
+        r"^kernel/panic.c", r"^kernel/printk/printk.*.c", r"^kernel/softirq.c", r"^kernel/kthread.c",
+        r"^kernel/sched/.*.c", r"^kernel/stacktrace.c", r"^kernel/time/timer.c", r"^kernel/workqueue.c",
+        r"^net/core/dev.c", r"^net/core/sock.c", r"^net/core/skbuff.c", r"^fs/proc/generic.c", r"^trusty/",
+        r"^drivers/usb/core/urb.c", r"^arch/.*/lib/crc.*",
+    )
+)
+# Lockdep's "hardirqs last enabled at ... file.c:12" lines name the lock machinery, not the bug.
+# Held-lock lines ("#0: ffff... (&sb->s_umount){++++}-{3:3}, at: ...") name where a lock
+# was taken, not where the bug is.
+_GUILTY_LINE_IGNORE = re.compile(
+    r"(hardirqs|softirqs)\s+last\s+(enabled|disabled)|^Register r\d+ information"
+    r"|\{[+.?\-]{4}\}(?:-\{\d+:\d+\})?, at:"
+)
+
+
+def _parse_frame(text: str) -> Frame | None:
+    m = _FRAME_RE.match(text)
+    if m is not None:
+        return Frame(
+            function=m.group("func"),
+            offset=int(m.group("off"), 16),
+            size=int(m.group("size"), 16),
+            module=m.group("mod"),
+            unreliable=m.group("q") is not None or text.endswith(" (unreliable)"),
+            inline=m.group("inl") is not None,
+            file=m.group("file"),
+            line=int(m.group("line")) if m.group("line") else None,
+        )
+    m = _INLINE_RE.match(text)
+    if m is not None:
+        return Frame(function=m.group("func"), inline=True, file=m.group("file"), line=int(m.group("line")))
+    return None
+
+
+def _rip(lines: list[str]) -> Frame | None:
+    for t in lines:
+        if _RIP_LINE_RE.match(t):
+            rest = _RIP_LINE_RE.sub("", t, count=1)
+            rest = re.sub(r"^[0-9a-f]{4}:", "", rest).strip()
+            fr = _parse_frame(rest)
+            if fr is not None:
+                fr.unreliable = False
+                return fr
+    return None
+
+
+def _call_trace(lines: list[str]) -> list[Frame]:
+    """Frames of the first stack trace of the report (``?`` entries kept, marked)."""
+    start = None
+    for i, t in enumerate(lines):
+        if any(r.search(t) for r in oopses.STACK_START):
+            start = i + 1
+            break
+    if start is None:
+        return []
+    frames: list[Frame] = []
+    for t in lines[start:start + 400]:
+        fr = _parse_frame(t)
+        if fr is not None:
+            frames.append(fr)
+            continue
+        if _TRACE_MARKER_RE.match(t) or _REGS_RE.match(t) or _RIP_LINE_RE.match(t):
+            continue
+        if frames:
+            break
+    return frames
+
+
+def guilty_file(title: str, report: str, more: str = "") -> str | None:
+    """The source file most likely to blame, from ``file.c:123`` references (symbolised logs).
+
+    ``more`` is text read after the report (e.g. a WARNING the same incident printed
+    next); it is consulted only when the report itself names no specific file.
+    """
+    found, fallback = _guilty_of(title, report)
+    if (found is None or fallback) and more:
+        found2, fallback2 = _guilty_of(title, report + more)
+        if found2 is not None and not fallback2:
+            return found2
+    return found
+
+
+def _guilty_of(title: str, report: str) -> tuple[str | None, bool]:
+    if title.startswith("INFO: rcu detected stall"):
+        # Stalls sit deep in generic code; start from the interrupt entry instead.
+        for marker in ("apic_timer_interrupt+0x", "el1h_64_irq+0x", "Exception stack"):
+            pos = report.find(marker)
+            if pos != -1:
+                found, fallback = _guilty_impl(report[pos:])
+                if found:
+                    return found, fallback
+    return _guilty_impl(report)
+
+
+def _clean_path(path: str) -> str:
+    parts: list[str] = []
+    for p in path.split("/"):
+        if p in ("", "."):
+            continue
+        if p == ".." and parts and parts[-1] != "..":
+            parts.pop()
+            continue
+        parts.append(p)
+    cleaned = "/".join(parts)
+    return ("/" + cleaned) if path.startswith("/") else (cleaned or ".")
+
+
+def _guilty_impl(report: str) -> tuple[str | None, bool]:
+    """(file, True when it is only the first file seen because all were generic)."""
+    guilty = ""
+    fallback = False
+    lines = report.split("\n")
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        i += 1
+        m = _FILENAME_RE.search(ln)
+        if m is None:
+            continue
+        f = m.group(1)
+        if not guilty:
+            guilty = f  # better some file than none
+            fallback = True
+        if any(r.match(f) for r in _GUILTY_IGNORE) or _GUILTY_LINE_IGNORE.search(ln):
+            continue
+        guilty = _clean_path(f)
+        fallback = False
+        break
+    # Prefer a deeper file in the same directory tree further down the stack.
+    deepest = guilty.rsplit("/", 1)[0] if "/" in guilty else "."
+    while i < len(lines):
+        ln = lines[i]
+        i += 1
+        m = _FILENAME_RE.search(ln)
+        if m is None:
+            continue
+        f = m.group(1)
+        if any(r.match(f) for r in _GUILTY_IGNORE) or _GUILTY_LINE_IGNORE.search(ln):
+            continue
+        clean = _clean_path(f)
+        if clean.startswith(deepest) and _DEEPER_RE.match(clean[len(deepest):]):
+            guilty = clean
+            deepest = guilty.rsplit("/", 1)[0] if "/" in guilty else "."
+    return (guilty or None), fallback
+
+
+def _out(s: str, from_bytes: bool) -> str:
+    """Report text back to readable str: bytes input was decoded 1:1 as latin-1."""
+    if from_bytes:
+        return s.encode("latin-1").decode("utf-8", "replace")
+    return s
+
+
+def _build(text: str, ext: _Extracted, from_bytes: bool) -> Report:
+    every = [ln.text for ln in ext.lines]
+    own_lines = ext.lines[:max(ext.own_end, 1)]
+    own = [ln.text for ln in own_lines]
+    full_text = "".join(t + "\n" for t in every)
+    report_text = "".join(t + "\n" for t in own)
+    title_text = "".join(t + "\n" for t in every[:ext.title_end])
+    raw_title, corrupted, alts, fmt = _describe(title_text, ext.kind)
+    if not raw_title:
+        # The title regexes need the report's own lines; fall back to the raw window.
+        raw_window = text[ext.header.start:own_lines[-1].end]
+        raw_title, corrupted, alts, fmt = _describe(raw_window, ext.kind)
+    if not raw_title:
+        raw_title = ext.header.text
+        corrupted = corrupted or "no title format matched"
+    title = normalise(raw_title)
+    if not corrupted:
+        # Judged on everything read, as syzkaller does: a stack keyword with no frames
+        # after it, even past the next report, means the output is mangled.
+        bad, reason = _is_corrupted(raw_title, full_text, fmt)
+        if bad:
+            corrupted = reason
+    alt_titles = [a for a in dict.fromkeys(normalise(a) for a in alts) if a and a != title]
+
+    all_texts = [ln.text for ln in ext.prefix] + own
+    rep = Report(
+        title=_out(title, from_bytes),
+        type=oopses.title_type(title),
+        alt_titles=[_out(a, from_bytes) for a in alt_titles],
+        corrupted=bool(corrupted),
+        corrupted_reason=corrupted or None,
+        start=ext.header.start,
+        end=own_lines[-1].end,
+        start_line=ext.header.number,
+        end_line=own_lines[-1].number,
+        text=_out(report_text.rstrip("\n"), from_bytes),
+    )
+    rep.rip = _rip(own)
+    rep.frames = _call_trace(own)
+    _fill_task_fields(rep, all_texts, from_bytes)
+    g = guilty_file(title, report_text, "".join(t + "\n" for t in every[len(own):]))
+    rep.guilty_file = g if g and _FILENAME_RE.search(report_text) else None
+    return rep
+
+
+def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:
+    for t in texts:
+        if rep.pid is None:
+            m = _CPU_RE.search(t)
+            if m is not None:
+                rep.cpu = int(m.group("cpu"))
+                rep.pid = int(m.group("pid"))
+                rep.comm = _out(m.group("comm"), from_bytes)
+                rep.kernel_release = _out(m.group("rel"), from_bytes)
+        if rep.taint is None and "Tainted: " in t:
+            flags = extract_taint(t)
+            if flags is not None:
+                rep.taint = flags
+                rep.taint_flags = decode_taint(flags)
+        if rep.hardware is None:
+            m = _HW_RE.search(t)
+            if m is not None:
+                rep.hardware = _out(m.group("hw"), from_bytes)
+    if rep.pid is None:
+        for t in texts:
+            m = _CPU_PID_RE.search(t)
+            if m is not None:
+                rep.cpu = int(m.group("cpu"))
+                rep.pid = int(m.group("pid"))
+                break
+    if rep.comm is None:
+        for t in texts:
+            m = _TASK_RE.search(t)
+            if m is not None:
+                rep.comm = _out(m.group("comm"), from_bytes)
+                if rep.pid is None:
+                    rep.pid = int(m.group("pid"))
+                break
