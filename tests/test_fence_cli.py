@@ -1,0 +1,200 @@
+"""`hotfence fence run|apply|status|remove|counters` end to end on the running kernel."""
+
+from __future__ import annotations
+
+import errno
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hotfence.cli import main
+from hotfence.fence.backends import cgroup as cg_backend
+from hotfence.fence.backends.cgroupfs import resolve_cgroup
+
+from kernel_helpers import cgroup2_mount, requires_cgroup_bpf, run_socket_calls, scratch_cgroup
+
+pytestmark = [pytest.mark.kernel, requires_cgroup_bpf]
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "policies" / "deny-raw-icmpv6.yaml"
+HOTFENCE = [str(Path(sys.executable).parent / "hotfence")]
+
+RAW6 = ("socket", socket.AF_INET6, socket.SOCK_RAW, 58)
+UDP4 = ("socket", socket.AF_INET, socket.SOCK_DGRAM, 0)
+TCP4 = ("socket", socket.AF_INET, socket.SOCK_STREAM, 0)
+
+POLICY = """\
+apiVersion: hotfence/v1
+kind: SocketPolicy
+metadata:
+  name: {name}
+spec:
+  mode: {mode}
+  default: allow
+  rules:
+    - name: {rule}
+      action: deny
+      socket: {{family: {family}, type: {type}, protocol: {protocol}}}
+"""
+
+
+def write_policy(tmp_path: Path, name="deny-raw-icmpv6", mode="enforce", rule="no-raw-icmpv6",
+                 family="inet6", type="raw", protocol="icmpv6") -> Path:
+    p = tmp_path / f"{name}-{mode}.yaml"
+    p.write_text(POLICY.format(name=name, mode=mode, rule=rule, family=family, type=type, protocol=protocol))
+    return p
+
+
+@pytest.fixture
+def cgroup():
+    with scratch_cgroup("cli") as path:
+        try:
+            yield path
+        finally:
+            cg_backend.remove(path)  # never leave pins behind, whatever a test did
+
+
+def hf(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+class Runner:
+    """`hotfence fence run` as a real foreground process."""
+
+    def __init__(self, *args: str):
+        self.proc = subprocess.Popen([*HOTFENCE, "fence", "run", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+
+    def readline(self, timeout: float = 20) -> str:
+        import select
+
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        assert ready, f"no output from fence run within {timeout}s"
+        return self.proc.stdout.readline().rstrip("\n")
+
+    def stop(self, sig=signal.SIGTERM) -> tuple[int, str, str]:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        out, err = self.proc.communicate(timeout=20)
+        return self.proc.returncode, out, err
+
+
+@pytest.mark.parametrize("use_example", [True, False], ids=["examples-policy", "tmp-policy"])
+def test_run_enforces_in_cgroup_only_and_detaches_on_signal(tmp_path, cgroup, use_example):
+    if use_example and not EXAMPLE.exists():
+        pytest.fail(f"{EXAMPLE} is missing (issue 3 ships it)")
+    policy = EXAMPLE if use_example else write_policy(tmp_path)
+    r = Runner(str(policy), "--cgroup", str(cgroup))
+    try:
+        first = r.readline()
+        assert re.fullmatch(rf"hotfence: enforcing 'deny-raw-icmpv6' on {re.escape(str(cgroup))} "
+                            r"via cgroup-bpf \(\d+ rules\)", first), first
+        inside = run_socket_calls(cgroup, [RAW6, UDP4, TCP4])
+        assert inside.results == [errno.EPERM, 0, 0]
+        assert run_socket_calls(None, [RAW6]).results == [0]
+        event = r.readline()
+        assert event.startswith("deny socket(inet6, raw, icmpv6) ")
+        assert f"pid={inside.pid} " in event and f"netns={inside.netns} " in event
+        assert f"cgroup={cgroup} " in event and "rule=" in event
+    finally:
+        code, _, err = r.stop(signal.SIGINT if use_example else signal.SIGTERM)
+    assert code == 0, err
+    assert "detached" in err
+    assert run_socket_calls(cgroup, [RAW6]).results == [0]
+
+
+def test_run_audit_mode_json_events(tmp_path, cgroup):
+    policy = write_policy(tmp_path, mode="audit")
+    r = Runner(str(policy), "--cgroup", str(cgroup), "--json")
+    try:
+        assert r.readline().startswith("hotfence: auditing 'deny-raw-icmpv6'")
+        child = run_socket_calls(cgroup, [RAW6])
+        assert child.results == [0]
+        ev = json.loads(r.readline())
+        assert ev["verdict"] == "would-deny" and ev["rule"] == "no-raw-icmpv6"
+        assert (ev["family"], ev["type"], ev["protocol"], ev["tgid"]) == (10, 3, 58, child.pid)
+    finally:
+        code, _, err = r.stop()
+    assert code == 0, err
+
+
+def test_run_killed_leaves_nothing_attached(tmp_path, cgroup):
+    r = Runner(str(write_policy(tmp_path)), "--cgroup", str(cgroup))
+    try:
+        assert r.readline().startswith("hotfence: enforcing")
+        assert run_socket_calls(cgroup, [RAW6]).results == [errno.EPERM]
+    finally:
+        code, _, _ = r.stop(signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    deadline = time.monotonic() + 5
+    while run_socket_calls(cgroup, [RAW6]).results != [0] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert run_socket_calls(cgroup, [RAW6]).results == [0]
+
+
+def test_apply_status_counters_swap_remove(tmp_path, cgroup):
+    p1 = write_policy(tmp_path)
+    p2 = write_policy(tmp_path, name="deny-udp4", rule="no-udp4", family="inet", type="dgram", protocol="udp")
+    code, out = hf("fence", "apply", str(p1), "--cgroup", str(cgroup))
+    assert code == 0, out
+    assert "applied 'deny-raw-icmpv6'" in out and "enforced" in out
+    assert run_socket_calls(cgroup, [RAW6, RAW6, UDP4]).results == [errno.EPERM, errno.EPERM, 0]
+
+    code, out = hf("fence", "status")
+    assert code == 0 and f"{cgroup} (id {resolve_cgroup(cgroup).id}): 'deny-raw-icmpv6'" in out
+    assert "all hooks attached" in out and "cgroup-bpf  available" in out
+    assert "bpf-lsm     unavailable: kernel refused to load lsm/socket_create" in out
+
+    code, out = hf("fence", "counters", "--cgroup", str(cgroup), "--json")
+    data = json.loads(out)
+    rule = next(r for r in data["rules"] if r["name"] == "no-raw-icmpv6")
+    assert (rule["hits"], rule["denies"]) == (2, 2)
+    default = next(r for r in data["rules"] if r["name"] == "default")
+    assert default["hits"] == 1 and data["lost_events"] == 0 and data["events"] == 2
+
+    # A policy that fails validation changes nothing.
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(p2.read_text().replace("family: inet,", "family: inet5,"))
+    code, out = hf("fence", "apply", str(bad), "--cgroup", str(cgroup))
+    assert code != 0 and "nothing changed" in out and "bad.yaml" in out
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [errno.EPERM, 0]
+
+    code, out = hf("fence", "apply", str(p2), "--cgroup", str(cgroup))
+    assert code == 0 and "swapped in 'deny-udp4'" in out
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [0, errno.EPERM]
+
+    code, out = hf("fence", "remove", "--cgroup", str(cgroup))
+    assert code == 0 and "removed" in out
+    assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [0, 0]
+    code, out = hf("fence", "remove", "--cgroup", str(cgroup))
+    assert code != 0 and "no fence applied" in out
+
+
+def test_unenforceable_rule_needs_allow_partial(tmp_path, cgroup):
+    policy = tmp_path / "alg.yaml"
+    policy.write_text(POLICY.format(name="mixed", mode="enforce", rule="no-raw6", family="inet6", type="raw",
+                                    protocol="icmpv6")
+                      + "    - name: no-alg\n      action: deny\n      socket: {family: alg}\n")
+    code, out = hf("fence", "apply", str(policy), "--cgroup", str(cgroup))
+    assert code != 0 and "cannot be enforced by cgroup-bpf" in out and "no-alg" in out
+    assert not cg_backend.pin_dir(resolve_cgroup(cgroup)).exists()
+    code, out = hf("fence", "apply", str(policy), "--cgroup", str(cgroup), "--allow-partial")
+    assert code == 0, out
+    assert "NOT ENFORCED" in out and "no-alg" in out
+    assert run_socket_calls(cgroup, [RAW6]).results == [errno.EPERM]
+
+
+def test_root_cgroup_refused(tmp_path):
+    code, out = hf("fence", "apply", str(write_policy(tmp_path)), "--cgroup", str(cgroup2_mount()))
+    assert code != 0 and "refusing to fence the root cgroup" in out
+    code, out = hf("fence", "run", str(write_policy(tmp_path)), "--cgroup", str(cgroup2_mount()))
+    assert code != 0 and "refusing to fence the root cgroup" in out
