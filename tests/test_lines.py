@@ -1,0 +1,59 @@
+"""Prefix stripping and line offsets (hotfence.triage.lines)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotfence.triage.lines import CONSOLE, iter_lines, line_bounds, split_lines, strip_prefix
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "context"),
+    [
+        ("[  123.456789] BUG: KASAN: x", "BUG: KASAN: x", CONSOLE),
+        ("[  123.456789][ T4321] BUG: x", "BUG: x", "T4321"),
+        ("[  123.456789][    C1] rcu: y", "rcu: y", "C1"),
+        ("[  123.456789][T12] z", "z", "T12"),
+        ("<4>[    1.000000] WARNING: w", "WARNING: w", CONSOLE),
+        ("<4>[    1.000000][  T1] WARNING: w", "WARNING: w", "T1"),
+        ("Nov 24 21:45:01 host kernel: [ 12.5] general protection fault", "general protection fault", CONSOLE),
+        ("Nov  4 01:02:03 host kernel: plain journal line", "plain journal line", CONSOLE),
+        ("Sep 23 02:31:17 syzkaller kern.err kernel: [   68.938106][ T1] msg", "msg", "T1"),
+        ("2026-11-24T21:45:01.123456+0000 host kernel: iso line", "iso line", CONSOLE),
+        ("[Tue Nov 24 21:45:01 2026] dmesg -T line", "dmesg -T line", CONSOLE),
+        ("[  C3] caller only", "caller only", "C3"),
+        ("syzkaller login: [   36.852785][ T3615] traps: x", "traps: x", "T3615"),
+        ("** 3 printk messages dropped ** [  1.0] after drop", "after drop", CONSOLE),
+        ("no prefix at all", "no prefix at all", ""),
+        ("[  123.456789] with CR\r", "with CR", CONSOLE),
+        (" [<ffffffff81000000>] not a timestamp", " [<ffffffff81000000>] not a timestamp", ""),
+    ],
+)
+def test_strip_prefix(raw: str, text: str, context: str) -> None:
+    assert strip_prefix(raw) == (text, context)
+
+
+def test_offsets_and_numbers_cover_the_text() -> None:
+    log = "a\n[  1.0] b\n\nlast"
+    lines = split_lines(log)
+    assert [ln.number for ln in lines] == [1, 2, 3, 4]
+    assert [log[ln.start:ln.end] for ln in lines] == ["a", "[  1.0] b", "", "last"]
+    assert [ln.text for ln in lines] == ["a", "b", "", "last"]
+
+
+def test_iter_lines_window() -> None:
+    log = "x\ny\nz\n"
+    got = list(iter_lines(log, 2, 4, first_number=2))
+    assert [(ln.raw, ln.number, ln.start) for ln in got] == [("y", 2, 2)]
+
+
+def test_line_bounds() -> None:
+    log = "first\nsecond\nthird"
+    assert line_bounds(log, 8) == (6, 12)
+    assert line_bounds(log, 0) == (0, 5)
+    assert line_bounds(log, len(log) - 1) == (13, 18)
+
+
+def test_questionable_frames_marked_only_with_prefix() -> None:
+    q = split_lines("[  1.0]  ? foo+0x1/0x2\n ? foo+0x1/0x2\n[  1.0]  <EOI> ? bar+0x1/0x2")
+    assert [ln.questionable for ln in q] == [True, False, False]
