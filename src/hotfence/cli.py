@@ -19,6 +19,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hotfence.known.cli", "patch"),
     ("hotfence.known.cli", "crashes"),
     ("hotfence.watch.cli", "watch"),
+    ("hotfence.lab.cli", "lab"),
 ]
 
 # (module, attribute) of every `hotfence fence ...` subcommand.

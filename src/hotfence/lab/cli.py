@@ -1,0 +1,86 @@
+"""`hotfence lab ...`: the guest-kernel harness and crash lab from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hotfence.lab import crashlab
+from hotfence.lab.debkernel import GuestKernelError, prepare_kernel, vmlinux_h
+from hotfence.lab.guest import GuestConfig, GuestError, kvm_usable, run_in_guest
+
+
+@click.group()
+def lab() -> None:
+    """Boot Debian's stock kernel under QEMU; record real crashes from it."""
+
+
+@lab.command("kinds")
+def kinds() -> None:
+    """List the crash kinds the lab can record."""
+    for k in crashlab.KINDS.values():
+        click.echo(f"{k.name:11} {k.title}\n{'':11} {k.description}")
+
+
+@lab.command("record")
+@click.option("--kind", "kinds_", multiple=True, help="crash kind (repeatable; default: all, see `lab kinds`)")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("tests/lab"),
+              show_default=True, help="directory for <kind>.log and expected.yaml")
+@click.option("--kver", help="Debian kernel ABI, e.g. 6.1.0-56-amd64 (default: newest 6.1 apt offers)")
+def record(kinds_: tuple[str, ...], out: Path, kver: str | None) -> None:
+    """Crash a guest once per kind and record its serial console."""
+    try:
+        recs = crashlab.record(list(kinds_) or None, out, kver)
+    except (crashlab.LabError, GuestKernelError, GuestError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    bad = [r for r in recs if r.problems]
+    if bad:
+        raise click.ClickException(f"{len(bad)} recording(s) do not show what the lab expects: "
+                                   + ", ".join(r.kind for r in bad))
+
+
+@lab.command("run")
+@click.argument("command", nargs=-1, required=True)
+@click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
+@click.option("--no-hostroot", is_flag=True, help="busybox only, without the host's / over 9p")
+@click.option("--memory", default=1024, show_default=True, help="guest RAM in MiB")
+@click.option("--append", "append", multiple=True, help="extra kernel command-line word (repeatable)")
+@click.option("--console", is_flag=True, help="print the serial console too")
+@click.option("--timeout", default=300.0, show_default=True)
+def run(command: tuple[str, ...], kver: str | None, no_hostroot: bool, memory: int, append: tuple[str, ...],
+        console: bool, timeout: float) -> None:
+    """Boot the guest, run COMMAND (a shell command line) in it, exit with its code."""
+    config = GuestConfig(kver=kver, hostroot=not no_hostroot, memory_mb=memory, append=list(append))
+    try:
+        res = run_in_guest(" ".join(command), timeout=timeout, config=config, cwd=str(Path.cwd()))
+    except (GuestKernelError, GuestError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if console:
+        click.echo(res.console, err=True)
+    sys.stdout.write(res.stdout)
+    sys.stderr.write(res.stderr)
+    sys.stdout.flush()
+    click.echo(f"lab: kernel {res.kernel_release}, boot {res.boot_seconds:.2f} s, total {res.total_seconds:.2f} s, "
+               f"exit {res.exit_code}", err=True)
+    sys.exit(res.exit_code if res.exit_code is not None else 125)
+
+
+@lab.command("kernel")
+@click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
+@click.option("--vmlinux-h", "header", type=click.Path(dir_okay=False, path_type=Path),
+              help="also write the guest kernel's vmlinux.h (from its BTF) here")
+def kernel(kver: str | None, header: Path | None) -> None:
+    """Fetch and unpack the guest kernel; print its paths and the accelerator choice."""
+    try:
+        k = prepare_kernel(kver)
+        if header:
+            vmlinux_h(k, header)
+    except GuestKernelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    usable, why = kvm_usable()
+    click.echo(f"kernel   {k.kver}\nvmlinux  {k.vmlinux}\nmodules  {k.modules_dir}\n"
+               f"accel    {'kvm' if usable else 'tcg'} ({why})")
+    if header:
+        click.echo(f"header   {header}")

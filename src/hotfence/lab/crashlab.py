@@ -1,0 +1,260 @@
+"""The crash lab: real crashes of Debian's stock kernel, recorded as serial-console logs.
+
+Each :class:`CrashKind` says how to crash the guest (a shell command, often writing to
+``/proc/hotfence_crash`` of the test module in ``module/``), which kernel parameters it
+needs, and the facts the lab knows about the result: crash type and title in syzkaller's
+conventions, the faulting function, strings the log must contain. ``record`` boots one
+guest per kind (a panic ends a boot), writes ``<kind>.log`` and ``expected.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from hotfence.lab.debkernel import GuestKernel, prepare_kernel
+from hotfence.lab.guest import GuestConfig, GuestSession
+
+MODULE_SRC = Path(__file__).parent / "module"
+MODULE_NAME = "hotfence_crash"
+
+_LOAD = f'insmod "$HOTFENCE_IN/{MODULE_NAME}.ko" && '
+
+# busybox tail keeps the current "line" in memory, and /dev/zero has no newline:
+# a memory hog without any extra binary. oom_score_adj makes it the OOM killer's choice.
+_HOG = "(echo 1000 > /proc/self/oom_score_adj; exec tail /dev/zero)"
+
+
+class LabError(RuntimeError):
+    """A crash could not be produced or did not look like what the lab expects."""
+
+
+@dataclass(frozen=True)
+class CrashKind:
+    """How to produce one kind of crash, and what the lab knows about its log."""
+
+    name: str
+    description: str
+    command: str  # shell command run in the guest (busybox; module at $HOTFENCE_IN)
+    type: str  # syzkaller crash type
+    title: str  # syzkaller-style title
+    function: str | None  # the function the crash is in (the lab put it there)
+    must_contain: tuple[str, ...]  # plain-text facts every recorded log has
+    append: tuple[str, ...] = ()  # extra kernel parameters
+    panics: bool = True  # the crash ends the boot
+    needs_module: bool = True
+    min_oom_kills: int = 0
+    timeout: float = 90.0
+
+
+KINDS: dict[str, CrashKind] = {
+    k.name: k
+    for k in [
+        CrashKind(
+            "sysrq-c", "SysRq 'c': the kernel's own deliberate crash (a panic, no oops on 6.1)",
+            "echo c > /proc/sysrq-trigger",
+            "DoS", "kernel panic: sysrq triggered crash", "sysrq_handle_crash",
+            ("sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash", "Call Trace:",
+             "sysrq_handle_crash"),
+            needs_module=False,
+        ),
+        CrashKind(
+            "null-deref", "read through a NULL struct pointer (offset 8) in a module function",
+            _LOAD + "echo null > /proc/hotfence_crash",
+            "NULL-POINTER-DEREFERENCE",
+            "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref",
+            "hotfence_crash_null_deref",
+            ("BUG: kernel NULL pointer dereference, address: 0000000000000008",
+             "RIP: 0010:hotfence_crash_null_deref", "Code:", "Call Trace:", "Kernel panic - not syncing: Fatal exception"),
+            append=("oops=panic",),
+        ),
+        CrashKind(
+            "bug", "BUG_ON(true) in a module function",
+            _LOAD + "echo bug > /proc/hotfence_crash",
+            "BUG", "kernel BUG in hotfence_crash_bug", "hotfence_crash_bug",
+            ("kernel BUG at", "hotfence_crash.c", "invalid opcode: 0000", "RIP: 0010:hotfence_crash_bug", "Code:",
+             "Call Trace:"),
+            append=("oops=panic",),
+        ),
+        CrashKind(
+            "warn", "WARN_ON(true) in a module function; the kernel carries on",
+            _LOAD + "echo warn > /proc/hotfence_crash && echo warned",
+            "WARNING", "WARNING in hotfence_crash_warn", "hotfence_crash_warn",
+            ("WARNING: CPU: 0 PID:", "hotfence_crash.c", "hotfence_crash_warn", "RIP: 0010:hotfence_crash_warn",
+             "Code:", "Call Trace:", "---[ end trace"),
+            panics=False,
+        ),
+        CrashKind(
+            "gpf", "read of the non-canonical address 0xdead000000000100 in a module function",
+            _LOAD + "echo gpf > /proc/hotfence_crash",
+            "DoS", "general protection fault in hotfence_crash_gpf", "hotfence_crash_gpf",
+            ("general protection fault, probably for non-canonical address 0xdead000000000100",
+             "RIP: 0010:hotfence_crash_gpf", "Code:", "Call Trace:"),
+            append=("oops=panic",),
+        ),
+        CrashKind(
+            "softlockup", "spin with preemption disabled until the soft-lockup watchdog fires",
+            "echo 2 > /proc/sys/kernel/watchdog_thresh && " + _LOAD + "echo softlockup > /proc/hotfence_crash",
+            # syzkaller names stalls after the frame that called the write anchor
+            # (vfs_write), not the RIP, which is random in a loop: proc_reg_write here.
+            "HANG", "BUG: soft lockup in proc_reg_write", "hotfence_crash_softlockup",
+            ("watchdog: BUG: soft lockup - CPU#0 stuck for", "RIP: 0010:hotfence_crash_softlockup",
+             "Kernel panic - not syncing: softlockup: hung tasks"),
+            append=("softlockup_panic=1", "nmi_watchdog=0"),
+        ),
+        CrashKind(
+            "hung-task", "uninterruptible wait on a completion nobody completes",
+            "echo 2 > /proc/sys/kernel/hung_task_timeout_secs && " + _LOAD + "echo hung > /proc/hotfence_crash",
+            "HANG", "INFO: task hung in hotfence_crash_hung", "hotfence_crash_hung",
+            ("blocked for more than 2 seconds", "hotfence_crash_hung", "Call Trace:",
+             "Kernel panic - not syncing: hung_task: blocked tasks"),
+            append=("hung_task_panic=1",),
+        ),
+        CrashKind(
+            "oom", "memory hogs killed one after another, then panic_on_oom on the next OOM",
+            "for i in 1 2 3; do " + _HOG + "; done; echo 1 > /proc/sys/vm/panic_on_oom; " + _HOG,
+            "DoS", "kernel panic: Out of memory: system-wide panic_on_oom is enabled", "out_of_memory",
+            ("invoked oom-killer", "Out of memory: Killed process", "oom-kill:",
+             "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled"),
+            needs_module=False, min_oom_kills=3, timeout=180.0,
+        ),
+        CrashKind(
+            "panic", "panic() called from a module function",
+            _LOAD + "echo panic > /proc/hotfence_crash",
+            "DoS", "kernel panic: hotfence_crash: panic requested by sh", "hotfence_crash_panic",
+            ("Kernel panic - not syncing: hotfence_crash: panic requested by sh", "hotfence_crash_panic",
+             "Call Trace:"),
+        ),
+    ]
+}
+
+
+@dataclass
+class Recording:
+    """One recorded crash: the kind's facts plus what this boot looked like."""
+
+    kind: str
+    file: str
+    description: str
+    command: str
+    cmdline_extra: list[str]
+    type: str
+    title: str
+    function: str | None
+    must_contain: list[str]
+    panicked: bool
+    min_oom_kills: int
+    kernel: str
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+
+
+def build_module(kernel: GuestKernel, out_dir: Path | None = None) -> Path:
+    """Build hotfence_crash.ko against the kernel's unpacked linux-headers; returns the .ko.
+
+    The source is copied to a build directory in the cache so no build output lands in
+    the repository. Debian builds 6.1 with gcc-12, which the headers' Makefile names.
+    """
+    build = out_dir or kernel.root / "build-hotfence-crash"
+    if build.exists():
+        shutil.rmtree(build)
+    shutil.copytree(MODULE_SRC, build)
+    proc = subprocess.run(
+        ["make", "-C", str(kernel.headers_dir), f"M={build}", "modules"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    ko = build / f"{MODULE_NAME}.ko"
+    if proc.returncode != 0 or not ko.exists():
+        raise LabError(f"building {MODULE_NAME}.ko against {kernel.headers_dir} failed:\n{proc.stdout[-1500:]}{proc.stderr[-1500:]}")
+    return ko
+
+
+_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|c)")
+
+
+def clean_console(text: str) -> str:
+    """The console without terminal escape sequences (SeaBIOS clears the screen)."""
+    return _ESCAPES.sub("", text)
+
+
+def check_log(kind: CrashKind, log: str, panicked: bool) -> list[str]:
+    """What is wrong with a recorded log, judged by the facts the lab knows (empty: fine)."""
+    problems = [f"missing {s!r}" for s in kind.must_contain if s not in log]
+    if kind.panics and not panicked:
+        problems.append("the kernel did not panic")
+    kills = log.count("Out of memory: Killed process")
+    if kills < kind.min_oom_kills:
+        problems.append(f"{kills} OOM kills, expected at least {kind.min_oom_kills}")
+    return problems
+
+
+def record_kind(kind: CrashKind, kernel: GuestKernel, module: Path | None, out_dir: Path) -> Recording:
+    """Boot a guest, crash it as ``kind`` says, write ``<out_dir>/<kind>.log``."""
+    config = GuestConfig(
+        kver=kernel.kver, hostroot=False, memory_mb=256, loglevel=7,
+        append=list(kind.append), boot_timeout=120.0,
+    )  # fmt: skip
+    files = {f"{MODULE_NAME}.ko": module} if kind.needs_module and module else {}
+    sess = GuestSession(config, files, kernel=kernel)
+    t0 = time.monotonic()
+    sess.start()
+    try:
+        res = sess.run(kind.command, timeout=kind.timeout)
+        if not kind.panics:
+            time.sleep(1.0)  # let the console drain the end of the report
+        panicked = sess.wait_exit(5.0 if kind.panics else 0.1) is not None and res.exit_code is None
+    finally:
+        sess.close()
+    log = clean_console(sess.console)
+    path = out_dir / f"{kind.name}.log"
+    path.write_text(log)
+    problems = check_log(kind, log, panicked)
+    if res.exit_code not in (None, 0):
+        problems.append(f"command exited {res.exit_code}: {res.stderr.strip()[-300:]}")
+    return Recording(
+        kind=kind.name, file=path.name, description=kind.description, command=kind.command,
+        cmdline_extra=list(kind.append), type=kind.type, title=kind.title, function=kind.function,
+        must_contain=list(kind.must_contain), panicked=panicked, min_oom_kills=kind.min_oom_kills,
+        kernel=kernel.kver, seconds=round(time.monotonic() - t0, 1), problems=problems,
+    )  # fmt: skip
+
+
+def record(kinds: list[str] | None, out_dir: Path, kver: str | None = None, progress=print) -> list[Recording]:
+    """Record the given kinds (all by default) into ``out_dir`` and merge ``expected.yaml``."""
+    names = kinds or list(KINDS)
+    unknown = [n for n in names if n not in KINDS]
+    if unknown:
+        raise LabError(f"unknown crash kind(s) {', '.join(unknown)}; known: {', '.join(KINDS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    need_module = any(KINDS[n].needs_module for n in names)
+    kernel = prepare_kernel(kver, with_headers=need_module)
+    module = build_module(kernel) if need_module else None
+    recs = []
+    for name in names:
+        rec = record_kind(KINDS[name], kernel, module, out_dir)
+        progress(f"{name}: {rec.file} in {rec.seconds} s" + (f" PROBLEMS: {'; '.join(rec.problems)}" if rec.problems else " ok"))
+        recs.append(rec)
+    write_expected(out_dir / "expected.yaml", recs)
+    return recs
+
+
+def write_expected(path: Path, recs: list[Recording]) -> None:
+    """Merge recordings into expected.yaml (kinds not re-recorded keep their entries)."""
+    data: dict = {"logs": {}}
+    if path.exists():
+        data = yaml.safe_load(path.read_text()) or {"logs": {}}
+    for rec in recs:
+        entry = asdict(rec)
+        entry.pop("kind")
+        data.setdefault("logs", {})[rec.kind] = entry
+    header = (
+        "# Facts the crash lab knows about each recorded log (hotfence lab record).\n"
+        "# type/title follow syzkaller's conventions; function is where the lab put the crash.\n"
+    )
+    path.write_text(header + yaml.safe_dump(data, sort_keys=False, width=120))

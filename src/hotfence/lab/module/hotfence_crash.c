@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hotfence_crash: crashes the kernel on request, for hotfence's crash lab.
+ *
+ * Write a kind to /proc/hotfence_crash (or load with trigger=<kind>):
+ *   null       NULL pointer dereference (read at offset 8)
+ *   bug        BUG()
+ *   warn       WARN_ON() once, then carries on
+ *   gpf        general protection fault (read of a non-canonical address)
+ *   softlockup spin with preemption disabled until the soft-lockup watchdog fires
+ *   hung       sleep uninterruptibly forever (for the hung-task detector)
+ *   panic      panic()
+ *
+ * Each crashing function is noinline and named after its kind, so the lab knows the
+ * faulting function. ONLY for throw-away test guests.
+ */
+#include <linux/completion.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/preempt.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+static char *trigger = "";
+module_param(trigger, charp, 0);
+MODULE_PARM_DESC(trigger, "crash kind to trigger at load time (see /proc/hotfence_crash)");
+
+struct hotfence_obj {
+	long a;
+	long b;
+};
+
+/* volatile so the compiler cannot prove the faults and drop or fold them */
+static struct hotfence_obj *volatile hotfence_null_obj;
+static unsigned long volatile hotfence_bad_addr = 0xdead000000000100UL;
+static int volatile hotfence_true = 1;
+static int volatile hotfence_stop;
+static DECLARE_COMPLETION(hotfence_never);
+static unsigned long hotfence_counter;
+
+/*
+ * Placed first in .text: the oops "Code:" line shows 42 bytes before the RIP, and for
+ * a fault in the first function of a module those bytes would be unmapped.
+ */
+static noinline __attribute__((noipa)) unsigned long hotfence_crash_pad(unsigned long x)
+{
+	unsigned long i, acc = x;
+
+	for (i = 0; i < 8; i++)
+		acc = acc * 31 + (i ^ x);
+	hotfence_counter += acc;
+	return acc;
+}
+
+static noinline __attribute__((noipa)) long hotfence_crash_null_deref(void)
+{
+	struct hotfence_obj *o = hotfence_null_obj;
+
+	hotfence_crash_pad(1);
+	return READ_ONCE(o->b);
+}
+
+static noinline __attribute__((noipa)) void hotfence_crash_bug(void)
+{
+	hotfence_crash_pad(2);
+	BUG_ON(hotfence_true);
+}
+
+static noinline __attribute__((noipa)) void hotfence_crash_warn(void)
+{
+	hotfence_crash_pad(3);
+	WARN_ON(hotfence_true);
+}
+
+static noinline __attribute__((noipa)) long hotfence_crash_gpf(void)
+{
+	long *p = (long *)hotfence_bad_addr;
+
+	hotfence_crash_pad(4);
+	return READ_ONCE(*p);
+}
+
+static noinline __attribute__((noipa)) void hotfence_crash_softlockup(void)
+{
+	hotfence_crash_pad(5);
+	preempt_disable();
+	while (!hotfence_stop)
+		cpu_relax();
+	preempt_enable();
+}
+
+static noinline __attribute__((noipa)) void hotfence_crash_hung(void)
+{
+	hotfence_crash_pad(6);
+	wait_for_completion(&hotfence_never);
+	/* a store after the call stops it being a tail call, keeping our frame */
+	hotfence_stop = 1;
+}
+
+static noinline __attribute__((noipa)) void hotfence_crash_panic(void)
+{
+	hotfence_crash_pad(7);
+	panic("hotfence_crash: panic requested by %s", current->comm);
+}
+
+static int hotfence_crash_do(const char *kind)
+{
+	if (!strcmp(kind, "null"))
+		hotfence_crash_null_deref();
+	else if (!strcmp(kind, "bug"))
+		hotfence_crash_bug();
+	else if (!strcmp(kind, "warn"))
+		hotfence_crash_warn();
+	else if (!strcmp(kind, "gpf"))
+		hotfence_crash_gpf();
+	else if (!strcmp(kind, "softlockup"))
+		hotfence_crash_softlockup();
+	else if (!strcmp(kind, "hung"))
+		hotfence_crash_hung();
+	else if (!strcmp(kind, "panic"))
+		hotfence_crash_panic();
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t hotfence_crash_write(struct file *file, const char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	char kind[32];
+	size_t n = min(count, sizeof(kind) - 1);
+	int err;
+
+	if (copy_from_user(kind, ubuf, n))
+		return -EFAULT;
+	kind[n] = '\0';
+	strim(kind);
+	pr_info("hotfence_crash: triggering %s\n", kind);
+	err = hotfence_crash_do(kind);
+	return err ? err : count;
+}
+
+static const struct proc_ops hotfence_crash_ops = {
+	.proc_write = hotfence_crash_write,
+};
+
+static int __init hotfence_crash_init(void)
+{
+	if (!proc_create("hotfence_crash", 0200, NULL, &hotfence_crash_ops))
+		return -ENOMEM;
+	if (trigger[0])
+		return hotfence_crash_do(trigger);
+	return 0;
+}
+
+static void __exit hotfence_crash_exit(void)
+{
+	remove_proc_entry("hotfence_crash", NULL);
+}
+
+module_init(hotfence_crash_init);
+module_exit(hotfence_crash_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Crashes the kernel on request, for hotfence's crash lab");
