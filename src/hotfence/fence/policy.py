@@ -212,8 +212,14 @@ class PortMatch(_Strict):
         if isinstance(value, (list, tuple)) and not value:
             raise ValueError("empty list; leave ports out to match every port")
         out: list[tuple[int, int]] = []
+        problems: list[str] = []
         for item in _as_list(value):
-            out.append(parse_port_range(item))
+            try:
+                out.append(parse_port_range(item))
+            except ValueError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("; ".join(problems))  # every bad entry at once, not just the first
         return tuple(out)
 
     @model_validator(mode="after")
