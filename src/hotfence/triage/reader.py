@@ -31,10 +31,18 @@ _XZ_MAGIC = b"\xfd7zXZ\x00"
 
 @dataclass
 class LogText:
-    """One decoded log: its display path (``-`` for stdin) and its text."""
+    """One log, decompressed: its display path (``-`` for stdin) and its bytes.
+
+    The bytes are kept (not only text) so report offsets can be byte offsets in the
+    decompressed log, which is what an operator's ``dd``/``tail -c`` understands.
+    """
 
     path: str
-    text: str
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        return decode(self.data)
 
 
 class InputError(Exception):
@@ -131,12 +139,12 @@ def expand(paths: Iterable[str]) -> Iterator[str | InputError]:
 
 
 def read_inputs(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[LogText | InputError]:
-    """Decoded text of every input (see :func:`expand`), or an InputError in its place."""
+    """Every input (see :func:`expand`) decompressed, or an InputError in its place."""
     for item in expand(paths):
         if isinstance(item, InputError):
             yield item
             continue
         try:
-            yield LogText(item, decode(read_bytes(item, stdin)))
+            yield LogText(item, read_bytes(item, stdin))
         except InputError as exc:
             yield exc

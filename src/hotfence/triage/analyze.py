@@ -1,0 +1,52 @@
+"""The full triage of a log: extract reports, decode their `Code:` bytes, symbolise.
+
+``parse_log`` (hotfence.triage.parser) finds the reports and their titles; this module
+adds what needs more than the log text: the capstone disassembly of each report's
+kernel-mode ``Code:`` line and, given a vmlinux (and modules), ``file:line`` with inline
+chains for the RIP and every frame, and the guilty file when the log itself had no
+source locations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import BinaryIO
+
+from hotfence.triage.disasm import disassemble_report
+from hotfence.triage.guilty import frame_files, guilty_file
+from hotfence.triage.model import FileResult, Report
+from hotfence.triage.parser import parse_log
+from hotfence.triage.reader import InputError, read_inputs
+from hotfence.triage.symbolize import Symbolizer
+
+
+def enrich(report: Report, symbolizer: Symbolizer | None = None) -> Report:
+    """Add disassembly and (with a symbolizer) source locations to one parsed report."""
+    if report.code is None and "Code:" in report.text:
+        report.code = disassemble_report(report.text)
+    if symbolizer is not None:
+        symbolizer.symbolize(report.rip, report.frames)
+        if report.guilty_file is None:
+            report.guilty_file = guilty_file(frame_files(report.rip, report.frames))
+    return report
+
+
+def triage_text(text: str | bytes, symbolizer: Symbolizer | None = None) -> list[Report]:
+    """Every crash report in one log, enriched. ``bytes`` input gives byte offsets."""
+    return [enrich(r, symbolizer) for r in parse_log(text)]
+
+
+def triage_paths(paths: Iterable[str], symbolizer: Symbolizer | None = None,
+                 stdin: BinaryIO | None = None) -> list[FileResult]:
+    """One FileResult per input file (directories expanded, ``-`` is stdin).
+
+    An unreadable input gives a FileResult with ``error`` set and no reports; the other
+    inputs are still triaged (the CLI then exits 2).
+    """
+    results: list[FileResult] = []
+    for item in read_inputs(paths, stdin=stdin):
+        if isinstance(item, InputError):
+            results.append(FileResult(path=item.path, error=item.reason))
+            continue
+        results.append(FileResult(path=item.path, reports=triage_text(item.data, symbolizer)))
+    return results

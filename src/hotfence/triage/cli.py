@@ -1,0 +1,52 @@
+"""`hotfence triage PATH... [-]`: find, title and explain every crash in kernel logs.
+
+Exit status: 0 whether or not crashes were found (finding none is an answer); 2 when
+an input could not be read (each one is named on stderr, the others are still
+triaged) or when --vmlinux / --modules cannot be used.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+from hotfence.triage.analyze import triage_paths
+from hotfence.triage.render import FORMATS, render
+from hotfence.triage.symbolize import SymbolizeError, Symbolizer
+
+EXIT_UNREADABLE = 2
+
+
+@click.command("triage")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH... [-]")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: readable terminal report; json: one JSON document "
+                   "(docs/triage-json.md); markdown: for tickets and chat.")
+@click.option("--vmlinux", type=click.Path(dir_okay=False), default=None,
+              help="vmlinux with symbols/DWARF: adds file:line and inline chains.")
+@click.option("--modules", "modules_dir", type=click.Path(file_okay=False), default=None,
+              help="Directory searched recursively for <module>.ko(.xz/.gz) of module frames.")
+def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, modules_dir: str | None) -> None:
+    """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
+
+    PATH may be a file (plain, .gz or .xz), a directory (read recursively) or - for
+    stdin.
+    """
+    symbolizer = None
+    if vmlinux or modules_dir:
+        try:
+            symbolizer = Symbolizer(vmlinux, modules_dir)
+        except SymbolizeError as exc:
+            click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
+            sys.exit(EXIT_UNREADABLE)
+    stdin = click.get_binary_stream("stdin")
+    results = triage_paths(paths, symbolizer, stdin=stdin)
+    console = Console(file=click.get_text_stream("stdout"), highlight=False, soft_wrap=True)
+    render(results, fmt, console)
+    failed = [r for r in results if r.error]
+    for r in failed:
+        click.echo(f"hotfence triage: cannot read {r.path}: {r.error}", err=True)
+    if failed:
+        sys.exit(EXIT_UNREADABLE)

@@ -1,0 +1,289 @@
+"""Turn triage results into terminal text (rich), one JSON document, or Markdown.
+
+The JSON document is ``{"version", "files": [...], "groups": [...]}``; each report is
+``dataclasses.asdict`` of :class:`hotfence.triage.model.Report`. The schema is
+documented in docs/triage-json.md. Groups collect identical titles across all files
+so an operator sees at once which crash recurs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from hotfence.triage.model import Disassembly, FileResult, Frame, Report
+
+JSON_VERSION = 1
+FORMATS = ("text", "json", "markdown")
+
+
+@dataclass
+class Group:
+    """All reports with one title, across every input file."""
+
+    title: str
+    type: str
+    count: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+def group_titles(results: list[FileResult]) -> list[Group]:
+    """Identical titles grouped with their report count and the files they occur in,
+    most frequent first (ties by title, so the order is stable)."""
+    groups: dict[str, Group] = {}
+    for res in results:
+        for rep in res.reports:
+            g = groups.setdefault(rep.title, Group(rep.title, rep.type))
+            g.count += 1
+            if res.path not in g.files:
+                g.files.append(res.path)
+    return sorted(groups.values(), key=lambda g: (-g.count, g.title))
+
+
+# -- shared text helpers ----------------------------------------------------------------
+
+def frame_text(frame: Frame) -> str:
+    """``func+0xoff/0xsize [module]`` as the kernel prints it."""
+    s = frame.function
+    if frame.offset is not None:
+        s += f"+{frame.offset:#x}"
+        if frame.size is not None:
+            s += f"/{frame.size:#x}"
+    if frame.module:
+        s += f" [{frame.module}]"
+    return s
+
+
+def frame_source(frame: Frame) -> str:
+    if frame.file:
+        return f"{frame.file}:{frame.line}" if frame.line is not None else frame.file
+    return ""
+
+
+def inline_lines(frame: Frame) -> list[str]:
+    """``func file:line [inline]`` for each inlined location of a symbolised frame,
+    innermost first, as decode_stacktrace.sh prints them before the frame itself."""
+    return [f"{loc.function} {loc.file}:{loc.line} [inline]"
+            for loc in frame.locations if loc.inlined]
+
+
+def where(report: Report) -> str:
+    if report.rip is None:
+        return ""
+    s = frame_text(report.rip)
+    src = frame_source(report.rip)
+    return f"{s} {src}".strip()
+
+
+def disassembly_lines(code: Disassembly) -> list[tuple[str, bool]]:
+    """(line, faulting) for each instruction, objdump-style offsets."""
+    return [(f"{ins.address:4x}:  {ins.hex:<24} {ins.text}", ins.faulting)
+            for ins in code.instructions]
+
+
+# -- JSON -------------------------------------------------------------------------------
+
+def to_json(results: list[FileResult]) -> str:
+    doc: dict[str, Any] = {
+        "version": JSON_VERSION,
+        "files": [
+            {
+                "path": res.path,
+                "error": res.error,
+                "reports": [dataclasses.asdict(rep) for rep in res.reports],
+            }
+            for res in results
+        ],
+        "groups": [dataclasses.asdict(g) for g in group_titles(results)],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+# -- Markdown ---------------------------------------------------------------------------
+
+def _md_escape(s: str) -> str:
+    return s.replace("|", "\\|").replace("`", "'")
+
+
+def to_markdown(results: list[FileResult]) -> str:
+    out: list[str] = ["# hotfence triage", ""]
+    for res in results:
+        out += [f"## `{_md_escape(res.path)}`", ""]
+        if res.error:
+            out += [f"**error:** {_md_escape(res.error)}", ""]
+            continue
+        if not res.reports:
+            out += ["No crash found.", ""]
+            continue
+        for rep in res.reports:
+            out += _md_report(rep)
+    groups = group_titles(results)
+    if groups:
+        out += ["## Titles", "", "| count | type | title | files |", "| ---: | --- | --- | --- |"]
+        for g in groups:
+            files = ", ".join(f"`{_md_escape(f)}`" for f in g.files)
+            out.append(f"| {g.count} | {g.type} | {_md_escape(g.title)} | {files} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _md_report(rep: Report) -> list[str]:
+    out = [f"### {_md_escape(rep.title)}", ""]
+    facts = [("type", rep.type + (" (corrupted: " + (rep.corrupted_reason or "yes") + ")"
+                                  if rep.corrupted else ""))]
+    if rep.alt_titles:
+        facts.append(("also", "; ".join(rep.alt_titles)))
+    if where(rep):
+        facts.append(("where", where(rep)))
+    if rep.guilty_file:
+        facts.append(("guilty file", rep.guilty_file))
+    task = _task(rep)
+    if task:
+        facts.append(("task", task))
+    if rep.kernel_release:
+        facts.append(("kernel", rep.kernel_release))
+    if rep.hardware:
+        facts.append(("hardware", rep.hardware))
+    if rep.taint_flags:
+        facts.append(("taint", f"{rep.taint} ({', '.join(rep.taint_flags)})"))
+    facts.append(("lines", f"{rep.start_line}-{rep.end_line}"))
+    out += [f"- **{k}:** {_md_escape(v)}" for k, v in facts]
+    out.append("")
+    if rep.context:
+        out += ["Earlier in the log:", "", "```"] + rep.context + ["```", ""]
+    if rep.rip is not None or rep.frames:
+        out += ["```", *_trace_lines(rep), "```", ""]
+    if rep.code is not None:
+        out += _md_code(rep.code)
+    return out
+
+
+def _md_code(code: Disassembly) -> list[str]:
+    head = f"Code ({code.arch}"
+    head += f", {code.realigned} bytes skipped)" if code.realigned else ")"
+    if code.error and not code.instructions:
+        return [f"{head}: {code.error}", ""]
+    lines = [("* " if f else "  ") + line + ("  <-- faulting" if f else "")
+             for line, f in disassembly_lines(code)]
+    return [head + ":", "", "```", *lines, "```", ""]
+
+
+def _trace_lines(rep: Report) -> list[str]:
+    out: list[str] = []
+    if rep.rip is not None:
+        out += [f"RIP: {line}" for line in inline_lines(rep.rip)]
+        out.append(f"RIP: {frame_text(rep.rip)} {frame_source(rep.rip)}".rstrip())
+    if rep.frames:
+        out.append("Call Trace:")
+    for f in rep.frames:
+        out += [f" {line}" for line in inline_lines(f)]
+        mark = "? " if f.unreliable else ""
+        tail = " [inline]" if f.inline else ""
+        out.append(f" {mark}{frame_text(f)} {frame_source(f)}".rstrip() + tail)
+    return out
+
+
+def _task(rep: Report) -> str:
+    parts = []
+    if rep.comm:
+        parts.append(rep.comm)
+    if rep.pid is not None:
+        parts.append(f"pid {rep.pid}")
+    if rep.cpu is not None:
+        parts.append(f"cpu {rep.cpu}")
+    return ", ".join(parts)
+
+
+# -- terminal ---------------------------------------------------------------------------
+
+def to_terminal(results: list[FileResult], console: Console) -> None:
+    """Readable report per crash: title, type, where, task, taint, trace, disassembly."""
+    for res in results:
+        console.print(Rule(Text(res.path, style="bold")))
+        if res.error:
+            console.print(Text(f"error: {res.error}", style="bold red"))
+            continue
+        if not res.reports:
+            console.print(Text("no crash found", style="green"))
+            continue
+        for i, rep in enumerate(res.reports, 1):
+            _term_report(rep, i, len(res.reports), console)
+    groups = group_titles(results)
+    if groups:
+        table = Table(title="Titles across all inputs", show_lines=False)
+        table.add_column("count", justify="right")
+        table.add_column("type")
+        table.add_column("title", overflow="fold")
+        table.add_column("files", justify="right")
+        for g in groups:
+            table.add_row(str(g.count), g.type, Text(g.title), str(len(g.files)))
+        console.print(table)
+
+
+def _term_report(rep: Report, index: int, total: int, console: Console) -> None:
+    head = Text.assemble((f"[{index}/{total}] ", "dim"), (rep.title, "bold red"))
+    console.print(head)
+    rows: list[tuple[str, Text]] = [("type", Text(rep.type))]
+    if rep.corrupted:
+        rows.append(("corrupted", Text(rep.corrupted_reason or "yes", style="yellow")))
+    for alt in rep.alt_titles:
+        rows.append(("also", Text(alt)))
+    if where(rep):
+        rows.append(("where", Text(where(rep), style="cyan")))
+    if rep.guilty_file:
+        rows.append(("guilty file", Text(rep.guilty_file, style="bold")))
+    if _task(rep):
+        rows.append(("task", Text(_task(rep))))
+    if rep.kernel_release:
+        rows.append(("kernel", Text(rep.kernel_release)))
+    if rep.hardware:
+        rows.append(("hardware", Text(rep.hardware)))
+    if rep.taint is not None:
+        words = ", ".join(rep.taint_flags) if rep.taint_flags else "not tainted"
+        rows.append(("taint", Text(f"{rep.taint.strip()} ({words})")))
+    rows.append(("lines", Text(f"{rep.start_line}-{rep.end_line}")))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        console.print(Text.assemble((f"  {key:<{width}}  ", "dim"), value))
+    if rep.context:
+        console.print(Text("  earlier in the log:", style="dim"))
+        for line in rep.context:
+            console.print(Text(f"    {line}", style="yellow"))
+    trace = _trace_lines(rep)
+    if trace:
+        console.print(Text("  trace:", style="dim"))
+        for line in trace:
+            style = "dim" if line.lstrip().startswith("?") else ""
+            console.print(Text(f"    {line}", style=style))
+    if rep.code is not None:
+        code = rep.code
+        label = f"  code ({code.arch}" + (f", {code.realigned} bytes skipped)" if code.realigned else ")")
+        if code.error and not code.instructions:
+            console.print(Text(f"{label}: {code.error}", style="dim"))
+        else:
+            console.print(Text(label + ":", style="dim"))
+            for line, faulting in disassembly_lines(code):
+                if faulting:
+                    console.print(Text(f"  > {line}   <-- faulting", style="bold reverse red"))
+                else:
+                    console.print(Text(f"    {line}"))
+    console.print()
+
+
+def render(results: list[FileResult], fmt: str, console: Console) -> None:
+    """Write ``results`` to ``console`` in ``fmt`` (one of FORMATS)."""
+    if fmt == "json":
+        console.file.write(to_json(results) + "\n")
+    elif fmt == "markdown":
+        console.file.write(to_markdown(results) + "\n")
+    elif fmt == "text":
+        to_terminal(results, console)
+    else:
+        raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
