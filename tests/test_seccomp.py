@@ -1,0 +1,340 @@
+"""seccomp backend: real socket() calls in a confined child vs. CompiledPolicy.decide_create.
+
+The child loads the filter, execs a fresh Python that makes raw socket(2) system calls
+(with SOCK_CLOEXEC / SOCK_NONBLOCK and garbage in the upper register half mixed in) and
+prints the errnos as JSON.  The same calls made by an unconfined process give what the
+kernel does without the fence: a call the policy denies must fail with the configured
+errno in the child, every other call must behave exactly as unconfined.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hotfence.fence import libseccomp as scmp
+from hotfence.fence import seccomp_backend as backend
+from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, CreateKey, Hook, PortKey, RuleInfo, Verdict
+
+SOCK_CLOEXEC, SOCK_NONBLOCK = 0o2000000, 0o4000
+U32 = 0xFFFFFFFF
+
+# Raw syscalls through ctypes so that flags and the upper 32 bits reach the kernel as given.
+PROBE = textwrap.dedent("""
+    import ctypes, json, os, sys
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    NR = {"socket": 41, "socketpair": 53, "io_uring_setup": 425}
+    out = []
+    for name, a, b, c in json.loads(sys.argv[1]):
+        pair = (ctypes.c_int * 2)()
+        extra = [ctypes.byref(pair)] if name == "socketpair" else []
+        if name == "io_uring_setup":
+            params = ctypes.create_string_buffer(120)
+            rc = libc.syscall(NR[name], ctypes.c_long(a), params)
+        else:
+            rc = libc.syscall(NR[name], ctypes.c_long(a), ctypes.c_long(b), ctypes.c_long(c), *extra)
+        out.append(0 if rc >= 0 else ctypes.get_errno())
+        if rc >= 0:
+            for fd in ([pair[0], pair[1]] if name == "socketpair" else [rc]):
+                os.close(fd)
+    print(json.dumps(out))
+""")
+
+# Loads the filter for a policy given as JSON, then execs the probe: the fence must
+# survive exec, as it does for `hotfence fence exec`.
+CONFINE = textwrap.dedent("""
+    import json, os, sys
+    from hotfence.fence import seccomp_backend
+    from hotfence.fence.compiled import Action, CompiledPolicy, CreateKey, RuleInfo, Verdict
+    d = json.loads(sys.argv[1])
+    policy = CompiledPolicy(
+        name="t", enforce=d["enforce"], default=Action(d["default"]),
+        rules=[RuleInfo(i, f"rules[{i}]", "test", "t") for i in range(len(d["create"]))],
+        create={CreateKey(*k): Verdict(i, Action(a)) for i, (k, a) in enumerate(d["create"])},
+    )
+    seccomp_backend.install(policy, d["errno"], allow_partial=True)
+    os.execv(sys.executable, [sys.executable, "-c", sys.argv[2], sys.argv[3]])
+""")
+
+
+def probe(calls: list[tuple[str, int, int, int]]) -> list[int]:
+    out = subprocess.run([sys.executable, "-c", PROBE, json.dumps(calls)],
+                         capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(out.stdout)
+
+
+def probe_confined(policy: CompiledPolicy, deny_errno: int, calls: list[tuple[str, int, int, int]]) -> list[int]:
+    spec = {
+        "enforce": policy.enforce, "default": int(policy.default), "errno": deny_errno,
+        "create": [[[k.family, k.type, k.protocol, k.kern], int(v.action)] for k, v in policy.create.items()],
+    }
+    out = subprocess.run([sys.executable, "-c", CONFINE, json.dumps(spec), PROBE, json.dumps(calls)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def policy_of(create: dict[CreateKey, Action], default: Action = Action.ALLOW, enforce: bool = True) -> CompiledPolicy:
+    keys = list(create)
+    return CompiledPolicy(
+        name="t", enforce=enforce, default=default,
+        rules=[RuleInfo(i, f"rules[{i}]", "test", "t", frozenset({Hook.SOCKET_CREATE})) for i in range(len(keys))],
+        create={k: Verdict(i, a) for i, (k, a) in enumerate(create.items())},
+    )
+
+
+def expected_action(policy: CompiledPolicy, family: int, type_: int, protocol: int) -> Action:
+    """The LSM backend's verdict, i.e. for what security_socket_create() is called with."""
+    family, type_ = family & U32, type_ & 0xF  # the kernel takes ints; flags are masked off
+    if (family, type_) == (2, 10):  # __sock_create: (AF_INET, SOCK_PACKET) becomes AF_PACKET
+        family = 17
+    if family in (2, 10) and protocol == 0 and type_ in (1, 2):  # looked up as TCP / UDP
+        protocol = 6 if type_ == 1 else 17
+    return policy.effective_action(policy.decide_create(family, type_, protocol, False))
+
+
+def expected_denied(policy: CompiledPolicy, family: int, type_: int, protocol: int) -> bool:
+    return policy.enforce and expected_action(policy, family, type_, protocol) == Action.DENY
+
+
+# Families the host kernel has (unix, inet, inet6, netlink, packet, alg, vsock) and one
+# it does not; types and protocols that mean something for several of them.
+FAMILIES = [1, 2, 10, 16, 17, 38, 40, 44]
+TYPES = [1, 2, 3, 5, 10]
+PROTOS = [0, 1, 6, 17, 58, 768]  # 768 = htons(ETH_P_ALL) for packet sockets
+
+keys = st.builds(
+    CreateKey,
+    family=st.sampled_from(FAMILIES + [ANY]),
+    type=st.sampled_from(TYPES + [ANY]),
+    protocol=st.sampled_from(PROTOS + [ANY]),
+    kern=st.sampled_from([0, 1, ANY_KERN]),
+).map(lambda k: k if k.family != ANY else CreateKey(ANY, ANY, ANY, k.kern))  # only shape the lookup tries
+policies = st.builds(
+    policy_of,
+    st.dictionaries(keys, st.sampled_from(list(Action)), min_size=1, max_size=8),
+    st.sampled_from([Action.ALLOW, Action.DENY]),
+    st.booleans(),
+)
+calls = st.lists(
+    st.tuples(
+        st.sampled_from(["socket", "socket", "socketpair"]),
+        st.sampled_from(FAMILIES).flatmap(lambda f: st.sampled_from([f, f | (0xDEAD << 32)])),
+        st.tuples(st.sampled_from(TYPES), st.sampled_from([0, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_CLOEXEC | SOCK_NONBLOCK]))
+        .map(sum),
+        st.sampled_from(PROTOS),
+    ),
+    min_size=1, max_size=24,
+)
+
+
+def test_complement_is_exact() -> None:
+    for points, width in [([6], U32), ([], 0xF), ([1, 2, 3, 5], 0xF), ([0, 255, 65534], 0xFFFF)]:
+        blocks = backend.complement(points, width)
+        for v in list(range(0, 300)) + [65533, 65534, 65535, width]:
+            if v > width:
+                continue
+            hits = sum(b.contains(v) for b in blocks)
+            assert hits == (0 if v in points else 1), (points, v)
+    assert len(backend.complement([6])) <= 62
+
+
+@settings(max_examples=500, deadline=None)
+@given(policies, st.sampled_from(FAMILIES) | st.integers(0, 64), st.sampled_from(TYPES) | st.integers(0, 15),
+       st.sampled_from(PROTOS) | st.integers(0, 300),
+       st.integers(0, 0xFFFF_FFFF), st.sampled_from([0, SOCK_CLOEXEC, SOCK_NONBLOCK]))
+def test_plan_equals_decide_create(policy: CompiledPolicy, family: int, type_: int, protocol: int,
+                                   high: int, flags: int) -> None:
+    """Pure check of the cell construction, over many more calls than the kernel test."""
+    p = backend.plan(policy, errno.EPERM)
+    action = p.action_for(family | (high << 32), type_ | flags, protocol)
+    want = expected_action(policy, family, type_, protocol)
+    if want == Action.ALLOW:
+        assert action == scmp.ACT_ALLOW
+    elif want == Action.DENY and policy.enforce:
+        assert action == scmp.act_errno(errno.EPERM)
+    else:
+        assert action == scmp.ACT_LOG
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(policies, calls)
+def test_kernel_errno_equals_decide_create(policy: CompiledPolicy, cs: list[tuple[str, int, int, int]]) -> None:
+    deny_errno = errno.EHOSTDOWN  # not something socket() returns on its own
+    free = probe(cs)
+    fenced = probe_confined(policy, deny_errno, cs)
+    for call, got, base in zip(cs, fenced, free):
+        want = deny_errno if expected_denied(policy, *call[1:]) else base
+        assert got == want, f"{call}: confined errno {got}, expected {want} (unconfined {base})"
+        assert base != deny_errno
+
+
+def test_deny_raw_icmpv6_eperm_in_child_only() -> None:
+    policy = policy_of({CreateKey(10, 3, 58, ANY_KERN): Action.DENY})
+    raw6 = ("socket", 10, 3, 58)
+    cs = [raw6, ("socket", 10, 3 | SOCK_CLOEXEC | SOCK_NONBLOCK, 58), ("socket", 10 | (1 << 40), 3, 58),
+          ("socket", 10, 2, 17), ("socket", 2, 3, 1)]
+    assert probe_confined(policy, errno.EPERM, cs) == [errno.EPERM, errno.EPERM, errno.EPERM, 0, 0]
+    assert probe(cs) == [0, 0, 0, 0, 0]  # the parent side is untouched
+
+
+def test_default_deny_with_allowed_family_covers_socketpair_and_io_uring() -> None:
+    policy = policy_of({CreateKey(2, ANY, ANY, 0): Action.ALLOW}, default=Action.DENY)
+    cs = [("socket", 2, 1, 0), ("socket", 1, 1, 0), ("socketpair", 1, 1, 0), ("io_uring_setup", 4, 0, 0)]
+    assert probe_confined(policy, errno.EACCES, cs) == [0, errno.EACCES, errno.EACCES, errno.EACCES]
+
+
+def test_audit_mode_denies_nothing() -> None:
+    policy = policy_of({CreateKey(10, 3, 58, ANY_KERN): Action.DENY}, default=Action.DENY, enforce=False)
+    cs = [("socket", 10, 3, 58), ("socket", 1, 1, 0), ("io_uring_setup", 4, 0, 0)]
+    assert probe_confined(policy, errno.EPERM, cs) == probe(cs)
+    assert {c.action for c in backend.plan(policy).cells} == {scmp.ACT_LOG}
+
+
+def test_coverage_marks_kern_and_port_rules_unenforceable() -> None:
+    rules = [
+        RuleInfo(0, "raw6", "p.yaml:3", "deny socket(inet6, raw, icmpv6)", frozenset({Hook.SOCKET_CREATE})),
+        RuleInfo(1, "kalg", "p.yaml:7", "deny kernel socket(alg)", frozenset({Hook.SOCKET_CREATE})),
+        RuleInfo(2, "no22", "p.yaml:11", "deny connect tcp 22", frozenset({Hook.CONNECT})),
+    ]
+    policy = CompiledPolicy(
+        name="p", enforce=True, default=Action.ALLOW, rules=rules,
+        create={CreateKey(10, 3, 58, ANY_KERN): Verdict(0, Action.DENY), CreateKey(38, ANY, ANY, 1): Verdict(1, Action.DENY)},
+        ports={PortKey(int(Hook.CONNECT), 2, 6, 22): Verdict(2, Action.DENY)},
+    )
+    p = backend.plan(policy)
+    assert [c.enforceable for c in p.coverage] == [True, False, False]
+    assert "kernel sockets" in p.coverage[1].how and "sockaddr" in p.coverage[2].how
+    with pytest.raises(backend.UnenforceableError, match=r"kalg \(p.yaml:7\).*no22 \(p.yaml:11\)"):
+        backend.install(policy)  # raises before loading anything into this process
+    assert any("socketcall" in n for n in p.notes)
+
+
+def test_filter_sets_badarch_errno_and_nnp() -> None:
+    p = backend.plan(policy_of({CreateKey(38, ANY, ANY, ANY_KERN): Action.DENY}))
+    with backend.build_filter(p) as filt:
+        pfc = filt.export_pfc()
+        bpf = filt.export_bpf()
+    assert "action ERRNO(38);" in pfc.split("# invalid architecture action")[1]  # ENOSYS
+    assert '"socket"' in pfc and '"socketpair"' in pfc
+    assert len(bpf) % 8 == 0 and len(bpf) // 8 <= backend.BPF_MAXINSNS
+
+
+IA32_GETPID = r"""
+#include <stdio.h>
+int main(void) {
+    long ret;
+    /* ia32 getpid (nr 20) through int 0x80 from a 64-bit process */
+    __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+    printf("%ld\n", ret);
+    return 0;
+}
+"""
+
+
+def test_ia32_syscalls_fail_with_enosys(tmp_path: Path) -> None:
+    src, exe = tmp_path / "ia32.c", tmp_path / "ia32"
+    src.write_text(IA32_GETPID)
+    subprocess.run(["gcc", "-O0", "-o", str(exe), str(src)], check=True, timeout=60)
+    assert int(subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout) > 0
+    code = textwrap.dedent(f"""
+        import os
+        from hotfence.fence import seccomp_backend as b
+        from hotfence.fence.compiled import Action, CompiledPolicy, CreateKey, Verdict
+        b.install(CompiledPolicy("t", True, Action.ALLOW, [], {{CreateKey(38, 0xFFFF, 0xFFFF, 2): Verdict(0, Action.DENY)}}))
+        os.execv({str(exe)!r}, [{str(exe)!r}])
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) == -errno.ENOSYS
+
+
+# --- `hotfence fence exec` end to end, with policy files through the real compiler ------
+
+REPO = Path(__file__).resolve().parents[1]
+HOTFENCE = [sys.executable, "-c", "from hotfence.cli import main; main()"]
+
+
+def fence_exec(*args: str, no_caps: bool = False) -> subprocess.CompletedProcess[str]:
+    # Dropping every capability (bounding set included) rather than switching uid keeps
+    # the venv, which may live under /root, readable while CAP_SYS_ADMIN is gone.
+    prefix = ["setpriv", "--bounding-set=-all", "--inh-caps=-all"] if no_caps else []
+    return subprocess.run([*prefix, *HOTFENCE, "fence", "exec", *args], capture_output=True, text=True,
+                          timeout=60, cwd=REPO)
+
+
+def test_cli_deny_raw_icmpv6_with_flags_and_custom_errno() -> None:
+    cs = [("socket", 10, 3, 58), ("socket", 10, 3 | SOCK_NONBLOCK, 58), ("socket", 10, 2, 17)]
+    out = fence_exec("examples/policies/deny-raw-icmpv6.yaml", "--errno", "EACCES", "--",
+                     sys.executable, "-c", PROBE, json.dumps(cs))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [errno.EACCES, errno.EACCES, 0]
+    assert "enforced     no-raw-icmpv6" in out.stderr and "fails with EACCES" in out.stderr
+    assert probe(cs) == [0, 0, 0]
+
+
+def test_cli_works_without_privileges() -> None:
+    cs = [("socket", 38, 5, 0), ("socket", 1, 1, 0)]
+    out = fence_exec("examples/policies/deny-af-alg.yaml", "--", sys.executable, "-c",
+                     PROBE + "\nst = open('/proc/self/status').read()"
+                     "\nprint(st.split('NoNewPrivs:')[1].split()[0], st.split('CapEff:')[1].split()[0])",
+                     json.dumps(cs), no_caps=True)
+    assert out.returncode == 0, out.stderr
+    errnos, status = out.stdout.splitlines()
+    assert json.loads(errnos) == [errno.EPERM, 0] and status == "1 0000000000000000"
+
+
+def test_cli_refuses_unenforceable_rules_unless_allow_partial(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    out = fence_exec("examples/policies/web-ports.yaml", "--", "touch", str(marker))
+    assert out.returncode == 1 and not marker.exists()
+    assert "NOT ENFORCED listen-web" in out.stderr and "web-ports.yaml:11" in out.stderr
+    assert "--allow-partial" in out.stderr
+    out = fence_exec("examples/policies/web-ports.yaml", "--allow-partial", "--", "touch", str(marker))
+    assert out.returncode == 0 and marker.exists()
+
+
+def test_cli_kernel_rule_is_unenforceable(tmp_path: Path) -> None:
+    policy = tmp_path / "kern.yaml"
+    policy.write_text(textwrap.dedent("""\
+        apiVersion: hotfence/v1
+        kind: SocketPolicy
+        metadata: {name: kern}
+        spec:
+          mode: enforce
+          default: allow
+          rules:
+            - name: no-kernel-alg
+              action: deny
+              socket: {family: alg, kern: kernel}
+    """))
+    out = fence_exec(str(policy), "--", "true")
+    assert out.returncode == 1
+    assert "NOT ENFORCED no-kernel-alg" in out.stderr and "kernel sockets" in out.stderr
+    assert "kern.yaml:8" in out.stderr  # the rule starts on line 8
+
+
+def test_cli_audit_mode_logs_only() -> None:
+    cs = [("socket", 17, 3, 0), ("socket", 2, 3, 1)]
+    out = fence_exec("examples/policies/audit-raw.yaml", "--", sys.executable, "-c", PROBE, json.dumps(cs))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == probe(cs) == [0, 0]
+    assert "logged (SCMP_ACT_LOG)" in out.stderr
+
+
+def test_cli_bad_errno_and_missing_command() -> None:
+    out = fence_exec("examples/policies/deny-af-alg.yaml", "--errno", "EBOGUS", "--", "true")
+    assert out.returncode == 2 and "--errno" in out.stderr
+    out = fence_exec("examples/policies/deny-af-alg.yaml")
+    assert out.returncode == 2 and "missing CMD" in out.stderr
+    out = fence_exec("examples/policies/deny-af-alg.yaml", "--", "/nonexistent/cmd")
+    assert out.returncode == 127 and "cannot run" in out.stderr
