@@ -22,6 +22,8 @@ import subprocess
 import tempfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hotfence.triage.disasm import (
     CodeParseError,
@@ -230,3 +232,18 @@ def test_boundaries_agree_with_objdump_on_corpus() -> None:
             checked += 1
     print(f"objdump agreement on {checked} corpus Code: lines")
     assert checked > 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=4), max_size=70), st.integers(0, 80),
+       st.sampled_from(["x86_64", "i386", "arm64", "arm", "thumb", None]))
+def test_disassemble_never_raises(chunks: list[bytes], mark: int, arch: str | None) -> None:
+    """Any Code: line shape (random widths, marker anywhere or nowhere) gives a
+    Disassembly, with at most one faulting instruction, never an exception."""
+    toks = [c.hex() for c in chunks]
+    if toks and mark < len(toks):
+        toks[mark] = f"<{toks[mark]}>"
+    dis = disassemble(" ".join(toks), arch=arch)
+    assert sum(i.faulting for i in dis.instructions) <= 1
+    if dis.error is None and dis.fault_offset is not None:
+        assert sum(i.faulting for i in dis.instructions) == 1

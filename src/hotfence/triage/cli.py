@@ -41,9 +41,8 @@ def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, modules_dir: s
         except SymbolizeError as exc:
             click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
             sys.exit(EXIT_UNREADABLE)
-    stdin = click.get_binary_stream("stdin")
-    results = triage_paths(paths, symbolizer, stdin=stdin)
-    console = Console(file=click.get_text_stream("stdout"), highlight=False, soft_wrap=True)
+    results = triage_paths(paths, symbolizer, stdin=sys.stdin.buffer)
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     render(results, fmt, console)
     failed = [r for r in results if r.error]
     for r in failed:
