@@ -167,7 +167,7 @@ def test_bad_bytes_after_the_fault_do_not_stop_decoding() -> None:
 
 def test_unable_to_access_gives_error() -> None:
     dis = disassemble("Unable to access opcode bytes at RIP 0xffffffffffffffd6.")
-    assert dis.error and "Unable" in dis.error
+    assert dis.error and "no opcode bytes in the log: Unable to access" in dis.error
     assert dis.instructions == []
 
 

@@ -210,6 +210,12 @@ def disassemble(code: str, arch: str | None = None, syntax: str = "intel",
     only). Instruction addresses are offsets from the first decoded byte, i.e. after the
     ``realigned`` bytes that were skipped, as in objdump's and syzkaller's listings.
     """
+    first = code.split(None, 1)[0] if code.split() else ""
+    if first and not _TOKEN.match(first):
+        # "Bad RIP value." / "Unable to access opcode bytes at RIP ...": the kernel
+        # could not read the code; say so in its own words.
+        return Disassembly(arch=arch or "unknown", bytes_hex="", fault_offset=None,
+                           realigned=0, error=f"no opcode bytes in the log: {code.strip()[:120]}")
     try:
         parsed = parse_code(code)
         if arch is None:
