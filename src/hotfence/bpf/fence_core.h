@@ -75,6 +75,9 @@ struct hf_call {
 	__u16 port;
 	__u8 hook;
 	__u8 kern;
+	/* The caller's protocol did not fit 0..HF_ANY-1 (an LSM hook sees the raw int):
+	 * only shapes with the protocol wildcarded may match (compiled.decide_create). */
+	__u8 proto_inexact;
 };
 
 /* The active slot and its config, or NULL when no policy is loaded. */
@@ -103,6 +106,8 @@ hf_lookup_create(const struct hf_config *cfg, __u32 slot, const struct hf_call *
 		__u8 use = hf_create_shapes[i];
 
 		if (!(cfg->create_shapes & (1u << i)))
+			continue;
+		if ((use & HF_USE_PROTO) && c->proto_inexact)
 			continue;
 		key.family = (use & HF_USE_FAMILY) ? c->family : HF_ANY;
 		key.type = (use & HF_USE_TYPE) ? c->type : HF_ANY;
