@@ -148,16 +148,20 @@ class CompiledPolicy:
 
     def decide_create(self, family: int, type_: int, protocol: int, kern: bool) -> Verdict | None:
         """The verdict for socket(), exactly as the BPF program computes it (None = default)."""
-        call = (family, type_, protocol, int(kern))
         # The kernel passes an int protocol; only 0..0xFFFE can be an exact key value, so
         # anything else (e.g. -1, 0x10006) may only match rules that leave protocol open.
         # The BPF programs must range-check before filling the u16 key field likewise.
         protocol_exact = 0 <= protocol < ANY
-        for shape in CREATE_LOOKUP_ORDER:
-            if shape[2] and not protocol_exact:
+        kern_v = int(kern)
+        for use_f, use_t, use_p, use_k in CREATE_LOOKUP_ORDER:
+            if use_p and not protocol_exact:
                 continue
-            f, t, p, k = (v if use else (ANY_KERN if i == 3 else ANY) for i, (v, use) in enumerate(zip(call, shape)))
-            verdict = self.create.get(CreateKey(f, t, p, k))
+            verdict = self.create.get(CreateKey(
+                family if use_f else ANY,
+                type_ if use_t else ANY,
+                protocol if use_p else ANY,
+                kern_v if use_k else ANY_KERN,
+            ))
             if verdict is not None:
                 return verdict
         return None

@@ -34,6 +34,9 @@ from hotfence.fence import names
 
 Loc = tuple[str | int, ...]
 
+# libyaml's parser when PyYAML has it (10x faster on big policies); same nodes and marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 ACTIONS = ("allow", "deny", "audit")
 KERN_CHOICES = ("user", "kernel", "any")
 
@@ -359,7 +362,7 @@ def _to_data(node: yaml.Node, loc: Loc, lines: dict[Loc, int], key_lines: dict[L
 def parse_policy(text: str, file: str = "<policy>") -> Policy:
     """Parse and validate policy text; raise :class:`PolicyError` listing every problem."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
