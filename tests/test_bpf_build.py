@@ -108,8 +108,19 @@ def test_build_produces_one_program_per_hook(tmp_path):
 def test_build_detects_stale_stamp(tmp_path):
     out = tmp_path / "out"
     build.build(out_dir=out)
-    (out / build.STAMP).write_text("stale")
-    assert build.build(out_dir=out).rebuilt
+    (out / f"fence_cgroup.{build.STAMP}").write_text("stale")
+    again = build.build(out_dir=out)
+    assert again.rebuilt and not again.errors
+
+
+def test_one_broken_source_does_not_block_the_others(tmp_path, monkeypatch):
+    broken = tmp_path / "broken.bpf.c"
+    broken.write_text('#include "vmlinux.h"\nint oops(void) { return undeclared; }\n')
+    real = build.sources()
+    monkeypatch.setattr(build, "sources", lambda: [*real, broken])
+    result = build.build(out_dir=tmp_path / "out")
+    assert "broken" in result.errors and "undeclared" in result.errors["broken"]
+    assert "fence_cgroup" in result.objects and result.objects["fence_cgroup"].exists()
 
 
 def test_missing_clang_is_a_clear_error(tmp_path, monkeypatch):
