@@ -51,6 +51,11 @@ class CrashKind:
     needs_module: bool = True
     min_oom_kills: int = 0
     timeout: float = 90.0
+    # "rip": the oops RIP line is in ``function``; "trace": it is in the call trace
+    # (panics, hung tasks and OOM have no faulting instruction).
+    function_at: str = "rip"
+    # regex for the faulting instruction as capstone prints it (Intel syntax), if known
+    fault_insn: str | None = None
 
 
 KINDS: dict[str, CrashKind] = {
@@ -62,7 +67,7 @@ KINDS: dict[str, CrashKind] = {
             "DoS", "kernel panic: sysrq triggered crash", "sysrq_handle_crash",
             ("sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash", "Call Trace:",
              "sysrq_handle_crash"),
-            needs_module=False,
+            needs_module=False, function_at="trace",
         ),
         CrashKind(
             "null-deref", "read through a NULL struct pointer (offset 8) in a module function",
@@ -72,7 +77,7 @@ KINDS: dict[str, CrashKind] = {
             "hotfence_crash_null_deref",
             ("BUG: kernel NULL pointer dereference, address: 0000000000000008",
              "RIP: 0010:hotfence_crash_null_deref", "Code:", "Call Trace:", "Kernel panic - not syncing: Fatal exception"),
-            append=("oops=panic",),
+            append=("oops=panic",), fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$",
         ),
         CrashKind(
             "bug", "BUG_ON(true) in a module function",
@@ -80,7 +85,7 @@ KINDS: dict[str, CrashKind] = {
             "BUG", "kernel BUG in hotfence_crash_bug", "hotfence_crash_bug",
             ("kernel BUG at", "hotfence_crash.c", "invalid opcode: 0000", "RIP: 0010:hotfence_crash_bug", "Code:",
              "Call Trace:"),
-            append=("oops=panic",),
+            append=("oops=panic",), fault_insn=r"^ud2$",
         ),
         CrashKind(
             "warn", "WARN_ON(true) in a module function; the kernel carries on",
@@ -88,7 +93,7 @@ KINDS: dict[str, CrashKind] = {
             "WARNING", "WARNING in hotfence_crash_warn", "hotfence_crash_warn",
             ("WARNING: CPU: 0 PID:", "hotfence_crash.c", "hotfence_crash_warn", "RIP: 0010:hotfence_crash_warn",
              "Code:", "Call Trace:", "---[ end trace"),
-            panics=False,
+            panics=False, fault_insn=r"^ud2$",
         ),
         CrashKind(
             "gpf", "read of the non-canonical address 0xdead000000000100 in a module function",
@@ -96,7 +101,7 @@ KINDS: dict[str, CrashKind] = {
             "DoS", "general protection fault in hotfence_crash_gpf", "hotfence_crash_gpf",
             ("general protection fault, probably for non-canonical address 0xdead000000000100",
              "RIP: 0010:hotfence_crash_gpf", "Code:", "Call Trace:"),
-            append=("oops=panic",),
+            append=("oops=panic",), fault_insn=r"^mov \w+, qword ptr \[r\w+\]$",
         ),
         CrashKind(
             "softlockup", "spin with preemption disabled until the soft-lockup watchdog fires",
@@ -114,7 +119,7 @@ KINDS: dict[str, CrashKind] = {
             "HANG", "INFO: task hung in hotfence_crash_hung", "hotfence_crash_hung",
             ("blocked for more than 2 seconds", "hotfence_crash_hung", "Call Trace:",
              "Kernel panic - not syncing: hung_task: blocked tasks"),
-            append=("hung_task_panic=1",),
+            append=("hung_task_panic=1",), function_at="trace",
         ),
         CrashKind(
             "oom", "memory hogs killed one after another, then panic_on_oom on the next OOM",
@@ -122,7 +127,7 @@ KINDS: dict[str, CrashKind] = {
             "DoS", "kernel panic: Out of memory: system-wide panic_on_oom is enabled", "out_of_memory",
             ("invoked oom-killer", "Out of memory: Killed process", "oom-kill:",
              "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled"),
-            needs_module=False, min_oom_kills=3, timeout=180.0,
+            needs_module=False, min_oom_kills=3, timeout=180.0, function_at="trace",
         ),
         CrashKind(
             "panic", "panic() called from a module function",
@@ -130,6 +135,7 @@ KINDS: dict[str, CrashKind] = {
             "DoS", "kernel panic: hotfence_crash: panic requested by sh", "hotfence_crash_panic",
             ("Kernel panic - not syncing: hotfence_crash: panic requested by sh", "hotfence_crash_panic",
              "Call Trace:"),
+            function_at="trace",
         ),
     ]
 }
@@ -147,6 +153,8 @@ class Recording:
     type: str
     title: str
     function: str | None
+    function_at: str
+    fault_insn: str | None
     must_contain: list[str]
     panicked: bool
     min_oom_kills: int
@@ -220,7 +228,7 @@ def record_kind(kind: CrashKind, kernel: GuestKernel, module: Path | None, out_d
     return Recording(
         kind=kind.name, file=path.name, description=kind.description, command=kind.command,
         cmdline_extra=list(kind.append), type=kind.type, title=kind.title, function=kind.function,
-        must_contain=list(kind.must_contain), panicked=panicked, min_oom_kills=kind.min_oom_kills,
+        function_at=kind.function_at, fault_insn=kind.fault_insn, must_contain=list(kind.must_contain), panicked=panicked, min_oom_kills=kind.min_oom_kills,
         kernel=kernel.kver, seconds=round(time.monotonic() - t0, 1), problems=problems,
     )  # fmt: skip
 
