@@ -320,3 +320,79 @@ def test_host_kernel_agrees(variant: str) -> None:
     assert ("EPERM" in seen) == (variant == "no-cap-net-raw")
     assert ("EACCES" in seen) == (variant != "ping-allowed")
     assert not mismatches, f"(call, kernel, model): {mismatches[:20]}"
+
+
+@pytest.mark.kernel
+def test_default_profile_is_this_kernel() -> None:
+    """KernelProfile() describes the host: a probe by socket() in a fresh netns agrees."""
+    _needs_root()
+    code = ("import json; from hotfence.fence.profile_probe import probe_kernel_profile as p; k = p(); "
+            "print(json.dumps({'families': sorted(k.families), 'netlink': sorted(k.netlink_protocols), "
+            "'inet': sorted((e.type, e.protocol, e.permanent, e.init or '') for e in k.inet_protosw), "
+            "'inet6': sorted((e.type, e.protocol, e.permanent, e.init or '') for e in k.inet6_protosw), "
+            "'vsock': k.vsock_dgram_transport, 'ping': list(k.ping_group_range), 'mptcp': k.mptcp_enabled}))")
+    done = subprocess.run(["unshare", "--net", "--", sys.executable, "-c", code],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    probed = json.loads(done.stdout)
+    default = KernelProfile()
+
+    def table(entries):
+        return sorted([e.type, e.protocol, e.permanent, e.init or ""] for e in entries)
+
+    assert probed["families"] == sorted(default.families)
+    assert probed["netlink"] == sorted(default.netlink_protocols)
+    assert probed["inet"] == table(default.inet_protosw)
+    assert probed["inet6"] == table(default.inet6_protosw)
+    assert probed["vsock"] == default.vsock_dgram_transport
+    assert tuple(probed["ping"]) == default.ping_group_range
+    assert probed["mptcp"] == default.mptcp_enabled
+
+
+PORT_PROBE = r"""
+import errno, json, socket, subprocess, sys
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM); holder.bind(("127.0.0.1", 5000)); holder.listen()
+holder6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); holder6.bind(("::1", 5001))
+out = []
+for hook, fam, proto, port in json.loads(sys.stdin.read()):
+    kind = socket.SOCK_STREAM if proto == 6 else socket.SOCK_DGRAM
+    s = socket.socket(fam, kind, proto)
+    host = "127.0.0.1" if fam == socket.AF_INET else "::1"
+    try:
+        (s.bind if hook == "bind" else s.connect)((host, port))
+        out.append(0)
+    except OSError as e:
+        out.append(e.errno)
+    s.close()
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("privileged", [True, False])
+def test_host_kernel_agrees_on_bind_connect(privileged: bool) -> None:
+    """bind()/connect() on loopback in a fresh netns: the kernel's errno == the model's."""
+    _needs_root()
+    calls = [(hook, fam, proto, port) for hook in ("bind", "connect") for fam in (2, 10)
+             for proto in (6, 17) for port in (80, 1023, 1024, 5000, 5001, 6000)]
+    prefix = [] if privileged else [shutil.which("setpriv") or "setpriv", "--bounding-set=-net_bind_service",
+                                    "--inh-caps=-net_bind_service"]
+    cmd = prefix + ["unshare", "--net", "--", sys.executable, "-c", PORT_PROBE]
+    done = subprocess.run(cmd, input=json.dumps(calls), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    caller = Caller(cap_net_bind_service=privileged)
+    mismatches = []
+    for (hook, fam, proto, port), real in zip(calls, got):
+        # What the probe set up: a TCP listener on 127.0.0.1:5000, a UDP socket on [::1]:5001.
+        in_use = (fam, proto, port) in ((2, 6, 5000), (10, 17, 5001))
+        listening = (fam, proto, port) == (2, 6, 5000)
+        call = PortCall(Hook.BIND if hook == "bind" else Hook.CONNECT, fam, proto, port,
+                        port_in_use=in_use, peer_listening=listening)
+        model = explain_port(call, caller=caller).errno
+        if model != real:
+            mismatches.append((hook, fam, proto, port, errno.errorcode.get(real, real), errno.errorcode.get(model, model)))
+    assert not mismatches, mismatches
+    assert (errno.EACCES in got) == (not privileged)
+    assert errno.EADDRINUSE in got and errno.ECONNREFUSED in got
