@@ -360,3 +360,27 @@ def test_coverage_is_honest():
     assert cov["kern-only"].coverage is Coverage.NONE
     assert cov["any-family"].coverage is Coverage.PARTIAL
     assert cov["tcp-user"].coverage is Coverage.FULL and cov["tcp-user"].reason == ""
+
+
+def test_ring_buffer_overflow_is_counted_not_silent(fence, cgroup):
+    """Nobody reads the ring buffer: once it is full, every further event is counted as lost."""
+    fence.maps.install(deny_raw_icmpv6())
+    fence.attach()
+    calls = 30_000  # 1 MiB ring / (80-byte event + 8-byte header) ~ 11,900 fit
+    code = (f"import os, socket\nopen({str(cgroup / 'cgroup.procs')!r}, 'w').write(str(os.getpid()))\n"
+            f"n = 0\nfor _ in range({calls}):\n"
+            "    try:\n        socket.socket(10, 3, 58).close()\n"
+            "    except PermissionError:\n        n += 1\nprint(n)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert int(out.stdout) == calls
+    stats = fence.maps.stats()
+    assert stats.lost > 0 and stats.events > 0
+    assert stats.events + stats.lost == calls == fence.maps.counters()[0].denies
+    drained: list[abi.FenceEvent] = []
+    ring = fence.maps.events(drained.append)
+    try:
+        while ring.poll(100):
+            pass
+    finally:
+        ring.free()
+    assert len(drained) == stats.events

@@ -109,6 +109,7 @@ def test_run_enforces_in_cgroup_only_and_detaches_on_signal(tmp_path, cgroup, us
         code, _, err = r.stop(signal.SIGINT if use_example else signal.SIGTERM)
     assert code == 0, err
     assert "detached" in err
+    assert "hotfence: no-raw-icmpv6: 1 hits, 1 denies" in err and "hotfence: 1 events, 0 lost" in err
     assert run_socket_calls(cgroup, [RAW6]).results == [0]
 
 

@@ -150,7 +150,14 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
                         lost_seen = lost
             finally:
                 ring.free()
+            counts, stats = fence.maps.counters(), fence.maps.stats()
+            fence.detach()
             click.echo(f"hotfence: detached {compiled.name!r} from {cg_path}", err=True)
+            deny_word = "denies" if compiled.enforce else "would-deny"
+            for r in compiled.rules:
+                c = counts[r.rule_id]
+                click.echo(f"hotfence: {r.name}: {c.hits} hits, {c.denies} {deny_word}", err=True)
+            click.echo(f"hotfence: {stats.events} events, {stats.lost} lost", err=True)
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
     finally:
