@@ -4,6 +4,7 @@ boot of Debian's stock kernel that several checks share."""
 from __future__ import annotations
 
 import lzma
+import re
 import stat
 import time
 from pathlib import Path
@@ -151,3 +152,27 @@ def test_module_load_order_puts_dependencies_first(guest) -> None:
     assert pvh_entry(guest.kernel.vmlinux) is not None
     res = guest.run("cut -d' ' -f1 /proc/modules")
     assert {"9p", "9pnet_virtio", "virtio_pci", "overlay"} <= set(res.stdout.split())
+
+
+@pytest.mark.guest
+def test_pytest_runs_inside_the_guest(guest) -> None:
+    """The LSM tests run the project's own pytest inside the guest; prove that path."""
+    repo = Path(__file__).resolve().parents[1]
+    res = guest.run(
+        "python -m pytest -q -p no:cacheprovider tests/test_guest_harness.py -k initramfs_round_trip",
+        cwd=str(repo), timeout=300,
+    )
+    assert res.exit_code == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    assert "1 passed" in res.stdout
+    env = guest.run('echo "$HOTFENCE_GUEST"')
+    assert env.stdout.strip() == "1"  # tests can tell they are inside the guest
+
+
+@pytest.mark.guest
+def test_vmlinux_h_from_the_guest_kernel_btf(guest, tmp_path: Path) -> None:
+    from hotfence.lab.debkernel import vmlinux_h
+
+    header = vmlinux_h(guest.kernel, tmp_path / "vmlinux.h").read_text()
+    assert "#ifndef __VMLINUX_H__" in header
+    assert re.search(r"^struct socket \{", header, re.M)
+    assert "BPF_LSM_MAC" in header  # the LSM attach type exists in this kernel

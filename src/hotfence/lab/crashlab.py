@@ -9,9 +9,11 @@ guest per kind (a panic ends a boot), writes ``<kind>.log`` and ``expected.yaml`
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -163,24 +165,33 @@ class Recording:
     problems: list[str] = field(default_factory=list)
 
 
-def build_module(kernel: GuestKernel, out_dir: Path | None = None) -> Path:
+def build_module(kernel: GuestKernel) -> Path:
     """Build hotfence_crash.ko against the kernel's unpacked linux-headers; returns the .ko.
 
-    The source is copied to a build directory in the cache so no build output lands in
-    the repository. Debian builds 6.1 with gcc-12, which the headers' Makefile names.
+    The source is copied to a fresh build directory in the kernel's cache directory so
+    no build output lands in the repository and concurrent builds do not collide. Debian
+    builds 6.1 with gcc-12, which the headers' Makefile names.
     """
-    build = out_dir or kernel.root / "build-hotfence-crash"
-    if build.exists():
-        shutil.rmtree(build)
-    shutil.copytree(MODULE_SRC, build)
-    proc = subprocess.run(
-        ["make", "-C", str(kernel.headers_dir), f"M={build}", "modules"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    ko = build / f"{MODULE_NAME}.ko"
-    if proc.returncode != 0 or not ko.exists():
-        raise LabError(f"building {MODULE_NAME}.ko against {kernel.headers_dir} failed:\n{proc.stdout[-1500:]}{proc.stderr[-1500:]}")
-    return ko
+    build = Path(tempfile.mkdtemp(prefix="build-hotfence-crash-", dir=kernel.root))
+    try:
+        shutil.copytree(MODULE_SRC, build, dirs_exist_ok=True)
+        proc = subprocess.run(
+            ["make", "-C", str(kernel.headers_dir), f"M={build}", "modules"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        ko = build / f"{MODULE_NAME}.ko"
+        if proc.returncode != 0 or not ko.exists():
+            raise LabError(
+                f"building {MODULE_NAME}.ko against {kernel.headers_dir} failed:\n"
+                f"{proc.stdout[-1500:]}{proc.stderr[-1500:]}"
+            )
+        out = kernel.root / f"{MODULE_NAME}.ko"
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(ko, tmp)
+        tmp.replace(out)
+        return out
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
 
 
 _ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|c)")

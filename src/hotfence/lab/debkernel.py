@@ -10,6 +10,8 @@ in-kernel decompressor, which is slow under TCG), and can dump the kernel's BTF 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import lzma
 import os
 import re
@@ -181,6 +183,23 @@ def prepare_kernel(kver: str | None = None, with_headers: bool = False, cache: P
     """
     kver = kver or selected_kver()
     root = (cache or cache_root()) / kver
+    root.mkdir(parents=True, exist_ok=True)
+    # Several test runs may prepare the same kernel at once (the cache is per user).
+    with _locked(root.parent / f".{kver}.lock"):
+        return _prepare_locked(kver, root, with_headers)
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    with path.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _prepare_locked(kver: str, root: Path, with_headers: bool) -> GuestKernel:
     _fetch_and_unpack(kver, root, _packages(kver, with_headers))
     kernel = GuestKernel(kver=kver, root=root, vmlinux=root / f"vmlinux-{kver}")
     if not kernel.bzimage.exists():

@@ -346,6 +346,7 @@ class GuestSession:
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a kill reaches only QEMU
+            preexec_fn=_die_with_parent,
         )
         self._reader = threading.Thread(target=self._read_console, daemon=True)
         self._reader.start()
@@ -454,6 +455,14 @@ class GuestSession:
             if p.is_file() and rel.parts[0] not in ("cmd", "res"):
                 out[str(rel)] = p.read_bytes()
         return out
+
+
+def _die_with_parent() -> None:
+    """In the forked child before exec: SIGKILL QEMU if the Python process dies first,
+    so that a killed test run leaves no guest behind (prctl PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
 
 
 def _read(p: Path) -> str:
