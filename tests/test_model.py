@@ -413,7 +413,7 @@ DIFF_PORTS = [80, 443, 5353, 8080]
 def diff_policy(draw) -> str:
     rules = []
     for _ in range(draw(st.integers(0, 5))):
-        action = draw(st.sampled_from(["allow", "deny", "audit"]))
+        action = draw(st.sampled_from(["allow", "deny", "deny", "audit"]))
         if draw(st.booleans()):
             sock = {"family": draw(st.sampled_from(DIFF_FAMILIES)), "kern": draw(st.sampled_from(["user", "any"]))}
             if draw(st.booleans()):
@@ -432,7 +432,7 @@ def diff_policy(draw) -> str:
 
     return yaml.safe_dump({"apiVersion": "hotfence/v1", "kind": "SocketPolicy", "metadata": {"name": "diff"},
                            "spec": {"mode": draw(st.sampled_from(["enforce", "enforce", "audit"])),
-                                    "default": draw(st.sampled_from(["allow", "allow", "deny", "audit"])),
+                                    "default": draw(st.sampled_from(["allow", "deny", "deny", "audit"])),
                                     "rules": rules}})
 
 
