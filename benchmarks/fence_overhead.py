@@ -1,7 +1,8 @@
 """Cost of the cgroup-BPF fence per socket()+close(), by policy size.
 
 Runs benchmarks/socket_loop.c (compiled here with gcc) inside a scratch cgroup with:
-no program attached, then policies of 1, 100 and 10,000 rules. Every policy has the
+no program attached, a program that only returns 1 (the floor of any cgroup-BPF
+fence), then policies of 1, 100 and 10,000 rules. Every policy has the
 measured call (socket(AF_INET, SOCK_DGRAM, 0)) matched by an explicit allow rule, so
 each iteration does the real work: active-slot read, the hash look-ups for the key
 shapes present, one per-CPU counter increment. Configurations are interleaved over
@@ -24,6 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from hotfence.bpf import build, libbpf
 from hotfence.fence.backends import cgroup as backend
 from hotfence.fence.backends.cgroupfs import cgroup2_mount
 from hotfence.fence.compiled import ANY_KERN, Action, CompiledPolicy, CreateKey, RuleInfo, Verdict
@@ -63,15 +65,23 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hotfence-bench-"))
     exe = work / "socket_loop"
     subprocess.run(["gcc", "-O2", "-o", str(exe), str(HERE / "socket_loop.c")], check=True)
-    configs = [0, 1, 100, 10_000]
+    # -1: a program that only returns 1 (probe_cgroup), the floor of any cgroup-BPF fence.
+    configs = [0, -1, 1, 100, 10_000]
     # One cgroup per configuration, all fenced at once, so rounds can interleave.
     mount = cgroup2_mount()
     cgroups = {n: mount / f"hotfence-bench-fence-{os.getpid()}-{n}" for n in configs}
     fences = []
+    trivial = trivial_link = None
     try:
         for n, cg in cgroups.items():
             cg.mkdir()
-            if n:
+            if n == -1:
+                trivial = libbpf.BpfObject(build.object_path("probe_cgroup"))
+                trivial.load()
+                fd = os.open(cg, os.O_RDONLY | os.O_DIRECTORY)
+                trivial_link = trivial.program("hf_probe_sock_create").attach_cgroup(fd)
+                os.close(fd)
+            elif n:
                 f = backend.CgroupFence(cg)
                 fences.append(f)
                 f.maps.install(policy(n))
@@ -82,10 +92,14 @@ def main() -> int:
             for n in configs:
                 samples[n].append(run_loop(exe, cgroups[n], args.iterations))
         # Sanity: the fenced runs really went through the programs.
-        for f, n in zip(fences, configs[1:]):
+        for f, n in zip(fences, configs[2:]):
             hits = f.maps.counters()[0].hits
             assert hits >= args.rounds * args.iterations, (n, hits)
     finally:
+        if trivial_link is not None:
+            trivial_link.destroy()
+        if trivial is not None:
+            trivial.close()
         for f in fences:
             f.close()
         for cg in cgroups.values():
@@ -99,11 +113,11 @@ def main() -> int:
           f"(kernel {os.uname().release}, {os.cpu_count()} CPUs)")
     print("overhead = vs no program; 'best' uses the fastest round of each (least disturbed by other load)")
     best_base = min(samples[0])
-    print(f"{'configuration':>15} {'median ns':>10} {'overhead':>9} {'best ns':>9} {'overhead':>9}  spread (max ns)")
+    print(f"{'configuration':>17} {'median ns':>10} {'overhead':>9} {'best ns':>9} {'overhead':>9}  spread (max ns)")
     for n in configs:
         med, best = statistics.median(samples[n]), min(samples[n])
-        label = "no program" if n == 0 else f"{n:,} rules"
-        print(f"{label:>15} {med:10.1f} {(med / base - 1) * 100:+8.2f}% {best:9.1f} "
+        label = {0: "no program", -1: "return-1 program"}.get(n, f"{n:,} rules")
+        print(f"{label:>17} {med:10.1f} {(med / base - 1) * 100:+8.2f}% {best:9.1f} "
               f"{(best / best_base - 1) * 100:+8.2f}%  {max(samples[n]):.1f}")
     return 0
 

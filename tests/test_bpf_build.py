@@ -7,6 +7,7 @@ offsetof, so a field added on one side only fails here rather than corrupting ma
 from __future__ import annotations
 
 import ctypes
+import errno
 import re
 import shutil
 import subprocess
@@ -142,3 +143,17 @@ def test_event_decoding_round_trip():
     assert (ev.family, ev.type, ev.protocol, ev.verdict, ev.comm) == (10, 3, 58, "would-deny", "curl")
     with pytest.raises(ValueError, match="expected"):
         abi.FenceEvent.from_bytes(raw[:10])
+
+
+def test_libbpf_errors_carry_errno_and_name_the_object(tmp_path):
+    from hotfence.bpf import libbpf
+
+    with pytest.raises(libbpf.LibbpfError) as info:
+        libbpf.BpfObject(tmp_path / "missing.bpf.o")
+    assert info.value.errno == errno.ENOENT and "missing.bpf.o" in str(info.value)
+    with libbpf.BpfObject(build.object_path("fence_cgroup")) as obj:
+        with pytest.raises(libbpf.LibbpfError, match="no program nope"):
+            obj.program("nope")
+        obj.set_max_entries("hf_events", 1 << 16)  # before load
+        with pytest.raises(ValueError, match="holds"):
+            obj.set_initial_value("hf_active", b"x")

@@ -56,6 +56,8 @@ _sig("bpf_map__max_entries", ctypes.c_uint32, _vp)
 _sig("bpf_map__type", _int, _vp)
 _sig("bpf_map__pin", _int, _vp, _cp)
 _sig("bpf_map__reuse_fd", _int, _vp, _int)
+_sig("bpf_map__set_initial_value", _int, _vp, _vp, ctypes.c_size_t)
+_sig("bpf_map__set_max_entries", _int, _vp, ctypes.c_uint32)
 _sig("bpf_link__pin", _int, _vp, _cp)
 _sig("bpf_link__unpin", _int, _vp)
 _sig("bpf_link__destroy", _int, _vp)
@@ -315,6 +317,19 @@ class BpfObject:
     def reuse_map_fd(self, name: str, fd: int) -> None:
         """Before load: make the object use an existing (e.g. pinned) map instead of a new one."""
         _check(_lib.bpf_map__reuse_fd(self._map_ptr(name), fd), f"reuse fd for map {name}")
+
+    def set_initial_value(self, map_name: str, data: bytes) -> None:
+        """Before load: the contents of a global-data map (e.g. ``"<obj>.rodata"``: const volatile)."""
+        ptr = self._map_ptr(map_name)
+        size = _lib.bpf_map__value_size(ptr)
+        if len(data) != size:
+            raise ValueError(f"{self.path.name}: map {map_name} holds {size} bytes, got {len(data)}")
+        buf = ctypes.create_string_buffer(data, len(data))
+        _check(_lib.bpf_map__set_initial_value(ptr, buf, len(data)), f"set initial value of {map_name}")
+
+    def set_max_entries(self, map_name: str, max_entries: int) -> None:
+        """Before load: resize a map (e.g. a ring buffer, in bytes: a power of two pages)."""
+        _check(_lib.bpf_map__set_max_entries(self._map_ptr(map_name), max_entries), f"resize map {map_name}")
 
     def map(self, name: str) -> Map:
         ptr = self._map_ptr(name)
