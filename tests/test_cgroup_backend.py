@@ -384,3 +384,20 @@ def test_ring_buffer_overflow_is_counted_not_silent(fence, cgroup):
     finally:
         ring.free()
     assert len(drained) == stats.events
+
+
+def test_descendant_cgroups_are_fenced_too(fence, cgroup):
+    fence.maps.install(deny_raw_icmpv6())
+    fence.attach()
+    child = cgroup / "worker"
+    child.mkdir()
+    try:
+        report = run_socket_calls(child, [RAW6, UDP4])
+        assert report.results == [errno.EPERM, 0]
+    finally:
+        for _ in range(100):
+            try:
+                child.rmdir()
+                break
+            except OSError:
+                time.sleep(0.05)
