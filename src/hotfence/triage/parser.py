@@ -44,18 +44,20 @@ _MAX_CONTEXT_EVENTS = 20
 # Lines after which a task's report has nothing more to say.
 _REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---[ end Kernel panic")
 
+# A panic this close after a report's end trace is that crash's own panic.
+_PANIC_GRACE_LINES = 8
+# Bound on a report's own text when nothing marks its end.
+_MAX_OWN_LINES = 1500
+
 _CORRUPTED_NO_FRAMES = "extracted no frames"
 _GCE_HANGUP = "serialport: VM disconnected."
 
 # Earlier events worth showing with a crash (memory pressure usually explains it).
 _CONTEXT_MARKERS = (
-    "invoked oom-killer",
-    "Out of memory",
-    "oom-kill:",
+    "oom-k",  # "invoked oom-killer", "oom-kill:constraint=..."
+    "ut of memory",  # "Out of memory: Killed process", "Memory cgroup out of memory"
     "Killed process",
-    "page allocation failure",
-    "vmalloc: allocation failure",
-    "Memory cgroup out of memory",
+    "allocation failure",  # "page allocation failure", "vmalloc: allocation failure"
 )
 
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
@@ -96,12 +98,29 @@ def _find_all(text: str, needle: str) -> list[int]:
     return out
 
 
+# Substrings scanned for over the whole log: every oops header contains one of them, and
+# few enough are used (shared stems like "BUG" or "panic") that the scan stays cheap.
+SCAN_NEEDLES = (
+    "BUG", "WARNING:", "INFO:", "Unable to handle kernel", "general protection fault", "stack segment: ",
+    "panic", "PANIC: double fault", "divide", "invalid opcode:", "UBSAN:", "Booting the kernel.",
+    "unregister_netdevice: waiting for", "VFS: ", "Internal error:", "Unhandled fault:", "Alignment trap:",
+    "fatal error:", "SYZFA",
+)
+assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), "a header escapes the pre-filter"
+
+
 def _candidates(text: str) -> dict[int, OopsKind]:
     """Line start -> the oops kind of that line, for every line that starts a report."""
     starts: set[int] = set()
-    for kind in OOPSES:
-        for pos in _find_all(text, kind.header):
-            starts.add(text.rfind("\n", 0, pos) + 1)
+    for needle in SCAN_NEEDLES:
+        last_line = -1
+        for pos in _find_all(text, needle):
+            if pos < last_line:
+                continue
+            start = text.rfind("\n", 0, pos) + 1
+            starts.add(start)
+            nl = text.find("\n", pos)
+            last_line = len(text) if nl == -1 else nl  # one hit per line is enough
     result: dict[int, OopsKind] = {}
     for start in starts:
         end = text.find("\n", start)
@@ -147,6 +166,22 @@ class _Extracted:
     next_pos: int  # where the search for the next report resumes
 
 
+class _LineCounter:
+    """1-based line numbers for increasing offsets, counting each newline once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    def number(self, pos: int) -> int:
+        if pos < self.pos:
+            return self.text.count("\n", 0, pos) + 1
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
+
+
 def _parse(text: str, from_bytes: bool) -> list[Report]:
     cands = _candidates(text)
     if not cands:
@@ -158,13 +193,14 @@ def _parse(text: str, from_bytes: bool) -> list[Report]:
     pos = 0
     prev_end = 0
     idx = 0
+    counter = _LineCounter(text)
     while idx < len(order):
         start = order[idx]
         if start < pos:
             idx += 1
             continue
         try:
-            ext = _extract(text, start, cands, order, idx)
+            ext = _extract(text, start, cands, order, idx, counter.number(start))
             rep = _build(text, ext, from_bytes)
         except Exception as exc:  # noqa: BLE001 - keep the other reports of the log
             ls, le = line_bounds(text, start)
@@ -198,10 +234,10 @@ def _is_report_start(raw: str) -> bool:
     return not any(r.search(raw) for r in oopses.REPORT_START_IGNORES)
 
 
-def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int) -> _Extracted:
+def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int,
+             first_no: int) -> _Extracted:
     """Collect a report's lines starting at the header line at ``start`` (syzkaller's findReport)."""
     kind = cands[start]
-    first_no = text.count("\n", 0, start) + 1 if start < 4_000_000 else _line_number(text, start)
     end_nl = text.find("\n", start)
     header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
     context = header.context
@@ -231,6 +267,8 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
     lines: list[Line] = []
     title_end = 0
     own_done = False
+    since_done = 0
+    resume: int | None = None
     own_end = 0  # lines[:own_end] are this report's; later ones only help judge corruption
     text_lines = 0
     skip_text = False
@@ -247,10 +285,22 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
                 second = line.start
             elif any(p in line.raw for p in oopses.INFO_WITH_STACK):
                 second = line.start
-        if not is_header and (
-            line.questionable
-            or (line.context != context and not (cpu_traceback and line.context.startswith("C")))
-        ):
+        if not is_header and own_done and line.start in cands and not _is_report_start(line.raw):
+            # A "Kernel panic"-like line after this report ended: right after the end it
+            # is this crash's panic; later, or from another context, it is a new report.
+            if since_done <= _PANIC_GRACE_LINES and line.context == context and second is None:
+                own_done = False
+            elif resume is None:
+                resume = line.start
+        if not is_header and line.context != context and not (cpu_traceback and line.context.startswith("C")):
+            continue
+        if not is_header and line.questionable:
+            # Unreliable " ? " frames: shown and parsed as frames, never used for titles.
+            if not skip_text and not own_done:
+                lines.append(line)
+                own_end = len(lines)
+                if second is None or task_ctx:
+                    title_end = len(lines)
             continue
         text_lines += 1
         skip_line = skip_text
@@ -268,24 +318,21 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
         lines.append(line)
         if second is None or task_ctx:
             title_end = len(lines)
-        if not own_done:
+        if own_done:
+            since_done += 1
+        else:
             if not task_ctx and second is not None:
                 own_done = True  # a single stream: the second report's lines are not ours
             elif task_ctx and not is_header and line.start in cands and _is_report_start(line.raw):
                 own_done = True  # the same task starts a new report
             else:
                 own_end = len(lines)
-                if task_ctx and any(t in line.raw for t in _REPORT_TERMINATORS):
+                if any(t in line.raw for t in _REPORT_TERMINATORS) or own_end >= _MAX_OWN_LINES:
                     own_done = True
-    if second is not None:
-        next_pos = second
-    else:
-        next_pos = max(last_pos, limit if not task_ctx else last_pos)
+                    since_done = 0
+    stops = [p for p in (second, resume) if p is not None]
+    next_pos = min(stops) if stops else last_pos
     return _Extracted(header, kind, prefix, lines, title_end, own_end, next_pos)
-
-
-def _line_number(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
 
 
 def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Line]:
@@ -708,12 +755,15 @@ def _out(s: str, from_bytes: bool) -> str:
 
 
 def _build(text: str, ext: _Extracted, from_bytes: bool) -> Report:
-    every = [ln.text for ln in ext.lines]
     own_lines = ext.lines[:max(ext.own_end, 1)]
     own = [ln.text for ln in own_lines]
+    # Titles and corruption checks ignore unreliable frames (syzkaller does the same).
+    every = [ln.text for ln in ext.lines if not ln.questionable or ln is ext.header]
+    reliable_own = [ln.text for ln in own_lines if not ln.questionable or ln is ext.header]
     full_text = "".join(t + "\n" for t in every)
-    report_text = "".join(t + "\n" for t in own)
-    title_text = "".join(t + "\n" for t in every[:ext.title_end])
+    report_text = "".join(t + "\n" for t in reliable_own)
+    title_text = "".join(ln.text + "\n" for ln in ext.lines[:ext.title_end]
+                         if not ln.questionable or ln is ext.header)
     raw_title, corrupted, alts, fmt = _describe(title_text, ext.kind)
     if not raw_title:
         # The title regexes need the report's own lines; fall back to the raw window.
@@ -742,12 +792,13 @@ def _build(text: str, ext: _Extracted, from_bytes: bool) -> Report:
         end=own_lines[-1].end,
         start_line=ext.header.number,
         end_line=own_lines[-1].number,
-        text=_out(report_text.rstrip("\n"), from_bytes),
+        text=_out("\n".join(own), from_bytes),
     )
     rep.rip = _rip(own)
     rep.frames = _call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
-    g = guilty_file(title, report_text, "".join(t + "\n" for t in every[len(own):]))
+    g = guilty_file(title, report_text, "".join(
+        ln.text + "\n" for ln in ext.lines[len(own_lines):] if not ln.questionable))
     rep.guilty_file = g if g and _FILENAME_RE.search(report_text) else None
     return rep
 

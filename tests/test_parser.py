@@ -1,0 +1,290 @@
+"""parse_log: structured fields, several crashes per log, robustness (hypothesis)."""
+
+from __future__ import annotations
+
+import os
+import random
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hotfence.triage.oopses import OOPSES, REPORT_START_IGNORES, title_type
+from hotfence.triage.parser import SCAN_NEEDLES, parse_log
+from hotfence.triage.taint import decode_taint
+from hotfence.triage.titles import normalise
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "syzkaller-linux" / "report"
+
+OOPS = """\
+[  100.000001] syz-executor: page allocation failure: order:4, mode:0x40dc0(GFP_KERNEL|__GFP_COMP|__GFP_ZERO)
+[  100.100000] Out of memory: Killed process 4242 (memhog) total-vm:10000kB, anon-rss:9000kB
+[  101.000000] BUG: kernel NULL pointer dereference, address: 0000000000000010
+[  101.000001] #PF: supervisor read access in kernel mode
+[  101.000002] Oops: 0000 [#1] PREEMPT SMP NOPTI
+[  101.000003] CPU: 3 PID: 1234 Comm: ip6mr-test Tainted: G    B   W  O      6.1.0-13-amd64 #1 Debian 6.1.55-1
+[  101.000004] Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014
+[  101.000005] RIP: 0010:ip6mr_sk_done+0x2a/0x120 [ipv6]
+[  101.000006] Code: 48 89 e5 41 55 41 54 53 48 8b 47 10 <48> 8b 58 10 48 85 db 74 2e
+[  101.000007] RSP: 0018:ffffc90000a3fd58 EFLAGS: 00010246
+[  101.000008] RAX: 0000000000000000 RBX: ffff888100a1e000 RCX: 0000000000000000
+[  101.000009] Call Trace:
+[  101.000010]  <TASK>
+[  101.000011]  ? __die+0x23/0x70
+[  101.000012]  ? page_fault_oops+0x17d/0x4c0
+[  101.000013]  rawv6_close+0x2c/0x50 [ipv6]
+[  101.000014]  inet_release+0x44/0x80
+[  101.000015]  __sock_release+0x3d/0xb0
+[  101.000016]  sock_close+0x15/0x20
+[  101.000017]  __fput+0x10c/0x2a0
+[  101.000018]  task_work_run+0x5d/0x90
+[  101.000019]  do_exit+0x35b/0xa60
+[  101.000020]  </TASK>
+[  101.000021] Modules linked in: ipv6
+[  101.000022] CR2: 0000000000000010
+[  101.000023] ---[ end trace 0000000000000000 ]---
+"""
+
+WARN = """\
+[  200.000000] ------------[ cut here ]------------
+[  200.000001] WARNING: CPU: 0 PID: 77 at net/core/dev.c:1234 dev_close_many+0x1a/0x40
+[  200.000002] Modules linked in:
+[  200.000003] CPU: 0 PID: 77 Comm: kworker/0:1 Not tainted 6.6.0 #1
+[  200.000004] RIP: 0010:dev_close_many+0x1a/0x40
+[  200.000005] Call Trace:
+[  200.000006]  <TASK>
+[  200.000007]  unregister_netdevice_many+0x1c/0x30
+[  200.000008]  default_device_exit_batch+0x12/0x20
+[  200.000009]  </TASK>
+[  200.000010] ---[ end trace 0000000000000000 ]---
+"""
+
+
+def test_null_deref_fields() -> None:
+    [rep] = parse_log(OOPS)
+    assert rep.title == "BUG: unable to handle kernel NULL pointer dereference in ip6mr_sk_done"
+    assert rep.type == "NULL-POINTER-DEREFERENCE"
+    assert "bad-access in ip6mr_sk_done" in rep.alt_titles
+    assert not rep.corrupted
+    assert (rep.cpu, rep.pid, rep.comm) == (3, 1234, "ip6mr-test")
+    assert rep.kernel_release == "6.1.0-13-amd64"
+    assert rep.hardware and rep.hardware.startswith("QEMU Standard PC (Q35")
+    assert rep.taint == "G    B   W  O"
+    assert rep.taint_flags == decode_taint("BWO")
+    assert rep.rip is not None
+    assert (rep.rip.function, rep.rip.offset, rep.rip.size, rep.rip.module) == ("ip6mr_sk_done", 0x2A, 0x120, "ipv6")
+    names = [f.function for f in rep.frames]
+    assert names[:3] == ["__die", "page_fault_oops", "rawv6_close"]
+    assert rep.frames[0].unreliable and not rep.frames[2].unreliable
+    assert rep.frames[2].module == "ipv6"
+    assert names[-1] == "do_exit"
+    # Offsets point at the header line and the report's last line.
+    assert OOPS[rep.start:].startswith("[  101.000000] BUG: kernel NULL pointer dereference")
+    assert OOPS[:rep.end].endswith("---[ end trace 0000000000000000 ]---")
+    assert rep.start_line == 3 and rep.end_line == OOPS.count("\n")
+    # The memory pressure before the crash is kept as context.
+    assert len(rep.context) == 2
+    assert rep.context[0].startswith("syz-executor: page allocation failure")
+    assert rep.context[1].startswith("Out of memory: Killed process 4242 (memhog)")
+    assert rep.text.startswith("BUG: kernel NULL pointer dereference")
+
+
+def test_two_crashes_in_one_log_and_bytes_offsets() -> None:
+    log = (OOPS + "[  150.0] eth0: link up\n" + WARN).encode()
+    reps = parse_log(log)
+    assert [r.title for r in reps] == [
+        "BUG: unable to handle kernel NULL pointer dereference in ip6mr_sk_done",
+        "WARNING in dev_close_many",
+    ]
+    assert reps[1].type == "WARNING"
+    assert log[reps[1].start:].startswith(b"[  200.000001] WARNING: CPU: 0 PID: 77")
+    assert reps[0].end < reps[1].start
+    assert reps[1].context == []  # the OOM kill belongs to the first crash
+
+
+def test_symbolised_frames_and_guilty_file() -> None:
+    log = (
+        "BUG: KASAN: use-after-free in foo_release+0x10/0x20 drivers/foo/core.c:42\n"
+        "Read of size 8 at addr ffff888000000000 by task a.out/99\n"
+        "\n"
+        "CPU: 1 PID: 99 Comm: a.out Not tainted 6.9.0 #1\n"
+        "Call Trace:\n"
+        " __dump_stack lib/dump_stack.c:88 [inline]\n"
+        " dump_stack_lvl+0x1/0x2 lib/dump_stack.c:106\n"
+        " kasan_report+0x1/0x2 mm/kasan/report.c:588\n"
+        " foo_release+0x10/0x20 drivers/foo/core.c:42\n"
+        " __fput+0x1/0x2 fs/file_table.c:422\n"
+    )
+    [rep] = parse_log(log)
+    assert rep.title == "KASAN: use-after-free Read in foo_release"
+    assert rep.type == "KASAN-USE-AFTER-FREE-READ"
+    assert rep.guilty_file == "drivers/foo/core.c"
+    inline = rep.frames[0]
+    assert (inline.function, inline.inline, inline.file, inline.line) == ("__dump_stack", True, "lib/dump_stack.c", 88)
+    assert (rep.frames[3].function, rep.frames[3].file, rep.frames[3].line) == ("foo_release", "drivers/foo/core.c", 42)
+
+
+def test_task_contexts_keep_interleaved_reports_apart() -> None:
+    a = [f"[  10.{i:06d}][ T100] {ln}" for i, ln in enumerate(WARN.split("\n")[1:-1])]
+    b = [f"[  10.{i:06d}][  T200] {ln.split('] ', 1)[1]}" for i, ln in enumerate(OOPS.split("\n")[2:-1])]
+    merged: list[str] = []
+    for i in range(max(len(a), len(b))):
+        merged += a[i:i + 1] + b[i:i + 1]
+    reps = parse_log("\n".join(merged) + "\n")
+    assert sorted(r.title for r in reps) == sorted([
+        "WARNING in dev_close_many",
+        "BUG: unable to handle kernel NULL pointer dereference in ip6mr_sk_done",
+    ])
+    warn = next(r for r in reps if r.type == "WARNING")
+    assert "ip6mr" not in warn.text  # no lines of the other task leak in
+
+
+def test_no_crash_gives_nothing() -> None:
+    assert parse_log("") == []
+    assert parse_log(b"") == []
+    assert parse_log("[    0.000000] Linux version 6.1.0\n[    1.0] WARNING: /etc/ssh/moduli does not exist, "
+                     "using fixed modulus\n") == []
+
+
+def test_title_normalisation() -> None:
+    assert normalise("WARNING in foo+0x12/0x40 at net/core/dev.c:123") == "WARNING in foo at net/core/dev.c:LINE"
+    assert normalise("KASAN: wild-memory-access in x at addr ffff888012345678") == \
+        "KASAN: wild-memory-access in x at addr ADDR"
+    assert normalise("task syz-executor3:4242 blocked") == "task syz-executor blocked"
+    assert normalise("pid 4242 cpu 3") == "pid NUM cpu NUM"
+    assert normalise("cfg80211_foo  \t bar") == "cfg80211_foo bar"
+    assert len(normalise("x " * 200)) <= 120
+
+
+def test_title_types() -> None:
+    assert title_type("possible deadlock in foo") == "LOCKDEP"
+    assert title_type("INFO: task hung in foo") == "HANG"
+    assert title_type("memory leak in foo") == "LEAK"
+    assert title_type("something new") == "UNKNOWN"
+
+
+def test_scan_needles_cover_every_header() -> None:
+    for kind in OOPSES:
+        assert any(n in kind.header for n in SCAN_NEEDLES), kind.header
+
+
+# --- robustness -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _corpus_logs() -> tuple[str, ...]:
+    if not CORPUS.is_dir():
+        pytest.fail(f"corpus missing: {CORPUS}")
+    out = []
+    for name in sorted(os.listdir(CORPUS), key=lambda n: int(n) if n.isdigit() else -1):
+        data = (CORPUS / name).read_bytes()
+        log = data[1:] if data.startswith(b"\n") else data.partition(b"\n\n")[2]
+        out.append(log.split(b"\nREPORT:\n")[0].decode("utf-8", "replace"))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _crashing_logs() -> tuple[str, ...]:
+    return tuple([log for log in _corpus_logs() if parse_log(log)][:150])
+
+
+@lru_cache(maxsize=1)
+def _bare_logs() -> tuple[str, ...]:
+    return tuple(b for b in (_bare(log) for log in _crashing_logs()) if b)
+
+
+PREFIXERS = {
+    "timestamp": lambda i, ln: f"[{i:6d}.{i * 37 % 1000000:06d}] {ln}",
+    "caller": lambda i, ln: f"[{i:6d}.000000][ T4242] {ln}",
+    "syslog": lambda i, ln: f"Nov 24 21:45:{i % 60:02d} myhost kernel: {ln}",
+    "journal_iso": lambda i, ln: f"2026-11-24T21:45:{i % 60:02d}+0000 myhost kernel: {ln}",
+    "level": lambda i, ln: f"<4>[{i:6d}.000000] {ln}",
+}
+
+
+def _bare(log: str) -> str | None:
+    """The log with its own printk prefixes removed, if every line had one of a kind."""
+    from hotfence.triage.lines import strip_prefix
+
+    lines = log.split("\n")
+    stripped = [strip_prefix(ln) for ln in lines if ln]
+    contexts = {c for _, c in stripped}
+    if len(contexts) != 1:
+        return None  # mixed contexts/prefix-less lines: prefixing would change meaning
+    return "\n".join(t for t, _ in stripped) + "\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_prefixing_does_not_change_the_title(data: st.DataObject) -> None:
+    bare = data.draw(st.sampled_from(_bare_logs()))
+    kind = data.draw(st.sampled_from(sorted(PREFIXERS)))
+    prefixed = "\n".join(PREFIXERS[kind](i, ln) for i, ln in enumerate(bare.split("\n")))
+    want = parse_log(bare)
+    got = parse_log(prefixed)
+    assert [r.title for r in got][:1] == [r.title for r in want][:1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=4000))
+def test_arbitrary_bytes_never_raise(blob: bytes) -> None:
+    for r in parse_log(blob):
+        assert not (r.corrupted_reason or "").startswith("internal error"), r.corrupted_reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("BUG: WARNING INFO:[]<>?+0x/\n ()abc123.T") + list(SCAN_NEEDLES)
+                                + ["Call Trace:", "RIP: 0010:", " foo+0x1/0x2", "[  1.0][ T1] ", "\n"]),
+                max_size=600).map("".join))
+def test_header_soup_never_raises(text: str) -> None:
+    for r in parse_log(text):
+        assert not (r.corrupted_reason or "").startswith("internal error"), r.corrupted_reason
+        assert 0 <= r.start <= r.end <= len(text)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_corpus_logs_never_raise(data: st.DataObject) -> None:
+    logs = _corpus_logs()
+    log = data.draw(st.sampled_from(logs))
+    lines = log.split("\n")
+    op = data.draw(st.sampled_from(["drop", "truncate", "interleave", "shuffle", "prefix"]))
+    rnd = random.Random(data.draw(st.integers(0, 2**32)))
+    if op == "drop":
+        lines = [ln for ln in lines if rnd.random() > 0.2]
+    elif op == "truncate":
+        cut = rnd.randrange(len(log) + 1)
+        lines = log[:cut].split("\n")
+    elif op == "interleave":
+        other = data.draw(st.sampled_from(logs)).split("\n")
+        merged = []
+        for i in range(max(len(lines), len(other))):
+            merged += lines[i:i + 1] + other[i:i + 1]
+        lines = merged
+    elif op == "shuffle":
+        rnd.shuffle(lines)
+    else:
+        key = data.draw(st.sampled_from(sorted(PREFIXERS)))
+        lines = [PREFIXERS[key](i, ln) for i, ln in enumerate(lines)]
+    text = "\n".join(lines)
+    for r in parse_log(text):
+        assert not (r.corrupted_reason or "").startswith("internal error"), r.corrupted_reason
+        assert 0 <= r.start <= r.end <= len(text)
+        assert r.title
+
+
+def test_concatenated_corpus_logs_give_both_reports() -> None:
+    # A "Kernel panic" right after another crash continues it by design, so the second
+    # log must start with a report header of its own.
+    crashing = [log for log in _crashing_logs() if len(parse_log(log)) == 1
+                and not any(r.search(parse_log(log)[0].text.split("\n")[0]) for r in REPORT_START_IGNORES)]
+    rnd = random.Random(7)
+    for _ in range(40):
+        a, b = rnd.sample(crashing, 2)
+        ta, tb = parse_log(a)[0].title, parse_log(b)[0].title
+        joined = a.rstrip("\n") + "\n" + b
+        got = [r.title for r in parse_log(joined)]
+        assert got[0] == ta, (ta, got)
+        assert tb in got, (tb, got)
