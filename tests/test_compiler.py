@@ -275,3 +275,19 @@ def test_decide_port_agrees_with_most_specific_rule(rules: list[PRule], default:
             assert verdict is not None and verdict.rule_id == max(matching)[1]
         else:
             assert verdict is None
+
+
+def test_limits_of_the_kernel_maps_are_checked(monkeypatch) -> None:
+    from hotfence.fence import compiler
+
+    monkeypatch.setattr(compiler, "MAX_RULES", 2)
+    with pytest.raises(PolicyError, match="at most 2 fit the kernel maps"):
+        compile_text("""\
+            - {action: deny, socket: {family: inet}}
+            - {action: deny, socket: {family: inet6}}
+            - {action: deny, socket: {family: unix}}
+            """)
+    monkeypatch.setattr(compiler, "MAX_PORT_KEYS", 100)
+    with pytest.raises(PolicyError, match="more than 100 port keys") as info:
+        compile_text("- {action: deny, bind: {ports: ['1-200']}}\n")
+    assert info.value.issues[0].field == "spec.rules[0].bind.ports"

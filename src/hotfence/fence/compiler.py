@@ -28,9 +28,11 @@ from hotfence.fence.compiled import (
 )
 from hotfence.fence.policy import Loc, Policy, PolicyError, PolicyIssue, PortMatch, SocketMatch, load_policy
 
-# Keeps a policy within what the backends' hash maps are sized for (bpf/common.h).
-MAX_CREATE_KEYS = 65536
-MAX_PORT_KEYS = 262144
+# Keeps a policy within what the backends' maps are sized for (bpf/common.h): the maps
+# hold two slots (old and new policy during an atomic swap), so one policy gets half.
+MAX_RULES = 16384  # HF_MAX_RULES: rule ids index the per-rule counters
+MAX_CREATE_KEYS = 65536 // 2  # HF_CREATE_ENTRIES / 2
+MAX_PORT_KEYS = 1048576 // 2  # HF_PORT_ENTRIES / 2
 
 KERN_VALUE = {"user": 0, "kernel": 1, "any": ANY_KERN}
 ACTION_VALUE = {"allow": Action.ALLOW, "deny": Action.DENY, "audit": Action.AUDIT}
@@ -97,6 +99,9 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         table[key] = verdict
         return True
 
+    if len(spec.rules) > MAX_RULES:
+        raise PolicyError([PolicyIssue(policy.file, policy.line_of(("spec", "rules")), "spec.rules",
+                                       f"{len(spec.rules)} rules; at most {MAX_RULES} fit the kernel maps")])
     for index, rule in enumerate(spec.rules):
         loc: Loc = ("spec", "rules", index)
         action = ACTION_VALUE[rule.action]
