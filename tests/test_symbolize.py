@@ -8,6 +8,7 @@ cross-checked against binutils' `addr2line -i -f` (the reference for inline chai
 from __future__ import annotations
 
 import glob
+import lzma
 import os
 import re
 import shutil
@@ -45,6 +46,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mods.mkdir(parents=True)
     subprocess.run(["gcc", "-g", "-O2", "-c", "-ffunction-sections", "-o",
                     str(mods / "sample_mod.ko"), str(SOURCE)], check=True)
+    (d / "modules" / "sample_xz.ko.xz").write_bytes(lzma.compress((mods / "sample_mod.ko").read_bytes()))
     return d
 
 
@@ -127,6 +129,10 @@ def test_module_frame_in_relocatable_object(built: Path) -> None:
     main = Frame("main", 1, None, module="sample-mod")  # '-' and '_' are the same
     sym.symbolize_frame(main, is_rip=True)
     assert main.locations and main.locations[-1].function == "main"
+    # modules shipped compressed (.ko.xz) are read too
+    packed = Frame("table_get", off_ko, size_ko, module="sample_xz")
+    sym.symbolize_frame(packed, is_rip=True)
+    assert _chain(packed.locations) == _chain(rip.locations)
     # a frame of a module we do not have stays unsymbolised
     other = Frame("foo", 1, 2, module="not_here")
     sym.symbolize_frame(other)
