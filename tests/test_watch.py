@@ -111,3 +111,21 @@ def test_watch_cli_json_lines(cgroup):
     assert events[3]["result"] == "EPROTONOSUPPORT" and events[4]["result"] == "EAFNOSUPPORT"
     assert all(e["cgroup"] == "/" + cgroup.name and e["pid"] == child["pid"] for e in events)
     assert "5 events delivered, 5 shown, 0 lost" in err
+
+
+def test_watch_names_the_deciding_rule_of_a_policy(cgroup):
+    policy = REPO / "examples/policies/deny-raw-icmpv6.yaml"
+    proc = subprocess.Popen(
+        [str(REPO / ".venv/bin/hotfence"), "watch", "--json", "--cgroup", str(cgroup), "--policy", str(policy),
+         "--count", "2", "--duration", "20"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert "tracing socket()" in proc.stderr.readline()
+    run_in_cgroup(cgroup, "import socket\nsocket.socket(socket.AF_INET6, socket.SOCK_RAW, 58).close()\n"
+                          "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n")
+    out, _ = proc.communicate(timeout=30)
+    raw6, udp = [json.loads(line) for line in out.splitlines()]
+    # No fence is attached here: the call succeeds, and watch says the policy would deny it.
+    assert raw6["result"].startswith("fd ") and raw6["verdict"] == "deny" and raw6["rule"] == "no-raw-icmpv6"
+    assert raw6["rule_source"].endswith("deny-raw-icmpv6.yaml:12")
+    assert udp["verdict"] == "allow" and udp["rule"] is None

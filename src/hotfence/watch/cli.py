@@ -43,15 +43,23 @@ def _call(e: SocketEvent) -> str:
     )
 
 
+def _verdict_text(v) -> str:
+    return f"  [{v.effect}{' by ' + v.rule if v.rule else ' (default)' if v.source else ''}]"
+
+
 @click.command()
 @click.option("--cgroup", type=click.Path(exists=True, file_okay=False), help="Only callers in this cgroup (v2) or below.")
 @click.option("--comm", help="Only this command name.")
 @click.option("--family", help="Only this family (name or number).")
 @click.option("--denied-only", is_flag=True, help="Only calls that failed.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False),
+              help="Say which rule of this policy decides each call (as the reference model computes it).")
+@click.option("--backend", type=click.Choice(["cgroup", "lsm"]), default="cgroup", show_default=True,
+              help="Backend whose hook the --policy verdicts are computed for.")
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
-def watch(cgroup, comm, family, denied_only, as_json, count, duration) -> None:
+def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, count, duration) -> None:
     """Stream every socket() call: pid, comm, uid, cgroup, netns, family/type/flags/protocol, result.
 
     Events the kernel could not deliver are counted and reported, never dropped silently.
@@ -63,6 +71,18 @@ def watch(cgroup, comm, family, denied_only, as_json, count, duration) -> None:
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--family") from None
     keep = _filter(comm, fam, denied_only)
+    annotator = None
+    if policy_file:
+        from hotfence.fence.compiler import compile_file
+        from hotfence.fence.model import Backend
+        from hotfence.fence.policy import PolicyError
+        from hotfence.watch.verdicts import PolicyAnnotator
+
+        try:
+            annotator = PolicyAnnotator(compile_file(policy_file), Backend(backend))
+        except PolicyError as exc:
+            click.echo(f"hotfence watch: invalid policy:\n{exc}", err=True)
+            sys.exit(2)
     err = Console(stderr=True, soft_wrap=True)
     try:
         tracer = SocketTracer(cgroup)
@@ -71,7 +91,9 @@ def watch(cgroup, comm, family, denied_only, as_json, count, duration) -> None:
         sys.exit(1)
 
     cgroups = CgroupNames()
-    encoder = JsonLineEncoder(cgroups.path)
+    encoder = JsonLineEncoder(
+        cgroups.path, None if annotator is None else lambda *call: annotator.verdict(*call).json_fragment()
+    )
     out = sys.stdout
     pending: list[bytes] = []
     delivered = shown = 0
@@ -106,7 +128,7 @@ def watch(cgroup, comm, family, denied_only, as_json, count, duration) -> None:
                     lines.append(LINE.format(
                         time=f"{e.ts_ns / 1e9:.6f}", pid=e.tgid, comm=e.comm, uid=e.uid,
                         cgroup=cgroups.path(e.cgroup_id)[-28:], netns=e.netns, call=_call(e), result=e.result,
-                    ))
+                    ) + ("" if annotator is None else _verdict_text(annotator.verdict(e.family, e.type, e.protocol))))
                 if count is not None and shown >= count:
                     stop = True
                     break

@@ -86,8 +86,9 @@ class JsonLineEncoder:
     keep up with hundreds of thousands of events per second.
     """
 
-    def __init__(self, cgroup_path):
+    def __init__(self, cgroup_path, annotate=None):
         self._cgroup_path = cgroup_path  # cgroup id -> path
+        self._annotate = annotate  # (family, type, protocol) -> extra JSON fragment, or None
         self._calls: dict[tuple[int, int, int], str] = {}
         self._comms: dict[bytes, str] = {}
         self._cgroups: dict[int, str] = {}
@@ -99,7 +100,10 @@ class JsonLineEncoder:
             e = SocketEvent(0, 0, 0, 0, 0, 0, family, type_, protocol, 0, "")
             d = describe(e)
             part = {k: d[k] for k in ("family", "family_name", "type", "type_name", "flags", "protocol", "protocol_name", "kern")}
-            frag = self._calls[key] = json.dumps(part, separators=(",", ":"))[1:-1]
+            frag = json.dumps(part, separators=(",", ":"))[1:-1]
+            if self._annotate is not None:
+                frag += "," + self._annotate(family, type_, protocol)
+            self._calls[key] = frag
         return frag
 
     def _result(self, ret: int) -> str:
