@@ -176,6 +176,17 @@ def test_every_address_agrees_with_addr2line(built: Path) -> None:
     assert inlined > 0, "the sample must exercise inline chains"
 
 
+def test_bare_address_frame_is_named(built: Path) -> None:
+    sym = Symbolizer(str(built / "sample"))
+    assert sym.vmlinux is not None
+    caller = sym.vmlinux.symbol_address("caller")
+    assert caller is not None
+    frame = Frame("", address=caller.address + 5)
+    sym.symbolize_frame(frame, is_rip=True)
+    assert (frame.function, frame.offset, frame.size) == ("caller", 5, caller.size)
+    assert frame.locations and frame.locations[-1].function == "caller"
+
+
 def test_symbol_at_and_size_disambiguation(built: Path) -> None:
     elf = ElfDebugInfo(str(built / "sample"))
     s = elf.symbol_address("caller")

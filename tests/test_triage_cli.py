@@ -108,6 +108,16 @@ def test_missing_and_corrupt_inputs_exit_2_naming_the_file(tmp_path: Path) -> No
     assert titles(doc)[1]
 
 
+def test_truncated_compressed_logs_keep_their_prefix() -> None:
+    raw = CRASH.read_bytes()
+    for packed in (gzip.compress(raw), lzma.compress(raw)):
+        prefix = decompress(packed[: len(packed) * 3 // 4], "kern.log.cut")
+        assert prefix and raw.startswith(prefix)
+    with pytest.raises(InputError) as exc:
+        decompress(b"\xfd7zXZ\x00" + b"\x00" * 30, "broken.xz")
+    assert exc.value.path == "broken.xz"
+
+
 def test_no_crash_exits_0_with_no_reports(tmp_path: Path) -> None:
     log = tmp_path / "dmesg"
     log.write_text("[    1.000000] e1000e 0000:00:19.0 eth0: NIC Link is Up\n" * 100)

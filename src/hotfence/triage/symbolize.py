@@ -537,7 +537,11 @@ class Symbolizer:
                 sym = elf.symbol_address(frame.function, frame.size) or sym
             addr = sym.address + frame.offset
         elif frame.address is not None and not elf.relocatable:
+            # A bare address (`[<ffffffff81234567>]`, arm `pc : [<808f355c>]`): name it.
             addr = frame.address
+            found = elf.symbol_at(addr)
+            if found is not None and (not frame.function or frame.function.startswith("0x")):
+                frame.function, frame.offset, frame.size = found[0].name, found[1], found[0].size
         if addr is None:
             return frame
         frame.address = addr
