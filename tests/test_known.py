@@ -102,3 +102,19 @@ def test_crash_store_deduplicates_and_groups(tmp_path):
     alg = groups["KASAN: use-after-free Read in aead_recvmsg"]
     assert (alg.count, alg.first_seen, alg.last_seen, alg.hosts) == (2, 100.0, 300.0, ["h1", "h2"])
     assert groups["WARNING in rds_rdma_extra_size"].count == 1
+
+
+def test_every_virtual_patch_is_a_valid_policy():
+    from hotfence.fence.compiler import compile_policy
+    from hotfence.fence.policy import parse_policy
+    import yaml
+
+    catalog = load_catalog(extra_dirs=[])
+    patched = [e for e in catalog.entries.values() if e.virtual_patch]
+    assert len(patched) >= 6
+    for entry in patched:
+        compiled = compile_policy(parse_policy(yaml.safe_dump(entry.virtual_patch), entry.id))
+        assert compiled.enforce and compiled.rules
+        # A virtual patch fences user sockets only: kernel sockets are never blocked.
+        for key, verdict in compiled.create.items():
+            assert key.kern == 0, (entry.id, key)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import sys
 from pathlib import Path
 
 import click
+import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -88,6 +90,45 @@ def show(known: tuple[str, ...], bug_id: str) -> None:
         status = "" if m.effective else " [red](does not work)[/red]"
         note = f" — {m.note}" if m.note else ""
         console.print(f"  • {m.kind.value}: {m.action}{status}{note}", highlight=False)
+
+
+def patch_policy_file(entry: Entry) -> Path:
+    """Write the entry's virtual patch as a policy file (so `fence status` can name it)."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    path = base / "hotfence" / "patches" / f"{entry.id}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = f"# Virtual patch for known bug {entry.id}: {entry.summary}\n# Written by `hotfence patch apply`.\n"
+    path.write_text(header + yaml.safe_dump(entry.virtual_patch, sort_keys=False))
+    return path
+
+
+@patch.command()
+@known_dirs
+@click.argument("bug_id")
+@click.option("--cgroup", required=True, help="cgroup v2 directory to fence (a container's cgroup).")
+@click.option("--force", is_flag=True, help="Apply even when this kernel is outside the entry's affected range.")
+@click.option("--kernel", "release", help="Kernel release to check against (default: the running kernel).")
+@click.pass_context
+def apply(ctx: click.Context, known: tuple[str, ...], bug_id: str, cgroup: str, force: bool, release: str | None) -> None:
+    """Apply a known bug's virtual patch (a socket policy) to a cgroup, persistently."""
+    catalog = _catalog(known)
+    entry = _entry(catalog, bug_id)
+    if entry.virtual_patch is None:
+        why = next((m.note for m in entry.mitigations if m.kind.value == "virtual-patch" and m.note), "")
+        click.echo(f"hotfence: {bug_id} has no virtual patch{': ' + why if why else ''}", err=True)
+        sys.exit(2)
+    release = release or f"{platform.release()} {platform.version()}"
+    affected = entry.affects(release)
+    if affected is False and not force:
+        ranges = ", ".join(str(a.range()) for a in entry.affected)
+        click.echo(f"hotfence: kernel {release} is outside the affected range {ranges} of {bug_id}; "
+                   "nothing applied (use --force to apply anyway)", err=True)
+        sys.exit(1)
+    if affected is None:
+        click.echo(f"hotfence: affected kernels of {bug_id} are unknown; applying", err=True)
+    from hotfence.fence.run_cli import apply as fence_apply
+
+    ctx.invoke(fence_apply, policy=str(patch_policy_file(entry)), cgroup=cgroup, allow_partial=False)
 
 
 @click.command()
