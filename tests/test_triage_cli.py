@@ -219,6 +219,10 @@ def test_vmlinux_symbolises_rip_and_frames(sample_elf: Path, tmp_path: Path) -> 
     # the terminal format shows the inline chain the way decode_stacktrace.sh does
     code, out, _ = run("--vmlinux", str(sample_elf), str(log))
     assert f"read_value {rep['rip']['locations'][0]['file']}:{marks['read_value']} [inline]" in out
+    # and the source lines the CPU was in, through every inline level
+    src = SAMPLE.read_text().splitlines()
+    for mark in ("read_value", "lookup_call", "table_get_call"):
+        assert f"| {src[marks[mark] - 1].strip()}" in out
 
 
 def test_unusable_vmlinux_exits_2_naming_it(tmp_path: Path) -> None:

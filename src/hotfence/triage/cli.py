@@ -7,6 +7,7 @@ triaged) or when --vmlinux / --modules cannot be used.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -14,6 +15,7 @@ from rich.console import Console
 
 from hotfence.triage.analyze import triage_paths
 from hotfence.triage.render import FORMATS, render
+from hotfence.triage.source import SourceLines
 from hotfence.triage.symbolize import SymbolizeError, Symbolizer
 
 EXIT_UNREADABLE = 2
@@ -28,7 +30,10 @@ EXIT_UNREADABLE = 2
               help="vmlinux with symbols/DWARF: adds file:line and inline chains.")
 @click.option("--modules", "modules_dir", type=click.Path(file_okay=False), default=None,
               help="Directory searched recursively for <module>.ko(.xz/.gz) of module frames.")
-def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, modules_dir: str | None) -> None:
+@click.option("--source", "source_dir", type=click.Path(file_okay=False), default=None,
+              help="Kernel source tree for showing source lines (default: the DWARF build directory, then the directory of --vmlinux).")
+def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, modules_dir: str | None,
+           source_dir: str | None) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
 
     PATH may be a file (plain, .gz or .xz), a directory (read recursively) or - for
@@ -43,7 +48,11 @@ def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, modules_dir: s
             sys.exit(EXIT_UNREADABLE)
     results = triage_paths(paths, symbolizer, stdin=sys.stdin.buffer)
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
-    render(results, fmt, console)
+    roots = [source_dir or ""]
+    if symbolizer is not None:
+        roots += symbolizer.comp_dirs()
+    roots.append(os.path.dirname(os.path.abspath(vmlinux)) if vmlinux else "")
+    render(results, fmt, console, SourceLines(roots))
     failed = [r for r in results if r.error]
     for r in failed:
         click.echo(f"hotfence triage: cannot read {r.path}: {r.error}", err=True)

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hotfence.triage.model import Disassembly, FileResult, Frame, Report
+from hotfence.triage.source import SourceLines
 
 JSON_VERSION = 1
 FORMATS = ("text", "json", "markdown")
@@ -112,7 +113,7 @@ def _md_escape(s: str) -> str:
     return s.replace("|", "\\|").replace("`", "'")
 
 
-def to_markdown(results: list[FileResult]) -> str:
+def to_markdown(results: list[FileResult], sources: SourceLines | None = None) -> str:
     out: list[str] = ["# hotfence triage", ""]
     for res in results:
         out += [f"## `{_md_escape(res.path)}`", ""]
@@ -123,7 +124,7 @@ def to_markdown(results: list[FileResult]) -> str:
             out += ["No crash found.", ""]
             continue
         for rep in res.reports:
-            out += _md_report(rep)
+            out += _md_report(rep, sources)
     groups = group_titles(results)
     if groups:
         out += ["## Titles", "", "| count | type | title | files |", "| ---: | --- | --- | --- |"]
@@ -134,7 +135,7 @@ def to_markdown(results: list[FileResult]) -> str:
     return "\n".join(out)
 
 
-def _md_report(rep: Report) -> list[str]:
+def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
     out = [f"### {_md_escape(rep.title)}", ""]
     facts = [("type", rep.type + (" (corrupted: " + (rep.corrupted_reason or "yes") + ")"
                                   if rep.corrupted else ""))]
@@ -160,6 +161,9 @@ def _md_report(rep: Report) -> list[str]:
         out += ["Earlier in the log:", "", "```"] + rep.context + ["```", ""]
     if rep.rip is not None or rep.frames:
         out += ["```", *_trace_lines(rep), "```", ""]
+    src = source_lines(rep, sources)
+    if src:
+        out += ["Source:", "", "```", *src, "```", ""]
     if rep.code is not None:
         out += _md_code(rep.code)
     return out
@@ -203,7 +207,21 @@ def _task(rep: Report) -> str:
 
 # -- terminal ---------------------------------------------------------------------------
 
-def to_terminal(results: list[FileResult], console: Console) -> None:
+def source_lines(rep: Report, sources: SourceLines | None) -> list[str]:
+    """``function file:line | text`` for each symbolised RIP location whose source we
+    have, innermost first: the lines the CPU was executing, through every inline."""
+    if sources is None or rep.rip is None:
+        return []
+    out = []
+    for loc in rep.rip.locations:
+        text = sources.line(loc.file, loc.line)
+        if text is not None:
+            out.append(f"{loc.function} {loc.file}:{loc.line} | {text}")
+    return out
+
+
+def to_terminal(results: list[FileResult], console: Console,
+                sources: SourceLines | None = None) -> None:
     """Readable report per crash: title, type, where, task, taint, trace, disassembly."""
     for res in results:
         console.print(Rule(Text(res.path, style="bold")))
@@ -214,7 +232,7 @@ def to_terminal(results: list[FileResult], console: Console) -> None:
             console.print(Text("no crash found", style="green"))
             continue
         for i, rep in enumerate(res.reports, 1):
-            _term_report(rep, i, len(res.reports), console)
+            _term_report(rep, i, len(res.reports), console, sources)
     groups = group_titles(results)
     if groups:
         table = Table(title="Titles across all inputs", show_lines=False)
@@ -227,7 +245,8 @@ def to_terminal(results: list[FileResult], console: Console) -> None:
         console.print(table)
 
 
-def _term_report(rep: Report, index: int, total: int, console: Console) -> None:
+def _term_report(rep: Report, index: int, total: int, console: Console,
+                 sources: SourceLines | None = None) -> None:
     head = Text.assemble((f"[{index}/{total}] ", "dim"), (rep.title, "bold red"))
     console.print(head)
     rows: list[tuple[str, Text]] = [("type", Text(rep.type))]
@@ -262,6 +281,11 @@ def _term_report(rep: Report, index: int, total: int, console: Console) -> None:
         for line in trace:
             style = "dim" if line.lstrip().startswith("?") else ""
             console.print(Text(f"    {line}", style=style))
+    src = source_lines(rep, sources)
+    if src:
+        console.print(Text("  source:", style="dim"))
+        for line in src:
+            console.print(Text(f"    {line}", style="cyan"))
     if rep.code is not None:
         code = rep.code
         label = f"  code ({code.arch}" + (f", {code.realigned} bytes skipped)" if code.realigned else ")")
@@ -277,13 +301,14 @@ def _term_report(rep: Report, index: int, total: int, console: Console) -> None:
     console.print()
 
 
-def render(results: list[FileResult], fmt: str, console: Console) -> None:
+def render(results: list[FileResult], fmt: str, console: Console,
+           sources: SourceLines | None = None) -> None:
     """Write ``results`` to ``console`` in ``fmt`` (one of FORMATS)."""
     if fmt == "json":
         console.file.write(to_json(results) + "\n")
     elif fmt == "markdown":
-        console.file.write(to_markdown(results) + "\n")
+        console.file.write(to_markdown(results, sources) + "\n")
     elif fmt == "text":
-        to_terminal(results, console)
+        to_terminal(results, console, sources)
     else:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")

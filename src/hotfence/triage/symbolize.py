@@ -140,6 +140,7 @@ class ElfDebugInfo:
         self.dwarf = self.elf.get_dwarf_info() if self.elf.has_dwarf_info() else None
         self._cu_ranges: list[tuple[int, int, int]] | None = None  # (lo, hi, cu offset)
         self._cu_cache: dict[int, _CUIndex] = {}
+        self.comp_dirs: list[str] = []  # DW_AT_comp_dir of the CUs parsed so far
         self._aranges: Any = _UNSET
 
     def close(self) -> None:
@@ -259,6 +260,8 @@ class ElfDebugInfo:
         cu = self.dwarf.get_CU_at(cu_offset)
         top = cu.get_top_DIE()
         comp_dir = _str(top.attributes.get("DW_AT_comp_dir"))
+        if comp_dir and comp_dir not in self.comp_dirs:
+            self.comp_dirs.append(comp_dir)
         cu_base = top.attributes["DW_AT_low_pc"].value if "DW_AT_low_pc" in top.attributes else 0
         lineprog = self.dwarf.line_program_for_CU(cu)
         files = _file_table(lineprog, comp_dir) if lineprog is not None else {}
@@ -553,6 +556,15 @@ class Symbolizer:
                 outer = locs[-1]
                 frame.file, frame.line = outer.file, outer.line
         return frame
+
+    def comp_dirs(self) -> list[str]:
+        """Build directories named by the DWARF read so far (where relative source
+        paths were compiled from)."""
+        out: list[str] = []
+        for elf in [self.vmlinux, *self._modules.values()]:
+            if elf is not None:
+                out.extend(d for d in elf.comp_dirs if d not in out)
+        return out
 
     def symbolize(self, rip: Frame | None, frames: Iterable[Frame]) -> None:
         if rip is not None:
