@@ -354,7 +354,12 @@ def test_coverage_is_honest():
             CreateKey(INET, STREAM, TCP, 0): Verdict(4, Action.DENY),
         },
     )
+    policy.rules += [rule(5, "udp-connect", (Hook.CONNECT,)), rule(6, "tcp-connect", (Hook.CONNECT,))]
+    policy.ports = {PortKey(Hook.CONNECT, INET, UDP, 53): Verdict(5, Action.DENY),
+                    PortKey(Hook.CONNECT, ANY, TCP, 443): Verdict(6, Action.DENY)}
     cov = {c.name: c for c in cg_backend.coverage(policy)}
+    assert cov["udp-connect"].coverage is Coverage.PARTIAL and "sendto()" in cov["udp-connect"].reason
+    assert cov["tcp-connect"].coverage is Coverage.FULL
     assert cov["raw6"].coverage is Coverage.PARTIAL and "kernel sockets" in cov["raw6"].reason
     assert cov["alg"].coverage is Coverage.NONE and "AF_INET/AF_INET6" in cov["alg"].reason
     assert cov["kern-only"].coverage is Coverage.NONE

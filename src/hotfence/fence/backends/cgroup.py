@@ -75,9 +75,18 @@ def _create_key_gap(family: int, type_: int, protocol: int, kern: int) -> tuple[
     return (Coverage.PARTIAL, "; ".join(gaps)) if gaps else (Coverage.FULL, "")
 
 
-def _port_key_gap(family: int) -> tuple[Coverage, str]:
+UDP = 17
+
+
+def _port_key_gap(hook: int, family: int, protocol: int, port: int) -> tuple[Coverage, str]:
     if family != ANY and family not in INET_FAMILIES:
         return Coverage.NONE, f"cgroup bind/connect hooks only see AF_INET/AF_INET6, not family {family}"
+    if hook == Hook.CONNECT and protocol in (ANY, UDP):
+        # cgroup/connect4|6 run from connect() only; sendto() on an unconnected UDP
+        # socket goes through cgroup/sendmsg4|6, which this backend does not attach.
+        return Coverage.PARTIAL, "sendto() on an unconnected UDP socket is not a connect() and is not seen"
+    if hook == Hook.BIND and port == ANY:
+        return Coverage.PARTIAL, "ports the kernel picks without bind() (listen/connect/sendto autobind) are not seen"
     return Coverage.FULL, ""
 
 
@@ -87,7 +96,7 @@ def coverage(policy: CompiledPolicy) -> list[RuleCoverage]:
     for ck, v in policy.create.items():
         per_rule.setdefault(v.rule_id, []).append(_create_key_gap(ck.family, ck.type, ck.protocol, ck.kern))
     for pk, v in policy.ports.items():
-        per_rule.setdefault(v.rule_id, []).append(_port_key_gap(pk.family))
+        per_rule.setdefault(v.rule_id, []).append(_port_key_gap(pk.hook, pk.family, pk.protocol, pk.port))
     out = []
     for rule in policy.rules:
         gaps = per_rule.get(rule.rule_id, [])
