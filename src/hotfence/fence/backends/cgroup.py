@@ -266,8 +266,9 @@ class FenceMaps:
         stays in force.
         """
         old = self.active_slot()
-        old_loaded = bool(self.config(old).loaded)
-        new = 1 - old if old_loaded else old
+        # Always the inactive slot, even on the first install: config and keys are only
+        # ever written where no program looks, and only the hf_active flip is seen.
+        new = 1 - old
         encoded = encode(policy, new)  # validation errors: nothing written yet
         cfg_map = self.maps["hf_config"]
         try:
@@ -291,10 +292,9 @@ class FenceMaps:
             raise
         # The flip: one 4-byte write; only its low byte changes (0 <-> 1).
         self.maps["hf_active"].update(abi.u32(0), abi.u32(new))
-        if new != old:
-            time.sleep(DRAIN_SECONDS)
-            cfg_map.update(abi.u32(old), bytes(abi.Config()))
-            self._purge_slot(old)
+        time.sleep(DRAIN_SECONDS)
+        cfg_map.update(abi.u32(old), bytes(abi.Config()))
+        self._purge_slot(old)
         return new
 
     def counters(self) -> dict[int, RuleCounter]:
