@@ -30,6 +30,7 @@ from hotfence.triage.disasm import (
     disassemble,
     disassemble_report,
     find_code_line,
+    guess_arch,
     parse_code,
 )
 
@@ -247,3 +248,17 @@ def test_disassemble_never_raises(chunks: list[bytes], mark: int, arch: str | No
     assert sum(i.faulting for i in dis.instructions) <= 1
     if dis.error is None and dis.fault_offset is not None:
         assert sum(i.faulting for i in dis.instructions) == 1
+
+
+def test_thumb_halfwords_and_arch_guess() -> None:
+    # 2-byte tokens are Thumb: movs r0, #0 ; bx lr ; (nop) faulting
+    dis = disassemble("2000 4770 (bf00)")
+    assert dis.arch == "thumb" and dis.error is None
+    assert [(i.text, i.faulting) for i in dis.instructions] == [
+        ("movs r0, #0", False), ("bx lr", False), ("nop", True)]
+    assert guess_arch(4, "pstate: 20400009 (nzCv daif +PAN -UAO -TCO BTYPE=--)") == "arm64"
+    assert guess_arch(4, "pc : [<808f355c>]    lr : [<808f3548>]    psr: 20060013") == "arm"
+    assert guess_arch(1, "EIP: 0060:[<c1234567>] EFLAGS: 00010246") == "i386"
+    assert guess_arch(1, "RIP: 0010:foo+0x1/0x2") == "x86_64"
+    with pytest.raises(CodeParseError):
+        guess_arch(3)
