@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotfence.fence import libseccomp as scmp
+from hotfence.fence import model
 from hotfence.fence import seccomp_backend as backend
 from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, CreateKey, Hook, PortKey, RuleInfo, Verdict
 
@@ -125,16 +126,21 @@ policies = st.builds(
     st.sampled_from([Action.ALLOW, Action.DENY]),
     st.booleans(),
 )
-calls = st.lists(
-    st.tuples(
-        st.sampled_from(["socket", "socket", "socketpair"]),
-        st.sampled_from(FAMILIES).flatmap(lambda f: st.sampled_from([f, f | (0xDEAD << 32)])),
-        st.tuples(st.sampled_from(TYPES), st.sampled_from([0, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_CLOEXEC | SOCK_NONBLOCK]))
-        .map(sum),
-        st.sampled_from(PROTOS),
-    ),
-    min_size=1, max_size=24,
-)
+FLAGS = [0, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_CLOEXEC | SOCK_NONBLOCK]
+
+
+@st.composite
+def grid_calls(draw: st.DrawFn) -> list[tuple[str, int, int, int]]:
+    """Every grid triple once, each made through socket() or socketpair(), with drawn
+    SOCK_* flags and (sometimes) garbage in the upper half of the family register."""
+    out = []
+    for f in FAMILIES:
+        for t in TYPES:
+            for p in PROTOS:
+                name = draw(st.sampled_from(["socket", "socket", "socket", "socketpair"]))
+                high = draw(st.sampled_from([0, 0, 0xDEAD])) << 32
+                out.append((name, f | high, t | draw(st.sampled_from(FLAGS)), p))
+    return out
 
 
 def test_complement_is_exact() -> None:
@@ -148,26 +154,47 @@ def test_complement_is_exact() -> None:
     assert len(backend.complement([6])) <= 62
 
 
-@settings(max_examples=500, deadline=None)
-@given(policies, st.sampled_from(FAMILIES) | st.integers(0, 64), st.sampled_from(TYPES) | st.integers(0, 15),
-       st.sampled_from(PROTOS) | st.integers(0, 300),
-       st.integers(0, 0xFFFF_FFFF), st.sampled_from([0, SOCK_CLOEXEC, SOCK_NONBLOCK]))
-def test_plan_equals_decide_create(policy: CompiledPolicy, family: int, type_: int, protocol: int,
-                                   high: int, flags: int) -> None:
-    """Pure check of the cell construction, over many more calls than the kernel test."""
+def seccomp_action(policy: CompiledPolicy, action: Action, deny_errno: int = errno.EPERM) -> int:
+    if action == Action.ALLOW:
+        return scmp.ACT_ALLOW
+    return scmp.act_errno(deny_errno) if action == Action.DENY and policy.enforce else scmp.ACT_LOG
+
+
+def grid(extra: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Every (family, type, protocol) the policies can name, plus drawn odd values."""
+    return [(f, t, p) for f in FAMILIES for t in TYPES for p in PROTOS] + extra
+
+
+odd_calls = st.lists(st.tuples(st.integers(0, 64), st.integers(0, 15), st.integers(0, 0xFFFF_FFFF)), max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(policies, odd_calls, st.integers(0, 0xFFFF_FFFF), st.sampled_from([0, SOCK_CLOEXEC, SOCK_NONBLOCK]))
+def test_plan_equals_decide_create(policy: CompiledPolicy, extra: list[tuple[int, int, int]], high: int,
+                                   flags: int) -> None:
+    """Pure check of the cell construction on every call the drawn policy can name."""
     p = backend.plan(policy, errno.EPERM)
-    action = p.action_for(family | (high << 32), type_ | flags, protocol)
-    want = expected_action(policy, family, type_, protocol)
-    if want == Action.ALLOW:
-        assert action == scmp.ACT_ALLOW
-    elif want == Action.DENY and policy.enforce:
-        assert action == scmp.act_errno(errno.EPERM)
-    else:
-        assert action == scmp.ACT_LOG
+    for f, t, proto in grid(extra):
+        got = p.action_for(f | (high << 32), t | flags, proto)
+        assert got == seccomp_action(policy, expected_action(policy, f, t, proto)), (f, t, proto)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(policies, calls)
+@settings(max_examples=60, deadline=None)
+@given(policies, odd_calls, st.sampled_from([0, SOCK_CLOEXEC, SOCK_NONBLOCK]))
+def test_plan_agrees_with_reference_model_lsm_hook(policy: CompiledPolicy, extra: list[tuple[int, int, int]],
+                                                   flags: int) -> None:
+    """Where the reference model's socket path reaches security_socket_create, seccomp's
+    action is the policy decision the model makes there for the LSM backend."""
+    p = backend.plan(policy, errno.EPERM)
+    for f, t, proto in grid(extra):
+        explained = model.explain_socket(model.SocketCall(f, t | flags, proto), policy, model.Backend.LSM)
+        if explained.decision is None:  # the kernel fails the call before the hook (EINVAL, ...)
+            continue
+        assert p.action_for(f, t | flags, proto) == seccomp_action(policy, explained.decision.action), (f, t, proto)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(policies, grid_calls())
 def test_kernel_errno_equals_decide_create(policy: CompiledPolicy, cs: list[tuple[str, int, int, int]]) -> None:
     deny_errno = errno.EHOSTDOWN  # not something socket() returns on its own
     free = probe(cs)
