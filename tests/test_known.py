@@ -118,3 +118,27 @@ def test_every_virtual_patch_is_a_valid_policy():
         # A virtual patch fences user sockets only: kernel sockets are never blocked.
         for key, verdict in compiled.create.items():
             assert key.kern == 0, (entry.id, key)
+
+
+def test_triage_cli_reports_known_bug_and_stores_crashes(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+    from corpus import SYZ
+
+    log = tmp_path / "alg.log"
+    log.write_text(syz_log("130"))
+    db = tmp_path / "store.sqlite"
+    runner = CliRunner()
+    for _ in range(2):  # the second run must not count the same crash again
+        result = runner.invoke(main, ["triage", "--format", "json", "--db", str(db), str(log)])
+        assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["files"][0]["reports"][0]
+    match = report["known_bugs"][0]
+    assert match["bug_id"] == "af-alg-crash"
+    assert "virtual-patch: hotfence patch apply af-alg-crash --cgroup <container cgroup>" in match["mitigations"]
+    with CrashStore(db) as store:
+        assert [(g.title, g.count) for g in store.groups()] == [("KASAN: use-after-free Read in aead_recvmsg", 1)]
+    assert SYZ.is_dir()

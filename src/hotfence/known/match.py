@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
 from hotfence.known.catalog import Catalog, Entry
+from hotfence.triage.model import KnownBugMatch as Match
 from hotfence.triage.model import Report
-
-
-@dataclass
-class Match:
-    bug_id: str
-    summary: str
-    evidence: list[str] = field(default_factory=list)
-    affected: bool | None = None  # kernel in the entry's affected ranges (None: unknown)
-    mitigations: list[str] = field(default_factory=list)
 
 
 def _functions(report: Report) -> set[str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import BinaryIO
 
+from hotfence.known.catalog import Catalog
+from hotfence.known.match import match_all
 from hotfence.triage.disasm import disassemble_report
 from hotfence.triage.guilty import frame_files, guilty_file
 from hotfence.triage.model import FileResult, Report
@@ -20,24 +22,27 @@ from hotfence.triage.reader import InputError, read_inputs
 from hotfence.triage.symbolize import Symbolizer
 
 
-def enrich(report: Report, symbolizer: Symbolizer | None = None) -> Report:
-    """Add disassembly and (with a symbolizer) source locations to one parsed report."""
+def enrich(report: Report, symbolizer: Symbolizer | None = None, catalog: Catalog | None = None) -> Report:
+    """Add disassembly, (with a symbolizer) source locations and (with a catalogue) known-bug matches."""
     if report.code is None and "Code:" in report.text:
         report.code = disassemble_report(report.text)
     if symbolizer is not None:
         symbolizer.symbolize(report.rip, report.frames)
         if report.guilty_file is None:
             report.guilty_file = guilty_file(frame_files(report.rip, report.frames))
+    if catalog is not None:
+        report.known_bugs = match_all(catalog, report)
     return report
 
 
-def triage_text(text: str | bytes, symbolizer: Symbolizer | None = None) -> list[Report]:
+def triage_text(text: str | bytes, symbolizer: Symbolizer | None = None,
+                catalog: Catalog | None = None) -> list[Report]:
     """Every crash report in one log, enriched. ``bytes`` input gives byte offsets."""
-    return [enrich(r, symbolizer) for r in parse_log(text)]
+    return [enrich(r, symbolizer, catalog) for r in parse_log(text)]
 
 
 def triage_paths(paths: Iterable[str], symbolizer: Symbolizer | None = None,
-                 stdin: BinaryIO | None = None) -> list[FileResult]:
+                 stdin: BinaryIO | None = None, catalog: Catalog | None = None) -> list[FileResult]:
     """One FileResult per input file (directories expanded, ``-`` is stdin).
 
     An unreadable input gives a FileResult with ``error`` set and no reports; the other
@@ -48,5 +53,5 @@ def triage_paths(paths: Iterable[str], symbolizer: Symbolizer | None = None,
         if isinstance(item, InputError):
             results.append(FileResult(path=item.path, error=item.reason))
             continue
-        results.append(FileResult(path=item.path, reports=triage_text(item.data, symbolizer)))
+        results.append(FileResult(path=item.path, reports=triage_text(item.data, symbolizer, catalog)))
     return results

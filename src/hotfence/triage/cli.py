@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
 
+from hotfence.known.catalog import load_catalog
+from hotfence.store import CrashStore
 from hotfence.triage.analyze import triage_paths
 from hotfence.triage.render import FORMATS, render
 from hotfence.triage.source import SourceLines
 from hotfence.triage.symbolize import SymbolizeError, Symbolizer
+from hotfence.yamlsource import SourceError
 
 EXIT_UNREADABLE = 2
 
@@ -32,8 +36,14 @@ EXIT_UNREADABLE = 2
               help="Directory searched recursively for <module>.ko(.xz/.gz) of module frames.")
 @click.option("--source", "source_dir", type=click.Path(file_okay=False), default=None,
               help="Kernel source tree for showing source lines (default: the DWARF build directory, then the directory of --vmlinux).")
+@click.option("--known-bugs", "known_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="Extra known-bug catalogue directory (default: ~/.config/hotfence/known-bugs).")
+@click.option("--store/--no-store", default=True, show_default=True,
+              help="Record each crash in the local crash store (see `hotfence crashes`).")
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="Crash store file (default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).")
 def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, modules_dir: str | None,
-           source_dir: str | None) -> None:
+           source_dir: str | None, known_dirs: tuple[str, ...], store: bool, db: str | None) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
 
     PATH may be a file (plain, .gz or .xz), a directory (read recursively) or - for
@@ -46,7 +56,17 @@ def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, modules_dir: s
         except SymbolizeError as exc:
             click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
             sys.exit(EXIT_UNREADABLE)
-    results = triage_paths(paths, symbolizer, stdin=sys.stdin.buffer)
+    try:
+        catalog = load_catalog([Path(d) for d in known_dirs] if known_dirs else None)
+    except SourceError as exc:
+        click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    results = triage_paths(paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog)
+    if store:
+        with CrashStore(Path(db) if db else None) as crash_store:
+            for res in results:
+                for rep in res.reports:
+                    crash_store.add(rep, res.path)
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     roots = [source_dir or ""]
     if symbolizer is not None:

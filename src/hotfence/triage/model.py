@@ -58,6 +58,17 @@ class Disassembly:
 
 
 @dataclass
+class KnownBugMatch:
+    """A known-bug catalogue entry this report matches, with the evidence that matched."""
+
+    bug_id: str
+    summary: str
+    evidence: list[str] = field(default_factory=list)
+    affected: bool | None = None  # kernel in the entry's affected ranges (None: unknown)
+    mitigations: list[str] = field(default_factory=list)  # "kind: action", effective ones only
+
+
+@dataclass
 class Report:
     """One crash found in a log."""
 
@@ -82,6 +93,7 @@ class Report:
     guilty_file: str | None = None
     context: list[str] = field(default_factory=list)  # notable earlier events (OOM, alloc failure)
     code: Disassembly | None = None
+    known_bugs: list[KnownBugMatch] = field(default_factory=list)
     text: str = ""  # the report's own lines, prefixes stripped
 
 

@@ -166,7 +166,18 @@ def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
         out += ["Source:", "", "```", *src, "```", ""]
     if rep.code is not None:
         out += _md_code(rep.code)
+    for m in rep.known_bugs:
+        out += [f"**Known bug `{m.bug_id}`**: {_md_escape(m.summary)}{_affected_text(m)}", ""]
+        out += [f"- evidence: {_md_escape(e)}" for e in m.evidence]
+        out += [f"- mitigation: {_md_escape(x)}" for x in m.mitigations]
+        out.append("")
     return out
+
+
+def _affected_text(m) -> str:
+    if m.affected is None:
+        return ""
+    return " (this kernel is in the affected range)" if m.affected else " (this kernel is outside the affected range)"
 
 
 def _md_code(code: Disassembly) -> list[str]:
@@ -298,6 +309,12 @@ def _term_report(rep: Report, index: int, total: int, console: Console,
                     console.print(Text(f"  > {line}   <-- faulting", style="bold reverse red"))
                 else:
                     console.print(Text(f"    {line}"))
+    for m in rep.known_bugs:
+        console.print(Text.assemble(("  known bug ", "dim"), (m.bug_id, "bold magenta"), f": {m.summary}{_affected_text(m)}"))
+        for e in m.evidence:
+            console.print(Text(f"    evidence: {e}"))
+        for x in m.mitigations:
+            console.print(Text(f"    mitigation: {x}", style="green"))
     console.print()
 
 
