@@ -176,3 +176,18 @@ def test_vmlinux_h_from_the_guest_kernel_btf(guest, tmp_path: Path) -> None:
     assert "#ifndef __VMLINUX_H__" in header
     assert re.search(r"^struct socket \{", header, re.M)
     assert "BPF_LSM_MAC" in header  # the LSM attach type exists in this kernel
+
+
+@pytest.mark.guest
+def test_module_autoload_and_loopback_like_a_debian_system(guest) -> None:
+    """socket(AF_ALG) autoloads af_alg (net-pf-38) through busybox modprobe and the
+    cached modules.alias; loopback is up for bind/connect tests."""
+    code = (
+        "import socket; "
+        "a = socket.socket(socket.AF_ALG, socket.SOCK_SEQPACKET, 0); "
+        "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); "
+        "c = socket.create_connection(s.getsockname(), timeout=5); print('ok')"
+    )
+    res = guest.run(f'python -c "{code}" && grep -c "^af_alg " /proc/modules')
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.split() == ["ok", "1"]

@@ -210,6 +210,14 @@ def _prepare_locked(kver: str, root: Path, with_headers: bool) -> GuestKernel:
         if pvh_entry(tmp) is None:
             raise GuestKernelError(f"{tmp}: extracted vmlinux has no Xen PVH entry note; QEMU cannot boot it")
         tmp.replace(kernel.vmlinux)
+    depmod_stamp = root / ".depmod-done"
+    if not depmod_stamp.exists():
+        # The .deb ships no modules.dep/modules.alias (its postinst runs depmod). The
+        # guest's busybox modprobe needs them for the kernel's module autoload
+        # (socket(AF_ALG) -> request_module("net-pf-38")); busybox depmod writes both.
+        busybox = shutil.which("busybox") or "/bin/busybox"
+        _run([busybox, "depmod", "-b", str(root), kver], what="busybox depmod")
+        depmod_stamp.touch()
     if with_headers:
         prepare_headers(kernel)
     return kernel

@@ -173,6 +173,20 @@ if [ "$HOSTROOT" = 1 ]; then
   cp -a /hotfence/in/. $ROOT/hotfence/in/ 2>/dev/null
   cp /hotfence/agent.sh $ROOT/hotfence/agent.sh
   mount --move /hotfence/out $ROOT/hotfence/out
+  # The guest kernel's modules (with modules.dep/alias from the host cache) where the
+  # kernel's autoload helper (/sbin/modprobe = busybox, in this initramfs root) and
+  # commands in the new root look for them; busybox doubles as modprobe in the root.
+  KVER=$(uname -r)
+  if [ -d "/mnt/lower$MODDIR" ]; then
+    mkdir -p /lib/modules/$KVER $ROOT/lib/modules/$KVER
+    mount --bind "/mnt/lower$MODDIR" /lib/modules/$KVER
+    mount --bind "/mnt/lower$MODDIR" $ROOT/lib/modules/$KVER
+    # usermode helpers run in this (initramfs) root, where busybox installed modprobe
+    echo /bin/modprobe > /proc/sys/kernel/modprobe
+  fi
+  mkdir -p $ROOT/hotfence/bin
+  cp /bin/busybox $ROOT/hotfence/bin/busybox
+  for a in modprobe insmod rmmod lsmod depmod; do ln -s busybox $ROOT/hotfence/bin/$a; done
   mount -t proc proc $ROOT/proc
   mount -t sysfs sysfs $ROOT/sys
   mount -t devtmpfs devtmpfs $ROOT/dev
@@ -191,6 +205,7 @@ mount -t debugfs debugfs $ROOT/sys/kernel/debug
 mount -t tracefs tracefs $ROOT/sys/kernel/tracing
 mount -t bpf bpf $ROOT/sys/fs/bpf
 mount -t cgroup2 cgroup2 $ROOT/sys/fs/cgroup
+ip link set lo up  # loopback for bind/connect tests; there is no other interface
 echo "hotfence-guest: agent start"
 chroot $ROOT /bin/sh /hotfence/agent.sh
 echo "hotfence-guest: agent exit $?"
@@ -224,7 +239,9 @@ done
 """
 
 # With the host root, the venv running this code comes first on the guest's PATH.
-_GUEST_PATH_HOSTROOT = f"{Path(sys.executable).parent}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_GUEST_PATH_HOSTROOT = (
+    f"{Path(sys.executable).parent}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/hotfence/bin"
+)
 _GUEST_PATH_BUSYBOX = "/bin:/sbin"
 
 
@@ -236,7 +253,10 @@ def build_initramfs(kernel: GuestKernel, config: GuestConfig, files: dict[str, b
     img.add_chardev("dev/console", 5, 1)
     img.add_chardev("dev/null", 1, 3, 0o666)
     img.add_file("bin/busybox", _busybox().read_bytes(), 0o755)
-    init = _INIT.replace("#!/bin/busybox sh\n", f"#!/bin/busybox sh\nHOSTROOT={int(config.hostroot)}\n", 1)
+    init = _INIT.replace(
+        "#!/bin/busybox sh\n",
+        f"#!/bin/busybox sh\nHOSTROOT={int(config.hostroot)}\nMODDIR='{kernel.modules_dir}'\n", 1,
+    )
     img.add_file("init", init.encode(), 0o755)
     path = _GUEST_PATH_HOSTROOT if config.hostroot else _GUEST_PATH_BUSYBOX
     img.add_file("hotfence/agent.sh", _AGENT.replace("__PATH__", path).encode(), 0o755)
