@@ -174,8 +174,8 @@ if [ "$HOSTROOT" = 1 ]; then
   cp /hotfence/agent.sh $ROOT/hotfence/agent.sh
   mount --move /hotfence/out $ROOT/hotfence/out
   # The guest kernel's modules (with modules.dep/alias from the host cache) where the
-  # kernel's autoload helper (/sbin/modprobe = busybox, in this initramfs root) and
-  # commands in the new root look for them; busybox doubles as modprobe in the root.
+  # kernel's autoload helper (busybox modprobe, run in this initramfs root) and commands
+  # in the new root look for them; /hotfence/bin has busybox's modprobe & co there.
   KVER=$(uname -r)
   if [ -d "/mnt/lower$MODDIR" ]; then
     mkdir -p /lib/modules/$KVER $ROOT/lib/modules/$KVER
