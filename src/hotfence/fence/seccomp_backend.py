@@ -264,6 +264,15 @@ def plan(policy: CompiledPolicy, deny_errno: int = errno_mod.EPERM) -> SeccompPl
                      "creates sockets without a socket() system call")
     else:
         notes.append("io_uring is not blocked: IORING_OP_SOCKET is not seen by seccomp")
+    if cells:
+        notes.append("matches are recorded by the kernel's audit log as SECCOMP records (dmesg / "
+                     "auditd; kernel.seccomp.actions_logged), not by hotfence counters or events")
+    if policy.scope_cgroup is not None:
+        notes.append(f"spec.scope.cgroup {policy.scope_cgroup} is not used: fence exec confines "
+                     "CMD's process tree wherever it runs")
+    if policy.scope_netns != "any":
+        notes.append(f"spec.scope.netns {policy.scope_netns} is not seen by seccomp: the filter "
+                     "applies in every network namespace, the host's included")
     if policy.default != Action.ALLOW:
         notes.append(f"default {policy.default.name.lower()} applies to socket()/socketpair() "
                      "from user space only, never to kernel sockets")
@@ -275,6 +284,7 @@ def build_filter(p: SeccompPlan) -> scmp.Filter:
     filt = scmp.Filter(scmp.ACT_ALLOW)
     try:
         filt.set_attr(scmp.Attr.CTL_NNP, 1)  # lets an unprivileged process load it
+        filt.set_attr(scmp.Attr.CTL_LOG, 1)  # denies reach the audit log, not only SCMP_ACT_LOG
         # Calls from another ABI would skip the native rules; fail them instead.
         filt.set_attr(scmp.Attr.ACT_BADARCH, scmp.act_errno(errno_mod.ENOSYS))
         for syscall in SOCKET_SYSCALLS:
