@@ -17,6 +17,11 @@ cannot bypass a rule), and the type is compared through ``SOCK_TYPE_MASK`` (0xf)
 SOCK_CLOEXEC / SOCK_NONBLOCK cannot bypass one either.  A "complement" (every family /
 type / protocol not named by a rule) is covered by aligned power-of-two blocks, like
 CIDR prefixes; a gap of a 32-bit range needs at most 62 of them.
+
+One difference from the kernel-side backends remains by nature: seccomp decides before
+the kernel validates the call, so a denied call that the kernel would have rejected
+anyway (family >= NPROTO, type >= SOCK_MAX, unknown flag bits) gets the deny errno
+instead of EAFNOSUPPORT / EINVAL.
 """
 
 from __future__ import annotations
