@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotfence.triage.oopses import OOPSES, REPORT_START_IGNORES, title_type
+from hotfence.triage.oopses import INFO_WITH_STACK, OOPSES, REPORT_START_IGNORES, title_type
 from hotfence.triage.parser import SCAN_NEEDLES, parse_log
 from hotfence.triage.taint import decode_taint
 from hotfence.triage.titles import normalise
@@ -216,11 +216,21 @@ def _bare(log: str) -> str | None:
     return "\n".join(t for t, _ in stripped) + "\n"
 
 
+def _interleaved(log: str) -> bool:
+    """Does a console-stream parse of ``log`` stop its first report early?"""
+    reps = parse_log(log)
+    return len(reps) > 1 or any(p in log for p in INFO_WITH_STACK)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_prefixing_does_not_change_the_title(data: st.DataObject) -> None:
     bare = data.draw(st.sampled_from(_bare_logs()))
     kind = data.draw(st.sampled_from(sorted(PREFIXERS)))
+    if kind == "caller" and _interleaved(bare):
+        # A caller id asserts that all lines come from one task, so text that a single
+        # console stream must treat as another report becomes part of this one.
+        kind = "timestamp"
     prefixed = "\n".join(PREFIXERS[kind](i, ln) for i, ln in enumerate(bare.split("\n")))
     want = parse_log(bare)
     got = parse_log(prefixed)

@@ -81,8 +81,15 @@ def classify(raw: str) -> Line:
     return make_line(raw, 0, 1)
 
 
+# printk never emits longer messages (PRINTK_MESSAGE_MAX); longer lines come from other
+# programs sharing the console, and cutting them keeps regex work linear in practice.
+MAX_TEXT = 2048
+
+
 def make_line(raw: str, start: int, number: int) -> Line:
-    text, ctx = strip_prefix(raw)
+    text, ctx = strip_prefix(raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT])
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
     questionable = False
     if ctx and "<EOI>" not in text:
         # Only prefixed lines are judged: syzkaller's convention, and on bare logs the

@@ -590,7 +590,9 @@ _CPU_RE = re.compile(
 _CPU_PID_RE = re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)")
 _TASK_RE = re.compile(r"by task (?P<comm>\S+?)/(?P<pid>\d+)")
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
-_FILENAME_RE = re.compile(r"([a-zA-Z0-9_\-./]*[a-zA-Z0-9_\-]+\.(?:c|h)):[0-9]+")
+# The look-behind makes each run of path characters tried once from its start: without
+# it a long hex dump line costs quadratic time in Python's backtracking engine.
+_FILENAME_RE = re.compile(r"(?<![a-zA-Z0-9_\-./])([a-zA-Z0-9_\-./]*[a-zA-Z0-9_\-]+\.(?:c|h)):[0-9]+")
 _DEEPER_RE = re.compile(r"^/[a-zA-Z0-9_\-./]+/[a-zA-Z0-9_\-]+\.(c|h)$")
 _GUILTY_IGNORE = tuple(
     re.compile(p)
