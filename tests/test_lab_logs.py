@@ -146,3 +146,58 @@ def test_lab_rerecords_a_crash_live(tmp_path: Path) -> None:
     assert parser.parse_log(log)[0].title == EXPECTED["null-deref"]["title"]
     written = yaml.safe_load((tmp_path / "expected.yaml").read_text())["logs"]
     assert written["null-deref"]["title"] == EXPECTED["null-deref"]["title"]
+
+
+@pytest.fixture(scope="module")
+def vmcore_capture(tmp_path_factory):
+    from hotfence.lab.crashlab import take_vmcore
+
+    cap = take_vmcore("panic", tmp_path_factory.mktemp("vmcore"), memory_mb=128)
+    yield cap
+    cap.vmcore.unlink()  # 128 MiB; pytest keeps old tmp dirs around
+
+
+@pytest.mark.guest
+def test_lab_takes_a_vmcore_with_vmcoreinfo(vmcore_capture) -> None:
+    """A crashed guest's memory over QMP: an ELF core with the kernel's VMCOREINFO, which
+    drgn recognises as a Linux kernel core."""
+    from hotfence.lab.crashlab import read_vmcoreinfo
+
+    cap = vmcore_capture
+    with cap.vmcore.open("rb") as fh:
+        assert fh.read(4) == b"\x7fELF"
+    assert cap.vmcore.stat().st_size >= 128 << 20  # all guest RAM (paging: false)
+    info = read_vmcoreinfo(cap.vmcore)
+    assert info["OSRELEASE"] == cap.kernel
+    assert "SYMBOL(init_uts_ns)" in info and "BUILD-ID" in info
+    assert "Kernel panic - not syncing: hotfence_crash: panic requested by sh" in cap.log.read_text()
+    assert cap.module is not None and cap.module.exists()
+    drgn = pytest.importorskip("drgn")
+    prog = drgn.Program()
+    prog.set_core_dump(str(cap.vmcore))
+    assert prog.flags & drgn.ProgramFlags.IS_LINUX_KERNEL
+
+
+@pytest.mark.guest
+def test_vmcore_stack_with_the_debug_vmlinux(vmcore_capture) -> None:
+    """With Debian's -dbg vmlinux (cached by `hotfence lab vmcore --debug-vmlinux`), drgn
+    walks the crashed task's stack into the module with file:line."""
+    from hotfence.lab.debkernel import debug_vmlinux_path, prepare_kernel
+
+    drgn = pytest.importorskip("drgn")
+    vmlinux = debug_vmlinux_path(prepare_kernel(vmcore_capture.kernel))
+    if not vmlinux.exists():
+        pytest.skip(f"debug vmlinux absent: {vmlinux} (fetch: hotfence lab vmcore --debug-vmlinux ...)")
+    prog = drgn.Program()
+    prog.set_core_dump(str(vmcore_capture.vmcore))
+    prog.load_debug_info([str(vmlinux), str(vmcore_capture.module)])
+    assert prog["init_uts_ns"].name.release.string_().decode() == vmcore_capture.kernel
+    frames = {}
+    for f in prog.crashed_thread().stack_trace():
+        try:
+            frames[f.name] = f.source()
+        except LookupError:  # assembly entry stubs have a symbol but no DWARF line
+            frames[f.name] = None
+    assert "panic" in frames
+    src_file, line, _col = frames["hotfence_crash_panic"]
+    assert src_file == "src/hotfence/lab/module/hotfence_crash.c" and line > 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from hotfence.lab import crashlab
-from hotfence.lab.debkernel import GuestKernelError, prepare_kernel, vmlinux_h
+from hotfence.lab.debkernel import GuestKernelError, prepare_debug_vmlinux, prepare_kernel, vmlinux_h
 from hotfence.lab.guest import GuestConfig, GuestError, kvm_usable, run_in_guest
 
 
@@ -39,6 +39,26 @@ def record(kinds_: tuple[str, ...], out: Path, kver: str | None) -> None:
     if bad:
         raise click.ClickException(f"{len(bad)} recording(s) do not show what the lab expects: "
                                    + ", ".join(r.kind for r in bad))
+
+
+@lab.command("vmcore")
+@click.option("--kind", "kind_", default="null-deref", show_default=True, help="a crash kind that panics")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="directory for <kind>.vmcore (ELF, guest RAM size) and <kind>.vmcore.log")
+@click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
+@click.option("--memory", default=256, show_default=True, help="guest RAM in MiB (= core size)")
+@click.option("--debug-vmlinux", is_flag=True, help="also fetch the matching DWARF vmlinux (-dbg, ~860 MB)")
+def vmcore(kind_: str, out: Path, kver: str | None, memory: int, debug_vmlinux: bool) -> None:
+    """Crash a guest and dump its memory over QMP as an ELF core for drgn / crash."""
+    try:
+        cap = crashlab.take_vmcore(kind_, out, kver, memory)
+        info = crashlab.read_vmcoreinfo(cap.vmcore)
+        click.echo(f"vmcore   {cap.vmcore} ({cap.vmcore.stat().st_size >> 20} MiB, {cap.seconds} s)\n"
+                   f"log      {cap.log}\nrelease  {info.get('OSRELEASE')}  build-id {info.get('BUILD-ID')}")
+        if debug_vmlinux:
+            click.echo(f"vmlinux  {prepare_debug_vmlinux(prepare_kernel(cap.kernel))}")
+    except (crashlab.LabError, GuestKernelError, GuestError) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @lab.command("run")

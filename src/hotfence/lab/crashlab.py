@@ -13,14 +13,13 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
 
-from hotfence.lab.debkernel import GuestKernel, prepare_kernel
+from hotfence.lab.debkernel import GuestKernel, locked, prepare_kernel
 from hotfence.lab.guest import GuestConfig, GuestSession
 
 MODULE_SRC = Path(__file__).parent / "module"
@@ -168,13 +167,18 @@ class Recording:
 def build_module(kernel: GuestKernel) -> Path:
     """Build hotfence_crash.ko against the kernel's unpacked linux-headers; returns the .ko.
 
-    The source is copied to a fresh build directory in the kernel's cache directory so
-    no build output lands in the repository and concurrent builds do not collide. Debian
-    builds 6.1 with gcc-12, which the headers' Makefile names.
+    The source is copied to a fixed build directory in the kernel's cache directory
+    (under a lock, so concurrent builds wait): no build output lands in the repository,
+    and the same path every time keeps the module's build ID stable, so a vmcore taken
+    earlier still matches the cached .ko for drgn. Debian builds 6.1 with gcc-12, which
+    the headers' Makefile names.
     """
-    build = Path(tempfile.mkdtemp(prefix="build-hotfence-crash-", dir=kernel.root))
-    try:
-        shutil.copytree(MODULE_SRC, build, dirs_exist_ok=True)
+    build = kernel.root / "build" / MODULE_NAME
+    out = kernel.root / f"{MODULE_NAME}.ko"
+    with locked(kernel.root / "build.lock"):
+        if build.exists():
+            shutil.rmtree(build)
+        shutil.copytree(MODULE_SRC, build)
         proc = subprocess.run(
             ["make", "-C", str(kernel.headers_dir), f"M={build}", "modules"],
             capture_output=True, text=True, check=False,
@@ -185,13 +189,10 @@ def build_module(kernel: GuestKernel) -> Path:
                 f"building {MODULE_NAME}.ko against {kernel.headers_dir} failed:\n"
                 f"{proc.stdout[-1500:]}{proc.stderr[-1500:]}"
             )
-        out = kernel.root / f"{MODULE_NAME}.ko"
         tmp = out.with_suffix(f".{os.getpid()}.tmp")
         shutil.copyfile(ko, tmp)
         tmp.replace(out)
-        return out
-    finally:
-        shutil.rmtree(build, ignore_errors=True)
+    return out
 
 
 _ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|c)")
@@ -277,3 +278,77 @@ def write_expected(path: Path, recs: list[Recording]) -> None:
         "# type/title follow syzkaller's conventions; function is where the lab put the crash.\n"
     )
     path.write_text(header + yaml.safe_dump(data, sort_keys=False, width=120))
+
+
+@dataclass
+class VmcoreCapture:
+    """A crashed guest's memory as an ELF core, with its console log and kernel."""
+
+    vmcore: Path
+    log: Path
+    kernel: str
+    kind: str
+    seconds: float
+    module: Path | None  # the exact hotfence_crash.ko the guest ran (DWARF for drgn)
+
+
+def take_vmcore(kind_name: str, out_dir: Path, kver: str | None = None, memory_mb: int = 256) -> VmcoreCapture:
+    """Crash a guest as ``kind_name`` says, then dump its memory over QMP.
+
+    The guest boots with ``panic=0`` (stay in the panic loop rather than reboot) and
+    ``-device vmcoreinfo`` with qemu_fw_cfg loaded, so the core carries VMCOREINFO
+    (kernel release, KASLR offset, page tables) as drgn and crash expect. Writes
+    ``<kind>.vmcore`` (ELF, guest RAM size), ``<kind>.vmcore.log`` and the module the
+    guest ran (``hotfence_crash.ko``, with DWARF) into ``out_dir``.
+    """
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        raise LabError(f"unknown crash kind {kind_name!r}; known: {', '.join(KINDS)}")
+    if not kind.panics:
+        raise LabError(f"{kind_name} does not panic; a vmcore is taken from a panicked guest")
+    kernel = prepare_kernel(kver, with_headers=kind.needs_module)
+    module = build_module(kernel) if kind.needs_module else None
+    config = GuestConfig(
+        kver=kernel.kver, hostroot=False, memory_mb=memory_mb, loglevel=7, vmcore=True,
+        append=[*kind.append, "panic=0"],  # later words win: no reboot, keep the state
+    )  # fmt: skip
+    files = {f"{MODULE_NAME}.ko": module} if module else {}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    sess = GuestSession(config, files, kernel=kernel)
+    sess.start()
+    try:
+        sess.submit(kind.command)
+        if not sess.wait_console("---[ end Kernel panic", kind.timeout):
+            raise LabError(f"{kind_name}: no kernel panic within {kind.timeout:.0f} s; console tail:\n"
+                           + clean_console(sess.console)[-2000:])
+        vmcore = sess.dump_vmcore(out_dir / f"{kind_name}.vmcore")
+    finally:
+        sess.close(grace=0)
+    log = out_dir / f"{kind_name}.vmcore.log"
+    log.write_text(clean_console(sess.console))
+    ko = None
+    if module is not None:
+        ko = out_dir / module.name
+        shutil.copyfile(module, ko)
+    return VmcoreCapture(vmcore, log, kernel.kver, kind_name, round(time.monotonic() - t0, 1), ko)
+
+
+def read_vmcoreinfo(vmcore: Path) -> dict[str, str]:
+    """The VMCOREINFO note of an ELF core (``OSRELEASE``, ``BUILD-ID``, ``SYMBOL(...)`` ...).
+
+    An empty dict means the core has no VMCOREINFO (e.g. qemu_fw_cfg was not loaded), in
+    which case drgn and crash cannot find the kernel's layout in it.
+    """
+    from elftools.elf.elffile import ELFFile
+
+    with vmcore.open("rb") as fh:
+        for seg in ELFFile(fh).iter_segments():
+            if seg.header.p_type != "PT_NOTE":
+                continue
+            for note in seg.iter_notes():
+                if note["n_name"] == "VMCOREINFO":
+                    desc = note["n_desc"]
+                    text = desc.decode(errors="replace") if isinstance(desc, bytes) else str(desc)
+                    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+    return {}

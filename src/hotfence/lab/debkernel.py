@@ -185,12 +185,13 @@ def prepare_kernel(kver: str | None = None, with_headers: bool = False, cache: P
     root = (cache or cache_root()) / kver
     root.mkdir(parents=True, exist_ok=True)
     # Several test runs may prepare the same kernel at once (the cache is per user).
-    with _locked(root.parent / f".{kver}.lock"):
+    with locked(root.parent / f".{kver}.lock"):
         return _prepare_locked(kver, root, with_headers)
 
 
 @contextlib.contextmanager
-def _locked(path: Path):
+def locked(path: Path):
+    """An exclusive flock on ``path`` for the duration of the ``with`` block."""
     with path.open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -243,6 +244,44 @@ def prepare_headers(kernel: GuestKernel) -> None:
     if build.is_symlink() and Path(os.readlink(build)) != kernel.headers_dir:
         build.unlink()
         build.symlink_to(kernel.headers_dir)
+
+
+def debug_vmlinux_path(kernel: GuestKernel) -> Path:
+    """Where :func:`prepare_debug_vmlinux` puts the DWARF vmlinux (may not exist yet)."""
+    return kernel.root / "usr" / "lib" / "debug" / "boot" / f"vmlinux-{kernel.kver}"
+
+
+def prepare_debug_vmlinux(kernel: GuestKernel, keep_deb: bool = False) -> Path:
+    """The kernel's vmlinux with DWARF, from ``linux-image-<kver>-dbg`` (about 860 MB).
+
+    Only ``usr/lib/debug/boot/vmlinux-<kver>`` is extracted (the package also holds
+    every module's debug info); the .deb is deleted afterwards unless ``keep_deb``.
+    """
+    out = debug_vmlinux_path(kernel)
+    with locked(kernel.root.parent / f".{kernel.kver}.lock"):
+        if out.exists():
+            return out
+        pkg = f"linux-image-{kernel.kver}-dbg"
+        debdir = kernel.root / "debs"
+        debdir.mkdir(parents=True, exist_ok=True)
+        have = sorted(debdir.glob(f"{pkg}_*.deb"))
+        if not have:
+            _run(["apt-get", "download", "-q", pkg], cwd=debdir, what=f"download {pkg}")
+            have = sorted(debdir.glob(f"{pkg}_*.deb"))
+        if not have:
+            raise GuestKernelError(f"download {pkg}: apt-get produced no .deb in {debdir}")
+        member = f"./usr/lib/debug/boot/vmlinux-{kernel.kver}"
+        deb = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(have[-1])], stdout=subprocess.PIPE)
+        tar = subprocess.run(["tar", "-x", "-C", str(kernel.root), member], stdin=deb.stdout,
+                             capture_output=True, text=True, check=False)
+        assert deb.stdout is not None
+        deb.stdout.close()
+        deb.wait()
+        if tar.returncode != 0 or deb.returncode != 0 or not out.exists():
+            raise GuestKernelError(f"{have[-1].name}: extracting {member} failed: {tar.stderr.strip()[-500:]}")
+        if not keep_deb:
+            have[-1].unlink()
+        return out
 
 
 def vmlinux_h(kernel: GuestKernel, out: Path | None = None) -> Path:

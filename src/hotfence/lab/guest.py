@@ -65,8 +65,11 @@ class GuestConfig:
     append: list[str] = field(default_factory=list)  # extra kernel command-line words
     loglevel: int = 4  # console loglevel; the full log stays in dmesg
     lsm: str = DEFAULT_LSM
-    extra_qemu_args: list[str] = field(default_factory=list)  # e.g. -qmp, -device vmcoreinfo
+    extra_qemu_args: list[str] = field(default_factory=list)
     boot_timeout: float = 120.0
+    # QMP socket + `-device vmcoreinfo` + qemu_fw_cfg in the guest, so that
+    # GuestSession.dump_vmcore() can write an ELF core drgn reads.
+    vmcore: bool = False
 
 
 @dataclass
@@ -261,6 +264,8 @@ def build_initramfs(kernel: GuestKernel, config: GuestConfig, files: dict[str, b
     path = _GUEST_PATH_HOSTROOT if config.hostroot else _GUEST_PATH_BUSYBOX
     img.add_file("hotfence/agent.sh", _AGENT.replace("__PATH__", path).encode(), 0o755)
     wanted = BASE_MODULES + (HOSTROOT_MODULES if config.hostroot else []) + list(config.modules)
+    if config.vmcore:
+        wanted.append("qemu_fw_cfg")  # tells QEMU where the guest's VMCOREINFO note is
     order = ModuleIndex(kernel.modules_dir).load_order(wanted)
     names = []
     for i, ko in enumerate(order):
@@ -278,7 +283,8 @@ def build_initramfs(kernel: GuestKernel, config: GuestConfig, files: dict[str, b
     return img.to_bytes()
 
 
-def qemu_command(kernel: GuestKernel, config: GuestConfig, initrd: Path, outdir: Path) -> list[str]:
+def qemu_command(kernel: GuestKernel, config: GuestConfig, initrd: Path, outdir: Path,
+                 qmp: Path | None = None) -> list[str]:
     """The qemu-system-x86_64 argv for one boot (serial console on stdout)."""
     qemu = shutil.which("qemu-system-x86_64")
     if qemu is None:
@@ -315,6 +321,10 @@ def qemu_command(kernel: GuestKernel, config: GuestConfig, initrd: Path, outdir:
             "-fsdev", "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap",
             "-device", "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot",
         ]  # fmt: skip
+    if qmp is not None:
+        argv += ["-qmp", f"unix:{qmp},server=on,wait=off"]
+    if config.vmcore:
+        argv += ["-device", "vmcoreinfo"]
     return argv + list(config.extra_qemu_args)
 
 
@@ -339,6 +349,7 @@ class GuestSession:
         self.started_at = 0.0
         self.boot_seconds: float | None = None
         self.kernel_release: str | None = None
+        self.qmp_path: Path | None = None
 
     # -- lifecycle -------------------------------------------------------------
     def __enter__(self) -> GuestSession:
@@ -361,7 +372,8 @@ class GuestSession:
         (work / "out" / "cmd").mkdir(parents=True)
         initrd = work / "initramfs.cpio"
         initrd.write_bytes(build_initramfs(self.kernel, self.config, self.files))
-        argv = qemu_command(self.kernel, self.config, initrd, self.outdir)
+        self.qmp_path = work / "qmp.sock" if self.config.vmcore else None
+        argv = qemu_command(self.kernel, self.config, initrd, self.outdir, self.qmp_path)
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -416,7 +428,7 @@ class GuestSession:
         """Stop the agent, let the guest power off, and kill QEMU if it does not exit."""
         rc = None
         if self.proc is not None:
-            if self.proc.poll() is None and self._tmp is not None:
+            if self.proc.poll() is None and self._tmp is not None and grace > 0:
                 (self.outdir / "cmd" / "stop").touch()
                 try:
                     self.proc.wait(timeout=grace)
@@ -432,6 +444,61 @@ class GuestSession:
             self._tmp.cleanup()
             self._tmp = None
         return rc
+
+    # -- QMP and vmcore ---------------------------------------------------------
+    def qmp(self, commands: list[tuple[str, dict]], timeout: float = 300.0) -> list[dict]:
+        """Run QMP commands (name, arguments) in order; returns their ``return`` values.
+
+        Needs ``GuestConfig(vmcore=True)``. Raises GuestError on a QMP error reply.
+        """
+        import json
+        import socket
+
+        if self.qmp_path is None:
+            raise GuestError("QMP is only available with GuestConfig(vmcore=True)")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(str(self.qmp_path))
+            stream = sock.makefile("rwb")
+
+            def reply() -> dict:
+                while True:  # skip asynchronous events (STOP, DUMP_COMPLETED, ...)
+                    line = stream.readline()
+                    if not line:
+                        raise GuestError("QMP connection closed")
+                    msg = json.loads(line)
+                    if "event" not in msg:
+                        return msg
+
+            reply()  # greeting
+            results = []
+            for name, args in [("qmp_capabilities", {})] + list(commands):
+                stream.write(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
+                stream.flush()
+                msg = reply()
+                if "error" in msg:
+                    raise GuestError(f"QMP {name}: {msg['error'].get('desc', msg['error'])}")
+                results.append(msg.get("return"))
+            return results[1:]
+
+    def dump_vmcore(self, path: Path, timeout: float = 300.0) -> Path:
+        """Stop the guest and write its memory as an ELF core (``dump-guest-memory``,
+        ``paging: false``; QEMU 7.2's kdump-zlib format is not readable by drgn)."""
+        path = path.resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.qmp([("stop", {}), ("dump-guest-memory", {"paging": False, "protocol": f"file:{path}"})], timeout)
+        return path
+
+    def wait_console(self, needle: str, timeout: float) -> bool:
+        """Wait until ``needle`` appears on the console; False on timeout or QEMU exit."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.console:
+                return True
+            if not self.alive:
+                return needle in self.console
+            time.sleep(0.1)
+        return False
 
     # -- commands --------------------------------------------------------------
     def submit(self, command: str, cwd: str = "/") -> int:
