@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from hotfence.triage.oopses import INFO_WITH_STACK, OOPSES, REPORT_START_IGNORES, title_type
 from hotfence.triage.parser import SCAN_NEEDLES, parse_log
+from hotfence.triage.rust_demangle import demangle as demangle_rust
 from hotfence.triage.taint import decode_taint
 from hotfence.triage.titles import normalise
 
@@ -298,3 +299,26 @@ def test_concatenated_corpus_logs_give_both_reports() -> None:
         got = [r.title for r in parse_log(joined)]
         assert got[0] == ta, (ta, got)
         assert tb in got, (tb, got)
+
+
+@pytest.mark.parametrize(
+    ("mangled", "plain"),
+    [
+        ("_RNvCscSpY9Juk0HT_7___rustc17rust_begin_unwind", "__rustc::rust_begin_unwind"),
+        ("_RNvMs3_NtCshgDM7dBCdno_11rust_binder7processNtB5_7Process10update_ref",
+         "<rust_binder::process::Process>::update_ref"),
+        ("_RNvXs1_CscPPBqWtAqum_11ashmem_rustNtB5_6AshmemNtNtCs43vyB533jt3_6kernel10miscdevice10MiscDevice4mmap",
+         "<ashmem_rust::Ashmem as kernel::miscdevice::MiscDevice>::mmap"),
+        ("_RINvCs1_3foo3barmRhE", "foo::bar::<u32, &u8>"),
+        ("do_sys_open", "do_sys_open"),
+        ("_RNvB99_3foo", "_RNvB99_3foo"),  # forward back-reference: left alone
+        ("_RNv", "_RNv"),
+    ],
+)
+def test_rust_v0_demangling(mangled: str, plain: str) -> None:
+    assert demangle_rust(mangled) == plain
+
+
+@given(st.text(alphabet="_RNvCMXYIBsEKLTSRQPOabcdefhijlmnotuvxyz0123456789", max_size=60))
+def test_rust_demangler_never_raises(s: str) -> None:
+    assert isinstance(demangle_rust("_R" + s), str)

@@ -30,6 +30,7 @@ from . import oopses
 from .lines import CONSOLE, Line, iter_lines, line_bounds, make_line
 from .model import Frame, Report
 from .oopses import OOPSES, PARSE_STACK, OopsKind, StackSpec
+from .rust_demangle import demangle as demangle_rust
 from .taint import decode_taint, extract_taint
 from .titles import normalise
 
@@ -476,7 +477,11 @@ def _append_frames(frames: list[str], m: re.Match[str] | None, skip: re.Pattern[
     if m is None:
         return
     for g in m.groups():
-        if g is not None and not skip.search(g):
+        if g is None:
+            continue
+        if g.startswith("_R"):
+            g = demangle_rust(g)  # Rust v0 names: titles and skip patterns use the path
+        if not skip.search(g):
             frames.append(g)
 
 
