@@ -68,6 +68,20 @@ def test_crash_kinds_are_the_ones_the_issue_asks_for() -> None:
     assert EXPECTED["oom"]["min_oom_kills"] >= 3
 
 
+def test_lab_rejects_a_log_that_lacks_its_facts() -> None:
+    from hotfence.lab.crashlab import KINDS as LAB_KINDS, check_log, clean_console
+
+    null = LAB_KINDS["null-deref"]
+    good = _log("null-deref")
+    assert check_log(null, good, panicked=True) == []
+    cut = good.replace("RIP: 0010:hotfence_crash_null_deref", "RIP: 0010:somewhere_else")
+    assert check_log(null, cut, panicked=True) == ["missing 'RIP: 0010:hotfence_crash_null_deref'"]
+    assert "the kernel did not panic" in check_log(null, good, panicked=False)
+    oom = LAB_KINDS["oom"]
+    assert any("OOM kills" in p for p in check_log(oom, _log("oom").replace("Killed process", "X"), True))
+    assert clean_console("\x1bc\x1b[?7l\x1b[2J\x1b[0mSeaBIOS") == "SeaBIOS"
+
+
 # ------------------------------------------------------------ triage: parse_log --
 
 parser = pytest.importorskip("hotfence.triage.parser", reason="triage parser not landed yet")
