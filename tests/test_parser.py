@@ -322,3 +322,36 @@ def test_rust_v0_demangling(mangled: str, plain: str) -> None:
 @given(st.text(alphabet="_RNvCMXYIBsEKLTSRQPOabcdefhijlmnotuvxyz0123456789", max_size=60))
 def test_rust_demangler_never_raises(s: str) -> None:
     assert isinstance(demangle_rust("_R" + s), str)
+
+
+OOM_ONLY = """\
+[  500.000000] memhog invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0
+[  500.000001] CPU: 2 PID: 4242 Comm: memhog Not tainted 6.1.0-13-amd64 #1 Debian 6.1.55-1
+[  500.000002] Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.2-debian-1.16.2-1 04/01/2014
+[  500.000003] Call Trace:
+[  500.000004]  <TASK>
+[  500.000005]  dump_stack_lvl+0x44/0x5c
+[  500.000006]  dump_header+0x4a/0x211
+[  500.000007]  oom_kill_process.cold+0xb/0x10
+[  500.000008]  out_of_memory+0x1fd/0x4c0
+[  500.000009]  </TASK>
+[  500.000010] Mem-Info:
+[  500.000011] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,task=memhog,pid=4242,uid=0
+[  500.000012] Out of memory: Killed process 4242 (memhog) total-vm:10485760kB, anon-rss:9000000kB, oom_score_adj:0
+[  500.100000] eth0: link up
+"""
+
+
+def test_trailing_oom_kill_is_a_report_but_earlier_ones_are_context() -> None:
+    [rep] = parse_log(OOM_ONLY)
+    assert rep.type == "OOM-KILL"
+    assert rep.title == "out of memory: killed process memhog"
+    assert (rep.cpu, rep.pid, rep.comm) == (2, 4242, "memhog")
+    assert [f.function for f in rep.frames] == ["dump_stack_lvl", "dump_header", "oom_kill_process.cold",
+                                                "out_of_memory"]
+    assert OOM_ONLY[rep.start:].startswith("[  500.000000] memhog invoked oom-killer")
+    assert OOM_ONLY[:rep.end].endswith("oom_score_adj:0")
+    # Followed by a crash, the same kill is that crash's context instead.
+    reps = parse_log(OOM_ONLY + WARN)
+    assert [r.type for r in reps] == ["WARNING"]
+    assert any("Killed process 4242 (memhog)" in c for c in reps[0].context)

@@ -6,7 +6,9 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME);
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU;
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format, also with
-  a ``kern.warn`` facility field, and the ISO variant ``2026-11-24T21:45:01+0000 host kernel:``;
+  a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
+  ``2026-11-24T21:45:01+0000 host kernel:`` and ``-o short-monotonic``
+  (``[  123.456789] host kernel: ``);
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles.
 
@@ -25,7 +27,7 @@ from typing import Iterator
 CONSOLE = "console"
 
 _SYSLOG = (
-    r"(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)"  # Nov 24 21:45:01
+    r"(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"  # Nov 24 21:45:01[.123456]
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"  # ISO 8601
     r" \S+ (?:[\w.]+ )?(?i:kernel): ?"
 )
@@ -36,6 +38,7 @@ _PREFIX_RE = re.compile(
     r"(?:<\d+>)?"
     r"(?:"
     r"\[ *(?P<ts>\d+\.\d+)\](?:\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"  # [ 1.2][T3]
+    r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
     r"|\[(?P<wall>[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4})\] ?"  # dmesg -T
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     r")"

@@ -185,10 +185,10 @@ class _LineCounter:
 
 def _parse(text: str, from_bytes: bool) -> list[Report]:
     cands = _candidates(text)
-    if not cands:
-        return []
-    order = sorted(cands)
     events = _context_events(text)
+    if not cands:
+        return _oom_reports(text, events, 0, from_bytes)
+    order = sorted(cands)
     hangup = _GCE_HANGUP in text
     reports: list[Report] = []
     pos = 0
@@ -218,7 +218,60 @@ def _parse(text: str, from_bytes: bool) -> list[Report]:
         if pos <= start:  # always make progress
             pos = start + 1
         idx += 1
-    return reports
+    # OOM kills that no crash followed are what the log has to say at its end.
+    tail_from = max((r.end for r in reports), default=0)
+    return reports + _oom_reports(text, events, tail_from, from_bytes)
+
+
+_KILLED_RE = re.compile(
+    r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Kill(?:ed)? process (?P<pid>\d+) \((?P<comm>[^)]*)\)"
+)
+_OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely exceeds this
+
+
+def _oom_reports(text: str, events: list[tuple[int, int]], lo: int, from_bytes: bool) -> list[Report]:
+    """One OOM-KILL report per process the OOM killer killed after offset ``lo``.
+
+    The report spans from the ``invoked oom-killer`` line that started the dump (when
+    found) to the ``Killed process`` line; earlier memory events are its context.
+    """
+    out: list[Report] = []
+    block_start: int | None = None
+    prev_end = lo
+    counter = _LineCounter(text)
+    for s, e in events:
+        if s < lo:
+            continue
+        line = text[s:e]
+        if "invoked oom-killer" in line:
+            block_start = s
+            continue
+        m = _KILLED_RE.search(line)
+        if m is None:
+            continue
+        start = block_start if block_start is not None else s
+        block_start = None
+        lines = list(iter_lines(text, start, e, counter.number(start)))[-_OOM_BLOCK_LINES:]
+        if not lines:
+            continue
+        texts = [ln.text for ln in lines]
+        where = "memory cgroup out of memory" if m.group("memcg") else "out of memory"
+        title = normalise(f"{where}: killed process {m.group('comm')}")
+        rep = Report(
+            title=_out(title, from_bytes),
+            type="OOM-KILL",
+            start=lines[0].start,
+            end=e,
+            start_line=lines[0].number,
+            end_line=lines[-1].number,
+            text=_out("\n".join(texts), from_bytes),
+        )
+        rep.frames = _call_trace(texts)
+        _fill_task_fields(rep, texts, from_bytes)
+        rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
+        out.append(rep)
+        prev_end = e
+    return out
 
 
 def _events_between(text: str, events: list[tuple[int, int]], lo: int, hi: int, from_bytes: bool) -> list[str]:
