@@ -145,6 +145,21 @@ def test_parse_log_titles_dedup_across_reruns(kind: str) -> None:
     assert titles == {EXPECTED[kind]["title"]}
 
 
+def test_crash_store_groups_reruns_of_each_lab_crash(tmp_path: Path) -> None:
+    """Reruns (other timestamps/PIDs/addresses) group under one title per crash kind in
+    the crash store; the very same log stored twice counts once."""
+    store_mod = pytest.importorskip("hotfence.store")
+    with store_mod.CrashStore(tmp_path / "crashes.sqlite") as store:
+        for kind in KINDS:
+            for seed in (None, 1, 2):
+                text = _log(kind) if seed is None else _rerun_noise(_log(kind), seed)
+                assert store.add(parser.parse_log(text)[0], source=f"{kind}-{seed}")
+            assert not store.add(parser.parse_log(_log(kind))[0], source="again")
+        groups = {g.title: g for g in store.groups()}
+    assert set(groups) == {EXPECTED[k]["title"] for k in KINDS}
+    assert all(g.count == 3 for g in groups.values())
+
+
 # ------------------------------------------------------------ live re-recording --
 
 
@@ -157,6 +172,7 @@ def test_lab_rerecords_a_crash_live(tmp_path: Path) -> None:
     assert rec.problems == []
     assert rec.panicked
     log = (tmp_path / rec.file).read_text()
+    assert log != _log("null-deref")  # a real rerun: other timestamps, addresses
     assert parser.parse_log(log)[0].title == EXPECTED["null-deref"]["title"]
     written = yaml.safe_load((tmp_path / "expected.yaml").read_text())["logs"]
     assert written["null-deref"]["title"] == EXPECTED["null-deref"]["title"]
