@@ -240,7 +240,8 @@ def record_kind(kind: CrashKind, kernel: GuestKernel, module: Path | None, out_d
     return Recording(
         kind=kind.name, file=path.name, description=kind.description, command=kind.command,
         cmdline_extra=list(kind.append), type=kind.type, title=kind.title, function=kind.function,
-        function_at=kind.function_at, fault_insn=kind.fault_insn, must_contain=list(kind.must_contain), panicked=panicked, min_oom_kills=kind.min_oom_kills,
+        function_at=kind.function_at, fault_insn=kind.fault_insn, must_contain=list(kind.must_contain),
+        panicked=panicked, min_oom_kills=kind.min_oom_kills,
         kernel=kernel.kver, seconds=round(time.monotonic() - t0, 1), problems=problems,
     )  # fmt: skip
 
