@@ -74,7 +74,8 @@ def run(command: tuple[str, ...], kver: str | None, no_hostroot: bool, memory: i
     """Boot the guest, run COMMAND (a shell command line) in it, exit with its code."""
     config = GuestConfig(kver=kver, hostroot=not no_hostroot, memory_mb=memory, append=list(append))
     try:
-        res = run_in_guest(" ".join(command), timeout=timeout, config=config, cwd=str(Path.cwd()))
+        cwd = str(Path.cwd()) if config.hostroot else "/"  # busybox-only guests lack host paths
+        res = run_in_guest(" ".join(command), timeout=timeout, config=config, cwd=cwd)
     except (GuestKernelError, GuestError) as exc:
         raise click.ClickException(str(exc)) from exc
     if console:
