@@ -62,10 +62,18 @@ class Line:
     questionable: bool  # an unreliable " ? " stack entry
 
 
+# The common case, a bare printk timestamp (and caller id), tried first for speed.
+_FAST_RE = re.compile(r"\[ *\d+\.\d+\](?:\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
+
+
 def strip_prefix(raw: str) -> tuple[str, str]:
     """Return ``(text, context)`` for a raw line, see the module docstring."""
     if raw.endswith("\r"):
         raw = raw[:-1]
+    if raw.startswith("["):
+        fm = _FAST_RE.match(raw)
+        if fm is not None:
+            return raw[fm.end():], fm.group(1) or CONSOLE
     m = _PREFIX_RE.match(raw)
     if m is None:
         m2 = _SYSLOG_ONLY_RE.match(raw)
@@ -97,7 +105,9 @@ def make_line(raw: str, start: int, number: int) -> Line:
     if ctx and "<EOI>" not in text:
         # Only prefixed lines are judged: syzkaller's convention, and on bare logs the
         # marker cannot be told from message text.
-        questionable = _QUESTIONABLE_RE.search(text) is not None or text.endswith(" (unreliable)")
+        questionable = (" ? " in text and _QUESTIONABLE_RE.search(text) is not None) or text.endswith(
+            " (unreliable)"
+        )
     end = start + len(raw)
     return Line(start, end, number, raw, text, ctx, questionable)
 

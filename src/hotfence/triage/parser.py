@@ -45,6 +45,11 @@ _MAX_CONTEXT_EVENTS = 20
 # Lines after which a task's report has nothing more to say.
 _REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---[ end Kernel panic")
 
+# Other tasks' lines in a row after which a task's report is taken to be over.
+_TASK_GAP_LINES = 500
+# Lines still read after a report ended or the next one began (the panic, or the
+# "Allocated by task" part of a KASAN report that another report interrupted).
+_TAIL_LINES = 300
 # A panic this close after a report's end trace is that crash's own panic.
 _PANIC_GRACE_LINES = 8
 # Bound on a report's own text when nothing marks its end.
@@ -321,6 +326,8 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
     lines: list[Line] = []
     title_end = 0
     own_done = False
+    gap = 0
+    after_second = 0
     since_done = 0
     resume: int | None = None
     own_end = 0  # lines[:own_end] are this report's; later ones only help judge corruption
@@ -329,11 +336,38 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
     cpu_traceback = False
     min_lines = 16 if "BUG: KMSAN:" in header.raw else 22
     last_pos = start
-    for n, line in enumerate(iter_lines(text, start, limit, first_no)):
-        last_pos = line.end + 1
-        is_header = n == 0
+    # With caller ids most lines in the window belong to other tasks: recognise them by
+    # their raw caller tag without the full prefix parse.
+    tag = context if task_ctx else ""
+    pos = start
+    n = -1
+    while pos < limit:
+        nl = text.find("\n", pos, limit)
+        if nl == -1:
+            nl = limit
+        raw = text[pos:nl]
+        line_start = pos
+        pos = nl + 1
+        n += 1
         if n >= _MAX_REPORT_LINES:
             break
+        last_pos = pos
+        if tag and n and not cpu_traceback and tag not in raw[:64] and line_start not in cands:
+            if second is None and any(p in raw for p in oopses.INFO_WITH_STACK):
+                second = line_start
+            gap += 1
+            if gap > _TASK_GAP_LINES:
+                break  # the task has long stopped printing
+            continue  # another task's line
+        gap = 0
+        if own_done and since_done > _TAIL_LINES:
+            break  # enough read after the report ended (it may still hold its panic)
+        if second is not None and not task_ctx:
+            after_second += 1
+            if after_second > _TAIL_LINES:
+                break  # past the next report only the corruption check looks, briefly
+        line = make_line(raw, line_start, first_no + n)
+        is_header = n == 0
         if not is_header and second is None:
             if line.start in cands and _is_report_start(line.raw):
                 second = line.start
@@ -395,11 +429,14 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
     end = start - 1
     number = first_no - 1
     scanned = 0
+    tag = context if context not in ("", CONSOLE) else ""
     while end >= 0 and len(out) < want and scanned < 4 * want + 50:
         s = text.rfind("\n", 0, end) + 1
-        line = make_line(text[s:end], s, number)
-        if line.context == context and line.text and not line.questionable:
-            out.append(line)
+        raw = text[s:end]
+        if not tag or tag in raw[:64]:  # cheap pre-check: other tasks' lines are not ours
+            line = make_line(raw, s, number)
+            if line.context == context and line.text and not line.questionable:
+                out.append(line)
         end = s - 1
         number -= 1
         scanned += 1
