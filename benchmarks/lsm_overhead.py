@@ -1,0 +1,197 @@
+"""Cost of the BPF-LSM fence per socket()+close(), by policy size, in the QEMU guest.
+
+This host refuses BPF-LSM programs, so the measurement runs inside the guest that the
+tests use (Debian's stock 6.1 kernel under TCG, one vCPU). Same method as
+benchmarks/fence_overhead.py: its C loop (benchmarks/socket_loop.c) and its policies
+(rule 0 allows the measured socket(AF_INET, SOCK_DGRAM, 0), looked up as UDP; the other
+rules deny raw inet6 sockets), run from a scratch cgroup that is the fence's scope.
+Configurations: no program, a program that only returns 0 (probe_lsm: the floor of any
+BPF-LSM fence), then policies of 1, 100 and 10,000 rules. An LSM program runs for every
+task, so each configuration attaches its links only while it is measured; rounds are
+interleaved and the median is reported.
+
+    sudo .venv/bin/python benchmarks/lsm_overhead.py [--iterations N] [--rounds R]
+
+Prints ns per call (TCG-emulated time: compare the ratios, not the absolute figures),
+the overhead against no program and, from kernel.bpf_stats_enabled, the kernel's own
+run_time_ns per run of the lsm/socket_create program. Target (issue 4): at most 3 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def _fence_overhead():
+    """benchmarks/fence_overhead.py as a module (for its policy(); it is a script)."""
+    spec = importlib.util.spec_from_file_location("fence_overhead", HERE / "fence_overhead.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# ---------------------------------------------------------------------------- in the guest
+
+
+def _attach_all(obj, names) -> list:
+    import ctypes
+
+    from hotfence.bpf import libbpf
+    import hotfence.fence.backends.lsm  # noqa: F401 - declares bpf_program__attach's signature
+
+    links = []
+    for name in names:
+        ptr = libbpf._lib.bpf_program__attach(obj.program(name)._ptr)
+        if not ptr:
+            raise libbpf.LibbpfError(ctypes.get_errno(), f"attach {name}")
+        links.append(libbpf.Link(ptr, name))
+    return links
+
+
+def _prog_ns(name: str) -> tuple[float, int]:
+    shown = json.loads(subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True,
+                                      text=True, check=True).stdout)
+    for p in shown:
+        if p.get("name") == name[:15] and p.get("run_cnt"):
+            return p["run_time_ns"] / p["run_cnt"], p["run_cnt"]
+    return float("nan"), 0
+
+
+def in_guest(args) -> int:
+    from hotfence.bpf import libbpf
+    from hotfence.fence.backends.lsm import LsmFence
+
+    bench = _fence_overhead()
+    call = bench.CALL
+    mount = Path("/sys/fs/cgroup")
+    cg = mount / "hotfence-bench-lsm"
+    cg.mkdir(exist_ok=True)
+    configs = [0, -1, 1, 100, 10_000]
+    fences: dict[int, LsmFence] = {}
+    trivial = libbpf.BpfObject(args.probe_obj)
+    trivial.load()
+    for n in configs[2:]:
+        f = LsmFence(cg, args.obj)
+        f.install(bench.policy(n))
+        fences[n] = f
+
+    def run_loop(iterations: int) -> float:
+        def enter() -> None:
+            (cg / "cgroup.procs").write_text(str(os.getpid()))
+
+        out = subprocess.run([args.exe, str(iterations), *map(str, call)], preexec_fn=enter,
+                             capture_output=True, text=True, check=True)
+        return float(out.stdout)
+
+    samples: dict[int, list[float]] = {n: [] for n in configs}
+    prog_ns: dict[int, list[float]] = {n: [] for n in configs if n}
+    stats = Path("/proc/sys/kernel/bpf_stats_enabled")
+    stats.write_text("1")
+    try:
+        run_loop(args.iterations // 10)  # warm-up
+        for _ in range(args.rounds):
+            for n in configs:
+                links = []
+                if n == -1:
+                    links = _attach_all(trivial, ["hf_probe_socket_create"])
+                elif n:
+                    fences[n].attach()
+                samples[n].append(run_loop(args.iterations))
+                if n == -1:
+                    prog_ns[n].append(_prog_ns("hf_probe_socket_create")[0])
+                elif n:
+                    prog_ns[n].append(_prog_ns("hf_lsm_socket_create")[0])
+                for link in links:
+                    link.destroy()
+                if n > 0:
+                    fences[n].detach()
+        for n, f in fences.items():
+            hits = f.maps.counters()[0].hits
+            assert hits >= args.rounds * args.iterations, (n, hits)  # the calls went through the rules
+    finally:
+        stats.write_text("0")
+        for f in fences.values():
+            f.close()
+        trivial.close()
+        cg.rmdir()
+    print(json.dumps({"samples": samples, "prog_ns": prog_ns, "kernel": os.uname().release,
+                      "cpus": os.cpu_count()}))
+    return 0
+
+
+# ---------------------------------------------------------------------------- on the host
+
+
+def report(data: dict, iterations: int, rounds: int, boot: float) -> None:
+    samples = {int(k): v for k, v in data["samples"].items()}
+    prog_ns = {int(k): v for k, v in data["prog_ns"].items()}
+    base, best_base = statistics.median(samples[0]), min(samples[0])
+    print(f"socket(AF_INET, SOCK_DGRAM, 0)+close() in the guest (kernel {data['kernel']}, TCG, "
+          f"{data['cpus']} vCPU, boot {boot:.1f} s), median of {rounds} rounds x {iterations} calls")
+    print("overhead = vs no program; 'best' uses the fastest round of each")
+    print(f"{'configuration':>17} {'median ns':>10} {'overhead':>9} {'best ns':>9} {'overhead':>9}  "
+          f"{'prog ns/run':>11} {'= % of call':>11}")
+    for n, vals in samples.items():
+        med, best = statistics.median(vals), min(vals)
+        label = {0: "no program", -1: "return-0 program"}.get(n, f"{n:,} rules")
+        pn = statistics.median(prog_ns[n]) if n else 0.0
+        prog = f"{pn:11.1f} {pn / best_base * 100:10.2f}%" if n else f"{'-':>11} {'-':>11}"
+        print(f"{label:>17} {med:10.1f} {(med / base - 1) * 100:+8.2f}% {best:9.1f} "
+              f"{(best / best_base - 1) * 100:+8.2f}%  {prog}")
+    print("prog ns/run: kernel.bpf_stats run_time_ns / run_cnt of the lsm/socket_create program "
+          "(cumulative over the rounds), against the fastest no-program call")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--iterations", type=int, default=20_000)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--in-guest", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--obj", help=argparse.SUPPRESS)
+    ap.add_argument("--probe-obj", help=argparse.SUPPRESS)
+    ap.add_argument("--exe", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.in_guest:
+        return in_guest(args)
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_lsm_backend import guest_btf
+
+    from hotfence.bpf import build
+    from hotfence.lab.debkernel import prepare_kernel
+    from hotfence.lab.guest import GuestConfig, GuestSession
+
+    kernel = prepare_kernel()
+    objs = build.build(guest_btf(kernel))
+    with GuestSession(GuestConfig()) as g:
+        # The loop binary goes through the read-write share (the guest's /tmp is its own).
+        exe = g.outdir / "socket_loop"
+        subprocess.run([shutil.which("gcc") or "gcc", "-O2", "-o", str(exe), str(HERE / "socket_loop.c")],
+                       check=True)
+        t0 = time.monotonic()
+        res = g.run(f"{sys.executable} {Path(__file__).resolve()} --in-guest --iterations {args.iterations} "
+                    f"--rounds {args.rounds} --obj {objs.objects['fence_lsm']} "
+                    f"--probe-obj {objs.objects['probe_lsm']} --exe /hotfence/out/socket_loop",
+                    timeout=3600, cwd=str(REPO))
+        if res.exit_code != 0:
+            print(f"guest run failed ({res.exit_code}):\n{res.stderr[-4000:]}", file=sys.stderr)
+            return 1
+        print(f"(guest run {time.monotonic() - t0:.0f} s)")
+        report(json.loads(res.stdout.strip().splitlines()[-1]), args.iterations, args.rounds, g.boot_seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
