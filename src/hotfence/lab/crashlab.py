@@ -31,6 +31,16 @@ _LOAD = f'insmod "$HOTFENCE_IN/{MODULE_NAME}.ko" && '
 # a memory hog without any extra binary. oom_score_adj makes it the OOM killer's choice.
 _HOG = "(echo 1000 > /proc/self/oom_score_adj; exec tail /dev/zero)"
 
+# The module's experimental inet protocol (socket(AF_INET, SOCK_DGRAM, 253)) crashes in
+# connect(): only a user-space socket call reaches it. Python from the host root makes
+# the calls (busybox has no way to pick a protocol number).
+SOCKET_PROTO = 253
+_PROTO_CONNECT = (
+    'python3 -c "import socket; '
+    f"s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, {SOCKET_PROTO}); "
+    "s.connect(('127.0.0.1', 9))\""
+)
+
 
 class LabError(RuntimeError):
     """A crash could not be produced or did not look like what the lab expects."""
@@ -57,6 +67,8 @@ class CrashKind:
     function_at: str = "rip"
     # regex for the faulting instruction as capstone prints it (Intel syntax), if known
     fault_insn: str | None = None
+    # boot with the host root overlay (the project's Python inside), not busybox only
+    hostroot: bool = False
 
 
 KINDS: dict[str, CrashKind] = {
@@ -138,6 +150,19 @@ KINDS: dict[str, CrashKind] = {
              "Call Trace:"),
             function_at="trace",
         ),
+        CrashKind(
+            "socket-proto",
+            f"connect() on socket(AF_INET, SOCK_DGRAM, {SOCKET_PROTO}), the module's experimental protocol, "
+            "dereferences NULL: reachable from user space only through the socket layer",
+            _LOAD + _PROTO_CONNECT,
+            "NULL-POINTER-DEREFERENCE",
+            "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_proto_connect",
+            "hotfence_crash_proto_connect",
+            ("BUG: kernel NULL pointer dereference, address: 0000000000000008",
+             "RIP: 0010:hotfence_crash_proto_connect", "Code:", "Call Trace:", "__sys_connect",
+             "Kernel panic - not syncing: Fatal exception"),
+            append=("oops=panic",), fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$", hostroot=True,
+        ),
     ]
 }
 
@@ -217,7 +242,7 @@ def check_log(kind: CrashKind, log: str, panicked: bool) -> list[str]:
 def record_kind(kind: CrashKind, kernel: GuestKernel, module: Path | None, out_dir: Path) -> Recording:
     """Boot a guest, crash it as ``kind`` says, write ``<out_dir>/<kind>.log``."""
     config = GuestConfig(
-        kver=kernel.kver, hostroot=False, memory_mb=256, loglevel=7,
+        kver=kernel.kver, hostroot=kind.hostroot, memory_mb=256, loglevel=7,
         append=list(kind.append), boot_timeout=120.0,
     )  # fmt: skip
     files = {f"{MODULE_NAME}.ko": module} if kind.needs_module and module else {}

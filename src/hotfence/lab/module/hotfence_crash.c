@@ -11,6 +11,12 @@
  *   hung       sleep uninterruptibly forever (for the hung-task detector)
  *   panic      panic()
  *
+ * It also registers an "experimental" inet protocol, socket(AF_INET, SOCK_DGRAM, 253)
+ * (253 is reserved for experimentation by RFC 3692), whose connect() dereferences NULL:
+ * a crash reachable from user space only through the socket layer, as real socket-family
+ * bugs are, so that a socket policy can fence it. Creating such a socket is harmless;
+ * connect() on it crashes (socket-proto kind).
+ *
  * Each crashing function is noinline and named after its kind, so the lab knows the
  * faulting function. ONLY for throw-away test guests.
  */
@@ -22,6 +28,12 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <net/inet_common.h>
+#include <net/protocol.h>
+#include <net/sock.h>
+
+/* RFC 3692 experimental protocol number, unused by Linux */
+#define HOTFENCE_IPPROTO 253
 
 static char *trigger = "";
 module_param(trigger, charp, 0);
@@ -105,6 +117,73 @@ static noinline __attribute__((noipa)) void hotfence_crash_panic(void)
 	panic("hotfence_crash: panic requested by %s", current->comm);
 }
 
+/*
+ * The experimental protocol. Only socket(), connect() and close() do anything; the
+ * other operations fail cleanly. sk_prot->init is deliberately absent: inet_create()
+ * (6.1) calls it *before* the cgroup/sock_create BPF hook, so a crash there could not
+ * be fenced by cgroup-BPF; connect() runs only after socket() has succeeded.
+ */
+static noinline __attribute__((noipa)) int hotfence_crash_proto_connect(struct socket *sock,
+									struct sockaddr *uaddr,
+									int addr_len, int flags)
+{
+	/* the "route" this protocol never set up: NULL, like a missed initialisation */
+	struct hotfence_obj *route = hotfence_null_obj;
+
+	hotfence_crash_pad(8);
+	return (int)READ_ONCE(route->b);
+}
+
+static void hotfence_proto_close(struct sock *sk, long timeout)
+{
+	sk_common_release(sk);
+}
+
+static int hotfence_proto_hash(struct sock *sk)
+{
+	return 0; /* never looked up by address: nothing to hash */
+}
+
+static void hotfence_proto_unhash(struct sock *sk)
+{
+}
+
+static struct proto hotfence_proto = {
+	.name = "HOTFENCE",
+	.owner = THIS_MODULE,
+	.close = hotfence_proto_close,
+	.hash = hotfence_proto_hash,
+	.unhash = hotfence_proto_unhash,
+	.obj_size = sizeof(struct inet_sock),
+};
+
+static const struct proto_ops hotfence_proto_ops = {
+	.family = PF_INET,
+	.owner = THIS_MODULE,
+	.release = inet_release,
+	.bind = sock_no_bind,
+	.connect = hotfence_crash_proto_connect,
+	.socketpair = sock_no_socketpair,
+	.accept = sock_no_accept,
+	.getname = sock_no_getname,
+	.poll = datagram_poll,
+	.ioctl = sock_no_ioctl,
+	.listen = sock_no_listen,
+	.shutdown = sock_no_shutdown,
+	.sendmsg = sock_no_sendmsg,
+	.recvmsg = sock_no_recvmsg,
+	.mmap = sock_no_mmap,
+	.sendpage = sock_no_sendpage,
+};
+
+static struct inet_protosw hotfence_protosw = {
+	.type = SOCK_DGRAM,
+	.protocol = HOTFENCE_IPPROTO,
+	.prot = &hotfence_proto,
+	.ops = &hotfence_proto_ops,
+	.flags = 0,
+};
+
 static int hotfence_crash_do(const char *kind)
 {
 	if (!strcmp(kind, "null"))
@@ -148,8 +227,15 @@ static const struct proc_ops hotfence_crash_ops = {
 
 static int __init hotfence_crash_init(void)
 {
-	if (!proc_create("hotfence_crash", 0200, NULL, &hotfence_crash_ops))
+	int err = proto_register(&hotfence_proto, 1);
+
+	if (err)
+		return err;
+	if (!proc_create("hotfence_crash", 0200, NULL, &hotfence_crash_ops)) {
+		proto_unregister(&hotfence_proto);
 		return -ENOMEM;
+	}
+	inet_register_protosw(&hotfence_protosw);
 	if (trigger[0])
 		return hotfence_crash_do(trigger);
 	return 0;
@@ -157,6 +243,8 @@ static int __init hotfence_crash_init(void)
 
 static void __exit hotfence_crash_exit(void)
 {
+	inet_unregister_protosw(&hotfence_protosw); /* waits for RCU readers */
+	proto_unregister(&hotfence_proto);
 	remove_proc_entry("hotfence_crash", NULL);
 }
 
