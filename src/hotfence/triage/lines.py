@@ -60,31 +60,39 @@ class Line:
     text: str  # prefix stripped, trailing CR removed
     context: str  # "" (no timestamp), CONSOLE, or the caller id "T123"/"C1"
     questionable: bool  # an unreliable " ? " stack entry
+    timestamp: float | None = None  # printk time in seconds, when the line has one
 
 
 # The common case, a bare printk timestamp (and caller id), tried first for speed.
-_FAST_RE = re.compile(r"\[ *\d+\.\d+\](?:\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
+_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?:\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
 
 
 def strip_prefix(raw: str) -> tuple[str, str]:
     """Return ``(text, context)`` for a raw line, see the module docstring."""
+    text, ctx, _ = parse_prefix(raw)
+    return text, ctx
+
+
+def parse_prefix(raw: str) -> tuple[str, str, float | None]:
+    """``(text, context, printk timestamp in seconds or None)`` for a raw line."""
     if raw.endswith("\r"):
         raw = raw[:-1]
     if raw.startswith("["):
         fm = _FAST_RE.match(raw)
         if fm is not None:
-            return raw[fm.end():], fm.group(1) or CONSOLE
+            return raw[fm.end():], fm.group(2) or CONSOLE, float(fm.group(1))
     m = _PREFIX_RE.match(raw)
     if m is None:
         m2 = _SYSLOG_ONLY_RE.match(raw)
         if m2 is not None:
             # journalctl -k without printk timestamps: one stream, like a plain console.
-            return raw[m2.end():], CONSOLE
-        return raw, ""
+            return raw[m2.end():], CONSOLE, None
+        return raw, "", None
+    ts = float(m.group("ts")) if m.group("ts") else None
     ctx = m.group("ctx") or m.group("ctx2")
     if ctx is not None:
-        return raw[m.end():], ctx
-    return raw[m.end():], CONSOLE
+        return raw[m.end():], ctx, ts
+    return raw[m.end():], CONSOLE, ts
 
 
 def classify(raw: str) -> Line:
@@ -98,7 +106,7 @@ MAX_TEXT = 2048
 
 
 def make_line(raw: str, start: int, number: int) -> Line:
-    text, ctx = strip_prefix(raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT])
+    text, ctx, ts = parse_prefix(raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT])
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
     questionable = False
@@ -109,7 +117,7 @@ def make_line(raw: str, start: int, number: int) -> Line:
             " (unreliable)"
         )
     end = start + len(raw)
-    return Line(start, end, number, raw, text, ctx, questionable)
+    return Line(start, end, number, raw, text, ctx, questionable, ts)
 
 
 def iter_lines(text: str, start: int = 0, end: int | None = None, first_number: int = 1) -> Iterator[Line]:

@@ -45,11 +45,13 @@ _MAX_CONTEXT_EVENTS = 20
 # Lines after which a task's report has nothing more to say.
 _REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---[ end Kernel panic")
 
+# Seconds of silence between two lines of one report after which it is over.
+_REPORT_TIME_GAP = 10.0
 # Other tasks' lines in a row after which a task's report is taken to be over.
-_TASK_GAP_LINES = 500
+_TASK_GAP_LINES = 150
 # Lines still read after a report ended or the next one began (the panic, or the
 # "Allocated by task" part of a KASAN report that another report interrupted).
-_TAIL_LINES = 300
+_TAIL_LINES = 100
 # A panic this close after a report's end trace is that crash's own panic.
 _PANIC_GRACE_LINES = 8
 # Bound on a report's own text when nothing marks its end.
@@ -65,6 +67,9 @@ _CONTEXT_MARKERS = (
     "Killed process",
     "allocation failure",  # "page allocation failure", "vmalloc: allocation failure"
 )
+
+# One pass instead of one search per stack-start pattern.
+_STACK_START_ANY = re.compile("|".join(f"(?:{r.pattern})" for r in oopses.STACK_START))
 
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
 
@@ -289,6 +294,11 @@ def _events_between(text: str, events: list[tuple[int, int]], lo: int, hi: int, 
     return out
 
 
+def _info_with_stack(raw: str) -> bool:
+    # Cheap common-substring guard first: this runs on every line of a report window.
+    return ("ailure:" in raw or "FAULT_" in raw) and any(p in raw for p in oopses.INFO_WITH_STACK)
+
+
 def _is_report_start(raw: str) -> bool:
     return not any(r.search(raw) for r in oopses.REPORT_START_IGNORES)
 
@@ -326,6 +336,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
     lines: list[Line] = []
     title_end = 0
     own_done = False
+    last_ts: float | None = None
     gap = 0
     after_second = 0
     since_done = 0
@@ -353,7 +364,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
             break
         last_pos = pos
         if tag and n and not cpu_traceback and tag not in raw[:64] and line_start not in cands:
-            if second is None and any(p in raw for p in oopses.INFO_WITH_STACK):
+            if second is None and _info_with_stack(raw):
                 second = line_start
             gap += 1
             if gap > _TASK_GAP_LINES:
@@ -371,7 +382,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
         if not is_header and second is None:
             if line.start in cands and _is_report_start(line.raw):
                 second = line.start
-            elif any(p in line.raw for p in oopses.INFO_WITH_STACK):
+            elif _info_with_stack(line.raw):
                 second = line.start
         if not is_header and own_done and line.start in cands and not _is_report_start(line.raw):
             # A "Kernel panic"-like line after this report ended: right after the end it
@@ -382,42 +393,46 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
                 resume = line.start
         if not is_header and line.context != context and not (cpu_traceback and line.context.startswith("C")):
             continue
+        # Where the report's own text ends (its title may read further, like syzkaller).
+        if not is_header:
+            if own_done:
+                since_done += 1
+            elif (line.timestamp is not None and last_ts is not None
+                  and abs(line.timestamp - last_ts) > _REPORT_TIME_GAP):
+                # An oops is printed in one burst; a long pause (or time going backwards,
+                # as in concatenated logs) means what follows is something else.
+                own_done, since_done = True, 0
+            elif not task_ctx and second is not None:
+                own_done, since_done = True, 0  # one stream: the next report's lines are not ours
+            elif task_ctx and line.start in cands and _is_report_start(line.raw):
+                own_done, since_done = True, 0  # the same task starts a new report
+        if line.timestamp is not None:
+            last_ts = line.timestamp
+        keep = True
         if not is_header and line.questionable:
             # Unreliable " ? " frames: shown and parsed as frames, never used for titles.
-            if not skip_text and not own_done:
-                lines.append(line)
-                own_end = len(lines)
-                if second is None or task_ctx:
-                    title_end = len(lines)
-            continue
-        text_lines += 1
-        skip_line = skip_text
-        if "Disabling lock debugging due to kernel taint" in line.raw:
-            skip_line = True
-        elif "Sending NMI from CPU" in line.raw:
-            cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
-        elif ("Kernel panic - not syncing" in line.raw
-              or "WARNING: possible circular locking dependency detected" in line.raw) and text_lines > min_lines:
-            # panic_on_warn's panic stack and lockdep noise caused by the oops itself
-            # repeat what we already have; stop collecting once we have enough.
-            skip_text = skip_line = True
-        if not is_header and skip_line:
-            continue
-        lines.append(line)
-        if second is None or task_ctx:
-            title_end = len(lines)
-        if own_done:
-            since_done += 1
+            keep = not skip_text
         else:
-            if not task_ctx and second is not None:
-                own_done = True  # a single stream: the second report's lines are not ours
-            elif task_ctx and not is_header and line.start in cands and _is_report_start(line.raw):
-                own_done = True  # the same task starts a new report
-            else:
+            text_lines += 1
+            skip_line = skip_text
+            if "Disabling lock debugging due to kernel taint" in line.raw:
+                skip_line = True
+            elif "Sending NMI from CPU" in line.raw:
+                cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
+            elif ("Kernel panic - not syncing" in line.raw
+                  or "WARNING: possible circular locking dependency detected" in line.raw) and text_lines > min_lines:
+                # panic_on_warn's panic stack and lockdep noise caused by the oops itself
+                # repeat what we already have; stop collecting once we have enough.
+                skip_text = skip_line = True
+            keep = is_header or not skip_line
+        if keep:
+            lines.append(line)
+            if second is None or task_ctx:
+                title_end = len(lines)
+            if not own_done:
                 own_end = len(lines)
-                if any(t in line.raw for t in _REPORT_TERMINATORS) or own_end >= _MAX_OWN_LINES:
-                    own_done = True
-                    since_done = 0
+        if not own_done and (any(t in line.raw for t in _REPORT_TERMINATORS) or own_end >= _MAX_OWN_LINES):
+            own_done, since_done = True, 0
     stops = [p for p in (second, resume) if p is not None]
     next_pos = min(stops) if stops else last_pos
     return _Extracted(header, kind, prefix, lines, title_end, own_end, next_pos)
@@ -600,10 +615,10 @@ def _stack_frames_impl(report: str, skip: re.Pattern[str], parts: tuple[object, 
             while li < len(lines):
                 ln = lines[li]
                 li += 1
-                if any(r.search(ln) for r in oopses.CORRUPTED_LINES):
+                if "should_fail" in ln and any(r.search(ln) for r in oopses.CORRUPTED_LINES):
                     ok = False
                     break
-                if any(r.search(ln) for r in oopses.STACK_START):
+                if _STACK_START_ANY.search(ln):
                     break
                 if part_idx != len(parts) - 1:
                     nxt = parts[part_idx + 1]
@@ -624,7 +639,7 @@ def _stack_frames_impl(report: str, skip: re.Pattern[str], parts: tuple[object, 
             while li < len(lines):
                 ln = lines[li]
                 li += 1
-                if any(r.search(ln) for r in oopses.CORRUPTED_LINES):
+                if "should_fail" in ln and any(r.search(ln) for r in oopses.CORRUPTED_LINES):
                     ok = False
                     break
                 m = part.search(ln)
@@ -652,7 +667,7 @@ def _is_corrupted(title: str, report: str, f: oopses.Format | None) -> tuple[boo
             return True, "call trace is missed"
         bad = True
         for ln in frames[1:16]:
-            if any(k.search(ln) for k in oopses.STACK_START):
+            if _STACK_START_ANY.search(ln):
                 break
             if "(stack is not available)" in ln or any(r.search(ln) for r in oopses.FRAME_RES):
                 has_stack = True
@@ -748,7 +763,7 @@ def _call_trace(lines: list[str]) -> list[Frame]:
     """Frames of the first stack trace of the report (``?`` entries kept, marked)."""
     start = None
     for i, t in enumerate(lines):
-        if any(r.search(t) for r in oopses.STACK_START):
+        if _STACK_START_ANY.search(t):
             start = i + 1
             break
     if start is None:
@@ -807,6 +822,8 @@ def _clean_path(path: str) -> str:
 
 def _guilty_impl(report: str) -> tuple[str | None, bool]:
     """(file, True when it is only the first file seen because all were generic)."""
+    if ".c:" not in report and ".h:" not in report:
+        return None, False  # not a symbolised report: nothing to find
     guilty = ""
     fallback = False
     lines = report.split("\n")
