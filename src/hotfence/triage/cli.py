@@ -1,8 +1,11 @@
 """`hotfence triage PATH... [-]`: find, title and explain every crash in kernel logs.
 
+`hotfence triage --vmcore VMCORE --vmlinux VMLINUX`: the same for a crash dump, read
+with drgn (hotfence.triage.vmcore), after crash's first commands (log, bt, dis, ps, kmem).
+
 Exit status: 0 whether or not crashes were found (finding none is an answer); 2 when
 an input could not be read (each one is named on stderr, the others are still
-triaged) or when --vmlinux / --modules cannot be used.
+triaged) or when --vmlinux / --modules / --vmcore cannot be used.
 """
 
 from __future__ import annotations
@@ -26,12 +29,15 @@ EXIT_UNREADABLE = 2
 
 
 @click.command("triage")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH... [-]")
+@click.argument("paths", nargs=-1, required=False, metavar="PATH... [-]")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text: readable terminal report; json: one JSON document "
                    "(docs/triage-json.md); markdown: for tickets and chat.")
 @click.option("--vmlinux", type=click.Path(dir_okay=False), default=None,
               help="vmlinux with symbols/DWARF: adds file:line and inline chains.")
+@click.option("--vmcore", type=click.Path(dir_okay=False), default=None,
+              help="Crash dump (ELF vmcore) to analyse with drgn instead of logs; needs --vmlinux "
+                   "(the DWARF vmlinux of that build). Module .ko files next to it or under --modules are used.")
 @click.option("--modules", "modules_dir", type=click.Path(file_okay=False), default=None,
               help="Directory searched recursively for <module>.ko(.xz/.gz) of module frames.")
 @click.option("--source", "source_dir", type=click.Path(file_okay=False), default=None,
@@ -42,13 +48,23 @@ EXIT_UNREADABLE = 2
               help="Record each crash in the local crash store (see `hotfence crashes`).")
 @click.option("--db", type=click.Path(dir_okay=False), default=None,
               help="Crash store file (default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).")
-def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, modules_dir: str | None,
-           source_dir: str | None, known_dirs: tuple[str, ...], store: bool, db: str | None) -> None:
+def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, vmcore: str | None,
+           modules_dir: str | None, source_dir: str | None, known_dirs: tuple[str, ...], store: bool,
+           db: str | None) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
 
     PATH may be a file (plain, .gz or .xz), a directory (read recursively) or - for
-    stdin.
+    stdin. With --vmcore, no PATH: the log comes from the dump.
     """
+    if vmcore is not None:
+        if paths:
+            raise click.UsageError("--vmcore reads the log from the dump; give no PATH with it")
+        if not vmlinux:
+            raise click.UsageError("--vmcore needs --vmlinux (the DWARF vmlinux of the crashed kernel)")
+        _triage_vmcore(vmcore, vmlinux, modules_dir, source_dir, known_dirs, fmt, store, db)
+        return
+    if not paths:
+        raise click.UsageError("give at least one PATH (or - for stdin), or --vmcore")
     symbolizer = None
     if vmlinux or modules_dir:
         try:
@@ -78,3 +94,28 @@ def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, modules_dir: s
         click.echo(f"hotfence triage: cannot read {r.path}: {r.error}", err=True)
     if failed:
         sys.exit(EXIT_UNREADABLE)
+
+
+def _triage_vmcore(vmcore: str, vmlinux: str, modules_dir: str | None, source_dir: str | None,
+                   known_dirs: tuple[str, ...], fmt: str, store: bool, db: str | None) -> None:
+    from hotfence.triage.vmcore import VmcoreError, analyze_vmcore
+    from hotfence.triage.vmcore_render import render_vmcore
+
+    try:
+        catalog = load_catalog([Path(d) for d in known_dirs] if known_dirs else None)
+    except SourceError as exc:
+        click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    try:
+        report = analyze_vmcore(vmcore, vmlinux, modules_dir, catalog)
+    except VmcoreError as exc:
+        click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    if store:
+        with CrashStore(Path(db) if db else None) as crash_store:
+            for rep in report.reports:
+                crash_store.add(rep, vmcore)
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    roots = [source_dir or "", os.path.dirname(os.path.abspath(vmlinux))]
+    roots += [os.path.dirname(m) for m in report.modules]
+    render_vmcore(report, fmt, console, SourceLines(roots))
