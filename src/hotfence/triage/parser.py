@@ -47,7 +47,7 @@ _REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---
 
 # Seconds of silence between two lines of one report after which it is over.
 _REPORT_TIME_GAP = 10.0
-# Other tasks' lines in a row after which a task's report is taken to be over.
+# Lines of other contexts in a row after which a report is taken to be over.
 _TASK_GAP_LINES = 150
 # Lines still read after a report ended or the next one began (the panic, or the
 # "Allocated by task" part of a KASAN report that another report interrupted).
@@ -336,6 +336,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
     lines: list[Line] = []
     title_end = 0
     own_done = False
+    tail = _TAIL_LINES
     last_ts: float | None = None
     gap = 0
     after_second = 0
@@ -370,8 +371,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
             if gap > _TASK_GAP_LINES:
                 break  # the task has long stopped printing
             continue  # another task's line
-        gap = 0
-        if own_done and since_done > _TAIL_LINES:
+        if own_done and since_done > tail:
             break  # enough read after the report ended (it may still hold its panic)
         if second is not None and not task_ctx:
             after_second += 1
@@ -392,7 +392,11 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
             elif resume is None:
                 resume = line.start
         if not is_header and line.context != context and not (cpu_traceback and line.context.startswith("C")):
+            gap += 1
+            if gap > _TASK_GAP_LINES:
+                break  # the report's stream has long stopped
             continue
+        gap = 0
         # Where the report's own text ends (its title may read further, like syzkaller).
         if not is_header:
             if own_done:
@@ -402,6 +406,8 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
                 # An oops is printed in one burst; a long pause (or time going backwards,
                 # as in concatenated logs) means what follows is something else.
                 own_done, since_done = True, 0
+                if line.timestamp < last_ts:
+                    tail = _PANIC_GRACE_LINES  # time went backwards: certainly another log
             elif not task_ctx and second is not None:
                 own_done, since_done = True, 0  # one stream: the next report's lines are not ours
             elif task_ctx and line.start in cands and _is_report_start(line.raw):
