@@ -261,7 +261,47 @@ def test_cli_wrong_vmlinux_is_a_clear_error(null_deref_core, tmp_path) -> None:
     assert str(plain) in res.output and "DWARF" in res.output
 
 
+@pytest.mark.guest
+def test_modules_from_a_directory_or_none(null_deref_core, tmp_path) -> None:
+    """The .ko is found under --modules when it is not next to the core; without it the
+    module frames stay bare but the kernel's are still resolved."""
+    from hotfence.triage.vmcore import analyze_vmcore
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "null-deref.vmcore").symlink_to(null_deref_core.vmcore)
+    mods = tmp_path / "mods" / "extra"
+    mods.mkdir(parents=True)
+    shutil.copyfile(null_deref_core.module, mods / "hotfence_crash.ko")
+
+    bare = analyze_vmcore(alone / "null-deref.vmcore", null_deref_core.vmlinux)
+    assert bare.modules == []
+    fault = next(e for e in bare.stack if e.function == "hotfence_crash_null_deref")  # named by kallsyms
+    assert fault.module == "hotfence_crash" and fault.file is None
+    assert any(e.function == "vfs_write" and e.file == "fs/read_write.c" for e in bare.stack)
+
+    found = analyze_vmcore(alone / "null-deref.vmcore", null_deref_core.vmlinux, tmp_path / "mods")
+    assert found.modules == [str(mods / "hotfence_crash.ko")]
+    fault = next(e for e in found.stack if e.function == "hotfence_crash_null_deref")
+    assert fault.file == MODULE_FILE
+
+
 # --------------------------------------------------------------- without a guest --
+
+def test_crash_pc_skips_the_top_frames_inline_chain() -> None:
+    from hotfence.triage.vmcore import StackEntry, crash_pc
+
+    def e(i: int, pc: int, **kw) -> StackEntry:
+        return StackEntry(index=i, function=f"f{i}", pc=pc, sp=0, **kw)
+
+    top = [e(0, 0xFFFFFFFF81000010, inline=True, interrupted=True), e(1, 0xFFFFFFFF81000010, interrupted=True)]
+    fault = e(3, 0xFFFFFFFFC0000017, interrupted=True)
+    user = e(5, 0x401000, user=True, interrupted=True)
+    assert crash_pc([*top, e(2, 0xFFFFFFFF81000100), fault, e(4, 0xFFFFFFFFC0000100), user]) == fault.pc
+    # a plain panic(): no exception frame below the top, so the top PC
+    assert crash_pc([*top, e(2, 0xFFFFFFFF81000100), user]) == top[0].pc
+    assert crash_pc([user]) is None and crash_pc([]) is None
+
 
 def test_cli_vmcore_errors_name_the_file(tmp_path) -> None:
     pytest.importorskip("drgn")

@@ -212,9 +212,23 @@ def open_vmcore(vmcore: Path, vmlinux: Path, modules: list[Path]) -> tuple[drgn.
         build_id = main.build_id.hex() if main is not None and main.build_id else "unknown"
         raise VmcoreError(str(vmlinux), f"does not match the vmcore or has no DWARF (the core's kernel "
                           f"build ID is {build_id}; use the -dbg vmlinux of that exact build)")
+    _add_module_kallsyms(prog)
     used = [m.debug_file_path for m in prog.modules()
             if not isinstance(m, drgn.MainModule) and m.debug_file_path is not None]
     return prog, used
+
+
+def _add_module_kallsyms(prog: drgn.Program) -> None:
+    """Name module code without a ``.ko`` from each ``struct module``'s own kallsyms
+    (``mod->core_kallsyms``), as crash does: tried after the ELF symbols, so a module
+    with debug info keeps its DWARF-era names and sizes."""
+    from drgn.helpers.linux.kallsyms import load_module_kallsyms
+
+    try:
+        index = load_module_kallsyms(prog)
+    except (LookupError, ValueError, _import_drgn().FaultError):
+        return  # no module list in this core (or a layout drgn does not know): ELF only
+    prog.register_symbol_finder("hotfence_module_kallsyms", index, enable_index=-1)
 
 
 # -- crash's first commands ------------------------------------------------------------
@@ -281,7 +295,8 @@ def read_stack(prog: drgn.Program) -> list[StackEntry]:
             try:
                 sym = frame.symbol()
                 entry.offset = pc - sym.address
-                if not frame.is_inline and sym.name and not frame.name:
+                # drgn names a PC without DWARF or symbol "0x..."; the symbol is better
+                if not frame.is_inline and sym.name and entry.function.startswith(("?", "0x")):
                     entry.function = sym.name
             except LookupError:
                 pass
