@@ -1,21 +1,25 @@
 """Find every crash report in a kernel console log and fill ``Report`` records.
 
-Input: a whole console log / dmesg / ``journalctl -k`` / syslog text. The algorithm follows
-syzkaller's Linux reporter (pkg/report), which defines the titles the corpus expects:
+Input: a whole console log / dmesg / ``journalctl -k`` / syslog text. Titles follow
+syzkaller's Linux reporter (pkg/report), whose titles the corpus records:
 
-1. *Pre-filter*: every header substring of the oops table (``oopses.OOPSES``) is located
-   with ``str.find`` over the whole text; only those lines are looked at further. This
-   keeps big, mostly healthy logs fast.
+1. *Pre-filter*: a few substrings that every oops header contains (``SCAN_NEEDLES``) are
+   located with ``str.find`` over the whole text; only those lines are looked at further.
+   This keeps big, mostly healthy logs fast.
 2. The first header line that is not benign starts a report. Its lines are the following
    lines of the same printk context (task/CPU caller id, when the log has one) up to the
-   next header line that does not continue the report (a ``Kernel panic`` after a BUG
-   does; another BUG does not). Unreliable `` ? `` frames are left out of the title text.
+   next header line that does not continue the report (a ``Kernel panic`` right after a
+   BUG does; another BUG does not). Unreliable `` ? `` frames are shown but left out of
+   the title text.
 3. The title comes from the first-matching format of that header's kind: its regexes and
    the first stack frame that is not a generic helper, then normalised (``titles``).
-4. The next report is searched from where this one stopped, so one log yields all of its
-   crashes, each with the OOM kills / allocation failures seen since the previous one.
+4. The report's own text (``text``, ``end``) stops at the next report, at an end marker
+   (``---[ end trace``, ``Kernel Offset:``), or at a pause of more than 10 s in printk time.
+5. The next report is searched from where this one stopped, so one log yields all of its
+   crashes, each with the OOM kills / allocation failures seen since the previous one as
+   ``context``; OOM kills that no crash follows become ``OOM-KILL`` reports of their own.
 
-``parse_log`` never raises: any internal failure on a pathological report degrades to a
+``parse_log`` never raises: an internal failure on a pathological report degrades to a
 corrupted report rather than losing the others.
 """
 
