@@ -196,8 +196,10 @@ fi
 mkdir -p $ROOT/dev/pts $ROOT/dev/shm
 mount -t devpts devpts $ROOT/dev/pts
 mount -t tmpfs tmpfs $ROOT/dev/shm
-# A clean /tmp and /run; everything else of the host root is the overlay (or busybox's).
+# A clean /run; with the host root, /tmp stays the overlay's (writes land in the guest's
+# tmpfs upper layer) because the repository under test may itself live in /tmp (CI clones).
 for d in /tmp /run; do
+  [ "$HOSTROOT" = 1 ] && [ "$d" = /tmp ] && continue
   mkdir -p $ROOT$d 2>/dev/null
   mount -t tmpfs tmpfs $ROOT$d
 done
