@@ -189,14 +189,13 @@ def main() -> int:
         return in_guest(args)
 
     sys.path.insert(0, str(REPO / "tests"))
-    from test_lsm_backend import guest_btf
+    from test_lsm_backend import guest_objects
 
-    from hotfence.bpf import build
     from hotfence.lab.debkernel import prepare_kernel
     from hotfence.lab.guest import GuestConfig, GuestSession
 
     kernel = prepare_kernel()
-    objs = build.build(guest_btf(kernel))
+    objs = guest_objects(kernel)
     with GuestSession(GuestConfig()) as g:
         # The loop binary goes through the read-write share (the guest's /tmp is its own).
         exe = g.outdir / "socket_loop"

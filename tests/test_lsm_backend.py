@@ -177,6 +177,12 @@ def guest_btf(kernel) -> Path:
     return out
 
 
+def guest_objects(kernel) -> build.BuildResult:
+    """The BPF objects built against the guest kernel's BTF, next to the unpacked kernel
+    (an explicit directory: $HOTFENCE_BPF_BUILD, if set, names the host's own build)."""
+    return build.build(guest_btf(kernel), out_dir=kernel.root / "bpf-objects")
+
+
 class LsmGuest:
     """The shared guest plus what the LSM cases need: the object and the af_alg modules."""
 
@@ -189,7 +195,7 @@ class LsmGuest:
         # Built before the boot, in the host's cache, which the guest sees through its
         # read-only view of the host root; HOTFENCE_BPF_BUILD points the guest's own
         # build.object_path() (used by probe()) at it: its stamp matches the guest's BTF.
-        self.build = build.build(guest_btf(kernel))
+        self.build = guest_objects(kernel)
         self.modules = [str(p) for p in ModuleIndex(kernel.modules_dir).load_order(["algif_hash"])]
         t0 = time.monotonic()
         self.session = shared_session(GuestConfig(), files=HARNESS_FILES)
@@ -292,6 +298,23 @@ def test_guest_programs_detach_when_the_owner_is_killed(lsm_guest) -> None:
     assert r["during"] == [EPERM]
     assert r["progs_during"] == sorted(lsm.PROGRAMS)
     assert r["after"] == [0] and r["progs_after"] == []
+
+
+@pytest.mark.guest
+def test_guest_apply_pins_swaps_and_removes(lsm_guest) -> None:
+    r = lsm_guest.run("lsm_guest.py", "apply")
+    first, second = r["first"], r["second"]
+    assert not first["swapped"] and first["backend"] == "bpf-lsm"
+    assert first["calls"] == [EPERM, 0]  # raw icmpv6 denied, AF_ALG fine; no fd of ours is open
+    assert first["progs"] == sorted(lsm.PROGRAMS)
+    assert {f"link_{p}" for p in lsm.PROGRAMS} | {"hf_create", "hf_lsm_scope"} <= set(first["pins"])
+    assert second["swapped"] and second["policy"] == "deny-af-alg"
+    assert second["calls"] == [0, EPERM]  # swapped in place: the other rule now
+    assert second["progs"] == sorted(lsm.PROGRAMS)  # the same three programs, not a second set
+    assert second["counters_before"] == {} and second["counters_after"]["0"] == [1, 1]
+    assert second["listed"] == [[r["cgroup_id"], True, "deny-af-alg"]]
+    assert second["scope"] == [r["cgroup_id"], 1, 0]
+    assert r["removed"] and r["after"] == [0, 0] and r["progs_after"] == [] and r["listed_after"] == 0
 
 
 @pytest.mark.guest

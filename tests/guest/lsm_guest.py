@@ -237,8 +237,7 @@ def _one_policy(args, tag: str, policy: CompiledPolicy, ops: list[list], netns: 
 
 
 def case_alg(args) -> dict:
-    return {"modules": load_modules(args.module),
-            **_one_policy(args, "alg", policy_file("deny-af-alg.yaml"), [ALG, UNIX, TCP6])}
+    return _one_policy(args, "alg", policy_file("deny-af-alg.yaml"), [ALG, UNIX, TCP6])
 
 
 def case_raw6(args) -> dict:
@@ -313,7 +312,7 @@ def case_ports(args) -> dict:
            ["connect", INET, DGRAM, 0, 9000], ["connect", INET, STREAM, 0, 9001]]
     try:
         with LsmFence(target, args.obj) as fence:
-            fence.install(policy)
+            fence.maps.install(policy)  # the cgroup backend's call: LsmMaps adds the scope
             fence.attach()
             res = {"inside": inside.calls(ops), "outside": outside.calls(ops)}
             cnt = counters(fence)
@@ -375,6 +374,44 @@ def _lsm_prog_names() -> list[str]:
     return sorted(p.get("name", "") for p in json.loads(out.stdout) if p.get("name", "").startswith("hf_lsm"))
 
 
+def case_apply(args) -> dict:
+    """apply pins links and maps (enforcement outlives every fd of this process), a second
+    apply swaps the policy in place, remove detaches; a cgroup-BPF fence's pin directory
+    name is left alone."""
+    from hotfence.fence.backends import lsm
+
+    target = make_cgroup("hf-apply")
+    w = Worker(target)
+    out: dict = {}
+    try:
+        state, swapped = lsm.apply(policy_file("deny-raw-icmpv6.yaml"), target, "deny-raw-icmpv6.yaml", args.obj)
+        out["first"] = {"swapped": swapped, "backend": state.backend, "calls": w.calls([RAW6, ALG]),
+                        "progs": _lsm_prog_names(),
+                        "pins": sorted(p.name for p in lsm.pin_dir(lsm.resolve_cgroup(target)).iterdir())}
+        state, swapped = lsm.apply(policy_file("deny-af-alg.yaml"), target, "deny-af-alg.yaml", args.obj)
+        maps, st = lsm.open_applied(target)
+        try:
+            cnt = {str(k): [c.hits, c.denies] for k, c in maps.counters().items() if c.hits or c.denies}
+            calls = w.calls([RAW6, ALG])
+            cnt_after = {str(k): [c.hits, c.denies] for k, c in maps.counters().items() if c.hits or c.denies}
+            scope = maps.scope()
+        finally:
+            maps.close()
+        listed = [(a.cgroup_id, a.active, a.state.policy if a.state else None) for a in lsm.applied()]
+        out["second"] = {"swapped": swapped, "policy": st.policy if st else None, "calls": calls,
+                         "counters_before": cnt, "counters_after": cnt_after, "listed": listed,
+                         "scope": [scope.cgroup_id, scope.level, scope.netns], "progs": _lsm_prog_names()}
+    finally:
+        removed = lsm.remove(target)
+    out["removed"] = removed
+    out["after"] = w.calls([RAW6, ALG])
+    out["progs_after"] = _lsm_prog_names()
+    out["listed_after"] = len(lsm.applied())
+    out["cgroup_id"] = os.stat(target).st_ino
+    w.close()
+    return out
+
+
 def case_probe(args) -> dict:
     from hotfence.fence.backends import probe
     from hotfence.fence.backends.lsm import select
@@ -395,7 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--module", action="append", default=[], help=".ko to load first (in order)")
     args = ap.parse_args(argv)
     t0 = time.monotonic()
+    modules = load_modules(args.module)  # every case: cases must not depend on their order
     result = CASES[args.case](args)
+    result["modules"] = modules
     result["seconds"] = round(time.monotonic() - t0, 2)
     print(json.dumps(result))
     return 0

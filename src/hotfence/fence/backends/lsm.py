@@ -14,7 +14,9 @@ needs and a cgroup attachment does not:
   The root cgroup is refused, and an unset scope enforces nothing.
 * **attachment**: LSM programs attach by BTF id, not to a cgroup: one ``bpf_link`` per
   hook from libbpf's generic ``bpf_program__attach`` (bpftool 7.1 cannot attach LSM
-  programs). The links belong to this process and detach when it exits.
+  programs). :class:`LsmFence` (``fence run``) owns its links: they detach when the
+  process exits. :func:`apply` / :func:`remove` pin links and maps under
+  ``/sys/fs/bpf/hotfence/lsm-<cgroup id>/`` (state file as the cgroup backend's).
 
 :func:`select` is the backend choice for the CLI: BPF-LSM when the running kernel
 loads an LSM program, else cgroup-BPF, with the per-rule coverage of the choice.
@@ -25,13 +27,24 @@ from __future__ import annotations
 import ctypes
 import os
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from hotfence.bpf import build, libbpf
 from hotfence.fence.backends import Coverage, ProbeResult, RuleCoverage
-from hotfence.fence.backends.cgroup import FenceMaps
-from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError, resolve_cgroup
+from hotfence.fence.backends import cgroup as cgroup_backend
+from hotfence.fence.backends.cgroup import (
+    MAPS,
+    Applied,
+    AppliedState,
+    FenceMaps,
+    _cov_dict,
+    _rule_dict,
+    _state_path,
+    _unpin,
+)
+from hotfence.fence.backends.cgroupfs import PIN_ROOT, CgroupRef, FenceError, ensure_bpffs, resolve_cgroup
 from hotfence.fence.compiled import ANY, DEFAULT_INET_PROTOCOL, Action, CompiledPolicy
 
 NAME = "bpf-lsm"
@@ -130,21 +143,58 @@ class LsmBackend:
 # ---------------------------------------------------------------------------- attachment
 
 
+class LsmMaps(FenceMaps):
+    """FenceMaps plus the scope map: ``install`` writes the scope into the slot it fills.
+
+    A drop-in for the cgroup backend's ``fence.maps``: the same install / counters /
+    stats / events, so callers need not know which backend they drive.
+    """
+
+    def __init__(self, maps: dict[str, libbpf.Map], cgroup: CgroupRef):
+        super().__init__(maps)
+        if SCOPE_MAP not in maps:
+            raise FenceError(f"fence maps missing: {SCOPE_MAP}")
+        self.scope_map = maps[SCOPE_MAP]
+        self.cgroup = cgroup
+
+    def install(self, policy: CompiledPolicy, write_hook=None, netns: str | None = None) -> int:
+        """Atomically replace the active policy (and its netns scope); returns the new slot.
+
+        The scope goes into the slot FenceMaps.install is about to fill, so the policy's
+        rules and its netns scope become active together with the one hf_active flip.
+        """
+        scope = Scope(self.cgroup, netns if netns is not None else (policy.scope_netns or "any"))
+        value = scope.encode()  # validation first: nothing written on a bad scope
+        old = self.active_slot()
+        new = 1 - old if self.config(old).loaded else old
+        self.scope_map.update(new.to_bytes(4, "little"), value)
+        slot = super().install(policy, write_hook)
+        if slot != new:  # FenceMaps changed its slot choice: keep the scope with the rules
+            self.scope_map.update(slot.to_bytes(4, "little"), value)
+        return slot
+
+    def scope(self, slot: int | None = None) -> ScopeValue:
+        slot = self.active_slot() if slot is None else slot
+        raw = self.scope_map.lookup(slot.to_bytes(4, "little"))
+        return ScopeValue.from_buffer_copy(raw) if raw else ScopeValue()
+
+
 class LsmFence:
     """A loaded fence_lsm object whose programs enforce on one cgroup subtree.
 
-    ``object_path`` defaults to the object built for the running kernel; the guest tests
-    pass one built on the host against the guest kernel's BTF.
+    Same shape as the cgroup backend's CgroupFence (``maps.install``, ``attach``,
+    ``detach``, ``close``, ``cgroup``). ``object_path`` defaults to the object built for
+    the running kernel; the guest tests pass one built against the guest kernel's BTF.
     """
 
     def __init__(self, cgroup: str | os.PathLike[str], object_path: str | os.PathLike[str] | None = None):
         self.cgroup: CgroupRef = resolve_cgroup(cgroup)
+        Scope(self.cgroup).encode()  # refuse the root cgroup before loading anything
         path = Path(object_path) if object_path else build.object_path(OBJECT)
         self.obj = libbpf.BpfObject(path)
         try:
             self.obj.load()
-            self.maps = FenceMaps.from_object(self.obj)
-            self.scope_map = self.obj.map(SCOPE_MAP)
+            self.maps = LsmMaps({n: self.obj.map(n) for n in (*MAPS, SCOPE_MAP)}, self.cgroup)
         except BaseException:
             self.obj.close()
             raise
@@ -157,25 +207,11 @@ class LsmFence:
         self.close()
 
     def install(self, policy: CompiledPolicy, netns: str | None = None) -> int:
-        """Atomically replace the active policy (and its netns scope); returns the new slot.
-
-        The scope goes into the slot FenceMaps.install is about to fill, so the policy's
-        rules and its netns scope become active together with the one hf_active flip.
-        """
-        scope = Scope(self.cgroup, netns if netns is not None else (policy.scope_netns or "any"))
-        value = scope.encode()  # validation first: nothing written on a bad scope
-        old = self.maps.active_slot()
-        new = 1 - old if self.maps.config(old).loaded else old
-        self.scope_map.update(new.to_bytes(4, "little"), value)
-        slot = self.maps.install(policy)
-        if slot != new:  # FenceMaps changed its slot choice: keep the scope with the rules
-            self.scope_map.update(slot.to_bytes(4, "little"), value)
-        return slot
+        """``maps.install`` with an optional netns scope overriding the policy's."""
+        return self.maps.install(policy, netns=netns)
 
     def scope(self, slot: int | None = None) -> ScopeValue:
-        slot = self.maps.active_slot() if slot is None else slot
-        raw = self.scope_map.lookup(slot.to_bytes(4, "little"))
-        return ScopeValue.from_buffer_copy(raw) if raw else ScopeValue()
+        return self.maps.scope(slot)
 
     def attach(self) -> None:
         """Attach every hook; all or nothing."""
@@ -200,6 +236,107 @@ class LsmFence:
         self.obj.close()
 
 
+# ---------------------------------------------------------------------------- pinned (apply)
+
+PIN_PREFIX = "lsm-"  # PIN_ROOT/lsm-<cgroup id>: never a bare number, which is cgroup-BPF's
+
+
+def pin_dir(cg: CgroupRef) -> Path:
+    return PIN_ROOT / f"{PIN_PREFIX}{cg.id}"
+
+
+def _open_pinned(d: Path, cg: CgroupRef) -> LsmMaps:
+    fm = FenceMaps.from_pins(d)
+    try:
+        scope = libbpf.open_pinned_map(d / SCOPE_MAP, SCOPE_MAP, 4, ctypes.sizeof(ScopeValue))
+    except BaseException:
+        fm.close()
+        raise
+    return LsmMaps({**fm.maps, SCOPE_MAP: scope}, cg)
+
+
+def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = "",
+          object_path: str | os.PathLike[str] | None = None) -> tuple[AppliedState, bool]:
+    """Enforce ``policy`` on ``cgroup`` persistently (links and maps pinned in bpffs under
+    ``lsm-<cgroup id>``); re-applying swaps atomically. Returns the state and whether it
+    was a swap into an existing attachment."""
+    cg = resolve_cgroup(cgroup)
+    Scope(cg).encode()
+    if cgroup_backend.pin_dir(cg).exists():
+        raise FenceError(f"{cg.path}: a {cgroup_backend.NAME} fence is applied here; remove it first")
+    ensure_bpffs()
+    d = pin_dir(cg)
+    state = AppliedState(
+        cgroup=str(cg.path), cgroup_id=cg.id, backend=NAME, policy=policy.name, policy_file=policy_file,
+        enforce=policy.enforce, default=policy.default.name.lower(),
+        rules=[_rule_dict(r) for r in policy.rules], coverage=[_cov_dict(c) for c in coverage(policy)],
+        applied_at=time.time(),
+    )
+    names = (*MAPS, SCOPE_MAP)
+    if all((d / f"link_{p}").exists() for p in PROGRAMS) and all((d / m).exists() for m in names):
+        maps = _open_pinned(d, cg)
+        try:
+            maps.install(policy)
+        finally:
+            maps.close()
+        state.write()
+        return state, True
+    if d.exists():
+        _unpin(d)  # a half-made pin directory (crash during apply): start over
+    fence = LsmFence(cg.path, object_path)
+    try:
+        fence.maps.install(policy)  # the full policy and its scope are in place before attaching
+        d.mkdir(parents=True)
+        for name in names:
+            fence.maps.maps[name].pin(d / name)
+        fence.attach()
+        for prog, link in fence.links.items():
+            link.pin(d / f"link_{prog}")
+        state.write()
+    except BaseException:
+        fence.close()
+        _unpin(d)
+        raise
+    fence.close()  # the pins hold links and maps now
+    return state, False
+
+
+def remove(cgroup: str | os.PathLike[str] | int) -> bool:
+    """Detach and unpin what :func:`apply` left (cgroup path, or its id if it is gone)."""
+    cgroup_id = cgroup if isinstance(cgroup, int) else resolve_cgroup(cgroup).id
+    d = PIN_ROOT / f"{PIN_PREFIX}{cgroup_id}"
+    existed = d.exists()
+    _unpin(d)  # the last reference to a link going away detaches it
+    state = AppliedState.read(cgroup_id)
+    if state is not None and state.backend == NAME:
+        _state_path(cgroup_id).unlink(missing_ok=True)
+    return existed
+
+
+def applied() -> list[Applied]:
+    """Every LSM fence left by :func:`apply` on this host."""
+    if not PIN_ROOT.exists():
+        return []
+    out = []
+    for d in sorted(PIN_ROOT.iterdir()):
+        if not (d.name.startswith(PIN_PREFIX) and d.name[len(PIN_PREFIX):].isdigit()):
+            continue
+        cgroup_id = int(d.name[len(PIN_PREFIX):])
+        links = [p for p in PROGRAMS if (d / f"link_{p}").exists()]
+        state = AppliedState.read(cgroup_id)
+        out.append(Applied(cgroup_id, d, state if state and state.backend == NAME else None, links,
+                           len(links) == len(PROGRAMS)))
+    return out
+
+
+def open_applied(cgroup: str | os.PathLike[str]) -> tuple[LsmMaps, AppliedState | None]:
+    cg = resolve_cgroup(cgroup)
+    d = pin_dir(cg)
+    if not d.exists():
+        raise FenceError(f"{cg.path}: no {NAME} fence applied (nothing pinned at {d})")
+    return _open_pinned(d, cg), AppliedState.read(cg.id)
+
+
 # ---------------------------------------------------------------------------- selection
 
 
@@ -220,7 +357,7 @@ def select(policy: CompiledPolicy, probes: list[ProbeResult] | None = None,
     ``probes`` defaults to :func:`hotfence.fence.backends.probe` (loads a tiny program per
     backend); ``prefer`` forces one backend and fails if the kernel refuses it.
     """
-    from hotfence.fence.backends import cgroup as cgroup_backend, probe
+    from hotfence.fence.backends import probe
 
     probes = probe() if probes is None else probes
     by_name = {p.backend: p for p in probes}
