@@ -91,15 +91,21 @@ def null_deref_core(tmp_path_factory) -> CachedCore:
             cap = take_vmcore("null-deref", work, kernel.kver, memory_mb=MEMORY_MB)
             assert cap.module is not None
             raw = cap.vmcore.stat().st_size
+            t0 = time.monotonic()
             _compress(cap.vmcore, packed)
+            packing = round(time.monotonic() - t0, 2)
             shutil.copyfile(cap.log, cache / "null-deref.vmcore.log")
             shutil.copyfile(cap.module, cache / cap.module.name)
             shutil.copyfile(MODULE_SRC / "hotfence_crash.c", cache / "hotfence_crash.c")
-            meta_path.write_text(json.dumps({"take_seconds": cap.seconds, "raw_bytes": raw}))
+            meta_path.write_text(json.dumps({"take_seconds": cap.seconds, "raw_bytes": raw,
+                                             "compress_seconds": packing}))
             cap.vmcore.unlink()
     meta = json.loads(meta_path.read_text())
     out = tmp_path_factory.mktemp("vmcore")
+    t0 = time.monotonic()
     _decompress(packed, out / "null-deref.vmcore")
+    print(f"\nvmcore cache {packed}: zstd {meta.get('compress_seconds')} s at capture, "
+          f"decompressed in {time.monotonic() - t0:.2f} s", file=sys.stderr)
     for name in ("null-deref.vmcore.log", "hotfence_crash.ko"):
         shutil.copyfile(cache / name, out / name)
     return CachedCore(
@@ -217,7 +223,8 @@ def test_structured_report_as_log_triage_with_frames_from_the_core(analysed) -> 
     assert (rep.title, rep.type) == (EXPECTED["title"], EXPECTED["type"])
     assert rep.rip is not None and rep.rip.function == EXPECTED["function"]
     assert rep.rip.file == MODULE_FILE and rep.guilty_file == MODULE_FILE
-    assert rep.code is not None and any(re.match(EXPECTED["fault_insn"], i.text) for i in rep.code.instructions if i.faulting)
+    assert rep.code is not None
+    assert any(re.match(EXPECTED["fault_insn"], i.text) for i in rep.code.instructions if i.faulting)
     # The log's func+off, resolved in this core, are the very PCs drgn unwound.
     stack_pc = {e.function: e.pc for e in analysed.stack if not e.inline}
     assert rep.rip.address == stack_pc["hotfence_crash_null_deref"]

@@ -89,8 +89,8 @@ def kmem_lines(mem: MemorySummary) -> list[str]:
     def pct(pages: int) -> str:
         return f"{100 * pages / mem.total_pages:.0f}% of TOTAL MEM" if mem.total_pages else ""
 
-    rows = [("PRESENT", mem.present_pages, "physical RAM"), ("TOTAL MEM", mem.total_pages, ""), ("FREE", mem.free_pages, pct(mem.free_pages)),
-            ("USED", mem.used_pages, pct(mem.used_pages)), ("SHARED", mem.shared_pages, pct(mem.shared_pages)),
+    rows = [("PRESENT", mem.present_pages, "physical RAM"), ("TOTAL MEM", mem.total_pages, ""),
+            ("FREE", mem.free_pages, pct(mem.free_pages)), ("USED", mem.used_pages, pct(mem.used_pages)), ("SHARED", mem.shared_pages, pct(mem.shared_pages)),
             ("CACHED", mem.cached_pages, pct(mem.cached_pages)), ("SLAB", mem.slab_pages, pct(mem.slab_pages)),
             ("TOTAL HUGE", mem.total_huge_pages, ""), ("TOTAL SWAP", mem.total_swap_pages, ""),
             ("SWAP FREE", mem.free_swap_pages, "")]
