@@ -189,10 +189,15 @@ def open_vmcore(vmcore: Path, vmlinux: Path, modules: list[Path]) -> tuple[drgn.
     for path, what in ((vmcore, "vmcore"), (vmlinux, "vmlinux")):
         if not path.is_file():
             raise VmcoreError(str(path), f"{what} not found" if not path.exists() else f"{what} is not a file")
-        with path.open("rb") as fh:
-            if fh.read(4) != b"\x7fELF":
-                raise VmcoreError(str(path), f"not an ELF file (a {what} must be ELF; "
-                                  "makedumpfile's compressed format: convert with makedumpfile -E)")
+        try:
+            with path.open("rb") as fh:
+                magic = fh.read(4)
+        except OSError as exc:
+            raise VmcoreError(str(path), f"cannot read the {what}: {exc.strerror}") from exc
+        if magic != b"\x7fELF":
+            hint = (" (makedumpfile's compressed formats: convert with makedumpfile -E; QEMU: "
+                    "dump-guest-memory without a format)") if what == "vmcore" else ""
+            raise VmcoreError(str(path), f"not an ELF file: a {what} must be ELF{hint}")
     prog = drgn.Program()
     try:
         prog.set_core_dump(str(vmcore))
