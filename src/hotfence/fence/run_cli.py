@@ -24,6 +24,7 @@ from hotfence.bpf.build import BuildError
 from hotfence.bpf.libbpf import LibbpfError
 from hotfence.fence.backends import Coverage, RuleCoverage, probe, unenforceable
 from hotfence.fence.backends import cgroup as backend
+from hotfence.fence.backends import lsm
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
 from hotfence.fence.compiled import CompiledPolicy, Hook
 
@@ -60,9 +61,12 @@ def _coverage_lines(coverages: list[RuleCoverage]) -> list[str]:
     return lines
 
 
-def _check_coverage(policy: CompiledPolicy, allow_partial: bool) -> list[RuleCoverage]:
-    coverages = backend.coverage(policy)
-    if getattr(policy, "scope_netns", "any") != "any":
+def _check_coverage(policy: CompiledPolicy, allow_partial: bool) -> tuple[lsm.Selection, list[RuleCoverage]]:
+    # BPF-LSM when this kernel loads it (every family, kern flag, netns), else cgroup-BPF.
+    sel = lsm.select(policy)
+    click.echo(f"hotfence: backend {sel.backend}: {sel.reason}", err=True)
+    coverages = list(sel.coverage)
+    if sel.backend == backend.NAME and getattr(policy, "scope_netns", "any") != "any":
         coverages.append(RuleCoverage(
             -2, "scope.netns", f"only in netns {policy.scope_netns}", Coverage.PARTIAL,
             "cgroup-bpf cannot scope by network namespace: the rules apply in every netns of the cgroup",
@@ -70,12 +74,12 @@ def _check_coverage(policy: CompiledPolicy, allow_partial: bool) -> list[RuleCov
     missing = unenforceable(coverages)
     if missing and not allow_partial:
         raise click.ClickException(
-            f"{len(missing)} rule(s) of {policy.name!r} cannot be enforced by {backend.NAME} "
+            f"{len(missing)} rule(s) of {policy.name!r} cannot be enforced by {sel.backend} "
             "(use --allow-partial to enforce the rest):\n" + "\n".join(_coverage_lines(missing))
         )
     for line in _coverage_lines([c for c in coverages if c.coverage is not Coverage.FULL]):
         click.echo(f"hotfence: coverage:{line}", err=True)
-    return coverages
+    return sel, coverages
 
 
 def _call_text(ev: abi.FenceEvent) -> str:
@@ -116,7 +120,7 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
     """Enforce POLICY on a cgroup in the foreground, streaming deny/audit events."""
     compiled = _compile(policy)
     target = _cgroup_option(compiled, cgroup)
-    _check_coverage(compiled, allow_partial)
+    sel, _ = _check_coverage(compiled, allow_partial)
     stop = False
 
     def on_signal(signum, _frame) -> None:
@@ -125,11 +129,11 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with backend.CgroupFence(target) as fence:
+        with sel.fence_class(target) as fence:
             fence.maps.install(compiled)
             fence.attach()
             verb = "enforcing" if compiled.enforce else "auditing"
-            click.echo(f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {backend.NAME} "
+            click.echo(f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {sel.backend} "
                        f"({len(compiled.rules)} rules)")
             sys.stdout.flush()
             cg_path = str(fence.cgroup.path)
@@ -173,15 +177,15 @@ def apply(policy: str, cgroup: str | None, allow_partial: bool) -> None:
     """Enforce POLICY on a cgroup persistently (pinned in bpffs); re-applying swaps atomically."""
     compiled = _compile(policy)
     target = _cgroup_option(compiled, cgroup)
-    coverages = _check_coverage(compiled, allow_partial)
+    sel, coverages = _check_coverage(compiled, allow_partial)
     try:
-        state, swapped = backend.apply(compiled, target, str(Path(policy).resolve()))
+        state, swapped = sel.module.apply(compiled, target, str(Path(policy).resolve()))
     except FAIL as exc:
         raise click.ClickException(f"{exc} (the previous policy, if any, is still in force)") from None
     verb = "swapped in" if swapped else "applied"
     mode = "enforce" if compiled.enforce else "audit"
     click.echo(f"hotfence: {verb} {compiled.name!r} ({mode}, {len(compiled.rules)} rules) on {state.cgroup} "
-               f"via {backend.NAME}, pinned at {backend.PIN_ROOT / str(state.cgroup_id)}")
+               f"via {sel.backend}, pinned at {sel.module.pin_dir(resolve_cgroup(target))}")
     for line in _coverage_lines(coverages):
         click.echo(line)
 
@@ -191,7 +195,7 @@ def apply(policy: str, cgroup: str | None, allow_partial: bool) -> None:
 def status(as_json: bool) -> None:
     """What is applied where, by which backend, and per-rule coverage; plus backend probes."""
     probes = probe()
-    entries = backend.applied()
+    entries = backend.applied() + lsm.applied()
     if as_json:
         click.echo(json.dumps({
             "backends": [p.__dict__ for p in probes],
@@ -227,7 +231,8 @@ def remove(cgroup: str | None, cgroup_id: int | None) -> None:
     if (cgroup is None) == (cgroup_id is None):
         raise click.UsageError("give exactly one of --cgroup or --id")
     try:
-        existed = backend.remove(cgroup if cgroup is not None else cgroup_id)
+        which = cgroup if cgroup is not None else cgroup_id
+        existed = any([backend.remove(which), lsm.remove(which)])
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
     what = cgroup if cgroup is not None else f"cgroup id {cgroup_id}"
@@ -242,7 +247,8 @@ def remove(cgroup: str | None, cgroup_id: int | None) -> None:
 def counters(cgroup: str, as_json: bool) -> None:
     """Per-rule hits and denies (would-deny in audit mode) of an applied fence."""
     try:
-        maps, state = backend.open_applied(cgroup)
+        applied_lsm = lsm.pin_dir(resolve_cgroup(cgroup)).exists()
+        maps, state = (lsm if applied_lsm else backend).open_applied(cgroup)
         try:
             counts = maps.counters()
             stats = maps.stats()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ctypes
 import os
 import socket
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -348,6 +349,17 @@ class Selection:
     reason: str
     coverage: list[RuleCoverage]
     probes: list[ProbeResult]
+
+    @property
+    def module(self):
+        """The backend module; both offer NAME, coverage, apply, remove, applied,
+        open_applied and pin_dir with the same signatures."""
+        return sys.modules[__name__] if self.backend == NAME else cgroup_backend
+
+    @property
+    def fence_class(self):
+        """LsmFence or CgroupFence: ``(cgroup)`` -> ``.maps.install``, ``.attach``, ``.close``."""
+        return LsmFence if self.backend == NAME else cgroup_backend.CgroupFence
 
 
 def select(policy: CompiledPolicy, probes: list[ProbeResult] | None = None,
