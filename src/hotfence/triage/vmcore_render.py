@@ -35,6 +35,7 @@ def sys_lines(vr: VmcoreReport) -> list[str]:
 def stack_lines(vr: VmcoreReport) -> list[str]:
     """``bt -l``: one line per frame, then its ``file: line`` (inline frames share a PC)."""
     out: list[str] = []
+    top_pc = vr.stack[0].pc if vr.stack else None  # where the CPU stopped, not a fault
     for e in vr.stack:
         if e.user:
             out.append(f"#{e.index:<2} [{e.sp:016x}] user space at {e.pc:016x}")
@@ -42,7 +43,8 @@ def stack_lines(vr: VmcoreReport) -> list[str]:
         name = e.function + (f"+{e.offset:#x}" if e.offset is not None and not e.inline else "")
         where = "[inline]" if e.inline else f"[{e.sp:016x}]"
         tail = f" [{e.module}]" if e.module else ""
-        tail += "  (exception frame: pc is the faulting instruction)" if e.interrupted and e.index else ""
+        if e.interrupted and e.pc != top_pc:
+            tail += "  (exception frame: pc is the faulting instruction)"
         out.append(f"#{e.index:<2} {where} {name} at {e.pc:016x}{tail}")
         if e.file:
             out.append(f"    {e.file}: {e.line}")
