@@ -318,6 +318,22 @@ def test_guest_apply_pins_swaps_and_removes(lsm_guest) -> None:
 
 
 @pytest.mark.guest
+def test_guest_cli_chooses_lsm_and_reports_it(lsm_guest) -> None:
+    r = lsm_guest.run("lsm_guest.py", "cli")
+    assert r["apply"]["rc"] == 0, r["apply"]
+    assert "backend bpf-lsm" in r["apply"]["err"] and "via bpf-lsm" in r["apply"]["out"]
+    assert r["calls"] == [EPERM, 0]  # AF_ALG denied by the pinned fence; raw icmpv6 allowed
+    status = r["status"]["out"]
+    assert r["status"]["rc"] == 0 and "via bpf-lsm" in status and "deny-af-alg" in status
+    assert re.search(r"enforced\s+no-af-alg", status), status
+    applied = json.loads(r["status_json"]["out"])["applied"]
+    assert [a["state"]["backend"] for a in applied] == ["bpf-lsm"]
+    rows = {row["name"]: row for row in json.loads(r["counters"]["out"])["rules"]}
+    assert (rows["no-af-alg"]["hits"], rows["no-af-alg"]["denies"]) == (1, 1)
+    assert r["remove"]["rc"] == 0 and r["after"] == [0, 0] and r["progs_after"] == []
+
+
+@pytest.mark.guest
 def test_guest_probe_selects_lsm(lsm_guest) -> None:
     r = lsm_guest.run("lsm_guest.py", "probe")
     probes = {p["backend"]: p for p in r["probes"]}

@@ -412,6 +412,32 @@ def case_apply(args) -> dict:
     return out
 
 
+def case_cli(args) -> dict:
+    """`hotfence fence apply|status|counters|remove` pick BPF-LSM on this kernel by themselves
+    (objects from $HOTFENCE_BPF_BUILD, prepared on the host)."""
+    import subprocess
+
+    target = make_cgroup("hf-cli")
+    w = Worker(target)
+    exe = str(Path(sys.executable).parent / "hotfence")
+    policy = str(REPO / "examples" / "policies" / "deny-af-alg.yaml")
+
+    def cli(*argv: str) -> dict:
+        p = subprocess.run([exe, "fence", *argv], capture_output=True, text=True, timeout=120)
+        return {"rc": p.returncode, "out": p.stdout, "err": p.stderr}
+
+    out = {"apply": cli("apply", policy, "--cgroup", str(target))}
+    out["calls"] = w.calls([ALG, RAW6])
+    out["status"] = cli("status")
+    out["status_json"] = cli("status", "--json")
+    out["counters"] = cli("counters", "--cgroup", str(target), "--json")
+    out["remove"] = cli("remove", "--cgroup", str(target))
+    out["after"] = w.calls([ALG, RAW6])
+    out["progs_after"] = _lsm_prog_names()
+    w.close()
+    return out
+
+
 def case_probe(args) -> dict:
     from hotfence.fence.backends import probe
     from hotfence.fence.backends.lsm import select
