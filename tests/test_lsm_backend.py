@@ -349,12 +349,13 @@ DIFFERENTIAL_EXAMPLES = int(os.environ.get("HOTFENCE_LSM_EXAMPLES", "60"))
 def test_guest_differential_against_the_model(lsm_guest) -> None:
     r = lsm_guest.run("lsm_differential.py", f"--examples {DIFFERENTIAL_EXAMPLES}", "--seed 4", timeout=900)
     print(f"\nLSM differential: {r['examples']} policies, {r['calls']} calls compared "
-          f"({r['denied']} denied by policy, {r['baseline']} checked against the out-of-scope answer), "
+          f"({r['port_calls']} bind/connect, {r['denied']} denied by policy, {r['baseline']} checked against the out-of-scope answer), "
           f"{r['seconds']} s; families {r['families']}")
     assert r["failure"] is None, r["failure"]
     assert r["examples"] == DIFFERENTIAL_EXAMPLES
     assert r["calls"] >= DIFFERENTIAL_EXAMPLES * 4  # four workers, at least one call each
     assert r["denied"] > 0  # the draws do reach denials
+    assert r["port_calls"] > 0
     # Every family this kernel registers was drawn, plus unregistered and out-of-range ones.
     assert set(r["registered"]) <= set(r["families"])
     assert {socket.AF_UNIX, INET, INET6, socket.AF_NETLINK, socket.AF_PACKET, AF_ALG} <= set(r["registered"])

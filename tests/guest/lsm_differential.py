@@ -1,8 +1,9 @@
 """Runs INSIDE the QEMU guest: the differential test of the BPF-LSM backend.
 
 Hypothesis draws a compiled policy (socket rules over families, types, protocols, the
-kern flag, actions, default, audit/enforce mode, netns scope) and a list of raw
-``socket(family, type, protocol)`` calls. The policy is swapped into one loaded LSM
+kern flag, bind/connect port rules, actions, default, audit/enforce mode, netns scope),
+a list of raw ``socket(family, type, protocol)`` calls and some bind()/connect() calls of
+tcp/udp sockets to loopback ports (as the cgroup backend's differential test makes). The policy is swapped into one loaded LSM
 fence; four workers make every call -- in the fenced cgroup and in the root cgroup, each
 in the host netns and in a fresh one -- and each errno must equal what the
 reference model (``hotfence.fence.model`` with the LSM hook point) predicts for that
@@ -45,10 +46,12 @@ from hotfence.fence.compiled import (  # noqa: E402
     ANY,
     ANY_KERN,
     CREATE_LOOKUP_ORDER,
+    PORT_LOOKUP_ORDER,
     Action,
     CompiledPolicy,
     CreateKey,
     Hook,
+    PortKey,
     RuleInfo,
     Verdict,
 )
@@ -57,7 +60,9 @@ from hotfence.fence.model import (  # noqa: E402
     Backend,
     Caller,
     KernelProfile,
+    PortCall,
     SocketCall,
+    explain_port,
     explain_socket,
 )
 
@@ -72,6 +77,11 @@ FLAGGED_TYPES = [names.SOCK_STREAM | names.SOCK_CLOEXEC, names.SOCK_DGRAM | name
 # Protocols worth drawing: defaults, common ones, netlink numbers, the IPPROTO_MAX edge, an
 # ethertype, and values no u16 key can hold (0xFFFF is the wildcard marker, 0x10006
 # truncates to TCP, -1): the program must treat those exactly as decide_create does.
+PORTS = [8080, 8081, 9000]
+PORT_PROTOCOLS = [6, 17]
+# bind()/connect() of a fresh tcp/udp socket (protocol 0) to loopback; nobody listens.
+PORT_CALLS = [(h, f, p, port) for h in (Hook.BIND, Hook.CONNECT) for f in (names.AF_INET, names.AF_INET6)
+              for p in PORT_PROTOCOLS for port in PORTS]
 PROTOCOLS = [0, 1, 2, 4, 6, 9, 15, 16, 17, 31, 32, 58, 132, 255, 262, 263, 0x0300, 0xFFFE, 0xFFFF, 0x10006, -1]
 
 
@@ -112,31 +122,45 @@ def policies(families: list[int]) -> st.SearchStrategy[CompiledPolicy]:
         )
 
     @st.composite
+    def port_key(draw) -> PortKey:
+        use_f, use_p, use_port = draw(st.sampled_from(PORT_LOOKUP_ORDER))
+        return PortKey(
+            int(draw(st.sampled_from([Hook.BIND, Hook.CONNECT]))),
+            draw(st.sampled_from([names.AF_INET, names.AF_INET6])) if use_f else ANY,
+            draw(st.sampled_from(PORT_PROTOCOLS)) if use_p else ANY,
+            draw(st.sampled_from(PORTS)) if use_port else ANY,
+        )
+
+    @st.composite
     def policy(draw) -> CompiledPolicy:
         keys = draw(st.lists(key(), min_size=0, max_size=8, unique=True))
-        rules, create = [], {}
+        keys += draw(st.lists(port_key(), min_size=0, max_size=3, unique=True))
+        rules, create, ports = [], {}, {}
         for i, k in enumerate(keys):
             action = draw(st.sampled_from([Action.DENY, Action.DENY, Action.ALLOW, Action.AUDIT]))
-            rules.append(RuleInfo(i, f"r{i}", f"drawn:{i}", f"{action.name.lower()} {k}",
-                                  frozenset({Hook.SOCKET_CREATE})))
-            create[k] = Verdict(i, action)
+            hook = Hook.SOCKET_CREATE if isinstance(k, CreateKey) else Hook(k.hook)
+            rules.append(RuleInfo(i, f"r{i}", f"drawn:{i}", f"{action.name.lower()} {k}", frozenset({hook})))
+            (create if isinstance(k, CreateKey) else ports)[k] = Verdict(i, action)
         return CompiledPolicy(
             name="drawn", enforce=draw(st.sampled_from([True, True, True, False])),
             default=draw(st.sampled_from([Action.ALLOW, Action.ALLOW, Action.DENY, Action.DENY, Action.AUDIT])),
-            rules=rules, create=create, scope_cgroup=SCOPE,
+            rules=rules, create=create, ports=ports, scope_cgroup=SCOPE,
             scope_netns=draw(st.sampled_from(["any", "non-host"])),
         )
 
     return policy()
 
 
-def scenarios(families: list[int]) -> st.SearchStrategy[tuple[CompiledPolicy, list[tuple[int, int, int]]]]:
+Scenario = tuple[CompiledPolicy, list[tuple[int, int, int]], list[tuple[Hook, int, int, int]]]
+
+
+def scenarios(families: list[int]) -> st.SearchStrategy[Scenario]:
     """A policy and calls, half of them aimed at the policy's keys (wildcards filled in)."""
     random_call = st.tuples(st.sampled_from(families), st.sampled_from(BASE_TYPES + FLAGGED_TYPES),
                             st.sampled_from(PROTOCOLS))
 
     @st.composite
-    def scenario(draw) -> tuple[CompiledPolicy, list[tuple[int, int, int]]]:
+    def scenario(draw) -> Scenario:
         policy = draw(policies(families))
         keys = sorted(policy.create)
         made = []
@@ -150,7 +174,8 @@ def scenarios(families: list[int]) -> st.SearchStrategy[tuple[CompiledPolicy, li
                 made.append((f, t, p))
             else:
                 made.append(draw(random_call))
-        return policy, made
+        port_calls = draw(st.lists(st.sampled_from(PORT_CALLS), max_size=4))
+        return policy, made, port_calls
 
     return scenario()
 
@@ -177,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         "root-cgroup": (Worker(None), Caller(cgroup="/", host_netns=True)),
         "root-cgroup/new-netns": (Worker(None, new_netns=True), Caller(cgroup="/", host_netns=False)),
     }
-    stats = {"examples": 0, "calls": 0, "denied": 0, "baseline": 0}
+    stats = {"examples": 0, "calls": 0, "port_calls": 0, "denied": 0, "baseline": 0}
     failure = None
     fence = LsmFence(cgroup2_mount() / SCOPE.lstrip("/"), args.obj)
     try:
@@ -186,11 +211,13 @@ def main(argv: list[str] | None = None) -> int:
         @settings(max_examples=args.examples, deadline=None, database=None, derandomize=False,
                   suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink])
         @given(scenario=scenarios(families))
-        def differential(scenario: tuple[CompiledPolicy, list[tuple[int, int, int]]]) -> None:
-            policy, made = scenario
+        def differential(scenario: Scenario) -> None:
+            policy, made, port_calls = scenario
             fence.install(policy)
             stats["examples"] += 1
             ops = [["socket", f, t, p] for f, t, p in made]
+            ops += [[h.name.lower(), f, names.SOCK_STREAM if p == 6 else names.SOCK_DGRAM, 0, port]
+                    for h, f, p, port in port_calls]
             got = {where: worker.calls(ops) for where, (worker, _) in workers.items()}
             for where, (_worker, caller) in workers.items():
                 # The root cgroup is outside the scope: its errno is the kernel's own
@@ -214,6 +241,23 @@ def main(argv: list[str] | None = None) -> int:
                         + "; ".join(f"{s.function}: {s.check} -> {s.outcome}" for s in exp.steps)
                         + f"; policy keys {sorted(policy.create.items())} default {policy.default.name} "
                         f"enforce {policy.enforce} netns {policy.scope_netns}")
+                for (h, f, p, port), kernel_errno in zip(port_calls, got[where][len(made):]):
+                    type_ = names.SOCK_STREAM if p == 6 else names.SOCK_DGRAM
+                    # The worker first creates the socket, which the policy may deny already.
+                    exp = explain_socket(SocketCall(f, type_, 0), policy, Backend.LSM, caller=caller,
+                                         profile=profile, scope_cgroup=SCOPE)
+                    if not exp.errno:
+                        exp = explain_port(PortCall(h, f, p, port, port_in_use=False, peer_listening=False),
+                                           policy, Backend.LSM, caller=caller, profile=profile,
+                                           scope_cgroup=SCOPE)
+                    stats["calls"] += 1
+                    stats["port_calls"] += 1
+                    stats["denied"] += exp.decided_by_policy
+                    assert kernel_errno == exp.errno, (
+                        f"{where}: {h.name.lower()}({f}, {p}, port {port}) kernel errno "
+                        f"{errno.errorcode.get(kernel_errno, kernel_errno)}, model {exp.errno_name} ({exp.verdict}); "
+                        f"policy ports {sorted(policy.ports.items())} create {sorted(policy.create.items())} "
+                        f"default {policy.default.name} enforce {policy.enforce} netns {policy.scope_netns}")
 
         import random
 

@@ -131,8 +131,12 @@ class Worker:
             try:
                 if cgroup is not None:
                     (cgroup / "cgroup.procs").write_text(str(os.getpid()))
-                if new_netns and libc.unshare(CLONE_NEWNET) != 0:
-                    raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+                if new_netns:
+                    if libc.unshare(CLONE_NEWNET) != 0:
+                        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+                    import subprocess  # loopback up, for bind()/connect() to 127.0.0.1 / ::1
+
+                    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
                 rin, wout = os.fdopen(req_r, "r"), os.fdopen(resp_w, "w")
                 wout.write("ready\n")
                 wout.flush()
