@@ -334,6 +334,18 @@ def test_guest_cli_chooses_lsm_and_reports_it(lsm_guest) -> None:
 
 
 @pytest.mark.guest
+def test_guest_cli_run_in_the_foreground(lsm_guest) -> None:
+    r = lsm_guest.run("lsm_guest.py", "run")
+    assert re.search(r"enforcing 'deny-af-alg' on \S+/hf-run via bpf-lsm", r["first"]), r
+    assert r["calls"] == [EPERM, EPERM, 0]
+    assert r["event"].startswith("deny socket(alg,") and "rule=no-af-alg" in r["event"], r["event"]
+    assert r["progs"] == sorted(lsm.PROGRAMS)
+    assert r["rc"] == 0, r["stderr"]
+    assert "no-af-alg: 2 hits, 2 denies" in r["stderr"]
+    assert r["progs_after"] == [] and r["after"] == [0]
+
+
+@pytest.mark.guest
 def test_guest_probe_selects_lsm(lsm_guest) -> None:
     r = lsm_guest.run("lsm_guest.py", "probe")
     probes = {p["backend"]: p for p in r["probes"]}

@@ -442,6 +442,31 @@ def case_cli(args) -> dict:
     return out
 
 
+def case_run(args) -> dict:
+    """`hotfence fence run` in the foreground: enforcing line, one event line per deny,
+    SIGINT detaches (and the counters are printed)."""
+    import signal
+    import subprocess
+
+    target = make_cgroup("hf-run")
+    w = Worker(target)
+    exe = str(Path(sys.executable).parent / "hotfence")
+    policy = str(REPO / "examples" / "policies" / "deny-af-alg.yaml")
+    proc = subprocess.Popen([exe, "fence", "run", policy, "--cgroup", str(target)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first = proc.stdout.readline().strip()
+    calls = w.calls([ALG, ALG, UNIX])
+    event = proc.stdout.readline().strip()
+    progs = _lsm_prog_names()
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    after = w.calls([ALG])
+    w.close()
+    return {"first": first, "calls": calls, "event": event, "rc": proc.returncode, "stderr": err,
+            "progs": progs, "progs_after": _lsm_prog_names(), "after": after}
+
+
 def case_probe(args) -> dict:
     from hotfence.fence.backends import probe
     from hotfence.fence.backends.lsm import select

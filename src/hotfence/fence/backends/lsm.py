@@ -2,15 +2,15 @@
 
 Loads ``bpf/fence_lsm.bpf.c`` through the ctypes libbpf layer. The object carries the
 same maps as the cgroup backend (``fence_core.h``), so a :class:`CompiledPolicy` is
-written by the very same :class:`~hotfence.fence.backends.cgroup.FenceMaps` (atomic slot
-swap, per-rule counters, ring-buffer events); this module adds only what an LSM program
-needs and a cgroup attachment does not:
+written by the cgroup backend's :class:`~hotfence.fence.backends.cgroup.FenceMaps` (atomic
+slot swap, per-rule counters, ring-buffer events; :class:`LsmMaps` extends it with the
+scope); this module adds only what an LSM program needs and a cgroup attachment does not:
 
 * **scope**: an LSM program runs for every task on the host, so the map
   ``hf_lsm_scope`` (one entry per policy slot: struct hf_lsm_scope in fence_lsm.bpf.c)
   names the target cgroup (id and depth; the program compares
   ``bpf_get_current_ancestor_cgroup_id(depth)`` with it, which covers descendants) and
-  the netns scope (``non-host``: the task's netns inode differs from ``init_net``'s).
+  the netns scope (``non-host``: the task's ``nsproxy->net_ns`` is not ``&init_net``).
   The root cgroup is refused, and an unset scope enforces nothing.
 * **attachment**: LSM programs attach by BTF id, not to a cgroup: one ``bpf_link`` per
   hook from libbpf's generic ``bpf_program__attach`` (bpftool 7.1 cannot attach LSM
