@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotfence.triage.lines import CONSOLE, iter_lines, line_bounds, split_lines, strip_prefix
+from hotfence.triage.lines import CONSOLE, SYSLOG, caller_id, iter_lines, line_bounds, split_lines, strip_prefix
 
 
 @pytest.mark.parametrize(
@@ -16,12 +16,12 @@ from hotfence.triage.lines import CONSOLE, iter_lines, line_bounds, split_lines,
         ("[  123.456789][T12] z", "z", "T12"),
         ("<4>[    1.000000] WARNING: w", "WARNING: w", CONSOLE),
         ("<4>[    1.000000][  T1] WARNING: w", "WARNING: w", "T1"),
-        ("Nov 24 21:45:01 host kernel: [ 12.5] general protection fault", "general protection fault", CONSOLE),
-        ("Nov  4 01:02:03 host kernel: plain journal line", "plain journal line", CONSOLE),
-        ("Sep 23 02:31:17 syzkaller kern.err kernel: [   68.938106][ T1] msg", "msg", "T1"),
-        ("2026-11-24T21:45:01.123456+0000 host kernel: iso line", "iso line", CONSOLE),
+        ("Nov 24 21:45:01 host kernel: [ 12.5] general protection fault", "general protection fault", SYSLOG),
+        ("Nov  4 01:02:03 host kernel: plain journal line", "plain journal line", SYSLOG),
+        ("Sep 23 02:31:17 syzkaller kern.err kernel: [   68.938106][ T1] msg", "msg", "syslog/T1"),
+        ("2026-11-24T21:45:01.123456+0000 host kernel: iso line", "iso line", SYSLOG),
         ("[Tue Nov 24 21:45:01 2026] dmesg -T line", "dmesg -T line", CONSOLE),
-        ("Nov 24 21:45:01.123456 host kernel: precise", "precise", CONSOLE),
+        ("Nov 24 21:45:01.123456 host kernel: precise", "precise", SYSLOG),
         ("[  123.456789] myhost kernel: monotonic", "monotonic", CONSOLE),
         ("[  C3] caller only", "caller only", "C3"),
         ("syzkaller login: [   36.852785][ T3615] traps: x", "traps: x", "T3615"),
@@ -59,3 +59,13 @@ def test_line_bounds() -> None:
 def test_questionable_frames_marked_only_with_prefix() -> None:
     q = split_lines("[  1.0]  ? foo+0x1/0x2\n ? foo+0x1/0x2\n[  1.0]  <EOI> ? bar+0x1/0x2")
     assert [ln.questionable for ln in q] == [True, False, False]
+
+
+def test_caller_id() -> None:
+    assert [caller_id(c) for c in ("", CONSOLE, SYSLOG, "T12", "C3", "syslog/T7")] == ["", "", "", "T12", "C3", "T7"]
+
+
+def test_console_and_syslog_copies_are_separate_streams() -> None:
+    a, b = split_lines("[  1.0][ T5] x\nNov 24 21:45:01 h kernel: [  1.0][ T5] x")
+    assert (a.text, b.text) == ("x", "x")
+    assert a.context != b.context and caller_id(a.context) == caller_id(b.context) == "T5"

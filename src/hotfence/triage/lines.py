@@ -25,6 +25,9 @@ from typing import Iterator
 
 # Context of a line with a timestamp but no caller id (single shared console stream).
 CONSOLE = "console"
+# Context of lines relayed through syslog/journald; "syslog/T123" with a caller id.
+SYSLOG = "syslog"
+_CALLER_RE = re.compile(r"[CT]\d+")
 
 _SYSLOG = (
     r"(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"  # Nov 24 21:45:01[.123456]
@@ -32,7 +35,7 @@ _SYSLOG = (
     r" \S+ (?:[\w.]+ )?(?i:kernel): ?"
 )
 _PREFIX_RE = re.compile(
-    r"^(?:" + _SYSLOG + r")?"
+    r"^(?P<sys>" + _SYSLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
@@ -58,7 +61,7 @@ class Line:
     number: int  # 1-based
     raw: str
     text: str  # prefix stripped, trailing CR removed
-    context: str  # "" (no timestamp), CONSOLE, or the caller id "T123"/"C1"
+    context: str  # "" (no prefix), CONSOLE, caller id "T123"/"C1", SYSLOG or "syslog/T123"
     questionable: bool  # an unreliable " ? " stack entry
     timestamp: float | None = None  # printk time in seconds, when the line has one
 
@@ -86,13 +89,23 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         m2 = _SYSLOG_ONLY_RE.match(raw)
         if m2 is not None:
             # journalctl -k without printk timestamps: one stream, like a plain console.
-            return raw[m2.end():], CONSOLE, None
+            return raw[m2.end():], SYSLOG, None
         return raw, "", None
     ts = float(m.group("ts")) if m.group("ts") else None
     ctx = m.group("ctx") or m.group("ctx2")
+    if m.group("sys"):
+        # Lines relayed by syslog are a stream apart from the raw console: a console
+        # capture often holds both copies of the same messages.
+        return raw[m.end():], f"{SYSLOG}/{ctx}" if ctx else SYSLOG, ts
     if ctx is not None:
         return raw[m.end():], ctx, ts
     return raw[m.end():], CONSOLE, ts
+
+
+def caller_id(context: str) -> str:
+    """The printk caller id (``T123``/``C1``) in a context, or ``""``."""
+    tail = context.rsplit("/", 1)[-1]
+    return tail if _CALLER_RE.fullmatch(tail) else ""
 
 
 def classify(raw: str) -> Line:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import oopses
-from .lines import CONSOLE, Line, iter_lines, line_bounds, make_line
+from .lines import Line, caller_id, iter_lines, line_bounds, make_line
 from .model import Frame, Report
 from .oopses import OOPSES, PARSE_STACK, OopsKind, StackSpec
 from .rust_demangle import demangle as demangle_rust
@@ -314,7 +314,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
     end_nl = text.find("\n", start)
     header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
     context = header.context
-    task_ctx = context not in ("", CONSOLE)
+    task_ctx = bool(caller_id(context))
 
     # Where to stop reading. A single console stream: one report past the next real
     # header (the lines after it only feed the corruption check, like syzkaller, which
@@ -354,7 +354,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
     last_pos = start
     # With caller ids most lines in the window belong to other tasks: recognise them by
     # their raw caller tag without the full prefix parse.
-    tag = context if task_ctx else ""
+    tag = caller_id(context)
     pos = start
     n = -1
     while pos < limit:
@@ -368,7 +368,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
         if n >= _MAX_REPORT_LINES:
             break
         last_pos = pos
-        if tag and n and not cpu_traceback and tag not in raw[:64] and line_start not in cands:
+        if tag and n and not cpu_traceback and tag not in raw[:128] and line_start not in cands:
             if second is None and _info_with_stack(raw):
                 second = line_start
             gap += 1
@@ -395,7 +395,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
                 own_done = False
             elif resume is None:
                 resume = line.start
-        if not is_header and line.context != context and not (cpu_traceback and line.context.startswith("C")):
+        if not is_header and line.context != context and not (cpu_traceback and caller_id(line.context).startswith("C")):
             gap += 1
             if gap > _TASK_GAP_LINES:
                 break  # the report's stream has long stopped
@@ -449,16 +449,16 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
 
 
 def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Line]:
-    want = _PREFIX_LINES_TASK if context not in ("", CONSOLE) else _PREFIX_LINES
+    want = _PREFIX_LINES_TASK if caller_id(context) else _PREFIX_LINES
     out: list[Line] = []
     end = start - 1
     number = first_no - 1
     scanned = 0
-    tag = context if context not in ("", CONSOLE) else ""
+    tag = caller_id(context)
     while end >= 0 and len(out) < want and scanned < 4 * want + 50:
         s = text.rfind("\n", 0, end) + 1
         raw = text[s:end]
-        if not tag or tag in raw[:64]:  # cheap pre-check: other tasks' lines are not ours
+        if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)
             if line.context == context and line.text and not line.questionable:
                 out.append(line)
