@@ -355,3 +355,70 @@ def test_trailing_oom_kill_is_a_report_but_earlier_ones_are_context() -> None:
     reps = parse_log(OOM_ONLY + WARN)
     assert [r.type for r in reps] == ["WARNING"]
     assert any("Killed process 4242 (memhog)" in c for c in reps[0].context)
+
+
+DISTRO_SAMPLES = """\
+[ 1234.567890] Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008
+[ 1234.567891] Mem abort info:
+[ 1234.567892]   ESR = 0x0000000096000004
+[ 1234.567893] Internal error: Oops: 0000000096000004 [#1] PREEMPT SMP
+[ 1234.567894] Modules linked in: nft_chain_nat
+[ 1234.567895] CPU: 2 PID: 812 Comm: kworker/2:1 Tainted: G        W          6.6.0-rpi #1
+[ 1234.567896] Hardware name: Raspberry Pi 4 Model B Rev 1.4 (DT)
+[ 1234.567897] pc : brcmf_sdio_readframes+0x1c/0x40 [brcmfmac]
+[ 1234.567898] lr : brcmf_sdio_dpc+0x100/0x200 [brcmfmac]
+[ 1234.567899] Call trace:
+[ 1234.567900]  brcmf_sdio_readframes+0x1c/0x40 [brcmfmac]
+[ 1234.567901]  brcmf_sdio_dpc+0x100/0x200 [brcmfmac]
+[ 1234.567902]  process_one_work+0x148/0x3b8
+[ 1234.567903]  worker_thread+0x32c/0x450
+[ 1234.567904]  kthread+0x11c/0x128
+[ 1234.567905]  ret_from_fork+0x10/0x20
+[ 1234.567906] Code: a9bf7bfd 910003fd f9400000 (b9400800)
+[ 1234.567907] ---[ end trace 0000000000000000 ]---
+[ 2000.000000] watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [stress:4321]
+[ 2000.000001] Modules linked in:
+[ 2000.000002] CPU: 3 PID: 4321 Comm: stress Not tainted 6.1.0 #1
+[ 2000.000003] RIP: 0010:native_queued_spin_lock_slowpath+0x61/0x2c0
+[ 2000.000004] Call Trace:
+[ 2000.000005]  <TASK>
+[ 2000.000006]  _raw_spin_lock+0x25/0x30
+[ 2000.000007]  do_foo_ioctl+0x44/0x90 [foo]
+[ 2000.000008]  __x64_sys_ioctl+0x8d/0xd0
+[ 2000.000009]  do_syscall_64+0x3b/0x90
+[ 2000.000010]  entry_SYSCALL_64_after_hwframe+0x63/0xcd
+[ 2000.000011]  </TASK>
+[ 3000.000000] INFO: task jbd2/sda1-8:312 blocked for more than 120 seconds.
+[ 3000.000001]       Not tainted 6.1.0-13-amd64 #1 Debian 6.1.55-1
+[ 3000.000002] "echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.
+[ 3000.000003] task:jbd2/sda1-8     state:D stack:0     pid:312   ppid:2      flags:0x00004000
+[ 3000.000004] Call Trace:
+[ 3000.000005]  <TASK>
+[ 3000.000006]  __schedule+0x351/0xa20
+[ 3000.000007]  schedule+0x5d/0xe0
+[ 3000.000008]  io_schedule+0x42/0x70
+[ 3000.000009]  bit_wait_io+0xd/0x60
+[ 3000.000010]  __wait_on_bit+0x4b/0x140
+[ 3000.000011]  out_of_line_wait_on_bit+0x91/0xb0
+[ 3000.000012]  jbd2_journal_commit_transaction+0x1623/0x1a00 [jbd2]
+[ 3000.000013]  kjournald2+0xa9/0x280 [jbd2]
+[ 3000.000014]  kthread+0xda/0x100
+[ 3000.000015]  ret_from_fork+0x1f/0x30
+[ 3000.000016]  </TASK>
+"""
+
+
+def test_arm64_oops_soft_lockup_and_hung_task() -> None:
+    reps = parse_log(DISTRO_SAMPLES)
+    assert [(r.title, r.type) for r in reps] == [
+        ("BUG: unable to handle kernel NULL pointer dereference in brcmf_sdio_readframes", "NULL-POINTER-DEREFERENCE"),
+        ("BUG: soft lockup in do_foo_ioctl", "HANG"),
+        ("INFO: task hung in jbd2_journal_commit_transaction", "HANG"),
+    ]
+    arm, lockup, hung = reps
+    assert arm.rip is not None and (arm.rip.function, arm.rip.module) == ("brcmf_sdio_readframes", "brcmfmac")
+    assert arm.hardware == "Raspberry Pi 4 Model B Rev 1.4 (DT)"
+    assert (arm.start_line, arm.end_line) == (1, 18)  # ends at its end-trace marker
+    assert (lockup.comm, lockup.pid, lockup.cpu) == ("stress", 4321, 3)
+    assert (hung.comm, hung.pid) == ("jbd2/sda1-8", 312)
+    assert [f.module for f in hung.frames if f.module] == ["jbd2", "jbd2"]

@@ -708,7 +708,14 @@ _CPU_RE = re.compile(
     r"(?:Not tainted|Tainted: [A-Z ]+?)\s+(?P<rel>\d\S*)"
 )
 _CPU_PID_RE = re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)")
-_TASK_RE = re.compile(r"by task (?P<comm>\S+?)/(?P<pid>\d+)")
+# Other places that name the task: KASAN's "by task comm/pid", hung-task and sched dumps,
+# the soft-lockup "[comm:pid]" suffix.
+_TASK_RES = (
+    re.compile(r"by task (?P<comm>\S+?)/(?P<pid>\d+)"),
+    re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
+    re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
+    re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
+)
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
 # The look-behind makes each run of path characters tried once from its start: without
 # it a long hex dump line costs quadratic time in Python's backtracking engine.
@@ -954,7 +961,7 @@ def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:
                 break
     if rep.comm is None:
         for t in texts:
-            m = _TASK_RE.search(t)
+            m = next((m for r in _TASK_RES if (m := r.search(t)) is not None), None)
             if m is not None:
                 rep.comm = _out(m.group("comm"), from_bytes)
                 if rep.pid is None:
