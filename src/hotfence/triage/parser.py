@@ -117,10 +117,9 @@ def _find_all(text: str, needle: str) -> list[int]:
 # few enough are used (shared stems like "BUG" or "panic") that the scan stays cheap.
 SCAN_NEEDLES = (
     "BUG", "WARNING:", "INFO:", "Unable to handle kernel", "general protection fault", "stack segment: ",
-    "panic", "PANIC: double fault", "divide", "invalid opcode:", "UBSAN:", "Booting the kernel.",
-    "unregister_netdevice: waiting for", "VFS: ", "Internal error:", "Unhandled fault:", "Alignment trap:",
-    "fatal error:", "SYZFA",
-)
+    "panic", "PANIC: double fault", "error:", "invalid opcode:", "UBSAN:", "Booting the kernel.",
+    "unregister_netdevice: waiting for", "VFS: ", "Unhandled fault:", "Alignment trap:", "SYZFA",
+)  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"
 assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), "a header escapes the pre-filter"
 
 
