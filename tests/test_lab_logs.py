@@ -231,3 +231,13 @@ def test_vmcore_stack_with_the_debug_vmlinux(vmcore_capture) -> None:
     assert "panic" in frames
     src_file, line, _col = frames["hotfence_crash_panic"]
     assert src_file == "src/hotfence/lab/module/hotfence_crash.c" and line > 0
+
+
+@pytest.mark.parametrize("kind", sorted(EXPECTED))
+def test_each_lab_log_is_one_report(kind):
+    """Each lab run crashes once: its panic ("Fatal exception" after the register dump
+    that x86 prints again after the end trace) belongs to the oops, not a second report."""
+    from hotfence.triage.parser import parse_log
+
+    reports = parse_log((LAB / EXPECTED[kind]["file"]).read_bytes())
+    assert len(reports) == 1, [r.title for r in reports]

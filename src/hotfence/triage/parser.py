@@ -58,6 +58,10 @@ _TASK_GAP_LINES = 150
 _TAIL_LINES = 100
 # A panic this close after a report's end trace is that crash's own panic.
 _PANIC_GRACE_LINES = 8
+# x86 prints the faulting registers again after "---[ end trace" (oops_end); those lines
+# do not count against the grace above, so "Fatal exception" still joins its oops.
+_REGISTER_DUMP_RE = re.compile(
+    r"^\s*(?:RIP|RSP|RAX|RBX|RCX|RDX|RSI|RDI|RBP|R\d{1,2}|FS|GS|CS|DS|ES|CR\d|DR\d|PKRU|Code):?\s")
 # Bound on a report's own text when nothing marks its end.
 _MAX_OWN_LINES = 1500
 
@@ -402,7 +406,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
         gap = 0
         # Where the report's own text ends (its title may read further, like syzkaller).
         if not is_header:
-            if own_done:
+            if own_done and not _REGISTER_DUMP_RE.match(line.text):
                 since_done += 1
             elif (line.timestamp is not None and last_ts is not None
                   and abs(line.timestamp - last_ts) > _REPORT_TIME_GAP):
