@@ -27,15 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 from hotfence.fence import names
+from hotfence.yamlsource import Loc, SourceError, SourceIssue, parse_yaml, validate
 
-Loc = tuple[str | int, ...]
 
-# libyaml's parser when PyYAML has it (10x faster on big policies); same nodes and marks.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ACTIONS = ("allow", "deny", "audit")
 KERN_CHOICES = ("user", "kernel", "any")
@@ -43,37 +40,12 @@ KERN_CHOICES = ("user", "kernel", "any")
 
 # --- errors ------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class PolicyIssue:
-    """One validation problem, located in the policy file."""
-
-    file: str
-    line: int  # 1-based; 0 when the whole file is at fault
-    field: str  # "spec.rules[2].socket.family"
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field or '<document>'}: {self.message}"
+# One validation problem, located in the policy file (file, line, field, message).
+PolicyIssue = SourceIssue
 
 
-class PolicyError(ValueError):
+class PolicyError(SourceError):
     """The policy is invalid; ``issues`` lists every problem found (file, line, field)."""
-
-    def __init__(self, issues: list[PolicyIssue]):
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
-
-
-def format_loc(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 # --- schema ------------------------------------------------------------------------------
@@ -332,60 +304,20 @@ class Policy:
         return f"{self.file}:{self.line_of(loc)}"
 
 
-def _to_data(node: yaml.Node, loc: Loc, lines: dict[Loc, int], key_lines: dict[Loc, int],
-             issues: list[PolicyIssue], file: str, loader: yaml.SafeLoader) -> Any:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int)):
-                issues.append(PolicyIssue(file, key_node.start_mark.line + 1, format_loc(loc),
-                                          f"mapping key {key!r} must be a string"))
-                continue
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                issues.append(PolicyIssue(file, line, format_loc(loc + (key,)),
-                                          f"duplicate key {key!r} (first written at line {seen[key]})"))
-                continue
-            seen[key] = line
-            key_lines[loc + (key,)] = line
-            out[key] = _to_data(value_node, loc + (key,), lines, key_lines, issues, file, loader)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_data(child, loc + (i,), lines, key_lines, issues, file, loader)
-                for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
-
-
 def parse_policy(text: str, file: str = "<policy>") -> Policy:
     """Parse and validate policy text; raise :class:`PolicyError` listing every problem."""
     try:
-        node = yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise PolicyError([PolicyIssue(file, line, "", f"YAML syntax: {exc.problem or exc}")]) from None
-    if node is None:
-        raise PolicyError([PolicyIssue(file, 0, "", "empty file: expected a SocketPolicy document")])
-    lines: dict[Loc, int] = {}
-    key_lines: dict[Loc, int] = {}
-    issues: list[PolicyIssue] = []
-    loader = yaml.SafeLoader("")
-    data = _to_data(node, (), lines, key_lines, issues, file, loader)
-    if issues:
-        raise PolicyError(issues)
-    if not isinstance(data, dict):
-        raise PolicyError([PolicyIssue(file, lines[()], "", "expected a mapping (apiVersion, kind, metadata, spec)")])
-    # A key's line is the better place to point at for "extra field" style errors.
-    for loc, line in key_lines.items():
-        lines.setdefault(loc, line)
-    try:
-        model = SocketPolicy.model_validate(data)
-    except ValidationError as exc:
-        raise PolicyError(_issues_from_pydantic(exc, file, lines, key_lines)) from None
-    return Policy(model=model, file=file, lines=lines)
+        doc = parse_yaml(text, file)
+        if doc.data is None:
+            raise PolicyError([PolicyIssue(file, 0, "", "empty file: expected a SocketPolicy document")])
+        if not isinstance(doc.data, dict):
+            raise PolicyError([PolicyIssue(file, doc.line_of(()), "", "expected a mapping (apiVersion, kind, metadata, spec)")])
+        model = validate(SocketPolicy, doc)
+    except PolicyError:
+        raise
+    except SourceError as exc:
+        raise PolicyError(exc.issues) from None
+    return Policy(model=model, file=file, lines=doc.lines)
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -397,59 +329,3 @@ def load_policy(path: str | Path) -> Policy:
         raise PolicyError([PolicyIssue(str(path), 0, "", f"cannot read: {exc.strerror}")]) from None
     return parse_policy(text, str(path))
 
-
-def _issues_from_pydantic(exc: ValidationError, file: str, lines: dict[Loc, int],
-                          key_lines: dict[Loc, int]) -> list[PolicyIssue]:
-    issues: list[PolicyIssue] = []
-    for err in exc.errors():
-        loc: Loc = tuple(err["loc"])
-        # pydantic puts the member of a union/tuple in the loc; keep the document path.
-        loc = tuple(p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "tuple["))))
-        kind = err["type"]
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if kind == "extra_forbidden":
-            message = f"unknown field {loc[-1]!r}; valid: {', '.join(_valid_fields(loc[:-1]))}"
-            line = key_lines.get(loc, 0)
-        elif kind == "missing":
-            message = f"required field {loc[-1]!r} is missing"
-            line = _nearest(lines, loc[:-1])
-        else:
-            line = key_lines.get(loc) or _nearest(lines, loc)
-            if kind == "literal_error":
-                message = f"{message} (got {err.get('input')!r})"
-        issues.append(PolicyIssue(file, line, format_loc(loc), message))
-    issues.sort(key=lambda i: i.line)
-    return issues
-
-
-def _nearest(lines: dict[Loc, int], loc: Loc) -> int:
-    while loc and loc not in lines:
-        loc = loc[:-1]
-    return lines.get(loc, 0)
-
-
-def _valid_fields(loc: Loc) -> list[str]:
-    """The field names allowed at ``loc`` in the schema, for 'unknown field' errors."""
-    model: Any = SocketPolicy
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        info = model.model_fields.get(part)
-        if info is None:
-            return []
-        model = _model_of(info.annotation)
-        if model is None:
-            return []
-    return list(model.model_fields)
-
-
-def _model_of(annotation: Any) -> Any:
-    import typing
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None

@@ -18,7 +18,7 @@ from typing import Any
 import pydantic
 
 from hotfence.known.kernelver import VersionRange, in_any, parse_version
-from hotfence.yamlsource import SourceError, load_yaml, validate
+from hotfence.yamlsource import SourceError, SourceIssue, load_yaml, validate
 
 
 class MitigationKind(str, enum.Enum):
@@ -144,7 +144,7 @@ def load_catalog(extra_dirs: list[Path] | None = None, builtin: bool = True) -> 
             files += sorted(p for p in d.rglob("*") if p.suffix in (".yaml", ".yml"))
     entries: dict[str, Entry] = {}
     sources: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[SourceIssue] = []
     for f in files:
         try:
             doc = load_yaml(f)
@@ -154,12 +154,13 @@ def load_catalog(extra_dirs: list[Path] | None = None, builtin: bool = True) -> 
                 entry = validate(Entry, doc, item, prefix)
                 where = doc.where(prefix)
                 if entry.id in entries:
-                    problems.append(f"{where}: id: {entry.id!r} already defined at {sources[entry.id]}")
+                    problems.append(SourceIssue(doc.file, doc.line_of(prefix + ("id",)), "id",
+                                                f"{entry.id!r} already defined at {sources[entry.id]}"))
                     continue
                 entries[entry.id] = entry
                 sources[entry.id] = where
         except SourceError as exc:
-            problems += exc.problems
+            problems += exc.issues
     if problems:
         raise SourceError(problems)
     return Catalog(entries, sources)
