@@ -291,3 +291,18 @@ def test_limits_of_the_kernel_maps_are_checked(monkeypatch) -> None:
     with pytest.raises(PolicyError, match="more than 100 port keys") as info:
         compile_text("- {action: deny, bind: {ports: ['1-200']}}\n")
     assert info.value.issues[0].field == "spec.rules[0].bind.ports"
+
+
+def test_packet_protocol_high_bits_cannot_sidestep_an_ethertype_rule():
+    from hotfence.fence.compiled import resolve_create_protocol
+
+    policy = compile_policy(parse_policy(HEAD + """\
+    - action: deny
+      socket: {family: packet, type: raw, protocol: ipv6}
+""", "p.yaml"))
+    eth_ipv6 = 0xDD86  # htons(ETH_P_IPV6)
+    # packet_create keeps the low 16 bits, so 0x1DD86 is an IPv6 packet socket too.
+    for protocol in (eth_ipv6, 0x10000 | eth_ipv6, -0x10000 + eth_ipv6):
+        looked = resolve_create_protocol(17, 3, protocol)
+        assert looked == eth_ipv6
+        assert policy.decide_create(17, 3, looked, False).action.name == "DENY"

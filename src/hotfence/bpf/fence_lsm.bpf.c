@@ -24,6 +24,7 @@
 #define EPERM 1
 #define AF_INET 2
 #define AF_INET6 10
+#define AF_PACKET 17
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
 #define IPPROTO_TCP 6
@@ -120,6 +121,10 @@ int BPF_PROG(hf_lsm_socket_create, int family, int type, int protocol, int kern,
 		else if (type == SOCK_DGRAM)
 			protocol = IPPROTO_UDP;
 	}
+	/* packet_create keeps only the low 16 bits (an ethertype); look up what it uses,
+	 * or a rule on one ethertype could be sidestepped with high bits set. */
+	if (family == AF_PACKET)
+		protocol &= 0xffff;
 	struct hf_call c = {
 		.hook = HF_HOOK_CREATE,
 		.family = family,

@@ -99,6 +99,7 @@ PORT_LOOKUP_ORDER: tuple[tuple[bool, bool, bool], ...] = (
 # of inetsw[type], which is always the permanent one (TCP for stream, UDP for dgram).
 # Raw sockets have no default (protocol 0 fails with EPROTONOSUPPORT).
 INET_FAMILIES = (2, 10)  # AF_INET, AF_INET6
+AF_PACKET = 17
 DEFAULT_INET_PROTOCOL: dict[int, int] = {1: 6, 2: 17}  # SOCK_STREAM->TCP, SOCK_DGRAM->UDP
 
 
@@ -106,11 +107,15 @@ def resolve_create_protocol(family: int, type_: int, protocol: int) -> int:
     """The protocol a policy look-up should use for socket(family, type_, protocol).
 
     Identity except for protocol 0 on inet/inet6 stream/dgram sockets, which become the
-    protocol the kernel will pick. The cgroup hook already sees the resolved value, so
+    protocol the kernel will pick, and AF_PACKET protocols, which the kernel truncates
+    to 16 bits. The cgroup hook already sees the resolved value, so
     applying this there is a no-op.
     """
     if protocol == 0 and family in INET_FAMILIES:
         return DEFAULT_INET_PROTOCOL.get(type_, 0)
+    if family == AF_PACKET:
+        # packet_create keeps the low 16 bits (an ethertype); 0x10300 acts as 0x0300.
+        return protocol & 0xFFFF
     return protocol
 
 

@@ -278,6 +278,10 @@ def plan(policy: CompiledPolicy, deny_errno: int = errno_mod.EPERM) -> SeccompPl
     if policy.scope_netns != "any":
         notes.append(f"spec.scope.netns {policy.scope_netns} is not seen by seccomp: the filter "
                      "applies in every network namespace, the host's included")
+    if any(k.family == AF_PACKET and k.protocol != ANY for k in policy.create):
+        notes.append("AF_PACKET protocols are compared as passed: a caller can set bits above the "
+                     "16 the kernel keeps (0x10300 acts as 0x0300) and so sidestep a rule on one "
+                     "ethertype; deny the packet family as a whole where that matters")
     if policy.default != Action.ALLOW:
         notes.append(f"default {policy.default.name.lower()} applies to socket()/socketpair() "
                      "from user space only, never to kernel sockets")
