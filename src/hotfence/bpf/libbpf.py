@@ -47,6 +47,7 @@ _sig("bpf_object__next_program", _vp, _vp, _vp)
 _sig("bpf_program__name", _cp, _vp)
 _sig("bpf_program__fd", _int, _vp)
 _sig("bpf_program__attach_cgroup", _vp, _vp, _int)
+_sig("bpf_program__attach", _vp, _vp)
 _sig("bpf_program__set_autoload", _int, _vp, ctypes.c_bool)
 _sig("bpf_map__name", _cp, _vp)
 _sig("bpf_map__fd", _int, _vp)
@@ -272,6 +273,10 @@ class Program:
 
     def set_autoload(self, autoload: bool) -> None:
         _check(_lib.bpf_program__set_autoload(self._ptr, autoload), f"set autoload on {self.name}")
+
+    def attach(self) -> Link:
+        """Attach where the program's SEC() says (tracepoint/..., lsm/...)."""
+        return Link(_check_ptr(_lib.bpf_program__attach(self._ptr), f"attach program {self.name}"), self.name)
 
     def attach_cgroup(self, cgroup_fd: int) -> Link:
         ptr = _check_ptr(

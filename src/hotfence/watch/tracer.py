@@ -7,8 +7,6 @@ number of socket() calls seen.
 
 from __future__ import annotations
 
-import ctypes
-import os
 import struct
 import subprocess
 from collections.abc import Callable
@@ -20,8 +18,6 @@ from hotfence.watch.cgroups import cgroup_id, cgroup_level
 
 TRACEFS = Path("/sys/kernel/tracing")
 TRACEPOINTS = ("syscalls/sys_enter_socket", "syscalls/sys_exit_socket")
-
-libbpf._sig("bpf_program__attach", ctypes.c_void_p, ctypes.c_void_p)
 
 
 class WatchUnavailable(RuntimeError):
@@ -54,9 +50,7 @@ class SocketTracer:
                 config = struct.pack("<QII", cgroup_id(cgroup), cgroup_level(cgroup), 0)
                 self.obj.map("watch_cfg").update(struct.pack("<I", 0), config)
             for prog in ("watch_enter", "watch_exit"):
-                p = self.obj.program(prog)
-                ptr = libbpf._check_ptr(libbpf._lib.bpf_program__attach(p._ptr), f"attach {prog}")
-                self.links.append(libbpf.Link(ptr, prog))
+                self.links.append(self.obj.program(prog).attach())
         except Exception:
             self.close()
             raise

@@ -60,10 +60,6 @@ SCOPE_MAP = "hf_lsm_scope"
 NETNS_MODES = {"any": 0, "non-host": 1}  # HF_NETNS_* in fence_lsm.bpf.c
 INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
 
-# libbpf's generic attach (lsm/ sections attach through BPF_RAW_TRACEPOINT_OPEN / link
-# by BTF id); declared here so the shared ctypes layer stays as it is.
-libbpf._lib.bpf_program__attach.restype = ctypes.c_void_p
-libbpf._lib.bpf_program__attach.argtypes = [ctypes.c_void_p]
 
 
 class ScopeValue(ctypes.Structure):
@@ -218,11 +214,7 @@ class LsmFence:
         """Attach every hook; all or nothing."""
         try:
             for prog in PROGRAMS:
-                p = self.obj.program(prog)
-                ptr = libbpf._lib.bpf_program__attach(p._ptr)
-                if not ptr:
-                    raise libbpf.LibbpfError(ctypes.get_errno(), f"attach {PROGRAMS[prog]} program {prog}")
-                self.links[prog] = libbpf.Link(ptr, prog)
+                self.links[prog] = self.obj.program(prog).attach()
         except BaseException:
             self.detach()
             raise
