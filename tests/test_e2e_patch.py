@@ -143,29 +143,12 @@ CRASH_CONNECT = (
 )
 
 
-def guest_btf(kernel) -> Path:
-    """The guest kernel's raw BTF (the .BTF section of its vmlinux, which is what it
-    serves as /sys/kernel/btf/vmlinux), cached next to the unpacked kernel."""
-    from elftools.elf.elffile import ELFFile
-
-    out = kernel.root / f"btf-{kernel.kver}.raw"
-    if not out.exists():
-        with open(kernel.vmlinux, "rb") as fh:
-            section = ELFFile(fh).get_section_by_name(".BTF")
-            assert section is not None, f"{kernel.vmlinux}: no .BTF section"
-            tmp = out.with_suffix(f".{time.monotonic_ns()}.tmp")
-            tmp.write_bytes(section.data())
-            tmp.replace(out)
-    return out
-
-
 class E2EGuest:
     """One guest boot with the crash module inserted, and the host-built BPF objects."""
 
     def __init__(self) -> None:
-        from hotfence.bpf import build
         from hotfence.lab.crashlab import MODULE_NAME, build_module
-        from hotfence.lab.debkernel import prepare_kernel
+        from hotfence.lab.debkernel import bpf_objects, prepare_kernel
         from hotfence.lab.guest import GuestConfig, GuestSession
 
         t0 = time.monotonic()
@@ -173,7 +156,7 @@ class E2EGuest:
         module = build_module(self.kernel)
         # Built on the host against the guest's BTF; the guest sees the host's cache through
         # its read-only root, and HOTFENCE_BPF_BUILD points its build.object_path() there.
-        self.bpf = build.build(guest_btf(self.kernel))
+        self.bpf = bpf_objects(self.kernel)
         self.prepare_seconds = time.monotonic() - t0
         self.session = GuestSession(
             GuestConfig(kver=self.kernel.kver),

@@ -160,34 +160,11 @@ def test_this_host_kernel_refuses_lsm_and_select_falls_back() -> None:
 HARNESS_FILES = {"greeting.txt": b"from the host\n"}
 
 
-def guest_btf(kernel) -> Path:
-    """The guest kernel's raw BTF: the .BTF section of its vmlinux (what it serves as
-    /sys/kernel/btf/vmlinux), cached next to the unpacked kernel."""
-    from elftools.elf.elffile import ELFFile
-
-    out = kernel.root / f"btf-{kernel.kver}.raw"
-    if not out.exists():
-        with open(kernel.vmlinux, "rb") as fh:
-            section = ELFFile(fh).get_section_by_name(".BTF")
-            if section is None:
-                raise RuntimeError(f"{kernel.vmlinux}: no .BTF section (kernel built without BTF)")
-            tmp = out.with_suffix(".tmp")
-            tmp.write_bytes(section.data())
-            tmp.replace(out)
-    return out
-
-
-def guest_objects(kernel) -> build.BuildResult:
-    """The BPF objects built against the guest kernel's BTF, next to the unpacked kernel
-    (an explicit directory: $HOTFENCE_BPF_BUILD, if set, names the host's own build)."""
-    return build.build(guest_btf(kernel), out_dir=kernel.root / "bpf-objects")
-
-
 class LsmGuest:
     """The shared guest plus what the LSM cases need: the object and the af_alg modules."""
 
     def __init__(self) -> None:
-        from hotfence.lab.debkernel import prepare_kernel
+        from hotfence.lab.debkernel import bpf_objects, prepare_kernel
         from hotfence.lab.guest import GuestConfig, shared_session
         from hotfence.lab.initramfs import ModuleIndex
 
@@ -195,7 +172,7 @@ class LsmGuest:
         # Built before the boot, in the host's cache, which the guest sees through its
         # read-only view of the host root; HOTFENCE_BPF_BUILD points the guest's own
         # build.object_path() (used by probe()) at it: its stamp matches the guest's BTF.
-        self.build = guest_objects(kernel)
+        self.build = bpf_objects(kernel)
         self.modules = [str(p) for p in ModuleIndex(kernel.modules_dir).load_order(["algif_hash"])]
         t0 = time.monotonic()
         self.session = shared_session(GuestConfig(), files=HARNESS_FILES)
