@@ -406,3 +406,21 @@ def test_descendant_cgroups_are_fenced_too(fence, cgroup):
                 break
             except OSError:
                 time.sleep(0.05)
+
+
+def test_apply_refuses_a_cgroup_another_backend_fences(cgroup):
+    import dataclasses
+
+    from hotfence.fence.backends.cgroup import AppliedState, _state_path
+
+    ref = resolve_cgroup(cgroup)
+    state = AppliedState(cgroup=str(ref.path), cgroup_id=ref.id, backend="bpf-lsm", policy="other",
+                         policy_file="", enforce=True, default="allow", rules=[], coverage=[], applied_at=0.0)
+    state.write()
+    try:
+        with pytest.raises(FenceError, match="a bpf-lsm fence is applied here; remove it first"):
+            cg_backend.apply(deny_raw_icmpv6(), cgroup, "deny.yaml")
+        assert not cg_backend.pin_dir(ref).exists()
+        assert AppliedState.read(ref.id) == dataclasses.replace(state)  # left as it was
+    finally:
+        _state_path(ref.id).unlink()

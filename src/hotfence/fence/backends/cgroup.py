@@ -427,6 +427,10 @@ def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: s
     cg = resolve_cgroup(cgroup)
     ensure_bpffs()
     d = pin_dir(cg)
+    previous = AppliedState.read(cg.id)
+    if previous is not None and previous.backend != NAME:
+        # One state file per cgroup: two backends' fences on it would hide one another.
+        raise FenceError(f"{cg.path}: a {previous.backend} fence is applied here; remove it first")
     state = AppliedState(
         cgroup=str(cg.path), cgroup_id=cg.id, backend=NAME, policy=policy.name, policy_file=policy_file,
         enforce=policy.enforce, default=policy.default.name.lower(),
