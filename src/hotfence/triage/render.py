@@ -8,8 +8,6 @@ so an operator sees at once which crash recurs.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +16,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from hotfence.triage import jsondoc
 from hotfence.triage.model import Disassembly, FileResult, Frame, Report
 from hotfence.triage.source import SourceLines
 
@@ -92,19 +91,15 @@ def disassembly_lines(code: Disassembly) -> list[tuple[str, bool]]:
 # -- JSON -------------------------------------------------------------------------------
 
 def to_json(results: list[FileResult]) -> str:
+    """The one JSON document of a run: ``json.dumps(indent=2, ensure_ascii=False)`` of the
+    reports as ``dataclasses.asdict`` gives them, encoded straight from the dataclasses
+    (``jsondoc``: the same text, several times faster on large logs)."""
     doc: dict[str, Any] = {
         "version": JSON_VERSION,
-        "files": [
-            {
-                "path": res.path,
-                "error": res.error,
-                "reports": [dataclasses.asdict(rep) for rep in res.reports],
-            }
-            for res in results
-        ],
-        "groups": [dataclasses.asdict(g) for g in group_titles(results)],
+        "files": [{"path": res.path, "error": res.error, "reports": res.reports} for res in results],
+        "groups": group_titles(results),
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return jsondoc.encode(doc)
 
 
 # -- Markdown ---------------------------------------------------------------------------
