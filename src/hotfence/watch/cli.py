@@ -38,7 +38,8 @@ def _filter(comm: str | None, family: int | None, denied_only: bool) -> Callable
 def _call(e: SocketEvent) -> str:
     flags = "".join("|" + f for f in e.flags)
     return (
-        f"socket({names.family_name(e.family)}, {names.type_name(e.base_type)}{flags}, "
+        ("kernel " if e.kern else "")  # sock_create_kern(), seen by the bpf-lsm source only
+        + f"socket({names.family_name(e.family)}, {names.type_name(e.base_type)}{flags}, "
         f"{names.protocol_name(e.family, e.protocol)})"
     )
 
@@ -57,9 +58,11 @@ def _verdict_text(v) -> str:
               help="Say which rule of this policy decides each call (as the reference model computes it).")
 @click.option("--backend", type=click.Choice(["cgroup", "lsm"]), default="cgroup", show_default=True,
               help="Backend whose hook the --policy verdicts are computed for.")
+@click.option("--source", type=click.Choice(["auto", "bpf-lsm", "tracepoints"]), default="auto", show_default=True,
+              help="Where events come from: bpf-lsm also sees kernel sockets; auto uses it when the kernel allows.")
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
-def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, count, duration) -> None:
+def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, source, count, duration) -> None:
     """Stream every socket() call: pid, comm, uid, cgroup, netns, family/type/flags/protocol, result.
 
     Events the kernel could not deliver are counted and reported, never dropped silently.
@@ -85,7 +88,7 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, coun
             sys.exit(2)
     err = Console(stderr=True, soft_wrap=True)
     try:
-        tracer = SocketTracer(cgroup)
+        tracer = SocketTracer(cgroup, source)
     except (WatchUnavailable, OSError) as exc:
         err.print(f"hotfence watch: unavailable: {exc}")
         sys.exit(1)
@@ -107,7 +110,8 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, coun
     signal.signal(signal.SIGTERM, on_signal)
     with tracer:
         tracer.open_ring(pending.append)
-        err.print("hotfence watch: tracing socket() via tracepoints syscalls:sys_{enter,exit}_socket (user sockets only)")
+        # Tests wait for this line ("tracing socket()") before making calls: it comes after attach.
+        err.print(f"hotfence watch: tracing socket() {tracer.describe()}", markup=False, highlight=False)
         if not as_json:
             out.write(LINE.format(time="TIME(s)", pid="PID", comm="COMM", uid="UID", cgroup="CGROUP",
                                   netns="NETNS", call="CALL", result="RESULT") + "\n")

@@ -1,23 +1,56 @@
-"""Loads bpf/watch.bpf.c on the syscalls:sys_{enter,exit}_socket tracepoints and reads its events.
+"""Loads the watch BPF programs and reads their events, from the best source the kernel allows.
 
-The kernel side writes fixed-size records to a ring buffer; a record that finds the ring
-full is counted in the per-CPU `lost` array, so `delivered + lost` always equals the
-number of socket() calls seen.
+Two sources, both writing the same fixed-size record (struct watch_event, watch_core.h)
+to a ring buffer, with the same cgroup filter (map ``watch_cfg``):
+
+* ``bpf-lsm`` (bpf/watch_lsm.bpf.c): the syscalls:sys_{enter,exit}_socket tracepoints
+  for user socket() calls (only the syscall exit has the fd or errno and the type
+  flags) plus ``lsm/socket_post_create`` for kernel sockets (kern=1), which no syscall
+  tracepoint sees. Chosen when the kernel loads and attaches it (probe by loading,
+  like :func:`hotfence.fence.backends.probe`), i.e. where BPF-LSM is active.
+* ``tracepoints`` (bpf/watch.bpf.c): the two tracepoints only; user sockets only.
+
+A record that finds the ring full is counted in the per-CPU ``lost`` array, so
+``delivered + lost`` always equals the number of events the programs saw.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import struct
 import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from hotfence.bpf import libbpf
-from hotfence.bpf.build import object_path
+from hotfence.bpf.build import BuildError, object_path
 from hotfence.watch.cgroups import cgroup_id, cgroup_level
 
 TRACEFS = Path("/sys/kernel/tracing")
 TRACEPOINTS = ("syscalls/sys_enter_socket", "syscalls/sys_exit_socket")
+
+
+@dataclass(frozen=True)
+class WatchSource:
+    """One way of watching socket creation: a BPF object and the programs to attach."""
+
+    name: str  # "bpf-lsm" | "tracepoints"
+    object: str  # bpf/<object>.bpf.c
+    programs: tuple[str, ...]
+    hooks: str  # what it attaches to and sees, for the CLI's first line
+
+
+LSM_SOURCE = WatchSource(
+    "bpf-lsm", "watch_lsm", ("watch_enter", "watch_exit", "watch_post_create"),
+    "tracepoints syscalls:sys_{enter,exit}_socket (user calls) + lsm/socket_post_create (kernel sockets)",
+)
+TRACEPOINT_SOURCE = WatchSource(
+    "tracepoints", "watch", ("watch_enter", "watch_exit"),
+    "tracepoints syscalls:sys_{enter,exit}_socket (user sockets only)",
+)
+SOURCES = {s.name: s for s in (LSM_SOURCE, TRACEPOINT_SOURCE)}
 
 
 class WatchUnavailable(RuntimeError):
@@ -37,24 +70,64 @@ def ensure_tracefs() -> None:
 
 
 class SocketTracer:
-    """Owns the loaded watch programs; they detach when it is closed or the process exits."""
+    """Owns the loaded watch programs; they detach when it is closed or the process exits.
 
-    def __init__(self, cgroup: str | Path | None = None):
+    ``source="auto"`` tries the BPF-LSM source and falls back to the tracepoints when the
+    kernel refuses it; ``self.source`` is the one in use and ``self.reason`` says why.
+    """
+
+    def __init__(self, cgroup: str | Path | None = None, source: str = "auto"):
+        if source != "auto" and source not in SOURCES:
+            raise ValueError(f"unknown watch source {source!r}: expected auto, {', '.join(SOURCES)}")
         ensure_tracefs()
-        self.obj = libbpf.BpfObject(object_path("watch"))
         self.links: list[libbpf.Link] = []
         self.ring: libbpf.RingBuffer | None = None
-        try:
-            self.obj.load()
-            if cgroup is not None:
-                config = struct.pack("<QII", cgroup_id(cgroup), cgroup_level(cgroup), 0)
-                self.obj.map("watch_cfg").update(struct.pack("<I", 0), config)
-            for prog in ("watch_enter", "watch_exit"):
-                self.links.append(self.obj.program(prog).attach())
-        except Exception:
-            self.close()
-            raise
+        self.obj: libbpf.BpfObject | None = None
+        config = None if cgroup is None else struct.pack("<QII", cgroup_id(cgroup), cgroup_level(cgroup), 0)
+        if source in ("auto", LSM_SOURCE.name):
+            why_not = self._try(LSM_SOURCE, config, quiet=source == "auto")
+            if why_not is None:
+                self.source, self.reason = LSM_SOURCE, "the kernel loaded and attached a BPF-LSM program"
+            elif source == LSM_SOURCE.name:
+                raise WatchUnavailable(f"bpf-lsm source unavailable: {why_not}")
+        if self.obj is None:
+            why_not_tp = self._try(TRACEPOINT_SOURCE, config, quiet=False, fatal=True)
+            assert why_not_tp is None
+            self.source = TRACEPOINT_SOURCE
+            self.reason = "requested" if source == TRACEPOINT_SOURCE.name else f"bpf-lsm unavailable: {why_not}"
         self._lost = self.obj.map("lost")
+
+    def _try(self, src: WatchSource, config: bytes | None, quiet: bool, fatal: bool = False) -> str | None:
+        """Load and attach ``src``; None on success, else why not (or raise when ``fatal``)."""
+        obj = None
+        try:
+            obj = libbpf.BpfObject(object_path(src.object))
+            # The probe of the LSM source is expected to fail on kernels without bpf in lsm=;
+            # libbpf's verifier dump would only be noise on stderr there.
+            with libbpf.quiet(logging.CRITICAL) if quiet else contextlib.nullcontext():
+                obj.load()
+                if config is not None:
+                    obj.map("watch_cfg").update(struct.pack("<I", 0), config)
+                for prog in src.programs:
+                    self.links.append(obj.program(prog).attach())
+        except (libbpf.LibbpfError, BuildError) as exc:
+            for link in self.links:
+                link.destroy()
+            self.links = []
+            if obj is not None:
+                obj.close()
+            if fatal:
+                raise
+            if isinstance(exc, libbpf.LibbpfError):
+                # Its verifier log was silenced above, so do not point the reader at it.
+                return f"kernel refused {src.object}.bpf.c: {exc.strerror.replace(' (verifier log above)', '')}"
+            return f"cannot build {src.object}.bpf.c: {exc}"
+        self.obj = obj
+        return None
+
+    def describe(self) -> str:
+        """Which source is active, what it attaches to, and why it was chosen."""
+        return f"via {self.source.name}: {self.source.hooks}; {self.reason}"
 
     def open_ring(self, callback: Callable[[bytes], None]) -> libbpf.RingBuffer:
         self.ring = libbpf.RingBuffer(self.obj.map("events"), callback)
@@ -71,7 +144,9 @@ class SocketTracer:
         for link in self.links:
             link.destroy()
         self.links = []
-        self.obj.close()
+        if self.obj is not None:
+            self.obj.close()
+            self.obj = None
 
     def __enter__(self) -> "SocketTracer":
         return self

@@ -1,0 +1,175 @@
+"""`hotfence watch` with the BPF-LSM source (bpf/watch_lsm.bpf.c).
+
+Host side: the record layout shared by both sources, the kern field's encoding, and the
+fallback on this host (it refuses BPF-LSM programs, so watch keeps the tracepoints).
+Guest side (``@pytest.mark.guest``): in the shared Debian 6.1 guest (bpf in lsm=),
+``tests/guest/watch_guest.py`` shows the LSM source is chosen, user calls keep their
+fields and results, kernel sockets of a new netns appear with kern=true, and a burst
+is fully accounted for (delivered + lost == calls).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hotfence.bpf import build, libbpf
+from hotfence.watch.events import RECORD, JsonLineEncoder, SocketEvent, describe
+from hotfence.watch.tracer import LSM_SOURCE, TRACEPOINT_SOURCE, SocketTracer, WatchUnavailable
+
+REPO = Path(__file__).resolve().parents[1]
+INET, INET6, RAW = socket.AF_INET, socket.AF_INET6, socket.SOCK_RAW
+IPPROTO_ICMPV6 = 58
+C_TYPES = {"__u64": "Q", "__u32": "I", "__s32": "i"}
+
+
+# ---------------------------------------------------------------------------- host
+
+
+def test_record_matches_struct_watch_event() -> None:
+    src = (REPO / "src/hotfence/bpf/watch_core.h").read_text()
+    body = re.search(r"struct watch_event \{(.*?)\};", src, re.S).group(1)
+    fmt = "<"
+    for decl in re.findall(r"^\s*([\w ]+?)\s+([\w, \[\]0-9]+);", body, re.M):
+        ctype, names = decl
+        for name in names.split(","):
+            m = re.match(r"\s*(\w+)\[(\d+)\]", name)
+            fmt += f"{m.group(2)}s" if m else C_TYPES[ctype]
+    assert fmt == RECORD.format and RECORD.size == 72
+
+
+def _record(kern: int, ret: int, family=INET6, type_=RAW, protocol=IPPROTO_ICMPV6) -> bytes:
+    return RECORD.pack(5, 77, 10, 10, 0, 4026532000, family, type_, protocol, ret, b"unshare\0", kern, 0)
+
+
+def test_kern_field_decoded_and_encoded_like_describe() -> None:
+    enc = JsonLineEncoder(lambda cg: f"/cg{cg}")
+    for kern, ret, result in ((1, 0, "created"), (0, 3, "fd 3"), (0, -97, "EAFNOSUPPORT"), (0, 0, "fd 0")):
+        raw = _record(kern, ret)
+        e = SocketEvent.unpack(raw)
+        assert e.kern is bool(kern) and e.result == result and e.comm == "unshare"
+        line = json.loads(enc.encode(raw))
+        assert line == describe(e) | {"cgroup": "/cg77"}
+        assert line["kern"] is bool(kern) and line["result"] == result
+    # The same triple as user and kernel socket: two cache entries, not one.
+    assert json.loads(enc.encode(_record(0, 4)))["kern"] is False
+
+
+def test_both_objects_carry_the_same_maps_and_their_programs() -> None:
+    for src in (LSM_SOURCE, TRACEPOINT_SOURCE):
+        with libbpf.BpfObject(build.object_path(src.object)) as obj:  # opened, not loaded
+            assert sorted(obj.program_names()) == sorted(src.programs)
+            for m in ("watch_cfg", "inflight", "events", "lost"):
+                obj.map(m)
+
+
+@pytest.mark.kernel
+@pytest.mark.skipif(os.geteuid() != 0, reason="loading BPF programs needs root")
+def test_this_host_falls_back_to_tracepoints_and_says_why() -> None:
+    from hotfence.fence.backends import probe
+
+    if {p.backend: p for p in probe()}["bpf-lsm"].available:
+        pytest.skip("this kernel loads BPF-LSM programs: the guest test covers that source")
+    with SocketTracer() as tracer:
+        assert tracer.source is TRACEPOINT_SOURCE
+        assert "bpf-lsm unavailable" in tracer.describe() and "watch_lsm" in tracer.describe()
+    with pytest.raises(WatchUnavailable, match="bpf-lsm source unavailable"):
+        SocketTracer(source="bpf-lsm")
+    with SocketTracer(source="tracepoints") as tracer:
+        assert tracer.describe().endswith("; requested")
+
+
+# ---------------------------------------------------------------------------- guest
+
+# The same arguments as tests/test_guest_harness.py and tests/test_lsm_backend.py, so
+# shared_session() hands this module the guest they booted (no extra boot).
+HARNESS_FILES = {"greeting.txt": b"from the host\n"}
+# More than the 4 MiB ring holds (72-byte records + 8-byte headers), unread during the burst.
+BURST = int(os.environ.get("HOTFENCE_WATCH_GUEST_BURST", "150000"))
+
+
+@pytest.fixture(scope="module")
+def watch_guest_run() -> dict:
+    from hotfence.lab.debkernel import bpf_objects, prepare_kernel
+    from hotfence.lab.guest import GuestConfig, shared_session
+
+    kernel = prepare_kernel()
+    objects = bpf_objects(kernel)  # built on the host against the guest's BTF
+    assert "watch_lsm" in objects.objects, objects.errors
+    session = shared_session(GuestConfig(), files=HARNESS_FILES)
+    cmd = (f"HOTFENCE_BPF_BUILD={objects.out_dir} {sys.executable} {REPO / 'tests/guest/watch_guest.py'} "
+           f"--burst {BURST}")
+    t0 = time.monotonic()
+    res = session.run(cmd, timeout=300, cwd=str(REPO))
+    assert res.exit_code == 0, f"guest: {cmd}\nexit {res.exit_code}\nstderr:\n{res.stderr[-4000:]}"
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    b = out["burst"]
+    print(f"\nwatch guest ({session.kernel_release}): source {out['tracer']['source']}; "
+          f"burst of {b['calls']} socket() calls in {b['seconds']} s: {b['delivered']} delivered, {b['lost']} lost; "
+          f"script {time.monotonic() - t0:.1f} s")
+    return out
+
+
+@pytest.mark.guest
+def test_guest_watch_uses_the_lsm_source_and_sees_user_calls(watch_guest_run) -> None:
+    t = watch_guest_run["tracer"]
+    assert t["source"] == "bpf-lsm", t["reason"]
+    assert "lsm/socket_post_create" in t["reason"]
+    child = t["child"]
+    user = [e for e in t["events"] if not e["kern"]]
+    assert all(e["tgid"] == child["pid"] for e in t["events"])  # the cgroup filter holds
+    assert [(e["family"], e["type"], e["flags"], e["protocol"]) for e in user] == [
+        (INET, socket.SOCK_STREAM, [], 0),
+        (INET6, socket.SOCK_DGRAM, ["SOCK_NONBLOCK"], 0),
+        (socket.AF_UNIX, socket.SOCK_STREAM, ["SOCK_CLOEXEC"], 0),
+        (INET, socket.SOCK_STREAM, [], 17),
+        (4242, socket.SOCK_STREAM, [], 0),
+    ]
+    assert [e["ret"] for e in user] == child["results"]
+    assert [e["result"] for e in user][3:] == ["EPROTONOSUPPORT", "EAFNOSUPPORT"]
+    assert all(e["netns"] == child["host_netns"] and e["comm"].startswith("python") for e in user)
+    assert t["lost"] == 0
+
+
+@pytest.mark.guest
+def test_guest_watch_sees_the_kernel_sockets_of_a_new_netns(watch_guest_run) -> None:
+    t = watch_guest_run["tracer"]
+    child = t["child"]
+    kern = [e for e in t["events"] if e["kern"]]
+    triples = {(e["family_name"], e["type_name"], e["protocol_name"]) for e in kern}
+    print(f"\nkernel sockets of one unshare(CLONE_NEWNET): {len(kern)}: {sorted(triples)}")
+    assert (INET6, RAW, IPPROTO_ICMPV6) in {(e["family"], e["type"], e["protocol"]) for e in kern}
+    # Made in the child's context, in the namespace being set up (netlink's kernel
+    # sockets have no sock yet at post_create: netns 0), after the user calls.
+    assert all(e["tgid"] == child["pid"] for e in kern)
+    inet = [e for e in kern if e["family"] in (INET, INET6)]
+    assert inet and all(e["netns"] == child["new_netns"] for e in inet)
+    assert all(e["netns"] == 0 for e in kern if e["family"] == socket.AF_NETLINK)
+    assert all(e["ret"] == 0 and e["result"] == "created" for e in kern)
+    assert min(e["ts_ns"] for e in kern) > max(e["ts_ns"] for e in t["events"] if not e["kern"])
+
+
+@pytest.mark.guest
+def test_guest_watch_burst_every_call_delivered_or_counted_lost(watch_guest_run) -> None:
+    b = watch_guest_run["burst"]
+    assert b["calls"] == BURST and b["delivered"] + b["lost"] == b["calls"]
+    assert b["lost"] > 0  # the ring really overflowed, so the lost counter is exercised
+
+
+@pytest.mark.guest
+def test_guest_watch_cli_json_reports_kernel_sockets(watch_guest_run) -> None:
+    c = watch_guest_run["cli"]
+    assert "tracing socket() via bpf-lsm" in c["first"], c["first"]
+    assert c["child"]["rc"] == 0
+    kern = [e for e in c["lines"] if e["kern"]]
+    assert kern and all(e["pid"] == c["child"]["pid"] for e in kern)
+    assert {e["netns"] for e in kern if e["family"] == INET6} == {c["child"]["netns"]}
+    assert all(e["result"] == "created" and e["cgroup"].startswith("/hf-watch-") for e in kern)
+    assert re.search(rf"{len(c['lines'])} events delivered, {len(c['lines'])} shown, 0 lost", c["last"]), c["last"]
