@@ -72,6 +72,7 @@ class Config(ctypes.Structure):
         ("create_shapes", ctypes.c_uint32),
         ("port_shapes", ctypes.c_uint32),
         ("n_rules", ctypes.c_uint32),
+        ("create_families", ctypes.c_uint64),
     ]
 
 

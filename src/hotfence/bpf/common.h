@@ -80,6 +80,9 @@ struct hf_config {          /* one per slot, in hf_config[slot] */
 	__u32 create_shapes;    /* bit i: some create key has shape HF_CREATE_SHAPES[i] */
 	__u32 port_shapes;      /* bits 8*hook + i: some port key of that hook has shape i */
 	__u32 n_rules;
+	__u64 create_families;  /* bit f: some create key names family f (< 64); lets the
+	                         * common call of a family no rule names skip every hash
+	                         * look-up of the shapes that use the family */
 };
 
 struct hf_counter {         /* per CPU, index slot * HF_COUNTERS_PER_SLOT + rule_id */

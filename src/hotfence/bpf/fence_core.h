@@ -100,12 +100,16 @@ static __always_inline struct hf_verdict *
 hf_lookup_create(const struct hf_config *cfg, __u32 slot, const struct hf_call *c)
 {
 	struct hf_create_key key = { .slot = slot };
+	/* No rule names this family: only family-wildcard shapes can match. */
+	int family_named = c->family >= 64 || (cfg->create_families & (1ull << c->family));
 
 #pragma unroll
 	for (int i = 0; i < HF_N_CREATE_SHAPES; i++) {
 		__u8 use = hf_create_shapes[i];
 
 		if (!(cfg->create_shapes & (1u << i)))
+			continue;
+		if ((use & HF_USE_FAMILY) && !family_named)
 			continue;
 		if ((use & HF_USE_PROTO) && c->proto_inexact)
 			continue;

@@ -150,7 +150,7 @@ def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
         raise FenceError(f"policy {policy.name!r} has {len(policy.rules)} rules; the maps hold {abi.HF_MAX_RULES}")
     create_shape = {bits: i for i, bits in enumerate(abi.CREATE_SHAPES)}
     port_shape = {bits: i for i, bits in enumerate(abi.PORT_SHAPES)}
-    create_mask = port_mask = 0
+    create_mask = port_mask = families = 0
     create, ports = [], []
 
     def value(v) -> bytes:
@@ -165,6 +165,8 @@ def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
         if k.kern not in (0, 1, ANY_KERN):
             raise FenceError(f"policy {policy.name!r}: socket key {k}: kern must be 0, 1 or {ANY_KERN}")
         create_mask |= 1 << create_shape[bits]
+        if k.family != ANY and k.family < 64:
+            families |= 1 << k.family
         key = abi.CreateKey(slot, _u16(k.family, "family"), _u16(k.type, "type"), _u16(k.protocol, "protocol"), k.kern)
         create.append((bytes(key), value(v)))
     for k, v in policy.ports.items():
@@ -183,6 +185,7 @@ def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
         create_shapes=create_mask,
         port_shapes=port_mask,
         n_rules=len(policy.rules),
+        create_families=families,
     )
     return EncodedPolicy(create, ports, config)
 
