@@ -20,8 +20,7 @@ from other CPUs is told apart from the report.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 # Context of a line with a timestamp but no caller id (single shared console stream).
 CONSOLE = "console"
@@ -52,9 +51,12 @@ _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
 _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
 
 
-@dataclass(frozen=True)
-class Line:
-    """One log line: its span in the log (``end`` excludes the newline) and content."""
+class Line(NamedTuple):
+    """One log line: its span in the log (``end`` excludes the newline) and content.
+
+    A NamedTuple rather than a frozen dataclass: the parser makes one per line of every
+    report window, and a tuple is built several times faster (immutable all the same).
+    """
 
     start: int
     end: int
@@ -119,7 +121,13 @@ MAX_TEXT = 2048
 
 
 def make_line(raw: str, start: int, number: int) -> Line:
-    text, ctx, ts = parse_prefix(raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT])
+    clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
+    # parse_prefix's common case inline (this runs on every line of a report window).
+    fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
+    if fm is not None:
+        text, ctx, ts = clipped[fm.end():], fm.group(2) or CONSOLE, float(fm.group(1))
+    else:
+        text, ctx, ts = parse_prefix(clipped)
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
     questionable = False

@@ -558,9 +558,27 @@ def _partially_stripped(args: list[str], frames: list[_Frame]) -> list[list[str]
     return out
 
 
+# The ~200 generic helpers are one regex compiled once; each spec's own skips are another
+# (one alternation per spec would compile the big list again for every spec).
+_SKIP_GENERIC = re.compile("|".join(oopses.SKIP_FRAMES))
+
+
+class _SkipFrames:
+    """Frame names a title must not use: the generic helpers plus a spec's own skips."""
+
+    __slots__ = ("extra",)
+
+    def __init__(self, extra: tuple[str, ...]) -> None:
+        self.extra = re.compile("|".join(extra)) if extra else None
+
+    def search(self, name: str) -> bool:
+        return _SKIP_GENERIC.search(name) is not None or (
+            self.extra is not None and self.extra.search(name) is not None)
+
+
 @lru_cache(maxsize=None)
-def _skip_re(spec: StackSpec) -> re.Pattern[str]:
-    return re.compile("|".join(oopses.SKIP_FRAMES + spec.skip))
+def _skip_re(spec: StackSpec) -> _SkipFrames:
+    return _SkipFrames(spec.skip)
 
 
 def _strip_frame(frame: str) -> str:
@@ -591,7 +609,7 @@ def _key_frame(raw: list[str], spec: StackSpec) -> _Frame | None:
     return None
 
 
-def _append_frames(frames: list[str], m: re.Match[str] | None, skip: re.Pattern[str]) -> None:
+def _append_frames(frames: list[str], m: re.Match[str] | None, skip: _SkipFrames) -> None:
     if m is None:
         return
     for g in m.groups():
@@ -603,7 +621,7 @@ def _append_frames(frames: list[str], m: re.Match[str] | None, skip: re.Pattern[
             frames.append(g)
 
 
-def _stack_frames_impl(report: str, skip: re.Pattern[str], parts: tuple[object, ...],
+def _stack_frames_impl(report: str, skip: _SkipFrames, parts: tuple[object, ...],
                        spec: StackSpec) -> tuple[list[_Frame], bool]:
     lines = report.split("\n")
     li = 0
