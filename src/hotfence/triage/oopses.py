@@ -170,6 +170,12 @@ STACK_START = tuple(
     )
 )
 RISCV_STACK_START = STACK_START[-1]
+# A literal every match of the STACK_START pattern at the same index contains: testing
+# it with ``in`` first saves running the regex on the many lines that cannot match.
+STACK_START_HINTS = ("Call ", "Allocated:", "Allocated by task ", "Freed:", "Freed by task ", " backtrace",
+                     "Backtrace:", "Uninit was stored to memory at", "status: ")
+assert len(STACK_START_HINTS) == len(STACK_START) and all(
+    h in p.pattern for h, p in zip(STACK_START_HINTS, STACK_START)), "a stack-start pattern lost its hint"
 
 # A line holding a frame; captures the function name(s).
 FRAME_RES = (

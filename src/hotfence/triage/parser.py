@@ -48,6 +48,7 @@ _MAX_CONTEXT_EVENTS = 20
 
 # Lines after which a task's report has nothing more to say.
 _REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---[ end Kernel panic")
+_REPORT_TERMINATOR_RE = re.compile("|".join(re.escape(t) for t in _REPORT_TERMINATORS))  # one pass per line
 
 # Seconds of silence between two lines of one report after which it is over.
 _REPORT_TIME_GAP = 10.0
@@ -78,6 +79,20 @@ _CONTEXT_MARKERS = (
 
 # One pass instead of one search per stack-start pattern.
 _STACK_START_ANY = re.compile("|".join(f"(?:{r.pattern})" for r in oopses.STACK_START))
+
+
+def _is_stack_start(line: str) -> bool:
+    """``_STACK_START_ANY.search(line)``, with a literal pre-check (the regex has no
+    literal prefix, so running it costs ~1 us per line; most lines hold no hint)."""
+    for hint in _STACK_HINT_STEMS:
+        if hint in line:
+            return _STACK_START_ANY.search(line) is not None
+    return False
+
+
+# Shorter stems of oopses.STACK_START_HINTS: every hint contains one of them.
+_STACK_HINT_STEMS = ("Call ", "Allocated", "Freed", "acktrace", "Uninit was stored", "status: ")
+assert all(any(stem in h for stem in _STACK_HINT_STEMS) for h in oopses.STACK_START_HINTS)
 
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
 
@@ -372,7 +387,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
             break
         last_pos = pos
         if tag and n and not cpu_traceback and tag not in raw[:128] and line_start not in cands:
-            if second is None and _info_with_stack(raw):
+            if second is None and ("ailure:" in raw or "FAULT_" in raw) and _info_with_stack(raw):
                 second = line_start
             gap += 1
             if gap > _TASK_GAP_LINES:
@@ -387,11 +402,11 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
         line = make_line(raw, line_start, first_no + n)
         is_header = n == 0
         if not is_header and second is None:
-            if line.start in cands and _is_report_start(line.raw):
+            if line.start in cands and _is_report_start(raw):
                 second = line.start
-            elif _info_with_stack(line.raw):
+            elif ("ailure:" in raw or "FAULT_" in raw) and _info_with_stack(raw):
                 second = line.start
-        if not is_header and own_done and line.start in cands and not _is_report_start(line.raw):
+        if not is_header and own_done and line.start in cands and not _is_report_start(raw):
             # A "Kernel panic"-like line after this report ended: right after the end it
             # is this crash's panic; later, or from another context, it is a new report.
             if since_done <= _PANIC_GRACE_LINES and line.context == context and second is None:
@@ -417,7 +432,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
                     tail = _PANIC_GRACE_LINES  # time went backwards: certainly another log
             elif not task_ctx and second is not None:
                 own_done, since_done = True, 0  # one stream: the next report's lines are not ours
-            elif task_ctx and line.start in cands and _is_report_start(line.raw):
+            elif task_ctx and line.start in cands and _is_report_start(raw):
                 own_done, since_done = True, 0  # the same task starts a new report
         if line.timestamp is not None:
             last_ts = line.timestamp
@@ -428,12 +443,12 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
         else:
             text_lines += 1
             skip_line = skip_text
-            if "Disabling lock debugging due to kernel taint" in line.raw:
+            if "Disabling lock debugging due to kernel taint" in raw:
                 skip_line = True
-            elif "Sending NMI from CPU" in line.raw:
+            elif "Sending NMI from CPU" in raw:
                 cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
-            elif ("Kernel panic - not syncing" in line.raw
-                  or "WARNING: possible circular locking dependency detected" in line.raw) and text_lines > min_lines:
+            elif ("Kernel panic - not syncing" in raw
+                  or "WARNING: possible circular locking dependency detected" in raw) and text_lines > min_lines:
                 # panic_on_warn's panic stack and lockdep noise caused by the oops itself
                 # repeat what we already have; stop collecting once we have enough.
                 skip_text = skip_line = True
@@ -444,7 +459,7 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
                 title_end = len(lines)
             if not own_done:
                 own_end = len(lines)
-        if not own_done and (any(t in line.raw for t in _REPORT_TERMINATORS) or own_end >= _MAX_OWN_LINES):
+        if not own_done and (_REPORT_TERMINATOR_RE.search(raw) is not None or own_end >= _MAX_OWN_LINES):
             own_done, since_done = True, 0
     stops = [p for p in (second, resume) if p is not None]
     next_pos = min(stops) if stops else last_pos
@@ -649,7 +664,7 @@ def _stack_frames_impl(report: str, skip: _SkipFrames, parts: tuple[object, ...]
                 if "should_fail" in ln and any(r.search(ln) for r in oopses.CORRUPTED_LINES):
                     ok = False
                     break
-                if _STACK_START_ANY.search(ln):
+                if _is_stack_start(ln):
                     break
                 if part_idx != len(parts) - 1:
                     nxt = parts[part_idx + 1]
@@ -689,7 +704,9 @@ def _is_corrupted(title: str, report: str, f: oopses.Format | None) -> tuple[boo
     if f is None or f.no_stack_trace:
         return False, ""
     has_stack = False
-    for key in oopses.STACK_START:
+    for key, hint in zip(oopses.STACK_START, oopses.STACK_START_HINTS):
+        if hint not in report:
+            continue  # the pattern cannot match: skip a regex scan of the whole report
         m = key.search(report)
         if m is None:
             continue
@@ -698,7 +715,7 @@ def _is_corrupted(title: str, report: str, f: oopses.Format | None) -> tuple[boo
             return True, "call trace is missed"
         bad = True
         for ln in frames[1:16]:
-            if _STACK_START_ANY.search(ln):
+            if _is_stack_start(ln):
                 break
             if "(stack is not available)" in ln or any(r.search(ln) for r in oopses.FRAME_RES):
                 has_stack = True
@@ -801,7 +818,7 @@ def _call_trace(lines: list[str]) -> list[Frame]:
     """Frames of the first stack trace of the report (``?`` entries kept, marked)."""
     start = None
     for i, t in enumerate(lines):
-        if _STACK_START_ANY.search(t):
+        if _is_stack_start(t):
             start = i + 1
             break
     if start is None:
