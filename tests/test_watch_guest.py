@@ -157,6 +157,19 @@ def test_guest_watch_sees_the_kernel_sockets_of_a_new_netns(watch_guest_run) -> 
 
 
 @pytest.mark.guest
+def test_guest_tracepoint_source_sees_the_same_user_calls_and_no_kernel_sockets(watch_guest_run) -> None:
+    lsm_run, tp = watch_guest_run["tracer"], watch_guest_run["tracepoints"]
+    assert tp["source"] == "tracepoints" and tp["reason"].endswith("; requested")
+    assert tp["events"] and not any(e["kern"] for e in tp["events"])
+    # fd numbers depend on what the forking parent had open, so compare success/errno.
+    def key(e: dict) -> tuple:
+        return (e["family"], e["type"], tuple(e["flags"]), e["protocol"], e["comm"], e["uid"], min(e["ret"], 0))
+
+    assert [key(e) for e in tp["events"]] == [key(e) for e in lsm_run["events"] if not e["kern"]]
+    assert [e["ret"] for e in tp["events"]] == tp["child"]["results"]
+
+
+@pytest.mark.guest
 def test_guest_watch_burst_every_call_delivered_or_counted_lost(watch_guest_run) -> None:
     b = watch_guest_run["burst"]
     assert b["calls"] == BURST and b["delivered"] + b["lost"] == b["calls"]

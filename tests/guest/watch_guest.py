@@ -7,6 +7,7 @@
   makes no socket() calls of its own) moves into the cgroup, makes a known sequence of
   socket() calls, then unshare(CLONE_NEWNET)s, which makes the kernel create the new
   namespace's control sockets in the child's context (kernel sockets, kern=1).
+* ``tracepoints``: the same with ``source="tracepoints"``, for comparison.
 * ``burst``: N socket()+close() in a child of the cgroup; delivered and lost are counted.
 * ``cli``: ``hotfence watch --json`` in the same cgroup around one more unshare.
 """
@@ -91,9 +92,9 @@ def drain(tracer: SocketTracer) -> None:
         pass
 
 
-def tracer_case(cgroup: Path) -> dict:
+def tracer_case(cgroup: Path, source: str = "auto") -> dict:
     got: list[dict] = []
-    with SocketTracer(cgroup) as tracer:
+    with SocketTracer(cgroup, source) as tracer:
         tracer.open_ring(lambda raw: got.append(describe(SocketEvent.unpack(raw))))
         child = in_child(cgroup, calls_then_unshare)
         drain(tracer)
@@ -142,7 +143,8 @@ def main() -> int:
     cgroup = cgroup2_mount() / f"hf-watch-{os.getpid()}"
     cgroup.mkdir()
     try:
-        out = {"tracer": tracer_case(cgroup), "burst": burst_case(cgroup, args.burst), "cli": cli_case(cgroup)}
+        out = {"tracer": tracer_case(cgroup), "tracepoints": tracer_case(cgroup, "tracepoints"),
+               "burst": burst_case(cgroup, args.burst), "cli": cli_case(cgroup)}
     finally:
         cgroup.rmdir()
     print(json.dumps(out))
