@@ -24,8 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from hotfence.watch.events import describe
-from hotfence.watch.events import SocketEvent
+from hotfence.watch.events import SocketEvent, describe
 from hotfence.watch.tracer import SocketTracer
 
 libc = ctypes.CDLL(None, use_errno=True)

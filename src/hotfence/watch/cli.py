@@ -6,7 +6,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import click
 from rich.console import Console

@@ -91,8 +91,7 @@ class SocketTracer:
             elif source == LSM_SOURCE.name:
                 raise WatchUnavailable(f"bpf-lsm source unavailable: {why_not}")
         if self.obj is None:
-            why_not_tp = self._try(TRACEPOINT_SOURCE, config, quiet=False, fatal=True)
-            assert why_not_tp is None
+            self._try(TRACEPOINT_SOURCE, config, quiet=False, fatal=True)  # raises if refused
             self.source = TRACEPOINT_SOURCE
             self.reason = "requested" if source == TRACEPOINT_SOURCE.name else f"bpf-lsm unavailable: {why_not}"
         self._lost = self.obj.map("lost")
