@@ -210,14 +210,17 @@ def test_lab_takes_a_vmcore_with_vmcoreinfo(vmcore_capture) -> None:
 
 @pytest.mark.guest
 def test_vmcore_stack_with_the_debug_vmlinux(vmcore_capture) -> None:
-    """With Debian's -dbg vmlinux (cached by `hotfence lab vmcore --debug-vmlinux`), drgn
+    """With Debian's -dbg vmlinux (fetched once, then cached), drgn
     walks the crashed task's stack into the module with file:line."""
-    from hotfence.lab.debkernel import debug_vmlinux_path, prepare_kernel
+    from hotfence.lab.debkernel import GuestKernelError, prepare_debug_vmlinux, prepare_kernel
 
     drgn = pytest.importorskip("drgn")
-    vmlinux = debug_vmlinux_path(prepare_kernel(vmcore_capture.kernel))
-    if not vmlinux.exists():
-        pytest.skip(f"debug vmlinux absent: {vmlinux} (fetch: hotfence lab vmcore --debug-vmlinux ...)")
+    try:
+        vmlinux = prepare_debug_vmlinux(prepare_kernel(vmcore_capture.kernel))
+    except GuestKernelError as exc:
+        if "download" not in str(exc):
+            raise  # fetched but unusable: a real failure
+        pytest.skip(f"debug vmlinux linux-image-{vmcore_capture.kernel}-dbg absent and apt cannot fetch it: {exc}")
     prog = drgn.Program()
     prog.set_core_dump(str(vmcore_capture.vmcore))
     prog.load_debug_info([str(vmlinux), str(vmcore_capture.module)])
