@@ -68,6 +68,8 @@ class Line(NamedTuple):
     timestamp: float | None = None  # printk time in seconds, when the line has one
 
 
+_new_line = tuple.__new__  # Line(...) without the generated __new__'s extra call
+
 # The common case, a bare printk timestamp (and caller id), tried first for speed.
 _FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?:\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
 
@@ -137,8 +139,7 @@ def make_line(raw: str, start: int, number: int) -> Line:
         questionable = (" ? " in text and _QUESTIONABLE_RE.search(text) is not None) or text.endswith(
             " (unreliable)"
         )
-    end = start + len(raw)
-    return Line(start, end, number, raw, text, ctx, questionable, ts)
+    return _new_line(Line, (start, start + len(raw), number, raw, text, ctx, questionable, ts))
 
 
 def iter_lines(text: str, start: int = 0, end: int | None = None, first_number: int = 1) -> Iterator[Line]:

@@ -791,6 +791,7 @@ _GUILTY_IGNORE = tuple(
         r"^drivers/usb/core/urb.c", r"^arch/.*/lib/crc.*",
     )
 )
+_GUILTY_IGNORE_ANY = re.compile("|".join(f"(?:{r.pattern})" for r in _GUILTY_IGNORE))  # one match call
 # Lockdep's "hardirqs last enabled at ... file.c:12" lines name the lock machinery, not the bug.
 # Held-lock lines ("#0: ffff... (&sb->s_umount){++++}-{3:3}, at: ...") name where a lock
 # was taken, not where the bug is.
@@ -903,14 +904,15 @@ def _guilty_impl(report: str) -> tuple[str | None, bool]:
     while i < len(lines):
         ln = lines[i]
         i += 1
-        m = _FILENAME_RE.search(ln)
+        # the regex needs "file.c:12"; most lines have no such text and it is slow to rule out
+        m = _FILENAME_RE.search(ln) if ".c:" in ln or ".h:" in ln else None
         if m is None:
             continue
         f = m.group(1)
         if not guilty:
             guilty = f  # better some file than none
             fallback = True
-        if any(r.match(f) for r in _GUILTY_IGNORE) or _GUILTY_LINE_IGNORE.search(ln):
+        if _GUILTY_IGNORE_ANY.match(f) or _GUILTY_LINE_IGNORE.search(ln):
             continue
         guilty = _clean_path(f)
         fallback = False
@@ -920,11 +922,12 @@ def _guilty_impl(report: str) -> tuple[str | None, bool]:
     while i < len(lines):
         ln = lines[i]
         i += 1
-        m = _FILENAME_RE.search(ln)
+        # the regex needs "file.c:12"; most lines have no such text and it is slow to rule out
+        m = _FILENAME_RE.search(ln) if ".c:" in ln or ".h:" in ln else None
         if m is None:
             continue
         f = m.group(1)
-        if any(r.match(f) for r in _GUILTY_IGNORE) or _GUILTY_LINE_IGNORE.search(ln):
+        if _GUILTY_IGNORE_ANY.match(f) or _GUILTY_LINE_IGNORE.search(ln):
             continue
         clean = _clean_path(f)
         if clean.startswith(deepest) and _DEEPER_RE.match(clean[len(deepest):]):
