@@ -417,20 +417,22 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
             if after_second > _TAIL_LINES:
                 break  # past the next report only the corruption check looks, briefly
         line = make_line(raw, line_start, first_no + n)
+        # locals, not tuple-attribute look-ups: this loop runs for every line of the window
+        l_text, l_ctx, l_questionable, l_ts = line[4:]
         is_header = n == 0
         if not is_header and second is None:
-            if line.start in cands and _is_report_start(raw):
-                second = line.start
+            if line_start in cands and _is_report_start(raw):
+                second = line_start
             elif ("ailure:" in raw or "FAULT_" in raw) and _info_with_stack(raw):
-                second = line.start
-        if not is_header and own_done and line.start in cands and not _is_report_start(raw):
+                second = line_start
+        if not is_header and own_done and line_start in cands and not _is_report_start(raw):
             # A "Kernel panic"-like line after this report ended: right after the end it
             # is this crash's panic; later, or from another context, it is a new report.
-            if since_done <= _PANIC_GRACE_LINES and line.context == context and second is None:
+            if since_done <= _PANIC_GRACE_LINES and l_ctx == context and second is None:
                 own_done = False
             elif resume is None:
-                resume = line.start
-        if not is_header and line.context != context and not (cpu_traceback and caller_id(line.context).startswith("C")):
+                resume = line_start
+        if not is_header and l_ctx != context and not (cpu_traceback and caller_id(l_ctx).startswith("C")):
             gap += 1
             if gap > _TASK_GAP_LINES:
                 break  # the report's stream has long stopped
@@ -438,23 +440,23 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
         gap = 0
         # Where the report's own text ends (its title may read further, like syzkaller).
         if not is_header:
-            if own_done and not _REGISTER_DUMP_RE.match(line.text):
+            if own_done and not _REGISTER_DUMP_RE.match(l_text):
                 since_done += 1
-            elif (line.timestamp is not None and last_ts is not None
-                  and abs(line.timestamp - last_ts) > _REPORT_TIME_GAP):
+            elif (l_ts is not None and last_ts is not None
+                  and abs(l_ts - last_ts) > _REPORT_TIME_GAP):
                 # An oops is printed in one burst; a long pause (or time going backwards,
                 # as in concatenated logs) means what follows is something else.
                 own_done, since_done = True, 0
-                if line.timestamp < last_ts:
+                if l_ts < last_ts:
                     tail = _PANIC_GRACE_LINES  # time went backwards: certainly another log
             elif not task_ctx and second is not None:
                 own_done, since_done = True, 0  # one stream: the next report's lines are not ours
-            elif task_ctx and line.start in cands and _is_report_start(raw):
+            elif task_ctx and line_start in cands and _is_report_start(raw):
                 own_done, since_done = True, 0  # the same task starts a new report
-        if line.timestamp is not None:
-            last_ts = line.timestamp
+        if l_ts is not None:
+            last_ts = l_ts
         keep = True
-        if not is_header and line.questionable:
+        if not is_header and l_questionable:
             # Unreliable " ? " frames: shown and parsed as frames, never used for titles.
             keep = not skip_text
         else:
@@ -604,8 +606,14 @@ class _SkipFrames:
         self.extra = re.compile("|".join(extra)) if extra else None
 
     def search(self, name: str) -> bool:
-        return _SKIP_GENERIC.search(name) is not None or (
-            self.extra is not None and self.extra.search(name) is not None)
+        return _is_generic_frame(name) or (self.extra is not None and self.extra.search(name) is not None)
+
+
+# Searching ~200 alternatives costs microseconds per name, and the same function names
+# recur in report after report; the answer depends on the name alone.
+@lru_cache(maxsize=1 << 16)
+def _is_generic_frame(name: str) -> bool:
+    return _SKIP_GENERIC.search(name) is not None
 
 
 @lru_cache(maxsize=None)
