@@ -60,8 +60,8 @@ def _key(k: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
 
 
-def _enc(o: Any, ind: str) -> str:
-    """``o`` encoded with its closing bracket at indentation ``ind`` (``"\\n" + spaces``)."""
+def _scalar(o: Any) -> str | None:
+    """The JSON text of a str/None/bool/int/float of the exact type, else None."""
     t = type(o)
     if t is str:
         return _encode_str(o)
@@ -75,36 +75,74 @@ def _enc(o: Any, ind: str) -> str:
         return int.__repr__(o)
     if t is float:
         return _float(o)
+    return None
+
+
+def _emit(o: Any, ind: str, out: list[str]) -> None:
+    """Append ``o`` encoded, its closing bracket at indentation ``ind`` (``"\\n" + spaces``).
+
+    Pieces go to one list joined once at the end: joining per container copied each
+    byte once per nesting level, and the large intermediate strings cost page faults.
+    """
+    text = _scalar(o)
+    if text is not None:
+        out.append(text)
+        return
+    t = type(o)
     if t is list or t is tuple:
         if not o:
-            return "[]"
+            out.append("[]")
+            return
         inner = ind + _INDENT
-        return "[" + inner + ("," + inner).join([_enc(v, inner) for v in o]) + ind + "]"
+        sep = "[" + inner
+        for v in o:
+            text = _scalar(v)
+            if text is not None:
+                out.append(sep + text)
+            else:
+                out.append(sep)
+                _emit(v, inner, out)
+            sep = "," + inner
+        out.append(ind + "]")
+        return
     fs = _FIELDS.get(t)
     if fs is None and dataclasses.is_dataclass(o) and not isinstance(o, type):
         fs = _fields(t)
     if fs is not None:
-        if not fs:
-            return "{}"
-        inner = ind + _INDENT
-        return "{" + inner + ("," + inner).join([k + _enc(getattr(o, name), inner) for name, k in fs]) + ind + "}"
-    if isinstance(o, dict):
-        if not o:
-            return "{}"
-        inner = ind + _INDENT
-        return "{" + inner + ("," + inner).join([_key(k) + ": " + _enc(v, inner) for k, v in o.items()]) + ind + "}"
-    # subclasses, in json.encoder's order of checks
-    if isinstance(o, str):
-        return _encode_str(o)
-    if isinstance(o, int):
-        return int.__repr__(o)
-    if isinstance(o, float):
-        return _float(o)
-    if isinstance(o, (list, tuple)):
-        return _enc(list(o), ind)
-    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+        pairs = [(k, getattr(o, name)) for name, k in fs]
+    elif isinstance(o, dict):
+        pairs = [(_key(k) + ": ", v) for k, v in o.items()]
+    else:
+        # subclasses, in json.encoder's order of checks
+        if isinstance(o, str):
+            out.append(_encode_str(o))
+        elif isinstance(o, int):
+            out.append(int.__repr__(o))
+        elif isinstance(o, float):
+            out.append(_float(o))
+        elif isinstance(o, (list, tuple)):
+            _emit(list(o), ind, out)
+        else:
+            raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+        return
+    if not pairs:
+        out.append("{}")
+        return
+    inner = ind + _INDENT
+    sep = "{" + inner
+    for k, v in pairs:
+        text = _scalar(v)
+        if text is not None:
+            out.append(sep + k + text)
+        else:
+            out.append(sep + k)
+            _emit(v, inner, out)
+        sep = "," + inner
+    out.append(ind + "}")
 
 
 def encode(obj: Any) -> str:
     """``json.dumps(asdict-converted obj, indent=2, ensure_ascii=False)``, computed directly."""
-    return _enc(obj, "\n")
+    out: list[str] = []
+    _emit(obj, "\n", out)
+    return "".join(out)
