@@ -127,7 +127,8 @@ def make_line(raw: str, start: int, number: int) -> Line:
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
     if fm is not None:
-        text, ctx, ts = clipped[fm.end():], fm.group(2) or CONSOLE, float(fm.group(1))
+        ts_text, ctx = fm.groups()
+        text, ctx, ts = clipped[fm.end():], ctx or CONSOLE, float(ts_text)
     else:
         text, ctx, ts = parse_prefix(clipped)
     if len(text) > MAX_TEXT:
