@@ -666,6 +666,7 @@ def _stack_frames_impl(report: str, skip: _SkipFrames, parts: tuple[object, ...]
     lines = report.split("\n")
     li = 0
     raw: list[str] = []
+    first_only = spec.extractor is None  # _key_frame then looks at raw[0] alone
     results: list[_Frame] = []
     ok = True
     traces = 0
@@ -699,6 +700,8 @@ def _stack_frames_impl(report: str, skip: _SkipFrames, parts: tuple[object, ...]
                         _append_frames(raw, m, skip)
                         part_idx += 1
                         break
+                if raw and first_only:
+                    continue  # the title uses raw[0] only: no need to parse further frames
                 m = None
                 for r in oopses.FRAME_RES:
                     m = r.search(ln)
