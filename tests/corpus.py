@@ -12,4 +12,4 @@ SYZ = SHARED / "corpus" / "syzkaller-linux"
 def syz_log(case: str) -> str:
     """The console log of syzkaller report case `case`, without its test headers."""
     text = (SYZ / "report" / case).read_text(encoding="utf-8", errors="replace")
-    return text.split("\n\n", 1)[1]
+    return text.partition("\n\n")[2]

@@ -9,7 +9,6 @@ and a console log of the same crash read alike. JSON: docs/triage-json.md (``vmc
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 from rich.console import Console
@@ -125,9 +124,7 @@ def render_vmcore(vr: VmcoreReport, fmt: str, console: Console, sources: SourceL
     """Write the vmcore sections then the structured reports in ``fmt``."""
     results = [FileResult(path=vr.vmcore, reports=vr.reports)]
     if fmt == "json":
-        doc = json.loads(to_json(results))
-        doc["vmcore"] = vmcore_json(vr)
-        console.file.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        console.file.write(to_json(results, extra={"vmcore": vmcore_json(vr)}) + "\n")
     elif fmt == "markdown":
         out = [f"# hotfence vmcore `{vr.vmcore}`", ""]
         for head, lines in sections(vr):
