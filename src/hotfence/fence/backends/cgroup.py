@@ -448,14 +448,23 @@ def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: s
             maps.close()
         state.write()
         return state, True
+    install_pinned(CgroupFence(cg.path), policy, d, MAPS, state)
+    return state, False
+
+
+def install_pinned(fence, policy: CompiledPolicy, d: Path, map_names, state: AppliedState) -> None:
+    """Load ``policy`` into a new ``fence``, pin its maps and links under ``d``, record ``state``.
+
+    All or nothing: on any failure the fence is closed and ``d`` removed. The full policy
+    is in place before the first attach. Shared by every bpffs-pinned backend.
+    """
     if d.exists():
         # A half-made pin directory (crash during apply): clear it and start over.
         _unpin(d)
-    fence = CgroupFence(cg.path)
     try:
-        fence.maps.install(policy)  # the full policy is in place before the first attach
+        fence.maps.install(policy)
         d.mkdir(parents=True)
-        for name in MAPS:
+        for name in map_names:
             fence.maps.maps[name].pin(d / name)
         fence.attach()
         for prog, link in fence.links.items():
@@ -467,7 +476,6 @@ def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: s
         raise
     # The pins now hold links and maps; closing our fds leaves the attachment in place.
     fence.close()
-    return state, False
 
 
 def _unpin(d: Path) -> None:

@@ -274,23 +274,8 @@ def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: s
             maps.close()
         state.write()
         return state, True
-    if d.exists():
-        _unpin(d)  # a half-made pin directory (crash during apply): start over
-    fence = LsmFence(cg.path, object_path)
-    try:
-        fence.maps.install(policy)  # the full policy and its scope are in place before attaching
-        d.mkdir(parents=True)
-        for name in names:
-            fence.maps.maps[name].pin(d / name)
-        fence.attach()
-        for prog, link in fence.links.items():
-            link.pin(d / f"link_{prog}")
-        state.write()
-    except BaseException:
-        fence.close()
-        _unpin(d)
-        raise
-    fence.close()  # the pins hold links and maps now
+    # The scope is written with the policy, so it too is in place before attaching.
+    cgroup_backend.install_pinned(LsmFence(cg.path, object_path), policy, d, names, state)
     return state, False
 
 
