@@ -244,6 +244,12 @@ class _Walk:
         self.steps.append(Step(function, check, errno_mod.errorcode[err], detail))
         raise _Stop(err)
 
+    def require(self, function: str, check: str, holds: bool, err: int) -> None:
+        """Record ``check``: ok when it ``holds``, else fail the call with ``err``."""
+        if not holds:
+            self.fail(function, check, err)
+        self.ok(function, check)
+
 
 # --- policy consultation -----------------------------------------------------------------
 
@@ -338,14 +344,10 @@ def _socket_path(walk: _Walk, call: SocketCall, policy: CompiledPolicy | None, h
     else:
         type_ = call.type  # in-kernel callers pass a bare type
 
-    check = f"family {family} in 0..NPROTO-1 ({names.AF_MAX - 1})"
-    if family < 0 or family >= names.AF_MAX:
-        walk.fail("__sock_create", check, errno_mod.EAFNOSUPPORT)
-    walk.ok("__sock_create", check)
-    check = f"type {type_} in 0..SOCK_MAX-1 ({names.SOCK_MAX - 1})"
-    if type_ < 0 or type_ >= names.SOCK_MAX:
-        walk.fail("__sock_create", check, errno_mod.EINVAL)
-    walk.ok("__sock_create", check)
+    walk.require("__sock_create", f"family {family} in 0..NPROTO-1 ({names.AF_MAX - 1})",
+                 0 <= family < names.AF_MAX, errno_mod.EAFNOSUPPORT)
+    walk.require("__sock_create", f"type {type_} in 0..SOCK_MAX-1 ({names.SOCK_MAX - 1})",
+                 0 <= type_ < names.SOCK_MAX, errno_mod.EINVAL)
     if family == names.AF_INET and type_ == names.SOCK_PACKET:
         family = names.AF_PACKET
         walk.ok("__sock_create", "compatibility: (AF_INET, SOCK_PACKET) is rewritten",
@@ -484,26 +486,19 @@ def _protosw_lookup(entries: list[ProtoSw], protocol: int) -> tuple[ProtoSw | No
 
 
 def _unix_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    check = f"protocol {protocol} is 0 or PF_UNIX"
-    if protocol not in (0, names.AF_UNIX):
-        walk.fail("unix_create", check, errno_mod.EPROTONOSUPPORT)
-    walk.ok("unix_create", check)
-    check = f"type {names.type_name(type_)} is stream, dgram, raw (becomes dgram) or seqpacket"
-    if type_ not in (names.SOCK_STREAM, names.SOCK_DGRAM, names.SOCK_RAW, names.SOCK_SEQPACKET):
-        walk.fail("unix_create", check, errno_mod.ESOCKTNOSUPPORT)
-    walk.ok("unix_create", check)
+    walk.require("unix_create", f"protocol {protocol} is 0 or PF_UNIX",
+                 protocol in (0, names.AF_UNIX), errno_mod.EPROTONOSUPPORT)
+    walk.require("unix_create", f"type {names.type_name(type_)} is stream, dgram, raw (becomes dgram) or seqpacket",
+                 type_ in (names.SOCK_STREAM, names.SOCK_DGRAM, names.SOCK_RAW, names.SOCK_SEQPACKET),
+                 errno_mod.ESOCKTNOSUPPORT)
     return protocol
 
 
 def _netlink_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    check = f"type {names.type_name(type_)} is raw or dgram"
-    if type_ not in (names.SOCK_RAW, names.SOCK_DGRAM):
-        walk.fail("netlink_create", check, errno_mod.ESOCKTNOSUPPORT)
-    walk.ok("netlink_create", check)
-    check = f"protocol {protocol} in 0..MAX_LINKS-1 ({names.NETLINK_MAX_LINKS - 1})"
-    if protocol < 0 or protocol >= names.NETLINK_MAX_LINKS:
-        walk.fail("netlink_create", check, errno_mod.EPROTONOSUPPORT)
-    walk.ok("netlink_create", check)
+    walk.require("netlink_create", f"type {names.type_name(type_)} is raw or dgram",
+                 type_ in (names.SOCK_RAW, names.SOCK_DGRAM), errno_mod.ESOCKTNOSUPPORT)
+    walk.require("netlink_create", f"protocol {protocol} in 0..MAX_LINKS-1 ({names.NETLINK_MAX_LINKS - 1})",
+                 0 <= protocol < names.NETLINK_MAX_LINKS, errno_mod.EPROTONOSUPPORT)
     check = f"nl_table[{protocol}] ({names.protocol_name(names.AF_NETLINK, protocol)}) registered"
     if protocol not in profile.netlink_protocols:
         walk.fail("netlink_create", check, errno_mod.EPROTONOSUPPORT,
@@ -513,10 +508,8 @@ def _netlink_create(walk: _Walk, type_: int, protocol: int, caller: Caller, prof
 
 
 def _packet_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    check = "CAP_NET_RAW (checked for kernel sockets too)"
-    if not caller.cap_net_raw:
-        walk.fail("packet_create", check, errno_mod.EPERM)
-    walk.ok("packet_create", check)
+    walk.require("packet_create", "CAP_NET_RAW (checked for kernel sockets too)",
+                 caller.cap_net_raw, errno_mod.EPERM)
     check = f"type {names.type_name(type_)} is dgram, raw or packet"
     if type_ not in (names.SOCK_DGRAM, names.SOCK_RAW, names.SOCK_PACKET):
         walk.fail("packet_create", check, errno_mod.ESOCKTNOSUPPORT)
@@ -525,55 +518,34 @@ def _packet_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profi
 
 
 def _vsock_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    check = f"protocol {protocol} is 0 or PF_VSOCK"
-    if protocol not in (0, names.AF_VSOCK):
-        walk.fail("vsock_create", check, errno_mod.EPROTONOSUPPORT)
-    walk.ok("vsock_create", check)
-    check = f"type {names.type_name(type_)} is dgram, stream or seqpacket"
-    if type_ not in (names.SOCK_DGRAM, names.SOCK_STREAM, names.SOCK_SEQPACKET):
-        walk.fail("vsock_create", check, errno_mod.ESOCKTNOSUPPORT)
-    walk.ok("vsock_create", check)
+    walk.require("vsock_create", f"protocol {protocol} is 0 or PF_VSOCK",
+                 protocol in (0, names.AF_VSOCK), errno_mod.EPROTONOSUPPORT)
+    walk.require("vsock_create", f"type {names.type_name(type_)} is dgram, stream or seqpacket",
+                 type_ in (names.SOCK_DGRAM, names.SOCK_STREAM, names.SOCK_SEQPACKET), errno_mod.ESOCKTNOSUPPORT)
     if type_ == names.SOCK_DGRAM:
-        check = "vsock_assign_transport: a dgram transport is registered"
-        if not profile.vsock_dgram_transport:
-            walk.fail("vsock_create", check, errno_mod.ENODEV)
-        walk.ok("vsock_create", check)
+        walk.require("vsock_create", "vsock_assign_transport: a dgram transport is registered",
+                     profile.vsock_dgram_transport, errno_mod.ENODEV)
     return protocol
 
 
 def _xsk_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    check = "CAP_NET_RAW"
-    if not caller.cap_net_raw:
-        walk.fail("xsk_create", check, errno_mod.EPERM)
-    walk.ok("xsk_create", check)
-    check = f"type {names.type_name(type_)} is raw"
-    if type_ != names.SOCK_RAW:
-        walk.fail("xsk_create", check, errno_mod.ESOCKTNOSUPPORT)
-    walk.ok("xsk_create", check)
-    check = f"protocol {protocol} is 0"
-    if protocol != 0:
-        walk.fail("xsk_create", check, errno_mod.EPROTONOSUPPORT)
-    walk.ok("xsk_create", check)
+    walk.require("xsk_create", "CAP_NET_RAW", caller.cap_net_raw, errno_mod.EPERM)
+    walk.require("xsk_create", f"type {names.type_name(type_)} is raw",
+                 type_ == names.SOCK_RAW, errno_mod.ESOCKTNOSUPPORT)
+    walk.require("xsk_create", f"protocol {protocol} is 0", protocol == 0, errno_mod.EPROTONOSUPPORT)
     return protocol
 
 
 def _alg_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    check = f"type {names.type_name(type_)} is seqpacket"
-    if type_ != names.SOCK_SEQPACKET:
-        walk.fail("alg_create", check, errno_mod.ESOCKTNOSUPPORT)
-    walk.ok("alg_create", check)
-    check = f"protocol {protocol} is 0"
-    if protocol != 0:
-        walk.fail("alg_create", check, errno_mod.EPROTONOSUPPORT)
-    walk.ok("alg_create", check)
+    walk.require("alg_create", f"type {names.type_name(type_)} is seqpacket",
+                 type_ == names.SOCK_SEQPACKET, errno_mod.ESOCKTNOSUPPORT)
+    walk.require("alg_create", f"protocol {protocol} is 0", protocol == 0, errno_mod.EPROTONOSUPPORT)
     return protocol
 
 
 def _rds_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    check = f"type {names.type_name(type_)} is seqpacket and protocol {protocol} is 0"
-    if type_ != names.SOCK_SEQPACKET or protocol != 0:
-        walk.fail("rds_create", check, errno_mod.ESOCKTNOSUPPORT)
-    walk.ok("rds_create", check)
+    walk.require("rds_create", f"type {names.type_name(type_)} is seqpacket and protocol {protocol} is 0",
+                 type_ == names.SOCK_SEQPACKET and protocol == 0, errno_mod.ESOCKTNOSUPPORT)
     return protocol
 
 
