@@ -199,3 +199,23 @@ def test_root_cgroup_refused(tmp_path):
     assert code != 0 and "refusing to fence the root cgroup" in out
     code, out = hf("fence", "run", str(write_policy(tmp_path)), "--cgroup", str(cgroup2_mount()))
     assert code != 0 and "refusing to fence the root cgroup" in out
+
+
+def test_events_of_an_applied_fence(tmp_path, cgroup):
+    policy = write_policy(tmp_path)
+    code, out = hf("fence", "apply", str(policy), "--cgroup", str(cgroup))
+    assert code == 0, out
+    try:
+        # Denied while nobody reads: the events wait in the pinned ring buffer.
+        assert run_socket_calls(cgroup, [RAW6, UDP4, RAW6]).results == [errno.EPERM, 0, errno.EPERM]
+        code, out = hf("fence", "events", "--cgroup", str(cgroup), "--json", "--count", "2", "--duration", "10")
+        assert code == 0, out
+        events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        assert [(e["rule"], e["family"], e["type"], e["protocol"]) for e in events] == [("no-raw-icmpv6", 10, 3, 58)] * 2
+        code, out = hf("fence", "events", "--cgroup", str(cgroup), "--duration", "0.5")
+        assert code == 0 and "deny socket" not in out  # each event is delivered once
+        run_socket_calls(cgroup, [RAW6])
+        code, out = hf("fence", "events", "--cgroup", str(cgroup), "--count", "1", "--duration", "10")
+        assert "socket(inet6, raw, icmpv6)" in out and "rule=no-raw-icmpv6 (" in out and f"cgroup={cgroup}" in out
+    finally:
+        hf("fence", "remove", "--cgroup", str(cgroup))

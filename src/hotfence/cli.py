@@ -31,6 +31,7 @@ FENCE_COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("hotfence.fence.run_cli", "status"),
     "remove": ("hotfence.fence.run_cli", "remove"),
     "counters": ("hotfence.fence.run_cli", "counters"),
+    "events": ("hotfence.fence.run_cli", "events"),
     "exec": ("hotfence.fence.exec_cli", "exec_"),
 }
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -93,22 +94,41 @@ def _call_text(ev: abi.FenceEvent) -> str:
     return f"{hook}({fam}, {proto}, port {ev.port})"
 
 
-def format_event(ev: abi.FenceEvent, policy: CompiledPolicy, cgroup_path: str) -> str:
-    if ev.rule_id == abi.HF_DEFAULT_RULE:
-        rule = f"default ({getattr(policy, 'default_source', '') or policy.default.name.lower()})"
-    elif ev.rule_id < len(policy.rules):
-        r = policy.rules[ev.rule_id]
-        rule = f"{r.name} ({r.source})"
-    else:
-        rule = f"rule {ev.rule_id}"
+def policy_rule_label(policy: CompiledPolicy, rule_id: int) -> tuple[str, str]:
+    """(name, "name (file:line)") of a rule of a compiled policy, or of its default."""
+    if rule_id == abi.HF_DEFAULT_RULE:
+        return "default", f"default ({getattr(policy, 'default_source', '') or policy.default.name.lower()})"
+    if rule_id < len(policy.rules):
+        r = policy.rules[rule_id]
+        return r.name, f"{r.name} ({r.source})"
+    return f"rule {rule_id}", f"rule {rule_id}"
+
+
+def state_rule_label(state, rule_id: int) -> tuple[str, str]:
+    """The same for an applied fence, from the rules its state file recorded."""
+    if rule_id == abi.HF_DEFAULT_RULE:
+        return "default", f"default ({state.default if state else '?'})"
+    r = {x["rule_id"]: x for x in (state.rules if state else [])}.get(rule_id)
+    return (r["name"], f"{r['name']} ({r['source']})") if r else (f"rule {rule_id}", f"rule {rule_id}")
+
+
+def format_event(ev: abi.FenceEvent, rule: str, cgroup_path: str) -> str:
     return (f"{ev.verdict} {_call_text(ev)} pid={ev.tgid} tid={ev.pid} comm={ev.comm} uid={ev.uid} "
             f"cgroup={cgroup_path} netns={ev.netns} rule={rule}")
 
 
-def event_json(ev: abi.FenceEvent, policy: CompiledPolicy) -> str:
+def event_json(ev: abi.FenceEvent, rule_name: str) -> str:
     d = ev.__dict__.copy()
-    d["rule"] = policy.rules[ev.rule_id].name if ev.rule_id < len(policy.rules) else "default"
+    d["rule"] = rule_name
     return json.dumps(d)
+
+
+def _emitter(as_json: bool, label, cgroup_path: str):
+    """A ring-buffer callback printing each event as a line or as JSON."""
+    def emit(ev: abi.FenceEvent) -> None:
+        name, text = label(ev.rule_id)
+        click.echo(event_json(ev, name) if as_json else format_event(ev, text, cgroup_path))
+    return emit
 
 
 @click.command("run")
@@ -138,10 +158,7 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
             sys.stdout.flush()
             cg_path = str(fence.cgroup.path)
 
-            def emit(ev: abi.FenceEvent) -> None:
-                click.echo(event_json(ev, compiled) if as_json else format_event(ev, compiled, cg_path))
-
-            ring = fence.maps.events(emit)
+            ring = fence.maps.events(_emitter(as_json, lambda rid: policy_rule_label(compiled, rid), cg_path))
             lost_seen = 0
             try:
                 while not stop:
@@ -276,3 +293,55 @@ def counters(cgroup: str, as_json: bool) -> None:
     click.echo(f"events: {stats.events} delivered to the ring buffer, {stats.lost} lost")
 
 
+
+
+@click.command("events")
+@click.option("--cgroup", "cgroup", required=True, help="cgroup v2 directory with an applied fence.")
+@click.option("--json", "as_json", is_flag=True, help="Events as JSON lines.")
+@click.option("--count", type=int, help="Stop after this many events.")
+@click.option("--duration", type=float, help="Stop after this many seconds.")
+def events(cgroup: str, as_json: bool, count: int | None, duration: float | None) -> None:
+    """Stream the deny/audit events of an applied (pinned) fence.
+
+    The events wait in the fence's ring buffer until someone reads them; one reader at a
+    time gets each event. Lost events (ring full) are reported, never dropped silently.
+    """
+    try:
+        cg = resolve_cgroup(cgroup)
+        maps, state = (lsm if lsm.pin_dir(cg).exists() else backend).open_applied(cgroup)
+    except FAIL as exc:
+        raise click.ClickException(str(exc)) from None
+    stop = False
+    seen = 0
+
+    def on_signal(signum, _frame) -> None:
+        nonlocal stop
+        stop = True
+
+    emit = _emitter(as_json, lambda rid: state_rule_label(state, rid), str(cg.path))
+
+    def counted(ev: abi.FenceEvent) -> None:
+        nonlocal seen, stop
+        if count is None or seen < count:
+            emit(ev)
+            seen += 1
+        stop = stop or (count is not None and seen >= count)
+
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    start = time.monotonic()
+    lost_seen = maps.stats().lost
+    ring = maps.events(counted)
+    try:
+        click.echo(f"hotfence: reading events of {state.policy if state else '?'!r} on {cg.path}", err=True)
+        while not stop and (duration is None or time.monotonic() - start < duration):
+            ring.poll(200)
+            sys.stdout.flush()
+            lost = maps.stats().lost
+            if lost != lost_seen:
+                click.echo(f"hotfence: {lost - lost_seen} events lost (ring buffer full), {lost} in total", err=True)
+                lost_seen = lost
+    finally:
+        ring.free()
+        maps.close()
+        for s, h in old.items():
+            signal.signal(s, h)
