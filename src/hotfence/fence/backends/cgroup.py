@@ -330,21 +330,34 @@ class FenceMaps:
 # ---------------------------------------------------------------------------- attachment
 
 
-class CgroupFence:
-    """A loaded fence object attached to one cgroup by links this process owns."""
+class LoadedFence:
+    """A loaded fence object whose links this process owns (they detach with it).
 
-    def __init__(self, cgroup: str | os.PathLike[str]):
-        self.cgroup: CgroupRef = resolve_cgroup(cgroup)
-        self.obj = libbpf.BpfObject(build.object_path(OBJECT))
+    The lifecycle every enforcing backend shares: load the object, wrap its maps, attach
+    every program (all or nothing), detach, close. Subclasses say how to wrap the maps
+    and how to attach one program.
+    """
+
+    PROGRAMS: dict[str, str] = {}
+
+    def __init__(self, cgroup: CgroupRef, object_path: str | os.PathLike[str]):
+        self.cgroup = cgroup
+        self.obj = libbpf.BpfObject(object_path)
         try:
             self.obj.load()
-            self.maps = FenceMaps.from_object(self.obj)
+            self.maps = self._maps()
         except BaseException:
             self.obj.close()
             raise
         self.links: dict[str, libbpf.Link] = {}
 
-    def __enter__(self) -> CgroupFence:
+    def _maps(self):
+        raise NotImplementedError
+
+    def _attach(self, program: libbpf.Program) -> libbpf.Link:
+        raise NotImplementedError
+
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
@@ -352,15 +365,12 @@ class CgroupFence:
 
     def attach(self) -> None:
         """Attach every hook; all or nothing."""
-        fd = os.open(self.cgroup.path, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            for prog in PROGRAMS:
-                self.links[prog] = self.obj.program(prog).attach_cgroup(fd)
+            for prog in self.PROGRAMS:
+                self.links[prog] = self._attach(self.obj.program(prog))
         except BaseException:
             self.detach()
             raise
-        finally:
-            os.close(fd)
 
     def detach(self) -> None:
         for link in self.links.values():
@@ -370,6 +380,25 @@ class CgroupFence:
     def close(self) -> None:
         self.detach()
         self.obj.close()
+
+
+class CgroupFence(LoadedFence):
+    """A loaded fence object attached to one cgroup by links this process owns."""
+
+    PROGRAMS = PROGRAMS
+
+    def __init__(self, cgroup: str | os.PathLike[str]):
+        super().__init__(resolve_cgroup(cgroup), build.object_path(OBJECT))
+
+    def _maps(self) -> FenceMaps:
+        return FenceMaps.from_object(self.obj)
+
+    def _attach(self, program: libbpf.Program) -> libbpf.Link:
+        fd = os.open(self.cgroup.path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            return program.attach_cgroup(fd)
+        finally:
+            os.close(fd)
 
 
 # ---------------------------------------------------------------------------- pinned (apply)

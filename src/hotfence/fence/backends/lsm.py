@@ -176,7 +176,7 @@ class LsmMaps(FenceMaps):
         return ScopeValue.from_buffer_copy(raw) if raw else ScopeValue()
 
 
-class LsmFence:
+class LsmFence(cgroup_backend.LoadedFence):
     """A loaded fence_lsm object whose programs enforce on one cgroup subtree.
 
     Same shape as the cgroup backend's CgroupFence (``maps.install``, ``attach``,
@@ -184,24 +184,18 @@ class LsmFence:
     the running kernel; the guest tests pass one built against the guest kernel's BTF.
     """
 
+    PROGRAMS = PROGRAMS
+
     def __init__(self, cgroup: str | os.PathLike[str], object_path: str | os.PathLike[str] | None = None):
-        self.cgroup: CgroupRef = resolve_cgroup(cgroup)
-        Scope(self.cgroup).encode()  # refuse the root cgroup before loading anything
-        path = Path(object_path) if object_path else build.object_path(OBJECT)
-        self.obj = libbpf.BpfObject(path)
-        try:
-            self.obj.load()
-            self.maps = LsmMaps({n: self.obj.map(n) for n in (*MAPS, SCOPE_MAP)}, self.cgroup)
-        except BaseException:
-            self.obj.close()
-            raise
-        self.links: dict[str, libbpf.Link] = {}
+        cg = resolve_cgroup(cgroup)
+        Scope(cg).encode()  # refuse the root cgroup before loading anything
+        super().__init__(cg, Path(object_path) if object_path else build.object_path(OBJECT))
 
-    def __enter__(self) -> LsmFence:
-        return self
+    def _maps(self) -> LsmMaps:
+        return LsmMaps({n: self.obj.map(n) for n in (*MAPS, SCOPE_MAP)}, self.cgroup)
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _attach(self, program: libbpf.Program) -> libbpf.Link:
+        return program.attach()
 
     def install(self, policy: CompiledPolicy, netns: str | None = None) -> int:
         """``maps.install`` with an optional netns scope overriding the policy's."""
@@ -209,24 +203,6 @@ class LsmFence:
 
     def scope(self, slot: int | None = None) -> ScopeValue:
         return self.maps.scope(slot)
-
-    def attach(self) -> None:
-        """Attach every hook; all or nothing."""
-        try:
-            for prog in PROGRAMS:
-                self.links[prog] = self.obj.program(prog).attach()
-        except BaseException:
-            self.detach()
-            raise
-
-    def detach(self) -> None:
-        for link in self.links.values():
-            link.destroy()
-        self.links.clear()
-
-    def close(self) -> None:
-        self.detach()
-        self.obj.close()
 
 
 # ---------------------------------------------------------------------------- pinned (apply)
