@@ -910,16 +910,11 @@ def _guilty_impl(report: str) -> tuple[str | None, bool]:
         return None, False  # not a symbolised report: nothing to find
     guilty = ""
     fallback = False
-    lines = report.split("\n")
-    i = 0
-    while i < len(lines):
-        ln = lines[i]
-        i += 1
-        # the regex needs "file.c:12"; most lines have no such text and it is slow to rule out
-        m = _FILENAME_RE.search(ln) if ".c:" in ln or ".h:" in ln else None
-        if m is None:
-            continue
-        f = m.group(1)
+    # (line, file) of every "file.c:12" reference, in order; the regex is slow to rule
+    # out, so lines without ".c:"/".h:" skip it. One iterator serves both passes below.
+    refs = ((ln, m.group(1)) for ln in report.split("\n")
+            if (".c:" in ln or ".h:" in ln) and (m := _FILENAME_RE.search(ln)) is not None)
+    for ln, f in refs:
         if not guilty:
             guilty = f  # better some file than none
             fallback = True
@@ -930,14 +925,7 @@ def _guilty_impl(report: str) -> tuple[str | None, bool]:
         break
     # Prefer a deeper file in the same directory tree further down the stack.
     deepest = guilty.rsplit("/", 1)[0] if "/" in guilty else "."
-    while i < len(lines):
-        ln = lines[i]
-        i += 1
-        # the regex needs "file.c:12"; most lines have no such text and it is slow to rule out
-        m = _FILENAME_RE.search(ln) if ".c:" in ln or ".h:" in ln else None
-        if m is None:
-            continue
-        f = m.group(1)
+    for ln, f in refs:
         if _GUILTY_IGNORE_ANY.match(f) or _GUILTY_LINE_IGNORE.search(ln):
             continue
         clean = _clean_path(f)
