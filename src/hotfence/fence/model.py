@@ -293,6 +293,18 @@ def _consult_create(walk: _Walk, function: str, hook: HookPoint, policy: Compile
     walk.ok(function, check)
 
 
+def _start_walk(policy: CompiledPolicy | None, caller: Caller, backend: Backend,
+                scope_cgroup: str | None) -> tuple[_Walk, CompiledPolicy | None]:
+    """A new walk, and the policy it consults: None when the caller is out of its scope."""
+    walk = _Walk()
+    if policy is not None:
+        reason = _in_scope(policy, caller, backend, scope_cgroup)
+        if reason is not None:
+            walk.notes.append(f"policy not consulted: {reason}")
+            return walk, None
+    return walk, policy
+
+
 # --- socket() ----------------------------------------------------------------------------
 
 
@@ -308,13 +320,7 @@ def explain_socket(call: SocketCall, policy: CompiledPolicy | None = None,
         raise ValueError(f"the cgroup backend has no hook {hook.value}")
     if hook is not None and backend is Backend.LSM and hook is HookPoint.CGROUP_SOCK_CREATE:
         raise ValueError("the LSM backend decides at lsm/socket_create or lsm/socket_post_create")
-    walk = _Walk()
-    active = policy
-    if policy is not None:
-        reason = _in_scope(policy, caller, backend, scope_cgroup)
-        if reason is not None:
-            walk.notes.append(f"policy not consulted: {reason}")
-            active = None
+    walk, active = _start_walk(policy, caller, backend, scope_cgroup)
     resolved: list[int | None] = [None]
     try:
         _socket_path(walk, call, active, hook, caller, profile, resolved)
@@ -575,13 +581,7 @@ def explain_port(call: PortCall, policy: CompiledPolicy | None = None,
         raise ValueError(f"port {call.port} out of range 0..65535")
     if policy is None:
         backend = Backend.NONE
-    walk = _Walk()
-    active = policy
-    if policy is not None:
-        reason = _in_scope(policy, caller, backend, scope_cgroup)
-        if reason is not None:
-            walk.notes.append(f"policy not consulted: {reason}")
-            active = None
+    walk, active = _start_walk(policy, caller, backend, scope_cgroup)
     try:
         _port_path(walk, call, active, backend, caller, profile)
         err = 0
