@@ -190,14 +190,11 @@ def main() -> int:
     if args.in_guest:
         return in_guest(args)
 
-    sys.path.insert(0, str(REPO / "tests"))
-    from test_lsm_backend import guest_objects
-
-    from hotfence.lab.debkernel import prepare_kernel
+    from hotfence.lab.debkernel import bpf_objects, prepare_kernel
     from hotfence.lab.guest import GuestConfig, GuestSession
 
     kernel = prepare_kernel()
-    objs = guest_objects(kernel)
+    objs = bpf_objects(kernel)
     with GuestSession(GuestConfig()) as g:
         # The loop binary goes through the read-write share (the guest's /tmp is its own).
         exe = g.outdir / "socket_loop"

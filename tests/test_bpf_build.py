@@ -46,6 +46,10 @@ def test_constants_match_header():
     assert int(d["HF_MAX_RULES"]) == abi.HF_MAX_RULES
     assert int(d["HF_CREATE_ENTRIES"]) == abi.HF_CREATE_ENTRIES
     assert int(d["HF_PORT_ENTRIES"]) == abi.HF_PORT_ENTRIES
+    assert tuple(int(x) for x in d["HF_FAST_FAMILIES"].strip("{}").split(",")) == abi.HF_FAST_FAMILIES
+    assert int(d["HF_N_FAST_FAMILIES"]) == len(abi.HF_FAST_FAMILIES)
+    assert int(d["HF_FAST_TYPES"]) == abi.HF_FAST_TYPES
+    assert int(d["HF_FAST_PROTOS"]) == abi.HF_FAST_PROTOS
     for action in compiled.Action:
         assert int(d[f"HF_{action.name}"]) == action.value
     assert int(d["HF_HOOK_CREATE"]) == compiled.Hook.SOCKET_CREATE

@@ -21,6 +21,19 @@
 #define HF_CREATE_ENTRIES 65536   /* both slots together */
 #define HF_PORT_ENTRIES 1048576   /* both slots; port ranges are expanded */
 
+/*
+ * The direct-index table (hf_fast): for the families most sockets are made in, every
+ * (type < 16, protocol < 256, kern) cell holds its final verdict, the wildcard
+ * fallbacks already resolved by user space (fence/fast_table.py). One array read
+ * then replaces the hash look-ups, whatever the number of rules; calls outside the
+ * table (other families, larger protocols) take the hash path.
+ */
+#define HF_FAST_FAMILIES {1, 2, 10, 16}  /* AF_UNIX, AF_INET, AF_INET6, AF_NETLINK */
+#define HF_N_FAST_FAMILIES 4
+#define HF_FAST_TYPES 16
+#define HF_FAST_PROTOS 256
+#define HF_FAST_PER_SLOT (HF_N_FAST_FAMILIES * HF_FAST_TYPES * HF_FAST_PROTOS * 2)
+
 /* compiled.Action */
 #define HF_ALLOW 0
 #define HF_DENY 1

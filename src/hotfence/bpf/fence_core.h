@@ -37,6 +37,15 @@ struct {
 	__type(value, struct hf_verdict);
 } hf_create SEC(".maps");
 
+/* Index: slot * HF_FAST_PER_SLOT + the cell (hf_lookup_fast); value: the resolved verdict, with
+ * rule HF_DEFAULT_RULE and the default action where no rule matches. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * HF_FAST_PER_SLOT);
+	__type(key, __u32);
+	__type(value, struct hf_verdict);
+} hf_fast SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HF_PORT_ENTRIES);
@@ -93,6 +102,30 @@ static __always_inline struct hf_config *hf_active_config(__u32 *slot)
 	if (!cfg || !cfg->loaded)
 		return NULL;
 	return cfg;
+}
+
+/* Position of a family in HF_FAST_FAMILIES, or -1. */
+static __always_inline int hf_fast_family(__u16 family)
+{
+	switch (family) {
+	case 1: return 0;
+	case 2: return 1;
+	case 10: return 2;
+	case 16: return 3;
+	}
+	return -1;
+}
+
+/* The call's cell in hf_fast, or NULL when it lies outside the table. */
+static __always_inline struct hf_verdict *hf_lookup_fast(__u32 slot, const struct hf_call *c)
+{
+	int fi = hf_fast_family(c->family);
+
+	if (fi < 0 || c->type >= HF_FAST_TYPES || c->protocol >= HF_FAST_PROTOS || c->proto_inexact)
+		return NULL;
+	__u32 idx = slot * HF_FAST_PER_SLOT +
+		    (((fi * HF_FAST_TYPES + c->type) * HF_FAST_PROTOS + c->protocol) << 1) + (c->kern & 1);
+	return bpf_map_lookup_elem(&hf_fast, &idx);
 }
 
 /* compiled.CompiledPolicy.decide_create: at most 9 hash look-ups, absent shapes skipped. */
@@ -207,6 +240,15 @@ static __always_inline int hf_verdict_apply(const struct hf_config *cfg, __u32 s
 	return 1;
 }
 
+/* The verdict for socket() under the slot's policy, fast table first. */
+static __always_inline struct hf_verdict *
+hf_find_create(const struct hf_config *cfg, __u32 slot, const struct hf_call *c)
+{
+	struct hf_verdict *v = hf_lookup_fast(slot, c);
+
+	return v ? v : hf_lookup_create(cfg, slot, c);
+}
+
 static __always_inline int hf_decide_create(struct hf_call *c)
 {
 	__u32 slot;
@@ -214,7 +256,7 @@ static __always_inline int hf_decide_create(struct hf_call *c)
 
 	if (!cfg)
 		return 1;
-	return hf_verdict_apply(cfg, slot, hf_lookup_create(cfg, slot, c), c);
+	return hf_verdict_apply(cfg, slot, hf_find_create(cfg, slot, c), c);
 }
 
 static __always_inline int hf_decide_port(struct hf_call *c)

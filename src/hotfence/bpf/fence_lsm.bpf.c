@@ -51,15 +51,9 @@ struct {
  * address from /proc/kallsyms; the program only compares it with a pointer. */
 extern const void init_net __ksym;
 
-/* Is the current task inside the policy's scope (cgroup subtree and netns)? */
-static __always_inline int hf_in_scope(void)
+/* Is the current task inside the slot's scope (cgroup subtree and netns)? */
+static __always_inline int hf_in_scope(__u32 slot)
 {
-	__u32 zero = 0;
-	__u32 *active = bpf_map_lookup_elem(&hf_active, &zero);
-
-	if (!active)
-		return 0;
-	__u32 slot = *active & 1;
 	struct hf_lsm_scope *sc = bpf_map_lookup_elem(&hf_lsm_scope, &slot);
 
 	if (!sc || !sc->cgroup_id)
@@ -76,6 +70,14 @@ static __always_inline int hf_in_scope(void)
 			return 0;
 	}
 	return 1;
+}
+
+/* The active policy when the current task is in its scope, else NULL (allow). */
+static __always_inline struct hf_config *hf_scoped_config(__u32 *slot)
+{
+	struct hf_config *cfg = hf_active_config(slot);
+
+	return cfg && hf_in_scope(*slot) ? cfg : NULL;
 }
 
 /* Only shapes that leave the protocol open: for a protocol no u16 key can hold
@@ -106,10 +108,8 @@ int BPF_PROG(hf_lsm_socket_create, int family, int type, int protocol, int kern,
 {
 	if (ret)
 		return ret; /* an earlier BPF-LSM program already denied */
-	if (!hf_in_scope())
-		return 0;
 	__u32 slot;
-	struct hf_config *cfg = hf_active_config(&slot);
+	struct hf_config *cfg = hf_scoped_config(&slot);
 
 	if (!cfg)
 		return 0;
@@ -133,7 +133,7 @@ int BPF_PROG(hf_lsm_socket_create, int family, int type, int protocol, int kern,
 		.kern = kern ? 1 : 0,
 	};
 	struct hf_verdict *v = (protocol >= 0 && protocol < HF_ANY)
-				       ? hf_lookup_create(cfg, slot, &c)
+				       ? hf_find_create(cfg, slot, &c)
 				       : hf_lookup_create_any_proto(cfg, slot, &c);
 
 	return hf_verdict_apply(cfg, slot, v, &c) ? 0 : -EPERM;
@@ -151,7 +151,10 @@ static __always_inline int hf_port_hook(struct socket *sock, struct sockaddr *ad
 	 * left to the protocol, which fails it with EINVAL. */
 	if ((sk_family != AF_INET && sk_family != AF_INET6) || addrlen < 4)
 		return 0;
-	if (!hf_in_scope())
+	__u32 slot;
+	struct hf_config *cfg = hf_scoped_config(&slot);
+
+	if (!cfg)
 		return 0;
 	__u16 sa_family = BPF_CORE_READ(address, sa_family);
 	if (sa_family != AF_INET && sa_family != AF_INET6)
@@ -165,7 +168,7 @@ static __always_inline int hf_port_hook(struct socket *sock, struct sockaddr *ad
 		.protocol = BPF_CORE_READ(sk, sk_protocol),
 		.port = bpf_ntohs(port_be),
 	};
-	return hf_decide_port(&c) ? 0 : -EPERM;
+	return hf_verdict_apply(cfg, slot, hf_lookup_port(cfg, slot, &c), &c) ? 0 : -EPERM;
 }
 
 SEC("lsm/socket_bind")

@@ -67,6 +67,7 @@ _sig("bpf_link__open", _vp, _cp)
 _sig("bpf_link__disconnect", None, _vp)
 _sig("bpf_map_update_elem", _int, _int, _vp, _vp, ctypes.c_uint64)
 _sig("bpf_map_lookup_elem", _int, _int, _vp, _vp)
+_sig("bpf_map_update_batch", _int, _int, _vp, _vp, ctypes.POINTER(ctypes.c_uint32), _vp)
 _sig("bpf_map_delete_elem", _int, _int, _vp)
 _sig("bpf_map_get_next_key", _int, _int, _vp, _vp)
 _sig("bpf_obj_get", _int, _cp)
@@ -170,6 +171,16 @@ class Map:
             raise ValueError(f"map {self.name}: value is {len(value)} bytes, expected {size}")
         val = ctypes.create_string_buffer(value, len(value))
         _check(_lib.bpf_map_update_elem(self.fd, self._key(key), val, flags), f"update map {self.name}")
+
+    def update_batch(self, keys: bytes, values: bytes) -> None:
+        """Write many entries in one system call (keys and values concatenated)."""
+        count = len(keys) // self.key_size
+        if len(keys) != count * self.key_size or len(values) != count * self.value_size:
+            raise ValueError(f"map {self.name}: {len(keys)} key bytes and {len(values)} value bytes "
+                             f"are not {count} entries of {self.key_size}+{self.value_size}")
+        n = ctypes.c_uint32(count)
+        _check(_lib.bpf_map_update_batch(self.fd, keys, values, ctypes.byref(n), None),
+               f"batch update of map {self.name} ({n.value} of {count} entries written)")
 
     def lookup(self, key: bytes) -> bytes | None:
         val = ctypes.create_string_buffer(self.lookup_size)

@@ -27,11 +27,13 @@ import logging
 import os
 import socket
 import time
+from array import array
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from hotfence.bpf import abi, build, libbpf
+from hotfence.fence import fast_table
 from hotfence.fence.backends import Coverage, RuleCoverage
 from hotfence.fence.backends.cgroupfs import PIN_ROOT, CgroupRef, FenceError, ensure_bpffs, resolve_cgroup
 from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, Hook, RuleInfo
@@ -50,7 +52,7 @@ PROGRAMS: dict[str, str] = {
     "hf_connect4": "cgroup/connect4",
     "hf_connect6": "cgroup/connect6",
 }
-MAPS = ("hf_active", "hf_config", "hf_create", "hf_ports", "hf_counters", "hf_stats", "hf_events")
+MAPS = ("hf_active", "hf_config", "hf_create", "hf_fast", "hf_ports", "hf_counters", "hf_stats", "hf_events")
 INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
 # How long in-flight programs may still be reading the old slot after the flip. BPF
 # programs run to completion in microseconds under RCU; this is a wide margin.
@@ -136,6 +138,7 @@ class EncodedPolicy:
     create: list[tuple[bytes, bytes]]
     ports: list[tuple[bytes, bytes]]
     config: abi.Config
+    fast: bytes  # the slot's hf_fast cells (struct hf_verdict each), fence/fast_table.py
 
 
 def _u16(value: int, what: str) -> int:
@@ -187,7 +190,7 @@ def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
         n_rules=len(policy.rules),
         create_families=families,
     )
-    return EncodedPolicy(create, ports, config)
+    return EncodedPolicy(create, ports, config, fast_table.verdicts(policy).tobytes())
 
 
 # ---------------------------------------------------------------------------- maps
@@ -219,6 +222,7 @@ class FenceMaps:
             "hf_active": (4, 4, False),
             "hf_config": (4, ctypes.sizeof(abi.Config), False),
             "hf_create": (ctypes.sizeof(abi.CreateKey), ctypes.sizeof(abi.VerdictValue), False),
+            "hf_fast": (4, ctypes.sizeof(abi.VerdictValue), False),
             "hf_ports": (ctypes.sizeof(abi.PortKey), ctypes.sizeof(abi.VerdictValue), False),
             "hf_counters": (4, ctypes.sizeof(abi.Counter), True),
             "hf_stats": (4, ctypes.sizeof(abi.Stats), True),
@@ -285,6 +289,11 @@ class FenceMaps:
                         write_hook(n)
                     m.update(key, val)
                     n += 1
+            if write_hook:
+                write_hook(n)
+            first = new * abi.HF_FAST_PER_SLOT
+            cells = array("I", range(first, first + abi.HF_FAST_PER_SLOT))
+            self.maps["hf_fast"].update_batch(cells.tobytes(), encoded.fast)
             cfg_map.update(abi.u32(new), bytes(encoded.config))
         except BaseException:
             try:
