@@ -115,3 +115,22 @@ def run_socket_calls(cgroup: Path | None, ops: list[tuple], netns: bool = True) 
         raise RuntimeError(f"socket child failed ({proc.returncode}): {proc.stderr}")
     data = json.loads(proc.stdout)
     return ChildReport(data["pid"], data["netns"], data["comm"], data["results"])
+
+
+HELPERS = Path(__file__).resolve().parent / "helpers"
+
+
+def helper_binary(name: str) -> Path:
+    """tests/helpers/<name>.c compiled with gcc into ~/.cache/hotfence/test-helpers.
+
+    A cache path rather than pytest's tmp_path because the QEMU guest reads it too,
+    through its view of the host's root; rebuilt when the source is newer.
+    """
+    src = HELPERS / f"{name}.c"
+    out = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hotfence" / "test-helpers" / name
+    if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(f".{os.getpid()}")
+        subprocess.run(["gcc", "-O2", "-Wall", "-o", str(tmp), str(src)], check=True)
+        tmp.rename(out)
+    return out

@@ -15,6 +15,8 @@ from hotfence.watch.cgroups import cgroup2_mount, cgroup_id
 from hotfence.watch.events import SocketEvent
 from hotfence.watch.tracer import SocketTracer
 
+from kernel_helpers import helper_binary
+
 REPO = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.kernel
@@ -70,6 +72,48 @@ def test_watch_sees_a_known_sequence_with_the_right_fields(cgroup):
     assert all(e.comm.startswith("python") and e.uid == os.getuid() for e in mine)
     assert mine[1].flags == ["SOCK_CLOEXEC", "SOCK_NONBLOCK"]  # Python adds SOCK_CLOEXEC
     assert all(e.netns == os.stat("/proc/self/ns/net").st_ino for e in mine)
+
+
+OTHER_WAYS = """
+import json, socket, subprocess, sys
+out = {"pid": __import__("os").getpid(), "pair": [], "pair_errors": []}
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+out["pair"] = [a.fileno(), b.fileno()]
+try:
+    socket.socketpair(socket.AF_INET, socket.SOCK_STREAM)  # inet has no socketpair
+except OSError as e:
+    out["pair_errors"].append(-e.errno)
+uring = subprocess.run([sys.argv[1], "2", "2", "0", "10", "3", "58", "2", "2", "999"],
+                       capture_output=True, text=True, check=True)
+out["uring"] = uring.stdout.splitlines()
+print(json.dumps(out))
+"""
+
+
+def test_watch_sees_socketpair_and_io_uring_sockets(cgroup):
+    """Sockets made without socket(): socketpair() and io_uring's IORING_OP_SOCKET."""
+    uring = helper_binary("uring_socket")
+    got: list[SocketEvent] = []
+    with SocketTracer(cgroup) as tracer:
+        assert not tracer.missing, tracer.missing  # this kernel has io_uring's tracepoints
+        tracer.open_ring(lambda raw: got.append(SocketEvent.unpack(raw)))
+        prelude = f"open({str(cgroup / 'cgroup.procs')!r}, 'w').write(str(__import__('os').getpid()))\n"
+        child = json.loads(subprocess.run([sys.executable, "-c", prelude + OTHER_WAYS, str(uring)],
+                                          capture_output=True, text=True, check=True).stdout)
+        while tracer.ring.poll(50):
+            pass
+        assert tracer.lost() == 0
+    pairs = [e for e in got if e.call == 1]
+    assert [(e.family, e.base_type, e.result) for e in pairs] == [
+        (1, 2, f"fds {child['pair'][0]} {child['pair'][1]}"), (2, 1, "EOPNOTSUPP")]
+    assert all(e.tgid == child["pid"] for e in pairs)
+    rings = [e for e in got if e.call == 2]
+    assert [(e.family, e.type, e.protocol) for e in rings] == [(2, 2, 0), (10, 3, 58), (2, 2, 999)]
+    assert [e.result for e in rings] == [f"fd {child['uring'][0].split()[1]}", f"fd {child['uring'][1].split()[1]}",
+                                         "EINVAL"]
+    assert child["uring"][2] == "-22"
+    assert all(e.comm == "uring_socket" and e.cgroup_id == cgroup_id(cgroup) for e in rings)
+    assert len(got) == len(pairs) + len(rings)  # Python's own socket() calls: none here
 
 
 def test_burst_every_call_is_delivered_or_counted_lost(cgroup):

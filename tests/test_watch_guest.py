@@ -24,6 +24,8 @@ from hotfence.bpf import build, libbpf
 from hotfence.watch.events import RECORD, JsonLineEncoder, SocketEvent, describe
 from hotfence.watch.tracer import LSM_SOURCE, TRACEPOINT_SOURCE, SocketTracer, WatchUnavailable
 
+from kernel_helpers import helper_binary
+
 REPO = Path(__file__).resolve().parents[1]
 INET, INET6, RAW = socket.AF_INET, socket.AF_INET6, socket.SOCK_RAW
 IPPROTO_ICMPV6 = 58
@@ -42,11 +44,11 @@ def test_record_matches_struct_watch_event() -> None:
         for name in names.split(","):
             m = re.match(r"\s*(\w+)\[(\d+)\]", name)
             fmt += f"{m.group(2)}s" if m else C_TYPES[ctype]
-    assert fmt == RECORD.format and RECORD.size == 72
+    assert fmt == RECORD.format and RECORD.size == 80
 
 
-def _record(kern: int, ret: int, family=INET6, type_=RAW, protocol=IPPROTO_ICMPV6) -> bytes:
-    return RECORD.pack(5, 77, 10, 10, 0, 4026532000, family, type_, protocol, ret, b"unshare\0", kern, 0)
+def _record(kern: int, ret: int, family=INET6, type_=RAW, protocol=IPPROTO_ICMPV6, call=0, fd2=-1) -> bytes:
+    return RECORD.pack(5, 77, 10, 10, 0, 4026532000, family, type_, protocol, ret, b"unshare\0", kern, call, fd2, 0)
 
 
 def test_kern_field_decoded_and_encoded_like_describe() -> None:
@@ -60,12 +62,20 @@ def test_kern_field_decoded_and_encoded_like_describe() -> None:
         assert line["kern"] is bool(kern) and line["result"] == result
     # The same triple as user and kernel socket: two cache entries, not one.
     assert json.loads(enc.encode(_record(0, 4)))["kern"] is False
+    # socketpair (call 1) and io_uring (call 2), including io_uring's fixed-file slots.
+    for call, ret, fd2, result in ((1, 5, 6, "fds 5 6"), (1, -95, -1, "EOPNOTSUPP"), (2, 7, 0, "fd 7"),
+                                   (2, 0, 3, "fixed file 2"), (2, 4, -1, "fixed file 4"), (2, -22, 0, "EINVAL")):
+        raw = _record(0, ret, call=call, fd2=fd2)
+        e = SocketEvent.unpack(raw)
+        line = json.loads(enc.encode(raw))
+        assert e.result == result and line == describe(e) | {"cgroup": "/cg77"}
+        assert line["call"] == ("socketpair", "io_uring")[call - 1]
 
 
 def test_both_objects_carry_the_same_maps_and_their_programs() -> None:
     for src in (LSM_SOURCE, TRACEPOINT_SOURCE):
         with libbpf.BpfObject(build.object_path(src.object)) as obj:  # opened, not loaded
-            assert sorted(obj.program_names()) == sorted(src.programs)
+            assert sorted(obj.program_names()) == sorted(src.all_programs())
             for m in ("watch_cfg", "inflight", "events", "lost"):
                 obj.map(m)
 
@@ -105,7 +115,7 @@ def watch_guest_run() -> dict:
     assert "watch_lsm" in objects.objects, objects.errors
     session = shared_session(GuestConfig(), files=HARNESS_FILES)
     cmd = (f"HOTFENCE_BPF_BUILD={objects.out_dir} {sys.executable} {REPO / 'tests/guest/watch_guest.py'} "
-           f"--burst {BURST}")
+           f"--burst {BURST} --uring {helper_binary('uring_socket')}")
     t0 = time.monotonic()
     res = session.run(cmd, timeout=300, cwd=str(REPO))
     assert res.exit_code == 0, f"guest: {cmd}\nexit {res.exit_code}\nstderr:\n{res.stderr[-4000:]}"
@@ -167,6 +177,25 @@ def test_guest_tracepoint_source_sees_the_same_user_calls_and_no_kernel_sockets(
 
     assert [key(e) for e in tp["events"]] == [key(e) for e in lsm_run["events"] if not e["kern"]]
     assert [e["ret"] for e in tp["events"]] == tp["child"]["results"]
+
+
+@pytest.mark.guest
+def test_guest_watch_sees_socketpair_and_io_uring_on_the_6_1_kernel(watch_guest_run) -> None:
+    """io_uring's request layout differs between kernels: this checks 6.1's, the host test 6.18's."""
+    o = watch_guest_run["other_ways"]
+    assert o["source"] == "bpf-lsm" and o["missing"] == [] and o["lost"] == 0
+    child = o["child"]
+    assert child["pair"][0] == 0 and child["uring_rc"] == 0, child
+    assert not any(e["kern"] for e in o["events"])  # user sockets are not reported twice
+    pairs = [e for e in o["events"] if e["call"] == "socketpair"]
+    assert [(e["family"], e["type"], e["result"]) for e in pairs] == [
+        (socket.AF_UNIX, socket.SOCK_DGRAM, f"fds {child['pair'][1]} {child['pair'][2]}")]
+    rings = [e for e in o["events"] if e["call"] == "io_uring"]
+    assert [(e["family"], e["type"], e["protocol"]) for e in rings] == [(2, 2, 0), (10, 3, 58), (2, 2, 999)]
+    assert [e["result"] for e in rings] == ["fd " + child["uring"][0].split()[1], "fd " + child["uring"][1].split()[1],
+                                            "EINVAL"]
+    assert all(e["comm"] == "uring_socket" for e in rings)
+    assert len(o["events"]) == len(pairs) + len(rings)
 
 
 @pytest.mark.guest

@@ -3,11 +3,17 @@
  * hotfence watch, shared by both sources (watch.bpf.c: syscall tracepoints only;
  * watch_lsm.bpf.c: the same tracepoints plus lsm/socket_post_create for kernel sockets).
  *
- * One event per socket() syscall: sys_enter_socket remembers the arguments per thread;
- * sys_exit_socket joins them with the return value and the caller's context and
- * submits one ring-buffer record. A record that does not fit in the ring is counted in
- * `lost`, never dropped silently. Syscall tracepoints see user calls only: kernel
- * sockets (kern=1) never pass here.
+ * One event per user socket creation, whichever way it is asked for (watch_event.call):
+ *  - socket() and socketpair(): sys_enter_* remembers the arguments per thread;
+ *    sys_exit_* joins them with the result (fd / both fds, or -errno) and the caller's
+ *    context and submits one ring-buffer record.
+ *  - io_uring IORING_OP_SOCKET (no syscall of its own): the raw tracepoint
+ *    io_uring_submit_req (io_uring_submit_sqe before 6.2) has the prepared request (its struct io_socket) in the
+ *    submitter's context; the record waits in `uring_pending` until io_uring_complete
+ *    gives the request's result (req->cqe.res, in the same place on 6.1 and 6.18).
+ *    Requests io_uring rejects while preparing them never reach submit_req.
+ * A record that does not fit in the ring is counted in `lost`, never dropped silently.
+ * These tracepoints see user calls only: kernel sockets (kern=1) never pass here.
  */
 #ifndef HOTFENCE_WATCH_CORE_H
 #define HOTFENCE_WATCH_CORE_H
@@ -18,8 +24,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define WATCH_SOCKET 0
+#define WATCH_SOCKETPAIR 1
+#define WATCH_IO_URING 2
+
+#define IO_URING_OP_SOCKET 45 /* enum io_uring_op IORING_OP_SOCKET (uapi, fixed) */
+
 struct watch_args {
 	__s32 family, type, protocol;
+	__u32 call;
+	__u64 usockvec; /* socketpair: where the two fds are written */
 };
 
 /* Keep in step with RECORD in watch/events.py. */
@@ -34,9 +48,12 @@ struct watch_event {
 	__s32 family;
 	__s32 type;     /* user calls: as passed (base type | SOCK_CLOEXEC | SOCK_NONBLOCK) */
 	__s32 protocol; /* as passed: 0 is not resolved to the family's default */
-	__s32 ret;      /* fd, or -errno; 0 for kernel sockets (they get no fd) */
+	__s32 ret;      /* fd (socketpair: the first), or -errno; 0 for kernel sockets */
 	char comm[16];
 	__u32 kern;     /* 1: a kernel socket (sock_create_kern), seen only by the LSM source */
+	__u32 call;     /* WATCH_SOCKET, WATCH_SOCKETPAIR, WATCH_IO_URING */
+	__s32 fd2;      /* socketpair: the second fd; io_uring: the fixed-file slot asked
+			 * for (0 = a normal fd); else -1 */
 	__u32 pad;
 };
 
@@ -83,10 +100,9 @@ static __always_inline int in_scope(void)
 	return bpf_get_current_ancestor_cgroup_id(c->level) == c->cgroup_id;
 }
 
-/* A ring record with the caller's context filled in, or NULL (counted in `lost`). */
-static __always_inline struct watch_event *reserve_event(void)
+/* A ring record, or NULL when the ring is full (then counted in `lost`). */
+static __always_inline struct watch_event *reserve_record(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct watch_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	__u32 zero = 0;
 	__u64 *n;
@@ -95,27 +111,40 @@ static __always_inline struct watch_event *reserve_event(void)
 		n = bpf_map_lookup_elem(&lost, &zero);
 		if (n)
 			*n += 1;
-		return NULL;
 	}
+	return e;
+}
+
+/* A ring record with the caller's context filled in, or NULL (counted in `lost`). */
+static __always_inline struct watch_event *reserve_event(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct watch_event *e = reserve_record();
+
+	if (!e)
+		return NULL;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->pid = (__u32)id;
 	e->tgid = id >> 32;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->kern = 0;
+	e->call = WATCH_SOCKET;
+	e->fd2 = -1;
 	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
 }
 
-SEC("tracepoint/syscalls/sys_enter_socket")
-int watch_enter(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int remember_call(struct trace_event_raw_sys_enter *ctx, __u32 call)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct watch_args a = {
 		.family = (__s32)ctx->args[0],
 		.type = (__s32)ctx->args[1],
 		.protocol = (__s32)ctx->args[2],
+		.call = call,
+		.usockvec = call == WATCH_SOCKETPAIR ? ctx->args[3] : 0,
 	};
 
 	if (!in_scope())
@@ -124,8 +153,7 @@ int watch_enter(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_socket")
-int watch_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int report_call(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct watch_args *a = bpf_map_lookup_elem(&inflight, &id);
@@ -144,9 +172,115 @@ int watch_exit(struct trace_event_raw_sys_exit *ctx)
 	e->family = a->family;
 	e->type = a->type;
 	e->protocol = a->protocol;
+	e->call = a->call;
 	e->ret = (__s32)ctx->ret;
+	if (a->call == WATCH_SOCKETPAIR && e->ret == 0) {
+		__s32 fds[2] = { -1, -1 };
+
+		/* The kernel wrote both fds to user memory just before returning 0. */
+		bpf_probe_read_user(fds, sizeof(fds), (void *)a->usockvec);
+		e->ret = fds[0];
+		e->fd2 = fds[1];
+	}
 	bpf_map_delete_elem(&inflight, &id);
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_socket")
+int watch_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return remember_call(ctx, WATCH_SOCKET);
+}
+
+SEC("tracepoint/syscalls/sys_exit_socket")
+int watch_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return report_call(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_socketpair")
+int watch_pair_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return remember_call(ctx, WATCH_SOCKETPAIR);
+}
+
+SEC("tracepoint/syscalls/sys_exit_socketpair")
+int watch_pair_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return report_call(ctx);
+}
+
+/* io_uring socket requests between submission and completion, by request address. LRU:
+ * a request cancelled without a completion must not hold a slot for ever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct watch_event);
+} uring_pending SEC(".maps");
+
+static __always_inline int remember_uring(struct io_kiocb *req)
+{
+	__u64 key = (__u64)req;
+
+	if (!bpf_core_type_exists(struct io_socket))
+		return 0;
+	if (BPF_CORE_READ(req, opcode) != IO_URING_OP_SOCKET || !in_scope())
+		return 0;
+	/* The request's first bytes are its prepared command (io_kiocb.cmd). */
+	struct io_socket *sk = (struct io_socket *)req;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct watch_event e = {
+		.ts_ns = bpf_ktime_get_ns(),
+		.cgroup_id = bpf_get_current_cgroup_id(),
+		.pid = (__u32)id,
+		.tgid = id >> 32,
+		.uid = (__u32)bpf_get_current_uid_gid(),
+		.netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum),
+		.family = BPF_CORE_READ(sk, domain),
+		.type = BPF_CORE_READ(sk, type),
+		.protocol = BPF_CORE_READ(sk, protocol),
+		.call = WATCH_IO_URING,
+		.fd2 = BPF_CORE_READ(sk, file_slot),
+	};
+
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	bpf_map_update_elem(&uring_pending, &key, &e, BPF_ANY);
+	return 0;
+}
+
+/* The request is the first argument of both; the tracepoint was renamed in 6.2. */
+SEC("raw_tracepoint/io_uring_submit_req")
+int watch_uring_submit(struct bpf_raw_tracepoint_args *ctx)
+{
+	return remember_uring((struct io_kiocb *)ctx->args[0]);
+}
+
+SEC("raw_tracepoint/io_uring_submit_sqe")
+int watch_uring_submit_sqe(struct bpf_raw_tracepoint_args *ctx)
+{
+	return remember_uring((struct io_kiocb *)ctx->args[0]);
+}
+
+SEC("raw_tracepoint/io_uring_complete")
+int watch_uring_complete(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct io_kiocb *req = (struct io_kiocb *)ctx->args[1];
+	__u64 key = (__u64)req;
+	struct watch_event *pending = bpf_map_lookup_elem(&uring_pending, &key);
+	struct watch_event *e;
+
+	if (!pending)
+		return 0;
+	e = reserve_record();
+	if (e) {
+		__builtin_memcpy(e, pending, sizeof(*e));
+		e->ret = BPF_CORE_READ(req, cqe.res);
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&uring_pending, &key);
 	return 0;
 }
 

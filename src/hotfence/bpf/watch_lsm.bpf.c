@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hotfence watch, LSM source: the tracepoint programs of watch_core.h for user
- * socket() calls, plus lsm/socket_post_create for kernel sockets (kern = 1).
+ * socket calls, plus lsm/socket_post_create for kernel sockets (kern = 1).
  *
  * Why this split (net/socket.c, Linux 6.x, __sock_create):
  *  - security_socket_post_create() runs only after the family's create() succeeded,
@@ -18,8 +18,8 @@
  *    namespace, not the task's current one. Netlink kernel sockets come from
  *    sock_create_lite(), whose post_create runs before the sock is attached: their
  *    netns is unknown there and reported as 0.
- * User sockets made without socket() (socketpair, io_uring) are not reported: their
- * post_create has kern = 0 and is skipped, so each event still is one socket() call.
+ * User sockets of any kind (socket, socketpair, io_uring) have kern = 0 here and are
+ * skipped: watch_core.h reports each of them once, with its result.
  */
 #include "watch_core.h"
 #include <bpf/bpf_tracing.h>

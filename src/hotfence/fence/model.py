@@ -200,7 +200,7 @@ class Explanation:
 
     @property
     def errno_name(self) -> str:
-        return "0" if self.errno == 0 else errno_mod.errorcode.get(self.errno, str(self.errno))
+        return "0" if self.errno == 0 else names.errno_name(self.errno)
 
     @property
     def decided_by_policy(self) -> bool:
@@ -241,7 +241,7 @@ class _Walk:
         self.steps.append(Step(function, check, "skipped", detail))
 
     def fail(self, function: str, check: str, err: int, detail: str = "") -> None:
-        self.steps.append(Step(function, check, errno_mod.errorcode[err], detail))
+        self.steps.append(Step(function, check, names.errno_name(err), detail))
         raise _Stop(err)
 
     def require(self, function: str, check: str, holds: bool, err: int) -> None:

@@ -14,6 +14,8 @@ valid choices so that policy errors can list them.
 
 from __future__ import annotations
 
+import errno as errno_mod
+
 # --- families (include/linux/socket.h) -------------------------------------------------
 
 AF_UNSPEC = 0
@@ -220,3 +222,12 @@ def type_name(type_: int) -> str:
 def protocol_name(family: int, protocol: int) -> str:
     table, _, _ = protocol_table(family)
     return table.get(protocol, str(protocol))
+
+
+# Python's errorcode picks ENOTSUP for 95; the socket layer's name for it is EOPNOTSUPP.
+_ERRNO_NAMES = {errno_mod.EOPNOTSUPP: "EOPNOTSUPP"}
+
+
+def errno_name(err: int) -> str:
+    """"EPERM" for 1, ..., the number as text when it has no name."""
+    return _ERRNO_NAMES.get(err) or errno_mod.errorcode.get(err, str(err))

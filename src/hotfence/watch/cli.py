@@ -1,4 +1,4 @@
-"""`hotfence watch`: stream socket() calls as a live table or JSON lines."""
+"""`hotfence watch`: stream socket creations as a live table or JSON lines."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.console import Console
 
 from hotfence.fence import names
 from hotfence.watch.cgroups import CgroupNames
-from hotfence.watch.events import JsonLineEncoder, SocketEvent
+from hotfence.watch.events import JsonLineEncoder, SocketEvent, call_name
 from hotfence.watch.tracer import SocketTracer, WatchUnavailable
 
 LINE = "{time:>12} {pid:>7} {comm:<16} {uid:>5} {cgroup:<28} {netns:>10} {call:<40} {result}"
@@ -38,7 +38,7 @@ def _call(e: SocketEvent) -> str:
     flags = "".join("|" + f for f in e.flags)
     return (
         ("kernel " if e.kern else "")  # sock_create_kern(), seen by the bpf-lsm source only
-        + f"socket({names.family_name(e.family)}, {names.type_name(e.base_type)}{flags}, "
+        + f"{call_name(e.call)}({names.family_name(e.family)}, {names.type_name(e.base_type)}{flags}, "
         f"{names.protocol_name(e.family, e.protocol)})"
     )
 
@@ -62,7 +62,8 @@ def _verdict_text(v) -> str:
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
 def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, source, count, duration) -> None:
-    """Stream every socket() call: pid, comm, uid, cgroup, netns, family/type/flags/protocol, result.
+    """Stream every socket creation (socket, socketpair, io_uring): pid, comm, uid, cgroup, netns,
+    family/type/flags/protocol, result.
 
     Events the kernel could not deliver are counted and reported, never dropped silently.
     """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import struct
 from dataclasses import dataclass
@@ -10,9 +9,29 @@ from dataclasses import dataclass
 from hotfence.fence import names
 
 # struct watch_event: u64 ts_ns, cgroup_id; u32 pid, tgid, uid, netns; s32 family, type,
-# protocol, ret; char comm[16]; u32 kern, pad.  Keep in step with watch_core.h.
-RECORD = struct.Struct("<QQIIIIiiii16sII")
+# protocol, ret; char comm[16]; u32 kern, call; s32 fd2; u32 pad.  Keep in step with watch_core.h.
+RECORD = struct.Struct("<QQIIIIiiii16sIIiI")
 KERNEL_RESULT = "created"  # a kernel socket has no fd; reaching post_create means it was made
+# watch_event.call: how the socket was asked for (WATCH_* in watch_core.h)
+CALLS = ("socket", "socketpair", "io_uring")
+
+
+def call_name(call: int) -> str:
+    return CALLS[call] if 0 <= call < len(CALLS) else f"call {call}"
+
+
+def result_text(ret: int, kern: bool = False, call: int = 0, fd2: int = -1) -> str:
+    """What became of the call: "fd 3", "fds 3 4" (socketpair), an errno name, or "created"."""
+    if kern:
+        return KERNEL_RESULT
+    if ret < 0:
+        return names.errno_name(-ret)
+    if call == 1:
+        return f"fds {ret} {fd2}"
+    if call == 2 and fd2:
+        # IORING_FILE_INDEX_ALLOC (0xffffffff) returns the slot it chose; else res is 0.
+        return f"fixed file {ret if fd2 == -1 else fd2 - 1}"
+    return f"fd {ret}"
 
 
 @dataclass(slots=True)
@@ -29,11 +48,13 @@ class SocketEvent:
     ret: int  # fd, or -errno
     comm: str
     kern: bool = False  # only the LSM source (lsm/socket_post_create) sees kernel sockets
+    call: int = 0  # index into CALLS
+    fd2: int = -1  # socketpair: the second fd; io_uring: the fixed-file slot asked for (0: none)
 
     @classmethod
     def unpack(cls, record: bytes) -> "SocketEvent":
-        *fields, comm, kern, _pad = RECORD.unpack_from(record)
-        return cls(*fields, comm.split(b"\0", 1)[0].decode(errors="replace"), bool(kern))
+        *fields, comm, kern, call, fd2, _pad = RECORD.unpack_from(record)
+        return cls(*fields, comm.split(b"\0", 1)[0].decode(errors="replace"), bool(kern), call, fd2)
 
     @property
     def base_type(self) -> int:
@@ -50,11 +71,7 @@ class SocketEvent:
 
     @property
     def result(self) -> str:
-        if self.kern:
-            return KERNEL_RESULT
-        if self.ret >= 0:
-            return f"fd {self.ret}"
-        return errno.errorcode.get(-self.ret, str(-self.ret))
+        return result_text(self.ret, self.kern, self.call, self.fd2)
 
 
 def describe(event: SocketEvent) -> dict:
@@ -75,7 +92,9 @@ def describe(event: SocketEvent) -> dict:
         "protocol": event.protocol,
         "protocol_name": names.protocol_name(event.family, event.protocol),
         "kern": event.kern,
+        "call": call_name(event.call),
         "ret": event.ret,
+        "fd2": event.fd2,
         "result": event.result,
     }
 
@@ -109,21 +128,21 @@ class JsonLineEncoder:
             self._calls[key] = frag
         return frag
 
-    def _result(self, ret: int, kern: int) -> str:
-        if kern:
-            return json.dumps(KERNEL_RESULT)
-        return json.dumps(f"fd {ret}" if ret >= 0 else errno.errorcode.get(-ret, str(-ret)))
-
     def encode(self, record: bytes) -> str:
-        ts, cg, pid, tgid, uid, netns, family, type_, protocol, ret, comm, kern, _pad = RECORD.unpack_from(record)
+        ts, cg, pid, tgid, uid, netns, family, type_, protocol, ret, comm, kern, call, fd2, _pad = \
+            RECORD.unpack_from(record)
         c = self._comms.get(comm)
         if c is None:
             c = self._comms[comm] = json.dumps(comm.split(b"\0", 1)[0].decode(errors="replace"))
         g = self._cgroups.get(cg)
         if g is None:
             g = self._cgroups[cg] = json.dumps(self._cgroup_path(cg))
-        result = f'"fd {ret}"' if ret >= 0 and not kern else self._result(ret, kern)
+        if ret >= 0 and not kern and not call:  # the common case, without a function call
+            result = f'"fd {ret}"'
+        else:
+            result = json.dumps(result_text(ret, bool(kern), call, fd2))
         return (
             f'{{"ts_ns":{ts},"pid":{pid},"tgid":{tgid},"comm":{c},"uid":{uid},"cgroup_id":{cg},'
-            f'"netns":{netns},{self._call(family, type_, protocol, kern)},"ret":{ret},"result":{result},"cgroup":{g}}}'
+            f'"netns":{netns},{self._call(family, type_, protocol, kern)},"call":"{call_name(call)}",'
+            f'"ret":{ret},"fd2":{fd2},"result":{result},"cgroup":{g}}}'
         )

@@ -3,12 +3,16 @@
 Two sources, both writing the same fixed-size record (struct watch_event, watch_core.h)
 to a ring buffer, with the same cgroup filter (map ``watch_cfg``):
 
-* ``bpf-lsm`` (bpf/watch_lsm.bpf.c): the syscalls:sys_{enter,exit}_socket tracepoints
-  for user socket() calls (only the syscall exit has the fd or errno and the type
-  flags) plus ``lsm/socket_post_create`` for kernel sockets (kern=1), which no syscall
-  tracepoint sees. Chosen when the kernel loads and attaches it (probe by loading,
-  like :func:`hotfence.fence.backends.probe`), i.e. where BPF-LSM is active.
-* ``tracepoints`` (bpf/watch.bpf.c): the two tracepoints only; user sockets only.
+* ``bpf-lsm`` (bpf/watch_lsm.bpf.c): the user-call programs below plus
+  ``lsm/socket_post_create`` for kernel sockets (kern=1), which no syscall tracepoint
+  sees. Chosen when the kernel loads and attaches it (probe by loading, like
+  :func:`hotfence.fence.backends.probe`), i.e. where BPF-LSM is active.
+* ``tracepoints`` (bpf/watch.bpf.c): the user-call programs only.
+
+User calls, in both: syscalls:sys_{enter,exit}_socket and _socketpair (only the
+syscall exit has the fd or errno, and the enter the type flags), and io_uring's
+IORING_OP_SOCKET through the raw tracepoints io_uring_submit_req/io_uring_complete;
+those two are optional, and ``describe()`` names them when the kernel lacks them.
 
 A record that finds the ring full is counted in the per-CPU ``lost`` array, so
 ``delivered + lost`` always equals the number of events the programs saw.
@@ -29,7 +33,17 @@ from hotfence.bpf.build import BuildError, object_path
 from hotfence.watch.cgroups import cgroup_id, cgroup_level
 
 TRACEFS = Path("/sys/kernel/tracing")
-TRACEPOINTS = ("syscalls/sys_enter_socket", "syscalls/sys_exit_socket")
+TRACEPOINTS = ("syscalls/sys_enter_socket", "syscalls/sys_exit_socket",
+               "syscalls/sys_enter_socketpair", "syscalls/sys_exit_socketpair")
+
+
+# socket() and socketpair(): the syscall tracepoints, which every source needs.
+SYSCALL_PROGRAMS = ("watch_enter", "watch_exit", "watch_pair_enter", "watch_pair_exit")
+# io_uring IORING_OP_SOCKET: attached when the kernel has io_uring's tracepoints, and
+# watch says so when it does not. Each group needs one of its programs: the submit
+# tracepoint is io_uring_submit_req since 6.2, io_uring_submit_sqe before.
+URING_PROGRAMS = (("watch_uring_submit", "watch_uring_submit_sqe"), ("watch_uring_complete",))
+USER_CALLS = "socket()/socketpair() syscall tracepoints + io_uring raw tracepoints (user calls)"
 
 
 @dataclass(frozen=True)
@@ -38,18 +52,19 @@ class WatchSource:
 
     name: str  # "bpf-lsm" | "tracepoints"
     object: str  # bpf/<object>.bpf.c
-    programs: tuple[str, ...]
+    programs: tuple[str, ...]  # all must attach
     hooks: str  # what it attaches to and sees, for the CLI's first line
+    optional: tuple[tuple[str, ...], ...] = URING_PROGRAMS  # one of each group, where the kernel has it
+
+    def all_programs(self) -> list[str]:
+        return [*self.programs, *(p for group in self.optional for p in group)]
 
 
 LSM_SOURCE = WatchSource(
-    "bpf-lsm", "watch_lsm", ("watch_enter", "watch_exit", "watch_post_create"),
-    "tracepoints syscalls:sys_{enter,exit}_socket (user calls) + lsm/socket_post_create (kernel sockets)",
+    "bpf-lsm", "watch_lsm", (*SYSCALL_PROGRAMS, "watch_post_create"),
+    f"{USER_CALLS} + lsm/socket_post_create (kernel sockets)",
 )
-TRACEPOINT_SOURCE = WatchSource(
-    "tracepoints", "watch", ("watch_enter", "watch_exit"),
-    "tracepoints syscalls:sys_{enter,exit}_socket (user sockets only)",
-)
+TRACEPOINT_SOURCE = WatchSource("tracepoints", "watch", SYSCALL_PROGRAMS, f"{USER_CALLS}; no kernel sockets")
 SOURCES = {s.name: s for s in (LSM_SOURCE, TRACEPOINT_SOURCE)}
 
 
@@ -83,6 +98,7 @@ class SocketTracer:
         self.links: list[libbpf.Link] = []
         self.ring: libbpf.RingBuffer | None = None
         self.obj: libbpf.BpfObject | None = None
+        self.missing: list[str] = []
         config = None if cgroup is None else struct.pack("<QII", cgroup_id(cgroup), cgroup_level(cgroup), 0)
         if source in ("auto", LSM_SOURCE.name):
             why_not = self._try(LSM_SOURCE, config, quiet=source == "auto")
@@ -109,6 +125,7 @@ class SocketTracer:
                     obj.map("watch_cfg").update(struct.pack("<I", 0), config)
                 for prog in src.programs:
                     self.links.append(obj.program(prog).attach())
+            self.missing = self._attach_optional(obj, src)
         except (libbpf.LibbpfError, BuildError) as exc:
             for link in self.links:
                 link.destroy()
@@ -124,9 +141,26 @@ class SocketTracer:
         self.obj = obj
         return None
 
+    def _attach_optional(self, obj: libbpf.BpfObject, src: WatchSource) -> list[str]:
+        """Attach ``src.optional``; what could not be attached, with the kernel's reason."""
+        missing = []
+        for group in src.optional:
+            reasons = []
+            for prog in group:
+                try:
+                    with libbpf.quiet(logging.CRITICAL):
+                        self.links.append(obj.program(prog).attach())
+                    break
+                except libbpf.LibbpfError as exc:
+                    reasons.append(f"{prog}: {exc.strerror}")
+            else:
+                missing.extend(reasons)
+        return missing
+
     def describe(self) -> str:
         """Which source is active, what it attaches to, and why it was chosen."""
-        return f"via {self.source.name}: {self.source.hooks}; {self.reason}"
+        gaps = f"; NOT watched (io_uring sockets): {', '.join(self.missing)}" if self.missing else ""
+        return f"via {self.source.name}: {self.source.hooks}; {self.reason}{gaps}"
 
     def open_ring(self, callback: Callable[[bytes], None]) -> libbpf.RingBuffer:
         self.ring = libbpf.RingBuffer(self.obj.map("events"), callback)
