@@ -240,6 +240,22 @@ def test_swap_is_complete_and_old_slot_removed(fence, cgroup):
     assert fence.maps.counters()[0].denies == 1  # counters restart with the new policy
 
 
+def test_read_policy_gives_back_what_the_maps_hold(fence):
+    """What `watch` and `status` read back from a fence equals the policy installed."""
+    assert fence.maps.read_policy([]) is None  # nothing loaded yet
+    policy = CompiledPolicy(
+        name="mixed", enforce=False, default=Action.DENY, rules=[rule(0, "a"), rule(1, "b"), rule(2, "c")],
+        create={CreateKey(INET6, RAW, ICMPV6, ANY_KERN): Verdict(0, Action.DENY),
+                CreateKey(INET, ANY, ANY, 0): Verdict(1, Action.AUDIT)},
+        ports={PortKey(int(Hook.BIND), INET, 6, 8080): Verdict(2, Action.ALLOW)},
+    )
+    fence.maps.install(deny_udp_v4())
+    fence.maps.install(policy)  # the previous slot's keys must not leak into the read
+    back = fence.maps.read_policy(policy.rules, "mixed")
+    assert (back.create, back.ports) == (policy.create, policy.ports)
+    assert (back.enforce, back.default, back.rules) == (False, Action.DENY, policy.rules)
+
+
 def test_invalid_policy_leaves_old_enforcing(fence, cgroup):
     fence.maps.install(deny_raw_icmpv6())
     fence.attach()

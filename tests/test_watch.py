@@ -173,3 +173,36 @@ def test_watch_names_the_deciding_rule_of_a_policy(cgroup):
     assert raw6["result"].startswith("fd ") and raw6["verdict"] == "deny" and raw6["rule"] == "no-raw-icmpv6"
     assert raw6["rule_source"].endswith("deny-raw-icmpv6.yaml:12")
     assert udp["verdict"] == "allow" and udp["rule"] is None
+
+
+def test_watch_shows_the_verdicts_of_applied_fences(cgroup):
+    """Without --policy, watch reads the fences applied on the host back from their pinned
+    maps and names, per caller, the fence and rule that decide its call."""
+    fenced = cgroup / "fenced"
+    fenced.mkdir()
+    hotfence = str(REPO / ".venv/bin/hotfence")
+    policy = REPO / "examples/policies/deny-raw-icmpv6.yaml"
+    subprocess.run([hotfence, "fence", "apply", str(policy), "--cgroup", str(fenced)], check=True,
+                   capture_output=True, text=True)
+    try:
+        proc = subprocess.Popen([hotfence, "watch", "--json", "--cgroup", str(cgroup), "--count", "4",
+                                 "--duration", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert "tracing socket()" in proc.stderr.readline()
+        note = proc.stderr.readline()
+        assert "verdicts of" in note and f"/{cgroup.name}/fenced" in note, note
+        calls = ("import socket\n"
+                 "try:\n    socket.socket(socket.AF_INET6, socket.SOCK_RAW, 58).close()\n"
+                 "except PermissionError:\n    pass\n"
+                 "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n")
+        run_in_cgroup(fenced, calls)
+        run_in_cgroup(cgroup, calls)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        subprocess.run([hotfence, "fence", "remove", "--cgroup", str(fenced)], check=True, capture_output=True)
+        fenced.rmdir()
+    inside_raw6, inside_udp, outside_raw6, outside_udp = [json.loads(line) for line in out.splitlines()]
+    assert inside_raw6["result"] == "EPERM" and inside_raw6["verdict"] == "deny"
+    assert inside_raw6["rule"] == "no-raw-icmpv6" and inside_raw6["fence"] == f"/{cgroup.name}/fenced"
+    assert inside_udp["result"].startswith("fd ") and inside_udp["verdict"] == "allow"
+    assert outside_raw6["result"].startswith("fd ") and outside_raw6["verdict"] == "no-fence"
+    assert outside_udp["verdict"] == "no-fence" and "fence" not in outside_udp

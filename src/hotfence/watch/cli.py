@@ -43,10 +43,6 @@ def _call(e: SocketEvent) -> str:
     )
 
 
-def _verdict_text(v) -> str:
-    return f"  [{v.effect}{' by ' + v.rule if v.rule else ' (default)' if v.source else ''}]"
-
-
 @click.command()
 @click.option("--cgroup", type=click.Path(exists=True, file_okay=False), help="Only callers in this cgroup (v2) or below.")
 @click.option("--comm", help="Only this command name.")
@@ -57,11 +53,14 @@ def _verdict_text(v) -> str:
               help="Say which rule of this policy decides each call (as the reference model computes it).")
 @click.option("--backend", type=click.Choice(["cgroup", "lsm"]), default="cgroup", show_default=True,
               help="Backend whose hook the --policy verdicts are computed for.")
+@click.option("--no-fences", is_flag=True,
+              help="Without --policy, watch shows the verdict of the fences applied on this host; this turns that off.")
 @click.option("--source", type=click.Choice(["auto", "bpf-lsm", "tracepoints"]), default="auto", show_default=True,
               help="Where events come from: bpf-lsm also sees kernel sockets; auto uses it when the kernel allows.")
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
-def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, source, count, duration) -> None:
+def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, no_fences, source, count,
+          duration) -> None:
     """Stream every socket creation (socket, socketpair, io_uring): pid, comm, uid, cgroup, netns,
     family/type/flags/protocol, result.
 
@@ -94,8 +93,17 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, sour
         sys.exit(1)
 
     cgroups = CgroupNames()
+    fence_note = None
+    if annotator is None and not no_fences:
+        from hotfence.watch.verdicts import FenceAnnotator, applied_fences
+
+        fences = applied_fences()
+        if fences:
+            annotator = FenceAnnotator(fences, cgroups.path)
+            fence_note = (f"hotfence watch: verdicts of {len(fences)} applied fence(s): "
+                          + ", ".join(f"{f.policy.name} on {f.cgroup} ({f.backend.value})" for f in fences))
     encoder = JsonLineEncoder(
-        cgroups.path, None if annotator is None else lambda *call: annotator.verdict(*call).json_fragment()
+        cgroups.path, None if annotator is None else lambda *ev: annotator.verdict(*ev).json_fragment
     )
     out = sys.stdout
     pending: list[bytes] = []
@@ -112,6 +120,8 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, sour
         tracer.open_ring(pending.append)
         # Tests wait for this line ("tracing socket()") before making calls: it comes after attach.
         err.print(f"hotfence watch: tracing socket() {tracer.describe()}", markup=False, highlight=False)
+        if fence_note:
+            err.print(fence_note, markup=False, highlight=False)
         if not as_json:
             out.write(LINE.format(time="TIME(s)", pid="PID", comm="COMM", uid="UID", cgroup="CGROUP",
                                   netns="NETNS", call="CALL", result="RESULT") + "\n")
@@ -132,7 +142,8 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, sour
                     lines.append(LINE.format(
                         time=f"{e.ts_ns / 1e9:.6f}", pid=e.tgid, comm=e.comm, uid=e.uid,
                         cgroup=cgroups.path(e.cgroup_id)[-28:], netns=e.netns, call=_call(e), result=e.result,
-                    ) + ("" if annotator is None else _verdict_text(annotator.verdict(e.family, e.type, e.protocol))))
+                    ) + ("" if annotator is None else annotator.verdict(
+                        e.cgroup_id, e.netns, e.family, e.type, e.protocol, e.kern).text()))
                 if count is not None and shown >= count:
                     stop = True
                     break

@@ -110,7 +110,8 @@ class JsonLineEncoder:
 
     def __init__(self, cgroup_path, annotate=None):
         self._cgroup_path = cgroup_path  # cgroup id -> path
-        self._annotate = annotate  # (family, type, protocol) -> extra JSON fragment, or None
+        # (cgroup_id, netns, family, type, protocol, kern) -> extra JSON fragment, or None
+        self._annotate = annotate
         self._calls: dict[tuple[int, int, int, int], str] = {}
         self._comms: dict[bytes, str] = {}
         self._cgroups: dict[int, str] = {}
@@ -123,8 +124,6 @@ class JsonLineEncoder:
             d = describe(e)
             part = {k: d[k] for k in ("family", "family_name", "type", "type_name", "flags", "protocol", "protocol_name", "kern")}
             frag = json.dumps(part, separators=(",", ":"))[1:-1]
-            if self._annotate is not None:
-                frag += "," + self._annotate(family, type_, protocol)
             self._calls[key] = frag
         return frag
 
@@ -141,8 +140,9 @@ class JsonLineEncoder:
             result = f'"fd {ret}"'
         else:
             result = json.dumps(result_text(ret, bool(kern), call, fd2))
+        verdict = "" if self._annotate is None else "," + self._annotate(cg, netns, family, type_, protocol, kern)
         return (
             f'{{"ts_ns":{ts},"pid":{pid},"tgid":{tgid},"comm":{c},"uid":{uid},"cgroup_id":{cg},'
-            f'"netns":{netns},{self._call(family, type_, protocol, kern)},"call":"{call_name(call)}",'
+            f'"netns":{netns},{self._call(family, type_, protocol, kern)}{verdict},"call":"{call_name(call)}",'
             f'"ret":{ret},"fd2":{fd2},"result":{result},"cgroup":{g}}}'
         )

@@ -36,7 +36,17 @@ from hotfence.bpf import abi, build, libbpf
 from hotfence.fence import fast_table
 from hotfence.fence.backends import Coverage, RuleCoverage
 from hotfence.fence.backends.cgroupfs import PIN_ROOT, CgroupRef, FenceError, ensure_bpffs, resolve_cgroup
-from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, Hook, RuleInfo
+from hotfence.fence.compiled import (
+    ANY,
+    ANY_KERN,
+    Action,
+    CompiledPolicy,
+    CreateKey,
+    Hook,
+    PortKey,
+    RuleInfo,
+    Verdict,
+)
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +319,33 @@ class FenceMaps:
         self._purge_slot(old)
         return new
 
+    def read_policy(self, rules: list[RuleInfo], name: str = "", source: str = "") -> CompiledPolicy | None:
+        """The active slot's policy as the kernel holds it (None when no policy is loaded).
+
+        Keys and verdicts come from the maps, not from the policy file, so an edit to the
+        file after ``apply`` cannot make this differ from what is enforced; ``rules``
+        (from the state file) only names the rule ids.
+        """
+        slot = self.active_slot()
+        cfg = self.config(slot)
+        if not cfg.loaded:
+            return None
+        policy = CompiledPolicy(name=name, enforce=bool(cfg.enforce), default=Action(cfg.default_action),
+                                rules=list(rules), source=source)
+        for raw in self.maps["hf_create"].keys():
+            k = abi.CreateKey.from_buffer_copy(raw)
+            value = self.maps["hf_create"].lookup(raw) if k.slot == slot else None
+            if value is not None:
+                v = abi.VerdictValue.from_buffer_copy(value)
+                policy.create[CreateKey(k.family, k.type, k.protocol, k.kern)] = Verdict(v.rule_id, Action(v.action))
+        for raw in self.maps["hf_ports"].keys():
+            k = abi.PortKey.from_buffer_copy(raw)
+            value = self.maps["hf_ports"].lookup(raw) if k.slot == slot else None
+            if value is not None:
+                v = abi.VerdictValue.from_buffer_copy(value)
+                policy.ports[PortKey(k.hook, k.family, k.protocol, k.port)] = Verdict(v.rule_id, Action(v.action))
+        return policy
+
     def counters(self) -> dict[int, RuleCounter]:
         """Per-rule counters of the active policy, summed over CPUs (default under HF_DEFAULT_RULE)."""
         slot = self.active_slot()
@@ -455,6 +492,12 @@ def _rule_dict(r: RuleInfo) -> dict:
             "hooks": sorted(h.name.lower() for h in r.hooks)}
 
 
+def rule_infos(state: AppliedState) -> list[RuleInfo]:
+    """The RuleInfo list a state file recorded (the inverse of _rule_dict)."""
+    return [RuleInfo(r["rule_id"], r["name"], r["source"], r["summary"],
+                     frozenset(Hook[h.upper()] for h in r.get("hooks", ()))) for r in state.rules]
+
+
 def _cov_dict(c: RuleCoverage) -> dict:
     return {"rule_id": c.rule_id, "name": c.name, "summary": c.summary, "coverage": c.coverage.value,
             "reason": c.reason}
@@ -557,6 +600,23 @@ def applied() -> list[Applied]:
         links = [p for p in PROGRAMS if (d / f"link_{p}").exists()]
         out.append(Applied(int(d.name), d, AppliedState.read(int(d.name)), links, len(links) == len(PROGRAMS)))
     return out
+
+
+def policy_from_maps(maps: FenceMaps, state: AppliedState) -> CompiledPolicy | None:
+    """The policy ``maps`` hold, with the names and scope its state file recorded."""
+    policy = maps.read_policy(rule_infos(state), state.policy, state.policy_file)
+    if policy is not None:
+        policy.scope_cgroup = state.cgroup
+    return policy
+
+
+def applied_policy(a: Applied) -> CompiledPolicy | None:
+    """The policy an applied fence's pinned maps hold."""
+    maps = FenceMaps.from_pins(a.pin_dir)
+    try:
+        return policy_from_maps(maps, a.state)
+    finally:
+        maps.close()
 
 
 def open_applied(cgroup: str | os.PathLike[str]) -> tuple[FenceMaps, AppliedState | None]:

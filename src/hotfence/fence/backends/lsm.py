@@ -283,6 +283,19 @@ def applied() -> list[Applied]:
     return out
 
 
+def applied_policy(a: Applied) -> CompiledPolicy | None:
+    """The policy an applied LSM fence's pinned maps hold, with its netns scope."""
+    maps = _open_pinned(a.pin_dir, resolve_cgroup(a.state.cgroup))
+    try:
+        policy = cgroup_backend.policy_from_maps(maps, a.state)
+        netns = maps.scope().netns
+    finally:
+        maps.close()
+    if policy is not None:
+        policy.scope_netns = {v: k for k, v in NETNS_MODES.items()}.get(netns, "any")
+    return policy
+
+
 def open_applied(cgroup: str | os.PathLike[str]) -> tuple[LsmMaps, AppliedState | None]:
     cg = resolve_cgroup(cgroup)
     d = pin_dir(cg)
