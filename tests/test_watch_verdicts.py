@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 
-from hotfence.fence.compiled import ANY_KERN, Action, CompiledPolicy, CreateKey, RuleInfo, Verdict
+from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, CreateKey, RuleInfo, Verdict
 from hotfence.fence.model import Backend
 from hotfence.watch.verdicts import PROC_NET_INIT_INO, AppliedFence, FenceAnnotator
 
