@@ -332,18 +332,17 @@ class FenceMaps:
             return None
         policy = CompiledPolicy(name=name, enforce=bool(cfg.enforce), default=Action(cfg.default_action),
                                 rules=list(rules), source=source)
-        for raw in self.maps["hf_create"].keys():
-            k = abi.CreateKey.from_buffer_copy(raw)
-            value = self.maps["hf_create"].lookup(raw) if k.slot == slot else None
-            if value is not None:
-                v = abi.VerdictValue.from_buffer_copy(value)
-                policy.create[CreateKey(k.family, k.type, k.protocol, k.kern)] = Verdict(v.rule_id, Action(v.action))
-        for raw in self.maps["hf_ports"].keys():
-            k = abi.PortKey.from_buffer_copy(raw)
-            value = self.maps["hf_ports"].lookup(raw) if k.slot == slot else None
-            if value is not None:
-                v = abi.VerdictValue.from_buffer_copy(value)
-                policy.ports[PortKey(k.hook, k.family, k.protocol, k.port)] = Verdict(v.rule_id, Action(v.action))
+        for map_name, key_type, key_of, into in (
+            ("hf_create", abi.CreateKey, lambda k: CreateKey(k.family, k.type, k.protocol, k.kern), policy.create),
+            ("hf_ports", abi.PortKey, lambda k: PortKey(k.hook, k.family, k.protocol, k.port), policy.ports),
+        ):
+            m = self.maps[map_name]
+            for raw in m.keys():
+                k = key_type.from_buffer_copy(raw)
+                value = m.lookup(raw) if k.slot == slot else None
+                if value is not None:
+                    v = abi.VerdictValue.from_buffer_copy(value)
+                    into[key_of(k)] = Verdict(v.rule_id, Action(v.action))
         return policy
 
     def counters(self) -> dict[int, RuleCounter]:
