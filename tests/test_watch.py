@@ -204,5 +204,6 @@ def test_watch_shows_the_verdicts_of_applied_fences(cgroup):
     assert inside_raw6["result"] == "EPERM" and inside_raw6["verdict"] == "deny"
     assert inside_raw6["rule"] == "no-raw-icmpv6" and inside_raw6["fence"] == f"/{cgroup.name}/fenced"
     assert inside_udp["result"].startswith("fd ") and inside_udp["verdict"] == "allow"
+    assert inside_udp["rule"] is None and inside_udp["rule_source"].endswith("deny-raw-icmpv6.yaml:10")
     assert outside_raw6["result"].startswith("fd ") and outside_raw6["verdict"] == "no-fence"
     assert outside_udp["verdict"] == "no-fence" and "fence" not in outside_udp

@@ -471,6 +471,7 @@ class AppliedState:
     rules: list[dict]  # RuleInfo fields (hooks as names)
     coverage: list[dict]  # RuleCoverage fields
     applied_at: float
+    default_source: str = ""  # "policy.yaml:7": where spec.default was written (added later)
 
     def write(self) -> None:
         STATE_DIR.mkdir(parents=True, exist_ok=True)
@@ -518,7 +519,7 @@ def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: s
         cgroup=str(cg.path), cgroup_id=cg.id, backend=NAME, policy=policy.name, policy_file=policy_file,
         enforce=policy.enforce, default=policy.default.name.lower(),
         rules=[_rule_dict(r) for r in policy.rules], coverage=[_cov_dict(c) for c in coverage(policy)],
-        applied_at=time.time(),
+        applied_at=time.time(), default_source=policy.default_source,
     )
     if all((d / f"link_{p}").exists() for p in PROGRAMS) and all((d / m).exists() for m in MAPS):
         maps = FenceMaps.from_pins(d)
@@ -606,6 +607,7 @@ def policy_from_maps(maps: FenceMaps, state: AppliedState) -> CompiledPolicy | N
     policy = maps.read_policy(rule_infos(state), state.policy, state.policy_file)
     if policy is not None:
         policy.scope_cgroup = state.cgroup
+        policy.default_source = state.default_source
     return policy
 
 

@@ -239,7 +239,7 @@ def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: s
         cgroup=str(cg.path), cgroup_id=cg.id, backend=NAME, policy=policy.name, policy_file=policy_file,
         enforce=policy.enforce, default=policy.default.name.lower(),
         rules=[_rule_dict(r) for r in policy.rules], coverage=[_cov_dict(c) for c in coverage(policy)],
-        applied_at=time.time(),
+        applied_at=time.time(), default_source=policy.default_source,
     )
     names = (*MAPS, SCOPE_MAP)
     if all((d / f"link_{p}").exists() for p in PROGRAMS) and all((d / m).exists() for m in names):
