@@ -120,8 +120,8 @@ def run_socket_calls(cgroup: Path | None, ops: list[tuple], netns: bool = True) 
 HELPERS = Path(__file__).resolve().parent / "helpers"
 
 
-def helper_binary(name: str) -> Path:
-    """tests/helpers/<name>.c compiled with gcc into ~/.cache/hotfence/test-helpers.
+def helper_binary(name: str, *flags: str) -> Path:
+    """tests/helpers/<name>.c compiled with gcc (and ``flags``) into ~/.cache/hotfence/test-helpers.
 
     A cache path rather than pytest's tmp_path because the QEMU guest reads it too,
     through its view of the host's root; rebuilt when the source is newer.
@@ -131,6 +131,11 @@ def helper_binary(name: str) -> Path:
     if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(f".{os.getpid()}")
-        subprocess.run(["gcc", "-O2", "-Wall", "-o", str(tmp), str(src)], check=True)
+        subprocess.run(["gcc", "-O2", "-Wall", *flags, "-o", str(tmp), str(src)], check=True)
         tmp.rename(out)
     return out
+
+
+def compat_socket_binary() -> Path:
+    """tests/helpers/compat_socket.c: static and not PIE, so its buffers have 32-bit addresses."""
+    return helper_binary("compat_socket", "-static", "-no-pie")

@@ -15,7 +15,7 @@ from hotfence.watch.cgroups import cgroup2_mount, cgroup_id
 from hotfence.watch.events import SocketEvent
 from hotfence.watch.tracer import SocketTracer
 
-from kernel_helpers import helper_binary
+from kernel_helpers import compat_socket_binary, helper_binary
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -114,6 +114,38 @@ def test_watch_sees_socketpair_and_io_uring_sockets(cgroup):
     assert child["uring"][2] == "-22"
     assert all(e.comm == "uring_socket" and e.cgroup_id == cgroup_id(cgroup) for e in rings)
     assert len(got) == len(pairs) + len(rings)  # Python's own socket() calls: none here
+
+
+def test_watch_sees_32bit_calls_that_syscall_tracepoints_skip(cgroup):
+    """int $0x80 from a 64-bit process: socket, socketpair and socketcall(SYS_SOCKET)."""
+    exe = compat_socket_binary()
+    got: list[SocketEvent] = []
+    with SocketTracer(cgroup) as tracer:
+        assert not tracer.missing, tracer.missing
+        tracer.open_ring(lambda raw: got.append(SocketEvent.unpack(raw)))
+        out = subprocess.run(["sh", "-c", f"echo $$ > {cgroup}/cgroup.procs && exec {exe}"],
+                             capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr  # 2: no ia32 emulation on this kernel
+        while tracer.ring.poll(50):
+            pass
+        assert tracer.lost() == 0
+    mine = [e for e in got if e.comm == "compat_socket"]
+    assert all(e.compat for e in mine) and len(mine) == len(got)  # sh's own calls: none
+    assert [(e.call, e.family, e.type, e.protocol) for e in mine] == [
+        (0, 2, 2, 0), (1, 1, 1, 0), (0, 10, 3, 58), (0, 4242, 1, 0)]
+    assert [e.result for e in mine] == out.stdout.splitlines()[:3] + ["EAFNOSUPPORT"]
+    assert out.stdout.splitlines()[3] == "-97"
+
+
+def test_no_32bit_turns_the_compat_program_off_and_says_so(cgroup):
+    exe = compat_socket_binary()
+    proc = subprocess.Popen([str(REPO / ".venv/bin/hotfence"), "watch", "--json", "--no-32bit", "--cgroup", str(cgroup),
+                             "--duration", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = proc.stderr.readline()
+    assert "NOT watched: 32-bit calls (turned off)" in first, first
+    subprocess.run(["sh", "-c", f"echo $$ > {cgroup}/cgroup.procs && exec {exe}"], check=True, capture_output=True)
+    out, err = proc.communicate(timeout=30)
+    assert out == "" and "0 events delivered" in err
 
 
 def test_burst_every_call_is_delivered_or_counted_lost(cgroup):

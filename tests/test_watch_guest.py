@@ -24,7 +24,7 @@ from hotfence.bpf import build, libbpf
 from hotfence.watch.events import RECORD, JsonLineEncoder, SocketEvent, describe
 from hotfence.watch.tracer import LSM_SOURCE, TRACEPOINT_SOURCE, SocketTracer, WatchUnavailable
 
-from kernel_helpers import helper_binary
+from kernel_helpers import compat_socket_binary, helper_binary
 
 REPO = Path(__file__).resolve().parents[1]
 INET, INET6, RAW = socket.AF_INET, socket.AF_INET6, socket.SOCK_RAW
@@ -115,7 +115,7 @@ def watch_guest_run() -> dict:
     assert "watch_lsm" in objects.objects, objects.errors
     session = shared_session(GuestConfig(), files=HARNESS_FILES)
     cmd = (f"HOTFENCE_BPF_BUILD={objects.out_dir} {sys.executable} {REPO / 'tests/guest/watch_guest.py'} "
-           f"--burst {BURST} --uring {helper_binary('uring_socket')}")
+           f"--burst {BURST} --uring {helper_binary('uring_socket')} --compat {compat_socket_binary()}")
     t0 = time.monotonic()
     res = session.run(cmd, timeout=300, cwd=str(REPO))
     assert res.exit_code == 0, f"guest: {cmd}\nexit {res.exit_code}\nstderr:\n{res.stderr[-4000:]}"
@@ -180,14 +180,14 @@ def test_guest_tracepoint_source_sees_the_same_user_calls_and_no_kernel_sockets(
 
 
 @pytest.mark.guest
-def test_guest_watch_sees_socketpair_and_io_uring_on_the_6_1_kernel(watch_guest_run) -> None:
+def test_guest_watch_sees_socketpair_io_uring_and_32bit_calls_on_the_6_1_kernel(watch_guest_run) -> None:
     """io_uring's request layout differs between kernels: this checks 6.1's, the host test 6.18's."""
     o = watch_guest_run["other_ways"]
     assert o["source"] == "bpf-lsm" and o["missing"] == [] and o["lost"] == 0
     child = o["child"]
     assert child["pair"][0] == 0 and child["uring_rc"] == 0, child
     assert not any(e["kern"] for e in o["events"])  # user sockets are not reported twice
-    pairs = [e for e in o["events"] if e["call"] == "socketpair"]
+    pairs = [e for e in o["events"] if e["call"] == "socketpair" and not e["compat"]]
     assert [(e["family"], e["type"], e["result"]) for e in pairs] == [
         (socket.AF_UNIX, socket.SOCK_DGRAM, f"fds {child['pair'][1]} {child['pair'][2]}")]
     rings = [e for e in o["events"] if e["call"] == "io_uring"]
@@ -195,7 +195,11 @@ def test_guest_watch_sees_socketpair_and_io_uring_on_the_6_1_kernel(watch_guest_
     assert [e["result"] for e in rings] == ["fd " + child["uring"][0].split()[1], "fd " + child["uring"][1].split()[1],
                                             "EINVAL"]
     assert all(e["comm"] == "uring_socket" for e in rings)
-    assert len(o["events"]) == len(pairs) + len(rings)
+    compat = [e for e in o["events"] if e["compat"]]
+    assert child["compat_rc"] == 0 and [e["result"] for e in compat] == child["compat"][:3] + ["EAFNOSUPPORT"]
+    assert [(e["call"], e["family"], e["protocol"]) for e in compat] == [
+        ("socket", 2, 0), ("socketpair", 1, 0), ("socket", 10, 58), ("socket", 4242, 0)]
+    assert len(o["events"]) == len(pairs) + len(rings) + len(compat)
 
 
 @pytest.mark.guest

@@ -10,8 +10,9 @@
 * ``tracepoints``: the same with ``source="tracepoints"``, for comparison.
 * ``burst``: N socket()+close() in a child of the cgroup; delivered and lost are counted.
 * ``cli``: ``hotfence watch --json`` in the same cgroup around one more unshare.
-* ``other_ways``: socketpair() and io_uring IORING_OP_SOCKET (tests/helpers/uring_socket.c,
-  built on the host) in the cgroup, to check this kernel's layout of io_uring requests.
+* ``other_ways``: socketpair(), io_uring IORING_OP_SOCKET (tests/helpers/uring_socket.c)
+  and 32-bit int $0x80 calls (tests/helpers/compat_socket.c), both built on the host, in
+  the cgroup: checks this kernel's layout of io_uring requests and of thread_info.
 """
 
 from __future__ import annotations
@@ -140,12 +141,14 @@ def cli_case(cgroup: Path) -> dict:
 URING_CALLS = ["2", "2", "0", "10", "3", "58", "2", "2", "999"]
 
 
-def other_ways_case(cgroup: Path, uring: str) -> dict:
+def other_ways_case(cgroup: Path, uring: str, compat: str) -> dict:
     def body() -> dict:
         fds = (ctypes.c_int * 2)()
         rc = libc.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM, 0, fds)
         ring = subprocess.run([uring, *URING_CALLS], capture_output=True, text=True)
-        return {"pair": [rc, fds[0], fds[1]], "uring": ring.stdout.splitlines(), "uring_rc": ring.returncode}
+        c32 = subprocess.run([compat], capture_output=True, text=True)
+        return {"pair": [rc, fds[0], fds[1]], "uring": ring.stdout.splitlines(), "uring_rc": ring.returncode,
+                "compat": c32.stdout.splitlines(), "compat_rc": c32.returncode}
 
     got: list[dict] = []
     with SocketTracer(cgroup) as tracer:
@@ -160,13 +163,14 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--burst", type=int, default=150000)
     ap.add_argument("--uring", required=True, help="tests/helpers/uring_socket.c, compiled")
+    ap.add_argument("--compat", required=True, help="tests/helpers/compat_socket.c, compiled")
     args = ap.parse_args()
     cgroup = cgroup2_mount() / f"hf-watch-{os.getpid()}"
     cgroup.mkdir()
     try:
         out = {"tracer": tracer_case(cgroup), "tracepoints": tracer_case(cgroup, "tracepoints"),
                "burst": burst_case(cgroup, args.burst), "cli": cli_case(cgroup),
-               "other_ways": other_ways_case(cgroup, args.uring)}
+               "other_ways": other_ways_case(cgroup, args.uring, args.compat)}
     finally:
         cgroup.rmdir()
     print(json.dumps(out))

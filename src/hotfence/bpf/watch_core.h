@@ -34,6 +34,8 @@ struct watch_args {
 	__s32 family, type, protocol;
 	__u32 call;
 	__u64 usockvec; /* socketpair: where the two fds are written */
+	__u32 compat;   /* made through the 32-bit (ia32) entry */
+	__u32 pad;
 };
 
 /* Keep in step with RECORD in watch/events.py. */
@@ -54,7 +56,7 @@ struct watch_event {
 	__u32 call;     /* WATCH_SOCKET, WATCH_SOCKETPAIR, WATCH_IO_URING */
 	__s32 fd2;      /* socketpair: the second fd; io_uring: the fixed-file slot asked
 			 * for (0 = a normal fd); else -1 */
-	__u32 pad;
+	__u32 compat;   /* 1: a 32-bit call (ia32 process, or int $0x80) */
 };
 
 /* Only watch callers below one cgroup: watch_cfg[0] = {cgroup id (0 = everyone), its level}. */
@@ -131,7 +133,7 @@ static __always_inline struct watch_event *reserve_event(void)
 	e->kern = 0;
 	e->call = WATCH_SOCKET;
 	e->fd2 = -1;
-	e->pad = 0;
+	e->compat = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
 }
@@ -153,27 +155,22 @@ static __always_inline int remember_call(struct trace_event_raw_sys_enter *ctx, 
 	return 0;
 }
 
-static __always_inline int report_call(struct trace_event_raw_sys_exit *ctx)
+/* Submit the record of one finished call (its arguments in `a`, its result `ret`). */
+static __always_inline void emit_call(const struct watch_args *a, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct watch_args *a = bpf_map_lookup_elem(&inflight, &id);
+	struct watch_event *e = reserve_event();
 	struct task_struct *task;
-	struct watch_event *e;
 
-	if (!a)
-		return 0;
-	e = reserve_event();
-	if (!e) {
-		bpf_map_delete_elem(&inflight, &id);
-		return 0;
-	}
+	if (!e)
+		return;
 	task = (struct task_struct *)bpf_get_current_task();
 	e->netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 	e->family = a->family;
 	e->type = a->type;
 	e->protocol = a->protocol;
 	e->call = a->call;
-	e->ret = (__s32)ctx->ret;
+	e->compat = a->compat;
+	e->ret = (__s32)ret;
 	if (a->call == WATCH_SOCKETPAIR && e->ret == 0) {
 		__s32 fds[2] = { -1, -1 };
 
@@ -182,8 +179,18 @@ static __always_inline int report_call(struct trace_event_raw_sys_exit *ctx)
 		e->ret = fds[0];
 		e->fd2 = fds[1];
 	}
-	bpf_map_delete_elem(&inflight, &id);
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int report_call(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct watch_args *a = bpf_map_lookup_elem(&inflight, &id);
+
+	if (!a)
+		return 0;
+	emit_call(a, ret);
+	bpf_map_delete_elem(&inflight, &id);
 	return 0;
 }
 
@@ -196,7 +203,7 @@ int watch_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_socket")
 int watch_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return report_call(ctx);
+	return report_call(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_enter_socketpair")
@@ -208,7 +215,73 @@ int watch_pair_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_socketpair")
 int watch_pair_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return report_call(ctx);
+	return report_call(ctx->ret);
+}
+
+/*
+ * 32-bit calls: the syscall tracepoints above skip them (x86 leaves compat system calls
+ * out of syscall tracing), so an ia32 process, or any process using `int $0x80`, would
+ * make sockets unseen. raw_syscalls:sys_exit sees every system call; this program needs
+ * nothing from the entry, since pt_regs still holds the call's number (orig_ax) and
+ * arguments at exit, so every system call on the host pays one program run and one
+ * register read while watch runs (benchmarks/watch_overhead.py measures it).
+ */
+#define TS_COMPAT 0x0002     /* arch/x86/include/asm/thread_info.h */
+#define IA32_SOCKETCALL 102  /* arch/x86/entry/syscalls/syscall_32.tbl */
+#define IA32_SOCKET 359
+#define IA32_SOCKETPAIR 360
+#define SYS_SOCKET 1         /* socketcall() call numbers, include/uapi/linux/net.h */
+#define SYS_SOCKETPAIR 8
+
+static __always_inline int in_compat_syscall(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (!bpf_core_field_exists(task->thread_info.status))
+		return 0; /* not x86: no ia32 entry to watch */
+	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int watch_compat_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
+	long nr = BPF_CORE_READ(regs, orig_ax);
+
+	/* 102 is also getuid() for 64-bit callers: TS_COMPAT tells them apart. */
+	if ((nr != IA32_SOCKET && nr != IA32_SOCKETPAIR && nr != IA32_SOCKETCALL) || !in_compat_syscall())
+		return 0;
+	/* ia32 arguments: ebx, ecx, edx, esi (32-bit values, pointers included). */
+	__u32 args[4] = {
+		(__u32)BPF_CORE_READ(regs, bx), (__u32)BPF_CORE_READ(regs, cx),
+		(__u32)BPF_CORE_READ(regs, dx), (__u32)BPF_CORE_READ(regs, si),
+	};
+	__u32 call = nr == IA32_SOCKETPAIR ? WATCH_SOCKETPAIR : WATCH_SOCKET;
+
+	if (nr == IA32_SOCKETCALL) {
+		/* socketcall(call, args): the arguments are an array of u32 in user memory. */
+		__u32 which = args[0];
+		void *uargs = (void *)(unsigned long)args[1];
+
+		if (which != SYS_SOCKET && which != SYS_SOCKETPAIR)
+			return 0;
+		call = which == SYS_SOCKETPAIR ? WATCH_SOCKETPAIR : WATCH_SOCKET;
+		__builtin_memset(args, 0, sizeof(args));
+		bpf_probe_read_user(args, call == WATCH_SOCKETPAIR ? 16 : 12, uargs);
+	}
+	if (!in_scope())
+		return 0;
+	struct watch_args a = {
+		.family = (__s32)args[0],
+		.type = (__s32)args[1],
+		.protocol = (__s32)args[2],
+		.call = call,
+		.usockvec = call == WATCH_SOCKETPAIR ? args[3] : 0,
+		.compat = 1,
+	};
+
+	emit_call(&a, (long)ctx->args[1]);
+	return 0;
 }
 
 /* io_uring socket requests between submission and completion, by request address. LRU:

@@ -38,6 +38,7 @@ def _call(e: SocketEvent) -> str:
     flags = "".join("|" + f for f in e.flags)
     return (
         ("kernel " if e.kern else "")  # sock_create_kern(), seen by the bpf-lsm source only
+        + ("32-bit " if e.compat else "")
         + f"{call_name(e.call)}({names.family_name(e.family)}, {names.type_name(e.base_type)}{flags}, "
         f"{names.protocol_name(e.family, e.protocol)})"
     )
@@ -57,10 +58,13 @@ def _call(e: SocketEvent) -> str:
               help="Without --policy, watch shows the verdict of the fences applied on this host; this turns that off.")
 @click.option("--source", type=click.Choice(["auto", "bpf-lsm", "tracepoints"]), default="auto", show_default=True,
               help="Where events come from: bpf-lsm also sees kernel sockets; auto uses it when the kernel allows.")
+@click.option("--no-32bit", "no_32bit", is_flag=True,
+              help="Do not watch 32-bit (ia32, int $0x80) calls: spares every system call on the host one "
+                   "BPF program run (benchmarks/watch_overhead.py); the first line then says they are not watched.")
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
-def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, no_fences, source, count,
-          duration) -> None:
+def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, no_fences, source, no_32bit,
+          count, duration) -> None:
     """Stream every socket creation (socket, socketpair, io_uring): pid, comm, uid, cgroup, netns,
     family/type/flags/protocol, result.
 
@@ -87,7 +91,7 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, no_f
             sys.exit(2)
     err = Console(stderr=True, soft_wrap=True)
     try:
-        tracer = SocketTracer(cgroup, source)
+        tracer = SocketTracer(cgroup, source, without=frozenset({"32-bit"} if no_32bit else ()))
     except (WatchUnavailable, OSError) as exc:
         err.print(f"hotfence watch: unavailable: {exc}")
         sys.exit(1)

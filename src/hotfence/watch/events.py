@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from hotfence.fence import names
 
 # struct watch_event: u64 ts_ns, cgroup_id; u32 pid, tgid, uid, netns; s32 family, type,
-# protocol, ret; char comm[16]; u32 kern, call; s32 fd2; u32 pad.  Keep in step with watch_core.h.
+# protocol, ret; char comm[16]; u32 kern, call; s32 fd2; u32 compat.  Keep in step with watch_core.h.
 RECORD = struct.Struct("<QQIIIIiiii16sIIiI")
 KERNEL_RESULT = "created"  # a kernel socket has no fd; reaching post_create means it was made
 # watch_event.call: how the socket was asked for (WATCH_* in watch_core.h)
@@ -50,11 +50,12 @@ class SocketEvent:
     kern: bool = False  # only the LSM source (lsm/socket_post_create) sees kernel sockets
     call: int = 0  # index into CALLS
     fd2: int = -1  # socketpair: the second fd; io_uring: the fixed-file slot asked for (0: none)
+    compat: bool = False  # a 32-bit call (ia32 process, or int $0x80)
 
     @classmethod
     def unpack(cls, record: bytes) -> "SocketEvent":
-        *fields, comm, kern, call, fd2, _pad = RECORD.unpack_from(record)
-        return cls(*fields, comm.split(b"\0", 1)[0].decode(errors="replace"), bool(kern), call, fd2)
+        *fields, comm, kern, call, fd2, compat = RECORD.unpack_from(record)
+        return cls(*fields, comm.split(b"\0", 1)[0].decode(errors="replace"), bool(kern), call, fd2, bool(compat))
 
     @property
     def base_type(self) -> int:
@@ -93,6 +94,7 @@ def describe(event: SocketEvent) -> dict:
         "protocol_name": names.protocol_name(event.family, event.protocol),
         "kern": event.kern,
         "call": call_name(event.call),
+        "compat": event.compat,
         "ret": event.ret,
         "fd2": event.fd2,
         "result": event.result,
@@ -128,7 +130,7 @@ class JsonLineEncoder:
         return frag
 
     def encode(self, record: bytes) -> str:
-        ts, cg, pid, tgid, uid, netns, family, type_, protocol, ret, comm, kern, call, fd2, _pad = \
+        ts, cg, pid, tgid, uid, netns, family, type_, protocol, ret, comm, kern, call, fd2, compat = \
             RECORD.unpack_from(record)
         c = self._comms.get(comm)
         if c is None:
@@ -144,5 +146,5 @@ class JsonLineEncoder:
         return (
             f'{{"ts_ns":{ts},"pid":{pid},"tgid":{tgid},"comm":{c},"uid":{uid},"cgroup_id":{cg},'
             f'"netns":{netns},{self._call(family, type_, protocol, kern)}{verdict},"call":"{call_name(call)}",'
-            f'"ret":{ret},"fd2":{fd2},"result":{result},"cgroup":{g}}}'
+            f'"compat":{"true" if compat else "false"},"ret":{ret},"fd2":{fd2},"result":{result},"cgroup":{g}}}'
         )

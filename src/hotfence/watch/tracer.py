@@ -10,9 +10,10 @@ to a ring buffer, with the same cgroup filter (map ``watch_cfg``):
 * ``tracepoints`` (bpf/watch.bpf.c): the user-call programs only.
 
 User calls, in both: syscalls:sys_{enter,exit}_socket and _socketpair (only the
-syscall exit has the fd or errno, and the enter the type flags), and io_uring's
-IORING_OP_SOCKET through the raw tracepoints io_uring_submit_req/io_uring_complete;
-those two are optional, and ``describe()`` names them when the kernel lacks them.
+syscall exit has the fd or errno, and the enter the type flags); io_uring's
+IORING_OP_SOCKET through the raw tracepoints io_uring_submit_req/io_uring_complete; and
+32-bit calls (which syscall tracepoints skip) through raw_syscalls:sys_exit.
+The last two are optional (:data:`OPTIONAL`): ``describe()`` names what the kernel lacks.
 
 A record that finds the ring full is counted in the per-CPU ``lost`` array, so
 ``delivered + lost`` always equals the number of events the programs saw.
@@ -39,11 +40,30 @@ TRACEPOINTS = ("syscalls/sys_enter_socket", "syscalls/sys_exit_socket",
 
 # socket() and socketpair(): the syscall tracepoints, which every source needs.
 SYSCALL_PROGRAMS = ("watch_enter", "watch_exit", "watch_pair_enter", "watch_pair_exit")
-# io_uring IORING_OP_SOCKET: attached when the kernel has io_uring's tracepoints, and
-# watch says so when it does not. Each group needs one of its programs: the submit
-# tracepoint is io_uring_submit_req since 6.2, io_uring_submit_sqe before.
-URING_PROGRAMS = (("watch_uring_submit", "watch_uring_submit_sqe"), ("watch_uring_complete",))
-USER_CALLS = "socket()/socketpair() syscall tracepoints + io_uring raw tracepoints (user calls)"
+
+
+@dataclass(frozen=True)
+class OptionalHooks:
+    """Programs attached where the kernel has their hooks; when it does not, watch says
+    what it therefore cannot see. Each step needs one of its alternatives; the feature is
+    attached only when every step is (otherwise none of it stays attached)."""
+
+    key: str  # what SocketTracer(without=...) and the CLI call it
+    sees: str  # what is missed without it, for describe()
+    steps: tuple[tuple[str, ...], ...]
+
+
+OPTIONAL = (
+    # io_uring IORING_OP_SOCKET; its submit tracepoint is io_uring_submit_req since 6.2,
+    # io_uring_submit_sqe before.
+    OptionalHooks("io_uring", "io_uring sockets",
+                  (("watch_uring_submit", "watch_uring_submit_sqe"), ("watch_uring_complete",))),
+    # 32-bit (ia32 / int $0x80) calls, which the syscall tracepoints skip.
+    # Costs every system call on the host one program run (benchmarks/watch_overhead.py).
+    OptionalHooks("32-bit", "32-bit calls", (("watch_compat_exit",),)),
+)
+USER_CALLS = ("socket()/socketpair() syscall tracepoints + raw tracepoints for io_uring and 32-bit calls "
+              "(user calls)")
 
 
 @dataclass(frozen=True)
@@ -54,10 +74,10 @@ class WatchSource:
     object: str  # bpf/<object>.bpf.c
     programs: tuple[str, ...]  # all must attach
     hooks: str  # what it attaches to and sees, for the CLI's first line
-    optional: tuple[tuple[str, ...], ...] = URING_PROGRAMS  # one of each group, where the kernel has it
+    optional: tuple[OptionalHooks, ...] = OPTIONAL
 
     def all_programs(self) -> list[str]:
-        return [*self.programs, *(p for group in self.optional for p in group)]
+        return [*self.programs, *(p for o in self.optional for step in o.steps for p in step)]
 
 
 LSM_SOURCE = WatchSource(
@@ -91,7 +111,7 @@ class SocketTracer:
     kernel refuses it; ``self.source`` is the one in use and ``self.reason`` says why.
     """
 
-    def __init__(self, cgroup: str | Path | None = None, source: str = "auto"):
+    def __init__(self, cgroup: str | Path | None = None, source: str = "auto", without: frozenset[str] = frozenset()):
         if source != "auto" and source not in SOURCES:
             raise ValueError(f"unknown watch source {source!r}: expected auto, {', '.join(SOURCES)}")
         ensure_tracefs()
@@ -99,6 +119,10 @@ class SocketTracer:
         self.ring: libbpf.RingBuffer | None = None
         self.obj: libbpf.BpfObject | None = None
         self.missing: list[str] = []
+        unknown = set(without) - {o.key for o in OPTIONAL}
+        if unknown:
+            raise ValueError(f"unknown watch feature(s) {sorted(unknown)}: expected {[o.key for o in OPTIONAL]}")
+        self._without = frozenset(without)  # OptionalHooks keys not to attach
         config = None if cgroup is None else struct.pack("<QII", cgroup_id(cgroup), cgroup_level(cgroup), 0)
         if source in ("auto", LSM_SOURCE.name):
             why_not = self._try(LSM_SOURCE, config, quiet=source == "auto")
@@ -142,24 +166,34 @@ class SocketTracer:
         return None
 
     def _attach_optional(self, obj: libbpf.BpfObject, src: WatchSource) -> list[str]:
-        """Attach ``src.optional``; what could not be attached, with the kernel's reason."""
+        """Attach ``src.optional``; for each feature that could not be, what it misses and why."""
         missing = []
-        for group in src.optional:
-            reasons = []
-            for prog in group:
-                try:
-                    with libbpf.quiet(logging.CRITICAL):
-                        self.links.append(obj.program(prog).attach())
+        for feature in src.optional:
+            if feature.key in self._without:
+                missing.append(f"{feature.sees} (turned off)")
+                continue
+            links, reasons = [], []
+            for step in feature.steps:
+                for prog in step:
+                    try:
+                        with libbpf.quiet(logging.CRITICAL):
+                            links.append(obj.program(prog).attach())
+                        break
+                    except libbpf.LibbpfError as exc:
+                        reasons.append(f"{prog}: {exc.strerror}")
+                else:
                     break
-                except libbpf.LibbpfError as exc:
-                    reasons.append(f"{prog}: {exc.strerror}")
             else:
-                missing.extend(reasons)
+                self.links.extend(links)
+                continue
+            for link in links:
+                link.destroy()
+            missing.append(f"{feature.sees} ({'; '.join(reasons)})")
         return missing
 
     def describe(self) -> str:
         """Which source is active, what it attaches to, and why it was chosen."""
-        gaps = f"; NOT watched (io_uring sockets): {', '.join(self.missing)}" if self.missing else ""
+        gaps = f"; NOT watched: {', '.join(self.missing)}" if self.missing else ""
         return f"via {self.source.name}: {self.source.hooks}; {self.reason}{gaps}"
 
     def open_ring(self, callback: Callable[[bytes], None]) -> libbpf.RingBuffer:
