@@ -22,7 +22,9 @@ A record that finds the ring full is counted in the per-CPU ``lost`` array, so
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
+import os
 import struct
 import subprocess
 from collections.abc import Callable
@@ -88,6 +90,15 @@ TRACEPOINT_SOURCE = WatchSource("tracepoints", "watch", SYSCALL_PROGRAMS, f"{USE
 SOURCES = {s.name: s for s in (LSM_SOURCE, TRACEPOINT_SOURCE)}
 
 
+def x32_enabled() -> bool:
+    """Does this kernel run x32-ABI system calls? Tried with getpid() | __X32_SYSCALL_BIT."""
+    if os.uname().machine != "x86_64":
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    return libc.syscall(ctypes.c_long(0x40000000 | 39)) == os.getpid()
+
+
 class WatchUnavailable(RuntimeError):
     """The kernel cannot run the watch programs; the message says why."""
 
@@ -150,6 +161,9 @@ class SocketTracer:
                 for prog in src.programs:
                     self.links.append(obj.program(prog).attach())
             self.missing = self._attach_optional(obj, src)
+            if x32_enabled():
+                self.missing.append("x32-ABI calls (this kernel accepts them; syscall tracepoints skip them "
+                                    "and no hotfence program reads them)")
         except (libbpf.LibbpfError, BuildError) as exc:
             for link in self.links:
                 link.destroy()
