@@ -84,9 +84,11 @@ for op in ops:
     try:
         s = socket.socket(family, type_, proto)
         try:
+            host = "127.0.0.1" if family == socket.AF_INET else "::1"
             if kind in ("bind", "connect"):
-                host = "127.0.0.1" if family == socket.AF_INET else "::1"
                 getattr(s, kind)((host, op[4]))
+            elif kind == "sendto":
+                s.sendto(b"hotfence", (host, op[4]))
         finally:
             s.close()
         results.append(0)
@@ -106,7 +108,7 @@ class ChildReport:
 
 
 def run_socket_calls(cgroup: Path | None, ops: list[tuple], netns: bool = True) -> ChildReport:
-    """Run ``ops`` — ("socket"|"bind"|"connect", family, type, proto[, port]) — in a child."""
+    """Run ``ops`` — ("socket"|"bind"|"connect"|"sendto", family, type, proto[, port]) — in a child."""
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(cgroup or ""), "1" if netns else "0", json.dumps(ops)],
         capture_output=True, text=True, timeout=60,

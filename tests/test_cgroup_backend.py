@@ -226,6 +226,20 @@ def test_bind_and_connect_ports(fence, cgroup):
     assert (c[0].denies, c[1].denies) == (2, 2)
 
 
+def test_connect_rules_hold_for_udp_sendto(fence, cgroup):
+    """An unconnected UDP socket must not walk around a connect rule with sendto()."""
+    fence.maps.install(CompiledPolicy(
+        name="no-dns", enforce=True, default=Action.ALLOW, rules=[rule(0, "no-dns", (Hook.CONNECT,))],
+        ports={PortKey(int(Hook.CONNECT), ANY, UDP, 5353): Verdict(0, Action.DENY)},
+    ))
+    fence.attach()
+    ops = [("sendto", INET, DGRAM, 0, 5353), ("sendto", INET6, DGRAM, 0, 5353), ("sendto", INET, DGRAM, 0, 5354),
+           ("connect", INET, DGRAM, 0, 5353)]
+    assert run_socket_calls(cgroup, ops).results == [errno.EPERM, errno.EPERM, 0, errno.EPERM]
+    assert run_socket_calls(None, ops).results == [0, 0, 0, 0]  # outside the cgroup: untouched
+    assert fence.maps.counters()[0].denies == 3
+
+
 def test_swap_is_complete_and_old_slot_removed(fence, cgroup):
     fence.attach()
     assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [0, 0]  # nothing loaded: allow
@@ -374,7 +388,7 @@ def test_coverage_is_honest():
     policy.ports = {PortKey(Hook.CONNECT, INET, UDP, 53): Verdict(5, Action.DENY),
                     PortKey(Hook.CONNECT, ANY, TCP, 443): Verdict(6, Action.DENY)}
     cov = {c.name: c for c in cg_backend.coverage(policy)}
-    assert cov["udp-connect"].coverage is Coverage.PARTIAL and "sendto()" in cov["udp-connect"].reason
+    assert cov["udp-connect"].coverage is Coverage.FULL  # cgroup/sendmsg4|6 cover sendto()
     assert cov["tcp-connect"].coverage is Coverage.FULL
     assert cov["raw6"].coverage is Coverage.PARTIAL and "kernel sockets" in cov["raw6"].reason
     assert cov["alg"].coverage is Coverage.NONE and "AF_INET/AF_INET6" in cov["alg"].reason

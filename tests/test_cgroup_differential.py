@@ -43,6 +43,7 @@ PORT_PROTOCOLS = [6, 17]
 SOCKET_CALLS = [(f, t, p) for f in FAMILIES for t in TYPES for p in PROTOCOLS]
 PORT_CALLS = [(h, f, p, port) for h in (Hook.BIND, Hook.CONNECT) for f in FAMILIES for p in PORT_PROTOCOLS
               for port in PORTS]
+SENDTO_CALLS = [(f, port) for f in FAMILIES for port in PORTS]  # UDP datagrams: connect rules apply
 
 actions = st.sampled_from([Action.ALLOW, Action.DENY, Action.AUDIT])
 
@@ -101,6 +102,11 @@ def expected_errnos(policy: CompiledPolicy) -> list[int]:
             err = explain_port(PortCall(hook, fam, proto, port, port_in_use=False, peer_listening=False),
                                policy, Backend.CGROUP).errno
         out.append(err)
+    for fam, port in SENDTO_CALLS:
+        err = explain_socket(SocketCall(fam, socket.SOCK_DGRAM, 0), policy, Backend.CGROUP).errno
+        if not err:
+            err = explain_port(PortCall(Hook.CONNECT, fam, 17, port, sendto=True), policy, Backend.CGROUP).errno
+        out.append(err)
     return out
 
 
@@ -109,6 +115,7 @@ def kernel_ops() -> list[tuple]:
     for hook, fam, proto, port in PORT_CALLS:
         type_ = socket.SOCK_STREAM if proto == 6 else socket.SOCK_DGRAM
         ops.append((hook.name.lower(), fam, type_, 0, port))
+    ops += [("sendto", fam, socket.SOCK_DGRAM, 0, port) for fam, port in SENDTO_CALLS]
     return ops
 
 
@@ -119,6 +126,7 @@ def test_kernel_errno_equals_reference_model(fenced, policy):
     fence.maps.install(policy)
     got = run_socket_calls(cgroup, kernel_ops()).results
     want = expected_errnos(policy)
-    calls = [f"socket{c}" for c in SOCKET_CALLS] + [f"{h.name.lower()}{(f, p, port)}" for h, f, p, port in PORT_CALLS]
+    calls = ([f"socket{c}" for c in SOCKET_CALLS] + [f"{h.name.lower()}{(f, p, port)}" for h, f, p, port in PORT_CALLS]
+             + [f"sendto{(f, 17, port)}" for f, port in SENDTO_CALLS])
     diffs = [(c, w, g) for c, w, g in zip(calls, want, got) if w != g]
     assert not diffs, f"model vs kernel (call, model errno, kernel errno): {diffs}"

@@ -70,6 +70,13 @@ def test_connect_and_bind() -> None:
     assert "verdict: allowed" in out and "listen-web" in out
     _, out = run("--policy", WEB, "bind", "inet", "tcp", "22")
     assert "denied by policy" in out and "no-other-tcp-listen" in out
+    # connect rules hold for a UDP datagram sent without connect()
+    _, out = run("--policy", WEB, "sendto", "inet", "udp", "123", "--format", "json")
+    data = json.loads(out)
+    assert data["errno_name"] == "EPERM" and data["decision"]["hook"] == "cgroup/sendmsg4"
+    assert data["decision"]["rule"]["name"] == "no-other-connect"
+    code, out = run("--policy", WEB, "sendto", "inet", "tcp", "53")
+    assert code == 2 and "sendto is modelled for udp" in out
 
 
 def test_af_alg_needs_lsm_to_be_fenced() -> None:

@@ -245,6 +245,22 @@ def test_port_rules(backend: Backend) -> None:
     assert explain_port(PortCall(Hook.CONNECT, 10, 6, 80, peer_listening=False), pol, backend).errno_name == "ECONNREFUSED"
 
 
+@pytest.mark.parametrize("backend", [Backend.CGROUP, Backend.LSM])
+def test_connect_rules_apply_to_udp_sendto(backend: Backend) -> None:
+    pol = policy("""\
+- action: deny
+  connect: {protocol: udp, ports: [53]}
+""")
+    exp = explain_port(PortCall(Hook.CONNECT, 10, 17, 53, sendto=True), pol, backend)
+    assert exp.errno == errno.EPERM and exp.rule.source == "m.yaml:8"
+    assert exp.decision.hook == ("cgroup/sendmsg6" if backend is Backend.CGROUP else "lsm/socket_sendmsg")
+    assert exp.call.describe() == "sendto(inet6, udp, port 53)"
+    ok = explain_port(PortCall(Hook.CONNECT, 2, 17, 54, sendto=True), pol, backend)
+    assert ok.errno == 0 and ok.steps[-1].function == "udp_sendmsg"
+    with pytest.raises(ValueError, match="sendto"):
+        explain_port(PortCall(Hook.CONNECT, 2, 6, 53, sendto=True), pol, backend)
+
+
 def test_port_hooks_run_before_the_protocol_checks() -> None:
     pol = policy(PORTS)
     no_bind = Caller(cap_net_bind_service=False)

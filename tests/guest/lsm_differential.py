@@ -79,9 +79,11 @@ FLAGGED_TYPES = [names.SOCK_STREAM | names.SOCK_CLOEXEC, names.SOCK_DGRAM | name
 # truncates to TCP, -1): the program must treat those exactly as decide_create does.
 PORTS = [8080, 8081, 9000]
 PORT_PROTOCOLS = [6, 17]
-# bind()/connect() of a fresh tcp/udp socket (protocol 0) to loopback; nobody listens.
-PORT_CALLS = [(h, f, p, port) for h in (Hook.BIND, Hook.CONNECT) for f in (names.AF_INET, names.AF_INET6)
-              for p in PORT_PROTOCOLS for port in PORTS]
+# bind()/connect() of a fresh tcp/udp socket (protocol 0) to loopback, nobody listening;
+# and sendto() of a UDP datagram (the last field), where connect rules apply too.
+PORT_CALLS = ([(h, f, p, port, False) for h in (Hook.BIND, Hook.CONNECT) for f in (names.AF_INET, names.AF_INET6)
+               for p in PORT_PROTOCOLS for port in PORTS]
+              + [(Hook.CONNECT, f, 17, port, True) for f in (names.AF_INET, names.AF_INET6) for port in PORTS])
 PROTOCOLS = [0, 1, 2, 4, 6, 9, 15, 16, 17, 31, 32, 58, 132, 255, 262, 263, 0x0300, 0xFFFE, 0xFFFF, 0x10006, -1]
 
 
@@ -216,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             fence.install(policy)
             stats["examples"] += 1
             ops = [["socket", f, t, p] for f, t, p in made]
-            ops += [[h.name.lower(), f, names.SOCK_STREAM if p == 6 else names.SOCK_DGRAM, 0, port]
-                    for h, f, p, port in port_calls]
+            ops += [["sendto" if sendto else h.name.lower(), f, names.SOCK_STREAM if p == 6 else names.SOCK_DGRAM,
+                     0, port] for h, f, p, port, sendto in port_calls]
             got = {where: worker.calls(ops) for where, (worker, _) in workers.items()}
             for where, (_worker, caller) in workers.items():
                 # The root cgroup is outside the scope: its errno is the kernel's own
@@ -241,20 +243,21 @@ def main(argv: list[str] | None = None) -> int:
                         + "; ".join(f"{s.function}: {s.check} -> {s.outcome}" for s in exp.steps)
                         + f"; policy keys {sorted(policy.create.items())} default {policy.default.name} "
                         f"enforce {policy.enforce} netns {policy.scope_netns}")
-                for (h, f, p, port), kernel_errno in zip(port_calls, got[where][len(made):]):
+                for (h, f, p, port, sendto), kernel_errno in zip(port_calls, got[where][len(made):]):
                     type_ = names.SOCK_STREAM if p == 6 else names.SOCK_DGRAM
                     # The worker first creates the socket, which the policy may deny already.
                     exp = explain_socket(SocketCall(f, type_, 0), policy, Backend.LSM, caller=caller,
                                          profile=profile, scope_cgroup=SCOPE)
                     if not exp.errno:
-                        exp = explain_port(PortCall(h, f, p, port, port_in_use=False, peer_listening=False),
+                        exp = explain_port(PortCall(h, f, p, port, port_in_use=False, peer_listening=False,
+                                                    sendto=sendto),
                                            policy, Backend.LSM, caller=caller, profile=profile,
                                            scope_cgroup=SCOPE)
                     stats["calls"] += 1
                     stats["port_calls"] += 1
                     stats["denied"] += exp.decided_by_policy
                     assert kernel_errno == exp.errno, (
-                        f"{where}: {h.name.lower()}({f}, {p}, port {port}) kernel errno "
+                        f"{where}: {'sendto' if sendto else h.name.lower()}({f}, {p}, port {port}) kernel errno "
                         f"{errno.errorcode.get(kernel_errno, kernel_errno)}, model {exp.errno_name} ({exp.verdict}); "
                         f"policy ports {sorted(policy.ports.items())} create {sorted(policy.create.items())} "
                         f"default {policy.default.name} enforce {policy.enforce} netns {policy.scope_netns}")

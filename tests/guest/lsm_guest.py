@@ -81,7 +81,10 @@ def _port_call(kind: str, family: int, type_: int, protocol: int, port: int) -> 
         return e.errno
     try:
         host = "127.0.0.1" if family == socket.AF_INET else "::1"
-        getattr(s, kind)((host, port))
+        if kind == "sendto":
+            s.sendto(b"hotfence", (host, port))
+        else:
+            getattr(s, kind)((host, port))
         return 0
     except OSError as e:
         return e.errno
@@ -103,7 +106,7 @@ def do_op(op: list) -> int:
     kind = op[0]
     if kind == "socket":
         return raw_socket(op[1], op[2], op[3])
-    if kind in ("bind", "connect"):
+    if kind in ("bind", "connect", "sendto"):
         return _port_call(kind, op[1], op[2], op[3], op[4])
     if kind == "unshare_net":
         return _unshare_net()
@@ -307,13 +310,16 @@ def case_ports(args) -> dict:
     inside, outside = Worker(target), Worker(None)
     policy = CompiledPolicy(
         name="ports", enforce=True, default=Action.ALLOW,
-        rules=[rule(0, "no-bind-8080", (Hook.BIND,)), rule(1, "no-connect-9000-tcp", (Hook.CONNECT,))],
+        rules=[rule(0, "no-bind-8080", (Hook.BIND,)), rule(1, "no-connect-9000-tcp", (Hook.CONNECT,)),
+               rule(2, "no-udp-5353", (Hook.CONNECT,))],
         ports={PortKey(Hook.BIND, ANY, ANY, 8080): Verdict(0, Action.DENY),
-               PortKey(Hook.CONNECT, ANY, 6, 9000): Verdict(1, Action.DENY)},
+               PortKey(Hook.CONNECT, ANY, 6, 9000): Verdict(1, Action.DENY),
+               PortKey(Hook.CONNECT, ANY, 17, 5353): Verdict(2, Action.DENY)},
     )
     ops = [["bind", INET, STREAM, 0, 8080], ["bind", INET6, DGRAM, 0, 8080], ["bind", INET, STREAM, 0, 8081],
            ["connect", INET, STREAM, 0, 9000], ["connect", INET6, STREAM, 0, 9000],
-           ["connect", INET, DGRAM, 0, 9000], ["connect", INET, STREAM, 0, 9001]]
+           ["connect", INET, DGRAM, 0, 9000], ["connect", INET, STREAM, 0, 9001],
+           ["sendto", INET, DGRAM, 0, 5353], ["sendto", INET6, DGRAM, 0, 5353], ["sendto", INET, DGRAM, 0, 5354]]
     try:
         with LsmFence(target, args.obj) as fence:
             fence.maps.install(policy)  # the cgroup backend's call: LsmMaps adds the scope

@@ -10,6 +10,9 @@
  *    type's default) and after the CAP_NET_RAW check, and only when !kern: kernel
  *    sockets are never seen, so kern is always 0 here.
  *  - cgroup/bind* and cgroup/connect* see the sockaddr passed by user space.
+ *  - cgroup/sendmsg4|6 run from udp_sendmsg/udpv6_sendmsg for a datagram sent with a
+ *    destination (sendto, sendmsg with msg_name): connect rules apply there too, or an
+ *    unconnected UDP socket would walk around them.
  */
 #include "fence_core.h"
 
@@ -58,6 +61,18 @@ int hf_connect4(struct bpf_sock_addr *ctx)
 
 SEC("cgroup/connect6")
 int hf_connect6(struct bpf_sock_addr *ctx)
+{
+	return hf_port_hook(ctx, HF_HOOK_CONNECT);
+}
+
+SEC("cgroup/sendmsg4")
+int hf_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return hf_port_hook(ctx, HF_HOOK_CONNECT);
+}
+
+SEC("cgroup/sendmsg6")
+int hf_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	return hf_port_hook(ctx, HF_HOOK_CONNECT);
 }

@@ -16,6 +16,9 @@
  *    function: the protocol is the caller's raw int (0 not yet resolved).
  *  - security_socket_bind/connect() run in __sys_bind/__sys_connect with the sockaddr
  *    copied from user space, before the protocol's own checks.
+ *  - security_socket_sendmsg() runs for every send with msg_name already copied into
+ *    the kernel; connect rules apply to a UDP datagram with a destination and to a TCP
+ *    fast-open send (MSG_FASTOPEN connects), as cgroup/sendmsg4|6 and connect4|6 do.
  * Returning -EPERM denies; 0 lets the next LSM decide.
  */
 #include "fence_core.h"
@@ -29,6 +32,7 @@
 #define SOCK_DGRAM 2
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+#define MSG_FASTOPEN 0x20000000
 
 #define HF_NETNS_ANY 0
 #define HF_NETNS_NON_HOST 1
@@ -185,4 +189,20 @@ int BPF_PROG(hf_lsm_socket_connect, struct socket *sock, struct sockaddr *addres
 	if (ret)
 		return ret;
 	return hf_port_hook(sock, address, addrlen, HF_HOOK_CONNECT);
+}
+
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(hf_lsm_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	if (ret)
+		return ret;
+	struct sockaddr *address = BPF_CORE_READ(msg, msg_name);
+
+	if (!address)
+		return 0; /* a send on the connection: its connect() was checked */
+	__u16 protocol = BPF_CORE_READ(sock, sk, sk_protocol);
+
+	if (protocol != IPPROTO_UDP && !(protocol == IPPROTO_TCP && (BPF_CORE_READ(msg, msg_flags) & MSG_FASTOPEN)))
+		return 0; /* TCP ignores the address of a send unless it is a fast-open connect */
+	return hf_port_hook(sock, address, BPF_CORE_READ(msg, msg_namelen), HF_HOOK_CONNECT);
 }

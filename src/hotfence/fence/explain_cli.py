@@ -36,6 +36,7 @@ CALL is one of:
   socket FAMILY TYPE [PROTOCOL]   e.g. socket inet6 raw icmpv6, socket alg seqpacket
   bind FAMILY PROTOCOL PORT       e.g. bind inet tcp 80
   connect FAMILY PROTOCOL PORT    e.g. connect inet6 tcp 443
+  sendto FAMILY udp PORT          e.g. sendto inet udp 53 (connect rules apply)
 Names are case-insensitive; AF_INET6 / SOCK_RAW|SOCK_CLOEXEC / IPPROTO_ICMPV6 and
 numbers work too."""
 
@@ -51,15 +52,17 @@ def _parse_call(what: str, args: tuple[str, ...], kern: bool, port_in_use: bool,
             type_ = names.parse_type_with_flags(args[1])
             protocol = names.parse_protocol(args[2], family) if len(args) == 3 else 0
             return SocketCall(family, type_, protocol, kern)
-        if what in ("bind", "connect"):
+        if what in ("bind", "connect", "sendto"):
             if len(args) != 3:
                 raise click.UsageError(f"{what} takes FAMILY PROTOCOL PORT")
             family = names.parse_family(args[0])
             if family not in (names.AF_INET, names.AF_INET6):
-                raise click.BadParameter(f"{args[0]!r}: bind/connect are modelled for inet and inet6")
+                raise click.BadParameter(f"{args[0]!r}: bind/connect/sendto are modelled for inet and inet6")
             protocol = names.parse_protocol(args[1], names.AF_INET)
             if protocol not in (names.IPPROTO_TCP, names.IPPROTO_UDP):
                 raise click.BadParameter(f"{args[1]!r}: valid protocols are tcp, udp")
+            if what == "sendto" and protocol != names.IPPROTO_UDP:
+                raise click.BadParameter(f"{args[1]!r}: sendto is modelled for udp (tcp sends on a connection)")
             try:
                 port = int(args[2], 0)
             except ValueError:
@@ -67,10 +70,10 @@ def _parse_call(what: str, args: tuple[str, ...], kern: bool, port_in_use: bool,
             if not 0 <= port <= 65535:
                 raise click.BadParameter(f"port {port} out of range 0..65535")
             return PortCall(Hook.BIND if what == "bind" else Hook.CONNECT, family, protocol, port,
-                            port_in_use=port_in_use, peer_listening=not no_listener)
+                            port_in_use=port_in_use, peer_listening=not no_listener, sendto=what == "sendto")
     except names.UnknownName as exc:
         raise click.BadParameter(str(exc)) from None
-    raise click.UsageError(f"unknown call {what!r}; valid: socket, bind, connect")
+    raise click.UsageError(f"unknown call {what!r}; valid: socket, bind, connect, sendto")
 
 
 def _render_text(exp: Explanation, policy: CompiledPolicy | None) -> str:

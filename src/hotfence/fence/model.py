@@ -148,7 +148,9 @@ class SocketCall:
 
 @dataclass(frozen=True)
 class PortCall:
-    """bind() or connect() of a TCP stream / UDP dgram inet socket to a port."""
+    """bind() or connect() of a TCP stream / UDP dgram inet socket to a port, or a UDP
+    sendto() with a destination (``sendto=True``, hook CONNECT: connect rules apply to it,
+    or an unconnected UDP socket would walk around them)."""
 
     hook: Hook  # Hook.BIND or Hook.CONNECT
     family: int  # AF_INET or AF_INET6
@@ -156,9 +158,14 @@ class PortCall:
     port: int
     port_in_use: bool = False  # bind: another socket holds it -> EADDRINUSE
     peer_listening: bool = True  # connect over TCP: nobody listening -> ECONNREFUSED
+    sendto: bool = False  # sendto()/sendmsg() with this destination instead of connect()
+
+    @property
+    def call_name(self) -> str:
+        return "sendto" if self.sendto else self.hook.name.lower()
 
     def describe(self) -> str:
-        return (f"{self.hook.name.lower()}({names.family_name(self.family)}, "
+        return (f"{self.call_name}({names.family_name(self.family)}, "
                 f"{names.protocol_name(names.AF_INET, self.protocol)}, port {self.port})")
 
 
@@ -579,11 +586,13 @@ def explain_port(call: PortCall, policy: CompiledPolicy | None = None,
         raise ValueError("bind/connect are modelled for tcp and udp sockets only")
     if not 0 <= call.port <= 65535:
         raise ValueError(f"port {call.port} out of range 0..65535")
+    if call.sendto and (call.hook is not Hook.CONNECT or call.protocol != names.IPPROTO_UDP):
+        raise ValueError("sendto is modelled for udp sockets, where connect rules apply to it")
     if policy is None:
         backend = Backend.NONE
     walk, active = _start_walk(policy, caller, backend, scope_cgroup)
     try:
-        _port_path(walk, call, active, backend, caller, profile)
+        (_sendto_path if call.sendto else _port_path)(walk, call, active, backend, caller, profile)
         err = 0
     except _Stop as stop:
         err = stop.err
@@ -646,6 +655,23 @@ def _port_path(walk: _Walk, call: PortCall, policy: CompiledPolicy | None, backe
     else:
         fn = "ip6_datagram_connect" if v6 else "ip4_datagram_connect"
         walk.ok(fn, "route to the peer", "UDP connect only sets the default peer")
+
+
+def _sendto_path(walk: _Walk, call: PortCall, policy: CompiledPolicy | None, backend: Backend,
+                 caller: Caller, profile: KernelProfile) -> None:
+    """sendto() on an unconnected UDP socket: the destination is checked per datagram."""
+    v6 = call.family == names.AF_INET6
+    if policy is not None and backend is Backend.LSM:
+        _consult_port(walk, "security_socket_sendmsg", "lsm/socket_sendmsg", policy, call)
+    else:
+        walk.ok("____sys_sendmsg", "security_socket_sendmsg", "no hotfence program here")
+    fn = "udpv6_sendmsg" if v6 else "udp_sendmsg"
+    where = f"{fn}: BPF_CGROUP_RUN_PROG_UDP{'6' if v6 else '4'}_SENDMSG_LOCK"
+    if policy is not None and backend is Backend.CGROUP:
+        _consult_port(walk, where, f"cgroup/sendmsg{'6' if v6 else '4'}", policy, call)
+    else:
+        walk.ok(where, "cgroup BPF hook", "no hotfence program here")
+    walk.ok(fn, "route to the peer", "the datagram is sent; nothing has to listen")
 
 
 def with_profile(profile: KernelProfile, **changes) -> KernelProfile:

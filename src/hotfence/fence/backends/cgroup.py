@@ -61,6 +61,8 @@ PROGRAMS: dict[str, str] = {
     "hf_bind6": "cgroup/bind6",
     "hf_connect4": "cgroup/connect4",
     "hf_connect6": "cgroup/connect6",
+    "hf_sendmsg4": "cgroup/sendmsg4",  # connect rules, for UDP datagrams sent with a destination
+    "hf_sendmsg6": "cgroup/sendmsg6",
 }
 MAPS = ("hf_active", "hf_config", "hf_create", "hf_fast", "hf_ports", "hf_counters", "hf_stats", "hf_events")
 INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
@@ -87,16 +89,9 @@ def _create_key_gap(family: int, type_: int, protocol: int, kern: int) -> tuple[
     return (Coverage.PARTIAL, "; ".join(gaps)) if gaps else (Coverage.FULL, "")
 
 
-UDP = 17
-
-
 def _port_key_gap(hook: int, family: int, protocol: int, port: int) -> tuple[Coverage, str]:
     if family != ANY and family not in INET_FAMILIES:
         return Coverage.NONE, f"cgroup bind/connect hooks only see AF_INET/AF_INET6, not family {family}"
-    if hook == Hook.CONNECT and protocol in (ANY, UDP):
-        # cgroup/connect4|6 run from connect() only; sendto() on an unconnected UDP
-        # socket goes through cgroup/sendmsg4|6, which this backend does not attach.
-        return Coverage.PARTIAL, "sendto() on an unconnected UDP socket is not a connect() and is not seen"
     if hook == Hook.BIND and port == ANY:
         return Coverage.PARTIAL, "ports the kernel picks without bind() (listen/connect/sendto autobind) are not seen"
     return Coverage.FULL, ""

@@ -55,6 +55,7 @@ PROGRAMS: dict[str, str] = {
     "hf_lsm_socket_create": "lsm/socket_create",
     "hf_lsm_socket_bind": "lsm/socket_bind",
     "hf_lsm_socket_connect": "lsm/socket_connect",
+    "hf_lsm_socket_sendmsg": "lsm/socket_sendmsg",  # connect rules, for sends with a destination
 }
 SCOPE_MAP = "hf_lsm_scope"
 NETNS_MODES = {"any": 0, "non-host": 1}  # HF_NETNS_* in fence_lsm.bpf.c
