@@ -89,6 +89,8 @@ for op in ops:
                 getattr(s, kind)((host, op[4]))
             elif kind == "sendto":
                 s.sendto(b"hotfence", (host, op[4]))
+            elif kind == "fastopen":  # TCP fast open: sendto() that connects
+                s.sendto(b"hotfence", socket.MSG_FASTOPEN, (host, op[4]))
         finally:
             s.close()
         results.append(0)
@@ -108,7 +110,7 @@ class ChildReport:
 
 
 def run_socket_calls(cgroup: Path | None, ops: list[tuple], netns: bool = True) -> ChildReport:
-    """Run ``ops`` — ("socket"|"bind"|"connect"|"sendto", family, type, proto[, port]) — in a child."""
+    """Run ``ops`` — ("socket"|"bind"|"connect"|"sendto"|"fastopen", family, type, proto[, port]) — in a child."""
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(cgroup or ""), "1" if netns else "0", json.dumps(ops)],
         capture_output=True, text=True, timeout=60,

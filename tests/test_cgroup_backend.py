@@ -240,6 +240,18 @@ def test_connect_rules_hold_for_udp_sendto(fence, cgroup):
     assert fence.maps.counters()[0].denies == 3
 
 
+def test_tcp_fast_open_sendto_meets_the_connect_hook(fence, cgroup):
+    """sendto(MSG_FASTOPEN) connects as it sends; cgroup/connect4|6 run on that path too."""
+    fence.maps.install(CompiledPolicy(
+        name="no-9000", enforce=True, default=Action.ALLOW, rules=[rule(0, "no-9000", (Hook.CONNECT,))],
+        ports={PortKey(int(Hook.CONNECT), ANY, TCP, 9000): Verdict(0, Action.DENY)},
+    ))
+    fence.attach()
+    ops = [("fastopen", INET, STREAM, 0, 9000), ("fastopen", INET6, STREAM, 0, 9000), ("fastopen", INET, STREAM, 0, 9001)]
+    assert run_socket_calls(cgroup, ops).results == [errno.EPERM, errno.EPERM, errno.ECONNREFUSED]
+    assert run_socket_calls(None, ops).results == [errno.ECONNREFUSED] * 3
+
+
 def test_swap_is_complete_and_old_slot_removed(fence, cgroup):
     fence.attach()
     assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [0, 0]  # nothing loaded: allow

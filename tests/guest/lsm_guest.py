@@ -83,6 +83,8 @@ def _port_call(kind: str, family: int, type_: int, protocol: int, port: int) -> 
         host = "127.0.0.1" if family == socket.AF_INET else "::1"
         if kind == "sendto":
             s.sendto(b"hotfence", (host, port))
+        elif kind == "fastopen":  # TCP fast open: sendto() that connects
+            s.sendto(b"hotfence", socket.MSG_FASTOPEN, (host, port))
         else:
             getattr(s, kind)((host, port))
         return 0
@@ -106,7 +108,7 @@ def do_op(op: list) -> int:
     kind = op[0]
     if kind == "socket":
         return raw_socket(op[1], op[2], op[3])
-    if kind in ("bind", "connect", "sendto"):
+    if kind in ("bind", "connect", "sendto", "fastopen"):
         return _port_call(kind, op[1], op[2], op[3], op[4])
     if kind == "unshare_net":
         return _unshare_net()
@@ -319,7 +321,8 @@ def case_ports(args) -> dict:
     ops = [["bind", INET, STREAM, 0, 8080], ["bind", INET6, DGRAM, 0, 8080], ["bind", INET, STREAM, 0, 8081],
            ["connect", INET, STREAM, 0, 9000], ["connect", INET6, STREAM, 0, 9000],
            ["connect", INET, DGRAM, 0, 9000], ["connect", INET, STREAM, 0, 9001],
-           ["sendto", INET, DGRAM, 0, 5353], ["sendto", INET6, DGRAM, 0, 5353], ["sendto", INET, DGRAM, 0, 5354]]
+           ["sendto", INET, DGRAM, 0, 5353], ["sendto", INET6, DGRAM, 0, 5353], ["sendto", INET, DGRAM, 0, 5354],
+           ["fastopen", INET, STREAM, 0, 9000], ["fastopen", INET6, STREAM, 0, 9001]]
     try:
         with LsmFence(target, args.obj) as fence:
             fence.maps.install(policy)  # the cgroup backend's call: LsmMaps adds the scope
