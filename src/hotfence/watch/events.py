@@ -14,6 +14,7 @@ RECORD = struct.Struct("<QQIIIIiiii16sIIiI")
 KERNEL_RESULT = "created"  # a kernel socket has no fd; reaching post_create means it was made
 # watch_event.call: how the socket was asked for (WATCH_* in watch_core.h)
 CALLS = ("socket", "socketpair", "io_uring")
+SOCKET, SOCKETPAIR, IO_URING = range(len(CALLS))
 
 
 def call_name(call: int) -> str:
@@ -26,9 +27,9 @@ def result_text(ret: int, kern: bool = False, call: int = 0, fd2: int = -1) -> s
         return KERNEL_RESULT
     if ret < 0:
         return names.errno_name(-ret)
-    if call == 1:
+    if call == SOCKETPAIR:
         return f"fds {ret} {fd2}"
-    if call == 2 and fd2:
+    if call == IO_URING and fd2:
         # IORING_FILE_INDEX_ALLOC (0xffffffff) returns the slot it chose; else res is 0.
         return f"fixed file {ret if fd2 == -1 else fd2 - 1}"
     return f"fd {ret}"
@@ -138,7 +139,7 @@ class JsonLineEncoder:
         g = self._cgroups.get(cg)
         if g is None:
             g = self._cgroups[cg] = json.dumps(self._cgroup_path(cg))
-        if ret >= 0 and not kern and not call:  # the common case, without a function call
+        if ret >= 0 and not kern and call == SOCKET:  # the common case, without a function call
             result = f'"fd {ret}"'
         else:
             result = json.dumps(result_text(ret, bool(kern), call, fd2))
