@@ -7,6 +7,7 @@ backend alone (the compiler has its own tests).
 from __future__ import annotations
 
 import errno
+import json
 import os
 import socket
 import subprocess
@@ -238,6 +239,32 @@ def test_connect_rules_hold_for_udp_sendto(fence, cgroup):
     assert run_socket_calls(cgroup, ops).results == [errno.EPERM, errno.EPERM, 0, errno.EPERM]
     assert run_socket_calls(None, ops).results == [0, 0, 0, 0]  # outside the cgroup: untouched
     assert fence.maps.counters()[0].denies == 3
+
+
+def test_port_hooks_follow_the_cgroup_a_socket_was_made_in(fence, cgroup):
+    """What docs/policy.md says about cgroup-BPF: a socket created before its process
+    moved into the fenced cgroup is judged by the cgroup it was made in (not fenced)."""
+    fence.maps.install(CompiledPolicy(
+        name="no-5353", enforce=True, default=Action.ALLOW, rules=[rule(0, "no-5353", (Hook.CONNECT,))],
+        ports={PortKey(int(Hook.CONNECT), ANY, UDP, 5353): Verdict(0, Action.DENY)},
+    ))
+    fence.attach()
+    code = textwrap.dedent(f"""
+        import errno, json, socket
+        before = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        open({str(cgroup / "cgroup.procs")!r}, "w").write(str(__import__("os").getpid()))
+        after = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        out = []
+        for s in (before, after):
+            try:
+                s.sendto(b"x", ("127.0.0.1", 5353))
+                out.append(0)
+            except OSError as e:
+                out.append(e.errno)
+        print(json.dumps(out))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == [0, errno.EPERM]
 
 
 def test_tcp_fast_open_sendto_meets_the_connect_hook(fence, cgroup):
