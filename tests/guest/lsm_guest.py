@@ -307,6 +307,28 @@ def case_netns(args) -> dict:
             w.close()
 
 
+def _sendto_after_moving(target: Path, port: int) -> int:
+    """errno of a UDP sendto() on a socket made in the root cgroup, sent after moving into ``target``."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        err = 0
+        try:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            (target / "cgroup.procs").write_text(str(os.getpid()))
+            s.sendto(b"hotfence", ("127.0.0.1", port))
+        except OSError as e:
+            err = e.errno
+        os.write(w, str(err).encode())
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        out = f.read()
+    os.waitpid(pid, 0)
+    return int(out)
+
+
 def case_ports(args) -> dict:
     target = make_cgroup("hf-ports")
     inside, outside = Worker(target), Worker(None)
@@ -328,8 +350,11 @@ def case_ports(args) -> dict:
             fence.maps.install(policy)  # the cgroup backend's call: LsmMaps adds the scope
             fence.attach()
             res = {"inside": inside.calls(ops), "outside": outside.calls(ops)}
+            # Unlike cgroup-BPF, the LSM scope is the calling task's: a socket made before
+            # moving into the cgroup is fenced too.
+            moved = _sendto_after_moving(target, 5353)
             cnt = counters(fence)
-        return {"results": res, "counters": cnt}
+        return {"results": res, "counters": cnt, "moved": moved}
     finally:
         inside.close()
         outside.close()
