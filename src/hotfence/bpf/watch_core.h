@@ -347,6 +347,12 @@ int watch_uring_complete(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!pending)
 		return 0;
+	/* io_uring recycles requests: an entry left by a socket request that never completed
+	 * must not be reported for a later request of another kind at the same address. */
+	if (BPF_CORE_READ(req, opcode) != IO_URING_OP_SOCKET) {
+		bpf_map_delete_elem(&uring_pending, &key);
+		return 0;
+	}
 	e = reserve_record();
 	if (e) {
 		__builtin_memcpy(e, pending, sizeof(*e));
