@@ -33,6 +33,7 @@ from hotfence.fence.compiled import (
     RuleInfo,
     Verdict,
 )
+from hotfence.fence.model import Backend, PortCall, explain_port
 
 from kernel_helpers import cgroup2_mount, requires_cgroup_bpf, run_socket_calls, scratch_cgroup
 
@@ -264,7 +265,10 @@ def test_port_hooks_follow_the_cgroup_a_socket_was_made_in(fence, cgroup):
         print(json.dumps(out))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == [0, errno.EPERM]
+    policy = fence.maps.read_policy([rule(0, "no-5353", (Hook.CONNECT,))])
+    model = [explain_port(PortCall(Hook.CONNECT, INET, UDP, 5353, sendto=True, socket_from_outside=outside),
+                          policy, Backend.CGROUP).errno for outside in (True, False)]
+    assert json.loads(out) == model == [0, errno.EPERM]
 
 
 def test_tcp_fast_open_sendto_meets_the_connect_hook(fence, cgroup):

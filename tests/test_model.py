@@ -261,6 +261,15 @@ def test_connect_rules_apply_to_udp_sendto(backend: Backend) -> None:
         explain_port(PortCall(Hook.CONNECT, 2, 6, 53, sendto=True), pol, backend)
 
 
+def test_a_socket_made_outside_the_cgroup_escapes_cgroup_bpf_but_not_lsm() -> None:
+    pol = policy(PORTS)
+    outside = PortCall(Hook.CONNECT, 10, 6, 443, socket_from_outside=True)
+    exp = explain_port(outside, pol, Backend.CGROUP)
+    assert exp.errno == 0 and exp.decision is None
+    assert "made outside the fenced cgroup" in " ".join(s.detail for s in exp.steps)
+    assert explain_port(outside, pol, Backend.LSM).errno == errno.EPERM
+
+
 def test_port_hooks_run_before_the_protocol_checks() -> None:
     pol = policy(PORTS)
     no_bind = Caller(cap_net_bind_service=False)

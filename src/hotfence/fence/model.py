@@ -159,6 +159,9 @@ class PortCall:
     port_in_use: bool = False  # bind: another socket holds it -> EADDRINUSE
     peer_listening: bool = True  # connect over TCP: nobody listening -> ECONNREFUSED
     sendto: bool = False  # sendto()/sendmsg() with this destination instead of connect()
+    # The socket was made outside the policy's cgroup (before the caller moved in, or
+    # passed in): cgroup-BPF runs the hooks of the cgroup the socket was made in.
+    socket_from_outside: bool = False
 
     @property
     def call_name(self) -> str:
@@ -611,6 +614,18 @@ def _consult_port(walk: _Walk, function: str, hook_name: str, policy: CompiledPo
     walk.ok(function, check)
 
 
+def _cgroup_port_hook(walk: _Walk, where: str, hook: str, policy: CompiledPolicy | None, backend: Backend,
+                      call: PortCall) -> None:
+    """The cgroup-BPF bind/connect/sendmsg hook: the programs of the socket's own cgroup run."""
+    if policy is None or backend is not Backend.CGROUP:
+        walk.ok(where, "cgroup BPF hook", "no hotfence program here")
+    elif call.socket_from_outside:
+        walk.ok(where, f"{hook} of the cgroup the socket was made in",
+                "the socket was made outside the fenced cgroup: the policy is not consulted")
+    else:
+        _consult_port(walk, where, hook, policy, call)
+
+
 def _port_path(walk: _Walk, call: PortCall, policy: CompiledPolicy | None, backend: Backend,
                caller: Caller, profile: KernelProfile) -> None:
     bind = call.hook is Hook.BIND
@@ -630,10 +645,7 @@ def _port_path(walk: _Walk, call: PortCall, policy: CompiledPolicy | None, backe
         proto = "tcp" if call.protocol == names.IPPROTO_TCP else "udp"
         fn = ("inet_stream_connect" if call.protocol == names.IPPROTO_TCP else "inet_dgram_connect")
         where = f"{fn}: {proto}_v{'6' if v6 else '4'}_pre_connect"
-    if policy is not None and backend is Backend.CGROUP:
-        _consult_port(walk, where, cg_hook, policy, call)
-    else:
-        walk.ok(where, "cgroup BPF hook", "no hotfence program here")
+    _cgroup_port_hook(walk, where, cg_hook, policy, backend, call)
 
     if bind:
         fn = "__inet6_bind" if v6 else "__inet_bind"
@@ -667,10 +679,7 @@ def _sendto_path(walk: _Walk, call: PortCall, policy: CompiledPolicy | None, bac
         walk.ok("____sys_sendmsg", "security_socket_sendmsg", "no hotfence program here")
     fn = "udpv6_sendmsg" if v6 else "udp_sendmsg"
     where = f"{fn}: BPF_CGROUP_RUN_PROG_UDP{'6' if v6 else '4'}_SENDMSG_LOCK"
-    if policy is not None and backend is Backend.CGROUP:
-        _consult_port(walk, where, f"cgroup/sendmsg{'6' if v6 else '4'}", policy, call)
-    else:
-        walk.ok(where, "cgroup BPF hook", "no hotfence program here")
+    _cgroup_port_hook(walk, where, f"cgroup/sendmsg{'6' if v6 else '4'}", policy, backend, call)
     walk.ok(fn, "route to the peer", "the datagram is sent; nothing has to listen")
 
 
