@@ -77,6 +77,12 @@ def test_connect_and_bind() -> None:
     assert data["decision"]["rule"]["name"] == "no-other-connect"
     code, out = run("--policy", WEB, "sendto", "inet", "tcp", "53")
     assert code == 2 and "sendto is modelled for udp" in out
+    # a socket made before the caller moved into the cgroup: cgroup-BPF does not fence it
+    _, out = run("--policy", WEB, "sendto", "inet", "udp", "123", "--socket-made-outside", "--format", "json")
+    data = json.loads(out)
+    assert data["errno_name"] == "0" and data["decision"] is None
+    _, out = run("--policy", WEB, "--backend", "lsm", "sendto", "inet", "udp", "123", "--socket-made-outside")
+    assert "denied by policy" in out
 
 
 def test_af_alg_needs_lsm_to_be_fenced() -> None:

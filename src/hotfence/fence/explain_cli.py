@@ -9,6 +9,7 @@ support and no privileges.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from dataclasses import asdict
@@ -159,14 +160,22 @@ def _to_json(exp: Explanation, policy: CompiledPolicy | None) -> dict:
               help="Model a kernel that can load this family's module (repeatable), e.g. alg.")
 @click.option("--port-in-use", is_flag=True, help="bind: the port is already taken.")
 @click.option("--no-listener", is_flag=True, help="connect over TCP: nothing listens on the port.")
+@click.option("--socket-made-outside", is_flag=True,
+              help="bind/connect/sendto: the socket was made outside the policy's cgroup (before the caller "
+                   "moved in, inherited, or passed in); cgroup-BPF then runs that cgroup's hooks instead.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def explain(what: str, args: tuple[str, ...], policy_path: str | None, backend: str, hook_point: str,
             kern: bool, cgroup: str | None, scope_cgroup: str | None, netns: str, no_cap_net_raw: bool,
             no_cap_net_bind_service: bool, no_free_fd: bool, gid: int, ping_group_range: str,
-            with_families: tuple[str, ...], port_in_use: bool, no_listener: bool, fmt: str) -> None:
+            with_families: tuple[str, ...], port_in_use: bool, no_listener: bool, socket_made_outside: bool,
+            fmt: str) -> None:
     """Explain what a socket(), bind() or connect() call would get, step by step, and which
     policy rule decides (reference model of the kernel path; no kernel access needed)."""
     call = _parse_call(what, args, kern, port_in_use, no_listener)
+    if socket_made_outside:
+        if not isinstance(call, PortCall):
+            raise click.UsageError("--socket-made-outside applies to bind, connect and sendto")
+        call = dataclasses.replace(call, socket_from_outside=True)
     policy = None
     if policy_path is not None:
         try:
