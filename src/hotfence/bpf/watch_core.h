@@ -102,18 +102,23 @@ static __always_inline int in_scope(void)
 	return bpf_get_current_ancestor_cgroup_id(c->level) == c->cgroup_id;
 }
 
+/* One event that will never reach the ring. */
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		*n += 1;
+}
+
 /* A ring record, or NULL when the ring is full (then counted in `lost`). */
 static __always_inline struct watch_event *reserve_record(void)
 {
 	struct watch_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	__u32 zero = 0;
-	__u64 *n;
 
-	if (!e) {
-		n = bpf_map_lookup_elem(&lost, &zero);
-		if (n)
-			*n += 1;
-	}
+	if (!e)
+		count_lost();
 	return e;
 }
 
@@ -151,7 +156,9 @@ static __always_inline int remember_call(struct trace_event_raw_sys_enter *ctx, 
 
 	if (!in_scope())
 		return 0;
-	bpf_map_update_elem(&inflight, &id, &a, BPF_ANY);
+	/* A full table of calls in flight would drop this call's event: count it. */
+	if (bpf_map_update_elem(&inflight, &id, &a, BPF_ANY))
+		count_lost();
 	return 0;
 }
 
@@ -320,7 +327,8 @@ static __always_inline int remember_uring(struct io_kiocb *req)
 	};
 
 	bpf_get_current_comm(e.comm, sizeof(e.comm));
-	bpf_map_update_elem(&uring_pending, &key, &e, BPF_ANY);
+	if (bpf_map_update_elem(&uring_pending, &key, &e, BPF_ANY))
+		count_lost();
 	return 0;
 }
 
