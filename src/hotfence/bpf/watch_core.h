@@ -122,14 +122,11 @@ static __always_inline struct watch_event *reserve_record(void)
 	return e;
 }
 
-/* A ring record with the caller's context filled in, or NULL (counted in `lost`). */
-static __always_inline struct watch_event *reserve_event(void)
+/* The calling task's context, and the defaults of a user socket() record. */
+static __always_inline void fill_caller(struct watch_event *e)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct watch_event *e = reserve_record();
 
-	if (!e)
-		return NULL;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->pid = (__u32)id;
@@ -140,6 +137,23 @@ static __always_inline struct watch_event *reserve_event(void)
 	e->fd2 = -1;
 	e->compat = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+/* Inode of the calling task's network namespace. */
+static __always_inline __u32 current_netns(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+}
+
+/* A ring record with the caller's context filled in, or NULL (counted in `lost`). */
+static __always_inline struct watch_event *reserve_event(void)
+{
+	struct watch_event *e = reserve_record();
+
+	if (e)
+		fill_caller(e);
 	return e;
 }
 
@@ -166,12 +180,10 @@ static __always_inline int remember_call(struct trace_event_raw_sys_enter *ctx, 
 static __always_inline void emit_call(const struct watch_args *a, long ret)
 {
 	struct watch_event *e = reserve_event();
-	struct task_struct *task;
 
 	if (!e)
 		return;
-	task = (struct task_struct *)bpf_get_current_task();
-	e->netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	e->netns = current_netns();
 	e->family = a->family;
 	e->type = a->type;
 	e->protocol = a->protocol;
@@ -310,23 +322,15 @@ static __always_inline int remember_uring(struct io_kiocb *req)
 		return 0;
 	/* The request's first bytes are its prepared command (io_kiocb.cmd). */
 	struct io_socket *sk = (struct io_socket *)req;
-	__u64 id = bpf_get_current_pid_tgid();
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct watch_event e = {
-		.ts_ns = bpf_ktime_get_ns(),
-		.cgroup_id = bpf_get_current_cgroup_id(),
-		.pid = (__u32)id,
-		.tgid = id >> 32,
-		.uid = (__u32)bpf_get_current_uid_gid(),
-		.netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum),
-		.family = BPF_CORE_READ(sk, domain),
-		.type = BPF_CORE_READ(sk, type),
-		.protocol = BPF_CORE_READ(sk, protocol),
-		.call = WATCH_IO_URING,
-		.fd2 = BPF_CORE_READ(sk, file_slot),
-	};
+	struct watch_event e = {};
 
-	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	fill_caller(&e);
+	e.netns = current_netns();
+	e.family = BPF_CORE_READ(sk, domain);
+	e.type = BPF_CORE_READ(sk, type);
+	e.protocol = BPF_CORE_READ(sk, protocol);
+	e.call = WATCH_IO_URING;
+	e.fd2 = BPF_CORE_READ(sk, file_slot);
 	if (bpf_map_update_elem(&uring_pending, &key, &e, BPF_ANY))
 		count_lost();
 	return 0;
