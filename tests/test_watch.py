@@ -33,10 +33,16 @@ def cgroup():
         path.rmdir()
 
 
-def run_in_cgroup(cgroup: Path, code: str) -> subprocess.CompletedProcess:
-    """Run python code in a child that first moves itself into `cgroup`."""
+def run_in_cgroup(cgroup: Path, code: str, *argv: str) -> subprocess.CompletedProcess:
+    """Run python code (with ``argv``) in a child that first moves itself into `cgroup`."""
     prelude = f"open({str(cgroup / 'cgroup.procs')!r}, 'w').write(str(__import__('os').getpid()))\n"
-    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, check=True)
+    return subprocess.run([sys.executable, "-c", prelude + code, *argv], capture_output=True, text=True, check=True)
+
+
+def exec_in_cgroup(cgroup: Path, exe: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a program in `cgroup` (sh moves itself there, then execs it)."""
+    return subprocess.run(["sh", "-c", f"echo $$ > {cgroup}/cgroup.procs && exec {exe}"],
+                          capture_output=True, text=True, check=check)
 
 
 CALLS = """
@@ -97,9 +103,7 @@ def test_watch_sees_socketpair_and_io_uring_sockets(cgroup):
     with SocketTracer(cgroup) as tracer:
         assert not tracer.missing, tracer.missing  # this kernel has io_uring's tracepoints
         tracer.open_ring(lambda raw: got.append(SocketEvent.unpack(raw)))
-        prelude = f"open({str(cgroup / 'cgroup.procs')!r}, 'w').write(str(__import__('os').getpid()))\n"
-        child = json.loads(subprocess.run([sys.executable, "-c", prelude + OTHER_WAYS, str(uring)],
-                                          capture_output=True, text=True, check=True).stdout)
+        child = json.loads(run_in_cgroup(cgroup, OTHER_WAYS, str(uring)).stdout)
         while tracer.ring.poll(50):
             pass
         assert tracer.lost() == 0
@@ -123,8 +127,7 @@ def test_watch_sees_32bit_calls_that_syscall_tracepoints_skip(cgroup):
     with SocketTracer(cgroup) as tracer:
         assert not tracer.missing, tracer.missing
         tracer.open_ring(lambda raw: got.append(SocketEvent.unpack(raw)))
-        out = subprocess.run(["sh", "-c", f"echo $$ > {cgroup}/cgroup.procs && exec {exe}"],
-                             capture_output=True, text=True)
+        out = exec_in_cgroup(cgroup, exe, check=False)
         assert out.returncode == 0, out.stderr  # 2: no ia32 emulation on this kernel
         while tracer.ring.poll(50):
             pass
@@ -143,7 +146,7 @@ def test_no_32bit_turns_the_compat_program_off_and_says_so(cgroup):
                              "--duration", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = proc.stderr.readline()
     assert "NOT watched: 32-bit calls (turned off)" in first, first
-    subprocess.run(["sh", "-c", f"echo $$ > {cgroup}/cgroup.procs && exec {exe}"], check=True, capture_output=True)
+    exec_in_cgroup(cgroup, exe)
     out, err = proc.communicate(timeout=30)
     assert out == "" and "0 events delivered" in err
 
