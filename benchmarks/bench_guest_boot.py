@@ -43,8 +43,10 @@ def main() -> None:
         runs = [one_boot(hostroot, kernel) for _ in range(args.boots)]
         for key in runs[0]:
             vals = [r[key] for r in runs]
-            print(f"{mode:8} {key:16} median {statistics.median(vals):6.2f} s   runs "
-                  + " ".join(f"{v:.2f}" for v in vals))
+            print(
+                f"{mode:8} {key:16} median {statistics.median(vals):6.2f} s   runs "
+                + " ".join(f"{v:.2f}" for v in vals)
+            )
 
 
 if __name__ == "__main__":

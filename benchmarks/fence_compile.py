@@ -28,19 +28,35 @@ def make_policy(n: int) -> str:
     for i in range(n):
         family, rest = divmod(i, 11 * 600)
         type_, protocol = divmod(rest, 600)
-        rules.append({"action": "deny" if i % 2 else "audit",
-                      "socket": {"family": family % 46, "type": type_, "protocol": protocol}})
-    doc = {"apiVersion": "hotfence/v1", "kind": "SocketPolicy", "metadata": {"name": f"bench-{n}"},
-           "spec": {"mode": "enforce", "default": "allow", "rules": rules}}
+        rules.append(
+            {
+                "action": "deny" if i % 2 else "audit",
+                "socket": {"family": family % 46, "type": type_, "protocol": protocol},
+            }
+        )
+    doc = {
+        "apiVersion": "hotfence/v1",
+        "kind": "SocketPolicy",
+        "metadata": {"name": f"bench-{n}"},
+        "spec": {"mode": "enforce", "default": "allow", "rules": rules},
+    }
     return yaml.safe_dump(doc)
 
 
 def main() -> None:
     rng = random.Random(1)
-    calls = [(rng.choice([1, 2, 10, 16, 17]), rng.choice([1, 2, 3, 5]), rng.choice([0, 1, 6, 17, 58, 255]))
-             for _ in range(20000)]
-    print(f"{'rules':>7} {'compile ms':>11} {'table ms':>9} {'keys':>6} {'decide_create ns':>17} "
-          f"{'explain_socket us':>18}")
+    calls = [
+        (
+            rng.choice([1, 2, 10, 16, 17]),
+            rng.choice([1, 2, 3, 5]),
+            rng.choice([0, 1, 6, 17, 58, 255]),
+        )
+        for _ in range(20000)
+    ]
+    print(
+        f"{'rules':>7} {'compile ms':>11} {'table ms':>9} {'keys':>6} {'decide_create ns':>17} "
+        f"{'explain_socket us':>18}"
+    )
     for n in (1, 100, 10000):
         text = make_policy(n)
         t0 = time.perf_counter()
@@ -57,7 +73,9 @@ def main() -> None:
         for f, t, p in calls[:2000]:
             explain_socket(SocketCall(f, t, p), policy, Backend.CGROUP)
         explain_us = (time.perf_counter() - t0) / 2000 * 1e6
-        print(f"{n:>7} {compile_ms:>11.1f} {table_ms:>9.1f} {len(policy.create):>6} {decide_ns:>17.0f} {explain_us:>18.1f}")
+        print(
+            f"{n:>7} {compile_ms:>11.1f} {table_ms:>9.1f} {len(policy.create):>6} {decide_ns:>17.0f} {explain_us:>18.1f}"
+        )
 
 
 if __name__ == "__main__":

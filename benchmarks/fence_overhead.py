@@ -44,8 +44,12 @@ def policy(n_rules: int) -> CompiledPolicy:
     create = {CreateKey(socket.AF_INET, socket.SOCK_DGRAM, 17, 0): Verdict(0, Action.ALLOW)}
     for i in range(1, n_rules):
         rules.append(RuleInfo(i, f"r{i}", f"bench:{i}", "deny"))
-        create[CreateKey(socket.AF_INET6, 3 + i // 60000, i % 60000, ANY_KERN)] = Verdict(i, Action.DENY)
-    return CompiledPolicy(name=f"bench-{n_rules}", enforce=True, default=Action.ALLOW, rules=rules, create=create)
+        create[CreateKey(socket.AF_INET6, 3 + i // 60000, i % 60000, ANY_KERN)] = Verdict(
+            i, Action.DENY
+        )
+    return CompiledPolicy(
+        name=f"bench-{n_rules}", enforce=True, default=Action.ALLOW, rules=rules, create=create
+    )
 
 
 UNNAMED = -2  # configuration: 10,000 rules, none naming the measured call's family
@@ -57,12 +61,22 @@ def policy_unnamed_family(n_rules: int) -> CompiledPolicy:
     rules, create = [], {}
     for i in range(n_rules):
         rules.append(RuleInfo(i, f"r{i}", f"bench:{i}", "deny"))
-        create[CreateKey(socket.AF_INET6, 3 + i // 60000, i % 60000, ANY_KERN)] = Verdict(i, Action.DENY)
-    return CompiledPolicy(name=f"bench-unnamed-{n_rules}", enforce=True, default=Action.ALLOW, rules=rules, create=create)
+        create[CreateKey(socket.AF_INET6, 3 + i // 60000, i % 60000, ANY_KERN)] = Verdict(
+            i, Action.DENY
+        )
+    return CompiledPolicy(
+        name=f"bench-unnamed-{n_rules}",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=rules,
+        create=create,
+    )
 
 
 def label_of(n: int) -> str:
-    return {0: "no program", -1: "return-1 program", UNNAMED: "10,000 other-fam"}.get(n, f"{n:,} rules")
+    return {0: "no program", -1: "return-1 program", UNNAMED: "10,000 other-fam"}.get(
+        n, f"{n:,} rules"
+    )
 
 
 def run_loop(exe: Path, cgroup: Path, iterations: int) -> float:
@@ -72,18 +86,35 @@ def run_loop(exe: Path, cgroup: Path, iterations: int) -> float:
         # Same CPU for every configuration: removes one source of spread on a shared VM.
         os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
 
-    out = subprocess.run([str(exe), str(iterations), *map(str, CALL)], preexec_fn=enter,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(exe), str(iterations), *map(str, CALL)],
+        preexec_fn=enter,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout)
 
 
 def sock_create_ns(cgroup: Path) -> float:
     """run_time_ns / run_cnt of the sock_create program attached to ``cgroup`` (bpftool)."""
-    shown = json.loads(subprocess.run(["bpftool", "cgroup", "show", str(cgroup), "--json"],
-                                      capture_output=True, text=True, check=True).stdout)
+    shown = json.loads(
+        subprocess.run(
+            ["bpftool", "cgroup", "show", str(cgroup), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     prog = next(p for p in shown if p.get("attach_type") == "cgroup_inet_sock_create")
-    info = json.loads(subprocess.run(["bpftool", "prog", "show", "id", str(prog["id"]), "--json"],
-                                     capture_output=True, text=True, check=True).stdout)
+    info = json.loads(
+        subprocess.run(
+            ["bpftool", "prog", "show", "id", str(prog["id"]), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     return info["run_time_ns"] / max(info["run_cnt"], 1)
 
 
@@ -91,8 +122,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iterations", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=15)
-    ap.add_argument("--bpf-stats", action="store_true",
-                    help="also report the kernel's run_time_ns per program run (sets kernel.bpf_stats_enabled)")
+    ap.add_argument(
+        "--bpf-stats",
+        action="store_true",
+        help="also report the kernel's run_time_ns per program run (sets kernel.bpf_stats_enabled)",
+    )
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="hotfence-bench-"))
@@ -152,22 +186,32 @@ def main() -> int:
         work.rmdir()
 
     base = statistics.median(samples[0])
-    print(f"socket(AF_INET, SOCK_DGRAM, 0)+close(), median of {args.rounds} rounds x {args.iterations} calls "
-          f"(kernel {os.uname().release}, {os.cpu_count()} CPUs)")
-    print("overhead = vs no program; 'best' uses the fastest round of each (least disturbed by other load)")
+    print(
+        f"socket(AF_INET, SOCK_DGRAM, 0)+close(), median of {args.rounds} rounds x {args.iterations} calls "
+        f"(kernel {os.uname().release}, {os.cpu_count()} CPUs)"
+    )
+    print(
+        "overhead = vs no program; 'best' uses the fastest round of each (least disturbed by other load)"
+    )
     best_base = min(samples[0])
-    print(f"{'configuration':>17} {'median ns':>10} {'overhead':>9} {'best ns':>9} {'overhead':>9}  spread (max ns)")
+    print(
+        f"{'configuration':>17} {'median ns':>10} {'overhead':>9} {'best ns':>9} {'overhead':>9}  spread (max ns)"
+    )
     for n in configs:
         med, best = statistics.median(samples[n]), min(samples[n])
         label = label_of(n)
-        print(f"{label:>17} {med:10.1f} {(med / base - 1) * 100:+8.2f}% {best:9.1f} "
-              f"{(best / best_base - 1) * 100:+8.2f}%  {max(samples[n]):.1f}")
+        print(
+            f"{label:>17} {med:10.1f} {(med / base - 1) * 100:+8.2f}% {best:9.1f} "
+            f"{(best / best_base - 1) * 100:+8.2f}%  {max(samples[n]):.1f}"
+        )
     if args.bpf_stats:
         print("kernel-measured cgroup/sock_create program cost (bpf_stats run_time_ns / run_cnt):")
         for n, ns in prog_ns.items():
             label = label_of(n)
-            print(f"{label:>17} {ns:8.1f} ns per run = {ns / best_base * 100:.2f}% of the fastest no-program "
-                  f"socket()+close() ({best_base:.0f} ns)")
+            print(
+                f"{label:>17} {ns:8.1f} ns per run = {ns / best_base * 100:.2f}% of the fastest no-program "
+                f"socket()+close() ({best_base:.0f} ns)"
+            )
     return 0
 
 

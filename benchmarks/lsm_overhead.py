@@ -54,7 +54,9 @@ def _attach_all(obj, names) -> list:
 
     from hotfence.bpf import libbpf
 
-    importlib.import_module("hotfence.fence.backends.lsm")  # declares bpf_program__attach's signature
+    importlib.import_module(
+        "hotfence.fence.backends.lsm"
+    )  # declares bpf_program__attach's signature
 
     links = []
     for name in names:
@@ -67,8 +69,11 @@ def _attach_all(obj, names) -> list:
 
 def _prog_totals(name: str) -> tuple[int, int]:
     """Sum of (run_time_ns, run_cnt) over loaded programs called ``name`` (bpf_stats)."""
-    shown = json.loads(subprocess.run(["bpftool", "prog", "show", "--json"], capture_output=True,
-                                      text=True, check=True).stdout)
+    shown = json.loads(
+        subprocess.run(
+            ["bpftool", "prog", "show", "--json"], capture_output=True, text=True, check=True
+        ).stdout
+    )
     hits = [p for p in shown if p.get("name") in (name, name[:15])]
     return sum(p.get("run_time_ns", 0) for p in hits), sum(p.get("run_cnt", 0) for p in hits)
 
@@ -106,8 +111,13 @@ def in_guest(args) -> int:
         def enter() -> None:
             (where / "cgroup.procs").write_text(str(os.getpid()))
 
-        out = subprocess.run([args.exe, str(iterations), *map(str, call)], preexec_fn=enter,
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [args.exe, str(iterations), *map(str, call)],
+            preexec_fn=enter,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return float(out.stdout)
 
     samples: dict[int, list[float]] = {n: [] for n in configs}
@@ -150,7 +160,10 @@ def in_guest(args) -> int:
         stats.write_text("0")
         for n, f in fences.items():
             hits = f.maps.counters()[0].hits
-            assert hits >= args.rounds * args.iterations, (n, hits)  # the calls went through the rules
+            assert hits >= args.rounds * args.iterations, (
+                n,
+                hits,
+            )  # the calls went through the rules
         # ... and the out-of-scope runs did not (they would have counted on the 10,000 fence).
         assert fences[10_000].maps.counters()[0].hits < 2 * args.rounds * args.iterations
         assert cgroup_fence.maps.counters()[0].hits >= args.rounds * args.iterations
@@ -163,8 +176,16 @@ def in_guest(args) -> int:
         cg.rmdir()
         other.rmdir()
         cgbpf.rmdir()
-    print(json.dumps({"samples": samples, "prog_ns": prog_ns, "kernel": os.uname().release,
-                      "cpus": os.cpu_count()}))
+    print(
+        json.dumps(
+            {
+                "samples": samples,
+                "prog_ns": prog_ns,
+                "kernel": os.uname().release,
+                "cpus": os.cpu_count(),
+            }
+        )
+    )
     return 0
 
 
@@ -175,23 +196,37 @@ def report(data: dict, iterations: int, rounds: int, boot: float) -> None:
     samples = {int(k): v for k, v in data["samples"].items()}
     prog_ns = {int(k): v for k, v in data["prog_ns"].items()}
     base, best_base = statistics.median(samples[0]), min(samples[0])
-    print(f"socket(AF_INET, SOCK_DGRAM, 0)+close() in the guest (kernel {data['kernel']}, TCG, "
-          f"{data['cpus']} vCPU, boot {boot:.1f} s), median of {rounds} rounds x {iterations} calls")
+    print(
+        f"socket(AF_INET, SOCK_DGRAM, 0)+close() in the guest (kernel {data['kernel']}, TCG, "
+        f"{data['cpus']} vCPU, boot {boot:.1f} s), median of {rounds} rounds x {iterations} calls"
+    )
     print("overhead = vs no program; 'best' uses the fastest round of each")
-    print(f"{'configuration':>20} {'median ns':>10} {'overhead':>9} {'best ns':>9} {'overhead':>9}  "
-          f"{'prog ns/run':>11} {'= % of call':>11}")
+    print(
+        f"{'configuration':>20} {'median ns':>10} {'overhead':>9} {'best ns':>9} {'overhead':>9}  "
+        f"{'prog ns/run':>11} {'= % of call':>11}"
+    )
     for n, vals in samples.items():
         med, best = statistics.median(vals), min(vals)
-        label = {0: "no program", -1: "return-0 program", -2: "10,000, not in scope",
-                 -3: "cgroup-BPF 10,000"}.get(n, f"{n:,} rules")
+        label = {
+            0: "no program",
+            -1: "return-0 program",
+            -2: "10,000, not in scope",
+            -3: "cgroup-BPF 10,000",
+        }.get(n, f"{n:,} rules")
         pn = statistics.median(prog_ns[n]) if n else 0.0
         prog = f"{pn:11.1f} {pn / best_base * 100:10.2f}%" if n else f"{'-':>11} {'-':>11}"
-        print(f"{label:>20} {med:10.1f} {(med / base - 1) * 100:+8.2f}% {best:9.1f} "
-              f"{(best / best_base - 1) * 100:+8.2f}%  {prog}")
-    print("prog ns/run: kernel.bpf_stats run_time_ns / run_cnt of the lsm/socket_create program while it "
-          "was attached (separate runs with bpf_stats on), as a share of the fastest no-program call")
-    print("cgroup-BPF 10,000: the cgroup backend's fence, same policy, same guest (its program is "
-          "cgroup/sock_create): the TCG figure of a fence that is within 3 % natively")
+        print(
+            f"{label:>20} {med:10.1f} {(med / base - 1) * 100:+8.2f}% {best:9.1f} "
+            f"{(best / best_base - 1) * 100:+8.2f}%  {prog}"
+        )
+    print(
+        "prog ns/run: kernel.bpf_stats run_time_ns / run_cnt of the lsm/socket_create program while it "
+        "was attached (separate runs with bpf_stats on), as a share of the fastest no-program call"
+    )
+    print(
+        "cgroup-BPF 10,000: the cgroup backend's fence, same policy, same guest (its program is "
+        "cgroup/sock_create): the TCG figure of a fence that is within 3 % natively"
+    )
 
 
 def main() -> int:
@@ -214,18 +249,28 @@ def main() -> int:
     with GuestSession(GuestConfig()) as g:
         # The loop binary goes through the read-write share (the guest's /tmp is its own).
         exe = g.outdir / "socket_loop"
-        subprocess.run([shutil.which("gcc") or "gcc", "-O2", "-o", str(exe), str(HERE / "socket_loop.c")],
-                       check=True)
+        subprocess.run(
+            [shutil.which("gcc") or "gcc", "-O2", "-o", str(exe), str(HERE / "socket_loop.c")],
+            check=True,
+        )
         t0 = time.monotonic()
-        res = g.run(f"HOTFENCE_BPF_BUILD={objs.out_dir} {sys.executable} {Path(__file__).resolve()} --in-guest --iterations {args.iterations} "
-                    f"--rounds {args.rounds} --obj {objs.objects['fence_lsm']} "
-                    f"--probe-obj {objs.objects['probe_lsm']} --exe /hotfence/out/socket_loop",
-                    timeout=3600, cwd=str(REPO))
+        res = g.run(
+            f"HOTFENCE_BPF_BUILD={objs.out_dir} {sys.executable} {Path(__file__).resolve()} --in-guest --iterations {args.iterations} "
+            f"--rounds {args.rounds} --obj {objs.objects['fence_lsm']} "
+            f"--probe-obj {objs.objects['probe_lsm']} --exe /hotfence/out/socket_loop",
+            timeout=3600,
+            cwd=str(REPO),
+        )
         if res.exit_code != 0:
             print(f"guest run failed ({res.exit_code}):\n{res.stderr[-4000:]}", file=sys.stderr)
             return 1
         print(f"(guest run {time.monotonic() - t0:.0f} s)")
-        report(json.loads(res.stdout.strip().splitlines()[-1]), args.iterations, args.rounds, g.boot_seconds)
+        report(
+            json.loads(res.stdout.strip().splitlines()[-1]),
+            args.iterations,
+            args.rounds,
+            g.boot_seconds,
+        )
     return 0
 
 

@@ -36,22 +36,33 @@ CALL = (socket.AF_INET6, socket.SOCK_DGRAM, 0)
 def policy(n_rules: int, call: tuple[int, int, int]) -> CompiledPolicy:
     family, type_, protocol = call
     rules = [RuleInfo(0, "allow-call", "bench:0", f"allow socket{call}")]
-    create = {CreateKey(family, type_, 17 if protocol == 0 else protocol, 0): Verdict(0, Action.ALLOW)}
+    create = {
+        CreateKey(family, type_, 17 if protocol == 0 else protocol, 0): Verdict(0, Action.ALLOW)
+    }
     protos = (p for p in range(1, 0xFFFF) if (type_, p) != (socket.SOCK_RAW, protocol))
     for i, p in zip(range(1, n_rules), protos):
         rules.append(RuleInfo(i, f"r{i}", f"bench:{i}", "deny"))
         create[CreateKey(family, socket.SOCK_RAW, p, ANY_KERN)] = Verdict(i, Action.DENY)
-    return CompiledPolicy(name=f"bench-{n_rules}", enforce=True, default=Action.ALLOW, rules=rules, create=create)
+    return CompiledPolicy(
+        name=f"bench-{n_rules}", enforce=True, default=Action.ALLOW, rules=rules, create=create
+    )
 
 
-def run_loop(exe: Path, iterations: int, pol: CompiledPolicy | None, call: tuple[int, int, int]) -> float:
+def run_loop(
+    exe: Path, iterations: int, pol: CompiledPolicy | None, call: tuple[int, int, int]
+) -> float:
     def enter() -> None:
         os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
         if pol is not None:
             backend.install(pol)
 
-    out = subprocess.run([str(exe), str(iterations), *map(str, call)], preexec_fn=enter,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(exe), str(iterations), *map(str, call)],
+        preexec_fn=enter,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout)
 
 
@@ -59,9 +70,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iterations", type=int, default=200_000)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--call", type=int, nargs=3, default=list(CALL), metavar=("FAMILY", "TYPE", "PROTOCOL"),
-                    help="the measured socket() call; e.g. 10 3 58 (raw ICMPv6, needs CAP_NET_RAW) "
-                         "puts it in the same branch as every deny rule: the worst case")
+    ap.add_argument(
+        "--call",
+        type=int,
+        nargs=3,
+        default=list(CALL),
+        metavar=("FAMILY", "TYPE", "PROTOCOL"),
+        help="the measured socket() call; e.g. 10 3 58 (raw ICMPv6, needs CAP_NET_RAW) "
+        "puts it in the same branch as every deny rule: the worst case",
+    )
     args = ap.parse_args()
     call = tuple(args.call)
 
@@ -84,8 +101,7 @@ def main() -> None:
             for name, pol in configs.items():
                 results[name].append(run_loop(exe, args.iterations, pol, call))
     base = statistics.median(results["no filter"])
-    print(f"socket{call}+close(), median of {args.rounds} rounds "
-          f"x {args.iterations} iterations:")
+    print(f"socket{call}+close(), median of {args.rounds} rounds x {args.iterations} iterations:")
     for name, values in results.items():
         ns = statistics.median(values)
         print(f"  {name:>12}: {ns:8.1f} ns/call  ({ns / base - 1:+.1%} vs no filter)")

@@ -61,8 +61,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hotfence-sym-") as tmp:
         t0 = time.perf_counter()
         path = build(tmp, args.units, args.funcs)
-        print(f"built {os.path.getsize(path) / 1e6:.1f} MB ELF, {args.units} CUs x {args.funcs} "
-              f"functions, in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"built {os.path.getsize(path) / 1e6:.1f} MB ELF, {args.units} CUs x {args.funcs} "
+            f"functions, in {time.perf_counter() - t0:.1f} s"
+        )
 
         t0 = time.perf_counter()
         elf = ElfDebugInfo(path)
@@ -88,8 +90,12 @@ def main() -> None:
         t_warm = time.perf_counter() - t0
 
         sample = frames[:200]
-        out = subprocess.run(["addr2line", "-i", "-f", "-a", "-e", path, *map(hex, sample)],
-                             capture_output=True, text=True, check=True).stdout.split("\n")
+        out = subprocess.run(
+            ["addr2line", "-i", "-f", "-a", "-e", path, *map(hex, sample)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
         ref: list[list[tuple[str, int]]] = []
         i = 0
         while i < len(out) - 1:
@@ -100,12 +106,18 @@ def main() -> None:
             line = out[i + 1].split(" ")[0].rpartition(":")[2]
             ref[-1].append((out[i], int(line) if line.isdigit() else 0))
             i += 2
-        agree = sum([(loc.function, loc.line) for loc in elf.locations(a)] == r for a, r in zip(sample, ref))
+        agree = sum(
+            [(loc.function, loc.line) for loc in elf.locations(a)] == r for a, r in zip(sample, ref)
+        )
 
-    print(f"open ELF + index .symtab ({sum(map(len, elf.symbols_by_name.values()))} symbols): {t_open * 1e3:.0f} ms")
+    print(
+        f"open ELF + index .symtab ({sum(map(len, elf.symbols_by_name.values()))} symbols): {t_open * 1e3:.0f} ms"
+    )
     print(f"first lookup (parses one CU):      {t_first * 1e3:.0f} ms")
     print(f"{len(frames)} lookups, cold ({args.units} CUs parsed): {t_all:.2f} s")
-    print(f"{len(frames)} lookups, warm: {t_warm * 1e3:.0f} ms = {len(frames) / t_warm:.0f} frames/s")
+    print(
+        f"{len(frames)} lookups, warm: {t_warm * 1e3:.0f} ms = {len(frames) / t_warm:.0f} frames/s"
+    )
     print(f"agreement with addr2line -i on {len(sample)} addresses: {agree}/{len(sample)}")
 
 

@@ -32,7 +32,7 @@ TARGET_MBPS = 50.0
 CORPUS = "/work/shared/corpus/syzkaller-linux/report"
 
 FILLER = [
-    "audit: type=1400 audit({t}:{n}): apparmor=\"STATUS\" operation=\"profile_load\" profile=\"unconfined\" name=\"docker-default\" pid={n} comm=\"apparmor_parser\"",
+    'audit: type=1400 audit({t}:{n}): apparmor="STATUS" operation="profile_load" profile="unconfined" name="docker-default" pid={n} comm="apparmor_parser"',
     "IPv6: ADDRCONF(NETDEV_CHANGE): veth{n}: link becomes ready",
     "docker0: port {n}(veth{n}) entered forwarding state",
     "EXT4-fs (sda1): re-mounted. Opts: errors=remount-ro. Quota mode: none.",
@@ -72,7 +72,11 @@ def build_log(path: str, size_mb: float, filler_ratio: float, seed: int = 1) -> 
             n = 0
             while n < want:
                 t += rng.random() * 0.5
-                line = f"[{t:12.6f}] " + rng.choice(FILLER).format(t=int(t), n=rng.randrange(1, 99999)) + "\n"
+                line = (
+                    f"[{t:12.6f}] "
+                    + rng.choice(FILLER).format(t=int(t), n=rng.randrange(1, 99999))
+                    + "\n"
+                )
                 buf.write(line)
                 n += len(line)
             chunk = buf.getvalue() + crash
@@ -84,8 +88,12 @@ def build_log(path: str, size_mb: float, filler_ratio: float, seed: int = 1) -> 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=float, default=200.0, help="log size in MB (default 200)")
-    ap.add_argument("--filler", type=float, default=0.95, help="share of non-crash bytes (default 0.95)")
-    ap.add_argument("--cpu", type=int, default=None, help="pin to this CPU (default: the first allowed)")
+    ap.add_argument(
+        "--filler", type=float, default=0.95, help="share of non-crash bytes (default 0.95)"
+    )
+    ap.add_argument(
+        "--cpu", type=int, default=None, help="pin to this CPU (default: the first allowed)"
+    )
     args = ap.parse_args()
 
     allowed = sorted(os.sched_getaffinity(0))
@@ -96,7 +104,9 @@ def main() -> None:
         path = os.path.join(tmp, "kern.log")
         t0 = time.perf_counter()
         size = build_log(path, args.size, args.filler)
-        print(f"built {size / 1e6:.1f} MB log ({args.filler:.0%} filler) in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"built {size / 1e6:.1f} MB log ({args.filler:.0%} filler) in {time.perf_counter() - t0:.1f} s"
+        )
 
         t0 = time.perf_counter()
         (item,) = list(read_inputs([path]))
@@ -118,14 +128,22 @@ def main() -> None:
 
     mb = size / 1e6
     total = t_read + t_parse + t_enrich + t_render
-    print(f"reports found: {len(reports)}, with disassembly: {sum(r.code is not None for r in reports)}, "
-          f"JSON: {len(doc) / 1e6:.1f} MB")
-    for name, secs in (("read", t_read), ("parse", t_parse), ("disassemble", t_enrich),
-                       ("render json", t_render)):
+    print(
+        f"reports found: {len(reports)}, with disassembly: {sum(r.code is not None for r in reports)}, "
+        f"JSON: {len(doc) / 1e6:.1f} MB"
+    )
+    for name, secs in (
+        ("read", t_read),
+        ("parse", t_parse),
+        ("disassemble", t_enrich),
+        ("render json", t_render),
+    ):
         print(f"  {name:<12} {secs:7.2f} s  {mb / secs if secs else float('inf'):8.1f} MB/s")
     verdict = "meets" if mb / total >= TARGET_MBPS else "BELOW"
-    print(f"triage throughput: {mb / total:.1f} MB/s on CPU {cpu} "
-          f"(target >= {TARGET_MBPS:.0f} MB/s: {verdict})")
+    print(
+        f"triage throughput: {mb / total:.1f} MB/s on CPU {cpu} "
+        f"(target >= {TARGET_MBPS:.0f} MB/s: {verdict})"
+    )
 
 
 if __name__ == "__main__":

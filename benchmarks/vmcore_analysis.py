@@ -30,7 +30,9 @@ def timed(fn, *args):
 
 def analyse_once(core: Path, vmlinux: Path) -> dict[str, float]:
     fig: dict[str, float] = {}
-    (prog, _used), fig["open + load DWARF"] = timed(vm.open_vmcore, core, vmlinux, vm.find_module_files(core))
+    (prog, _used), fig["open + load DWARF"] = timed(
+        vm.open_vmcore, core, vmlinux, vm.find_module_files(core)
+    )
     log, fig["log"] = timed(vm.read_log, prog)
     stack, fig["bt -l"] = timed(vm.read_stack, prog)
     pc = vm.crash_pc(stack)
@@ -57,7 +59,9 @@ def main() -> None:
             from hotfence.lab.debkernel import prepare_debug_vmlinux, prepare_kernel
 
             cap, wall = timed(take_vmcore, args.kind, Path(tmp), None, args.memory)
-            print(f"take vmcore ({args.kind}, -m {args.memory}): {cap.seconds:.1f} s boot+crash+dump, {wall:.1f} s wall")
+            print(
+                f"take vmcore ({args.kind}, -m {args.memory}): {cap.seconds:.1f} s boot+crash+dump, {wall:.1f} s wall"
+            )
             core = cap.vmcore
             vmlinux = vmlinux or prepare_debug_vmlinux(prepare_kernel(cap.kernel))
         if vmlinux is None:
@@ -66,7 +70,9 @@ def main() -> None:
         packed = Path(tmp) / "core.zst"
         with core.open("rb") as fin, packed.open("wb") as fout:
             _, zsec = timed(zstandard.ZstdCompressor(level=3, threads=-1).copy_stream, fin, fout)
-        print(f"core: {raw / 2**20:.0f} MiB raw, {packed.stat().st_size / 1e6:.1f} MB zstd -3 ({zsec:.2f} s)")
+        print(
+            f"core: {raw / 2**20:.0f} MiB raw, {packed.stat().st_size / 1e6:.1f} MB zstd -3 ({zsec:.2f} s)"
+        )
         runs = [analyse_once(core, vmlinux) for _ in range(args.runs)]
         print(f"analysis, median of {args.runs} runs:")
         for key in runs[0]:

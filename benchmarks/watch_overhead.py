@@ -28,8 +28,11 @@ HERE = Path(__file__).resolve().parent
 
 def run_loop(exe: Path, iterations: int) -> float:
     pin = lambda: os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})  # noqa: E731
-    return float(subprocess.run([str(exe), str(iterations)], preexec_fn=pin, capture_output=True,
-                                text=True, check=True).stdout)
+    return float(
+        subprocess.run(
+            [str(exe), str(iterations)], preexec_fn=pin, capture_output=True, text=True, check=True
+        ).stdout
+    )
 
 
 def main() -> int:
@@ -40,9 +43,12 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hotfence-bench-"))
     exe = work / "syscall_loop"
     subprocess.run(["gcc", "-O2", "-o", str(exe), str(HERE / "syscall_loop.c")], check=True)
-    configs = {"no watch": None, "watch (all programs)": frozenset(),
-               "watch --no-32bit": frozenset({"32-bit"}),
-               "watch (syscall tracepoints only)": frozenset({"32-bit", "io_uring"})}
+    configs = {
+        "no watch": None,
+        "watch (all programs)": frozenset(),
+        "watch --no-32bit": frozenset({"32-bit"}),
+        "watch (syscall tracepoints only)": frozenset({"32-bit", "io_uring"}),
+    }
     samples: dict[str, list[float]] = {k: [] for k in configs}
     try:
         run_loop(exe, args.iterations // 10)  # warm-up
@@ -57,8 +63,10 @@ def main() -> int:
         exe.unlink(missing_ok=True)
         work.rmdir()
     base = statistics.median(samples["no watch"])
-    print(f"getppid() system call, median of {args.rounds} rounds x {args.iterations} calls "
-          f"(kernel {os.uname().release})")
+    print(
+        f"getppid() system call, median of {args.rounds} rounds x {args.iterations} calls "
+        f"(kernel {os.uname().release})"
+    )
     for label, vals in samples.items():
         med = statistics.median(vals)
         print(f"{label:>34} {med:8.1f} ns  {med - base:+7.1f} ns  {(med / base - 1) * 100:+7.2f}%")

@@ -27,15 +27,17 @@ from hotfence.watch.events import JsonLineEncoder  # noqa: E402
 from hotfence.watch.tracer import SocketTracer  # noqa: E402
 
 
-
 def drain_capacity(cg: Path, loop: Path, out_path: Path) -> tuple[int, float]:
     """Fill the ring while nobody reads it, then time how fast one core turns it into JSON lines."""
     with SocketTracer(cg) as tracer, open(out_path, "w") as out:
         encoder = JsonLineEncoder(CgroupNames().path)
         batch: list[bytes] = []
         tracer.open_ring(batch.append)
-        subprocess.run(["sh", "-c", f"echo $$ > {cg}/cgroup.procs && exec {loop} 100000 2 2 0"],
-                       capture_output=True, check=True)
+        subprocess.run(
+            ["sh", "-c", f"echo $$ > {cg}/cgroup.procs && exec {loop} 100000 2 2 0"],
+            capture_output=True,
+            check=True,
+        )
         t0 = time.perf_counter()
         n = 0
         while tracer.ring.poll(0):
@@ -50,20 +52,27 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=500_000)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hotfence-bench-"))
-    subprocess.run(["gcc", "-O2", "-o", str(tmp / "loop"), str(REPO / "benchmarks" / "socket_loop.c")], check=True)
+    subprocess.run(
+        ["gcc", "-O2", "-o", str(tmp / "loop"), str(REPO / "benchmarks" / "socket_loop.c")],
+        check=True,
+    )
     cg = cgroup2_mount() / f"hotfence-bench-watch-{uuid.uuid4().hex[:8]}"
     cg.mkdir()
     try:
         out = open(tmp / "events.jsonl", "w")
         watch = subprocess.Popen(
             [str(REPO / ".venv/bin/hotfence"), "watch", "--json", "--cgroup", str(cg)],
-            stdout=out, stderr=subprocess.PIPE, text=True,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         watch.stderr.readline()  # "tracing socket() ..." once attached
         start = time.monotonic()
         producer = subprocess.run(
             ["sh", "-c", f"echo $$ > {cg}/cgroup.procs && exec {tmp / 'loop'} {args.calls} 2 2 0"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         calls = args.calls
         secs = float(producer.stdout) * calls / 1e9
@@ -80,12 +89,18 @@ def main() -> None:
     finally:
         cg.rmdir()
     print(f"producer: {calls} socket()+close() calls in {secs:.2f} s = {calls / secs:,.0f} calls/s")
-    print(f"watch --json: {delivered} delivered ({lines} JSON lines), {lost} lost; "
-          f"delivered + lost == calls: {delivered + lost == calls}")
-    print(f"delivered rate: {delivered / secs:,.0f} events/s over the producer's run "
-          f"({delivered / wall:,.0f}/s over {wall:.1f} s wall incl. drain)")
-    print(f"consumer capacity: a full ring of {drained} events turned into JSON lines in {drain_secs:.3f} s "
-          f"= {drained / drain_secs:,.0f} events/s on one core; target >= 200,000/s")
+    print(
+        f"watch --json: {delivered} delivered ({lines} JSON lines), {lost} lost; "
+        f"delivered + lost == calls: {delivered + lost == calls}"
+    )
+    print(
+        f"delivered rate: {delivered / secs:,.0f} events/s over the producer's run "
+        f"({delivered / wall:,.0f}/s over {wall:.1f} s wall incl. drain)"
+    )
+    print(
+        f"consumer capacity: a full ring of {drained} events turned into JSON lines in {drain_secs:.3f} s "
+        f"= {drained / drain_secs:,.0f} events/s on one core; target >= 200,000/s"
+    )
 
 
 if __name__ == "__main__":

@@ -44,7 +44,9 @@ def kernel_skip_reason() -> str | None:
     return None
 
 
-requires_cgroup_bpf = pytest.mark.skipif(kernel_skip_reason() is not None, reason=str(kernel_skip_reason()))
+requires_cgroup_bpf = pytest.mark.skipif(
+    kernel_skip_reason() is not None, reason=str(kernel_skip_reason())
+)
 
 
 @contextlib.contextmanager
@@ -64,7 +66,9 @@ def scratch_cgroup(tag: str = "t") -> Iterator[Path]:
             except OSError:
                 time.sleep(0.05)
         else:
-            raise RuntimeError(f"could not remove test cgroup {path}: {(path / 'cgroup.procs').read_text()!r}")
+            raise RuntimeError(
+                f"could not remove test cgroup {path}: {(path / 'cgroup.procs').read_text()!r}"
+            )
 
 
 _CHILD = r"""
@@ -113,7 +117,9 @@ def run_socket_calls(cgroup: Path | None, ops: list[tuple], netns: bool = True) 
     """Run ``ops`` — ("socket"|"bind"|"connect"|"sendto"|"fastopen", family, type, proto[, port]) — in a child."""
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(cgroup or ""), "1" if netns else "0", json.dumps(ops)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"socket child failed ({proc.returncode}): {proc.stderr}")
@@ -131,7 +137,12 @@ def helper_binary(name: str, *flags: str) -> Path:
     through its view of the host's root; rebuilt when the source is newer.
     """
     src = HELPERS / f"{name}.c"
-    out = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hotfence" / "test-helpers" / name
+    out = (
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        / "hotfence"
+        / "test-helpers"
+        / name
+    )
     if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(f".{os.getpid()}")

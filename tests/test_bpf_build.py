@@ -46,7 +46,9 @@ def test_constants_match_header():
     assert int(d["HF_MAX_RULES"]) == abi.HF_MAX_RULES
     assert int(d["HF_CREATE_ENTRIES"]) == abi.HF_CREATE_ENTRIES
     assert int(d["HF_PORT_ENTRIES"]) == abi.HF_PORT_ENTRIES
-    assert tuple(int(x) for x in d["HF_FAST_FAMILIES"].strip("{}").split(",")) == abi.HF_FAST_FAMILIES
+    assert (
+        tuple(int(x) for x in d["HF_FAST_FAMILIES"].strip("{}").split(",")) == abi.HF_FAST_FAMILIES
+    )
     assert int(d["HF_N_FAST_FAMILIES"]) == len(abi.HF_FAST_FAMILIES)
     assert int(d["HF_FAST_TYPES"]) == abi.HF_FAST_TYPES
     assert int(d["HF_FAST_PROTOS"]) == abi.HF_FAST_PROTOS
@@ -55,8 +57,11 @@ def test_constants_match_header():
     assert int(d["HF_HOOK_CREATE"]) == compiled.Hook.SOCKET_CREATE
     assert int(d["HF_HOOK_BIND"]) == compiled.Hook.BIND
     assert int(d["HF_HOOK_CONNECT"]) == compiled.Hook.CONNECT
-    for name, value in (("HF_EV_DENY", abi.HF_EV_DENY), ("HF_EV_WOULD_DENY", abi.HF_EV_WOULD_DENY),
-                        ("HF_EV_AUDIT", abi.HF_EV_AUDIT)):
+    for name, value in (
+        ("HF_EV_DENY", abi.HF_EV_DENY),
+        ("HF_EV_WOULD_DENY", abi.HF_EV_WOULD_DENY),
+        ("HF_EV_AUDIT", abi.HF_EV_AUDIT),
+    ):
         assert int(d[name]) == value
 
 
@@ -73,8 +78,13 @@ def test_lookup_order_in_header_is_compiled_py_order():
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
 def test_struct_layouts_match_ctypes(tmp_path):
-    lines = ['#include <stdio.h>', '#include <stddef.h>', '#include <linux/types.h>', '#include "common.h"',
-             "int main(void) {"]
+    lines = [
+        "#include <stdio.h>",
+        "#include <stddef.h>",
+        "#include <linux/types.h>",
+        '#include "common.h"',
+        "int main(void) {",
+    ]
     for cname, cls in STRUCTS.items():
         lines.append(f'printf("{cname} %zu\\n", sizeof(struct {cname}));')
         for field, *_ in cls._fields_:
@@ -84,12 +94,18 @@ def test_struct_layouts_match_ctypes(tmp_path):
     src.write_text("\n".join(lines))
     exe = tmp_path / "layout"
     subprocess.run(["gcc", "-I", str(build.SOURCE_DIR), "-o", str(exe), str(src)], check=True)
-    c_layout = dict(line.split() for line in subprocess.run([str(exe)], capture_output=True, text=True,
-                                                            check=True).stdout.splitlines())
+    c_layout = dict(
+        line.split()
+        for line in subprocess.run(
+            [str(exe)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+    )
     for cname, cls in STRUCTS.items():
         assert int(c_layout[cname]) == ctypes.sizeof(cls), cname
         for field, *_ in cls._fields_:
-            assert int(c_layout[f"{cname}.{field}"]) == getattr(cls, field).offset, f"{cname}.{field}"
+            assert int(c_layout[f"{cname}.{field}"]) == getattr(cls, field).offset, (
+                f"{cname}.{field}"
+            )
 
 
 def test_build_produces_one_program_per_hook(tmp_path):
@@ -100,7 +116,13 @@ def test_build_produces_one_program_per_hook(tmp_path):
         elf = ELFFile(f)
         sections = {s.name for s in elf.iter_sections()}
         symbols = {s.name for s in elf.get_section_by_name(".symtab").iter_symbols()}
-    for sec in ("cgroup/sock_create", "cgroup/bind4", "cgroup/bind6", "cgroup/connect4", "cgroup/connect6"):
+    for sec in (
+        "cgroup/sock_create",
+        "cgroup/bind4",
+        "cgroup/bind6",
+        "cgroup/connect4",
+        "cgroup/connect6",
+    ):
         assert sec in sections
     for prog in ("hf_sock_create", "hf_bind4", "hf_bind6", "hf_connect4", "hf_connect6"):
         assert prog in symbols
@@ -140,11 +162,33 @@ def test_missing_btf_is_a_clear_error(tmp_path):
 
 
 def test_event_decoding_round_trip():
-    raw = bytes(abi.Event(cgroup_id=7, pid=11, tgid=10, uid=1000, netns=4026531840, rule_id=3, family=10, type=3,
-                          protocol=58, port=0, hook=0, verdict=abi.HF_EV_WOULD_DENY, kern=0, comm=b"curl"))
+    raw = bytes(
+        abi.Event(
+            cgroup_id=7,
+            pid=11,
+            tgid=10,
+            uid=1000,
+            netns=4026531840,
+            rule_id=3,
+            family=10,
+            type=3,
+            protocol=58,
+            port=0,
+            hook=0,
+            verdict=abi.HF_EV_WOULD_DENY,
+            kern=0,
+            comm=b"curl",
+        )
+    )
     ev = abi.FenceEvent.from_bytes(raw)
     assert (ev.cgroup_id, ev.pid, ev.tgid, ev.uid, ev.rule_id) == (7, 11, 10, 1000, 3)
-    assert (ev.family, ev.type, ev.protocol, ev.verdict, ev.comm) == (10, 3, 58, "would-deny", "curl")
+    assert (ev.family, ev.type, ev.protocol, ev.verdict, ev.comm) == (
+        10,
+        3,
+        58,
+        "would-deny",
+        "curl",
+    )
     with pytest.raises(ValueError, match="expected"):
         abi.FenceEvent.from_bytes(raw[:10])
 

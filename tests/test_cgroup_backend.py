@@ -14,7 +14,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
@@ -34,7 +33,6 @@ from hotfence.fence.compiled import (
     Verdict,
 )
 from hotfence.fence.model import Backend, PortCall, explain_port
-
 from kernel_helpers import cgroup2_mount, requires_cgroup_bpf, run_socket_calls, scratch_cgroup
 
 pytestmark = [pytest.mark.kernel, requires_cgroup_bpf]
@@ -155,7 +153,10 @@ def test_audit_mode_denies_nothing_but_counts(fence, cgroup):
 
 def test_audit_action_allows_and_emits(fence, cgroup):
     policy = CompiledPolicy(
-        name="audit-udp", enforce=True, default=Action.ALLOW, rules=[rule(0, "watch-udp")],
+        name="audit-udp",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(0, "watch-udp")],
         create={CreateKey(INET, DGRAM, UDP, ANY_KERN): Verdict(0, Action.AUDIT)},
     )
     fence.maps.install(policy)
@@ -167,14 +168,18 @@ def test_audit_action_allows_and_emits(fence, cgroup):
         ring.poll(500)
     finally:
         ring.free()
-    assert [(e.verdict, e.protocol) for e in events] == [("audit", UDP)]  # protocol 0 arrives resolved
+    assert [(e.verdict, e.protocol) for e in events] == [
+        ("audit", UDP)
+    ]  # protocol 0 arrives resolved
     assert fence.maps.counters()[0].hits == 1 and fence.maps.counters()[0].denies == 0
 
 
 def test_wildcard_fallback_and_specific_allow_wins(fence, cgroup):
     # deny all of inet6, but a more specific rule allows inet6 stream sockets
     policy = CompiledPolicy(
-        name="inet6-stream-only", enforce=True, default=Action.ALLOW,
+        name="inet6-stream-only",
+        enforce=True,
+        default=Action.ALLOW,
         rules=[rule(0, "deny-inet6"), rule(1, "allow-tcp6")],
         create={
             CreateKey(INET6, ANY, ANY, ANY_KERN): Verdict(0, Action.DENY),
@@ -191,21 +196,33 @@ def test_wildcard_fallback_and_specific_allow_wins(fence, cgroup):
 
 def test_default_deny_for_inet(fence, cgroup):
     policy = CompiledPolicy(
-        name="tcp-only", enforce=True, default=Action.DENY, rules=[rule(0, "allow-tcp")],
-        create={CreateKey(INET, STREAM, TCP, ANY_KERN): Verdict(0, Action.ALLOW),
-                CreateKey(INET6, STREAM, TCP, ANY_KERN): Verdict(0, Action.ALLOW)},
+        name="tcp-only",
+        enforce=True,
+        default=Action.DENY,
+        rules=[rule(0, "allow-tcp")],
+        create={
+            CreateKey(INET, STREAM, TCP, ANY_KERN): Verdict(0, Action.ALLOW),
+            CreateKey(INET6, STREAM, TCP, ANY_KERN): Verdict(0, Action.ALLOW),
+        },
     )
     fence.maps.install(policy)
     fence.attach()
-    r = run_socket_calls(cgroup, [("socket", INET, STREAM, 0), TCP6, UDP4, ("socket", socket.AF_UNIX, STREAM, 0)]).results
+    r = run_socket_calls(
+        cgroup, [("socket", INET, STREAM, 0), TCP6, UDP4, ("socket", socket.AF_UNIX, STREAM, 0)]
+    ).results
     # AF_UNIX never reaches cgroup/sock_create: the default cannot deny it (coverage says so).
     assert r == [0, 0, errno.EPERM, 0]
 
 
 def test_bind_and_connect_ports(fence, cgroup):
     policy = CompiledPolicy(
-        name="ports", enforce=True, default=Action.ALLOW,
-        rules=[rule(0, "no-bind-8080", (Hook.BIND,)), rule(1, "no-connect-9000-tcp", (Hook.CONNECT,))],
+        name="ports",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[
+            rule(0, "no-bind-8080", (Hook.BIND,)),
+            rule(1, "no-connect-9000-tcp", (Hook.CONNECT,)),
+        ],
         ports={
             PortKey(Hook.BIND, ANY, ANY, 8080): Verdict(0, Action.DENY),
             PortKey(Hook.CONNECT, ANY, TCP, 9000): Verdict(1, Action.DENY),
@@ -230,13 +247,22 @@ def test_bind_and_connect_ports(fence, cgroup):
 
 def test_connect_rules_hold_for_udp_sendto(fence, cgroup):
     """An unconnected UDP socket must not walk around a connect rule with sendto()."""
-    fence.maps.install(CompiledPolicy(
-        name="no-dns", enforce=True, default=Action.ALLOW, rules=[rule(0, "no-dns", (Hook.CONNECT,))],
-        ports={PortKey(int(Hook.CONNECT), ANY, UDP, 5353): Verdict(0, Action.DENY)},
-    ))
+    fence.maps.install(
+        CompiledPolicy(
+            name="no-dns",
+            enforce=True,
+            default=Action.ALLOW,
+            rules=[rule(0, "no-dns", (Hook.CONNECT,))],
+            ports={PortKey(int(Hook.CONNECT), ANY, UDP, 5353): Verdict(0, Action.DENY)},
+        )
+    )
     fence.attach()
-    ops = [("sendto", INET, DGRAM, 0, 5353), ("sendto", INET6, DGRAM, 0, 5353), ("sendto", INET, DGRAM, 0, 5354),
-           ("connect", INET, DGRAM, 0, 5353)]
+    ops = [
+        ("sendto", INET, DGRAM, 0, 5353),
+        ("sendto", INET6, DGRAM, 0, 5353),
+        ("sendto", INET, DGRAM, 0, 5354),
+        ("connect", INET, DGRAM, 0, 5353),
+    ]
     assert run_socket_calls(cgroup, ops).results == [errno.EPERM, errno.EPERM, 0, errno.EPERM]
     assert run_socket_calls(None, ops).results == [0, 0, 0, 0]  # outside the cgroup: untouched
     assert fence.maps.counters()[0].denies == 3
@@ -245,10 +271,15 @@ def test_connect_rules_hold_for_udp_sendto(fence, cgroup):
 def test_port_hooks_follow_the_cgroup_a_socket_was_made_in(fence, cgroup):
     """What docs/policy.md says about cgroup-BPF: a socket created before its process
     moved into the fenced cgroup is judged by the cgroup it was made in (not fenced)."""
-    fence.maps.install(CompiledPolicy(
-        name="no-5353", enforce=True, default=Action.ALLOW, rules=[rule(0, "no-5353", (Hook.CONNECT,))],
-        ports={PortKey(int(Hook.CONNECT), ANY, UDP, 5353): Verdict(0, Action.DENY)},
-    ))
+    fence.maps.install(
+        CompiledPolicy(
+            name="no-5353",
+            enforce=True,
+            default=Action.ALLOW,
+            rules=[rule(0, "no-5353", (Hook.CONNECT,))],
+            ports={PortKey(int(Hook.CONNECT), ANY, UDP, 5353): Verdict(0, Action.DENY)},
+        )
+    )
     fence.attach()
     code = textwrap.dedent(f"""
         import errno, json, socket
@@ -264,21 +295,38 @@ def test_port_hooks_follow_the_cgroup_a_socket_was_made_in(fence, cgroup):
                 out.append(e.errno)
         print(json.dumps(out))
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     policy = fence.maps.read_policy([rule(0, "no-5353", (Hook.CONNECT,))])
-    model = [explain_port(PortCall(Hook.CONNECT, INET, UDP, 5353, sendto=True, socket_from_outside=outside),
-                          policy, Backend.CGROUP).errno for outside in (True, False)]
+    model = [
+        explain_port(
+            PortCall(Hook.CONNECT, INET, UDP, 5353, sendto=True, socket_from_outside=outside),
+            policy,
+            Backend.CGROUP,
+        ).errno
+        for outside in (True, False)
+    ]
     assert json.loads(out) == model == [0, errno.EPERM]
 
 
 def test_tcp_fast_open_sendto_meets_the_connect_hook(fence, cgroup):
     """sendto(MSG_FASTOPEN) connects as it sends; cgroup/connect4|6 run on that path too."""
-    fence.maps.install(CompiledPolicy(
-        name="no-9000", enforce=True, default=Action.ALLOW, rules=[rule(0, "no-9000", (Hook.CONNECT,))],
-        ports={PortKey(int(Hook.CONNECT), ANY, TCP, 9000): Verdict(0, Action.DENY)},
-    ))
+    fence.maps.install(
+        CompiledPolicy(
+            name="no-9000",
+            enforce=True,
+            default=Action.ALLOW,
+            rules=[rule(0, "no-9000", (Hook.CONNECT,))],
+            ports={PortKey(int(Hook.CONNECT), ANY, TCP, 9000): Verdict(0, Action.DENY)},
+        )
+    )
     fence.attach()
-    ops = [("fastopen", INET, STREAM, 0, 9000), ("fastopen", INET6, STREAM, 0, 9000), ("fastopen", INET, STREAM, 0, 9001)]
+    ops = [
+        ("fastopen", INET, STREAM, 0, 9000),
+        ("fastopen", INET6, STREAM, 0, 9000),
+        ("fastopen", INET, STREAM, 0, 9001),
+    ]
     assert run_socket_calls(cgroup, ops).results == [errno.EPERM, errno.EPERM, errno.ECONNREFUSED]
     assert run_socket_calls(None, ops).results == [errno.ECONNREFUSED] * 3
 
@@ -301,9 +349,14 @@ def test_read_policy_gives_back_what_the_maps_hold(fence):
     """What `watch` and `status` read back from a fence equals the policy installed."""
     assert fence.maps.read_policy([]) is None  # nothing loaded yet
     policy = CompiledPolicy(
-        name="mixed", enforce=False, default=Action.DENY, rules=[rule(0, "a"), rule(1, "b"), rule(2, "c")],
-        create={CreateKey(INET6, RAW, ICMPV6, ANY_KERN): Verdict(0, Action.DENY),
-                CreateKey(INET, ANY, ANY, 0): Verdict(1, Action.AUDIT)},
+        name="mixed",
+        enforce=False,
+        default=Action.DENY,
+        rules=[rule(0, "a"), rule(1, "b"), rule(2, "c")],
+        create={
+            CreateKey(INET6, RAW, ICMPV6, ANY_KERN): Verdict(0, Action.DENY),
+            CreateKey(INET, ANY, ANY, 0): Verdict(1, Action.AUDIT),
+        },
         ports={PortKey(int(Hook.BIND), INET, 6, 8080): Verdict(2, Action.ALLOW)},
     )
     fence.maps.install(deny_udp_v4())
@@ -317,7 +370,10 @@ def test_invalid_policy_leaves_old_enforcing(fence, cgroup):
     fence.maps.install(deny_raw_icmpv6())
     fence.attach()
     bad = CompiledPolicy(
-        name="bad", enforce=True, default=Action.ALLOW, rules=[rule(0, "x")],
+        name="bad",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(0, "x")],
         create={CreateKey(INET, DGRAM, ANY, ANY_KERN): Verdict(abi.HF_MAX_RULES + 5, Action.DENY)},
     )
     with pytest.raises(FenceError, match="rule id"):
@@ -329,9 +385,14 @@ def test_map_write_failure_midway_leaves_old_enforcing(fence, cgroup):
     fence.maps.install(deny_raw_icmpv6())
     fence.attach()
     new = CompiledPolicy(
-        name="many", enforce=True, default=Action.ALLOW, rules=[rule(0, "udp"), rule(1, "tcp")],
-        create={CreateKey(INET, DGRAM, ANY, ANY_KERN): Verdict(0, Action.DENY),
-                CreateKey(INET, STREAM, ANY, ANY_KERN): Verdict(1, Action.DENY)},
+        name="many",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(0, "udp"), rule(1, "tcp")],
+        create={
+            CreateKey(INET, DGRAM, ANY, ANY_KERN): Verdict(0, Action.DENY),
+            CreateKey(INET, STREAM, ANY, ANY_KERN): Verdict(1, Action.DENY),
+        },
     )
 
     def fail_second_write(n: int) -> None:
@@ -353,8 +414,14 @@ def test_kernel_refused_write_leaves_old_enforcing(fence, cgroup):
     fence.attach()
     n = abi.HF_CREATE_ENTRIES  # together with the active policy's key: one too many
     huge = CompiledPolicy(
-        name="huge", enforce=True, default=Action.ALLOW, rules=[rule(0, "many")],
-        create={CreateKey(INET, 100 + i // 60000, i % 60000, 0): Verdict(0, Action.DENY) for i in range(n)},
+        name="huge",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(0, "many")],
+        create={
+            CreateKey(INET, 100 + i // 60000, i % 60000, 0): Verdict(0, Action.DENY)
+            for i in range(n)
+        },
     )
     with pytest.raises(libbpf.LibbpfError) as info:
         fence.maps.install(huge)
@@ -387,7 +454,9 @@ def test_links_detach_when_owner_exits(cgroup):
             break
         time.sleep(0.1)
     assert r == [0]
-    out = subprocess.run(["bpftool", "cgroup", "show", str(cgroup)], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["bpftool", "cgroup", "show", str(cgroup)], capture_output=True, text=True
+    ).stdout
     assert "hf_" not in out
 
 
@@ -417,8 +486,16 @@ def test_apply_persists_swaps_and_removes(cgroup):
 
 def test_coverage_is_honest():
     policy = CompiledPolicy(
-        name="mixed", enforce=True, default=Action.ALLOW,
-        rules=[rule(0, "raw6"), rule(1, "alg"), rule(2, "kern-only"), rule(3, "any-family"), rule(4, "tcp-user")],
+        name="mixed",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[
+            rule(0, "raw6"),
+            rule(1, "alg"),
+            rule(2, "kern-only"),
+            rule(3, "any-family"),
+            rule(4, "tcp-user"),
+        ],
         create={
             CreateKey(INET6, RAW, ICMPV6, ANY_KERN): Verdict(0, Action.DENY),
             CreateKey(38, ANY, ANY, ANY_KERN): Verdict(1, Action.DENY),
@@ -427,9 +504,14 @@ def test_coverage_is_honest():
             CreateKey(INET, STREAM, TCP, 0): Verdict(4, Action.DENY),
         },
     )
-    policy.rules += [rule(5, "udp-connect", (Hook.CONNECT,)), rule(6, "tcp-connect", (Hook.CONNECT,))]
-    policy.ports = {PortKey(Hook.CONNECT, INET, UDP, 53): Verdict(5, Action.DENY),
-                    PortKey(Hook.CONNECT, ANY, TCP, 443): Verdict(6, Action.DENY)}
+    policy.rules += [
+        rule(5, "udp-connect", (Hook.CONNECT,)),
+        rule(6, "tcp-connect", (Hook.CONNECT,)),
+    ]
+    policy.ports = {
+        PortKey(Hook.CONNECT, INET, UDP, 53): Verdict(5, Action.DENY),
+        PortKey(Hook.CONNECT, ANY, TCP, 443): Verdict(6, Action.DENY),
+    }
     cov = {c.name: c for c in cg_backend.coverage(policy)}
     assert cov["udp-connect"].coverage is Coverage.FULL  # cgroup/sendmsg4|6 cover sendto()
     assert cov["tcp-connect"].coverage is Coverage.FULL
@@ -445,11 +527,15 @@ def test_ring_buffer_overflow_is_counted_not_silent(fence, cgroup):
     fence.maps.install(deny_raw_icmpv6())
     fence.attach()
     calls = 30_000  # 1 MiB ring / (80-byte event + 8-byte header) ~ 11,900 fit
-    code = (f"import os, socket\nopen({str(cgroup / 'cgroup.procs')!r}, 'w').write(str(os.getpid()))\n"
-            f"n = 0\nfor _ in range({calls}):\n"
-            "    try:\n        socket.socket(10, 3, 58).close()\n"
-            "    except PermissionError:\n        n += 1\nprint(n)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    code = (
+        f"import os, socket\nopen({str(cgroup / 'cgroup.procs')!r}, 'w').write(str(os.getpid()))\n"
+        f"n = 0\nfor _ in range({calls}):\n"
+        "    try:\n        socket.socket(10, 3, 58).close()\n"
+        "    except PermissionError:\n        n += 1\nprint(n)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
     assert int(out.stdout) == calls
     stats = fence.maps.stats()
     assert stats.lost > 0 and stats.events > 0
@@ -487,8 +573,18 @@ def test_apply_refuses_a_cgroup_another_backend_fences(cgroup):
     from hotfence.fence.backends.cgroup import AppliedState, _state_path
 
     ref = resolve_cgroup(cgroup)
-    state = AppliedState(cgroup=str(ref.path), cgroup_id=ref.id, backend="bpf-lsm", policy="other",
-                         policy_file="", enforce=True, default="allow", rules=[], coverage=[], applied_at=0.0)
+    state = AppliedState(
+        cgroup=str(ref.path),
+        cgroup_id=ref.id,
+        backend="bpf-lsm",
+        policy="other",
+        policy_file="",
+        enforce=True,
+        default="allow",
+        rules=[],
+        coverage=[],
+        applied_at=0.0,
+    )
     state.write()
     try:
         with pytest.raises(FenceError, match="a bpf-lsm fence is applied here; remove it first"):

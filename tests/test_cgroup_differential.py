@@ -29,7 +29,6 @@ from hotfence.fence.compiled import (
     Verdict,
 )
 from hotfence.fence.model import Backend, PortCall, SocketCall, explain_port, explain_socket
-
 from kernel_helpers import requires_cgroup_bpf, run_socket_calls, scratch_cgroup
 
 pytestmark = [pytest.mark.kernel, requires_cgroup_bpf]
@@ -41,8 +40,13 @@ PORTS = [8080, 8081, 9000]
 PORT_PROTOCOLS = [6, 17]
 
 SOCKET_CALLS = [(f, t, p) for f in FAMILIES for t in TYPES for p in PROTOCOLS]
-PORT_CALLS = [(h, f, p, port) for h in (Hook.BIND, Hook.CONNECT) for f in FAMILIES for p in PORT_PROTOCOLS
-              for port in PORTS]
+PORT_CALLS = [
+    (h, f, p, port)
+    for h in (Hook.BIND, Hook.CONNECT)
+    for f in FAMILIES
+    for p in PORT_PROTOCOLS
+    for port in PORTS
+]
 SENDTO_CALLS = [(f, port) for f in FAMILIES for port in PORTS]  # UDP datagrams: connect rules apply
 
 actions = st.sampled_from([Action.ALLOW, Action.DENY, Action.AUDIT])
@@ -80,32 +84,45 @@ def policies(draw) -> CompiledPolicy:
         action = draw(actions)
         rules.append(RuleInfo(rid, f"r{rid}", f"drawn:{rid}", f"{action.name.lower()} {key}"))
         (create if isinstance(key, CreateKey) else ports)[key] = Verdict(rid, action)
-    return CompiledPolicy(name="drawn", enforce=draw(st.booleans()), default=draw(actions),
-                          rules=rules, create=create, ports=ports)
+    return CompiledPolicy(
+        name="drawn",
+        enforce=draw(st.booleans()),
+        default=draw(actions),
+        rules=rules,
+        create=create,
+        ports=ports,
+    )
 
 
 @pytest.fixture(scope="module")
 def fenced():
-    with scratch_cgroup("diff") as path:
-        with cg_backend.CgroupFence(path) as fence:
-            fence.attach()
-            yield path, fence
+    with scratch_cgroup("diff") as path, cg_backend.CgroupFence(path) as fence:
+        fence.attach()
+        yield path, fence
 
 
 def expected_errnos(policy: CompiledPolicy) -> list[int]:
-    out = [explain_socket(SocketCall(f, t, p), policy, Backend.CGROUP).errno for f, t, p in SOCKET_CALLS]
+    out = [
+        explain_socket(SocketCall(f, t, p), policy, Backend.CGROUP).errno
+        for f, t, p in SOCKET_CALLS
+    ]
     for hook, fam, proto, port in PORT_CALLS:
         type_ = socket.SOCK_STREAM if proto == 6 else socket.SOCK_DGRAM
         # The child first creates the socket, which the policy may already deny.
         err = explain_socket(SocketCall(fam, type_, 0), policy, Backend.CGROUP).errno
         if not err:
-            err = explain_port(PortCall(hook, fam, proto, port, port_in_use=False, peer_listening=False),
-                               policy, Backend.CGROUP).errno
+            err = explain_port(
+                PortCall(hook, fam, proto, port, port_in_use=False, peer_listening=False),
+                policy,
+                Backend.CGROUP,
+            ).errno
         out.append(err)
     for fam, port in SENDTO_CALLS:
         err = explain_socket(SocketCall(fam, socket.SOCK_DGRAM, 0), policy, Backend.CGROUP).errno
         if not err:
-            err = explain_port(PortCall(Hook.CONNECT, fam, 17, port, sendto=True), policy, Backend.CGROUP).errno
+            err = explain_port(
+                PortCall(Hook.CONNECT, fam, 17, port, sendto=True), policy, Backend.CGROUP
+            ).errno
         out.append(err)
     return out
 
@@ -119,14 +136,19 @@ def kernel_ops() -> list[tuple]:
     return ops
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(policy=policies())
 def test_kernel_errno_equals_reference_model(fenced, policy):
     cgroup, fence = fenced
     fence.maps.install(policy)
     got = run_socket_calls(cgroup, kernel_ops()).results
     want = expected_errnos(policy)
-    calls = ([f"socket{c}" for c in SOCKET_CALLS] + [f"{h.name.lower()}{(f, p, port)}" for h, f, p, port in PORT_CALLS]
-             + [f"sendto{(f, 17, port)}" for f, port in SENDTO_CALLS])
+    calls = (
+        [f"socket{c}" for c in SOCKET_CALLS]
+        + [f"{h.name.lower()}{(f, p, port)}" for h, f, p, port in PORT_CALLS]
+        + [f"sendto{(f, 17, port)}" for f, port in SENDTO_CALLS]
+    )
     diffs = [(c, w, g) for c, w, g in zip(calls, want, got) if w != g]
     assert not diffs, f"model vs kernel (call, model errno, kernel errno): {diffs}"

@@ -50,8 +50,11 @@ def test_wildcards_and_lists_expand() -> None:
         - action: audit
           socket: {kern: kernel}
         """)
-    assert set(policy.create) == {CreateKey(2, 3, ANY, ANY_KERN), CreateKey(10, 3, ANY, ANY_KERN),
-                                  CreateKey(ANY, ANY, ANY, 1)}
+    assert set(policy.create) == {
+        CreateKey(2, 3, ANY, ANY_KERN),
+        CreateKey(10, 3, ANY, ANY_KERN),
+        CreateKey(ANY, ANY, ANY, 1),
+    }
 
 
 def test_port_ranges_expand_per_port() -> None:
@@ -72,14 +75,17 @@ def test_port_ranges_expand_per_port() -> None:
 
 def test_conflicting_rules_name_both_lines() -> None:
     with pytest.raises(PolicyError) as info:
-        compile_text("""\
+        compile_text(
+            """\
             - name: first
               action: deny
               socket: {family: inet6, type: raw, protocol: icmpv6}
             - name: second
               action: allow
               socket: {family: [inet, inet6], type: raw, protocol: 58}
-            """, "c.yaml")
+            """,
+            "c.yaml",
+        )
     issues = info.value.issues
     assert len(issues) == 1
     assert issues[0].line == 12 and issues[0].field == "spec.rules[1]"
@@ -102,8 +108,10 @@ def test_overlapping_port_ranges_conflict_once() -> None:
 def test_invalid_policy_yields_nothing(tmp_path) -> None:
     # One good rule and one bad one: the compiler must not hand back a partial policy.
     path = tmp_path / "half.yaml"
-    path.write_text(HEAD + "  - action: deny\n    socket: {family: inet6, type: raw}\n"
-                    "  - action: deny\n    socket: {family: inet6, type: raw}\n")
+    path.write_text(
+        HEAD + "  - action: deny\n    socket: {family: inet6, type: raw}\n"
+        "  - action: deny\n    socket: {family: inet6, type: raw}\n"
+    )
     result = None
     with pytest.raises(PolicyError):
         result = compile_file(path)
@@ -123,8 +131,10 @@ def test_protocol_out_of_u16_only_matches_wildcards() -> None:
 
 
 def test_audit_mode_and_default_carry_over() -> None:
-    text = (HEAD.replace("mode: enforce", "mode: audit").replace("default: allow", "default: deny")
-            + "  - action: allow\n    socket: {family: unix}\n")
+    text = (
+        HEAD.replace("mode: enforce", "mode: audit").replace("default: allow", "default: deny")
+        + "  - action: allow\n    socket: {family: unix}\n"
+    )
     policy = compile_policy(parse_policy(text, "a.yaml"))
     assert not policy.enforce and policy.default is Action.DENY
     assert policy.default_source == "a.yaml:7"
@@ -157,45 +167,84 @@ class SRule:
 
     def matches(self, call: tuple[int, int, int, int]) -> bool:
         f, t, p, k = call
-        return ((self.family is None or f in self.family) and (self.type is None or t in self.type)
-                and (self.protocol is None or p in self.protocol) and k in KERNS[self.kern])
+        return (
+            (self.family is None or f in self.family)
+            and (self.type is None or t in self.type)
+            and (self.protocol is None or p in self.protocol)
+            and k in KERNS[self.kern]
+        )
 
     def specificity(self) -> tuple[bool, ...]:
         # The documented precedence: a rule naming family beats one that does not; then
         # type, then protocol, then an exact kern flag.
-        return (self.family is not None, self.type is not None, self.protocol is not None,
-                self.kern != "any")
+        return (
+            self.family is not None,
+            self.type is not None,
+            self.protocol is not None,
+            self.kern != "any",
+        )
 
     def cells(self) -> set[tuple]:
-        return {(f, t, p, k) for f in self.family or [None] for t in self.type or [None]
-                for p in self.protocol or [None] for k in [self.kern]}
+        return {
+            (f, t, p, k)
+            for f in self.family or [None]
+            for t in self.type or [None]
+            for p in self.protocol or [None]
+            for k in [self.kern]
+        }
 
 
 def subset(pool: list[int]) -> st.SearchStrategy:
-    return st.one_of(st.none(), st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True))
+    return st.one_of(
+        st.none(), st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True)
+    )
 
 
 @st.composite
 def srule(draw) -> SRule:
     family = draw(subset(FAMILIES))
     if family is None:
-        return SRule(None, None, None, draw(st.sampled_from(["user", "kernel"])), draw(st.sampled_from(ACTIONS)))
-    return SRule(family, draw(subset(TYPES)), draw(subset(PROTOCOLS)),
-                 draw(st.sampled_from(list(KERNS))), draw(st.sampled_from(ACTIONS)))
+        return SRule(
+            None,
+            None,
+            None,
+            draw(st.sampled_from(["user", "kernel"])),
+            draw(st.sampled_from(ACTIONS)),
+        )
+    return SRule(
+        family,
+        draw(subset(TYPES)),
+        draw(subset(PROTOCOLS)),
+        draw(st.sampled_from(list(KERNS))),
+        draw(st.sampled_from(ACTIONS)),
+    )
 
 
-calls = st.tuples(st.sampled_from(FAMILIES + [1]), st.sampled_from(TYPES), st.sampled_from(PROTOCOLS + [255]),
-                  st.sampled_from([0, 1]))
+calls = st.tuples(
+    st.sampled_from(FAMILIES + [1]),
+    st.sampled_from(TYPES),
+    st.sampled_from(PROTOCOLS + [255]),
+    st.sampled_from([0, 1]),
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(rules=st.lists(srule(), max_size=6), default=st.sampled_from(ACTIONS),
-       probes=st.lists(calls, min_size=1, max_size=25))
-def test_decide_create_agrees_with_most_specific_rule(rules: list[SRule], default: str, probes) -> None:
-    doc = {"apiVersion": "hotfence/v1", "kind": "SocketPolicy", "metadata": {"name": "h"},
-           "spec": {"mode": "enforce", "default": default, "rules": [r.as_yaml() for r in rules]}}
+@given(
+    rules=st.lists(srule(), max_size=6),
+    default=st.sampled_from(ACTIONS),
+    probes=st.lists(calls, min_size=1, max_size=25),
+)
+def test_decide_create_agrees_with_most_specific_rule(
+    rules: list[SRule], default: str, probes
+) -> None:
+    doc = {
+        "apiVersion": "hotfence/v1",
+        "kind": "SocketPolicy",
+        "metadata": {"name": "h"},
+        "spec": {"mode": "enforce", "default": default, "rules": [r.as_yaml() for r in rules]},
+    }
     text = yaml.safe_dump(doc)
-    conflict = any(a.cells() & b.cells() for i, a in enumerate(rules) for b in rules[i + 1:])
+    conflict = any(a.cells() & b.cells() for i, a in enumerate(rules) for b in rules[i + 1 :])
     if conflict:
         with pytest.raises(PolicyError):
             compile_policy(parse_policy(text))
@@ -212,7 +261,10 @@ def test_decide_create_agrees_with_most_specific_rule(rules: list[SRule], defaul
             assert verdict is not None and verdict.rule_id == best[1]
         else:
             assert policy.decide_create(*call[:3], bool(call[3])) is None
-        assert policy.effective_action(policy.decide_create(*call[:3], bool(call[3]))).name.lower() == expected
+        assert (
+            policy.effective_action(policy.decide_create(*call[:3], bool(call[3]))).name.lower()
+            == expected
+        )
 
 
 @dataclass
@@ -234,42 +286,73 @@ class PRule:
         return {"action": self.action, self.hook: body}
 
     def matches(self, hook: str, f: int, p: int, port: int) -> bool:
-        return (hook == self.hook and (self.family is None or f in self.family)
-                and (self.protocol is None or p in self.protocol) and (self.ports is None or port in self.ports))
+        return (
+            hook == self.hook
+            and (self.family is None or f in self.family)
+            and (self.protocol is None or p in self.protocol)
+            and (self.ports is None or port in self.ports)
+        )
 
     def specificity(self) -> tuple[bool, ...]:
         return (self.ports is not None, self.protocol is not None, self.family is not None)
 
     def cells(self) -> set[tuple]:
-        return {(self.hook, f, p, port) for f in self.family or [None] for p in self.protocol or [None]
-                for port in self.ports or [None]}
+        return {
+            (self.hook, f, p, port)
+            for f in self.family or [None]
+            for p in self.protocol or [None]
+            for port in self.ports or [None]
+        }
 
 
 @st.composite
 def prule(draw) -> PRule:
     while True:
-        r = PRule(draw(st.sampled_from(["bind", "connect"])), draw(subset([2, 10])), draw(subset([6, 17])),
-                  draw(subset([0, 22, 80, 443])), draw(st.sampled_from(ACTIONS)))
+        r = PRule(
+            draw(st.sampled_from(["bind", "connect"])),
+            draw(subset([2, 10])),
+            draw(subset([6, 17])),
+            draw(subset([0, 22, 80, 443])),
+            draw(st.sampled_from(ACTIONS)),
+        )
         if r.family or r.protocol or r.ports:
             return r
 
 
 @settings(max_examples=300, deadline=None)
-@given(rules=st.lists(prule(), max_size=6), default=st.sampled_from(ACTIONS),
-       probes=st.lists(st.tuples(st.sampled_from(["bind", "connect"]), st.sampled_from([2, 10]),
-                                 st.sampled_from([6, 17]), st.sampled_from([0, 22, 80, 443, 8080])),
-                       min_size=1, max_size=25))
-def test_decide_port_agrees_with_most_specific_rule(rules: list[PRule], default: str, probes) -> None:
-    doc = {"apiVersion": "hotfence/v1", "kind": "SocketPolicy", "metadata": {"name": "h"},
-           "spec": {"mode": "audit", "default": default, "rules": [r.as_yaml() for r in rules]}}
+@given(
+    rules=st.lists(prule(), max_size=6),
+    default=st.sampled_from(ACTIONS),
+    probes=st.lists(
+        st.tuples(
+            st.sampled_from(["bind", "connect"]),
+            st.sampled_from([2, 10]),
+            st.sampled_from([6, 17]),
+            st.sampled_from([0, 22, 80, 443, 8080]),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+)
+def test_decide_port_agrees_with_most_specific_rule(
+    rules: list[PRule], default: str, probes
+) -> None:
+    doc = {
+        "apiVersion": "hotfence/v1",
+        "kind": "SocketPolicy",
+        "metadata": {"name": "h"},
+        "spec": {"mode": "audit", "default": default, "rules": [r.as_yaml() for r in rules]},
+    }
     text = yaml.safe_dump(doc)
-    if any(a.cells() & b.cells() for i, a in enumerate(rules) for b in rules[i + 1:]):
+    if any(a.cells() & b.cells() for i, a in enumerate(rules) for b in rules[i + 1 :]):
         with pytest.raises(PolicyError):
             compile_policy(parse_policy(text))
         return
     policy = compile_policy(parse_policy(text))
     for hook, f, p, port in probes:
-        matching = [(r.specificity(), i) for i, r in enumerate(rules) if r.matches(hook, f, p, port)]
+        matching = [
+            (r.specificity(), i) for i, r in enumerate(rules) if r.matches(hook, f, p, port)
+        ]
         verdict = policy.decide_port(Hook.BIND if hook == "bind" else Hook.CONNECT, f, p, port)
         if matching:
             assert verdict is not None and verdict.rule_id == max(matching)[1]
@@ -296,10 +379,16 @@ def test_limits_of_the_kernel_maps_are_checked(monkeypatch) -> None:
 def test_packet_protocol_high_bits_cannot_sidestep_an_ethertype_rule():
     from hotfence.fence.compiled import resolve_create_protocol
 
-    policy = compile_policy(parse_policy(HEAD + """\
+    policy = compile_policy(
+        parse_policy(
+            HEAD
+            + """\
     - action: deny
       socket: {family: packet, type: raw, protocol: ipv6}
-""", "p.yaml"))
+""",
+            "p.yaml",
+        )
+    )
     eth_ipv6 = 0xDD86  # htons(ETH_P_IPV6)
     # packet_create keeps the low 16 bits, so 0x1DD86 is an IPv6 packet socket too.
     for protocol in (eth_ipv6, 0x10000 | eth_ipv6, -0x10000 + eth_ipv6):

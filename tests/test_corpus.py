@@ -113,7 +113,10 @@ def test_corpus_is_present_and_complete() -> None:
 def test_no_file_breaks_the_parser() -> None:
     for name, reps in parsed().items():
         for r in reps:
-            assert not (r.corrupted_reason or "").startswith("internal error"), (name, r.corrupted_reason)
+            assert not (r.corrupted_reason or "").startswith("internal error"), (
+                name,
+                r.corrupted_reason,
+            )
             assert r.title, name
             assert 0 <= r.start <= r.end, name
 
@@ -121,8 +124,11 @@ def test_no_file_breaks_the_parser() -> None:
 def test_titles_agree_with_corpus() -> None:
     cases = [c for c in corpus_cases() if c.title is not None]
     reps = parsed()
-    misses = {c.name: (c.title, reps[c.name][0].title if reps[c.name] else None)
-              for c in cases if not _title_ok(c, reps[c.name])}
+    misses = {
+        c.name: (c.title, reps[c.name][0].title if reps[c.name] else None)
+        for c in cases
+        if not _title_ok(c, reps[c.name])
+    }
     agreement = 1 - len(misses) / len(cases)
     figure = f"corpus title agreement: {len(cases) - len(misses)}/{len(cases)} = {agreement:.1%}"
     print("\n" + figure)
@@ -136,8 +142,13 @@ def test_titles_agree_with_corpus() -> None:
 def test_tolerated_misses_still_miss() -> None:
     reps = parsed()
     by_name = {c.name: c for c in corpus_cases()}
-    fixed = [name for name in tolerated_misses()
-             if name in by_name and by_name[name].title is not None and _title_ok(by_name[name], reps[name])]
+    fixed = [
+        name
+        for name in tolerated_misses()
+        if name in by_name
+        and by_name[name].title is not None
+        and _title_ok(by_name[name], reps[name])
+    ]
     assert not fixed, f"these files pass now, remove them from {MISSES_FILE.name}: {fixed}"
 
 
@@ -155,8 +166,10 @@ def test_corrupted_and_type_agreement() -> None:
     matched = [c for c in corpus_cases() if c.title is not None and _title_ok(c, reps[c.name])]
     corr = sum(reps[c.name][0].corrupted == c.corrupted for c in matched)
     typ = sum(reps[c.name][0].type == (c.type or "UNKNOWN") for c in matched)
-    figure = (f"corpus CORRUPTED agreement {corr}/{len(matched)} = {corr / len(matched):.1%}; "
-              f"TYPE agreement {typ}/{len(matched)} = {typ / len(matched):.1%}")
+    figure = (
+        f"corpus CORRUPTED agreement {corr}/{len(matched)} = {corr / len(matched):.1%}; "
+        f"TYPE agreement {typ}/{len(matched)} = {typ / len(matched):.1%}"
+    )
     print("\n" + figure)
     warnings.warn(CorpusFigure(figure), stacklevel=1)
     assert corr / len(matched) >= 0.95, figure

@@ -48,8 +48,23 @@ def _canon_number(m: re.Match[str]) -> str:
     return str(value % (1 << 32))
 
 
-_PREFIXES = {"lock", "rep", "repe", "repz", "repne", "repnz", "cs", "ds", "es", "fs", "gs",
-             "ss", "data16", "notrack", "bnd"}
+_PREFIXES = {
+    "lock",
+    "rep",
+    "repe",
+    "repz",
+    "repne",
+    "repnz",
+    "cs",
+    "ds",
+    "es",
+    "fs",
+    "gs",
+    "ss",
+    "data16",
+    "notrack",
+    "bnd",
+}
 
 
 def norm(text: str) -> tuple[str, str]:
@@ -86,7 +101,7 @@ def expected_listing(out_text: str) -> tuple[int, list[tuple[int, str, str, bool
         if m:
             skipped = int(m.group(1) or 0)
             rows = []
-            for row in lines[i + 1:]:
+            for row in lines[i + 1 :]:
                 cols = row.split("\t")
                 if len(cols) < 3:
                     break
@@ -118,7 +133,7 @@ def test_decompile_corpus(path: str) -> None:
     # objdump groups arm words as one hex string, x86 as spaced bytes; compare bytes in
     # memory order only for x86 (arm words are printed as integers).
     assert [g[0] for g in got[: len(rows)]] == [r[0] for r in rows]
-    for (off, hexs, insn, trap), (goff, ghex, gtext, gtrap) in zip(rows, got):
+    for (off, hexs, insn, trap), (_goff, ghex, gtext, gtrap) in zip(rows, got):
         if dis.arch.startswith(("x86", "i386")):
             assert ghex == hexs.replace(" ", ""), off
         em, eo = norm(insn)
@@ -212,16 +227,22 @@ def test_boundaries_agree_with_objdump_on_corpus() -> None:
             dis = disassemble(code, arch="x86_64", syntax="att")
             if dis.error is not None:
                 continue
-            data = bytes.fromhex(dis.bytes_hex)[dis.realigned:]
+            data = bytes.fromhex(dis.bytes_hex)[dis.realigned :]
             with open(blob, "wb") as fh:
                 fh.write(data)
-            res = subprocess.run(["objdump", "-D", "-z", "-b", "binary", "-mi386", "-Mx86-64", blob],
-                                 capture_output=True, text=True, check=True)
+            res = subprocess.run(
+                ["objdump", "-D", "-z", "-b", "binary", "-mi386", "-Mx86-64", blob],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             ref = {}
             for row in res.stdout.splitlines():
                 cols = row.split("\t")
                 if len(cols) >= 3 and re.match(r"^\s*[0-9a-f]+:$", cols[0]):
-                    ref[int(cols[0].strip().rstrip(":"), 16)] = " ".join(c.strip() for c in cols[2:])
+                    ref[int(cols[0].strip().rstrip(":"), 16)] = " ".join(
+                        c.strip() for c in cols[2:]
+                    )
             fault = next(i for i in dis.instructions if i.faulting)
             for ins in dis.instructions:
                 if ins.address > fault.address:
@@ -236,8 +257,11 @@ def test_boundaries_agree_with_objdump_on_corpus() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.binary(min_size=1, max_size=4), max_size=70), st.integers(0, 80),
-       st.sampled_from(["x86_64", "i386", "arm64", "arm", "thumb", None]))
+@given(
+    st.lists(st.binary(min_size=1, max_size=4), max_size=70),
+    st.integers(0, 80),
+    st.sampled_from(["x86_64", "i386", "arm64", "arm", "thumb", None]),
+)
 def test_disassemble_never_raises(chunks: list[bytes], mark: int, arch: str | None) -> None:
     """Any Code: line shape (random widths, marker anywhere or nowhere) gives a
     Disassembly, with at most one faulting instruction, never an exception."""
@@ -255,7 +279,10 @@ def test_thumb_halfwords_and_arch_guess() -> None:
     dis = disassemble("2000 4770 (bf00)")
     assert dis.arch == "thumb" and dis.error is None
     assert [(i.text, i.faulting) for i in dis.instructions] == [
-        ("movs r0, #0", False), ("bx lr", False), ("nop", True)]
+        ("movs r0, #0", False),
+        ("bx lr", False),
+        ("nop", True),
+    ]
     assert guess_arch(4, "pstate: 20400009 (nzCv daif +PAN -UAO -TCO BTYPE=--)") == "arm64"
     assert guess_arch(4, "pc : [<808f355c>]    lr : [<808f3548>]    psr: 20060013") == "arm"
     assert guess_arch(1, "EIP: 0060:[<c1234567>] EFLAGS: 00010246") == "i386"

@@ -58,24 +58,41 @@ def test_catalogue_entry_is_in_range_for_the_lab_kernel_only() -> None:
     assert entry.affects("6.1.0-56-amd64") is True
     assert entry.affects("6.18.44") is False and entry.affects("5.10.0-30-amd64") is False
     rules = entry.virtual_patch["spec"]["rules"]
-    assert [r["socket"] for r in rules] == [{"family": "inet", "type": "dgram", "protocol": PROTO, "kern": "user"}]
+    assert [r["socket"] for r in rules] == [
+        {"family": "inet", "type": "dgram", "protocol": PROTO, "kern": "user"}
+    ]
 
 
 def test_triage_of_the_recorded_crash_names_the_bug_and_its_patch() -> None:
-    code, out, err = cli("triage", "--no-store", "--format", "json", "--known-bugs", str(KNOWN),
-                         str(LAB / "socket-proto.log"))
+    code, out, err = cli(
+        "triage",
+        "--no-store",
+        "--format",
+        "json",
+        "--known-bugs",
+        str(KNOWN),
+        str(LAB / "socket-proto.log"),
+    )
     assert code == 0, err
     rep = json.loads(out)["files"][0]["reports"][0]
-    assert rep["title"] == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_proto_connect"
+    assert (
+        rep["title"]
+        == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_proto_connect"
+    )
     (match,) = [m for m in rep["known_bugs"] if m["bug_id"] == BUG_ID]
     evidence = " | ".join(match["evidence"])
     assert "faulting function hotfence_crash_proto_connect" in evidence
     assert "call trace has __sys_connect" in evidence
     assert re.search(r"title '.*' matches /", evidence)
     assert match["affected"] is True  # the log's kernel, 6.1.0-56-amd64
-    assert any(m.startswith(f"virtual-patch: hotfence patch apply {BUG_ID} --cgroup") for m in match["mitigations"])
+    assert any(
+        m.startswith(f"virtual-patch: hotfence patch apply {BUG_ID} --cgroup")
+        for m in match["mitigations"]
+    )
     # and in the terminal report an operator reads
-    code, text, _ = cli("triage", "--no-store", "--known-bugs", str(KNOWN), str(LAB / "socket-proto.log"))
+    code, text, _ = cli(
+        "triage", "--no-store", "--known-bugs", str(KNOWN), str(LAB / "socket-proto.log")
+    )
     assert code == 0 and f"known bug {BUG_ID}" in text and f"hotfence patch apply {BUG_ID}" in text
 
 
@@ -99,14 +116,20 @@ def test_patch_apply_on_an_out_of_range_kernel_does_nothing_unless_forced() -> N
     from hotfence.known.kernelver import parse_version
 
     if (6, 1, 0) <= parse_version(f"{platform.release()} {platform.version()}") < (6, 2, 0):
-        pytest.skip(f"host kernel {platform.release()} is inside the entry's range (covered in the guest)")
+        pytest.skip(
+            f"host kernel {platform.release()} is inside the entry's range (covered in the guest)"
+        )
     with scratch_cgroup("e2e") as cg:
         cg_id = os.stat(cg).st_ino
-        code, out, err = cli("patch", "apply", BUG_ID, "--cgroup", str(cg), "--known-bugs", str(KNOWN))
+        code, out, err = cli(
+            "patch", "apply", BUG_ID, "--cgroup", str(cg), "--known-bugs", str(KNOWN)
+        )
         assert code == 1
         assert "outside the affected range [6.1.0, 6.2.0)" in err and "nothing applied" in err
         assert cg_id not in {a.cgroup_id for a in backend.applied()}
-        code, out, err = cli("patch", "apply", BUG_ID, "--cgroup", str(cg), "--known-bugs", str(KNOWN), "--force")
+        code, out, err = cli(
+            "patch", "apply", BUG_ID, "--cgroup", str(cg), "--known-bugs", str(KNOWN), "--force"
+        )
         try:
             assert code == 0, err
             assert f"applied '{POLICY}'" in out
@@ -167,18 +190,25 @@ class E2EGuest:
         self.steps: list[tuple[str, float]] = []
 
     def sh(self, command: str, timeout: float = 300.0):
-        res = self.session.run(f"export HOTFENCE_BPF_BUILD={self.bpf.out_dir}\n{command}", timeout=timeout,
-                               cwd=str(REPO))
+        res = self.session.run(
+            f"export HOTFENCE_BPF_BUILD={self.bpf.out_dir}\n{command}",
+            timeout=timeout,
+            cwd=str(REPO),
+        )
         self.steps.append((command.split("\n")[0][:60], res.seconds))
         return res
 
     def ok(self, command: str, timeout: float = 300.0) -> str:
         res = self.sh(command, timeout)
-        assert res.exit_code == 0, f"guest: {command}\nexit {res.exit_code}\n{res.stdout[-2000:]}\n{res.stderr[-3000:]}"
+        assert res.exit_code == 0, (
+            f"guest: {command}\nexit {res.exit_code}\n{res.stdout[-2000:]}\n{res.stderr[-3000:]}"
+        )
         return res.stdout
 
     def sockets(self, cgroup: str, calls: list[tuple[int, int, int]]) -> list[int]:
-        out = self.ok(f'python3 "$HOTFENCE_IN/socket_calls.py" {shlex.quote(cgroup)} {shlex.quote(json.dumps(calls))}')
+        out = self.ok(
+            f'python3 "$HOTFENCE_IN/socket_calls.py" {shlex.quote(cgroup)} {shlex.quote(json.dumps(calls))}'
+        )
         return json.loads(out.strip().splitlines()[-1])
 
 
@@ -225,7 +255,9 @@ def test_virtual_patch_fences_the_socket_triggered_crash_in_a_guest() -> None:
         # the crash is real: connect() outside any fence oopses in the module
         res = g.sh(f'python3 -c "{CRASH_CONNECT}"', timeout=120)
         assert res.exit_code != 0
-        assert g.session.wait_console("RIP: 0010:hotfence_crash_proto_connect", 30), g.session.console[-3000:]
+        assert g.session.wait_console("RIP: 0010:hotfence_crash_proto_connect", 30), (
+            g.session.console[-3000:]
+        )
         time.sleep(1.0)  # let the console drain the end of the oops
         console = g.session.console
     finally:
@@ -238,9 +270,14 @@ def test_virtual_patch_fences_the_socket_triggered_crash_in_a_guest() -> None:
 
     reports = triage_text(clean_console(console), catalog=load_catalog([KNOWN]))
     rep = next(r for r in reports if r.rip and r.rip.function == "hotfence_crash_proto_connect")
-    assert rep.title == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_proto_connect"
+    assert (
+        rep.title
+        == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_proto_connect"
+    )
     assert [m.bug_id for m in rep.known_bugs] == [BUG_ID]
     assert rep.known_bugs[0].affected is True
-    figure = (f"e2e guest: prepare {g.prepare_seconds:.1f} s, boot {t_boot:.1f} s, loop {t_total:.1f} s "
-              f"(kernel {g.kernel.kver}); steps: " + ", ".join(f"{c!r} {s:.1f}s" for c, s in g.steps))
+    figure = (
+        f"e2e guest: prepare {g.prepare_seconds:.1f} s, boot {t_boot:.1f} s, loop {t_total:.1f} s "
+        f"(kernel {g.kernel.kver}); steps: " + ", ".join(f"{c!r} {s:.1f}s" for c, s in g.steps)
+    )
     print("\n" + figure, file=sys.stderr)

@@ -30,7 +30,16 @@ def test_raw_icmpv6_is_denied_by_the_rule_with_its_line() -> None:
 
 
 def test_lsm_backend_decides_at_security_socket_create() -> None:
-    code, out = run("--policy", DENY_ICMPV6, "--backend", "lsm", "socket", "AF_INET6", "SOCK_RAW", "IPPROTO_ICMPV6")
+    code, out = run(
+        "--policy",
+        DENY_ICMPV6,
+        "--backend",
+        "lsm",
+        "socket",
+        "AF_INET6",
+        "SOCK_RAW",
+        "IPPROTO_ICMPV6",
+    )
     assert code == 0, out
     assert "security_socket_create" in out and "lsm/socket_create" in out
     assert "inet6_create" not in out  # the walk stopped at the LSM hook
@@ -78,17 +87,23 @@ def test_connect_and_bind() -> None:
     code, out = run("--policy", WEB, "sendto", "inet", "tcp", "53")
     assert code == 2 and "sendto is modelled for udp" in out
     # a socket made before the caller moved into the cgroup: cgroup-BPF does not fence it
-    _, out = run("--policy", WEB, "sendto", "inet", "udp", "123", "--socket-made-outside", "--format", "json")
+    _, out = run(
+        "--policy", WEB, "sendto", "inet", "udp", "123", "--socket-made-outside", "--format", "json"
+    )
     data = json.loads(out)
     assert data["errno_name"] == "0" and data["decision"] is None
-    _, out = run("--policy", WEB, "--backend", "lsm", "sendto", "inet", "udp", "123", "--socket-made-outside")
+    _, out = run(
+        "--policy", WEB, "--backend", "lsm", "sendto", "inet", "udp", "123", "--socket-made-outside"
+    )
     assert "denied by policy" in out
 
 
 def test_af_alg_needs_lsm_to_be_fenced() -> None:
     _, out = run("--policy", ALG, "--with-family", "alg", "socket", "alg", "seqpacket")
     assert "verdict: allowed" in out and "not covered by the cgroup backend" in out
-    _, out = run("--policy", ALG, "--with-family", "alg", "--backend", "lsm", "socket", "alg", "seqpacket")
+    _, out = run(
+        "--policy", ALG, "--with-family", "alg", "--backend", "lsm", "socket", "alg", "seqpacket"
+    )
     assert "denied by policy" in out and "no-af-alg" in out
     _, out = run("socket", "alg", "seqpacket")
     assert "EAFNOSUPPORT" in out  # this kernel has no AF_ALG
@@ -107,9 +122,13 @@ def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     code, out = run("frobnicate", "x")
     assert code == 2 and "valid: socket, bind, connect" in out
     bad = tmp_path / "bad.yaml"
-    bad.write_text("apiVersion: hotfence/v1\nkind: SocketPolicy\nmetadata: {name: b}\n"
-                   "spec:\n  mode: enforce\n  default: allow\n  rules:\n"
-                   "    - action: deny\n      socket: {family: inet6, type: rawx}\n")
-    result = CliRunner().invoke(main, ["explain", "--policy", str(bad), "socket", "inet6", "raw", "icmpv6"])
+    bad.write_text(
+        "apiVersion: hotfence/v1\nkind: SocketPolicy\nmetadata: {name: b}\n"
+        "spec:\n  mode: enforce\n  default: allow\n  rules:\n"
+        "    - action: deny\n      socket: {family: inet6, type: rawx}\n"
+    )
+    result = CliRunner().invoke(
+        main, ["explain", "--policy", str(bad), "socket", "inet6", "raw", "icmpv6"]
+    )
     assert result.exit_code == 2
     assert f"{bad}:9: spec.rules[0].socket.type" in result.output and "seqpacket" in result.output

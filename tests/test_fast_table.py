@@ -37,17 +37,24 @@ def policies(draw) -> CompiledPolicy:
     keys = []
     for _ in range(draw(st.integers(0, 8))):
         use_f, use_t, use_p, use_k = draw(st.sampled_from(CREATE_LOOKUP_ORDER))
-        keys.append(CreateKey(
-            draw(st.sampled_from(FAMILIES)) if use_f else ANY,
-            draw(st.sampled_from(TYPES)) if use_t else ANY,
-            draw(st.sampled_from(PROTOCOLS)) if use_p else ANY,
-            draw(st.sampled_from([0, 1])) if use_k else ANY_KERN,
-        ))
+        keys.append(
+            CreateKey(
+                draw(st.sampled_from(FAMILIES)) if use_f else ANY,
+                draw(st.sampled_from(TYPES)) if use_t else ANY,
+                draw(st.sampled_from(PROTOCOLS)) if use_p else ANY,
+                draw(st.sampled_from([0, 1])) if use_k else ANY_KERN,
+            )
+        )
     keys = list(dict.fromkeys(keys))
     rules = [RuleInfo(i, f"r{i}", f"drawn:{i}", "drawn") for i in range(len(keys))]
     create = {k: Verdict(i, draw(st.sampled_from(list(Action)))) for i, k in enumerate(keys)}
-    return CompiledPolicy(name="drawn", enforce=True, default=draw(st.sampled_from(list(Action))),
-                          rules=rules, create=create)
+    return CompiledPolicy(
+        name="drawn",
+        enforce=True,
+        default=draw(st.sampled_from(list(Action))),
+        rules=rules,
+        create=create,
+    )
 
 
 def cell_verdict(table, family, type_, protocol, kern) -> tuple[int, int]:
@@ -62,8 +69,15 @@ def test_every_cell_is_decide_create(policy):
     assert len(table) == 2 * abi.HF_FAST_PER_SLOT
     for family, type_, protocol, kern in CHECKED:
         v = policy.decide_create(family, type_, protocol, bool(kern))
-        want = (abi.HF_DEFAULT_RULE, int(policy.default)) if v is None else (v.rule_id, int(v.action))
-        assert cell_verdict(table, family, type_, protocol, kern) == want, (family, type_, protocol, kern)
+        want = (
+            (abi.HF_DEFAULT_RULE, int(policy.default)) if v is None else (v.rule_id, int(v.action))
+        )
+        assert cell_verdict(table, family, type_, protocol, kern) == want, (
+            family,
+            type_,
+            protocol,
+            kern,
+        )
 
 
 def test_calls_outside_the_table_have_no_cell():
@@ -71,29 +85,47 @@ def test_calls_outside_the_table_have_no_cell():
     assert fast_table.cell(2, 1, 262, 0) is None  # MPTCP: protocol >= 256
     assert fast_table.cell(10, 16, 0, 0) is None
     assert fast_table.cell(2, 1, -1, 0) is None
-    cells = {fast_table.cell(f, t, p, k) for f, t, p, k in product(abi.HF_FAST_FAMILIES, range(16), range(256), (0, 1))}
+    cells = {
+        fast_table.cell(f, t, p, k)
+        for f, t, p, k in product(abi.HF_FAST_FAMILIES, range(16), range(256), (0, 1))
+    }
     assert cells == set(range(abi.HF_FAST_PER_SLOT))  # a bijection onto the slot's cells
 
 
 def test_more_specific_shape_wins_over_broader_key():
     policy = CompiledPolicy(
-        name="p", enforce=True, default=Action.ALLOW,
+        name="p",
+        enforce=True,
+        default=Action.ALLOW,
         rules=[RuleInfo(i, f"r{i}", f"t:{i}", "r") for i in range(3)],
-        create={CreateKey(ANY, ANY, ANY, 0): Verdict(0, Action.DENY),
-                CreateKey(10, ANY, ANY, ANY_KERN): Verdict(1, Action.AUDIT),
-                CreateKey(10, 3, 58, ANY_KERN): Verdict(2, Action.ALLOW)},
+        create={
+            CreateKey(ANY, ANY, ANY, 0): Verdict(0, Action.DENY),
+            CreateKey(10, ANY, ANY, ANY_KERN): Verdict(1, Action.AUDIT),
+            CreateKey(10, 3, 58, ANY_KERN): Verdict(2, Action.ALLOW),
+        },
     )
     table = fast_table.verdicts(policy)
     assert cell_verdict(table, 10, 3, 58, 0) == (2, Action.ALLOW)
-    assert cell_verdict(table, 10, 2, 17, 0) == (1, Action.AUDIT)  # family key beats (ANY.., kern 0)
+    assert cell_verdict(table, 10, 2, 17, 0) == (
+        1,
+        Action.AUDIT,
+    )  # family key beats (ANY.., kern 0)
     assert cell_verdict(table, 2, 2, 17, 0) == (0, Action.DENY)
     assert cell_verdict(table, 2, 2, 17, 1) == (abi.HF_DEFAULT_RULE, Action.ALLOW)
 
 
 def test_ten_thousand_rules():
-    create = {CreateKey(10, 3 + i // 250, i % 250, ANY_KERN): Verdict(i, Action.DENY) for i in range(10_000)}
-    policy = CompiledPolicy(name="big", enforce=True, default=Action.ALLOW,
-                            rules=[RuleInfo(i, f"r{i}", f"t:{i}", "r") for i in range(10_000)], create=create)
+    create = {
+        CreateKey(10, 3 + i // 250, i % 250, ANY_KERN): Verdict(i, Action.DENY)
+        for i in range(10_000)
+    }
+    policy = CompiledPolicy(
+        name="big",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[RuleInfo(i, f"r{i}", f"t:{i}", "r") for i in range(10_000)],
+        create=create,
+    )
     table = fast_table.verdicts(policy)
     assert cell_verdict(table, 10, 3, 7, 1) == (7, Action.DENY)
     assert cell_verdict(table, 10, 15, 249, 0) == (12 * 250 + 249, Action.DENY)

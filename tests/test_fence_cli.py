@@ -18,7 +18,6 @@ from click.testing import CliRunner
 from hotfence.cli import main
 from hotfence.fence.backends import cgroup as cg_backend
 from hotfence.fence.backends.cgroupfs import resolve_cgroup
-
 from kernel_helpers import cgroup2_mount, requires_cgroup_bpf, run_socket_calls, scratch_cgroup
 
 pytestmark = [pytest.mark.kernel, requires_cgroup_bpf]
@@ -46,10 +45,19 @@ spec:
 """
 
 
-def write_policy(tmp_path: Path, name="deny-raw-icmpv6", mode="enforce", rule="no-raw-icmpv6",
-                 family="inet6", type="raw", protocol="icmpv6") -> Path:
+def write_policy(
+    tmp_path: Path,
+    name="deny-raw-icmpv6",
+    mode="enforce",
+    rule="no-raw-icmpv6",
+    family="inet6",
+    type="raw",
+    protocol="icmpv6",
+) -> Path:
     p = tmp_path / f"{name}-{mode}.yaml"
-    p.write_text(POLICY.format(name=name, mode=mode, rule=rule, family=family, type=type, protocol=protocol))
+    p.write_text(
+        POLICY.format(name=name, mode=mode, rule=rule, family=family, type=type, protocol=protocol)
+    )
     return p
 
 
@@ -71,8 +79,12 @@ class Runner:
     """`hotfence fence run` as a real foreground process."""
 
     def __init__(self, *args: str):
-        self.proc = subprocess.Popen([*HOTFENCE, "fence", "run", *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [*HOTFENCE, "fence", "run", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def readline(self, timeout: float = 20) -> str:
         import select
@@ -96,8 +108,11 @@ def test_run_enforces_in_cgroup_only_and_detaches_on_signal(tmp_path, cgroup, us
     r = Runner(str(policy), "--cgroup", str(cgroup))
     try:
         first = r.readline()
-        assert re.fullmatch(rf"hotfence: enforcing 'deny-raw-icmpv6' on {re.escape(str(cgroup))} "
-                            r"via cgroup-bpf \(\d+ rules\)", first), first
+        assert re.fullmatch(
+            rf"hotfence: enforcing 'deny-raw-icmpv6' on {re.escape(str(cgroup))} "
+            r"via cgroup-bpf \(\d+ rules\)",
+            first,
+        ), first
         inside = run_socket_calls(cgroup, [RAW6, UDP4, TCP4])
         assert inside.results == [errno.EPERM, 0, 0]
         assert run_socket_calls(None, [RAW6]).results == [0]
@@ -109,7 +124,9 @@ def test_run_enforces_in_cgroup_only_and_detaches_on_signal(tmp_path, cgroup, us
         code, _, err = r.stop(signal.SIGINT if use_example else signal.SIGTERM)
     assert code == 0, err
     assert "detached" in err
-    assert "hotfence: no-raw-icmpv6: 1 hits, 1 denies" in err and "hotfence: 1 events, 0 lost" in err
+    assert (
+        "hotfence: no-raw-icmpv6: 1 hits, 1 denies" in err and "hotfence: 1 events, 0 lost" in err
+    )
     assert run_socket_calls(cgroup, [RAW6]).results == [0]
 
 
@@ -144,7 +161,9 @@ def test_run_killed_leaves_nothing_attached(tmp_path, cgroup):
 
 def test_apply_status_counters_swap_remove(tmp_path, cgroup):
     p1 = write_policy(tmp_path)
-    p2 = write_policy(tmp_path, name="deny-udp4", rule="no-udp4", family="inet", type="dgram", protocol="udp")
+    p2 = write_policy(
+        tmp_path, name="deny-udp4", rule="no-udp4", family="inet", type="dgram", protocol="udp"
+    )
     code, out = hf("fence", "apply", str(p1), "--cgroup", str(cgroup))
     assert code == 0, out
     assert "applied 'deny-raw-icmpv6'" in out and "enforced" in out
@@ -182,9 +201,17 @@ def test_apply_status_counters_swap_remove(tmp_path, cgroup):
 
 def test_unenforceable_rule_needs_allow_partial(tmp_path, cgroup):
     policy = tmp_path / "alg.yaml"
-    policy.write_text(POLICY.format(name="mixed", mode="enforce", rule="no-raw6", family="inet6", type="raw",
-                                    protocol="icmpv6")
-                      + "    - name: no-alg\n      action: deny\n      socket: {family: alg}\n")
+    policy.write_text(
+        POLICY.format(
+            name="mixed",
+            mode="enforce",
+            rule="no-raw6",
+            family="inet6",
+            type="raw",
+            protocol="icmpv6",
+        )
+        + "    - name: no-alg\n      action: deny\n      socket: {family: alg}\n"
+    )
     code, out = hf("fence", "apply", str(policy), "--cgroup", str(cgroup))
     assert code != 0 and "cannot be enforced by cgroup-bpf" in out and "no-alg" in out
     assert not cg_backend.pin_dir(resolve_cgroup(cgroup)).exists()
@@ -208,14 +235,24 @@ def test_events_of_an_applied_fence(tmp_path, cgroup):
     try:
         # Denied while nobody reads: the events wait in the pinned ring buffer.
         assert run_socket_calls(cgroup, [RAW6, UDP4, RAW6]).results == [errno.EPERM, 0, errno.EPERM]
-        code, out = hf("fence", "events", "--cgroup", str(cgroup), "--json", "--count", "2", "--duration", "10")
+        code, out = hf(
+            "fence", "events", "--cgroup", str(cgroup), "--json", "--count", "2", "--duration", "10"
+        )
         assert code == 0, out
         events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-        assert [(e["rule"], e["family"], e["type"], e["protocol"]) for e in events] == [("no-raw-icmpv6", 10, 3, 58)] * 2
+        assert [(e["rule"], e["family"], e["type"], e["protocol"]) for e in events] == [
+            ("no-raw-icmpv6", 10, 3, 58)
+        ] * 2
         code, out = hf("fence", "events", "--cgroup", str(cgroup), "--duration", "0.5")
         assert code == 0 and "deny socket" not in out  # each event is delivered once
         run_socket_calls(cgroup, [RAW6])
-        code, out = hf("fence", "events", "--cgroup", str(cgroup), "--count", "1", "--duration", "10")
-        assert "socket(inet6, raw, icmpv6)" in out and "rule=no-raw-icmpv6 (" in out and f"cgroup={cgroup}" in out
+        code, out = hf(
+            "fence", "events", "--cgroup", str(cgroup), "--count", "1", "--duration", "10"
+        )
+        assert (
+            "socket(inet6, raw, icmpv6)" in out
+            and "rule=no-raw-icmpv6 (" in out
+            and f"cgroup={cgroup}" in out
+        )
     finally:
         hf("fence", "remove", "--cgroup", str(cgroup))

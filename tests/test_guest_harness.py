@@ -59,7 +59,13 @@ def test_initramfs_round_trip() -> None:
 def test_extract_vmlinux_finds_the_elf_after_false_magics() -> None:
     elf = b"\x7fELF" + bytes(range(256)) * 64
     # A decoy xz magic with garbage after it, then the real stream, then trailing data.
-    blob = b"MZ" + b"\0" * 100 + b"\xfd7zXZ\x00garbage" + lzma.compress(elf, format=lzma.FORMAT_XZ) + b"tail"
+    blob = (
+        b"MZ"
+        + b"\0" * 100
+        + b"\xfd7zXZ\x00garbage"
+        + lzma.compress(elf, format=lzma.FORMAT_XZ)
+        + b"tail"
+    )
     assert extract_vmlinux(blob) == elf
     with pytest.raises(GuestKernelError, match="no xz or gzip stream"):
         extract_vmlinux(b"MZ" + b"\0" * 64)
@@ -84,9 +90,11 @@ class GuestFigure(UserWarning):
 def guest():
     t0 = time.monotonic()
     sess = shared_session(GuestConfig(), files={"greeting.txt": b"from the host\n"})
-    figure = (f"guest boot: {sess.boot_seconds:.2f} s from QEMU start to agent ready (kernel "
-              f"{sess.kernel_release}, accel {'kvm' if kvm_usable()[0] else 'tcg'}; "
-              f"{time.monotonic() - t0:.2f} s incl. kernel cache check and initramfs)")
+    figure = (
+        f"guest boot: {sess.boot_seconds:.2f} s from QEMU start to agent ready (kernel "
+        f"{sess.kernel_release}, accel {'kvm' if kvm_usable()[0] else 'tcg'}; "
+        f"{time.monotonic() - t0:.2f} s incl. kernel cache check and initramfs)"
+    )
     print("\n" + figure)
     warnings.warn(GuestFigure(figure), stacklevel=1)
     return sess
@@ -105,7 +113,9 @@ def test_guest_runs_the_debian_kernel(guest) -> None:
 
 @pytest.mark.guest
 def test_stdout_stderr_exit_code_and_files(guest) -> None:
-    res = guest.run('cat "$HOTFENCE_IN/greeting.txt"; echo oops >&2; echo 42 > "$HOTFENCE_OUT/answer"; exit 7')
+    res = guest.run(
+        'cat "$HOTFENCE_IN/greeting.txt"; echo oops >&2; echo 42 > "$HOTFENCE_OUT/answer"; exit 7'
+    )
     assert res.exit_code == 7
     assert res.stdout == "from the host\n"
     assert res.stderr == "oops\n"
@@ -136,8 +146,9 @@ def test_host_python_venv_and_libbpf_inside(guest) -> None:
     res = guest.run(f'python -c "{code}"', cwd=str(Path(__file__).resolve().parents[1]))
     assert res.exit_code == 0, res.stderr
     prefix, module_file, major = res.stdout.split()
-    import hotfence
     import sys
+
+    import hotfence
 
     assert prefix == sys.prefix  # the same venv as the host test run
     assert module_file == hotfence.__file__
@@ -168,7 +179,8 @@ def test_pytest_runs_inside_the_guest(guest) -> None:
     repo = Path(__file__).resolve().parents[1]
     res = guest.run(
         "python -m pytest -q -p no:cacheprovider tests/test_guest_harness.py -k initramfs_round_trip",
-        cwd=str(repo), timeout=300,
+        cwd=str(repo),
+        timeout=300,
     )
     assert res.exit_code == 0, res.stdout[-2000:] + res.stderr[-2000:]
     assert "1 passed" in res.stdout

@@ -49,9 +49,7 @@ def test_duplicate_id_across_files_is_an_error(tmp_path):
 
 
 def test_user_entries_are_added(tmp_path):
-    (tmp_path / "mine.yaml").write_text(
-        "id: my-bug\nsummary: mine\nsignature:\n  rip: [my_func]\n"
-    )
+    (tmp_path / "mine.yaml").write_text("id: my-bug\nsummary: mine\nsignature:\n  rip: [my_func]\n")
     assert "my-bug" in load_catalog(extra_dirs=[tmp_path]).entries
 
 
@@ -105,9 +103,10 @@ def test_crash_store_deduplicates_and_groups(tmp_path):
 
 
 def test_every_virtual_patch_is_a_valid_policy():
+    import yaml
+
     from hotfence.fence.compiler import compile_policy
     from hotfence.fence.policy import parse_policy
-    import yaml
 
     catalog = load_catalog(extra_dirs=[])
     patched = [e for e in catalog.entries.values() if e.virtual_patch]
@@ -116,7 +115,7 @@ def test_every_virtual_patch_is_a_valid_policy():
         compiled = compile_policy(parse_policy(yaml.safe_dump(entry.virtual_patch), entry.id))
         assert compiled.enforce and compiled.rules
         # A virtual patch fences user sockets only: kernel sockets are never blocked.
-        for key, verdict in compiled.create.items():
+        for key, _verdict in compiled.create.items():
             assert key.kern == 0, (entry.id, key)
 
 
@@ -125,8 +124,8 @@ def test_triage_cli_reports_known_bug_and_stores_crashes(tmp_path):
 
     from click.testing import CliRunner
 
-    from hotfence.cli import main
     from corpus import SYZ
+    from hotfence.cli import main
 
     log = tmp_path / "alg.log"
     log.write_text(syz_log("130"))
@@ -138,7 +137,12 @@ def test_triage_cli_reports_known_bug_and_stores_crashes(tmp_path):
     report = json.loads(result.stdout)["files"][0]["reports"][0]
     match = report["known_bugs"][0]
     assert match["bug_id"] == "af-alg-crash"
-    assert "virtual-patch: hotfence patch apply af-alg-crash --cgroup <container cgroup>" in match["mitigations"]
+    assert (
+        "virtual-patch: hotfence patch apply af-alg-crash --cgroup <container cgroup>"
+        in match["mitigations"]
+    )
     with CrashStore(db) as store:
-        assert [(g.title, g.count) for g in store.groups()] == [("KASAN: use-after-free Read in aead_recvmsg", 1)]
+        assert [(g.title, g.count) for g in store.groups()] == [
+            ("KASAN: use-after-free Read in aead_recvmsg", 1)
+        ]
     assert SYZ.is_dir()

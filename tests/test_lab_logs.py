@@ -69,7 +69,8 @@ def test_crash_kinds_are_the_ones_the_issue_asks_for() -> None:
 
 
 def test_lab_rejects_a_log_that_lacks_its_facts() -> None:
-    from hotfence.lab.crashlab import KINDS as LAB_KINDS, check_log, clean_console
+    from hotfence.lab.crashlab import KINDS as LAB_KINDS
+    from hotfence.lab.crashlab import check_log, clean_console
 
     null = LAB_KINDS["null-deref"]
     good = _log("null-deref")
@@ -78,7 +79,9 @@ def test_lab_rejects_a_log_that_lacks_its_facts() -> None:
     assert check_log(null, cut, panicked=True) == ["missing 'RIP: 0010:hotfence_crash_null_deref'"]
     assert "the kernel did not panic" in check_log(null, good, panicked=False)
     oom = LAB_KINDS["oom"]
-    assert any("OOM kills" in p for p in check_log(oom, _log("oom").replace("Killed process", "X"), True))
+    assert any(
+        "OOM kills" in p for p in check_log(oom, _log("oom").replace("Killed process", "X"), True)
+    )
     assert clean_console("\x1bc\x1b[?7l\x1b[2J\x1b[0mSeaBIOS") == "SeaBIOS"
 
 
@@ -135,8 +138,16 @@ def _rerun_noise(log: str, seed: int) -> str:
     rnd = random.Random(seed)
     shift = rnd.uniform(1, 500)
     log = re.sub(r"\[ *(\d+\.\d+)\]", lambda m: f"[{float(m.group(1)) + shift:12.6f}]", log)
-    log = re.sub(r"\b(PID: |pid:|\[sh:|task sh:)(\d+)", lambda m: m.group(1) + str(rnd.randint(100, 30000)), log)
-    return re.sub(r"\bffff[0-9a-f]{12}\b", lambda m: "ffff" + "".join(rnd.choice("0123456789abcdef") for _ in range(12)), log)
+    log = re.sub(
+        r"\b(PID: |pid:|\[sh:|task sh:)(\d+)",
+        lambda m: m.group(1) + str(rnd.randint(100, 30000)),
+        log,
+    )
+    return re.sub(
+        r"\bffff[0-9a-f]{12}\b",
+        lambda m: "ffff" + "".join(rnd.choice("0123456789abcdef") for _ in range(12)),
+        log,
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -200,7 +211,9 @@ def test_lab_takes_a_vmcore_with_vmcoreinfo(vmcore_capture) -> None:
     info = read_vmcoreinfo(cap.vmcore)
     assert info["OSRELEASE"] == cap.kernel
     assert "SYMBOL(init_uts_ns)" in info and "BUILD-ID" in info
-    assert "Kernel panic - not syncing: hotfence_crash: panic requested by sh" in cap.log.read_text()
+    assert (
+        "Kernel panic - not syncing: hotfence_crash: panic requested by sh" in cap.log.read_text()
+    )
     assert cap.module is not None and cap.module.exists()
     drgn = pytest.importorskip("drgn")
     prog = drgn.Program()
@@ -220,7 +233,9 @@ def test_vmcore_stack_with_the_debug_vmlinux(vmcore_capture) -> None:
     except GuestKernelError as exc:
         if "download" not in str(exc):
             raise  # fetched but unusable: a real failure
-        pytest.skip(f"debug vmlinux linux-image-{vmcore_capture.kernel}-dbg absent and apt cannot fetch it: {exc}")
+        pytest.skip(
+            f"debug vmlinux linux-image-{vmcore_capture.kernel}-dbg absent and apt cannot fetch it: {exc}"
+        )
     prog = drgn.Program()
     prog.set_core_dump(str(vmcore_capture.vmcore))
     prog.load_debug_info([str(vmlinux), str(vmcore_capture.module)])

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from hotfence.triage.lines import CONSOLE, SYSLOG, caller_id, iter_lines, line_bounds, split_lines, strip_prefix
+from hotfence.triage.lines import (
+    CONSOLE,
+    SYSLOG,
+    caller_id,
+    iter_lines,
+    line_bounds,
+    split_lines,
+    strip_prefix,
+)
 
 
 @pytest.mark.parametrize(
@@ -16,7 +24,11 @@ from hotfence.triage.lines import CONSOLE, SYSLOG, caller_id, iter_lines, line_b
         ("[  123.456789][T12] z", "z", "T12"),
         ("<4>[    1.000000] WARNING: w", "WARNING: w", CONSOLE),
         ("<4>[    1.000000][  T1] WARNING: w", "WARNING: w", "T1"),
-        ("Nov 24 21:45:01 host kernel: [ 12.5] general protection fault", "general protection fault", SYSLOG),
+        (
+            "Nov 24 21:45:01 host kernel: [ 12.5] general protection fault",
+            "general protection fault",
+            SYSLOG,
+        ),
         ("Nov  4 01:02:03 host kernel: plain journal line", "plain journal line", SYSLOG),
         ("Sep 23 02:31:17 syzkaller kern.err kernel: [   68.938106][ T1] msg", "msg", "syslog/T1"),
         ("2026-11-24T21:45:01.123456+0000 host kernel: iso line", "iso line", SYSLOG),
@@ -39,7 +51,7 @@ def test_offsets_and_numbers_cover_the_text() -> None:
     log = "a\n[  1.0] b\n\nlast"
     lines = split_lines(log)
     assert [ln.number for ln in lines] == [1, 2, 3, 4]
-    assert [log[ln.start:ln.end] for ln in lines] == ["a", "[  1.0] b", "", "last"]
+    assert [log[ln.start : ln.end] for ln in lines] == ["a", "[  1.0] b", "", "last"]
     assert [ln.text for ln in lines] == ["a", "b", "", "last"]
 
 
@@ -62,7 +74,14 @@ def test_questionable_frames_marked_only_with_prefix() -> None:
 
 
 def test_caller_id() -> None:
-    assert [caller_id(c) for c in ("", CONSOLE, SYSLOG, "T12", "C3", "syslog/T7")] == ["", "", "", "T12", "C3", "T7"]
+    assert [caller_id(c) for c in ("", CONSOLE, SYSLOG, "T12", "C3", "syslog/T7")] == [
+        "",
+        "",
+        "",
+        "T12",
+        "C3",
+        "T7",
+    ]
 
 
 def test_console_and_syslog_copies_are_separate_streams() -> None:

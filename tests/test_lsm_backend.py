@@ -24,8 +24,7 @@ from pathlib import Path
 import pytest
 
 from hotfence.bpf import build, libbpf
-from hotfence.fence.backends import Coverage, ProbeResult, probe
-from hotfence.fence.backends import lsm
+from hotfence.fence.backends import Coverage, ProbeResult, lsm, probe
 from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError
 from hotfence.fence.compiled import (
     ANY,
@@ -41,7 +40,13 @@ from hotfence.fence.compiled import (
 
 REPO = Path(__file__).resolve().parents[1]
 GUEST_DIR = REPO / "tests" / "guest"
-INET, INET6, RAW, STREAM, DGRAM = socket.AF_INET, socket.AF_INET6, socket.SOCK_RAW, socket.SOCK_STREAM, socket.SOCK_DGRAM
+INET, INET6, RAW, STREAM, DGRAM = (
+    socket.AF_INET,
+    socket.AF_INET6,
+    socket.SOCK_RAW,
+    socket.SOCK_STREAM,
+    socket.SOCK_DGRAM,
+)
 AF_ALG, EPERM = 38, errno.EPERM
 
 
@@ -54,9 +59,18 @@ def rule(i: int, name: str, hooks=(Hook.SOCKET_CREATE,)) -> RuleInfo:
 
 def test_coverage_every_family_and_kern_flag() -> None:
     policy = CompiledPolicy(
-        name="mixed", enforce=True, default=Action.DENY,
-        rules=[rule(0, "alg"), rule(1, "kern-only"), rule(2, "raw6"), rule(3, "tcp-proto0"),
-               rule(4, "inet-proto0"), rule(5, "bind", (Hook.BIND,)), rule(6, "vsock-user")],
+        name="mixed",
+        enforce=True,
+        default=Action.DENY,
+        rules=[
+            rule(0, "alg"),
+            rule(1, "kern-only"),
+            rule(2, "raw6"),
+            rule(3, "tcp-proto0"),
+            rule(4, "inet-proto0"),
+            rule(5, "bind", (Hook.BIND,)),
+            rule(6, "vsock-user"),
+        ],
         create={
             CreateKey(AF_ALG, ANY, ANY, ANY_KERN): Verdict(0, Action.DENY),
             CreateKey(INET, STREAM, 6, 1): Verdict(1, Action.DENY),
@@ -99,17 +113,32 @@ def test_scope_encoding_matches_the_c_struct(tmp_path: Path) -> None:
 
 def _probes(lsm_ok: bool, cgroup_ok: bool) -> list[ProbeResult]:
     return [
-        ProbeResult("bpf-lsm", lsm_ok, "kernel loaded a lsm/socket_create program" if lsm_ok
-                    else "kernel refused to load lsm/socket_create (EPERM)"),
-        ProbeResult("cgroup-bpf", cgroup_ok, "kernel loaded a cgroup/sock_create program" if cgroup_ok
-                    else "kernel refused to load cgroup/sock_create (EINVAL)"),
+        ProbeResult(
+            "bpf-lsm",
+            lsm_ok,
+            "kernel loaded a lsm/socket_create program"
+            if lsm_ok
+            else "kernel refused to load lsm/socket_create (EPERM)",
+        ),
+        ProbeResult(
+            "cgroup-bpf",
+            cgroup_ok,
+            "kernel loaded a cgroup/sock_create program"
+            if cgroup_ok
+            else "kernel refused to load cgroup/sock_create (EINVAL)",
+        ),
         ProbeResult("seccomp", True, "kernel has seccomp"),
     ]
 
 
 def test_select_prefers_lsm_and_says_why() -> None:
-    policy = CompiledPolicy(name="alg", enforce=True, default=Action.ALLOW, rules=[rule(0, "alg")],
-                            create={CreateKey(AF_ALG, ANY, ANY, ANY_KERN): Verdict(0, Action.DENY)})
+    policy = CompiledPolicy(
+        name="alg",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(0, "alg")],
+        create={CreateKey(AF_ALG, ANY, ANY, ANY_KERN): Verdict(0, Action.DENY)},
+    )
     both = lsm.select(policy, _probes(True, True))
     assert both.backend == "bpf-lsm" and "every family" in both.reason
     assert [c.coverage for c in both.coverage] == [Coverage.FULL]
@@ -117,7 +146,9 @@ def test_select_prefers_lsm_and_says_why() -> None:
     fallback = lsm.select(policy, _probes(False, True))
     assert fallback.backend == "cgroup-bpf"
     assert "bpf-lsm unavailable" in fallback.reason and "EPERM" in fallback.reason
-    assert [c.coverage for c in fallback.coverage] == [Coverage.NONE]  # AF_ALG: cgroup-BPF never sees it
+    assert [c.coverage for c in fallback.coverage] == [
+        Coverage.NONE
+    ]  # AF_ALG: cgroup-BPF never sees it
 
     assert lsm.select(policy, _probes(True, True), prefer="cgroup-bpf").backend == "cgroup-bpf"
     with pytest.raises(FenceError, match="bpf-lsm unavailable"):
@@ -176,15 +207,21 @@ class LsmGuest:
         self.modules = [str(p) for p in ModuleIndex(kernel.modules_dir).load_order(["algif_hash"])]
         t0 = time.monotonic()
         self.session = shared_session(GuestConfig(), files=HARNESS_FILES)
-        print(f"\nLSM guest: boot {self.session.boot_seconds:.2f} s (kernel {self.session.kernel_release}), "
-              f"fixture {time.monotonic() - t0:.2f} s")
+        print(
+            f"\nLSM guest: boot {self.session.boot_seconds:.2f} s (kernel {self.session.kernel_release}), "
+            f"fixture {time.monotonic() - t0:.2f} s"
+        )
 
     def run(self, script: str, *args: str, timeout: float = 300.0) -> dict:
         mods = " ".join(f"--module {m}" for m in self.modules)
-        cmd = (f"HOTFENCE_BPF_BUILD={self.build.out_dir} {sys.executable} {GUEST_DIR / script} "
-               f"{' '.join(args)} --obj {self.build.objects[lsm.OBJECT]} {mods}")
+        cmd = (
+            f"HOTFENCE_BPF_BUILD={self.build.out_dir} {sys.executable} {GUEST_DIR / script} "
+            f"{' '.join(args)} --obj {self.build.objects[lsm.OBJECT]} {mods}"
+        )
         res = self.session.run(cmd, timeout=timeout, cwd=str(REPO))
-        assert res.exit_code == 0, f"guest: {cmd}\nexit {res.exit_code}\nstderr:\n{res.stderr[-4000:]}"
+        assert res.exit_code == 0, (
+            f"guest: {cmd}\nexit {res.exit_code}\nstderr:\n{res.stderr[-4000:]}"
+        )
         return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -214,7 +251,12 @@ def test_guest_af_alg_denied_in_the_cgroup_only(lsm_guest) -> None:
     by_pid = {e["tgid"]: e for e in r["events"]}
     assert set(by_pid) == {r["pids"]["inside"], r["pids"]["child"]}
     ev = by_pid[r["pids"]["inside"]]
-    assert (ev["family"], ev["type"], ev["protocol"], ev["kern"]) == (AF_ALG, socket.SOCK_SEQPACKET, 0, False)
+    assert (ev["family"], ev["type"], ev["protocol"], ev["kern"]) == (
+        AF_ALG,
+        socket.SOCK_SEQPACKET,
+        0,
+        False,
+    )
     assert ev["verdict"] == "deny" and ev["rule_id"] == 0 and ev["hook"] == Hook.SOCKET_CREATE
     assert ev["cgroup_id"] == r["cgroup_id"] and ev["comm"].startswith("python")
     assert by_pid[r["pids"]["child"]]["cgroup_id"] != r["cgroup_id"]  # the child cgroup's own id
@@ -241,7 +283,9 @@ def test_guest_kernel_sockets_pass_a_user_rule(lsm_guest) -> None:
     assert [e["kern"] for e in user["events"]] == [False]
     assert any_["results"] == [EPERM, EPERM, 0]  # the netns's kernel ICMPv6 socket was refused
     kern_events = [e for e in any_["events"] if e["kern"]]
-    assert kern_events and all((e["family"], e["type"], e["protocol"]) == (INET6, RAW, 58) for e in kern_events)
+    assert kern_events and all(
+        (e["family"], e["type"], e["protocol"]) == (INET6, RAW, 58) for e in kern_events
+    )
     assert user["after"] == [0, 0] and any_["after"] == [0, 0]  # detached on close
 
 
@@ -265,10 +309,42 @@ def test_guest_bind_and_connect(lsm_guest) -> None:
     # bind 8080 v4/v6 denied, 8081 fine; tcp connect 9000 v4/v6 denied, udp 9000 fine, 9001 refused;
     # a UDP sendto() to 5353 (v4/v6) denied by the connect rule, 5354 fine; a TCP fast-open
     # sendto() (it connects) to 9000 denied, to 9001 refused by the kernel
-    assert r["results"]["inside"] == [EPERM, EPERM, 0, EPERM, EPERM, 0, refused, EPERM, EPERM, 0, EPERM, refused]
-    assert r["results"]["outside"] == [0, 0, 0, refused, refused, 0, refused, 0, 0, 0, refused, refused]
-    assert r["counters"]["0"] == [2, 2] and r["counters"]["1"] == [3, 3] and r["counters"]["2"] == [3, 3]
-    assert r["moved"] == EPERM  # a socket made before moving into the cgroup: fenced (docs/policy.md)
+    assert r["results"]["inside"] == [
+        EPERM,
+        EPERM,
+        0,
+        EPERM,
+        EPERM,
+        0,
+        refused,
+        EPERM,
+        EPERM,
+        0,
+        EPERM,
+        refused,
+    ]
+    assert r["results"]["outside"] == [
+        0,
+        0,
+        0,
+        refused,
+        refused,
+        0,
+        refused,
+        0,
+        0,
+        0,
+        refused,
+        refused,
+    ]
+    assert (
+        r["counters"]["0"] == [2, 2]
+        and r["counters"]["1"] == [3, 3]
+        and r["counters"]["2"] == [3, 3]
+    )
+    assert (
+        r["moved"] == EPERM
+    )  # a socket made before moving into the cgroup: fenced (docs/policy.md)
 
 
 @pytest.mark.guest
@@ -294,7 +370,9 @@ def test_guest_apply_pins_swaps_and_removes(lsm_guest) -> None:
     assert second["counters_before"] == {} and second["counters_after"]["0"] == [1, 1]
     assert second["listed"] == [[r["cgroup_id"], True, "deny-af-alg"]]
     assert second["scope"] == [r["cgroup_id"], 1, 0]
-    assert r["removed"] and r["after"] == [0, 0] and r["progs_after"] == [] and r["listed_after"] == 0
+    assert (
+        r["removed"] and r["after"] == [0, 0] and r["progs_after"] == [] and r["listed_after"] == 0
+    )
 
 
 @pytest.mark.guest
@@ -339,10 +417,14 @@ DIFFERENTIAL_EXAMPLES = int(os.environ.get("HOTFENCE_LSM_EXAMPLES", "60"))
 
 @pytest.mark.guest
 def test_guest_differential_against_the_model(lsm_guest) -> None:
-    r = lsm_guest.run("lsm_differential.py", f"--examples {DIFFERENTIAL_EXAMPLES}", "--seed 4", timeout=900)
-    print(f"\nLSM differential: {r['examples']} policies, {r['calls']} calls compared "
-          f"({r['port_calls']} bind/connect, {r['denied']} denied by policy, {r['baseline']} checked against the out-of-scope answer), "
-          f"{r['seconds']} s; families {r['families']}")
+    r = lsm_guest.run(
+        "lsm_differential.py", f"--examples {DIFFERENTIAL_EXAMPLES}", "--seed 4", timeout=900
+    )
+    print(
+        f"\nLSM differential: {r['examples']} policies, {r['calls']} calls compared "
+        f"({r['port_calls']} bind/connect, {r['denied']} denied by policy, {r['baseline']} checked against the out-of-scope answer), "
+        f"{r['seconds']} s; families {r['families']}"
+    )
     assert r["failure"] is None, r["failure"]
     assert r["examples"] == DIFFERENTIAL_EXAMPLES
     assert r["calls"] >= DIFFERENTIAL_EXAMPLES * 4  # four workers, at least one call each
@@ -350,5 +432,7 @@ def test_guest_differential_against_the_model(lsm_guest) -> None:
     assert r["port_calls"] > 0
     # Every family this kernel registers was drawn, plus unregistered and out-of-range ones.
     assert set(r["registered"]) <= set(r["families"])
-    assert {socket.AF_UNIX, INET, INET6, socket.AF_NETLINK, socket.AF_PACKET, AF_ALG} <= set(r["registered"])
+    assert {socket.AF_UNIX, INET, INET6, socket.AF_NETLINK, socket.AF_PACKET, AF_ALG} <= set(
+        r["registered"]
+    )
     assert -1 in r["families"] and 46 in r["families"]

@@ -38,8 +38,11 @@ def kernel(family: int, type_: int, protocol: int, **kw) -> str:
 
 
 def policy(rules: str, mode: str = "enforce", default: str = "allow"):
-    text = (f"apiVersion: hotfence/v1\nkind: SocketPolicy\nmetadata: {{name: m}}\n"
-            f"spec:\n  mode: {mode}\n  default: {default}\n  rules:\n" + textwrap.indent(textwrap.dedent(rules), "    "))
+    text = (
+        f"apiVersion: hotfence/v1\nkind: SocketPolicy\nmetadata: {{name: m}}\n"
+        f"spec:\n  mode: {mode}\n  default: {default}\n  rules:\n"
+        + textwrap.indent(textwrap.dedent(rules), "    ")
+    )
     return compile_policy(parse_policy(text, "m.yaml"))
 
 
@@ -53,41 +56,44 @@ def test_default_protocols_are_resolved() -> None:
     assert explain_socket(SocketCall(2, 1, names.IPPROTO_MPTCP)).resolved_protocol == 262
 
 
-@pytest.mark.parametrize("call, expected", [
-    ((2, 1, 17), "EPROTONOSUPPORT"),  # stream + UDP
-    ((2, 2, 6), "EPROTONOSUPPORT"),  # dgram + TCP
-    ((2, 3, 0), "EPROTONOSUPPORT"),  # raw needs an explicit protocol
-    ((10, 3, 58), "0"),  # raw ICMPv6 as root
-    ((2, 3, 255), "0"),  # IPPROTO_RAW
-    ((2, 5, 0), "ESOCKTNOSUPPORT"),  # no SCTP on this kernel: inetsw[SEQPACKET] empty
-    ((2, 0, 0), "ESOCKTNOSUPPORT"),
-    ((2, 1 | 0x100, 0), "EINVAL"),  # unknown type flag
-    ((2, 1 | CLOEXEC | NONBLOCK, 0), "0"),
-    ((2, 11, 0), "EINVAL"),  # type >= SOCK_MAX
-    ((2, 15, 0), "EINVAL"),
-    ((2, -1, 0), "EINVAL"),  # negative type: high bits are unknown flags
-    ((46, 1, 0), "EAFNOSUPPORT"),  # family >= NPROTO
-    ((-1, 1, 0), "EAFNOSUPPORT"),
-    ((38, 5, 0), "EAFNOSUPPORT"),  # AF_ALG not built into this kernel
-    ((2, 1, 263), "EINVAL"),  # protocol >= IPPROTO_MAX, checked before the type
-    ((2, 5, 263), "EINVAL"),
-    ((2, 1, -1), "EINVAL"),
-    ((2, 2, 1), "EACCES"),  # ping socket, ping_group_range "1 0"
-    ((10, 2, 58), "EACCES"),
-    ((10, 2, 1), "EPROTONOSUPPORT"),  # ICMP (v4) is not a protocol of inet6 dgram
-    ((2, 10, 0), "0"),  # (AF_INET, SOCK_PACKET) becomes AF_PACKET
-    ((10, 10, 0), "ESOCKTNOSUPPORT"),  # no such rewrite for inet6
-    ((1, 3, 0), "0"),  # unix raw becomes dgram
-    ((1, 1, 2), "EPROTONOSUPPORT"),
-    ((1, 10, 0), "ESOCKTNOSUPPORT"),
-    ((16, 1, 0), "ESOCKTNOSUPPORT"),
-    ((16, 3, 32), "EPROTONOSUPPORT"),
-    ((16, 3, 1), "EPROTONOSUPPORT"),  # NETLINK_UNUSED never registered
-    ((16, 2, 16), "0"),
-    ((17, 1, 0), "ESOCKTNOSUPPORT"),
-    ((40, 2, 0), "ENODEV"),  # vsock dgram without transport
-    ((44, 3, 1), "EPROTONOSUPPORT"),
-])
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        ((2, 1, 17), "EPROTONOSUPPORT"),  # stream + UDP
+        ((2, 2, 6), "EPROTONOSUPPORT"),  # dgram + TCP
+        ((2, 3, 0), "EPROTONOSUPPORT"),  # raw needs an explicit protocol
+        ((10, 3, 58), "0"),  # raw ICMPv6 as root
+        ((2, 3, 255), "0"),  # IPPROTO_RAW
+        ((2, 5, 0), "ESOCKTNOSUPPORT"),  # no SCTP on this kernel: inetsw[SEQPACKET] empty
+        ((2, 0, 0), "ESOCKTNOSUPPORT"),
+        ((2, 1 | 0x100, 0), "EINVAL"),  # unknown type flag
+        ((2, 1 | CLOEXEC | NONBLOCK, 0), "0"),
+        ((2, 11, 0), "EINVAL"),  # type >= SOCK_MAX
+        ((2, 15, 0), "EINVAL"),
+        ((2, -1, 0), "EINVAL"),  # negative type: high bits are unknown flags
+        ((46, 1, 0), "EAFNOSUPPORT"),  # family >= NPROTO
+        ((-1, 1, 0), "EAFNOSUPPORT"),
+        ((38, 5, 0), "EAFNOSUPPORT"),  # AF_ALG not built into this kernel
+        ((2, 1, 263), "EINVAL"),  # protocol >= IPPROTO_MAX, checked before the type
+        ((2, 5, 263), "EINVAL"),
+        ((2, 1, -1), "EINVAL"),
+        ((2, 2, 1), "EACCES"),  # ping socket, ping_group_range "1 0"
+        ((10, 2, 58), "EACCES"),
+        ((10, 2, 1), "EPROTONOSUPPORT"),  # ICMP (v4) is not a protocol of inet6 dgram
+        ((2, 10, 0), "0"),  # (AF_INET, SOCK_PACKET) becomes AF_PACKET
+        ((10, 10, 0), "ESOCKTNOSUPPORT"),  # no such rewrite for inet6
+        ((1, 3, 0), "0"),  # unix raw becomes dgram
+        ((1, 1, 2), "EPROTONOSUPPORT"),
+        ((1, 10, 0), "ESOCKTNOSUPPORT"),
+        ((16, 1, 0), "ESOCKTNOSUPPORT"),
+        ((16, 3, 32), "EPROTONOSUPPORT"),
+        ((16, 3, 1), "EPROTONOSUPPORT"),  # NETLINK_UNUSED never registered
+        ((16, 2, 16), "0"),
+        ((17, 1, 0), "ESOCKTNOSUPPORT"),
+        ((40, 2, 0), "ENODEV"),  # vsock dgram without transport
+        ((44, 3, 1), "EPROTONOSUPPORT"),
+    ],
+)
 def test_known_kernel_facts(call: tuple[int, int, int], expected: str) -> None:
     assert kernel(*call) == expected
 
@@ -112,8 +118,16 @@ def test_capabilities_groups_and_fds() -> None:
     assert kernel(2, 3, 0, caller=no_raw) == "EPROTONOSUPPORT"  # protosw look-up comes first
     assert explain_socket(SocketCall(10, 3, 58, kern=True), caller=no_raw).errno == 0
     assert kernel(2, 2, 1, profile=KernelProfile(ping_group_range=(0, 10))) == "0"
-    assert kernel(2, 2, 1, caller=Caller(egid=1000, groups=(5,)),
-                  profile=KernelProfile(ping_group_range=(5, 5))) == "0"
+    assert (
+        kernel(
+            2,
+            2,
+            1,
+            caller=Caller(egid=1000, groups=(5,)),
+            profile=KernelProfile(ping_group_range=(5, 5)),
+        )
+        == "0"
+    )
     assert kernel(2, 1, 262, profile=KernelProfile(mptcp_enabled=False)) == "ENOPROTOOPT"
     assert kernel(2, 1, 0, caller=Caller(fd_available=False)) == "EMFILE"
     assert kernel(2, 1, 6 + 1000, caller=Caller(fd_available=False)) == "EINVAL"  # EMFILE is last
@@ -122,8 +136,14 @@ def test_capabilities_groups_and_fds() -> None:
 def test_steps_name_the_kernel_functions_in_order() -> None:
     exp = explain_socket(SocketCall(10, 3, 58))
     functions = [s.function for s in exp.steps]
-    order = ["__sys_socket_create", "__sock_create", "security_socket_create", "inet6_create",
-             "security_socket_post_create", "sock_map_fd"]
+    order = [
+        "__sys_socket_create",
+        "__sock_create",
+        "security_socket_create",
+        "inet6_create",
+        "security_socket_post_create",
+        "sock_map_fd",
+    ]
     positions = [functions.index(f) for f in order]
     assert positions == sorted(positions)
     assert all(s.outcome == "ok" for s in exp.steps)
@@ -143,7 +163,9 @@ def test_deny_gives_eperm_and_names_the_rule(backend: Backend) -> None:
     pol = policy(DENY_RAW_ICMPV6)
     exp = explain_socket(SocketCall(10, 3, 58), pol, backend)
     assert exp.errno == errno.EPERM and exp.decided_by_policy
-    assert exp.rule is not None and exp.rule.name == "no-raw-icmpv6" and exp.rule.source == "m.yaml:8"
+    assert (
+        exp.rule is not None and exp.rule.name == "no-raw-icmpv6" and exp.rule.source == "m.yaml:8"
+    )
     assert exp.verdict == "denied by policy"
     hook = "cgroup/sock_create" if backend is Backend.CGROUP else "lsm/socket_create"
     assert exp.decision.hook == hook
@@ -171,7 +193,10 @@ def test_errno_precedence_differs_between_hooks() -> None:
     # Unknown protocol: LSM denies only if a rule matches; the cgroup never gets there.
     deny_inet = policy("- action: deny\n  socket: {family: inet}\n")
     assert explain_socket(SocketCall(2, 1, 17), deny_inet, Backend.LSM).errno_name == "EPERM"
-    assert explain_socket(SocketCall(2, 1, 17), deny_inet, Backend.CGROUP).errno_name == "EPROTONOSUPPORT"
+    assert (
+        explain_socket(SocketCall(2, 1, 17), deny_inet, Backend.CGROUP).errno_name
+        == "EPROTONOSUPPORT"
+    )
 
 
 def test_cgroup_hook_sees_resolved_protocol_and_lsm_is_normalised() -> None:
@@ -180,12 +205,16 @@ def test_cgroup_hook_sees_resolved_protocol_and_lsm_is_normalised() -> None:
         exp = explain_socket(SocketCall(2, 1, 0), pol, backend)
         assert exp.errno == errno.EPERM, backend
         assert "socket(inet, stream, tcp)" in exp.decision.looked_up
-    post = explain_socket(SocketCall(2, 1, 0), pol, Backend.LSM, hook_point=HookPoint.LSM_SOCKET_POST_CREATE)
+    post = explain_socket(
+        SocketCall(2, 1, 0), pol, Backend.LSM, hook_point=HookPoint.LSM_SOCKET_POST_CREATE
+    )
     assert post.errno == errno.EPERM and post.decision.hook == "lsm/socket_post_create"
 
 
 def test_coverage_of_the_cgroup_backend() -> None:
-    pol = policy("- action: deny\n  socket: {family: unix}\n- action: deny\n  socket: {family: inet6, kern: any}\n")
+    pol = policy(
+        "- action: deny\n  socket: {family: unix}\n- action: deny\n  socket: {family: inet6, kern: any}\n"
+    )
     unix = explain_socket(SocketCall(1, 1, 0), pol, Backend.CGROUP)
     assert unix.errno == 0 and unix.decision is None
     assert any("not covered by the cgroup backend" in n for n in unix.notes)
@@ -219,8 +248,15 @@ def test_default_deny_and_scope() -> None:
     inside = Caller(cgroup="/sys/fs/cgroup/unified/app/worker")
     outside = Caller(cgroup="/sys/fs/cgroup/unified/other")
     scope = "/sys/fs/cgroup/unified/app"
-    assert explain_socket(SocketCall(2, 2, 0), pol, Backend.CGROUP, caller=inside, scope_cgroup=scope).errno == errno.EPERM
-    out = explain_socket(SocketCall(2, 2, 0), pol, Backend.CGROUP, caller=outside, scope_cgroup=scope)
+    assert (
+        explain_socket(
+            SocketCall(2, 2, 0), pol, Backend.CGROUP, caller=inside, scope_cgroup=scope
+        ).errno
+        == errno.EPERM
+    )
+    out = explain_socket(
+        SocketCall(2, 2, 0), pol, Backend.CGROUP, caller=outside, scope_cgroup=scope
+    )
     assert out.errno == 0 and any("outside" in n for n in out.notes)
 
 
@@ -239,10 +275,17 @@ def test_port_rules(backend: Backend) -> None:
     pol = policy(PORTS)
     exp = explain_port(PortCall(Hook.CONNECT, 10, 6, 443), pol, backend)
     assert exp.errno == errno.EPERM and exp.rule.source == "m.yaml:8"
-    assert exp.decision.hook == ("cgroup/connect6" if backend is Backend.CGROUP else "lsm/socket_connect")
+    assert exp.decision.hook == (
+        "cgroup/connect6" if backend is Backend.CGROUP else "lsm/socket_connect"
+    )
     assert explain_port(PortCall(Hook.CONNECT, 2, 6, 443), pol, backend).errno == 0
     assert explain_port(PortCall(Hook.BIND, 2, 17, 5353), pol, backend).errno == errno.EPERM
-    assert explain_port(PortCall(Hook.CONNECT, 10, 6, 80, peer_listening=False), pol, backend).errno_name == "ECONNREFUSED"
+    assert (
+        explain_port(
+            PortCall(Hook.CONNECT, 10, 6, 80, peer_listening=False), pol, backend
+        ).errno_name
+        == "ECONNREFUSED"
+    )
 
 
 @pytest.mark.parametrize("backend", [Backend.CGROUP, Backend.LSM])
@@ -253,7 +296,9 @@ def test_connect_rules_apply_to_udp_sendto(backend: Backend) -> None:
 """)
     exp = explain_port(PortCall(Hook.CONNECT, 10, 17, 53, sendto=True), pol, backend)
     assert exp.errno == errno.EPERM and exp.rule.source == "m.yaml:8"
-    assert exp.decision.hook == ("cgroup/sendmsg6" if backend is Backend.CGROUP else "lsm/socket_sendmsg")
+    assert exp.decision.hook == (
+        "cgroup/sendmsg6" if backend is Backend.CGROUP else "lsm/socket_sendmsg"
+    )
     assert exp.call.describe() == "sendto(inet6, udp, port 53)"
     ok = explain_port(PortCall(Hook.CONNECT, 2, 17, 54, sendto=True), pol, backend)
     assert ok.errno == 0 and ok.steps[-1].function == "udp_sendmsg"
@@ -273,10 +318,26 @@ def test_a_socket_made_outside_the_cgroup_escapes_cgroup_bpf_but_not_lsm() -> No
 def test_port_hooks_run_before_the_protocol_checks() -> None:
     pol = policy(PORTS)
     no_bind = Caller(cap_net_bind_service=False)
-    assert explain_port(PortCall(Hook.BIND, 2, 17, 53), pol, Backend.CGROUP, caller=no_bind).errno_name == "EPERM"
-    assert explain_port(PortCall(Hook.BIND, 2, 6, 80), pol, Backend.CGROUP, caller=no_bind).errno_name == "EACCES"
-    assert explain_port(PortCall(Hook.BIND, 2, 6, 8080, port_in_use=True), pol, Backend.CGROUP).errno_name == "EADDRINUSE"
-    assert explain_port(PortCall(Hook.BIND, 2, 17, 8080, port_in_use=True), pol, Backend.CGROUP).errno_name == "EPERM"
+    assert (
+        explain_port(PortCall(Hook.BIND, 2, 17, 53), pol, Backend.CGROUP, caller=no_bind).errno_name
+        == "EPERM"
+    )
+    assert (
+        explain_port(PortCall(Hook.BIND, 2, 6, 80), pol, Backend.CGROUP, caller=no_bind).errno_name
+        == "EACCES"
+    )
+    assert (
+        explain_port(
+            PortCall(Hook.BIND, 2, 6, 8080, port_in_use=True), pol, Backend.CGROUP
+        ).errno_name
+        == "EADDRINUSE"
+    )
+    assert (
+        explain_port(
+            PortCall(Hook.BIND, 2, 17, 8080, port_in_use=True), pol, Backend.CGROUP
+        ).errno_name
+        == "EPERM"
+    )
 
 
 # --- against the running kernel ----------------------------------------------------------
@@ -299,7 +360,23 @@ print(json.dumps(out))
 """
 
 FAMILIES = [-1, 0, 1, 2, 3, 10, 16, 17, 21, 38, 40, 44, 45, 46, 200]
-TYPES = [0, 1, 2, 3, 4, 5, 6, 10, 11, 15, 1 | CLOEXEC, 2 | NONBLOCK, 3 | CLOEXEC | NONBLOCK, 1 | 0x100, -1]
+TYPES = [
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    10,
+    11,
+    15,
+    1 | CLOEXEC,
+    2 | NONBLOCK,
+    3 | CLOEXEC | NONBLOCK,
+    1 | 0x100,
+    -1,
+]
 PROTOCOLS = [-1, 0, 1, 2, 4, 6, 16, 17, 40, 58, 132, 136, 255, 256, 262, 263, 0x300]
 
 
@@ -337,7 +414,9 @@ def test_host_kernel_agrees(variant: str) -> None:
     for call, real in zip(calls, got):
         model = explain_socket(SocketCall(*call), caller=caller, profile=profile).errno
         if model != real:
-            mismatches.append((call, errno.errorcode.get(real, real), errno.errorcode.get(model, model)))
+            mismatches.append(
+                (call, errno.errorcode.get(real, real), errno.errorcode.get(model, model))
+            )
     print(f"{variant}: {len(calls)} calls compared, {len(mismatches)} mismatches")
     # The variants really changed the kernel's answers (not a vacuous comparison).
     seen = {errno.errorcode.get(e, str(e)) for e in got}
@@ -351,13 +430,19 @@ def test_host_kernel_agrees(variant: str) -> None:
 def test_default_profile_is_this_kernel() -> None:
     """KernelProfile() describes the host: a probe by socket() in a fresh netns agrees."""
     _needs_root()
-    code = ("import json; from hotfence.fence.profile_probe import probe_kernel_profile as p; k = p(); "
-            "print(json.dumps({'families': sorted(k.families), 'netlink': sorted(k.netlink_protocols), "
-            "'inet': sorted((e.type, e.protocol, e.permanent, e.init or '') for e in k.inet_protosw), "
-            "'inet6': sorted((e.type, e.protocol, e.permanent, e.init or '') for e in k.inet6_protosw), "
-            "'vsock': k.vsock_dgram_transport, 'ping': list(k.ping_group_range), 'mptcp': k.mptcp_enabled}))")
-    done = subprocess.run(["unshare", "--net", "--", sys.executable, "-c", code],
-                          capture_output=True, text=True, timeout=120)
+    code = (
+        "import json; from hotfence.fence.profile_probe import probe_kernel_profile as p; k = p(); "
+        "print(json.dumps({'families': sorted(k.families), 'netlink': sorted(k.netlink_protocols), "
+        "'inet': sorted((e.type, e.protocol, e.permanent, e.init or '') for e in k.inet_protosw), "
+        "'inet6': sorted((e.type, e.protocol, e.permanent, e.init or '') for e in k.inet6_protosw), "
+        "'vsock': k.vsock_dgram_transport, 'ping': list(k.ping_group_range), 'mptcp': k.mptcp_enabled}))"
+    )
+    done = subprocess.run(
+        ["unshare", "--net", "--", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     probed = json.loads(done.stdout)
     default = KernelProfile()
@@ -399,10 +484,22 @@ print(json.dumps(out))
 def test_host_kernel_agrees_on_bind_connect(privileged: bool) -> None:
     """bind()/connect() on loopback in a fresh netns: the kernel's errno == the model's."""
     _needs_root()
-    calls = [(hook, fam, proto, port) for hook in ("bind", "connect") for fam in (2, 10)
-             for proto in (6, 17) for port in (80, 1023, 1024, 5000, 5001, 6000)]
-    prefix = [] if privileged else [shutil.which("setpriv") or "setpriv", "--bounding-set=-net_bind_service",
-                                    "--inh-caps=-net_bind_service"]
+    calls = [
+        (hook, fam, proto, port)
+        for hook in ("bind", "connect")
+        for fam in (2, 10)
+        for proto in (6, 17)
+        for port in (80, 1023, 1024, 5000, 5001, 6000)
+    ]
+    prefix = (
+        []
+        if privileged
+        else [
+            shutil.which("setpriv") or "setpriv",
+            "--bounding-set=-net_bind_service",
+            "--inh-caps=-net_bind_service",
+        ]
+    )
     cmd = prefix + ["unshare", "--net", "--", sys.executable, "-c", PORT_PROBE]
     done = subprocess.run(cmd, input=json.dumps(calls), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -413,11 +510,26 @@ def test_host_kernel_agrees_on_bind_connect(privileged: bool) -> None:
         # What the probe set up: a TCP listener on 127.0.0.1:5000, a UDP socket on [::1]:5001.
         in_use = (fam, proto, port) in ((2, 6, 5000), (10, 17, 5001))
         listening = (fam, proto, port) == (2, 6, 5000)
-        call = PortCall(Hook.BIND if hook == "bind" else Hook.CONNECT, fam, proto, port,
-                        port_in_use=in_use, peer_listening=listening)
+        call = PortCall(
+            Hook.BIND if hook == "bind" else Hook.CONNECT,
+            fam,
+            proto,
+            port,
+            port_in_use=in_use,
+            peer_listening=listening,
+        )
         model = explain_port(call, caller=caller).errno
         if model != real:
-            mismatches.append((hook, fam, proto, port, errno.errorcode.get(real, real), errno.errorcode.get(model, model)))
+            mismatches.append(
+                (
+                    hook,
+                    fam,
+                    proto,
+                    port,
+                    errno.errorcode.get(real, real),
+                    errno.errorcode.get(model, model),
+                )
+            )
     assert not mismatches, mismatches
     assert (errno.EACCES in got) == (not privileged)
     assert errno.EADDRINUSE in got and errno.ECONNREFUSED in got
@@ -440,14 +552,21 @@ def diff_policy(draw) -> str:
     for _ in range(draw(st.integers(0, 5))):
         action = draw(st.sampled_from(["allow", "deny", "deny", "audit"]))
         if draw(st.booleans()):
-            sock = {"family": draw(st.sampled_from(DIFF_FAMILIES)), "kern": draw(st.sampled_from(["user", "any"]))}
+            sock = {
+                "family": draw(st.sampled_from(DIFF_FAMILIES)),
+                "kern": draw(st.sampled_from(["user", "any"])),
+            }
             if draw(st.booleans()):
                 sock["type"] = draw(st.sampled_from(DIFF_TYPES))
             if draw(st.booleans()):
                 sock["protocol"] = draw(st.sampled_from(DIFF_PROTOCOLS))
             rules.append({"action": action, "socket": sock})
         else:
-            body = {"ports": draw(st.lists(st.sampled_from(DIFF_PORTS), min_size=1, max_size=2, unique=True))}
+            body = {
+                "ports": draw(
+                    st.lists(st.sampled_from(DIFF_PORTS), min_size=1, max_size=2, unique=True)
+                )
+            }
             if draw(st.booleans()):
                 body["family"] = draw(st.sampled_from(["inet", "inet6"]))
             if draw(st.booleans()):
@@ -455,16 +574,32 @@ def diff_policy(draw) -> str:
             rules.append({"action": action, draw(st.sampled_from(["bind", "connect"])): body})
     import yaml
 
-    return yaml.safe_dump({"apiVersion": "hotfence/v1", "kind": "SocketPolicy", "metadata": {"name": "diff"},
-                           "spec": {"mode": draw(st.sampled_from(["enforce", "enforce", "audit"])),
-                                    "default": draw(st.sampled_from(["allow", "deny", "deny", "audit"])),
-                                    "rules": rules}})
+    return yaml.safe_dump(
+        {
+            "apiVersion": "hotfence/v1",
+            "kind": "SocketPolicy",
+            "metadata": {"name": "diff"},
+            "spec": {
+                "mode": draw(st.sampled_from(["enforce", "enforce", "audit"])),
+                "default": draw(st.sampled_from(["allow", "deny", "deny", "audit"])),
+                "rules": rules,
+            },
+        }
+    )
 
 
-diff_socket = st.tuples(st.just("socket"), st.sampled_from([1, 2, 10]), st.sampled_from([1, 2, 3]),
-                        st.sampled_from([0, 1, 6, 17, 58, 255]))
-diff_port = st.tuples(st.sampled_from(["bind", "connect"]), st.sampled_from([2, 10]), st.sampled_from([6, 17]),
-                      st.sampled_from(DIFF_PORTS))
+diff_socket = st.tuples(
+    st.just("socket"),
+    st.sampled_from([1, 2, 10]),
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from([0, 1, 6, 17, 58, 255]),
+)
+diff_port = st.tuples(
+    st.sampled_from(["bind", "connect"]),
+    st.sampled_from([2, 10]),
+    st.sampled_from([6, 17]),
+    st.sampled_from(DIFF_PORTS),
+)
 
 
 def model_errno(policy, op: tuple) -> int:
@@ -476,8 +611,9 @@ def model_errno(policy, op: tuple) -> int:
     created = explain_socket(SocketCall(family, type_, proto), policy, Backend.CGROUP)
     if created.errno:
         return created.errno
-    call = PortCall(Hook.BIND if kind == "bind" else Hook.CONNECT, family, proto, port,
-                    peer_listening=False)  # the child's fresh netns has no listener
+    call = PortCall(
+        Hook.BIND if kind == "bind" else Hook.CONNECT, family, proto, port, peer_listening=False
+    )  # the child's fresh netns has no listener
     return explain_port(call, policy, Backend.CGROUP).errno
 
 
@@ -493,12 +629,22 @@ def test_differential_cgroup_backend_vs_model() -> None:
     cg_backend = pytest.importorskip("hotfence.fence.backends.cgroup")
     compared = {"calls": 0, "policies": 0, "denied": 0}
 
-    with kernel_helpers.scratch_cgroup("model-diff") as cgroup, cg_backend.CgroupFence(cgroup) as fence:
+    with (
+        kernel_helpers.scratch_cgroup("model-diff") as cgroup,
+        cg_backend.CgroupFence(cgroup) as fence,
+    ):
         fence.attach()
 
-        @settings(max_examples=40, deadline=None, derandomize=True,
-                  suppress_health_check=[HealthCheck.too_slow])
-        @given(text=diff_policy(), ops=st.lists(st.one_of(diff_socket, diff_port), min_size=4, max_size=12))
+        @settings(
+            max_examples=40,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.too_slow],
+        )
+        @given(
+            text=diff_policy(),
+            ops=st.lists(st.one_of(diff_socket, diff_port), min_size=4, max_size=12),
+        )
         def check(text: str, ops: list[tuple]) -> None:
             from hotfence.fence.policy import PolicyError
 
@@ -507,18 +653,26 @@ def test_differential_cgroup_backend_vs_model() -> None:
             except PolicyError:
                 return  # conflicting draws: the compiler's own tests cover this
             fence.maps.install(compiled)
-            child_ops = [(k, f, (names.SOCK_STREAM if a == 6 else names.SOCK_DGRAM), a, b) if k != "socket"
-                         else (k, f, a, b) for k, f, a, b in ops]
+            child_ops = [
+                (k, f, (names.SOCK_STREAM if a == 6 else names.SOCK_DGRAM), a, b)
+                if k != "socket"
+                else (k, f, a, b)
+                for k, f, a, b in ops
+            ]
             report = kernel_helpers.run_socket_calls(cgroup, child_ops)
             compared["policies"] += 1
             for op, real in zip(ops, report.results):
                 compared["calls"] += 1
                 compared["denied"] += real == errno.EPERM
                 expected = model_errno(compiled, op)
-                assert real == expected, (f"{op}: kernel {errno.errorcode.get(real, real)}, model "
-                                          f"{errno.errorcode.get(expected, expected)}\npolicy:\n{text}")
+                assert real == expected, (
+                    f"{op}: kernel {errno.errorcode.get(real, real)}, model "
+                    f"{errno.errorcode.get(expected, expected)}\npolicy:\n{text}"
+                )
 
         check()
-    print(f"differential: {compared['policies']} policies, {compared['calls']} calls, "
-          f"{compared['denied']} EPERM, all equal")
+    print(
+        f"differential: {compared['policies']} policies, {compared['calls']} calls, "
+        f"{compared['denied']} EPERM, all equal"
+    )
     assert compared["calls"] > 0 and compared["denied"] > 0

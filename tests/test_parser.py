@@ -75,15 +75,20 @@ def test_null_deref_fields() -> None:
     assert rep.taint == "G    B   W  O"
     assert rep.taint_flags == decode_taint("BWO")
     assert rep.rip is not None
-    assert (rep.rip.function, rep.rip.offset, rep.rip.size, rep.rip.module) == ("ip6mr_sk_done", 0x2A, 0x120, "ipv6")
+    assert (rep.rip.function, rep.rip.offset, rep.rip.size, rep.rip.module) == (
+        "ip6mr_sk_done",
+        0x2A,
+        0x120,
+        "ipv6",
+    )
     names = [f.function for f in rep.frames]
     assert names[:3] == ["__die", "page_fault_oops", "rawv6_close"]
     assert rep.frames[0].unreliable and not rep.frames[2].unreliable
     assert rep.frames[2].module == "ipv6"
     assert names[-1] == "do_exit"
     # Offsets point at the header line and the report's last line.
-    assert OOPS[rep.start:].startswith("[  101.000000] BUG: kernel NULL pointer dereference")
-    assert OOPS[:rep.end].endswith("---[ end trace 0000000000000000 ]---")
+    assert OOPS[rep.start :].startswith("[  101.000000] BUG: kernel NULL pointer dereference")
+    assert OOPS[: rep.end].endswith("---[ end trace 0000000000000000 ]---")
     assert rep.start_line == 3 and rep.end_line == OOPS.count("\n")
     # The memory pressure before the crash is kept as context.
     assert len(rep.context) == 2
@@ -100,7 +105,7 @@ def test_two_crashes_in_one_log_and_bytes_offsets() -> None:
         "WARNING in dev_close_many",
     ]
     assert reps[1].type == "WARNING"
-    assert log[reps[1].start:].startswith(b"[  200.000001] WARNING: CPU: 0 PID: 77")
+    assert log[reps[1].start :].startswith(b"[  200.000001] WARNING: CPU: 0 PID: 77")
     assert reps[0].end < reps[1].start
     assert reps[1].context == []  # the OOM kill belongs to the first crash
 
@@ -123,21 +128,35 @@ def test_symbolised_frames_and_guilty_file() -> None:
     assert rep.type == "KASAN-USE-AFTER-FREE-READ"
     assert rep.guilty_file == "drivers/foo/core.c"
     inline = rep.frames[0]
-    assert (inline.function, inline.inline, inline.file, inline.line) == ("__dump_stack", True, "lib/dump_stack.c", 88)
-    assert (rep.frames[3].function, rep.frames[3].file, rep.frames[3].line) == ("foo_release", "drivers/foo/core.c", 42)
+    assert (inline.function, inline.inline, inline.file, inline.line) == (
+        "__dump_stack",
+        True,
+        "lib/dump_stack.c",
+        88,
+    )
+    assert (rep.frames[3].function, rep.frames[3].file, rep.frames[3].line) == (
+        "foo_release",
+        "drivers/foo/core.c",
+        42,
+    )
 
 
 def test_task_contexts_keep_interleaved_reports_apart() -> None:
     a = [f"[  10.{i:06d}][ T100] {ln}" for i, ln in enumerate(WARN.split("\n")[1:-1])]
-    b = [f"[  10.{i:06d}][  T200] {ln.split('] ', 1)[1]}" for i, ln in enumerate(OOPS.split("\n")[2:-1])]
+    b = [
+        f"[  10.{i:06d}][  T200] {ln.split('] ', 1)[1]}"
+        for i, ln in enumerate(OOPS.split("\n")[2:-1])
+    ]
     merged: list[str] = []
     for i in range(max(len(a), len(b))):
-        merged += a[i:i + 1] + b[i:i + 1]
+        merged += a[i : i + 1] + b[i : i + 1]
     reps = parse_log("\n".join(merged) + "\n")
-    assert sorted(r.title for r in reps) == sorted([
-        "WARNING in dev_close_many",
-        "BUG: unable to handle kernel NULL pointer dereference in ip6mr_sk_done",
-    ])
+    assert sorted(r.title for r in reps) == sorted(
+        [
+            "WARNING in dev_close_many",
+            "BUG: unable to handle kernel NULL pointer dereference in ip6mr_sk_done",
+        ]
+    )
     warn = next(r for r in reps if r.type == "WARNING")
     assert "ip6mr" not in warn.text  # no lines of the other task leak in
 
@@ -145,14 +164,24 @@ def test_task_contexts_keep_interleaved_reports_apart() -> None:
 def test_no_crash_gives_nothing() -> None:
     assert parse_log("") == []
     assert parse_log(b"") == []
-    assert parse_log("[    0.000000] Linux version 6.1.0\n[    1.0] WARNING: /etc/ssh/moduli does not exist, "
-                     "using fixed modulus\n") == []
+    assert (
+        parse_log(
+            "[    0.000000] Linux version 6.1.0\n[    1.0] WARNING: /etc/ssh/moduli does not exist, "
+            "using fixed modulus\n"
+        )
+        == []
+    )
 
 
 def test_title_normalisation() -> None:
-    assert normalise("WARNING in foo+0x12/0x40 at net/core/dev.c:123") == "WARNING in foo at net/core/dev.c:LINE"
-    assert normalise("KASAN: wild-memory-access in x at addr ffff888012345678") == \
-        "KASAN: wild-memory-access in x at addr ADDR"
+    assert (
+        normalise("WARNING in foo+0x12/0x40 at net/core/dev.c:123")
+        == "WARNING in foo at net/core/dev.c:LINE"
+    )
+    assert (
+        normalise("KASAN: wild-memory-access in x at addr ffff888012345678")
+        == "KASAN: wild-memory-access in x at addr ADDR"
+    )
     assert normalise("task syz-executor3:4242 blocked") == "task syz-executor blocked"
     assert normalise("pid 4242 cpu 3") == "pid NUM cpu NUM"
     assert normalise("cfg80211_foo  \t bar") == "cfg80211_foo bar"
@@ -246,9 +275,16 @@ def test_arbitrary_bytes_never_raise(blob: bytes) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(list("BUG: WARNING INFO:[]<>?+0x/\n ()abc123.T") + list(SCAN_NEEDLES)
-                                + ["Call Trace:", "RIP: 0010:", " foo+0x1/0x2", "[  1.0][ T1] ", "\n"]),
-                max_size=600).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            list("BUG: WARNING INFO:[]<>?+0x/\n ()abc123.T")
+            + list(SCAN_NEEDLES)
+            + ["Call Trace:", "RIP: 0010:", " foo+0x1/0x2", "[  1.0][ T1] ", "\n"]
+        ),
+        max_size=600,
+    ).map("".join)
+)
 def test_header_soup_never_raises(text: str) -> None:
     for r in parse_log(text):
         assert not (r.corrupted_reason or "").startswith("internal error"), r.corrupted_reason
@@ -272,7 +308,7 @@ def test_mutated_corpus_logs_never_raise(data: st.DataObject) -> None:
         other = data.draw(st.sampled_from(logs)).split("\n")
         merged = []
         for i in range(max(len(lines), len(other))):
-            merged += lines[i:i + 1] + other[i:i + 1]
+            merged += lines[i : i + 1] + other[i : i + 1]
         lines = merged
     elif op == "shuffle":
         rnd.shuffle(lines)
@@ -289,8 +325,12 @@ def test_mutated_corpus_logs_never_raise(data: st.DataObject) -> None:
 def test_concatenated_corpus_logs_give_both_reports() -> None:
     # A "Kernel panic" right after another crash continues it by design, so the second
     # log must start with a report header of its own.
-    crashing = [log for log in _crashing_logs() if len(parse_log(log)) == 1
-                and not any(r.search(parse_log(log)[0].text.split("\n")[0]) for r in REPORT_START_IGNORES)]
+    crashing = [
+        log
+        for log in _crashing_logs()
+        if len(parse_log(log)) == 1
+        and not any(r.search(parse_log(log)[0].text.split("\n")[0]) for r in REPORT_START_IGNORES)
+    ]
     rnd = random.Random(7)
     for _ in range(40):
         a, b = rnd.sample(crashing, 2)
@@ -305,10 +345,14 @@ def test_concatenated_corpus_logs_give_both_reports() -> None:
     ("mangled", "plain"),
     [
         ("_RNvCscSpY9Juk0HT_7___rustc17rust_begin_unwind", "__rustc::rust_begin_unwind"),
-        ("_RNvMs3_NtCshgDM7dBCdno_11rust_binder7processNtB5_7Process10update_ref",
-         "<rust_binder::process::Process>::update_ref"),
-        ("_RNvXs1_CscPPBqWtAqum_11ashmem_rustNtB5_6AshmemNtNtCs43vyB533jt3_6kernel10miscdevice10MiscDevice4mmap",
-         "<ashmem_rust::Ashmem as kernel::miscdevice::MiscDevice>::mmap"),
+        (
+            "_RNvMs3_NtCshgDM7dBCdno_11rust_binder7processNtB5_7Process10update_ref",
+            "<rust_binder::process::Process>::update_ref",
+        ),
+        (
+            "_RNvXs1_CscPPBqWtAqum_11ashmem_rustNtB5_6AshmemNtNtCs43vyB533jt3_6kernel10miscdevice10MiscDevice4mmap",
+            "<ashmem_rust::Ashmem as kernel::miscdevice::MiscDevice>::mmap",
+        ),
         ("_RINvCs1_3foo3barmRhE", "foo::bar::<u32, &u8>"),
         ("do_sys_open", "do_sys_open"),
         ("_RNvB99_3foo", "_RNvB99_3foo"),  # forward back-reference: left alone
@@ -347,10 +391,14 @@ def test_trailing_oom_kill_is_a_report_but_earlier_ones_are_context() -> None:
     assert rep.type == "OOM-KILL"
     assert rep.title == "out of memory: killed process memhog"
     assert (rep.cpu, rep.pid, rep.comm) == (2, 4242, "memhog")
-    assert [f.function for f in rep.frames] == ["dump_stack_lvl", "dump_header", "oom_kill_process.cold",
-                                                "out_of_memory"]
-    assert OOM_ONLY[rep.start:].startswith("[  500.000000] memhog invoked oom-killer")
-    assert OOM_ONLY[:rep.end].endswith("oom_score_adj:0")
+    assert [f.function for f in rep.frames] == [
+        "dump_stack_lvl",
+        "dump_header",
+        "oom_kill_process.cold",
+        "out_of_memory",
+    ]
+    assert OOM_ONLY[rep.start :].startswith("[  500.000000] memhog invoked oom-killer")
+    assert OOM_ONLY[: rep.end].endswith("oom_score_adj:0")
     # Followed by a crash, the same kill is that crash's context instead.
     reps = parse_log(OOM_ONLY + WARN)
     assert [r.type for r in reps] == ["WARNING"]
@@ -411,12 +459,18 @@ DISTRO_SAMPLES = """\
 def test_arm64_oops_soft_lockup_and_hung_task() -> None:
     reps = parse_log(DISTRO_SAMPLES)
     assert [(r.title, r.type) for r in reps] == [
-        ("BUG: unable to handle kernel NULL pointer dereference in brcmf_sdio_readframes", "NULL-POINTER-DEREFERENCE"),
+        (
+            "BUG: unable to handle kernel NULL pointer dereference in brcmf_sdio_readframes",
+            "NULL-POINTER-DEREFERENCE",
+        ),
         ("BUG: soft lockup in do_foo_ioctl", "HANG"),
         ("INFO: task hung in jbd2_journal_commit_transaction", "HANG"),
     ]
     arm, lockup, hung = reps
-    assert arm.rip is not None and (arm.rip.function, arm.rip.module) == ("brcmf_sdio_readframes", "brcmfmac")
+    assert arm.rip is not None and (arm.rip.function, arm.rip.module) == (
+        "brcmf_sdio_readframes",
+        "brcmfmac",
+    )
     assert arm.hardware == "Raspberry Pi 4 Model B Rev 1.4 (DT)"
     assert (arm.start_line, arm.end_line) == (1, 18)  # ends at its end-trace marker
     assert (lockup.comm, lockup.pid, lockup.cpu) == ("stress", 4321, 3)

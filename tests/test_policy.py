@@ -35,7 +35,12 @@ def errors(text: str, file: str = "p.yaml") -> PolicyError:
 
 
 def test_names_accept_short_c_and_number_forms() -> None:
-    assert names.parse_family("inet6") == names.parse_family("AF_INET6") == names.parse_family("pf_inet6") == 10
+    assert (
+        names.parse_family("inet6")
+        == names.parse_family("AF_INET6")
+        == names.parse_family("pf_inet6")
+        == 10
+    )
     assert names.parse_family("10") == names.parse_family(10) == 10
     assert names.parse_family("ALG") == 38 and names.parse_family("vsock") == 40
     assert names.parse_family("rds") == 21 and names.parse_family("packet") == 17
@@ -95,24 +100,30 @@ def test_bad_family_names_file_line_field_and_choices() -> None:
 
 
 def test_protocol_names_follow_the_family() -> None:
-    ok = parse_policy(policy_text("""\
+    ok = parse_policy(
+        policy_text("""\
         - action: deny
           socket: {family: netlink, protocol: generic}
-        """))
+        """)
+    )
     assert ok.model.spec.rules[0].socket.protocol == (16,)
-    err = errors(policy_text("""\
+    err = errors(
+        policy_text("""\
         - action: deny
           socket: {family: netlink, protocol: icmpv6}
-        """))
+        """)
+    )
     assert err.issues[0].line == 10
     assert "family netlink" in str(err) and "generic" in str(err)
 
 
 def test_unknown_field_and_bad_enum_list_valid_choices() -> None:
-    err = errors(policy_text("""\
+    err = errors(
+        policy_text("""\
         - action: refuse
           socket: {family: inet, protcol: tcp}
-        """))
+        """)
+    )
     by_field = {i.field: i for i in err.issues}
     assert "'allow', 'deny' or 'audit'" in by_field["spec.rules[0].action"].message
     assert by_field["spec.rules[0].action"].line == 9
@@ -121,13 +132,18 @@ def test_unknown_field_and_bad_enum_list_valid_choices() -> None:
 
 
 def test_mode_and_default_are_checked() -> None:
-    err = errors(HEAD.replace("mode: enforce", "mode: enforcing").replace("default: allow", "default: block") + "    []\n")
+    err = errors(
+        HEAD.replace("mode: enforce", "mode: enforcing").replace("default: allow", "default: block")
+        + "    []\n"
+    )
     fields = {i.field: i.line for i in err.issues}
     assert fields == {"spec.mode": 6, "spec.default": 7}
 
 
 def test_missing_required_field_points_at_parent() -> None:
-    err = errors("apiVersion: hotfence/v1\nkind: SocketPolicy\nmetadata: {name: x}\nspec:\n  default: deny\n")
+    err = errors(
+        "apiVersion: hotfence/v1\nkind: SocketPolicy\nmetadata: {name: x}\nspec:\n  default: deny\n"
+    )
     assert [(i.field, i.line) for i in err.issues] == [("spec.mode", 5)]
     assert "missing" in err.issues[0].message
 
@@ -144,33 +160,39 @@ def test_duplicate_keys_name_both_lines() -> None:
 
 
 def test_rule_needs_exactly_one_target() -> None:
-    err = errors(policy_text("""\
+    err = errors(
+        policy_text("""\
         - action: deny
           socket: {family: inet}
           connect: {ports: [1]}
-        """))
+        """)
+    )
     assert err.issues[0].field == "spec.rules[0]" and err.issues[0].line == 9
     assert "exactly one of socket, bind, connect" in err.issues[0].message
 
 
 def test_shapes_that_no_lookup_can_find_are_rejected() -> None:
-    err = errors(policy_text("""\
+    err = errors(
+        policy_text("""\
         - action: deny
           socket: {type: raw}
         - action: deny
           socket: {kern: any}
         - action: deny
           bind: {}
-        """))
+        """)
+    )
     lines = sorted(i.line for i in err.issues)
     assert lines == [10, 12, 14]
 
 
 def test_ports_ranges_and_limits() -> None:
-    err = errors(policy_text("""\
+    err = errors(
+        policy_text("""\
         - action: deny
           connect: {protocol: tcp, ports: [80, "2000-1000", "x", 70000, "1024-65535"]}
-        """))
+        """)
+    )
     text = str(err)
     assert "'2000-1000' is empty" in text
     assert "'x' is not a number" in text
@@ -180,10 +202,12 @@ def test_ports_ranges_and_limits() -> None:
 
 
 def test_port_rules_only_for_inet_and_tcp_udp() -> None:
-    err = errors(policy_text("""\
+    err = errors(
+        policy_text("""\
         - action: deny
           bind: {family: unix, protocol: sctp, ports: [1]}
-        """))
+        """)
+    )
     text = str(err)
     assert "valid: inet, inet6" in text and "valid: tcp, udp" in text
 
@@ -206,10 +230,12 @@ def test_unreadable_file_names_the_path(tmp_path: Path) -> None:
 
 
 def test_lists_of_values_and_kern_default() -> None:
-    policy = parse_policy(policy_text("""\
+    policy = parse_policy(
+        policy_text("""\
         - action: audit
           socket: {family: [inet, AF_INET6, 10], type: [raw, dgram], protocol: [icmp, 58]}
-        """))
+        """)
+    )
     match = policy.model.spec.rules[0].socket
     assert match.family == (2, 10)  # duplicates dropped
     assert match.type == (3, 2)

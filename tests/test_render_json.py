@@ -18,7 +18,11 @@ def test_document_equals_asdict_of_every_corpus_report():
     doc = json.loads(to_json(results, extra={"vmcore": {"x": 1}}))
     assert doc["version"] == JSON_VERSION and doc["vmcore"] == {"x": 1}
     assert doc["files"] == [
-        {"path": r.path, "error": r.error, "reports": [dataclasses.asdict(rep) for rep in r.reports]}
+        {
+            "path": r.path,
+            "error": r.error,
+            "reports": [dataclasses.asdict(rep) for rep in r.reports],
+        }
         for r in results
     ]
     assert doc["groups"] == [dataclasses.asdict(g) for g in group_titles(results)]
@@ -30,5 +34,7 @@ def test_document_equals_asdict_of_every_corpus_report():
 def test_non_ascii_survives():
     rep = triage_text(syz_log("130").encode())[0]
     rep.comm = "syz-exé"
-    assert json.loads(to_json([FileResult("f", [rep])]))["files"][0]["reports"][0]["comm"] == "syz-exé"
+    assert (
+        json.loads(to_json([FileResult("f", [rep])]))["files"][0]["reports"][0]["comm"] == "syz-exé"
+    )
     assert "syz-exé" in to_json([FileResult("f", [rep])])

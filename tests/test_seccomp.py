@@ -23,7 +23,17 @@ from hypothesis import strategies as st
 from hotfence.fence import libseccomp as scmp
 from hotfence.fence import model
 from hotfence.fence import seccomp_backend as backend
-from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, CreateKey, Hook, PortKey, RuleInfo, Verdict
+from hotfence.fence.compiled import (
+    ANY,
+    ANY_KERN,
+    Action,
+    CompiledPolicy,
+    CreateKey,
+    Hook,
+    PortKey,
+    RuleInfo,
+    Verdict,
+)
 
 SOCK_CLOEXEC, SOCK_NONBLOCK = 0o2000000, 0o4000
 U32 = 0xFFFFFFFF
@@ -68,27 +78,50 @@ CONFINE = textwrap.dedent("""
 
 
 def probe(calls: list[tuple[str, int, int, int]]) -> list[int]:
-    out = subprocess.run([sys.executable, "-c", PROBE, json.dumps(calls)],
-                         capture_output=True, text=True, check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(calls)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     return json.loads(out.stdout)
 
 
-def probe_confined(policy: CompiledPolicy, deny_errno: int, calls: list[tuple[str, int, int, int]]) -> list[int]:
+def probe_confined(
+    policy: CompiledPolicy, deny_errno: int, calls: list[tuple[str, int, int, int]]
+) -> list[int]:
     spec = {
-        "enforce": policy.enforce, "default": int(policy.default), "errno": deny_errno,
-        "create": [[[k.family, k.type, k.protocol, k.kern], int(v.action)] for k, v in policy.create.items()],
+        "enforce": policy.enforce,
+        "default": int(policy.default),
+        "errno": deny_errno,
+        "create": [
+            [[k.family, k.type, k.protocol, k.kern], int(v.action)]
+            for k, v in policy.create.items()
+        ],
     }
-    out = subprocess.run([sys.executable, "-c", CONFINE, json.dumps(spec), PROBE, json.dumps(calls)],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", CONFINE, json.dumps(spec), PROBE, json.dumps(calls)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
 
-def policy_of(create: dict[CreateKey, Action], default: Action = Action.ALLOW, enforce: bool = True) -> CompiledPolicy:
+def policy_of(
+    create: dict[CreateKey, Action], default: Action = Action.ALLOW, enforce: bool = True
+) -> CompiledPolicy:
     keys = list(create)
     return CompiledPolicy(
-        name="t", enforce=enforce, default=default,
-        rules=[RuleInfo(i, f"rules[{i}]", "test", "t", frozenset({Hook.SOCKET_CREATE})) for i in range(len(keys))],
+        name="t",
+        enforce=enforce,
+        default=default,
+        rules=[
+            RuleInfo(i, f"rules[{i}]", "test", "t", frozenset({Hook.SOCKET_CREATE}))
+            for i in range(len(keys))
+        ],
         create={k: Verdict(i, a) for i, (k, a) in enumerate(create.items())},
     )
 
@@ -119,7 +152,9 @@ keys = st.builds(
     type=st.sampled_from(TYPES + [ANY]),
     protocol=st.sampled_from(PROTOS + [ANY]),
     kern=st.sampled_from([0, 1, ANY_KERN]),
-).map(lambda k: k if k.family != ANY else CreateKey(ANY, ANY, ANY, k.kern))  # only shape the lookup tries
+).map(
+    lambda k: k if k.family != ANY else CreateKey(ANY, ANY, ANY, k.kern)
+)  # only shape the lookup tries
 policies = st.builds(
     policy_of,
     st.dictionaries(keys, st.sampled_from(list(Action)), min_size=1, max_size=8),
@@ -165,13 +200,21 @@ def grid(extra: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     return [(f, t, p) for f in FAMILIES for t in TYPES for p in PROTOS] + extra
 
 
-odd_calls = st.lists(st.tuples(st.integers(0, 64), st.integers(0, 15), st.integers(0, 0xFFFF_FFFF)), max_size=20)
+odd_calls = st.lists(
+    st.tuples(st.integers(0, 64), st.integers(0, 15), st.integers(0, 0xFFFF_FFFF)), max_size=20
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(policies, odd_calls, st.integers(0, 0xFFFF_FFFF), st.sampled_from([0, SOCK_CLOEXEC, SOCK_NONBLOCK]))
-def test_plan_equals_decide_create(policy: CompiledPolicy, extra: list[tuple[int, int, int]], high: int,
-                                   flags: int) -> None:
+@given(
+    policies,
+    odd_calls,
+    st.integers(0, 0xFFFF_FFFF),
+    st.sampled_from([0, SOCK_CLOEXEC, SOCK_NONBLOCK]),
+)
+def test_plan_equals_decide_create(
+    policy: CompiledPolicy, extra: list[tuple[int, int, int]], high: int, flags: int
+) -> None:
     """Pure check of the cell construction on every call the drawn policy can name."""
     p = backend.plan(policy, errno.EPERM)
     for f, t, proto in grid(extra):
@@ -181,21 +224,32 @@ def test_plan_equals_decide_create(policy: CompiledPolicy, extra: list[tuple[int
 
 @settings(max_examples=60, deadline=None)
 @given(policies, odd_calls, st.sampled_from([0, SOCK_CLOEXEC, SOCK_NONBLOCK]))
-def test_plan_agrees_with_reference_model_lsm_hook(policy: CompiledPolicy, extra: list[tuple[int, int, int]],
-                                                   flags: int) -> None:
+def test_plan_agrees_with_reference_model_lsm_hook(
+    policy: CompiledPolicy, extra: list[tuple[int, int, int]], flags: int
+) -> None:
     """Where the reference model's socket path reaches security_socket_create, seccomp's
     action is the policy decision the model makes there for the LSM backend."""
     p = backend.plan(policy, errno.EPERM)
     for f, t, proto in grid(extra):
-        explained = model.explain_socket(model.SocketCall(f, t | flags, proto), policy, model.Backend.LSM)
+        explained = model.explain_socket(
+            model.SocketCall(f, t | flags, proto), policy, model.Backend.LSM
+        )
         if explained.decision is None:  # the kernel fails the call before the hook (EINVAL, ...)
             continue
-        assert p.action_for(f, t | flags, proto) == seccomp_action(policy, explained.decision.action), (f, t, proto)
+        assert p.action_for(f, t | flags, proto) == seccomp_action(
+            policy, explained.decision.action
+        ), (f, t, proto)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(policies, grid_calls())
-def test_kernel_errno_equals_decide_create(policy: CompiledPolicy, cs: list[tuple[str, int, int, int]]) -> None:
+def test_kernel_errno_equals_decide_create(
+    policy: CompiledPolicy, cs: list[tuple[str, int, int, int]]
+) -> None:
     deny_errno = errno.EHOSTDOWN  # not something socket() returns on its own
     free = probe(cs)
     fenced = probe_confined(policy, deny_errno, cs)
@@ -208,20 +262,32 @@ def test_kernel_errno_equals_decide_create(policy: CompiledPolicy, cs: list[tupl
 def test_deny_raw_icmpv6_eperm_in_child_only() -> None:
     policy = policy_of({CreateKey(10, 3, 58, ANY_KERN): Action.DENY})
     raw6 = ("socket", 10, 3, 58)
-    cs = [raw6, ("socket", 10, 3 | SOCK_CLOEXEC | SOCK_NONBLOCK, 58), ("socket", 10 | (1 << 40), 3, 58),
-          ("socket", 10, 2, 17), ("socket", 2, 3, 1)]
+    cs = [
+        raw6,
+        ("socket", 10, 3 | SOCK_CLOEXEC | SOCK_NONBLOCK, 58),
+        ("socket", 10 | (1 << 40), 3, 58),
+        ("socket", 10, 2, 17),
+        ("socket", 2, 3, 1),
+    ]
     assert probe_confined(policy, errno.EPERM, cs) == [errno.EPERM, errno.EPERM, errno.EPERM, 0, 0]
     assert probe(cs) == [0, 0, 0, 0, 0]  # the parent side is untouched
 
 
 def test_default_deny_with_allowed_family_covers_socketpair_and_io_uring() -> None:
     policy = policy_of({CreateKey(2, ANY, ANY, 0): Action.ALLOW}, default=Action.DENY)
-    cs = [("socket", 2, 1, 0), ("socket", 1, 1, 0), ("socketpair", 1, 1, 0), ("io_uring_setup", 4, 0, 0)]
+    cs = [
+        ("socket", 2, 1, 0),
+        ("socket", 1, 1, 0),
+        ("socketpair", 1, 1, 0),
+        ("io_uring_setup", 4, 0, 0),
+    ]
     assert probe_confined(policy, errno.EACCES, cs) == [0, errno.EACCES, errno.EACCES, errno.EACCES]
 
 
 def test_audit_mode_denies_nothing() -> None:
-    policy = policy_of({CreateKey(10, 3, 58, ANY_KERN): Action.DENY}, default=Action.DENY, enforce=False)
+    policy = policy_of(
+        {CreateKey(10, 3, 58, ANY_KERN): Action.DENY}, default=Action.DENY, enforce=False
+    )
     cs = [("socket", 10, 3, 58), ("socket", 1, 1, 0), ("io_uring_setup", 4, 0, 0)]
     assert probe_confined(policy, errno.EPERM, cs) == probe(cs)
     assert {c.action for c in backend.plan(policy).cells} == {scmp.ACT_LOG}
@@ -229,13 +295,25 @@ def test_audit_mode_denies_nothing() -> None:
 
 def test_coverage_marks_kern_and_port_rules_unenforceable() -> None:
     rules = [
-        RuleInfo(0, "raw6", "p.yaml:3", "deny socket(inet6, raw, icmpv6)", frozenset({Hook.SOCKET_CREATE})),
+        RuleInfo(
+            0,
+            "raw6",
+            "p.yaml:3",
+            "deny socket(inet6, raw, icmpv6)",
+            frozenset({Hook.SOCKET_CREATE}),
+        ),
         RuleInfo(1, "kalg", "p.yaml:7", "deny kernel socket(alg)", frozenset({Hook.SOCKET_CREATE})),
         RuleInfo(2, "no22", "p.yaml:11", "deny connect tcp 22", frozenset({Hook.CONNECT})),
     ]
     policy = CompiledPolicy(
-        name="p", enforce=True, default=Action.ALLOW, rules=rules,
-        create={CreateKey(10, 3, 58, ANY_KERN): Verdict(0, Action.DENY), CreateKey(38, ANY, ANY, 1): Verdict(1, Action.DENY)},
+        name="p",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=rules,
+        create={
+            CreateKey(10, 3, 58, ANY_KERN): Verdict(0, Action.DENY),
+            CreateKey(38, ANY, ANY, 1): Verdict(1, Action.DENY),
+        },
         ports={PortKey(int(Hook.CONNECT), 2, 6, 22): Verdict(2, Action.DENY)},
     )
     p = backend.plan(policy)
@@ -295,14 +373,27 @@ def fence_exec(*args: str, no_caps: bool = False) -> subprocess.CompletedProcess
     # Dropping every capability (bounding set included) rather than switching uid keeps
     # the venv, which may live under /root, readable while CAP_SYS_ADMIN is gone.
     prefix = ["setpriv", "--bounding-set=-all", "--inh-caps=-all"] if no_caps else []
-    return subprocess.run([*prefix, *HOTFENCE, "fence", "exec", *args], capture_output=True, text=True,
-                          timeout=60, cwd=REPO)
+    return subprocess.run(
+        [*prefix, *HOTFENCE, "fence", "exec", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
 
 
 def test_cli_deny_raw_icmpv6_with_flags_and_custom_errno() -> None:
     cs = [("socket", 10, 3, 58), ("socket", 10, 3 | SOCK_NONBLOCK, 58), ("socket", 10, 2, 17)]
-    out = fence_exec("examples/policies/deny-raw-icmpv6.yaml", "--errno", "EACCES", "--",
-                     sys.executable, "-c", PROBE, json.dumps(cs))
+    out = fence_exec(
+        "examples/policies/deny-raw-icmpv6.yaml",
+        "--errno",
+        "EACCES",
+        "--",
+        sys.executable,
+        "-c",
+        PROBE,
+        json.dumps(cs),
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == [errno.EACCES, errno.EACCES, 0]
     assert "enforced     no-raw-icmpv6" in out.stderr and "fails with EACCES" in out.stderr
@@ -311,10 +402,16 @@ def test_cli_deny_raw_icmpv6_with_flags_and_custom_errno() -> None:
 
 def test_cli_works_without_privileges() -> None:
     cs = [("socket", 38, 5, 0), ("socket", 1, 1, 0)]
-    out = fence_exec("examples/policies/deny-af-alg.yaml", "--", sys.executable, "-c",
-                     PROBE + "\nst = open('/proc/self/status').read()"
-                     "\nprint(st.split('NoNewPrivs:')[1].split()[0], st.split('CapEff:')[1].split()[0])",
-                     json.dumps(cs), no_caps=True)
+    out = fence_exec(
+        "examples/policies/deny-af-alg.yaml",
+        "--",
+        sys.executable,
+        "-c",
+        PROBE + "\nst = open('/proc/self/status').read()"
+        "\nprint(st.split('NoNewPrivs:')[1].split()[0], st.split('CapEff:')[1].split()[0])",
+        json.dumps(cs),
+        no_caps=True,
+    )
     assert out.returncode == 0, out.stderr
     errnos, status = out.stdout.splitlines()
     assert json.loads(errnos) == [errno.EPERM, 0] and status == "1 0000000000000000"
@@ -326,13 +423,16 @@ def test_cli_refuses_unenforceable_rules_unless_allow_partial(tmp_path: Path) ->
     assert out.returncode == 1 and not marker.exists()
     assert "NOT ENFORCED listen-web" in out.stderr and "web-ports.yaml:11" in out.stderr
     assert "--allow-partial" in out.stderr
-    out = fence_exec("examples/policies/web-ports.yaml", "--allow-partial", "--", "touch", str(marker))
+    out = fence_exec(
+        "examples/policies/web-ports.yaml", "--allow-partial", "--", "touch", str(marker)
+    )
     assert out.returncode == 0 and marker.exists()
 
 
 def test_cli_kernel_rule_is_unenforceable(tmp_path: Path) -> None:
     policy = tmp_path / "kern.yaml"
-    policy.write_text(textwrap.dedent("""\
+    policy.write_text(
+        textwrap.dedent("""\
         apiVersion: hotfence/v1
         kind: SocketPolicy
         metadata: {name: kern}
@@ -343,7 +443,8 @@ def test_cli_kernel_rule_is_unenforceable(tmp_path: Path) -> None:
             - name: no-kernel-alg
               action: deny
               socket: {family: alg, kern: kernel}
-    """))
+    """)
+    )
     out = fence_exec(str(policy), "--", "true")
     assert out.returncode == 1
     assert "NOT ENFORCED no-kernel-alg" in out.stderr and "kernel sockets" in out.stderr
@@ -352,7 +453,9 @@ def test_cli_kernel_rule_is_unenforceable(tmp_path: Path) -> None:
 
 def test_cli_audit_mode_logs_only() -> None:
     cs = [("socket", 17, 3, 0), ("socket", 2, 3, 1)]
-    out = fence_exec("examples/policies/audit-raw.yaml", "--", sys.executable, "-c", PROBE, json.dumps(cs))
+    out = fence_exec(
+        "examples/policies/audit-raw.yaml", "--", sys.executable, "-c", PROBE, json.dumps(cs)
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == probe(cs) == [0, 0]
     assert "logged (SCMP_ACT_LOG)" in out.stderr

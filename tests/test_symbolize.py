@@ -44,9 +44,22 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # of a kernel module (.ko), where every section starts at address 0
     mods = d / "modules" / "kernel" / "drivers"
     mods.mkdir(parents=True)
-    subprocess.run(["gcc", "-g", "-O2", "-c", "-ffunction-sections", "-o",
-                    str(mods / "sample_mod.ko"), str(SOURCE)], check=True)
-    (d / "modules" / "sample_xz.ko.xz").write_bytes(lzma.compress((mods / "sample_mod.ko").read_bytes()))
+    subprocess.run(
+        [
+            "gcc",
+            "-g",
+            "-O2",
+            "-c",
+            "-ffunction-sections",
+            "-o",
+            str(mods / "sample_mod.ko"),
+            str(SOURCE),
+        ],
+        check=True,
+    )
+    (d / "modules" / "sample_xz.ko.xz").write_bytes(
+        lzma.compress((mods / "sample_mod.ko").read_bytes())
+    )
     return d
 
 
@@ -64,8 +77,11 @@ def _volatile_load(elf: ElfDebugInfo) -> tuple[int, int]:
     """Offset and size of table_get, and the offset of its `it->value` load (disp 4)."""
     sym = elf.symbol_address("table_get")
     assert sym is not None
-    loads = [a for a, _, t in _function_insns(elf, "table_get")
-             if re.fullmatch(r"mov e\w+, dword ptr \[r\w+ \+ 4\]", t)]
+    loads = [
+        a
+        for a, _, t in _function_insns(elf, "table_get")
+        if re.fullmatch(r"mov e\w+, dword ptr \[r\w+ \+ 4\]", t)
+    ]
     assert len(loads) == 1, _function_insns(elf, "table_get")
     return loads[0] - sym.address, sym.size
 
@@ -99,8 +115,11 @@ def test_return_address_frame_looks_up_the_call(built: Path) -> None:
     start = elf.symbol_address("caller")
     target = elf.symbol_address("table_get")
     assert start is not None and target is not None
-    calls = [(a, s) for a, s, t in _function_insns(elf, "caller")
-             if t.startswith(("call", "jmp")) and t.endswith(hex(target.address))]
+    calls = [
+        (a, s)
+        for a, s, t in _function_insns(elf, "caller")
+        if t.startswith(("call", "jmp")) and t.endswith(hex(target.address))
+    ]
     assert calls, "caller must call table_get"
     ret = calls[0][0] + calls[0][1] - start.address
     frame = Frame("caller", ret, start.size)
@@ -141,8 +160,12 @@ def test_module_frame_in_relocatable_object(built: Path) -> None:
 
 def _addr2line(path: Path, addrs: list[int]) -> list[list[tuple[str, str, int]]]:
     """addr2line -i -f for many addresses; one (function, basename, line) list each."""
-    out = subprocess.run(["addr2line", "-i", "-f", "-a", "-e", str(path)] + [hex(a) for a in addrs],
-                         capture_output=True, text=True, check=True).stdout.splitlines()
+    out = subprocess.run(
+        ["addr2line", "-i", "-f", "-a", "-e", str(path)] + [hex(a) for a in addrs],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     result: list[list[tuple[str, str, int]]] = []
     i = 0
     while i < len(out):
@@ -163,8 +186,12 @@ def test_every_address_agrees_with_addr2line(built: Path) -> None:
     addrs = []
     for name in ("table_get", "table_get.cold", "caller", "main"):
         if elf.symbol_address(name) is not None:
-            addrs.extend(range(elf.symbol_address(name).address,
-                               elf.symbol_address(name).address + elf.symbol_address(name).size))
+            addrs.extend(
+                range(
+                    elf.symbol_address(name).address,
+                    elf.symbol_address(name).address + elf.symbol_address(name).size,
+                )
+            )
     assert len(addrs) > 30
     ref = _addr2line(built / "sample", addrs)
     assert len(ref) == len(addrs)
@@ -208,10 +235,12 @@ def test_bad_elf_names_the_file(tmp_path: Path) -> None:
 
 
 def test_guilty_file_skips_generic_frames(built: Path) -> None:
-    frames = [Frame("kasan_report", file="mm/kasan/report.c", line=1),
-              Frame("skb_put", file="include/linux/skbuff.h", line=2),
-              Frame("ip6mr_cache_report", file="net/ipv6/ip6mr.c", line=3),
-              Frame("sock_sendmsg", file="net/socket.c", line=4)]
+    frames = [
+        Frame("kasan_report", file="mm/kasan/report.c", line=1),
+        Frame("skb_put", file="include/linux/skbuff.h", line=2),
+        Frame("ip6mr_cache_report", file="net/ipv6/ip6mr.c", line=3),
+        Frame("sock_sendmsg", file="net/socket.c", line=4),
+    ]
     assert guilty_file(frame_files(None, frames)) == "net/ipv6/ip6mr.c"
     assert guilty_file(["lib/dump_stack.c", "mm/slub.c"]) == "lib/dump_stack.c"
     assert guilty_file([]) is None

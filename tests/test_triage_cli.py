@@ -25,12 +25,42 @@ CORPUS = Path("/work/shared/corpus/syzkaller-linux")
 CRASH = CORPUS / "decompile" / "amd64" / "4.in"  # divide error with a Code: line
 SAMPLE = Path(__file__).parent / "data" / "symbolize" / "sample.c"
 
-REPORT_KEYS = {"title", "alt_titles", "type", "corrupted", "corrupted_reason", "start", "end",
-               "start_line", "end_line", "rip", "frames", "cpu", "pid", "comm",
-               "kernel_release", "hardware", "taint", "taint_flags", "guilty_file",
-               "context", "code", "text"}
-FRAME_KEYS = {"function", "offset", "size", "module", "unreliable", "inline", "file", "line",
-              "address", "locations"}
+REPORT_KEYS = {
+    "title",
+    "alt_titles",
+    "type",
+    "corrupted",
+    "corrupted_reason",
+    "start",
+    "end",
+    "start_line",
+    "end_line",
+    "rip",
+    "frames",
+    "cpu",
+    "pid",
+    "comm",
+    "kernel_release",
+    "hardware",
+    "taint",
+    "taint_flags",
+    "guilty_file",
+    "context",
+    "code",
+    "text",
+}
+FRAME_KEYS = {
+    "function",
+    "offset",
+    "size",
+    "module",
+    "unreliable",
+    "inline",
+    "file",
+    "line",
+    "address",
+    "locations",
+}
 
 
 def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
@@ -54,15 +84,21 @@ def test_json_schema_and_disassembly() -> None:
     (f,) = doc["files"]
     assert f["path"] == str(CRASH) and f["error"] is None
     rep = f["reports"][0]
-    assert REPORT_KEYS <= set(rep)
+    assert set(rep) >= REPORT_KEYS
     assert rep["title"] == "divide error in snd_pcm_lib_ioctl"
-    assert all(FRAME_KEYS <= set(fr) for fr in rep["frames"])
+    assert all(set(fr) >= FRAME_KEYS for fr in rep["frames"])
     dis = rep["code"]
     assert dis["arch"] == "x86_64" and dis["fault_offset"] == 42
     faulting = [i for i in dis["instructions"] if i["faulting"]]
     assert [i["text"] for i in faulting] == ["div rbp"]
-    assert doc["groups"] == [{"title": rep["title"], "type": rep["type"], "count": len(f["reports"]),
-                              "files": [str(CRASH)]}]
+    assert doc["groups"] == [
+        {
+            "title": rep["title"],
+            "type": rep["type"],
+            "count": len(f["reports"]),
+            "files": [str(CRASH)],
+        }
+    ]
 
 
 def test_compressed_directory_and_stdin_inputs_agree(tmp_path: Path) -> None:
@@ -81,8 +117,12 @@ def test_compressed_directory_and_stdin_inputs_agree(tmp_path: Path) -> None:
     assert code == 0, err
     paths = [f["path"] for f in doc["files"]]
     # directories are walked recursively in sorted order
-    assert paths == [str(tmp_path / "d" / "a.log.xz"), str(tmp_path / "d" / "quiet.log"),
-                     str(tmp_path / "d" / "sub" / "b.log.gz"), str(renamed)]
+    assert paths == [
+        str(tmp_path / "d" / "a.log.xz"),
+        str(tmp_path / "d" / "quiet.log"),
+        str(tmp_path / "d" / "sub" / "b.log.gz"),
+        str(renamed),
+    ]
     assert titles(doc) == [expected, [], expected, expected]
     # offsets are in the decompressed bytes
     assert doc["files"][0]["reports"][0]["end"] == plain["files"][0]["reports"][0]["end"]
@@ -147,6 +187,7 @@ def test_usage_errors() -> None:
 
 # --- --vmlinux end to end on a real ELF ---------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def sample_elf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("vmlinux")
@@ -161,21 +202,28 @@ def _oops_for(elf_path: Path) -> tuple[str, dict[str, int]]:
 
     with open(elf_path, "rb") as fh:
         elf = ELFFile(fh)
-        syms = {s.name: (s["st_value"], s["st_size"]) for s in elf.get_section_by_name(".symtab").iter_symbols()
-                if s["st_info"]["type"] == "STT_FUNC"}
+        syms = {
+            s.name: (s["st_value"], s["st_size"])
+            for s in elf.get_section_by_name(".symtab").iter_symbols()
+            if s["st_info"]["type"] == "STT_FUNC"
+        }
         text = elf.get_section_by_name(".text")
         base, data = text["sh_addr"], text.data()
     md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
 
     def insns(name: str) -> list[tuple[int, int, str]]:
         a, n = syms[name]
-        return [(x, s, f"{m} {o}") for x, s, m, o in md.disasm_lite(data[a - base:a - base + n], a)]
+        return [
+            (x, s, f"{m} {o}") for x, s, m, o in md.disasm_lite(data[a - base : a - base + n], a)
+        ]
 
     tg, tg_size = syms["table_get"]
-    load = next(a for a, _, t in insns("table_get") if re.fullmatch(r"mov e\w+, dword ptr \[r\w+ \+ 4\]", t))
+    load = next(
+        a for a, _, t in insns("table_get") if re.fullmatch(r"mov e\w+, dword ptr \[r\w+ \+ 4\]", t)
+    )
     ca, ca_size = syms["caller"]
     call = next((a, s) for a, s, t in insns("caller") if t.endswith(hex(tg)))
-    code_bytes = data[load - base - 10:load - base + 6]
+    code_bytes = data[load - base - 10 : load - base + 6]
     code = " ".join(f"<{b:02x}>" if i == 10 else f"{b:02x}" for i, b in enumerate(code_bytes))
     oops = (
         "[  100.000000] BUG: kernel NULL pointer dereference, address: 0000000000000004\n"
@@ -208,11 +256,15 @@ def test_vmlinux_symbolises_rip_and_frames(sample_elf: Path, tmp_path: Path) -> 
     rep = doc["files"][0]["reports"][0]
     assert rep["rip"]["function"] == "table_get"
     chain = [(loc["function"], loc["line"], loc["inlined"]) for loc in rep["rip"]["locations"]]
-    assert chain == [("read_value", marks["read_value"], True),
-                     ("lookup", marks["lookup_call"], True),
-                     ("table_get", marks["table_get_call"], False)]
+    assert chain == [
+        ("read_value", marks["read_value"], True),
+        ("lookup", marks["lookup_call"], True),
+        ("table_get", marks["table_get_call"], False),
+    ]
     caller = next(f for f in rep["frames"] if f["function"] == "caller")
-    assert [(loc["function"], loc["line"]) for loc in caller["locations"]] == [("caller", marks["caller_call"])]
+    assert [(loc["function"], loc["line"]) for loc in caller["locations"]] == [
+        ("caller", marks["caller_call"])
+    ]
     assert rep["guilty_file"] and rep["guilty_file"].endswith("sample.c")
     faulting = [i["text"] for i in rep["code"]["instructions"] if i["faulting"]]
     assert len(faulting) == 1 and "+ 4]" in faulting[0]
@@ -233,6 +285,7 @@ def test_unusable_vmlinux_exits_2_naming_it(tmp_path: Path) -> None:
 
 
 # --- robustness ----------------------------------------------------------------------------
+
 
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=2048))
@@ -258,11 +311,10 @@ def test_mutated_corpus_logs_never_raise(data: st.DataObject) -> None:
         if op == "flip":
             raw[pos] = data.draw(st.integers(0, 255))
         elif op == "cut":
-            del raw[pos:pos + data.draw(st.integers(1, 200))]
+            del raw[pos : pos + data.draw(st.integers(1, 200))]
         else:
-            raw[pos:pos] = raw[pos:pos + data.draw(st.integers(1, 200))]
+            raw[pos:pos] = raw[pos : pos + data.draw(st.integers(1, 200))]
         if not raw:
             break
     reports = triage_text(bytes(raw))
     json.loads(to_json([FileResult("m", reports)]))
-

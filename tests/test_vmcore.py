@@ -69,7 +69,13 @@ def null_deref_core(tmp_path_factory) -> CachedCore:
     """A null-deref vmcore with its log, module and debug vmlinux (taken once per kernel
     and module build, then reused from the cache)."""
     from hotfence.lab.crashlab import MODULE_SRC, build_module, take_vmcore
-    from hotfence.lab.debkernel import GuestKernelError, cache_root, locked, prepare_debug_vmlinux, prepare_kernel
+    from hotfence.lab.debkernel import (
+        GuestKernelError,
+        cache_root,
+        locked,
+        prepare_debug_vmlinux,
+        prepare_kernel,
+    )
 
     kernel = prepare_kernel(with_headers=True)
     try:
@@ -77,7 +83,9 @@ def null_deref_core(tmp_path_factory) -> CachedCore:
     except GuestKernelError as exc:
         if "download" not in str(exc):
             raise  # fetched but unusable: a real failure
-        reason = f"debug vmlinux linux-image-{kernel.kver}-dbg absent and apt cannot fetch it: {exc}"
+        reason = (
+            f"debug vmlinux linux-image-{kernel.kver}-dbg absent and apt cannot fetch it: {exc}"
+        )
         print(f"\nSKIP vmcore tests: {reason}", file=sys.stderr)
         pytest.skip(reason)
     ko = build_module(kernel)
@@ -97,15 +105,21 @@ def null_deref_core(tmp_path_factory) -> CachedCore:
             shutil.copyfile(cap.log, cache / "null-deref.vmcore.log")
             shutil.copyfile(cap.module, cache / cap.module.name)
             shutil.copyfile(MODULE_SRC / "hotfence_crash.c", cache / "hotfence_crash.c")
-            meta_path.write_text(json.dumps({"take_seconds": cap.seconds, "raw_bytes": raw,
-                                             "compress_seconds": packing}))
+            meta_path.write_text(
+                json.dumps(
+                    {"take_seconds": cap.seconds, "raw_bytes": raw, "compress_seconds": packing}
+                )
+            )
             cap.vmcore.unlink()
     meta = json.loads(meta_path.read_text())
     out = tmp_path_factory.mktemp("vmcore")
     t0 = time.monotonic()
     _decompress(packed, out / "null-deref.vmcore")
-    print(f"\nvmcore cache {packed}: zstd {meta.get('compress_seconds')} s at capture, "
-          f"decompressed in {time.monotonic() - t0:.2f} s", file=sys.stderr)
+    print(
+        f"\nvmcore cache {packed}: zstd {meta.get('compress_seconds')} s at capture, "
+        f"decompressed in {time.monotonic() - t0:.2f} s",
+        file=sys.stderr,
+    )
     for name in ("null-deref.vmcore.log", "hotfence_crash.ko"):
         shutil.copyfile(cache / name, out / name)
     return CachedCore(
@@ -122,16 +136,20 @@ def analysed(null_deref_core):
     t0 = time.monotonic()
     report = analyze_vmcore(null_deref_core.vmcore, null_deref_core.vmlinux)
     seconds = time.monotonic() - t0
-    print(f"\nvmcore: take {null_deref_core.take_seconds} s (at capture), analyse {seconds:.2f} s, "
-          f"core {null_deref_core.raw_bytes >> 20} MiB raw, {null_deref_core.compressed_bytes / 1e6:.1f} MB zstd",
-          file=sys.stderr)
+    print(
+        f"\nvmcore: take {null_deref_core.take_seconds} s (at capture), analyse {seconds:.2f} s, "
+        f"core {null_deref_core.raw_bytes >> 20} MiB raw, {null_deref_core.compressed_bytes / 1e6:.1f} MB zstd",
+        file=sys.stderr,
+    )
     return report
 
 
 def _deref_line(source: str) -> int:
     """The line of hotfence_crash_null_deref that dereferences the NULL pointer."""
     lines = source.splitlines()
-    start = next(i for i, ln in enumerate(lines) if re.search(r"\bhotfence_crash_null_deref\(void\)", ln))
+    start = next(
+        i for i, ln in enumerate(lines) if re.search(r"\bhotfence_crash_null_deref\(void\)", ln)
+    )
     for i in range(start + 1, len(lines)):
         if lines[i].startswith("}"):
             break
@@ -141,6 +159,7 @@ def _deref_line(source: str) -> int:
 
 
 # ------------------------------------------------------------------ with a guest --
+
 
 @pytest.mark.guest
 def test_panic_message_and_crashed_task(null_deref_core, analysed) -> None:
@@ -163,7 +182,7 @@ def test_stack_reaches_the_faulting_line_in_the_module(null_deref_core, analysed
     assert fault.module == "hotfence_crash" and fault.interrupted  # entered through the page fault
     assert (fault.file, fault.line) == (MODULE_FILE, _deref_line(null_deref_core.module_source))
     # below the fault: the write(2) that started it, through procfs, from user space
-    below = names[names.index("hotfence_crash_null_deref"):]
+    below = names[names.index("hotfence_crash_null_deref") :]
     assert "proc_reg_write" in below and "vfs_write" in below
     assert stack[-1].user
     # inline frames share their outer frame's pc, as bt shows them
@@ -175,12 +194,18 @@ def test_stack_reaches_the_faulting_line_in_the_module(null_deref_core, analysed
 @pytest.mark.guest
 def test_disassembly_marks_the_faulting_load(null_deref_core, analysed) -> None:
     dis = analysed.disassembly
-    assert dis is not None and dis.function == "hotfence_crash_null_deref" and dis.module == "hotfence_crash"
+    assert (
+        dis is not None
+        and dis.function == "hotfence_crash_null_deref"
+        and dis.module == "hotfence_crash"
+    )
     pcs = [ln for ln in dis.lines if ln.is_pc]
     assert len(pcs) == 1
     assert re.match(EXPECTED["fault_insn"], pcs[0].text), pcs[0].text
     assert (pcs[0].file, pcs[0].line) == (MODULE_FILE, _deref_line(null_deref_core.module_source))
-    assert dis.lines[0].offset == 0 and dis.lines[0].address == dis.start  # from the function's start
+    assert (
+        dis.lines[0].offset == 0 and dis.lines[0].address == dis.start
+    )  # from the function's start
 
 
 @pytest.mark.guest
@@ -200,7 +225,12 @@ def test_ps_lists_init_and_the_crashing_shell(analysed) -> None:
     by_pid = {t.pid: t for t in analysed.tasks}
     assert by_pid[1].comm == "init" and by_pid[0].comm == "swapper/0"
     crashed = [t for t in analysed.tasks if t.crashed]
-    assert len(crashed) == 1 and crashed[0].comm == "sh" and crashed[0].active and crashed[0].state == "R"
+    assert (
+        len(crashed) == 1
+        and crashed[0].comm == "sh"
+        and crashed[0].active
+        and crashed[0].state == "R"
+    )
     assert crashed[0].pid == analysed.crashed_pid
     assert by_pid[crashed[0].ppid].comm == "sh"  # the guest's shell ran the crash command
     assert any(t.comm == "kthreadd" and t.ppid == 0 for t in analysed.tasks)
@@ -212,8 +242,12 @@ def test_kmem_matches_the_guest_memory(analysed) -> None:
     assert mem is not None and mem.page_size == 4096
     guest = MEMORY_MB << 20
     assert 0.97 * guest <= mem.bytes(mem.present_pages) <= guest  # -m 256, minus BIOS holes
-    assert 0.6 * guest <= mem.bytes(mem.total_pages) < mem.bytes(mem.present_pages)  # minus reservations
-    assert mem.used_pages == mem.total_pages - mem.free_pages and 0 < mem.free_pages < mem.total_pages
+    assert (
+        0.6 * guest <= mem.bytes(mem.total_pages) < mem.bytes(mem.present_pages)
+    )  # minus reservations
+    assert (
+        mem.used_pages == mem.total_pages - mem.free_pages and 0 < mem.free_pages < mem.total_pages
+    )
     assert mem.slab_pages > 0 and mem.total_swap_pages == 0
 
 
@@ -224,7 +258,9 @@ def test_structured_report_as_log_triage_with_frames_from_the_core(analysed) -> 
     assert rep.rip is not None and rep.rip.function == EXPECTED["function"]
     assert rep.rip.file == MODULE_FILE and rep.guilty_file == MODULE_FILE
     assert rep.code is not None
-    assert any(re.match(EXPECTED["fault_insn"], i.text) for i in rep.code.instructions if i.faulting)
+    assert any(
+        re.match(EXPECTED["fault_insn"], i.text) for i in rep.code.instructions if i.faulting
+    )
     # The log's func+off, resolved in this core, are the very PCs drgn unwound.
     stack_pc = {e.function: e.pc for e in analysed.stack if not e.inline}
     assert rep.rip.address == stack_pc["hotfence_crash_null_deref"]
@@ -237,8 +273,19 @@ def test_structured_report_as_log_triage_with_frames_from_the_core(analysed) -> 
 @pytest.mark.guest
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
 def test_cli_shows_every_section(null_deref_core, fmt: str) -> None:
-    res = CliRunner().invoke(main, ["triage", "--no-store", "--format", fmt, "--vmcore", str(null_deref_core.vmcore),
-                                    "--vmlinux", str(null_deref_core.vmlinux)])
+    res = CliRunner().invoke(
+        main,
+        [
+            "triage",
+            "--no-store",
+            "--format",
+            fmt,
+            "--vmcore",
+            str(null_deref_core.vmcore),
+            "--vmlinux",
+            str(null_deref_core.vmlinux),
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = res.output
     if fmt == "json":
@@ -247,7 +294,11 @@ def test_cli_shows_every_section(null_deref_core, fmt: str) -> None:
         assert vm["panic_message"] == "Kernel panic - not syncing: Fatal exception"
         assert any(e["function"] == "hotfence_crash_null_deref" for e in vm["stack"])
         assert vm["disassembly"]["function"] == "hotfence_crash_null_deref"
-        assert vm["memory"]["total_pages"] > 0 and any(t["pid"] == 1 for t in vm["tasks"]) and vm["log"]
+        assert (
+            vm["memory"]["total_pages"] > 0
+            and any(t["pid"] == 1 for t in vm["tasks"])
+            and vm["log"]
+        )
         assert doc["files"][0]["reports"][0]["title"] == EXPECTED["title"]
         return
     for head in ("sys", "bt -l", "dis -rl", "ps", "kmem -i", "log"):
@@ -262,8 +313,10 @@ def test_cli_wrong_vmlinux_is_a_clear_error(null_deref_core, tmp_path) -> None:
 
     # the stripped vmlinux the guest boots: same build, but no DWARF
     plain = prepare_kernel(null_deref_core.kernel).vmlinux
-    res = CliRunner().invoke(main, ["triage", "--no-store", "--vmcore", str(null_deref_core.vmcore),
-                                    "--vmlinux", str(plain)])
+    res = CliRunner().invoke(
+        main,
+        ["triage", "--no-store", "--vmcore", str(null_deref_core.vmcore), "--vmlinux", str(plain)],
+    )
     assert res.exit_code == 2
     assert str(plain) in res.output and "DWARF" in res.output
 
@@ -283,7 +336,9 @@ def test_modules_from_a_directory_or_none(null_deref_core, tmp_path) -> None:
 
     bare = analyze_vmcore(alone / "null-deref.vmcore", null_deref_core.vmlinux)
     assert bare.modules == []
-    fault = next(e for e in bare.stack if e.function == "hotfence_crash_null_deref")  # named by kallsyms
+    fault = next(
+        e for e in bare.stack if e.function == "hotfence_crash_null_deref"
+    )  # named by kallsyms
     assert fault.module == "hotfence_crash" and fault.file is None
     assert any(e.function == "vfs_write" and e.file == "fs/read_write.c" for e in bare.stack)
 
@@ -295,16 +350,23 @@ def test_modules_from_a_directory_or_none(null_deref_core, tmp_path) -> None:
 
 # --------------------------------------------------------------- without a guest --
 
+
 def test_crash_pc_skips_the_top_frames_inline_chain() -> None:
     from hotfence.triage.vmcore import StackEntry, crash_pc
 
     def e(i: int, pc: int, **kw) -> StackEntry:
         return StackEntry(index=i, function=f"f{i}", pc=pc, sp=0, **kw)
 
-    top = [e(0, 0xFFFFFFFF81000010, inline=True, interrupted=True), e(1, 0xFFFFFFFF81000010, interrupted=True)]
+    top = [
+        e(0, 0xFFFFFFFF81000010, inline=True, interrupted=True),
+        e(1, 0xFFFFFFFF81000010, interrupted=True),
+    ]
     fault = e(3, 0xFFFFFFFFC0000017, interrupted=True)
     user = e(5, 0x401000, user=True, interrupted=True)
-    assert crash_pc([*top, e(2, 0xFFFFFFFF81000100), fault, e(4, 0xFFFFFFFFC0000100), user]) == fault.pc
+    assert (
+        crash_pc([*top, e(2, 0xFFFFFFFF81000100), fault, e(4, 0xFFFFFFFFC0000100), user])
+        == fault.pc
+    )
     # a plain panic(): no exception frame below the top, so the top PC
     assert crash_pc([*top, e(2, 0xFFFFFFFF81000100), user]) == top[0].pc
     assert crash_pc([user]) is None and crash_pc([]) is None
@@ -316,9 +378,13 @@ def test_cli_vmcore_errors_name_the_file(tmp_path) -> None:
     text = tmp_path / "vmcore.txt"
     text.write_text("not a core\n")
     runner = CliRunner()
-    res = runner.invoke(main, ["triage", "--no-store", "--vmcore", str(missing), "--vmlinux", str(text)])
+    res = runner.invoke(
+        main, ["triage", "--no-store", "--vmcore", str(missing), "--vmlinux", str(text)]
+    )
     assert res.exit_code == 2 and str(missing) in res.output and "not found" in res.output
-    res = runner.invoke(main, ["triage", "--no-store", "--vmcore", str(text), "--vmlinux", str(text)])
+    res = runner.invoke(
+        main, ["triage", "--no-store", "--vmcore", str(text), "--vmlinux", str(text)]
+    )
     assert res.exit_code == 2 and str(text) in res.output and "not an ELF file" in res.output
     # an ELF that is not a core dump at all
     elf = Path(sys.executable).resolve()
@@ -326,7 +392,12 @@ def test_cli_vmcore_errors_name_the_file(tmp_path) -> None:
     assert res.exit_code == 2 and str(elf) in res.output
     # usage errors
     assert runner.invoke(main, ["triage", "--vmcore", str(text)]).exit_code == 2  # no --vmlinux
-    assert runner.invoke(main, ["triage", "x.log", "--vmcore", str(text), "--vmlinux", str(text)]).exit_code == 2
+    assert (
+        runner.invoke(
+            main, ["triage", "x.log", "--vmcore", str(text), "--vmlinux", str(text)]
+        ).exit_code
+        == 2
+    )
     assert runner.invoke(main, ["triage"]).exit_code == 2
 
 

@@ -14,7 +14,6 @@ import pytest
 from hotfence.watch.cgroups import cgroup2_mount, cgroup_id
 from hotfence.watch.events import SocketEvent
 from hotfence.watch.tracer import SocketTracer
-
 from kernel_helpers import compat_socket_binary, helper_binary
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,13 +35,19 @@ def cgroup():
 def run_in_cgroup(cgroup: Path, code: str, *argv: str) -> subprocess.CompletedProcess:
     """Run python code (with ``argv``) in a child that first moves itself into `cgroup`."""
     prelude = f"open({str(cgroup / 'cgroup.procs')!r}, 'w').write(str(__import__('os').getpid()))\n"
-    return subprocess.run([sys.executable, "-c", prelude + code, *argv], capture_output=True, text=True, check=True)
+    return subprocess.run(
+        [sys.executable, "-c", prelude + code, *argv], capture_output=True, text=True, check=True
+    )
 
 
 def exec_in_cgroup(cgroup: Path, exe: Path, check: bool = True) -> subprocess.CompletedProcess:
     """Run a program in `cgroup` (sh moves itself there, then execs it)."""
-    return subprocess.run(["sh", "-c", f"echo $$ > {cgroup}/cgroup.procs && exec {exe}"],
-                          capture_output=True, text=True, check=check)
+    return subprocess.run(
+        ["sh", "-c", f"echo $$ > {cgroup}/cgroup.procs && exec {exe}"],
+        capture_output=True,
+        text=True,
+        check=check,
+    )
 
 
 CALLS = """
@@ -73,7 +78,9 @@ def test_watch_sees_a_known_sequence_with_the_right_fields(cgroup):
     triples = [(e.family, e.type & 0xF, e.protocol) for e in mine]
     assert triples == [(2, 1, 0), (10, 2, 0), (1, 1, 0), (2, 1, 17), (4242, 1, 0)]
     assert [e.ret for e in mine] == child["results"]
-    assert child["results"][3] == -93 and child["results"][4] == -97  # EPROTONOSUPPORT, EAFNOSUPPORT
+    assert (
+        child["results"][3] == -93 and child["results"][4] == -97
+    )  # EPROTONOSUPPORT, EAFNOSUPPORT
     assert all(e.cgroup_id == cgroup_id(cgroup) for e in mine)
     assert all(e.comm.startswith("python") and e.uid == os.getuid() for e in mine)
     assert mine[1].flags == ["SOCK_CLOEXEC", "SOCK_NONBLOCK"]  # Python adds SOCK_CLOEXEC
@@ -109,12 +116,17 @@ def test_watch_sees_socketpair_and_io_uring_sockets(cgroup):
         assert tracer.lost() == 0
     pairs = [e for e in got if e.call == 1]
     assert [(e.family, e.base_type, e.result) for e in pairs] == [
-        (1, 2, f"fds {child['pair'][0]} {child['pair'][1]}"), (2, 1, "EOPNOTSUPP")]
+        (1, 2, f"fds {child['pair'][0]} {child['pair'][1]}"),
+        (2, 1, "EOPNOTSUPP"),
+    ]
     assert all(e.tgid == child["pid"] for e in pairs)
     rings = [e for e in got if e.call == 2]
     assert [(e.family, e.type, e.protocol) for e in rings] == [(2, 2, 0), (10, 3, 58), (2, 2, 999)]
-    assert [e.result for e in rings] == [f"fd {child['uring'][0].split()[1]}", f"fd {child['uring'][1].split()[1]}",
-                                         "EINVAL"]
+    assert [e.result for e in rings] == [
+        f"fd {child['uring'][0].split()[1]}",
+        f"fd {child['uring'][1].split()[1]}",
+        "EINVAL",
+    ]
     assert child["uring"][2] == "-22"
     assert all(e.comm == "uring_socket" and e.cgroup_id == cgroup_id(cgroup) for e in rings)
     assert len(got) == len(pairs) + len(rings)  # Python's own socket() calls: none here
@@ -135,15 +147,32 @@ def test_watch_sees_32bit_calls_that_syscall_tracepoints_skip(cgroup):
     mine = [e for e in got if e.comm == "compat_socket"]
     assert all(e.compat for e in mine) and len(mine) == len(got)  # sh's own calls: none
     assert [(e.call, e.family, e.type, e.protocol) for e in mine] == [
-        (0, 2, 2, 0), (1, 1, 1, 0), (0, 10, 3, 58), (0, 4242, 1, 0)]
+        (0, 2, 2, 0),
+        (1, 1, 1, 0),
+        (0, 10, 3, 58),
+        (0, 4242, 1, 0),
+    ]
     assert [e.result for e in mine] == out.stdout.splitlines()[:3] + ["EAFNOSUPPORT"]
     assert out.stdout.splitlines()[3] == "-97"
 
 
 def test_no_32bit_turns_the_compat_program_off_and_says_so(cgroup):
     exe = compat_socket_binary()
-    proc = subprocess.Popen([str(REPO / ".venv/bin/hotfence"), "watch", "--json", "--no-32bit", "--cgroup", str(cgroup),
-                             "--duration", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            str(REPO / ".venv/bin/hotfence"),
+            "watch",
+            "--json",
+            "--no-32bit",
+            "--cgroup",
+            str(cgroup),
+            "--duration",
+            "3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     first = proc.stderr.readline()
     assert "NOT watched: 32-bit calls (turned off)" in first, first
     exec_in_cgroup(cgroup, exe)
@@ -175,17 +204,33 @@ def test_burst_every_call_is_delivered_or_counted_lost(cgroup):
 
 def test_watch_cli_json_lines(cgroup):
     proc = subprocess.Popen(
-        [str(REPO / ".venv/bin/hotfence"), "watch", "--json", "--cgroup", str(cgroup), "--count", "5", "--duration", "20"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            str(REPO / ".venv/bin/hotfence"),
+            "watch",
+            "--json",
+            "--cgroup",
+            str(cgroup),
+            "--count",
+            "5",
+            "--duration",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     # Wait until tracing is attached (the CLI says so on stderr) before making calls.
     assert "tracing socket()" in proc.stderr.readline()
     child = json.loads(run_in_cgroup(cgroup, CALLS).stdout)
     out, err = proc.communicate(timeout=30)
     events = [json.loads(line) for line in out.splitlines()]
-    assert [e["result"] for e in events] == ["fd %d" % r if r >= 0 else e["result"] for r, e in zip(child["results"], events)]
+    assert [e["result"] for e in events] == [
+        f"fd {r}" if r >= 0 else e["result"] for r, e in zip(child["results"], events)
+    ]
     assert [(e["family_name"], e["type_name"], e["protocol_name"]) for e in events][:3] == [
-        ("inet", "stream", "ip"), ("inet6", "dgram", "ip"), ("unix", "stream", "0")
+        ("inet", "stream", "ip"),
+        ("inet6", "dgram", "ip"),
+        ("unix", "stream", "0"),
     ]
     assert events[3]["result"] == "EPROTONOSUPPORT" and events[4]["result"] == "EAFNOSUPPORT"
     assert all(e["cgroup"] == "/" + cgroup.name and e["pid"] == child["pid"] for e in events)
@@ -195,17 +240,37 @@ def test_watch_cli_json_lines(cgroup):
 def test_watch_names_the_deciding_rule_of_a_policy(cgroup):
     policy = REPO / "examples/policies/deny-raw-icmpv6.yaml"
     proc = subprocess.Popen(
-        [str(REPO / ".venv/bin/hotfence"), "watch", "--json", "--cgroup", str(cgroup), "--policy", str(policy),
-         "--count", "2", "--duration", "20"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            str(REPO / ".venv/bin/hotfence"),
+            "watch",
+            "--json",
+            "--cgroup",
+            str(cgroup),
+            "--policy",
+            str(policy),
+            "--count",
+            "2",
+            "--duration",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert "tracing socket()" in proc.stderr.readline()
-    run_in_cgroup(cgroup, "import socket\nsocket.socket(socket.AF_INET6, socket.SOCK_RAW, 58).close()\n"
-                          "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n")
+    run_in_cgroup(
+        cgroup,
+        "import socket\nsocket.socket(socket.AF_INET6, socket.SOCK_RAW, 58).close()\n"
+        "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n",
+    )
     out, _ = proc.communicate(timeout=30)
     raw6, udp = [json.loads(line) for line in out.splitlines()]
     # No fence is attached here: the call succeeds, and watch says the policy would deny it.
-    assert raw6["result"].startswith("fd ") and raw6["verdict"] == "deny" and raw6["rule"] == "no-raw-icmpv6"
+    assert (
+        raw6["result"].startswith("fd ")
+        and raw6["verdict"] == "deny"
+        and raw6["rule"] == "no-raw-icmpv6"
+    )
     assert raw6["rule_source"].endswith("deny-raw-icmpv6.yaml:12")
     assert udp["verdict"] == "allow" and udp["rule"] is None
 
@@ -217,28 +282,56 @@ def test_watch_shows_the_verdicts_of_applied_fences(cgroup):
     fenced.mkdir()
     hotfence = str(REPO / ".venv/bin/hotfence")
     policy = REPO / "examples/policies/deny-raw-icmpv6.yaml"
-    subprocess.run([hotfence, "fence", "apply", str(policy), "--cgroup", str(fenced)], check=True,
-                   capture_output=True, text=True)
+    subprocess.run(
+        [hotfence, "fence", "apply", str(policy), "--cgroup", str(fenced)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     try:
-        proc = subprocess.Popen([hotfence, "watch", "--json", "--cgroup", str(cgroup), "--count", "4",
-                                 "--duration", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [
+                hotfence,
+                "watch",
+                "--json",
+                "--cgroup",
+                str(cgroup),
+                "--count",
+                "4",
+                "--duration",
+                "20",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert "tracing socket()" in proc.stderr.readline()
         note = proc.stderr.readline()
         assert "verdicts of" in note and f"/{cgroup.name}/fenced" in note, note
-        calls = ("import socket\n"
-                 "try:\n    socket.socket(socket.AF_INET6, socket.SOCK_RAW, 58).close()\n"
-                 "except PermissionError:\n    pass\n"
-                 "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n")
+        calls = (
+            "import socket\n"
+            "try:\n    socket.socket(socket.AF_INET6, socket.SOCK_RAW, 58).close()\n"
+            "except PermissionError:\n    pass\n"
+            "socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n"
+        )
         run_in_cgroup(fenced, calls)
         run_in_cgroup(cgroup, calls)
         out, _ = proc.communicate(timeout=30)
     finally:
-        subprocess.run([hotfence, "fence", "remove", "--cgroup", str(fenced)], check=True, capture_output=True)
+        subprocess.run(
+            [hotfence, "fence", "remove", "--cgroup", str(fenced)], check=True, capture_output=True
+        )
         fenced.rmdir()
-    inside_raw6, inside_udp, outside_raw6, outside_udp = [json.loads(line) for line in out.splitlines()]
+    inside_raw6, inside_udp, outside_raw6, outside_udp = [
+        json.loads(line) for line in out.splitlines()
+    ]
     assert inside_raw6["result"] == "EPERM" and inside_raw6["verdict"] == "deny"
-    assert inside_raw6["rule"] == "no-raw-icmpv6" and inside_raw6["fence"] == f"/{cgroup.name}/fenced"
+    assert (
+        inside_raw6["rule"] == "no-raw-icmpv6" and inside_raw6["fence"] == f"/{cgroup.name}/fenced"
+    )
     assert inside_udp["result"].startswith("fd ") and inside_udp["verdict"] == "allow"
-    assert inside_udp["rule"] is None and inside_udp["rule_source"].endswith("deny-raw-icmpv6.yaml:10")
+    assert inside_udp["rule"] is None and inside_udp["rule_source"].endswith(
+        "deny-raw-icmpv6.yaml:10"
+    )
     assert outside_raw6["result"].startswith("fd ") and outside_raw6["verdict"] == "no-fence"
     assert outside_udp["verdict"] == "no-fence" and "fence" not in outside_udp

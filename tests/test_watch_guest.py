@@ -23,7 +23,6 @@ import pytest
 from hotfence.bpf import build, libbpf
 from hotfence.watch.events import RECORD, JsonLineEncoder, SocketEvent, describe
 from hotfence.watch.tracer import LSM_SOURCE, TRACEPOINT_SOURCE, SocketTracer, WatchUnavailable
-
 from kernel_helpers import compat_socket_binary, helper_binary
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,13 +46,22 @@ def test_record_matches_struct_watch_event() -> None:
     assert fmt == RECORD.format and RECORD.size == 80
 
 
-def _record(kern: int, ret: int, family=INET6, type_=RAW, protocol=IPPROTO_ICMPV6, call=0, fd2=-1) -> bytes:
-    return RECORD.pack(5, 77, 10, 10, 0, 4026532000, family, type_, protocol, ret, b"unshare\0", kern, call, fd2, 0)
+def _record(
+    kern: int, ret: int, family=INET6, type_=RAW, protocol=IPPROTO_ICMPV6, call=0, fd2=-1
+) -> bytes:
+    return RECORD.pack(
+        5, 77, 10, 10, 0, 4026532000, family, type_, protocol, ret, b"unshare\0", kern, call, fd2, 0
+    )
 
 
 def test_kern_field_decoded_and_encoded_like_describe() -> None:
     enc = JsonLineEncoder(lambda cg: f"/cg{cg}")
-    for kern, ret, result in ((1, 0, "created"), (0, 3, "fd 3"), (0, -97, "EAFNOSUPPORT"), (0, 0, "fd 0")):
+    for kern, ret, result in (
+        (1, 0, "created"),
+        (0, 3, "fd 3"),
+        (0, -97, "EAFNOSUPPORT"),
+        (0, 0, "fd 0"),
+    ):
         raw = _record(kern, ret)
         e = SocketEvent.unpack(raw)
         assert e.kern is bool(kern) and e.result == result and e.comm == "unshare"
@@ -63,8 +71,14 @@ def test_kern_field_decoded_and_encoded_like_describe() -> None:
     # The same triple as user and kernel socket: two cache entries, not one.
     assert json.loads(enc.encode(_record(0, 4)))["kern"] is False
     # socketpair (call 1) and io_uring (call 2), including io_uring's fixed-file slots.
-    for call, ret, fd2, result in ((1, 5, 6, "fds 5 6"), (1, -95, -1, "EOPNOTSUPP"), (2, 7, 0, "fd 7"),
-                                   (2, 0, 3, "fixed file 2"), (2, 4, -1, "fixed file 4"), (2, -22, 0, "EINVAL")):
+    for call, ret, fd2, result in (
+        (1, 5, 6, "fds 5 6"),
+        (1, -95, -1, "EOPNOTSUPP"),
+        (2, 7, 0, "fd 7"),
+        (2, 0, 3, "fixed file 2"),
+        (2, 4, -1, "fixed file 4"),
+        (2, -22, 0, "EINVAL"),
+    ):
         raw = _record(0, ret, call=call, fd2=fd2)
         e = SocketEvent.unpack(raw)
         line = json.loads(enc.encode(raw))
@@ -114,16 +128,20 @@ def watch_guest_run() -> dict:
     objects = bpf_objects(kernel)  # built on the host against the guest's BTF
     assert "watch_lsm" in objects.objects, objects.errors
     session = shared_session(GuestConfig(), files=HARNESS_FILES)
-    cmd = (f"HOTFENCE_BPF_BUILD={objects.out_dir} {sys.executable} {REPO / 'tests/guest/watch_guest.py'} "
-           f"--burst {BURST} --uring {helper_binary('uring_socket')} --compat {compat_socket_binary()}")
+    cmd = (
+        f"HOTFENCE_BPF_BUILD={objects.out_dir} {sys.executable} {REPO / 'tests/guest/watch_guest.py'} "
+        f"--burst {BURST} --uring {helper_binary('uring_socket')} --compat {compat_socket_binary()}"
+    )
     t0 = time.monotonic()
     res = session.run(cmd, timeout=300, cwd=str(REPO))
     assert res.exit_code == 0, f"guest: {cmd}\nexit {res.exit_code}\nstderr:\n{res.stderr[-4000:]}"
     out = json.loads(res.stdout.strip().splitlines()[-1])
     b = out["burst"]
-    print(f"\nwatch guest ({session.kernel_release}): source {out['tracer']['source']}; "
-          f"burst of {b['calls']} socket() calls in {b['seconds']} s: {b['delivered']} delivered, {b['lost']} lost; "
-          f"script {time.monotonic() - t0:.1f} s")
+    print(
+        f"\nwatch guest ({session.kernel_release}): source {out['tracer']['source']}; "
+        f"burst of {b['calls']} socket() calls in {b['seconds']} s: {b['delivered']} delivered, {b['lost']} lost; "
+        f"script {time.monotonic() - t0:.1f} s"
+    )
     return out
 
 
@@ -167,20 +185,33 @@ def test_guest_watch_sees_the_kernel_sockets_of_a_new_netns(watch_guest_run) -> 
 
 
 @pytest.mark.guest
-def test_guest_tracepoint_source_sees_the_same_user_calls_and_no_kernel_sockets(watch_guest_run) -> None:
+def test_guest_tracepoint_source_sees_the_same_user_calls_and_no_kernel_sockets(
+    watch_guest_run,
+) -> None:
     lsm_run, tp = watch_guest_run["tracer"], watch_guest_run["tracepoints"]
     assert tp["source"] == "tracepoints" and tp["reason"].endswith("; requested")
     assert tp["events"] and not any(e["kern"] for e in tp["events"])
+
     # fd numbers depend on what the forking parent had open, so compare success/errno.
     def key(e: dict) -> tuple:
-        return (e["family"], e["type"], tuple(e["flags"]), e["protocol"], e["comm"], e["uid"], min(e["ret"], 0))
+        return (
+            e["family"],
+            e["type"],
+            tuple(e["flags"]),
+            e["protocol"],
+            e["comm"],
+            e["uid"],
+            min(e["ret"], 0),
+        )
 
     assert [key(e) for e in tp["events"]] == [key(e) for e in lsm_run["events"] if not e["kern"]]
     assert [e["ret"] for e in tp["events"]] == tp["child"]["results"]
 
 
 @pytest.mark.guest
-def test_guest_watch_sees_socketpair_io_uring_and_32bit_calls_on_the_6_1_kernel(watch_guest_run) -> None:
+def test_guest_watch_sees_socketpair_io_uring_and_32bit_calls_on_the_6_1_kernel(
+    watch_guest_run,
+) -> None:
     """io_uring's request layout differs between kernels: this checks 6.1's, the host test 6.18's."""
     o = watch_guest_run["other_ways"]
     assert o["source"] == "bpf-lsm" and o["missing"] == [] and o["lost"] == 0
@@ -189,16 +220,30 @@ def test_guest_watch_sees_socketpair_io_uring_and_32bit_calls_on_the_6_1_kernel(
     assert not any(e["kern"] for e in o["events"])  # user sockets are not reported twice
     pairs = [e for e in o["events"] if e["call"] == "socketpair" and not e["compat"]]
     assert [(e["family"], e["type"], e["result"]) for e in pairs] == [
-        (socket.AF_UNIX, socket.SOCK_DGRAM, f"fds {child['pair'][1]} {child['pair'][2]}")]
+        (socket.AF_UNIX, socket.SOCK_DGRAM, f"fds {child['pair'][1]} {child['pair'][2]}")
+    ]
     rings = [e for e in o["events"] if e["call"] == "io_uring"]
-    assert [(e["family"], e["type"], e["protocol"]) for e in rings] == [(2, 2, 0), (10, 3, 58), (2, 2, 999)]
-    assert [e["result"] for e in rings] == ["fd " + child["uring"][0].split()[1], "fd " + child["uring"][1].split()[1],
-                                            "EINVAL"]
+    assert [(e["family"], e["type"], e["protocol"]) for e in rings] == [
+        (2, 2, 0),
+        (10, 3, 58),
+        (2, 2, 999),
+    ]
+    assert [e["result"] for e in rings] == [
+        "fd " + child["uring"][0].split()[1],
+        "fd " + child["uring"][1].split()[1],
+        "EINVAL",
+    ]
     assert all(e["comm"] == "uring_socket" for e in rings)
     compat = [e for e in o["events"] if e["compat"]]
-    assert child["compat_rc"] == 0 and [e["result"] for e in compat] == child["compat"][:3] + ["EAFNOSUPPORT"]
+    assert child["compat_rc"] == 0 and [e["result"] for e in compat] == child["compat"][:3] + [
+        "EAFNOSUPPORT"
+    ]
     assert [(e["call"], e["family"], e["protocol"]) for e in compat] == [
-        ("socket", 2, 0), ("socketpair", 1, 0), ("socket", 10, 58), ("socket", 4242, 0)]
+        ("socket", 2, 0),
+        ("socketpair", 1, 0),
+        ("socket", 10, 58),
+        ("socket", 4242, 0),
+    ]
     assert len(o["events"]) == len(pairs) + len(rings) + len(compat)
 
 
@@ -218,4 +263,6 @@ def test_guest_watch_cli_json_reports_kernel_sockets(watch_guest_run) -> None:
     assert kern and all(e["pid"] == c["child"]["pid"] for e in kern)
     assert {e["netns"] for e in kern if e["family"] == INET6} == {c["child"]["netns"]}
     assert all(e["result"] == "created" and e["cgroup"].startswith("/hf-watch-") for e in kern)
-    assert re.search(rf"{len(c['lines'])} events delivered, {len(c['lines'])} shown, 0 lost", c["last"]), c["last"]
+    assert re.search(
+        rf"{len(c['lines'])} events delivered, {len(c['lines'])} shown, 0 lost", c["last"]
+    ), c["last"]

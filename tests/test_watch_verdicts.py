@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import socket
 
-from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, CreateKey, RuleInfo, Verdict
+from hotfence.fence.compiled import (
+    ANY,
+    ANY_KERN,
+    Action,
+    CompiledPolicy,
+    CreateKey,
+    RuleInfo,
+    Verdict,
+)
 from hotfence.fence.model import Backend
 from hotfence.watch.verdicts import PROC_NET_INIT_INO, AppliedFence, FenceAnnotator
 
@@ -19,26 +27,62 @@ PATHS = {1: "/", 2: "/app", 3: "/app/web", 4: "/other"}
 CONTAINER_NETNS = 4026532999
 
 
-def policy(name: str, create: dict, default: Action = Action.ALLOW, netns: str = "any") -> CompiledPolicy:
-    rules = [RuleInfo(v.rule_id, f"{name}-r{v.rule_id}", f"{name}.yaml:{v.rule_id + 7}", "r") for v in create.values()]
-    return CompiledPolicy(name=name, enforce=True, default=default, rules=rules, create=create,
-                          default_source=f"{name}.yaml:5", scope_netns=netns)
+def policy(
+    name: str, create: dict, default: Action = Action.ALLOW, netns: str = "any"
+) -> CompiledPolicy:
+    rules = [
+        RuleInfo(v.rule_id, f"{name}-r{v.rule_id}", f"{name}.yaml:{v.rule_id + 7}", "r")
+        for v in create.values()
+    ]
+    return CompiledPolicy(
+        name=name,
+        enforce=True,
+        default=default,
+        rules=rules,
+        create=create,
+        default_source=f"{name}.yaml:5",
+        scope_netns=netns,
+    )
 
 
-OUTER = AppliedFence("/app", Backend.CGROUP, policy("outer", {
-    CreateKey(INET6, RAW, 58, ANY_KERN): Verdict(0, Action.DENY),
-    CreateKey(INET, DGRAM, ANY, ANY_KERN): Verdict(1, Action.AUDIT),
-}))
-INNER = AppliedFence("/app/web", Backend.CGROUP, policy("inner", {
-    CreateKey(INET, STREAM, ANY, ANY_KERN): Verdict(0, Action.DENY),
-}))
-NON_HOST = AppliedFence("/app", Backend.LSM, policy("containers", {
-    CreateKey(UNIX, ANY, ANY, ANY_KERN): Verdict(0, Action.DENY),
-}, netns="non-host"))
+OUTER = AppliedFence(
+    "/app",
+    Backend.CGROUP,
+    policy(
+        "outer",
+        {
+            CreateKey(INET6, RAW, 58, ANY_KERN): Verdict(0, Action.DENY),
+            CreateKey(INET, DGRAM, ANY, ANY_KERN): Verdict(1, Action.AUDIT),
+        },
+    ),
+)
+INNER = AppliedFence(
+    "/app/web",
+    Backend.CGROUP,
+    policy(
+        "inner",
+        {
+            CreateKey(INET, STREAM, ANY, ANY_KERN): Verdict(0, Action.DENY),
+        },
+    ),
+)
+NON_HOST = AppliedFence(
+    "/app",
+    Backend.LSM,
+    policy(
+        "containers",
+        {
+            CreateKey(UNIX, ANY, ANY, ANY_KERN): Verdict(0, Action.DENY),
+        },
+        netns="non-host",
+    ),
+)
 
 
 def annotate(fences, cgroup_id, family, type_, protocol, netns=PROC_NET_INIT_INO, kern=0):
-    return FenceAnnotator(fences, PATHS.__getitem__).verdict(cgroup_id, netns, family, type_, protocol, kern)
+    return FenceAnnotator(fences, PATHS.__getitem__).verdict(
+        cgroup_id, netns, family, type_, protocol, kern
+    )
 
 
 def test_a_deny_from_an_outer_fence_wins_over_the_inner_allow():
@@ -49,7 +93,9 @@ def test_a_deny_from_an_outer_fence_wins_over_the_inner_allow():
 def test_innermost_consulted_fence_is_named_when_nothing_denies():
     v = annotate([OUTER, INNER], 3, INET, DGRAM, 17)
     assert (v.effect, v.rule, v.fence) == ("allow", None, "/app/web")  # inner's default
-    assert annotate([INNER, OUTER], 2, INET, DGRAM, 17).effect == "audit"  # only the outer covers /app
+    assert (
+        annotate([INNER, OUTER], 2, INET, DGRAM, 17).effect == "audit"
+    )  # only the outer covers /app
     assert annotate([OUTER, INNER], 3, INET, STREAM, 6).rule == "inner-r0"
 
 

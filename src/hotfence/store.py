@@ -61,13 +61,15 @@ class CrashStore:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "CrashStore":
+    def __enter__(self) -> CrashStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def add(self, report: Report, source: str, host: str | None = None, now: float | None = None) -> bool:
+    def add(
+        self, report: Report, source: str, host: str | None = None, now: float | None = None
+    ) -> bool:
         """Store one report; False when the same report was stored before."""
         digest = hashlib.sha256((report.text or report.title).encode()).hexdigest()
         with self.db:
@@ -96,6 +98,14 @@ class CrashStore:
             (-1 if limit is None else limit,),
         ).fetchall()
         return [
-            CrashGroup(t, ty, n, first, last, sorted((hosts or "").split(",")), sorted(filter(None, (kernels or "").split(","))))
+            CrashGroup(
+                t,
+                ty,
+                n,
+                first,
+                last,
+                sorted((hosts or "").split(",")),
+                sorted(filter(None, (kernels or "").split(","))),
+            )
             for t, ty, n, first, last, hosts, kernels in rows
         ]

@@ -76,8 +76,9 @@ class YamlDocument:
         return f"{self.file}:{self.line_of(loc)}"
 
 
-def _to_data(node: yaml.Node, loc: Loc, doc: YamlDocument, issues: list[SourceIssue],
-             loader: yaml.SafeLoader) -> Any:
+def _to_data(
+    node: yaml.Node, loc: Loc, doc: YamlDocument, issues: list[SourceIssue], loader: yaml.SafeLoader
+) -> Any:
     doc.lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -86,18 +87,30 @@ def _to_data(node: yaml.Node, loc: Loc, doc: YamlDocument, issues: list[SourceIs
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if not isinstance(key, (str, int)):
-                issues.append(SourceIssue(doc.file, line, format_loc(loc), f"mapping key {key!r} must be a string"))
+                issues.append(
+                    SourceIssue(
+                        doc.file, line, format_loc(loc), f"mapping key {key!r} must be a string"
+                    )
+                )
                 continue
             if key in seen:
-                issues.append(SourceIssue(doc.file, line, format_loc(loc + (key,)),
-                                          f"duplicate key {key!r} (first written at line {seen[key]})"))
+                issues.append(
+                    SourceIssue(
+                        doc.file,
+                        line,
+                        format_loc(loc + (key,)),
+                        f"duplicate key {key!r} (first written at line {seen[key]})",
+                    )
+                )
                 continue
             seen[key] = line
             doc.key_lines[loc + (key,)] = line
             out[key] = _to_data(value_node, loc + (key,), doc, issues, loader)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_data(child, loc + (i,), doc, issues, loader) for i, child in enumerate(node.value)]
+        return [
+            _to_data(child, loc + (i,), doc, issues, loader) for i, child in enumerate(node.value)
+        ]
     return loader.construct_object(node, deep=True)
 
 
@@ -108,7 +121,9 @@ def parse_yaml(text: str, file: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        raise SourceError([SourceIssue(file, line, "", f"YAML syntax: {exc.problem or exc}")]) from None
+        raise SourceError(
+            [SourceIssue(file, line, "", f"YAML syntax: {exc.problem or exc}")]
+        ) from None
     except yaml.YAMLError as exc:
         raise SourceError([SourceIssue(file, 0, "", f"YAML: {exc}")]) from None
     doc = YamlDocument(file, None)
@@ -130,9 +145,13 @@ def load_yaml(path: str | Path) -> YamlDocument:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SourceError([SourceIssue(str(p), 0, "", f"cannot read: {exc.strerror or exc}")]) from None
+        raise SourceError(
+            [SourceIssue(str(p), 0, "", f"cannot read: {exc.strerror or exc}")]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise SourceError([SourceIssue(str(p), 0, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+        raise SourceError(
+            [SourceIssue(str(p), 0, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        ) from None
     return parse_yaml(text, str(p))
 
 
@@ -147,18 +166,23 @@ def validate(model: type[M], doc: YamlDocument, data: Any = None, loc_prefix: Lo
         raise SourceError(issues_from_pydantic(exc, doc, model, loc_prefix)) from None
 
 
-def issues_from_pydantic(exc: ValidationError, doc: YamlDocument, model: type[BaseModel],
-                         loc_prefix: Loc = ()) -> list[SourceIssue]:
+def issues_from_pydantic(
+    exc: ValidationError, doc: YamlDocument, model: type[BaseModel], loc_prefix: Loc = ()
+) -> list[SourceIssue]:
     issues: list[SourceIssue] = []
     for err in exc.errors():
         rel: Loc = tuple(err["loc"])
         # pydantic puts the member of a union/tuple in the loc; keep the document path.
-        rel = tuple(p for p in rel if not (isinstance(p, str) and p.startswith(("function-", "tuple["))))
+        rel = tuple(
+            p for p in rel if not (isinstance(p, str) and p.startswith(("function-", "tuple[")))
+        )
         loc = tuple(loc_prefix) + rel
         kind = err["type"]
         message = str(err["msg"]).removeprefix("Value error, ")
         if kind == "extra_forbidden":
-            message = f"unknown field {loc[-1]!r}; valid: {', '.join(valid_fields(model, rel[:-1]))}"
+            message = (
+                f"unknown field {loc[-1]!r}; valid: {', '.join(valid_fields(model, rel[:-1]))}"
+            )
             line = doc.key_lines.get(loc, 0)
         elif kind == "missing":
             message = f"required field {loc[-1]!r} is missing"

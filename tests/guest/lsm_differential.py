@@ -38,11 +38,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lsm_guest import Worker, cgroup2_mount, load_modules, make_cgroup, raw_socket  # noqa: E402
+from lsm_guest import Worker, cgroup2_mount, load_modules, make_cgroup, raw_socket
 
-from hotfence.fence import names  # noqa: E402
-from hotfence.fence.backends.lsm import LsmFence  # noqa: E402
-from hotfence.fence.compiled import (  # noqa: E402
+from hotfence.fence import names
+from hotfence.fence.backends.lsm import LsmFence
+from hotfence.fence.compiled import (
     ANY,
     ANY_KERN,
     CREATE_LOOKUP_ORDER,
@@ -55,7 +55,7 @@ from hotfence.fence.compiled import (  # noqa: E402
     RuleInfo,
     Verdict,
 )
-from hotfence.fence.model import (  # noqa: E402
+from hotfence.fence.model import (
     _FAMILY_CREATE,
     Backend,
     Caller,
@@ -69,11 +69,24 @@ from hotfence.fence.model import (  # noqa: E402
 SCOPE = "/hf-diff"
 # Families whose create function the model walks in detail (inet/inet6 + _FAMILY_CREATE).
 MODELLED = {names.AF_INET, names.AF_INET6, *_FAMILY_CREATE}
-UNREGISTERED_CANDIDATES = [0, 15, 21, 30, 31, 40, 45]  # unspec, key, rds, tipc, bluetooth, vsock, mctp
+UNREGISTERED_CANDIDATES = [
+    0,
+    15,
+    21,
+    30,
+    31,
+    40,
+    45,
+]  # unspec, key, rds, tipc, bluetooth, vsock, mctp
 OUT_OF_RANGE = [names.AF_MAX, 1000, -1]
 BASE_TYPES = list(range(0, names.SOCK_MAX + 1))  # SOCK_MAX itself is EINVAL
-FLAGGED_TYPES = [names.SOCK_STREAM | names.SOCK_CLOEXEC, names.SOCK_DGRAM | names.SOCK_NONBLOCK,
-                 names.SOCK_RAW | names.SOCK_CLOEXEC | names.SOCK_NONBLOCK, 0x100 | names.SOCK_STREAM, -1]
+FLAGGED_TYPES = [
+    names.SOCK_STREAM | names.SOCK_CLOEXEC,
+    names.SOCK_DGRAM | names.SOCK_NONBLOCK,
+    names.SOCK_RAW | names.SOCK_CLOEXEC | names.SOCK_NONBLOCK,
+    0x100 | names.SOCK_STREAM,
+    -1,
+]
 # Protocols worth drawing: defaults, common ones, netlink numbers, the IPPROTO_MAX edge, an
 # ethertype, and values no u16 key can hold (0xFFFF is the wildcard marker, 0x10006
 # truncates to TCP, -1): the program must treat those exactly as decide_create does.
@@ -81,18 +94,51 @@ PORTS = [8080, 8081, 9000]
 PORT_PROTOCOLS = [6, 17]
 # bind()/connect() of a fresh tcp/udp socket (protocol 0) to loopback, nobody listening;
 # and sendto() of a UDP datagram (the last field), where connect rules apply too.
-PORT_CALLS = ([(h, f, p, port, False) for h in (Hook.BIND, Hook.CONNECT) for f in (names.AF_INET, names.AF_INET6)
-               for p in PORT_PROTOCOLS for port in PORTS]
-              + [(Hook.CONNECT, f, 17, port, True) for f in (names.AF_INET, names.AF_INET6) for port in PORTS])
-PROTOCOLS = [0, 1, 2, 4, 6, 9, 15, 16, 17, 31, 32, 58, 132, 255, 262, 263, 0x0300, 0xFFFE, 0xFFFF, 0x10006, -1]
+PORT_CALLS = [
+    (h, f, p, port, False)
+    for h in (Hook.BIND, Hook.CONNECT)
+    for f in (names.AF_INET, names.AF_INET6)
+    for p in PORT_PROTOCOLS
+    for port in PORTS
+] + [(Hook.CONNECT, f, 17, port, True) for f in (names.AF_INET, names.AF_INET6) for port in PORTS]
+PROTOCOLS = [
+    0,
+    1,
+    2,
+    4,
+    6,
+    9,
+    15,
+    16,
+    17,
+    31,
+    32,
+    58,
+    132,
+    255,
+    262,
+    263,
+    0x0300,
+    0xFFFE,
+    0xFFFF,
+    0x10006,
+    -1,
+]
 
 
 def measure_profile() -> tuple[KernelProfile, list[int], list[int]]:
     """This kernel's registered families and netlink protocols, and the sysctls the model reads."""
-    registered = [f for f in range(names.AF_MAX) if raw_socket(f, names.SOCK_RAW, 0) != errno.EAFNOSUPPORT
-                  or raw_socket(f, names.SOCK_STREAM, 0) != errno.EAFNOSUPPORT]
-    netlink = [p for p in range(names.NETLINK_MAX_LINKS)
-               if raw_socket(names.AF_NETLINK, names.SOCK_RAW, p) == 0]
+    registered = [
+        f
+        for f in range(names.AF_MAX)
+        if raw_socket(f, names.SOCK_RAW, 0) != errno.EAFNOSUPPORT
+        or raw_socket(f, names.SOCK_STREAM, 0) != errno.EAFNOSUPPORT
+    ]
+    netlink = [
+        p
+        for p in range(names.NETLINK_MAX_LINKS)
+        if raw_socket(names.AF_NETLINK, names.SOCK_RAW, p) == 0
+    ]
     low, high = (int(x) for x in Path("/proc/sys/net/ipv4/ping_group_range").read_text().split())
     mptcp = Path("/proc/sys/net/mptcp/enabled")
     profile = KernelProfile(
@@ -141,12 +187,22 @@ def policies(families: list[int]) -> st.SearchStrategy[CompiledPolicy]:
         for i, k in enumerate(keys):
             action = draw(st.sampled_from([Action.DENY, Action.DENY, Action.ALLOW, Action.AUDIT]))
             hook = Hook.SOCKET_CREATE if isinstance(k, CreateKey) else Hook(k.hook)
-            rules.append(RuleInfo(i, f"r{i}", f"drawn:{i}", f"{action.name.lower()} {k}", frozenset({hook})))
+            rules.append(
+                RuleInfo(i, f"r{i}", f"drawn:{i}", f"{action.name.lower()} {k}", frozenset({hook}))
+            )
             (create if isinstance(k, CreateKey) else ports)[k] = Verdict(i, action)
         return CompiledPolicy(
-            name="drawn", enforce=draw(st.sampled_from([True, True, True, False])),
-            default=draw(st.sampled_from([Action.ALLOW, Action.ALLOW, Action.DENY, Action.DENY, Action.AUDIT])),
-            rules=rules, create=create, ports=ports, scope_cgroup=SCOPE,
+            name="drawn",
+            enforce=draw(st.sampled_from([True, True, True, False])),
+            default=draw(
+                st.sampled_from(
+                    [Action.ALLOW, Action.ALLOW, Action.DENY, Action.DENY, Action.AUDIT]
+                )
+            ),
+            rules=rules,
+            create=create,
+            ports=ports,
+            scope_cgroup=SCOPE,
             scope_netns=draw(st.sampled_from(["any", "non-host"])),
         )
 
@@ -158,8 +214,11 @@ Scenario = tuple[CompiledPolicy, list[tuple[int, int, int]], list[tuple[Hook, in
 
 def scenarios(families: list[int]) -> st.SearchStrategy[Scenario]:
     """A policy and calls, half of them aimed at the policy's keys (wildcards filled in)."""
-    random_call = st.tuples(st.sampled_from(families), st.sampled_from(BASE_TYPES + FLAGGED_TYPES),
-                            st.sampled_from(PROTOCOLS))
+    random_call = st.tuples(
+        st.sampled_from(families),
+        st.sampled_from(BASE_TYPES + FLAGGED_TYPES),
+        st.sampled_from(PROTOCOLS),
+    )
 
     @st.composite
     def scenario(draw) -> Scenario:
@@ -200,9 +259,15 @@ def main(argv: list[str] | None = None) -> int:
     target = make_cgroup(SCOPE.lstrip("/"))
     workers = {
         "cgroup/host-netns": (Worker(target), Caller(cgroup=SCOPE, host_netns=True)),
-        "cgroup/new-netns": (Worker(target, new_netns=True), Caller(cgroup=SCOPE, host_netns=False)),
+        "cgroup/new-netns": (
+            Worker(target, new_netns=True),
+            Caller(cgroup=SCOPE, host_netns=False),
+        ),
         "root-cgroup": (Worker(None), Caller(cgroup="/", host_netns=True)),
-        "root-cgroup/new-netns": (Worker(None, new_netns=True), Caller(cgroup="/", host_netns=False)),
+        "root-cgroup/new-netns": (
+            Worker(None, new_netns=True),
+            Caller(cgroup="/", host_netns=False),
+        ),
     }
     stats = {"examples": 0, "calls": 0, "port_calls": 0, "denied": 0, "baseline": 0}
     failure = None
@@ -210,24 +275,44 @@ def main(argv: list[str] | None = None) -> int:
     try:
         fence.attach()
 
-        @settings(max_examples=args.examples, deadline=None, database=None, derandomize=False,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink])
+        @settings(
+            max_examples=args.examples,
+            deadline=None,
+            database=None,
+            derandomize=False,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.generate, Phase.shrink],
+        )
         @given(scenario=scenarios(families))
         def differential(scenario: Scenario) -> None:
             policy, made, port_calls = scenario
             fence.install(policy)
             stats["examples"] += 1
             ops = [["socket", f, t, p] for f, t, p in made]
-            ops += [["sendto" if sendto else h.name.lower(), f, names.SOCK_STREAM if p == 6 else names.SOCK_DGRAM,
-                     0, port] for h, f, p, port, sendto in port_calls]
+            ops += [
+                [
+                    "sendto" if sendto else h.name.lower(),
+                    f,
+                    names.SOCK_STREAM if p == 6 else names.SOCK_DGRAM,
+                    0,
+                    port,
+                ]
+                for h, f, p, port, sendto in port_calls
+            ]
             got = {where: worker.calls(ops) for where, (worker, _) in workers.items()}
             for where, (_worker, caller) in workers.items():
                 # The root cgroup is outside the scope: its errno is the kernel's own
                 # answer, per netns (some families, e.g. ATM, exist only in init_net).
                 baseline = got["root-cgroup" if caller.host_netns else "root-cgroup/new-netns"]
                 for i, ((f, t, p), kernel_errno) in enumerate(zip(made, got[where])):
-                    exp = explain_socket(SocketCall(f, t, p), policy, Backend.LSM, caller=caller,
-                                         profile=profile, scope_cgroup=SCOPE)
+                    exp = explain_socket(
+                        SocketCall(f, t, p),
+                        policy,
+                        Backend.LSM,
+                        caller=caller,
+                        profile=profile,
+                        scope_cgroup=SCOPE,
+                    )
                     expected = exp.errno
                     if f in not_compared_set and not exp.decided_by_policy:
                         # The model does not walk this family's create function: only its
@@ -242,17 +327,38 @@ def main(argv: list[str] | None = None) -> int:
                         f", expected {errno.errorcode.get(expected, expected)}; model {exp.errno_name} ({exp.verdict}); steps: "
                         + "; ".join(f"{s.function}: {s.check} -> {s.outcome}" for s in exp.steps)
                         + f"; policy keys {sorted(policy.create.items())} default {policy.default.name} "
-                        f"enforce {policy.enforce} netns {policy.scope_netns}")
-                for (h, f, p, port, sendto), kernel_errno in zip(port_calls, got[where][len(made):]):
+                        f"enforce {policy.enforce} netns {policy.scope_netns}"
+                    )
+                for (h, f, p, port, sendto), kernel_errno in zip(
+                    port_calls, got[where][len(made) :]
+                ):
                     type_ = names.SOCK_STREAM if p == 6 else names.SOCK_DGRAM
                     # The worker first creates the socket, which the policy may deny already.
-                    exp = explain_socket(SocketCall(f, type_, 0), policy, Backend.LSM, caller=caller,
-                                         profile=profile, scope_cgroup=SCOPE)
+                    exp = explain_socket(
+                        SocketCall(f, type_, 0),
+                        policy,
+                        Backend.LSM,
+                        caller=caller,
+                        profile=profile,
+                        scope_cgroup=SCOPE,
+                    )
                     if not exp.errno:
-                        exp = explain_port(PortCall(h, f, p, port, port_in_use=False, peer_listening=False,
-                                                    sendto=sendto),
-                                           policy, Backend.LSM, caller=caller, profile=profile,
-                                           scope_cgroup=SCOPE)
+                        exp = explain_port(
+                            PortCall(
+                                h,
+                                f,
+                                p,
+                                port,
+                                port_in_use=False,
+                                peer_listening=False,
+                                sendto=sendto,
+                            ),
+                            policy,
+                            Backend.LSM,
+                            caller=caller,
+                            profile=profile,
+                            scope_cgroup=SCOPE,
+                        )
                     stats["calls"] += 1
                     stats["port_calls"] += 1
                     stats["denied"] += exp.decided_by_policy
@@ -260,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
                         f"{where}: {'sendto' if sendto else h.name.lower()}({f}, {p}, port {port}) kernel errno "
                         f"{errno.errorcode.get(kernel_errno, kernel_errno)}, model {exp.errno_name} ({exp.verdict}); "
                         f"policy ports {sorted(policy.ports.items())} create {sorted(policy.create.items())} "
-                        f"default {policy.default.name} enforce {policy.enforce} netns {policy.scope_netns}")
+                        f"default {policy.default.name} enforce {policy.enforce} netns {policy.scope_netns}"
+                    )
 
         import random
 
@@ -271,16 +378,25 @@ def main(argv: list[str] | None = None) -> int:
             hseed(args.seed)(differential)()
         except AssertionError as exc:
             failure = str(exc)
-        except Exception:  # noqa: BLE001 - reported, the host test fails on it
+        except Exception:
             failure = traceback.format_exc()
     finally:
         fence.close()
         for w, _ in workers.values():
             w.close()
-    print(json.dumps({
-        **stats, "failure": failure, "families": families, "model_walks_not": not_compared,
-        "registered": registered, "netlink": netlink, "seconds": round(time.monotonic() - t0, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                **stats,
+                "failure": failure,
+                "families": families,
+                "model_walks_not": not_compared,
+                "registered": registered,
+                "netlink": netlink,
+                "seconds": round(time.monotonic() - t0, 1),
+            }
+        )
+    )
     return 0
 
 

@@ -24,7 +24,17 @@ from pathlib import Path
 
 from hotfence.bpf import abi
 from hotfence.fence.backends.lsm import LsmFence
-from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, CreateKey, Hook, PortKey, RuleInfo, Verdict
+from hotfence.fence.compiled import (
+    ANY,
+    ANY_KERN,
+    Action,
+    CompiledPolicy,
+    CreateKey,
+    Hook,
+    PortKey,
+    RuleInfo,
+    Verdict,
+)
 
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNET = 0x40000000
@@ -148,7 +158,7 @@ class Worker:
                 for line in rin:
                     wout.write(json.dumps([do_op(op) for op in json.loads(line)]) + "\n")
                     wout.flush()
-            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            except BaseException as exc:
                 os.write(resp_w, f"error {exc!r}\n".encode())
             finally:
                 os._exit(0)
@@ -188,7 +198,9 @@ def drain(fence: LsmFence, want: int = 0, timeout: float = 3.0) -> list[dict]:
 
 
 def counters(fence: LsmFence) -> dict[str, list[int]]:
-    return {str(k): [c.hits, c.denies] for k, c in fence.maps.counters().items() if c.hits or c.denies}
+    return {
+        str(k): [c.hits, c.denies] for k, c in fence.maps.counters().items() if c.hits or c.denies
+    }
 
 
 def policy_file(name: str) -> CompiledPolicy:
@@ -204,7 +216,13 @@ def rule(i: int, name: str, hooks=(Hook.SOCKET_CREATE,)) -> RuleInfo:
 # ---------------------------------------------------------------------------- cases
 
 AF_ALG, SEQPACKET = 38, socket.SOCK_SEQPACKET
-INET, INET6, RAW, STREAM, DGRAM = socket.AF_INET, socket.AF_INET6, socket.SOCK_RAW, socket.SOCK_STREAM, socket.SOCK_DGRAM
+INET, INET6, RAW, STREAM, DGRAM = (
+    socket.AF_INET,
+    socket.AF_INET6,
+    socket.SOCK_RAW,
+    socket.SOCK_STREAM,
+    socket.SOCK_DGRAM,
+)
 ALG = ["socket", AF_ALG, SEQPACKET, 0]
 RAW6 = ["socket", INET6, RAW, 58]
 RAW4 = ["socket", INET, RAW, 1]
@@ -223,7 +241,9 @@ def _places(tag: str) -> dict[str, Worker]:
     }
 
 
-def _one_policy(args, tag: str, policy: CompiledPolicy, ops: list[list], netns: str | None = None) -> dict:
+def _one_policy(
+    args, tag: str, policy: CompiledPolicy, ops: list[list], netns: str | None = None
+) -> dict:
     workers = _places(tag)
     try:
         before = {k: w.calls(ops) for k, w in workers.items()}
@@ -241,8 +261,16 @@ def _one_policy(args, tag: str, policy: CompiledPolicy, ops: list[list], netns: 
     finally:
         for w in workers.values():
             w.close()
-    return {"before": before, "during": during, "after": after, "events": events, "counters": cnt,
-            "stats": [stats.events, stats.lost], "cgroup_id": cg_id, "pids": pids}
+    return {
+        "before": before,
+        "during": during,
+        "after": after,
+        "events": events,
+        "counters": cnt,
+        "stats": [stats.events, stats.lost],
+        "cgroup_id": cg_id,
+        "pids": pids,
+    }
 
 
 def case_alg(args) -> dict:
@@ -255,7 +283,10 @@ def case_raw6(args) -> dict:
 
 def _kern_policy(kern: int) -> CompiledPolicy:
     return CompiledPolicy(
-        name=f"raw6-kern{kern}", enforce=True, default=Action.ALLOW, rules=[rule(0, "no-raw-icmpv6")],
+        name=f"raw6-kern{kern}",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(0, "no-raw-icmpv6")],
         create={CreateKey(INET6, RAW, 58, kern): Verdict(0, Action.DENY)},
     )
 
@@ -283,25 +314,40 @@ def case_kern(args) -> dict:
 def case_netns(args) -> dict:
     """scope netns non-host: the same cgroup, host netns allowed, a new netns denied."""
     target = make_cgroup("hf-netns")
-    host_w, ns_w, out_ns_w = Worker(target), Worker(target, new_netns=True), Worker(None, new_netns=True)
+    host_w, ns_w, out_ns_w = (
+        Worker(target),
+        Worker(target, new_netns=True),
+        Worker(None, new_netns=True),
+    )
     policy = CompiledPolicy(
-        name="raw6-non-host", enforce=True, default=Action.ALLOW, rules=[rule(0, "no-raw-icmpv6")],
-        create={CreateKey(INET6, RAW, 58, 0): Verdict(0, Action.DENY)}, scope_netns="non-host",
+        name="raw6-non-host",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(0, "no-raw-icmpv6")],
+        create={CreateKey(INET6, RAW, 58, 0): Verdict(0, Action.DENY)},
+        scope_netns="non-host",
     )
     try:
         with LsmFence(target, args.obj) as fence:
             fence.install(policy)
             fence.attach()
             scope = fence.scope()
-            res = {"host_netns": host_w.calls([RAW6]), "new_netns": ns_w.calls([RAW6]),
-                   "outside_new_netns": out_ns_w.calls([RAW6])}
+            res = {
+                "host_netns": host_w.calls([RAW6]),
+                "new_netns": ns_w.calls([RAW6]),
+                "outside_new_netns": out_ns_w.calls([RAW6]),
+            }
             # Swapping to scope "any" flips the netns scope together with the rules.
             fence.install(policy, netns="any")
             res["after_swap_host_netns"] = host_w.calls([RAW6])
             events = drain(fence, want=1, timeout=1.0)
-        return {"results": res, "scope": [scope.cgroup_id, scope.level, scope.netns],
-                "cgroup_id": os.stat(target).st_ino, "events": events,
-                "netns": {"host": host_w.netns, "new": ns_w.netns}}
+        return {
+            "results": res,
+            "scope": [scope.cgroup_id, scope.level, scope.netns],
+            "cgroup_id": os.stat(target).st_ino,
+            "events": events,
+            "netns": {"host": host_w.netns, "new": ns_w.netns},
+        }
     finally:
         for w in (host_w, ns_w, out_ns_w):
             w.close()
@@ -333,18 +379,34 @@ def case_ports(args) -> dict:
     target = make_cgroup("hf-ports")
     inside, outside = Worker(target), Worker(None)
     policy = CompiledPolicy(
-        name="ports", enforce=True, default=Action.ALLOW,
-        rules=[rule(0, "no-bind-8080", (Hook.BIND,)), rule(1, "no-connect-9000-tcp", (Hook.CONNECT,)),
-               rule(2, "no-udp-5353", (Hook.CONNECT,))],
-        ports={PortKey(Hook.BIND, ANY, ANY, 8080): Verdict(0, Action.DENY),
-               PortKey(Hook.CONNECT, ANY, 6, 9000): Verdict(1, Action.DENY),
-               PortKey(Hook.CONNECT, ANY, 17, 5353): Verdict(2, Action.DENY)},
+        name="ports",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[
+            rule(0, "no-bind-8080", (Hook.BIND,)),
+            rule(1, "no-connect-9000-tcp", (Hook.CONNECT,)),
+            rule(2, "no-udp-5353", (Hook.CONNECT,)),
+        ],
+        ports={
+            PortKey(Hook.BIND, ANY, ANY, 8080): Verdict(0, Action.DENY),
+            PortKey(Hook.CONNECT, ANY, 6, 9000): Verdict(1, Action.DENY),
+            PortKey(Hook.CONNECT, ANY, 17, 5353): Verdict(2, Action.DENY),
+        },
     )
-    ops = [["bind", INET, STREAM, 0, 8080], ["bind", INET6, DGRAM, 0, 8080], ["bind", INET, STREAM, 0, 8081],
-           ["connect", INET, STREAM, 0, 9000], ["connect", INET6, STREAM, 0, 9000],
-           ["connect", INET, DGRAM, 0, 9000], ["connect", INET, STREAM, 0, 9001],
-           ["sendto", INET, DGRAM, 0, 5353], ["sendto", INET6, DGRAM, 0, 5353], ["sendto", INET, DGRAM, 0, 5354],
-           ["fastopen", INET, STREAM, 0, 9000], ["fastopen", INET6, STREAM, 0, 9001]]
+    ops = [
+        ["bind", INET, STREAM, 0, 8080],
+        ["bind", INET6, DGRAM, 0, 8080],
+        ["bind", INET, STREAM, 0, 8081],
+        ["connect", INET, STREAM, 0, 9000],
+        ["connect", INET6, STREAM, 0, 9000],
+        ["connect", INET, DGRAM, 0, 9000],
+        ["connect", INET, STREAM, 0, 9001],
+        ["sendto", INET, DGRAM, 0, 5353],
+        ["sendto", INET6, DGRAM, 0, 5353],
+        ["sendto", INET, DGRAM, 0, 5354],
+        ["fastopen", INET, STREAM, 0, 9000],
+        ["fastopen", INET6, STREAM, 0, 9001],
+    ]
     try:
         with LsmFence(target, args.obj) as fence:
             fence.maps.install(policy)  # the cgroup backend's call: LsmMaps adds the scope
@@ -380,7 +442,9 @@ def case_owner_exit(args) -> dict:
         "os.kill(os.getpid(), 9)\n"
     )
     try:
-        proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert proc.stdout is not None and proc.stdin is not None
         line = proc.stdout.readline()
         during = w.calls([RAW6])
@@ -395,8 +459,14 @@ def case_owner_exit(args) -> dict:
             if (after == [0] and not left) or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
-        return {"line": line.strip(), "rc": rc, "during": during, "after": after,
-                "progs_during": progs, "progs_after": left}
+        return {
+            "line": line.strip(),
+            "rc": rc,
+            "during": during,
+            "after": after,
+            "progs_during": progs,
+            "progs_after": left,
+        }
     finally:
         w.close()
 
@@ -409,7 +479,9 @@ def _lsm_prog_names() -> list[str]:
     out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"bpftool prog show: {out.stderr}")
-    return sorted(p.get("name", "") for p in json.loads(out.stdout) if p.get("name", "").startswith("hf_lsm"))
+    return sorted(
+        p.get("name", "") for p in json.loads(out.stdout) if p.get("name", "").startswith("hf_lsm")
+    )
 
 
 def case_apply(args) -> dict:
@@ -422,23 +494,44 @@ def case_apply(args) -> dict:
     w = Worker(target)
     out: dict = {}
     try:
-        state, swapped = lsm.apply(policy_file("deny-raw-icmpv6.yaml"), target, "deny-raw-icmpv6.yaml", args.obj)
-        out["first"] = {"swapped": swapped, "backend": state.backend, "calls": w.calls([RAW6, ALG]),
-                        "progs": _lsm_prog_names(),
-                        "pins": sorted(p.name for p in lsm.pin_dir(lsm.resolve_cgroup(target)).iterdir())}
-        state, swapped = lsm.apply(policy_file("deny-af-alg.yaml"), target, "deny-af-alg.yaml", args.obj)
+        state, swapped = lsm.apply(
+            policy_file("deny-raw-icmpv6.yaml"), target, "deny-raw-icmpv6.yaml", args.obj
+        )
+        out["first"] = {
+            "swapped": swapped,
+            "backend": state.backend,
+            "calls": w.calls([RAW6, ALG]),
+            "progs": _lsm_prog_names(),
+            "pins": sorted(p.name for p in lsm.pin_dir(lsm.resolve_cgroup(target)).iterdir()),
+        }
+        state, swapped = lsm.apply(
+            policy_file("deny-af-alg.yaml"), target, "deny-af-alg.yaml", args.obj
+        )
         maps, st = lsm.open_applied(target)
         try:
-            cnt = {str(k): [c.hits, c.denies] for k, c in maps.counters().items() if c.hits or c.denies}
+            cnt = {
+                str(k): [c.hits, c.denies] for k, c in maps.counters().items() if c.hits or c.denies
+            }
             calls = w.calls([RAW6, ALG])
-            cnt_after = {str(k): [c.hits, c.denies] for k, c in maps.counters().items() if c.hits or c.denies}
+            cnt_after = {
+                str(k): [c.hits, c.denies] for k, c in maps.counters().items() if c.hits or c.denies
+            }
             scope = maps.scope()
         finally:
             maps.close()
-        listed = [(a.cgroup_id, a.active, a.state.policy if a.state else None) for a in lsm.applied()]
-        out["second"] = {"swapped": swapped, "policy": st.policy if st else None, "calls": calls,
-                         "counters_before": cnt, "counters_after": cnt_after, "listed": listed,
-                         "scope": [scope.cgroup_id, scope.level, scope.netns], "progs": _lsm_prog_names()}
+        listed = [
+            (a.cgroup_id, a.active, a.state.policy if a.state else None) for a in lsm.applied()
+        ]
+        out["second"] = {
+            "swapped": swapped,
+            "policy": st.policy if st else None,
+            "calls": calls,
+            "counters_before": cnt,
+            "counters_after": cnt_after,
+            "listed": listed,
+            "scope": [scope.cgroup_id, scope.level, scope.netns],
+            "progs": _lsm_prog_names(),
+        }
     finally:
         removed = lsm.remove(target)
     out["removed"] = removed
@@ -486,8 +579,12 @@ def case_run(args) -> dict:
     w = Worker(target)
     exe = str(Path(sys.executable).parent / "hotfence")
     policy = str(REPO / "examples" / "policies" / "deny-af-alg.yaml")
-    proc = subprocess.Popen([exe, "fence", "run", policy, "--cgroup", str(target)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [exe, "fence", "run", policy, "--cgroup", str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     first = proc.stdout.readline().strip()
     calls = w.calls([ALG, ALG, UNIX])
@@ -497,8 +594,16 @@ def case_run(args) -> dict:
     rest, err = proc.communicate(timeout=60)
     after = w.calls([ALG])
     w.close()
-    return {"first": first, "calls": calls, "event": event, "rc": proc.returncode, "stderr": err,
-            "progs": progs, "progs_after": _lsm_prog_names(), "after": after}
+    return {
+        "first": first,
+        "calls": calls,
+        "event": event,
+        "rc": proc.returncode,
+        "stderr": err,
+        "progs": progs,
+        "progs_after": _lsm_prog_names(),
+        "after": after,
+    }
 
 
 def case_probe(args) -> dict:
@@ -507,8 +612,12 @@ def case_probe(args) -> dict:
 
     probes = probe()
     sel = select(policy_file("deny-af-alg.yaml"), probes)
-    return {"probes": [p.__dict__ for p in probes], "selected": sel.backend, "reason": sel.reason,
-            "coverage": [[c.name, c.coverage.value] for c in sel.coverage]}
+    return {
+        "probes": [p.__dict__ for p in probes],
+        "selected": sel.backend,
+        "reason": sel.reason,
+        "coverage": [[c.name, c.coverage.value] for c in sel.coverage],
+    }
 
 
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}

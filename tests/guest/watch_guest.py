@@ -85,7 +85,11 @@ def calls_then_unshare() -> dict:
     host_netns = os.stat("/proc/self/ns/net").st_ino
     if libc.unshare(CLONE_NEWNET) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
-    return {"results": results, "host_netns": host_netns, "new_netns": os.stat("/proc/self/ns/net").st_ino}
+    return {
+        "results": results,
+        "host_netns": host_netns,
+        "new_netns": os.stat("/proc/self/ns/net").st_ino,
+    }
 
 
 def drain(tracer: SocketTracer) -> None:
@@ -100,8 +104,13 @@ def tracer_case(cgroup: Path, source: str = "auto") -> dict:
         tracer.open_ring(lambda raw: got.append(describe(SocketEvent.unpack(raw))))
         child = in_child(cgroup, calls_then_unshare)
         drain(tracer)
-        return {"source": tracer.source.name, "reason": tracer.describe(), "child": child,
-                "events": got, "lost": tracer.lost()}
+        return {
+            "source": tracer.source.name,
+            "reason": tracer.describe(),
+            "child": child,
+            "events": got,
+            "lost": tracer.lost(),
+        }
 
 
 def burst_case(cgroup: Path, calls: int) -> dict:
@@ -121,21 +130,44 @@ def burst_case(cgroup: Path, calls: int) -> dict:
         tracer.open_ring(count)
         child = in_child(cgroup, burst)  # the ring is not read while the burst runs
         drain(tracer)
-        return {"calls": calls, "delivered": delivered, "lost": tracer.lost(), "seconds": round(child["seconds"], 3)}
+        return {
+            "calls": calls,
+            "delivered": delivered,
+            "lost": tracer.lost(),
+            "seconds": round(child["seconds"], 3),
+        }
 
 
 def cli_case(cgroup: Path) -> dict:
     proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("hotfence")), "watch", "--json", "--cgroup", str(cgroup), "--duration", "60"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        [
+            str(Path(sys.executable).with_name("hotfence")),
+            "watch",
+            "--json",
+            "--cgroup",
+            str(cgroup),
+            "--duration",
+            "60",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     first = proc.stderr.readline()
-    child = in_child(cgroup, lambda: {"rc": libc.unshare(CLONE_NEWNET), "netns": os.stat("/proc/self/ns/net").st_ino})
+    child = in_child(
+        cgroup,
+        lambda: {"rc": libc.unshare(CLONE_NEWNET), "netns": os.stat("/proc/self/ns/net").st_ino},
+    )
     time.sleep(1.0)  # the CLI polls every 100 ms
     proc.terminate()
     out, err = proc.communicate(timeout=60)
-    return {"first": first, "child": child, "lines": [json.loads(x) for x in out.splitlines()],
-            "last": err.strip().splitlines()[-1] if err.strip() else ""}
+    return {
+        "first": first,
+        "child": child,
+        "lines": [json.loads(x) for x in out.splitlines()],
+        "last": err.strip().splitlines()[-1] if err.strip() else "",
+    }
 
 
 URING_CALLS = ["2", "2", "0", "10", "3", "58", "2", "2", "999"]
@@ -147,16 +179,26 @@ def other_ways_case(cgroup: Path, uring: str, compat: str) -> dict:
         rc = libc.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM, 0, fds)
         ring = subprocess.run([uring, *URING_CALLS], capture_output=True, text=True)
         c32 = subprocess.run([compat], capture_output=True, text=True)
-        return {"pair": [rc, fds[0], fds[1]], "uring": ring.stdout.splitlines(), "uring_rc": ring.returncode,
-                "compat": c32.stdout.splitlines(), "compat_rc": c32.returncode}
+        return {
+            "pair": [rc, fds[0], fds[1]],
+            "uring": ring.stdout.splitlines(),
+            "uring_rc": ring.returncode,
+            "compat": c32.stdout.splitlines(),
+            "compat_rc": c32.returncode,
+        }
 
     got: list[dict] = []
     with SocketTracer(cgroup) as tracer:
         tracer.open_ring(lambda raw: got.append(describe(SocketEvent.unpack(raw))))
         child = in_child(cgroup, body)
         drain(tracer)
-        return {"source": tracer.source.name, "missing": tracer.missing, "child": child, "events": got,
-                "lost": tracer.lost()}
+        return {
+            "source": tracer.source.name,
+            "missing": tracer.missing,
+            "child": child,
+            "events": got,
+            "lost": tracer.lost(),
+        }
 
 
 def main() -> int:
@@ -168,9 +210,13 @@ def main() -> int:
     cgroup = cgroup2_mount() / f"hf-watch-{os.getpid()}"
     cgroup.mkdir()
     try:
-        out = {"tracer": tracer_case(cgroup), "tracepoints": tracer_case(cgroup, "tracepoints"),
-               "burst": burst_case(cgroup, args.burst), "cli": cli_case(cgroup),
-               "other_ways": other_ways_case(cgroup, args.uring, args.compat)}
+        out = {
+            "tracer": tracer_case(cgroup),
+            "tracepoints": tracer_case(cgroup, "tracepoints"),
+            "burst": burst_case(cgroup, args.burst),
+            "cli": cli_case(cgroup),
+            "other_ways": other_ways_case(cgroup, args.uring, args.compat),
+        }
     finally:
         cgroup.rmdir()
     print(json.dumps(out))

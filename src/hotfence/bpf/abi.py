@@ -134,7 +134,9 @@ class FenceEvent:
     @classmethod
     def from_bytes(cls, raw: bytes) -> FenceEvent:
         if len(raw) < ctypes.sizeof(Event):
-            raise ValueError(f"hf_event record is {len(raw)} bytes, expected {ctypes.sizeof(Event)}")
+            raise ValueError(
+                f"hf_event record is {len(raw)} bytes, expected {ctypes.sizeof(Event)}"
+            )
         e = Event.from_buffer_copy(raw[: ctypes.sizeof(Event)])
         return cls(
             cgroup_id=e.cgroup_id,

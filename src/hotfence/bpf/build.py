@@ -64,7 +64,9 @@ def default_out_dir(btf: Path = RUNNING_BTF) -> Path:
 
 
 def _tool(name: str) -> str:
-    path = shutil.which(name) or (f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None)
+    path = shutil.which(name) or (
+        f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None
+    )
     if not path:
         raise BuildError(
             f"{name} not found on PATH: install it (Debian package "
@@ -121,7 +123,9 @@ def build(btf: Path = RUNNING_BTF, out_dir: Path | None = None, force: bool = Fa
     ``errors`` and does not stop the others; missing tools or BTF raise BuildError.
     """
     if not btf.exists():
-        raise BuildError(f"{btf} does not exist: the kernel was built without CONFIG_DEBUG_INFO_BTF")
+        raise BuildError(
+            f"{btf} does not exist: the kernel was built without CONFIG_DEBUG_INFO_BTF"
+        )
     out_dir = out_dir or default_out_dir(btf)
     clang = _tool("clang")
     common = _common_stamp(btf, clang)
@@ -132,9 +136,16 @@ def build(btf: Path = RUNNING_BTF, out_dir: Path | None = None, force: bool = Fa
     with _locked(out_dir):
         vmlinux_h = out_dir / "vmlinux.h"
         btf_stamp = out_dir / "vmlinux.h.stamp"
-        if force or not vmlinux_h.exists() or not btf_stamp.exists() or btf_stamp.read_text() != common:
+        if (
+            force
+            or not vmlinux_h.exists()
+            or not btf_stamp.exists()
+            or btf_stamp.read_text() != common
+        ):
             bpftool = _tool("bpftool")
-            dump = _run([bpftool, "btf", "dump", "file", str(btf), "format", "c"], "bpftool btf dump")
+            dump = _run(
+                [bpftool, "btf", "dump", "file", str(btf), "format", "c"], "bpftool btf dump"
+            )
             tmp = vmlinux_h.with_suffix(".h.tmp")
             tmp.write_text(dump.stdout)
             tmp.replace(vmlinux_h)
@@ -144,13 +155,32 @@ def build(btf: Path = RUNNING_BTF, out_dir: Path | None = None, force: bool = Fa
             obj = out_dir / f"{name}.bpf.o"
             stamp_file = out_dir / f"{name}.{STAMP}"
             stamp = _stamp(common, src)
-            if not force and obj.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+            if (
+                not force
+                and obj.exists()
+                and stamp_file.exists()
+                and stamp_file.read_text() == stamp
+            ):
                 objects[name] = obj
                 continue
             tmp = obj.with_suffix(".o.tmp")
             cmd = [
-                clang, "-O2", "-g", "-Wall", "-Werror", "-target", "bpf", f"-D__TARGET_ARCH_{arch}",
-                "-I", str(out_dir), "-I", str(SOURCE_DIR), "-c", str(src), "-o", str(tmp),
+                clang,
+                "-O2",
+                "-g",
+                "-Wall",
+                "-Werror",
+                "-target",
+                "bpf",
+                f"-D__TARGET_ARCH_{arch}",
+                "-I",
+                str(out_dir),
+                "-I",
+                str(SOURCE_DIR),
+                "-c",
+                str(src),
+                "-o",
+                str(tmp),
             ]
             try:
                 _run(cmd, f"clang {src.name}")
@@ -176,8 +206,12 @@ def object_path(name: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hotfence.bpf.build", description=__doc__.splitlines()[0])
-    parser.add_argument("--btf", type=Path, default=RUNNING_BTF, help="kernel BTF (default: running kernel)")
+    parser = argparse.ArgumentParser(
+        prog="python -m hotfence.bpf.build", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--btf", type=Path, default=RUNNING_BTF, help="kernel BTF (default: running kernel)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="build directory")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     args = parser.parse_args(argv)

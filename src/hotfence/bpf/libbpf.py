@@ -150,7 +150,15 @@ def num_possible_cpus() -> int:
 class Map:
     """A BPF map by fd. ``owned`` maps (from :func:`obj_get`) close their fd on close()."""
 
-    def __init__(self, fd: int, name: str, key_size: int, value_size: int, percpu: bool = False, owned: bool = False):
+    def __init__(
+        self,
+        fd: int,
+        name: str,
+        key_size: int,
+        value_size: int,
+        percpu: bool = False,
+        owned: bool = False,
+    ):
         self.fd = fd
         self.name = name
         self.key_size = key_size
@@ -158,7 +166,9 @@ class Map:
         self.percpu = percpu
         self._owned = owned
         # Per-CPU maps return one value per possible CPU, each rounded up to 8 bytes.
-        self.lookup_size = ((value_size + 7) // 8 * 8) * num_possible_cpus() if percpu else value_size
+        self.lookup_size = (
+            ((value_size + 7) // 8 * 8) * num_possible_cpus() if percpu else value_size
+        )
 
     def _key(self, key: bytes) -> ctypes.Array:
         if len(key) != self.key_size:
@@ -170,17 +180,23 @@ class Map:
         if len(value) != size:
             raise ValueError(f"map {self.name}: value is {len(value)} bytes, expected {size}")
         val = ctypes.create_string_buffer(value, len(value))
-        _check(_lib.bpf_map_update_elem(self.fd, self._key(key), val, flags), f"update map {self.name}")
+        _check(
+            _lib.bpf_map_update_elem(self.fd, self._key(key), val, flags), f"update map {self.name}"
+        )
 
     def update_batch(self, keys: bytes, values: bytes) -> None:
         """Write many entries in one system call (keys and values concatenated)."""
         count = len(keys) // self.key_size
         if len(keys) != count * self.key_size or len(values) != count * self.value_size:
-            raise ValueError(f"map {self.name}: {len(keys)} key bytes and {len(values)} value bytes "
-                             f"are not {count} entries of {self.key_size}+{self.value_size}")
+            raise ValueError(
+                f"map {self.name}: {len(keys)} key bytes and {len(values)} value bytes "
+                f"are not {count} entries of {self.key_size}+{self.value_size}"
+            )
         n = ctypes.c_uint32(count)
-        _check(_lib.bpf_map_update_batch(self.fd, keys, values, ctypes.byref(n), None),
-               f"batch update of map {self.name} ({n.value} of {count} entries written)")
+        _check(
+            _lib.bpf_map_update_batch(self.fd, keys, values, ctypes.byref(n), None),
+            f"batch update of map {self.name} ({n.value} of {count} entries written)",
+        )
 
     def lookup(self, key: bytes) -> bytes | None:
         val = ctypes.create_string_buffer(self.lookup_size)
@@ -237,7 +253,9 @@ def obj_get(path: str | Path) -> int:
     return _check(_lib.bpf_obj_get(str(path).encode()), f"open pinned object {path}")
 
 
-def open_pinned_map(path: str | Path, name: str, key_size: int, value_size: int, percpu: bool = False) -> Map:
+def open_pinned_map(
+    path: str | Path, name: str, key_size: int, value_size: int, percpu: bool = False
+) -> Map:
     return Map(obj_get(path), name, key_size, value_size, percpu=percpu, owned=True)
 
 
@@ -287,11 +305,15 @@ class Program:
 
     def attach(self) -> Link:
         """Attach where the program's SEC() says (tracepoint/..., lsm/...)."""
-        return Link(_check_ptr(_lib.bpf_program__attach(self._ptr), f"attach program {self.name}"), self.name)
+        return Link(
+            _check_ptr(_lib.bpf_program__attach(self._ptr), f"attach program {self.name}"),
+            self.name,
+        )
 
     def attach_cgroup(self, cgroup_fd: int) -> Link:
         ptr = _check_ptr(
-            _lib.bpf_program__attach_cgroup(self._ptr, cgroup_fd), f"attach program {self.name} to cgroup"
+            _lib.bpf_program__attach_cgroup(self._ptr, cgroup_fd),
+            f"attach program {self.name} to cgroup",
         )
         return Link(ptr, self.name)
 
@@ -301,7 +323,9 @@ class BpfObject:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._ptr = _check_ptr(_lib.bpf_object__open_file(str(path).encode(), None), f"open BPF object {path}")
+        self._ptr = _check_ptr(
+            _lib.bpf_object__open_file(str(path).encode(), None), f"open BPF object {path}"
+        )
         self.loaded = False
 
     def __enter__(self) -> BpfObject:
@@ -339,23 +363,37 @@ class BpfObject:
         ptr = self._map_ptr(map_name)
         size = _lib.bpf_map__value_size(ptr)
         if len(data) != size:
-            raise ValueError(f"{self.path.name}: map {map_name} holds {size} bytes, got {len(data)}")
+            raise ValueError(
+                f"{self.path.name}: map {map_name} holds {size} bytes, got {len(data)}"
+            )
         buf = ctypes.create_string_buffer(data, len(data))
-        _check(_lib.bpf_map__set_initial_value(ptr, buf, len(data)), f"set initial value of {map_name}")
+        _check(
+            _lib.bpf_map__set_initial_value(ptr, buf, len(data)), f"set initial value of {map_name}"
+        )
 
     def set_max_entries(self, map_name: str, max_entries: int) -> None:
         """Before load: resize a map (e.g. a ring buffer, in bytes: a power of two pages)."""
-        _check(_lib.bpf_map__set_max_entries(self._map_ptr(map_name), max_entries), f"resize map {map_name}")
+        _check(
+            _lib.bpf_map__set_max_entries(self._map_ptr(map_name), max_entries),
+            f"resize map {map_name}",
+        )
 
     def map(self, name: str) -> Map:
         ptr = self._map_ptr(name)
         percpu = _lib.bpf_map__type(ptr) in (5, 6, 10)  # PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH
         return Map(
-            _lib.bpf_map__fd(ptr), name, _lib.bpf_map__key_size(ptr), _lib.bpf_map__value_size(ptr), percpu=percpu
+            _lib.bpf_map__fd(ptr),
+            name,
+            _lib.bpf_map__key_size(ptr),
+            _lib.bpf_map__value_size(ptr),
+            percpu=percpu,
         )
 
     def load(self) -> None:
-        _check(_lib.bpf_object__load(self._ptr), f"load BPF object {self.path.name} (verifier log above)")
+        _check(
+            _lib.bpf_object__load(self._ptr),
+            f"load BPF object {self.path.name} (verifier log above)",
+        )
         self.loaded = True
 
     def close(self) -> None:
@@ -381,14 +419,15 @@ class RingBuffer:
         def sample(_ctx: int, data: int, size: int) -> int:
             try:
                 self._callback(ctypes.string_at(data, size))
-            except BaseException as exc:  # noqa: BLE001 - re-raised from poll()
+            except BaseException as exc:
                 self._error = exc
                 return -1
             return 0
 
         self._sample = RING_SAMPLE_FN(sample)  # keep a reference: libbpf holds the pointer
         self._ptr = _check_ptr(
-            _lib.ring_buffer__new(ring_map.fd, self._sample, None, None), f"ring buffer on map {ring_map.name}"
+            _lib.ring_buffer__new(ring_map.fd, self._sample, None, None),
+            f"ring buffer on map {ring_map.name}",
         )
 
     def poll(self, timeout_ms: int) -> int:

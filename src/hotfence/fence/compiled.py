@@ -161,12 +161,14 @@ class CompiledPolicy:
         for use_f, use_t, use_p, use_k in CREATE_LOOKUP_ORDER:
             if use_p and not protocol_exact:
                 continue
-            verdict = self.create.get(CreateKey(
-                family if use_f else ANY,
-                type_ if use_t else ANY,
-                protocol if use_p else ANY,
-                kern_v if use_k else ANY_KERN,
-            ))
+            verdict = self.create.get(
+                CreateKey(
+                    family if use_f else ANY,
+                    type_ if use_t else ANY,
+                    protocol if use_p else ANY,
+                    kern_v if use_k else ANY_KERN,
+                )
+            )
             if verdict is not None:
                 return verdict
         return None

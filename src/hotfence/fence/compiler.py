@@ -26,7 +26,15 @@ from hotfence.fence.compiled import (
     RuleInfo,
     Verdict,
 )
-from hotfence.fence.policy import Loc, Policy, PolicyError, PolicyIssue, PortMatch, SocketMatch, load_policy
+from hotfence.fence.policy import (
+    Loc,
+    Policy,
+    PolicyError,
+    PolicyIssue,
+    PortMatch,
+    SocketMatch,
+    load_policy,
+)
 
 # Keeps a policy within what the backends' maps are sized for (bpf/common.h): the maps
 # hold two slots (old and new policy during an atomic swap), so one policy gets half.
@@ -54,15 +62,21 @@ def _fmt_ports(ranges: tuple[tuple[int, int], ...] | None) -> str:
 
 def summarize_socket(action: str, match: SocketMatch) -> str:
     fam = match.family[0] if match.family and len(match.family) == 1 else None
-    protocol = _fmt_list(match.protocol, lambda p: names.protocol_name(fam, p) if fam is not None else str(p))
-    return (f"{action} socket({_fmt_list(match.family, names.family_name)}, "
-            f"{_fmt_list(match.type, names.type_name)}, {protocol}) kern={match.kern}")
+    protocol = _fmt_list(
+        match.protocol, lambda p: names.protocol_name(fam, p) if fam is not None else str(p)
+    )
+    return (
+        f"{action} socket({_fmt_list(match.family, names.family_name)}, "
+        f"{_fmt_list(match.type, names.type_name)}, {protocol}) kern={match.kern}"
+    )
 
 
 def summarize_port(action: str, hook: str, match: PortMatch) -> str:
-    return (f"{action} {hook}({_fmt_list(match.family, names.family_name)}, "
-            f"{_fmt_list(match.protocol, lambda p: names.protocol_name(names.AF_INET, p))}, "
-            f"port {_fmt_ports(match.ports)})")
+    return (
+        f"{action} {hook}({_fmt_list(match.family, names.family_name)}, "
+        f"{_fmt_list(match.protocol, lambda p: names.protocol_name(names.AF_INET, p))}, "
+        f"port {_fmt_ports(match.ports)})"
+    )
 
 
 def _expand_ports(ranges: tuple[tuple[int, int], ...] | None) -> list[int]:
@@ -84,24 +98,39 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     owner: dict[CreateKey | PortKey, int] = {}  # key -> rule index, for conflict messages
     reported: set[tuple[int, int]] = set()  # one message per pair of conflicting rules
 
-    def claim(key: CreateKey | PortKey, index: int, loc: Loc, table: dict, verdict: Verdict) -> bool:
+    def claim(
+        key: CreateKey | PortKey, index: int, loc: Loc, table: dict, verdict: Verdict
+    ) -> bool:
         first = owner.get(key)
         if first is not None and first != index:
             if (first, index) in reported:
                 return False
             reported.add((first, index))
-            issues.append(PolicyIssue(
-                policy.file, policy.line_of(loc), f"spec.rules[{index}]",
-                f"conflicts with spec.rules[{first}] at {policy.where(('spec', 'rules', first))}: "
-                f"both match {describe_key(key)}; merge them or make one more specific"))
+            issues.append(
+                PolicyIssue(
+                    policy.file,
+                    policy.line_of(loc),
+                    f"spec.rules[{index}]",
+                    f"conflicts with spec.rules[{first}] at {policy.where(('spec', 'rules', first))}: "
+                    f"both match {describe_key(key)}; merge them or make one more specific",
+                )
+            )
             return False
         owner[key] = index
         table[key] = verdict
         return True
 
     if len(spec.rules) > MAX_RULES:
-        raise PolicyError([PolicyIssue(policy.file, policy.line_of(("spec", "rules")), "spec.rules",
-                                       f"{len(spec.rules)} rules; at most {MAX_RULES} fit the kernel maps")])
+        raise PolicyError(
+            [
+                PolicyIssue(
+                    policy.file,
+                    policy.line_of(("spec", "rules")),
+                    "spec.rules",
+                    f"{len(spec.rules)} rules; at most {MAX_RULES} fit the kernel maps",
+                )
+            ]
+        )
     for index, rule in enumerate(spec.rules):
         loc: Loc = ("spec", "rules", index)
         action = ACTION_VALUE[rule.action]
@@ -117,8 +146,14 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
                     for protocol in match.protocol or (ANY,):
                         claim(CreateKey(family, type_, protocol, kern), index, loc, create, verdict)
             if len(create) > MAX_CREATE_KEYS:
-                issues.append(PolicyIssue(policy.file, policy.line_of(loc), f"spec.rules[{index}]",
-                                          f"policy needs more than {MAX_CREATE_KEYS} socket keys"))
+                issues.append(
+                    PolicyIssue(
+                        policy.file,
+                        policy.line_of(loc),
+                        f"spec.rules[{index}]",
+                        f"policy needs more than {MAX_CREATE_KEYS} socket keys",
+                    )
+                )
         else:
             hook_name = "bind" if rule.bind is not None else "connect"
             match = rule.bind if rule.bind is not None else rule.connect
@@ -127,17 +162,30 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
             summary = summarize_port(rule.action, hook_name, match)
             hooks = frozenset({hook})
             expanded = _expand_ports(match.ports)
-            if len(ports) + len(expanded) * len(match.family or (0,)) * len(match.protocol or (0,)) > MAX_PORT_KEYS:
-                issues.append(PolicyIssue(
-                    policy.file, policy.line_of(loc + (hook_name, "ports")), f"spec.rules[{index}].{hook_name}.ports",
-                    f"policy needs more than {MAX_PORT_KEYS} port keys (ranges are expanded per port)"))
+            if (
+                len(ports) + len(expanded) * len(match.family or (0,)) * len(match.protocol or (0,))
+                > MAX_PORT_KEYS
+            ):
+                issues.append(
+                    PolicyIssue(
+                        policy.file,
+                        policy.line_of(loc + (hook_name, "ports")),
+                        f"spec.rules[{index}].{hook_name}.ports",
+                        f"policy needs more than {MAX_PORT_KEYS} port keys (ranges are expanded per port)",
+                    )
+                )
                 break
             for family in match.family or (ANY,):
                 for protocol in match.protocol or (ANY,):
                     for port in expanded:
-                        claim(PortKey(int(hook), family, protocol, port), index, loc, ports, verdict)
-        rules.append(RuleInfo(rule_id=index, name=name, source=policy.where(loc), summary=summary,
-                              hooks=hooks))
+                        claim(
+                            PortKey(int(hook), family, protocol, port), index, loc, ports, verdict
+                        )
+        rules.append(
+            RuleInfo(
+                rule_id=index, name=name, source=policy.where(loc), summary=summary, hooks=hooks
+            )
+        )
 
     if issues:
         raise PolicyError(issues)
@@ -168,9 +216,13 @@ def describe_key(key: CreateKey | PortKey) -> str:
     if isinstance(key, CreateKey):
         kern = {0: "user", 1: "kernel", ANY_KERN: "any"}[key.kern]
         fam = key.family
-        return (f"socket({any_or(fam, names.family_name)}, {any_or(key.type, names.type_name)}, "
-                f"{any_or(key.protocol, lambda p: names.protocol_name(fam, p))}) kern={kern}")
+        return (
+            f"socket({any_or(fam, names.family_name)}, {any_or(key.type, names.type_name)}, "
+            f"{any_or(key.protocol, lambda p: names.protocol_name(fam, p))}) kern={kern}"
+        )
     hook = Hook(key.hook).name.lower()
-    return (f"{hook}({any_or(key.family, names.family_name)}, "
-            f"{any_or(key.protocol, lambda p: names.protocol_name(names.AF_INET, p))}, "
-            f"port {any_or(key.port, str)})")
+    return (
+        f"{hook}({any_or(key.family, names.family_name)}, "
+        f"{any_or(key.protocol, lambda p: names.protocol_name(names.AF_INET, p))}, "
+        f"port {any_or(key.port, str)})"
+    )

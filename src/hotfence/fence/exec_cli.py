@@ -24,8 +24,10 @@ def parse_errno(value: str) -> int:
     number = getattr(errno_mod, value.upper(), None)
     if isinstance(number, int) and value.upper() in errno_mod.errorcode.values():
         return number
-    raise click.BadParameter(f"{value!r} is not an errno name (e.g. EPERM, EACCES) or number 1..4095",
-                             param_hint="--errno")
+    raise click.BadParameter(
+        f"{value!r} is not an errno name (e.g. EPERM, EACCES) or number 1..4095",
+        param_hint="--errno",
+    )
 
 
 def load_policy(path: str) -> CompiledPolicy:
@@ -39,8 +41,10 @@ def load_policy(path: str) -> CompiledPolicy:
 def render_plan(p: backend.SeccompPlan) -> list[str]:
     """The coverage report: one line per rule saying whether seccomp enforces it and how."""
     mode = "enforce" if p.policy.enforce else "audit (nothing is denied, matches are logged)"
-    lines = [f"policy {p.policy.name!r}, mode {mode}, backend seccomp (this process tree only), "
-             f"{len(p.cells)} filter cells"]
+    lines = [
+        f"policy {p.policy.name!r}, mode {mode}, backend seccomp (this process tree only), "
+        f"{len(p.cells)} filter cells"
+    ]
     for c in p.coverage:
         status = "enforced    " if c.enforceable else "NOT ENFORCED"
         lines.append(f"  {status} {c.rule.name}: {c.rule.summary} [{c.rule.source}] - {c.how}")
@@ -50,12 +54,23 @@ def render_plan(p: backend.SeccompPlan) -> list[str]:
 
 @click.command("exec")
 @click.argument("policy", type=click.Path(exists=True, dir_okay=False))
-@click.option("--allow-partial", is_flag=True, help="Run even if some rules cannot be enforced by seccomp.")
-@click.option("--errno", "errno_name", default="EPERM", show_default=True,
-              help="Errno a denied socket() gets (name or number).")
-@click.option("--print-filter", is_flag=True, help="Print libseccomp's pseudo-code for the filter and exit.")
+@click.option(
+    "--allow-partial", is_flag=True, help="Run even if some rules cannot be enforced by seccomp."
+)
+@click.option(
+    "--errno",
+    "errno_name",
+    default="EPERM",
+    show_default=True,
+    help="Errno a denied socket() gets (name or number).",
+)
+@click.option(
+    "--print-filter", is_flag=True, help="Print libseccomp's pseudo-code for the filter and exit."
+)
 @click.argument("cmd", nargs=-1, type=click.UNPROCESSED)
-def exec_(policy: str, allow_partial: bool, errno_name: str, print_filter: bool, cmd: tuple[str, ...]) -> None:
+def exec_(
+    policy: str, allow_partial: bool, errno_name: str, print_filter: bool, cmd: tuple[str, ...]
+) -> None:
     """Run CMD with POLICY's socket() rules enforced by a seccomp filter (no privileges needed)."""
     deny_errno = parse_errno(errno_name)
     if not cmd and not print_filter:

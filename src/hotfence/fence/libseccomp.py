@@ -101,13 +101,19 @@ def _load() -> ctypes.CDLL:
     try:
         lib = ctypes.CDLL(name, use_errno=True)
     except OSError as exc:
-        raise SeccompError(f"load {name} (install Debian package libseccomp2)", -errno_mod.ENOENT) from exc
+        raise SeccompError(
+            f"load {name} (install Debian package libseccomp2)", -errno_mod.ENOENT
+        ) from exc
     lib.seccomp_init.argtypes = [ctypes.c_uint32]
     lib.seccomp_init.restype = ctypes.c_void_p
     lib.seccomp_release.argtypes = [ctypes.c_void_p]
     lib.seccomp_release.restype = None
     lib.seccomp_rule_add_array.argtypes = [
-        ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint, ctypes.POINTER(_ArgCmp),
+        ctypes.c_void_p,
+        ctypes.c_uint32,
+        ctypes.c_int,
+        ctypes.c_uint,
+        ctypes.POINTER(_ArgCmp),
     ]
     lib.seccomp_rule_add_array.restype = ctypes.c_int
     lib.seccomp_attr_set.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_uint32]
@@ -162,7 +168,9 @@ class Filter:
         if rc < 0:
             raise SeccompError(f"seccomp_attr_set({attr.name}, {value:#x})", rc)
 
-    def add_rule(self, action: int, syscall: int | str, cmps: list[ArgCmp] | tuple[ArgCmp, ...] = ()) -> None:
+    def add_rule(
+        self, action: int, syscall: int | str, cmps: list[ArgCmp] | tuple[ArgCmp, ...] = ()
+    ) -> None:
         """seccomp_rule_add_array: all comparisons must hold (each argument at most once)."""
         nr = syscall_number(syscall) if isinstance(syscall, str) else syscall
         array = (_ArgCmp * max(len(cmps), 1))()
@@ -170,7 +178,9 @@ class Filter:
             array[i] = _ArgCmp(c.arg, int(c.op), c.a, c.b)
         rc = self._lib.seccomp_rule_add_array(self._handle(), action, nr, len(cmps), array)
         if rc < 0:
-            raise SeccompError(f"seccomp_rule_add_array(action={action:#x}, syscall={syscall}, {list(cmps)})", rc)
+            raise SeccompError(
+                f"seccomp_rule_add_array(action={action:#x}, syscall={syscall}, {list(cmps)})", rc
+            )
 
     def _export(self, fn_name: str) -> bytes:
         with tempfile.TemporaryFile() as f:

@@ -95,8 +95,17 @@ def _inet_table(v6: bool) -> tuple[ProtoSw, ...]:
 
 # Families registered in net_families[] on this host's kernel (6.18, no modules): probed
 # with socket() in a fresh netns, see tests/test_model.py::test_host_kernel_agrees.
-HOST_FAMILIES = frozenset({names.AF_UNIX, names.AF_INET, names.AF_INET6, names.AF_NETLINK,
-                           names.AF_PACKET, names.AF_VSOCK, names.AF_XDP})
+HOST_FAMILIES = frozenset(
+    {
+        names.AF_UNIX,
+        names.AF_INET,
+        names.AF_INET6,
+        names.AF_NETLINK,
+        names.AF_PACKET,
+        names.AF_VSOCK,
+        names.AF_XDP,
+    }
+)
 # nl_table[].registered on this host (route, usersock, sock_diag, xfrm, selinux, audit,
 # fib_lookup, connector, netfilter, kobject_uevent, generic).
 HOST_NETLINK = frozenset({0, 2, 4, 6, 7, 9, 10, 11, 12, 15, 16})
@@ -142,8 +151,10 @@ class SocketCall:
 
     def describe(self) -> str:
         kern = " kern" if self.kern else ""
-        return (f"socket({names.family_name(self.family)}, {names.type_name(self.type)}, "
-                f"{names.protocol_name(self.family, self.protocol)}){kern}")
+        return (
+            f"socket({names.family_name(self.family)}, {names.type_name(self.type)}, "
+            f"{names.protocol_name(self.family, self.protocol)}){kern}"
+        )
 
 
 @dataclass(frozen=True)
@@ -168,8 +179,10 @@ class PortCall:
         return "sendto" if self.sendto else self.hook.name.lower()
 
     def describe(self) -> str:
-        return (f"{self.call_name}({names.family_name(self.family)}, "
-                f"{names.protocol_name(names.AF_INET, self.protocol)}, port {self.port})")
+        return (
+            f"{self.call_name}({names.family_name(self.family)}, "
+            f"{names.protocol_name(names.AF_INET, self.protocol)}, port {self.port})"
+        )
 
 
 @dataclass(frozen=True)
@@ -264,8 +277,9 @@ class _Walk:
 # --- policy consultation -----------------------------------------------------------------
 
 
-def _in_scope(policy: CompiledPolicy, caller: Caller, backend: Backend,
-              scope_cgroup: str | None) -> str | None:
+def _in_scope(
+    policy: CompiledPolicy, caller: Caller, backend: Backend, scope_cgroup: str | None
+) -> str | None:
     """None if the policy applies to this caller, else the reason it does not."""
     scope = scope_cgroup if scope_cgroup is not None else policy.scope_cgroup
     if scope is not None and caller.cgroup is not None:
@@ -290,21 +304,36 @@ def _decide(policy: CompiledPolicy, hook: str, looked_up: str, verdict) -> Polic
     return PolicyDecision(hook, looked_up, rule, action, effect, source)
 
 
-def _consult_create(walk: _Walk, function: str, hook: HookPoint, policy: CompiledPolicy,
-                    family: int, type_: int, protocol: int, kern: bool) -> None:
+def _consult_create(
+    walk: _Walk,
+    function: str,
+    hook: HookPoint,
+    policy: CompiledPolicy,
+    family: int,
+    type_: int,
+    protocol: int,
+    kern: bool,
+) -> None:
     looked_up = SocketCall(family, type_, protocol, kern).describe()
     verdict = policy.decide_create(family, type_, protocol, kern)
     decision = _decide(policy, hook.value, looked_up, verdict)
     walk.decision = decision
-    who = f"rule {decision.rule.name} ({decision.source})" if decision.rule else f"default ({decision.source})"
+    who = (
+        f"rule {decision.rule.name} ({decision.source})"
+        if decision.rule
+        else f"default ({decision.source})"
+    )
     check = f"{hook.value} looks up {looked_up}: {who} -> {decision.effect}"
     if decision.denies:
-        walk.fail(function, check, errno_mod.EPERM, "the program returned 0: the kernel returns -EPERM")
+        walk.fail(
+            function, check, errno_mod.EPERM, "the program returned 0: the kernel returns -EPERM"
+        )
     walk.ok(function, check)
 
 
-def _start_walk(policy: CompiledPolicy | None, caller: Caller, backend: Backend,
-                scope_cgroup: str | None) -> tuple[_Walk, CompiledPolicy | None]:
+def _start_walk(
+    policy: CompiledPolicy | None, caller: Caller, backend: Backend, scope_cgroup: str | None
+) -> tuple[_Walk, CompiledPolicy | None]:
     """A new walk, and the policy it consults: None when the caller is out of its scope."""
     walk = _Walk()
     if policy is not None:
@@ -318,10 +347,16 @@ def _start_walk(policy: CompiledPolicy | None, caller: Caller, backend: Backend,
 # --- socket() ----------------------------------------------------------------------------
 
 
-def explain_socket(call: SocketCall, policy: CompiledPolicy | None = None,
-                   backend: Backend = Backend.NONE, *, hook_point: HookPoint | None = None,
-                   caller: Caller = Caller(), profile: KernelProfile = KernelProfile(),
-                   scope_cgroup: str | None = None) -> Explanation:
+def explain_socket(
+    call: SocketCall,
+    policy: CompiledPolicy | None = None,
+    backend: Backend = Backend.NONE,
+    *,
+    hook_point: HookPoint | None = None,
+    caller: Caller = Caller(),
+    profile: KernelProfile = KernelProfile(),
+    scope_cgroup: str | None = None,
+) -> Explanation:
     """Walk socket(call.family, call.type, call.protocol) and say what it returns and why."""
     if policy is None:
         backend = Backend.NONE
@@ -339,12 +374,26 @@ def explain_socket(call: SocketCall, policy: CompiledPolicy | None = None,
         err = stop.err
     if active is not None and walk.decision is None and hook is not None:
         walk.notes.append(f"policy not consulted: {hook.value} is not on the path this call took")
-    return Explanation(call=call, backend=backend, steps=tuple(walk.steps), errno=err,
-                       decision=walk.decision, resolved_protocol=resolved[0], notes=tuple(walk.notes))
+    return Explanation(
+        call=call,
+        backend=backend,
+        steps=tuple(walk.steps),
+        errno=err,
+        decision=walk.decision,
+        resolved_protocol=resolved[0],
+        notes=tuple(walk.notes),
+    )
 
 
-def _socket_path(walk: _Walk, call: SocketCall, policy: CompiledPolicy | None, hook: HookPoint | None,
-                 caller: Caller, profile: KernelProfile, resolved: list[int | None]) -> None:
+def _socket_path(
+    walk: _Walk,
+    call: SocketCall,
+    policy: CompiledPolicy | None,
+    hook: HookPoint | None,
+    caller: Caller,
+    profile: KernelProfile,
+    resolved: list[int | None],
+) -> None:
     family, protocol, kern = call.family, call.protocol, call.kern
     # int arithmetic as the kernel's 32-bit int: a negative type has high bits set.
     type_bits = call.type & 0xFFFFFFFF
@@ -360,20 +409,33 @@ def _socket_path(walk: _Walk, call: SocketCall, policy: CompiledPolicy | None, h
     else:
         type_ = call.type  # in-kernel callers pass a bare type
 
-    walk.require("__sock_create", f"family {family} in 0..NPROTO-1 ({names.AF_MAX - 1})",
-                 0 <= family < names.AF_MAX, errno_mod.EAFNOSUPPORT)
-    walk.require("__sock_create", f"type {type_} in 0..SOCK_MAX-1 ({names.SOCK_MAX - 1})",
-                 0 <= type_ < names.SOCK_MAX, errno_mod.EINVAL)
+    walk.require(
+        "__sock_create",
+        f"family {family} in 0..NPROTO-1 ({names.AF_MAX - 1})",
+        0 <= family < names.AF_MAX,
+        errno_mod.EAFNOSUPPORT,
+    )
+    walk.require(
+        "__sock_create",
+        f"type {type_} in 0..SOCK_MAX-1 ({names.SOCK_MAX - 1})",
+        0 <= type_ < names.SOCK_MAX,
+        errno_mod.EINVAL,
+    )
     if family == names.AF_INET and type_ == names.SOCK_PACKET:
         family = names.AF_PACKET
-        walk.ok("__sock_create", "compatibility: (AF_INET, SOCK_PACKET) is rewritten",
-                "family becomes AF_PACKET (pr_info_once 'uses obsolete (PF_INET,SOCK_PACKET)')")
+        walk.ok(
+            "__sock_create",
+            "compatibility: (AF_INET, SOCK_PACKET) is rewritten",
+            "family becomes AF_PACKET (pr_info_once 'uses obsolete (PF_INET,SOCK_PACKET)')",
+        )
 
     if policy is not None and hook is HookPoint.LSM_SOCKET_CREATE:
         looked = resolve_create_protocol(family, type_, protocol)
         if looked != protocol:
-            walk.notes.append(f"lsm/socket_create sees protocol {protocol}; the look-up uses "
-                              f"{names.protocol_name(family, looked)}, the default inet_create picks")
+            walk.notes.append(
+                f"lsm/socket_create sees protocol {protocol}; the look-up uses "
+                f"{names.protocol_name(family, looked)}, the default inet_create picks"
+            )
         _consult_create(walk, "security_socket_create", hook, policy, family, type_, looked, kern)
     else:
         walk.ok("security_socket_create", "LSM hook", "no hotfence program here")
@@ -383,8 +445,12 @@ def _socket_path(walk: _Walk, call: SocketCall, policy: CompiledPolicy | None, h
         if family in profile.loadable_families:
             walk.ok("__sock_create", check, f'request_module("net-pf-{family}") loads it')
         else:
-            walk.fail("__sock_create", check, errno_mod.EAFNOSUPPORT,
-                      f'request_module("net-pf-{family}") found no module on {profile.name}')
+            walk.fail(
+                "__sock_create",
+                check,
+                errno_mod.EAFNOSUPPORT,
+                f'request_module("net-pf-{family}") found no module on {profile.name}',
+            )
     else:
         walk.ok("__sock_create", check)
 
@@ -392,7 +458,9 @@ def _socket_path(walk: _Walk, call: SocketCall, policy: CompiledPolicy | None, h
     resolved[0] = sk_protocol
 
     if policy is not None and hook is HookPoint.LSM_SOCKET_POST_CREATE:
-        _consult_create(walk, "security_socket_post_create", hook, policy, family, type_, sk_protocol, kern)
+        _consult_create(
+            walk, "security_socket_post_create", hook, policy, family, type_, sk_protocol, kern
+        )
     else:
         walk.ok("security_socket_post_create", "LSM hook", "no hotfence program here")
 
@@ -405,29 +473,54 @@ def _socket_path(walk: _Walk, call: SocketCall, policy: CompiledPolicy | None, h
     walk.ok("sock_map_fd", check, "returns the new fd")
 
 
-def _family_create(walk: _Walk, family: int, type_: int, protocol: int, kern: bool,
-                   policy: CompiledPolicy | None, hook: HookPoint | None, caller: Caller,
-                   profile: KernelProfile) -> int:
+def _family_create(
+    walk: _Walk,
+    family: int,
+    type_: int,
+    protocol: int,
+    kern: bool,
+    policy: CompiledPolicy | None,
+    hook: HookPoint | None,
+    caller: Caller,
+    profile: KernelProfile,
+) -> int:
     """pf->create for ``family``; returns sk->sk_protocol."""
     if family in (names.AF_INET, names.AF_INET6):
         return _inet_create(walk, family, type_, protocol, kern, policy, hook, caller, profile)
     if policy is not None and hook is HookPoint.CGROUP_SOCK_CREATE:
-        walk.notes.append(f"cgroup/sock_create only runs in inet_create/inet6_create: "
-                          f"{names.family_name(family)} sockets are not covered by the cgroup backend")
+        walk.notes.append(
+            f"cgroup/sock_create only runs in inet_create/inet6_create: "
+            f"{names.family_name(family)} sockets are not covered by the cgroup backend"
+        )
     create = _FAMILY_CREATE.get(family)
     if create is None:
-        walk.ok(f"{names.family_name(family)} create", "family-specific checks",
-                "not modelled in detail: assumed to succeed")
+        walk.ok(
+            f"{names.family_name(family)} create",
+            "family-specific checks",
+            "not modelled in detail: assumed to succeed",
+        )
         return protocol
     return create(walk, type_, protocol, caller, profile)
 
 
-def _inet_create(walk: _Walk, family: int, type_: int, protocol: int, kern: bool,
-                 policy: CompiledPolicy | None, hook: HookPoint | None, caller: Caller,
-                 profile: KernelProfile) -> int:
+def _inet_create(
+    walk: _Walk,
+    family: int,
+    type_: int,
+    protocol: int,
+    kern: bool,
+    policy: CompiledPolicy | None,
+    hook: HookPoint | None,
+    caller: Caller,
+    profile: KernelProfile,
+) -> int:
     fn = "inet6_create" if family == names.AF_INET6 else "inet_create"
     table = list(profile.inet6_protosw if family == names.AF_INET6 else profile.inet_protosw)
-    loadable = profile.loadable_inet6_protosw if family == names.AF_INET6 else profile.loadable_inet_protosw
+    loadable = (
+        profile.loadable_inet6_protosw
+        if family == names.AF_INET6
+        else profile.loadable_inet_protosw
+    )
     check = f"protocol {protocol} in 0..IPPROTO_MAX-1 ({names.IPPROTO_MAX - 1})"
     if protocol < 0 or protocol >= names.IPPROTO_MAX:
         walk.fail(fn, check, errno_mod.EINVAL)
@@ -443,18 +536,38 @@ def _inet_create(walk: _Walk, family: int, type_: int, protocol: int, kern: bool
             break
         if attempt == 2:
             break
-        alias = (f"net-pf-{family}-proto-{protocol}-type-{type_}" if attempt == 0
-                 else f"net-pf-{family}-proto-{protocol}")
-        found = [e for e in loadable if e.protocol == protocol and protocol != 0
-                 and (attempt == 1 or e.type == type_) and e not in table]
+        alias = (
+            f"net-pf-{family}-proto-{protocol}-type-{type_}"
+            if attempt == 0
+            else f"net-pf-{family}-proto-{protocol}"
+        )
+        found = [
+            e
+            for e in loadable
+            if e.protocol == protocol
+            and protocol != 0
+            and (attempt == 1 or e.type == type_)
+            and e not in table
+        ]
         table.extend(found)
-        walk.ok(fn, f"{listname}[{names.type_name(type_)}] has no entry for protocol {protocol}",
-                f'request_module("{alias}")' + (f" loads {found[0].module}" if found else ": nothing"))
+        walk.ok(
+            fn,
+            f"{listname}[{names.type_name(type_)}] has no entry for protocol {protocol}",
+            f'request_module("{alias}")' + (f" loads {found[0].module}" if found else ": nothing"),
+        )
     check = f"{listname}[{names.type_name(type_)}] look-up for protocol {protocol}"
     if answer is None:
-        walk.fail(fn, check, err, "ESOCKTNOSUPPORT: no entry of this type; "
-                  "EPROTONOSUPPORT: entries exist, none matches")
-    walk.ok(fn, check, f"-> {answer.name}, sk_protocol {protocol} ({names.protocol_name(family, protocol)})")
+        walk.fail(
+            fn,
+            check,
+            err,
+            "ESOCKTNOSUPPORT: no entry of this type; EPROTONOSUPPORT: entries exist, none matches",
+        )
+    walk.ok(
+        fn,
+        check,
+        f"-> {answer.name}, sk_protocol {protocol} ({names.protocol_name(family, protocol)})",
+    )
 
     check = "SOCK_RAW needs CAP_NET_RAW in the netns's user namespace (user sockets only)"
     if type_ == names.SOCK_RAW and not kern:
@@ -479,8 +592,16 @@ def _inet_create(walk: _Walk, family: int, type_: int, protocol: int, kern: bool
         if kern:
             walk.skip(fn, "BPF_CGROUP_RUN_PROG_INET_SOCK", "not run for kernel sockets (kern=1)")
         else:
-            _consult_create(walk, fn + ": BPF_CGROUP_RUN_PROG_INET_SOCK",
-                            hook, policy, family, type_, protocol, kern)
+            _consult_create(
+                walk,
+                fn + ": BPF_CGROUP_RUN_PROG_INET_SOCK",
+                hook,
+                policy,
+                family,
+                type_,
+                protocol,
+                kern,
+            )
     return protocol
 
 
@@ -501,31 +622,60 @@ def _protosw_lookup(entries: list[ProtoSw], protocol: int) -> tuple[ProtoSw | No
     return None, protocol, err
 
 
-def _unix_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    walk.require("unix_create", f"protocol {protocol} is 0 or PF_UNIX",
-                 protocol in (0, names.AF_UNIX), errno_mod.EPROTONOSUPPORT)
-    walk.require("unix_create", f"type {names.type_name(type_)} is stream, dgram, raw (becomes dgram) or seqpacket",
-                 type_ in (names.SOCK_STREAM, names.SOCK_DGRAM, names.SOCK_RAW, names.SOCK_SEQPACKET),
-                 errno_mod.ESOCKTNOSUPPORT)
+def _unix_create(
+    walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile
+) -> int:
+    walk.require(
+        "unix_create",
+        f"protocol {protocol} is 0 or PF_UNIX",
+        protocol in (0, names.AF_UNIX),
+        errno_mod.EPROTONOSUPPORT,
+    )
+    walk.require(
+        "unix_create",
+        f"type {names.type_name(type_)} is stream, dgram, raw (becomes dgram) or seqpacket",
+        type_ in (names.SOCK_STREAM, names.SOCK_DGRAM, names.SOCK_RAW, names.SOCK_SEQPACKET),
+        errno_mod.ESOCKTNOSUPPORT,
+    )
     return protocol
 
 
-def _netlink_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    walk.require("netlink_create", f"type {names.type_name(type_)} is raw or dgram",
-                 type_ in (names.SOCK_RAW, names.SOCK_DGRAM), errno_mod.ESOCKTNOSUPPORT)
-    walk.require("netlink_create", f"protocol {protocol} in 0..MAX_LINKS-1 ({names.NETLINK_MAX_LINKS - 1})",
-                 0 <= protocol < names.NETLINK_MAX_LINKS, errno_mod.EPROTONOSUPPORT)
+def _netlink_create(
+    walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile
+) -> int:
+    walk.require(
+        "netlink_create",
+        f"type {names.type_name(type_)} is raw or dgram",
+        type_ in (names.SOCK_RAW, names.SOCK_DGRAM),
+        errno_mod.ESOCKTNOSUPPORT,
+    )
+    walk.require(
+        "netlink_create",
+        f"protocol {protocol} in 0..MAX_LINKS-1 ({names.NETLINK_MAX_LINKS - 1})",
+        0 <= protocol < names.NETLINK_MAX_LINKS,
+        errno_mod.EPROTONOSUPPORT,
+    )
     check = f"nl_table[{protocol}] ({names.protocol_name(names.AF_NETLINK, protocol)}) registered"
     if protocol not in profile.netlink_protocols:
-        walk.fail("netlink_create", check, errno_mod.EPROTONOSUPPORT,
-                  f'request_module("net-pf-16-proto-{protocol}") found nothing')
+        walk.fail(
+            "netlink_create",
+            check,
+            errno_mod.EPROTONOSUPPORT,
+            f'request_module("net-pf-16-proto-{protocol}") found nothing',
+        )
     walk.ok("netlink_create", check)
     return protocol
 
 
-def _packet_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    walk.require("packet_create", "CAP_NET_RAW (checked for kernel sockets too)",
-                 caller.cap_net_raw, errno_mod.EPERM)
+def _packet_create(
+    walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile
+) -> int:
+    walk.require(
+        "packet_create",
+        "CAP_NET_RAW (checked for kernel sockets too)",
+        caller.cap_net_raw,
+        errno_mod.EPERM,
+    )
     check = f"type {names.type_name(type_)} is dgram, raw or packet"
     if type_ not in (names.SOCK_DGRAM, names.SOCK_RAW, names.SOCK_PACKET):
         walk.fail("packet_create", check, errno_mod.ESOCKTNOSUPPORT)
@@ -533,35 +683,71 @@ def _packet_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profi
     return protocol & 0xFFFF
 
 
-def _vsock_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    walk.require("vsock_create", f"protocol {protocol} is 0 or PF_VSOCK",
-                 protocol in (0, names.AF_VSOCK), errno_mod.EPROTONOSUPPORT)
-    walk.require("vsock_create", f"type {names.type_name(type_)} is dgram, stream or seqpacket",
-                 type_ in (names.SOCK_DGRAM, names.SOCK_STREAM, names.SOCK_SEQPACKET), errno_mod.ESOCKTNOSUPPORT)
+def _vsock_create(
+    walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile
+) -> int:
+    walk.require(
+        "vsock_create",
+        f"protocol {protocol} is 0 or PF_VSOCK",
+        protocol in (0, names.AF_VSOCK),
+        errno_mod.EPROTONOSUPPORT,
+    )
+    walk.require(
+        "vsock_create",
+        f"type {names.type_name(type_)} is dgram, stream or seqpacket",
+        type_ in (names.SOCK_DGRAM, names.SOCK_STREAM, names.SOCK_SEQPACKET),
+        errno_mod.ESOCKTNOSUPPORT,
+    )
     if type_ == names.SOCK_DGRAM:
-        walk.require("vsock_create", "vsock_assign_transport: a dgram transport is registered",
-                     profile.vsock_dgram_transport, errno_mod.ENODEV)
+        walk.require(
+            "vsock_create",
+            "vsock_assign_transport: a dgram transport is registered",
+            profile.vsock_dgram_transport,
+            errno_mod.ENODEV,
+        )
     return protocol
 
 
-def _xsk_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
+def _xsk_create(
+    walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile
+) -> int:
     walk.require("xsk_create", "CAP_NET_RAW", caller.cap_net_raw, errno_mod.EPERM)
-    walk.require("xsk_create", f"type {names.type_name(type_)} is raw",
-                 type_ == names.SOCK_RAW, errno_mod.ESOCKTNOSUPPORT)
-    walk.require("xsk_create", f"protocol {protocol} is 0", protocol == 0, errno_mod.EPROTONOSUPPORT)
+    walk.require(
+        "xsk_create",
+        f"type {names.type_name(type_)} is raw",
+        type_ == names.SOCK_RAW,
+        errno_mod.ESOCKTNOSUPPORT,
+    )
+    walk.require(
+        "xsk_create", f"protocol {protocol} is 0", protocol == 0, errno_mod.EPROTONOSUPPORT
+    )
     return protocol
 
 
-def _alg_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    walk.require("alg_create", f"type {names.type_name(type_)} is seqpacket",
-                 type_ == names.SOCK_SEQPACKET, errno_mod.ESOCKTNOSUPPORT)
-    walk.require("alg_create", f"protocol {protocol} is 0", protocol == 0, errno_mod.EPROTONOSUPPORT)
+def _alg_create(
+    walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile
+) -> int:
+    walk.require(
+        "alg_create",
+        f"type {names.type_name(type_)} is seqpacket",
+        type_ == names.SOCK_SEQPACKET,
+        errno_mod.ESOCKTNOSUPPORT,
+    )
+    walk.require(
+        "alg_create", f"protocol {protocol} is 0", protocol == 0, errno_mod.EPROTONOSUPPORT
+    )
     return protocol
 
 
-def _rds_create(walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile) -> int:
-    walk.require("rds_create", f"type {names.type_name(type_)} is seqpacket and protocol {protocol} is 0",
-                 type_ == names.SOCK_SEQPACKET and protocol == 0, errno_mod.ESOCKTNOSUPPORT)
+def _rds_create(
+    walk: _Walk, type_: int, protocol: int, caller: Caller, profile: KernelProfile
+) -> int:
+    walk.require(
+        "rds_create",
+        f"type {names.type_name(type_)} is seqpacket and protocol {protocol} is 0",
+        type_ == names.SOCK_SEQPACKET and protocol == 0,
+        errno_mod.ESOCKTNOSUPPORT,
+    )
     return protocol
 
 
@@ -579,9 +765,15 @@ _FAMILY_CREATE = {
 # --- bind() / connect() ------------------------------------------------------------------
 
 
-def explain_port(call: PortCall, policy: CompiledPolicy | None = None,
-                 backend: Backend = Backend.NONE, *, caller: Caller = Caller(),
-                 profile: KernelProfile = KernelProfile(), scope_cgroup: str | None = None) -> Explanation:
+def explain_port(
+    call: PortCall,
+    policy: CompiledPolicy | None = None,
+    backend: Backend = Backend.NONE,
+    *,
+    caller: Caller = Caller(),
+    profile: KernelProfile = KernelProfile(),
+    scope_cgroup: str | None = None,
+) -> Explanation:
     """Walk bind()/connect() of a TCP/UDP inet socket to ``call.port``."""
     if call.family not in (names.AF_INET, names.AF_INET6):
         raise ValueError("bind/connect are modelled for inet and inet6 sockets only")
@@ -599,43 +791,75 @@ def explain_port(call: PortCall, policy: CompiledPolicy | None = None,
         err = 0
     except _Stop as stop:
         err = stop.err
-    return Explanation(call=call, backend=backend, steps=tuple(walk.steps), errno=err,
-                       decision=walk.decision, resolved_protocol=call.protocol, notes=tuple(walk.notes))
+    return Explanation(
+        call=call,
+        backend=backend,
+        steps=tuple(walk.steps),
+        errno=err,
+        decision=walk.decision,
+        resolved_protocol=call.protocol,
+        notes=tuple(walk.notes),
+    )
 
 
-def _consult_port(walk: _Walk, function: str, hook_name: str, policy: CompiledPolicy, call: PortCall) -> None:
+def _consult_port(
+    walk: _Walk, function: str, hook_name: str, policy: CompiledPolicy, call: PortCall
+) -> None:
     verdict = policy.decide_port(call.hook, call.family, call.protocol, call.port)
     decision = _decide(policy, hook_name, call.describe(), verdict)
     walk.decision = decision
-    who = f"rule {decision.rule.name} ({decision.source})" if decision.rule else f"default ({decision.source})"
+    who = (
+        f"rule {decision.rule.name} ({decision.source})"
+        if decision.rule
+        else f"default ({decision.source})"
+    )
     check = f"{hook_name} looks up {call.describe()}: {who} -> {decision.effect}"
     if decision.denies:
         walk.fail(function, check, errno_mod.EPERM)
     walk.ok(function, check)
 
 
-def _cgroup_port_hook(walk: _Walk, where: str, hook: str, policy: CompiledPolicy | None, backend: Backend,
-                      call: PortCall) -> None:
+def _cgroup_port_hook(
+    walk: _Walk,
+    where: str,
+    hook: str,
+    policy: CompiledPolicy | None,
+    backend: Backend,
+    call: PortCall,
+) -> None:
     """The cgroup-BPF bind/connect/sendmsg hook: the programs of the socket's own cgroup run."""
     if policy is None or backend is not Backend.CGROUP:
         walk.ok(where, "cgroup BPF hook", "no hotfence program here")
     elif call.socket_from_outside:
-        walk.ok(where, f"{hook} of the cgroup the socket was made in",
-                "the socket was made outside the fenced cgroup: the policy is not consulted")
+        walk.ok(
+            where,
+            f"{hook} of the cgroup the socket was made in",
+            "the socket was made outside the fenced cgroup: the policy is not consulted",
+        )
     else:
         _consult_port(walk, where, hook, policy, call)
 
 
-def _port_path(walk: _Walk, call: PortCall, policy: CompiledPolicy | None, backend: Backend,
-               caller: Caller, profile: KernelProfile) -> None:
+def _port_path(
+    walk: _Walk,
+    call: PortCall,
+    policy: CompiledPolicy | None,
+    backend: Backend,
+    caller: Caller,
+    profile: KernelProfile,
+) -> None:
     bind = call.hook is Hook.BIND
     v6 = call.family == names.AF_INET6
     lsm_hook = "lsm/socket_bind" if bind else "lsm/socket_connect"
     sys_fn = "__sys_bind" if bind else "__sys_connect"
     if policy is not None and backend is Backend.LSM:
-        _consult_port(walk, "security_socket_" + ("bind" if bind else "connect"), lsm_hook, policy, call)
+        _consult_port(
+            walk, "security_socket_" + ("bind" if bind else "connect"), lsm_hook, policy, call
+        )
     else:
-        walk.ok(sys_fn, "security_socket_" + ("bind" if bind else "connect"), "no hotfence program here")
+        walk.ok(
+            sys_fn, "security_socket_" + ("bind" if bind else "connect"), "no hotfence program here"
+        )
 
     cg_hook = f"cgroup/{'bind' if bind else 'connect'}{'6' if v6 else '4'}"
     if bind:
@@ -643,15 +867,21 @@ def _port_path(walk: _Walk, call: PortCall, policy: CompiledPolicy | None, backe
         where = fn + ": BPF_CGROUP_RUN_PROG_INET" + ("6" if v6 else "4") + "_BIND_LOCK"
     else:
         proto = "tcp" if call.protocol == names.IPPROTO_TCP else "udp"
-        fn = ("inet_stream_connect" if call.protocol == names.IPPROTO_TCP else "inet_dgram_connect")
+        fn = "inet_stream_connect" if call.protocol == names.IPPROTO_TCP else "inet_dgram_connect"
         where = f"{fn}: {proto}_v{'6' if v6 else '4'}_pre_connect"
     _cgroup_port_hook(walk, where, cg_hook, policy, backend, call)
 
     if bind:
         fn = "__inet6_bind" if v6 else "__inet_bind"
-        check = (f"port {call.port} >= ip_unprivileged_port_start ({profile.ip_unprivileged_port_start}) "
-                 f"or CAP_NET_BIND_SERVICE")
-        if call.port and call.port < profile.ip_unprivileged_port_start and not caller.cap_net_bind_service:
+        check = (
+            f"port {call.port} >= ip_unprivileged_port_start ({profile.ip_unprivileged_port_start}) "
+            f"or CAP_NET_BIND_SERVICE"
+        )
+        if (
+            call.port
+            and call.port < profile.ip_unprivileged_port_start
+            and not caller.cap_net_bind_service
+        ):
             walk.fail(fn, check, errno_mod.EACCES)
         walk.ok(fn, check)
         check = f"sk_prot->get_port({call.port}) finds the port free"
@@ -669,8 +899,14 @@ def _port_path(walk: _Walk, call: PortCall, policy: CompiledPolicy | None, backe
         walk.ok(fn, "route to the peer", "UDP connect only sets the default peer")
 
 
-def _sendto_path(walk: _Walk, call: PortCall, policy: CompiledPolicy | None, backend: Backend,
-                 caller: Caller, profile: KernelProfile) -> None:
+def _sendto_path(
+    walk: _Walk,
+    call: PortCall,
+    policy: CompiledPolicy | None,
+    backend: Backend,
+    caller: Caller,
+    profile: KernelProfile,
+) -> None:
     """sendto() on an unconnected UDP socket: the destination is checked per datagram."""
     v6 = call.family == names.AF_INET6
     if policy is not None and backend is Backend.LSM:

@@ -31,14 +31,52 @@ AF_XDP = 44
 AF_MAX = 46  # == NPROTO: __sock_create rejects family >= NPROTO with EAFNOSUPPORT
 
 FAMILIES: dict[int, str] = {
-    0: "unspec", 1: "unix", 2: "inet", 3: "ax25", 4: "ipx", 5: "appletalk", 6: "netrom",
-    7: "bridge", 8: "atmpvc", 9: "x25", 10: "inet6", 11: "rose", 12: "decnet",
-    13: "netbeui", 14: "security", 15: "key", 16: "netlink", 17: "packet", 18: "ash",
-    19: "econet", 20: "atmsvc", 21: "rds", 22: "sna", 23: "irda", 24: "pppox",
-    25: "wanpipe", 26: "llc", 27: "ib", 28: "mpls", 29: "can", 30: "tipc",
-    31: "bluetooth", 32: "iucv", 33: "rxrpc", 34: "isdn", 35: "phonet", 36: "ieee802154",
-    37: "caif", 38: "alg", 39: "nfc", 40: "vsock", 41: "kcm", 42: "qipcrtr", 43: "smc",
-    44: "xdp", 45: "mctp",
+    0: "unspec",
+    1: "unix",
+    2: "inet",
+    3: "ax25",
+    4: "ipx",
+    5: "appletalk",
+    6: "netrom",
+    7: "bridge",
+    8: "atmpvc",
+    9: "x25",
+    10: "inet6",
+    11: "rose",
+    12: "decnet",
+    13: "netbeui",
+    14: "security",
+    15: "key",
+    16: "netlink",
+    17: "packet",
+    18: "ash",
+    19: "econet",
+    20: "atmsvc",
+    21: "rds",
+    22: "sna",
+    23: "irda",
+    24: "pppox",
+    25: "wanpipe",
+    26: "llc",
+    27: "ib",
+    28: "mpls",
+    29: "can",
+    30: "tipc",
+    31: "bluetooth",
+    32: "iucv",
+    33: "rxrpc",
+    34: "isdn",
+    35: "phonet",
+    36: "ieee802154",
+    37: "caif",
+    38: "alg",
+    39: "nfc",
+    40: "vsock",
+    41: "kcm",
+    42: "qipcrtr",
+    43: "smc",
+    44: "xdp",
+    45: "mctp",
 }
 FAMILY_ALIASES: dict[str, int] = {"local": 1, "file": 1, "ipv4": 2, "ipv6": 10, "route": 16}
 
@@ -57,7 +95,13 @@ SOCK_CLOEXEC = 0o2000000  # O_CLOEXEC on x86_64
 SOCK_NONBLOCK = 0o4000  # O_NONBLOCK on x86_64
 
 TYPES: dict[int, str] = {
-    1: "stream", 2: "dgram", 3: "raw", 4: "rdm", 5: "seqpacket", 6: "dccp", 10: "packet",
+    1: "stream",
+    2: "dgram",
+    3: "raw",
+    4: "rdm",
+    5: "seqpacket",
+    6: "dccp",
+    10: "packet",
 }
 TYPE_FLAGS: dict[int, str] = {SOCK_CLOEXEC: "cloexec", SOCK_NONBLOCK: "nonblock"}
 
@@ -74,12 +118,42 @@ IPPROTO_MPTCP = 262
 IPPROTO_MAX = 263  # inet_create / inet6_create: protocol >= IPPROTO_MAX -> EINVAL
 
 IP_PROTOCOLS: dict[int, str] = {
-    0: "ip", 1: "icmp", 2: "igmp", 4: "ipip", 6: "tcp", 8: "egp", 12: "pup", 17: "udp",
-    22: "idp", 29: "tp", 33: "dccp", 41: "ipv6", 43: "routing", 44: "fragment",
-    46: "rsvp", 47: "gre", 50: "esp", 51: "ah", 58: "icmpv6", 59: "none", 60: "dstopts",
-    92: "mtp", 94: "beetph", 98: "encap", 103: "pim", 108: "comp", 115: "l2tp",
-    132: "sctp", 135: "mh", 136: "udplite", 137: "mpls", 143: "ethernet", 144: "aggfrag",
-    255: "raw", 256: "smc", 262: "mptcp",
+    0: "ip",
+    1: "icmp",
+    2: "igmp",
+    4: "ipip",
+    6: "tcp",
+    8: "egp",
+    12: "pup",
+    17: "udp",
+    22: "idp",
+    29: "tp",
+    33: "dccp",
+    41: "ipv6",
+    43: "routing",
+    44: "fragment",
+    46: "rsvp",
+    47: "gre",
+    50: "esp",
+    51: "ah",
+    58: "icmpv6",
+    59: "none",
+    60: "dstopts",
+    92: "mtp",
+    94: "beetph",
+    98: "encap",
+    103: "pim",
+    108: "comp",
+    115: "l2tp",
+    132: "sctp",
+    135: "mh",
+    136: "udplite",
+    137: "mpls",
+    143: "ethernet",
+    144: "aggfrag",
+    255: "raw",
+    256: "smc",
+    262: "mptcp",
 }
 IP_PROTOCOL_ALIASES: dict[str, int] = {"hopopts": 0, "ipip4": 4, "icmp6": 58, "ipv6-icmp": 58}
 
@@ -88,10 +162,28 @@ IP_PROTOCOL_ALIASES: dict[str, int] = {"hopopts": 0, "ipip4": 4, "icmp6": 58, "i
 NETLINK_MAX_LINKS = 32  # netlink_create: protocol >= MAX_LINKS -> EPROTONOSUPPORT
 
 NETLINK_PROTOCOLS: dict[int, str] = {
-    0: "route", 1: "unused", 2: "usersock", 3: "firewall", 4: "sock_diag", 5: "nflog",
-    6: "xfrm", 7: "selinux", 8: "iscsi", 9: "audit", 10: "fib_lookup", 11: "connector",
-    12: "netfilter", 13: "ip6_fw", 14: "dnrtmsg", 15: "kobject_uevent", 16: "generic",
-    18: "scsitransport", 19: "ecryptfs", 20: "rdma", 21: "crypto", 22: "smc",
+    0: "route",
+    1: "unused",
+    2: "usersock",
+    3: "firewall",
+    4: "sock_diag",
+    5: "nflog",
+    6: "xfrm",
+    7: "selinux",
+    8: "iscsi",
+    9: "audit",
+    10: "fib_lookup",
+    11: "connector",
+    12: "netfilter",
+    13: "ip6_fw",
+    14: "dnrtmsg",
+    15: "kobject_uevent",
+    16: "generic",
+    18: "scsitransport",
+    19: "ecryptfs",
+    20: "rdma",
+    21: "crypto",
+    22: "smc",
 }
 NETLINK_ALIASES: dict[str, int] = {"inet_diag": 4, "rtnetlink": 0, "genl": 16, "uevent": 15}
 
@@ -102,8 +194,14 @@ def htons(value: int) -> int:
     return ((value & 0xFF) << 8) | ((value >> 8) & 0xFF)
 
 
-ETH_P: dict[str, int] = {"all": 0x0003, "ip": 0x0800, "arp": 0x0806, "ipv6": 0x86DD,
-                         "8021q": 0x8100, "loop": 0x0060}
+ETH_P: dict[str, int] = {
+    "all": 0x0003,
+    "ip": 0x0800,
+    "arp": 0x0806,
+    "ipv6": 0x86DD,
+    "8021q": 0x8100,
+    "loop": 0x0060,
+}
 PACKET_PROTOCOLS: dict[int, str] = {htons(v): k for k, v in ETH_P.items()}
 
 
@@ -131,8 +229,13 @@ def _number(value: object) -> int | None:
     return None
 
 
-def _lookup(what: str, value: object, table: dict[int, str], aliases: dict[str, int],
-            prefixes: tuple[str, ...]) -> int:
+def _lookup(
+    what: str,
+    value: object,
+    table: dict[int, str],
+    aliases: dict[str, int],
+    prefixes: tuple[str, ...],
+) -> int:
     number = _number(value)
     if number is not None:
         return number
@@ -141,7 +244,7 @@ def _lookup(what: str, value: object, table: dict[int, str], aliases: dict[str, 
     text = value.strip().lower()
     for prefix in prefixes:
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             break
     by_name = {name: num for num, name in table.items()}
     by_name.update(aliases)
@@ -193,8 +296,11 @@ def parse_protocol(value: object, family: int | None) -> int:
     if not table:
         number = _number(value)
         if number is None:
-            raise UnknownName(f"protocol for family {family_name(family or 0)}", value,
-                              ["a number (this family has no protocol names)"])
+            raise UnknownName(
+                f"protocol for family {family_name(family or 0)}",
+                value,
+                ["a number (this family has no protocol names)"],
+            )
         return number
     what = "protocol" if family is None else f"protocol for family {family_name(family)}"
     return _lookup(what, value, table, aliases, prefixes)
@@ -229,5 +335,5 @@ _ERRNO_NAMES = {errno_mod.EOPNOTSUPP: "EOPNOTSUPP"}
 
 
 def errno_name(err: int) -> str:
-    """"EPERM" for 1, ..., the number as text when it has no name."""
+    """ "EPERM" for 1, ..., the number as text when it has no name."""
     return _ERRNO_NAMES.get(err) or errno_mod.errorcode.get(err, str(err))

@@ -32,8 +32,6 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, mod
 from hotfence.fence import names
 from hotfence.yamlsource import Loc, SourceError, SourceIssue, parse_yaml, validate
 
-
-
 ACTIONS = ("allow", "deny", "audit")
 KERN_CHOICES = ("user", "kernel", "any")
 
@@ -72,17 +70,21 @@ def _parse_list(value: Any, parse: Any) -> tuple[int, ...]:
 def _parse_family(item: Any) -> int:
     number = names.parse_family(item)
     if not 0 <= number < names.AF_MAX:
-        raise ValueError(f"family {item!r} out of range: families are 0..{names.AF_MAX - 1} "
-                         f"(AF_MAX = {names.AF_MAX}); valid names: "
-                         f"{', '.join(sorted(names.FAMILIES.values()))}")
+        raise ValueError(
+            f"family {item!r} out of range: families are 0..{names.AF_MAX - 1} "
+            f"(AF_MAX = {names.AF_MAX}); valid names: "
+            f"{', '.join(sorted(names.FAMILIES.values()))}"
+        )
     return number
 
 
 def _parse_type(item: Any) -> int:
     number = names.parse_type(item)
     if not 0 <= number < names.SOCK_MAX:
-        raise ValueError(f"type {item!r} out of range: base types are 0..{names.SOCK_MAX - 1} "
-                         f"without flags; valid names: {', '.join(names.TYPES.values())}")
+        raise ValueError(
+            f"type {item!r} out of range: base types are 0..{names.SOCK_MAX - 1} "
+            f"without flags; valid names: {', '.join(names.TYPES.values())}"
+        )
     return number
 
 
@@ -118,8 +120,10 @@ class SocketMatch(_Strict):
         def parse(item: Any) -> int:
             numbers = {names.parse_protocol(item, fam) for fam in families}
             if len(numbers) > 1:
-                raise ValueError(f"protocol {item!r} means different numbers in the rule's "
-                                 f"families; write one rule per family")
+                raise ValueError(
+                    f"protocol {item!r} means different numbers in the rule's "
+                    f"families; write one rule per family"
+                )
             number = numbers.pop()
             if not 0 <= number < 0xFFFF:
                 raise ValueError(f"protocol {item!r} out of range 0..65534")
@@ -135,8 +139,10 @@ class SocketMatch(_Strict):
         if self.family is None and (self.type is not None or self.protocol is not None):
             raise ValueError("a socket rule that names type or protocol must name family too")
         if self.family is None and self.kern == "any":
-            raise ValueError("a socket rule without family must set kern: user or kernel "
-                             "(every socket of every family is what spec.default is for)")
+            raise ValueError(
+                "a socket rule without family must set kern: user or kernel "
+                "(every socket of every family is what spec.default is for)"
+            )
         return self
 
 
@@ -156,8 +162,9 @@ class PortMatch(_Strict):
         def parse(item: Any) -> int:
             number = _parse_family(item)
             if number not in (names.AF_INET, names.AF_INET6):
-                raise ValueError(f"bind/connect rules cover inet sockets only; valid: inet, inet6 "
-                                 f"(got {item!r})")
+                raise ValueError(
+                    f"bind/connect rules cover inet sockets only; valid: inet, inet6 (got {item!r})"
+                )
             return number
 
         return _parse_list(value, parse)
@@ -200,8 +207,10 @@ class PortMatch(_Strict):
     @model_validator(mode="after")
     def _shape(self) -> PortMatch:
         if self.family is None and self.protocol is None and self.ports is None:
-            raise ValueError("a bind/connect rule must name ports, protocol or family "
-                             "(every call is what spec.default is for)")
+            raise ValueError(
+                "a bind/connect rule must name ports, protocol or family "
+                "(every call is what spec.default is for)"
+            )
         return self
 
 
@@ -229,8 +238,10 @@ def parse_port_range(item: Any) -> tuple[int, int]:
         raise ValueError(f"port range {item!r} is empty (low > high)")
     if high == 65535:
         # 65535 is the ANY value of the u16 port field in the BPF map key (compiled.PortKey).
-        raise ValueError(f"port {item!r}: 65535 cannot be named (it is the wildcard value of "
-                         f"the kernel map key); use up to 65534, or leave ports out for all ports")
+        raise ValueError(
+            f"port {item!r}: 65535 cannot be named (it is the wildcard value of "
+            f"the kernel map key); use up to 65534, or leave ports out for all ports"
+        )
     return (low, high)
 
 
@@ -245,8 +256,10 @@ class Rule(_Strict):
     def _one_target(self) -> Rule:
         given = [k for k in ("socket", "bind", "connect") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"a rule needs exactly one of socket, bind, connect (got "
-                             f"{', '.join(given) or 'none'})")
+            raise ValueError(
+                f"a rule needs exactly one of socket, bind, connect (got "
+                f"{', '.join(given) or 'none'})"
+            )
         return self
 
 
@@ -309,9 +322,20 @@ def parse_policy(text: str, file: str = "<policy>") -> Policy:
     try:
         doc = parse_yaml(text, file)
         if doc.data is None:
-            raise PolicyError([PolicyIssue(file, 0, "", "empty file: expected a SocketPolicy document")])
+            raise PolicyError(
+                [PolicyIssue(file, 0, "", "empty file: expected a SocketPolicy document")]
+            )
         if not isinstance(doc.data, dict):
-            raise PolicyError([PolicyIssue(file, doc.line_of(()), "", "expected a mapping (apiVersion, kind, metadata, spec)")])
+            raise PolicyError(
+                [
+                    PolicyIssue(
+                        file,
+                        doc.line_of(()),
+                        "",
+                        "expected a mapping (apiVersion, kind, metadata, spec)",
+                    )
+                ]
+            )
         model = validate(SocketPolicy, doc)
     except PolicyError:
         raise
@@ -328,4 +352,3 @@ def load_policy(path: str | Path) -> Policy:
     except OSError as exc:
         raise PolicyError([PolicyIssue(str(path), 0, "", f"cannot read: {exc.strerror}")]) from None
     return parse_policy(text, str(path))
-

@@ -62,13 +62,22 @@ def probe_protosw(family: int) -> tuple[ProtoSw, ...]:
             continue
         wildcard = all(try_socket(family, type_, p) in later for p in (1, 6, 17, 250))
         if wildcard:
-            entries.append(ProtoSw(type_, names.IPPROTO_IP, names.protocol_name(family, 255).upper() + suffix, False))
+            entries.append(
+                ProtoSw(
+                    type_,
+                    names.IPPROTO_IP,
+                    names.protocol_name(family, 255).upper() + suffix,
+                    False,
+                )
+            )
             continue
         for protocol in sorted(names.IP_PROTOCOLS):
             if protocol == 0 or try_socket(family, type_, protocol) not in later:
                 continue
-            permanent = (type_, protocol) in ((names.SOCK_STREAM, names.IPPROTO_TCP),
-                                              (names.SOCK_DGRAM, names.IPPROTO_UDP))
+            permanent = (type_, protocol) in (
+                (names.SOCK_STREAM, names.IPPROTO_TCP),
+                (names.SOCK_DGRAM, names.IPPROTO_UDP),
+            )
             init = None
             if type_ == names.SOCK_DGRAM and protocol in (names.IPPROTO_ICMP, names.IPPROTO_ICMPV6):
                 init = "ping"
@@ -83,8 +92,11 @@ def probe_protosw(family: int) -> tuple[ProtoSw, ...]:
 
 
 def probe_netlink() -> frozenset[int]:
-    return frozenset(p for p in range(names.NETLINK_MAX_LINKS)
-                     if try_socket(names.AF_NETLINK, names.SOCK_RAW, p) != errno.EPROTONOSUPPORT)
+    return frozenset(
+        p
+        for p in range(names.NETLINK_MAX_LINKS)
+        if try_socket(names.AF_NETLINK, names.SOCK_RAW, p) != errno.EPROTONOSUPPORT
+    )
 
 
 def _sysctl(path: str, default: str) -> str:
@@ -104,8 +116,10 @@ def probe_kernel_profile() -> KernelProfile:
         inet_protosw=probe_protosw(names.AF_INET) if names.AF_INET in families else (),
         inet6_protosw=probe_protosw(names.AF_INET6) if names.AF_INET6 in families else (),
         netlink_protocols=probe_netlink() if names.AF_NETLINK in families else frozenset(),
-        vsock_dgram_transport=(names.AF_VSOCK in families
-                               and try_socket(names.AF_VSOCK, names.SOCK_DGRAM, 0) != errno.ENODEV),
+        vsock_dgram_transport=(
+            names.AF_VSOCK in families
+            and try_socket(names.AF_VSOCK, names.SOCK_DGRAM, 0) != errno.ENODEV
+        ),
         mptcp_enabled=_sysctl("net/mptcp/enabled", "1") != "0",
         ping_group_range=(low, high),
         ip_unprivileged_port_start=int(_sysctl("net/ipv4/ip_unprivileged_port_start", "1024")),
@@ -118,6 +132,17 @@ if __name__ == "__main__":  # python -m hotfence.fence.profile_probe: show what 
     print("families:", ", ".join(names.family_name(f) for f in sorted(profile.families)))
     for label, table in (("inetsw", profile.inet_protosw), ("inetsw6", profile.inet6_protosw)):
         print(f"{label}:", ", ".join(f"{names.type_name(e.type)}/{e.name}" for e in table))
-    print("netlink:", ", ".join(names.protocol_name(names.AF_NETLINK, p) for p in sorted(profile.netlink_protocols)))
-    print("vsock dgram transport:", profile.vsock_dgram_transport, " mptcp:", profile.mptcp_enabled,
-          " ping_group_range:", profile.ping_group_range)
+    print(
+        "netlink:",
+        ", ".join(
+            names.protocol_name(names.AF_NETLINK, p) for p in sorted(profile.netlink_protocols)
+        ),
+    )
+    print(
+        "vsock dgram transport:",
+        profile.vsock_dgram_transport,
+        " mptcp:",
+        profile.mptcp_enabled,
+        " ping_group_range:",
+        profile.ping_group_range,
+    )

@@ -23,9 +23,8 @@ import click
 from hotfence.bpf import abi
 from hotfence.bpf.build import BuildError
 from hotfence.bpf.libbpf import LibbpfError
-from hotfence.fence.backends import Coverage, RuleCoverage, probe, unenforceable
+from hotfence.fence.backends import Coverage, RuleCoverage, lsm, probe, unenforceable
 from hotfence.fence.backends import cgroup as backend
-from hotfence.fence.backends import lsm
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
 from hotfence.fence.compiled import CompiledPolicy, Hook
 
@@ -57,21 +56,32 @@ def _cgroup_option(policy: CompiledPolicy, cgroup: str | None) -> str:
 def _coverage_lines(coverages: list[RuleCoverage]) -> list[str]:
     lines = []
     for c in coverages:
-        mark = {Coverage.FULL: "enforced", Coverage.PARTIAL: "partial ", Coverage.NONE: "NOT ENFORCED"}[c.coverage]
+        mark = {
+            Coverage.FULL: "enforced",
+            Coverage.PARTIAL: "partial ",
+            Coverage.NONE: "NOT ENFORCED",
+        }[c.coverage]
         lines.append(f"  {mark:12} {c.name}: {c.summary}" + (f" - {c.reason}" if c.reason else ""))
     return lines
 
 
-def _check_coverage(policy: CompiledPolicy, allow_partial: bool) -> tuple[lsm.Selection, list[RuleCoverage]]:
+def _check_coverage(
+    policy: CompiledPolicy, allow_partial: bool
+) -> tuple[lsm.Selection, list[RuleCoverage]]:
     # BPF-LSM when this kernel loads it (every family, kern flag, netns), else cgroup-BPF.
     sel = lsm.select(policy)
     click.echo(f"hotfence: backend {sel.backend}: {sel.reason}", err=True)
     coverages = list(sel.coverage)
     if sel.backend == backend.NAME and getattr(policy, "scope_netns", "any") != "any":
-        coverages.append(RuleCoverage(
-            -2, "scope.netns", f"only in netns {policy.scope_netns}", Coverage.PARTIAL,
-            "cgroup-bpf cannot scope by network namespace: the rules apply in every netns of the cgroup",
-        ))
+        coverages.append(
+            RuleCoverage(
+                -2,
+                "scope.netns",
+                f"only in netns {policy.scope_netns}",
+                Coverage.PARTIAL,
+                "cgroup-bpf cannot scope by network namespace: the rules apply in every netns of the cgroup",
+            )
+        )
     missing = unenforceable(coverages)
     if missing and not allow_partial:
         raise click.ClickException(
@@ -97,7 +107,10 @@ def _call_text(ev: abi.FenceEvent) -> str:
 def policy_rule_label(policy: CompiledPolicy, rule_id: int) -> tuple[str, str]:
     """(name, "name (file:line)") of a rule of a compiled policy, or of its default."""
     if rule_id == abi.HF_DEFAULT_RULE:
-        return "default", f"default ({getattr(policy, 'default_source', '') or policy.default.name.lower()})"
+        return (
+            "default",
+            f"default ({getattr(policy, 'default_source', '') or policy.default.name.lower()})",
+        )
     if rule_id < len(policy.rules):
         r = policy.rules[rule_id]
         return r.name, f"{r.name} ({r.source})"
@@ -109,12 +122,16 @@ def state_rule_label(state, rule_id: int) -> tuple[str, str]:
     if rule_id == abi.HF_DEFAULT_RULE:
         return "default", f"default ({state.default if state else '?'})"
     r = {x["rule_id"]: x for x in (state.rules if state else [])}.get(rule_id)
-    return (r["name"], f"{r['name']} ({r['source']})") if r else (f"rule {rule_id}", f"rule {rule_id}")
+    return (
+        (r["name"], f"{r['name']} ({r['source']})") if r else (f"rule {rule_id}", f"rule {rule_id}")
+    )
 
 
 def format_event(ev: abi.FenceEvent, rule: str, cgroup_path: str) -> str:
-    return (f"{ev.verdict} {_call_text(ev)} pid={ev.tgid} tid={ev.pid} comm={ev.comm} uid={ev.uid} "
-            f"cgroup={cgroup_path} netns={ev.netns} rule={rule}")
+    return (
+        f"{ev.verdict} {_call_text(ev)} pid={ev.tgid} tid={ev.pid} comm={ev.comm} uid={ev.uid} "
+        f"cgroup={cgroup_path} netns={ev.netns} rule={rule}"
+    )
 
 
 def event_json(ev: abi.FenceEvent, rule_name: str) -> str:
@@ -125,16 +142,24 @@ def event_json(ev: abi.FenceEvent, rule_name: str) -> str:
 
 def _emitter(as_json: bool, label, cgroup_path: str):
     """A ring-buffer callback printing each event as a line or as JSON."""
+
     def emit(ev: abi.FenceEvent) -> None:
         name, text = label(ev.rule_id)
         click.echo(event_json(ev, name) if as_json else format_event(ev, text, cgroup_path))
+
     return emit
 
 
 @click.command("run")
 @click.argument("policy", type=click.Path(exists=True, dir_okay=False))
-@click.option("--cgroup", "cgroup", help="cgroup v2 directory to fence (default: the policy's spec.scope.cgroup).")
-@click.option("--allow-partial", is_flag=True, help="Enforce even if some rules cannot be enforced here.")
+@click.option(
+    "--cgroup",
+    "cgroup",
+    help="cgroup v2 directory to fence (default: the policy's spec.scope.cgroup).",
+)
+@click.option(
+    "--allow-partial", is_flag=True, help="Enforce even if some rules cannot be enforced here."
+)
 @click.option("--json", "as_json", is_flag=True, help="Events as JSON lines.")
 def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> None:
     """Enforce POLICY on a cgroup in the foreground, streaming deny/audit events."""
@@ -153,12 +178,16 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
             fence.maps.install(compiled)
             fence.attach()
             verb = "enforcing" if compiled.enforce else "auditing"
-            click.echo(f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {sel.backend} "
-                       f"({len(compiled.rules)} rules)")
+            click.echo(
+                f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {sel.backend} "
+                f"({len(compiled.rules)} rules)"
+            )
             sys.stdout.flush()
             cg_path = str(fence.cgroup.path)
 
-            ring = fence.maps.events(_emitter(as_json, lambda rid: policy_rule_label(compiled, rid), cg_path))
+            ring = fence.maps.events(
+                _emitter(as_json, lambda rid: policy_rule_label(compiled, rid), cg_path)
+            )
             lost_seen = 0
             try:
                 while not stop:
@@ -166,8 +195,11 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
                     sys.stdout.flush()
                     lost = fence.maps.stats().lost
                     if lost != lost_seen:
-                        click.echo(f"hotfence: {lost - lost_seen} events lost (ring buffer full), "
-                                   f"{lost} in total", err=True)
+                        click.echo(
+                            f"hotfence: {lost - lost_seen} events lost (ring buffer full), "
+                            f"{lost} in total",
+                            err=True,
+                        )
                         lost_seen = lost
             finally:
                 ring.free()
@@ -188,8 +220,14 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
 
 @click.command("apply")
 @click.argument("policy", type=click.Path(exists=True, dir_okay=False))
-@click.option("--cgroup", "cgroup", help="cgroup v2 directory to fence (default: the policy's spec.scope.cgroup).")
-@click.option("--allow-partial", is_flag=True, help="Apply even if some rules cannot be enforced here.")
+@click.option(
+    "--cgroup",
+    "cgroup",
+    help="cgroup v2 directory to fence (default: the policy's spec.scope.cgroup).",
+)
+@click.option(
+    "--allow-partial", is_flag=True, help="Apply even if some rules cannot be enforced here."
+)
 def apply(policy: str, cgroup: str | None, allow_partial: bool) -> None:
     """Enforce POLICY on a cgroup persistently (pinned in bpffs); re-applying swaps atomically."""
     compiled = _compile(policy)
@@ -198,11 +236,15 @@ def apply(policy: str, cgroup: str | None, allow_partial: bool) -> None:
     try:
         state, swapped = sel.module.apply(compiled, target, str(Path(policy).resolve()))
     except FAIL as exc:
-        raise click.ClickException(f"{exc} (the previous policy, if any, is still in force)") from None
+        raise click.ClickException(
+            f"{exc} (the previous policy, if any, is still in force)"
+        ) from None
     verb = "swapped in" if swapped else "applied"
     mode = "enforce" if compiled.enforce else "audit"
-    click.echo(f"hotfence: {verb} {compiled.name!r} ({mode}, {len(compiled.rules)} rules) on {state.cgroup} "
-               f"via {sel.backend}, pinned at {sel.module.pin_dir(resolve_cgroup(target))}")
+    click.echo(
+        f"hotfence: {verb} {compiled.name!r} ({mode}, {len(compiled.rules)} rules) on {state.cgroup} "
+        f"via {sel.backend}, pinned at {sel.module.pin_dir(resolve_cgroup(target))}"
+    )
     for line in _coverage_lines(coverages):
         click.echo(line)
 
@@ -214,11 +256,24 @@ def status(as_json: bool) -> None:
     probes = probe()
     entries = backend.applied() + lsm.applied()
     if as_json:
-        click.echo(json.dumps({
-            "backends": [p.__dict__ for p in probes],
-            "applied": [{"cgroup_id": a.cgroup_id, "pin_dir": str(a.pin_dir), "links": a.links,
-                         "active": a.active, "state": a.state.__dict__ if a.state else None} for a in entries],
-        }, indent=1))
+        click.echo(
+            json.dumps(
+                {
+                    "backends": [p.__dict__ for p in probes],
+                    "applied": [
+                        {
+                            "cgroup_id": a.cgroup_id,
+                            "pin_dir": str(a.pin_dir),
+                            "links": a.links,
+                            "active": a.active,
+                            "state": a.state.__dict__ if a.state else None,
+                        }
+                        for a in entries
+                    ],
+                },
+                indent=1,
+            )
+        )
         return
     click.echo("backends:")
     for p in probes:
@@ -228,21 +283,29 @@ def status(as_json: bool) -> None:
         return
     for a in entries:
         s = a.state
-        hooks = "all hooks attached" if a.active else f"only {', '.join(a.links) or 'no'} links pinned"
+        hooks = (
+            "all hooks attached" if a.active else f"only {', '.join(a.links) or 'no'} links pinned"
+        )
         if s is None:
             click.echo(f"cgroup id {a.cgroup_id}: pinned at {a.pin_dir}, {hooks}, no state file")
             continue
         mode = "enforce" if s.enforce else "audit"
-        click.echo(f"{s.cgroup} (id {a.cgroup_id}): {s.policy!r} ({mode}, default {s.default}) "
-                   f"via {s.backend}, {hooks}; from {s.policy_file}")
+        click.echo(
+            f"{s.cgroup} (id {a.cgroup_id}): {s.policy!r} ({mode}, default {s.default}) "
+            f"via {s.backend}, {hooks}; from {s.policy_file}"
+        )
         for c in s.coverage:
-            rc = RuleCoverage(c["rule_id"], c["name"], c["summary"], Coverage(c["coverage"]), c["reason"])
+            rc = RuleCoverage(
+                c["rule_id"], c["name"], c["summary"], Coverage(c["coverage"]), c["reason"]
+            )
             click.echo(_coverage_lines([rc])[0])
 
 
 @click.command("remove")
 @click.option("--cgroup", "cgroup", help="cgroup v2 directory whose fence to remove.")
-@click.option("--id", "cgroup_id", type=int, help="cgroup id (from `status`), e.g. if the cgroup is gone.")
+@click.option(
+    "--id", "cgroup_id", type=int, help="cgroup id (from `status`), e.g. if the cgroup is gone."
+)
 def remove(cgroup: str | None, cgroup_id: int | None) -> None:
     """Detach and unpin a fence left by `apply`."""
     if (cgroup is None) == (cgroup_id is None):
@@ -259,7 +322,9 @@ def remove(cgroup: str | None, cgroup_id: int | None) -> None:
 
 
 @click.command("counters")
-@click.option("--cgroup", "cgroup", required=True, help="cgroup v2 directory with an applied fence.")
+@click.option(
+    "--cgroup", "cgroup", required=True, help="cgroup v2 directory with an applied fence."
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def counters(cgroup: str, as_json: bool) -> None:
     """Per-rule hits and denies (would-deny in audit mode) of an applied fence."""
@@ -282,10 +347,28 @@ def counters(cgroup: str, as_json: bool) -> None:
         else:
             r = rules.get(rule_id, {})
             name, summary = r.get("name", f"rule {rule_id}"), r.get("summary", "")
-        rows.append({"rule_id": rule_id, "name": name, "summary": summary, "hits": c.hits, "denies": c.denies})
+        rows.append(
+            {
+                "rule_id": rule_id,
+                "name": name,
+                "summary": summary,
+                "hits": c.hits,
+                "denies": c.denies,
+            }
+        )
     if as_json:
-        click.echo(json.dumps({"cgroup": str(resolve_cgroup(cgroup).path), "policy": state.policy if state else None,
-                               "rules": rows, "events": stats.events, "lost_events": stats.lost}, indent=1))
+        click.echo(
+            json.dumps(
+                {
+                    "cgroup": str(resolve_cgroup(cgroup).path),
+                    "policy": state.policy if state else None,
+                    "rules": rows,
+                    "events": stats.events,
+                    "lost_events": stats.lost,
+                },
+                indent=1,
+            )
+        )
         return
     click.echo(f"{'hits':>10} {deny_word:>10}  rule")
     for row in rows:
@@ -293,10 +376,10 @@ def counters(cgroup: str, as_json: bool) -> None:
     click.echo(f"events: {stats.events} delivered to the ring buffer, {stats.lost} lost")
 
 
-
-
 @click.command("events")
-@click.option("--cgroup", "cgroup", required=True, help="cgroup v2 directory with an applied fence.")
+@click.option(
+    "--cgroup", "cgroup", required=True, help="cgroup v2 directory with an applied fence."
+)
 @click.option("--json", "as_json", is_flag=True, help="Events as JSON lines.")
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
@@ -332,13 +415,18 @@ def events(cgroup: str, as_json: bool, count: int | None, duration: float | None
     lost_seen = maps.stats().lost
     ring = maps.events(counted)
     try:
-        click.echo(f"hotfence: reading events of {state.policy if state else '?'!r} on {cg.path}", err=True)
+        click.echo(
+            f"hotfence: reading events of {state.policy if state else '?'!r} on {cg.path}", err=True
+        )
         while not stop and (duration is None or time.monotonic() - start < duration):
             ring.poll(200)
             sys.stdout.flush()
             lost = maps.stats().lost
             if lost != lost_seen:
-                click.echo(f"hotfence: {lost - lost_seen} events lost (ring buffer full), {lost} in total", err=True)
+                click.echo(
+                    f"hotfence: {lost - lost_seen} events lost (ring buffer full), {lost} in total",
+                    err=True,
+                )
                 lost_seen = lost
     finally:
         ring.free()

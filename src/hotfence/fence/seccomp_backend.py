@@ -31,7 +31,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from hotfence.fence import libseccomp as scmp
-from hotfence.fence.names import AF_INET, AF_PACKET, SOCK_PACKET, SOCK_TYPE_MASK
 from hotfence.fence.compiled import (
     ANY,
     DEFAULT_INET_PROTOCOL,
@@ -42,6 +41,7 @@ from hotfence.fence.compiled import (
     RuleInfo,
     resolve_create_protocol,
 )
+from hotfence.fence.names import AF_INET, AF_PACKET, SOCK_PACKET, SOCK_TYPE_MASK
 
 U32 = 0xFFFFFFFF
 SOCKET_SYSCALLS = ("socket", "socketpair")  # both reach security_socket_create()
@@ -142,7 +142,9 @@ class UnenforceableError(Exception):
 
     def __init__(self, plan: SeccompPlan) -> None:
         names = ", ".join(f"{c.rule.name} ({c.rule.source})" for c in plan.unenforceable)
-        super().__init__(f"seccomp cannot enforce: {names}; use --allow-partial to run without them")
+        super().__init__(
+            f"seccomp cannot enforce: {names}; use --allow-partial to run without them"
+        )
         self.plan = plan
 
 
@@ -166,8 +168,15 @@ def _collapse(group: list[Cell], whole: Cell) -> list[Cell]:
     """
     if len({c.action for c in group}) == 1:
         rule_ids = {c.rule_id for c in group}
-        return [Cell(whole.family, whole.type, whole.protocol, group[0].action,
-                     rule_ids.pop() if len(rule_ids) == 1 else None)]
+        return [
+            Cell(
+                whole.family,
+                whole.type,
+                whole.protocol,
+                group[0].action,
+                rule_ids.pop() if len(rule_ids) == 1 else None,
+            )
+        ]
     return group
 
 
@@ -195,16 +204,25 @@ def _cells(policy: CompiledPolicy, deny_errno: int) -> list[Cell]:
         # Every member of the cell gets the same verdict, so its lowest one stands for all.
         rep = policy_triple(fam.value, typ.value if typ else 0, proto.value if proto else 0)
         verdict = policy.decide_create(*rep, False)
-        return Cell(fam, typ, proto, _seccomp_action(policy, policy.effective_action(verdict), deny_errno),
-                    None if verdict is None else verdict.rule_id)
+        return Cell(
+            fam,
+            typ,
+            proto,
+            _seccomp_action(policy, policy.effective_action(verdict), deny_errno),
+            None if verdict is None else verdict.rule_id,
+        )
 
     def protocols(family: int, types: tuple[int, ...]) -> set[int]:
-        return {k.protocol for k in keys if k.family == family and k.type in types and k.protocol != ANY}
+        return {
+            k.protocol for k in keys if k.family == family and k.type in types and k.protocol != ANY
+        }
 
     cells = [cell(b, None, None) for b in complement(families)]
     for f in sorted(families):
         fam = exact(f)
-        types = {k.type for k in keys if k.family == f and k.type != ANY and k.type <= SOCK_TYPE_MASK}
+        types = {
+            k.type for k in keys if k.family == f and k.type != ANY and k.type <= SOCK_TYPE_MASK
+        }
         if f in INET_FAMILIES:
             types |= set(DEFAULT_INET_PROTOCOL)  # protocol 0 is looked up as TCP / UDP
         if f == AF_INET:
@@ -232,24 +250,46 @@ def _coverage(policy: CompiledPolicy, deny_errno: int) -> list[RuleCoverage]:
     port_rules = {v.rule_id for v in policy.ports.values()}
     out = []
     for rule in policy.rules:
-        action = next((v.action for v in [*policy.create.values(), *policy.ports.values()]
-                       if v.rule_id == rule.rule_id), Action.ALLOW)
+        action = next(
+            (
+                v.action
+                for v in [*policy.create.values(), *policy.ports.values()]
+                if v.rule_id == rule.rule_id
+            ),
+            Action.ALLOW,
+        )
         kerns = create_kerns.get(rule.rule_id, set())
         if rule.rule_id in port_rules or Hook.BIND in rule.hooks or Hook.CONNECT in rule.hooks:
-            out.append(RuleCoverage(rule, False, "bind/connect: the port is inside the sockaddr that "
-                                    "seccomp sees only as a pointer"))
+            out.append(
+                RuleCoverage(
+                    rule,
+                    False,
+                    "bind/connect: the port is inside the sockaddr that "
+                    "seccomp sees only as a pointer",
+                )
+            )
         elif kerns == {1} and action != Action.ALLOW:
-            out.append(RuleCoverage(rule, False, "kernel sockets are created inside the kernel, "
-                                    "with no system call for seccomp to see"))
+            out.append(
+                RuleCoverage(
+                    rule,
+                    False,
+                    "kernel sockets are created inside the kernel, "
+                    "with no system call for seccomp to see",
+                )
+            )
         elif kerns == {1}:
             out.append(RuleCoverage(rule, True, "holds: seccomp never blocks kernel sockets"))
         else:
             how = {
                 scmp.ACT_ALLOW: "allowed",
                 scmp.ACT_LOG: "logged (SCMP_ACT_LOG) and allowed",
-            }.get(_seccomp_action(policy, action, deny_errno),
-                  f"fails with {errno_mod.errorcode.get(deny_errno, deny_errno)}")
-            scope = " (user sockets; kernel sockets are not seen)" if 1 in kerns or 2 in kerns else ""
+            }.get(
+                _seccomp_action(policy, action, deny_errno),
+                f"fails with {errno_mod.errorcode.get(deny_errno, deny_errno)}",
+            )
+            scope = (
+                " (user sockets; kernel sockets are not seen)" if 1 in kerns or 2 in kerns else ""
+            )
             out.append(RuleCoverage(rule, True, f"socket()/socketpair() {how}{scope}"))
     return out
 
@@ -264,28 +304,42 @@ def plan(policy: CompiledPolicy, deny_errno: int = errno_mod.EPERM) -> SeccompPl
         "rather than filtered",
     ]
     if block_io_uring:
-        notes.append("io_uring_setup(2) fails with "
-                     f"{errno_mod.errorcode.get(deny_errno, deny_errno)}: IORING_OP_SOCKET "
-                     "creates sockets without a socket() system call")
+        notes.append(
+            "io_uring_setup(2) fails with "
+            f"{errno_mod.errorcode.get(deny_errno, deny_errno)}: IORING_OP_SOCKET "
+            "creates sockets without a socket() system call"
+        )
     else:
         notes.append("io_uring is not blocked: IORING_OP_SOCKET is not seen by seccomp")
     if cells:
-        notes.append("matches are recorded by the kernel's audit log as SECCOMP records (dmesg / "
-                     "auditd; kernel.seccomp.actions_logged), not by hotfence counters or events")
+        notes.append(
+            "matches are recorded by the kernel's audit log as SECCOMP records (dmesg / "
+            "auditd; kernel.seccomp.actions_logged), not by hotfence counters or events"
+        )
     if policy.scope_cgroup is not None:
-        notes.append(f"spec.scope.cgroup {policy.scope_cgroup} is not used: fence exec confines "
-                     "CMD's process tree wherever it runs")
+        notes.append(
+            f"spec.scope.cgroup {policy.scope_cgroup} is not used: fence exec confines "
+            "CMD's process tree wherever it runs"
+        )
     if policy.scope_netns != "any":
-        notes.append(f"spec.scope.netns {policy.scope_netns} is not seen by seccomp: the filter "
-                     "applies in every network namespace, the host's included")
+        notes.append(
+            f"spec.scope.netns {policy.scope_netns} is not seen by seccomp: the filter "
+            "applies in every network namespace, the host's included"
+        )
     if any(k.family == AF_PACKET and k.protocol != ANY for k in policy.create):
-        notes.append("AF_PACKET protocols are compared as passed: a caller can set bits above the "
-                     "16 the kernel keeps (0x10300 acts as 0x0300) and so sidestep a rule on one "
-                     "ethertype; deny the packet family as a whole where that matters")
+        notes.append(
+            "AF_PACKET protocols are compared as passed: a caller can set bits above the "
+            "16 the kernel keeps (0x10300 acts as 0x0300) and so sidestep a rule on one "
+            "ethertype; deny the packet family as a whole where that matters"
+        )
     if policy.default != Action.ALLOW:
-        notes.append(f"default {policy.default.name.lower()} applies to socket()/socketpair() "
-                     "from user space only, never to kernel sockets")
-    return SeccompPlan(policy, deny_errno, cells, _coverage(policy, deny_errno), notes, block_io_uring)
+        notes.append(
+            f"default {policy.default.name.lower()} applies to socket()/socketpair() "
+            "from user space only, never to kernel sockets"
+        )
+    return SeccompPlan(
+        policy, deny_errno, cells, _coverage(policy, deny_errno), notes, block_io_uring
+    )
 
 
 def build_filter(p: SeccompPlan) -> scmp.Filter:
@@ -303,15 +357,19 @@ def build_filter(p: SeccompPlan) -> scmp.Filter:
             filt.add_rule(scmp.act_errno(p.deny_errno), "io_uring_setup")
         size = len(filt.export_bpf()) // 8
         if size > BPF_MAXINSNS:
-            raise FilterTooLargeError(f"policy {p.policy.name!r} needs {size} seccomp BPF instructions; "
-                                      f"the kernel takes at most {BPF_MAXINSNS}")
+            raise FilterTooLargeError(
+                f"policy {p.policy.name!r} needs {size} seccomp BPF instructions; "
+                f"the kernel takes at most {BPF_MAXINSNS}"
+            )
     except BaseException:
         filt.release()
         raise
     return filt
 
 
-def install(policy: CompiledPolicy, deny_errno: int = errno_mod.EPERM, allow_partial: bool = False) -> SeccompPlan:
+def install(
+    policy: CompiledPolicy, deny_errno: int = errno_mod.EPERM, allow_partial: bool = False
+) -> SeccompPlan:
     """Load the filter into the calling thread (irreversibly); raise before that if partial."""
     p = plan(policy, deny_errno)
     if p.unenforceable and not allow_partial:

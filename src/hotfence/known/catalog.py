@@ -70,7 +70,7 @@ class Signature(_Strict):
         return patterns
 
     @pydantic.model_validator(mode="after")
-    def _identifies(self) -> "Signature":
+    def _identifies(self) -> Signature:
         if not self.title and not self.rip:
             raise ValueError("a signature needs `title` or `rip` to identify the crash")
         return self
@@ -154,8 +154,14 @@ def load_catalog(extra_dirs: list[Path] | None = None, builtin: bool = True) -> 
                 entry = validate(Entry, doc, item, prefix)
                 where = doc.where(prefix)
                 if entry.id in entries:
-                    problems.append(SourceIssue(doc.file, doc.line_of(prefix + ("id",)), "id",
-                                                f"{entry.id!r} already defined at {sources[entry.id]}"))
+                    problems.append(
+                        SourceIssue(
+                            doc.file,
+                            doc.line_of(prefix + ("id",)),
+                            "id",
+                            f"{entry.id!r} already defined at {sources[entry.id]}",
+                        )
+                    )
                     continue
                 entries[entry.id] = entry
                 sources[entry.id] = where

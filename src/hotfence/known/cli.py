@@ -37,7 +37,10 @@ def _entry(catalog: Catalog, bug_id: str) -> Entry:
 
 
 known_dirs = click.option(
-    "--known-bugs", "known", multiple=True, type=click.Path(file_okay=False),
+    "--known-bugs",
+    "known",
+    multiple=True,
+    type=click.Path(file_okay=False),
     help="Directory of extra catalogue entries (default: ~/.config/hotfence/known-bugs).",
 )
 
@@ -61,7 +64,13 @@ def list_(known: tuple[str, ...], show_all: bool) -> None:
         ranges = ", ".join(str(a.range()) for a in entry.affected) or "unknown"
         here = entry.affects(running)
         mark = "" if here is None else (" (this kernel: yes)" if here else " (this kernel: no)")
-        table.add_row(entry.id, ", ".join(entry.cve), ranges + mark, "yes" if entry.virtual_patch else "no", entry.summary)
+        table.add_row(
+            entry.id,
+            ", ".join(entry.cve),
+            ranges + mark,
+            "yes" if entry.virtual_patch else "no",
+            entry.summary,
+        )
     console.print(table)
 
 
@@ -83,7 +92,12 @@ def show(known: tuple[str, ...], bug_id: str) -> None:
         console.print(entry.explanation.rstrip())
     if entry.signature:
         sig = entry.signature
-        for label, values in (("title", sig.title), ("rip", sig.rip), ("trace", sig.trace), ("preceded by", sig.preceded_by)):
+        for label, values in (
+            ("title", sig.title),
+            ("rip", sig.rip),
+            ("trace", sig.trace),
+            ("preceded by", sig.preceded_by),
+        ):
             if values:
                 console.print(f"signature {label}: " + ", ".join(values))
     for m in entry.mitigations:
@@ -105,34 +119,60 @@ def patch_policy_file(entry: Entry) -> Path:
 @patch.command()
 @known_dirs
 @click.argument("bug_id")
-@click.option("--cgroup", required=True, help="cgroup v2 directory to fence (a container's cgroup).")
-@click.option("--force", is_flag=True, help="Apply even when this kernel is outside the entry's affected range.")
-@click.option("--kernel", "release", help="Kernel release to check against (default: the running kernel).")
+@click.option(
+    "--cgroup", required=True, help="cgroup v2 directory to fence (a container's cgroup)."
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Apply even when this kernel is outside the entry's affected range.",
+)
+@click.option(
+    "--kernel", "release", help="Kernel release to check against (default: the running kernel)."
+)
 @click.pass_context
-def apply(ctx: click.Context, known: tuple[str, ...], bug_id: str, cgroup: str, force: bool, release: str | None) -> None:
+def apply(
+    ctx: click.Context,
+    known: tuple[str, ...],
+    bug_id: str,
+    cgroup: str,
+    force: bool,
+    release: str | None,
+) -> None:
     """Apply a known bug's virtual patch (a socket policy) to a cgroup, persistently."""
     catalog = _catalog(known)
     entry = _entry(catalog, bug_id)
     if entry.virtual_patch is None:
-        why = next((m.note for m in entry.mitigations if m.kind.value == "virtual-patch" and m.note), "")
+        why = next(
+            (m.note for m in entry.mitigations if m.kind.value == "virtual-patch" and m.note), ""
+        )
         click.echo(f"hotfence: {bug_id} has no virtual patch{': ' + why if why else ''}", err=True)
         sys.exit(2)
     release = release or f"{platform.release()} {platform.version()}"
     affected = entry.affects(release)
     if affected is False and not force:
         ranges = ", ".join(str(a.range()) for a in entry.affected)
-        click.echo(f"hotfence: kernel {release} is outside the affected range {ranges} of {bug_id}; "
-                   "nothing applied (use --force to apply anyway)", err=True)
+        click.echo(
+            f"hotfence: kernel {release} is outside the affected range {ranges} of {bug_id}; "
+            "nothing applied (use --force to apply anyway)",
+            err=True,
+        )
         sys.exit(1)
     if affected is None:
         click.echo(f"hotfence: affected kernels of {bug_id} are unknown; applying", err=True)
     from hotfence.fence.run_cli import apply as fence_apply
 
-    ctx.invoke(fence_apply, policy=str(patch_policy_file(entry)), cgroup=cgroup, allow_partial=False)
+    ctx.invoke(
+        fence_apply, policy=str(patch_policy_file(entry)), cgroup=cgroup, allow_partial=False
+    )
 
 
 @click.command()
-@click.option("--db", type=click.Path(dir_okay=False), help="Crash store (default: ~/.local/share/hotfence/crashes.sqlite).")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    help="Crash store (default: ~/.local/share/hotfence/crashes.sqlite).",
+)
 @click.option("--limit", type=int, default=50, show_default=True)
 def crashes(db: str | None, limit: int) -> None:
     """List stored crashes grouped by title, most recent first (like syzbot's dashboard)."""
@@ -141,8 +181,16 @@ def crashes(db: str | None, limit: int) -> None:
     table = Table("title", "type", "count", "first seen", "last seen", "hosts", "kernels")
 
     def when(t: float) -> str:
-        return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+        return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M")
 
     for g in groups:
-        table.add_row(g.title, g.type, str(g.count), when(g.first_seen), when(g.last_seen), ", ".join(g.hosts), ", ".join(g.kernels))
+        table.add_row(
+            g.title,
+            g.type,
+            str(g.count),
+            when(g.first_seen),
+            when(g.last_seen),
+            ", ".join(g.hosts),
+            ", ".join(g.kernels),
+        )
     console.print(table)

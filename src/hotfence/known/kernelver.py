@@ -40,9 +40,7 @@ class VersionRange:
     def contains(self, version: tuple[int, int, int]) -> bool:
         if self.introduced is not None and version < self.introduced:
             return False
-        if self.fixed is not None and version >= self.fixed:
-            return False
-        return True
+        return not (self.fixed is not None and version >= self.fixed)
 
     def __str__(self) -> str:
         lo = ".".join(map(str, self.introduced)) if self.introduced else "any"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from hotfence.known.catalog import Catalog, Entry
 from hotfence.triage.model import KnownBugMatch as Match
 from hotfence.triage.model import Report

@@ -8,7 +8,12 @@ from pathlib import Path
 import click
 
 from hotfence.lab import crashlab
-from hotfence.lab.debkernel import GuestKernelError, prepare_debug_vmlinux, prepare_kernel, vmlinux_h
+from hotfence.lab.debkernel import (
+    GuestKernelError,
+    prepare_debug_vmlinux,
+    prepare_kernel,
+    vmlinux_h,
+)
 from hotfence.lab.guest import GuestConfig, GuestError, kvm_usable, run_in_guest
 
 
@@ -25,10 +30,19 @@ def kinds() -> None:
 
 
 @lab.command("record")
-@click.option("--kind", "kinds_", multiple=True, help="crash kind (repeatable; default: all, see `lab kinds`)")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("tests/lab"),
-              show_default=True, help="directory for <kind>.log and expected.yaml")
-@click.option("--kver", help="Debian kernel ABI, e.g. 6.1.0-56-amd64 (default: newest 6.1 apt offers)")
+@click.option(
+    "--kind", "kinds_", multiple=True, help="crash kind (repeatable; default: all, see `lab kinds`)"
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("tests/lab"),
+    show_default=True,
+    help="directory for <kind>.log and expected.yaml",
+)
+@click.option(
+    "--kver", help="Debian kernel ABI, e.g. 6.1.0-56-amd64 (default: newest 6.1 apt offers)"
+)
 def record(kinds_: tuple[str, ...], out: Path, kver: str | None) -> None:
     """Crash a guest once per kind and record its serial console."""
     try:
@@ -37,24 +51,36 @@ def record(kinds_: tuple[str, ...], out: Path, kver: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
     bad = [r for r in recs if r.problems]
     if bad:
-        raise click.ClickException(f"{len(bad)} recording(s) do not show what the lab expects: "
-                                   + ", ".join(r.kind for r in bad))
+        raise click.ClickException(
+            f"{len(bad)} recording(s) do not show what the lab expects: "
+            + ", ".join(r.kind for r in bad)
+        )
 
 
 @lab.command("vmcore")
-@click.option("--kind", "kind_", default="null-deref", show_default=True, help="a crash kind that panics")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="directory for <kind>.vmcore (ELF, guest RAM size) and <kind>.vmcore.log")
+@click.option(
+    "--kind", "kind_", default="null-deref", show_default=True, help="a crash kind that panics"
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="directory for <kind>.vmcore (ELF, guest RAM size) and <kind>.vmcore.log",
+)
 @click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
 @click.option("--memory", default=256, show_default=True, help="guest RAM in MiB (= core size)")
-@click.option("--debug-vmlinux", is_flag=True, help="also fetch the matching DWARF vmlinux (-dbg, ~860 MB)")
+@click.option(
+    "--debug-vmlinux", is_flag=True, help="also fetch the matching DWARF vmlinux (-dbg, ~860 MB)"
+)
 def vmcore(kind_: str, out: Path, kver: str | None, memory: int, debug_vmlinux: bool) -> None:
     """Crash a guest and dump its memory over QMP as an ELF core for drgn / crash."""
     try:
         cap = crashlab.take_vmcore(kind_, out, kver, memory)
         info = crashlab.read_vmcoreinfo(cap.vmcore)
-        click.echo(f"vmcore   {cap.vmcore} ({cap.vmcore.stat().st_size >> 20} MiB, {cap.seconds} s)\n"
-                   f"log      {cap.log}\nrelease  {info.get('OSRELEASE')}  build-id {info.get('BUILD-ID')}")
+        click.echo(
+            f"vmcore   {cap.vmcore} ({cap.vmcore.stat().st_size >> 20} MiB, {cap.seconds} s)\n"
+            f"log      {cap.log}\nrelease  {info.get('OSRELEASE')}  build-id {info.get('BUILD-ID')}"
+        )
         if debug_vmlinux:
             click.echo(f"vmlinux  {prepare_debug_vmlinux(prepare_kernel(cap.kernel))}")
     except (crashlab.LabError, GuestKernelError, GuestError) as exc:
@@ -66,11 +92,20 @@ def vmcore(kind_: str, out: Path, kver: str | None, memory: int, debug_vmlinux: 
 @click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
 @click.option("--no-hostroot", is_flag=True, help="busybox only, without the host's / over 9p")
 @click.option("--memory", default=1024, show_default=True, help="guest RAM in MiB")
-@click.option("--append", "append", multiple=True, help="extra kernel command-line word (repeatable)")
+@click.option(
+    "--append", "append", multiple=True, help="extra kernel command-line word (repeatable)"
+)
 @click.option("--console", is_flag=True, help="print the serial console too")
 @click.option("--timeout", default=300.0, show_default=True)
-def run(command: tuple[str, ...], kver: str | None, no_hostroot: bool, memory: int, append: tuple[str, ...],
-        console: bool, timeout: float) -> None:
+def run(
+    command: tuple[str, ...],
+    kver: str | None,
+    no_hostroot: bool,
+    memory: int,
+    append: tuple[str, ...],
+    console: bool,
+    timeout: float,
+) -> None:
     """Boot the guest, run COMMAND (a shell command line) in it, exit with its code."""
     config = GuestConfig(kver=kver, hostroot=not no_hostroot, memory_mb=memory, append=list(append))
     try:
@@ -83,15 +118,22 @@ def run(command: tuple[str, ...], kver: str | None, no_hostroot: bool, memory: i
     sys.stdout.write(res.stdout)
     sys.stderr.write(res.stderr)
     sys.stdout.flush()
-    click.echo(f"lab: kernel {res.kernel_release}, boot {res.boot_seconds:.2f} s, total {res.total_seconds:.2f} s, "
-               f"exit {res.exit_code}", err=True)
+    click.echo(
+        f"lab: kernel {res.kernel_release}, boot {res.boot_seconds:.2f} s, total {res.total_seconds:.2f} s, "
+        f"exit {res.exit_code}",
+        err=True,
+    )
     sys.exit(res.exit_code if res.exit_code is not None else 125)
 
 
 @lab.command("kernel")
 @click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
-@click.option("--vmlinux-h", "header", type=click.Path(dir_okay=False, path_type=Path),
-              help="also write the guest kernel's vmlinux.h (from its BTF) here")
+@click.option(
+    "--vmlinux-h",
+    "header",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="also write the guest kernel's vmlinux.h (from its BTF) here",
+)
 def kernel(kver: str | None, header: Path | None) -> None:
     """Fetch and unpack the guest kernel; print its paths and the accelerator choice."""
     try:
@@ -101,7 +143,9 @@ def kernel(kver: str | None, header: Path | None) -> None:
     except GuestKernelError as exc:
         raise click.ClickException(str(exc)) from exc
     usable, why = kvm_usable()
-    click.echo(f"kernel   {k.kver}\nvmlinux  {k.vmlinux}\nmodules  {k.modules_dir}\n"
-               f"accel    {'kvm' if usable else 'tcg'} ({why})")
+    click.echo(
+        f"kernel   {k.kver}\nvmlinux  {k.vmlinux}\nmodules  {k.modules_dir}\n"
+        f"accel    {'kvm' if usable else 'tcg'} ({why})"
+    )
     if header:
         click.echo(f"header   {header}")

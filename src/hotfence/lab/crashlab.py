@@ -75,79 +75,157 @@ KINDS: dict[str, CrashKind] = {
     k.name: k
     for k in [
         CrashKind(
-            "sysrq-c", "SysRq 'c': the kernel's own deliberate crash (a panic, no oops on 6.1)",
+            "sysrq-c",
+            "SysRq 'c': the kernel's own deliberate crash (a panic, no oops on 6.1)",
             "echo c > /proc/sysrq-trigger",
-            "DoS", "kernel panic: sysrq triggered crash", "sysrq_handle_crash",
-            ("sysrq: Trigger a crash", "Kernel panic - not syncing: sysrq triggered crash", "Call Trace:",
-             "sysrq_handle_crash"),
-            needs_module=False, function_at="trace",
+            "DoS",
+            "kernel panic: sysrq triggered crash",
+            "sysrq_handle_crash",
+            (
+                "sysrq: Trigger a crash",
+                "Kernel panic - not syncing: sysrq triggered crash",
+                "Call Trace:",
+                "sysrq_handle_crash",
+            ),
+            needs_module=False,
+            function_at="trace",
         ),
         CrashKind(
-            "null-deref", "read through a NULL struct pointer (offset 8) in a module function",
+            "null-deref",
+            "read through a NULL struct pointer (offset 8) in a module function",
             _LOAD + "echo null > /proc/hotfence_crash",
             "NULL-POINTER-DEREFERENCE",
             "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref",
             "hotfence_crash_null_deref",
-            ("BUG: kernel NULL pointer dereference, address: 0000000000000008",
-             "RIP: 0010:hotfence_crash_null_deref", "Code:", "Call Trace:", "Kernel panic - not syncing: Fatal exception"),
-            append=("oops=panic",), fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$",
+            (
+                "BUG: kernel NULL pointer dereference, address: 0000000000000008",
+                "RIP: 0010:hotfence_crash_null_deref",
+                "Code:",
+                "Call Trace:",
+                "Kernel panic - not syncing: Fatal exception",
+            ),
+            append=("oops=panic",),
+            fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$",
         ),
         CrashKind(
-            "bug", "BUG_ON(true) in a module function",
+            "bug",
+            "BUG_ON(true) in a module function",
             _LOAD + "echo bug > /proc/hotfence_crash",
-            "BUG", "kernel BUG in hotfence_crash_bug", "hotfence_crash_bug",
-            ("kernel BUG at", "hotfence_crash.c", "invalid opcode: 0000", "RIP: 0010:hotfence_crash_bug", "Code:",
-             "Call Trace:"),
-            append=("oops=panic",), fault_insn=r"^ud2$",
+            "BUG",
+            "kernel BUG in hotfence_crash_bug",
+            "hotfence_crash_bug",
+            (
+                "kernel BUG at",
+                "hotfence_crash.c",
+                "invalid opcode: 0000",
+                "RIP: 0010:hotfence_crash_bug",
+                "Code:",
+                "Call Trace:",
+            ),
+            append=("oops=panic",),
+            fault_insn=r"^ud2$",
         ),
         CrashKind(
-            "warn", "WARN_ON(true) in a module function; the kernel carries on",
+            "warn",
+            "WARN_ON(true) in a module function; the kernel carries on",
             _LOAD + "echo warn > /proc/hotfence_crash && echo warned",
-            "WARNING", "WARNING in hotfence_crash_warn", "hotfence_crash_warn",
-            ("WARNING: CPU: 0 PID:", "hotfence_crash.c", "hotfence_crash_warn", "RIP: 0010:hotfence_crash_warn",
-             "Code:", "Call Trace:", "---[ end trace"),
-            panics=False, fault_insn=r"^ud2$",
+            "WARNING",
+            "WARNING in hotfence_crash_warn",
+            "hotfence_crash_warn",
+            (
+                "WARNING: CPU: 0 PID:",
+                "hotfence_crash.c",
+                "hotfence_crash_warn",
+                "RIP: 0010:hotfence_crash_warn",
+                "Code:",
+                "Call Trace:",
+                "---[ end trace",
+            ),
+            panics=False,
+            fault_insn=r"^ud2$",
         ),
         CrashKind(
-            "gpf", "read of the non-canonical address 0xdead000000000100 in a module function",
+            "gpf",
+            "read of the non-canonical address 0xdead000000000100 in a module function",
             _LOAD + "echo gpf > /proc/hotfence_crash",
-            "DoS", "general protection fault in hotfence_crash_gpf", "hotfence_crash_gpf",
-            ("general protection fault, probably for non-canonical address 0xdead000000000100",
-             "RIP: 0010:hotfence_crash_gpf", "Code:", "Call Trace:"),
-            append=("oops=panic",), fault_insn=r"^mov \w+, qword ptr \[r\w+\]$",
+            "DoS",
+            "general protection fault in hotfence_crash_gpf",
+            "hotfence_crash_gpf",
+            (
+                "general protection fault, probably for non-canonical address 0xdead000000000100",
+                "RIP: 0010:hotfence_crash_gpf",
+                "Code:",
+                "Call Trace:",
+            ),
+            append=("oops=panic",),
+            fault_insn=r"^mov \w+, qword ptr \[r\w+\]$",
         ),
         CrashKind(
-            "softlockup", "spin with preemption disabled until the soft-lockup watchdog fires",
-            "echo 2 > /proc/sys/kernel/watchdog_thresh && " + _LOAD + "echo softlockup > /proc/hotfence_crash",
+            "softlockup",
+            "spin with preemption disabled until the soft-lockup watchdog fires",
+            "echo 2 > /proc/sys/kernel/watchdog_thresh && "
+            + _LOAD
+            + "echo softlockup > /proc/hotfence_crash",
             # syzkaller names stalls after the frame that called the write anchor
             # (vfs_write), not the RIP, which is random in a loop: proc_reg_write here.
-            "HANG", "BUG: soft lockup in proc_reg_write", "hotfence_crash_softlockup",
-            ("watchdog: BUG: soft lockup - CPU#0 stuck for", "RIP: 0010:hotfence_crash_softlockup",
-             "Kernel panic - not syncing: softlockup: hung tasks"),
+            "HANG",
+            "BUG: soft lockup in proc_reg_write",
+            "hotfence_crash_softlockup",
+            (
+                "watchdog: BUG: soft lockup - CPU#0 stuck for",
+                "RIP: 0010:hotfence_crash_softlockup",
+                "Kernel panic - not syncing: softlockup: hung tasks",
+            ),
             append=("softlockup_panic=1", "nmi_watchdog=0"),
         ),
         CrashKind(
-            "hung-task", "uninterruptible wait on a completion nobody completes",
-            "echo 2 > /proc/sys/kernel/hung_task_timeout_secs && " + _LOAD + "echo hung > /proc/hotfence_crash",
-            "HANG", "INFO: task hung in hotfence_crash_hung", "hotfence_crash_hung",
-            ("blocked for more than 2 seconds", "hotfence_crash_hung", "Call Trace:",
-             "Kernel panic - not syncing: hung_task: blocked tasks"),
-            append=("hung_task_panic=1",), function_at="trace",
+            "hung-task",
+            "uninterruptible wait on a completion nobody completes",
+            "echo 2 > /proc/sys/kernel/hung_task_timeout_secs && "
+            + _LOAD
+            + "echo hung > /proc/hotfence_crash",
+            "HANG",
+            "INFO: task hung in hotfence_crash_hung",
+            "hotfence_crash_hung",
+            (
+                "blocked for more than 2 seconds",
+                "hotfence_crash_hung",
+                "Call Trace:",
+                "Kernel panic - not syncing: hung_task: blocked tasks",
+            ),
+            append=("hung_task_panic=1",),
+            function_at="trace",
         ),
         CrashKind(
-            "oom", "memory hogs killed one after another, then panic_on_oom on the next OOM",
+            "oom",
+            "memory hogs killed one after another, then panic_on_oom on the next OOM",
             "for i in 1 2 3; do " + _HOG + "; done; echo 1 > /proc/sys/vm/panic_on_oom; " + _HOG,
-            "DoS", "kernel panic: Out of memory: system-wide panic_on_oom is enabled", "out_of_memory",
-            ("invoked oom-killer", "Out of memory: Killed process", "oom-kill:",
-             "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled"),
-            needs_module=False, min_oom_kills=3, timeout=180.0, function_at="trace",
+            "DoS",
+            "kernel panic: Out of memory: system-wide panic_on_oom is enabled",
+            "out_of_memory",
+            (
+                "invoked oom-killer",
+                "Out of memory: Killed process",
+                "oom-kill:",
+                "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled",
+            ),
+            needs_module=False,
+            min_oom_kills=3,
+            timeout=180.0,
+            function_at="trace",
         ),
         CrashKind(
-            "panic", "panic() called from a module function",
+            "panic",
+            "panic() called from a module function",
             _LOAD + "echo panic > /proc/hotfence_crash",
-            "DoS", "kernel panic: hotfence_crash: panic requested by sh", "hotfence_crash_panic",
-            ("Kernel panic - not syncing: hotfence_crash: panic requested by sh", "hotfence_crash_panic",
-             "Call Trace:"),
+            "DoS",
+            "kernel panic: hotfence_crash: panic requested by sh",
+            "hotfence_crash_panic",
+            (
+                "Kernel panic - not syncing: hotfence_crash: panic requested by sh",
+                "hotfence_crash_panic",
+                "Call Trace:",
+            ),
             function_at="trace",
         ),
         CrashKind(
@@ -158,10 +236,17 @@ KINDS: dict[str, CrashKind] = {
             "NULL-POINTER-DEREFERENCE",
             "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_proto_connect",
             "hotfence_crash_proto_connect",
-            ("BUG: kernel NULL pointer dereference, address: 0000000000000008",
-             "RIP: 0010:hotfence_crash_proto_connect", "Code:", "Call Trace:", "__sys_connect",
-             "Kernel panic - not syncing: Fatal exception"),
-            append=("oops=panic",), fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$", hostroot=True,
+            (
+                "BUG: kernel NULL pointer dereference, address: 0000000000000008",
+                "RIP: 0010:hotfence_crash_proto_connect",
+                "Code:",
+                "Call Trace:",
+                "__sys_connect",
+                "Kernel panic - not syncing: Fatal exception",
+            ),
+            append=("oops=panic",),
+            fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$",
+            hostroot=True,
         ),
     ]
 }
@@ -239,7 +324,9 @@ def check_log(kind: CrashKind, log: str, panicked: bool) -> list[str]:
     return problems
 
 
-def record_kind(kind: CrashKind, kernel: GuestKernel, module: Path | None, out_dir: Path) -> Recording:
+def record_kind(
+    kind: CrashKind, kernel: GuestKernel, module: Path | None, out_dir: Path
+) -> Recording:
     """Boot a guest, crash it as ``kind`` says, write ``<out_dir>/<kind>.log``."""
     config = GuestConfig(
         kver=kernel.kver, hostroot=kind.hostroot, memory_mb=256, loglevel=7,
@@ -271,7 +358,9 @@ def record_kind(kind: CrashKind, kernel: GuestKernel, module: Path | None, out_d
     )  # fmt: skip
 
 
-def record(kinds: list[str] | None, out_dir: Path, kver: str | None = None, progress=print) -> list[Recording]:
+def record(
+    kinds: list[str] | None, out_dir: Path, kver: str | None = None, progress=print
+) -> list[Recording]:
     """Record the given kinds (all by default) into ``out_dir`` and merge ``expected.yaml``."""
     names = kinds or list(KINDS)
     unknown = [n for n in names if n not in KINDS]
@@ -284,7 +373,10 @@ def record(kinds: list[str] | None, out_dir: Path, kver: str | None = None, prog
     recs = []
     for name in names:
         rec = record_kind(KINDS[name], kernel, module, out_dir)
-        progress(f"{name}: {rec.file} in {rec.seconds} s" + (f" PROBLEMS: {'; '.join(rec.problems)}" if rec.problems else " ok"))
+        progress(
+            f"{name}: {rec.file} in {rec.seconds} s"
+            + (f" PROBLEMS: {'; '.join(rec.problems)}" if rec.problems else " ok")
+        )
         recs.append(rec)
     write_expected(out_dir / "expected.yaml", recs)
     return recs
@@ -318,7 +410,9 @@ class VmcoreCapture:
     module: Path | None  # the exact hotfence_crash.ko the guest ran (DWARF for drgn)
 
 
-def take_vmcore(kind_name: str, out_dir: Path, kver: str | None = None, memory_mb: int = 256) -> VmcoreCapture:
+def take_vmcore(
+    kind_name: str, out_dir: Path, kver: str | None = None, memory_mb: int = 256
+) -> VmcoreCapture:
     """Crash a guest as ``kind_name`` says, then dump its memory over QMP.
 
     The guest boots with ``panic=0`` (stay in the panic loop rather than reboot) and
@@ -346,8 +440,10 @@ def take_vmcore(kind_name: str, out_dir: Path, kver: str | None = None, memory_m
     try:
         sess.submit(kind.command)
         if not sess.wait_console("---[ end Kernel panic", kind.timeout):
-            raise LabError(f"{kind_name}: no kernel panic within {kind.timeout:.0f} s; console tail:\n"
-                           + clean_console(sess.console)[-2000:])
+            raise LabError(
+                f"{kind_name}: no kernel panic within {kind.timeout:.0f} s; console tail:\n"
+                + clean_console(sess.console)[-2000:]
+            )
         vmcore = sess.dump_vmcore(out_dir / f"{kind_name}.vmcore")
     finally:
         sess.close(grace=0)

@@ -80,7 +80,9 @@ def _run(cmd: list[str], cwd: Path | None = None, what: str = "") -> str:
     try:
         proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
-        raise GuestKernelError(f"{what or cmd[0]}: {cmd[0]} not found (install it via scripts/setup.sh)") from exc
+        raise GuestKernelError(
+            f"{what or cmd[0]}: {cmd[0]} not found (install it via scripts/setup.sh)"
+        ) from exc
     if proc.returncode != 0:
         raise GuestKernelError(
             f"{what or cmd[0]}: `{' '.join(cmd)}` exited {proc.returncode}: {proc.stderr.strip()[-800:]}"
@@ -110,7 +112,11 @@ def _packages(kver: str, with_headers: bool) -> list[str]:
     if with_headers:
         abi = kver.rsplit("-", 1)[0]  # 6.1.0-56
         major_minor = ".".join(kver.split(".")[:2])  # 6.1
-        pkgs += [f"linux-headers-{kver}", f"linux-headers-{abi}-common", f"linux-kbuild-{major_minor}"]
+        pkgs += [
+            f"linux-headers-{kver}",
+            f"linux-headers-{abi}-common",
+            f"linux-kbuild-{major_minor}",
+        ]
     return pkgs
 
 
@@ -176,7 +182,9 @@ def pvh_entry(vmlinux: Path) -> int | None:
     return None
 
 
-def prepare_kernel(kver: str | None = None, with_headers: bool = False, cache: Path | None = None) -> GuestKernel:
+def prepare_kernel(
+    kver: str | None = None, with_headers: bool = False, cache: Path | None = None
+) -> GuestKernel:
     """Fetch (once) and unpack a Debian kernel; returns paths to everything the harness uses.
 
     ``with_headers`` also fetches linux-headers + common + kbuild, for building modules.
@@ -209,7 +217,9 @@ def _prepare_locked(kver: str, root: Path, with_headers: bool) -> GuestKernel:
         tmp = kernel.vmlinux.with_suffix(".tmp")
         tmp.write_bytes(extract_vmlinux(kernel.bzimage.read_bytes()))
         if pvh_entry(tmp) is None:
-            raise GuestKernelError(f"{tmp}: extracted vmlinux has no Xen PVH entry note; QEMU cannot boot it")
+            raise GuestKernelError(
+                f"{tmp}: extracted vmlinux has no Xen PVH entry note; QEMU cannot boot it"
+            )
         tmp.replace(kernel.vmlinux)
     depmod_stamp = root / ".depmod-done"
     if not depmod_stamp.exists():
@@ -235,7 +245,9 @@ def prepare_headers(kernel: GuestKernel) -> None:
     common = kernel.root / "usr" / "src" / f"linux-headers-{abi}-common"
     makefile = kernel.headers_dir / "Makefile"
     if not makefile.exists() or not common.is_dir():
-        raise GuestKernelError(f"{kernel.headers_dir}: headers not unpacked (prepare_kernel(with_headers=True))")
+        raise GuestKernelError(
+            f"{kernel.headers_dir}: headers not unpacked (prepare_kernel(with_headers=True))"
+        )
     text = makefile.read_text()
     wanted = f"include {common}/Makefile\n"
     if text != wanted:
@@ -271,14 +283,23 @@ def prepare_debug_vmlinux(kernel: GuestKernel, keep_deb: bool = False) -> Path:
         if not have:
             raise GuestKernelError(f"download {pkg}: apt-get produced no .deb in {debdir}")
         member = f"./usr/lib/debug/boot/vmlinux-{kernel.kver}"
-        deb = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(have[-1])], stdout=subprocess.PIPE)
-        tar = subprocess.run(["tar", "-x", "-C", str(kernel.root), member], stdin=deb.stdout,
-                             capture_output=True, text=True, check=False)
+        deb = subprocess.Popen(
+            ["dpkg-deb", "--fsys-tarfile", str(have[-1])], stdout=subprocess.PIPE
+        )
+        tar = subprocess.run(
+            ["tar", "-x", "-C", str(kernel.root), member],
+            stdin=deb.stdout,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert deb.stdout is not None
         deb.stdout.close()
         deb.wait()
         if tar.returncode != 0 or deb.returncode != 0 or not out.exists():
-            raise GuestKernelError(f"{have[-1].name}: extracting {member} failed: {tar.stderr.strip()[-500:]}")
+            raise GuestKernelError(
+                f"{have[-1].name}: extracting {member} failed: {tar.stderr.strip()[-500:]}"
+            )
         if not keep_deb:
             have[-1].unlink()
         return out
@@ -288,7 +309,10 @@ def vmlinux_h(kernel: GuestKernel, out: Path | None = None) -> Path:
     """Write the guest kernel's ``vmlinux.h`` (``bpftool btf dump file vmlinux format c``)."""
     out = out or kernel.root / "vmlinux.h"
     bpftool = shutil.which("bpftool") or "/usr/sbin/bpftool"
-    text = _run([bpftool, "btf", "dump", "file", str(kernel.vmlinux), "format", "c"], what="bpftool btf dump")
+    text = _run(
+        [bpftool, "btf", "dump", "file", str(kernel.vmlinux), "format", "c"],
+        what="bpftool btf dump",
+    )
     out.write_text(text)
     return out
 

@@ -21,6 +21,7 @@ process this module starts is always killed when the session ends.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -124,7 +125,10 @@ def kvm_usable() -> tuple[bool, str]:
                 flags = set(line.split(":", 1)[1].split())
                 break
     if not flags & {"vmx", "svm"}:
-        return False, "/dev/kvm opens but the CPU has no vmx/svm flag (software nested virtualisation)"
+        return (
+            False,
+            "/dev/kvm opens but the CPU has no vmx/svm flag (software nested virtualisation)",
+        )
     return True, "hardware virtualisation (vmx/svm) and /dev/kvm API 12"
 
 
@@ -243,13 +247,13 @@ done
 """
 
 # With the host root, the venv running this code comes first on the guest's PATH.
-_GUEST_PATH_HOSTROOT = (
-    f"{Path(sys.executable).parent}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/hotfence/bin"
-)
+_GUEST_PATH_HOSTROOT = f"{Path(sys.executable).parent}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/hotfence/bin"
 _GUEST_PATH_BUSYBOX = "/bin:/sbin"
 
 
-def build_initramfs(kernel: GuestKernel, config: GuestConfig, files: dict[str, bytes | Path]) -> bytes:
+def build_initramfs(
+    kernel: GuestKernel, config: GuestConfig, files: dict[str, bytes | Path]
+) -> bytes:
     """The initramfs for one boot: busybox /init, the agent, modules in load order, files."""
     img = Initramfs()
     for d in ("bin", "sbin", "proc", "sys", "dev", "tmp", "mnt", "hotfence/in", "hotfence/out"):
@@ -259,7 +263,8 @@ def build_initramfs(kernel: GuestKernel, config: GuestConfig, files: dict[str, b
     img.add_file("bin/busybox", _busybox().read_bytes(), 0o755)
     init = _INIT.replace(
         "#!/bin/busybox sh\n",
-        f"#!/bin/busybox sh\nHOSTROOT={int(config.hostroot)}\nMODDIR='{kernel.modules_dir}'\n", 1,
+        f"#!/bin/busybox sh\nHOSTROOT={int(config.hostroot)}\nMODDIR='{kernel.modules_dir}'\n",
+        1,
     )
     img.add_file("init", init.encode(), 0o755)
     path = _GUEST_PATH_HOSTROOT if config.hostroot else _GUEST_PATH_BUSYBOX
@@ -284,12 +289,15 @@ def build_initramfs(kernel: GuestKernel, config: GuestConfig, files: dict[str, b
     return img.to_bytes()
 
 
-def qemu_command(kernel: GuestKernel, config: GuestConfig, initrd: Path, outdir: Path,
-                 qmp: Path | None = None) -> list[str]:
+def qemu_command(
+    kernel: GuestKernel, config: GuestConfig, initrd: Path, outdir: Path, qmp: Path | None = None
+) -> list[str]:
     """The qemu-system-x86_64 argv for one boot (serial console on stdout)."""
     qemu = shutil.which("qemu-system-x86_64")
     if qemu is None:
-        raise GuestError("qemu-system-x86_64 not found (apt package qemu-system-x86; see scripts/setup.sh)")
+        raise GuestError(
+            "qemu-system-x86_64 not found (apt package qemu-system-x86; see scripts/setup.sh)"
+        )
     accel = config.accel
     if accel == "auto":
         accel = "kvm" if kvm_usable()[0] else "tcg"
@@ -336,8 +344,12 @@ class GuestSession:
     the agent, waits for the power-off and kills QEMU if it lingers.
     """
 
-    def __init__(self, config: GuestConfig | None = None, files: dict[str, bytes | Path] | None = None,
-                 kernel: GuestKernel | None = None):
+    def __init__(
+        self,
+        config: GuestConfig | None = None,
+        files: dict[str, bytes | Path] | None = None,
+        kernel: GuestKernel | None = None,
+    ):
         self.config = config or GuestConfig()
         self.files = files or {}
         self.kernel = kernel
@@ -377,7 +389,10 @@ class GuestSession:
         argv = qemu_command(self.kernel, self.config, initrd, self.outdir, self.qmp_path)
         self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a kill reaches only QEMU
             preexec_fn=_die_with_parent,
         )
@@ -387,9 +402,15 @@ class GuestSession:
         deadline = self.started_at + self.config.boot_timeout
         while not ready.exists():
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                why = "QEMU exited" if self.proc.poll() is not None else f"no agent after {self.config.boot_timeout:.0f} s"
+                why = (
+                    "QEMU exited"
+                    if self.proc.poll() is not None
+                    else f"no agent after {self.config.boot_timeout:.0f} s"
+                )
                 self.close()
-                raise GuestError(f"guest boot failed ({why}); console tail:\n{self.console[-3000:]}")
+                raise GuestError(
+                    f"guest boot failed ({why}); console tail:\n{self.console[-3000:]}"
+                )
             time.sleep(0.05)
         self.boot_seconds = time.monotonic() - self.started_at
         self.kernel_release = ready.read_text().strip()
@@ -431,10 +452,8 @@ class GuestSession:
         if self.proc is not None:
             if self.proc.poll() is None and self._tmp is not None and grace > 0:
                 (self.outdir / "cmd" / "stop").touch()
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     self.proc.wait(timeout=grace)
-                except subprocess.TimeoutExpired:
-                    pass
             if self.proc.poll() is None:
                 os.killpg(self.proc.pid, signal.SIGKILL)  # the group of the QEMU we started
                 self.proc.wait()
@@ -487,7 +506,10 @@ class GuestSession:
         ``paging: false``; QEMU 7.2's kdump-zlib format is not readable by drgn)."""
         path = path.resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.qmp([("stop", {}), ("dump-guest-memory", {"paging": False, "protocol": f"file:{path}"})], timeout)
+        self.qmp(
+            [("stop", {}), ("dump-guest-memory", {"paging": False, "protocol": f"file:{path}"})],
+            timeout,
+        )
         return path
 
     def wait_console(self, needle: str, timeout: float) -> bool:
@@ -560,8 +582,13 @@ def _read(p: Path) -> str:
         return ""
 
 
-def run_in_guest(script: str, files: dict[str, bytes | Path] | None = None, timeout: float = 120.0,
-                 config: GuestConfig | None = None, cwd: str = "/") -> GuestResult:
+def run_in_guest(
+    script: str,
+    files: dict[str, bytes | Path] | None = None,
+    timeout: float = 120.0,
+    config: GuestConfig | None = None,
+    cwd: str = "/",
+) -> GuestResult:
     """Boot a guest, run ``script`` with /bin/sh, power off; everything in one result.
 
     ``files`` land under ``/hotfence/in`` ($HOTFENCE_IN); files the script writes under
@@ -582,11 +609,12 @@ def run_in_guest(script: str, files: dict[str, bytes | Path] | None = None, time
     )  # fmt: skip
 
 
-
 _SHARED: dict[str, GuestSession] = {}
 
 
-def shared_session(config: GuestConfig | None = None, files: dict[str, bytes | Path] | None = None) -> GuestSession:
+def shared_session(
+    config: GuestConfig | None = None, files: dict[str, bytes | Path] | None = None
+) -> GuestSession:
     """One booted guest per process and configuration, closed at interpreter exit.
 
     Test modules share a boot by calling this from their fixtures (session-scoped pytest

@@ -105,7 +105,9 @@ class ModuleIndex:
         self.paths = {_modname(p): p for p in (modules_dir / "kernel").rglob("*.ko*")}
         builtin = modules_dir / "modules.builtin"
         self.builtin = (
-            {_modname(Path(line)) for line in builtin.read_text().split()} if builtin.exists() else set()
+            {_modname(Path(line)) for line in builtin.read_text().split()}
+            if builtin.exists()
+            else set()
         )
 
     def load_order(self, wanted: list[str]) -> list[Path]:
@@ -124,7 +126,9 @@ class ModuleIndex:
                 raise ValueError(f"module dependency cycle: {' -> '.join(chain + (name,))}")
             path = self.paths.get(name)
             if path is None:
-                raise KeyError(f"module {name!r} not found under {self.modules_dir} (needed by {chain or 'request'})")
+                raise KeyError(
+                    f"module {name!r} not found under {self.modules_dir} (needed by {chain or 'request'})"
+                )
             for deps in read_modinfo(path).get("depends", []):
                 for dep in filter(None, deps.split(",")):
                     visit(dep, chain + (name,))

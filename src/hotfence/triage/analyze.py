@@ -22,7 +22,9 @@ from hotfence.triage.reader import InputError, read_inputs
 from hotfence.triage.symbolize import Symbolizer
 
 
-def enrich(report: Report, symbolizer: Symbolizer | None = None, catalog: Catalog | None = None) -> Report:
+def enrich(
+    report: Report, symbolizer: Symbolizer | None = None, catalog: Catalog | None = None
+) -> Report:
     """Add disassembly, (with a symbolizer) source locations and (with a catalogue) known-bug matches."""
     if report.code is None and "Code:" in report.text:
         report.code = disassemble_report(report.text)
@@ -35,14 +37,19 @@ def enrich(report: Report, symbolizer: Symbolizer | None = None, catalog: Catalo
     return report
 
 
-def triage_text(text: str | bytes, symbolizer: Symbolizer | None = None,
-                catalog: Catalog | None = None) -> list[Report]:
+def triage_text(
+    text: str | bytes, symbolizer: Symbolizer | None = None, catalog: Catalog | None = None
+) -> list[Report]:
     """Every crash report in one log, enriched. ``bytes`` input gives byte offsets."""
     return [enrich(r, symbolizer, catalog) for r in parse_log(text)]
 
 
-def triage_paths(paths: Iterable[str], symbolizer: Symbolizer | None = None,
-                 stdin: BinaryIO | None = None, catalog: Catalog | None = None) -> list[FileResult]:
+def triage_paths(
+    paths: Iterable[str],
+    symbolizer: Symbolizer | None = None,
+    stdin: BinaryIO | None = None,
+    catalog: Catalog | None = None,
+) -> list[FileResult]:
     """One FileResult per input file (directories expanded, ``-`` is stdin).
 
     An unreadable input gives a FileResult with ``error`` set and no reports; the other
@@ -53,5 +60,7 @@ def triage_paths(paths: Iterable[str], symbolizer: Symbolizer | None = None,
         if isinstance(item, InputError):
             results.append(FileResult(path=item.path, error=item.reason))
             continue
-        results.append(FileResult(path=item.path, reports=triage_text(item.data, symbolizer, catalog)))
+        results.append(
+            FileResult(path=item.path, reports=triage_text(item.data, symbolizer, catalog))
+        )
     return results

@@ -30,27 +30,72 @@ EXIT_UNREADABLE = 2
 
 @click.command("triage")
 @click.argument("paths", nargs=-1, required=False, metavar="PATH... [-]")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text: readable terminal report; json: one JSON document "
-                   "(docs/triage-json.md); markdown: for tickets and chat.")
-@click.option("--vmlinux", type=click.Path(dir_okay=False), default=None,
-              help="vmlinux with symbols/DWARF: adds file:line and inline chains.")
-@click.option("--vmcore", type=click.Path(dir_okay=False), default=None,
-              help="Crash dump (ELF vmcore) to analyse with drgn instead of logs; needs --vmlinux "
-                   "(the DWARF vmlinux of that build). Module .ko files next to it or under --modules are used.")
-@click.option("--modules", "modules_dir", type=click.Path(file_okay=False), default=None,
-              help="Directory searched recursively for <module>.ko(.xz/.gz) of module frames.")
-@click.option("--source", "source_dir", type=click.Path(file_okay=False), default=None,
-              help="Kernel source tree for showing source lines (default: the DWARF build directory, then the directory of --vmlinux).")
-@click.option("--known-bugs", "known_dirs", multiple=True, type=click.Path(file_okay=False),
-              help="Extra known-bug catalogue directory (default: ~/.config/hotfence/known-bugs).")
-@click.option("--store/--no-store", default=True, show_default=True,
-              help="Record each crash in the local crash store (see `hotfence crashes`).")
-@click.option("--db", type=click.Path(dir_okay=False), default=None,
-              help="Crash store file (default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).")
-def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, vmcore: str | None,
-           modules_dir: str | None, source_dir: str | None, known_dirs: tuple[str, ...], store: bool,
-           db: str | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text: readable terminal report; json: one JSON document "
+    "(docs/triage-json.md); markdown: for tickets and chat.",
+)
+@click.option(
+    "--vmlinux",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="vmlinux with symbols/DWARF: adds file:line and inline chains.",
+)
+@click.option(
+    "--vmcore",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Crash dump (ELF vmcore) to analyse with drgn instead of logs; needs --vmlinux "
+    "(the DWARF vmlinux of that build). Module .ko files next to it or under --modules are used.",
+)
+@click.option(
+    "--modules",
+    "modules_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Directory searched recursively for <module>.ko(.xz/.gz) of module frames.",
+)
+@click.option(
+    "--source",
+    "source_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Kernel source tree for showing source lines (default: the DWARF build directory, then the directory of --vmlinux).",
+)
+@click.option(
+    "--known-bugs",
+    "known_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Extra known-bug catalogue directory (default: ~/.config/hotfence/known-bugs).",
+)
+@click.option(
+    "--store/--no-store",
+    default=True,
+    show_default=True,
+    help="Record each crash in the local crash store (see `hotfence crashes`).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Crash store file (default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).",
+)
+def triage(
+    paths: tuple[str, ...],
+    fmt: str,
+    vmlinux: str | None,
+    vmcore: str | None,
+    modules_dir: str | None,
+    source_dir: str | None,
+    known_dirs: tuple[str, ...],
+    store: bool,
+    db: str | None,
+) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
 
     PATH may be a file (plain, .gz or .xz), a directory (read recursively) or - for
@@ -60,7 +105,9 @@ def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, vmcore: str | 
         if paths:
             raise click.UsageError("--vmcore reads the log from the dump; give no PATH with it")
         if not vmlinux:
-            raise click.UsageError("--vmcore needs --vmlinux (the DWARF vmlinux of the crashed kernel)")
+            raise click.UsageError(
+                "--vmcore needs --vmlinux (the DWARF vmlinux of the crashed kernel)"
+            )
         _triage_vmcore(vmcore, vmlinux, modules_dir, source_dir, known_dirs, fmt, store, db)
         return
     if not paths:
@@ -96,8 +143,16 @@ def triage(paths: tuple[str, ...], fmt: str, vmlinux: str | None, vmcore: str | 
         sys.exit(EXIT_UNREADABLE)
 
 
-def _triage_vmcore(vmcore: str, vmlinux: str, modules_dir: str | None, source_dir: str | None,
-                   known_dirs: tuple[str, ...], fmt: str, store: bool, db: str | None) -> None:
+def _triage_vmcore(
+    vmcore: str,
+    vmlinux: str,
+    modules_dir: str | None,
+    source_dir: str | None,
+    known_dirs: tuple[str, ...],
+    fmt: str,
+    store: bool,
+    db: str | None,
+) -> None:
     from hotfence.triage.vmcore import VmcoreError, analyze_vmcore
     from hotfence.triage.vmcore_render import render_vmcore
 

@@ -96,10 +96,13 @@ def find_code_line(report_text: str) -> str | None:
     prev = ""
     for line in report_text.splitlines():
         idx = line.find("Code:")
-        if idx >= 0 and not _USER_RIP.search(prev):
-            # "Krnl Code:" (s390) has another format; only bare "Code:" is ours.
-            if idx == 0 or not line[:idx].rstrip().endswith("Krnl"):
-                return line[idx + len("Code:"):].strip()
+        # "Krnl Code:" (s390) has another format; only bare "Code:" is ours.
+        if (
+            idx >= 0
+            and not _USER_RIP.search(prev)
+            and (idx == 0 or not line[:idx].rstrip().endswith("Krnl"))
+        ):
+            return line[idx + len("Code:") :].strip()
         prev = line
     return None
 
@@ -195,15 +198,16 @@ def _decode_ud1(md: capstone.Cs, data: bytes, off: int, size: int) -> _Decoded |
     at = data.find(b"\x0f\xb9", off, off + size)
     if at < 0:
         return None
-    patched = data[off:at] + b"\x0f\xaf" + data[at + 2: off + 15]
+    patched = data[off:at] + b"\x0f\xaf" + data[at + 2 : off + 15]
     for _, fsize, _mnem, ops in md.disasm_lite(patched, off, 1):
         if fsize > size:
             return _Decoded(off, fsize, "ud1", ops, False)
     return None
 
 
-def disassemble(code: str, arch: str | None = None, syntax: str = "intel",
-                report_text: str = "") -> Disassembly:
+def disassemble(
+    code: str, arch: str | None = None, syntax: str = "intel", report_text: str = ""
+) -> Disassembly:
     """Disassemble the text after ``Code:``; never raises (problems go to ``error``).
 
     ``arch`` defaults to :func:`guess_arch`; ``syntax`` is ``intel`` or ``att`` (x86
@@ -214,16 +218,26 @@ def disassemble(code: str, arch: str | None = None, syntax: str = "intel",
     if first and not _TOKEN.match(first):
         # "Bad RIP value." / "Unable to access opcode bytes at RIP ...": the kernel
         # could not read the code; say so in its own words.
-        return Disassembly(arch=arch or "unknown", bytes_hex="", fault_offset=None,
-                           realigned=0, error=f"no opcode bytes in the log: {code.strip()[:120]}")
+        return Disassembly(
+            arch=arch or "unknown",
+            bytes_hex="",
+            fault_offset=None,
+            realigned=0,
+            error=f"no opcode bytes in the log: {code.strip()[:120]}",
+        )
     try:
         parsed = parse_code(code)
         if arch is None:
             arch = guess_arch(parsed.width, report_text)
         md = _engine(arch, syntax)
     except CodeParseError as exc:
-        return Disassembly(arch=arch or "unknown", bytes_hex="", fault_offset=None,
-                           realigned=0, error=f"{exc} in Code: line {code[:80]!r}")
+        return Disassembly(
+            arch=arch or "unknown",
+            bytes_hex="",
+            fault_offset=None,
+            realigned=0,
+            error=f"{exc} in Code: line {code[:80]!r}",
+        )
     data, fault = parsed.data, parsed.fault_offset
     variable = arch in ("x86_64", "i386")
     step = 1 if variable else (2 if arch == "thumb" else 4)
@@ -255,18 +269,25 @@ def disassemble(code: str, arch: str | None = None, syntax: str = "intel",
         Instruction(
             address=i.offset,
             size=i.size,
-            hex=data[cut + i.offset: cut + i.offset + i.size].hex(" "),
+            hex=data[cut + i.offset : cut + i.offset + i.size].hex(" "),
             text=f"{i.mnemonic} {i.operands}".strip(),
             faulting=(error is None and i.offset == target),
         )
         for i in insns
     ]
-    return Disassembly(arch=arch, bytes_hex=data.hex(" "), fault_offset=fault, realigned=cut,
-                       instructions=instructions, error=error)
+    return Disassembly(
+        arch=arch,
+        bytes_hex=data.hex(" "),
+        fault_offset=fault,
+        realigned=cut,
+        instructions=instructions,
+        error=error,
+    )
 
 
-def disassemble_report(report_text: str, arch: str | None = None,
-                       syntax: str = "intel") -> Disassembly | None:
+def disassemble_report(
+    report_text: str, arch: str | None = None, syntax: str = "intel"
+) -> Disassembly | None:
     """Disassembly of a report's kernel-mode ``Code:`` line, None if it has none."""
     code = find_code_line(report_text)
     if code is None:

@@ -20,26 +20,39 @@ from hotfence.triage.model import Frame
 # path.
 GENERIC_FILES: tuple[str, ...] = (
     # headers: inline helpers (locks, lists, skb accessors) used by every subsystem
-    r"include/", r"arch/[^/]+/include/",
+    r"include/",
+    r"arch/[^/]+/include/",
     # library code, memory management, sanitizers: they detect, rarely cause
-    r"lib/", r"mm/",
+    r"lib/",
+    r"mm/",
     # core kernel machinery: panic/WARN, locking, scheduler, RCU, IRQs, timers, tracing
     r"kernel/(panic|stacktrace|watchdog|watchdog_hld|hung_task|softirq|smpboot|"
     r"kthread|workqueue|exit|fork|signal|sys_ni|async|stop_machine|cpu|kcov|"
     r"task_work|notifier|module|params)\.c",
     r"kernel/(locking|printk|sched|rcu|irq|time|entry|trace|kcsan|dma)/",
     # architecture entry, traps, unwinders, timers
-    r"arch/[^/]+/(entry|lib|mm)/", r"arch/[^/]+/kernel/",
-    r"drivers/clocksource/", r"drivers/irqchip/",
+    r"arch/[^/]+/(entry|lib|mm)/",
+    r"arch/[^/]+/kernel/",
+    r"drivers/clocksource/",
+    r"drivers/irqchip/",
     # syscall and VFS plumbing that every trace passes through
     r"fs/(read_write|ioctl|open|namei|file_table|file|exec|splice|select|"
     r"sync|stat|fcntl|readdir|libfs|seq_file|aio|eventpoll|pipe|super|inode|"
     r"namespace|d_path|fs-writeback|buffer|mpage|direct-io|iomap/.*|locks)\.c",
-    r"fs/kernfs/", r"fs/sysfs/", r"fs/proc/generic\.c",
-    r"net/socket\.c", r"net/core/(sock|skbuff|stream|datagram|dev|dev_ioctl|"
-    r"scm|gro|flow_dissector|filter)\.c", r"net/compat\.c",
-    r"block/(blk-core|blk-mq|bio)\.c", r"drivers/base/", r"drivers/usb/core/",
-    r"security/security\.c", r"ipc/syscall\.c", r"init/", r"virt/lib/",
+    r"fs/kernfs/",
+    r"fs/sysfs/",
+    r"fs/proc/generic\.c",
+    r"net/socket\.c",
+    r"net/core/(sock|skbuff|stream|datagram|dev|dev_ioctl|"
+    r"scm|gro|flow_dissector|filter)\.c",
+    r"net/compat\.c",
+    r"block/(blk-core|blk-mq|bio)\.c",
+    r"drivers/base/",
+    r"drivers/usb/core/",
+    r"security/security\.c",
+    r"ipc/syscall\.c",
+    r"init/",
+    r"virt/lib/",
 )
 _GENERIC = re.compile(r"^(?:\./)?(?:" + "|".join(GENERIC_FILES) + r")")
 

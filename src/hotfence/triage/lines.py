@@ -20,7 +20,8 @@ from other CPUs is told apart from the report.
 from __future__ import annotations
 
 import re
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 # Context of a line with a timestamp but no caller id (single shared console stream).
 CONSOLE = "console"
@@ -87,23 +88,23 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     if raw.startswith("["):
         fm = _FAST_RE.match(raw)
         if fm is not None:
-            return raw[fm.end():], fm.group(2) or CONSOLE, float(fm.group(1))
+            return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
     m = _PREFIX_RE.match(raw)
     if m is None:
         m2 = _SYSLOG_ONLY_RE.match(raw)
         if m2 is not None:
             # journalctl -k without printk timestamps: one stream, like a plain console.
-            return raw[m2.end():], SYSLOG, None
+            return raw[m2.end() :], SYSLOG, None
         return raw, "", None
     ts = float(m.group("ts")) if m.group("ts") else None
     ctx = m.group("ctx") or m.group("ctx2")
     if m.group("sys"):
         # Lines relayed by syslog are a stream apart from the raw console: a console
         # capture often holds both copies of the same messages.
-        return raw[m.end():], f"{SYSLOG}/{ctx}" if ctx else SYSLOG, ts
+        return raw[m.end() :], f"{SYSLOG}/{ctx}" if ctx else SYSLOG, ts
     if ctx is not None:
-        return raw[m.end():], ctx, ts
-    return raw[m.end():], CONSOLE, ts
+        return raw[m.end() :], ctx, ts
+    return raw[m.end() :], CONSOLE, ts
 
 
 def caller_id(context: str) -> str:
@@ -128,7 +129,7 @@ def make_line(raw: str, start: int, number: int) -> Line:
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
     if fm is not None:
         ts_text, ctx = fm.groups()
-        text, ctx, ts = clipped[fm.end():], ctx or CONSOLE, float(ts_text)
+        text, ctx, ts = clipped[fm.end() :], ctx or CONSOLE, float(ts_text)
     else:
         text, ctx, ts = parse_prefix(clipped)
     if len(text) > MAX_TEXT:
@@ -137,13 +138,15 @@ def make_line(raw: str, start: int, number: int) -> Line:
     if ctx and "<EOI>" not in text:
         # Only prefixed lines are judged: syzkaller's convention, and on bare logs the
         # marker cannot be told from message text.
-        questionable = (" ? " in text and _QUESTIONABLE_RE.search(text) is not None) or text.endswith(
-            " (unreliable)"
-        )
+        questionable = (
+            " ? " in text and _QUESTIONABLE_RE.search(text) is not None
+        ) or text.endswith(" (unreliable)")
     return _new_line(Line, (start, start + len(raw), number, raw, text, ctx, questionable, ts))
 
 
-def iter_lines(text: str, start: int = 0, end: int | None = None, first_number: int = 1) -> Iterator[Line]:
+def iter_lines(
+    text: str, start: int = 0, end: int | None = None, first_number: int = 1
+) -> Iterator[Line]:
     """Yield the lines of ``text[start:end]`` (``start`` must be at a line start)."""
     if end is None:
         end = len(text)

@@ -19,8 +19,8 @@ title naming ``memcpy`` or ``lock_acquire`` would merge unrelated bugs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 Pattern = re.Pattern[str]
 
@@ -89,23 +89,77 @@ class OopsKind:
 _STALL_ANCHORS = [
     rx(p)
     for p in (
-        "process_one_work", "do_syscall_", "do_fast_syscall_", "sysenter_dispatch",
-        "tracesys_phase2", "el0_svc_handler", "invoke_syscall", "ret_fast_syscall",
-        "netif_receive_skb", "do_softirq", "call_timer_fn", "_run_timers", "run_timer_softirq",
-        "hrtimer_run", "run_ksoftirqd", "smpboot_thread_fn", "^kthread$", "start_secondary",
-        "cpu_startup_entry", "ret_from_fork",
-        "vfs_write", "vfs_read", "vfs_iter_read", "vfs_iter_write", "do_iter_read", "do_iter_write",
-        "call_read_iter", "call_write_iter", "new_sync_read", "new_sync_write", "vfs_ioctl",
-        "ksys_ioctl", "compat_ioctl", "compat_sys_ioctl", "blkdev_driver_ioctl", "blkdev_ioctl",
-        "do_iter_readv_writev", "^call_mmap", "mmap_region", "do_mmap", "do_dentry_open", "vfs_open",
-        "^sock_sendmsg", "^sock_recvmsg", "^sock_release", "^__sock_release", "^setsockopt$",
-        "kernel_setsockopt", "sock_common_setsockopt", "^listen$", "kernel_listen",
-        "sk_common_release", "^sock_mmap", "^accept$", "kernel_accept", "^sock_do_ioctl",
-        "^sock_ioctl", "^compat_sock_ioctl", "^nfnetlink_rcv_msg", "^rtnetlink_rcv_msg",
-        "^netlink_dump", "^(sys_)?(socketpair|connect|ioctl)",
-        "__do_fault", "do_page_fault", "^page_fault$",
-        "__fput", "task_work_run", "exit_to_usermode", "smp_call_function",
-        "tasklet_action", "tasklet_hi_action",
+        "process_one_work",
+        "do_syscall_",
+        "do_fast_syscall_",
+        "sysenter_dispatch",
+        "tracesys_phase2",
+        "el0_svc_handler",
+        "invoke_syscall",
+        "ret_fast_syscall",
+        "netif_receive_skb",
+        "do_softirq",
+        "call_timer_fn",
+        "_run_timers",
+        "run_timer_softirq",
+        "hrtimer_run",
+        "run_ksoftirqd",
+        "smpboot_thread_fn",
+        "^kthread$",
+        "start_secondary",
+        "cpu_startup_entry",
+        "ret_from_fork",
+        "vfs_write",
+        "vfs_read",
+        "vfs_iter_read",
+        "vfs_iter_write",
+        "do_iter_read",
+        "do_iter_write",
+        "call_read_iter",
+        "call_write_iter",
+        "new_sync_read",
+        "new_sync_write",
+        "vfs_ioctl",
+        "ksys_ioctl",
+        "compat_ioctl",
+        "compat_sys_ioctl",
+        "blkdev_driver_ioctl",
+        "blkdev_ioctl",
+        "do_iter_readv_writev",
+        "^call_mmap",
+        "mmap_region",
+        "do_mmap",
+        "do_dentry_open",
+        "vfs_open",
+        "^sock_sendmsg",
+        "^sock_recvmsg",
+        "^sock_release",
+        "^__sock_release",
+        "^setsockopt$",
+        "kernel_setsockopt",
+        "sock_common_setsockopt",
+        "^listen$",
+        "kernel_listen",
+        "sk_common_release",
+        "^sock_mmap",
+        "^accept$",
+        "kernel_accept",
+        "^sock_do_ioctl",
+        "^sock_ioctl",
+        "^compat_sock_ioctl",
+        "^nfnetlink_rcv_msg",
+        "^rtnetlink_rcv_msg",
+        "^netlink_dump",
+        "^(sys_)?(socketpair|connect|ioctl)",
+        "__do_fault",
+        "do_page_fault",
+        "^page_fault$",
+        "__fput",
+        "task_work_run",
+        "exit_to_usermode",
+        "smp_call_function",
+        "tasklet_action",
+        "tasklet_hi_action",
     )
 ]
 
@@ -139,9 +193,21 @@ _HANG_ANCHORS = {
     "synchronize_net": "synchronize_rcu",
     "synchronize_sched": "synchronize_rcu",
 }
-_HANG_SKIP = ("sched", "_lock", "_slowlock", "down", "rwsem", "completion", "kthread",
-              "wait", "synchronize", "context_switch", "__switch_to", "cancel_delayed_work",
-              "rcu_barrier")
+_HANG_SKIP = (
+    "sched",
+    "_lock",
+    "_slowlock",
+    "down",
+    "rwsem",
+    "completion",
+    "kthread",
+    "wait",
+    "synchronize",
+    "context_switch",
+    "__switch_to",
+    "cancel_delayed_work",
+    "rcu_barrier",
+)
 
 
 def hang_frame(frames: list[str]) -> tuple[str, int]:
@@ -176,10 +242,20 @@ STACK_START = tuple(
 RISCV_STACK_START = STACK_START[-1]
 # A literal every match of the STACK_START pattern at the same index contains: testing
 # it with ``in`` first saves running the regex on the many lines that cannot match.
-STACK_START_HINTS = ("Call ", "Allocated:", "Allocated by task ", "Freed:", "Freed by task ", " backtrace",
-                     "Backtrace:", "Uninit was stored to memory at", "status: ")
+STACK_START_HINTS = (
+    "Call ",
+    "Allocated:",
+    "Allocated by task ",
+    "Freed:",
+    "Freed by task ",
+    " backtrace",
+    "Backtrace:",
+    "Uninit was stored to memory at",
+    "status: ",
+)
 assert len(STACK_START_HINTS) == len(STACK_START) and all(
-    h in p.pattern for h, p in zip(STACK_START_HINTS, STACK_START)), "a stack-start pattern lost its hint"
+    h in p.pattern for h, p in zip(STACK_START_HINTS, STACK_START)
+), "a stack-start pattern lost its hint"
 
 # A line holding a frame; captures the function name(s).
 FRAME_RES = (
@@ -190,52 +266,243 @@ FRAME_RES = (
 
 # Generic helpers never named in a title (matched as regex search on the function name).
 SKIP_FRAMES = (
-    "__sanitizer", "__asan", "kasan", "hwasan", "__msan", "kmsan", "kcsan_setup_watchpoint",
-    "check_memory_region", "check_heap_object", "check_object", "read_word_at_a_time",
-    "(read|write)_once_.*nocheck", "print_address_description", "panic", "invalid_op",
-    "report_bug", "fixup_bug", "print_report", "print_usage_bug", "do_error", "_trap$|do_trap",
-    "show_stack", "dump_stack", "walk_stack", "dump_backtrace", "warn_slowpath", "warn_alloc",
-    "warn_bogus", "__warn", "alloc_page", "k?v?(?:m|z|c)alloc", "krealloc", "kmem_cache",
-    "allocate_slab", "__alloc_frozen_pages_noprof", "folio_(?:alloc|unlock)",
-    "filemap_alloc_folio", "__filemap_get_folio", "find_or_create_page", "do_read_cache_folio",
-    "read_cache_page", "pagecache_get_page", "grab_cache_page_write_begin", "slab_",
-    "debug_object", "timer_is_static_object", "work_is_static_object", "__might_fault",
-    "print_unlock", "imbalance_bug", "lockdep", "bh_enable", "bh_disable", "perf_trace",
-    "lock_acquire", "lock_release", "lock_class", "mark_lock", "(reacquire|mark)_held_locks",
-    "raw_spin_rq", "spin_lock", "spin_trylock", "spin_unlock", "read_lock", "read_trylock",
-    "write_lock", "write_trylock", "read_unlock", "write_unlock", "^down$", "down_read",
-    "down_write", "down_read_trylock", "down_write_trylock", "down_trylock", "up_read",
-    "up_write", "^mutex_", "^__mutex_", "^rt_mutex_", "owner_on_cpu", "osq_lock", "osq_unlock",
+    "__sanitizer",
+    "__asan",
+    "kasan",
+    "hwasan",
+    "__msan",
+    "kmsan",
+    "kcsan_setup_watchpoint",
+    "check_memory_region",
+    "check_heap_object",
+    "check_object",
+    "read_word_at_a_time",
+    "(read|write)_once_.*nocheck",
+    "print_address_description",
+    "panic",
+    "invalid_op",
+    "report_bug",
+    "fixup_bug",
+    "print_report",
+    "print_usage_bug",
+    "do_error",
+    "_trap$|do_trap",
+    "show_stack",
+    "dump_stack",
+    "walk_stack",
+    "dump_backtrace",
+    "warn_slowpath",
+    "warn_alloc",
+    "warn_bogus",
+    "__warn",
+    "alloc_page",
+    "k?v?(?:m|z|c)alloc",
+    "krealloc",
+    "kmem_cache",
+    "allocate_slab",
+    "__alloc_frozen_pages_noprof",
+    "folio_(?:alloc|unlock)",
+    "filemap_alloc_folio",
+    "__filemap_get_folio",
+    "find_or_create_page",
+    "do_read_cache_folio",
+    "read_cache_page",
+    "pagecache_get_page",
+    "grab_cache_page_write_begin",
+    "slab_",
+    "debug_object",
+    "timer_is_static_object",
+    "work_is_static_object",
+    "__might_fault",
+    "print_unlock",
+    "imbalance_bug",
+    "lockdep",
+    "bh_enable",
+    "bh_disable",
+    "perf_trace",
+    "lock_acquire",
+    "lock_release",
+    "lock_class",
+    "mark_lock",
+    "(reacquire|mark)_held_locks",
+    "raw_spin_rq",
+    "spin_lock",
+    "spin_trylock",
+    "spin_unlock",
+    "read_lock",
+    "read_trylock",
+    "write_lock",
+    "write_trylock",
+    "read_unlock",
+    "write_unlock",
+    "^down$",
+    "down_read",
+    "down_write",
+    "down_read_trylock",
+    "down_write_trylock",
+    "down_trylock",
+    "up_read",
+    "up_write",
+    "^mutex_",
+    "^__mutex_",
+    "^rt_mutex_",
+    "owner_on_cpu",
+    "osq_lock",
+    "osq_unlock",
     "atomic(64)?_(dec|inc|read|set|or|xor|and|add|sub|fetch|xchg|cmpxchg|try)",
-    "(set|clear|change|test)_bit", "__wake_up", "^refcount_", "^kref_", "ref_tracker",
-    "seqprop_assert", "memcpy", "memcmp", "memset", "memchr", "memmove", "memdup", "strcmp",
-    "strncmp", "strcpy", "strlcpy", "strncpy", "strscpy", "strlen", "strstr", "strnstr",
-    "strnlen", "strchr", "strdup", "strndup", "copy_to_user", "copy_from_user", "copy_to_iter",
-    "copy_from_iter", "copy_page_to_iter", "copy_page_from_iter", "copy_folio_to_iter",
-    "^copyin$", "^copyout$", "put_user", "get_user", "might_fault", "might_sleep", "list_add",
-    "list_del", "list_replace", "list_move", "list_splice", "^rb_", "^__rb_",
-    "_indirect_thunk_", "string", "pointer", "snprintf", "scnprintf", "kasprintf",
-    "kvasprintf", "printk", "va_format", "dev_info", "dev_notice", "dev_warn", "dev_err",
-    "dev_alert", "dev_crit", "dev_emerg", "program_check_exception", "program_check_common",
-    "del_timer", "flush_work", "__cancel_work_timer", "cancel_work_sync", "try_to_grab_pending",
-    "flush_workqueue", "drain_workqueue", "destroy_workqueue", "queue_work", "finish_wait",
-    "kthread_stop", "kobject_", "add_uevent_var", "get_device_parent", "device_add",
-    "device_del", "device_unregister", "device_destroy", "device_release",
-    "devres_release_all", "hwrng_unregister", "i2c_del_adapter", "__unregister_client",
-    "device_for_each_child", "rollback_registered", "unregister_netdev", "sysfs_remove",
-    "device_remove_file", "tty_unregister_device", "dummy_urb_enqueue", "usb_kill_urb",
-    "usb_kill_anchored_urbs", "usb_control_msg", "usb_hcd_submit_urb", "usb_submit_urb",
-    "^complete$", "wait_for_completion", "^kv?free$", "kfree_skb", "readb$", "readw$",
-    "readl$", "readq$", "writeb$", "writew$", "writel$", "writeq$", "logic_in", "logic_out",
-    r"^crc\d+", "crc_itu_t", "__might_resched", "assertfail", "^iput$", "^iput_final$",
-    "^ihold$", "hex_dump_to_buffer", "print_hex_dump", "^klist_", "(trace|lockdep)_(hard|soft)irq",
-    "^(un)?lock_page", "stack_trace_consume_entry", "arch_stack_walk", "stack_trace_save",
-    "insert_work", "__queue_delayed_work", "queue_delayed_work_on", "ida_free",
-    "do_(kernel|translation)_fault", "do_mem_abort", "el1_abort", "el1h_64_sync(?:_handler)?",
-    "print_tainted", "xas_(?:start|load|find)", "find_lock_entries", "truncate_inode_pages_range",
-    "__phys_addr", "__fortify_report", "cleanup_srcu_struct", "rhashtable_lookup",
-    "extract_(user|iter)_to_sg", "drop_nlink", "^get_taint$", "^put_device$", "lock_timer_base",
-    "__timer_delete_sync", "sk_stop_timer_sync", "__mod_timer", "fast_dput", "dput",
+    "(set|clear|change|test)_bit",
+    "__wake_up",
+    "^refcount_",
+    "^kref_",
+    "ref_tracker",
+    "seqprop_assert",
+    "memcpy",
+    "memcmp",
+    "memset",
+    "memchr",
+    "memmove",
+    "memdup",
+    "strcmp",
+    "strncmp",
+    "strcpy",
+    "strlcpy",
+    "strncpy",
+    "strscpy",
+    "strlen",
+    "strstr",
+    "strnstr",
+    "strnlen",
+    "strchr",
+    "strdup",
+    "strndup",
+    "copy_to_user",
+    "copy_from_user",
+    "copy_to_iter",
+    "copy_from_iter",
+    "copy_page_to_iter",
+    "copy_page_from_iter",
+    "copy_folio_to_iter",
+    "^copyin$",
+    "^copyout$",
+    "put_user",
+    "get_user",
+    "might_fault",
+    "might_sleep",
+    "list_add",
+    "list_del",
+    "list_replace",
+    "list_move",
+    "list_splice",
+    "^rb_",
+    "^__rb_",
+    "_indirect_thunk_",
+    "string",
+    "pointer",
+    "snprintf",
+    "scnprintf",
+    "kasprintf",
+    "kvasprintf",
+    "printk",
+    "va_format",
+    "dev_info",
+    "dev_notice",
+    "dev_warn",
+    "dev_err",
+    "dev_alert",
+    "dev_crit",
+    "dev_emerg",
+    "program_check_exception",
+    "program_check_common",
+    "del_timer",
+    "flush_work",
+    "__cancel_work_timer",
+    "cancel_work_sync",
+    "try_to_grab_pending",
+    "flush_workqueue",
+    "drain_workqueue",
+    "destroy_workqueue",
+    "queue_work",
+    "finish_wait",
+    "kthread_stop",
+    "kobject_",
+    "add_uevent_var",
+    "get_device_parent",
+    "device_add",
+    "device_del",
+    "device_unregister",
+    "device_destroy",
+    "device_release",
+    "devres_release_all",
+    "hwrng_unregister",
+    "i2c_del_adapter",
+    "__unregister_client",
+    "device_for_each_child",
+    "rollback_registered",
+    "unregister_netdev",
+    "sysfs_remove",
+    "device_remove_file",
+    "tty_unregister_device",
+    "dummy_urb_enqueue",
+    "usb_kill_urb",
+    "usb_kill_anchored_urbs",
+    "usb_control_msg",
+    "usb_hcd_submit_urb",
+    "usb_submit_urb",
+    "^complete$",
+    "wait_for_completion",
+    "^kv?free$",
+    "kfree_skb",
+    "readb$",
+    "readw$",
+    "readl$",
+    "readq$",
+    "writeb$",
+    "writew$",
+    "writel$",
+    "writeq$",
+    "logic_in",
+    "logic_out",
+    r"^crc\d+",
+    "crc_itu_t",
+    "__might_resched",
+    "assertfail",
+    "^iput$",
+    "^iput_final$",
+    "^ihold$",
+    "hex_dump_to_buffer",
+    "print_hex_dump",
+    "^klist_",
+    "(trace|lockdep)_(hard|soft)irq",
+    "^(un)?lock_page",
+    "stack_trace_consume_entry",
+    "arch_stack_walk",
+    "stack_trace_save",
+    "insert_work",
+    "__queue_delayed_work",
+    "queue_delayed_work_on",
+    "ida_free",
+    "do_(kernel|translation)_fault",
+    "do_mem_abort",
+    "el1_abort",
+    "el1h_64_sync(?:_handler)?",
+    "print_tainted",
+    "xas_(?:start|load|find)",
+    "find_lock_entries",
+    "truncate_inode_pages_range",
+    "__phys_addr",
+    "__fortify_report",
+    "cleanup_srcu_struct",
+    "rhashtable_lookup",
+    "extract_(user|iter)_to_sg",
+    "drop_nlink",
+    "^get_taint$",
+    "^put_device$",
+    "lock_timer_base",
+    "__timer_delete_sync",
+    "sk_stop_timer_sync",
+    "__mod_timer",
+    "fast_dput",
+    "dput",
     # A buffer dirtied while not uptodate is the caller's bug (corpus: WARNING in <fs>_get_block).
     "^mark_buffer_dirty$",
 )
@@ -245,8 +512,21 @@ CORRUPTED_LINES = (rx(r"^( \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(slab)?(\.[a-z0
 
 # Syscall wrappers differ per arch/version; titles use the bare name.
 STRIP_FRAME_PREFIXES = (
-    "SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_", "___sys_", "__sys_",
-    "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_",
+    "SYSC_",
+    "SyS_",
+    "sys_",
+    "__x64_",
+    "__ia32_",
+    "__arm64_",
+    "____sys_",
+    "___sys_",
+    "__sys_",
+    "__se_",
+    "__se_sys_",
+    "__do_sys_",
+    "compat_SYSC_",
+    "compat_SyS_",
+    "ksys_",
 )
 
 # "RIP: 0010:func+0x1/0x2" and the other arches' equivalents.
@@ -258,8 +538,12 @@ RIP_FRAME = rx(_RIP)
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
 
 
-def _s(*parts: object, parts2: tuple[object, ...] = (), skip: tuple[str, ...] = (),
-       extractor: Extractor | None = None) -> StackSpec:
+def _s(
+    *parts: object,
+    parts2: tuple[object, ...] = (),
+    skip: tuple[str, ...] = (),
+    extractor: Extractor | None = None,
+) -> StackSpec:
     return StackSpec(tuple(parts), parts2, skip, extractor)
 
 
@@ -285,340 +569,897 @@ _KASAN_FREE = "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-fr
 _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 
 OOPSES: tuple[OopsKind, ...] = (
-    _k("BUG:", [
-        _F(rx("BUG: KASAN:"), "KASAN: {1} {3} in {4}",
-           report=rx(r"BUG: KASAN: ([a-z\-]+) in {{FUNC}}(?:.*\n)+?.*(Read|Write) (?:of size|at addr) (?:[0-9a-f]+)"),
-           alt=("bad-access in {4}",),
-           stack=_s(rx(r"BUG: KASAN: (?:[a-z\-]+) in {{FUNC}}"), CALL_TRACE, PARSE_STACK,
-                    skip=("kernel_fault", "tag_check", "mem_abort", "^el1_", "^el1h_"))),
-        _F(rx("BUG: KASAN:"), "KASAN: invalid-free in {2}", report=rx(_KASAN_FREE),
-           alt=("invalid-free in {2}",),
-           stack=_s(rx(_KASAN_FREE), CALL_TRACE, PARSE_STACK, skip=("slab_", "kfree", "vunmap", "vfree"))),
-        _F(rx(r"BUG: KASAN: ([a-z\-]+) on address(?:.*\n)+?.*(Read|Write) of size ([0-9]+)"), "KASAN: {1} {2}"),
-        _F(rx("BUG: KASAN: (.*)"), "KASAN: {1}", corrupted=True),
-        _F(rx("BUG: KMSAN: kernel-usb-infoleak"), "KMSAN: kernel-usb-infoleak in {2}",
-           report=rx("BUG: KMSAN: kernel-usb-infoleak in {{FUNC}}"), alt=("KMSAN origin in {3}",),
-           stack=_s(PARSE_STACK, rx("(Local variable .* created at:|Uninit was created at:)"), PARSE_STACK,
-                    skip=("alloc_skb", "usb_submit_urb", "usb_start_wait_urb", "usb_bulk_msg",
-                          "usb_interrupt_msg", "usb_control_msg")),
-           no_stack_trace=True),
-        _F(rx("BUG: KMSAN:"), "KMSAN: {1} in {3}", report=rx(r"BUG: KMSAN: ([a-z\-]+) in {{FUNC}}"),
-           alt=("bad-access in {3}",),
-           stack=_s(PARSE_STACK, rx("(Local variable .* created at:|Uninit was created at:)"), PARSE_STACK,
-                    skip=("alloc_skb", "netlink_ack", "netlink_rcv_skb", "_encrypt$",
-                          "^(?:crypto|cipher|drbg|rng)_")),
-           no_stack_trace=True),
-        _F(rx("BUG: KCSAN: data-race"), "KCSAN: {1}", report=rx("BUG: KCSAN: (.*)"), no_stack_trace=True),
-        _F(rx("BUG: KCSAN:"), "KCSAN: {1}", report=rx("BUG: KCSAN: (.*)"), no_stack_trace=True),
-        _F(rx("BUG: KFENCE: (use-after-free|out-of-bounds) (read|write) in {{FUNC}}"), "KFENCE: {1} {2} in {4}",
-           alt=("bad-access in {4}",), stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK)),
-        _F(rx("BUG: KFENCE: invalid free in {{FUNC}}"), "KFENCE: invalid free in {2}",
-           alt=("invalid-free in {2}",), no_stack_trace=True,
-           stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK)),
-        _F(rx("BUG: KFENCE: invalid (read|write) in {{FUNC}}"), "KFENCE: invalid {1} in {3}",
-           alt=("bad-access in {3}",), stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK)),
-        _F(rx("BUG: KFENCE: memory corruption in {{FUNC}}"), "KFENCE: memory corruption in {2}",
-           no_stack_trace=True, stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK)),
-        _F(rx("BUG: (?:unable to handle kernel paging request|unable to handle page fault for address"
-              "|Unable to handle kernel data access)"),
-           "BUG: unable to handle kernel paging request in {1}", alt=("bad-access in {1}",), stack=_s(*_RIP_TRACE)),
-        _F(rx("BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference"
-              "|Kernel NULL pointer dereference)"),
-           "BUG: unable to handle kernel NULL pointer dereference in {1}", alt=("bad-access in {1}",),
-           stack=_s(*_RIP_TRACE)),
-        # The second half of this header is a separate printk and often lost.
-        _F(rx("BUG: (?:unable to handle kernel|Unable to handle kernel)"), "BUG: unable to handle kernel",
-           corrupted=True),
-        _F(rx("BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|cpu recursion|bad magic"
-              "|wrong owner|wrong CPU|trylock failure on UP)"),
-           "BUG: {1} {2} in {3}", stack=_s(*_TRACE, skip=("spin_", "_lock", "_unlock"))),
-        _F(rx("BUG: soft lockup"), "BUG: soft lockup in {1}", alt=("stall in {1}",),
-           stack=_s(*_RIP_TRACE, extractor=stall_frame)),
-        _F(rx("BUG: .*still has locks held!"), "BUG: still has locks held in {1}",
-           report=rx("BUG: .*still has locks held!(?:.*\\n)+?.*{{PC}} +{{FUNC}}")),
-        _F(rx("BUG: scheduling while atomic"), "BUG: scheduling while atomic in {1}",
-           stack=_s(*_TRACE, skip=("schedule",))),
-        _F(rx("BUG: lock held when returning to user space"), "BUG: lock held when returning to user space in {1}",
-           report=rx("BUG: lock held when returning to user space(?:.*\\n)+?.*leaving the kernel with locks still held"
-                     + _LOCKDEP_AT),
-           no_stack_trace=True),
-        _F(rx("BUG: bad unlock balance detected!"), "BUG: bad unlock balance in {1}",
-           stack=_s(rx("{{PC}} +{{FUNC}}"), *_TRACE)),
-        _F(rx("BUG: held lock freed!"), "BUG: held lock freed in {1}",
-           report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PC}} +{{FUNC}}")),
-        _F(rx("BUG: Bad rss-counter state"), "BUG: Bad rss-counter state", no_stack_trace=True),
-        _F(rx("BUG: non-zero nr_ptes on freeing mm"), "BUG: non-zero nr_ptes on freeing mm", no_stack_trace=True),
-        _F(rx("BUG: non-zero nr_pmds on freeing mm"), "BUG: non-zero nr_pmds on freeing mm", no_stack_trace=True),
-        # The fs type and block device in this message only split one bug into many.
-        _F(rx("BUG: Dentry .* still in use"), "BUG: Dentry still in use in {1}",
-           report=rx(r"BUG: Dentry .* still in use \([0-9]+\) \[(unmount) of ([^\]]+)\]"),
-           alt=("BUG: Dentry still in use [{1} of {2}]",)),
-        _F(rx("BUG: Bad page (state|cache)"), "BUG: Bad page {1} in {2}",
-           stack=_s(rx("page last allocated"), PARSE_STACK,
-                    skip=("(free|put|get|update|release)_page", "free_unref", "^_*folio",
-                          "truncate_inode_pages", "page_frag_free", "alloc", "vmap", "page_owner"))),
-        _F(rx("BUG: Bad page map"), "BUG: Bad page map"),
-        _F(rx("BUG: workqueue lockup"), "BUG: workqueue lockup", no_stack_trace=True),
-        _F(rx("BUG: sleeping function called from invalid context at (.*)"),
-           "BUG: sleeping function called from invalid context in {2}", stack=_s(*_TRACE)),
-        _F(rx(r"BUG: using ([a-z_]+)\(\) in preemptible"), "BUG: using {1}() in preemptible code in {2}",
-           stack=_s(*_TRACE, skip=("dump_stack", "preemption", "preempt", "debug_", "processor_id", "this_cpu"))),
-        _F(rx("BUG: workqueue leaked lock or atomic"), "BUG: workqueue leaked lock or atomic in {1}",
-           report=rx("BUG: workqueue leaked lock or atomic(?:.*\\n)+?.*last function: ([a-zA-Z0-9_]+)\\n"),
-           no_stack_trace=True),
-        _F(rx("BUG: memory leak"), "memory leak in {1}",
-           stack=_s(rx(r"backtrace(?: \(crc [0-9a-fA-F]*\))?:"), PARSE_STACK,
-                    skip=("kmemleak", "mmap", "kmem", "slab", "alloc", "create_object", "idr_get",
-                          "list_lru_init", "kasprintf", "kvasprintf", "pcpu_create", "strdup",
-                          "strndup", "memdup"))),
-        _F(rx("BUG: .*stack guard page was hit at"), "BUG: stack guard page was hit in {1}",
-           alt=("stack-overflow in {1}",), stack=_s(*_RIP_TRACE, extractor=stall_frame)),
-        # arm reports this differently from x86; use the x86 title so they merge.
-        _F(rx("BUG: Invalid wait context"), "WARNING: locking bug in {1}",
-           stack=_s(*_TRACE, skip=("lock_sock", "release_sock"))),
-        _F(rx(r"BUG:\s*(?:\n|$)"), "BUG: corrupted", corrupted=True),
-    ], ("ODEBUG:", "Boot_DEBUG:", "xlog_status:", "DEBUG:", "BUG: no syscalls can create resource")),
-    _k("WARNING:", [
-        _F(rx(r"WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)"), "WARNING: ODEBUG bug in {1}",
-           stack=_warning_stack("debug_", "rcu", "hrtimer_", "timer_", "work_", "percpu_", "vunmap", "vfree",
-                                "__free_", "debug_check", "kobject_")),
-        _F(rx(r"WARNING: .*mm/usercopy\.c.* (?:usercopy_warn|at)"), "WARNING: bad usercopy in {1}",
-           stack=_warning_stack("usercopy", "__check")),
-        _F(rx(r"WARNING: .*lib/kobject\.c.* (?:kobject_|at)"), "WARNING: kobject bug in {1}",
-           stack=_warning_stack("kobject_")),
-        _F(rx(r"WARNING: .*fs/proc/generic\.c.* (?:proc_register|at)"), "WARNING: proc registration bug in {1}",
-           stack=_warning_stack("proc_")),
-        _F(rx(r"WARNING: .*lib/refcount\.c.* (?:refcount_|at)"), "WARNING: refcount bug in {1}",
-           stack=_warning_stack("refcount", "kobject_")),
-        _F(rx(r"WARNING: .*kernel/locking/lockdep\.c.*lock_"), "WARNING: locking bug in {1}",
-           stack=_warning_stack("lock_sock", "release_sock")),
-        _F(rx("WARNING: .*still has locks held!"), "WARNING: still has locks held in {1}",
-           report=rx("WARNING: .*still has locks held!(?:.*\\n)+?.*at: {{FUNC}}")),
-        _F(rx("WARNING: Nested lock was not taken"), "WARNING: nested lock was not taken in {1}",
-           stack=_warning_stack()),
-        _F(rx("WARNING: lock held when returning to user space"),
-           "WARNING: lock held when returning to user space in {1}",
-           report=rx("WARNING: lock held when returning to user space(?:.*\\n)+?.*leaving the kernel with locks "
-                     "still held" + _LOCKDEP_AT),
-           no_stack_trace=True),
-        _F(rx(r"WARNING: .*mm/.*\.c.* k?.?malloc"), "WARNING: kmalloc bug in {1}",
-           stack=_warning_stack("kmalloc", "krealloc", "slab", "kmem")),
-        _F(rx(r"WARNING: .*mm/vmalloc.c.*__vmalloc_node"), "WARNING: zero-size vmalloc in {1}",
-           stack=_warning_stack()),
-        _F(rx("WARNING: .* usb_submit_urb"), "WARNING in {1}/usb_submit_urb",
-           stack=_warning_stack("usb_submit_urb", "usb_start_wait_urb", "usb_bulk_msg", "usb_interrupt_msg",
-                                "usb_control_msg")),
-        # Kernels from late 2025: "WARNING: file.c:12 at 0x1234, CPU#0: comm/pid".
-        _F(rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"), "WARNING in {2}", stack=_warning_stack()),
-        _F(rx("WARNING: .* at {{SRC}} {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
-        _F(rx("WARNING: {{SRC}} at {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
-        _F(rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"), "WARNING in {3}", stack=_warning_stack()),
-        _F(rx("WARNING: possible circular locking dependency detected"), "possible deadlock in {1}",
-           report=rx("WARNING: possible circular locking dependency detected(?:.*\\n)+?.*is trying to acquire lock"),
-           stack=_s(rx("at: (?:{{PC}} +)?{{FUNC}}"), rx("at: (?:{{PC}} +)?{{FUNC}}"), PARSE_STACK,
-                    skip=("process_one_work", "flush_workqueue", "drain_workqueue", "destroy_workqueue"))),
-        _F(rx("WARNING: possible irq lock inversion dependency detected"), "possible deadlock in {1}",
-           report=rx("WARNING: possible irq lock inversion dependency detected(?:.*\\n)+?.*just changed the state "
-                     "of lock" + _LOCKDEP_AT)),
-        _F(rx("WARNING: .*-safe -> .*-unsafe lock order detected"), "possible deadlock in {1}",
-           stack=_s(rx("which became (?:.*) at:"), PARSE_STACK)),
-        _F(rx("WARNING: possible recursive locking detected"), "possible deadlock in {1}",
-           report=rx("WARNING: possible recursive locking detected(?:.*\\n)+?.*is trying to acquire lock"
-                     + _LOCKDEP_AT)),
-        _F(rx("WARNING: inconsistent lock state"), "inconsistent lock state in {2}",
-           report=rx("WARNING: inconsistent lock state(?:.*\\n)+?.*takes" + _LOCKDEP_AT), stack=_s(*_TRACE)),
-        _F(rx("WARNING: suspicious RCU usage"), "WARNING: suspicious RCU usage in {2}",
-           report=rx("WARNING: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}"),
-           stack=_s(*_TRACE, skip=("rcu", "kmem", "slab"))),
-        _F(rx("WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value"),
-           "WARNING: kernel stack regs has bad '{1}' value", no_stack_trace=True),
-        _F(rx("WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value"),
-           "WARNING: kernel stack frame pointer has bad value", no_stack_trace=True),
-        _F(rx("WARNING: bad unlock balance detected!"), "WARNING: bad unlock balance in {1}",
-           stack=_s(rx("{{PC}} +{{FUNC}}"), *_TRACE)),
-        _F(rx("WARNING: held lock freed!"), "WARNING: held lock freed in {1}",
-           report=rx("WARNING: held lock freed!(?:.*\\n)+?.*at:(?: {{PC}})? +{{FUNC}}")),
-        _F(rx("WARNING: kernel stack regs .* has bad 'bp' value"), "WARNING: kernel stack regs has bad value",
-           no_stack_trace=True),
-        _F(rx("WARNING: kernel stack frame pointer .* has bad value"), "WARNING: kernel stack regs has bad value",
-           no_stack_trace=True),
-        _F(rx(r"WARNING:\s*(?:\n|$)"), "WARNING: corrupted", corrupted=True),
-    ], (
-        "WARNING: /etc/ssh/moduli does not exist, using fixed modulus",
-        "WARNING: workqueue cpumask: online intersect > possible intersect",
-        "WARNING: [Tt]he mand mount option",
-        r"WARNING: Unsupported flag value\(s\) of 0x%x in DT_FLAGS_1",
-        "WARNING: Unprivileged eBPF is enabled with eIBRS",
-        r"WARNING: fbcon: Driver '(.*)' missed to adjust virtual screen size",
-        "WARNING: See https.* for mitigation options.",
-        "WARNING: kernel not compiled with CPU_SRSO",
-        r"EXT4-[Ff][Ss](?: \(.*\))?:",
-        r"(?i)warning: .* uses (deprecated v2 capabilities|wireless extensions)",
-        r"XFS \(\w+\): WARNING",
-    )),
-    _k("INFO:", [
-        _F(rx("INFO: possible circular locking dependency detected"), "possible deadlock in {1}",
-           report=rx("INFO: possible circular locking dependency detected \\](?:.*\\n)+?.*is trying to acquire lock"
-                     "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}")),
-        _F(rx("INFO: possible irq lock inversion dependency detected"), "possible deadlock in {1}",
-           report=rx("INFO: possible irq lock inversion dependency detected \\](?:.*\\n)+?.*just changed the state "
-                     "of lock(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}")),
-        _F(rx("INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected"), "possible deadlock in {1}",
-           report=rx("INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \\](?:.*\\n)+?.*is trying to acquire"
-                     "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}")),
-        _F(rx("INFO: possible recursive locking detected"), "possible deadlock in {1}",
-           report=rx("INFO: possible recursive locking detected \\](?:.*\\n)+?.*is trying to acquire lock"
-                     "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}")),
-        _F(rx("INFO: inconsistent lock state"), "inconsistent lock state in {1}",
-           report=rx("INFO: inconsistent lock state \\](?:.*\\n)+?.*takes(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}")),
-        _F(rx("INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall"),
-           "INFO: rcu detected stall in {1}", alt=("stall in {1}",),
-           stack=_s(rx("apic_timer_interrupt"), RIP_FRAME, PARSE_STACK,
-                    parts2=(rx("(?:apic_timer_interrupt|Exception stack|el1h_64_irq)"), PARSE_STACK),
-                    skip=("apic_timer_interrupt", "rcu"), extractor=stall_frame)),
-        _F(rx("INFO: trying to register non-static key"), "INFO: trying to register non-static key in {1}",
-           stack=_s(*_TRACE, skip=("stack", "lock", "IRQ"))),
-        _F(rx("INFO: suspicious RCU usage"), "INFO: suspicious RCU usage in {2}",
-           report=rx("INFO: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}"),
-           stack=_s(*_TRACE, skip=("rcu", "kmem", "slab"))),
-        # The comm may hold a newline (tasks can rename themselves to anything).
-        _F(rx("INFO: task .*(?:\\n.*)? blocked (?:in I/O wait )?for more than [0-9]+ seconds"), "INFO: task hung in {1}",
-           alt=("hang in {1}",), stack=_s(*_TRACE, extractor=hang_frame)),
-        _F(rx("INFO: task .* can't die for more than .* seconds"), "INFO: task can't die in {1}",
-           alt=("hang in {1}",), stack=_s(*_TRACE, skip=("schedule",))),
-        # Old-style KASAN reports that lost their header end up here.
-        _F(rx("INFO: (Freed|Allocated) in (.*)"), "INFO: {1} in {2}", corrupted=True),
-        _F(rx(r"INFO:\s*(?:\n|$)"), "INFO: corrupted", corrupted=True),
-    ], (
-        "INFO: lockdep is turned off", "INFO: Stall ended before state dump start", "INFO: NMI handler",
-        "INFO: recovery required on readonly filesystem", "(handler|interrupt).*took too long",
-        "INFO: sys_.* is not present in /proc/kallsyms", "INFO: no syscalls can create resource",
-        "rmt_storage:INFO:", "_INFO:",
-    )),
-    _k("Unable to handle kernel", [
-        _F(rx("Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)"),
-           "BUG: unable to handle kernel {1} in {2}", alt=("bad-access in {2}",), stack=_s(*_RIP_TRACE)),
-    ]),
-    _k("general protection fault", [
-        _F(rx("general protection fault.*:"), "general protection fault in {1}", alt=("bad-access in {1}",),
-           stack=_s(*_RIP_TRACE)),
-    ], (r"general protection fault .* error:\d+ in ",)),  # user-space segfault report
-    _k("stack segment: ", [
-        _F(rx("stack segment: "), "stack segment fault in {1}", stack=_s(*_RIP_TRACE)),
-    ]),
-    _k("Kernel panic", [
-        _F(rx("Kernel panic - not syncing: stack-protector:"), "kernel panic: stack is corrupted in {1}",
-           report=rx("Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: {{FUNC}}"),
-           no_stack_trace=True),
-        _F(rx("Kernel panic - not syncing: stack-protector:"), "kernel panic: stack is corrupted in {1}",
-           report=rx("Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: [a-f0-9]+"),
-           stack=_s(*_TRACE, skip=("stack_chk",))),
-        _F(rx("Kernel panic - not syncing: corrupted stack end"), "kernel panic: corrupted stack end in {1}",
-           report=rx("Kernel panic - not syncing: corrupted stack end detected inside scheduler"),
-           alt=("stack-overflow in {1}",),
-           stack=_s(*_TRACE, skip=("schedule", "retint_kernel"), extractor=stall_frame)),
-        _F(rx("Kernel panic - not syncing: kernel stack overflow"), "kernel stack overflow in {1}",
-           alt=("stack-overflow in {1}",), stack=_s(*_TRACE, skip=("bad_stack",), extractor=stall_frame)),
-        _F(rx("Kernel panic - not syncing: Attempted to kill init!"), "kernel panic: Attempted to kill init!"),
-        _F(rx("Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+"),
-           "kernel panic: Couldn't open N_TTY ldisc"),
-        # These follow a BUG/WARNING/hang: titling a report with them means its start was lost.
-        _F(rx("Kernel panic - not syncing: Fatal exception"), "kernel panic: Fatal exception", corrupted=True),
-        _F(rx("Kernel panic - not syncing: panic_on_warn set"), "kernel panic: panic_on_warn set", corrupted=True),
-        _F(rx("Kernel panic - not syncing: hung_task: blocked tasks"), "kernel panic: hung_task: blocked tasks",
-           corrupted=True),
-        _F(rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
-    ]),
-    _k("PANIC: double fault", [
-        _F(rx("PANIC: double fault"), "PANIC: double fault in {1}", stack=_s(RIP_FRAME)),
-    ]),
-    _k("rust_kernel: panicked", [
-        _F(rx("rust_kernel: panicked"), "{1} in {2}", report=rx("rust_kernel: panicked at [^\n]*?\n(.+?)\n"),
-           stack=_s(*_TRACE, skip=(re.escape("__rustc::rust_begin_unwind"),))),
-    ]),
-    _k("kernel BUG", [
-        _F(rx("kernel BUG at mm/usercopy.c"), "BUG: bad usercopy in {1}", stack=_s(*_TRACE, skip=("usercopy", "__check"))),
-        _F(rx("kernel BUG at lib/list_debug.c"), "BUG: corrupted list in {1}", alt=("bad-access in {1}",),
-           stack=_s(*_TRACE)),
-        _F(rx("kernel BUG at (.*)"), "kernel BUG in {2}", stack=_s(*_RIP_TRACE, skip=("^skb_",))),
-    ]),
+    _k(
+        "BUG:",
+        [
+            _F(
+                rx("BUG: KASAN:"),
+                "KASAN: {1} {3} in {4}",
+                report=rx(
+                    r"BUG: KASAN: ([a-z\-]+) in {{FUNC}}(?:.*\n)+?.*(Read|Write) (?:of size|at addr) (?:[0-9a-f]+)"
+                ),
+                alt=("bad-access in {4}",),
+                stack=_s(
+                    rx(r"BUG: KASAN: (?:[a-z\-]+) in {{FUNC}}"),
+                    CALL_TRACE,
+                    PARSE_STACK,
+                    skip=("kernel_fault", "tag_check", "mem_abort", "^el1_", "^el1h_"),
+                ),
+            ),
+            _F(
+                rx("BUG: KASAN:"),
+                "KASAN: invalid-free in {2}",
+                report=rx(_KASAN_FREE),
+                alt=("invalid-free in {2}",),
+                stack=_s(
+                    rx(_KASAN_FREE),
+                    CALL_TRACE,
+                    PARSE_STACK,
+                    skip=("slab_", "kfree", "vunmap", "vfree"),
+                ),
+            ),
+            _F(
+                rx(r"BUG: KASAN: ([a-z\-]+) on address(?:.*\n)+?.*(Read|Write) of size ([0-9]+)"),
+                "KASAN: {1} {2}",
+            ),
+            _F(rx("BUG: KASAN: (.*)"), "KASAN: {1}", corrupted=True),
+            _F(
+                rx("BUG: KMSAN: kernel-usb-infoleak"),
+                "KMSAN: kernel-usb-infoleak in {2}",
+                report=rx("BUG: KMSAN: kernel-usb-infoleak in {{FUNC}}"),
+                alt=("KMSAN origin in {3}",),
+                stack=_s(
+                    PARSE_STACK,
+                    rx("(Local variable .* created at:|Uninit was created at:)"),
+                    PARSE_STACK,
+                    skip=(
+                        "alloc_skb",
+                        "usb_submit_urb",
+                        "usb_start_wait_urb",
+                        "usb_bulk_msg",
+                        "usb_interrupt_msg",
+                        "usb_control_msg",
+                    ),
+                ),
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("BUG: KMSAN:"),
+                "KMSAN: {1} in {3}",
+                report=rx(r"BUG: KMSAN: ([a-z\-]+) in {{FUNC}}"),
+                alt=("bad-access in {3}",),
+                stack=_s(
+                    PARSE_STACK,
+                    rx("(Local variable .* created at:|Uninit was created at:)"),
+                    PARSE_STACK,
+                    skip=(
+                        "alloc_skb",
+                        "netlink_ack",
+                        "netlink_rcv_skb",
+                        "_encrypt$",
+                        "^(?:crypto|cipher|drbg|rng)_",
+                    ),
+                ),
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("BUG: KCSAN: data-race"),
+                "KCSAN: {1}",
+                report=rx("BUG: KCSAN: (.*)"),
+                no_stack_trace=True,
+            ),
+            _F(rx("BUG: KCSAN:"), "KCSAN: {1}", report=rx("BUG: KCSAN: (.*)"), no_stack_trace=True),
+            _F(
+                rx("BUG: KFENCE: (use-after-free|out-of-bounds) (read|write) in {{FUNC}}"),
+                "KFENCE: {1} {2} in {4}",
+                alt=("bad-access in {4}",),
+                stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
+            ),
+            _F(
+                rx("BUG: KFENCE: invalid free in {{FUNC}}"),
+                "KFENCE: invalid free in {2}",
+                alt=("invalid-free in {2}",),
+                no_stack_trace=True,
+                stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
+            ),
+            _F(
+                rx("BUG: KFENCE: invalid (read|write) in {{FUNC}}"),
+                "KFENCE: invalid {1} in {3}",
+                alt=("bad-access in {3}",),
+                stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
+            ),
+            _F(
+                rx("BUG: KFENCE: memory corruption in {{FUNC}}"),
+                "KFENCE: memory corruption in {2}",
+                no_stack_trace=True,
+                stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
+            ),
+            _F(
+                rx(
+                    "BUG: (?:unable to handle kernel paging request|unable to handle page fault for address"
+                    "|Unable to handle kernel data access)"
+                ),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _F(
+                rx(
+                    "BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference"
+                    "|Kernel NULL pointer dereference)"
+                ),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            # The second half of this header is a separate printk and often lost.
+            _F(
+                rx("BUG: (?:unable to handle kernel|Unable to handle kernel)"),
+                "BUG: unable to handle kernel",
+                corrupted=True,
+            ),
+            _F(
+                rx(
+                    "BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|cpu recursion|bad magic"
+                    "|wrong owner|wrong CPU|trylock failure on UP)"
+                ),
+                "BUG: {1} {2} in {3}",
+                stack=_s(*_TRACE, skip=("spin_", "_lock", "_unlock")),
+            ),
+            _F(
+                rx("BUG: soft lockup"),
+                "BUG: soft lockup in {1}",
+                alt=("stall in {1}",),
+                stack=_s(*_RIP_TRACE, extractor=stall_frame),
+            ),
+            _F(
+                rx("BUG: .*still has locks held!"),
+                "BUG: still has locks held in {1}",
+                report=rx("BUG: .*still has locks held!(?:.*\\n)+?.*{{PC}} +{{FUNC}}"),
+            ),
+            _F(
+                rx("BUG: scheduling while atomic"),
+                "BUG: scheduling while atomic in {1}",
+                stack=_s(*_TRACE, skip=("schedule",)),
+            ),
+            _F(
+                rx("BUG: lock held when returning to user space"),
+                "BUG: lock held when returning to user space in {1}",
+                report=rx(
+                    "BUG: lock held when returning to user space(?:.*\\n)+?.*leaving the kernel with locks still held"
+                    + _LOCKDEP_AT
+                ),
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("BUG: bad unlock balance detected!"),
+                "BUG: bad unlock balance in {1}",
+                stack=_s(rx("{{PC}} +{{FUNC}}"), *_TRACE),
+            ),
+            _F(
+                rx("BUG: held lock freed!"),
+                "BUG: held lock freed in {1}",
+                report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PC}} +{{FUNC}}"),
+            ),
+            _F(rx("BUG: Bad rss-counter state"), "BUG: Bad rss-counter state", no_stack_trace=True),
+            _F(
+                rx("BUG: non-zero nr_ptes on freeing mm"),
+                "BUG: non-zero nr_ptes on freeing mm",
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("BUG: non-zero nr_pmds on freeing mm"),
+                "BUG: non-zero nr_pmds on freeing mm",
+                no_stack_trace=True,
+            ),
+            # The fs type and block device in this message only split one bug into many.
+            _F(
+                rx("BUG: Dentry .* still in use"),
+                "BUG: Dentry still in use in {1}",
+                report=rx(r"BUG: Dentry .* still in use \([0-9]+\) \[(unmount) of ([^\]]+)\]"),
+                alt=("BUG: Dentry still in use [{1} of {2}]",),
+            ),
+            _F(
+                rx("BUG: Bad page (state|cache)"),
+                "BUG: Bad page {1} in {2}",
+                stack=_s(
+                    rx("page last allocated"),
+                    PARSE_STACK,
+                    skip=(
+                        "(free|put|get|update|release)_page",
+                        "free_unref",
+                        "^_*folio",
+                        "truncate_inode_pages",
+                        "page_frag_free",
+                        "alloc",
+                        "vmap",
+                        "page_owner",
+                    ),
+                ),
+            ),
+            _F(rx("BUG: Bad page map"), "BUG: Bad page map"),
+            _F(rx("BUG: workqueue lockup"), "BUG: workqueue lockup", no_stack_trace=True),
+            _F(
+                rx("BUG: sleeping function called from invalid context at (.*)"),
+                "BUG: sleeping function called from invalid context in {2}",
+                stack=_s(*_TRACE),
+            ),
+            _F(
+                rx(r"BUG: using ([a-z_]+)\(\) in preemptible"),
+                "BUG: using {1}() in preemptible code in {2}",
+                stack=_s(
+                    *_TRACE,
+                    skip=(
+                        "dump_stack",
+                        "preemption",
+                        "preempt",
+                        "debug_",
+                        "processor_id",
+                        "this_cpu",
+                    ),
+                ),
+            ),
+            _F(
+                rx("BUG: workqueue leaked lock or atomic"),
+                "BUG: workqueue leaked lock or atomic in {1}",
+                report=rx(
+                    "BUG: workqueue leaked lock or atomic(?:.*\\n)+?.*last function: ([a-zA-Z0-9_]+)\\n"
+                ),
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("BUG: memory leak"),
+                "memory leak in {1}",
+                stack=_s(
+                    rx(r"backtrace(?: \(crc [0-9a-fA-F]*\))?:"),
+                    PARSE_STACK,
+                    skip=(
+                        "kmemleak",
+                        "mmap",
+                        "kmem",
+                        "slab",
+                        "alloc",
+                        "create_object",
+                        "idr_get",
+                        "list_lru_init",
+                        "kasprintf",
+                        "kvasprintf",
+                        "pcpu_create",
+                        "strdup",
+                        "strndup",
+                        "memdup",
+                    ),
+                ),
+            ),
+            _F(
+                rx("BUG: .*stack guard page was hit at"),
+                "BUG: stack guard page was hit in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_RIP_TRACE, extractor=stall_frame),
+            ),
+            # arm reports this differently from x86; use the x86 title so they merge.
+            _F(
+                rx("BUG: Invalid wait context"),
+                "WARNING: locking bug in {1}",
+                stack=_s(*_TRACE, skip=("lock_sock", "release_sock")),
+            ),
+            _F(rx(r"BUG:\s*(?:\n|$)"), "BUG: corrupted", corrupted=True),
+        ],
+        (
+            "ODEBUG:",
+            "Boot_DEBUG:",
+            "xlog_status:",
+            "DEBUG:",
+            "BUG: no syscalls can create resource",
+        ),
+    ),
+    _k(
+        "WARNING:",
+        [
+            _F(
+                rx(r"WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)"),
+                "WARNING: ODEBUG bug in {1}",
+                stack=_warning_stack(
+                    "debug_",
+                    "rcu",
+                    "hrtimer_",
+                    "timer_",
+                    "work_",
+                    "percpu_",
+                    "vunmap",
+                    "vfree",
+                    "__free_",
+                    "debug_check",
+                    "kobject_",
+                ),
+            ),
+            _F(
+                rx(r"WARNING: .*mm/usercopy\.c.* (?:usercopy_warn|at)"),
+                "WARNING: bad usercopy in {1}",
+                stack=_warning_stack("usercopy", "__check"),
+            ),
+            _F(
+                rx(r"WARNING: .*lib/kobject\.c.* (?:kobject_|at)"),
+                "WARNING: kobject bug in {1}",
+                stack=_warning_stack("kobject_"),
+            ),
+            _F(
+                rx(r"WARNING: .*fs/proc/generic\.c.* (?:proc_register|at)"),
+                "WARNING: proc registration bug in {1}",
+                stack=_warning_stack("proc_"),
+            ),
+            _F(
+                rx(r"WARNING: .*lib/refcount\.c.* (?:refcount_|at)"),
+                "WARNING: refcount bug in {1}",
+                stack=_warning_stack("refcount", "kobject_"),
+            ),
+            _F(
+                rx(r"WARNING: .*kernel/locking/lockdep\.c.*lock_"),
+                "WARNING: locking bug in {1}",
+                stack=_warning_stack("lock_sock", "release_sock"),
+            ),
+            _F(
+                rx("WARNING: .*still has locks held!"),
+                "WARNING: still has locks held in {1}",
+                report=rx("WARNING: .*still has locks held!(?:.*\\n)+?.*at: {{FUNC}}"),
+            ),
+            _F(
+                rx("WARNING: Nested lock was not taken"),
+                "WARNING: nested lock was not taken in {1}",
+                stack=_warning_stack(),
+            ),
+            _F(
+                rx("WARNING: lock held when returning to user space"),
+                "WARNING: lock held when returning to user space in {1}",
+                report=rx(
+                    "WARNING: lock held when returning to user space(?:.*\\n)+?.*leaving the kernel with locks "
+                    "still held" + _LOCKDEP_AT
+                ),
+                no_stack_trace=True,
+            ),
+            _F(
+                rx(r"WARNING: .*mm/.*\.c.* k?.?malloc"),
+                "WARNING: kmalloc bug in {1}",
+                stack=_warning_stack("kmalloc", "krealloc", "slab", "kmem"),
+            ),
+            _F(
+                rx(r"WARNING: .*mm/vmalloc.c.*__vmalloc_node"),
+                "WARNING: zero-size vmalloc in {1}",
+                stack=_warning_stack(),
+            ),
+            _F(
+                rx("WARNING: .* usb_submit_urb"),
+                "WARNING in {1}/usb_submit_urb",
+                stack=_warning_stack(
+                    "usb_submit_urb",
+                    "usb_start_wait_urb",
+                    "usb_bulk_msg",
+                    "usb_interrupt_msg",
+                    "usb_control_msg",
+                ),
+            ),
+            # Kernels from late 2025: "WARNING: file.c:12 at 0x1234, CPU#0: comm/pid".
+            _F(rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"), "WARNING in {2}", stack=_warning_stack()),
+            _F(rx("WARNING: .* at {{SRC}} {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
+            _F(rx("WARNING: {{SRC}} at {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
+            _F(
+                rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
+                "WARNING in {3}",
+                stack=_warning_stack(),
+            ),
+            _F(
+                rx("WARNING: possible circular locking dependency detected"),
+                "possible deadlock in {1}",
+                report=rx(
+                    "WARNING: possible circular locking dependency detected(?:.*\\n)+?.*is trying to acquire lock"
+                ),
+                stack=_s(
+                    rx("at: (?:{{PC}} +)?{{FUNC}}"),
+                    rx("at: (?:{{PC}} +)?{{FUNC}}"),
+                    PARSE_STACK,
+                    skip=(
+                        "process_one_work",
+                        "flush_workqueue",
+                        "drain_workqueue",
+                        "destroy_workqueue",
+                    ),
+                ),
+            ),
+            _F(
+                rx("WARNING: possible irq lock inversion dependency detected"),
+                "possible deadlock in {1}",
+                report=rx(
+                    "WARNING: possible irq lock inversion dependency detected(?:.*\\n)+?.*just changed the state "
+                    "of lock" + _LOCKDEP_AT
+                ),
+            ),
+            _F(
+                rx("WARNING: .*-safe -> .*-unsafe lock order detected"),
+                "possible deadlock in {1}",
+                stack=_s(rx("which became (?:.*) at:"), PARSE_STACK),
+            ),
+            _F(
+                rx("WARNING: possible recursive locking detected"),
+                "possible deadlock in {1}",
+                report=rx(
+                    "WARNING: possible recursive locking detected(?:.*\\n)+?.*is trying to acquire lock"
+                    + _LOCKDEP_AT
+                ),
+            ),
+            _F(
+                rx("WARNING: inconsistent lock state"),
+                "inconsistent lock state in {2}",
+                report=rx("WARNING: inconsistent lock state(?:.*\\n)+?.*takes" + _LOCKDEP_AT),
+                stack=_s(*_TRACE),
+            ),
+            _F(
+                rx("WARNING: suspicious RCU usage"),
+                "WARNING: suspicious RCU usage in {2}",
+                report=rx("WARNING: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}"),
+                stack=_s(*_TRACE, skip=("rcu", "kmem", "slab")),
+            ),
+            _F(
+                rx("WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value"),
+                "WARNING: kernel stack regs has bad '{1}' value",
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value"),
+                "WARNING: kernel stack frame pointer has bad value",
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("WARNING: bad unlock balance detected!"),
+                "WARNING: bad unlock balance in {1}",
+                stack=_s(rx("{{PC}} +{{FUNC}}"), *_TRACE),
+            ),
+            _F(
+                rx("WARNING: held lock freed!"),
+                "WARNING: held lock freed in {1}",
+                report=rx("WARNING: held lock freed!(?:.*\\n)+?.*at:(?: {{PC}})? +{{FUNC}}"),
+            ),
+            _F(
+                rx("WARNING: kernel stack regs .* has bad 'bp' value"),
+                "WARNING: kernel stack regs has bad value",
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("WARNING: kernel stack frame pointer .* has bad value"),
+                "WARNING: kernel stack regs has bad value",
+                no_stack_trace=True,
+            ),
+            _F(rx(r"WARNING:\s*(?:\n|$)"), "WARNING: corrupted", corrupted=True),
+        ],
+        (
+            "WARNING: /etc/ssh/moduli does not exist, using fixed modulus",
+            "WARNING: workqueue cpumask: online intersect > possible intersect",
+            "WARNING: [Tt]he mand mount option",
+            r"WARNING: Unsupported flag value\(s\) of 0x%x in DT_FLAGS_1",
+            "WARNING: Unprivileged eBPF is enabled with eIBRS",
+            r"WARNING: fbcon: Driver '(.*)' missed to adjust virtual screen size",
+            "WARNING: See https.* for mitigation options.",
+            "WARNING: kernel not compiled with CPU_SRSO",
+            r"EXT4-[Ff][Ss](?: \(.*\))?:",
+            r"(?i)warning: .* uses (deprecated v2 capabilities|wireless extensions)",
+            r"XFS \(\w+\): WARNING",
+        ),
+    ),
+    _k(
+        "INFO:",
+        [
+            _F(
+                rx("INFO: possible circular locking dependency detected"),
+                "possible deadlock in {1}",
+                report=rx(
+                    "INFO: possible circular locking dependency detected \\](?:.*\\n)+?.*is trying to acquire lock"
+                    "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                ),
+            ),
+            _F(
+                rx("INFO: possible irq lock inversion dependency detected"),
+                "possible deadlock in {1}",
+                report=rx(
+                    "INFO: possible irq lock inversion dependency detected \\](?:.*\\n)+?.*just changed the state "
+                    "of lock(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                ),
+            ),
+            _F(
+                rx("INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected"),
+                "possible deadlock in {1}",
+                report=rx(
+                    "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \\](?:.*\\n)+?.*is trying to acquire"
+                    "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                ),
+            ),
+            _F(
+                rx("INFO: possible recursive locking detected"),
+                "possible deadlock in {1}",
+                report=rx(
+                    "INFO: possible recursive locking detected \\](?:.*\\n)+?.*is trying to acquire lock"
+                    "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                ),
+            ),
+            _F(
+                rx("INFO: inconsistent lock state"),
+                "inconsistent lock state in {1}",
+                report=rx(
+                    "INFO: inconsistent lock state \\](?:.*\\n)+?.*takes(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                ),
+            ),
+            _F(
+                rx("INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall"),
+                "INFO: rcu detected stall in {1}",
+                alt=("stall in {1}",),
+                stack=_s(
+                    rx("apic_timer_interrupt"),
+                    RIP_FRAME,
+                    PARSE_STACK,
+                    parts2=(
+                        rx("(?:apic_timer_interrupt|Exception stack|el1h_64_irq)"),
+                        PARSE_STACK,
+                    ),
+                    skip=("apic_timer_interrupt", "rcu"),
+                    extractor=stall_frame,
+                ),
+            ),
+            _F(
+                rx("INFO: trying to register non-static key"),
+                "INFO: trying to register non-static key in {1}",
+                stack=_s(*_TRACE, skip=("stack", "lock", "IRQ")),
+            ),
+            _F(
+                rx("INFO: suspicious RCU usage"),
+                "INFO: suspicious RCU usage in {2}",
+                report=rx("INFO: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}"),
+                stack=_s(*_TRACE, skip=("rcu", "kmem", "slab")),
+            ),
+            # The comm may hold a newline (tasks can rename themselves to anything).
+            _F(
+                rx("INFO: task .*(?:\\n.*)? blocked (?:in I/O wait )?for more than [0-9]+ seconds"),
+                "INFO: task hung in {1}",
+                alt=("hang in {1}",),
+                stack=_s(*_TRACE, extractor=hang_frame),
+            ),
+            _F(
+                rx("INFO: task .* can't die for more than .* seconds"),
+                "INFO: task can't die in {1}",
+                alt=("hang in {1}",),
+                stack=_s(*_TRACE, skip=("schedule",)),
+            ),
+            # Old-style KASAN reports that lost their header end up here.
+            _F(rx("INFO: (Freed|Allocated) in (.*)"), "INFO: {1} in {2}", corrupted=True),
+            _F(rx(r"INFO:\s*(?:\n|$)"), "INFO: corrupted", corrupted=True),
+        ],
+        (
+            "INFO: lockdep is turned off",
+            "INFO: Stall ended before state dump start",
+            "INFO: NMI handler",
+            "INFO: recovery required on readonly filesystem",
+            "(handler|interrupt).*took too long",
+            "INFO: sys_.* is not present in /proc/kallsyms",
+            "INFO: no syscalls can create resource",
+            "rmt_storage:INFO:",
+            "_INFO:",
+        ),
+    ),
+    _k(
+        "Unable to handle kernel",
+        [
+            _F(
+                rx(
+                    "Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)"
+                ),
+                "BUG: unable to handle kernel {1} in {2}",
+                alt=("bad-access in {2}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+        ],
+    ),
+    _k(
+        "general protection fault",
+        [
+            _F(
+                rx("general protection fault.*:"),
+                "general protection fault in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+        ],
+        (r"general protection fault .* error:\d+ in ",),
+    ),  # user-space segfault report
+    _k(
+        "stack segment: ",
+        [
+            _F(rx("stack segment: "), "stack segment fault in {1}", stack=_s(*_RIP_TRACE)),
+        ],
+    ),
+    _k(
+        "Kernel panic",
+        [
+            _F(
+                rx("Kernel panic - not syncing: stack-protector:"),
+                "kernel panic: stack is corrupted in {1}",
+                report=rx(
+                    "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: {{FUNC}}"
+                ),
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("Kernel panic - not syncing: stack-protector:"),
+                "kernel panic: stack is corrupted in {1}",
+                report=rx(
+                    "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: [a-f0-9]+"
+                ),
+                stack=_s(*_TRACE, skip=("stack_chk",)),
+            ),
+            _F(
+                rx("Kernel panic - not syncing: corrupted stack end"),
+                "kernel panic: corrupted stack end in {1}",
+                report=rx(
+                    "Kernel panic - not syncing: corrupted stack end detected inside scheduler"
+                ),
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_TRACE, skip=("schedule", "retint_kernel"), extractor=stall_frame),
+            ),
+            _F(
+                rx("Kernel panic - not syncing: kernel stack overflow"),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_TRACE, skip=("bad_stack",), extractor=stall_frame),
+            ),
+            _F(
+                rx("Kernel panic - not syncing: Attempted to kill init!"),
+                "kernel panic: Attempted to kill init!",
+            ),
+            _F(
+                rx(
+                    "Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+"
+                ),
+                "kernel panic: Couldn't open N_TTY ldisc",
+            ),
+            # These follow a BUG/WARNING/hang: titling a report with them means its start was lost.
+            _F(
+                rx("Kernel panic - not syncing: Fatal exception"),
+                "kernel panic: Fatal exception",
+                corrupted=True,
+            ),
+            _F(
+                rx("Kernel panic - not syncing: panic_on_warn set"),
+                "kernel panic: panic_on_warn set",
+                corrupted=True,
+            ),
+            _F(
+                rx("Kernel panic - not syncing: hung_task: blocked tasks"),
+                "kernel panic: hung_task: blocked tasks",
+                corrupted=True,
+            ),
+            _F(rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
+        ],
+    ),
+    _k(
+        "PANIC: double fault",
+        [
+            _F(rx("PANIC: double fault"), "PANIC: double fault in {1}", stack=_s(RIP_FRAME)),
+        ],
+    ),
+    _k(
+        "rust_kernel: panicked",
+        [
+            _F(
+                rx("rust_kernel: panicked"),
+                "{1} in {2}",
+                report=rx("rust_kernel: panicked at [^\n]*?\n(.+?)\n"),
+                stack=_s(*_TRACE, skip=(re.escape("__rustc::rust_begin_unwind"),)),
+            ),
+        ],
+    ),
+    _k(
+        "kernel BUG",
+        [
+            _F(
+                rx("kernel BUG at mm/usercopy.c"),
+                "BUG: bad usercopy in {1}",
+                stack=_s(*_TRACE, skip=("usercopy", "__check")),
+            ),
+            _F(
+                rx("kernel BUG at lib/list_debug.c"),
+                "BUG: corrupted list in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_TRACE),
+            ),
+            _F(
+                rx("kernel BUG at (.*)"),
+                "kernel BUG in {2}",
+                stack=_s(*_RIP_TRACE, skip=("^skb_",)),
+            ),
+        ],
+    ),
     _k("Kernel BUG", [_F(rx("Kernel BUG (.*)"), "kernel BUG {1}")]),
     _k("BUG kmalloc-", [_F(rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free")]),
     _k("divide error:", [_F(rx("divide error: "), "divide error in {1}", stack=_s(RIP_FRAME))]),
     # Misspelt by x86/entry in v5.9 ("Convert Divide Error to IDTENTRY").
     _k("divide_error:", [_F(rx("divide_error: "), "divide error in {1}", stack=_s(RIP_FRAME))]),
-    _k("invalid opcode:", [_F(rx("invalid opcode: "), "invalid opcode in {1}", stack=_s(RIP_FRAME))]),
-    _k("UBSAN:", [
-        _F(rx("UBSAN:"), "UBSAN: undefined-behaviour in {1}", report=rx("UBSAN: Undefined behaviour in"),
-           stack=_s(*_TRACE, skip=("ubsan", "overflow"))),
-        _F(rx("UBSAN: array-index-out-of-bounds in"), "UBSAN: array-index-out-of-bounds in {1}",
-           alt=("bad-access in {1}",), stack=_s(*_TRACE, skip=("ubsan", "overflow"))),
-        _F(rx("UBSAN:"), "UBSAN: {1} in {2}", report=rx("UBSAN: (.*?) in"),
-           stack=_s(*_TRACE, skip=("ubsan", "overflow"))),
-    ]),
-    _k("Booting the kernel.", [
-        _F(rx("^Booting the kernel"), "unexpected kernel reboot", no_stack_trace=True),
-    ], ("Parsing ELF|Decompressing Linux|Unknown parameter '",)),
-    _k("unregister_netdevice: waiting for", [
-        _F(rx("unregister_netdevice: waiting for (?:.*) to become free"),
-           "unregister_netdevice: waiting for DEV to become free", no_stack_trace=True),
-    ]),
-    _k("VFS: Close: file count is 0", [
-        _F(rx("VFS: Close: file count is 0"), "VFS: Close: file count is zero (use-after-free)", no_stack_trace=True),
-    ]),
-    _k("VFS: Busy inodes after unmount", [
-        _F(rx("VFS: Busy inodes after unmount"), "VFS: Busy inodes after unmount (use-after-free)",
-           no_stack_trace=True),
-    ]),
-    _k("Internal error:", [
-        # arm64 "synchronous external abort" is arm's "Unable to handle kernel paging request".
-        _F(rx("Internal error:"), "Internal error in {1}", alt=("bad-access in {1}",), stack=_s(*_RIP_TRACE)),
-    ]),
-    _k("Unhandled fault:", [
-        _F(rx("Unhandled fault:"), "Unhandled fault in {1}", alt=("bad-access in {1}",), stack=_s(*_RIP_TRACE)),
-    ]),
-    _k("Alignment trap:", [_F(rx("Alignment trap:"), "Alignment trap in {1}", stack=_s(*_RIP_TRACE))]),
-    _k("trusty: panic", [
-        _F(rx("trusty: panic.* ASSERT FAILED"), "trusty: ASSERT FAILED: {1}",
-           report=rx(r"trusty: panic \(.*?\):(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)"), no_stack_trace=True),
-        _F(rx("trusty: panic.* ASSERT FAILED.*: *(.*)"), "trusty: ASSERT FAILED: {1}", corrupted=True),
-        _F(rx("trusty: panic"), "trusty: panic: {1}", report=rx(r"trusty: panic \(.*?\): (.+)"), no_stack_trace=True),
-    ]),
+    _k(
+        "invalid opcode:",
+        [_F(rx("invalid opcode: "), "invalid opcode in {1}", stack=_s(RIP_FRAME))],
+    ),
+    _k(
+        "UBSAN:",
+        [
+            _F(
+                rx("UBSAN:"),
+                "UBSAN: undefined-behaviour in {1}",
+                report=rx("UBSAN: Undefined behaviour in"),
+                stack=_s(*_TRACE, skip=("ubsan", "overflow")),
+            ),
+            _F(
+                rx("UBSAN: array-index-out-of-bounds in"),
+                "UBSAN: array-index-out-of-bounds in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_TRACE, skip=("ubsan", "overflow")),
+            ),
+            _F(
+                rx("UBSAN:"),
+                "UBSAN: {1} in {2}",
+                report=rx("UBSAN: (.*?) in"),
+                stack=_s(*_TRACE, skip=("ubsan", "overflow")),
+            ),
+        ],
+    ),
+    _k(
+        "Booting the kernel.",
+        [
+            _F(rx("^Booting the kernel"), "unexpected kernel reboot", no_stack_trace=True),
+        ],
+        ("Parsing ELF|Decompressing Linux|Unknown parameter '",),
+    ),
+    _k(
+        "unregister_netdevice: waiting for",
+        [
+            _F(
+                rx("unregister_netdevice: waiting for (?:.*) to become free"),
+                "unregister_netdevice: waiting for DEV to become free",
+                no_stack_trace=True,
+            ),
+        ],
+    ),
+    _k(
+        "VFS: Close: file count is 0",
+        [
+            _F(
+                rx("VFS: Close: file count is 0"),
+                "VFS: Close: file count is zero (use-after-free)",
+                no_stack_trace=True,
+            ),
+        ],
+    ),
+    _k(
+        "VFS: Busy inodes after unmount",
+        [
+            _F(
+                rx("VFS: Busy inodes after unmount"),
+                "VFS: Busy inodes after unmount (use-after-free)",
+                no_stack_trace=True,
+            ),
+        ],
+    ),
+    _k(
+        "Internal error:",
+        [
+            # arm64 "synchronous external abort" is arm's "Unable to handle kernel paging request".
+            _F(
+                rx("Internal error:"),
+                "Internal error in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+        ],
+    ),
+    _k(
+        "Unhandled fault:",
+        [
+            _F(
+                rx("Unhandled fault:"),
+                "Unhandled fault in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+        ],
+    ),
+    _k(
+        "Alignment trap:",
+        [_F(rx("Alignment trap:"), "Alignment trap in {1}", stack=_s(*_RIP_TRACE))],
+    ),
+    _k(
+        "trusty: panic",
+        [
+            _F(
+                rx("trusty: panic.* ASSERT FAILED"),
+                "trusty: ASSERT FAILED: {1}",
+                report=rx(r"trusty: panic \(.*?\):(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)"),
+                no_stack_trace=True,
+            ),
+            _F(
+                rx("trusty: panic.* ASSERT FAILED.*: *(.*)"),
+                "trusty: ASSERT FAILED: {1}",
+                corrupted=True,
+            ),
+            _F(
+                rx("trusty: panic"),
+                "trusty: panic: {1}",
+                report=rx(r"trusty: panic \(.*?\): (.+)"),
+                no_stack_trace=True,
+            ),
+        ],
+    ),
     # Go runtime crashes (the fuzzer's own processes).
-    _k("fatal error:", [_F(rx("fatal error:"), "go runtime error", no_stack_trace=True)],
-       ("ALSA", "fatal error: cannot create timer")),
+    _k(
+        "fatal error:",
+        [_F(rx("fatal error:"), "go runtime error", no_stack_trace=True)],
+        ("ALSA", "fatal error: cannot create timer"),
+    ),
     # Failures reported by syzkaller's executor and tools.
     _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)]),
-    _k("SYZFATAL:", [_F(rx("SYZFATAL:(.*)()"), "SYZFATAL:{1}", alt=("SYZFATAL{2}",), no_stack_trace=True)]),
-    _k("panic:", [
-        _F(rx("panic: Sentry detected .* stuck task"), "panic: Sentry detected stuck tasks", no_stack_trace=True),
-        _F(rx("panic:(.*)"), "panic:{1}", no_stack_trace=True),
-    ], ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:")),
+    _k(
+        "SYZFATAL:",
+        [_F(rx("SYZFATAL:(.*)()"), "SYZFATAL:{1}", alt=("SYZFATAL{2}",), no_stack_trace=True)],
+    ),
+    _k(
+        "panic:",
+        [
+            _F(
+                rx("panic: Sentry detected .* stuck task"),
+                "panic: Sentry detected stuck tasks",
+                no_stack_trace=True,
+            ),
+            _F(rx("panic:(.*)"), "panic:{1}", no_stack_trace=True),
+        ],
+        ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:"),
+    ),
 )
 
 # Header lines that continue the current report instead of starting a new one.
 REPORT_START_IGNORES = tuple(
-    rx(p) for p in ("invalid opcode: 0000", "Kernel panic - not syncing", "unregister_netdevice: waiting for",
-                    "PANIC: double fault", "Internal error:")
+    rx(p)
+    for p in (
+        "invalid opcode: 0000",
+        "Kernel panic - not syncing",
+        "unregister_netdevice: waiting for",
+        "PANIC: double fault",
+        "Internal error:",
+    )
 )
 
 # Messages that print a stack but are not bugs; inside a report they mean interleaving.
-INFO_WITH_STACK = ("vmalloc: allocation failure:", "FAULT_INJECTION: forcing a failure",
-                   "FAULT_FLAG_ALLOW_RETRY missing")
+INFO_WITH_STACK = (
+    "vmalloc: allocation failure:",
+    "FAULT_INJECTION: forcing a failure",
+    "FAULT_FLAG_ALLOW_RETRY missing",
+)
 
 # Whole-log conditions under which a crash is an artefact of the test setup (syzkaller).
 SUPPRESSIONS = tuple(
     re.compile(p)
     for p in (
-        "panic: failed to start executor binary", "panic: executor failed: pthread_create failed",
-        "panic: failed to create temp dir", "fatal error: unexpected signal during runtime execution",
-        "signal SIGBUS: bus error", "SYZFAIL: SIGBUS",
-        r"Out of memory: Kill process .* \(syz-executor\)", r"Out of memory: Kill process .* \(sshd\)",
-        r"Killed process .* \(syz-executor\)", r"Killed process .* \(sshd\)",
-        "lowmemorykiller: Killing 'syz-executor'", "lowmemorykiller: Killing 'sshd'",
-        "INIT: PANIC: segmentation violation!", r"\*\*\* stack smashing detected \*\*\*: terminated",
-        "fatal error: runtime: out of memory", "fatal error: runtime: cannot allocate memory",
-        "fatal error: out of memory", "fatal error: newosproc", "panic: .*cannot allocate memory",
+        "panic: failed to start executor binary",
+        "panic: executor failed: pthread_create failed",
+        "panic: failed to create temp dir",
+        "fatal error: unexpected signal during runtime execution",
+        "signal SIGBUS: bus error",
+        "SYZFAIL: SIGBUS",
+        r"Out of memory: Kill process .* \(syz-executor\)",
+        r"Out of memory: Kill process .* \(sshd\)",
+        r"Killed process .* \(syz-executor\)",
+        r"Killed process .* \(sshd\)",
+        "lowmemorykiller: Killing 'syz-executor'",
+        "lowmemorykiller: Killing 'sshd'",
+        "INIT: PANIC: segmentation violation!",
+        r"\*\*\* stack smashing detected \*\*\*: terminated",
+        "fatal error: runtime: out of memory",
+        "fatal error: runtime: cannot allocate memory",
+        "fatal error: out of memory",
+        "fatal error: newosproc",
+        "panic: .*cannot allocate memory",
     )
 )
 
@@ -627,49 +1468,143 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("KFENCE: use-after-free write",), "KFENCE-USE-AFTER-FREE-WRITE"),
     (("KFENCE: use-after-free read", "KFENCE: use-after-free"), "KFENCE-USE-AFTER-FREE-READ"),
     (("KFENCE: invalid write", "KFENCE: out-of-bounds write"), "KFENCE-WRITE"),
-    (("KFENCE: invalid read", "KFENCE: out-of-bounds read", "KFENCE: out-of-bounds"), "KFENCE-READ"),
+    (
+        ("KFENCE: invalid read", "KFENCE: out-of-bounds read", "KFENCE: out-of-bounds"),
+        "KFENCE-READ",
+    ),
     (("KFENCE: memory corruption",), "KFENCE-MEMORY-CORRUPTION"),
     (("KFENCE: invalid free",), "KFENCE-INVALID-FREE"),
     (("KMSAN: uninit-value",), "KMSAN-UNINIT-VALUE"),
-    (("KMSAN: kernel-infoleak-after-free", "KMSAN: kernel-usb-infoleak-after-free", "KMSAN: use-after-free"),
-     "KMSAN-USE-AFTER-FREE-READ"),
+    (
+        (
+            "KMSAN: kernel-infoleak-after-free",
+            "KMSAN: kernel-usb-infoleak-after-free",
+            "KMSAN: use-after-free",
+        ),
+        "KMSAN-USE-AFTER-FREE-READ",
+    ),
     (("KMSAN: kernel-infoleak", "KMSAN: kernel-usb-infoleak"), "KMSAN-INFO-LEAK"),
     (("KASAN: null-ptr-deref Write",), "KASAN-NULL-POINTER-DEREFERENCE-WRITE"),
     (("KASAN: null-ptr-deref Read",), "KASAN-NULL-POINTER-DEREFERENCE-READ"),
     (("BUG: unable to handle kernel NULL pointer dereference in",), "NULL-POINTER-DEREFERENCE"),
-    (tuple(f"KASAN: {k} Write" for k in ("global-out-of-bounds", "out-of-bounds", "slab-out-of-bounds",
-                                         "stack-out-of-bounds", "user-memory-access",
-                                         "vmalloc-out-of-bounds", "wild-memory-access")), "KASAN-WRITE"),
-    (tuple(f"KASAN: {k} Read" for k in ("global-out-of-bounds", "invalid-access", "out-of-bounds",
-                                        "slab-out-of-bounds", "stack-out-of-bounds", "unknown-crash",
-                                        "user-memory-access", "vmalloc-out-of-bounds", "wild-memory-access"))
-     + ("KASAN: slab-out-of-bounds", "KASAN: stack-out-of-bounds", "KASAN: wild-memory-access"), "KASAN-READ"),
+    (
+        tuple(
+            f"KASAN: {k} Write"
+            for k in (
+                "global-out-of-bounds",
+                "out-of-bounds",
+                "slab-out-of-bounds",
+                "stack-out-of-bounds",
+                "user-memory-access",
+                "vmalloc-out-of-bounds",
+                "wild-memory-access",
+            )
+        ),
+        "KASAN-WRITE",
+    ),
+    (
+        tuple(
+            f"KASAN: {k} Read"
+            for k in (
+                "global-out-of-bounds",
+                "invalid-access",
+                "out-of-bounds",
+                "slab-out-of-bounds",
+                "stack-out-of-bounds",
+                "unknown-crash",
+                "user-memory-access",
+                "vmalloc-out-of-bounds",
+                "wild-memory-access",
+            )
+        )
+        + ("KASAN: slab-out-of-bounds", "KASAN: stack-out-of-bounds", "KASAN: wild-memory-access"),
+        "KASAN-READ",
+    ),
     (("KASAN: double-free or invalid-free", "KASAN: invalid-free"), "KASAN-INVALID-FREE"),
-    (("KASAN: slab-use-after-free Write", "KASAN: use-after-free Write"), "KASAN-USE-AFTER-FREE-WRITE"),
-    (("KASAN: slab-use-after-free Read", "KASAN: use-after-free Read", "KASAN: use-after-free"),
-     "KASAN-USE-AFTER-FREE-READ"),
+    (
+        ("KASAN: slab-use-after-free Write", "KASAN: use-after-free Write"),
+        "KASAN-USE-AFTER-FREE-WRITE",
+    ),
+    (
+        ("KASAN: slab-use-after-free Read", "KASAN: use-after-free Read", "KASAN: use-after-free"),
+        "KASAN-USE-AFTER-FREE-READ",
+    ),
     (("BUG: corrupted list", "BUG: unable to handle kernel paging request"), "MEMORY_SAFETY_BUG"),
     (("WARNING: refcount bug",), "REFCOUNT_WARNING"),
     (("UBSAN: array-index-out-of-bounds",), "MEMORY_SAFETY_UBSAN"),
     (("KCSAN: data-race",), "KCSAN-DATARACE"),
     (("KCSAN: assert: race in",), "KCSAN-ASSERT"),
-    (("BUG: bad unlock balance in", "BUG: held lock freed in", "BUG: rwlock", "BUG: spinlock",
-      "BUG: still has locks held in", "BUG: using", "WARNING: bad unlock balance in", "WARNING: held lock freed in",
-      "WARNING: lock held", "WARNING: locking bug in", "WARNING: nested lock was not taken in",
-      "WARNING: still has locks held in", "WARNING: suspicious RCU usage in", "inconsistent lock state in",
-      "possible deadlock in"), "LOCKDEP"),
-    (("BUG: scheduling while atomic in", "BUG: sleeping function called from invalid context in"), "ATOMIC_SLEEP"),
+    (
+        (
+            "BUG: bad unlock balance in",
+            "BUG: held lock freed in",
+            "BUG: rwlock",
+            "BUG: spinlock",
+            "BUG: still has locks held in",
+            "BUG: using",
+            "WARNING: bad unlock balance in",
+            "WARNING: held lock freed in",
+            "WARNING: lock held",
+            "WARNING: locking bug in",
+            "WARNING: nested lock was not taken in",
+            "WARNING: still has locks held in",
+            "WARNING: suspicious RCU usage in",
+            "inconsistent lock state in",
+            "possible deadlock in",
+        ),
+        "LOCKDEP",
+    ),
+    (
+        (
+            "BUG: scheduling while atomic in",
+            "BUG: sleeping function called from invalid context in",
+        ),
+        "ATOMIC_SLEEP",
+    ),
     (("memory leak in",), "LEAK"),
     (("BUG: bad usercopy in", "kernel BUG"), "BUG"),
     (("WARNING in",), "WARNING"),
-    (("BUG: stack guard page was hit in", "WARNING: corrupted", "WARNING: kernel stack frame pointer has bad value",
-      "WARNING: kernel stack regs has bad"), "UNKNOWN"),
-    (("BUG: soft lockup in", "INFO: rcu detected stall in", "INFO: task can't die in", "INFO: task hung in"), "HANG"),
-    (("Alignment trap in", "BUG: Object already free", "Internal error in", "PANIC: double fault", "Unhandled fault in",
-      "VFS: Busy inodes after unmount (use-after-free)", "VFS: Close: file count is zero (use-after-free)",
-      "divide error in", "general protection fault in", "go runtime error", "invalid opcode in", "kernel panic:",
-      "kernel stack overflow", "panic:", "rust_kernel panicked", "stack segment fault in", "trusty:",
-      "unregister_netdevice: waiting for DEV to become free"), "DoS"),
+    (
+        (
+            "BUG: stack guard page was hit in",
+            "WARNING: corrupted",
+            "WARNING: kernel stack frame pointer has bad value",
+            "WARNING: kernel stack regs has bad",
+        ),
+        "UNKNOWN",
+    ),
+    (
+        (
+            "BUG: soft lockup in",
+            "INFO: rcu detected stall in",
+            "INFO: task can't die in",
+            "INFO: task hung in",
+        ),
+        "HANG",
+    ),
+    (
+        (
+            "Alignment trap in",
+            "BUG: Object already free",
+            "Internal error in",
+            "PANIC: double fault",
+            "Unhandled fault in",
+            "VFS: Busy inodes after unmount (use-after-free)",
+            "VFS: Close: file count is zero (use-after-free)",
+            "divide error in",
+            "general protection fault in",
+            "go runtime error",
+            "invalid opcode in",
+            "kernel panic:",
+            "kernel stack overflow",
+            "panic:",
+            "rust_kernel panicked",
+            "stack segment fault in",
+            "trusty:",
+            "unregister_netdevice: waiting for DEV to become free",
+        ),
+        "DoS",
+    ),
     (("unexpected kernel reboot",), "REBOOT"),
     (("SYZFAIL", "SYZFATAL:"), "SYZ_FAILURE"),
     (("WARNING:",), "WARNING"),

@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from . import oopses
 from .lines import Line, caller_id, iter_lines, line_bounds, make_line
@@ -48,7 +48,9 @@ _MAX_CONTEXT_EVENTS = 20
 
 # Lines after which a task's report has nothing more to say.
 _REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---[ end Kernel panic")
-_REPORT_TERMINATOR_RE = re.compile("|".join(re.escape(t) for t in _REPORT_TERMINATORS))  # one pass per line
+_REPORT_TERMINATOR_RE = re.compile(
+    "|".join(re.escape(t) for t in _REPORT_TERMINATORS)
+)  # one pass per line
 
 # Seconds of silence between two lines of one report after which it is over.
 _REPORT_TIME_GAP = 10.0
@@ -62,7 +64,8 @@ _PANIC_GRACE_LINES = 8
 # x86 prints the faulting registers again after "---[ end trace" (oops_end); those lines
 # do not count against the grace above, so "Fatal exception" still joins its oops.
 _REGISTER_DUMP_RE = re.compile(
-    r"^\s*(?:RIP|RSP|RAX|RBX|RCX|RDX|RSI|RDI|RBP|R\d{1,2}|FS|GS|CS|DS|ES|CR\d|DR\d|PKRU|Code):?\s")
+    r"^\s*(?:RIP|RSP|RAX|RBX|RCX|RDX|RSI|RDI|RBP|R\d{1,2}|FS|GS|CS|DS|ES|CR\d|DR\d|PKRU|Code):?\s"
+)
 # Bound on a report's own text when nothing marks its end.
 _MAX_OWN_LINES = 1500
 
@@ -110,9 +113,15 @@ def parse_log(text: str | bytes) -> list[Report]:
         if isinstance(text, (bytes, bytearray, memoryview)):
             return _parse(bytes(text).decode("latin-1"), from_bytes=True)
         return _parse(str(text), from_bytes=False)
-    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
-        return [Report(title="triage: internal error while parsing", type="UNKNOWN", corrupted=True,
-                       corrupted_reason=f"{type(exc).__name__}: {exc}")]
+    except Exception as exc:
+        return [
+            Report(
+                title="triage: internal error while parsing",
+                type="UNKNOWN",
+                corrupted=True,
+                corrupted_reason=f"{type(exc).__name__}: {exc}",
+            )
+        ]
 
 
 def contains_crash(text: str) -> bool:
@@ -135,11 +144,27 @@ def _find_all(text: str, needle: str) -> list[int]:
 # Substrings scanned for over the whole log: every oops header contains one of them, and
 # few enough are used (shared stems like "BUG" or "panic") that the scan stays cheap.
 SCAN_NEEDLES = (
-    "BUG", "WARNING:", "INFO:", "Unable to handle kernel", "general protection fault", "stack segment: ",
-    "panic", "PANIC: double fault", "error:", "invalid opcode:", "UBSAN:", "Booting the kernel.",
-    "unregister_netdevice: waiting for", "VFS: ", "Unhandled fault:", "Alignment trap:", "SYZFA",
+    "BUG",
+    "WARNING:",
+    "INFO:",
+    "Unable to handle kernel",
+    "general protection fault",
+    "stack segment: ",
+    "panic",
+    "PANIC: double fault",
+    "error:",
+    "invalid opcode:",
+    "UBSAN:",
+    "Booting the kernel.",
+    "unregister_netdevice: waiting for",
+    "VFS: ",
+    "Unhandled fault:",
+    "Alignment trap:",
+    "SYZFA",
 )  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"
-assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), "a header escapes the pre-filter"
+assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), (
+    "a header escapes the pre-filter"
+)
 
 
 # The needles that start with a capital are found in one regex pass: the regex engine
@@ -188,7 +213,7 @@ def _candidates(text: str) -> dict[int, OopsKind]:
             continue
         prev_start = text.rfind("\n", 0, start - 1) + 1
         prev_kind = result.get(prev_start)
-        if prev_kind is result[start] and " [inline]" in text[prev_start:start - 1]:
+        if prev_kind is result[start] and " [inline]" in text[prev_start : start - 1]:
             del result[start]
     return result
 
@@ -252,14 +277,22 @@ def _parse(text: str, from_bytes: bool) -> list[Report]:
         try:
             ext = _extract(text, start, cands, order, idx, counter.number(start))
             rep = _build(text, ext, from_bytes)
-        except Exception as exc:  # noqa: BLE001 - keep the other reports of the log
+        except Exception as exc:
             ls, le = line_bounds(text, start)
-            rep = Report(title=normalise(text[ls:le].strip()) or "corrupted", type="UNKNOWN", corrupted=True,
-                         corrupted_reason=f"internal error: {type(exc).__name__}: {exc}", start=ls, end=le)
+            rep = Report(
+                title=normalise(text[ls:le].strip()) or "corrupted",
+                type="UNKNOWN",
+                corrupted=True,
+                corrupted_reason=f"internal error: {type(exc).__name__}: {exc}",
+                start=ls,
+                end=le,
+            )
             ext = None
         if hangup:
             rep.corrupted = True
-            rep.corrupted_reason = rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
+            rep.corrupted_reason = (
+                rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
+            )
         rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
         reports.append(rep)
         prev_end = rep.end
@@ -278,7 +311,9 @@ _KILLED_RE = re.compile(
 _OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely exceeds this
 
 
-def _oom_reports(text: str, events: list[tuple[int, int]], lo: int, from_bytes: bool) -> list[Report]:
+def _oom_reports(
+    text: str, events: list[tuple[int, int]], lo: int, from_bytes: bool
+) -> list[Report]:
     """One OOM-KILL report per process the OOM killer killed after offset ``lo``.
 
     The report spans from the ``invoked oom-killer`` line that started the dump (when
@@ -323,7 +358,9 @@ def _oom_reports(text: str, events: list[tuple[int, int]], lo: int, from_bytes: 
     return out
 
 
-def _events_between(text: str, events: list[tuple[int, int]], lo: int, hi: int, from_bytes: bool) -> list[str]:
+def _events_between(
+    text: str, events: list[tuple[int, int]], lo: int, hi: int, from_bytes: bool
+) -> list[str]:
     out: list[str] = []
     i = bisect.bisect_left(events, (lo, -1))
     while i < len(events) and events[i][0] < hi and len(out) < _MAX_CONTEXT_EVENTS:
@@ -342,8 +379,9 @@ def _is_report_start(raw: str) -> bool:
     return not any(r.search(raw) for r in oopses.REPORT_START_IGNORES)
 
 
-def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int,
-             first_no: int) -> _Extracted:
+def _extract(
+    text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int, first_no: int
+) -> _Extracted:
     """Collect a report's lines starting at the header line at ``start`` (syzkaller's findReport)."""
     kind = cands[start]
     end_nl = text.find("\n", start)
@@ -420,11 +458,17 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
         # locals, not tuple-attribute look-ups: this loop runs for every line of the window
         l_text, l_ctx, l_questionable, l_ts = line[4:]
         is_header = n == 0
-        if not is_header and second is None:
-            if line_start in cands and _is_report_start(raw):
-                second = line_start
-            elif ("ailure:" in raw or "FAULT_" in raw) and _info_with_stack(raw):
-                second = line_start
+        if (
+            not is_header
+            and second is None
+            and (
+                line_start in cands
+                and _is_report_start(raw)
+                or ("ailure:" in raw or "FAULT_" in raw)
+                and _info_with_stack(raw)
+            )
+        ):
+            second = line_start
         if not is_header and own_done and line_start in cands and not _is_report_start(raw):
             # A "Kernel panic"-like line after this report ended: right after the end it
             # is this crash's panic; later, or from another context, it is a new report.
@@ -432,7 +476,11 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
                 own_done = False
             elif resume is None:
                 resume = line_start
-        if not is_header and l_ctx != context and not (cpu_traceback and caller_id(l_ctx).startswith("C")):
+        if (
+            not is_header
+            and l_ctx != context
+            and not (cpu_traceback and caller_id(l_ctx).startswith("C"))
+        ):
             gap += 1
             if gap > _TASK_GAP_LINES:
                 break  # the report's stream has long stopped
@@ -442,8 +490,9 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
         if not is_header:
             if own_done and not _REGISTER_DUMP_RE.match(l_text):
                 since_done += 1
-            elif (l_ts is not None and last_ts is not None
-                  and abs(l_ts - last_ts) > _REPORT_TIME_GAP):
+            elif (
+                l_ts is not None and last_ts is not None and abs(l_ts - last_ts) > _REPORT_TIME_GAP
+            ):
                 # An oops is printed in one burst; a long pause (or time going backwards,
                 # as in concatenated logs) means what follows is something else.
                 own_done, since_done = True, 0
@@ -466,8 +515,10 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
                 skip_line = True
             elif "Sending NMI from CPU" in raw:
                 cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
-            elif ("Kernel panic - not syncing" in raw
-                  or "WARNING: possible circular locking dependency detected" in raw) and text_lines > min_lines:
+            elif (
+                "Kernel panic - not syncing" in raw
+                or "WARNING: possible circular locking dependency detected" in raw
+            ) and text_lines > min_lines:
                 # panic_on_warn's panic stack and lockdep noise caused by the oops itself
                 # repeat what we already have; stop collecting once we have enough.
                 skip_text = skip_line = True
@@ -478,7 +529,9 @@ def _extract(text: str, start: int, cands: dict[int, OopsKind], order: list[int]
                 title_end = len(lines)
             if not own_done:
                 own_end = len(lines)
-        if not own_done and (_REPORT_TERMINATOR_RE.search(raw) is not None or own_end >= _MAX_OWN_LINES):
+        if not own_done and (
+            _REPORT_TERMINATOR_RE.search(raw) is not None or own_end >= _MAX_OWN_LINES
+        ):
             own_done, since_done = True, 0
     stops = [p for p in (second, resume) if p is not None]
     next_pos = min(stops) if stops else last_pos
@@ -549,7 +602,7 @@ def _describe(report: str, kind: OopsKind) -> tuple[str, str, list[str], oopses.
         frames: list[_Frame] = []
         corrupted = ""
         if f.stack is not None:
-            frames, ok = _stack_frames(f.stack, report[m.start():])
+            frames, ok = _stack_frames(f.stack, report[m.start() :])
             if not ok:
                 corrupted = _CORRUPTED_NO_FRAMES
         full = args + [fr.canonical for fr in frames]
@@ -583,7 +636,7 @@ def _partially_stripped(args: list[str], frames: list[_Frame]) -> list[list[str]
         add = i == 0
         seq: list[str] = []
         for fr in frames:
-            trimmed = fr.raw[len(prefix):] if prefix and fr.raw.startswith(prefix) else fr.raw
+            trimmed = fr.raw[len(prefix) :] if prefix and fr.raw.startswith(prefix) else fr.raw
             if trimmed != fr.raw:
                 add = True
             seq.append(trimmed)
@@ -606,7 +659,9 @@ class _SkipFrames:
         self.extra = re.compile("|".join(extra)) if extra else None
 
     def search(self, name: str) -> bool:
-        return _is_generic_frame(name) or (self.extra is not None and self.extra.search(name) is not None)
+        return _is_generic_frame(name) or (
+            self.extra is not None and self.extra.search(name) is not None
+        )
 
 
 # Searching ~200 alternatives costs microseconds per name, and the same function names
@@ -616,7 +671,7 @@ def _is_generic_frame(name: str) -> bool:
     return _SKIP_GENERIC.search(name) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _skip_re(spec: StackSpec) -> _SkipFrames:
     return _SkipFrames(spec.skip)
 
@@ -625,7 +680,7 @@ def _strip_frame(frame: str) -> str:
     best = frame
     for p in oopses.STRIP_FRAME_PREFIXES:
         if frame.startswith(p) and len(frame) - len(p) < len(best):
-            best = frame[len(p):]
+            best = frame[len(p) :]
     return best
 
 
@@ -661,8 +716,9 @@ def _append_frames(frames: list[str], m: re.Match[str] | None, skip: _SkipFrames
             frames.append(g)
 
 
-def _stack_frames_impl(report: str, skip: _SkipFrames, parts: tuple[object, ...],
-                       spec: StackSpec) -> tuple[list[_Frame], bool]:
+def _stack_frames_impl(
+    report: str, skip: _SkipFrames, parts: tuple[object, ...], spec: StackSpec
+) -> tuple[list[_Frame], bool]:
     lines = report.split("\n")
     li = 0
     raw: list[str] = []
@@ -738,7 +794,7 @@ def _is_corrupted(title: str, report: str, f: oopses.Format | None) -> tuple[boo
         m = key.search(report)
         if m is None:
             continue
-        frames = report[m.start():].split("\n")
+        frames = report[m.start() :].split("\n")
         if len(frames) < 4:
             return True, "call trace is missed"
         bad = True
@@ -765,9 +821,13 @@ _FRAME_RE = re.compile(
     r"(?:\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):(?P<line>\d+))?(?P<inl>\s+\[inline\])?"
 )
 # Symbolised logs print inlined callers without an offset: "__dump_stack lib/dump_stack.c:16 [inline]".
-_INLINE_RE = re.compile(r"^\s*(?P<func>[A-Za-z_][\w.]*)\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):(?P<line>\d+)\s+\[inline\]")
+_INLINE_RE = re.compile(
+    r"^\s*(?P<func>[A-Za-z_][\w.]*)\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):(?P<line>\d+)\s+\[inline\]"
+)
 _RIP_LINE_RE = re.compile(r"^\s*(?:RIP|EIP|IP|NIP|pc|PC is at|epc)\s*:?\s")
-_TRACE_MARKER_RE = re.compile(r"^\s*(?:</?(?:IRQ|TASK|NMI|EOI|SOFTIRQ)>|\.\.\.|-+\[ end trace|\s*$)")
+_TRACE_MARKER_RE = re.compile(
+    r"^\s*(?:</?(?:IRQ|TASK|NMI|EOI|SOFTIRQ)>|\.\.\.|-+\[ end trace|\s*$)"
+)
 _REGS_RE = re.compile(r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:")
 _CPU_RE = re.compile(
     r"CPU: (?P<cpu>\d+) (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: (?P<comm>.*?) "
@@ -785,24 +845,59 @@ _TASK_RES = (
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
 # The look-behind makes each run of path characters tried once from its start: without
 # it a long hex dump line costs quadratic time in Python's backtracking engine.
-_FILENAME_RE = re.compile(r"(?<![a-zA-Z0-9_\-./])([a-zA-Z0-9_\-./]*[a-zA-Z0-9_\-]+\.(?:c|h)):[0-9]+")
+_FILENAME_RE = re.compile(
+    r"(?<![a-zA-Z0-9_\-./])([a-zA-Z0-9_\-./]*[a-zA-Z0-9_\-]+\.(?:c|h)):[0-9]+"
+)
 _DEEPER_RE = re.compile(r"^/[a-zA-Z0-9_\-./]+/[a-zA-Z0-9_\-]+\.(c|h)$")
 _GUILTY_IGNORE = tuple(
     re.compile(p)
     for p in (
-        r".*\.h", r"^lib/.*", r"^virt/lib/.*", r"^mm/kasan/.*", r"^mm/kmsan/.*", r"^kernel/kcov.c", r"^mm/sl.b.c",
-        r"^mm/filemap.c", r"^mm/folio-compat.c", r"^mm/truncate.c", r"^mm/memory.c", r"^mm/percpu.*",
-        r"^mm/vmalloc.c", r"^mm/page_alloc.c", r"^mm/mempool.c", r"^mm/util.c", r"^kernel/rcu/.*",
-        r"^arch/.*/kernel/traps.c", r"^arch/.*/kernel/unwind.*.c", r"^arch/.*/mm/fault.c",
-        r"^arch/.*/mm/physaddr.c", r"^arch/.*/kernel/stacktrace.c", r"^arch/.*/kernel/apic/apic.c",
-        r"^arch/arm64/kernel/entry.*.c", r"^arch/arm64/kernel/process\.c", r"^kernel/locking/.*",
-        r"^kernel/panic.c", r"^kernel/printk/printk.*.c", r"^kernel/softirq.c", r"^kernel/kthread.c",
-        r"^kernel/sched/.*.c", r"^kernel/stacktrace.c", r"^kernel/time/timer.c", r"^kernel/workqueue.c",
-        r"^net/core/dev.c", r"^net/core/sock.c", r"^net/core/skbuff.c", r"^fs/proc/generic.c", r"^trusty/",
-        r"^drivers/usb/core/urb.c", r"^arch/.*/lib/crc.*",
+        r".*\.h",
+        r"^lib/.*",
+        r"^virt/lib/.*",
+        r"^mm/kasan/.*",
+        r"^mm/kmsan/.*",
+        r"^kernel/kcov.c",
+        r"^mm/sl.b.c",
+        r"^mm/filemap.c",
+        r"^mm/folio-compat.c",
+        r"^mm/truncate.c",
+        r"^mm/memory.c",
+        r"^mm/percpu.*",
+        r"^mm/vmalloc.c",
+        r"^mm/page_alloc.c",
+        r"^mm/mempool.c",
+        r"^mm/util.c",
+        r"^kernel/rcu/.*",
+        r"^arch/.*/kernel/traps.c",
+        r"^arch/.*/kernel/unwind.*.c",
+        r"^arch/.*/mm/fault.c",
+        r"^arch/.*/mm/physaddr.c",
+        r"^arch/.*/kernel/stacktrace.c",
+        r"^arch/.*/kernel/apic/apic.c",
+        r"^arch/arm64/kernel/entry.*.c",
+        r"^arch/arm64/kernel/process\.c",
+        r"^kernel/locking/.*",
+        r"^kernel/panic.c",
+        r"^kernel/printk/printk.*.c",
+        r"^kernel/softirq.c",
+        r"^kernel/kthread.c",
+        r"^kernel/sched/.*.c",
+        r"^kernel/stacktrace.c",
+        r"^kernel/time/timer.c",
+        r"^kernel/workqueue.c",
+        r"^net/core/dev.c",
+        r"^net/core/sock.c",
+        r"^net/core/skbuff.c",
+        r"^fs/proc/generic.c",
+        r"^trusty/",
+        r"^drivers/usb/core/urb.c",
+        r"^arch/.*/lib/crc.*",
     )
 )
-_GUILTY_IGNORE_ANY = re.compile("|".join(f"(?:{r.pattern})" for r in _GUILTY_IGNORE))  # one match call
+_GUILTY_IGNORE_ANY = re.compile(
+    "|".join(f"(?:{r.pattern})" for r in _GUILTY_IGNORE)
+)  # one match call
 # Lockdep's "hardirqs last enabled at ... file.c:12" lines name the lock machinery, not the bug.
 # Held-lock lines ("#0: ffff... (&sb->s_umount){++++}-{3:3}, at: ...") name where a lock
 # was taken, not where the bug is.
@@ -827,7 +922,9 @@ def _parse_frame(text: str) -> Frame | None:
         )
     m = _INLINE_RE.match(text)
     if m is not None:
-        return Frame(function=m.group("func"), inline=True, file=m.group("file"), line=int(m.group("line")))
+        return Frame(
+            function=m.group("func"), inline=True, file=m.group("file"), line=int(m.group("line"))
+        )
     return None
 
 
@@ -853,7 +950,7 @@ def _call_trace(lines: list[str]) -> list[Frame]:
     if start is None:
         return []
     frames: list[Frame] = []
-    for t in lines[start:start + 400]:
+    for t in lines[start : start + 400]:
         fr = _parse_frame(t)
         if fr is not None:
             frames.append(fr)
@@ -912,8 +1009,11 @@ def _guilty_impl(report: str) -> tuple[str | None, bool]:
     fallback = False
     # (line, file) of every "file.c:12" reference, in order; the regex is slow to rule
     # out, so lines without ".c:"/".h:" skip it. One iterator serves both passes below.
-    refs = ((ln, m.group(1)) for ln in report.split("\n")
-            if (".c:" in ln or ".h:" in ln) and (m := _FILENAME_RE.search(ln)) is not None)
+    refs = (
+        (ln, m.group(1))
+        for ln in report.split("\n")
+        if (".c:" in ln or ".h:" in ln) and (m := _FILENAME_RE.search(ln)) is not None
+    )
     for ln, f in refs:
         if not guilty:
             guilty = f  # better some file than none
@@ -929,7 +1029,7 @@ def _guilty_impl(report: str) -> tuple[str | None, bool]:
         if _GUILTY_IGNORE_ANY.match(f) or _GUILTY_LINE_IGNORE.search(ln):
             continue
         clean = _clean_path(f)
-        if clean.startswith(deepest) and _DEEPER_RE.match(clean[len(deepest):]):
+        if clean.startswith(deepest) and _DEEPER_RE.match(clean[len(deepest) :]):
             guilty = clean
             deepest = guilty.rsplit("/", 1)[0] if "/" in guilty else "."
     return (guilty or None), fallback
@@ -943,19 +1043,22 @@ def _out(s: str, from_bytes: bool) -> str:
 
 
 def _build(text: str, ext: _Extracted, from_bytes: bool) -> Report:
-    own_lines = ext.lines[:max(ext.own_end, 1)]
+    own_lines = ext.lines[: max(ext.own_end, 1)]
     own = [ln.text for ln in own_lines]
     # Titles and corruption checks ignore unreliable frames (syzkaller does the same).
     every = [ln.text for ln in ext.lines if not ln.questionable or ln is ext.header]
     reliable_own = [ln.text for ln in own_lines if not ln.questionable or ln is ext.header]
     full_text = "".join(t + "\n" for t in every)
     report_text = "".join(t + "\n" for t in reliable_own)
-    title_text = "".join(ln.text + "\n" for ln in ext.lines[:ext.title_end]
-                         if not ln.questionable or ln is ext.header)
+    title_text = "".join(
+        ln.text + "\n"
+        for ln in ext.lines[: ext.title_end]
+        if not ln.questionable or ln is ext.header
+    )
     raw_title, corrupted, alts, fmt = _describe(title_text, ext.kind)
     if not raw_title:
         # The title regexes need the report's own lines; fall back to the raw window.
-        raw_window = text[ext.header.start:own_lines[-1].end]
+        raw_window = text[ext.header.start : own_lines[-1].end]
         raw_title, corrupted, alts, fmt = _describe(raw_window, ext.kind)
     if not raw_title:
         raw_title = ext.header.text
@@ -985,8 +1088,11 @@ def _build(text: str, ext: _Extracted, from_bytes: bool) -> Report:
     rep.rip = _rip(own)
     rep.frames = _call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
-    g = guilty_file(title, report_text, "".join(
-        ln.text + "\n" for ln in ext.lines[len(own_lines):] if not ln.questionable))
+    g = guilty_file(
+        title,
+        report_text,
+        "".join(ln.text + "\n" for ln in ext.lines[len(own_lines) :] if not ln.questionable),
+    )
     rep.guilty_file = g if g and _FILENAME_RE.search(report_text) else None
     return rep
 

@@ -138,7 +138,9 @@ def expand(paths: Iterable[str]) -> Iterator[str | InputError]:
             yield InputError(path, "no such file or directory")
 
 
-def read_inputs(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[LogText | InputError]:
+def read_inputs(
+    paths: Iterable[str], stdin: BinaryIO | None = None
+) -> Iterator[LogText | InputError]:
     """Every input (see :func:`expand`) decompressed, or an InputError in its place."""
     for item in expand(paths):
         if isinstance(item, InputError):

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-
 from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
@@ -50,6 +49,7 @@ def group_titles(results: list[FileResult]) -> list[Group]:
 
 # -- shared text helpers ----------------------------------------------------------------
 
+
 def frame_text(frame: Frame) -> str:
     """``func+0xoff/0xsize [module]`` as the kernel prints it."""
     s = frame.function
@@ -71,8 +71,9 @@ def frame_source(frame: Frame) -> str:
 def inline_lines(frame: Frame) -> list[str]:
     """``func file:line [inline]`` for each inlined location of a symbolised frame,
     innermost first, as decode_stacktrace.sh prints them before the frame itself."""
-    return [f"{loc.function} {loc.file}:{loc.line} [inline]"
-            for loc in frame.locations if loc.inlined]
+    return [
+        f"{loc.function} {loc.file}:{loc.line} [inline]" for loc in frame.locations if loc.inlined
+    ]
 
 
 def where(report: Report) -> str:
@@ -85,11 +86,13 @@ def where(report: Report) -> str:
 
 def disassembly_lines(code: Disassembly) -> list[tuple[str, bool]]:
     """(line, faulting) for each instruction, objdump-style offsets."""
-    return [(f"{ins.address:4x}:  {ins.hex:<24} {ins.text}", ins.faulting)
-            for ins in code.instructions]
+    return [
+        (f"{ins.address:4x}:  {ins.hex:<24} {ins.text}", ins.faulting) for ins in code.instructions
+    ]
 
 
 # -- JSON -------------------------------------------------------------------------------
+
 
 def to_json(results: list[FileResult], extra: dict[str, Any] | None = None) -> str:
     """The one JSON document of a run (docs/triage-json.md); ``extra`` adds top-level keys.
@@ -99,7 +102,9 @@ def to_json(results: list[FileResult], extra: dict[str, Any] | None = None) -> s
     """
     doc: dict[str, Any] = {
         "version": JSON_VERSION,
-        "files": [{"path": res.path, "error": res.error, "reports": res.reports} for res in results],
+        "files": [
+            {"path": res.path, "error": res.error, "reports": res.reports} for res in results
+        ],
         "groups": group_titles(results),
         **(extra or {}),
     }
@@ -107,6 +112,7 @@ def to_json(results: list[FileResult], extra: dict[str, Any] | None = None) -> s
 
 
 # -- Markdown ---------------------------------------------------------------------------
+
 
 def _md_escape(s: str) -> str:
     return s.replace("|", "\\|").replace("`", "'")
@@ -136,8 +142,13 @@ def to_markdown(results: list[FileResult], sources: SourceLines | None = None) -
 
 def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
     out = [f"### {_md_escape(rep.title)}", ""]
-    facts = [("type", rep.type + (" (corrupted: " + (rep.corrupted_reason or "yes") + ")"
-                                  if rep.corrupted else ""))]
+    facts = [
+        (
+            "type",
+            rep.type
+            + (" (corrupted: " + (rep.corrupted_reason or "yes") + ")" if rep.corrupted else ""),
+        )
+    ]
     if rep.alt_titles:
         facts.append(("also", "; ".join(rep.alt_titles)))
     if where(rep):
@@ -176,7 +187,11 @@ def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
 def _affected_text(m) -> str:
     if m.affected is None:
         return ""
-    return " (this kernel is in the affected range)" if m.affected else " (this kernel is outside the affected range)"
+    return (
+        " (this kernel is in the affected range)"
+        if m.affected
+        else " (this kernel is outside the affected range)"
+    )
 
 
 def _md_code(code: Disassembly) -> list[str]:
@@ -184,8 +199,10 @@ def _md_code(code: Disassembly) -> list[str]:
     head += f", {code.realigned} bytes skipped)" if code.realigned else ")"
     if code.error and not code.instructions:
         return [f"{head}: {code.error}", ""]
-    lines = [("* " if f else "  ") + line + ("  <-- faulting" if f else "")
-             for line, f in disassembly_lines(code)]
+    lines = [
+        ("* " if f else "  ") + line + ("  <-- faulting" if f else "")
+        for line, f in disassembly_lines(code)
+    ]
     return [head + ":", "", "```", *lines, "```", ""]
 
 
@@ -217,6 +234,7 @@ def _task(rep: Report) -> str:
 
 # -- terminal ---------------------------------------------------------------------------
 
+
 def source_lines(rep: Report, sources: SourceLines | None) -> list[str]:
     """``function file:line | text`` for each symbolised RIP location whose source we
     have, innermost first: the lines the CPU was executing, through every inline."""
@@ -230,8 +248,9 @@ def source_lines(rep: Report, sources: SourceLines | None) -> list[str]:
     return out
 
 
-def to_terminal(results: list[FileResult], console: Console,
-                sources: SourceLines | None = None) -> None:
+def to_terminal(
+    results: list[FileResult], console: Console, sources: SourceLines | None = None
+) -> None:
     """Readable report per crash: title, type, where, task, taint, trace, disassembly."""
     for res in results:
         console.print(Rule(Text(res.path, style="bold")))
@@ -255,8 +274,9 @@ def to_terminal(results: list[FileResult], console: Console,
         console.print(table)
 
 
-def _term_report(rep: Report, index: int, total: int, console: Console,
-                 sources: SourceLines | None = None) -> None:
+def _term_report(
+    rep: Report, index: int, total: int, console: Console, sources: SourceLines | None = None
+) -> None:
     head = Text.assemble((f"[{index}/{total}] ", "dim"), (rep.title, "bold red"))
     console.print(head)
     rows: list[tuple[str, Text]] = [("type", Text(rep.type))]
@@ -298,7 +318,9 @@ def _term_report(rep: Report, index: int, total: int, console: Console,
             console.print(Text(f"    {line}", style="cyan"))
     if rep.code is not None:
         code = rep.code
-        label = f"  code ({code.arch}" + (f", {code.realigned} bytes skipped)" if code.realigned else ")")
+        label = f"  code ({code.arch}" + (
+            f", {code.realigned} bytes skipped)" if code.realigned else ")"
+        )
         if code.error and not code.instructions:
             console.print(Text(f"{label}: {code.error}", style="dim"))
         else:
@@ -309,7 +331,13 @@ def _term_report(rep: Report, index: int, total: int, console: Console,
                 else:
                     console.print(Text(f"    {line}"))
     for m in rep.known_bugs:
-        console.print(Text.assemble(("  known bug ", "dim"), (m.bug_id, "bold magenta"), f": {m.summary}{_affected_text(m)}"))
+        console.print(
+            Text.assemble(
+                ("  known bug ", "dim"),
+                (m.bug_id, "bold magenta"),
+                f": {m.summary}{_affected_text(m)}",
+            )
+        )
         for e in m.evidence:
             console.print(Text(f"    evidence: {e}"))
         for x in m.mitigations:
@@ -317,8 +345,9 @@ def _term_report(rep: Report, index: int, total: int, console: Console,
     console.print()
 
 
-def render(results: list[FileResult], fmt: str, console: Console,
-           sources: SourceLines | None = None) -> None:
+def render(
+    results: list[FileResult], fmt: str, console: Console, sources: SourceLines | None = None
+) -> None:
     """Write ``results`` to ``console`` in ``fmt`` (one of FORMATS)."""
     if fmt == "json":
         console.file.write(to_json(results) + "\n")

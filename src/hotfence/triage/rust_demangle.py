@@ -12,9 +12,27 @@ types. Anything else is returned unchanged rather than guessed.
 from __future__ import annotations
 
 _BASIC_TYPES = {
-    "a": "i8", "b": "bool", "c": "char", "d": "f64", "e": "str", "f": "f32", "h": "u8", "i": "isize",
-    "j": "usize", "l": "i32", "m": "u32", "n": "i128", "o": "u128", "s": "i16", "t": "u16", "u": "()",
-    "v": "...", "x": "i64", "y": "u64", "z": "!", "p": "_",
+    "a": "i8",
+    "b": "bool",
+    "c": "char",
+    "d": "f64",
+    "e": "str",
+    "f": "f32",
+    "h": "u8",
+    "i": "isize",
+    "j": "usize",
+    "l": "i32",
+    "m": "u32",
+    "n": "i128",
+    "o": "u128",
+    "s": "i16",
+    "t": "u16",
+    "u": "()",
+    "v": "...",
+    "x": "i64",
+    "y": "u64",
+    "z": "!",
+    "p": "_",
 }
 _B62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -68,7 +86,7 @@ class _Parser:
             self.i += 1
         if start == self.i:
             raise _Invalid("number expected")
-        return int(self.s[start:self.i])
+        return int(self.s[start : self.i])
 
     def ident(self) -> str:
         self.disambiguator()
@@ -77,7 +95,7 @@ class _Parser:
         self.eat("_")  # separator before identifiers starting with a digit or '_'
         if self.i + n > len(self.s):
             raise _Invalid("identifier overruns the symbol")
-        name = self.s[self.i:self.i + n]
+        name = self.s[self.i : self.i + n]
         self.i += n
         return f"{{punycode:{name}}}" if punycode else name
 

@@ -44,7 +44,6 @@ from elftools.elf.sections import SymbolTableSection
 from hotfence.triage.model import Frame, SourceLocation
 from hotfence.triage.reader import InputError, decompress
 
-
 _UNSET: Any = object()
 
 
@@ -178,7 +177,7 @@ class ElfDebugInfo:
                 continue
             lo = self.section_bases.get(idx, sec["sh_addr"]) if self.relocatable else sec["sh_addr"]
             if lo <= address < lo + sec["sh_size"]:
-                return sec.data()[address - lo: address - lo + size]
+                return sec.data()[address - lo : address - lo + size]
         return None
 
     # -- DWARF ---------------------------------------------------------------------
@@ -294,8 +293,12 @@ class ElfDebugInfo:
             for child in die.iter_children():
                 node.children.extend(self._nodes(child, cu, cu_base, files))
             return [node]
-        if tag in ("DW_TAG_lexical_block", "DW_TAG_namespace", "DW_TAG_try_block",
-                   "DW_TAG_catch_block"):
+        if tag in (
+            "DW_TAG_lexical_block",
+            "DW_TAG_namespace",
+            "DW_TAG_try_block",
+            "DW_TAG_catch_block",
+        ):
             out: list[_Node] = []
             for child in die.iter_children():
                 out.extend(self._nodes(child, cu, cu_base, files))
@@ -374,7 +377,7 @@ def _code_symbols(elf: ELFFile) -> list[ElfSymbol]:
         if shndx == _SHN_UNDEF or shndx >= _SHN_LORESERVE or name_off == 0:
             continue  # undefined, absolute or common: not code
         nul = strtab.find(b"\0", name_off)
-        name = strtab[name_off: nul if nul >= 0 else len(strtab)].decode("utf-8", "replace")
+        name = strtab[name_off : nul if nul >= 0 else len(strtab)].decode("utf-8", "replace")
         if name and not name.startswith("$"):  # arm mapping symbols ($x, $d)
             out.append(ElfSymbol(name, value, sz))
     return out
@@ -442,17 +445,25 @@ def _file_table(lineprog: Any, comp_dir: str | None) -> dict[int, str]:
     the compilation directory.
     """
     version = lineprog["version"]
-    dirs = [d.decode("utf-8", "replace") if isinstance(d, bytes) else str(d)
-            for d in lineprog["include_directory"]]
+    dirs = [
+        d.decode("utf-8", "replace") if isinstance(d, bytes) else str(d)
+        for d in lineprog["include_directory"]
+    ]
     out: dict[int, str] = {}
     for i, entry in enumerate(lineprog["file_entry"]):
-        name = entry.name.decode("utf-8", "replace") if isinstance(entry.name, bytes) else str(entry.name)
+        name = (
+            entry.name.decode("utf-8", "replace")
+            if isinstance(entry.name, bytes)
+            else str(entry.name)
+        )
         di = entry.dir_index
         if version >= 5:
             directory = dirs[di] if di < len(dirs) else ""
             key = i
         else:
-            directory = (comp_dir or "") if di == 0 else (dirs[di - 1] if di - 1 < len(dirs) else "")
+            directory = (
+                (comp_dir or "") if di == 0 else (dirs[di - 1] if di - 1 < len(dirs) else "")
+            )
             key = i + 1
         path = name if os.path.isabs(name) else os.path.join(directory, name)
         if comp_dir and os.path.isabs(path):

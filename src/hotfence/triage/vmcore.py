@@ -160,6 +160,7 @@ class VmcoreReport:
 
 # -- opening ------------------------------------------------------------------------------
 
+
 def _import_drgn() -> Any:
     try:
         import drgn
@@ -188,15 +189,23 @@ def open_vmcore(vmcore: Path, vmlinux: Path, modules: list[Path]) -> tuple[drgn.
     drgn = _import_drgn()
     for path, what in ((vmcore, "vmcore"), (vmlinux, "vmlinux")):
         if not path.is_file():
-            raise VmcoreError(str(path), f"{what} not found" if not path.exists() else f"{what} is not a file")
+            raise VmcoreError(
+                str(path), f"{what} not found" if not path.exists() else f"{what} is not a file"
+            )
         try:
             with path.open("rb") as fh:
                 magic = fh.read(4)
         except OSError as exc:
             raise VmcoreError(str(path), f"cannot read the {what}: {exc.strerror}") from exc
         if magic != b"\x7fELF":
-            hint = (" (makedumpfile's compressed formats: convert with makedumpfile -E; QEMU: "
-                    "dump-guest-memory without a format)") if what == "vmcore" else ""
+            hint = (
+                (
+                    " (makedumpfile's compressed formats: convert with makedumpfile -E; QEMU: "
+                    "dump-guest-memory without a format)"
+                )
+                if what == "vmcore"
+                else ""
+            )
             raise VmcoreError(str(path), f"not an ELF file: a {what} must be ELF{hint}")
     prog = drgn.Program()
     try:
@@ -204,8 +213,11 @@ def open_vmcore(vmcore: Path, vmlinux: Path, modules: list[Path]) -> tuple[drgn.
     except (OSError, ValueError, drgn.FaultError) as exc:
         raise VmcoreError(str(vmcore), f"drgn cannot read it as a core dump: {exc}") from exc
     if not prog.flags & drgn.ProgramFlags.IS_LINUX_KERNEL:
-        raise VmcoreError(str(vmcore), "no VMCOREINFO note: not a Linux kernel core "
-                          "(QEMU needs -device vmcoreinfo and the guest qemu_fw_cfg)")
+        raise VmcoreError(
+            str(vmcore),
+            "no VMCOREINFO note: not a Linux kernel core "
+            "(QEMU needs -device vmcoreinfo and the guest qemu_fw_cfg)",
+        )
     try:
         prog.load_debug_info([str(vmlinux), *map(str, modules)])
     except drgn.MissingDebugInfoError:
@@ -215,11 +227,17 @@ def open_vmcore(vmcore: Path, vmlinux: Path, modules: list[Path]) -> tuple[drgn.
     main = prog.main_module()
     if main is None or main.debug_file_path is None:
         build_id = main.build_id.hex() if main is not None and main.build_id else "unknown"
-        raise VmcoreError(str(vmlinux), f"does not match the vmcore or has no DWARF (the core's kernel "
-                          f"build ID is {build_id}; use the -dbg vmlinux of that exact build)")
+        raise VmcoreError(
+            str(vmlinux),
+            f"does not match the vmcore or has no DWARF (the core's kernel "
+            f"build ID is {build_id}; use the -dbg vmlinux of that exact build)",
+        )
     _add_module_kallsyms(prog)
-    used = [m.debug_file_path for m in prog.modules()
-            if not isinstance(m, drgn.MainModule) and m.debug_file_path is not None]
+    used = [
+        m.debug_file_path
+        for m in prog.modules()
+        if not isinstance(m, drgn.MainModule) and m.debug_file_path is not None
+    ]
     return prog, used
 
 
@@ -237,6 +255,7 @@ def _add_module_kallsyms(prog: drgn.Program) -> None:
 
 
 # -- crash's first commands ------------------------------------------------------------
+
 
 def read_log(prog: drgn.Program) -> list[str]:
     """The kernel log from the printk ringbuffer (``prb``), one line per line, each with
@@ -260,8 +279,11 @@ def panic_info(prog: drgn.Program) -> tuple[str | None, int | None, str]:
 
     msg = panic_message(prog)
     cpu = prog["panic_cpu"].counter.value_()
-    return (msg.decode(errors="replace") if msg is not None else None,
-            cpu if cpu >= 0 else None, tainted(prog).strip())
+    return (
+        msg.decode(errors="replace") if msg is not None else None,
+        cpu if cpu >= 0 else None,
+        tainted(prog).strip(),
+    )
 
 
 def crashed_task(prog: drgn.Program) -> drgn.Object | None:
@@ -293,8 +315,15 @@ def read_stack(prog: drgn.Program) -> list[StackEntry]:
     for i, frame in enumerate(prog.crashed_thread().stack_trace()):
         pc = frame.pc
         user = pc < KERNEL_SPACE
-        entry = StackEntry(index=i, function="?" if user else (frame.name or "?"), pc=pc, sp=frame.sp,
-                           inline=frame.is_inline, interrupted=frame.interrupted, user=user)
+        entry = StackEntry(
+            index=i,
+            function="?" if user else (frame.name or "?"),
+            pc=pc,
+            sp=frame.sp,
+            inline=frame.is_inline,
+            interrupted=frame.interrupted,
+            user=user,
+        )
         if not user:
             entry.module = _module_of(prog, pc)
             try:
@@ -361,12 +390,28 @@ def disassemble_at(prog: drgn.Program, pc: int) -> VmcoreDisassembly | None:
                 break
         file, line = _source_of(prog, addr)
         off = addr - sym.address
-        lines.append(DisasmLine(address=addr, offset=off, hex=data[off:off + size].hex(" "),
-                                text=f"{mnem} {ops}".strip(), file=file, line=line, is_pc=addr == pc))
+        lines.append(
+            DisasmLine(
+                address=addr,
+                offset=off,
+                hex=data[off : off + size].hex(" "),
+                text=f"{mnem} {ops}".strip(),
+                file=file,
+                line=line,
+                is_pc=addr == pc,
+            )
+        )
     pc_index = next((i for i, ln in enumerate(lines) if ln.is_pc), len(lines))
     skipped = max(0, pc_index - DIS_MAX_BEFORE)
-    return VmcoreDisassembly(function=sym.name, module=_module_of(prog, pc), start=sym.address,
-                             size=sym.size, pc=pc, lines=lines[skipped:], skipped=skipped)
+    return VmcoreDisassembly(
+        function=sym.name,
+        module=_module_of(prog, pc),
+        start=sym.address,
+        size=sym.size,
+        pc=pc,
+        lines=lines[skipped:],
+        skipped=skipped,
+    )
 
 
 def read_tasks(prog: drgn.Program) -> list[TaskEntry]:
@@ -394,9 +439,9 @@ def read_memory(prog: drgn.Program) -> MemorySummary:
     """``kmem -i`` from the global counters: ``_totalram_pages``, ``vm_zone_stat`` (free),
     ``vm_node_stat`` (shmem, file pages, slab), hugetlb ``hstates`` and swap, plus each
     online node's ``node_present_pages`` (the RAM the machine had, before reservations)."""
-    from drgn.helpers.linux.mmzone import for_each_online_pgdat
     from drgn.helpers.linux.hugetlb import hugetlb_total_pages
     from drgn.helpers.linux.mm import totalram_pages
+    from drgn.helpers.linux.mmzone import for_each_online_pgdat
     from drgn.helpers.linux.swap import total_swapcache_pages
     from drgn.helpers.linux.vmstat import global_node_page_state, nr_free_pages
 
@@ -429,6 +474,7 @@ def _has(prog: drgn.Program, name: str) -> bool:
 
 # -- structured reports -------------------------------------------------------------------
 
+
 def symbolize_frame(prog: drgn.Program, frame: Frame, is_rip: bool = False) -> Frame:
     """Give a log frame (``func+0xoff/0xsize [module]``) its address in this core and the
     inline chain at it: drgn knows each symbol's loaded address, modules included."""
@@ -450,8 +496,12 @@ def symbolize_frame(prog: drgn.Program, frame: Frame, is_rip: bool = False) -> F
         locs = prog.source_location(addr if is_rip else addr - 1)
     except LookupError:
         return frame
-    chain = [SourceLocation(function=loc.name() or "??", file=loc.filename, line=loc.line,
-                            inlined=i < len(locs) - 1) for i, loc in enumerate(locs)]
+    chain = [
+        SourceLocation(
+            function=loc.name() or "??", file=loc.filename, line=loc.line, inlined=i < len(locs) - 1
+        )
+        for i, loc in enumerate(locs)
+    ]
     if chain:
         frame.locations = chain
         if frame.file is None:
@@ -473,12 +523,17 @@ def log_reports(prog: drgn.Program, log: list[str], catalog: Catalog | None = No
     return reports
 
 
-def analyze_vmcore(vmcore: str | os.PathLike, vmlinux: str | os.PathLike,
-                   modules_dir: str | os.PathLike | None = None,
-                   catalog: Catalog | None = None) -> VmcoreReport:
+def analyze_vmcore(
+    vmcore: str | os.PathLike,
+    vmlinux: str | os.PathLike,
+    modules_dir: str | os.PathLike | None = None,
+    catalog: Catalog | None = None,
+) -> VmcoreReport:
     """Open the vmcore and read everything :class:`VmcoreReport` holds."""
     core, vml = Path(vmcore), Path(vmlinux)
-    prog, used = open_vmcore(core, vml, find_module_files(core, Path(modules_dir) if modules_dir else None))
+    prog, used = open_vmcore(
+        core, vml, find_module_files(core, Path(modules_dir) if modules_dir else None)
+    )
     release = prog["init_uts_ns"].name.release.string_().decode(errors="replace")
     message, cpu, taint = panic_info(prog)
     task = crashed_task(prog)

@@ -24,10 +24,16 @@ from hotfence.triage.vmcore import MemorySummary, VmcoreDisassembly, VmcoreRepor
 def sys_lines(vr: VmcoreReport) -> list[str]:
     """The ``crash> sys`` banner: what crashed, where, with which files."""
     task = f"{vr.crashed_comm} (pid {vr.crashed_pid})" if vr.crashed_pid is not None else "unknown"
-    rows = [("DUMPFILE", vr.vmcore), ("VMLINUX", vr.vmlinux), ("MODULES", ", ".join(vr.modules) or "none"),
-            ("RELEASE", vr.kernel_release), ("PANIC", vr.panic_message or "none found in the log"),
-            ("PANIC CPU", "none" if vr.panic_cpu is None else str(vr.panic_cpu)),
-            ("TASK", task), ("TAINT", vr.taint or "not tainted")]
+    rows = [
+        ("DUMPFILE", vr.vmcore),
+        ("VMLINUX", vr.vmlinux),
+        ("MODULES", ", ".join(vr.modules) or "none"),
+        ("RELEASE", vr.kernel_release),
+        ("PANIC", vr.panic_message or "none found in the log"),
+        ("PANIC CPU", "none" if vr.panic_cpu is None else str(vr.panic_cpu)),
+        ("TASK", task),
+        ("TAINT", vr.taint or "not tainted"),
+    ]
     return [f"{k:>10}: {v}" for k, v in rows]
 
 
@@ -55,7 +61,9 @@ def dis_lines(dis: VmcoreDisassembly) -> list[str]:
     ``address <func+off>: bytes  insn``; the PC is marked."""
     out: list[str] = []
     mod = f" [{dis.module}]" if dis.module else ""
-    out.append(f"{dis.function}{mod}: {dis.start:#x}, {dis.size} bytes, pc {dis.function}+{dis.pc - dis.start:#x}")
+    out.append(
+        f"{dis.function}{mod}: {dis.start:#x}, {dis.size} bytes, pc {dis.function}+{dis.pc - dis.start:#x}"
+    )
     if dis.skipped:
         out.append(f"... {dis.skipped} earlier instructions not shown")
     last: tuple[str | None, int | None] = (None, None)
@@ -64,8 +72,10 @@ def dis_lines(dis: VmcoreDisassembly) -> list[str]:
             out.append(f"{ln.file}: {ln.line}")
             last = (ln.file, ln.line)
         mark = "  <-- pc" if ln.is_pc else ""
-        out.append(f"{'>' if ln.is_pc else ' '} {ln.address:#x} <{dis.function}+{ln.offset}>:  "
-                   f"{ln.hex:<30} {ln.text}{mark}")
+        out.append(
+            f"{'>' if ln.is_pc else ' '} {ln.address:#x} <{dis.function}+{ln.offset}>:  "
+            f"{ln.hex:<30} {ln.text}{mark}"
+        )
     return out
 
 
@@ -80,6 +90,7 @@ def ps_lines(vr: VmcoreReport) -> list[str]:
 
 def kmem_lines(mem: MemorySummary) -> list[str]:
     """``kmem -i``: pages, size and share of total RAM for each counter."""
+
     def size(pages: int) -> str:
         b = mem.bytes(pages)
         for unit, div in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
@@ -90,11 +101,18 @@ def kmem_lines(mem: MemorySummary) -> list[str]:
     def pct(pages: int) -> str:
         return f"{100 * pages / mem.total_pages:.0f}% of TOTAL MEM" if mem.total_pages else ""
 
-    rows = [("PRESENT", mem.present_pages, "physical RAM"), ("TOTAL MEM", mem.total_pages, ""),
-            ("FREE", mem.free_pages, pct(mem.free_pages)), ("USED", mem.used_pages, pct(mem.used_pages)), ("SHARED", mem.shared_pages, pct(mem.shared_pages)),
-            ("CACHED", mem.cached_pages, pct(mem.cached_pages)), ("SLAB", mem.slab_pages, pct(mem.slab_pages)),
-            ("TOTAL HUGE", mem.total_huge_pages, ""), ("TOTAL SWAP", mem.total_swap_pages, ""),
-            ("SWAP FREE", mem.free_swap_pages, "")]
+    rows = [
+        ("PRESENT", mem.present_pages, "physical RAM"),
+        ("TOTAL MEM", mem.total_pages, ""),
+        ("FREE", mem.free_pages, pct(mem.free_pages)),
+        ("USED", mem.used_pages, pct(mem.used_pages)),
+        ("SHARED", mem.shared_pages, pct(mem.shared_pages)),
+        ("CACHED", mem.cached_pages, pct(mem.cached_pages)),
+        ("SLAB", mem.slab_pages, pct(mem.slab_pages)),
+        ("TOTAL HUGE", mem.total_huge_pages, ""),
+        ("TOTAL SWAP", mem.total_swap_pages, ""),
+        ("SWAP FREE", mem.free_swap_pages, ""),
+    ]
     out = [f"{'':>12}  {'PAGES':>10}  {'TOTAL':>10}  PERCENTAGE"]
     out += [f"{k:>12}  {p:>10}  {size(p):>10}  {x}".rstrip() for k, p, x in rows]
     return out
@@ -120,7 +138,9 @@ def vmcore_json(vr: VmcoreReport) -> dict[str, Any]:
     return d
 
 
-def render_vmcore(vr: VmcoreReport, fmt: str, console: Console, sources: SourceLines | None = None) -> None:
+def render_vmcore(
+    vr: VmcoreReport, fmt: str, console: Console, sources: SourceLines | None = None
+) -> None:
     """Write the vmcore sections then the structured reports in ``fmt``."""
     results = [FileResult(path=vr.vmcore, reports=vr.reports)]
     if fmt == "json":

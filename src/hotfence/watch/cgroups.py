@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 
@@ -42,7 +41,6 @@ class CgroupNames:
             except OSError:
                 continue
 
-    @lru_cache(maxsize=4096)
     def path(self, cgroup_id: int) -> str:
         if cgroup_id not in self._paths:
             self._scan()

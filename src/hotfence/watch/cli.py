@@ -18,7 +18,9 @@ from hotfence.watch.tracer import SocketTracer, WatchUnavailable
 LINE = "{time:>12} {pid:>7} {comm:<16} {uid:>5} {cgroup:<28} {netns:>10} {call:<40} {result}"
 
 
-def _filter(comm: str | None, family: int | None, denied_only: bool) -> Callable[[SocketEvent], bool] | None:
+def _filter(
+    comm: str | None, family: int | None, denied_only: bool
+) -> Callable[[SocketEvent], bool] | None:
     if comm is None and family is None and not denied_only:
         return None
 
@@ -27,9 +29,7 @@ def _filter(comm: str | None, family: int | None, denied_only: bool) -> Callable
             return False
         if family is not None and e.family != family:
             return False
-        if denied_only and e.ret >= 0:
-            return False
-        return True
+        return not (denied_only and e.ret >= 0)
 
     return keep
 
@@ -45,26 +45,63 @@ def _call(e: SocketEvent) -> str:
 
 
 @click.command()
-@click.option("--cgroup", type=click.Path(exists=True, file_okay=False), help="Only callers in this cgroup (v2) or below.")
+@click.option(
+    "--cgroup",
+    type=click.Path(exists=True, file_okay=False),
+    help="Only callers in this cgroup (v2) or below.",
+)
 @click.option("--comm", help="Only this command name.")
 @click.option("--family", help="Only this family (name or number).")
 @click.option("--denied-only", is_flag=True, help="Only calls that failed.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
-@click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False),
-              help="Say which rule of this policy decides each call (as the reference model computes it).")
-@click.option("--backend", type=click.Choice(["cgroup", "lsm"]), default="cgroup", show_default=True,
-              help="Backend whose hook the --policy verdicts are computed for.")
-@click.option("--no-fences", is_flag=True,
-              help="Without --policy, watch shows the verdict of the fences applied on this host; this turns that off.")
-@click.option("--source", type=click.Choice(["auto", "bpf-lsm", "tracepoints"]), default="auto", show_default=True,
-              help="Where events come from: bpf-lsm also sees kernel sockets; auto uses it when the kernel allows.")
-@click.option("--no-32bit", "no_32bit", is_flag=True,
-              help="Do not watch 32-bit (ia32, int $0x80) calls: spares every system call on the host one "
-                   "BPF program run (benchmarks/watch_overhead.py); the first line then says they are not watched.")
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Say which rule of this policy decides each call (as the reference model computes it).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["cgroup", "lsm"]),
+    default="cgroup",
+    show_default=True,
+    help="Backend whose hook the --policy verdicts are computed for.",
+)
+@click.option(
+    "--no-fences",
+    is_flag=True,
+    help="Without --policy, watch shows the verdict of the fences applied on this host; this turns that off.",
+)
+@click.option(
+    "--source",
+    type=click.Choice(["auto", "bpf-lsm", "tracepoints"]),
+    default="auto",
+    show_default=True,
+    help="Where events come from: bpf-lsm also sees kernel sockets; auto uses it when the kernel allows.",
+)
+@click.option(
+    "--no-32bit",
+    "no_32bit",
+    is_flag=True,
+    help="Do not watch 32-bit (ia32, int $0x80) calls: spares every system call on the host one "
+    "BPF program run (benchmarks/watch_overhead.py); the first line then says they are not watched.",
+)
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
-def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, no_fences, source, no_32bit,
-          count, duration) -> None:
+def watch(
+    cgroup,
+    comm,
+    family,
+    denied_only,
+    as_json,
+    policy_file,
+    backend,
+    no_fences,
+    source,
+    no_32bit,
+    count,
+    duration,
+) -> None:
     """Stream every socket creation (socket, socketpair, io_uring): pid, comm, uid, cgroup, netns,
     family/type/flags/protocol, result.
 
@@ -104,10 +141,13 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, no_f
         fences = applied_fences()
         if fences:
             annotator = FenceAnnotator(fences, cgroups.path)
-            fence_note = (f"hotfence watch: verdicts of {len(fences)} applied fence(s): "
-                          + ", ".join(f"{f.policy.name} on {f.cgroup} ({f.backend.value})" for f in fences))
+            fence_note = (
+                f"hotfence watch: verdicts of {len(fences)} applied fence(s): "
+                + ", ".join(f"{f.policy.name} on {f.cgroup} ({f.backend.value})" for f in fences)
+            )
     encoder = JsonLineEncoder(
-        cgroups.path, None if annotator is None else lambda *ev: annotator.verdict(*ev).json_fragment
+        cgroups.path,
+        None if annotator is None else lambda *ev: annotator.verdict(*ev).json_fragment,
     )
     out = sys.stdout
     pending: list[bytes] = []
@@ -123,12 +163,25 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, no_f
     with tracer:
         tracer.open_ring(pending.append)
         # Tests wait for this line ("tracing socket()") before making calls: it comes after attach.
-        err.print(f"hotfence watch: tracing socket() {tracer.describe()}", markup=False, highlight=False)
+        err.print(
+            f"hotfence watch: tracing socket() {tracer.describe()}", markup=False, highlight=False
+        )
         if fence_note:
             err.print(fence_note, markup=False, highlight=False)
         if not as_json:
-            out.write(LINE.format(time="TIME(s)", pid="PID", comm="COMM", uid="UID", cgroup="CGROUP",
-                                  netns="NETNS", call="CALL", result="RESULT") + "\n")
+            out.write(
+                LINE.format(
+                    time="TIME(s)",
+                    pid="PID",
+                    comm="COMM",
+                    uid="UID",
+                    cgroup="CGROUP",
+                    netns="NETNS",
+                    call="CALL",
+                    result="RESULT",
+                )
+                + "\n"
+            )
         start = time.monotonic()
         lost_seen = 0
         while not stop:
@@ -143,11 +196,25 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, no_f
                 if as_json:
                     lines.append(encoder.encode(raw))
                 else:
-                    lines.append(LINE.format(
-                        time=f"{e.ts_ns / 1e9:.6f}", pid=e.tgid, comm=e.comm, uid=e.uid,
-                        cgroup=cgroups.path(e.cgroup_id)[-28:], netns=e.netns, call=_call(e), result=e.result,
-                    ) + ("" if annotator is None else annotator.verdict(
-                        e.cgroup_id, e.netns, e.family, e.type, e.protocol, e.kern).text()))
+                    lines.append(
+                        LINE.format(
+                            time=f"{e.ts_ns / 1e9:.6f}",
+                            pid=e.tgid,
+                            comm=e.comm,
+                            uid=e.uid,
+                            cgroup=cgroups.path(e.cgroup_id)[-28:],
+                            netns=e.netns,
+                            call=_call(e),
+                            result=e.result,
+                        )
+                        + (
+                            ""
+                            if annotator is None
+                            else annotator.verdict(
+                                e.cgroup_id, e.netns, e.family, e.type, e.protocol, e.kern
+                            ).text()
+                        )
+                    )
                 if count is not None and shown >= count:
                     stop = True
                     break
@@ -157,10 +224,14 @@ def watch(cgroup, comm, family, denied_only, as_json, policy_file, backend, no_f
                 out.flush()
             lost = tracer.lost()
             if lost != lost_seen:
-                err.print(f"hotfence watch: [red]{lost - lost_seen} events lost[/red] (ring buffer full; {lost} in all)")
+                err.print(
+                    f"hotfence watch: [red]{lost - lost_seen} events lost[/red] (ring buffer full; {lost} in all)"
+                )
                 lost_seen = lost
             if duration is not None and time.monotonic() - start >= duration:
                 stop = True
         lost = tracer.lost()
     summary = {"delivered": delivered, "shown": shown, "lost": lost}
-    err.print(f"hotfence watch: {summary['delivered']} events delivered, {summary['shown']} shown, {summary['lost']} lost")
+    err.print(
+        f"hotfence watch: {summary['delivered']} events delivered, {summary['shown']} shown, {summary['lost']} lost"
+    )

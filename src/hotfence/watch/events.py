@@ -54,9 +54,16 @@ class SocketEvent:
     compat: bool = False  # a 32-bit call (ia32 process, or int $0x80)
 
     @classmethod
-    def unpack(cls, record: bytes) -> "SocketEvent":
+    def unpack(cls, record: bytes) -> SocketEvent:
         *fields, comm, kern, call, fd2, compat = RECORD.unpack_from(record)
-        return cls(*fields, comm.split(b"\0", 1)[0].decode(errors="replace"), bool(kern), call, fd2, bool(compat))
+        return cls(
+            *fields,
+            comm.split(b"\0", 1)[0].decode(errors="replace"),
+            bool(kern),
+            call,
+            fd2,
+            bool(compat),
+        )
 
     @property
     def base_type(self) -> int:
@@ -125,14 +132,41 @@ class JsonLineEncoder:
         if frag is None:
             e = SocketEvent(0, 0, 0, 0, 0, 0, family, type_, protocol, 0, "", bool(kern))
             d = describe(e)
-            part = {k: d[k] for k in ("family", "family_name", "type", "type_name", "flags", "protocol", "protocol_name", "kern")}
+            part = {
+                k: d[k]
+                for k in (
+                    "family",
+                    "family_name",
+                    "type",
+                    "type_name",
+                    "flags",
+                    "protocol",
+                    "protocol_name",
+                    "kern",
+                )
+            }
             frag = json.dumps(part, separators=(",", ":"))[1:-1]
             self._calls[key] = frag
         return frag
 
     def encode(self, record: bytes) -> str:
-        ts, cg, pid, tgid, uid, netns, family, type_, protocol, ret, comm, kern, call, fd2, compat = \
-            RECORD.unpack_from(record)
+        (
+            ts,
+            cg,
+            pid,
+            tgid,
+            uid,
+            netns,
+            family,
+            type_,
+            protocol,
+            ret,
+            comm,
+            kern,
+            call,
+            fd2,
+            compat,
+        ) = RECORD.unpack_from(record)
         c = self._comms.get(comm)
         if c is None:
             c = self._comms[comm] = json.dumps(comm.split(b"\0", 1)[0].decode(errors="replace"))
@@ -143,7 +177,11 @@ class JsonLineEncoder:
             result = f'"fd {ret}"'
         else:
             result = json.dumps(result_text(ret, bool(kern), call, fd2))
-        verdict = "" if self._annotate is None else "," + self._annotate(cg, netns, family, type_, protocol, kern)
+        verdict = (
+            ""
+            if self._annotate is None
+            else "," + self._annotate(cg, netns, family, type_, protocol, kern)
+        )
         return (
             f'{{"ts_ns":{ts},"pid":{pid},"tgid":{tgid},"comm":{c},"uid":{uid},"cgroup_id":{cg},'
             f'"netns":{netns},{self._call(family, type_, protocol, kern)}{verdict},"call":"{call_name(call)}",'

@@ -36,8 +36,12 @@ from hotfence.bpf.build import BuildError, object_path
 from hotfence.watch.cgroups import cgroup_id, cgroup_level
 
 TRACEFS = Path("/sys/kernel/tracing")
-TRACEPOINTS = ("syscalls/sys_enter_socket", "syscalls/sys_exit_socket",
-               "syscalls/sys_enter_socketpair", "syscalls/sys_exit_socketpair")
+TRACEPOINTS = (
+    "syscalls/sys_enter_socket",
+    "syscalls/sys_exit_socket",
+    "syscalls/sys_enter_socketpair",
+    "syscalls/sys_exit_socketpair",
+)
 
 
 # socket() and socketpair(): the syscall tracepoints, which every source needs.
@@ -58,14 +62,19 @@ class OptionalHooks:
 OPTIONAL = (
     # io_uring IORING_OP_SOCKET; its submit tracepoint is io_uring_submit_req since 6.2,
     # io_uring_submit_sqe before.
-    OptionalHooks("io_uring", "io_uring sockets",
-                  (("watch_uring_submit", "watch_uring_submit_sqe"), ("watch_uring_complete",))),
+    OptionalHooks(
+        "io_uring",
+        "io_uring sockets",
+        (("watch_uring_submit", "watch_uring_submit_sqe"), ("watch_uring_complete",)),
+    ),
     # 32-bit (ia32 / int $0x80) calls, which the syscall tracepoints skip.
     # Costs every system call on the host one program run (benchmarks/watch_overhead.py).
     OptionalHooks("32-bit", "32-bit calls", (("watch_compat_exit",),)),
 )
-USER_CALLS = ("socket()/socketpair() syscall tracepoints + raw tracepoints for io_uring and 32-bit calls "
-              "(user calls)")
+USER_CALLS = (
+    "socket()/socketpair() syscall tracepoints + raw tracepoints for io_uring and 32-bit calls "
+    "(user calls)"
+)
 
 
 @dataclass(frozen=True)
@@ -83,10 +92,14 @@ class WatchSource:
 
 
 LSM_SOURCE = WatchSource(
-    "bpf-lsm", "watch_lsm", (*SYSCALL_PROGRAMS, "watch_post_create"),
+    "bpf-lsm",
+    "watch_lsm",
+    (*SYSCALL_PROGRAMS, "watch_post_create"),
     f"{USER_CALLS} + lsm/socket_post_create (kernel sockets)",
 )
-TRACEPOINT_SOURCE = WatchSource("tracepoints", "watch", SYSCALL_PROGRAMS, f"{USER_CALLS}; no kernel sockets")
+TRACEPOINT_SOURCE = WatchSource(
+    "tracepoints", "watch", SYSCALL_PROGRAMS, f"{USER_CALLS}; no kernel sockets"
+)
 SOURCES = {s.name: s for s in (LSM_SOURCE, TRACEPOINT_SOURCE)}
 
 
@@ -107,9 +120,13 @@ def ensure_tracefs() -> None:
     """Mount tracefs at /sys/kernel/tracing if it is not there (libbpf reads tracepoint ids from it)."""
     if (TRACEFS / "events").is_dir():
         return
-    proc = subprocess.run(["mount", "-t", "tracefs", "nodev", str(TRACEFS)], capture_output=True, text=True)
+    proc = subprocess.run(
+        ["mount", "-t", "tracefs", "nodev", str(TRACEFS)], capture_output=True, text=True
+    )
     if proc.returncode != 0 or not (TRACEFS / "events").is_dir():
-        raise WatchUnavailable(f"tracefs is not mounted at {TRACEFS} and mounting it failed: {proc.stderr.strip()}")
+        raise WatchUnavailable(
+            f"tracefs is not mounted at {TRACEFS} and mounting it failed: {proc.stderr.strip()}"
+        )
     for tp in TRACEPOINTS:
         if not (TRACEFS / "events" / tp).is_dir():
             raise WatchUnavailable(f"kernel has no tracepoint {tp} (CONFIG_FTRACE_SYSCALLS off?)")
@@ -122,9 +139,16 @@ class SocketTracer:
     kernel refuses it; ``self.source`` is the one in use and ``self.reason`` says why.
     """
 
-    def __init__(self, cgroup: str | Path | None = None, source: str = "auto", without: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        cgroup: str | Path | None = None,
+        source: str = "auto",
+        without: frozenset[str] = frozenset(),
+    ):
         if source != "auto" and source not in SOURCES:
-            raise ValueError(f"unknown watch source {source!r}: expected auto, {', '.join(SOURCES)}")
+            raise ValueError(
+                f"unknown watch source {source!r}: expected auto, {', '.join(SOURCES)}"
+            )
         ensure_tracefs()
         self.links: list[libbpf.Link] = []
         self.ring: libbpf.RingBuffer | None = None
@@ -132,22 +156,37 @@ class SocketTracer:
         self.missing: list[str] = []
         unknown = set(without) - {o.key for o in OPTIONAL}
         if unknown:
-            raise ValueError(f"unknown watch feature(s) {sorted(unknown)}: expected {[o.key for o in OPTIONAL]}")
+            raise ValueError(
+                f"unknown watch feature(s) {sorted(unknown)}: expected {[o.key for o in OPTIONAL]}"
+            )
         self._without = frozenset(without)  # OptionalHooks keys not to attach
-        config = None if cgroup is None else struct.pack("<QII", cgroup_id(cgroup), cgroup_level(cgroup), 0)
+        config = (
+            None
+            if cgroup is None
+            else struct.pack("<QII", cgroup_id(cgroup), cgroup_level(cgroup), 0)
+        )
         if source in ("auto", LSM_SOURCE.name):
             why_not = self._try(LSM_SOURCE, config, quiet=source == "auto")
             if why_not is None:
-                self.source, self.reason = LSM_SOURCE, "the kernel loaded and attached a BPF-LSM program"
+                self.source, self.reason = (
+                    LSM_SOURCE,
+                    "the kernel loaded and attached a BPF-LSM program",
+                )
             elif source == LSM_SOURCE.name:
                 raise WatchUnavailable(f"bpf-lsm source unavailable: {why_not}")
         if self.obj is None:
             self._try(TRACEPOINT_SOURCE, config, quiet=False, fatal=True)  # raises if refused
             self.source = TRACEPOINT_SOURCE
-            self.reason = "requested" if source == TRACEPOINT_SOURCE.name else f"bpf-lsm unavailable: {why_not}"
+            self.reason = (
+                "requested"
+                if source == TRACEPOINT_SOURCE.name
+                else f"bpf-lsm unavailable: {why_not}"
+            )
         self._lost = self.obj.map("lost")
 
-    def _try(self, src: WatchSource, config: bytes | None, quiet: bool, fatal: bool = False) -> str | None:
+    def _try(
+        self, src: WatchSource, config: bytes | None, quiet: bool, fatal: bool = False
+    ) -> str | None:
         """Load and attach ``src``; None on success, else why not (or raise when ``fatal``)."""
         obj = None
         try:
@@ -162,8 +201,10 @@ class SocketTracer:
                     self.links.append(obj.program(prog).attach())
             self.missing = self._attach_optional(obj, src)
             if x32_enabled():
-                self.missing.append("x32-ABI calls (this kernel accepts them; syscall tracepoints skip them "
-                                    "and no hotfence program reads them)")
+                self.missing.append(
+                    "x32-ABI calls (this kernel accepts them; syscall tracepoints skip them "
+                    "and no hotfence program reads them)"
+                )
         except (libbpf.LibbpfError, BuildError) as exc:
             for link in self.links:
                 link.destroy()
@@ -216,7 +257,9 @@ class SocketTracer:
 
     def lost(self) -> int:
         """Events the kernel could not put in the ring (summed over CPUs)."""
-        return sum(struct.unpack("<Q", v)[0] for v in self._lost.lookup_percpu(struct.pack("<I", 0)))
+        return sum(
+            struct.unpack("<Q", v)[0] for v in self._lost.lookup_percpu(struct.pack("<I", 0))
+        )
 
     def close(self) -> None:
         if self.ring is not None:
@@ -229,7 +272,7 @@ class SocketTracer:
             self.obj.close()
             self.obj = None
 
-    def __enter__(self) -> "SocketTracer":
+    def __enter__(self) -> SocketTracer:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -59,8 +59,13 @@ class EventVerdict:
 NO_FENCE = EventVerdict("no-fence", None, None)
 
 
-def _decide(policy: CompiledPolicy, backend: Backend, call: SocketCall, caller: Caller = Caller(),
-            fence: str | None = None) -> EventVerdict:
+def _decide(
+    policy: CompiledPolicy,
+    backend: Backend,
+    call: SocketCall,
+    caller: Caller = Caller(),
+    fence: str | None = None,
+) -> EventVerdict:
     exp = explain_socket(call, policy, backend, caller=caller)
     d = exp.decision
     if d is None:
@@ -76,12 +81,15 @@ class PolicyAnnotator:
         self.backend = backend
         self._cache: dict[tuple[int, int, int, int], EventVerdict] = {}
 
-    def verdict(self, cgroup_id: int, netns: int, family: int, type_: int, protocol: int,
-                kern: int = 0) -> EventVerdict:
+    def verdict(
+        self, cgroup_id: int, netns: int, family: int, type_: int, protocol: int, kern: int = 0
+    ) -> EventVerdict:
         key = (family, type_, protocol, kern)
         v = self._cache.get(key)
         if v is None:
-            v = self._cache[key] = _decide(self.policy, self.backend, SocketCall(family, type_, protocol, bool(kern)))
+            v = self._cache[key] = _decide(
+                self.policy, self.backend, SocketCall(family, type_, protocol, bool(kern))
+            )
         return v
 
 
@@ -135,22 +143,30 @@ class FenceAnnotator:
     innermost fence that was consulted is shown.
     """
 
-    def __init__(self, fences: list[AppliedFence], cgroup_path: Callable[[int], str],
-                 host_netns: int | None = None):
+    def __init__(
+        self,
+        fences: list[AppliedFence],
+        cgroup_path: Callable[[int], str],
+        host_netns: int | None = None,
+    ):
         # Innermost first: the longest cgroup path.
         self.fences = sorted(fences, key=lambda f: len(f.cgroup), reverse=True)
         self._cgroup_path = cgroup_path
         self._host_netns = PROC_NET_INIT_INO if host_netns is None else host_netns
         self._cache: dict[tuple[int, bool, int, int, int, int], EventVerdict] = {}
 
-    def verdict(self, cgroup_id: int, netns: int, family: int, type_: int, protocol: int,
-                kern: int = 0) -> EventVerdict:
+    def verdict(
+        self, cgroup_id: int, netns: int, family: int, type_: int, protocol: int, kern: int = 0
+    ) -> EventVerdict:
         in_host = netns in (0, self._host_netns)  # 0: a kernel socket whose netns is not known yet
         key = (cgroup_id, in_host, family, type_, protocol, kern)
         v = self._cache.get(key)
         if v is None:
-            v = self._cache[key] = self._combine(self._cgroup_path(cgroup_id), in_host,
-                                                 SocketCall(family, type_, protocol, bool(kern)))
+            v = self._cache[key] = self._combine(
+                self._cgroup_path(cgroup_id),
+                in_host,
+                SocketCall(family, type_, protocol, bool(kern)),
+            )
         return v
 
     def _combine(self, cgroup_path: str, in_host: bool, call: SocketCall) -> EventVerdict:

@@ -22,7 +22,9 @@ from hotfence.fence.compiled import CompiledPolicy
 
 class Coverage(str, enum.Enum):
     FULL = "full"  # every call the rule matches is seen by the backend
-    PARTIAL = "partial"  # enforced where the backend can see the call; the reason says what is missed
+    PARTIAL = (
+        "partial"  # enforced where the backend can see the call; the reason says what is missed
+    )
     NONE = "none"  # the backend never sees a call this rule matches
 
 

@@ -35,7 +35,13 @@ from pathlib import Path
 from hotfence.bpf import abi, build, libbpf
 from hotfence.fence import fast_table
 from hotfence.fence.backends import Coverage, RuleCoverage
-from hotfence.fence.backends.cgroupfs import PIN_ROOT, CgroupRef, FenceError, ensure_bpffs, resolve_cgroup
+from hotfence.fence.backends.cgroupfs import (
+    PIN_ROOT,
+    CgroupRef,
+    FenceError,
+    ensure_bpffs,
+    resolve_cgroup,
+)
 from hotfence.fence.compiled import (
     ANY,
     ANY_KERN,
@@ -64,7 +70,16 @@ PROGRAMS: dict[str, str] = {
     "hf_sendmsg4": "cgroup/sendmsg4",  # connect rules, for UDP datagrams sent with a destination
     "hf_sendmsg6": "cgroup/sendmsg6",
 }
-MAPS = ("hf_active", "hf_config", "hf_create", "hf_fast", "hf_ports", "hf_counters", "hf_stats", "hf_events")
+MAPS = (
+    "hf_active",
+    "hf_config",
+    "hf_create",
+    "hf_fast",
+    "hf_ports",
+    "hf_counters",
+    "hf_stats",
+    "hf_events",
+)
 INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
 # How long in-flight programs may still be reading the old slot after the flip. BPF
 # programs run to completion in microseconds under RCU; this is a wide margin.
@@ -76,11 +91,20 @@ DRAIN_SECONDS = 0.01
 
 def _create_key_gap(family: int, type_: int, protocol: int, kern: int) -> tuple[Coverage, str]:
     if kern == 1:
-        return Coverage.NONE, "kernel sockets never reach cgroup/sock_create (inet_create runs it only if !kern)"
+        return (
+            Coverage.NONE,
+            "kernel sockets never reach cgroup/sock_create (inet_create runs it only if !kern)",
+        )
     if family != ANY and family not in INET_FAMILIES:
-        return Coverage.NONE, f"cgroup/sock_create only runs for AF_INET/AF_INET6, not family {family}"
+        return (
+            Coverage.NONE,
+            f"cgroup/sock_create only runs for AF_INET/AF_INET6, not family {family}",
+        )
     if family != ANY and type_ != ANY and protocol == 0:
-        return Coverage.NONE, "protocol 0 is resolved to the type's default before cgroup/sock_create runs"
+        return (
+            Coverage.NONE,
+            "protocol 0 is resolved to the type's default before cgroup/sock_create runs",
+        )
     gaps = []
     if family == ANY:
         gaps.append("only AF_INET/AF_INET6 sockets are seen")
@@ -91,9 +115,15 @@ def _create_key_gap(family: int, type_: int, protocol: int, kern: int) -> tuple[
 
 def _port_key_gap(hook: int, family: int, protocol: int, port: int) -> tuple[Coverage, str]:
     if family != ANY and family not in INET_FAMILIES:
-        return Coverage.NONE, f"cgroup bind/connect hooks only see AF_INET/AF_INET6, not family {family}"
+        return (
+            Coverage.NONE,
+            f"cgroup bind/connect hooks only see AF_INET/AF_INET6, not family {family}",
+        )
     if hook == Hook.BIND and port == ANY:
-        return Coverage.PARTIAL, "ports the kernel picks without bind() (listen/connect/sendto autobind) are not seen"
+        return (
+            Coverage.PARTIAL,
+            "ports the kernel picks without bind() (listen/connect/sendto autobind) are not seen",
+        )
     return Coverage.FULL, ""
 
 
@@ -101,9 +131,13 @@ def coverage(policy: CompiledPolicy) -> list[RuleCoverage]:
     """Per rule, whether cgroup-BPF enforces it; the worst key of a rule decides."""
     per_rule: dict[int, list[tuple[Coverage, str]]] = {}
     for ck, v in policy.create.items():
-        per_rule.setdefault(v.rule_id, []).append(_create_key_gap(ck.family, ck.type, ck.protocol, ck.kern))
+        per_rule.setdefault(v.rule_id, []).append(
+            _create_key_gap(ck.family, ck.type, ck.protocol, ck.kern)
+        )
     for pk, v in policy.ports.items():
-        per_rule.setdefault(v.rule_id, []).append(_port_key_gap(pk.hook, pk.family, pk.protocol, pk.port))
+        per_rule.setdefault(v.rule_id, []).append(
+            _port_key_gap(pk.hook, pk.family, pk.protocol, pk.port)
+        )
     out = []
     for rule in policy.rules:
         gaps = per_rule.get(rule.rule_id, [])
@@ -119,7 +153,10 @@ def coverage(policy: CompiledPolicy) -> list[RuleCoverage]:
     if policy.default != Action.ALLOW:
         out.append(
             RuleCoverage(
-                -1, "default", f"{policy.default.name.lower()} everything else", Coverage.PARTIAL,
+                -1,
+                "default",
+                f"{policy.default.name.lower()} everything else",
+                Coverage.PARTIAL,
                 "only AF_INET/AF_INET6 user sockets, binds and connects are seen",
             )
         )
@@ -155,7 +192,9 @@ def _u16(value: int, what: str) -> int:
 def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
     """Check ``policy`` fits the maps and turn it into key/value bytes for ``slot``."""
     if len(policy.rules) > abi.HF_MAX_RULES:
-        raise FenceError(f"policy {policy.name!r} has {len(policy.rules)} rules; the maps hold {abi.HF_MAX_RULES}")
+        raise FenceError(
+            f"policy {policy.name!r} has {len(policy.rules)} rules; the maps hold {abi.HF_MAX_RULES}"
+        )
     create_shape = {bits: i for i, bits in enumerate(abi.CREATE_SHAPES)}
     port_shape = {bits: i for i, bits in enumerate(abi.PORT_SHAPES)}
     create_mask = port_mask = families = 0
@@ -163,28 +202,53 @@ def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
 
     def value(v) -> bytes:
         if not 0 <= v.rule_id < abi.HF_MAX_RULES:
-            raise FenceError(f"policy {policy.name!r}: rule id {v.rule_id} outside 0..{abi.HF_MAX_RULES - 1}")
+            raise FenceError(
+                f"policy {policy.name!r}: rule id {v.rule_id} outside 0..{abi.HF_MAX_RULES - 1}"
+            )
         return bytes(abi.VerdictValue(v.rule_id, int(v.action)))
 
     for k, v in policy.create.items():
-        bits = (k.family != ANY) | (k.type != ANY) << 1 | (k.protocol != ANY) << 2 | (k.kern != ANY_KERN) << 3
+        bits = (
+            (k.family != ANY)
+            | (k.type != ANY) << 1
+            | (k.protocol != ANY) << 2
+            | (k.kern != ANY_KERN) << 3
+        )
         if bits not in create_shape:
-            raise FenceError(f"policy {policy.name!r}: socket key {k} has a shape the lookup order never tries")
+            raise FenceError(
+                f"policy {policy.name!r}: socket key {k} has a shape the lookup order never tries"
+            )
         if k.kern not in (0, 1, ANY_KERN):
-            raise FenceError(f"policy {policy.name!r}: socket key {k}: kern must be 0, 1 or {ANY_KERN}")
+            raise FenceError(
+                f"policy {policy.name!r}: socket key {k}: kern must be 0, 1 or {ANY_KERN}"
+            )
         create_mask |= 1 << create_shape[bits]
         if k.family != ANY and k.family < 64:
             families |= 1 << k.family
-        key = abi.CreateKey(slot, _u16(k.family, "family"), _u16(k.type, "type"), _u16(k.protocol, "protocol"), k.kern)
+        key = abi.CreateKey(
+            slot,
+            _u16(k.family, "family"),
+            _u16(k.type, "type"),
+            _u16(k.protocol, "protocol"),
+            k.kern,
+        )
         create.append((bytes(key), value(v)))
     for k, v in policy.ports.items():
         if k.hook not in (Hook.BIND, Hook.CONNECT):
             raise FenceError(f"policy {policy.name!r}: port key {k}: hook must be bind or connect")
         bits = (k.family != ANY) | (k.protocol != ANY) << 1 | (k.port != ANY) << 2
         if bits not in port_shape:
-            raise FenceError(f"policy {policy.name!r}: port key {k} has a shape the lookup order never tries")
+            raise FenceError(
+                f"policy {policy.name!r}: port key {k} has a shape the lookup order never tries"
+            )
         port_mask |= 1 << (8 * int(k.hook) + port_shape[bits])
-        key = abi.PortKey(slot, int(k.hook), _u16(k.family, "family"), _u16(k.protocol, "protocol"), _u16(k.port, "port"))
+        key = abi.PortKey(
+            slot,
+            int(k.hook),
+            _u16(k.family, "family"),
+            _u16(k.protocol, "protocol"),
+            _u16(k.port, "port"),
+        )
         ports.append((bytes(key), value(v)))
     config = abi.Config(
         loaded=1,
@@ -270,7 +334,9 @@ class FenceMaps:
         for rule_id in [*range(n_rules), abi.HF_DEFAULT_RULE]:
             m.update(abi.u32(slot * abi.HF_COUNTERS_PER_SLOT + rule_id), zero)
 
-    def install(self, policy: CompiledPolicy, write_hook: Callable[[int], None] | None = None) -> int:
+    def install(
+        self, policy: CompiledPolicy, write_hook: Callable[[int], None] | None = None
+    ) -> int:
         """Atomically replace whatever policy is active with ``policy``; returns the new slot.
 
         ``write_hook(n)`` is called before the n-th map write (tests use it to inject a
@@ -314,7 +380,9 @@ class FenceMaps:
         self._purge_slot(old)
         return new
 
-    def read_policy(self, rules: list[RuleInfo], name: str = "", source: str = "") -> CompiledPolicy | None:
+    def read_policy(
+        self, rules: list[RuleInfo], name: str = "", source: str = ""
+    ) -> CompiledPolicy | None:
         """The active slot's policy as the kernel holds it (None when no policy is loaded).
 
         Keys and verdicts come from the maps, not from the policy file, so an edit to the
@@ -325,11 +393,26 @@ class FenceMaps:
         cfg = self.config(slot)
         if not cfg.loaded:
             return None
-        policy = CompiledPolicy(name=name, enforce=bool(cfg.enforce), default=Action(cfg.default_action),
-                                rules=list(rules), source=source)
+        policy = CompiledPolicy(
+            name=name,
+            enforce=bool(cfg.enforce),
+            default=Action(cfg.default_action),
+            rules=list(rules),
+            source=source,
+        )
         for map_name, key_type, key_of, into in (
-            ("hf_create", abi.CreateKey, lambda k: CreateKey(k.family, k.type, k.protocol, k.kern), policy.create),
-            ("hf_ports", abi.PortKey, lambda k: PortKey(k.hook, k.family, k.protocol, k.port), policy.ports),
+            (
+                "hf_create",
+                abi.CreateKey,
+                lambda k: CreateKey(k.family, k.type, k.protocol, k.kern),
+                policy.create,
+            ),
+            (
+                "hf_ports",
+                abi.PortKey,
+                lambda k: PortKey(k.hook, k.family, k.protocol, k.port),
+                policy.ports,
+            ),
         ):
             m = self.maps[map_name]
             for raw in m.keys():
@@ -364,7 +447,9 @@ class FenceMaps:
         return total
 
     def events(self, callback: Callable[[abi.FenceEvent], None]) -> libbpf.RingBuffer:
-        return libbpf.RingBuffer(self.maps["hf_events"], lambda raw: callback(abi.FenceEvent.from_bytes(raw)))
+        return libbpf.RingBuffer(
+            self.maps["hf_events"], lambda raw: callback(abi.FenceEvent.from_bytes(raw))
+        )
 
 
 # ---------------------------------------------------------------------------- attachment
@@ -483,22 +568,42 @@ class AppliedState:
 
 
 def _rule_dict(r: RuleInfo) -> dict:
-    return {"rule_id": r.rule_id, "name": r.name, "source": r.source, "summary": r.summary,
-            "hooks": sorted(h.name.lower() for h in r.hooks)}
+    return {
+        "rule_id": r.rule_id,
+        "name": r.name,
+        "source": r.source,
+        "summary": r.summary,
+        "hooks": sorted(h.name.lower() for h in r.hooks),
+    }
 
 
 def rule_infos(state: AppliedState) -> list[RuleInfo]:
     """The RuleInfo list a state file recorded (the inverse of _rule_dict)."""
-    return [RuleInfo(r["rule_id"], r["name"], r["source"], r["summary"],
-                     frozenset(Hook[h.upper()] for h in r.get("hooks", ()))) for r in state.rules]
+    return [
+        RuleInfo(
+            r["rule_id"],
+            r["name"],
+            r["source"],
+            r["summary"],
+            frozenset(Hook[h.upper()] for h in r.get("hooks", ())),
+        )
+        for r in state.rules
+    ]
 
 
 def _cov_dict(c: RuleCoverage) -> dict:
-    return {"rule_id": c.rule_id, "name": c.name, "summary": c.summary, "coverage": c.coverage.value,
-            "reason": c.reason}
+    return {
+        "rule_id": c.rule_id,
+        "name": c.name,
+        "summary": c.summary,
+        "coverage": c.coverage.value,
+        "reason": c.reason,
+    }
 
 
-def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = "") -> tuple[AppliedState, bool]:
+def apply(
+    policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
+) -> tuple[AppliedState, bool]:
     """Enforce ``policy`` on ``cgroup`` persistently; re-applying swaps atomically.
 
     Returns the recorded state and whether this was a swap into an existing attachment.
@@ -511,10 +616,17 @@ def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: s
         # One state file per cgroup: two backends' fences on it would hide one another.
         raise FenceError(f"{cg.path}: a {previous.backend} fence is applied here; remove it first")
     state = AppliedState(
-        cgroup=str(cg.path), cgroup_id=cg.id, backend=NAME, policy=policy.name, policy_file=policy_file,
-        enforce=policy.enforce, default=policy.default.name.lower(),
-        rules=[_rule_dict(r) for r in policy.rules], coverage=[_cov_dict(c) for c in coverage(policy)],
-        applied_at=time.time(), default_source=policy.default_source,
+        cgroup=str(cg.path),
+        cgroup_id=cg.id,
+        backend=NAME,
+        policy=policy.name,
+        policy_file=policy_file,
+        enforce=policy.enforce,
+        default=policy.default.name.lower(),
+        rules=[_rule_dict(r) for r in policy.rules],
+        coverage=[_cov_dict(c) for c in coverage(policy)],
+        applied_at=time.time(),
+        default_source=policy.default_source,
     )
     if all((d / f"link_{p}").exists() for p in PROGRAMS) and all((d / m).exists() for m in MAPS):
         maps = FenceMaps.from_pins(d)
@@ -593,7 +705,11 @@ def applied() -> list[Applied]:
         if not d.name.isdigit():
             continue
         links = [p for p in PROGRAMS if (d / f"link_{p}").exists()]
-        out.append(Applied(int(d.name), d, AppliedState.read(int(d.name)), links, len(links) == len(PROGRAMS)))
+        out.append(
+            Applied(
+                int(d.name), d, AppliedState.read(int(d.name)), links, len(links) == len(PROGRAMS)
+            )
+        )
     return out
 
 

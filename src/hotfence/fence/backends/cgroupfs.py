@@ -34,7 +34,9 @@ def cgroup2_mount() -> Path:
     """The (first) cgroup v2 mount point, e.g. /sys/fs/cgroup or /sys/fs/cgroup/unified."""
     mounts = _mounts("cgroup2")
     if not mounts:
-        raise FenceError("no cgroup2 filesystem is mounted (see /proc/mounts); cgroup-BPF needs cgroup v2")
+        raise FenceError(
+            "no cgroup2 filesystem is mounted (see /proc/mounts); cgroup-BPF needs cgroup v2"
+        )
     return mounts[0]
 
 
@@ -54,12 +56,16 @@ def resolve_cgroup(path: str | os.PathLike[str]) -> CgroupRef:
     p = Path(path).resolve()
     mounts = _mounts("cgroup2")
     if not mounts:
-        raise FenceError("no cgroup2 filesystem is mounted (see /proc/mounts); cgroup-BPF needs cgroup v2")
+        raise FenceError(
+            "no cgroup2 filesystem is mounted (see /proc/mounts); cgroup-BPF needs cgroup v2"
+        )
     mount = next((m for m in mounts if p == m or m in p.parents), None)
     if mount is None:
         raise FenceError(f"{path}: not inside a cgroup v2 mount ({', '.join(map(str, mounts))})")
     if p == mount:
-        raise FenceError(f"{path}: refusing to fence the root cgroup (that is host-wide); name a child cgroup")
+        raise FenceError(
+            f"{path}: refusing to fence the root cgroup (that is host-wide); name a child cgroup"
+        )
     if not (p / "cgroup.procs").exists():
         raise FenceError(f"{path}: not a cgroup directory (no cgroup.procs)")
     return CgroupRef(path=p, mount=mount, id=os.stat(p).st_ino)

@@ -45,7 +45,13 @@ from hotfence.fence.backends.cgroup import (
     _state_path,
     _unpin,
 )
-from hotfence.fence.backends.cgroupfs import PIN_ROOT, CgroupRef, FenceError, ensure_bpffs, resolve_cgroup
+from hotfence.fence.backends.cgroupfs import (
+    PIN_ROOT,
+    CgroupRef,
+    FenceError,
+    ensure_bpffs,
+    resolve_cgroup,
+)
 from hotfence.fence.compiled import ANY, DEFAULT_INET_PROTOCOL, Action, CompiledPolicy
 
 NAME = "bpf-lsm"
@@ -62,11 +68,14 @@ NETNS_MODES = {"any": 0, "non-host": 1}  # HF_NETNS_* in fence_lsm.bpf.c
 INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
 
 
-
 class ScopeValue(ctypes.Structure):
     """struct hf_lsm_scope (fence_lsm.bpf.c)."""
 
-    _fields_ = [("cgroup_id", ctypes.c_uint64), ("level", ctypes.c_uint32), ("netns", ctypes.c_uint32)]
+    _fields_ = [
+        ("cgroup_id", ctypes.c_uint64),
+        ("level", ctypes.c_uint32),
+        ("netns", ctypes.c_uint32),
+    ]
 
 
 @dataclass(frozen=True)
@@ -83,9 +92,13 @@ class Scope:
 
     def encode(self) -> bytes:
         if self.netns not in NETNS_MODES:
-            raise FenceError(f"scope netns {self.netns!r}: expected one of {', '.join(NETNS_MODES)}")
+            raise FenceError(
+                f"scope netns {self.netns!r}: expected one of {', '.join(NETNS_MODES)}"
+            )
         if self.level < 1:
-            raise FenceError(f"{self.cgroup.path}: refusing to fence the root cgroup (that is host-wide)")
+            raise FenceError(
+                f"{self.cgroup.path}: refusing to fence the root cgroup (that is host-wide)"
+            )
         return bytes(ScopeValue(self.cgroup.id, self.level, NETNS_MODES[self.netns]))
 
 
@@ -97,10 +110,15 @@ def _create_key_gap(family: int, type_: int, protocol: int) -> tuple[Coverage, s
     # so a key written with protocol 0 there can never match.
     if family in INET_FAMILIES and protocol == 0:
         if type_ in DEFAULT_INET_PROTOCOL:
-            return Coverage.NONE, ("protocol 0 on an inet stream/dgram socket is looked up as the "
-                                   "type's default (tcp/udp), so a key with protocol 0 never matches")
+            return Coverage.NONE, (
+                "protocol 0 on an inet stream/dgram socket is looked up as the "
+                "type's default (tcp/udp), so a key with protocol 0 never matches"
+            )
         if type_ == ANY:
-            return Coverage.PARTIAL, "protocol 0 on inet stream/dgram sockets is looked up as tcp/udp"
+            return (
+                Coverage.PARTIAL,
+                "protocol 0 on inet stream/dgram sockets is looked up as tcp/udp",
+            )
     return Coverage.FULL, ""
 
 
@@ -126,8 +144,11 @@ def coverage(policy: CompiledPolicy) -> list[RuleCoverage]:
     if policy.default != Action.ALLOW:
         # The default decides every socket() in scope that no rule matches: all families,
         # kernel sockets included, and every inet bind()/connect().
-        out.append(RuleCoverage(-1, "default", f"{policy.default.name.lower()} everything else",
-                                Coverage.FULL, ""))
+        out.append(
+            RuleCoverage(
+                -1, "default", f"{policy.default.name.lower()} everything else", Coverage.FULL, ""
+            )
+        )
     return out
 
 
@@ -187,7 +208,9 @@ class LsmFence(cgroup_backend.LoadedFence):
 
     PROGRAMS = PROGRAMS
 
-    def __init__(self, cgroup: str | os.PathLike[str], object_path: str | os.PathLike[str] | None = None):
+    def __init__(
+        self, cgroup: str | os.PathLike[str], object_path: str | os.PathLike[str] | None = None
+    ):
         cg = resolve_cgroup(cgroup)
         Scope(cg).encode()  # refuse the root cgroup before loading anything
         super().__init__(cg, Path(object_path) if object_path else build.object_path(OBJECT))
@@ -225,22 +248,35 @@ def _open_pinned(d: Path, cg: CgroupRef) -> LsmMaps:
     return LsmMaps({**fm.maps, SCOPE_MAP: scope}, cg)
 
 
-def apply(policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = "",
-          object_path: str | os.PathLike[str] | None = None) -> tuple[AppliedState, bool]:
+def apply(
+    policy: CompiledPolicy,
+    cgroup: str | os.PathLike[str],
+    policy_file: str = "",
+    object_path: str | os.PathLike[str] | None = None,
+) -> tuple[AppliedState, bool]:
     """Enforce ``policy`` on ``cgroup`` persistently (links and maps pinned in bpffs under
     ``lsm-<cgroup id>``); re-applying swaps atomically. Returns the state and whether it
     was a swap into an existing attachment."""
     cg = resolve_cgroup(cgroup)
     Scope(cg).encode()
     if cgroup_backend.pin_dir(cg).exists():
-        raise FenceError(f"{cg.path}: a {cgroup_backend.NAME} fence is applied here; remove it first")
+        raise FenceError(
+            f"{cg.path}: a {cgroup_backend.NAME} fence is applied here; remove it first"
+        )
     ensure_bpffs()
     d = pin_dir(cg)
     state = AppliedState(
-        cgroup=str(cg.path), cgroup_id=cg.id, backend=NAME, policy=policy.name, policy_file=policy_file,
-        enforce=policy.enforce, default=policy.default.name.lower(),
-        rules=[_rule_dict(r) for r in policy.rules], coverage=[_cov_dict(c) for c in coverage(policy)],
-        applied_at=time.time(), default_source=policy.default_source,
+        cgroup=str(cg.path),
+        cgroup_id=cg.id,
+        backend=NAME,
+        policy=policy.name,
+        policy_file=policy_file,
+        enforce=policy.enforce,
+        default=policy.default.name.lower(),
+        rules=[_rule_dict(r) for r in policy.rules],
+        coverage=[_cov_dict(c) for c in coverage(policy)],
+        applied_at=time.time(),
+        default_source=policy.default_source,
     )
     names = (*MAPS, SCOPE_MAP)
     if all((d / f"link_{p}").exists() for p in PROGRAMS) and all((d / m).exists() for m in names):
@@ -274,13 +310,20 @@ def applied() -> list[Applied]:
         return []
     out = []
     for d in sorted(PIN_ROOT.iterdir()):
-        if not (d.name.startswith(PIN_PREFIX) and d.name[len(PIN_PREFIX):].isdigit()):
+        if not (d.name.startswith(PIN_PREFIX) and d.name[len(PIN_PREFIX) :].isdigit()):
             continue
-        cgroup_id = int(d.name[len(PIN_PREFIX):])
+        cgroup_id = int(d.name[len(PIN_PREFIX) :])
         links = [p for p in PROGRAMS if (d / f"link_{p}").exists()]
         state = AppliedState.read(cgroup_id)
-        out.append(Applied(cgroup_id, d, state if state and state.backend == NAME else None, links,
-                           len(links) == len(PROGRAMS)))
+        out.append(
+            Applied(
+                cgroup_id,
+                d,
+                state if state and state.backend == NAME else None,
+                links,
+                len(links) == len(PROGRAMS),
+            )
+        )
     return out
 
 
@@ -329,8 +372,9 @@ class Selection:
         return LsmFence if self.backend == NAME else cgroup_backend.CgroupFence
 
 
-def select(policy: CompiledPolicy, probes: list[ProbeResult] | None = None,
-           prefer: str | None = None) -> Selection:
+def select(
+    policy: CompiledPolicy, probes: list[ProbeResult] | None = None, prefer: str | None = None
+) -> Selection:
     """Choose the backend for ``policy``: BPF-LSM if the kernel loads it, else cgroup-BPF.
 
     ``probes`` defaults to :func:`hotfence.fence.backends.probe` (loads a tiny program per
