@@ -19,7 +19,7 @@ fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q --upgrade pip >/dev/null
-.venv/bin/pip install -q -e '.[test,vmcore]'
+.venv/bin/pip install -q -e '.[test,vmcore,dev]'
 
 # BPF objects are compiled here, for this machine, never committed.
 .venv/bin/python -m hotfence.bpf.build || echo "setup: BPF build failed; fence backends will say why" >&2

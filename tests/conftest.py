@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -11,3 +13,18 @@ def _private_hotfence_state(tmp_path_factory, monkeypatch):
     state = tmp_path_factory.mktemp("hotfence-state")
     monkeypatch.setenv("HOTFENCE_DB", str(state / "crashes.sqlite"))
     monkeypatch.setenv("HOTFENCE_KNOWN_BUGS", str(state / "known-bugs"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With HOTFENCE_REQUIRE_KERNEL=1 (set by .ci/run) a skipped test fails instead.
+
+    Kernel and guest tests skip when the kernel, root or QEMU is missing; in CI that would
+    let the run pass with no kernel coverage at all, so there every skip is an error.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("HOTFENCE_REQUIRE_KERNEL") == "1":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but HOTFENCE_REQUIRE_KERNEL=1 requires it to run: {reason}"
