@@ -21,6 +21,7 @@ import os
 import random
 import tempfile
 import time
+from pathlib import Path
 
 from hotfence.triage.analyze import enrich
 from hotfence.triage.model import FileResult
@@ -29,7 +30,9 @@ from hotfence.triage.reader import read_inputs
 from hotfence.triage.render import to_json
 
 TARGET_MBPS = 50.0
-CORPUS = "/work/shared/corpus/syzkaller-linux/report"
+CORPUS = str(
+    Path(__file__).resolve().parents[2] / "shared" / "corpus" / "syzkaller-linux" / "report"
+)
 
 FILLER = [
     'audit: type=1400 audit({t}:{n}): apparmor="STATUS" operation="profile_load" profile="unconfined" name="docker-default" pid={n} comm="apparmor_parser"',

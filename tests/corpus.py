@@ -1,4 +1,7 @@
-"""Access to the leads' shared corpus (../shared beside the repository; CI lays it there)."""
+"""The one path to the shared corpus: ../shared beside the repository (CI lays it there).
+
+Every test and benchmark takes the corpus from here (conftest.py puts tests/ on sys.path).
+"""
 
 from __future__ import annotations
 

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from corpus import SYZ
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus" / "syzkaller-linux"
+CORPUS = SYZ
 MISSES_FILE = Path(__file__).with_name("corpus_misses.txt")
 MIN_AGREEMENT = 0.90
 

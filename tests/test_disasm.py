@@ -25,6 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpus import SYZ
 from hotfence.triage.disasm import (
     CodeParseError,
     disassemble,
@@ -34,7 +35,7 @@ from hotfence.triage.disasm import (
     parse_code,
 )
 
-CORPUS = "/work/shared/corpus/syzkaller-linux"
+CORPUS = str(SYZ)
 DECOMPILE = os.path.join(CORPUS, "decompile")
 CASES = sorted(glob.glob(os.path.join(DECOMPILE, "*", "*.in")))
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 import os
 import random
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corpus import SYZ
 from hotfence.triage.oopses import INFO_WITH_STACK, OOPSES, REPORT_START_IGNORES, title_type
 from hotfence.triage.parser import SCAN_NEEDLES, parse_log
 from hotfence.triage.rust_demangle import demangle as demangle_rust
 from hotfence.triage.taint import decode_taint
 from hotfence.triage.titles import normalise
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "syzkaller-linux" / "report"
+CORPUS = SYZ / "report"
 
 OOPS = """\
 [  100.000001] syz-executor: page allocation failure: order:4, mode:0x40dc0(GFP_KERNEL|__GFP_COMP|__GFP_ZERO)

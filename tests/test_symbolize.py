@@ -18,12 +18,13 @@ from pathlib import Path
 import capstone
 import pytest
 
+from corpus import SYZ
 from hotfence.triage.guilty import files_in_text, frame_files, guilty_file
 from hotfence.triage.model import Frame, SourceLocation
 from hotfence.triage.symbolize import ElfDebugInfo, SymbolizeError, Symbolizer
 
 SOURCE = Path(__file__).parent / "data" / "symbolize" / "sample.c"
-GUILTY = "/work/shared/corpus/syzkaller-linux/guilty"
+GUILTY = str(SYZ / "guilty")
 
 
 def marks() -> dict[str, int]:

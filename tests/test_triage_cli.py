@@ -15,13 +15,14 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpus import SYZ
 from hotfence.cli import main
 from hotfence.triage.analyze import triage_text
 from hotfence.triage.model import FileResult
 from hotfence.triage.reader import InputError, decompress
 from hotfence.triage.render import group_titles, to_json, to_markdown
 
-CORPUS = Path("/work/shared/corpus/syzkaller-linux")
+CORPUS = SYZ
 CRASH = CORPUS / "decompile" / "amd64" / "4.in"  # divide error with a Code: line
 SAMPLE = Path(__file__).parent / "data" / "symbolize" / "sample.c"
 
