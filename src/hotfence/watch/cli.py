@@ -10,7 +10,7 @@ from collections.abc import Callable
 import click
 from rich.console import Console
 
-from hotfence.fence import names
+from hotfence.linux import names
 from hotfence.watch.cgroups import CgroupNames
 from hotfence.watch.events import JsonLineEncoder, SocketEvent, call_name
 from hotfence.watch.tracer import SocketTracer, WatchUnavailable

@@ -1,4 +1,4 @@
-"""The watch event record (struct watch_event in bpf/watch_core.h) and its decoded form."""
+"""The watch event record (struct watch_event in watch/watch_abi.h) and its decoded form."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import json
 import struct
 from dataclasses import dataclass
 
-from hotfence.fence import names
+from hotfence.linux import names
 
-# struct watch_event: u64 ts_ns, cgroup_id; u32 pid, tgid, uid, netns; s32 family, type,
-# protocol, ret; char comm[16]; u32 kern, call; s32 fd2; u32 compat.  Keep in step with watch_core.h.
+# struct watch_event (abi.WatchEvent) as one struct format: one unpack per record on the
+# hot path. tests/test_watch_guest.py checks it reads what abi.WatchEvent holds.
 RECORD = struct.Struct("<QQIIIIiiii16sIIiI")
 KERNEL_RESULT = "created"  # a kernel socket has no fd; reaching post_create means it was made
-# watch_event.call: how the socket was asked for (WATCH_* in watch_core.h)
+# watch_event.call: how the socket was asked for (WATCH_* in watch_abi.h)
 CALLS = ("socket", "socketpair", "io_uring")
 SOCKET, SOCKETPAIR, IO_URING = range(len(CALLS))
 
