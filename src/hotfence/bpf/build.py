@@ -149,6 +149,9 @@ def build(out_dir: Path | None = None, force: bool = False, arch: str | None = N
         )
     out_dir = out_dir or objects_dir()
     clang = _tool("clang")
+    # DWARF is a developer's aid; libbpf needs only .BTF and .BTF.ext (line info included),
+    # which llvm-strip -g keeps. Objects shrink about sevenfold.
+    strip = shutil.which("llvm-strip")
     common = _common_stamp(arch, clang)
     objects: dict[str, Path] = {}
     errors: dict[str, str] = {}
@@ -190,6 +193,8 @@ def build(out_dir: Path | None = None, force: bool = False, arch: str | None = N
             ]
             try:
                 _run(cmd, f"clang {src.name}")
+                if strip:
+                    _run([strip, "-g", str(tmp)], f"llvm-strip {tmp.name}")
             except BuildError as exc:
                 errors[name] = str(exc)
                 stamp_file.unlink(missing_ok=True)
