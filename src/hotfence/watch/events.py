@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hotfence.linux import names
@@ -55,9 +56,34 @@ class SocketEvent:
 
     @classmethod
     def unpack(cls, record: bytes) -> SocketEvent:
-        *fields, comm, kern, call, fd2, compat = RECORD.unpack_from(record)
+        (
+            ts,
+            cg,
+            pid,
+            tgid,
+            uid,
+            netns,
+            family,
+            type_,
+            protocol,
+            ret,
+            comm,
+            kern,
+            call,
+            fd2,
+            compat,
+        ) = RECORD.unpack_from(record)
         return cls(
-            *fields,
+            ts,
+            cg,
+            pid,
+            tgid,
+            uid,
+            netns,
+            family,
+            type_,
+            protocol,
+            ret,
             comm.split(b"\0", 1)[0].decode(errors="replace"),
             bool(kern),
             call,
@@ -83,7 +109,7 @@ class SocketEvent:
         return result_text(self.ret, self.kern, self.call, self.fd2)
 
 
-def describe(event: SocketEvent) -> dict:
+def describe(event: SocketEvent) -> dict[str, object]:
     """The event as a JSON-ready dict: names and numbers for family, type and protocol."""
     return {
         "ts_ns": event.ts_ns,
@@ -118,7 +144,11 @@ class JsonLineEncoder:
     keep up with hundreds of thousands of events per second.
     """
 
-    def __init__(self, cgroup_path, annotate=None):
+    def __init__(
+        self,
+        cgroup_path: Callable[[int], str],
+        annotate: Callable[[int, int, int, int, int, int], str] | None = None,
+    ):
         self._cgroup_path = cgroup_path  # cgroup id -> path
         # (cgroup_id, netns, family, type, protocol, kern) -> extra JSON fragment, or None
         self._annotate = annotate

@@ -111,11 +111,19 @@ def x32_enabled() -> bool:
         return False
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
-    return libc.syscall(ctypes.c_long(0x40000000 | 39)) == os.getpid()
+    return bool(libc.syscall(ctypes.c_long(0x40000000 | 39)) == os.getpid())
 
 
 class WatchUnavailable(RuntimeError):
     """The kernel cannot run the watch programs; the message says why."""
+
+
+def _why_not(src: WatchSource, exc: libbpf.LibbpfError | BuildError) -> str:
+    if isinstance(exc, libbpf.LibbpfError):
+        # Its verifier log was silenced while probing, so do not point the reader at it.
+        why = (exc.strerror or "").replace(" (verifier log above)", "")
+        return f"kernel refused {src.name} programs of {abi.OBJECT}.bpf.c: {why}"
+    return f"no {abi.OBJECT}.bpf.o: {exc}"
 
 
 def ensure_tracefs() -> None:
@@ -167,29 +175,30 @@ class SocketTracer:
             if cgroup is None
             else abi.WatchConfig(cgroup_id=cgroup_id(cgroup), level=cgroup_level(cgroup))
         )
+        obj = why_not = None
         if source in ("auto", LSM_SOURCE.name):
-            why_not = self._try(LSM_SOURCE, config, quiet=source == "auto")
-            if why_not is None:
-                self.source, self.reason = (
-                    LSM_SOURCE,
-                    "the kernel loaded and attached a BPF-LSM program",
-                )
-            elif source == LSM_SOURCE.name:
-                raise WatchUnavailable(f"bpf-lsm source unavailable: {why_not}")
-        if self.obj is None:
-            self._try(TRACEPOINT_SOURCE, config, quiet=False, fatal=True)  # raises if refused
+            try:
+                obj = self._load(LSM_SOURCE, config, quiet=source == "auto")
+                self.source = LSM_SOURCE
+                self.reason = "the kernel loaded and attached a BPF-LSM program"
+            except (libbpf.LibbpfError, BuildError) as exc:
+                why_not = _why_not(LSM_SOURCE, exc)
+                if source == LSM_SOURCE.name:
+                    raise WatchUnavailable(f"bpf-lsm source unavailable: {why_not}") from None
+        if obj is None:
+            obj = self._load(TRACEPOINT_SOURCE, config, quiet=False)  # raises if refused
             self.source = TRACEPOINT_SOURCE
             self.reason = (
                 "requested"
                 if source == TRACEPOINT_SOURCE.name
                 else f"bpf-lsm unavailable: {why_not}"
             )
-        self._lost = self.obj.map("lost")
+        self.obj = obj
+        self._events = obj.map("events")
+        self._lost = obj.map("lost")
 
-    def _try(
-        self, src: WatchSource, config: abi.WatchConfig, quiet: bool, fatal: bool = False
-    ) -> str | None:
-        """Load and attach ``src``; None on success, else why not (or raise when ``fatal``)."""
+    def _load(self, src: WatchSource, config: abi.WatchConfig, quiet: bool) -> libbpf.BpfObject:
+        """Load ``src``'s programs of the watch object and attach them; on failure, undo and raise."""
         obj = None
         try:
             obj = libbpf.BpfObject(object_path(abi.OBJECT))
@@ -212,21 +221,14 @@ class SocketTracer:
                     "x32-ABI calls (this kernel accepts them; syscall tracepoints skip them "
                     "and no hotfence program reads them)"
                 )
-        except (libbpf.LibbpfError, BuildError) as exc:
+        except (libbpf.LibbpfError, BuildError):
             for link in self.links:
                 link.destroy()
             self.links = []
             if obj is not None:
                 obj.close()
-            if fatal:
-                raise
-            if isinstance(exc, libbpf.LibbpfError):
-                # Its verifier log was silenced above, so do not point the reader at it.
-                why = (exc.strerror or "").replace(" (verifier log above)", "")
-                return f"kernel refused {src.name} programs of {abi.OBJECT}.bpf.c: {why}"
-            return f"no {abi.OBJECT}.bpf.o: {exc}"
-        self.obj = obj
-        return None
+            raise
+        return obj
 
     def _attach_optional(self, obj: libbpf.BpfObject, src: WatchSource) -> list[str]:
         """Attach ``src.optional``; for each feature that could not be, what it misses and why."""
@@ -260,7 +262,7 @@ class SocketTracer:
         return f"via {self.source.name}: {self.source.hooks}; {self.reason}{gaps}"
 
     def open_ring(self, callback: Callable[[bytes], None]) -> libbpf.RingBuffer:
-        self.ring = libbpf.RingBuffer(self.obj.map("events"), callback)
+        self.ring = libbpf.RingBuffer(self._events, callback)
         return self.ring
 
     def lost(self) -> int:
