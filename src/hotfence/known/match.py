@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from hotfence.known.catalog import Catalog, Entry
 from hotfence.triage.model import KnownBugMatch as Match
 from hotfence.triage.model import Report
+
+if TYPE_CHECKING:  # the catalogue calls match_all: a run-time import would be a cycle
+    from hotfence.known.catalog import Catalog, Entry
 
 
 def _functions(report: Report) -> set[str]:

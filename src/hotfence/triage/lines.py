@@ -127,6 +127,7 @@ def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
+    ts: float | None
     if fm is not None:
         ts_text, ctx = fm.groups()
         text, ctx, ts = clipped[fm.end() :], ctx or CONSOLE, float(ts_text)
