@@ -47,6 +47,13 @@ _PREFIX_RE = re.compile(
     r")"
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
+# A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
+# "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...". The identifier says who wrote it.
+_SYSLOG_ANY_RE = re.compile(
+    r"^(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
+    r" \S+ (?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+)
 
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
 _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
@@ -105,6 +112,13 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     if ctx is not None:
         return raw[m.end() :], ctx, ts
     return raw[m.end() :], CONSOLE, ts
+
+
+def from_userspace(raw: str) -> bool:
+    """True when a syslog / journal line names a program other than the kernel as its
+    writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report."""
+    m = _SYSLOG_ANY_RE.match(raw)
+    return m is not None and m.group("ident").lower() != "kernel"
 
 
 def caller_id(context: str) -> str:

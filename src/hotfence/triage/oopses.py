@@ -262,6 +262,10 @@ FRAME_RES = (
     rx(r"^ *(?:{{PC}} ){0,2}{{FUNC}}"),
     # arm: "[<pc>] (func) from [<pc>] (caller+0x...": both names are frames.
     rx(r"^ *{{PC}} \(([a-zA-Z0-9_.]+)\) from {{PC}} \({{FUNC}}"),
+    # old arm: "[<pc>] (func+0x1/0x2) from [<pc>] (caller+0x...": the entry is the callee.
+    rx(r"^ *{{PC}} \({{FUNC}}[^)]*\) from "),
+    # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
+    rx(r"^ *<(?:IRQ|NMI|EOE|EOI)> +(?:{{PC}} ){0,2}{{FUNC}}"),
 )
 
 # Generic helpers never named in a title (matched as regex search on the function name).

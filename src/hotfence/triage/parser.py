@@ -102,7 +102,11 @@ def _parse(text: str, from_bytes: bool) -> list[Report]:
             continue
         try:
             ext = extract(text, start, cands, order, idx, counter.number(start))
-            rep = _build(text, ext, from_bytes)
+            built = _build(text, ext, from_bytes)
+            if built is None:
+                idx += 1  # not a report: look on from the next header line
+                continue
+            rep = built
         except Exception as exc:
             ls, le = line_bounds(text, start)
             rep = Report(
@@ -203,7 +207,8 @@ def _out(s: str, from_bytes: bool) -> str:
     return s
 
 
-def _build(text: str, ext: Extracted, from_bytes: bool) -> Report:
+def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
+    """The report of one extracted window; None when it is not a kernel report at all."""
     own_lines = ext.lines[: max(ext.own_end, 1)]
     own = [ln.text for ln in own_lines]
     # Titles and corruption checks ignore unreliable frames (syzkaller does the same).
@@ -249,6 +254,11 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report:
     rep.rip = rip_frame(own)
     rep.frames = call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
+    if fmt is None and not corrupted and rep.rip is None and not rep.frames and rep.pid is None:
+        # A header word (a program's "WARNING: ...", a fuzzer's "INFO: Seed: 1") that no
+        # title regex of the kernel's messages matches, with nothing of an oops after it:
+        # the kernel prints a task header, registers or a stack with every report.
+        return None
     g = guilty_in_text(
         title,
         report_text,

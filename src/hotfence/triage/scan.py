@@ -12,15 +12,20 @@ from __future__ import annotations
 import re
 
 from . import oopses
-from .lines import line_bounds
+from .lines import from_userspace, line_bounds
 from .oopses import OOPSES, OopsKind
 
-# Earlier events worth showing with a crash (memory pressure usually explains it).
+# Earlier events worth showing with a crash: memory pressure and the failures it causes
+# usually explain it (a pernet init that could not get its memory, then crashed unwinding).
 CONTEXT_MARKERS = (
     "oom-k",  # "invoked oom-killer", "oom-kill:constraint=..."
     "ut of memory",  # "Out of memory: Killed process", "Memory cgroup out of memory"
     "Killed process",
     "allocation failure",  # "page allocation failure", "vmalloc: allocation failure"
+    "Unable to allocate memory",  # "SLUB: Unable to allocate memory on node -1, gfp=0x..."
+    "no more sockets",  # net/socket.c sock_alloc_inode(): "socket: no more sockets"
+    "ailed to initialize",  # "IPv6: Failed to initialize the ICMP6 control socket (err -12)."
+    "init failed",  # "<subsys>: ... init failed" from pernet and driver init paths
 )
 
 # One pass instead of one search per stack-start pattern.
@@ -109,6 +114,8 @@ def candidates(text: str) -> dict[int, OopsKind]:
     for start in starts:
         end = text.find("\n", start)
         raw = text[start:] if end == -1 else text[start:end]
+        if raw[:1].isalnum() and from_userspace(raw):
+            continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):
                 result[start] = kind
@@ -133,4 +140,4 @@ def context_events(text: str) -> list[tuple[int, int]]:
     for marker in CONTEXT_MARKERS:
         for pos in find_all(text, marker):
             spans.add(line_bounds(text, pos))
-    return sorted(spans)
+    return sorted(span for span in spans if not from_userspace(text[span[0] : span[1]]))
