@@ -538,7 +538,9 @@ _RIP = (
     r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+"
     r"|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
-RIP_FRAME = rx(_RIP)
+# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)".
+_RIP_OTHER = r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
+RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
 
 
@@ -1157,6 +1159,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # s390 do_no_context(): a kernel access to a bad address, any address.
+            _F(
+                rx("Unable to handle kernel pointer dereference in virtual kernel address space"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
         ],
     ),
     _k(
@@ -1358,6 +1367,12 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE),
             ),
         ],
+    ),
+    # arm64 arm64_serror_panic(): "SError Interrupt on CPU2, code 0x... -- SError", then
+    # the registers of the interrupted context (pc : ...) and a "Kernel panic".
+    _k(
+        "SError Interrupt on CPU",
+        [_F(rx("SError Interrupt on CPU"), "SError Interrupt in {1}", stack=_s(RIP_FRAME))],
     ),
     _k(
         "Unhandled fault:",
@@ -1593,6 +1608,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "Internal error in",
             "PANIC: double fault",
             "Unhandled fault in",
+            "SError Interrupt in",
             "VFS: Busy inodes after unmount (use-after-free)",
             "VFS: Close: file count is zero (use-after-free)",
             "divide error in",

@@ -74,6 +74,7 @@ SCAN_NEEDLES = (
     "VFS: ",
     "Unhandled fault:",
     "Alignment trap:",
+    "SError Interrupt",
     "SYZFA",
 )  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"
 assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), (

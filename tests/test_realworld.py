@@ -1,0 +1,95 @@
+"""Real-world log shapes (tests/data/realworld): every distribution's header, every
+architecture's registers and trace, syslog files that mix programs and kernel.
+
+Table-driven: ``expected.yaml`` beside the logs says what each log's crash must yield;
+the README there says where each log comes from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from hotfence.known.catalog import load_catalog
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load((DATA / "expected.yaml").read_text())["logs"]
+
+
+def _reports(name: str) -> list[Report]:
+    return parse_log((DATA / f"{name}.log").read_bytes())
+
+
+def test_every_log_has_facts_and_every_fact_a_log() -> None:
+    assert {p.stem for p in DATA.glob("*.log")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_log_yields_its_facts(name: str) -> None:
+    e = EXPECTED[name]
+    reports = _reports(name)
+    assert len(reports) == e["reports"], [r.title for r in reports]
+    rep = reports[0]
+    assert rep.title == e["title"]
+    if "corrupted" in e:
+        assert rep.corrupted is e["corrupted"], rep.corrupted_reason
+    for field, attr in (
+        ("release", "kernel_release"),
+        ("comm", "comm"),
+        ("pid", "pid"),
+        ("cpu", "cpu"),
+        ("taint", "taint"),
+    ):
+        if field in e:
+            assert getattr(rep, attr) == e[field], field
+    if "taint_flags" in e:
+        assert rep.taint_flags == e["taint_flags"]
+    if "rip" in e:
+        assert rep.rip is not None and rep.rip.function == e["rip"]
+    functions = [f.function for f in rep.frames]
+    if "frames" in e:
+        assert functions[: len(e["frames"])] == e["frames"]
+    for fn in e.get("frames_include", []):
+        assert fn in functions
+    for line in e.get("context", []):
+        assert line in rep.context
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if "known" in EXPECTED[n]))
+def test_known_bug_matched_with_its_certainty(name: str) -> None:
+    want = EXPECTED[name]["known"]
+    rep = _reports(name)[0]
+    matches = {m.bug_id: m for m in load_catalog(extra_dirs=[]).match(rep)}
+    assert want["id"] in matches
+    m = matches[want["id"]]
+    assert m.certainty == want["certainty"]
+    if "missing" in want:
+        assert any(want["missing"] in x for x in m.missing), m.missing
+    else:
+        assert m.missing == []
+
+
+def test_lost_call_trace_header_still_gives_frames() -> None:
+    # The same oops with its "Call Trace:" line present and dropped: same frames.
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    at = log.index("[4211.003295]")
+    with_header = log[:at] + "[4211.003290] Call Trace:\n" + log[at:]
+    lost = [f.function for f in parse_log(log)[0].frames]
+    kept = [f.function for f in parse_log(with_header)[0].frames]
+    assert lost == kept and "setup_net" in lost
+
+
+def test_userspace_lines_alone_are_no_reports() -> None:
+    log = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    userspace = "".join(ln + "\n" for ln in log.splitlines() if " kernel: " not in ln)
+    assert "WARNING:" in userspace and "INFO:" in userspace
+    assert parse_log(userspace) == []
+    # The same messages straight on a console, without syslog's identifier: no oops
+    # around them (no task header, registers or trace), so still no report.
+    bare = "".join(ln.split(": ", 1)[1] + "\n" for ln in userspace.splitlines())
+    assert parse_log(bare) == []
