@@ -36,6 +36,8 @@ def test_log_yields_its_facts(name: str) -> None:
     assert len(reports) == e["reports"], [r.title for r in reports]
     rep = reports[0]
     assert rep.title == e["title"]
+    if "type" in e:
+        assert rep.type == e["type"]
     if "corrupted" in e:
         assert rep.corrupted is e["corrupted"], rep.corrupted_reason
     for field, attr in (

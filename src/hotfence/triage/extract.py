@@ -12,6 +12,7 @@ and the corruption check.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import oopses
@@ -77,9 +78,9 @@ def extract(
     end_nl = text.find("\n", start)
     header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
     task_ctx = bool(caller_id(header.context))
-    limit = _read_limit(text, start, order, idx, task_ctx)
+    limit = _read_limit(text, start, order, idx, task_ctx, kind)
     prefix = _prefix_lines(text, start, header.context, first_no)
-    window = _Window(header, cands, task_ctx)
+    window = _Window(header, kind, cands, task_ctx)
     pos = start
     n = -1
     last_pos = start
@@ -101,7 +102,14 @@ def extract(
     return Extracted(header, kind, prefix, window.lines, window.title_end, window.own_end, next_pos)
 
 
-def _read_limit(text: str, start: int, order: list[int], idx: int, task_ctx: bool) -> int:
+def _absorbed(kind: OopsKind, raw: str, distance: Callable[[], int]) -> bool:
+    """Is ``raw``, ``distance()`` lines after ``kind``'s header, part of that report?"""
+    return any(a in raw for a in kind.absorbs) and distance() <= kind.absorb_lines
+
+
+def _read_limit(
+    text: str, start: int, order: list[int], idx: int, task_ctx: bool, kind: OopsKind
+) -> int:
     """Where to stop reading. A single console stream: one report past the next real
     header (the lines after it only feed the corruption check, like syzkaller, which
     reads to the end of the log). A task's own lines continue past other tasks' reports,
@@ -111,7 +119,10 @@ def _read_limit(text: str, start: int, order: list[int], idx: int, task_ctx: boo
         seen = 0
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
-            if is_report_start(text[s:] if e == -1 else text[s:e]):
+            raw = text[s:] if e == -1 else text[s:e]
+            if _absorbed(kind, raw, lambda s=s: text.count("\n", start, s)):  # type: ignore[misc]
+                continue
+            if is_report_start(raw):
                 seen += 1
                 if seen == 2:
                     limit = s
@@ -124,6 +135,7 @@ class _Window:
     """The state of reading one report's window, line by line (``feed``)."""
 
     header: Line
+    kind: OopsKind
     cands: dict[int, OopsKind]
     task_ctx: bool
     lines: list[Line] = field(default_factory=list)
@@ -169,14 +181,14 @@ class _Window:
                 return False  # past the next report only the corruption check looks, briefly
         line = make_line(raw, line_start, first_no + n)
         if not is_header:
-            self._note_next_report(raw, line_start, line.context)
+            self._note_next_report(raw, line_start, line.context, n)
             if line.context != self.context and not (
                 self.cpu_traceback and caller_id(line.context).startswith("C")
             ):
                 return self._other_context()
         self.gap = 0
         if not is_header:
-            self._note_own_end(raw, line_start, line)
+            self._note_own_end(raw, line_start, line, n)
         if line.timestamp is not None:
             self.last_ts = line.timestamp
         if self._keep(raw, line, is_header):
@@ -198,9 +210,15 @@ class _Window:
     def _end_own(self) -> None:
         self.own_done, self.since_done = True, 0
 
-    def _note_next_report(self, raw: str, line_start: int, ctx: str) -> None:
+    def _starts_next(self, raw: str, line_start: int, n: int) -> bool:
+        """Does this candidate line start a report of its own (not continue this one)?"""
+        if line_start not in self.cands or not is_report_start(raw):
+            return False
+        return not _absorbed(self.kind, raw, lambda: n)
+
+    def _note_next_report(self, raw: str, line_start: int, ctx: str, n: int) -> None:
         is_cand = line_start in self.cands
-        if self.second is None and (is_cand and is_report_start(raw) or info_with_stack(raw)):
+        if self.second is None and (self._starts_next(raw, line_start, n) or info_with_stack(raw)):
             self.second = line_start
         if self.own_done and is_cand and not is_report_start(raw):
             # A "Kernel panic"-like line after this report ended: right after the end it
@@ -214,7 +232,7 @@ class _Window:
             elif self.resume is None:
                 self.resume = line_start
 
-    def _note_own_end(self, raw: str, line_start: int, line: Line) -> None:
+    def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
         if self.own_done and not _REGISTER_DUMP_RE.match(line.text):
@@ -231,7 +249,7 @@ class _Window:
                 self.tail = _PANIC_GRACE_LINES  # time went backwards: certainly another log
         elif not self.task_ctx and self.second is not None:
             self._end_own()  # one stream: the next report's lines are not ours
-        elif self.task_ctx and line_start in self.cands and is_report_start(raw):
+        elif self.task_ctx and self._starts_next(raw, line_start, n):
             self._end_own()  # the same task starts a new report
 
     def _keep(self, raw: str, line: Line, is_header: bool) -> bool:

@@ -83,6 +83,7 @@ _CPU_RES = (
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
+    re.compile(r"\bCPU (?P<cpu>\d+): Machine Check"),  # x86 print_mce()
 )
 # Other places that name the task: the old "Pid: N, comm: X" and "Process X (pid: N" of
 # die() on i386/ARM/s390/MIPS, powerpc's "TASK = ...[N] 'X'", KASAN's "by task comm/pid",

@@ -254,7 +254,8 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     rep.rip = rip_frame(own)
     rep.frames = call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
-    if fmt is None and not corrupted and rep.rip is None and not rep.frames and rep.pid is None:
+    unexplained = fmt is None and not corrupted or ext.kind.needs_oops
+    if unexplained and rep.rip is None and not rep.frames and rep.pid is None:
         # A header word (a program's "WARNING: ...", a fuzzer's "INFO: Seed: 1") that no
         # title regex of the kernel's messages matches, with nothing of an oops after it:
         # the kernel prints a task header, registers or a stack with every report.

@@ -75,6 +75,9 @@ SCAN_NEEDLES = (
     "Unhandled fault:",
     "Alignment trap:",
     "SError Interrupt",
+    "CFI failure",
+    "hard LOCKUP",
+    "Machine Check Exception",
     "SYZFA",
 )  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"
 assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), (

@@ -79,8 +79,11 @@ def sanitise(title: str) -> str:
 # --- the title from the format table ------------------------------------------------------
 
 CORRUPTED_NO_FRAMES = "extracted no frames"
-_ARM_UNWIND_RE = re.compile(
-    r"(?m)^ *\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?\) from \[<"
+# Stack traces printed without a "Call Trace:"-like header: 32-bit ARM's unwinder "from"
+# lines, and KFENCE's access trace right after "(in kfence-#N):".
+_HEADERLESS_STACKS = (
+    re.compile(r"(?m)^ *\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?\) from \[<"),
+    re.compile(r"\(in kfence-#\d+\):\n *[\w.]+\+0x[0-9a-f]+/0x"),
 )
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
 
@@ -330,7 +333,7 @@ def is_corrupted(title: str, report: str, f: oopses.Format | None) -> tuple[bool
                 break
         if key is not oopses.RISCV_STACK_START and bad:
             return True, "no frames in a stack trace"
-    if not has_stack and _ARM_UNWIND_RE.search(report) is not None:
+    if not has_stack and any(r.search(report) is not None for r in _HEADERLESS_STACKS):
         has_stack = True  # 32-bit ARM's unwinder prints its "from" lines without a header
     if not has_stack:
         return True, "no stack trace in report"
