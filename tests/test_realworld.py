@@ -95,3 +95,18 @@ def test_userspace_lines_alone_are_no_reports() -> None:
     # around them (no task header, registers or trace), so still no report.
     bare = "".join(ln.split(": ", 1)[1] + "\n" for ln in userspace.splitlines())
     assert parse_log(bare) == []
+
+
+@pytest.mark.parametrize("glue", ["", " "])  # the kernel's console, util-linux dmesg
+def test_caller_ids_in_either_spacing_keep_the_report(glue: str) -> None:
+    # A real lab recording (Debian 6.1) with a caller id added to every printk line.
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    tagged = "".join(
+        (ln.replace("] ", "]" + glue + "[  T117] ", 1) if ln.startswith("[") else ln) + "\n"
+        for ln in lab.splitlines()
+    )
+    plain, with_ids = parse_log(lab)[0], parse_log(tagged)[0]
+    assert with_ids.title == plain.title
+    assert (with_ids.comm, with_ids.pid, with_ids.kernel_release) == ("sh", 117, "6.1.0-56-amd64")
+    assert [f.function for f in with_ids.frames] == [f.function for f in plain.frames]
+    assert with_ids.frames

@@ -4,7 +4,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 
 * ``<4>`` — the printk level, when reading /dev/kmsg-like or serial output;
 * ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME);
-* ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU;
+* ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
+  glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format, also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
   ``2026-11-24T21:45:01+0000 host kernel:`` and ``-o short-monotonic``
@@ -40,7 +41,7 @@ _PREFIX_RE = re.compile(
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
     r"(?:"
-    r"\[ *(?P<ts>\d+\.\d+)\](?:\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"  # [ 1.2][T3]
+    r"\[ *(?P<ts>\d+\.\d+)\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"  # [ 1.2][T3], [ 1.2] [T3]
     r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
     r"|\[(?P<wall>[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4})\] ?"  # dmesg -T
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
@@ -79,7 +80,8 @@ class Line(NamedTuple):
 _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra call
 
 # The common case, a bare printk timestamp (and caller id), tried first for speed.
-_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?:\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
+# util-linux dmesg prints the caller id after a space ("[ 1.2] [  T3] "), the kernel without.
+_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
 
 
 def strip_prefix(raw: str) -> tuple[str, str]:

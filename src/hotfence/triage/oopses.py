@@ -1474,6 +1474,11 @@ OOPSES: tuple[OopsKind, ...] = (
         absorbs=("WARNING:",),
         absorb_lines=3,
     ),
+    # arch/mips/kernel/traps.c do_bp() BUG(): "Kernel bug detected[#1]:", then show_regs().
+    _k(
+        "Kernel bug detected[#",
+        [_F(rx(r"Kernel bug detected\[#"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE))],
+    ),
     # kernel/watchdog_hld.c / watchdog.c: the locked CPU's registers (its own NMI, or
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
     # function it was stuck in, not the panicking CPU's idle loop.

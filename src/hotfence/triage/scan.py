@@ -76,6 +76,7 @@ SCAN_NEEDLES = (
     "Alignment trap:",
     "SError Interrupt",
     "CFI failure",
+    "Kernel bug detected",
     "hard LOCKUP",
     "Machine Check Exception",
     "SYZFA",
