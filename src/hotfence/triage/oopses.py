@@ -616,6 +616,9 @@ _SLUB_REPORT = _F(
     ),
 )
 
+# KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
+_SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -1333,6 +1336,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG kmalloc-",
         [_F(rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free"), _SLUB_REPORT],
+        _SLUB_INSIDE_KASAN,
         absorbs=("INFO: ",),
         absorb_lines=60,
     ),
@@ -1508,6 +1512,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG ",
         [_SLUB_REPORT],
+        _SLUB_INSIDE_KASAN,
         absorbs=("INFO: ",),
         absorb_lines=60,
         shape=_SLUB_SHAPE,
