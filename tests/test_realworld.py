@@ -110,3 +110,15 @@ def test_caller_ids_in_either_spacing_keep_the_report(glue: str) -> None:
     assert (with_ids.comm, with_ids.pid, with_ids.kernel_release) == ("sh", 117, "6.1.0-56-amd64")
     assert [f.function for f in with_ids.frames] == [f.function for f in plain.frames]
     assert with_ids.frames
+
+
+def test_release_from_the_boot_banner_when_the_report_names_none() -> None:
+    # An MCE prints no task header; the kernel that booted last before it is the one.
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    banner = next(ln for ln in lab.splitlines() if "Linux version " in ln)
+    banner = banner[banner.index("[") :]  # after the BIOS text glued to it
+    mce = (DATA / "x86-mce-fatal.log").read_text()
+    later = banner.replace("6.1.0-56-amd64", "6.12.9-amd64")
+    (rep,) = parse_log(banner + "\n" + mce + later + "\n")
+    assert rep.kernel_release == "6.1.0-56-amd64"
+    assert parse_log(mce)[0].kernel_release is None  # nothing to go on: unknown, not guessed

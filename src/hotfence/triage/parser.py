@@ -132,7 +132,25 @@ def _parse(text: str, from_bytes: bool) -> list[Report]:
         idx += 1
     # OOM kills that no crash followed are what the log has to say at its end.
     tail_from = max((r.end for r in reports), default=0)
-    return reports + _oom_reports(text, events, tail_from, from_bytes)
+    out = reports + _oom_reports(text, events, tail_from, from_bytes)
+    _release_from_banner(text, out, from_bytes)
+    return out
+
+
+# init/version.c linux_banner: "Linux version 6.1.0-56-amd64 (debian-kernel@...) ...".
+_BANNER_RE = re.compile(r"Linux version (\d+\.\d+[\w.\-+~]*) \(")
+
+
+def _release_from_banner(text: str, reports: list[Report], from_bytes: bool) -> None:
+    """A report whose lines name no release ran the kernel that booted last before it."""
+    if all(r.kernel_release for r in reports) or "Linux version " not in text:
+        return
+    banners = [(m.start(), m.group(1)) for m in _BANNER_RE.finditer(text)]
+    for rep in reports:
+        if rep.kernel_release is None:
+            i = bisect.bisect_left(banners, (rep.start, "")) - 1
+            if i >= 0:
+                rep.kernel_release = _out(banners[i][1], from_bytes)
 
 
 _KILLED_RE = re.compile(
