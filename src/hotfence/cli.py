@@ -9,10 +9,15 @@ matters most inside the TCG guest, where every import is slow).
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hotfence import __version__
+
+if TYPE_CHECKING:
+    from hotfence.triage.analyze import KnownBugMatcher
 
 # command name -> (module, attribute); a feature adds one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -55,8 +60,18 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hotfence")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """From a kernel crash to a live, precise socket fence."""
+    # Features below plug into each other here, never by importing upwards: triage
+    # finds crashes, and the known-bug catalogue (a layer above it) matches them.
+    ctx.obj = {"known_bugs": _load_known_bugs}
+
+
+def _load_known_bugs(extra_dirs: list[Path] | None) -> KnownBugMatcher:
+    from hotfence.known.catalog import load_catalog  # only when a command asks for it
+
+    return load_catalog(extra_dirs)
 
 
 @main.group(cls=LazyGroup, lazy=FENCE_COMMANDS)
