@@ -12,11 +12,15 @@ import functools
 import importlib
 import sys
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hotfence import __version__
+
+if TYPE_CHECKING:
+    from hotfence.triage.analyze import KnownBugMatcher
 
 # command name -> (module, attribute); a feature adds one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -126,8 +130,18 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hotfence")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """From a kernel crash to a live, precise socket fence."""
+    # Features below plug into each other here, never by importing upwards: triage
+    # finds crashes, and the known-bug catalogue (a layer above it) matches them.
+    ctx.obj = {"known_bugs": _load_known_bugs}
+
+
+def _load_known_bugs(extra_dirs: list[Path] | None) -> KnownBugMatcher:
+    from hotfence.known.catalog import load_catalog  # only when a command asks for it
+
+    return load_catalog(extra_dirs)
 
 
 @main.group(cls=LazyGroup, lazy=FENCE_COMMANDS)
