@@ -993,6 +993,10 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"), "WARNING in {2}", stack=_warning_stack()),
             _F(rx("WARNING: .* at {{SRC}} {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
             _F(rx("WARNING: {{SRC}} at {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
+            # Before 3.x (warn_slowpath_common): "WARNING: at net/core/dev.c:1915 f+0x1/0x2()
+            # (Not tainted)". The line names the function that warned; the stack entries
+            # of those kernels are all "?", so the title cannot come from them.
+            _F(rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
             _F(
                 rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
