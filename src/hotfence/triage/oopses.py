@@ -276,7 +276,7 @@ FRAME_RES = (
     # old arm: "[<pc>] (func+0x1/0x2) from [<pc>] (caller+0x...": the entry is the callee.
     rx(r"^ *{{PC}} \({{FUNC}}[^)]*\) from "),
     # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
-    rx(r"^ *<(?:IRQ|NMI|EOE|EOI)> +(?:{{PC}} ){0,2}{{FUNC}}"),
+    rx(r"^ *<<?(?:IRQ|NMI|EOE|EOI)>>? +(?:{{PC}} ){0,2}{{FUNC}}"),
 )
 
 # Generic helpers never named in a title (matched as regex search on the function name).
@@ -574,6 +574,9 @@ def _warning_stack(*skip: str) -> StackSpec:
 
 
 _RIP_TRACE = (RIP_FRAME, CALL_TRACE, PARSE_STACK)
+# A stack printed from NMI context: where the CPU was is after the NMI's own frames, from
+# the "<<EOE>>" (3.x, which puts the first entry on the marker's line) or "</NMI>" on.
+_AFTER_NMI = (rx(r"(?:<<EOE>>|<EOE>|</NMI>)(?: +(?:{{PC}} +)?{{FUNC}})?"), PARSE_STACK)
 _TRACE = (CALL_TRACE, PARSE_STACK)
 _F = Format
 
@@ -1295,6 +1298,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel panic: hung_task: blocked tasks",
                 corrupted=True,
             ),
+            # Up to 4.x the perf NMI watchdog panicked on the locked CPU itself: its stack
+            # is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck.
+            _F(
+                rx("Kernel panic - not syncing: Watchdog detected hard LOCKUP"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_AFTER_NMI),
+            ),
             _F(rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
         ],
     ),
@@ -1496,7 +1506,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("Watchdog detected hard LOCKUP on cpu"),
                 "BUG: hard lockup in {1}",
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI),
             )
         ],
     ),
