@@ -259,3 +259,24 @@ def test_line_blocks_cut_long_lines_and_keep_offsets(
         offset += len(b.data) + sum(c.dropped for c in b.cuts)
         number += b.data.count(b"\n")
     assert offset == len(data)
+
+
+def test_out_of_memory_on_one_input_keeps_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hotfence.triage import prefilter
+    from hotfence.triage.analyze import triage_paths
+
+    hog = tmp_path / "hog.log"
+    hog.write_bytes(CRASH.read_bytes() + b"[    9.000000] MEMORY-HOG\n" * 10)
+    feed = prefilter.StreamTriage.feed
+
+    def feed_or_fail(self: prefilter.StreamTriage, block: object) -> None:
+        if b"MEMORY-HOG" in block.data:  # type: ignore[attr-defined]
+            raise MemoryError
+        feed(self, block)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prefilter.StreamTriage, "feed", feed_or_fail)
+    first, second = triage_paths([str(hog), str(CRASH)])
+    assert first.error is not None and "out of memory" in first.error
+    assert second.error is None and second.reports
