@@ -248,7 +248,7 @@ class StreamTriage:
         final = [r for r in crashes if r.start_line + REACH <= end_line]
         first_pending = pending[0] if pending else None
         limit_line = (first_pending.start_line if first_pending else end_line) - PREFIX
-        anchors = [r for r in final if r.start_line <= limit_line]
+        anchors = [r for r in final if 0 < r.start_line <= limit_line]
         if not anchors or anchors[-1].start <= self._buffer_start_offset():
             self.chunk_bytes *= 2  # no report to restart from yet: read on
             return
@@ -265,7 +265,10 @@ class StreamTriage:
             self.last_crash_end = max(r.end for r in taken)
             self.last_report_end = max(self.last_report_end, self.last_crash_end)
         # The next parse starts at the anchor's header and skips what was taken.
-        self.skip_before = keep_from if keep_from is not None else max(r.start for r in final) + 1
+        self.skip_before = max(
+            self.skip_before,
+            keep_from if keep_from is not None else max(r.start for r in final) + 1,
+        )
         self._drop_before_line(anchor.start_line)
         self.fresh = False
         self.since_crash = []
@@ -310,9 +313,18 @@ def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
 
 def _tail_from_line(block: Block, line: int) -> Block:
     """The part of ``block`` from its line ``line`` on (offsets and cuts kept right)."""
+    data = block.data
+    skip = line - block.line  # newlines before the line we want
+    total = data.count(b"\n")
     pos = 0
-    for _ in range(line - block.line):
-        pos = block.data.index(b"\n", pos) + 1
+    if skip <= total - skip:
+        for _ in range(skip):
+            pos = data.index(b"\n", pos) + 1
+    else:  # nearer the end (the usual case: keep the last PREFIX lines)
+        pos = len(data)
+        for _ in range(total - skip + 1):
+            pos = data.rindex(b"\n", 0, pos)
+        pos += 1
     mapper = _OffsetMap([block])
     offset = mapper.offset(pos)
     cuts = [c for c in block.cuts if c.offset >= offset]
