@@ -112,10 +112,12 @@ def test_dev_zero_is_refused_at_once() -> None:
     assert _doc(proc)["files"][1]["reports"]
 
 
-def test_dev_kmsg_says_how_to_read_the_kernel_log() -> None:
-    proc = _cli("/dev/kmsg", timeout=60)
+@pytest.mark.parametrize("kmsg", ["/dev/kmsg", "/proc/kmsg"])
+def test_kmsg_says_how_to_read_the_kernel_log(kmsg: str) -> None:
+    # /proc/kmsg is a "regular" file whose read waits for, and consumes, new messages.
+    proc = _cli(kmsg, timeout=60)
     assert proc.returncode == 2
-    assert "/dev/kmsg: is the live kernel log device" in proc.stderr
+    assert f"{kmsg}: is the live kernel log device" in proc.stderr
     assert "dmesg | hotfence triage -" in proc.stderr
 
 

@@ -125,15 +125,19 @@ def is_log_name(name: str) -> bool:
     return "." not in base.lstrip(".")  # dmesg, messages, console, 1234
 
 
+# The live kernel log: reading waits for new messages (and /proc/kmsg consumes them).
+_KMSG = ("/dev/kmsg", "/proc/kmsg")
+
+
 def _special_reason(path: str, mode: int) -> str | None:
     """Why a non-regular file is not read, or None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    if os.path.realpath(path) == "/dev/kmsg":
+    if os.path.realpath(path) in _KMSG:
         return (
             "is the live kernel log device (reading it waits for new messages); "
             "run `dmesg | hotfence triage -` or `journalctl -k -b | hotfence triage -`"
         )
+    if stat.S_ISREG(mode):
+        return None
     if stat.S_ISFIFO(mode):
         kind = "a FIFO (named pipe)"
     elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
