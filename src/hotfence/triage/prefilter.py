@@ -100,7 +100,7 @@ class _Buffer:
     @property
     def end_line(self) -> int:
         last = self.blocks[-1]
-        return last.line + last.data.count(b"\n")
+        return last.line + last.newlines
 
     def add(self, block: Block, points: list[_Point]) -> None:
         self.blocks.append(block)
@@ -201,7 +201,17 @@ class StreamTriage:
         return out
 
     def _parse_segment(self) -> None:
-        """Parse the whole buffer; every report in it is final."""
+        """Parse the buffer up to the last point's reach; every report in it is final."""
+        # Lines past the reach of the last point's report are never read by the parser:
+        # leave them out of its text (they are still kept as the next prefix).
+        kept = self.buf.blocks
+        self.buf.blocks = _head_to_line(kept, self.last_point_line + REACH)
+        try:
+            self._parse_segment_text()
+        finally:
+            self.buf.blocks = kept
+
+    def _parse_segment_text(self) -> None:
         reports = self._parse(self.since_crash if self.fresh else [])
         crashes = [r for r in reports if r.type != OOM_KILL and r.start >= self.skip_before]
         if self.fresh and not crashes and self.since_report != self.since_crash:
@@ -311,11 +321,32 @@ def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
         yield start, data[start : nl if nl != -1 else len(data)].decode("latin-1")
 
 
-def _tail_from_line(block: Block, line: int) -> Block:
-    """The part of ``block`` from its line ``line`` on (offsets and cuts kept right)."""
+def _head_to_line(blocks: list[Block], line: int) -> list[Block]:
+    """The blocks up to and including line ``line`` (the last one cut after it)."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.line + block.newlines <= line:
+            out.append(block)
+            continue
+        if block.line <= line:
+            end = _line_start(block, line + 1)
+            out.append(
+                Block(
+                    block.offset,
+                    block.line,
+                    block.data[:end],
+                    [c for c in block.cuts if c.offset < _OffsetMap([block]).offset(end)],
+                )
+            )
+        break
+    return out
+
+
+def _line_start(block: Block, line: int) -> int:
+    """Offset in ``block.data`` of the start of its line number ``line``."""
     data = block.data
     skip = line - block.line  # newlines before the line we want
-    total = data.count(b"\n")
+    total = block.newlines
     pos = 0
     if skip <= total - skip:
         for _ in range(skip):
@@ -325,6 +356,12 @@ def _tail_from_line(block: Block, line: int) -> Block:
         for _ in range(total - skip + 1):
             pos = data.rindex(b"\n", 0, pos)
         pos += 1
+    return pos
+
+
+def _tail_from_line(block: Block, line: int) -> Block:
+    """The part of ``block`` from its line ``line`` on (offsets and cuts kept right)."""
+    pos = _line_start(block, line)
     mapper = _OffsetMap([block])
     offset = mapper.offset(pos)
     cuts = [c for c in block.cuts if c.offset >= offset]

@@ -107,6 +107,10 @@ class Block:
     line: int
     data: bytes
     cuts: list[LineCut] = field(default_factory=list)
+    newlines: int = field(init=False)  # counted once: every stage needs it
+
+    def __post_init__(self) -> None:
+        self.newlines = self.data.count(b"\n")
 
 
 # --- which paths are read ------------------------------------------------------------------
@@ -418,10 +422,10 @@ def line_blocks(
         cuts += more
         if cuts_seen is not None:
             cuts_seen += more
-        data = head + middle
-        yield Block(offset, line, data, cuts)
-        offset += len(data) + sum(c.dropped for c in cuts)
-        line += data.count(b"\n")
+        out = Block(offset, line, head + middle, cuts)
+        yield out
+        offset += len(out.data) + sum(c.dropped for c in cuts)
+        line += out.newlines
         tail.clear()
         cut = None
         extend(block[last_nl + 1 :])
