@@ -18,7 +18,7 @@ import pytest
 from corpus import SYZ
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
-from hotfence.triage.prefilter import PREFIX, REACH, triage_blocks
+from hotfence.triage.prefilter import KEEP, PREFIX, REACH, triage_blocks
 from hotfence.triage.reader import ReadLimits, line_blocks
 
 LAB = Path(__file__).parent / "lab"
@@ -125,12 +125,15 @@ def _event(t: list[float], text: str) -> str:
     return f"[{t[0]:12.6f}] {text}\n"
 
 
-@pytest.mark.parametrize("case", ["crash-event-crash", "crash-events-tail", "events-only", "oom"])
+@pytest.mark.parametrize(
+    "case",
+    ["crash-event-crash", "crash-events-tail", "events-only", "oom", "long-dump", "short-dump"],
+)
 def test_memory_events_carried_across_cuts(case: str) -> None:
     """Events far from any crash are the next crash's context, or OOM-KILL reports."""
     rng = random.Random(3)
     t = [0.0]
-    gap = REACH + PREFIX + 50
+    gap = REACH + KEEP + 50
     crash = _body(LAB / "null-deref.log")
     kill, memcg, alloc = (EVENTS[1].format(n=5), EVENTS[2].format(n=7), EVENTS[3].format(n=2))
     pieces = {
@@ -142,6 +145,11 @@ def test_memory_events_carried_across_cuts(case: str) -> None:
         + [_filler(rng, gap, t), _event(t, memcg)],
         "oom": [_body(LAB / "oom.log"), _filler(rng, gap, t), crash, _filler(rng, gap, t)]
         + [_body(LAB / "oom.log")],
+        # an oom-killer dump (task list) longer than a cut between its first and last line
+        "long-dump": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _filler(rng, gap, t)]
+        + [_event(t, kill), _filler(rng, 10, t)],
+        "short-dump": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _filler(rng, 1500, t)]
+        + [_event(t, kill), _filler(rng, gap, t), _event(t, memcg)],
     }[case]
     data = "".join(pieces).encode()
     reports = parse_log(data)

@@ -10,7 +10,8 @@ points is handed to ``parse_log``, and the results are exactly those of parsing 
 whole log at once (tests/test_prefilter.py checks it on the corpus and the lab logs):
 
 * The parser reads at most ``REACH`` lines from a report's header and ``PREFIX`` lines
-  before it. When a stretch of ``REACH + PREFIX`` lines holds no point, nothing before it
+  before it (``KEEP`` before an OOM kill, whose report holds the oom-killer dump before
+  it). When a stretch of ``REACH + KEEP`` lines holds no point, nothing before it
   can influence anything after it: the text up to there is parsed as one *segment* and
   dropped, and filler without points is never parsed at all.
 * A segment that grows past ``chunk_bytes`` (crashes closer than ``REACH`` lines all
@@ -43,6 +44,7 @@ from hotfence.triage.parser import (
     _CONTEXT_MARKERS,
     _GCE_HANGUP,
     _MAX_REPORT_LINES,
+    _OOM_BLOCK_LINES,
     _PREFIX_LINES_TASK,
     SCAN_NEEDLES,
     parse_log,
@@ -62,6 +64,10 @@ from hotfence.triage.reader import (
 # looks back at most 4 * want + 50 lines), plus one for the line the read stops at.
 REACH = _MAX_REPORT_LINES + 1
 PREFIX = 4 * _PREFIX_LINES_TASK + 50 + 1
+# Lines kept before the next point: an OOM-KILL report is the last _OOM_BLOCK_LINES lines
+# from its "invoked oom-killer" line, which may lie much further back (then carried).
+KEEP = max(PREFIX, _OOM_BLOCK_LINES + 1)
+_INVOKED = "invoked oom-killer"
 # At most this many context events are attached to a report (parser._MAX_CONTEXT_EVENTS);
 # carrying more across a cut would change nothing.
 _CARRY_EVENTS = 20
@@ -136,7 +142,7 @@ class StreamTriage:
         if not self.buf.points:
             self._drop_to_prefix()
             return
-        if self.buf.end_line - self.last_point_line > REACH + PREFIX:
+        if self.buf.end_line - self.last_point_line > REACH + KEEP:
             # Nothing after the last point's reach depends on what came before it.
             self._parse_segment()
             self._drop_to_prefix()
@@ -246,7 +252,15 @@ class StreamTriage:
                 continue
             if point.offset >= self.last_crash_end and len(self.since_crash) < _CARRY_EVENTS:
                 self.since_crash.append(point.event)
-            if point.offset >= self.last_report_end and len(self.since_report) < _CARRY_EVENTS:
+            if point.offset < self.last_report_end:
+                continue
+            if len(self.since_report) < _CARRY_EVENTS:
+                self.since_report.append(point.event)
+            elif _INVOKED.encode() in point.event:
+                # An OOM kill after the cut starts its report at an "invoked oom-killer"
+                # line; past the first events (the only ones shown as context) keep the
+                # latest such line, so the kill's report still has its start.
+                del self.since_report[_CARRY_EVENTS:]
                 self.since_report.append(point.event)
 
     def _parse_chunk(self) -> None:
@@ -290,8 +304,8 @@ class StreamTriage:
     # --- dropping text -----------------------------------------------------------------------
 
     def _drop_to_prefix(self) -> None:
-        """Keep only the last PREFIX lines (the next point's report may look back at them)."""
-        self._drop_before_line(max(self.buf.end_line - PREFIX, self.buf.first_line))
+        """Keep only the last KEEP lines (the next point's report may look back at them)."""
+        self._drop_before_line(max(self.buf.end_line - KEEP, self.buf.first_line))
         self.buf.points = []
         self.fresh = True
 
