@@ -89,6 +89,7 @@ class _Point:
     line: int  # absolute 1-based line number
     offset: int  # of the line's start in the decompressed log
     event: bytes | None  # the raw line of a memory event that does not start a report
+    crash: bool  # a line that may start a report
 
 
 @dataclass
@@ -179,7 +180,7 @@ class StreamTriage:
             counted = start
             offset = mapper.offset(start) if mapper else block.offset + start
             points.append(
-                _Point(line, offset, raw.encode("latin-1") if event and not crash else None)
+                _Point(line, offset, raw.encode("latin-1") if event and not crash else None, crash)
             )
         return points
 
@@ -211,7 +212,13 @@ class StreamTriage:
         # Lines past the reach of the last point's report are never read by the parser:
         # leave them out of its text (they are still kept as the next prefix).
         kept = self.buf.blocks
-        self.buf.blocks = _head_to_line(kept, self.last_point_line + REACH)
+        blocks = _head_to_line(kept, self.last_point_line + REACH)
+        if self.fresh:
+            # Likewise before the first point: its report looks back PREFIX lines, an
+            # OOM kill (or what follows a hangup line) up to KEEP.
+            first = self.buf.points[0]
+            blocks = _from_line(blocks, first.line - (PREFIX if first.crash else KEEP))
+        self.buf.blocks = blocks
         try:
             self._parse_segment_text()
         finally:
@@ -353,6 +360,14 @@ def _head_to_line(blocks: list[Block], line: int) -> list[Block]:
                 )
             )
         break
+    return out
+
+
+def _from_line(blocks: list[Block], line: int) -> list[Block]:
+    """The blocks from line ``line`` on (the first one cut before it)."""
+    out = [b for b in blocks if b.line + b.newlines > line or b is blocks[-1]]
+    if out and out[0].line < line:
+        out[0] = _tail_from_line(out[0], line)
     return out
 
 
