@@ -29,8 +29,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
-from hotfence.bpf.abi import HF_MAX_RULES
-from hotfence.fence import names
+from hotfence.fence.abi import HF_MAX_RULES
+from hotfence.linux import names
 from hotfence.yamlsource import (
     Limits,
     Loc,

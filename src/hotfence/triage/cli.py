@@ -17,9 +17,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from hotfence.known.catalog import Catalog, load_catalog
 from hotfence.store import CrashStore
-from hotfence.triage.analyze import triage_paths
+from hotfence.triage.analyze import KnownBugMatcher, triage_paths
 from hotfence.triage.reader import DEFAULT_LIMITS, ReadLimits
 from hotfence.triage.render import FORMATS, render
 from hotfence.triage.source import SourceLines
@@ -131,7 +130,7 @@ def triage(
         except SymbolizeError as exc:
             click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
             sys.exit(EXIT_UNREADABLE)
-    catalog = _catalog(known_dirs)
+    catalog = _known_bugs(known_dirs)
     limits = ReadLimits(max_bytes=_size(max_input_size), max_line=DEFAULT_LIMITS.max_line)
     notices: list[str] = []
     results = triage_paths(
@@ -170,7 +169,7 @@ def _triage_vmcore(
     from hotfence.triage.vmcore import VmcoreError, analyze_vmcore
     from hotfence.triage.vmcore_render import render_vmcore
 
-    catalog = _catalog(known_dirs)
+    catalog = _known_bugs(known_dirs)
     try:
         report = analyze_vmcore(vmcore, vmlinux, modules_dir, catalog)
     except VmcoreError as exc:
@@ -186,15 +185,19 @@ def _triage_vmcore(
     render_vmcore(report, fmt, console, SourceLines(roots))
 
 
-def _catalog(known_dirs: tuple[str, ...]) -> Catalog:
+def _known_bugs(known_dirs: tuple[str, ...]) -> KnownBugMatcher | None:
+    """The known-bug matcher the `hotfence` command plugged in (triage does not import
+    the catalogue, which sits above it); None when run without one."""
+    root = click.get_current_context().find_root().obj
+    loader = root.get("known_bugs") if isinstance(root, dict) else None
+    if loader is None:
+        return None
     try:
-        catalog = load_catalog([Path(d) for d in known_dirs] if known_dirs else None)
+        matcher: KnownBugMatcher = loader([Path(d) for d in known_dirs] if known_dirs else None)
     except SourceError as exc:
         click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    for warning in catalog.warnings:
-        click.echo(f"hotfence triage: warning: {warning}", err=True)
-    return catalog
+    return matcher
 
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
