@@ -156,3 +156,18 @@ def test_memory_events_carried_across_cuts(case: str) -> None:
     assert reports and (case != "crash-event-crash" or len(reports[1].context) == 2)
     for chunk in (1 << 30, 100 << 10):
         _same(data, chunk, 4096)
+
+
+def test_boot_banner_far_before_a_crash_still_names_its_release() -> None:
+    """A report that names no release takes the last boot banner's, however far back."""
+    rng = random.Random(5)
+    t = [0.0]
+    lines = _body(LAB / "null-deref.log").splitlines(keepends=True)
+    banner = next(ln for ln in lines if "Linux version " in ln)
+    crash = "".join(ln for ln in lines if "Linux version " not in ln and "CPU: 0 PID:" not in ln)
+    gap = REACH + KEEP + 50
+    data = "".join([banner, _filler(rng, gap, t), crash, _filler(rng, gap, t), crash]).encode()
+    reports = parse_log(data)
+    assert [r.kernel_release for r in reports] == ["6.1.0-56-amd64"] * 2
+    for chunk in (1 << 30, 100 << 10):
+        _same(data, chunk, 4096)

@@ -35,20 +35,12 @@ from typing import BinaryIO
 
 import ahocorasick_rs
 
-from hotfence.triage.model import Report
-from hotfence.triage.oopses import OOPSES
-
 # The parser's own tables and bounds: the regions found here must be the ones it would
 # look at. (They move with the parser; ImportError here means "re-point these".)
-from hotfence.triage.parser import (
-    _CONTEXT_MARKERS,
-    _GCE_HANGUP,
-    _MAX_REPORT_LINES,
-    _OOM_BLOCK_LINES,
-    _PREFIX_LINES_TASK,
-    SCAN_NEEDLES,
-    parse_log,
-)
+from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK
+from hotfence.triage.model import Report
+from hotfence.triage.oopses import OOPSES
+from hotfence.triage.parser import _GCE_HANGUP, _OOM_BLOCK_LINES, parse_log
 from hotfence.triage.reader import (
     DEFAULT_LIMITS,
     Block,
@@ -59,6 +51,7 @@ from hotfence.triage.reader import (
     open_input,
     raw_blocks,
 )
+from hotfence.triage.scan import CONTEXT_MARKERS, SCAN_NEEDLES
 
 # Lines the parser may read from a report's header on, and before it (its prefix scan
 # looks back at most 4 * want + 50 lines), plus one for the line the read stops at.
@@ -74,9 +67,12 @@ _CARRY_EVENTS = 20
 OOM_KILL = "OOM-KILL"
 
 _CRASH_NEEDLES = tuple(n.encode() for n in SCAN_NEEDLES)
-_EVENT_NEEDLES = tuple(n.encode() for n in _CONTEXT_MARKERS)
+_EVENT_NEEDLES = tuple(n.encode() for n in CONTEXT_MARKERS)
 _HANGUP = _GCE_HANGUP.encode()
-_ALL = _CRASH_NEEDLES + _EVENT_NEEDLES + (_HANGUP,)
+# The boot banner names the release of the reports after it that name none (the parser's
+# _release_from_banner); the latest one before a segment is carried in front of it.
+_BANNER = "Linux version "
+_ALL = _CRASH_NEEDLES + _EVENT_NEEDLES + (_HANGUP, _BANNER.encode())
 _MATCHER = ahocorasick_rs.BytesAhoCorasick(
     list(_ALL),
     matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
@@ -98,6 +94,7 @@ class _Buffer:
 
     blocks: list[Block] = field(default_factory=list)
     points: list[_Point] = field(default_factory=list)
+    banners: list[tuple[int, bytes]] = field(default_factory=list)  # (line, raw line)
     size: int = 0
 
     @property
@@ -132,6 +129,7 @@ class StreamTriage:
         self.last_crash_end = 0
         self.last_report_end = 0
         self.fresh = True  # the buffer starts where no earlier report reaches
+        self.banner: bytes | None = None  # the latest boot banner before the buffer
 
     # --- input --------------------------------------------------------------------------
 
@@ -171,13 +169,15 @@ class StreamTriage:
         mapper = _OffsetMap([block]) if block.cuts else None
         for start, raw in _hit_lines(data):
             crash = any(kind.matches_line(raw) for kind in OOPSES)
-            event = any(m in raw for m in _CONTEXT_MARKERS)
+            event = any(m in raw for m in CONTEXT_MARKERS)
+            line += data.count(b"\n", counted, start)
+            counted = start
+            if _BANNER in raw:
+                self.buf.banners.append((line, raw.encode("latin-1")))
             if _GCE_HANGUP in raw:
                 self.hangup = True
             elif not crash and not event:
                 continue
-            line += data.count(b"\n", counted, start)
-            counted = start
             offset = mapper.offset(start) if mapper else block.offset + start
             points.append(
                 _Point(line, offset, raw.encode("latin-1") if event and not crash else None, crash)
@@ -187,7 +187,14 @@ class StreamTriage:
     # --- parsing --------------------------------------------------------------------------
 
     def _window(self, carry: list[bytes]) -> tuple[bytes, int, int]:
-        """The text to parse: carried event lines, then the buffer (and their sizes)."""
+        """The text to parse: carried lines, then the buffer (and their sizes)."""
+        first = self.buf.blocks[0].line
+        banner = self.banner
+        for line, raw in self.buf.banners:
+            if line < first:
+                banner = raw
+        if banner is not None:
+            carry = [banner, *carry]
         head = b"".join(line + b"\n" for line in carry)
         return head + b"".join(b.data for b in self.buf.blocks), len(head), len(carry)
 
@@ -325,6 +332,10 @@ class StreamTriage:
             blocks[0] = _tail_from_line(first, line)
         self.buf.size = sum(len(b.data) for b in blocks)
         self.buf.points = [p for p in self.buf.points if p.line >= line]
+        for at, raw in self.buf.banners:
+            if at < line:
+                self.banner = raw
+        self.buf.banners = [(at, raw) for at, raw in self.buf.banners if at >= line]
 
 
 def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
