@@ -19,8 +19,12 @@ whole log at once (tests/test_prefilter.py checks it on the corpus and the lab l
   first one that may reach past the buffer are final, and the next parse starts at the
   header of an earlier final report, so its chain of reports is the whole log's.
 * What the parser carries across a cut is carried by hand: the memory events since the
-  last crash (a crash's ``context``), the OOM kills no crash followed yet, and whether
-  the console hung up anywhere (which marks every crash report as corrupted).
+  last crash (a crash's ``context``), the OOM kills no crash followed yet, the last boot
+  banner (the release of reports that name none), and whether the console hung up
+  anywhere (which marks every crash report as corrupted).
+
+One case is not exact: a memory-event line that also starts a report (``Kernel panic -
+not syncing: Out of memory``) is not carried across a cut as the next crash's context.
 
 Memory is bounded by ``chunk_bytes`` plus one block, except in a log whose reports never
 leave a fully-seen report ``PREFIX`` lines apart (then a segment grows until it can cut).
