@@ -133,13 +133,13 @@ def is_log_name(name: str) -> bool:
 _KMSG = ("/dev/kmsg", "/proc/kmsg")
 
 
-def _special_reason(path: str, mode: int) -> str | None:
-    """Why a non-regular file is not read, or None for a regular file."""
+def _special_reason(path: str, mode: int, named: bool = True) -> str | None:
+    """Why a file is not read (None for a regular file); ``named``: on the command line,
+    so the reason also says how to read it anyway."""
     if os.path.realpath(path) in _KMSG:
-        return (
-            "is the live kernel log device (reading it waits for new messages); "
-            "run `dmesg | hotfence triage -` or `journalctl -k -b | hotfence triage -`"
-        )
+        why = "is the live kernel log device (reading it waits for new messages)"
+        how = "run `dmesg | hotfence triage -` or `journalctl -k -b | hotfence triage -`"
+        return f"{why}; {how}" if named else why
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISFIFO(mode):
@@ -150,7 +150,8 @@ def _special_reason(path: str, mode: int) -> str | None:
         kind = "a socket"
     else:
         kind = "not a regular file"
-    return f"is {kind}, not read (it may never end); to read it anyway: `cat {path} | hotfence triage -`"
+    why = f"is {kind}, not read (it may never end)"
+    return f"{why}; to read it anyway: `cat {path} | hotfence triage -`" if named else why
 
 
 def expand(paths: Iterable[str]) -> Iterator[str | InputError | Skipped]:
@@ -199,9 +200,9 @@ def _walk(top: str) -> Iterator[str | InputError | Skipped]:
         if stat.S_ISDIR(st.st_mode):
             yield Skipped(path, "symlink to a directory (not followed)")
             continue
-        reason = _special_reason(path, st.st_mode)
+        reason = _special_reason(path, st.st_mode, named=False)
         if reason is not None:
-            yield Skipped(path, reason.split(";")[0].split(", not read")[0] + ", not read")
+            yield Skipped(path, reason)
         elif not is_log_name(os.path.basename(path)):
             yield Skipped(path, "not a log file name (name it *.log to triage it)")
         else:
