@@ -141,7 +141,10 @@ def main(ctx: click.Context) -> None:
 def _load_known_bugs(extra_dirs: list[Path] | None) -> KnownBugMatcher:
     from hotfence.known.catalog import load_catalog  # only when a command asks for it
 
-    return load_catalog(extra_dirs)
+    catalog = load_catalog(extra_dirs)
+    for warning in catalog.warnings:  # e.g. an unreadable $HOME: said once, not a traceback
+        click.echo(f"hotfence: warning: {warning}", err=True)
+    return catalog
 
 
 @main.group(cls=LazyGroup, lazy=FENCE_COMMANDS)

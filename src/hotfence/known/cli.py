@@ -22,10 +22,13 @@ console = Console()
 
 def _catalog(extra: tuple[str, ...]) -> Catalog:
     try:
-        return load_catalog([Path(d) for d in extra] if extra else None)
+        catalog = load_catalog([Path(d) for d in extra] if extra else None)
     except SourceError as exc:
         click.echo(f"hotfence: invalid known-bug catalogue:\n{exc}", err=True)
         sys.exit(2)
+    for warning in catalog.warnings:
+        click.echo(f"hotfence: warning: {warning}", err=True)
+    return catalog
 
 
 def _entry(catalog: Catalog, bug_id: str) -> Entry:
