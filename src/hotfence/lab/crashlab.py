@@ -41,6 +41,15 @@ _PROTO_CONNECT = (
     "s.connect(('127.0.0.1', 9))\""
 )
 
+# The netns kind: three namespaces park in the module's pernet init (a pile-up in
+# copy_net_ns), then a fourth crashes in a socket operation inside it.
+NETNS_WAITERS = 3
+_NETNS = (
+    "echo netns > /proc/hotfence_crash && "
+    f"for i in {' '.join(str(i) for i in range(NETNS_WAITERS))}; do unshare -n true & done; "
+    "sleep 3; unshare -n true"
+)
+
 
 class LabError(RuntimeError):
     """A crash could not be produced or did not look like what the lab expects."""
@@ -247,6 +256,25 @@ KINDS: dict[str, CrashKind] = {
             append=("oops=panic",),
             fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$",
             hostroot=True,
+        ),
+        CrashKind(
+            "netns",
+            f"{NETNS_WAITERS} new network namespaces wait in a pernet init, then the next one "
+            "connects a kernel socket of the experimental protocol there, which dereferences NULL",
+            _LOAD + _NETNS,
+            "NULL-POINTER-DEREFERENCE",
+            "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_proto_connect",
+            "hotfence_crash_proto_connect",
+            (
+                "BUG: kernel NULL pointer dereference, address: 0000000000000008",
+                "RIP: 0010:hotfence_crash_proto_connect",
+                "hotfence_crash_netns_init",
+                "copy_net_ns",
+                "Call Trace:",
+                "Kernel panic - not syncing: Fatal exception",
+            ),
+            append=("oops=panic",),
+            fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$",
         ),
     ]
 }
