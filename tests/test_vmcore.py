@@ -513,6 +513,41 @@ def test_ps_memory_slabs_modules_and_wall_clock(netns_core, netns_analysed) -> N
     assert boot.year >= 2024 and boot <= taken  # the guest booted before its dump was written
 
 
+@pytest.mark.guest
+def test_vmcore_shell_binds_the_report_objects(netns_core, netns_analysed) -> None:
+    """drgn's REPL, fed from stdin: the names hold the objects the report printed."""
+    import subprocess
+
+    objs = {o.kind: o.address for o in netns_analysed.objects}
+    script = (
+        "print('PID', task.pid.value_())\n"
+        "print('SK', hex(sk.value_()), 'NET', hex(net.value_()), 'SOCKET', hex(socket.value_()))\n"
+        "print('RIP', hex(regs['rip']), 'FRAMES', len(frames), 'STACK', len(report.stack))\n"
+        "print('PROTO', sk.sk_protocol.value_())\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", "from hotfence.cli import main; main()", "vmcore", "shell",
+         str(netns_core.vmcore), "--vmlinux", str(netns_core.vmlinux)],
+        input=script, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert f"PID {netns_analysed.crashed_pid}" in out
+    assert f"SK {objs['sock']:#x} NET {objs['net']:#x} SOCKET {objs['socket']:#x}" in out
+    fault = next(e for e in netns_analysed.stack if e.function == "hotfence_crash_proto_connect")
+    stack_len = len(netns_analysed.stack)
+    assert f"RIP {fault.pc:#x} FRAMES {stack_len} STACK {stack_len}" in out
+    assert "PROTO 253" in out and "# sk " in proc.stderr  # the banner names what is bound
+
+
+def test_vmcore_shell_errors_name_the_file(tmp_path) -> None:
+    pytest.importorskip("drgn")
+    text = tmp_path / "core.txt"
+    text.write_text("not a core\n")
+    res = CliRunner().invoke(main, ["vmcore", "shell", str(text), "--vmlinux", str(text)])
+    assert res.exit_code == 2 and str(text) in res.output and "not an ELF file" in res.output
+
+
 # --------------------------------------------------------------- without a guest --
 
 
