@@ -14,8 +14,10 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -360,7 +362,9 @@ def record_kind(
         kver=kernel.kver, hostroot=kind.hostroot, memory_mb=256, loglevel=7,
         append=list(kind.append), boot_timeout=120.0,
     )  # fmt: skip
-    files = {f"{MODULE_NAME}.ko": module} if kind.needs_module and module else {}
+    files: dict[str, bytes | Path] = (
+        {f"{MODULE_NAME}.ko": module} if kind.needs_module and module else {}
+    )
     sess = GuestSession(config, files, kernel=kernel)
     t0 = time.monotonic()
     sess.start()
@@ -387,7 +391,10 @@ def record_kind(
 
 
 def record(
-    kinds: list[str] | None, out_dir: Path, kver: str | None = None, progress=print
+    kinds: list[str] | None,
+    out_dir: Path,
+    kver: str | None = None,
+    progress: Callable[[str], object] = print,
 ) -> list[Recording]:
     """Record the given kinds (all by default) into ``out_dir`` and merge ``expected.yaml``."""
     names = kinds or list(KINDS)
@@ -412,7 +419,7 @@ def record(
 
 def write_expected(path: Path, recs: list[Recording]) -> None:
     """Merge recordings into expected.yaml (kinds not re-recorded keep their entries)."""
-    data: dict = {"logs": {}}
+    data: dict[str, Any] = {"logs": {}}
     if path.exists():
         data = yaml.safe_load(path.read_text()) or {"logs": {}}
     for rec in recs:
@@ -460,7 +467,7 @@ def take_vmcore(
         kver=kernel.kver, hostroot=False, memory_mb=memory_mb, loglevel=7, vmcore=True,
         append=[*kind.append, "panic=0"],  # later words win: no reboot, keep the state
     )  # fmt: skip
-    files = {f"{MODULE_NAME}.ko": module} if module else {}
+    files: dict[str, bytes | Path] = {f"{MODULE_NAME}.ko": module} if module else {}
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     sess = GuestSession(config, files, kernel=kernel)
@@ -491,10 +498,11 @@ def read_vmcoreinfo(vmcore: Path) -> dict[str, str]:
     which case drgn and crash cannot find the kernel's layout in it.
     """
     from elftools.elf.elffile import ELFFile
+    from elftools.elf.segments import NoteSegment
 
     with vmcore.open("rb") as fh:
         for seg in ELFFile(fh).iter_segments():
-            if seg.header.p_type != "PT_NOTE":
+            if not isinstance(seg, NoteSegment):
                 continue
             for note in seg.iter_notes():
                 if note["n_name"] == "VMCOREINFO":
