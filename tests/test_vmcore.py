@@ -67,7 +67,7 @@ def _decompress(src: Path, dst: Path) -> None:
 def cached_core(kind: str, out: Path) -> CachedCore:
     """A vmcore of the lab crash ``kind`` with its log, module and debug vmlinux, taken
     once per kernel and module build, then decompressed from the cache into ``out``."""
-    from hotfence.lab.crashlab import MODULE_SRC, build_module, take_vmcore
+    from hotfence.lab.crashlab import MODULE_NAME, MODULE_SRC, build_module, take_vmcore
     from hotfence.lab.debkernel import (
         GuestKernelError,
         cache_root,
@@ -101,7 +101,7 @@ def cached_core(kind: str, out: Path) -> CachedCore:
             _compress(cap.vmcore, packed)
             packing = round(time.monotonic() - t0, 2)
             shutil.copyfile(cap.log, cache / f"{kind}.vmcore.log")
-            shutil.copyfile(ko, cache / ko.name)
+            shutil.copyfile(ko, cache / f"{MODULE_NAME}.ko")
             shutil.copyfile(MODULE_SRC / "hotfence_crash.c", cache / "hotfence_crash.c")
             meta_path.write_text(
                 json.dumps(
@@ -488,6 +488,12 @@ def test_netns_pile_up_grouped_and_namespaces(netns_analysed) -> None:
     # unshare(2) had not switched the task yet: it is still in the initial namespace
     listed = {n.inum for n in ns.namespaces if n.state == "listed"}
     assert ns.crashed_task_netns in listed
+    # nc -e gave it the accepted connection as stdin and stdout: one TCP socket, twice
+    socks = ns.crashed_task_sockets
+    assert [s.fd for s in socks] == [0, 1] and socks[0].address == socks[1].address
+    assert (socks[0].type, socks[0].protocol) == ("SOCK_STREAM", 6)
+    assert socks[0].family in ("AF_INET", "AF_INET6")
+    assert socks[0].netns_inum == ns.crashed_task_netns
 
 
 @pytest.mark.guest

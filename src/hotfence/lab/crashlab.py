@@ -9,6 +9,7 @@ guest per kind (a panic ends a boot), writes ``<kind>.log`` and ``expected.yaml`
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -44,12 +45,16 @@ _PROTO_CONNECT = (
 )
 
 # The netns kind: three namespaces park in the module's pernet init (a pile-up in
-# copy_net_ns), then a fourth crashes in a socket operation inside it.
+# copy_net_ns), then a fourth crashes in a socket operation inside it. The crashing
+# unshare runs from busybox nc's -e with an accepted TCP connection on its stdin and
+# stdout, so the crashed task has sockets of its own, as a container's process would.
 NETNS_WAITERS = 3
+NETNS_PORT = 7777
 _NETNS = (
-    "echo netns > /proc/hotfence_crash && "
+    "echo netns > /proc/hotfence_crash && ip link set lo up && "
     f"for i in {' '.join(str(i) for i in range(NETNS_WAITERS))}; do unshare -n true & done; "
-    "sleep 3; unshare -n true"
+    f"sleep 3; (nc -l -p {NETNS_PORT} -e unshare -n true &); sleep 1; "
+    f"nc 127.0.0.1 {NETNS_PORT} < /dev/null"
 )
 
 
@@ -304,18 +309,32 @@ class Recording:
     problems: list[str] = field(default_factory=list)
 
 
+def module_digest() -> str:
+    """A short hash of the module's source files (names and contents)."""
+    h = hashlib.sha256()
+    for path in sorted(MODULE_SRC.iterdir()):
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
 def build_module(kernel: GuestKernel) -> Path:
     """Build hotfence_crash.ko against the kernel's unpacked linux-headers; returns the .ko.
 
-    The source is copied to a fixed build directory in the kernel's cache directory
-    (under a lock, so concurrent builds wait): no build output lands in the repository,
-    and the same path every time keeps the module's build ID stable, so a vmcore taken
-    earlier still matches the cached .ko for drgn. Debian builds 6.1 with gcc-12, which
-    the headers' Makefile names.
+    The build directory and the .ko are named after the source's hash, in the kernel's
+    cache directory (shared by every checkout on the machine): a checkout with another
+    version of the module builds its own instead of replacing the one a guest of this
+    checkout is running, and the same source always builds in the same path, which keeps
+    the module's build ID stable, so a vmcore taken earlier still matches the cached .ko
+    for drgn. Built once per source (under a lock, so concurrent builds wait). Debian
+    builds 6.1 with gcc-12, which the headers' Makefile names.
     """
-    build = kernel.root / "build" / MODULE_NAME
-    out = kernel.root / f"{MODULE_NAME}.ko"
+    digest = module_digest()
+    build = kernel.root / "build" / f"{MODULE_NAME}-{digest}"
+    out = kernel.root / f"{MODULE_NAME}-{digest}.ko"
     with locked(kernel.root / "build.lock"):
+        if out.exists():
+            return out
         if build.exists():
             shutil.rmtree(build)
         shutil.copytree(MODULE_SRC, build)
@@ -486,7 +505,7 @@ def take_vmcore(
     log.write_text(clean_console(sess.console))
     ko = None
     if module is not None:
-        ko = out_dir / module.name
+        ko = out_dir / f"{MODULE_NAME}.ko"
         shutil.copyfile(module, ko)
     return VmcoreCapture(vmcore, log, kernel.kver, kind_name, round(time.monotonic() - t0, 1), ko)
 
