@@ -220,7 +220,8 @@ def wall_log(vr: VmcoreReport) -> list[str]:
             continue
         ns = (int(m.group(1)) * 1_000_000 + int(m.group(2))) * 1000 + vr.wall_offset_ns
         t = datetime.datetime.fromtimestamp(ns / 1e9, tz=datetime.UTC)
-        out.append(f"[{t:%a %b %d %H:%M:%S UTC %Y}] {line[m.end() :]}")
+        # ctime's layout, as crash prints it: the day of the month padded with a space
+        out.append(f"[{t:%a %b} {t.day:2d} {t:%H:%M:%S} UTC {t.year}] {line[m.end() :]}")
     return out
 
 
