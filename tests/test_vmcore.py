@@ -546,6 +546,24 @@ def test_vmcore_shell_binds_the_report_objects(netns_core, netns_analysed) -> No
     assert "PROTO 253" in out and "# sk " in proc.stderr  # the banner names what is bound
 
 
+@pytest.mark.guest
+def test_vmcore_kmem_command(netns_core, netns_analysed) -> None:
+    objs = {o.kind: o.address for o in netns_analysed.objects}
+    args = ["vmcore", "kmem", str(netns_core.vmcore), "--vmlinux", str(netns_core.vmlinux)]
+    res = CliRunner().invoke(
+        main, [*args, "--format", "json", f"{objs['net'] + 16:x}", "0", f"{objs['socket']:x}"]
+    )
+    assert res.exit_code == 0, res.output
+    net, zero, sock = json.loads(res.output)
+    assert net["kind"] == "slab" and net["slab"]["cache"] == "net_namespace"
+    assert net["slab"]["object_address"] == objs["net"] and net["slab"]["allocated"] is True
+    assert net["page"] is not None and net["pfn"] > 0
+    assert zero["kind"] == "unknown" and zero["slab"] is None
+    assert sock["slab"]["cache"] == "sock_inode_cache"
+    res = CliRunner().invoke(main, [*args, "zz"])
+    assert res.exit_code == 2 and "'zz' is not a hex address" in res.output
+
+
 def test_vmcore_shell_errors_name_the_file(tmp_path) -> None:
     pytest.importorskip("drgn")
     text = tmp_path / "core.txt"

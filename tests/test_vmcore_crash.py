@@ -46,12 +46,14 @@ def core(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def crash_run(core) -> CrashRun:
+def crash_run(core, report) -> CrashRun:
     exe = shutil.which("crash")
     if exe is None:
         pytest.skip("crash is not installed (apt-get install crash; scripts/setup.sh does)")
     version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
-    script = "".join(f"echo ==={c}\n{c}\n" for c in COMMANDS) + "q\n"
+    crashed = next(t for t in report.tasks if t.crashed)
+    commands = [*COMMANDS, f"kmem {crashed.address + 8:x}"]  # inside the task_struct
+    script = "".join(f"echo ==={c}\n{c}\n" for c in commands) + "q\n"
     proc = subprocess.run(
         [exe, "-s", str(core.vmlinux), str(core.vmcore)], input=script, capture_output=True,
         text=True, timeout=600, check=False,
@@ -65,7 +67,8 @@ def crash_run(core) -> CrashRun:
             out[current] = []
         elif current is not None:
             out[current].append(line)
-    assert set(out) == set(COMMANDS), proc.stdout[-2000:]
+    assert set(out) == set(commands), proc.stdout[-2000:]
+    out["kmem ADDR"] = out.pop(commands[-1])
     m = re.search(r"crash (\d+\.\d+\.\d+)", version.stdout)
     return CrashRun(m.group(1) if m else "unknown", out)
 
@@ -178,3 +181,24 @@ def test_mod_list(crash_run, report) -> None:
             theirs[parts[1]] = (int(parts[0], 16), int(parts[2], 16), int(parts[3]))
     ours = {m.name: (m.address, m.base, m.size) for m in report.modules_loaded}
     assert ours == theirs and "hotfence_crash" in ours
+
+
+@pytest.mark.guest
+def test_kmem_address(crash_run, core, report) -> None:
+    """kmem ADDR inside the crashed task's task_struct: same cache, object, allocation
+    state and page as crash finds."""
+    from hotfence.triage.vmcore import find_module_files, open_vmcore
+    from hotfence.triage.vmcore_system import address_info
+
+    crashed = next(t for t in report.tasks if t.crashed)
+    prog, _ = open_vmcore(core.vmcore, core.vmlinux, find_module_files(core.vmcore))
+    info = address_info(prog, crashed.address + 8)
+    text = "\n".join(crash_run.out["kmem ADDR"])
+    assert info.kind == "slab" and info.slab is not None
+    assert re.search(rf"^[0-9a-f]+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+k\s+{info.slab.cache}$", text, re.M)
+    assert info.slab.object_address == crashed.address and info.slab.allocated is True
+    assert f"[{crashed.address:x}]" in text  # crash's mark of an allocated object
+    page = re.search(
+        r"^([0-9a-f]{16})\s+[0-9a-f]+\s", text.split("PAGE", 1)[1].split("\n", 1)[1], re.M
+    )
+    assert page is not None and int(page.group(1), 16) == info.page

@@ -9,6 +9,7 @@ report ends, on the very objects it printed.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -70,3 +71,63 @@ def shell(core: str, vmlinux: str, modules_dir: str | None) -> None:
         return {**globals_, **names}
 
     drgn.cli.run_interactive(sess.prog, banner_func=banner, globals_func=bind)
+
+
+@vmcore.command("kmem")
+@click.argument("core", type=click.Path(dir_okay=False))
+@click.argument("addresses", nargs=-1, required=True)
+@click.option(
+    "--vmlinux",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="DWARF vmlinux of the crashed kernel (Debian: linux-image-*-dbg)",
+)
+@click.option(
+    "--modules",
+    "modules_dir",
+    type=click.Path(file_okay=False),
+    help="directory searched for the .ko files of loaded modules",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)  # fmt: skip
+def kmem(
+    core: str, addresses: tuple[str, ...], vmlinux: str, modules_dir: str | None, fmt: str
+) -> None:
+    """What each of ADDRESSES (hex) is in CORE, like crash's ``kmem ADDR``: slab cache,
+    object and whether it is allocated, else symbol, else page and its flags."""
+    import dataclasses
+    import json
+
+    from hotfence.triage.vmcore import VmcoreError, find_module_files, open_vmcore
+    from hotfence.triage.vmcore_system import address_info
+
+    values = []
+    for a in addresses:
+        try:
+            values.append(int(a, 16))
+        except ValueError:
+            raise click.BadParameter(
+                f"{a!r} is not a hex address", param_hint="ADDRESSES"
+            ) from None
+    try:
+        prog, _ = open_vmcore(
+            Path(core),
+            Path(vmlinux),
+            find_module_files(Path(core), Path(modules_dir) if modules_dir else None),
+        )
+    except VmcoreError as exc:
+        click.echo(f"hotfence vmcore: cannot use {exc.path}: {exc.reason}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    infos = [address_info(prog, v) for v in values]
+    if fmt == "json":
+        click.echo(json.dumps([dataclasses.asdict(i) for i in infos], indent=2))
+        return
+    for i in infos:
+        click.echo(f"{i.address:016x}: {i.kind}")
+        if i.slab is not None:
+            state = {True: "allocated", False: "FREE", None: "state unknown"}[i.slab.allocated]
+            click.echo(f"  slab cache {i.slab.cache}, object {i.slab.object_address:016x}, {state}")
+        if i.symbol is not None:
+            click.echo(f"  symbol {i.symbol}")
+        if i.page is not None:
+            click.echo(f"  page {i.page:016x} pfn {i.pfn:#x} flags {i.page_flags}")

@@ -353,6 +353,58 @@ def slab_info(prog: drgn.Program, address: int) -> SlabInfo | None:
     )
 
 
+@dataclass
+class AddressInfo:
+    """``kmem ADDR``: what an address is, from the most to the least specific."""
+
+    address: int
+    kind: str  # "slab", "symbol", "page" (direct map), "vmalloc", "unknown"
+    symbol: str | None = None  # kernel or module symbol holding it (name+off)
+    slab: SlabInfo | None = None
+    page: int | None = None  # struct page *
+    pfn: int | None = None
+    page_flags: str | None = None  # decoded page flags (PG_slab|PG_head...)
+
+
+def address_info(prog: drgn.Program, address: int) -> AddressInfo:
+    """``kmem ADDR`` (crash): the slab cache and object holding ``address`` and whether
+    it is allocated; else the symbol; else the page (direct map or vmalloc) and its flags."""
+    import drgn
+    from drgn.helpers.linux.mm import (
+        decode_page_flags,
+        in_direct_map,
+        page_to_pfn,
+        virt_to_page,
+        vmalloc_to_page,
+    )
+
+    info = AddressInfo(address=address, kind="unknown")
+    try:
+        sym = prog.symbol(address)
+        off = address - sym.address
+        info.kind, info.symbol = "symbol", f"{sym.name}+{off:#x}" if off else sym.name
+    except LookupError:
+        pass
+    slab = slab_info(prog, address)
+    if slab is not None:
+        info.kind, info.slab = "slab", slab
+    try:
+        if in_direct_map(prog, address):
+            page = virt_to_page(prog, address)
+            if info.kind == "unknown":
+                info.kind = "page"
+        else:
+            page = vmalloc_to_page(prog, address)
+            if info.kind == "unknown":
+                info.kind = "vmalloc"
+        info.page, info.pfn = page.value_(), page_to_pfn(page).value_()
+        info.page_flags = decode_page_flags(page)
+    except (drgn.FaultError, ValueError, LookupError):
+        if info.kind in ("page", "vmalloc"):
+            info.kind = "unknown"
+    return info
+
+
 # -- network namespaces ------------------------------------------------------------------
 
 
