@@ -73,6 +73,8 @@ def crash_startup(core: Path, vmlinux: Path, runs: int) -> float | None:
     exe = shutil.which("crash")
     if exe is None:
         return None
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    print(f"{exe}: {version.stdout.split(chr(10), 2)[1].strip() or 'version unknown'}")
     times = []
     for _ in range(runs):
         t0 = time.monotonic()
