@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "crashes": ("hotfence.known.cli", "crashes"),
     "watch": ("hotfence.watch.cli", "watch"),
     "lab": ("hotfence.lab.cli", "lab"),
+    "vmcore": ("hotfence.triage.vmcore_cli", "vmcore"),
 }
 
 # `hotfence fence ...` subcommands.
