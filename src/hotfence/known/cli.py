@@ -148,14 +148,31 @@ def show(known: tuple[str, ...], bug_id: str, output: str) -> None:
         return
     # One "label: value" line per fact, whole, so a pipe can grep them; the prose of the
     # explanation is kept as the catalogue wrote it.
-    lines = [f"id: {entry.id}", f"summary: {entry.summary}"]
-    lines.append(f"defined at: {catalog.sources[entry.id]}")
+    # Piped, every fact and paragraph is one line (grep finds it whole). On a terminal
+    # they wrap under their label, never inside a word, path or id.
+    terminal = conventions.is_terminal(sys.stdout)
+    width = conventions.terminal_width()
+
+    def wrap(text: str, first: str = "", rest: str = "    ") -> list[str]:
+        if not terminal:
+            return [first + text]
+        return textwrap.wrap(
+            text,
+            width=width,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+
+    lines = [f"id: {entry.id}", *wrap(f"summary: {entry.summary}")]
+    lines += wrap(f"defined at: {catalog.sources[entry.id]}")
     if entry.cve:
-        lines.append("CVE: " + ", ".join(entry.cve))
+        lines += wrap("CVE: " + ", ".join(entry.cve))
     if entry.fixes:
-        lines.append("fixed upstream by: " + ", ".join(entry.fixes))
+        lines += wrap("fixed upstream by: " + ", ".join(entry.fixes))
     affected = ", ".join(str(a.range()) for a in entry.affected) or "unknown"
-    lines.append(f"affected: {affected} (this kernel: {_yes_no(entry.affects(running))})")
+    lines += wrap(f"affected: {affected} (this kernel: {_yes_no(entry.affects(running))})")
     if entry.signature:
         sig = entry.signature
         for label, values in (
@@ -165,32 +182,25 @@ def show(known: tuple[str, ...], bug_id: str, output: str) -> None:
             ("preceded by", sig.preceded_by),
         ):
             if values:
-                lines.append(f"signature {label}: " + ", ".join(values))
-    # Prose is wrapped for a terminal only; piped, each paragraph stays one line.
-    terminal = conventions.is_terminal(sys.stdout)
-    width = conventions.terminal_width()
-
-    def prose(text: str, indent: str = "") -> list[str]:
-        if not terminal:
-            return [indent + text]
-        return textwrap.wrap(
-            text,
-            width=width,
-            initial_indent=indent,
-            subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
-
+                lines += wrap(f"signature {label}: " + ", ".join(values))
     if entry.explanation:
-        lines += ["", *prose(" ".join(entry.explanation.split())), ""]
+        lines += ["", *wrap(" ".join(entry.explanation.split()), rest=""), ""]
     lines.append("mitigations:")
     for m in entry.mitigations:
         status = "" if m.effective else " (does not work)"
-        # The action stays on one line: it is often a command to copy.
-        lines.append(f"  - {m.kind.value}: {m.action}{status}")
+        head = f"  - {m.kind.value}: "
+        if m.action.startswith("hotfence "):
+            # A command to copy is never wrapped; if it does not fit beside its label it
+            # gets a line of its own.
+            text = f"{m.action}{status}"
+            if terminal and len(head) + len(text) > width:
+                lines += [head.rstrip(), "    " + text]
+            else:
+                lines.append(head + text)
+        else:
+            lines += wrap(f"{m.action}{status}", head)
         if m.note:
-            lines += prose(m.note, "    ")
+            lines += wrap(m.note, "    ")
     click.echo("\n".join(lines))
 
 
