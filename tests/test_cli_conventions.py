@@ -325,3 +325,11 @@ def test_completion_of_commands_bug_ids_names_and_policy_files(
     policies = complete("hotfence explain --policy examples/policies/deny-")
     assert "examples/policies/deny-raw-icmpv6.yaml" in policies
     assert all(p.endswith((".yaml", ".yml")) for p in policies)
+
+
+def test_subcommand_help_wraps_summaries_instead_of_cutting() -> None:
+    code, out, _ = run("patch", "--help")
+    assert code == 0
+    assert not any(line.endswith("...") for line in out.splitlines()[1:])
+    flat = " ".join(out.split())
+    assert "List catalogue entries; by default those that come with a virtual patch." in flat

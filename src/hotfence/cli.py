@@ -140,21 +140,9 @@ class LazyGroup(console.Group):
         _guard(" ".join([*ctx.command_path.split()[1:], name]), cmd)
         return cmd
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        prefix = " ".join([*ctx.command_path.split()[1:], ""])
-        rows = []
-        for name in self.list_commands(ctx):
-            summary = SUMMARIES.get(prefix + name)
-            if summary is None:
-                cmd = self.get_command(ctx, name)
-                if cmd is None or cmd.hidden:
-                    continue
-                # The whole first sentence: write_dl wraps it instead of cutting it.
-                summary = cmd.get_short_help_str(limit=200)
-            rows.append((name, summary))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
+    def summary(self, ctx: click.Context, name: str) -> str | None:
+        prefix = " ".join([*ctx.command_path.split()[1:], name])
+        return SUMMARIES.get(prefix) or super().summary(ctx, name)
 
 
 EPILOG = """\b

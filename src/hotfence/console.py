@@ -321,6 +321,24 @@ class Group(click.Group):
             ctx.meta[_COMMAND] = f"{command_name(ctx)} {cmd_name}"
         return cmd_name, cmd, rest
 
+    def summary(self, ctx: click.Context, name: str) -> str | None:
+        """The line `--help` shows for a subcommand; None hides it."""
+        cmd = self.get_command(ctx, name)
+        if cmd is None or cmd.hidden:
+            return None
+        # The whole first sentence: write_dl wraps it instead of cutting it at "...".
+        return cmd.get_short_help_str(limit=200)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            summary = self.summary(ctx, name)
+            if summary is not None:
+                rows.append((name, summary))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context) -> Any:
         if ctx.parent is not None:
             return super().invoke(ctx)
