@@ -42,7 +42,7 @@ EXPLAIN_CALLS = [
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), env={"COLUMNS": "80"})
+    result = CliRunner().invoke(main, list(args), prog_name="hotfence", env={"COLUMNS": "80"})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -333,3 +333,18 @@ def test_subcommand_help_wraps_summaries_instead_of_cutting() -> None:
     assert not any(line.endswith("...") for line in out.splitlines()[1:])
     flat = " ".join(out.split())
     assert "List catalogue entries; by default those that come with a virtual patch." in flat
+
+
+def test_bare_group_shows_its_help_on_stderr() -> None:
+    for args in ([], ["patch"]):
+        code, out, err = run(*args)
+        assert code == console.EXIT_USAGE and out == ""
+        assert err.startswith(f"Usage: hotfence {' '.join(args)}".rstrip() + " [OPTIONS]")
+
+
+def test_one_policy_problem_is_one_error_line(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.yaml"
+    code, out, err = run("explain", "--policy", str(missing), "socket", "inet", "raw")
+    assert code == console.EXIT_USAGE and out == ""
+    assert err.startswith(f"hotfence explain: invalid policy: {missing}: ")
+    assert len(err.splitlines()) == 1

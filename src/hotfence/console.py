@@ -371,6 +371,9 @@ class Group(click.Group):
 def _show_usage_error(exc: click.UsageError, fallback: click.Context) -> None:
     # The command whose usage was wrong, not the deepest one resolved: `hotfence -q -v
     # explain` is a mistake of `hotfence`.
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        exc.show()  # a bare group: its help, on stderr as click does, exit 2
+        return
     ctx = exc.ctx or fallback
     name = " ".join(["hotfence", *ctx.command_path.split()[1:]])
     click.echo(f"{name}: {exc.format_message()}", err=True)

@@ -335,7 +335,9 @@ def explain(
         try:
             policy = compile_file(policy_path)
         except PolicyError as exc:
-            console.fail(f"invalid policy:\n{exc}", console.EXIT_USAGE)
+            problems = str(exc)
+            sep = "\n" if "\n" in problems else " "  # one problem fits the error line
+            console.fail(f"invalid policy:{sep}{problems}", console.EXIT_USAGE)
     try:
         low, high = (int(v) for v in ping_group_range.split())
     except ValueError:
