@@ -216,6 +216,8 @@ def test_vmlinux_h_is_in_the_repository_for_this_arch():
     assert header.is_file() and header in build.headers()
     text = header.read_text()
     assert "#ifndef __VMLINUX_H__" in text and "struct io_socket {" in text
+    # Trimmed to what the programs read (bpftool gen min_core_btf), not the whole kernel.
+    assert "struct task_struct {" in text and "struct sk_buff {" not in text
 
 
 def test_missing_btf_for_vmlinux_h_is_a_clear_error(tmp_path):
@@ -325,3 +327,21 @@ def test_libbpf_errors_carry_errno_and_name_the_object(tmp_path):
         obj.set_max_entries("hf_events", 1 << 16)  # before load
         with pytest.raises(ValueError, match="holds"):
             obj.set_initial_value("hf_active", b"x")
+
+
+def test_trimmed_vmlinux_h_adds_back_what_is_used_without_relocation():
+    full = (
+        "typedef unsigned short __u16;\n\ntypedef __u16 __be16;\n\ntypedef __u16 unused_t;\n\n"
+        "enum {\n\tBPF_ANY = 0,\n\tBPF_NOEXIST = 1,\n};\n\n"
+        "enum bpf_map_type {\n\tBPF_MAP_TYPE_UNSPEC = 0,\n\tBPF_MAP_TYPE_HASH = 1,\n};\n\n"
+        "enum other {\n\tOTHER = 0,\n};\n\nstruct task_struct {\n\tint pid;\n};\n"
+    )
+    tail = "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n"
+    minimal = "typedef unsigned short __u16;\n\nstruct task_struct {\n\tint pid;\n};\n\n" + tail
+    out = build._trimmed(full, minimal)
+    assert out.endswith(tail) and out.count("typedef unsigned short __u16;") == 1
+    assert "typedef __u16 __be16;" in out and "BPF_ANY = 0" in out and "BPF_MAP_TYPE_HASH" in out
+    assert "unused_t" not in out and "OTHER" not in out
+    # The added declarations come after what they depend on and before the pragma pop.
+    assert out.index("__be16") > out.index("typedef unsigned short __u16;")
+    assert out.index("BPF_ANY") < out.index("#pragma clang attribute pop")

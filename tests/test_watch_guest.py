@@ -1,4 +1,4 @@
-"""`hotfence watch` with the BPF-LSM source (bpf/watch_lsm.bpf.c).
+"""`hotfence watch` with the BPF-LSM source (watch/watch.bpf.c with lsm/socket_post_create loaded).
 
 Host side: the record layout shared by both sources, the kern field's encoding, and the
 fallback on this host (it refuses BPF-LSM programs, so watch keeps the tracepoints).

@@ -11,12 +11,16 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hotfence import __version__, console
 from hotfence.console import EXIT_NO_PERMISSION
+
+if TYPE_CHECKING:
+    from hotfence.triage.analyze import KnownBugMatcher
 
 # command name -> (module, attribute); a feature adds one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -168,6 +172,15 @@ def main(ctx: click.Context, quiet: bool, verbose: int) -> None:
     if quiet and verbose:
         raise click.UsageError("-q and -v contradict each other")
     console.set_verbosity(ctx, -1 if quiet else verbose)
+    # Features below plug into each other here, never by importing upwards: triage
+    # finds crashes, and the known-bug catalogue (a layer above it) matches them.
+    ctx.obj = {"known_bugs": _load_known_bugs}
+
+
+def _load_known_bugs(extra_dirs: list[Path] | None) -> KnownBugMatcher:
+    from hotfence.known.catalog import load_catalog  # only when a command asks for it
+
+    return load_catalog(extra_dirs)
 
 
 @main.group(cls=LazyGroup, lazy=FENCE_COMMANDS)

@@ -29,6 +29,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,10 +69,10 @@ def vmlinux_h(arch: str | None = None) -> Path:
     return INCLUDE_DIR / (arch or kernel_arch()) / "vmlinux.h"
 
 
-def headers(arch: str | None = None) -> list[Path]:
-    """Every header an object may include, vmlinux.h of ``arch`` among them."""
+def headers(arch: str | None = None, vmlinux: Path | None = None) -> list[Path]:
+    """Every header an object may include, vmlinux.h of ``arch`` (or ``vmlinux``) among them."""
     own = sorted((p for d in SOURCE_DIRS for p in d.glob("*.h")), key=lambda p: p.name)
-    return [*own, vmlinux_h(arch)]
+    return [*own, vmlinux or vmlinux_h(arch)]
 
 
 def objects_dir() -> Path:
@@ -104,10 +105,10 @@ def _tool(name: str) -> str:
     return path
 
 
-def _common_stamp(arch: str, clang: str) -> str:
+def _common_stamp(arch: str, clang: str, vmlinux: Path) -> str:
     """Inputs every object depends on: the headers (vmlinux.h included) and the compiler."""
     h = hashlib.sha256(arch.encode())
-    for p in headers(arch):
+    for p in headers(arch, vmlinux):
         h.update(p.name.encode())
         h.update(p.read_bytes())
     h.update(subprocess.run([clang, "--version"], capture_output=True, text=True).stdout.encode())
@@ -134,17 +135,24 @@ def _run(cmd: list[str], what: str) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-def build(out_dir: Path | None = None, force: bool = False, arch: str | None = None) -> BuildResult:
+def build(
+    out_dir: Path | None = None,
+    force: bool = False,
+    arch: str | None = None,
+    vmlinux: Path | None = None,
+) -> BuildResult:
     """Build (or reuse) every ``*.bpf.c`` against the repository's ``vmlinux.h``.
 
     Each object is rebuilt only when its source, a header or clang changed (a stamp per
     object). A source that fails to compile is reported in ``errors`` and does not stop
-    the others; a missing clang or vmlinux.h raises BuildError.
+    the others; a missing clang or vmlinux.h raises BuildError. ``vmlinux`` replaces
+    the repository's header (generate_vmlinux_h builds against a kernel's whole BTF).
     """
     arch = arch or kernel_arch()
-    if not vmlinux_h(arch).is_file():
+    vmlinux = vmlinux or vmlinux_h(arch)
+    if not vmlinux.is_file():
         raise BuildError(
-            f"{vmlinux_h(arch)} does not exist: generate it once on a {arch} kernel with "
+            f"{vmlinux} does not exist: generate it once on a {arch} kernel with "
             "BTF (`python -m hotfence.bpf.build --vmlinux-h`) and commit it"
         )
     out_dir = out_dir or objects_dir()
@@ -152,7 +160,7 @@ def build(out_dir: Path | None = None, force: bool = False, arch: str | None = N
     # DWARF is a developer's aid; libbpf needs only .BTF and .BTF.ext (line info included),
     # which llvm-strip -g keeps. Objects shrink about sevenfold.
     strip = shutil.which("llvm-strip")
-    common = _common_stamp(arch, clang)
+    common = _common_stamp(arch, clang, vmlinux)
     objects: dict[str, Path] = {}
     errors: dict[str, str] = {}
     rebuilt = False
@@ -181,7 +189,7 @@ def build(out_dir: Path | None = None, force: bool = False, arch: str | None = N
                 "bpf",
                 f"-D__TARGET_ARCH_{arch}",
                 "-I",
-                str(vmlinux_h(arch).parent),
+                str(vmlinux.parent),
                 "-I",
                 str(BPF_DIR),
                 "-I",
@@ -206,27 +214,79 @@ def build(out_dir: Path | None = None, force: bool = False, arch: str | None = N
     return BuildResult(out_dir, objects, rebuilt, errors)
 
 
+# What the programs use from vmlinux.h without a CO-RE relocation, so min_core_btf keeps
+# none of it: map types and update flags (compile-time constants of the UAPI) and the
+# typedefs libbpf's bpf_helper_defs.h names in its prototypes.
+_UAPI_CONSTANTS = ("BPF_MAP_TYPE_HASH", "BPF_ANY", "BPF_F_NO_PREALLOC")
+_HELPER_TYPEDEFS = ("__be16", "__be32", "__wsum", "__s64", "__s16", "__s8", "bool")
+
+
+def _blocks(c_dump: str) -> list[str]:
+    """The top-level declarations of a ``bpftool btf dump ... format c`` output."""
+    return [b.strip("\n") for b in c_dump.split("\n\n") if b.strip()]
+
+
+def _trimmed(full: str, minimal: str) -> str:
+    """``minimal`` plus the declarations of ``full`` the programs use without relocation."""
+    have = set(_blocks(minimal))
+    extra = []
+    for block in _blocks(full):
+        if block in have:
+            continue
+        constant = block.startswith("enum") and any(f"\t{c} = " in block for c in _UAPI_CONSTANTS)
+        typedef = block.startswith("typedef") and block.rstrip(";").split()[-1] in _HELPER_TYPEDEFS
+        if constant or typedef:
+            extra.append(block)
+    tail = "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop"
+    head, _, rest = minimal.rpartition(tail)
+    return head + "\n\n".join(extra) + "\n\n" + tail + rest
+
+
 def generate_vmlinux_h(btf: Path = RUNNING_BTF, arch: str | None = None) -> Path:
     """Write ``bpf/include/<arch>/vmlinux.h`` from a kernel's BTF (done once, then committed).
 
-    Any kernel with the types the programs read will do: CO-RE matches fields by name at
-    load time, so the objects do not depend on which kernel this header came from.
+    Only what the programs read is kept, as libbpf's ``bpftool gen min_core_btf`` finds
+    it: the programs are compiled against the kernel's whole BTF dumped as C, the types
+    and members their CO-RE relocations name are kept (with padding that keeps the
+    kernel's offsets), and the UAPI constants and helper typedefs they use without
+    relocation are added back. A program that reads a new field therefore needs this run
+    again. Any kernel with those types will do: CO-RE matches fields by name at load
+    time, so the objects do not depend on which kernel this header came from.
     """
     if not btf.exists():
         raise BuildError(
             f"{btf} does not exist: the kernel was built without CONFIG_DEBUG_INFO_BTF"
         )
-    dump = _run(
-        [_tool("bpftool"), "btf", "dump", "file", str(btf), "format", "c"], "bpftool btf dump"
-    )
+    arch = arch or kernel_arch()
+    bpftool = _tool("bpftool")
+    with tempfile.TemporaryDirectory(prefix="hotfence-vmlinux-") as tmp:
+        work = Path(tmp)
+        full = _run([bpftool, "btf", "dump", "file", str(btf), "format", "c"], "bpftool btf dump")
+        (work / "vmlinux.h").write_text(full.stdout)
+        result = build(work / "objects", force=True, arch=arch, vmlinux=work / "vmlinux.h")
+        if result.errors:
+            raise BuildError(
+                "the programs do not compile against the whole BTF:\n"
+                + "\n".join(result.errors.values())
+            )
+        objects = [str(p) for p in sorted(result.objects.values())]
+        _run(
+            [bpftool, "gen", "min_core_btf", str(btf), str(work / "min.btf"), *objects],
+            "bpftool gen min_core_btf",
+        )
+        minimal = _run(
+            [bpftool, "btf", "dump", "file", str(work / "min.btf"), "format", "c"],
+            "bpftool btf dump",
+        )
+        text = _trimmed(full.stdout, minimal.stdout)
     out = vmlinux_h(arch)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".h.tmp")
-    tmp.write_text(
+    tmp_out = out.with_suffix(".h.tmp")
+    tmp_out.write_text(
         f"/* Generated by `python -m hotfence.bpf.build --vmlinux-h` from {btf}"
-        f" (Linux {os.uname().release}); do not edit. */\n{dump.stdout}"
+        f" (Linux {os.uname().release}): the kernel types hotfence's programs use. */\n{text}"
     )
-    tmp.replace(out)
+    tmp_out.replace(out)
     return out
 
 
