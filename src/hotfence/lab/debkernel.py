@@ -22,10 +22,6 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from hotfence.bpf.build import BuildResult
 
 # The Debian kernel flavour and series the harness uses; the ABI number (6.1.0-N) is
 # resolved to the newest apt offers unless HOTFENCE_GUEST_KVER pins one.
