@@ -564,6 +564,31 @@ def test_vmcore_kmem_command(netns_core, netns_analysed) -> None:
     assert res.exit_code == 2 and "'zz' is not a hex address" in res.output
 
 
+@pytest.mark.guest
+def test_a_section_this_kernel_cannot_give_is_named_not_fatal(
+    netns_core, monkeypatch, tmp_path
+) -> None:
+    """A reader that meets another kernel's layout (here: cleanup_list missing) leaves
+    its section out with the reason; the rest of the report is built as usual."""
+    from hotfence.triage import vmcore as vm
+    from hotfence.triage.vmcore_render import render_vmcore
+
+    def no_cleanup_list(*args):
+        raise KeyError("cleanup_list")
+
+    monkeypatch.setattr(vm, "read_netns", no_cleanup_list)
+    r = vm.analyze_vmcore(netns_core.vmcore, netns_core.vmlinux)
+    assert r.netns is None and "cleanup_list" in r.unavailable["netns"]
+    assert r.objects and r.stack_groups and r.memory is not None and r.slabs
+    out = tmp_path / "out.txt"
+    with out.open("w") as fh:
+        from rich.console import Console
+
+        render_vmcore(r, "text", Console(file=fh, width=200))
+    text = out.read_text()
+    assert "crash> net namespaces" in text and "not available in this core: KeyError" in text
+
+
 def test_vmcore_shell_errors_name_the_file(tmp_path) -> None:
     pytest.importorskip("drgn")
     text = tmp_path / "core.txt"
