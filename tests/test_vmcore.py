@@ -478,6 +478,7 @@ def test_netns_pile_up_grouped_and_namespaces(netns_analysed) -> None:
     assert "copy_net_ns" in g.functions and g.summary.startswith("hotfence_crash_netns_init")
     crashed = [g for g in r.stack_groups if g.crashed]
     assert len(crashed) == 1 and crashed[0].pids == [r.crashed_pid]
+    assert crashed[0].summary.startswith("hotfence_crash_proto_connect ← kernel_connect")
     assert sum(g.count for g in r.stack_groups) == len(r.tasks)
     ns = r.netns
     assert ns is not None and ns.count >= 1 and ns.cleaning_up == 0
