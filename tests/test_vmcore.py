@@ -459,6 +459,11 @@ def test_netns_crash_objects(netns_analysed) -> None:
     assert net.fields["inum"] == sock.fields["netns_inum"] and net.fields["listed"] is False
     assert r.null_pointer is not None and r.null_pointer.path == "sock->sk->sk_user_data"
     assert r.null_pointer.value == 0 and r.null_pointer.displacement == 8
+    from hotfence.triage.vmcore_render import object_lines
+
+    text = "\n".join(object_lines(r))
+    assert f"netns_inum={net.fields['inum']}," in text and f"sk={sock.address:#x}," in text
+    assert "NULL pointer: sock->sk->sk_user_data = 0x0, in rax" in text
     caches = {i.address: (i.cache, i.allocated) for i in r.slab_objects}
     assert caches[socket.address] == ("sock_inode_cache", True)
     assert caches[net.address] == ("net_namespace", True)

@@ -130,9 +130,7 @@ def object_lines(vr: VmcoreReport) -> list[str]:
         struct = f"struct {o.kind}"
         out.append(f"{struct} {o.address:016x}  (from {o.source})")
         fields = ", ".join(
-            f"{k}={v:#x}"
-            if isinstance(v, int) and not isinstance(v, bool) and v > 0xFFFF
-            else f"{k}={v}"
+            f"{k}={v:#x}" if k in POINTER_FIELDS and isinstance(v, int) else f"{k}={v}"
             for k, v in o.fields.items()
         )
         out.append(f"    {fields}")
