@@ -1,10 +1,13 @@
 """`hotfence triage --vmcore`: a real crash dump of Debian's 6.1 kernel, read with drgn.
 
-The lab crashes a guest with the null-deref kind (hotfence_crash.ko reads through a
-NULL pointer, ``oops=panic``) and dumps its memory over QMP; the test then reads that
-core with Debian's -dbg vmlinux and checks every section against what the lab knows:
-the panic, the stack in the module with the source line, the log, the task list,
-the memory size the guest was given, and the structured report (tests/lab/expected.yaml).
+The lab crashes guests and dumps their memory over QMP: null-deref (hotfence_crash.ko
+reads through a NULL pointer, ``oops=panic``), oom (panic_on_oom after memory hogs:
+split functions, a user page fault on the way to the panic) and netns (namespaces pile
+up in a pernet init, the next one crashes in a socket operation). The tests read each
+core with Debian's -dbg vmlinux and check every section against what the lab knows:
+the panic, the stack in the module with the source line, registers, the objects and
+the NULL pointer, grouped stacks, namespaces, the log, the task list, the memory size
+the guest was given, and the structured report (tests/lab/expected.yaml).
 
 The core is cached (zstd) under ~/.cache/hotfence/vmcore/<kernel>-<module hash>/, so
 a rerun with the same kernel and module build only decompresses it. Without the debug

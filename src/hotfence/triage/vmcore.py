@@ -13,10 +13,11 @@ helper                 crash command   kernel objects read
 ``panic_info``         ``sys``         ``panic_cpu``, the log's panic line, taint mask
 ``read_stack``         ``bt -l``       the crashed task's registers (PRSTATUS) + stack
 ``disassemble_at``     ``dis -rl``     the function's text bytes in the core
-``read_tasks``         ``ps``          ``init_task.tasks``, per-CPU ``runqueues``
-``read_memory``        ``kmem -i``     ``_totalram_pages``, ``vm_zone_stat``,
-                                       ``vm_node_stat``, ``total_swap_pages``
 =====================  ==============  ==============================================
+
+The objects around the crash (socket, sock, net, the NULL pointer) come from
+``vmcore_objects``; tasks, grouped stacks, namespaces, memory, slabs and modules from
+``vmcore_system``. :func:`open_session` reads them all into a :class:`VmcoreReport`.
 
 The log then goes through the ordinary log triage (``parse_log`` + ``enrich``), and
 every frame of the resulting reports is symbolised through drgn, which knows where

@@ -1,6 +1,7 @@
 """Render a :class:`VmcoreReport` as text, JSON or Markdown.
 
-The crash-style sections (``sys``, ``bt -l``, ``dis -rl``, ``ps``, ``kmem -i``, ``log``)
+The crash-style sections (``sys``, ``bt -l``, ``dis -rl``, the objects, ``foreach bt``
+grouped, the network namespaces, ``ps``, ``kmem -i``, ``kmem -s``, ``mod``, ``log -T``)
 are plain lines built once here and shown in the terminal or in Markdown code blocks;
 the structured reports after them go through the log renderers unchanged, so a vmcore
 and a console log of the same crash read alike. JSON: docs/triage-json.md (``vmcore``).
