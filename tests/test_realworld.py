@@ -122,3 +122,30 @@ def test_release_from_the_boot_banner_when_the_report_names_none() -> None:
     (rep,) = parse_log(banner + "\n" + mce + later + "\n")
     assert rep.kernel_release == "6.1.0-56-amd64"
     assert parse_log(mce)[0].kernel_release is None  # nothing to go on: unknown, not guessed
+
+
+def test_journal_json_records_of_programs_are_no_reports() -> None:
+    # journalctl -o json: one record per line; _TRANSPORT says who wrote it.
+    record = (
+        '{"__REALTIME_TIMESTAMP":"1700820004123456","_TRANSPORT":"syslog",'
+        '"SYSLOG_IDENTIFIER":"openvpn","_PID":"812",'
+        '"MESSAGE":"WARNING: this configuration may cache passwords in memory"}\n'
+    )
+    kernel_log = (DATA / "arm64-6.1-oops.log").read_text()
+    assert parse_log(record * 3) == []
+    assert [r.title for r in parse_log(record + kernel_log + record)] == [
+        EXPECTED["arm64-6.1-oops"]["title"]
+    ]
+
+
+def test_arm_frame_pointer_unwinder_register_lines_do_not_end_the_trace() -> None:
+    # "Backtrace:" (CONFIG_FRAME_POINTER) prints the saved registers under each entry.
+    log = (DATA / "arm-3.4-oops.log").read_text()
+    lines = log.splitlines()
+    out = []
+    for ln in lines:
+        out.append(ln)
+        if ") from [<" in ln:
+            out.append(ln.split("]", 1)[0] + "]  r5:c6b8e900 r4:00000007")
+    functions = [f.function for f in parse_log("\n".join(out) + "\n")[0].frames]
+    assert functions == EXPECTED["arm-3.4-oops"]["frames"] + ["vfs_write", "sys_write"]

@@ -52,7 +52,12 @@ _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
     r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$)"
 )
-_REGS_RE = re.compile(r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:")
+_REGS_RE = re.compile(
+    r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:"
+    # 32-bit ARM's frame-pointer unwinder prints the saved registers under each entry:
+    # " r7:00000063 r6:c086a3f8 r5:00000000 r4:00000007"
+    r"|^\s*(?:r\d{1,2}|sl|fp|ip):[0-9a-f]{8}\b"
+)
 
 # The taint block of a header: "Not tainted" or "Tainted: " + flags, as print_tainted()
 # prints them (letters, spaces, Red Hat's "-" placeholders).

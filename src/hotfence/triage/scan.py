@@ -119,7 +119,7 @@ def candidates(text: str) -> dict[int, OopsKind]:
     for start in starts:
         end = text.find("\n", start)
         raw = text[start:] if end == -1 else text[start:end]
-        if raw[:1].isalnum() and from_userspace(raw):
+        if (raw[:1].isalnum() or raw[:1] == "{") and from_userspace(raw):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):
