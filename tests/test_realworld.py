@@ -149,3 +149,15 @@ def test_arm_frame_pointer_unwinder_register_lines_do_not_end_the_trace() -> Non
             out.append(ln.split("]", 1)[0] + "]  r5:c6b8e900 r4:00000007")
     functions = [f.function for f in parse_log("\n".join(out) + "\n")[0].frames]
     assert functions == EXPECTED["arm-3.4-oops"]["frames"] + ["vfs_write", "sys_write"]
+
+
+def test_context_keeps_kernel_failures_before_the_crash_and_not_programs() -> None:
+    log = (DATA / "arm64-6.1-oops.log").read_text()
+    before = (
+        "[   40.001000] mlx5_core 0000:01:00.0: Failed to allocate EQ buffer\n"
+        "[   40.002000] oom_reaper: reaped process 77 (java), now anon-rss:0kB, file-rss:0kB\n"
+        "[   40.003000] IPv6: Failed to initialize the ICMP6 control socket (err -12).\n"
+    )
+    program = "Nov 24 10:00:01 host dockerd[900]: Failed to initialize network controller\n"
+    (rep,) = parse_log(program + before + log)
+    assert rep.context == [ln.split("] ", 1)[1] for ln in before.splitlines()]

@@ -26,6 +26,8 @@ CONTEXT_MARKERS = (
     "no more sockets",  # net/socket.c sock_alloc_inode(): "socket: no more sockets"
     "ailed to initialize",  # "IPv6: Failed to initialize the ICMP6 control socket (err -12)."
     "init failed",  # "<subsys>: ... init failed" from pernet and driver init paths
+    "ailed to allocate",  # drivers' and subsystems' own allocation failure messages
+    "oom_reaper:",  # "oom_reaper: reaped process 123 (java), now anon-rss:0kB ..."
 )
 
 # One pass instead of one search per stack-start pattern.
