@@ -161,3 +161,13 @@ def test_context_keeps_kernel_failures_before_the_crash_and_not_programs() -> No
     program = "Nov 24 10:00:01 host dockerd[900]: Failed to initialize network controller\n"
     (rep,) = parse_log(program + before + log)
     assert rep.context == [ln.split("] ", 1)[1] for ln in before.splitlines()]
+
+
+def test_taint_letters_by_vendor() -> None:
+    from hotfence.triage.taint import decode_taint
+
+    assert decode_taint("G              N") == ["in-kernel test has been run"]
+    assert decode_taint("G              N", suse=True) == ["unsupported module loaded (SUSE)"]
+    # after Red Hat's "-" placeholders, T is its technology preview, not randstruct
+    assert decode_taint("G               T") == ["built with struct randomization plugin"]
+    assert decode_taint("G  ------------ T") == ["Red Hat technology preview code in use"]

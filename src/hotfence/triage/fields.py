@@ -85,6 +85,8 @@ _RELEASE_RES = (
     re.compile(r"(?:" + _TAINT + r"|EFLAGS: [0-9a-f]+) +\(" + _REL + r"[ )]"),
     re.compile(r"(?:" + _TAINT + r") +" + _REL + r" #\d"),
 )
+# SUSE's version string after the release: "#1 SMP PREEMPT_DYNAMIC Wed Jun 5 (1a2b3c4) SLE15-SP4".
+_SUSE_BUILD_RE = re.compile(r"\bSLE\d|openSUSE")
 _CPU_RES = (
     re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)"),
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
@@ -205,6 +207,7 @@ class TaskFields:
     release: str | None = None
     taint: str | None = None  # the raw flag string
     hardware: str | None = None
+    suse: bool = False  # the header names a SUSE build ("... #1 SLE15-SP4 35a3c2e")
 
 
 def task_fields(texts: list[str]) -> TaskFields:
@@ -223,6 +226,7 @@ def task_fields(texts: list[str]) -> TaskFields:
                 out.comm = m.group("comm")
                 out.release = m.group("rel")
                 out.taint = extract_taint(t)
+                out.suse = _SUSE_BUILD_RE.search(t, m.end()) is not None
         if out.hardware is None:
             m = _HW_RE.search(t)
             if m is not None:

@@ -295,4 +295,4 @@ def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:
     rep.hardware = _out(f.hardware, from_bytes) if f.hardware is not None else None
     if f.taint is not None:
         rep.taint = f.taint
-        rep.taint_flags = decode_taint(f.taint)
+        rep.taint_flags = decode_taint(f.taint, suse=f.suse)
