@@ -171,3 +171,25 @@ def test_taint_letters_by_vendor() -> None:
     # after Red Hat's "-" placeholders, T is its technology preview, not randstruct
     assert decode_taint("G               T") == ["built with struct randomization plugin"]
     assert decode_taint("G  ------------ T") == ["Red Hat technology preview code in use"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_probable_match_is_shown_as_probable_with_what_is_missing(fmt: str) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    log = str(DATA / "centos7-dockerd-ip6mr-cut.log")
+    res = CliRunner().invoke(main, ["triage", "--no-store", "--format", fmt, log])
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    if fmt == "json":
+        (match,) = json.loads(out)["files"][0]["reports"][0]["known_bugs"]
+        assert match["certainty"] == "probable"
+        assert any("setup_net" in m for m in match["missing"])
+        return
+    assert "robable known bug" in out and "ip6mr-sk-done-netns-setup" in out
+    assert "missing: call trace (lost from the log) lacks setup_net" in out
+    assert "Known bug `ip6mr" not in out  # never presented as a plain match
