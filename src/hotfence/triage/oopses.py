@@ -1578,6 +1578,8 @@ REPORT_START_IGNORES = tuple(
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
+        # riscv die() after report_bug()'s "kernel BUG at file:line!"
+        r"Kernel BUG \[#\d+\]",
     )
 )
 
