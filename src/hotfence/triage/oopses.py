@@ -1578,8 +1578,9 @@ REPORT_START_IGNORES = tuple(
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
-        # riscv die() after report_bug()'s "kernel BUG at file:line!"
+        # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
+        r"Kernel bug detected\[#\d+\]",
     )
 )
 
