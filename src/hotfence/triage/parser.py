@@ -63,7 +63,11 @@ def parse_log(text: str | bytes) -> list[Report]:
 
 
 def contains_crash(text: str) -> bool:
-    """Cheap check: does any line look like the start of a crash report?"""
+    """Cheap check: does any line look like the start of a crash report?
+
+    A superset: ``parse_log`` may still find no report there (a header word that no
+    kernel format explains and that has no oops around it).
+    """
     return bool(candidates(text))
 
 
