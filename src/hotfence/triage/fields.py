@@ -220,40 +220,49 @@ def task_fields(texts: list[str]) -> TaskFields:
     out = TaskFields()
     for t in texts:
         if out.release is None:
-            m = _first(_HEADER_RES, t)
-            if m is not None:
-                out.cpu = int(m.group("cpu")) if "cpu" in m.re.groupindex else out.cpu
-                out.pid = int(m.group("pid"))
-                out.comm = m.group("comm")
-                out.release = m.group("rel")
-                out.taint = extract_taint(t)
-                out.suse = _SUSE_BUILD_RE.search(t, m.end()) is not None
+            _read_header(out, t)
         if out.hardware is None:
             m = _HW_RE.search(t)
             if m is not None:
                 out.hardware = m.group("hw")
     for t in texts:
-        if out.release is None:
-            m = _first(_RELEASE_RES, t)
-            if m is not None:
-                out.release = m.group("rel")
-        if out.taint is None and "ainted" in t:
-            out.taint = extract_taint(t)
-        if out.cpu is None:
-            m = _first(_CPU_RES, t)
-            if m is not None:
-                out.cpu = int(m.group("cpu"))
-                if out.pid is None and "pid" in m.re.groupindex:
-                    out.pid = int(m.group("pid"))
+        _read_separate_lines(out, t)
     if out.comm is None:
-        for t in texts:
-            m = _first(_TASK_RES, t)
-            if m is not None:
-                out.comm = m.group("comm").strip()
-                if out.pid is None:
-                    out.pid = int(m.group("pid"))
-                break
+        m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
+        if m is not None:
+            out.comm = m.group("comm").strip()
+            if out.pid is None:
+                out.pid = int(m.group("pid"))
     return out
+
+
+def _read_header(out: TaskFields, t: str) -> None:
+    m = _first(_HEADER_RES, t)
+    if m is None:
+        return
+    if "cpu" in m.re.groupindex:
+        out.cpu = int(m.group("cpu"))
+    out.pid = int(m.group("pid"))
+    out.comm = m.group("comm")
+    out.release = m.group("rel")
+    out.taint = extract_taint(t)
+    out.suse = _SUSE_BUILD_RE.search(t, m.end()) is not None
+
+
+def _read_separate_lines(out: TaskFields, t: str) -> None:
+    """Older and other architectures' lines that carry one of the facts each."""
+    if out.release is None:
+        m = _first(_RELEASE_RES, t)
+        if m is not None:
+            out.release = m.group("rel")
+    if out.taint is None and "ainted" in t:
+        out.taint = extract_taint(t)
+    if out.cpu is None:
+        m = _first(_CPU_RES, t)
+        if m is not None:
+            out.cpu = int(m.group("cpu"))
+            if out.pid is None and "pid" in m.re.groupindex:
+                out.pid = int(m.group("pid"))
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
