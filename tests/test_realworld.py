@@ -193,3 +193,16 @@ def test_probable_match_is_shown_as_probable_with_what_is_missing(fmt: str) -> N
     assert "robable known bug" in out and "ip6mr-sk-done-netns-setup" in out
     assert "missing: call trace (lost from the log) lacks setup_net" in out
     assert "Known bug `ip6mr" not in out  # never presented as a plain match
+
+
+def test_context_is_the_events_right_before_the_crash() -> None:
+    # A day of allocation failures, then the ones that led to the crash.
+    old = "".join(
+        f"[{10 + i:5d}.000000] kworker/0:1: page allocation failure: order:{i % 4}, mode:0x40\n"
+        for i in range(40)
+    )
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    (rep,) = parse_log(old + log)
+    assert len(rep.context) == 20
+    assert rep.context[-1] == "IPv6: Failed to initialize the ICMP6 control socket (err -12)."
+    assert "SLUB: Unable to allocate memory on node -1 (gfp=0x80d0)" in rep.context
