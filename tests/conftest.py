@@ -28,3 +28,8 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped, but HOTFENCE_REQUIRE_KERNEL=1 requires it to run: {reason}"
+
+
+# The private Docker engine (session-scoped): defined beside its helpers, registered here so
+# every test module shares one dockerd.
+from docker_helpers import docker_engine  # noqa: E402, F401

@@ -1,0 +1,201 @@
+"""A private Docker engine for tests: its own dockerd, data root, exec root, socket, pid file
+and cgroup parent, and a local image built with `docker import` (never pulled).
+
+* :func:`docker_engine` (session fixture, imported by conftest.py) starts
+  ``dockerd --iptables=false --bridge=none --cgroup-parent <own test cgroup>``, so every
+  container lands under a cgroup this session made; at the end it stops that dockerd by the
+  pid in its pid file, unmounts what it left, removes its directories and the cgroup parent
+  in every hierarchy. Other docker daemons and their containers are never touched.
+* The image ``hotfence-test/sockprobe`` holds ``/sockprobe`` (tests/helpers/sockprobe.c, a
+  static binary that makes the socket() calls named on its command line before anything
+  else) as its entrypoint, and ``/bin/true``.
+* The engine registers the ``hotfence`` runtime (``hotfence-runc`` from this venv).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kernel_helpers import cgroup2_mount, helper_binary
+
+IMAGE = "hotfence-test/sockprobe:1"
+_names = itertools.count()
+
+
+def docker_skip_reason() -> str | None:
+    if os.geteuid() != 0:
+        return "Docker tests need root"
+    for tool in ("dockerd", "docker", "runc", "gcc"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (Debian: apt-get install docker.io)"
+    if cgroup2_mount() is None:
+        return "no cgroup2 mount"
+    return None
+
+
+requires_docker = pytest.mark.skipif(
+    docker_skip_reason() is not None, reason=str(docker_skip_reason())
+)
+
+
+@dataclass
+class DockerEngine:
+    root: Path
+    host: str  # unix:///.../docker.sock
+    pid: int
+    cgroup_parent: str  # relative to the cgroup roots, e.g. /hotfence-docker-123
+    image: str = IMAGE
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DOCKER_HOST": self.host}
+
+    def docker(self, *args: str, check: bool = True, timeout: float = 120):
+        proc = subprocess.run(
+            ["docker", *args], env=self.env(), capture_output=True, text=True, timeout=timeout
+        )
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"docker {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+        return proc
+
+    def name(self, tag: str) -> str:
+        return f"hf-{tag}-{os.getpid()}-{next(_names)}"
+
+    def run_detached(self, name: str, *args: str, runtime: str | None = None) -> str:
+        """A running container (sockprobe -s 600 ...) named ``name``; returns its id."""
+        rt = ["--runtime", runtime] if runtime else []
+        out = self.docker(
+            "run", "-d", "--network", "none", "--name", name, *rt, self.image, "-s", "600", *args
+        )
+        return out.stdout.strip()
+
+
+def _wait_for(path: Path, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists():
+            return
+        if proc.poll() is not None:
+            raise RuntimeError(f"dockerd exited ({proc.returncode}): {log.read_text()[-3000:]}")
+        time.sleep(0.1)
+    raise RuntimeError(f"dockerd did not create {path} in {timeout}s: {log.read_text()[-3000:]}")
+
+
+def _build_image(engine: DockerEngine) -> None:
+    rootfs = engine.root / "rootfs.tar"
+    probe = helper_binary("sockprobe", "-static")
+    true_src = engine.root / "true.c"
+    true_src.write_text("int main(void) { return 0; }\n")
+    true_bin = engine.root / "true"
+    subprocess.run(["gcc", "-static", "-O2", "-o", str(true_bin), str(true_src)], check=True)
+    with tarfile.open(rootfs, "w") as tar:
+        tar.add(probe, arcname="sockprobe")
+        tar.add(true_bin, arcname="bin/true")
+    engine.docker("import", "-c", 'ENTRYPOINT ["/sockprobe"]', str(rootfs), engine.image)
+
+
+def _stop(proc: subprocess.Popen, pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+def _unmount_under(root: Path) -> None:
+    mounts = [
+        line.split()[1].encode().decode("unicode_escape")
+        for line in Path("/proc/mounts").read_text().splitlines()
+    ]
+    for m in sorted((m for m in mounts if m.startswith(str(root) + "/")), reverse=True):
+        subprocess.run(["umount", "-l", m], check=False)
+
+
+def _remove_cgroup_parent(rel: str) -> None:
+    # runc made the parent in every hierarchy (cgroupfs driver on a hybrid host).
+    base = Path("/sys/fs/cgroup")
+    for hier in [base / d for d in os.listdir(base)] + [cgroup2_mount() or base / "unified"]:
+        p = hier / rel.lstrip("/")
+        if p.is_dir():
+            for child in sorted(p.rglob("*"), reverse=True):
+                if child.is_dir():
+                    child.rmdir()
+            p.rmdir()
+
+
+def hotfence_runc() -> Path:
+    return Path(sys.executable).parent / "hotfence-runc"
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> Iterator[DockerEngine]:
+    reason = docker_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    root = Path(tempfile.mkdtemp(prefix="hfdk-"))
+    sock, pidfile, log = root / "docker.sock", root / "dockerd.pid", root / "dockerd.log"
+    cgroup_parent = f"/hotfence-docker-{os.getpid()}"
+    (cgroup2_mount() / cgroup_parent.lstrip("/")).mkdir()  # type: ignore[operator]
+    argv = [
+        "dockerd",
+        "--data-root", str(root / "data"),
+        "--exec-root", str(root / "exec"),
+        "-H", f"unix://{sock}",
+        "--pidfile", str(pidfile),
+        "--iptables=false",
+        "--ip6tables=false",
+        "--bridge=none",
+        "--cgroup-parent", cgroup_parent,
+        "--add-runtime", f"hotfence={hotfence_runc()}",
+    ]  # fmt: skip
+    with open(log, "w") as logf:
+        proc = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
+    pid = proc.pid
+    try:
+        _wait_for(sock, proc, log)
+        pid = int(pidfile.read_text())
+        assert pid == proc.pid, "the pid file names another dockerd"
+        engine = DockerEngine(root, f"unix://{sock}", pid, cgroup_parent)
+        for _ in range(100):
+            if engine.docker("version", check=False).returncode == 0:
+                break
+            time.sleep(0.2)
+        _build_image(engine)
+        yield engine
+    finally:
+        if proc.poll() is None:
+            # Containers first, so the daemon's shutdown does not wait on them.
+            ids = subprocess.run(
+                ["docker", "ps", "-aq"],
+                env={**os.environ, "DOCKER_HOST": f"unix://{sock}"},
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.split()
+            if ids:
+                subprocess.run(
+                    ["docker", "rm", "-f", *ids],
+                    env={**os.environ, "DOCKER_HOST": f"unix://{sock}"},
+                    capture_output=True,
+                    check=False,
+                )
+        _stop(proc, pid)
+        _unmount_under(root)
+        shutil.rmtree(root, ignore_errors=True)
+        _remove_cgroup_parent(cgroup_parent)
