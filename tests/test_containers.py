@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -228,6 +230,80 @@ def test_apply_by_container_name_fences_that_container_only(docker_engine, conta
         code, out = hf("fence", "remove", "--container", name)
         assert code == 0, out
         assert probe(docker_engine, name) == ["ok"]
+    finally:
+        cg_backend.remove(cgroup)
+        docker_engine.docker("rm", "-f", other, check=False)
+
+
+HOTFENCE = str(Path(sys.executable).parent / "hotfence")
+
+
+def exec_probe_and_hold(docker_engine, name: str) -> tuple[subprocess.Popen, list[str]]:
+    """`docker exec NAME sockprobe -s 10 <raw icmpv6>`: the result and the pid inside, while
+    the process lives on (so its NSpid can still be read when the event is handled)."""
+    proc = subprocess.Popen(
+        ["docker", "exec", name, "/sockprobe", "-s", "10", *RAW6],
+        env=docker_engine.env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    return proc, [proc.stdout.readline().strip(), proc.stdout.readline().strip()]
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_watch_and_events_by_container_give_the_pid_inside(docker_engine, container, tmp_path):
+    name, cid = container
+    other = docker_engine.name("noise")
+    docker_engine.run_detached(other)
+    env = docker_engine.env()
+    watch = subprocess.Popen(
+        [HOTFENCE, "watch", "--json", "--container", name, "--count", "1", "--duration", "60"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert watch.stderr is not None
+    assert "tracing socket()" in watch.stderr.readline()
+    docker_engine.docker("exec", other, "/sockprobe", *RAW6)  # filtered out: another container
+    held, (result, inside) = exec_probe_and_hold(docker_engine, name)
+    out, err = watch.communicate(timeout=60)
+    held.kill()
+    held.wait()
+    assert result == "ok", result
+    (event,) = [json.loads(line) for line in out.splitlines()]
+    cgroup = resolve_target(container=name).cgroup
+    assert event["cgroup"] == f"{docker_engine.cgroup_parent}/{cid}"
+    assert event["container"]["name"] == name and event["container"]["id"] == cid
+    assert f"pid {event['container_pid']}" == inside  # NSpid, as the container sees it
+    assert event["tgid"] != event["container_pid"]
+
+    policy = tmp_path / "p.yaml"
+    policy.write_text(POLICY)
+    try:
+        code, out = hf("fence", "apply", str(policy), "--container", name)
+        assert code == 0, out
+        events = subprocess.Popen(
+            [HOTFENCE, "fence", "events", "--container", name, "--json", "--count", "1"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert events.stderr is not None
+        assert "reading events" in events.stderr.readline()
+        held, (result, inside) = exec_probe_and_hold(docker_engine, name)
+        out, err = events.communicate(timeout=60)
+        held.kill()
+        held.wait()
+        assert result == "errno 1"
+        ev = json.loads(out)
+        assert ev["verdict"] == "deny" and ev["rule"] == "no-raw-icmpv6"
+        assert ev["cgroup"] == str(cgroup) and ev["container"]["name"] == name
+        assert f"pid {ev['container_pid']}" == inside
     finally:
         cg_backend.remove(cgroup)
         docker_engine.docker("rm", "-f", other, check=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import struct
 import sys
 import time
 from collections.abc import Callable
@@ -10,11 +11,15 @@ from collections.abc import Callable
 import click
 from rich.console import Console
 
+from hotfence.containers.options import any_given, target_from_options, target_options
+from hotfence.containers.tags import ContainerTags
 from hotfence.fence import names
 from hotfence.watch.cgroups import CgroupNames
 from hotfence.watch.events import JsonLineEncoder, SocketEvent, call_name
 from hotfence.watch.tracer import SocketTracer, WatchUnavailable
 
+# struct watch_event from offset 8: u64 cgroup_id; u32 pid, tgid (see events.RECORD)
+CGROUP_AND_TGID = struct.Struct("<QII")
 LINE = "{time:>12} {pid:>7} {comm:<16} {uid:>5} {cgroup:<28} {netns:>10} {call:<40} {result}"
 
 
@@ -47,9 +52,9 @@ def _call(e: SocketEvent) -> str:
 @click.command()
 @click.option(
     "--cgroup",
-    type=click.Path(exists=True, file_okay=False),
-    help="Only callers in this cgroup (v2) or below.",
+    help="Only callers in this cgroup (v2) or below; any form /proc/PID/cgroup or a v1 path shows.",
 )
+@target_options
 @click.option("--comm", help="Only this command name.")
 @click.option("--family", help="Only this family (name or number).")
 @click.option("--denied-only", is_flag=True, help="Only calls that failed.")
@@ -90,6 +95,8 @@ def _call(e: SocketEvent) -> str:
 @click.option("--duration", type=float, help="Stop after this many seconds.")
 def watch(
     cgroup,
+    container,
+    pid,
     comm,
     family,
     denied_only,
@@ -114,6 +121,9 @@ def watch(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--family") from None
     keep = _filter(comm, fam, denied_only)
+    if any_given(cgroup, container, pid):
+        target = target_from_options(cgroup, container, pid, allow_root=True)
+        cgroup = str(target.cgroup)
     annotator = None
     if policy_file:
         from hotfence.fence.compiler import compile_file
@@ -149,6 +159,8 @@ def watch(
         cgroups.path,
         None if annotator is None else lambda *ev: annotator.verdict(*ev).json_fragment,
     )
+    # Every event names its container (and the pid inside it) when an engine knows one.
+    tags = ContainerTags(cgroups.path)
     out = sys.stdout
     pending: list[bytes] = []
     delivered = shown = 0
@@ -194,8 +206,11 @@ def watch(
                     continue
                 shown += 1
                 if as_json:
-                    lines.append(encoder.encode(raw))
+                    line = encoder.encode(raw)
+                    cg_id, _pid, tgid = CGROUP_AND_TGID.unpack_from(raw, 8)
+                    lines.append(f"{line[:-1]},{tags.json_fragment(cg_id, tgid)}}}")
                 else:
+                    assert e is not None  # unpacked above whenever the table is shown
                     lines.append(
                         LINE.format(
                             time=f"{e.ts_ns / 1e9:.6f}",
@@ -207,6 +222,7 @@ def watch(
                             call=_call(e),
                             result=e.result,
                         )
+                        + tags.text(e.cgroup_id, e.tgid)
                         + (
                             ""
                             if annotator is None
