@@ -9,12 +9,14 @@ and cgroup parent, and a local image built with `docker import` (never pulled).
 * The image ``hotfence-test/sockprobe`` holds ``/sockprobe`` (tests/helpers/sockprobe.c, a
   static binary that makes the socket() calls named on its command line before anything
   else) as its entrypoint, and ``/bin/true``.
-* The engine registers the ``hotfence`` runtime (``hotfence-runc`` from this venv).
+* The engine registers the ``hotfence`` runtime (``hotfence-runc`` from this venv) in its
+  daemon.json, with ``<root>/policies`` as its policy directory.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -58,6 +60,11 @@ class DockerEngine:
     pid: int
     cgroup_parent: str  # relative to the cgroup roots, e.g. /hotfence-docker-123
     image: str = IMAGE
+
+    @property
+    def policy_dir(self) -> Path:
+        """The policy directory of the ``hotfence`` runtime (daemon.json runtimeArgs)."""
+        return self.root / "policies"
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "DOCKER_HOST": self.host}
@@ -151,6 +158,22 @@ def docker_engine() -> Iterator[DockerEngine]:
     root = Path(tempfile.mkdtemp(prefix="hfdk-"))
     sock, pidfile, log = root / "docker.sock", root / "dockerd.pid", root / "dockerd.log"
     cgroup_parent = f"/hotfence-docker-{os.getpid()}"
+    (root / "policies").mkdir()
+    # The hotfence runtime as an operator registers it; dockerd turns runtimeArgs into a
+    # small script that passes them first.
+    daemon_json = root / "daemon.json"
+    daemon_json.write_text(
+        json.dumps(
+            {
+                "runtimes": {
+                    "hotfence": {
+                        "path": str(hotfence_runc()),
+                        "runtimeArgs": ["--policy-dir", str(root / "policies")],
+                    }
+                }
+            }
+        )
+    )
     (cgroup2_mount() / cgroup_parent.lstrip("/")).mkdir()  # type: ignore[operator]
     argv = [
         "dockerd",
@@ -162,7 +185,7 @@ def docker_engine() -> Iterator[DockerEngine]:
         "--ip6tables=false",
         "--bridge=none",
         "--cgroup-parent", cgroup_parent,
-        "--add-runtime", f"hotfence={hotfence_runc()}",
+        "--config-file", str(daemon_json),
     ]  # fmt: skip
     with open(log, "w") as logf:
         proc = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)

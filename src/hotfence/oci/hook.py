@@ -1,0 +1,142 @@
+"""The OCI hooks ``hotfence-runc`` installs, and the hooks.d entry for Podman and CRI-O.
+
+* ``hook apply POLICY`` (createRuntime): the container's state arrives on stdin; its
+  init process already sits in the container's cgroup, and has not run the container's
+  program yet. The policy is applied to that cgroup exactly as ``fence apply`` does
+  (pinned, so it outlives the hook), and its cgroup id is recorded in the bundle for:
+* ``hook remove`` (poststop): removes that fence once the container is gone.
+* ``hook select [--policy-dir DIR]`` (createRuntime, from hooks.d): the same, for
+  runtimes that read hooks.d (Podman, CRI-O) instead of being wrapped: the policy is
+  chosen here, from the bundle's annotations. Seccomp cannot be changed at that point, so
+  only what the cgroup fence enforces is enforced (the hook refuses a policy it cannot
+  fully enforce unless ``failure: open``).
+
+A non-zero exit makes runc fail the create: the container does not start (fail closed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from hotfence.oci.runtime import DEFAULT_POLICY_DIR, ID_FILE
+
+HOOKS_D_VERSION = "1.0.0"
+
+
+def _state() -> dict[str, object]:
+    return dict(json.load(sys.stdin))
+
+
+def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool) -> str:
+    from hotfence.containers.cgroups import cgroup_of_pid
+    from hotfence.fence.backends import lsm, unenforceable
+    from hotfence.fence.compiler import compile_file
+
+    compiled = compile_file(policy_file)
+    cgroup = cgroup_of_pid(pid)
+    sel = lsm.select(compiled)
+    missing = unenforceable(list(sel.coverage))
+    if missing and not allow_partial:
+        raise RuntimeError(
+            f"{sel.backend} cannot enforce rule(s) "
+            + ", ".join(c.name for c in missing)
+            + " and this runtime cannot add them to the container's seccomp profile"
+        )
+    state, _ = sel.module.apply(compiled, str(cgroup), str(Path(policy_file).resolve()))
+    Path(bundle, ID_FILE).write_text(
+        json.dumps({"cgroup": str(cgroup), "cgroup_id": cgroup.stat().st_ino})
+    )
+    return f"applied {compiled.name!r} on {state.cgroup} via {sel.backend}"
+
+
+def _remove(bundle: str) -> None:
+    from hotfence.fence.backends import cgroup as backend
+    from hotfence.fence.backends import lsm
+
+    record = Path(bundle, ID_FILE)
+    if not record.exists():
+        return
+    cgroup_id = int(json.loads(record.read_text())["cgroup_id"])
+    backend.remove(cgroup_id)
+    lsm.remove(cgroup_id)
+    record.unlink()
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("apply", "remove", "select"):
+        print(
+            "usage: hotfence-runc hook apply POLICY | remove | select [--policy-dir DIR]",
+            file=sys.stderr,
+        )
+        return 2
+    state = _state()
+    bundle = str(state.get("bundle") or ".")
+    try:
+        if argv[0] == "remove":
+            _remove(bundle)
+            return 0
+        if argv[0] == "apply":
+            print(f"hotfence: {_apply(argv[1], int(state['pid']), bundle, True)}", file=sys.stderr)  # type: ignore[call-overload]
+            return 0
+        return _select(argv[1:], state, bundle)
+    except Exception as exc:  # any failure must stop the container, with its reason
+        print(f"hotfence: fence not applied, container stopped: {exc}", file=sys.stderr)
+        return 1
+
+
+def _select(argv: list[str], state: dict[str, object], bundle: str) -> int:
+    from hotfence.fence.compiler import compile_policy
+    from hotfence.oci import meta
+    from hotfence.oci.wrap import policies
+
+    policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
+    config = json.loads(Path(bundle, "config.json").read_text())
+    if state.get("annotations"):
+        config["annotations"] = {**(config.get("annotations") or {}), **state["annotations"]}  # type: ignore[dict-item]
+    who = meta.from_bundle(config, str(state.get("id") or ""))
+    chosen = [p for p in policies(policy_dir) if meta.matches(p.model.spec.selector, who)]  # type: ignore[arg-type]
+    if not chosen:
+        return 0
+    if len(chosen) > 1:
+        raise RuntimeError(f"{who.text()} is selected by more than one policy")
+    policy = chosen[0]
+    compile_policy(policy)  # validate before touching the kernel
+    try:
+        msg = _apply(policy.file, int(state["pid"]), bundle, False)  # type: ignore[call-overload]
+    except Exception as exc:
+        if policy.model.spec.failure == "open":
+            print(
+                f"hotfence: {who.text()} started WITHOUT its fence (failure: open): {exc}",
+                file=sys.stderr,
+            )
+            return 0
+        raise
+    print(f"hotfence: {msg}", file=sys.stderr)
+    return 0
+
+
+def hooks_d(argv: list[str]) -> int:
+    """Print the hooks.d entry (``/etc/containers/oci/hooks.d/hotfence.json``)."""
+    policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
+    entry = {
+        "version": HOOKS_D_VERSION,
+        "hook": {
+            "path": sys.executable,
+            "args": [
+                sys.executable,
+                "-m",
+                "hotfence.oci.runtime",
+                "hook",
+                "select",
+                "--policy-dir",
+                policy_dir,
+            ],
+            "timeout": 60,
+        },
+        "when": {"always": True},
+        "stages": ["createRuntime"],
+    }
+    print(json.dumps(entry, indent=2))
+    return 0
