@@ -15,6 +15,7 @@ and cgroup parent, and a local image built with `docker import` (never pulled).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -79,6 +80,17 @@ class DockerEngine:
 
     def name(self, tag: str) -> str:
         return f"hf-{tag}-{os.getpid()}-{next(_names)}"
+
+    def default_seccomp(self) -> dict:
+        """Docker's default seccomp profile as it reaches runc (from a container's bundle);
+        dockerd builds it in and ships no file."""
+        name = self.name("profile")
+        cid = self.run_detached(name)
+        try:
+            bundle = self.root / "exec/containerd/daemon/io.containerd.runtime.v2.task/moby" / cid
+            return json.loads((bundle / "config.json").read_text())["linux"]["seccomp"]
+        finally:
+            self.docker("rm", "-f", name)
 
     def run_detached(self, name: str, *args: str, runtime: str | None = None) -> str:
         """A running container (sockprobe -s 600 ...) named ``name``; returns its id."""
@@ -155,6 +167,13 @@ def docker_engine() -> Iterator[DockerEngine]:
     reason = docker_skip_reason()
     if reason:
         pytest.skip(reason)
+    with private_dockerd() as engine:
+        yield engine
+
+
+@contextlib.contextmanager
+def private_dockerd() -> Iterator[DockerEngine]:
+    """The engine of :func:`docker_engine`, for benchmarks too."""
     root = Path(tempfile.mkdtemp(prefix="hfdk-"))
     sock, pidfile, log = root / "docker.sock", root / "dockerd.pid", root / "dockerd.log"
     cgroup_parent = f"/hotfence-docker-{os.getpid()}"

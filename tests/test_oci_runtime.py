@@ -76,9 +76,9 @@ def test_docker_identity_from_the_record_beside_etc_hostname(tmp_path):
     who = meta.from_bundle(config, "a" * 64)
     assert (who.name, who.image, who.labels) == ("web-1", "shop/web:2", {"app": "web"})
     sel = parse_policy(selected(selector="{name: 'web-*', image: 'shop/*', labels: {app: w*}}"))
-    assert meta.matches(sel.model.spec.selector, who)
+    assert meta.matches(sel.model.spec.selector.model_dump(exclude_none=True), who)
     other = parse_policy(selected(selector="{name: 'web-*', labels: {tier: db}}"))
-    assert not meta.matches(other.model.spec.selector, who)
+    assert not meta.matches(other.model.spec.selector.model_dump(exclude_none=True), who)
 
 
 def test_cri_o_identity_from_annotations():
@@ -100,9 +100,11 @@ def test_cri_o_identity_from_annotations():
     )
     yes = parse_policy(selected(selector="{k8s: {namespace: shop, podLabels: {app: web}}}"))
     no = parse_policy(selected(selector="{k8s: {namespace: kube-*}}"))
-    assert meta.matches(yes.model.spec.selector, who)
-    assert not meta.matches(no.model.spec.selector, who)
-    assert not meta.matches(yes.model.spec.selector, meta.from_bundle({}, "c" * 64))
+    assert meta.matches(yes.model.spec.selector.model_dump(exclude_none=True), who)
+    assert not meta.matches(no.model.spec.selector.model_dump(exclude_none=True), who)
+    assert not meta.matches(
+        yes.model.spec.selector.model_dump(exclude_none=True), meta.from_bundle({}, "c" * 64)
+    )
 
 
 # --- runc's command line ---------------------------------------------------------------
@@ -321,11 +323,7 @@ def test_20_selected_containers_are_fenced_from_their_first_socket_call(docker_e
 def test_fail_closed_unless_the_policy_says_open(docker_engine, policy_file, tmp_path):
     # Docker's own default profile, as it reached runc, plus a conditional socket() rule:
     # hotfence cannot merge its cells with that, so the container must not start.
-    name = docker_engine.name("profile")
-    cid = docker_engine.run_detached(name)
-    bundle = docker_engine.root / "exec/containerd/daemon/io.containerd.runtime.v2.task/moby" / cid
-    default = json.loads((bundle / "config.json").read_text())["linux"]["seccomp"]
-    docker_engine.docker("rm", "-f", name)
+    default = docker_engine.default_seccomp()
     default["syscalls"].append(
         {
             "names": ["socket"],
@@ -383,3 +381,103 @@ def test_a_hook_that_cannot_apply_fails_with_its_reason(tmp_path):
     assert proc.returncode == 1  # runc then fails the create: the container does not start
     assert "fence not applied, container stopped" in proc.stderr and "gone.yaml" in proc.stderr
     assert not (tmp_path / runtime.ID_FILE).exists()
+
+
+# --- fence export --format docker-seccomp ------------------------------------------------
+
+PORTS = """\
+    - {name: no-smtp, action: deny, connect: {family: inet, protocol: tcp, ports: [25]}}
+"""
+
+
+def export(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "hotfence"),
+            "fence",
+            "export",
+            "--format",
+            "docker-seccomp",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_export_refuses_what_seccomp_cannot_hold(tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text(selected() + PORTS)
+    out = tmp_path / "profile.json"
+    proc = export(str(policy), "-o", str(out))
+    assert proc.returncode == 1 and "cannot be held" in proc.stderr and not out.exists()
+    assert "NOT ENFORCED no-smtp" in proc.stderr and "bind/connect" in proc.stderr
+    proc = export(str(policy), "-o", str(out), "--allow-partial")
+    assert proc.returncode == 0, proc.stderr
+    assert "replaces Docker's default profile" in proc.stderr
+    assert json.loads(out.read_text())["defaultAction"] == "SCMP_ACT_ALLOW"
+
+
+@pytest.mark.kernel
+@requires_docker
+def test_exported_profile_fences_a_docker_run(docker_engine, tmp_path):
+    base = tmp_path / "docker-default.json"
+    base.write_text(json.dumps(docker_engine.default_seccomp()))
+    policy = tmp_path / "p.yaml"
+    policy.write_text(selected())
+    out = tmp_path / "profile.json"
+    proc = export(str(policy), "--base", str(base), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "enforced     no-raw-icmpv6" in proc.stderr and "replaces" not in proc.stderr
+    got = docker_engine.docker(
+        "run", "--rm", "--network", "none", "--security-opt", f"seccomp={out}",
+        docker_engine.image, *PROBE,
+    ).stdout.splitlines()  # fmt: skip
+    assert got[:4] == FENCED  # every family by seccomp alone, inet6 included
+    # The rest of Docker's default profile still holds, call for call.
+    changed = {"socket", "socketpair", "socketcall", "io_uring_setup"}
+
+    def allowed(doc):
+        return {
+            n
+            for r in doc["syscalls"]
+            if r["action"] == "SCMP_ACT_ALLOW" and not r.get("args")
+            for n in r["names"]
+        } - changed
+
+    exported = json.loads(out.read_text())
+    assert allowed(exported) == allowed(json.loads(base.read_text()))
+    assert exported["defaultAction"] == "SCMP_ACT_ERRNO"
+
+
+def test_selector_index_validates_a_file_once_until_it_changes(tmp_path, monkeypatch):
+    from hotfence.oci import selectors
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    d = tmp_path / "policies"
+    d.mkdir()
+    (d / "a.yaml").write_text(selected(selector="{name: 'web-*'}"))
+    (d / "plain.yaml").write_text(
+        selected().replace("  selector: {image: 'hotfence-test/sockprobe:*'}\n", "")
+    )
+    (d / "notes.txt").write_text("not a policy")
+    (first,) = selectors.entries(str(d))
+    assert (first.selector, first.failure) == ({"name": "web-*"}, "closed")
+
+    def no_validation(path):
+        raise AssertionError(f"{path} validated again")
+
+    monkeypatch.setattr(selectors, "_validate", no_validation)
+    assert selectors.entries(str(d)) == [first]  # from the index
+    monkeypatch.undo()
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    (d / "a.yaml").write_text(selected(selector="{name: 'db-*'}", failure="open") + "\n")
+    (changed,) = selectors.entries(str(d))
+    assert (changed.selector, changed.failure) == ({"name": "db-*"}, "open")
+    (d / "a.yaml").write_text(selected().replace("mode: enforce", "mode: on"))
+    with pytest.raises(selectors.SelectorError, match=r"a.yaml:5"):
+        selectors.entries(str(d))

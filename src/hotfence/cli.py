@@ -33,6 +33,7 @@ FENCE_COMMANDS: dict[str, tuple[str, str]] = {
     "counters": ("hotfence.fence.run_cli", "counters"),
     "events": ("hotfence.fence.run_cli", "events"),
     "exec": ("hotfence.fence.exec_cli", "exec_"),
+    "export": ("hotfence.oci.export_cli", "export"),
 }
 
 

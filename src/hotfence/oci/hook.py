@@ -78,7 +78,7 @@ def main(argv: list[str]) -> int:
             _remove(bundle)
             return 0
         if argv[0] == "apply":
-            print(f"hotfence: {_apply(argv[1], int(state['pid']), bundle, True)}", file=sys.stderr)  # type: ignore[call-overload]
+            print(f"hotfence: {_apply(argv[1], _pid(state), bundle, True)}", file=sys.stderr)
             return 0
         return _select(argv[1:], state, bundle)
     except Exception as exc:  # any failure must stop the container, with its reason
@@ -87,26 +87,22 @@ def main(argv: list[str]) -> int:
 
 
 def _select(argv: list[str], state: dict[str, object], bundle: str) -> int:
-    from hotfence.fence.compiler import compile_policy
     from hotfence.oci import meta
-    from hotfence.oci.wrap import policies
+    from hotfence.oci.wrap import selected
 
     policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
     config = json.loads(Path(bundle, "config.json").read_text())
-    if state.get("annotations"):
-        config["annotations"] = {**(config.get("annotations") or {}), **state["annotations"]}  # type: ignore[dict-item]
+    annotations = state.get("annotations")
+    if isinstance(annotations, dict):
+        config["annotations"] = {**(config.get("annotations") or {}), **annotations}
     who = meta.from_bundle(config, str(state.get("id") or ""))
-    chosen = [p for p in policies(policy_dir) if meta.matches(p.model.spec.selector, who)]  # type: ignore[arg-type]
-    if not chosen:
+    chosen = selected(policy_dir, who)
+    if chosen is None:
         return 0
-    if len(chosen) > 1:
-        raise RuntimeError(f"{who.text()} is selected by more than one policy")
-    policy = chosen[0]
-    compile_policy(policy)  # validate before touching the kernel
     try:
-        msg = _apply(policy.file, int(state["pid"]), bundle, False)  # type: ignore[call-overload]
+        msg = _apply(chosen.file, _pid(state), bundle, False)
     except Exception as exc:
-        if policy.model.spec.failure == "open":
+        if chosen.failure == "open":
             print(
                 f"hotfence: {who.text()} started WITHOUT its fence (failure: open): {exc}",
                 file=sys.stderr,
@@ -115,6 +111,13 @@ def _select(argv: list[str], state: dict[str, object], bundle: str) -> int:
         raise
     print(f"hotfence: {msg}", file=sys.stderr)
     return 0
+
+
+def _pid(state: dict[str, object]) -> int:
+    pid = state.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        raise RuntimeError(f"the runtime's state has no container pid: {state!r}")
+    return pid
 
 
 def hooks_d(argv: list[str]) -> int:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hotfence.containers.engine import k8s_identity
-from hotfence.fence.policy import Selector
 
 CRIO_IMAGE = "io.kubernetes.cri-o.ImageName"
 CRIO_POD_LABELS = "io.kubernetes.cri-o.Labels"
@@ -87,22 +87,29 @@ def _globs(want: dict[str, str], have: dict[str, str]) -> bool:
     return all(k in have and fnmatch.fnmatchcase(have[k], v) for k, v in want.items())
 
 
-def matches(selector: Selector, meta: ContainerMeta) -> bool:
-    """Whether every field the selector names matches the container."""
-    if selector.name is not None and not fnmatch.fnmatchcase(meta.name, selector.name):
+def matches(selector: Mapping[str, Any], meta: ContainerMeta) -> bool:
+    """Whether every field a policy's ``spec.selector`` names matches the container.
+
+    ``selector`` is the validated selector as plain data (``Selector.model_dump()``), so
+    that the wrapper can match without loading the policy schema for every container.
+    """
+    name, image, labels = selector.get("name"), selector.get("image"), selector.get("labels")
+    if name is not None and not fnmatch.fnmatchcase(meta.name, name):
         return False
-    if selector.image is not None and not fnmatch.fnmatchcase(meta.image, selector.image):
+    if image is not None and not fnmatch.fnmatchcase(meta.image, image):
         return False
-    if selector.labels is not None and not _globs(selector.labels, meta.labels):
+    if labels is not None and not _globs(labels, meta.labels):
         return False
-    k = selector.k8s
+    k = selector.get("k8s")
     if k is not None:
         if not meta.k8s_namespace:
             return False
-        if k.namespace is not None and not fnmatch.fnmatchcase(meta.k8s_namespace, k.namespace):
+        if k.get("namespace") is not None and not fnmatch.fnmatchcase(
+            meta.k8s_namespace, k["namespace"]
+        ):
             return False
-        if k.pod is not None and not fnmatch.fnmatchcase(meta.k8s_pod, k.pod):
+        if k.get("pod") is not None and not fnmatch.fnmatchcase(meta.k8s_pod, k["pod"]):
             return False
-        if k.podLabels is not None and not _globs(k.podLabels, meta.pod_labels):
+        if k.get("podLabels") is not None and not _globs(k["podLabels"], meta.pod_labels):
             return False
     return True

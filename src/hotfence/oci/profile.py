@@ -64,12 +64,15 @@ def split_out(block: Block, points: set[int]) -> list[Block]:
     return out
 
 
-def cells_beside_cgroup_bpf(policy: CompiledPolicy, deny_errno: int) -> list[Cell]:
-    """The policy's socket() cells with inet families allowed (the cgroup fence has them)."""
+def cells_beside_cgroup_bpf(
+    policy: CompiledPolicy, deny_errno: int, leave: tuple[int, ...] = INET_FAMILIES
+) -> list[Cell]:
+    """The policy's socket() cells with the ``leave`` families allowed (by default the inet
+    families, which the cgroup fence holds)."""
     out: list[Cell] = []
     for c in partition(policy, deny_errno):
         fam = c.family
-        inside = {f for f in INET_FAMILIES if fam is None or fam.contains(f)}
+        inside = {f for f in leave if fam is None or fam.contains(f)}
         if not inside:
             out.append(c)
             continue
@@ -108,9 +111,15 @@ def _without(rules: list[dict[str, Any]], names: tuple[str, ...]) -> list[dict[s
     return out
 
 
-def merge(seccomp: dict[str, Any] | None, policy: CompiledPolicy, deny_errno: int = 1) -> Merged:
-    """The runtime's profile (None: unconfined) with ``policy``'s socket() rules merged in."""
-    cells = cells_beside_cgroup_bpf(policy, deny_errno)
+def merge(
+    seccomp: dict[str, Any] | None,
+    policy: CompiledPolicy,
+    deny_errno: int = 1,
+    leave: tuple[int, ...] = INET_FAMILIES,
+) -> Merged:
+    """The runtime's profile (None: unconfined) with ``policy``'s socket() rules merged in,
+    except for the ``leave`` families (``()``: every family, when no cgroup fence helps)."""
+    cells = cells_beside_cgroup_bpf(policy, deny_errno, leave)
     denies = any(c.action not in (scmp.ACT_ALLOW, scmp.ACT_LOG) for c in cells)
     if not any(c.action != scmp.ACT_ALLOW for c in cells):
         return Merged(copy.deepcopy(seccomp) if seccomp else {}, False, [])
@@ -121,7 +130,9 @@ def merge(seccomp: dict[str, Any] | None, policy: CompiledPolicy, deny_errno: in
             "architectures": list(ARCHES),
             "syscalls": [],
         }
-        notes.append("the container had no seccomp profile: one allowing all but these was added")
+        notes.append(
+            "no seccomp profile to merge into (unconfined): one allowing every other call was made"
+        )
     else:
         profile = copy.deepcopy(seccomp)
     rules: list[dict[str, Any]] = list(profile.get("syscalls") or [])

@@ -7,13 +7,15 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from hotfence.oci.selectors import Entry, entries
+
+if TYPE_CHECKING:
+    from hotfence.fence.policy import Policy
 
 from hotfence.fence.compiled import ANY, INET_FAMILIES, CompiledPolicy, Hook
-from hotfence.fence.compiler import compile_policy
-from hotfence.fence.policy import Policy, PolicyError, load_policy
 from hotfence.oci import meta as meta_mod
-from hotfence.oci import profile
 from hotfence.oci.runtime import (
     COVERAGE_ANNOTATION,
     HOOK_TIMEOUT,
@@ -39,24 +41,16 @@ class RuleMechanism:
         return f"{self.rule}: {' + '.join(self.mechanisms) or 'NOT ENFORCED'}"
 
 
-def policies(policy_dir: str) -> list[Policy]:
-    """The valid policies with a selector in ``policy_dir``; an invalid file is an error,
-    since it might have been meant for this container."""
-    d = Path(policy_dir)
-    if not d.is_dir():
-        return []
-    out = []
-    for f in sorted(d.iterdir()):
-        if f.suffix in (".yaml", ".yml") and f.is_file():
-            try:
-                p = load_policy(f)
-            except PolicyError as exc:
-                raise WrapError(
-                    f"invalid policy in {policy_dir}, nothing started:\n{exc}"
-                ) from None
-            if p.model.spec.selector is not None:
-                out.append(p)
-    return out
+def selected(policy_dir: str, who: meta_mod.ContainerMeta) -> Entry | None:
+    """The one policy of ``policy_dir`` whose selector matches ``who`` (None: none does)."""
+    chosen = [e for e in entries(policy_dir) if meta_mod.matches(e.selector, who)]
+    if len(chosen) > 1:
+        raise WrapError(
+            f"{who.text()} is selected by more than one policy ("
+            + ", ".join(e.file for e in chosen)
+            + "); a container takes one policy"
+        )
+    return chosen[0] if chosen else None
 
 
 def coverage(compiled: CompiledPolicy) -> list[RuleMechanism]:
@@ -109,6 +103,8 @@ def edit_config(
             f"policy {compiled.name!r}: rule(s) {', '.join(missing)} cannot be enforced in a "
             "container (kernel sockets are made without a system call, outside cgroup hooks)"
         )
+    from hotfence.oci import profile
+
     linux = config.setdefault("linux", {})
     merged = profile.merge(linux.get("seccomp"), compiled)
     if merged.seccomp:
@@ -130,25 +126,20 @@ def prepare(args: list[str], at: int, policy_dir: str) -> bool:
     """Edit the bundle of a create/run; False when the container must not start."""
     bundle, cid = bundle_and_id(args, at)
     config_path = Path(bundle) / "config.json"
-    chosen: Policy | None = None
+    chosen: Entry | None = None
     try:
         config = json.loads(config_path.read_text())
-        found = policies(policy_dir)
-        if not found:
-            return True
         who = meta_mod.from_bundle(config, cid)
-        chosen_all = [p for p in found if meta_mod.matches(p.model.spec.selector, who)]  # type: ignore[arg-type]
-        if not chosen_all:
+        chosen = selected(policy_dir, who)
+        if chosen is None:
             return True
-        if len(chosen_all) > 1:
-            raise WrapError(
-                f"{who.text()} is selected by more than one policy ("
-                + ", ".join(p.file for p in chosen_all)
-                + "); a container takes one policy"
-            )
-        chosen = chosen_all[0]
-        compiled = compile_policy(chosen)
-        cov = edit_config(config, chosen, compiled)
+        # Only now the policy schema, compiler and seccomp merge: this container needs them.
+        from hotfence.fence.compiler import compile_policy
+        from hotfence.fence.policy import load_policy
+
+        policy = load_policy(chosen.file)
+        compiled = compile_policy(policy)
+        cov = edit_config(config, policy, compiled)
         tmp = config_path.with_name(f".config.json.hotfence.{os.getpid()}")
         tmp.write_text(json.dumps(config))
         os.replace(tmp, config_path)  # runc reads a whole file, old or new
@@ -159,8 +150,8 @@ def prepare(args: list[str], at: int, policy_dir: str) -> bool:
             level="info",
         )
         return True
-    except (WrapError, PolicyError, profile.MergeError, OSError, ValueError) as exc:
-        if chosen is not None and chosen.model.spec.failure == "open":
+    except Exception as exc:  # whatever went wrong, the container must not start unfenced
+        if chosen is not None and chosen.failure == "open":
             log_error(
                 args,
                 f"policy {chosen.file} (failure: open): container started WITHOUT its fence: {exc}",
