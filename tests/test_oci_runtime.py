@@ -16,7 +16,7 @@ from hotfence.fence.backends import cgroup as cg_backend
 from hotfence.fence.compiler import compile_policy
 from hotfence.fence.policy import PolicyError, parse_policy
 from hotfence.fence.seccomp_backend import U32, Block
-from hotfence.oci import meta, profile, runtime, wrap
+from hotfence.oci import bundle, meta, profile, runtime
 from kernel_helpers import requires_cgroup_bpf
 
 AF_INET, AF_INET6, AF_UNIX, AF_PACKET, AF_ALG, AF_VSOCK = 2, 10, 1, 17, 38, 40
@@ -235,7 +235,7 @@ def test_merge_refuses_conditional_socket_rules_and_fills_an_unconfined_containe
 
 def test_coverage_names_the_mechanism_of_each_rule():
     compiled = compile_policy(parse_policy(selected()))
-    assert [c.text() for c in wrap.coverage(compiled)] == [
+    assert [c.text() for c in bundle.coverage(compiled)] == [
         "no-raw-icmpv6: cgroup-bpf",
         "no-alg: seccomp",
         "no-packet: seccomp",
@@ -252,8 +252,8 @@ def test_coverage_names_the_mechanism_of_each_rule():
           rules: [{action: deny, socket: {family: alg}}]
         """
     )
-    assert not wrap.needs_cgroup_fence(compile_policy(parse_policy(only_alg)))
-    assert wrap.needs_cgroup_fence(compiled)
+    assert not bundle.needs_cgroup_fence(compile_policy(parse_policy(only_alg)))
+    assert bundle.needs_cgroup_fence(compiled)
 
 
 # --- a real Docker engine --------------------------------------------------------------
@@ -481,3 +481,95 @@ def test_selector_index_validates_a_file_once_until_it_changes(tmp_path, monkeyp
     (d / "a.yaml").write_text(selected().replace("mode: enforce", "mode: on"))
     with pytest.raises(selectors.SelectorError, match=r"a.yaml:5"):
         selectors.entries(str(d))
+
+
+# --- the hooks.d path (Podman, CRI-O): the hook chooses the policy itself ----------------
+
+CRIO_ANNOTATIONS = {
+    "io.kubernetes.pod.namespace": "shop",
+    "io.kubernetes.pod.name": "web-1",
+    "io.kubernetes.container.name": "nginx",
+    "io.kubernetes.cri-o.ImageName": "nginx:1.25",
+}
+
+
+def hook(*args: str, state: dict, env: dict):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "hotfence-runc"), *args],
+        input=json.dumps(state),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def test_hooks_d_entry():
+    import os
+
+    proc = hook("hooks-d", "--policy-dir", "/etc/hf", state={}, env=dict(os.environ))
+    entry = json.loads(proc.stdout)
+    assert entry["version"] == "1.0.0" and entry["stages"] == ["createRuntime"]
+    assert entry["when"] == {"always": True}
+    assert Path(entry["hook"]["path"]).exists()
+    assert entry["hook"]["args"][-4:] == ["hook", "select", "--policy-dir", "/etc/hf"]
+
+
+@pytest.mark.kernel
+@requires_cgroup_bpf
+def test_hooks_d_select_fences_the_cgroup_of_a_selected_container(tmp_path):
+    import os
+    import subprocess
+
+    from kernel_helpers import run_socket_calls, scratch_cgroup
+
+    env = {**os.environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")}
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "config.json").write_text(json.dumps({"annotations": CRIO_ANNOTATIONS}))
+    inet_only = selected(selector="{k8s: {namespace: shop, pod: 'web-*'}}").split(
+        "    - {name: no-alg"
+    )[0]
+    with scratch_cgroup("hooksd") as cg:
+        init = subprocess.Popen(
+            ["sh", "-c", f"echo $$ > {cg}/cgroup.procs && exec sleep 60"],
+        )
+        try:
+            for _ in range(100):
+                if (cg / "cgroup.procs").read_text().strip():
+                    break
+            state = {"id": "c" * 64, "pid": init.pid, "bundle": str(bundle)}
+            # Not selected: nothing happens.
+            (policies / "p.yaml").write_text(inet_only.replace("namespace: shop", "namespace: db"))
+            proc = hook("hook", "select", "--policy-dir", str(policies), state=state, env=env)
+            assert proc.returncode == 0 and proc.stderr == ""
+            assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]
+            # Selected: the cgroup fence is applied.
+            (policies / "p.yaml").write_text(inet_only)
+            proc = hook("hook", "select", "--policy-dir", str(policies), state=state, env=env)
+            assert proc.returncode == 0, proc.stderr
+            assert f"applied 'sel' on {cg}" in proc.stderr
+            assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [1]
+            proc = hook("hook", "remove", state=state, env=env)
+            assert proc.returncode == 0, proc.stderr
+            assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]
+            # A rule the cgroup fence cannot hold, and no seccomp merge here: fail closed...
+            (policies / "p.yaml").write_text(selected(selector="{k8s: {namespace: shop}}"))
+            proc = hook("hook", "select", "--policy-dir", str(policies), state=state, env=env)
+            assert proc.returncode == 1 and "cannot enforce rule(s) no-alg" in proc.stderr
+            assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]
+            # ...unless the policy says open.
+            (policies / "p.yaml").write_text(
+                selected(selector="{k8s: {namespace: shop}}", failure="open")
+            )
+            proc = hook("hook", "select", "--policy-dir", str(policies), state=state, env=env)
+            assert proc.returncode == 0 and "WITHOUT its fence" in proc.stderr
+        finally:
+            init.kill()
+            init.wait()
+            cg_backend.remove(cg)

@@ -9,7 +9,6 @@ named by ``--pid`` or its cgroup path instead.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterator
@@ -151,6 +150,8 @@ def find_container(name_or_id: str) -> ContainerInfo:
             f"({', '.join(f.engine for f in found)}); set DOCKER_HOST to choose"
         )
     if not found:
+        import difflib
+
         close = difflib.get_close_matches(name_or_id, names, n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         raise ContainerError(f"--container {name_or_id}: no such container{hint}")

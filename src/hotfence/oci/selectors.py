@@ -9,7 +9,6 @@ an invalid one is an error naming its line, every time, until it is fixed).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -32,8 +31,8 @@ class Entry:
 
 def _index_path(policy_dir: Path) -> Path:
     state = Path(os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence"))
-    digest = hashlib.sha256(str(policy_dir.resolve()).encode()).hexdigest()[:16]
-    return state.parent / "runtime" / f"selectors-{digest}.json"
+    key = str(policy_dir.resolve()).strip("/").replace("/", "_")
+    return state.parent / "runtime" / f"selectors-{key}.json"
 
 
 def _stamp(st: os.stat_result) -> list[int]:

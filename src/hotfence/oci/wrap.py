@@ -1,125 +1,33 @@
-"""What ``hotfence-runc create`` does to a bundle before runc reads it (see :mod:`.runtime`)."""
+"""What ``hotfence-runc create`` does to a bundle before runc reads it (see :mod:`.runtime`).
+
+Kept light: it runs for every container; only a selected one loads :mod:`.bundle`.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from hotfence.oci import meta as meta_mod
+from hotfence.oci.runtime import bundle_and_id, log_error
 from hotfence.oci.selectors import Entry, entries
 
-if TYPE_CHECKING:
-    from hotfence.fence.policy import Policy
 
-from hotfence.fence.compiled import ANY, INET_FAMILIES, CompiledPolicy, Hook
-from hotfence.oci import meta as meta_mod
-from hotfence.oci.runtime import (
-    COVERAGE_ANNOTATION,
-    HOOK_TIMEOUT,
-    POLICY_ANNOTATION,
-    bundle_and_id,
-    log_error,
-)
-
-# Environment the hooks get: runc gives a hook only what the hook entry lists.
-PASS_ENV = ("HOTFENCE_BPF_BUILD", "HOTFENCE_STATE_DIR", "XDG_CACHE_HOME", "HOME")
-
-
-class WrapError(RuntimeError):
-    pass
-
-
-@dataclass(frozen=True)
-class RuleMechanism:
-    rule: str
-    mechanisms: tuple[str, ...]  # "cgroup-bpf", "seccomp"; empty = not enforced
-
-    def text(self) -> str:
-        return f"{self.rule}: {' + '.join(self.mechanisms) or 'NOT ENFORCED'}"
+class SelectionError(RuntimeError):
+    """More than one policy selects a container."""
 
 
 def selected(policy_dir: str, who: meta_mod.ContainerMeta) -> Entry | None:
     """The one policy of ``policy_dir`` whose selector matches ``who`` (None: none does)."""
     chosen = [e for e in entries(policy_dir) if meta_mod.matches(e.selector, who)]
     if len(chosen) > 1:
-        raise WrapError(
+        raise SelectionError(
             f"{who.text()} is selected by more than one policy ("
             + ", ".join(e.file for e in chosen)
             + "); a container takes one policy"
         )
     return chosen[0] if chosen else None
-
-
-def coverage(compiled: CompiledPolicy) -> list[RuleMechanism]:
-    """Which mechanism enforces each rule inside the container."""
-    out = []
-    for r in compiled.rules:
-        if Hook.BIND in r.hooks or Hook.CONNECT in r.hooks:
-            out.append(RuleMechanism(r.name, ("cgroup-bpf",)))
-            continue
-        keys = [k for k, v in compiled.create.items() if v.rule_id == r.rule_id]
-        if keys and all(k.kern == 1 for k in keys):
-            out.append(RuleMechanism(r.name, ()))  # kernel sockets: no syscall, no inet hook
-            continue
-        fams = {k.family for k in keys}
-        mech = []
-        if fams & set(INET_FAMILIES) or ANY in fams:
-            mech.append("cgroup-bpf")
-        if fams - set(INET_FAMILIES):
-            mech.append("seccomp")
-        out.append(RuleMechanism(r.name, tuple(mech)))
-    return out
-
-
-def needs_cgroup_fence(compiled: CompiledPolicy) -> bool:
-    """Whether anything of the policy falls to the cgroup hooks (inet sockets, ports)."""
-    if compiled.ports or compiled.default.name != "ALLOW":
-        return True
-    return any(k.family in INET_FAMILIES or k.family == ANY for k in compiled.create)
-
-
-def _hook(argv: list[str]) -> dict[str, Any]:
-    env = [f"{k}={os.environ[k]}" for k in PASS_ENV if k in os.environ]
-    env.append("PATH=" + os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"))
-    return {
-        "path": sys.executable,
-        "args": [sys.executable, "-m", "hotfence.oci.runtime", *argv],
-        "env": env,
-        "timeout": HOOK_TIMEOUT,
-    }
-
-
-def edit_config(
-    config: dict[str, Any], policy: Policy, compiled: CompiledPolicy
-) -> list[RuleMechanism]:
-    """Merge ``policy`` into a bundle's config (in place): seccomp, hooks, annotations."""
-    cov = coverage(compiled)
-    missing = [c.rule for c in cov if not c.mechanisms]
-    if missing:
-        raise WrapError(
-            f"policy {compiled.name!r}: rule(s) {', '.join(missing)} cannot be enforced in a "
-            "container (kernel sockets are made without a system call, outside cgroup hooks)"
-        )
-    from hotfence.oci import profile
-
-    linux = config.setdefault("linux", {})
-    merged = profile.merge(linux.get("seccomp"), compiled)
-    if merged.seccomp:
-        linux["seccomp"] = merged.seccomp
-    if needs_cgroup_fence(compiled):
-        hooks = config.setdefault("hooks", {})
-        hooks.setdefault("createRuntime", []).append(_hook(["hook", "apply", policy.file]))
-        hooks.setdefault("poststop", []).append(_hook(["hook", "remove"]))
-    notes = merged.notes
-    ann = config.setdefault("annotations", {})
-    ann[POLICY_ANNOTATION] = policy.file
-    ann[COVERAGE_ANNOTATION] = json.dumps(
-        {"rules": {c.rule: list(c.mechanisms) for c in cov}, "notes": notes}
-    )
-    return cov
 
 
 def prepare(args: list[str], at: int, policy_dir: str) -> bool:
@@ -136,6 +44,7 @@ def prepare(args: list[str], at: int, policy_dir: str) -> bool:
         # Only now the policy schema, compiler and seccomp merge: this container needs them.
         from hotfence.fence.compiler import compile_policy
         from hotfence.fence.policy import load_policy
+        from hotfence.oci.bundle import edit_config
 
         policy = load_policy(chosen.file)
         compiled = compile_policy(policy)
