@@ -92,12 +92,15 @@ class DockerEngine:
         finally:
             self.docker("rm", "-f", name)
 
-    def run_detached(self, name: str, *args: str, runtime: str | None = None) -> str:
+    def run_detached(
+        self, name: str, *args: str, runtime: str | None = None, options: tuple[str, ...] = ()
+    ) -> str:
         """A running container (sockprobe -s 600 ...) named ``name``; returns its id."""
         rt = ["--runtime", runtime] if runtime else []
         out = self.docker(
-            "run", "-d", "--network", "none", "--name", name, *rt, self.image, "-s", "600", *args
-        )
+            "run", "-d", "--network", "none", "--name", name, *rt, *options, self.image,
+            "-s", "600", *args,
+        )  # fmt: skip
         return out.stdout.strip()
 
 

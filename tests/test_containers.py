@@ -190,6 +190,14 @@ def test_container_name_id_pid_and_cgroup_forms_agree(docker_engine, container):
     }
     # Docker 20.10 on a hybrid host: containers share the host cgroup namespace.
     assert any("--cgroupns private" in w for w in by_name.warnings())
+    private = docker_engine.name("cgns")
+    docker_engine.run_detached(private, options=("--cgroupns", "private"))
+    try:
+        t = resolve_target(container=private)
+        assert t.container is not None and t.container.cgroupns == "private"
+        assert t.warnings() == []
+    finally:
+        docker_engine.docker("rm", "-f", private)
     with pytest.raises(ContainerError, match=f"did you mean {name}"):
         resolve_target(container=name[:-1] + "x")
 
@@ -224,6 +232,7 @@ def test_apply_by_container_name_fences_that_container_only(docker_engine, conta
         assert code == 0, out
         (entry,) = json.loads(out)["applied"]
         assert entry["container"]["id"] == cid
+        assert any("--cgroupns private" in w for w in entry["warnings"])
         code, out = hf("fence", "status", "--container", other)
         assert code != 0 and "no fence applied" in out
 

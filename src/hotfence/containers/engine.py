@@ -74,6 +74,20 @@ class ContainerInfo:
             out["k8s"] = asdict(self.k8s)
         return out
 
+    def warnings(self) -> list[str]:
+        """What an operator must know about fencing this container."""
+        from hotfence.containers.cgroups import cgroupns_is_host
+
+        if not self.pid:
+            return []
+        if self.cgroupns == "host" or (not self.cgroupns and cgroupns_is_host(self.pid)):
+            return [
+                f"container {self.name} shares the host cgroup namespace: with CAP_SYS_ADMIN it "
+                "can mount cgroup2 and move itself out of the fenced cgroup; run it with "
+                "--cgroupns private (see docs/containers.md)"
+            ]
+        return []
+
     def text(self) -> str:
         k8s = f", pod {self.k8s.namespace}/{self.k8s.pod}" if self.k8s else ""
         return f"container {self.name} ({self.id[:12]}, image {self.image}, runtime {self.runtime}{k8s})"

@@ -15,7 +15,6 @@ from hotfence.containers.cgroups import (
     ContainerError,
     Mounts,
     cgroup_of_pid,
-    cgroupns_is_host,
     resolve_v2_dir,
 )
 from hotfence.containers.engine import ContainerInfo
@@ -39,16 +38,7 @@ class Target:
 
     def warnings(self) -> list[str]:
         """What the operator must know about this target's protection."""
-        c = self.container
-        if c is None or not c.pid:
-            return []
-        if c.cgroupns == "host" or (not c.cgroupns and cgroupns_is_host(c.pid)):
-            return [
-                f"container {c.name} shares the host cgroup namespace: with CAP_SYS_ADMIN it can "
-                "mount cgroup2 and move itself out of the fenced cgroup; run it with "
-                "--cgroupns private (see docs/containers.md)"
-            ]
-        return []
+        return [] if self.container is None else self.container.warnings()
 
 
 def resolve_target(

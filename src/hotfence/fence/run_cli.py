@@ -321,6 +321,7 @@ def status(as_json: bool, cgroup: str | None, container: str | None, pid: int | 
                             "active": a.active,
                             "state": a.state.__dict__ if a.state else None,
                             "container": (o.summary() if (o := owners[a.cgroup_id]) else None),
+                            "warnings": (o.warnings() if (o := owners[a.cgroup_id]) else []),
                         }
                         for a in entries
                     ],
@@ -351,6 +352,8 @@ def status(as_json: bool, cgroup: str | None, container: str | None, pid: int | 
         owner = owners[a.cgroup_id]
         if owner is not None:
             click.echo(f"  {owner.text()}")
+            for warning in owner.warnings():
+                click.echo(f"  warning: {warning}")
         for c in s.coverage:
             rc = RuleCoverage(
                 c["rule_id"], c["name"], c["summary"], Coverage(c["coverage"]), c["reason"]
