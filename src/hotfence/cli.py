@@ -8,11 +8,19 @@ matters most inside the TCG guest, where every import is slow).
 
 from __future__ import annotations
 
+import functools
 import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hotfence import __version__
+
+if TYPE_CHECKING:
+    from hotfence.triage.analyze import KnownBugMatcher
 
 # command name -> (module, attribute); a feature adds one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -37,6 +45,71 @@ FENCE_COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Exit status of a command that lacks the capabilities it needs (sysexits.h EX_NOPERM).
+EXIT_NO_PERMISSION = 77
+
+# Linux capability numbers (include/uapi/linux/capability.h).
+CAPABILITIES = {"CAP_NET_ADMIN": 12, "CAP_SYS_ADMIN": 21, "CAP_PERFMON": 38, "CAP_BPF": 39}
+
+# Commands that load BPF programs or read pinned fences, and the capabilities they need.
+# Loading cgroup-sock programs needs CAP_BPF + CAP_NET_ADMIN, pinning to bpffs and cgroupfs
+# writes CAP_SYS_ADMIN; tracepoint programs (watch) need CAP_PERFMON.
+_FENCE_CAPS = ("CAP_BPF", "CAP_NET_ADMIN", "CAP_SYS_ADMIN")
+PRIVILEGED: dict[str, tuple[str, ...]] = {
+    "fence run": _FENCE_CAPS,
+    "fence apply": _FENCE_CAPS,
+    "fence remove": _FENCE_CAPS,
+    "fence status": _FENCE_CAPS,
+    "fence counters": _FENCE_CAPS,
+    "fence events": _FENCE_CAPS,
+    "patch apply": _FENCE_CAPS,
+    "watch": ("CAP_BPF", "CAP_PERFMON", "CAP_SYS_ADMIN"),
+}
+
+
+def effective_capabilities() -> set[str]:
+    """Names of the capabilities in CAPABILITIES that this process holds (CapEff)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            line = next(x for x in f if x.startswith("CapEff:"))
+    except (OSError, StopIteration):
+        return set()
+    mask = int(line.split()[1], 16)
+    return {name for name, bit in CAPABILITIES.items() if mask >> bit & 1}
+
+
+def _require_capabilities(path: str, needed: tuple[str, ...], callback: Callable[..., Any]):
+    """Wrap a command's callback: without its capabilities, one line and EXIT_NO_PERMISSION.
+
+    The kernel would refuse later with EPERM from deep inside libbpf, which reads as if
+    the kernel lacked BPF support; saying which capability is missing is the useful answer.
+    """
+
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        missing = [c for c in needed if c not in effective_capabilities()]
+        if missing:
+            click.echo(
+                f"hotfence {path}: needs root ({' + '.join(missing)} missing); run it with sudo",
+                err=True,
+            )
+            sys.exit(EXIT_NO_PERMISSION)
+        return callback(*args, **kwargs)
+
+    return checked
+
+
+def _guard(path: str, cmd: click.Command) -> None:
+    """Put the capability check on `cmd` (and the subcommands of a group) where PRIVILEGED says."""
+    needed = PRIVILEGED.get(path)
+    if needed and cmd.callback is not None and not getattr(cmd, "_caps_checked", False):
+        cmd.callback = _require_capabilities(path, needed, cmd.callback)
+        cmd._caps_checked = True  # type: ignore[attr-defined]
+    if isinstance(cmd, click.Group) and not isinstance(cmd, LazyGroup):
+        for sub_name, sub in cmd.commands.items():
+            _guard(f"{path} {sub_name}", sub)
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
@@ -48,16 +121,28 @@ class LazyGroup(click.Group):
         return sorted(set(super().list_commands(ctx)) | set(self.lazy))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.lazy:
-            module_name, attr = self.lazy[name]
-            return getattr(importlib.import_module(module_name), attr)
-        return super().get_command(ctx, name)
+        if name not in self.lazy:
+            return super().get_command(ctx, name)
+        module_name, attr = self.lazy[name]
+        cmd: click.Command = getattr(importlib.import_module(module_name), attr)
+        _guard(" ".join([*ctx.command_path.split()[1:], name]), cmd)
+        return cmd
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hotfence")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """From a kernel crash to a live, precise socket fence."""
+    # Features below plug into each other here, never by importing upwards: triage
+    # finds crashes, and the known-bug catalogue (a layer above it) matches them.
+    ctx.obj = {"known_bugs": _load_known_bugs}
+
+
+def _load_known_bugs(extra_dirs: list[Path] | None) -> KnownBugMatcher:
+    from hotfence.known.catalog import load_catalog  # only when a command asks for it
+
+    return load_catalog(extra_dirs)
 
 
 @main.group(cls=LazyGroup, lazy=FENCE_COMMANDS)

@@ -16,7 +16,6 @@ from dataclasses import asdict
 
 import click
 
-from hotfence.fence import names
 from hotfence.fence.compiled import CompiledPolicy, Hook
 from hotfence.fence.compiler import compile_file
 from hotfence.fence.model import (
@@ -31,6 +30,7 @@ from hotfence.fence.model import (
     explain_socket,
 )
 from hotfence.fence.policy import PolicyError
+from hotfence.linux import names
 
 USAGE = """\b
 CALL is one of:

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
-from hotfence.fence import names
+from hotfence.linux import names
 from hotfence.yamlsource import Loc, SourceError, SourceIssue, parse_yaml, validate
 
 ACTIONS = ("allow", "deny", "audit")

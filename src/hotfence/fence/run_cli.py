@@ -21,13 +21,13 @@ from pathlib import Path
 
 import click
 
-from hotfence.bpf import abi
 from hotfence.bpf.build import BuildError
 from hotfence.bpf.libbpf import LibbpfError
 from hotfence.containers.cgroups import nspid
 from hotfence.containers.engine import ContainerInfo
 from hotfence.containers.options import any_given, target_from_options, target_options
 from hotfence.containers.target import Target, container_of
+from hotfence.fence import abi
 from hotfence.fence.backends import Coverage, RuleCoverage, lsm, probe, unenforceable
 from hotfence.fence.backends import cgroup as backend
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
@@ -113,7 +113,7 @@ def _check_coverage(
 
 
 def _call_text(ev: abi.FenceEvent) -> str:
-    from hotfence.fence import names
+    from hotfence.linux import names
 
     fam = names.family_name(ev.family)
     proto = names.protocol_name(ev.family, ev.protocol)

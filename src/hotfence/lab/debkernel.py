@@ -315,32 +315,3 @@ def vmlinux_h(kernel: GuestKernel, out: Path | None = None) -> Path:
     )
     out.write_text(text)
     return out
-
-
-def kernel_btf(kernel: GuestKernel) -> Path:
-    """The guest kernel's raw BTF: the ``.BTF`` section of its vmlinux (what the running
-    guest serves as /sys/kernel/btf/vmlinux), cached next to the unpacked kernel."""
-    from elftools.elf.elffile import ELFFile
-
-    out = kernel.root / f"btf-{kernel.kver}.raw"
-    if not out.exists():
-        with open(kernel.vmlinux, "rb") as fh:
-            section = ELFFile(fh).get_section_by_name(".BTF")
-            if section is None:
-                raise RuntimeError(f"{kernel.vmlinux}: no .BTF section (kernel built without BTF)")
-            tmp = out.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(section.data())
-            tmp.replace(out)
-    return out
-
-
-def bpf_objects(kernel: GuestKernel):
-    """hotfence's BPF objects built on the host against the guest kernel's BTF.
-
-    They live next to the unpacked kernel, which the guest sees through its view of the
-    host root; pointing $HOTFENCE_BPF_BUILD at ``result.out_dir`` in the guest makes its
-    ``build.object_path()`` use them (their stamp matches the guest's BTF).
-    """
-    from hotfence.bpf import build
-
-    return build.build(kernel_btf(kernel), out_dir=kernel.root / "bpf-objects")

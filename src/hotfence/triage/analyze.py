@@ -5,25 +5,32 @@ adds what needs more than the log text: the capstone disassembly of each report'
 kernel-mode ``Code:`` line and, given a vmlinux (and modules), ``file:line`` with inline
 chains for the RIP and every frame, and the guilty file when the log itself had no
 source locations.
+
+Known-bug matching plugs in from above: the caller (the CLI) passes a ``KnownBugMatcher``
+such as ``hotfence.known.catalog.Catalog``; triage never imports the catalogue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
-from hotfence.known.catalog import Catalog
-from hotfence.known.match import match_all
 from hotfence.triage.disasm import disassemble_report
 from hotfence.triage.guilty import frame_files, guilty_file
-from hotfence.triage.model import FileResult, Report
+from hotfence.triage.model import FileResult, KnownBugMatch, Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.reader import InputError, read_inputs
 from hotfence.triage.symbolize import Symbolizer
 
 
+class KnownBugMatcher(Protocol):
+    """Anything that says which known bugs a report matches (strongest evidence first)."""
+
+    def match(self, report: Report) -> list[KnownBugMatch]: ...
+
+
 def enrich(
-    report: Report, symbolizer: Symbolizer | None = None, catalog: Catalog | None = None
+    report: Report, symbolizer: Symbolizer | None = None, catalog: KnownBugMatcher | None = None
 ) -> Report:
     """Add disassembly, (with a symbolizer) source locations and (with a catalogue) known-bug matches."""
     if report.code is None and "Code:" in report.text:
@@ -33,12 +40,12 @@ def enrich(
         if report.guilty_file is None:
             report.guilty_file = guilty_file(frame_files(report.rip, report.frames))
     if catalog is not None:
-        report.known_bugs = match_all(catalog, report)
+        report.known_bugs = catalog.match(report)
     return report
 
 
 def triage_text(
-    text: str | bytes, symbolizer: Symbolizer | None = None, catalog: Catalog | None = None
+    text: str | bytes, symbolizer: Symbolizer | None = None, catalog: KnownBugMatcher | None = None
 ) -> list[Report]:
     """Every crash report in one log, enriched. ``bytes`` input gives byte offsets."""
     return [enrich(r, symbolizer, catalog) for r in parse_log(text)]
@@ -48,7 +55,7 @@ def triage_paths(
     paths: Iterable[str],
     symbolizer: Symbolizer | None = None,
     stdin: BinaryIO | None = None,
-    catalog: Catalog | None = None,
+    catalog: KnownBugMatcher | None = None,
 ) -> list[FileResult]:
     """One FileResult per input file (directories expanded, ``-`` is stdin).
 

@@ -17,9 +17,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from hotfence.known.catalog import load_catalog
 from hotfence.store import CrashStore
-from hotfence.triage.analyze import triage_paths
+from hotfence.triage.analyze import KnownBugMatcher, triage_paths
 from hotfence.triage.render import FORMATS, render
 from hotfence.triage.source import SourceLines
 from hotfence.triage.symbolize import SymbolizeError, Symbolizer
@@ -119,11 +118,7 @@ def triage(
         except SymbolizeError as exc:
             click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
             sys.exit(EXIT_UNREADABLE)
-    try:
-        catalog = load_catalog([Path(d) for d in known_dirs] if known_dirs else None)
-    except SourceError as exc:
-        click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+    catalog = _known_bugs(known_dirs)
     results = triage_paths(paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog)
     if store:
         with CrashStore(Path(db) if db else None) as crash_store:
@@ -156,11 +151,7 @@ def _triage_vmcore(
     from hotfence.triage.vmcore import VmcoreError, analyze_vmcore
     from hotfence.triage.vmcore_render import render_vmcore
 
-    try:
-        catalog = load_catalog([Path(d) for d in known_dirs] if known_dirs else None)
-    except SourceError as exc:
-        click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+    catalog = _known_bugs(known_dirs)
     try:
         report = analyze_vmcore(vmcore, vmlinux, modules_dir, catalog)
     except VmcoreError as exc:
@@ -174,3 +165,18 @@ def _triage_vmcore(
     roots = [source_dir or "", os.path.dirname(os.path.abspath(vmlinux))]
     roots += [os.path.dirname(m) for m in report.modules]
     render_vmcore(report, fmt, console, SourceLines(roots))
+
+
+def _known_bugs(known_dirs: tuple[str, ...]) -> KnownBugMatcher | None:
+    """The known-bug matcher the `hotfence` command plugged in (triage does not import
+    the catalogue, which sits above it); None when run without one."""
+    root = click.get_current_context().find_root().obj
+    loader = root.get("known_bugs") if isinstance(root, dict) else None
+    if loader is None:
+        return None
+    try:
+        matcher: KnownBugMatcher = loader([Path(d) for d in known_dirs] if known_dirs else None)
+    except SourceError as exc:
+        click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    return matcher

@@ -177,8 +177,10 @@ def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
     if rep.code is not None:
         out += _md_code(rep.code)
     for m in rep.known_bugs:
-        out += [f"**Known bug `{m.bug_id}`**: {_md_escape(m.summary)}{_affected_text(m)}", ""]
+        label = "Known bug" if m.certainty == "matched" else f"{m.certainty.capitalize()} known bug"
+        out += [f"**{label} `{m.bug_id}`**: {_md_escape(m.summary)}{_affected_text(m)}", ""]
         out += [f"- evidence: {_md_escape(e)}" for e in m.evidence]
+        out += [f"- missing: {_md_escape(e)}" for e in m.missing]
         out += [f"- mitigation: {_md_escape(x)}" for x in m.mitigations]
         out.append("")
     return out
@@ -333,13 +335,18 @@ def _term_report(
     for m in rep.known_bugs:
         console.print(
             Text.assemble(
-                ("  known bug ", "dim"),
+                (
+                    "  known bug " if m.certainty == "matched" else f"  {m.certainty} known bug ",
+                    "dim",
+                ),
                 (m.bug_id, "bold magenta"),
                 f": {m.summary}{_affected_text(m)}",
             )
         )
         for e in m.evidence:
             console.print(Text(f"    evidence: {e}"))
+        for e in m.missing:
+            console.print(Text(f"    missing: {e}", style="yellow"))
         for x in m.mitigations:
             console.print(Text(f"    mitigation: {x}", style="green"))
     console.print()

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import capstone
 
-from hotfence.triage.analyze import enrich
+from hotfence.triage.analyze import KnownBugMatcher, enrich
 from hotfence.triage.guilty import frame_files, guilty_file
 from hotfence.triage.model import Frame, Report, SourceLocation
 from hotfence.triage.parser import parse_log
@@ -41,7 +41,6 @@ from hotfence.triage.parser import parse_log
 if TYPE_CHECKING:
     import drgn
 
-    from hotfence.known.catalog import Catalog
 
 # x86-64 kernel text and module space both live in the top half of the address space;
 # a frame below it is the user-space caller that drgn unwinds into after a syscall.
@@ -509,7 +508,9 @@ def symbolize_frame(prog: drgn.Program, frame: Frame, is_rip: bool = False) -> F
     return frame
 
 
-def log_reports(prog: drgn.Program, log: list[str], catalog: Catalog | None = None) -> list[Report]:
+def log_reports(
+    prog: drgn.Program, log: list[str], catalog: KnownBugMatcher | None = None
+) -> list[Report]:
     """The log through the ordinary triage, every frame symbolised through drgn."""
     reports = parse_log("\n".join(log) + "\n")
     for rep in reports:
@@ -527,7 +528,7 @@ def analyze_vmcore(
     vmcore: str | os.PathLike,
     vmlinux: str | os.PathLike,
     modules_dir: str | os.PathLike | None = None,
-    catalog: Catalog | None = None,
+    catalog: KnownBugMatcher | None = None,
 ) -> VmcoreReport:
     """Open the vmcore and read everything :class:`VmcoreReport` holds."""
     core, vml = Path(vmcore), Path(vmlinux)

@@ -7,16 +7,21 @@ import struct
 import sys
 import time
 from collections.abc import Callable
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from hotfence.containers.options import any_given, target_from_options, target_options
 from hotfence.containers.tags import ContainerTags
-from hotfence.fence import names
+from hotfence.linux import names
 from hotfence.watch.cgroups import CgroupNames
 from hotfence.watch.events import JsonLineEncoder, SocketEvent, call_name
 from hotfence.watch.tracer import SocketTracer, WatchUnavailable
+
+if TYPE_CHECKING:
+    from hotfence.watch.verdicts import FenceAnnotator, PolicyAnnotator
 
 # struct watch_event from offset 8: u64 cgroup_id; u32 pid, tgid (see events.RECORD)
 CGROUP_AND_TGID = struct.Struct("<QII")
@@ -46,6 +51,35 @@ def _call(e: SocketEvent) -> str:
         + ("32-bit " if e.compat else "")
         + f"{call_name(e.call)}({names.family_name(e.family)}, {names.type_name(e.base_type)}{flags}, "
         f"{names.protocol_name(e.family, e.protocol)})"
+    )
+
+
+def _json_verdict(
+    annotator: PolicyAnnotator | FenceAnnotator,
+) -> Callable[[int, int, int, int, int, int], str]:
+    def fragment(cg: int, netns: int, family: int, type_: int, protocol: int, kern: int) -> str:
+        return annotator.verdict(cg, netns, family, type_, protocol, kern).json_fragment
+
+    return fragment
+
+
+def _table_line(
+    e: SocketEvent, cgroups: CgroupNames, annotator: PolicyAnnotator | FenceAnnotator | None
+) -> str:
+    line = LINE.format(
+        time=f"{e.ts_ns / 1e9:.6f}",
+        pid=e.tgid,
+        comm=e.comm,
+        uid=e.uid,
+        cgroup=cgroups.path(e.cgroup_id)[-28:],
+        netns=e.netns,
+        call=_call(e),
+        result=e.result,
+    )
+    if annotator is None:
+        return line
+    return (
+        line + annotator.verdict(e.cgroup_id, e.netns, e.family, e.type, e.protocol, e.kern).text()
     )
 
 
@@ -94,20 +128,20 @@ def _call(e: SocketEvent) -> str:
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
 def watch(
-    cgroup,
-    container,
-    pid,
-    comm,
-    family,
-    denied_only,
-    as_json,
-    policy_file,
-    backend,
-    no_fences,
-    source,
-    no_32bit,
-    count,
-    duration,
+    cgroup: str | None,
+    container: str | None,
+    pid: int | None,
+    comm: str | None,
+    family: str | None,
+    denied_only: bool,
+    as_json: bool,
+    policy_file: str | None,
+    backend: str,
+    no_fences: bool,
+    source: str,
+    no_32bit: bool,
+    count: int | None,
+    duration: float | None,
 ) -> None:
     """Stream every socket creation (socket, socketpair, io_uring): pid, comm, uid, cgroup, netns,
     family/type/flags/protocol, result.
@@ -124,7 +158,7 @@ def watch(
     if any_given(cgroup, container, pid):
         target = target_from_options(cgroup, container, pid, allow_root=True)
         cgroup = str(target.cgroup)
-    annotator = None
+    annotator: PolicyAnnotator | FenceAnnotator | None = None
     if policy_file:
         from hotfence.fence.compiler import compile_file
         from hotfence.fence.model import Backend
@@ -155,10 +189,7 @@ def watch(
                 f"hotfence watch: verdicts of {len(fences)} applied fence(s): "
                 + ", ".join(f"{f.policy.name} on {f.cgroup} ({f.backend.value})" for f in fences)
             )
-    encoder = JsonLineEncoder(
-        cgroups.path,
-        None if annotator is None else lambda *ev: annotator.verdict(*ev).json_fragment,
-    )
+    encoder = JsonLineEncoder(cgroups.path, None if annotator is None else _json_verdict(annotator))
     # Every event names its container (and the pid inside it) when an engine knows one.
     tags = ContainerTags(cgroups.path)
     out = sys.stdout
@@ -166,14 +197,14 @@ def watch(
     delivered = shown = 0
     stop = False
 
-    def on_signal(_sig, _frame):
+    def on_signal(_sig: int, _frame: FrameType | None) -> None:
         nonlocal stop
         stop = True
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     with tracer:
-        tracer.open_ring(pending.append)
+        ring = tracer.open_ring(pending.append)
         # Tests wait for this line ("tracing socket()") before making calls: it comes after attach.
         err.print(
             f"hotfence watch: tracing socket() {tracer.describe()}", markup=False, highlight=False
@@ -197,39 +228,22 @@ def watch(
         start = time.monotonic()
         lost_seen = 0
         while not stop:
-            tracer.ring.poll(100)
+            ring.poll(100)
             lines = []
             for raw in pending:
                 delivered += 1
+                # JSON lines without a filter never need the decoded event (the hot path).
                 e = SocketEvent.unpack(raw) if keep is not None or not as_json else None
-                if keep is not None and not keep(e):
+                if keep is not None and e is not None and not keep(e):
                     continue
                 shown += 1
-                if as_json:
+                if e is None or as_json:
                     line = encoder.encode(raw)
                     cg_id, _pid, tgid = CGROUP_AND_TGID.unpack_from(raw, 8)
                     lines.append(f"{line[:-1]},{tags.json_fragment(cg_id, tgid)}}}")
                 else:
-                    assert e is not None  # unpacked above whenever the table is shown
                     lines.append(
-                        LINE.format(
-                            time=f"{e.ts_ns / 1e9:.6f}",
-                            pid=e.tgid,
-                            comm=e.comm,
-                            uid=e.uid,
-                            cgroup=cgroups.path(e.cgroup_id)[-28:],
-                            netns=e.netns,
-                            call=_call(e),
-                            result=e.result,
-                        )
-                        + tags.text(e.cgroup_id, e.tgid)
-                        + (
-                            ""
-                            if annotator is None
-                            else annotator.verdict(
-                                e.cgroup_id, e.netns, e.family, e.type, e.protocol, e.kern
-                            ).text()
-                        )
+                        _table_line(e, cgroups, annotator) + tags.text(e.cgroup_id, e.tgid)
                     )
                 if count is not None and shown >= count:
                     stop = True
