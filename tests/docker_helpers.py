@@ -150,15 +150,22 @@ def _unmount_under(root: Path) -> None:
 
 
 def _remove_cgroup_parent(rel: str) -> None:
-    # runc made the parent in every hierarchy (cgroupfs driver on a hybrid host).
+    # runc made the parent in every hierarchy (cgroupfs driver on a hybrid host). A monitor
+    # (conmon) may still be leaving its cgroup: the kernel frees it asynchronously.
     base = Path("/sys/fs/cgroup")
     for hier in [base / d for d in os.listdir(base)] + [cgroup2_mount() or base / "unified"]:
         p = hier / rel.lstrip("/")
-        if p.is_dir():
-            for child in sorted(p.rglob("*"), reverse=True):
-                if child.is_dir():
-                    child.rmdir()
-            p.rmdir()
+        if not p.is_dir():
+            continue
+        for d in [*sorted((c for c in p.rglob("*") if c.is_dir()), reverse=True), p]:
+            for _ in range(100):
+                try:
+                    d.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            else:
+                raise RuntimeError(f"could not remove test cgroup {d}")
 
 
 def hotfence_runc() -> Path:

@@ -512,7 +512,7 @@ def test_hooks_d_entry():
 
     proc = hook("hooks-d", "--policy-dir", "/etc/hf", state={}, env=dict(os.environ))
     entry = json.loads(proc.stdout)
-    assert entry["version"] == "1.0.0" and entry["stages"] == ["createRuntime"]
+    assert entry["version"] == "1.0.0" and entry["stages"] == ["createRuntime", "poststop"]
     assert entry["when"] == {"always": True}
     assert Path(entry["hook"]["path"]).exists()
     assert entry["hook"]["args"][-4:] == ["hook", "select", "--policy-dir", "/etc/hf"]

@@ -6,7 +6,6 @@ Imported by ``hotfence-runc create`` only for a container a policy selects.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,10 +19,6 @@ if TYPE_CHECKING:
 
 class WrapError(RuntimeError):
     """The container cannot be fenced as its policy asks; the message says why."""
-
-
-# Environment the hooks get: runc gives a hook only what the hook entry lists.
-PASS_ENV = ("HOTFENCE_BPF_BUILD", "HOTFENCE_STATE_DIR", "XDG_CACHE_HOME", "HOME")
 
 
 @dataclass(frozen=True)
@@ -64,12 +59,12 @@ def needs_cgroup_fence(compiled: CompiledPolicy) -> bool:
 
 
 def _hook(argv: list[str]) -> dict[str, Any]:
-    env = [f"{k}={os.environ[k]}" for k in PASS_ENV if k in os.environ]
-    env.append("PATH=" + os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"))
+    from hotfence.oci.hook import hook_env
+
     return {
         "path": sys.executable,
         "args": [sys.executable, "-m", "hotfence.oci.runtime", *argv],
-        "env": env,
+        "env": hook_env(),
         "timeout": HOOK_TIMEOUT,
     }
 

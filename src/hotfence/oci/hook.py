@@ -5,7 +5,7 @@
   program yet. The policy is applied to that cgroup exactly as ``fence apply`` does
   (pinned, so it outlives the hook), and its cgroup id is recorded in the bundle for:
 * ``hook remove`` (poststop): removes that fence once the container is gone.
-* ``hook select [--policy-dir DIR]`` (createRuntime, from hooks.d): the same, for
+* ``hook select [--policy-dir DIR]`` (createRuntime and poststop, from hooks.d): the same, for
   runtimes that read hooks.d (Podman, CRI-O) instead of being wrapped: the policy is
   chosen here, from the bundle's annotations. Seccomp cannot be changed at that point, so
   only what the cgroup fence enforces is enforced (the hook refuses a policy it cannot
@@ -74,7 +74,8 @@ def main(argv: list[str]) -> int:
     state = _state()
     bundle = str(state.get("bundle") or ".")
     try:
-        if argv[0] == "remove":
+        # hooks.d gives one command for both stages; the state's status tells them apart.
+        if argv[0] == "remove" or state.get("status") == "stopped":
             _remove(bundle)
             return 0
         if argv[0] == "apply":
@@ -120,6 +121,16 @@ def _pid(state: dict[str, object]) -> int:
     return pid
 
 
+def hook_env() -> list[str]:
+    """The environment a hook entry carries (runc gives hooks nothing else)."""
+    import os
+
+    from hotfence.oci.runtime import PASS_ENV
+
+    env = [f"{k}={os.environ[k]}" for k in PASS_ENV if k in os.environ]
+    return [*env, "PATH=" + os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")]
+
+
 def hooks_d(argv: list[str]) -> int:
     """Print the hooks.d entry (``/etc/containers/oci/hooks.d/hotfence.json``)."""
     policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
@@ -136,10 +147,13 @@ def hooks_d(argv: list[str]) -> int:
                 "--policy-dir",
                 policy_dir,
             ],
+            # A hook gets no environment but this; hotfence's own settings (where the BPF
+            # objects and fence state live) are taken from where the entry is generated.
+            "env": hook_env(),
             "timeout": 60,
         },
         "when": {"always": True},
-        "stages": ["createRuntime"],
+        "stages": ["createRuntime", "poststop"],
     }
     print(json.dumps(entry, indent=2))
     return 0

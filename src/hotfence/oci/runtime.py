@@ -41,6 +41,8 @@ RUNC_VALUE_OPTIONS = {"--root", "--log", "--log-format", "--criu", "--rootless"}
 COVERAGE_ANNOTATION = "org.hotfence.coverage"
 POLICY_ANNOTATION = "org.hotfence.policy"
 ID_FILE = "hotfence-fence.json"  # in the bundle: what the poststop hook removes
+# Environment hooks carry over (runc gives a hook only what its entry lists).
+PASS_ENV = ("HOTFENCE_BPF_BUILD", "HOTFENCE_STATE_DIR", "XDG_CACHE_HOME", "HOME")
 HOOK_TIMEOUT = 60  # seconds; loading the BPF programs on a busy host takes a few
 
 
