@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "crashes": ("hotfence.known.cli", "crashes"),
     "watch": ("hotfence.watch.cli", "watch"),
     "lab": ("hotfence.lab.cli", "lab"),
+    "agent": ("hotfence.agent.cli", "agent"),
 }
 
 # `hotfence fence ...` subcommands.
