@@ -316,3 +316,15 @@ def test_watch_and_events_by_container_give_the_pid_inside(docker_engine, contai
     finally:
         cg_backend.remove(cgroup)
         docker_engine.docker("rm", "-f", other, check=False)
+
+
+def test_a_dead_engine_is_a_clear_error_and_leaves_cgroups_unnamed(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-such.sock")
+    container_of.cache_clear()
+    with pytest.raises(ContainerError, match=f"{tmp_path}/no-such.sock"):
+        resolve_target(container="web")
+    assert engine.container_of_cgroup(f"/docker/{ID}") is None
+    monkeypatch.delenv("DOCKER_HOST")
+    monkeypatch.setattr(engine, "DEFAULT_SOCKETS", (tmp_path / "a.sock", tmp_path / "b.sock"))
+    with pytest.raises(ContainerError, match="no container engine found"):
+        resolve_target(container="web")

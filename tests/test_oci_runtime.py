@@ -381,6 +381,32 @@ def test_a_hook_that_cannot_apply_fails_with_its_reason(tmp_path):
     assert proc.returncode == 1  # runc then fails the create: the container does not start
     assert "fence not applied, container stopped" in proc.stderr and "gone.yaml" in proc.stderr
     assert not (tmp_path / runtime.ID_FILE).exists()
+    # failure: open (the wrapper passes it on): the container starts, and the log says so.
+    proc = subprocess.run(
+        [sys.executable, "-m", "hotfence.oci.runtime", "hook", "apply", str(tmp_path / "gone.yaml"),
+         "--failure", "open"],
+        input=json.dumps({"pid": os.getpid(), "bundle": str(tmp_path)}),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0 and "WITHOUT its cgroup fence" in proc.stderr
+
+
+def test_failure_open_reaches_the_hook():
+    compiled_open = parse_policy(selected(failure="open"))
+    config: dict = {}
+    bundle.edit_config(config, compiled_open, compile_policy(compiled_open))
+    (create,) = config["hooks"]["createRuntime"]
+    assert create["args"][-2:] == ["--failure", "open"]
+    closed = parse_policy(selected())
+    config = {}
+    bundle.edit_config(config, closed, compile_policy(closed))
+    assert "--failure" not in config["hooks"]["createRuntime"][0]["args"]
+    assert config["hooks"]["poststop"][0]["args"][-2:] == ["hook", "remove"]
+    assert json.loads(config["annotations"]["org.hotfence.coverage"])["rules"] == {
+        "no-raw-icmpv6": ["cgroup-bpf"],
+        "no-alg": ["seccomp"],
+        "no-packet": ["seccomp"],
+    }
 
 
 # --- fence export --format docker-seccomp ------------------------------------------------

@@ -154,7 +154,9 @@ def find_container(name_or_id: str) -> ContainerInfo:
             except docker.errors.APIError as exc:
                 # An ambiguous id prefix is a 404 "multiple IDs found" too, or a 400.
                 raise ContainerError(f"--container {name_or_id}: {exc.explanation}") from None
-        except docker.errors.DockerException as exc:
+        except ContainerError:
+            raise
+        except Exception as exc:  # the SDK's errors, and requests' for a dead socket
             raise ContainerError(f"container engine at {ep}: {exc}") from None
         finally:
             client.close()
@@ -178,13 +180,12 @@ def container_of_cgroup(path: str) -> ContainerInfo | None:
     ids = CONTAINER_ID.findall(path)
     if not ids:
         return None
-    import docker.errors
 
     try:
         for ep, client in _clients():
             try:
                 return _info(client.containers.get(ids[-1]), ep)
-            except docker.errors.DockerException:
+            except Exception:  # best effort: a dead or foreign engine only leaves it unnamed
                 continue
             finally:
                 client.close()

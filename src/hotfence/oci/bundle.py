@@ -88,7 +88,10 @@ def edit_config(
         linux["seccomp"] = merged.seccomp
     if needs_cgroup_fence(compiled):
         hooks = config.setdefault("hooks", {})
-        hooks.setdefault("createRuntime", []).append(_hook(["hook", "apply", policy.file]))
+        apply = ["hook", "apply", policy.file]
+        if policy.model.spec.failure == "open":
+            apply += ["--failure", "open"]
+        hooks.setdefault("createRuntime", []).append(_hook(apply))
         hooks.setdefault("poststop", []).append(_hook(["hook", "remove"]))
     notes = merged.notes
     ann = config.setdefault("annotations", {})

@@ -67,13 +67,15 @@ def _remove(bundle: str) -> None:
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("apply", "remove", "select"):
         print(
-            "usage: hotfence-runc hook apply POLICY | remove | select [--policy-dir DIR]",
+            "usage: hotfence-runc hook apply POLICY [--failure open] | remove | "
+            "select [--policy-dir DIR]",
             file=sys.stderr,
         )
         return 2
-    state = _state()
-    bundle = str(state.get("bundle") or ".")
+    failure_open = argv[0] == "apply" and argv[2:4] == ["--failure", "open"]
     try:
+        state = _state()
+        bundle = str(state.get("bundle") or ".")
         # hooks.d gives one command for both stages; the state's status tells them apart.
         if argv[0] == "remove" or state.get("status") == "stopped":
             _remove(bundle)
@@ -83,6 +85,12 @@ def main(argv: list[str]) -> int:
             return 0
         return _select(argv[1:], state, bundle)
     except Exception as exc:  # any failure must stop the container, with its reason
+        if failure_open:
+            print(
+                f"hotfence: container started WITHOUT its cgroup fence (failure: open): {exc}",
+                file=sys.stderr,
+            )
+            return 0
         print(f"hotfence: fence not applied, container stopped: {exc}", file=sys.stderr)
         return 1
 
