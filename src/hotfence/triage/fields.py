@@ -41,14 +41,16 @@ _ARM_FRAME_RE = re.compile(
 _ADDRESS_ONLY_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}\s*$")
 # Context markers x86 prints around nested stacks; old kernels put the first frame of the
 # stack on the same line ("<IRQ>  [<ffffffff8163a0fe>] dump_stack+0x19/0x1b").
-_MARKERS_RE = re.compile(r"^\s*(?:</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|#DF|DB|MCE|NMI_EOE)>\s*)+")
+_MARKERS_RE = re.compile(
+    r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|#DF|DB|MCE|NMI_EOE)>>?\s*)+"
+)  # 3.x printed "<<EOE>>" at the end of an exception stack
 # The faulting instruction's line, per architecture: x86 "RIP: 0010:f+0x1/0x2", i386 2.6
 # "EIP is at f", powerpc "NIP [c000...] f", ARM "PC is at f", arm64 "pc : f", riscv
 # "epc : f", MIPS "epc   : ffffffff80123 f", s390 "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
 _RIP_LINE_RE = re.compile(r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|epc|Krnl PSW)\s*:?\s")
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
-    r"^\s*(?:</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>|\.\.\.|-+\[ end trace|\s*$)"
+    r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$)"
 )
 _REGS_RE = re.compile(r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:")
 

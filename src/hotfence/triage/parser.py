@@ -87,7 +87,9 @@ def _parse(text: str, from_bytes: bool) -> list[Report]:
     cands = candidates(text)
     events = context_events(text)
     if not cands:
-        return _oom_reports(text, events, 0, from_bytes)
+        ooms = _oom_reports(text, events, 0, from_bytes)
+        _release_from_banner(text, ooms, from_bytes)  # as when crashes precede them
+        return ooms
     order = sorted(cands)
     hangup = _GCE_HANGUP in text
     reports: list[Report] = []

@@ -124,7 +124,8 @@ def to_markdown(results: list[FileResult], sources: SourceLines | None = None) -
         out += [f"## `{_md_escape(res.path)}`", ""]
         if res.error:
             out += [f"**error:** {_md_escape(res.error)}", ""]
-            continue
+            if not res.reports:
+                continue
         if not res.reports:
             out += ["No crash found.", ""]
             continue
@@ -258,7 +259,8 @@ def to_terminal(
         console.print(Rule(Text(res.path, style="bold")))
         if res.error:
             console.print(Text(f"error: {res.error}", style="bold red"))
-            continue
+            if not res.reports:  # an input that failed part-way still shows what it had
+                continue
         if not res.reports:
             console.print(Text("no crash found", style="green"))
             continue
