@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from docker_helpers import private_dockerd
+from docker_helpers import forget_policy_dir, private_dockerd
 from hotfence.fence.backends import cgroup as backend
 
 POLICY = """\
@@ -75,6 +75,7 @@ def main() -> None:
         finally:
             agent.terminate()
             agent.wait(timeout=30)
+            forget_policy_dir(Path(d))
             for a in backend.applied():
                 if a.state and engine.cgroup_parent in a.state.cgroup:
                     backend.remove(a.cgroup_id)

@@ -168,6 +168,13 @@ def _remove_cgroup_parent(rel: str) -> None:
                 raise RuntimeError(f"could not remove test cgroup {d}")
 
 
+def forget_policy_dir(policy_dir: Path) -> None:
+    """Remove the selector index hotfence-runc / the agent kept for a test's policy dir."""
+    from hotfence.oci.selectors import _index_path
+
+    _index_path(policy_dir).unlink(missing_ok=True)
+
+
 def hotfence_runc() -> Path:
     return Path(sys.executable).parent / "hotfence-runc"
 
@@ -248,6 +255,7 @@ def private_dockerd() -> Iterator[DockerEngine]:
                     check=False,
                 )
         _stop(proc, pid)
+        forget_policy_dir(root / "policies")
         _unmount_under(root)
         shutil.rmtree(root, ignore_errors=True)
         _remove_cgroup_parent(cgroup_parent)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from docker_helpers import requires_docker
+from docker_helpers import forget_policy_dir, requires_docker
 from hotfence.fence.backends import cgroup as cg_backend
 from kernel_helpers import requires_cgroup_bpf
 
@@ -126,6 +126,7 @@ def test_agent_fences_restarts_survives_kill_and_prunes(docker_engine, tmp_path)
         assert "removed a stale fence" in log.read_text() or "removed the fence" in log.read_text()
     finally:
         agent.stop()
+        forget_policy_dir(policies)
         docker_engine.docker("rm", "-f", sel, other, check=False)
         for a in cg_backend.applied():
             if a.state and docker_engine.cgroup_parent in a.state.cgroup:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from docker_helpers import _remove_cgroup_parent, _unmount_under
+from docker_helpers import _remove_cgroup_parent, _unmount_under, forget_policy_dir
 from kernel_helpers import cgroup2_mount, helper_binary, requires_cgroup_bpf
 
 pytestmark = [
@@ -66,6 +66,7 @@ def podman() -> Iterator[list[str]]:
     try:
         yield [*argv, "--rootfs", str(root / "rootfs")]
     finally:
+        forget_policy_dir(root / "policies")
         _unmount_under(root)
         shutil.rmtree(root, ignore_errors=True)
         _remove_cgroup_parent(parent)
