@@ -7,7 +7,9 @@ then runs the three kinds interleaved, so that load on the host hits them alike:
 * hotfence, not selected: hotfence-runc with a policy whose selector does not match
   (the wrapper's cost on every container: it reads the bundle and the policy directory);
 * hotfence, selected: a matching policy (seccomp merge, the createRuntime hook loading
-  and attaching the cgroup fence, the poststop hook removing it).
+  and attaching the cgroup fence, the poststop hook removing it);
+* hotfence-shim: the same behind the sh shim (`hotfence-runc shim`), which sends runc's
+  other commands (start, state, delete...) straight to runc.
 
     .venv/bin/python benchmarks/docker_runtime.py [--runs 30]
 """
@@ -53,12 +55,14 @@ def main() -> None:
         kinds = {
             "runc": [],
             "hotfence, not selected": ["--runtime", "hotfence"],
+            "hotfence-shim, not sel.": ["--runtime", "hotfence-shim"],
             "hotfence, selected": ["--runtime", "hotfence"],
+            "hotfence-shim, selected": ["--runtime", "hotfence-shim"],
         }
         times: dict[str, list[float]] = {k: [] for k in kinds}
         for i in range(args.runs + 1):  # the first round warms caches and is not counted
-            for kind, extra in kinds.items():
-                name = f"bench-{'sel' if kind.endswith(', selected') else 'other'}-{i}"
+            for k, (kind, extra) in enumerate(kinds.items()):
+                name = f"bench-{'sel' if kind.endswith(', selected') else 'other'}-{i}-{k}"
                 argv = ["docker", "run", "--rm", "--network", "none", "--name", name, *extra]
                 t0 = time.perf_counter()
                 subprocess.run(

@@ -10,7 +10,8 @@ and cgroup parent, and a local image built with `docker import` (never pulled).
   static binary that makes the socket() calls named on its command line before anything
   else) as its entrypoint, and ``/bin/true``.
 * The engine registers the ``hotfence`` runtime (``hotfence-runc`` from this venv) in its
-  daemon.json, with ``<root>/policies`` as its policy directory.
+  daemon.json, with ``<root>/policies`` as its policy directory, and ``hotfence-shim``,
+  the same behind the sh shim ``hotfence-runc shim`` writes.
 """
 
 from __future__ import annotations
@@ -197,6 +198,15 @@ def private_dockerd() -> Iterator[DockerEngine]:
     (root / "policies").mkdir()
     # The hotfence runtime as an operator registers it; dockerd turns runtimeArgs into a
     # small script that passes them first.
+    # The same with the sh shim in front, which keeps Python out of runc's other commands.
+    shim = root / "hotfence-shim"
+    shim.write_text(
+        subprocess.run(
+            [str(hotfence_runc()), "--policy-dir", str(root / "policies"), "shim"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    )  # fmt: skip
+    shim.chmod(0o755)
     daemon_json = root / "daemon.json"
     daemon_json.write_text(
         json.dumps(
@@ -205,7 +215,8 @@ def private_dockerd() -> Iterator[DockerEngine]:
                     "hotfence": {
                         "path": str(hotfence_runc()),
                         "runtimeArgs": ["--policy-dir", str(root / "policies")],
-                    }
+                    },
+                    "hotfence-shim": {"path": str(shim)},
                 }
             }
         )

@@ -262,9 +262,9 @@ PROBE = ["10", "3", "58", "38", "5", "0", "17", "3", "0", "2", "2", "0"]
 FENCED = ["errno 1", "errno 1", "errno 1", "ok"]
 
 
-def run_probe(docker_engine, image: str, *extra: str):
+def run_probe(docker_engine, image: str, *extra: str, runtime: str = "hotfence"):
     return docker_engine.docker(
-        "run", "--rm", "--runtime", "hotfence", "--network", "none", *extra, image, *PROBE,
+        "run", "--rm", "--runtime", runtime, "--network", "none", *extra, image, *PROBE,
         check=False, timeout=180,
     )  # fmt: skip
 
@@ -599,3 +599,50 @@ def test_hooks_d_select_fences_the_cgroup_of_a_selected_container(tmp_path):
             init.kill()
             init.wait()
             cg_backend.remove(cg)
+
+
+# --- the sh shim in front of the wrapper ---------------------------------------------------
+
+
+def test_shim_sends_only_create_and_run_to_the_wrapper(tmp_path):
+    import subprocess
+    import sys
+
+    fake_runc = tmp_path / "runc"
+    fake_runc.write_text('#!/bin/sh\necho "runc $*"\n')
+    fake_runc.chmod(0o755)
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "bad.yaml").write_text("kind: [")  # the wrapper refuses every create
+    shim_text = subprocess.run(
+        [str(Path(sys.executable).parent / "hotfence-runc"), "--policy-dir", str(policies),
+         "--runc", str(fake_runc), "shim"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    shim = tmp_path / "shim"
+    shim.write_text(shim_text)
+    shim.chmod(0o755)
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "config.json").write_text("{}")
+    env = {**__import__("os").environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")}
+
+    def sh(*args: str):
+        return subprocess.run([str(shim), *args], capture_output=True, text=True, env=env)
+
+    for args in (["--root", "/r", "--log", "create", "state", "x"], ["delete", "create"], []):
+        proc = sh(*args)  # "create" as an option's value or an argument is not the command
+        assert proc.returncode == 0 and proc.stdout == f"runc {' '.join(args)}\n", proc
+    proc = sh("--root", "/r", "create", "--bundle", str(bundle), "id0")
+    assert proc.returncode == 1 and "bad.yaml" in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_the_shim_runtime_fences_like_the_wrapper(docker_engine, policy_file):
+    policy_file(selected())
+    for _ in range(3):
+        proc = run_probe(docker_engine, docker_engine.image, runtime="hotfence-shim")
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.splitlines()[:4] == FENCED

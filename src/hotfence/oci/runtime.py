@@ -84,6 +84,12 @@ def main(argv: list[str] | None = None) -> None:
         from hotfence.oci.hook import hooks_d
 
         sys.exit(hooks_d(args[1:]))
+    if args[:1] == ["shim"]:
+        policy_dir = (
+            ours.get("policy-dir") or os.environ.get("HOTFENCE_POLICY_DIR") or DEFAULT_POLICY_DIR
+        )
+        sys.stdout.write(shim(policy_dir, runc))
+        return
     at, command = _command(args)
     if command in ("create", "run"):
         policy_dir = (
@@ -94,6 +100,43 @@ def main(argv: list[str] | None = None) -> None:
         if not prepare(args, at, policy_dir):
             sys.exit(1)
     _exec_runc(runc, args)
+
+
+SHIM = """#!/bin/sh
+# hotfence-runc shim, made by `hotfence-runc --policy-dir DIR shim`: runc's commands other
+# than create and run go straight to runc, without starting Python.
+skip=0
+cmd=
+for a in "$@"; do
+  if [ "$skip" = 1 ]; then skip=0; continue; fi
+  case "$a" in
+    {value_options}) skip=1 ;;
+    -*) ;;
+    *) cmd=$a; break ;;
+  esac
+done
+case "$cmd" in
+  create|run) exec {wrapper} --policy-dir {policy_dir} --runc {runc} "$@" ;;
+esac
+exec {runc} "$@"
+"""
+
+
+def _sh_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def shim(policy_dir: str, runc: str) -> str:
+    """A POSIX sh front for this wrapper, to register as the runtime instead of it."""
+    wrapper = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), "hotfence-runc")
+    if not os.access(wrapper, os.X_OK):
+        wrapper = sys.argv[0]
+    return SHIM.format(
+        value_options="|".join(sorted(RUNC_VALUE_OPTIONS)),
+        wrapper=_sh_quote(os.path.abspath(wrapper)),
+        policy_dir=_sh_quote(os.path.abspath(policy_dir)),
+        runc=_sh_quote(runc),
+    )
 
 
 def runc_log(args: list[str]) -> str | None:
