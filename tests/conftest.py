@@ -48,3 +48,8 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(
             "BPF build failed:\n" + "\n".join(f"{n}: {e}" for n, e in result.errors.items())
         )
+
+
+# The private Docker engine (session-scoped): defined beside its helpers, registered here so
+# every test module shares one dockerd.
+from docker_helpers import docker_engine  # noqa: E402, F401

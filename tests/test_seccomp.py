@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -34,6 +36,7 @@ from hotfence.fence.compiled import (
     RuleInfo,
     Verdict,
 )
+from hotfence.fence.compiler import compile_file
 
 SOCK_CLOEXEC, SOCK_NONBLOCK = 0o2000000, 0o4000
 U32 = 0xFFFFFFFF
@@ -468,3 +471,40 @@ def test_cli_bad_errno_and_missing_command() -> None:
     assert out.returncode == 2 and "missing CMD" in out.stderr
     out = fence_exec("examples/policies/deny-af-alg.yaml", "--", "/nonexistent/cmd")
     assert out.returncode == 127 and "cannot run" in out.stderr
+
+
+def test_export_needs_no_temporary_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A container whose /tmp is unusable: tempfile would fail; the export must not care.
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", "/nonexistent-hotfence-tmp")
+    p = backend.plan(compile_file(REPO / "examples/policies/deny-af-alg.yaml"))
+    with backend.build_filter(p) as filt:
+        via_memfd = filt.export_bpf()
+        assert len(via_memfd) % 8 == 0 and via_memfd
+        # and where memfd_create is refused (old kernel, a seccomp profile): a pipe
+        monkeypatch.setattr(os, "memfd_create", _refused)
+        assert filt.export_bpf() == via_memfd
+        assert "socket" in filt.export_pfc()
+
+
+def _refused(*_args: object) -> int:
+    raise OSError(errno.ENOSYS, "memfd_create refused")
+
+
+def test_cli_refuses_container_clients(tmp_path: Path) -> None:
+    for client in ("docker", "/usr/bin/podman", "nerdctl"):
+        out = fence_exec("examples/policies/deny-af-alg.yaml", "--", client, "run", "img")
+        assert out.returncode == 1
+        assert "is a container client" in out.stderr and "fence only the client" in out.stderr
+        assert "docker-seccomp" in out.stderr
+    # A symlink with another name to a client is a client too.
+    link = tmp_path / "dkr"
+    link.symlink_to(shutil.which("docker") or "/usr/bin/docker")
+    out = fence_exec("examples/policies/deny-af-alg.yaml", "--", str(link), "version")
+    assert out.returncode == 1 and "(docker)" in out.stderr
+    # --client-ok: the operator means the client itself.
+    out = fence_exec(
+        "examples/policies/deny-af-alg.yaml", "--client-ok", "--", str(link), "--version"
+    )
+    assert out.returncode == 0 and "Docker version" in out.stdout

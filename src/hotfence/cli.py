@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watch": ("hotfence.watch.cli", "watch"),
     "lab": ("hotfence.lab.cli", "lab"),
     "vmcore": ("hotfence.triage.vmcore_cli", "vmcore"),
+    "agent": ("hotfence.agent.cli", "agent"),
 }
 
 # `hotfence fence ...` subcommands.
@@ -42,6 +43,7 @@ FENCE_COMMANDS: dict[str, tuple[str, str]] = {
     "counters": ("hotfence.fence.run_cli", "counters"),
     "events": ("hotfence.fence.run_cli", "events"),
     "exec": ("hotfence.fence.exec_cli", "exec_"),
+    "export": ("hotfence.oci.export_cli", "export"),
 }
 
 # One line each for `hotfence --help` and `hotfence fence --help`, so listing the commands
@@ -63,6 +65,8 @@ SUMMARIES: dict[str, str] = {
     "fence counters": "Per-rule hit and deny counters of a cgroup's fence.",
     "fence events": "The deny/audit events of a cgroup's fence.",
     "fence exec": "Run a command under a policy enforced by seccomp (no root).",
+    "fence export": "A policy as a seccomp profile for docker run --security-opt.",
+    "agent": "Keep the running containers that policies select fenced.",
 }
 
 # Linux capability numbers (include/uapi/linux/capability.h).
@@ -80,6 +84,7 @@ PRIVILEGED: dict[str, tuple[str, ...]] = {
     "fence counters": _FENCE_CAPS,
     "fence events": _FENCE_CAPS,
     "patch apply": _FENCE_CAPS,
+    "agent": _FENCE_CAPS,
     "watch": ("CAP_BPF", "CAP_PERFMON", "CAP_SYS_ADMIN"),
 }
 

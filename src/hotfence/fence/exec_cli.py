@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import errno as errno_mod
 import os
+import shutil
 import sys
+from pathlib import Path
 
 import click
 
@@ -28,6 +30,19 @@ def parse_errno(value: str) -> int:
         f"{value!r} is not an errno name (e.g. EPERM, EACCES) or number 1..4095",
         param_hint="--errno",
     )
+
+
+# Clients whose containers run under a daemon, not as children of the client.
+CONTAINER_CLIENTS = ("docker", "podman", "nerdctl", "ctr", "crictl", "kubectl")
+
+
+def container_client(program: str) -> str | None:
+    """Which container client ``program`` is (by its name or what it links to), if any."""
+    found = shutil.which(program) or program
+    for name in (Path(program).name, Path(found).name, Path(os.path.realpath(found)).name):
+        if name in CONTAINER_CLIENTS:
+            return name
+    return None
 
 
 def load_policy(path: str) -> CompiledPolicy:
@@ -67,14 +82,35 @@ def render_plan(p: backend.SeccompPlan) -> list[str]:
 @click.option(
     "--print-filter", is_flag=True, help="Print libseccomp's pseudo-code for the filter and exit."
 )
+@click.option(
+    "--client-ok",
+    is_flag=True,
+    help="Run a container client (docker, podman...) anyway, fencing only the client itself.",
+)
 @click.argument("cmd", nargs=-1, type=click.UNPROCESSED)
 def exec_(
-    policy: str, allow_partial: bool, errno_name: str, print_filter: bool, cmd: tuple[str, ...]
+    policy: str,
+    allow_partial: bool,
+    errno_name: str,
+    print_filter: bool,
+    client_ok: bool,
+    cmd: tuple[str, ...],
 ) -> None:
     """Run CMD with POLICY's socket() rules enforced by a seccomp filter (no privileges needed)."""
     deny_errno = parse_errno(errno_name)
     if not cmd and not print_filter:
         raise click.UsageError("missing CMD: hotfence fence exec POLICY -- CMD [ARGS...]")
+    client = container_client(cmd[0]) if cmd else None
+    if client and not client_ok:
+        raise click.ClickException(
+            f"{cmd[0]!r} is a container client ({client}): its containers are started by a "
+            "daemon outside this process tree (dockerd, containerd, a CRI runtime), so fence "
+            "exec would fence only the client. "
+            "Fence the container instead: `hotfence fence export --format docker-seccomp "
+            "POLICY` for `docker run --security-opt seccomp=FILE`, a selector policy with "
+            "`--runtime hotfence`, or `fence apply --container NAME` "
+            "(docs/containers.md); --client-ok runs it anyway"
+        )
     p = backend.plan(load_policy(policy), deny_errno)
     for line in render_plan(p):
         click.echo(line, err=True)

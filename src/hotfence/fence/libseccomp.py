@@ -15,7 +15,7 @@ import ctypes.util
 import enum
 import errno as errno_mod
 import os
-import tempfile
+import threading
 from dataclasses import dataclass
 
 # Actions (uint32 return values of a seccomp filter, include/uapi/linux/seccomp.h).
@@ -183,12 +183,38 @@ class Filter:
             )
 
     def _export(self, fn_name: str) -> bytes:
-        with tempfile.TemporaryFile() as f:
+        # libseccomp writes to a file descriptor. No temporary file: a container's /tmp may
+        # be read-only or absent. A memfd where the kernel and seccomp allow it, else a
+        # pipe drained by a thread (the output can exceed the pipe's buffer).
+        try:
+            fd = os.memfd_create("hotfence-seccomp-export", os.MFD_CLOEXEC)
+        except OSError:
+            return self._export_pipe(fn_name)
+        with os.fdopen(fd, "w+b") as f:
             rc = getattr(self._lib, fn_name)(self._handle(), f.fileno())
             if rc < 0:
                 raise SeccompError(fn_name, rc)
             f.seek(0)
             return f.read()
+
+    def _export_pipe(self, fn_name: str) -> bytes:
+        r, w = os.pipe()
+        chunks: list[bytes] = []
+
+        def drain() -> None:
+            with os.fdopen(r, "rb") as reader:
+                chunks.append(reader.read())
+
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        try:
+            rc = getattr(self._lib, fn_name)(self._handle(), w)
+        finally:
+            os.close(w)
+            reader.join()
+        if rc < 0:
+            raise SeccompError(fn_name, rc)
+        return b"".join(chunks)
 
     def export_bpf(self) -> bytes:
         """The classic-BPF program as the kernel would get it (8 bytes per instruction)."""

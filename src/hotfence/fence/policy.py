@@ -285,10 +285,43 @@ class Scope(_Strict):
     netns: Literal["any", "non-host"] = "any"
 
 
+class K8sSelector(_Strict):
+    """Kubernetes identity as the runtime records it (CRI-O / containerd annotations)."""
+
+    namespace: str | None = None  # glob
+    pod: str | None = None  # glob
+    podLabels: dict[str, str] | None = None  # every label must be present; values are globs
+
+
+class Selector(_Strict):
+    """Which containers the policy fences from their first instruction (hotfence-runc).
+
+    Every field given must match; glob patterns (``fnmatch``) for names and values.
+    """
+
+    name: str | None = None  # the container's name, e.g. "web-*"
+    image: str | None = None  # the image reference as given to the engine, e.g. "registry/app:*"
+    labels: dict[str, str] | None = None  # container labels or OCI annotations
+    k8s: K8sSelector | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Selector:
+        if all(getattr(self, f) is None for f in ("name", "image", "labels", "k8s")):
+            raise ValueError(
+                "an empty selector would fence every container; name one of name, image, "
+                "labels, k8s (or fence the parent cgroup for all containers)"
+            )
+        return self
+
+
 class Spec(_Strict):
     mode: Literal["enforce", "audit"]
     default: Literal["allow", "deny", "audit"]
     scope: Scope | None = None
+    selector: Selector | None = None
+    # What a container that matches gets when its fence cannot be applied: not started
+    # (closed) or started without the fence (open).
+    failure: Literal["closed", "open"] = "closed"
     rules: list[Rule] = []
 
 

@@ -12,6 +12,7 @@ Rules the backend cannot enforce at all are an error unless ``--allow-partial``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -22,6 +23,10 @@ import click
 
 from hotfence.bpf.build import BuildError
 from hotfence.bpf.libbpf import LibbpfError
+from hotfence.containers.cgroups import nspid
+from hotfence.containers.engine import ContainerInfo
+from hotfence.containers.options import any_given, target_from_options, target_options
+from hotfence.containers.target import Target, container_of
 from hotfence.fence import abi
 from hotfence.fence.backends import Coverage, RuleCoverage, lsm, probe, unenforceable
 from hotfence.fence.backends import cgroup as backend
@@ -42,15 +47,29 @@ def _compile(path: str) -> CompiledPolicy:
         raise click.ClickException(f"invalid policy, nothing changed:\n{exc}") from None
 
 
-def _cgroup_option(policy: CompiledPolicy, cgroup: str | None) -> str:
-    target = cgroup or getattr(policy, "scope_cgroup", None)
-    if not target:
-        raise click.UsageError("no --cgroup given and the policy has no spec.scope.cgroup")
+def _cgroup_option(
+    policy: CompiledPolicy, cgroup: str | None, container: str | None, pid: int | None
+) -> Target:
+    if not any_given(cgroup, container, pid):
+        cgroup = getattr(policy, "scope_cgroup", None)
+        if not cgroup:
+            raise click.UsageError(
+                "no --cgroup, --container or --pid given and the policy has no spec.scope.cgroup"
+            )
+    target = target_from_options(cgroup, container, pid)
     try:
-        resolve_cgroup(target)  # refuse the root cgroup / non-cgroups before anything else
+        resolve_cgroup(target.cgroup)  # refuse the root cgroup / non-cgroups before anything else
     except FenceError as exc:
         raise click.ClickException(str(exc)) from None
+    for warning in target.warnings():
+        click.echo(f"hotfence: warning: {warning}", err=True)
     return target
+
+
+def _applied_target(cgroup: str | None, container: str | None, pid: int | None) -> Target:
+    if not any_given(cgroup, container, pid):
+        raise click.UsageError("give one of --cgroup, --container or --pid")
+    return target_from_options(cgroup, container, pid)
 
 
 def _coverage_lines(coverages: list[RuleCoverage]) -> list[str]:
@@ -127,25 +146,36 @@ def state_rule_label(state, rule_id: int) -> tuple[str, str]:
     )
 
 
-def format_event(ev: abi.FenceEvent, rule: str, cgroup_path: str) -> str:
+def format_event(
+    ev: abi.FenceEvent, rule: str, cgroup_path: str, target: Target | None = None
+) -> str:
+    where = ""
+    if target is not None and target.container is not None:
+        where = f" container={target.container.name} container_pid={nspid(ev.tgid)}"
     return (
         f"{ev.verdict} {_call_text(ev)} pid={ev.tgid} tid={ev.pid} comm={ev.comm} uid={ev.uid} "
-        f"cgroup={cgroup_path} netns={ev.netns} rule={rule}"
+        f"cgroup={cgroup_path}{where} netns={ev.netns} rule={rule}"
     )
 
 
-def event_json(ev: abi.FenceEvent, rule_name: str) -> str:
+def event_json(ev: abi.FenceEvent, rule_name: str, target: Target | None = None) -> str:
     d = ev.__dict__.copy()
     d["rule"] = rule_name
+    if target is not None:
+        d.update(target.summary())
+        # The pid as the container sees it; None once the process has exited.
+        d["container_pid"] = nspid(ev.tgid) if target.container is not None else None
     return json.dumps(d)
 
 
-def _emitter(as_json: bool, label, cgroup_path: str):
+def _emitter(as_json: bool, label, cgroup_path: str, target: Target | None = None):
     """A ring-buffer callback printing each event as a line or as JSON."""
 
     def emit(ev: abi.FenceEvent) -> None:
         name, text = label(ev.rule_id)
-        click.echo(event_json(ev, name) if as_json else format_event(ev, text, cgroup_path))
+        click.echo(
+            event_json(ev, name, target) if as_json else format_event(ev, text, cgroup_path, target)
+        )
 
     return emit
 
@@ -161,10 +191,19 @@ def _emitter(as_json: bool, label, cgroup_path: str):
     "--allow-partial", is_flag=True, help="Enforce even if some rules cannot be enforced here."
 )
 @click.option("--json", "as_json", is_flag=True, help="Events as JSON lines.")
-def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> None:
+@target_options
+def run(
+    policy: str,
+    cgroup: str | None,
+    container: str | None,
+    pid: int | None,
+    allow_partial: bool,
+    as_json: bool,
+) -> None:
     """Enforce POLICY on a cgroup in the foreground, streaming deny/audit events."""
     compiled = _compile(policy)
-    target = _cgroup_option(compiled, cgroup)
+    tgt = _cgroup_option(compiled, cgroup, container, pid)
+    target = str(tgt.cgroup)
     sel, _ = _check_coverage(compiled, allow_partial)
     stop = False
 
@@ -186,7 +225,7 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
             cg_path = str(fence.cgroup.path)
 
             ring = fence.maps.events(
-                _emitter(as_json, lambda rid: policy_rule_label(compiled, rid), cg_path)
+                _emitter(as_json, lambda rid: policy_rule_label(compiled, rid), cg_path, tgt)
             )
             lost_seen = 0
             try:
@@ -228,10 +267,14 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
 @click.option(
     "--allow-partial", is_flag=True, help="Apply even if some rules cannot be enforced here."
 )
-def apply(policy: str, cgroup: str | None, allow_partial: bool) -> None:
+@target_options
+def apply(
+    policy: str, cgroup: str | None, container: str | None, pid: int | None, allow_partial: bool
+) -> None:
     """Enforce POLICY on a cgroup persistently (pinned in bpffs); re-applying swaps atomically."""
     compiled = _compile(policy)
-    target = _cgroup_option(compiled, cgroup)
+    tgt = _cgroup_option(compiled, cgroup, container, pid)
+    target = str(tgt.cgroup)
     sel, coverages = _check_coverage(compiled, allow_partial)
     try:
         state, swapped = sel.module.apply(compiled, target, str(Path(policy).resolve()))
@@ -245,16 +288,26 @@ def apply(policy: str, cgroup: str | None, allow_partial: bool) -> None:
         f"hotfence: {verb} {compiled.name!r} ({mode}, {len(compiled.rules)} rules) on {state.cgroup} "
         f"via {sel.backend}, pinned at {sel.module.pin_dir(resolve_cgroup(target))}"
     )
+    if tgt.container is not None:
+        click.echo(f"  {tgt.container.text()}")
     for line in _coverage_lines(coverages):
         click.echo(line)
 
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def status(as_json: bool) -> None:
+@click.option("--cgroup", "cgroup", help="Only the fence of this cgroup.")
+@target_options
+def status(as_json: bool, cgroup: str | None, container: str | None, pid: int | None) -> None:
     """What is applied where, by which backend, and per-rule coverage; plus backend probes."""
     probes = probe()
     entries = backend.applied() + lsm.applied()
+    if any_given(cgroup, container, pid):
+        only = target_from_options(cgroup, container, pid)
+        entries = [a for a in entries if a.cgroup_id == only.cgroup.stat().st_ino]
+        if not entries:
+            raise click.ClickException(f"{only.text()}: no fence applied")
+    owners = {a.cgroup_id: _owner(a.state.cgroup if a.state else None) for a in entries}
     if as_json:
         click.echo(
             json.dumps(
@@ -267,6 +320,8 @@ def status(as_json: bool) -> None:
                             "links": a.links,
                             "active": a.active,
                             "state": a.state.__dict__ if a.state else None,
+                            "container": (o.summary() if (o := owners[a.cgroup_id]) else None),
+                            "warnings": (o.warnings() if (o := owners[a.cgroup_id]) else []),
                         }
                         for a in entries
                     ],
@@ -294,6 +349,11 @@ def status(as_json: bool) -> None:
             f"{s.cgroup} (id {a.cgroup_id}): {s.policy!r} ({mode}, default {s.default}) "
             f"via {s.backend}, {hooks}; from {s.policy_file}"
         )
+        owner = owners[a.cgroup_id]
+        if owner is not None:
+            click.echo(f"  {owner.text()}")
+            for warning in owner.warnings():
+                click.echo(f"  warning: {warning}")
         for c in s.coverage:
             rc = RuleCoverage(
                 c["rule_id"], c["name"], c["summary"], Coverage(c["coverage"]), c["reason"]
@@ -301,15 +361,31 @@ def status(as_json: bool) -> None:
             click.echo(_coverage_lines([rc])[0])
 
 
+def _owner(cgroup: str | None) -> ContainerInfo | None:
+    """The container running in a fenced cgroup (None if none, or no engine knows it)."""
+    return container_of(cgroup) if cgroup else None
+
+
 @click.command("remove")
 @click.option("--cgroup", "cgroup", help="cgroup v2 directory whose fence to remove.")
 @click.option(
     "--id", "cgroup_id", type=int, help="cgroup id (from `status`), e.g. if the cgroup is gone."
 )
-def remove(cgroup: str | None, cgroup_id: int | None) -> None:
+@target_options
+def remove(
+    cgroup: str | None, cgroup_id: int | None, container: str | None, pid: int | None
+) -> None:
     """Detach and unpin a fence left by `apply`."""
+    if container is not None or pid is not None:
+        if cgroup is not None or cgroup_id is not None:
+            raise click.UsageError("give exactly one of --cgroup, --container, --pid or --id")
+        cgroup = str(target_from_options(None, container, pid).cgroup)
+    elif cgroup is not None:
+        with contextlib.suppress(click.ClickException):
+            # Any pasted form of a live cgroup; a gone one is looked up as given.
+            cgroup = str(target_from_options(cgroup, None, None, identify=False).cgroup)
     if (cgroup is None) == (cgroup_id is None):
-        raise click.UsageError("give exactly one of --cgroup or --id")
+        raise click.UsageError("give exactly one of --cgroup, --container, --pid or --id")
     try:
         which = cgroup if cgroup is not None else cgroup_id
         existed = any([backend.remove(which), lsm.remove(which)])
@@ -322,12 +398,13 @@ def remove(cgroup: str | None, cgroup_id: int | None) -> None:
 
 
 @click.command("counters")
-@click.option(
-    "--cgroup", "cgroup", required=True, help="cgroup v2 directory with an applied fence."
-)
+@click.option("--cgroup", "cgroup", help="cgroup v2 directory with an applied fence.")
+@target_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def counters(cgroup: str, as_json: bool) -> None:
+def counters(cgroup: str | None, container: str | None, pid: int | None, as_json: bool) -> None:
     """Per-rule hits and denies (would-deny in audit mode) of an applied fence."""
+    tgt = _applied_target(cgroup, container, pid)
+    cgroup = str(tgt.cgroup)
     try:
         applied_lsm = lsm.pin_dir(resolve_cgroup(cgroup)).exists()
         maps, state = (lsm if applied_lsm else backend).open_applied(cgroup)
@@ -360,7 +437,7 @@ def counters(cgroup: str, as_json: bool) -> None:
         click.echo(
             json.dumps(
                 {
-                    "cgroup": str(resolve_cgroup(cgroup).path),
+                    **tgt.summary(),
                     "policy": state.policy if state else None,
                     "rules": rows,
                     "events": stats.events,
@@ -377,18 +454,26 @@ def counters(cgroup: str, as_json: bool) -> None:
 
 
 @click.command("events")
-@click.option(
-    "--cgroup", "cgroup", required=True, help="cgroup v2 directory with an applied fence."
-)
+@click.option("--cgroup", "cgroup", help="cgroup v2 directory with an applied fence.")
+@target_options
 @click.option("--json", "as_json", is_flag=True, help="Events as JSON lines.")
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
-def events(cgroup: str, as_json: bool, count: int | None, duration: float | None) -> None:
+def events(
+    cgroup: str | None,
+    container: str | None,
+    pid: int | None,
+    as_json: bool,
+    count: int | None,
+    duration: float | None,
+) -> None:
     """Stream the deny/audit events of an applied (pinned) fence.
 
     The events wait in the fence's ring buffer until someone reads them; one reader at a
     time gets each event. Lost events (ring full) are reported, never dropped silently.
     """
+    tgt = _applied_target(cgroup, container, pid)
+    cgroup = str(tgt.cgroup)
     try:
         cg = resolve_cgroup(cgroup)
         maps, state = (lsm if lsm.pin_dir(cg).exists() else backend).open_applied(cgroup)
@@ -401,7 +486,7 @@ def events(cgroup: str, as_json: bool, count: int | None, duration: float | None
         nonlocal stop
         stop = True
 
-    emit = _emitter(as_json, lambda rid: state_rule_label(state, rid), str(cg.path))
+    emit = _emitter(as_json, lambda rid: state_rule_label(state, rid), str(cg.path), tgt)
 
     def counted(ev: abi.FenceEvent) -> None:
         nonlocal seen, stop

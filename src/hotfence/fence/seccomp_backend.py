@@ -194,6 +194,15 @@ def policy_triple(family: int, type_: int, protocol: int) -> tuple[int, int, int
 
 
 def _cells(policy: CompiledPolicy, deny_errno: int) -> list[Cell]:
+    return [c for c in partition(policy, deny_errno) if c.action != scmp.ACT_ALLOW]
+
+
+def partition(policy: CompiledPolicy, deny_errno: int) -> list[Cell]:
+    """Every cell of the socket() argument space, the ALLOW ones included.
+
+    A filter whose default is to allow needs only the others (:func:`plan`); a container
+    runtime's profile fails every call it does not list, so it needs them all.
+    """
     # Seccomp only ever sees user sockets, so kern-only keys never decide anything here.
     keys = [k for k in policy.create if k.kern != 1]
     families = {k.family for k in keys if k.family != ANY}
@@ -240,7 +249,7 @@ def _cells(policy: CompiledPolicy, deny_errno: int) -> list[Cell]:
             group += [cell(fam, typ, b) for b in complement(protos)]
             fam_cells += _collapse(group, Cell(fam, typ, None, 0, None))
         cells += _collapse(fam_cells, Cell(fam, None, None, 0, None))
-    return [c for c in cells if c.action != scmp.ACT_ALLOW]
+    return cells
 
 
 def _coverage(policy: CompiledPolicy, deny_errno: int) -> list[RuleCoverage]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import struct
 import sys
 import time
 from collections.abc import Callable
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
+from hotfence.containers.options import any_given, target_from_options, target_options
+from hotfence.containers.tags import ContainerTags
 from hotfence.linux import names
 from hotfence.watch.cgroups import CgroupNames
 from hotfence.watch.events import JsonLineEncoder, SocketEvent, call_name
@@ -20,6 +23,8 @@ from hotfence.watch.tracer import SocketTracer, WatchUnavailable
 if TYPE_CHECKING:
     from hotfence.watch.verdicts import FenceAnnotator, PolicyAnnotator
 
+# struct watch_event from offset 8: u64 cgroup_id; u32 pid, tgid (see events.RECORD)
+CGROUP_AND_TGID = struct.Struct("<QII")
 LINE = "{time:>12} {pid:>7} {comm:<16} {uid:>5} {cgroup:<28} {netns:>10} {call:<40} {result}"
 
 
@@ -81,9 +86,9 @@ def _table_line(
 @click.command()
 @click.option(
     "--cgroup",
-    type=click.Path(exists=True, file_okay=False),
-    help="Only callers in this cgroup (v2) or below.",
+    help="Only callers in this cgroup (v2) or below; any form /proc/PID/cgroup or a v1 path shows.",
 )
+@target_options
 @click.option("--comm", help="Only this command name.")
 @click.option("--family", help="Only this family (name or number).")
 @click.option("--denied-only", is_flag=True, help="Only calls that failed.")
@@ -124,6 +129,8 @@ def _table_line(
 @click.option("--duration", type=float, help="Stop after this many seconds.")
 def watch(
     cgroup: str | None,
+    container: str | None,
+    pid: int | None,
     comm: str | None,
     family: str | None,
     denied_only: bool,
@@ -148,6 +155,9 @@ def watch(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--family") from None
     keep = _filter(comm, fam, denied_only)
+    if any_given(cgroup, container, pid):
+        target = target_from_options(cgroup, container, pid, allow_root=True)
+        cgroup = str(target.cgroup)
     annotator: PolicyAnnotator | FenceAnnotator | None = None
     if policy_file:
         from hotfence.fence.compiler import compile_file
@@ -180,6 +190,8 @@ def watch(
                 + ", ".join(f"{f.policy.name} on {f.cgroup} ({f.backend.value})" for f in fences)
             )
     encoder = JsonLineEncoder(cgroups.path, None if annotator is None else _json_verdict(annotator))
+    # Every event names its container (and the pid inside it) when an engine knows one.
+    tags = ContainerTags(cgroups.path)
     out = sys.stdout
     pending: list[bytes] = []
     delivered = shown = 0
@@ -226,9 +238,13 @@ def watch(
                     continue
                 shown += 1
                 if e is None or as_json:
-                    lines.append(encoder.encode(raw))
+                    line = encoder.encode(raw)
+                    cg_id, _pid, tgid = CGROUP_AND_TGID.unpack_from(raw, 8)
+                    lines.append(f"{line[:-1]},{tags.json_fragment(cg_id, tgid)}}}")
                 else:
-                    lines.append(_table_line(e, cgroups, annotator))
+                    lines.append(
+                        _table_line(e, cgroups, annotator) + tags.text(e.cgroup_id, e.tgid)
+                    )
                 if count is not None and shown >= count:
                     stop = True
                     break

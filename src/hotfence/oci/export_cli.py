@@ -1,0 +1,96 @@
+"""`hotfence fence export --format docker-seccomp POLICY`: a policy as a Docker seccomp profile.
+
+For ``docker run --security-opt seccomp=FILE``: the policy's socket() rules, every family
+(no cgroup fence is involved), merged into ``--base`` (Docker's default profile as JSON,
+e.g. moby's ``profiles/seccomp/default.json``) the same way ``hotfence-runc`` merges them
+into a container's profile (:mod:`hotfence.oci.profile`). The coverage report on stderr
+says what seccomp cannot hold: bind/connect ports, kernel sockets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hotfence.fence import seccomp_backend
+from hotfence.fence.exec_cli import load_policy, parse_errno, render_plan
+from hotfence.fence.policy import PolicyError
+from hotfence.oci import profile
+
+
+@click.command("export")
+@click.argument("policy", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docker-seccomp"]),
+    required=True,
+    help="docker-seccomp: a profile for `docker run --security-opt seccomp=FILE`.",
+)
+@click.option(
+    "--base",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The profile to merge into, e.g. Docker's default profile (JSON). Without it the "
+    "profile allows every other system call, and replaces Docker's default.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@click.option("--errno", "errno_name", default="EPERM", show_default=True, help="Deny errno.")
+@click.option(
+    "--allow-partial", is_flag=True, help="Export even if some rules cannot be held by seccomp."
+)
+def export(
+    policy: str,
+    fmt: str,
+    base: str | None,
+    output: str | None,
+    errno_name: str,
+    allow_partial: bool,
+) -> None:
+    """Write POLICY's socket() rules as a container seccomp profile."""
+    deny_errno = parse_errno(errno_name)
+    try:
+        compiled = load_policy(policy)
+    except PolicyError as exc:
+        raise click.ClickException(f"invalid policy, nothing written:\n{exc}") from None
+    plan = seccomp_backend.plan(compiled, deny_errno)
+    for line in render_plan(plan)[:1] + [
+        line for line in render_plan(plan)[1:] if not line.startswith("  note:")
+    ]:
+        click.echo(line.replace("this process tree only", "the container"), err=True)
+    if plan.unenforceable and not allow_partial:
+        raise click.ClickException(
+            f"{len(plan.unenforceable)} rule(s) cannot be held by a seccomp profile "
+            "(use --allow-partial to export the rest); nothing written"
+        )
+    base_profile: dict[str, Any] | None = None
+    if base is not None:
+        try:
+            base_profile = json.loads(Path(base).read_text())
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"{base}: not a readable JSON profile: {exc}") from None
+        if not isinstance(base_profile, dict) or "defaultAction" not in base_profile:
+            raise click.ClickException(f"{base}: not a seccomp profile (no defaultAction)")
+    try:
+        merged = profile.merge(base_profile, compiled, deny_errno, leave=())
+    except profile.MergeError as exc:
+        raise click.ClickException(f"{base}: {exc}; nothing written") from None
+    notes = list(merged.notes)
+    if base is None:
+        notes.append(
+            "no --base: this profile allows every other system call; it replaces Docker's "
+            "default profile, whose other restrictions the container then loses"
+        )
+    for n in notes:
+        click.echo(f"  note: {n}", err=True)
+    text = json.dumps(merged.seccomp, indent=1) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    tmp = Path(output).with_name(f".{Path(output).name}.{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, output)
+    click.echo(f"hotfence: wrote {output}", err=True)

@@ -1,0 +1,167 @@
+"""The OCI hooks ``hotfence-runc`` installs, and the hooks.d entry for Podman and CRI-O.
+
+* ``hook apply POLICY`` (createRuntime): the container's state arrives on stdin; its
+  init process already sits in the container's cgroup, and has not run the container's
+  program yet. The policy is applied to that cgroup exactly as ``fence apply`` does
+  (pinned, so it outlives the hook), and its cgroup id is recorded in the bundle for:
+* ``hook remove`` (poststop): removes that fence once the container is gone.
+* ``hook select [--policy-dir DIR]`` (createRuntime and poststop, from hooks.d): the same, for
+  runtimes that read hooks.d (Podman, CRI-O) instead of being wrapped: the policy is
+  chosen here, from the bundle's annotations. Seccomp cannot be changed at that point, so
+  only what the cgroup fence enforces is enforced (the hook refuses a policy it cannot
+  fully enforce unless ``failure: open``).
+
+A non-zero exit makes runc fail the create: the container does not start (fail closed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from hotfence.oci.runtime import DEFAULT_POLICY_DIR, ID_FILE
+
+HOOKS_D_VERSION = "1.0.0"
+
+
+def _state() -> dict[str, object]:
+    return dict(json.load(sys.stdin))
+
+
+def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool) -> str:
+    from hotfence.containers.cgroups import cgroup_of_pid
+    from hotfence.fence.backends import lsm, unenforceable
+    from hotfence.fence.compiler import compile_file
+
+    compiled = compile_file(policy_file)
+    cgroup = cgroup_of_pid(pid)
+    sel = lsm.select(compiled)
+    missing = unenforceable(list(sel.coverage))
+    if missing and not allow_partial:
+        raise RuntimeError(
+            f"{sel.backend} cannot enforce rule(s) "
+            + ", ".join(c.name for c in missing)
+            + " and this runtime cannot add them to the container's seccomp profile"
+        )
+    state, _ = sel.module.apply(compiled, str(cgroup), str(Path(policy_file).resolve()))
+    Path(bundle, ID_FILE).write_text(
+        json.dumps({"cgroup": str(cgroup), "cgroup_id": cgroup.stat().st_ino})
+    )
+    return f"applied {compiled.name!r} on {state.cgroup} via {sel.backend}"
+
+
+def _remove(bundle: str) -> None:
+    from hotfence.fence.backends import cgroup as backend
+    from hotfence.fence.backends import lsm
+
+    record = Path(bundle, ID_FILE)
+    if not record.exists():
+        return
+    cgroup_id = int(json.loads(record.read_text())["cgroup_id"])
+    backend.remove(cgroup_id)
+    lsm.remove(cgroup_id)
+    record.unlink()
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("apply", "remove", "select"):
+        print(
+            "usage: hotfence-runc hook apply POLICY [--failure open] | remove | "
+            "select [--policy-dir DIR]",
+            file=sys.stderr,
+        )
+        return 2
+    failure_open = argv[0] == "apply" and argv[2:4] == ["--failure", "open"]
+    try:
+        state = _state()
+        bundle = str(state.get("bundle") or ".")
+        # hooks.d gives one command for both stages; the state's status tells them apart.
+        if argv[0] == "remove" or state.get("status") == "stopped":
+            _remove(bundle)
+            return 0
+        if argv[0] == "apply":
+            print(f"hotfence: {_apply(argv[1], _pid(state), bundle, True)}", file=sys.stderr)
+            return 0
+        return _select(argv[1:], state, bundle)
+    except Exception as exc:  # any failure must stop the container, with its reason
+        if failure_open:
+            print(
+                f"hotfence: container started WITHOUT its cgroup fence (failure: open): {exc}",
+                file=sys.stderr,
+            )
+            return 0
+        print(f"hotfence: fence not applied, container stopped: {exc}", file=sys.stderr)
+        return 1
+
+
+def _select(argv: list[str], state: dict[str, object], bundle: str) -> int:
+    from hotfence.oci import meta
+    from hotfence.oci.wrap import selected
+
+    policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
+    config = json.loads(Path(bundle, "config.json").read_text())
+    annotations = state.get("annotations")
+    if isinstance(annotations, dict):
+        config["annotations"] = {**(config.get("annotations") or {}), **annotations}
+    who = meta.from_bundle(config, str(state.get("id") or ""))
+    chosen = selected(policy_dir, who)
+    if chosen is None:
+        return 0
+    try:
+        msg = _apply(chosen.file, _pid(state), bundle, False)
+    except Exception as exc:
+        if chosen.failure == "open":
+            print(
+                f"hotfence: {who.text()} started WITHOUT its fence (failure: open): {exc}",
+                file=sys.stderr,
+            )
+            return 0
+        raise
+    print(f"hotfence: {msg}", file=sys.stderr)
+    return 0
+
+
+def _pid(state: dict[str, object]) -> int:
+    pid = state.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        raise RuntimeError(f"the runtime's state has no container pid: {state!r}")
+    return pid
+
+
+def hook_env() -> list[str]:
+    """The environment a hook entry carries (runc gives hooks nothing else)."""
+    import os
+
+    from hotfence.oci.runtime import PASS_ENV
+
+    env = [f"{k}={os.environ[k]}" for k in PASS_ENV if k in os.environ]
+    return [*env, "PATH=" + os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")]
+
+
+def hooks_d(argv: list[str]) -> int:
+    """Print the hooks.d entry (``/etc/containers/oci/hooks.d/hotfence.json``)."""
+    policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
+    entry = {
+        "version": HOOKS_D_VERSION,
+        "hook": {
+            "path": sys.executable,
+            "args": [
+                sys.executable,
+                "-m",
+                "hotfence.oci.runtime",
+                "hook",
+                "select",
+                "--policy-dir",
+                policy_dir,
+            ],
+            # A hook gets no environment but this; hotfence's own settings (where the BPF
+            # objects and fence state live) are taken from where the entry is generated.
+            "env": hook_env(),
+            "timeout": 60,
+        },
+        "when": {"always": True},
+        "stages": ["createRuntime", "poststop"],
+    }
+    print(json.dumps(entry, indent=2))
+    return 0

@@ -1,0 +1,71 @@
+"""What ``hotfence-runc create`` does to a bundle before runc reads it (see :mod:`.runtime`).
+
+Kept light: it runs for every container; only a selected one loads :mod:`.bundle`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from hotfence.oci import meta as meta_mod
+from hotfence.oci.runtime import bundle_and_id, log_error
+from hotfence.oci.selectors import Entry, entries
+
+
+class SelectionError(RuntimeError):
+    """More than one policy selects a container."""
+
+
+def selected(policy_dir: str, who: meta_mod.ContainerMeta) -> Entry | None:
+    """The one policy of ``policy_dir`` whose selector matches ``who`` (None: none does)."""
+    chosen = [e for e in entries(policy_dir) if meta_mod.matches(e.selector, who)]
+    if len(chosen) > 1:
+        raise SelectionError(
+            f"{who.text()} is selected by more than one policy ("
+            + ", ".join(e.file for e in chosen)
+            + "); a container takes one policy"
+        )
+    return chosen[0] if chosen else None
+
+
+def prepare(args: list[str], at: int, policy_dir: str) -> bool:
+    """Edit the bundle of a create/run; False when the container must not start."""
+    bundle, cid = bundle_and_id(args, at)
+    config_path = Path(bundle) / "config.json"
+    chosen: Entry | None = None
+    try:
+        config = json.loads(config_path.read_text())
+        who = meta_mod.from_bundle(config, cid)
+        chosen = selected(policy_dir, who)
+        if chosen is None:
+            return True
+        # Only now the policy schema, compiler and seccomp merge: this container needs them.
+        from hotfence.fence.compiler import compile_policy
+        from hotfence.fence.policy import load_policy
+        from hotfence.oci.bundle import edit_config
+
+        policy = load_policy(chosen.file)
+        compiled = compile_policy(policy)
+        cov = edit_config(config, policy, compiled)
+        tmp = config_path.with_name(f".config.json.hotfence.{os.getpid()}")
+        tmp.write_text(json.dumps(config))
+        os.replace(tmp, config_path)  # runc reads a whole file, old or new
+        log_error(
+            args,
+            f"{who.text()}: policy {compiled.name!r} ({chosen.file}): "
+            + "; ".join(c.text() for c in cov),
+            level="info",
+        )
+        return True
+    except Exception as exc:  # whatever went wrong, the container must not start unfenced
+        if chosen is not None and chosen.failure == "open":
+            log_error(
+                args,
+                f"policy {chosen.file} (failure: open): container started WITHOUT its fence: {exc}",
+                level="warning",
+            )
+            return True
+        log_error(args, f"container not started (fail closed): {exc}")
+        return False

@@ -1,0 +1,150 @@
+"""`hotfence agent` against the private Docker engine: reconcile, restart, kill -9, metrics."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from docker_helpers import forget_policy_dir, requires_docker
+from hotfence.fence.backends import cgroup as cg_backend
+from kernel_helpers import requires_cgroup_bpf
+
+POLICY = """\
+apiVersion: hotfence/v1
+kind: SocketPolicy
+metadata: {name: agent-sel}
+spec:
+  mode: enforce
+  default: allow
+  selector: {name: 'hf-agentsel-*'}
+  rules:
+    - {name: no-raw-icmpv6, action: deny, socket: {family: inet6, type: raw, protocol: icmpv6}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AgentProc:
+    def __init__(self, docker_engine, policy_dir: Path, port: int, log: Path):
+        self.log = log
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "hotfence"), "agent", "--policy-dir",
+             str(policy_dir), "--metrics-port", str(port)],
+            env=docker_engine.env(), stdout=subprocess.DEVNULL, stderr=open(log, "a"),
+        )  # fmt: skip
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+
+
+def raw6(docker_engine, name: str) -> str:
+    return docker_engine.docker("exec", name, "/sockprobe", "10", "3", "58").stdout.split("\n")[0]
+
+
+def wait_until(predicate, timeout: float = 90) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def scrape(port: int) -> dict[tuple[str, tuple], float]:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for fam in text_string_to_metric_families(text)
+        for s in fam.samples
+    }
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_agent_fences_restarts_survives_kill_and_prunes(docker_engine, tmp_path):
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "p.yaml").write_text(POLICY)
+    sel, other = f"hf-agentsel-{os.getpid()}", f"hf-agentother-{os.getpid()}"
+    docker_engine.run_detached(sel)
+    docker_engine.run_detached(other)
+    assert raw6(docker_engine, sel) == "ok"  # nothing fences it before the agent runs
+    port = free_port()
+    log = tmp_path / "agent.log"
+    agent = AgentProc(docker_engine, policies, port, log)
+    try:
+        # Reconcile at start: the running selected container is fenced, the other is not.
+        assert wait_until(lambda: raw6(docker_engine, sel) == "errno 1"), log.read_text()
+        assert raw6(docker_engine, other) == "ok"
+        # A restart gives the container a new cgroup; the start event re-fences it.
+        docker_engine.docker("restart", "-t", "1", sel)
+        assert wait_until(lambda: raw6(docker_engine, sel) == "errno 1"), log.read_text()
+        m = scrape(port)
+        denies = [
+            v
+            for (name, labels), v in m.items()
+            if name == "hotfence_rule_denies_total" and ("container", sel) in labels
+            and ("rule", "no-raw-icmpv6") in labels
+        ]  # fmt: skip
+        assert denies and denies[0] >= 1, m
+        assert m[("hotfence_agent_applies_total", ())] >= 2
+        assert m[("hotfence_agent_apply_errors_total", ())] == 0
+        assert m[("hotfence_fences", (("state", "active"),))] >= 1
+
+        # kill -9: the pinned fence stays in force without the agent.
+        agent.stop(signal.SIGKILL)
+        assert [raw6(docker_engine, sel) for _ in range(3)] == ["errno 1"] * 3
+        # While it is down the container goes away; the restarted agent prunes its fence.
+        cgroup = next(
+            a.state.cgroup
+            for a in cg_backend.applied()
+            if a.state and a.state.cgroup.endswith(
+                docker_engine.docker("inspect", "-f", "{{.Id}}", sel).stdout.strip()
+            )
+        )  # fmt: skip
+        docker_engine.docker("rm", "-f", sel)
+        agent = AgentProc(docker_engine, policies, port, log)
+        assert wait_until(
+            lambda: not any(a.state and a.state.cgroup == cgroup for a in cg_backend.applied())
+        ), log.read_text()
+        assert "removed a stale fence" in log.read_text() or "removed the fence" in log.read_text()
+    finally:
+        agent.stop()
+        forget_policy_dir(policies)
+        docker_engine.docker("rm", "-f", sel, other, check=False)
+        for a in cg_backend.applied():
+            if a.state and docker_engine.cgroup_parent in a.state.cgroup:
+                cg_backend.remove(a.cgroup_id)
+
+
+def test_the_systemd_unit_runs_the_agent_with_options_it_takes(tmp_path):
+    import configparser
+    import shlex
+
+    from hotfence.agent.cli import agent
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.read(Path(__file__).resolve().parents[1] / "deploy" / "hotfence-agent.service")
+    argv = shlex.split(unit["Service"]["ExecStart"])
+    assert Path(argv[0]).name == "hotfence" and argv[1] == "agent"
+    assert unit["Service"]["Restart"] == "always"
+    args = argv[2:]
+    args[args.index("--policy-dir") + 1] = str(tmp_path)  # the real one exists on the host
+    ctx = agent.make_context("agent", args)
+    assert ctx.params["metrics_port"] == 9469

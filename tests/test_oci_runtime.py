@@ -1,0 +1,648 @@
+"""hotfence-runc: selectors, the seccomp merge, and fencing containers from their first instruction."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from docker_helpers import requires_docker
+from hotfence.fence import libseccomp as scmp
+from hotfence.fence.backends import cgroup as cg_backend
+from hotfence.fence.compiler import compile_policy
+from hotfence.fence.policy import PolicyError, parse_policy
+from hotfence.fence.seccomp_backend import U32, Block
+from hotfence.oci import bundle, meta, profile, runtime
+from kernel_helpers import requires_cgroup_bpf
+
+AF_INET, AF_INET6, AF_UNIX, AF_PACKET, AF_ALG, AF_VSOCK = 2, 10, 1, 17, 38, 40
+
+SELECTED = """\
+apiVersion: hotfence/v1
+kind: SocketPolicy
+metadata: {{name: {name}}}
+spec:
+  mode: enforce
+  default: allow
+  failure: {failure}
+  selector: {selector}
+  rules:
+    - {{name: no-raw-icmpv6, action: deny, socket: {{family: inet6, type: raw, protocol: icmpv6}}}}
+    - {{name: no-alg, action: deny, socket: {{family: alg}}}}
+    - {{name: no-packet, action: deny, socket: {{family: packet}}}}
+"""
+
+
+def selected(name="sel", selector="{image: 'hotfence-test/sockprobe:*'}", failure="closed"):
+    return SELECTED.format(name=name, selector=selector, failure=failure)
+
+
+# --- policy selector -------------------------------------------------------------------
+
+
+def test_selector_and_failure_parse():
+    p = parse_policy(selected(selector="{name: 'web-*', labels: {app: web}}", failure="open"))
+    s = p.model.spec.selector
+    assert s is not None and s.name == "web-*" and s.labels == {"app": "web"}
+    assert p.model.spec.failure == "open"
+
+
+def test_an_empty_selector_is_refused_with_its_line():
+    with pytest.raises(PolicyError) as exc:
+        parse_policy(selected(selector="{}"), "p.yaml")
+    assert "p.yaml:8" in str(exc.value) and "every container" in str(exc.value)
+
+
+def test_a_misspelt_selector_field_is_refused():
+    with pytest.raises(PolicyError, match="p.yaml:8"):
+        parse_policy(selected(selector="{nmae: web}"), "p.yaml")
+
+
+# --- who a container is ----------------------------------------------------------------
+
+
+def test_docker_identity_from_the_record_beside_etc_hostname(tmp_path):
+    record_dir = tmp_path / "containers" / ("a" * 64)
+    record_dir.mkdir(parents=True)
+    (record_dir / "hostname").write_text("aaaa\n")
+    (record_dir / "config.v2.json").write_text(
+        json.dumps({"Name": "/web-1", "Config": {"Image": "shop/web:2", "Labels": {"app": "web"}}})
+    )
+    config = {"mounts": [{"destination": "/etc/hostname", "source": str(record_dir / "hostname")}]}
+    who = meta.from_bundle(config, "a" * 64)
+    assert (who.name, who.image, who.labels) == ("web-1", "shop/web:2", {"app": "web"})
+    sel = parse_policy(selected(selector="{name: 'web-*', image: 'shop/*', labels: {app: w*}}"))
+    assert meta.matches(sel.model.spec.selector.model_dump(exclude_none=True), who)
+    other = parse_policy(selected(selector="{name: 'web-*', labels: {tier: db}}"))
+    assert not meta.matches(other.model.spec.selector.model_dump(exclude_none=True), who)
+
+
+def test_cri_o_identity_from_annotations():
+    config = {
+        "annotations": {
+            "io.kubernetes.pod.namespace": "shop",
+            "io.kubernetes.pod.name": "web-7d9",
+            "io.kubernetes.container.name": "nginx",
+            "io.kubernetes.cri-o.ImageName": "nginx:1.25",
+            "io.kubernetes.cri-o.Labels": json.dumps({"app": "web", "tier": "front"}),
+        }
+    }
+    who = meta.from_bundle(config, "b" * 64)
+    assert (who.name, who.image, who.k8s_namespace, who.k8s_pod) == (
+        "nginx",
+        "nginx:1.25",
+        "shop",
+        "web-7d9",
+    )
+    yes = parse_policy(selected(selector="{k8s: {namespace: shop, podLabels: {app: web}}}"))
+    no = parse_policy(selected(selector="{k8s: {namespace: kube-*}}"))
+    assert meta.matches(yes.model.spec.selector.model_dump(exclude_none=True), who)
+    assert not meta.matches(no.model.spec.selector.model_dump(exclude_none=True), who)
+    assert not meta.matches(
+        yes.model.spec.selector.model_dump(exclude_none=True), meta.from_bundle({}, "c" * 64)
+    )
+
+
+# --- runc's command line ---------------------------------------------------------------
+
+CREATE = [
+    "--root", "/run/docker/runtime-runc/moby",
+    "--log", "/b/log.json",
+    "--log-format", "json",
+    "--systemd-cgroup",
+    "create",
+    "--bundle", "/b",
+    "--pid-file", "/b/init.pid",
+    "--console-socket", "/tmp/c.sock",
+    "cid0",
+]  # fmt: skip
+
+
+def test_runc_arguments():
+    ours, args = runtime._split(["--policy-dir", "/p", "--runc", "/usr/sbin/runc", *CREATE])
+    assert ours == {"policy-dir": "/p", "runc": "/usr/sbin/runc"} and args == CREATE
+    at, cmd = runtime._command(args)
+    assert (cmd, args[at]) == ("create", "create")
+    assert runtime.bundle_and_id(args, at) == ("/b", "cid0")
+    assert runtime.runc_log(args) == "/b/log.json"
+    assert runtime._command(["--root", "/r", "state", "x"])[1] == "state"
+    assert runtime.bundle_and_id(["create", "-b=x", "id"], 0)[1] == "id"
+
+
+# --- the seccomp merge -----------------------------------------------------------------
+
+
+@given(
+    st.integers(min_value=0, max_value=8),  # log2 of the block size
+    st.integers(min_value=0, max_value=1000),
+    st.sets(st.integers(min_value=0, max_value=1300), max_size=6),
+)
+def test_split_out_covers_exactly_the_block_minus_the_points(bits, base, points):
+    size = 1 << bits
+    block = Block(U32 & ~(size - 1), (base // size) * size)
+    parts = profile.split_out(block, set(points))
+    for v in range(block.value, block.value + size):
+        hits = sum(p.contains(v) for p in parts)
+        assert hits == (0 if v in points else 1), v
+    assert all(p.contains(p.value) and block.contains(p.value) for p in parts)
+
+
+def verdict(cells, family, type_, proto):
+    from hotfence.fence.seccomp_backend import Cell
+
+    hits = [c for c in cells if Cell.matches(c, family, type_, proto)]
+    assert len(hits) == 1, (family, type_, proto, hits)
+    return hits[0].action
+
+
+@pytest.mark.parametrize(
+    ("call", "expect"),
+    [
+        ((AF_ALG, 5, 0), "deny"),
+        ((AF_PACKET, 3, 0x300), "deny"),
+        ((AF_INET6, 3, 58), "allow"),  # the cgroup fence's job, not seccomp's
+        ((AF_INET, 1, 0), "allow"),
+        ((AF_UNIX, 1, 0), "allow"),
+        ((AF_VSOCK, 1, 0), "allow"),
+        ((0xFFFFFFFF, 1, 0), "allow"),
+    ],
+)
+def test_seccomp_cells_leave_inet_to_cgroup_bpf(call, expect):
+    compiled = compile_policy(parse_policy(selected()))
+    cells = profile.cells_beside_cgroup_bpf(compiled, 1)
+    want = scmp.ACT_ALLOW if expect == "allow" else scmp.act_errno(1)
+    assert verdict(cells, *call) == want
+
+
+def test_a_deny_all_default_still_leaves_inet_to_the_cgroup_fence():
+    compiled = compile_policy(parse_policy(selected().replace("default: allow", "default: deny")))
+    cells = profile.cells_beside_cgroup_bpf(compiled, 1)
+    assert verdict(cells, AF_INET, 1, 0) == scmp.ACT_ALLOW
+    assert verdict(cells, AF_UNIX, 1, 0) == scmp.act_errno(1)
+
+
+DOCKER_LIKE = {
+    "defaultAction": "SCMP_ACT_ERRNO",
+    "architectures": ["SCMP_ARCH_X86_64"],
+    "syscalls": [
+        {"names": ["read", "socket", "socketpair", "socketcall", "io_uring_setup"], "action": "SCMP_ACT_ALLOW"},
+        {"names": ["ptrace"], "action": "SCMP_ACT_ALLOW", "includes": {"minKernel": "4.8"}},
+    ],
+}  # fmt: skip
+
+
+def test_merge_replaces_the_unconditional_socket_allow_with_cells():
+    compiled = compile_policy(parse_policy(selected()))
+    merged = profile.merge(DOCKER_LIKE, compiled)
+    rules = merged.seccomp["syscalls"]
+    assert rules[0] == {"names": ["read"], "action": "SCMP_ACT_ALLOW"}  # the rest kept
+    assert rules[1]["names"] == ["ptrace"]
+    socket_rules = [r for r in rules if "socket" in r["names"]]
+    assert socket_rules and all(r["args"] for r in socket_rules)  # never unconditional
+    assert all(a["op"] == "SCMP_CMP_MASKED_EQ" for r in socket_rules for a in r["args"])
+    denied = [r for r in socket_rules if r["action"] == "SCMP_ACT_ERRNO"]
+    assert {r["args"][0]["valueTwo"] for r in denied} == {AF_ALG, AF_PACKET}
+    assert {"names": ["io_uring_setup"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1} in rules
+    assert not any("socketcall" in r["names"] for r in rules)  # falls to the default: fails
+    assert DOCKER_LIKE["syscalls"][0]["names"][1] == "socket"  # the input is not modified
+
+
+def test_merge_refuses_conditional_socket_rules_and_fills_an_unconfined_container():
+    compiled = compile_policy(parse_policy(selected()))
+    conditional = {
+        **DOCKER_LIKE,
+        "syscalls": [
+            {
+                "names": ["socket"],
+                "action": "SCMP_ACT_ALLOW",
+                "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_NE"}],
+            }
+        ],
+    }
+    with pytest.raises(profile.MergeError, match="conditional rules for socket"):
+        profile.merge(conditional, compiled)
+    unconfined = profile.merge(None, compiled).seccomp
+    assert unconfined["defaultAction"] == "SCMP_ACT_ALLOW"
+    assert all(r["action"] == "SCMP_ACT_ERRNO" for r in unconfined["syscalls"])
+    assert {"names": ["socketcall"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1} in unconfined[
+        "syscalls"
+    ]
+
+
+def test_coverage_names_the_mechanism_of_each_rule():
+    compiled = compile_policy(parse_policy(selected()))
+    assert [c.text() for c in bundle.coverage(compiled)] == [
+        "no-raw-icmpv6: cgroup-bpf",
+        "no-alg: seccomp",
+        "no-packet: seccomp",
+    ]
+    only_alg = textwrap.dedent(
+        """\
+        apiVersion: hotfence/v1
+        kind: SocketPolicy
+        metadata: {name: alg}
+        spec:
+          mode: enforce
+          default: allow
+          selector: {name: x}
+          rules: [{action: deny, socket: {family: alg}}]
+        """
+    )
+    assert not bundle.needs_cgroup_fence(compile_policy(parse_policy(only_alg)))
+    assert bundle.needs_cgroup_fence(compiled)
+
+
+# --- a real Docker engine --------------------------------------------------------------
+
+PROBE = ["10", "3", "58", "38", "5", "0", "17", "3", "0", "2", "2", "0"]
+FENCED = ["errno 1", "errno 1", "errno 1", "ok"]
+
+
+def run_probe(docker_engine, image: str, *extra: str, runtime: str = "hotfence"):
+    return docker_engine.docker(
+        "run", "--rm", "--runtime", runtime, "--network", "none", *extra, image, *PROBE,
+        check=False, timeout=180,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def policy_file(docker_engine):
+    files: list[Path] = []
+
+    def write(text: str, name: str = "sel.yaml") -> Path:
+        p = docker_engine.policy_dir / name
+        p.write_text(text)
+        files.append(p)
+        return p
+
+    yield write
+    for p in files:
+        p.unlink(missing_ok=True)
+
+
+def leftover_fences(docker_engine) -> list[str]:
+    return [
+        a.state.cgroup
+        for a in cg_backend.applied()
+        if a.state is not None and docker_engine.cgroup_parent in a.state.cgroup
+    ]
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_20_selected_containers_are_fenced_from_their_first_socket_call(docker_engine, policy_file):
+    policy_file(selected())
+    other_image = "hotfence-test/other:1"
+    docker_engine.docker("tag", docker_engine.image, other_image)
+    results = []
+    for _ in range(20):
+        proc = run_probe(docker_engine, docker_engine.image)
+        assert proc.returncode == 0, proc.stderr
+        results.append(proc.stdout.splitlines()[:4])
+    assert results == [FENCED] * 20  # every call the probe makes first, in every container
+    # A container the selector does not match, same runtime: untouched.
+    proc = run_probe(docker_engine, other_image)
+    assert proc.returncode == 0, proc.stderr
+    raw6, alg, packet, udp = proc.stdout.splitlines()[:4]
+    assert raw6 == "ok" and alg != "errno 1" and packet == "ok" and udp == "ok"
+    # And plain runc, same image: untouched too.
+    plain = docker_engine.docker("run", "--rm", "--network", "none", docker_engine.image, *PROBE)
+    assert plain.stdout.splitlines()[0] == "ok"
+    # Each container's fence went with it (poststop hook).
+    assert leftover_fences(docker_engine) == []
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_fail_closed_unless_the_policy_says_open(docker_engine, policy_file, tmp_path):
+    # Docker's own default profile, as it reached runc, plus a conditional socket() rule:
+    # hotfence cannot merge its cells with that, so the container must not start.
+    default = docker_engine.default_seccomp()
+    default["syscalls"].append(
+        {
+            "names": ["socket"],
+            "action": "SCMP_ACT_ERRNO",
+            "errnoRet": 13,
+            "args": [{"index": 0, "value": AF_VSOCK, "op": "SCMP_CMP_EQ"}],
+        }
+    )
+    prof_failing = tmp_path / "conditional.json"
+    prof_failing.write_text(json.dumps(default))
+    policy_file(selected())
+    proc = run_probe(
+        docker_engine, docker_engine.image, "--security-opt", f"seccomp={prof_failing}"
+    )
+    assert proc.returncode != 0
+    assert "hotfence" in proc.stderr and "conditional rules for socket" in proc.stderr
+    assert "fail closed" in proc.stderr
+
+    policy_file(selected(failure="open"))
+    proc = run_probe(
+        docker_engine, docker_engine.image, "--security-opt", f"seccomp={prof_failing}"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "ok"  # started, and (as the log says) unfenced
+
+
+@pytest.mark.kernel
+@requires_docker
+def test_an_invalid_policy_file_stops_containers_with_its_line(docker_engine, policy_file):
+    policy_file(selected().replace("mode: enforce", "mode: enforcing"), "bad.yaml")
+    proc = run_probe(docker_engine, docker_engine.image)
+    assert proc.returncode != 0
+    assert "bad.yaml:5" in proc.stderr and "mode" in proc.stderr
+
+
+def test_a_hook_that_cannot_apply_fails_with_its_reason(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hotfence.oci.runtime",
+            "hook",
+            "apply",
+            str(tmp_path / "gone.yaml"),
+        ],
+        input=json.dumps({"pid": os.getpid(), "bundle": str(tmp_path)}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1  # runc then fails the create: the container does not start
+    assert "fence not applied, container stopped" in proc.stderr and "gone.yaml" in proc.stderr
+    assert not (tmp_path / runtime.ID_FILE).exists()
+    # failure: open (the wrapper passes it on): the container starts, and the log says so.
+    proc = subprocess.run(
+        [sys.executable, "-m", "hotfence.oci.runtime", "hook", "apply", str(tmp_path / "gone.yaml"),
+         "--failure", "open"],
+        input=json.dumps({"pid": os.getpid(), "bundle": str(tmp_path)}),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0 and "WITHOUT its cgroup fence" in proc.stderr
+
+
+def test_failure_open_reaches_the_hook():
+    compiled_open = parse_policy(selected(failure="open"))
+    config: dict = {}
+    bundle.edit_config(config, compiled_open, compile_policy(compiled_open))
+    (create,) = config["hooks"]["createRuntime"]
+    assert create["args"][-2:] == ["--failure", "open"]
+    closed = parse_policy(selected())
+    config = {}
+    bundle.edit_config(config, closed, compile_policy(closed))
+    assert "--failure" not in config["hooks"]["createRuntime"][0]["args"]
+    assert config["hooks"]["poststop"][0]["args"][-2:] == ["hook", "remove"]
+    assert json.loads(config["annotations"]["org.hotfence.coverage"])["rules"] == {
+        "no-raw-icmpv6": ["cgroup-bpf"],
+        "no-alg": ["seccomp"],
+        "no-packet": ["seccomp"],
+    }
+
+
+# --- fence export --format docker-seccomp ------------------------------------------------
+
+PORTS = """\
+    - {name: no-smtp, action: deny, connect: {family: inet, protocol: tcp, ports: [25]}}
+"""
+
+
+def export(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "hotfence"),
+            "fence",
+            "export",
+            "--format",
+            "docker-seccomp",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_export_refuses_what_seccomp_cannot_hold(tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text(selected() + PORTS)
+    out = tmp_path / "profile.json"
+    proc = export(str(policy), "-o", str(out))
+    assert proc.returncode == 1 and "cannot be held" in proc.stderr and not out.exists()
+    assert "NOT ENFORCED no-smtp" in proc.stderr and "bind/connect" in proc.stderr
+    proc = export(str(policy), "-o", str(out), "--allow-partial")
+    assert proc.returncode == 0, proc.stderr
+    assert "replaces Docker's default profile" in proc.stderr
+    assert json.loads(out.read_text())["defaultAction"] == "SCMP_ACT_ALLOW"
+
+
+@pytest.mark.kernel
+@requires_docker
+def test_exported_profile_fences_a_docker_run(docker_engine, tmp_path):
+    base = tmp_path / "docker-default.json"
+    base.write_text(json.dumps(docker_engine.default_seccomp()))
+    policy = tmp_path / "p.yaml"
+    policy.write_text(selected())
+    out = tmp_path / "profile.json"
+    proc = export(str(policy), "--base", str(base), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "enforced     no-raw-icmpv6" in proc.stderr and "replaces" not in proc.stderr
+    got = docker_engine.docker(
+        "run", "--rm", "--network", "none", "--security-opt", f"seccomp={out}",
+        docker_engine.image, *PROBE,
+    ).stdout.splitlines()  # fmt: skip
+    assert got[:4] == FENCED  # every family by seccomp alone, inet6 included
+    # The rest of Docker's default profile still holds, call for call.
+    changed = {"socket", "socketpair", "socketcall", "io_uring_setup"}
+
+    def allowed(doc):
+        return {
+            n
+            for r in doc["syscalls"]
+            if r["action"] == "SCMP_ACT_ALLOW" and not r.get("args")
+            for n in r["names"]
+        } - changed
+
+    exported = json.loads(out.read_text())
+    assert allowed(exported) == allowed(json.loads(base.read_text()))
+    assert exported["defaultAction"] == "SCMP_ACT_ERRNO"
+
+
+def test_selector_index_validates_a_file_once_until_it_changes(tmp_path, monkeypatch):
+    from hotfence.oci import selectors
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    d = tmp_path / "policies"
+    d.mkdir()
+    (d / "a.yaml").write_text(selected(selector="{name: 'web-*'}"))
+    (d / "plain.yaml").write_text(
+        selected().replace("  selector: {image: 'hotfence-test/sockprobe:*'}\n", "")
+    )
+    (d / "notes.txt").write_text("not a policy")
+    (first,) = selectors.entries(str(d))
+    assert (first.selector, first.failure) == ({"name": "web-*"}, "closed")
+
+    def no_validation(path):
+        raise AssertionError(f"{path} validated again")
+
+    monkeypatch.setattr(selectors, "_validate", no_validation)
+    assert selectors.entries(str(d)) == [first]  # from the index
+    monkeypatch.undo()
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    (d / "a.yaml").write_text(selected(selector="{name: 'db-*'}", failure="open") + "\n")
+    (changed,) = selectors.entries(str(d))
+    assert (changed.selector, changed.failure) == ({"name": "db-*"}, "open")
+    (d / "a.yaml").write_text(selected().replace("mode: enforce", "mode: on"))
+    with pytest.raises(selectors.SelectorError, match=r"a.yaml:5"):
+        selectors.entries(str(d))
+
+
+# --- the hooks.d path (Podman, CRI-O): the hook chooses the policy itself ----------------
+
+CRIO_ANNOTATIONS = {
+    "io.kubernetes.pod.namespace": "shop",
+    "io.kubernetes.pod.name": "web-1",
+    "io.kubernetes.container.name": "nginx",
+    "io.kubernetes.cri-o.ImageName": "nginx:1.25",
+}
+
+
+def hook(*args: str, state: dict, env: dict):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "hotfence-runc"), *args],
+        input=json.dumps(state),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def test_hooks_d_entry():
+    import os
+
+    proc = hook("hooks-d", "--policy-dir", "/etc/hf", state={}, env=dict(os.environ))
+    entry = json.loads(proc.stdout)
+    assert entry["version"] == "1.0.0" and entry["stages"] == ["createRuntime", "poststop"]
+    assert entry["when"] == {"always": True}
+    assert Path(entry["hook"]["path"]).exists()
+    assert entry["hook"]["args"][-4:] == ["hook", "select", "--policy-dir", "/etc/hf"]
+
+
+@pytest.mark.kernel
+@requires_cgroup_bpf
+def test_hooks_d_select_fences_the_cgroup_of_a_selected_container(tmp_path):
+    import os
+    import subprocess
+
+    from kernel_helpers import run_socket_calls, scratch_cgroup
+
+    env = {**os.environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")}
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "config.json").write_text(json.dumps({"annotations": CRIO_ANNOTATIONS}))
+    inet_only = selected(selector="{k8s: {namespace: shop, pod: 'web-*'}}").split(
+        "    - {name: no-alg"
+    )[0]
+    with scratch_cgroup("hooksd") as cg:
+        init = subprocess.Popen(
+            ["sh", "-c", f"echo $$ > {cg}/cgroup.procs && exec sleep 60"],
+        )
+        try:
+            for _ in range(100):
+                if (cg / "cgroup.procs").read_text().strip():
+                    break
+            state = {"id": "c" * 64, "pid": init.pid, "bundle": str(bundle)}
+            # Not selected: nothing happens.
+            (policies / "p.yaml").write_text(inet_only.replace("namespace: shop", "namespace: db"))
+            proc = hook("hook", "select", "--policy-dir", str(policies), state=state, env=env)
+            assert proc.returncode == 0 and proc.stderr == ""
+            assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]
+            # Selected: the cgroup fence is applied.
+            (policies / "p.yaml").write_text(inet_only)
+            proc = hook("hook", "select", "--policy-dir", str(policies), state=state, env=env)
+            assert proc.returncode == 0, proc.stderr
+            assert f"applied 'sel' on {cg}" in proc.stderr
+            assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [1]
+            proc = hook("hook", "remove", state=state, env=env)
+            assert proc.returncode == 0, proc.stderr
+            assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]
+            # A rule the cgroup fence cannot hold, and no seccomp merge here: fail closed...
+            (policies / "p.yaml").write_text(selected(selector="{k8s: {namespace: shop}}"))
+            proc = hook("hook", "select", "--policy-dir", str(policies), state=state, env=env)
+            assert proc.returncode == 1 and "cannot enforce rule(s) no-alg" in proc.stderr
+            assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]
+            # ...unless the policy says open.
+            (policies / "p.yaml").write_text(
+                selected(selector="{k8s: {namespace: shop}}", failure="open")
+            )
+            proc = hook("hook", "select", "--policy-dir", str(policies), state=state, env=env)
+            assert proc.returncode == 0 and "WITHOUT its fence" in proc.stderr
+        finally:
+            init.kill()
+            init.wait()
+            cg_backend.remove(cg)
+
+
+# --- the sh shim in front of the wrapper ---------------------------------------------------
+
+
+def test_shim_sends_only_create_and_run_to_the_wrapper(tmp_path):
+    import subprocess
+    import sys
+
+    fake_runc = tmp_path / "runc"
+    fake_runc.write_text('#!/bin/sh\necho "runc $*"\n')
+    fake_runc.chmod(0o755)
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "bad.yaml").write_text("kind: [")  # the wrapper refuses every create
+    shim_text = subprocess.run(
+        [str(Path(sys.executable).parent / "hotfence-runc"), "--policy-dir", str(policies),
+         "--runc", str(fake_runc), "shim"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    shim = tmp_path / "shim"
+    shim.write_text(shim_text)
+    shim.chmod(0o755)
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "config.json").write_text("{}")
+    env = {**__import__("os").environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")}
+
+    def sh(*args: str):
+        return subprocess.run([str(shim), *args], capture_output=True, text=True, env=env)
+
+    for args in (["--root", "/r", "--log", "create", "state", "x"], ["delete", "create"], []):
+        proc = sh(*args)  # "create" as an option's value or an argument is not the command
+        assert proc.returncode == 0 and proc.stdout == f"runc {' '.join(args)}\n", proc
+    proc = sh("--root", "/r", "create", "--bundle", str(bundle), "id0")
+    assert proc.returncode == 1 and "bad.yaml" in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_the_shim_runtime_fences_like_the_wrapper(docker_engine, policy_file):
+    policy_file(selected())
+    for _ in range(3):
+        proc = run_probe(docker_engine, docker_engine.image, runtime="hotfence-shim")
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.splitlines()[:4] == FENCED
