@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "triage": ("hotfence.triage.cli", "triage"),
     "explain": ("hotfence.fence.explain_cli", "explain"),
     "patch": ("hotfence.known.cli", "patch"),
-    "crashes": ("hotfence.known.cli", "crashes"),
+    "crashes": ("hotfence.fleet.crashes_cli", "crashes"),
     "watch": ("hotfence.watch.cli", "watch"),
     "lab": ("hotfence.lab.cli", "lab"),
 }
