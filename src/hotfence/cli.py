@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("hotfence.fence.explain_cli", "explain"),
     "patch": ("hotfence.known.cli", "patch"),
     "crashes": ("hotfence.fleet.crashes_cli", "crashes"),
+    "serve": ("hotfence.fleet.serve_cli", "serve"),
     "watch": ("hotfence.watch.cli", "watch"),
     "lab": ("hotfence.lab.cli", "lab"),
 }
