@@ -67,7 +67,7 @@ def build(counts: list[DailyCount]) -> Chart:
         per_day[c.day].append((c.title, c.count))
     chart.max_count = max(sum(n for _, n in v) for v in per_day.values())
     days = last - first + 1
-    slot = (WIDTH - LEFT) / days
+    slot = min((WIDTH - LEFT) / days, 40.0)  # a few days must not make a wall of colour
     scale = (HEIGHT - BOTTOM - TOP) / chart.max_count
     for day in range(first, last + 1):
         x = LEFT + (day - first) * slot
