@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "patch": ("hotfence.known.cli", "patch"),
     "crashes": ("hotfence.fleet.crashes_cli", "crashes"),
     "serve": ("hotfence.fleet.serve_cli", "serve"),
+    "collect": ("hotfence.fleet.collect_cli", "collect_cmd"),
     "watch": ("hotfence.watch.cli", "watch"),
     "lab": ("hotfence.lab.cli", "lab"),
 }
