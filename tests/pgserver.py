@@ -7,6 +7,7 @@ current user.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
@@ -58,9 +59,18 @@ class PgServer:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
+    if not _pg_bin("initdb") or not _pg_bin("postgres"):
+        pytest.skip("PostgreSQL server binaries not installed (apt package postgresql)")
+    with running_pg() as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_pg() -> Iterator[PgServer]:
+    """Start a server (benchmarks use this too); stopped and removed on exit."""
     initdb, postgres = _pg_bin("initdb"), _pg_bin("postgres")
     if not initdb or not postgres:
-        pytest.skip("PostgreSQL server binaries not installed (apt package postgresql)")
+        raise RuntimeError("PostgreSQL server binaries not installed (apt package postgresql)")
     run_as: dict[str, object] = {}  # user= / group= for subprocess
     top = Path(tempfile.mkdtemp(prefix="hotfence-pg-"))
     if os.geteuid() == 0:

@@ -35,7 +35,7 @@ def records(*logs: str):
 def test_same_report_counts_once_per_host_and_groups_span_hosts(store_url):
     recs = records("130", "575")
     with CrashStore.open(store_url) as store:
-        assert store.add(H1, recs, now=100.0) == 2
+        assert store.add(H1, recs + recs[:1], now=100.0) == 2  # a repeat in one batch too
         assert store.add(H1, recs, now=200.0) == 0  # the same log again: nothing new
         assert store.add(H2, recs[:1], now=86400.0 * 3) == 1  # the same crash, another host
         groups = {g.title: g for g in store.groups()}

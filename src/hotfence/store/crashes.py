@@ -141,32 +141,37 @@ class CrashStore:
             raise StoreError(self.database, "opened read-only")
         now = time.time() if now is None else now
         records = list(records)
+        bugs = {b.bug_id: b for rec in records for b in rec.known_bugs}
         with self._conn(write=True) as conn:
             hid = self._upsert_host(conn, host_id, now)
-            new = 0
-            for rec in records:
-                for bug in rec.known_bugs:
-                    self._upsert_bug(conn, bug)
-                stmt = (
-                    self._insert(crash)
-                    .values(
-                        host_id=hid,
-                        digest=hashlib.sha256((rec.text or rec.title).encode()).hexdigest(),
-                        title=rec.title,
-                        type=rec.type,
-                        kernel_release=rec.kernel_release or host_id.kernel_release,
-                        source_kind=rec.source_kind.value,
-                        source_path=rec.source_path,
-                        seen_at=now,
-                        seen_day=int(now // 86400),
-                        known_bugs=" ".join(sorted({b.bug_id for b in rec.known_bugs})),
-                        report_json=rec.report_json,
-                    )
-                    .on_conflict_do_nothing(index_elements=["host_id", "digest"])
-                    .returning(crash.c.id)  # a row back only when it was inserted
-                )
-                new += len(conn.execute(stmt).all())
-        return new
+            for bug in bugs.values():
+                self._upsert_bug(conn, bug)
+            if not records:
+                return 0
+            rows = [
+                {
+                    "host_id": hid,
+                    "digest": hashlib.sha256((rec.text or rec.title).encode()).hexdigest(),
+                    "title": rec.title,
+                    "type": rec.type,
+                    "kernel_release": rec.kernel_release or host_id.kernel_release,
+                    "source_kind": rec.source_kind.value,
+                    "source_path": rec.source_path,
+                    "seen_at": now,
+                    "seen_day": int(now // 86400),
+                    "known_bugs": " ".join(sorted({b.bug_id for b in rec.known_bugs})),
+                    "report_json": rec.report_json,
+                }
+                for rec in records
+            ]
+            # One multi-row INSERT (SQLAlchemy's "insertmanyvalues"); RETURNING gives a row
+            # only for each crash actually inserted, not for those already stored.
+            stmt = (
+                self._insert(crash)
+                .on_conflict_do_nothing(index_elements=["host_id", "digest"])
+                .returning(crash.c.id)
+            )
+            return len(conn.execute(stmt, rows).all())
 
     def _insert(self, table: Any) -> Any:
         dialect = sqlite if self.target.is_sqlite else postgresql
