@@ -147,6 +147,21 @@ def test_serve_on_a_bad_store_is_a_clear_error(tmp_path):
 
 def test_report_json_is_kept_whole(client, fleet_db):
     with CrashStore.open(fleet_db, readonly=True) as store:
-        (row,) = store.crashes(title=RDS)
+        (listed,) = store.crashes(title=RDS)
+        row = store.crash(listed.id)
+    assert row is not None and row.report_json
     api = client.get(f"/api/crashes/{row.id}").json()["report"]
     assert api == json.loads(row.report_json)
+
+
+def test_chart_stacks_rare_groups_into_one_bar_per_day():
+    from hotfence.fleet.chart import PALETTE, build
+    from hotfence.store import DailyCount
+
+    counts = [DailyCount(f"group {g}", day, g + 1) for g in range(40) for day in (100, 101)]
+    c = build(counts)
+    assert len(c.bars) == 2 * len(PALETTE)  # the top groups and "other", on each day
+    assert c.legend[-1][1] == f"{40 - len(PALETTE) + 1} other groups"
+    assert c.max_count == sum(range(1, 41))
+    day0 = [b for b in c.bars if b.label.startswith("1970-04-11")]
+    assert abs(sum(b.height for b in day0) - (c.baseline - 10)) < 0.1  # stack fills the axis

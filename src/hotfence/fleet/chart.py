@@ -62,9 +62,15 @@ def build(counts: list[DailyCount]) -> Chart:
         totals[c.title] += c.count
     ranked = sorted(totals, key=lambda t: (-totals[t], t))
     colors = {t: PALETTE[i] for i, t in enumerate(ranked[: len(PALETTE) - 1])}
-    per_day: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    # Groups past the palette share one "other" bar per day: a fleet has hundreds of
+    # groups, and a rect for each of them on each day makes a page of tens of thousands.
+    other = f"{len(ranked) - len(colors)} other groups"
+    summed: dict[tuple[int, str], int] = defaultdict(int)
     for c in counts:
-        per_day[c.day].append((c.title, c.count))
+        summed[(c.day, c.title if c.title in colors else other)] += c.count
+    per_day: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for (day, title), n in summed.items():
+        per_day[day].append((title, n))
     chart.max_count = max(sum(n for _, n in v) for v in per_day.values())
     days = last - first + 1
     slot = min((WIDTH - LEFT) / days, 40.0)  # a few days must not make a wall of colour
@@ -93,5 +99,5 @@ def build(counts: list[DailyCount]) -> Chart:
     ]
     chart.legend = [(colors[t], t) for t in ranked if t in colors]
     if len(ranked) > len(colors):
-        chart.legend.append((OTHER, f"{len(ranked) - len(colors)} other groups"))
+        chart.legend.append((OTHER, other))
     return chart

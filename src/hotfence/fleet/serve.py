@@ -132,7 +132,7 @@ def _host(h: HostRow) -> HostOut:
 
 def _report(c: CrashRow) -> dict[str, Any]:
     try:
-        value = json.loads(c.report_json)
+        value = json.loads(c.report_json or "{}")
     except ValueError:
         return {"text": c.report_json}
     return value if isinstance(value, dict) else {"report": value}

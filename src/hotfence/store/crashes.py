@@ -35,7 +35,7 @@ from hotfence.store.records import (
     HostRow,
     KnownBugRef,
 )
-from hotfence.store.schema import crash, host, known_bug
+from hotfence.store.schema import crash, crash_report, host, known_bug
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Any constant works: it only has to be the same for every hotfence migrating one server.
@@ -160,18 +160,24 @@ class CrashStore:
                     "seen_at": now,
                     "seen_day": int(now // 86400),
                     "known_bugs": " ".join(sorted({b.bug_id for b in rec.known_bugs})),
-                    "report_json": rec.report_json,
                 }
                 for rec in records
             ]
+            reports = {row["digest"]: rec.report_json for row, rec in zip(rows, records)}
             # One multi-row INSERT (SQLAlchemy's "insertmanyvalues"); RETURNING gives a row
             # only for each crash actually inserted, not for those already stored.
             stmt = (
                 self._insert(crash)
                 .on_conflict_do_nothing(index_elements=["host_id", "digest"])
-                .returning(crash.c.id)
+                .returning(crash.c.id, crash.c.digest)
             )
-            return len(conn.execute(stmt, rows).all())
+            new = conn.execute(stmt, rows).all()
+            if new:
+                conn.execute(
+                    crash_report.insert(),
+                    [{"crash_id": cid, "report_json": reports[digest]} for cid, digest in new],
+                )
+            return len(new)
 
     def _insert(self, table: Any) -> Any:
         dialect = sqlite if self.target.is_sqlite else postgresql
@@ -301,9 +307,20 @@ class CrashStore:
             return [_crash_row(r) for r in conn.execute(q)]
 
     def crash(self, crash_id: int) -> CrashRow | None:
+        """One crash with its full report JSON."""
+        q = (
+            _crash_select()
+            .add_columns(crash_report.c.report_json)
+            .outerjoin(crash_report, crash_report.c.crash_id == crash.c.id)
+            .where(crash.c.id == crash_id)
+        )
         with self._conn() as conn:
-            row = conn.execute(_crash_select().where(crash.c.id == crash_id)).first()
-        return _crash_row(row) if row is not None else None
+            row = conn.execute(q).first()
+        if row is None:
+            return None
+        found = _crash_row(row)
+        found.report_json = row[-1] or "{}"
+        return found
 
     def hosts(self) -> list[HostRow]:
         counts = (
@@ -396,7 +413,6 @@ def _crash_select() -> Any:
         crash.c.source_path,
         crash.c.seen_at,
         crash.c.known_bugs,
-        crash.c.report_json,
     ).join(host, host.c.id == crash.c.host_id)
 
 
@@ -412,7 +428,6 @@ def _crash_row(r: Sequence[Any]) -> CrashRow:
         source_path=r[7],
         seen_at=r[8],
         known_bug_ids=r[9].split(),
-        report_json=r[10],
     )
 
 

@@ -90,7 +90,7 @@ class CrashRow:
     source_path: str
     seen_at: float
     known_bug_ids: list[str]
-    report_json: str
+    report_json: str | None = None  # only CrashStore.crash() loads the full report
 
 
 @dataclass

@@ -46,8 +46,16 @@ crash = Table(
     Column("seen_at", Float, nullable=False, index=True),  # unix time it was first stored
     Column("seen_day", Integer, nullable=False),  # seen_at // 86400, for per-day counts
     Column("known_bugs", Text, nullable=False),  # bug ids, space-separated, sorted
-    Column("report_json", Text, nullable=False),
     UniqueConstraint("host_id", "digest", name="crash_host_digest"),
+)
+
+# The full report lives beside its crash row, not in it: group lists and counts scan
+# `crash`, and kilobytes of JSON per row there would make every scan read them all.
+crash_report = Table(
+    "crash_report",
+    metadata,
+    Column("crash_id", Integer, ForeignKey("crash.id"), primary_key=True, autoincrement=False),
+    Column("report_json", Text, nullable=False),
 )
 
 known_bug = Table(

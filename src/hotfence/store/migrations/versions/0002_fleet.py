@@ -1,4 +1,5 @@
-"""Fleet schema: hosts, crashes per host, known-bug matches, the full report JSON.
+"""Fleet schema: hosts, crashes per host, known-bug matches, the full report JSON (its own
+table, so that scans of `crash` stay small).
 
 The single-machine table's rows are kept: each becomes a crash of a host named after
 the old `host` column (its machine-id was never recorded, so it is `legacy:<hostname>`),
@@ -49,8 +50,14 @@ def upgrade() -> None:
         sa.Column("seen_at", sa.Float, nullable=False),
         sa.Column("seen_day", sa.Integer, nullable=False),
         sa.Column("known_bugs", sa.Text, nullable=False),
-        sa.Column("report_json", sa.Text, nullable=False),
         sa.UniqueConstraint("host_id", "digest", name="crash_host_digest"),
+    )
+    crash_report = op.create_table(
+        "crash_report",
+        sa.Column(
+            "crash_id", sa.Integer, sa.ForeignKey("crash.id"), primary_key=True, autoincrement=False
+        ),
+        sa.Column("report_json", sa.Text, nullable=False),
     )
     op.create_index("ix_crash_title", "crash", ["title"])
     op.create_index("ix_crash_seen_at", "crash", ["seen_at"])
@@ -88,7 +95,7 @@ def upgrade() -> None:
                 host.update().where(host.c.id == host_ids[hostname]).values(last_seen=seen_at)
             )
         report = {"title": title, "type": type_, "kernel_release": kernel, "text": text}
-        bind.execute(
+        inserted = bind.execute(
             crash.insert().values(
                 host_id=host_ids[hostname],
                 digest=digest or hashlib.sha256(text.encode()).hexdigest(),
@@ -100,8 +107,11 @@ def upgrade() -> None:
                 seen_at=seen_at,
                 seen_day=int(seen_at // 86400),
                 known_bugs="",
-                report_json=json.dumps(report),
             )
+        ).inserted_primary_key
+        assert inserted is not None
+        bind.execute(
+            crash_report.insert().values(crash_id=inserted[0], report_json=json.dumps(report))
         )
     op.drop_table("crash_v1")
 
