@@ -177,3 +177,18 @@ def test_source_kinds_are_recorded(store_url):
         store.add(H1, [replace(rec, source_kind=SourceKind.pstore, source_path="/sys/fs/pstore/x")])
         (row,) = store.crashes()
     assert (row.source_kind, row.source_path) == ("pstore", "/sys/fs/pstore/x")
+
+
+def test_read_only_open_of_an_unmigrated_store_says_how_to_migrate(tmp_path):
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)
+    con.executescript(LEGACY_SCHEMA)
+    con.close()
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match=r"schema revision is none, this hotfence needs 0002"):
+        CrashStore.open(db, readonly=True)
+    assert db.read_bytes() == before  # serve never migrates
+    with CrashStore.open(db):
+        pass
+    with CrashStore.open(db, readonly=True) as ro:
+        assert ro.revision() == head_revision()
