@@ -165,3 +165,15 @@ def test_chart_stacks_rare_groups_into_one_bar_per_day():
     assert c.max_count == sum(range(1, 41))
     day0 = [b for b in c.bars if b.label.startswith("1970-04-11")]
     assert abs(sum(b.height for b in day0) - (c.baseline - 10)) < 0.1  # stack fills the axis
+
+
+def test_a_new_crash_shows_on_the_next_request(client, fleet_db):
+    before = {g["title"]: g["count"] for g in client.get("/api/groups").json()}
+    assert client.get("/api/groups").json()  # served from the summaries now
+    log = parse_log(syz_log("575"))
+    with CrashStore.open(fleet_db) as store:
+        store.add(HOSTS[1], [crash_record(r, "/var/log/again.log") for r in log])
+    after = {g["title"]: g for g in client.get("/api/groups").json()}
+    assert (before[RDS], after[RDS]["count"]) == (1, 2)
+    assert after[RDS]["hosts"] == ["node-a", "node-b"]
+    assert "node-b" in client.get("/group", params={"title": RDS}).text

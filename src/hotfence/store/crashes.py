@@ -367,6 +367,13 @@ class CrashStore:
         with self._conn() as conn:
             return [GroupHostCount(t, h, m, n) for t, h, m, n in conn.execute(q)]
 
+    def version(self) -> tuple[Any, ...]:
+        """Changes whenever a crash is stored or a host is updated (the store never deletes)."""
+        with self._conn() as conn:
+            crash_max = conn.execute(select(func.max(crash.c.id))).scalar()
+            host_max = conn.execute(select(func.count(), func.max(host.c.last_seen))).one()
+        return (crash_max, host_max[0], host_max[1])
+
     def count(self) -> int:
         with self._conn() as conn:
             return int(conn.execute(select(func.count()).select_from(crash)).scalar() or 0)
