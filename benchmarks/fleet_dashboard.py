@@ -113,8 +113,6 @@ def main() -> None:
                 "report": f"/crash/{crash.id}",
                 "host": f"/host/{crash.host_id}",
             }
-            print(f"{total} crashes; ab -n {args.requests} -c {args.concurrency} on loopback; ms")
-            print(f"{'page':<20} {'p50':>6} {'p95':>6} {'max':>6}")
             # The server recomputes fleet summaries once per store change: the first load
             # after a new crash pays that, the others are served from them.
             t0 = time.perf_counter()
@@ -122,6 +120,8 @@ def main() -> None:
             print(
                 f"first group list after a store change: {(time.perf_counter() - t0) * 1000:.0f} ms"
             )
+            print(f"{total} crashes; ab -n {args.requests} -c {args.concurrency} on loopback; ms")
+            print(f"{'page':<20} {'p50':>6} {'p95':>6} {'max':>6}")
             for name, path in pages.items():
                 urlopen(base + path, timeout=300).read()  # warm the page cache once
                 p50, p95, worst = ab(base + path, args.requests, args.concurrency)
