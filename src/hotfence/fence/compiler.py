@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hotfence.fence import names
 from hotfence.fence.compiled import (
     ANY,
     ANY_KERN,
@@ -35,8 +34,9 @@ from hotfence.fence.policy import (
     SocketMatch,
     load_policy,
 )
+from hotfence.linux import names
 
-# Keeps a policy within what the backends' maps are sized for (bpf/common.h): the maps
+# Keeps a policy within what the backends' maps are sized for (fence/fence_abi.h): the maps
 # hold two slots (old and new policy during an atomic swap), so one policy gets half.
 MAX_RULES = 16384  # HF_MAX_RULES: rule ids index the per-rule counters
 MAX_CREATE_KEYS = 65536 // 2  # HF_CREATE_ENTRIES / 2

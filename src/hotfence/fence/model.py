@@ -38,7 +38,6 @@ import enum
 import errno as errno_mod
 from dataclasses import dataclass, field, replace
 
-from hotfence.fence import names
 from hotfence.fence.compiled import (
     Action,
     CompiledPolicy,
@@ -46,6 +45,7 @@ from hotfence.fence.compiled import (
     RuleInfo,
     resolve_create_protocol,
 )
+from hotfence.linux import names
 
 
 class Backend(str, enum.Enum):

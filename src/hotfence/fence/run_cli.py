@@ -20,9 +20,9 @@ from pathlib import Path
 
 import click
 
-from hotfence.bpf import abi
 from hotfence.bpf.build import BuildError
 from hotfence.bpf.libbpf import LibbpfError
+from hotfence.fence import abi
 from hotfence.fence.backends import Coverage, RuleCoverage, lsm, probe, unenforceable
 from hotfence.fence.backends import cgroup as backend
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
@@ -94,7 +94,7 @@ def _check_coverage(
 
 
 def _call_text(ev: abi.FenceEvent) -> str:
-    from hotfence.fence import names
+    from hotfence.linux import names
 
     fam = names.family_name(ev.family)
     proto = names.protocol_name(ev.family, ev.protocol)

@@ -41,7 +41,7 @@ from hotfence.fence.compiled import (
     RuleInfo,
     resolve_create_protocol,
 )
-from hotfence.fence.names import AF_INET, AF_PACKET, SOCK_PACKET, SOCK_TYPE_MASK
+from hotfence.linux.names import AF_INET, AF_PACKET, SOCK_PACKET, SOCK_TYPE_MASK
 
 U32 = 0xFFFFFFFF
 SOCKET_SYSCALLS = ("socket", "socketpair")  # both reach security_socket_create()

@@ -32,8 +32,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from hotfence.bpf import abi, build, libbpf
-from hotfence.fence import fast_table
+from hotfence.bpf import build, libbpf
+from hotfence.fence import abi, fast_table
 from hotfence.fence.backends import Coverage, RuleCoverage
 from hotfence.fence.backends.cgroupfs import (
     PIN_ROOT,
