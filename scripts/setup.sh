@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-venv clang llvm bpftool libbpf-dev libbpf1 gcc make iproute2 xz-utils qemu-system-x86 busybox-static gcc-12 libelf1 libseccomp2 util-linux crash docker.io podman)
+APT_PACKAGES=(python3-venv clang llvm bpftool libbpf-dev libbpf1 gcc make iproute2 xz-utils qemu-system-x86 busybox-static gcc-12 libelf1 libseccomp2 util-linux crash docker.io podman postgresql chromium apache2-utils)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -19,7 +19,7 @@ fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q --upgrade pip >/dev/null
-.venv/bin/pip install -q -e '.[test,vmcore,dev]'
+.venv/bin/pip install -q -e '.[test,vmcore,dev,fleet]'
 
 # The editable install loads its BPF objects from the checkout: compile them once here
 # (CO-RE, against the kept bpf/include/<arch>/vmlinux.h; a wheel build does the same in

@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+# The PostgreSQL server fixture and the SQLite/PostgreSQL `store_url` fixture.
+pytest_plugins = ["pgserver"]
+
 
 @pytest.fixture(autouse=True)
 def _private_hotfence_state(tmp_path_factory, monkeypatch):

@@ -1,8 +1,7 @@
-"""`hotfence patch list|show|apply` and `hotfence crashes`: the catalogue and the crash store."""
+"""`hotfence patch list|show|apply`: the known-bug catalogue and its virtual patches."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import platform
 import sys
@@ -11,16 +10,10 @@ from pathlib import Path
 
 import click
 import yaml
-from rich.console import Console
-from rich.table import Table
 
-# `console` below is crashes' rich Console; the shared conventions go by another name here.
 from hotfence import console as conventions
 from hotfence.known.catalog import Affected, Catalog, Entry, load_catalog
-from hotfence.store import CrashStore
 from hotfence.yamlsource import SourceError
-
-console = Console()
 
 
 def _catalog(extra: tuple[str, ...]) -> Catalog:
@@ -266,32 +259,3 @@ def apply(
     ctx.invoke(
         fence_apply, policy=str(patch_policy_file(entry)), cgroup=cgroup, allow_partial=False
     )
-
-
-@click.command()
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    help="Crash store (default: ~/.local/share/hotfence/crashes.sqlite).",
-)
-@click.option("--limit", type=int, default=50, show_default=True)
-def crashes(db: str | None, limit: int) -> None:
-    """List stored crashes grouped by title, most recent first (like syzbot's dashboard)."""
-    with CrashStore(Path(db) if db else None) as store:
-        groups = store.groups(limit)
-    table = Table("title", "type", "count", "first seen", "last seen", "hosts", "kernels")
-
-    def when(t: float) -> str:
-        return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M")
-
-    for g in groups:
-        table.add_row(
-            g.title,
-            g.type,
-            str(g.count),
-            when(g.first_seen),
-            when(g.last_seen),
-            ", ".join(g.hosts),
-            ", ".join(g.kernels),
-        )
-    console.print(table)

@@ -5,7 +5,9 @@ with drgn (hotfence.triage.vmcore), after crash's first commands (log, bt, dis, 
 
 Exit status: 0 whether or not crashes were found (finding none is an answer); 2 when
 an input could not be read (each one is named on stderr, the others are still
-triaged) or when --vmlinux / --modules / --vmcore cannot be used.
+triaged) or when --vmlinux / --modules / --vmcore cannot be used; 3 when the report was
+printed but its crashes could not be recorded in the crash store (the warning names the
+database and the reason). The report is always rendered before the store is touched.
 """
 
 from __future__ import annotations
@@ -17,15 +19,18 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from hotfence.store import CrashStore
+from hotfence.store import CrashRecord, CrashStore, SourceKind, StoreError
+from hotfence.store.host import local_host
 from hotfence.triage.analyze import KnownBugMatcher, triage_paths
 from hotfence.triage.reader import DEFAULT_LIMITS, ReadLimits
 from hotfence.triage.render import FORMATS, render
 from hotfence.triage.source import SourceLines
 from hotfence.triage.symbolize import SymbolizeError, Symbolizer
+from hotfence.triage.tostore import crash_record
 from hotfence.yamlsource import SourceError
 
 EXIT_UNREADABLE = 2
+EXIT_NOT_STORED = 3
 
 
 @click.command("triage")
@@ -81,9 +86,16 @@ EXIT_UNREADABLE = 2
 )
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False),
     default=None,
-    help="Crash store file (default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).",
+    metavar="PATH|URL",
+    help="Crash store: a SQLite file or a postgresql:// URL "
+    "(default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).",
+)
+@click.option(
+    "--host-id",
+    default=None,
+    help="Record crashes under this host name and machine-id instead of this machine's "
+    "(default: $HOTFENCE_HOST_ID, else /etc/machine-id and the hostname).",
 )
 @click.option(
     "--max-input-size",
@@ -104,6 +116,7 @@ def triage(
     known_dirs: tuple[str, ...],
     store: bool,
     db: str | None,
+    host_id: str | None,
     max_input_size: str,
 ) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
@@ -119,7 +132,9 @@ def triage(
             raise click.UsageError(
                 "--vmcore needs --vmlinux (the DWARF vmlinux of the crashed kernel)"
             )
-        _triage_vmcore(vmcore, vmlinux, modules_dir, source_dir, known_dirs, fmt, store, db)
+        _triage_vmcore(
+            vmcore, vmlinux, modules_dir, source_dir, known_dirs, fmt, store, db, host_id
+        )
         return
     if not paths:
         raise click.UsageError("give at least one PATH (or - for stdin), or --vmcore")
@@ -138,11 +153,6 @@ def triage(
     )
     for notice in notices:
         click.echo(f"hotfence triage: {notice}", err=True)
-    if store:
-        with CrashStore(Path(db) if db else None) as crash_store:
-            for res in results:
-                for rep in res.reports:
-                    crash_store.add(rep, res.path)
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     roots = [source_dir or ""]
     if symbolizer is not None:
@@ -152,8 +162,32 @@ def triage(
     failed = [r for r in results if r.error]
     for r in failed:
         click.echo(f"hotfence triage: cannot read {r.path}: {r.error}", err=True)
+    stored = (
+        _store(db, host_id, [crash_record(rep, res.path) for res in results for rep in res.reports])
+        if store
+        else True
+    )
     if failed:
         sys.exit(EXIT_UNREADABLE)
+    if not stored:
+        sys.exit(EXIT_NOT_STORED)
+
+
+def _store(db: str | None, host_id: str | None, records: list[CrashRecord]) -> bool:
+    """Record crashes after the report was printed; a failure is a warning, never a loss."""
+    if not records:
+        return True
+    try:
+        with CrashStore.open(db) as crash_store:
+            crash_store.add(local_host(host_id), records)
+    except StoreError as exc:
+        click.echo(
+            f"hotfence triage: warning: {len(records)} crash(es) not recorded in crash store "
+            f"{exc.database}: {exc.reason}",
+            err=True,
+        )
+        return False
+    return True
 
 
 def _triage_vmcore(
@@ -165,6 +199,7 @@ def _triage_vmcore(
     fmt: str,
     store: bool,
     db: str | None,
+    host_id: str | None,
 ) -> None:
     from hotfence.triage.vmcore import VmcoreError, analyze_vmcore
     from hotfence.triage.vmcore_render import render_vmcore
@@ -175,14 +210,14 @@ def _triage_vmcore(
     except VmcoreError as exc:
         click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    if store:
-        with CrashStore(Path(db) if db else None) as crash_store:
-            for rep in report.reports:
-                crash_store.add(rep, vmcore)
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     roots = [source_dir or "", os.path.dirname(os.path.abspath(vmlinux))]
     roots += [os.path.dirname(m) for m in report.modules]
     render_vmcore(report, fmt, console, SourceLines(roots))
+    if store:
+        records = [crash_record(rep, vmcore, SourceKind.vmcore) for rep in report.reports]
+        if not _store(db, host_id, records):
+            sys.exit(EXIT_NOT_STORED)
 
 
 def _known_bugs(known_dirs: tuple[str, ...]) -> KnownBugMatcher | None:

@@ -1,0 +1,77 @@
+"""`hotfence collect`: store the crashes the previous boot left behind (run once per boot)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hotfence.fleet.collect import CRASH_DIR, JOURNAL_CMD, PSTORE_DIRS, collect, find_sources
+from hotfence.known.catalog import load_catalog
+from hotfence.store import CrashStore, StoreError
+from hotfence.store.host import local_host
+from hotfence.yamlsource import SourceError
+
+EXIT_STORE = 3
+
+
+@click.command("collect")
+@click.option("--db", default=None, metavar="PATH|URL", help="Crash store (as for triage).")
+@click.option("--host-id", default=None, help="Host name and machine-id override (as for triage).")
+@click.option(
+    "--crash-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=CRASH_DIR,
+    show_default=True,
+    help="kdump's directory: */vmcore-dmesg.txt are read.",
+)
+@click.option(
+    "--pstore-dir",
+    "pstore_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    default=PSTORE_DIRS,
+    show_default=True,
+    help="pstore mount or systemd-pstore archive: dmesg* and console* records are read "
+    "(repeatable).",
+)
+@click.option(
+    "--journal/--no-journal",
+    default=True,
+    show_default=True,
+    help="Read the previous boot's kernel log (journalctl -k -b -1).",
+)
+def collect_cmd(
+    db: str | None,
+    host_id: str | None,
+    crash_dir: Path,
+    pstore_dirs: tuple[Path, ...],
+    journal: bool,
+) -> None:
+    """Triage and store what the last crash left: kdump, pstore, the previous boot's journal.
+
+    A crash already in the store (same host, same report) is not stored again, so running
+    this at every boot never counts one crash twice. Exit status 3 when the store cannot
+    be written (nothing is lost: the sources stay where they are).
+    """
+    try:
+        catalog = load_catalog()
+    except SourceError as exc:
+        click.echo(f"hotfence collect: invalid known-bug catalogue:\n{exc}", err=True)
+        sys.exit(2)
+    sources, notes = find_sources(crash_dir, pstore_dirs, JOURNAL_CMD if journal else None)
+    for note in notes:
+        click.echo(f"hotfence collect: {note}", err=True)
+    try:
+        with CrashStore.open(db) as store:
+            results = collect(store, local_host(host_id), sources, catalog)
+    except StoreError as exc:
+        click.echo(f"hotfence collect: {exc}", err=True)
+        sys.exit(EXIT_STORE)
+    for r in results:
+        titles = "; ".join(dict.fromkeys(r.titles))
+        click.echo(f"{r.kind.value}\t{r.path}\t{r.found} found, {r.stored} new\t{titles}")
+    found = sum(r.found for r in results)
+    stored = sum(r.stored for r in results)
+    click.echo(f"collected {found} crash reports from {len(results)} sources, {stored} new")
