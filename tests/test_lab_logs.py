@@ -13,8 +13,14 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import drgn
 import pytest
 import yaml
+
+from hotfence.store import CrashStore
+from hotfence.store.records import HostIdentity
+from hotfence.triage import analyze, parser
+from hotfence.triage.tostore import crash_record
 
 LAB = Path(__file__).parent / "lab"
 EXPECTED: dict[str, dict] = yaml.safe_load((LAB / "expected.yaml").read_text())["logs"]
@@ -88,8 +94,6 @@ def test_lab_rejects_a_log_that_lacks_its_facts() -> None:
 
 # ------------------------------------------------------------ triage: parse_log --
 
-parser = pytest.importorskip("hotfence.triage.parser", reason="triage parser not landed yet")
-
 
 def _report(kind: str):
     reports = parser.parse_log(_log(kind))
@@ -121,7 +125,6 @@ def test_parse_log_faulting_function(kind: str) -> None:
 @pytest.mark.parametrize("kind", [k for k in KINDS if EXPECTED[k]["fault_insn"]])
 def test_triage_decodes_the_faulting_instruction(kind: str) -> None:
     """parse_log + the Code: disassembly (hotfence.triage.analyze.triage_text)."""
-    analyze = pytest.importorskip("hotfence.triage.analyze")
     rep = analyze.triage_text(_log(kind))[0]
     assert rep.code is not None and rep.code.error is None, "Code: bytes not decoded"
     faulting = [i.text for i in rep.code.instructions if i.faulting]
@@ -162,13 +165,15 @@ def test_crash_store_groups_reruns_of_each_lab_crash(tmp_path: Path) -> None:
     the crash store; the very same log stored twice counts once. Kinds that crash in the
     same function (socket-proto and netns: hotfence_crash_proto_connect, reached from
     user space or from a pernet init) are one bug, so one group."""
-    store_mod = pytest.importorskip("hotfence.store")
-    with store_mod.CrashStore(tmp_path / "crashes.sqlite") as store:
+    host = HostIdentity("lab", "lab-machine")
+    with CrashStore.open(tmp_path / "crashes.sqlite") as store:
         for kind in KINDS:
             for seed in (None, 1, 2):
                 text = _log(kind) if seed is None else _rerun_noise(_log(kind), seed)
-                assert store.add(parser.parse_log(text)[0], source=f"{kind}-{seed}")
-            assert not store.add(parser.parse_log(_log(kind))[0], source="again")
+                record = crash_record(parser.parse_log(text)[0], f"{kind}-{seed}")
+                assert store.add(host, [record]) == 1
+            again = crash_record(parser.parse_log(_log(kind))[0], "again")
+            assert store.add(host, [again]) == 0
         groups = {g.title: g for g in store.groups()}
     assert set(groups) == {EXPECTED[k]["title"] for k in KINDS}
     kinds_per_title = Counter(EXPECTED[k]["title"] for k in KINDS)
@@ -219,7 +224,6 @@ def test_lab_takes_a_vmcore_with_vmcoreinfo(vmcore_capture) -> None:
         "Kernel panic - not syncing: hotfence_crash: panic requested by sh" in cap.log.read_text()
     )
     assert cap.module is not None and cap.module.exists()
-    drgn = pytest.importorskip("drgn")
     prog = drgn.Program()
     prog.set_core_dump(str(cap.vmcore))
     assert prog.flags & drgn.ProgramFlags.IS_LINUX_KERNEL
@@ -231,7 +235,6 @@ def test_vmcore_stack_with_the_debug_vmlinux(vmcore_capture) -> None:
     walks the crashed task's stack into the module with file:line."""
     from hotfence.lab.debkernel import GuestKernelError, prepare_debug_vmlinux, prepare_kernel
 
-    drgn = pytest.importorskip("drgn")
     try:
         vmlinux = prepare_debug_vmlinux(prepare_kernel(vmcore_capture.kernel))
     except GuestKernelError as exc:
