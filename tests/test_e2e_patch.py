@@ -113,7 +113,7 @@ def test_patch_apply_on_an_out_of_range_kernel_does_nothing_unless_forced() -> N
     import platform
 
     from hotfence.fence.backends import cgroup as backend
-    from hotfence.known.kernelver import parse_version
+    from hotfence.linux.kernelver import parse_version
 
     if (6, 1, 0) <= parse_version(f"{platform.release()} {platform.version()}") < (6, 2, 0):
         pytest.skip(
