@@ -1,7 +1,9 @@
 """Shared pytest set-up: private hotfence state, the kernel/guest markers, the one guest.
 
 * Every test gets its own crash store and known-bug directory (never the user's).
-* ``-m guest`` / ``-m "not guest"``: a test using a guest fixture is marked ``guest`` here.
+* ``-m kernel`` / ``-m guest`` / ``-m "not kernel and not guest"`` select the tests that
+  need the running kernel, a QEMU guest, or neither: a test using a guest fixture is
+  marked ``guest`` here; kernel_helpers fails a test that touches the kernel unmarked.
 * The guest: one Debian 6.1 boot per test session, only if a guest test runs.
 """
 
@@ -13,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+import kernel_helpers
 
 if TYPE_CHECKING:
     from hotfence.lab.guest import GuestSession
@@ -81,6 +85,17 @@ def pytest_collection_modifyitems(config, items):
         if GUEST_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.guest)
     items.sort(key=lambda item: "disposable_guest" in getattr(item, "fixturenames", ()))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # kernel_helpers refuses to touch the kernel for a test not marked `kernel` (or
+    # `guest`), so `-m "not kernel and not guest"` really runs no kernel code.
+    kernel_helpers.current_markers = {m.name for m in item.iter_markers()}
+
+
+def pytest_runtest_teardown(item):
+    kernel_helpers.current_markers = None
 
 
 # The files every boot of the shared guest carries in $HOTFENCE_IN (test_guest_harness
