@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import functools
 import importlib
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from hotfence import __version__
+from hotfence import __version__, console
+from hotfence.console import EXIT_NO_PERMISSION
 
 if TYPE_CHECKING:
     from hotfence.triage.analyze import KnownBugMatcher
@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "crashes": ("hotfence.known.cli", "crashes"),
     "watch": ("hotfence.watch.cli", "watch"),
     "lab": ("hotfence.lab.cli", "lab"),
+    "vmcore": ("hotfence.triage.vmcore_cli", "vmcore"),
 }
 
 # `hotfence fence ...` subcommands.
@@ -43,9 +44,26 @@ FENCE_COMMANDS: dict[str, tuple[str, str]] = {
     "exec": ("hotfence.fence.exec_cli", "exec_"),
 }
 
-
-# Exit status of a command that lacks the capabilities it needs (sysexits.h EX_NOPERM).
-EXIT_NO_PERMISSION = 77
+# One line each for `hotfence --help` and `hotfence fence --help`, so listing the commands
+# imports none of them and no summary is cut at the terminal's width. A command missing
+# here is listed with the first sentence of its own help.
+SUMMARIES: dict[str, str] = {
+    "triage": "Crash reports from kernel logs and vmcores, with known bugs.",
+    "explain": "What a socket call would get, and which policy rule decides.",
+    "patch": "Known kernel bugs and their virtual patches.",
+    "crashes": "Stored crashes grouped by title, most recent first.",
+    "watch": "Stream every socket creation on the host, with its verdict.",
+    "lab": "Boot stock Debian kernels under QEMU to record real crashes.",
+    "vmcore": "A live drgn session on a crash dump, and kmem ADDR lookups.",
+    "fence": "Enforce socket policy in the kernel (cgroup-BPF, BPF-LSM, seccomp).",
+    "fence run": "Enforce a policy on a cgroup until Ctrl-C, then summarise.",
+    "fence apply": "Enforce a policy on a cgroup persistently (pinned).",
+    "fence status": "The fences applied on this host and what each rule enforces.",
+    "fence remove": "Remove the fence from a cgroup.",
+    "fence counters": "Per-rule hit and deny counters of a cgroup's fence.",
+    "fence events": "The deny/audit events of a cgroup's fence.",
+    "fence exec": "Run a command under a policy enforced by seccomp (no root).",
+}
 
 # Linux capability numbers (include/uapi/linux/capability.h).
 CAPABILITIES = {"CAP_NET_ADMIN": 12, "CAP_SYS_ADMIN": 21, "CAP_PERFMON": 38, "CAP_BPF": 39}
@@ -77,7 +95,9 @@ def effective_capabilities() -> set[str]:
     return {name for name, bit in CAPABILITIES.items() if mask >> bit & 1}
 
 
-def _require_capabilities(path: str, needed: tuple[str, ...], callback: Callable[..., Any]):
+def _require_capabilities(
+    path: str, needed: tuple[str, ...], callback: Callable[..., Any]
+) -> Callable[..., Any]:
     """Wrap a command's callback: without its capabilities, one line and EXIT_NO_PERMISSION.
 
     The kernel would refuse later with EPERM from deep inside libbpf, which reads as if
@@ -88,11 +108,10 @@ def _require_capabilities(path: str, needed: tuple[str, ...], callback: Callable
     def checked(*args: Any, **kwargs: Any) -> Any:
         missing = [c for c in needed if c not in effective_capabilities()]
         if missing:
-            click.echo(
-                f"hotfence {path}: needs root ({' + '.join(missing)} missing); run it with sudo",
-                err=True,
+            console.fail(
+                f"needs root ({' + '.join(missing)} missing); run it with sudo",
+                EXIT_NO_PERMISSION,
             )
-            sys.exit(EXIT_NO_PERMISSION)
         return callback(*args, **kwargs)
 
     return checked
@@ -109,10 +128,10 @@ def _guard(path: str, cmd: click.Command) -> None:
             _guard(f"{path} {sub_name}", sub)
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+class LazyGroup(console.Group):
+    """A group whose subcommands are imported on first use (listing them imports none)."""
 
-    def __init__(self, *args, lazy: dict[str, tuple[str, str]], **kwargs):
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = lazy
 
@@ -127,12 +146,34 @@ class LazyGroup(click.Group):
         _guard(" ".join([*ctx.command_path.split()[1:], name]), cmd)
         return cmd
 
+    def summary(self, ctx: click.Context, name: str) -> str | None:
+        prefix = " ".join([*ctx.command_path.split()[1:], name])
+        return SUMMARIES.get(prefix) or super().summary(ctx, name)
 
-@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+
+EPILOG = """\b
+Conventions (docs/cli.md): data on stdout, messages on stderr; -o json where a
+command has data; exit 0 ok, 1 failure or findings, 2 usage or bad input,
+77 missing privilege, 130 interrupted. NO_COLOR turns colour off.
+Shell completion (bash): eval "$(_HOTFENCE_COMPLETE=bash_source hotfence)"
+"""
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    epilog=EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="hotfence")
+@click.option("-q", "--quiet", is_flag=True, help="Only data and errors: no notes or spinners.")
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, quiet: bool, verbose: int) -> None:
     """From a kernel crash to a live, precise socket fence."""
+    if quiet and verbose:
+        raise click.UsageError("-q and -v contradict each other")
+    console.set_verbosity(ctx, -1 if quiet else verbose)
     # Features below plug into each other here, never by importing upwards: triage
     # finds crashes, and the known-bug catalogue (a layer above it) matches them.
     ctx.obj = {"known_bugs": _load_known_bugs}
@@ -141,7 +182,10 @@ def main(ctx: click.Context) -> None:
 def _load_known_bugs(extra_dirs: list[Path] | None) -> KnownBugMatcher:
     from hotfence.known.catalog import load_catalog  # only when a command asks for it
 
-    return load_catalog(extra_dirs)
+    catalog = load_catalog(extra_dirs)
+    for warning in catalog.warnings:  # e.g. an unreadable $HOME: said once, not a traceback
+        click.echo(f"hotfence: warning: {warning}", err=True)
+    return catalog
 
 
 @main.group(cls=LazyGroup, lazy=FENCE_COMMANDS)

@@ -19,6 +19,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,17 +169,21 @@ def extract_vmlinux(bzimage: bytes) -> bytes:
 def pvh_entry(vmlinux: Path) -> int | None:
     """The XEN_ELFNOTE_PHYS32_ENTRY address of an ELF vmlinux, or None if it has none."""
     from elftools.elf.elffile import ELFFile
+    from elftools.elf.segments import NoteSegment
 
     with vmlinux.open("rb") as fh:
         elf = ELFFile(fh)
         for seg in elf.iter_segments():
-            if seg.header.p_type != "PT_NOTE":
+            if not isinstance(seg, NoteSegment):
                 continue
             for note in seg.iter_notes():
-                if note["n_name"] == "Xen" and note["n_type"] == XEN_ELFNOTE_PHYS32_ENTRY:
+                # pyelftools types n_type as str, but an unknown (Xen) type stays an int
+                n_type: object = note["n_type"]
+                if note["n_name"] == "Xen" and n_type == XEN_ELFNOTE_PHYS32_ENTRY:
                     desc = note["n_desc"]
                     raw = desc.encode("latin-1") if isinstance(desc, str) else bytes(desc)
-                    return struct.unpack("<I", raw[:4])[0]
+                    entry: int = struct.unpack("<I", raw[:4])[0]
+                    return entry
     return None
 
 
@@ -198,7 +203,7 @@ def prepare_kernel(
 
 
 @contextlib.contextmanager
-def locked(path: Path):
+def locked(path: Path) -> Iterator[None]:
     """An exclusive flock on ``path`` for the duration of the ``with`` block."""
     with path.open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)

@@ -19,7 +19,8 @@ from hotfence.triage.disasm import disassemble_report
 from hotfence.triage.guilty import frame_files, guilty_file
 from hotfence.triage.model import FileResult, KnownBugMatch, Report
 from hotfence.triage.parser import parse_log
-from hotfence.triage.reader import InputError, read_inputs
+from hotfence.triage.prefilter import triage_input
+from hotfence.triage.reader import DEFAULT_LIMITS, InputError, ReadLimits, Skipped, expand
 from hotfence.triage.symbolize import Symbolizer
 
 
@@ -56,18 +57,37 @@ def triage_paths(
     symbolizer: Symbolizer | None = None,
     stdin: BinaryIO | None = None,
     catalog: KnownBugMatcher | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    notices: list[str] | None = None,
 ) -> list[FileResult]:
     """One FileResult per input file (directories expanded, ``-`` is stdin).
 
-    An unreadable input gives a FileResult with ``error`` set and no reports; the other
-    inputs are still triaged (the CLI then exits 2).
+    Each input is streamed in bounded memory (hotfence.triage.prefilter). An unreadable
+    input gives a FileResult with ``error`` set (and the reports found before the error,
+    if it came part-way); the other inputs are still triaged (the CLI then exits 2).
+    Directory entries that were not read and long lines that were cut are added to
+    ``notices`` (one line each, naming the file).
     """
     results: list[FileResult] = []
-    for item in read_inputs(paths, stdin=stdin):
+    for item in expand(paths):
+        if isinstance(item, Skipped):
+            if notices is not None:
+                notices.append(f"skipped {item.path}: {item.reason}")
+            continue
         if isinstance(item, InputError):
             results.append(FileResult(path=item.path, error=item.reason))
             continue
-        results.append(
-            FileResult(path=item.path, reports=triage_text(item.data, symbolizer, catalog))
-        )
+        try:
+            got = triage_input(item, stdin, limits)
+            reports = [enrich(r, symbolizer, catalog) for r in got.reports]
+        except MemoryError:
+            results.append(FileResult(path=item, error="out of memory while triaging it"))
+            continue
+        if notices is not None:
+            notices += [
+                f"{item}:{c.line}: line longer than {limits.max_line} bytes, "
+                f"{c.dropped} bytes after byte {c.offset} not read"
+                for c in got.cuts
+            ]
+        results.append(FileResult(path=item, reports=reports, error=got.error))
     return results

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from hotfence.store import CrashStore
 from hotfence.triage.analyze import KnownBugMatcher, triage_paths
+from hotfence.triage.reader import DEFAULT_LIMITS, ReadLimits
 from hotfence.triage.render import FORMATS, render
 from hotfence.triage.source import SourceLines
 from hotfence.triage.symbolize import SymbolizeError, Symbolizer
@@ -84,6 +85,15 @@ EXIT_UNREADABLE = 2
     default=None,
     help="Crash store file (default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).",
 )
+@click.option(
+    "--max-input-size",
+    "max_input_size",
+    default=f"{DEFAULT_LIMITS.max_bytes >> 30}G",
+    show_default=True,
+    metavar="SIZE",
+    help="Stop reading one input after this many decompressed bytes (K/M/G suffixes); "
+    "what was read before is still triaged. Guards against compression bombs.",
+)
 def triage(
     paths: tuple[str, ...],
     fmt: str,
@@ -94,11 +104,13 @@ def triage(
     known_dirs: tuple[str, ...],
     store: bool,
     db: str | None,
+    max_input_size: str,
 ) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
 
-    PATH may be a file (plain, .gz or .xz), a directory (read recursively) or - for
-    stdin. With --vmcore, no PATH: the log comes from the dump.
+    PATH may be a file (plain, .gz, .xz or .zst), a directory (its log files, read
+    recursively; other entries are listed as skipped) or - for stdin, the one way to
+    read a pipe or device. With --vmcore, no PATH: the log comes from the dump.
     """
     if vmcore is not None:
         if paths:
@@ -119,7 +131,13 @@ def triage(
             click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
             sys.exit(EXIT_UNREADABLE)
     catalog = _known_bugs(known_dirs)
-    results = triage_paths(paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog)
+    limits = ReadLimits(max_bytes=_size(max_input_size), max_line=DEFAULT_LIMITS.max_line)
+    notices: list[str] = []
+    results = triage_paths(
+        paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog, limits=limits, notices=notices
+    )
+    for notice in notices:
+        click.echo(f"hotfence triage: {notice}", err=True)
     if store:
         with CrashStore(Path(db) if db else None) as crash_store:
             for res in results:
@@ -180,3 +198,18 @@ def _known_bugs(known_dirs: tuple[str, ...]) -> KnownBugMatcher | None:
         click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
         sys.exit(EXIT_UNREADABLE)
     return matcher
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _size(text: str) -> int:
+    """``16G`` -> bytes (binary units, an optional trailing ``B``/``iB``)."""
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = t[-1:] if t[-1:] in _UNITS else ""
+    number = t[: len(t) - len(unit)]
+    if not number.isdigit() or int(number) == 0:
+        raise click.BadParameter(
+            f"{text!r}: expected a size like 512M or 16G", param_hint="--max-input-size"
+        )
+    return int(number) * _UNITS[unit]

@@ -49,7 +49,9 @@ _PREFIX_RE = re.compile(
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
 # A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
-# "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...". The identifier says who wrote it.
+# "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...". The identifier says who wrote
+# it. (journalctl's short-monotonic "[ 123.4] host ident: " is left out: a kernel line
+# "[ 123.4] usb 1-1: ..." has the same shape.)
 _SYSLOG_ANY_RE = re.compile(
     r"^(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
@@ -118,9 +120,18 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
 
 def from_userspace(raw: str) -> bool:
     """True when a syslog / journal line names a program other than the kernel as its
-    writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report."""
+    writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report.
+
+    ``journalctl -o json`` records carry the same fact as ``_TRANSPORT``.
+    """
+    if raw[:1] == "{":
+        m = _JOURNAL_TRANSPORT_RE.search(raw)
+        return m is not None and m.group(1) != "kernel"
     m = _SYSLOG_ANY_RE.match(raw)
     return m is not None and m.group("ident").lower() != "kernel"
+
+
+_JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
 
 
 def caller_id(context: str) -> str:

@@ -270,13 +270,13 @@ assert len(STACK_START_HINTS) == len(STACK_START) and all(
 
 # A line holding a frame; captures the function name(s).
 FRAME_RES = (
-    rx(r"^ *(?:{{PC}} ){0,2}{{FUNC}}"),
+    rx(r"^ *(?:{{PC}} ){0,2}\.?{{FUNC}}"),  # powerpc64 ELFv1 names start with a dot
     # arm: "[<pc>] (func) from [<pc>] (caller+0x...": both names are frames.
     rx(r"^ *{{PC}} \(([a-zA-Z0-9_.]+)\) from {{PC}} \({{FUNC}}"),
     # old arm: "[<pc>] (func+0x1/0x2) from [<pc>] (caller+0x...": the entry is the callee.
     rx(r"^ *{{PC}} \({{FUNC}}[^)]*\) from "),
     # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
-    rx(r"^ *<(?:IRQ|NMI|EOE|EOI)> +(?:{{PC}} ){0,2}{{FUNC}}"),
+    rx(r"^ *<<?(?:IRQ|NMI|EOE|EOI)>>? +(?:{{PC}} ){0,2}{{FUNC}}"),
 )
 
 # Generic helpers never named in a title (matched as regex search on the function name).
@@ -546,7 +546,7 @@ STRIP_FRAME_PREFIXES = (
 
 # "RIP: 0010:func+0x1/0x2" and the other arches' equivalents.
 _RIP = (
-    r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+"
+    r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}\.?{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+"
     r"|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
 # MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)".
@@ -574,6 +574,9 @@ def _warning_stack(*skip: str) -> StackSpec:
 
 
 _RIP_TRACE = (RIP_FRAME, CALL_TRACE, PARSE_STACK)
+# A stack printed from NMI context: where the CPU was is after the NMI's own frames, from
+# the "<<EOE>>" (3.x, which puts the first entry on the marker's line) or "</NMI>" on.
+_AFTER_NMI = (rx(r"(?:<<EOE>>|<EOE>|</NMI>)(?: +(?:{{PC}} +)?{{FUNC}})?"), PARSE_STACK)
 _TRACE = (CALL_TRACE, PARSE_STACK)
 _F = Format
 
@@ -993,6 +996,10 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"), "WARNING in {2}", stack=_warning_stack()),
             _F(rx("WARNING: .* at {{SRC}} {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
             _F(rx("WARNING: {{SRC}} at {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
+            # Before 3.x (warn_slowpath_common): "WARNING: at net/core/dev.c:1915 f+0x1/0x2()
+            # (Not tainted)". The line names the function that warned; the stack entries
+            # of those kernels are all "?", so the title cannot come from them.
+            _F(rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
             _F(
                 rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
@@ -1204,6 +1211,17 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # arm64 die_kernel_fault() names the kind of fault: "Unable to handle kernel
+            # write to read-only memory at virtual address ...", "... execute from
+            # non-executable memory at ...".
+            _F(
+                rx(
+                    "Unable to handle kernel ((?:write to read-only|execute from non-executable) memory)"
+                ),
+                "BUG: unable to handle kernel {1} in {2}",
+                alt=("bad-access in {2}",),
+                stack=_s(*_RIP_TRACE),
+            ),
             # s390 do_no_context(): a kernel access to a bad address, any address.
             _F(
                 rx("Unable to handle kernel pointer dereference in virtual kernel address space"),
@@ -1290,6 +1308,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx("Kernel panic - not syncing: hung_task: blocked tasks"),
                 "kernel panic: hung_task: blocked tasks",
                 corrupted=True,
+            ),
+            # Up to 4.x the perf NMI watchdog panicked on the locked CPU itself: its stack
+            # is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck.
+            _F(
+                rx("Kernel panic - not syncing: Watchdog detected hard LOCKUP"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_AFTER_NMI),
             ),
             _F(rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
         ],
@@ -1492,7 +1517,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("Watchdog detected hard LOCKUP on cpu"),
                 "BUG: hard lockup in {1}",
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI),
             )
         ],
     ),
@@ -1553,6 +1578,9 @@ REPORT_START_IGNORES = tuple(
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
+        # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
+        r"Kernel BUG \[#\d+\]",
+        r"Kernel bug detected\[#\d+\]",
     )
 )
 
@@ -1655,7 +1683,15 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("KASAN: slab-use-after-free Read", "KASAN: use-after-free Read", "KASAN: use-after-free"),
         "KASAN-USE-AFTER-FREE-READ",
     ),
-    (("BUG: corrupted list", "BUG: unable to handle kernel paging request"), "MEMORY_SAFETY_BUG"),
+    (
+        (
+            "BUG: corrupted list",
+            "BUG: unable to handle kernel paging request",
+            "BUG: unable to handle kernel write to read-only memory",
+            "BUG: unable to handle kernel execute from non-executable memory",
+        ),
+        "MEMORY_SAFETY_BUG",
+    ),
     (("WARNING: refcount bug",), "REFCOUNT_WARNING"),
     (("SLUB: ",), "MEMORY_SAFETY_BUG"),
     (("CFI failure in",), "CFI"),

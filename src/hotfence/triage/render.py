@@ -17,7 +17,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from hotfence.triage.model import Disassembly, FileResult, Frame, Report
+from hotfence.triage.model import Disassembly, FileResult, Frame, KnownBugMatch, Report
 from hotfence.triage.source import SourceLines
 
 JSON_VERSION = 1
@@ -124,7 +124,8 @@ def to_markdown(results: list[FileResult], sources: SourceLines | None = None) -
         out += [f"## `{_md_escape(res.path)}`", ""]
         if res.error:
             out += [f"**error:** {_md_escape(res.error)}", ""]
-            continue
+            if not res.reports:
+                continue
         if not res.reports:
             out += ["No crash found.", ""]
             continue
@@ -186,7 +187,7 @@ def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
     return out
 
 
-def _affected_text(m) -> str:
+def _affected_text(m: KnownBugMatch) -> str:
     if m.affected is None:
         return ""
     return (
@@ -258,7 +259,8 @@ def to_terminal(
         console.print(Rule(Text(res.path, style="bold")))
         if res.error:
             console.print(Text(f"error: {res.error}", style="bold red"))
-            continue
+            if not res.reports:  # an input that failed part-way still shows what it had
+                continue
         if not res.reports:
             console.print(Text("no crash found", style="green"))
             continue
