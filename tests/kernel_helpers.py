@@ -24,6 +24,19 @@ import pytest
 
 _counter = itertools.count()
 
+# The markers of the running test, set by conftest.py (None outside a test run).
+current_markers: set[str] | None = None
+
+
+def require_kernel_marker(what: str) -> None:
+    """Fail a test that reaches the kernel without the marker `-m` selects kernel tests by."""
+    if current_markers is not None and not current_markers & {"kernel", "guest"}:
+        pytest.fail(
+            f"{what} needs the running kernel: mark the test @pytest.mark.kernel "
+            "so that `-m 'not kernel and not guest'` leaves it out",
+            pytrace=False,
+        )
+
 
 def cgroup2_mount() -> Path | None:
     for line in Path("/proc/mounts").read_text().splitlines():
@@ -51,6 +64,7 @@ requires_cgroup_bpf = pytest.mark.skipif(
 
 @contextlib.contextmanager
 def scratch_cgroup(tag: str = "t") -> Iterator[Path]:
+    require_kernel_marker("scratch_cgroup()")
     mount = cgroup2_mount()
     assert mount is not None
     path = mount / f"hotfence-test-{os.getpid()}-{tag}-{next(_counter)}"
@@ -115,6 +129,7 @@ class ChildReport:
 
 def run_socket_calls(cgroup: Path | None, ops: list[tuple], netns: bool = True) -> ChildReport:
     """Run ``ops`` — ("socket"|"bind"|"connect"|"sendto"|"fastopen", family, type, proto[, port]) — in a child."""
+    require_kernel_marker("run_socket_calls()")
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(cgroup or ""), "1" if netns else "0", json.dumps(ops)],
         capture_output=True,

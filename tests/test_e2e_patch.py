@@ -11,11 +11,12 @@ The crash is the lab's ``socket-proto`` kind: the test module ``hotfence_crash``
   suggests ``hotfence patch apply hotfence-lab-proto-253``.
 * Host kernel (6.18, outside the entry's 6.1 range): ``patch apply`` refuses and applies
   nothing; ``--force`` applies the cgroup-BPF fence anyway.
-* One guest boot (Debian 6.1, the module inserted without triggering anything): the
+* The session's guest (Debian 6.1, the module inserted without triggering anything): the
   socket works in a test cgroup; an out-of-range apply changes nothing; the in-range
   ``patch apply`` makes socket() fail with EPERM inside the cgroup only, counted by
   ``fence counters``; finally connect() outside the cgroup crashes the kernel for real,
-  and triage of that live console matches the same entry.
+  and triage of that live console matches the same entry. The crash ends that guest, so
+  the test takes ``disposable_guest`` and conftest.py runs it after the other guest tests.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
@@ -33,7 +35,12 @@ from click.testing import CliRunner
 from hotfence.cli import main
 from kernel_helpers import requires_cgroup_bpf, scratch_cgroup
 
+if TYPE_CHECKING:
+    from hotfence.lab.guest import GuestSession
+
 REPO = Path(__file__).resolve().parents[1]
+# Runs in the guest: the errno of socket() for each (family, type, protocol), in a cgroup.
+SOCKET_CALLS = REPO / "tests" / "guest" / "socket_calls.py"
 LAB = REPO / "tests" / "lab"
 KNOWN = LAB / "known-bugs"
 BUG_ID = "hotfence-lab-proto-253"
@@ -113,7 +120,7 @@ def test_patch_apply_on_an_out_of_range_kernel_does_nothing_unless_forced() -> N
     import platform
 
     from hotfence.fence.backends import cgroup as backend
-    from hotfence.known.kernelver import parse_version
+    from hotfence.linux.kernelver import parse_version
 
     if (6, 1, 0) <= parse_version(f"{platform.release()} {platform.version()}") < (6, 2, 0):
         pytest.skip(
@@ -142,24 +149,6 @@ def test_patch_apply_on_an_out_of_range_kernel_does_nothing_unless_forced() -> N
 
 # ------------------------------------------------------------------ guest: the whole loop --
 
-# Runs in the guest: optionally joins a cgroup, then reports the errno (0 = success) of
-# socket() for each (family, type, protocol). Never connect(): that is the crash.
-SOCKET_CALLS = r"""
-import json, os, socket, sys
-cg, calls = sys.argv[1], json.loads(sys.argv[2])
-if cg:
-    with open(os.path.join(cg, "cgroup.procs"), "w") as f:
-        f.write(str(os.getpid()))
-out = []
-for fam, typ, proto in calls:
-    try:
-        socket.socket(fam, typ, proto).close()
-        out.append(0)
-    except OSError as e:
-        out.append(e.errno)
-print(json.dumps(out))
-"""
-
 CRASH_CONNECT = (
     "import socket; "
     f"s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, {PROTO}); s.connect(('127.0.0.1', 9))"
@@ -167,27 +156,23 @@ CRASH_CONNECT = (
 
 
 class E2EGuest:
-    """One guest boot with the crash module inserted, and the host-built BPF objects."""
+    """The session's guest plus the crash module and the host-built BPF objects."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: GuestSession) -> None:
         from hotfence.bpf import build
-        from hotfence.lab.crashlab import MODULE_NAME, build_module
+        from hotfence.lab.crashlab import build_module
         from hotfence.lab.debkernel import prepare_kernel
-        from hotfence.lab.guest import GuestConfig, GuestSession
 
         t0 = time.monotonic()
         self.kernel = prepare_kernel(with_headers=True)
-        module = build_module(self.kernel)
-        # The host's CO-RE objects; the guest sees them through its read-only root, and
-        # HOTFENCE_BPF_BUILD points its build.object_path() there.
+        # Built on the host into the kernel's cache directory, which the guest reads
+        # through its view of the host root, like the venv and the repository.
+        self.module = build_module(self.kernel)
+        # The host's CO-RE objects; HOTFENCE_BPF_BUILD points the guest's
+        # build.object_path() at them.
         self.bpf_dir = build.objects_dir()
         self.prepare_seconds = time.monotonic() - t0
-        self.session = GuestSession(
-            GuestConfig(kver=self.kernel.kver),
-            files={f"{MODULE_NAME}.ko": module, "socket_calls.py": SOCKET_CALLS.encode()},
-            kernel=self.kernel,
-        )
-        self.session.start()
+        self.session = session
         self.steps: list[tuple[str, float]] = []
 
     def sh(self, command: str, timeout: float = 300.0):
@@ -208,21 +193,32 @@ class E2EGuest:
 
     def sockets(self, cgroup: str, calls: list[tuple[int, int, int]]) -> list[int]:
         out = self.ok(
-            f'python3 "$HOTFENCE_IN/socket_calls.py" {shlex.quote(cgroup)} {shlex.quote(json.dumps(calls))}'
+            f"python3 {SOCKET_CALLS} {shlex.quote(cgroup)} {shlex.quote(json.dumps(calls))}"
         )
         return json.loads(out.strip().splitlines()[-1])
 
 
+def oops_printed(console: str) -> bool:
+    """The oops is on the console up to its last line.
+
+    After "---[ end trace ]---" the kernel repeats the registers as an executive summary
+    (oops_end() in arch/x86/kernel/dumpstack.c) ending with the CR2/CR3/CR4 line; the
+    triage below reads the whole console, so it waits for that line, not a fixed time.
+    """
+    end = console.rfind("---[ end trace")
+    return end >= 0 and re.search(r"CR2: \S+ CR3: \S+ CR4: \S+", console[end:]) is not None
+
+
 @pytest.mark.guest
-def test_virtual_patch_fences_the_socket_triggered_crash_in_a_guest() -> None:
-    g = E2EGuest()
+def test_virtual_patch_fences_the_socket_triggered_crash_in_a_guest(disposable_guest) -> None:
+    g = E2EGuest(disposable_guest)
     t_boot = g.session.boot_seconds
     t0 = time.monotonic()
     apply_cmd = f"hotfence patch apply {BUG_ID} --known-bugs tests/lab/known-bugs --cgroup"
     try:
         assert g.ok("uname -r").strip() == g.kernel.kver
         # the module in, nothing triggered; the protocol is registered
-        g.ok('insmod "$HOTFENCE_IN/hotfence_crash.ko" && grep -q "^hotfence_crash " /proc/modules')
+        g.ok(f"insmod {g.module} && grep -q '^hotfence_crash ' /proc/modules")
         mount = g.ok("awk '$3 == \"cgroup2\" {print $2; exit}' /proc/mounts").strip()
         assert mount, "no cgroup2 mount in the guest"
         cg = f"{mount}/hotfence-e2e"
@@ -259,8 +255,11 @@ def test_virtual_patch_fences_the_socket_triggered_crash_in_a_guest() -> None:
         assert g.session.wait_console("RIP: 0010:hotfence_crash_proto_connect", 30), (
             g.session.console[-3000:]
         )
-        time.sleep(1.0)  # let the console drain the end of the oops
+        deadline = time.monotonic() + 60
+        while not oops_printed(g.session.console) and time.monotonic() < deadline:
+            time.sleep(0.1)
         console = g.session.console
+        assert oops_printed(console), console[-3000:]
     finally:
         g.session.close(grace=10)
     t_total = time.monotonic() - t0

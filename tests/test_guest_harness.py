@@ -1,19 +1,17 @@
-"""The QEMU guest harness: initramfs writer and vmlinux extraction (host-only), then one
-boot of Debian's stock kernel that several checks share."""
+"""The QEMU guest harness: initramfs writer and vmlinux extraction (host-only), then checks
+in the session's one boot of Debian's stock kernel (the ``guest`` fixture of conftest.py)."""
 
 from __future__ import annotations
 
 import lzma
 import re
 import stat
-import time
-import warnings
 from pathlib import Path
 
 import pytest
 
 from hotfence.lab.debkernel import GuestKernelError, extract_vmlinux, pvh_entry
-from hotfence.lab.guest import GuestConfig, kvm_usable, shared_session
+from hotfence.lab.guest import kvm_usable
 from hotfence.lab.initramfs import Initramfs, ModuleIndex
 
 
@@ -82,22 +80,8 @@ def test_kvm_probe_gives_a_reason() -> None:
 # ---------------------------------------------------------------- guest (one boot) --
 
 
-class GuestFigure(UserWarning):
-    """Carries the measured boot time into pytest's warning summary."""
-
-
-@pytest.fixture(scope="module")
-def guest():
-    t0 = time.monotonic()
-    sess = shared_session(GuestConfig(), files={"greeting.txt": b"from the host\n"})
-    figure = (
-        f"guest boot: {sess.boot_seconds:.2f} s from QEMU start to agent ready (kernel "
-        f"{sess.kernel_release}, accel {'kvm' if kvm_usable()[0] else 'tcg'}; "
-        f"{time.monotonic() - t0:.2f} s incl. kernel cache check and initramfs)"
-    )
-    print("\n" + figure)
-    warnings.warn(GuestFigure(figure), stacklevel=1)
-    return sess
+# `guest` is the session's shared guest (tests/conftest.py): booted once for every guest
+# test module, with conftest.GUEST_FILES in $HOTFENCE_IN.
 
 
 @pytest.mark.guest

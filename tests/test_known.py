@@ -6,8 +6,8 @@ import pytest
 
 from corpus import syz_log
 from hotfence.known.catalog import load_catalog
-from hotfence.known.kernelver import VersionRange, in_any, parse_version
 from hotfence.known.match import match_all
+from hotfence.linux.kernelver import VersionRange, in_any, parse_version
 from hotfence.store import CrashStore
 from hotfence.triage.parser import parse_log
 from hotfence.yamlsource import SourceError

@@ -1,8 +1,8 @@
 """The BPF-LSM backend.
 
 Host side (no guest): coverage, scope encoding, backend selection, the built object.
-Guest side (``@pytest.mark.guest``): this host kernel refuses BPF-LSM programs, so one
-QEMU boot of Debian's stock 6.1 kernel (bpf in lsm=) runs ``tests/guest/lsm_guest.py``
+Guest side (``@pytest.mark.guest``): this host kernel refuses BPF-LSM programs, so the
+session's QEMU guest (Debian's stock 6.1 kernel, bpf in lsm=; tests/conftest.py) runs ``tests/guest/lsm_guest.py``
 and ``tests/guest/lsm_differential.py`` inside and the assertions are made here. The
 BPF object is built on the host against the guest kernel's BTF (the ``.BTF`` section of
 its vmlinux, byte-identical to the guest's /sys/kernel/btf/vmlinux), so the guest never
@@ -18,8 +18,8 @@ import os
 import re
 import socket
 import sys
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -37,6 +37,9 @@ from hotfence.fence.compiled import (
     RuleInfo,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from hotfence.lab.guest import GuestSession
 
 REPO = Path(__file__).resolve().parents[1]
 GUEST_DIR = REPO / "tests" / "guest"
@@ -186,17 +189,12 @@ def test_this_host_kernel_refuses_lsm_and_select_falls_back() -> None:
 
 # ---------------------------------------------------------------------------- guest
 
-# The same arguments as tests/test_guest_harness.py, so that shared_session() hands every
-# guest test module the one booted guest.
-HARNESS_FILES = {"greeting.txt": b"from the host\n"}
-
 
 class LsmGuest:
-    """The shared guest plus what the LSM cases need: the object and the af_alg modules."""
+    """The session's guest plus what the LSM cases need: the object and the af_alg modules."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: GuestSession) -> None:
         from hotfence.lab.debkernel import prepare_kernel
-        from hotfence.lab.guest import GuestConfig, shared_session
         from hotfence.lab.initramfs import ModuleIndex
 
         kernel = prepare_kernel()
@@ -205,12 +203,7 @@ class LsmGuest:
         # build.object_path() (used by probe()) at them.
         self.objects_dir = build.objects_dir()
         self.modules = [str(p) for p in ModuleIndex(kernel.modules_dir).load_order(["algif_hash"])]
-        t0 = time.monotonic()
-        self.session = shared_session(GuestConfig(), files=HARNESS_FILES)
-        print(
-            f"\nLSM guest: boot {self.session.boot_seconds:.2f} s (kernel {self.session.kernel_release}), "
-            f"fixture {time.monotonic() - t0:.2f} s"
-        )
+        self.session = session
 
     def run(self, script: str, *args: str, timeout: float = 300.0) -> dict:
         mods = " ".join(f"--module {m}" for m in self.modules)
@@ -226,8 +219,8 @@ class LsmGuest:
 
 
 @pytest.fixture(scope="module")
-def lsm_guest() -> LsmGuest:
-    return LsmGuest()
+def lsm_guest(guest_pool) -> LsmGuest:
+    return LsmGuest(guest_pool.get())
 
 
 def _assert_only_inside(r: dict, ops: int, denied_index: int) -> None:

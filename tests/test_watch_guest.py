@@ -113,18 +113,13 @@ def test_this_host_falls_back_to_tracepoints_and_says_why() -> None:
 
 # ---------------------------------------------------------------------------- guest
 
-# The same arguments as tests/test_guest_harness.py and tests/test_lsm_backend.py, so
-# shared_session() hands this module the guest they booted (no extra boot).
-HARNESS_FILES = {"greeting.txt": b"from the host\n"}
 # More than the 4 MiB ring holds (72-byte records + 8-byte headers), unread during the burst.
 BURST = int(os.environ.get("HOTFENCE_WATCH_GUEST_BURST", "150000"))
 
 
 @pytest.fixture(scope="module")
-def watch_guest_run() -> dict:
-    from hotfence.lab.guest import GuestConfig, shared_session
-
-    session = shared_session(GuestConfig(), files=HARNESS_FILES)
+def watch_guest_run(guest_pool) -> dict:
+    session = guest_pool.get()  # the session's guest (tests/conftest.py)
     cmd = (
         f"HOTFENCE_BPF_BUILD={build.objects_dir()} {sys.executable} {REPO / 'tests/guest/watch_guest.py'} "
         f"--burst {BURST} --uring {helper_binary('uring_socket')} --compat {compat_socket_binary()}"

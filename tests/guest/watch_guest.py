@@ -21,9 +21,11 @@ import argparse
 import ctypes
 import json
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -154,18 +156,34 @@ def cli_case(cgroup: Path) -> dict:
         text=True,
         cwd=REPO,
     )
+    assert proc.stdout is not None and proc.stderr is not None
     first = proc.stderr.readline()
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True)
+    reader.start()
     child = in_child(
         cgroup,
         lambda: {"rc": libc.unshare(CLONE_NEWNET), "netns": os.stat("/proc/self/ns/net").st_ino},
     )
-    time.sleep(1.0)  # the CLI polls every 100 ms
+    # The CLI polls its ring every 100 ms: stop it once it has printed a kernel socket of
+    # the child's new netns (or after 60 s), not after a guessed time.
+    events: list[dict] = []
+    deadline = time.monotonic() + 60
+    while not any(e["kern"] and e["netns"] == child["netns"] for e in events):
+        try:
+            events.append(json.loads(lines.get(timeout=max(0.0, deadline - time.monotonic()))))
+        except queue.Empty:
+            break
     proc.terminate()
-    out, err = proc.communicate(timeout=60)
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    reader.join(timeout=60)
+    while not lines.empty():
+        events.append(json.loads(lines.get()))
     return {
         "first": first,
         "child": child,
-        "lines": [json.loads(x) for x in out.splitlines()],
+        "lines": events,
         "last": err.strip().splitlines()[-1] if err.strip() else "",
     }
 

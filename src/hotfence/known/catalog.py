@@ -17,8 +17,8 @@ from typing import Any
 
 import pydantic
 
-from hotfence.known.kernelver import VersionRange, in_any, parse_version
 from hotfence.known.match import match_all
+from hotfence.linux.kernelver import VersionRange, in_any, parse_version
 from hotfence.triage.model import KnownBugMatch, Report
 from hotfence.yamlsource import SourceError, SourceIssue, load_yaml, validate
 

@@ -10,7 +10,7 @@ Modules, one job each:
 
   .. code-block:: python
 
-      from hotfence.lab.guest import GuestConfig, GuestSession, run_in_guest, shared_session
+      from hotfence.lab.guest import GuestConfig, GuestSession, run_in_guest
 
       res = run_in_guest("uname -r", files={"x.txt": b"..."}, timeout=60)
       res.exit_code, res.stdout, res.stderr, res.console, res.boot_seconds, res.outputs
@@ -18,8 +18,6 @@ Modules, one job each:
       with GuestSession(GuestConfig(memory_mb=1024)) as g:   # one boot, many commands
           r = g.run("python -m pytest -q tests/...", cwd="/work/main", timeout=600)
           r.exit_code, r.stdout, r.stderr, r.outputs          # CommandResult
-
-      g = shared_session()   # one boot per pytest process, closed at exit
 
   With ``hostroot=True`` (default) commands run in an overlay of the host's ``/`` (the
   venv, its Python, libbpf, the repo), as root, with bpffs, cgroup2, securityfs,

@@ -608,28 +608,3 @@ def run_in_guest(
         boot_seconds=session.boot_seconds, total_seconds=time.monotonic() - t0, outputs=res.outputs,
         kernel_release=session.kernel_release, qemu_returncode=qrc, timed_out=res.timed_out,
     )  # fmt: skip
-
-
-_SHARED: dict[str, GuestSession] = {}
-
-
-def shared_session(
-    config: GuestConfig | None = None, files: dict[str, bytes | Path] | None = None
-) -> GuestSession:
-    """One booted guest per process and configuration, closed at interpreter exit.
-
-    Test modules share a boot by calling this from their fixtures (session-scoped pytest
-    fixtures defined in different modules would each boot their own guest). A session
-    whose guest died (e.g. a test crashed the kernel) is replaced by a fresh boot.
-    """
-    import atexit
-
-    config = config or GuestConfig()
-    key = repr((config, sorted((files or {}).items(), key=lambda kv: kv[0])))
-    sess = _SHARED.get(key)
-    if sess is None or not sess.alive:
-        sess = GuestSession(config, files)
-        sess.start()
-        _SHARED[key] = sess
-        atexit.register(sess.close)
-    return sess

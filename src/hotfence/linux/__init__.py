@@ -1,4 +1,4 @@
-"""Linux facts every layer above shares: socket names and numbers, kernel and arch names.
+"""Linux facts every layer above shares: socket names and numbers, kernel versions, arch names.
 
 The bottom layer: it imports nothing from hotfence, so ``bpf``, ``fence`` and ``watch``
 can all use it without importing each other.
