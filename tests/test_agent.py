@@ -148,3 +148,151 @@ def test_the_systemd_unit_runs_the_agent_with_options_it_takes(tmp_path):
     args[args.index("--policy-dir") + 1] = str(tmp_path)  # the real one exists on the host
     ctx = agent.make_context("agent", args)
     assert ctx.params["metrics_port"] == 9469
+
+
+# --- the policy directory as a Kubernetes ConfigMap mount ---------------------------------
+
+CM_POLICY = """\
+apiVersion: hotfence/v1
+kind: SocketPolicy
+metadata: {{name: {name}}}
+spec:
+  mode: enforce
+  default: allow
+  selector: {{name: 'hf-agentcm-*'}}
+  rules:
+    - {{name: {rule}, action: deny, socket: {{family: inet6, type: {type}, protocol: {proto}}}}}
+"""
+DENY_RAW6 = CM_POLICY.format(name="cm-raw", rule="no-raw-icmpv6", type="raw", proto="icmpv6")
+DENY_UDP6 = CM_POLICY.format(name="cm-udp", rule="no-udp6", type="dgram", proto="udp")
+BAD = """\
+apiVersion: hotfence/v1
+kind: SocketPolicy
+metadata: {name: bad}
+spec:
+  mode: enforce
+  default: allow
+  rules:
+    - {name: r, action: dny, socket: {family: inet6}}
+"""
+
+
+def publish(d: Path, files: dict[str, str], version: int) -> None:
+    """What kubelet does on a ConfigMap update: a new timestamped directory, the ``..data``
+    symlink swapped to it with one rename, and one ``KEY -> ..data/KEY`` link per key."""
+    ts = d / f"..2026_11_26_13_00_{version:02d}.{os.getpid()}"
+    ts.mkdir()
+    for key, text in files.items():
+        (ts / key).write_text(text)
+    tmp = d / "..data_tmp"
+    tmp.symlink_to(ts.name)
+    old = (d / "..data").resolve() if (d / "..data").is_symlink() else None
+    os.replace(tmp, d / "..data")
+    for key in files:
+        if not (d / key).is_symlink():
+            (d / key).symlink_to(f"..data/{key}")
+    for link in d.iterdir():
+        if not link.name.startswith("..") and link.name not in files:
+            link.unlink()
+    if old is not None:
+        for f in old.iterdir():
+            f.unlink()
+        old.rmdir()
+
+
+def test_scan_reads_a_configmap_mount_and_keeps_the_good_files(tmp_path):
+    from hotfence.agent.core import scan_policies
+
+    d = tmp_path / "cm"
+    d.mkdir()
+    publish(d, {"p.yaml": DENY_RAW6}, 1)
+    first = scan_policies(str(d), {})
+    assert list(first) == [str(d / "p.yaml")]  # not ..data nor the timestamped directory
+    assert first[str(d / "p.yaml")].selector == {"name": "hf-agentcm-*"}
+    assert scan_policies(str(d), first) == first  # nothing changed, nothing re-read
+
+    publish(d, {"p.yaml": DENY_UDP6, "bad.yaml": BAD}, 2)
+    second = scan_policies(str(d), first)
+    good, bad = second[str(d / "p.yaml")], second[str(d / "bad.yaml")]
+    assert good.stamp != first[str(d / "p.yaml")].stamp and not good.error
+    assert bad.selector is None
+    assert f"{d / 'bad.yaml'}:8: spec.rules[0].action" in bad.error, bad.error
+
+    publish(d, {"bad.yaml": BAD}, 3)  # a key removed from the ConfigMap
+    assert list(scan_policies(str(d), second)) == [str(d / "bad.yaml")]
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_agent_follows_configmap_swaps_and_kill_9_never_lifts_enforcement(docker_engine, tmp_path):
+    d = tmp_path / "cm"
+    d.mkdir()
+    publish(d, {"p.yaml": DENY_RAW6}, 1)
+    sel = f"hf-agentcm-{os.getpid()}"
+    docker_engine.run_detached(sel)
+    port = free_port()
+    log = tmp_path / "agent.log"
+    agent = AgentProc(docker_engine, d, port, log)
+
+    def probe(*triple: str) -> str:
+        return docker_engine.docker("exec", sel, "/sockprobe", *triple).stdout.split("\n")[0]
+
+    try:
+        assert wait_until(lambda: probe("10", "3", "58") == "errno 1"), log.read_text()
+        assert probe("10", "2", "17") == "ok"
+        # An update swaps ..data: the new policy replaces the old one on the container.
+        publish(d, {"p.yaml": DENY_UDP6}, 2)
+        assert wait_until(lambda: probe("10", "2", "17") == "errno 1"), log.read_text()
+        assert probe("10", "3", "58") == "ok"
+        # A bad file arrives: reported with file:line, counted, and p.yaml stays in force.
+        publish(d, {"p.yaml": DENY_UDP6, "bad.yaml": BAD}, 3)
+        bad_line = f"{d / 'bad.yaml'}:8: spec.rules[0].action"
+        assert wait_until(lambda: bad_line in log.read_text()), log.read_text()
+        m = scrape(port)
+        assert m[("hotfence_policy_file_invalid", (("file", str(d / "bad.yaml")),))] == 1
+        assert m[("hotfence_policy_file_invalid", (("file", str(d / "p.yaml")),))] == 0
+        assert probe("10", "2", "17") == "errno 1"
+        # p.yaml itself turns bad: the fence it made stays as it was.
+        publish(d, {"p.yaml": BAD.replace("name: bad", "name: cm-udp")}, 4)
+        assert wait_until(lambda: f"{d / 'p.yaml'}:8: spec.rules" in log.read_text())
+        assert wait_until(lambda: "keeps its fence" in log.read_text()), log.read_text()
+        assert probe("10", "2", "17") == "errno 1"
+        publish(d, {"p.yaml": DENY_UDP6}, 5)
+        assert wait_until(
+            lambda: scrape(port).get(
+                ("hotfence_policy_file_invalid", (("file", str(d / "p.yaml")),))
+            ) == 0
+        )  # fmt: skip
+
+        # kill -9 and restart while a process in the container loops socket(): not one
+        # call may succeed in the window (the fence is pinned; the restart re-applies
+        # nothing or swaps atomically).
+        looper = subprocess.Popen(
+            ["docker", "exec", sel, "/sockprobe", "-l", "15", "10", "2", "17"],
+            env=docker_engine.env(), stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        time.sleep(2)
+        agent.stop(signal.SIGKILL)
+        time.sleep(1)
+        mark = len(log.read_text())
+        agent = AgentProc(docker_engine, d, port, log)
+        assert wait_until(lambda: sel in log.read_text()[mark:]), log.read_text()
+        out, _ = looper.communicate(timeout=60)
+        calls, ok = (int(w) for w in out.split()[1::2])
+        assert calls > 100 and ok == 0, out
+        m = scrape(port)
+        assert m[("hotfence_fences", (("state", "active"),))] >= 1
+        udp = [
+            v for (name, labels), v in m.items()
+            if name == "hotfence_rule_denies_total" and ("container", sel) in labels
+            and ("rule", "no-udp6") in labels
+        ]  # fmt: skip
+        assert udp and udp[0] >= calls, m  # counters kept across the agent's restart
+    finally:
+        agent.stop()
+        forget_policy_dir(d)
+        docker_engine.docker("rm", "-f", sel, check=False)
+        for a in cg_backend.applied():
+            if a.state and docker_engine.cgroup_parent in a.state.cgroup:
+                cg_backend.remove(a.cgroup_id)
