@@ -296,3 +296,62 @@ def test_agent_follows_configmap_swaps_and_kill_9_never_lifts_enforcement(docker
         for a in cg_backend.applied():
             if a.state and docker_engine.cgroup_parent in a.state.cgroup:
                 cg_backend.remove(a.cgroup_id)
+
+
+def test_the_kubernetes_manifests_run_the_agent_as_documented(tmp_path):
+    """deploy/kubernetes.yaml, parsed: no real cluster is available to apply it."""
+    import yaml
+
+    from hotfence.agent.cli import agent
+    from hotfence.fence.policy import load_policy
+
+    root = Path(__file__).resolve().parents[1]
+    docs = list(yaml.safe_load_all((root / "deploy" / "kubernetes.yaml").read_text()))
+    by_kind = {d["kind"]: d for d in docs}
+    assert [(d["apiVersion"], d["kind"]) for d in docs] == [
+        ("v1", "Namespace"),
+        ("v1", "ConfigMap"),
+        ("apps/v1", "DaemonSet"),
+        ("node.k8s.io/v1", "RuntimeClass"),
+    ]
+    assert by_kind["RuntimeClass"]["handler"] == "hotfence"
+    assert "deploy/kubernetes.yaml" in (root / "docs" / "containers.md").read_text()
+
+    # Every ConfigMap key is a valid selector policy.
+    cm = by_kind["ConfigMap"]
+    for key, text in cm["data"].items():
+        (tmp_path / key).write_text(text)
+        assert load_policy(tmp_path / key).model.spec.selector is not None
+
+    ds = by_kind["DaemonSet"]
+    pod = ds["spec"]["template"]["spec"]
+    assert (
+        ds["spec"]["selector"]["matchLabels"].items()
+        <= ds["spec"]["template"]["metadata"]["labels"].items()
+    )
+    assert pod["hostPID"] is True  # containers' cgroups come from /proc/PID/cgroup
+    assert pod["hostNetwork"] is True  # 127.0.0.1 is then the node's loopback
+    (c,) = pod["containers"]
+    assert c["securityContext"]["privileged"] is True
+    host_paths = {v["name"]: v["hostPath"]["path"] for v in pod["volumes"] if "hostPath" in v}
+    assert sorted(host_paths.values()) == ["/run", "/sys/fs/bpf", "/sys/fs/cgroup"]
+    mounts = {m["name"]: m for m in c["volumeMounts"]}
+    for name, path in host_paths.items():
+        assert mounts[name]["mountPath"] == path
+    assert mounts["bpffs"]["mountPropagation"] == "Bidirectional"
+    (cm_volume,) = [v for v in pod["volumes"] if "configMap" in v]
+    assert cm_volume["configMap"]["name"] == cm["metadata"]["name"]
+    assert cm["metadata"]["namespace"] == ds["metadata"]["namespace"]
+
+    # The command is one the agent accepts, on the mounted policy directory.
+    argv = c["command"]
+    assert argv[:2] == ["hotfence", "agent"]
+    policy_dir = argv[argv.index("--policy-dir") + 1]
+    assert mounts[cm_volume["name"]]["mountPath"] == policy_dir
+    args = argv[2:]
+    args[args.index("--policy-dir") + 1] = str(tmp_path)
+    port = agent.make_context("agent", args).params["metrics_port"]
+    (ports,) = c["ports"]
+    assert (ports["containerPort"], ports["hostIP"]) == (port, "127.0.0.1")
+    probe = c["livenessProbe"]["httpGet"]
+    assert (probe["host"], probe["port"], probe["path"]) == ("127.0.0.1", port, "/metrics")
