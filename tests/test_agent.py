@@ -230,7 +230,7 @@ def test_agent_follows_configmap_swaps_and_kill_9_never_lifts_enforcement(docker
     d.mkdir()
     publish(d, {"p.yaml": DENY_RAW6}, 1)
     sel = f"hf-agentcm-{os.getpid()}"
-    docker_engine.run_detached(sel)
+    docker_engine.run_detached(sel, options=("--cgroupns", "host"))
     port = free_port()
     log = tmp_path / "agent.log"
     agent = AgentProc(docker_engine, d, port, log)
@@ -241,6 +241,13 @@ def test_agent_follows_configmap_swaps_and_kill_9_never_lifts_enforcement(docker
     try:
         assert wait_until(lambda: probe("10", "3", "58") == "errno 1"), log.read_text()
         assert probe("10", "2", "17") == "ok"
+        # It can leave its cgroup (threat model): the agent says so, in the log and metrics.
+        assert "shares the host cgroup namespace" in log.read_text()
+        host_ns = [
+            v for (name, labels), v in scrape(port).items()
+            if name == "hotfence_fence_host_cgroupns" and ("container", sel) in labels
+        ]  # fmt: skip
+        assert host_ns == [1]
         # An update swaps ..data: the new policy replaces the old one on the container.
         publish(d, {"p.yaml": DENY_UDP6}, 2)
         assert wait_until(lambda: probe("10", "2", "17") == "errno 1"), log.read_text()
@@ -355,3 +362,12 @@ def test_the_kubernetes_manifests_run_the_agent_as_documented(tmp_path):
     assert (ports["containerPort"], ports["hostIP"]) == (port, "127.0.0.1")
     probe = c["livenessProbe"]["httpGet"]
     assert (probe["host"], probe["port"], probe["path"]) == ("127.0.0.1", port, "/metrics")
+
+
+def test_host_cgroupns_comes_from_the_engine_else_from_proc():
+    from hotfence.agent.core import shares_host_cgroupns
+
+    assert shares_host_cgroupns({"HostConfig": {"CgroupnsMode": "host"}}, 0) is True
+    assert shares_host_cgroupns({"HostConfig": {"CgroupnsMode": "private"}}, os.getpid()) is False
+    assert shares_host_cgroupns({"HostConfig": {}}, os.getpid()) is True  # our own namespace
+    assert shares_host_cgroupns({}, 2**22 + 1) is False  # no such pid: unknown, no warning

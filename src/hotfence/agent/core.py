@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfence.containers import engine
-from hotfence.containers.cgroups import ContainerError, cgroup_of_pid
+from hotfence.containers.cgroups import ContainerError, cgroup_of_pid, cgroupns_is_host
 from hotfence.oci.meta import ContainerMeta, matches
 
 log = logging.getLogger("hotfence.agent")
@@ -41,6 +41,7 @@ class Fenced:
     policy: str
     policy_file: str
     missing: tuple[str, ...]  # rules the kernel backend cannot enforce on this container
+    host_cgroupns: bool = False  # can escape the fence (docs/containers.md, threat model)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,12 @@ class Stats:
     apply_errors: int = 0
     removals: int = 0
     events: int = 0
+
+
+def shares_host_cgroupns(attrs: dict[str, Any], pid: int) -> bool:
+    """The engine's record when it has one (Docker 20.10+), else compare /proc namespaces."""
+    mode = (attrs.get("HostConfig") or {}).get("CgroupnsMode") or ""
+    return mode == "host" if mode else bool(cgroupns_is_host(pid))
 
 
 def meta_of(attrs: dict[str, Any]) -> ContainerMeta:
@@ -189,6 +196,13 @@ class Agent:
         if len(chosen) > 1:
             raise ContainerError(f"{who.text()} is selected by more than one policy: {chosen}")
         policy_file = chosen[0]
+        host_ns = shares_host_cgroupns(attrs, pid)
+        if host_ns:
+            log.warning(
+                "%s shares the host cgroup namespace: with CAP_SYS_ADMIN it can mount "
+                "cgroup2 and move itself out of its fence; run it with --cgroupns private",
+                who.text(),
+            )
         compiled = compile_file(policy_file)
         sel = lsm.select(compiled)
         missing = tuple(c.name for c in unenforceable(list(sel.coverage)))
@@ -202,7 +216,14 @@ class Agent:
         ):
             # Already in force (a restart of the agent): re-applying would zero its counters.
             f = Fenced(
-                who.id, who.name, str(cgroup), cgroup_id, compiled.name, policy_file, missing
+                who.id,
+                who.name,
+                str(cgroup),
+                cgroup_id,
+                compiled.name,
+                policy_file,
+                missing,
+                host_ns,
             )
             with self.lock:
                 self.fenced[who.id] = f
@@ -210,7 +231,14 @@ class Agent:
             return f
         state, _ = sel.module.apply(compiled, str(cgroup), policy_file)
         f = Fenced(
-            who.id, who.name, str(cgroup), state.cgroup_id, compiled.name, policy_file, missing
+            who.id,
+            who.name,
+            str(cgroup),
+            state.cgroup_id,
+            compiled.name,
+            policy_file,
+            missing,
+            host_ns,
         )
         with self.lock:
             self.fenced[who.id] = f

@@ -44,6 +44,11 @@ class AgentCollector(Collector):
             labels=["cgroup", "container", "policy"],
         )
         states = GaugeMetricFamily("hotfence_fences", "Fences on this host.", labels=["state"])
+        host_ns = GaugeMetricFamily(
+            "hotfence_fence_host_cgroupns",
+            "1 for a fenced container sharing the host cgroup namespace (it can escape).",
+            labels=["cgroup", "container", "policy"],
+        )
         invalid = GaugeMetricFamily(
             "hotfence_policy_file_invalid",
             "1 for a policy file the agent rejected (its errors are in the log).",
@@ -74,9 +79,10 @@ class AgentCollector(Collector):
                 denies.add_metric(key, c.denies if a.state.enforce else 0)
                 audits.add_metric(key, 0 if a.state.enforce else c.denies)
             lost.add_metric([f.cgroup, f.name, f.policy], st.lost)
+            host_ns.add_metric([f.cgroup, f.name, f.policy], 1 if f.host_cgroupns else 0)
         for state, n in count.items():
             states.add_metric([state], n)
-        yield from (hits, denies, audits, lost, states, invalid)
+        yield from (hits, denies, audits, lost, states, host_ns, invalid)
         for name, value, doc in (
             ("hotfence_agent_applies", stats.applies, "Fences the agent applied."),
             (
