@@ -248,6 +248,11 @@ def test_agent_follows_configmap_swaps_and_kill_9_never_lifts_enforcement(docker
             if name == "hotfence_fence_host_cgroupns" and ("container", sel) in labels
         ]  # fmt: skip
         assert host_ns == [1]
+        live = [
+            v for (name, labels), v in scrape(port).items()
+            if name == "hotfence_fence_active" and ("container", sel) in labels
+        ]  # fmt: skip
+        assert live == [1]
         # An update swaps ..data: the new policy replaces the old one on the container.
         publish(d, {"p.yaml": DENY_UDP6}, 2)
         assert wait_until(lambda: probe("10", "2", "17") == "errno 1"), log.read_text()
@@ -371,3 +376,19 @@ def test_host_cgroupns_comes_from_the_engine_else_from_proc():
     assert shares_host_cgroupns({"HostConfig": {"CgroupnsMode": "private"}}, os.getpid()) is False
     assert shares_host_cgroupns({"HostConfig": {}}, os.getpid()) is True  # our own namespace
     assert shares_host_cgroupns({}, 2**22 + 1) is False  # no such pid: unknown, no warning
+
+
+def test_a_fence_whose_cgroup_path_holds_another_cgroup_is_not_active(tmp_path):
+    from hotfence.agent.metrics import same_cgroup
+    from hotfence.fence.backends.cgroup import Applied, AppliedState
+
+    def applied(cgroup: Path, cgroup_id: int) -> Applied:
+        state = AppliedState(str(cgroup), cgroup_id, "cgroup", "p", "", True, "allow", [], [], 0.0)
+        return Applied(cgroup_id, tmp_path, state, [], True)
+
+    here = tmp_path / "cg"
+    here.mkdir()
+    assert same_cgroup(applied(here, here.stat().st_ino))
+    assert not same_cgroup(applied(here, here.stat().st_ino + 1))  # re-created: new id
+    assert not same_cgroup(applied(tmp_path / "gone", here.stat().st_ino))
+    assert not same_cgroup(Applied(1, tmp_path, None, [], True))

@@ -30,7 +30,7 @@ class AgentCollector(Collector):
         hits = CounterMetricFamily("hotfence_rule_hits", "Calls a rule matched.", labels=labels)
         denies = CounterMetricFamily(
             "hotfence_rule_denies",
-            "Calls a rule denied (would deny, in audit mode).",
+            "Calls a rule denied (enforce mode).",
             labels=labels,
         )
         audits = CounterMetricFamily(
@@ -49,6 +49,11 @@ class AgentCollector(Collector):
             "1 for a fenced container sharing the host cgroup namespace (it can escape).",
             labels=["cgroup", "container", "policy"],
         )
+        active = GaugeMetricFamily(
+            "hotfence_fence_active",
+            "1 while the kernel enforces the agent's fence on the container, else 0.",
+            labels=["cgroup", "container", "policy"],
+        )
         invalid = GaugeMetricFamily(
             "hotfence_policy_file_invalid",
             "1 for a policy file the agent rejected (its errors are in the log).",
@@ -61,8 +66,11 @@ class AgentCollector(Collector):
         for pf in files:
             invalid.add_metric([pf.path], 1 if pf.error else 0)
         count = {"active": 0, "detached": 0}
+        live: set[int] = set()
         for a in backend.applied():
-            count["active" if a.active and _same_cgroup(a) else "detached"] += 1
+            if a.active and same_cgroup(a):
+                live.add(a.cgroup_id)
+            count["active" if a.cgroup_id in live else "detached"] += 1
             f = ours.get(a.cgroup_id)
             if f is None or a.state is None:
                 continue
@@ -80,9 +88,11 @@ class AgentCollector(Collector):
                 audits.add_metric(key, 0 if a.state.enforce else c.denies)
             lost.add_metric([f.cgroup, f.name, f.policy], st.lost)
             host_ns.add_metric([f.cgroup, f.name, f.policy], 1 if f.host_cgroupns else 0)
+        for f in ours.values():  # a fence whose pins are gone is not enforced either
+            active.add_metric([f.cgroup, f.name, f.policy], 1 if f.cgroup_id in live else 0)
         for state, n in count.items():
             states.add_metric([state], n)
-        yield from (hits, denies, audits, lost, states, host_ns, invalid)
+        yield from (hits, denies, audits, lost, states, active, host_ns, invalid)
         for name, value, doc in (
             ("hotfence_agent_applies", stats.applies, "Fences the agent applied."),
             (
@@ -95,7 +105,7 @@ class AgentCollector(Collector):
             yield CounterMetricFamily(name, doc, value=value)
 
 
-def _same_cgroup(a: backend_types.Applied) -> bool:
+def same_cgroup(a: backend_types.Applied) -> bool:
     """Whether the fence's cgroup path still holds the cgroup it was made for."""
     if a.state is None:
         return False
