@@ -270,29 +270,40 @@ def test_agent_follows_configmap_swaps_and_kill_9_never_lifts_enforcement(docker
         assert wait_until(lambda: f"{d / 'p.yaml'}:8: spec.rules" in log.read_text())
         assert wait_until(lambda: "keeps its fence" in log.read_text()), log.read_text()
         assert probe("10", "2", "17") == "errno 1"
-        publish(d, {"p.yaml": DENY_UDP6}, 5)
-        assert wait_until(
-            lambda: scrape(port).get(
-                ("hotfence_policy_file_invalid", (("file", str(d / "p.yaml")),))
-            ) == 0
-        )  # fmt: skip
 
-        # kill -9 and restart while a process in the container loops socket(): not one
-        # call may succeed in the window (the fence is pinned; the restart re-applies
-        # nothing or swaps atomically).
-        looper = subprocess.Popen(
-            ["docker", "exec", sel, "/sockprobe", "-l", "15", "10", "2", "17"],
-            env=docker_engine.env(), stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        # p.yaml good again: re-applied while a process in the container loops socket();
+        # the swap is atomic, so not one call may succeed.
+        def loop(seconds: int) -> subprocess.Popen:
+            return subprocess.Popen(
+                ["docker", "exec", sel, "/sockprobe", "-l", str(seconds), "10", "2", "17"],
+                env=docker_engine.env(), stdout=subprocess.PIPE, text=True,
+            )  # fmt: skip
+
+        def result(looper: subprocess.Popen) -> tuple[int, int]:
+            out, _ = looper.communicate(timeout=60)
+            calls, ok = (int(w) for w in out.split()[1::2])
+            assert calls > 100 and ok == 0, out
+            return calls, ok
+
+        applies = log.read_text().count("agent: fenced ")
+        looper = loop(6)
+        time.sleep(1)
+        publish(d, {"p.yaml": DENY_UDP6}, 5)
+        assert wait_until(lambda: log.read_text().count("agent: fenced ") > applies)
+        result(looper)
+        assert scrape(port)[("hotfence_policy_file_invalid", (("file", str(d / "p.yaml")),))] == 0
+
+        # kill -9 and restart while it loops again: the fence is pinned, and the restarted
+        # agent finds it in force and leaves it (its counters too).
+        looper = loop(15)
         time.sleep(2)
         agent.stop(signal.SIGKILL)
         time.sleep(1)
         mark = len(log.read_text())
         agent = AgentProc(docker_engine, d, port, log)
         assert wait_until(lambda: sel in log.read_text()[mark:]), log.read_text()
-        out, _ = looper.communicate(timeout=60)
-        calls, ok = (int(w) for w in out.split()[1::2])
-        assert calls > 100 and ok == 0, out
+        calls, _ = result(looper)
+        assert "already in force" in log.read_text()[mark:]
         m = scrape(port)
         assert m[("hotfence_fences", (("state", "active"),))] >= 1
         udp = [
