@@ -110,6 +110,22 @@ def test_agent_fences_restarts_survives_kill_and_prunes(docker_engine, tmp_path)
         # kill -9: the pinned fence stays in force without the agent.
         agent.stop(signal.SIGKILL)
         assert [raw6(docker_engine, sel) for _ in range(3)] == ["errno 1"] * 3
+        sel_id = docker_engine.docker("inspect", "-f", "{{.Id}}", sel).stdout.strip()
+        # While it is down the container restarts: runc re-creates its cgroup, the kernel
+        # detaches the old fence (no event reaches the agent). The restarted agent fences
+        # the new cgroup and prunes the fence of the old one.
+        old_ids = {
+            a.cgroup_id for a in cg_backend.applied() if a.state and sel_id in a.state.cgroup
+        }
+        assert len(old_ids) == 1
+        docker_engine.docker("restart", "-t", "1", sel)
+        assert raw6(docker_engine, sel) == "ok"  # the gap that reconcile closes
+        agent = AgentProc(docker_engine, policies, port, log)
+        assert wait_until(lambda: raw6(docker_engine, sel) == "errno 1"), log.read_text()
+        assert wait_until(lambda: not old_ids & {a.cgroup_id for a in cg_backend.applied()}), (
+            log.read_text()
+        )
+        agent.stop(signal.SIGKILL)
         # While it is down the container goes away; the restarted agent prunes its fence.
         cgroup = next(
             a.state.cgroup
