@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -38,12 +40,15 @@ def free_port() -> int:
 
 
 class AgentProc:
-    def __init__(self, docker_engine, policy_dir: Path, port: int, log: Path):
+    def __init__(self, docker_engine, policy_dir: Path, port: int, log: Path, host: str = ""):
         self.log = log
+        env = docker_engine.env()
+        if host:
+            env["DOCKER_HOST"] = host
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "hotfence"), "agent", "--policy-dir",
              str(policy_dir), "--metrics-port", str(port)],
-            env=docker_engine.env(), stdout=subprocess.DEVNULL, stderr=open(log, "a"),
+            env=env, stdout=subprocess.DEVNULL, stderr=open(log, "a"),
         )  # fmt: skip
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
@@ -419,3 +424,85 @@ def test_a_fence_whose_cgroup_path_holds_another_cgroup_is_not_active(tmp_path):
     assert not same_cgroup(applied(here, here.stat().st_ino + 1))  # re-created: new id
     assert not same_cgroup(applied(tmp_path / "gone", here.stat().st_ino))
     assert not same_cgroup(Applied(1, tmp_path, None, [], True))
+
+
+class EngineProxy:
+    """A unix-socket forwarder to the engine. Stopping it ends the agent's event stream and
+    refuses its connections, as an engine restart does, without touching the engine."""
+
+    def __init__(self, path: Path, target: str):
+        self.path, self.target = path, target
+        self.socks: list[socket.socket] = []
+
+    def start(self) -> None:
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(str(self.path))
+        listener.listen(16)
+        self.socks = [listener]
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(self.target)
+            self.socks += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        for s in self.socks:  # shutdown wakes the accept() and recv() blocked on them
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+        self.path.unlink(missing_ok=True)
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_agent_reconnects_to_a_restarted_engine_and_fences_what_it_missed(docker_engine, tmp_path):
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "p.yaml").write_text(POLICY.replace("hf-agentsel-*", "hf-agentrc-*"))
+    first, missed = f"hf-agentrc-a-{os.getpid()}", f"hf-agentrc-b-{os.getpid()}"
+    proxy = EngineProxy(tmp_path / "engine.sock", docker_engine.host.removeprefix("unix://"))
+    proxy.start()
+    port = free_port()
+    log = tmp_path / "agent.log"
+    docker_engine.run_detached(first)
+    agent = AgentProc(docker_engine, policies, port, log, host=f"unix://{proxy.path}")
+    try:
+        assert wait_until(lambda: raw6(docker_engine, first) == "errno 1"), log.read_text()
+        proxy.stop()  # the engine "restarts": the stream ends, connections are refused
+        assert wait_until(lambda: "event stream ended" in log.read_text()), log.read_text()
+        docker_engine.run_detached(missed)  # its start event never reaches the agent
+        assert raw6(docker_engine, missed) == "ok"
+        assert agent.proc.poll() is None  # still running, still serving metrics
+        assert scrape(port)[("hotfence_agent_engine_reconnects_total", ())] >= 1
+        proxy.start()
+        assert wait_until(lambda: raw6(docker_engine, missed) == "errno 1"), log.read_text()
+        assert raw6(docker_engine, first) == "errno 1"
+    finally:
+        agent.stop()
+        proxy.stop()
+        forget_policy_dir(policies)
+        docker_engine.docker("rm", "-f", first, missed, check=False)
+        for a in cg_backend.applied():
+            if a.state and docker_engine.cgroup_parent in a.state.cgroup:
+                cg_backend.remove(a.cgroup_id)

@@ -30,6 +30,7 @@ from hotfence.oci.meta import ContainerMeta, matches
 
 log = logging.getLogger("hotfence.agent")
 POLL = 1.0  # seconds between looks at the policy directory
+RETRY = 2.0  # seconds between attempts to reach the engine's event stream
 
 
 @dataclass
@@ -97,6 +98,7 @@ class Stats:
     apply_errors: int = 0
     removals: int = 0
     events: int = 0
+    reconnects: int = 0
 
 
 def shares_host_cgroupns(attrs: dict[str, Any], pid: int) -> bool:
@@ -297,42 +299,67 @@ class Agent:
                 log.info("removed a stale fence: %s is gone", s.cgroup)
 
     def run(self, stop: threading.Event) -> None:
-        """Reconcile, then follow container events until ``stop`` is set."""
+        """Follow container events until ``stop`` is set, reconciling on every (re)connect.
+
+        The engine may restart (an upgrade) or drop the stream: the agent reconnects
+        rather than exiting, and reconciles then, because events sent while it was
+        disconnected are lost. It subscribes before reconciling, so a container that
+        starts in between is seen by both, never by neither.
+        """
         self.load_policies()
-        self.reconcile()
+        while not stop.is_set():
+            try:
+                stream = self.client.events(decode=True, filters={"type": "container"})
+            except Exception as exc:
+                log.error("engine event stream: %s; retrying in %gs", exc, RETRY)
+                stop.wait(RETRY)
+                continue
+            try:
+                self.reconcile()
+                self._follow(stream, stop)
+            finally:
+                stream.close()
+            if not stop.is_set():
+                with self.lock:
+                    self.stats.reconnects += 1
+                log.error("engine event stream ended; reconnecting in %gs", RETRY)
+                stop.wait(RETRY)
+
+    def _follow(self, stream: Any, stop: threading.Event) -> None:
         events: queue.Queue[dict[str, Any]] = queue.Queue()
-        stream = self.client.events(decode=True, filters={"type": "container"})
+        ended = threading.Event()
 
         def pump() -> None:
             try:
                 for ev in stream:
                     events.put(ev)
-            except Exception as exc:  # the stream closes when the agent stops
+            except Exception as exc:  # the engine went away, or the agent closed the stream
                 if not stop.is_set():
-                    log.error("engine event stream ended: %s", exc)
-                    stop.set()
+                    log.info("engine event stream: %s", exc)
+            finally:
+                ended.set()
 
         threading.Thread(target=pump, daemon=True).start()
         looked = time.monotonic()
-        try:
-            while not stop.is_set():
-                if time.monotonic() - looked >= POLL:  # even while events keep coming
-                    looked = time.monotonic()
-                    if self.load_policies():
-                        log.info("policy directory changed: re-applying")
-                        self.reconcile()
-                try:
-                    ev = events.get(timeout=POLL)
-                except queue.Empty:
-                    continue
+        while not stop.is_set():
+            if time.monotonic() - looked >= POLL:  # even while events keep coming
+                looked = time.monotonic()
+                if self.load_policies():
+                    log.info("policy directory changed: re-applying")
+                    self.reconcile()
+            try:
+                ev = events.get(timeout=POLL)
+            except queue.Empty:
+                if ended.is_set():
+                    return
+                continue
+            with self.lock:
                 self.stats.events += 1
-                action, cid = ev.get("Action") or ev.get("status"), ev.get("id") or ""
-                if action == "start":
-                    self.try_fence(cid)
-                elif action in ("die", "destroy"):
-                    self.unfence(cid)
-        finally:
-            stream.close()
+            action, cid = ev.get("Action") or ev.get("status"), ev.get("id") or ""
+            if action == "start":
+                self.try_fence(cid)
+            elif action in ("die", "destroy"):
+                self.unfence(cid)
 
 
 def wait_for(predicate: Any, timeout: float) -> bool:

@@ -101,6 +101,11 @@ class AgentCollector(Collector):
                 "Fences the agent failed to apply.",
             ),
             ("hotfence_agent_removals", stats.removals, "Fences the agent removed."),
+            (
+                "hotfence_agent_engine_reconnects",
+                stats.reconnects,
+                "Times the engine's event stream ended and the agent reconnected.",
+            ),
         ):
             yield CounterMetricFamily(name, doc, value=value)
 
