@@ -291,6 +291,18 @@ def test_agent_follows_configmap_swaps_and_kill_9_never_lifts_enforcement(docker
         assert wait_until(lambda: f"{d / 'p.yaml'}:8: spec.rules" in log.read_text())
         assert wait_until(lambda: "keeps its fence" in log.read_text()), log.read_text()
         assert probe("10", "2", "17") == "errno 1"
+        # ... also for an agent restarted meanwhile, which still serves that fence's metrics.
+        agent.stop(signal.SIGKILL)
+        mark = len(log.read_text())
+        agent = AgentProc(docker_engine, d, port, log)
+        assert wait_until(lambda: "keeps its fence" in log.read_text()[mark:]), log.read_text()
+        assert wait_until(
+            lambda: [
+                v for (name, labels), v in scrape(port).items()
+                if name == "hotfence_fence_active" and ("container", sel) in labels
+            ] == [1]
+        )  # fmt: skip
+        assert probe("10", "2", "17") == "errno 1"
 
         # p.yaml good again: re-applied while a process in the container loops socket();
         # the swap is atomic, so not one call may succeed.

@@ -123,6 +123,10 @@ def meta_of(attrs: dict[str, Any]) -> ContainerMeta:
     )
 
 
+def _invalid(files: dict[str, PolicyFile], path: str) -> bool:
+    return path in files and bool(files[path].error)
+
+
 class Agent:
     def __init__(self, policy_dir: str, client: Any):
         self.policy_dir = str(Path(policy_dir).resolve())
@@ -180,9 +184,22 @@ class Agent:
         cur_file = current.state.policy_file if current and current.state else ""
         with self.lock:
             files = dict(self.files)
-        if cur_file in files and files[cur_file].error:
+        host_ns = shares_host_cgroupns(attrs, pid)
+        if current is not None and current.state is not None and _invalid(files, cur_file):
             log.info("%s keeps its fence from %s (that file is invalid)", who.text(), cur_file)
-            return None
+            kept = Fenced(
+                who.id,
+                who.name,
+                str(cgroup),
+                cgroup_id,
+                current.state.policy,
+                cur_file,
+                (),
+                host_ns,
+            )
+            with self.lock:
+                self.fenced[who.id] = kept  # still the agent's: served in its metrics
+            return kept
         chosen = [
             f.path for f in files.values() if f.selector is not None and matches(f.selector, who)
         ]
@@ -198,7 +215,6 @@ class Agent:
         if len(chosen) > 1:
             raise ContainerError(f"{who.text()} is selected by more than one policy: {chosen}")
         policy_file = chosen[0]
-        host_ns = shares_host_cgroupns(attrs, pid)
         if host_ns:
             log.warning(
                 "%s shares the host cgroup namespace: with CAP_SYS_ADMIN it can mount "
