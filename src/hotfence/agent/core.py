@@ -6,6 +6,12 @@ seen running (at start-up, or on its ``start`` event), so its first instructions
 unfenced: for race-free fencing use ``hotfence-runc`` or a fenced parent cgroup
 (docs/containers.md). The agent's fences are the ones whose policy file lies in its
 policy directory; it never removes another fence.
+
+The policy directory may be a Kubernetes ConfigMap mount: each key is a symlink
+``NAME.yaml -> ..data/NAME.yaml`` and an update swaps ``..data`` atomically. Files are
+read through their symlinks and told apart by inode, size and mtime, so a swap is one
+change. Each file is validated on its own: a bad file is logged (file:line: field) and
+counted, the fences it made stay as they were, and the other files stay in force.
 """
 
 from __future__ import annotations
@@ -19,12 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from hotfence.containers import engine
-from hotfence.containers.cgroups import ContainerError, cgroup_of_pid
-from hotfence.oci.meta import ContainerMeta
-from hotfence.oci.selectors import entries
+from hotfence.containers.cgroups import ContainerError, cgroup_of_pid, cgroupns_is_host
+from hotfence.oci.meta import ContainerMeta, matches
 
 log = logging.getLogger("hotfence.agent")
 POLL = 1.0  # seconds between looks at the policy directory
+RETRY = 2.0  # seconds between attempts to reach the engine's event stream
 
 
 @dataclass
@@ -36,6 +42,54 @@ class Fenced:
     policy: str
     policy_file: str
     missing: tuple[str, ...]  # rules the kernel backend cannot enforce on this container
+    host_cgroupns: bool = False  # can escape the fence (docs/containers.md, threat model)
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    path: str
+    stamp: tuple[int, int, int]  # inode, size, mtime (through the symlink)
+    selector: dict[str, Any] | None  # None: valid but selects nothing, or invalid
+    error: str  # the validation errors (file:line: field: message); "" when valid
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def scan_policies(policy_dir: str, known: dict[str, PolicyFile]) -> dict[str, PolicyFile]:
+    """Every policy file of ``policy_dir``, validated one by one (unchanged ones reused).
+
+    ConfigMap internals (``..data``, ``..2026_…``) and dangling symlinks (a key removed)
+    are not policy files.
+    """
+    from hotfence.fence.policy import PolicyError, load_policy
+
+    out: dict[str, PolicyFile] = {}
+    d = Path(policy_dir)
+    for f in sorted(d.iterdir()) if d.is_dir() else []:
+        if f.name.startswith("..") or f.suffix not in (".yaml", ".yml") or not f.is_file():
+            continue
+        try:
+            stamp = _stamp(f)
+        except OSError:  # removed between listing and stat
+            continue
+        old = known.get(str(f))
+        if old is not None and old.stamp == stamp:
+            out[str(f)] = old
+            continue
+        try:
+            sel = load_policy(f).model.spec.selector
+        except PolicyError as exc:
+            out[str(f)] = PolicyFile(str(f), stamp, None, str(exc))
+            continue
+        except OSError as exc:
+            out[str(f)] = PolicyFile(str(f), stamp, None, f"{f}: {exc.strerror}")
+            continue
+        dumped = None if sel is None else sel.model_dump(exclude_none=True)
+        out[str(f)] = PolicyFile(str(f), stamp, dumped, "")
+    return out
 
 
 @dataclass
@@ -44,6 +98,13 @@ class Stats:
     apply_errors: int = 0
     removals: int = 0
     events: int = 0
+    reconnects: int = 0
+
+
+def shares_host_cgroupns(attrs: dict[str, Any], pid: int) -> bool:
+    """The engine's record when it has one (Docker 20.10+), else compare /proc namespaces."""
+    mode = (attrs.get("HostConfig") or {}).get("CgroupnsMode") or ""
+    return mode == "host" if mode else bool(cgroupns_is_host(pid))
 
 
 def meta_of(attrs: dict[str, Any]) -> ContainerMeta:
@@ -62,22 +123,51 @@ def meta_of(attrs: dict[str, Any]) -> ContainerMeta:
     )
 
 
+def _invalid(files: dict[str, PolicyFile], path: str) -> bool:
+    return path in files and bool(files[path].error)
+
+
 class Agent:
     def __init__(self, policy_dir: str, client: Any):
         self.policy_dir = str(Path(policy_dir).resolve())
         self.client = client  # docker.DockerClient
         self.fenced: dict[str, Fenced] = {}
+        self.files: dict[str, PolicyFile] = {}
         self.stats = Stats()
         self.lock = threading.Lock()
-        self._stamp: tuple[tuple[str, int, int], ...] = ()
+
+    # --- the policy directory --------------------------------------------------------
+
+    def load_policies(self) -> bool:
+        """Re-read the policy directory; whether anything changed. Logs each newly bad file."""
+        files = scan_policies(self.policy_dir, self.files)
+        if files == self.files:
+            return False
+        for f in files.values():
+            if f.error and self.files.get(f.path) != f:
+                log.error(
+                    "policy file rejected; its fences stay as they were and the other "
+                    "files stay in force:\n%s",
+                    f.error,
+                )
+        with self.lock:
+            self.files = files
+        return True
+
+    def _ours(self, policy_file: str) -> bool:
+        return policy_file.startswith(self.policy_dir + "/")
 
     # --- one container ---------------------------------------------------------------
 
     def fence(self, container_id: str) -> Fenced | None:
-        """Apply the selected policy to a running container (None: not selected / not running)."""
+        """Apply the selected policy to a running container (None: not selected / not running).
+
+        A container whose fence came from a file that is now invalid keeps that fence; one
+        no valid file selects any more loses the agent's fence.
+        """
+        from hotfence.fence.backends import cgroup as backend
         from hotfence.fence.backends import lsm, unenforceable
         from hotfence.fence.compiler import compile_file
-        from hotfence.oci.meta import matches
 
         try:
             attrs = self.client.api.inspect_container(container_id)
@@ -88,22 +178,85 @@ class Agent:
         if not pid:
             return None
         who = meta_of(attrs)
-        chosen = [e for e in entries(self.policy_dir) if matches(e.selector, who)]
+        cgroup = cgroup_of_pid(pid)
+        cgroup_id = cgroup.stat().st_ino
+        current = next((a for a in backend.applied() if a.cgroup_id == cgroup_id), None)
+        cur_file = current.state.policy_file if current and current.state else ""
+        with self.lock:
+            files = dict(self.files)
+        host_ns = shares_host_cgroupns(attrs, pid)
+        if current is not None and current.state is not None and _invalid(files, cur_file):
+            log.info("%s keeps its fence from %s (that file is invalid)", who.text(), cur_file)
+            kept = Fenced(
+                who.id,
+                who.name,
+                str(cgroup),
+                cgroup_id,
+                current.state.policy,
+                cur_file,
+                (),
+                host_ns,
+            )
+            with self.lock:
+                self.fenced[who.id] = kept  # still the agent's: served in its metrics
+            return kept
+        chosen = [
+            f.path for f in files.values() if f.selector is not None and matches(f.selector, who)
+        ]
         if not chosen:
+            if current is not None and self._ours(cur_file):
+                backend.remove(cgroup_id)
+                lsm.remove(cgroup_id)
+                with self.lock:
+                    self.fenced.pop(who.id, None)
+                    self.stats.removals += 1
+                log.info("removed the fence of %s: no policy selects it now", who.text())
             return None
         if len(chosen) > 1:
-            raise ContainerError(
-                f"{who.text()} is selected by more than one policy: "
-                + ", ".join(e.file for e in chosen)
+            raise ContainerError(f"{who.text()} is selected by more than one policy: {chosen}")
+        policy_file = chosen[0]
+        if host_ns:
+            log.warning(
+                "%s shares the host cgroup namespace: with CAP_SYS_ADMIN it can mount "
+                "cgroup2 and move itself out of its fence; run it with --cgroupns private",
+                who.text(),
             )
-        policy_file = chosen[0].file
-        cgroup = cgroup_of_pid(pid)
         compiled = compile_file(policy_file)
         sel = lsm.select(compiled)
         missing = tuple(c.name for c in unenforceable(list(sel.coverage)))
+        if (
+            current is not None
+            and current.active
+            and current.state is not None
+            and current.state.policy_file == policy_file
+            and current.state.policy == compiled.name
+            and Path(policy_file).stat().st_mtime < current.state.applied_at
+        ):
+            # Already in force (a restart of the agent): re-applying would zero its counters.
+            f = Fenced(
+                who.id,
+                who.name,
+                str(cgroup),
+                cgroup_id,
+                compiled.name,
+                policy_file,
+                missing,
+                host_ns,
+            )
+            with self.lock:
+                self.fenced[who.id] = f
+            log.info("%s: fence %r already in force", who.text(), compiled.name)
+            return f
         state, _ = sel.module.apply(compiled, str(cgroup), policy_file)
         f = Fenced(
-            who.id, who.name, str(cgroup), state.cgroup_id, compiled.name, policy_file, missing
+            who.id,
+            who.name,
+            str(cgroup),
+            state.cgroup_id,
+            compiled.name,
+            policy_file,
+            missing,
+            host_ns,
         )
         with self.lock:
             self.fenced[who.id] = f
@@ -150,7 +303,7 @@ class Agent:
             self.try_fence(c["Id"])
         for a in backend.applied():
             s = a.state
-            if s is None or not s.policy_file.startswith(self.policy_dir + "/"):
+            if s is None or not self._ours(s.policy_file):
                 continue  # not the agent's
             if not Path(s.cgroup).is_dir() or Path(s.cgroup).stat().st_ino != a.cgroup_id:
                 backend.remove(a.cgroup_id)
@@ -161,52 +314,68 @@ class Agent:
                     }
                 log.info("removed a stale fence: %s is gone", s.cgroup)
 
-    def _policies_changed(self) -> bool:
-        d = Path(self.policy_dir)
-        stamp = tuple(
-            sorted(
-                (str(f), f.stat().st_mtime_ns, f.stat().st_size)
-                for f in (d.iterdir() if d.is_dir() else [])
-                if f.suffix in (".yaml", ".yml")
-            )
-        )
-        changed, self._stamp = stamp != self._stamp, stamp
-        return changed
-
     def run(self, stop: threading.Event) -> None:
-        """Reconcile, then follow container events until ``stop`` is set."""
-        self._policies_changed()
-        self.reconcile()
+        """Follow container events until ``stop`` is set, reconciling on every (re)connect.
+
+        The engine may restart (an upgrade) or drop the stream: the agent reconnects
+        rather than exiting, and reconciles then, because events sent while it was
+        disconnected are lost. It subscribes before reconciling, so a container that
+        starts in between is seen by both, never by neither.
+        """
+        self.load_policies()
+        while not stop.is_set():
+            try:
+                stream = self.client.events(decode=True, filters={"type": "container"})
+            except Exception as exc:
+                log.error("engine event stream: %s; retrying in %gs", exc, RETRY)
+                stop.wait(RETRY)
+                continue
+            try:
+                self.reconcile()
+                self._follow(stream, stop)
+            finally:
+                stream.close()
+            if not stop.is_set():
+                with self.lock:
+                    self.stats.reconnects += 1
+                log.error("engine event stream ended; reconnecting in %gs", RETRY)
+                stop.wait(RETRY)
+
+    def _follow(self, stream: Any, stop: threading.Event) -> None:
         events: queue.Queue[dict[str, Any]] = queue.Queue()
-        stream = self.client.events(decode=True, filters={"type": "container"})
+        ended = threading.Event()
 
         def pump() -> None:
             try:
                 for ev in stream:
                     events.put(ev)
-            except Exception as exc:  # the stream closes when the agent stops
+            except Exception as exc:  # the engine went away, or the agent closed the stream
                 if not stop.is_set():
-                    log.error("engine event stream ended: %s", exc)
-                    stop.set()
+                    log.info("engine event stream: %s", exc)
+            finally:
+                ended.set()
 
         threading.Thread(target=pump, daemon=True).start()
-        try:
-            while not stop.is_set():
-                try:
-                    ev = events.get(timeout=POLL)
-                except queue.Empty:
-                    if self._policies_changed():
-                        log.info("policy directory changed: re-applying")
-                        self.reconcile()
-                    continue
+        looked = time.monotonic()
+        while not stop.is_set():
+            if time.monotonic() - looked >= POLL:  # even while events keep coming
+                looked = time.monotonic()
+                if self.load_policies():
+                    log.info("policy directory changed: re-applying")
+                    self.reconcile()
+            try:
+                ev = events.get(timeout=POLL)
+            except queue.Empty:
+                if ended.is_set():
+                    return
+                continue
+            with self.lock:
                 self.stats.events += 1
-                action, cid = ev.get("Action") or ev.get("status"), ev.get("id") or ""
-                if action == "start":
-                    self.try_fence(cid)
-                elif action in ("die", "destroy"):
-                    self.unfence(cid)
-        finally:
-            stream.close()
+            action, cid = ev.get("Action") or ev.get("status"), ev.get("id") or ""
+            if action == "start":
+                self.try_fence(cid)
+            elif action in ("die", "destroy"):
+                self.unfence(cid)
 
 
 def wait_for(predicate: Any, timeout: float) -> bool:

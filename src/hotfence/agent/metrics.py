@@ -1,18 +1,22 @@
 """The agent's Prometheus metrics, read from the kernel at each scrape.
 
-Per fence and rule: hits and denies (the pinned per-CPU counters, summed), per fence the
-events its ring buffer lost; fences by state (``active``: every hook's link pinned,
-else ``detached``); the agent's applies, apply errors and removals.
+Per fence and rule: hits, and denies (enforce mode) or audits (audit mode: the calls it
+would deny), from the pinned per-CPU counters summed; per fence the events its ring
+buffer lost; fences by state (``active``: every hook's link pinned and the cgroup at its
+path still the one the fence was made for, else ``detached``); per policy file whether
+it is invalid; the agent's applies, apply errors and removals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from hotfence.agent.core import Agent
+from hotfence.fence.backends import cgroup as backend_types
 
 
 class AgentCollector(Collector):
@@ -26,7 +30,12 @@ class AgentCollector(Collector):
         hits = CounterMetricFamily("hotfence_rule_hits", "Calls a rule matched.", labels=labels)
         denies = CounterMetricFamily(
             "hotfence_rule_denies",
-            "Calls a rule denied (would deny, in audit mode).",
+            "Calls a rule denied (enforce mode).",
+            labels=labels,
+        )
+        audits = CounterMetricFamily(
+            "hotfence_rule_audits",
+            "Calls a rule would deny, counted in audit mode instead of denied.",
             labels=labels,
         )
         lost = CounterMetricFamily(
@@ -35,12 +44,33 @@ class AgentCollector(Collector):
             labels=["cgroup", "container", "policy"],
         )
         states = GaugeMetricFamily("hotfence_fences", "Fences on this host.", labels=["state"])
+        host_ns = GaugeMetricFamily(
+            "hotfence_fence_host_cgroupns",
+            "1 for a fenced container sharing the host cgroup namespace (it can escape).",
+            labels=["cgroup", "container", "policy"],
+        )
+        active = GaugeMetricFamily(
+            "hotfence_fence_active",
+            "1 while the kernel enforces the agent's fence on the container, else 0.",
+            labels=["cgroup", "container", "policy"],
+        )
+        invalid = GaugeMetricFamily(
+            "hotfence_policy_file_invalid",
+            "1 for a policy file the agent rejected (its errors are in the log).",
+            labels=["file"],
+        )
         with self.agent.lock:
             ours = {f.cgroup_id: f for f in self.agent.fenced.values()}
             stats = self.agent.stats
+            files = list(self.agent.files.values())
+        for pf in files:
+            invalid.add_metric([pf.path], 1 if pf.error else 0)
         count = {"active": 0, "detached": 0}
+        live: set[int] = set()
         for a in backend.applied():
-            count["active" if a.active else "detached"] += 1
+            if a.active and same_cgroup(a):
+                live.add(a.cgroup_id)
+            count["active" if a.cgroup_id in live else "detached"] += 1
             f = ours.get(a.cgroup_id)
             if f is None or a.state is None:
                 continue
@@ -52,12 +82,17 @@ class AgentCollector(Collector):
             names = {r["rule_id"]: r["name"] for r in a.state.rules}
             for rule_id, c in sorted(counts.items()):
                 rule = names.get(rule_id, "default")
-                hits.add_metric([f.cgroup, f.name, f.policy, rule], c.hits)
-                denies.add_metric([f.cgroup, f.name, f.policy, rule], c.denies)
+                key = [f.cgroup, f.name, f.policy, rule]
+                hits.add_metric(key, c.hits)
+                denies.add_metric(key, c.denies if a.state.enforce else 0)
+                audits.add_metric(key, 0 if a.state.enforce else c.denies)
             lost.add_metric([f.cgroup, f.name, f.policy], st.lost)
+            host_ns.add_metric([f.cgroup, f.name, f.policy], 1 if f.host_cgroupns else 0)
+        for f in ours.values():  # a fence whose pins are gone is not enforced either
+            active.add_metric([f.cgroup, f.name, f.policy], 1 if f.cgroup_id in live else 0)
         for state, n in count.items():
             states.add_metric([state], n)
-        yield from (hits, denies, lost, states)
+        yield from (hits, denies, audits, lost, states, active, host_ns, invalid)
         for name, value, doc in (
             ("hotfence_agent_applies", stats.applies, "Fences the agent applied."),
             (
@@ -66,5 +101,20 @@ class AgentCollector(Collector):
                 "Fences the agent failed to apply.",
             ),
             ("hotfence_agent_removals", stats.removals, "Fences the agent removed."),
+            (
+                "hotfence_agent_engine_reconnects",
+                stats.reconnects,
+                "Times the engine's event stream ended and the agent reconnected.",
+            ),
         ):
             yield CounterMetricFamily(name, doc, value=value)
+
+
+def same_cgroup(a: backend_types.Applied) -> bool:
+    """Whether the fence's cgroup path still holds the cgroup it was made for."""
+    if a.state is None:
+        return False
+    try:
+        return Path(a.state.cgroup).stat().st_ino == a.cgroup_id
+    except OSError:
+        return False
