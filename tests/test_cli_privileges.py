@@ -27,6 +27,7 @@ ARGS = {
     "fence events": ["--cgroup", "/sys/fs/cgroup/unified"],
     "patch apply": ["ip6mr-sk-done-netns-setup", "--cgroup", "/sys/fs/cgroup/unified"],
     "watch": [],
+    "agent": ["--policy-dir", str(REPO / "examples" / "policies"), "--metrics-port", "0"],
 }
 
 
