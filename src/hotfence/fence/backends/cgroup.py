@@ -22,26 +22,26 @@ partial new slot and leaves the old policy in force.
 from __future__ import annotations
 
 import ctypes
-import json
 import logging
 import os
 import socket
 import time
 from array import array
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from hotfence.bpf import abi, build, libbpf
 from hotfence.fence import fast_table
-from hotfence.fence.backends import Coverage, RuleCoverage
+from hotfence.fence.backends import Coverage, RuleCoverage, pinning
 from hotfence.fence.backends.cgroupfs import (
-    PIN_ROOT,
     CgroupRef,
     FenceError,
     ensure_bpffs,
     resolve_cgroup,
 )
+from hotfence.fence.backends.pinning import Applied, AppliedState, checkpoint
 from hotfence.fence.compiled import (
     ANY,
     ANY_KERN,
@@ -58,7 +58,6 @@ log = logging.getLogger(__name__)
 
 NAME = "cgroup-bpf"
 OBJECT = "fence_cgroup"
-STATE_DIR = Path(os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence"))
 
 # program name -> the hook it implements (for messages and pin names)
 PROGRAMS: dict[str, str] = {
@@ -265,6 +264,14 @@ def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
 # ---------------------------------------------------------------------------- maps
 
 
+class SlotJournal(Protocol):
+    """Told about each step of :meth:`FenceMaps.install` (``pinning.StateJournal``)."""
+
+    def prepare(self, slot: int) -> None: ...
+    def abandon(self, slot: int) -> None: ...
+    def retire(self, slot: int) -> None: ...
+
+
 @dataclass(frozen=True)
 class RuleCounter:
     rule_id: int  # abi.HF_DEFAULT_RULE for the default
@@ -334,14 +341,21 @@ class FenceMaps:
         for rule_id in [*range(n_rules), abi.HF_DEFAULT_RULE]:
             m.update(abi.u32(slot * abi.HF_COUNTERS_PER_SLOT + rule_id), zero)
 
+    def _prepare_slot(self, slot: int) -> None:
+        """Backend-specific values written with a slot's policy (the LSM scope)."""
+
     def install(
-        self, policy: CompiledPolicy, write_hook: Callable[[int], None] | None = None
+        self,
+        policy: CompiledPolicy,
+        write_hook: Callable[[int], None] | None = None,
+        journal: SlotJournal | None = None,
     ) -> int:
         """Atomically replace whatever policy is active with ``policy``; returns the new slot.
 
         ``write_hook(n)`` is called before the n-th map write (tests use it to inject a
         failure mid-write). On any error the new slot is removed and the old policy
-        stays in force.
+        stays in force. ``journal`` records the state files around the flip (see
+        ``pinning``); callers that pass one hold the fence lock.
         """
         old = self.active_slot()
         # Always the inactive slot, even on the first install: config and keys are only
@@ -350,14 +364,21 @@ class FenceMaps:
         encoded = encode(policy, new)  # validation errors: nothing written yet
         cfg_map = self.maps["hf_config"]
         try:
+            if journal is not None:
+                journal.prepare(new)  # the state names the new slot before it can be live
+            checkpoint("prepared")
             self._purge_slot(new)  # leftovers of an interrupted install
+            self._prepare_slot(new)
             self._zero_counters(new, len(policy.rules))
             n = 0
+            half = (len(encoded.create) + len(encoded.ports)) // 2
             for name, entries in (("hf_create", encoded.create), ("hf_ports", encoded.ports)):
                 m = self.maps[name]
                 for key, val in entries:
                     if write_hook:
                         write_hook(n)
+                    if n == half:
+                        checkpoint("mid-write")
                     m.update(key, val)
                     n += 1
             if write_hook:
@@ -366,18 +387,24 @@ class FenceMaps:
             cells = array("I", range(first, first + abi.HF_FAST_PER_SLOT))
             self.maps["hf_fast"].update_batch(cells.tobytes(), encoded.fast)
             cfg_map.update(abi.u32(new), bytes(encoded.config))
+            checkpoint("before-flip")
         except BaseException:
             try:
                 cfg_map.update(abi.u32(new), bytes(abi.Config()))
                 self._purge_slot(new)
             except libbpf.LibbpfError as exc:  # the old policy is still the active one
                 log.warning("cleanup of the unfinished policy slot %d failed: %s", new, exc)
+            if journal is not None:
+                journal.abandon(new)
             raise
         # The flip: one 4-byte write; only its low byte changes (0 <-> 1).
         self.maps["hf_active"].update(abi.u32(0), abi.u32(new))
+        checkpoint("flipped")
         time.sleep(DRAIN_SECONDS)
         cfg_map.update(abi.u32(old), bytes(abi.Config()))
         self._purge_slot(old)
+        if journal is not None:
+            journal.retire(old)
         return new
 
     def read_policy(
@@ -530,44 +557,10 @@ class CgroupFence(LoadedFence):
 
 
 def pin_dir(cg: CgroupRef) -> Path:
-    return PIN_ROOT / str(cg.id)
+    return pinning.pin_dir_of(NAME, cg.id)
 
 
-def _state_path(cgroup_id: int) -> Path:
-    return STATE_DIR / f"{cgroup_id}.json"
-
-
-@dataclass
-class AppliedState:
-    """What ``apply`` left behind, as recorded in the state file."""
-
-    cgroup: str
-    cgroup_id: int
-    backend: str
-    policy: str
-    policy_file: str
-    enforce: bool
-    default: str
-    rules: list[dict]  # RuleInfo fields (hooks as names)
-    coverage: list[dict]  # RuleCoverage fields
-    applied_at: float
-    default_source: str = ""  # "policy.yaml:7": where spec.default was written (added later)
-
-    def write(self) -> None:
-        STATE_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = _state_path(self.cgroup_id).with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=1))
-        tmp.replace(_state_path(self.cgroup_id))
-
-    @classmethod
-    def read(cls, cgroup_id: int) -> AppliedState | None:
-        p = _state_path(cgroup_id)
-        if not p.exists():
-            return None
-        return cls(**json.loads(p.read_text()))
-
-
-def _rule_dict(r: RuleInfo) -> dict:
+def _rule_dict(r: RuleInfo) -> dict[str, Any]:
     return {
         "rule_id": r.rule_id,
         "name": r.name,
@@ -591,7 +584,7 @@ def rule_infos(state: AppliedState) -> list[RuleInfo]:
     ]
 
 
-def _cov_dict(c: RuleCoverage) -> dict:
+def _cov_dict(c: RuleCoverage) -> dict[str, Any]:
     return {
         "rule_id": c.rule_id,
         "name": c.name,
@@ -601,116 +594,75 @@ def _cov_dict(c: RuleCoverage) -> dict:
     }
 
 
+def new_state(
+    policy: CompiledPolicy,
+    cg: CgroupRef,
+    backend: str,
+    policy_file: str,
+    coverages: list[RuleCoverage],
+) -> AppliedState:
+    return AppliedState(
+        cgroup=str(cg.path),
+        cgroup_id=cg.id,
+        backend=backend,
+        policy=policy.name,
+        policy_file=policy_file,
+        enforce=policy.enforce,
+        default=policy.default.name.lower(),
+        rules=[_rule_dict(r) for r in policy.rules],
+        coverage=[_cov_dict(c) for c in coverages],
+        applied_at=time.time(),
+        default_source=policy.default_source,
+    )
+
+
 def apply(
     policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
 ) -> tuple[AppliedState, bool]:
     """Enforce ``policy`` on ``cgroup`` persistently; re-applying swaps atomically.
 
     Returns the recorded state and whether this was a swap into an existing attachment.
+    Serialised with every other apply / swap / remove of this cgroup by the fence lock.
     """
     cg = resolve_cgroup(cgroup)
     ensure_bpffs()
     d = pin_dir(cg)
-    previous = AppliedState.read(cg.id)
-    if previous is not None and previous.backend != NAME:
-        # One state file per cgroup: two backends' fences on it would hide one another.
-        raise FenceError(f"{cg.path}: a {previous.backend} fence is applied here; remove it first")
-    state = AppliedState(
-        cgroup=str(cg.path),
-        cgroup_id=cg.id,
-        backend=NAME,
-        policy=policy.name,
-        policy_file=policy_file,
-        enforce=policy.enforce,
-        default=policy.default.name.lower(),
-        rules=[_rule_dict(r) for r in policy.rules],
-        coverage=[_cov_dict(c) for c in coverage(policy)],
-        applied_at=time.time(),
-        default_source=policy.default_source,
-    )
-    if all((d / f"link_{p}").exists() for p in PROGRAMS) and all((d / m).exists() for m in MAPS):
-        maps = FenceMaps.from_pins(d)
-        try:
-            maps.install(policy)
-        finally:
-            maps.close()
-        state.write()
-        return state, True
-    install_pinned(CgroupFence(cg.path), policy, d, MAPS, state)
-    return state, False
-
-
-def install_pinned(fence, policy: CompiledPolicy, d: Path, map_names, state: AppliedState) -> None:
-    """Load ``policy`` into a new ``fence``, pin its maps and links under ``d``, record ``state``.
-
-    All or nothing: on any failure the fence is closed and ``d`` removed. The full policy
-    is in place before the first attach. Shared by every bpffs-pinned backend.
-    """
-    if d.exists():
-        # A half-made pin directory (crash during apply): clear it and start over.
-        _unpin(d)
-    try:
-        fence.maps.install(policy)
-        d.mkdir(parents=True)
-        for name in map_names:
-            fence.maps.maps[name].pin(d / name)
-        fence.attach()
-        for prog, link in fence.links.items():
-            link.pin(d / f"link_{prog}")
-        state.write()
-    except BaseException:
-        fence.close()
-        _unpin(d)
-        raise
-    # The pins now hold links and maps; closing our fds leaves the attachment in place.
-    fence.close()
-
-
-def _unpin(d: Path) -> None:
-    if not d.exists():
-        return
-    for p in d.iterdir():
-        p.unlink()  # the last reference to a link going away detaches it
-    d.rmdir()
+    with pinning.FenceLock(cg.id, str(cg.path)):
+        checkpoint("locked")
+        previous = AppliedState.read(cg.id)
+        if previous is not None and previous.backend != NAME:
+            # One fence per cgroup: two backends' fences on it would hide one another.
+            raise FenceError(
+                f"{cg.path}: a {previous.backend} fence is applied here; remove it first"
+            )
+        journal = pinning.StateJournal(new_state(policy, cg, NAME, policy_file, coverage(policy)))
+        if pinning.is_complete(d, PROGRAMS, MAPS):
+            maps = FenceMaps.from_pins(d)
+            try:
+                maps.install(policy, journal=journal)
+            finally:
+                maps.close()
+            return journal.state, True
+        pinning.clear_state(cg.id)  # what a killed first apply recorded
+        pinning.install_pinned(CgroupFence(cg.path), policy, d, MAPS, journal)
+        return journal.state, False
 
 
 def remove(cgroup: str | os.PathLike[str] | int) -> bool:
     """Detach and unpin what ``apply`` left on a cgroup (path, or cgroup id if the cgroup is gone)."""
-    if isinstance(cgroup, int):
-        cgroup_id = cgroup
-    else:
-        cgroup_id = resolve_cgroup(cgroup).id
-    d = PIN_ROOT / str(cgroup_id)
-    existed = d.exists()
-    _unpin(d)
-    _state_path(cgroup_id).unlink(missing_ok=True)
+    cgroup_id = cgroup if isinstance(cgroup, int) else resolve_cgroup(cgroup).id
+    with pinning.FenceLock(cgroup_id, str(cgroup)) as lock:
+        existed = pinning.unpin(pinning.pin_dir_of(NAME, cgroup_id))
+        st = pinning.read_quiet(cgroup_id)
+        if st is None or st.backend == NAME:
+            existed = existed or st is not None
+            lock.discard()
     return existed
-
-
-@dataclass(frozen=True)
-class Applied:
-    cgroup_id: int
-    pin_dir: Path
-    state: AppliedState | None
-    links: list[str]  # programs whose link pins exist
-    active: bool  # every hook's link is pinned
 
 
 def applied() -> list[Applied]:
     """Every fence left by ``apply`` on this host."""
-    if not PIN_ROOT.exists():
-        return []
-    out = []
-    for d in sorted(PIN_ROOT.iterdir()):
-        if not d.name.isdigit():
-            continue
-        links = [p for p in PROGRAMS if (d / f"link_{p}").exists()]
-        out.append(
-            Applied(
-                int(d.name), d, AppliedState.read(int(d.name)), links, len(links) == len(PROGRAMS)
-            )
-        )
-    return out
+    return pinning.applied(NAME, PROGRAMS)
 
 
 def policy_from_maps(maps: FenceMaps, state: AppliedState) -> CompiledPolicy | None:
@@ -724,6 +676,8 @@ def policy_from_maps(maps: FenceMaps, state: AppliedState) -> CompiledPolicy | N
 
 def applied_policy(a: Applied) -> CompiledPolicy | None:
     """The policy an applied fence's pinned maps hold."""
+    if a.state is None:
+        return None
     maps = FenceMaps.from_pins(a.pin_dir)
     try:
         return policy_from_maps(maps, a.state)

@@ -28,30 +28,21 @@ import ctypes
 import os
 import socket
 import sys
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from hotfence.bpf import build, libbpf
-from hotfence.fence.backends import Coverage, ProbeResult, RuleCoverage
+from hotfence.fence.backends import Coverage, ProbeResult, RuleCoverage, pinning
 from hotfence.fence.backends import cgroup as cgroup_backend
-from hotfence.fence.backends.cgroup import (
-    MAPS,
-    Applied,
-    AppliedState,
-    FenceMaps,
-    _cov_dict,
-    _rule_dict,
-    _state_path,
-    _unpin,
-)
+from hotfence.fence.backends.cgroup import MAPS, FenceMaps, SlotJournal
 from hotfence.fence.backends.cgroupfs import (
-    PIN_ROOT,
     CgroupRef,
     FenceError,
     ensure_bpffs,
     resolve_cgroup,
 )
+from hotfence.fence.backends.pinning import Applied, AppliedState
 from hotfence.fence.compiled import ANY, DEFAULT_INET_PROTOCOL, Action, CompiledPolicy
 
 NAME = "bpf-lsm"
@@ -175,22 +166,26 @@ class LsmMaps(FenceMaps):
             raise FenceError(f"fence maps missing: {SCOPE_MAP}")
         self.scope_map = maps[SCOPE_MAP]
         self.cgroup = cgroup
+        self._scope_value = b""
 
-    def install(self, policy: CompiledPolicy, write_hook=None, netns: str | None = None) -> int:
+    def install(
+        self,
+        policy: CompiledPolicy,
+        write_hook: Callable[[int], None] | None = None,
+        journal: SlotJournal | None = None,
+        netns: str | None = None,
+    ) -> int:
         """Atomically replace the active policy (and its netns scope); returns the new slot.
 
-        The scope goes into the slot FenceMaps.install is about to fill, so the policy's
-        rules and its netns scope become active together with the one hf_active flip.
+        The scope goes into the slot FenceMaps.install fills (``_prepare_slot``), so the
+        policy's rules and its netns scope become active together with the one flip.
         """
         scope = Scope(self.cgroup, netns if netns is not None else (policy.scope_netns or "any"))
-        value = scope.encode()  # validation first: nothing written on a bad scope
-        old = self.active_slot()
-        new = 1 - old if self.config(old).loaded else old
-        self.scope_map.update(new.to_bytes(4, "little"), value)
-        slot = super().install(policy, write_hook)
-        if slot != new:  # FenceMaps changed its slot choice: keep the scope with the rules
-            self.scope_map.update(slot.to_bytes(4, "little"), value)
-        return slot
+        self._scope_value = scope.encode()  # validation first: nothing written on a bad scope
+        return super().install(policy, write_hook, journal)
+
+    def _prepare_slot(self, slot: int) -> None:
+        self.scope_map.update(slot.to_bytes(4, "little"), self._scope_value)
 
     def scope(self, slot: int | None = None) -> ScopeValue:
         slot = self.active_slot() if slot is None else slot
@@ -231,11 +226,9 @@ class LsmFence(cgroup_backend.LoadedFence):
 
 # ---------------------------------------------------------------------------- pinned (apply)
 
-PIN_PREFIX = "lsm-"  # PIN_ROOT/lsm-<cgroup id>: never a bare number, which is cgroup-BPF's
-
 
 def pin_dir(cg: CgroupRef) -> Path:
-    return PIN_ROOT / f"{PIN_PREFIX}{cg.id}"
+    return pinning.pin_dir_of(NAME, cg.id)
 
 
 def _open_pinned(d: Path, cg: CgroupRef) -> LsmMaps:
@@ -256,79 +249,58 @@ def apply(
 ) -> tuple[AppliedState, bool]:
     """Enforce ``policy`` on ``cgroup`` persistently (links and maps pinned in bpffs under
     ``lsm-<cgroup id>``); re-applying swaps atomically. Returns the state and whether it
-    was a swap into an existing attachment."""
+    was a swap into an existing attachment. Serialised by the fence lock."""
     cg = resolve_cgroup(cgroup)
     Scope(cg).encode()
-    if cgroup_backend.pin_dir(cg).exists():
-        raise FenceError(
-            f"{cg.path}: a {cgroup_backend.NAME} fence is applied here; remove it first"
-        )
     ensure_bpffs()
     d = pin_dir(cg)
-    state = AppliedState(
-        cgroup=str(cg.path),
-        cgroup_id=cg.id,
-        backend=NAME,
-        policy=policy.name,
-        policy_file=policy_file,
-        enforce=policy.enforce,
-        default=policy.default.name.lower(),
-        rules=[_rule_dict(r) for r in policy.rules],
-        coverage=[_cov_dict(c) for c in coverage(policy)],
-        applied_at=time.time(),
-        default_source=policy.default_source,
-    )
     names = (*MAPS, SCOPE_MAP)
-    if all((d / f"link_{p}").exists() for p in PROGRAMS) and all((d / m).exists() for m in names):
-        maps = _open_pinned(d, cg)
-        try:
-            maps.install(policy)
-        finally:
-            maps.close()
-        state.write()
-        return state, True
-    # The scope is written with the policy, so it too is in place before attaching.
-    cgroup_backend.install_pinned(LsmFence(cg.path, object_path), policy, d, names, state)
-    return state, False
+    with pinning.FenceLock(cg.id, str(cg.path)):
+        pinning.checkpoint("locked")
+        previous = AppliedState.read(cg.id)
+        if cgroup_backend.pin_dir(cg).exists() or (
+            previous is not None and previous.backend != NAME
+        ):
+            raise FenceError(
+                f"{cg.path}: a {cgroup_backend.NAME} fence is applied here; remove it first"
+            )
+        journal = pinning.StateJournal(
+            cgroup_backend.new_state(policy, cg, NAME, policy_file, coverage(policy))
+        )
+        if pinning.is_complete(d, PROGRAMS, names):
+            maps = _open_pinned(d, cg)
+            try:
+                maps.install(policy, journal=journal)
+            finally:
+                maps.close()
+            return journal.state, True
+        pinning.clear_state(cg.id)
+        # The scope is written with the policy, so it too is in place before attaching.
+        pinning.install_pinned(LsmFence(cg.path, object_path), policy, d, names, journal)
+        return journal.state, False
 
 
 def remove(cgroup: str | os.PathLike[str] | int) -> bool:
     """Detach and unpin what :func:`apply` left (cgroup path, or its id if it is gone)."""
     cgroup_id = cgroup if isinstance(cgroup, int) else resolve_cgroup(cgroup).id
-    d = PIN_ROOT / f"{PIN_PREFIX}{cgroup_id}"
-    existed = d.exists()
-    _unpin(d)  # the last reference to a link going away detaches it
-    state = AppliedState.read(cgroup_id)
-    if state is not None and state.backend == NAME:
-        _state_path(cgroup_id).unlink(missing_ok=True)
+    with pinning.FenceLock(cgroup_id, str(cgroup)) as lock:
+        existed = pinning.unpin(pinning.pin_dir_of(NAME, cgroup_id))
+        st = pinning.read_quiet(cgroup_id)
+        if st is None or st.backend == NAME:
+            existed = existed or st is not None
+            lock.discard()
     return existed
 
 
 def applied() -> list[Applied]:
     """Every LSM fence left by :func:`apply` on this host."""
-    if not PIN_ROOT.exists():
-        return []
-    out = []
-    for d in sorted(PIN_ROOT.iterdir()):
-        if not (d.name.startswith(PIN_PREFIX) and d.name[len(PIN_PREFIX) :].isdigit()):
-            continue
-        cgroup_id = int(d.name[len(PIN_PREFIX) :])
-        links = [p for p in PROGRAMS if (d / f"link_{p}").exists()]
-        state = AppliedState.read(cgroup_id)
-        out.append(
-            Applied(
-                cgroup_id,
-                d,
-                state if state and state.backend == NAME else None,
-                links,
-                len(links) == len(PROGRAMS),
-            )
-        )
-    return out
+    return pinning.applied(NAME, PROGRAMS)
 
 
 def applied_policy(a: Applied) -> CompiledPolicy | None:
     """The policy an applied LSM fence's pinned maps hold, with its netns scope."""
+    if a.state is None:
+        return None
     maps = _open_pinned(a.pin_dir, resolve_cgroup(a.state.cgroup))
     try:
         policy = cgroup_backend.policy_from_maps(maps, a.state)

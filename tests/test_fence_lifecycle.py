@@ -1,0 +1,206 @@
+"""Fence lifecycle on the running kernel: concurrent writers, kill -9 mid-apply, liveness.
+
+Every writer here is a real `hotfence fence apply` process; faults are injected with
+``HOTFENCE_FENCE_KILL_AT`` / ``HOTFENCE_FENCE_PAUSE_AT`` (``fence/backends/pinning.py``,
+``checkpoint``). What the kernel enforces is read back with real socket calls.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hotfence.fence.backends import cgroup as cg_backend
+from hotfence.fence.backends import pinning
+from hotfence.fence.backends.cgroupfs import resolve_cgroup
+from kernel_helpers import requires_cgroup_bpf, run_socket_calls, scratch_cgroup
+
+pytestmark = [pytest.mark.kernel, requires_cgroup_bpf]
+
+REPO = Path(__file__).resolve().parents[1]
+HOTFENCE = str(Path(sys.executable).parent / "hotfence")
+
+RAW6 = ("socket", 10, 3, 58)
+UDP4 = ("socket", 2, 2, 0)
+# errno of [RAW6, UDP4] under each policy
+VERDICTS = {"deny-raw6": [errno.EPERM, 0], "deny-udp4": [0, errno.EPERM], None: [0, 0]}
+
+POLICY = """\
+apiVersion: hotfence/v1
+kind: SocketPolicy
+metadata:
+  name: {name}
+spec:
+  mode: enforce
+  default: allow
+  rules:
+    - name: r
+      action: deny
+      socket: {{family: {family}, type: {type}, protocol: {protocol}}}
+"""
+
+
+@pytest.fixture
+def policies(tmp_path):
+    out = {}
+    for name, fam, typ, proto in (
+        ("deny-raw6", "inet6", "raw", "icmpv6"),
+        ("deny-udp4", "inet", "dgram", "udp"),
+    ):
+        p = tmp_path / f"{name}.yaml"
+        p.write_text(POLICY.format(name=name, family=fam, type=typ, protocol=proto))
+        out[name] = p
+    return out
+
+
+@pytest.fixture
+def cgroup():
+    with scratch_cgroup("life") as path:
+        try:
+            yield path
+        finally:
+            for i in pinning.find_by_path(str(path)):
+                cg_backend.remove(i)
+            if path.exists():
+                cg_backend.remove(path)
+
+
+def apply_proc(policy: Path, cgroup: Path, **env: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [HOTFENCE, "fence", "apply", str(policy), "--cgroup", str(cgroup)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **env},
+    )
+
+
+def apply(policy: Path, cgroup: Path, **env: str) -> tuple[int, str]:
+    proc = apply_proc(policy, cgroup, **env)
+    out, _ = proc.communicate(timeout=120)
+    return proc.returncode, out
+
+
+def enforced(cgroup: Path) -> str | None:
+    """Which policy the kernel enforces, from socket calls in the cgroup."""
+    got = run_socket_calls(cgroup, [RAW6, UDP4]).results
+    names = [n for n, want in VERDICTS.items() if want == got]
+    assert names, f"verdicts {got} match no policy"
+    return names[0]
+
+
+def recorded(cgroup: Path) -> str | None:
+    st = pinning.AppliedState.read(resolve_cgroup(cgroup).id)
+    return st.policy if st else None
+
+
+def entry(cgroup_id: int) -> tuple[pinning.Applied, pinning.Liveness]:
+    (a,) = [a for a in cg_backend.applied() if a.cgroup_id == cgroup_id]
+    return a, pinning.liveness(a)
+
+
+# ---------------------------------------------------------------------------- concurrency
+
+
+def test_stress_script_two_concurrent_applies_and_swaps():
+    """scripts/fence_stress.py: each round races two first applies, then two swaps."""
+    out = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "fence_stress.py"), "--rounds", "4"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "4/4 rounds" in out.stdout
+
+
+def test_second_writer_waits_for_the_lock(policies, cgroup):
+    holder = apply_proc(policies["deny-raw6"], cgroup, HOTFENCE_FENCE_PAUSE_AT="locked:2")
+    time.sleep(1.0)  # the first one holds the lock by now (it sleeps 2 s inside it)
+    start = time.monotonic()
+    code, out = apply(policies["deny-udp4"], cgroup)
+    waited = time.monotonic() - start
+    first, _ = holder.communicate(timeout=60)
+    assert holder.returncode == 0 and "applied 'deny-raw6'" in first
+    assert code == 0 and "swapped in 'deny-udp4'" in out, out
+    assert waited > 0.5  # it queued behind the holder instead of racing it
+    assert enforced(cgroup) == recorded(cgroup) == "deny-udp4"
+
+
+def test_second_writer_gives_up_with_a_clear_message(policies, cgroup):
+    holder = apply_proc(policies["deny-raw6"], cgroup, HOTFENCE_FENCE_PAUSE_AT="locked:3")
+    time.sleep(1.0)
+    code, out = apply(policies["deny-udp4"], cgroup, HOTFENCE_LOCK_TIMEOUT="0.3")
+    holder.communicate(timeout=60)
+    assert code != 0
+    assert f"hotfence pid {holder.pid} is changing this fence" in out
+    assert "gave up after 0.3s, nothing changed" in out
+    assert enforced(cgroup) == recorded(cgroup) == "deny-raw6"
+
+
+def test_lock_survives_remove_racing_apply(policies, cgroup):
+    """remove deletes the state directory under the lock; a queued apply still gets it."""
+    assert apply(policies["deny-raw6"], cgroup)[0] == 0
+    remover = subprocess.Popen(
+        [HOTFENCE, "fence", "remove", "--cgroup", str(cgroup)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    code, out = apply(policies["deny-udp4"], cgroup)
+    remover.communicate(timeout=60)
+    assert code == 0, out
+    assert enforced(cgroup) == recorded(cgroup)
+
+
+# ---------------------------------------------------------------------------- kill -9
+
+
+@pytest.mark.parametrize(
+    "point, live",
+    [
+        ("locked", "deny-raw6"),
+        ("prepared", "deny-raw6"),
+        ("mid-write", "deny-raw6"),
+        ("before-flip", "deny-raw6"),
+        ("flipped", "deny-udp4"),
+    ],
+)
+def test_kill_during_swap_state_names_what_the_kernel_enforces(policies, cgroup, point, live):
+    assert apply(policies["deny-raw6"], cgroup)[0] == 0
+    code, out = apply(policies["deny-udp4"], cgroup, HOTFENCE_FENCE_KILL_AT=point)
+    assert code == -signal.SIGKILL, out
+    assert enforced(cgroup) == live
+    assert recorded(cgroup) == live
+    cg_id = resolve_cgroup(cgroup).id
+    _, status = entry(cg_id)
+    assert status.status == pinning.ACTIVE
+    # The lock died with its holder, and the next swap completes.
+    code, out = apply(policies["deny-udp4"], cgroup, HOTFENCE_LOCK_TIMEOUT="5")
+    assert code == 0, out
+    assert enforced(cgroup) == recorded(cgroup) == "deny-udp4"
+    assert len(pinning.read_slots(cg_id)) == 1  # the old slot's state went with it
+
+
+@pytest.mark.parametrize("point", ["prepared", "pinned-maps", "pinned-link"])
+def test_kill_during_first_apply_is_reported_and_recovered(policies, cgroup, point):
+    code, out = apply(policies["deny-raw6"], cgroup, HOTFENCE_FENCE_KILL_AT=point)
+    assert code == -signal.SIGKILL, out
+    cg_id = resolve_cgroup(cgroup).id
+    a, status = entry(cg_id)
+    # Whatever the kill left is named by the state, and never reported as active.
+    assert a.state is not None and a.state.policy == "deny-raw6"
+    assert status.status == pinning.DETACHED and "no link pinned" in "; ".join(status.reasons)
+    assert status.attached == (1 if point == "pinned-link" else 0)
+    code, out = apply(policies["deny-udp4"], cgroup)
+    assert code == 0 and "applied 'deny-udp4'" in out, out
+    assert enforced(cgroup) == recorded(cgroup) == "deny-udp4"
+    assert entry(cg_id)[1].status == pinning.ACTIVE
