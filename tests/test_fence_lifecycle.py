@@ -204,3 +204,104 @@ def test_kill_during_first_apply_is_reported_and_recovered(policies, cgroup, poi
     assert code == 0 and "applied 'deny-udp4'" in out, out
     assert enforced(cgroup) == recorded(cgroup) == "deny-udp4"
     assert entry(cg_id)[1].status == pinning.ACTIVE
+
+
+# ---------------------------------------------------------------------------- liveness
+
+
+def status_json() -> tuple[int, dict]:
+    out = subprocess.run(
+        [HOTFENCE, "fence", "status", "--json"], capture_output=True, text=True, timeout=60
+    )
+    return out.returncode, json.loads(out.stdout)
+
+
+def status_of(cgroup_id: int) -> tuple[int, dict | None]:
+    code, data = status_json()
+    mine = [e for e in data["applied"] if e["cgroup_id"] == cgroup_id]
+    # The exit status covers every fence on the host, other tests' included.
+    assert code == (0 if all(e["active"] for e in data["applied"]) else 3)
+    return code, mine[0] if mine else None
+
+
+@pytest.fixture
+def bare_cgroup():
+    """A cgroup the test may rmdir and mkdir again; pins left on it are removed."""
+    with scratch_cgroup("gone") as path:
+        yield path
+        for i in pinning.find_by_path(str(path)):
+            cg_backend.remove(i)
+        path.mkdir(exist_ok=True)  # scratch_cgroup removes it
+
+
+@pytest.mark.parametrize("recreate", [False, True])
+def test_status_never_calls_a_fence_on_a_removed_cgroup_active(policies, bare_cgroup, recreate):
+    cgroup = bare_cgroup
+    assert apply(policies["deny-raw6"], cgroup)[0] == 0
+    old_id = resolve_cgroup(cgroup).id
+    code, e = status_of(old_id)
+    assert e is not None and e["status"] == "ACTIVE" and e["active"]
+
+    cgroup.rmdir()
+    if recreate:
+        cgroup.mkdir()
+        assert resolve_cgroup(cgroup).id != old_id
+        assert enforced(cgroup) is None  # the new cgroup is not fenced, whatever was recorded
+    code, e = status_of(old_id)
+    assert code == 3 and e is not None
+    assert e["status"] == "STALE" and e["active"] is False
+    reasons = " ".join(e["reasons"])
+    assert ("was re-created" if recreate else "no longer exists") in reasons
+    assert "every link detached by the kernel (link cgroup_id 0" in reasons
+
+    text = subprocess.run([HOTFENCE, "fence", "status"], capture_output=True, text=True)
+    line = next(x for x in text.stdout.splitlines() if f"(id {old_id})" in x)
+    assert "STALE" in line and "all hooks attached" not in line
+    assert "`hotfence fence prune` removes it" in text.stdout
+
+    if recreate:
+        out = subprocess.run([HOTFENCE, "fence", "prune"], capture_output=True, text=True)
+        assert out.returncode == 0 and f"removed cgroup-bpf fence of {cgroup}" in out.stdout
+    else:
+        # remove --cgroup on a path that is gone finds the fence by its recorded path.
+        out = subprocess.run(
+            [HOTFENCE, "fence", "remove", "--cgroup", str(cgroup)], capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+    assert status_of(old_id)[1] is None
+    assert not pinning.pin_dir_of("cgroup-bpf", old_id).exists()
+    assert not pinning.state_dir(old_id).exists()
+
+
+def test_remove_of_an_unknown_gone_path_says_what_to_do(tmp_path):
+    out = subprocess.run(
+        [HOTFENCE, "fence", "remove", "--cgroup", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode != 0
+    assert "no fence state records this path either" in out.stderr
+    assert "remove --id" in out.stderr
+
+
+def test_status_and_apply_summarise_a_large_policy(tmp_path, cgroup):
+    rules = "".join(
+        f"    - name: no-{port}\n      action: deny\n"
+        f"      bind: {{family: inet6, protocol: tcp, ports: [{port}]}}\n"
+        for port in range(10000, 12000)
+    )
+    policy = tmp_path / "big.yaml"
+    policy.write_text(
+        POLICY.format(name="big", family="inet6", type="raw", protocol="icmpv6") + rules
+    )
+    code, out = apply(policy, cgroup)
+    assert code == 0, out[-2000:]
+    lines = [x for x in out.splitlines() if not x.startswith("hotfence: backend")]
+    assert len(lines) <= 5, out
+    assert "coverage of 2001 rules: 2001 enforced, 0 partial, 0 NOT ENFORCED" in out
+    text = subprocess.run([HOTFENCE, "fence", "status"], capture_output=True, text=True).stdout
+    assert len(text.splitlines()) < 30
+    full = subprocess.run(
+        [HOTFENCE, "fence", "status", "--rules"], capture_output=True, text=True
+    ).stdout
+    assert sum("no-1" in x for x in full.splitlines()) == 2000

@@ -30,6 +30,7 @@ FENCE_COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("hotfence.fence.run_cli", "apply"),
     "status": ("hotfence.fence.run_cli", "status"),
     "remove": ("hotfence.fence.run_cli", "remove"),
+    "prune": ("hotfence.fence.run_cli", "prune"),
     "counters": ("hotfence.fence.run_cli", "counters"),
     "events": ("hotfence.fence.run_cli", "events"),
     "exec": ("hotfence.fence.exec_cli", "exec_"),

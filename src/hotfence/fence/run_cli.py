@@ -5,7 +5,8 @@
   this process, so they also go away if it is killed.
 * ``apply POLICY --cgroup PATH``: enforce persistently (links and maps pinned in bpffs);
   applying again swaps the policy atomically.
-* ``status``, ``counters --cgroup PATH``, ``remove --cgroup PATH``.
+* ``status`` (checked against the kernel; exit 3 when a fence is DETACHED or STALE),
+  ``prune``, ``counters --cgroup PATH``, ``remove --cgroup PATH``.
 
 Rules the backend cannot enforce at all are an error unless ``--allow-partial``.
 """
@@ -23,9 +24,18 @@ import click
 from hotfence.bpf import abi
 from hotfence.bpf.build import BuildError
 from hotfence.bpf.libbpf import LibbpfError
-from hotfence.fence.backends import Coverage, RuleCoverage, lsm, probe, unenforceable
+from hotfence.fence.backends import (
+    Coverage,
+    ProbeResult,
+    RuleCoverage,
+    lsm,
+    pinning,
+    probe,
+    unenforceable,
+)
 from hotfence.fence.backends import cgroup as backend
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
+from hotfence.fence.backends.pinning import Applied, Liveness
 from hotfence.fence.compiled import CompiledPolicy, Hook
 
 FAIL = (FenceError, LibbpfError, BuildError)
@@ -62,6 +72,32 @@ def _coverage_lines(coverages: list[RuleCoverage]) -> list[str]:
             Coverage.NONE: "NOT ENFORCED",
         }[c.coverage]
         lines.append(f"  {mark:12} {c.name}: {c.summary}" + (f" - {c.reason}" if c.reason else ""))
+    return lines
+
+
+def _coverage_summary(coverages: list[RuleCoverage], every_rule: bool) -> list[str]:
+    """A few lines however many rules: the counts, then each gap once with its rules.
+
+    ``every_rule`` lists one line per rule instead (``--rules``).
+    """
+    if every_rule:
+        return _coverage_lines(coverages)
+    counts = {level: sum(c.coverage is level for c in coverages) for level in Coverage}
+    rules = sum(c.rule_id >= 0 for c in coverages)
+    lines = [
+        f"  coverage of {rules} rule{'s' if rules != 1 else ''}"
+        f"{' and the default' if any(c.rule_id == -1 for c in coverages) else ''}: "
+        f"{counts[Coverage.FULL]} enforced, {counts[Coverage.PARTIAL]} partial, "
+        f"{counts[Coverage.NONE]} NOT ENFORCED"
+    ]
+    gaps: dict[tuple[Coverage, str], list[str]] = {}
+    for c in coverages:
+        if c.coverage is not Coverage.FULL:
+            gaps.setdefault((c.coverage, c.reason), []).append(c.name)
+    for (level, reason), names in gaps.items():
+        mark = "NOT ENFORCED" if level is Coverage.NONE else "partial"
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        lines.append(f"  {mark:12} {shown}: {reason}")
     return lines
 
 
@@ -228,7 +264,8 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
 @click.option(
     "--allow-partial", is_flag=True, help="Apply even if some rules cannot be enforced here."
 )
-def apply(policy: str, cgroup: str | None, allow_partial: bool) -> None:
+@click.option("--rules", "every_rule", is_flag=True, help="Show the coverage of every rule.")
+def apply(policy: str, cgroup: str | None, allow_partial: bool, every_rule: bool = False) -> None:
     """Enforce POLICY on a cgroup persistently (pinned in bpffs); re-applying swaps atomically."""
     compiled = _compile(policy)
     target = _cgroup_option(compiled, cgroup)
@@ -245,16 +282,30 @@ def apply(policy: str, cgroup: str | None, allow_partial: bool) -> None:
         f"hotfence: {verb} {compiled.name!r} ({mode}, {len(compiled.rules)} rules) on {state.cgroup} "
         f"via {sel.backend}, pinned at {sel.module.pin_dir(resolve_cgroup(target))}"
     )
-    for line in _coverage_lines(coverages):
+    for line in _coverage_summary(coverages, every_rule):
         click.echo(line)
+
+
+NOT_ENFORCING = 3  # exit status of `status` when a fence is DETACHED or STALE
+
+
+def _checked() -> list[tuple[Applied, Liveness]]:
+    return [(a, pinning.liveness(a)) for a in backend.applied() + lsm.applied()]
 
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def status(as_json: bool) -> None:
-    """What is applied where, by which backend, and per-rule coverage; plus backend probes."""
+@click.option("--rules", "every_rule", is_flag=True, help="Show the coverage of every rule.")
+def status(as_json: bool, every_rule: bool) -> None:
+    """What is applied where, checked against the kernel; plus backend probes.
+
+    Each fence is ACTIVE (every hook attached to the cgroup it was made for), DETACHED
+    (the cgroup is there, some hook is not attached to it) or STALE (the cgroup is gone
+    or was re-created: nothing fences the path). Exit status 0 when every fence is
+    ACTIVE, 3 when any is not; `fence prune` removes the ones that enforce nothing.
+    """
     probes = probe()
-    entries = backend.applied() + lsm.applied()
+    entries = _checked()
     if as_json:
         click.echo(
             json.dumps(
@@ -265,40 +316,95 @@ def status(as_json: bool) -> None:
                             "cgroup_id": a.cgroup_id,
                             "pin_dir": str(a.pin_dir),
                             "links": a.links,
-                            "active": a.active,
+                            "status": live.status,
+                            "reasons": list(live.reasons),
+                            "active": live.enforcing,
                             "state": a.state.__dict__ if a.state else None,
                         }
-                        for a in entries
+                        for a, live in entries
                     ],
                 },
                 indent=1,
             )
         )
-        return
+    else:
+        _print_status(probes, entries, every_rule)
+    if any(not live.enforcing for _, live in entries):
+        sys.exit(NOT_ENFORCING)
+
+
+def _print_status(
+    probes: list[ProbeResult], entries: list[tuple[Applied, Liveness]], every_rule: bool
+) -> None:
     click.echo("backends:")
     for p in probes:
         click.echo(f"  {p.backend:11} {'available' if p.available else 'unavailable'}: {p.reason}")
     if not entries:
         click.echo("no fence applied")
         return
-    for a in entries:
+    for a, live in entries:
         s = a.state
-        hooks = (
-            "all hooks attached" if a.active else f"only {', '.join(a.links) or 'no'} links pinned"
-        )
+        how = "all hooks attached" if live.enforcing else "; ".join(live.reasons)
         if s is None:
-            click.echo(f"cgroup id {a.cgroup_id}: pinned at {a.pin_dir}, {hooks}, no state file")
-            continue
-        mode = "enforce" if s.enforce else "audit"
-        click.echo(
-            f"{s.cgroup} (id {a.cgroup_id}): {s.policy!r} ({mode}, default {s.default}) "
-            f"via {s.backend}, {hooks}; from {s.policy_file}"
-        )
-        for c in s.coverage:
-            rc = RuleCoverage(
-                c["rule_id"], c["name"], c["summary"], Coverage(c["coverage"]), c["reason"]
+            click.echo(f"cgroup id {a.cgroup_id}: pinned at {a.pin_dir}, {live.status}: {how}")
+        else:
+            mode = "enforce" if s.enforce else "audit"
+            click.echo(
+                f"{s.cgroup} (id {a.cgroup_id}): {s.policy!r} ({mode}, default {s.default}) "
+                f"via {s.backend}, {live.status}: {how}; from {s.policy_file}"
             )
-            click.echo(_coverage_lines([rc])[0])
+        if not live.enforcing:
+            hint = (
+                "`hotfence fence prune` removes it"
+                if pinning.prunable(live)
+                else "apply the policy again, or `hotfence fence remove`"
+            )
+            click.echo(f"  NOT ENFORCED as recorded: {hint}")
+        if s is not None:
+            coverages = [
+                RuleCoverage(
+                    c["rule_id"], c["name"], c["summary"], Coverage(c["coverage"]), c["reason"]
+                )
+                for c in s.coverage
+            ]
+            for line in _coverage_summary(coverages, every_rule):
+                click.echo(line)
+
+
+@click.command("prune")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+def prune(dry_run: bool) -> None:
+    """Remove the pins and state of fences that enforce nothing (cgroup gone, no hook attached)."""
+    pruned = 0
+    for a, live in _checked():
+        if not pinning.prunable(live):
+            continue
+        where = a.state.cgroup if a.state else f"cgroup id {a.cgroup_id}"
+        if not dry_run:
+            try:
+                (lsm if a.backend == lsm.NAME else backend).remove(a.cgroup_id)
+            except FAIL as exc:
+                raise click.ClickException(f"{where}: {exc}") from None
+        pruned += 1
+        verb = "would remove" if dry_run else "removed"
+        click.echo(f"hotfence: {verb} {a.backend} fence of {where} ({'; '.join(live.reasons)})")
+    if not pruned:
+        click.echo("hotfence: nothing to prune")
+
+
+def _fence_ids(cgroup: str) -> set[int]:
+    """The cgroup ids whose fence ``--cgroup PATH`` means: the path's id, if it is a cgroup,
+    and every id whose recorded state names the path (the cgroup was removed or re-made)."""
+    ids = set(pinning.find_by_path(cgroup))
+    try:
+        ids.add(resolve_cgroup(cgroup).id)
+    except FenceError as exc:
+        if not ids:
+            raise click.ClickException(
+                f"{exc}; no fence state records this path either "
+                "(`hotfence fence status` lists the ids; then `remove --id`)"
+            ) from None
+    return ids
 
 
 @click.command("remove")
@@ -307,12 +413,14 @@ def status(as_json: bool) -> None:
     "--id", "cgroup_id", type=int, help="cgroup id (from `status`), e.g. if the cgroup is gone."
 )
 def remove(cgroup: str | None, cgroup_id: int | None) -> None:
-    """Detach and unpin a fence left by `apply`."""
+    """Detach and unpin a fence left by `apply` (also when its cgroup is gone)."""
     if (cgroup is None) == (cgroup_id is None):
         raise click.UsageError("give exactly one of --cgroup or --id")
+    ids = _fence_ids(cgroup) if cgroup is not None else {cgroup_id or 0}
     try:
-        which = cgroup if cgroup is not None else cgroup_id
-        existed = any([backend.remove(which), lsm.remove(which)])
+        existed = False
+        for i in sorted(ids):
+            existed = any([backend.remove(i), lsm.remove(i)]) or existed
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
     what = cgroup if cgroup is not None else f"cgroup id {cgroup_id}"

@@ -416,9 +416,9 @@ class Liveness:
     """A fence checked against the kernel, not against what ``apply`` wrote down.
 
     ``STALE``: the cgroup the fence was made for is gone (removed, or removed and made
-    again at the same path: a new cgroup id nothing is attached to). ``DETACHED``: the
-    cgroup is there but some hook is not attached to it. ``attached`` counts the links
-    the kernel still runs for this cgroup.
+    again at the same path: a new cgroup id nothing is attached to). ``DETACHED``:
+    some hook is not attached to the cgroup, or no state names the policy the pins hold.
+    ``attached`` counts the links the kernel still runs for this cgroup.
     """
 
     status: str
@@ -435,7 +435,8 @@ def liveness(a: Applied) -> Liveness:
     detached: list[str] = []
     st = a.state
     if st is None:
-        stale.append(f"no state recorded for the pins at {a.pin_dir}")
+        # Not STALE on its own: the links below say whether the cgroup is still there.
+        detached.append(f"no state recorded for the pins at {a.pin_dir}: the policy is unnamed")
     else:
         try:
             now = os.stat(st.cgroup).st_ino
