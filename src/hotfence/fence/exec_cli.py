@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from hotfence.fence import seccomp_backend as backend
+from hotfence.fence.backends import seccomp as backend
 from hotfence.fence.compiled import CompiledPolicy
 
 

@@ -50,8 +50,11 @@ from hotfence.fence.compiled import (
 
 class Backend(str, enum.Enum):
     NONE = "none"  # no policy attached: the kernel alone
-    CGROUP = "cgroup"  # cgroup-BPF: cgroup/sock_create, bind4|6, connect4|6
-    LSM = "lsm"  # BPF-LSM: lsm/socket_create (or socket_post_create), socket_bind, socket_connect
+    # The one name of each backend, everywhere (fence backends, watch, explain, state).
+    CGROUP = "cgroup-bpf"  # cgroup-BPF: cgroup/sock_create, bind4|6, connect4|6
+    LSM = (
+        "bpf-lsm"  # BPF-LSM: lsm/socket_create (or socket_post_create), socket_bind, socket_connect
+    )
 
 
 class HookPoint(str, enum.Enum):

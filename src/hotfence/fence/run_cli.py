@@ -17,26 +17,27 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 import click
 
 from hotfence.bpf import abi
 from hotfence.bpf.build import BuildError
 from hotfence.bpf.libbpf import LibbpfError
-from hotfence.fence.backends import (
-    Coverage,
-    ProbeResult,
-    RuleCoverage,
-    lsm,
-    pinning,
-    probe,
-    unenforceable,
-)
-from hotfence.fence.backends import cgroup as backend
+from hotfence.fence import backends
+from hotfence.fence.backends import Coverage, ProbeResult, RuleCoverage, pinning, probe
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
-from hotfence.fence.backends.pinning import Applied, Liveness
+from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 from hotfence.fence.compiled import CompiledPolicy, Hook
+from hotfence.fence.service import (
+    ApplyResult,
+    CoverageError,
+    apply_policy,
+    check_coverage,
+    coverage_summary,
+)
 
 FAIL = (FenceError, LibbpfError, BuildError)
 
@@ -52,81 +53,53 @@ def _compile(path: str) -> CompiledPolicy:
         raise click.ClickException(f"invalid policy, nothing changed:\n{exc}") from None
 
 
-def _cgroup_option(policy: CompiledPolicy, cgroup: str | None) -> str:
-    target = cgroup or getattr(policy, "scope_cgroup", None)
+def resolve_target(policy: CompiledPolicy | None, cgroup: str | None) -> str:
+    """The cgroup a fence command acts on, from its target options.
+
+    The one place target options are read (today ``--cgroup``, else the policy's
+    ``spec.scope.cgroup``), so other target forms plug in here. Refuses the root cgroup
+    and non-cgroups before anything else.
+    """
+    target = cgroup or (policy.scope_cgroup if policy is not None else None)
     if not target:
         raise click.UsageError("no --cgroup given and the policy has no spec.scope.cgroup")
     try:
-        resolve_cgroup(target)  # refuse the root cgroup / non-cgroups before anything else
+        resolve_cgroup(target)
     except FenceError as exc:
         raise click.ClickException(str(exc)) from None
     return target
 
 
-def _coverage_lines(coverages: list[RuleCoverage]) -> list[str]:
-    lines = []
-    for c in coverages:
-        mark = {
-            Coverage.FULL: "enforced",
-            Coverage.PARTIAL: "partial ",
-            Coverage.NONE: "NOT ENFORCED",
-        }[c.coverage]
-        lines.append(f"  {mark:12} {c.name}: {c.summary}" + (f" - {c.reason}" if c.reason else ""))
-    return lines
-
-
-def _coverage_summary(coverages: list[RuleCoverage], every_rule: bool) -> list[str]:
-    """A few lines however many rules: the counts, then each gap once with its rules.
-
-    ``every_rule`` lists one line per rule instead (``--rules``).
-    """
-    if every_rule:
-        return _coverage_lines(coverages)
-    counts = {level: sum(c.coverage is level for c in coverages) for level in Coverage}
-    rules = sum(c.rule_id >= 0 for c in coverages)
-    lines = [
-        f"  coverage of {rules} rule{'s' if rules != 1 else ''}"
-        f"{' and the default' if any(c.rule_id == -1 for c in coverages) else ''}: "
-        f"{counts[Coverage.FULL]} enforced, {counts[Coverage.PARTIAL]} partial, "
-        f"{counts[Coverage.NONE]} NOT ENFORCED"
-    ]
-    gaps: dict[tuple[Coverage, str], list[str]] = {}
-    for c in coverages:
-        if c.coverage is not Coverage.FULL:
-            gaps.setdefault((c.coverage, c.reason), []).append(c.name)
-    for (level, reason), names in gaps.items():
-        mark = "NOT ENFORCED" if level is Coverage.NONE else "partial"
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        lines.append(f"  {mark:12} {shown}: {reason}")
-    return lines
-
-
 def _check_coverage(
     policy: CompiledPolicy, allow_partial: bool
-) -> tuple[lsm.Selection, list[RuleCoverage]]:
+) -> tuple[backends.Selection, list[RuleCoverage]]:
     # BPF-LSM when this kernel loads it (every family, kern flag, netns), else cgroup-BPF.
-    sel = lsm.select(policy)
-    click.echo(f"hotfence: backend {sel.backend}: {sel.reason}", err=True)
-    coverages = list(sel.coverage)
-    if sel.backend == backend.NAME and getattr(policy, "scope_netns", "any") != "any":
-        coverages.append(
-            RuleCoverage(
-                -2,
-                "scope.netns",
-                f"only in netns {policy.scope_netns}",
-                Coverage.PARTIAL,
-                "cgroup-bpf cannot scope by network namespace: the rules apply in every netns of the cgroup",
-            )
-        )
-    missing = unenforceable(coverages)
-    if missing and not allow_partial:
-        raise click.ClickException(
-            f"{len(missing)} rule(s) of {policy.name!r} cannot be enforced by {sel.backend} "
-            "(use --allow-partial to enforce the rest):\n" + "\n".join(_coverage_lines(missing))
-        )
-    for line in _coverage_lines([c for c in coverages if c.coverage is not Coverage.FULL]):
-        click.echo(f"hotfence: coverage:{line}", err=True)
+    try:
+        sel, coverages = check_coverage(policy, allow_partial)
+    except FAIL as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"hotfence: backend {sel.name}: {sel.reason}", err=True)
     return sel, coverages
+
+
+def apply_and_report(
+    policy: CompiledPolicy, target: str, policy_file: str, allow_partial: bool, every_rule: bool
+) -> ApplyResult:
+    """Apply through :func:`~hotfence.fence.service.apply_policy` and print the outcome;
+    shared by `fence apply` and `patch apply`."""
+    try:
+        result = apply_policy(policy, target, policy_file, allow_partial)
+    except CoverageError as exc:
+        raise click.ClickException(str(exc)) from None
+    except FAIL as exc:
+        raise click.ClickException(
+            f"{exc} (the previous policy, if any, is still in force)"
+        ) from None
+    click.echo(f"hotfence: backend {result.selection.name}: {result.selection.reason}", err=True)
+    click.echo(result.headline())
+    for line in coverage_summary(result.coverages, every_rule):
+        click.echo(line)
+    return result
 
 
 def _call_text(ev: abi.FenceEvent) -> str:
@@ -145,7 +118,7 @@ def policy_rule_label(policy: CompiledPolicy, rule_id: int) -> tuple[str, str]:
     if rule_id == abi.HF_DEFAULT_RULE:
         return (
             "default",
-            f"default ({getattr(policy, 'default_source', '') or policy.default.name.lower()})",
+            f"default ({policy.default_source or policy.default.name.lower()})",
         )
     if rule_id < len(policy.rules):
         r = policy.rules[rule_id]
@@ -153,7 +126,7 @@ def policy_rule_label(policy: CompiledPolicy, rule_id: int) -> tuple[str, str]:
     return f"rule {rule_id}", f"rule {rule_id}"
 
 
-def state_rule_label(state, rule_id: int) -> tuple[str, str]:
+def state_rule_label(state: AppliedState | None, rule_id: int) -> tuple[str, str]:
     """The same for an applied fence, from the rules its state file recorded."""
     if rule_id == abi.HF_DEFAULT_RULE:
         return "default", f"default ({state.default if state else '?'})"
@@ -176,7 +149,9 @@ def event_json(ev: abi.FenceEvent, rule_name: str) -> str:
     return json.dumps(d)
 
 
-def _emitter(as_json: bool, label, cgroup_path: str):
+def _emitter(
+    as_json: bool, label: Callable[[int], tuple[str, str]], cgroup_path: str
+) -> Callable[[abi.FenceEvent], None]:
     """A ring-buffer callback printing each event as a line or as JSON."""
 
     def emit(ev: abi.FenceEvent) -> None:
@@ -200,22 +175,22 @@ def _emitter(as_json: bool, label, cgroup_path: str):
 def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> None:
     """Enforce POLICY on a cgroup in the foreground, streaming deny/audit events."""
     compiled = _compile(policy)
-    target = _cgroup_option(compiled, cgroup)
+    target = resolve_target(compiled, cgroup)
     sel, _ = _check_coverage(compiled, allow_partial)
     stop = False
 
-    def on_signal(signum, _frame) -> None:
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
         nonlocal stop
         stop = True
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with sel.fence_class(target) as fence:
+        with sel.backend.load(target) as fence:
             fence.maps.install(compiled)
             fence.attach()
             verb = "enforcing" if compiled.enforce else "auditing"
             click.echo(
-                f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {sel.backend} "
+                f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {sel.name} "
                 f"({len(compiled.rules)} rules)"
             )
             sys.stdout.flush()
@@ -268,29 +243,15 @@ def run(policy: str, cgroup: str | None, allow_partial: bool, as_json: bool) -> 
 def apply(policy: str, cgroup: str | None, allow_partial: bool, every_rule: bool = False) -> None:
     """Enforce POLICY on a cgroup persistently (pinned in bpffs); re-applying swaps atomically."""
     compiled = _compile(policy)
-    target = _cgroup_option(compiled, cgroup)
-    sel, coverages = _check_coverage(compiled, allow_partial)
-    try:
-        state, swapped = sel.module.apply(compiled, target, str(Path(policy).resolve()))
-    except FAIL as exc:
-        raise click.ClickException(
-            f"{exc} (the previous policy, if any, is still in force)"
-        ) from None
-    verb = "swapped in" if swapped else "applied"
-    mode = "enforce" if compiled.enforce else "audit"
-    click.echo(
-        f"hotfence: {verb} {compiled.name!r} ({mode}, {len(compiled.rules)} rules) on {state.cgroup} "
-        f"via {sel.backend}, pinned at {sel.module.pin_dir(resolve_cgroup(target))}"
-    )
-    for line in _coverage_summary(coverages, every_rule):
-        click.echo(line)
+    target = resolve_target(compiled, cgroup)
+    apply_and_report(compiled, target, str(Path(policy).resolve()), allow_partial, every_rule)
 
 
 NOT_ENFORCING = 3  # exit status of `status` when a fence is DETACHED or STALE
 
 
 def _checked() -> list[tuple[Applied, Liveness]]:
-    return [(a, pinning.liveness(a)) for a in backend.applied() + lsm.applied()]
+    return [entry for b in backends.pinned() for entry in b.status()]
 
 
 @click.command("status")
@@ -367,7 +328,7 @@ def _print_status(
                 )
                 for c in s.coverage
             ]
-            for line in _coverage_summary(coverages, every_rule):
+            for line in coverage_summary(coverages, every_rule):
                 click.echo(line)
 
 
@@ -382,7 +343,7 @@ def prune(dry_run: bool) -> None:
         where = a.state.cgroup if a.state else f"cgroup id {a.cgroup_id}"
         if not dry_run:
             try:
-                (lsm if a.backend == lsm.NAME else backend).remove(a.cgroup_id)
+                backends.get(a.backend).remove(a.cgroup_id)
             except FAIL as exc:
                 raise click.ClickException(f"{where}: {exc}") from None
         pruned += 1
@@ -420,13 +381,20 @@ def remove(cgroup: str | None, cgroup_id: int | None) -> None:
     try:
         existed = False
         for i in sorted(ids):
-            existed = any([backend.remove(i), lsm.remove(i)]) or existed
+            existed = any([b.remove(i) for b in backends.pinned()]) or existed
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
     what = cgroup if cgroup is not None else f"cgroup id {cgroup_id}"
     if not existed:
         raise click.ClickException(f"{what}: no fence applied")
     click.echo(f"hotfence: removed the fence from {what}")
+
+
+def _fenced_by(cgroup: str) -> backends.Backend:
+    """The backend whose fence is applied on ``cgroup`` (cgroup-BPF when none is)."""
+    cg = resolve_cgroup(cgroup)
+    pinned = backends.pinned()
+    return next((b for b in pinned if b.pin_dir(cg).exists()), pinned[-1])
 
 
 @click.command("counters")
@@ -437,18 +405,13 @@ def remove(cgroup: str | None, cgroup_id: int | None) -> None:
 def counters(cgroup: str, as_json: bool) -> None:
     """Per-rule hits and denies (would-deny in audit mode) of an applied fence."""
     try:
-        applied_lsm = lsm.pin_dir(resolve_cgroup(cgroup)).exists()
-        maps, state = (lsm if applied_lsm else backend).open_applied(cgroup)
-        try:
-            counts = maps.counters()
-            stats = maps.stats()
-        finally:
-            maps.close()
+        got = _fenced_by(cgroup).counters(cgroup)
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
+    state, counts, stats = got.state, got.counts, got.stats
     rules = {r["rule_id"]: r for r in (state.rules if state else [])}
     deny_word = "denies" if (state is None or state.enforce) else "would-deny"
-    rows = []
+    rows: list[dict[str, object]] = []
     for rule_id, c in sorted(counts.items()):
         if rule_id == abi.HF_DEFAULT_RULE:
             name, summary = "default", f"{state.default if state else '?'} (no rule matched)"
@@ -499,13 +462,13 @@ def events(cgroup: str, as_json: bool, count: int | None, duration: float | None
     """
     try:
         cg = resolve_cgroup(cgroup)
-        maps, state = (lsm if lsm.pin_dir(cg).exists() else backend).open_applied(cgroup)
+        maps, state = _fenced_by(cgroup).events(cgroup)
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
     stop = False
     seen = 0
 
-    def on_signal(signum, _frame) -> None:
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
         nonlocal stop
         stop = True
 

@@ -62,8 +62,8 @@ def _call(e: SocketEvent) -> str:
 )
 @click.option(
     "--backend",
-    type=click.Choice(["cgroup", "lsm"]),
-    default="cgroup",
+    type=click.Choice(["cgroup-bpf", "bpf-lsm"]),  # fence.model.Backend values
+    default="cgroup-bpf",
     show_default=True,
     help="Backend whose hook the --policy verdicts are computed for.",
 )

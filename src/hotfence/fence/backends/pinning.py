@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from hotfence.bpf import libbpf
-from hotfence.fence.backends.cgroupfs import PIN_ROOT, FenceError
+from hotfence.fence.backends import RuleCoverage
+from hotfence.fence.backends.cgroupfs import PIN_ROOT, CgroupRef, FenceError
+from hotfence.fence.compiled import CompiledPolicy, Hook, RuleInfo
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +206,61 @@ class AppliedState:
         return max(states.values(), key=lambda s: s.applied_at)
 
 
+def new_state(
+    policy: CompiledPolicy,
+    cg: CgroupRef,
+    backend: str,
+    policy_file: str,
+    coverages: list[RuleCoverage],
+) -> AppliedState:
+    """What to record for ``policy`` applied to ``cg`` (the slot is set by the journal)."""
+    return AppliedState(
+        cgroup=str(cg.path),
+        cgroup_id=cg.id,
+        backend=backend,
+        policy=policy.name,
+        policy_file=policy_file,
+        enforce=policy.enforce,
+        default=policy.default.name.lower(),
+        rules=[
+            {
+                "rule_id": r.rule_id,
+                "name": r.name,
+                "source": r.source,
+                "summary": r.summary,
+                "hooks": sorted(h.name.lower() for h in r.hooks),
+            }
+            for r in policy.rules
+        ],
+        coverage=[
+            {
+                "rule_id": c.rule_id,
+                "name": c.name,
+                "summary": c.summary,
+                "coverage": c.coverage.value,
+                "reason": c.reason,
+            }
+            for c in coverages
+        ],
+        applied_at=time.time(),
+        default_source=policy.default_source,
+    )
+
+
+def rule_infos(state: AppliedState) -> list[RuleInfo]:
+    """The RuleInfo list a state recorded (the inverse of :func:`new_state`)."""
+    return [
+        RuleInfo(
+            r["rule_id"],
+            r["name"],
+            r["source"],
+            r["summary"],
+            frozenset(Hook[h.upper()] for h in r.get("hooks", ())),
+        )
+        for r in state.rules
+    ]
+
+
 def read_slots(cgroup_id: int) -> dict[int, AppliedState]:
     out = {}
     for slot in SLOTS:
@@ -305,43 +362,6 @@ class PinRecord:
         if self.made_dir:
             with contextlib.suppress(OSError):
                 self.dir.rmdir()
-
-
-def install_pinned(
-    fence: Any, policy: Any, d: Path, map_names: tuple[str, ...], journal: StateJournal
-) -> None:
-    """Load ``policy`` into a new ``fence``, pin its maps and links under ``d``.
-
-    The caller holds the fence lock. All or nothing: on failure the fence is closed and
-    the pins and state files this run made are removed, nothing else. The full policy
-    is in place before the first attach.
-    """
-    if d.exists():
-        # Under the lock, a pin directory that is not complete is what a killed apply
-        # left (its links may still enforce part of a policy): start over.
-        log.warning("%s: removing the pins of an unfinished apply", d)
-        unpin(d)
-    record = PinRecord(d, False, [])
-    try:
-        fence.maps.install(policy, journal=journal)
-        d.mkdir(parents=True)
-        record = PinRecord(d, True, [])
-        for name in map_names:
-            fence.maps.maps[name].pin(d / name)
-            record.files.append(d / name)
-        checkpoint("pinned-maps")
-        fence.attach()
-        for prog, link in fence.links.items():
-            link.pin(d / f"link_{prog}")
-            record.files.append(d / f"link_{prog}")
-            checkpoint("pinned-link")
-    except BaseException:
-        fence.close()
-        record.undo()
-        journal.discard()
-        raise
-    # The pins now hold links and maps; closing our fds leaves the attachment in place.
-    fence.close()
 
 
 # ---------------------------------------------------------------------------- listing
