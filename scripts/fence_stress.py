@@ -87,7 +87,7 @@ def probe(cgroup: Path) -> list[int]:
         [sys.executable, "-c", _CHILD, str(cgroup), json.dumps(PROBE_PORTS)],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,
         check=True,
     )
     return list(json.loads(out.stdout))
@@ -119,7 +119,7 @@ def race(policies: dict[str, Path], cgroup: Path) -> list[str]:
     ]
     errors = []
     for proc in procs:
-        out, _ = proc.communicate(timeout=120)
+        out, _ = proc.communicate(timeout=300)
         if proc.returncode != 0:
             errors.append(f"fence apply exited {proc.returncode}: {out.strip()}")
     return errors
@@ -150,7 +150,7 @@ def check(policies: dict[str, Path], cgroup: Path) -> list[str]:
     if live.status != "ACTIVE":
         errors.append(f"fence is {live.status}: {'; '.join(live.reasons)}")
     status = subprocess.run(
-        [HOTFENCE, "fence", "status", "--json"], capture_output=True, text=True, timeout=60
+        [HOTFENCE, "fence", "status", "--json"], capture_output=True, text=True, timeout=300
     )
     entry = next((e for e in json.loads(status.stdout)["applied"] if e["cgroup_id"] == cg.id), None)
     if entry is None or entry["state"]["policy"] != winner:

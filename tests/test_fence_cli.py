@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,9 @@ def test_run_enforces_in_cgroup_only_and_detaches_on_signal(tmp_path, cgroup, us
         inside = run_socket_calls(cgroup, [RAW6, UDP4, TCP4])
         assert inside.results == [errno.EPERM, 0, 0]
         assert run_socket_calls(None, [RAW6]).results == [0]
-        event = r.readline()
+        stamp, boot, event = r.readline().split(" ", 2)
+        assert datetime.fromisoformat(stamp).timestamp() == pytest.approx(time.time(), abs=30)
+        assert re.fullmatch(r"boot\+\d+\.\d{6}s", boot), boot
         assert event.startswith("deny socket(inet6, raw, icmpv6) ")
         assert f"pid={inside.pid} " in event and f"netns={inside.netns} " in event
         assert f"cgroup={cgroup} " in event and "rule=" in event

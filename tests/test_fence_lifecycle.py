@@ -305,3 +305,52 @@ def test_status_and_apply_summarise_a_large_policy(tmp_path, cgroup):
         [HOTFENCE, "fence", "status", "--rules"], capture_output=True, text=True
     ).stdout
     assert sum("no-1" in x for x in full.splitlines()) == 2000
+
+
+# ---------------------------------------------------------------------------- events
+
+
+def test_events_carry_their_time_and_earlier_losses_come_first(policies, cgroup):
+    from datetime import datetime
+
+    assert apply(policies["deny-raw6"], cgroup)[0] == 0
+    before = time.time()
+    boot_before = time.clock_gettime(time.CLOCK_BOOTTIME)
+    calls = 30_000  # more than the ring holds (1 MiB / 72-byte records): some are lost
+    code = (
+        f"import os, socket\nopen({str(cgroup / 'cgroup.procs')!r}, 'w').write(str(os.getpid()))\n"
+        f"for _ in range({calls}):\n"
+        "    try:\n        socket.socket(10, 3, 58).close()\n"
+        "    except PermissionError:\n        pass\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    after = time.time()
+    counted = cg_backend.counters(cgroup)
+    assert counted.stats.lost > 0 and counted.stats.events + counted.stats.lost == calls
+    time.sleep(1.0)  # the events are a second old when read: their time must say so
+    out = subprocess.run(
+        [HOTFENCE, "fence", "events", "--cgroup", str(cgroup), "--json", "--count", "3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    first = out.stderr.splitlines()[0]
+    assert f"; {counted.stats.lost} lost before this reader started" in first
+    events = [json.loads(x) for x in out.stdout.splitlines()]
+    assert len(events) == 3
+    for e in events:
+        when = datetime.fromisoformat(e["time"]).timestamp()
+        assert before - 0.01 <= when <= after + 0.01, (e["time"], before, after)
+        assert boot_before * 1e9 <= e["boot_ns"] <= time.clock_gettime(time.CLOCK_BOOTTIME) * 1e9
+    assert [e["boot_ns"] for e in events] == sorted(e["boot_ns"] for e in events)
+    # --count stopped reading at 3: the rest of the backlog is still there for the next.
+    text = subprocess.run(
+        [HOTFENCE, "fence", "events", "--cgroup", str(cgroup), "--count", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    stamp, boot, verdict = text.split()[:3]
+    assert datetime.fromisoformat(stamp).timestamp() <= after + 0.01
+    assert boot.startswith("boot+") and boot.endswith("s") and verdict == "deny"

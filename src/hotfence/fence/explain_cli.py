@@ -13,6 +13,7 @@ import dataclasses
 import json
 import sys
 from dataclasses import asdict
+from typing import Any
 
 import click
 
@@ -124,7 +125,7 @@ def _render_text(exp: Explanation, policy: CompiledPolicy | None) -> str:
     return "\n".join(lines)
 
 
-def _to_json(exp: Explanation, policy: CompiledPolicy | None) -> dict:
+def _to_json(exp: Explanation, policy: CompiledPolicy | None) -> dict[str, Any]:
     call = asdict(exp.call)
     if isinstance(exp.call, PortCall):
         call["hook"] = exp.call.hook.name.lower()

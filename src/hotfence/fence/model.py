@@ -37,6 +37,7 @@ from __future__ import annotations
 import enum
 import errno as errno_mod
 from dataclasses import dataclass, field, replace
+from typing import Any, NoReturn
 
 from hotfence.fence import names
 from hotfence.fence.compiled import (
@@ -44,6 +45,7 @@ from hotfence.fence.compiled import (
     CompiledPolicy,
     Hook,
     RuleInfo,
+    Verdict,
     resolve_create_protocol,
 )
 
@@ -266,7 +268,7 @@ class _Walk:
     def skip(self, function: str, check: str, detail: str = "") -> None:
         self.steps.append(Step(function, check, "skipped", detail))
 
-    def fail(self, function: str, check: str, err: int, detail: str = "") -> None:
+    def fail(self, function: str, check: str, err: int, detail: str = "") -> NoReturn:
         self.steps.append(Step(function, check, names.errno_name(err), detail))
         raise _Stop(err)
 
@@ -294,7 +296,9 @@ def _in_scope(
     return None
 
 
-def _decide(policy: CompiledPolicy, hook: str, looked_up: str, verdict) -> PolicyDecision:
+def _decide(
+    policy: CompiledPolicy, hook: str, looked_up: str, verdict: Verdict | None
+) -> PolicyDecision:
     action = policy.effective_action(verdict)
     rule = policy.rule(verdict)
     if action is Action.DENY:
@@ -922,6 +926,6 @@ def _sendto_path(
     walk.ok(fn, "route to the peer", "the datagram is sent; nothing has to listen")
 
 
-def with_profile(profile: KernelProfile, **changes) -> KernelProfile:
+def with_profile(profile: KernelProfile, **changes: Any) -> KernelProfile:
     """A copy of ``profile`` with some fields changed (e.g. loadable families)."""
     return replace(profile, **changes)

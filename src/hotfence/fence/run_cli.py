@@ -13,11 +13,13 @@ Rules the backend cannot enforce at all are an error unless ``--allow-partial``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -136,15 +138,27 @@ def state_rule_label(state: AppliedState | None, rule_id: int) -> tuple[str, str
     )
 
 
+def event_time(ev: abi.FenceEvent) -> str:
+    """The wall-clock time of an event, ISO-8601 in UTC, from its CLOCK_BOOTTIME stamp.
+
+    The kernel stamps boot time (it keeps counting across suspend and is never set
+    back); the wall clock is derived with the current offset between the two clocks.
+    """
+    offset = time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
+    when = datetime.fromtimestamp(offset + ev.boot_ns / 1e9, tz=UTC)
+    return when.isoformat(timespec="microseconds")
+
+
 def format_event(ev: abi.FenceEvent, rule: str, cgroup_path: str) -> str:
     return (
+        f"{event_time(ev)} boot+{ev.boot_ns / 1e9:.6f}s "
         f"{ev.verdict} {_call_text(ev)} pid={ev.tgid} tid={ev.pid} comm={ev.comm} uid={ev.uid} "
         f"cgroup={cgroup_path} netns={ev.netns} rule={rule}"
     )
 
 
 def event_json(ev: abi.FenceEvent, rule_name: str) -> str:
-    d = ev.__dict__.copy()
+    d: dict[str, object] = {"time": event_time(ev), **ev.__dict__}
     d["rule"] = rule_name
     return json.dumps(d)
 
@@ -447,6 +461,10 @@ def counters(cgroup: str, as_json: bool) -> None:
     click.echo(f"events: {stats.events} delivered to the ring buffer, {stats.lost} lost")
 
 
+class _Enough(Exception):
+    """Raised from the ring-buffer callback once ``--count`` events were printed."""
+
+
 @click.command("events")
 @click.option(
     "--cgroup", "cgroup", required=True, help="cgroup v2 directory with an applied fence."
@@ -458,7 +476,10 @@ def events(cgroup: str, as_json: bool, count: int | None, duration: float | None
     """Stream the deny/audit events of an applied (pinned) fence.
 
     The events wait in the fence's ring buffer until someone reads them; one reader at a
-    time gets each event. Lost events (ring full) are reported, never dropped silently.
+    time gets each event. Each carries the time of the decision (wall clock, ISO-8601
+    UTC, and seconds since boot), so a backlog is not mistaken for live calls. Lost
+    events (ring full) are reported, never dropped silently: the first line says how
+    many were lost before this reader started.
     """
     try:
         cg = resolve_cgroup(cgroup)
@@ -476,21 +497,29 @@ def events(cgroup: str, as_json: bool, count: int | None, duration: float | None
 
     def counted(ev: abi.FenceEvent) -> None:
         nonlocal seen, stop
-        if count is None or seen < count:
-            emit(ev)
-            seen += 1
-        stop = stop or (count is not None and seen >= count)
+        emit(ev)
+        seen += 1
+        if count is not None and seen >= count:
+            # Stop the poll here: the records after this one stay in the ring for the
+            # next reader instead of being consumed and dropped.
+            stop = True
+            raise _Enough
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     start = time.monotonic()
     lost_seen = maps.stats().lost
     ring = maps.events(counted)
     try:
+        # Said first: events that did not fit before anyone read them are gone for good,
+        # and the ones that did wait in the ring, older than they look (see their time).
         click.echo(
-            f"hotfence: reading events of {state.policy if state else '?'!r} on {cg.path}", err=True
+            f"hotfence: reading events of {state.policy if state else '?'!r} on {cg.path}; "
+            f"{lost_seen} lost before this reader started (ring buffer full)",
+            err=True,
         )
         while not stop and (duration is None or time.monotonic() - start < duration):
-            ring.poll(200)
+            with contextlib.suppress(_Enough):
+                ring.poll(200)
             sys.stdout.flush()
             lost = maps.stats().lost
             if lost != lost_seen:

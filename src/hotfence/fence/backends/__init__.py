@@ -148,7 +148,7 @@ def _probe_object(backend: str, obj_name: str, hook: str) -> ProbeResult:
         with libbpf.quiet(logging.CRITICAL), libbpf.BpfObject(path) as obj:
             obj.load()
     except libbpf.LibbpfError as exc:
-        code = errno.errorcode.get(exc.errno, str(exc.errno))
+        code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
         return ProbeResult(backend, False, f"kernel refused to load {hook} ({code})")
     return ProbeResult(backend, True, f"kernel loaded a {hook} program")
 

@@ -16,10 +16,10 @@ import ctypes
 import logging
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from hotfence.bpf import abi, libbpf
 from hotfence.fence import fast_table
@@ -38,6 +38,8 @@ from hotfence.fence.compiled import (
 )
 
 log = logging.getLogger(__name__)
+
+_Key = TypeVar("_Key", abi.CreateKey, abi.PortKey)
 
 MAPS = (
     "hf_active",
@@ -82,9 +84,10 @@ def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
     create_shape = {bits: i for i, bits in enumerate(abi.CREATE_SHAPES)}
     port_shape = {bits: i for i, bits in enumerate(abi.PORT_SHAPES)}
     create_mask = port_mask = families = 0
-    create, ports = [], []
+    create: list[tuple[bytes, bytes]] = []
+    ports: list[tuple[bytes, bytes]] = []
 
-    def value(v) -> bytes:
+    def value(v: Verdict) -> bytes:
         if not 0 <= v.rule_id < abi.HF_MAX_RULES:
             raise FenceError(
                 f"policy {policy.name!r}: rule id {v.rule_id} outside 0..{abi.HF_MAX_RULES - 1}"
@@ -117,23 +120,23 @@ def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
             k.kern,
         )
         create.append((bytes(key), value(v)))
-    for k, v in policy.ports.items():
-        if k.hook not in (Hook.BIND, Hook.CONNECT):
-            raise FenceError(f"policy {policy.name!r}: port key {k}: hook must be bind or connect")
-        bits = (k.family != ANY) | (k.protocol != ANY) << 1 | (k.port != ANY) << 2
+    for pk, v in policy.ports.items():
+        if pk.hook not in (Hook.BIND, Hook.CONNECT):
+            raise FenceError(f"policy {policy.name!r}: port key {pk}: hook must be bind or connect")
+        bits = (pk.family != ANY) | (pk.protocol != ANY) << 1 | (pk.port != ANY) << 2
         if bits not in port_shape:
             raise FenceError(
-                f"policy {policy.name!r}: port key {k} has a shape the lookup order never tries"
+                f"policy {policy.name!r}: port key {pk} has a shape the lookup order never tries"
             )
-        port_mask |= 1 << (8 * int(k.hook) + port_shape[bits])
-        key = abi.PortKey(
+        port_mask |= 1 << (8 * int(pk.hook) + port_shape[bits])
+        port_key = abi.PortKey(
             slot,
-            int(k.hook),
-            _u16(k.family, "family"),
-            _u16(k.protocol, "protocol"),
-            _u16(k.port, "port"),
+            int(pk.hook),
+            _u16(pk.family, "family"),
+            _u16(pk.protocol, "protocol"),
+            _u16(pk.port, "port"),
         )
-        ports.append((bytes(key), value(v)))
+        ports.append((bytes(port_key), value(v)))
     config = abi.Config(
         loaded=1,
         enforce=int(policy.enforce),
@@ -312,28 +315,23 @@ class FenceMaps:
             rules=list(rules),
             source=source,
         )
-        for map_name, key_type, key_of, into in (
-            (
-                "hf_create",
-                abi.CreateKey,
-                lambda k: CreateKey(k.family, k.type, k.protocol, k.kern),
-                policy.create,
-            ),
-            (
-                "hf_ports",
-                abi.PortKey,
-                lambda k: PortKey(k.hook, k.family, k.protocol, k.port),
-                policy.ports,
-            ),
-        ):
-            m = self.maps[map_name]
-            for raw in m.keys():
-                k = key_type.from_buffer_copy(raw)
-                value = m.lookup(raw) if k.slot == slot else None
-                if value is not None:
-                    v = abi.VerdictValue.from_buffer_copy(value)
-                    into[key_of(k)] = Verdict(v.rule_id, Action(v.action))
+        for k, value in self._slot_entries("hf_create", abi.CreateKey, slot):
+            policy.create[CreateKey(k.family, k.type, k.protocol, k.kern)] = value
+        for p, value in self._slot_entries("hf_ports", abi.PortKey, slot):
+            policy.ports[PortKey(p.hook, p.family, p.protocol, p.port)] = value
         return policy
+
+    def _slot_entries(
+        self, map_name: str, key_type: type[_Key], slot: int
+    ) -> Iterator[tuple[_Key, Verdict]]:
+        """(key, verdict) of every entry of ``slot`` in a hash map."""
+        m = self.maps[map_name]
+        for raw in m.keys():
+            k = key_type.from_buffer_copy(raw)
+            value = m.lookup(raw) if k.slot == slot else None
+            if value is not None:
+                v = abi.VerdictValue.from_buffer_copy(value)
+                yield k, Verdict(v.rule_id, Action(v.action))
 
     def counters(self) -> dict[int, RuleCounter]:
         """Per-rule counters of the active policy, summed over CPUs (default under HF_DEFAULT_RULE)."""
