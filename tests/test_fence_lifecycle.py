@@ -354,3 +354,9 @@ def test_events_carry_their_time_and_earlier_losses_come_first(policies, cgroup)
     stamp, boot, verdict = text.split()[:3]
     assert datetime.fromisoformat(stamp).timestamp() <= after + 0.01
     assert boot.startswith("boot+") and boot.endswith("s") and verdict == "deny"
+
+
+def test_a_bad_lock_timeout_is_a_clear_error(policies, cgroup):
+    code, out = apply(policies["deny-raw6"], cgroup, HOTFENCE_LOCK_TIMEOUT="soon")
+    assert code == 1 and "HOTFENCE_LOCK_TIMEOUT='soon': expected a number of seconds" in out
+    assert enforced(cgroup) is None and recorded(cgroup) is None

@@ -74,6 +74,19 @@ def pin_dir_of(backend: str, cgroup_id: int) -> Path:
 # ---------------------------------------------------------------------------- lock
 
 
+def _lock_timeout() -> float:
+    raw = os.environ.get("HOTFENCE_LOCK_TIMEOUT")
+    if raw is None:
+        return LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise FenceError(f"HOTFENCE_LOCK_TIMEOUT={raw!r}: expected a number of seconds >= 0")
+    return value
+
+
 class FenceLock:
     """An exclusive ``flock`` on one fence's state directory, waited for up to ``timeout``.
 
@@ -85,11 +98,7 @@ class FenceLock:
     def __init__(self, cgroup_id: int, target: str, timeout: float | None = None):
         self.cgroup_id = cgroup_id
         self.target = target
-        self.timeout = (
-            float(os.environ.get("HOTFENCE_LOCK_TIMEOUT", LOCK_TIMEOUT))
-            if timeout is None
-            else timeout
-        )
+        self.timeout = _lock_timeout() if timeout is None else timeout
         self.path = state_dir(cgroup_id) / "lock"
         self.fd = -1
         self._discard = False
