@@ -53,10 +53,10 @@ from hotfence.fence.compiled import (
 class Backend(str, enum.Enum):
     NONE = "none"  # no policy attached: the kernel alone
     # The one name of each backend, everywhere (fence backends, watch, explain, state).
-    CGROUP = "cgroup-bpf"  # cgroup-BPF: cgroup/sock_create, bind4|6, connect4|6
-    LSM = (
-        "bpf-lsm"  # BPF-LSM: lsm/socket_create (or socket_post_create), socket_bind, socket_connect
-    )
+    # cgroup-BPF: cgroup/sock_create, bind4|6, connect4|6
+    CGROUP = "cgroup-bpf"
+    # BPF-LSM: lsm/socket_create (or socket_post_create), socket_bind, socket_connect
+    LSM = "bpf-lsm"
 
 
 class HookPoint(str, enum.Enum):

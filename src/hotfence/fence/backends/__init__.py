@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from hotfence.fence.compiled import CompiledPolicy
+from hotfence.fence.model import Backend as BackendName
 
 if TYPE_CHECKING:
     from hotfence.bpf import abi
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
     from hotfence.fence.backends.lifecycle import LoadedFence
     from hotfence.fence.backends.maps import FenceMaps, RuleCounter
     from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
+
+
+# The one name of each backend: the BPF ones are fence.model.Backend values (the model
+# explains their hooks); seccomp has no hook in the model.
+SECCOMP = "seccomp"
 
 
 class Coverage(str, enum.Enum):
@@ -156,15 +162,15 @@ def _probe_object(backend: str, obj_name: str, hook: str) -> ProbeResult:
 def _probe_seccomp() -> ProbeResult:
     status = Path("/proc/self/status").read_text()
     if "Seccomp_filters:" in status or "Seccomp:" in status:
-        return ProbeResult("seccomp", True, "kernel has seccomp (Seccomp: in /proc/self/status)")
-    return ProbeResult("seccomp", False, "kernel built without CONFIG_SECCOMP")
+        return ProbeResult(SECCOMP, True, "kernel has seccomp (Seccomp: in /proc/self/status)")
+    return ProbeResult(SECCOMP, False, "kernel built without CONFIG_SECCOMP")
 
 
 def probe() -> list[ProbeResult]:
     """Which backends work on the running kernel, and why the others do not."""
     return [
-        _probe_object("bpf-lsm", "probe_lsm", "lsm/socket_create"),
-        _probe_object("cgroup-bpf", "probe_cgroup", "cgroup/sock_create"),
+        _probe_object(BackendName.LSM.value, "probe_lsm", "lsm/socket_create"),
+        _probe_object(BackendName.CGROUP.value, "probe_cgroup", "cgroup/sock_create"),
         _probe_seccomp(),
     ]
 

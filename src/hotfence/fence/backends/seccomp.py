@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from hotfence.fence import libseccomp as scmp
-from hotfence.fence.backends import Coverage, FenceCounters, RuleCoverage
+from hotfence.fence.backends import SECCOMP, Coverage, FenceCounters, RuleCoverage
 from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError
 from hotfence.fence.compiled import (
     ANY,
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from hotfence.fence.backends.maps import FenceMaps
     from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 
-NAME = "seccomp"
+NAME = SECCOMP
 U32 = 0xFFFFFFFF
 SOCKET_SYSCALLS = ("socket", "socketpair")  # both reach security_socket_create()
 BPF_MAXINSNS = 4096  # include/uapi/linux/bpf_common.h: the kernel's limit for one filter
