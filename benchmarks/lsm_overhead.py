@@ -241,11 +241,9 @@ def main() -> int:
     if args.in_guest:
         return in_guest(args)
 
-    from hotfence.lab.debkernel import bpf_objects, prepare_kernel
+    from hotfence.bpf import build
     from hotfence.lab.guest import GuestConfig, GuestSession
 
-    kernel = prepare_kernel()
-    objs = bpf_objects(kernel)
     with GuestSession(GuestConfig()) as g:
         # The loop binary goes through the read-write share (the guest's /tmp is its own).
         exe = g.outdir / "socket_loop"
@@ -255,9 +253,9 @@ def main() -> int:
         )
         t0 = time.monotonic()
         res = g.run(
-            f"HOTFENCE_BPF_BUILD={objs.out_dir} {sys.executable} {Path(__file__).resolve()} --in-guest --iterations {args.iterations} "
-            f"--rounds {args.rounds} --obj {objs.objects['fence_lsm']} "
-            f"--probe-obj {objs.objects['probe_lsm']} --exe /hotfence/out/socket_loop",
+            f"HOTFENCE_BPF_BUILD={build.objects_dir()} {sys.executable} {Path(__file__).resolve()} --in-guest --iterations {args.iterations} "
+            f"--rounds {args.rounds} --obj {build.object_path('fence_lsm')} "
+            f"--probe-obj {build.object_path('probe_lsm')} --exe /hotfence/out/socket_loop",
             timeout=3600,
             cwd=str(REPO),
         )

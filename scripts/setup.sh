@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # One-shot setup on a fresh Debian machine: system packages, .venv with hotfence,
-# the BPF objects built for this kernel, then the main job on the shipped sample logs.
+# the BPF objects compiled (CO-RE), then the main job on the shipped sample logs.
 # Usage: bash scripts/setup.sh [--no-demo]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-venv clang llvm bpftool libbpf-dev libbpf1 gcc make iproute2 xz-utils qemu-system-x86 busybox-static gcc-12 libelf1 libseccomp2 util-linux)
+APT_PACKAGES=(python3-venv clang llvm bpftool libbpf-dev libbpf1 gcc make iproute2 xz-utils qemu-system-x86 busybox-static gcc-12 libelf1 libseccomp2 util-linux crash)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -21,7 +21,9 @@ PY=${PYTHON:-python3}
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e '.[test,vmcore,dev]'
 
-# BPF objects are compiled here, for this machine, never committed.
+# The editable install loads its BPF objects from the checkout: compile them once here
+# (CO-RE, against the kept bpf/include/<arch>/vmlinux.h; a wheel build does the same in
+# setup.py). Only this needs clang; running hotfence needs libbpf1 alone.
 .venv/bin/python -m hotfence.bpf.build || echo "setup: BPF build failed; fence backends will say why" >&2
 
 if [ "${1:-}" != "--no-demo" ]; then

@@ -28,3 +28,23 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped, but HOTFENCE_REQUIRE_KERNEL=1 requires it to run: {reason}"
+
+
+def pytest_sessionstart(session):
+    """Tests load the BPF objects of the sources they run with: rebuild any that are stale.
+
+    At run time hotfence only loads the objects shipped with it (bpf.build.object_path);
+    in a checkout this stamped build (a no-op when nothing changed) plays the part of the
+    package build. Without clang the tests use the objects already there.
+    """
+    import shutil
+
+    from hotfence.bpf import build
+
+    if shutil.which("clang") is None:
+        return
+    result = build.build()
+    if result.errors:
+        raise pytest.UsageError(
+            "BPF build failed:\n" + "\n".join(f"{n}: {e}" for n, e in result.errors.items())
+        )

@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from hotfence.bpf import abi, libbpf
+from hotfence.bpf import libbpf
+from hotfence.fence import abi
 from hotfence.fence.backends import Coverage
 from hotfence.fence.backends import cgroup as cg_backend
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup

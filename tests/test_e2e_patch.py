@@ -170,16 +170,17 @@ class E2EGuest:
     """One guest boot with the crash module inserted, and the host-built BPF objects."""
 
     def __init__(self) -> None:
+        from hotfence.bpf import build
         from hotfence.lab.crashlab import MODULE_NAME, build_module
-        from hotfence.lab.debkernel import bpf_objects, prepare_kernel
+        from hotfence.lab.debkernel import prepare_kernel
         from hotfence.lab.guest import GuestConfig, GuestSession
 
         t0 = time.monotonic()
         self.kernel = prepare_kernel(with_headers=True)
         module = build_module(self.kernel)
-        # Built on the host against the guest's BTF; the guest sees the host's cache through
-        # its read-only root, and HOTFENCE_BPF_BUILD points its build.object_path() there.
-        self.bpf = bpf_objects(self.kernel)
+        # The host's CO-RE objects; the guest sees them through its read-only root, and
+        # HOTFENCE_BPF_BUILD points its build.object_path() there.
+        self.bpf_dir = build.objects_dir()
         self.prepare_seconds = time.monotonic() - t0
         self.session = GuestSession(
             GuestConfig(kver=self.kernel.kver),
@@ -191,7 +192,7 @@ class E2EGuest:
 
     def sh(self, command: str, timeout: float = 300.0):
         res = self.session.run(
-            f"export HOTFENCE_BPF_BUILD={self.bpf.out_dir}\n{command}",
+            f"export HOTFENCE_BPF_BUILD={self.bpf_dir}\n{command}",
             timeout=timeout,
             cwd=str(REPO),
         )

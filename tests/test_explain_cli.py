@@ -59,7 +59,7 @@ def test_no_cap_net_raw_and_kern_flags() -> None:
 
 
 def test_json_output() -> None:
-    code, out = run("--policy", DENY_ICMPV6, "--format", "json", "socket", "inet6", "raw", "icmpv6")
+    code, out = run("--policy", DENY_ICMPV6, "-o", "json", "socket", "inet6", "raw", "icmpv6")
     assert code == 0
     data = json.loads(out)
     assert data["errno"] == 1 and data["errno_name"] == "EPERM"
@@ -71,7 +71,7 @@ def test_json_output() -> None:
 def test_connect_and_bind() -> None:
     code, out = run("--policy", WEB, "connect", "inet6", "tcp", "443")
     assert code == 0 and "verdict: allowed" in out and "rule:    https-out" in out
-    _, out = run("--policy", WEB, "connect", "inet", "tcp", "80", "--format", "json")
+    _, out = run("--policy", WEB, "connect", "inet", "tcp", "80", "-o", "json")
     data = json.loads(out)
     assert data["errno_name"] == "EPERM" and data["decision"]["rule"]["name"] == "no-other-connect"
     assert data["decision"]["hook"] == "cgroup/connect4"
@@ -80,7 +80,7 @@ def test_connect_and_bind() -> None:
     _, out = run("--policy", WEB, "bind", "inet", "tcp", "22")
     assert "denied by policy" in out and "no-other-tcp-listen" in out
     # connect rules hold for a UDP datagram sent without connect()
-    _, out = run("--policy", WEB, "sendto", "inet", "udp", "123", "--format", "json")
+    _, out = run("--policy", WEB, "sendto", "inet", "udp", "123", "-o", "json")
     data = json.loads(out)
     assert data["errno_name"] == "EPERM" and data["decision"]["hook"] == "cgroup/sendmsg4"
     assert data["decision"]["rule"]["name"] == "no-other-connect"
@@ -88,7 +88,7 @@ def test_connect_and_bind() -> None:
     assert code == 2 and "sendto is modelled for udp" in out
     # a socket made before the caller moved into the cgroup: cgroup-BPF does not fence it
     _, out = run(
-        "--policy", WEB, "sendto", "inet", "udp", "123", "--socket-made-outside", "--format", "json"
+        "--policy", WEB, "sendto", "inet", "udp", "123", "--socket-made-outside", "-o", "json"
     )
     data = json.loads(out)
     assert data["errno_name"] == "0" and data["decision"] is None

@@ -13,8 +13,7 @@ from itertools import product
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotfence.bpf import abi
-from hotfence.fence import fast_table
+from hotfence.fence import abi, fast_table
 from hotfence.fence.compiled import (
     ANY,
     ANY_KERN,

@@ -91,7 +91,7 @@ def test_coverage_every_family_and_kern_flag() -> None:
 
 
 def test_scope_encoding_matches_the_c_struct(tmp_path: Path) -> None:
-    src = (REPO / "src/hotfence/bpf/fence_lsm.bpf.c").read_text()
+    src = (REPO / "src/hotfence/fence/fence_lsm.bpf.c").read_text()
     body = re.search(r"struct hf_lsm_scope \{(.*?)\};", src, re.S).group(1)
     fields = re.findall(r"__(u\d+) (\w+);", body)
     assert [(n, f) for f, n in fields] == [("cgroup_id", "u64"), ("level", "u32"), ("netns", "u32")]
@@ -167,7 +167,7 @@ def test_object_has_the_hooks_and_the_shared_maps() -> None:
         assert sorted(obj.program_names()) == sorted(lsm.PROGRAMS)
         for name in (*MAPS, lsm.SCOPE_MAP):
             obj.map(name)
-    src = (REPO / "src/hotfence/bpf/fence_lsm.bpf.c").read_text()
+    src = (REPO / "src/hotfence/fence/fence_lsm.bpf.c").read_text()
     for prog, hook in lsm.PROGRAMS.items():
         assert re.search(rf'SEC\("{hook}"\)\s*int BPF_PROG\({prog},', src), prog
 
@@ -195,15 +195,15 @@ class LsmGuest:
     """The shared guest plus what the LSM cases need: the object and the af_alg modules."""
 
     def __init__(self) -> None:
-        from hotfence.lab.debkernel import bpf_objects, prepare_kernel
+        from hotfence.lab.debkernel import prepare_kernel
         from hotfence.lab.guest import GuestConfig, shared_session
         from hotfence.lab.initramfs import ModuleIndex
 
         kernel = prepare_kernel()
-        # Built before the boot, in the host's cache, which the guest sees through its
-        # read-only view of the host root; HOTFENCE_BPF_BUILD points the guest's own
-        # build.object_path() (used by probe()) at it: its stamp matches the guest's BTF.
-        self.build = bpf_objects(kernel)
+        # The same CO-RE objects the host loads: the guest sees them through its
+        # read-only view of the host root, and HOTFENCE_BPF_BUILD points its own
+        # build.object_path() (used by probe()) at them.
+        self.objects_dir = build.objects_dir()
         self.modules = [str(p) for p in ModuleIndex(kernel.modules_dir).load_order(["algif_hash"])]
         t0 = time.monotonic()
         self.session = shared_session(GuestConfig(), files=HARNESS_FILES)
@@ -215,8 +215,8 @@ class LsmGuest:
     def run(self, script: str, *args: str, timeout: float = 300.0) -> dict:
         mods = " ".join(f"--module {m}" for m in self.modules)
         cmd = (
-            f"HOTFENCE_BPF_BUILD={self.build.out_dir} {sys.executable} {GUEST_DIR / script} "
-            f"{' '.join(args)} --obj {self.build.objects[lsm.OBJECT]} {mods}"
+            f"HOTFENCE_BPF_BUILD={self.objects_dir} {sys.executable} {GUEST_DIR / script} "
+            f"{' '.join(args)} --obj {build.object_path(lsm.OBJECT)} {mods}"
         )
         res = self.session.run(cmd, timeout=timeout, cwd=str(REPO))
         assert res.exit_code == 0, (

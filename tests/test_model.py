@@ -14,7 +14,6 @@ import textwrap
 
 import pytest
 
-from hotfence.fence import names
 from hotfence.fence.compiled import Hook
 from hotfence.fence.compiler import compile_policy
 from hotfence.fence.model import (
@@ -29,6 +28,7 @@ from hotfence.fence.model import (
     explain_socket,
 )
 from hotfence.fence.policy import parse_policy
+from hotfence.linux import names
 
 CLOEXEC, NONBLOCK = names.SOCK_CLOEXEC, names.SOCK_NONBLOCK
 

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from corpus import SYZ
 from hotfence.triage.oopses import INFO_WITH_STACK, OOPSES, REPORT_START_IGNORES, title_type
-from hotfence.triage.parser import SCAN_NEEDLES, parse_log
+from hotfence.triage.parser import parse_log
 from hotfence.triage.rust_demangle import demangle as demangle_rust
+from hotfence.triage.scan import SCAN_NEEDLES
 from hotfence.triage.taint import decode_taint
 from hotfence.triage.titles import normalise
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hotfence.fence import names
 from hotfence.fence.policy import PolicyError, load_policy, parse_policy
+from hotfence.linux import names
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "policies"
 

@@ -7,7 +7,6 @@ cross-checked against binutils' `addr2line -i -f` (the reference for inline chai
 
 from __future__ import annotations
 
-import glob
 import lzma
 import os
 import re
@@ -19,7 +18,7 @@ import capstone
 import pytest
 
 from corpus import SYZ
-from hotfence.triage.guilty import files_in_text, frame_files, guilty_file
+from hotfence.triage.guilty import files_in_text, frame_files, guilty_file, guilty_in_text
 from hotfence.triage.model import Frame, SourceLocation
 from hotfence.triage.symbolize import ElfDebugInfo, SymbolizeError, Symbolizer
 
@@ -247,24 +246,13 @@ def test_guilty_file_skips_generic_frames(built: Path) -> None:
     assert guilty_file([]) is None
 
 
-# Guilty-file corpus cases we knowingly get wrong (RCU-stall traces need the
-# interrupted frame, not the first frame; a path outside the kernel tree). Listed here
-# so progress is visible: remove an entry when it starts passing.
-GUILTY_TOLERATED_MISSES = {"19", "35", "36", "42", "63"}
-
-
-def test_guilty_file_on_corpus() -> None:
-    paths = sorted(glob.glob(os.path.join(GUILTY, "*")), key=lambda p: int(os.path.basename(p)))
-    assert paths
-    hits, misses = 0, []
-    for path in paths:
-        head, _, body = Path(path).read_text(errors="replace").partition("\n\n")
-        expected = head.split("FILE:", 1)[1].strip() or None
-        got = guilty_file(files_in_text(body))
-        if got == expected:
-            hits += 1
-        else:
-            misses.append(os.path.basename(path))
-    print(f"guilty file agreement: {hits}/{len(paths)} = {hits / len(paths):.1%}")
-    assert set(misses) <= GUILTY_TOLERATED_MISSES, sorted(set(misses) - GUILTY_TOLERATED_MISSES)
-    assert hits / len(paths) >= 0.9
+def test_guilty_file_and_text_share_one_policy() -> None:
+    # The same trace, once as files of symbolised frames and once as a symbolised log:
+    # one walk decides both (the corpus checks the text side: test_corpus.test_guilty_file).
+    files = ["mm/kasan/report.c", "include/linux/skbuff.h", "net/ipv6/ip6mr.c", "net/socket.c"]
+    text = "".join(f" f{i}+0x1/0x2 {f}:{i + 10}\n" for i, f in enumerate(files))
+    assert guilty_file(files) == guilty_in_text("KASAN: x", text) == "net/ipv6/ip6mr.c"
+    generic = ["lib/dump_stack.c", "mm/slub.c"]
+    text = "".join(f" f{i}+0x1/0x2 {f}:{i + 10}\n" for i, f in enumerate(generic))
+    assert guilty_file(generic) == guilty_in_text("KASAN: x", text) == "lib/dump_stack.c"
+    assert files_in_text(text) == generic

@@ -64,11 +64,10 @@ def _decompress(src: Path, dst: Path) -> None:
         zstandard.ZstdDecompressor().copy_stream(fin, fout)
 
 
-@pytest.fixture(scope="session")
-def null_deref_core(tmp_path_factory) -> CachedCore:
-    """A null-deref vmcore with its log, module and debug vmlinux (taken once per kernel
-    and module build, then reused from the cache)."""
-    from hotfence.lab.crashlab import MODULE_SRC, build_module, take_vmcore
+def cached_core(kind: str, out: Path) -> CachedCore:
+    """A vmcore of the lab crash ``kind`` with its log, module and debug vmlinux, taken
+    once per kernel and module build, then decompressed from the cache into ``out``."""
+    from hotfence.lab.crashlab import MODULE_NAME, MODULE_SRC, build_module, take_vmcore
     from hotfence.lab.debkernel import (
         GuestKernelError,
         cache_root,
@@ -92,41 +91,54 @@ def null_deref_core(tmp_path_factory) -> CachedCore:
     key = hashlib.sha256(ko.read_bytes()).hexdigest()[:16]
     cache = cache_root().parent / "vmcore" / f"{kernel.kver}-{key}"
     cache.mkdir(parents=True, exist_ok=True)
-    packed, meta_path = cache / "null-deref.vmcore.zst", cache / "meta.json"
-    with locked(cache / ".lock"):
+    packed, meta_path = cache / f"{kind}.vmcore.zst", cache / f"{kind}.meta.json"
+    with locked(cache / f".{kind}.lock"):
         if not (packed.exists() and meta_path.exists()):
-            work = tmp_path_factory.mktemp("vmcore-take")
-            cap = take_vmcore("null-deref", work, kernel.kver, memory_mb=MEMORY_MB)
-            assert cap.module is not None
+            work = out / "take"
+            cap = take_vmcore(kind, work, kernel.kver, memory_mb=MEMORY_MB)
             raw = cap.vmcore.stat().st_size
             t0 = time.monotonic()
             _compress(cap.vmcore, packed)
             packing = round(time.monotonic() - t0, 2)
-            shutil.copyfile(cap.log, cache / "null-deref.vmcore.log")
-            shutil.copyfile(cap.module, cache / cap.module.name)
+            shutil.copyfile(cap.log, cache / f"{kind}.vmcore.log")
+            shutil.copyfile(ko, cache / f"{MODULE_NAME}.ko")
             shutil.copyfile(MODULE_SRC / "hotfence_crash.c", cache / "hotfence_crash.c")
             meta_path.write_text(
                 json.dumps(
                     {"take_seconds": cap.seconds, "raw_bytes": raw, "compress_seconds": packing}
                 )
             )
-            cap.vmcore.unlink()
+            shutil.rmtree(work)
     meta = json.loads(meta_path.read_text())
-    out = tmp_path_factory.mktemp("vmcore")
     t0 = time.monotonic()
-    _decompress(packed, out / "null-deref.vmcore")
+    _decompress(packed, out / f"{kind}.vmcore")
     print(
         f"\nvmcore cache {packed}: zstd {meta.get('compress_seconds')} s at capture, "
         f"decompressed in {time.monotonic() - t0:.2f} s",
         file=sys.stderr,
     )
-    for name in ("null-deref.vmcore.log", "hotfence_crash.ko"):
+    for name in (f"{kind}.vmcore.log", "hotfence_crash.ko"):
         shutil.copyfile(cache / name, out / name)
     return CachedCore(
-        vmcore=out / "null-deref.vmcore", log=out / "null-deref.vmcore.log", module=out / "hotfence_crash.ko",
+        vmcore=out / f"{kind}.vmcore", log=out / f"{kind}.vmcore.log", module=out / "hotfence_crash.ko",
         vmlinux=vmlinux, kernel=kernel.kver, module_source=(cache / "hotfence_crash.c").read_text(),
         take_seconds=meta["take_seconds"], raw_bytes=meta["raw_bytes"], compressed_bytes=packed.stat().st_size,
     )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def null_deref_core(tmp_path_factory) -> CachedCore:
+    return cached_core("null-deref", tmp_path_factory.mktemp("vmcore"))
+
+
+@pytest.fixture(scope="session")
+def netns_core(tmp_path_factory) -> CachedCore:
+    return cached_core("netns", tmp_path_factory.mktemp("vmcore-netns"))
+
+
+@pytest.fixture(scope="session")
+def oom_core(tmp_path_factory) -> CachedCore:
+    return cached_core("oom", tmp_path_factory.mktemp("vmcore-oom"))
 
 
 @pytest.fixture(scope="session")
@@ -300,10 +312,20 @@ def test_cli_shows_every_section(null_deref_core, fmt: str) -> None:
             and vm["log"]
         )
         assert doc["files"][0]["reports"][0]["title"] == EXPECTED["title"]
+        fault = next(e for e in vm["stack"] if e["function"] == "hotfence_crash_null_deref")
+        assert fault["registers"]["rip"] == fault["pc"]
+        assert vm["stack_groups"] and all(g["summary"] for g in vm["stack_groups"])
+        assert vm["netns"]["count"] >= 1 and vm["slabs"] and vm["modules_loaded"]
+        assert vm["memory"]["committed_pages"] > 0 and vm["boot_time"]
         return
-    for head in ("sys", "bt -l", "dis -rl", "ps", "kmem -i", "log"):
+    for head in (
+        "sys", "bt -l", "dis -rl", "objects", "foreach bt", "net namespaces", "ps", "kmem -i",
+        "kmem -s", "mod", "log -T",
+    ):  # fmt: skip
         assert (f"## {head}" if fmt == "markdown" else f"crash> {head}") in out
     assert "hotfence_crash_null_deref+0x" in out and "<-- pc" in out and "TOTAL MEM" in out
+    assert "<hotfence_crash_pad>" in out and "RIP: " in out and "panic wait loop" in out
+    assert "COMMITTED" in out and "BUFFERS" in out
     assert EXPECTED["title"] in out
 
 
@@ -348,27 +370,233 @@ def test_modules_from_a_directory_or_none(null_deref_core, tmp_path) -> None:
     assert fault.file == MODULE_FILE
 
 
+@pytest.fixture(scope="session")
+def netns_analysed(netns_core):
+    from hotfence.triage.vmcore import analyze_vmcore
+
+    return analyze_vmcore(netns_core.vmcore, netns_core.vmlinux)
+
+
+@pytest.fixture(scope="session")
+def oom_analysed(oom_core):
+    from hotfence.triage.vmcore import analyze_vmcore
+
+    return analyze_vmcore(oom_core.vmcore, oom_core.vmlinux)
+
+
+def _log_frames(log: list[str]) -> set[tuple[str, int]]:
+    """(function, offset) of every ``func+0xoff/0xsize`` the kernel log printed."""
+    out = set()
+    for line in log:
+        for m in re.finditer(r"\b([A-Za-z_][\w.]*)\+0x([0-9a-f]+)/0x[0-9a-f]+", line):
+            out.add((m.group(1), int(m.group(2), 16)))
+    return out
+
+
+@pytest.mark.guest
+def test_split_functions_are_named_by_their_symbol(oom_analysed) -> None:
+    """out_of_memory.cold, __alloc_pages_slowpath.constprop.0: the name and offset the
+    kernel log printed for the same frame, not the DWARF function's."""
+    stack = [e for e in oom_analysed.stack if not e.inline and not e.user and not e.panic_loop]
+    split = [e for e in stack if "." in e.function]
+    assert any(e.function.endswith(".cold") for e in split)
+    assert any(".constprop." in e.function or ".isra." in e.function for e in split)
+    printed = _log_frames(oom_analysed.log)
+    for e in split:
+        assert (e.function, e.offset) in printed, (e.function, e.offset)
+
+
+@pytest.mark.guest
+def test_oom_disassembles_the_call_to_panic_not_a_user_fault(oom_analysed) -> None:
+    dis = oom_analysed.disassembly
+    assert dis is not None and dis.return_address
+    caller = next(e for e in oom_analysed.stack if e.function.startswith("out_of_memory"))
+    assert dis.function == caller.function and dis.pc == caller.pc
+    marked = [ln for ln in dis.lines if ln.is_pc]
+    assert len(marked) == 1 and re.match(r"^call 0x[0-9a-f]+ <panic>$", marked[0].text)
+    # the user page fault the hog took on its way is in the stack, but not the crash
+    assert any(e.interrupted and e.function.startswith("clear_user") for e in oom_analysed.stack)
+
+
+@pytest.mark.guest
+def test_stack_slots_registers_and_panic_loop(analysed) -> None:
+    stack = analysed.stack
+    panic = stack[[e.function for e in stack].index("panic")]
+    assert panic.slot == panic.sp - 8  # where its return address is stored, as crash shows
+    loop = [e for e in stack if e.panic_loop]
+    assert loop and loop[-1].index == panic.index - 1
+    assert any(e.function == "delay_tsc" for e in loop)
+    fault = next(e for e in stack if e.function == "hotfence_crash_null_deref")
+    regs = fault.registers
+    assert regs is not None and regs["rip"] == fault.pc and regs["rsp"] == fault.sp
+    assert set(regs) >= {"rax", "rbx", "rdi", "r15", "rflags"}
+
+
+@pytest.mark.guest
+def test_dis_operands_are_symbolic(analysed) -> None:
+    dis = analysed.disassembly
+    assert dis is not None
+    calls = [ln.text for ln in dis.lines if ln.text.startswith("call")]
+    assert any(re.match(r"^call 0x[0-9a-f]+ <hotfence_crash_pad>$", c) for c in calls), calls
+    # the global the function loads the NULL pointer from, RIP-relative
+    assert any("<hotfence_null_obj>" in ln.text for ln in dis.lines)
+
+
+@pytest.mark.guest
+def test_netns_crash_objects(netns_analysed) -> None:
+    from hotfence.lab.crashlab import SOCKET_PROTO
+
+    r = netns_analysed
+    objs = {o.kind: o for o in r.objects}
+    assert set(objs) == {"socket", "sock", "net"}
+    socket, sock, net = objs["socket"], objs["sock"], objs["net"]
+    assert socket.source.endswith("(sock)") and socket.fields["ops"] == "hotfence_proto_ops"
+    assert socket.fields["type"] == "SOCK_DGRAM" and socket.fields["sk"] == sock.address
+    assert (sock.fields["family"], sock.fields["protocol"]) == ("AF_INET", SOCKET_PROTO)
+    assert sock.fields["kern"] is True and sock.fields["prot"] == "HOTFENCE"
+    assert sock.fields["user_data"] == 0 and sock.fields["socket"] == socket.address
+    # the namespace being set up: the socket's, not yet in net_namespace_list
+    assert net.fields["inum"] == sock.fields["netns_inum"] and net.fields["listed"] is False
+    assert r.null_pointer is not None and r.null_pointer.path == "sock->sk->sk_user_data"
+    assert r.null_pointer.value == 0 and r.null_pointer.displacement == 8
+    caches = {i.address: (i.cache, i.allocated) for i in r.slab_objects}
+    assert caches[socket.address] == ("sock_inode_cache", True)
+    assert caches[net.address] == ("net_namespace", True)
+
+
+@pytest.mark.guest
+def test_netns_pile_up_grouped_and_namespaces(netns_analysed) -> None:
+    from hotfence.lab.crashlab import NETNS_WAITERS
+
+    r = netns_analysed
+    parked = [
+        g for g in r.stack_groups if "hotfence_crash_netns_init" in g.functions and not g.crashed
+    ]
+    assert len(parked) == 1
+    g = parked[0]
+    assert g.count == NETNS_WAITERS and g.states == ["D"] and g.comms == ["unshare"]
+    assert "copy_net_ns" in g.functions and g.summary.startswith("hotfence_crash_netns_init")
+    crashed = [g for g in r.stack_groups if g.crashed]
+    assert len(crashed) == 1 and crashed[0].pids == [r.crashed_pid]
+    assert sum(g.count for g in r.stack_groups) == len(r.tasks)
+    ns = r.netns
+    assert ns is not None and ns.count >= 1 and ns.cleaning_up == 0
+    assert ns.setting_up == NETNS_WAITERS + 1  # the parked ones and the crashing one
+    setting = [n for n in ns.namespaces if n.state == "setting up"]
+    assert r.crashed_pid in {p for n in setting for p in n.tasks}
+    assert set(g.pids) <= {p for n in setting for p in n.tasks}
+    # unshare(2) had not switched the task yet: it is still in the initial namespace
+    listed = {n.inum for n in ns.namespaces if n.state == "listed"}
+    assert ns.crashed_task_netns in listed
+    # nc -e gave it the accepted connection as stdin and stdout: one TCP socket, twice
+    socks = ns.crashed_task_sockets
+    assert [s.fd for s in socks] == [0, 1] and socks[0].address == socks[1].address
+    assert (socks[0].type, socks[0].protocol) == ("SOCK_STREAM", 6)
+    assert socks[0].family in ("AF_INET", "AF_INET6")
+    assert socks[0].netns_inum == ns.crashed_task_netns
+
+
+@pytest.mark.guest
+def test_ps_memory_slabs_modules_and_wall_clock(netns_core, netns_analysed) -> None:
+    import datetime
+
+    r = netns_analysed
+    crashed = next(t for t in r.tasks if t.crashed)
+    assert crashed.address != 0 and crashed.vsz_kb >= crashed.rss_kb > 0
+    assert all(t.vsz_kb == 0 for t in r.tasks if t.comm.startswith("kworker"))
+    mem = r.memory
+    assert mem is not None and mem.committed_pages > 0 and mem.commit_limit_pages > 0
+    assert mem.buffers_pages >= 0 and mem.cached_pages >= 0
+    sizes = [c.total_bytes for c in r.slabs]
+    assert sizes == sorted(sizes, reverse=True) and len(sizes) >= 5
+    assert all(c.total_objs >= c.active_objs > 0 for c in r.slabs)
+    mods = {m.name: m for m in r.modules_loaded}
+    assert mods["hotfence_crash"].debuginfo == str(netns_core.module)
+    assert mods["hotfence_crash"].base > 0 and mods["hotfence_crash"].size > 0
+    assert r.boot_time is not None and r.wall_offset_ns is not None
+    boot = datetime.datetime.fromisoformat(r.boot_time)
+    taken = datetime.datetime.fromtimestamp(netns_core.vmcore.stat().st_mtime, tz=datetime.UTC)
+    assert boot.year >= 2024 and boot <= taken  # the guest booted before its dump was written
+
+
+@pytest.mark.guest
+def test_vmcore_shell_binds_the_report_objects(netns_core, netns_analysed) -> None:
+    """drgn's REPL, fed from stdin: the names hold the objects the report printed."""
+    import subprocess
+
+    objs = {o.kind: o.address for o in netns_analysed.objects}
+    script = (
+        "print('PID', task.pid.value_())\n"
+        "print('SK', hex(sk.value_()), 'NET', hex(net.value_()), 'SOCKET', hex(socket.value_()))\n"
+        "print('RIP', hex(regs['rip']), 'FRAMES', len(frames), 'STACK', len(report.stack))\n"
+        "print('PROTO', sk.sk_protocol.value_())\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", "from hotfence.cli import main; main()", "vmcore", "shell",
+         str(netns_core.vmcore), "--vmlinux", str(netns_core.vmlinux)],
+        input=script, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert f"PID {netns_analysed.crashed_pid}" in out
+    assert f"SK {objs['sock']:#x} NET {objs['net']:#x} SOCKET {objs['socket']:#x}" in out
+    fault = next(e for e in netns_analysed.stack if e.function == "hotfence_crash_proto_connect")
+    stack_len = len(netns_analysed.stack)
+    assert f"RIP {fault.pc:#x} FRAMES {stack_len} STACK {stack_len}" in out
+    assert "PROTO 253" in out and "# sk " in proc.stderr  # the banner names what is bound
+
+
+@pytest.mark.guest
+def test_vmcore_kmem_command(netns_core, netns_analysed) -> None:
+    objs = {o.kind: o.address for o in netns_analysed.objects}
+    args = ["vmcore", "kmem", str(netns_core.vmcore), "--vmlinux", str(netns_core.vmlinux)]
+    res = CliRunner().invoke(
+        main, [*args, "--format", "json", f"{objs['net'] + 16:x}", "0", f"{objs['socket']:x}"]
+    )
+    assert res.exit_code == 0, res.output
+    net, zero, sock = json.loads(res.output)
+    assert net["kind"] == "slab" and net["slab"]["cache"] == "net_namespace"
+    assert net["slab"]["object_address"] == objs["net"] and net["slab"]["allocated"] is True
+    assert net["page"] is not None and net["pfn"] > 0
+    assert zero["kind"] == "unknown" and zero["slab"] is None
+    assert sock["slab"]["cache"] == "sock_inode_cache"
+    res = CliRunner().invoke(main, [*args, "zz"])
+    assert res.exit_code == 2 and "'zz' is not a hex address" in res.output
+
+
+def test_vmcore_shell_errors_name_the_file(tmp_path) -> None:
+    pytest.importorskip("drgn")
+    text = tmp_path / "core.txt"
+    text.write_text("not a core\n")
+    res = CliRunner().invoke(main, ["vmcore", "shell", str(text), "--vmlinux", str(text)])
+    assert res.exit_code == 2 and str(text) in res.output and "not an ELF file" in res.output
+
+
 # --------------------------------------------------------------- without a guest --
 
 
-def test_crash_pc_skips_the_top_frames_inline_chain() -> None:
-    from hotfence.triage.vmcore import StackEntry, crash_pc
+def test_crash_site_skips_the_top_frames_inline_chain() -> None:
+    from hotfence.triage.vmcore import StackEntry, crash_pc, crash_site
 
-    def e(i: int, pc: int, **kw) -> StackEntry:
-        return StackEntry(index=i, function=f"f{i}", pc=pc, sp=0, **kw)
+    def e(i: int, pc: int, name: str | None = None, **kw) -> StackEntry:
+        return StackEntry(index=i, function=name or f"f{i}", pc=pc, sp=0, **kw)
 
     top = [
         e(0, 0xFFFFFFFF81000010, inline=True, interrupted=True),
         e(1, 0xFFFFFFFF81000010, interrupted=True),
     ]
-    fault = e(3, 0xFFFFFFFFC0000017, interrupted=True)
-    user = e(5, 0x401000, user=True, interrupted=True)
-    assert (
-        crash_pc([*top, e(2, 0xFFFFFFFF81000100), fault, e(4, 0xFFFFFFFFC0000100), user])
-        == fault.pc
-    )
-    # a plain panic(): no exception frame below the top, so the top PC
-    assert crash_pc([*top, e(2, 0xFFFFFFFF81000100), user]) == top[0].pc
+    panic = e(2, 0xFFFFFFFF81000100, "panic")
+    oops = e(3, 0xFFFFFFFF81000200, "oops_end.cold")
+    fault = e(4, 0xFFFFFFFFC0000017, interrupted=True)
+    user = e(6, 0x401000, user=True, interrupted=True)
+    caller = e(5, 0xFFFFFFFFC0000100)
+    assert crash_pc([*top, panic, oops, fault, caller, user]) == fault.pc
+    # an exception frame without the oops path above it (a user page fault on the way
+    # to an OOM panic) is not the crash: the call to panic() is
+    site = crash_site([*top, panic, caller, fault, user])
+    assert site is not None and (site.pc, site.return_address) == (caller.pc, True)
+    # no panic and no exception frame: the top PC
+    assert crash_pc([*top, caller, user]) == top[0].pc
     assert crash_pc([user]) is None and crash_pc([]) is None
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from hotfence.watch.cgroups import cgroup2_mount, cgroup_id
 from hotfence.watch.events import SocketEvent
-from hotfence.watch.tracer import SocketTracer
+from hotfence.watch.tracer import TRACEPOINT_SOURCE, SocketTracer
 from kernel_helpers import compat_socket_binary, helper_binary
 
 REPO = Path(__file__).resolve().parent.parent
@@ -178,6 +178,28 @@ def test_no_32bit_turns_the_compat_program_off_and_says_so(cgroup):
     exec_in_cgroup(cgroup, exe)
     out, err = proc.communicate(timeout=30)
     assert out == "" and "0 events delivered" in err
+
+
+def test_one_object_loads_only_the_programs_its_source_and_features_need(cgroup):
+    with SocketTracer(cgroup, source="tracepoints", without=frozenset({"32-bit"})) as tracer:
+        assert tracer.obj is not None
+        loaded = {n for n in tracer.obj.program_names() if tracer.obj.program(n).fd >= 0}
+    # Autoload off: lsm/socket_post_create (not this source) and the 32-bit program
+    # (turned off) were never loaded; io_uring's alternatives both were (one attaches).
+    assert loaded == set(TRACEPOINT_SOURCE.all_programs()) - {"watch_compat_exit"}
+
+
+def test_the_cgroup_filter_set_in_rodata_keeps_other_callers_out(cgroup):
+    got: list[SocketEvent] = []
+    with SocketTracer(cgroup, source="tracepoints") as tracer:
+        tracer.open_ring(lambda raw: got.append(SocketEvent.unpack(raw)))
+        inside = json.loads(run_in_cgroup(cgroup, CALLS).stdout)
+        outside = subprocess.run([sys.executable, "-c", CALLS], capture_output=True, text=True)
+        while tracer.ring is not None and tracer.ring.poll(50):
+            pass
+    assert outside.returncode == 0
+    assert {e.tgid for e in got} == {inside["pid"]}
+    assert all(e.cgroup_id == cgroup_id(cgroup) for e in got)
 
 
 def test_burst_every_call_is_delivered_or_counted_lost(cgroup):

@@ -1,4 +1,4 @@
-"""`hotfence watch` with the BPF-LSM source (bpf/watch_lsm.bpf.c).
+"""`hotfence watch` with the BPF-LSM source (watch/watch.bpf.c with lsm/socket_post_create loaded).
 
 Host side: the record layout shared by both sources, the kern field's encoding, and the
 fallback on this host (it refuses BPF-LSM programs, so watch keeps the tracepoints).
@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from hotfence.bpf import build, libbpf
+from hotfence.watch import abi
 from hotfence.watch.events import RECORD, JsonLineEncoder, SocketEvent, describe
 from hotfence.watch.tracer import LSM_SOURCE, TRACEPOINT_SOURCE, SocketTracer, WatchUnavailable
 from kernel_helpers import compat_socket_binary, helper_binary
@@ -28,22 +29,22 @@ from kernel_helpers import compat_socket_binary, helper_binary
 REPO = Path(__file__).resolve().parents[1]
 INET, INET6, RAW = socket.AF_INET, socket.AF_INET6, socket.SOCK_RAW
 IPPROTO_ICMPV6 = 58
-C_TYPES = {"__u64": "Q", "__u32": "I", "__s32": "i"}
 
 
 # ---------------------------------------------------------------------------- host
 
 
-def test_record_matches_struct_watch_event() -> None:
-    src = (REPO / "src/hotfence/bpf/watch_core.h").read_text()
-    body = re.search(r"struct watch_event \{(.*?)\};", src, re.S).group(1)
-    fmt = "<"
-    for decl in re.findall(r"^\s*([\w ]+?)\s+([\w, \[\]0-9]+);", body, re.M):
-        ctype, names = decl
-        for name in names.split(","):
-            m = re.match(r"\s*(\w+)\[(\d+)\]", name)
-            fmt += f"{m.group(2)}s" if m else C_TYPES[ctype]
-    assert fmt == RECORD.format and RECORD.size == 80
+def test_record_unpacks_what_struct_watch_event_holds() -> None:
+    # abi.WatchEvent is checked against the object's BTF (test_bpf_build.py); the format the
+    # hot path unpacks with must read the same bytes the same way.
+    values = dict(
+        ts_ns=1, cgroup_id=2, pid=3, tgid=4, uid=5, netns=6, family=-7, type=8, protocol=9,
+        ret=-10, comm=b"comm", kern=1, call=2, fd2=-3, compat=1,
+    )  # fmt: skip
+    raw = bytes(abi.WatchEvent(**values))
+    assert RECORD.size == len(raw) == 80
+    expected = [v.ljust(16, b"\0") if isinstance(v, bytes) else v for v in values.values()]
+    assert list(RECORD.unpack(raw)) == expected
 
 
 def _record(
@@ -86,12 +87,12 @@ def test_kern_field_decoded_and_encoded_like_describe() -> None:
         assert line["call"] == ("socketpair", "io_uring")[call - 1]
 
 
-def test_both_objects_carry_the_same_maps_and_their_programs() -> None:
-    for src in (LSM_SOURCE, TRACEPOINT_SOURCE):
-        with libbpf.BpfObject(build.object_path(src.object)) as obj:  # opened, not loaded
-            assert sorted(obj.program_names()) == sorted(src.all_programs())
-            for m in ("watch_cfg", "inflight", "events", "lost"):
-                obj.map(m)
+def test_one_object_carries_every_source_s_programs_and_the_maps() -> None:
+    with libbpf.BpfObject(build.object_path(abi.OBJECT)) as obj:  # opened, not loaded
+        assert sorted(obj.program_names()) == sorted(LSM_SOURCE.all_programs())
+        assert set(TRACEPOINT_SOURCE.all_programs()) < set(LSM_SOURCE.all_programs())
+        for m in ("inflight", "events", "lost", "uring_pending", abi.RODATA):
+            obj.map(m)
 
 
 @pytest.mark.kernel
@@ -103,7 +104,7 @@ def test_this_host_falls_back_to_tracepoints_and_says_why() -> None:
         pytest.skip("this kernel loads BPF-LSM programs: the guest test covers that source")
     with SocketTracer() as tracer:
         assert tracer.source is TRACEPOINT_SOURCE
-        assert "bpf-lsm unavailable" in tracer.describe() and "watch_lsm" in tracer.describe()
+        assert "bpf-lsm unavailable" in tracer.describe() and "watch.bpf.c" in tracer.describe()
     with pytest.raises(WatchUnavailable, match="bpf-lsm source unavailable"):
         SocketTracer(source="bpf-lsm")
     with SocketTracer(source="tracepoints") as tracer:
@@ -121,15 +122,11 @@ BURST = int(os.environ.get("HOTFENCE_WATCH_GUEST_BURST", "150000"))
 
 @pytest.fixture(scope="module")
 def watch_guest_run() -> dict:
-    from hotfence.lab.debkernel import bpf_objects, prepare_kernel
     from hotfence.lab.guest import GuestConfig, shared_session
 
-    kernel = prepare_kernel()
-    objects = bpf_objects(kernel)  # built on the host against the guest's BTF
-    assert "watch_lsm" in objects.objects, objects.errors
     session = shared_session(GuestConfig(), files=HARNESS_FILES)
     cmd = (
-        f"HOTFENCE_BPF_BUILD={objects.out_dir} {sys.executable} {REPO / 'tests/guest/watch_guest.py'} "
+        f"HOTFENCE_BPF_BUILD={build.objects_dir()} {sys.executable} {REPO / 'tests/guest/watch_guest.py'} "
         f"--burst {BURST} --uring {helper_binary('uring_socket')} --compat {compat_socket_binary()}"
     )
     t0 = time.monotonic()

@@ -40,7 +40,6 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lsm_guest import Worker, cgroup2_mount, load_modules, make_cgroup, raw_socket
 
-from hotfence.fence import names
 from hotfence.fence.backends.lsm import LsmFence
 from hotfence.fence.compiled import (
     ANY,
@@ -65,6 +64,7 @@ from hotfence.fence.model import (
     explain_port,
     explain_socket,
 )
+from hotfence.linux import names
 
 SCOPE = "/hf-diff"
 # Families whose create function the model walks in detail (inet/inet6 + _FAMILY_CREATE).

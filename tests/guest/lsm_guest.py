@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from hotfence.bpf import abi
+from hotfence.fence import abi
 from hotfence.fence.backends.lsm import LsmFence
 from hotfence.fence.compiled import (
     ANY,

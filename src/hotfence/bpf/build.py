@@ -1,15 +1,21 @@
-"""Build the BPF objects for a kernel: vmlinux.h from its BTF, then clang -target bpf.
+"""hotfence's BPF objects: compiled once at build time, only found and loaded at run time.
 
-Reads the kernel's BTF (``/sys/kernel/btf/vmlinux`` for the running kernel, or a guest
-kernel's vmlinux / raw BTF file) with ``bpftool btf dump ... format c`` and compiles every
-``*.bpf.c`` next to this file with ``clang -O2 -g -target bpf`` (CO-RE), into a build
-directory outside git: ``$HOTFENCE_BPF_BUILD`` or ``~/.cache/hotfence/bpf/<tag>``.
+Build time: every ``*.bpf.c`` of the package (the feature probes here in ``bpf/``, the
+fence programs in ``fence/``, the watch programs in ``watch/``) is compiled with
+``clang -O2 -g -target bpf`` against the ``vmlinux.h`` kept in the repository under
+``bpf/include/<arch>/``. The objects are CO-RE: libbpf relocates every kernel field they
+read against the running kernel's own BTF when it loads them, so one build loads on every
+kernel that has BTF (6.1 to 6.18 are tested), as bcc's libbpf-tools do. A wheel build
+runs this from ``setup.py`` and installs the objects as package data (``bpf/objects/``).
 
-Each object is reused while its stamp (hash of its source, the shared headers, the BTF
-and the clang version) matches; anything changed rebuilds it. A file lock serialises
-concurrent builds into the same directory.
+Run time: :func:`object_path` only finds an object (``$HOTFENCE_BPF_BUILD`` when set,
+else the installed package data); nothing at run time needs clang, bpftool or the BTF.
 
-    python -m hotfence.bpf.build [--btf FILE] [--out DIR] [--force]
+In a checkout (the dev path), each object is rebuilt only when its stamp (its source, the
+headers and the clang version) changed; a file lock serialises concurrent builds::
+
+    python -m hotfence.bpf.build [--out DIR] [--force]
+    python -m hotfence.bpf.build --vmlinux-h [--btf FILE]   # regenerate vmlinux.h
 """
 
 from __future__ import annotations
@@ -20,22 +26,31 @@ import fcntl
 import hashlib
 import logging
 import os
-import platform
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hotfence.linux.kernel import kernel_arch
+
 log = logging.getLogger(__name__)
 
-SOURCE_DIR = Path(__file__).resolve().parent
+BPF_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = BPF_DIR.parent
+# Each layer owns its programs; bpf/ itself keeps only the feature probes and the headers
+# every program shares (core_fixes.h).
+SOURCE_DIRS = (BPF_DIR, PACKAGE_DIR / "fence", PACKAGE_DIR / "watch")
+INCLUDE_DIR = BPF_DIR / "include"
+INSTALLED_DIR = BPF_DIR / "objects"
 RUNNING_BTF = Path("/sys/kernel/btf/vmlinux")
 STAMP = "stamp"  # <name>.stamp next to <name>.bpf.o
 
 
 class BuildError(RuntimeError):
-    """The BPF objects could not be built; the message says which tool and why."""
+    """A BPF object could not be built or found; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -47,20 +62,35 @@ class BuildResult:
 
 
 def sources() -> list[Path]:
-    return sorted(SOURCE_DIR.glob("*.bpf.c"))
+    return sorted((p for d in SOURCE_DIRS for p in d.glob("*.bpf.c")), key=lambda p: p.name)
 
 
-def headers() -> list[Path]:
-    return sorted(p for p in SOURCE_DIR.glob("*.h") if p.name != "vmlinux.h")
+def vmlinux_h(arch: str | None = None) -> Path:
+    return INCLUDE_DIR / (arch or kernel_arch()) / "vmlinux.h"
 
 
-def default_out_dir(btf: Path = RUNNING_BTF) -> Path:
+def headers(arch: str | None = None, vmlinux: Path | None = None) -> list[Path]:
+    """Every header an object may include, vmlinux.h of ``arch`` (or ``vmlinux``) among them."""
+    own = sorted((p for d in SOURCE_DIRS for p in d.glob("*.h")), key=lambda p: p.name)
+    return [*own, vmlinux or vmlinux_h(arch)]
+
+
+def objects_dir() -> Path:
+    """Where the objects are: ``$HOTFENCE_BPF_BUILD``, else the installed package data."""
     env = os.environ.get("HOTFENCE_BPF_BUILD")
-    if env:
-        return Path(env)
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    tag = platform.release() if btf == RUNNING_BTF else f"btf-{_btf_identity(btf)[:16]}"
-    return cache / "hotfence" / "bpf" / tag
+    return Path(env) if env else INSTALLED_DIR
+
+
+def object_path(name: str) -> Path:
+    """The compiled ``<name>.bpf.o``; never compiles anything."""
+    path = objects_dir() / f"{name}.bpf.o"
+    if not path.is_file():
+        raise BuildError(
+            f"no BPF object {path}: this hotfence was installed without its compiled "
+            "programs (build the wheel where clang is installed, or in a checkout run "
+            "`python -m hotfence.bpf.build`)"
+        )
+    return path
 
 
 def _tool(name: str) -> str:
@@ -75,22 +105,12 @@ def _tool(name: str) -> str:
     return path
 
 
-def _btf_identity(btf: Path) -> str:
-    # The BTF content identifies the kernel's types; hashing it is cheap (a few MB).
-    h = hashlib.sha256()
-    with open(btf, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _common_stamp(btf: Path, clang: str) -> str:
-    """Inputs every object depends on: the shared headers, the kernel's BTF, the compiler."""
-    h = hashlib.sha256()
-    for p in headers():
+def _common_stamp(arch: str, clang: str, vmlinux: Path) -> str:
+    """Inputs every object depends on: the headers (vmlinux.h included) and the compiler."""
+    h = hashlib.sha256(arch.encode())
+    for p in headers(arch, vmlinux):
         h.update(p.name.encode())
         h.update(p.read_bytes())
-    h.update(_btf_identity(btf).encode())
     h.update(subprocess.run([clang, "--version"], capture_output=True, text=True).stdout.encode())
     return h.hexdigest()
 
@@ -100,7 +120,7 @@ def _stamp(common: str, src: Path) -> str:
 
 
 @contextlib.contextmanager
-def _locked(out_dir: Path):
+def _locked(out_dir: Path) -> Iterator[None]:
     # Several processes (tests, CLIs) may build at once; one builds, the others wait.
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / ".lock", "w") as lock:
@@ -115,41 +135,36 @@ def _run(cmd: list[str], what: str) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-def build(btf: Path = RUNNING_BTF, out_dir: Path | None = None, force: bool = False) -> BuildResult:
-    """Build (or reuse) every ``*.bpf.c`` against ``btf``.
+def build(
+    out_dir: Path | None = None,
+    force: bool = False,
+    arch: str | None = None,
+    vmlinux: Path | None = None,
+) -> BuildResult:
+    """Build (or reuse) every ``*.bpf.c`` against the repository's ``vmlinux.h``.
 
-    Each object is rebuilt only when its source, a shared header, the BTF or clang
-    changed (a stamp per object). A source that fails to compile is reported in
-    ``errors`` and does not stop the others; missing tools or BTF raise BuildError.
+    Each object is rebuilt only when its source, a header or clang changed (a stamp per
+    object). A source that fails to compile is reported in ``errors`` and does not stop
+    the others; a missing clang or vmlinux.h raises BuildError. ``vmlinux`` replaces
+    the repository's header (generate_vmlinux_h builds against a kernel's whole BTF).
     """
-    if not btf.exists():
+    arch = arch or kernel_arch()
+    vmlinux = vmlinux or vmlinux_h(arch)
+    if not vmlinux.is_file():
         raise BuildError(
-            f"{btf} does not exist: the kernel was built without CONFIG_DEBUG_INFO_BTF"
+            f"{vmlinux} does not exist: generate it once on a {arch} kernel with "
+            "BTF (`python -m hotfence.bpf.build --vmlinux-h`) and commit it"
         )
-    out_dir = out_dir or default_out_dir(btf)
+    out_dir = out_dir or objects_dir()
     clang = _tool("clang")
-    common = _common_stamp(btf, clang)
-    arch = {"x86_64": "x86", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+    # DWARF is a developer's aid; libbpf needs only .BTF and .BTF.ext (line info included),
+    # which llvm-strip -g keeps. Objects shrink about sevenfold.
+    strip = shutil.which("llvm-strip")
+    common = _common_stamp(arch, clang, vmlinux)
     objects: dict[str, Path] = {}
     errors: dict[str, str] = {}
     rebuilt = False
     with _locked(out_dir):
-        vmlinux_h = out_dir / "vmlinux.h"
-        btf_stamp = out_dir / "vmlinux.h.stamp"
-        if (
-            force
-            or not vmlinux_h.exists()
-            or not btf_stamp.exists()
-            or btf_stamp.read_text() != common
-        ):
-            bpftool = _tool("bpftool")
-            dump = _run(
-                [bpftool, "btf", "dump", "file", str(btf), "format", "c"], "bpftool btf dump"
-            )
-            tmp = vmlinux_h.with_suffix(".h.tmp")
-            tmp.write_text(dump.stdout)
-            tmp.replace(vmlinux_h)
-            btf_stamp.write_text(common)
         for src in sources():
             name = src.name.removesuffix(".bpf.c")
             obj = out_dir / f"{name}.bpf.o"
@@ -174,9 +189,11 @@ def build(btf: Path = RUNNING_BTF, out_dir: Path | None = None, force: bool = Fa
                 "bpf",
                 f"-D__TARGET_ARCH_{arch}",
                 "-I",
-                str(out_dir),
+                str(vmlinux.parent),
                 "-I",
-                str(SOURCE_DIR),
+                str(BPF_DIR),
+                "-I",
+                str(src.parent),
                 "-c",
                 str(src),
                 "-o",
@@ -184,6 +201,8 @@ def build(btf: Path = RUNNING_BTF, out_dir: Path | None = None, force: bool = Fa
             ]
             try:
                 _run(cmd, f"clang {src.name}")
+                if strip:
+                    _run([strip, "-g", str(tmp)], f"llvm-strip {tmp.name}")
             except BuildError as exc:
                 errors[name] = str(exc)
                 stamp_file.unlink(missing_ok=True)
@@ -195,28 +214,99 @@ def build(btf: Path = RUNNING_BTF, out_dir: Path | None = None, force: bool = Fa
     return BuildResult(out_dir, objects, rebuilt, errors)
 
 
-def object_path(name: str) -> Path:
-    """Path of a built object for the running kernel, building it first if needed."""
-    result = build()
-    if name in result.errors:
-        raise BuildError(result.errors[name])
-    if name not in result.objects:
-        raise BuildError(f"no BPF source {name}.bpf.c in {SOURCE_DIR}")
-    return result.objects[name]
+# What the programs use from vmlinux.h without a CO-RE relocation, so min_core_btf keeps
+# none of it: map types and update flags (compile-time constants of the UAPI) and the
+# typedefs libbpf's bpf_helper_defs.h names in its prototypes.
+_UAPI_CONSTANTS = ("BPF_MAP_TYPE_HASH", "BPF_ANY", "BPF_F_NO_PREALLOC")
+_HELPER_TYPEDEFS = ("__be16", "__be32", "__wsum", "__s64", "__s16", "__s8", "bool")
+
+
+def _blocks(c_dump: str) -> list[str]:
+    """The top-level declarations of a ``bpftool btf dump ... format c`` output."""
+    return [b.strip("\n") for b in c_dump.split("\n\n") if b.strip()]
+
+
+def _trimmed(full: str, minimal: str) -> str:
+    """``minimal`` plus the declarations of ``full`` the programs use without relocation."""
+    have = set(_blocks(minimal))
+    extra = []
+    for block in _blocks(full):
+        if block in have:
+            continue
+        constant = block.startswith("enum") and any(f"\t{c} = " in block for c in _UAPI_CONSTANTS)
+        typedef = block.startswith("typedef") and block.rstrip(";").split()[-1] in _HELPER_TYPEDEFS
+        if constant or typedef:
+            extra.append(block)
+    tail = "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop"
+    head, _, rest = minimal.rpartition(tail)
+    return head + "\n\n".join(extra) + "\n\n" + tail + rest
+
+
+def generate_vmlinux_h(btf: Path = RUNNING_BTF, arch: str | None = None) -> Path:
+    """Write ``bpf/include/<arch>/vmlinux.h`` from a kernel's BTF (done once, then committed).
+
+    Only what the programs read is kept, as libbpf's ``bpftool gen min_core_btf`` finds
+    it: the programs are compiled against the kernel's whole BTF dumped as C, the types
+    and members their CO-RE relocations name are kept (with padding that keeps the
+    kernel's offsets), and the UAPI constants and helper typedefs they use without
+    relocation are added back. A program that reads a new field therefore needs this run
+    again. Any kernel with those types will do: CO-RE matches fields by name at load
+    time, so the objects do not depend on which kernel this header came from.
+    """
+    if not btf.exists():
+        raise BuildError(
+            f"{btf} does not exist: the kernel was built without CONFIG_DEBUG_INFO_BTF"
+        )
+    arch = arch or kernel_arch()
+    bpftool = _tool("bpftool")
+    with tempfile.TemporaryDirectory(prefix="hotfence-vmlinux-") as tmp:
+        work = Path(tmp)
+        full = _run([bpftool, "btf", "dump", "file", str(btf), "format", "c"], "bpftool btf dump")
+        (work / "vmlinux.h").write_text(full.stdout)
+        result = build(work / "objects", force=True, arch=arch, vmlinux=work / "vmlinux.h")
+        if result.errors:
+            raise BuildError(
+                "the programs do not compile against the whole BTF:\n"
+                + "\n".join(result.errors.values())
+            )
+        objects = [str(p) for p in sorted(result.objects.values())]
+        _run(
+            [bpftool, "gen", "min_core_btf", str(btf), str(work / "min.btf"), *objects],
+            "bpftool gen min_core_btf",
+        )
+        minimal = _run(
+            [bpftool, "btf", "dump", "file", str(work / "min.btf"), "format", "c"],
+            "bpftool btf dump",
+        )
+        text = _trimmed(full.stdout, minimal.stdout)
+    out = vmlinux_h(arch)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_out = out.with_suffix(".h.tmp")
+    tmp_out.write_text(
+        f"/* Generated by `python -m hotfence.bpf.build --vmlinux-h` from {btf}"
+        f" (Linux {os.uname().release}): the kernel types hotfence's programs use. */\n{text}"
+    )
+    tmp_out.replace(out)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m hotfence.bpf.build", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument(
-        "--btf", type=Path, default=RUNNING_BTF, help="kernel BTF (default: running kernel)"
+        prog="python -m hotfence.bpf.build", description=(__doc__ or "").splitlines()[0]
     )
     parser.add_argument("--out", type=Path, default=None, help="build directory")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    parser.add_argument(
+        "--vmlinux-h", action="store_true", help="regenerate bpf/include/<arch>/vmlinux.h"
+    )
+    parser.add_argument(
+        "--btf", type=Path, default=RUNNING_BTF, help="BTF for --vmlinux-h (default: running)"
+    )
     args = parser.parse_args(argv)
     try:
-        result = build(args.btf, args.out, args.force)
+        if args.vmlinux_h:
+            print(f"hotfence.bpf.build: wrote {generate_vmlinux_h(args.btf)}")
+        result = build(args.out, args.force)
     except BuildError as exc:
         print(f"hotfence.bpf.build: {exc}", file=sys.stderr)
         return 1

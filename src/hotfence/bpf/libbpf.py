@@ -33,7 +33,7 @@ _cp = ctypes.c_char_p
 _int = ctypes.c_int
 
 
-def _sig(name: str, restype, *argtypes) -> None:
+def _sig(name: str, restype: type[ctypes._CData] | None, *argtypes: type[ctypes._CData]) -> None:
     fn = getattr(_lib, name)
     fn.restype = restype
     fn.argtypes = list(argtypes)
@@ -119,8 +119,7 @@ def _check_ptr(ptr: int | None, what: str) -> int:
     return ptr
 
 
-@_PRINT_FN
-def _print_cb(level: int, fmt: bytes, va_list: int) -> int:
+def _print(level: int, fmt: bytes, va_list: int) -> int:
     buf = ctypes.create_string_buffer(2048)
     _libc.vsnprintf(buf, len(buf), fmt, va_list)
     msg = buf.value.decode(errors="replace").rstrip()
@@ -129,6 +128,7 @@ def _print_cb(level: int, fmt: bytes, va_list: int) -> int:
     return 0
 
 
+_print_cb = _PRINT_FN(_print)  # module-level: libbpf keeps the pointer for ever
 _lib.libbpf_set_print(_print_cb)
 
 
@@ -173,7 +173,7 @@ class Map:
             ((value_size + 7) // 8 * 8) * num_possible_cpus() if percpu else value_size
         )
 
-    def _key(self, key: bytes) -> ctypes.Array:
+    def _key(self, key: bytes) -> ctypes.Array[ctypes.c_char]:
         if len(key) != self.key_size:
             raise ValueError(f"map {self.name}: key is {len(key)} bytes, expected {self.key_size}")
         return ctypes.create_string_buffer(key, len(key))
@@ -269,12 +269,13 @@ class Link:
     """A bpf_link: the attachment. Destroying it detaches, unless it is pinned."""
 
     def __init__(self, ptr: int, what: str):
-        self._ptr = ptr
+        self._ptr: int | None = ptr
         self.what = what
 
     @property
     def fd(self) -> int:
-        return _lib.bpf_link__fd(self._ptr)
+        fd: int = _lib.bpf_link__fd(self._ptr)
+        return fd
 
     def pin(self, path: str | Path) -> None:
         _check(_lib.bpf_link__pin(self._ptr, str(path).encode()), f"pin link {self.what} at {path}")
@@ -333,7 +334,8 @@ class Program:
 
     @property
     def fd(self) -> int:
-        return _lib.bpf_program__fd(self._ptr)
+        fd: int = _lib.bpf_program__fd(self._ptr)
+        return fd
 
     def set_autoload(self, autoload: bool) -> None:
         _check(_lib.bpf_program__set_autoload(self._ptr, autoload), f"set autoload on {self.name}")
@@ -358,7 +360,7 @@ class BpfObject:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._ptr = _check_ptr(
+        self._ptr: int | None = _check_ptr(
             _lib.bpf_object__open_file(str(path).encode(), None), f"open BPF object {path}"
         )
         self.loaded = False
@@ -366,7 +368,7 @@ class BpfObject:
     def __enter__(self) -> BpfObject:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def program(self, name: str) -> Program:
@@ -376,7 +378,8 @@ class BpfObject:
         return Program(ptr, name)
 
     def program_names(self) -> list[str]:
-        names, cur = [], None
+        names: list[str] = []
+        cur = None
         while True:
             cur = _lib.bpf_object__next_program(self._ptr, cur)
             if not cur:
@@ -384,7 +387,7 @@ class BpfObject:
             names.append(_lib.bpf_program__name(cur).decode())
 
     def _map_ptr(self, name: str) -> int:
-        ptr = _lib.bpf_object__find_map_by_name(self._ptr, name.encode())
+        ptr: int | None = _lib.bpf_object__find_map_by_name(self._ptr, name.encode())
         if not ptr:
             raise LibbpfError(errno_mod.ENOENT, f"{self.path.name}: no map {name}")
         return ptr
@@ -460,14 +463,14 @@ class RingBuffer:
             return 0
 
         self._sample = RING_SAMPLE_FN(sample)  # keep a reference: libbpf holds the pointer
-        self._ptr = _check_ptr(
+        self._ptr: int | None = _check_ptr(
             _lib.ring_buffer__new(ring_map.fd, self._sample, None, None),
             f"ring buffer on map {ring_map.name}",
         )
 
     def poll(self, timeout_ms: int) -> int:
         """Deliver ready records; returns how many, waiting at most ``timeout_ms``."""
-        ret = _lib.ring_buffer__poll(self._ptr, timeout_ms)
+        ret: int = _lib.ring_buffer__poll(self._ptr, timeout_ms)
         if self._error is not None:
             err, self._error = self._error, None
             raise err

@@ -2,7 +2,7 @@
 
 This module is the contract between the policy compiler (``fence.compiler``), the
 reference model (``fence.model``) and the kernel backends (``fence.backends.*``).
-The BPF programs in ``hotfence/bpf/`` implement ``lookup_order`` below with hash-map
+The BPF programs in ``hotfence/fence/`` (fence_core.h) implement ``lookup_order`` below with hash-map
 look-ups; the reference model uses ``CompiledPolicy.decide`` so both agree by
 construction.
 
@@ -42,7 +42,7 @@ class Hook(enum.IntEnum):
 
 @dataclass(frozen=True, order=True)
 class CreateKey:
-    """Key of the socket-create map: struct create_key in bpf/common.h."""
+    """Key of the socket-create map: struct create_key in fence/fence_abi.h."""
 
     family: int
     type: int  # base type, SOCK_CLOEXEC/SOCK_NONBLOCK already masked off; ANY allowed
@@ -52,7 +52,7 @@ class CreateKey:
 
 @dataclass(frozen=True, order=True)
 class PortKey:
-    """Key of the bind/connect map: struct port_key in bpf/common.h."""
+    """Key of the bind/connect map: struct port_key in fence/fence_abi.h."""
 
     hook: int  # Hook.BIND or Hook.CONNECT
     family: int  # AF_INET or AF_INET6 or ANY

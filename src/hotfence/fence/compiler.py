@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hotfence.fence import names
 from hotfence.fence.compiled import (
     ANY,
     ANY_KERN,
@@ -36,9 +35,10 @@ from hotfence.fence.policy import (
     SocketMatch,
     load_policy,
 )
+from hotfence.linux import names
 from hotfence.yamlsource import Loc
 
-# Keeps a policy within what the backends' maps are sized for (bpf/common.h): the maps
+# Keeps a policy within what the backends' maps are sized for (fence/fence_abi.h): the maps
 # hold two slots (old and new policy during an atomic swap), so one policy gets half.
 MAX_RULES = 16384  # HF_MAX_RULES: rule ids index the per-rule counters
 MAX_CREATE_KEYS = 65536 // 2  # HF_CREATE_ENTRIES / 2

@@ -10,14 +10,14 @@ support and no privileges.
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
+import textwrap
 from dataclasses import asdict
 from typing import Any
 
 import click
 
-from hotfence.fence import names
+from hotfence import console
 from hotfence.fence.compiled import CompiledPolicy, Hook
 from hotfence.fence.compiler import compile_file
 from hotfence.fence.model import (
@@ -32,6 +32,9 @@ from hotfence.fence.model import (
     explain_socket,
 )
 from hotfence.fence.policy import PolicyError
+from hotfence.linux import names
+
+CALLS = ("socket", "bind", "connect", "sendto")
 
 USAGE = """\b
 CALL is one of:
@@ -41,6 +44,16 @@ CALL is one of:
   sendto FAMILY udp PORT          e.g. sendto inet udp 53 (connect rules apply)
 Names are case-insensitive; AF_INET6 / SOCK_RAW|SOCK_CLOEXEC / IPPROTO_ICMPV6 and
 numbers work too."""
+
+
+def _unknown(exc: names.UnknownName) -> str:
+    """ "did you mean inet6?" rather than every family name."""
+    choices = exc.choices
+    if exc.what == "family":  # by number: the common families come first in a sample
+        choices = [name for _, name in sorted(names.FAMILIES.items())]
+    # A family without protocol names lists a sentence, not names; "or a number" is in it.
+    more = "" if any(" " in c for c in choices) else "or a number"
+    return console.unknown_name(exc.what, exc.value, choices, more=more)
 
 
 def _parse_call(
@@ -86,42 +99,72 @@ def _parse_call(
                 sendto=what == "sendto",
             )
     except names.UnknownName as exc:
-        raise click.BadParameter(str(exc)) from None
-    raise click.UsageError(f"unknown call {what!r}; valid: socket, bind, connect, sendto")
+        raise click.UsageError(_unknown(exc)) from None
+    raise click.UsageError(console.unknown_name("call", what, CALLS))
 
 
-def _render_text(exp: Explanation, policy: CompiledPolicy | None) -> str:
-    lines = [f"call:    {exp.call.describe()}"]
+STEP_COLUMNS = (
+    console.Column("FUNCTION"),
+    console.Column("OUTCOME"),
+    console.Column("CHECK", long=True),
+)
+
+
+def _render_text(
+    exp: Explanation, policy: CompiledPolicy | None, *, width: int, terminal: bool
+) -> str:
+    """One ``label: text`` line per field, so ``grep ^verdict:`` works on a pipe; on a
+    terminal long fields wrap under their text, never inside a word, path or name."""
+    lines: list[str] = []
+
+    def field(label: str, text: str) -> None:
+        head = f"{label + ':':<9}"
+        if not terminal:
+            lines.append(head + text)
+            return
+        lines.extend(
+            textwrap.wrap(
+                text,
+                width=width,
+                initial_indent=head,
+                subsequent_indent=" " * len(head),
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
+
+    field("call", exp.call.describe())
     if policy is not None:
         mode = "enforce" if policy.enforce else "audit"
-        lines.append(
-            f"policy:  {policy.name} ({policy.source}, mode {mode}, "
-            f"default {policy.default.name.lower()}) on the {exp.backend.value} backend"
+        field(
+            "policy",
+            f"{policy.name} ({policy.source}, mode {mode}, "
+            f"default {policy.default.name.lower()}) on the {exp.backend.value} backend",
         )
     else:
-        lines.append("policy:  none (the kernel alone)")
+        field("policy", "none (the kernel alone)")
     lines.append("path:")
-    width = max((len(s.function) for s in exp.steps), default=0)
-    for step in exp.steps:
-        detail = f"  [{step.detail}]" if step.detail else ""
-        lines.append(f"  {step.function:<{width}}  {step.outcome:<15} {step.check}{detail}")
+    steps = [
+        (s.function, s.outcome, s.check + (f"  [{s.detail}]" if s.detail else ""))
+        for s in exp.steps
+    ]
+    table = console.render_table(STEP_COLUMNS, steps, width=width - 2, terminal=terminal)
+    lines.extend("  " + line for line in table.splitlines())
     for note in exp.notes:
-        lines.append(f"note:    {note}")
-    lines.append(f"verdict: {exp.verdict}")
-    lines.append(f"errno:   {exp.errno_name}" + (f" ({exp.errno})" if exp.errno else ""))
+        field("note", note)
+    field("verdict", exp.verdict)
+    field("errno", exp.errno_name + (f" ({exp.errno})" if exp.errno else ""))
     if exp.decision is not None:
         d = exp.decision
         if d.rule is not None:
-            lines.append(
-                f"rule:    {d.rule.name} at {d.rule.source}: {d.rule.summary} "
-                f"(at {d.hook}: {d.effect})"
+            field(
+                "rule",
+                f"{d.rule.name} at {d.rule.source}: {d.rule.summary} (at {d.hook}: {d.effect})",
             )
         else:
-            lines.append(
-                f"rule:    none matched; policy default at {d.source} (at {d.hook}: {d.effect})"
-            )
+            field("rule", f"none matched; policy default at {d.source} (at {d.hook}: {d.effect})")
     elif policy is not None:
-        lines.append("rule:    none (the policy was not consulted on this path)")
+        field("rule", "none (the policy was not consulted on this path)")
     return "\n".join(lines)
 
 
@@ -164,11 +207,42 @@ def _to_json(exp: Explanation, policy: CompiledPolicy | None) -> dict[str, Any]:
     }
 
 
+def _complete_call(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    return [c for c in CALLS if c.startswith(incomplete.lower())]
+
+
+def _complete_args(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Names for the argument being typed: family, then type or protocol."""
+    what = str(ctx.params.get("what") or "").lower()
+    done: tuple[str, ...] = tuple(ctx.params.get("args") or ())
+    choices: list[str] = []
+    if what == "socket":
+        if not done:
+            choices = sorted(names.FAMILIES.values())
+        elif len(done) == 1:
+            choices = sorted(names.TYPES.values())
+        elif len(done) == 2:
+            try:
+                choices = sorted(names.protocol_table(names.parse_family(done[0]))[0].values())
+            except names.UnknownName:
+                choices = []
+    elif what in ("bind", "connect", "sendto"):
+        if not done:
+            choices = ["inet", "inet6"]
+        elif len(done) == 1:
+            choices = ["udp"] if what == "sendto" else ["tcp", "udp"]
+    return [c for c in choices if c.startswith(incomplete.lower())]
+
+
 @click.command(epilog=USAGE, context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("what", metavar="CALL")
-@click.argument("args", nargs=-1)
+@click.argument("what", metavar="CALL", shell_complete=_complete_call)
+@click.argument("args", nargs=-1, shell_complete=_complete_args)
 @click.option(
-    "--policy", "policy_path", type=click.Path(dir_okay=False), help="SocketPolicy YAML file."
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False),
+    shell_complete=console.complete_files(".yaml", ".yml"),
+    help="SocketPolicy YAML file.",
 )
 @click.option(
     "--backend",
@@ -224,9 +298,7 @@ def _to_json(exp: Explanation, policy: CompiledPolicy | None) -> dict[str, Any]:
     help="bind/connect/sendto: the socket was made outside the policy's cgroup (before the caller "
     "moved in, inherited, or passed in); cgroup-BPF then runs that cgroup's hooks instead.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@console.output_option()
 def explain(
     what: str,
     args: tuple[str, ...],
@@ -246,10 +318,13 @@ def explain(
     port_in_use: bool,
     no_listener: bool,
     socket_made_outside: bool,
-    fmt: str,
+    output: str,
 ) -> None:
-    """Explain what a socket(), bind() or connect() call would get, step by step, and which
-    policy rule decides (reference model of the kernel path; no kernel access needed)."""
+    """What a socket(), bind() or connect() call would get, and which rule decides.
+
+    Walks the reference model of the kernel path step by step; needs no kernel access and
+    no privileges. Exit status 0 whatever the verdict, 2 for bad usage or an invalid policy.
+    """
     call = _parse_call(what, args, kern, port_in_use, no_listener)
     if socket_made_outside:
         if not isinstance(call, PortCall):
@@ -260,8 +335,9 @@ def explain(
         try:
             policy = compile_file(policy_path)
         except PolicyError as exc:
-            click.echo(f"hotfence explain: invalid policy:\n{exc}", err=True)
-            sys.exit(2)
+            problems = str(exc)
+            sep = "\n" if "\n" in problems else " "  # one problem fits the error line
+            console.fail(f"invalid policy:{sep}{problems}", console.EXIT_USAGE)
     try:
         low, high = (int(v) for v in ping_group_range.split())
     except ValueError:
@@ -272,7 +348,7 @@ def explain(
     try:
         extra = frozenset(names.parse_family(f) for f in with_families)
     except names.UnknownName as exc:
-        raise click.BadParameter(str(exc), param_hint="--with-family") from None
+        raise click.BadParameter(_unknown(exc), param_hint="--with-family") from None
     profile = KernelProfile(loadable_families=extra, ping_group_range=(low, high))
     caller = Caller(
         cap_net_raw=not no_cap_net_raw,
@@ -304,7 +380,8 @@ def explain(
         exp = explain_port(
             call, policy, chosen, caller=caller, profile=profile, scope_cgroup=scope_cgroup
         )
-    if fmt == "json":
-        click.echo(json.dumps(_to_json(exp, policy), indent=2))
+    if output == "json":
+        console.print_json(_to_json(exp, policy))
     else:
-        click.echo(_render_text(exp, policy))
+        terminal = console.is_terminal(sys.stdout)
+        click.echo(_render_text(exp, policy, width=console.terminal_width(), terminal=terminal))

@@ -1,4 +1,4 @@
-"""The direct-index verdict table (``hf_fast`` in bpf/fence_core.h) for one policy slot.
+"""The direct-index verdict table (``hf_fast`` in fence/fence_core.h) for one policy slot.
 
 For the families most sockets are made in (``abi.HF_FAST_FAMILIES``), every cell
 (family, type < 16, protocol < 256, kern) holds the verdict
@@ -17,7 +17,7 @@ from __future__ import annotations
 from array import array
 from itertools import product
 
-from hotfence.bpf import abi
+from hotfence.fence import abi
 from hotfence.fence.compiled import (
     ANY,
     ANY_KERN,

@@ -39,7 +39,6 @@ import errno as errno_mod
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
-from hotfence.fence import names
 from hotfence.fence.compiled import (
     Action,
     CompiledPolicy,
@@ -48,6 +47,7 @@ from hotfence.fence.compiled import (
     Verdict,
     resolve_create_protocol,
 )
+from hotfence.linux import names
 
 
 class Backend(str, enum.Enum):

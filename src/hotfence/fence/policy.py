@@ -29,10 +29,27 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
-from hotfence.fence import names
-from hotfence.yamlsource import Loc, SourceError, SourceIssue, parse_yaml, validate
+from hotfence.fence.abi import HF_MAX_RULES
+from hotfence.linux import names
+from hotfence.yamlsource import (
+    Limits,
+    Loc,
+    SourceError,
+    SourceIssue,
+    parse_yaml,
+    read_text,
+    validate,
+)
 
 ACTIONS = ("allow", "deny", "audit")
+
+# Checked while the YAML is read, before anything is built: a policy with more rules than
+# the kernel maps hold fails after reading that many, in a fraction of a second.
+POLICY_LIMITS = Limits(
+    max_bytes=8 << 20,
+    max_nodes=64 * HF_MAX_RULES,
+    max_items={("spec", "rules"): HF_MAX_RULES},
+)
 KERN_CHOICES = ("user", "kernel", "any")
 
 
@@ -320,7 +337,7 @@ class Policy:
 def parse_policy(text: str, file: str = "<policy>") -> Policy:
     """Parse and validate policy text; raise :class:`PolicyError` listing every problem."""
     try:
-        doc = parse_yaml(text, file)
+        doc = parse_yaml(text, file, POLICY_LIMITS)
         if doc.data is None:
             raise PolicyError(
                 [PolicyIssue(file, 0, "", "empty file: expected a SocketPolicy document")]
@@ -346,9 +363,8 @@ def parse_policy(text: str, file: str = "<policy>") -> Policy:
 
 def load_policy(path: str | Path) -> Policy:
     """Read, parse and validate a policy file (errors name this path)."""
-    path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as exc:
-        raise PolicyError([PolicyIssue(str(path), 0, "", f"cannot read: {exc.strerror}")]) from None
+        text = read_text(path, POLICY_LIMITS)
+    except SourceError as exc:
+        raise PolicyError(exc.issues) from None
     return parse_policy(text, str(path))

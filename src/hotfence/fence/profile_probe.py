@@ -20,8 +20,8 @@ import errno
 import os
 from pathlib import Path
 
-from hotfence.fence import names
 from hotfence.fence.model import KernelProfile, ProtoSw
+from hotfence.linux import names
 
 _libc = ctypes.CDLL(None, use_errno=True)
 

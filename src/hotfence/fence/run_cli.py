@@ -5,7 +5,7 @@
   this process, so they also go away if it is killed.
 * ``apply POLICY --cgroup PATH``: enforce persistently (links and maps pinned in bpffs);
   applying again swaps the policy atomically.
-* ``status`` (checked against the kernel; exit 3 when a fence is DETACHED or STALE),
+* ``status`` (checked against the kernel; exit 1 when a fence is DETACHED or STALE),
   ``prune``, ``counters --cgroup PATH``, ``remove --cgroup PATH``.
 
 Rules the backend cannot enforce at all are an error unless ``--allow-partial``.
@@ -25,10 +25,9 @@ from types import FrameType
 
 import click
 
-from hotfence.bpf import abi
 from hotfence.bpf.build import BuildError
 from hotfence.bpf.libbpf import LibbpfError
-from hotfence.fence import backends
+from hotfence.fence import abi, backends
 from hotfence.fence.backends import Coverage, ProbeResult, RuleCoverage, pinning, probe
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
 from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
@@ -105,7 +104,7 @@ def apply_and_report(
 
 
 def _call_text(ev: abi.FenceEvent) -> str:
-    from hotfence.fence import names
+    from hotfence.linux import names
 
     fam = names.family_name(ev.family)
     proto = names.protocol_name(ev.family, ev.protocol)
@@ -261,7 +260,9 @@ def apply(policy: str, cgroup: str | None, allow_partial: bool, every_rule: bool
     apply_and_report(compiled, target, str(Path(policy).resolve()), allow_partial, every_rule)
 
 
-NOT_ENFORCING = 3  # exit status of `status` when a fence is DETACHED or STALE
+# The exit status of `status` when a fence is DETACHED or STALE: docs/cli.md's 1, "findings
+# it reports by status".
+NOT_ENFORCING = 1
 
 
 def _checked() -> list[tuple[Applied, Liveness]]:
@@ -277,7 +278,7 @@ def status(as_json: bool, every_rule: bool) -> None:
     Each fence is ACTIVE (every hook attached to the cgroup it was made for), DETACHED
     (the cgroup is there, some hook is not attached to it) or STALE (the cgroup is gone
     or was re-created: nothing fences the path). Exit status 0 when every fence is
-    ACTIVE, 3 when any is not; `fence prune` removes the ones that enforce nothing.
+    ACTIVE, 1 when any is not; `fence prune` removes the ones that enforce nothing.
     """
     probes = probe()
     entries = _checked()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ from typing import Any
 import pydantic
 
 from hotfence.known.kernelver import VersionRange, in_any, parse_version
+from hotfence.known.match import match_all
+from hotfence.triage.model import KnownBugMatch, Report
 from hotfence.yamlsource import SourceError, SourceIssue, load_yaml, validate
 
 
@@ -109,6 +111,9 @@ class Entry(_Strict):
 class Catalog:
     entries: dict[str, Entry]
     sources: dict[str, str]  # id -> "file:line" it came from
+    # Directories that could not be read (the shipped entries still load): the CLI
+    # prints these, an unreadable $HOME must not end a triage in a traceback.
+    warnings: list[str] = field(default_factory=list)
 
     def get(self, bug_id: str) -> Entry:
         try:
@@ -116,6 +121,10 @@ class Catalog:
         except KeyError:
             known = ", ".join(sorted(self.entries)) or "(none)"
             raise KeyError(f"no known bug {bug_id!r}; known: {known}") from None
+
+    def match(self, report: Report) -> list[KnownBugMatch]:
+        """The entries ``report`` matches: triage's ``KnownBugMatcher``."""
+        return match_all(self, report)
 
 
 def user_dir() -> Path:
@@ -139,9 +148,16 @@ def load_catalog(extra_dirs: list[Path] | None = None, builtin: bool = True) -> 
     collected and raised together, so a bad file never yields a half-loaded catalogue.
     """
     files = _builtin_files() if builtin else []
+    warnings: list[str] = []
     for d in extra_dirs if extra_dirs is not None else [user_dir()]:
-        if d.is_dir():
-            files += sorted(p for p in d.rglob("*") if p.suffix in (".yaml", ".yml"))
+        try:
+            if d.is_dir():
+                files += sorted(p for p in d.rglob("*") if p.suffix in (".yaml", ".yml"))
+        except OSError as exc:
+            warnings.append(
+                f"known-bug directory {d} skipped: {exc.strerror or exc} "
+                "(its entries are not used; set HOTFENCE_KNOWN_BUGS or --known-bugs)"
+            )
     entries: dict[str, Entry] = {}
     sources: dict[str, str] = {}
     problems: list[SourceIssue] = []
@@ -169,4 +185,4 @@ def load_catalog(extra_dirs: list[Path] | None = None, builtin: bool = True) -> 
             problems += exc.issues
     if problems:
         raise SourceError(problems)
-    return Catalog(entries, sources)
+    return Catalog(entries, sources, warnings)

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import platform
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -13,7 +14,9 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from hotfence.known.catalog import Catalog, Entry, load_catalog
+# `console` below is crashes' rich Console; the shared conventions go by another name here.
+from hotfence import console as conventions
+from hotfence.known.catalog import Affected, Catalog, Entry, load_catalog
 from hotfence.store import CrashStore
 from hotfence.yamlsource import SourceError
 
@@ -22,18 +25,52 @@ console = Console()
 
 def _catalog(extra: tuple[str, ...]) -> Catalog:
     try:
-        return load_catalog([Path(d) for d in extra] if extra else None)
+        catalog = load_catalog([Path(d) for d in extra] if extra else None)
     except SourceError as exc:
         click.echo(f"hotfence: invalid known-bug catalogue:\n{exc}", err=True)
         sys.exit(2)
+    for warning in catalog.warnings:
+        click.echo(f"hotfence: warning: {warning}", err=True)
+    return catalog
 
 
 def _entry(catalog: Catalog, bug_id: str) -> Entry:
+    if bug_id not in catalog.entries:
+        conventions.fail(
+            conventions.unknown_name("bug id", bug_id, sorted(catalog.entries), listed=5),
+            conventions.EXIT_USAGE,
+        )
+    return catalog.entries[bug_id]
+
+
+def _complete_bug_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of BUG_ID from the catalogue (and the --known-bugs given so far)."""
     try:
-        return catalog.get(bug_id)
-    except KeyError as exc:
-        click.echo(f"hotfence: {exc.args[0]}", err=True)
-        sys.exit(2)
+        catalog = load_catalog([Path(d) for d in ctx.params.get("known") or ()] or None)
+    except SourceError:
+        return []  # a broken user entry must not break the shell; the command says why
+    return sorted(i for i in catalog.entries if i.startswith(incomplete))
+
+
+def _this_kernel() -> str:
+    return f"{platform.release()} {platform.version()}"
+
+
+def _spec(a: Affected) -> str:
+    """[4.6, 5.9) as ">=4.6,<5.9": one token, so a piped row splits on whitespace."""
+    parts = ([f">={a.introduced}"] if a.introduced else []) + ([f"<{a.fixed}"] if a.fixed else [])
+    return ",".join(parts) or "all"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+def _entry_json(entry: Entry, source: str, running: str) -> dict[str, object]:
+    data = entry.model_dump(mode="json")
+    data["source"] = source
+    data["affects_this_kernel"] = entry.affects(running)
+    return data
 
 
 known_dirs = click.option(
@@ -45,51 +82,100 @@ known_dirs = click.option(
 )
 
 
-@click.group()
+@click.group(cls=conventions.Group)
 def patch() -> None:
     """Known kernel bugs and their virtual patches (socket policies that fence the trigger)."""
+
+
+# AFFECTED can hold several ranges (nf-tables has three): on a narrow terminal it goes
+# under the record with the summary, so the ID column never has to give way.
+LIST_COLUMNS = (
+    conventions.Column("ID"),
+    conventions.Column("CVE"),
+    conventions.Column("THIS-KERNEL"),
+    conventions.Column("PATCH"),
+    conventions.Column("AFFECTED", long=True),
+    conventions.Column("SUMMARY", long=True),
+)
 
 
 @patch.command("list")
 @known_dirs
 @click.option("--all", "show_all", is_flag=True, help="Also list entries without a virtual patch.")
-def list_(known: tuple[str, ...], show_all: bool) -> None:
-    """List catalogue entries; by default those that come with a virtual patch."""
+@conventions.output_option()
+def list_(known: tuple[str, ...], show_all: bool, output: str) -> None:
+    """List catalogue entries; by default those that come with a virtual patch.
+
+    AFFECTED is the kernel range (">=4.6.0,<5.9.0"), THIS-KERNEL whether the running
+    kernel is in it. Pass an ID to `hotfence patch show` or `hotfence patch apply`.
+    """
     catalog = _catalog(known)
-    table = Table("id", "CVE", "affected kernels", "virtual patch", "summary")
-    running = platform.release() + " " + platform.version()
-    for entry in sorted(catalog.entries.values(), key=lambda e: e.id):
-        if entry.virtual_patch is None and not show_all:
-            continue
-        ranges = ", ".join(str(a.range()) for a in entry.affected) or "unknown"
-        here = entry.affects(running)
-        mark = "" if here is None else (" (this kernel: yes)" if here else " (this kernel: no)")
-        table.add_row(
-            entry.id,
-            ", ".join(entry.cve),
-            ranges + mark,
-            "yes" if entry.virtual_patch else "no",
-            entry.summary,
-        )
-    console.print(table)
+    running = _this_kernel()
+    entries = [
+        e
+        for e in sorted(catalog.entries.values(), key=lambda e: e.id)
+        if e.virtual_patch is not None or show_all
+    ]
+    if output == "json":
+        conventions.print_json([_entry_json(e, catalog.sources[e.id], running) for e in entries])
+        return
+    conventions.print_table(
+        LIST_COLUMNS,
+        [
+            (
+                e.id,
+                ",".join(e.cve),
+                _yes_no(e.affects(running)),
+                "yes" if e.virtual_patch else "no",
+                ";".join(_spec(a) for a in e.affected) or "unknown",
+                e.summary,
+            )
+            for e in entries
+        ],
+    )
+    if not entries:
+        conventions.note("no entries" + ("" if show_all else " with a virtual patch; try --all"))
 
 
 @patch.command()
 @known_dirs
-@click.argument("bug_id")
-def show(known: tuple[str, ...], bug_id: str) -> None:
+@click.argument("bug_id", shell_complete=_complete_bug_ids)
+@conventions.output_option()
+def show(known: tuple[str, ...], bug_id: str, output: str) -> None:
     """Show one entry: explanation, signature, fixes, mitigations and its virtual patch."""
     catalog = _catalog(known)
     entry = _entry(catalog, bug_id)
-    console.print(f"[bold]{entry.id}[/bold]  {entry.summary}")
-    console.print(f"defined at {catalog.sources[entry.id]}")
+    running = _this_kernel()
+    if output == "json":
+        conventions.print_json(_entry_json(entry, catalog.sources[entry.id], running))
+        return
+    # One "label: value" line per fact, whole, so a pipe can grep them; the prose of the
+    # explanation is kept as the catalogue wrote it.
+    # Piped, every fact and paragraph is one line (grep finds it whole). On a terminal
+    # they wrap under their label, never inside a word, path or id.
+    terminal = conventions.is_terminal(sys.stdout)
+    width = conventions.terminal_width()
+
+    def wrap(text: str, first: str = "", rest: str = "    ") -> list[str]:
+        if not terminal:
+            return [first + text]
+        return textwrap.wrap(
+            text,
+            width=width,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+
+    lines = [f"id: {entry.id}", *wrap(f"summary: {entry.summary}")]
+    lines += wrap(f"defined at: {catalog.sources[entry.id]}")
     if entry.cve:
-        console.print("CVE: " + ", ".join(entry.cve))
+        lines += wrap("CVE: " + ", ".join(entry.cve))
     if entry.fixes:
-        console.print("fixed upstream by: " + ", ".join(entry.fixes))
-    console.print("affected: " + (", ".join(str(a.range()) for a in entry.affected) or "unknown"))
-    if entry.explanation:
-        console.print(entry.explanation.rstrip())
+        lines += wrap("fixed upstream by: " + ", ".join(entry.fixes))
+    affected = ", ".join(str(a.range()) for a in entry.affected) or "unknown"
+    lines += wrap(f"affected: {affected} (this kernel: {_yes_no(entry.affects(running))})")
     if entry.signature:
         sig = entry.signature
         for label, values in (
@@ -99,11 +185,26 @@ def show(known: tuple[str, ...], bug_id: str) -> None:
             ("preceded by", sig.preceded_by),
         ):
             if values:
-                console.print(f"signature {label}: " + ", ".join(values))
+                lines += wrap(f"signature {label}: " + ", ".join(values))
+    if entry.explanation:
+        lines += ["", *wrap(" ".join(entry.explanation.split()), rest=""), ""]
+    lines.append("mitigations:")
     for m in entry.mitigations:
-        status = "" if m.effective else " [red](does not work)[/red]"
-        note = f" — {m.note}" if m.note else ""
-        console.print(f"  • {m.kind.value}: {m.action}{status}{note}", highlight=False)
+        status = "" if m.effective else " (does not work)"
+        head = f"  - {m.kind.value}: "
+        if m.action.startswith("hotfence "):
+            # A command to copy is never wrapped; if it does not fit beside its label it
+            # gets a line of its own.
+            text = f"{m.action}{status}"
+            if terminal and len(head) + len(text) > width:
+                lines += [head.rstrip(), "    " + text]
+            else:
+                lines.append(head + text)
+        else:
+            lines += wrap(f"{m.action}{status}", head)
+        if m.note:
+            lines += wrap(m.note, "    ")
+    click.echo("\n".join(lines))
 
 
 def patch_policy_file(entry: Entry) -> Path:

@@ -9,13 +9,16 @@ guest per kind (a panic ends a boot), writes ``<kind>.log`` and ``expected.yaml`
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -39,6 +42,19 @@ _PROTO_CONNECT = (
     'python3 -c "import socket; '
     f"s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, {SOCKET_PROTO}); "
     "s.connect(('127.0.0.1', 9))\""
+)
+
+# The netns kind: three namespaces park in the module's pernet init (a pile-up in
+# copy_net_ns), then a fourth crashes in a socket operation inside it. The crashing
+# unshare runs from busybox nc's -e with an accepted TCP connection on its stdin and
+# stdout, so the crashed task has sockets of its own, as a container's process would.
+NETNS_WAITERS = 3
+NETNS_PORT = 7777
+_NETNS = (
+    "echo netns > /proc/hotfence_crash && ip link set lo up && "
+    f"for i in {' '.join(str(i) for i in range(NETNS_WAITERS))}; do unshare -n true & done; "
+    f"sleep 3; (nc -l -p {NETNS_PORT} -e unshare -n true &); sleep 1; "
+    f"nc 127.0.0.1 {NETNS_PORT} < /dev/null"
 )
 
 
@@ -248,6 +264,25 @@ KINDS: dict[str, CrashKind] = {
             fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$",
             hostroot=True,
         ),
+        CrashKind(
+            "netns",
+            f"{NETNS_WAITERS} new network namespaces wait in a pernet init, then the next one "
+            "connects a kernel socket of the experimental protocol there, which dereferences NULL",
+            _LOAD + _NETNS,
+            "NULL-POINTER-DEREFERENCE",
+            "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_proto_connect",
+            "hotfence_crash_proto_connect",
+            (
+                "BUG: kernel NULL pointer dereference, address: 0000000000000008",
+                "RIP: 0010:hotfence_crash_proto_connect",
+                "hotfence_crash_netns_init",
+                "copy_net_ns",
+                "Call Trace:",
+                "Kernel panic - not syncing: Fatal exception",
+            ),
+            append=("oops=panic",),
+            fault_insn=r"^mov \w+, qword ptr \[r\w+ \+ 8\]$",
+        ),
     ]
 }
 
@@ -274,18 +309,32 @@ class Recording:
     problems: list[str] = field(default_factory=list)
 
 
+def module_digest() -> str:
+    """A short hash of the module's source files (names and contents)."""
+    h = hashlib.sha256()
+    for path in sorted(MODULE_SRC.iterdir()):
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
 def build_module(kernel: GuestKernel) -> Path:
     """Build hotfence_crash.ko against the kernel's unpacked linux-headers; returns the .ko.
 
-    The source is copied to a fixed build directory in the kernel's cache directory
-    (under a lock, so concurrent builds wait): no build output lands in the repository,
-    and the same path every time keeps the module's build ID stable, so a vmcore taken
-    earlier still matches the cached .ko for drgn. Debian builds 6.1 with gcc-12, which
-    the headers' Makefile names.
+    The build directory and the .ko are named after the source's hash, in the kernel's
+    cache directory (shared by every checkout on the machine): a checkout with another
+    version of the module builds its own instead of replacing the one a guest of this
+    checkout is running, and the same source always builds in the same path, which keeps
+    the module's build ID stable, so a vmcore taken earlier still matches the cached .ko
+    for drgn. Built once per source (under a lock, so concurrent builds wait). Debian
+    builds 6.1 with gcc-12, which the headers' Makefile names.
     """
-    build = kernel.root / "build" / MODULE_NAME
-    out = kernel.root / f"{MODULE_NAME}.ko"
+    digest = module_digest()
+    build = kernel.root / "build" / f"{MODULE_NAME}-{digest}"
+    out = kernel.root / f"{MODULE_NAME}-{digest}.ko"
     with locked(kernel.root / "build.lock"):
+        if out.exists():
+            return out
         if build.exists():
             shutil.rmtree(build)
         shutil.copytree(MODULE_SRC, build)
@@ -332,7 +381,9 @@ def record_kind(
         kver=kernel.kver, hostroot=kind.hostroot, memory_mb=256, loglevel=7,
         append=list(kind.append), boot_timeout=120.0,
     )  # fmt: skip
-    files = {f"{MODULE_NAME}.ko": module} if kind.needs_module and module else {}
+    files: dict[str, bytes | Path] = (
+        {f"{MODULE_NAME}.ko": module} if kind.needs_module and module else {}
+    )
     sess = GuestSession(config, files, kernel=kernel)
     t0 = time.monotonic()
     sess.start()
@@ -359,7 +410,10 @@ def record_kind(
 
 
 def record(
-    kinds: list[str] | None, out_dir: Path, kver: str | None = None, progress=print
+    kinds: list[str] | None,
+    out_dir: Path,
+    kver: str | None = None,
+    progress: Callable[[str], object] = print,
 ) -> list[Recording]:
     """Record the given kinds (all by default) into ``out_dir`` and merge ``expected.yaml``."""
     names = kinds or list(KINDS)
@@ -384,7 +438,7 @@ def record(
 
 def write_expected(path: Path, recs: list[Recording]) -> None:
     """Merge recordings into expected.yaml (kinds not re-recorded keep their entries)."""
-    data: dict = {"logs": {}}
+    data: dict[str, Any] = {"logs": {}}
     if path.exists():
         data = yaml.safe_load(path.read_text()) or {"logs": {}}
     for rec in recs:
@@ -432,7 +486,7 @@ def take_vmcore(
         kver=kernel.kver, hostroot=False, memory_mb=memory_mb, loglevel=7, vmcore=True,
         append=[*kind.append, "panic=0"],  # later words win: no reboot, keep the state
     )  # fmt: skip
-    files = {f"{MODULE_NAME}.ko": module} if module else {}
+    files: dict[str, bytes | Path] = {f"{MODULE_NAME}.ko": module} if module else {}
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     sess = GuestSession(config, files, kernel=kernel)
@@ -451,7 +505,7 @@ def take_vmcore(
     log.write_text(clean_console(sess.console))
     ko = None
     if module is not None:
-        ko = out_dir / module.name
+        ko = out_dir / f"{MODULE_NAME}.ko"
         shutil.copyfile(module, ko)
     return VmcoreCapture(vmcore, log, kernel.kver, kind_name, round(time.monotonic() - t0, 1), ko)
 
@@ -463,10 +517,11 @@ def read_vmcoreinfo(vmcore: Path) -> dict[str, str]:
     which case drgn and crash cannot find the kernel's layout in it.
     """
     from elftools.elf.elffile import ELFFile
+    from elftools.elf.segments import NoteSegment
 
     with vmcore.open("rb") as fh:
         for seg in ELFFile(fh).iter_segments():
-            if seg.header.p_type != "PT_NOTE":
+            if not isinstance(seg, NoteSegment):
                 continue
             for note in seg.iter_notes():
                 if note["n_name"] == "VMCOREINFO":

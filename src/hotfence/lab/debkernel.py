@@ -19,6 +19,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,17 +169,21 @@ def extract_vmlinux(bzimage: bytes) -> bytes:
 def pvh_entry(vmlinux: Path) -> int | None:
     """The XEN_ELFNOTE_PHYS32_ENTRY address of an ELF vmlinux, or None if it has none."""
     from elftools.elf.elffile import ELFFile
+    from elftools.elf.segments import NoteSegment
 
     with vmlinux.open("rb") as fh:
         elf = ELFFile(fh)
         for seg in elf.iter_segments():
-            if seg.header.p_type != "PT_NOTE":
+            if not isinstance(seg, NoteSegment):
                 continue
             for note in seg.iter_notes():
-                if note["n_name"] == "Xen" and note["n_type"] == XEN_ELFNOTE_PHYS32_ENTRY:
+                # pyelftools types n_type as str, but an unknown (Xen) type stays an int
+                n_type: object = note["n_type"]
+                if note["n_name"] == "Xen" and n_type == XEN_ELFNOTE_PHYS32_ENTRY:
                     desc = note["n_desc"]
                     raw = desc.encode("latin-1") if isinstance(desc, str) else bytes(desc)
-                    return struct.unpack("<I", raw[:4])[0]
+                    entry: int = struct.unpack("<I", raw[:4])[0]
+                    return entry
     return None
 
 
@@ -198,7 +203,7 @@ def prepare_kernel(
 
 
 @contextlib.contextmanager
-def locked(path: Path):
+def locked(path: Path) -> Iterator[None]:
     """An exclusive flock on ``path`` for the duration of the ``with`` block."""
     with path.open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -315,32 +320,3 @@ def vmlinux_h(kernel: GuestKernel, out: Path | None = None) -> Path:
     )
     out.write_text(text)
     return out
-
-
-def kernel_btf(kernel: GuestKernel) -> Path:
-    """The guest kernel's raw BTF: the ``.BTF`` section of its vmlinux (what the running
-    guest serves as /sys/kernel/btf/vmlinux), cached next to the unpacked kernel."""
-    from elftools.elf.elffile import ELFFile
-
-    out = kernel.root / f"btf-{kernel.kver}.raw"
-    if not out.exists():
-        with open(kernel.vmlinux, "rb") as fh:
-            section = ELFFile(fh).get_section_by_name(".BTF")
-            if section is None:
-                raise RuntimeError(f"{kernel.vmlinux}: no .BTF section (kernel built without BTF)")
-            tmp = out.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(section.data())
-            tmp.replace(out)
-    return out
-
-
-def bpf_objects(kernel: GuestKernel):
-    """hotfence's BPF objects built on the host against the guest kernel's BTF.
-
-    They live next to the unpacked kernel, which the guest sees through its view of the
-    host root; pointing $HOTFENCE_BPF_BUILD at ``result.out_dir`` in the guest makes its
-    ``build.object_path()`` use them (their stamp matches the guest's BTF).
-    """
-    from hotfence.bpf import build
-
-    return build.build(kernel_btf(kernel), out_dir=kernel.root / "bpf-objects")

@@ -33,6 +33,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hotfence.lab.debkernel import GuestKernel, prepare_kernel
 from hotfence.lab.initramfs import Initramfs, ModuleIndex
@@ -466,7 +467,7 @@ class GuestSession:
         return rc
 
     # -- QMP and vmcore ---------------------------------------------------------
-    def qmp(self, commands: list[tuple[str, dict]], timeout: float = 300.0) -> list[dict]:
+    def qmp(self, commands: list[tuple[str, dict[str, Any]]], timeout: float = 300.0) -> list[Any]:
         """Run QMP commands (name, arguments) in order; returns their ``return`` values.
 
         Needs ``GuestConfig(vmcore=True)``. Raises GuestError on a QMP error reply.
@@ -481,17 +482,17 @@ class GuestSession:
             sock.connect(str(self.qmp_path))
             stream = sock.makefile("rwb")
 
-            def reply() -> dict:
+            def reply() -> dict[str, Any]:
                 while True:  # skip asynchronous events (STOP, DUMP_COMPLETED, ...)
                     line = stream.readline()
                     if not line:
                         raise GuestError("QMP connection closed")
-                    msg = json.loads(line)
+                    msg: dict[str, Any] = json.loads(line)
                     if "event" not in msg:
                         return msg
 
             reply()  # greeting
-            results = []
+            results: list[Any] = []
             for name, args in [("qmp_capabilities", {})] + list(commands):
                 stream.write(json.dumps({"execute": name, "arguments": args}).encode() + b"\n")
                 stream.flush()

@@ -17,9 +17,9 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from hotfence.known.catalog import load_catalog
 from hotfence.store import CrashStore
-from hotfence.triage.analyze import triage_paths
+from hotfence.triage.analyze import KnownBugMatcher, triage_paths
+from hotfence.triage.reader import DEFAULT_LIMITS, ReadLimits
 from hotfence.triage.render import FORMATS, render
 from hotfence.triage.source import SourceLines
 from hotfence.triage.symbolize import SymbolizeError, Symbolizer
@@ -85,6 +85,15 @@ EXIT_UNREADABLE = 2
     default=None,
     help="Crash store file (default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).",
 )
+@click.option(
+    "--max-input-size",
+    "max_input_size",
+    default=f"{DEFAULT_LIMITS.max_bytes >> 30}G",
+    show_default=True,
+    metavar="SIZE",
+    help="Stop reading one input after this many decompressed bytes (K/M/G suffixes); "
+    "what was read before is still triaged. Guards against compression bombs.",
+)
 def triage(
     paths: tuple[str, ...],
     fmt: str,
@@ -95,11 +104,13 @@ def triage(
     known_dirs: tuple[str, ...],
     store: bool,
     db: str | None,
+    max_input_size: str,
 ) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
 
-    PATH may be a file (plain, .gz or .xz), a directory (read recursively) or - for
-    stdin. With --vmcore, no PATH: the log comes from the dump.
+    PATH may be a file (plain, .gz, .xz or .zst), a directory (its log files, read
+    recursively; other entries are listed as skipped) or - for stdin, the one way to
+    read a pipe or device. With --vmcore, no PATH: the log comes from the dump.
     """
     if vmcore is not None:
         if paths:
@@ -119,12 +130,14 @@ def triage(
         except SymbolizeError as exc:
             click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
             sys.exit(EXIT_UNREADABLE)
-    try:
-        catalog = load_catalog([Path(d) for d in known_dirs] if known_dirs else None)
-    except SourceError as exc:
-        click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
-        sys.exit(EXIT_UNREADABLE)
-    results = triage_paths(paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog)
+    catalog = _known_bugs(known_dirs)
+    limits = ReadLimits(max_bytes=_size(max_input_size), max_line=DEFAULT_LIMITS.max_line)
+    notices: list[str] = []
+    results = triage_paths(
+        paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog, limits=limits, notices=notices
+    )
+    for notice in notices:
+        click.echo(f"hotfence triage: {notice}", err=True)
     if store:
         with CrashStore(Path(db) if db else None) as crash_store:
             for res in results:
@@ -156,11 +169,7 @@ def _triage_vmcore(
     from hotfence.triage.vmcore import VmcoreError, analyze_vmcore
     from hotfence.triage.vmcore_render import render_vmcore
 
-    try:
-        catalog = load_catalog([Path(d) for d in known_dirs] if known_dirs else None)
-    except SourceError as exc:
-        click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+    catalog = _known_bugs(known_dirs)
     try:
         report = analyze_vmcore(vmcore, vmlinux, modules_dir, catalog)
     except VmcoreError as exc:
@@ -174,3 +183,33 @@ def _triage_vmcore(
     roots = [source_dir or "", os.path.dirname(os.path.abspath(vmlinux))]
     roots += [os.path.dirname(m) for m in report.modules]
     render_vmcore(report, fmt, console, SourceLines(roots))
+
+
+def _known_bugs(known_dirs: tuple[str, ...]) -> KnownBugMatcher | None:
+    """The known-bug matcher the `hotfence` command plugged in (triage does not import
+    the catalogue, which sits above it); None when run without one."""
+    root = click.get_current_context().find_root().obj
+    loader = root.get("known_bugs") if isinstance(root, dict) else None
+    if loader is None:
+        return None
+    try:
+        matcher: KnownBugMatcher = loader([Path(d) for d in known_dirs] if known_dirs else None)
+    except SourceError as exc:
+        click.echo(f"hotfence triage: invalid known-bug catalogue:\n{exc}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    return matcher
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _size(text: str) -> int:
+    """``16G`` -> bytes (binary units, an optional trailing ``B``/``iB``)."""
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = t[-1:] if t[-1:] in _UNITS else ""
+    number = t[: len(t) - len(unit)]
+    if not number.isdigit() or int(number) == 0:
+        raise click.BadParameter(
+            f"{text!r}: expected a size like 512M or 16G", param_hint="--max-input-size"
+        )
+    return int(number) * _UNITS[unit]

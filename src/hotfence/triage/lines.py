@@ -4,7 +4,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 
 * ``<4>`` — the printk level, when reading /dev/kmsg-like or serial output;
 * ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME);
-* ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU;
+* ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
+  glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format, also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
   ``2026-11-24T21:45:01+0000 host kernel:`` and ``-o short-monotonic``
@@ -40,13 +41,22 @@ _PREFIX_RE = re.compile(
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
     r"(?:"
-    r"\[ *(?P<ts>\d+\.\d+)\](?:\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"  # [ 1.2][T3]
+    r"\[ *(?P<ts>\d+\.\d+)\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"  # [ 1.2][T3], [ 1.2] [T3]
     r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
     r"|\[(?P<wall>[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4})\] ?"  # dmesg -T
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     r")"
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
+# A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
+# "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...". The identifier says who wrote
+# it. (journalctl's short-monotonic "[ 123.4] host ident: " is left out: a kernel line
+# "[ 123.4] usb 1-1: ..." has the same shape.)
+_SYSLOG_ANY_RE = re.compile(
+    r"^(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
+    r" \S+ (?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+)
 
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
 _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
@@ -72,7 +82,8 @@ class Line(NamedTuple):
 _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra call
 
 # The common case, a bare printk timestamp (and caller id), tried first for speed.
-_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?:\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
+# util-linux dmesg prints the caller id after a space ("[ 1.2] [  T3] "), the kernel without.
+_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
 
 
 def strip_prefix(raw: str) -> tuple[str, str]:
@@ -107,6 +118,13 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     return raw[m.end() :], CONSOLE, ts
 
 
+def from_userspace(raw: str) -> bool:
+    """True when a syslog / journal line names a program other than the kernel as its
+    writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report."""
+    m = _SYSLOG_ANY_RE.match(raw)
+    return m is not None and m.group("ident").lower() != "kernel"
+
+
 def caller_id(context: str) -> str:
     """The printk caller id (``T123``/``C1``) in a context, or ``""``."""
     tail = context.rsplit("/", 1)[-1]
@@ -127,6 +145,7 @@ def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
+    ts: float | None
     if fm is not None:
         ts_text, ctx = fm.groups()
         text, ctx, ts = clipped[fm.end() :], ctx or CONSOLE, float(ts_text)

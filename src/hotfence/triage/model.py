@@ -59,11 +59,19 @@ class Disassembly:
 
 @dataclass
 class KnownBugMatch:
-    """A known-bug catalogue entry this report matches, with the evidence that matched."""
+    """A known-bug catalogue entry this report matches, with the evidence that matched.
+
+    ``certainty`` is ``matched`` when every part of the entry's signature held,
+    ``probable`` when the crash was identified (title and faulting function) but part of
+    the evidence is absent from the log (a lost call trace), and ``possible`` when a
+    weaker part held alone; ``missing`` names what did not hold.
+    """
 
     bug_id: str
     summary: str
     evidence: list[str] = field(default_factory=list)
+    certainty: str = "matched"  # "matched" | "probable" | "possible"
+    missing: list[str] = field(default_factory=list)
     affected: bool | None = None  # kernel in the entry's affected ranges (None: unknown)
     mitigations: list[str] = field(default_factory=list)  # "kind: action", effective ones only
 

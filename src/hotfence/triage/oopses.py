@@ -75,10 +75,21 @@ class OopsKind:
     header: str
     formats: tuple[Format, ...]
     suppressions: tuple[Pattern, ...] = field(default_factory=tuple)
+    # Headers of other kinds that the kernel prints as part of this report (a CFI failure
+    # reports through WARN; SLUB debug prints "INFO:" lines), within ``absorb_lines`` of
+    # this header: they continue the report instead of starting one.
+    absorbs: tuple[str, ...] = ()
+    absorb_lines: int = 0
+    shape: Pattern | None = None  # when set, a header line must also match it
+    # The header alone is no evidence (its words also appear in other messages): count
+    # the report only when a task header, registers or a stack trace come with it.
+    needs_oops: bool = False
 
     def matches_line(self, line: str) -> bool:
         """True when ``line`` (raw) starts a report of this kind."""
         if self.header not in line:
+            return False
+        if self.shape is not None and self.shape.search(line) is None:
             return False
         return not any(s.search(line) for s in self.suppressions)
 
@@ -259,9 +270,13 @@ assert len(STACK_START_HINTS) == len(STACK_START) and all(
 
 # A line holding a frame; captures the function name(s).
 FRAME_RES = (
-    rx(r"^ *(?:{{PC}} ){0,2}{{FUNC}}"),
+    rx(r"^ *(?:{{PC}} ){0,2}\.?{{FUNC}}"),  # powerpc64 ELFv1 names start with a dot
     # arm: "[<pc>] (func) from [<pc>] (caller+0x...": both names are frames.
     rx(r"^ *{{PC}} \(([a-zA-Z0-9_.]+)\) from {{PC}} \({{FUNC}}"),
+    # old arm: "[<pc>] (func+0x1/0x2) from [<pc>] (caller+0x...": the entry is the callee.
+    rx(r"^ *{{PC}} \({{FUNC}}[^)]*\) from "),
+    # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
+    rx(r"^ *<<?(?:IRQ|NMI|EOE|EOI)>>? +(?:{{PC}} ){0,2}{{FUNC}}"),
 )
 
 # Generic helpers never named in a title (matched as regex search on the function name).
@@ -531,10 +546,12 @@ STRIP_FRAME_PREFIXES = (
 
 # "RIP: 0010:func+0x1/0x2" and the other arches' equivalents.
 _RIP = (
-    r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+"
+    r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}\.?{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+"
     r"|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
-RIP_FRAME = rx(_RIP)
+# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)".
+_RIP_OTHER = r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
+RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
 
 
@@ -557,16 +574,53 @@ def _warning_stack(*skip: str) -> StackSpec:
 
 
 _RIP_TRACE = (RIP_FRAME, CALL_TRACE, PARSE_STACK)
+# A stack printed from NMI context: where the CPU was is after the NMI's own frames, from
+# the "<<EOE>>" (3.x, which puts the first entry on the marker's line) or "</NMI>" on.
+_AFTER_NMI = (rx(r"(?:<<EOE>>|<EOE>|</NMI>)(?: +(?:{{PC}} +)?{{FUNC}})?"), PARSE_STACK)
 _TRACE = (CALL_TRACE, PARSE_STACK)
 _F = Format
 
 
-def _k(header: str, formats: list[Format], suppressions: tuple[str, ...] = ()) -> OopsKind:
-    return OopsKind(header, tuple(formats), tuple(rx(s) for s in suppressions))
+def _k(
+    header: str,
+    formats: list[Format],
+    suppressions: tuple[str, ...] = (),
+    absorbs: tuple[str, ...] = (),
+    absorb_lines: int = 0,
+    shape: str | None = None,
+    needs_oops: bool = False,
+) -> OopsKind:
+    return OopsKind(
+        header,
+        tuple(formats),
+        tuple(rx(s) for s in suppressions),
+        absorbs,
+        absorb_lines,
+        rx(shape) if shape is not None else None,
+        needs_oops,
+    )
 
 
 _KASAN_FREE = "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}"
 _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
+
+# mm/slub.c slab_bug(): "BUG kmalloc-128 (Tainted: G B ): Redzone overwritten", then
+# "INFO:" lines of the same report, the object dump and the checking task's trace: one
+# report, titled by the problem and the first caller outside the slab checks.
+_SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
+_SLUB_REPORT = _F(
+    rx(r"BUG ([\w.\-:()]+?) \((?:Not tainted|Tainted: [^)]*)\): ([^\n]+)"),
+    "SLUB: {2} in {3}",
+    alt=("BUG {1}: {2}",),
+    stack=_s(
+        CALL_TRACE,
+        PARSE_STACK,
+        skip=("check_", "free_debug_processing", "^kfree$", "kmem_cache_free", "slab_free"),
+    ),
+)
+
+# KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
+_SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
 
 OOPSES: tuple[OopsKind, ...] = (
     _k(
@@ -942,6 +996,10 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"), "WARNING in {2}", stack=_warning_stack()),
             _F(rx("WARNING: .* at {{SRC}} {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
             _F(rx("WARNING: {{SRC}} at {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
+            # Before 3.x (warn_slowpath_common): "WARNING: at net/core/dev.c:1915 f+0x1/0x2()
+            # (Not tainted)". The line names the function that warned; the stack entries
+            # of those kernels are all "?", so the title cannot come from them.
+            _F(rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
             _F(
                 rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
@@ -1153,6 +1211,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # s390 do_no_context(): a kernel access to a bad address, any address.
+            _F(
+                rx("Unable to handle kernel pointer dereference in virtual kernel address space"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
         ],
     ),
     _k(
@@ -1233,6 +1298,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel panic: hung_task: blocked tasks",
                 corrupted=True,
             ),
+            # Up to 4.x the perf NMI watchdog panicked on the locked CPU itself: its stack
+            # is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck.
+            _F(
+                rx("Kernel panic - not syncing: Watchdog detected hard LOCKUP"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_AFTER_NMI),
+            ),
             _F(rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
         ],
     ),
@@ -1275,7 +1347,13 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
     ),
     _k("Kernel BUG", [_F(rx("Kernel BUG (.*)"), "kernel BUG {1}")]),
-    _k("BUG kmalloc-", [_F(rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free")]),
+    _k(
+        "BUG kmalloc-",
+        [_F(rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free"), _SLUB_REPORT],
+        _SLUB_INSIDE_KASAN,
+        absorbs=("INFO: ",),
+        absorb_lines=60,
+    ),
     _k("divide error:", [_F(rx("divide error: "), "divide error in {1}", stack=_s(RIP_FRAME))]),
     # Misspelt by x86/entry in v5.9 ("Convert Divide Error to IDTENTRY").
     _k("divide_error:", [_F(rx("divide_error: "), "divide error in {1}", stack=_s(RIP_FRAME))]),
@@ -1355,6 +1433,12 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
         ],
     ),
+    # arm64 arm64_serror_panic(): "SError Interrupt on CPU2, code 0x... -- SError", then
+    # the registers of the interrupted context (pc : ...) and a "Kernel panic".
+    _k(
+        "SError Interrupt on CPU",
+        [_F(rx("SError Interrupt on CPU"), "SError Interrupt in {1}", stack=_s(RIP_FRAME))],
+    ),
     _k(
         "Unhandled fault:",
         [
@@ -1391,6 +1475,62 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
             ),
         ],
+    ),
+    # Kernels outside syzkaller's corpus print these; each format is written from the
+    # kernel's own printing code.
+    # kernel/cfi.c report_cfi_failure(): "CFI failure at f+0x2c/0x40 (target: g...; expected
+    # type: 0x...)", then a WARN with the registers and trace.
+    _k(
+        "CFI failure at ",
+        [
+            _F(
+                rx("CFI failure at {{FUNC}}"),
+                "CFI failure in {1}",
+                stack=_s(rx("CFI failure at {{FUNC}}")),
+            )
+        ],
+        absorbs=("WARNING:",),
+        absorb_lines=3,
+    ),
+    # arch/mips/kernel/traps.c do_bp() BUG(): "Kernel bug detected[#1]:", then show_regs().
+    _k(
+        "Kernel bug detected[#",
+        [_F(rx(r"Kernel bug detected\[#"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE))],
+    ),
+    # kernel/watchdog_hld.c / watchdog.c: the locked CPU's registers (its own NMI, or
+    # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
+    # function it was stuck in, not the panicking CPU's idle loop.
+    _k(
+        "Watchdog detected hard LOCKUP on cpu",
+        [
+            _F(
+                rx("Watchdog detected hard LOCKUP on cpu"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI),
+            )
+        ],
+    ),
+    # arch/x86/kernel/cpu/mce/core.c print_mce(): "mce: [Hardware Error]: CPU 7: Machine
+    # Check Exception: 5 Bank 4: be00000000800400"; a hardware error, no kernel stack.
+    _k(
+        "Machine Check Exception:",
+        [
+            _F(
+                rx(r"Machine Check Exception: [0-9a-f]+ Bank (\d+): ([0-9a-f]+)"),
+                "MCE: machine check in bank {1} status {2}",
+                no_stack_trace=True,
+            )
+        ],
+    ),
+    # mm/slub.c slab_bug() for caches other than kmalloc-* (see _SLUB_REPORT).
+    _k(
+        "BUG ",
+        [_SLUB_REPORT],
+        _SLUB_INSIDE_KASAN,
+        absorbs=("INFO: ",),
+        absorb_lines=60,
+        shape=_SLUB_SHAPE,
+        needs_oops=True,
     ),
     # Go runtime crashes (the fuzzer's own processes).
     _k(
@@ -1531,6 +1671,9 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (("BUG: corrupted list", "BUG: unable to handle kernel paging request"), "MEMORY_SAFETY_BUG"),
     (("WARNING: refcount bug",), "REFCOUNT_WARNING"),
+    (("SLUB: ",), "MEMORY_SAFETY_BUG"),
+    (("CFI failure in",), "CFI"),
+    (("MCE: ",), "HARDWARE-ERROR"),
     (("UBSAN: array-index-out-of-bounds",), "MEMORY_SAFETY_UBSAN"),
     (("KCSAN: data-race",), "KCSAN-DATARACE"),
     (("KCSAN: assert: race in",), "KCSAN-ASSERT"),
@@ -1576,6 +1719,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         (
             "BUG: soft lockup in",
+            "BUG: hard lockup in",
             "INFO: rcu detected stall in",
             "INFO: task can't die in",
             "INFO: task hung in",
@@ -1589,6 +1733,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "Internal error in",
             "PANIC: double fault",
             "Unhandled fault in",
+            "SError Interrupt in",
             "VFS: Busy inodes after unmount (use-after-free)",
             "VFS: Close: file count is zero (use-after-free)",
             "divide error in",

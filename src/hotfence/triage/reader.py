@@ -2,9 +2,20 @@
 
 Inputs are console logs, dmesg, `vmcore-dmesg.txt` or `journalctl -k` output, possibly
 compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``, xz
-``fd 37 7a 58 5a 00``), not its name, so a rotated ``kern.log.1`` that is really gzip
-still reads. Bytes are decoded as UTF-8 with ``errors="replace"``: a console log often
-contains line noise, and a bad byte must never hide the crash next to it.
+``fd 37 7a 58 5a 00``, zstd ``28 b5 2f fd``), not its name, so a rotated ``kern.log.1``
+that is really gzip still reads.
+
+Memory stays bounded whatever the input: a log is never read whole. It is decompressed
+incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
+caps that end one input with a clear message (and keep what was read before it):
+:attr:`ReadLimits.max_bytes` of decompressed data (a 600 KB xz bomb holds 4 GiB) and
+:attr:`ReadLimits.max_line` bytes in one line (longer lines are cut there, e.g. the run
+of NUL bytes an unclean shutdown leaves in syslog; the cut is reported).
+
+Only regular files are opened: a FIFO or a device named on the command line is refused
+(``triage /dev/zero`` would never end, a FIFO with no writer blocks forever) and pointed
+to stdin (``-``), the one explicit way to stream. A directory is walked for log-like
+files; everything else in it is reported as skipped, with the reason.
 
 Policy for unreadable input: each bad path yields an :class:`InputError` in its place and
 the remaining paths are still read; the CLI reports every error on stderr (naming the
@@ -14,35 +25,45 @@ none, and the exit status still says that something was missed.
 
 from __future__ import annotations
 
-import gzip
+import contextlib
 import lzma
 import os
+import stat
 import sys
+import typing
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
+
+import zstandard
 
 STDIN = "-"
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _XZ_MAGIC = b"\xfd7zXZ\x00"
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+# Bytes read or produced per step: big enough that per-call overhead vanishes, small
+# enough that a bomb's output never piles up (each step's output is bounded by it).
+BLOCK = 1 << 20
+
+# What a directory walk reads: names of logs (extensionless like `dmesg`, `messages` or
+# syzkaller's numbered reports, rotated `kern.log.1`, and these suffixes, compressed or
+# not). README.md, scripts or images beside the logs are skipped and reported.
+LOG_SUFFIXES = (".log", ".txt", ".out", ".console", ".dmesg", ".kmsg", ".journal")
+COMPRESSED_SUFFIXES = (".gz", ".xz", ".zst")
 
 
-@dataclass
-class LogText:
-    """One log, decompressed: its display path (``-`` for stdin) and its bytes.
+@dataclass(frozen=True)
+class ReadLimits:
+    """Caps on one input. ``max_bytes`` counts decompressed bytes."""
 
-    The bytes are kept (not only text) so report offsets can be byte offsets in the
-    decompressed log, which is what an operator's ``dd``/``tail -c`` understands.
-    """
+    max_bytes: int = 16 << 30
+    max_line: int = 1 << 20
 
-    path: str
-    data: bytes
 
-    @property
-    def text(self) -> str:
-        return decode(self.data)
+DEFAULT_LIMITS = ReadLimits()
 
 
 class InputError(Exception):
@@ -57,96 +78,397 @@ class InputError(Exception):
         return f"{self.path}: {self.reason}"
 
 
-def decode(data: bytes) -> str:
-    """Decode log bytes leniently (invalid UTF-8 becomes U+FFFD)."""
-    return data.decode("utf-8", errors="replace")
+@dataclass(frozen=True)
+class Skipped:
+    """A directory entry that was not read, and why (the CLI lists these)."""
+
+    path: str
+    reason: str
 
 
-def decompress(data: bytes, path: str) -> bytes:
-    """Undo gzip or xz compression recognised by magic bytes; other data is returned as is.
+@dataclass
+class LineCut:
+    """A line longer than ``max_line``: what the parser saw of it, and what was dropped."""
 
-    Raises InputError naming ``path`` when the stream is corrupt. A truncated stream (a
-    log copied while still being written) keeps what could be decompressed.
+    line: int  # 1-based line number
+    offset: int  # where the dropped bytes began, in the decompressed log
+    dropped: int  # bytes dropped (the line continues to its newline)
+
+
+@dataclass
+class Block:
+    """Complete lines of a log, from decompressed offset ``offset`` and line ``line``.
+
+    ``cuts`` are the long lines cut inside this block; ``data`` holds what remains, so
+    an offset ``o`` in ``data`` is ``offset + o + sum(c.dropped for cuts before o)``.
     """
-    if data.startswith(_GZIP_MAGIC):
-        try:
-            return gzip.decompress(data)
-        except EOFError:
-            # Truncated gzip: keep the decompressed prefix, the crash may be in it.
-            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data)
-        except (OSError, zlib.error) as exc:
-            raise InputError(path, f"corrupt gzip data ({exc})") from exc
-    if data.startswith(_XZ_MAGIC):
-        try:
-            return lzma.decompress(data)
-        except lzma.LZMAError as exc:
-            partial = _xz_prefix(data)
-            if partial:
-                return partial
-            raise InputError(path, f"corrupt xz data ({exc})") from exc
-    return data
+
+    offset: int
+    line: int
+    data: bytes
+    cuts: list[LineCut] = field(default_factory=list)
+    newlines: int = field(init=False)  # counted once: every stage needs it
+
+    def __post_init__(self) -> None:
+        self.newlines = self.data.count(b"\n")
 
 
-def _xz_prefix(data: bytes) -> bytes:
-    """What a truncated/corrupt xz stream yields before the error."""
-    dec = lzma.LZMADecompressor()
-    try:
-        return dec.decompress(data)
-    except lzma.LZMAError:
-        return b""
+# --- which paths are read ------------------------------------------------------------------
 
 
-def read_bytes(path: str, stdin: BinaryIO | None = None) -> bytes:
-    """Raw bytes of one file or of stdin (``-``), decompressed. Raises InputError."""
-    if path == STDIN:
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        return decompress(stream.read(), "<stdin>")
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError as exc:
-        raise InputError(path, "no such file or directory") from exc
-    except IsADirectoryError as exc:
-        raise InputError(path, "is a directory") from exc
-    except PermissionError as exc:
-        raise InputError(path, "permission denied") from exc
-    except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from exc
-    return decompress(data, path)
+def is_log_name(name: str) -> bool:
+    """Does a file name look like a kernel log (see LOG_SUFFIXES)?"""
+    base = name.lower()
+    for suffix in COMPRESSED_SUFFIXES:
+        base = base.removesuffix(suffix)
+    stem, dot, ext = base.rpartition(".")
+    if ext.isdigit() and stem:  # rotated: kern.log.1, messages.3
+        base = stem
+    if base.endswith(LOG_SUFFIXES):
+        return True
+    return "." not in base.lstrip(".")  # dmesg, messages, console, 1234
 
 
-def expand(paths: Iterable[str]) -> Iterator[str | InputError]:
-    """Each path in order; a directory becomes its regular files, recursively, sorted.
+# The live kernel log: reading waits for new messages (and /proc/kmsg consumes them).
+_KMSG = ("/dev/kmsg", "/proc/kmsg")
 
-    Sorting makes a run reproducible (the same JSON for the same tree). A path that
-    does not exist is yielded as an InputError so the caller can report it in place.
+
+def _special_reason(path: str, mode: int, named: bool = True) -> str | None:
+    """Why a file is not read (None for a regular file); ``named``: on the command line,
+    so the reason also says how to read it anyway."""
+    if os.path.realpath(path) in _KMSG:
+        why = "is the live kernel log device (reading it waits for new messages)"
+        how = "run `dmesg | hotfence triage -` or `journalctl -k -b | hotfence triage -`"
+        return f"{why}; {how}" if named else why
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO (named pipe)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "not a regular file"
+    why = f"is {kind}, not read (it may never end)"
+    return f"{why}; to read it anyway: `cat {path} | hotfence triage -`" if named else why
+
+
+def expand(paths: Iterable[str]) -> Iterator[str | InputError | Skipped]:
+    """Each path in order; a directory becomes its log-like files, recursively, sorted.
+
+    Sorting makes a run reproducible (the same JSON for the same tree). A path named on
+    the command line that cannot be read is an InputError in its place; an entry of a
+    directory that is not read (not log-like, a FIFO, a device, a dangling or looping
+    symlink) is a Skipped with the reason.
     """
     for path in paths:
         if path == STDIN:
             yield path
-        elif os.path.isdir(path):
-            found: list[str] = []
-            for root, dirs, files in os.walk(path, onerror=None):
-                dirs.sort()
-                found.extend(os.path.join(root, name) for name in files)
-            for name in sorted(found):
-                if os.path.isfile(name):
-                    yield name
-        elif os.path.exists(path):
-            yield path
-        else:
-            yield InputError(path, "no such file or directory")
-
-
-def read_inputs(
-    paths: Iterable[str], stdin: BinaryIO | None = None
-) -> Iterator[LogText | InputError]:
-    """Every input (see :func:`expand`) decompressed, or an InputError in its place."""
-    for item in expand(paths):
-        if isinstance(item, InputError):
-            yield item
             continue
         try:
-            yield LogText(item, read_bytes(item, stdin))
-        except InputError as exc:
-            yield exc
+            st = os.stat(path)
+        except OSError as exc:
+            yield InputError(path, _strerror(exc))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(path)
+            continue
+        reason = _special_reason(path, st.st_mode)
+        yield path if reason is None else InputError(path, reason)
+
+
+def _walk(top: str) -> Iterator[str | InputError | Skipped]:
+    entries: list[str] = []
+    problems: list[InputError] = []
+
+    def onerror(exc: OSError) -> None:
+        problems.append(InputError(exc.filename or top, _strerror(exc)))
+
+    for root, dirs, files in os.walk(top, onerror=onerror):
+        dirs.sort()
+        entries.extend(os.path.join(root, name) for name in files)
+        # os.walk lists symlinks to directories among `dirs` and does not follow them.
+        entries.extend(os.path.join(root, d) for d in dirs if os.path.islink(os.path.join(root, d)))
+    yield from problems
+    for path in sorted(entries):
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            yield Skipped(path, _strerror(exc))  # dangling link or symlink loop
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield Skipped(path, "symlink to a directory (not followed)")
+            continue
+        reason = _special_reason(path, st.st_mode, named=False)
+        if reason is not None:
+            yield Skipped(path, reason)
+        elif not is_log_name(os.path.basename(path)):
+            yield Skipped(path, "not a log file name (name it *.log to triage it)")
+        else:
+            yield path
+
+
+def _strerror(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
+
+
+# --- bytes of one input ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def open_input(path: str, stdin: BinaryIO | None = None) -> Iterator[BinaryIO]:
+    """The raw (maybe compressed) stream of one input; refuses non-regular files."""
+    if path == STDIN:
+        yield stdin if stdin is not None else sys.stdin.buffer
+        return
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer must not hang before the check below.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if isinstance(exc, IsADirectoryError):
+            raise InputError(path, "is a directory") from exc
+        raise InputError(path, _strerror(exc)) from exc
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        reason = _special_reason(path, os.fstat(fd).st_mode)
+        if reason is not None:
+            raise InputError(path, reason)
+        os.set_blocking(fd, True)
+        yield fh
+
+
+def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[bytes]:
+    """Decompressed bytes of ``stream`` in blocks of at most BLOCK bytes.
+
+    Raises InputError naming ``path`` when the data is corrupt (after the blocks that
+    decompressed) or passes ``limits.max_bytes``. A truncated stream (a log copied while
+    still being written) ends quietly after what could be decompressed.
+    """
+    head = _read(stream, path, BLOCK)
+    if head.startswith(_GZIP_MAGIC):
+        blocks = _inflate_gzip(head, stream, path)
+    elif head.startswith(_XZ_MAGIC):
+        blocks = _inflate_xz(head, stream, path)
+    elif head.startswith(_ZSTD_MAGIC):
+        blocks = _inflate_zstd(head, stream, path)
+    else:
+        blocks = _plain(head, stream, path)
+    total = 0
+    for block in blocks:
+        total += len(block)
+        if total > limits.max_bytes:
+            raise InputError(
+                path,
+                f"more than {limits.max_bytes} bytes once decompressed (the limit, "
+                "--max-input-size); the part before the limit was triaged",
+            )
+        yield block
+
+
+def _read(stream: BinaryIO, path: str, n: int) -> bytes:
+    try:
+        return stream.read(n) or b""
+    except OSError as exc:
+        raise InputError(path, _strerror(exc)) from exc
+
+
+def _plain(head: bytes, stream: BinaryIO, path: str) -> Iterator[bytes]:
+    data = head
+    while data:
+        yield data
+        data = _read(stream, path, BLOCK)
+
+
+def _inflate_gzip(head: bytes, stream: BinaryIO, path: str) -> Iterator[bytes]:
+    dec = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    data = head
+    produced = False
+    while True:
+        try:
+            out = dec.decompress(data, BLOCK)
+        except zlib.error as exc:
+            raise InputError(path, f"corrupt gzip data ({exc})") from exc
+        if out:
+            produced = True
+            yield out
+        if dec.eof:
+            rest = dec.unused_data
+            if not rest.startswith(_GZIP_MAGIC):  # concatenated members are one stream
+                return
+            dec = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            data = rest
+            continue
+        data = dec.unconsumed_tail
+        if not data:
+            data = _read(stream, path, BLOCK)
+            if not data:
+                if not produced:
+                    raise InputError(path, "corrupt gzip data (no data decompressed)")
+                return  # truncated: keep the decompressed prefix, the crash may be in it
+
+
+def _inflate_xz(head: bytes, stream: BinaryIO, path: str) -> Iterator[bytes]:
+    dec = lzma.LZMADecompressor()
+    data = head
+    produced = False
+    while True:
+        try:
+            out = dec.decompress(data, BLOCK)
+        except lzma.LZMAError as exc:
+            if produced:
+                return  # corrupt after a good prefix: keep the prefix
+            raise InputError(path, f"corrupt xz data ({exc})") from exc
+        if out:
+            produced = True
+            yield out
+        if dec.eof:
+            rest = dec.unused_data
+            if not rest.startswith(_XZ_MAGIC):
+                return
+            dec = lzma.LZMADecompressor()
+            data = rest
+            continue
+        data = b""
+        if dec.needs_input:
+            data = _read(stream, path, BLOCK)
+            if not data:
+                if not produced:
+                    raise InputError(path, "corrupt xz data (no data decompressed)")
+                return
+
+
+def _inflate_zstd(head: bytes, stream: BinaryIO, path: str) -> Iterator[bytes]:
+    source = _Prefixed(head, stream)
+    reader = zstandard.ZstdDecompressor().stream_reader(
+        typing.cast(BinaryIO, source), read_across_frames=True
+    )
+    produced = False
+    while True:
+        try:
+            out = reader.read(BLOCK)
+        except zstandard.ZstdError as exc:
+            if produced:
+                return
+            raise InputError(path, f"corrupt zstd data ({exc})") from exc
+        if not out:
+            return
+        produced = True
+        yield out
+
+
+class _Prefixed:
+    """A stream with bytes already read from it put back in front."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head = head
+        self.stream = stream
+
+    def read(self, n: int = -1) -> bytes:
+        if self.head:
+            out, self.head = self.head, b""
+            return out
+        return self.stream.read(n) or b""
+
+
+def line_blocks(
+    blocks: Iterable[bytes],
+    limits: ReadLimits = DEFAULT_LIMITS,
+    cuts_seen: list[LineCut] | None = None,
+) -> Iterator[Block]:
+    """Regroup decompressed blocks into :class:`Block` s of complete lines.
+
+    A line longer than ``limits.max_line`` is cut there: its first ``max_line`` bytes
+    stay and the rest up to the newline is dropped and recorded in the block's ``cuts``.
+    The last line of a log may lack its newline. Each cut is also appended to
+    ``cuts_seen`` as soon as it starts (its ``dropped`` grows while the line goes on), so
+    a caller stopped by an error part-way still knows about it.
+    """
+    max_line = limits.max_line
+    offset = 0  # decompressed offset of the current (incomplete) line
+    line = 1  # its number
+    tail = bytearray()  # its bytes so far (at most max_line)
+    cut: LineCut | None = None  # set once the current line has been cut
+
+    def extend(part: bytes) -> None:
+        nonlocal cut
+        if cut is not None:
+            cut.dropped += len(part)
+            return
+        room = max_line - len(tail)
+        if len(part) <= room:
+            tail.extend(part)
+        else:
+            tail.extend(part[:room])
+            cut = LineCut(line, offset + max_line, len(part) - room)
+            if cuts_seen is not None:
+                cuts_seen.append(cut)
+
+    for block in blocks:
+        last_nl = block.rfind(b"\n")
+        if last_nl == -1:
+            extend(block)
+            continue
+        first_nl = block.find(b"\n")
+        extend(block[:first_nl])
+        cuts = [cut] if cut is not None else []
+        head = bytes(tail) + b"\n"
+        middle_at = offset + len(head) + (cut.dropped if cut is not None else 0)
+        middle, more = _cut_long_lines(
+            block[first_nl + 1 : last_nl + 1], middle_at, line + 1, max_line
+        )
+        cuts += more
+        if cuts_seen is not None:
+            cuts_seen += more
+        out = Block(offset, line, head + middle, cuts)
+        yield out
+        offset += len(out.data) + sum(c.dropped for c in cuts)
+        line += out.newlines
+        tail.clear()
+        cut = None
+        extend(block[last_nl + 1 :])
+    if tail or cut is not None:
+        yield Block(offset, line, bytes(tail), [cut] if cut is not None else [])
+
+
+def _cut_long_lines(
+    data: bytes, offset: int, line: int, max_line: int
+) -> tuple[bytes, list[LineCut]]:
+    """Cut every line of ``data`` longer than ``max_line`` (the rare case: checked cheaply)."""
+    if len(data) <= max_line:
+        return data, []
+    parts: list[bytes] = []
+    cuts: list[LineCut] = []
+    pos = 0
+    number = line
+    while pos < len(data):
+        nl = data.find(b"\n", pos)
+        end = len(data) if nl == -1 else nl
+        if end - pos > max_line:
+            parts.append(data[pos : pos + max_line])
+            cuts.append(LineCut(number, offset + pos + max_line, end - pos - max_line))
+            parts.append(data[end : nl + 1] if nl != -1 else b"")
+        else:
+            parts.append(data[pos : nl + 1] if nl != -1 else data[pos:])
+        if nl == -1:
+            break
+        pos = nl + 1
+        number += 1
+    return b"".join(parts), cuts
+
+
+# --- whole inputs (small logs, module files) ------------------------------------------------
+
+
+def decompress(data: bytes, path: str) -> bytes:
+    """Undo gzip, xz or zstd compression recognised by magic bytes; other data is returned as is.
+
+    Raises InputError naming ``path`` when the stream is corrupt. A truncated stream
+    keeps what could be decompressed.
+    """
+    import io
+
+    return b"".join(raw_blocks(io.BytesIO(data), path, ReadLimits(max_bytes=1 << 62)))

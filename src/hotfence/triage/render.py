@@ -124,7 +124,8 @@ def to_markdown(results: list[FileResult], sources: SourceLines | None = None) -
         out += [f"## `{_md_escape(res.path)}`", ""]
         if res.error:
             out += [f"**error:** {_md_escape(res.error)}", ""]
-            continue
+            if not res.reports:
+                continue
         if not res.reports:
             out += ["No crash found.", ""]
             continue
@@ -177,8 +178,10 @@ def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
     if rep.code is not None:
         out += _md_code(rep.code)
     for m in rep.known_bugs:
-        out += [f"**Known bug `{m.bug_id}`**: {_md_escape(m.summary)}{_affected_text(m)}", ""]
+        label = "Known bug" if m.certainty == "matched" else f"{m.certainty.capitalize()} known bug"
+        out += [f"**{label} `{m.bug_id}`**: {_md_escape(m.summary)}{_affected_text(m)}", ""]
         out += [f"- evidence: {_md_escape(e)}" for e in m.evidence]
+        out += [f"- missing: {_md_escape(e)}" for e in m.missing]
         out += [f"- mitigation: {_md_escape(x)}" for x in m.mitigations]
         out.append("")
     return out
@@ -256,7 +259,8 @@ def to_terminal(
         console.print(Rule(Text(res.path, style="bold")))
         if res.error:
             console.print(Text(f"error: {res.error}", style="bold red"))
-            continue
+            if not res.reports:  # an input that failed part-way still shows what it had
+                continue
         if not res.reports:
             console.print(Text("no crash found", style="green"))
             continue
@@ -333,13 +337,18 @@ def _term_report(
     for m in rep.known_bugs:
         console.print(
             Text.assemble(
-                ("  known bug ", "dim"),
+                (
+                    "  known bug " if m.certainty == "matched" else f"  {m.certainty} known bug ",
+                    "dim",
+                ),
                 (m.bug_id, "bold magenta"),
                 f": {m.summary}{_affected_text(m)}",
             )
         )
         for e in m.evidence:
             console.print(Text(f"    evidence: {e}"))
+        for e in m.missing:
+            console.print(Text(f"    missing: {e}", style="yellow"))
         for x in m.mitigations:
             console.print(Text(f"    mitigation: {x}", style="green"))
     console.print()

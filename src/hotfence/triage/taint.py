@@ -3,6 +3,14 @@
 ``CPU: 0 PID: 1 Comm: init Tainted: G    B   W  O      6.1.0 #1`` — after ``Tainted:`` the
 kernel prints one character per taint bit (``print_tainted()`` in kernel/panic.c), a
 space when the bit is clear. ``G``/``P`` share the first slot (proprietary module or not).
+
+Red Hat kernels (RHEL 6 ``kernel/panic.c``, RHEL 7 likewise) print their unused bits as
+``-`` and three bits of their own after them: ``Z`` (bit 27), ``H`` (28, unsupported
+hardware) and ``T`` (29, technology preview), as in
+``Tainted: G        W  ---------------  T 2.6.32-...``. A letter after a run of ``-`` is
+one of those, never the upstream letter of the same name (upstream ``T`` is the
+struct-randomisation plugin). Kernels since 6.12 also print a verbose line,
+``Tainted: [W]=WARN, [O]=OOT_MODULE``.
 """
 
 from __future__ import annotations
@@ -33,22 +41,47 @@ TAINT_FLAGS: dict[str, str] = {
     "J": "userspace used a mutating debug operation in fwctl",
 }
 
-# The flag block: letters and single/multiple spaces up to the release (which starts
-# with a digit) or the end of line.
-_TAINTED_RE = re.compile(r"Tainted: ([A-Z](?:[A-Z ]*[A-Z])?)")
+# Red Hat's own bits, printed after its run of "-" placeholders (RHEL kernel/panic.c).
+RHEL_TAINT_FLAGS: dict[str, str] = {
+    "Z": "bit by zombie (Red Hat test taint)",
+    "H": "hardware unsupported by Red Hat",
+    "T": "Red Hat technology preview code in use",
+}
+
+# The flag block: letters, spaces, Red Hat's "-" placeholders (and old kernels' "?" for
+# unknown bits) up to the release (which starts with a digit), "VLI" (i386 2.6) or the
+# end of the line.
+_TAINTED_RE = re.compile(r"Tainted: ([A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)")
+_VERBOSE_RE = re.compile(r"Tainted: (\[[A-Z]\]=\w+(?:, \[[A-Z]\]=\w+)*)")
+_VERBOSE_FLAG_RE = re.compile(r"\[([A-Z])\]=")
 
 
 def extract_taint(line: str) -> str | None:
-    """Return the raw flag string from a line holding ``Tainted: ...``, else None."""
+    """Return the raw flag string from a line holding ``Tainted: ...``, else None.
+
+    The verbose 6.12+ form gives its letters alone (``[W]=WARN, [O]=OOT_MODULE`` -> ``WO``).
+    """
+    m = _VERBOSE_RE.search(line)
+    if m is not None:
+        return "".join(_VERBOSE_FLAG_RE.findall(m.group(1)))
     m = _TAINTED_RE.search(line)
-    return m.group(1) if m else None
+    if m is None:
+        return None
+    flags = m.group(1)
+    if flags == "VLI" or flags.endswith(" VLI"):  # i386 2.6: "Tainted: P      VLI"
+        flags = flags[:-3].rstrip()
+    return flags or None
 
 
 def decode_taint(flags: str) -> list[str]:
     """Turn ``"G    B   W"`` into words; ``G`` (all modules GPL) adds nothing."""
     words: list[str] = []
+    rhel = False
     for ch in flags:
-        meaning = TAINT_FLAGS.get(ch)
+        if ch == "-":
+            rhel = True  # Red Hat's placeholders: the letters after them are its own bits
+            continue
+        meaning = RHEL_TAINT_FLAGS.get(ch) if rhel else TAINT_FLAGS.get(ch)
         if meaning and meaning not in words:
             words.append(meaning)
     return words

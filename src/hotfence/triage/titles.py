@@ -1,4 +1,11 @@
-"""Title normalisation: make crash titles stable across runs, builds and machines.
+"""Step 3 of parsing a log: a report's title, from the format table, made stable.
+
+``describe`` walks the formats of the report's ``OopsKind`` (syzkaller's
+extractDescription): the earliest-matching title regex wins, its groups and the first
+non-generic stack frame fill the template, and ``is_corrupted`` says whether the report
+is complete enough to trust that title.
+
+Normalisation makes titles stable across runs, builds and machines.
 
 A raw title such as ``WARNING: CPU: 1 PID: 4242 at net/core/dev.c:123 foo+0x1a/0x40``
 carries addresses, PIDs, line numbers and function offsets that differ between two
@@ -11,6 +18,13 @@ placeholders: hex addresses -> ``ADDR``, ``file.c:12`` -> ``file.c:LINE``,
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from . import oopses
+from .oopses import PARSE_STACK, OopsKind, StackSpec
+from .rust_demangle import demangle as demangle_rust
+from .scan import is_stack_start
 
 MAX_TITLE_LEN = 120
 
@@ -60,3 +74,267 @@ def sanitise(title: str) -> str:
         out.append(ch)
         prev = ch
     return "".join(out).strip()
+
+
+# --- the title from the format table ------------------------------------------------------
+
+CORRUPTED_NO_FRAMES = "extracted no frames"
+# Stack traces printed without a "Call Trace:"-like header: 32-bit ARM's unwinder "from"
+# lines, and KFENCE's access trace right after "(in kfence-#N):".
+_HEADERLESS_STACKS = (
+    re.compile(r"(?m)^ *\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?\) from \[<"),
+    re.compile(r"\(in kfence-#\d+\):\n *[\w.]+\+0x[0-9a-f]+/0x"),
+)
+_CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
+
+
+@dataclass
+class _Frame:
+    canonical: str
+    raw: str
+
+
+def _fmt(template: str, args: list[str]) -> str:
+    try:
+        return template.format("", *args)
+    except (IndexError, KeyError):
+        return template.split("{", 1)[0] + "corrupted"
+
+
+def describe(report: str, kind: OopsKind) -> tuple[str, str, list[str], oopses.Format | None]:
+    """Title, corruption reason, alternative titles and the matched format (extractDescription)."""
+    start_pos = len(report)
+    desc = ""
+    corrupted = ""
+    alts: list[str] = []
+    chosen: oopses.Format | None = None
+    matched_title = False
+    for f in kind.formats:
+        m = f.title.search(report)
+        if m is None or m.start() > start_pos:
+            continue
+        if m.start() == start_pos and desc:
+            continue
+        if m.start() < start_pos:
+            desc = ""
+            chosen = None
+            start_pos = m.start()
+        matched_title = True
+        if f.report is not None:
+            m = f.report.search(report)
+            if m is None:
+                continue
+        args = [g or "" for g in m.groups()]
+        frames: list[_Frame] = []
+        corrupted = ""
+        if f.stack is not None:
+            frames, ok = _stack_frames(f.stack, report[m.start() :])
+            if not ok:
+                corrupted = CORRUPTED_NO_FRAMES
+        full = args + [fr.canonical for fr in frames]
+        desc = _fmt(f.fmt, full)
+        alts.extend(_fmt(a, full) for a in f.alt)
+        # Titles with the raw (un-stripped) syscall names help deduplication too.
+        for seq in _partially_stripped(args, frames):
+            t = _fmt(f.fmt, seq)
+            if t != desc:
+                alts.append(t)
+            alts.extend(_fmt(a, seq) for a in f.alt)
+        alts = list(dict.fromkeys(alts))
+        chosen = f
+    if not desc:
+        if matched_title:
+            corrupted = "matched title but not report regexp"
+        pos = report.find(kind.header)
+        if pos == -1:
+            return "", corrupted, alts, chosen
+        end = report.find("\n", pos)
+        desc = report[pos:] if end == -1 else report[pos:end]
+    if not corrupted and chosen is not None and chosen.corrupted:
+        corrupted = "report format is marked as corrupted"
+    return desc, corrupted, alts, chosen
+
+
+def _partially_stripped(args: list[str], frames: list[_Frame]) -> list[list[str]]:
+    out: list[list[str]] = []
+    for i in range(len(oopses.STRIP_FRAME_PREFIXES) + 1):
+        prefix = "" if i == 0 else oopses.STRIP_FRAME_PREFIXES[i - 1]
+        add = i == 0
+        seq: list[str] = []
+        for fr in frames:
+            trimmed = fr.raw[len(prefix) :] if prefix and fr.raw.startswith(prefix) else fr.raw
+            if trimmed != fr.raw:
+                add = True
+            seq.append(trimmed)
+        if add:
+            out.append(args + seq)
+    return out
+
+
+# The ~200 generic helpers are one regex compiled once; each spec's own skips are another
+# (one alternation per spec would compile the big list again for every spec).
+_SKIP_GENERIC = re.compile("|".join(oopses.SKIP_FRAMES))
+
+
+class _SkipFrames:
+    """Frame names a title must not use: the generic helpers plus a spec's own skips."""
+
+    __slots__ = ("extra",)
+
+    def __init__(self, extra: tuple[str, ...]) -> None:
+        self.extra = re.compile("|".join(extra)) if extra else None
+
+    def search(self, name: str) -> bool:
+        return _is_generic_frame(name) or (
+            self.extra is not None and self.extra.search(name) is not None
+        )
+
+
+# Searching ~200 alternatives costs microseconds per name, and the same function names
+# recur in report after report; the answer depends on the name alone.
+@lru_cache(maxsize=1 << 16)
+def _is_generic_frame(name: str) -> bool:
+    return _SKIP_GENERIC.search(name) is not None
+
+
+@cache
+def _skip_re(spec: StackSpec) -> _SkipFrames:
+    return _SkipFrames(spec.skip)
+
+
+def _strip_frame(frame: str) -> str:
+    best = frame
+    for p in oopses.STRIP_FRAME_PREFIXES:
+        if frame.startswith(p) and len(frame) - len(p) < len(best):
+            best = frame[len(p) :]
+    return best
+
+
+def _stack_frames(spec: StackSpec, report: str) -> tuple[list[_Frame], bool]:
+    skip = _skip_re(spec)
+    frames, ok = _stack_frames_impl(report, skip, spec.parts, spec)
+    if ok or not spec.parts2:
+        return frames, ok
+    return _stack_frames_impl(report, skip, spec.parts2, spec)
+
+
+def _key_frame(raw: list[str], spec: StackSpec) -> _Frame | None:
+    if not raw:
+        return None
+    stripped = [_strip_frame(f) for f in raw]
+    if spec.extractor is None:
+        return _Frame(stripped[0], raw[0])
+    frame, i = spec.extractor(stripped)
+    if frame:
+        return _Frame(frame, raw[i])
+    return None
+
+
+def _append_frames(frames: list[str], m: re.Match[str] | None, skip: _SkipFrames) -> None:
+    if m is None:
+        return
+    for g in m.groups():
+        if g is None:
+            continue
+        if g.startswith("_R"):
+            g = demangle_rust(g)  # Rust v0 names: titles and skip patterns use the path
+        if not skip.search(g):
+            frames.append(g)
+
+
+def _stack_frames_impl(
+    report: str, skip: _SkipFrames, parts: tuple[object, ...], spec: StackSpec
+) -> tuple[list[_Frame], bool]:
+    lines = report.split("\n")
+    li = 0
+    raw: list[str] = []
+    first_only = spec.extractor is None  # _key_frame then looks at raw[0] alone
+    results: list[_Frame] = []
+    ok = True
+    traces = 0
+    part_idx = 0
+    while True:
+        if part_idx == len(parts) or (parts[part_idx] is PARSE_STACK and traces > 0):
+            key = _key_frame(raw, spec)
+            if key is None:
+                key = _Frame("corrupted", "corrupted")
+                ok = False
+            results.append(key)
+            raw = []
+        if part_idx == len(parts):
+            break
+        part = parts[part_idx]
+        if part is PARSE_STACK:
+            traces += 1
+            while li < len(lines):
+                ln = lines[li]
+                li += 1
+                if "should_fail" in ln and any(r.search(ln) for r in oopses.CORRUPTED_LINES):
+                    ok = False
+                    break
+                if is_stack_start(ln):
+                    break
+                if part_idx != len(parts) - 1:
+                    nxt = parts[part_idx + 1]
+                    assert isinstance(nxt, re.Pattern)
+                    m = nxt.search(ln)
+                    if m is not None:
+                        _append_frames(raw, m, skip)
+                        part_idx += 1
+                        break
+                if raw and first_only:
+                    continue  # the title uses raw[0] only: no need to parse further frames
+                m = None
+                for r in oopses.FRAME_RES:
+                    m = r.search(ln)
+                    if m is not None:
+                        break
+                _append_frames(raw, m, skip)
+        else:
+            assert isinstance(part, re.Pattern)
+            while li < len(lines):
+                ln = lines[li]
+                li += 1
+                if "should_fail" in ln and any(r.search(ln) for r in oopses.CORRUPTED_LINES):
+                    ok = False
+                    break
+                m = part.search(ln)
+                if m is None:
+                    continue
+                _append_frames(raw, m, skip)
+                break
+        part_idx += 1
+    return results, ok
+
+
+def is_corrupted(title: str, report: str, f: oopses.Format | None) -> tuple[bool, str]:
+    """syzkaller's checks that a report is complete enough to trust its title."""
+    if _CORRUPTED_TITLE_RE.search(title):
+        return True, "title matches corrupted regexp"
+    if f is None or f.no_stack_trace:
+        return False, ""
+    has_stack = False
+    for key, hint in zip(oopses.STACK_START, oopses.STACK_START_HINTS):
+        if hint not in report:
+            continue  # the pattern cannot match: skip a regex scan of the whole report
+        m = key.search(report)
+        if m is None:
+            continue
+        frames = report[m.start() :].split("\n")
+        if len(frames) < 4:
+            return True, "call trace is missed"
+        bad = True
+        for ln in frames[1:16]:
+            if is_stack_start(ln):
+                break
+            if "(stack is not available)" in ln or any(r.search(ln) for r in oopses.FRAME_RES):
+                has_stack = True
+                bad = False
+                break
+        if key is not oopses.RISCV_STACK_START and bad:
+            return True, "no frames in a stack trace"
+    if not has_stack and any(r.search(report) is not None for r in _HEADERLESS_STACKS):
+        has_stack = True  # 32-bit ARM's unwinder prints its "from" lines without a header
+    if not has_stack:
+        return True, "no stack trace in report"
+    return False, ""

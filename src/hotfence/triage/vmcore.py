@@ -27,21 +27,41 @@ drgn is an optional dependency (``pip install 'hotfence[vmcore]'``).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import capstone
 
-from hotfence.triage.analyze import enrich
+from hotfence.triage.analyze import KnownBugMatcher, enrich
 from hotfence.triage.guilty import frame_files, guilty_file
 from hotfence.triage.model import Frame, Report, SourceLocation
 from hotfence.triage.parser import parse_log
+from hotfence.triage.vmcore_objects import CrashObject, NullPointer, null_pointer, read_objects
+from hotfence.triage.vmcore_system import (
+    MemorySummary,
+    ModuleEntry,
+    NetnsSummary,
+    SlabCache,
+    SlabInfo,
+    StackGroup,
+    TaskEntry,
+    all_tasks,
+    group_stacks,
+    read_memory,
+    read_modules,
+    read_netns,
+    read_slabs,
+    read_tasks,
+    slab_info,
+    task_stacks,
+    wall_offset_ns,
+)
 
 if TYPE_CHECKING:
     import drgn
 
-    from hotfence.known.catalog import Catalog
 
 # x86-64 kernel text and module space both live in the top half of the address space;
 # a frame below it is the user-space caller that drgn unwinds into after a syscall.
@@ -76,6 +96,13 @@ class StackEntry:
     inline: bool = False  # an inlined call inside the next (outer) entry; same pc
     interrupted: bool = False  # the registers come from an exception/interrupt frame
     user: bool = False  # a user-space PC (the syscall's caller)
+    # Where crash's ``bt`` column points: the stack slot holding this frame's return
+    # address (sp - 8); for an interrupted frame, the saved stack pointer itself.
+    slot: int = 0
+    # The CPU spinning in panic() after the crash (delay_tsc ...): not part of the crash.
+    panic_loop: bool = False
+    # An interrupted frame's registers, as the exception / interrupt saved them (pt_regs).
+    registers: dict[str, int] | None = None
 
 
 @dataclass
@@ -102,39 +129,7 @@ class VmcoreDisassembly:
     pc: int
     lines: list[DisasmLine] = field(default_factory=list)
     skipped: int = 0  # instructions before the first shown one (long functions)
-
-
-@dataclass
-class TaskEntry:
-    """One task as ``ps`` prints it; ``active``: running on ``cpu`` at the crash."""
-
-    pid: int
-    ppid: int
-    cpu: int
-    state: str  # task_state_to_char: R S D T t X Z P I
-    comm: str
-    active: bool = False
-    crashed: bool = False
-
-
-@dataclass
-class MemorySummary:
-    """``kmem -i``: page counts from the kernel's global counters (4 KiB pages on x86-64)."""
-
-    page_size: int
-    present_pages: int  # sum of node_present_pages: physical RAM without holes
-    total_pages: int  # totalram_pages(): RAM the page allocator manages (present - reserved)
-    free_pages: int  # vm_zone_stat[NR_FREE_PAGES]
-    used_pages: int  # total - free
-    shared_pages: int  # vm_node_stat[NR_SHMEM]
-    cached_pages: int  # vm_node_stat[NR_FILE_PAGES] - swap cache
-    slab_pages: int  # reclaimable + unreclaimable slab
-    total_huge_pages: int
-    total_swap_pages: int
-    free_swap_pages: int
-
-    def bytes(self, pages: int) -> int:
-        return pages * self.page_size
+    return_address: bool = False  # pc is a return address; the marked line is its call
 
 
 @dataclass
@@ -151,10 +146,19 @@ class VmcoreReport:
     crashed_comm: str | None
     taint: str
     log: list[str] = field(default_factory=list)
+    boot_time: str | None = None  # wall clock at log time 0 (log -T), ISO 8601 UTC
+    wall_offset_ns: int | None = None  # add to a log timestamp for wall-clock time
     stack: list[StackEntry] = field(default_factory=list)
     disassembly: VmcoreDisassembly | None = None
+    objects: list[CrashObject] = field(default_factory=list)
+    null_pointer: NullPointer | None = None
+    stack_groups: list[StackGroup] = field(default_factory=list)
+    netns: NetnsSummary | None = None
     tasks: list[TaskEntry] = field(default_factory=list)
     memory: MemorySummary | None = None
+    slabs: list[SlabCache] = field(default_factory=list)
+    slab_objects: list[SlabInfo] = field(default_factory=list)  # kmem ADDR of the objects
+    modules_loaded: list[ModuleEntry] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
 
 
@@ -304,15 +308,32 @@ def _module_of(prog: drgn.Program, address: int) -> str | None:
     return None if isinstance(mod, drgn.MainModule) else mod.name
 
 
-def read_stack(prog: drgn.Program) -> list[StackEntry]:
+# Where panic() leaves the CPU after printing: its spin loop waits with mdelay().
+PANIC_LOOP = frozenset({"delay_tsc", "delay_loop", "delay_halt", "__const_udelay", "__udelay"})
+
+
+def crashed_trace(prog: drgn.Program) -> list[drgn.StackFrame]:
+    """The crashed thread's drgn frames, down to the first user-space frame (past it,
+    drgn unwinds user memory with kernel rules: garbage)."""
+    out = []
+    for frame in prog.crashed_thread().stack_trace():
+        out.append(frame)
+        if frame.pc < KERNEL_SPACE:
+            break
+    return out
+
+
+def read_stack(prog: drgn.Program, trace: list[drgn.StackFrame]) -> list[StackEntry]:
     """The crashed thread's stack with ``file:line:column`` and inline frames (``bt -l``).
 
     drgn unwinds with the DWARF CFI (and ORC for assembly), through exception frames:
     an ``interrupted`` entry's registers were saved by an interrupt or fault, so its
-    ``pc`` is the faulting instruction itself, not a return address.
+    ``pc`` is the faulting instruction itself, not a return address. A frame is named
+    by the ELF symbol holding its PC (``out_of_memory.cold``, ``foo.constprop.0``: the
+    split-off part of a function the kernel log names too); inline frames keep DWARF's.
     """
     out: list[StackEntry] = []
-    for i, frame in enumerate(prog.crashed_thread().stack_trace()):
+    for i, frame in enumerate(trace):
         pc = frame.pc
         user = pc < KERNEL_SPACE
         entry = StackEntry(
@@ -323,14 +344,16 @@ def read_stack(prog: drgn.Program) -> list[StackEntry]:
             inline=frame.is_inline,
             interrupted=frame.interrupted,
             user=user,
+            slot=frame.sp if frame.interrupted else frame.sp - 8,
         )
+        if frame.interrupted and not frame.is_inline:
+            entry.registers = {k: v for k, v in frame.registers().items() if k in PT_REGS}
         if not user:
             entry.module = _module_of(prog, pc)
             try:
                 sym = frame.symbol()
                 entry.offset = pc - sym.address
-                # drgn names a PC without DWARF or symbol "0x..."; the symbol is better
-                if not frame.is_inline and sym.name and entry.function.startswith(("?", "0x")):
+                if not frame.is_inline and sym.name:
                     entry.function = sym.name
             except LookupError:
                 pass
@@ -340,21 +363,72 @@ def read_stack(prog: drgn.Program) -> list[StackEntry]:
             except LookupError:  # assembly without line info, or no DWARF (stock modules)
                 pass
         out.append(entry)
+    _mark_panic_loop(out)
     return out
 
 
-def crash_pc(stack: list[StackEntry]) -> int | None:
-    """The faulting PC: the first kernel frame interrupted by an exception after the top
-    one (the top frame's registers are where the panicking CPU stopped, not the fault);
-    with no exception frame (a plain ``panic()``), the top kernel frame's PC."""
+# The registers of struct pt_regs, in the order crash prints an exception frame.
+PT_REGS = (
+    "rip", "rsp", "rflags", "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp",
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cs", "ss",
+)  # fmt: skip
+
+
+def _mark_panic_loop(stack: list[StackEntry]) -> None:
+    """Flag the frames above ``panic`` when they are its wait loop (the CPU stopped
+    there by the dump), so renderers can fold them."""
+    names = [e.function for e in stack]
+    if "panic" not in names:
+        return
+    top = names.index("panic")
+    loop = stack[:top]
+    if loop and all(e.function in PANIC_LOOP or e.inline for e in loop):
+        for e in loop:
+            e.panic_loop = True
+
+
+# Functions on the path from a fault to the panic it caused: an exception frame below
+# one of them is the crash itself (an oops, a watchdog's interrupt), not an ordinary
+# page fault that the crashing code path happened to take.
+FATAL_PATH = frozenset({"oops_end", "die", "die_addr", "watchdog_timer_fn", "nmi_panic"})
+
+
+@dataclass
+class CrashSite:
+    """Where the crash happened: the faulting PC of the exception frame that led to the
+    panic, or, for a plain ``panic()``, the return address in its caller."""
+
+    index: int  # in the stack
+    pc: int
+    return_address: bool  # pc is a return address: the call before it is the site
+
+
+def crash_site(stack: list[StackEntry]) -> CrashSite | None:
+    """The crash site (see :class:`CrashSite`). An exception frame counts only when the
+    frames above it include the fatal path (``oops_end``...): the OOM panic, say, is
+    reached from an ordinary user page fault whose frame is not the crash."""
     kernel = [e for e in stack if not e.user]
     if not kernel:
         return None
-    # The top PC may appear several times (its inline chain); skip all of them.
+    seen: set[str] = set()
     for e in kernel:
-        if e.pc != kernel[0].pc and e.interrupted and not e.inline:
-            return e.pc
-    return kernel[0].pc
+        # the top PC (and its inline chain) is where the CPU stopped, not a fault
+        if e.pc != kernel[0].pc and e.interrupted and not e.inline and seen & FATAL_PATH:
+            return CrashSite(e.index, e.pc, return_address=False)
+        seen.add(e.function.split(".")[0])
+    names = [e.function for e in kernel]
+    if "panic" in names:
+        below = [e for e in kernel[names.index("panic") + 1 :] if not e.inline]
+        if below:
+            return CrashSite(below[0].index, below[0].pc, return_address=True)
+    top = kernel[0]
+    return CrashSite(top.index, top.pc, return_address=False)
+
+
+def crash_pc(stack: list[StackEntry]) -> int | None:
+    """The PC :func:`crash_site` picks (None: no kernel frame)."""
+    site = crash_site(stack)
+    return site.pc if site is not None else None
 
 
 def _source_of(prog: drgn.Program, address: int) -> tuple[str | None, int | None]:
@@ -367,13 +441,46 @@ def _source_of(prog: drgn.Program, address: int) -> tuple[str | None, int | None
     return locs[0].filename, locs[0].line
 
 
-def disassemble_at(prog: drgn.Program, pc: int) -> VmcoreDisassembly | None:
+_IMMEDIATE_TARGET = re.compile(r"^(0x[0-9a-f]+)$")
+_RIP_RELATIVE = re.compile(r"\[rip ([+-]) (0x[0-9a-f]+|\d+)\]")
+
+
+def _symbolic(prog: drgn.Program, address: int) -> str | None:
+    """``<name+off>`` for an address in the core's symbols, as crash's ``dis`` shows it."""
+    try:
+        sym = prog.symbol(address)
+    except LookupError:
+        return None
+    off = address - sym.address
+    return f"<{sym.name}+{off:#x}>" if off else f"<{sym.name}>"
+
+
+def symbolic_operands(prog: drgn.Program, mnemonic: str, ops: str, next_address: int) -> str:
+    """Capstone's operands with symbols: a branch target ``0xffff... <hotfence_crash_pad>``,
+    a RIP-relative operand followed by ``# 0xffff... <hotfence_null_obj>``."""
+    if mnemonic.startswith(("call", "j")) and _IMMEDIATE_TARGET.match(ops):
+        name = _symbolic(prog, int(ops, 16))
+        return f"{ops} {name}" if name else ops
+    m = _RIP_RELATIVE.search(ops)
+    if m:
+        disp = int(m.group(2), 0)
+        target = next_address + (disp if m.group(1) == "+" else -disp)
+        name = _symbolic(prog, target)
+        return f"{ops}  # {target:#x}" + (f" {name}" if name else "")
+    return ops
+
+
+def disassemble_at(
+    prog: drgn.Program, pc: int, return_address: bool = False
+) -> VmcoreDisassembly | None:
     """The function containing ``pc`` from its text in the core, like ``dis -rl``: from
     the function's start up to ``pc`` (then a few more), each instruction with its
-    innermost ``file:line``. Capstone decodes; drgn maps addresses to source."""
+    innermost ``file:line`` and symbolic branch targets. Capstone decodes; drgn maps
+    addresses to source and symbols. With ``return_address``, ``pc`` follows a call:
+    the call instruction is the one marked."""
     drgn = _import_drgn()
     try:
-        sym = prog.symbol(pc)
+        sym = prog.symbol(pc - 1 if return_address else pc)
     except LookupError:
         return None
     try:
@@ -384,7 +491,8 @@ def disassemble_at(prog: drgn.Program, pc: int) -> VmcoreDisassembly | None:
     lines: list[DisasmLine] = []
     after = 0
     for addr, size, mnem, ops in md.disasm_lite(data, sym.address):
-        if addr > pc:
+        marked = addr + size == pc if return_address else addr == pc
+        if addr > pc or (return_address and addr == pc):
             after += 1
             if after > DIS_AFTER:
                 break
@@ -395,10 +503,10 @@ def disassemble_at(prog: drgn.Program, pc: int) -> VmcoreDisassembly | None:
                 address=addr,
                 offset=off,
                 hex=data[off : off + size].hex(" "),
-                text=f"{mnem} {ops}".strip(),
+                text=f"{mnem} {symbolic_operands(prog, mnem, ops, addr + size)}".strip(),
                 file=file,
                 line=line,
-                is_pc=addr == pc,
+                is_pc=marked,
             )
         )
     pc_index = next((i for i, ln in enumerate(lines) if ln.is_pc), len(lines))
@@ -411,65 +519,8 @@ def disassemble_at(prog: drgn.Program, pc: int) -> VmcoreDisassembly | None:
         pc=pc,
         lines=lines[skipped:],
         skipped=skipped,
+        return_address=return_address,
     )
-
-
-def read_tasks(prog: drgn.Program) -> list[TaskEntry]:
-    """Every task (``ps``): each CPU's idle task (``runqueues.idle``, pid 0), then the
-    ``init_task.tasks`` list with every thread; ``active`` marks ``cpu_curr``."""
-    from drgn.helpers.linux.cpumask import for_each_online_cpu
-    from drgn.helpers.linux.pid import for_each_task
-    from drgn.helpers.linux.sched import cpu_curr, idle_task, task_cpu, task_state_to_char
-
-    current = {cpu_curr(prog, cpu).value_() for cpu in for_each_online_cpu(prog)}
-    crashed = crashed_task(prog)
-    crashed_addr = crashed.value_() if crashed is not None else None
-    tasks = [idle_task(prog, cpu) for cpu in for_each_online_cpu(prog)] + list(for_each_task(prog))
-    out = []
-    for task in tasks:
-        out.append(TaskEntry(
-            pid=task.pid.value_(), ppid=task.real_parent.pid.value_(), cpu=task_cpu(task),
-            state=task_state_to_char(task), comm=task.comm.string_().decode(errors="replace"),
-            active=task.value_() in current, crashed=task.value_() == crashed_addr,
-        ))  # fmt: skip
-    return out
-
-
-def read_memory(prog: drgn.Program) -> MemorySummary:
-    """``kmem -i`` from the global counters: ``_totalram_pages``, ``vm_zone_stat`` (free),
-    ``vm_node_stat`` (shmem, file pages, slab), hugetlb ``hstates`` and swap, plus each
-    online node's ``node_present_pages`` (the RAM the machine had, before reservations)."""
-    from drgn.helpers.linux.hugetlb import hugetlb_total_pages
-    from drgn.helpers.linux.mm import totalram_pages
-    from drgn.helpers.linux.mmzone import for_each_online_pgdat
-    from drgn.helpers.linux.swap import total_swapcache_pages
-    from drgn.helpers.linux.vmstat import global_node_page_state, nr_free_pages
-
-    def node(name: str) -> int:
-        return global_node_page_state(prog, prog.constant(name))
-
-    page_size = prog["PAGE_SIZE"].value_() if _has(prog, "PAGE_SIZE") else 4096
-    total = totalram_pages(prog)
-    free = nr_free_pages(prog)
-    # Slab counters are kept in bytes since 5.9 (NR_SLAB_*_B) but read back in pages.
-    slab = node("NR_SLAB_RECLAIMABLE_B") + node("NR_SLAB_UNRECLAIMABLE_B")
-    swap_total = prog["total_swap_pages"].value_()
-    swap_free = prog["nr_swap_pages"].counter.value_()
-    present = sum(pgdat.node_present_pages.value_() for pgdat in for_each_online_pgdat(prog))
-    return MemorySummary(
-        page_size=page_size, present_pages=present, total_pages=total, free_pages=free, used_pages=total - free,
-        shared_pages=node("NR_SHMEM"), cached_pages=node("NR_FILE_PAGES") - total_swapcache_pages(prog),
-        slab_pages=slab, total_huge_pages=hugetlb_total_pages(prog),
-        total_swap_pages=swap_total, free_swap_pages=swap_free,
-    )  # fmt: skip
-
-
-def _has(prog: drgn.Program, name: str) -> bool:
-    try:
-        prog[name]
-    except KeyError:
-        return False
-    return True
 
 
 # -- structured reports -------------------------------------------------------------------
@@ -509,7 +560,9 @@ def symbolize_frame(prog: drgn.Program, frame: Frame, is_rip: bool = False) -> F
     return frame
 
 
-def log_reports(prog: drgn.Program, log: list[str], catalog: Catalog | None = None) -> list[Report]:
+def log_reports(
+    prog: drgn.Program, log: list[str], catalog: KnownBugMatcher | None = None
+) -> list[Report]:
     """The log through the ordinary triage, every frame symbolised through drgn."""
     reports = parse_log("\n".join(log) + "\n")
     for rep in reports:
@@ -523,12 +576,24 @@ def log_reports(prog: drgn.Program, log: list[str], catalog: Catalog | None = No
     return reports
 
 
-def analyze_vmcore(
-    vmcore: str | os.PathLike,
-    vmlinux: str | os.PathLike,
-    modules_dir: str | os.PathLike | None = None,
-    catalog: Catalog | None = None,
-) -> VmcoreReport:
+@dataclass
+class Session:
+    """An open vmcore and the drgn objects a report was built from (for the shell)."""
+
+    prog: drgn.Program
+    report: VmcoreReport
+    task: drgn.Object | None
+    frames: list[drgn.StackFrame]
+    regs: dict[str, int] | None
+    objects: dict[str, drgn.Object]
+
+
+def open_session(
+    vmcore: str | os.PathLike[str],
+    vmlinux: str | os.PathLike[str],
+    modules_dir: str | os.PathLike[str] | None = None,
+    catalog: KnownBugMatcher | None = None,
+) -> Session:
     """Open the vmcore and read everything :class:`VmcoreReport` holds."""
     core, vml = Path(vmcore), Path(vmlinux)
     prog, used = open_vmcore(
@@ -538,15 +603,53 @@ def analyze_vmcore(
     message, cpu, taint = panic_info(prog)
     task = crashed_task(prog)
     log = read_log(prog)
-    stack = read_stack(prog) if task is not None else []
-    pc = crash_pc(stack)
-    return VmcoreReport(
+    trace = crashed_trace(prog) if task is not None else []
+    stack = read_stack(prog, trace)
+    site = crash_site(stack)
+    dis = disassemble_at(prog, site.pc, site.return_address) if site is not None else None
+    objects: list[CrashObject] = []
+    by_kind: dict[str, drgn.Object] = {}
+    regs = None
+    npointer = None
+    if site is not None:
+        objects, by_kind = read_objects(trace, site.index)
+        regs = stack[site.index].registers
+        if regs is not None and dis is not None and not site.return_address:
+            npointer = null_pointer(prog, dis.start, site.pc, regs, by_kind)
+    tasks_obj = all_tasks(prog)
+    tasks = read_tasks(prog, tasks_obj, task)
+    stacks = task_stacks(prog, tasks_obj)
+    offset = wall_offset_ns(prog)
+    slab_objects = [i for o in objects if (i := slab_info(prog, o.address)) is not None]
+    report = VmcoreReport(
         vmcore=str(core), vmlinux=str(vml), modules=used, kernel_release=release,
         panic_message=message, panic_cpu=cpu,
         crashed_pid=task.pid.value_() if task is not None else None,
         crashed_comm=task.comm.string_().decode(errors="replace") if task is not None else None,
-        taint=taint, log=log, stack=stack,
-        disassembly=disassemble_at(prog, pc) if pc is not None else None,
-        tasks=read_tasks(prog), memory=read_memory(prog),
+        taint=taint, log=log, stack=stack, disassembly=dis,
+        boot_time=_iso(offset) if offset is not None else None, wall_offset_ns=offset,
+        objects=objects, null_pointer=npointer,
+        stack_groups=group_stacks(tasks, stacks),
+        netns=read_netns(prog, stacks, tasks, task),
+        tasks=tasks, memory=read_memory(prog), slabs=read_slabs(prog), slab_objects=slab_objects,
+        modules_loaded=read_modules(prog),
         reports=log_reports(prog, log, catalog),
     )  # fmt: skip
+    return Session(prog, report, task, trace, regs, by_kind)
+
+
+def _iso(ns: int) -> str:
+    import datetime
+
+    t = datetime.datetime.fromtimestamp(ns / 1e9, tz=datetime.UTC)
+    return t.isoformat(timespec="microseconds")
+
+
+def analyze_vmcore(
+    vmcore: str | os.PathLike[str],
+    vmlinux: str | os.PathLike[str],
+    modules_dir: str | os.PathLike[str] | None = None,
+    catalog: KnownBugMatcher | None = None,
+) -> VmcoreReport:
+    """Open the vmcore and read everything :class:`VmcoreReport` holds."""
+    return open_session(vmcore, vmlinux, modules_dir, catalog).report

@@ -6,14 +6,19 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
-from hotfence.fence import names
+from hotfence.linux import names
 from hotfence.watch.cgroups import CgroupNames
 from hotfence.watch.events import JsonLineEncoder, SocketEvent, call_name
 from hotfence.watch.tracer import SocketTracer, WatchUnavailable
+
+if TYPE_CHECKING:
+    from hotfence.watch.verdicts import FenceAnnotator, PolicyAnnotator
 
 LINE = "{time:>12} {pid:>7} {comm:<16} {uid:>5} {cgroup:<28} {netns:>10} {call:<40} {result}"
 
@@ -41,6 +46,35 @@ def _call(e: SocketEvent) -> str:
         + ("32-bit " if e.compat else "")
         + f"{call_name(e.call)}({names.family_name(e.family)}, {names.type_name(e.base_type)}{flags}, "
         f"{names.protocol_name(e.family, e.protocol)})"
+    )
+
+
+def _json_verdict(
+    annotator: PolicyAnnotator | FenceAnnotator,
+) -> Callable[[int, int, int, int, int, int], str]:
+    def fragment(cg: int, netns: int, family: int, type_: int, protocol: int, kern: int) -> str:
+        return annotator.verdict(cg, netns, family, type_, protocol, kern).json_fragment
+
+    return fragment
+
+
+def _table_line(
+    e: SocketEvent, cgroups: CgroupNames, annotator: PolicyAnnotator | FenceAnnotator | None
+) -> str:
+    line = LINE.format(
+        time=f"{e.ts_ns / 1e9:.6f}",
+        pid=e.tgid,
+        comm=e.comm,
+        uid=e.uid,
+        cgroup=cgroups.path(e.cgroup_id)[-28:],
+        netns=e.netns,
+        call=_call(e),
+        result=e.result,
+    )
+    if annotator is None:
+        return line
+    return (
+        line + annotator.verdict(e.cgroup_id, e.netns, e.family, e.type, e.protocol, e.kern).text()
     )
 
 
@@ -89,18 +123,18 @@ def _call(e: SocketEvent) -> str:
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
 def watch(
-    cgroup,
-    comm,
-    family,
-    denied_only,
-    as_json,
-    policy_file,
-    backend,
-    no_fences,
-    source,
-    no_32bit,
-    count,
-    duration,
+    cgroup: str | None,
+    comm: str | None,
+    family: str | None,
+    denied_only: bool,
+    as_json: bool,
+    policy_file: str | None,
+    backend: str,
+    no_fences: bool,
+    source: str,
+    no_32bit: bool,
+    count: int | None,
+    duration: float | None,
 ) -> None:
     """Stream every socket creation (socket, socketpair, io_uring): pid, comm, uid, cgroup, netns,
     family/type/flags/protocol, result.
@@ -114,7 +148,7 @@ def watch(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--family") from None
     keep = _filter(comm, fam, denied_only)
-    annotator = None
+    annotator: PolicyAnnotator | FenceAnnotator | None = None
     if policy_file:
         from hotfence.fence.compiler import compile_file
         from hotfence.fence.model import Backend
@@ -145,23 +179,20 @@ def watch(
                 f"hotfence watch: verdicts of {len(fences)} applied fence(s): "
                 + ", ".join(f"{f.policy.name} on {f.cgroup} ({f.backend.value})" for f in fences)
             )
-    encoder = JsonLineEncoder(
-        cgroups.path,
-        None if annotator is None else lambda *ev: annotator.verdict(*ev).json_fragment,
-    )
+    encoder = JsonLineEncoder(cgroups.path, None if annotator is None else _json_verdict(annotator))
     out = sys.stdout
     pending: list[bytes] = []
     delivered = shown = 0
     stop = False
 
-    def on_signal(_sig, _frame):
+    def on_signal(_sig: int, _frame: FrameType | None) -> None:
         nonlocal stop
         stop = True
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     with tracer:
-        tracer.open_ring(pending.append)
+        ring = tracer.open_ring(pending.append)
         # Tests wait for this line ("tracing socket()") before making calls: it comes after attach.
         err.print(
             f"hotfence watch: tracing socket() {tracer.describe()}", markup=False, highlight=False
@@ -185,36 +216,19 @@ def watch(
         start = time.monotonic()
         lost_seen = 0
         while not stop:
-            tracer.ring.poll(100)
+            ring.poll(100)
             lines = []
             for raw in pending:
                 delivered += 1
+                # JSON lines without a filter never need the decoded event (the hot path).
                 e = SocketEvent.unpack(raw) if keep is not None or not as_json else None
-                if keep is not None and not keep(e):
+                if keep is not None and e is not None and not keep(e):
                     continue
                 shown += 1
-                if as_json:
+                if e is None or as_json:
                     lines.append(encoder.encode(raw))
                 else:
-                    lines.append(
-                        LINE.format(
-                            time=f"{e.ts_ns / 1e9:.6f}",
-                            pid=e.tgid,
-                            comm=e.comm,
-                            uid=e.uid,
-                            cgroup=cgroups.path(e.cgroup_id)[-28:],
-                            netns=e.netns,
-                            call=_call(e),
-                            result=e.result,
-                        )
-                        + (
-                            ""
-                            if annotator is None
-                            else annotator.verdict(
-                                e.cgroup_id, e.netns, e.family, e.type, e.protocol, e.kern
-                            ).text()
-                        )
-                    )
+                    lines.append(_table_line(e, cgroups, annotator))
                 if count is not None and shown >= count:
                     stop = True
                     break

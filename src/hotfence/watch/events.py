@@ -1,18 +1,19 @@
-"""The watch event record (struct watch_event in bpf/watch_core.h) and its decoded form."""
+"""The watch event record (struct watch_event in watch/watch_abi.h) and its decoded form."""
 
 from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from hotfence.fence import names
+from hotfence.linux import names
 
-# struct watch_event: u64 ts_ns, cgroup_id; u32 pid, tgid, uid, netns; s32 family, type,
-# protocol, ret; char comm[16]; u32 kern, call; s32 fd2; u32 compat.  Keep in step with watch_core.h.
+# struct watch_event (abi.WatchEvent) as one struct format: one unpack per record on the
+# hot path. tests/test_watch_guest.py checks it reads what abi.WatchEvent holds.
 RECORD = struct.Struct("<QQIIIIiiii16sIIiI")
 KERNEL_RESULT = "created"  # a kernel socket has no fd; reaching post_create means it was made
-# watch_event.call: how the socket was asked for (WATCH_* in watch_core.h)
+# watch_event.call: how the socket was asked for (WATCH_* in watch_abi.h)
 CALLS = ("socket", "socketpair", "io_uring")
 SOCKET, SOCKETPAIR, IO_URING = range(len(CALLS))
 
@@ -55,9 +56,34 @@ class SocketEvent:
 
     @classmethod
     def unpack(cls, record: bytes) -> SocketEvent:
-        *fields, comm, kern, call, fd2, compat = RECORD.unpack_from(record)
+        (
+            ts,
+            cg,
+            pid,
+            tgid,
+            uid,
+            netns,
+            family,
+            type_,
+            protocol,
+            ret,
+            comm,
+            kern,
+            call,
+            fd2,
+            compat,
+        ) = RECORD.unpack_from(record)
         return cls(
-            *fields,
+            ts,
+            cg,
+            pid,
+            tgid,
+            uid,
+            netns,
+            family,
+            type_,
+            protocol,
+            ret,
             comm.split(b"\0", 1)[0].decode(errors="replace"),
             bool(kern),
             call,
@@ -83,7 +109,7 @@ class SocketEvent:
         return result_text(self.ret, self.kern, self.call, self.fd2)
 
 
-def describe(event: SocketEvent) -> dict:
+def describe(event: SocketEvent) -> dict[str, object]:
     """The event as a JSON-ready dict: names and numbers for family, type and protocol."""
     return {
         "ts_ns": event.ts_ns,
@@ -118,7 +144,11 @@ class JsonLineEncoder:
     keep up with hundreds of thousands of events per second.
     """
 
-    def __init__(self, cgroup_path, annotate=None):
+    def __init__(
+        self,
+        cgroup_path: Callable[[int], str],
+        annotate: Callable[[int, int, int, int, int, int], str] | None = None,
+    ):
         self._cgroup_path = cgroup_path  # cgroup id -> path
         # (cgroup_id, netns, family, type, protocol, kern) -> extra JSON fragment, or None
         self._annotate = annotate

@@ -1,19 +1,22 @@
-"""Loads the watch BPF programs and reads their events, from the best source the kernel allows.
+"""Loads the watch BPF object and reads its events, with the best source the kernel allows.
 
-Two sources, both writing the same fixed-size record (struct watch_event, watch_core.h)
-to a ring buffer, with the same cgroup filter (map ``watch_cfg``):
+One object (watch/watch.bpf.c), one fixed-size record (struct watch_event, watch_abi.h)
+in a ring buffer, one cgroup filter set in the object's ``.rodata`` before load. What
+differs between the two sources is which programs load (bpf_program__set_autoload):
 
-* ``bpf-lsm`` (bpf/watch_lsm.bpf.c): the user-call programs below plus
-  ``lsm/socket_post_create`` for kernel sockets (kern=1), which no syscall tracepoint
-  sees. Chosen when the kernel loads and attaches it (probe by loading, like
-  :func:`hotfence.fence.backends.probe`), i.e. where BPF-LSM is active.
-* ``tracepoints`` (bpf/watch.bpf.c): the user-call programs only.
+* ``bpf-lsm``: the user-call programs below plus ``lsm/socket_post_create`` for kernel
+  sockets (kern=1), which no syscall tracepoint sees. Chosen when the kernel loads and
+  attaches it (probe by loading, like :func:`hotfence.fence.backends.probe`), i.e.
+  where BPF-LSM is active.
+* ``tracepoints``: the user-call programs only (post_create is not loaded).
 
 User calls, in both: syscalls:sys_{enter,exit}_socket and _socketpair (only the
 syscall exit has the fd or errno, and the enter the type flags); io_uring's
-IORING_OP_SOCKET through the raw tracepoints io_uring_submit_req/io_uring_complete; and
-32-bit calls (which syscall tracepoints skip) through raw_syscalls:sys_exit.
-The last two are optional (:data:`OPTIONAL`): ``describe()`` names what the kernel lacks.
+IORING_OP_SOCKET through the raw tracepoints io_uring_submit_req (io_uring_submit_sqe
+before 6.4, see bpf/core_fixes.h) and io_uring_complete; and 32-bit calls (which
+syscall tracepoints skip) through raw_syscalls:sys_exit. The last two are optional
+(:data:`OPTIONAL`): ``describe()`` names what the kernel lacks, and a feature turned
+off is not even loaded.
 
 A record that finds the ring full is counted in the per-CPU ``lost`` array, so
 ``delivered + lost`` always equals the number of events the programs saw.
@@ -33,6 +36,7 @@ from pathlib import Path
 
 from hotfence.bpf import libbpf
 from hotfence.bpf.build import BuildError, object_path
+from hotfence.watch import abi
 from hotfence.watch.cgroups import cgroup_id, cgroup_level
 
 TRACEFS = Path("/sys/kernel/tracing")
@@ -46,6 +50,8 @@ TRACEPOINTS = (
 
 # socket() and socketpair(): the syscall tracepoints, which every source needs.
 SYSCALL_PROGRAMS = ("watch_enter", "watch_exit", "watch_pair_enter", "watch_pair_exit")
+# Kernel sockets: loaded by the bpf-lsm source only.
+LSM_PROGRAM = "watch_post_create"
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,8 @@ class OptionalHooks:
 
 
 OPTIONAL = (
-    # io_uring IORING_OP_SOCKET; its submit tracepoint is io_uring_submit_req since 6.2,
-    # io_uring_submit_sqe before.
+    # io_uring IORING_OP_SOCKET; its submit tracepoint is io_uring_submit_req since 6.4,
+    # io_uring_submit_sqe before (bpf/core_fixes.h).
     OptionalHooks(
         "io_uring",
         "io_uring sockets",
@@ -79,11 +85,10 @@ USER_CALLS = (
 
 @dataclass(frozen=True)
 class WatchSource:
-    """One way of watching socket creation: a BPF object and the programs to attach."""
+    """One way of watching socket creation: the programs of the watch object it loads."""
 
     name: str  # "bpf-lsm" | "tracepoints"
-    object: str  # bpf/<object>.bpf.c
-    programs: tuple[str, ...]  # all must attach
+    programs: tuple[str, ...]  # all must load and attach
     hooks: str  # what it attaches to and sees, for the CLI's first line
     optional: tuple[OptionalHooks, ...] = OPTIONAL
 
@@ -93,13 +98,10 @@ class WatchSource:
 
 LSM_SOURCE = WatchSource(
     "bpf-lsm",
-    "watch_lsm",
-    (*SYSCALL_PROGRAMS, "watch_post_create"),
+    (*SYSCALL_PROGRAMS, LSM_PROGRAM),
     f"{USER_CALLS} + lsm/socket_post_create (kernel sockets)",
 )
-TRACEPOINT_SOURCE = WatchSource(
-    "tracepoints", "watch", SYSCALL_PROGRAMS, f"{USER_CALLS}; no kernel sockets"
-)
+TRACEPOINT_SOURCE = WatchSource("tracepoints", SYSCALL_PROGRAMS, f"{USER_CALLS}; no kernel sockets")
 SOURCES = {s.name: s for s in (LSM_SOURCE, TRACEPOINT_SOURCE)}
 
 
@@ -109,11 +111,19 @@ def x32_enabled() -> bool:
         return False
     libc = ctypes.CDLL(None, use_errno=True)
     libc.syscall.restype = ctypes.c_long
-    return libc.syscall(ctypes.c_long(0x40000000 | 39)) == os.getpid()
+    return bool(libc.syscall(ctypes.c_long(0x40000000 | 39)) == os.getpid())
 
 
 class WatchUnavailable(RuntimeError):
     """The kernel cannot run the watch programs; the message says why."""
+
+
+def _why_not(src: WatchSource, exc: libbpf.LibbpfError | BuildError) -> str:
+    if isinstance(exc, libbpf.LibbpfError):
+        # Its verifier log was silenced while probing, so do not point the reader at it.
+        why = (exc.strerror or "").replace(" (verifier log above)", "")
+        return f"kernel refused {src.name} programs of {abi.OBJECT}.bpf.c: {why}"
+    return f"no {abi.OBJECT}.bpf.o: {exc}"
 
 
 def ensure_tracefs() -> None:
@@ -159,44 +169,50 @@ class SocketTracer:
             raise ValueError(
                 f"unknown watch feature(s) {sorted(unknown)}: expected {[o.key for o in OPTIONAL]}"
             )
-        self._without = frozenset(without)  # OptionalHooks keys not to attach
+        self._without = frozenset(without)  # OptionalHooks keys not to load
         config = (
-            None
+            abi.WatchConfig()
             if cgroup is None
-            else struct.pack("<QII", cgroup_id(cgroup), cgroup_level(cgroup), 0)
+            else abi.WatchConfig(cgroup_id=cgroup_id(cgroup), level=cgroup_level(cgroup))
         )
+        obj = why_not = None
         if source in ("auto", LSM_SOURCE.name):
-            why_not = self._try(LSM_SOURCE, config, quiet=source == "auto")
-            if why_not is None:
-                self.source, self.reason = (
-                    LSM_SOURCE,
-                    "the kernel loaded and attached a BPF-LSM program",
-                )
-            elif source == LSM_SOURCE.name:
-                raise WatchUnavailable(f"bpf-lsm source unavailable: {why_not}")
-        if self.obj is None:
-            self._try(TRACEPOINT_SOURCE, config, quiet=False, fatal=True)  # raises if refused
+            try:
+                obj = self._load(LSM_SOURCE, config, quiet=source == "auto")
+                self.source = LSM_SOURCE
+                self.reason = "the kernel loaded and attached a BPF-LSM program"
+            except (libbpf.LibbpfError, BuildError) as exc:
+                why_not = _why_not(LSM_SOURCE, exc)
+                if source == LSM_SOURCE.name:
+                    raise WatchUnavailable(f"bpf-lsm source unavailable: {why_not}") from None
+        if obj is None:
+            obj = self._load(TRACEPOINT_SOURCE, config, quiet=False)  # raises if refused
             self.source = TRACEPOINT_SOURCE
             self.reason = (
                 "requested"
                 if source == TRACEPOINT_SOURCE.name
                 else f"bpf-lsm unavailable: {why_not}"
             )
-        self._lost = self.obj.map("lost")
+        self.obj = obj
+        self._events = obj.map("events")
+        self._lost = obj.map("lost")
 
-    def _try(
-        self, src: WatchSource, config: bytes | None, quiet: bool, fatal: bool = False
-    ) -> str | None:
-        """Load and attach ``src``; None on success, else why not (or raise when ``fatal``)."""
+    def _load(self, src: WatchSource, config: abi.WatchConfig, quiet: bool) -> libbpf.BpfObject:
+        """Load ``src``'s programs of the watch object and attach them; on failure, undo and raise."""
         obj = None
         try:
-            obj = libbpf.BpfObject(object_path(src.object))
+            obj = libbpf.BpfObject(object_path(abi.OBJECT))
+            wanted = {*src.programs}
+            for feature in src.optional:
+                if feature.key not in self._without:
+                    wanted.update(p for step in feature.steps for p in step)
+            for name in obj.program_names():
+                obj.program(name).set_autoload(name in wanted)
+            obj.set_initial_value(abi.RODATA, bytes(config))
             # The probe of the LSM source is expected to fail on kernels without bpf in lsm=;
             # libbpf's verifier dump would only be noise on stderr there.
             with libbpf.quiet(logging.CRITICAL) if quiet else contextlib.nullcontext():
                 obj.load()
-                if config is not None:
-                    obj.map("watch_cfg").update(struct.pack("<I", 0), config)
                 for prog in src.programs:
                     self.links.append(obj.program(prog).attach())
             self.missing = self._attach_optional(obj, src)
@@ -205,24 +221,18 @@ class SocketTracer:
                     "x32-ABI calls (this kernel accepts them; syscall tracepoints skip them "
                     "and no hotfence program reads them)"
                 )
-        except (libbpf.LibbpfError, BuildError) as exc:
+        except (libbpf.LibbpfError, BuildError):
             for link in self.links:
                 link.destroy()
             self.links = []
             if obj is not None:
                 obj.close()
-            if fatal:
-                raise
-            if isinstance(exc, libbpf.LibbpfError):
-                # Its verifier log was silenced above, so do not point the reader at it.
-                return f"kernel refused {src.object}.bpf.c: {exc.strerror.replace(' (verifier log above)', '')}"
-            return f"cannot build {src.object}.bpf.c: {exc}"
-        self.obj = obj
-        return None
+            raise
+        return obj
 
     def _attach_optional(self, obj: libbpf.BpfObject, src: WatchSource) -> list[str]:
         """Attach ``src.optional``; for each feature that could not be, what it misses and why."""
-        missing = []
+        missing: list[str] = []
         for feature in src.optional:
             if feature.key in self._without:
                 missing.append(f"{feature.sees} (turned off)")
@@ -252,7 +262,7 @@ class SocketTracer:
         return f"via {self.source.name}: {self.source.hooks}; {self.reason}{gaps}"
 
     def open_ring(self, callback: Callable[[bytes], None]) -> libbpf.RingBuffer:
-        self.ring = libbpf.RingBuffer(self.obj.map("events"), callback)
+        self.ring = libbpf.RingBuffer(self._events, callback)
         return self.ring
 
     def lost(self) -> int:

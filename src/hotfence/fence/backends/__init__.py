@@ -27,7 +27,7 @@ from hotfence.fence.compiled import CompiledPolicy
 from hotfence.fence.model import Backend as BackendName
 
 if TYPE_CHECKING:
-    from hotfence.bpf import abi
+    from hotfence.fence import abi
     from hotfence.fence.backends.cgroupfs import CgroupRef
     from hotfence.fence.backends.lifecycle import LoadedFence
     from hotfence.fence.backends.maps import FenceMaps, RuleCounter

@@ -1,7 +1,7 @@
 """The maps every BPF fence object shares (``fence_core.h``) and the atomic slot swap.
 
 A :class:`CompiledPolicy` is encoded into hash-map keys exactly as ``compiled.py`` (see
-``bpf/common.h``); per-rule counters live in a per-CPU array and deny/audit events in a
+``fence/fence_abi.h``); per-rule counters live in a per-CPU array and deny/audit events in a
 ring buffer.
 
 Atomic swap (:meth:`FenceMaps.install`): keys carry a slot (0/1). The new policy is
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from hotfence.bpf import abi, libbpf
-from hotfence.fence import fast_table
+from hotfence.bpf import libbpf
+from hotfence.fence import abi, fast_table
 from hotfence.fence.backends.cgroupfs import FenceError
 from hotfence.fence.backends.pinning import AppliedState, checkpoint, rule_infos
 from hotfence.fence.compiled import (

@@ -46,7 +46,7 @@ from hotfence.fence.compiled import (
     RuleInfo,
     resolve_create_protocol,
 )
-from hotfence.fence.names import AF_INET, AF_PACKET, SOCK_PACKET, SOCK_TYPE_MASK
+from hotfence.linux.names import AF_INET, AF_PACKET, SOCK_PACKET, SOCK_TYPE_MASK
 
 if TYPE_CHECKING:
     from hotfence.fence.backends.lifecycle import LoadedFence

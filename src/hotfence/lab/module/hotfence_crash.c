@@ -10,6 +10,9 @@
  *   softlockup spin with preemption disabled until the soft-lockup watchdog fires
  *   hung       sleep uninterruptibly forever (for the hung-task detector)
  *   panic      panic()
+ *   netns      arm the pernet init: the next HOTFENCE_NETNS_WAITERS new network
+ *              namespaces wait forever in it, the one after crashes in a socket
+ *              operation on a kernel socket of that namespace (netns kind)
  *
  * It also registers an "experimental" inet protocol, socket(AF_INET, SOCK_DGRAM, 253)
  * (253 is reserved for experimentation by RFC 3692), whose connect() dereferences NULL:
@@ -28,7 +31,10 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/in.h>
+#include <linux/net.h>
 #include <net/inet_common.h>
+#include <net/net_namespace.h>
 #include <net/protocol.h>
 #include <net/sock.h>
 
@@ -127,10 +133,15 @@ static noinline __attribute__((noipa)) int hotfence_crash_proto_connect(struct s
 									struct sockaddr *uaddr,
 									int addr_len, int flags)
 {
-	/* the "route" this protocol never set up: NULL, like a missed initialisation */
-	struct hotfence_obj *route = hotfence_null_obj;
+	/*
+	 * The "route" this protocol never set up: sk_user_data is NULL, like a missed
+	 * initialisation. Read after the call so that sock stays live (in a callee-saved
+	 * register) up to the fault, as a crashing function's arguments usually are.
+	 */
+	struct hotfence_obj *route;
 
 	hotfence_crash_pad(8);
+	route = READ_ONCE(sock->sk->sk_user_data);
 	return (int)READ_ONCE(route->b);
 }
 
@@ -184,8 +195,47 @@ static struct inet_protosw hotfence_protosw = {
 	.flags = 0,
 };
 
+/*
+ * The netns kind: a pernet operation, run by copy_net_ns() -> setup_net() for every new
+ * network namespace, the way the ipv6 multicast routing code of the seed crash runs.
+ * Armed, it first parks HOTFENCE_NETNS_WAITERS namespaces being set up (a pile-up like
+ * containers starting at once), then connects a kernel socket of the next namespace
+ * with the experimental protocol, which crashes in hotfence_crash_proto_connect().
+ */
+#define HOTFENCE_NETNS_WAITERS 3
+static atomic_t hotfence_netns_armed = ATOMIC_INIT(0);
+static atomic_t hotfence_netns_parked = ATOMIC_INIT(0);
+
+static noinline __attribute__((noipa)) int hotfence_crash_netns_init(struct net *net)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct socket *sock;
+	int err;
+
+	if (!atomic_read(&hotfence_netns_armed))
+		return 0;
+	if (atomic_inc_return(&hotfence_netns_parked) <= HOTFENCE_NETNS_WAITERS) {
+		wait_for_completion(&hotfence_never);
+		return 0;
+	}
+	err = sock_create_kern(net, AF_INET, SOCK_DGRAM, HOTFENCE_IPPROTO, &sock);
+	if (err)
+		return err;
+	err = kernel_connect(sock, (struct sockaddr *)&addr, sizeof(addr), 0);
+	sock_release(sock);
+	return err;
+}
+
+static struct pernet_operations hotfence_net_ops = {
+	.init = hotfence_crash_netns_init,
+};
+
 static int hotfence_crash_do(const char *kind)
 {
+	if (!strcmp(kind, "netns")) {
+		atomic_set(&hotfence_netns_armed, 1);
+		return 0;
+	}
 	if (!strcmp(kind, "null"))
 		hotfence_crash_null_deref();
 	else if (!strcmp(kind, "bug"))
@@ -236,6 +286,13 @@ static int __init hotfence_crash_init(void)
 		return -ENOMEM;
 	}
 	inet_register_protosw(&hotfence_protosw);
+	err = register_pernet_subsys(&hotfence_net_ops);
+	if (err) {
+		inet_unregister_protosw(&hotfence_protosw);
+		proto_unregister(&hotfence_proto);
+		remove_proc_entry("hotfence_crash", NULL);
+		return err;
+	}
 	if (trigger[0])
 		return hotfence_crash_do(trigger);
 	return 0;
@@ -243,6 +300,7 @@ static int __init hotfence_crash_init(void)
 
 static void __exit hotfence_crash_exit(void)
 {
+	unregister_pernet_subsys(&hotfence_net_ops);
 	inet_unregister_protosw(&hotfence_protosw); /* waits for RCU readers */
 	proto_unregister(&hotfence_proto);
 	remove_proc_entry("hotfence_crash", NULL);

@@ -1,35 +1,39 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
- * hotfence watch, shared by both sources (watch.bpf.c: syscall tracepoints only;
- * watch_lsm.bpf.c: the same tracepoints plus lsm/socket_post_create for kernel sockets).
+ * hotfence watch: one event per socket creation, with its context and result, in one
+ * object. User space (watch/tracer.py) turns programs off with bpf_program__set_autoload
+ * before load: lsm/socket_post_create where the kernel refuses BPF-LSM programs, and
+ * the io_uring / 32-bit programs a caller asks to leave out.
  *
- * One event per user socket creation, whichever way it is asked for (watch_event.call):
+ * User calls, whichever way they are asked for (watch_event.call):
  *  - socket() and socketpair(): sys_enter_* remembers the arguments per thread;
  *    sys_exit_* joins them with the result (fd / both fds, or -errno) and the caller's
  *    context and submits one ring-buffer record.
- *  - io_uring IORING_OP_SOCKET (no syscall of its own): the raw tracepoint
- *    io_uring_submit_req (io_uring_submit_sqe before 6.2) has the prepared request (its struct io_socket) in the
- *    submitter's context; the record waits in `uring_pending` until io_uring_complete
- *    gives the request's result (req->cqe.res, in the same place on 6.1 and 6.18).
- *    Requests io_uring rejects while preparing them never reach submit_req.
+ *  - io_uring IORING_OP_SOCKET (no syscall of its own): the raw tracepoint that sees each
+ *    submitted request (core_fixes.h: its name changed in v6.4) has the prepared request
+ *    in the submitter's context; the record waits in `uring_pending` until
+ *    io_uring_complete gives the request's result (req->cqe.res). Requests io_uring
+ *    rejects while preparing them never reach the submit tracepoint.
+ *  - 32-bit calls, which the syscall tracepoints skip: raw_syscalls:sys_exit.
+ * Kernel sockets (sock_create_kern(), e.g. the per-netns ICMPv6 control sockets) never
+ * pass a syscall tracepoint: lsm/socket_post_create reports them (kern = 1).
+ *
  * A record that does not fit in the ring is counted in `lost`, never dropped silently.
- * These tracepoints see user calls only: kernel sockets (kern=1) never pass here.
  */
-#ifndef HOTFENCE_WATCH_CORE_H
-#define HOTFENCE_WATCH_CORE_H
-
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "core_fixes.h"
+#include "watch_abi.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define WATCH_SOCKET 0
-#define WATCH_SOCKETPAIR 1
-#define WATCH_IO_URING 2
+/* Load-time configuration (watch_abi.h); written by user space into .rodata before load,
+ * so the verifier sees a constant and drops the cgroup check when everyone is watched. */
+const volatile struct watch_config watch_config = {};
 
-#define IO_URING_OP_SOCKET 45 /* enum io_uring_op IORING_OP_SOCKET (uapi, fixed) */
-
+/* A call between its sys_enter and sys_exit, per thread. */
 struct watch_args {
 	__s32 family, type, protocol;
 	__u32 call;
@@ -37,41 +41,6 @@ struct watch_args {
 	__u32 compat;   /* made through the 32-bit (ia32) entry */
 	__u32 pad;
 };
-
-/* Keep in step with RECORD in watch/events.py. */
-struct watch_event {
-	__u64 ts_ns;
-	__u64 cgroup_id;
-	__u32 pid;      /* thread id */
-	__u32 tgid;     /* process id */
-	__u32 uid;
-	__u32 netns;    /* inode of the socket's network namespace (= the caller's for socket());
-			 * 0 for a kernel socket with no sock yet (netlink's sock_create_lite) */
-	__s32 family;
-	__s32 type;     /* user calls: as passed (base type | SOCK_CLOEXEC | SOCK_NONBLOCK) */
-	__s32 protocol; /* as passed: 0 is not resolved to the family's default */
-	__s32 ret;      /* fd (socketpair: the first), or -errno; 0 for kernel sockets */
-	char comm[16];
-	__u32 kern;     /* 1: a kernel socket (sock_create_kern), seen only by the LSM source */
-	__u32 call;     /* WATCH_SOCKET, WATCH_SOCKETPAIR, WATCH_IO_URING */
-	__s32 fd2;      /* socketpair: the second fd; io_uring: the fixed-file slot asked
-			 * for (0 = a normal fd); else -1 */
-	__u32 compat;   /* 1: a 32-bit call (ia32 process, or int $0x80) */
-};
-
-/* Only watch callers below one cgroup: watch_cfg[0] = {cgroup id (0 = everyone), its level}. */
-struct watch_config {
-	__u64 cgroup_id;
-	__u32 level;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct watch_config);
-} watch_cfg SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -92,14 +61,22 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+/* io_uring socket requests between submission and completion, by request address. LRU:
+ * a request cancelled without a completion must not hold a slot for ever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct watch_event);
+} uring_pending SEC(".maps");
+
+/* ------------------------------------------------------------------ shared steps */
+
 static __always_inline int in_scope(void)
 {
-	__u32 zero = 0;
-	struct watch_config *c = bpf_map_lookup_elem(&watch_cfg, &zero);
-
-	if (!c || !c->cgroup_id)
+	if (!watch_config.cgroup_id)
 		return 1;
-	return bpf_get_current_ancestor_cgroup_id(c->level) == c->cgroup_id;
+	return bpf_get_current_ancestor_cgroup_id(watch_config.level) == watch_config.cgroup_id;
 }
 
 /* One event that will never reach the ring. */
@@ -157,25 +134,6 @@ static __always_inline struct watch_event *reserve_event(void)
 	return e;
 }
 
-static __always_inline int remember_call(struct trace_event_raw_sys_enter *ctx, __u32 call)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct watch_args a = {
-		.family = (__s32)ctx->args[0],
-		.type = (__s32)ctx->args[1],
-		.protocol = (__s32)ctx->args[2],
-		.call = call,
-		.usockvec = call == WATCH_SOCKETPAIR ? ctx->args[3] : 0,
-	};
-
-	if (!in_scope())
-		return 0;
-	/* A full table of calls in flight would drop this call's event: count it. */
-	if (bpf_map_update_elem(&inflight, &id, &a, BPF_ANY))
-		count_lost();
-	return 0;
-}
-
 /* Submit the record of one finished call (its arguments in `a`, its result `ret`). */
 static __always_inline void emit_call(const struct watch_args *a, long ret)
 {
@@ -199,6 +157,27 @@ static __always_inline void emit_call(const struct watch_args *a, long ret)
 		e->fd2 = fds[1];
 	}
 	bpf_ringbuf_submit(e, 0);
+}
+
+/* ------------------------------------------------------------------ socket(), socketpair() */
+
+static __always_inline int remember_call(struct trace_event_raw_sys_enter *ctx, __u32 call)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct watch_args a = {
+		.family = (__s32)ctx->args[0],
+		.type = (__s32)ctx->args[1],
+		.protocol = (__s32)ctx->args[2],
+		.call = call,
+		.usockvec = call == WATCH_SOCKETPAIR ? ctx->args[3] : 0,
+	};
+
+	if (!in_scope())
+		return 0;
+	/* A full table of calls in flight would drop this call's event: count it. */
+	if (bpf_map_update_elem(&inflight, &id, &a, BPF_ANY))
+		count_lost();
+	return 0;
 }
 
 static __always_inline int report_call(long ret)
@@ -237,10 +216,12 @@ int watch_pair_exit(struct trace_event_raw_sys_exit *ctx)
 	return report_call(ctx->ret);
 }
 
+/* ------------------------------------------------------------------ 32-bit calls */
+
 /*
- * 32-bit calls: the syscall tracepoints above skip them (x86 leaves compat system calls
- * out of syscall tracing), so an ia32 process, or any process using `int $0x80`, would
- * make sockets unseen. raw_syscalls:sys_exit sees every system call; this program needs
+ * The syscall tracepoints above skip 32-bit calls (x86 leaves compat system calls out of
+ * syscall tracing), so an ia32 process, or any process using `int $0x80`, would make
+ * sockets unseen. raw_syscalls:sys_exit sees every system call; this program needs
  * nothing from the entry, since pt_regs still holds the call's number (orig_ax) and
  * arguments at exit, so every system call on the host pays one program run and one
  * register read while watch runs (benchmarks/watch_overhead.py measures it).
@@ -303,25 +284,17 @@ int watch_compat_exit(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* io_uring socket requests between submission and completion, by request address. LRU:
- * a request cancelled without a completion must not hold a slot for ever. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, struct watch_event);
-} uring_pending SEC(".maps");
+/* ------------------------------------------------------------------ io_uring */
 
 static __always_inline int remember_uring(struct io_kiocb *req)
 {
 	__u64 key = (__u64)req;
 
-	if (!bpf_core_type_exists(struct io_socket))
+	if (!hf_kernel_has_io_socket())
 		return 0;
-	if (BPF_CORE_READ(req, opcode) != IO_URING_OP_SOCKET || !in_scope())
+	if (BPF_CORE_READ(req, opcode) != HF_IORING_OP_SOCKET || !in_scope())
 		return 0;
-	/* The request's first bytes are its prepared command (io_kiocb.cmd). */
-	struct io_socket *sk = (struct io_socket *)req;
+	struct io_socket *sk = hf_io_socket(req);
 	struct watch_event e = {};
 
 	fill_caller(&e);
@@ -336,14 +309,14 @@ static __always_inline int remember_uring(struct io_kiocb *req)
 	return 0;
 }
 
-/* The request is the first argument of both; the tracepoint was renamed in 6.2. */
-SEC("raw_tracepoint/io_uring_submit_req")
+/* The same tracepoint under its two names (core_fixes.h); user space attaches one. */
+SEC(HF_SEC_URING_SUBMIT)
 int watch_uring_submit(struct bpf_raw_tracepoint_args *ctx)
 {
 	return remember_uring((struct io_kiocb *)ctx->args[0]);
 }
 
-SEC("raw_tracepoint/io_uring_submit_sqe")
+SEC(HF_SEC_URING_SUBMIT_OLD)
 int watch_uring_submit_sqe(struct bpf_raw_tracepoint_args *ctx)
 {
 	return remember_uring((struct io_kiocb *)ctx->args[0]);
@@ -361,7 +334,7 @@ int watch_uring_complete(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	/* io_uring recycles requests: an entry left by a socket request that never completed
 	 * must not be reported for a later request of another kind at the same address. */
-	if (BPF_CORE_READ(req, opcode) != IO_URING_OP_SOCKET) {
+	if (BPF_CORE_READ(req, opcode) != HF_IORING_OP_SOCKET) {
 		bpf_map_delete_elem(&uring_pending, &key);
 		return 0;
 	}
@@ -375,4 +348,44 @@ int watch_uring_complete(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-#endif /* HOTFENCE_WATCH_CORE_H */
+/* ------------------------------------------------------------------ kernel sockets */
+
+/*
+ * Loaded only where the kernel accepts BPF-LSM programs (watch/tracer.py turns its
+ * autoload off elsewhere). Why user calls do not come from here (net/socket.c,
+ * __sock_create):
+ *  - security_socket_post_create() runs only after the family's create() succeeded,
+ *    before any fd exists, with the type already stripped of SOCK_CLOEXEC/NONBLOCK.
+ *    So for a user socket() it can give neither the fd nor the errno of a failed call,
+ *    nor the flags: the syscall exit tracepoint is the one place that has them.
+ *  - Kernel sockets never pass a syscall tracepoint; they do pass post_create.
+ *    Reaching post_create means the creation succeeded (a later LSM refusal there is
+ *    not made by hotfence), so their record has ret 0 and kern 1. post_create runs in
+ *    the creating task's context (pid, comm, cgroup are that task's); the netns is the
+ *    socket's own, which for a netns being set up is the new namespace, not the task's
+ *    current one. Netlink kernel sockets come from sock_create_lite(), whose
+ *    post_create runs before the sock is attached: their netns is unknown there and
+ *    reported as 0.
+ * User sockets of any kind (socket, socketpair, io_uring) have kern = 0 here and are
+ * skipped: the programs above report each of them once, with its result.
+ */
+SEC("lsm/socket_post_create")
+int BPF_PROG(watch_post_create, struct socket *sock, int family, int type, int protocol, int kern, int ret)
+{
+	struct watch_event *e;
+
+	if (!kern || ret || !in_scope())
+		return ret; /* an earlier BPF-LSM verdict stands; we never decide anything */
+	e = reserve_event();
+	if (!e)
+		return ret;
+	/* BPF_CORE_READ stops at a NULL sk (sock_create_lite) and yields 0. */
+	e->netns = BPF_CORE_READ(sock, sk, __sk_common.skc_net.net, ns.inum);
+	e->family = family;
+	e->type = type;
+	e->protocol = protocol;
+	e->ret = 0;
+	e->kern = 1;
+	bpf_ringbuf_submit(e, 0);
+	return ret;
+}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ABI shared by the BPF programs and user space (hotfence.bpf.abi mirrors every
+ * The ABI shared by the BPF programs and user space (hotfence.fence.abi mirrors every
  * struct here with ctypes; tests/test_bpf_build.py checks the sizes and the lookup
  * tables against hotfence/fence/compiled.py).
  *

@@ -1,7 +1,7 @@
-"""ctypes mirrors of the structs and constants in ``bpf/common.h``.
+"""ctypes mirrors of the structs and constants in ``fence/fence_abi.h``.
 
 These are the bytes user space writes into (and reads from) the fence maps and the
-event ring buffer. ``tests/test_bpf_build.py`` parses common.h and checks every size,
+event ring buffer. ``tests/test_bpf_build.py`` parses fence_abi.h and checks every size,
 constant and lookup table here (and against ``fence/compiled.py``).
 """
 

@@ -1,4 +1,5 @@
-"""Socket family / type / protocol names <-> numbers, as Linux x86_64 defines them.
+"""Socket family / type / protocol names <-> numbers, as Linux x86_64 defines them (shared
+by the fence policy, the reference model and watch's event decoding).
 
 Sources: include/linux/socket.h (AF_*, AF_MAX = NPROTO = 46 up to at least 6.18),
 include/linux/net.h (enum sock_type, SOCK_MAX, SOCK_TYPE_MASK, SOCK_CLOEXEC /

@@ -11,7 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
-#include "common.h"
+#include "fence_abi.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -72,6 +72,11 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } hf_events SEC(".maps");
+
+/* A ring buffer carries no record type, so nothing else puts struct hf_event in this
+ * object's BTF; this never-used pointer does, for tests/test_bpf_build.py to check
+ * fence/abi.py's Event against what the compiler laid out. */
+struct hf_event *hf_event_btf __attribute__((unused));
 
 static const __u8 hf_create_shapes[HF_N_CREATE_SHAPES] = HF_CREATE_SHAPES;
 static const __u8 hf_port_shapes[HF_N_PORT_SHAPES] = HF_PORT_SHAPES;

@@ -1,0 +1,293 @@
+"""Step 2 of parsing a log: collect one report's lines from its header line on.
+
+Like syzkaller's ``findReport``: a report's lines are the following lines of the same
+printk context (task/CPU caller id, when the log has one) up to the next header line that
+does not continue the report (a ``Kernel panic`` right after a BUG does; another BUG does
+not). Unreliable `` ? `` frames are kept but left out of the title text. The report's own
+text stops at the next report, at an end marker (``---[ end trace``, ``Kernel Offset:``),
+or at a pause of more than 10 s in printk time; a few lines more are read for the title
+and the corruption check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import oopses
+from .lines import Line, caller_id, make_line
+from .oopses import OopsKind
+
+# Lines of context kept before a report (more with per-task caller ids: they are ours).
+_PREFIX_LINES = 5
+_PREFIX_LINES_TASK = 50
+# A report of a task/CPU context continues past interleaved reports of others; bound it.
+_MAX_REPORT_LINES = 3000
+_MAX_REPORT_CHARS = 1 << 20
+
+# Lines after which a task's report has nothing more to say.
+_REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---[ end Kernel panic")
+_REPORT_TERMINATOR_RE = re.compile(
+    "|".join(re.escape(t) for t in _REPORT_TERMINATORS)
+)  # one pass per line
+
+# Seconds of silence between two lines of one report after which it is over.
+_REPORT_TIME_GAP = 10.0
+# Lines of other contexts in a row after which a report is taken to be over.
+_TASK_GAP_LINES = 150
+# Lines still read after a report ended or the next one began (the panic, or the
+# "Allocated by task" part of a KASAN report that another report interrupted).
+_TAIL_LINES = 100
+# A panic this close after a report's end trace is that crash's own panic.
+_PANIC_GRACE_LINES = 8
+# x86 prints the faulting registers again after "---[ end trace" (oops_end); those lines
+# do not count against the grace above, so "Fatal exception" still joins its oops.
+_REGISTER_DUMP_RE = re.compile(
+    r"^\s*(?:RIP|RSP|RAX|RBX|RCX|RDX|RSI|RDI|RBP|R\d{1,2}|FS|GS|CS|DS|ES|CR\d|DR\d|PKRU|Code):?\s"
+)
+# Bound on a report's own text when nothing marks its end.
+_MAX_OWN_LINES = 1500
+
+
+@dataclass
+class Extracted:
+    header: Line
+    kind: OopsKind
+    prefix: list[Line]
+    lines: list[Line]  # the report's own lines (header first)
+    title_end: int  # lines[:title_end] feed the title
+    own_end: int  # lines[:own_end] are the report's own; the rest only feed the corruption check
+    next_pos: int  # where the search for the next report resumes
+
+
+def info_with_stack(raw: str) -> bool:
+    # Cheap common-substring guard first: this runs on every line of a report window.
+    return ("ailure:" in raw or "FAULT_" in raw) and any(p in raw for p in oopses.INFO_WITH_STACK)
+
+
+def is_report_start(raw: str) -> bool:
+    return not any(r.search(raw) for r in oopses.REPORT_START_IGNORES)
+
+
+def extract(
+    text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int, first_no: int
+) -> Extracted:
+    """Collect the report whose header line is at ``start`` (``order[idx]``)."""
+    kind = cands[start]
+    end_nl = text.find("\n", start)
+    header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
+    task_ctx = bool(caller_id(header.context))
+    limit = _read_limit(text, start, order, idx, task_ctx, kind)
+    prefix = _prefix_lines(text, start, header.context, first_no)
+    window = _Window(header, kind, cands, task_ctx)
+    pos = start
+    n = -1
+    last_pos = start
+    while pos < limit:
+        nl = text.find("\n", pos, limit)
+        if nl == -1:
+            nl = limit
+        raw = text[pos:nl]
+        line_start = pos
+        pos = nl + 1
+        n += 1
+        if n >= _MAX_REPORT_LINES:
+            break
+        last_pos = pos
+        if not window.feed(raw, line_start, n, first_no):
+            break
+    stops = [p for p in (window.second, window.resume) if p is not None]
+    next_pos = min(stops) if stops else last_pos
+    return Extracted(header, kind, prefix, window.lines, window.title_end, window.own_end, next_pos)
+
+
+def _absorbed(kind: OopsKind, raw: str, distance: Callable[[], int]) -> bool:
+    """Is ``raw``, ``distance()`` lines after ``kind``'s header, part of that report?"""
+    return any(a in raw for a in kind.absorbs) and distance() <= kind.absorb_lines
+
+
+def _read_limit(
+    text: str, start: int, order: list[int], idx: int, task_ctx: bool, kind: OopsKind
+) -> int:
+    """Where to stop reading. A single console stream: one report past the next real
+    header (the lines after it only feed the corruption check, like syzkaller, which
+    reads to the end of the log). A task's own lines continue past other tasks' reports,
+    up to a bound."""
+    limit = len(text)
+    if not task_ctx:
+        seen = 0
+        for s in order[idx + 1 :]:
+            e = text.find("\n", s)
+            raw = text[s:] if e == -1 else text[s:e]
+            if _absorbed(kind, raw, lambda s=s: text.count("\n", start, s)):  # type: ignore[misc]
+                continue
+            if is_report_start(raw):
+                seen += 1
+                if seen == 2:
+                    limit = s
+                    break
+    return min(limit, start + _MAX_REPORT_CHARS)
+
+
+@dataclass
+class _Window:
+    """The state of reading one report's window, line by line (``feed``)."""
+
+    header: Line
+    kind: OopsKind
+    cands: dict[int, OopsKind]
+    task_ctx: bool
+    lines: list[Line] = field(default_factory=list)
+    second: int | None = None  # where the next report starts
+    resume: int | None = None  # a later panic-like line that is a report of its own
+    title_end: int = 0
+    own_end: int = 0  # lines[:own_end] are this report's; later ones only judge corruption
+    own_done: bool = False
+    tail: int = _TAIL_LINES
+    last_ts: float | None = None
+    gap: int = 0
+    after_second: int = 0
+    since_done: int = 0
+    text_lines: int = 0
+    skip_text: bool = False
+    cpu_traceback: bool = False
+
+    def __post_init__(self) -> None:
+        self.context = self.header.context
+        # With caller ids most lines in the window belong to other tasks: recognise them
+        # by their raw caller tag without the full prefix parse.
+        self.tag = caller_id(self.context)
+        self.min_lines = 16 if "BUG: KMSAN:" in self.header.raw else 22
+
+    def feed(self, raw: str, line_start: int, n: int, first_no: int) -> bool:
+        """Take line ``n`` of the window; False once the report is over."""
+        is_header = n == 0
+        if (
+            self.tag
+            and n
+            and not self.cpu_traceback
+            and self.tag not in raw[:128]
+            and line_start not in self.cands
+        ):
+            if self.second is None and info_with_stack(raw):
+                self.second = line_start
+            return self._other_context()
+        if self.own_done and self.since_done > self.tail:
+            return False  # enough read after the report ended (it may still hold its panic)
+        if self.second is not None and not self.task_ctx:
+            self.after_second += 1
+            if self.after_second > _TAIL_LINES:
+                return False  # past the next report only the corruption check looks, briefly
+        line = make_line(raw, line_start, first_no + n)
+        if not is_header:
+            self._note_next_report(raw, line_start, line.context, n)
+            if line.context != self.context and not (
+                self.cpu_traceback and caller_id(line.context).startswith("C")
+            ):
+                return self._other_context()
+        self.gap = 0
+        if not is_header:
+            self._note_own_end(raw, line_start, line, n)
+        if line.timestamp is not None:
+            self.last_ts = line.timestamp
+        if self._keep(raw, line, is_header):
+            self.lines.append(line)
+            if self.second is None or self.task_ctx:
+                self.title_end = len(self.lines)
+            if not self.own_done:
+                self.own_end = len(self.lines)
+        if not self.own_done and (
+            _REPORT_TERMINATOR_RE.search(raw) is not None or self.own_end >= _MAX_OWN_LINES
+        ):
+            self._end_own()
+        return True
+
+    def _other_context(self) -> bool:
+        self.gap += 1
+        return self.gap <= _TASK_GAP_LINES  # past that the report's stream has stopped
+
+    def _end_own(self) -> None:
+        self.own_done, self.since_done = True, 0
+
+    def _starts_next(self, raw: str, line_start: int, n: int) -> bool:
+        """Does this candidate line start a report of its own (not continue this one)?"""
+        if line_start not in self.cands or not is_report_start(raw):
+            return False
+        return not _absorbed(self.kind, raw, lambda: n)
+
+    def _note_next_report(self, raw: str, line_start: int, ctx: str, n: int) -> None:
+        is_cand = line_start in self.cands
+        if self.second is None and (self._starts_next(raw, line_start, n) or info_with_stack(raw)):
+            self.second = line_start
+        if self.own_done and is_cand and not is_report_start(raw):
+            # A "Kernel panic"-like line after this report ended: right after the end it
+            # is this crash's panic; later, or from another context, it is a new report.
+            if (
+                self.since_done <= _PANIC_GRACE_LINES
+                and ctx == self.context
+                and self.second is None
+            ):
+                self.own_done = False
+            elif self.resume is None:
+                self.resume = line_start
+
+    def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
+        """Where the report's own text ends (its title may read further, like syzkaller)."""
+        ts = line.timestamp
+        if self.own_done and not _REGISTER_DUMP_RE.match(line.text):
+            self.since_done += 1
+        elif (
+            ts is not None
+            and self.last_ts is not None
+            and abs(ts - self.last_ts) > _REPORT_TIME_GAP
+        ):
+            # An oops is printed in one burst; a long pause (or time going backwards, as in
+            # concatenated logs) means what follows is something else.
+            self._end_own()
+            if ts < self.last_ts:
+                self.tail = _PANIC_GRACE_LINES  # time went backwards: certainly another log
+        elif not self.task_ctx and self.second is not None:
+            self._end_own()  # one stream: the next report's lines are not ours
+        elif self.task_ctx and self._starts_next(raw, line_start, n):
+            self._end_own()  # the same task starts a new report
+
+    def _keep(self, raw: str, line: Line, is_header: bool) -> bool:
+        if not is_header and line.questionable:
+            # Unreliable " ? " frames: shown and parsed as frames, never used for titles.
+            return not self.skip_text
+        self.text_lines += 1
+        skip_line = self.skip_text
+        if "Disabling lock debugging due to kernel taint" in raw:
+            skip_line = True
+        elif "Sending NMI from CPU" in raw:
+            self.cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
+        elif (
+            "Kernel panic - not syncing" in raw
+            or "WARNING: possible circular locking dependency detected" in raw
+        ) and self.text_lines > self.min_lines:
+            # panic_on_warn's panic stack and lockdep noise caused by the oops itself
+            # repeat what we already have; stop collecting once we have enough.
+            self.skip_text = skip_line = True
+        return is_header or not skip_line
+
+
+def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Line]:
+    want = _PREFIX_LINES_TASK if caller_id(context) else _PREFIX_LINES
+    out: list[Line] = []
+    end = start - 1
+    number = first_no - 1
+    scanned = 0
+    tag = caller_id(context)
+    while end >= 0 and len(out) < want and scanned < 4 * want + 50:
+        s = text.rfind("\n", 0, end) + 1
+        raw = text[s:end]
+        if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
+            line = make_line(raw, s, number)
+            if line.context == context and line.text and not line.questionable:
+                out.append(line)
+        end = s - 1
+        number -= 1
+        scanned += 1
+    out.reverse()
+    return out

@@ -1,0 +1,250 @@
+"""Step 4 of parsing a log: the structured fields of one report's lines.
+
+The faulting frame (``RIP:`` and the other architectures' equivalents), the call trace,
+and the task / CPU / kernel release / taint / hardware named by the header lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Frame
+from .scan import is_stack_start
+from .taint import extract_taint
+
+# One stack entry: x86 "[<pc>] ? func+0x1/0x2 [mod]" (one or two [<pc>], "?" unreliable),
+# arm64/x86 5.x " func+0x1/0x2", powerpc "[sp] [pc] .func+0x1/0x2 (unreliable)" (ELFv1
+# dot names), decode_stacktrace's "[< inline >]" placeholder, symbolised " file.c:12".
+_PC = r"\[<?\s*(?:(?:0x)?[0-9a-f]+|inline)\s*>?\]"
+_FRAME_RE = re.compile(
+    r"^\s*(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:" + _PC + r"\s*)?\.?"
+    r"(?P<func>[A-Za-z_$][\w.$]*)\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+)"
+    r"(?:\s+\[(?P<mod>[\w.\-]+)(?:\s+[0-9a-f]+)?\])?"
+    r"(?:\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):(?P<line>\d+))?(?P<inl>\s+\[inline\])?"
+)
+# Symbolised logs print inlined callers without an offset: "__dump_stack lib/dump_stack.c:16
+# [inline]", older decode_stacktrace "[< inline >] rcu_lock_acquire include/linux/rcupdate.h:486".
+_INLINE_RE = re.compile(
+    r"^\s*(?P<pc>" + _PC + r"\s*)?(?P<func>[A-Za-z_][\w.]*)\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):"
+    r"(?P<line>\d+)(?P<inl>\s+\[inline\])?"
+)
+# 32-bit ARM unwind_backtrace(): "[<c0123>] (func+0x1/0x2) from [<c0456>] (caller+0x3/0x4)",
+# since 3.x "(func) from"; the entry is the callee, the caller is the next line's entry.
+_ARM_FRAME_RE = re.compile(
+    r"^\s*"
+    + _PC
+    + r"\s+\((?P<func>[A-Za-z_][\w.]*)(?:\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+))?"
+    r"(?:\s+\[(?P<mod>[\w.\-]+)\])?\)(?: from |$)"
+)
+# "?" entries the unwinder could not name ("? 0xffffffffa03dc000"): the trace goes on.
+_ADDRESS_ONLY_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}\s*$")
+# Context markers x86 prints around nested stacks; old kernels put the first frame of the
+# stack on the same line ("<IRQ>  [<ffffffff8163a0fe>] dump_stack+0x19/0x1b").
+_MARKERS_RE = re.compile(
+    r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|#DF|DB|MCE|NMI_EOE)>>?\s*)+"
+)  # 3.x printed "<<EOE>>" at the end of an exception stack
+# The faulting instruction's line, per architecture: x86 "RIP: 0010:f+0x1/0x2", i386 2.6
+# "EIP is at f", powerpc "NIP [c000...] f", ARM "PC is at f", arm64 "pc : f", riscv
+# "epc : f", MIPS "epc   : ffffffff80123 f", s390 "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
+_RIP_LINE_RE = re.compile(r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|epc|Krnl PSW)\s*:?\s")
+_RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
+_TRACE_MARKER_RE = re.compile(
+    r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$)"
+)
+_REGS_RE = re.compile(r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:")
+
+# The taint block of a header: "Not tainted" or "Tainted: " + flags, as print_tainted()
+# prints them (letters, spaces, Red Hat's "-" placeholders).
+_TAINT = r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)"
+# A kernel release: "6.1.0-56-amd64", "3.10.0-957.21.3.el7.x86_64", "5.15.0-91-generic".
+_REL = r"(?P<rel>\d+\.\d+[\w.\-+~]*)"
+# Lines that name task, CPU and kernel together, newest kernels first. Each is written
+# from the kernel's own format string:
+_HEADER_RES = (
+    # lib/dump_stack.c dump_stack_print_info() (3.10+), with RHEL's "Kdump: loaded " and
+    # 6.x's "UID: N": "CPU: 12 PID: 48172 Comm: dockerd Kdump: loaded Tainted: G ... 3.10.0"
+    re.compile(
+        r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: (?P<comm>.{1,20}?) "
+        r"(?:Kdump: loaded )?" + _TAINT + r" +" + _REL
+    ),
+    # x86 __show_regs() up to 3.9: "Pid: 1234, comm: bash Not tainted 2.6.32-431.el6.x86_64 #1"
+    re.compile(
+        r"Pid: (?P<pid>\d+), comm: +(?P<comm>.{1,20}?) (?:Kdump: loaded )?" + _TAINT + r" +" + _REL
+    ),
+)
+# Older and other architectures print the three facts on separate lines.
+_RELEASE_RES = (
+    # i386 2.6 die(): "EFLAGS: 00010246   (2.6.18-8.el5 #1)"; ARM __show_regs():
+    # "CPU: 0    Not tainted  (3.4.0 #1)"; powerpc show_regs(): "TRAP: 0300   Not tainted  (3.10.0)"
+    re.compile(r"(?:" + _TAINT + r"|EFLAGS: [0-9a-f]+) +\(" + _REL + r"[ )]"),
+    re.compile(r"(?:" + _TAINT + r") +" + _REL + r" #\d"),
+)
+_CPU_RES = (
+    re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)"),
+    re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
+    re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
+    re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
+    re.compile(r"\bCPU (?P<cpu>\d+): Machine Check"),  # x86 print_mce()
+)
+# Other places that name the task: the old "Pid: N, comm: X" and "Process X (pid: N" of
+# die() on i386/ARM/s390/MIPS, powerpc's "TASK = ...[N] 'X'", KASAN's "by task comm/pid",
+# hung-task and sched dumps, the soft-lockup "[comm:pid]" suffix.
+_TASK_RES = (
+    re.compile(
+        r"Pid: (?P<pid>\d+), comm: +(?P<comm>\S.{0,19}?)(?: +(?:Kdump:|Not tainted|Tainted:)|\s*$)"
+    ),
+    re.compile(r"[Pp]rocess (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
+    re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
+    re.compile(r"by task (?P<comm>\S+?)/(?P<pid>\d+)"),
+    re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
+    re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
+    re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
+)
+_HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
+
+
+def parse_frame(text: str) -> Frame | None:
+    """The frame of one stack-trace line, any architecture; None if it holds none."""
+    if text[:1] in " <" and "<" in text[:12]:
+        text = _MARKERS_RE.sub(" ", text, count=1)
+    if text.startswith("(") and text.endswith(")"):
+        text = " " + text[1:-1]  # s390 puts the first entry of a trace in parentheses
+    m = _FRAME_RE.match(text)
+    if m is not None:
+        return Frame(
+            function=m.group("func"),
+            offset=int(m.group("off"), 16),
+            size=int(m.group("size"), 16),
+            module=m.group("mod"),
+            unreliable=m.group("q") is not None or text.endswith(" (unreliable)"),
+            inline=m.group("inl") is not None,
+            file=m.group("file"),
+            line=int(m.group("line")) if m.group("line") else None,
+        )
+    m = _ARM_FRAME_RE.match(text)
+    if m is not None:
+        return Frame(
+            function=m.group("func"),
+            offset=int(m.group("off"), 16) if m.group("off") else None,
+            size=int(m.group("size"), 16) if m.group("size") else None,
+            module=m.group("mod"),
+        )
+    m = _INLINE_RE.match(text)
+    if m is not None and (m.group("inl") or "inline" in (m.group("pc") or "")):
+        return Frame(
+            function=m.group("func"), inline=True, file=m.group("file"), line=int(m.group("line"))
+        )
+    return None
+
+
+def rip_frame(lines: list[str]) -> Frame | None:
+    """The faulting function from the first RIP-like line that names one."""
+    for t in lines:
+        m = _RIP_LINE_RE.match(t)
+        if m is not None:
+            rest = _RIP_REST_RE.sub("", t[m.end() :].strip(), count=1).rstrip(")")
+            fr = parse_frame(rest)
+            if fr is not None:
+                fr.unreliable = False
+                return fr
+    return None
+
+
+def call_trace(lines: list[str]) -> list[Frame]:
+    """Frames of the first stack trace of the report (``?`` entries kept, marked).
+
+    The trace starts after its header (``Call Trace:``, ``Backtrace:``...) or, when a
+    console lost that line, at the first line shaped like a stack entry.
+    """
+    start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
+    if start is None:
+        start = next((i for i, t in enumerate(lines) if _is_entry_line(t)), None)
+        if start is None:
+            return []
+    frames: list[Frame] = []
+    for t in lines[start : start + 400]:
+        fr = parse_frame(t)
+        if fr is not None:
+            frames.append(fr)
+            continue
+        if (
+            _TRACE_MARKER_RE.match(t)
+            or _REGS_RE.match(t)
+            or _RIP_LINE_RE.match(t)
+            or _ADDRESS_ONLY_RE.match(t)
+        ):
+            continue
+        if frames:
+            break
+    return frames
+
+
+def _is_entry_line(t: str) -> bool:
+    """A stack entry by its own shape: indented or ``[<pc>]``-led, not a register line."""
+    return (
+        t[:1] in " [<("
+        and not _RIP_LINE_RE.match(t)
+        and not _REGS_RE.match(t)
+        and parse_frame(t) is not None
+    )
+
+
+@dataclass
+class TaskFields:
+    """What the report's lines say about the task, CPU and kernel that crashed."""
+
+    cpu: int | None = None
+    pid: int | None = None
+    comm: str | None = None
+    release: str | None = None
+    taint: str | None = None  # the raw flag string
+    hardware: str | None = None
+
+
+def task_fields(texts: list[str]) -> TaskFields:
+    """Task, CPU, release, taint and hardware named by the report's lines.
+
+    The first full header (``CPU: N PID: N Comm: X ... Tainted: ... RELEASE``) decides;
+    what it lacks comes from the first line of the other shapes that has it.
+    """
+    out = TaskFields()
+    for t in texts:
+        if out.release is None:
+            m = _first(_HEADER_RES, t)
+            if m is not None:
+                out.cpu = int(m.group("cpu")) if "cpu" in m.re.groupindex else out.cpu
+                out.pid = int(m.group("pid"))
+                out.comm = m.group("comm")
+                out.release = m.group("rel")
+                out.taint = extract_taint(t)
+        if out.hardware is None:
+            m = _HW_RE.search(t)
+            if m is not None:
+                out.hardware = m.group("hw")
+    for t in texts:
+        if out.release is None:
+            m = _first(_RELEASE_RES, t)
+            if m is not None:
+                out.release = m.group("rel")
+        if out.taint is None and "ainted" in t:
+            out.taint = extract_taint(t)
+        if out.cpu is None:
+            m = _first(_CPU_RES, t)
+            if m is not None:
+                out.cpu = int(m.group("cpu"))
+                if out.pid is None and "pid" in m.re.groupindex:
+                    out.pid = int(m.group("pid"))
+    if out.comm is None:
+        for t in texts:
+            m = _first(_TASK_RES, t)
+            if m is not None:
+                out.comm = m.group("comm").strip()
+                if out.pid is None:
+                    out.pid = int(m.group("pid"))
+                break
+    return out
+
+
+def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
+    return next((m for r in patterns if (m := r.search(text)) is not None), None)

@@ -1,0 +1,500 @@
+"""Triage a log of any size in bounded memory: scan once for candidate regions, parse only those.
+
+The parser (``parse_log``) wants one text; a log may be gigabytes, mostly lines that are
+not crashes. This module streams the log's blocks of complete lines
+(:func:`hotfence.triage.reader.line_blocks`) and finds, in one pass over the bytes
+(Aho-Corasick in Rust, ``ahocorasick_rs``), every *point*: a line holding one of the
+parser's report-start needles that a kind of the ``oopses`` table accepts, a memory
+event the parser lists as context, or the console-hangup marker. Only the text around
+points is handed to ``parse_log``, and the results are exactly those of parsing the
+whole log at once (tests/test_prefilter.py checks it on the corpus and the lab logs):
+
+* The parser reads at most ``REACH`` lines from a report's header and ``PREFIX`` lines
+  before it (``KEEP`` before an OOM kill, whose report holds the oom-killer dump before
+  it). When a stretch of ``REACH + KEEP`` lines holds no point, nothing before it
+  can influence anything after it: the text up to there is parsed as one *segment* and
+  dropped, and filler without points is never parsed at all.
+* A segment that grows past ``chunk_bytes`` (crashes closer than ``REACH`` lines all
+  along) is parsed and cut at a report the parse has fully seen: the reports before the
+  first one that may reach past the buffer are final, and the next parse starts at the
+  header of an earlier final report, so its chain of reports is the whole log's.
+* What the parser carries across a cut is carried by hand: the memory events since the
+  last crash (a crash's ``context``), the OOM kills no crash followed yet, the last boot
+  banner (the release of reports that name none), and whether the console hung up
+  anywhere (which marks every crash report as corrupted).
+
+One case is not exact: a memory-event line that also starts a report (``Kernel panic -
+not syncing: Out of memory``) is not carried across a cut as the next crash's context.
+
+Memory is bounded by ``chunk_bytes`` plus one block, except in a log whose reports never
+leave a fully-seen report ``PREFIX`` lines apart (then a segment grows until it can cut).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import ahocorasick_rs
+
+# The parser's own tables and bounds: the regions found here must be the ones it would
+# look at. (They move with the parser; ImportError here means "re-point these".)
+from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK
+from hotfence.triage.model import Report
+from hotfence.triage.oopses import OOPSES
+from hotfence.triage.parser import _GCE_HANGUP, _OOM_BLOCK_LINES, parse_log
+from hotfence.triage.reader import (
+    DEFAULT_LIMITS,
+    Block,
+    InputError,
+    LineCut,
+    ReadLimits,
+    line_blocks,
+    open_input,
+    raw_blocks,
+)
+from hotfence.triage.scan import CONTEXT_MARKERS, SCAN_NEEDLES
+
+# Lines the parser may read from a report's header on, and before it (its prefix scan
+# looks back at most 4 * want + 50 lines), plus one for the line the read stops at.
+REACH = _MAX_REPORT_LINES + 1
+PREFIX = 4 * _PREFIX_LINES_TASK + 50 + 1
+# Lines kept before the next point: an OOM-KILL report is the last _OOM_BLOCK_LINES lines
+# from its "invoked oom-killer" line, which may lie much further back (then carried).
+KEEP = max(PREFIX, _OOM_BLOCK_LINES + 1)
+_INVOKED = "invoked oom-killer"
+# At most this many context events are attached to a report (parser._MAX_CONTEXT_EVENTS);
+# carrying more across a cut would change nothing.
+_CARRY_EVENTS = 20
+OOM_KILL = "OOM-KILL"
+
+_CRASH_NEEDLES = tuple(n.encode() for n in SCAN_NEEDLES)
+_EVENT_NEEDLES = tuple(n.encode() for n in CONTEXT_MARKERS)
+_HANGUP = _GCE_HANGUP.encode()
+# The boot banner names the release of the reports after it that name none (the parser's
+# _release_from_banner); the latest one before a segment is carried in front of it.
+_BANNER = "Linux version "
+_ALL = _CRASH_NEEDLES + _EVENT_NEEDLES + (_HANGUP, _BANNER.encode())
+_MATCHER = ahocorasick_rs.BytesAhoCorasick(
+    list(_ALL),
+    matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
+    implementation=ahocorasick_rs.Implementation.DFA,
+)
+
+
+@dataclass
+class _Point:
+    line: int  # absolute 1-based line number
+    offset: int  # of the line's start in the decompressed log
+    event: bytes | None  # the raw line of a memory event that does not start a report
+    crash: bool  # a line that may start a report
+
+
+@dataclass
+class _Buffer:
+    """The blocks kept for the next parse, with the lines of the points they hold."""
+
+    blocks: list[Block] = field(default_factory=list)
+    points: list[_Point] = field(default_factory=list)
+    banners: list[tuple[int, bytes]] = field(default_factory=list)  # (line, raw line)
+    size: int = 0
+
+    @property
+    def first_line(self) -> int:
+        return self.blocks[0].line
+
+    @property
+    def end_line(self) -> int:
+        last = self.blocks[-1]
+        return last.line + last.newlines
+
+    def add(self, block: Block, points: list[_Point]) -> None:
+        self.blocks.append(block)
+        self.points += points
+        self.size += len(block.data)
+
+
+class StreamTriage:
+    """Feed blocks (:meth:`feed`), then :meth:`finish` for the reports of the whole log."""
+
+    def __init__(self, chunk_bytes: int = 32 << 20) -> None:
+        self.chunk_bytes = chunk_bytes
+        self.buf = _Buffer()
+        self.crashes: list[Report] = []
+        self.ooms: list[Report] = []  # OOM kills after the last crash so far
+        self.hangup = False
+        self.skip_before = -1  # reports starting before this offset were already taken
+        self.last_point_line = 0
+        # Raw lines of memory events since the last crash / the last report (either kind).
+        self.since_crash: list[bytes] = []
+        self.since_report: list[bytes] = []
+        self.last_crash_end = 0
+        self.last_report_end = 0
+        self.fresh = True  # the buffer starts where no earlier report reaches
+        self.banner: bytes | None = None  # the latest boot banner before the buffer
+
+    # --- input --------------------------------------------------------------------------
+
+    def feed(self, block: Block) -> None:
+        points = self._points(block)
+        if points:
+            self.last_point_line = points[-1].line
+        self.buf.add(block, points)
+        if not self.buf.points:
+            self._drop_to_prefix()
+            return
+        if self.buf.end_line - self.last_point_line > REACH + KEEP:
+            # Nothing after the last point's reach depends on what came before it.
+            self._parse_segment()
+            self._drop_to_prefix()
+        elif self.buf.size > self.chunk_bytes:
+            self._parse_chunk()
+
+    def finish(self) -> list[Report]:
+        if self.buf.points:
+            self._parse_segment()
+        crashes = self.crashes
+        if self.hangup:
+            for rep in crashes:
+                rep.corrupted = True
+                rep.corrupted_reason = (
+                    rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
+                )
+        return crashes + self.ooms
+
+    def _points(self, block: Block) -> list[_Point]:
+        """The point lines of a block; notes a console hangup."""
+        data = block.data
+        points: list[_Point] = []
+        line = block.line
+        counted = 0
+        mapper = _OffsetMap([block]) if block.cuts else None
+        for start, raw in _hit_lines(data):
+            crash = any(kind.matches_line(raw) for kind in OOPSES)
+            event = any(m in raw for m in CONTEXT_MARKERS)
+            line += data.count(b"\n", counted, start)
+            counted = start
+            if _BANNER in raw:
+                self.buf.banners.append((line, raw.encode("latin-1")))
+            if _GCE_HANGUP in raw:
+                self.hangup = True
+            elif not crash and not event:
+                continue
+            offset = mapper.offset(start) if mapper else block.offset + start
+            points.append(
+                _Point(line, offset, raw.encode("latin-1") if event and not crash else None, crash)
+            )
+        return points
+
+    # --- parsing --------------------------------------------------------------------------
+
+    def _window(self, carry: list[bytes]) -> tuple[bytes, int, int]:
+        """The text to parse: carried lines, then the buffer (and their sizes)."""
+        first = self.buf.blocks[0].line
+        banner = self.banner
+        for line, raw in self.buf.banners:
+            if line < first:
+                banner = raw
+        if banner is not None:
+            carry = [banner, *carry]
+        head = b"".join(line + b"\n" for line in carry)
+        return head + b"".join(b.data for b in self.buf.blocks), len(head), len(carry)
+
+    def _parse(self, carry: list[bytes]) -> list[Report]:
+        text, head_len, head_lines = self._window(carry)
+        reports = parse_log(text)
+        mapper = _OffsetMap(self.buf.blocks)
+        out: list[Report] = []
+        for rep in reports:
+            if rep.start < head_len:
+                continue  # a report of the carried lines: taken when they were read
+            rep.start = mapper.offset(rep.start - head_len)
+            rep.end = mapper.offset(rep.end - head_len)
+            if rep.start_line:
+                rep.start_line += self.buf.first_line - 1 - head_lines
+                rep.end_line += self.buf.first_line - 1 - head_lines
+            out.append(rep)
+        return out
+
+    def _parse_segment(self) -> None:
+        """Parse the buffer up to the last point's reach; every report in it is final."""
+        # Lines past the reach of the last point's report are never read by the parser:
+        # leave them out of its text (they are still kept as the next prefix).
+        kept = self.buf.blocks
+        blocks = _head_to_line(kept, self.last_point_line + REACH)
+        if self.fresh:
+            # Likewise before the first point: its report looks back PREFIX lines, an
+            # OOM kill (or what follows a hangup line) up to KEEP.
+            first = self.buf.points[0]
+            blocks = _from_line(blocks, first.line - (PREFIX if first.crash else KEEP))
+        self.buf.blocks = blocks
+        try:
+            self._parse_segment_text()
+        finally:
+            self.buf.blocks = kept
+
+    def _parse_segment_text(self) -> None:
+        reports = self._parse(self.since_crash if self.fresh else [])
+        crashes = [r for r in reports if r.type != OOM_KILL and r.start >= self.skip_before]
+        if self.fresh and not crashes and self.since_report != self.since_crash:
+            # No crash here: its OOM kills' context runs from the previous report instead.
+            reports = self._parse(self.since_report)
+            crashes = []
+        ooms = [r for r in reports if r.type == OOM_KILL]
+        if crashes:
+            self.crashes += crashes
+            self.ooms = ooms
+            self.last_crash_end = max(r.end for r in crashes)
+        else:
+            self.ooms += ooms
+        ends = [r.end for r in crashes + ooms]
+        if ends:
+            self.last_report_end = max(self.last_report_end, *ends)
+        self._collect_events(bool(crashes), bool(crashes or ooms))
+        self.skip_before = -1
+
+    def _collect_events(self, had_crash: bool, had_report: bool) -> None:
+        """Remember the raw event lines after the last crash / report for the next segment.
+
+        Event lines that also start a report are left out: carried in front of the next
+        segment they would start a report there (a rare case, the only inexact one).
+        """
+        if had_crash:
+            self.since_crash = []
+        if had_report:
+            self.since_report = []
+        for point in self.buf.points:
+            if point.event is None:
+                continue
+            if point.offset >= self.last_crash_end and len(self.since_crash) < _CARRY_EVENTS:
+                self.since_crash.append(point.event)
+            if point.offset < self.last_report_end:
+                continue
+            if len(self.since_report) < _CARRY_EVENTS:
+                self.since_report.append(point.event)
+            elif _INVOKED.encode() in point.event:
+                # An OOM kill after the cut starts its report at an "invoked oom-killer"
+                # line; past the first events (the only ones shown as context) keep the
+                # latest such line, so the kill's report still has its start.
+                del self.since_report[_CARRY_EVENTS:]
+                self.since_report.append(point.event)
+
+    def _parse_chunk(self) -> None:
+        """Parse a long buffer and keep only what the next parse must redo."""
+        reports = self._parse([] if not self.fresh else self.since_crash)
+        crashes = [r for r in reports if r.type != OOM_KILL]
+        end_line = self.buf.end_line
+        pending = [r for r in crashes if r.start_line + REACH > end_line]
+        final = [r for r in crashes if r.start_line + REACH <= end_line]
+        first_pending = pending[0] if pending else None
+        limit_line = (first_pending.start_line if first_pending else end_line) - PREFIX
+        anchors = [r for r in final if 0 < r.start_line <= limit_line]
+        if not anchors or anchors[-1].start <= self._buffer_start_offset():
+            self.chunk_bytes *= 2  # no report to restart from yet: read on
+            return
+        anchor = anchors[-1]
+        keep_from = first_pending.start if first_pending else None
+        taken = [
+            r
+            for r in final
+            if r.start >= self.skip_before and (keep_from is None or r.start < keep_from)
+        ]
+        self.crashes += taken
+        self.ooms = []
+        if taken:
+            self.last_crash_end = max(r.end for r in taken)
+            self.last_report_end = max(self.last_report_end, self.last_crash_end)
+        # The next parse starts at the anchor's header and skips what was taken.
+        self.skip_before = max(
+            self.skip_before,
+            keep_from if keep_from is not None else max(r.start for r in final) + 1,
+        )
+        self._drop_before_line(anchor.start_line)
+        self.fresh = False
+        self.since_crash = []
+        self.since_report = []
+
+    def _buffer_start_offset(self) -> int:
+        return self.buf.blocks[0].offset
+
+    # --- dropping text -----------------------------------------------------------------------
+
+    def _drop_to_prefix(self) -> None:
+        """Keep only the last KEEP lines (the next point's report may look back at them)."""
+        self._drop_before_line(max(self.buf.end_line - KEEP, self.buf.first_line))
+        self.buf.points = []
+        self.fresh = True
+
+    def _drop_before_line(self, line: int) -> None:
+        blocks = self.buf.blocks
+        while len(blocks) > 1 and blocks[1].line <= line:
+            blocks.pop(0)
+        first = blocks[0]
+        if first.line < line:
+            blocks[0] = _tail_from_line(first, line)
+        self.buf.size = sum(len(b.data) for b in blocks)
+        self.buf.points = [p for p in self.buf.points if p.line >= line]
+        for at, raw in self.buf.banners:
+            if at < line:
+                self.banner = raw
+        self.buf.banners = [(at, raw) for at, raw in self.buf.banners if at >= line]
+
+
+def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
+    """(start, text) of each line of ``data`` holding a needle, once per line.
+
+    The text is decoded as latin-1, as the parser does, so the table's tests apply as is.
+    """
+    last = -1
+    for _idx, pos, _end in _MATCHER.find_matches_as_indexes(data):
+        start = data.rfind(b"\n", 0, pos) + 1
+        if start == last:
+            continue
+        last = start
+        nl = data.find(b"\n", pos)
+        yield start, data[start : nl if nl != -1 else len(data)].decode("latin-1")
+
+
+def _head_to_line(blocks: list[Block], line: int) -> list[Block]:
+    """The blocks up to and including line ``line`` (the last one cut after it)."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.line + block.newlines <= line:
+            out.append(block)
+            continue
+        if block.line <= line:
+            end = _line_start(block, line + 1)
+            out.append(
+                Block(
+                    block.offset,
+                    block.line,
+                    block.data[:end],
+                    [c for c in block.cuts if c.offset < _OffsetMap([block]).offset(end)],
+                )
+            )
+        break
+    return out
+
+
+def _from_line(blocks: list[Block], line: int) -> list[Block]:
+    """The blocks from line ``line`` on (the first one cut before it)."""
+    out = [b for b in blocks if b.line + b.newlines > line or b is blocks[-1]]
+    if out and out[0].line < line:
+        out[0] = _tail_from_line(out[0], line)
+    return out
+
+
+def _line_start(block: Block, line: int) -> int:
+    """Offset in ``block.data`` of the start of its line number ``line``."""
+    data = block.data
+    skip = line - block.line  # newlines before the line we want
+    total = block.newlines
+    pos = 0
+    if skip <= total - skip:
+        for _ in range(skip):
+            pos = data.index(b"\n", pos) + 1
+    else:  # nearer the end (the usual case: keep the last PREFIX lines)
+        pos = len(data)
+        for _ in range(total - skip + 1):
+            pos = data.rindex(b"\n", 0, pos)
+        pos += 1
+    return pos
+
+
+def _tail_from_line(block: Block, line: int) -> Block:
+    """The part of ``block`` from its line ``line`` on (offsets and cuts kept right)."""
+    pos = _line_start(block, line)
+    mapper = _OffsetMap([block])
+    offset = mapper.offset(pos)
+    cuts = [c for c in block.cuts if c.offset >= offset]
+    return Block(offset, line, block.data[pos:], cuts)
+
+
+class _OffsetMap:
+    """Offsets in the concatenated buffer text -> offsets in the decompressed log."""
+
+    def __init__(self, blocks: Iterable[Block]) -> None:
+        self.starts: list[int] = []  # buffer offset where each block begins
+        self.bases: list[int] = []  # its log offset
+        self.cuts: list[tuple[int, int]] = []  # (buffer offset after the kept part, dropped)
+        pos = 0
+        for block in blocks:
+            self.starts.append(pos)
+            self.bases.append(block.offset)
+            for cut in block.cuts:
+                self.cuts.append((pos + _kept_at(block, cut), cut.dropped))
+            pos += len(block.data)
+
+    def offset(self, pos: int) -> int:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        if i < 0:
+            return pos
+        base = self.bases[i] + (pos - self.starts[i])
+        start = self.starts[i]
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else None
+        for at, dropped in self.cuts:
+            if start <= at <= pos and (end is None or at < end):
+                base += dropped
+        return base
+
+
+def _kept_at(block: Block, cut: LineCut) -> int:
+    """Offset in ``block.data`` where ``cut``'s dropped bytes were."""
+    dropped_before = sum(c.dropped for c in block.cuts if c.offset < cut.offset)
+    return cut.offset - block.offset - dropped_before
+
+
+def triage_blocks(blocks: Iterable[Block], chunk_bytes: int = 32 << 20) -> list[Report]:
+    """The reports of a whole log given as blocks of lines (same as ``parse_log`` of it)."""
+    stream = StreamTriage(chunk_bytes)
+    for block in blocks:
+        stream.feed(block)
+    return stream.finish()
+
+
+@dataclass
+class InputResult:
+    """One input triaged: its reports, the error that ended it early, long lines cut."""
+
+    reports: list[Report]
+    error: str | None = None
+    cuts: list[LineCut] = field(default_factory=list)
+
+
+def triage_input(
+    path: str,
+    stdin: BinaryIO | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    chunk_bytes: int = 32 << 20,
+) -> InputResult:
+    """Read, decompress and parse one input in bounded memory.
+
+    An error part-way (corrupt data, the size cap, running out of memory) keeps the
+    reports of the part read before it, and says what happened.
+    """
+    stream = StreamTriage(chunk_bytes)
+    cuts: list[LineCut] = []
+    try:
+        with open_input(path, stdin) as raw:
+            for block in line_blocks(raw_blocks(raw, path, limits), limits, cuts):
+                stream.feed(block)
+    except InputError as exc:
+        return InputResult(_partial(stream), exc.reason, cuts)
+    except MemoryError:
+        # Drop the buffer first: what is left must fit to report the reports so far.
+        stream.buf = _Buffer()
+        return InputResult(
+            stream.crashes + stream.ooms,
+            "out of memory while reading it (the reports before that point are shown)",
+            cuts,
+        )
+    return InputResult(stream.finish(), None, cuts)
+
+
+def _partial(stream: StreamTriage) -> list[Report]:
+    try:
+        return stream.finish()
+    except MemoryError:
+        return stream.crashes + stream.ooms

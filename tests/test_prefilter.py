@@ -1,0 +1,173 @@
+"""The streamed, prefiltered triage gives exactly what one parse of the whole log gives.
+
+hotfence.triage.prefilter parses only the regions around report headers and memory
+events, in bounded chunks; these tests parse the same bytes both ways and compare every
+field of every report: on each syzkaller corpus log, on the corpus concatenated, and on
+the lab logs embedded in long filler (so that segments are cut between them), with
+chunk sizes small enough that every cutting path runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+
+import pytest
+
+from corpus import SYZ
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import KEEP, PREFIX, REACH, triage_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks
+
+LAB = Path(__file__).parent / "lab"
+CORPUS = sorted((SYZ / "report").iterdir())
+
+FILLER = (
+    "IPv6: ADDRCONF(NETDEV_CHANGE): veth{n}: link becomes ready",
+    "docker0: port {n}(veth{n}) entered forwarding state",
+    "usb 1-{n}: new high-speed USB device number {n} using xhci_hcd",
+    "systemd[1]: Started session-{n}.scope - Session {n} of User root.",
+    "EXT4-fs (sda1): re-mounted. Opts: errors=remount-ro. Quota mode: none.",
+)
+EVENTS = (
+    "stress invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE), order=0",
+    "Out of memory: Killed process {n} (stress) total-vm:180896kB, anon-rss:178620kB",
+    "Memory cgroup out of memory: Killed process {n} (java) total-vm:1kB",
+    "kworker/u4:{n}: page allocation failure: order:4, mode:0x40cc0(GFP_KERNEL|__GFP_COMP)",
+)
+
+
+def _streamed(data: bytes, chunk: int, block: int) -> list[Report]:
+    blocks = (data[i : i + block] for i in range(0, len(data), block))
+    return triage_blocks(line_blocks(blocks, ReadLimits()), chunk_bytes=chunk)
+
+
+def _same(data: bytes, chunk: int, block: int) -> None:
+    want = [dataclasses.asdict(r) for r in parse_log(data)]
+    got = [dataclasses.asdict(r) for r in _streamed(data, chunk, block)]
+    assert len(got) == len(want), ([r["title"] for r in got], [r["title"] for r in want])
+    for g, w in zip(got, want, strict=True):
+        diff = {k: (g[k], w[k]) for k in w if g[k] != w[k]}
+        assert not diff, (w["title"], diff)
+
+
+def _body(path: Path) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    body = text.partition("\n\n")[2] if text.startswith("TITLE") or "\n\n" in text[:400] else text
+    return body if body.endswith("\n") else body + "\n"
+
+
+def _filler(rng: random.Random, lines: int, t: list[float]) -> str:
+    out = []
+    for _ in range(lines):
+        t[0] += rng.random() * 0.01
+        out.append(f"[{t[0]:12.6f}] " + rng.choice(FILLER).format(n=rng.randrange(1, 9999)))
+    return "\n".join(out) + "\n" if out else ""
+
+
+@pytest.mark.parametrize("block", [1 << 20, 1531])
+def test_each_corpus_log_streams_to_the_same_reports(block: int) -> None:
+    assert len(CORPUS) > 400
+    for path in CORPUS:
+        _same(path.read_bytes(), 8 << 10, block)
+
+
+@pytest.mark.parametrize("chunk", [1 << 30, 256 << 10, 48 << 10])
+def test_concatenated_corpus_streams_to_the_same_reports(chunk: int) -> None:
+    data = "".join(_body(p) for p in CORPUS).encode("utf-8", "surrogateescape")
+    assert len(parse_log(data)) > 400
+    _same(data, chunk, 65536)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_lab_logs_in_filler_stream_to_the_same_reports(seed: int) -> None:
+    """Lab logs, corpus logs and lone memory events, apart by more and less than a reach.
+
+    Gaps longer than REACH + PREFIX lines cut segments; events in them are carried as
+    the next crash's context, OOM kills no crash follows must stay OOM-KILL reports.
+    """
+    rng = random.Random(seed)
+    lab = sorted(LAB.glob("*.log"))
+    assert len(lab) >= 8
+    pieces: list[str] = []
+    t = [0.0]
+    for _ in range(14):
+        pieces.append(_filler(rng, rng.choice([0, 40, 900, REACH + PREFIX + 50]), t))
+        what = rng.random()
+        if what < 0.45:
+            pieces.append(_body(rng.choice(lab)))
+        elif what < 0.7:
+            pieces.append(_body(rng.choice(CORPUS)))
+        else:
+            t[0] += 0.001
+            event = rng.choice(EVENTS).format(n=rng.randrange(100, 999))
+            pieces.append(f"[{t[0]:12.6f}] {event}\n")
+    if seed % 2:
+        pieces.insert(rng.randrange(len(pieces)), "serialport: VM disconnected.\n")
+    data = "".join(pieces).encode()
+    for chunk in (1 << 30, 200 << 10):
+        _same(data, chunk, rng.choice([4096, 1 << 20]))
+
+
+def test_a_log_with_no_report_is_never_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hotfence.triage.prefilter as prefilter
+
+    calls: list[int] = []
+    monkeypatch.setattr(prefilter, "parse_log", lambda text: calls.append(len(text)) or [])
+    data = _filler(random.Random(1), 20000, [0.0]).encode()
+    assert _streamed(data, 1 << 20, 1 << 16) == [] and calls == []
+
+
+def _event(t: list[float], text: str) -> str:
+    t[0] += 0.5
+    return f"[{t[0]:12.6f}] {text}\n"
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["crash-event-crash", "crash-events-tail", "events-only", "oom", "long-dump", "short-dump"],
+)
+def test_memory_events_carried_across_cuts(case: str) -> None:
+    """Events far from any crash are the next crash's context, or OOM-KILL reports."""
+    rng = random.Random(3)
+    t = [0.0]
+    gap = REACH + KEEP + 50
+    crash = _body(LAB / "null-deref.log")
+    kill, memcg, alloc = (EVENTS[1].format(n=5), EVENTS[2].format(n=7), EVENTS[3].format(n=2))
+    pieces = {
+        "crash-event-crash": [crash, _filler(rng, gap, t), _event(t, kill), _event(t, alloc)]
+        + [_filler(rng, gap, t), crash],
+        "crash-events-tail": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _event(t, kill)]
+        + [_filler(rng, gap, t), _event(t, alloc), _filler(rng, gap, t), _event(t, memcg)],
+        "events-only": [_event(t, kill), _filler(rng, gap, t), _event(t, alloc)]
+        + [_filler(rng, gap, t), _event(t, memcg)],
+        "oom": [_body(LAB / "oom.log"), _filler(rng, gap, t), crash, _filler(rng, gap, t)]
+        + [_body(LAB / "oom.log")],
+        # an oom-killer dump (task list) longer than a cut between its first and last line
+        "long-dump": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _filler(rng, gap, t)]
+        + [_event(t, kill), _filler(rng, 10, t)],
+        "short-dump": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _filler(rng, 1500, t)]
+        + [_event(t, kill), _filler(rng, gap, t), _event(t, memcg)],
+    }[case]
+    data = "".join(pieces).encode()
+    reports = parse_log(data)
+    assert reports and (case != "crash-event-crash" or len(reports[1].context) == 2)
+    for chunk in (1 << 30, 100 << 10):
+        _same(data, chunk, 4096)
+
+
+def test_boot_banner_far_before_a_crash_still_names_its_release() -> None:
+    """A report that names no release takes the last boot banner's, however far back."""
+    rng = random.Random(5)
+    t = [0.0]
+    lines = _body(LAB / "null-deref.log").splitlines(keepends=True)
+    banner = next(ln for ln in lines if "Linux version " in ln)
+    crash = "".join(ln for ln in lines if "Linux version " not in ln and "CPU: 0 PID:" not in ln)
+    gap = REACH + KEEP + 50
+    data = "".join([banner, _filler(rng, gap, t), crash, _filler(rng, gap, t), crash]).encode()
+    reports = parse_log(data)
+    assert [r.kernel_release for r in reports] == ["6.1.0-56-amd64"] * 2
+    for chunk in (1 << 30, 100 << 10):
+        _same(data, chunk, 4096)

@@ -1,0 +1,124 @@
+"""Real-world log shapes (tests/data/realworld): every distribution's header, every
+architecture's registers and trace, syslog files that mix programs and kernel.
+
+Table-driven: ``expected.yaml`` beside the logs says what each log's crash must yield;
+the README there says where each log comes from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from hotfence.known.catalog import load_catalog
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load((DATA / "expected.yaml").read_text())["logs"]
+
+
+def _reports(name: str) -> list[Report]:
+    return parse_log((DATA / f"{name}.log").read_bytes())
+
+
+def test_every_log_has_facts_and_every_fact_a_log() -> None:
+    assert {p.stem for p in DATA.glob("*.log")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_log_yields_its_facts(name: str) -> None:
+    e = EXPECTED[name]
+    reports = _reports(name)
+    assert len(reports) == e["reports"], [r.title for r in reports]
+    rep = reports[0]
+    assert rep.title == e["title"]
+    if "type" in e:
+        assert rep.type == e["type"]
+    if "corrupted" in e:
+        assert rep.corrupted is e["corrupted"], rep.corrupted_reason
+    for field, attr in (
+        ("release", "kernel_release"),
+        ("comm", "comm"),
+        ("pid", "pid"),
+        ("cpu", "cpu"),
+        ("taint", "taint"),
+    ):
+        if field in e:
+            assert getattr(rep, attr) == e[field], field
+    if "taint_flags" in e:
+        assert rep.taint_flags == e["taint_flags"]
+    if "rip" in e:
+        assert rep.rip is not None and rep.rip.function == e["rip"]
+    functions = [f.function for f in rep.frames]
+    if "frames" in e:
+        assert functions[: len(e["frames"])] == e["frames"]
+    for fn in e.get("frames_include", []):
+        assert fn in functions
+    for line in e.get("context", []):
+        assert line in rep.context
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if "known" in EXPECTED[n]))
+def test_known_bug_matched_with_its_certainty(name: str) -> None:
+    want = EXPECTED[name]["known"]
+    rep = _reports(name)[0]
+    matches = {m.bug_id: m for m in load_catalog(extra_dirs=[]).match(rep)}
+    assert want["id"] in matches
+    m = matches[want["id"]]
+    assert m.certainty == want["certainty"]
+    if "missing" in want:
+        assert any(want["missing"] in x for x in m.missing), m.missing
+    else:
+        assert m.missing == []
+
+
+def test_lost_call_trace_header_still_gives_frames() -> None:
+    # The same oops with its "Call Trace:" line present and dropped: same frames.
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    at = log.index("[4211.003295]")
+    with_header = log[:at] + "[4211.003290] Call Trace:\n" + log[at:]
+    lost = [f.function for f in parse_log(log)[0].frames]
+    kept = [f.function for f in parse_log(with_header)[0].frames]
+    assert lost == kept and "setup_net" in lost
+
+
+def test_userspace_lines_alone_are_no_reports() -> None:
+    log = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    userspace = "".join(ln + "\n" for ln in log.splitlines() if " kernel: " not in ln)
+    assert "WARNING:" in userspace and "INFO:" in userspace
+    assert parse_log(userspace) == []
+    # The same messages straight on a console, without syslog's identifier: no oops
+    # around them (no task header, registers or trace), so still no report.
+    bare = "".join(ln.split(": ", 1)[1] + "\n" for ln in userspace.splitlines())
+    assert parse_log(bare) == []
+
+
+@pytest.mark.parametrize("glue", ["", " "])  # the kernel's console, util-linux dmesg
+def test_caller_ids_in_either_spacing_keep_the_report(glue: str) -> None:
+    # A real lab recording (Debian 6.1) with a caller id added to every printk line.
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    tagged = "".join(
+        (ln.replace("] ", "]" + glue + "[  T117] ", 1) if ln.startswith("[") else ln) + "\n"
+        for ln in lab.splitlines()
+    )
+    plain, with_ids = parse_log(lab)[0], parse_log(tagged)[0]
+    assert with_ids.title == plain.title
+    assert (with_ids.comm, with_ids.pid, with_ids.kernel_release) == ("sh", 117, "6.1.0-56-amd64")
+    assert [f.function for f in with_ids.frames] == [f.function for f in plain.frames]
+    assert with_ids.frames
+
+
+def test_release_from_the_boot_banner_when_the_report_names_none() -> None:
+    # An MCE prints no task header; the kernel that booted last before it is the one.
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    banner = next(ln for ln in lab.splitlines() if "Linux version " in ln)
+    banner = banner[banner.index("[") :]  # after the BIOS text glued to it
+    mce = (DATA / "x86-mce-fatal.log").read_text()
+    later = banner.replace("6.1.0-56-amd64", "6.12.9-amd64")
+    (rep,) = parse_log(banner + "\n" + mce + later + "\n")
+    assert rep.kernel_release == "6.1.0-56-amd64"
+    assert parse_log(mce)[0].kernel_release is None  # nothing to go on: unknown, not guessed
