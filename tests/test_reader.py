@@ -202,6 +202,7 @@ def test_samples_directory_does_not_triage_its_readme() -> None:
         ("policy.yaml", False),
         ("run.sh", False),
         ("trace.json.gz", False),
+        ("system@0005f1.journal", False),
     ],
 )
 def test_log_names(name: str, log: bool) -> None:

@@ -122,3 +122,87 @@ def test_release_from_the_boot_banner_when_the_report_names_none() -> None:
     (rep,) = parse_log(banner + "\n" + mce + later + "\n")
     assert rep.kernel_release == "6.1.0-56-amd64"
     assert parse_log(mce)[0].kernel_release is None  # nothing to go on: unknown, not guessed
+
+
+def test_journal_json_records_of_programs_are_no_reports() -> None:
+    # journalctl -o json: one record per line; _TRANSPORT says who wrote it.
+    record = (
+        '{"__REALTIME_TIMESTAMP":"1700820004123456","_TRANSPORT":"syslog",'
+        '"SYSLOG_IDENTIFIER":"openvpn","_PID":"812",'
+        '"MESSAGE":"WARNING: this configuration may cache passwords in memory"}\n'
+    )
+    kernel_log = (DATA / "arm64-6.1-oops.log").read_text()
+    assert parse_log(record * 3) == []
+    assert [r.title for r in parse_log(record + kernel_log + record)] == [
+        EXPECTED["arm64-6.1-oops"]["title"]
+    ]
+
+
+def test_arm_frame_pointer_unwinder_register_lines_do_not_end_the_trace() -> None:
+    # "Backtrace:" (CONFIG_FRAME_POINTER) prints the saved registers under each entry.
+    log = (DATA / "arm-3.4-oops.log").read_text()
+    lines = log.splitlines()
+    out = []
+    for ln in lines:
+        out.append(ln)
+        if ") from [<" in ln:
+            out.append(ln.split("]", 1)[0] + "]  r5:c6b8e900 r4:00000007")
+    functions = [f.function for f in parse_log("\n".join(out) + "\n")[0].frames]
+    assert functions == EXPECTED["arm-3.4-oops"]["frames"] + ["vfs_write", "sys_write"]
+
+
+def test_context_keeps_kernel_failures_before_the_crash_and_not_programs() -> None:
+    log = (DATA / "arm64-6.1-oops.log").read_text()
+    before = (
+        "[   40.001000] mlx5_core 0000:01:00.0: Failed to allocate EQ buffer\n"
+        "[   40.002000] oom_reaper: reaped process 77 (java), now anon-rss:0kB, file-rss:0kB\n"
+        "[   40.003000] IPv6: Failed to initialize the ICMP6 control socket (err -12).\n"
+    )
+    program = "Nov 24 10:00:01 host dockerd[900]: Failed to initialize network controller\n"
+    (rep,) = parse_log(program + before + log)
+    assert rep.context == [ln.split("] ", 1)[1] for ln in before.splitlines()]
+
+
+def test_taint_letters_by_vendor() -> None:
+    from hotfence.triage.taint import decode_taint
+
+    assert decode_taint("G              N") == ["in-kernel test has been run"]
+    assert decode_taint("G              N", suse=True) == ["unsupported module loaded (SUSE)"]
+    # after Red Hat's "-" placeholders, T is its technology preview, not randstruct
+    assert decode_taint("G               T") == ["built with struct randomization plugin"]
+    assert decode_taint("G  ------------ T") == ["Red Hat technology preview code in use"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_probable_match_is_shown_as_probable_with_what_is_missing(fmt: str) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    log = str(DATA / "centos7-dockerd-ip6mr-cut.log")
+    res = CliRunner().invoke(main, ["triage", "--no-store", "--format", fmt, log])
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    if fmt == "json":
+        (match,) = json.loads(out)["files"][0]["reports"][0]["known_bugs"]
+        assert match["certainty"] == "probable"
+        assert any("setup_net" in m for m in match["missing"])
+        return
+    assert "robable known bug" in out and "ip6mr-sk-done-netns-setup" in out
+    assert "missing: call trace (lost from the log) lacks setup_net" in out
+    assert "Known bug `ip6mr" not in out  # never presented as a plain match
+
+
+def test_context_is_the_events_right_before_the_crash() -> None:
+    # A day of allocation failures, then the ones that led to the crash.
+    old = "".join(
+        f"[{10 + i:5d}.000000] kworker/0:1: page allocation failure: order:{i % 4}, mode:0x40\n"
+        for i in range(40)
+    )
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    (rep,) = parse_log(old + log)
+    assert len(rep.context) == 20
+    assert rep.context[-1] == "IPv6: Failed to initialize the ICMP6 control socket (err -12)."
+    assert "SLUB: Unable to allocate memory on node -1 (gfp=0x80d0)" in rep.context

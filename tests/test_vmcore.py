@@ -1,10 +1,13 @@
 """`hotfence triage --vmcore`: a real crash dump of Debian's 6.1 kernel, read with drgn.
 
-The lab crashes a guest with the null-deref kind (hotfence_crash.ko reads through a
-NULL pointer, ``oops=panic``) and dumps its memory over QMP; the test then reads that
-core with Debian's -dbg vmlinux and checks every section against what the lab knows:
-the panic, the stack in the module with the source line, the log, the task list,
-the memory size the guest was given, and the structured report (tests/lab/expected.yaml).
+The lab crashes guests and dumps their memory over QMP: null-deref (hotfence_crash.ko
+reads through a NULL pointer, ``oops=panic``), oom (panic_on_oom after memory hogs:
+split functions, a user page fault on the way to the panic) and netns (namespaces pile
+up in a pernet init, the next one crashes in a socket operation). The tests read each
+core with Debian's -dbg vmlinux and check every section against what the lab knows:
+the panic, the stack in the module with the source line, registers, the objects and
+the NULL pointer, grouped stacks, namespaces, the log, the task list, the memory size
+the guest was given, and the structured report (tests/lab/expected.yaml).
 
 The core is cached (zstd) under ~/.cache/hotfence/vmcore/<kernel>-<module hash>/, so
 a rerun with the same kernel and module build only decompresses it. Without the debug
@@ -459,6 +462,11 @@ def test_netns_crash_objects(netns_analysed) -> None:
     assert net.fields["inum"] == sock.fields["netns_inum"] and net.fields["listed"] is False
     assert r.null_pointer is not None and r.null_pointer.path == "sock->sk->sk_user_data"
     assert r.null_pointer.value == 0 and r.null_pointer.displacement == 8
+    from hotfence.triage.vmcore_render import object_lines
+
+    text = "\n".join(object_lines(r))
+    assert f"netns_inum={net.fields['inum']}," in text and f"sk={sock.address:#x}," in text
+    assert "NULL pointer: sock->sk->sk_user_data = 0x0, in rax" in text
     caches = {i.address: (i.cache, i.allocated) for i in r.slab_objects}
     assert caches[socket.address] == ("sock_inode_cache", True)
     assert caches[net.address] == ("net_namespace", True)
@@ -478,6 +486,7 @@ def test_netns_pile_up_grouped_and_namespaces(netns_analysed) -> None:
     assert "copy_net_ns" in g.functions and g.summary.startswith("hotfence_crash_netns_init")
     crashed = [g for g in r.stack_groups if g.crashed]
     assert len(crashed) == 1 and crashed[0].pids == [r.crashed_pid]
+    assert crashed[0].summary.startswith("hotfence_crash_proto_connect ← kernel_connect")
     assert sum(g.count for g in r.stack_groups) == len(r.tasks)
     ns = r.netns
     assert ns is not None and ns.count >= 1 and ns.cleaning_up == 0
@@ -562,6 +571,31 @@ def test_vmcore_kmem_command(netns_core, netns_analysed) -> None:
     assert sock["slab"]["cache"] == "sock_inode_cache"
     res = CliRunner().invoke(main, [*args, "zz"])
     assert res.exit_code == 2 and "'zz' is not a hex address" in res.output
+
+
+@pytest.mark.guest
+def test_a_section_this_kernel_cannot_give_is_named_not_fatal(
+    netns_core, monkeypatch, tmp_path
+) -> None:
+    """A reader that meets another kernel's layout (here: cleanup_list missing) leaves
+    its section out with the reason; the rest of the report is built as usual."""
+    from hotfence.triage import vmcore as vm
+    from hotfence.triage.vmcore_render import render_vmcore
+
+    def no_cleanup_list(*args):
+        raise KeyError("cleanup_list")
+
+    monkeypatch.setattr(vm, "read_netns", no_cleanup_list)
+    r = vm.analyze_vmcore(netns_core.vmcore, netns_core.vmlinux)
+    assert r.netns is None and "cleanup_list" in r.unavailable["netns"]
+    assert r.objects and r.stack_groups and r.memory is not None and r.slabs
+    out = tmp_path / "out.txt"
+    with out.open("w") as fh:
+        from rich.console import Console
+
+        render_vmcore(r, "text", Console(file=fh, width=200))
+    text = out.read_text()
+    assert "crash> net namespaces" in text and "not available in this core: KeyError" in text
 
 
 def test_vmcore_shell_errors_name_the_file(tmp_path) -> None:

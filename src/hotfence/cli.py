@@ -55,6 +55,7 @@ SUMMARIES: dict[str, str] = {
     "crashes": "Stored crashes grouped by title, most recent first.",
     "watch": "Stream every socket creation on the host, with its verdict.",
     "lab": "Boot stock Debian kernels under QEMU to record real crashes.",
+    "vmcore": "A live drgn session on a crash dump, and kmem ADDR lookups.",
     "fence": "Enforce socket policy in the kernel (cgroup-BPF, BPF-LSM, seccomp).",
     "fence run": "Enforce a policy on a cgroup until Ctrl-C, then summarise.",
     "fence apply": "Enforce a policy on a cgroup persistently (pinned).",

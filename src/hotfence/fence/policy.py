@@ -47,7 +47,7 @@ ACTIONS = ("allow", "deny", "audit")
 # the kernel maps hold fails after reading that many, in a fraction of a second.
 POLICY_LIMITS = Limits(
     max_bytes=8 << 20,
-    max_nodes=64 * HF_MAX_RULES,
+    max_nodes=32 * HF_MAX_RULES,  # a rule is ~10 values; room for long port lists
     max_items={("spec", "rules"): HF_MAX_RULES},
 )
 KERN_CHOICES = ("user", "kernel", "any")

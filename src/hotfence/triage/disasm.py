@@ -264,14 +264,14 @@ def disassemble(
         best = (0, 0, _decode_all(md, data, step))
         error = "no start offset decodes onto the faulting byte"
     _, cut, insns = best
-    target = None if fault is None else fault - cut
+    marked = None if fault is None else fault - cut
     instructions = [
         Instruction(
             address=i.offset,
             size=i.size,
             hex=data[cut + i.offset : cut + i.offset + i.size].hex(" "),
             text=f"{i.mnemonic} {i.operands}".strip(),
-            faulting=(error is None and i.offset == target),
+            faulting=(error is None and i.offset == marked),
         )
         for i in insns
     ]

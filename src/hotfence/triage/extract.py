@@ -12,7 +12,6 @@ and the corruption check.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import oopses
@@ -102,9 +101,9 @@ def extract(
     return Extracted(header, kind, prefix, window.lines, window.title_end, window.own_end, next_pos)
 
 
-def _absorbed(kind: OopsKind, raw: str, distance: Callable[[], int]) -> bool:
-    """Is ``raw``, ``distance()`` lines after ``kind``'s header, part of that report?"""
-    return any(a in raw for a in kind.absorbs) and distance() <= kind.absorb_lines
+def _absorbed(kind: OopsKind, raw: str) -> bool:
+    """Does ``raw`` hold a header that ``kind``'s reports print inside themselves?"""
+    return any(a in raw for a in kind.absorbs)
 
 
 def _read_limit(
@@ -120,7 +119,7 @@ def _read_limit(
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
             raw = text[s:] if e == -1 else text[s:e]
-            if _absorbed(kind, raw, lambda s=s: text.count("\n", start, s)):  # type: ignore[misc]
+            if _absorbed(kind, raw) and text.count("\n", start, s) <= kind.absorb_lines:
                 continue
             if is_report_start(raw):
                 seen += 1
@@ -214,7 +213,7 @@ class _Window:
         """Does this candidate line start a report of its own (not continue this one)?"""
         if line_start not in self.cands or not is_report_start(raw):
             return False
-        return not _absorbed(self.kind, raw, lambda: n)
+        return not (_absorbed(self.kind, raw) and n <= self.kind.absorb_lines)
 
     def _note_next_report(self, raw: str, line_start: int, ctx: str, n: int) -> None:
         is_cand = line_start in self.cands

@@ -52,7 +52,12 @@ _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
     r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$)"
 )
-_REGS_RE = re.compile(r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:")
+_REGS_RE = re.compile(
+    r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:"
+    # 32-bit ARM's frame-pointer unwinder prints the saved registers under each entry:
+    # " r7:00000063 r6:c086a3f8 r5:00000000 r4:00000007"
+    r"|^\s*(?:r\d{1,2}|sl|fp|ip):[0-9a-f]{8}\b"
+)
 
 # The taint block of a header: "Not tainted" or "Tainted: " + flags, as print_tainted()
 # prints them (letters, spaces, Red Hat's "-" placeholders).
@@ -80,10 +85,13 @@ _RELEASE_RES = (
     re.compile(r"(?:" + _TAINT + r"|EFLAGS: [0-9a-f]+) +\(" + _REL + r"[ )]"),
     re.compile(r"(?:" + _TAINT + r") +" + _REL + r" #\d"),
 )
+# SUSE's version string after the release: "#1 SMP PREEMPT_DYNAMIC Wed Jun 5 (1a2b3c4) SLE15-SP4".
+_SUSE_BUILD_RE = re.compile(r"\bSLE\d|openSUSE")
 _CPU_RES = (
     re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)"),
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
+    re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
     re.compile(r"\bCPU (?P<cpu>\d+): Machine Check"),  # x86 print_mce()
 )
@@ -200,6 +208,7 @@ class TaskFields:
     release: str | None = None
     taint: str | None = None  # the raw flag string
     hardware: str | None = None
+    suse: bool = False  # the header names a SUSE build ("... #1 SLE15-SP4 35a3c2e")
 
 
 def task_fields(texts: list[str]) -> TaskFields:
@@ -211,39 +220,49 @@ def task_fields(texts: list[str]) -> TaskFields:
     out = TaskFields()
     for t in texts:
         if out.release is None:
-            m = _first(_HEADER_RES, t)
-            if m is not None:
-                out.cpu = int(m.group("cpu")) if "cpu" in m.re.groupindex else out.cpu
-                out.pid = int(m.group("pid"))
-                out.comm = m.group("comm")
-                out.release = m.group("rel")
-                out.taint = extract_taint(t)
+            _read_header(out, t)
         if out.hardware is None:
             m = _HW_RE.search(t)
             if m is not None:
                 out.hardware = m.group("hw")
     for t in texts:
-        if out.release is None:
-            m = _first(_RELEASE_RES, t)
-            if m is not None:
-                out.release = m.group("rel")
-        if out.taint is None and "ainted" in t:
-            out.taint = extract_taint(t)
-        if out.cpu is None:
-            m = _first(_CPU_RES, t)
-            if m is not None:
-                out.cpu = int(m.group("cpu"))
-                if out.pid is None and "pid" in m.re.groupindex:
-                    out.pid = int(m.group("pid"))
+        _read_separate_lines(out, t)
     if out.comm is None:
-        for t in texts:
-            m = _first(_TASK_RES, t)
-            if m is not None:
-                out.comm = m.group("comm").strip()
-                if out.pid is None:
-                    out.pid = int(m.group("pid"))
-                break
+        m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
+        if m is not None:
+            out.comm = m.group("comm").strip()
+            if out.pid is None:
+                out.pid = int(m.group("pid"))
     return out
+
+
+def _read_header(out: TaskFields, t: str) -> None:
+    m = _first(_HEADER_RES, t)
+    if m is None:
+        return
+    if "cpu" in m.re.groupindex:
+        out.cpu = int(m.group("cpu"))
+    out.pid = int(m.group("pid"))
+    out.comm = m.group("comm")
+    out.release = m.group("rel")
+    out.taint = extract_taint(t)
+    out.suse = _SUSE_BUILD_RE.search(t, m.end()) is not None
+
+
+def _read_separate_lines(out: TaskFields, t: str) -> None:
+    """Older and other architectures' lines that carry one of the facts each."""
+    if out.release is None:
+        m = _first(_RELEASE_RES, t)
+        if m is not None:
+            out.release = m.group("rel")
+    if out.taint is None and "ainted" in t:
+        out.taint = extract_taint(t)
+    if out.cpu is None:
+        m = _first(_CPU_RES, t)
+        if m is not None:
+            out.cpu = int(m.group("cpu"))
+            if out.pid is None and "pid" in m.re.groupindex:
+                out.pid = int(m.group("pid"))
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:

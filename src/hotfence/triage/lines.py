@@ -120,9 +120,18 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
 
 def from_userspace(raw: str) -> bool:
     """True when a syslog / journal line names a program other than the kernel as its
-    writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report."""
+    writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report.
+
+    ``journalctl -o json`` records carry the same fact as ``_TRANSPORT``.
+    """
+    if raw[:1] == "{":
+        m = _JOURNAL_TRANSPORT_RE.search(raw)
+        return m is not None and m.group(1) != "kernel"
     m = _SYSLOG_ANY_RE.match(raw)
     return m is not None and m.group("ident").lower() != "kernel"
+
+
+_JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
 
 
 def caller_id(context: str) -> str:

@@ -1211,6 +1211,17 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # arm64 die_kernel_fault() names the kind of fault: "Unable to handle kernel
+            # write to read-only memory at virtual address ...", "... execute from
+            # non-executable memory at ...".
+            _F(
+                rx(
+                    "Unable to handle kernel ((?:write to read-only|execute from non-executable) memory)"
+                ),
+                "BUG: unable to handle kernel {1} in {2}",
+                alt=("bad-access in {2}",),
+                stack=_s(*_RIP_TRACE),
+            ),
             # s390 do_no_context(): a kernel access to a bad address, any address.
             _F(
                 rx("Unable to handle kernel pointer dereference in virtual kernel address space"),
@@ -1567,6 +1578,9 @@ REPORT_START_IGNORES = tuple(
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
+        # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
+        r"Kernel BUG \[#\d+\]",
+        r"Kernel bug detected\[#\d+\]",
     )
 )
 
@@ -1669,7 +1683,15 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("KASAN: slab-use-after-free Read", "KASAN: use-after-free Read", "KASAN: use-after-free"),
         "KASAN-USE-AFTER-FREE-READ",
     ),
-    (("BUG: corrupted list", "BUG: unable to handle kernel paging request"), "MEMORY_SAFETY_BUG"),
+    (
+        (
+            "BUG: corrupted list",
+            "BUG: unable to handle kernel paging request",
+            "BUG: unable to handle kernel write to read-only memory",
+            "BUG: unable to handle kernel execute from non-executable memory",
+        ),
+        "MEMORY_SAFETY_BUG",
+    ),
     (("WARNING: refcount bug",), "REFCOUNT_WARNING"),
     (("SLUB: ",), "MEMORY_SAFETY_BUG"),
     (("CFI failure in",), "CFI"),

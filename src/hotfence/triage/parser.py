@@ -63,7 +63,11 @@ def parse_log(text: str | bytes) -> list[Report]:
 
 
 def contains_crash(text: str) -> bool:
-    """Cheap check: does any line look like the start of a crash report?"""
+    """Cheap check: does any line look like the start of a crash report?
+
+    A superset: ``parse_log`` may still find no report there (a header word that no
+    kernel format explains and that has no oops around it).
+    """
     return bool(candidates(text))
 
 
@@ -211,13 +215,14 @@ def _oom_reports(
 def _events_between(
     text: str, events: list[tuple[int, int]], lo: int, hi: int, from_bytes: bool
 ) -> list[str]:
-    out: list[str] = []
-    i = bisect.bisect_left(events, (lo, -1))
-    while i < len(events) and events[i][0] < hi and len(out) < _MAX_CONTEXT_EVENTS:
-        s, e = events[i]
-        out.append(_out(make_line(text[s:e], s, 0).text.strip(), from_bytes))
-        i += 1
-    return out
+    """The events in [lo, hi): the last ``_MAX_CONTEXT_EVENTS`` of them, the ones right
+    before the crash, when a long run of them came first."""
+    first = bisect.bisect_left(events, (lo, -1))
+    end = bisect.bisect_left(events, (hi, -1))
+    return [
+        _out(make_line(text[s:e], s, 0).text.strip(), from_bytes)
+        for s, e in events[max(first, end - _MAX_CONTEXT_EVENTS) : end]
+    ]
 
 
 def _out(s: str, from_bytes: bool) -> str:
@@ -297,4 +302,4 @@ def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:
     rep.hardware = _out(f.hardware, from_bytes) if f.hardware is not None else None
     if f.taint is not None:
         rep.taint = f.taint
-        rep.taint_flags = decode_taint(f.taint)
+        rep.taint_flags = decode_taint(f.taint, suse=f.suse)

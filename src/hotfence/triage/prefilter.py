@@ -44,7 +44,7 @@ import ahocorasick_rs
 from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK
 from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
-from hotfence.triage.parser import _GCE_HANGUP, _OOM_BLOCK_LINES, parse_log
+from hotfence.triage.parser import _GCE_HANGUP, _MAX_CONTEXT_EVENTS, _OOM_BLOCK_LINES, parse_log
 from hotfence.triage.reader import (
     DEFAULT_LIMITS,
     Block,
@@ -65,9 +65,9 @@ PREFIX = 4 * _PREFIX_LINES_TASK + 50 + 1
 # from its "invoked oom-killer" line, which may lie much further back (then carried).
 KEEP = max(PREFIX, _OOM_BLOCK_LINES + 1)
 _INVOKED = "invoked oom-killer"
-# At most this many context events are attached to a report (parser._MAX_CONTEXT_EVENTS);
-# carrying more across a cut would change nothing.
-_CARRY_EVENTS = 20
+# At most this many context events are attached to a report: carrying more across a cut
+# would change nothing.
+_CARRY_EVENTS = _MAX_CONTEXT_EVENTS
 OOM_KILL = "OOM-KILL"
 
 _CRASH_NEEDLES = tuple(n.encode() for n in SCAN_NEEDLES)
@@ -77,10 +77,11 @@ _HANGUP = _GCE_HANGUP.encode()
 # _release_from_banner); the latest one before a segment is carried in front of it.
 _BANNER = "Linux version "
 _ALL = _CRASH_NEEDLES + _EVENT_NEEDLES + (_HANGUP, _BANNER.encode())
+# Leftmost semantics let the library use its SIMD (Teddy) prefilter: ~4x the speed of
+# standard matching here. Matches never span a newline (no needle holds one), so every
+# line with a needle still gets at least one hit: that is all _hit_lines needs.
 _MATCHER = ahocorasick_rs.BytesAhoCorasick(
-    list(_ALL),
-    matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
-    implementation=ahocorasick_rs.Implementation.DFA,
+    list(_ALL), matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
 )
 
 

@@ -50,8 +50,9 @@ BLOCK = 1 << 20
 
 # What a directory walk reads: names of logs (extensionless like `dmesg`, `messages` or
 # syzkaller's numbered reports, rotated `kern.log.1`, and these suffixes, compressed or
-# not). README.md, scripts or images beside the logs are skipped and reported.
-LOG_SUFFIXES = (".log", ".txt", ".out", ".console", ".dmesg", ".kmsg", ".journal")
+# not). README.md, scripts or images beside the logs are skipped and reported, and so are
+# journald's binary *.journal files (pipe `journalctl -k` instead).
+LOG_SUFFIXES = (".log", ".txt", ".out", ".console", ".dmesg", ".kmsg")
 COMPRESSED_SUFFIXES = (".gz", ".xz", ".zst")
 
 

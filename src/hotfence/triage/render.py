@@ -17,7 +17,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from hotfence.triage.model import Disassembly, FileResult, Frame, Report
+from hotfence.triage.model import Disassembly, FileResult, Frame, KnownBugMatch, Report
 from hotfence.triage.source import SourceLines
 
 JSON_VERSION = 1
@@ -187,7 +187,7 @@ def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
     return out
 
 
-def _affected_text(m) -> str:
+def _affected_text(m: KnownBugMatch) -> str:
     if m.affected is None:
         return ""
     return (

@@ -26,6 +26,8 @@ CONTEXT_MARKERS = (
     "no more sockets",  # net/socket.c sock_alloc_inode(): "socket: no more sockets"
     "ailed to initialize",  # "IPv6: Failed to initialize the ICMP6 control socket (err -12)."
     "init failed",  # "<subsys>: ... init failed" from pernet and driver init paths
+    "ailed to allocate",  # drivers' and subsystems' own allocation failure messages
+    "oom_reaper:",  # "oom_reaper: reaped process 123 (java), now anon-rss:0kB ..."
 )
 
 # One pass instead of one search per stack-start pattern.
@@ -119,7 +121,7 @@ def candidates(text: str) -> dict[int, OopsKind]:
     for start in starts:
         end = text.find("\n", start)
         raw = text[start:] if end == -1 else text[start:end]
-        if raw[:1].isalnum() and from_userspace(raw):
+        if (raw[:1].isalnum() or raw[:1] == "{") and from_userspace(raw):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):

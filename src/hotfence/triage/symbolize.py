@@ -194,6 +194,7 @@ class ElfDebugInfo:
             if fileline is None and not chain:
                 continue
             if not chain:
+                assert fileline is not None  # the continue above takes the both-empty case
                 return [SourceLocation(function or "??", fileline[0], fileline[1])]
             file, line = fileline if fileline else ("??", 0)
             for depth in range(len(chain) - 1, -1, -1):

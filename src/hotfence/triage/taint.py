@@ -9,7 +9,8 @@ Red Hat kernels (RHEL 6 ``kernel/panic.c``, RHEL 7 likewise) print their unused 
 hardware) and ``T`` (29, technology preview), as in
 ``Tainted: G        W  ---------------  T 2.6.32-...``. A letter after a run of ``-`` is
 one of those, never the upstream letter of the same name (upstream ``T`` is the
-struct-randomisation plugin). Kernels since 6.12 also print a verbose line,
+struct-randomisation plugin). SUSE builds give X and N their own meanings (external and
+no support). Kernels since 6.12 also print a verbose line,
 ``Tainted: [W]=WARN, [O]=OOT_MODULE``.
 """
 
@@ -73,15 +74,31 @@ def extract_taint(line: str) -> str | None:
     return flags or None
 
 
-def decode_taint(flags: str) -> list[str]:
-    """Turn ``"G    B   W"`` into words; ``G`` (all modules GPL) adds nothing."""
+# SUSE kernels (SLE, openSUSE Leap) print two support letters of their own: "X" when an
+# externally supported module is loaded, "N" for an unsupported one (TAINT_NO_SUPPORT).
+SUSE_TAINT_FLAGS: dict[str, str] = {
+    "X": "externally supported module loaded (SUSE)",
+    "N": "unsupported module loaded (SUSE)",
+}
+
+
+def decode_taint(flags: str, suse: bool = False) -> list[str]:
+    """Turn ``"G    B   W"`` into words; ``G`` (all modules GPL) adds nothing.
+
+    ``suse``: the header says the kernel is a SUSE build, whose X and N mean support.
+    """
     words: list[str] = []
     rhel = False
     for ch in flags:
         if ch == "-":
             rhel = True  # Red Hat's placeholders: the letters after them are its own bits
             continue
-        meaning = RHEL_TAINT_FLAGS.get(ch) if rhel else TAINT_FLAGS.get(ch)
+        if rhel:
+            meaning = RHEL_TAINT_FLAGS.get(ch)
+        elif suse and ch in SUSE_TAINT_FLAGS:
+            meaning = SUSE_TAINT_FLAGS[ch]
+        else:
+            meaning = TAINT_FLAGS.get(ch)
         if meaning and meaning not in words:
             words.append(meaning)
     return words

@@ -13,10 +13,11 @@ helper                 crash command   kernel objects read
 ``panic_info``         ``sys``         ``panic_cpu``, the log's panic line, taint mask
 ``read_stack``         ``bt -l``       the crashed task's registers (PRSTATUS) + stack
 ``disassemble_at``     ``dis -rl``     the function's text bytes in the core
-``read_tasks``         ``ps``          ``init_task.tasks``, per-CPU ``runqueues``
-``read_memory``        ``kmem -i``     ``_totalram_pages``, ``vm_zone_stat``,
-                                       ``vm_node_stat``, ``total_swap_pages``
 =====================  ==============  ==============================================
+
+The objects around the crash (socket, sock, net, the NULL pointer) come from
+``vmcore_objects``; tasks, grouped stacks, namespaces, memory, slabs and modules from
+``vmcore_system``. :func:`open_session` reads them all into a :class:`VmcoreReport`.
 
 The log then goes through the ordinary log triage (``parse_log`` + ``enrich``), and
 every frame of the resulting reports is symbolised through drgn, which knows where
@@ -28,9 +29,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import capstone
 
@@ -62,6 +64,8 @@ from hotfence.triage.vmcore_system import (
 if TYPE_CHECKING:
     import drgn
 
+
+T = TypeVar("T")
 
 # x86-64 kernel text and module space both live in the top half of the address space;
 # a frame below it is the user-space caller that drgn unwinds into after a syscall.
@@ -159,6 +163,8 @@ class VmcoreReport:
     slabs: list[SlabCache] = field(default_factory=list)
     slab_objects: list[SlabInfo] = field(default_factory=list)  # kmem ADDR of the objects
     modules_loaded: list[ModuleEntry] = field(default_factory=list)
+    # sections this core could not give (section -> reason), shown instead of them
+    unavailable: dict[str, str] = field(default_factory=dict)
     reports: list[Report] = field(default_factory=list)
 
 
@@ -621,6 +627,7 @@ def open_session(
     stacks = task_stacks(prog, tasks_obj)
     offset = wall_offset_ns(prog)
     slab_objects = [i for o in objects if (i := slab_info(prog, o.address)) is not None]
+    unavailable: dict[str, str] = {}
     report = VmcoreReport(
         vmcore=str(core), vmlinux=str(vml), modules=used, kernel_release=release,
         panic_message=message, panic_cpu=cpu,
@@ -630,12 +637,27 @@ def open_session(
         boot_time=_iso(offset) if offset is not None else None, wall_offset_ns=offset,
         objects=objects, null_pointer=npointer,
         stack_groups=group_stacks(tasks, stacks),
-        netns=read_netns(prog, stacks, tasks, task),
-        tasks=tasks, memory=read_memory(prog), slabs=read_slabs(prog), slab_objects=slab_objects,
-        modules_loaded=read_modules(prog),
-        reports=log_reports(prog, log, catalog),
+        netns=_optional(unavailable, "netns", read_netns, prog, stacks, tasks, task),
+        tasks=tasks, memory=_optional(unavailable, "memory", read_memory, prog),
+        slabs=_optional(unavailable, "slabs", read_slabs, prog) or [], slab_objects=slab_objects,
+        modules_loaded=_optional(unavailable, "modules_loaded", read_modules, prog) or [],
+        unavailable=unavailable, reports=log_reports(prog, log, catalog),
     )  # fmt: skip
     return Session(prog, report, task, trace, regs, by_kind)
+
+
+def _optional(
+    unavailable: dict[str, str], section: str, reader: Callable[..., T], *args: Any
+) -> T | None:
+    """``reader(*args)``, or None with the reason in ``unavailable[section]`` when this
+    kernel lacks what the section reads (a symbol, a member: another version or config);
+    the rest of the report does not depend on it."""
+    drgn = _import_drgn()
+    try:
+        return reader(*args)
+    except (LookupError, AttributeError, ValueError, drgn.FaultError) as exc:
+        unavailable[section] = f"{type(exc).__name__}: {exc}"
+        return None
 
 
 def _iso(ns: int) -> str:

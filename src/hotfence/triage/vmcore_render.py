@@ -1,6 +1,7 @@
 """Render a :class:`VmcoreReport` as text, JSON or Markdown.
 
-The crash-style sections (``sys``, ``bt -l``, ``dis -rl``, ``ps``, ``kmem -i``, ``log``)
+The crash-style sections (``sys``, ``bt -l``, ``dis -rl``, the objects, ``foreach bt``
+grouped, the network namespaces, ``ps``, ``kmem -i``, ``kmem -s``, ``mod``, ``log -T``)
 are plain lines built once here and shown in the terminal or in Markdown code blocks;
 the structured reports after them go through the log renderers unchanged, so a vmcore
 and a console log of the same crash read alike. JSON: docs/triage-json.md (``vmcore``).
@@ -130,9 +131,7 @@ def object_lines(vr: VmcoreReport) -> list[str]:
         struct = f"struct {o.kind}"
         out.append(f"{struct} {o.address:016x}  (from {o.source})")
         fields = ", ".join(
-            f"{k}={v:#x}"
-            if isinstance(v, int) and not isinstance(v, bool) and v > 0xFFFF
-            else f"{k}={v}"
+            f"{k}={v:#x}" if k in POINTER_FIELDS and isinstance(v, int) else f"{k}={v}"
             for k, v in o.fields.items()
         )
         out.append(f"    {fields}")
@@ -268,15 +267,21 @@ def sections(vr: VmcoreReport) -> list[tuple[str, list[str]]]:
         out.append((f"dis -rl (around {where})", dis_lines(vr.disassembly)))
     out.append(("objects (what the crashing code was given)", object_lines(vr)))
     out.append(("foreach bt (tasks grouped by identical stack)", group_lines(vr)))
-    if vr.netns is not None:
-        out.append(("net namespaces", netns_lines(vr)))
+    out.append(("net namespaces", _or_reason(vr, "netns", netns_lines(vr))))
     out.append(("ps", ps_lines(vr)))
-    if vr.memory is not None:
-        out.append(("kmem -i", kmem_lines(vr.memory)))
-    out.append((f"kmem -s (top {len(vr.slabs)} caches by size)", slab_lines(vr)))
-    out.append(("mod", module_lines(vr)))
+    mem = kmem_lines(vr.memory) if vr.memory is not None else []
+    out.append(("kmem -i", _or_reason(vr, "memory", mem)))
+    out.append(
+        (f"kmem -s (top {len(vr.slabs)} caches by size)", _or_reason(vr, "slabs", slab_lines(vr)))
+    )
+    out.append(("mod", _or_reason(vr, "modules_loaded", module_lines(vr))))
     out.append((f"log -T ({len(vr.log)} lines)", wall_log(vr)))
     return out
+
+
+def _or_reason(vr: VmcoreReport, section: str, lines: list[str]) -> list[str]:
+    reason = vr.unavailable.get(section)
+    return [f"not available in this core: {reason}"] if reason else lines
 
 
 def vmcore_json(vr: VmcoreReport) -> dict[str, Any]:

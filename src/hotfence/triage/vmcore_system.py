@@ -36,6 +36,14 @@ SCHED = frozenset({
     "rwsem_down_write_slowpath", "__mutex_lock", "__mutex_lock_slowpath",
     "__preempt_count_add", "__preempt_count_sub", "delay_tsc", "__const_udelay",
 })  # fmt: skip
+# The crashing task's way from a fault to panic(): a summary starts below them, where
+# the crash happened.
+CRASHING = frozenset({
+    "panic", "oops_end", "die", "die_addr", "page_fault_oops", "kernelmode_fixup_or_oops",
+    "handle_page_fault", "exc_page_fault", "asm_exc_page_fault", "do_trap", "do_error_trap",
+    "handle_bug", "exc_invalid_op", "asm_exc_invalid_op", "exc_general_protection",
+    "asm_exc_general_protection",
+})  # fmt: skip
 TOP_SLABS = 12
 
 
@@ -69,8 +77,10 @@ class StackGroup:
     @property
     def summary(self) -> str:
         """``hotfence_crash_netns_init ← ops_init ← setup_net ← copy_net_ns ← …``: from
-        the first frame that is not scheduling, six deep, then the syscall if any."""
-        core = [f for f in self.functions if f not in SCHED] or self.functions[:1]
+        the first frame that is not scheduling, waiting or on the way from a fault to
+        panic(), six deep, then the syscall if any."""
+        core = [f for f in self.functions if f not in SCHED and f not in CRASHING]
+        core = core or self.functions[:1]
         shown = core[:6]
         syscall = next((f for f in self.functions if f.startswith("__x64_sys_")), None)
         if syscall and syscall not in shown:
