@@ -360,3 +360,15 @@ def test_a_bad_lock_timeout_is_a_clear_error(policies, cgroup):
     code, out = apply(policies["deny-raw6"], cgroup, HOTFENCE_LOCK_TIMEOUT="soon")
     assert code == 1 and "HOTFENCE_LOCK_TIMEOUT='soon': expected a number of seconds" in out
     assert enforced(cgroup) is None and recorded(cgroup) is None
+
+
+def test_prune_removes_state_that_records_nothing():
+    """A run killed right after taking the lock leaves only its lock file behind."""
+    d = pinning.state_dir(4_000_000_000 + os.getpid())
+    d.mkdir(parents=True)
+    (d / "lock").write_text("")
+    out = subprocess.run([HOTFENCE, "fence", "prune", "--dry-run"], capture_output=True, text=True)
+    assert out.returncode == 0 and "would remove" in out.stdout and d.exists()
+    out = subprocess.run([HOTFENCE, "fence", "prune"], capture_output=True, text=True)
+    assert out.returncode == 0 and "that recorded nothing" in out.stdout, out
+    assert not d.exists()

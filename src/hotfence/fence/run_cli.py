@@ -364,7 +364,14 @@ def prune(dry_run: bool) -> None:
         pruned += 1
         verb = "would remove" if dry_run else "removed"
         click.echo(f"hotfence: {verb} {a.backend} fence of {where} ({'; '.join(live.reasons)})")
-    if not pruned:
+    empty = pinning.prune_unused_state(dry_run)
+    if empty:
+        verb = "would remove" if dry_run else "removed"
+        click.echo(
+            f"hotfence: {verb} {empty} state director{'ies' if empty > 1 else 'y'} "
+            "that recorded nothing (left by a killed run)"
+        )
+    if not pruned and not empty:
         click.echo("hotfence: nothing to prune")
 
 

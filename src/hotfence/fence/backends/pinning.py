@@ -340,6 +340,27 @@ def clear_state(cgroup_id: int, backend: str | None = None) -> None:
             slot_path(cgroup_id, slot).unlink(missing_ok=True)
 
 
+def prune_unused_state(dry_run: bool = False) -> int:
+    """Remove state directories that record nothing (the lock of a run killed before it
+    wrote any state); returns how many. A directory whose lock is held is left alone."""
+    if not STATE_DIR.exists():
+        return 0
+    pruned = 0
+    for d in STATE_DIR.iterdir():
+        if not d.name.isdigit() or any(d.glob("slot*.json")):
+            continue
+        if dry_run:
+            pruned += 1
+            continue
+        try:
+            with FenceLock(int(d.name), str(d), timeout=0):
+                pass  # releasing a lock that records nothing removes its directory
+        except FenceError:
+            continue  # a writer holds it right now
+        pruned += not d.exists()
+    return pruned
+
+
 # ---------------------------------------------------------------------------- pins
 
 
