@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from hotfence.fence import seccomp_backend as backend
+from hotfence.fence.backends import seccomp as backend
 from hotfence.fence.compiled import ANY_KERN, Action, CompiledPolicy, CreateKey, RuleInfo, Verdict
 
 HERE = Path(__file__).resolve().parent

@@ -571,7 +571,8 @@ def test_descendant_cgroups_are_fenced_too(fence, cgroup):
 def test_apply_refuses_a_cgroup_another_backend_fences(cgroup):
     import dataclasses
 
-    from hotfence.fence.backends.cgroup import AppliedState, _state_path
+    from hotfence.fence.backends import pinning
+    from hotfence.fence.backends.pinning import AppliedState
 
     ref = resolve_cgroup(cgroup)
     state = AppliedState(
@@ -593,4 +594,4 @@ def test_apply_refuses_a_cgroup_another_backend_fences(cgroup):
         assert not cg_backend.pin_dir(ref).exists()
         assert AppliedState.read(ref.id) == dataclasses.replace(state)  # left as it was
     finally:
-        _state_path(ref.id).unlink()
+        pinning.clear_state(ref.id)

@@ -37,7 +37,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 EXPLAIN_CALLS = [
     ["--policy", DENY_ICMPV6, "socket", "inet6", "raw", "icmpv6"],
     ["--policy", WEB, "connect", "inet", "tcp", "80"],
-    ["--policy", WEB, "--backend", "lsm", "bind", "inet6", "tcp", "22"],
+    ["--policy", WEB, "--backend", "bpf-lsm", "bind", "inet6", "tcp", "22"],
 ]
 
 

@@ -34,7 +34,7 @@ def test_lsm_backend_decides_at_security_socket_create() -> None:
         "--policy",
         DENY_ICMPV6,
         "--backend",
-        "lsm",
+        "bpf-lsm",
         "socket",
         "AF_INET6",
         "SOCK_RAW",
@@ -93,7 +93,15 @@ def test_connect_and_bind() -> None:
     data = json.loads(out)
     assert data["errno_name"] == "0" and data["decision"] is None
     _, out = run(
-        "--policy", WEB, "--backend", "lsm", "sendto", "inet", "udp", "123", "--socket-made-outside"
+        "--policy",
+        WEB,
+        "--backend",
+        "bpf-lsm",
+        "sendto",
+        "inet",
+        "udp",
+        "123",
+        "--socket-made-outside",
     )
     assert "denied by policy" in out
 
@@ -102,7 +110,15 @@ def test_af_alg_needs_lsm_to_be_fenced() -> None:
     _, out = run("--policy", ALG, "--with-family", "alg", "socket", "alg", "seqpacket")
     assert "verdict: allowed" in out and "not covered by the cgroup backend" in out
     _, out = run(
-        "--policy", ALG, "--with-family", "alg", "--backend", "lsm", "socket", "alg", "seqpacket"
+        "--policy",
+        ALG,
+        "--with-family",
+        "alg",
+        "--backend",
+        "bpf-lsm",
+        "socket",
+        "alg",
+        "seqpacket",
     )
     assert "denied by policy" in out and "no-af-alg" in out
     _, out = run("socket", "alg", "seqpacket")

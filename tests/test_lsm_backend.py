@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from hotfence.bpf import build, libbpf
-from hotfence.fence.backends import Coverage, ProbeResult, lsm, probe
+from hotfence.fence.backends import Coverage, ProbeResult, lsm, probe, select
 from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError
 from hotfence.fence.compiled import (
     ANY,
@@ -142,28 +142,28 @@ def test_select_prefers_lsm_and_says_why() -> None:
         rules=[rule(0, "alg")],
         create={CreateKey(AF_ALG, ANY, ANY, ANY_KERN): Verdict(0, Action.DENY)},
     )
-    both = lsm.select(policy, _probes(True, True))
-    assert both.backend == "bpf-lsm" and "every family" in both.reason
+    both = select(policy, _probes(True, True))
+    assert both.name == "bpf-lsm" and "every family" in both.reason
     assert [c.coverage for c in both.coverage] == [Coverage.FULL]
 
-    fallback = lsm.select(policy, _probes(False, True))
-    assert fallback.backend == "cgroup-bpf"
+    fallback = select(policy, _probes(False, True))
+    assert fallback.name == "cgroup-bpf"
     assert "bpf-lsm unavailable" in fallback.reason and "EPERM" in fallback.reason
     assert [c.coverage for c in fallback.coverage] == [
         Coverage.NONE
     ]  # AF_ALG: cgroup-BPF never sees it
 
-    assert lsm.select(policy, _probes(True, True), prefer="cgroup-bpf").backend == "cgroup-bpf"
+    assert select(policy, _probes(True, True), prefer="cgroup-bpf").name == "cgroup-bpf"
     with pytest.raises(FenceError, match="bpf-lsm unavailable"):
-        lsm.select(policy, _probes(False, True), prefer="bpf-lsm")
+        select(policy, _probes(False, True), prefer="bpf-lsm")
     with pytest.raises(FenceError, match="no enforcement backend"):
-        lsm.select(policy, _probes(False, False))
+        select(policy, _probes(False, False))
     with pytest.raises(FenceError, match="unknown backend"):
-        lsm.select(policy, _probes(True, True), prefer="ebpf")
+        select(policy, _probes(True, True), prefer="ebpf")
 
 
 def test_object_has_the_hooks_and_the_shared_maps() -> None:
-    from hotfence.fence.backends.cgroup import MAPS
+    from hotfence.fence.backends.maps import MAPS
 
     path = build.object_path(lsm.OBJECT)
     with libbpf.BpfObject(path) as obj:  # opened, not loaded: no kernel involved
@@ -183,8 +183,8 @@ def test_this_host_kernel_refuses_lsm_and_select_falls_back() -> None:
     if probes["bpf-lsm"].available:
         pytest.skip("this kernel loads BPF-LSM programs; the fallback is covered by test_select_*")
     policy = CompiledPolicy(name="x", enforce=True, default=Action.ALLOW)
-    sel = lsm.select(policy, list(probes.values()))
-    assert sel.backend == "cgroup-bpf" and probes["bpf-lsm"].reason in sel.reason
+    sel = select(policy, list(probes.values()))
+    assert sel.name == "cgroup-bpf" and probes["bpf-lsm"].reason in sel.reason
 
 
 # ---------------------------------------------------------------------------- guest

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from hotfence.fence import libseccomp as scmp
 from hotfence.fence import model
-from hotfence.fence import seccomp_backend as backend
+from hotfence.fence.backends import seccomp as backend
 from hotfence.fence.compiled import (
     ANY,
     ANY_KERN,
@@ -67,7 +67,7 @@ PROBE = textwrap.dedent("""
 # survive exec, as it does for `hotfence fence exec`.
 CONFINE = textwrap.dedent("""
     import json, os, sys
-    from hotfence.fence import seccomp_backend
+    from hotfence.fence.backends import seccomp as seccomp_backend
     from hotfence.fence.compiled import Action, CompiledPolicy, CreateKey, RuleInfo, Verdict
     d = json.loads(sys.argv[1])
     policy = CompiledPolicy(
@@ -356,7 +356,7 @@ def test_ia32_syscalls_fail_with_enosys(tmp_path: Path) -> None:
     assert int(subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout) > 0
     code = textwrap.dedent(f"""
         import os
-        from hotfence.fence import seccomp_backend as b
+        from hotfence.fence.backends import seccomp as b
         from hotfence.fence.compiled import Action, CompiledPolicy, CreateKey, Verdict
         b.install(CompiledPolicy("t", True, Action.ALLOW, [], {{CreateKey(38, 0xFFFF, 0xFFFF, 2): Verdict(0, Action.DENY)}}))
         os.execv({str(exe)!r}, [{str(exe)!r}])

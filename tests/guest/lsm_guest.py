@@ -607,14 +607,13 @@ def case_run(args) -> dict:
 
 
 def case_probe(args) -> dict:
-    from hotfence.fence.backends import probe
-    from hotfence.fence.backends.lsm import select
+    from hotfence.fence.backends import probe, select
 
     probes = probe()
     sel = select(policy_file("deny-af-alg.yaml"), probes)
     return {
         "probes": [p.__dict__ for p in probes],
-        "selected": sel.backend,
+        "selected": sel.name,
         "reason": sel.reason,
         "coverage": [[c.name, c.coverage.value] for c in sel.coverage],
     }

@@ -18,7 +18,9 @@ import ctypes.util
 import errno as errno_mod
 import logging
 import os
+import struct
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger("hotfence.libbpf")
@@ -72,6 +74,7 @@ _sig("bpf_map_delete_elem", _int, _int, _vp)
 _sig("bpf_map_get_next_key", _int, _int, _vp, _vp)
 _sig("bpf_obj_get", _int, _cp)
 _sig("bpf_obj_pin", _int, _int, _cp)
+_sig("bpf_obj_get_info_by_fd", _int, _int, _vp, ctypes.POINTER(ctypes.c_uint32))
 _sig("libbpf_num_possible_cpus", _int)
 _sig("libbpf_strerror", _int, _int, _cp, ctypes.c_size_t)
 
@@ -287,6 +290,38 @@ class Link:
 def open_pinned_link(path: str | Path) -> Link:
     ptr = _check_ptr(_lib.bpf_link__open(str(path).encode()), f"open pinned link {path}")
     return Link(ptr, str(path))
+
+
+BPF_LINK_TYPE_CGROUP = 3  # enum bpf_link_type, include/uapi/linux/bpf.h
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """struct bpf_link_info: the kernel's view of a link (what bpftool link show prints)."""
+
+    type: int  # enum bpf_link_type
+    id: int
+    prog_id: int
+    cgroup_id: int  # cgroup links only: 0 once the cgroup the link was made for is gone
+
+
+def link_info(path: str | Path) -> LinkInfo:
+    """The kernel's info on the link pinned at ``path``."""
+    fd = obj_get(path)
+    try:
+        # struct bpf_link_info: type, id, prog_id, then an 8-aligned union whose cgroup
+        # member starts with the u64 cgroup_id. A shorter buffer than the kernel's struct
+        # is allowed (the kernel copies what fits).
+        buf = (ctypes.c_uint8 * 64)()
+        size = ctypes.c_uint32(ctypes.sizeof(buf))
+        _check(
+            _lib.bpf_obj_get_info_by_fd(fd, buf, ctypes.byref(size)), f"read link info of {path}"
+        )
+    finally:
+        os.close(fd)
+    type_, id_, prog_id = struct.unpack_from("<III", bytes(buf), 0)
+    cgroup_id = struct.unpack_from("<Q", bytes(buf), 16)[0] if type_ == BPF_LINK_TYPE_CGROUP else 0
+    return LinkInfo(type_, id_, prog_id, cgroup_id)
 
 
 # ---------------------------------------------------------------------------- objects

@@ -105,6 +105,7 @@ class Event(ctypes.Structure):
         ("kern", ctypes.c_uint8),
         ("pad", ctypes.c_uint8),
         ("comm", ctypes.c_char * 16),
+        ("boot_ns", ctypes.c_uint64),
     ]
 
 
@@ -130,6 +131,7 @@ class FenceEvent:
     verdict: str  # "deny" | "would-deny" | "audit"
     kern: bool
     comm: str
+    boot_ns: int  # CLOCK_BOOTTIME of the decision, in ns (the kernel's bpf_ktime_get_boot_ns)
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> FenceEvent:
@@ -153,4 +155,5 @@ class FenceEvent:
             verdict=VERDICT_NAMES.get(e.verdict, f"verdict-{e.verdict}"),
             kern=bool(e.kern),
             comm=e.comm.decode(errors="replace"),
+            boot_ns=e.boot_ns,
         )

@@ -12,7 +12,9 @@ and yields nothing, so a caller swapping policies keeps the old one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from hotfence.fence.compiled import (
     ANY,
@@ -26,7 +28,6 @@ from hotfence.fence.compiled import (
     Verdict,
 )
 from hotfence.fence.policy import (
-    Loc,
     Policy,
     PolicyError,
     PolicyIssue,
@@ -35,6 +36,7 @@ from hotfence.fence.policy import (
     load_policy,
 )
 from hotfence.linux import names
+from hotfence.yamlsource import Loc
 
 # Keeps a policy within what the backends' maps are sized for (fence/fence_abi.h): the maps
 # hold two slots (old and new policy during an atomic swap), so one policy gets half.
@@ -46,7 +48,7 @@ KERN_VALUE = {"user": 0, "kernel": 1, "any": ANY_KERN}
 ACTION_VALUE = {"allow": Action.ALLOW, "deny": Action.DENY, "audit": Action.AUDIT}
 
 
-def _fmt_list(values: tuple[int, ...] | None, render) -> str:
+def _fmt_list(values: tuple[int, ...] | None, render: Callable[[int], str]) -> str:
     if values is None:
         return "any"
     shown = [render(v) for v in values]
@@ -99,7 +101,11 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     reported: set[tuple[int, int]] = set()  # one message per pair of conflicting rules
 
     def claim(
-        key: CreateKey | PortKey, index: int, loc: Loc, table: dict, verdict: Verdict
+        key: CreateKey | PortKey,
+        index: int,
+        loc: Loc,
+        table: dict[Any, Verdict],
+        verdict: Verdict,
     ) -> bool:
         first = owner.get(key)
         if first is not None and first != index:
@@ -137,13 +143,13 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
         verdict = Verdict(rule_id=index, action=action)
         name = rule.name or f"rules[{index}]"
         if rule.socket is not None:
-            match = rule.socket
-            summary = summarize_socket(rule.action, match)
+            sock = rule.socket
+            summary = summarize_socket(rule.action, sock)
             hooks = frozenset({Hook.SOCKET_CREATE})
-            kern = KERN_VALUE[match.kern]
-            for family in match.family or (ANY,):
-                for type_ in match.type or (ANY,):
-                    for protocol in match.protocol or (ANY,):
+            kern = KERN_VALUE[sock.kern]
+            for family in sock.family or (ANY,):
+                for type_ in sock.type or (ANY,):
+                    for protocol in sock.protocol or (ANY,):
                         claim(CreateKey(family, type_, protocol, kern), index, loc, create, verdict)
             if len(create) > MAX_CREATE_KEYS:
                 issues.append(
@@ -210,7 +216,7 @@ def compile_file(path: str | Path) -> CompiledPolicy:
 
 
 def describe_key(key: CreateKey | PortKey) -> str:
-    def any_or(value: int, render) -> str:
+    def any_or(value: int, render: Callable[[int], str]) -> str:
         return "any" if value == ANY else render(value)
 
     if isinstance(key, CreateKey):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from hotfence.fence import seccomp_backend as backend
+from hotfence.fence.backends import seccomp as backend
 from hotfence.fence.compiled import CompiledPolicy
 
 

@@ -3,7 +3,7 @@
 Runs the reference model (``fence.model``) over a compiled policy; needs no kernel
 support and no privileges.
 
-    hotfence explain --policy P socket inet6 raw icmpv6 [--kern] [--backend lsm]
+    hotfence explain --policy P socket inet6 raw icmpv6 [--kern] [--backend bpf-lsm]
     hotfence explain --policy P connect inet6 tcp 443
 """
 
@@ -246,8 +246,8 @@ def _complete_args(ctx: click.Context, param: click.Parameter, incomplete: str) 
 )
 @click.option(
     "--backend",
-    type=click.Choice(["cgroup", "lsm"]),
-    default="cgroup",
+    type=click.Choice([b.value for b in Backend if b is not Backend.NONE]),
+    default=Backend.CGROUP.value,
     show_default=True,
     help="Where the policy is enforced: cgroup-BPF (inet/inet6 only) or BPF-LSM (every family).",
 )

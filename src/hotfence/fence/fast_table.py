@@ -18,7 +18,14 @@ from array import array
 from itertools import product
 
 from hotfence.fence import abi
-from hotfence.fence.compiled import ANY, ANY_KERN, CREATE_LOOKUP_ORDER, CompiledPolicy, CreateKey
+from hotfence.fence.compiled import (
+    ANY,
+    ANY_KERN,
+    CREATE_LOOKUP_ORDER,
+    CompiledPolicy,
+    CreateKey,
+    Verdict,
+)
 
 FAMILY_INDEX = {family: i for i, family in enumerate(abi.HF_FAST_FAMILIES)}
 KERNS = (0, 1)
@@ -50,13 +57,13 @@ def _cells(key: CreateKey) -> list[int]:
     return out
 
 
-def verdicts(policy: CompiledPolicy) -> array:
+def verdicts(policy: CompiledPolicy) -> array[int]:
     """(rule_id, action) per cell as a flat u32 array: struct hf_verdict, HF_FAST_PER_SLOT times.
 
     Cells no rule covers hold ``HF_DEFAULT_RULE`` and the policy's default action.
     """
     table = array("I", (abi.HF_DEFAULT_RULE, int(policy.default))) * abi.HF_FAST_PER_SLOT
-    by_shape: dict[tuple[bool, bool, bool, bool], list] = {}
+    by_shape: dict[tuple[bool, bool, bool, bool], list[tuple[CreateKey, Verdict]]] = {}
     for key, verdict in policy.create.items():
         by_shape.setdefault(_shape(key), []).append((key, verdict))
     for shape in reversed(CREATE_LOOKUP_ORDER):

@@ -124,6 +124,7 @@ struct hf_event {
 	__u8 kern;
 	__u8 pad;
 	char comm[16];
+	__u64 boot_ns;          /* bpf_ktime_get_boot_ns(): when, on CLOCK_BOOTTIME */
 };
 
 #endif

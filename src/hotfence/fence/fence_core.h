@@ -215,6 +215,7 @@ static __always_inline void hf_emit(const struct hf_call *c, __u32 rule_id, __u8
 	e->kern = c->kern;
 	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->boot_ns = bpf_ktime_get_boot_ns();
 	bpf_ringbuf_submit(e, 0);
 	if (st)
 		st->events++;

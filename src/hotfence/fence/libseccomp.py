@@ -132,7 +132,7 @@ def _load() -> ctypes.CDLL:
 
 def syscall_number(name: str) -> int:
     """The native syscall number of ``name`` (e.g. ``socket`` -> 41 on x86_64)."""
-    nr = _load().seccomp_syscall_resolve_name(name.encode())
+    nr = int(_load().seccomp_syscall_resolve_name(name.encode()))
     if nr < 0:
         raise SeccompError(f"seccomp_syscall_resolve_name({name!r})", -errno_mod.ENOENT)
     return nr

@@ -37,12 +37,14 @@ from __future__ import annotations
 import enum
 import errno as errno_mod
 from dataclasses import dataclass, field, replace
+from typing import Any, NoReturn
 
 from hotfence.fence.compiled import (
     Action,
     CompiledPolicy,
     Hook,
     RuleInfo,
+    Verdict,
     resolve_create_protocol,
 )
 from hotfence.linux import names
@@ -50,8 +52,11 @@ from hotfence.linux import names
 
 class Backend(str, enum.Enum):
     NONE = "none"  # no policy attached: the kernel alone
-    CGROUP = "cgroup"  # cgroup-BPF: cgroup/sock_create, bind4|6, connect4|6
-    LSM = "lsm"  # BPF-LSM: lsm/socket_create (or socket_post_create), socket_bind, socket_connect
+    # The one name of each backend, everywhere (fence backends, watch, explain, state).
+    # cgroup-BPF: cgroup/sock_create, bind4|6, connect4|6
+    CGROUP = "cgroup-bpf"
+    # BPF-LSM: lsm/socket_create (or socket_post_create), socket_bind, socket_connect
+    LSM = "bpf-lsm"
 
 
 class HookPoint(str, enum.Enum):
@@ -263,7 +268,7 @@ class _Walk:
     def skip(self, function: str, check: str, detail: str = "") -> None:
         self.steps.append(Step(function, check, "skipped", detail))
 
-    def fail(self, function: str, check: str, err: int, detail: str = "") -> None:
+    def fail(self, function: str, check: str, err: int, detail: str = "") -> NoReturn:
         self.steps.append(Step(function, check, names.errno_name(err), detail))
         raise _Stop(err)
 
@@ -291,7 +296,9 @@ def _in_scope(
     return None
 
 
-def _decide(policy: CompiledPolicy, hook: str, looked_up: str, verdict) -> PolicyDecision:
+def _decide(
+    policy: CompiledPolicy, hook: str, looked_up: str, verdict: Verdict | None
+) -> PolicyDecision:
     action = policy.effective_action(verdict)
     rule = policy.rule(verdict)
     if action is Action.DENY:
@@ -919,6 +926,6 @@ def _sendto_path(
     walk.ok(fn, "route to the peer", "the datagram is sent; nothing has to listen")
 
 
-def with_profile(profile: KernelProfile, **changes) -> KernelProfile:
+def with_profile(profile: KernelProfile, **changes: Any) -> KernelProfile:
     """A copy of ``profile`` with some fields changed (e.g. loadable families)."""
     return replace(profile, **changes)

@@ -5,7 +5,8 @@
   this process, so they also go away if it is killed.
 * ``apply POLICY --cgroup PATH``: enforce persistently (links and maps pinned in bpffs);
   applying again swaps the policy atomically.
-* ``status``, ``counters --cgroup PATH``, ``remove --cgroup PATH``.
+* ``status`` (checked against the kernel; exit 1 when a fence is DETACHED or STALE),
+  ``prune``, ``counters --cgroup PATH``, ``remove --cgroup PATH``.
 
 Rules the backend cannot enforce at all are an error unless ``--allow-partial``.
 """
@@ -17,7 +18,10 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -27,11 +31,18 @@ from hotfence.containers.cgroups import nspid
 from hotfence.containers.engine import ContainerInfo
 from hotfence.containers.options import any_given, target_from_options, target_options
 from hotfence.containers.target import Target, container_of
-from hotfence.fence import abi
-from hotfence.fence.backends import Coverage, RuleCoverage, lsm, probe, unenforceable
-from hotfence.fence.backends import cgroup as backend
+from hotfence.fence import abi, backends
+from hotfence.fence.backends import Coverage, ProbeResult, RuleCoverage, pinning, probe
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
+from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 from hotfence.fence.compiled import CompiledPolicy, Hook
+from hotfence.fence.service import (
+    ApplyResult,
+    CoverageError,
+    apply_policy,
+    check_coverage,
+    coverage_summary,
+)
 
 FAIL = (FenceError, LibbpfError, BuildError)
 
@@ -47,18 +58,24 @@ def _compile(path: str) -> CompiledPolicy:
         raise click.ClickException(f"invalid policy, nothing changed:\n{exc}") from None
 
 
-def _cgroup_option(
-    policy: CompiledPolicy, cgroup: str | None, container: str | None, pid: int | None
+def resolve_target(
+    policy: CompiledPolicy | None, cgroup: str | None, container: str | None, pid: int | None
 ) -> Target:
+    """The cgroup a fence command acts on, from its target options.
+
+    The one place target options are read: ``--cgroup`` (any pasted form), ``--container``,
+    ``--pid``, else the policy's ``spec.scope.cgroup``. Refuses the root cgroup and
+    non-cgroups before anything else, and warns about an escape the container keeps.
+    """
     if not any_given(cgroup, container, pid):
-        cgroup = getattr(policy, "scope_cgroup", None)
+        cgroup = policy.scope_cgroup if policy is not None else None
         if not cgroup:
             raise click.UsageError(
                 "no --cgroup, --container or --pid given and the policy has no spec.scope.cgroup"
             )
     target = target_from_options(cgroup, container, pid)
     try:
-        resolve_cgroup(target.cgroup)  # refuse the root cgroup / non-cgroups before anything else
+        resolve_cgroup(target.cgroup)
     except FenceError as exc:
         raise click.ClickException(str(exc)) from None
     for warning in target.warnings():
@@ -67,49 +84,42 @@ def _cgroup_option(
 
 
 def _applied_target(cgroup: str | None, container: str | None, pid: int | None) -> Target:
+    """The target of a command that reads an applied fence (counters, events)."""
     if not any_given(cgroup, container, pid):
         raise click.UsageError("give one of --cgroup, --container or --pid")
     return target_from_options(cgroup, container, pid)
 
 
-def _coverage_lines(coverages: list[RuleCoverage]) -> list[str]:
-    lines = []
-    for c in coverages:
-        mark = {
-            Coverage.FULL: "enforced",
-            Coverage.PARTIAL: "partial ",
-            Coverage.NONE: "NOT ENFORCED",
-        }[c.coverage]
-        lines.append(f"  {mark:12} {c.name}: {c.summary}" + (f" - {c.reason}" if c.reason else ""))
-    return lines
-
-
 def _check_coverage(
     policy: CompiledPolicy, allow_partial: bool
-) -> tuple[lsm.Selection, list[RuleCoverage]]:
+) -> tuple[backends.Selection, list[RuleCoverage]]:
     # BPF-LSM when this kernel loads it (every family, kern flag, netns), else cgroup-BPF.
-    sel = lsm.select(policy)
-    click.echo(f"hotfence: backend {sel.backend}: {sel.reason}", err=True)
-    coverages = list(sel.coverage)
-    if sel.backend == backend.NAME and getattr(policy, "scope_netns", "any") != "any":
-        coverages.append(
-            RuleCoverage(
-                -2,
-                "scope.netns",
-                f"only in netns {policy.scope_netns}",
-                Coverage.PARTIAL,
-                "cgroup-bpf cannot scope by network namespace: the rules apply in every netns of the cgroup",
-            )
-        )
-    missing = unenforceable(coverages)
-    if missing and not allow_partial:
-        raise click.ClickException(
-            f"{len(missing)} rule(s) of {policy.name!r} cannot be enforced by {sel.backend} "
-            "(use --allow-partial to enforce the rest):\n" + "\n".join(_coverage_lines(missing))
-        )
-    for line in _coverage_lines([c for c in coverages if c.coverage is not Coverage.FULL]):
-        click.echo(f"hotfence: coverage:{line}", err=True)
+    try:
+        sel, coverages = check_coverage(policy, allow_partial)
+    except FAIL as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"hotfence: backend {sel.name}: {sel.reason}", err=True)
     return sel, coverages
+
+
+def apply_and_report(
+    policy: CompiledPolicy, target: str, policy_file: str, allow_partial: bool, every_rule: bool
+) -> ApplyResult:
+    """Apply through :func:`~hotfence.fence.service.apply_policy` and print the outcome;
+    shared by `fence apply` and `patch apply`."""
+    try:
+        result = apply_policy(policy, target, policy_file, allow_partial)
+    except CoverageError as exc:
+        raise click.ClickException(str(exc)) from None
+    except FAIL as exc:
+        raise click.ClickException(
+            f"{exc} (the previous policy, if any, is still in force)"
+        ) from None
+    click.echo(f"hotfence: backend {result.selection.name}: {result.selection.reason}", err=True)
+    click.echo(result.headline())
+    for line in coverage_summary(result.coverages, every_rule):
+        click.echo(line)
+    return result
 
 
 def _call_text(ev: abi.FenceEvent) -> str:
@@ -128,7 +138,7 @@ def policy_rule_label(policy: CompiledPolicy, rule_id: int) -> tuple[str, str]:
     if rule_id == abi.HF_DEFAULT_RULE:
         return (
             "default",
-            f"default ({getattr(policy, 'default_source', '') or policy.default.name.lower()})",
+            f"default ({policy.default_source or policy.default.name.lower()})",
         )
     if rule_id < len(policy.rules):
         r = policy.rules[rule_id]
@@ -136,7 +146,7 @@ def policy_rule_label(policy: CompiledPolicy, rule_id: int) -> tuple[str, str]:
     return f"rule {rule_id}", f"rule {rule_id}"
 
 
-def state_rule_label(state, rule_id: int) -> tuple[str, str]:
+def state_rule_label(state: AppliedState | None, rule_id: int) -> tuple[str, str]:
     """The same for an applied fence, from the rules its state file recorded."""
     if rule_id == abi.HF_DEFAULT_RULE:
         return "default", f"default ({state.default if state else '?'})"
@@ -146,6 +156,17 @@ def state_rule_label(state, rule_id: int) -> tuple[str, str]:
     )
 
 
+def event_time(ev: abi.FenceEvent) -> str:
+    """The wall-clock time of an event, ISO-8601 in UTC, from its CLOCK_BOOTTIME stamp.
+
+    The kernel stamps boot time (it keeps counting across suspend and is never set
+    back); the wall clock is derived with the current offset between the two clocks.
+    """
+    offset = time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
+    when = datetime.fromtimestamp(offset + ev.boot_ns / 1e9, tz=UTC)
+    return when.isoformat(timespec="microseconds")
+
+
 def format_event(
     ev: abi.FenceEvent, rule: str, cgroup_path: str, target: Target | None = None
 ) -> str:
@@ -153,13 +174,14 @@ def format_event(
     if target is not None and target.container is not None:
         where = f" container={target.container.name} container_pid={nspid(ev.tgid)}"
     return (
+        f"{event_time(ev)} boot+{ev.boot_ns / 1e9:.6f}s "
         f"{ev.verdict} {_call_text(ev)} pid={ev.tgid} tid={ev.pid} comm={ev.comm} uid={ev.uid} "
         f"cgroup={cgroup_path}{where} netns={ev.netns} rule={rule}"
     )
 
 
 def event_json(ev: abi.FenceEvent, rule_name: str, target: Target | None = None) -> str:
-    d = ev.__dict__.copy()
+    d: dict[str, object] = {"time": event_time(ev), **ev.__dict__}
     d["rule"] = rule_name
     if target is not None:
         d.update(target.summary())
@@ -168,7 +190,12 @@ def event_json(ev: abi.FenceEvent, rule_name: str, target: Target | None = None)
     return json.dumps(d)
 
 
-def _emitter(as_json: bool, label, cgroup_path: str, target: Target | None = None):
+def _emitter(
+    as_json: bool,
+    label: Callable[[int], tuple[str, str]],
+    cgroup_path: str,
+    target: Target | None = None,
+) -> Callable[[abi.FenceEvent], None]:
     """A ring-buffer callback printing each event as a line or as JSON."""
 
     def emit(ev: abi.FenceEvent) -> None:
@@ -202,23 +229,23 @@ def run(
 ) -> None:
     """Enforce POLICY on a cgroup in the foreground, streaming deny/audit events."""
     compiled = _compile(policy)
-    tgt = _cgroup_option(compiled, cgroup, container, pid)
+    tgt = resolve_target(compiled, cgroup, container, pid)
     target = str(tgt.cgroup)
     sel, _ = _check_coverage(compiled, allow_partial)
     stop = False
 
-    def on_signal(signum, _frame) -> None:
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
         nonlocal stop
         stop = True
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with sel.fence_class(target) as fence:
+        with sel.backend.load(target) as fence:
             fence.maps.install(compiled)
             fence.attach()
             verb = "enforcing" if compiled.enforce else "auditing"
             click.echo(
-                f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {sel.backend} "
+                f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {sel.name} "
                 f"({len(compiled.rules)} rules)"
             )
             sys.stdout.flush()
@@ -267,47 +294,58 @@ def run(
 @click.option(
     "--allow-partial", is_flag=True, help="Apply even if some rules cannot be enforced here."
 )
+@click.option("--rules", "every_rule", is_flag=True, help="Show the coverage of every rule.")
 @target_options
 def apply(
-    policy: str, cgroup: str | None, container: str | None, pid: int | None, allow_partial: bool
+    policy: str,
+    cgroup: str | None,
+    container: str | None,
+    pid: int | None,
+    allow_partial: bool,
+    every_rule: bool = False,
 ) -> None:
     """Enforce POLICY on a cgroup persistently (pinned in bpffs); re-applying swaps atomically."""
     compiled = _compile(policy)
-    tgt = _cgroup_option(compiled, cgroup, container, pid)
-    target = str(tgt.cgroup)
-    sel, coverages = _check_coverage(compiled, allow_partial)
-    try:
-        state, swapped = sel.module.apply(compiled, target, str(Path(policy).resolve()))
-    except FAIL as exc:
-        raise click.ClickException(
-            f"{exc} (the previous policy, if any, is still in force)"
-        ) from None
-    verb = "swapped in" if swapped else "applied"
-    mode = "enforce" if compiled.enforce else "audit"
-    click.echo(
-        f"hotfence: {verb} {compiled.name!r} ({mode}, {len(compiled.rules)} rules) on {state.cgroup} "
-        f"via {sel.backend}, pinned at {sel.module.pin_dir(resolve_cgroup(target))}"
+    tgt = resolve_target(compiled, cgroup, container, pid)
+    apply_and_report(
+        compiled, str(tgt.cgroup), str(Path(policy).resolve()), allow_partial, every_rule
     )
     if tgt.container is not None:
         click.echo(f"  {tgt.container.text()}")
-    for line in _coverage_lines(coverages):
-        click.echo(line)
+
+
+# The exit status of `status` when a fence is DETACHED or STALE: docs/cli.md's 1, "findings
+# it reports by status".
+NOT_ENFORCING = 1
+
+
+def _checked() -> list[tuple[Applied, Liveness]]:
+    return [entry for b in backends.pinned() for entry in b.status()]
 
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--rules", "every_rule", is_flag=True, help="Show the coverage of every rule.")
 @click.option("--cgroup", "cgroup", help="Only the fence of this cgroup.")
 @target_options
-def status(as_json: bool, cgroup: str | None, container: str | None, pid: int | None) -> None:
-    """What is applied where, by which backend, and per-rule coverage; plus backend probes."""
+def status(
+    as_json: bool, every_rule: bool, cgroup: str | None, container: str | None, pid: int | None
+) -> None:
+    """What is applied where, checked against the kernel; plus backend probes.
+
+    Each fence is ACTIVE (every hook attached to the cgroup it was made for), DETACHED
+    (the cgroup is there, some hook is not attached to it) or STALE (the cgroup is gone
+    or was re-created: nothing fences the path). Exit status 0 when every fence is
+    ACTIVE, 1 when any is not; `fence prune` removes the ones that enforce nothing.
+    """
     probes = probe()
-    entries = backend.applied() + lsm.applied()
+    entries = _checked()
     if any_given(cgroup, container, pid):
         only = target_from_options(cgroup, container, pid)
-        entries = [a for a in entries if a.cgroup_id == only.cgroup.stat().st_ino]
+        entries = [(a, live) for a, live in entries if a.cgroup_id == only.cgroup.stat().st_ino]
         if not entries:
             raise click.ClickException(f"{only.text()}: no fence applied")
-    owners = {a.cgroup_id: _owner(a.state.cgroup if a.state else None) for a in entries}
+    owners = {a.cgroup_id: _owner(a.state.cgroup if a.state else None) for a, _ in entries}
     if as_json:
         click.echo(
             json.dumps(
@@ -318,52 +356,117 @@ def status(as_json: bool, cgroup: str | None, container: str | None, pid: int | 
                             "cgroup_id": a.cgroup_id,
                             "pin_dir": str(a.pin_dir),
                             "links": a.links,
-                            "active": a.active,
+                            "status": live.status,
+                            "reasons": list(live.reasons),
+                            "active": live.enforcing,
                             "state": a.state.__dict__ if a.state else None,
                             "container": (o.summary() if (o := owners[a.cgroup_id]) else None),
                             "warnings": (o.warnings() if (o := owners[a.cgroup_id]) else []),
                         }
-                        for a in entries
+                        for a, live in entries
                     ],
                 },
                 indent=1,
             )
         )
-        return
+    else:
+        _print_status(probes, entries, every_rule, owners)
+    if any(not live.enforcing for _, live in entries):
+        sys.exit(NOT_ENFORCING)
+
+
+def _owner(cgroup: str | None) -> ContainerInfo | None:
+    """The container running in a fenced cgroup (None if none, or no engine knows it)."""
+    return container_of(cgroup) if cgroup else None
+
+
+def _print_status(
+    probes: list[ProbeResult],
+    entries: list[tuple[Applied, Liveness]],
+    every_rule: bool,
+    owners: dict[int, ContainerInfo | None],
+) -> None:
     click.echo("backends:")
     for p in probes:
         click.echo(f"  {p.backend:11} {'available' if p.available else 'unavailable'}: {p.reason}")
     if not entries:
         click.echo("no fence applied")
         return
-    for a in entries:
+    for a, live in entries:
         s = a.state
-        hooks = (
-            "all hooks attached" if a.active else f"only {', '.join(a.links) or 'no'} links pinned"
-        )
+        how = "all hooks attached" if live.enforcing else "; ".join(live.reasons)
         if s is None:
-            click.echo(f"cgroup id {a.cgroup_id}: pinned at {a.pin_dir}, {hooks}, no state file")
-            continue
-        mode = "enforce" if s.enforce else "audit"
-        click.echo(
-            f"{s.cgroup} (id {a.cgroup_id}): {s.policy!r} ({mode}, default {s.default}) "
-            f"via {s.backend}, {hooks}; from {s.policy_file}"
-        )
+            click.echo(f"cgroup id {a.cgroup_id}: pinned at {a.pin_dir}, {live.status}: {how}")
+        else:
+            mode = "enforce" if s.enforce else "audit"
+            click.echo(
+                f"{s.cgroup} (id {a.cgroup_id}): {s.policy!r} ({mode}, default {s.default}) "
+                f"via {s.backend}, {live.status}: {how}; from {s.policy_file}"
+            )
+        if not live.enforcing:
+            hint = (
+                "`hotfence fence prune` removes it"
+                if pinning.prunable(live)
+                else "apply the policy again, or `hotfence fence remove`"
+            )
+            click.echo(f"  NOT ENFORCED as recorded: {hint}")
         owner = owners[a.cgroup_id]
         if owner is not None:
             click.echo(f"  {owner.text()}")
             for warning in owner.warnings():
                 click.echo(f"  warning: {warning}")
-        for c in s.coverage:
-            rc = RuleCoverage(
-                c["rule_id"], c["name"], c["summary"], Coverage(c["coverage"]), c["reason"]
-            )
-            click.echo(_coverage_lines([rc])[0])
+        if s is not None:
+            coverages = [
+                RuleCoverage(
+                    c["rule_id"], c["name"], c["summary"], Coverage(c["coverage"]), c["reason"]
+                )
+                for c in s.coverage
+            ]
+            for line in coverage_summary(coverages, every_rule):
+                click.echo(line)
 
 
-def _owner(cgroup: str | None) -> ContainerInfo | None:
-    """The container running in a fenced cgroup (None if none, or no engine knows it)."""
-    return container_of(cgroup) if cgroup else None
+@click.command("prune")
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+def prune(dry_run: bool) -> None:
+    """Remove the pins and state of fences that enforce nothing (cgroup gone, no hook attached)."""
+    pruned = 0
+    for a, live in _checked():
+        if not pinning.prunable(live):
+            continue
+        where = a.state.cgroup if a.state else f"cgroup id {a.cgroup_id}"
+        if not dry_run:
+            try:
+                backends.get(a.backend).remove(a.cgroup_id)
+            except FAIL as exc:
+                raise click.ClickException(f"{where}: {exc}") from None
+        pruned += 1
+        verb = "would remove" if dry_run else "removed"
+        click.echo(f"hotfence: {verb} {a.backend} fence of {where} ({'; '.join(live.reasons)})")
+    empty = pinning.prune_unused_state(dry_run)
+    if empty:
+        verb = "would remove" if dry_run else "removed"
+        click.echo(
+            f"hotfence: {verb} {empty} state director{'ies' if empty > 1 else 'y'} "
+            "that recorded nothing (left by a killed run)"
+        )
+    if not pruned and not empty:
+        click.echo("hotfence: nothing to prune")
+
+
+def _fence_ids(cgroup: str) -> set[int]:
+    """The cgroup ids whose fence ``--cgroup PATH`` means: the path's id, if it is a cgroup,
+    and every id whose recorded state names the path (the cgroup was removed or re-made)."""
+    ids = set(pinning.find_by_path(cgroup))
+    try:
+        ids.add(resolve_cgroup(cgroup).id)
+    except FenceError as exc:
+        if not ids:
+            raise click.ClickException(
+                f"{exc}; no fence state records this path either "
+                "(`hotfence fence status` lists the ids; then `remove --id`)"
+            ) from None
+    return ids
 
 
 @click.command("remove")
@@ -375,7 +478,7 @@ def _owner(cgroup: str | None) -> ContainerInfo | None:
 def remove(
     cgroup: str | None, cgroup_id: int | None, container: str | None, pid: int | None
 ) -> None:
-    """Detach and unpin a fence left by `apply`."""
+    """Detach and unpin a fence left by `apply` (also when its cgroup is gone)."""
     if container is not None or pid is not None:
         if cgroup is not None or cgroup_id is not None:
             raise click.UsageError("give exactly one of --cgroup, --container, --pid or --id")
@@ -386,15 +489,24 @@ def remove(
             cgroup = str(target_from_options(cgroup, None, None, identify=False).cgroup)
     if (cgroup is None) == (cgroup_id is None):
         raise click.UsageError("give exactly one of --cgroup, --container, --pid or --id")
+    ids = _fence_ids(cgroup) if cgroup is not None else {cgroup_id or 0}
     try:
-        which = cgroup if cgroup is not None else cgroup_id
-        existed = any([backend.remove(which), lsm.remove(which)])
+        existed = False
+        for i in sorted(ids):
+            existed = any([b.remove(i) for b in backends.pinned()]) or existed
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
     what = cgroup if cgroup is not None else f"cgroup id {cgroup_id}"
     if not existed:
         raise click.ClickException(f"{what}: no fence applied")
     click.echo(f"hotfence: removed the fence from {what}")
+
+
+def _fenced_by(cgroup: str) -> backends.Backend:
+    """The backend whose fence is applied on ``cgroup`` (cgroup-BPF when none is)."""
+    cg = resolve_cgroup(cgroup)
+    pinned = backends.pinned()
+    return next((b for b in pinned if b.pin_dir(cg).exists()), pinned[-1])
 
 
 @click.command("counters")
@@ -406,18 +518,13 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, as_json
     tgt = _applied_target(cgroup, container, pid)
     cgroup = str(tgt.cgroup)
     try:
-        applied_lsm = lsm.pin_dir(resolve_cgroup(cgroup)).exists()
-        maps, state = (lsm if applied_lsm else backend).open_applied(cgroup)
-        try:
-            counts = maps.counters()
-            stats = maps.stats()
-        finally:
-            maps.close()
+        got = _fenced_by(cgroup).counters(cgroup)
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
+    state, counts, stats = got.state, got.counts, got.stats
     rules = {r["rule_id"]: r for r in (state.rules if state else [])}
     deny_word = "denies" if (state is None or state.enforce) else "would-deny"
-    rows = []
+    rows: list[dict[str, object]] = []
     for rule_id, c in sorted(counts.items()):
         if rule_id == abi.HF_DEFAULT_RULE:
             name, summary = "default", f"{state.default if state else '?'} (no rule matched)"
@@ -453,6 +560,10 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, as_json
     click.echo(f"events: {stats.events} delivered to the ring buffer, {stats.lost} lost")
 
 
+class _Enough(Exception):
+    """Raised from the ring-buffer callback once ``--count`` events were printed."""
+
+
 @click.command("events")
 @click.option("--cgroup", "cgroup", help="cgroup v2 directory with an applied fence.")
 @target_options
@@ -470,19 +581,22 @@ def events(
     """Stream the deny/audit events of an applied (pinned) fence.
 
     The events wait in the fence's ring buffer until someone reads them; one reader at a
-    time gets each event. Lost events (ring full) are reported, never dropped silently.
+    time gets each event. Each carries the time of the decision (wall clock, ISO-8601
+    UTC, and seconds since boot), so a backlog is not mistaken for live calls. Lost
+    events (ring full) are reported, never dropped silently: the first line says how
+    many were lost before this reader started.
     """
     tgt = _applied_target(cgroup, container, pid)
     cgroup = str(tgt.cgroup)
     try:
         cg = resolve_cgroup(cgroup)
-        maps, state = (lsm if lsm.pin_dir(cg).exists() else backend).open_applied(cgroup)
+        maps, state = _fenced_by(cgroup).events(cgroup)
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
     stop = False
     seen = 0
 
-    def on_signal(signum, _frame) -> None:
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
         nonlocal stop
         stop = True
 
@@ -490,21 +604,29 @@ def events(
 
     def counted(ev: abi.FenceEvent) -> None:
         nonlocal seen, stop
-        if count is None or seen < count:
-            emit(ev)
-            seen += 1
-        stop = stop or (count is not None and seen >= count)
+        emit(ev)
+        seen += 1
+        if count is not None and seen >= count:
+            # Stop the poll here: the records after this one stay in the ring for the
+            # next reader instead of being consumed and dropped.
+            stop = True
+            raise _Enough
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     start = time.monotonic()
     lost_seen = maps.stats().lost
     ring = maps.events(counted)
     try:
+        # Said first: events that did not fit before anyone read them are gone for good,
+        # and the ones that did wait in the ring, older than they look (see their time).
         click.echo(
-            f"hotfence: reading events of {state.policy if state else '?'!r} on {cg.path}", err=True
+            f"hotfence: reading events of {state.policy if state else '?'!r} on {cg.path}; "
+            f"{lost_seen} lost before this reader started (ring buffer full)",
+            err=True,
         )
         while not stop and (duration is None or time.monotonic() - start < duration):
-            ring.poll(200)
+            with contextlib.suppress(_Enough):
+                ring.poll(200)
             sys.stdout.flush()
             lost = maps.stats().lost
             if lost != lost_seen:

@@ -224,9 +224,7 @@ def patch_policy_file(entry: Entry) -> Path:
 @click.option(
     "--kernel", "release", help="Kernel release to check against (default: the running kernel)."
 )
-@click.pass_context
 def apply(
-    ctx: click.Context,
     known: tuple[str, ...],
     bug_id: str,
     cgroup: str,
@@ -254,8 +252,19 @@ def apply(
         sys.exit(1)
     if affected is None:
         click.echo(f"hotfence: affected kernels of {bug_id} are unknown; applying", err=True)
-    from hotfence.fence.run_cli import apply as fence_apply
+    from hotfence.bpf.build import BuildError
+    from hotfence.bpf.libbpf import LibbpfError
+    from hotfence.fence.backends.cgroupfs import FenceError
+    from hotfence.fence.compiler import compile_file
+    from hotfence.fence.policy import PolicyError
+    from hotfence.fence.service import apply_policy, coverage_summary
 
-    ctx.invoke(
-        fence_apply, policy=str(patch_policy_file(entry)), cgroup=cgroup, allow_partial=False
-    )
+    policy_file = str(patch_policy_file(entry))
+    try:
+        result = apply_policy(compile_file(policy_file), cgroup, policy_file)
+    except (FenceError, LibbpfError, BuildError, PolicyError) as exc:
+        raise click.ClickException(f"{bug_id}: {exc}") from None
+    click.echo(f"hotfence: backend {result.selection.name}: {result.selection.reason}", err=True)
+    click.echo(result.headline())
+    for line in coverage_summary(result.coverages):
+        click.echo(line)

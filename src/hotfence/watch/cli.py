@@ -101,8 +101,8 @@ def _table_line(
 )
 @click.option(
     "--backend",
-    type=click.Choice(["cgroup", "lsm"]),
-    default="cgroup",
+    type=click.Choice(["cgroup-bpf", "bpf-lsm"]),  # fence.model.Backend values
+    default="cgroup-bpf",
     show_default=True,
     help="Backend whose hook the --policy verdicts are computed for.",
 )

@@ -108,22 +108,22 @@ class AppliedFence:
 
 def applied_fences() -> list[AppliedFence]:
     """Every fence ``fence apply`` left (both backends), read from bpffs; unreadable ones are logged."""
-    from hotfence.fence.backends import cgroup as cgroup_backend
-    from hotfence.fence.backends import lsm as lsm_backend
+    from hotfence.fence import backends
     from hotfence.fence.backends.cgroupfs import FenceError
 
     out = []
-    for module, backend in ((cgroup_backend, Backend.CGROUP), (lsm_backend, Backend.LSM)):
-        for a in module.applied():
-            if a.state is None or not a.active:
+    for backend in backends.pinned():
+        for a, live in backend.status():
+            # Only what the kernel enforces: a STALE or DETACHED fence decides nothing.
+            if a.state is None or not live.enforcing:
                 continue
             try:
-                policy = module.applied_policy(a)
+                policy = backend.policy(a)
             except (OSError, FenceError) as exc:
                 log.warning("fence on %s: cannot read its maps: %s", a.state.cgroup, exc)
                 continue
             if policy is not None:
-                out.append(AppliedFence(_relative(a.state.cgroup), backend, policy))
+                out.append(AppliedFence(_relative(a.state.cgroup), Backend(backend.name), policy))
     return out
 
 

@@ -1,64 +1,36 @@
 """The cgroup-BPF backend: ``cgroup/sock_create``, ``cgroup/bind4|6``, ``cgroup/connect4|6``.
 
 Loads ``bpf/fence_cgroup.bpf.c`` through the ctypes libbpf layer, writes a
-:class:`CompiledPolicy` into its hash maps (keys exactly as ``compiled.py``; see
-``bpf/common.h``), attaches one link per hook to a cgroup, and reads back per-rule
-counters (per-CPU array) and deny/audit events (ring buffer).
+:class:`CompiledPolicy` into its maps (``maps.py``) and attaches one link per hook to
+a cgroup. What this module adds to the shared machinery is what only cgroup-BPF has:
+which calls its hooks see (:func:`coverage`) and how a program attaches (to a cgroup fd).
 
 Two ways to hold the attachment:
 
 * :class:`CgroupFence` (``fence run``): links owned by this process; they detach when
   it exits, however it exits.
 * :func:`apply` / :func:`remove` (``fence apply|remove``): links and maps pinned under
-  ``/sys/fs/bpf/hotfence/<cgroup-id>/`` so enforcement outlives the CLI; a state file
-  ``/run/hotfence/fence/<cgroup-id>.json`` keeps the rule names for ``status``/``counters``.
-
-Atomic swap (:meth:`FenceMaps.install`): keys carry a slot (0/1). The new policy is
-written completely into the inactive slot, then a single write to ``hf_active`` flips
-to it; only then is the old slot deleted. Any failure before the flip removes the
-partial new slot and leaves the old policy in force.
+  ``/sys/fs/bpf/hotfence/<cgroup-id>/`` so enforcement outlives the CLI, with state
+  under ``/run/hotfence/fence/<cgroup-id>/`` (``pinning.py``, ``lifecycle.py``).
 """
 
 from __future__ import annotations
 
-import ctypes
-import json
-import logging
 import os
 import socket
-import time
-from array import array
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from hotfence.bpf import build, libbpf
-from hotfence.fence import abi, fast_table
-from hotfence.fence.backends import Coverage, RuleCoverage
-from hotfence.fence.backends.cgroupfs import (
-    PIN_ROOT,
-    CgroupRef,
-    FenceError,
-    ensure_bpffs,
-    resolve_cgroup,
-)
-from hotfence.fence.compiled import (
-    ANY,
-    ANY_KERN,
-    Action,
-    CompiledPolicy,
-    CreateKey,
-    Hook,
-    PortKey,
-    RuleInfo,
-    Verdict,
-)
+from hotfence.fence.backends import Coverage, FenceCounters, RuleCoverage, pinning
+from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError, resolve_cgroup
+from hotfence.fence.backends.lifecycle import LoadedFence, PinnedKind, apply_pinned, remove_pinned
+from hotfence.fence.backends.maps import MAPS, FenceMaps, policy_from_maps
+from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
+from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, Hook
+from hotfence.fence.model import Backend as BackendName
 
-log = logging.getLogger(__name__)
-
-NAME = "cgroup-bpf"
+NAME = BackendName.CGROUP.value
 OBJECT = "fence_cgroup"
-STATE_DIR = Path(os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence"))
 
 # program name -> the hook it implements (for messages and pin names)
 PROGRAMS: dict[str, str] = {
@@ -70,20 +42,7 @@ PROGRAMS: dict[str, str] = {
     "hf_sendmsg4": "cgroup/sendmsg4",  # connect rules, for UDP datagrams sent with a destination
     "hf_sendmsg6": "cgroup/sendmsg6",
 }
-MAPS = (
-    "hf_active",
-    "hf_config",
-    "hf_create",
-    "hf_fast",
-    "hf_ports",
-    "hf_counters",
-    "hf_stats",
-    "hf_events",
-)
 INET_FAMILIES = (socket.AF_INET, socket.AF_INET6)
-# How long in-flight programs may still be reading the old slot after the flip. BPF
-# programs run to completion in microseconds under RCU; this is a wide margin.
-DRAIN_SECONDS = 0.01
 
 
 # ---------------------------------------------------------------------------- coverage
@@ -163,348 +122,7 @@ def coverage(policy: CompiledPolicy) -> list[RuleCoverage]:
     return out
 
 
-class CgroupBackend:
-    name = NAME
-
-    def coverage(self, policy: CompiledPolicy) -> list[RuleCoverage]:
-        return coverage(policy)
-
-
-# ---------------------------------------------------------------------------- encoding
-
-
-@dataclass(frozen=True)
-class EncodedPolicy:
-    """A policy as map bytes for one slot, validated before anything is written."""
-
-    create: list[tuple[bytes, bytes]]
-    ports: list[tuple[bytes, bytes]]
-    config: abi.Config
-    fast: bytes  # the slot's hf_fast cells (struct hf_verdict each), fence/fast_table.py
-
-
-def _u16(value: int, what: str) -> int:
-    if not 0 <= value <= 0xFFFF:
-        raise FenceError(f"{what} = {value} does not fit the map's u16 key field")
-    return value
-
-
-def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
-    """Check ``policy`` fits the maps and turn it into key/value bytes for ``slot``."""
-    if len(policy.rules) > abi.HF_MAX_RULES:
-        raise FenceError(
-            f"policy {policy.name!r} has {len(policy.rules)} rules; the maps hold {abi.HF_MAX_RULES}"
-        )
-    create_shape = {bits: i for i, bits in enumerate(abi.CREATE_SHAPES)}
-    port_shape = {bits: i for i, bits in enumerate(abi.PORT_SHAPES)}
-    create_mask = port_mask = families = 0
-    create, ports = [], []
-
-    def value(v) -> bytes:
-        if not 0 <= v.rule_id < abi.HF_MAX_RULES:
-            raise FenceError(
-                f"policy {policy.name!r}: rule id {v.rule_id} outside 0..{abi.HF_MAX_RULES - 1}"
-            )
-        return bytes(abi.VerdictValue(v.rule_id, int(v.action)))
-
-    for k, v in policy.create.items():
-        bits = (
-            (k.family != ANY)
-            | (k.type != ANY) << 1
-            | (k.protocol != ANY) << 2
-            | (k.kern != ANY_KERN) << 3
-        )
-        if bits not in create_shape:
-            raise FenceError(
-                f"policy {policy.name!r}: socket key {k} has a shape the lookup order never tries"
-            )
-        if k.kern not in (0, 1, ANY_KERN):
-            raise FenceError(
-                f"policy {policy.name!r}: socket key {k}: kern must be 0, 1 or {ANY_KERN}"
-            )
-        create_mask |= 1 << create_shape[bits]
-        if k.family != ANY and k.family < 64:
-            families |= 1 << k.family
-        key = abi.CreateKey(
-            slot,
-            _u16(k.family, "family"),
-            _u16(k.type, "type"),
-            _u16(k.protocol, "protocol"),
-            k.kern,
-        )
-        create.append((bytes(key), value(v)))
-    for k, v in policy.ports.items():
-        if k.hook not in (Hook.BIND, Hook.CONNECT):
-            raise FenceError(f"policy {policy.name!r}: port key {k}: hook must be bind or connect")
-        bits = (k.family != ANY) | (k.protocol != ANY) << 1 | (k.port != ANY) << 2
-        if bits not in port_shape:
-            raise FenceError(
-                f"policy {policy.name!r}: port key {k} has a shape the lookup order never tries"
-            )
-        port_mask |= 1 << (8 * int(k.hook) + port_shape[bits])
-        key = abi.PortKey(
-            slot,
-            int(k.hook),
-            _u16(k.family, "family"),
-            _u16(k.protocol, "protocol"),
-            _u16(k.port, "port"),
-        )
-        ports.append((bytes(key), value(v)))
-    config = abi.Config(
-        loaded=1,
-        enforce=int(policy.enforce),
-        default_action=int(policy.default),
-        create_shapes=create_mask,
-        port_shapes=port_mask,
-        n_rules=len(policy.rules),
-        create_families=families,
-    )
-    return EncodedPolicy(create, ports, config, fast_table.verdicts(policy).tobytes())
-
-
-# ---------------------------------------------------------------------------- maps
-
-
-@dataclass(frozen=True)
-class RuleCounter:
-    rule_id: int  # abi.HF_DEFAULT_RULE for the default
-    hits: int
-    denies: int  # would-deny in audit mode
-
-
-class FenceMaps:
-    """The fence maps of one attachment (from a loaded object or from bpffs pins)."""
-
-    def __init__(self, maps: dict[str, libbpf.Map]):
-        missing = [n for n in MAPS if n not in maps]
-        if missing:
-            raise FenceError(f"fence maps missing: {', '.join(missing)}")
-        self.maps = maps
-
-    @classmethod
-    def from_object(cls, obj: libbpf.BpfObject) -> FenceMaps:
-        return cls({n: obj.map(n) for n in MAPS})
-
-    @classmethod
-    def from_pins(cls, pin_dir: Path) -> FenceMaps:
-        sizes = {
-            "hf_active": (4, 4, False),
-            "hf_config": (4, ctypes.sizeof(abi.Config), False),
-            "hf_create": (ctypes.sizeof(abi.CreateKey), ctypes.sizeof(abi.VerdictValue), False),
-            "hf_fast": (4, ctypes.sizeof(abi.VerdictValue), False),
-            "hf_ports": (ctypes.sizeof(abi.PortKey), ctypes.sizeof(abi.VerdictValue), False),
-            "hf_counters": (4, ctypes.sizeof(abi.Counter), True),
-            "hf_stats": (4, ctypes.sizeof(abi.Stats), True),
-            "hf_events": (0, 0, False),
-        }
-        maps = {}
-        try:
-            for name, (ks, vs, percpu) in sizes.items():
-                maps[name] = libbpf.open_pinned_map(pin_dir / name, name, ks, vs, percpu)
-        except libbpf.LibbpfError:
-            for m in maps.values():
-                m.close()
-            raise
-        return cls(maps)
-
-    def close(self) -> None:
-        for m in self.maps.values():
-            m.close()
-
-    def active_slot(self) -> int:
-        raw = self.maps["hf_active"].lookup(abi.u32(0))
-        return int.from_bytes(raw, "little") & 1 if raw else 0
-
-    def config(self, slot: int) -> abi.Config:
-        raw = self.maps["hf_config"].lookup(abi.u32(slot))
-        return abi.Config.from_buffer_copy(raw) if raw else abi.Config()
-
-    def _purge_slot(self, slot: int) -> int:
-        removed = 0
-        for name in ("hf_create", "hf_ports"):
-            m = self.maps[name]
-            stale = [k for k in m.keys() if int.from_bytes(k[:4], "little") == slot]
-            for k in stale:
-                removed += m.delete(k)
-        return removed
-
-    def _zero_counters(self, slot: int, n_rules: int) -> None:
-        m = self.maps["hf_counters"]
-        zero = bytes(m.lookup_size)
-        for rule_id in [*range(n_rules), abi.HF_DEFAULT_RULE]:
-            m.update(abi.u32(slot * abi.HF_COUNTERS_PER_SLOT + rule_id), zero)
-
-    def install(
-        self, policy: CompiledPolicy, write_hook: Callable[[int], None] | None = None
-    ) -> int:
-        """Atomically replace whatever policy is active with ``policy``; returns the new slot.
-
-        ``write_hook(n)`` is called before the n-th map write (tests use it to inject a
-        failure mid-write). On any error the new slot is removed and the old policy
-        stays in force.
-        """
-        old = self.active_slot()
-        # Always the inactive slot, even on the first install: config and keys are only
-        # ever written where no program looks, and only the hf_active flip is seen.
-        new = 1 - old
-        encoded = encode(policy, new)  # validation errors: nothing written yet
-        cfg_map = self.maps["hf_config"]
-        try:
-            self._purge_slot(new)  # leftovers of an interrupted install
-            self._zero_counters(new, len(policy.rules))
-            n = 0
-            for name, entries in (("hf_create", encoded.create), ("hf_ports", encoded.ports)):
-                m = self.maps[name]
-                for key, val in entries:
-                    if write_hook:
-                        write_hook(n)
-                    m.update(key, val)
-                    n += 1
-            if write_hook:
-                write_hook(n)
-            first = new * abi.HF_FAST_PER_SLOT
-            cells = array("I", range(first, first + abi.HF_FAST_PER_SLOT))
-            self.maps["hf_fast"].update_batch(cells.tobytes(), encoded.fast)
-            cfg_map.update(abi.u32(new), bytes(encoded.config))
-        except BaseException:
-            try:
-                cfg_map.update(abi.u32(new), bytes(abi.Config()))
-                self._purge_slot(new)
-            except libbpf.LibbpfError as exc:  # the old policy is still the active one
-                log.warning("cleanup of the unfinished policy slot %d failed: %s", new, exc)
-            raise
-        # The flip: one 4-byte write; only its low byte changes (0 <-> 1).
-        self.maps["hf_active"].update(abi.u32(0), abi.u32(new))
-        time.sleep(DRAIN_SECONDS)
-        cfg_map.update(abi.u32(old), bytes(abi.Config()))
-        self._purge_slot(old)
-        return new
-
-    def read_policy(
-        self, rules: list[RuleInfo], name: str = "", source: str = ""
-    ) -> CompiledPolicy | None:
-        """The active slot's policy as the kernel holds it (None when no policy is loaded).
-
-        Keys and verdicts come from the maps, not from the policy file, so an edit to the
-        file after ``apply`` cannot make this differ from what is enforced; ``rules``
-        (from the state file) only names the rule ids.
-        """
-        slot = self.active_slot()
-        cfg = self.config(slot)
-        if not cfg.loaded:
-            return None
-        policy = CompiledPolicy(
-            name=name,
-            enforce=bool(cfg.enforce),
-            default=Action(cfg.default_action),
-            rules=list(rules),
-            source=source,
-        )
-        for map_name, key_type, key_of, into in (
-            (
-                "hf_create",
-                abi.CreateKey,
-                lambda k: CreateKey(k.family, k.type, k.protocol, k.kern),
-                policy.create,
-            ),
-            (
-                "hf_ports",
-                abi.PortKey,
-                lambda k: PortKey(k.hook, k.family, k.protocol, k.port),
-                policy.ports,
-            ),
-        ):
-            m = self.maps[map_name]
-            for raw in m.keys():
-                k = key_type.from_buffer_copy(raw)
-                value = m.lookup(raw) if k.slot == slot else None
-                if value is not None:
-                    v = abi.VerdictValue.from_buffer_copy(value)
-                    into[key_of(k)] = Verdict(v.rule_id, Action(v.action))
-        return policy
-
-    def counters(self) -> dict[int, RuleCounter]:
-        """Per-rule counters of the active policy, summed over CPUs (default under HF_DEFAULT_RULE)."""
-        slot = self.active_slot()
-        n_rules = self.config(slot).n_rules
-        m = self.maps["hf_counters"]
-        out = {}
-        for rule_id in [*range(n_rules), abi.HF_DEFAULT_RULE]:
-            hits = denies = 0
-            for raw in m.lookup_percpu(abi.u32(slot * abi.HF_COUNTERS_PER_SLOT + rule_id)):
-                c = abi.Counter.from_buffer_copy(raw)
-                hits += c.hits
-                denies += c.denies
-            out[rule_id] = RuleCounter(rule_id, hits, denies)
-        return out
-
-    def stats(self) -> abi.Stats:
-        total = abi.Stats()
-        for raw in self.maps["hf_stats"].lookup_percpu(abi.u32(0)):
-            s = abi.Stats.from_buffer_copy(raw)
-            total.events += s.events
-            total.lost += s.lost
-        return total
-
-    def events(self, callback: Callable[[abi.FenceEvent], None]) -> libbpf.RingBuffer:
-        return libbpf.RingBuffer(
-            self.maps["hf_events"], lambda raw: callback(abi.FenceEvent.from_bytes(raw))
-        )
-
-
 # ---------------------------------------------------------------------------- attachment
-
-
-class LoadedFence:
-    """A loaded fence object whose links this process owns (they detach with it).
-
-    The lifecycle every enforcing backend shares: load the object, wrap its maps, attach
-    every program (all or nothing), detach, close. Subclasses say how to wrap the maps
-    and how to attach one program.
-    """
-
-    PROGRAMS: dict[str, str] = {}
-
-    def __init__(self, cgroup: CgroupRef, object_path: str | os.PathLike[str]):
-        self.cgroup = cgroup
-        self.obj = libbpf.BpfObject(object_path)
-        try:
-            self.obj.load()
-            self.maps = self._maps()
-        except BaseException:
-            self.obj.close()
-            raise
-        self.links: dict[str, libbpf.Link] = {}
-
-    def _maps(self):
-        raise NotImplementedError
-
-    def _attach(self, program: libbpf.Program) -> libbpf.Link:
-        raise NotImplementedError
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def attach(self) -> None:
-        """Attach every hook; all or nothing."""
-        try:
-            for prog in self.PROGRAMS:
-                self.links[prog] = self._attach(self.obj.program(prog))
-        except BaseException:
-            self.detach()
-            raise
-
-    def detach(self) -> None:
-        for link in self.links.values():
-            link.destroy()
-        self.links.clear()
-
-    def close(self) -> None:
-        self.detach()
-        self.obj.close()
 
 
 class CgroupFence(LoadedFence):
@@ -528,77 +146,13 @@ class CgroupFence(LoadedFence):
 
 # ---------------------------------------------------------------------------- pinned (apply)
 
+KIND = PinnedKind(
+    NAME, PROGRAMS, MAPS, lambda cg: CgroupFence(cg.path), lambda d, cg: FenceMaps.from_pins(d)
+)
+
 
 def pin_dir(cg: CgroupRef) -> Path:
-    return PIN_ROOT / str(cg.id)
-
-
-def _state_path(cgroup_id: int) -> Path:
-    return STATE_DIR / f"{cgroup_id}.json"
-
-
-@dataclass
-class AppliedState:
-    """What ``apply`` left behind, as recorded in the state file."""
-
-    cgroup: str
-    cgroup_id: int
-    backend: str
-    policy: str
-    policy_file: str
-    enforce: bool
-    default: str
-    rules: list[dict]  # RuleInfo fields (hooks as names)
-    coverage: list[dict]  # RuleCoverage fields
-    applied_at: float
-    default_source: str = ""  # "policy.yaml:7": where spec.default was written (added later)
-
-    def write(self) -> None:
-        STATE_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = _state_path(self.cgroup_id).with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=1))
-        tmp.replace(_state_path(self.cgroup_id))
-
-    @classmethod
-    def read(cls, cgroup_id: int) -> AppliedState | None:
-        p = _state_path(cgroup_id)
-        if not p.exists():
-            return None
-        return cls(**json.loads(p.read_text()))
-
-
-def _rule_dict(r: RuleInfo) -> dict:
-    return {
-        "rule_id": r.rule_id,
-        "name": r.name,
-        "source": r.source,
-        "summary": r.summary,
-        "hooks": sorted(h.name.lower() for h in r.hooks),
-    }
-
-
-def rule_infos(state: AppliedState) -> list[RuleInfo]:
-    """The RuleInfo list a state file recorded (the inverse of _rule_dict)."""
-    return [
-        RuleInfo(
-            r["rule_id"],
-            r["name"],
-            r["source"],
-            r["summary"],
-            frozenset(Hook[h.upper()] for h in r.get("hooks", ())),
-        )
-        for r in state.rules
-    ]
-
-
-def _cov_dict(c: RuleCoverage) -> dict:
-    return {
-        "rule_id": c.rule_id,
-        "name": c.name,
-        "summary": c.summary,
-        "coverage": c.coverage.value,
-        "reason": c.reason,
-    }
+    return pinning.pin_dir_of(NAME, cg.id)
 
 
 def apply(
@@ -607,123 +161,39 @@ def apply(
     """Enforce ``policy`` on ``cgroup`` persistently; re-applying swaps atomically.
 
     Returns the recorded state and whether this was a swap into an existing attachment.
+    Serialised with every other apply / swap / remove of this cgroup by the fence lock.
     """
+    return apply_pinned(KIND, policy, resolve_cgroup(cgroup), policy_file, coverage(policy))
+
+
+def swap(
+    policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
+) -> AppliedState:
+    """Atomically replace the policy of the fence applied on ``cgroup``; there must be one."""
     cg = resolve_cgroup(cgroup)
-    ensure_bpffs()
-    d = pin_dir(cg)
-    previous = AppliedState.read(cg.id)
-    if previous is not None and previous.backend != NAME:
-        # One state file per cgroup: two backends' fences on it would hide one another.
-        raise FenceError(f"{cg.path}: a {previous.backend} fence is applied here; remove it first")
-    state = AppliedState(
-        cgroup=str(cg.path),
-        cgroup_id=cg.id,
-        backend=NAME,
-        policy=policy.name,
-        policy_file=policy_file,
-        enforce=policy.enforce,
-        default=policy.default.name.lower(),
-        rules=[_rule_dict(r) for r in policy.rules],
-        coverage=[_cov_dict(c) for c in coverage(policy)],
-        applied_at=time.time(),
-        default_source=policy.default_source,
-    )
-    if all((d / f"link_{p}").exists() for p in PROGRAMS) and all((d / m).exists() for m in MAPS):
-        maps = FenceMaps.from_pins(d)
-        try:
-            maps.install(policy)
-        finally:
-            maps.close()
-        state.write()
-        return state, True
-    install_pinned(CgroupFence(cg.path), policy, d, MAPS, state)
-    return state, False
-
-
-def install_pinned(fence, policy: CompiledPolicy, d: Path, map_names, state: AppliedState) -> None:
-    """Load ``policy`` into a new ``fence``, pin its maps and links under ``d``, record ``state``.
-
-    All or nothing: on any failure the fence is closed and ``d`` removed. The full policy
-    is in place before the first attach. Shared by every bpffs-pinned backend.
-    """
-    if d.exists():
-        # A half-made pin directory (crash during apply): clear it and start over.
-        _unpin(d)
-    try:
-        fence.maps.install(policy)
-        d.mkdir(parents=True)
-        for name in map_names:
-            fence.maps.maps[name].pin(d / name)
-        fence.attach()
-        for prog, link in fence.links.items():
-            link.pin(d / f"link_{prog}")
-        state.write()
-    except BaseException:
-        fence.close()
-        _unpin(d)
-        raise
-    # The pins now hold links and maps; closing our fds leaves the attachment in place.
-    fence.close()
-
-
-def _unpin(d: Path) -> None:
-    if not d.exists():
-        return
-    for p in d.iterdir():
-        p.unlink()  # the last reference to a link going away detaches it
-    d.rmdir()
+    return apply_pinned(KIND, policy, cg, policy_file, coverage(policy), swap_only=True)[0]
 
 
 def remove(cgroup: str | os.PathLike[str] | int) -> bool:
     """Detach and unpin what ``apply`` left on a cgroup (path, or cgroup id if the cgroup is gone)."""
-    if isinstance(cgroup, int):
-        cgroup_id = cgroup
-    else:
-        cgroup_id = resolve_cgroup(cgroup).id
-    d = PIN_ROOT / str(cgroup_id)
-    existed = d.exists()
-    _unpin(d)
-    _state_path(cgroup_id).unlink(missing_ok=True)
-    return existed
-
-
-@dataclass(frozen=True)
-class Applied:
-    cgroup_id: int
-    pin_dir: Path
-    state: AppliedState | None
-    links: list[str]  # programs whose link pins exist
-    active: bool  # every hook's link is pinned
+    cgroup_id = cgroup if isinstance(cgroup, int) else resolve_cgroup(cgroup).id
+    return remove_pinned(NAME, cgroup_id, str(cgroup))
 
 
 def applied() -> list[Applied]:
     """Every fence left by ``apply`` on this host."""
-    if not PIN_ROOT.exists():
-        return []
-    out = []
-    for d in sorted(PIN_ROOT.iterdir()):
-        if not d.name.isdigit():
-            continue
-        links = [p for p in PROGRAMS if (d / f"link_{p}").exists()]
-        out.append(
-            Applied(
-                int(d.name), d, AppliedState.read(int(d.name)), links, len(links) == len(PROGRAMS)
-            )
-        )
-    return out
+    return pinning.applied(NAME, PROGRAMS)
 
 
-def policy_from_maps(maps: FenceMaps, state: AppliedState) -> CompiledPolicy | None:
-    """The policy ``maps`` hold, with the names and scope its state file recorded."""
-    policy = maps.read_policy(rule_infos(state), state.policy, state.policy_file)
-    if policy is not None:
-        policy.scope_cgroup = state.cgroup
-        policy.default_source = state.default_source
-    return policy
+def status() -> list[tuple[Applied, Liveness]]:
+    """Every applied fence, checked against the kernel."""
+    return [(a, pinning.liveness(a)) for a in applied()]
 
 
 def applied_policy(a: Applied) -> CompiledPolicy | None:
     """The policy an applied fence's pinned maps hold."""
+    if a.state is None:
+        return None
     maps = FenceMaps.from_pins(a.pin_dir)
     try:
         return policy_from_maps(maps, a.state)
@@ -737,3 +207,51 @@ def open_applied(cgroup: str | os.PathLike[str]) -> tuple[FenceMaps, AppliedStat
     if not d.exists():
         raise FenceError(f"{cg.path}: no fence applied (nothing pinned at {d})")
     return FenceMaps.from_pins(d), AppliedState.read(cg.id)
+
+
+def counters(cgroup: str | os.PathLike[str]) -> FenceCounters:
+    maps, state = open_applied(cgroup)
+    try:
+        return FenceCounters(state, maps.counters(), maps.stats())
+    finally:
+        maps.close()
+
+
+class CgroupBackend:
+    """cgroup-BPF behind the :class:`~hotfence.fence.backends.Backend` interface."""
+
+    name = NAME
+
+    def coverage(self, policy: CompiledPolicy) -> list[RuleCoverage]:
+        return coverage(policy)
+
+    def load(self, cgroup: str | os.PathLike[str]) -> LoadedFence:
+        return CgroupFence(cgroup)
+
+    def apply(
+        self, policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
+    ) -> tuple[AppliedState, bool]:
+        return apply(policy, cgroup, policy_file)
+
+    def swap(
+        self, policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
+    ) -> AppliedState:
+        return swap(policy, cgroup, policy_file)
+
+    def remove(self, cgroup: str | os.PathLike[str] | int) -> bool:
+        return remove(cgroup)
+
+    def status(self) -> list[tuple[Applied, Liveness]]:
+        return status()
+
+    def policy(self, a: Applied) -> CompiledPolicy | None:
+        return applied_policy(a)
+
+    def pin_dir(self, cg: CgroupRef) -> Path:
+        return pin_dir(cg)
+
+    def counters(self, cgroup: str | os.PathLike[str]) -> FenceCounters:
+        return counters(cgroup)
+
+    def events(self, cgroup: str | os.PathLike[str]) -> tuple[FenceMaps, AppliedState | None]:
+        return open_applied(cgroup)

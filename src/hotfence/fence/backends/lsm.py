@@ -18,8 +18,6 @@ scope); this module adds only what an LSM program needs and a cgroup attachment 
   process exits. :func:`apply` / :func:`remove` pin links and maps under
   ``/sys/fs/bpf/hotfence/lsm-<cgroup id>/`` (state file as the cgroup backend's).
 
-:func:`select` is the backend choice for the CLI: BPF-LSM when the running kernel
-loads an LSM program, else cgroup-BPF, with the per-rule coverage of the choice.
 """
 
 from __future__ import annotations
@@ -27,34 +25,24 @@ from __future__ import annotations
 import ctypes
 import os
 import socket
-import sys
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from hotfence.bpf import build, libbpf
-from hotfence.fence.backends import Coverage, ProbeResult, RuleCoverage
-from hotfence.fence.backends import cgroup as cgroup_backend
-from hotfence.fence.backends.cgroup import (
-    MAPS,
-    Applied,
-    AppliedState,
-    FenceMaps,
-    _cov_dict,
-    _rule_dict,
-    _state_path,
-    _unpin,
-)
+from hotfence.fence.backends import Coverage, FenceCounters, RuleCoverage, pinning
 from hotfence.fence.backends.cgroupfs import (
-    PIN_ROOT,
     CgroupRef,
     FenceError,
-    ensure_bpffs,
     resolve_cgroup,
 )
+from hotfence.fence.backends.lifecycle import LoadedFence, PinnedKind, apply_pinned, remove_pinned
+from hotfence.fence.backends.maps import MAPS, FenceMaps, SlotJournal, policy_from_maps
+from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 from hotfence.fence.compiled import ANY, DEFAULT_INET_PROTOCOL, Action, CompiledPolicy
+from hotfence.fence.model import Backend as BackendName
 
-NAME = "bpf-lsm"
+NAME = BackendName.LSM.value
 OBJECT = "fence_lsm"
 # program name -> the hook it implements (for messages)
 PROGRAMS: dict[str, str] = {
@@ -152,13 +140,6 @@ def coverage(policy: CompiledPolicy) -> list[RuleCoverage]:
     return out
 
 
-class LsmBackend:
-    name = NAME
-
-    def coverage(self, policy: CompiledPolicy) -> list[RuleCoverage]:
-        return coverage(policy)
-
-
 # ---------------------------------------------------------------------------- attachment
 
 
@@ -175,22 +156,26 @@ class LsmMaps(FenceMaps):
             raise FenceError(f"fence maps missing: {SCOPE_MAP}")
         self.scope_map = maps[SCOPE_MAP]
         self.cgroup = cgroup
+        self._scope_value = b""
 
-    def install(self, policy: CompiledPolicy, write_hook=None, netns: str | None = None) -> int:
+    def install(
+        self,
+        policy: CompiledPolicy,
+        write_hook: Callable[[int], None] | None = None,
+        journal: SlotJournal | None = None,
+        netns: str | None = None,
+    ) -> int:
         """Atomically replace the active policy (and its netns scope); returns the new slot.
 
-        The scope goes into the slot FenceMaps.install is about to fill, so the policy's
-        rules and its netns scope become active together with the one hf_active flip.
+        The scope goes into the slot FenceMaps.install fills (``_prepare_slot``), so the
+        policy's rules and its netns scope become active together with the one flip.
         """
         scope = Scope(self.cgroup, netns if netns is not None else (policy.scope_netns or "any"))
-        value = scope.encode()  # validation first: nothing written on a bad scope
-        old = self.active_slot()
-        new = 1 - old if self.config(old).loaded else old
-        self.scope_map.update(new.to_bytes(4, "little"), value)
-        slot = super().install(policy, write_hook)
-        if slot != new:  # FenceMaps changed its slot choice: keep the scope with the rules
-            self.scope_map.update(slot.to_bytes(4, "little"), value)
-        return slot
+        self._scope_value = scope.encode()  # validation first: nothing written on a bad scope
+        return super().install(policy, write_hook, journal)
+
+    def _prepare_slot(self, slot: int) -> None:
+        self.scope_map.update(slot.to_bytes(4, "little"), self._scope_value)
 
     def scope(self, slot: int | None = None) -> ScopeValue:
         slot = self.active_slot() if slot is None else slot
@@ -198,7 +183,7 @@ class LsmMaps(FenceMaps):
         return ScopeValue.from_buffer_copy(raw) if raw else ScopeValue()
 
 
-class LsmFence(cgroup_backend.LoadedFence):
+class LsmFence(LoadedFence):
     """A loaded fence_lsm object whose programs enforce on one cgroup subtree.
 
     Same shape as the cgroup backend's CgroupFence (``maps.install``, ``attach``,
@@ -207,6 +192,7 @@ class LsmFence(cgroup_backend.LoadedFence):
     """
 
     PROGRAMS = PROGRAMS
+    maps: LsmMaps
 
     def __init__(
         self, cgroup: str | os.PathLike[str], object_path: str | os.PathLike[str] | None = None
@@ -231,11 +217,9 @@ class LsmFence(cgroup_backend.LoadedFence):
 
 # ---------------------------------------------------------------------------- pinned (apply)
 
-PIN_PREFIX = "lsm-"  # PIN_ROOT/lsm-<cgroup id>: never a bare number, which is cgroup-BPF's
-
 
 def pin_dir(cg: CgroupRef) -> Path:
-    return PIN_ROOT / f"{PIN_PREFIX}{cg.id}"
+    return pinning.pin_dir_of(NAME, cg.id)
 
 
 def _open_pinned(d: Path, cg: CgroupRef) -> LsmMaps:
@@ -248,6 +232,17 @@ def _open_pinned(d: Path, cg: CgroupRef) -> LsmMaps:
     return LsmMaps({**fm.maps, SCOPE_MAP: scope}, cg)
 
 
+def _kind(object_path: str | os.PathLike[str] | None) -> PinnedKind:
+    return PinnedKind(
+        NAME,
+        PROGRAMS,
+        (*MAPS, SCOPE_MAP),
+        # The scope is written with the policy, so it too is in place before attaching.
+        lambda cg: LsmFence(cg.path, object_path),
+        _open_pinned,
+    )
+
+
 def apply(
     policy: CompiledPolicy,
     cgroup: str | os.PathLike[str],
@@ -256,82 +251,43 @@ def apply(
 ) -> tuple[AppliedState, bool]:
     """Enforce ``policy`` on ``cgroup`` persistently (links and maps pinned in bpffs under
     ``lsm-<cgroup id>``); re-applying swaps atomically. Returns the state and whether it
-    was a swap into an existing attachment."""
+    was a swap into an existing attachment. Serialised by the fence lock."""
     cg = resolve_cgroup(cgroup)
     Scope(cg).encode()
-    if cgroup_backend.pin_dir(cg).exists():
-        raise FenceError(
-            f"{cg.path}: a {cgroup_backend.NAME} fence is applied here; remove it first"
-        )
-    ensure_bpffs()
-    d = pin_dir(cg)
-    state = AppliedState(
-        cgroup=str(cg.path),
-        cgroup_id=cg.id,
-        backend=NAME,
-        policy=policy.name,
-        policy_file=policy_file,
-        enforce=policy.enforce,
-        default=policy.default.name.lower(),
-        rules=[_rule_dict(r) for r in policy.rules],
-        coverage=[_cov_dict(c) for c in coverage(policy)],
-        applied_at=time.time(),
-        default_source=policy.default_source,
-    )
-    names = (*MAPS, SCOPE_MAP)
-    if all((d / f"link_{p}").exists() for p in PROGRAMS) and all((d / m).exists() for m in names):
-        maps = _open_pinned(d, cg)
-        try:
-            maps.install(policy)
-        finally:
-            maps.close()
-        state.write()
-        return state, True
-    # The scope is written with the policy, so it too is in place before attaching.
-    cgroup_backend.install_pinned(LsmFence(cg.path, object_path), policy, d, names, state)
-    return state, False
+    return apply_pinned(_kind(object_path), policy, cg, policy_file, coverage(policy))
+
+
+def swap(
+    policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
+) -> AppliedState:
+    """Atomically replace the policy of the LSM fence on ``cgroup``; there must be one."""
+    cg = resolve_cgroup(cgroup)
+    return apply_pinned(_kind(None), policy, cg, policy_file, coverage(policy), swap_only=True)[0]
 
 
 def remove(cgroup: str | os.PathLike[str] | int) -> bool:
     """Detach and unpin what :func:`apply` left (cgroup path, or its id if it is gone)."""
     cgroup_id = cgroup if isinstance(cgroup, int) else resolve_cgroup(cgroup).id
-    d = PIN_ROOT / f"{PIN_PREFIX}{cgroup_id}"
-    existed = d.exists()
-    _unpin(d)  # the last reference to a link going away detaches it
-    state = AppliedState.read(cgroup_id)
-    if state is not None and state.backend == NAME:
-        _state_path(cgroup_id).unlink(missing_ok=True)
-    return existed
+    return remove_pinned(NAME, cgroup_id, str(cgroup))
 
 
 def applied() -> list[Applied]:
     """Every LSM fence left by :func:`apply` on this host."""
-    if not PIN_ROOT.exists():
-        return []
-    out = []
-    for d in sorted(PIN_ROOT.iterdir()):
-        if not (d.name.startswith(PIN_PREFIX) and d.name[len(PIN_PREFIX) :].isdigit()):
-            continue
-        cgroup_id = int(d.name[len(PIN_PREFIX) :])
-        links = [p for p in PROGRAMS if (d / f"link_{p}").exists()]
-        state = AppliedState.read(cgroup_id)
-        out.append(
-            Applied(
-                cgroup_id,
-                d,
-                state if state and state.backend == NAME else None,
-                links,
-                len(links) == len(PROGRAMS),
-            )
-        )
-    return out
+    return pinning.applied(NAME, PROGRAMS)
+
+
+def status() -> list[tuple[Applied, Liveness]]:
+    """Every applied LSM fence, checked against the kernel."""
+    return [(a, pinning.liveness(a)) for a in applied()]
 
 
 def applied_policy(a: Applied) -> CompiledPolicy | None:
     """The policy an applied LSM fence's pinned maps hold, with its netns scope."""
+    if a.state is None:
+        return None
     maps = _open_pinned(a.pin_dir, resolve_cgroup(a.state.cgroup))
     try:
-        policy = cgroup_backend.policy_from_maps(maps, a.state)
+        policy = policy_from_maps(maps, a.state)
         netns = maps.scope().netns
     finally:
         maps.close()
@@ -348,56 +304,49 @@ def open_applied(cgroup: str | os.PathLike[str]) -> tuple[LsmMaps, AppliedState 
     return _open_pinned(d, cg), AppliedState.read(cg.id)
 
 
-# ---------------------------------------------------------------------------- selection
+def counters(cgroup: str | os.PathLike[str]) -> FenceCounters:
+    maps, state = open_applied(cgroup)
+    try:
+        return FenceCounters(state, maps.counters(), maps.stats())
+    finally:
+        maps.close()
 
 
-@dataclass(frozen=True)
-class Selection:
-    """Which backend enforces a policy here, why, and what it covers rule by rule."""
+class LsmBackend:
+    """BPF-LSM behind the :class:`~hotfence.fence.backends.Backend` interface."""
 
-    backend: str  # "bpf-lsm" | "cgroup-bpf"
-    reason: str
-    coverage: list[RuleCoverage]
-    probes: list[ProbeResult]
+    name = NAME
 
-    @property
-    def module(self):
-        """The backend module; both offer NAME, coverage, apply, remove, applied,
-        open_applied and pin_dir with the same signatures."""
-        return sys.modules[__name__] if self.backend == NAME else cgroup_backend
+    def coverage(self, policy: CompiledPolicy) -> list[RuleCoverage]:
+        return coverage(policy)
 
-    @property
-    def fence_class(self):
-        """LsmFence or CgroupFence: ``(cgroup)`` -> ``.maps.install``, ``.attach``, ``.close``."""
-        return LsmFence if self.backend == NAME else cgroup_backend.CgroupFence
+    def load(self, cgroup: str | os.PathLike[str]) -> LoadedFence:
+        return LsmFence(cgroup)
 
+    def apply(
+        self, policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
+    ) -> tuple[AppliedState, bool]:
+        return apply(policy, cgroup, policy_file)
 
-def select(
-    policy: CompiledPolicy, probes: list[ProbeResult] | None = None, prefer: str | None = None
-) -> Selection:
-    """Choose the backend for ``policy``: BPF-LSM if the kernel loads it, else cgroup-BPF.
+    def swap(
+        self, policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
+    ) -> AppliedState:
+        return swap(policy, cgroup, policy_file)
 
-    ``probes`` defaults to :func:`hotfence.fence.backends.probe` (loads a tiny program per
-    backend); ``prefer`` forces one backend and fails if the kernel refuses it.
-    """
-    from hotfence.fence.backends import probe
+    def remove(self, cgroup: str | os.PathLike[str] | int) -> bool:
+        return remove(cgroup)
 
-    probes = probe() if probes is None else probes
-    by_name = {p.backend: p for p in probes}
-    cov = {NAME: coverage, cgroup_backend.NAME: cgroup_backend.coverage}
-    order = [prefer] if prefer else [NAME, cgroup_backend.NAME]
-    for name in order:
-        if name not in cov:
-            raise FenceError(f"unknown backend {name!r}: expected {NAME} or {cgroup_backend.NAME}")
-    refused = []
-    for name in order:
-        p = by_name.get(name)
-        if p is not None and p.available:
-            why = p.reason
-            if refused:
-                why = f"{why}; {'; '.join(refused)}"
-            elif name == NAME and not prefer:
-                why = f"{why}: sees every family, kernel sockets and the netns"
-            return Selection(name, why, cov[name](policy), probes)
-        refused.append(f"{name} unavailable: {p.reason if p else 'not probed'}")
-    raise FenceError("no enforcement backend works on this kernel: " + "; ".join(refused))
+    def status(self) -> list[tuple[Applied, Liveness]]:
+        return status()
+
+    def policy(self, a: Applied) -> CompiledPolicy | None:
+        return applied_policy(a)
+
+    def pin_dir(self, cg: CgroupRef) -> Path:
+        return pin_dir(cg)
+
+    def counters(self, cgroup: str | os.PathLike[str]) -> FenceCounters:
+        return counters(cgroup)
+
+    def events(self, cgroup: str | os.PathLike[str]) -> tuple[FenceMaps, AppliedState | None]:
+        return open_applied(cgroup)

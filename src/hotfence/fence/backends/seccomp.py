@@ -27,10 +27,15 @@ instead of EAFNOSUPPORT / EINVAL.
 from __future__ import annotations
 
 import errno as errno_mod
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from hotfence.fence import libseccomp as scmp
+from hotfence.fence.backends import SECCOMP, Coverage, FenceCounters, RuleCoverage
+from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError
 from hotfence.fence.compiled import (
     ANY,
     DEFAULT_INET_PROTOCOL,
@@ -43,6 +48,12 @@ from hotfence.fence.compiled import (
 )
 from hotfence.linux.names import AF_INET, AF_PACKET, SOCK_PACKET, SOCK_TYPE_MASK
 
+if TYPE_CHECKING:
+    from hotfence.fence.backends.lifecycle import LoadedFence
+    from hotfence.fence.backends.maps import FenceMaps
+    from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
+
+NAME = SECCOMP
 U32 = 0xFFFFFFFF
 SOCKET_SYSCALLS = ("socket", "socketpair")  # both reach security_socket_create()
 BPF_MAXINSNS = 4096  # include/uapi/linux/bpf_common.h: the kernel's limit for one filter
@@ -107,7 +118,7 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class RuleCoverage:
+class SeccompCoverage:
     """Whether seccomp can enforce one policy rule, and how or why not."""
 
     rule: RuleInfo
@@ -122,12 +133,12 @@ class SeccompPlan:
     policy: CompiledPolicy
     deny_errno: int
     cells: list[Cell] = field(default_factory=list)  # only non-ALLOW cells become rules
-    coverage: list[RuleCoverage] = field(default_factory=list)
+    coverage: list[SeccompCoverage] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # policy-wide limits, always printed
     block_io_uring: bool = False
 
     @property
-    def unenforceable(self) -> list[RuleCoverage]:
+    def unenforceable(self) -> list[SeccompCoverage]:
         return [c for c in self.coverage if not c.enforceable]
 
     def action_for(self, family: int, type_: int, protocol: int) -> int:
@@ -252,7 +263,7 @@ def partition(policy: CompiledPolicy, deny_errno: int) -> list[Cell]:
     return cells
 
 
-def _coverage(policy: CompiledPolicy, deny_errno: int) -> list[RuleCoverage]:
+def _coverage(policy: CompiledPolicy, deny_errno: int) -> list[SeccompCoverage]:
     create_kerns: dict[int, set[int]] = {}
     for key, verdict in policy.create.items():
         create_kerns.setdefault(verdict.rule_id, set()).add(key.kern)
@@ -270,7 +281,7 @@ def _coverage(policy: CompiledPolicy, deny_errno: int) -> list[RuleCoverage]:
         kerns = create_kerns.get(rule.rule_id, set())
         if rule.rule_id in port_rules or Hook.BIND in rule.hooks or Hook.CONNECT in rule.hooks:
             out.append(
-                RuleCoverage(
+                SeccompCoverage(
                     rule,
                     False,
                     "bind/connect: the port is inside the sockaddr that "
@@ -279,7 +290,7 @@ def _coverage(policy: CompiledPolicy, deny_errno: int) -> list[RuleCoverage]:
             )
         elif kerns == {1} and action != Action.ALLOW:
             out.append(
-                RuleCoverage(
+                SeccompCoverage(
                     rule,
                     False,
                     "kernel sockets are created inside the kernel, "
@@ -287,7 +298,7 @@ def _coverage(policy: CompiledPolicy, deny_errno: int) -> list[RuleCoverage]:
                 )
             )
         elif kerns == {1}:
-            out.append(RuleCoverage(rule, True, "holds: seccomp never blocks kernel sockets"))
+            out.append(SeccompCoverage(rule, True, "holds: seccomp never blocks kernel sockets"))
         else:
             how = {
                 scmp.ACT_ALLOW: "allowed",
@@ -299,7 +310,7 @@ def _coverage(policy: CompiledPolicy, deny_errno: int) -> list[RuleCoverage]:
             scope = (
                 " (user sockets; kernel sockets are not seen)" if 1 in kerns or 2 in kerns else ""
             )
-            out.append(RuleCoverage(rule, True, f"socket()/socketpair() {how}{scope}"))
+            out.append(SeccompCoverage(rule, True, f"socket()/socketpair() {how}{scope}"))
     return out
 
 
@@ -386,3 +397,65 @@ def install(
     with build_filter(p) as filt:
         filt.load()
     return p
+
+
+_NOT_PINNED = (
+    "seccomp fences one process tree from inside it (`hotfence fence exec`); "
+    "its filter cannot be attached to a cgroup, replaced, removed or read back"
+)
+
+
+class SeccompBackend:
+    """seccomp behind the :class:`~hotfence.fence.backends.Backend` interface.
+
+    Only :meth:`coverage` applies: a filter is loaded by the process it confines
+    (:func:`install`), so everything about a fence on a cgroup is refused with the reason.
+    """
+
+    name = NAME
+
+    def coverage(self, policy: CompiledPolicy) -> list[RuleCoverage]:
+        out = []
+        for c in plan(policy).coverage:
+            if not c.enforceable:
+                level, reason = Coverage.NONE, c.how
+            elif "kernel sockets are not seen" in c.how:
+                level, reason = Coverage.PARTIAL, "kernel sockets are not seen"
+            else:
+                level, reason = Coverage.FULL, ""
+            out.append(RuleCoverage(c.rule.rule_id, c.rule.name, c.rule.summary, level, reason))
+        return out
+
+    def _refuse(self) -> NoReturn:
+        raise FenceError(_NOT_PINNED)
+
+    def load(self, cgroup: str | os.PathLike[str]) -> LoadedFence:
+        self._refuse()
+
+    def apply(
+        self, policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
+    ) -> tuple[AppliedState, bool]:
+        self._refuse()
+
+    def swap(
+        self, policy: CompiledPolicy, cgroup: str | os.PathLike[str], policy_file: str = ""
+    ) -> AppliedState:
+        self._refuse()
+
+    def remove(self, cgroup: str | os.PathLike[str] | int) -> bool:
+        self._refuse()
+
+    def status(self) -> list[tuple[Applied, Liveness]]:
+        return []  # filters belong to processes, not to the host's fence registry
+
+    def policy(self, a: Applied) -> CompiledPolicy | None:
+        self._refuse()
+
+    def pin_dir(self, cg: CgroupRef) -> Path:
+        self._refuse()
+
+    def counters(self, cgroup: str | os.PathLike[str]) -> FenceCounters:
+        self._refuse()
+
+    def events(self, cgroup: str | os.PathLike[str]) -> tuple[FenceMaps, AppliedState | None]:
+        self._refuse()

@@ -1,0 +1,184 @@
+"""The life of a BPF fence: load and attach (``fence run``), apply / swap / remove (pinned).
+
+:class:`LoadedFence` is what every BPF backend loads: the object, its maps, one link
+per program, owned by this process. :func:`apply_pinned` / :func:`remove_pinned` are
+the persistent versions shared by the bpffs-pinned backends (cgroup-BPF, BPF-LSM):
+always under the fence lock, recording state so that a kill at any point leaves it
+naming what the kernel enforces (``pinning``), and cleaning up only what this run made.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+from hotfence.bpf import libbpf
+from hotfence.fence.backends import RuleCoverage, pinning
+from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError, ensure_bpffs
+from hotfence.fence.backends.maps import FenceMaps
+from hotfence.fence.backends.pinning import AppliedState, StateJournal, checkpoint
+from hotfence.fence.compiled import CompiledPolicy
+
+log = logging.getLogger(__name__)
+
+
+class LoadedFence:
+    """A loaded fence object whose links this process owns (they detach with it).
+
+    The lifecycle every enforcing backend shares: load the object, wrap its maps, attach
+    every program (all or nothing), detach, close. Subclasses say how to wrap the maps
+    and how to attach one program.
+    """
+
+    PROGRAMS: dict[str, str] = {}
+
+    def __init__(self, cgroup: CgroupRef, object_path: str | os.PathLike[str]):
+        self.cgroup = cgroup
+        self.obj = libbpf.BpfObject(Path(object_path))
+        try:
+            self.obj.load()
+            self.maps = self._maps()
+        except BaseException:
+            self.obj.close()
+            raise
+        self.links: dict[str, libbpf.Link] = {}
+
+    def _maps(self) -> FenceMaps:
+        raise NotImplementedError
+
+    def _attach(self, program: libbpf.Program) -> libbpf.Link:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def attach(self) -> None:
+        """Attach every hook; all or nothing."""
+        try:
+            for prog in self.PROGRAMS:
+                self.links[prog] = self._attach(self.obj.program(prog))
+        except BaseException:
+            self.detach()
+            raise
+
+    def detach(self) -> None:
+        for link in self.links.values():
+            link.destroy()
+        self.links.clear()
+
+    def close(self) -> None:
+        self.detach()
+        self.obj.close()
+
+
+@dataclass(frozen=True)
+class PinnedKind:
+    """What differs between the bpffs-pinned backends."""
+
+    name: str
+    programs: dict[str, str]
+    map_names: tuple[str, ...]
+    load: Callable[[CgroupRef], LoadedFence]  # a new fence object for the cgroup
+    open_maps: Callable[[Path, CgroupRef], FenceMaps]  # the maps pinned in a directory
+
+
+def apply_pinned(
+    kind: PinnedKind,
+    policy: CompiledPolicy,
+    cg: CgroupRef,
+    policy_file: str,
+    coverages: list[RuleCoverage],
+    swap_only: bool = False,
+) -> tuple[AppliedState, bool]:
+    """Enforce ``policy`` on ``cg`` with pinned links and maps; a complete fence is swapped.
+
+    Returns the recorded state and whether this was a swap. ``swap_only`` refuses to
+    make a new fence.
+    """
+    ensure_bpffs()
+    d = pinning.pin_dir_of(kind.name, cg.id)
+    with pinning.FenceLock(cg.id, str(cg.path)):
+        checkpoint("locked")
+        previous = AppliedState.read(cg.id)
+        others = [
+            b
+            for b in pinning.PIN_PREFIX
+            if b != kind.name and pinning.pin_dir_of(b, cg.id).exists()
+        ]
+        if previous is not None and previous.backend != kind.name:
+            others.insert(0, previous.backend)
+        if others:
+            # One fence per cgroup: two backends' fences on it would hide one another.
+            raise FenceError(f"{cg.path}: a {others[0]} fence is applied here; remove it first")
+        journal = StateJournal(pinning.new_state(policy, cg, kind.name, policy_file, coverages))
+        if pinning.is_complete(d, kind.programs, kind.map_names):
+            maps = kind.open_maps(d, cg)
+            try:
+                maps.install(policy, journal=journal)
+            finally:
+                maps.close()
+            return journal.state, True
+        if swap_only:
+            raise FenceError(f"{cg.path}: no {kind.name} fence applied to swap; apply one first")
+        pinning.clear_state(cg.id)  # what a killed first apply recorded
+        install_pinned(kind.load(cg), policy, d, kind.map_names, journal)
+        return journal.state, False
+
+
+def install_pinned(
+    fence: LoadedFence,
+    policy: CompiledPolicy,
+    d: Path,
+    map_names: tuple[str, ...],
+    journal: StateJournal,
+) -> None:
+    """Load ``policy`` into a new ``fence``, pin its maps and links under ``d``.
+
+    The caller holds the fence lock. All or nothing: on failure the fence is closed and
+    the pins and state files this run made are removed, nothing else. The full policy
+    is in place before the first attach.
+    """
+    if d.exists():
+        # Under the lock, a pin directory that is not complete is what a killed apply
+        # left (its links may still enforce part of a policy): start over.
+        log.warning("%s: removing the pins of an unfinished apply", d)
+        pinning.unpin(d)
+    record = pinning.PinRecord(d, False, [])
+    try:
+        fence.maps.install(policy, journal=journal)
+        d.mkdir(parents=True)
+        record = pinning.PinRecord(d, True, [])
+        for name in map_names:
+            fence.maps.maps[name].pin(d / name)
+            record.files.append(d / name)
+        checkpoint("pinned-maps")
+        fence.attach()
+        for prog, link in fence.links.items():
+            link.pin(d / f"link_{prog}")
+            record.files.append(d / f"link_{prog}")
+            checkpoint("pinned-link")
+    except BaseException:
+        fence.close()
+        record.undo()
+        journal.discard()
+        raise
+    # The pins now hold links and maps; closing our fds leaves the attachment in place.
+    fence.close()
+
+
+def remove_pinned(name: str, cgroup_id: int, target: str) -> bool:
+    """Detach and unpin ``name``'s fence on a cgroup id; whether there was one."""
+    with pinning.FenceLock(cgroup_id, target) as lock:
+        existed = pinning.unpin(pinning.pin_dir_of(name, cgroup_id))
+        st = pinning.read_quiet(cgroup_id)
+        if st is None or st.backend == name:
+            existed = existed or st is not None
+            lock.discard()
+    return existed
