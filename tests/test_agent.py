@@ -422,22 +422,6 @@ def test_host_cgroupns_comes_from_the_engine_else_from_proc():
     assert shares_host_cgroupns({}, 2**22 + 1) is False  # no such pid: unknown, no warning
 
 
-def test_a_fence_whose_cgroup_path_holds_another_cgroup_is_not_active(tmp_path):
-    from hotfence.agent.metrics import same_cgroup
-    from hotfence.fence.backends.cgroup import Applied, AppliedState
-
-    def applied(cgroup: Path, cgroup_id: int) -> Applied:
-        state = AppliedState(str(cgroup), cgroup_id, "cgroup", "p", "", True, "allow", [], [], 0.0)
-        return Applied(cgroup_id, tmp_path, state, [], True)
-
-    here = tmp_path / "cg"
-    here.mkdir()
-    assert same_cgroup(applied(here, here.stat().st_ino))
-    assert not same_cgroup(applied(here, here.stat().st_ino + 1))  # re-created: new id
-    assert not same_cgroup(applied(tmp_path / "gone", here.stat().st_ino))
-    assert not same_cgroup(Applied(1, tmp_path, None, [], True))
-
-
 class EngineProxy:
     """A unix-socket forwarder to the engine. Stopping it ends the agent's event stream and
     refuses its connections, as an engine restart does, without touching the engine."""

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from docker_helpers import requires_docker
 from hotfence.fence import libseccomp as scmp
 from hotfence.fence.backends import cgroup as cg_backend
+from hotfence.fence.backends.seccomp import U32, Block
 from hotfence.fence.compiler import compile_policy
 from hotfence.fence.policy import PolicyError, parse_policy
-from hotfence.fence.seccomp_backend import U32, Block
 from hotfence.oci import bundle, meta, profile, runtime
 from kernel_helpers import requires_cgroup_bpf
 
@@ -152,7 +152,7 @@ def test_split_out_covers_exactly_the_block_minus_the_points(bits, base, points)
 
 
 def verdict(cells, family, type_, proto):
-    from hotfence.fence.seccomp_backend import Cell
+    from hotfence.fence.backends.seccomp import Cell
 
     hits = [c for c in cells if Cell.matches(c, family, type_, proto)]
     assert len(hits) == 1, (family, type_, proto, hits)

@@ -166,7 +166,7 @@ class Agent:
         no valid file selects any more loses the agent's fence.
         """
         from hotfence.fence.backends import cgroup as backend
-        from hotfence.fence.backends import lsm, unenforceable
+        from hotfence.fence.backends import lsm, pinning, select, unenforceable
         from hotfence.fence.compiler import compile_file
 
         try:
@@ -222,11 +222,11 @@ class Agent:
                 who.text(),
             )
         compiled = compile_file(policy_file)
-        sel = lsm.select(compiled)
+        sel = select(compiled)
         missing = tuple(c.name for c in unenforceable(list(sel.coverage)))
         if (
             current is not None
-            and current.active
+            and pinning.liveness(current).enforcing
             and current.state is not None
             and current.state.policy_file == policy_file
             and current.state.policy == compiled.name
@@ -247,7 +247,7 @@ class Agent:
                 self.fenced[who.id] = f
             log.info("%s: fence %r already in force", who.text(), compiled.name)
             return f
-        state, _ = sel.module.apply(compiled, str(cgroup), policy_file)
+        state, _ = sel.backend.apply(compiled, str(cgroup), policy_file)
         f = Fenced(
             who.id,
             who.name,
@@ -266,7 +266,7 @@ class Agent:
             who.text(),
             compiled.name,
             cgroup,
-            sel.backend,
+            sel.name,
             f" (NOT enforced here: {', '.join(missing)})" if missing else "",
         )
         return f

@@ -10,13 +10,11 @@ it is invalid; the agent's applies, apply errors and removals.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from hotfence.agent.core import Agent
-from hotfence.fence.backends import cgroup as backend_types
 
 
 class AgentCollector(Collector):
@@ -25,6 +23,7 @@ class AgentCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         from hotfence.fence.backends import cgroup as backend
+        from hotfence.fence.backends.maps import FenceMaps
 
         labels = ["cgroup", "container", "policy", "rule"]
         hits = CounterMetricFamily("hotfence_rule_hits", "Calls a rule matched.", labels=labels)
@@ -67,14 +66,16 @@ class AgentCollector(Collector):
             invalid.add_metric([pf.path], 1 if pf.error else 0)
         count = {"active": 0, "detached": 0}
         live: set[int] = set()
-        for a in backend.applied():
-            if a.active and same_cgroup(a):
+        # Checked against the kernel: every link attached to the cgroup the fence was made
+        # for, and that cgroup still the one at its path (not removed or re-created).
+        for a, liveness in backend.status():
+            if liveness.enforcing:
                 live.add(a.cgroup_id)
             count["active" if a.cgroup_id in live else "detached"] += 1
             f = ours.get(a.cgroup_id)
             if f is None or a.state is None:
                 continue
-            maps = backend.FenceMaps.from_pins(a.pin_dir)
+            maps = FenceMaps.from_pins(a.pin_dir)
             try:
                 counts, st = maps.counters(), maps.stats()
             finally:
@@ -108,13 +109,3 @@ class AgentCollector(Collector):
             ),
         ):
             yield CounterMetricFamily(name, doc, value=value)
-
-
-def same_cgroup(a: backend_types.Applied) -> bool:
-    """Whether the fence's cgroup path still holds the cgroup it was made for."""
-    if a.state is None:
-        return False
-    try:
-        return Path(a.state.cgroup).stat().st_ino == a.cgroup_id
-    except OSError:
-        return False

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from hotfence.fence import seccomp_backend
+from hotfence.fence.backends import seccomp as seccomp_backend
 from hotfence.fence.exec_cli import load_policy, parse_errno, render_plan
 from hotfence.fence.policy import PolicyError
 from hotfence.oci import profile

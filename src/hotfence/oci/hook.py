@@ -31,24 +31,24 @@ def _state() -> dict[str, object]:
 
 def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool) -> str:
     from hotfence.containers.cgroups import cgroup_of_pid
-    from hotfence.fence.backends import lsm, unenforceable
+    from hotfence.fence.backends import select, unenforceable
     from hotfence.fence.compiler import compile_file
 
     compiled = compile_file(policy_file)
     cgroup = cgroup_of_pid(pid)
-    sel = lsm.select(compiled)
+    sel = select(compiled)
     missing = unenforceable(list(sel.coverage))
     if missing and not allow_partial:
         raise RuntimeError(
-            f"{sel.backend} cannot enforce rule(s) "
+            f"{sel.name} cannot enforce rule(s) "
             + ", ".join(c.name for c in missing)
             + " and this runtime cannot add them to the container's seccomp profile"
         )
-    state, _ = sel.module.apply(compiled, str(cgroup), str(Path(policy_file).resolve()))
+    state, _ = sel.backend.apply(compiled, str(cgroup), str(Path(policy_file).resolve()))
     Path(bundle, ID_FILE).write_text(
         json.dumps({"cgroup": str(cgroup), "cgroup_id": cgroup.stat().st_ino})
     )
-    return f"applied {compiled.name!r} on {state.cgroup} via {sel.backend}"
+    return f"applied {compiled.name!r} on {state.cgroup} via {sel.name}"
 
 
 def _remove(bundle: str) -> None:

@@ -4,7 +4,7 @@ cgroup-BPF sees only AF_INET / AF_INET6 sockets, so a policy's rules for AF_ALG,
 AF_VSOCK, AF_RDS... are enforced here instead, per container, from its first instruction:
 the runtime wrapper edits ``linux.seccomp`` of ``config.json`` before runc reads it.
 
-The policy is cut into the seccomp backend's disjoint cells (``seccomp_backend.partition``,
+The policy is cut into the seccomp backend's disjoint cells (``backends.seccomp.partition``,
 one masked comparison per argument, so rule order never matters), with the inet families
 left to the cgroup fence (their cells become plain ALLOW). How they join the runtime's
 profile depends on its default action:
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotfence.fence import libseccomp as scmp
+from hotfence.fence.backends.seccomp import U32, Block, Cell, partition
 from hotfence.fence.compiled import INET_FAMILIES, CompiledPolicy
-from hotfence.fence.seccomp_backend import U32, Block, Cell, partition
 
 SOCKET_CALLS = ("socket", "socketpair")
 FAILING_DEFAULTS = ("SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP")  # fmt: skip
