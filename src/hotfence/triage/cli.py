@@ -13,17 +13,19 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
-from hotfence.store import CrashStore
-from hotfence.triage.analyze import KnownBugMatcher, triage_paths
 from hotfence.triage.reader import DEFAULT_LIMITS, ReadLimits
 from hotfence.triage.render import FORMATS, render
 from hotfence.triage.source import SourceLines
-from hotfence.triage.symbolize import SymbolizeError, Symbolizer
-from hotfence.yamlsource import SourceError
+
+# The parser, capstone, pyelftools and the crash store are imported by the code paths
+# that use them: `triage --help` and a run without --vmlinux / with --no-store skip them.
+if TYPE_CHECKING:
+    from hotfence.triage.analyze import KnownBugMatcher
 
 EXIT_UNREADABLE = 2
 
@@ -123,8 +125,12 @@ def triage(
         return
     if not paths:
         raise click.UsageError("give at least one PATH (or - for stdin), or --vmcore")
+    from hotfence.triage.analyze import triage_paths
+
     symbolizer = None
     if vmlinux or modules_dir:
+        from hotfence.triage.symbolize import SymbolizeError, Symbolizer
+
         try:
             symbolizer = Symbolizer(vmlinux, modules_dir)
         except SymbolizeError as exc:
@@ -139,6 +145,8 @@ def triage(
     for notice in notices:
         click.echo(f"hotfence triage: {notice}", err=True)
     if store:
+        from hotfence.store import CrashStore
+
         with CrashStore(Path(db) if db else None) as crash_store:
             for res in results:
                 for rep in res.reports:
@@ -176,6 +184,8 @@ def _triage_vmcore(
         click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
         sys.exit(EXIT_UNREADABLE)
     if store:
+        from hotfence.store import CrashStore
+
         with CrashStore(Path(db) if db else None) as crash_store:
             for rep in report.reports:
                 crash_store.add(rep, vmcore)
@@ -192,6 +202,8 @@ def _known_bugs(known_dirs: tuple[str, ...]) -> KnownBugMatcher | None:
     loader = root.get("known_bugs") if isinstance(root, dict) else None
     if loader is None:
         return None
+    from hotfence.yamlsource import SourceError  # the loader imports it anyway
+
     try:
         matcher: KnownBugMatcher = loader([Path(d) for d in known_dirs] if known_dirs else None)
     except SourceError as exc:
