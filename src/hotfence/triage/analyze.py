@@ -13,15 +13,16 @@ such as ``hotfence.known.catalog.Catalog``; triage never imports the catalogue.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
-from hotfence.triage.disasm import disassemble_report
 from hotfence.triage.guilty import frame_files, guilty_file
 from hotfence.triage.model import FileResult, KnownBugMatch, Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
 from hotfence.triage.reader import DEFAULT_LIMITS, InputError, ReadLimits, Skipped, expand
-from hotfence.triage.symbolize import Symbolizer
+
+if TYPE_CHECKING:  # pyelftools is imported only when a vmlinux is given
+    from hotfence.triage.symbolize import Symbolizer
 
 
 class KnownBugMatcher(Protocol):
@@ -35,6 +36,8 @@ def enrich(
 ) -> Report:
     """Add disassembly, (with a symbolizer) source locations and (with a catalogue) known-bug matches."""
     if report.code is None and "Code:" in report.text:
+        from hotfence.triage.disasm import disassemble_report  # capstone: only when needed
+
         report.code = disassemble_report(report.text)
     if symbolizer is not None:
         symbolizer.symbolize(report.rip, report.frames)

@@ -25,7 +25,6 @@ from hotfence.triage.analyze import KnownBugMatcher, triage_paths
 from hotfence.triage.reader import DEFAULT_LIMITS, ReadLimits
 from hotfence.triage.render import FORMATS, render
 from hotfence.triage.source import SourceLines
-from hotfence.triage.symbolize import SymbolizeError, Symbolizer
 from hotfence.triage.tostore import crash_record
 from hotfence.yamlsource import SourceError
 
@@ -138,8 +137,11 @@ def triage(
         return
     if not paths:
         raise click.UsageError("give at least one PATH (or - for stdin), or --vmcore")
+
     symbolizer = None
     if vmlinux or modules_dir:
+        from hotfence.triage.symbolize import SymbolizeError, Symbolizer
+
         try:
             symbolizer = Symbolizer(vmlinux, modules_dir)
         except SymbolizeError as exc:
@@ -227,6 +229,7 @@ def _known_bugs(known_dirs: tuple[str, ...]) -> KnownBugMatcher | None:
     loader = root.get("known_bugs") if isinstance(root, dict) else None
     if loader is None:
         return None
+
     try:
         matcher: KnownBugMatcher = loader([Path(d) for d in known_dirs] if known_dirs else None)
     except SourceError as exc:

@@ -30,7 +30,7 @@ from .guilty import FILENAME_RE, guilty_in_text
 from .lines import iter_lines, line_bounds, make_line
 from .model import Report
 from .oopses import title_type
-from .scan import candidates, context_events
+from .scan import scan_log
 from .taint import decode_taint
 from .titles import describe, is_corrupted, normalise
 
@@ -49,7 +49,8 @@ def parse_log(text: str | bytes) -> list[Report]:
     """
     try:
         if isinstance(text, (bytes, bytearray, memoryview)):
-            return _parse(bytes(text).decode("latin-1"), from_bytes=True)
+            data = bytes(text)
+            return _parse(data.decode("latin-1"), from_bytes=True, data=data)
         return _parse(str(text), from_bytes=False)
     except Exception as exc:
         return [
@@ -68,7 +69,7 @@ def contains_crash(text: str) -> bool:
     A superset: ``parse_log`` may still find no report there (a header word that no
     kernel format explains and that has no oops around it).
     """
-    return bool(candidates(text))
+    return bool(scan_log(text).candidates)
 
 
 class _LineCounter:
@@ -87,9 +88,9 @@ class _LineCounter:
         return self.line
 
 
-def _parse(text: str, from_bytes: bool) -> list[Report]:
-    cands = candidates(text)
-    events = context_events(text)
+def _parse(text: str, from_bytes: bool, data: bytes | None = None) -> list[Report]:
+    scanned = scan_log(text, data)
+    cands, events = scanned.candidates, scanned.events
     if not cands:
         ooms = _oom_reports(text, events, 0, from_bytes)
         _release_from_banner(text, ooms, from_bytes)  # as when crashes precede them

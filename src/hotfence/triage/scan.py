@@ -1,18 +1,21 @@
 """Step 1 of parsing a log: find the lines that start a crash report, cheaply.
 
 Most bytes of a real log are not crashes. Every oops header contains one of a few
-substrings (``SCAN_NEEDLES``); they are located with one regex pass and ``str.find`` over
-the whole text, and only the lines holding one are matched against the ``OOPSES`` table.
-The same pass style finds the earlier events (OOM kills, allocation failures) that a
-crash's context shows.
+substrings (``SCAN_NEEDLES``); they are located with one Aho-Corasick pass over the whole
+text, and only the lines holding one are matched against the ``OOPSES`` table. The same
+pass finds the earlier events (OOM kills, allocation failures) that a crash's context
+shows.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+import ahocorasick_rs
 
 from . import oopses
-from .lines import from_userspace, line_bounds
+from .lines import from_userspace
 from .oopses import OOPSES, OopsKind
 
 # Earlier events worth showing with a crash: memory pressure and the failures it causes
@@ -48,15 +51,6 @@ _STACK_HINT_STEMS = ("Call ", "Allocated", "Freed", "acktrace", "Uninit was stor
 assert all(any(stem in h for stem in _STACK_HINT_STEMS) for h in oopses.STACK_START_HINTS)
 
 
-def find_all(text: str, needle: str) -> list[int]:
-    out: list[int] = []
-    pos = text.find(needle)
-    while pos != -1:
-        out.append(pos)
-        pos = text.find(needle, pos + len(needle))
-    return out
-
-
 # Substrings scanned for over the whole log: every oops header contains one of them, and
 # few enough are used (shared stems like "BUG" or "panic") that the scan stays cheap.
 SCAN_NEEDLES = (
@@ -88,35 +82,60 @@ assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), (
 )
 
 
-# The needles that start with a capital are found in one regex pass: the regex engine
-# skips, in C, every position whose character cannot start one of them, and kernel logs
-# are mostly lower case, so one pass costs less than a str.find pass per needle. The
-# others (their first letters are common) are cheaper with str.find.
-_SCAN_UPPER_RE = re.compile("|".join(re.escape(n) for n in SCAN_NEEDLES if n[:1].isupper()))
-_SCAN_FIND = tuple(n for n in SCAN_NEEDLES if not n[:1].isupper())
+# Every needle in one Aho-Corasick pass (Rust, SIMD prefilter) over the bytes: about ten
+# times the speed of a regex pass plus a str.find pass per needle. Leftmost-longest
+# matches never span a newline (no needle holds one), so every line holding a needle gets
+# at least one hit; the line itself is then tested against each needle list.
+_NEEDLES = SCAN_NEEDLES + CONTEXT_MARKERS
+_MATCHER_BYTES = ahocorasick_rs.BytesAhoCorasick(
+    [n.encode() for n in _NEEDLES], matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
+)
+_MATCHER_STR = ahocorasick_rs.AhoCorasick(
+    list(_NEEDLES), matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
+)
 
 
-def candidates(text: str) -> dict[int, OopsKind]:
-    """Line start -> the oops kind of that line, for every line that starts a report."""
-    starts: set[int] = set()
-    search = _SCAN_UPPER_RE.search
-    m = search(text)
-    while m is not None:
-        pos = m.start()
-        starts.add(text.rfind("\n", 0, pos) + 1)
+@dataclass
+class ScanResult:
+    candidates: dict[int, OopsKind]  # line start -> the oops kind that line starts
+    events: list[tuple[int, int]]  # (line start, line end) of memory events, sorted
+
+
+def scan_log(text: str, data: bytes | None = None) -> ScanResult:
+    """Report-start lines and memory-event lines of ``text`` in one pass.
+
+    ``data`` is ``text`` as the bytes it was decoded from as latin-1 (offsets equal),
+    when the caller has them: the byte matcher is the faster one.
+    """
+    if data is None:
+        try:
+            data = text.encode("latin-1")
+        except UnicodeEncodeError:
+            data = None
+    hits = (
+        _MATCHER_BYTES.find_matches_as_indexes(data)
+        if data is not None
+        else _MATCHER_STR.find_matches_as_indexes(text)
+    )
+    starts: list[int] = []
+    events: list[tuple[int, int]] = []
+    line_end = -1
+    for _idx, pos, _end in hits:
+        if pos < line_end:
+            continue  # one look per line
+        start = text.rfind("\n", 0, pos) + 1
         nl = text.find("\n", pos)
-        if nl == -1:
-            break
-        m = search(text, nl + 1)  # one hit per line is enough
-    for needle in _SCAN_FIND:
-        last_line = -1
-        for pos in find_all(text, needle):
-            if pos < last_line:
-                continue
-            start = text.rfind("\n", 0, pos) + 1
-            starts.add(start)
-            nl = text.find("\n", pos)
-            last_line = len(text) if nl == -1 else nl  # one hit per line is enough
+        line_end = len(text) if nl == -1 else nl
+        raw = text[start:line_end]
+        if any(n in raw for n in SCAN_NEEDLES):
+            starts.append(start)
+        if any(m in raw for m in CONTEXT_MARKERS) and not from_userspace(raw):
+            events.append((start, line_end))
+    return ScanResult(_candidates(text, starts), events)
+
+
+def _candidates(text: str, starts: list[int]) -> dict[int, OopsKind]:
+    """Line start -> the oops kind of that line, of the lines holding a scan needle."""
     result: dict[int, OopsKind] = {}
     for start in starts:
         end = text.find("\n", start)
@@ -139,12 +158,3 @@ def candidates(text: str) -> dict[int, OopsKind]:
         if prev_kind is result[start] and " [inline]" in text[prev_start : start - 1]:
             del result[start]
     return result
-
-
-def context_events(text: str) -> list[tuple[int, int]]:
-    """(line start, line end) of OOM kills and allocation failures, sorted."""
-    spans: set[tuple[int, int]] = set()
-    for marker in CONTEXT_MARKERS:
-        for pos in find_all(text, marker):
-            spans.add(line_bounds(text, pos))
-    return sorted(span for span in spans if not from_userspace(text[span[0] : span[1]]))
