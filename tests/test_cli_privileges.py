@@ -25,6 +25,7 @@ ARGS = {
     "fence status": [],
     "fence counters": ["--cgroup", "/sys/fs/cgroup/unified"],
     "fence events": ["--cgroup", "/sys/fs/cgroup/unified"],
+    "fence prune": ["--dry-run"],
     "patch apply": ["ip6mr-sk-done-netns-setup", "--cgroup", "/sys/fs/cgroup/unified"],
     "watch": [],
     "agent": ["--policy-dir", str(REPO / "examples" / "policies"), "--metrics-port", "0"],

@@ -1,6 +1,6 @@
 """The suite's own split into unit, kernel and guest tests (tests/conftest.py).
 
-Each case copies conftest.py and kernel_helpers.py next to a few synthetic tests in a
+Each case copies conftest.py and its helper modules next to a few synthetic tests in a
 scratch directory and runs pytest there in a subprocess, so nothing boots or touches the
 kernel: collection shows what `-m` selects, and the unmarked kernel test fails before it
 makes its child.
@@ -53,8 +53,10 @@ def test_unmarked_but_reaches_the_kernel():
 
 
 def _pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    for name in ("conftest.py", "kernel_helpers.py"):
-        shutil.copy(TESTS / name, tmp_path / name)
+    # conftest.py with every helper module it imports (the tests/*.py that are not tests).
+    for helper in TESTS.glob("*.py"):
+        if not helper.name.startswith("test_"):
+            shutil.copy(helper, tmp_path / helper.name)
     (tmp_path / "test_synthetic.py").write_text(SYNTHETIC)
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n  kernel: k\n  guest: g\n")
     env = os.environ | {"PATH": "/nonexistent"}  # no clang: the session start builds nothing
