@@ -376,7 +376,9 @@ def test_guest_cli_chooses_lsm_and_reports_it(lsm_guest) -> None:
     assert r["calls"] == [EPERM, 0]  # AF_ALG denied by the pinned fence; raw icmpv6 allowed
     status = r["status"]["out"]
     assert r["status"]["rc"] == 0 and "via bpf-lsm" in status and "deny-af-alg" in status
-    assert re.search(r"enforced\s+no-af-alg", status), status
+    assert "ACTIVE: all hooks attached" in status, status
+    assert "coverage of 1 rule: 1 enforced, 0 partial, 0 NOT ENFORCED" in status, status
+    assert re.search(r"enforced\s+no-af-alg", r["status_rules"]["out"]), r["status_rules"]
     applied = json.loads(r["status_json"]["out"])["applied"]
     assert [a["state"]["backend"] for a in applied] == ["bpf-lsm"]
     rows = {row["name"]: row for row in json.loads(r["counters"]["out"])["rules"]}
@@ -389,7 +391,9 @@ def test_guest_cli_run_in_the_foreground(lsm_guest) -> None:
     r = lsm_guest.run("lsm_guest.py", "run")
     assert re.search(r"enforcing 'deny-af-alg' on \S+/hf-run via bpf-lsm", r["first"]), r
     assert r["calls"] == [EPERM, EPERM, 0]
-    assert r["event"].startswith("deny socket(alg,") and "rule=no-af-alg" in r["event"], r["event"]
+    # "<ISO-8601 time> boot+<seconds>s deny socket(alg, ...) ... rule=no-af-alg (file:line)"
+    assert re.match(r"\S+\+00:00 boot\+[0-9.]+s deny socket\(alg,", r["event"]), r["event"]
+    assert "rule=no-af-alg" in r["event"], r["event"]
     assert r["progs"] == sorted(lsm.PROGRAMS)
     assert r["rc"] == 0, r["stderr"]
     assert "no-af-alg: 2 hits, 2 denies" in r["stderr"]

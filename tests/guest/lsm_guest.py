@@ -560,6 +560,7 @@ def case_cli(args) -> dict:
     out = {"apply": cli("apply", policy, "--cgroup", str(target))}
     out["calls"] = w.calls([ALG, RAW6])
     out["status"] = cli("status")
+    out["status_rules"] = cli("status", "--rules")
     out["status_json"] = cli("status", "--json")
     out["counters"] = cli("counters", "--cgroup", str(target), "--json")
     out["remove"] = cli("remove", "--cgroup", str(target))
