@@ -5,8 +5,9 @@ For each architecture the Debian ``linux-image`` and ``busybox-static`` packages
 downloaded (``apt-get download``, never installed; the host needs the foreign architecture
 added with ``dpkg --add-architecture``) and unpacked into a cache directory. A tiny
 initramfs (busybox as ``/init``, written by :mod:`hotfence.lab.initramfs`) mounts /proc,
-fires one scenario's in-kernel triggers through ``/proc/sysrq-trigger`` (no module: a
-cross-built one would need a cross toolchain and headers), and the serial console is
+fires one scenario's in-kernel triggers (SysRq, the OOM killer, the hung-task detector;
+only Debian's own modules, no crash module: a cross-built one would need a cross
+toolchain and headers), and the serial console is
 captured until the guest powers off or panics (``panic=1`` with ``-no-reboot`` ends QEMU).
 
 The captured console is written unchanged, except that QEMU firmware chatter (SLOF on
@@ -28,7 +29,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotfence.lab.initramfs import Initramfs
+from hotfence.lab.initramfs import Initramfs, ModuleIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "realworld"
@@ -105,7 +106,21 @@ SCENARIOS = {
         "echo 1 > /proc/sys/vm/overcommit_memory\n"
         "dd if=/dev/zero of=/dev/null bs=1024M count=1\nsleep 1"
     ),
+    # a hung task: a write to an ext2 filesystem frozen with fsfreeze blocks in
+    # sb_start_write() (TASK_UNINTERRUPTIBLE) until the hung-task detector reports it;
+    # SysRq w then lists the blocked task. brd and ext4 are Debian's own modules.
+    "hung-task": (
+        "insmod_all\n"
+        "mke2fs -q /dev/ram0 >/dev/null\nmkdir -p /mnt\nmount -t ext2 /dev/ram0 /mnt\n"
+        "echo 3 > /proc/sys/kernel/hung_task_timeout_secs\n"
+        "fsfreeze --freeze /mnt\ntouch /mnt/x &\nsleep 15\n"
+        "echo w > /proc/sysrq-trigger\nsleep 1\nfsfreeze --unfreeze /mnt\nsleep 1"
+    ),
 }
+# Stock modules a scenario loads (with their dependencies, in order) and their parameters.
+# ext4 asks for "crc32c" through modprobe, which the initramfs lacks: load it first.
+SCENARIO_MODULES = {"hung-task": ["crc32c_generic", "brd", "ext4"]}
+MODULE_PARAMS = {"brd": "rd_nr=1 rd_size=8192"}
 
 
 def _fetch(arch: Arch) -> tuple[Path, Path]:
@@ -127,8 +142,15 @@ def _fetch(arch: Arch) -> tuple[Path, Path]:
     return roots[0], roots[1]
 
 
-def _initramfs(busybox: Path, script: str) -> bytes:
+def _initramfs(busybox: Path, script: str, modules: list[Path]) -> bytes:
     img = Initramfs()
+    loads = []
+    for i, ko in enumerate(modules):
+        name = f"lib/hf/{i:02d}-{ko.name}"
+        img.add_file(name, ko.read_bytes())
+        params = MODULE_PARAMS.get(ko.name.split(".ko")[0].replace("-", "_"), "")
+        loads.append(f"insmod /{name} {params}".rstrip())
+    script = script.replace("insmod_all", "\n".join(loads) or ":")
     img.add_file("bin/busybox", (busybox / "bin" / "busybox").read_bytes(), 0o755)
     img.add_symlink("bin/sh", "busybox")
     for d in ("proc", "sys", "dev", "tmp"):
@@ -154,7 +176,10 @@ def record(arch: Arch, scenario: str, timeout: float) -> Path:
     work = CACHE / "run" / f"{arch.name}-{scenario}"
     work.mkdir(parents=True, exist_ok=True)
     initrd = work / "initrd.cpio"
-    initrd.write_bytes(_initramfs(bbroot, SCENARIOS[scenario]))
+    kmods = kroot / "lib" / "modules" / f"{KVER}-{arch.flavour}"
+    wanted = SCENARIO_MODULES.get(scenario, [])
+    modules = ModuleIndex(kmods).load_order(wanted) if wanted else []
+    initrd.write_bytes(_initramfs(bbroot, SCENARIOS[scenario], modules))
     console = work / "console.log"
     cmd = [
         "nice",
