@@ -95,6 +95,8 @@ ARCHES = {
 SCENARIOS = {
     # panic("sysrq triggered crash") from a write(2) by the shell (comm "sh")
     "sysrq-crash": "echo c > /proc/sysrq-trigger",
+    # init exits: "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300"
+    "kill-init": "exit 3",
     # backtraces of all CPUs (NMI or IPI): a shell loop keeps CPU 1 busy so that its
     # interrupted registers are dumped (show_regs) instead of "skipped as idling"
     "sysrq-backtrace": (
