@@ -97,6 +97,9 @@ SCENARIOS = {
     "sysrq-crash": "echo c > /proc/sysrq-trigger",
     # init exits: "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300"
     "kill-init": "exit 3",
+    # booted without an initramfs, root= naming a disk the guest has not got:
+    # "VFS: Unable to mount root fs on unknown-block(0,0)"
+    "no-root": "",
     # backtraces of all CPUs (NMI or IPI): a shell loop keeps CPU 1 busy so that its
     # interrupted registers are dumped (show_regs) instead of "skipped as idling"
     "sysrq-backtrace": (
@@ -177,11 +180,13 @@ def record(arch: Arch, scenario: str, timeout: float) -> Path:
     kroot, bbroot = _fetch(arch)
     work = CACHE / "run" / f"{arch.name}-{scenario}"
     work.mkdir(parents=True, exist_ok=True)
-    initrd = work / "initrd.cpio"
     kmods = kroot / "lib" / "modules" / f"{KVER}-{arch.flavour}"
     wanted = SCENARIO_MODULES.get(scenario, [])
     modules = ModuleIndex(kmods).load_order(wanted) if wanted else []
-    initrd.write_bytes(_initramfs(bbroot, SCENARIOS[scenario], modules))
+    initrd: Path | None = None
+    if scenario != "no-root":
+        initrd = work / "initrd.cpio"
+        initrd.write_bytes(_initramfs(bbroot, SCENARIOS[scenario], modules))
     console = work / "console.log"
     cmd = [
         "nice",
@@ -196,10 +201,10 @@ def record(arch: Arch, scenario: str, timeout: float) -> Path:
         "-no-reboot",
         "-kernel",
         str(arch.kernel_image(kroot)),
-        "-initrd",
-        str(initrd),
+        *(["-initrd", str(initrd)] if initrd else []),
         "-append",
-        f"console={arch.console} panic=1 loglevel=8 rdinit=/init",
+        f"console={arch.console} panic=1 loglevel=8 "
+        + ("rdinit=/init" if initrd else "root=/dev/vda"),
         "-serial",
         f"file:{console}",
         "-monitor",
