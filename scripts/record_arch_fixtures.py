@@ -121,7 +121,16 @@ SCENARIOS = {
         "fsfreeze --freeze /mnt\ntouch /mnt/x &\nsleep 15\n"
         "echo w > /proc/sysrq-trigger\nsleep 1\nfsfreeze --unfreeze /mnt\nsleep 1"
     ),
+    # the crash lab's module (src/hotfence/lab/module), cross-built against Debian's
+    # headers: each kind is written from a child shell, which the oops kills (not init)
+    "mod-null": "insmod_all\nsh -c 'echo null > /proc/hotfence_crash'\nsleep 1",
+    "mod-bug": "insmod_all\nsh -c 'echo bug > /proc/hotfence_crash'\nsleep 1",
+    "mod-warn": "insmod_all\nsh -c 'echo warn > /proc/hotfence_crash'\nsleep 1",
 }
+# Scenarios that need the crash module; only arches with a cross compiler in
+# CROSS_COMPILERS can build it.
+CRASH_MODULE_SCENARIOS = {"mod-null", "mod-bug", "mod-warn"}
+CROSS_COMPILERS = {"arm64": "aarch64-linux-gnu"}  # apt: gcc-aarch64-linux-gnu
 # Stock modules a scenario loads (with their dependencies, in order) and their parameters.
 # ext4 asks for "crc32c" through modprobe, which the initramfs lacks: load it first.
 SCENARIO_MODULES = {"hung-task": ["crc32c_generic", "brd", "ext4"]}
@@ -145,6 +154,41 @@ def _fetch(arch: Arch) -> tuple[Path, Path]:
             tmp.rename(root)
         roots.append(root)
     return roots[0], roots[1]
+
+
+def _crash_module(arch: Arch) -> Path:
+    """The crash lab's module built for ``arch`` against Debian's own headers.
+
+    The arch's ``linux-headers`` and the all-arch ``-common`` tree come from apt; the
+    host's (amd64) ``linux-kbuild`` supplies fixdep/modpost, which run on the build host.
+    """
+    triplet = CROSS_COMPILERS[arch.name]
+    root = CACHE / "hdr" / arch.name
+    flavour = f"{KVER}-{arch.flavour}"
+    headers = root / "usr" / "src" / f"linux-headers-{flavour}"
+    if not headers.is_dir():
+        dl = CACHE / "deb"
+        dl.mkdir(parents=True, exist_ok=True)
+        mm = ".".join(KVER.split(".")[:2])
+        pkgs = [f"linux-headers-{flavour}:{arch.deb_arch}", f"linux-headers-{KVER}-common"]
+        subprocess.run(["apt-get", "download", *pkgs, f"linux-kbuild-{mm}"], cwd=dl, check=True)
+        for pat in (
+            f"linux-headers-{flavour}_*",
+            f"linux-headers-{KVER}-common_*",
+            f"linux-kbuild-{mm}_*_amd64",
+        ):
+            (deb,) = dl.glob(pat + ".deb")
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        # Debian's Makefile includes the -common tree by its /usr/src path: point it here.
+        common = root / "usr" / "src" / f"linux-headers-{KVER}-common"
+        (headers / "Makefile").write_text(f"include {common}/Makefile\n")
+    build = CACHE / "run" / f"{arch.name}-module"
+    shutil.rmtree(build, ignore_errors=True)
+    shutil.copytree(ROOT / "src" / "hotfence" / "lab" / "module", build)
+    make = ["nice", "make", "-s", "-C", str(headers), f"M={build}", "DEB_BUILD_ARCH=amd64"]
+    make += [f"DEB_HOST_ARCH={arch.deb_arch}", f"DEB_HOST_GNU_TYPE={triplet}", "modules"]
+    subprocess.run(make, check=True)
+    return build / "hotfence_crash.ko"
 
 
 def _initramfs(busybox: Path, script: str, modules: list[Path]) -> bytes:
@@ -183,6 +227,8 @@ def record(arch: Arch, scenario: str, timeout: float) -> Path:
     kmods = kroot / "lib" / "modules" / f"{KVER}-{arch.flavour}"
     wanted = SCENARIO_MODULES.get(scenario, [])
     modules = ModuleIndex(kmods).load_order(wanted) if wanted else []
+    if scenario in CRASH_MODULE_SCENARIOS:
+        modules.append(_crash_module(arch))
     initrd: Path | None = None
     if scenario != "no-root":
         initrd = work / "initrd.cpio"
@@ -236,6 +282,8 @@ def main() -> int:
     a = ap.parse_args()
     for name in a.arch or sorted(ARCHES):
         for sc in a.scenario or sorted(SCENARIOS):
+            if sc in CRASH_MODULE_SCENARIOS and name not in CROSS_COMPILERS:
+                continue  # no cross compiler for this arch's module
             path = record(ARCHES[name], sc, a.timeout)
             print(f"{path}: {path.stat().st_size} bytes")
     return 0
