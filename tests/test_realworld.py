@@ -221,6 +221,11 @@ def test_context_is_the_events_right_before_the_crash() -> None:
             "nmi_trigger_cpumask_backtrace",
         ),
         (" foo from bar+0x10/0x20 [mymod]", "foo"),
+        # %ps of a module's symbol carries the module: "f [mod] from g+0x1/0x2 [mod]"
+        (
+            " hotfence_crash_do [hotfence_crash] from hotfence_crash_write+0xc8/0x100 [hotfence_crash]",
+            "hotfence_crash_do",
+        ),
         # the verbose form, which the same unwinder prints with addresses
         ("[<c0123>] (show_stack) from [<c0456>] (dump_stack_lvl+0x40/0x4c)", "show_stack"),
     ],
@@ -228,6 +233,8 @@ def test_context_is_the_events_right_before_the_crash() -> None:
 def test_arm_from_entries_parse(line: str, function: str) -> None:
     fr = parse_frame(line)
     assert fr is not None and fr.function == function
+    if " [hotfence_crash] from" in line:
+        assert fr.module == "hotfence_crash"
 
 
 @pytest.mark.parametrize(

@@ -39,9 +39,10 @@ _ARM_FRAME_RE = re.compile(
 )
 # The same unwinder since 5.x without CONFIG_BACKTRACE_VERBOSE (Debian's armmp): " %ps
 # from %pS", "unwind_backtrace from show_stack+0x18/0x1c"; again the entry is the callee.
+# %ps names a module's symbol "f [mod]": "hotfence_crash_do [hotfence_crash] from ...".
 _ARM_NOADDR_FRAME_RE = re.compile(
-    r"^\s*(?P<func>[A-Za-z_][\w.]*) from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
-    r"(?:\s+\[[\w.\-]+\])?\s*$"
+    r"^\s*(?P<func>[A-Za-z_][\w.]*)(?: \[(?P<mod>[\w.\-]+)\])? from [A-Za-z_][\w.]*"
+    r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*$"
 )
 # powerpc show_stack() at an exception frame: "--- interrupt: 300 at f+0x140/0x168" (5.x+;
 # before, "--- Exception: 300 at f+0x1/0x2" then "    LR = g+0x3/0x4"). The interrupted
@@ -160,7 +161,7 @@ def parse_frame(text: str) -> Frame | None:
         return parse_frame(" " + m.group("rest"))
     m = _ARM_NOADDR_FRAME_RE.match(text)
     if m is not None:
-        return Frame(function=m.group("func"))
+        return Frame(function=m.group("func"), module=m.group("mod"))
     m = _INLINE_RE.match(text)
     if m is not None and (m.group("inl") or "inline" in (m.group("pc") or "")):
         return Frame(

@@ -84,10 +84,14 @@ CORRUPTED_NO_FRAMES = "extracted no frames"
 _HEADERLESS_STACKS = (
     re.compile(r"(?m)^ *\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?\) from \[<"),
     # the same unwinder since 5.x without CONFIG_BACKTRACE_VERBOSE: " f from g+0x18/0x1c"
-    re.compile(r"(?m)^ *[A-Za-z_][\w.]* from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+$"),
+    re.compile(
+        r"(?m)^ *[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
+    ),
     re.compile(r"\(in kfence-#\d+\):\n *[\w.]+\+0x[0-9a-f]+/0x"),
 )
-_ARM_ENTRY_RE = re.compile(r" *[A-Za-z_][\w.]* from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+$")
+_ARM_ENTRY_RE = re.compile(
+    r" *[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
+)
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
 
 
