@@ -130,7 +130,14 @@ SCENARIOS = {
 # Scenarios that need the crash module; only arches with a cross compiler in
 # CROSS_COMPILERS can build it.
 CRASH_MODULE_SCENARIOS = {"mod-null", "mod-bug", "mod-warn"}
-CROSS_COMPILERS = {"arm64": "aarch64-linux-gnu"}  # apt: gcc-aarch64-linux-gnu
+# apt: gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-powerpc64le-linux-gnu,
+# gcc-s390x-linux-gnu
+CROSS_COMPILERS = {
+    "arm64": "aarch64-linux-gnu",
+    "armhf": "arm-linux-gnueabihf",
+    "ppc64le": "powerpc64le-linux-gnu",
+    "s390x": "s390x-linux-gnu",
+}
 # Stock modules a scenario loads (with their dependencies, in order) and their parameters.
 # ext4 asks for "crc32c" through modprobe, which the initramfs lacks: load it first.
 SCENARIO_MODULES = {"hung-task": ["crc32c_generic", "brd", "ext4"]}
