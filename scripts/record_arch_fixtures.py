@@ -126,10 +126,15 @@ SCENARIOS = {
     "mod-null": "insmod_all\nsh -c 'echo null > /proc/hotfence_crash'\nsleep 1",
     "mod-bug": "insmod_all\nsh -c 'echo bug > /proc/hotfence_crash'\nsleep 1",
     "mod-warn": "insmod_all\nsh -c 'echo warn > /proc/hotfence_crash'\nsleep 1",
+    # spins with preemption off: the soft-lockup watchdog (threshold 2 s: reported after
+    # 4 s) fires and, with softlockup_panic, panics
+    "mod-softlockup": "insmod_all\nsh -c 'echo softlockup > /proc/hotfence_crash'\nsleep 60",
 }
+# Extra kernel command-line words per scenario.
+SCENARIO_APPEND = {"mod-softlockup": "watchdog_thresh=2 softlockup_panic=1"}
 # Scenarios that need the crash module; only arches with a cross compiler in
 # CROSS_COMPILERS can build it.
-CRASH_MODULE_SCENARIOS = {"mod-null", "mod-bug", "mod-warn"}
+CRASH_MODULE_SCENARIOS = {"mod-null", "mod-bug", "mod-warn", "mod-softlockup"}
 # apt: gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-powerpc64le-linux-gnu,
 # gcc-s390x-linux-gnu
 CROSS_COMPILERS = {
@@ -257,7 +262,8 @@ def record(arch: Arch, scenario: str, timeout: float) -> Path:
         *(["-initrd", str(initrd)] if initrd else []),
         "-append",
         f"console={arch.console} panic=1 loglevel=8 "
-        + ("rdinit=/init" if initrd else "root=/dev/vda"),
+        + ("rdinit=/init" if initrd else "root=/dev/vda")
+        + (" " + SCENARIO_APPEND[scenario] if scenario in SCENARIO_APPEND else ""),
         "-serial",
         f"file:{console}",
         "-monitor",
