@@ -15,7 +15,7 @@ import zstandard
 
 from hotfence.lab.debkernel import GuestKernelError, build_deps, extract_vmlinux, pvh_entry
 from hotfence.lab.guest import GuestConfig, kvm_usable, shared_session
-from hotfence.lab.initramfs import Initramfs, ModuleIndex
+from hotfence.lab.initramfs import Initramfs, ModuleIndex, read_module
 
 
 def _parse_newc(blob: bytes) -> dict[str, tuple[int, bytes, tuple[int, int]]]:
@@ -249,3 +249,20 @@ def test_module_autoload_and_loopback_like_a_debian_system(guest) -> None:
     res = guest.run(f'python -c "{code}" && grep -c "^af_alg " /proc/modules')
     assert res.exit_code == 0, res.stderr
     assert res.stdout.split() == ["ok", "1"]
+
+
+@pytest.mark.parametrize("suffix", [".ko", ".ko.xz", ".ko.zst", ".ko.gz"])
+def test_read_module_decompresses_debian_612_modules(tmp_path: Path, suffix: str) -> None:
+    # Debian 6.12 ships modules as .ko.xz; the initramfs and pyelftools need the ELF.
+    import gzip
+
+    elf = b"\x7fELF" + bytes(range(256)) * 16
+    packed = {
+        ".ko": elf,
+        ".ko.xz": lzma.compress(elf, format=lzma.FORMAT_XZ),
+        ".ko.zst": zstandard.ZstdCompressor().compress(elf),
+        ".ko.gz": gzip.compress(elf),
+    }[suffix]
+    ko = tmp_path / f"9p{suffix}"
+    ko.write_bytes(packed)
+    assert read_module(ko) == elf
