@@ -9,10 +9,11 @@ import stat
 from pathlib import Path
 
 import pytest
+import zstandard
 
-from hotfence.lab.debkernel import GuestKernelError, extract_vmlinux, pvh_entry
+from hotfence.lab.debkernel import GuestKernelError, build_deps, extract_vmlinux, pvh_entry
 from hotfence.lab.guest import kvm_usable
-from hotfence.lab.initramfs import Initramfs, ModuleIndex
+from hotfence.lab.initramfs import Initramfs, ModuleIndex, read_module
 
 
 def _parse_newc(blob: bytes) -> dict[str, tuple[int, bytes, tuple[int, int]]]:
@@ -65,8 +66,45 @@ def test_extract_vmlinux_finds_the_elf_after_false_magics() -> None:
         + b"tail"
     )
     assert extract_vmlinux(blob) == elf
-    with pytest.raises(GuestKernelError, match="no xz or gzip stream"):
+    with pytest.raises(GuestKernelError, match="no xz, zstd or gzip stream"):
         extract_vmlinux(b"MZ" + b"\0" * 64)
+
+
+def test_extract_vmlinux_reads_a_zstd_bzimage() -> None:
+    # Debian's 6.12 kernels compress the payload with zstd; a decoy magic comes first
+    # and the setup code's trailer follows the frame.
+    elf = b"\x7fELF" + bytes(range(256)) * 64
+    blob = b"MZ" + b"\x28\xb5\x2f\xfd junk" + zstandard.ZstdCompressor().compress(elf) + b"tail"
+    assert extract_vmlinux(blob) == elf
+
+
+# `apt-cache depends` of Debian 12's linux-headers for the two kernel series it ships
+# (with foreign architectures added, apt lists their providers indented under a line).
+_DEPENDS_6_1 = """linux-headers-6.1.0-50-amd64
+  Depends: linux-headers-6.1.0-50-common
+  Depends: linux-kbuild-6.1
+    linux-kbuild-6.1:s390x
+    linux-kbuild-6.1:arm64
+  Depends: linux-compiler-gcc-12-x86
+"""
+_DEPENDS_6_12 = """linux-headers-6.12.115+deb12-amd64
+  Depends: linux-base
+  Depends: linux-headers-6.12.115+deb12-common
+ |Depends: linux-image-6.12.115+deb12-amd64
+  Depends: linux-image-6.12.115+deb12-amd64-unsigned
+  Depends: linux-kbuild-6.12.115+deb12
+  Depends: gcc-12
+"""
+
+
+def test_build_deps_follow_apt_for_each_series() -> None:
+    assert build_deps(_DEPENDS_6_1) == ["linux-headers-6.1.0-50-common", "linux-kbuild-6.1"]
+    assert build_deps(_DEPENDS_6_12) == [
+        "linux-headers-6.12.115+deb12-common",
+        "linux-kbuild-6.12.115+deb12",
+    ]
+    with pytest.raises(GuestKernelError, match="no linux-kbuild"):
+        build_deps("linux-headers-x\n  Depends: linux-base\n")
 
 
 def test_kvm_probe_gives_a_reason() -> None:
@@ -195,3 +233,20 @@ def test_module_autoload_and_loopback_like_a_debian_system(guest) -> None:
     res = guest.run(f'python -c "{code}" && grep -c "^af_alg " /proc/modules')
     assert res.exit_code == 0, res.stderr
     assert res.stdout.split() == ["ok", "1"]
+
+
+@pytest.mark.parametrize("suffix", [".ko", ".ko.xz", ".ko.zst", ".ko.gz"])
+def test_read_module_decompresses_debian_612_modules(tmp_path: Path, suffix: str) -> None:
+    # Debian 6.12 ships modules as .ko.xz; the initramfs and pyelftools need the ELF.
+    import gzip
+
+    elf = b"\x7fELF" + bytes(range(256)) * 16
+    packed = {
+        ".ko": elf,
+        ".ko.xz": lzma.compress(elf, format=lzma.FORMAT_XZ),
+        ".ko.zst": zstandard.ZstdCompressor().compress(elf),
+        ".ko.gz": gzip.compress(elf),
+    }[suffix]
+    ko = tmp_path / f"9p{suffix}"
+    ko.write_bytes(packed)
+    assert read_module(ko) == elf

@@ -1,7 +1,7 @@
 """Fetch and unpack a Debian stock kernel for the guest harness, outside the repository.
 
-Reads Debian's ``linux-image-<kver>`` / ``linux-headers-<kver>`` (+ ``-common``,
-``linux-kbuild-<major.minor>``) ``.deb`` packages, fetched with ``apt-get download`` and
+Reads Debian's ``linux-image-<kver>`` / ``linux-headers-<kver>`` (+ the ``-common`` and
+``linux-kbuild`` packages apt names as its dependencies) ``.deb`` packages, fetched with ``apt-get download`` and
 unpacked with ``dpkg-deb -x`` into ``~/.cache/hotfence/guest/<kver>/`` (nothing is
 installed into the host's /boot or /lib/modules). From the bzImage it extracts the
 uncompressed ELF ``vmlinux`` (QEMU boots it through its PVH entry note, skipping the
@@ -111,14 +111,31 @@ def selected_kver() -> str:
 def _packages(kver: str, with_headers: bool) -> list[str]:
     pkgs = [f"linux-image-{kver}"]
     if with_headers:
-        abi = kver.rsplit("-", 1)[0]  # 6.1.0-56
-        major_minor = ".".join(kver.split(".")[:2])  # 6.1
-        pkgs += [
-            f"linux-headers-{kver}",
-            f"linux-headers-{abi}-common",
-            f"linux-kbuild-{major_minor}",
-        ]
+        headers = f"linux-headers-{kver}"
+        out = _run(["apt-cache", "depends", headers], what=f"apt-cache depends {headers}")
+        pkgs += [headers, *build_deps(out)]
     return pkgs
+
+
+# "  Depends: linux-headers-6.12.115+deb12-common" / " |Depends: linux-kbuild-6.1"
+_BUILD_DEP_RE = re.compile(
+    r"^\s*\|?Depends: (linux-headers-\S+-common(?:-rt)?|linux-kbuild-\S+)\s*$", re.M
+)
+
+
+def build_deps(apt_depends: str) -> list[str]:
+    """The ``-common`` headers and ``linux-kbuild`` packages a linux-headers package needs,
+    from ``apt-cache depends`` output.
+
+    Read from apt rather than derived from the release: 6.1 names them after the ABI and
+    the series (``linux-headers-6.1.0-56-common``, ``linux-kbuild-6.1``), 6.12 after the
+    full upstream version (``linux-headers-6.12.115+deb12-common``,
+    ``linux-kbuild-6.12.115+deb12``), and no name pattern covers both.
+    """
+    found = list(dict.fromkeys(_BUILD_DEP_RE.findall(apt_depends)))
+    if not any(p.startswith("linux-kbuild-") for p in found):
+        raise GuestKernelError(f"apt-cache depends names no linux-kbuild package:\n{apt_depends}")
+    return found
 
 
 def _fetch_and_unpack(kver: str, root: Path, pkgs: list[str]) -> None:
@@ -146,8 +163,12 @@ def extract_vmlinux(bzimage: bytes) -> bytes:
     Like the kernel's scripts/extract-vmlinux: look for each compression magic in turn,
     try to decompress from there, and keep the first result that is an ELF image.
     """
+    import zstandard
+
+    # Debian builds 6.1 with xz, 6.12 with zstd.
     candidates: list[tuple[str, bytes]] = [
         ("xz", b"\xfd7zXZ\x00"),
+        ("zstd", b"\x28\xb5\x2f\xfd"),
         ("gzip", b"\x1f\x8b\x08"),
     ]
     for kind, magic in candidates:
@@ -156,14 +177,17 @@ def extract_vmlinux(bzimage: bytes) -> bytes:
             try:
                 if kind == "xz":
                     out = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(bzimage[pos:])
+                elif kind == "zstd":
+                    # a decompressobj stops at the end of the frame: the bzImage goes on
+                    out = zstandard.ZstdDecompressor().decompressobj().decompress(bzimage[pos:])
                 else:
                     out = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(bzimage[pos:])
-            except (lzma.LZMAError, zlib.error):
+            except (lzma.LZMAError, zlib.error, zstandard.ZstdError):
                 out = b""
             if out[:4] == b"\x7fELF":
                 return out
             pos = bzimage.find(magic, pos + 1)
-    raise GuestKernelError("bzImage: no xz or gzip stream decompresses to an ELF vmlinux")
+    raise GuestKernelError("bzImage: no xz, zstd or gzip stream decompresses to an ELF vmlinux")
 
 
 def pvh_entry(vmlinux: Path) -> int | None:

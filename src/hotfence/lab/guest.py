@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfence.lab.debkernel import GuestKernel, prepare_kernel
-from hotfence.lab.initramfs import Initramfs, ModuleIndex
+from hotfence.lab.initramfs import Initramfs, ModuleIndex, read_module
 
 GUEST_IN = "/hotfence/in"  # files passed with ``files=`` (from the initramfs)
 GUEST_OUT = "/hotfence/out"  # the read-write share; $HOTFENCE_OUT in commands
@@ -47,6 +47,11 @@ BASE_MODULES = ["virtio_pci", "9pnet_virtio", "9p"]
 HOSTROOT_MODULES = ["overlay"]
 
 _KVM_GET_API_VERSION = 0xAE00
+
+
+def _modname_ko(ko: Path) -> str:
+    """``9p.ko.xz`` -> ``9p.ko``: the initramfs holds modules decompressed."""
+    return ko.name.split(".ko")[0] + ".ko"
 
 
 class GuestError(RuntimeError):
@@ -276,8 +281,8 @@ def build_initramfs(
     order = ModuleIndex(kernel.modules_dir).load_order(wanted)
     names = []
     for i, ko in enumerate(order):
-        name = f"{i:02d}-{ko.name}"
-        img.add_file(f"lib/modules/hotfence/{name}", ko.read_bytes())
+        name = f"{i:02d}-{_modname_ko(ko)}"
+        img.add_file(f"lib/modules/hotfence/{name}", read_module(ko))
         names.append(name)
     img.add_file("lib/modules/hotfence/order", ("\n".join(names) + "\n").encode())
     for rel, content in files.items():

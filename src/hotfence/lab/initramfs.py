@@ -77,11 +77,32 @@ def _append(out: bytearray, ino: int, e: CpioEntry) -> None:
     out += b"\0" * (-len(out) % 4)
 
 
+def read_module(ko: Path) -> bytes:
+    """A module's ELF bytes: Debian ships 6.1's ``.ko`` plain and 6.12's as ``.ko.xz``;
+    busybox insmod and pyelftools both want the plain ELF."""
+    data = ko.read_bytes()
+    if ko.name.endswith(".ko.xz"):
+        import lzma
+
+        return lzma.decompress(data)
+    if ko.name.endswith(".ko.zst"):
+        import zstandard
+
+        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    if ko.name.endswith(".ko.gz"):
+        import gzip
+
+        return gzip.decompress(data)
+    return data
+
+
 def read_modinfo(ko: Path) -> dict[str, list[str]]:
     """The ``.modinfo`` section of a kernel module as key -> values (keys may repeat)."""
+    import io
+
     from elftools.elf.elffile import ELFFile
 
-    with ko.open("rb") as fh:
+    with io.BytesIO(read_module(ko)) as fh:
         sec = ELFFile(fh).get_section_by_name(".modinfo")
         if sec is None:
             raise ValueError(f"{ko}: no .modinfo section (not a kernel module?)")

@@ -37,6 +37,17 @@ _ARM_FRAME_RE = re.compile(
     + r"\s+\((?P<func>[A-Za-z_][\w.]*)(?:\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+))?"
     r"(?:\s+\[(?P<mod>[\w.\-]+)\])?\)(?: from |$)"
 )
+# The same unwinder since 5.x without CONFIG_BACKTRACE_VERBOSE (Debian's armmp): " %ps
+# from %pS", "unwind_backtrace from show_stack+0x18/0x1c"; again the entry is the callee.
+# %ps names a module's symbol "f [mod]": "hotfence_crash_do [hotfence_crash] from ...".
+_ARM_NOADDR_FRAME_RE = re.compile(
+    r"^\s*(?P<func>[A-Za-z_][\w.]*)(?: \[(?P<mod>[\w.\-]+)\])? from [A-Za-z_][\w.]*"
+    r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*$"
+)
+# powerpc show_stack() at an exception frame: "--- interrupt: 300 at f+0x140/0x168" (5.x+;
+# before, "--- Exception: 300 at f+0x1/0x2" then "    LR = g+0x3/0x4"). The interrupted
+# function is a frame; the register dump printed after it is skipped and the trace goes on.
+_PPC_INTERRUPT_RE = re.compile(r"^\s*--- (?:interrupt|Exception): [0-9a-f]+ at (?P<rest>\S.*)$")
 # "?" entries the unwinder could not name ("? 0xffffffffa03dc000"): the trace goes on.
 _ADDRESS_ONLY_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}\s*$")
 # Context markers x86 prints around nested stacks; old kernels put the first frame of the
@@ -57,6 +68,13 @@ _REGS_RE = re.compile(
     # 32-bit ARM's frame-pointer unwinder prints the saved registers under each entry:
     # " r7:00000063 r6:c086a3f8 r5:00000000 r4:00000007"
     r"|^\s*(?:r\d{1,2}|sl|fp|ip):[0-9a-f]{8}\b"
+    # ...and, at an exception entry, the exception frame as a hex dump:
+    # "Exception stack(0xc1401f18 to 0xc1401f60)", "1f20: 00fa9c51 c031fc80 ..."
+    r"|^\s*Exception stack\(0x[0-9a-f]+ to 0x[0-9a-f]+\)|^[0-9a-f]{4}:(?: +[0-9a-f]{8})+\s*$"
+    # powerpc __show_regs() inside a trace: "MSR:  8000... <SF,EE>", "CFAR: ...", "GPR00: ...",
+    # "LR [c0000000009a1c] f+0x10/0x20" (the NIP line is a RIP line), 3.x "    LR = f+0x1/0x2"
+    r"|^\s*(?:MSR|CFAR|DAR|DSISR|IRQMASK|GPR\d\d|SOFTE|CTR|XER)\s*:|^\s*LR (?:\[|= )"
+    r"|^\s*--- (?:interrupt|Exception): [0-9a-f]+\s*$"
 )
 
 # The taint block of a header: "Not tainted" or "Tainted: " + flags, as print_tainted()
@@ -138,6 +156,12 @@ def parse_frame(text: str) -> Frame | None:
             size=int(m.group("size"), 16) if m.group("size") else None,
             module=m.group("mod"),
         )
+    m = _PPC_INTERRUPT_RE.match(text)
+    if m is not None:
+        return parse_frame(" " + m.group("rest"))
+    m = _ARM_NOADDR_FRAME_RE.match(text)
+    if m is not None:
+        return Frame(function=m.group("func"), module=m.group("mod"))
     m = _INLINE_RE.match(text)
     if m is not None and (m.group("inl") or "inline" in (m.group("pc") or "")):
         return Frame(

@@ -275,6 +275,8 @@ FRAME_RES = (
     rx(r"^ *{{PC}} \(([a-zA-Z0-9_.]+)\) from {{PC}} \({{FUNC}}"),
     # old arm: "[<pc>] (func+0x1/0x2) from [<pc>] (caller+0x...": the entry is the callee.
     rx(r"^ *{{PC}} \({{FUNC}}[^)]*\) from "),
+    # arm 5.x+ without CONFIG_BACKTRACE_VERBOSE: " func from caller+0x1/0x2", the callee.
+    rx(r"^ *([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])? from [a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+"),
     # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
     rx(r"^ *<<?(?:IRQ|NMI|EOE|EOI)>>? +(?:{{PC}} ){0,2}{{FUNC}}"),
 )
@@ -306,6 +308,7 @@ SKIP_FRAMES = (
     "dump_stack",
     "walk_stack",
     "dump_backtrace",
+    "unwind_backtrace",  # 32-bit ARM's dump_backtrace
     "warn_slowpath",
     "warn_alloc",
     "warn_bogus",

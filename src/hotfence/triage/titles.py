@@ -83,7 +83,14 @@ CORRUPTED_NO_FRAMES = "extracted no frames"
 # lines, and KFENCE's access trace right after "(in kfence-#N):".
 _HEADERLESS_STACKS = (
     re.compile(r"(?m)^ *\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?\) from \[<"),
+    # the same unwinder since 5.x without CONFIG_BACKTRACE_VERBOSE: " f from g+0x18/0x1c"
+    re.compile(
+        r"(?m)^ *[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
+    ),
     re.compile(r"\(in kfence-#\d+\):\n *[\w.]+\+0x[0-9a-f]+/0x"),
+)
+_ARM_ENTRY_RE = re.compile(
+    r" *[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
 )
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
 
@@ -292,17 +299,28 @@ def _stack_frames_impl(
                 _append_frames(raw, m, skip)
         else:
             assert isinstance(part, re.Pattern)
+            start = li
+            found = False
             while li < len(lines):
                 ln = lines[li]
                 li += 1
                 if "should_fail" in ln and any(r.search(ln) for r in oopses.CORRUPTED_LINES):
                     ok = False
+                    found = True
                     break
                 m = part.search(ln)
                 if m is None:
                     continue
                 _append_frames(raw, m, skip)
+                found = True
                 break
+            if not found and part is oopses.CALL_TRACE:
+                # 32-bit ARM's unwinder prints no header since 5.x: its trace starts at
+                # the first " f from g+0x1/0x2" line.
+                li = next(
+                    (i for i in range(start, len(lines)) if _ARM_ENTRY_RE.match(lines[i])),
+                    len(lines),
+                )
         part_idx += 1
     return results, ok
 

@@ -31,6 +31,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/in.h>
 #include <linux/net.h>
 #include <net/inet_common.h>
@@ -184,7 +185,10 @@ static const struct proto_ops hotfence_proto_ops = {
 	.sendmsg = sock_no_sendmsg,
 	.recvmsg = sock_no_recvmsg,
 	.mmap = sock_no_mmap,
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	/* 6.5 removed ->sendpage (splice goes through sendmsg with MSG_SPLICE_PAGES) */
 	.sendpage = sock_no_sendpage,
+#endif
 };
 
 static struct inet_protosw hotfence_protosw = {

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Record real crash logs from Debian's stock kernels of other architectures (QEMU TCG).
+
+For each architecture the Debian ``linux-image`` and ``busybox-static`` packages are
+downloaded (``apt-get download``, never installed; the host needs the foreign architecture
+added with ``dpkg --add-architecture``) and unpacked into a cache directory. A tiny
+initramfs (busybox as ``/init``, written by :mod:`hotfence.lab.initramfs`) mounts /proc,
+fires one scenario's in-kernel triggers (SysRq, the OOM killer, the hung-task detector;
+only Debian's own modules, no crash module: a cross-built one would need a cross
+toolchain and headers), and the serial console is
+captured until the guest powers off or panics (``panic=1`` with ``-no-reboot`` ends QEMU).
+
+The captured console is written unchanged, except that QEMU firmware chatter (SLOF on
+pseries) before the kernel's first line is dropped, to ``tests/data/realworld/<arch>-<kver>-<scenario>.log``.
+Recording is slow (TCG) and is not part of CI; the parsing tests on the logs are.
+
+    scripts/record_arch_fixtures.py --arch arm64 --scenario sysrq-crash
+    scripts/record_arch_fixtures.py            # every arch x scenario
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from hotfence.lab.initramfs import Initramfs, ModuleIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "data" / "realworld"
+CACHE = Path(os.environ.get("HOTFENCE_ARCH_CACHE", Path.home() / ".cache" / "hotfence" / "arch"))
+KVER = os.environ.get("HOTFENCE_ARCH_KVER", "6.1.0-50")
+
+
+@dataclass(frozen=True)
+class Arch:
+    """How QEMU boots Debian's kernel for one architecture."""
+
+    name: str  # short name used in fixture file names
+    deb_arch: str  # Debian architecture of the packages
+    flavour: str  # linux-image-<kver>-<flavour>
+    qemu: list[str]  # qemu binary and machine arguments
+    console: str  # serial console device
+    kernel_path: str  # kernel image inside the package, {kver} substituted
+
+    def kernel_image(self, root: Path) -> Path:
+        return root / self.kernel_path.format(kver=f"{KVER}-{self.flavour}")
+
+
+ARCHES = {
+    a.name: a
+    for a in (
+        Arch(
+            "arm64",
+            "arm64",
+            "arm64",
+            ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57"],
+            "ttyAMA0",
+            "boot/vmlinuz-{kver}",
+        ),
+        Arch(
+            "armhf",
+            "armhf",
+            "armmp",
+            ["qemu-system-arm", "-M", "virt"],
+            "ttyAMA0",
+            "boot/vmlinuz-{kver}",
+        ),
+        Arch(
+            "ppc64le",
+            "ppc64el",
+            "powerpc64le",
+            ["qemu-system-ppc64", "-M", "pseries", "-cpu", "POWER9"],
+            "hvc0",
+            "boot/vmlinux-{kver}",
+        ),
+        Arch(
+            "s390x",
+            "s390x",
+            "s390x",
+            ["qemu-system-s390x", "-M", "s390-ccw-virtio"],
+            "ttysclp0",
+            "boot/vmlinuz-{kver}",
+        ),
+    )
+}
+
+# Each scenario is the shell run by /init after /proc is mounted. Non-fatal ones end with
+# a forced power-off; "sysrq-crash" ends in panic(), which reboots (QEMU exits).
+SCENARIOS = {
+    # panic("sysrq triggered crash") from a write(2) by the shell (comm "sh")
+    "sysrq-crash": "echo c > /proc/sysrq-trigger",
+    # init exits: "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000300"
+    "kill-init": "exit 3",
+    # booted without an initramfs, root= naming a disk the guest has not got:
+    # "VFS: Unable to mount root fs on unknown-block(0,0)"
+    "no-root": "",
+    # backtraces of all CPUs (NMI or IPI): a shell loop keeps CPU 1 busy so that its
+    # interrupted registers are dumped (show_regs) instead of "skipped as idling"
+    "sysrq-backtrace": (
+        "while :; do :; done &\nsleep 2\necho l > /proc/sysrq-trigger\nsleep 2\nkill $!"
+    ),
+    # the OOM killer: with overcommit always on, dd's 1 GiB buffer is granted, then
+    # filling it from /dev/zero exhausts the guest's memory (no swap)
+    "oom": (
+        "echo 1 > /proc/sys/vm/overcommit_memory\n"
+        "dd if=/dev/zero of=/dev/null bs=1024M count=1\nsleep 1"
+    ),
+    # a hung task: a write to an ext2 filesystem frozen with fsfreeze blocks in
+    # sb_start_write() (TASK_UNINTERRUPTIBLE) until the hung-task detector reports it;
+    # SysRq w then lists the blocked task. brd and ext4 are Debian's own modules.
+    "hung-task": (
+        "insmod_all\n"
+        "mke2fs -q /dev/ram0 >/dev/null\nmkdir -p /mnt\nmount -t ext2 /dev/ram0 /mnt\n"
+        "echo 3 > /proc/sys/kernel/hung_task_timeout_secs\n"
+        "fsfreeze --freeze /mnt\ntouch /mnt/x &\nsleep 15\n"
+        "echo w > /proc/sysrq-trigger\nsleep 1\nfsfreeze --unfreeze /mnt\nsleep 1"
+    ),
+    # the crash lab's module (src/hotfence/lab/module), cross-built against Debian's
+    # headers: each kind is written from a child shell, which the oops kills (not init)
+    "mod-null": "insmod_all\nsh -c 'echo null > /proc/hotfence_crash'\nsleep 1",
+    "mod-bug": "insmod_all\nsh -c 'echo bug > /proc/hotfence_crash'\nsleep 1",
+    "mod-warn": "insmod_all\nsh -c 'echo warn > /proc/hotfence_crash'\nsleep 1",
+    # spins with preemption off: the soft-lockup watchdog (threshold 2 s: reported after
+    # 4 s) fires and, with softlockup_panic, panics
+    "mod-softlockup": "insmod_all\nsh -c 'echo softlockup > /proc/hotfence_crash'\nsleep 60",
+}
+# Debian's s390x kernel is built without CONFIG_LOCKUP_DETECTOR: nothing would ever
+# report the spin (the guest would run until the timeout).
+UNSUPPORTED = {("s390x", "mod-softlockup")}
+# Extra kernel command-line words per scenario.
+SCENARIO_APPEND = {"mod-softlockup": "watchdog_thresh=2 softlockup_panic=1"}
+# Scenarios that need the crash module; only arches with a cross compiler in
+# CROSS_COMPILERS can build it.
+CRASH_MODULE_SCENARIOS = {"mod-null", "mod-bug", "mod-warn", "mod-softlockup"}
+# apt: gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-powerpc64le-linux-gnu,
+# gcc-s390x-linux-gnu
+CROSS_COMPILERS = {
+    "arm64": "aarch64-linux-gnu",
+    "armhf": "arm-linux-gnueabihf",
+    "ppc64le": "powerpc64le-linux-gnu",
+    "s390x": "s390x-linux-gnu",
+}
+# Stock modules a scenario loads (with their dependencies, in order) and their parameters.
+# ext4 asks for "crc32c" through modprobe, which the initramfs lacks: load it first.
+SCENARIO_MODULES = {"hung-task": ["crc32c_generic", "brd", "ext4"]}
+MODULE_PARAMS = {"brd": "rd_nr=1 rd_size=8192"}
+
+
+def _fetch(arch: Arch) -> tuple[Path, Path]:
+    """Unpacked kernel and busybox package roots for ``arch`` (downloaded once)."""
+    kpkg = f"linux-image-{KVER}-{arch.flavour}"
+    roots = []
+    for pkg in (kpkg, "busybox-static"):
+        root = CACHE / "x" / f"{pkg}-{arch.deb_arch}"
+        if not root.is_dir():
+            dl = CACHE / "deb"
+            dl.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["apt-get", "download", f"{pkg}:{arch.deb_arch}"], cwd=dl, check=True)
+            (deb,) = dl.glob(f"{pkg}_*_{arch.deb_arch}.deb")
+            tmp = root.with_suffix(".tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp)], check=True)
+            tmp.rename(root)
+        roots.append(root)
+    return roots[0], roots[1]
+
+
+def _crash_module(arch: Arch) -> Path:
+    """The crash lab's module built for ``arch`` against Debian's own headers.
+
+    The arch's ``linux-headers`` and the all-arch ``-common`` tree come from apt; the
+    host's (amd64) ``linux-kbuild`` supplies fixdep/modpost, which run on the build host.
+    """
+    triplet = CROSS_COMPILERS[arch.name]
+    root = CACHE / "hdr" / arch.name
+    flavour = f"{KVER}-{arch.flavour}"
+    headers = root / "usr" / "src" / f"linux-headers-{flavour}"
+    if not headers.is_dir():
+        dl = CACHE / "deb"
+        dl.mkdir(parents=True, exist_ok=True)
+        mm = ".".join(KVER.split(".")[:2])
+        pkgs = [f"linux-headers-{flavour}:{arch.deb_arch}", f"linux-headers-{KVER}-common"]
+        subprocess.run(["apt-get", "download", *pkgs, f"linux-kbuild-{mm}"], cwd=dl, check=True)
+        for pat in (
+            f"linux-headers-{flavour}_*",
+            f"linux-headers-{KVER}-common_*",
+            f"linux-kbuild-{mm}_*_amd64",
+        ):
+            (deb,) = dl.glob(pat + ".deb")
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        # Debian's Makefile includes the -common tree by its /usr/src path: point it here.
+        common = root / "usr" / "src" / f"linux-headers-{KVER}-common"
+        (headers / "Makefile").write_text(f"include {common}/Makefile\n")
+    build = CACHE / "run" / f"{arch.name}-module"
+    shutil.rmtree(build, ignore_errors=True)
+    shutil.copytree(ROOT / "src" / "hotfence" / "lab" / "module", build)
+    make = ["nice", "make", "-s", "-C", str(headers), f"M={build}", "DEB_BUILD_ARCH=amd64"]
+    make += [f"DEB_HOST_ARCH={arch.deb_arch}", f"DEB_HOST_GNU_TYPE={triplet}", "modules"]
+    subprocess.run(make, check=True)
+    return build / "hotfence_crash.ko"
+
+
+def _initramfs(busybox: Path, script: str, modules: list[Path]) -> bytes:
+    img = Initramfs()
+    loads = []
+    for i, ko in enumerate(modules):
+        name = f"lib/hf/{i:02d}-{ko.name}"
+        img.add_file(name, ko.read_bytes())
+        params = MODULE_PARAMS.get(ko.name.split(".ko")[0].replace("-", "_"), "")
+        loads.append(f"insmod /{name} {params}".rstrip())
+    script = script.replace("insmod_all", "\n".join(loads) or ":")
+    img.add_file("bin/busybox", (busybox / "bin" / "busybox").read_bytes(), 0o755)
+    img.add_symlink("bin/sh", "busybox")
+    for d in ("proc", "sys", "dev", "tmp"):
+        img.add_dir(d)
+    img.add_chardev("dev/console", 5, 1)
+    init = (
+        "#!/bin/sh\n"
+        "/bin/busybox --install -s /bin\n"
+        "mount -t proc proc /proc\n"
+        "mount -t sysfs sys /sys\n"
+        "mount -t devtmpfs dev /dev\n"
+        "echo 1 > /proc/sys/kernel/sysrq\n"
+        f"{script}\n"
+        "echo o > /proc/sysrq-trigger\n"
+        "sleep 30\n"
+    )
+    img.add_file("init", init.encode(), 0o755)
+    return img.to_bytes()
+
+
+def record(arch: Arch, scenario: str, timeout: float) -> Path:
+    kroot, bbroot = _fetch(arch)
+    work = CACHE / "run" / f"{arch.name}-{scenario}"
+    work.mkdir(parents=True, exist_ok=True)
+    kmods = kroot / "lib" / "modules" / f"{KVER}-{arch.flavour}"
+    wanted = SCENARIO_MODULES.get(scenario, [])
+    modules = ModuleIndex(kmods).load_order(wanted) if wanted else []
+    if scenario in CRASH_MODULE_SCENARIOS:
+        modules.append(_crash_module(arch))
+    initrd: Path | None = None
+    if scenario != "no-root":
+        initrd = work / "initrd.cpio"
+        initrd.write_bytes(_initramfs(bbroot, SCENARIOS[scenario], modules))
+    console = work / "console.log"
+    cmd = [
+        "nice",
+        "-n",
+        "10",
+        *arch.qemu,
+        "-smp",
+        "2",
+        "-m",
+        "512",
+        "-nographic",
+        "-no-reboot",
+        "-kernel",
+        str(arch.kernel_image(kroot)),
+        *(["-initrd", str(initrd)] if initrd else []),
+        "-append",
+        f"console={arch.console} panic=1 loglevel=8 "
+        + ("rdinit=/init" if initrd else "root=/dev/vda")
+        + (" " + SCENARIO_APPEND[scenario] if scenario in SCENARIO_APPEND else ""),
+        "-serial",
+        f"file:{console}",
+        "-monitor",
+        "none",
+    ]
+    if arch.name == "ppc64le":
+        # pseries puts the console on hvc0 (a hypervisor call), not the serial device
+        cmd[cmd.index("-serial") : cmd.index("-serial") + 2] = [
+            "-chardev",
+            f"file,id=c0,path={console}",
+            "-serial",
+            "chardev:c0",
+        ]
+    subprocess.run(cmd, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+    raw = console.read_bytes().decode("utf-8", "replace").replace("\r\n", "\n")
+    # Keep the kernel's log only: from its first "[    0.000000]" line (firmware before it).
+    m = re.search(r"^.*?\[ *0\.0+\]", raw, re.M)
+    text = raw[m.start() :] if m else raw
+    out = OUT / f"{arch.name}-{KVER}-{scenario}.log"
+    out.write_text(text)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--arch", action="append", choices=sorted(ARCHES))
+    ap.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
+    ap.add_argument("--timeout", type=float, default=900.0)
+    a = ap.parse_args()
+    for name in a.arch or sorted(ARCHES):
+        for sc in a.scenario or sorted(SCENARIOS):
+            if sc in CRASH_MODULE_SCENARIOS and name not in CROSS_COMPILERS:
+                continue  # no cross compiler for this arch's module
+            if (name, sc) in UNSUPPORTED:
+                continue
+            path = record(ARCHES[name], sc, a.timeout)
+            print(f"{path}: {path.stat().st_size} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
