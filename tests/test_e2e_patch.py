@@ -265,10 +265,11 @@ def test_virtual_patch_fences_the_socket_triggered_crash_in_a_guest(disposable_g
     t_total = time.monotonic() - t0
 
     from hotfence.known.catalog import load_catalog
+    from hotfence.known.match import CatalogMatcher
     from hotfence.lab.crashlab import clean_console
     from hotfence.triage.analyze import triage_text
 
-    reports = triage_text(clean_console(console), catalog=load_catalog([KNOWN]))
+    reports = triage_text(clean_console(console), catalog=CatalogMatcher(load_catalog([KNOWN])))
     rep = next(r for r in reports if r.rip and r.rip.function == "hotfence_crash_proto_connect")
     assert (
         rep.title

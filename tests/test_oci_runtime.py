@@ -16,7 +16,7 @@ from hotfence.fence.backends import cgroup as cg_backend
 from hotfence.fence.backends.seccomp import U32, Block
 from hotfence.fence.compiler import compile_policy
 from hotfence.fence.policy import PolicyError, parse_policy
-from hotfence.oci import bundle, meta, profile, runtime
+from hotfence.oci import bundle, common, meta, profile, runtime
 from kernel_helpers import requires_cgroup_bpf
 
 AF_INET, AF_INET6, AF_UNIX, AF_PACKET, AF_ALG, AF_VSOCK = 2, 10, 1, 17, 38, 40
@@ -127,10 +127,10 @@ def test_runc_arguments():
     assert ours == {"policy-dir": "/p", "runc": "/usr/sbin/runc"} and args == CREATE
     at, cmd = runtime._command(args)
     assert (cmd, args[at]) == ("create", "create")
-    assert runtime.bundle_and_id(args, at) == ("/b", "cid0")
-    assert runtime.runc_log(args) == "/b/log.json"
+    assert common.bundle_and_id(args, at) == ("/b", "cid0")
+    assert common.runc_log(args) == "/b/log.json"
     assert runtime._command(["--root", "/r", "state", "x"])[1] == "state"
-    assert runtime.bundle_and_id(["create", "-b=x", "id"], 0)[1] == "id"
+    assert common.bundle_and_id(["create", "-b=x", "id"], 0)[1] == "id"
 
 
 # --- the seccomp merge -----------------------------------------------------------------
@@ -380,7 +380,7 @@ def test_a_hook_that_cannot_apply_fails_with_its_reason(tmp_path):
     )
     assert proc.returncode == 1  # runc then fails the create: the container does not start
     assert "fence not applied, container stopped" in proc.stderr and "gone.yaml" in proc.stderr
-    assert not (tmp_path / runtime.ID_FILE).exists()
+    assert not (tmp_path / common.ID_FILE).exists()
     # failure: open (the wrapper passes it on): the container starts, and the log says so.
     proc = subprocess.run(
         [sys.executable, "-m", "hotfence.oci.runtime", "hook", "apply", str(tmp_path / "gone.yaml"),

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from hotfence.known.catalog import load_catalog
+from hotfence.known.match import match_all
 from hotfence.triage.fields import parse_frame
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
@@ -69,7 +70,7 @@ def test_log_yields_its_facts(name: str) -> None:
 def test_known_bug_matched_with_its_certainty(name: str) -> None:
     want = EXPECTED[name]["known"]
     rep = _reports(name)[0]
-    matches = {m.bug_id: m for m in load_catalog(extra_dirs=[]).match(rep)}
+    matches = {m.bug_id: m for m in match_all(load_catalog(extra_dirs=[]), rep)}
     assert want["id"] in matches
     m = matches[want["id"]]
     assert m.certainty == want["certainty"]

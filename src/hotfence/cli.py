@@ -192,12 +192,14 @@ def main(ctx: click.Context, quiet: bool, verbose: int) -> None:
 
 
 def _load_known_bugs(extra_dirs: list[Path] | None) -> KnownBugMatcher:
-    from hotfence.known.catalog import load_catalog  # only when a command asks for it
+    # Imported only when a command asks for known-bug matching.
+    from hotfence.known.catalog import load_catalog
+    from hotfence.known.match import CatalogMatcher
 
     catalog = load_catalog(extra_dirs)
     for warning in catalog.warnings:  # e.g. an unreadable $HOME: said once, not a traceback
         click.echo(f"hotfence: warning: {warning}", err=True)
-    return catalog
+    return CatalogMatcher(catalog)
 
 
 @main.group(cls=LazyGroup, lazy=FENCE_COMMANDS)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hotfence.known.catalog import Catalog
+from hotfence.known.match import CatalogMatcher
 from hotfence.store import CrashStore, HostIdentity, SourceKind
 from hotfence.triage.analyze import triage_text
 from hotfence.triage.tostore import crash_record
@@ -112,8 +113,9 @@ def collect(
 ) -> list[SourceResult]:
     """Triage every source and store its crashes; each source in its own transaction."""
     results = []
+    matcher = CatalogMatcher(catalog) if catalog is not None else None
     for src in sources:
-        reports = triage_text(src.data, catalog=catalog)
+        reports = triage_text(src.data, catalog=matcher)
         records = [crash_record(r, src.path, src.kind) for r in reports]
         stored = store.add(host, records, now=now) if records else 0
         results.append(

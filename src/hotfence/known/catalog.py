@@ -17,9 +17,7 @@ from typing import Any
 
 import pydantic
 
-from hotfence.known.match import match_all
 from hotfence.linux.kernelver import VersionRange, in_any, parse_version
-from hotfence.triage.model import KnownBugMatch, Report
 from hotfence.yamlsource import SourceError, SourceIssue, load_yaml, validate
 
 
@@ -121,10 +119,6 @@ class Catalog:
         except KeyError:
             known = ", ".join(sorted(self.entries)) or "(none)"
             raise KeyError(f"no known bug {bug_id!r}; known: {known}") from None
-
-    def match(self, report: Report) -> list[KnownBugMatch]:
-        """The entries ``report`` matches: triage's ``KnownBugMatcher``."""
-        return match_all(self, report)
 
 
 def user_dir() -> Path:

@@ -18,13 +18,11 @@ both title and faulting function held: the evidence that is there speaks against
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
+from hotfence.known.catalog import Catalog, Entry
 from hotfence.triage.model import KnownBugMatch as Match
 from hotfence.triage.model import Report
-
-if TYPE_CHECKING:  # the catalogue calls match_all: a run-time import would be a cycle
-    from hotfence.known.catalog import Catalog, Entry
 
 _RANK = {"matched": 0, "probable": 1, "possible": 2}
 
@@ -107,3 +105,18 @@ def match_all(catalog: Catalog, report: Report) -> list[Match]:
     """Every catalogue entry the report matches, surest first, then strongest evidence."""
     found = [m for e in catalog.entries.values() if (m := match_report(e, report)) is not None]
     return sorted(found, key=lambda m: (_RANK[m.certainty], -len(m.evidence)))
+
+
+@dataclass(frozen=True)
+class CatalogMatcher:
+    """Triage's ``KnownBugMatcher`` over a catalogue.
+
+    It lives here, not on ``Catalog``, so the catalogue (data) never imports the matcher
+    (logic) and the two modules do not import each other.
+    """
+
+    catalog: Catalog
+
+    def match(self, report: Report) -> list[Match]:
+        """The entries ``report`` matches, surest first."""
+        return match_all(self.catalog, report)

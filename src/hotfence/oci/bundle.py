@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hotfence.fence.compiled import ANY, INET_FAMILIES, CompiledPolicy, Hook
-from hotfence.oci.runtime import COVERAGE_ANNOTATION, HOOK_TIMEOUT, POLICY_ANNOTATION
+from hotfence.oci.common import (
+    COVERAGE_ANNOTATION,
+    HOOK_TIMEOUT,
+    POLICY_ANNOTATION,
+    hook_env,
+)
 
 if TYPE_CHECKING:
     from hotfence.fence.policy import Policy
@@ -59,8 +64,6 @@ def needs_cgroup_fence(compiled: CompiledPolicy) -> bool:
 
 
 def _hook(argv: list[str]) -> dict[str, Any]:
-    from hotfence.oci.hook import hook_env
-
     return {
         "path": sys.executable,
         "args": [sys.executable, "-m", "hotfence.oci.runtime", *argv],

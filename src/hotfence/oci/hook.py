@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from hotfence.oci.runtime import DEFAULT_POLICY_DIR, ID_FILE
+from hotfence.oci.common import DEFAULT_POLICY_DIR, ID_FILE, hook_env
 
 HOOKS_D_VERSION = "1.0.0"
 
@@ -127,16 +127,6 @@ def _pid(state: dict[str, object]) -> int:
     if not isinstance(pid, int) or pid <= 0:
         raise RuntimeError(f"the runtime's state has no container pid: {state!r}")
     return pid
-
-
-def hook_env() -> list[str]:
-    """The environment a hook entry carries (runc gives hooks nothing else)."""
-    import os
-
-    from hotfence.oci.runtime import PASS_ENV
-
-    env = [f"{k}={os.environ[k]}" for k in PASS_ENV if k in os.environ]
-    return [*env, "PATH=" + os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")]
 
 
 def hooks_d(argv: list[str]) -> int:

@@ -31,19 +31,15 @@ Policy directory: ``--policy-dir`` (first, before runc's own arguments), else
 
 from __future__ import annotations
 
-# Only os and sys: every runc command goes through here, so start-up time is per command.
+# Only os, sys and .common: every runc command goes through here, so start-up time is per
+# command.
 import os
 import sys
 
-DEFAULT_POLICY_DIR = "/etc/hotfence/policies.d"
+from hotfence.oci.common import DEFAULT_POLICY_DIR
+
 # runc's global options that take a value (everything before the command).
 RUNC_VALUE_OPTIONS = {"--root", "--log", "--log-format", "--criu", "--rootless"}
-COVERAGE_ANNOTATION = "org.hotfence.coverage"
-POLICY_ANNOTATION = "org.hotfence.policy"
-ID_FILE = "hotfence-fence.json"  # in the bundle: what the poststop hook removes
-# Environment hooks carry over (runc gives a hook only what its entry lists).
-PASS_ENV = ("HOTFENCE_BPF_BUILD", "HOTFENCE_STATE_DIR", "XDG_CACHE_HOME", "HOME")
-HOOK_TIMEOUT = 60  # seconds; loading the BPF programs on a busy host takes a few
 
 
 def _split(argv: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -137,56 +133,6 @@ def shim(policy_dir: str, runc: str) -> str:
         policy_dir=_sh_quote(os.path.abspath(policy_dir)),
         runc=_sh_quote(runc),
     )
-
-
-def runc_log(args: list[str]) -> str | None:
-    """The --log file runc was given: where the engine looks for runc's error message."""
-    for i, a in enumerate(args):
-        if a == "--log" and i + 1 < len(args):
-            return args[i + 1]
-        if a.startswith("--log="):
-            return a.split("=", 1)[1]
-    return None
-
-
-def bundle_and_id(args: list[str], at: int) -> tuple[str, str]:
-    """``--bundle`` (default: the working directory) and the container id of create/run."""
-    bundle, cid = ".", ""
-    i = at + 1
-    value_opts = {"--bundle", "-b", "--console-socket", "--pid-file", "--preserve-fds"}
-    while i < len(args):
-        a = args[i]
-        if a in ("--bundle", "-b") and i + 1 < len(args):
-            bundle = args[i + 1]
-        elif a.startswith("--bundle="):
-            bundle = a.split("=", 1)[1]
-        if a in value_opts:
-            i += 2
-            continue
-        if not a.startswith("-"):
-            cid = a
-        i += 1
-    return bundle, cid
-
-
-def log_error(args: list[str], message: str, level: str = "error") -> None:
-    """Say ``message`` on stderr and in runc's JSON log (the engine reports the latter)."""
-    import json
-    import time
-
-    print(f"hotfence-runc: {message}", file=sys.stderr)
-    path = runc_log(args)
-    if path:
-        line = {
-            "level": level,
-            "msg": f"hotfence: {message}",
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-        try:
-            with open(path, "a") as f:
-                f.write(json.dumps(line) + "\n")
-        except OSError:
-            pass
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from hotfence.oci import meta as meta_mod
-from hotfence.oci.runtime import bundle_and_id, log_error
+from hotfence.oci.common import bundle_and_id, log_error
 from hotfence.oci.selectors import Entry, entries
 
 

@@ -15,7 +15,6 @@ pinned apply / swap / remove), ``pinning.py`` (state, lock, liveness).
 
 from __future__ import annotations
 
-import enum
 import errno
 import logging
 import os
@@ -23,53 +22,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+# The shared data types are defined in base.py (so backend modules need not import this
+# package) and are part of this package's interface: callers import them from here.
+from hotfence.fence.backends.base import (
+    SECCOMP,
+    Coverage,
+    ProbeResult,
+    RuleCoverage,
+    unenforceable,
+)
 from hotfence.fence.compiled import CompiledPolicy
 from hotfence.fence.model import Backend as BackendName
 
 if TYPE_CHECKING:
-    from hotfence.fence import abi
     from hotfence.fence.backends.cgroupfs import CgroupRef
     from hotfence.fence.backends.lifecycle import LoadedFence
-    from hotfence.fence.backends.maps import FenceMaps, RuleCounter
+    from hotfence.fence.backends.maps import FenceCounters, FenceMaps
     from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 
-
-# The one name of each backend: the BPF ones are fence.model.Backend values (the model
-# explains their hooks); seccomp has no hook in the model.
-SECCOMP = "seccomp"
-
-
-class Coverage(str, enum.Enum):
-    FULL = "full"  # every call the rule matches is seen by the backend
-    PARTIAL = (
-        "partial"  # enforced where the backend can see the call; the reason says what is missed
-    )
-    NONE = "none"  # the backend never sees a call this rule matches
-
-
-@dataclass(frozen=True)
-class RuleCoverage:
-    rule_id: int  # -1 for the policy default
-    name: str
-    summary: str
-    coverage: Coverage
-    reason: str  # empty when FULL
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    backend: str  # "cgroup-bpf", "bpf-lsm", "seccomp"
-    available: bool
-    reason: str  # why not (or what was checked)
-
-
-@dataclass(frozen=True)
-class FenceCounters:
-    """Per-rule counters of an applied fence (the default under HF_DEFAULT_RULE)."""
-
-    state: AppliedState | None
-    counts: dict[int, RuleCounter]
-    stats: abi.Stats  # events delivered to the ring buffer, and lost
+__all__ = [
+    "SECCOMP",
+    "Backend",
+    "Coverage",
+    "ProbeResult",
+    "RuleCoverage",
+    "Selection",
+    "get",
+    "pinned",
+    "probe",
+    "select",
+    "unenforceable",
+]
 
 
 class Backend(Protocol):
@@ -121,7 +104,7 @@ class Backend(Protocol):
 
 def get(name: str) -> Backend:
     """The backend called ``name``."""
-    # Imported here: each backend imports this module for the types above.
+    # Imported here: the BPF backends load libbpf, which the seccomp path never needs.
     from hotfence.fence.backends import cgroup, lsm, seccomp
 
     by_name: dict[str, Backend] = {
@@ -137,10 +120,6 @@ def pinned() -> list[Backend]:
     from hotfence.fence.backends import cgroup, lsm
 
     return [lsm.LsmBackend(), cgroup.CgroupBackend()]
-
-
-def unenforceable(coverages: list[RuleCoverage]) -> list[RuleCoverage]:
-    return [c for c in coverages if c.coverage is Coverage.NONE]
 
 
 def _probe_object(backend: str, obj_name: str, hook: str) -> ProbeResult:

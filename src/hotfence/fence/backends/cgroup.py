@@ -21,10 +21,11 @@ import socket
 from pathlib import Path
 
 from hotfence.bpf import build, libbpf
-from hotfence.fence.backends import Coverage, FenceCounters, RuleCoverage, pinning
+from hotfence.fence.backends import pinning
+from hotfence.fence.backends.base import Coverage, RuleCoverage
 from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError, resolve_cgroup
 from hotfence.fence.backends.lifecycle import LoadedFence, PinnedKind, apply_pinned, remove_pinned
-from hotfence.fence.backends.maps import MAPS, FenceMaps, policy_from_maps
+from hotfence.fence.backends.maps import MAPS, FenceCounters, FenceMaps, policy_from_maps
 from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, Hook
 from hotfence.fence.model import Backend as BackendName

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Self
 
 from hotfence.bpf import libbpf
-from hotfence.fence.backends import RuleCoverage, pinning
+from hotfence.fence.backends import pinning
+from hotfence.fence.backends.base import RuleCoverage
 from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError, ensure_bpffs
 from hotfence.fence.backends.maps import FenceMaps
 from hotfence.fence.backends.pinning import AppliedState, StateJournal, checkpoint

@@ -167,6 +167,15 @@ class RuleCounter:
     denies: int  # would-deny in audit mode
 
 
+@dataclass(frozen=True)
+class FenceCounters:
+    """Per-rule counters of an applied fence (the default under HF_DEFAULT_RULE)."""
+
+    state: AppliedState | None
+    counts: dict[int, RuleCounter]
+    stats: abi.Stats  # events delivered to the ring buffer, and lost
+
+
 class FenceMaps:
     """The fence maps of one attachment (from a loaded object or from bpffs pins)."""
 

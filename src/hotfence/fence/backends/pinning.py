@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfence.bpf import libbpf
-from hotfence.fence.backends import RuleCoverage
+from hotfence.fence.backends.base import RuleCoverage
 from hotfence.fence.backends.cgroupfs import PIN_ROOT, CgroupRef, FenceError
 from hotfence.fence.compiled import CompiledPolicy, Hook, RuleInfo
 from hotfence.fence.model import Backend as BackendName

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from hotfence.fence import libseccomp as scmp
-from hotfence.fence.backends import SECCOMP, Coverage, FenceCounters, RuleCoverage
+from hotfence.fence.backends.base import SECCOMP, Coverage, RuleCoverage
 from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError
 from hotfence.fence.compiled import (
     ANY,
@@ -50,7 +50,7 @@ from hotfence.linux.names import AF_INET, AF_PACKET, SOCK_PACKET, SOCK_TYPE_MASK
 
 if TYPE_CHECKING:
     from hotfence.fence.backends.lifecycle import LoadedFence
-    from hotfence.fence.backends.maps import FenceMaps
+    from hotfence.fence.backends.maps import FenceCounters, FenceMaps
     from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 
 NAME = SECCOMP

@@ -1,0 +1,75 @@
+"""What the OCI runtime wrapper, its hooks and the bundle editor share: names and helpers.
+
+A leaf below :mod:`.runtime`, :mod:`.hook`, :mod:`.wrap` and :mod:`.bundle`, so that they
+import one another in one direction only (runtime -> hook, wrap; hook -> wrap; wrap ->
+bundle). Only os and sys at import: ``hotfence-runc`` imports this for every runc command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+DEFAULT_POLICY_DIR = "/etc/hotfence/policies.d"
+COVERAGE_ANNOTATION = "org.hotfence.coverage"
+POLICY_ANNOTATION = "org.hotfence.policy"
+ID_FILE = "hotfence-fence.json"  # in the bundle: what the poststop hook removes
+# Environment hooks carry over (runc gives a hook only what its entry lists).
+PASS_ENV = ("HOTFENCE_BPF_BUILD", "HOTFENCE_STATE_DIR", "XDG_CACHE_HOME", "HOME")
+HOOK_TIMEOUT = 60  # seconds; loading the BPF programs on a busy host takes a few
+
+
+def runc_log(args: list[str]) -> str | None:
+    """The --log file runc was given: where the engine looks for runc's error message."""
+    for i, a in enumerate(args):
+        if a == "--log" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--log="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def bundle_and_id(args: list[str], at: int) -> tuple[str, str]:
+    """``--bundle`` (default: the working directory) and the container id of create/run."""
+    bundle, cid = ".", ""
+    i = at + 1
+    value_opts = {"--bundle", "-b", "--console-socket", "--pid-file", "--preserve-fds"}
+    while i < len(args):
+        a = args[i]
+        if a in ("--bundle", "-b") and i + 1 < len(args):
+            bundle = args[i + 1]
+        elif a.startswith("--bundle="):
+            bundle = a.split("=", 1)[1]
+        if a in value_opts:
+            i += 2
+            continue
+        if not a.startswith("-"):
+            cid = a
+        i += 1
+    return bundle, cid
+
+
+def log_error(args: list[str], message: str, level: str = "error") -> None:
+    """Say ``message`` on stderr and in runc's JSON log (the engine reports the latter)."""
+    import json
+    import time
+
+    print(f"hotfence-runc: {message}", file=sys.stderr)
+    path = runc_log(args)
+    if path:
+        line = {
+            "level": level,
+            "msg": f"hotfence: {message}",
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        try:
+            with open(path, "a") as f:
+                f.write(json.dumps(line) + "\n")
+        except OSError:
+            pass
+
+
+def hook_env() -> list[str]:
+    """The environment a hook entry carries (runc gives hooks nothing else)."""
+    env = [f"{k}={os.environ[k]}" for k in PASS_ENV if k in os.environ]
+    return [*env, "PATH=" + os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")]
