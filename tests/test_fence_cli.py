@@ -262,3 +262,49 @@ def test_events_of_an_applied_fence(tmp_path, cgroup):
         )
     finally:
         hf("fence", "remove", "--cgroup", str(cgroup))
+
+
+def _sleeper_in(cgroup: Path, *prefix: str) -> subprocess.Popen[bytes]:
+    """A process moved into ``cgroup`` before it execs ``sleep`` (with ``prefix``, e.g. setpriv)."""
+    return subprocess.Popen(
+        [
+            "sh",
+            "-c",
+            f'echo $$ > {cgroup / "cgroup.procs"} && exec "$@"',
+            "sh",
+            *prefix,
+            "sleep",
+            "60",
+        ]
+    )
+
+
+@pytest.mark.parametrize("privileged", [True, False], ids=["cap-sys-admin", "no-caps"])
+def test_apply_warns_when_a_fenced_process_can_leave_the_cgroup(tmp_path, cgroup, privileged):
+    """A root process with CAP_SYS_ADMIN in the host cgroup namespace can write itself into
+    another cgroup, so the fence does not hold it: apply says so, naming the process."""
+    prefix = () if privileged else ("setpriv", "--bounding-set=-all", "--inh-caps=-all")
+    proc = _sleeper_in(cgroup, *prefix)
+    try:
+        deadline = time.monotonic() + 10
+        # In the cgroup, and past the exec (setpriv drops the capabilities before it).
+        while (
+            str(proc.pid) not in (cgroup / "cgroup.procs").read_text().split()
+            or Path(f"/proc/{proc.pid}/comm").read_text().strip() != "sleep"
+        ):
+            assert time.monotonic() < deadline, "the sleeper never reached the cgroup"
+            time.sleep(0.05)
+        result = subprocess.run(
+            [*HOTFENCE, "fence", "apply", str(write_policy(tmp_path)), "--cgroup", str(cgroup)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        warned = "can move themselves out of the fence" in result.stderr
+        assert warned is privileged, result.stderr
+        if privileged:
+            assert f"{proc.pid} (sleep)" in result.stderr
+    finally:
+        proc.kill()
+        proc.wait()

@@ -179,3 +179,32 @@ def cgroupns_is_host(pid: int, proc: Path = Path("/proc")) -> bool | None:
         )
     except OSError:
         return None
+
+
+CAP_SYS_ADMIN = 21
+
+
+def escapers(cgroup: Path, proc: Path = Path("/proc")) -> list[tuple[int, str]]:
+    """(pid, comm) of the processes in ``cgroup`` (or below it) that can leave it.
+
+    A process that shares the host's cgroup namespace and holds CAP_SYS_ADMIN can mount
+    cgroup2 and write its own pid to the root's ``cgroup.procs``: a cgroup fence does not
+    hold it. Only what is running now is seen; a process started later is not.
+    """
+    found: list[tuple[int, str]] = []
+    for procs in sorted(cgroup.rglob("cgroup.procs")):
+        try:
+            pids = [int(x) for x in procs.read_text().split()]
+        except (OSError, ValueError):
+            continue
+        for pid in pids:
+            if not cgroupns_is_host(pid, proc):
+                continue
+            try:
+                status = (proc / str(pid) / "status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if int(fields.get("CapEff", "0").strip(), 16) >> CAP_SYS_ADMIN & 1:
+                found.append((pid, fields.get("Name", "?").strip()))
+    return found

@@ -15,6 +15,7 @@ from hotfence.containers.cgroups import (
     ContainerError,
     Mounts,
     cgroup_of_pid,
+    escapers,
     resolve_v2_dir,
 )
 from hotfence.containers.engine import ContainerInfo
@@ -38,7 +39,18 @@ class Target:
 
     def warnings(self) -> list[str]:
         """What the operator must know about this target's protection."""
-        return [] if self.container is None else self.container.warnings()
+        if self.container is not None:
+            return self.container.warnings()
+        found = escapers(self.cgroup)
+        if not found:
+            return []
+        shown = ", ".join(f"{pid} ({comm})" for pid, comm in found[:5])
+        more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+        return [
+            f"{len(found)} process(es) in {self.cgroup} can move themselves out of the fence "
+            f"(CAP_SYS_ADMIN in the host cgroup namespace): {shown}{more}; "
+            "see docs/containers.md#threat-model"
+        ]
 
 
 def resolve_target(
