@@ -4,6 +4,7 @@ record from the real /sys/fs/pstore once, not again at the next boot."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,16 @@ def test_guest_collects_its_pstore_panic_once_across_reboots(tmp_path: Path) -> 
     with CrashStore.open(str(tmp_path / "c.sqlite")) as store:
         rows = store.crashes()
     assert [(r.title, r.source_kind) for r in rows] == [(TITLE, "pstore")]
+
+
+@pytest.mark.guest
+def test_lab_pstore_command_rerecords_the_capture(tmp_path: Path) -> None:
+    """`hotfence lab pstore` writes a capture laid out as the fixture, from a real rerun."""
+    res = CliRunner().invoke(main, ["lab", "pstore", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert re.fullmatch(r"kernel 6\.1\.\S+-amd64", res.stdout.splitlines()[-1])
+    assert sorted(p.name for p in (tmp_path / "sysfs-pstore").iterdir()) == ["dmesg-ramoops-0"]
+    record = (tmp_path / "sysfs-pstore" / "dmesg-ramoops-0").read_text()
+    assert record != (CAPTURE / "sysfs-pstore" / "dmesg-ramoops-0").read_text()  # a rerun
+    assert [r.title for r in triage_text(record.encode())] == [TITLE]
+    assert (tmp_path / "serial.log").read_text().count("SeaBIOS") == 2
