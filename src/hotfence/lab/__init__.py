@@ -25,5 +25,7 @@ Modules, one job each:
   ``$HOTFENCE_GUEST=1``, files passed with ``files=`` are in ``$HOTFENCE_IN`` and files
   written to ``$HOTFENCE_OUT`` come back in ``outputs``.
 * ``crashlab`` - the crash kinds, the ``hotfence_crash.ko`` build and ``record``.
-* ``cli`` - ``hotfence lab kinds|record|run|kernel``.
+* ``pstore`` - a real pstore capture: panic with ramoops loaded, warm reset, read
+  /sys/fs/pstore at the next boot.
+* ``cli`` - ``hotfence lab kinds|record|vmcore|pstore|run|kernel``.
 """

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hotfence.lab import crashlab
+from hotfence.lab import crashlab, pstore
 from hotfence.lab.debkernel import (
     GuestKernelError,
     prepare_debug_vmlinux,
@@ -85,6 +85,25 @@ def vmcore(kind_: str, out: Path, kver: str | None, memory: int, debug_vmlinux: 
             click.echo(f"vmlinux  {prepare_debug_vmlinux(prepare_kernel(cap.kernel))}")
     except (crashlab.LabError, GuestKernelError, GuestError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@lab.command("pstore")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="directory for sysfs-pstore/<record> and serial.log",
+)
+@click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
+def pstore_cmd(out: Path, kver: str | None) -> None:
+    """Panic a guest with ramoops loaded; copy what the next boot finds in /sys/fs/pstore."""
+    try:
+        cap = pstore.capture(kver)
+    except (GuestKernelError, GuestError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in pstore.write_capture(cap, out):
+        click.echo(f"{path} ({path.stat().st_size} bytes)")
+    click.echo(f"kernel {cap.kernel}")
 
 
 @lab.command("run")

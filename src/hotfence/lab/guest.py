@@ -45,6 +45,7 @@ BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
 # Modules the harness itself needs, beyond what the caller asks for.
 BASE_MODULES = ["virtio_pci", "9pnet_virtio", "9p"]
 HOSTROOT_MODULES = ["overlay"]
+READY_MARK = "hotfence-guest: ready"  # the agent's console line at each start
 
 _KVM_GET_API_VERSION = 0xAE00
 
@@ -76,6 +77,9 @@ class GuestConfig:
     # QMP socket + `-device vmcoreinfo` + qemu_fw_cfg in the guest, so that
     # GuestSession.dump_vmcore() can write an ELF core drgn reads.
     vmcore: bool = False
+    # A panic (panic=-1) or reboot warm-resets the guest instead of ending QEMU: RAM is
+    # kept, so a ramoops region survives into the next boot (see wait_ready).
+    reboot: bool = False
 
 
 @dataclass
@@ -232,9 +236,12 @@ OUT=/hotfence/out
 export HOTFENCE_OUT=$OUT HOTFENCE_IN=/hotfence/in HOTFENCE_GUEST=1 HOME=/root
 export PATH=__PATH__ PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8
 mkdir -p $OUT/res
+# After a warm reboot, carry on after the last command started (a panic leaves its
+# <n>.out without <n>.rc), so the command that crashed the kernel is not run again.
+n=0
+while [ -e $OUT/res/$n.out ]; do n=$((n+1)); done
 uname -r > $OUT/res/ready.tmp && mv $OUT/res/ready.tmp $OUT/res/ready
 echo "hotfence-guest: ready"
-n=0
 while :; do
   if [ -f $OUT/cmd/$n.sh ]; then
     echo "hotfence-guest: run $n"
@@ -323,7 +330,7 @@ def qemu_command(
         "-cpu", "max" if accel == "tcg" else "host",
         "-m", str(config.memory_mb),
         "-smp", str(config.cpus),
-        "-nographic", "-nodefaults", "-no-reboot",
+        "-nographic", "-nodefaults", *([] if config.reboot else ["-no-reboot"]),
         "-serial", "stdio",
         "-kernel", str(kernel.vmlinux),
         "-initrd", str(initrd),
@@ -517,6 +524,18 @@ class GuestSession:
             timeout,
         )
         return path
+
+    def wait_ready(self, boots: int, timeout: float) -> bool:
+        """Wait until the agent has started ``boots`` times (``GuestConfig(reboot=True)``:
+        each warm reset boots it again); False on timeout or QEMU exit."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.console.count(READY_MARK) >= boots:
+                return True
+            if not self.alive:
+                break
+            time.sleep(0.1)
+        return self.console.count(READY_MARK) >= boots
 
     def wait_console(self, needle: str, timeout: float) -> bool:
         """Wait until ``needle`` appears on the console; False on timeout or QEMU exit."""
