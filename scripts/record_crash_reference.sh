@@ -9,7 +9,8 @@
 # made once under $HOTFENCE_CRASH_CHROOT, default ~/.cache/hotfence/crash-trixie). The
 # core and the vmlinux are bind-mounted read-only into the chroot inside a private mount
 # namespace (unshare -m), so nothing stays mounted when the script ends.
-# OUT_DIR (default tests/data/crash-8.0.6) gets one file per command and core.json: the
+# OUT_DIR (default tests/data/crash-8.0.6/KIND for a core named KIND.vmcore, as the lab
+# names them) gets one file per command and core.json: the
 # sha256 of CORE, the vmlinux's GNU build id and crash's version, which the test checks
 # before comparing. Needs root (debootstrap, chroot, mount).
 set -euo pipefail
@@ -20,7 +21,7 @@ if [[ $# -lt 2 || $# -gt 3 ]]; then
 fi
 core=$(realpath "$1")
 vmlinux=$(realpath "$2")
-out=${3:-$(dirname "$0")/../tests/data/crash-8.0.6}
+out=${3:-$(dirname "$0")/../tests/data/crash-8.0.6/$(basename "$core" .vmcore)}
 root=${HOTFENCE_CRASH_CHROOT:-$HOME/.cache/hotfence/crash-trixie}
 mirror=${HOTFENCE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 for f in "$core" "$vmlinux"; do
