@@ -6,7 +6,10 @@ time each part of ``hotfence triage --vmcore`` takes (figures printed).
 
 Without --vmcore it crashes a guest (hotfence lab vmcore) into a temp directory and
 uses Debian's -dbg vmlinux (fetched once, ~860 MB). Each analysis run opens the core
-afresh, as the CLI does.
+afresh, as the CLI does. Then crash's start-up on the same core (``echo q | crash -s``)
+and the ratio: crash 8.0.6 from the trixie chroot (--crash-chroot, made by
+scripts/record_crash_reference.sh) when there, else the host's crash, else the figure
+recorded in issue 12.
 """
 
 from __future__ import annotations
@@ -62,26 +65,49 @@ def analyse_once(core: Path, vmlinux: Path) -> dict[str, float]:
 
 
 # crash 8.0.6's start-up on a 256 MiB lab core of this kernel (issue 12: median of runs of
-# `echo q | crash -s VMLINUX CORE`); Debian 12 only packages 8.0.2, which cannot read
-# this kernel's task list, so it cannot be measured here.
+# `echo q | crash -s VMLINUX CORE`), used when no crash 8.0.6 runs here.
 RECORDED_CRASH_STARTUP = 8.98
+# the trixie chroot scripts/record_crash_reference.sh makes: Debian 12's crash 8.0.2
+# cannot read 6.1.192's task list, trixie's 8.0.6 needs trixie's glibc
+CRASH_CHROOT = Path.home() / ".cache/hotfence/crash-trixie"
+# bind the core and vmlinux into the chroot in a private mount namespace (nothing stays
+# mounted), then run crash there; $1 core, $2 vmlinux, $3 chroot
+_IN_CHROOT = """set -e
+mount --make-rprivate /
+mount --bind -o ro "$1" "$3/mnt/core/vmcore"
+mount --bind -o ro "$2" "$3/mnt/core/vmlinux"
+exec chroot "$3" crash -s /mnt/core/vmlinux /mnt/core/vmcore"""
 
 
-def crash_startup(core: Path, vmlinux: Path, runs: int) -> float | None:
-    """Median seconds for ``crash -s`` to load the core and quit, if crash is installed
-    and gets through its start-up (8.0.2 fails on 6.1.192's task list)."""
+def crash_command(core: Path, vmlinux: Path, chroot: Path | None) -> tuple[list[str], str] | None:
+    """``crash -s VMLINUX CORE`` and crash's version: from ``chroot`` when it holds crash,
+    else the host's crash, else None."""
+    if chroot is not None and (chroot / "usr/bin/crash").exists():
+        (chroot / "mnt/core").mkdir(parents=True, exist_ok=True)
+        for name in ("vmcore", "vmlinux"):
+            (chroot / "mnt/core" / name).touch()
+        version = subprocess.run(
+            ["chroot", str(chroot), "dpkg-query", "-W", "-f", "${Version}", "crash"],
+            capture_output=True, text=True, check=False,
+        ).stdout  # fmt: skip
+        argv = ["unshare", "-m", "--", "sh", "-c", _IN_CHROOT, "sh"]
+        return [*argv, str(core), str(vmlinux), str(chroot)], f"crash {version} in {chroot}"
     exe = shutil.which("crash")
     if exe is None:
         return None
     version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
-    print(f"{exe}: {version.stdout.split(chr(10), 2)[1].strip() or 'version unknown'}")
+    return [exe, "-s", str(vmlinux), str(core)], f"{' '.join(version.stdout.split()[:2])} ({exe})"
+
+
+def crash_startup(argv: list[str], runs: int) -> float | None:
+    """Median seconds for crash to load the core and quit, if it gets through its
+    start-up (8.0.2 fails on 6.1.192's task list)."""
     times = []
     for _ in range(runs):
         t0 = time.monotonic()
         proc = subprocess.run(
-            [exe, "-s", str(vmlinux), str(core)], input="q\n", capture_output=True, text=True,
-            timeout=300, check=False,
-        )  # fmt: skip
+            argv, input="q\n", capture_output=True, text=True, timeout=300, check=False
+        )
         if proc.returncode != 0:
             print(f"crash failed ({proc.returncode}): {proc.stderr.strip()[-300:]}")
             return None
@@ -96,6 +122,10 @@ def main() -> None:
     ap.add_argument("--vmcore", type=Path)
     ap.add_argument("--vmlinux", type=Path)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument(
+        "--crash-chroot", type=Path, default=CRASH_CHROOT,
+        help="trixie chroot holding crash 8.0.6 (scripts/record_crash_reference.sh makes it)",
+    )  # fmt: skip
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         core, vmlinux = args.vmcore, args.vmlinux
@@ -123,7 +153,11 @@ def main() -> None:
         for key in runs[0]:
             print(f"  {key:<24} {statistics.median(r[key] for r in runs) * 1000:8.1f} ms")
         full = statistics.median(r["analyze_vmcore (fresh)"] for r in runs)
-        measured = crash_startup(core, vmlinux, args.runs)
+        crash = crash_command(core, vmlinux, args.crash_chroot)
+        measured = None
+        if crash is not None:
+            print(f"crash: {crash[1]}")
+            measured = crash_startup(crash[0], args.runs)
         ref, what = (
             (measured, "crash start-up measured here")
             if measured is not None

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-venv clang llvm bpftool libbpf-dev libbpf1 gcc make iproute2 xz-utils qemu-system-x86 busybox-static gcc-12 libelf1 libseccomp2 util-linux crash docker.io podman postgresql chromium apache2-utils)
+APT_PACKAGES=(python3-venv clang llvm bpftool libbpf-dev libbpf1 gcc make iproute2 xz-utils qemu-system-x86 busybox-static gcc-12 libelf1 libseccomp2 util-linux crash debootstrap docker.io podman postgresql chromium apache2-utils)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
