@@ -54,6 +54,8 @@ def podman() -> Iterator[list[str]]:
     (root / "hooks" / "hotfence.json").write_text(entry)
     parent = f"/hotfence-podman-{os.getpid()}"
     (cgroup2_mount() / parent.lstrip("/")).mkdir()  # type: ignore[operator]
+    # Podman's cgroupfs manager puts conmon under libpod_parent in every hierarchy.
+    had_conmon_parent = {p.parent.name for p in Path("/sys/fs/cgroup").glob("*/libpod_parent")}
     argv = [
         "podman", "--root", str(root / "storage"), "--runroot", str(root / "run"),
         "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime", "runc",
@@ -70,6 +72,17 @@ def podman() -> Iterator[list[str]]:
         _unmount_under(root)
         shutil.rmtree(root, ignore_errors=True)
         _remove_cgroup_parent(parent)
+        _remove_conmon_parents(had_conmon_parent)
+
+
+def _remove_conmon_parents(had: set[str]) -> None:
+    """Remove the libpod_parent cgroups Podman made for conmon here, deepest first."""
+    for made in Path("/sys/fs/cgroup").glob("*/libpod_parent"):
+        if made.parent.name in had:
+            continue
+        for d in sorted((p for p in made.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+            d.rmdir()
+        made.rmdir()
 
 
 def probe(argv: list[str], annotation: str) -> list[str]:
