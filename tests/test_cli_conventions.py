@@ -27,7 +27,10 @@ from rich.cells import cell_len
 
 from hotfence import console
 from hotfence.cli import SUMMARIES, main
+from hotfence.fleet.crashes_cli import COLUMNS as CRASHES_COLUMNS
 from hotfence.known.catalog import MitigationKind, load_catalog
+from hotfence.lab.crashlab import KINDS
+from hotfence.store import CrashStore
 
 REPO = Path(__file__).resolve().parent.parent
 DENY_ICMPV6 = str(REPO / "examples" / "policies" / "deny-raw-icmpv6.yaml")
@@ -107,6 +110,8 @@ def text_cases() -> list[tuple[list[str], list[str]]]:
         )
     for call in EXPLAIN_CALLS:
         cases.append((["explain", *call], explain_needles(call)))
+    # The kind is what `lab record --kind` takes; the title is what triage will call it.
+    cases.append((["lab", "kinds"], [n for k in KINDS.values() for n in (k.name, k.title)]))
     return cases
 
 
@@ -156,6 +161,7 @@ JSON_CASES = [
     ["patch", "show", "af-alg-crash"],
     ["patch", "show", "ip6mr-sk-done-netns-setup"],
     *(["explain", *call] for call in EXPLAIN_CALLS),
+    ["lab", "kinds"],
 ]
 
 
@@ -165,6 +171,16 @@ def test_json_output_is_all_of_stdout(args: list[str]) -> None:
     assert code == 0, err
     json.loads(out)  # raises on anything else on stdout
     assert err == ""
+
+
+def test_lab_kinds_json_and_text_agree() -> None:
+    _, text, _ = run("lab", "kinds")
+    _, out, _ = run("lab", "kinds", "-o", "json")
+    kinds = json.loads(out)
+    assert [line.split()[0] for line in text.splitlines()[1:]] == [k["kind"] for k in kinds]
+    assert [k["kind"] for k in kinds] == list(KINDS)
+    warn = next(k for k in kinds if k["kind"] == "warn")
+    assert warn["panics"] is False and warn["title"] == KINDS["warn"].title
 
 
 def test_patch_list_json_and_text_agree() -> None:
@@ -186,6 +202,95 @@ def test_json_from_a_real_process_parses() -> None:
     )
     assert proc.returncode == 0 and proc.stderr == ""
     assert json.loads(proc.stdout)["id"] == "af-alg-crash"
+
+
+# --- crashes, over a store of real lab crashes ---------------------------------------------
+
+LAB = REPO / "tests" / "lab"
+# Each log triaged on these hosts; null-deref's title is longer than a terminal is wide,
+# socket-proto matches the lab's known bug.
+STORED = {"null-deref.log": ("node-a", "node-b"), "socket-proto.log": ("node-c",)}
+KNOWN = LAB / "known-bugs"
+BUG = "hotfence-lab-proto-253"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = str(tmp_path_factory.mktemp("crashes") / "crashes.sqlite")
+    for name, hosts in STORED.items():
+        for host in hosts:
+            code, _, err = run(
+                "triage", "--db", db, "--host-id", host, "--known-bugs", str(KNOWN), str(LAB / name)
+            )
+            assert code == 0, err
+    return db
+
+
+def stored_titles(db: str) -> list[str]:
+    with CrashStore.open(db) as s:
+        titles = [g.title for g in s.groups()]
+    assert len(titles) == 2 and max(len(t) for t in titles) > 80  # the test means something
+    return titles
+
+
+def test_crashes_piped_is_one_line_per_group_with_the_title_whole(store: str) -> None:
+    code, out, err = run("crashes", "--db", store)
+    assert code == 0 and err == "", err
+    assert not ANSI.search(out)
+    header, *rows = out.splitlines()
+    assert header.split() == [
+        "COUNT", "FIRST-SEEN", "LAST-SEEN", "TYPE", "HOSTS", "KERNELS", "KNOWN-BUGS", "TITLE"
+    ]  # fmt: skip
+    titles = stored_titles(store)
+    assert len(rows) == len(titles)
+    hosts = {KINDS[n.removesuffix(".log")].title: ",".join(h) for n, h in STORED.items()}
+    for title, row in zip(titles, rows):
+        assert row.endswith(title)  # grep for a title returns its whole record
+        count, first, last, type_, row_hosts, kernels, bugs, *_ = row.split()
+        assert (count, row_hosts) == (str(len(hosts[title].split(","))), hosts[title])
+        assert first <= last and kernels.startswith("6.1.0-")
+        assert bugs == (BUG if title == KINDS["socket-proto"].title else "-")
+
+
+def test_crashes_on_a_terminal_fits_80_columns_without_cutting(store: str) -> None:
+    code, out = run_on_terminal("crashes", "--db", store)
+    assert code == 0, out
+    text = ANSI.sub("", out)
+    titles = stored_titles(store)
+    for line in text.splitlines():
+        # A title longer than the terminal keeps its own line, whole, rather than wrap.
+        assert cell_len(line) <= 80 or any(t in line for t in titles), line
+    for needle in [*titles, "node-a,node-b", BUG]:
+        assert whole_on_a_line(needle, text), f"{needle!r} is not whole on a line:\n{text}"
+
+
+def test_crashes_json_is_all_of_stdout_and_agrees_with_the_store(store: str) -> None:
+    code, out, err = run("crashes", "--db", store, "-o", "json")
+    assert code == 0 and err == ""
+    groups = json.loads(out)
+    assert [g["title"] for g in groups] == stored_titles(store)
+    by_hosts = {tuple(g["hosts"]): g for g in groups}
+    assert by_hosts[("node-a", "node-b")]["count"] == 2
+    assert by_hosts[("node-c",)]["type"] == KINDS["socket-proto"].type
+    assert [b["id"] for b in by_hosts[("node-c",)]["known_bugs"]] == [BUG]
+    assert all(g["first_seen"] <= g["last_seen"] for g in groups)
+
+
+def test_crashes_on_an_empty_store_says_so_on_stderr(tmp_path: Path) -> None:
+    db = str(tmp_path / "empty.sqlite")
+    code, out, err = run("crashes", "--db", db, "-o", "json")
+    assert (code, json.loads(out)) == (0, [])
+    code, out, err = run("crashes", "--db", db)
+    assert code == 0 and out.split() == [c.header for c in CRASHES_COLUMNS]
+    assert err.startswith("hotfence crashes: no crashes stored")
+
+
+def test_crashes_unreadable_store_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    db = tmp_path / "bad.sqlite"
+    db.write_bytes(b"garbage" * 512)
+    code, out, err = run("crashes", "--db", str(db), "-o", "json")
+    assert (code, out) == (console.EXIT_USAGE, "")
+    assert err == f"hotfence crashes: crash store {db}: file is not a database\n"
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -212,15 +317,20 @@ def test_json_from_a_real_process_parses() -> None:
         (["trige", "x"], "hotfence: unknown command 'trige'; did you mean triage?", True),
         (["fence", "aply"], "hotfence fence: unknown command 'aply'; did you mean apply?", True),
         (["-q", "-v", "explain"], "hotfence: -q and -v contradict each other", True),
+        (["lab", "kind"], "hotfence lab: unknown command 'kind'; did you mean kinds?", True),
+        (["crashes", "-o", "yaml"], None, True),
     ],
 )
 def test_bad_input_is_one_prefixed_line_and_exit_2(
-    args: list[str], first_line: str, usage: bool
+    args: list[str], first_line: str | None, usage: bool
 ) -> None:
     code, out, err = run(*args)
     assert code == console.EXIT_USAGE
     assert out == ""
     lines = err.splitlines()
+    if first_line is None:  # click's own wording; only the prefix is ours
+        first_line = lines[0]
+        assert first_line.startswith(f"hotfence {args[0]}: "), first_line
     assert lines[0] == first_line
     if usage:  # a usage mistake points at the help; a mistyped id does not need it
         command = first_line.split(":")[0]

@@ -107,6 +107,15 @@ def test_several_long_fields_are_labelled() -> None:
     assert any(line.startswith("    summary: words") for line in lines)
 
 
+def test_a_whole_field_is_never_wrapped_even_past_the_width() -> None:
+    title = "BUG: unable to handle kernel NULL pointer dereference in some_long_function_name"
+    cols = (Column("KIND"), Column("TITLE", long=True, whole=True), Column("NOTE", long=True))
+    lines = render_table(cols, [("null-deref", title, "words " * 20)], width=60, terminal=True)
+    out = lines.splitlines()
+    assert out[:3] == ["KIND", "null-deref", f"    title: {title}"]
+    assert all(len(line) <= 60 for line in out[3:])  # the prose still wraps
+
+
 ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789.-", min_size=1, max_size=40)
 words = st.lists(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz()/_", min_size=1, max_size=30),

@@ -77,7 +77,7 @@ def test_triage_from_two_hosts_gives_one_group_with_both(store_url, log):
     with CrashStore.open(store_url) as store:
         (group,) = store.groups()
     assert (group.title, group.count, group.hosts) == (WARN, 2, ["node-a", "node-b"])
-    assert WARN in r.stdout and "node-a, node-b" in r.stdout
+    assert WARN in r.stdout and "node-a,node-b" in r.stdout
 
 
 def test_host_id_from_environment(tmp_path, log):

@@ -201,6 +201,9 @@ class Column:
 
     header: str
     long: bool = False
+    # A long field the user copies whole (a crash title): on a narrow terminal it gets
+    # its own line unwrapped, even past the width, because a wrapped title greps as two.
+    whole: bool = False
 
 
 def render_table(
@@ -250,7 +253,10 @@ def render_table(
     for r in body:
         out.append(line([r[j] for j in short], short_widths))
         for j in long_:
-            out.extend(wrap.wrap(label(j) + r[j]))
+            if cols[j].whole:
+                out.append("    " + label(j) + r[j])
+            else:
+                out.extend(wrap.wrap(label(j) + r[j]))
     return "\n".join(out)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from hotfence import console as conventions
 from hotfence.lab import crashlab, pstore
 from hotfence.lab.debkernel import (
     GuestKernelError,
@@ -17,16 +18,52 @@ from hotfence.lab.debkernel import (
 from hotfence.lab.guest import GuestConfig, GuestError, kvm_usable, run_in_guest
 
 
-@click.group()
+@click.group(cls=conventions.Group)
 def lab() -> None:
     """Boot Debian's stock kernel under QEMU; record real crashes from it."""
 
 
+# KIND is what `lab record --kind` and `lab vmcore --kind` take, so it is never cut; the
+# title and the description are prose and go last (on a narrow terminal, under the kind).
+KINDS_COLUMNS = (
+    conventions.Column("KIND"),
+    conventions.Column("TYPE"),
+    conventions.Column("PANICS"),
+    conventions.Column("TITLE", long=True, whole=True),
+    conventions.Column("DESCRIPTION", long=True),
+)
+
+
 @lab.command("kinds")
-def kinds() -> None:
-    """List the crash kinds the lab can record."""
-    for k in crashlab.KINDS.values():
-        click.echo(f"{k.name:11} {k.title}\n{'':11} {k.description}")
+@conventions.output_option()
+def kinds(output: str) -> None:
+    """List the crash kinds the lab can record (pass a KIND to `lab record --kind`).
+
+    TITLE is the title triage gives the recorded crash; PANICS says whether it ends the
+    guest's boot (only those work with `lab vmcore`).
+    """
+    if output == "json":
+        conventions.print_json(
+            [
+                {
+                    "kind": k.name,
+                    "type": k.type,
+                    "title": k.title,
+                    "description": k.description,
+                    "panics": k.panics,
+                    "function": k.function,
+                }
+                for k in crashlab.KINDS.values()
+            ]
+        )
+        return
+    conventions.print_table(
+        KINDS_COLUMNS,
+        [
+            (k.name, k.type, "yes" if k.panics else "no", k.title, k.description)
+            for k in crashlab.KINDS.values()
+        ],
+    )
 
 
 @lab.command("record")
