@@ -9,6 +9,7 @@ would write beside it: the core's own printk buffer.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,10 @@ def test_vmcore_and_its_dmesg_are_one_crash_collected_once(kdump, tmp_path):
         (row,) = store.crashes()
         assert (row.title, row.source_kind) == (NULL, "vmcore")
         assert row.source_path == str(crash / STAMP / "vmcore")
+        # The record kept is the vmcore's: its frames carry drgn's file:line, which the
+        # vmcore-dmesg.txt text alone (no vmlinux given to triage) does not.
+        full = store.crash(row.id)
+        assert full is not None
+        frames = json.loads(full.report_json)["frames"]
+        located = {f["function"]: f["file"] for f in frames if f["file"]}
+        assert located.get("vfs_write") == "fs/read_write.c", frames
