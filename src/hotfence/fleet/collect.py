@@ -1,5 +1,10 @@
-"""What the last crash left behind: kdump's vmcore-dmesg.txt, pstore records, and the
-previous boot's kernel journal.
+"""What the last crash left behind: kdump's vmcore and vmcore-dmesg.txt, pstore records,
+and the previous boot's kernel journal.
+
+A vmcore is analysed with drgn (hotfence.triage.vmcore) when the debug vmlinux of its
+kernel is found: ``--vmlinux``, else where the distributions' debug packages install it,
+for the release the core's VMCOREINFO names. Without one, the core's vmcore-dmesg.txt
+still gives the crash; a note says which files were looked for.
 
 Every source is triaged and stored under this host. The store keys a crash by host and
 report text, and triage strips each source's line prefixes (kdump's `[ time]`,
@@ -18,7 +23,9 @@ from hotfence.known.catalog import Catalog
 from hotfence.known.match import CatalogMatcher
 from hotfence.store import CrashStore, HostIdentity, SourceKind
 from hotfence.triage.analyze import triage_text
+from hotfence.triage.model import Report
 from hotfence.triage.tostore import crash_record
+from hotfence.triage.vmcore import analyze_vmcore
 
 CRASH_DIR = Path("/var/crash")
 # The pstore mount, and where systemd-pstore.service moves its records at boot (joined
@@ -27,6 +34,12 @@ PSTORE_DIRS = (Path("/sys/fs/pstore"), Path("/var/lib/systemd/pstore"))
 JOURNAL_CMD = ("journalctl", "-k", "-b", "-1", "--no-pager", "-q")
 # pstore record kinds that carry kernel log text (pmsg and ftrace records do not).
 PSTORE_LOG_PREFIXES = ("dmesg", "console")
+# Where Debian's linux-image-*-dbg (and Ubuntu's -dbgsym, Fedora's kernel-debuginfo)
+# install the DWARF vmlinux of a release: the paths drgn and crash look in.
+DEBUG_VMLINUX = (
+    "/usr/lib/debug/boot/vmlinux-{release}",
+    "/usr/lib/debug/lib/modules/{release}/vmlinux",
+)
 # One source larger than this is a damaged or hostile file, not a crash log.
 MAX_SOURCE_BYTES = 256 * 1024 * 1024
 
@@ -39,12 +52,23 @@ class Source:
 
 
 @dataclass
+class CoreSource:
+    """A kdump vmcore and the debug vmlinux of its kernel; read when collected (a core is
+    the crashed machine's memory, far too large to hold like a log)."""
+
+    path: str
+    vmlinux: str
+    kind: SourceKind = SourceKind.vmcore
+
+
+@dataclass
 class SourceResult:
     kind: SourceKind
     path: str
     found: int = 0  # crash reports triage found in it
     stored: int = 0  # of those, new to the store
     titles: list[str] = field(default_factory=list)
+    error: str | None = None  # the source could not be analysed (a damaged core...)
 
 
 @dataclass
@@ -64,20 +88,88 @@ def _read(path: Path, notes: list[str]) -> bytes | None:
         return None
 
 
+def core_release(vmcore: Path) -> str:
+    """The kernel release in the core's VMCOREINFO (no debug info needed to read it).
+
+    Raises ValueError naming the file when the core cannot say (not an ELF core, no
+    VMCOREINFO note, drgn missing)."""
+    try:
+        import drgn
+    except ImportError as exc:
+        raise ValueError(
+            f"{vmcore}: drgn not installed ({exc}); pip install 'hotfence[vmcore]'"
+        ) from exc
+    prog = drgn.Program()
+    try:
+        prog.set_core_dump(str(vmcore))
+        # drgn builds UTS_RELEASE from VMCOREINFO's OSRELEASE, before any debug info.
+        return str(prog["UTS_RELEASE"].string_().decode(errors="replace"))
+    except (OSError, ValueError, LookupError, drgn.FaultError) as exc:
+        raise ValueError(f"{vmcore}: no kernel release readable from it ({exc})") from exc
+
+
+def _core_source(
+    path: Path, vmlinux: Path | None, debug_vmlinux: Sequence[str], notes: list[str]
+) -> CoreSource | None:
+    if vmlinux is not None:
+        return CoreSource(str(path), str(vmlinux))
+    try:
+        release = core_release(path)
+    except ValueError as exc:
+        notes.append(f"{exc}; not analysed")
+        return None
+    looked = [Path(t.format(release=release)) for t in debug_vmlinux]
+    for candidate in looked:
+        if candidate.is_file():
+            return CoreSource(str(path), str(candidate))
+    tried = ", ".join(map(str, looked))
+    notes.append(
+        f"{path}: no debug vmlinux for {release} (looked for {tried}; --vmlinux PATH), not analysed"
+    )
+    return None
+
+
+def _crash_dir_sources(
+    crash_dir: Path, vmlinux: Path | None, debug_vmlinux: Sequence[str], notes: list[str]
+) -> list[Source | CoreSource]:
+    """kdump's <stamp>/ directories: the vmcore first (drgn-symbolised frames), then
+    vmcore-dmesg.txt, whose same crash the store then counts once."""
+    sources: list[Source | CoreSource] = []
+    for stamp in sorted(p for p in crash_dir.iterdir() if p.is_dir()):
+        core = stamp / "vmcore"
+        if core.is_file():
+            found = _core_source(core, vmlinux, debug_vmlinux, notes)
+            if found is not None:
+                sources.append(found)
+        if (stamp / "vmcore.flat").is_file():
+            notes.append(
+                f"{stamp / 'vmcore.flat'}: flattened format not read "
+                "(makedumpfile -R turns it into a vmcore)"
+            )
+        dmesg = stamp / "vmcore-dmesg.txt"
+        if dmesg.is_file():
+            data = _read(dmesg, notes)
+            if data is not None:
+                sources.append(Source(SourceKind.vmcore, str(dmesg), data))
+    return sources
+
+
 def find_sources(
     crash_dir: Path | None = CRASH_DIR,
     pstore_dirs: Sequence[Path] = PSTORE_DIRS,
     journal_cmd: Sequence[str] | None = JOURNAL_CMD,
-) -> tuple[list[Source], list[str]]:
-    """Sources in the order their crashes are attributed: the fullest record first."""
-    sources: list[Source] = []
+    vmlinux: Path | None = None,
+    debug_vmlinux: Sequence[str] = DEBUG_VMLINUX,
+) -> tuple[list[Source | CoreSource], list[str]]:
+    """Sources in the order their crashes are attributed: the fullest record first.
+
+    ``vmlinux`` is the debug vmlinux for every core; without it, each core's is looked
+    for at ``debug_vmlinux`` (``{release}`` from the core's VMCOREINFO)."""
+    sources: list[Source | CoreSource] = []
     notes: list[str] = []
     if crash_dir is not None:
         if crash_dir.is_dir():
-            for path in sorted(crash_dir.glob("*/vmcore-dmesg.txt")):
-                data = _read(path, notes)
-                if data is not None:
-                    sources.append(Source(SourceKind.vmcore, str(path), data))
+            sources += _crash_dir_sources(crash_dir, vmlinux, debug_vmlinux, notes)
         else:
             notes.append(f"{crash_dir}: no such directory (kdump not set up?)")
     for pstore_dir in pstore_dirs:
@@ -107,7 +199,7 @@ def find_sources(
 def collect(
     store: CrashStore,
     host: HostIdentity,
-    sources: list[Source],
+    sources: Sequence[Source | CoreSource],
     catalog: Catalog | None = None,
     now: float | None = None,
 ) -> list[SourceResult]:
@@ -115,7 +207,18 @@ def collect(
     results = []
     matcher = CatalogMatcher(catalog) if catalog is not None else None
     for src in sources:
-        reports = triage_text(src.data, catalog=matcher)
+        reports: list[Report]
+        if isinstance(src, CoreSource):
+            try:
+                reports = analyze_vmcore(src.path, src.vmlinux, catalog=matcher).reports
+            except Exception as exc:
+                # One damaged core (truncated, another kernel's vmlinux, a format drgn
+                # cannot read) must not stop the other sources from being collected.
+                err = f"{type(exc).__name__}: {exc}"
+                results.append(SourceResult(src.kind, src.path, error=err))
+                continue
+        else:
+            reports = triage_text(src.data, catalog=matcher)
         records = [crash_record(r, src.path, src.kind) for r in reports]
         stored = store.add(host, records, now=now) if records else 0
         results.append(

@@ -13,6 +13,7 @@ from hotfence.store import CrashStore, StoreError
 from hotfence.store.host import local_host
 from hotfence.yamlsource import SourceError
 
+EXIT_SOURCE = 2
 EXIT_STORE = 3
 
 
@@ -24,7 +25,14 @@ EXIT_STORE = 3
     type=click.Path(file_okay=False, path_type=Path),
     default=CRASH_DIR,
     show_default=True,
-    help="kdump's directory: */vmcore-dmesg.txt are read.",
+    help="kdump's directory: */vmcore (with a debug vmlinux) and */vmcore-dmesg.txt are read.",
+)
+@click.option(
+    "--vmlinux",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Debug vmlinux for the vmcores [default: /usr/lib/debug/boot/vmlinux-<release> or "
+    "/usr/lib/debug/lib/modules/<release>/vmlinux, the release read from each core].",
 )
 @click.option(
     "--pstore-dir",
@@ -46,6 +54,7 @@ def collect_cmd(
     db: str | None,
     host_id: str | None,
     crash_dir: Path,
+    vmlinux: Path | None,
     pstore_dirs: tuple[Path, ...],
     journal: bool,
 ) -> None:
@@ -53,14 +62,17 @@ def collect_cmd(
 
     A crash already in the store (same host, same report) is not stored again, so running
     this at every boot never counts one crash twice. Exit status 3 when the store cannot
-    be written (nothing is lost: the sources stay where they are).
+    be written (nothing is lost: the sources stay where they are); 2 when a vmcore could
+    not be analysed (the other sources are still stored).
     """
     try:
         catalog = load_catalog()
     except SourceError as exc:
         click.echo(f"hotfence collect: invalid known-bug catalogue:\n{exc}", err=True)
         sys.exit(2)
-    sources, notes = find_sources(crash_dir, pstore_dirs, JOURNAL_CMD if journal else None)
+    sources, notes = find_sources(
+        crash_dir, pstore_dirs, JOURNAL_CMD if journal else None, vmlinux=vmlinux
+    )
     for note in notes:
         click.echo(f"hotfence collect: {note}", err=True)
     try:
@@ -70,8 +82,13 @@ def collect_cmd(
         click.echo(f"hotfence collect: {exc}", err=True)
         sys.exit(EXIT_STORE)
     for r in results:
+        if r.error is not None:
+            click.echo(f"hotfence collect: {r.path}: not analysed: {r.error}", err=True)
+            continue
         titles = "; ".join(dict.fromkeys(r.titles))
         click.echo(f"{r.kind.value}\t{r.path}\t{r.found} found, {r.stored} new\t{titles}")
     found = sum(r.found for r in results)
     stored = sum(r.stored for r in results)
     click.echo(f"collected {found} crash reports from {len(results)} sources, {stored} new")
+    if any(r.error is not None for r in results):
+        sys.exit(EXIT_SOURCE)
