@@ -312,11 +312,7 @@ def open_applied(cgroup: str | os.PathLike[str]) -> tuple[LsmMaps, AppliedState 
 
 
 def counters(cgroup: str | os.PathLike[str]) -> FenceCounters:
-    maps, state = open_applied(cgroup)
-    try:
-        return FenceCounters(state, maps.counters(), maps.stats())
-    finally:
-        maps.close()
+    return FenceCounters.read(*open_applied(cgroup))
 
 
 class LsmBackend:

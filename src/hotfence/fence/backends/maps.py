@@ -175,6 +175,14 @@ class FenceCounters:
     counts: dict[int, RuleCounter]
     stats: abi.Stats  # events delivered to the ring buffer, and lost
 
+    @classmethod
+    def read(cls, maps: FenceMaps, state: AppliedState | None) -> FenceCounters:
+        """Read the counters of pinned ``maps`` (opened for this) and close them."""
+        try:
+            return cls(state, maps.counters(), maps.stats())
+        finally:
+            maps.close()
+
 
 class FenceMaps:
     """The fence maps of one attachment (from a loaded object or from bpffs pins)."""
