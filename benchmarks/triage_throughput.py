@@ -6,7 +6,7 @@ about ``--filler`` (default 95 %) of the bytes are not crashes, as in a real
 `kern.log`. Then times, in the same run:
 
 * ``grep -c BUG`` over the file (the reference: one C pass over the bytes);
-* the CLI end to end (``hotfence triage --format json --no-store``, a new process: read,
+* the CLI end to end (``hotfence triage -o json --no-store``, a new process: read,
   scan, parse the candidate regions, disassemble, render), with its peak RSS;
 * the in-process stages: streamed scan + parse, disassembly, JSON rendering.
 
@@ -133,7 +133,7 @@ def main() -> None:
         # Start-up alone (interpreter, imports, option parsing): best of three.
         t_start = min(_timed([hotfence, "triage", "--help"])[0] for _ in range(3))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t_cli, cli = _timed([hotfence, "triage", "--format", "json", "--no-store", path])
+        t_cli, cli = _timed([hotfence, "triage", "-o", "json", "--no-store", path])
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         rss_mb = after.ru_maxrss / 1024
         # CPU seconds of the CLI: on a shared machine wall time also counts waiting.

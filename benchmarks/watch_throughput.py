@@ -1,7 +1,7 @@
-"""How many socket() events per second `hotfence watch --json` delivers, and how many it loses.
+"""How many socket() events per second `hotfence watch -o json` delivers, and how many it loses.
 
 benchmarks/socket_loop.c makes socket()+close() calls as fast as it can inside a fresh
-cgroup while `hotfence watch --json --cgroup` writes JSON lines to a file. Prints the
+cgroup while `hotfence watch -o json --cgroup` writes JSON lines to a file. Prints the
 producer's call rate, the events delivered per second of wall time, and the lost count;
 delivered + lost must equal the calls made (zero silent loss). Target: >= 200,000/s.
 
@@ -61,7 +61,7 @@ def main() -> None:
     try:
         out = open(tmp / "events.jsonl", "w")
         watch = subprocess.Popen(
-            [str(REPO / ".venv/bin/hotfence"), "watch", "--json", "--cgroup", str(cg)],
+            [str(REPO / ".venv/bin/hotfence"), "watch", "-o", "json", "--cgroup", str(cg)],
             stdout=out,
             stderr=subprocess.PIPE,
             text=True,
@@ -90,7 +90,7 @@ def main() -> None:
         cg.rmdir()
     print(f"producer: {calls} socket()+close() calls in {secs:.2f} s = {calls / secs:,.0f} calls/s")
     print(
-        f"watch --json: {delivered} delivered ({lines} JSON lines), {lost} lost; "
+        f"watch -o json: {delivered} delivered ({lines} JSON lines), {lost} lost; "
         f"delivered + lost == calls: {delivered + lost == calls}"
     )
     print(

@@ -10,7 +10,7 @@ After each race it checks, against the kernel:
   the verdicts of ONE of the two policies: a raw ICMPv6 socket, a TCP socket, and UDP
   connect()s to ports only policy A denies and ports only policy B denies;
 * the pinned maps hold exactly that policy's keys (no mix of both);
-* every hook's link is attached to this cgroup (link info), and ``fence status --json``
+* every hook's link is attached to this cgroup (link info), and ``fence status -o json``
   names that policy.
 
 Run as root:  .venv/bin/python scripts/fence_stress.py --rounds 100
@@ -150,7 +150,7 @@ def check(policies: dict[str, Path], cgroup: Path) -> list[str]:
     if live.status != "ACTIVE":
         errors.append(f"fence is {live.status}: {'; '.join(live.reasons)}")
     status = subprocess.run(
-        [HOTFENCE, "fence", "status", "--json"], capture_output=True, text=True, timeout=300
+        [HOTFENCE, "fence", "status", "-o", "json"], capture_output=True, text=True, timeout=300
     )
     entry = next((e for e in json.loads(status.stdout)["applied"] if e["cgroup_id"] == cg.id), None)
     if entry is None or entry["state"]["policy"] != winner:

@@ -222,13 +222,13 @@ def test_apply_by_container_name_fences_that_container_only(docker_engine, conta
         host = run_socket_calls(None, [("socket", 10, 3, 58)], netns=False)
         assert host.results == [0]  # the host untouched
 
-        code, out = hf("fence", "counters", "--container", name, "--json")
+        code, out = hf("fence", "counters", "--container", name, "-o", "json")
         assert code == 0, out
         doc = json.loads(out)
         assert doc["cgroup"] == str(cgroup) and doc["container"]["name"] == name
         assert doc["rules"][0]["denies"] >= 1
 
-        code, out = hf("fence", "status", "--container", name, "--json")
+        code, out = hf("fence", "status", "--container", name, "-o", "json")
         assert code == 0, out
         (entry,) = json.loads(out)["applied"]
         assert entry["container"]["id"] == cid
@@ -269,7 +269,7 @@ def test_watch_and_events_by_container_give_the_pid_inside(docker_engine, contai
     docker_engine.run_detached(other)
     env = docker_engine.env()
     watch = subprocess.Popen(
-        [HOTFENCE, "watch", "--json", "--container", name, "--count", "1", "--duration", "60"],
+        [HOTFENCE, "watch", "-o", "json", "--container", name, "--count", "1", "--duration", "60"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -296,7 +296,7 @@ def test_watch_and_events_by_container_give_the_pid_inside(docker_engine, contai
         code, out = hf("fence", "apply", str(policy), "--container", name)
         assert code == 0, out
         events = subprocess.Popen(
-            [HOTFENCE, "fence", "events", "--container", name, "--json", "--count", "1"],
+            [HOTFENCE, "fence", "events", "--container", name, "-o", "json", "--count", "1"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -328,3 +328,33 @@ def test_a_dead_engine_is_a_clear_error_and_leaves_cgroups_unnamed(tmp_path, mon
     monkeypatch.setattr(engine, "DEFAULT_SOCKETS", (tmp_path / "a.sock", tmp_path / "b.sock"))
     with pytest.raises(ContainerError, match="no container engine found"):
         resolve_target(container="web")
+
+
+def complete(line: str) -> list[str]:
+    """What bash completion offers for the last word of ``line``."""
+    words = line.split(" ")
+    env = {
+        "_HOTFENCE_COMPLETE": "bash_complete",
+        "COMP_WORDS": line,
+        "COMP_CWORD": str(len(words) - 1),  # the index of the word being completed
+    }
+    result = CliRunner().invoke(main, [], prog_name="hotfence", env=env)
+    assert result.exit_code == 0, result.output
+    return [item.split(",", 1)[1] for item in result.stdout.splitlines() if item]
+
+
+def test_container_completion_without_an_engine_offers_nothing_quietly(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-such.sock")
+    assert complete("hotfence fence counters --container w") == []
+
+
+@pytest.mark.kernel
+@requires_docker
+def test_container_names_complete_from_the_engine(docker_engine, container):
+    name, _ = container
+    for line in (
+        f"hotfence fence apply p.yaml --container {name[:-2]}",
+        "hotfence watch --container ",
+    ):
+        assert name in complete(line)
+    assert complete(f"hotfence fence status --container {name}-no") == []

@@ -185,6 +185,12 @@ def test_bad_bytes_after_the_fault_do_not_stop_decoding() -> None:
 def test_unable_to_access_gives_error() -> None:
     dis = disassemble("Unable to access opcode bytes at RIP 0xffffffffffffffd6.")
     assert dis.error and "no opcode bytes in the log: Unable to access" in dis.error
+
+
+def test_bad_rip_value_is_the_kernel_s_words_not_a_parser_message() -> None:
+    # "Bad" is three hex digits: the first word alone does not tell it from bytes.
+    dis = disassemble("Bad RIP value.")
+    assert dis.error == "no opcode bytes in the log: Bad RIP value."
     assert dis.instructions == []
 
 

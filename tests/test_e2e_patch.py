@@ -74,7 +74,7 @@ def test_triage_of_the_recorded_crash_names_the_bug_and_its_patch() -> None:
     code, out, err = cli(
         "triage",
         "--no-store",
-        "--format",
+        "-o",
         "json",
         "--known-bugs",
         str(KNOWN),
@@ -105,7 +105,7 @@ def test_triage_of_the_recorded_crash_names_the_bug_and_its_patch() -> None:
 
 def test_without_the_lab_catalogue_the_crash_matches_nothing() -> None:
     # the evidence comes from the entry, not from the log alone
-    code, out, err = cli("triage", "--no-store", "--format", "json", str(LAB / "socket-proto.log"))
+    code, out, err = cli("triage", "--no-store", "-o", "json", str(LAB / "socket-proto.log"))
     assert code == 0, err
     assert json.loads(out)["files"][0]["reports"][0]["known_bugs"] == []
 
@@ -241,7 +241,7 @@ def test_virtual_patch_fences_the_socket_triggered_crash_in_a_guest(disposable_g
 
         status = g.ok("hotfence fence status")
         assert f"{cg} " in status and f"'{POLICY}'" in status and "all hooks attached" in status
-        counts = json.loads(g.ok(f"hotfence fence counters --json --cgroup {cg}"))
+        counts = json.loads(g.ok(f"hotfence fence counters -o json --cgroup {cg}"))
         rule = next(r for r in counts["rules"] if r["name"] == RULE)
         assert (rule["hits"], rule["denies"]) == (1, 1)  # the one socket(inet, dgram, 253) inside
         assert counts["lost_events"] == 0

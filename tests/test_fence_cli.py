@@ -87,12 +87,22 @@ class Runner:
             text=True,
         )
 
-    def readline(self, timeout: float = 20) -> str:
+    def readline(self, timeout: float = 20, stream: str = "stdout") -> str:
         import select
 
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        assert ready, f"no output from fence run within {timeout}s"
-        return self.proc.stdout.readline().rstrip("\n")
+        pipe = getattr(self.proc, stream)
+        ready, _, _ = select.select([pipe], [], [], timeout)
+        assert ready, f"no {stream} from fence run within {timeout}s"
+        return pipe.readline().rstrip("\n")
+
+    def started(self) -> str:
+        """The line saying enforcement is active: on stderr (after the backend's), stdout
+        is for events."""
+        while True:
+            line = self.readline(stream="stderr")
+            if ": enforcing " in line or ": auditing " in line:
+                return line
+            assert line and ": backend " in line, line
 
     def stop(self, sig=signal.SIGTERM) -> tuple[int, str, str]:
         if self.proc.poll() is None:
@@ -108,10 +118,10 @@ def test_run_enforces_in_cgroup_only_and_detaches_on_signal(tmp_path, cgroup, us
     policy = EXAMPLE if use_example else write_policy(tmp_path)
     r = Runner(str(policy), "--cgroup", str(cgroup))
     try:
-        first = r.readline()
+        first = r.started()
         assert re.fullmatch(
-            rf"hotfence: enforcing 'deny-raw-icmpv6' on {re.escape(str(cgroup))} "
-            r"via cgroup-bpf \(\d+ rules\)",
+            rf"hotfence fence run: enforcing 'deny-raw-icmpv6' on {re.escape(str(cgroup))} "
+            r"via cgroup-bpf \(1 rule\)",
             first,
         ), first
         inside = run_socket_calls(cgroup, [RAW6, UDP4, TCP4])
@@ -124,25 +134,30 @@ def test_run_enforces_in_cgroup_only_and_detaches_on_signal(tmp_path, cgroup, us
         assert f"pid={inside.pid} " in event and f"netns={inside.netns} " in event
         assert f"cgroup={cgroup} " in event and "rule=" in event
     finally:
-        code, _, err = r.stop(signal.SIGINT if use_example else signal.SIGTERM)
-    assert code == 0, err
-    assert "detached" in err
-    assert (
-        "hotfence: no-raw-icmpv6: 1 hits, 1 denies" in err and "hotfence: 1 events, 0 lost" in err
-    )
+        code, out, err = r.stop(signal.SIGINT if use_example else signal.SIGTERM)
+    # Ctrl-C is an interruption (130), SIGTERM the normal way to stop a service (0); both
+    # detach and summarise on stderr, leaving stdout to the events.
+    assert code == (130 if use_example else 0), err
+    assert "hotfence fence run: detached" in err
+    assert "hotfence fence run: no-raw-icmpv6: 1 hit, 1 denies" in err
+    assert "hotfence fence run: 1 event, 0 lost" in err
+    assert "hotfence" not in out
     assert run_socket_calls(cgroup, [RAW6]).results == [0]
 
 
 def test_run_audit_mode_json_events(tmp_path, cgroup):
     policy = write_policy(tmp_path, mode="audit")
-    r = Runner(str(policy), "--cgroup", str(cgroup), "--json")
+    r = Runner(str(policy), "--cgroup", str(cgroup), "-o", "json")
     try:
-        assert r.readline().startswith("hotfence: auditing 'deny-raw-icmpv6'")
+        assert r.started().startswith("hotfence fence run: auditing 'deny-raw-icmpv6'")
         child = run_socket_calls(cgroup, [RAW6])
         assert child.results == [0]
-        ev = json.loads(r.readline())
+        ev = json.loads(r.readline())  # stdout holds nothing but the events
         assert ev["verdict"] == "would-deny" and ev["rule"] == "no-raw-icmpv6"
         assert (ev["family"], ev["type"], ev["protocol"], ev["tgid"]) == (10, 3, 58, child.pid)
+        names = (ev["family_name"], ev["type_name"], ev["protocol_name"], ev["hook_name"])
+        assert names == ("inet6", "raw", "icmpv6", "socket_create")
+        assert datetime.fromisoformat(ev["time"]).timestamp() == pytest.approx(time.time(), abs=30)
     finally:
         code, _, err = r.stop()
     assert code == 0, err
@@ -151,7 +166,7 @@ def test_run_audit_mode_json_events(tmp_path, cgroup):
 def test_run_killed_leaves_nothing_attached(tmp_path, cgroup):
     r = Runner(str(write_policy(tmp_path)), "--cgroup", str(cgroup))
     try:
-        assert r.readline().startswith("hotfence: enforcing")
+        assert r.started().startswith("hotfence fence run: enforcing")
         assert run_socket_calls(cgroup, [RAW6]).results == [errno.EPERM]
     finally:
         code, _, _ = r.stop(signal.SIGKILL)
@@ -180,7 +195,7 @@ def test_apply_status_counters_swap_remove(tmp_path, cgroup):
     assert code == (1 if ("STALE:" in out or "DETACHED:" in out) else 0)
     assert "bpf-lsm     unavailable: kernel refused to load lsm/socket_create" in out
 
-    code, out = hf("fence", "counters", "--cgroup", str(cgroup), "--json")
+    code, out = hf("fence", "counters", "--cgroup", str(cgroup), "-o", "json")
     data = json.loads(out)
     rule = next(r for r in data["rules"] if r["name"] == "no-raw-icmpv6")
     assert (rule["hits"], rule["denies"]) == (2, 2)
@@ -242,7 +257,16 @@ def test_events_of_an_applied_fence(tmp_path, cgroup):
         # Denied while nobody reads: the events wait in the pinned ring buffer.
         assert run_socket_calls(cgroup, [RAW6, UDP4, RAW6]).results == [errno.EPERM, 0, errno.EPERM]
         code, out = hf(
-            "fence", "events", "--cgroup", str(cgroup), "--json", "--count", "2", "--duration", "10"
+            "fence",
+            "events",
+            "--cgroup",
+            str(cgroup),
+            "-o",
+            "json",
+            "--count",
+            "2",
+            "--duration",
+            "10",
         )
         assert code == 0, out
         events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]

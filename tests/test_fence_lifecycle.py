@@ -211,7 +211,7 @@ def test_kill_during_first_apply_is_reported_and_recovered(policies, cgroup, poi
 
 def status_json() -> tuple[int, dict]:
     out = subprocess.run(
-        [HOTFENCE, "fence", "status", "--json"], capture_output=True, text=True, timeout=60
+        [HOTFENCE, "fence", "status", "-o", "json"], capture_output=True, text=True, timeout=60
     )
     return out.returncode, json.loads(out.stdout)
 
@@ -296,7 +296,7 @@ def test_status_and_apply_summarise_a_large_policy(tmp_path, cgroup):
     )
     code, out = apply(policy, cgroup)
     assert code == 0, out[-2000:]
-    lines = [x for x in out.splitlines() if not x.startswith("hotfence: backend")]
+    lines = [x for x in out.splitlines() if not x.startswith("hotfence fence apply: backend")]
     assert len(lines) <= 5, out
     assert "coverage of 2001 rules: 2001 enforced, 0 partial, 0 NOT ENFORCED" in out
     text = subprocess.run([HOTFENCE, "fence", "status"], capture_output=True, text=True).stdout
@@ -329,7 +329,7 @@ def test_events_carry_their_time_and_earlier_losses_come_first(policies, cgroup)
     assert counted.stats.lost > 0 and counted.stats.events + counted.stats.lost == calls
     time.sleep(1.0)  # the events are a second old when read: their time must say so
     out = subprocess.run(
-        [HOTFENCE, "fence", "events", "--cgroup", str(cgroup), "--json", "--count", "3"],
+        [HOTFENCE, "fence", "events", "--cgroup", str(cgroup), "-o", "json", "--count", "3"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -43,11 +43,11 @@ def test_collect_stores_the_real_pstore_panic_once(tmp_path: Path) -> None:
     first, second = (r.stdout.splitlines() for r in runs)
     assert first == [
         f"pstore\t{record}\t1 found, 1 new\t{TITLE}",
-        "collected 1 crash reports from 1 sources, 1 new",
+        "collected 1 crash report from 1 source, 1 new",
     ]
     assert second == [
         f"pstore\t{record}\t1 found, 0 new\t{TITLE}",
-        "collected 1 crash reports from 1 sources, 0 new",
+        "collected 1 crash report from 1 source, 0 new",
     ]
     with CrashStore.open(str(db)) as store:
         rows = store.crashes()
@@ -86,9 +86,9 @@ def test_guest_collects_its_pstore_panic_once_across_reboots(tmp_path: Path) -> 
     lines = [res.stdout.splitlines() for res in outs]
     assert lines[0] == [
         f"pstore\t/sys/fs/pstore/dmesg-ramoops-0\t1 found, 1 new\t{TITLE}",
-        "collected 1 crash reports from 1 sources, 1 new",
+        "collected 1 crash report from 1 source, 1 new",
     ]
-    assert lines[1][-1] == lines[2][-1] == "collected 1 crash reports from 1 sources, 0 new"
+    assert lines[1][-1] == lines[2][-1] == "collected 1 crash report from 1 source, 0 new"
     (tmp_path / "c.sqlite").write_bytes(db_bytes)
     with CrashStore.open(str(tmp_path / "c.sqlite")) as store:
         rows = store.crashes()

@@ -117,7 +117,7 @@ def test_triage_cli_reports_known_bug_and_stores_crashes(tmp_path):
     db = tmp_path / "store.sqlite"
     runner = CliRunner()
     for _ in range(2):  # the second run must not count the same crash again
-        result = runner.invoke(main, ["triage", "--format", "json", "--db", str(db), str(log)])
+        result = runner.invoke(main, ["triage", "-o", "json", "--db", str(db), str(log)])
         assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)["files"][0]["reports"][0]
     match = report["known_bugs"][0]

@@ -409,7 +409,7 @@ def test_failure_open_reaches_the_hook():
     }
 
 
-# --- fence export --format docker-seccomp ------------------------------------------------
+# --- fence export -o docker-seccomp ------------------------------------------------------
 
 PORTS = """\
     - {name: no-smtp, action: deny, connect: {family: inet, protocol: tcp, ports: [25]}}
@@ -425,7 +425,7 @@ def export(*args: str):
             str(Path(sys.executable).parent / "hotfence"),
             "fence",
             "export",
-            "--format",
+            "-o",
             "docker-seccomp",
             *args,
         ],
@@ -439,10 +439,10 @@ def test_export_refuses_what_seccomp_cannot_hold(tmp_path):
     policy = tmp_path / "p.yaml"
     policy.write_text(selected() + PORTS)
     out = tmp_path / "profile.json"
-    proc = export(str(policy), "-o", str(out))
+    proc = export(str(policy), "--out", str(out))
     assert proc.returncode == 1 and "cannot be held" in proc.stderr and not out.exists()
     assert "NOT ENFORCED no-smtp" in proc.stderr and "bind/connect" in proc.stderr
-    proc = export(str(policy), "-o", str(out), "--allow-partial")
+    proc = export(str(policy), "--out", str(out), "--allow-partial")
     assert proc.returncode == 0, proc.stderr
     assert "replaces Docker's default profile" in proc.stderr
     assert json.loads(out.read_text())["defaultAction"] == "SCMP_ACT_ALLOW"
@@ -456,7 +456,7 @@ def test_exported_profile_fences_a_docker_run(docker_engine, tmp_path):
     policy = tmp_path / "p.yaml"
     policy.write_text(selected())
     out = tmp_path / "profile.json"
-    proc = export(str(policy), "--base", str(base), "-o", str(out))
+    proc = export(str(policy), "--base", str(base), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "enforced     no-raw-icmpv6" in proc.stderr and "replaces" not in proc.stderr
     got = docker_engine.docker(

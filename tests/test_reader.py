@@ -49,7 +49,7 @@ def _cli(
 
     code = "from hotfence.cli import main; main()"
     return subprocess.run(
-        [sys.executable, "-c", code, "triage", "--no-store", "--format", "json", *args],
+        [sys.executable, "-c", code, "triage", "--no-store", "-o", "json", *args],
         capture_output=True,
         text=True,
         preexec_fn=cap,
@@ -132,7 +132,7 @@ def test_fifo_without_a_writer_is_refused_not_waited_on(tmp_path: Path) -> None:
 def test_stdin_is_the_explicit_way_to_stream(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-c", "from hotfence.cli import main; main()"]
-        + ["triage", "--no-store", "--format", "json", "-"],
+        + ["triage", "--no-store", "-o", "json", "-"],
         input=zstandard.ZstdCompressor().compress(CRASH.read_bytes()),
         capture_output=True,
         timeout=120,

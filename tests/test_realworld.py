@@ -186,7 +186,7 @@ def test_probable_match_is_shown_as_probable_with_what_is_missing(fmt: str) -> N
     from hotfence.cli import main
 
     log = str(DATA / "centos7-dockerd-ip6mr-cut.log")
-    res = CliRunner().invoke(main, ["triage", "--no-store", "--format", fmt, log])
+    res = CliRunner().invoke(main, ["triage", "--no-store", "-o", fmt, log])
     assert res.exit_code == 0, res.output
     out = res.stdout
     if fmt == "json":

@@ -39,7 +39,7 @@ def log(tmp_path: Path) -> Path:
 
 def test_missing_directory_warns_prints_report_and_exits_not_stored(tmp_path, log):
     db = tmp_path / "nonexistent" / "x.sqlite"
-    r = CliRunner().invoke(main, ["triage", "--format", "json", "--db", str(db), str(log)])
+    r = CliRunner().invoke(main, ["triage", "-o", "json", "--db", str(db), str(log)])
     assert r.exit_code == EXIT_NOT_STORED == 3
     assert json.loads(r.stdout)["files"][0]["reports"][0]["title"] == WARN  # report in full
     assert f"crash store {db}: directory {db.parent} does not exist" in r.stderr
@@ -96,7 +96,7 @@ def test_eight_concurrent_triage_runs_of_2000_reports_store_every_row(tmp_path):
     db = tmp_path / "fleet.sqlite"
     procs = [
         subprocess.Popen(
-            [_hotfence(), "triage", "--format", "json", "--db", str(db), "--host-id", f"h{i}",
+            [_hotfence(), "triage", "-o", "json", "--db", str(db), "--host-id", f"h{i}",
              str(log)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -70,7 +70,7 @@ def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
 
 
 def run_json(*args: str, stdin: bytes | None = None) -> tuple[int, dict, str]:
-    code, out, err = run("--format", "json", *args, stdin=stdin)
+    code, out, err = run("-o", "json", *args, stdin=stdin)
     return code, json.loads(out), err
 
 
@@ -174,7 +174,7 @@ def test_text_and_markdown_formats() -> None:
     assert "divide error in snd_pcm_lib_ioctl" in out
     assert re.search(r"2a:\s+48 f7 f5\s+div rbp\s+<-- faulting", out)
     assert "sound/core/pcm_lib.c" in out  # guilty file
-    code, out, _ = run("--format", "markdown", str(CRASH))
+    code, out, _ = run("-o", "markdown", str(CRASH))
     assert code == 0
     assert "### divide error in snd_pcm_lib_ioctl" in out and "| count |" in out
 
@@ -182,7 +182,7 @@ def test_text_and_markdown_formats() -> None:
 def test_usage_errors() -> None:
     code, _, err = run()
     assert code == 2 and "PATH" in err
-    code, _, err = run("--format", "yaml", str(CRASH))
+    code, _, err = run("-o", "yaml", str(CRASH))
     assert code == 2
 
 

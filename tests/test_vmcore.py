@@ -293,7 +293,7 @@ def test_cli_shows_every_section(null_deref_core, fmt: str) -> None:
         [
             "triage",
             "--no-store",
-            "--format",
+            "-o",
             fmt,
             "--vmcore",
             str(null_deref_core.vmcore),
@@ -560,7 +560,7 @@ def test_vmcore_kmem_command(netns_core, netns_analysed) -> None:
     objs = {o.kind: o.address for o in netns_analysed.objects}
     args = ["vmcore", "kmem", str(netns_core.vmcore), "--vmlinux", str(netns_core.vmlinux)]
     res = CliRunner().invoke(
-        main, [*args, "--format", "json", f"{objs['net'] + 16:x}", "0", f"{objs['socket']:x}"]
+        main, [*args, "-o", "json", f"{objs['net'] + 16:x}", "0", f"{objs['socket']:x}"]
     )
     assert res.exit_code == 0, res.output
     net, zero, sock = json.loads(res.output)

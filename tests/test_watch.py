@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -162,7 +165,8 @@ def test_no_32bit_turns_the_compat_program_off_and_says_so(cgroup):
         [
             str(REPO / ".venv/bin/hotfence"),
             "watch",
-            "--json",
+            "-o",
+            "json",
             "--no-32bit",
             "--cgroup",
             str(cgroup),
@@ -229,7 +233,8 @@ def test_watch_cli_json_lines(cgroup):
         [
             str(REPO / ".venv/bin/hotfence"),
             "watch",
-            "--json",
+            "-o",
+            "json",
             "--cgroup",
             str(cgroup),
             "--count",
@@ -259,13 +264,61 @@ def test_watch_cli_json_lines(cgroup):
     assert "5 events delivered, 5 shown, 0 lost" in err
 
 
+def watch_until_attached(*args: str) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [str(REPO / ".venv/bin/hotfence"), "watch", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Wait until tracing is attached (the CLI says so on stderr) before making calls.
+    line = proc.stderr.readline()
+    assert "tracing socket()" in line, line
+    return proc
+
+
+def test_ctrl_c_prints_the_summary_and_exits_130(cgroup):
+    proc = watch_until_attached("-o", "json", "--cgroup", str(cgroup))
+    child = json.loads(run_in_cgroup(cgroup, CALLS).stdout)
+    # The events are read within 100 ms polls; wait for all five before interrupting.
+    lines = [proc.stdout.readline() for _ in child["results"]]
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == "hotfence watch: 5 events delivered, 5 shown, 0 lost"
+    assert "Traceback" not in err and out == ""
+    before = time.time()
+    for line in lines:
+        e = json.loads(line)
+        # Wall clock (ISO-8601) and seconds since boot, from the same kernel stamp.
+        assert datetime.fromisoformat(e["time"]).timestamp() == pytest.approx(before, abs=30)
+        assert 0 < e["ts_ns"] / 1e9 <= time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def test_text_events_are_one_line_each_in_a_pipe_with_both_times(cgroup):
+    proc = watch_until_attached("--cgroup", str(cgroup), "--count", "5", "--duration", "20")
+    child = json.loads(run_in_cgroup(cgroup, CALLS).stdout)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 5  # no header, no wrapping: one record per line for grep
+    stamp, boot, event = lines[0].split(" ", 2)
+    assert datetime.fromisoformat(stamp).timestamp() == pytest.approx(time.time(), abs=30)
+    assert boot.startswith("boot+") and boot.endswith("s")
+    # Python asks for SOCK_CLOEXEC itself.
+    assert event.startswith(f"socket(inet, stream|SOCK_CLOEXEC, ip) = fd {child['results'][0]} ")
+    # The whole cgroup path, never cut, as `fence run --cgroup` takes it.
+    assert all(f"pid={child['pid']} " in x and f"cgroup=/{cgroup.name} " in x for x in lines)
+
+
 def test_watch_names_the_deciding_rule_of_a_policy(cgroup):
     policy = REPO / "examples/policies/deny-raw-icmpv6.yaml"
     proc = subprocess.Popen(
         [
             str(REPO / ".venv/bin/hotfence"),
             "watch",
-            "--json",
+            "-o",
+            "json",
             "--cgroup",
             str(cgroup),
             "--policy",
@@ -315,7 +368,8 @@ def test_watch_shows_the_verdicts_of_applied_fences(cgroup):
             [
                 hotfence,
                 "watch",
-                "--json",
+                "-o",
+                "json",
                 "--cgroup",
                 str(cgroup),
                 "--count",

@@ -122,7 +122,7 @@ def test_unreadable_known_bugs_dir_is_a_warning_not_a_traceback(tmp_path: Path) 
     env["HOME"] = str(home)
     env.pop("XDG_CONFIG_HOME", None)
     crash = Path(__file__).parent / "lab" / "null-deref.log"
-    for args in (["patch", "list"], ["triage", "--no-store", "--format", "json", str(crash)]):
+    for args in (["patch", "list"], ["triage", "--no-store", "-o", "json", str(crash)]):
         proc = subprocess.run(
             [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
             + [sys.executable, "-c", "from hotfence.cli import main; main()", *args],

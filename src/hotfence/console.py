@@ -266,6 +266,34 @@ def print_table(columns: Sequence[Column], rows: Iterable[Sequence[str]]) -> Non
     click.echo(render_table(columns, rows, width=terminal_width(), terminal=terminal))
 
 
+def render_record(fields: Sequence[str], *, width: int, terminal: bool) -> str:
+    """One record of a stream (an event), as fields separated by spaces.
+
+    Piped, the record is one line however long, so grep returns it whole. On a terminal
+    narrower than the record the fields are packed onto indented continuation lines;
+    a field (a path, a call) is never split, even one wider than the terminal.
+    """
+    fields = [f for f in fields if f]
+    if not terminal or cell_len(" ".join(fields)) <= width:
+        return " ".join(fields)
+    lines: list[str] = []
+    current = ""
+    for f in fields:
+        if current and cell_len(current) + 1 + cell_len(f) > width:
+            lines.append(current)
+            current = "    " + f
+        else:
+            current = f"{current} {f}" if current else f
+    lines.append(current)
+    return "\n".join(lines)
+
+
+def print_record(fields: Sequence[str]) -> None:
+    """A streamed record on stdout, laid out for the terminal there (``render_record``)."""
+    terminal = is_terminal(sys.stdout)
+    click.echo(render_record(fields, width=terminal_width(), terminal=terminal))
+
+
 # --- words -----------------------------------------------------------------------------------
 
 

@@ -561,8 +561,8 @@ def case_cli(args) -> dict:
     out["calls"] = w.calls([ALG, RAW6])
     out["status"] = cli("status")
     out["status_rules"] = cli("status", "--rules")
-    out["status_json"] = cli("status", "--json")
-    out["counters"] = cli("counters", "--cgroup", str(target), "--json")
+    out["status_json"] = cli("status", "-o", "json")
+    out["counters"] = cli("counters", "--cgroup", str(target), "-o", "json")
     out["remove"] = cli("remove", "--cgroup", str(target))
     out["after"] = w.calls([ALG, RAW6])
     out["progs_after"] = _lsm_prog_names()
@@ -586,8 +586,10 @@ def case_run(args) -> dict:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    first = proc.stdout.readline().strip()
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stderr.readline().strip()  # stdout is for the events
+    if ": backend " in first:  # which backend was chosen comes first
+        first = proc.stderr.readline().strip()
     calls = w.calls([ALG, ALG, UNIX])
     event = proc.stdout.readline().strip()
     progs = _lsm_prog_names()

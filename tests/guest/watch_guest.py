@@ -9,7 +9,7 @@
   namespace's control sockets in the child's context (kernel sockets, kern=1).
 * ``tracepoints``: the same with ``source="tracepoints"``, for comparison.
 * ``burst``: N socket()+close() in a child of the cgroup; delivered and lost are counted.
-* ``cli``: ``hotfence watch --json`` in the same cgroup around one more unshare.
+* ``cli``: ``hotfence watch -o json`` in the same cgroup around one more unshare.
 * ``other_ways``: socketpair(), io_uring IORING_OP_SOCKET (tests/helpers/uring_socket.c)
   and 32-bit int $0x80 calls (tests/helpers/compat_socket.c), both built on the host, in
   the cgroup: checks this kernel's layout of io_uring requests and of thread_info.
@@ -145,7 +145,8 @@ def cli_case(cgroup: Path) -> dict:
         [
             str(Path(sys.executable).with_name("hotfence")),
             "watch",
-            "--json",
+            "-o",
+            "json",
             "--cgroup",
             str(cgroup),
             "--duration",

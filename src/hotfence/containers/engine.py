@@ -99,6 +99,25 @@ def endpoints() -> list[str]:
     return [f"unix://{s}" for s in DEFAULT_SOCKETS if s.exists()]
 
 
+def running_names(timeout: int = 2) -> list[str]:
+    """Names of the running containers of every engine found, for shell completion.
+
+    Completion runs on each Tab press: a missing or stuck engine gives no names within
+    ``timeout`` seconds per engine, never an error.
+    """
+    names: list[str] = []
+    for ep in endpoints():
+        try:
+            import docker
+
+            api = docker.APIClient(base_url=ep, version="auto", timeout=timeout)
+            for c in api.containers(filters={"status": "running"}):
+                names += [n.lstrip("/") for n in c.get("Names") or []]
+        except Exception:
+            continue
+    return sorted(set(names))
+
+
 def _client(base_url: str) -> Any:
     import docker  # imported here: only container look-ups pay for it
 

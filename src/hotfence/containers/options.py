@@ -17,6 +17,13 @@ from hotfence.containers.target import Target, resolve_target
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def complete_containers(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of ``--container``: running containers' names from the engines."""
+    from hotfence.containers.engine import running_names
+
+    return [n for n in running_names() if n.startswith(incomplete)]
+
+
 def target_options(f: F) -> F:
     """Add ``--container NAME|ID`` and ``--pid PID`` (the command declares ``--cgroup``)."""
     f = click.option(
@@ -29,6 +36,7 @@ def target_options(f: F) -> F:
         "--container",
         "container",
         metavar="NAME|ID",
+        shell_complete=complete_containers,
         help="A running container, by name or id, through the engine's API "
         "(Docker, or Podman's API; $DOCKER_HOST chooses the endpoint).",
     )(f)

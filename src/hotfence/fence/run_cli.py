@@ -19,12 +19,12 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
 import click
 
+from hotfence import console
 from hotfence.bpf.build import BuildError
 from hotfence.bpf.libbpf import LibbpfError
 from hotfence.containers.cgroups import nspid
@@ -43,6 +43,8 @@ from hotfence.fence.service import (
     check_coverage,
     coverage_summary,
 )
+from hotfence.linux import names
+from hotfence.linux.clock import WallClock, boot_seconds
 
 FAIL = (FenceError, LibbpfError, BuildError)
 
@@ -79,7 +81,7 @@ def resolve_target(
     except FenceError as exc:
         raise click.ClickException(str(exc)) from None
     for warning in target.warnings():
-        click.echo(f"hotfence: warning: {warning}", err=True)
+        console.error(f"warning: {warning}")
     return target
 
 
@@ -98,15 +100,21 @@ def _check_coverage(
         sel, coverages = check_coverage(policy, allow_partial)
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"hotfence: backend {sel.name}: {sel.reason}", err=True)
+    console.note(f"backend {sel.name}: {sel.reason}")
     return sel, coverages
 
 
 def apply_and_report(
-    policy: CompiledPolicy, target: str, policy_file: str, allow_partial: bool, every_rule: bool
+    policy: CompiledPolicy,
+    target: str,
+    policy_file: str,
+    allow_partial: bool,
+    every_rule: bool,
+    output: str = "text",
+    extra: dict[str, object] | None = None,
 ) -> ApplyResult:
-    """Apply through :func:`~hotfence.fence.service.apply_policy` and print the outcome;
-    shared by `fence apply` and `patch apply`."""
+    """Apply through :func:`~hotfence.fence.service.apply_policy` and print the outcome
+    (``extra`` joins the JSON document); shared by `fence apply` and `patch apply`."""
     try:
         result = apply_policy(policy, target, policy_file, allow_partial)
     except CoverageError as exc:
@@ -115,22 +123,27 @@ def apply_and_report(
         raise click.ClickException(
             f"{exc} (the previous policy, if any, is still in force)"
         ) from None
-    click.echo(f"hotfence: backend {result.selection.name}: {result.selection.reason}", err=True)
+    console.note(f"backend {result.selection.name}: {result.selection.reason}")
+    if output == "json":
+        console.print_json({**result.as_dict(), **(extra or {})})
+        return result
     click.echo(result.headline())
     for line in coverage_summary(result.coverages, every_rule):
         click.echo(line)
     return result
 
 
-def _call_text(ev: abi.FenceEvent) -> str:
-    from hotfence.linux import names
+def hook_name(hook: int) -> str:
+    """``socket_create``, ``bind``, ``connect``: the hook an event was decided at."""
+    return Hook(hook).name.lower() if hook in {h.value for h in Hook} else f"hook{hook}"
 
+
+def _call_text(ev: abi.FenceEvent) -> str:
     fam = names.family_name(ev.family)
     proto = names.protocol_name(ev.family, ev.protocol)
     if ev.hook == Hook.SOCKET_CREATE:
         return f"socket({fam}, {names.type_name(ev.type)}, {proto})"
-    hook = Hook(ev.hook).name.lower() if ev.hook in (1, 2) else f"hook{ev.hook}"
-    return f"{hook}({fam}, {proto}, port {ev.port})"
+    return f"{hook_name(ev.hook)}({fam}, {proto}, port {ev.port})"
 
 
 def policy_rule_label(policy: CompiledPolicy, rule_id: int) -> tuple[str, str]:
@@ -156,38 +169,57 @@ def state_rule_label(state: AppliedState | None, rule_id: int) -> tuple[str, str
     )
 
 
+# The kernel stamps fence events with CLOCK_BOOTTIME (bpf_ktime_get_boot_ns: it keeps
+# counting across suspend and is never set back).
+EVENT_CLOCK = WallClock(time.CLOCK_BOOTTIME)
+
+
 def event_time(ev: abi.FenceEvent) -> str:
-    """The wall-clock time of an event, ISO-8601 in UTC, from its CLOCK_BOOTTIME stamp.
-
-    The kernel stamps boot time (it keeps counting across suspend and is never set
-    back); the wall clock is derived with the current offset between the two clocks.
-    """
-    offset = time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
-    when = datetime.fromtimestamp(offset + ev.boot_ns / 1e9, tz=UTC)
-    return when.isoformat(timespec="microseconds")
+    """The wall-clock time of an event, ISO-8601 in UTC."""
+    return EVENT_CLOCK.iso(ev.boot_ns)
 
 
-def format_event(
+def event_fields(
     ev: abi.FenceEvent, rule: str, cgroup_path: str, target: Target | None = None
-) -> str:
-    where = ""
+) -> list[str]:
+    """An event as text fields (console.print_record lays them out)."""
+    where = []
     if target is not None and target.container is not None:
-        where = f" container={target.container.name} container_pid={nspid(ev.tgid)}"
-    return (
-        f"{event_time(ev)} boot+{ev.boot_ns / 1e9:.6f}s "
-        f"{ev.verdict} {_call_text(ev)} pid={ev.tgid} tid={ev.pid} comm={ev.comm} uid={ev.uid} "
-        f"cgroup={cgroup_path}{where} netns={ev.netns} rule={rule}"
-    )
+        where = [f"container={target.container.name}", f"container_pid={nspid(ev.tgid)}"]
+    return [
+        event_time(ev),
+        boot_seconds(ev.boot_ns),
+        ev.verdict,
+        _call_text(ev),
+        f"pid={ev.tgid}",
+        f"tid={ev.pid}",
+        f"comm={ev.comm}",
+        f"uid={ev.uid}",
+        f"cgroup={cgroup_path}",
+        *where,
+        f"netns={ev.netns}",
+        f"rule={rule}",
+    ]
 
 
-def event_json(ev: abi.FenceEvent, rule_name: str, target: Target | None = None) -> str:
+def event_dict(
+    ev: abi.FenceEvent, rule_name: str, target: Target | None = None
+) -> dict[str, object]:
+    """An event for JSON: numbers and, like `watch`, names for family, type and protocol
+    (from the same linux.names functions), the hook's name and the verdict."""
     d: dict[str, object] = {"time": event_time(ev), **ev.__dict__}
+    d.update(
+        family_name=names.family_name(ev.family),
+        type_name=names.type_name(ev.type),
+        protocol_name=names.protocol_name(ev.family, ev.protocol),
+        hook_name=hook_name(ev.hook),
+    )
     d["rule"] = rule_name
     if target is not None:
         d.update(target.summary())
         # The pid as the container sees it; None once the process has exited.
         d["container_pid"] = nspid(ev.tgid) if target.container is not None else None
-    return json.dumps(d)
+    return d
 
 
 def _emitter(
@@ -200,9 +232,10 @@ def _emitter(
 
     def emit(ev: abi.FenceEvent) -> None:
         name, text = label(ev.rule_id)
-        click.echo(
-            event_json(ev, name, target) if as_json else format_event(ev, text, cgroup_path, target)
-        )
+        if as_json:
+            click.echo(json.dumps(event_dict(ev, name, target)))
+        else:
+            console.print_record(event_fields(ev, text, cgroup_path, target))
 
     return emit
 
@@ -217,7 +250,7 @@ def _emitter(
 @click.option(
     "--allow-partial", is_flag=True, help="Enforce even if some rules cannot be enforced here."
 )
-@click.option("--json", "as_json", is_flag=True, help="Events as JSON lines.")
+@console.output_option()
 @target_options
 def run(
     policy: str,
@@ -225,18 +258,26 @@ def run(
     container: str | None,
     pid: int | None,
     allow_partial: bool,
-    as_json: bool,
+    output: str,
 ) -> None:
-    """Enforce POLICY on a cgroup in the foreground, streaming deny/audit events."""
+    """Enforce POLICY on a cgroup in the foreground, streaming deny/audit events.
+
+    stdout carries the events (one JSON object per line with `-o json`), each with its
+    wall-clock time and seconds since boot; stderr says when enforcement starts and, at
+    the end, each rule's hits. Ctrl-C detaches, summarises and exits 130; SIGTERM
+    detaches with status 0.
+    """
+    as_json = output == "json"
     compiled = _compile(policy)
     tgt = resolve_target(compiled, cgroup, container, pid)
     target = str(tgt.cgroup)
     sel, _ = _check_coverage(compiled, allow_partial)
-    stop = False
+    stop = interrupted = False
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        nonlocal stop
+        nonlocal stop, interrupted
         stop = True
+        interrupted = interrupted or signum == signal.SIGINT
 
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -244,11 +285,11 @@ def run(
             fence.maps.install(compiled)
             fence.attach()
             verb = "enforcing" if compiled.enforce else "auditing"
-            click.echo(
-                f"hotfence: {verb} {compiled.name!r} on {fence.cgroup.path} via {sel.name} "
-                f"({len(compiled.rules)} rules)"
+            # Said even with -q: it is the one sign that enforcement has started.
+            console.error(
+                f"{verb} {compiled.name!r} on {fence.cgroup.path} via {sel.name} "
+                f"({console.plural(len(compiled.rules), 'rule')})"
             )
-            sys.stdout.flush()
             cg_path = str(fence.cgroup.path)
 
             ring = fence.maps.events(
@@ -261,27 +302,28 @@ def run(
                     sys.stdout.flush()
                     lost = fence.maps.stats().lost
                     if lost != lost_seen:
-                        click.echo(
-                            f"hotfence: {lost - lost_seen} events lost (ring buffer full), "
-                            f"{lost} in total",
-                            err=True,
+                        console.error(
+                            f"{console.plural(lost - lost_seen, 'event')} lost "
+                            f"(ring buffer full), {lost} in total"
                         )
                         lost_seen = lost
             finally:
                 ring.free()
             counts, stats = fence.maps.counters(), fence.maps.stats()
             fence.detach()
-            click.echo(f"hotfence: detached {compiled.name!r} from {cg_path}", err=True)
+            console.error(f"detached {compiled.name!r} from {cg_path}")
             deny_word = "denies" if compiled.enforce else "would-deny"
             for r in compiled.rules:
                 c = counts[r.rule_id]
-                click.echo(f"hotfence: {r.name}: {c.hits} hits, {c.denies} {deny_word}", err=True)
-            click.echo(f"hotfence: {stats.events} events, {stats.lost} lost", err=True)
+                console.note(f"{r.name}: {console.plural(c.hits, 'hit')}, {c.denies} {deny_word}")
+            console.note(f"{console.plural(stats.events, 'event')}, {stats.lost} lost")
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+    if interrupted:
+        sys.exit(console.EXIT_INTERRUPTED)
 
 
 @click.command("apply")
@@ -295,6 +337,7 @@ def run(
     "--allow-partial", is_flag=True, help="Apply even if some rules cannot be enforced here."
 )
 @click.option("--rules", "every_rule", is_flag=True, help="Show the coverage of every rule.")
+@console.output_option()
 @target_options
 def apply(
     policy: str,
@@ -302,15 +345,22 @@ def apply(
     container: str | None,
     pid: int | None,
     allow_partial: bool,
+    output: str,
     every_rule: bool = False,
 ) -> None:
     """Enforce POLICY on a cgroup persistently (pinned in bpffs); re-applying swaps atomically."""
     compiled = _compile(policy)
     tgt = resolve_target(compiled, cgroup, container, pid)
     apply_and_report(
-        compiled, str(tgt.cgroup), str(Path(policy).resolve()), allow_partial, every_rule
+        compiled,
+        str(tgt.cgroup),
+        str(Path(policy).resolve()),
+        allow_partial,
+        every_rule,
+        output,
+        {"container": tgt.container.summary() if tgt.container is not None else None},
     )
-    if tgt.container is not None:
+    if tgt.container is not None and output == "text":
         click.echo(f"  {tgt.container.text()}")
 
 
@@ -324,12 +374,12 @@ def _checked() -> list[tuple[Applied, Liveness]]:
 
 
 @click.command("status")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--rules", "every_rule", is_flag=True, help="Show the coverage of every rule.")
+@console.output_option()
+@click.option("--rules", "every_rule", is_flag=True, help="Show the coverage of every rule (text).")
 @click.option("--cgroup", "cgroup", help="Only the fence of this cgroup.")
 @target_options
 def status(
-    as_json: bool, every_rule: bool, cgroup: str | None, container: str | None, pid: int | None
+    output: str, every_rule: bool, cgroup: str | None, container: str | None, pid: int | None
 ) -> None:
     """What is applied where, checked against the kernel; plus backend probes.
 
@@ -337,6 +387,7 @@ def status(
     (the cgroup is there, some hook is not attached to it) or STALE (the cgroup is gone
     or was re-created: nothing fences the path). Exit status 0 when every fence is
     ACTIVE, 1 when any is not; `fence prune` removes the ones that enforce nothing.
+    Each fence's coverage is summarised in a few lines; --rules lists every rule.
     """
     probes = probe()
     entries = _checked()
@@ -346,28 +397,25 @@ def status(
         if not entries:
             raise click.ClickException(f"{only.text()}: no fence applied")
     owners = {a.cgroup_id: _owner(a.state.cgroup if a.state else None) for a, _ in entries}
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "backends": [p.__dict__ for p in probes],
-                    "applied": [
-                        {
-                            "cgroup_id": a.cgroup_id,
-                            "pin_dir": str(a.pin_dir),
-                            "links": a.links,
-                            "status": live.status,
-                            "reasons": list(live.reasons),
-                            "active": live.enforcing,
-                            "state": a.state.__dict__ if a.state else None,
-                            "container": (o.summary() if (o := owners[a.cgroup_id]) else None),
-                            "warnings": (o.warnings() if (o := owners[a.cgroup_id]) else []),
-                        }
-                        for a, live in entries
-                    ],
-                },
-                indent=1,
-            )
+    if output == "json":
+        console.print_json(
+            {
+                "backends": [p.__dict__ for p in probes],
+                "applied": [
+                    {
+                        "cgroup_id": a.cgroup_id,
+                        "pin_dir": str(a.pin_dir),
+                        "links": a.links,
+                        "status": live.status,
+                        "reasons": list(live.reasons),
+                        "active": live.enforcing,
+                        "state": a.state.__dict__ if a.state else None,
+                        "container": (o.summary() if (o := owners[a.cgroup_id]) else None),
+                        "warnings": (o.warnings() if (o := owners[a.cgroup_id]) else []),
+                    }
+                    for a, live in entries
+                ],
+            }
         )
     else:
         _print_status(probes, entries, every_rule, owners)
@@ -428,9 +476,12 @@ def _print_status(
 
 @click.command("prune")
 @click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
-def prune(dry_run: bool) -> None:
+@console.output_option()
+def prune(dry_run: bool, output: str) -> None:
     """Remove the pins and state of fences that enforce nothing (cgroup gone, no hook attached)."""
-    pruned = 0
+    pruned: list[dict[str, object]] = []
+    text = output == "text"
+    verb = "would remove" if dry_run else "removed"
     for a, live in _checked():
         if not pinning.prunable(live):
             continue
@@ -440,18 +491,27 @@ def prune(dry_run: bool) -> None:
                 backends.get(a.backend).remove(a.cgroup_id)
             except FAIL as exc:
                 raise click.ClickException(f"{where}: {exc}") from None
-        pruned += 1
-        verb = "would remove" if dry_run else "removed"
-        click.echo(f"hotfence: {verb} {a.backend} fence of {where} ({'; '.join(live.reasons)})")
+        pruned.append(
+            {
+                "backend": a.backend,
+                "cgroup": a.state.cgroup if a.state else None,
+                "cgroup_id": a.cgroup_id,
+                "reasons": list(live.reasons),
+            }
+        )
+        if text:
+            click.echo(f"{verb} {a.backend} fence of {where} ({'; '.join(live.reasons)})")
     empty = pinning.prune_unused_state(dry_run)
+    if output == "json":
+        console.print_json({"dry_run": dry_run, "fences": pruned, "empty_state_dirs": empty})
+        return
     if empty:
-        verb = "would remove" if dry_run else "removed"
         click.echo(
-            f"hotfence: {verb} {empty} state director{'ies' if empty > 1 else 'y'} "
+            f"{verb} {console.plural(empty, 'state directory', 'state directories')} "
             "that recorded nothing (left by a killed run)"
         )
     if not pruned and not empty:
-        click.echo("hotfence: nothing to prune")
+        console.note("nothing to prune")
 
 
 def _fence_ids(cgroup: str) -> set[int]:
@@ -475,8 +535,9 @@ def _fence_ids(cgroup: str) -> set[int]:
     "--id", "cgroup_id", type=int, help="cgroup id (from `status`), e.g. if the cgroup is gone."
 )
 @target_options
+@console.output_option()
 def remove(
-    cgroup: str | None, cgroup_id: int | None, container: str | None, pid: int | None
+    cgroup: str | None, cgroup_id: int | None, container: str | None, pid: int | None, output: str
 ) -> None:
     """Detach and unpin a fence left by `apply` (also when its cgroup is gone)."""
     if container is not None or pid is not None:
@@ -499,7 +560,10 @@ def remove(
     what = cgroup if cgroup is not None else f"cgroup id {cgroup_id}"
     if not existed:
         raise click.ClickException(f"{what}: no fence applied")
-    click.echo(f"hotfence: removed the fence from {what}")
+    if output == "json":
+        console.print_json({"removed": sorted(ids), "cgroup": cgroup})
+    else:
+        click.echo(f"removed the fence from {what}")
 
 
 def _fenced_by(cgroup: str) -> backends.Backend:
@@ -512,8 +576,8 @@ def _fenced_by(cgroup: str) -> backends.Backend:
 @click.command("counters")
 @click.option("--cgroup", "cgroup", help="cgroup v2 directory with an applied fence.")
 @target_options
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def counters(cgroup: str | None, container: str | None, pid: int | None, as_json: bool) -> None:
+@console.output_option()
+def counters(cgroup: str | None, container: str | None, pid: int | None, output: str) -> None:
     """Per-rule hits and denies (would-deny in audit mode) of an applied fence."""
     tgt = _applied_target(cgroup, container, pid)
     cgroup = str(tgt.cgroup)
@@ -540,18 +604,15 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, as_json
                 "denies": c.denies,
             }
         )
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    **tgt.summary(),
-                    "policy": state.policy if state else None,
-                    "rules": rows,
-                    "events": stats.events,
-                    "lost_events": stats.lost,
-                },
-                indent=1,
-            )
+    if output == "json":
+        console.print_json(
+            {
+                **tgt.summary(),
+                "policy": state.policy if state else None,
+                "rules": rows,
+                "events": stats.events,
+                "lost_events": stats.lost,
+            }
         )
         return
     click.echo(f"{'hits':>10} {deny_word:>10}  rule")
@@ -567,14 +628,14 @@ class _Enough(Exception):
 @click.command("events")
 @click.option("--cgroup", "cgroup", help="cgroup v2 directory with an applied fence.")
 @target_options
-@click.option("--json", "as_json", is_flag=True, help="Events as JSON lines.")
+@console.output_option()
 @click.option("--count", type=int, help="Stop after this many events.")
 @click.option("--duration", type=float, help="Stop after this many seconds.")
 def events(
     cgroup: str | None,
     container: str | None,
     pid: int | None,
-    as_json: bool,
+    output: str,
     count: int | None,
     duration: float | None,
 ) -> None:
@@ -584,8 +645,11 @@ def events(
     time gets each event. Each carries the time of the decision (wall clock, ISO-8601
     UTC, and seconds since boot), so a backlog is not mistaken for live calls. Lost
     events (ring full) are reported, never dropped silently: the first line says how
-    many were lost before this reader started.
+    many were lost before this reader started. `-o json` writes one JSON object per
+    event, with names beside the numbers (family, type, protocol, hook), as `watch`
+    does. Ctrl-C stops with status 130; --count and --duration with 0.
     """
+    as_json = output == "json"
     tgt = _applied_target(cgroup, container, pid)
     cgroup = str(tgt.cgroup)
     try:
@@ -593,12 +657,13 @@ def events(
         maps, state = _fenced_by(cgroup).events(cgroup)
     except FAIL as exc:
         raise click.ClickException(str(exc)) from None
-    stop = False
+    stop = interrupted = False
     seen = 0
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        nonlocal stop
+        nonlocal stop, interrupted
         stop = True
+        interrupted = interrupted or signum == signal.SIGINT
 
     emit = _emitter(as_json, lambda rid: state_rule_label(state, rid), str(cg.path), tgt)
 
@@ -619,10 +684,9 @@ def events(
     try:
         # Said first: events that did not fit before anyone read them are gone for good,
         # and the ones that did wait in the ring, older than they look (see their time).
-        click.echo(
-            f"hotfence: reading events of {state.policy if state else '?'!r} on {cg.path}; "
-            f"{lost_seen} lost before this reader started (ring buffer full)",
-            err=True,
+        console.note(
+            f"reading events of {state.policy if state else '?'!r} on {cg.path}; "
+            f"{lost_seen} lost before this reader started (ring buffer full)"
         )
         while not stop and (duration is None or time.monotonic() - start < duration):
             with contextlib.suppress(_Enough):
@@ -630,9 +694,9 @@ def events(
             sys.stdout.flush()
             lost = maps.stats().lost
             if lost != lost_seen:
-                click.echo(
-                    f"hotfence: {lost - lost_seen} events lost (ring buffer full), {lost} in total",
-                    err=True,
+                console.error(
+                    f"{console.plural(lost - lost_seen, 'event')} lost (ring buffer full), "
+                    f"{lost} in total"
                 )
                 lost_seen = lost
     finally:
@@ -640,3 +704,6 @@ def events(
         maps.close()
         for s, h in old.items():
             signal.signal(s, h)
+    console.note(f"{console.plural(seen, 'event')} read")
+    if interrupted:
+        sys.exit(console.EXIT_INTERRUPTED)

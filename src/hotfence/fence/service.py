@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hotfence.fence.backends import (
     Coverage,
@@ -102,10 +103,26 @@ class ApplyResult:
     def headline(self) -> str:
         verb = "swapped in" if self.swapped else "applied"
         mode = "enforce" if self.policy.enforce else "audit"
+        rules = len(self.policy.rules)
         return (
-            f"hotfence: {verb} {self.policy.name!r} ({mode}, {len(self.policy.rules)} rules) on "
+            f"{verb} {self.policy.name!r} ({mode}, {rules} rule{'' if rules == 1 else 's'}) on "
             f"{self.state.cgroup} via {self.selection.name}, pinned at {self.pin_dir}"
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The outcome for `-o json`: what is enforced where, and each rule's coverage."""
+        return {
+            "policy": self.policy.name,
+            "enforce": self.policy.enforce,
+            "cgroup": self.state.cgroup,
+            "cgroup_id": self.state.cgroup_id,
+            "backend": self.selection.name,
+            "backend_reason": self.selection.reason,
+            "swapped": self.swapped,
+            "pin_dir": str(self.pin_dir),
+            "policy_file": self.state.policy_file,
+            "coverage": self.state.coverage,
+        }
 
 
 def apply_policy(

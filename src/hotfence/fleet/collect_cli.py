@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from hotfence import console
 from hotfence.fleet.collect import CRASH_DIR, JOURNAL_CMD, PSTORE_DIRS, collect, find_sources
 from hotfence.known.catalog import load_catalog
 from hotfence.store import CrashStore, StoreError
@@ -50,6 +51,7 @@ EXIT_STORE = 3
     show_default=True,
     help="Read the previous boot's kernel log (journalctl -k -b -1).",
 )
+@console.output_option()
 def collect_cmd(
     db: str | None,
     host_id: str | None,
@@ -57,6 +59,7 @@ def collect_cmd(
     vmlinux: Path | None,
     pstore_dirs: tuple[Path, ...],
     journal: bool,
+    output: str,
 ) -> None:
     """Triage and store what the last crash left: kdump, pstore, the previous boot's journal.
 
@@ -68,27 +71,51 @@ def collect_cmd(
     try:
         catalog = load_catalog()
     except SourceError as exc:
-        click.echo(f"hotfence collect: invalid known-bug catalogue:\n{exc}", err=True)
-        sys.exit(2)
+        console.fail(f"invalid known-bug catalogue:\n{exc}", console.EXIT_USAGE)
     sources, notes = find_sources(
         crash_dir, pstore_dirs, JOURNAL_CMD if journal else None, vmlinux=vmlinux
     )
     for note in notes:
-        click.echo(f"hotfence collect: {note}", err=True)
+        console.note(note)
     try:
-        with CrashStore.open(db) as store:
+        with (
+            console.status(f"triaging {console.plural(len(sources), 'crash source')}"),
+            CrashStore.open(db) as store,
+        ):
             results = collect(store, local_host(host_id), sources, catalog)
     except StoreError as exc:
-        click.echo(f"hotfence collect: {exc}", err=True)
-        sys.exit(EXIT_STORE)
+        console.fail(str(exc), EXIT_STORE)
     for r in results:
         if r.error is not None:
-            click.echo(f"hotfence collect: {r.path}: not analysed: {r.error}", err=True)
-            continue
-        titles = "; ".join(dict.fromkeys(r.titles))
-        click.echo(f"{r.kind.value}\t{r.path}\t{r.found} found, {r.stored} new\t{titles}")
+            console.error(f"{r.path}: not analysed: {r.error}")
     found = sum(r.found for r in results)
     stored = sum(r.stored for r in results)
-    click.echo(f"collected {found} crash reports from {len(results)} sources, {stored} new")
+    if output == "json":
+        console.print_json(
+            {
+                "sources": [
+                    {
+                        "kind": r.kind.value,
+                        "path": r.path,
+                        "found": r.found,
+                        "new": r.stored,
+                        "titles": list(dict.fromkeys(r.titles)),
+                        "error": r.error,
+                    }
+                    for r in results
+                ],
+                "found": found,
+                "new": stored,
+            }
+        )
+    else:
+        for r in results:
+            if r.error is None:
+                titles = "; ".join(dict.fromkeys(r.titles))
+                click.echo(f"{r.kind.value}\t{r.path}\t{r.found} found, {r.stored} new\t{titles}")
+        click.echo(
+            f"collected {console.plural(found, 'crash report')} from "
+            f"{console.plural(len(results), 'source')}, {stored} new"
+        )
     if any(r.error is not None for r in results):
         sys.exit(EXIT_SOURCE)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-import sys
 
 import click
 
+from hotfence import console
 from hotfence.store import CrashStore, StoreError
 
 EXIT_STORE = 2
@@ -39,18 +39,16 @@ def serve(db: str | None, bind: str, port: int) -> None:
     try:
         store = CrashStore.open(db, readonly=True)
     except StoreError as exc:
-        click.echo(f"hotfence serve: {exc}", err=True)
-        sys.exit(EXIT_STORE)
+        console.fail(str(exc), EXIT_STORE)
     try:
         loopback = ipaddress.ip_address(bind).is_loopback
     except ValueError:
         loopback = bind == "localhost"
     if not loopback:
-        click.echo(
-            f"hotfence serve: listening on {bind}, not loopback: anyone who can reach it "
-            "reads every crash report",
-            err=True,
+        console.error(
+            f"warning: listening on {bind}, not loopback: anyone who can reach it "
+            "reads every crash report"
         )
-    click.echo(f"hotfence serve: {store.database} read-only on http://{bind}:{port}/", err=True)
+    console.note(f"{store.database} read-only on http://{bind}:{port}/")
     with store:
         uvicorn.run(create_app(store), host=bind, port=port, log_level="warning")

@@ -20,10 +20,9 @@ def _catalog(extra: tuple[str, ...]) -> Catalog:
     try:
         catalog = load_catalog([Path(d) for d in extra] if extra else None)
     except SourceError as exc:
-        click.echo(f"hotfence: invalid known-bug catalogue:\n{exc}", err=True)
-        sys.exit(2)
+        conventions.fail(f"invalid known-bug catalogue:\n{exc}", conventions.EXIT_USAGE)
     for warning in catalog.warnings:
-        click.echo(f"hotfence: warning: {warning}", err=True)
+        conventions.error(f"warning: {warning}")
     return catalog
 
 
@@ -212,7 +211,7 @@ def patch_policy_file(entry: Entry) -> Path:
 
 @patch.command()
 @known_dirs
-@click.argument("bug_id")
+@click.argument("bug_id", shell_complete=_complete_bug_ids)
 @click.option(
     "--cgroup", required=True, help="cgroup v2 directory to fence (a container's cgroup)."
 )
@@ -224,12 +223,14 @@ def patch_policy_file(entry: Entry) -> Path:
 @click.option(
     "--kernel", "release", help="Kernel release to check against (default: the running kernel)."
 )
+@conventions.output_option()
 def apply(
     known: tuple[str, ...],
     bug_id: str,
     cgroup: str,
     force: bool,
     release: str | None,
+    output: str,
 ) -> None:
     """Apply a known bug's virtual patch (a socket policy) to a cgroup, persistently."""
     catalog = _catalog(known)
@@ -238,20 +239,19 @@ def apply(
         why = next(
             (m.note for m in entry.mitigations if m.kind.value == "virtual-patch" and m.note), ""
         )
-        click.echo(f"hotfence: {bug_id} has no virtual patch{': ' + why if why else ''}", err=True)
-        sys.exit(2)
+        conventions.fail(
+            f"{bug_id} has no virtual patch{': ' + why if why else ''}", conventions.EXIT_USAGE
+        )
     release = release or f"{platform.release()} {platform.version()}"
     affected = entry.affects(release)
     if affected is False and not force:
         ranges = ", ".join(str(a.range()) for a in entry.affected)
-        click.echo(
-            f"hotfence: kernel {release} is outside the affected range {ranges} of {bug_id}; "
-            "nothing applied (use --force to apply anyway)",
-            err=True,
+        conventions.fail(
+            f"kernel {release} is outside the affected range {ranges} of {bug_id}; "
+            "nothing applied (use --force to apply anyway)"
         )
-        sys.exit(1)
     if affected is None:
-        click.echo(f"hotfence: affected kernels of {bug_id} are unknown; applying", err=True)
+        conventions.note(f"affected kernels of {bug_id} are unknown; applying")
     from hotfence.bpf.build import BuildError
     from hotfence.bpf.libbpf import LibbpfError
     from hotfence.fence.backends.cgroupfs import FenceError
@@ -264,7 +264,10 @@ def apply(
         result = apply_policy(compile_file(policy_file), cgroup, policy_file)
     except (FenceError, LibbpfError, BuildError, PolicyError) as exc:
         raise click.ClickException(f"{bug_id}: {exc}") from None
-    click.echo(f"hotfence: backend {result.selection.name}: {result.selection.reason}", err=True)
+    conventions.note(f"backend {result.selection.name}: {result.selection.reason}")
+    if output == "json":
+        conventions.print_json({"bug_id": bug_id, **result.as_dict()})
+        return
     click.echo(result.headline())
     for line in coverage_summary(result.coverages):
         click.echo(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -80,12 +81,32 @@ def kinds(output: str) -> None:
 @click.option(
     "--kver", help="Debian kernel ABI, e.g. 6.1.0-56-amd64 (default: newest 6.1 apt offers)"
 )
-def record(kinds_: tuple[str, ...], out: Path, kver: str | None) -> None:
-    """Crash a guest once per kind and record its serial console."""
+@conventions.output_option()
+def record(kinds_: tuple[str, ...], out: Path, kver: str | None, output: str) -> None:
+    """Crash a guest once per kind and record its serial console.
+
+    One line per recording (`-o json`: a list of the recordings, as expected.yaml holds
+    them); exit 1 when a recording does not show what the lab expects.
+    """
+    names = list(kinds_) or list(crashlab.KINDS)
+    for name in names:
+        if name not in crashlab.KINDS:
+            raise click.BadParameter(
+                conventions.unknown_name("crash kind", name, list(crashlab.KINDS)),
+                param_hint="--kind",
+            )
+
+    def recorded(line: str) -> None:
+        if output == "text":
+            click.echo(line)
+
     try:
-        recs = crashlab.record(list(kinds_) or None, out, kver)
+        with conventions.status(f"recording {conventions.plural(len(names), 'crash', 'crashes')}"):
+            recs = crashlab.record(names, out, kver, progress=recorded)
     except (crashlab.LabError, GuestKernelError, GuestError) as exc:
         raise click.ClickException(str(exc)) from exc
+    if output == "json":
+        conventions.print_json([dataclasses.asdict(r) for r in recs])
     bad = [r for r in recs if r.problems]
     if bad:
         raise click.ClickException(
@@ -109,19 +130,40 @@ def record(kinds_: tuple[str, ...], out: Path, kver: str | None) -> None:
 @click.option(
     "--debug-vmlinux", is_flag=True, help="also fetch the matching DWARF vmlinux (-dbg, ~860 MB)"
 )
-def vmcore(kind_: str, out: Path, kver: str | None, memory: int, debug_vmlinux: bool) -> None:
+@conventions.output_option()
+def vmcore(
+    kind_: str, out: Path, kver: str | None, memory: int, debug_vmlinux: bool, output: str
+) -> None:
     """Crash a guest and dump its memory over QMP as an ELF core for drgn / crash."""
     try:
-        cap = crashlab.take_vmcore(kind_, out, kver, memory)
+        with conventions.status(f"crashing a guest ({kind_}) and dumping its memory"):
+            cap = crashlab.take_vmcore(kind_, out, kver, memory)
         info = crashlab.read_vmcoreinfo(cap.vmcore)
-        click.echo(
-            f"vmcore   {cap.vmcore} ({cap.vmcore.stat().st_size >> 20} MiB, {cap.seconds} s)\n"
-            f"log      {cap.log}\nrelease  {info.get('OSRELEASE')}  build-id {info.get('BUILD-ID')}"
-        )
-        if debug_vmlinux:
-            click.echo(f"vmlinux  {prepare_debug_vmlinux(prepare_kernel(cap.kernel))}")
+        vmlinux = prepare_debug_vmlinux(prepare_kernel(cap.kernel)) if debug_vmlinux else None
     except (crashlab.LabError, GuestKernelError, GuestError) as exc:
         raise click.ClickException(str(exc)) from exc
+    if output == "json":
+        conventions.print_json(
+            {
+                "vmcore": str(cap.vmcore),
+                "bytes": cap.vmcore.stat().st_size,
+                "seconds": cap.seconds,
+                "log": str(cap.log),
+                "kind": cap.kind,
+                "kernel": cap.kernel,
+                "release": info.get("OSRELEASE"),
+                "build_id": info.get("BUILD-ID"),
+                "module": str(cap.module) if cap.module else None,
+                "vmlinux": str(vmlinux) if vmlinux else None,
+            }
+        )
+        return
+    click.echo(
+        f"vmcore   {cap.vmcore} ({cap.vmcore.stat().st_size >> 20} MiB, {cap.seconds} s)\n"
+        f"log      {cap.log}\nrelease  {info.get('OSRELEASE')}  build-id {info.get('BUILD-ID')}"
+    )
+    if vmlinux:
+        click.echo(f"vmlinux  {vmlinux}")
 
 
 @lab.command("pstore")
@@ -132,13 +174,24 @@ def vmcore(kind_: str, out: Path, kver: str | None, memory: int, debug_vmlinux: 
     help="directory for sysfs-pstore/<record> and serial.log",
 )
 @click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
-def pstore_cmd(out: Path, kver: str | None) -> None:
+@conventions.output_option()
+def pstore_cmd(out: Path, kver: str | None, output: str) -> None:
     """Panic a guest with ramoops loaded; copy what the next boot finds in /sys/fs/pstore."""
     try:
-        cap = pstore.capture(kver)
+        with conventions.status("panicking a guest and rebooting it to read pstore"):
+            cap = pstore.capture(kver)
     except (GuestKernelError, GuestError) as exc:
         raise click.ClickException(str(exc)) from exc
-    for path in pstore.write_capture(cap, out):
+    paths = pstore.write_capture(cap, out)
+    if output == "json":
+        conventions.print_json(
+            {
+                "kernel": cap.kernel,
+                "files": [{"path": str(p), "bytes": p.stat().st_size} for p in paths],
+            }
+        )
+        return
+    for path in paths:
         click.echo(f"{path} ({path.stat().st_size} bytes)")
     click.echo(f"kernel {cap.kernel}")
 
@@ -166,7 +219,8 @@ def run(
     config = GuestConfig(kver=kver, hostroot=not no_hostroot, memory_mb=memory, append=list(append))
     try:
         cwd = str(Path.cwd()) if config.hostroot else "/"  # busybox-only guests lack host paths
-        res = run_in_guest(" ".join(command), timeout=timeout, config=config, cwd=cwd)
+        with conventions.status("booting the guest and running the command"):
+            res = run_in_guest(" ".join(command), timeout=timeout, config=config, cwd=cwd)
     except (GuestKernelError, GuestError) as exc:
         raise click.ClickException(str(exc)) from exc
     if console:
@@ -174,10 +228,9 @@ def run(
     sys.stdout.write(res.stdout)
     sys.stderr.write(res.stderr)
     sys.stdout.flush()
-    click.echo(
-        f"lab: kernel {res.kernel_release}, boot {res.boot_seconds:.2f} s, total {res.total_seconds:.2f} s, "
-        f"exit {res.exit_code}",
-        err=True,
+    conventions.note(
+        f"kernel {res.kernel_release}, boot {res.boot_seconds:.2f} s, "
+        f"total {res.total_seconds:.2f} s, exit {res.exit_code}"
     )
     sys.exit(res.exit_code if res.exit_code is not None else 125)
 
@@ -190,7 +243,8 @@ def run(
     type=click.Path(dir_okay=False, path_type=Path),
     help="also write the guest kernel's vmlinux.h (from its BTF) here",
 )
-def kernel(kver: str | None, header: Path | None) -> None:
+@conventions.output_option()
+def kernel(kver: str | None, header: Path | None, output: str) -> None:
     """Fetch and unpack the guest kernel; print its paths and the accelerator choice."""
     try:
         k = prepare_kernel(kver)
@@ -199,6 +253,18 @@ def kernel(kver: str | None, header: Path | None) -> None:
     except GuestKernelError as exc:
         raise click.ClickException(str(exc)) from exc
     usable, why = kvm_usable()
+    if output == "json":
+        conventions.print_json(
+            {
+                "kernel": k.kver,
+                "vmlinux": str(k.vmlinux),
+                "modules": str(k.modules_dir),
+                "accel": "kvm" if usable else "tcg",
+                "accel_reason": why,
+                "header": str(header) if header else None,
+            }
+        )
+        return
     click.echo(
         f"kernel   {k.kver}\nvmlinux  {k.vmlinux}\nmodules  {k.modules_dir}\n"
         f"accel    {'kvm' if usable else 'tcg'} ({why})"

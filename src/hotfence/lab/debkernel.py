@@ -18,6 +18,7 @@ import re
 import shutil
 import struct
 import subprocess
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,6 +92,56 @@ def _run(cmd: list[str], cwd: Path | None = None, what: str = "") -> str:
     return proc.stdout
 
 
+def _deb_size(pkg: str) -> int | None:
+    """The download size apt records for ``pkg`` (its ``Size:`` field), if it knows one."""
+    try:
+        out = _run(["apt-cache", "show", "--no-all-versions", pkg], what=f"apt-cache show {pkg}")
+    except GuestKernelError:
+        return None
+    found = re.search(r"^Size: (\d+)$", out, re.M)
+    return int(found.group(1)) if found else None
+
+
+def _download(pkg: str, debdir: Path) -> None:
+    """``apt-get download pkg`` into ``debdir``, with a progress bar on a terminal.
+
+    apt writes the .deb (or its ``partial/`` file) as it arrives; its size is the
+    progress. Kernel packages are 100 to 900 MB: minutes of silence otherwise.
+    """
+    from hotfence import console
+
+    cmd = ["apt-get", "download", "-q", pkg]
+    before = {p: p.stat().st_size for p in debdir.rglob("*") if p.is_file()}
+
+    def arrived() -> int:
+        total = 0
+        for p in debdir.rglob(f"{pkg}_*"):
+            with contextlib.suppress(OSError):  # renamed from partial/ meanwhile
+                total += p.stat().st_size - before.get(p, 0)
+        return total
+
+    with console.progress(f"download {pkg}", _deb_size(pkg), unit="bytes") as advance:
+        try:
+            proc = subprocess.Popen(
+                cmd, cwd=debdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        except FileNotFoundError as exc:
+            raise GuestKernelError(
+                f"download {pkg}: apt-get not found (install it via scripts/setup.sh)"
+            ) from exc
+        shown = 0
+        while proc.poll() is None:
+            time.sleep(0.25)
+            now = arrived()
+            advance(now - shown)
+            shown = now
+        _, err = proc.communicate()
+    if proc.returncode != 0:
+        raise GuestKernelError(
+            f"download {pkg}: `{' '.join(cmd)}` exited {proc.returncode}: {err.strip()[-800:]}"
+        )
+
+
 def newest_kver(series: str = DEFAULT_SERIES, flavour: str = DEFAULT_FLAVOUR) -> str:
     """The newest ``<series>-N-<flavour>`` for which apt knows a linux-image package."""
     out = _run(["apt-cache", "pkgnames", f"linux-image-{series}-"], what="apt-cache")
@@ -149,7 +200,7 @@ def _fetch_and_unpack(kver: str, root: Path, pkgs: list[str]) -> None:
         if not have:
             # apt-get download writes into the cwd; as root it warns about the _apt
             # sandbox user not being able to write there, which is harmless.
-            _run(["apt-get", "download", "-q", pkg], cwd=debdir, what=f"download {pkg}")
+            _download(pkg, debdir)
             have = sorted(debdir.glob(f"{pkg}_*.deb"))
         if not have:
             raise GuestKernelError(f"download {pkg}: apt-get produced no .deb in {debdir}")
@@ -307,7 +358,7 @@ def prepare_debug_vmlinux(kernel: GuestKernel, keep_deb: bool = False) -> Path:
         debdir.mkdir(parents=True, exist_ok=True)
         have = sorted(debdir.glob(f"{pkg}_*.deb"))
         if not have:
-            _run(["apt-get", "download", "-q", pkg], cwd=debdir, what=f"download {pkg}")
+            _download(pkg, debdir)
             have = sorted(debdir.glob(f"{pkg}_*.deb"))
         if not have:
             raise GuestKernelError(f"download {pkg}: apt-get produced no .deb in {debdir}")

@@ -1,4 +1,4 @@
-"""`hotfence fence export --format docker-seccomp POLICY`: a policy as a Docker seccomp profile.
+"""`hotfence fence export POLICY [-o docker-seccomp]`: a policy as a Docker seccomp profile.
 
 For ``docker run --security-opt seccomp=FILE``: the policy's socket() rules, every family
 (no cgroup fence is involved), merged into ``--base`` (Docker's default profile as JSON,
@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from hotfence import console
 from hotfence.fence.backends import seccomp as seccomp_backend
 from hotfence.fence.exec_cli import load_policy, parse_errno, render_plan
 from hotfence.fence.policy import PolicyError
@@ -24,33 +25,31 @@ from hotfence.oci import profile
 
 @click.command("export")
 @click.argument("policy", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["docker-seccomp"]),
-    required=True,
-    help="docker-seccomp: a profile for `docker run --security-opt seccomp=FILE`.",
-)
+# The one form is JSON, so `-o json` is accepted for it too: every command takes it.
+@console.output_option("docker-seccomp", "json")
 @click.option(
     "--base",
     type=click.Path(exists=True, dir_okay=False),
     help="The profile to merge into, e.g. Docker's default profile (JSON). Without it the "
     "profile allows every other system call, and replaces Docker's default.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Write the profile here, not to stdout."
+)
 @click.option("--errno", "errno_name", default="EPERM", show_default=True, help="Deny errno.")
 @click.option(
     "--allow-partial", is_flag=True, help="Export even if some rules cannot be held by seccomp."
 )
 def export(
     policy: str,
-    fmt: str,
+    output: str,
     base: str | None,
-    output: str | None,
+    out: str | None,
     errno_name: str,
     allow_partial: bool,
 ) -> None:
-    """Write POLICY's socket() rules as a container seccomp profile."""
+    """Write POLICY's socket() rules as a container seccomp profile, for
+    `docker run --security-opt seccomp=FILE` (`-o docker-seccomp`, the default, is JSON)."""
     deny_errno = parse_errno(errno_name)
     try:
         compiled = load_policy(policy)
@@ -87,10 +86,10 @@ def export(
     for n in notes:
         click.echo(f"  note: {n}", err=True)
     text = json.dumps(merged.seccomp, indent=1) + "\n"
-    if output is None:
+    if out is None:
         click.echo(text, nl=False)
         return
-    tmp = Path(output).with_name(f".{Path(output).name}.{os.getpid()}")
+    tmp = Path(out).with_name(f".{Path(out).name}.{os.getpid()}")
     tmp.write_text(text)
-    os.replace(tmp, output)
-    click.echo(f"hotfence: wrote {output}", err=True)
+    os.replace(tmp, out)
+    console.note(f"wrote {out}")

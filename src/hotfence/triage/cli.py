@@ -35,7 +35,8 @@ EXIT_NOT_STORED = 3
 @click.command("triage")
 @click.argument("paths", nargs=-1, required=False, metavar="PATH... [-]")
 @click.option(
-    "--format",
+    "-o",
+    "--output",
     "fmt",
     type=click.Choice(FORMATS),
     default="text",

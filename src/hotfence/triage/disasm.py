@@ -214,10 +214,11 @@ def disassemble(
     only). Instruction addresses are offsets from the first decoded byte, i.e. after the
     ``realigned`` bytes that were skipped, as in objdump's and syzkaller's listings.
     """
-    first = code.split(None, 1)[0] if code.split() else ""
-    if first and not _TOKEN.match(first):
+    words = code.split()
+    if words and sum(not _TOKEN.match(w) for w in words) * 2 >= len(words):
         # "Bad RIP value." / "Unable to access opcode bytes at RIP ...": the kernel
-        # could not read the code; say so in its own words.
+        # could not read the code; say so in its own words. ("Bad" alone is hex, so
+        # the words are counted, not only the first.)
         return Disassembly(
             arch=arch or "unknown",
             bytes_hex="",

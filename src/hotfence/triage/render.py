@@ -14,9 +14,9 @@ from typing import Any
 import msgspec
 from rich.console import Console
 from rich.rule import Rule
-from rich.table import Table
 from rich.text import Text
 
+from hotfence import console as conventions
 from hotfence.triage.model import Disassembly, FileResult, Frame, KnownBugMatch, Report
 from hotfence.triage.source import SourceLines
 
@@ -251,6 +251,15 @@ def source_lines(rep: Report, sources: SourceLines | None) -> list[str]:
     return out
 
 
+# Titles are what `crashes` and known-bug signatures match on: never wrapped or cut.
+TITLE_COLUMNS = (
+    conventions.Column("COUNT"),
+    conventions.Column("TYPE"),
+    conventions.Column("FILES"),
+    conventions.Column("TITLE", long=True, whole=True),
+)
+
+
 def to_terminal(
     results: list[FileResult], console: Console, sources: SourceLines | None = None
 ) -> None:
@@ -267,15 +276,16 @@ def to_terminal(
         for i, rep in enumerate(res.reports, 1):
             _term_report(rep, i, len(res.reports), console, sources)
     groups = group_titles(results)
-    if groups:
-        table = Table(title="Titles across all inputs", show_lines=False)
-        table.add_column("count", justify="right")
-        table.add_column("type")
-        table.add_column("title", overflow="fold")
-        table.add_column("files", justify="right")
-        for g in groups:
-            table.add_row(str(g.count), g.type, Text(g.title), str(len(g.files)))
-        console.print(table)
+    # A summary only says something new when there are several crashes to group.
+    if sum(g.count for g in groups) > 1:
+        console.print(Text("Titles across all inputs", style="bold"))
+        table = conventions.render_table(
+            TITLE_COLUMNS,
+            [(str(g.count), g.type, str(len(g.files)), g.title) for g in groups],
+            width=console.width,
+            terminal=console.is_terminal,
+        )
+        console.print(Text(table), soft_wrap=True)
 
 
 def _term_report(

@@ -8,13 +8,14 @@ report ends, on the very objects it printed.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-EXIT_UNREADABLE = 2
+from hotfence.console import EXIT_USAGE, fail, output_option
+
+EXIT_UNREADABLE = EXIT_USAGE
 
 BOUND = {
     "prog": "the drgn Program over the core",
@@ -53,8 +54,7 @@ def shell(core: str, vmlinux: str, modules_dir: str | None) -> None:
     try:
         sess = open_session(core, vmlinux, modules_dir)
     except VmcoreError as exc:
-        click.echo(f"hotfence vmcore: cannot use {exc.path}: {exc.reason}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+        fail(f"cannot use {exc.path}: {exc.reason}", EXIT_UNREADABLE)
     names: dict[str, Any] = {
         "report": sess.report, "task": sess.task, "frames": sess.frames, "regs": sess.regs,
         "socket": sess.objects.get("socket"), "sk": sess.objects.get("sock"),
@@ -88,10 +88,9 @@ def shell(core: str, vmlinux: str, modules_dir: str | None) -> None:
     type=click.Path(file_okay=False),
     help="directory searched for the .ko files of loaded modules",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)  # fmt: skip
+@output_option()
 def kmem(
-    core: str, addresses: tuple[str, ...], vmlinux: str, modules_dir: str | None, fmt: str
+    core: str, addresses: tuple[str, ...], vmlinux: str, modules_dir: str | None, output: str
 ) -> None:
     """What each of ADDRESSES (hex) is in CORE, like crash's ``kmem ADDR``: slab cache,
     object and whether it is allocated, else symbol, else page and its flags."""
@@ -116,10 +115,9 @@ def kmem(
             find_module_files(Path(core), Path(modules_dir) if modules_dir else None),
         )
     except VmcoreError as exc:
-        click.echo(f"hotfence vmcore: cannot use {exc.path}: {exc.reason}", err=True)
-        sys.exit(EXIT_UNREADABLE)
+        fail(f"cannot use {exc.path}: {exc.reason}", EXIT_UNREADABLE)
     infos = [address_info(prog, v) for v in values]
-    if fmt == "json":
+    if output == "json":
         click.echo(json.dumps([dataclasses.asdict(i) for i in infos], indent=2))
         return
     for i in infos:

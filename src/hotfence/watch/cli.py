@@ -11,11 +11,13 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
+from hotfence import console
+from hotfence.console import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE
 from hotfence.containers.options import any_given, target_from_options, target_options
 from hotfence.containers.tags import ContainerTags
 from hotfence.linux import names
+from hotfence.linux.clock import WallClock, boot_seconds
 from hotfence.watch.cgroups import CgroupNames
 from hotfence.watch.events import JsonLineEncoder, SocketEvent, call_name
 from hotfence.watch.tracer import SocketTracer, WatchUnavailable
@@ -25,7 +27,9 @@ if TYPE_CHECKING:
 
 # struct watch_event from offset 8: u64 cgroup_id; u32 pid, tgid (see events.RECORD)
 CGROUP_AND_TGID = struct.Struct("<QII")
-LINE = "{time:>12} {pid:>7} {comm:<16} {uid:>5} {cgroup:<28} {netns:>10} {call:<40} {result}"
+# watch.bpf.c stamps events with bpf_ktime_get_ns(): CLOCK_MONOTONIC, which is also what
+# dmesg's seconds count (neither advances during suspend).
+EVENT_CLOCK = time.CLOCK_MONOTONIC
 
 
 def _filter(
@@ -63,24 +67,31 @@ def _json_verdict(
     return fragment
 
 
-def _table_line(
-    e: SocketEvent, cgroups: CgroupNames, annotator: PolicyAnnotator | FenceAnnotator | None
-) -> str:
-    line = LINE.format(
-        time=f"{e.ts_ns / 1e9:.6f}",
-        pid=e.tgid,
-        comm=e.comm,
-        uid=e.uid,
-        cgroup=cgroups.path(e.cgroup_id)[-28:],
-        netns=e.netns,
-        call=_call(e),
-        result=e.result,
-    )
-    if annotator is None:
-        return line
-    return (
-        line + annotator.verdict(e.cgroup_id, e.netns, e.family, e.type, e.protocol, e.kern).text()
-    )
+def event_fields(
+    e: SocketEvent,
+    clock: WallClock,
+    cgroups: CgroupNames,
+    annotator: PolicyAnnotator | FenceAnnotator | None,
+    container: str,
+) -> list[str]:
+    """An event as text fields, the way `fence run` and `fence events` print theirs:
+    time first, then the call and its result, then who made it and where."""
+    fields = [
+        clock.iso(e.ts_ns),
+        boot_seconds(e.ts_ns),
+        _call(e),
+        f"= {e.result}",
+        f"pid={e.tgid}",
+        f"comm={e.comm}",
+        f"uid={e.uid}",
+        f"cgroup={cgroups.path(e.cgroup_id)}",
+        f"netns={e.netns}",
+    ]
+    if annotator is not None:
+        verdict = annotator.verdict(e.cgroup_id, e.netns, e.family, e.type, e.protocol, e.kern)
+        fields.append(verdict.text().strip())
+    fields.append(container.strip())
+    return fields
 
 
 @click.command()
@@ -92,7 +103,7 @@ def _table_line(
 @click.option("--comm", help="Only this command name.")
 @click.option("--family", help="Only this family (name or number).")
 @click.option("--denied-only", is_flag=True, help="Only calls that failed.")
-@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@console.output_option()
 @click.option(
     "--policy",
     "policy_file",
@@ -134,7 +145,7 @@ def watch(
     comm: str | None,
     family: str | None,
     denied_only: bool,
-    as_json: bool,
+    output: str,
     policy_file: str | None,
     backend: str,
     no_fences: bool,
@@ -147,7 +158,11 @@ def watch(
     family/type/flags/protocol, result.
 
     Events the kernel could not deliver are counted and reported, never dropped silently.
+    Each event has its wall-clock time (ISO-8601, UTC) and its seconds since boot (as
+    dmesg counts them). `-o json` writes one JSON object per event. Ctrl-C stops, prints
+    the summary and exits 130; SIGTERM, --count and --duration stop with status 0.
     """
+    as_json = output == "json"
     fam = None
     if family is not None:
         try:
@@ -168,14 +183,11 @@ def watch(
         try:
             annotator = PolicyAnnotator(compile_file(policy_file), Backend(backend))
         except PolicyError as exc:
-            click.echo(f"hotfence watch: invalid policy:\n{exc}", err=True)
-            sys.exit(2)
-    err = Console(stderr=True, soft_wrap=True)
+            console.fail(f"invalid policy:\n{exc}", EXIT_USAGE)
     try:
         tracer = SocketTracer(cgroup, source, without=frozenset({"32-bit"} if no_32bit else ()))
     except (WatchUnavailable, OSError) as exc:
-        err.print(f"hotfence watch: unavailable: {exc}")
-        sys.exit(1)
+        console.fail(f"unavailable: {exc}", EXIT_FAILURE)
 
     cgroups = CgroupNames()
     fence_note = None
@@ -186,45 +198,35 @@ def watch(
         if fences:
             annotator = FenceAnnotator(fences, cgroups.path)
             fence_note = (
-                f"hotfence watch: verdicts of {len(fences)} applied fence(s): "
+                f"verdicts of {console.plural(len(fences), 'applied fence')}: "
                 + ", ".join(f"{f.policy.name} on {f.cgroup} ({f.backend.value})" for f in fences)
             )
-    encoder = JsonLineEncoder(cgroups.path, None if annotator is None else _json_verdict(annotator))
+    clock = WallClock(EVENT_CLOCK)
+    encoder = JsonLineEncoder(
+        cgroups.path, None if annotator is None else _json_verdict(annotator), clock.iso
+    )
     # Every event names its container (and the pid inside it) when an engine knows one.
     tags = ContainerTags(cgroups.path)
     out = sys.stdout
     pending: list[bytes] = []
     delivered = shown = 0
     stop = False
+    interrupted = False
+    terminal, width = console.is_terminal(out), console.terminal_width()
 
-    def on_signal(_sig: int, _frame: FrameType | None) -> None:
-        nonlocal stop
+    def on_signal(sig: int, _frame: FrameType | None) -> None:
+        nonlocal stop, interrupted
         stop = True
+        interrupted = interrupted or sig == signal.SIGINT
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     with tracer:
         ring = tracer.open_ring(pending.append)
         # Tests wait for this line ("tracing socket()") before making calls: it comes after attach.
-        err.print(
-            f"hotfence watch: tracing socket() {tracer.describe()}", markup=False, highlight=False
-        )
+        console.note(f"tracing socket() {tracer.describe()}")
         if fence_note:
-            err.print(fence_note, markup=False, highlight=False)
-        if not as_json:
-            out.write(
-                LINE.format(
-                    time="TIME(s)",
-                    pid="PID",
-                    comm="COMM",
-                    uid="UID",
-                    cgroup="CGROUP",
-                    netns="NETNS",
-                    call="CALL",
-                    result="RESULT",
-                )
-                + "\n"
-            )
+            console.note(fence_note)
         start = time.monotonic()
         lost_seen = 0
         while not stop:
@@ -242,9 +244,10 @@ def watch(
                     cg_id, _pid, tgid = CGROUP_AND_TGID.unpack_from(raw, 8)
                     lines.append(f"{line[:-1]},{tags.json_fragment(cg_id, tgid)}}}")
                 else:
-                    lines.append(
-                        _table_line(e, cgroups, annotator) + tags.text(e.cgroup_id, e.tgid)
+                    fields = event_fields(
+                        e, clock, cgroups, annotator, tags.text(e.cgroup_id, e.tgid)
                     )
+                    lines.append(console.render_record(fields, width=width, terminal=terminal))
                 if count is not None and shown >= count:
                     stop = True
                     break
@@ -254,14 +257,14 @@ def watch(
                 out.flush()
             lost = tracer.lost()
             if lost != lost_seen:
-                err.print(
-                    f"hotfence watch: [red]{lost - lost_seen} events lost[/red] (ring buffer full; {lost} in all)"
+                console.error(
+                    f"{console.plural(lost - lost_seen, 'event')} lost "
+                    f"(ring buffer full; {lost} in all)"
                 )
                 lost_seen = lost
             if duration is not None and time.monotonic() - start >= duration:
                 stop = True
         lost = tracer.lost()
-    summary = {"delivered": delivered, "shown": shown, "lost": lost}
-    err.print(
-        f"hotfence watch: {summary['delivered']} events delivered, {summary['shown']} shown, {summary['lost']} lost"
-    )
+    console.note(f"{console.plural(delivered, 'event')} delivered, {shown} shown, {lost} lost")
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)

@@ -148,10 +148,13 @@ class JsonLineEncoder:
         self,
         cgroup_path: Callable[[int], str],
         annotate: Callable[[int, int, int, int, int, int], str] | None = None,
+        wall_clock: Callable[[int], str] | None = None,
     ):
         self._cgroup_path = cgroup_path  # cgroup id -> path
         # (cgroup_id, netns, family, type, protocol, kern) -> extra JSON fragment, or None
         self._annotate = annotate
+        # ts_ns -> ISO-8601 wall-clock time ("time"); without one, events carry ts_ns only
+        self._wall_clock = wall_clock
         self._calls: dict[tuple[int, int, int, int], str] = {}
         self._comms: dict[bytes, str] = {}
         self._cgroups: dict[int, str] = {}
@@ -212,8 +215,9 @@ class JsonLineEncoder:
             if self._annotate is None
             else "," + self._annotate(cg, netns, family, type_, protocol, kern)
         )
+        when = "" if self._wall_clock is None else f'"time":"{self._wall_clock(ts)}",'
         return (
-            f'{{"ts_ns":{ts},"pid":{pid},"tgid":{tgid},"comm":{c},"uid":{uid},"cgroup_id":{cg},'
+            f'{{{when}"ts_ns":{ts},"pid":{pid},"tgid":{tgid},"comm":{c},"uid":{uid},"cgroup_id":{cg},'
             f'"netns":{netns},{self._call(family, type_, protocol, kern)}{verdict},"call":"{call_name(call)}",'
             f'"compat":{"true" if compat else "false"},"ret":{ret},"fd2":{fd2},"result":{result},"cgroup":{g}}}'
         )
