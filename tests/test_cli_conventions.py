@@ -403,6 +403,32 @@ def test_ctrl_c_exits_130_with_one_line() -> None:
     assert out == ""
 
 
+def test_triage_reading_a_terminal_says_how_to_end_it() -> None:
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hotfence", "triage", "--no-store", "-o", "json", "-"],
+        stdin=secondary,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(secondary)
+    try:
+        assert proc.stderr is not None
+        hint = proc.stderr.readline()
+        assert (
+            hint == "hotfence triage: reading a kernel log from the terminal; end it with Ctrl-D\n"
+        )
+        os.write(primary, b"\x04")  # Ctrl-D on an empty line: end of input
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(primary)
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert json.loads(out)["files"] == [{"path": "-", "error": None, "reports": []}]
+
+
 # --- completion -----------------------------------------------------------------------------
 
 

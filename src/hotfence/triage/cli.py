@@ -151,9 +151,21 @@ def triage(
     catalog = _known_bugs(known_dirs)
     limits = ReadLimits(max_bytes=_size(max_input_size), max_line=DEFAULT_LIMITS.max_line)
     notices: list[str] = []
-    results = triage_paths(
-        paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog, limits=limits, notices=notices
-    )
+    from contextlib import AbstractContextManager, nullcontext
+
+    from hotfence import console as conventions
+
+    waiting: AbstractContextManager[None] = nullcontext()
+    if "-" in paths and conventions.is_terminal(sys.stdin):
+        # Without this, a mistyped `triage -` looks like a hang.
+        conventions.note("reading a kernel log from the terminal; end it with Ctrl-D")
+    else:
+        waiting = conventions.status(f"triaging {conventions.plural(len(paths), 'input')}")
+    with waiting:
+        results = triage_paths(
+            paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog, limits=limits,
+            notices=notices,
+        )  # fmt: skip
     for notice in notices:
         click.echo(f"hotfence triage: {notice}", err=True)
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
@@ -208,8 +220,11 @@ def _triage_vmcore(
     from hotfence.triage.vmcore_render import render_vmcore
 
     catalog = _known_bugs(known_dirs)
+    from hotfence import console as conventions
+
     try:
-        report = analyze_vmcore(vmcore, vmlinux, modules_dir, catalog)
+        with conventions.status(f"reading {vmcore} with drgn"):
+            report = analyze_vmcore(vmcore, vmlinux, modules_dir, catalog)
     except VmcoreError as exc:
         click.echo(f"hotfence triage: cannot use {exc.path}: {exc.reason}", err=True)
         sys.exit(EXIT_UNREADABLE)
