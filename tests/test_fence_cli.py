@@ -163,6 +163,43 @@ def test_run_audit_mode_json_events(tmp_path, cgroup):
     assert code == 0, err
 
 
+def test_status_and_counters_see_a_fence_run(tmp_path, cgroup):
+    r = Runner(str(write_policy(tmp_path)), "--cgroup", str(cgroup))
+    try:
+        r.started()
+        assert run_socket_calls(cgroup, [RAW6]).results == [errno.EPERM]
+        code, out = hf("fence", "status", "--cgroup", str(cgroup))
+        assert code == 0 and "no fence applied" not in out, out
+        line = next(x for x in out.splitlines() if x.startswith(f"{cgroup} (id "))
+        assert f"RUNNING in the foreground as `fence run` pid {r.proc.pid}" in line
+        code, out = hf("fence", "status", "-o", "json")
+        (run,) = [x for x in json.loads(out)["running"] if x["cgroup"] == str(cgroup)]
+        assert (run["pid"], run["policy"], run["backend"]) == (
+            r.proc.pid,
+            "deny-raw-icmpv6",
+            "cgroup-bpf",
+        )
+        # The run rewrites its counters every couple of seconds.
+        deadline = time.monotonic() + 15
+        while True:
+            code, out = hf("fence", "counters", "--cgroup", str(cgroup), "-o", "json")
+            assert code == 0, out
+            data = json.loads(out[out.index("{") :])  # hf mixes in the note on stderr
+            rows = {row["name"]: row for row in data["rules"]}
+            if rows["no-raw-icmpv6"]["denies"] == 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert (rows["no-raw-icmpv6"]["hits"], rows["no-raw-icmpv6"]["denies"]) == (1, 1)
+        assert data["run"]["pid"] == r.proc.pid
+    finally:
+        code, _, err = r.stop(signal.SIGKILL)
+    # Killed: the kernel detached its links; its record is ignored, then pruned.
+    code, out = hf("fence", "status", "--cgroup", str(cgroup))
+    assert code != 0 and "no fence applied" in out
+    code, out = hf("fence", "prune", "-o", "json")
+    assert f"{r.proc.pid}.json" in " ".join(json.loads(out)["gone_run_records"])
+
+
 def test_run_killed_leaves_nothing_attached(tmp_path, cgroup):
     r = Runner(str(write_policy(tmp_path)), "--cgroup", str(cgroup))
     try:

@@ -14,13 +14,16 @@ Rules the backend cannot enforce at all are an error unless ``--allow-partial``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import signal
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -31,9 +34,10 @@ from hotfence.containers.cgroups import nspid
 from hotfence.containers.engine import ContainerInfo
 from hotfence.containers.options import any_given, target_from_options, target_options
 from hotfence.containers.target import Target, container_of
-from hotfence.fence import abi, backends
+from hotfence.fence import abi, backends, runs
 from hotfence.fence.backends import Coverage, ProbeResult, RuleCoverage, pinning, probe
 from hotfence.fence.backends.cgroupfs import FenceError, resolve_cgroup
+from hotfence.fence.backends.maps import RuleCounter
 from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 from hotfence.fence.compiled import CompiledPolicy, Hook
 from hotfence.fence.service import (
@@ -240,6 +244,32 @@ def _emitter(
     return emit
 
 
+def counter_rows(
+    counts: dict[int, RuleCounter], rules: list[dict[str, Any]], default: str
+) -> list[dict[str, Any]]:
+    """Per-rule counters as `fence counters` prints them; ``rules`` are RuleInfo fields."""
+    by_id = {r["rule_id"]: r for r in rules}
+    rows: list[dict[str, Any]] = []
+    for rule_id, c in sorted(counts.items()):
+        name: str
+        summary: str
+        if rule_id == abi.HF_DEFAULT_RULE:
+            name, summary = "default", f"{default} (no rule matched)"
+        else:
+            r = by_id.get(rule_id, {})
+            name, summary = r.get("name", f"rule {rule_id}"), r.get("summary", "")
+        rows.append(
+            {
+                "rule_id": rule_id,
+                "name": name,
+                "summary": summary,
+                "hits": c.hits,
+                "denies": c.denies,
+            }
+        )
+    return rows
+
+
 @click.command("run")
 @click.argument("policy", type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -291,7 +321,31 @@ def run(
                 f"({console.plural(len(compiled.rules), 'rule')})"
             )
             cg_path = str(fence.cgroup.path)
+            # What `fence status` and `fence counters` read of this run (nothing is pinned).
+            now = time.time()
+            record = runs.RunRecord.for_this_process(
+                cgroup=cg_path,
+                cgroup_id=fence.cgroup.id,
+                backend=sel.name,
+                policy=compiled.name,
+                policy_file=str(Path(policy).resolve()),
+                enforce=compiled.enforce,
+                default=compiled.default.name.lower(),
+                started=now,
+                updated=now,
+            )
+            rule_fields: list[dict[str, Any]] = [
+                {"rule_id": r.rule_id, "name": r.name, "summary": r.summary, "source": r.source}
+                for r in compiled.rules
+            ]
 
+            def update_record() -> None:
+                stats = fence.maps.stats()
+                record.rules = counter_rows(fence.maps.counters(), rule_fields, record.default)
+                record.events, record.lost, record.updated = stats.events, stats.lost, time.time()
+                record.write()
+
+            update_record()
             ring = fence.maps.events(
                 _emitter(as_json, lambda rid: policy_rule_label(compiled, rid), cg_path, tgt)
             )
@@ -300,6 +354,8 @@ def run(
                 while not stop:
                     ring.poll(200)
                     sys.stdout.flush()
+                    if time.time() - record.updated >= runs.UPDATE_SECONDS:
+                        update_record()
                     lost = fence.maps.stats().lost
                     if lost != lost_seen:
                         console.error(
@@ -309,6 +365,7 @@ def run(
                         lost_seen = lost
             finally:
                 ring.free()
+                record.remove()
             counts, stats = fence.maps.counters(), fence.maps.stats()
             fence.detach()
             console.error(f"detached {compiled.name!r} from {cg_path}")
@@ -391,10 +448,13 @@ def status(
     """
     probes = probe()
     entries = _checked()
+    running = runs.running()
     if any_given(cgroup, container, pid):
         only = target_from_options(cgroup, container, pid)
-        entries = [(a, live) for a, live in entries if a.cgroup_id == only.cgroup.stat().st_ino]
-        if not entries:
+        only_id = only.cgroup.stat().st_ino
+        entries = [(a, live) for a, live in entries if a.cgroup_id == only_id]
+        running = [r for r in running if r.cgroup_id == only_id]
+        if not entries and not running:
             raise click.ClickException(f"{only.text()}: no fence applied")
     owners = {a.cgroup_id: _owner(a.state.cgroup if a.state else None) for a, _ in entries}
     if output == "json":
@@ -415,10 +475,13 @@ def status(
                     }
                     for a, live in entries
                 ],
+                # `fence run` fences: enforcing while their process runs, nothing pinned
+                "running": [dataclasses.asdict(r) for r in running],
             }
         )
     else:
-        _print_status(probes, entries, every_rule, owners)
+        _print_status(probes, entries, every_rule, owners, bool(running))
+        _print_runs(running)
     if any(not live.enforcing for _, live in entries):
         sys.exit(NOT_ENFORCING)
 
@@ -433,12 +496,14 @@ def _print_status(
     entries: list[tuple[Applied, Liveness]],
     every_rule: bool,
     owners: dict[int, ContainerInfo | None],
+    any_running: bool = False,
 ) -> None:
     click.echo("backends:")
     for p in probes:
         click.echo(f"  {p.backend:11} {'available' if p.available else 'unavailable'}: {p.reason}")
     if not entries:
-        click.echo("no fence applied")
+        if not any_running:
+            click.echo("no fence applied")
         return
     for a, live in entries:
         s = a.state
@@ -474,6 +539,21 @@ def _print_status(
                 click.echo(line)
 
 
+def _print_runs(running: list[runs.RunRecord]) -> None:
+    for r in running:
+        mode = "enforce" if r.enforce else "audit"
+        click.echo(
+            f"{r.cgroup} (id {r.cgroup_id}): {r.policy!r} ({mode}, default {r.default}) "
+            f"via {r.backend}, RUNNING in the foreground as `fence run` pid {r.pid}; "
+            f"from {r.policy_file}"
+        )
+        rules = sum(row["rule_id"] != abi.HF_DEFAULT_RULE for row in r.rules)
+        click.echo(
+            f"  {console.plural(rules, 'rule')}; enforced until that process ends; "
+            f"counters: hotfence fence counters --cgroup {r.cgroup}"
+        )
+
+
 @click.command("prune")
 @click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
 @console.output_option()
@@ -502,15 +582,28 @@ def prune(dry_run: bool, output: str) -> None:
         if text:
             click.echo(f"{verb} {a.backend} fence of {where} ({'; '.join(live.reasons)})")
     empty = pinning.prune_unused_state(dry_run)
+    gone_runs = runs.prune(dry_run)
     if output == "json":
-        console.print_json({"dry_run": dry_run, "fences": pruned, "empty_state_dirs": empty})
+        console.print_json(
+            {
+                "dry_run": dry_run,
+                "fences": pruned,
+                "empty_state_dirs": empty,
+                "gone_run_records": [str(p) for p in gone_runs],
+            }
+        )
         return
+    if gone_runs:
+        click.echo(
+            f"{verb} {console.plural(len(gone_runs), 'record')} of `fence run`s whose process "
+            "is gone (killed: the kernel detached their fences)"
+        )
     if empty:
         click.echo(
             f"{verb} {console.plural(empty, 'state directory', 'state directories')} "
             "that recorded nothing (left by a killed run)"
         )
-    if not pruned and not empty:
+    if not pruned and not empty and not gone_runs:
         console.note("nothing to prune")
 
 
@@ -581,44 +674,60 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, output:
     """Per-rule hits and denies (would-deny in audit mode) of an applied fence."""
     tgt = _applied_target(cgroup, container, pid)
     cgroup = str(tgt.cgroup)
-    try:
-        got = _fenced_by(cgroup).counters(cgroup)
-    except FAIL as exc:
-        raise click.ClickException(str(exc)) from None
-    state, counts, stats = got.state, got.counts, got.stats
-    rules = {r["rule_id"]: r for r in (state.rules if state else [])}
-    deny_word = "denies" if (state is None or state.enforce) else "would-deny"
-    rows: list[dict[str, object]] = []
-    for rule_id, c in sorted(counts.items()):
-        if rule_id == abi.HF_DEFAULT_RULE:
-            name, summary = "default", f"{state.default if state else '?'} (no rule matched)"
-        else:
-            r = rules.get(rule_id, {})
-            name, summary = r.get("name", f"rule {rule_id}"), r.get("summary", "")
-        rows.append(
-            {
-                "rule_id": rule_id,
-                "name": name,
-                "summary": summary,
-                "hits": c.hits,
-                "denies": c.denies,
-            }
+    run_record = _run_on(cgroup)
+    run_info: dict[str, object] | None = None
+    if run_record is not None:
+        # A `fence run` fence: its own record, as of its last update.
+        policy: str | None = run_record.policy
+        enforce = run_record.enforce
+        rows, events, lost = run_record.rules, run_record.events, run_record.lost
+        run_info = {"pid": run_record.pid, "as_of": _iso(run_record.updated)}
+        console.note(
+            f"counters of `fence run` pid {run_record.pid}, as of {run_info['as_of']} "
+            f"(it updates them every {runs.UPDATE_SECONDS:g} s)"
         )
+    else:
+        try:
+            got = _fenced_by(cgroup).counters(cgroup)
+        except FAIL as exc:
+            raise click.ClickException(str(exc)) from None
+        state = got.state
+        policy, enforce = (state.policy, state.enforce) if state else (None, True)
+        default = state.default if state else "?"
+        rows = counter_rows(got.counts, state.rules if state else [], default)
+        events, lost = got.stats.events, got.stats.lost
+    deny_word = "denies" if enforce else "would-deny"
     if output == "json":
         console.print_json(
             {
                 **tgt.summary(),
-                "policy": state.policy if state else None,
+                "policy": policy,
                 "rules": rows,
-                "events": stats.events,
-                "lost_events": stats.lost,
+                "events": events,
+                "lost_events": lost,
+                "run": run_info,
             }
         )
         return
     click.echo(f"{'hits':>10} {deny_word:>10}  rule")
     for row in rows:
         click.echo(f"{row['hits']:>10} {row['denies']:>10}  {row['name']}: {row['summary']}")
-    click.echo(f"events: {stats.events} delivered to the ring buffer, {stats.lost} lost")
+    click.echo(f"events: {events} delivered to the ring buffer, {lost} lost")
+
+
+def _run_on(cgroup: str) -> runs.RunRecord | None:
+    """The `fence run` enforcing on ``cgroup``, when no pinned fence is applied there."""
+    try:
+        cg = resolve_cgroup(cgroup)
+    except FenceError:
+        return None
+    if any(b.pin_dir(cg).exists() for b in backends.pinned()):
+        return None
+    return next((r for r in runs.running() if r.cgroup_id == cg.id), None)
+
+
+def _iso(when: float) -> str:
+    return datetime.fromtimestamp(when, tz=UTC).isoformat(timespec="seconds")
 
 
 class _Enough(Exception):
