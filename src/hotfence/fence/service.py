@@ -85,7 +85,8 @@ def check_coverage(
     missing = unenforceable(coverages)
     if missing and not allow_partial:
         raise CoverageError(
-            f"{len(missing)} rule(s) of {policy.name!r} cannot be enforced by {sel.name} "
+            f"{len(missing)} rule{'' if len(missing) == 1 else 's'} of {policy.name!r} "
+            f"cannot be enforced by {sel.name} "
             "(use --allow-partial to enforce the rest):\n" + "\n".join(coverage_lines(missing))
         )
     return sel, coverages

@@ -110,7 +110,7 @@ def record(kinds_: tuple[str, ...], out: Path, kver: str | None, output: str) ->
     bad = [r for r in recs if r.problems]
     if bad:
         raise click.ClickException(
-            f"{len(bad)} recording(s) do not show what the lab expects: "
+            f"{conventions.plural(len(bad), 'recording')} not showing what the lab expects: "
             + ", ".join(r.kind for r in bad)
         )
 

@@ -62,7 +62,7 @@ def export(
         click.echo(line.replace("this process tree only", "the container"), err=True)
     if plan.unenforceable and not allow_partial:
         raise click.ClickException(
-            f"{len(plan.unenforceable)} rule(s) cannot be held by a seccomp profile "
+            f"{console.plural(len(plan.unenforceable), 'rule')} cannot be held by a seccomp profile "
             "(use --allow-partial to export the rest); nothing written"
         )
     base_profile: dict[str, Any] | None = None

@@ -45,7 +45,7 @@ class CrashRecord:
     title: str
     type: str
     text: str
-    report_json: str  # the full report, as `triage --format json` gives it
+    report_json: str  # the full report, as `triage -o json` gives it
     source_kind: SourceKind = SourceKind.file
     source_path: str = ""
     kernel_release: str | None = None

@@ -1,7 +1,7 @@
 """Typed records that triage hands to its renderers (terminal, JSON, Markdown).
 
 These dataclasses are the boundary between parsing and output: the parser fills them,
-``render`` turns them into text, and ``--format json`` is ``dataclasses.asdict`` of them
+``render`` turns them into text, and ``-o json`` is ``dataclasses.asdict`` of them
 (see docs/triage-json.md for the schema).
 """
 

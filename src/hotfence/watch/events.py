@@ -140,7 +140,7 @@ class JsonLineEncoder:
 
     The name fields of a (family, type, protocol) triple, a comm and a cgroup path repeat
     across events, so their JSON fragments are made once with json.dumps and cached;
-    each line is then one unpack and one format. This is what lets `watch --json`
+    each line is then one unpack and one format. This is what lets `watch -o json`
     keep up with hundreds of thousands of events per second.
     """
 
