@@ -277,3 +277,52 @@ def test_complete_files_offers_directories_and_matching_files(
     assert [(i.value, i.type) for i in items] == [("pol/sub/", "dir"), ("pol/a.yaml", "plain")]
     assert [i.value for i in complete(ctx, click.Option(["--p"]), "po")] == ["pol/"]
     assert complete(ctx, click.Option(["--p"]), "nonexistent/x") == []
+
+
+# --- streamed records -------------------------------------------------------------------------
+
+FIELDS = [
+    "2026-11-26T14:42:04.123456+00:00",
+    "boot+2743.030123s",
+    "socket(inet6, dgram|SOCK_CLOEXEC|SOCK_NONBLOCK, udp)",
+    "= fd 3",
+    "pid=4242",
+    "cgroup=/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123.scope",
+]
+
+
+def test_a_piped_record_is_one_line_whatever_its_length() -> None:
+    assert console.render_record(FIELDS, width=80, terminal=False) == " ".join(FIELDS)
+
+
+def test_a_record_on_a_narrow_terminal_is_packed_without_splitting_a_field() -> None:
+    text = console.render_record(FIELDS, width=80, terminal=True)
+    lines = text.splitlines()
+    assert len(lines) > 1 and lines[0].startswith(FIELDS[0])
+    assert all(line.startswith("    ") for line in lines[1:])
+    # every field whole on one line, in order; only a field wider than 76 runs past 80
+    assert " ".join(x.strip() for x in lines) == " ".join(FIELDS)
+    for f in FIELDS:
+        assert any(f in line for line in lines)
+    assert all(cell_len(line) <= 80 or len(line.split()) == 1 for line in lines)
+
+
+@given(st.lists(st.text(alphabet="abc=/._-", min_size=1, max_size=50), max_size=12))
+def test_packing_keeps_the_fields_and_their_order(fields: list[str]) -> None:
+    text = console.render_record(fields, width=40, terminal=True)
+    assert text.split() == fields
+
+
+def test_wall_clock_matches_datetime_for_any_stamp() -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from hotfence.linux.clock import WallClock, boot_seconds
+
+    clock = WallClock(time.CLOCK_BOOTTIME)
+    for stamp in (0, 999, 1_000_000_000, 2_743_030_123_456, 10**15 + 1):
+        want = datetime.fromtimestamp((stamp + clock.offset_ns) // 1000 / 1e6, tz=UTC)
+        assert clock.iso(stamp) == want.isoformat(timespec="microseconds")
+    now = clock.iso(time.clock_gettime_ns(time.CLOCK_BOOTTIME))
+    assert abs(datetime.fromisoformat(now).timestamp() - time.time()) < 5
+    assert boot_seconds(2_743_030_123_456) == "boot+2743.030123s"
