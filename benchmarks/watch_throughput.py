@@ -22,7 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
+from hotfence.linux.clock import WallClock  # noqa: E402
 from hotfence.watch.cgroups import CgroupNames, cgroup2_mount  # noqa: E402
+from hotfence.watch.cli import EVENT_CLOCK  # noqa: E402
 from hotfence.watch.events import JsonLineEncoder  # noqa: E402
 from hotfence.watch.tracer import SocketTracer  # noqa: E402
 
@@ -30,7 +32,8 @@ from hotfence.watch.tracer import SocketTracer  # noqa: E402
 def drain_capacity(cg: Path, loop: Path, out_path: Path) -> tuple[int, float]:
     """Fill the ring while nobody reads it, then time how fast one core turns it into JSON lines."""
     with SocketTracer(cg) as tracer, open(out_path, "w") as out:
-        encoder = JsonLineEncoder(CgroupNames().path)
+        # As `watch -o json` encodes: with each event's wall-clock time.
+        encoder = JsonLineEncoder(CgroupNames().path, None, WallClock(EVENT_CLOCK).iso)
         batch: list[bytes] = []
         tracer.open_ring(batch.append)
         subprocess.run(
