@@ -161,8 +161,9 @@ def test_fence_run_enforces_until_stopped(installed, cgroup, tmp_path):
         text=True,
     )
     try:
-        first = proc.stderr.readline()  # stdout is for the events
-        if ": backend " in first:  # which backend was chosen comes first
+        # stdout is for the events; stderr names the backend (and may warn) first
+        first = proc.stderr.readline()
+        while first and ": enforcing " not in first:
             first = proc.stderr.readline()
         assert first.startswith("hotfence fence run: enforcing 'wheel-deny-raw-icmpv6'"), (
             first + proc.stderr.read() if proc.poll() is not None else first

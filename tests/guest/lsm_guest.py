@@ -587,9 +587,14 @@ def case_run(args) -> dict:
         text=True,
     )
     assert proc.stdout is not None and proc.stderr is not None
-    first = proc.stderr.readline().strip()  # stdout is for the events
-    if ": backend " in first:  # which backend was chosen comes first
-        first = proc.stderr.readline().strip()
+    # stdout is for the events; stderr says which backend, warns (a root process in the
+    # cgroup can leave it), then says enforcement is active.
+    first = ""
+    while ": enforcing " not in first:
+        first = proc.stderr.readline()
+        if not first:
+            break  # ended early: the case's result shows it
+    first = first.strip()
     calls = w.calls([ALG, ALG, UNIX])
     event = proc.stdout.readline().strip()
     progs = _lsm_prog_names()
