@@ -250,3 +250,42 @@ def test_read_module_decompresses_debian_612_modules(tmp_path: Path, suffix: str
     ko = tmp_path / f"9p{suffix}"
     ko.write_bytes(packed)
     assert read_module(ko) == elf
+
+
+def test_download_reports_the_bytes_of_the_deb_as_they_arrive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lab's apt downloads drive a progress bar in bytes: the advances add up to the
+    .deb apt wrote, against the Size apt announced. (A small package, from Debian's apt.)"""
+    import contextlib
+
+    from hotfence import console
+    from hotfence.lab import debkernel
+
+    seen: dict[str, object] = {"advanced": 0}
+
+    @contextlib.contextmanager
+    def progress(description: str, total: float | None, *, unit: str = "items"):
+        seen.update(description=description, total=total, unit=unit)
+
+        def advance(amount: float) -> None:
+            seen["advanced"] = int(seen["advanced"]) + int(amount)
+
+        yield advance
+
+    monkeypatch.setattr(console, "progress", progress)
+    size = debkernel._deb_size("hello")
+    if size is None:
+        pytest.fail("apt knows no 'hello' package: run apt-get update (scripts/setup.sh)")
+    debkernel._download("hello", tmp_path)
+    (deb,) = tmp_path.glob("hello_*.deb")
+    assert seen["description"] == "download hello" and seen["unit"] == "bytes"
+    assert seen["total"] == size == deb.stat().st_size
+    assert seen["advanced"] == size  # counted once more after apt exits
+
+
+def test_download_of_an_unknown_package_names_it(tmp_path: Path) -> None:
+    from hotfence.lab import debkernel
+
+    with pytest.raises(GuestKernelError, match="download hotfence-no-such-package: "):
+        debkernel._download("hotfence-no-such-package", tmp_path)

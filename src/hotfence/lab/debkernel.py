@@ -130,11 +130,14 @@ def _download(pkg: str, debdir: Path) -> None:
                 f"download {pkg}: apt-get not found (install it via scripts/setup.sh)"
             ) from exc
         shown = 0
-        while proc.poll() is None:
-            time.sleep(0.25)
+        while True:
+            done = proc.poll() is not None
             now = arrived()
             advance(now - shown)
             shown = now
+            if done:  # counted once more after apt exits: the bar ends on the whole file
+                break
+            time.sleep(0.25)
         _, err = proc.communicate()
     if proc.returncode != 0:
         raise GuestKernelError(
