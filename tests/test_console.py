@@ -326,3 +326,42 @@ def test_wall_clock_matches_datetime_for_any_stamp() -> None:
     now = clock.iso(time.clock_gettime_ns(time.CLOCK_BOOTTIME))
     assert abs(datetime.fromisoformat(now).timestamp() - time.time()) < 5
     assert boot_seconds(2_743_030_123_456) == "boot+2743.030123s"
+
+
+@pytest.mark.parametrize("kind", ["status", "progress"])
+def test_data_written_under_a_spinner_stays_on_stdout(kind: str) -> None:
+    """stderr a terminal (the spinner shows), stdout a pipe: the data still goes to stdout."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    code = (
+        "import time\n"
+        "from hotfence import console\n"
+        f"with console.{kind}('working', **({{'total': 2}} if '{kind}' == 'progress' else {{}}))"
+        " as step:\n"
+        "    time.sleep(0.3)\n"
+        "    print('data line', flush=True)\n"
+        "    time.sleep(0.3)\n"
+    )
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=secondary, text=True
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert out == "data line\n"
+    terminal = b"".join(chunks).decode()
+    assert "working" in terminal and "data line" not in terminal

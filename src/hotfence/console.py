@@ -33,6 +33,7 @@ import click
 from click.shell_completion import CompletionItem
 from rich.cells import cell_len
 from rich.console import Console
+from rich.live import Live
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -43,6 +44,7 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.spinner import Spinner
 
 # Exit statuses, the same in every command.
 EXIT_OK = 0
@@ -148,7 +150,10 @@ def status(message: str) -> Iterator[None]:
         detail(message)
         yield
         return
-    with stderr_console().status(message):
+    # rich would send what is written to stdout meanwhile through its stderr console:
+    # data must stay on stdout even when only stderr is a terminal.
+    spinner = Spinner("dots", text=message)
+    with Live(spinner, console=stderr_console(), transient=True, redirect_stdout=False):
         yield
 
 
@@ -167,7 +172,7 @@ def progress(
     else:
         columns += [TaskProgressColumn()]
     columns.append(TimeRemainingColumn())
-    with Progress(*columns, console=stderr_console(), transient=True) as bar:
+    with Progress(*columns, console=stderr_console(), transient=True, redirect_stdout=False) as bar:
         task = bar.add_task(description, total=total)
         yield lambda amount: bar.advance(task, amount)
 
