@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 # struct watch_event from offset 8: u64 cgroup_id; u32 pid, tgid (see events.RECORD)
 CGROUP_AND_TGID = struct.Struct("<QII")
-# watch.bpf.c stamps events with bpf_ktime_get_ns(): CLOCK_MONOTONIC, which is also what
-# dmesg's seconds count (neither advances during suspend).
+# watch.bpf.c stamps events with bpf_ktime_get_ns(): CLOCK_MONOTONIC, seconds since boot
+# without the time spent suspended (fence events use CLOCK_BOOTTIME, which counts it).
 EVENT_CLOCK = time.CLOCK_MONOTONIC
 
 
