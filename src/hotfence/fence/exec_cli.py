@@ -106,8 +106,9 @@ def exec_(
             f"{cmd[0]!r} is a container client ({client}): its containers are started by a "
             "daemon outside this process tree (dockerd, containerd, a CRI runtime), so fence "
             "exec would fence only the client. "
-            "Fence the container instead: `hotfence fence export "
-            "POLICY --out FILE` for `docker run --security-opt seccomp=FILE`, a selector policy with "
+            "Fence the container instead: `hotfence fence export POLICY --out FILE` (a "
+            "docker-seccomp profile) for `docker run --security-opt seccomp=FILE`, a selector "
+            "policy with "
             "`--runtime hotfence`, or `fence apply --container NAME` "
             "(docs/containers.md); --client-ok runs it anyway"
         )
