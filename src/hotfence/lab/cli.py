@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from hotfence import console as conventions
-from hotfence.lab import crashlab, pstore
+from hotfence.lab import crashlab, kdump, pstore
 from hotfence.lab.debkernel import (
     GuestKernelError,
     prepare_debug_vmlinux,
@@ -141,6 +141,26 @@ def pstore_cmd(out: Path, kver: str | None) -> None:
     for path in pstore.write_capture(cap, out):
         click.echo(f"{path} ({path.stat().st_size} bytes)")
     click.echo(f"kernel {cap.kernel}")
+
+
+@lab.command("kdump")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="directory for var-crash/<stamp>/{dump,dmesg}.<stamp> and serial.log",
+)
+@click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
+def kdump_cmd(out: Path, kver: str | None) -> None:
+    """Panic a guest with a kexec capture kernel loaded; copy what it saved, as kdump-tools
+    lays out /var/crash (needs the kexec-tools and makedumpfile packages on this host)."""
+    try:
+        cap = kdump.capture(kver)
+    except (GuestKernelError, GuestError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in kdump.write_capture(cap, out):
+        click.echo(f"{path} ({path.stat().st_size} bytes)")
+    click.echo(f"kernel {cap.kernel}, {cap.seconds} s")
 
 
 @lab.command("run")
