@@ -80,6 +80,28 @@ def test_debian_and_rhel_layouts_side_by_side(tmp_path: Path) -> None:
     assert res.stdout.splitlines()[-1] == "collected 2 crash reports from 2 sources, 1 new"
 
 
+def test_a_compressed_core_without_libkdumpfile_is_a_note_saying_so(tmp_path, monkeypatch):
+    import drgn
+
+    stamp = tmp_path / "crash" / STAMP
+    stamp.mkdir(parents=True)
+    (stamp / f"dump.{STAMP}").write_bytes(b"KDUMP   " + bytes(100))
+    monkeypatch.setattr(drgn, "_with_libkdumpfile", False, raising=False)
+    sources, notes = find_sources(tmp_path / "crash", [], None, debug_vmlinux=())
+    assert sources == []
+    assert notes == [
+        f"{stamp / f'dump.{STAMP}'}: makedumpfile's compressed format, and this drgn was "
+        "built without libkdumpfile (convert it with makedumpfile -E into an ELF vmcore); "
+        "not analysed"
+    ]
+
+    # Analysis says the same when asked directly (`triage --vmcore`, or --vmlinux given).
+    from hotfence.triage.vmcore import VmcoreError, open_vmcore
+
+    with pytest.raises(VmcoreError, match="built without libkdumpfile"):
+        open_vmcore(stamp / f"dump.{STAMP}", DMESG, [])
+
+
 @pytest.mark.guest
 def test_guest_kdump_dump_is_analysed_with_drgn_and_collected_once(tmp_path: Path) -> None:
     """A fresh capture: Debian's dump.<stamp> (kdump-compressed) and dmesg.<stamp>, plus

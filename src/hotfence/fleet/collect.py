@@ -27,7 +27,7 @@ from hotfence.store import CrashStore, HostIdentity, SourceKind
 from hotfence.triage.analyze import triage_text
 from hotfence.triage.model import Report
 from hotfence.triage.tostore import crash_record
-from hotfence.triage.vmcore import analyze_vmcore
+from hotfence.triage.vmcore import KDUMP_COMPRESSED, MAKEDUMPFILE_FLAT, analyze_vmcore
 
 CRASH_DIR = Path("/var/crash")
 # The pstore mount, and where systemd-pstore.service moves its records at boot (joined
@@ -105,6 +105,17 @@ def core_release(vmcore: Path) -> str:
         raise ValueError(
             f"{vmcore}: drgn not installed ({exc}); pip install 'hotfence[vmcore]'"
         ) from exc
+    try:
+        with vmcore.open("rb") as fh:
+            magic = fh.read(len(MAKEDUMPFILE_FLAT))
+    except OSError as exc:
+        raise ValueError(f"{vmcore}: {exc.strerror or exc}") from exc
+    compressed = magic.startswith((KDUMP_COMPRESSED, MAKEDUMPFILE_FLAT))
+    if compressed and not getattr(drgn, "_with_libkdumpfile", False):
+        raise ValueError(
+            f"{vmcore}: makedumpfile's compressed format, and this drgn was built without "
+            "libkdumpfile (convert it with makedumpfile -E into an ELF vmcore)"
+        )
     prog = drgn.Program()
     try:
         prog.set_core_dump(str(vmcore))
