@@ -30,7 +30,7 @@ def test_round_trip_on_disk_and_in_memory(max_memory: int) -> None:
     spill = ReportSpill(reports[:10], max_memory=max_memory)
     first = spill[0]  # reading between appends leaves the appends in place
     spill.extend(reports[10:])
-    assert spill._file._rolled is (max_memory == 1)  # SpooledTemporaryFile moved to disk
+    assert spill.on_disk is (max_memory == 1)
     want = [dataclasses.asdict(r) for r in reports]
     assert [dataclasses.asdict(r) for r in spill] == want
     assert dataclasses.asdict(first) == want[0]
@@ -46,3 +46,16 @@ def test_decoded_copies_are_independent() -> None:
     spill = ReportSpill(_reports()[:2])
     spill[0].title = "changed"
     assert spill[0].title != "changed"
+
+
+def test_without_a_temporary_file_reports_stay_in_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_tmp() -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("hotfence.triage.spill.tempfile.TemporaryFile", no_tmp)
+    reports = _reports()[:20]
+    spill = ReportSpill(reports, max_memory=1)
+    assert not spill.on_disk
+    assert [dataclasses.asdict(r) for r in spill] == [dataclasses.asdict(r) for r in reports]

@@ -3,17 +3,21 @@
 A 2 GB log holds some 24,000 crash reports; as objects they took about 20 KB each,
 half a gigabyte held from the parse until the output was written. A :class:`ReportSpill`
 keeps each report msgpack-encoded (msgspec, the dataclasses directly: 3-5 times
-smaller) in a ``SpooledTemporaryFile`` that stays in memory up to ``max_memory`` bytes
-and moves to a temporary file (``$TMPDIR``) past it, so memory is bounded by that cap
-and one report at a time. Reading decodes a report again (a few microseconds); what
-the reader changes on a decoded report is not written back.
+smaller) in memory up to ``max_memory`` bytes and in a temporary file (``$TMPDIR``)
+past it, so memory is bounded by that cap and one report at a time (when no temporary
+file can be made, they stay in memory: more memory rather than no answer). Reading
+decodes a report again (a few microseconds); what the reader changes on a decoded
+report is not written back.
 """
 
 from __future__ import annotations
 
+import io
+import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import overload
+from typing import IO, overload
 
 import msgspec
 
@@ -31,19 +35,36 @@ class ReportSpill(Sequence[Report]):
     """An append-only sequence of reports, stored encoded (see the module docstring)."""
 
     def __init__(self, reports: Iterable[Report] = (), max_memory: int = MAX_MEMORY) -> None:
-        self._file = tempfile.SpooledTemporaryFile(max_size=max_memory)
+        self._file: IO[bytes] = io.BytesIO()
+        self._max_memory = max_memory
+        self.on_disk = False
         self._offsets: list[int] = [0]  # report i is bytes offsets[i]:offsets[i + 1]
         self.extend(reports)
 
     def append(self, report: Report) -> None:
         data = _ENCODER.encode(report)
-        self._file.seek(self._offsets[-1])
+        end = self._offsets[-1]
+        if not self.on_disk and end + len(data) > self._max_memory:
+            self._move_to_disk()
+        self._file.seek(end)
         self._file.write(data)
-        self._offsets.append(self._offsets[-1] + len(data))
+        self._offsets.append(end + len(data))
 
     def extend(self, reports: Iterable[Report]) -> None:
         for report in reports:
             self.append(report)
+
+    def _move_to_disk(self) -> None:
+        try:
+            disk = tempfile.TemporaryFile()  # closed by close(), or when collected
+        except OSError:
+            # No usable $TMPDIR: keeping the reports in memory beats losing the run.
+            self._max_memory = sys.maxsize
+            return
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, disk)
+        self._file = disk
+        self.on_disk = True
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
