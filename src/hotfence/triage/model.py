@@ -7,6 +7,7 @@ These dataclasses are the boundary between parsing and output: the parser fills 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -108,5 +109,5 @@ class Report:
 @dataclass
 class FileResult:
     path: str
-    reports: list[Report] = field(default_factory=list)
+    reports: Sequence[Report] = field(default_factory=list)  # a ReportSpill for a log
     error: str | None = None
