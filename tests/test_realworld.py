@@ -55,6 +55,10 @@ def test_log_yields_its_facts(name: str) -> None:
             assert getattr(rep, attr) == e[field], field
     if "taint_flags" in e:
         assert rep.taint_flags == e["taint_flags"]
+    for alt in e.get("alt_titles_include", []):
+        assert alt in rep.alt_titles, rep.alt_titles
+    if "looping_function" in e:
+        assert rep.looping_function == e["looping_function"]
     if "rip" in e:
         assert rep.rip is not None and rep.rip.function == e["rip"]
     functions = [f.function for f in rep.frames]
@@ -256,3 +260,27 @@ def test_ppc_interrupt_line_is_the_interrupted_function() -> None:
     assert fr is not None and fr.function == "__arch_clear_user"
     # the user-space address of a syscall's interrupt frame names no function
     assert parse_frame("--- interrupt: 3000 at 0x100c4180") is None
+
+
+def test_soft_lockup_in_vmlinux_keeps_the_entry_point_title() -> None:
+    # The same lockup with the loop in built-in code: the RIP is still the looping
+    # function, but the title is the frame above the dispatch anchor (syzkaller's rule,
+    # which the corpus's built-in loops need), here the work function.
+    text = (DATA / "x86-6.1-soft-lockup.log").read_text()
+    builtin = text.replace(
+        "RIP: 0010:mydrv_wait_ready+0x2e/0x60 [mydrv]", "RIP: 0010:mydrv_wait_ready+0x2e/0x60"
+    )
+    assert builtin != text
+    (rep,) = parse_log(builtin.encode())
+    assert rep.title == "BUG: soft lockup in mydrv_reset_work"
+    assert rep.looping_function == "mydrv_wait_ready"
+    assert "BUG: soft lockup in mydrv_wait_ready" not in rep.alt_titles
+
+
+def test_soft_lockup_in_a_generic_helper_keeps_the_entry_point_title() -> None:
+    # caught in a spinlock helper: the lock is not the bug, whoever loops on it is
+    text = (DATA / "x86-6.1-soft-lockup.log").read_text()
+    spin = text.replace("mydrv_wait_ready+0x2e/0x60 [mydrv]", "_raw_spin_lock+0x2e/0x60")
+    (rep,) = parse_log(spin.encode())
+    assert rep.title == "BUG: soft lockup in mydrv_reset_work"
+    assert rep.looping_function == "_raw_spin_lock"

@@ -68,6 +68,9 @@ class Format:
     stack: StackSpec | None = None
     no_stack_trace: bool = False
     corrupted: bool = False
+    # A lockup: the function the watchdog caught looping is the report's looping_function
+    # and, when it is a module's own code, its title (titles.looping_title).
+    looping: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,11 @@ _STALL_ANCHORS = [
 
 # One search instead of one per anchor (any anchor matching == the alternation matching).
 _STALL_ANCHOR_ANY = re.compile("|".join(f"(?:{a.pattern})" for a in _STALL_ANCHORS))
+
+
+def is_stall_anchor(frame: str) -> bool:
+    """True for a dispatch frame (syscall entry, work, timer, IPI) that stall titles skip."""
+    return _STALL_ANCHOR_ANY.search(frame) is not None
 
 
 def stall_frame(frames: list[str]) -> tuple[str, int]:
@@ -768,6 +776,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: soft lockup in {1}",
                 alt=("stall in {1}",),
                 stack=_s(*_RIP_TRACE, extractor=stall_frame),
+                looping=True,
             ),
             _F(
                 rx("BUG: .*still has locks held!"),

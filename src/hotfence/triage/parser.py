@@ -32,7 +32,7 @@ from .model import Report
 from .oopses import title_type
 from .scan import scan_log
 from .taint import decode_taint
-from .titles import describe, is_corrupted, normalise
+from .titles import describe, is_corrupted, looping_title, normalise
 
 _MAX_CONTEXT_EVENTS = 20
 _GCE_HANGUP = "serialport: VM disconnected."
@@ -255,6 +255,14 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     if not raw_title:
         raw_title = ext.header.text
         corrupted = corrupted or "no title format matched"
+    rip = rip_frame(own)
+    looping = fmt is not None and fmt.looping and rip is not None
+    if looping and rip is not None:
+        retitled = looping_title(fmt, rip.function, rip.module)
+        if retitled:
+            # the table's (syzkaller's) title stays findable among the alternatives
+            alts = retitled[1:] + [raw_title] + alts
+            raw_title = retitled[0]
     title = normalise(raw_title)
     if not corrupted:
         # Judged on everything read, as syzkaller does: a stack keyword with no frames
@@ -277,7 +285,9 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         end_line=own_lines[-1].number,
         text=_out("\n".join(own), from_bytes),
     )
-    rep.rip = rip_frame(own)
+    rep.rip = rip
+    if looping and rip is not None:
+        rep.looping_function = _out(rip.function, from_bytes)
     rep.frames = call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
     unexplained = fmt is None and not corrupted or ext.kind.needs_oops

@@ -162,6 +162,26 @@ def describe(report: str, kind: OopsKind) -> tuple[str, str, list[str], oopses.F
     return desc, corrupted, alts, chosen
 
 
+def looping_title(fmt: oopses.Format | None, function: str, module: str | None) -> list[str]:
+    """A lockup's title and alternatives from the function it was caught looping in.
+
+    Empty when the table's title stands. syzkaller titles a stall by the frame above
+    the first dispatch anchor (syscall, work item, timer): on its kernels everything is
+    built in and the watchdog catches the CPU at a random point of a loop spread across
+    core helpers, so the entry point is the stable identity, and the corpus holds those
+    titles (its loops are all in vmlinux). A loop in a loadable module is that module's
+    own code: the function RIP / pc / NIP / PSW points at names the bug, where the
+    syscall through which the module was entered (``proc_reg_write``) does not. Generic
+    helpers (locking, sanitizers, ``memcpy``) and dispatch anchors never name it.
+    """
+    if fmt is None or not fmt.looping or module is None or fmt.stack is None:
+        return []
+    name = _strip_frame(function)
+    if _skip_re(fmt.stack).search(name) or oopses.is_stall_anchor(name):
+        return []
+    return [_fmt(fmt.fmt, [name])] + [_fmt(a, [name]) for a in fmt.alt]
+
+
 def _partially_stripped(args: list[str], frames: list[_Frame]) -> list[list[str]]:
     out: list[list[str]] = []
     for i in range(len(oopses.STRIP_FRAME_PREFIXES) + 1):
