@@ -284,3 +284,43 @@ def test_soft_lockup_in_a_generic_helper_keeps_the_entry_point_title() -> None:
     (rep,) = parse_log(spin.encode())
     assert rep.title == "BUG: soft lockup in mydrv_reset_work"
     assert rep.looping_function == "_raw_spin_lock"
+
+
+_OTHER_CPU_BACKTRACES = """\
+[ 5112.001285] Sending NMI from CPU 0 to CPUs 1-2:
+[ 5112.001286] NMI backtrace for cpu 1
+[ 5112.001287] CPU: 1 PID: 912 Comm: nginx Tainted: G           OE      6.6.13-amd64 #1  Debian 6.6.13-1
+[ 5112.001288] RIP: 0010:tcp_sendmsg_locked+0x1d6/0x230
+[ 5112.001289] Call Trace:
+[ 5112.001290]  <TASK>
+[ 5112.001291]  tcp_sendmsg+0x46/0x50
+[ 5112.001292]  __sys_sendto+0x178/0x350
+[ 5112.001293]  </TASK>
+[ 5112.001294] NMI backtrace for cpu 2 skipped: idling at intel_idle+0x62/0xb0
+"""
+
+
+def test_hard_lockup_all_cpu_backtraces_keep_the_locked_cpu() -> None:
+    # hardlockup_all_cpu_backtrace: the other CPUs' backtraces follow the locked one's
+    # (kernel/watchdog.c trigger_allbutself_cpu_backtrace) and must not take over
+    text = (DATA / "x86-6.6-hard-lockup-buddy.log").read_text()
+    panic = "[ 5112.001290] Kernel panic"
+    assert panic in text
+    (rep,) = parse_log(text.replace(panic, _OTHER_CPU_BACKTRACES + panic).encode())
+    assert rep.title == "BUG: hard lockup in mydrv_poll_work"
+    assert (rep.cpu, rep.pid, rep.comm) == (3, 8812, "kworker/3:1")
+    assert rep.rip is not None and rep.rip.function == "native_queued_spin_lock_slowpath"
+
+
+def test_hard_lockup_without_the_locked_cpus_backtrace_claims_no_task() -> None:
+    # the NMI backtrace of cpu 3 lost: what is left is the panicking CPU 0's idle loop,
+    # which is no evidence about the lockup (no title, task or frames from it)
+    lines = (DATA / "x86-6.6-hard-lockup-buddy.log").read_text().splitlines(keepends=True)
+    start = next(i for i, t in enumerate(lines) if "Sending NMI from CPU 0" in t)
+    end = next(i for i, t in enumerate(lines) if "Kernel panic - not syncing" in t)
+    (rep,) = parse_log("".join(lines[:start] + lines[end:]).encode())
+    assert rep.corrupted
+    assert rep.title == "BUG: hard lockup in corrupted"
+    assert rep.cpu == 3
+    assert rep.pid is None and rep.comm is None
+    assert rep.frames == [] and rep.rip is None
