@@ -324,3 +324,47 @@ def test_hard_lockup_without_the_locked_cpus_backtrace_claims_no_task() -> None:
     assert rep.cpu == 3
     assert rep.pid is None and rep.comm is None
     assert rep.frames == [] and rep.rip is None
+
+
+@pytest.mark.parametrize(
+    ("header", "first_line", "title", "type_"),
+    [
+        # mm/kfence/report.c kfence_report_error(): each error's first line, then the
+        # access trace with no "Call Trace:" header
+        (
+            "out-of-bounds write in mydrv_poll+0x3c/0x90 [mydrv]",
+            "Out-of-bounds write at 0x00000000a4c1e2f7 (8B right of kfence-#83):",
+            "KFENCE: out-of-bounds write in mydrv_poll",
+            "KFENCE-WRITE",
+        ),
+        (
+            "out-of-bounds read in mydrv_poll+0x3c/0x90 [mydrv]",
+            "Out-of-bounds read at 0x00000000a4c1e2f7 (1B left of kfence-#83):",
+            "KFENCE: out-of-bounds read in mydrv_poll",
+            "KFENCE-READ",
+        ),
+        (
+            "invalid read in mydrv_poll+0x3c/0x90 [mydrv]",
+            "Invalid read at 0x00000000a4c1e2f7:",
+            "KFENCE: invalid read in mydrv_poll",
+            "KFENCE-READ",
+        ),
+        (
+            "memory corruption in mydrv_poll+0x3c/0x90 [mydrv]",
+            "Corrupted memory at 0x00000000a4c1e2f7 [ ! . . . . . . . ] (in kfence-#83):",
+            "KFENCE: memory corruption in mydrv_poll",
+            "KFENCE-MEMORY-CORRUPTION",
+        ),
+    ],
+)
+def test_kfence_error_kinds_keep_their_access_trace(
+    header: str, first_line: str, title: str, type_: str
+) -> None:
+    text = (DATA / "x86-6.1-kfence-uaf.log").read_text()
+    old_header = "use-after-free read in mydrv_poll+0x3c/0x90 [mydrv]"
+    old_first = "Use-after-free read at 0x00000000a4c1e2f7 (in kfence-#83):"
+    assert old_header in text and old_first in text
+    (rep,) = parse_log(text.replace(old_header, header).replace(old_first, first_line).encode())
+    assert (rep.title, rep.type) == (title, type_)
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames][:2] == ["mydrv_poll", "do_sys_poll"]

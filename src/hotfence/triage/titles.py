@@ -80,14 +80,19 @@ def sanitise(title: str) -> str:
 
 CORRUPTED_NO_FRAMES = "extracted no frames"
 # Stack traces printed without a "Call Trace:"-like header: 32-bit ARM's unwinder "from"
-# lines, and KFENCE's access trace right after "(in kfence-#N):".
+# lines, and KFENCE's access trace after its first line (mm/kfence/report.c: "... (in
+# kfence-#N):", "Out-of-bounds read at 0x... (8B right of kfence-#N):", "Invalid read at
+# 0x...:").
 _HEADERLESS_STACKS = (
     re.compile(r"(?m)^ *\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?\) from \[<"),
     # the same unwinder since 5.x without CONFIG_BACKTRACE_VERBOSE: " f from g+0x18/0x1c"
     re.compile(
         r"(?m)^ *[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
     ),
-    re.compile(r"\(in kfence-#\d+\):\n *[\w.]+\+0x[0-9a-f]+/0x"),
+    re.compile(
+        r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
+        r":\n *[\w.]+\+0x[0-9a-f]+/0x"
+    ),
 )
 _ARM_ENTRY_RE = re.compile(
     r" *[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
