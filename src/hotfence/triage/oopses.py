@@ -775,7 +775,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx("BUG: soft lockup"),
                 "BUG: soft lockup in {1}",
                 alt=("stall in {1}",),
-                stack=_s(*_RIP_TRACE, extractor=stall_frame),
+                # riscv's show_regs() prints the trace with no "Call Trace:" header,
+                # straight after its "status: ... cause:" register line
+                stack=_s(
+                    *_RIP_TRACE,
+                    parts2=(RIP_FRAME, RISCV_STACK_START, PARSE_STACK),
+                    extractor=stall_frame,
+                ),
                 looping=True,
             ),
             _F(
