@@ -368,3 +368,20 @@ def test_kfence_error_kinds_keep_their_access_trace(
     assert (rep.title, rep.type) == (title, type_)
     assert not rep.corrupted, rep.corrupted_reason
     assert [f.function for f in rep.frames][:2] == ["mydrv_poll", "do_sys_poll"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("\t", " "),  # stack_depot_print() indents the tracks by one space
+        ("INFO: ", ""),  # newer mm/slub.c prints the facts without the prefix
+        ("): Redzone overwritten", "): Right Redzone overwritten"),  # 6.2+ wording
+    ],
+)
+def test_slub_debug_report_stays_one_report(old: str, new: str) -> None:
+    text = (DATA / "x86-6.1-slub-redzone.log").read_text()
+    assert old in text
+    (rep,) = parse_log(text.replace(old, new).encode())
+    assert rep.title.startswith("SLUB: ") and rep.title.endswith(" in mydrv_release")
+    assert (rep.comm, rep.pid) == ("mydrv-test", 512)
+    assert not rep.corrupted, rep.corrupted_reason
