@@ -7,6 +7,7 @@ the README there says where each log comes from.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import yaml
 from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.fields import parse_frame
+from hotfence.triage.lines import from_userspace, journal_host
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 
@@ -385,3 +387,53 @@ def test_slub_debug_report_stays_one_report(old: str, new: str) -> None:
     assert rep.title.startswith("SLUB: ") and rep.title.endswith(" in mydrv_release")
     assert (rep.comm, rep.pid) == ("mydrv-test", 512)
     assert not rep.corrupted, rep.corrupted_reason
+
+
+def _short_monotonic(syslog: str) -> str:
+    """The syslog fixture as ``journalctl -o short-monotonic`` prints the same records:
+    "[  1234.567890] host ident[pid]: message", the kernel's ident being ``kernel``."""
+    out: list[str] = []
+    ts = 1000.0
+    for line in syslog.splitlines():
+        kernel = re.match(r"\w{3} +\d+ [\d:]+ (\S+) kernel: \[ *([\d.]+)\] (.*)", line)
+        if kernel is not None:
+            ts = float(kernel[2])
+            out.append(f"[{ts:12.6f}] {kernel[1]} kernel: {kernel[3]}")
+            continue
+        program = re.match(r"\w{3} +\d+ [\d:]+ (\S+) (.*)", line)
+        assert program is not None, line
+        ts += 0.000001
+        out.append(f"[{ts:12.6f}] {program[1]} {program[2]}")
+    return "\n".join(out) + "\n"
+
+
+def test_short_monotonic_journal_programs_are_not_the_kernel() -> None:
+    # journalctl -o short-monotonic gives programs' and the kernel's lines one shape; the
+    # host its "kernel:" lines name tells them apart: a program's WARNING:/BUG: lines,
+    # even inside the kernel's report, neither start nor split a report
+    journal = _short_monotonic((DATA / "ubuntu-syslog-false-alarms.log").read_text())
+    lines = journal.splitlines(keepends=True)
+    at = next(i for i, t in enumerate(lines) if "RSP:" in t)
+    lines[at:at] = [
+        "[ 1234.567990] buildhost gnome-shell[1500]: WARNING: Some code accessed a property\n",
+        "[ 1234.567991] buildhost pool[1600]: BUG: soft lockup - CPU#1 stuck for 22s! [x:5]\n",
+    ]
+    for text in (journal, "".join(lines)):
+        (rep,) = parse_log(text.encode())
+        assert rep.title == "WARNING in skb_warn_bad_offload"
+        assert (rep.comm, rep.pid, rep.kernel_release) == ("kworker/2:1", 4242, "5.15.0-91-generic")
+        assert [f.function for f in rep.frames if not f.unreliable][:2] == [
+            "__skb_gso_segment",
+            "validate_xmit_skb",
+        ]
+
+
+def test_console_lines_shaped_like_a_journal_stay_the_kernels() -> None:
+    # "[ t] usb 1-1: ..." has the short-monotonic shape; with no "host kernel:" line in
+    # the log it is the kernel's own, and so is a report that follows the same shape
+    text = (DATA / "x86-6.1-soft-lockup.log").read_text()
+    assert journal_host(text) is None
+    assert not from_userspace("[ 2876.100000] usb 1-1: WARNING: no power", journal_host(text))
+    usb = "[ 2876.100000] usb 1-1: new high-speed USB device number 2 using xhci_hcd\n"
+    (rep,) = parse_log((usb + text).encode())
+    assert rep.title == "BUG: soft lockup in mydrv_wait_ready"
