@@ -152,15 +152,33 @@ SCENARIOS = {
     # spins with preemption off: the soft-lockup watchdog (threshold 2 s: reported after
     # 4 s) fires and, with softlockup_panic, panics
     "mod-softlockup": "insmod_all\nsh -c 'echo softlockup > /proc/hotfence_crash'\nsleep 60",
+    # a read of a freed KFENCE-guarded object (KFENCE reports, the kernel carries on) and
+    # a byte written into a kmalloc object's right redzone, found by SLUB's debug
+    # checks when it is freed: the memory debuggers of a stock kernel, enabled at boot
+    "mod-kfence-uaf": "insmod_all\nsh -c 'echo kfence-uaf > /proc/hotfence_crash'\nsleep 1",
+    "mod-slub-redzone": "insmod_all\nsh -c 'echo slub-redzone > /proc/hotfence_crash'\nsleep 1",
 }
 # Debian's s390x kernel is built without CONFIG_LOCKUP_DETECTOR: nothing would ever
 # report the spin (the guest would run until the timeout).
 UNSUPPORTED = {("s390x", "mod-softlockup")}
+# bookworm's kernels are built without CONFIG_KFENCE (trixie's riscv64 one has it).
+UNSUPPORTED |= {(a, "mod-kfence-uaf") for a in ("arm64", "armhf", "ppc64le", "s390x")}
 # Extra kernel command-line words per scenario.
-SCENARIO_APPEND = {"mod-softlockup": "watchdog_thresh=2 softlockup_panic=1"}
+SCENARIO_APPEND = {
+    "mod-softlockup": "watchdog_thresh=2 softlockup_panic=1",
+    "mod-kfence-uaf": "kfence.sample_interval=1",
+    "mod-slub-redzone": "slub_debug=FZPU",
+}
 # Scenarios that need the crash module; only arches with a cross compiler in
 # CROSS_COMPILERS can build it.
-CRASH_MODULE_SCENARIOS = {"mod-null", "mod-bug", "mod-warn", "mod-softlockup"}
+CRASH_MODULE_SCENARIOS = {
+    "mod-null",
+    "mod-bug",
+    "mod-warn",
+    "mod-softlockup",
+    "mod-kfence-uaf",
+    "mod-slub-redzone",
+}
 # apt: gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-powerpc64le-linux-gnu,
 # gcc-s390x-linux-gnu, gcc-riscv64-linux-gnu
 CROSS_COMPILERS = {

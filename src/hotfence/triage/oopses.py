@@ -617,18 +617,28 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 
 # mm/slub.c slab_bug(): "BUG kmalloc-128 (Tainted: G B ): Redzone overwritten", then
 # "INFO:" lines of the same report, the object dump and the checking task's trace: one
-# report, titled by the problem and the first caller outside the slab checks.
+# report, titled by the problem and the first caller outside the slab checks. Since 6.x
+# object_err() ends in a WARN ("WARNING: CPU: 0 PID: 142 at mm/slub.c:1127 object_err"),
+# whose trace is the checking task's: part of the report too (_SLUB_ABSORBS).
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
+_SLUB_SKIP = (
+    "check_",
+    "free_debug_processing",
+    "^kfree$",
+    "kmem_cache_free",
+    "slab_free",
+    "^object_err$",
+    "^print_trailer$",
+    "free_to_partial_list",
+)
 _SLUB_REPORT = _F(
     rx(r"BUG ([\w.\-:()]+?) \((?:Not tainted|Tainted: [^)]*)\): ([^\n]+)"),
     "SLUB: {2} in {3}",
     alt=("BUG {1}: {2}",),
-    stack=_s(
-        CALL_TRACE,
-        PARSE_STACK,
-        skip=("check_", "free_debug_processing", "^kfree$", "kmem_cache_free", "slab_free"),
-    ),
+    # riscv's WARN prints its trace after the "status:" register line, with no header
+    stack=_s(CALL_TRACE, PARSE_STACK, parts2=(RISCV_STACK_START, PARSE_STACK), skip=_SLUB_SKIP),
 )
+_SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:")
 
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
@@ -1380,7 +1390,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "BUG kmalloc-",
         [_F(rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free"), _SLUB_REPORT],
         _SLUB_INSIDE_KASAN,
-        absorbs=("INFO: ",),
+        absorbs=_SLUB_ABSORBS,
         absorb_lines=60,
     ),
     _k("divide error:", [_F(rx("divide error: "), "divide error in {1}", stack=_s(RIP_FRAME))]),
@@ -1556,7 +1566,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "BUG ",
         [_SLUB_REPORT],
         _SLUB_INSIDE_KASAN,
-        absorbs=("INFO: ",),
+        absorbs=_SLUB_ABSORBS,
         absorb_lines=60,
         shape=_SLUB_SHAPE,
         needs_oops=True,
