@@ -325,7 +325,7 @@ def test_hard_lockup_without_the_locked_cpus_backtrace_claims_no_task() -> None:
     assert rep.title == "BUG: hard lockup in corrupted"
     assert rep.cpu == 3
     assert rep.pid is None and rep.comm is None
-    assert rep.frames == [] and rep.rip is None
+    assert rep.frames == [] and rep.rip is None and rep.looping_function is None
 
 
 @pytest.mark.parametrize(

@@ -1546,6 +1546,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx("Watchdog detected hard LOCKUP on cpu"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI),
+                looping=True,
             )
         ],
     ),

@@ -322,7 +322,7 @@ def _keep_to_locked_cpu(rep: Report, header: str) -> None:
     if m is None or rep.cpu is None or rep.cpu == int(m.group(1)):
         return  # no CPU named (2.6.32's "Pid: N, comm: X" header): nothing to compare
     rep.cpu = int(m.group(1))
-    rep.pid = rep.comm = None
+    rep.pid = rep.comm = rep.looping_function = None
     rep.rip = None
     rep.frames = []
 
