@@ -3,12 +3,14 @@
 
 For each architecture the Debian ``linux-image`` and ``busybox-static`` packages are
 downloaded (``apt-get download``, never installed; the host needs the foreign architecture
-added with ``dpkg --add-architecture``) and unpacked into a cache directory. A tiny
-initramfs (busybox as ``/init``, written by :mod:`hotfence.lab.initramfs`) mounts /proc,
-fires one scenario's in-kernel triggers (SysRq, the OOM killer, the hung-task detector;
-only Debian's own modules, no crash module: a cross-built one would need a cross
-toolchain and headers), and the serial console is
-captured until the guest powers off or panics (``panic=1`` with ``-no-reboot`` ends QEMU).
+added with ``dpkg --add-architecture``) and unpacked into a cache directory: bookworm's
+through the host's apt, another suite's (trixie for riscv64, which bookworm lacks)
+through a private apt state under the cache directory. A tiny initramfs (busybox as
+``/init``, written by :mod:`hotfence.lab.initramfs`) mounts /proc, fires one scenario's
+triggers (SysRq, the OOM killer, the hung-task detector with Debian's own modules, or
+the crash lab's module cross-built against the arch's Debian headers), and the serial
+console is captured until the guest powers off or panics (``panic=1`` with
+``-no-reboot`` ends QEMU).
 
 The captured console is written unchanged, except that QEMU firmware chatter (SLOF on
 pseries) before the kernel's first line is dropped, to ``tests/data/realworld/<arch>-<kver>-<scenario>.log``.
