@@ -91,6 +91,8 @@ class Report:
     start_line: int = 0  # 1-based line numbers
     end_line: int = 0
     rip: Frame | None = None
+    # lockups: the function the watchdog caught the CPU looping in (the lockup's RIP)
+    looping_function: str | None = None
     frames: list[Frame] = field(default_factory=list)
     cpu: int | None = None
     pid: int | None = None

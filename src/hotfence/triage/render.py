@@ -192,6 +192,8 @@ def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
         facts.append(("also", "; ".join(rep.alt_titles)))
     if where(rep):
         facts.append(("where", where(rep)))
+    if rep.looping_function:
+        facts.append(("looping in", rep.looping_function))
     if rep.guilty_file:
         facts.append(("guilty file", rep.guilty_file))
     task = _task(rep)
@@ -329,6 +331,8 @@ def _term_report(
         rows.append(("also", Text(alt)))
     if where(rep):
         rows.append(("where", Text(where(rep), style="cyan")))
+    if rep.looping_function:
+        rows.append(("looping in", Text(rep.looping_function, style="bold")))
     if rep.guilty_file:
         rows.append(("guilty file", Text(rep.guilty_file, style="bold")))
     if _task(rep):
