@@ -601,10 +601,159 @@ def test_hooks_d_select_fences_the_cgroup_of_a_selected_container(tmp_path):
             cg_backend.remove(cg)
 
 
-# --- the sh shim in front of the wrapper ---------------------------------------------------
+# --- the sh front: hotfence-runc execs runc itself unless a container starts ----------------
+
+SH_FRONT = Path(runtime.__file__).with_name("hotfence-runc")
 
 
-def test_shim_sends_only_create_and_run_to_the_wrapper(tmp_path):
+@pytest.fixture
+def sh_front(tmp_path):
+    """The sh front from the checkout, beside a stand-in Python half and runc that print
+    their arguments: which one a call reaches, and with what."""
+    d = tmp_path / "bin"
+    d.mkdir()
+    (d / "hotfence-runc").write_bytes(SH_FRONT.read_bytes())
+    (d / "hotfence-runc-py").write_text('#!/bin/sh\necho "py $*"\n')
+    (d / "runc").write_text('#!/bin/sh\necho "runc $*"\n')
+    for f in d.iterdir():
+        f.chmod(0o755)
+
+    def run(*args: str, front: Path = d / "hotfence-runc") -> str:
+        import subprocess
+
+        env = {"PATH": "/usr/bin:/bin", "HOTFENCE_RUNC": str(d / "runc")}
+        proc = subprocess.run([str(front), *args], capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.replace(str(d / "runc"), "RUNC").strip()
+
+    run.dir = d  # type: ignore[attr-defined]
+    return run
+
+
+# (runc's arguments, which command runc sees: the route follows from it)
+ARG_SHAPES = [
+    (["--root", "/r", "--log", "/l.json", "--log-format", "json", "start", "id"], "start"),
+    (["--root", "/r", "--log", "create", "state", "x"], "state"),  # "create" is --log's value
+    (["--root=/r", "--log=/l", "--log-format=json", "--systemd-cgroup", "create", "-b", "/b",
+      "id"], "create"),
+    (["-root", "/r", "-log-format", "json", "-debug", "run", "--bundle", "/b", "id"], "run"),
+    (["--debug=false", "--systemd-cgroup=true", "--rootless", "auto", "delete", "--force",
+      "create"], "delete"),
+    (["--criu", "/usr/sbin/criu", "restore", "--bundle=/b", "id"], "restore"),
+    (["--", "create", "--bundle", "/b", "id"], "create"),
+    (["delete", "create"], "delete"),
+    (["features"], "features"),
+    (["frobnicate", "--bundle", "/b"], "frobnicate"),  # unknown command: runc says so
+    (["--version"], ""),
+    ([], ""),
+    (["-", "create"], "-"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args,command", ARG_SHAPES)
+def test_the_sh_front_finds_runcs_command_like_the_python_half(sh_front, args, command):
+    at, found = runtime._command(args)
+    assert found == command and (at == -1) == (command == "")
+    out = sh_front(*args)
+    if command in runtime.STARTING:
+        assert out == f"py --runc RUNC {' '.join(args)}"
+    else:
+        assert out == f"runc {' '.join(args)}".strip()
+
+
+def test_the_sh_front_passes_its_own_options_to_the_python_half_only(sh_front):
+    ours = ["--policy-dir", "/etc/p d", "--runc", str(sh_front.dir / "runc")]
+    assert sh_front(*ours, "--root", "/r", "kill", "id", "9") == "runc --root /r kill id 9"
+    # Each argument arrives whole (the stand-in brackets them).
+    (sh_front.dir / "hotfence-runc-py").write_text("#!/bin/sh\nprintf '<%s>' \"$@\"\n")
+    assert (
+        sh_front(*ours, "create", "--bundle", "/b", "id")
+        == "<--runc><RUNC><--policy-dir></etc/p d><create><--bundle></b><id>"
+    )
+    # hotfence's own commands (the OCI hooks) are Python's.
+    assert sh_front("hook", "remove") == "<--runc><RUNC><hook><remove>"
+
+
+def test_an_unknown_runc_option_never_lets_a_create_through_unfenced(sh_front, tmp_path):
+    import subprocess
+    import sys
+
+    # The sh front cannot tell whether --new takes a value: Python decides.
+    assert sh_front("--new", "x", "state") == "py --runc RUNC --new x state"
+    with pytest.raises(runtime.UnknownOption, match="--new"):
+        runtime._command(["--new", "x", "create", "--bundle", "/b", "id"])
+    assert runtime._command(["--new", "state", "x"]) == (1, "state")
+    # The real Python half: refuses the create, in runc's log too; passes the rest to runc.
+    py = [
+        str(Path(sys.executable).parent / "hotfence-runc-py"),
+        "--runc",
+        str(sh_front.dir / "runc"),
+    ]
+    log = tmp_path / "log.json"
+    proc = subprocess.run(
+        [*py, "--log", str(log), "--new", "x", "create", "id"], capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and proc.stdout == "" and "'--new'" in proc.stderr
+    assert json.loads(log.read_text())["level"] == "error"
+    proc = subprocess.run([*py, "--new", "x", "state"], capture_output=True, text=True)
+    assert proc.stdout == "runc --new x state\n"
+
+
+def test_the_sh_front_finds_its_python_half_through_a_symlink(sh_front, tmp_path):
+    link = tmp_path / "elsewhere" / "hotfence-runc"
+    link.parent.mkdir()
+    link.symlink_to(sh_front.dir / "hotfence-runc")
+    assert sh_front("create", "id", front=link) == "py --runc RUNC create id"
+    (sh_front.dir / "hotfence-runc-py").unlink()  # a broken install: nothing starts
+    import subprocess
+
+    proc = subprocess.run([str(link), "create", "id"], capture_output=True, text=True)
+    assert proc.returncode == 1 and "no hotfence-runc-py" in proc.stderr
+    assert sh_front("state", "id", front=link) == "runc state id"  # the rest still works
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["--root", "--log=/l", "-log-format", "json", "--debug", "--systemd-cgroup",
+             "--rootless", "--", "create", "run", "restore", "state", "start", "delete", "-b",
+             "/b", "id", "--force", "--unknown", "-x"]
+        ),
+        max_size=7,
+    )
+)  # fmt: skip
+def test_sh_and_python_agree_on_whether_a_call_starts_a_container(args):
+    import subprocess
+    import tempfile
+
+    at, unknown = runtime._scan(args)
+    command = args[at] if at < len(args) else ""
+    # Python refuses or wraps what starts a container; the sh front also hands it every
+    # call with an option it does not know (Python then refuses a create or execs runc).
+    expect = "py" if command in runtime.STARTING or unknown else "runc"
+    with tempfile.TemporaryDirectory() as d:
+        for name, text in (("hotfence-runc-py", "echo py"), ("runc", "echo runc")):
+            Path(d, name).write_text(f"#!/bin/sh\n{text}\n")
+            Path(d, name).chmod(0o755)
+        front = Path(d, "hotfence-runc")
+        front.write_bytes(SH_FRONT.read_bytes())
+        front.chmod(0o755)
+        env = {"PATH": "/usr/bin:/bin", "HOTFENCE_RUNC": str(Path(d, "runc"))}
+        out = subprocess.run([str(front), *args], capture_output=True, text=True, env=env).stdout
+    assert out.strip() == expect, (args, command, unknown)
+
+
+def test_the_installed_hotfence_runc_is_the_sh_front():
+    import sys
+
+    installed = Path(sys.executable).parent / "hotfence-runc"
+    assert installed.read_bytes() == SH_FRONT.read_bytes(), (
+        f"{installed} is stale: pip install -e . again"
+    )
+
+
+def test_the_installed_front_refuses_a_create_an_invalid_policy_dir_stops(tmp_path):
+    import os
     import subprocess
     import sys
 
@@ -614,35 +763,22 @@ def test_shim_sends_only_create_and_run_to_the_wrapper(tmp_path):
     policies = tmp_path / "policies"
     policies.mkdir()
     (policies / "bad.yaml").write_text("kind: [")  # the wrapper refuses every create
-    shim_text = subprocess.run(
-        [str(Path(sys.executable).parent / "hotfence-runc"), "--policy-dir", str(policies),
-         "--runc", str(fake_runc), "shim"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    shim = tmp_path / "shim"
-    shim.write_text(shim_text)
-    shim.chmod(0o755)
     bundle = tmp_path / "b"
     bundle.mkdir()
     (bundle / "config.json").write_text("{}")
-    env = {**__import__("os").environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")}
+    env = {**os.environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")}
+    front = [str(Path(sys.executable).parent / "hotfence-runc"), "--policy-dir", str(policies),
+             "--runc", str(fake_runc)]  # fmt: skip
 
     def sh(*args: str):
-        return subprocess.run([str(shim), *args], capture_output=True, text=True, env=env)
+        return subprocess.run([*front, *args], capture_output=True, text=True, env=env)
 
     for args in (["--root", "/r", "--log", "create", "state", "x"], ["delete", "create"], []):
-        proc = sh(*args)  # "create" as an option's value or an argument is not the command
+        proc = sh(*args)
         assert proc.returncode == 0 and proc.stdout == f"runc {' '.join(args)}\n", proc
     proc = sh("--root", "/r", "create", "--bundle", str(bundle), "id0")
     assert proc.returncode == 1 and "bad.yaml" in proc.stderr and proc.stdout == ""
-
-
-@pytest.mark.kernel
-@requires_docker
-@requires_cgroup_bpf
-def test_the_shim_runtime_fences_like_the_wrapper(docker_engine, policy_file):
-    policy_file(selected())
-    for _ in range(3):
-        proc = run_probe(docker_engine, docker_engine.image, runtime="hotfence-shim")
-        assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.splitlines()[:4] == FENCED
+    (policies / "bad.yaml").unlink()
+    proc = sh("--root", "/r", "create", "--bundle", str(bundle), "id0")  # nothing selects it
+    assert proc.returncode == 0 and proc.stdout == f"runc --root /r create --bundle {bundle} id0\n"
+    assert json.loads((bundle / "config.json").read_text()) == {}  # untouched
