@@ -20,6 +20,7 @@ from hotfence.oci import bundle, common, meta, profile, runtime
 from kernel_helpers import requires_cgroup_bpf
 
 AF_INET, AF_INET6, AF_UNIX, AF_PACKET, AF_ALG, AF_VSOCK = 2, 10, 1, 17, 38, 40
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "policies"
 
 SELECTED = """\
 apiVersion: hotfence/v1
@@ -284,12 +285,21 @@ def policy_file(docker_engine):
         p.unlink(missing_ok=True)
 
 
-def leftover_fences(docker_engine) -> list[str]:
-    return [
-        a.state.cgroup
-        for a in cg_backend.applied()
-        if a.state is not None and docker_engine.cgroup_parent in a.state.cgroup
-    ]
+def leftover_fences(docker_engine, wait: float = 30) -> list[str]:
+    """The fences still pinned under the engine's cgroup parent once the poststop hooks'
+    background removals had ``wait`` seconds to finish."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        left = [
+            a.state.cgroup
+            for a in cg_backend.applied()
+            if a.state is not None and docker_engine.cgroup_parent in a.state.cgroup
+        ]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
 
 
 @pytest.mark.kernel
@@ -509,6 +519,116 @@ def test_selector_index_validates_a_file_once_until_it_changes(tmp_path, monkeyp
         selectors.entries(str(d))
 
 
+# --- plans: what a selected container's create and hook reuse --------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_a_compiled_policy_survives_its_json_form(name):
+    from hotfence.fence.compiler import compile_file
+    from hotfence.oci import prepared
+
+    compiled = compile_file(EXAMPLES / name)
+    assert prepared.decode(json.loads(json.dumps(prepared.encode(compiled)))) == compiled
+
+
+def _docker_like_bundle(tmp_path: Path, name: str, seccomp: dict | None) -> Path:
+    record = tmp_path / "containers" / name
+    record.mkdir(parents=True)
+    (record / "hostname").write_text(name)
+    (record / "config.v2.json").write_text(
+        json.dumps({"Name": "/" + name, "Config": {"Image": "hotfence-test/sockprobe:1"}})
+    )
+    b = tmp_path / "bundles" / name
+    b.mkdir(parents=True)
+    config: dict = {
+        "mounts": [{"destination": "/etc/hostname", "source": str(record / "hostname")}]
+    }
+    if seccomp is not None:
+        config["linux"] = {"seccomp": seccomp}
+    (b / "config.json").write_text(json.dumps(config))
+    return b
+
+
+def test_the_second_create_of_a_policy_reuses_its_plan(tmp_path, monkeypatch):
+    from hotfence.oci import prepared, wrap
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    policy = policies / "sel.yaml"
+    policy.write_text(selected())
+    docker_default = {
+        "defaultAction": "SCMP_ACT_ERRNO",
+        "syscalls": [{"names": ["socket", "read"], "action": "SCMP_ACT_ALLOW"}],
+    }
+
+    def create(name: str, seccomp: dict | None) -> dict:
+        b = _docker_like_bundle(tmp_path, name, seccomp)
+        assert wrap.prepare(["create", "--bundle", str(b), name], 0, str(policies))
+        return json.loads((b / "config.json").read_text())
+
+    first = create("c1", docker_default)
+    assert first["hooks"]["createRuntime"][0]["args"][-3:] == ["hook", "apply", str(policy)]
+    plans = []
+    real_plan = wrap._plan
+    monkeypatch.setattr(wrap, "_plan", lambda *a: plans.append(a[0]) or real_plan(*a))
+    second = create("c2", docker_default)
+    assert plans == [] and second == {**first, "mounts": second["mounts"]}  # from the plan
+    # The hook reads the compiled policy from the plan too: no policy schema, no compiler.
+    from hotfence.fence.compiler import compile_file
+
+    expected = compile_file(policy)
+    monkeypatch.setattr("hotfence.fence.compiler.compile_file", None)
+    assert prepared.compiled_policy(str(policy)) == expected
+    monkeypatch.undo()
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    monkeypatch.setattr(wrap, "_plan", lambda *a: plans.append(a[0]) or real_plan(*a))
+    # Another input profile is merged anew; so is every profile once the policy changes.
+    unconfined = create("c3", None)
+    assert plans == [str(policy)] and unconfined["linux"]["seccomp"]["defaultAction"] == (
+        "SCMP_ACT_ALLOW"
+    )
+    policy.write_text(selected(name="sel2", failure="open"))
+    changed = create("c4", docker_default)
+    assert plans == [str(policy)] * 2 and changed != {**first, "mounts": changed["mounts"]}
+    assert prepared.compiled_policy(str(policy)).name == "sel2"
+
+
+def test_a_merge_that_fails_is_never_cached(tmp_path, monkeypatch):
+    from hotfence.oci import wrap
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "sel.yaml").write_text(selected())
+    conditional = {
+        "defaultAction": "SCMP_ACT_ERRNO",
+        "syscalls": [
+            {"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+             "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+        ],
+    }  # fmt: skip
+    for name in ("c1", "c2"):
+        b = _docker_like_bundle(tmp_path, name, conditional)
+        before = (b / "config.json").read_text()
+        assert not wrap.prepare(["create", "--bundle", str(b), name], 0, str(policies))
+        assert (b / "config.json").read_text() == before
+
+
+def test_the_hook_probes_the_kernel_once_per_boot(tmp_path, monkeypatch):
+    from hotfence.fence import backends
+    from hotfence.fence.backends import ProbeResult
+    from hotfence.oci import hook as hook_mod
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    calls = []
+    fake = [ProbeResult("cgroup-bpf", True, "loaded"), ProbeResult("bpf-lsm", False, "no")]
+    monkeypatch.setattr(backends, "probe", lambda: calls.append(1) or fake)
+    assert hook_mod._probes() == fake and hook_mod._probes() == fake and len(calls) == 1
+    monkeypatch.setenv("HOTFENCE_BPF_BUILD", str(tmp_path / "other-objects"))
+    assert hook_mod._probes() == fake and len(calls) == 2  # other objects: probed again
+
+
 # --- the hooks.d path (Podman, CRI-O): the hook chooses the policy itself ----------------
 
 CRIO_ANNOTATIONS = {
@@ -549,6 +669,7 @@ def test_hooks_d_entry():
 def test_hooks_d_select_fences_the_cgroup_of_a_selected_container(tmp_path):
     import os
     import subprocess
+    import time
 
     from kernel_helpers import run_socket_calls, scratch_cgroup
 
@@ -583,6 +704,11 @@ def test_hooks_d_select_fences_the_cgroup_of_a_selected_container(tmp_path):
             assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [1]
             proc = hook("hook", "remove", state=state, env=env)
             assert proc.returncode == 0, proc.stderr
+            assert not (bundle / common.ID_FILE).exists()  # claimed before the hook returned
+            for _ in range(300):  # the removal itself runs in the background
+                if run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]:
+                    break
+                time.sleep(0.1)
             assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]
             # A rule the cgroup fence cannot hold, and no seccomp merge here: fail closed...
             (policies / "p.yaml").write_text(selected(selector="{k8s: {namespace: shop}}"))

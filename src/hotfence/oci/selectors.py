@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 
+from hotfence.oci.common import runtime_dir
+
 # typing itself costs start-up; mypy reads any TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -50,9 +52,8 @@ class Entry:
 
 
 def _index_path(policy_dir: str) -> str:
-    state = os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence")
     key = os.path.realpath(policy_dir).strip("/").replace("/", "_")
-    return os.path.join(os.path.dirname(state), "runtime", f"selectors-{key}.json")
+    return os.path.join(runtime_dir(), f"selectors-{key}.json")
 
 
 def _stamp(st: os.stat_result) -> list[int]:

@@ -13,6 +13,11 @@ from hotfence.oci import meta as meta_mod
 from hotfence.oci.common import bundle_and_id, log_error
 from hotfence.oci.selectors import Entry, entries
 
+# typing itself costs start-up; mypy reads any TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 class SelectionError(RuntimeError):
     """More than one policy selects a container."""
@@ -32,6 +37,20 @@ def selected(policy_dir: str, who: meta_mod.ContainerMeta) -> Entry | None:
             + "); a container takes one policy"
         )
     return chosen[0] if chosen else None
+
+
+def _plan(policy_file: str, seccomp: object, key: str) -> dict[str, Any]:
+    """Validate, compile and merge ``policy_file`` now (and keep it for the next container)."""
+    from hotfence.fence.compiler import compile_policy
+    from hotfence.fence.policy import load_policy
+    from hotfence.oci import prepared
+    from hotfence.oci.bundle import merge_plan
+
+    stamp = prepared.stamp(policy_file)  # before reading: a later edit makes it stale
+    compiled = compile_policy(load_policy(policy_file))
+    merged = merge_plan(seccomp, compiled)  # type: ignore[arg-type]
+    prepared.store(policy_file, stamp, compiled, key, merged)
+    return merged
 
 
 def prepare(args: list[str], at: int, policy_dir: str, restore: bool = False) -> bool:
@@ -55,22 +74,22 @@ def prepare(args: list[str], at: int, policy_dir: str, restore: bool = False) ->
                 f"{who.text()}: runc restore of a container selected by {chosen.file}: "
                 "hotfence-runc fences containers at create only"
             )
-        # Only now the policy schema, compiler and seccomp merge: this container needs them.
-        from hotfence.fence.compiler import compile_policy
-        from hotfence.fence.policy import load_policy
-        from hotfence.oci.bundle import edit_config
+        from hotfence.oci import prepared  # hashlib: only for a selected container
 
-        policy = load_policy(chosen.file)
-        compiled = compile_policy(policy)
-        cov = edit_config(config, policy, compiled)
+        seccomp = (config.get("linux") or {}).get("seccomp")
+        key = prepared.profile_key(seccomp)
+        plan = prepared.load(chosen.file)
+        merged = (plan or {}).get("profiles", {}).get(key)
+        if merged is None:
+            merged = _plan(chosen.file, seccomp, key)
+        prepared.apply(config, chosen.file, chosen.failure, merged)
         tmp = os.path.join(bundle, f".config.json.hotfence.{os.getpid()}")
         with open(tmp, "w") as f:
             json.dump(config, f)
         os.replace(tmp, config_path)  # runc reads a whole file, old or new
         log_error(
             args,
-            f"{who.text()}: policy {compiled.name!r} ({chosen.file}): "
-            + "; ".join(c.text() for c in cov),
+            f"{who.text()}: policy {chosen.file}: {prepared.coverage_text(merged)}",
             level="info",
         )
         return True
