@@ -908,3 +908,104 @@ def test_the_installed_front_refuses_a_create_an_invalid_policy_dir_stops(tmp_pa
     proc = sh("--root", "/r", "create", "--bundle", str(bundle), "id0")  # nothing selects it
     assert proc.returncode == 0 and proc.stdout == f"runc --root /r create --bundle {bundle} id0\n"
     assert json.loads((bundle / "config.json").read_text()) == {}  # untouched
+
+
+# --- containerd: the wrapper as ctr's runc binary ---------------------------------------------
+
+
+@pytest.fixture
+def private_containerd(tmp_path):
+    """A containerd of this test's own (root, state, socket, no CRI plugin) whose runtime
+    environment names the policy directory and fence state, and a cgroup parent for its
+    containers; stopped by its pid and cleaned up."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import time
+
+    from docker_helpers import _remove_cgroup_parent, _unmount_under
+    from kernel_helpers import cgroup2_mount
+
+    if os.geteuid() != 0 or not (shutil.which("containerd") and shutil.which("ctr")):
+        pytest.skip("needs root, containerd and ctr (Debian: containerd, with docker.io)")
+    root = tmp_path / "ctd"
+    (root / "policies").mkdir(parents=True)
+    sock = root / "c.sock"
+    (root / "config.toml").write_text(
+        f'version = 2\nroot = "{root}/root"\nstate = "{root}/state"\n'
+        'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n'
+        f'[grpc]\n  address = "{sock}"\n[ttrpc]\n  address = "{sock}.ttrpc"\n'
+    )
+    env = {
+        **os.environ,
+        "HOTFENCE_POLICY_DIR": str(root / "policies"),
+        "HOTFENCE_STATE_DIR": str(root / "hotfence" / "fence"),
+    }
+    parent = f"/hotfence-ctd-{os.getpid()}"
+    (cgroup2_mount() / parent.lstrip("/")).mkdir()  # type: ignore[operator]
+    with open(root / "containerd.log", "w") as log:
+        proc = subprocess.Popen(
+            ["containerd", "--config", str(root / "config.toml")],
+            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )  # fmt: skip
+    try:
+        for _ in range(300):
+            if sock.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert sock.exists(), (root / "containerd.log").read_text()[-2000:]
+        yield root, sock, parent, env
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        _unmount_under(root)
+        _remove_cgroup_parent(parent)
+
+
+@pytest.mark.kernel
+@requires_cgroup_bpf
+def test_ctr_run_with_the_wrapper_as_runc_fences_the_selected_container(private_containerd):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from kernel_helpers import helper_binary
+
+    root, sock, parent, env = private_containerd
+    rootfs = root / "rootfs"
+    rootfs.mkdir()
+    (rootfs / "sockprobe").write_bytes(helper_binary("sockprobe", "-static").read_bytes())
+    (rootfs / "sockprobe").chmod(0o755)
+    (root / "policies" / "sel.yaml").write_text(
+        selected(selector="{labels: {org.example/app: web}}")
+    )
+    wrapper = Path(sys.executable).parent / "hotfence-runc"
+
+    def ctr_run(cid: str, app: str) -> list[str]:
+        proc = subprocess.run(
+            ["ctr", "-a", str(sock), "-n", "hotfence-test", "run", "--rm",
+             "--runc-binary", str(wrapper), "--cgroup", f"{parent}/{cid}",
+             "--annotation", f"org.example/app={app}", "--rootfs", str(rootfs),
+             cid, "/sockprobe", *PROBE],
+            capture_output=True, text=True, timeout=180, env=env,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.splitlines()[:4]
+
+    # The annotation selects it: every first call is fenced (cgroup-BPF and seccomp).
+    assert [ctr_run(f"sel{i}", "web") for i in range(3)] == [FENCED] * 3
+    # Not selected: untouched (AF_ALG may be missing in the kernel: anything but EPERM).
+    raw6, alg, packet, udp = ctr_run("other", "db")
+    assert raw6 == "ok" and alg != "errno 1" and packet == "ok" and udp == "ok"
+    # Each fence went with its container (poststop, in the background).
+    state_dir = Path(env["HOTFENCE_STATE_DIR"])
+    deadline = time.monotonic() + 30
+    while any(state_dir.glob("*/slot*.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(state_dir.glob("*/slot*.json")), os.listdir(state_dir)
