@@ -615,6 +615,27 @@ def test_a_merge_that_fails_is_never_cached(tmp_path, monkeypatch):
         assert (b / "config.json").read_text() == before
 
 
+def test_poststop_claims_the_record_and_says_when_it_cannot(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    def remove() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hotfence.oci.runtime", "hook", "remove"],
+            input=json.dumps({"pid": 1, "bundle": str(tmp_path), "status": "stopped"}),
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")},
+        )  # fmt: skip
+
+    proc = remove()  # no fence recorded: nothing to do
+    assert proc.returncode == 0 and proc.stderr == ""
+    (tmp_path / common.ID_FILE).write_text("{")
+    proc = remove()
+    assert proc.returncode == 1 and "fence not removed" in proc.stderr and "prune" in proc.stderr
+    assert list(tmp_path.glob(common.ID_FILE + "*")) == []  # claimed: never read twice
+
+
 def test_the_hook_probes_the_kernel_once_per_boot(tmp_path, monkeypatch):
     from hotfence.fence import backends
     from hotfence.fence.backends import ProbeResult

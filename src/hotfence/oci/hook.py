@@ -105,9 +105,11 @@ def _remove(bundle: str) -> None:
         os.rename(record, claimed)
     except FileNotFoundError:
         return
-    with open(claimed) as f:
-        cgroup_id = int(json.load(f)["cgroup_id"])
-    os.unlink(claimed)
+    try:
+        with open(claimed) as f:
+            cgroup_id = int(json.load(f)["cgroup_id"])
+    finally:
+        os.unlink(claimed)
     if os.fork():
         return
     # The child: off runc's output pipes (runc waits for them to close) and session.
@@ -140,7 +142,13 @@ def main(argv: list[str]) -> int:
         bundle = str(state.get("bundle") or ".")
         # hooks.d gives one command for both stages; the state's status tells them apart.
         if argv[0] == "remove" or state.get("status") == "stopped":
-            _remove(bundle)
+            try:
+                _remove(bundle)
+            except Exception as exc:  # poststop: the container is gone either way
+                print(
+                    f"hotfence: fence not removed ({exc}); fence prune removes it", file=sys.stderr
+                )
+                return 1
             return 0
         if argv[0] == "apply":
             print(f"hotfence: {_apply(argv[1], _pid(state), bundle, True)}", file=sys.stderr)
