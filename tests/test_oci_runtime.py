@@ -594,6 +594,22 @@ def test_the_second_create_of_a_policy_reuses_its_plan(tmp_path, monkeypatch):
     assert prepared.compiled_policy(str(policy)).name == "sel2"
 
 
+def test_restore_of_a_selected_container_is_refused(tmp_path, monkeypatch, capsys):
+    from hotfence.oci import wrap
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "sel.yaml").write_text(selected())
+    b = _docker_like_bundle(tmp_path, "c1", None)
+    before = (b / "config.json").read_text()
+    argv = ["restore", "--image-path", "/ck", "--bundle", str(b), "c1"]
+    assert not wrap.prepare(argv, 0, str(policies), restore=True)
+    assert "restore" in capsys.readouterr().err and (b / "config.json").read_text() == before
+    (policies / "sel.yaml").write_text(selected(selector="{name: 'other-*'}"))
+    assert wrap.prepare(argv, 0, str(policies), restore=True)  # not selected: runc's
+
+
 def test_a_merge_that_fails_is_never_cached(tmp_path, monkeypatch):
     from hotfence.oci import wrap
 
