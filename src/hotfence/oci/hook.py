@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hotfence import __version__
 from hotfence.oci.common import DEFAULT_POLICY_DIR, ID_FILE, hook_env, runtime_dir
 
+# The poststop path imports no more than this (no pathlib, no typing): it runs per container.
+# mypy reads any TYPE_CHECKING as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hotfence.fence.backends import ProbeResult
 
@@ -81,10 +82,9 @@ def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool) -> str:
             + ", ".join(c.name for c in missing)
             + " and this runtime cannot add them to the container's seccomp profile"
         )
-    state, _ = sel.backend.apply(compiled, str(cgroup), str(Path(policy_file).resolve()))
-    Path(bundle, ID_FILE).write_text(
-        json.dumps({"cgroup": str(cgroup), "cgroup_id": cgroup.stat().st_ino})
-    )
+    state, _ = sel.backend.apply(compiled, str(cgroup), os.path.realpath(policy_file))
+    with open(os.path.join(bundle, ID_FILE), "w") as f:
+        json.dump({"cgroup": str(cgroup), "cgroup_id": cgroup.stat().st_ino}, f)
     return f"applied {compiled.name!r} on {state.cgroup} via {sel.name}"
 
 
@@ -170,7 +170,8 @@ def _select(argv: list[str], state: dict[str, object], bundle: str) -> int:
     from hotfence.oci.wrap import selected
 
     policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
-    config = json.loads(Path(bundle, "config.json").read_text())
+    with open(os.path.join(bundle, "config.json"), "rb") as f:
+        config = json.load(f)
     annotations = state.get("annotations")
     if isinstance(annotations, dict):
         config["annotations"] = {**(config.get("annotations") or {}), **annotations}
