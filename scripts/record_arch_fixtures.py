@@ -3,12 +3,14 @@
 
 For each architecture the Debian ``linux-image`` and ``busybox-static`` packages are
 downloaded (``apt-get download``, never installed; the host needs the foreign architecture
-added with ``dpkg --add-architecture``) and unpacked into a cache directory. A tiny
-initramfs (busybox as ``/init``, written by :mod:`hotfence.lab.initramfs`) mounts /proc,
-fires one scenario's in-kernel triggers (SysRq, the OOM killer, the hung-task detector;
-only Debian's own modules, no crash module: a cross-built one would need a cross
-toolchain and headers), and the serial console is
-captured until the guest powers off or panics (``panic=1`` with ``-no-reboot`` ends QEMU).
+added with ``dpkg --add-architecture``) and unpacked into a cache directory: bookworm's
+through the host's apt, another suite's (trixie for riscv64, which bookworm lacks)
+through a private apt state under the cache directory. A tiny initramfs (busybox as
+``/init``, written by :mod:`hotfence.lab.initramfs`) mounts /proc, fires one scenario's
+triggers (SysRq, the OOM killer, the hung-task detector with Debian's own modules, or
+the crash lab's module cross-built against the arch's Debian headers), and the serial
+console is captured until the guest powers off or panics (``panic=1`` with
+``-no-reboot`` ends QEMU).
 
 The captured console is written unchanged, except that QEMU firmware chatter (SLOF on
 pseries) before the kernel's first line is dropped, to ``tests/data/realworld/<arch>-<kver>-<scenario>.log``.
@@ -29,7 +31,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotfence.lab.initramfs import Initramfs, ModuleIndex
+from hotfence.lab.initramfs import Initramfs, ModuleIndex, read_module
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "realworld"
@@ -47,9 +49,20 @@ class Arch:
     qemu: list[str]  # qemu binary and machine arguments
     console: str  # serial console device
     kernel_path: str  # kernel image inside the package, {kver} substituted
+    kver: str = KVER  # Debian's kernel ABI name without the flavour
+    # Debian suite the packages come from: None is the host's own apt sources
+    # (bookworm); another suite is fetched through a private apt state (_apt_env).
+    suite: str | None = None
 
     def kernel_image(self, root: Path) -> Path:
-        return root / self.kernel_path.format(kver=f"{KVER}-{self.flavour}")
+        return root / self.kernel_path.format(kver=f"{self.kver}-{self.flavour}")
+
+    @property
+    def kbuild(self) -> str:
+        """The host's (amd64) kbuild package matching this kernel."""
+        if self.suite is None:  # bookworm names it by major.minor only
+            return "linux-kbuild-" + ".".join(self.kver.split(".")[:2])
+        return f"linux-kbuild-{self.kver}"
 
 
 ARCHES = {
@@ -86,6 +99,18 @@ ARCHES = {
             ["qemu-system-s390x", "-M", "s390-ccw-virtio"],
             "ttysclp0",
             "boot/vmlinuz-{kver}",
+        ),
+        # bookworm has no riscv64 kernel; trixie's boots on QEMU's virt board with
+        # QEMU's default -bios (OpenSBI). Its package holds the ELF vmlinux.
+        Arch(
+            "riscv64",
+            "riscv64",
+            "riscv64",
+            ["qemu-system-riscv64", "-M", "virt"],
+            "ttyS0",
+            "boot/vmlinux-{kver}",
+            kver=os.environ.get("HOTFENCE_RISCV_KVER", "6.12.117+deb13"),
+            suite="trixie",
         ),
     )
 }
@@ -129,22 +154,41 @@ SCENARIOS = {
     # spins with preemption off: the soft-lockup watchdog (threshold 2 s: reported after
     # 4 s) fires and, with softlockup_panic, panics
     "mod-softlockup": "insmod_all\nsh -c 'echo softlockup > /proc/hotfence_crash'\nsleep 60",
+    # a read of a freed KFENCE-guarded object (KFENCE reports, the kernel carries on) and
+    # a byte written into a kmalloc object's right redzone, found by SLUB's debug
+    # checks when it is freed: the memory debuggers of a stock kernel, enabled at boot
+    "mod-kfence-uaf": "insmod_all\nsh -c 'echo kfence-uaf > /proc/hotfence_crash'\nsleep 1",
+    "mod-slub-redzone": "insmod_all\nsh -c 'echo slub-redzone > /proc/hotfence_crash'\nsleep 1",
 }
 # Debian's s390x kernel is built without CONFIG_LOCKUP_DETECTOR: nothing would ever
 # report the spin (the guest would run until the timeout).
 UNSUPPORTED = {("s390x", "mod-softlockup")}
+# bookworm's kernels are built without CONFIG_KFENCE (trixie's riscv64 one has it).
+UNSUPPORTED |= {(a, "mod-kfence-uaf") for a in ("arm64", "armhf", "ppc64le", "s390x")}
 # Extra kernel command-line words per scenario.
-SCENARIO_APPEND = {"mod-softlockup": "watchdog_thresh=2 softlockup_panic=1"}
+SCENARIO_APPEND = {
+    "mod-softlockup": "watchdog_thresh=2 softlockup_panic=1",
+    "mod-kfence-uaf": "kfence.sample_interval=1",
+    "mod-slub-redzone": "slub_debug=FZPU",
+}
 # Scenarios that need the crash module; only arches with a cross compiler in
 # CROSS_COMPILERS can build it.
-CRASH_MODULE_SCENARIOS = {"mod-null", "mod-bug", "mod-warn", "mod-softlockup"}
+CRASH_MODULE_SCENARIOS = {
+    "mod-null",
+    "mod-bug",
+    "mod-warn",
+    "mod-softlockup",
+    "mod-kfence-uaf",
+    "mod-slub-redzone",
+}
 # apt: gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-powerpc64le-linux-gnu,
-# gcc-s390x-linux-gnu
+# gcc-s390x-linux-gnu, gcc-riscv64-linux-gnu
 CROSS_COMPILERS = {
     "arm64": "aarch64-linux-gnu",
     "armhf": "arm-linux-gnueabihf",
     "ppc64le": "powerpc64le-linux-gnu",
     "s390x": "s390x-linux-gnu",
+    "riscv64": "riscv64-linux-gnu",
 }
 # Stock modules a scenario loads (with their dependencies, in order) and their parameters.
 # ext4 asks for "crc32c" through modprobe, which the initramfs lacks: load it first.
@@ -152,16 +196,51 @@ SCENARIO_MODULES = {"hung-task": ["crc32c_generic", "brd", "ext4"]}
 MODULE_PARAMS = {"brd": "rd_nr=1 rd_size=8192"}
 
 
+def _apt_env(arch: Arch) -> dict[str, str]:
+    """Environment for apt-get: the host's sources, or a private state for another suite.
+
+    The private state (its own sources.list, lists, cache and an empty dpkg status under
+    the cache directory) leaves the host's apt configuration alone.
+    """
+    env = dict(os.environ)
+    if arch.suite is None:
+        return env
+    base = CACHE / f"apt-{arch.suite}"
+    conf = base / "apt.conf"
+    if not conf.is_file():
+        for d in ("lists/partial", "cache/archives/partial", "etc"):
+            (base / d).mkdir(parents=True, exist_ok=True)
+        (base / "status").touch()
+        keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
+        (base / "etc" / "sources.list").write_text(
+            f"deb [arch={arch.deb_arch},amd64 signed-by={keyring}] "
+            f"http://deb.debian.org/debian {arch.suite} main\n"
+        )
+        conf.write_text(
+            f'Dir::Etc::SourceList "{base}/etc/sources.list";\n'
+            'Dir::Etc::SourceParts "/nonexistent";\n'
+            f'Dir::State::Lists "{base}/lists";\n'
+            f'Dir::State::status "{base}/status";\n'
+            f'Dir::Cache "{base}/cache";\n'
+            f'APT::Architectures {{ "amd64"; "{arch.deb_arch}"; }};\n'
+        )
+        env["APT_CONFIG"] = str(conf)
+        subprocess.run(["apt-get", "update"], env=env, check=True)
+    env["APT_CONFIG"] = str(conf)
+    return env
+
+
 def _fetch(arch: Arch) -> tuple[Path, Path]:
     """Unpacked kernel and busybox package roots for ``arch`` (downloaded once)."""
-    kpkg = f"linux-image-{KVER}-{arch.flavour}"
+    kpkg = f"linux-image-{arch.kver}-{arch.flavour}"
     roots = []
     for pkg in (kpkg, "busybox-static"):
         root = CACHE / "x" / f"{pkg}-{arch.deb_arch}"
         if not root.is_dir():
             dl = CACHE / "deb"
             dl.mkdir(parents=True, exist_ok=True)
-            subprocess.run(["apt-get", "download", f"{pkg}:{arch.deb_arch}"], cwd=dl, check=True)
+            get = ["apt-get", "download", f"{pkg}:{arch.deb_arch}"]
+            subprocess.run(get, cwd=dl, env=_apt_env(arch), check=True)
             (deb,) = dl.glob(f"{pkg}_*_{arch.deb_arch}.deb")
             tmp = root.with_suffix(".tmp")
             shutil.rmtree(tmp, ignore_errors=True)
@@ -169,6 +248,26 @@ def _fetch(arch: Arch) -> tuple[Path, Path]:
             tmp.rename(root)
         roots.append(root)
     return roots[0], roots[1]
+
+
+def _host_kbuild(arch: Arch, root: Path) -> None:
+    """Swap another suite's kbuild tools for the host's build of the same kernel version.
+
+    trixie's fixdep and modpost need trixie's glibc (2.38+); bookworm carries the same
+    upstream 6.12 kbuild built for its own (``linux-kbuild-6.12.N+deb12``). Its tree is
+    copied over the suite's, where the headers' symlinks point.
+    """
+    upstream = arch.kver.split("+")[0]
+    pkg = f"linux-kbuild-{upstream}+deb12"
+    dl = CACHE / "deb"
+    subprocess.run(["apt-get", "download", f"{pkg}:amd64"], cwd=dl, check=True)
+    (deb,) = dl.glob(f"{pkg}_*_amd64.deb")
+    tmp = CACHE / "hdr" / f"{pkg}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp)], check=True)
+    dest = root / "usr" / "lib" / arch.kbuild
+    shutil.copytree(tmp / "usr" / "lib" / pkg, dest, symlinks=True, dirs_exist_ok=True)
+    shutil.rmtree(tmp)
 
 
 def _crash_module(arch: Arch) -> Path:
@@ -179,29 +278,32 @@ def _crash_module(arch: Arch) -> Path:
     """
     triplet = CROSS_COMPILERS[arch.name]
     root = CACHE / "hdr" / arch.name
-    flavour = f"{KVER}-{arch.flavour}"
+    flavour = f"{arch.kver}-{arch.flavour}"
     headers = root / "usr" / "src" / f"linux-headers-{flavour}"
     if not headers.is_dir():
         dl = CACHE / "deb"
         dl.mkdir(parents=True, exist_ok=True)
-        mm = ".".join(KVER.split(".")[:2])
-        pkgs = [f"linux-headers-{flavour}:{arch.deb_arch}", f"linux-headers-{KVER}-common"]
-        subprocess.run(["apt-get", "download", *pkgs, f"linux-kbuild-{mm}"], cwd=dl, check=True)
-        for pat in (
-            f"linux-headers-{flavour}_*",
-            f"linux-headers-{KVER}-common_*",
-            f"linux-kbuild-{mm}_*_amd64",
-        ):
+        common_pkg = f"linux-headers-{arch.kver}-common"
+        pkgs = [f"linux-headers-{flavour}:{arch.deb_arch}", common_pkg, f"{arch.kbuild}:amd64"]
+        subprocess.run(["apt-get", "download", *pkgs], cwd=dl, env=_apt_env(arch), check=True)
+        for pat in (f"linux-headers-{flavour}_*", f"{common_pkg}_*", f"{arch.kbuild}_*_amd64"):
             (deb,) = dl.glob(pat + ".deb")
             subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        if arch.suite is not None:
+            _host_kbuild(arch, root)
         # Debian's Makefile includes the -common tree by its /usr/src path: point it here.
-        common = root / "usr" / "src" / f"linux-headers-{KVER}-common"
+        common = root / "usr" / "src" / common_pkg
         (headers / "Makefile").write_text(f"include {common}/Makefile\n")
     build = CACHE / "run" / f"{arch.name}-module"
     shutil.rmtree(build, ignore_errors=True)
     shutil.copytree(ROOT / "src" / "hotfence" / "lab" / "module", build)
     make = ["nice", "make", "-s", "-C", str(headers), f"M={build}", "DEB_BUILD_ARCH=amd64"]
     make += [f"DEB_HOST_ARCH={arch.deb_arch}", f"DEB_HOST_GNU_TYPE={triplet}", "modules"]
+    if arch.suite is not None:
+        # the headers name the suite's compiler (trixie: gcc-14); the host's cross gcc
+        # (bookworm: 12) builds a module this simple just as well
+        # and no BTF for the module: that needs pahole, and nothing here reads it
+        make += [f"CC={triplet}-gcc", "CONFIG_DEBUG_INFO_BTF_MODULES="]
     subprocess.run(make, check=True)
     return build / "hotfence_crash.ko"
 
@@ -210,12 +312,15 @@ def _initramfs(busybox: Path, script: str, modules: list[Path]) -> bytes:
     img = Initramfs()
     loads = []
     for i, ko in enumerate(modules):
-        name = f"lib/hf/{i:02d}-{ko.name}"
-        img.add_file(name, ko.read_bytes())
-        params = MODULE_PARAMS.get(ko.name.split(".ko")[0].replace("-", "_"), "")
+        stem = ko.name.split(".ko")[0]
+        name = f"lib/hf/{i:02d}-{stem}.ko"
+        img.add_file(name, read_module(ko))  # 6.12's are .ko.xz: busybox wants the ELF
+        params = MODULE_PARAMS.get(stem.replace("-", "_"), "")
         loads.append(f"insmod /{name} {params}".rstrip())
     script = script.replace("insmod_all", "\n".join(loads) or ":")
-    img.add_file("bin/busybox", (busybox / "bin" / "busybox").read_bytes(), 0o755)
+    # trixie's package is merged-/usr (usr/bin/busybox), bookworm's is not (bin/busybox)
+    (bb,) = [p for p in (busybox / "bin" / "busybox", busybox / "usr/bin/busybox") if p.is_file()]
+    img.add_file("bin/busybox", bb.read_bytes(), 0o755)
     img.add_symlink("bin/sh", "busybox")
     for d in ("proc", "sys", "dev", "tmp"):
         img.add_dir(d)
@@ -239,7 +344,12 @@ def record(arch: Arch, scenario: str, timeout: float) -> Path:
     kroot, bbroot = _fetch(arch)
     work = CACHE / "run" / f"{arch.name}-{scenario}"
     work.mkdir(parents=True, exist_ok=True)
-    kmods = kroot / "lib" / "modules" / f"{KVER}-{arch.flavour}"
+    # merged-/usr again: trixie ships the modules under usr/lib/modules
+    (kmods,) = [
+        d / "modules" / f"{arch.kver}-{arch.flavour}"
+        for d in (kroot / "lib", kroot / "usr" / "lib")
+        if (d / "modules").is_dir()
+    ]
     wanted = SCENARIO_MODULES.get(scenario, [])
     modules = ModuleIndex(kmods).load_order(wanted) if wanted else []
     if scenario in CRASH_MODULE_SCENARIOS:
@@ -285,7 +395,7 @@ def record(arch: Arch, scenario: str, timeout: float) -> Path:
     # Keep the kernel's log only: from its first "[    0.000000]" line (firmware before it).
     m = re.search(r"^.*?\[ *0\.0+\]", raw, re.M)
     text = raw[m.start() :] if m else raw
-    out = OUT / f"{arch.name}-{KVER}-{scenario}.log"
+    out = OUT / f"{arch.name}-{arch.kver}-{scenario}.log"
     out.write_text(text)
     return out
 

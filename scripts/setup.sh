@@ -5,12 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-venv clang llvm bpftool libbpf-dev libbpf1 gcc make iproute2 xz-utils qemu-system-x86 busybox-static gcc-12 libelf1 libseccomp2 util-linux crash debootstrap docker.io podman postgresql chromium apache2-utils)
+APT_PACKAGES=(python3-venv clang llvm bpftool libbpf-dev libbpf1 gcc make iproute2 xz-utils qemu-system-x86 busybox-static gcc-12 libelf1 libseccomp2 util-linux crash debootstrap docker.io podman postgresql chromium apache2-utils kexec-tools makedumpfile)
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
+    # kexec-tools (for `hotfence lab kdump`'s guest) must not take over this host's reboots.
+    echo "kexec-tools kexec-tools/load_kexec boolean false" | debconf-set-selections 2>/dev/null || true
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi

@@ -9,9 +9,8 @@ and cgroup parent, and a local image built with `docker import` (never pulled).
 * The image ``hotfence-test/sockprobe`` holds ``/sockprobe`` (tests/helpers/sockprobe.c, a
   static binary that makes the socket() calls named on its command line before anything
   else) as its entrypoint, and ``/bin/true``.
-* The engine registers the ``hotfence`` runtime (``hotfence-runc`` from this venv) in its
-  daemon.json, with ``<root>/policies`` as its policy directory, and ``hotfence-shim``,
-  the same behind the sh shim ``hotfence-runc shim`` writes.
+* The engine registers the ``hotfence`` runtime (``hotfence-runc`` from this venv, the sh
+  front) in its daemon.json, with ``<root>/policies`` as its policy directory.
 """
 
 from __future__ import annotations
@@ -173,7 +172,7 @@ def forget_policy_dir(policy_dir: Path) -> None:
     """Remove the selector index hotfence-runc / the agent kept for a test's policy dir."""
     from hotfence.oci.selectors import _index_path
 
-    _index_path(policy_dir).unlink(missing_ok=True)
+    Path(_index_path(str(policy_dir))).unlink(missing_ok=True)
 
 
 def hotfence_runc() -> Path:
@@ -198,15 +197,6 @@ def private_dockerd() -> Iterator[DockerEngine]:
     (root / "policies").mkdir()
     # The hotfence runtime as an operator registers it; dockerd turns runtimeArgs into a
     # small script that passes them first.
-    # The same with the sh shim in front, which keeps Python out of runc's other commands.
-    shim = root / "hotfence-shim"
-    shim.write_text(
-        subprocess.run(
-            [str(hotfence_runc()), "--policy-dir", str(root / "policies"), "shim"],
-            capture_output=True, text=True, check=True,
-        ).stdout
-    )  # fmt: skip
-    shim.chmod(0o755)
     daemon_json = root / "daemon.json"
     daemon_json.write_text(
         json.dumps(
@@ -216,7 +206,6 @@ def private_dockerd() -> Iterator[DockerEngine]:
                         "path": str(hotfence_runc()),
                         "runtimeArgs": ["--policy-dir", str(root / "policies")],
                     },
-                    "hotfence-shim": {"path": str(shim)},
                 }
             }
         )

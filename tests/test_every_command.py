@@ -67,7 +67,7 @@ KERNEL = (
     "watch",
     "patch apply",
 )
-GUEST = ("lab record", "lab vmcore", "lab pstore", "lab kernel", "vmcore kmem")
+GUEST = ("lab record", "lab vmcore", "lab pstore", "lab kdump", "lab kernel", "vmcore kmem")
 NO_DATA = {
     "fence exec": "runs CMD under seccomp: stdout is CMD's own",
     "lab run": "runs a command in the guest: stdout is that command's own",
@@ -387,9 +387,11 @@ def _recording(kind: str) -> Any:
     return Recording(**{"kind": kind, "kernel": "6.1.0-56-amd64", "seconds": 21.5, **fields})
 
 
-def test_lab_vmcore_pstore_kernel_render(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_lab_vmcore_pstore_kdump_kernel_render(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from hotfence.lab import cli as lab_cli
-    from hotfence.lab import crashlab, pstore
+    from hotfence.lab import crashlab, kdump, pstore
     from hotfence.lab.debkernel import GuestKernel
 
     core = tmp_path / "null-deref.vmcore"
@@ -412,6 +414,18 @@ def test_lab_vmcore_pstore_kernel_render(monkeypatch: pytest.MonkeyPatch, tmp_pa
     check(
         ["lab", "pstore", "--out", str(tmp_path / "p")], lambda d: [f["path"] for f in d["files"]]
     )
+
+    capture_dir = REPO / "tests" / "data" / "kdump" / "6.1.0-56-amd64"
+    files = {
+        str(p.relative_to(capture_dir)): p.read_bytes()
+        for p in sorted((capture_dir / "var-crash").rglob("*"))
+        if p.is_file()
+    }
+    assert files, f"no kdump capture under {capture_dir}"
+    monkeypatch.setattr(
+        kdump, "capture", lambda kver: kdump.KdumpCapture("6.1.0-56-amd64", files, "", 41.0)
+    )
+    check(["lab", "kdump", "--out", str(tmp_path / "d")], lambda d: [f["path"] for f in d["files"]])
 
     root = tmp_path / "k" / "6.1.0-56-amd64"
     kernel = GuestKernel(kver="6.1.0-56-amd64", root=root, vmlinux=root / "vmlinux")

@@ -49,7 +49,10 @@ def test_unreadable_core_is_a_note_and_the_dmesg_still_a_source(tmp_path):
         n.startswith(f"{stamp / 'vmcore'}: no kernel release readable") and "not analysed" in n
         for n in notes
     ), notes
-    assert any(n.startswith(f"{stamp / 'vmcore.flat'}: flattened format") for n in notes), notes
+    # makedumpfile -F's flattened stream is a core drgn reads too: this one is damaged.
+    assert any(
+        n.startswith(f"{stamp / 'vmcore.flat'}: no kernel release readable") for n in notes
+    ), notes
 
 
 def test_a_core_that_fails_analysis_is_an_error_and_the_others_are_stored(tmp_path):

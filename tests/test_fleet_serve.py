@@ -167,13 +167,29 @@ def test_chart_stacks_rare_groups_into_one_bar_per_day():
     assert abs(sum(b.height for b in day0) - (c.baseline - 10)) < 0.1  # stack fills the axis
 
 
+def chart_total(html: str) -> int:
+    """The crashes the page's chart draws: the sum of its bars' tooltip counts."""
+    import re
+
+    svg = html[html.index('<svg id="daily-chart"') : html.index("</svg>")]
+    return sum(int(n) for n in re.findall(r"<title>[^<]*: (\d+)</title>", svg))
+
+
 def test_a_new_crash_shows_on_the_next_request(client, fleet_db):
     before = {g["title"]: g["count"] for g in client.get("/api/groups").json()}
     assert client.get("/api/groups").json()  # served from the summaries now
+    # The charts are cached with the summaries (fleet and per group) and follow them.
+    charts = [client.get("/").text, client.get("/group", params={"title": RDS}).text]
+    assert [chart_total(h) for h in charts] == [sum(before.values()), 1]
     log = parse_log(syz_log("575"))
     with CrashStore.open(fleet_db) as store:
-        store.add(HOSTS[1], [crash_record(r, "/var/log/again.log") for r in log])
+        store.add(HOSTS[1], [crash_record(r, "/var/log/again.log") for r in log], now=20003 * DAY)
     after = {g["title"]: g for g in client.get("/api/groups").json()}
     assert (before[RDS], after[RDS]["count"]) == (1, 2)
     assert after[RDS]["hosts"] == ["node-a", "node-b"]
-    assert "node-b" in client.get("/group", params={"title": RDS}).text
+    group_page = client.get("/group", params={"title": RDS}).text
+    assert "node-b" in group_page
+    assert [chart_total(client.get("/").text), chart_total(group_page)] == [
+        sum(before.values()) + 1,
+        2,
+    ]

@@ -20,6 +20,7 @@ from hotfence.oci import bundle, common, meta, profile, runtime
 from kernel_helpers import requires_cgroup_bpf
 
 AF_INET, AF_INET6, AF_UNIX, AF_PACKET, AF_ALG, AF_VSOCK = 2, 10, 1, 17, 38, 40
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "policies"
 
 SELECTED = """\
 apiVersion: hotfence/v1
@@ -284,12 +285,21 @@ def policy_file(docker_engine):
         p.unlink(missing_ok=True)
 
 
-def leftover_fences(docker_engine) -> list[str]:
-    return [
-        a.state.cgroup
-        for a in cg_backend.applied()
-        if a.state is not None and docker_engine.cgroup_parent in a.state.cgroup
-    ]
+def leftover_fences(docker_engine, wait: float = 30) -> list[str]:
+    """The fences still pinned under the engine's cgroup parent once the poststop hooks'
+    background removals had ``wait`` seconds to finish."""
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        left = [
+            a.state.cgroup
+            for a in cg_backend.applied()
+            if a.state is not None and docker_engine.cgroup_parent in a.state.cgroup
+        ]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
 
 
 @pytest.mark.kernel
@@ -509,6 +519,153 @@ def test_selector_index_validates_a_file_once_until_it_changes(tmp_path, monkeyp
         selectors.entries(str(d))
 
 
+# --- plans: what a selected container's create and hook reuse --------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_a_compiled_policy_survives_its_json_form(name):
+    from hotfence.fence.compiler import compile_file
+    from hotfence.oci import prepared
+
+    compiled = compile_file(EXAMPLES / name)
+    assert prepared.decode(json.loads(json.dumps(prepared.encode(compiled)))) == compiled
+
+
+def _docker_like_bundle(tmp_path: Path, name: str, seccomp: dict | None) -> Path:
+    record = tmp_path / "containers" / name
+    record.mkdir(parents=True)
+    (record / "hostname").write_text(name)
+    (record / "config.v2.json").write_text(
+        json.dumps({"Name": "/" + name, "Config": {"Image": "hotfence-test/sockprobe:1"}})
+    )
+    b = tmp_path / "bundles" / name
+    b.mkdir(parents=True)
+    config: dict = {
+        "mounts": [{"destination": "/etc/hostname", "source": str(record / "hostname")}]
+    }
+    if seccomp is not None:
+        config["linux"] = {"seccomp": seccomp}
+    (b / "config.json").write_text(json.dumps(config))
+    return b
+
+
+def test_the_second_create_of_a_policy_reuses_its_plan(tmp_path, monkeypatch):
+    from hotfence.oci import prepared, wrap
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    policy = policies / "sel.yaml"
+    policy.write_text(selected())
+    docker_default = {
+        "defaultAction": "SCMP_ACT_ERRNO",
+        "syscalls": [{"names": ["socket", "read"], "action": "SCMP_ACT_ALLOW"}],
+    }
+
+    def create(name: str, seccomp: dict | None) -> dict:
+        b = _docker_like_bundle(tmp_path, name, seccomp)
+        assert wrap.prepare(["create", "--bundle", str(b), name], 0, str(policies))
+        return json.loads((b / "config.json").read_text())
+
+    first = create("c1", docker_default)
+    assert first["hooks"]["createRuntime"][0]["args"][-3:] == ["hook", "apply", str(policy)]
+    plans = []
+    real_plan = wrap._plan
+    monkeypatch.setattr(wrap, "_plan", lambda *a: plans.append(a[0]) or real_plan(*a))
+    second = create("c2", docker_default)
+    assert plans == [] and second == {**first, "mounts": second["mounts"]}  # from the plan
+    # The hook reads the compiled policy from the plan too: no policy schema, no compiler.
+    from hotfence.fence.compiler import compile_file
+
+    expected = compile_file(policy)
+    monkeypatch.setattr("hotfence.fence.compiler.compile_file", None)
+    assert prepared.compiled_policy(str(policy)) == expected
+    monkeypatch.undo()
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    monkeypatch.setattr(wrap, "_plan", lambda *a: plans.append(a[0]) or real_plan(*a))
+    # Another input profile is merged anew; so is every profile once the policy changes.
+    unconfined = create("c3", None)
+    assert plans == [str(policy)] and unconfined["linux"]["seccomp"]["defaultAction"] == (
+        "SCMP_ACT_ALLOW"
+    )
+    policy.write_text(selected(name="sel2", failure="open"))
+    changed = create("c4", docker_default)
+    assert plans == [str(policy)] * 2 and changed != {**first, "mounts": changed["mounts"]}
+    assert prepared.compiled_policy(str(policy)).name == "sel2"
+
+
+def test_restore_of_a_selected_container_is_refused(tmp_path, monkeypatch, capsys):
+    from hotfence.oci import wrap
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "sel.yaml").write_text(selected())
+    b = _docker_like_bundle(tmp_path, "c1", None)
+    before = (b / "config.json").read_text()
+    argv = ["restore", "--image-path", "/ck", "--bundle", str(b), "c1"]
+    assert not wrap.prepare(argv, 0, str(policies), restore=True)
+    assert "restore" in capsys.readouterr().err and (b / "config.json").read_text() == before
+    (policies / "sel.yaml").write_text(selected(selector="{name: 'other-*'}"))
+    assert wrap.prepare(argv, 0, str(policies), restore=True)  # not selected: runc's
+
+
+def test_a_merge_that_fails_is_never_cached(tmp_path, monkeypatch):
+    from hotfence.oci import wrap
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "sel.yaml").write_text(selected())
+    conditional = {
+        "defaultAction": "SCMP_ACT_ERRNO",
+        "syscalls": [
+            {"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+             "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]},
+        ],
+    }  # fmt: skip
+    for name in ("c1", "c2"):
+        b = _docker_like_bundle(tmp_path, name, conditional)
+        before = (b / "config.json").read_text()
+        assert not wrap.prepare(["create", "--bundle", str(b), name], 0, str(policies))
+        assert (b / "config.json").read_text() == before
+
+
+def test_poststop_claims_the_record_and_says_when_it_cannot(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    def remove() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hotfence.oci.runtime", "hook", "remove"],
+            input=json.dumps({"pid": 1, "bundle": str(tmp_path), "status": "stopped"}),
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")},
+        )  # fmt: skip
+
+    proc = remove()  # no fence recorded: nothing to do
+    assert proc.returncode == 0 and proc.stderr == ""
+    (tmp_path / common.ID_FILE).write_text("{")
+    proc = remove()
+    assert proc.returncode == 1 and "fence not removed" in proc.stderr and "prune" in proc.stderr
+    assert list(tmp_path.glob(common.ID_FILE + "*")) == []  # claimed: never read twice
+
+
+def test_the_hook_probes_the_kernel_once_per_boot(tmp_path, monkeypatch):
+    from hotfence.fence import backends
+    from hotfence.fence.backends import ProbeResult
+    from hotfence.oci import hook as hook_mod
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    calls = []
+    fake = [ProbeResult("cgroup-bpf", True, "loaded"), ProbeResult("bpf-lsm", False, "no")]
+    monkeypatch.setattr(backends, "probe", lambda: calls.append(1) or fake)
+    assert hook_mod._probes() == fake and hook_mod._probes() == fake and len(calls) == 1
+    monkeypatch.setenv("HOTFENCE_BPF_BUILD", str(tmp_path / "other-objects"))
+    assert hook_mod._probes() == fake and len(calls) == 2  # other objects: probed again
+
+
 # --- the hooks.d path (Podman, CRI-O): the hook chooses the policy itself ----------------
 
 CRIO_ANNOTATIONS = {
@@ -549,6 +706,7 @@ def test_hooks_d_entry():
 def test_hooks_d_select_fences_the_cgroup_of_a_selected_container(tmp_path):
     import os
     import subprocess
+    import time
 
     from kernel_helpers import run_socket_calls, scratch_cgroup
 
@@ -583,6 +741,11 @@ def test_hooks_d_select_fences_the_cgroup_of_a_selected_container(tmp_path):
             assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [1]
             proc = hook("hook", "remove", state=state, env=env)
             assert proc.returncode == 0, proc.stderr
+            assert not (bundle / common.ID_FILE).exists()  # claimed before the hook returned
+            for _ in range(300):  # the removal itself runs in the background
+                if run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]:
+                    break
+                time.sleep(0.1)
             assert run_socket_calls(cg, [("socket", AF_INET6, 3, 58)]).results == [0]
             # A rule the cgroup fence cannot hold, and no seccomp merge here: fail closed...
             (policies / "p.yaml").write_text(selected(selector="{k8s: {namespace: shop}}"))
@@ -601,10 +764,159 @@ def test_hooks_d_select_fences_the_cgroup_of_a_selected_container(tmp_path):
             cg_backend.remove(cg)
 
 
-# --- the sh shim in front of the wrapper ---------------------------------------------------
+# --- the sh front: hotfence-runc execs runc itself unless a container starts ----------------
+
+SH_FRONT = Path(runtime.__file__).with_name("hotfence-runc")
 
 
-def test_shim_sends_only_create_and_run_to_the_wrapper(tmp_path):
+@pytest.fixture
+def sh_front(tmp_path):
+    """The sh front from the checkout, beside a stand-in Python half and runc that print
+    their arguments: which one a call reaches, and with what."""
+    d = tmp_path / "bin"
+    d.mkdir()
+    (d / "hotfence-runc").write_bytes(SH_FRONT.read_bytes())
+    (d / "hotfence-runc-py").write_text('#!/bin/sh\necho "py $*"\n')
+    (d / "runc").write_text('#!/bin/sh\necho "runc $*"\n')
+    for f in d.iterdir():
+        f.chmod(0o755)
+
+    def run(*args: str, front: Path = d / "hotfence-runc") -> str:
+        import subprocess
+
+        env = {"PATH": "/usr/bin:/bin", "HOTFENCE_RUNC": str(d / "runc")}
+        proc = subprocess.run([str(front), *args], capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.replace(str(d / "runc"), "RUNC").strip()
+
+    run.dir = d  # type: ignore[attr-defined]
+    return run
+
+
+# (runc's arguments, which command runc sees: the route follows from it)
+ARG_SHAPES = [
+    (["--root", "/r", "--log", "/l.json", "--log-format", "json", "start", "id"], "start"),
+    (["--root", "/r", "--log", "create", "state", "x"], "state"),  # "create" is --log's value
+    (["--root=/r", "--log=/l", "--log-format=json", "--systemd-cgroup", "create", "-b", "/b",
+      "id"], "create"),
+    (["-root", "/r", "-log-format", "json", "-debug", "run", "--bundle", "/b", "id"], "run"),
+    (["--debug=false", "--systemd-cgroup=true", "--rootless", "auto", "delete", "--force",
+      "create"], "delete"),
+    (["--criu", "/usr/sbin/criu", "restore", "--bundle=/b", "id"], "restore"),
+    (["--", "create", "--bundle", "/b", "id"], "create"),
+    (["delete", "create"], "delete"),
+    (["features"], "features"),
+    (["frobnicate", "--bundle", "/b"], "frobnicate"),  # unknown command: runc says so
+    (["--version"], ""),
+    ([], ""),
+    (["-", "create"], "-"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args,command", ARG_SHAPES)
+def test_the_sh_front_finds_runcs_command_like_the_python_half(sh_front, args, command):
+    at, found = runtime._command(args)
+    assert found == command and (at == -1) == (command == "")
+    out = sh_front(*args)
+    if command in runtime.STARTING:
+        assert out == f"py --runc RUNC {' '.join(args)}"
+    else:
+        assert out == f"runc {' '.join(args)}".strip()
+
+
+def test_the_sh_front_passes_its_own_options_to_the_python_half_only(sh_front):
+    ours = ["--policy-dir", "/etc/p d", "--runc", str(sh_front.dir / "runc")]
+    assert sh_front(*ours, "--root", "/r", "kill", "id", "9") == "runc --root /r kill id 9"
+    # Each argument arrives whole (the stand-in brackets them).
+    (sh_front.dir / "hotfence-runc-py").write_text("#!/bin/sh\nprintf '<%s>' \"$@\"\n")
+    assert (
+        sh_front(*ours, "create", "--bundle", "/b", "id")
+        == "<--runc><RUNC><--policy-dir></etc/p d><create><--bundle></b><id>"
+    )
+    # hotfence's own commands (the OCI hooks) are Python's.
+    assert sh_front("hook", "remove") == "<--runc><RUNC><hook><remove>"
+
+
+def test_an_unknown_runc_option_never_lets_a_create_through_unfenced(sh_front, tmp_path):
+    import subprocess
+    import sys
+
+    # The sh front cannot tell whether --new takes a value: Python decides.
+    assert sh_front("--new", "x", "state") == "py --runc RUNC --new x state"
+    with pytest.raises(runtime.UnknownOption, match="--new"):
+        runtime._command(["--new", "x", "create", "--bundle", "/b", "id"])
+    assert runtime._command(["--new", "state", "x"]) == (1, "state")
+    # The real Python half: refuses the create, in runc's log too; passes the rest to runc.
+    py = [
+        str(Path(sys.executable).parent / "hotfence-runc-py"),
+        "--runc",
+        str(sh_front.dir / "runc"),
+    ]
+    log = tmp_path / "log.json"
+    proc = subprocess.run(
+        [*py, "--log", str(log), "--new", "x", "create", "id"], capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and proc.stdout == "" and "'--new'" in proc.stderr
+    assert json.loads(log.read_text())["level"] == "error"
+    proc = subprocess.run([*py, "--new", "x", "state"], capture_output=True, text=True)
+    assert proc.stdout == "runc --new x state\n"
+
+
+def test_the_sh_front_finds_its_python_half_through_a_symlink(sh_front, tmp_path):
+    link = tmp_path / "elsewhere" / "hotfence-runc"
+    link.parent.mkdir()
+    link.symlink_to(sh_front.dir / "hotfence-runc")
+    assert sh_front("create", "id", front=link) == "py --runc RUNC create id"
+    (sh_front.dir / "hotfence-runc-py").unlink()  # a broken install: nothing starts
+    import subprocess
+
+    proc = subprocess.run([str(link), "create", "id"], capture_output=True, text=True)
+    assert proc.returncode == 1 and "no hotfence-runc-py" in proc.stderr
+    assert sh_front("state", "id", front=link) == "runc state id"  # the rest still works
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["--root", "--log=/l", "-log-format", "json", "--debug", "--systemd-cgroup",
+             "--rootless", "--", "create", "run", "restore", "state", "start", "delete", "-b",
+             "/b", "id", "--force", "--unknown", "-x"]
+        ),
+        max_size=7,
+    )
+)  # fmt: skip
+def test_sh_and_python_agree_on_whether_a_call_starts_a_container(args):
+    import subprocess
+    import tempfile
+
+    at, unknown = runtime._scan(args)
+    command = args[at] if at < len(args) else ""
+    # Python refuses or wraps what starts a container; the sh front also hands it every
+    # call with an option it does not know (Python then refuses a create or execs runc).
+    expect = "py" if command in runtime.STARTING or unknown else "runc"
+    with tempfile.TemporaryDirectory() as d:
+        for name, text in (("hotfence-runc-py", "echo py"), ("runc", "echo runc")):
+            Path(d, name).write_text(f"#!/bin/sh\n{text}\n")
+            Path(d, name).chmod(0o755)
+        front = Path(d, "hotfence-runc")
+        front.write_bytes(SH_FRONT.read_bytes())
+        front.chmod(0o755)
+        env = {"PATH": "/usr/bin:/bin", "HOTFENCE_RUNC": str(Path(d, "runc"))}
+        out = subprocess.run([str(front), *args], capture_output=True, text=True, env=env).stdout
+    assert out.strip() == expect, (args, command, unknown)
+
+
+def test_the_installed_hotfence_runc_is_the_sh_front():
+    import sys
+
+    installed = Path(sys.executable).parent / "hotfence-runc"
+    assert installed.read_bytes() == SH_FRONT.read_bytes(), (
+        f"{installed} is stale: pip install -e . again"
+    )
+
+
+def test_the_installed_front_refuses_a_create_an_invalid_policy_dir_stops(tmp_path):
+    import os
     import subprocess
     import sys
 
@@ -614,35 +926,123 @@ def test_shim_sends_only_create_and_run_to_the_wrapper(tmp_path):
     policies = tmp_path / "policies"
     policies.mkdir()
     (policies / "bad.yaml").write_text("kind: [")  # the wrapper refuses every create
-    shim_text = subprocess.run(
-        [str(Path(sys.executable).parent / "hotfence-runc"), "--policy-dir", str(policies),
-         "--runc", str(fake_runc), "shim"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    shim = tmp_path / "shim"
-    shim.write_text(shim_text)
-    shim.chmod(0o755)
     bundle = tmp_path / "b"
     bundle.mkdir()
     (bundle / "config.json").write_text("{}")
-    env = {**__import__("os").environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")}
+    env = {**os.environ, "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence")}
+    front = [str(Path(sys.executable).parent / "hotfence-runc"), "--policy-dir", str(policies),
+             "--runc", str(fake_runc)]  # fmt: skip
 
     def sh(*args: str):
-        return subprocess.run([str(shim), *args], capture_output=True, text=True, env=env)
+        return subprocess.run([*front, *args], capture_output=True, text=True, env=env)
 
     for args in (["--root", "/r", "--log", "create", "state", "x"], ["delete", "create"], []):
-        proc = sh(*args)  # "create" as an option's value or an argument is not the command
+        proc = sh(*args)
         assert proc.returncode == 0 and proc.stdout == f"runc {' '.join(args)}\n", proc
     proc = sh("--root", "/r", "create", "--bundle", str(bundle), "id0")
     assert proc.returncode == 1 and "bad.yaml" in proc.stderr and proc.stdout == ""
+    (policies / "bad.yaml").unlink()
+    proc = sh("--root", "/r", "create", "--bundle", str(bundle), "id0")  # nothing selects it
+    assert proc.returncode == 0 and proc.stdout == f"runc --root /r create --bundle {bundle} id0\n"
+    assert json.loads((bundle / "config.json").read_text()) == {}  # untouched
+
+
+# --- containerd: the wrapper as ctr's runc binary ---------------------------------------------
+
+
+@pytest.fixture
+def private_containerd(tmp_path):
+    """A containerd of this test's own (root, state, socket, no CRI plugin) whose runtime
+    environment names the policy directory and fence state, and a cgroup parent for its
+    containers; stopped by its pid and cleaned up."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import time
+
+    from docker_helpers import _remove_cgroup_parent, _unmount_under
+    from kernel_helpers import cgroup2_mount
+
+    if os.geteuid() != 0 or not (shutil.which("containerd") and shutil.which("ctr")):
+        pytest.skip("needs root, containerd and ctr (Debian: containerd, with docker.io)")
+    root = tmp_path / "ctd"
+    (root / "policies").mkdir(parents=True)
+    sock = root / "c.sock"
+    (root / "config.toml").write_text(
+        f'version = 2\nroot = "{root}/root"\nstate = "{root}/state"\n'
+        'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n'
+        f'[grpc]\n  address = "{sock}"\n[ttrpc]\n  address = "{sock}.ttrpc"\n'
+    )
+    env = {
+        **os.environ,
+        "HOTFENCE_POLICY_DIR": str(root / "policies"),
+        "HOTFENCE_STATE_DIR": str(root / "hotfence" / "fence"),
+    }
+    parent = f"/hotfence-ctd-{os.getpid()}"
+    (cgroup2_mount() / parent.lstrip("/")).mkdir()  # type: ignore[operator]
+    with open(root / "containerd.log", "w") as log:
+        proc = subprocess.Popen(
+            ["containerd", "--config", str(root / "config.toml")],
+            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )  # fmt: skip
+    try:
+        for _ in range(300):
+            if sock.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert sock.exists(), (root / "containerd.log").read_text()[-2000:]
+        yield root, sock, parent, env
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        _unmount_under(root)
+        _remove_cgroup_parent(parent)
 
 
 @pytest.mark.kernel
-@requires_docker
 @requires_cgroup_bpf
-def test_the_shim_runtime_fences_like_the_wrapper(docker_engine, policy_file):
-    policy_file(selected())
-    for _ in range(3):
-        proc = run_probe(docker_engine, docker_engine.image, runtime="hotfence-shim")
+def test_ctr_run_with_the_wrapper_as_runc_fences_the_selected_container(private_containerd):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from kernel_helpers import helper_binary
+
+    root, sock, parent, env = private_containerd
+    rootfs = root / "rootfs"
+    rootfs.mkdir()
+    (rootfs / "sockprobe").write_bytes(helper_binary("sockprobe", "-static").read_bytes())
+    (rootfs / "sockprobe").chmod(0o755)
+    (root / "policies" / "sel.yaml").write_text(
+        selected(selector="{labels: {org.example/app: web}}")
+    )
+    wrapper = Path(sys.executable).parent / "hotfence-runc"
+
+    def ctr_run(cid: str, app: str) -> list[str]:
+        proc = subprocess.run(
+            ["ctr", "-a", str(sock), "-n", "hotfence-test", "run", "--rm",
+             "--runc-binary", str(wrapper), "--cgroup", f"{parent}/{cid}",
+             "--annotation", f"org.example/app={app}", "--rootfs", str(rootfs),
+             cid, "/sockprobe", *PROBE],
+            capture_output=True, text=True, timeout=180, env=env,
+        )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.splitlines()[:4] == FENCED
+        return proc.stdout.splitlines()[:4]
+
+    # The annotation selects it: every first call is fenced (cgroup-BPF and seccomp).
+    assert [ctr_run(f"sel{i}", "web") for i in range(3)] == [FENCED] * 3
+    # Not selected: untouched (AF_ALG may be missing in the kernel: anything but EPERM).
+    raw6, alg, packet, udp = ctr_run("other", "db")
+    assert raw6 == "ok" and alg != "errno 1" and packet == "ok" and udp == "ok"
+    # Each fence went with its container (poststop, in the background).
+    state_dir = Path(env["HOTFENCE_STATE_DIR"])
+    deadline = time.monotonic() + 30
+    while any(state_dir.glob("*/slot*.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(state_dir.glob("*/slot*.json")), os.listdir(state_dir)

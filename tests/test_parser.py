@@ -477,3 +477,20 @@ def test_arm64_oops_soft_lockup_and_hung_task() -> None:
     assert (lockup.comm, lockup.pid, lockup.cpu) == ("stress", 4321, 3)
     assert (hung.comm, hung.pid) == ("jbd2/sda1-8", 312)
     assert [f.module for f in hung.frames if f.module] == ["jbd2", "jbd2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "looping"),
+    [
+        # built-in loops keep syzkaller's entry-point titles; the RIP is the looping function
+        ("296", "BUG: soft lockup in mount", "change_mnt_propagation"),
+        ("265", "BUG: soft lockup in snd_rawmidi_write", "_raw_spin_unlock_irqrestore"),
+        ("503", "BUG: soft lockup in smp_call_function", "smp_call_function_single"),
+    ],
+)
+def test_corpus_soft_lockups_name_their_looping_function(
+    name: str, title: str, looping: str
+) -> None:
+    rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.title == title
+    assert rep.looping_function == looping

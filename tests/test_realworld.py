@@ -7,6 +7,7 @@ the README there says where each log comes from.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import yaml
 from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.fields import parse_frame
+from hotfence.triage.lines import from_userspace, journal_host
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 
@@ -55,6 +57,10 @@ def test_log_yields_its_facts(name: str) -> None:
             assert getattr(rep, attr) == e[field], field
     if "taint_flags" in e:
         assert rep.taint_flags == e["taint_flags"]
+    for alt in e.get("alt_titles_include", []):
+        assert alt in rep.alt_titles, rep.alt_titles
+    if "looping_function" in e:
+        assert rep.looping_function == e["looping_function"]
     if "rip" in e:
         assert rep.rip is not None and rep.rip.function == e["rip"]
     functions = [f.function for f in rep.frames]
@@ -256,3 +262,178 @@ def test_ppc_interrupt_line_is_the_interrupted_function() -> None:
     assert fr is not None and fr.function == "__arch_clear_user"
     # the user-space address of a syscall's interrupt frame names no function
     assert parse_frame("--- interrupt: 3000 at 0x100c4180") is None
+
+
+def test_soft_lockup_in_vmlinux_keeps_the_entry_point_title() -> None:
+    # The same lockup with the loop in built-in code: the RIP is still the looping
+    # function, but the title is the frame above the dispatch anchor (syzkaller's rule,
+    # which the corpus's built-in loops need), here the work function.
+    text = (DATA / "x86-6.1-soft-lockup.log").read_text()
+    builtin = text.replace(
+        "RIP: 0010:mydrv_wait_ready+0x2e/0x60 [mydrv]", "RIP: 0010:mydrv_wait_ready+0x2e/0x60"
+    )
+    assert builtin != text
+    (rep,) = parse_log(builtin.encode())
+    assert rep.title == "BUG: soft lockup in mydrv_reset_work"
+    assert rep.looping_function == "mydrv_wait_ready"
+    assert "BUG: soft lockup in mydrv_wait_ready" not in rep.alt_titles
+
+
+def test_soft_lockup_in_a_generic_helper_keeps_the_entry_point_title() -> None:
+    # caught in a spinlock helper: the lock is not the bug, whoever loops on it is
+    text = (DATA / "x86-6.1-soft-lockup.log").read_text()
+    spin = text.replace("mydrv_wait_ready+0x2e/0x60 [mydrv]", "_raw_spin_lock+0x2e/0x60")
+    (rep,) = parse_log(spin.encode())
+    assert rep.title == "BUG: soft lockup in mydrv_reset_work"
+    assert rep.looping_function == "_raw_spin_lock"
+
+
+_OTHER_CPU_BACKTRACES = """\
+[ 5112.001285] Sending NMI from CPU 0 to CPUs 1-2:
+[ 5112.001286] NMI backtrace for cpu 1
+[ 5112.001287] CPU: 1 PID: 912 Comm: nginx Tainted: G           OE      6.6.13-amd64 #1  Debian 6.6.13-1
+[ 5112.001288] RIP: 0010:tcp_sendmsg_locked+0x1d6/0x230
+[ 5112.001289] Call Trace:
+[ 5112.001290]  <TASK>
+[ 5112.001291]  tcp_sendmsg+0x46/0x50
+[ 5112.001292]  __sys_sendto+0x178/0x350
+[ 5112.001293]  </TASK>
+[ 5112.001294] NMI backtrace for cpu 2 skipped: idling at intel_idle+0x62/0xb0
+"""
+
+
+def test_hard_lockup_all_cpu_backtraces_keep_the_locked_cpu() -> None:
+    # hardlockup_all_cpu_backtrace: the other CPUs' backtraces follow the locked one's
+    # (kernel/watchdog.c trigger_allbutself_cpu_backtrace) and must not take over
+    text = (DATA / "x86-6.6-hard-lockup-buddy.log").read_text()
+    panic = "[ 5112.001290] Kernel panic"
+    assert panic in text
+    (rep,) = parse_log(text.replace(panic, _OTHER_CPU_BACKTRACES + panic).encode())
+    assert rep.title == "BUG: hard lockup in mydrv_poll_work"
+    assert (rep.cpu, rep.pid, rep.comm) == (3, 8812, "kworker/3:1")
+    assert rep.rip is not None and rep.rip.function == "native_queued_spin_lock_slowpath"
+
+
+def test_hard_lockup_without_the_locked_cpus_backtrace_claims_no_task() -> None:
+    # the NMI backtrace of cpu 3 lost: what is left is the panicking CPU 0's idle loop,
+    # which is no evidence about the lockup (no title, task or frames from it)
+    lines = (DATA / "x86-6.6-hard-lockup-buddy.log").read_text().splitlines(keepends=True)
+    start = next(i for i, t in enumerate(lines) if "Sending NMI from CPU 0" in t)
+    end = next(i for i, t in enumerate(lines) if "Kernel panic - not syncing" in t)
+    (rep,) = parse_log("".join(lines[:start] + lines[end:]).encode())
+    assert rep.corrupted
+    assert rep.title == "BUG: hard lockup in corrupted"
+    assert rep.cpu == 3
+    assert rep.pid is None and rep.comm is None
+    assert rep.frames == [] and rep.rip is None and rep.looping_function is None
+
+
+@pytest.mark.parametrize(
+    ("header", "first_line", "title", "type_"),
+    [
+        # mm/kfence/report.c kfence_report_error(): each error's first line, then the
+        # access trace with no "Call Trace:" header
+        (
+            "out-of-bounds write in mydrv_poll+0x3c/0x90 [mydrv]",
+            "Out-of-bounds write at 0x00000000a4c1e2f7 (8B right of kfence-#83):",
+            "KFENCE: out-of-bounds write in mydrv_poll",
+            "KFENCE-WRITE",
+        ),
+        (
+            "out-of-bounds read in mydrv_poll+0x3c/0x90 [mydrv]",
+            "Out-of-bounds read at 0x00000000a4c1e2f7 (1B left of kfence-#83):",
+            "KFENCE: out-of-bounds read in mydrv_poll",
+            "KFENCE-READ",
+        ),
+        (
+            "invalid read in mydrv_poll+0x3c/0x90 [mydrv]",
+            "Invalid read at 0x00000000a4c1e2f7:",
+            "KFENCE: invalid read in mydrv_poll",
+            "KFENCE-READ",
+        ),
+        (
+            "memory corruption in mydrv_poll+0x3c/0x90 [mydrv]",
+            "Corrupted memory at 0x00000000a4c1e2f7 [ ! . . . . . . . ] (in kfence-#83):",
+            "KFENCE: memory corruption in mydrv_poll",
+            "KFENCE-MEMORY-CORRUPTION",
+        ),
+    ],
+)
+def test_kfence_error_kinds_keep_their_access_trace(
+    header: str, first_line: str, title: str, type_: str
+) -> None:
+    text = (DATA / "x86-6.1-kfence-uaf.log").read_text()
+    old_header = "use-after-free read in mydrv_poll+0x3c/0x90 [mydrv]"
+    old_first = "Use-after-free read at 0x00000000a4c1e2f7 (in kfence-#83):"
+    assert old_header in text and old_first in text
+    (rep,) = parse_log(text.replace(old_header, header).replace(old_first, first_line).encode())
+    assert (rep.title, rep.type) == (title, type_)
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames][:2] == ["mydrv_poll", "do_sys_poll"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("\t", " "),  # stack_depot_print() indents the tracks by one space
+        ("INFO: ", ""),  # newer mm/slub.c prints the facts without the prefix
+        ("): Redzone overwritten", "): Right Redzone overwritten"),  # 6.2+ wording
+    ],
+)
+def test_slub_debug_report_stays_one_report(old: str, new: str) -> None:
+    text = (DATA / "x86-6.1-slub-redzone.log").read_text()
+    assert old in text
+    (rep,) = parse_log(text.replace(old, new).encode())
+    assert rep.title.startswith("SLUB: ") and rep.title.endswith(" in mydrv_release")
+    assert (rep.comm, rep.pid) == ("mydrv-test", 512)
+    assert not rep.corrupted, rep.corrupted_reason
+
+
+def _short_monotonic(syslog: str) -> str:
+    """The syslog fixture as ``journalctl -o short-monotonic`` prints the same records:
+    "[  1234.567890] host ident[pid]: message", the kernel's ident being ``kernel``."""
+    out: list[str] = []
+    ts = 1000.0
+    for line in syslog.splitlines():
+        kernel = re.match(r"\w{3} +\d+ [\d:]+ (\S+) kernel: \[ *([\d.]+)\] (.*)", line)
+        if kernel is not None:
+            ts = float(kernel[2])
+            out.append(f"[{ts:12.6f}] {kernel[1]} kernel: {kernel[3]}")
+            continue
+        program = re.match(r"\w{3} +\d+ [\d:]+ (\S+) (.*)", line)
+        assert program is not None, line
+        ts += 0.000001
+        out.append(f"[{ts:12.6f}] {program[1]} {program[2]}")
+    return "\n".join(out) + "\n"
+
+
+def test_short_monotonic_journal_programs_are_not_the_kernel() -> None:
+    # journalctl -o short-monotonic gives programs' and the kernel's lines one shape; the
+    # host its "kernel:" lines name tells them apart: a program's WARNING:/BUG: lines,
+    # even inside the kernel's report, neither start nor split a report
+    journal = _short_monotonic((DATA / "ubuntu-syslog-false-alarms.log").read_text())
+    lines = journal.splitlines(keepends=True)
+    at = next(i for i, t in enumerate(lines) if "RSP:" in t)
+    lines[at:at] = [
+        "[ 1234.567990] buildhost gnome-shell[1500]: WARNING: Some code accessed a property\n",
+        "[ 1234.567991] buildhost pool[1600]: BUG: soft lockup - CPU#1 stuck for 22s! [x:5]\n",
+    ]
+    for text in (journal, "".join(lines)):
+        (rep,) = parse_log(text.encode())
+        assert rep.title == "WARNING in skb_warn_bad_offload"
+        assert (rep.comm, rep.pid, rep.kernel_release) == ("kworker/2:1", 4242, "5.15.0-91-generic")
+        assert [f.function for f in rep.frames if not f.unreliable][:2] == [
+            "__skb_gso_segment",
+            "validate_xmit_skb",
+        ]
+
+
+def test_console_lines_shaped_like_a_journal_stay_the_kernels() -> None:
+    # "[ t] usb 1-1: ..." has the short-monotonic shape; with no "host kernel:" line in
+    # the log it is the kernel's own, and so is a report that follows the same shape
+    text = (DATA / "x86-6.1-soft-lockup.log").read_text()
+    assert journal_host(text) is None
+    assert not from_userspace("[ 2876.100000] usb 1-1: WARNING: no power", journal_host(text))
+    usb = "[ 2876.100000] usb 1-1: new high-speed USB device number 2 using xhci_hcd\n"
+    (rep,) = parse_log((usb + text).encode())
+    assert rep.title == "BUG: soft lockup in mydrv_wait_ready"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import msgspec
+
 from corpus import SYZ, syz_log
 from hotfence.triage.analyze import triage_text
 from hotfence.triage.model import FileResult
@@ -38,3 +40,27 @@ def test_non_ascii_survives():
         json.loads(to_json([FileResult("f", [rep])]))["files"][0]["reports"][0]["comm"] == "syz-exé"
     )
     assert "syz-exé" in to_json([FileResult("f", [rep])])
+
+
+def test_streamed_document_is_the_whole_document_formatted():
+    """write_json writes report by report; its bytes are those of formatting it whole."""
+    reports = triage_text(syz_log("130").encode()) + triage_text(syz_log("7").encode())
+    reports[0].comm = "syz-exé"  # UTF-8 kept as is
+    cases = [
+        [],
+        [FileResult("empty.log")],
+        [FileResult("gone.log", error="no such file or directory")],
+        [FileResult("a.log", reports), FileResult("b.log"), FileResult("c.log", reports[:1])],
+    ]
+    for results in cases:
+        for extra in (None, {"vmcore": {"x": [1, {"y": None}], "z": []}}):
+            doc = {
+                "version": JSON_VERSION,
+                "files": [
+                    {"path": r.path, "error": r.error, "reports": r.reports} for r in results
+                ],
+                "groups": group_titles(results),
+                **(extra or {}),
+            }
+            whole = msgspec.json.format(msgspec.json.encode(doc), indent=2).decode()
+            assert to_json(results, extra) == whole

@@ -7,6 +7,7 @@ import json
 import lzma
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import capstone
@@ -319,3 +320,37 @@ def test_mutated_corpus_logs_never_raise(data: st.DataObject) -> None:
             break
     reports = triage_text(bytes(raw))
     json.loads(to_json([FileResult("m", reports)]))
+
+
+# What `hotfence triage` imports decides its start-up time (the TCG guest and operators'
+# shells pay it on every run): each heavy dependency only on the path that uses it.
+_IMPORTS_PROBE = """
+import sys
+from hotfence.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = ("sqlalchemy", "alembic", "pydantic", "yaml", "capstone", "elftools", "zstandard",
+         "drgn", "hotfence.store", "hotfence.known", "hotfence.triage.parser")
+print(" ".join(sorted(m for m in heavy if m in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["triage", "--help"], ""),
+        # a log without a Code: line, not stored: parser and catalogue only
+        (["triage", "--no-store", "-"], "hotfence.known hotfence.triage.parser pydantic yaml"),
+    ],
+)
+def test_triage_imports_only_what_it_uses(args: list[str], expected: str) -> None:
+    log = b"[    1.000000] Linux version 6.1.0 (x@y) #1 SMP\n[    2.000000] usb 1-1: new device\n"
+    proc = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_PROBE, *args],
+        input=log,
+        capture_output=True,
+        check=True,
+    )
+    assert proc.stdout.decode().splitlines()[-1].strip() == expected

@@ -195,3 +195,23 @@ def test_watch_json(installed, cgroup):
         ("inet6", "raw", child.pid),
     ], err
     assert "0 lost" in err
+
+
+def test_the_installed_hotfence_runc_is_the_sh_front_with_its_python_half(installed, tmp_path):
+    runc = shutil.which("hotfence-runc", path=installed["PATH"])
+    assert runc is not None and Path(runc).read_bytes().startswith(b"#!/bin/sh\n")
+    fake = tmp_path / "runc"
+    fake.write_text('#!/bin/sh\necho "runc $*"\n')
+    fake.chmod(0o755)
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "config.json").write_text("{}")
+    env = {**installed, "HOTFENCE_RUNC": str(fake), "HOTFENCE_STATE_DIR": str(tmp_path / "st")}
+    create = [runc, "--policy-dir", str(tmp_path / "p"), "create", "--bundle", str(bundle), "id"]
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "bad.yaml").write_text("kind: [")  # the Python half refuses the create
+    proc = subprocess.run(create, env=env, capture_output=True, text=True)
+    assert proc.returncode == 1 and "bad.yaml" in proc.stderr and proc.stdout == ""
+    (tmp_path / "p" / "bad.yaml").unlink()  # nothing selects it now: runc, args unchanged
+    assert _run(create, env=env) == f"runc create --bundle {bundle} id\n"
+    assert _run([runc, "--root", "/r", "delete", "id"], env=env) == "runc --root /r delete id\n"

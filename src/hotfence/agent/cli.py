@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
+from pathlib import Path
 from types import FrameType
 
 import click
@@ -24,12 +26,49 @@ import click
     show_default=True,
     help="Prometheus metrics on 127.0.0.1:PORT/metrics (0: none).",
 )
-def agent(policy_dir: str, metrics_port: int) -> None:
+@click.option(
+    "--db",
+    default=None,
+    metavar="PATH|URL",
+    help="Crash store: with it (or $HOTFENCE_DB) the agent runs `hotfence collect` once "
+    "per boot at start.",
+)
+@click.option(
+    "--crash-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="For the collection: kdump's directory [default: as hotfence collect].",
+)
+@click.option(
+    "--pstore-dir",
+    "pstore_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="For the collection: pstore directories (repeatable) [default: as hotfence collect].",
+)
+@click.option(
+    "--journal/--no-journal",
+    default=True,
+    show_default=True,
+    help="For the collection: read the previous boot's kernel log.",
+)
+def agent(
+    policy_dir: str,
+    metrics_port: int,
+    db: str | None,
+    crash_dir: Path | None,
+    pstore_dirs: tuple[Path, ...],
+    journal: bool,
+) -> None:
     """Fence running containers that a policy selects, follow the engine's events, and
-    serve Prometheus metrics. Fences are pinned: they hold while the agent is down."""
+    serve Prometheus metrics. Fences are pinned: they hold while the agent is down.
+
+    With a crash store, it also stores what the previous boot's crash left (kdump,
+    pstore, journal) once per boot, as `hotfence collect` does."""
     import docker
     from prometheus_client import CollectorRegistry, start_http_server
 
+    from hotfence.agent.bootcollect import BootCollector
     from hotfence.agent.core import Agent
     from hotfence.agent.metrics import AgentCollector
     from hotfence.containers import engine
@@ -40,9 +79,18 @@ def agent(policy_dir: str, metrics_port: int) -> None:
         raise click.ClickException("no container engine found: set DOCKER_HOST")
     client = docker.DockerClient(base_url=eps[0], version="auto")
     a = Agent(policy_dir, client)
+    store = db or os.environ.get("HOTFENCE_DB") or None
+    boot: BootCollector | None = None
+    if store:
+        args = [] if journal else ["--no-journal"]
+        if crash_dir is not None:
+            args += ["--crash-dir", str(crash_dir)]
+        for p in pstore_dirs:
+            args += ["--pstore-dir", str(p)]
+        boot = BootCollector(store, args)
     if metrics_port:
         registry = CollectorRegistry()
-        registry.register(AgentCollector(a))
+        registry.register(AgentCollector(a, boot))
         start_http_server(metrics_port, addr="127.0.0.1", registry=registry)
         logging.info("metrics on http://127.0.0.1:%d/metrics", metrics_port)
     stop = threading.Event()
@@ -52,6 +100,8 @@ def agent(policy_dir: str, metrics_port: int) -> None:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if boot is not None:
+        boot.start(stop)  # beside the fencing, never before it: a slow store delays nothing
     logging.info("following %s with the policies of %s", eps[0], a.policy_dir)
     a.run(stop)
     logging.info("stopped; the fences stay in force")

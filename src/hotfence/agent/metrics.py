@@ -4,7 +4,8 @@ Per fence and rule: hits, and denies (enforce mode) or audits (audit mode: the c
 would deny), from the pinned per-CPU counters summed; per fence the events its ring
 buffer lost; fences by state (``active``: every hook's link pinned and the cgroup at its
 path still the one the fence was made for, else ``detached``); per policy file whether
-it is invalid; the agent's applies, apply errors and removals.
+it is invalid; the agent's applies, apply errors and removals; with a crash store, the
+boot collection's runs, errors and crashes found and stored.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from collections.abc import Iterator
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from hotfence.agent.bootcollect import BootCollector
 from hotfence.agent.core import Agent
 
 
 class AgentCollector(Collector):
-    def __init__(self, agent: Agent):
+    def __init__(self, agent: Agent, boot: BootCollector | None = None):
         self.agent = agent
+        self.boot = boot
 
     def collect(self) -> Iterator[Metric]:
         from hotfence.fence.backends import cgroup as backend
@@ -109,3 +112,23 @@ class AgentCollector(Collector):
             ),
         ):
             yield CounterMetricFamily(name, doc, value=value)
+        if self.boot is not None:
+            with self.boot.lock:
+                b = self.boot.stats
+                runs, errors, found, stored, done = b.runs, b.errors, b.found, b.stored, b.done
+            for name, value, doc in (
+                ("hotfence_agent_collect_runs", runs, "Runs of hotfence collect at start."),
+                (
+                    "hotfence_agent_collect_errors",
+                    errors,
+                    "Crash collections that failed or left a source unread (see the log).",
+                ),
+                ("hotfence_agent_collect_found", found, "Crash reports found by collection."),
+                ("hotfence_agent_collect_stored", stored, "Of those, new to the crash store."),
+            ):
+                yield CounterMetricFamily(name, doc, value=value)
+            yield GaugeMetricFamily(
+                "hotfence_agent_collect_done",
+                "1 once this boot's crashes are in the store.",
+                value=1 if done else 0,
+            )

@@ -17,17 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from hotfence.containers.cgroups import ContainerError
+from hotfence.containers.k8s import k8s_fields
 
 DEFAULT_SOCKETS = (Path("/var/run/docker.sock"), Path("/run/podman/podman.sock"))
 CONTAINER_ID = re.compile(r"(?<![0-9a-f])([0-9a-f]{64})(?![0-9a-f])")
-
-# Kubernetes identity: dockershim / cri-dockerd labels and CRI-O annotations use the first
-# key of each pair, containerd's CRI plugin the second.
-K8S_KEYS = {
-    "namespace": ("io.kubernetes.pod.namespace", "io.kubernetes.cri.sandbox-namespace"),
-    "pod": ("io.kubernetes.pod.name", "io.kubernetes.cri.sandbox-name"),
-    "container": ("io.kubernetes.container.name", "io.kubernetes.cri.container-name"),
-}
 
 
 @dataclass(frozen=True)
@@ -39,13 +32,8 @@ class K8sIdentity:
 
 def k8s_identity(labels: dict[str, str]) -> K8sIdentity | None:
     """The pod namespace / name / container name a runtime recorded, if any."""
-    found = {
-        field_: next((labels[k] for k in keys if labels.get(k)), None)
-        for field_, keys in K8S_KEYS.items()
-    }
-    if not found["namespace"] or not found["pod"]:
-        return None
-    return K8sIdentity(found["namespace"], found["pod"], found["container"])
+    found = k8s_fields(labels)
+    return None if found is None else K8sIdentity(*found)
 
 
 @dataclass(frozen=True)

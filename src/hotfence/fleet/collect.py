@@ -1,10 +1,11 @@
-"""What the last crash left behind: kdump's vmcore and vmcore-dmesg.txt, pstore records,
-and the previous boot's kernel journal.
+"""What the last crash left behind: kdump's vmcore and its dmesg (RHEL's and Debian's
+layouts), pstore records, and the previous boot's kernel journal.
 
-A vmcore is analysed with drgn (hotfence.triage.vmcore) when the debug vmlinux of its
-kernel is found: ``--vmlinux``, else where the distributions' debug packages install it,
-for the release the core's VMCOREINFO names. Without one, the core's vmcore-dmesg.txt
-still gives the crash; a note says which files were looked for.
+A vmcore (ELF, or makedumpfile's kdump-compressed and flattened formats, which drgn
+reads through libkdumpfile) is analysed with drgn (hotfence.triage.vmcore) when the
+debug vmlinux of its kernel is found: ``--vmlinux``, else where the distributions' debug
+packages install it, for the release the core's VMCOREINFO names. Without one, the
+core's dmesg file still gives the crash; a note says which files were looked for.
 
 Every source is triaged and stored under this host. The store keys a crash by host and
 report text, and triage strips each source's line prefixes (kdump's `[ time]`,
@@ -14,6 +15,7 @@ several sources, or again at the next boot while pstore still holds it, is store
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from hotfence.store import CrashStore, HostIdentity, SourceKind
 from hotfence.triage.analyze import triage_text
 from hotfence.triage.model import Report
 from hotfence.triage.tostore import crash_record
-from hotfence.triage.vmcore import analyze_vmcore
+from hotfence.triage.vmcore import KDUMP_COMPRESSED, MAKEDUMPFILE_FLAT, analyze_vmcore
 
 CRASH_DIR = Path("/var/crash")
 # The pstore mount, and where systemd-pstore.service moves its records at boot (joined
@@ -40,6 +42,10 @@ DEBUG_VMLINUX = (
     "/usr/lib/debug/boot/vmlinux-{release}",
     "/usr/lib/debug/lib/modules/{release}/vmlinux",
 )
+# Debian's kdump-tools: dump.<YYYYMMDDHHMM> (makedumpfile -c -d 31: kdump-compressed)
+# and dmesg.<YYYYMMDDHHMM> (makedumpfile --dump-dmesg).
+KDUMP_TOOLS_DUMP = re.compile(r"dump\.\d{12}")
+KDUMP_TOOLS_DMESG = re.compile(r"dmesg\.\d{12}")
 # One source larger than this is a damaged or hostile file, not a crash log.
 MAX_SOURCE_BYTES = 256 * 1024 * 1024
 
@@ -99,6 +105,17 @@ def core_release(vmcore: Path) -> str:
         raise ValueError(
             f"{vmcore}: drgn not installed ({exc}); pip install 'hotfence[vmcore]'"
         ) from exc
+    try:
+        with vmcore.open("rb") as fh:
+            magic = fh.read(len(MAKEDUMPFILE_FLAT))
+    except OSError as exc:
+        raise ValueError(f"{vmcore}: {exc.strerror or exc}") from exc
+    compressed = magic.startswith((KDUMP_COMPRESSED, MAKEDUMPFILE_FLAT))
+    if compressed and not getattr(drgn, "_with_libkdumpfile", False):
+        raise ValueError(
+            f"{vmcore}: makedumpfile's compressed format, and this drgn was built without "
+            "libkdumpfile (convert it with makedumpfile -E into an ELF vmcore)"
+        )
     prog = drgn.Program()
     try:
         prog.set_core_dump(str(vmcore))
@@ -129,25 +146,42 @@ def _core_source(
     return None
 
 
+def _kdump_files(stamp: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """(cores, dmesg files, incomplete captures) of one ``/var/crash/<stamp>/``.
+
+    RHEL's kdump writes ``vmcore`` (``vmcore.flat`` when makedumpfile -F streamed it)
+    and ``vmcore-dmesg.txt``; Debian's kdump-tools ``dump.<stamp>`` and
+    ``dmesg.<stamp>``. A capture still being written (or cut short by a reset) is
+    ``vmcore-incomplete`` / ``dump-incomplete``.
+    """
+    cores, dmesgs, partial = [], [], []
+    for f in sorted(p for p in stamp.iterdir() if p.is_file()):
+        if f.name in ("vmcore", "vmcore.flat") or KDUMP_TOOLS_DUMP.fullmatch(f.name):
+            cores.append(f)
+        elif f.name == "vmcore-dmesg.txt" or KDUMP_TOOLS_DMESG.fullmatch(f.name):
+            dmesgs.append(f)
+        elif f.name in ("vmcore-incomplete", "dump-incomplete"):
+            partial.append(f)
+    return cores, dmesgs, partial
+
+
 def _crash_dir_sources(
     crash_dir: Path, vmlinux: Path | None, debug_vmlinux: Sequence[str], notes: list[str]
 ) -> list[Source | CoreSource]:
-    """kdump's <stamp>/ directories: the vmcore first (drgn-symbolised frames), then
-    vmcore-dmesg.txt, whose same crash the store then counts once."""
+    """kdump's <stamp>/ directories: the vmcore first (drgn-symbolised frames), then its
+    dmesg file, whose same crash the store then counts once."""
     sources: list[Source | CoreSource] = []
     for stamp in sorted(p for p in crash_dir.iterdir() if p.is_dir()):
-        core = stamp / "vmcore"
-        if core.is_file():
+        cores, dmesgs, partial = _kdump_files(stamp)
+        for core in cores:
             found = _core_source(core, vmlinux, debug_vmlinux, notes)
             if found is not None:
                 sources.append(found)
-        if (stamp / "vmcore.flat").is_file():
+        for f in partial:
             notes.append(
-                f"{stamp / 'vmcore.flat'}: flattened format not read "
-                "(makedumpfile -R turns it into a vmcore)"
+                f"{f}: an incomplete capture (the capture kernel did not finish), not read"
             )
-        dmesg = stamp / "vmcore-dmesg.txt"
-        if dmesg.is_file():
+        for dmesg in dmesgs:
             data = _read(dmesg, notes)
             if data is not None:
                 sources.append(Source(SourceKind.vmcore, str(dmesg), data))

@@ -26,7 +26,8 @@ EXIT_STORE = 3
     type=click.Path(file_okay=False, path_type=Path),
     default=CRASH_DIR,
     show_default=True,
-    help="kdump's directory: */vmcore (with a debug vmlinux) and */vmcore-dmesg.txt are read.",
+    help="kdump's directory: */vmcore, */vmcore.flat, */dump.<stamp> (with a debug vmlinux) "
+    "and */vmcore-dmesg.txt, */dmesg.<stamp> are read.",
 )
 @click.option(
     "--vmlinux",

@@ -198,6 +198,13 @@ class Summaries:
         counts: list[DailyCount] = self._get("daily", self.store.daily_counts)
         return counts if title is None else [d for d in counts if d.title == title]
 
+    def daily_chart(self, title: str | None = None) -> chart.Chart:
+        """The per-day chart of the fleet (or of one group): building the fleet's from
+        its ~20,000 (group, day) counts took 40 ms, half of the group list page."""
+        key = "chart" if title is None else f"chart:{title}"
+        built: chart.Chart = self._get(key, lambda: chart.build(self.daily(title)))
+        return built
+
 
 class ReadOnly(BaseHTTPMiddleware):
     """Refuse every method that could change something, on every path, before routing."""
@@ -301,7 +308,7 @@ def create_app(store: CrashStore) -> FastAPI:
             "index.html",
             {
                 "groups": groups,
-                "chart": chart.build(summaries.daily()),
+                "chart": summaries.daily_chart(),
                 "hosts": len(summaries.hosts()),
                 "total": sum(g.count for g in groups),
             },
@@ -318,7 +325,7 @@ def create_app(store: CrashStore) -> FastAPI:
             {
                 "group": g,
                 "crashes": store.crashes(title=title, limit=200),
-                "chart": chart.build(summaries.daily(title)),
+                "chart": summaries.daily_chart(title),
             },
         )
 

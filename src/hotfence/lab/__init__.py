@@ -27,5 +27,7 @@ Modules, one job each:
 * ``crashlab`` - the crash kinds, the ``hotfence_crash.ko`` build and ``record``.
 * ``pstore`` - a real pstore capture: panic with ramoops loaded, warm reset, read
   /sys/fs/pstore at the next boot.
-* ``cli`` - ``hotfence lab kinds|record|vmcore|pstore|run|kernel``.
+* ``kdump`` - a real kdump capture: ``kexec -p`` a capture kernel, panic, save
+  /proc/vmcore with makedumpfile as Debian's kdump-tools lays out /var/crash.
+* ``cli`` - ``hotfence lab kinds|record|vmcore|pstore|kdump|run|kernel``.
 """

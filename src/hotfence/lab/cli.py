@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from hotfence import console as conventions
-from hotfence.lab import crashlab, pstore
+from hotfence.lab import crashlab, kdump, pstore
 from hotfence.lab.debkernel import (
     GuestKernelError,
     prepare_debug_vmlinux,
@@ -194,6 +194,38 @@ def pstore_cmd(out: Path, kver: str | None, output: str) -> None:
     for path in paths:
         click.echo(f"{path} ({path.stat().st_size} bytes)")
     click.echo(f"kernel {cap.kernel}")
+
+
+@lab.command("kdump")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="directory for var-crash/<stamp>/{dump,dmesg}.<stamp> and serial.log",
+)
+@click.option("--kver", help="Debian kernel ABI (default: newest 6.1 apt offers)")
+@conventions.output_option()
+def kdump_cmd(out: Path, kver: str | None, output: str) -> None:
+    """Panic a guest with a kexec capture kernel loaded; copy what it saved, as kdump-tools
+    lays out /var/crash (needs the kexec-tools and makedumpfile packages on this host)."""
+    try:
+        with conventions.status("panicking a guest into its kdump capture kernel"):
+            cap = kdump.capture(kver)
+    except (GuestKernelError, GuestError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    paths = kdump.write_capture(cap, out)
+    if output == "json":
+        conventions.print_json(
+            {
+                "kernel": cap.kernel,
+                "seconds": cap.seconds,
+                "files": [{"path": str(p), "bytes": p.stat().st_size} for p in paths],
+            }
+        )
+        return
+    for path in paths:
+        click.echo(f"{path} ({path.stat().st_size} bytes)")
+    click.echo(f"kernel {cap.kernel}, {cap.seconds} s")
 
 
 @lab.command("run")

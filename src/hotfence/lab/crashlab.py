@@ -182,10 +182,10 @@ KINDS: dict[str, CrashKind] = {
             "echo 2 > /proc/sys/kernel/watchdog_thresh && "
             + _LOAD
             + "echo softlockup > /proc/hotfence_crash",
-            # syzkaller names stalls after the frame that called the write anchor
-            # (vfs_write), not the RIP, which is random in a loop: proc_reg_write here.
+            # the loop is the module's own code: the RIP's function titles it
+            # (syzkaller's entry-point title, proc_reg_write, is an alternative)
             "HANG",
-            "BUG: soft lockup in proc_reg_write",
+            "BUG: soft lockup in hotfence_crash_softlockup",
             "hotfence_crash_softlockup",
             (
                 "watchdog: BUG: soft lockup - CPU#0 stuck for",

@@ -1,22 +1,16 @@
 """How a selected container's bundle changes: seccomp merge, hooks, coverage annotation.
 
-Imported by ``hotfence-runc create`` only for a container a policy selects.
+Imported by ``hotfence-runc create`` only for a container a policy selects whose plan
+(:mod:`.prepared`) is not cached yet.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hotfence.fence.compiled import ANY, INET_FAMILIES, CompiledPolicy, Hook
-from hotfence.oci.common import (
-    COVERAGE_ANNOTATION,
-    HOOK_TIMEOUT,
-    POLICY_ANNOTATION,
-    hook_env,
-)
+from hotfence.oci import prepared
 
 if TYPE_CHECKING:
     from hotfence.fence.policy import Policy
@@ -63,19 +57,10 @@ def needs_cgroup_fence(compiled: CompiledPolicy) -> bool:
     return any(k.family in INET_FAMILIES or k.family == ANY for k in compiled.create)
 
 
-def _hook(argv: list[str]) -> dict[str, Any]:
-    return {
-        "path": sys.executable,
-        "args": [sys.executable, "-m", "hotfence.oci.runtime", *argv],
-        "env": hook_env(),
-        "timeout": HOOK_TIMEOUT,
-    }
-
-
-def edit_config(
-    config: dict[str, Any], policy: Policy, compiled: CompiledPolicy
-) -> list[RuleMechanism]:
-    """Merge ``policy`` into a bundle's config (in place): seccomp, hooks, annotations."""
+def merge_plan(seccomp: dict[str, Any] | None, compiled: CompiledPolicy) -> dict[str, Any]:
+    """What a container of this policy with this input profile gets (:mod:`.prepared` keeps
+    it for the next such container): the merged profile, coverage, whether the cgroup fence
+    is needed. Raises WrapError / profile.MergeError when it cannot be fenced."""
     cov = coverage(compiled)
     missing = [c.rule for c in cov if not c.mechanisms]
     if missing:
@@ -85,21 +70,18 @@ def edit_config(
         )
     from hotfence.oci import profile
 
-    linux = config.setdefault("linux", {})
-    merged = profile.merge(linux.get("seccomp"), compiled)
-    if merged.seccomp:
-        linux["seccomp"] = merged.seccomp
-    if needs_cgroup_fence(compiled):
-        hooks = config.setdefault("hooks", {})
-        apply = ["hook", "apply", policy.file]
-        if policy.model.spec.failure == "open":
-            apply += ["--failure", "open"]
-        hooks.setdefault("createRuntime", []).append(_hook(apply))
-        hooks.setdefault("poststop", []).append(_hook(["hook", "remove"]))
-    notes = merged.notes
-    ann = config.setdefault("annotations", {})
-    ann[POLICY_ANNOTATION] = policy.file
-    ann[COVERAGE_ANNOTATION] = json.dumps(
-        {"rules": {c.rule: list(c.mechanisms) for c in cov}, "notes": notes}
-    )
-    return cov
+    merged = profile.merge(seccomp, compiled)
+    return {
+        "seccomp": merged.seccomp or None,
+        "notes": merged.notes,
+        "coverage": [[c.rule, list(c.mechanisms)] for c in cov],
+        "cgroup_fence": needs_cgroup_fence(compiled),
+    }
+
+
+def edit_config(config: dict[str, Any], policy: Policy, compiled: CompiledPolicy) -> dict[str, Any]:
+    """Merge ``policy`` into a bundle's config (in place): seccomp, hooks, annotations.
+    Returns the plan it applied."""
+    plan = merge_plan((config.get("linux") or {}).get("seccomp"), compiled)
+    prepared.apply(config, policy.file, policy.model.spec.failure, plan)
+    return plan

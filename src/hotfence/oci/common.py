@@ -69,6 +69,13 @@ def log_error(args: list[str], message: str, level: str = "error") -> None:
             pass
 
 
+def runtime_dir() -> str:
+    """Where the wrapper keeps what it reuses between containers (selector index, plans,
+    probes): beside the fences' state, ``/run/hotfence/runtime`` by default."""
+    state = os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence")
+    return os.path.join(os.path.dirname(state), "runtime")
+
+
 def hook_env() -> list[str]:
     """The environment a hook entry carries (runc gives hooks nothing else)."""
     env = [f"{k}={os.environ[k]}" for k in PASS_ENV if k in os.environ]

@@ -4,7 +4,8 @@
   init process already sits in the container's cgroup, and has not run the container's
   program yet. The policy is applied to that cgroup exactly as ``fence apply`` does
   (pinned, so it outlives the hook), and its cgroup id is recorded in the bundle for:
-* ``hook remove`` (poststop): removes that fence once the container is gone.
+* ``hook remove`` (poststop): removes that fence once the container is gone (in the
+  background: runc and the engine do not wait for it).
 * ``hook select [--policy-dir DIR]`` (createRuntime and poststop, from hooks.d): the same, for
   runtimes that read hooks.d (Podman, CRI-O) instead of being wrapped: the policy is
   chosen here, from the bundle's annotations. Seccomp cannot be changed at that point, so
@@ -17,10 +18,17 @@ A non-zero exit makes runc fail the create: the container does not start (fail c
 from __future__ import annotations
 
 import json
+import os
 import sys
-from pathlib import Path
 
-from hotfence.oci.common import DEFAULT_POLICY_DIR, ID_FILE, hook_env
+from hotfence import __version__
+from hotfence.oci.common import DEFAULT_POLICY_DIR, ID_FILE, hook_env, runtime_dir
+
+# The poststop path imports no more than this (no pathlib, no typing): it runs per container.
+# mypy reads any TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from hotfence.fence.backends import ProbeResult
 
 HOOKS_D_VERSION = "1.0.0"
 
@@ -29,14 +37,44 @@ def _state() -> dict[str, object]:
     return dict(json.load(sys.stdin))
 
 
+def _probes() -> list[ProbeResult]:
+    """Which backends this kernel loads, probed once per boot (and hotfence version, and BPF
+    object directory): every hook would otherwise load the probe programs again."""
+    from hotfence.fence.backends import ProbeResult, probe
+
+    with open("/proc/sys/kernel/random/boot_id") as f:
+        key = [f.read().strip(), __version__, os.environ.get("HOTFENCE_BPF_BUILD", "")]
+    path = os.path.join(runtime_dir(), "probes.json")
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+        if doc["key"] == key:
+            return [ProbeResult(b, bool(a), r) for b, a, r in doc["probes"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    probes = probe()
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}"
+        with open(tmp, "w") as f:
+            json.dump(
+                {"key": key, "probes": [[p.backend, p.available, p.reason] for p in probes]}, f
+            )
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only /run only costs speed
+    return probes
+
+
 def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool) -> str:
     from hotfence.containers.cgroups import cgroup_of_pid
     from hotfence.fence.backends import select, unenforceable
-    from hotfence.fence.compiler import compile_file
+    from hotfence.oci.prepared import compiled_policy
 
-    compiled = compile_file(policy_file)
+    # Compiled by the wrapper's create moments ago (no policy schema to import here).
+    compiled = compiled_policy(policy_file)
     cgroup = cgroup_of_pid(pid)
-    sel = select(compiled)
+    sel = select(compiled, probes=_probes())
     missing = unenforceable(list(sel.coverage))
     if missing and not allow_partial:
         raise RuntimeError(
@@ -44,24 +82,50 @@ def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool) -> str:
             + ", ".join(c.name for c in missing)
             + " and this runtime cannot add them to the container's seccomp profile"
         )
-    state, _ = sel.backend.apply(compiled, str(cgroup), str(Path(policy_file).resolve()))
-    Path(bundle, ID_FILE).write_text(
-        json.dumps({"cgroup": str(cgroup), "cgroup_id": cgroup.stat().st_ino})
-    )
+    state, _ = sel.backend.apply(compiled, str(cgroup), os.path.realpath(policy_file))
+    with open(os.path.join(bundle, ID_FILE), "w") as f:
+        json.dump({"cgroup": str(cgroup), "cgroup_id": cgroup.stat().st_ino}, f)
     return f"applied {compiled.name!r} on {state.cgroup} via {sel.name}"
 
 
 def _remove(bundle: str) -> None:
-    from hotfence.fence.backends import cgroup as backend
-    from hotfence.fence.backends import lsm
+    """Remove the fence the createRuntime hook recorded in ``bundle``, in the background.
 
-    record = Path(bundle, ID_FILE)
-    if not record.exists():
+    The container is gone by now (poststop) and its cgroup with it, so the kernel no longer
+    runs the fence; what is left is its pinned state. Unpinning it needs libbpf and the
+    fence backends, more start-up than the rest of a ``docker run --rm``, so a child does it
+    after runc has moved on. The record is claimed first, synchronously: a container
+    re-created in the same bundle (``docker restart``) writes its own, for its new cgroup.
+    A removal that fails leaves a fence that ``fence status`` shows as stale and ``fence
+    prune`` (or the agent) removes.
+    """
+    record = os.path.join(bundle, ID_FILE)
+    claimed = f"{record}.removing.{os.getpid()}"
+    try:
+        os.rename(record, claimed)
+    except FileNotFoundError:
         return
-    cgroup_id = int(json.loads(record.read_text())["cgroup_id"])
-    backend.remove(cgroup_id)
-    lsm.remove(cgroup_id)
-    record.unlink()
+    try:
+        with open(claimed) as f:
+            cgroup_id = int(json.load(f)["cgroup_id"])
+    finally:
+        os.unlink(claimed)
+    if os.fork():
+        return
+    # The child: off runc's output pipes (runc waits for them to close) and session.
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        from hotfence.fence.backends import cgroup as backend
+        from hotfence.fence.backends import lsm
+
+        backend.remove(cgroup_id)
+        lsm.remove(cgroup_id)
+        os._exit(0)
+    except BaseException:
+        os._exit(1)
 
 
 def main(argv: list[str]) -> int:
@@ -78,7 +142,13 @@ def main(argv: list[str]) -> int:
         bundle = str(state.get("bundle") or ".")
         # hooks.d gives one command for both stages; the state's status tells them apart.
         if argv[0] == "remove" or state.get("status") == "stopped":
-            _remove(bundle)
+            try:
+                _remove(bundle)
+            except Exception as exc:  # poststop: the container is gone either way
+                print(
+                    f"hotfence: fence not removed ({exc}); fence prune removes it", file=sys.stderr
+                )
+                return 1
             return 0
         if argv[0] == "apply":
             print(f"hotfence: {_apply(argv[1], _pid(state), bundle, True)}", file=sys.stderr)
@@ -100,7 +170,8 @@ def _select(argv: list[str], state: dict[str, object], bundle: str) -> int:
     from hotfence.oci.wrap import selected
 
     policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
-    config = json.loads(Path(bundle, "config.json").read_text())
+    with open(os.path.join(bundle, "config.json"), "rb") as f:
+        config = json.load(f)
     annotations = state.get("annotations")
     if isinstance(annotations, dict):
         config["annotations"] = {**(config.get("annotations") or {}), **annotations}

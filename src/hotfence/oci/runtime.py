@@ -7,8 +7,10 @@ Registered as a Docker runtime (``daemon.json``)::
 
 then ``docker run --runtime hotfence ...`` (or ``"default-runtime": "hotfence"``).
 
-Every runc command but ``create`` is passed straight to runc (``exec``, nothing imported).
-On ``create`` the wrapper reads the bundle's ``config.json``, finds the policies of the
+The installed ``hotfence-runc`` is a POSIX sh front (``oci/hotfence-runc``, a setuptools
+script): it execs runc for every command but ``create``, ``run`` and ``restore`` without
+starting Python, and hands those to this module, installed as ``hotfence-runc-py``, which
+parses runc's arguments the same way. On ``create`` (and ``run``) the wrapper reads the bundle's ``config.json``, finds the policies of the
 policy directory whose ``spec.selector`` matches the container (:mod:`.meta`) and, for
 the one that does:
 
@@ -19,7 +21,8 @@ the one that does:
   policy to that cgroup as ``fence apply`` does, and a ``poststop`` hook removes it again;
 * writes the coverage, per rule and mechanism, into the annotation ``org.hotfence.coverage``,
 
-then execs runc. If any of that fails the container does not start: the reason goes to
+then execs runc. ``restore`` of a container a policy selects is refused: a checkpoint
+carries its own state, which the wrapper cannot fence. If any of that fails the container does not start: the reason goes to
 runc's log, which is what ``docker run`` prints, unless the policy says ``failure: open``
 (then the container starts unfenced and the log says so).
 
@@ -31,15 +34,23 @@ Policy directory: ``--policy-dir`` (first, before runc's own arguments), else
 
 from __future__ import annotations
 
-# Only os, sys and .common: every runc command goes through here, so start-up time is per
-# command.
+# Only os, sys and .common at import: whatever reaches Python pays its start-up, and every
+# container's create does.
 import os
 import sys
 
 from hotfence.oci.common import DEFAULT_POLICY_DIR
 
-# runc's global options that take a value (everything before the command).
-RUNC_VALUE_OPTIONS = {"--root", "--log", "--log-format", "--criu", "--rootless"}
+# runc's global options (runc 1.1, urfave/cli on Go's flag package: -opt or --opt, and
+# "--opt value" or "--opt=value"); the sh front (hotfence-runc) carries the same table.
+RUNC_VALUE_OPTIONS = ("root", "log", "log-format", "criu", "rootless")
+RUNC_BOOL_OPTIONS = ("debug", "systemd-cgroup", "help", "h", "version", "v")
+# The commands that start a container from a bundle: only these need hotfence.
+STARTING = ("create", "run", "restore")
+
+
+class UnknownOption(ValueError):
+    """A global option runc 1.1 does not have: it may take a value, so the command is unsure."""
 
 
 def _split(argv: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -51,18 +62,47 @@ def _split(argv: list[str]) -> tuple[dict[str, str], list[str]]:
     return ours, argv
 
 
-def _command(args: list[str]) -> tuple[int, str]:
-    """Index and name of runc's command in ``args`` ("" when there is none)."""
+def _scan(args: list[str]) -> tuple[int, str]:
+    """Where runc's command is (``len(args)`` when there is none), and the first option
+    runc 1.1 does not know ("" if none), parsed as runc's flag parser and the sh front do."""
     i = 0
+    unknown = ""
     while i < len(args):
         a = args[i]
-        if a in RUNC_VALUE_OPTIONS:
-            i += 2
-        elif a.startswith("-"):
+        if a == "--":
+            return i + 1, unknown
+        if a == "-" or not a.startswith("-"):
+            break
+        name = a.lstrip("-")
+        if a.startswith("---") or name.split("=", 1)[0] not in (
+            *RUNC_VALUE_OPTIONS,
+            *RUNC_BOOL_OPTIONS,
+        ):
+            unknown = unknown or a
             i += 1
+        elif name in RUNC_VALUE_OPTIONS:
+            i += 2
         else:
-            return i, a
-    return -1, ""
+            i += 1
+    return min(i, len(args)), unknown
+
+
+def _command(args: list[str]) -> tuple[int, str]:
+    """Index and name of runc's command in ``args`` (-1, "" when there is none).
+
+    Raises UnknownOption for an option runc 1.1 does not know, when a later argument
+    names a command that starts a container: the caller cannot tell which one is the
+    command, and must not let a container start unfenced.
+    """
+    i, unknown = _scan(args)
+    if unknown and any(a in STARTING for a in args[i:]):
+        raise UnknownOption(
+            f"unknown runc option {unknown!r} before {' '.join(args[i:])!r}: hotfence-runc "
+            "cannot tell whether this starts a container, so it does not run it"
+        )
+    if i >= len(args):
+        return -1, ""
+    return i, args[i]
 
 
 def _exec_runc(runc: str, args: list[str]) -> None:
@@ -80,59 +120,22 @@ def main(argv: list[str] | None = None) -> None:
         from hotfence.oci.hook import hooks_d
 
         sys.exit(hooks_d(args[1:]))
-    if args[:1] == ["shim"]:
-        policy_dir = (
-            ours.get("policy-dir") or os.environ.get("HOTFENCE_POLICY_DIR") or DEFAULT_POLICY_DIR
-        )
-        sys.stdout.write(shim(policy_dir, runc))
-        return
-    at, command = _command(args)
-    if command in ("create", "run"):
+    try:
+        at, command = _command(args)
+    except UnknownOption as exc:
+        from hotfence.oci.common import log_error
+
+        log_error(args, str(exc))
+        sys.exit(1)
+    if command in STARTING:
         policy_dir = (
             ours.get("policy-dir") or os.environ.get("HOTFENCE_POLICY_DIR") or DEFAULT_POLICY_DIR
         )
         from hotfence.oci.wrap import prepare
 
-        if not prepare(args, at, policy_dir):
+        if not prepare(args, at, policy_dir, restore=command == "restore"):
             sys.exit(1)
     _exec_runc(runc, args)
-
-
-SHIM = """#!/bin/sh
-# hotfence-runc shim, made by `hotfence-runc --policy-dir DIR shim`: runc's commands other
-# than create and run go straight to runc, without starting Python.
-skip=0
-cmd=
-for a in "$@"; do
-  if [ "$skip" = 1 ]; then skip=0; continue; fi
-  case "$a" in
-    {value_options}) skip=1 ;;
-    -*) ;;
-    *) cmd=$a; break ;;
-  esac
-done
-case "$cmd" in
-  create|run) exec {wrapper} --policy-dir {policy_dir} --runc {runc} "$@" ;;
-esac
-exec {runc} "$@"
-"""
-
-
-def _sh_quote(text: str) -> str:
-    return "'" + text.replace("'", "'\\''") + "'"
-
-
-def shim(policy_dir: str, runc: str) -> str:
-    """A POSIX sh front for this wrapper, to register as the runtime instead of it."""
-    wrapper = os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])), "hotfence-runc")
-    if not os.access(wrapper, os.X_OK):
-        wrapper = sys.argv[0]
-    return SHIM.format(
-        value_options="|".join(sorted(RUNC_VALUE_OPTIONS)),
-        wrapper=_sh_quote(os.path.abspath(wrapper)),
-        policy_dir=_sh_quote(os.path.abspath(policy_dir)),
-        runc=_sh_quote(runc),
-    )
 
 
 if __name__ == "__main__":

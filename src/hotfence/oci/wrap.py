@@ -1,21 +1,30 @@
 """What ``hotfence-runc create`` does to a bundle before runc reads it (see :mod:`.runtime`).
 
-Kept light: it runs for every container; only a selected one loads :mod:`.bundle`.
+Kept light: it runs for every container; only a selected one loads :mod:`.bundle` (and
+with it the policy schema and compiler). Only os and json at import (see :mod:`.meta`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from hotfence.oci import meta as meta_mod
 from hotfence.oci.common import bundle_and_id, log_error
 from hotfence.oci.selectors import Entry, entries
 
+# typing itself costs start-up; mypy reads any TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 class SelectionError(RuntimeError):
     """More than one policy selects a container."""
+
+
+class RestoreRefused(RuntimeError):
+    """runc restore of a selected container (a checkpoint's state cannot be fenced here)."""
 
 
 def selected(policy_dir: str, who: meta_mod.ContainerMeta) -> Entry | None:
@@ -30,32 +39,57 @@ def selected(policy_dir: str, who: meta_mod.ContainerMeta) -> Entry | None:
     return chosen[0] if chosen else None
 
 
-def prepare(args: list[str], at: int, policy_dir: str) -> bool:
-    """Edit the bundle of a create/run; False when the container must not start."""
+def _plan(policy_file: str, seccomp: object, key: str) -> dict[str, Any]:
+    """Validate, compile and merge ``policy_file`` now (and keep it for the next container)."""
+    from hotfence.fence.compiler import compile_policy
+    from hotfence.fence.policy import load_policy
+    from hotfence.oci import prepared
+    from hotfence.oci.bundle import merge_plan
+
+    stamp = prepared.stamp(policy_file)  # before reading: a later edit makes it stale
+    compiled = compile_policy(load_policy(policy_file))
+    merged = merge_plan(seccomp, compiled)  # type: ignore[arg-type]
+    prepared.store(policy_file, stamp, compiled, key, merged)
+    return merged
+
+
+def prepare(args: list[str], at: int, policy_dir: str, restore: bool = False) -> bool:
+    """Edit the bundle of a create/run; False when the container must not start.
+
+    ``restore``: runc restores a checkpoint, whose process state the wrapper cannot fence;
+    a selected container is refused (fail closed) unless its policy says ``failure: open``.
+    """
     bundle, cid = bundle_and_id(args, at)
-    config_path = Path(bundle) / "config.json"
+    config_path = os.path.join(bundle, "config.json")
     chosen: Entry | None = None
     try:
-        config = json.loads(config_path.read_text())
+        with open(config_path, "rb") as f:
+            config = json.load(f)
         who = meta_mod.from_bundle(config, cid)
         chosen = selected(policy_dir, who)
         if chosen is None:
             return True
-        # Only now the policy schema, compiler and seccomp merge: this container needs them.
-        from hotfence.fence.compiler import compile_policy
-        from hotfence.fence.policy import load_policy
-        from hotfence.oci.bundle import edit_config
+        if restore:
+            raise RestoreRefused(
+                f"{who.text()}: runc restore of a container selected by {chosen.file}: "
+                "hotfence-runc fences containers at create only"
+            )
+        from hotfence.oci import prepared  # hashlib: only for a selected container
 
-        policy = load_policy(chosen.file)
-        compiled = compile_policy(policy)
-        cov = edit_config(config, policy, compiled)
-        tmp = config_path.with_name(f".config.json.hotfence.{os.getpid()}")
-        tmp.write_text(json.dumps(config))
+        seccomp = (config.get("linux") or {}).get("seccomp")
+        key = prepared.profile_key(seccomp)
+        plan = prepared.load(chosen.file)
+        merged = (plan or {}).get("profiles", {}).get(key)
+        if merged is None:
+            merged = _plan(chosen.file, seccomp, key)
+        prepared.apply(config, chosen.file, chosen.failure, merged)
+        tmp = os.path.join(bundle, f".config.json.hotfence.{os.getpid()}")
+        with open(tmp, "w") as f:
+            json.dump(config, f)
         os.replace(tmp, config_path)  # runc reads a whole file, old or new
         log_error(
             args,
-            f"{who.text()}: policy {compiled.name!r} ({chosen.file}): "
-            + "; ".join(c.text() for c in cov),
+            f"{who.text()}: policy {chosen.file}: {prepared.coverage_text(merged)}",
             level="info",
         )
         return True

@@ -20,6 +20,7 @@ from hotfence.triage.model import FileResult, KnownBugMatch, Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
 from hotfence.triage.reader import DEFAULT_LIMITS, InputError, ReadLimits, Skipped, expand
+from hotfence.triage.spill import ReportSpill
 
 if TYPE_CHECKING:  # pyelftools is imported only when a vmlinux is given
     from hotfence.triage.symbolize import Symbolizer
@@ -82,7 +83,7 @@ def triage_paths(
             continue
         try:
             got = triage_input(item, stdin, limits)
-            reports = [enrich(r, symbolizer, catalog) for r in got.reports]
+            reports = ReportSpill(enrich(r, symbolizer, catalog) for r in got.reports)
         except MemoryError:
             results.append(FileResult(path=item, error="out of memory while triaging it"))
             continue

@@ -15,18 +15,19 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
-from hotfence.store import CrashRecord, CrashStore, SourceKind, StoreError
-from hotfence.store.host import local_host
-from hotfence.triage.analyze import KnownBugMatcher, triage_paths
 from hotfence.triage.reader import DEFAULT_LIMITS, ReadLimits
 from hotfence.triage.render import FORMATS, render
-from hotfence.triage.source import SourceLines
-from hotfence.triage.tostore import crash_record
-from hotfence.yamlsource import SourceError
+
+# Imported by the code paths that use them: `triage --help` loads none of the parser,
+# renderer, crash store (SQLAlchemy + alembic, ~0.3 s) or catalogue (pydantic + yaml),
+# and `--no-store` never loads the store.
+if TYPE_CHECKING:
+    from hotfence.store import CrashRecord
+    from hotfence.triage.analyze import KnownBugMatcher
 
 EXIT_UNREADABLE = 2
 EXIT_NOT_STORED = 3
@@ -138,6 +139,10 @@ def triage(
         return
     if not paths:
         raise click.UsageError("give at least one PATH (or - for stdin), or --vmcore")
+    from rich.console import Console
+
+    from hotfence.triage.analyze import triage_paths
+    from hotfence.triage.source import SourceLines
 
     symbolizer = None
     if vmlinux or modules_dir:
@@ -177,11 +182,12 @@ def triage(
     failed = [r for r in results if r.error]
     for r in failed:
         click.echo(f"hotfence triage: cannot read {r.path}: {r.error}", err=True)
-    stored = (
-        _store(db, host_id, [crash_record(rep, res.path) for res in results for rep in res.reports])
-        if store
-        else True
-    )
+    stored = True
+    if store:
+        from hotfence.triage.tostore import crash_record
+
+        records = [crash_record(rep, res.path) for res in results for rep in res.reports]
+        stored = _store(db, host_id, records)
     if failed:
         sys.exit(EXIT_UNREADABLE)
     if not stored:
@@ -192,6 +198,9 @@ def _store(db: str | None, host_id: str | None, records: list[CrashRecord]) -> b
     """Record crashes after the report was printed; a failure is a warning, never a loss."""
     if not records:
         return True
+    from hotfence.store import CrashStore, StoreError
+    from hotfence.store.host import local_host
+
     try:
         with CrashStore.open(db) as crash_store:
             crash_store.add(local_host(host_id), records)
@@ -216,6 +225,11 @@ def _triage_vmcore(
     db: str | None,
     host_id: str | None,
 ) -> None:
+    from rich.console import Console
+
+    from hotfence.store import SourceKind
+    from hotfence.triage.source import SourceLines
+    from hotfence.triage.tostore import crash_record
     from hotfence.triage.vmcore import VmcoreError, analyze_vmcore
     from hotfence.triage.vmcore_render import render_vmcore
 
@@ -245,6 +259,7 @@ def _known_bugs(known_dirs: tuple[str, ...]) -> KnownBugMatcher | None:
     loader = root.get("known_bugs") if isinstance(root, dict) else None
     if loader is None:
         return None
+    from hotfence.yamlsource import SourceError  # the loader imports it anyway
 
     try:
         matcher: KnownBugMatcher = loader([Path(d) for d in known_dirs] if known_dirs else None)

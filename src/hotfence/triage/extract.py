@@ -83,8 +83,9 @@ def extract(
     pos = start
     n = -1
     last_pos = start
+    feed, find = window.feed, text.find  # this loop runs once per line of every window
     while pos < limit:
-        nl = text.find("\n", pos, limit)
+        nl = find("\n", pos, limit)
         if nl == -1:
             nl = limit
         raw = text[pos:nl]
@@ -94,7 +95,7 @@ def extract(
         if n >= _MAX_REPORT_LINES:
             break
         last_pos = pos
-        if not window.feed(raw, line_start, n, first_no):
+        if not feed(raw, line_start, n, first_no):
             break
     stops = [p for p in (window.second, window.resume) if p is not None]
     next_pos = min(stops) if stops else last_pos
@@ -180,7 +181,10 @@ class _Window:
                 return False  # past the next report only the corruption check looks, briefly
         line = make_line(raw, line_start, first_no + n)
         if not is_header:
-            self._note_next_report(raw, line_start, line.context, n)
+            if line_start in self.cands:
+                self._note_next_report(raw, line_start, line.context, n)
+            elif self.second is None and info_with_stack(raw):
+                self.second = line_start  # _note_next_report's one effect on other lines
             if line.context != self.context and not (
                 self.cpu_traceback and caller_id(line.context).startswith("C")
             ):

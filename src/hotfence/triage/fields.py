@@ -191,7 +191,15 @@ def call_trace(lines: list[str]) -> list[Frame]:
     """
     start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
     if start is None:
-        start = next((i for i, t in enumerate(lines) if _is_entry_line(t)), None)
+        track = False  # inside a SLUB "Allocated in ..." / "Freed in ..." track
+        for i, t in enumerate(lines):
+            if _SLUB_TRACK_RE.match(t):
+                track = True
+            elif not _is_entry_line(t):
+                track = False
+            elif not track:
+                start = i
+                break
         if start is None:
             return []
     frames: list[Frame] = []
@@ -210,6 +218,11 @@ def call_trace(lines: list[str]) -> list[Frame]:
         if frames:
             break
     return frames
+
+
+# mm/slub.c print_track(): the allocating and freeing tasks' stacks, printed before the
+# checking task's own (which has no header on 32-bit ARM): not the report's trace.
+_SLUB_TRACK_RE = re.compile(r"(?:INFO: )?(?:Allocated|Freed) in .+ age=\d")
 
 
 def _is_entry_line(t: str) -> bool:

@@ -50,8 +50,7 @@ _PREFIX_RE = re.compile(
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
 # A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
 # "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...". The identifier says who wrote
-# it. (journalctl's short-monotonic "[ 123.4] host ident: " is left out: a kernel line
-# "[ 123.4] usb 1-1: ..." has the same shape.)
+# it. (journalctl's short-monotonic "[ 123.4] host ident: " is _MONOTONIC_RE's.)
 _SYSLOG_ANY_RE = re.compile(
     r"^(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
@@ -118,15 +117,49 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     return raw[m.end() :], CONSOLE, ts
 
 
-def from_userspace(raw: str) -> bool:
+# journalctl -o short-monotonic: "[  123.456789] host ident[pid]: ". A console line can
+# have the same shape ("[ 1.2] usb 1-1: new device"), so only a log whose kernel lines
+# name a host ("[ 1.2] host kernel: ...", journal_host) is read this way.
+_MONOTONIC_RE = re.compile(
+    r"\[ *\d+\.\d+\] (?P<host>[^\s\[]\S*) (?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+)
+# The first few " kernel: " hits decide (a journal is one format), looked for near the
+# start only: a journal of a boot opens with the kernel's own lines, and a console log
+# (no such hit) then costs a bounded search, not one over all of a large log.
+_JOURNAL_PROBES = 8
+_JOURNAL_WINDOW = 4 << 20
+
+
+def journal_host(text: str) -> str | None:
+    """The host of a ``journalctl -o short-monotonic`` log, from its kernel lines; None
+    for any other log (a console's or dmesg's lines name no host)."""
+    pos = text.find(" kernel: ", 0, _JOURNAL_WINDOW)
+    for _ in range(_JOURNAL_PROBES):
+        if pos == -1:
+            return None
+        m = _MONOTONIC_RE.match(text, text.rfind("\n", 0, pos) + 1)
+        if m is not None and m.group("ident") == "kernel":
+            return m.group("host")
+        pos = text.find(" kernel: ", pos + 1, _JOURNAL_WINDOW)
+    return None
+
+
+def from_userspace(raw: str, journal: str | None = None) -> bool:
     """True when a syslog / journal line names a program other than the kernel as its
     writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report.
 
-    ``journalctl -o json`` records carry the same fact as ``_TRANSPORT``.
+    ``journalctl -o json`` records carry the same fact as ``_TRANSPORT``; in a
+    short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
+    host whose identifier is not ``kernel`` is a program's.
     """
     if raw[:1] == "{":
         m = _JOURNAL_TRANSPORT_RE.search(raw)
         return m is not None and m.group(1) != "kernel"
+    if raw[:1] == "[":
+        if journal is None:
+            return False
+        mm = _MONOTONIC_RE.match(raw)
+        return mm is not None and mm["host"] == journal and mm["ident"].lower() != "kernel"
     m = _SYSLOG_ANY_RE.match(raw)
     return m is not None and m.group("ident").lower() != "kernel"
 

@@ -7,6 +7,7 @@ These dataclasses are the boundary between parsing and output: the parser fills 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -90,6 +91,8 @@ class Report:
     start_line: int = 0  # 1-based line numbers
     end_line: int = 0
     rip: Frame | None = None
+    # lockups: the function the watchdog caught the CPU looping in (the lockup's RIP)
+    looping_function: str | None = None
     frames: list[Frame] = field(default_factory=list)
     cpu: int | None = None
     pid: int | None = None
@@ -108,5 +111,5 @@ class Report:
 @dataclass
 class FileResult:
     path: str
-    reports: list[Report] = field(default_factory=list)
+    reports: Sequence[Report] = field(default_factory=list)  # a ReportSpill for a log
     error: str | None = None

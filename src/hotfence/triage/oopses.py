@@ -68,6 +68,9 @@ class Format:
     stack: StackSpec | None = None
     no_stack_trace: bool = False
     corrupted: bool = False
+    # A lockup: the function the watchdog caught looping is the report's looping_function
+    # and, when it is a module's own code, its title (titles.looping_title).
+    looping: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,11 @@ _STALL_ANCHORS = [
 
 # One search instead of one per anchor (any anchor matching == the alternation matching).
 _STALL_ANCHOR_ANY = re.compile("|".join(f"(?:{a.pattern})" for a in _STALL_ANCHORS))
+
+
+def is_stall_anchor(frame: str) -> bool:
+    """True for a dispatch frame (syscall entry, work, timer, IPI) that stall titles skip."""
+    return _STALL_ANCHOR_ANY.search(frame) is not None
 
 
 def stall_frame(frames: list[str]) -> tuple[str, int]:
@@ -609,18 +617,28 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 
 # mm/slub.c slab_bug(): "BUG kmalloc-128 (Tainted: G B ): Redzone overwritten", then
 # "INFO:" lines of the same report, the object dump and the checking task's trace: one
-# report, titled by the problem and the first caller outside the slab checks.
+# report, titled by the problem and the first caller outside the slab checks. Since 6.x
+# object_err() ends in a WARN ("WARNING: CPU: 0 PID: 142 at mm/slub.c:1127 object_err"),
+# whose trace is the checking task's: part of the report too (_SLUB_ABSORBS).
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
+_SLUB_SKIP = (
+    "check_",
+    "free_debug_processing",
+    "^kfree$",
+    "kmem_cache_free",
+    "slab_free",
+    "^object_err$",
+    "^print_trailer$",
+    "free_to_partial_list",
+)
 _SLUB_REPORT = _F(
     rx(r"BUG ([\w.\-:()]+?) \((?:Not tainted|Tainted: [^)]*)\): ([^\n]+)"),
     "SLUB: {2} in {3}",
     alt=("BUG {1}: {2}",),
-    stack=_s(
-        CALL_TRACE,
-        PARSE_STACK,
-        skip=("check_", "free_debug_processing", "^kfree$", "kmem_cache_free", "slab_free"),
-    ),
+    # riscv's WARN prints its trace after the "status:" register line, with no header
+    stack=_s(CALL_TRACE, PARSE_STACK, parts2=(RISCV_STACK_START, PARSE_STACK), skip=_SLUB_SKIP),
 )
+_SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:")
 
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
@@ -767,7 +785,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx("BUG: soft lockup"),
                 "BUG: soft lockup in {1}",
                 alt=("stall in {1}",),
-                stack=_s(*_RIP_TRACE, extractor=stall_frame),
+                # riscv's show_regs() prints the trace with no "Call Trace:" header,
+                # straight after its "status: ... cause:" register line
+                stack=_s(
+                    *_RIP_TRACE,
+                    parts2=(RIP_FRAME, RISCV_STACK_START, PARSE_STACK),
+                    extractor=stall_frame,
+                ),
+                looping=True,
             ),
             _F(
                 rx("BUG: .*still has locks held!"),
@@ -1365,7 +1390,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "BUG kmalloc-",
         [_F(rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free"), _SLUB_REPORT],
         _SLUB_INSIDE_KASAN,
-        absorbs=("INFO: ",),
+        absorbs=_SLUB_ABSORBS,
         absorb_lines=60,
     ),
     _k("divide error:", [_F(rx("divide error: "), "divide error in {1}", stack=_s(RIP_FRAME))]),
@@ -1521,6 +1546,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx("Watchdog detected hard LOCKUP on cpu"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI),
+                looping=True,
             )
         ],
     ),
@@ -1541,7 +1567,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "BUG ",
         [_SLUB_REPORT],
         _SLUB_INSIDE_KASAN,
-        absorbs=("INFO: ",),
+        absorbs=_SLUB_ABSORBS,
         absorb_lines=60,
         shape=_SLUB_SHAPE,
         needs_oops=True,

@@ -32,7 +32,7 @@ from .model import Report
 from .oopses import title_type
 from .scan import scan_log
 from .taint import decode_taint
-from .titles import describe, is_corrupted, normalise
+from .titles import describe, is_corrupted, looping_title, normalise
 
 _MAX_CONTEXT_EVENTS = 20
 _GCE_HANGUP = "serialport: VM disconnected."
@@ -255,6 +255,14 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     if not raw_title:
         raw_title = ext.header.text
         corrupted = corrupted or "no title format matched"
+    rip = rip_frame(own)
+    looping = fmt is not None and fmt.looping and rip is not None
+    if looping and rip is not None:
+        retitled = looping_title(fmt, rip.function, rip.module)
+        if retitled:
+            # the table's (syzkaller's) title stays findable among the alternatives
+            alts = retitled[1:] + [raw_title] + alts
+            raw_title = retitled[0]
     title = normalise(raw_title)
     if not corrupted:
         # Judged on everything read, as syzkaller does: a stack keyword with no frames
@@ -277,9 +285,12 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         end_line=own_lines[-1].number,
         text=_out("\n".join(own), from_bytes),
     )
-    rep.rip = rip_frame(own)
+    rep.rip = rip
+    if looping and rip is not None:
+        rep.looping_function = _out(rip.function, from_bytes)
     rep.frames = call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
+    _keep_to_locked_cpu(rep, ext.header.text)
     unexplained = fmt is None and not corrupted or ext.kind.needs_oops
     if unexplained and rep.rip is None and not rep.frames and rep.pid is None:
         # A header word (a program's "WARNING: ...", a fuzzer's "INFO: Seed: 1") that no
@@ -293,6 +304,27 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     )
     rep.guilty_file = g if g and FILENAME_RE.search(report_text) else None
     return rep
+
+
+# kernel/watchdog.c: the CPU that locked up, named by the CPU that noticed it.
+_HARD_LOCKUP_CPU_RE = re.compile(r"Watchdog detected hard LOCKUP on cpu (\d+)")
+
+
+def _keep_to_locked_cpu(rep: Report, header: str) -> None:
+    """A hard lockup's task, registers and trace are the locked CPU's or none at all.
+
+    The buddy detector notices the lockup on another CPU and asks the locked one for an
+    NMI backtrace; when that never arrived (a console dropped it, the NMI was not taken)
+    the only task header and trace left are the panicking CPU's own, usually its idle
+    loop, which say nothing about the lockup: keep the locked CPU's number alone.
+    """
+    m = _HARD_LOCKUP_CPU_RE.search(header)
+    if m is None or rep.cpu is None or rep.cpu == int(m.group(1)):
+        return  # no CPU named (2.6.32's "Pid: N, comm: X" header): nothing to compare
+    rep.cpu = int(m.group(1))
+    rep.pid = rep.comm = rep.looping_function = None
+    rep.rip = None
+    rep.frames = []
 
 
 def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:

@@ -33,7 +33,7 @@ leave a fully-seen report ``PREFIX`` lines apart (then a segment grows until it 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -56,6 +56,7 @@ from hotfence.triage.reader import (
     raw_blocks,
 )
 from hotfence.triage.scan import CONTEXT_MARKERS, SCAN_NEEDLES
+from hotfence.triage.spill import ReportSpill
 
 # Lines the parser may read from a report's header on, and before it (its prefix scan
 # looks back at most 4 * want + 50 lines), plus one for the line the read stops at.
@@ -123,7 +124,9 @@ class StreamTriage:
     def __init__(self, chunk_bytes: int = 32 << 20) -> None:
         self.chunk_bytes = chunk_bytes
         self.buf = _Buffer()
-        self.crashes: list[Report] = []
+        # Final crash reports, encoded and past a bound on disk: memory stays flat however
+        # many reports a log holds.
+        self.crashes = ReportSpill()
         self.ooms: list[Report] = []  # OOM kills after the last crash so far
         self.hangup = False
         self.skip_before = -1  # reports starting before this offset were already taken
@@ -153,17 +156,28 @@ class StreamTriage:
         elif self.buf.size > self.chunk_bytes:
             self._parse_chunk()
 
-    def finish(self) -> list[Report]:
+    def finish(self) -> ReportSpill:
+        """Every report of the log, in order (the stream is done with after this)."""
         if self.buf.points:
             self._parse_segment()
         crashes = self.crashes
         if self.hangup:
-            for rep in crashes:
+            # A hangup anywhere marks every crash: rewritten once, at the end.
+            crashes = ReportSpill()
+            for rep in self.crashes:
                 rep.corrupted = True
                 rep.corrupted_reason = (
                     rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
                 )
-        return crashes + self.ooms
+                crashes.append(rep)
+            self.crashes.close()
+        crashes.extend(self.ooms)
+        return crashes
+
+    def so_far(self) -> ReportSpill:
+        """The reports final so far, when the rest of the log cannot be read."""
+        self.crashes.extend(self.ooms)
+        return self.crashes
 
     def _points(self, block: Block) -> list[_Point]:
         """The point lines of a block; notes a console hangup."""
@@ -245,7 +259,7 @@ class StreamTriage:
             crashes = []
         ooms = [r for r in reports if r.type == OOM_KILL]
         if crashes:
-            self.crashes += crashes
+            self.crashes.extend(crashes)
             self.ooms = ooms
             self.last_crash_end = max(r.end for r in crashes)
         else:
@@ -302,7 +316,7 @@ class StreamTriage:
             for r in final
             if r.start >= self.skip_before and (keep_from is None or r.start < keep_from)
         ]
-        self.crashes += taken
+        self.crashes.extend(taken)
         self.ooms = []
         if taken:
             self.last_crash_end = max(r.end for r in taken)
@@ -452,14 +466,14 @@ def triage_blocks(blocks: Iterable[Block], chunk_bytes: int = 32 << 20) -> list[
     stream = StreamTriage(chunk_bytes)
     for block in blocks:
         stream.feed(block)
-    return stream.finish()
+    return list(stream.finish())
 
 
 @dataclass
 class InputResult:
     """One input triaged: its reports, the error that ended it early, long lines cut."""
 
-    reports: list[Report]
+    reports: Sequence[Report]
     error: str | None = None
     cuts: list[LineCut] = field(default_factory=list)
 
@@ -487,15 +501,15 @@ def triage_input(
         # Drop the buffer first: what is left must fit to report the reports so far.
         stream.buf = _Buffer()
         return InputResult(
-            stream.crashes + stream.ooms,
+            stream.so_far(),
             "out of memory while reading it (the reports before that point are shown)",
             cuts,
         )
     return InputResult(stream.finish(), None, cuts)
 
 
-def _partial(stream: StreamTriage) -> list[Report]:
+def _partial(stream: StreamTriage) -> Sequence[Report]:
     try:
         return stream.finish()
     except MemoryError:
-        return stream.crashes + stream.ooms
+        return stream.so_far()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from . import oopses
-from .lines import from_userspace
+from .lines import from_userspace, journal_host
 from .oopses import OOPSES, OopsKind
 
 # Earlier events worth showing with a crash: memory pressure and the failures it causes
@@ -119,6 +119,8 @@ def scan_log(text: str, data: bytes | None = None) -> ScanResult:
     )
     starts: list[int] = []
     events: list[tuple[int, int]] = []
+    # the host of a journalctl -o short-monotonic log (programs' lines name another ident)
+    journal = journal_host(text)
     line_end = -1
     for _idx, pos, _end in hits:
         if pos < line_end:
@@ -129,18 +131,18 @@ def scan_log(text: str, data: bytes | None = None) -> ScanResult:
         raw = text[start:line_end]
         if any(n in raw for n in SCAN_NEEDLES):
             starts.append(start)
-        if any(m in raw for m in CONTEXT_MARKERS) and not from_userspace(raw):
+        if any(m in raw for m in CONTEXT_MARKERS) and not from_userspace(raw, journal):
             events.append((start, line_end))
-    return ScanResult(_candidates(text, starts), events)
+    return ScanResult(_candidates(text, starts, journal), events)
 
 
-def _candidates(text: str, starts: list[int]) -> dict[int, OopsKind]:
+def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, OopsKind]:
     """Line start -> the oops kind of that line, of the lines holding a scan needle."""
     result: dict[int, OopsKind] = {}
     for start in starts:
         end = text.find("\n", start)
         raw = text[start:] if end == -1 else text[start:end]
-        if (raw[:1].isalnum() or raw[:1] == "{") and from_userspace(raw):
+        if (raw[:1].isalnum() or raw[:1] in ("{", "[")) and from_userspace(raw, journal):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):

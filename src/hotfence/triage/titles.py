@@ -80,14 +80,19 @@ def sanitise(title: str) -> str:
 
 CORRUPTED_NO_FRAMES = "extracted no frames"
 # Stack traces printed without a "Call Trace:"-like header: 32-bit ARM's unwinder "from"
-# lines, and KFENCE's access trace right after "(in kfence-#N):".
+# lines, and KFENCE's access trace after its first line (mm/kfence/report.c: "... (in
+# kfence-#N):", "Out-of-bounds read at 0x... (8B right of kfence-#N):", "Invalid read at
+# 0x...:").
 _HEADERLESS_STACKS = (
     re.compile(r"(?m)^ *\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?\) from \[<"),
     # the same unwinder since 5.x without CONFIG_BACKTRACE_VERBOSE: " f from g+0x18/0x1c"
     re.compile(
         r"(?m)^ *[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
     ),
-    re.compile(r"\(in kfence-#\d+\):\n *[\w.]+\+0x[0-9a-f]+/0x"),
+    re.compile(
+        r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
+        r":\n *[\w.]+\+0x[0-9a-f]+/0x"
+    ),
 )
 _ARM_ENTRY_RE = re.compile(
     r" *[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
@@ -160,6 +165,26 @@ def describe(report: str, kind: OopsKind) -> tuple[str, str, list[str], oopses.F
     if not corrupted and chosen is not None and chosen.corrupted:
         corrupted = "report format is marked as corrupted"
     return desc, corrupted, alts, chosen
+
+
+def looping_title(fmt: oopses.Format | None, function: str, module: str | None) -> list[str]:
+    """A lockup's title and alternatives from the function it was caught looping in.
+
+    Empty when the table's title stands. syzkaller titles a stall by the frame above
+    the first dispatch anchor (syscall, work item, timer): on its kernels everything is
+    built in and the watchdog catches the CPU at a random point of a loop spread across
+    core helpers, so the entry point is the stable identity, and the corpus holds those
+    titles (its loops are all in vmlinux). A loop in a loadable module is that module's
+    own code: the function RIP / pc / NIP / PSW points at names the bug, where the
+    syscall through which the module was entered (``proc_reg_write``) does not. Generic
+    helpers (locking, sanitizers, ``memcpy``) and dispatch anchors never name it.
+    """
+    if fmt is None or not fmt.looping or module is None or fmt.stack is None:
+        return []
+    name = _strip_frame(function)
+    if _skip_re(fmt.stack).search(name) or oopses.is_stall_anchor(name):
+        return []
+    return [_fmt(fmt.fmt, [name])] + [_fmt(a, [name]) for a in fmt.alt]
 
 
 def _partially_stripped(args: list[str], frames: list[_Frame]) -> list[list[str]]:

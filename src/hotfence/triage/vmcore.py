@@ -171,6 +171,12 @@ class VmcoreReport:
 # -- opening ------------------------------------------------------------------------------
 
 
+# makedumpfile's output formats, which drgn reads through libkdumpfile: -c/-l/-p/-z
+# write the kdump-compressed (diskdump) format, -F the flattened stream of it.
+KDUMP_COMPRESSED = b"KDUMP   "
+MAKEDUMPFILE_FLAT = b"makedumpfile"
+
+
 def _import_drgn() -> Any:
     try:
         import drgn
@@ -204,19 +210,21 @@ def open_vmcore(vmcore: Path, vmlinux: Path, modules: list[Path]) -> tuple[drgn.
             )
         try:
             with path.open("rb") as fh:
-                magic = fh.read(4)
+                magic = fh.read(len(MAKEDUMPFILE_FLAT))
         except OSError as exc:
             raise VmcoreError(str(path), f"cannot read the {what}: {exc.strerror}") from exc
-        if magic != b"\x7fELF":
-            hint = (
-                (
-                    " (makedumpfile's compressed formats: convert with makedumpfile -E; QEMU: "
-                    "dump-guest-memory without a format)"
+        if magic.startswith(b"\x7fELF"):
+            continue
+        if what == "vmcore" and magic.startswith((KDUMP_COMPRESSED, MAKEDUMPFILE_FLAT)):
+            if not getattr(drgn, "_with_libkdumpfile", False):
+                raise VmcoreError(
+                    str(path),
+                    "makedumpfile's compressed format, and this drgn was built without "
+                    "libkdumpfile: convert it with makedumpfile -E (apt package makedumpfile)",
                 )
-                if what == "vmcore"
-                else ""
-            )
-            raise VmcoreError(str(path), f"not an ELF file: a {what} must be ELF{hint}")
+            continue
+        hint = " or makedumpfile's kdump-compressed format" if what == "vmcore" else ""
+        raise VmcoreError(str(path), f"not an ELF file: a {what} must be ELF{hint}")
     prog = drgn.Program()
     try:
         prog.set_core_dump(str(vmcore))

@@ -10,6 +10,11 @@
  *   softlockup spin with preemption disabled until the soft-lockup watchdog fires
  *   hung       sleep uninterruptibly forever (for the hung-task detector)
  *   panic      panic()
+ *   kfence-uaf read a freed object KFENCE guards (boot with kfence.sample_interval=1):
+ *              KFENCE reports it and the kernel carries on
+ *   slub-redzone
+ *              write one byte past a kmalloc object, then free it (boot with
+ *              slub_debug=FZPU): SLUB's free checks report the redzone
  *   netns      arm the pernet init: the next HOTFENCE_NETNS_WAITERS new network
  *              namespaces wait forever in it, the one after crashes in a socket
  *              operation on a kernel socket of that namespace (netns kind)
@@ -24,11 +29,14 @@
  * faulting function. ONLY for throw-away test guests.
  */
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
+#include <linux/kfence.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
@@ -122,6 +130,48 @@ static noinline __attribute__((noipa)) void hotfence_crash_panic(void)
 {
 	hotfence_crash_pad(7);
 	panic("hotfence_crash: panic requested by %s", current->comm);
+}
+
+static noinline __attribute__((noipa)) long hotfence_crash_kfence_uaf(void)
+{
+	char *p = NULL;
+	long v;
+	int i;
+
+	/* KFENCE guards one allocation per sample interval: allocate until one is ours */
+	for (i = 0; i < 20000; i++) {
+		p = kmalloc(32, GFP_KERNEL);
+		if (!p || is_kfence_address(p))
+			break;
+		kfree(p);
+		p = NULL;
+		usleep_range(500, 1000);
+	}
+	if (!p) {
+		pr_err("hotfence_crash: no KFENCE object (boot with kfence.sample_interval=1)\n");
+		return -ENODEV;
+	}
+	kfree(p);
+	hotfence_crash_pad(8);
+	v = READ_ONCE(*(volatile char *)p);
+	/* a use after the read stops it being a tail call, keeping our frame */
+	hotfence_stop = 0;
+	return v;
+}
+
+static noinline __attribute__((noipa)) void hotfence_crash_slub_redzone(void)
+{
+	char *volatile p = kmalloc(32, GFP_KERNEL);
+
+	if (!p)
+		return;
+	hotfence_crash_pad(9);
+	/*
+	 * The byte after the object: kmalloc(32) is a 128-byte object where the minimum
+	 * alignment is 128 (arm64 6.1), and with red zones ksize() is the object's size.
+	 */
+	p[ksize(p)] = 0x42;
+	kfree(p);
 }
 
 /*
@@ -254,6 +304,10 @@ static int hotfence_crash_do(const char *kind)
 		hotfence_crash_hung();
 	else if (!strcmp(kind, "panic"))
 		hotfence_crash_panic();
+	else if (!strcmp(kind, "kfence-uaf"))
+		return hotfence_crash_kfence_uaf() < 0 ? -ENODEV : 0;
+	else if (!strcmp(kind, "slub-redzone"))
+		hotfence_crash_slub_redzone();
 	else
 		return -EINVAL;
 	return 0;
