@@ -15,8 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import kernel_helpers
+
+# These machines are shared and noisy: a property test's data generation can be slow for
+# reasons that have nothing to do with the code under test. Timing belongs in benchmarks,
+# so no hypothesis test fails on time (deadline, too_slow); every other health check stays.
+settings.register_profile("hotfence", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("hotfence")
 
 if TYPE_CHECKING:
     from hotfence.lab.guest import GuestSession
