@@ -293,6 +293,24 @@ class Agent:
                 self.stats.apply_errors += 1
             log.error("container %s: fence not applied: %s", container_id[:12], exc)
 
+    def handoff(self, req: dict[str, Any]) -> dict[str, Any]:
+        """Apply the fence a createRuntime hook hands over (:mod:`.handoff`), as the hook
+        itself would have: same pins, so this agent's reconcile sees it as in force."""
+        from hotfence.oci.hook import fence_container
+
+        who = str(req.get("container") or "")[:12] or f"pid {req['pid']}"
+        try:
+            done = fence_container(req["policy_file"], req["pid"], req["allow_partial"])
+        except Exception as exc:
+            with self.lock:
+                self.stats.apply_errors += 1
+            log.error("container %s (from its hook): fence not applied: %s", who, exc)
+            return {"ok": False, "error": str(exc)}
+        with self.lock:
+            self.stats.applies += 1
+        log.info("container %s (from its hook): %s", who, done["message"])
+        return {"ok": True, **done}
+
     # --- the whole host --------------------------------------------------------------
 
     def reconcile(self) -> None:

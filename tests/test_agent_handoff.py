@@ -1,0 +1,136 @@
+"""hotfence-runc's createRuntime hook handing the fence to `hotfence agent` (and what it does
+when the agent is not there, refuses, or dies mid-request), against the private dockerd."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from docker_helpers import requires_docker
+from kernel_helpers import requires_cgroup_bpf
+from test_oci_runtime import FENCED, leftover_fences, run_probe, selected
+
+
+@contextlib.contextmanager
+def agent(docker_engine, log: Path, **env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`hotfence agent` on the engine's policy directory and hand-off socket, until ready."""
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "hotfence"), "agent", "--policy-dir",
+         str(docker_engine.policy_dir), "--metrics-port", "0"],
+        env={**docker_engine.env(), **env}, stdout=subprocess.DEVNULL, stderr=open(log, "a"),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "taking fences over" not in log.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert not docker_engine.agent_socket.exists()  # the agent took its socket away
+
+
+@pytest.fixture
+def sel_policy(docker_engine):
+    p = docker_engine.policy_dir / "handoff.yaml"
+    p.write_text(selected(name="handoff"))
+    yield p
+    p.unlink(missing_ok=True)
+
+
+def from_hooks(log: Path) -> list[str]:
+    return [line for line in log.read_text().splitlines() if "(from its hook)" in line]
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_selected_containers_are_fenced_by_the_agent(docker_engine, sel_policy, tmp_path):
+    log = tmp_path / "agent.log"
+    with agent(docker_engine, log):
+        results = []
+        for _ in range(2):  # two in a row: each its own fence, on its own cgroup
+            proc = run_probe(docker_engine, docker_engine.image)
+            assert proc.returncode == 0, proc.stderr
+            results.append(proc.stdout.splitlines()[:4])
+        assert results == [FENCED, FENCED]  # their first socket() calls, each
+        applied = from_hooks(log)
+        assert len(applied) == 2, log.read_text()
+        assert all("applied 'handoff'" in line for line in applied)
+        cgroups = {line.split(" on ")[1].split(" via ")[0] for line in applied}
+        assert len(cgroups) == 2  # two cgroups, two fences
+    # The poststop hooks removed them as they remove fences the hooks apply themselves.
+    assert leftover_fences(docker_engine) == []
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_an_agent_that_cannot_apply_stops_the_container_with_its_reason(
+    docker_engine, sel_policy, tmp_path
+):
+    # The agent's fence state directory is unusable, so every apply it makes fails: the
+    # hook (which could apply the fence itself) must obey the refusal, not fall back.
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    log = tmp_path / "agent.log"
+    with agent(docker_engine, log, HOTFENCE_STATE_DIR=str(blocker / "fence")):
+        proc = run_probe(docker_engine, docker_engine.image)
+    assert proc.returncode != 0
+    assert "hotfence agent:" in proc.stderr and "not-a-dir" in proc.stderr, proc.stderr
+    assert "fence not applied" in log.read_text()
+
+
+@contextlib.contextmanager
+def fake_agent(path: Path, answer: bool) -> Iterator[None]:
+    """A socket at the agent's path: not listening (a killed agent's leftover), or one that
+    takes the request and closes without answering (an agent dying mid-request)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(path))
+    stop = threading.Event()
+    t = None
+    if answer:
+        s.listen()
+        s.settimeout(0.2)
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = s.accept()
+                except TimeoutError:
+                    continue
+                conn.recv(65536)
+                conn.close()
+
+        t = threading.Thread(target=serve)
+        t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if t is not None:
+            t.join()
+        s.close()
+        path.unlink()
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+@pytest.mark.parametrize("dies_mid_request", [False, True], ids=["refused", "dies"])
+def test_without_an_answering_agent_the_hook_fences_in_process(
+    docker_engine, sel_policy, dies_mid_request
+):
+    with fake_agent(docker_engine.agent_socket, dies_mid_request):
+        proc = run_probe(docker_engine, docker_engine.image)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[:4] == FENCED
