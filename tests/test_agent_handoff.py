@@ -4,6 +4,8 @@ when the agent is not there, refuses, or dies mid-request), against the private 
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from docker_helpers import requires_docker
+from hotfence.fence.backends import cgroup as cg_backend
 from kernel_helpers import requires_cgroup_bpf
 from test_oci_runtime import FENCED, leftover_fences, run_probe, selected
 
@@ -70,6 +73,33 @@ def test_selected_containers_are_fenced_by_the_agent(docker_engine, sel_policy, 
         assert len(cgroups) == 2  # two cgroups, two fences
     # The poststop hooks removed them as they remove fences the hooks apply themselves.
     assert leftover_fences(docker_engine) == []
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_fences_from_objects_loaded_ahead_count_apart(docker_engine, sel_policy, tmp_path):
+    # The agent keeps a fence object loaded ahead (cg_backend.SPARES); each fence still
+    # gets its own maps: counters of one container never show the other's calls.
+    log = tmp_path / "agent.log"
+    names = [f"hf-spare-{c}-{os.getpid()}" for c in "ab"]
+    with agent(docker_engine, log):
+        try:
+            ids = [docker_engine.run_detached(n, runtime="hotfence") for n in names]
+            found = (re.search(r"container (\w+) \(from its hook\).* on (.+) via ", line)
+                     for line in from_hooks(log))  # fmt: skip
+            cgroup_of = {m[1]: m[2] for m in found if m}
+            for name, calls in zip(names, (3, 1), strict=True):
+                for _ in range(calls):
+                    out = docker_engine.docker("exec", name, "/sockprobe", "10", "3", "58")
+                    assert out.stdout.splitlines()[0] == "errno 1"
+            hits = [
+                sum(c.hits for c in cg_backend.counters(cgroup_of[i[:12]]).counts.values())
+                for i in ids
+            ]
+            assert hits == [3, 1], (hits, log.read_text())
+        finally:
+            docker_engine.docker("rm", "-f", *names, check=False)
 
 
 @pytest.mark.kernel

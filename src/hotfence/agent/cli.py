@@ -82,6 +82,7 @@ def agent(
     from hotfence.agent.handoff import HandoffError, HandoffServer
     from hotfence.agent.metrics import AgentCollector
     from hotfence.containers import engine
+    from hotfence.fence.backends import cgroup as cgroup_backend
     from hotfence.oci.common import agent_socket
 
     logging.basicConfig(level=logging.INFO, format="hotfence agent: %(message)s")
@@ -104,6 +105,7 @@ def agent(
         registry.register(AgentCollector(a, boot))
         start_http_server(metrics_port, addr="127.0.0.1", registry=registry)
         logging.info("metrics on http://127.0.0.1:%d/metrics", metrics_port)
+    cgroup_backend.SPARES.keep()  # the next hand-off's programs are verified ahead
     try:
         handoff = HandoffServer(socket_path or agent_socket(), a.handoff)
     except HandoffError as exc:
@@ -123,4 +125,5 @@ def agent(
         a.run(stop)
     finally:
         handoff.close()  # hooks then apply their fences themselves
+        cgroup_backend.SPARES.stop()
     logging.info("stopped; the fences stay in force")

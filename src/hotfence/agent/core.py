@@ -22,11 +22,14 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotfence.containers import engine
 from hotfence.containers.cgroups import ContainerError, cgroup_of_pid, cgroupns_is_host
 from hotfence.oci.meta import ContainerMeta, matches
+
+if TYPE_CHECKING:
+    from hotfence.fence.backends import ProbeResult
 
 log = logging.getLogger("hotfence.agent")
 POLL = 1.0  # seconds between looks at the policy directory
@@ -135,6 +138,16 @@ class Agent:
         self.files: dict[str, PolicyFile] = {}
         self.stats = Stats()
         self.lock = threading.Lock()
+        self._probes: list[ProbeResult] | None = None
+
+    def probes(self) -> list[ProbeResult]:
+        """Which backends the kernel loads, probed once per agent: probing loads a program
+        per backend, too much to repeat on every container start."""
+        from hotfence.fence.backends import probe
+
+        if self._probes is None:
+            self._probes = probe()
+        return self._probes
 
     # --- the policy directory --------------------------------------------------------
 
@@ -222,7 +235,7 @@ class Agent:
                 who.text(),
             )
         compiled = compile_file(policy_file)
-        sel = select(compiled)
+        sel = select(compiled, probes=self.probes())
         missing = tuple(c.name for c in unenforceable(list(sel.coverage)))
         if (
             current is not None
@@ -299,6 +312,7 @@ class Agent:
         from hotfence.oci.hook import fence_container
 
         who = str(req.get("container") or "")[:12] or f"pid {req['pid']}"
+        t0 = time.perf_counter()
         try:
             done = fence_container(req["policy_file"], req["pid"], req["allow_partial"])
         except Exception as exc:
@@ -308,7 +322,8 @@ class Agent:
             return {"ok": False, "error": str(exc)}
         with self.lock:
             self.stats.applies += 1
-        log.info("container %s (from its hook): %s", who, done["message"])
+        ms = (time.perf_counter() - t0) * 1000
+        log.info("container %s (from its hook): %s in %.0f ms", who, done["message"], ms)
         return {"ok": True, **done}
 
     # --- the whole host --------------------------------------------------------------
