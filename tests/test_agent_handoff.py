@@ -66,13 +66,15 @@ def test_selected_containers_are_fenced_by_the_agent(docker_engine, sel_policy, 
             assert proc.returncode == 0, proc.stderr
             results.append(proc.stdout.splitlines()[:4])
         assert results == [FENCED, FENCED]  # their first socket() calls, each
-        applied = from_hooks(log)
+        applied = [line for line in from_hooks(log) if "applied" in line]
         assert len(applied) == 2, log.read_text()
         assert all("applied 'handoff'" in line for line in applied)
         cgroups = {line.split(" on ")[1].split(" via ")[0] for line in applied}
         assert len(cgroups) == 2  # two cgroups, two fences
-    # The poststop hooks removed them as they remove fences the hooks apply themselves.
-    assert leftover_fences(docker_engine) == []
+        # The poststop hooks had the agent remove them, before docker run returned.
+        removed = [line for line in from_hooks(log) if "fence removed" in line]
+        assert len(removed) == 2, log.read_text()
+        assert leftover_fences(docker_engine, wait=0) == []
 
 
 @pytest.mark.kernel
@@ -164,3 +166,4 @@ def test_without_an_answering_agent_the_hook_fences_in_process(
         proc = run_probe(docker_engine, docker_engine.image)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[:4] == FENCED
+    assert leftover_fences(docker_engine) == []  # the poststop hook removed it itself

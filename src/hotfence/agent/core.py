@@ -311,6 +311,8 @@ class Agent:
         itself would have: same pins, so this agent's reconcile sees it as in force."""
         from hotfence.oci.hook import fence_container
 
+        if req["op"] == "remove":
+            return self._remove_for_hook(req["cgroup_id"])
         who = str(req.get("container") or "")[:12] or f"pid {req['pid']}"
         t0 = time.perf_counter()
         try:
@@ -325,6 +327,23 @@ class Agent:
         ms = (time.perf_counter() - t0) * 1000
         log.info("container %s (from its hook): %s in %.0f ms", who, done["message"], ms)
         return {"ok": True, **done}
+
+    def _remove_for_hook(self, cgroup_id: int) -> dict[str, Any]:
+        """A poststop hook's removal: the fence of a container that is gone."""
+        from hotfence.fence.backends import cgroup as backend
+        from hotfence.fence.backends import lsm
+
+        try:
+            removed = backend.remove(cgroup_id)
+            removed = lsm.remove(cgroup_id) or removed
+        except Exception as exc:
+            log.error("cgroup id %d (from its hook): fence not removed: %s", cgroup_id, exc)
+            return {"ok": False, "error": str(exc)}
+        with self.lock:
+            self.stats.removals += removed
+            self.fenced = {k: v for k, v in self.fenced.items() if v.cgroup_id != cgroup_id}
+        log.info("cgroup id %d (from its hook): fence removed", cgroup_id)
+        return {"ok": True, "removed": removed}
 
     # --- the whole host --------------------------------------------------------------
 

@@ -6,11 +6,13 @@ to this root-only unix socket, sends one JSON request and waits for one JSON rep
 
     {"op": "apply", "policy_file": PATH, "pid": PID, "container": ID, "allow_partial": BOOL}
     -> {"ok": true, "cgroup": PATH, "cgroup_id": N, "message": TEXT}
-     | {"ok": false, "error": TEXT}
+    {"op": "remove", "cgroup_id": N}  (poststop: the fence of a container that is gone)
+    -> {"ok": true, "removed": BOOL}
+    either -> {"ok": false, "error": TEXT}
 
 The agent applies the fence exactly as the hook would (:func:`hotfence.oci.hook.
 fence_container`) before it replies, so the fence is attached before the hook returns.
-What the hook does without an answer is :func:`hotfence.oci.hook._via_agent`'s.
+What the hook does without an answer is :func:`hotfence.oci.hook._ask_agent`'s.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ from typing import Any
 
 log = logging.getLogger("hotfence.agent")
 MAX_REQUEST = 64 * 1024  # a request is a few hundred bytes
+# op -> the fields it needs, with their types
+OPS: dict[str, tuple[tuple[str, type], ...]] = {
+    "apply": (("policy_file", str), ("pid", int), ("allow_partial", bool)),
+    "remove": (("cgroup_id", int),),
+}
 
 
 class HandoffError(RuntimeError):
@@ -54,12 +61,13 @@ def _read_request(conn: socket.socket) -> dict[str, Any]:
     if len(data) > MAX_REQUEST:
         raise ValueError(f"request larger than {MAX_REQUEST} bytes")
     req = json.loads(data)
-    if not isinstance(req, dict) or req.get("op") != "apply":
-        raise ValueError(f"not an apply request: {data[:200]!r}")
-    for field, kind in (("policy_file", str), ("pid", int), ("allow_partial", bool)):
+    fields = OPS.get(str(req.get("op"))) if isinstance(req, dict) else None
+    if fields is None:
+        raise ValueError(f"not a request: {data[:200]!r}")
+    for field, kind in fields:
         if not isinstance(req.get(field), kind):
             raise ValueError(f"request field {field!r} missing or not {kind.__name__}")
-    return req
+    return dict(req)
 
 
 class _Server(socketserver.ThreadingUnixStreamServer):

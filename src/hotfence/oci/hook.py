@@ -80,7 +80,7 @@ def fence_container(policy_file: str, pid: int, allow_partial: bool) -> dict[str
     """Apply ``policy_file`` to the cgroup of ``pid`` as ``fence apply`` does (pinned).
 
     What the hook does in-process, and what ``hotfence agent`` does for a hook that hands
-    the fence over (:func:`_via_agent`): the same pins and state either way, so ``fence
+    the fence over (:func:`_ask_agent`): the same pins and state either way, so ``fence
     status|remove|prune``, the poststop hook and the agent's reconcile see one fence.
     Returns the cgroup, its id and a line for the runtime's log.
     """
@@ -111,26 +111,17 @@ class AgentRefused(RuntimeError):
     """The agent answered, and could not apply the fence: the container must not start."""
 
 
-def _via_agent(
-    policy_file: str, pid: int, container_id: str, allow_partial: bool
-) -> dict[str, object] | None:
-    """Hand the fence to ``hotfence agent`` (programs and libbpf already loaded there).
+def _ask_agent(request: dict[str, object]) -> dict[str, object] | None:
+    """Hand ``request`` to ``hotfence agent`` (libbpf and the backends are loaded there).
 
     None when there is no agent to ask (no socket, connection refused) or it did not
-    answer (it died or hung mid-request): the caller then applies the fence itself, so a
+    answer (it died or hung mid-request): the caller then does the work itself, so a
     container never starts unfenced because of the agent. An answer that is an error
     raises AgentRefused. Imports only socket beyond what the hook already has.
     """
     import socket
 
     path = agent_socket()
-    request = {
-        "op": "apply",
-        "policy_file": policy_file,
-        "pid": pid,
-        "container": container_id,
-        "allow_partial": allow_partial,
-    }
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         s.settimeout(HANDOFF_TIMEOUT)
@@ -145,15 +136,14 @@ def _via_agent(
             chunks.append(chunk)
     except OSError as exc:  # a timeout, a reset: the agent died or hangs
         print(
-            f"hotfence: the agent at {path} did not answer ({exc}); applying the fence here",
-            file=sys.stderr,
+            f"hotfence: the agent at {path} did not answer ({exc}); doing it here", file=sys.stderr
         )
         return None
     finally:
         s.close()
     if not chunks:
         print(
-            f"hotfence: the agent at {path} closed without answering; applying the fence here",
+            f"hotfence: the agent at {path} closed without answering; doing it here",
             file=sys.stderr,
         )
         return None
@@ -165,7 +155,14 @@ def _via_agent(
 
 
 def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool, cid: str) -> str:
-    done = _via_agent(policy_file, pid, cid, allow_partial)
+    request = {
+        "op": "apply",
+        "policy_file": policy_file,
+        "pid": pid,
+        "container": cid,
+        "allow_partial": allow_partial,
+    }
+    done = _ask_agent(request)
     via = " (by the agent)"
     if done is None:
         done, via = fence_container(policy_file, pid, allow_partial), ""
@@ -180,8 +177,10 @@ def _remove(bundle: str) -> None:
     The container is gone by now (poststop) and its cgroup with it, so the kernel no longer
     runs the fence; what is left is its pinned state. Unpinning it needs libbpf and the
     fence backends, more start-up than the rest of a ``docker run --rm``, so a child does it
-    after runc has moved on. The record is claimed first, synchronously: a container
-    re-created in the same bundle (``docker restart``) writes its own, for its new cgroup.
+    after runc has moved on; when ``hotfence agent`` runs, it removes the fence instead
+    (it has them loaded), and no child is needed. The record is claimed first,
+    synchronously: a container re-created in the same bundle (``docker restart``) writes
+    its own, for its new cgroup.
     A removal that fails leaves a fence that ``fence status`` shows as stale and ``fence
     prune`` (or the agent) removes.
     """
@@ -196,6 +195,11 @@ def _remove(bundle: str) -> None:
             cgroup_id = int(json.load(f)["cgroup_id"])
     finally:
         os.unlink(claimed)
+    try:
+        if _ask_agent({"op": "remove", "cgroup_id": cgroup_id}) is not None:
+            return  # removed by the agent: no child importing libbpf beside the next container
+    except AgentRefused as exc:
+        print(f"hotfence: {exc}; removing the fence here", file=sys.stderr)
     if os.fork():
         return
     # The child: off runc's output pipes (runc waits for them to close) and session.
