@@ -4,11 +4,15 @@ when the agent is not there, refuses, or dies mid-request), against the private 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
+import shutil
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -40,6 +44,80 @@ def agent(docker_engine, log: Path, **env: str) -> Iterator[subprocess.Popen[byt
         proc.terminate()
         proc.wait(timeout=30)
     assert not docker_engine.agent_socket.exists()  # the agent took its socket away
+
+
+# --- the socket itself (no kernel, no engine) ---------------------------------------
+
+
+def ask(path: Path, payload: bytes) -> dict:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(10)
+        c.connect(str(path))
+        c.sendall(payload)
+        c.shutdown(socket.SHUT_WR)
+        return json.loads(c.recv(65536))
+
+
+@pytest.fixture
+def served():
+    from hotfence.agent.handoff import HandoffServer
+
+    seen: list[dict] = []
+
+    def handler(req: dict) -> dict:
+        seen.append(req)
+        return {"ok": True, "op": req["op"]}
+
+    # Searchable by anyone (pytest's tmp_path is not): only the socket's mode keeps others out.
+    d = Path(tempfile.mkdtemp(prefix="hf-handoff-"))
+    d.chmod(0o755)
+    server = HandoffServer(str(d / "run" / "agent.sock"), handler)
+    yield Path(server.path), seen
+    server.close()
+    shutil.rmtree(d)
+
+
+def test_the_socket_is_root_only_and_checks_each_request(served):
+    path, seen = served
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    ok = {"op": "apply", "policy_file": "/p.yaml", "pid": 1, "allow_partial": False}
+    assert ask(path, json.dumps(ok).encode() + b"\n") == {"ok": True, "op": "apply"}
+    assert ask(path, b'{"op": "remove", "cgroup_id": 7}') == {"ok": True, "op": "remove"}
+    bad = ask(path, json.dumps({**ok, "pid": "1"}).encode())
+    assert not bad["ok"] and "'pid'" in bad["error"]
+    assert "not a request" in ask(path, b'{"op": "rm", "cgroup_id": 7}')["error"]
+    assert "bad request" in ask(path, b"not json")["error"]
+    assert [r["op"] for r in seen] == ["apply", "remove"]  # only valid requests get through
+    # Another user cannot even connect (mode 0600): nobody hands fences over but root.
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o755
+    code = (
+        "import os, socket, sys; os.setgid(65534); os.setuid(65534); "
+        "s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
+    assert proc.returncode != 0 and "PermissionError" in proc.stderr, proc.stderr
+
+
+def test_a_second_agent_refuses_a_served_socket_and_takes_a_dead_ones(served, tmp_path):
+    from hotfence.agent.handoff import HandoffError, HandoffServer
+
+    path, _ = served
+    with pytest.raises(HandoffError, match="another agent serves"):
+        HandoffServer(str(path), lambda r: {"ok": True})
+    # What a kill -9 leaves: the file, nobody listening. The next agent takes it over.
+    stale = tmp_path / "stale.sock"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(stale))
+    s.close()
+    server = HandoffServer(str(stale), lambda r: {"ok": True, "again": True})
+    try:
+        assert ask(stale, b'{"op": "remove", "cgroup_id": 1}') == {"ok": True, "again": True}
+    finally:
+        server.close()
+    assert not stale.exists()
+
+
+# --- through a real engine ----------------------------------------------------------
 
 
 @pytest.fixture
