@@ -67,8 +67,17 @@ class DockerEngine:
         """The policy directory of the ``hotfence`` runtime (daemon.json runtimeArgs)."""
         return self.root / "policies"
 
+    @property
+    def agent_socket(self) -> Path:
+        """Where this engine's hooks look for ``hotfence agent`` (dockerd's environment)."""
+        return self.root / "agent.sock"
+
     def env(self) -> dict[str, str]:
-        return {**os.environ, "DOCKER_HOST": self.host}
+        return {
+            **os.environ,
+            "DOCKER_HOST": self.host,
+            "HOTFENCE_AGENT_SOCKET": str(self.agent_socket),
+        }
 
     def docker(self, *args: str, check: bool = True, timeout: float = 120):
         proc = subprocess.run(
@@ -224,7 +233,15 @@ def private_dockerd() -> Iterator[DockerEngine]:
         "--config-file", str(daemon_json),
     ]  # fmt: skip
     with open(log, "w") as logf:
-        proc = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            # The hooks of this engine's containers ask the agents tests start, never a
+            # host-wide one.
+            env={**os.environ, "HOTFENCE_AGENT_SOCKET": str(root / "agent.sock")},
+        )
     pid = proc.pid
     try:
         _wait_for(sock, proc, log)

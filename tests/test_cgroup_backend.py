@@ -595,3 +595,37 @@ def test_apply_refuses_a_cgroup_another_backend_fences(cgroup):
         assert AppliedState.read(ref.id) == dataclasses.replace(state)  # left as it was
     finally:
         pinning.clear_state(ref.id)
+
+
+def test_fences_from_objects_loaded_ahead_are_separate_and_enforce():
+    from hotfence.bpf import build
+    from hotfence.fence.backends.lifecycle import Spares
+
+    spares = Spares(lambda: build.object_path(cg_backend.OBJECT))
+    assert spares.take() is None  # idle until keep(): no object is loaded for nothing
+    spares.keep()
+    try:
+        first = spares.take()
+        assert first is not None  # keep() loads the first one before it returns
+        second = None
+        deadline = time.monotonic() + 30
+        while second is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            if spares.ready():  # a take() that finds none would start another load
+                second = spares.take()
+        assert second is not None and second is not first
+        with scratch_cgroup("spare") as a, scratch_cgroup("spare") as b:
+            fences = [cg_backend.CgroupFence(a, first), cg_backend.CgroupFence(b, second)]
+            try:
+                for f in fences:
+                    f.maps.install(deny_raw_icmpv6(), drain=False)
+                    f.attach()
+                assert run_socket_calls(a, [RAW6, RAW6]).results == [errno.EPERM] * 2
+                assert run_socket_calls(b, [RAW6]).results == [errno.EPERM]
+                hits = [sum(c.hits for c in f.maps.counters().values()) for f in fences]
+                assert hits == [2, 1]  # one object, one fence: counters never shared
+            finally:
+                for f in fences:
+                    f.close()
+    finally:
+        spares.stop()

@@ -27,6 +27,14 @@ import click
     help="Prometheus metrics on 127.0.0.1:PORT/metrics (0: none).",
 )
 @click.option(
+    "--socket",
+    "socket_path",
+    default=None,
+    metavar="PATH",
+    help="Take fences over from hotfence-runc's createRuntime hooks on this root-only "
+    "unix socket [default: $HOTFENCE_AGENT_SOCKET, else /run/hotfence/agent.sock].",
+)
+@click.option(
     "--db",
     default=None,
     metavar="PATH|URL",
@@ -55,6 +63,7 @@ import click
 def agent(
     policy_dir: str,
     metrics_port: int,
+    socket_path: str | None,
     db: str | None,
     crash_dir: Path | None,
     pstore_dirs: tuple[Path, ...],
@@ -70,8 +79,11 @@ def agent(
 
     from hotfence.agent.bootcollect import BootCollector
     from hotfence.agent.core import Agent
+    from hotfence.agent.handoff import HandoffError, HandoffServer
     from hotfence.agent.metrics import AgentCollector
     from hotfence.containers import engine
+    from hotfence.fence.backends import cgroup as cgroup_backend
+    from hotfence.oci.common import agent_socket
 
     logging.basicConfig(level=logging.INFO, format="hotfence agent: %(message)s")
     eps = engine.endpoints()
@@ -93,6 +105,12 @@ def agent(
         registry.register(AgentCollector(a, boot))
         start_http_server(metrics_port, addr="127.0.0.1", registry=registry)
         logging.info("metrics on http://127.0.0.1:%d/metrics", metrics_port)
+    cgroup_backend.SPARES.keep()  # the next hand-off's programs are verified ahead
+    try:
+        handoff = HandoffServer(socket_path or agent_socket(), a.handoff)
+    except HandoffError as exc:
+        raise click.ClickException(f"hand-off socket: {exc}") from None
+    logging.info("taking fences over from hotfence-runc hooks on %s", handoff.path)
     stop = threading.Event()
 
     def on_signal(_sig: int, _frame: FrameType | None) -> None:
@@ -103,5 +121,9 @@ def agent(
     if boot is not None:
         boot.start(stop)  # beside the fencing, never before it: a slow store delays nothing
     logging.info("following %s with the policies of %s", eps[0], a.policy_dir)
-    a.run(stop)
+    try:
+        a.run(stop)
+    finally:
+        handoff.close()  # hooks then apply their fences themselves
+        cgroup_backend.SPARES.stop()
     logging.info("stopped; the fences stay in force")

@@ -22,11 +22,14 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotfence.containers import engine
 from hotfence.containers.cgroups import ContainerError, cgroup_of_pid, cgroupns_is_host
 from hotfence.oci.meta import ContainerMeta, matches
+
+if TYPE_CHECKING:
+    from hotfence.fence.backends import ProbeResult
 
 log = logging.getLogger("hotfence.agent")
 POLL = 1.0  # seconds between looks at the policy directory
@@ -135,6 +138,16 @@ class Agent:
         self.files: dict[str, PolicyFile] = {}
         self.stats = Stats()
         self.lock = threading.Lock()
+        self._probes: list[ProbeResult] | None = None
+
+    def probes(self) -> list[ProbeResult]:
+        """Which backends the kernel loads, probed once per agent: probing loads a program
+        per backend, too much to repeat on every container start."""
+        from hotfence.fence.backends import probe
+
+        if self._probes is None:
+            self._probes = probe()
+        return self._probes
 
     # --- the policy directory --------------------------------------------------------
 
@@ -222,7 +235,7 @@ class Agent:
                 who.text(),
             )
         compiled = compile_file(policy_file)
-        sel = select(compiled)
+        sel = select(compiled, probes=self.probes())
         missing = tuple(c.name for c in unenforceable(list(sel.coverage)))
         if (
             current is not None
@@ -292,6 +305,45 @@ class Agent:
             with self.lock:
                 self.stats.apply_errors += 1
             log.error("container %s: fence not applied: %s", container_id[:12], exc)
+
+    def handoff(self, req: dict[str, Any]) -> dict[str, Any]:
+        """Apply the fence a createRuntime hook hands over (:mod:`.handoff`), as the hook
+        itself would have: same pins, so this agent's reconcile sees it as in force."""
+        from hotfence.oci.hook import fence_container
+
+        if req["op"] == "remove":
+            return self._remove_for_hook(req["cgroup_id"])
+        who = str(req.get("container") or "")[:12] or f"pid {req['pid']}"
+        t0 = time.perf_counter()
+        try:
+            done = fence_container(req["policy_file"], req["pid"], req["allow_partial"])
+        except Exception as exc:
+            with self.lock:
+                self.stats.apply_errors += 1
+            log.error("container %s (from its hook): fence not applied: %s", who, exc)
+            return {"ok": False, "error": str(exc)}
+        with self.lock:
+            self.stats.applies += 1
+        ms = (time.perf_counter() - t0) * 1000
+        log.info("container %s (from its hook): %s in %.0f ms", who, done["message"], ms)
+        return {"ok": True, **done}
+
+    def _remove_for_hook(self, cgroup_id: int) -> dict[str, Any]:
+        """A poststop hook's removal: the fence of a container that is gone."""
+        from hotfence.fence.backends import cgroup as backend
+        from hotfence.fence.backends import lsm
+
+        try:
+            removed = backend.remove(cgroup_id)
+            removed = lsm.remove(cgroup_id) or removed
+        except Exception as exc:
+            log.error("cgroup id %d (from its hook): fence not removed: %s", cgroup_id, exc)
+            return {"ok": False, "error": str(exc)}
+        with self.lock:
+            self.stats.removals += removed
+            self.fenced = {k: v for k, v in self.fenced.items() if v.cgroup_id != cgroup_id}
+        log.info("cgroup id %d (from its hook): fence removed", cgroup_id)
+        return {"ok": True, "removed": removed}
 
     # --- the whole host --------------------------------------------------------------
 

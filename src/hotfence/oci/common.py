@@ -15,8 +15,17 @@ COVERAGE_ANNOTATION = "org.hotfence.coverage"
 POLICY_ANNOTATION = "org.hotfence.policy"
 ID_FILE = "hotfence-fence.json"  # in the bundle: what the poststop hook removes
 # Environment hooks carry over (runc gives a hook only what its entry lists).
-PASS_ENV = ("HOTFENCE_BPF_BUILD", "HOTFENCE_STATE_DIR", "XDG_CACHE_HOME", "HOME")
+PASS_ENV = (
+    "HOTFENCE_BPF_BUILD",
+    "HOTFENCE_STATE_DIR",
+    "HOTFENCE_AGENT_SOCKET",
+    "XDG_CACHE_HOME",
+    "HOME",
+)
 HOOK_TIMEOUT = 60  # seconds; loading the BPF programs on a busy host takes a few
+# How long a hook waits for the agent's answer: well inside HOOK_TIMEOUT, so that an agent
+# that hangs still leaves the hook time to apply the fence itself.
+HANDOFF_TIMEOUT = 20
 
 
 def runc_log(args: list[str]) -> str | None:
@@ -74,6 +83,17 @@ def runtime_dir() -> str:
     probes): beside the fences' state, ``/run/hotfence/runtime`` by default."""
     state = os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence")
     return os.path.join(os.path.dirname(state), "runtime")
+
+
+def agent_socket() -> str:
+    """Where ``hotfence agent`` takes fences over from the createRuntime hook:
+    ``$HOTFENCE_AGENT_SOCKET``, else ``agent.sock`` beside the fences' state
+    (``/run/hotfence/agent.sock`` by default)."""
+    path = os.environ.get("HOTFENCE_AGENT_SOCKET")
+    if path:
+        return path
+    state = os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence")
+    return os.path.join(os.path.dirname(state), "agent.sock")
 
 
 def hook_env() -> list[str]:

@@ -4,6 +4,9 @@
   init process already sits in the container's cgroup, and has not run the container's
   program yet. The policy is applied to that cgroup exactly as ``fence apply`` does
   (pinned, so it outlives the hook), and its cgroup id is recorded in the bundle for:
+  when ``hotfence agent`` runs, the hook hands the apply to it over its socket
+  (:mod:`hotfence.agent.handoff`: the agent has libbpf and the backends loaded already)
+  and waits for it; with no agent to ask, or none answering, the hook applies it itself.
 * ``hook remove`` (poststop): removes that fence once the container is gone (in the
   background: runc and the engine do not wait for it).
 * ``hook select [--policy-dir DIR]`` (createRuntime and poststop, from hooks.d): the same, for
@@ -22,7 +25,14 @@ import os
 import sys
 
 from hotfence import __version__
-from hotfence.oci.common import DEFAULT_POLICY_DIR, ID_FILE, hook_env, runtime_dir
+from hotfence.oci.common import (
+    DEFAULT_POLICY_DIR,
+    HANDOFF_TIMEOUT,
+    ID_FILE,
+    agent_socket,
+    hook_env,
+    runtime_dir,
+)
 
 # The poststop path imports no more than this (no pathlib, no typing): it runs per container.
 # mypy reads any TYPE_CHECKING as true.
@@ -66,7 +76,14 @@ def _probes() -> list[ProbeResult]:
     return probes
 
 
-def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool) -> str:
+def fence_container(policy_file: str, pid: int, allow_partial: bool) -> dict[str, object]:
+    """Apply ``policy_file`` to the cgroup of ``pid`` as ``fence apply`` does (pinned).
+
+    What the hook does in-process, and what ``hotfence agent`` does for a hook that hands
+    the fence over (:func:`_ask_agent`): the same pins and state either way, so ``fence
+    status|remove|prune``, the poststop hook and the agent's reconcile see one fence.
+    Returns the cgroup, its id and a line for the runtime's log.
+    """
     from hotfence.containers.cgroups import cgroup_of_pid
     from hotfence.fence.backends import select, unenforceable
     from hotfence.oci.prepared import compiled_policy
@@ -83,9 +100,75 @@ def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool) -> str:
             + " and this runtime cannot add them to the container's seccomp profile"
         )
     state, _ = sel.backend.apply(compiled, str(cgroup), os.path.realpath(policy_file))
+    return {
+        "cgroup": str(cgroup),
+        "cgroup_id": cgroup.stat().st_ino,
+        "message": f"applied {compiled.name!r} on {state.cgroup} via {sel.name}",
+    }
+
+
+class AgentRefused(RuntimeError):
+    """The agent answered, and could not apply the fence: the container must not start."""
+
+
+def _ask_agent(request: dict[str, object]) -> dict[str, object] | None:
+    """Hand ``request`` to ``hotfence agent`` (libbpf and the backends are loaded there).
+
+    None when there is no agent to ask (no socket, connection refused) or it did not
+    answer (it died or hung mid-request): the caller then does the work itself, so a
+    container never starts unfenced because of the agent. An answer that is an error
+    raises AgentRefused. Imports only socket beyond what the hook already has.
+    """
+    import socket
+
+    path = agent_socket()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.settimeout(HANDOFF_TIMEOUT)
+        try:
+            s.connect(path)
+        except (FileNotFoundError, ConnectionRefusedError):
+            return None  # no agent running: the usual case without one, said nowhere
+        s.sendall(json.dumps(request).encode() + b"\n")
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    except OSError as exc:  # a timeout, a reset: the agent died or hangs
+        print(
+            f"hotfence: the agent at {path} did not answer ({exc}); doing it here", file=sys.stderr
+        )
+        return None
+    finally:
+        s.close()
+    if not chunks:
+        print(
+            f"hotfence: the agent at {path} closed without answering; doing it here",
+            file=sys.stderr,
+        )
+        return None
+    reply = json.loads(b"".join(chunks))
+    if not isinstance(reply, dict) or not reply.get("ok"):
+        error = reply.get("error") if isinstance(reply, dict) else reply
+        raise AgentRefused(f"hotfence agent: {error}")
+    return reply
+
+
+def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool, cid: str) -> str:
+    request = {
+        "op": "apply",
+        "policy_file": policy_file,
+        "pid": pid,
+        "container": cid,
+        "allow_partial": allow_partial,
+    }
+    done = _ask_agent(request)
+    via = " (by the agent)"
+    if done is None:
+        done, via = fence_container(policy_file, pid, allow_partial), ""
     with open(os.path.join(bundle, ID_FILE), "w") as f:
-        json.dump({"cgroup": str(cgroup), "cgroup_id": cgroup.stat().st_ino}, f)
-    return f"applied {compiled.name!r} on {state.cgroup} via {sel.name}"
+        json.dump({"cgroup": done["cgroup"], "cgroup_id": done["cgroup_id"]}, f)
+    return f"{done['message']}{via}"
 
 
 def _remove(bundle: str) -> None:
@@ -94,8 +177,10 @@ def _remove(bundle: str) -> None:
     The container is gone by now (poststop) and its cgroup with it, so the kernel no longer
     runs the fence; what is left is its pinned state. Unpinning it needs libbpf and the
     fence backends, more start-up than the rest of a ``docker run --rm``, so a child does it
-    after runc has moved on. The record is claimed first, synchronously: a container
-    re-created in the same bundle (``docker restart``) writes its own, for its new cgroup.
+    after runc has moved on; when ``hotfence agent`` runs, it removes the fence instead
+    (it has them loaded), and no child is needed. The record is claimed first,
+    synchronously: a container re-created in the same bundle (``docker restart``) writes
+    its own, for its new cgroup.
     A removal that fails leaves a fence that ``fence status`` shows as stale and ``fence
     prune`` (or the agent) removes.
     """
@@ -110,6 +195,11 @@ def _remove(bundle: str) -> None:
             cgroup_id = int(json.load(f)["cgroup_id"])
     finally:
         os.unlink(claimed)
+    try:
+        if _ask_agent({"op": "remove", "cgroup_id": cgroup_id}) is not None:
+            return  # removed by the agent: no child importing libbpf beside the next container
+    except AgentRefused as exc:
+        print(f"hotfence: {exc}; removing the fence here", file=sys.stderr)
     if os.fork():
         return
     # The child: off runc's output pipes (runc waits for them to close) and session.
@@ -151,7 +241,8 @@ def main(argv: list[str]) -> int:
                 return 1
             return 0
         if argv[0] == "apply":
-            print(f"hotfence: {_apply(argv[1], _pid(state), bundle, True)}", file=sys.stderr)
+            cid = str(state.get("id") or "")
+            print(f"hotfence: {_apply(argv[1], _pid(state), bundle, True, cid)}", file=sys.stderr)
             return 0
         return _select(argv[1:], state, bundle)
     except Exception as exc:  # any failure must stop the container, with its reason
@@ -180,7 +271,7 @@ def _select(argv: list[str], state: dict[str, object], bundle: str) -> int:
     if chosen is None:
         return 0
     try:
-        msg = _apply(chosen.file, _pid(state), bundle, False)
+        msg = _apply(chosen.file, _pid(state), bundle, False, who.id)
     except Exception as exc:
         if chosen.failure == "open":
             print(

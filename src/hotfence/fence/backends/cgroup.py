@@ -24,7 +24,13 @@ from hotfence.bpf import build, libbpf
 from hotfence.fence.backends import pinning
 from hotfence.fence.backends.base import Coverage, RuleCoverage
 from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError, resolve_cgroup
-from hotfence.fence.backends.lifecycle import LoadedFence, PinnedKind, apply_pinned, remove_pinned
+from hotfence.fence.backends.lifecycle import (
+    LoadedFence,
+    PinnedKind,
+    Spares,
+    apply_pinned,
+    remove_pinned,
+)
 from hotfence.fence.backends.maps import MAPS, FenceCounters, FenceMaps, policy_from_maps
 from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, Hook
@@ -131,8 +137,8 @@ class CgroupFence(LoadedFence):
 
     PROGRAMS = PROGRAMS
 
-    def __init__(self, cgroup: str | os.PathLike[str]):
-        super().__init__(resolve_cgroup(cgroup), build.object_path(OBJECT))
+    def __init__(self, cgroup: str | os.PathLike[str], loaded: libbpf.BpfObject | None = None):
+        super().__init__(resolve_cgroup(cgroup), build.object_path(OBJECT), loaded)
 
     def _maps(self) -> FenceMaps:
         return FenceMaps.from_object(self.obj)
@@ -147,9 +153,16 @@ class CgroupFence(LoadedFence):
 
 # ---------------------------------------------------------------------------- pinned (apply)
 
-KIND = PinnedKind(
-    NAME, PROGRAMS, MAPS, lambda cg: CgroupFence(cg.path), lambda d, cg: FenceMaps.from_pins(d)
-)
+# The programs take nothing per cgroup at load time (policy in maps, cgroup at attach), so
+# a process that applies often (the agent) can have one loaded ahead: SPARES.keep().
+SPARES = Spares(lambda: build.object_path(OBJECT))
+
+
+def _load(cg: CgroupRef) -> LoadedFence:
+    return CgroupFence(cg.path, SPARES.take())
+
+
+KIND = PinnedKind(NAME, PROGRAMS, MAPS, _load, lambda d, cg: FenceMaps.from_pins(d))
 
 
 def pin_dir(cg: CgroupRef) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,11 +38,18 @@ class LoadedFence:
 
     PROGRAMS: dict[str, str] = {}
 
-    def __init__(self, cgroup: CgroupRef, object_path: str | os.PathLike[str]):
+    def __init__(
+        self,
+        cgroup: CgroupRef,
+        object_path: str | os.PathLike[str],
+        loaded: libbpf.BpfObject | None = None,
+    ):
+        """``loaded``: that object, loaded ahead from ``object_path`` (:class:`Spares`)."""
         self.cgroup = cgroup
-        self.obj = libbpf.BpfObject(Path(object_path))
+        self.obj = loaded if loaded is not None else libbpf.BpfObject(Path(object_path))
         try:
-            self.obj.load()
+            if loaded is None:
+                self.obj.load()
             self.maps = self._maps()
         except BaseException:
             self.obj.close()
@@ -77,6 +85,71 @@ class LoadedFence:
     def close(self) -> None:
         self.detach()
         self.obj.close()
+
+
+def load_object(object_path: str | os.PathLike[str]) -> libbpf.BpfObject:
+    obj = libbpf.BpfObject(Path(object_path))
+    try:
+        obj.load()
+    except BaseException:
+        obj.close()
+        raise
+    return obj
+
+
+class Spares:
+    """One BPF object loaded ahead of need, for a process that applies fences often (the
+    agent): the verifier's time then falls before the apply, not in it.
+
+    Only for objects whose programs take nothing per cgroup at load time (no .rodata
+    scope; the cgroup comes at attach). Idle until :meth:`keep`; :meth:`take` returns the
+    ready object, if any, and loads the next in the background. A spare that fails to
+    load is logged and left out: the apply then loads its own and reports the error.
+    """
+
+    def __init__(self, object_path: Callable[[], str | os.PathLike[str]]):
+        self._object_path = object_path
+        self._lock = threading.Lock()
+        self._ready: libbpf.BpfObject | None = None
+        self._on = False
+
+    def keep(self) -> None:
+        with self._lock:
+            self._on = True
+        self._refill()
+
+    def ready(self) -> bool:
+        with self._lock:
+            return self._ready is not None
+
+    def stop(self) -> None:
+        """No more spares; the one ready is closed."""
+        with self._lock:
+            self._on = False
+            obj, self._ready = self._ready, None
+        if obj is not None:
+            obj.close()
+
+    def take(self) -> libbpf.BpfObject | None:
+        with self._lock:
+            obj, self._ready = self._ready, None
+            on = self._on
+        if on:
+            threading.Thread(target=self._refill, daemon=True).start()
+        return obj
+
+    def _refill(self) -> None:
+        try:
+            obj = load_object(self._object_path())
+        except Exception as exc:
+            log.warning("no spare fence object loaded ahead: %s", exc)
+            return
+        with self._lock:
+            kept = self._ready is None and self._on
+            if kept:
+                self._ready = obj
+        if not kept:
+            obj.close()  # another refill was first
 
 
 @dataclass(frozen=True)
@@ -153,7 +226,8 @@ def install_pinned(
         pinning.unpin(d)
     record = pinning.PinRecord(d, False, [])
     try:
-        fence.maps.install(policy, journal=journal)
+        # Not attached yet: no program can be reading the slot the install retires.
+        fence.maps.install(policy, journal=journal, drain=False)
         d.mkdir(parents=True)
         record = pinning.PinRecord(d, True, [])
         for name in map_names:

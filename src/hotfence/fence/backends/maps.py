@@ -254,13 +254,15 @@ class FenceMaps:
         policy: CompiledPolicy,
         write_hook: Callable[[int], None] | None = None,
         journal: SlotJournal | None = None,
+        drain: bool = True,
     ) -> int:
         """Atomically replace whatever policy is active with ``policy``; returns the new slot.
 
         ``write_hook(n)`` is called before the n-th map write (tests use it to inject a
         failure mid-write). On any error the new slot is removed and the old policy
         stays in force. ``journal`` records the state files around the flip (see
-        ``pinning``); callers that pass one hold the fence lock.
+        ``pinning``); callers that pass one hold the fence lock. ``drain=False`` skips the
+        wait for programs still reading the old slot: for maps no program is attached to.
         """
         old = self.active_slot()
         # Always the inactive slot, even on the first install: config and keys are only
@@ -305,7 +307,8 @@ class FenceMaps:
         # The flip: one 4-byte write; only its low byte changes (0 <-> 1).
         self.maps["hf_active"].update(abi.u32(0), abi.u32(new))
         checkpoint("flipped")
-        time.sleep(DRAIN_SECONDS)
+        if drain:
+            time.sleep(DRAIN_SECONDS)
         cfg_map.update(abi.u32(old), bytes(abi.Config()))
         self._purge_slot(old)
         if journal is not None:

@@ -1,0 +1,247 @@
+"""hotfence-runc's createRuntime hook handing the fence to `hotfence agent` (and what it does
+when the agent is not there, refuses, or dies mid-request), against the private dockerd."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from docker_helpers import requires_docker
+from hotfence.fence.backends import cgroup as cg_backend
+from kernel_helpers import requires_cgroup_bpf
+from test_oci_runtime import FENCED, leftover_fences, run_probe, selected
+
+
+@contextlib.contextmanager
+def agent(docker_engine, log: Path, **env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`hotfence agent` on the engine's policy directory and hand-off socket, until ready."""
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "hotfence"), "agent", "--policy-dir",
+         str(docker_engine.policy_dir), "--metrics-port", "0"],
+        env={**docker_engine.env(), **env}, stdout=subprocess.DEVNULL, stderr=open(log, "a"),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "taking fences over" not in log.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert not docker_engine.agent_socket.exists()  # the agent took its socket away
+
+
+# --- the socket itself (no kernel, no engine) ---------------------------------------
+
+
+def ask(path: Path, payload: bytes) -> dict:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(10)
+        c.connect(str(path))
+        c.sendall(payload)
+        c.shutdown(socket.SHUT_WR)
+        return json.loads(c.recv(65536))
+
+
+@pytest.fixture
+def served():
+    from hotfence.agent.handoff import HandoffServer
+
+    seen: list[dict] = []
+
+    def handler(req: dict) -> dict:
+        seen.append(req)
+        return {"ok": True, "op": req["op"]}
+
+    # Searchable by anyone (pytest's tmp_path is not): only the socket's mode keeps others out.
+    d = Path(tempfile.mkdtemp(prefix="hf-handoff-"))
+    d.chmod(0o755)
+    server = HandoffServer(str(d / "run" / "agent.sock"), handler)
+    yield Path(server.path), seen
+    server.close()
+    shutil.rmtree(d)
+
+
+def test_the_socket_is_root_only_and_checks_each_request(served):
+    path, seen = served
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    ok = {"op": "apply", "policy_file": "/p.yaml", "pid": 1, "allow_partial": False}
+    assert ask(path, json.dumps(ok).encode() + b"\n") == {"ok": True, "op": "apply"}
+    assert ask(path, b'{"op": "remove", "cgroup_id": 7}') == {"ok": True, "op": "remove"}
+    bad = ask(path, json.dumps({**ok, "pid": "1"}).encode())
+    assert not bad["ok"] and "'pid'" in bad["error"]
+    assert "not a request" in ask(path, b'{"op": "rm", "cgroup_id": 7}')["error"]
+    assert "bad request" in ask(path, b"not json")["error"]
+    assert [r["op"] for r in seen] == ["apply", "remove"]  # only valid requests get through
+    # Another user cannot even connect (mode 0600): nobody hands fences over but root.
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o755
+    code = (
+        "import os, socket, sys; os.setgid(65534); os.setuid(65534); "
+        "s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
+    assert proc.returncode != 0 and "PermissionError" in proc.stderr, proc.stderr
+
+
+def test_a_second_agent_refuses_a_served_socket_and_takes_a_dead_ones(served, tmp_path):
+    from hotfence.agent.handoff import HandoffError, HandoffServer
+
+    path, _ = served
+    with pytest.raises(HandoffError, match="another agent serves"):
+        HandoffServer(str(path), lambda r: {"ok": True})
+    # What a kill -9 leaves: the file, nobody listening. The next agent takes it over.
+    stale = tmp_path / "stale.sock"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(stale))
+    s.close()
+    server = HandoffServer(str(stale), lambda r: {"ok": True, "again": True})
+    try:
+        assert ask(stale, b'{"op": "remove", "cgroup_id": 1}') == {"ok": True, "again": True}
+    finally:
+        server.close()
+    assert not stale.exists()
+
+
+# --- through a real engine ----------------------------------------------------------
+
+
+@pytest.fixture
+def sel_policy(docker_engine):
+    p = docker_engine.policy_dir / "handoff.yaml"
+    p.write_text(selected(name="handoff"))
+    yield p
+    p.unlink(missing_ok=True)
+
+
+def from_hooks(log: Path) -> list[str]:
+    return [line for line in log.read_text().splitlines() if "(from its hook)" in line]
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_selected_containers_are_fenced_by_the_agent(docker_engine, sel_policy, tmp_path):
+    log = tmp_path / "agent.log"
+    with agent(docker_engine, log):
+        results = []
+        for _ in range(2):  # two in a row: each its own fence, on its own cgroup
+            proc = run_probe(docker_engine, docker_engine.image)
+            assert proc.returncode == 0, proc.stderr
+            results.append(proc.stdout.splitlines()[:4])
+        assert results == [FENCED, FENCED]  # their first socket() calls, each
+        applied = [line for line in from_hooks(log) if "applied" in line]
+        assert len(applied) == 2, log.read_text()
+        assert all("applied 'handoff'" in line for line in applied)
+        cgroups = {line.split(" on ")[1].split(" via ")[0] for line in applied}
+        assert len(cgroups) == 2  # two cgroups, two fences
+        # The poststop hooks had the agent remove them, before docker run returned.
+        removed = [line for line in from_hooks(log) if "fence removed" in line]
+        assert len(removed) == 2, log.read_text()
+        assert leftover_fences(docker_engine, wait=0) == []
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_fences_from_objects_loaded_ahead_count_apart(docker_engine, sel_policy, tmp_path):
+    # The agent keeps a fence object loaded ahead (cg_backend.SPARES); each fence still
+    # gets its own maps: counters of one container never show the other's calls.
+    log = tmp_path / "agent.log"
+    names = [f"hf-spare-{c}-{os.getpid()}" for c in "ab"]
+    with agent(docker_engine, log):
+        try:
+            ids = [docker_engine.run_detached(n, runtime="hotfence") for n in names]
+            found = (re.search(r"container (\w+) \(from its hook\).* on (.+) via ", line)
+                     for line in from_hooks(log))  # fmt: skip
+            cgroup_of = {m[1]: m[2] for m in found if m}
+            for name, calls in zip(names, (3, 1), strict=True):
+                for _ in range(calls):
+                    out = docker_engine.docker("exec", name, "/sockprobe", "10", "3", "58")
+                    assert out.stdout.splitlines()[0] == "errno 1"
+            hits = [
+                sum(c.hits for c in cg_backend.counters(cgroup_of[i[:12]]).counts.values())
+                for i in ids
+            ]
+            assert hits == [3, 1], (hits, log.read_text())
+        finally:
+            docker_engine.docker("rm", "-f", *names, check=False)
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_an_agent_that_cannot_apply_stops_the_container_with_its_reason(
+    docker_engine, sel_policy, tmp_path
+):
+    # The agent's fence state directory is unusable, so every apply it makes fails: the
+    # hook (which could apply the fence itself) must obey the refusal, not fall back.
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    log = tmp_path / "agent.log"
+    with agent(docker_engine, log, HOTFENCE_STATE_DIR=str(blocker / "fence")):
+        proc = run_probe(docker_engine, docker_engine.image)
+    assert proc.returncode != 0
+    assert "hotfence agent:" in proc.stderr and "not-a-dir" in proc.stderr, proc.stderr
+    assert "fence not applied" in log.read_text()
+
+
+@contextlib.contextmanager
+def fake_agent(path: Path, answer: bool) -> Iterator[None]:
+    """A socket at the agent's path: not listening (a killed agent's leftover), or one that
+    takes the request and closes without answering (an agent dying mid-request)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(path))
+    stop = threading.Event()
+    t = None
+    if answer:
+        s.listen()
+        s.settimeout(0.2)
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = s.accept()
+                except TimeoutError:
+                    continue
+                conn.recv(65536)
+                conn.close()
+
+        t = threading.Thread(target=serve)
+        t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if t is not None:
+            t.join()
+        s.close()
+        path.unlink()
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+@pytest.mark.parametrize("dies_mid_request", [False, True], ids=["refused", "dies"])
+def test_without_an_answering_agent_the_hook_fences_in_process(
+    docker_engine, sel_policy, dies_mid_request
+):
+    with fake_agent(docker_engine.agent_socket, dies_mid_request):
+        proc = run_probe(docker_engine, docker_engine.image)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[:4] == FENCED
+    assert leftover_fences(docker_engine) == []  # the poststop hook removed it itself
