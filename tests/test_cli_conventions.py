@@ -339,6 +339,23 @@ def test_bad_input_is_one_prefixed_line_and_exit_2(
         assert lines[1:] == []
 
 
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["triage", "--format", "json", "x.log"], True),
+        (["crashes", "--json"], True),
+        (["lab", "run", "--json"], False),  # runs a shell in the guest: it has no -o
+    ],
+)
+def test_the_old_output_flags_name_the_new_one(args: list[str], hint: bool) -> None:
+    code, out, err = run(*args)
+    assert code == console.EXIT_USAGE
+    assert out == ""
+    first = err.splitlines()[0]
+    assert first.startswith(f"hotfence {' '.join(a for a in args[:2] if not a.startswith('-'))}: ")
+    assert ("-o/--output" in first) == hint, first
+
+
 def test_family_typo_does_not_list_every_family() -> None:
     _, _, err = run("explain", "socket", "xyzzy", "raw")
     assert err.startswith("hotfence explain: unknown family 'xyzzy'; 46 valid names, e.g. ")

@@ -407,6 +407,9 @@ class Group(click.Group):
             raise click.exceptions.Exit(exc.exit_code) from None
 
 
+_OUTPUT_FLAGS_BEFORE_O = ("--json", "--format")
+
+
 def _show_usage_error(exc: click.UsageError, fallback: click.Context) -> None:
     # The command whose usage was wrong, not the deepest one resolved: `hotfence -q -v
     # explain` is a mistake of `hotfence`.
@@ -415,7 +418,16 @@ def _show_usage_error(exc: click.UsageError, fallback: click.Context) -> None:
         return
     ctx = exc.ctx or fallback
     name = " ".join(["hotfence", *ctx.command_path.split()[1:]])
-    click.echo(f"{name}: {exc.format_message()}", err=True)
+    message = exc.format_message()
+    if (
+        isinstance(exc, click.NoSuchOption)
+        and exc.option_name in _OUTPUT_FLAGS_BEFORE_O
+        and any("--output" in p.opts for p in ctx.command.params)
+    ):
+        # Scripts written before every command took -o say --json / --format: name the
+        # replacement rather than leave the user to find it in --help.
+        message += " Output formats are chosen with -o/--output (e.g. -o json)."
+    click.echo(f"{name}: {message}", err=True)
     click.echo(f"{name}: see '{name} --help'", err=True)
 
 
