@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import textwrap
 from pathlib import Path
@@ -177,6 +178,20 @@ def test_seccomp_cells_leave_inet_to_cgroup_bpf(call, expect):
     cells = profile.cells_beside_cgroup_bpf(compiled, 1)
     want = scmp.ACT_ALLOW if expect == "allow" else scmp.act_errno(1)
     assert verdict(cells, *call) == want
+
+
+def test_each_inet_family_is_one_allow_cell_however_the_policy_cuts_it():
+    # The raw-ICMPv6 rule cuts AF_INET6 by type and protocol; seccomp leaves all of it to
+    # the cgroup fence, so one cell (one OCI rule for runc to compile) allows it.
+    compiled = compile_policy(parse_policy(selected()))
+    cells = profile.cells_beside_cgroup_bpf(compiled, 1)
+    for fam in (AF_INET, AF_INET6):
+        (cell,) = [c for c in cells if c.family is not None and c.family.contains(fam)]
+        assert (cell.family.mask, cell.type, cell.protocol) == (U32, None, None)
+        assert cell.action == scmp.ACT_ALLOW
+    # Disjoint still: every call matches exactly one cell.
+    for call in itertools.product((0, 1, 2, 10, 16, 17, 38, 40, 0xFFFF), (1, 2, 3, 5), (0, 58)):
+        verdict(cells, *call)
 
 
 def test_a_deny_all_default_still_leaves_inet_to_the_cgroup_fence():
