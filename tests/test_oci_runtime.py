@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import textwrap
 from pathlib import Path
@@ -177,6 +178,20 @@ def test_seccomp_cells_leave_inet_to_cgroup_bpf(call, expect):
     cells = profile.cells_beside_cgroup_bpf(compiled, 1)
     want = scmp.ACT_ALLOW if expect == "allow" else scmp.act_errno(1)
     assert verdict(cells, *call) == want
+
+
+def test_each_inet_family_is_one_allow_cell_however_the_policy_cuts_it():
+    # The raw-ICMPv6 rule cuts AF_INET6 by type and protocol; seccomp leaves all of it to
+    # the cgroup fence, so one cell (one OCI rule for runc to compile) allows it.
+    compiled = compile_policy(parse_policy(selected()))
+    cells = profile.cells_beside_cgroup_bpf(compiled, 1)
+    for fam in (AF_INET, AF_INET6):
+        (cell,) = [c for c in cells if c.family is not None and c.family.contains(fam)]
+        assert (cell.family.mask, cell.type, cell.protocol) == (U32, None, None)
+        assert cell.action == scmp.ACT_ALLOW
+    # Disjoint still: every call matches exactly one cell.
+    for call in itertools.product((0, 1, 2, 10, 16, 17, 38, 40, 0xFFFF), (1, 2, 3, 5), (0, 58)):
+        verdict(cells, *call)
 
 
 def test_a_deny_all_default_still_leaves_inet_to_the_cgroup_fence():
@@ -402,16 +417,19 @@ def test_a_hook_that_cannot_apply_fails_with_its_reason(tmp_path):
 
 
 def test_failure_open_reaches_the_hook():
+    import sys
+
     compiled_open = parse_policy(selected(failure="open"))
     config: dict = {}
-    bundle.edit_config(config, compiled_open, compile_policy(compiled_open))
+    bundle.edit_config(config, compiled_open, compile_policy(compiled_open), "/b")
     (create,) = config["hooks"]["createRuntime"]
     assert create["args"][-2:] == ["--failure", "open"]
     closed = parse_policy(selected())
     config = {}
-    bundle.edit_config(config, closed, compile_policy(closed))
+    bundle.edit_config(config, closed, compile_policy(closed), "/b")
     assert "--failure" not in config["hooks"]["createRuntime"][0]["args"]
-    assert config["hooks"]["poststop"][0]["args"][-2:] == ["hook", "remove"]
+    (poststop,) = config["hooks"]["poststop"]
+    assert poststop["path"] == "/bin/sh" and poststop["args"][-2:] == ["/b", sys.executable]
     assert json.loads(config["annotations"]["org.hotfence.coverage"])["rules"] == {
         "no-raw-icmpv6": ["cgroup-bpf"],
         "no-alg": ["seccomp"],
@@ -573,7 +591,10 @@ def test_the_second_create_of_a_policy_reuses_its_plan(tmp_path, monkeypatch):
     real_plan = wrap._plan
     monkeypatch.setattr(wrap, "_plan", lambda *a: plans.append(a[0]) or real_plan(*a))
     second = create("c2", docker_default)
-    assert plans == [] and second == {**first, "mounts": second["mounts"]}  # from the plan
+    # From the plan; only the bundle differs (mounts, and where poststop finds the record).
+    assert second["hooks"]["poststop"][0]["args"][-2] == str(tmp_path / "bundles" / "c2")
+    second["hooks"]["poststop"][0]["args"][-2] = first["hooks"]["poststop"][0]["args"][-2]
+    assert plans == [] and second == {**first, "mounts": second["mounts"]}
     # The hook reads the compiled policy from the plan too: no policy schema, no compiler.
     from hotfence.fence.compiler import compile_file
 
@@ -650,6 +671,35 @@ def test_poststop_claims_the_record_and_says_when_it_cannot(tmp_path):
     proc = remove()
     assert proc.returncode == 1 and "fence not removed" in proc.stderr and "prune" in proc.stderr
     assert list(tmp_path.glob(common.ID_FILE + "*")) == []  # claimed: never read twice
+
+
+def test_poststop_sh_claims_the_record_before_it_returns(tmp_path):
+    """The wrapper's poststop hook is sh: it takes the record synchronously (a container
+    re-created in the bundle writes its own) and leaves the removal to a background
+    Python, so runc delete (and docker run --rm) waits for no Python start."""
+    import subprocess
+
+    from hotfence.oci import prepared
+
+    hook = prepared._poststop(str(tmp_path))
+    env = {**dict(e.split("=", 1) for e in hook["env"]),
+           "HOTFENCE_STATE_DIR": str(tmp_path / "state" / "fence"),
+           "HOTFENCE_AGENT_SOCKET": str(tmp_path / "no-agent.sock")}  # fmt: skip
+
+    def poststop() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            hook["args"], executable=hook["path"], env=env, capture_output=True, text=True,
+            input=json.dumps({"pid": 1, "bundle": str(tmp_path), "status": "stopped"}),
+            timeout=60,
+        )  # fmt: skip
+
+    proc = poststop()  # no fence recorded: nothing to do, nothing said
+    assert proc.returncode == 0 and proc.stdout == proc.stderr == ""
+    (tmp_path / common.ID_FILE).write_text("{")  # unreadable: the removal itself fails
+    proc = poststop()
+    assert proc.returncode == 0 and proc.stdout == proc.stderr == ""
+    # Claimed and gone before the hook returned (the engine removes the bundle next).
+    assert list(tmp_path.glob(common.ID_FILE + "*")) == []
 
 
 def test_the_hook_probes_the_kernel_once_per_boot(tmp_path, monkeypatch):

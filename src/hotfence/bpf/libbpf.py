@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno as errno_mod
 import logging
 import os
@@ -26,7 +25,9 @@ from pathlib import Path
 log = logging.getLogger("hotfence.libbpf")
 
 _lib = ctypes.CDLL("libbpf.so.1", use_errno=True)
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+# libc from the process's own symbols (dlopen(NULL)): CPython always has it loaded, and
+# ctypes.util.find_library runs ldconfig, ~20 ms of every hook that imports this module.
+_libc = ctypes.CDLL(None, use_errno=True)
 
 _vp = ctypes.c_void_p
 _cp = ctypes.c_char_p

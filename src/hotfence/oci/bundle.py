@@ -79,9 +79,11 @@ def merge_plan(seccomp: dict[str, Any] | None, compiled: CompiledPolicy) -> dict
     }
 
 
-def edit_config(config: dict[str, Any], policy: Policy, compiled: CompiledPolicy) -> dict[str, Any]:
-    """Merge ``policy`` into a bundle's config (in place): seccomp, hooks, annotations.
-    Returns the plan it applied."""
+def edit_config(
+    config: dict[str, Any], policy: Policy, compiled: CompiledPolicy, bundle: str
+) -> dict[str, Any]:
+    """Merge ``policy`` into the config of the bundle at ``bundle`` (in place): seccomp,
+    hooks, annotations. Returns the plan it applied."""
     plan = merge_plan((config.get("linux") or {}).get("seccomp"), compiled)
-    prepared.apply(config, policy.file, policy.model.spec.failure, plan)
+    prepared.apply(config, policy.file, policy.model.spec.failure, plan, bundle)
     return plan

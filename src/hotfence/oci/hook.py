@@ -7,8 +7,10 @@
   when ``hotfence agent`` runs, the hook hands the apply to it over its socket
   (:mod:`hotfence.agent.handoff`: the agent has libbpf and the backends loaded already)
   and waits for it; with no agent to ask, or none answering, the hook applies it itself.
-* ``hook remove`` (poststop): removes that fence once the container is gone (in the
-  background: runc and the engine do not wait for it).
+* poststop, as ``hotfence-runc`` writes it (:data:`hotfence.oci.prepared.POSTSTOP_SH`): sh
+  claims the record and starts ``hook remove-recorded RECORD`` in the background, which
+  removes that fence once the container is gone: runc and the engine wait for no Python.
+  ``hook remove`` does the same from Python (claim, then a background child).
 * ``hook select [--policy-dir DIR]`` (createRuntime and poststop, from hooks.d): the same, for
   runtimes that read hooks.d (Podman, CRI-O) instead of being wrapped: the policy is
   chosen here, from the bundle's annotations. Seccomp cannot be changed at that point, so
@@ -192,40 +194,60 @@ def _remove(bundle: str) -> None:
         return
     try:
         with open(claimed) as f:
-            cgroup_id = int(json.load(f)["cgroup_id"])
+            record = f.read()
     finally:
         os.unlink(claimed)
+    _remove_recorded(record, background=True)
+
+
+def _remove_recorded(record: str, background: bool) -> None:
+    """Remove the fence of a claimed record (its JSON text): by the agent if one answers,
+    else here, in a child off runc's pipes when ``background``."""
+    cgroup_id = int(json.loads(record)["cgroup_id"])
     try:
         if _ask_agent({"op": "remove", "cgroup_id": cgroup_id}) is not None:
             return  # removed by the agent: no child importing libbpf beside the next container
     except AgentRefused as exc:
         print(f"hotfence: {exc}; removing the fence here", file=sys.stderr)
-    if os.fork():
+    if background and os.fork():
         return
     # The child: off runc's output pipes (runc waits for them to close) and session.
     try:
-        os.setsid()
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
+        if background:
+            os.setsid()
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
         from hotfence.fence.backends import cgroup as backend
         from hotfence.fence.backends import lsm
 
         backend.remove(cgroup_id)
         lsm.remove(cgroup_id)
-        os._exit(0)
     except BaseException:
-        os._exit(1)
+        if background:
+            os._exit(1)
+        raise
+    if background:
+        os._exit(0)
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("apply", "remove", "select"):
+    if not argv or argv[0] not in ("apply", "remove", "remove-recorded", "select"):
         print(
             "usage: hotfence-runc hook apply POLICY [--failure open] | remove | "
-            "select [--policy-dir DIR]",
+            "remove-recorded RECORD | select [--policy-dir DIR]",
             file=sys.stderr,
         )
         return 2
+    if argv[0] == "remove-recorded" and len(argv) == 2:
+        # From the poststop sh hook (prepared.POSTSTOP_SH), already in the background.
+        try:
+            os.setsid()
+            _remove_recorded(argv[1], background=False)
+        except Exception as exc:
+            print(f"hotfence: fence not removed ({exc}); fence prune removes it", file=sys.stderr)
+            return 1
+        return 0
     failure_open = argv[0] == "apply" and argv[2:4] == ["--failure", "open"]
     try:
         state = _state()

@@ -29,6 +29,7 @@ from hotfence import __version__
 from hotfence.oci.common import (
     COVERAGE_ANNOTATION,
     HOOK_TIMEOUT,
+    ID_FILE,
     POLICY_ANNOTATION,
     hook_env,
     runtime_dir,
@@ -106,8 +107,36 @@ def _hook(argv: list[str]) -> dict[str, Any]:
     }
 
 
-def apply(config: dict[str, Any], policy_file: str, failure: str, merged: dict[str, Any]) -> None:
-    """Write a merge (as :func:`hotfence.oci.bundle.plan` made it) into a bundle's config."""
+# The poststop hook, in sh: ``docker run --rm`` waits for ``runc delete``, which waits for
+# its poststop hooks, and a Python start there cost ~45 ms of every selected container's
+# run (measured, issue #14). The container and its cgroup are gone by then, so removing
+# the pinned fence is cleanup, not protection: sh claims the record synchronously (a
+# container re-created in this bundle, ``docker restart``, writes its own, which must not
+# be taken), and Python removes its fence in the background, with its output off
+# runc's pipes (runc waits for them to close). With no record, no Python starts at all.
+POSTSTOP_SH = (
+    f'r="$1/{ID_FILE}"; c="$r.removing.$$"\n'
+    'mv -f -- "$r" "$c" 2>/dev/null || exit 0\n'
+    # The engine removes the bundle right after: the record travels as an argument.
+    'IFS= read -r rec <"$c"; rm -f -- "$c"\n'
+    '"$2" -m hotfence.oci.runtime hook remove-recorded "$rec" </dev/null >/dev/null 2>&1 &\n'
+)
+
+
+def _poststop(bundle: str) -> dict[str, Any]:
+    return {
+        "path": "/bin/sh",
+        "args": ["sh", "-c", POSTSTOP_SH, "hotfence-poststop", bundle, sys.executable],
+        "env": hook_env(),
+        "timeout": HOOK_TIMEOUT,
+    }
+
+
+def apply(
+    config: dict[str, Any], policy_file: str, failure: str, merged: dict[str, Any], bundle: str
+) -> None:
+    """Write a merge (as :func:`hotfence.oci.bundle.plan` made it) into the config of the
+    bundle at ``bundle``."""
     linux = config.setdefault("linux", {})
     if merged["seccomp"]:
         linux["seccomp"] = merged["seccomp"]
@@ -117,7 +146,7 @@ def apply(config: dict[str, Any], policy_file: str, failure: str, merged: dict[s
         if failure == "open":
             argv += ["--failure", "open"]
         hooks.setdefault("createRuntime", []).append(_hook(argv))
-        hooks.setdefault("poststop", []).append(_hook(["hook", "remove"]))
+        hooks.setdefault("poststop", []).append(_poststop(os.path.abspath(bundle)))
     ann = config.setdefault("annotations", {})
     ann[POLICY_ANNOTATION] = policy_file
     ann[COVERAGE_ANNOTATION] = json.dumps(

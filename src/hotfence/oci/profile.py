@@ -70,18 +70,23 @@ def cells_beside_cgroup_bpf(
     """The policy's socket() cells with the ``leave`` families allowed (by default the inet
     families, which the cgroup fence holds)."""
     out: list[Cell] = []
+    left: set[int] = set()  # the ``leave`` families the partition touched
     for c in partition(policy, deny_errno):
         fam = c.family
         inside = {f for f in leave if fam is None or fam.contains(f)}
-        if not inside:
-            out.append(c)
+        if not inside or (c.action == scmp.ACT_ALLOW and c.type is None and c.protocol is None):
+            out.append(c)  # no left family, or all of them allowed whole: as it is
             continue
-        if fam is not None and fam.mask == U32:  # exactly an inet family
-            out.append(Cell(fam, c.type, c.protocol, scmp.ACT_ALLOW, None))
-            continue
-        whole = fam or Block(0, 0)
-        out += [Cell(b, c.type, c.protocol, c.action, c.rule_id) for b in split_out(whole, inside)]
-        out += [Cell(Block(U32, f), None, None, scmp.ACT_ALLOW, None) for f in sorted(inside)]
+        left |= inside
+        if fam is None or fam.mask != U32:  # a block holding some: the rest keeps its action
+            whole = fam or Block(0, 0)
+            out += [
+                Cell(b, c.type, c.protocol, c.action, c.rule_id) for b in split_out(whole, inside)
+            ]
+    # Every cell of a left family is ALLOW, so each becomes one cell, whatever the partition
+    # cut it into (per type and protocol for an inet rule): a policy with one raw-ICMPv6
+    # rule cut AF_INET6 into 40 OCI rules, and runc compiles every one of them at create.
+    out += [Cell(Block(U32, f), None, None, scmp.ACT_ALLOW, None) for f in sorted(left)]
     return out
 
 

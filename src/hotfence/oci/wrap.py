@@ -82,7 +82,7 @@ def prepare(args: list[str], at: int, policy_dir: str, restore: bool = False) ->
         merged = (plan or {}).get("profiles", {}).get(key)
         if merged is None:
             merged = _plan(chosen.file, seccomp, key)
-        prepared.apply(config, chosen.file, chosen.failure, merged)
+        prepared.apply(config, chosen.file, chosen.failure, merged, bundle)
         tmp = os.path.join(bundle, f".config.json.hotfence.{os.getpid()}")
         with open(tmp, "w") as f:
             json.dump(config, f)
