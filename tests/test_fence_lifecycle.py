@@ -372,3 +372,15 @@ def test_prune_removes_state_that_records_nothing():
     out = subprocess.run([HOTFENCE, "fence", "prune"], capture_output=True, text=True)
     assert out.returncode == 0 and "that recorded nothing" in out.stdout, out
     assert not d.exists()
+
+
+def test_a_state_directory_that_is_not_one_is_unreadable_state_not_a_crash(tmp_path, monkeypatch):
+    # The agent walks every pinned fence at start; a state path it cannot read (here a
+    # file where the directory should be) must come back as "no state", logged, as a
+    # corrupt state file does, not as an OSError that ends the agent.
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setattr(pinning, "STATE_DIR", blocker / "fence")
+    with pytest.raises(cg_backend.FenceError, match="unreadable fence state"):
+        pinning.read_slots(12345)
+    assert pinning.read_quiet(12345) is None

@@ -383,7 +383,12 @@ class Agent:
                 stop.wait(RETRY)
                 continue
             try:
-                self.reconcile()
+                try:
+                    self.reconcile()
+                except Exception as exc:  # one bad fence must not stop the agent following
+                    with self.lock:
+                        self.stats.apply_errors += 1
+                    log.error("reconcile: %s; following events anyway", exc)
                 self._follow(stream, stop)
             finally:
                 stream.close()

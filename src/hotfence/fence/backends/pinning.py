@@ -279,6 +279,8 @@ def read_slots(cgroup_id: int) -> dict[int, AppliedState]:
             text = p.read_text()
         except FileNotFoundError:
             continue
+        except OSError as exc:  # a state directory that is not one, or not ours to read
+            raise FenceError(f"{p}: unreadable fence state ({exc.strerror})") from None
         try:
             out[slot] = AppliedState(**json.loads(text))
         except (ValueError, TypeError) as exc:
