@@ -1096,3 +1096,21 @@ def test_ctr_run_with_the_wrapper_as_runc_fences_the_selected_container(private_
     while any(state_dir.glob("*/slot*.json")) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(state_dir.glob("*/slot*.json")), os.listdir(state_dir)
+
+
+def test_plans_of_policy_files_that_are_gone_are_pruned(tmp_path, monkeypatch):
+    from hotfence.fence.compiler import compile_file
+    from hotfence.oci import prepared
+
+    monkeypatch.setenv("HOTFENCE_STATE_DIR", str(tmp_path / "state" / "fence"))
+    kept, gone = tmp_path / "kept.yaml", tmp_path / "gone.yaml"
+    for p in (kept, gone):
+        p.write_text(selected())
+        prepared.store(str(p), prepared.stamp(str(p)), compile_file(p), "k", {})
+    runtime = Path(prepared.runtime_dir())
+    assert len(list(runtime.glob("plan-*.json"))) == 2
+    (runtime / "plan-unreadable.json").write_text("{")
+    gone.unlink()
+    assert prepared.prune() == 2  # the deleted policy's plan and the unreadable one
+    assert [p.name for p in runtime.glob("plan-*.json")] == [Path(prepared._path(str(kept))).name]
+    assert prepared.load(str(kept)) is not None

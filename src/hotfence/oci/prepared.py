@@ -84,7 +84,7 @@ def store(
     ``stamp_`` is the file's :func:`stamp` from before it was read."""
     plan = load(policy_file)
     if plan is None or plan["stamp"] != stamp_:
-        plan = {"stamp": stamp_, "profiles": {}}
+        plan = {"stamp": stamp_, "policy": os.path.realpath(policy_file), "profiles": {}}
     plan["compiled"] = encode(compiled)
     plan["profiles"][key] = merged
     path = _path(policy_file)
@@ -95,7 +95,36 @@ def store(
             json.dump(plan, f)
         os.replace(tmp, path)
     except OSError:
-        pass  # a read-only /run only costs speed
+        return  # a read-only /run only costs speed
+    prune(keep=path)
+
+
+def prune(keep: str = "") -> int:
+    """Remove the plans of policy files that no longer exist, so a policy directory that
+    comes and goes (a ConfigMap, a test's) leaves nothing behind in ``/run``. Runs only
+    when a plan is written, i.e. on a cache miss, never on a container's hot path."""
+    removed = 0
+    root = runtime_dir()
+    try:
+        names = [n for n in os.listdir(root) if n.startswith("plan-") and n.endswith(".json")]
+    except OSError:
+        return 0
+    for name in names:
+        path = os.path.join(root, name)
+        if path == keep:
+            continue
+        try:
+            with open(path, "rb") as f:
+                policy = json.load(f).get("policy")
+        except (OSError, ValueError, AttributeError):
+            policy = None  # unreadable, or written before plans named their policy
+        if policy is None or not os.path.exists(policy):
+            try:
+                os.unlink(path)
+                removed += 1
+            except OSError:
+                pass
+    return removed
 
 
 def _hook(argv: list[str]) -> dict[str, Any]:
