@@ -200,19 +200,10 @@ class Agent:
         host_ns = shares_host_cgroupns(attrs, pid)
         if current is not None and current.state is not None and _invalid(files, cur_file):
             log.info("%s keeps its fence from %s (that file is invalid)", who.text(), cur_file)
-            kept = Fenced(
-                who.id,
-                who.name,
-                str(cgroup),
-                cgroup_id,
-                current.state.policy,
-                cur_file,
-                (),
-                host_ns,
+            # Still the agent's: served in its metrics.
+            return self._remember(
+                who, cgroup, cgroup_id, current.state.policy, cur_file, (), host_ns
             )
-            with self.lock:
-                self.fenced[who.id] = kept  # still the agent's: served in its metrics
-            return kept
         chosen = [
             f.path for f in files.values() if f.selector is not None and matches(f.selector, who)
         ]
@@ -246,34 +237,13 @@ class Agent:
             and Path(policy_file).stat().st_mtime < current.state.applied_at
         ):
             # Already in force (a restart of the agent): re-applying would zero its counters.
-            f = Fenced(
-                who.id,
-                who.name,
-                str(cgroup),
-                cgroup_id,
-                compiled.name,
-                policy_file,
-                missing,
-                host_ns,
-            )
-            with self.lock:
-                self.fenced[who.id] = f
+            f = self._remember(who, cgroup, cgroup_id, compiled.name, policy_file, missing, host_ns)
             log.info("%s: fence %r already in force", who.text(), compiled.name)
             return f
         state, _ = sel.backend.apply(compiled, str(cgroup), policy_file)
-        f = Fenced(
-            who.id,
-            who.name,
-            str(cgroup),
-            state.cgroup_id,
-            compiled.name,
-            policy_file,
-            missing,
-            host_ns,
+        f = self._remember(
+            who, cgroup, state.cgroup_id, compiled.name, policy_file, missing, host_ns, applied=True
         )
-        with self.lock:
-            self.fenced[who.id] = f
-            self.stats.applies += 1
         log.info(
             "fenced %s with %r on %s via %s%s",
             who.text(),
@@ -282,6 +252,25 @@ class Agent:
             sel.name,
             f" (NOT enforced here: {', '.join(missing)})" if missing else "",
         )
+        return f
+
+    def _remember(
+        self,
+        who: ContainerMeta,
+        cgroup: Path,
+        cgroup_id: int,
+        policy: str,
+        policy_file: str,
+        missing: tuple[str, ...],
+        host_ns: bool,
+        applied: bool = False,
+    ) -> Fenced:
+        """Record ``who``'s fence as the agent's (its metrics and unfence read this)."""
+        f = Fenced(who.id, who.name, str(cgroup), cgroup_id, policy, policy_file, missing, host_ns)
+        with self.lock:
+            self.fenced[who.id] = f
+            if applied:
+                self.stats.applies += 1
         return f
 
     def unfence(self, container_id: str) -> None:
