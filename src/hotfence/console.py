@@ -180,6 +180,17 @@ def progress(
 # --- data on stdout ------------------------------------------------------------------------
 
 
+def db_option() -> Callable[[F], F]:
+    """``--db``: the crash store, for every command that reads or writes it."""
+    return click.option(
+        "--db",
+        default=None,
+        metavar="PATH|URL",
+        help="Crash store: a SQLite file or a postgresql:// URL "
+        "(default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).",
+    )
+
+
 def output_option(*formats: str) -> Callable[[F], F]:
     """``-o/--output``: text for people (default), json for programs, or the formats given."""
     choices = formats or OUTPUT_FORMATS

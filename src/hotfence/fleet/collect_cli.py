@@ -19,7 +19,7 @@ EXIT_STORE = 3
 
 
 @click.command("collect")
-@click.option("--db", default=None, metavar="PATH|URL", help="Crash store (as for triage).")
+@console.db_option()
 @click.option("--host-id", default=None, help="Host name and machine-id override (as for triage).")
 @click.option(
     "--crash-dir",

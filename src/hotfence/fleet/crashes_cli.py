@@ -52,13 +52,7 @@ def group_json(g: CrashGroup) -> dict[str, Any]:
 
 
 @click.command()
-@click.option(
-    "--db",
-    default=None,
-    metavar="PATH|URL",
-    help="Crash store: a SQLite file or a postgresql:// URL "
-    "(default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).",
-)
+@conventions.db_option()
 @click.option(
     "--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Groups to list."
 )

@@ -13,13 +13,7 @@ EXIT_STORE = 2
 
 
 @click.command()
-@click.option(
-    "--db",
-    default=None,
-    metavar="PATH|URL",
-    help="Crash store: a SQLite file or a postgresql:// URL "
-    "(default: $HOTFENCE_DB or ~/.local/share/hotfence/crashes.sqlite).",
-)
+@console.db_option()
 @click.option(
     "--bind",
     default="127.0.0.1",

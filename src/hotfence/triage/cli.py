@@ -85,7 +85,7 @@ EXIT_NOT_STORED = 3
     show_default=True,
     help="Record each crash in the local crash store (see `hotfence crashes`).",
 )
-@click.option(
+@click.option(  # console.db_option's words; spelled out so start-up does not import rich
     "--db",
     default=None,
     metavar="PATH|URL",
