@@ -592,6 +592,17 @@ class GuestSession:
         return out
 
 
+def check(res: CommandResult, what: str, session: GuestSession) -> CommandResult:
+    """``res`` if its command succeeded; else a GuestError with its output and the console
+    tail, for the multi-boot recorders (pstore, kdump) that drive a session step by step."""
+    if res.exit_code != 0:
+        raise GuestError(
+            f"{what}: `{res.command}` exited {res.exit_code}: {res.stdout}{res.stderr}\n"
+            f"console tail:\n{session.console[-3000:]}"
+        )
+    return res
+
+
 def _die_with_parent() -> None:
     """In the forked child before exec: SIGKILL QEMU if the Python process dies first,
     so that a killed test run leaves no guest behind (prctl PR_SET_PDEATHSIG)."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hotfence.lab.debkernel import prepare_kernel
-from hotfence.lab.guest import CommandResult, GuestConfig, GuestError, GuestSession
+from hotfence.lab.guest import GuestConfig, GuestError, GuestSession, check
 
 MEMORY_MB = 768
 # The capture kernel with the lab's initramfs (busybox, a few modules) and the host root
@@ -48,15 +48,6 @@ class KdumpCapture:
     seconds: float
 
 
-def _check(res: CommandResult, what: str, session: GuestSession) -> CommandResult:
-    if res.exit_code != 0:
-        raise GuestError(
-            f"{what}: `{res.command}` exited {res.exit_code}: {res.stdout}{res.stderr}\n"
-            f"console tail:\n{session.console[-3000:]}"
-        )
-    return res
-
-
 def load_command(bzimage: Path, initrd: Path) -> str:
     """``kexec -p`` with this boot's command line minus ``crashkernel=`` plus kdump's words."""
     return (
@@ -77,7 +68,7 @@ def capture(kver: str | None = None) -> KdumpCapture:
         # The initramfs this boot came from lies beside the share, in the host's /tmp,
         # which the guest sees through the host root.
         initrd = session.outdir.parent / "initramfs.cpio"
-        res = _check(session.run(load_command(kernel.bzimage, initrd)), "kexec -p", session)
+        res = check(session.run(load_command(kernel.bzimage, initrd)), "kexec -p", session)
         if res.stdout.strip() != "1":
             raise GuestError(f"capture kernel not loaded (kexec_crash_loaded={res.stdout!r})")
         session.submit(PANIC)
@@ -85,7 +76,7 @@ def capture(kver: str | None = None) -> KdumpCapture:
             raise GuestError(
                 f"the capture kernel did not come up; console tail:\n{session.console[-3000:]}"
             )
-        saved = _check(session.run(SAVE, timeout=BOOT_TIMEOUT), "saving /proc/vmcore", session)
+        saved = check(session.run(SAVE, timeout=BOOT_TIMEOUT), "saving /proc/vmcore", session)
         files = {k: v for k, v in saved.outputs.items() if k.startswith("var-crash/")}
         console = session.console
     if not files:

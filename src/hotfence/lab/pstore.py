@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotfence.lab.guest import CommandResult, GuestConfig, GuestError, GuestSession
+from hotfence.lab.guest import GuestConfig, GuestError, GuestSession, check
 
 RAMOOPS_ADDR = 0x30000000  # 768 MiB: above the kernel image, below the initrd at the top
 RAMOOPS_SIZE = 0x100000
@@ -55,15 +55,6 @@ def pstore_config(kver: str | None = None) -> GuestConfig:
     )
 
 
-def _check(res: CommandResult, what: str, session: GuestSession) -> CommandResult:
-    if res.exit_code != 0:
-        raise GuestError(
-            f"{what}: `{res.command}` exited {res.exit_code}: {res.stderr.strip()}\n"
-            f"console tail:\n{session.console[-2000:]}"
-        )
-    return res
-
-
 def restart(session: GuestSession, command: str, boots: int) -> None:
     """Run ``command`` (a panic or a reboot) and wait for boot number ``boots`` to come up
     and load ramoops over the kept region."""
@@ -72,20 +63,20 @@ def restart(session: GuestSession, command: str, boots: int) -> None:
         raise GuestError(
             f"no boot {boots} after `{command}`; console tail:\n{session.console[-3000:]}"
         )
-    _check(session.run(LOAD_RAMOOPS), f"boot {boots}", session)
-    _check(session.run(MOUNT_PSTORE), f"boot {boots}", session)
+    check(session.run(LOAD_RAMOOPS), f"boot {boots}", session)
+    check(session.run(MOUNT_PSTORE), f"boot {boots}", session)
 
 
 def read_records(session: GuestSession) -> dict[str, bytes]:
     """Copy /sys/fs/pstore out of the guest (mounted by :func:`restart`)."""
-    res = _check(session.run(COPY_RECORDS), "copying /sys/fs/pstore", session)
+    res = check(session.run(COPY_RECORDS), "copying /sys/fs/pstore", session)
     return {k.split("/", 1)[1]: v for k, v in res.outputs.items() if k.startswith("pstore/")}
 
 
 def capture(kver: str | None = None) -> PstoreCapture:
     """Boot, load ramoops, panic (sysrq-c), and read the records the next boot finds."""
     with GuestSession(pstore_config(kver)) as session:
-        _check(session.run(LOAD_RAMOOPS), "boot 1", session)
+        check(session.run(LOAD_RAMOOPS), "boot 1", session)
         restart(session, PANIC, boots=2)
         records = read_records(session)
         assert session.kernel is not None
