@@ -27,12 +27,21 @@ from test_oci_runtime import FENCED, leftover_fences, run_probe, selected
 
 
 @contextlib.contextmanager
-def agent(docker_engine, log: Path, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """`hotfence agent` on the engine's policy directory and hand-off socket, until ready."""
+def agent(
+    docker_engine, log: Path, prefix: tuple[str, ...] = (), cgroup: Path | None = None, **env: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`hotfence agent` on the engine's policy directory and hand-off socket, until ready
+    (run by ``prefix``, started in ``cgroup``)."""
+
+    def enter() -> None:
+        if cgroup is not None:
+            (cgroup / "cgroup.procs").write_text(str(os.getpid()))
+
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "hotfence"), "agent", "--policy-dir",
+        [*prefix, str(Path(sys.executable).parent / "hotfence"), "agent", "--policy-dir",
          str(docker_engine.policy_dir), "--metrics-port", "0"],
         env={**docker_engine.env(), **env}, stdout=subprocess.DEVNULL, stderr=open(log, "a"),
+        preexec_fn=enter,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -282,6 +291,37 @@ def test_selected_containers_are_fenced_by_the_agent(docker_engine, sel_policy, 
         prepared = [ln for ln in log.read_text().splitlines() if "hotfence-hook create" in ln]
         assert len(prepared) == 2 and all("policy " in ln for ln in prepared), log.read_text()
     assert not link.exists()  # gone with the agent: the sh front starts Python again
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_an_agent_in_its_own_cgroup_namespace_fences_containers(
+    docker_engine, sel_policy, tmp_path
+):
+    """As in a Kubernetes pod: the agent in a private cgroup namespace (rooted at a cgroup
+    of its own), the host's tree mounted. It reads the container's cgroup as
+    ``/../hotfence-docker-.../<id>`` and must still fence that cgroup, not refuse."""
+    from hotfence.containers.cgroups import Mounts
+
+    home = Mounts.read().v2 / f"hf-agent-ns-{os.getpid()}"
+    home.mkdir()
+    log = tmp_path / "agent.log"
+    try:
+        with agent(docker_engine, log, ("unshare", "--cgroup"), home) as proc:
+            theirs = os.stat(f"/proc/{proc.pid}/ns/cgroup").st_ino
+            assert theirs != os.stat("/proc/self/ns/cgroup").st_ino  # really its own
+            # Its namespace is rooted at ``home``: it sees itself at "/", containers at "/../".
+            assert f"0::/{home.name}\n" in Path(f"/proc/{proc.pid}/cgroup").read_text()
+            run = run_probe(docker_engine, docker_engine.image)
+            assert run.returncode == 0, (run.stderr, log.read_text())
+            assert run.stdout.splitlines()[:4] == FENCED
+            applied = [ln for ln in from_hooks(log) if "applied 'handoff'" in ln]
+            where = f"on {home.parent}{docker_engine.cgroup_parent}/"  # the host's path
+            assert len(applied) == 1 and where in applied[0], log.read_text()
+        assert leftover_fences(docker_engine) == []
+    finally:
+        home.rmdir()
 
 
 @pytest.mark.kernel
