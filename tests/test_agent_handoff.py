@@ -27,12 +27,21 @@ from test_oci_runtime import FENCED, leftover_fences, run_probe, selected
 
 
 @contextlib.contextmanager
-def agent(docker_engine, log: Path, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """`hotfence agent` on the engine's policy directory and hand-off socket, until ready."""
+def agent(
+    docker_engine, log: Path, prefix: tuple[str, ...] = (), cgroup: Path | None = None, **env: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`hotfence agent` on the engine's policy directory and hand-off socket, until ready
+    (run by ``prefix``, started in ``cgroup``)."""
+
+    def enter() -> None:
+        if cgroup is not None:
+            (cgroup / "cgroup.procs").write_text(str(os.getpid()))
+
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "hotfence"), "agent", "--policy-dir",
+        [*prefix, str(Path(sys.executable).parent / "hotfence"), "agent", "--policy-dir",
          str(docker_engine.policy_dir), "--metrics-port", "0"],
         env={**docker_engine.env(), **env}, stdout=subprocess.DEVNULL, stderr=open(log, "a"),
+        preexec_fn=enter,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -117,6 +126,127 @@ def test_a_second_agent_refuses_a_served_socket_and_takes_a_dead_ones(served, tm
     assert not stale.exists()
 
 
+# --- hotfence-hook, the agent's C client (no kernel, no engine) ---------------------------
+
+
+def client() -> str:
+    from hotfence.oci.common import hook_client
+
+    path = hook_client()
+    assert path, "hotfence-hook was not built (python -m hotfence.bpf.build)"
+    return path
+
+
+@pytest.fixture
+def answering(served):
+    """A hand-off socket whose agent answers hotfence-hook's steps as told (``reply``)."""
+    from hotfence.agent.handoff import HandoffServer
+
+    path, _ = served
+    seen: list[dict] = []
+    reply = {"exit": 0, "stderr": "ready\n"}
+    server = HandoffServer(str(path.parent / "steps.sock"), lambda r: seen.append(r) or reply)
+    yield Path(server.path), seen, reply
+    server.close()
+
+
+def test_the_client_hands_the_wrappers_create_to_the_agent(answering, tmp_path):
+    path, seen, reply = answering
+    env = {**os.environ, "HOTFENCE_AGENT_SOCKET": str(path)}
+    argv = ["--root", "/r", "create", "--bundle", "b", 'id "quoted" \\ tab\t é']
+    run = [client(), "prepare", "/policies"]
+    proc = subprocess.run([*run, *argv], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert (proc.returncode, proc.stderr) == (0, "ready\n")
+    assert seen == [{"op": "prepare", "argv": ["--policy-dir", "/policies", *argv],
+                     "cwd": str(tmp_path)}]  # fmt: skip
+    reply.update(exit=1, stderr="refused: reason\n")  # the agent refuses: so does the client
+    proc = subprocess.run([*run, *argv], env=env, capture_output=True, text=True)
+    assert (proc.returncode, proc.stderr) == (1, "refused: reason\n")
+    # No agent: exit 3, nothing said (the sh front then starts Python).
+    env["HOTFENCE_AGENT_SOCKET"] = str(tmp_path / "none.sock")
+    proc = subprocess.run([*run, *argv], env=env, capture_output=True, text=True)
+    assert (proc.returncode, proc.stderr) == (3, "")
+
+
+def test_the_client_hands_a_hook_and_its_state_to_the_agent(answering, tmp_path):
+    path, seen, reply = answering
+    env = {**os.environ, "HOTFENCE_AGENT_SOCKET": str(path)}
+    state = {"ociVersion": "1.0.2", "id": "c1", "pid": 42, "bundle": "/b", "status": "created",
+             "annotations": {"k": "v \"q\" \\ \u00e9"}}  # fmt: skip
+    proc = subprocess.run(
+        [client(), "hook", sys.executable, "apply", "/p.yaml", "--failure", "open"],
+        env=env, input=json.dumps(state), capture_output=True, text=True,
+    )  # fmt: skip
+    assert (proc.returncode, proc.stderr) == (0, "ready\n")
+    assert seen[0]["op"] == "hook" and seen[0]["state"] == state
+    assert seen[0]["argv"] == ["apply", "/p.yaml", "--failure", "open"]
+    # A poststop hook runs with no state (stdin is /dev/null): the agent gets {}.
+    subprocess.run([client(), "hook", sys.executable, "remove-recorded", "{}"], env=env,
+                   stdin=subprocess.DEVNULL, check=True)  # fmt: skip
+    assert seen[1]["state"] == {} and seen[1]["argv"] == ["remove-recorded", "{}"]
+
+
+@contextlib.contextmanager
+def hung_agent(path: Path) -> Iterator[list[socket.socket]]:
+    """An agent that takes every request and never answers."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(path))
+    s.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        s.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(s.accept()[0])
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        yield held
+    finally:
+        stop.set()
+        t.join()
+        for c in held:
+            c.close()
+        s.close()
+        path.unlink()
+
+
+def test_a_hung_agent_costs_the_timeout_then_the_work_is_done_without_it(tmp_path, monkeypatch):
+    """HOTFENCE_HANDOFF_TIMEOUT (20 s unless set) bounds the wait for an agent that hangs:
+    a hook then does the work in Python, with the state it read; the wrapper's create,
+    which the agent may or may not have done, refuses the container (fail closed)."""
+    sock = tmp_path / "agent.sock"
+    fake_python = tmp_path / "python"
+    fake_python.write_text(
+        f'#!/bin/sh\nprintf "%s\\n" "$@" >{tmp_path}/args\ncat >{tmp_path}/state\n'
+    )
+    fake_python.chmod(0o755)
+    env = {**os.environ, "HOTFENCE_AGENT_SOCKET": str(sock), "HOTFENCE_HANDOFF_TIMEOUT": "1"}
+    with hung_agent(sock) as held:
+        t0 = time.monotonic()
+        proc = subprocess.run([client(), "hook", str(fake_python), "apply", "/p.yaml"],
+                              env=env, input='{"pid": 42}', capture_output=True, text=True)  # fmt: skip
+        waited = time.monotonic() - t0
+        assert proc.returncode == 0 and "did not answer; doing it here" in proc.stderr
+        assert (tmp_path / "args").read_text().split() == [
+            "-m", "hotfence.oci.runtime", "hook", "apply", "/p.yaml"]  # fmt: skip
+        assert (tmp_path / "state").read_text() == '{"pid": 42}'
+        proc = subprocess.run([client(), "prepare", "/policies", "create", "id"], env=env,
+                              capture_output=True, text=True)  # fmt: skip
+        assert proc.returncode == 1 and "fail closed" in proc.stderr
+        # The Python hook's own hand-off gives up after the same timeout.
+        from hotfence.oci import hook
+
+        monkeypatch.setenv("HOTFENCE_AGENT_SOCKET", str(sock))
+        monkeypatch.setenv("HOTFENCE_HANDOFF_TIMEOUT", "1")
+        assert hook._ask_agent({"op": "remove", "cgroup_id": 1}) is None
+        assert len(held) == 3
+    assert 1 <= waited < 10
+
+
 # --- through a real engine ----------------------------------------------------------
 
 
@@ -137,7 +267,10 @@ def from_hooks(log: Path) -> list[str]:
 @requires_cgroup_bpf
 def test_selected_containers_are_fenced_by_the_agent(docker_engine, sel_policy, tmp_path):
     log = tmp_path / "agent.log"
+    link = docker_engine.agent_socket.parent / "hotfence-hook"
     with agent(docker_engine, log):
+        # The sh front finds the agent's C client here, and has the agent prepare bundles.
+        assert link.resolve() == Path(client())
         results = []
         for _ in range(2):  # two in a row: each its own fence, on its own cgroup
             proc = run_probe(docker_engine, docker_engine.image)
@@ -154,6 +287,41 @@ def test_selected_containers_are_fenced_by_the_agent(docker_engine, sel_policy, 
         assert leftover_fences(docker_engine) == []
         removed = [line for line in from_hooks(log) if "fence removed" in line]
         assert len(removed) == 2, log.read_text()
+        # Every step went to the agent: no Python started for these containers.
+        prepared = [ln for ln in log.read_text().splitlines() if "hotfence-hook create" in ln]
+        assert len(prepared) == 2 and all("policy " in ln for ln in prepared), log.read_text()
+    assert not link.exists()  # gone with the agent: the sh front starts Python again
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
+def test_an_agent_in_its_own_cgroup_namespace_fences_containers(
+    docker_engine, sel_policy, tmp_path
+):
+    """As in a Kubernetes pod: the agent in a private cgroup namespace (rooted at a cgroup
+    of its own), the host's tree mounted. It reads the container's cgroup as
+    ``/../hotfence-docker-.../<id>`` and must still fence that cgroup, not refuse."""
+    from hotfence.containers.cgroups import Mounts
+
+    home = Mounts.read().v2 / f"hf-agent-ns-{os.getpid()}"
+    home.mkdir()
+    log = tmp_path / "agent.log"
+    try:
+        with agent(docker_engine, log, ("unshare", "--cgroup"), home) as proc:
+            theirs = os.stat(f"/proc/{proc.pid}/ns/cgroup").st_ino
+            assert theirs != os.stat("/proc/self/ns/cgroup").st_ino  # really its own
+            # Its namespace is rooted at ``home``: it sees itself at "/", containers at "/../".
+            assert f"0::/{home.name}\n" in Path(f"/proc/{proc.pid}/cgroup").read_text()
+            run = run_probe(docker_engine, docker_engine.image)
+            assert run.returncode == 0, (run.stderr, log.read_text())
+            assert run.stdout.splitlines()[:4] == FENCED
+            applied = [ln for ln in from_hooks(log) if "applied 'handoff'" in ln]
+            where = f"on {home.parent}{docker_engine.cgroup_parent}/"  # the host's path
+            assert len(applied) == 1 and where in applied[0], log.read_text()
+        assert leftover_fences(docker_engine) == []
+    finally:
+        home.rmdir()
 
 
 @pytest.mark.kernel

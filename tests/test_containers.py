@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,25 @@ def test_pid_cgroup_and_nspid_from_proc(tmp_path, fake_mounts):
     with pytest.raises(ContainerError, match="no such process"):
         cgroup_of_pid(43, fake_mounts, proc)
     (proc / "42" / "cgroup").write_text("0::/elsewhere\n")
+    with pytest.raises(ContainerError, match="another cgroup namespace"):
+        cgroup_of_pid(42, fake_mounts, proc)
+
+
+def test_pid_cgroup_from_a_private_cgroup_namespace(tmp_path, fake_mounts):
+    """hotfence agent in a pod: its own cgroup namespace, the host's tree mounted. /proc
+    shows paths relative to the pod's namespace root, found by this process's own place."""
+    proc = tmp_path / "proc"
+    (proc / "self" / "ns").mkdir(parents=True)
+    (proc / "self" / "ns" / "cgroup").write_text("")  # its inode: not the initial namespace's
+    (proc / "self" / "cgroup").write_text("0::/agent\n")  # the agent, below its ns root
+    pod = fake_mounts.v2 / "kubepods" / "pod-agent"
+    (pod / "agent").mkdir(parents=True)
+    (pod / "agent" / "cgroup.procs").write_text(f"1\n{os.getpid()}\n")
+    (fake_mounts.v2 / "kubepods" / "pod-web" / "c1").mkdir(parents=True)
+    (proc / "42").mkdir()
+    (proc / "42" / "cgroup").write_text("0::/../pod-web/c1\n")
+    assert cgroup_of_pid(42, fake_mounts, proc) == fake_mounts.v2 / "kubepods" / "pod-web" / "c1"
+    (proc / "42" / "cgroup").write_text("0::/../../../outside\n")  # above the mount
     with pytest.raises(ContainerError, match="another cgroup namespace"):
         cgroup_of_pid(42, fake_mounts, proc)
 

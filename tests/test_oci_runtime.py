@@ -429,7 +429,12 @@ def test_failure_open_reaches_the_hook():
     bundle.edit_config(config, closed, compile_policy(closed), "/b")
     assert "--failure" not in config["hooks"]["createRuntime"][0]["args"]
     (poststop,) = config["hooks"]["poststop"]
-    assert poststop["path"] == "/bin/sh" and poststop["args"][-2:] == ["/b", sys.executable]
+    assert poststop["path"] == "/bin/sh" and poststop["args"][-3:-1] == ["/b", sys.executable]
+    # The hooks go through hotfence-hook (the agent's client) where this install has it.
+    client = common.hook_client()
+    assert client, "hotfence-hook was not built (python -m hotfence.bpf.build)"
+    assert poststop["args"][-1] == client
+    assert create["path"] == client and create["args"][1:3] == ["hook", sys.executable]
     assert json.loads(config["annotations"]["org.hotfence.coverage"])["rules"] == {
         "no-raw-icmpv6": ["cgroup-bpf"],
         "no-alg": ["seccomp"],
@@ -586,14 +591,14 @@ def test_the_second_create_of_a_policy_reuses_its_plan(tmp_path, monkeypatch):
         return json.loads((b / "config.json").read_text())
 
     first = create("c1", docker_default)
-    assert first["hooks"]["createRuntime"][0]["args"][-3:] == ["hook", "apply", str(policy)]
+    assert first["hooks"]["createRuntime"][0]["args"][-2:] == ["apply", str(policy)]
     plans = []
     real_plan = wrap._plan
     monkeypatch.setattr(wrap, "_plan", lambda *a: plans.append(a[0]) or real_plan(*a))
     second = create("c2", docker_default)
     # From the plan; only the bundle differs (mounts, and where poststop finds the record).
-    assert second["hooks"]["poststop"][0]["args"][-2] == str(tmp_path / "bundles" / "c2")
-    second["hooks"]["poststop"][0]["args"][-2] = first["hooks"]["poststop"][0]["args"][-2]
+    assert second["hooks"]["poststop"][0]["args"][-3] == str(tmp_path / "bundles" / "c2")
+    second["hooks"]["poststop"][0]["args"][-3] = first["hooks"]["poststop"][0]["args"][-3]
     assert plans == [] and second == {**first, "mounts": second["mounts"]}
     # The hook reads the compiled policy from the plan too: no policy schema, no compiler.
     from hotfence.fence.compiler import compile_file

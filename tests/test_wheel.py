@@ -135,6 +135,14 @@ def test_the_installed_hotfence_has_no_compiler_and_loads_its_own_objects(instal
         env=installed,
     ).strip()
     assert where == f"{installed['HOTFENCE_SITE']}/hotfence/bpf/objects/watch.bpf.o"
+    # hotfence-hook, the agent's C client, ships beside the objects, executable.
+    client = _run(
+        ["python", "-c", "from hotfence.oci.common import hook_client; print(hook_client())"],
+        env=installed,
+    ).strip()
+    assert client == f"{installed['HOTFENCE_SITE']}/hotfence/bpf/objects/hotfence-hook"
+    usage = subprocess.run([client], env=installed, capture_output=True, text=True)
+    assert usage.returncode == 2 and "usage: hotfence-hook" in usage.stderr
 
 
 def test_fence_apply_status_remove(installed, cgroup, tmp_path):

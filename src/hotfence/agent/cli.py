@@ -83,7 +83,7 @@ def agent(
     from hotfence.agent.metrics import AgentCollector
     from hotfence.containers import engine
     from hotfence.fence.backends import cgroup as cgroup_backend
-    from hotfence.oci.common import agent_socket
+    from hotfence.oci.common import agent_socket, hook_client
 
     logging.basicConfig(level=logging.INFO, format="hotfence agent: %(message)s")
     eps = engine.endpoints()
@@ -107,10 +107,14 @@ def agent(
         logging.info("metrics on http://127.0.0.1:%d/metrics", metrics_port)
     cgroup_backend.SPARES.keep()  # the next hand-off's programs are verified ahead
     try:
-        handoff = HandoffServer(socket_path or agent_socket(), a.handoff)
+        handoff = HandoffServer(socket_path or agent_socket(), a.handoff, hook_client())
     except HandoffError as exc:
         raise click.ClickException(f"hand-off socket: {exc}") from None
-    logging.info("taking fences over from hotfence-runc hooks on %s", handoff.path)
+    logging.info(
+        "taking fences over from hotfence-runc hooks on %s%s",
+        handoff.path,
+        f" (and whole steps from {handoff.link})" if handoff.link else "",
+    )
     stop = threading.Event()
 
     def on_signal(_sig: int, _frame: FrameType | None) -> None:

@@ -10,6 +10,14 @@ to this root-only unix socket, sends one JSON request and waits for one JSON rep
     -> {"ok": true, "removed": BOOL}
     either -> {"ok": false, "error": TEXT}
 
+``hotfence-hook`` (oci/hotfence-hook.c, no Python start at all) asks for whole steps of
+``hotfence-runc``, and gets plain text back, the exit code on the first line and what the
+step would have printed after it:
+
+    {"op": "prepare", "argv": RUNC_ARGS, "cwd": DIR}  (the wrapper's create: edit the bundle)
+    {"op": "hook", "argv": HOOK_ARGS, "cwd": DIR, "state": OCI_STATE}  (any of its hooks)
+    -> "CODE\nTEXT"
+
 The agent applies the fence exactly as the hook would (:func:`hotfence.oci.hook.
 fence_container`) before it replies, so the fence is attached before the hook returns.
 What the hook does without an answer is :func:`hotfence.oci.hook._ask_agent`'s.
@@ -34,7 +42,11 @@ MAX_REQUEST = 64 * 1024  # a request is a few hundred bytes
 OPS: dict[str, tuple[tuple[str, type], ...]] = {
     "apply": (("policy_file", str), ("pid", int), ("allow_partial", bool)),
     "remove": (("cgroup_id", int),),
+    "prepare": (("argv", list), ("cwd", str)),
+    "hook": (("argv", list), ("cwd", str), ("state", dict)),
 }
+CLIENT_LINK = "hotfence-hook"
+TEXT_OPS = ("prepare", "hook")  # answered "CODE\nTEXT": hotfence-hook parses no JSON
 
 
 class HandoffError(RuntimeError):
@@ -67,7 +79,17 @@ def _read_request(conn: socket.socket) -> dict[str, Any]:
     for field, kind in fields:
         if not isinstance(req.get(field), kind):
             raise ValueError(f"request field {field!r} missing or not {kind.__name__}")
+    if not all(isinstance(a, str) for a in req.get("argv", [])):
+        raise ValueError("request field 'argv' is not a list of strings")
     return dict(req)
+
+
+def _encode(reply: dict[str, Any], text: bool) -> bytes:
+    if not text:
+        return json.dumps(reply).encode()
+    if "exit" in reply:
+        return f"{reply['exit']}\n{reply.get('stderr', '')}".encode()
+    return f"1\nhotfence agent: {reply.get('error')}\n".encode()
 
 
 class _Server(socketserver.ThreadingUnixStreamServer):
@@ -81,15 +103,18 @@ class _Request(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         conn: socket.socket = self.request
         conn.settimeout(30)
+        text = False  # until the request says it comes from hotfence-hook
         try:
             if _peer_uid(conn) != os.geteuid():
                 reply: dict[str, Any] = {"ok": False, "error": "only root may hand fences over"}
             else:
-                reply = self.server.handler(_read_request(conn))
+                req = _read_request(conn)
+                text = req["op"] in TEXT_OPS
+                reply = self.server.handler(req)
         except (OSError, ValueError) as exc:
             reply = {"ok": False, "error": f"bad request: {exc}"}
         with contextlib.suppress(OSError):  # the hook gave up waiting: it applies the fence
-            conn.sendall(json.dumps(reply).encode())
+            conn.sendall(_encode(reply, text))
 
 
 def _claim(path: str) -> None:
@@ -111,10 +136,15 @@ def _claim(path: str) -> None:
 
 
 class HandoffServer:
-    """Serves ``path`` (mode 0600) in background threads until :meth:`close`."""
+    """Serves ``path`` (mode 0600) in background threads until :meth:`close`.
 
-    def __init__(self, path: str, handler: Handler):
+    ``client``: hotfence-hook, linked as ``hotfence-hook`` beside the socket while it is
+    served, where the hotfence-runc sh front looks for it (it cannot ask Python where
+    hotfence is installed without starting it)."""
+
+    def __init__(self, path: str, handler: Handler, client: str | None = None):
         self.path = path
+        self.link = os.path.join(os.path.dirname(path) or ".", CLIENT_LINK) if client else ""
         os.makedirs(os.path.dirname(path) or ".", mode=0o755, exist_ok=True)
         _claim(path)
         old = os.umask(0o177)  # never a moment with the socket open to others
@@ -127,9 +157,17 @@ class HandoffServer:
         self.server.handler = handler
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+        if client:
+            tmp = f"{self.link}.{os.getpid()}"
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            os.symlink(client, tmp)
+            os.replace(tmp, self.link)
 
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+        for path in (self.link, self.path):
+            if path:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)

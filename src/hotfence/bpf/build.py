@@ -1,5 +1,7 @@
 """hotfence's BPF objects: compiled once at build time, only found and loaded at run time.
 
+(And hotfence-hook, the agent's C client, HELPER_SOURCES: same compiler, same place.)
+
 Build time: every ``*.bpf.c`` of the package (the feature probes here in ``bpf/``, the
 fence programs in ``fence/``, the watch programs in ``watch/``) is compiled with
 ``clang -O2 -g -target bpf`` against the ``vmlinux.h`` kept in the repository under
@@ -47,6 +49,9 @@ INCLUDE_DIR = BPF_DIR / "include"
 INSTALLED_DIR = BPF_DIR / "objects"
 RUNNING_BTF = Path("/sys/kernel/btf/vmlinux")
 STAMP = "stamp"  # <name>.stamp next to <name>.bpf.o
+# Native programs built beside the objects, with the same clang, stamps and lock:
+# hotfence-hook, the agent client of hotfence-runc's hooks (oci/hotfence-hook.c says why).
+HELPER_SOURCES = (PACKAGE_DIR / "oci" / "hotfence-hook.c",)
 
 
 class BuildError(RuntimeError):
@@ -59,6 +64,7 @@ class BuildResult:
     objects: dict[str, Path]  # "fence_cgroup" -> .../fence_cgroup.bpf.o (built ones only)
     rebuilt: bool  # at least one object was compiled by this call
     errors: dict[str, str] = field(default_factory=dict)  # source name -> compiler message
+    helpers: dict[str, Path] = field(default_factory=dict)  # "hotfence-hook" -> its program
 
 
 def sources() -> list[Path]:
@@ -211,7 +217,39 @@ def build(
             stamp_file.write_text(stamp)
             objects[name] = obj
             rebuilt = True
-    return BuildResult(out_dir, objects, rebuilt, errors)
+        helpers, helpers_rebuilt = _build_helpers(out_dir, clang, force, errors)
+    return BuildResult(out_dir, objects, rebuilt or helpers_rebuilt, errors, helpers)
+
+
+def _build_helpers(
+    out_dir: Path, clang: str, force: bool, errors: dict[str, str]
+) -> tuple[dict[str, Path], bool]:
+    """The native helpers (HELPER_SOURCES), for the machine that builds (a wheel is per
+    architecture anyway, as its BPF objects are), and whether one was compiled."""
+    built: dict[str, Path] = {}
+    rebuilt = False
+    version = subprocess.run([clang, "--version"], capture_output=True, text=True).stdout
+    for src in HELPER_SOURCES:
+        name = src.name.removesuffix(".c")
+        out = out_dir / name
+        stamp_file = out_dir / f"{name}.{STAMP}"
+        stamp = hashlib.sha256(version.encode() + src.read_bytes()).hexdigest()
+        if not force and out.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+            built[name] = out
+            continue
+        tmp = out.with_suffix(".tmp")
+        try:
+            _run([clang, "-O2", "-Wall", "-Wextra", "-Werror", str(src), "-o", str(tmp)],
+                 f"clang {src.name}")  # fmt: skip
+        except BuildError as exc:
+            errors[name] = str(exc)
+            stamp_file.unlink(missing_ok=True)
+            continue
+        tmp.replace(out)  # atomic: a hook starting now runs the old one or the new one
+        stamp_file.write_text(stamp)
+        built[name] = out
+        rebuilt = True
+    return built, rebuilt
 
 
 # What the programs use from vmlinux.h without a CO-RE relocation, so min_core_btf keeps
@@ -311,9 +349,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hotfence.bpf.build: {exc}", file=sys.stderr)
         return 1
     for name, err in result.errors.items():
-        print(f"hotfence.bpf.build: {name}.bpf.c failed: {err}", file=sys.stderr)
+        print(f"hotfence.bpf.build: {name} failed: {err}", file=sys.stderr)
     state = "built" if result.rebuilt else "up to date"
-    print(f"hotfence.bpf.build: {len(result.objects)} objects {state} in {result.out_dir}")
+    helpers = f" and {', '.join(result.helpers)}" if result.helpers else ""
+    print(f"hotfence.bpf.build: {len(result.objects)} objects{helpers} {state} in {result.out_dir}")
     return 1 if result.errors else 0
 
 

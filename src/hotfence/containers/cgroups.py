@@ -25,6 +25,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# The initial cgroup namespace's inode number, fixed: PROC_CGROUP_INIT_INO in the kernel's
+# include/linux/proc_ns.h, since cgroup namespaces came (Linux v4.6).
+INIT_CGROUP_NS = 0xEFFFFFFB
 PROC_CGROUP_LINE = re.compile(r"^(?P<hier>\d+):(?P<controllers>[^:]*):(?P<path>/.*)$")
 
 
@@ -135,7 +138,13 @@ def resolve_v2_dir(text: str, mounts: Mounts | None = None) -> Path:
 
 
 def cgroup_of_pid(pid: int, mounts: Mounts | None = None, proc: Path = Path("/proc")) -> Path:
-    """The cgroup v2 directory of process ``pid`` (its ``0::`` line in /proc/PID/cgroup)."""
+    """The cgroup v2 directory of process ``pid`` (its ``0::`` line in /proc/PID/cgroup).
+
+    /proc shows the path relative to the reader's cgroup namespace. hotfence in a private
+    one (``hotfence agent`` in a Kubernetes pod, with the host's cgroup tree mounted)
+    reads ``/../../kubepods/...``: that is resolved against where its namespace's root
+    lies in the mounted tree (:func:`ns_root`).
+    """
     mounts = mounts or Mounts.read()
     try:
         text = (proc / str(pid) / "cgroup").read_text()
@@ -148,15 +157,56 @@ def cgroup_of_pid(pid: int, mounts: Mounts | None = None, proc: Path = Path("/pr
     for line in text.splitlines():
         m = PROC_CGROUP_LINE.match(line)
         if m and m["hier"] == "0" and m["controllers"] == "":
-            path = mounts.v2 / m["path"].lstrip("/")
-            if not path.is_dir():
-                # A process in another cgroup namespace sees a path relative to its own root.
+            root = ns_root(mounts, proc)
+            path = Path(os.path.normpath(root / m["path"].lstrip("/")))
+            if not _inside(path, mounts.v2) or not path.is_dir():
                 raise ContainerError(
-                    f"--pid {pid}: its cgroup {m['path']!r} (from /proc/{pid}/cgroup) is not under "
-                    f"{mounts.v2}: the process is in another cgroup namespace or mount"
+                    f"--pid {pid}: its cgroup {m['path']!r} (from /proc/{pid}/cgroup, relative "
+                    f"to {root}) is not a directory under {mounts.v2}: the process is in "
+                    "another cgroup namespace or mount"
                 )
             return path
     raise ContainerError(f"--pid {pid}: /proc/{pid}/cgroup has no cgroup v2 (0::) line")
+
+
+_NS_ROOTS: dict[tuple[Path, int], Path] = {}
+
+
+def ns_root(mounts: Mounts, proc: Path = Path("/proc")) -> Path:
+    """The directory of the v2 mount that is this process's cgroup namespace root.
+
+    The mount itself in the host's namespace. In a private namespace it is
+    found once (per namespace) by the one directory whose ``cgroup.procs`` holds this
+    process, with this process's own namespace-relative path stripped from it. A
+    namespace whose root lies outside the mount gives the mount (paths that leave it are
+    refused by the caller).
+    """
+    try:
+        own_ns = os.stat(proc / "self" / "ns" / "cgroup").st_ino
+    except OSError:
+        return mounts.v2
+    if own_ns == INIT_CGROUP_NS:
+        return mounts.v2
+    key = (mounts.v2, own_ns)
+    if key not in _NS_ROOTS:
+        own = ""
+        for line in (proc / "self" / "cgroup").read_text().splitlines():
+            if line.startswith("0::"):
+                own = line[3:].strip("/")
+        me = str(os.getpid())
+        found = mounts.v2
+        for dirpath, _dirs, _files in os.walk(mounts.v2):
+            if own and not dirpath.endswith("/" + own):
+                continue
+            try:
+                procs = (Path(dirpath) / "cgroup.procs").read_text().split()
+            except OSError:
+                continue
+            if me in procs:
+                found = Path(dirpath[: len(dirpath) - len(own)].rstrip("/") or "/")
+                break
+        _NS_ROOTS[key] = found
+    return _NS_ROOTS[key]
 
 
 def nspid(pid: int, proc: Path = Path("/proc")) -> int | None:
@@ -171,12 +221,11 @@ def nspid(pid: int, proc: Path = Path("/proc")) -> int | None:
 
 
 def cgroupns_is_host(pid: int, proc: Path = Path("/proc")) -> bool | None:
-    """Whether ``pid`` shares this process's cgroup namespace (None when unreadable)."""
+    """Whether ``pid`` is in the host's (initial) cgroup namespace (None when unreadable).
+    Not compared with this process's: ``hotfence agent`` may run in a private one (a
+    Kubernetes pod); nor with pid 1's, which some hosts do not let even root read."""
     try:
-        return (
-            os.stat(proc / str(pid) / "ns" / "cgroup").st_ino
-            == os.stat(proc / "self" / "ns" / "cgroup").st_ino
-        )
+        return os.stat(proc / str(pid) / "ns" / "cgroup").st_ino == INIT_CGROUP_NS
     except OSError:
         return None
 

@@ -38,9 +38,11 @@ struct {
 } hf_create SEC(".maps");
 
 /* Index: slot * HF_FAST_PER_SLOT + the cell (hf_lookup_fast); value: the resolved verdict, with
- * rule HF_DEFAULT_RULE and the default action where no rule matches. */
+ * rule HF_DEFAULT_RULE and the default action where no rule matches. Mmapable: a slot is
+ * 256 KB, written by a memory copy (libbpf.Map.write_array) rather than a batch update. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 2 * HF_FAST_PER_SLOT);
 	__type(key, __u32);
 	__type(value, struct hf_verdict);

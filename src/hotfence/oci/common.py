@@ -10,6 +10,11 @@ from __future__ import annotations
 import os
 import sys
 
+# typing itself costs start-up; mypy reads any TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
+
 DEFAULT_POLICY_DIR = "/etc/hotfence/policies.d"
 COVERAGE_ANNOTATION = "org.hotfence.coverage"
 POLICY_ANNOTATION = "org.hotfence.policy"
@@ -19,13 +24,15 @@ PASS_ENV = (
     "HOTFENCE_BPF_BUILD",
     "HOTFENCE_STATE_DIR",
     "HOTFENCE_AGENT_SOCKET",
+    "HOTFENCE_HANDOFF_TIMEOUT",
     "XDG_CACHE_HOME",
     "HOME",
 )
 HOOK_TIMEOUT = 60  # seconds; loading the BPF programs on a busy host takes a few
 # How long a hook waits for the agent's answer: well inside HOOK_TIMEOUT, so that an agent
 # that hangs still leaves the hook time to apply the fence itself.
-HANDOFF_TIMEOUT = 20
+HANDOFF_TIMEOUT = 20  # $HOTFENCE_HANDOFF_TIMEOUT (seconds) replaces it, for hotfence-hook too
+HOOK_CLIENT = "hotfence-hook"  # oci/hotfence-hook.c, built beside the BPF objects
 
 
 def runc_log(args: list[str]) -> str | None:
@@ -58,12 +65,15 @@ def bundle_and_id(args: list[str], at: int) -> tuple[str, str]:
     return bundle, cid
 
 
-def log_error(args: list[str], message: str, level: str = "error") -> None:
-    """Say ``message`` on stderr and in runc's JSON log (the engine reports the latter)."""
+def log_error(
+    args: list[str], message: str, level: str = "error", err: TextIO | None = None
+) -> None:
+    """Say ``message`` on stderr (or ``err``) and in runc's JSON log (the engine reports
+    the latter)."""
     import json
     import time
 
-    print(f"hotfence-runc: {message}", file=sys.stderr)
+    print(f"hotfence-runc: {message}", file=err or sys.stderr)
     path = runc_log(args)
     if path:
         line = {
@@ -100,3 +110,21 @@ def hook_env() -> list[str]:
     """The environment a hook entry carries (runc gives hooks nothing else)."""
     env = [f"{k}={os.environ[k]}" for k in PASS_ENV if k in os.environ]
     return [*env, "PATH=" + os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")]
+
+
+def handoff_timeout() -> float:
+    try:
+        return float(os.environ.get("HOTFENCE_HANDOFF_TIMEOUT") or HANDOFF_TIMEOUT)
+    except ValueError:
+        return HANDOFF_TIMEOUT
+
+
+def hook_client() -> str | None:
+    """``hotfence-hook`` (oci/hotfence-hook.c), if this install has it: built where the BPF
+    objects are (hotfence.bpf.build.objects_dir's rule, not imported: it costs ~20 ms of
+    every create)."""
+    objects = os.environ.get("HOTFENCE_BPF_BUILD") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bpf", "objects"
+    )
+    path = os.path.join(objects, HOOK_CLIENT)
+    return path if os.access(path, os.X_OK) else None

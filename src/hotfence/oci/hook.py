@@ -29,9 +29,9 @@ import sys
 from hotfence import __version__
 from hotfence.oci.common import (
     DEFAULT_POLICY_DIR,
-    HANDOFF_TIMEOUT,
     ID_FILE,
     agent_socket,
+    handoff_timeout,
     hook_env,
     runtime_dir,
 )
@@ -40,6 +40,8 @@ from hotfence.oci.common import (
 # mypy reads any TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from hotfence.fence.backends import ProbeResult
 
 HOOKS_D_VERSION = "1.0.0"
@@ -126,7 +128,7 @@ def _ask_agent(request: dict[str, object]) -> dict[str, object] | None:
     path = agent_socket()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        s.settimeout(HANDOFF_TIMEOUT)
+        s.settimeout(handoff_timeout())
         try:
             s.connect(path)
         except (FileNotFoundError, ConnectionRefusedError):
@@ -156,24 +158,28 @@ def _ask_agent(request: dict[str, object]) -> dict[str, object] | None:
     return reply
 
 
-def _apply(policy_file: str, pid: int, bundle: str, allow_partial: bool, cid: str) -> str:
-    request = {
-        "op": "apply",
-        "policy_file": policy_file,
-        "pid": pid,
-        "container": cid,
-        "allow_partial": allow_partial,
-    }
-    done = _ask_agent(request)
+def _apply(
+    policy_file: str, pid: int, bundle: str, allow_partial: bool, cid: str, in_agent: bool
+) -> str:
+    done = None
+    if not in_agent:
+        request = {
+            "op": "apply",
+            "policy_file": policy_file,
+            "pid": pid,
+            "container": cid,
+            "allow_partial": allow_partial,
+        }
+        done = _ask_agent(request)
     via = " (by the agent)"
     if done is None:
         done, via = fence_container(policy_file, pid, allow_partial), ""
     with open(os.path.join(bundle, ID_FILE), "w") as f:
         json.dump({"cgroup": done["cgroup"], "cgroup_id": done["cgroup_id"]}, f)
-    return f"{done['message']}{via}"
+    return f"{done['message']}{'' if in_agent else via}"
 
 
-def _remove(bundle: str) -> None:
+def _remove(bundle: str, in_agent: bool = False) -> None:
     """Remove the fence the createRuntime hook recorded in ``bundle``, in the background.
 
     The container is gone by now (poststop) and its cgroup with it, so the kernel no longer
@@ -184,7 +190,7 @@ def _remove(bundle: str) -> None:
     synchronously: a container re-created in the same bundle (``docker restart``) writes
     its own, for its new cgroup.
     A removal that fails leaves a fence that ``fence status`` shows as stale and ``fence
-    prune`` (or the agent) removes.
+    prune`` (or the agent) removes. ``in_agent``: the agent itself, which removes it now.
     """
     record = os.path.join(bundle, ID_FILE)
     claimed = f"{record}.removing.{os.getpid()}"
@@ -197,18 +203,19 @@ def _remove(bundle: str) -> None:
             record = f.read()
     finally:
         os.unlink(claimed)
-    _remove_recorded(record, background=True)
+    _remove_recorded(record, background=not in_agent, in_agent=in_agent)
 
 
-def _remove_recorded(record: str, background: bool) -> None:
+def _remove_recorded(record: str, background: bool, in_agent: bool = False) -> None:
     """Remove the fence of a claimed record (its JSON text): by the agent if one answers,
     else here, in a child off runc's pipes when ``background``."""
     cgroup_id = int(json.loads(record)["cgroup_id"])
-    try:
-        if _ask_agent({"op": "remove", "cgroup_id": cgroup_id}) is not None:
-            return  # removed by the agent: no child importing libbpf beside the next container
-    except AgentRefused as exc:
-        print(f"hotfence: {exc}; removing the fence here", file=sys.stderr)
+    if not in_agent:
+        try:
+            if _ask_agent({"op": "remove", "cgroup_id": cgroup_id}) is not None:
+                return  # removed by the agent: no child importing libbpf beside the next one
+        except AgentRefused as exc:
+            print(f"hotfence: {exc}; removing the fence here", file=sys.stderr)
     if background and os.fork():
         return
     # The child: off runc's output pipes (runc waits for them to close) and session.
@@ -231,56 +238,85 @@ def _remove_recorded(record: str, background: bool) -> None:
         os._exit(0)
 
 
+USAGE = (
+    "usage: hotfence-runc hook apply POLICY [--failure open] | remove | "
+    "remove-recorded RECORD | select [--policy-dir DIR]"
+)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("apply", "remove", "remove-recorded", "select"):
-        print(
-            "usage: hotfence-runc hook apply POLICY [--failure open] | remove | "
-            "remove-recorded RECORD | select [--policy-dir DIR]",
-            file=sys.stderr,
-        )
+        print(USAGE, file=sys.stderr)
         return 2
-    if argv[0] == "remove-recorded" and len(argv) == 2:
+    if argv[0] == "remove-recorded":
         # From the poststop sh hook (prepared.POSTSTOP_SH), already in the background.
+        os.setsid()
+        return run(argv, {}, sys.stderr)
+    try:
+        state = _state()
+    except ValueError as exc:  # as run() treats any failure
+        if argv[0] == "apply" and argv[2:4] == ["--failure", "open"]:
+            print(f"hotfence: container started WITHOUT its cgroup fence (failure: open): "
+                  f"bad state: {exc}", file=sys.stderr)  # fmt: skip
+            return 0
+        print(f"hotfence: fence not applied, container stopped: bad state: {exc}", file=sys.stderr)
+        return 1
+    return run(argv, state, sys.stderr)
+
+
+def run(argv: list[str], state: dict[str, object], err: TextIO, in_agent: bool = False) -> int:
+    """The hook's work, given its arguments and the state the runtime sent: its exit code,
+    its messages written to ``err``. ``in_agent``: ``hotfence agent`` runs it for
+    ``hotfence-hook`` (oci/hotfence-hook.c), and does the work itself, in the foreground."""
+    me = "hotfence agent" if in_agent else "hotfence"
+    if not argv or argv[0] not in ("apply", "remove", "remove-recorded", "select"):
+        print(USAGE, file=err)
+        return 2
+    if argv[0] == "remove-recorded":
+        if len(argv) != 2:
+            print(USAGE, file=err)
+            return 2
         try:
-            os.setsid()
-            _remove_recorded(argv[1], background=False)
+            _remove_recorded(argv[1], background=False, in_agent=in_agent)
         except Exception as exc:
-            print(f"hotfence: fence not removed ({exc}); fence prune removes it", file=sys.stderr)
+            print(f"{me}: fence not removed ({exc}); fence prune removes it", file=err)
             return 1
         return 0
     failure_open = argv[0] == "apply" and argv[2:4] == ["--failure", "open"]
     try:
-        state = _state()
         bundle = str(state.get("bundle") or ".")
         # hooks.d gives one command for both stages; the state's status tells them apart.
         if argv[0] == "remove" or state.get("status") == "stopped":
             try:
-                _remove(bundle)
+                _remove(bundle, in_agent)
             except Exception as exc:  # poststop: the container is gone either way
-                print(
-                    f"hotfence: fence not removed ({exc}); fence prune removes it", file=sys.stderr
-                )
+                print(f"{me}: fence not removed ({exc}); fence prune removes it", file=err)
                 return 1
             return 0
         if argv[0] == "apply":
             cid = str(state.get("id") or "")
-            print(f"hotfence: {_apply(argv[1], _pid(state), bundle, True, cid)}", file=sys.stderr)
+            msg = _apply(argv[1], _pid(state), bundle, True, cid, in_agent)
+            print(f"{me}: {msg}", file=err)
             return 0
-        return _select(argv[1:], state, bundle)
+        return _select(argv[1:], state, bundle, err, in_agent)
     except Exception as exc:  # any failure must stop the container, with its reason
         if failure_open:
             print(
-                f"hotfence: container started WITHOUT its cgroup fence (failure: open): {exc}",
-                file=sys.stderr,
+                f"{me}: container started WITHOUT its cgroup fence (failure: open): {exc}",
+                file=err,
             )
             return 0
-        print(f"hotfence: fence not applied, container stopped: {exc}", file=sys.stderr)
+        print(f"{me}: fence not applied, container stopped: {exc}", file=err)
         return 1
 
 
-def _select(argv: list[str], state: dict[str, object], bundle: str) -> int:
+def _select(
+    argv: list[str], state: dict[str, object], bundle: str, err: TextIO, in_agent: bool
+) -> int:
     from hotfence.oci import meta
     from hotfence.oci.wrap import selected
+
+    me = "hotfence agent" if in_agent else "hotfence"
 
     policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
     with open(os.path.join(bundle, "config.json"), "rb") as f:
@@ -293,16 +329,16 @@ def _select(argv: list[str], state: dict[str, object], bundle: str) -> int:
     if chosen is None:
         return 0
     try:
-        msg = _apply(chosen.file, _pid(state), bundle, False, who.id)
+        msg = _apply(chosen.file, _pid(state), bundle, False, who.id, in_agent)
     except Exception as exc:
         if chosen.failure == "open":
             print(
-                f"hotfence: {who.text()} started WITHOUT its fence (failure: open): {exc}",
-                file=sys.stderr,
+                f"{me}: {who.text()} started WITHOUT its fence (failure: open): {exc}",
+                file=err,
             )
             return 0
         raise
-    print(f"hotfence: {msg}", file=sys.stderr)
+    print(f"{me}: {msg}", file=err)
     return 0
 
 

@@ -31,6 +31,7 @@ from hotfence.oci.common import (
     HOOK_TIMEOUT,
     ID_FILE,
     POLICY_ANNOTATION,
+    hook_client,
     hook_env,
     runtime_dir,
 )
@@ -128,12 +129,14 @@ def prune(keep: str = "") -> int:
 
 
 def _hook(argv: list[str]) -> dict[str, Any]:
-    return {
-        "path": sys.executable,
-        "args": [sys.executable, "-m", "hotfence.oci.runtime", *argv],
-        "env": hook_env(),
-        "timeout": HOOK_TIMEOUT,
-    }
+    """A hook entry running ``hotfence-runc hook ARGV...``: through ``hotfence-hook`` when
+    this install has it (no Python start when the agent answers; Python when none does)."""
+    client = hook_client()
+    if client:
+        args = [client, "hook", sys.executable, *argv[1:]]
+    else:
+        args = [sys.executable, "-m", "hotfence.oci.runtime", *argv]
+    return {"path": args[0], "args": args, "env": hook_env(), "timeout": HOOK_TIMEOUT}
 
 
 # The poststop hook, in sh: ``docker run --rm`` waits for ``runc delete``, which waits for
@@ -141,24 +144,29 @@ def _hook(argv: list[str]) -> dict[str, Any]:
 # run (measured, issue #14). The container and its cgroup are gone by then, so removing
 # the pinned fence is cleanup, not protection: sh claims the record synchronously (a
 # container re-created in this bundle, ``docker restart``, writes its own, which must not
-# be taken), and Python removes its fence in the background, with its output off
-# runc's pipes (runc waits for them to close). With no record, no Python starts at all.
+# be taken), and the fence is removed in the background, with output off runc's pipes
+# (runc waits for them to close): by the agent through hotfence-hook ($3) when there is
+# one, else by Python. With no record, nothing starts at all.
 POSTSTOP_SH = (
     f'r="$1/{ID_FILE}"; c="$r.removing.$$"\n'
     'mv -f -- "$r" "$c" 2>/dev/null || exit 0\n'
     # The engine removes the bundle right after: the record travels as an argument.
     'IFS= read -r rec <"$c"; rm -f -- "$c"\n'
-    '"$2" -m hotfence.oci.runtime hook remove-recorded "$rec" </dev/null >/dev/null 2>&1 &\n'
+    'if [ -n "$3" ]; then set -- "$3" hook "$2"; else set -- "$2" -m hotfence.oci.runtime hook; fi\n'
+    '"$@" remove-recorded "$rec" </dev/null >/dev/null 2>&1 &\n'
 )
 
 
 def _poststop(bundle: str) -> dict[str, Any]:
     return {
         "path": "/bin/sh",
-        "args": ["sh", "-c", POSTSTOP_SH, "hotfence-poststop", bundle, sys.executable],
+        "args": [
+            "sh", "-c", POSTSTOP_SH, "hotfence-poststop", bundle, sys.executable,
+            hook_client() or "",
+        ],
         "env": hook_env(),
         "timeout": HOOK_TIMEOUT,
-    }
+    }  # fmt: skip
 
 
 def apply(

@@ -109,6 +109,32 @@ def _exec_runc(runc: str, args: list[str]) -> None:
     os.execvp(runc, [runc, *args])
 
 
+def prepare_in_agent(argv: list[str], cwd: str) -> tuple[int, str]:
+    """What :func:`main` does before it execs runc, done by ``hotfence agent`` for
+    ``hotfence-hook prepare`` (the sh front then execs runc itself): the exit code (0: run
+    runc) and what :func:`main` would have printed."""
+    import io
+
+    from hotfence.oci.common import log_error
+    from hotfence.oci.wrap import prepare
+
+    err = io.StringIO()
+    ours, args = _split(argv)
+    try:
+        at, command = _command(args)
+    except UnknownOption as exc:
+        log_error(args, str(exc), err=err)
+        return 1, err.getvalue()
+    if command not in STARTING:  # the sh front sends only these
+        return (
+            2,
+            f"hotfence-runc: {command or 'no command'}: not a command that starts a container\n",
+        )
+    policy_dir = ours.get("policy-dir") or DEFAULT_POLICY_DIR
+    ok = prepare(args, at, policy_dir, restore=command == "restore", cwd=cwd, err=err)
+    return (0 if ok else 1), err.getvalue()
+
+
 def main(argv: list[str] | None = None) -> None:
     ours, args = _split(list(sys.argv[1:] if argv is None else argv))
     runc = ours.get("runc") or os.environ.get("HOTFENCE_RUNC") or "runc"

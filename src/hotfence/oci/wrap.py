@@ -16,7 +16,7 @@ from hotfence.oci.selectors import Entry, entries
 # typing itself costs start-up; mypy reads any TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TextIO
 
 
 class SelectionError(RuntimeError):
@@ -53,13 +53,22 @@ def _plan(policy_file: str, seccomp: object, key: str) -> dict[str, Any]:
     return merged
 
 
-def prepare(args: list[str], at: int, policy_dir: str, restore: bool = False) -> bool:
+def prepare(
+    args: list[str],
+    at: int,
+    policy_dir: str,
+    restore: bool = False,
+    cwd: str = "",
+    err: TextIO | None = None,
+) -> bool:
     """Edit the bundle of a create/run; False when the container must not start.
 
     ``restore``: runc restores a checkpoint, whose process state the wrapper cannot fence;
     a selected container is refused (fail closed) unless its policy says ``failure: open``.
+    ``cwd`` and ``err``: the wrapper's, when ``hotfence agent`` does this for it.
     """
     bundle, cid = bundle_and_id(args, at)
+    bundle = os.path.join(cwd, bundle)
     config_path = os.path.join(bundle, "config.json")
     chosen: Entry | None = None
     try:
@@ -91,6 +100,7 @@ def prepare(args: list[str], at: int, policy_dir: str, restore: bool = False) ->
             args,
             f"{who.text()}: policy {chosen.file}: {prepared.coverage_text(merged)}",
             level="info",
+            err=err,
         )
         return True
     except Exception as exc:  # whatever went wrong, the container must not start unfenced
@@ -99,7 +109,8 @@ def prepare(args: list[str], at: int, policy_dir: str, restore: bool = False) ->
                 args,
                 f"policy {chosen.file} (failure: open): container started WITHOUT its fence: {exc}",
                 level="warning",
+                err=err,
             )
             return True
-        log_error(args, f"container not started (fail closed): {exc}")
+        log_error(args, f"container not started (fail closed): {exc}", err=err)
         return False

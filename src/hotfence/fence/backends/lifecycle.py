@@ -227,7 +227,7 @@ def install_pinned(
     record = pinning.PinRecord(d, False, [])
     try:
         # Not attached yet: no program can be reading the slot the install retires.
-        fence.maps.install(policy, journal=journal, drain=False)
+        fence.maps.install(policy, journal=journal, drain=False, fresh=True)
         d.mkdir(parents=True)
         record = pinning.PinRecord(d, True, [])
         for name in map_names:

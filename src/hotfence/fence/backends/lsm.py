@@ -171,6 +171,7 @@ class LsmMaps(FenceMaps):
         write_hook: Callable[[int], None] | None = None,
         journal: SlotJournal | None = None,
         drain: bool = True,
+        fresh: bool = False,
         netns: str | None = None,
     ) -> int:
         """Atomically replace the active policy (and its netns scope); returns the new slot.
@@ -180,7 +181,7 @@ class LsmMaps(FenceMaps):
         """
         scope = Scope(self.cgroup, netns if netns is not None else (policy.scope_netns or "any"))
         self._scope_value = scope.encode()  # validation first: nothing written on a bad scope
-        return super().install(policy, write_hook, journal, drain)
+        return super().install(policy, write_hook, journal, drain, fresh)
 
     def _prepare_slot(self, slot: int) -> None:
         self.scope_map.update(slot.to_bytes(4, "little"), self._scope_value)
