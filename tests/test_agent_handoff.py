@@ -327,6 +327,42 @@ def test_an_agent_in_its_own_cgroup_namespace_fences_containers(
 @pytest.mark.kernel
 @requires_docker
 @requires_cgroup_bpf
+def test_the_agent_keeps_a_hooks_fence_from_a_configmap_directory(docker_engine, tmp_path):
+    """Policies from a ConfigMap are links (``p.yaml -> ..data/p.yaml``). The hook records
+    the real path; the agent, seeing the container start, must take that fence as the one
+    its own file asks for, not apply it again (which would zero its counters)."""
+    from test_agent import publish
+
+    d = docker_engine.policy_dir
+    assert not list(d.iterdir())  # publish() below owns this directory for the test
+    publish(d, {"cm.yaml": selected(name="cm")}, 1)
+    log = tmp_path / "agent.log"
+    name = f"hf-cm-{os.getpid()}"
+    try:
+        with agent(docker_engine, log):
+            docker_engine.run_detached(name, runtime="hotfence")
+            assert wait_for_line(log, "already in force"), log.read_text()
+            text = log.read_text()
+            assert "applied 'cm'" in text and "fenced container" not in text, text
+    finally:
+        docker_engine.docker("rm", "-f", name, check=False)
+        for p in sorted(d.iterdir(), key=lambda p: not p.is_symlink()):
+            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+    assert leftover_fences(docker_engine) == []
+
+
+def wait_for_line(log: Path, text: str, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.kernel
+@requires_docker
+@requires_cgroup_bpf
 def test_fences_from_objects_loaded_ahead_count_apart(docker_engine, sel_policy, tmp_path):
     # The agent keeps a fence object loaded ahead (cg_backend.SPARES); each fence still
     # gets its own maps: counters of one container never show the other's calls.
