@@ -186,6 +186,24 @@ def test_the_client_hands_a_hook_and_its_state_to_the_agent(answering, tmp_path)
     assert seen[1]["state"] == {} and seen[1]["argv"] == ["remove-recorded", "{}"]
 
 
+def test_the_clients_poststop_claims_the_record_and_the_agent_removes_it(answering, tmp_path):
+    from hotfence.oci import common
+
+    path, seen, _ = answering
+    env = {**os.environ, "HOTFENCE_AGENT_SOCKET": str(path)}
+    record = '{"cgroup": "/sys/fs/cgroup/x", "cgroup_id": 7}'
+    (tmp_path / common.ID_FILE).write_text(record)
+    proc = subprocess.run([client(), "poststop", str(tmp_path), sys.executable], env=env,
+                          capture_output=True, text=True, timeout=30)  # fmt: skip
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert list(tmp_path.iterdir()) == []  # claimed before it returned
+    deadline = time.monotonic() + 10  # the removal is a background child's
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert seen == [{"op": "hook", "argv": ["remove-recorded", record], "cwd": str(Path.cwd()),
+                     "state": {}}]  # fmt: skip
+
+
 @contextlib.contextmanager
 def hung_agent(path: Path) -> Iterator[list[socket.socket]]:
     """An agent that takes every request and never answers."""

@@ -429,11 +429,11 @@ def test_failure_open_reaches_the_hook():
     bundle.edit_config(config, closed, compile_policy(closed), "/b")
     assert "--failure" not in config["hooks"]["createRuntime"][0]["args"]
     (poststop,) = config["hooks"]["poststop"]
-    assert poststop["path"] == "/bin/sh" and poststop["args"][-3:-1] == ["/b", sys.executable]
     # The hooks go through hotfence-hook (the agent's client) where this install has it.
     client = common.hook_client()
     assert client, "hotfence-hook was not built (python -m hotfence.bpf.build)"
-    assert poststop["args"][-1] == client
+    assert poststop["path"] == client
+    assert poststop["args"] == [client, "poststop", "/b", sys.executable]
     assert create["path"] == client and create["args"][1:3] == ["hook", sys.executable]
     assert json.loads(config["annotations"]["org.hotfence.coverage"])["rules"] == {
         "no-raw-icmpv6": ["cgroup-bpf"],
@@ -597,8 +597,8 @@ def test_the_second_create_of_a_policy_reuses_its_plan(tmp_path, monkeypatch):
     monkeypatch.setattr(wrap, "_plan", lambda *a: plans.append(a[0]) or real_plan(*a))
     second = create("c2", docker_default)
     # From the plan; only the bundle differs (mounts, and where poststop finds the record).
-    assert second["hooks"]["poststop"][0]["args"][-3] == str(tmp_path / "bundles" / "c2")
-    second["hooks"]["poststop"][0]["args"][-3] = first["hooks"]["poststop"][0]["args"][-3]
+    assert second["hooks"]["poststop"][0]["args"][2] == str(tmp_path / "bundles" / "c2")
+    second["hooks"]["poststop"][0]["args"][2] = first["hooks"]["poststop"][0]["args"][2]
     assert plans == [] and second == {**first, "mounts": second["mounts"]}
     # The hook reads the compiled policy from the plan too: no policy schema, no compiler.
     from hotfence.fence.compiler import compile_file
@@ -678,10 +678,10 @@ def test_poststop_claims_the_record_and_says_when_it_cannot(tmp_path):
     assert list(tmp_path.glob(common.ID_FILE + "*")) == []  # claimed: never read twice
 
 
-def test_poststop_sh_claims_the_record_before_it_returns(tmp_path):
-    """The wrapper's poststop hook is sh: it takes the record synchronously (a container
-    re-created in the bundle writes its own) and leaves the removal to a background
-    Python, so runc delete (and docker run --rm) waits for no Python start."""
+def test_poststop_claims_the_record_before_it_returns(tmp_path):
+    """The wrapper's poststop hook (hotfence-hook poststop) takes the record synchronously
+    (a container re-created in the bundle writes its own) and leaves the removal to a
+    background child, so runc delete (and docker run --rm) waits for no Python start."""
     import subprocess
 
     from hotfence.oci import prepared

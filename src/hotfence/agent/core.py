@@ -340,7 +340,7 @@ class Agent:
 
         argv: list[str] = req["argv"]
         if req["op"] == "hook" and argv[:1] == ["remove-recorded"] and len(argv) == 2:
-            try:  # the poststop sh hook's: the fence of a container that is gone
+            try:  # the poststop hook's: the fence of a container that is gone
                 done = self._remove_for_hook(int(json.loads(argv[1])["cgroup_id"]))
             except (ValueError, KeyError, TypeError) as exc:
                 done = {"ok": False, "error": f"not a fence record: {exc}"}

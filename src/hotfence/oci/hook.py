@@ -7,9 +7,9 @@
   when ``hotfence agent`` runs, the hook hands the apply to it over its socket
   (:mod:`hotfence.agent.handoff`: the agent has libbpf and the backends loaded already)
   and waits for it; with no agent to ask, or none answering, the hook applies it itself.
-* poststop, as ``hotfence-runc`` writes it (:data:`hotfence.oci.prepared.POSTSTOP_SH`): sh
-  claims the record and starts ``hook remove-recorded RECORD`` in the background, which
-  removes that fence once the container is gone: runc and the engine wait for no Python.
+* poststop, as ``hotfence-runc`` writes it (``hotfence-hook poststop``, in C): claims the
+  record and starts ``hook remove-recorded RECORD`` in the background, which removes that
+  fence once the container is gone: runc and the engine wait for no Python.
   ``hook remove`` does the same from Python (claim, then a background child).
 * ``hook select [--policy-dir DIR]`` (createRuntime and poststop, from hooks.d): the same, for
   runtimes that read hooks.d (Podman, CRI-O) instead of being wrapped: the policy is
@@ -22,6 +22,7 @@ A non-zero exit makes runc fail the create: the container does not start (fail c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -249,8 +250,10 @@ def main(argv: list[str]) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     if argv[0] == "remove-recorded":
-        # From the poststop sh hook (prepared.POSTSTOP_SH), already in the background.
-        os.setsid()
+        # From hotfence-hook's poststop, already in the background (and, through the C
+        # client, in a session of its own already: setsid then says EPERM).
+        with contextlib.suppress(OSError):
+            os.setsid()
         return run(argv, {}, sys.stderr)
     try:
         state = _state()

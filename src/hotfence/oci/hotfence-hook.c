@@ -13,12 +13,19 @@
 //   hotfence-hook hook PYTHON HOOK_ARGS...           an OCI hook, its state on stdin:
 //       the hook's own exit; with no agent answering, this execs
 //       `PYTHON -m hotfence.oci.runtime hook HOOK_ARGS...` with the same state on stdin
+//   hotfence-hook poststop BUNDLE PYTHON              the poststop hook: claims the fence
+//       record the createRuntime hook left in BUNDLE and returns at once; a child removes
+//       the fence (`hook remove-recorded RECORD`, through the agent or Python). `docker run
+//       --rm` waits for poststop, and the container and its cgroup are gone by then, so the
+//       removal is cleanup, not protection. Claiming first matters: a container re-created
+//       in the same bundle (`docker restart`) writes its own record, never taken here.
 //
 // Request, one line: {"op": "prepare"|"hook", "argv": [...], "cwd": "...", "state": STDIN}
 // (argv: RUNC_ARGS with "--policy-dir", POLICY_DIR first, or HOOK_ARGS). Answer: the exit
 // code in decimal, a newline, then text for stderr.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +36,7 @@
 #include <unistd.h>
 
 #define NO_AGENT 3
+#define ID_FILE "hotfence-fence.json" // oci/common.py ID_FILE
 #define MAX_STATE (1 << 20) // an OCI state is a few KB; annotations can grow it
 
 struct buf {
@@ -193,6 +201,51 @@ static int python_hook(char **argv, const struct buf *state)
 	return 1;
 }
 
+// The hook, for argv (HOOK_ARGS after PYTHON), through the agent, else Python.
+static int hook(char **argv, const struct buf *state)
+{
+	int fd = connect_agent(), code;
+
+	if (fd < 0)
+		return python_hook(argv, state);
+	code = ask(fd, "hook", argv + 1, state);
+	if (code >= 0)
+		return code;
+	// The fence is applied again here: applying is idempotent (fence apply replaces).
+	fputs("hotfence: the agent did not answer; doing it here\n", stderr);
+	return python_hook(argv, state);
+}
+
+static int poststop(const char *bundle, char *python)
+{
+	char record[4096], claimed[4200];
+	struct buf rec = { 0 }, no_state = { 0 };
+	int fd, null;
+
+	snprintf(record, sizeof(record), "%s/" ID_FILE, bundle);
+	snprintf(claimed, sizeof(claimed), "%s.removing.%d", record, (int)getpid());
+	if (rename(record, claimed) < 0)
+		return 0; // no fence recorded (or claimed already): nothing to do
+	fd = open(claimed, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		read_all(fd, &rec, 65536);
+		close(fd);
+	}
+	unlink(claimed);
+	if (!rec.len)
+		return 0; // unreadable: the fence stays, `fence status` shows it STALE
+	while (rec.len && (rec.p[rec.len - 1] == '\n'))
+		rec.p[--rec.len] = 0;
+	if (fork() != 0)
+		return 0; // runc waits for this process and for its output pipes: both end now
+	setsid();
+	null = open("/dev/null", O_RDWR);
+	for (fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	char *args[] = { python, "remove-recorded", rec.p, NULL };
+	return hook(args, &no_state);
+}
+
 int main(int argc, char **argv)
 {
 	struct buf state = { 0 };
@@ -211,21 +264,15 @@ int main(int argc, char **argv)
 		return code < 0 ? 1 : code;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "hook")) {
-		fd = connect_agent();
-		if (fd < 0)
-			return python_hook(argv + 2, NULL); // stdin untouched
 		if (read_all(0, &state, MAX_STATE) < 0) {
 			perror("hotfence-hook: reading the container's state");
 			return 1;
 		}
-		code = ask(fd, "hook", argv + 3, &state);
-		if (code >= 0)
-			return code;
-		// The fence is applied again here: applying is idempotent (fence apply replaces).
-		fputs("hotfence: the agent did not answer; doing it here\n", stderr);
-		return python_hook(argv + 2, &state);
+		return hook(argv + 2, &state);
 	}
+	if (argc == 4 && !strcmp(argv[1], "poststop"))
+		return poststop(argv[2], argv[3]);
 	fprintf(stderr, "usage: hotfence-hook prepare POLICY_DIR RUNC_ARGS... | "
-			"hotfence-hook hook PYTHON HOOK_ARGS...\n");
+			"hotfence-hook hook PYTHON HOOK_ARGS... | hotfence-hook poststop BUNDLE PYTHON\n");
 	return 2;
 }

@@ -29,7 +29,6 @@ from hotfence import __version__
 from hotfence.oci.common import (
     COVERAGE_ANNOTATION,
     HOOK_TIMEOUT,
-    ID_FILE,
     POLICY_ANNOTATION,
     hook_client,
     hook_env,
@@ -139,34 +138,16 @@ def _hook(argv: list[str]) -> dict[str, Any]:
     return {"path": args[0], "args": args, "env": hook_env(), "timeout": HOOK_TIMEOUT}
 
 
-# The poststop hook, in sh: ``docker run --rm`` waits for ``runc delete``, which waits for
-# its poststop hooks, and a Python start there cost ~45 ms of every selected container's
-# run (measured, issue #14). The container and its cgroup are gone by then, so removing
-# the pinned fence is cleanup, not protection: sh claims the record synchronously (a
-# container re-created in this bundle, ``docker restart``, writes its own, which must not
-# be taken), and the fence is removed in the background, with output off runc's pipes
-# (runc waits for them to close): by the agent through hotfence-hook ($3) when there is
-# one, else by Python. With no record, nothing starts at all.
-POSTSTOP_SH = (
-    f'r="$1/{ID_FILE}"; c="$r.removing.$$"\n'
-    'mv -f -- "$r" "$c" 2>/dev/null || exit 0\n'
-    # The engine removes the bundle right after: the record travels as an argument.
-    'IFS= read -r rec <"$c"; rm -f -- "$c"\n'
-    'if [ -n "$3" ]; then set -- "$3" hook "$2"; else set -- "$2" -m hotfence.oci.runtime hook; fi\n'
-    '"$@" remove-recorded "$rec" </dev/null >/dev/null 2>&1 &\n'
-)
-
-
 def _poststop(bundle: str) -> dict[str, Any]:
-    return {
-        "path": "/bin/sh",
-        "args": [
-            "sh", "-c", POSTSTOP_SH, "hotfence-poststop", bundle, sys.executable,
-            hook_client() or "",
-        ],
-        "env": hook_env(),
-        "timeout": HOOK_TIMEOUT,
-    }  # fmt: skip
+    """The poststop hook: ``hotfence-hook poststop`` (oci/hotfence-hook.c says what it
+    does; no Python starts on runc's path), or Python's ``hook remove`` where this install
+    has no client."""
+    client = hook_client()
+    if client:
+        args = [client, "poststop", bundle, sys.executable]
+    else:
+        args = [sys.executable, "-m", "hotfence.oci.runtime", "hook", "remove"]
+    return {"path": args[0], "args": args, "env": hook_env(), "timeout": HOOK_TIMEOUT}
 
 
 def apply(
