@@ -172,7 +172,9 @@ def test_the_client_hands_a_hook_and_its_state_to_the_agent(answering, tmp_path)
     path, seen, reply = answering
     env = {**os.environ, "HOTFENCE_AGENT_SOCKET": str(path)}
     state = {"ociVersion": "1.0.2", "id": "c1", "pid": 42, "bundle": "/b", "status": "created",
-             "annotations": {"k": "v \"q\" \\ \u00e9"}}  # fmt: skip
+             "annotations": {"k": "v \"q\" \\ \u00e9",
+                             # what kubectl apply leaves: up to Kubernetes' 256 KiB
+                             "kubectl.kubernetes.io/last-applied-configuration": "x" * 250_000}}  # fmt: skip
     proc = subprocess.run(
         [client(), "hook", sys.executable, "apply", "/p.yaml", "--failure", "open"],
         env=env, input=json.dumps(state), capture_output=True, text=True,

@@ -37,7 +37,9 @@ from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("hotfence.agent")
-MAX_REQUEST = 64 * 1024  # a request is a few hundred bytes
+# A hook's request carries the container's OCI state, annotations included (Kubernetes
+# allows 256 KiB of them); hotfence-hook reads at most 1 MiB of state.
+MAX_REQUEST = 2 * 1024 * 1024
 # op -> the fields it needs, with their types
 OPS: dict[str, tuple[tuple[str, type], ...]] = {
     "apply": (("policy_file", str), ("pid", int), ("allow_partial", bool)),
