@@ -204,6 +204,13 @@ def policy_triple(family: int, type_: int, protocol: int) -> tuple[int, int, int
     return family, type_, resolve_create_protocol(family, type_, protocol)
 
 
+def _protocol_width(family: int) -> int:
+    """The protocol bits the kernel keeps for ``family``: packet_create keeps 16 (an
+    ethertype; 0x10300 acts as 0x0300), so the filter compares those, as the BPF programs
+    and resolve_create_protocol do, and high bits cannot sidestep an ethertype's rule."""
+    return 0xFFFF if family == AF_PACKET else U32
+
+
 def _cells(policy: CompiledPolicy, deny_errno: int) -> list[Cell]:
     return [c for c in partition(policy, deny_errno) if c.action != scmp.ACT_ALLOW]
 
@@ -249,15 +256,18 @@ def partition(policy: CompiledPolicy, deny_errno: int) -> list[Cell]:
             types.add(SOCK_PACKET)
         groups = []
         for t in sorted(types):
-            protos = protocols(policy_triple(f, t, 0)[0], (t, ANY))
-            if policy_triple(f, t, 0)[2] != 0:
+            looked_up = policy_triple(f, t, 0)
+            protos = protocols(looked_up[0], (t, ANY))
+            if looked_up[2] != 0:
                 protos.add(0)
-            groups.append((exact(t, SOCK_TYPE_MASK), protos))
-        groups += [(b, protocols(f, (ANY,))) for b in complement(types, SOCK_TYPE_MASK)]
+            groups.append((exact(t, SOCK_TYPE_MASK), protos, _protocol_width(looked_up[0])))
+        groups += [
+            (b, protocols(f, (ANY,)), _protocol_width(f)) for b in complement(types, SOCK_TYPE_MASK)
+        ]
         fam_cells: list[Cell] = []
-        for typ, protos in groups:
-            group = [cell(fam, typ, exact(p)) for p in sorted(protos)]
-            group += [cell(fam, typ, b) for b in complement(protos)]
+        for typ, protos, width in groups:
+            group = [cell(fam, typ, exact(p, width)) for p in sorted(protos)]
+            group += [cell(fam, typ, b) for b in complement(protos, width)]
             fam_cells += _collapse(group, Cell(fam, typ, None, 0, None))
         cells += _collapse(fam_cells, Cell(fam, None, None, 0, None))
     return cells
@@ -345,12 +355,6 @@ def plan(policy: CompiledPolicy, deny_errno: int = errno_mod.EPERM) -> SeccompPl
         notes.append(
             f"spec.scope.netns {policy.scope_netns} is not seen by seccomp: the filter "
             "applies in every network namespace, the host's included"
-        )
-    if any(k.family == AF_PACKET and k.protocol != ANY for k in policy.create):
-        notes.append(
-            "AF_PACKET protocols are compared as passed: a caller can set bits above the "
-            "16 the kernel keeps (0x10300 acts as 0x0300) and so sidestep a rule on one "
-            "ethertype; deny the packet family as a whole where that matters"
         )
     if policy.default != Action.ALLOW:
         notes.append(
