@@ -107,6 +107,15 @@ EXIT_NOT_STORED = 3
     help="Stop reading one input after this many decompressed bytes (K/M/G suffixes); "
     "what was read before is still triaged. Guards against compression bombs.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Processes that parse the reports of a large log (default: one per CPU this "
+    "process may run on, e.g. under taskset). The output is the same for any N.",
+)
 def triage(
     paths: tuple[str, ...],
     fmt: str,
@@ -119,6 +128,7 @@ def triage(
     db: str | None,
     host_id: str | None,
     max_input_size: str,
+    jobs: int | None,
 ) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
 
@@ -169,7 +179,7 @@ def triage(
     with waiting:
         results = triage_paths(
             paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog, limits=limits,
-            notices=notices,
+            notices=notices, jobs=jobs,
         )  # fmt: skip
     for notice in notices:
         click.echo(f"hotfence triage: {notice}", err=True)
