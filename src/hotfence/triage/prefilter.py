@@ -216,7 +216,8 @@ class StreamTriage:
         if banner is not None:
             carry = [banner, *carry]
         head = b"".join(line + b"\n" for line in carry)
-        return head + b"".join(b.data for b in self.buf.blocks), len(head), len(carry)
+        # One join: the buffer is up to chunk_bytes, and each copy of it costs.
+        return b"".join([head, *(b.data for b in self.buf.blocks)]), len(head), len(carry)
 
     def _parse(self, carry: list[bytes]) -> list[Report]:
         text, head_len, head_lines = self._window(carry)
