@@ -9,9 +9,11 @@ the workers cannot be had.
 
 from __future__ import annotations
 
+import concurrent.futures.process
 import dataclasses
 import json
 import os
+import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -151,7 +153,7 @@ def test_no_workers_to_be_had_gives_the_same_reports(
         def __init__(self, *args: object, **kwargs: object) -> None:
             raise OSError(11, "Resource temporarily unavailable")  # fork() at EAGAIN
 
-    monkeypatch.setattr(pool, "ProcessPoolExecutor", Refused)
+    monkeypatch.setattr(concurrent.futures.process, "ProcessPoolExecutor", Refused)
     got = parse_log(corpus_log, jobs=2)
     assert not any(r.title.startswith("triage: internal error") for r in got)
     assert _dicts(got) == want
@@ -207,3 +209,15 @@ def test_cli_jobs_option_gives_the_same_json(corpus_log: bytes, tmp_path: Path) 
     assert outputs[0] == outputs[1]
     refused = runner.invoke(main, ["triage", "-j", "0", "--no-store", str(log)])
     assert refused.exit_code == 2 and "--jobs" in refused.output
+
+
+def test_default_jobs_is_one_beside_other_threads() -> None:
+    assert pool.default_jobs() == pool.cpu_count()  # pytest runs tests in one thread
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert pool.default_jobs() == 1
+    finally:
+        stop.set()
+        other.join()

@@ -152,6 +152,7 @@ def triage(
     from rich.console import Console
 
     from hotfence.triage.analyze import triage_paths
+    from hotfence.triage.pool import cpu_count
     from hotfence.triage.source import SourceLines
 
     symbolizer = None
@@ -179,7 +180,9 @@ def triage(
     with waiting:
         results = triage_paths(
             paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog, limits=limits,
-            notices=notices, jobs=jobs,
+            # One job per CPU though the spinner's thread runs: the workers never print
+            # (pool._quiet_std_streams), the one lock that thread takes.
+            notices=notices, jobs=jobs if jobs is not None else cpu_count(),
         )  # fmt: skip
     for notice in notices:
         click.echo(f"hotfence triage: {notice}", err=True)

@@ -31,7 +31,7 @@ from .guilty import FILENAME_RE, guilty_in_text
 from .lines import iter_lines, line_bounds, make_line
 from .model import Report
 from .oopses import OopsKind, title_type
-from .pool import cpu_count, fork_map
+from .pool import default_jobs, fork_map
 from .scan import scan_log
 from .taint import decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise
@@ -49,10 +49,11 @@ def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
     ``text`` may be ``bytes`` (then offsets are byte offsets and report text is decoded
     as UTF-8 with replacement) or ``str`` (offsets are character offsets). ``jobs``:
     processes that work out the reports of a text with many candidate headers (default:
-    one per CPU this process may use); the result is the same for any number.
+    one per CPU this process may use, one alone when other threads run: see
+    pool.default_jobs); the result is the same for any number.
     """
     if jobs is None:
-        jobs = cpu_count()
+        jobs = default_jobs()
     try:
         if isinstance(text, (bytes, bytearray, memoryview)):
             data = bytes(text)

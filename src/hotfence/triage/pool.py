@@ -15,13 +15,15 @@ being read, so the results held at once stay bounded by the caller's chunking.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Generator
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 
@@ -37,6 +39,13 @@ def cpu_count() -> int:
     return len(os.sched_getaffinity(0))
 
 
+def default_jobs() -> int:
+    """Processes for a caller that did not say: one per CPU, or one alone in a process
+    that runs other threads (a server's, an agent's): a fork copies no thread but may
+    copy a lock one of them held, and a child that needed it would wait forever."""
+    return cpu_count() if threading.active_count() == 1 else 1
+
+
 def fork_map(task: Callable[[int], T], chunks: int, workers: int) -> Generator[T, None, None]:
     """``task(0)``, ``task(1)``, ... ``task(chunks - 1)``, run in ``workers`` forked
     processes (none: here, one by one as they are asked for).
@@ -49,6 +58,10 @@ def fork_map(task: Callable[[int], T], chunks: int, workers: int) -> Generator[T
         for i in range(chunks):
             yield task(i)
         return
+    # Imported here: ~15 ms that a log too small for workers never needs.
+    import multiprocessing
+    from concurrent.futures.process import ProcessPoolExecutor
+
     _TASK = task
     try:
         with ProcessPoolExecutor(
