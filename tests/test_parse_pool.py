@@ -9,12 +9,14 @@ the workers cannot be had.
 
 from __future__ import annotations
 
-import concurrent.futures.process
 import dataclasses
+import gc
 import json
+import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Generator
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,7 @@ class _Forks:
         self.calls: list[tuple[int, int]] = []
         real = pool.fork_map
 
-        def counted(task: Callable[[int], Any], chunks: int, workers: int) -> Generator[Any]:
+        def counted(task: Callable[[int], Any], chunks: int, workers: int) -> pool.ForkMap[Any]:
             self.calls.append((chunks, workers))
             return real(task, chunks, workers)
 
@@ -123,13 +125,22 @@ def test_reports_the_workers_lack_are_worked_out_here(
     real_map = pool.fork_map
     dropped: list[int] = []
 
-    def lossy(task: Callable[[int], Any], chunks: int, workers: int) -> Generator[Any]:
-        for worked in real_map(task, chunks, workers):
+    class Lossy:
+        """The real results, a third of each slice's left out."""
+
+        def __init__(self, task: Callable[[int], Any], chunks: int, workers: int) -> None:
+            self.results = real_map(task, chunks, workers)
+
+        def __next__(self) -> Any:
+            worked = next(self.results)
             keys = sorted(worked)
             dropped.extend(keys[::3])
-            yield {k: worked[k] for k in keys[1::3] + keys[2::3]}
+            return {k: worked[k] for k in keys[1::3] + keys[2::3]}
 
-    monkeypatch.setattr(parser, "fork_map", lossy)
+        def close(self) -> None:
+            self.results.close()
+
+    monkeypatch.setattr(parser, "fork_map", Lossy)
     here = _Here(monkeypatch)
     assert _dicts(parse_log(corpus_log, jobs=3)) == want
     taken = {r["start"] for r in want} & set(dropped)
@@ -149,14 +160,33 @@ def test_no_workers_to_be_had_gives_the_same_reports(
 ) -> None:
     want = _dicts(parse_log(corpus_log, jobs=1))
 
-    class Refused:
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            raise OSError(11, "Resource temporarily unavailable")  # fork() at EAGAIN
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork() at EAGAIN
 
-    monkeypatch.setattr(concurrent.futures.process, "ProcessPoolExecutor", Refused)
+    monkeypatch.setattr(os, "fork", refused)
     got = parse_log(corpus_log, jobs=2)
     assert not any(r.title.startswith("triage: internal error") for r in got)
     assert _dicts(got) == want
+
+
+def test_a_worker_that_dies_costs_nothing_but_time(
+    corpus_log: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    want = _dicts(parse_log(corpus_log, jobs=1))
+    real_map = pool.fork_map
+
+    def dying(task: Callable[[int], Any], chunks: int, workers: int) -> pool.ForkMap[Any]:
+        def task_or_die(i: int) -> Any:
+            if i == 1:
+                os._exit(9)  # as if the OOM killer took it
+            return task(i)
+
+        return real_map(task_or_die, chunks, workers)
+
+    monkeypatch.setattr(parser, "fork_map", dying)
+    here = _Here(monkeypatch)
+    assert _dicts(parse_log(corpus_log, jobs=3)) == want
+    assert len(here.starts) > len(want) // 3  # this process took over the rest
 
 
 def test_streamed_triage_with_workers_matches_one_process(corpus_log: bytes) -> None:
@@ -194,6 +224,23 @@ def test_fork_map_raises_a_childs_error_at_its_turn() -> None:
     assert [next(results) for _ in range(3)] == [0, 1, 2]
     with pytest.raises(ValueError, match="chunk 3"):
         next(results)
+    assert multiprocessing.active_children() == []
+
+
+def test_fork_map_closed_early_stops_its_workers() -> None:
+    results = pool.fork_map(lambda i: time.sleep(0.05 * i) or i, 40, 2)
+    assert next(results) == 0
+    results.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_fork_map_of_a_dead_worker_raises_eof() -> None:
+    results = pool.fork_map(lambda i: os._exit(1) if i == 1 else i, 4, 2)
+    assert next(results) == 0
+    with pytest.raises(EOFError):
+        next(results)
+    results.close()
+    assert multiprocessing.active_children() == []
 
 
 def test_cli_jobs_option_gives_the_same_json(corpus_log: bytes, tmp_path: Path) -> None:
@@ -221,3 +268,18 @@ def test_default_jobs_is_one_beside_other_threads() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_fork_map_leaves_the_collector_as_it_found_it() -> None:
+    assert gc.get_freeze_count() == 0
+    results = pool.fork_map(lambda i: gc.get_freeze_count() > 0, 4, 2)
+    assert gc.get_freeze_count() > 0  # while the workers run
+    assert all(results)  # the workers were forked with the parent's objects frozen
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller that froze its own objects: they stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        assert list(pool.fork_map(lambda i: i, 3, 2)) == [0, 1, 2]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

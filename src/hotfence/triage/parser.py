@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Generator
 
 from .extract import Extracted, extract
 from .fields import call_trace, rip_frame, task_fields
@@ -31,7 +30,7 @@ from .guilty import FILENAME_RE, guilty_in_text
 from .lines import iter_lines, line_bounds, make_line
 from .model import Report
 from .oopses import OopsKind, title_type
-from .pool import default_jobs, fork_map
+from .pool import ForkMap, default_jobs, fork_map
 from .scan import scan_log
 from .taint import decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise
@@ -110,47 +109,49 @@ def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1
     idx = 0
     counter = _LineCounter(text)
     ahead = _Ahead(text, cands, order, from_bytes, jobs)
-    while idx < len(order):
-        start = order[idx]
-        if start < pos:
-            idx += 1
-            continue
-        try:
-            known = ahead.get(idx)
-            if known is None:
-                ext = extract(text, start, cands, order, idx, counter.number(start))
-                built = _build(text, ext, from_bytes)
-                next_pos = ext.next_pos
-            else:
-                built, next_pos = known
-            if built is None:
-                idx += 1  # not a report: look on from the next header line
+    try:
+        while idx < len(order):
+            start = order[idx]
+            if start < pos:
+                idx += 1
                 continue
-            rep = built
-        except Exception as exc:
-            ls, le = line_bounds(text, start)
-            rep = Report(
-                title=normalise(text[ls:le].strip()) or "corrupted",
-                type="UNKNOWN",
-                corrupted=True,
-                corrupted_reason=f"internal error: {type(exc).__name__}: {exc}",
-                start=ls,
-                end=le,
-            )
-            next_pos = None
-        if hangup:
-            rep.corrupted = True
-            rep.corrupted_reason = (
-                rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
-            )
-        rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
-        reports.append(rep)
-        prev_end = rep.end
-        pos = next_pos if next_pos is not None else text.find("\n", start) + 1 or len(text)
-        if pos <= start:  # always make progress
-            pos = start + 1
-        idx += 1
-    ahead.close()
+            try:
+                known = ahead.get(idx)
+                if known is None:
+                    ext = extract(text, start, cands, order, idx, counter.number(start))
+                    built = _build(text, ext, from_bytes)
+                    next_pos = ext.next_pos
+                else:
+                    built, next_pos = known
+                if built is None:
+                    idx += 1  # not a report: look on from the next header line
+                    continue
+                rep = built
+            except Exception as exc:
+                ls, le = line_bounds(text, start)
+                rep = Report(
+                    title=normalise(text[ls:le].strip()) or "corrupted",
+                    type="UNKNOWN",
+                    corrupted=True,
+                    corrupted_reason=f"internal error: {type(exc).__name__}: {exc}",
+                    start=ls,
+                    end=le,
+                )
+                next_pos = None
+            if hangup:
+                rep.corrupted = True
+                rep.corrupted_reason = (
+                    rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
+                )
+            rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
+            reports.append(rep)
+            prev_end = rep.end
+            pos = next_pos if next_pos is not None else text.find("\n", start) + 1 or len(text)
+            if pos <= start:  # always make progress
+                pos = start + 1
+            idx += 1
+    finally:
+        ahead.close()  # the workers, when the loop is done early or failed
     # OOM kills that no crash followed are what the log has to say at its end.
     tail_from = max((r.end for r in reports), default=0)
     out = reports + _oom_reports(text, events, tail_from, from_bytes)
@@ -168,8 +169,8 @@ _CHUNKS_PER_JOB = 4
 _Worked = dict[int, tuple[Report | None, int]]  # header offset -> (report or None, next_pos)
 
 
-def _nothing() -> Generator[_Worked, None, None]:
-    yield from ()
+def _no_work(_chunk: int) -> _Worked:
+    return {}
 
 
 class _Ahead:
@@ -194,7 +195,7 @@ class _Ahead:
         self.bounds: list[int] = []  # slice i is order[bounds[i]:bounds[i + 1]]
         self.worked: _Worked = {}  # the results of slice `chunk`
         self.chunk = -1
-        self.results: Generator[_Worked, None, None] = _nothing()
+        self.results: ForkMap[_Worked] = ForkMap(_no_work, 0, 0)  # none
         if jobs < 2 or len(order) < _PARALLEL_MIN_CANDIDATES:
             return
         chunks = min(jobs * _CHUNKS_PER_JOB, len(order) // (_PARALLEL_MIN_CANDIDATES // 4))
@@ -226,8 +227,11 @@ class _Ahead:
                     pos = max(ext.next_pos, start + 1)
             return out
 
+        try:
+            self.results = fork_map(walk, len(theirs), jobs - 1)
+        except Exception:
+            return  # no workers to be had (fork refused): the main loop does it all
         self.bounds = bounds
-        self.results = fork_map(walk, len(theirs), jobs - 1)
 
     def get(self, idx: int) -> tuple[Report | None, int] | None:
         """A worker's result for header ``order[idx]``; None when the main loop works it

@@ -3,35 +3,34 @@
 The parser's reports are independent of each other (each is a pure function of the log
 text and its header line), so a large log's reports can be worked out on every core.
 The text is tens of megabytes: sending it to a pool of long-lived workers would cost
-more than the work. Forked children inherit it instead: the caller's function (a
-closure over the text) is put where a child finds it before the children are forked,
-and only chunk numbers and their results cross the pipes.
+more than the work. Forked children inherit it instead, with the caller's function (a
+closure over the text): only results cross the pipes.
 
-One pool per call: the state a closure sees is the caller's at fork time, and a pool
-kept across calls would see an older one. Results are yielded in chunk order while later
-chunks still run, and at most ``_AHEAD`` chunks per worker are queued ahead of the one
-being read, so the results held at once stay bounded by the caller's chunking.
+Worker ``w`` of ``n`` runs chunks ``w``, ``w + n``, ... and sends each result down its
+own pipe as soon as it has it; the caller reads them in chunk order. A worker blocks
+when its pipe is full, so the results waiting at any time stay bounded (one pipe
+buffer and one result per worker). Plain processes and pipes (``multiprocessing``
+with fork), not ``concurrent.futures``: its executor hands work and results through
+threads of the caller, which wait for the interpreter lock while the caller computes
+its own share, and the workers sat idle for tens of milliseconds at a time.
+
+One set of workers per call: the state a closure sees is the caller's at fork time.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
-from collections import deque
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 T = TypeVar("T")
-
-# The function the forked children run, set by fork_map before it forks them.
-_TASK: Callable[[int], Any] | None = None
-
-# Chunks queued per worker ahead of the one whose result is being read.
-_AHEAD = 2
 
 
 def cpu_count() -> int:
@@ -46,47 +45,109 @@ def default_jobs() -> int:
     return cpu_count() if threading.active_count() == 1 else 1
 
 
-def fork_map(task: Callable[[int], T], chunks: int, workers: int) -> Generator[T, None, None]:
+def fork_map(task: Callable[[int], T], chunks: int, workers: int) -> ForkMap[T]:
     """``task(0)``, ``task(1)``, ... ``task(chunks - 1)``, run in ``workers`` forked
-    processes (none: here, one by one as they are asked for).
+    processes (none: here, one by one as they are asked for), in order.
 
-    ``task`` may be any callable, closures included: the children are forked with it.
-    An exception in a child is raised here, at its chunk's turn.
+    ``task`` may be any callable, closures included: the children are forked with it,
+    at once, so they work while the caller does something else. An exception in a child
+    is raised at its chunk's turn; a child that died raises EOFError. Either stops the
+    workers, and so does ``close()``.
     """
-    global _TASK
-    if workers < 1:
-        for i in range(chunks):
-            yield task(i)
-        return
-    # Imported here: ~15 ms that a log too small for workers never needs.
-    import multiprocessing
-    from concurrent.futures.process import ProcessPoolExecutor
-
-    _TASK = task
-    try:
-        with ProcessPoolExecutor(
-            max_workers=max(1, min(workers, chunks)),
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_quiet_std_streams,
-        ) as pool:
-            pending: deque[Future[T]] = deque()
-            submitted = 0
-            while submitted < chunks or pending:
-                while submitted < chunks and len(pending) < _AHEAD * workers:
-                    pending.append(pool.submit(_run, submitted))
-                    submitted += 1
-                yield pending.popleft().result()
-    finally:
-        _TASK = None
+    return ForkMap(task, chunks, workers)
 
 
-def _run(index: int) -> Any:
-    assert _TASK is not None, "fork_map's task is set before its workers are forked"
-    return _TASK(index)
+class ForkMap(Generic[T]):
+    """The results of :func:`fork_map`, an iterator."""
+
+    def __init__(self, task: Callable[[int], T], chunks: int, workers: int) -> None:
+        self.task = task
+        self.chunks = chunks
+        self.next_chunk = 0
+        self.started: list[tuple[BaseProcess, Connection]] = []
+        self.frozen = False
+        if workers < 1:
+            return
+        # Imported here: ~10 ms that a log too small for workers never needs.
+        import multiprocessing
+
+        fork = multiprocessing.get_context("fork")
+        workers = min(workers, chunks)
+        # The objects made so far are left out of garbage collection while the workers
+        # run (gc.freeze, as the gc docs advise before a fork): collections that touched
+        # them would copy page after shared page, in the workers and here, and the two
+        # processes spent more time copying memory than working. (A caller that froze
+        # objects itself keeps them frozen: then this leaves the collector alone.)
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            self.frozen = True
+        try:
+            for w in range(workers):
+                recv, send = fork.Pipe(duplex=False)
+                child = fork.Process(
+                    target=_serve, args=(task, range(w, chunks, workers), send), daemon=True
+                )
+                child.start()
+                send.close()  # the child's end: EOF here once the child is gone
+                self.started.append((child, recv))
+        except BaseException:
+            self.close()
+            raise
+
+    def __iter__(self) -> ForkMap[T]:
+        return self
+
+    def __next__(self) -> T:
+        i = self.next_chunk
+        if i >= self.chunks:
+            self.close()
+            raise StopIteration
+        self.next_chunk += 1
+        if not self.started:
+            return self.task(i)
+        try:
+            ok, value = self.started[i % len(self.started)][1].recv()
+        except BaseException:
+            self.close()
+            raise
+        if not ok:
+            self.close()
+            raise value
+        return cast(T, value)
+
+    def close(self) -> None:
+        """Stop the workers (those still running have chunks nobody wants now)."""
+        started, self.started = self.started, []
+        self.next_chunk = self.chunks
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
+        for child, results in started:
+            results.close()
+            if child.is_alive():
+                child.terminate()
+            child.join()
 
 
-def _quiet_std_streams() -> None:
+def _serve(task: Callable[[int], Any], chunks: range, results: Connection) -> None:
     # A spinner thread of the parent may hold stdout's or stderr's lock at fork time; a
     # child that flushed them on exit would wait for it forever. Children print nothing.
-    devnull = open(os.devnull, "w")  # lives as long as the child
-    sys.stdout = sys.stderr = devnull
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # lives as long as the child
+    for i in chunks:
+        try:
+            result: tuple[bool, Any] = (True, task(i))
+        except Exception as exc:
+            results.send((False, _sendable(exc)))
+            return
+        results.send(result)
+
+
+def _sendable(exc: Exception) -> Exception:
+    """``exc`` if it survives pickling, else a RuntimeError that says what it was."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
