@@ -162,9 +162,10 @@ def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1
 # Candidate headers below which the reports are worked out in this process alone: forking
 # workers costs a few milliseconds, a report about one.
 _PARALLEL_MIN_CANDIDATES = 64
-# Chunks per worker: small enough that the workers finish together and the first results
-# come early, large enough that each chunk's walk mostly agrees with the true one.
-_CHUNKS_PER_JOB = 4
+# Slices per process: small enough that their uneven work evens out (reports differ
+# tenfold in length) and that the main loop seldom waits, large enough that each walk
+# mostly agrees with the true one. 16 ran the benchmark log's windows ~5 % faster than 4.
+_CHUNKS_PER_JOB = 16
 
 _Worked = dict[int, tuple[Report | None, int]]  # header offset -> (report or None, next_pos)
 
