@@ -202,14 +202,13 @@ class _Ahead:
         chunks = min(jobs * _CHUNKS_PER_JOB, len(order) // (_PARALLEL_MIN_CANDIDATES // 4))
         bounds = [len(order) * i // chunks for i in range(chunks + 1)]
         theirs = [c for c in range(chunks) if c % jobs]  # slice c % jobs == 0 is ours
-        counter = _LineCounter(text)
-        first_lines = {c: counter.number(order[bounds[c]]) for c in theirs}
+        # Each worker's own copy (made by the fork): its slices come in log order, so it
+        # counts each newline before them once, while this process goes on.
+        lines = _LineCounter(text)
 
         def walk(nth: int) -> _Worked:
             chunk = theirs[nth]
             out: _Worked = {}
-            lines = _LineCounter(text)
-            lines.pos, lines.line = order[bounds[chunk]], first_lines[chunk]
             pos = 0
             for idx in range(bounds[chunk], bounds[chunk + 1]):
                 start = order[idx]
