@@ -7,18 +7,23 @@ more than the work. Forked children inherit it instead, with the caller's functi
 closure over the text): only results cross the pipes.
 
 Worker ``w`` of ``n`` runs chunks ``w``, ``w + n``, ... and sends each result down its
-own pipe as soon as it has it; the caller reads them in chunk order. A worker blocks
-when its pipe is full, so the results waiting at any time stay bounded (one pipe
-buffer and one result per worker). Plain processes and pipes (``multiprocessing``
-with fork), not ``concurrent.futures``: its executor hands work and results through
-threads of the caller, which wait for the interpreter lock while the caller computes
-its own share, and the workers sat idle for tens of milliseconds at a time.
+own pipe (widened to 1 MiB: several slices' reports) as soon as it has it; the caller
+reads them in chunk order, waiting for one that is not there yet (working it out itself
+instead would take the CPU the worker needs when another program holds the other
+cores). A worker blocks when its pipe is full, so the results waiting at any time stay
+bounded (one pipe buffer and one result per worker). Plain processes and pipes
+(``multiprocessing`` with fork), not ``concurrent.futures``: its executor hands work and
+results through threads of the caller, which wait for the interpreter lock while the
+caller computes its own share, and the workers sat idle for tens of milliseconds at a
+time.
 
 One set of workers per call: the state a closure sees is the caller's at fork time.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
 import os
 import sys
@@ -84,6 +89,7 @@ class ForkMap(Generic[T]):
         try:
             for w in range(workers):
                 recv, send = fork.Pipe(duplex=False)
+                _widen(send.fileno())
                 child = fork.Process(
                     target=_serve, args=(task, range(w, chunks, workers), send), daemon=True
                 )
@@ -127,6 +133,17 @@ class ForkMap(Generic[T]):
             if child.is_alive():
                 child.terminate()
             child.join()
+
+
+# A worker's results may wait in its pipe while the caller works: room for several slices'
+# reports (64 KiB by default, less than one) lets the worker run on meanwhile.
+_PIPE_BYTES = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    # Past /proc/sys/fs/pipe-max-size for this user it fails: the default still works.
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
 
 def _serve(task: Callable[[int], Any], chunks: range, results: Connection) -> None:
