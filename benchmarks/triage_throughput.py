@@ -1,22 +1,26 @@
-"""Throughput of `hotfence triage` over one large log, on one core, against `grep -c`.
+"""Throughput of `hotfence triage` over one large log, on one core and on all, against `grep -c`.
 
 Builds a log of ``--size`` MB (default 50) in a temporary directory: the crash logs of
 the syzkaller corpus (headers stripped) interleaved with ordinary dmesg lines so that
 about ``--filler`` (default 95 %) of the bytes are not crashes, as in a real
 `kern.log`. Then times, in the same run:
 
-* ``grep -c BUG`` over the file (the reference: one C pass over the bytes);
+* ``grep -c BUG`` over the file (the reference: one C pass over the bytes), on one core;
 * the CLI end to end (``hotfence triage -o json --no-store``, a new process: read,
-  scan, parse the candidate regions, disassemble, render), with its peak RSS;
-* the in-process stages: streamed scan + parse, disassembly, JSON rendering.
+  scan, parse the candidate regions, disassemble, render), with its peak RSS, twice:
+  pinned to one core (so one parsing process: the figure the issue's target is stated
+  for) and on every core this benchmark may use (the CLI's default: one parsing process
+  per CPU, hotfence.triage.pool);
+* the in-process stages, on one core: streamed scan + parse, disassembly, JSON rendering.
 
 Prints MB/s, the ratio of the CLI's speed to grep's (issue 11 asks for >= 0.20) and the
-CLI's absolute MB/s against the issue's 250 MB/s. Nothing is asserted: this is a figure to
+CLI's absolute MB/s against the issue's 250 MB/s, for both runs. Peak RSS is the largest
+process's (the CLI or one of its workers). Nothing is asserted: this is a figure to
 watch, not a test.
 
 ``--save-json`` / ``--check-json`` keep the CLI's JSON of the generated log (the same
-``--size``, ``--filler`` and seed give the same log) and compare a later run's with it: a
-speed change must not change one byte of the output.
+``--size``, ``--filler`` and seed give the same log) and compare later runs' with it (the
+all-cores run's too): a speed change must not change one byte of the output.
 
     .venv/bin/python benchmarks/triage_throughput.py [--size 50] [--filler 0.95]
         [--save-json before.json | --check-json before.json]
@@ -25,10 +29,10 @@ speed change must not change one byte of the output.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -113,12 +117,47 @@ class _Count:
         return len(text)
 
 
-def _timed(
-    argv: list[str], cwd: str | None = None
-) -> tuple[float, subprocess.CompletedProcess[bytes]]:
+def _timed(argv: list[str]) -> tuple[float, subprocess.CompletedProcess[bytes]]:
     t0 = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, check=False, cwd=cwd)
+    proc = subprocess.run(argv, capture_output=True, check=False)
     return time.perf_counter() - t0, proc
+
+
+class _Cli:
+    """One timed CLI run: wall and CPU seconds, its largest process's RSS, the SHA-256 of
+    its output (the output itself is only written to ``save``: a 2 GB log's JSON is
+    300 MB, and held here it would be counted in the next run's RSS, see below)."""
+
+    def __init__(
+        self, hotfence: str, cwd: str, cpus: set[int] | None, save: str | None = None
+    ) -> None:
+        # Run in the log's directory: the JSON names the file as given, and a relative
+        # name keeps the output of two runs comparable (--check-json).
+        argv = [hotfence, "triage", "-o", "json", "--no-store", "kern.log"]
+        if cpus is not None:
+            # taskset, not a preexec_fn: with one, subprocess forks this process before the
+            # exec, and Linux counts the fork's RSS in the run's ru_maxrss.
+            argv = ["taskset", "-c", ",".join(map(str, sorted(cpus))), *argv]
+        digest = hashlib.sha256()
+        with tempfile.TemporaryFile() as err, open(save or os.devnull, "wb") as out:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, cwd=cwd)
+            assert proc.stdout is not None
+            while piece := proc.stdout.read(1 << 20):
+                digest.update(piece)
+                out.write(piece)
+            # wait4: this run's own usage (its workers' included), not every child's so far.
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            self.wall = time.perf_counter() - t0
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            proc.stdout.close()
+            if proc.returncode != 0:
+                err.seek(0)
+                raise SystemExit(f"hotfence triage failed: {err.read().decode(errors='replace')}")
+        self.digest = digest.hexdigest()
+        self.rss_mb = usage.ru_maxrss / 1024
+        # CPU seconds of the CLI: on a shared machine wall time also counts waiting.
+        self.cpu = usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -158,19 +197,12 @@ def main() -> None:
         t_grep, grep = _timed(["grep", "-c", "BUG", path])
         # Start-up alone (interpreter, imports, option parsing): best of three.
         t_start = min(_timed([hotfence, "triage", "--help"])[0] for _ in range(3))
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        # Run in the log's directory: the JSON names the file as given, and a relative name
-        # keeps the output of two runs comparable (--check-json).
-        t_cli, cli = _timed([hotfence, "triage", "-o", "json", "--no-store", "kern.log"], cwd=tmp)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        rss_mb = after.ru_maxrss / 1024
-        # CPU seconds of the CLI: on a shared machine wall time also counts waiting.
-        cpu_cli = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        if cli.returncode != 0:
-            raise SystemExit(f"hotfence triage failed: {cli.stderr.decode(errors='replace')}")
-        if args.save_json:
-            Path(args.save_json).write_bytes(cli.stdout)
-        same = None if not args.check_json else Path(args.check_json).read_bytes() == cli.stdout
+        one = _Cli(hotfence, tmp, None, args.save_json)  # pinned to `cpu`, as this process is
+        every = _Cli(hotfence, tmp, set(allowed))
+        reference = one.digest
+        if args.check_json:
+            reference = hashlib.sha256(Path(args.check_json).read_bytes()).hexdigest()
+        same = {"one core": one.digest == reference, "all cores": every.digest == reference}
 
         t0 = time.perf_counter()
         got = triage_input(path)
@@ -195,24 +227,30 @@ def main() -> None:
         ("render json", t_render),
     ):
         print(f"  {name:<12} {secs:7.2f} s  {mb / secs if secs else float('inf'):8.1f} MB/s")
-    ratio = (mb / t_cli) / (mb / t_grep)
-    verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
     print(f"grep -c: {t_grep:.2f} s, {mb / t_grep:.1f} MB/s")
     print(f"hotfence triage --help (start-up, best of 3): {t_start:.2f} s")
-    print(
-        f"hotfence triage (CLI, end to end): {t_cli:.2f} s ({cpu_cli:.2f} s CPU), "
-        f"{mb / t_cli:.1f} MB/s, peak RSS {rss_mb:.0f} MB on CPU {cpu}"
-    )
-    print(f"ratio to grep -c: {ratio:.3f} (target >= {TARGET_RATIO:.2f}: {verdict})")
-    print(
-        f"absolute: {mb / t_cli:.1f} MB/s end to end ({mb / cpu_cli:.1f} MB/s per CPU second), "
-        f"{mb / t_parse:.1f} MB/s scan+parse "
-        f"(issue's figure: {TARGET_MBPS:.0f} MB/s end to end)"
-    )
-    if same is not None:
-        print(f"JSON output {'identical to' if same else 'DIFFERS from'} {args.check_json}")
-        if not same:
-            raise SystemExit(1)
+    for label, run, where in (
+        ("one core", one, f"CPU {cpu}"),
+        ("all cores", every, f"{len(allowed)} CPUs"),
+    ):
+        ratio = (mb / run.wall) / (mb / t_grep)
+        verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
+        print(
+            f"hotfence triage (CLI, end to end, {label}): {run.wall:.2f} s "
+            f"({run.cpu:.2f} s CPU), {mb / run.wall:.1f} MB/s, peak RSS {run.rss_mb:.0f} MB "
+            f"on {where}"
+        )
+        print(
+            f"  ratio to grep -c: {ratio:.3f} (target >= {TARGET_RATIO:.2f}: {verdict}); "
+            f"{mb / run.cpu:.1f} MB/s per CPU second "
+            f"(issue's figure: {TARGET_MBPS:.0f} MB/s end to end)"
+        )
+    print(f"in process: {mb / t_parse:.1f} MB/s scan+parse on one core")
+    against = args.check_json or "each other"
+    for label, ok in same.items():
+        print(f"JSON output ({label}) {'identical to' if ok else 'DIFFERS from'} {against}")
+    if not all(same.values()):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

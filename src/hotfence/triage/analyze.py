@@ -63,6 +63,7 @@ def triage_paths(
     catalog: KnownBugMatcher | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
     notices: list[str] | None = None,
+    jobs: int | None = None,
 ) -> list[FileResult]:
     """One FileResult per input file (directories expanded, ``-`` is stdin).
 
@@ -70,7 +71,8 @@ def triage_paths(
     input gives a FileResult with ``error`` set (and the reports found before the error,
     if it came part-way); the other inputs are still triaged (the CLI then exits 2).
     Directory entries that were not read and long lines that were cut are added to
-    ``notices`` (one line each, naming the file).
+    ``notices`` (one line each, naming the file). ``jobs``: processes that parse a
+    large log's reports (default: one per usable CPU; the reports are the same).
     """
     results: list[FileResult] = []
     for item in expand(paths):
@@ -82,7 +84,7 @@ def triage_paths(
             results.append(FileResult(path=item.path, error=item.reason))
             continue
         try:
-            got = triage_input(item, stdin, limits)
+            got = triage_input(item, stdin, limits, jobs=jobs)
             reports = ReportSpill(enrich(r, symbolizer, catalog) for r in got.reports)
         except MemoryError:
             results.append(FileResult(path=item, error="out of memory while triaging it"))

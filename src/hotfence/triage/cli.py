@@ -107,6 +107,15 @@ EXIT_NOT_STORED = 3
     help="Stop reading one input after this many decompressed bytes (K/M/G suffixes); "
     "what was read before is still triaged. Guards against compression bombs.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Processes that parse the reports of a large log (default: one per CPU this "
+    "process may run on, e.g. under taskset). The output is the same for any N.",
+)
 def triage(
     paths: tuple[str, ...],
     fmt: str,
@@ -119,6 +128,7 @@ def triage(
     db: str | None,
     host_id: str | None,
     max_input_size: str,
+    jobs: int | None,
 ) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
 
@@ -142,6 +152,7 @@ def triage(
     from rich.console import Console
 
     from hotfence.triage.analyze import triage_paths
+    from hotfence.triage.pool import cpu_count
     from hotfence.triage.source import SourceLines
 
     symbolizer = None
@@ -169,7 +180,9 @@ def triage(
     with waiting:
         results = triage_paths(
             paths, symbolizer, stdin=sys.stdin.buffer, catalog=catalog, limits=limits,
-            notices=notices,
+            # One job per CPU though the spinner's thread runs: the workers never print
+            # (pool._quiet_std_streams), the one lock that thread takes.
+            notices=notices, jobs=jobs if jobs is not None else cpu_count(),
         )  # fmt: skip
     for notice in notices:
         click.echo(f"hotfence triage: {notice}", err=True)

@@ -121,8 +121,9 @@ class _Buffer:
 class StreamTriage:
     """Feed blocks (:meth:`feed`), then :meth:`finish` for the reports of the whole log."""
 
-    def __init__(self, chunk_bytes: int = 32 << 20) -> None:
+    def __init__(self, chunk_bytes: int = 32 << 20, jobs: int | None = None) -> None:
         self.chunk_bytes = chunk_bytes
+        self.jobs = jobs  # processes per parse (parse_log's; None: one per usable CPU)
         self.buf = _Buffer()
         # Final crash reports, encoded and past a bound on disk: memory stays flat however
         # many reports a log holds.
@@ -215,11 +216,12 @@ class StreamTriage:
         if banner is not None:
             carry = [banner, *carry]
         head = b"".join(line + b"\n" for line in carry)
-        return head + b"".join(b.data for b in self.buf.blocks), len(head), len(carry)
+        # One join: the buffer is up to chunk_bytes, and each copy of it costs.
+        return b"".join([head, *(b.data for b in self.buf.blocks)]), len(head), len(carry)
 
     def _parse(self, carry: list[bytes]) -> list[Report]:
         text, head_len, head_lines = self._window(carry)
-        reports = parse_log(text)
+        reports = parse_log(text, self.jobs)
         mapper = _OffsetMap(self.buf.blocks)
         out: list[Report] = []
         for rep in reports:
@@ -461,9 +463,11 @@ def _kept_at(block: Block, cut: LineCut) -> int:
     return cut.offset - block.offset - dropped_before
 
 
-def triage_blocks(blocks: Iterable[Block], chunk_bytes: int = 32 << 20) -> list[Report]:
+def triage_blocks(
+    blocks: Iterable[Block], chunk_bytes: int = 32 << 20, jobs: int | None = None
+) -> list[Report]:
     """The reports of a whole log given as blocks of lines (same as ``parse_log`` of it)."""
-    stream = StreamTriage(chunk_bytes)
+    stream = StreamTriage(chunk_bytes, jobs)
     for block in blocks:
         stream.feed(block)
     return list(stream.finish())
@@ -483,13 +487,14 @@ def triage_input(
     stdin: BinaryIO | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
     chunk_bytes: int = 32 << 20,
+    jobs: int | None = None,
 ) -> InputResult:
-    """Read, decompress and parse one input in bounded memory.
+    """Read, decompress and parse one input in bounded memory (``jobs``: see parse_log).
 
     An error part-way (corrupt data, the size cap, running out of memory) keeps the
     reports of the part read before it, and says what happened.
     """
-    stream = StreamTriage(chunk_bytes)
+    stream = StreamTriage(chunk_bytes, jobs)
     cuts: list[LineCut] = []
     try:
         with open_input(path, stdin) as raw:
