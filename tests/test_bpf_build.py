@@ -114,6 +114,27 @@ def test_struct_layouts_match_ctypes(tmp_path):
             )
 
 
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
+def test_counter_index_matches_the_header(tmp_path):
+    """abi.counter_index is HF_COUNTER_INDEX: Python reads the counters the programs write."""
+    cases = [(s, r) for s in (0, 1) for r in (0, 1, 2, 254, 16383, abi.HF_DEFAULT_RULE)]
+    src = tmp_path / "index.c"
+    src.write_text(
+        '#include <stdio.h>\n#include <linux/types.h>\n#include "fence_abi.h"\n'
+        "int main(void) {\n"
+        + "".join(f'printf("%u\\n", HF_COUNTER_INDEX({s}u, {r}u));\n' for s, r in cases)
+        + "return 0; }\n"
+    )
+    exe = tmp_path / "index"
+    subprocess.run(["gcc", "-I", str(FENCE_DIR), "-o", str(exe), str(src)], check=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
+    assert [int(x) for x in out] == [abi.counter_index(s, r) for s, r in cases]
+    # A map of counter_entries(n) holds rules 0..n-1 and the default, in both slots.
+    n = 254
+    indexes = {abi.counter_index(s, r) for s in (0, 1) for r in [*range(n), abi.HF_DEFAULT_RULE]}
+    assert indexes == set(range(abi.counter_entries(n)))
+
+
 # Every object the package ships, and every program in it with its SEC() (attach point).
 PROGRAMS = {
     "fence_cgroup": {

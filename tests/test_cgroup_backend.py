@@ -485,6 +485,58 @@ def test_apply_persists_swaps_and_removes(cgroup):
     assert not cg_backend.pin_dir(resolve_cgroup(cgroup)).exists()
 
 
+def many_rules(n: int) -> CompiledPolicy:
+    """``n`` rules: the first denies TCP over IPv4, the last raw ICMPv6, and the others
+    name UDP protocols no call uses."""
+    create = {CreateKey(INET, DGRAM, 1000 + i, ANY_KERN): Verdict(i, Action.DENY)
+              for i in range(1, n - 1)}  # fmt: skip
+    create[CreateKey(INET, STREAM, TCP, ANY_KERN)] = Verdict(0, Action.DENY)
+    create[CreateKey(INET6, RAW, ICMPV6, ANY_KERN)] = Verdict(n - 1, Action.DENY)
+    return CompiledPolicy(
+        name=f"rules-{n}",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(i, f"r{i}") for i in range(n)],
+        create=create,
+    )
+
+
+def test_maps_are_sized_for_the_policy_and_a_swap_that_does_not_fit_is_refused(cgroup):
+    """A fence's counters and port maps are made for its policy (the standard size, or
+    larger for a larger policy); a swap into one too small changes nothing and says why."""
+    from hotfence.fence.backends.maps import STANDARD_RULES, map_sizes
+
+    big = many_rules(STANDARD_RULES + 45)
+    try:
+        cg_backend.apply(deny_raw_icmpv6(), cgroup)
+        maps, _ = cg_backend.open_applied(cgroup)
+        try:
+            assert maps.maps["hf_counters"].max_entries() == map_sizes(None)["hf_counters"]
+            assert maps.maps["hf_ports"].max_entries() == map_sizes(None)["hf_ports"]
+        finally:
+            maps.close()
+        with pytest.raises(FenceError, match="remove the fence and apply the policy again"):
+            cg_backend.apply(big, cgroup)
+        assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [errno.EPERM, 0]  # as it was
+        _, st = cg_backend.open_applied(cgroup)
+        assert st is not None and st.policy == "deny-raw-icmpv6"
+        cg_backend.remove(cgroup)
+        cg_backend.apply(big, cgroup)  # a fence of its own size
+        calls = [RAW6, RAW6, ("socket", INET, STREAM, TCP), UDP4]
+        assert run_socket_calls(cgroup, calls).results == [errno.EPERM] * 3 + [0]
+        maps, _ = cg_backend.open_applied(cgroup)
+        try:
+            assert maps.maps["hf_counters"].max_entries() == abi.counter_entries(len(big.rules))
+            counters = maps.counters()
+        finally:
+            maps.close()
+        last = len(big.rules) - 1  # the highest index of the sized map
+        assert (counters[last].denies, counters[0].denies) == (2, 1)
+        assert counters[abi.HF_DEFAULT_RULE].hits == 1
+    finally:
+        cg_backend.remove(cgroup)
+
+
 def test_coverage_is_honest():
     policy = CompiledPolicy(
         name="mixed",
@@ -601,7 +653,7 @@ def test_fences_from_objects_loaded_ahead_are_separate_and_enforce():
     from hotfence.bpf import build
     from hotfence.fence.backends.lifecycle import Spares
 
-    spares = Spares(lambda: build.object_path(cg_backend.OBJECT))
+    spares = Spares(lambda: build.object_path(cg_backend.OBJECT), cg_backend.SPARES.sizes)
     assert spares.take() is None  # idle until keep(): no object is loaded for nothing
     spares.keep()
     try:

@@ -244,6 +244,17 @@ class Map:
             yield nxt.raw
             cur = ctypes.create_string_buffer(nxt.raw, self.key_size)
 
+    def max_entries(self) -> int:
+        """The map's size, from the kernel (struct bpf_map_info: type, id, key_size,
+        value_size, max_entries, ...; a shorter buffer than the kernel's is allowed)."""
+        buf = (ctypes.c_uint8 * 32)()
+        size = ctypes.c_uint32(ctypes.sizeof(buf))
+        _check(
+            _lib.bpf_obj_get_info_by_fd(self.fd, buf, ctypes.byref(size)),
+            f"read map info of {self.name}",
+        )
+        return int(struct.unpack_from("<I", bytes(buf), 16)[0])
+
     def write_array(self, first: int, values: bytes) -> None:
         """Write ``values`` into consecutive entries of an array map from index ``first``.
 

@@ -24,6 +24,17 @@ HF_FAST_TYPES = 16
 HF_FAST_PROTOS = 256
 HF_FAST_PER_SLOT = len(HF_FAST_FAMILIES) * HF_FAST_TYPES * HF_FAST_PROTOS * 2
 
+
+def counter_index(slot: int, rule_id: int) -> int:
+    """HF_COUNTER_INDEX (fence_abi.h): rule-major, the default rule first."""
+    return ((0 if rule_id == HF_DEFAULT_RULE else rule_id + 1) << 1) + slot
+
+
+def counter_entries(n_rules: int) -> int:
+    """hf_counters entries that hold a policy of ``n_rules`` rules in both slots."""
+    return 2 * (n_rules + 1)
+
+
 HF_EV_DENY = 1
 HF_EV_WOULD_DENY = 2
 HF_EV_AUDIT = 3

@@ -18,6 +18,11 @@
 #define HF_MAX_RULES 16384 /* rule ids per slot; HF_DEFAULT_RULE counts the default */
 #define HF_DEFAULT_RULE HF_MAX_RULES
 #define HF_COUNTERS_PER_SLOT (HF_MAX_RULES + 1)
+/* hf_counters index of (slot, rule): rule-major with the default first, so that a map of
+ * 2 * (n + 1) entries holds a policy of n rules (the loader sizes it: a per-CPU array
+ * costs its allocation per entry, ~13 ms at the full 2 * HF_COUNTERS_PER_SLOT). */
+#define HF_COUNTER_INDEX(slot, rule_id) \
+	((((rule_id) == HF_DEFAULT_RULE ? 0 : (rule_id) + 1) << 1) + (slot))
 #define HF_CREATE_ENTRIES 65536   /* both slots together */
 #define HF_PORT_ENTRIES 1048576   /* both slots; port ranges are expanded */
 
@@ -98,7 +103,7 @@ struct hf_config {          /* one per slot, in hf_config[slot] */
 	                         * look-up of the shapes that use the family */
 };
 
-struct hf_counter {         /* per CPU, index slot * HF_COUNTERS_PER_SLOT + rule_id */
+struct hf_counter {         /* per CPU, index HF_COUNTER_INDEX(slot, rule_id) */
 	__u64 hits;
 	__u64 denies;           /* in audit mode: would-deny */
 };

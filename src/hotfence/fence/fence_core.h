@@ -232,7 +232,7 @@ static __always_inline int hf_verdict_apply(const struct hf_config *cfg, __u32 s
 
 	if (rule_id > HF_DEFAULT_RULE)
 		rule_id = HF_DEFAULT_RULE;
-	__u32 idx = slot * HF_COUNTERS_PER_SLOT + rule_id;
+	__u32 idx = HF_COUNTER_INDEX(slot, rule_id);
 	struct hf_counter *cnt = bpf_map_lookup_elem(&hf_counters, &idx);
 
 	if (cnt)

@@ -31,7 +31,13 @@ from hotfence.fence.backends.lifecycle import (
     apply_pinned,
     remove_pinned,
 )
-from hotfence.fence.backends.maps import MAPS, FenceCounters, FenceMaps, policy_from_maps
+from hotfence.fence.backends.maps import (
+    MAPS,
+    FenceCounters,
+    FenceMaps,
+    map_sizes,
+    policy_from_maps,
+)
 from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
 from hotfence.fence.compiled import ANY, ANY_KERN, Action, CompiledPolicy, Hook
 from hotfence.fence.model import Backend as BackendName
@@ -137,8 +143,13 @@ class CgroupFence(LoadedFence):
 
     PROGRAMS = PROGRAMS
 
-    def __init__(self, cgroup: str | os.PathLike[str], loaded: libbpf.BpfObject | None = None):
-        super().__init__(resolve_cgroup(cgroup), build.object_path(OBJECT), loaded)
+    def __init__(
+        self,
+        cgroup: str | os.PathLike[str],
+        loaded: libbpf.BpfObject | None = None,
+        sizes: dict[str, int] | None = None,
+    ):
+        super().__init__(resolve_cgroup(cgroup), build.object_path(OBJECT), loaded, sizes)
 
     def _maps(self) -> FenceMaps:
         return FenceMaps.from_object(self.obj)
@@ -155,11 +166,14 @@ class CgroupFence(LoadedFence):
 
 # The programs take nothing per cgroup at load time (policy in maps, cgroup at attach), so
 # a process that applies often (the agent) can have one loaded ahead: SPARES.keep().
-SPARES = Spares(lambda: build.object_path(OBJECT))
+SPARES = Spares(lambda: build.object_path(OBJECT), map_sizes(None))
 
 
-def _load(cg: CgroupRef) -> LoadedFence:
-    return CgroupFence(cg.path, SPARES.take())
+def _load(cg: CgroupRef, policy: CompiledPolicy) -> LoadedFence:
+    sizes = map_sizes(policy)
+    if sizes == SPARES.sizes:  # a spare fits: most policies
+        return CgroupFence(cg.path, SPARES.take(), sizes)
+    return CgroupFence(cg.path, None, sizes)
 
 
 KIND = PinnedKind(NAME, PROGRAMS, MAPS, _load, lambda d, cg: FenceMaps.from_pins(d))

@@ -43,12 +43,17 @@ class LoadedFence:
         cgroup: CgroupRef,
         object_path: str | os.PathLike[str],
         loaded: libbpf.BpfObject | None = None,
+        sizes: dict[str, int] | None = None,
     ):
-        """``loaded``: that object, loaded ahead from ``object_path`` (:class:`Spares`)."""
+        """``loaded``: that object, loaded ahead from ``object_path`` (:class:`Spares`).
+        ``sizes``: max_entries of maps to size at load (maps.map_sizes); by default every
+        map is as the object declares it."""
         self.cgroup = cgroup
         self.obj = loaded if loaded is not None else libbpf.BpfObject(Path(object_path))
         try:
             if loaded is None:
+                for name, entries in (sizes or {}).items():
+                    self.obj.set_max_entries(name, entries)
                 self.obj.load()
             self.maps = self._maps()
         except BaseException:
@@ -87,9 +92,13 @@ class LoadedFence:
         self.obj.close()
 
 
-def load_object(object_path: str | os.PathLike[str]) -> libbpf.BpfObject:
+def load_object(
+    object_path: str | os.PathLike[str], sizes: dict[str, int] | None = None
+) -> libbpf.BpfObject:
     obj = libbpf.BpfObject(Path(object_path))
     try:
+        for name, entries in (sizes or {}).items():
+            obj.set_max_entries(name, entries)
         obj.load()
     except BaseException:
         obj.close()
@@ -107,8 +116,9 @@ class Spares:
     load is logged and left out: the apply then loads its own and reports the error.
     """
 
-    def __init__(self, object_path: Callable[[], str | os.PathLike[str]]):
+    def __init__(self, object_path: Callable[[], str | os.PathLike[str]], sizes: dict[str, int]):
         self._object_path = object_path
+        self.sizes = sizes  # what every spare is loaded with
         self._lock = threading.Lock()
         self._ready: libbpf.BpfObject | None = None
         self._on = False
@@ -140,7 +150,7 @@ class Spares:
 
     def _refill(self) -> None:
         try:
-            obj = load_object(self._object_path())
+            obj = load_object(self._object_path(), self.sizes)
         except Exception as exc:
             log.warning("no spare fence object loaded ahead: %s", exc)
             return
@@ -159,7 +169,7 @@ class PinnedKind:
     name: str
     programs: dict[str, str]
     map_names: tuple[str, ...]
-    load: Callable[[CgroupRef], LoadedFence]  # a new fence object for the cgroup
+    load: Callable[[CgroupRef, CompiledPolicy], LoadedFence]  # a new object for the cgroup
     open_maps: Callable[[Path, CgroupRef], FenceMaps]  # the maps pinned in a directory
 
 
@@ -202,7 +212,7 @@ def apply_pinned(
         if swap_only:
             raise FenceError(f"{cg.path}: no {kind.name} fence applied to swap; apply one first")
         pinning.clear_state(cg.id)  # what a killed first apply recorded
-        install_pinned(kind.load(cg), policy, d, kind.map_names, journal)
+        install_pinned(kind.load(cg, policy), policy, d, kind.map_names, journal)
         return journal.state, False
 
 

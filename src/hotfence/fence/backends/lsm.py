@@ -43,6 +43,7 @@ from hotfence.fence.backends.maps import (
     FenceCounters,
     FenceMaps,
     SlotJournal,
+    map_sizes,
     policy_from_maps,
 )
 from hotfence.fence.backends.pinning import Applied, AppliedState, Liveness
@@ -204,11 +205,15 @@ class LsmFence(LoadedFence):
     maps: LsmMaps
 
     def __init__(
-        self, cgroup: str | os.PathLike[str], object_path: str | os.PathLike[str] | None = None
+        self,
+        cgroup: str | os.PathLike[str],
+        object_path: str | os.PathLike[str] | None = None,
+        sizes: dict[str, int] | None = None,
     ):
         cg = resolve_cgroup(cgroup)
         Scope(cg).encode()  # refuse the root cgroup before loading anything
-        super().__init__(cg, Path(object_path) if object_path else build.object_path(OBJECT))
+        path = Path(object_path) if object_path else build.object_path(OBJECT)
+        super().__init__(cg, path, sizes=sizes)
 
     def _maps(self) -> LsmMaps:
         return LsmMaps({n: self.obj.map(n) for n in (*MAPS, SCOPE_MAP)}, self.cgroup)
@@ -247,7 +252,7 @@ def _kind(object_path: str | os.PathLike[str] | None) -> PinnedKind:
         PROGRAMS,
         (*MAPS, SCOPE_MAP),
         # The scope is written with the policy, so it too is in place before attaching.
-        lambda cg: LsmFence(cg.path, object_path),
+        lambda cg, policy: LsmFence(cg.path, object_path, map_sizes(policy)),
         _open_pinned,
     )
 

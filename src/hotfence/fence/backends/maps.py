@@ -183,6 +183,22 @@ class FenceCounters:
             maps.close()
 
 
+# How large a fence object's sized maps are made when its policy is not known yet (the
+# agent's spare) or fits: policies mostly have a few rules and ports, and creating the
+# maps at their compile-time maxima (hf_counters' 32,770 per-CPU entries, hf_ports'
+# million hash buckets) cost ~25 of the ~45 ms an object takes to load. A larger policy
+# gets an object of its own size; a swap into a fence too small for it is refused.
+STANDARD_RULES = 255
+STANDARD_PORT_KEYS = 4096  # per slot
+
+
+def map_sizes(policy: CompiledPolicy | None) -> dict[str, int]:
+    """max_entries of the sized maps for ``policy`` (None: the standard sizes)."""
+    rules = max(len(policy.rules), STANDARD_RULES) if policy else STANDARD_RULES
+    ports = max(len(policy.ports), STANDARD_PORT_KEYS) if policy else STANDARD_PORT_KEYS
+    return {"hf_counters": abi.counter_entries(rules), "hf_ports": 2 * ports}
+
+
 class FenceMaps:
     """The fence maps of one attachment (from a loaded object or from bpffs pins)."""
 
@@ -230,6 +246,18 @@ class FenceMaps:
         raw = self.maps["hf_config"].lookup(abi.u32(slot))
         return abi.Config.from_buffer_copy(raw) if raw else abi.Config()
 
+    def _check_room(self, policy: CompiledPolicy) -> None:
+        """Refuse, before writing anything, a policy these maps are too small for."""
+        needs = {"hf_counters": abi.counter_entries(len(policy.rules)),
+                 "hf_ports": 2 * len(policy.ports)}  # fmt: skip
+        for name, need in needs.items():
+            room = self.maps[name].max_entries()
+            if need > room:
+                raise FenceError(
+                    f"policy {policy.name!r} needs {need} entries in {name} and this fence "
+                    f"was made with {room}: remove the fence and apply the policy again"
+                )
+
     def _purge_slot(self, slot: int) -> int:
         removed = 0
         for name in ("hf_create", "hf_ports"):
@@ -243,7 +271,7 @@ class FenceMaps:
         m = self.maps["hf_counters"]
         zero = bytes(m.lookup_size)
         for rule_id in [*range(n_rules), abi.HF_DEFAULT_RULE]:
-            m.update(abi.u32(slot * abi.HF_COUNTERS_PER_SLOT + rule_id), zero)
+            m.update(abi.u32(abi.counter_index(slot, rule_id)), zero)
 
     def _prepare_slot(self, slot: int) -> None:
         """Backend-specific values written with a slot's policy (the LSM scope)."""
@@ -266,6 +294,7 @@ class FenceMaps:
         ``fresh``: the maps of an object loaded moments ago, empty, so no slot is purged
         (walking an empty hash map still visits every bucket: ~2 ms per slot).
         """
+        self._check_room(policy)
         old = self.active_slot()
         # Always the inactive slot, even on the first install: config and keys are only
         # ever written where no program looks, and only the hf_active flip is seen.
@@ -363,7 +392,7 @@ class FenceMaps:
         out = {}
         for rule_id in [*range(n_rules), abi.HF_DEFAULT_RULE]:
             hits = denies = 0
-            for raw in m.lookup_percpu(abi.u32(slot * abi.HF_COUNTERS_PER_SLOT + rule_id)):
+            for raw in m.lookup_percpu(abi.u32(abi.counter_index(slot, rule_id))):
                 c = abi.Counter.from_buffer_copy(raw)
                 hits += c.hits
                 denies += c.denies
