@@ -501,40 +501,64 @@ def many_rules(n: int) -> CompiledPolicy:
     )
 
 
-def test_maps_are_sized_for_the_policy_and_a_swap_that_does_not_fit_is_refused(cgroup):
+def test_maps_are_sized_for_the_policy_and_a_fence_too_small_is_replaced(cgroup, monkeypatch):
     """A fence's counters and port maps are made for its policy (the standard size, or
-    larger for a larger policy); a swap into one too small changes nothing and says why."""
+    larger for a larger policy). A swap into one too small for the new policy replaces
+    it by a fence of the policy's size, attached before the old one goes: at that moment
+    both enforce (a call passes only if both allow it), and never neither."""
+    from hotfence.fence.backends import lifecycle
     from hotfence.fence.backends.maps import STANDARD_RULES, map_sizes
 
-    big = many_rules(STANDARD_RULES + 45)
+    big = many_rules(STANDARD_RULES + 45)  # denies IPv4 TCP and raw ICMPv6
+    calls = [RAW6, ("socket", INET, STREAM, TCP), UDP4]
+    during: list[list[int]] = []
+    real = lifecycle.checkpoint
+
+    def at(name: str) -> None:
+        if name == "replacement-attached":
+            during.append(run_socket_calls(cgroup, [*calls, RAW4]).results)
+        real(name)
+
+    monkeypatch.setattr(lifecycle, "checkpoint", at)
+    old = CompiledPolicy(
+        name="deny-raw4",
+        enforce=True,
+        default=Action.ALLOW,
+        rules=[rule(0, "no-raw4")],
+        create={CreateKey(INET, RAW, ICMP, ANY_KERN): Verdict(0, Action.DENY)},
+    )
     try:
-        cg_backend.apply(deny_raw_icmpv6(), cgroup)
+        cg_backend.apply(old, cgroup)
         maps, _ = cg_backend.open_applied(cgroup)
         try:
             assert maps.maps["hf_counters"].max_entries() == map_sizes(None)["hf_counters"]
             assert maps.maps["hf_ports"].max_entries() == map_sizes(None)["hf_ports"]
         finally:
             maps.close()
-        with pytest.raises(FenceError, match="remove the fence and apply the policy again"):
-            cg_backend.apply(big, cgroup)
-        assert run_socket_calls(cgroup, [RAW6, UDP4]).results == [errno.EPERM, 0]  # as it was
-        _, st = cg_backend.open_applied(cgroup)
-        assert st is not None and st.policy == "deny-raw-icmpv6"
-        cg_backend.remove(cgroup)
-        cg_backend.apply(big, cgroup)  # a fence of its own size
-        calls = [RAW6, RAW6, ("socket", INET, STREAM, TCP), UDP4]
-        assert run_socket_calls(cgroup, calls).results == [errno.EPERM] * 3 + [0]
+        _, swapped = cg_backend.apply(big, cgroup)
+        assert swapped
+        # Both fences at the replacement: the new policy's denies and the old one's.
+        assert during == [[errno.EPERM, errno.EPERM, 0, errno.EPERM]]
+        # Then only the new one, pinned where the old was, with its own counters.
+        assert run_socket_calls(cgroup, [*calls, RAW6, RAW4]).results == [
+            errno.EPERM, errno.EPERM, 0, errno.EPERM, 0]  # fmt: skip
+        (status,) = [
+            (a, lv) for a, lv in cg_backend.status() if a.cgroup_id == resolve_cgroup(cgroup).id
+        ]
+        assert status[1].enforcing and status[0].state.policy == big.name
         maps, _ = cg_backend.open_applied(cgroup)
         try:
             assert maps.maps["hf_counters"].max_entries() == abi.counter_entries(len(big.rules))
             counters = maps.counters()
         finally:
             maps.close()
+        # Counted from the moment it was attached: the calls made during the replacement too.
         last = len(big.rules) - 1  # the highest index of the sized map
-        assert (counters[last].denies, counters[0].denies) == (2, 1)
-        assert counters[abi.HF_DEFAULT_RULE].hits == 1
+        assert (counters[last].denies, counters[0].denies) == (3, 2)
+        assert counters[abi.HF_DEFAULT_RULE].hits == 4  # UDP4 and RAW4, twice
     finally:
         cg_backend.remove(cgroup)
+    assert not cg_backend.pin_dir(resolve_cgroup(cgroup)).exists()
 
 
 def test_coverage_is_honest():

@@ -206,6 +206,26 @@ def test_kill_during_first_apply_is_reported_and_recovered(policies, cgroup, poi
     assert entry(cg_id)[1].status == pinning.ACTIVE
 
 
+def test_kill_while_replacing_a_fence_too_small_leaves_the_old_one(policies, cgroup):
+    """A policy larger than the fence's maps replaces the fence (lifecycle.replace_pinned).
+    Killed with the new fence attached but not yet pinned: the old one still holds."""
+    big = policies["deny-udp4"].with_name("big.yaml")
+    big.write_text(policies["deny-udp4"].read_text() + "".join(
+        f"    - name: no-{port}\n      action: deny\n"
+        f"      bind: {{family: inet6, protocol: tcp, ports: [{port}]}}\n"
+        for port in range(10000, 11100)  # more rules than a standard fence holds
+    ))  # fmt: skip
+    assert apply(policies["deny-raw6"], cgroup)[0] == 0
+    code, out = apply(big, cgroup, HOTFENCE_FENCE_KILL_AT="replacement-attached")
+    assert code == -signal.SIGKILL, out
+    assert enforced(cgroup) == recorded(cgroup) == "deny-raw6"
+    assert entry(resolve_cgroup(cgroup).id)[1].status == pinning.ACTIVE
+    code, out = apply(big, cgroup, HOTFENCE_LOCK_TIMEOUT="5")
+    assert code == 0, out
+    assert enforced(cgroup) == recorded(cgroup) == "deny-udp4"  # the big policy's name
+    assert entry(resolve_cgroup(cgroup).id)[1].status == pinning.ACTIVE
+
+
 # ---------------------------------------------------------------------------- liveness
 
 

@@ -205,9 +205,16 @@ def apply_pinned(
         if pinning.is_complete(d, kind.programs, kind.map_names):
             maps = kind.open_maps(d, cg)
             try:
-                maps.install(policy, journal=journal)
+                lacking = maps.lacks_room(policy)
+                if not lacking:
+                    maps.install(policy, journal=journal)
             finally:
                 maps.close()
+            if lacking:
+                log.info(
+                    "%s: %s: replacing the fence by one of the policy's size", cg.path, lacking
+                )
+                replace_pinned(kind.load(cg, policy), policy, d, kind.map_names, journal)
             return journal.state, True
         if swap_only:
             raise FenceError(f"{cg.path}: no {kind.name} fence applied to swap; apply one first")
@@ -255,6 +262,50 @@ def install_pinned(
         journal.discard()
         raise
     # The pins now hold links and maps; closing our fds leaves the attachment in place.
+    fence.close()
+
+
+def replace_pinned(
+    fence: LoadedFence,
+    policy: CompiledPolicy,
+    d: Path,
+    map_names: tuple[str, ...],
+    journal: StateJournal,
+) -> None:
+    """Swap a pinned fence whose maps are too small for ``policy`` for ``fence``, a new one
+    of the policy's size, pinned in its place.
+
+    The caller holds the fence lock. The new fence is attached before the old one is
+    unpinned, so the cgroup is never without one: for that moment both enforce, and a
+    call passes only if both policies allow it. Until the new pins exist only this
+    process holds the new fence; if it dies there, the fence is gone and ``fence status``
+    says so (its state names links that are no longer attached).
+    """
+    try:
+        fence.maps.install(policy, drain=False, fresh=True)
+        fence.attach()
+    except BaseException:
+        fence.close()  # the old fence is untouched
+        raise
+    checkpoint("replacement-attached")
+    record = pinning.PinRecord(d, False, [])
+    try:
+        pinning.unpin(d)  # the old fence detaches; the new one enforces already
+        pinning.clear_state(journal.state.cgroup_id, journal.state.backend)
+        journal.prepare(fence.maps.active_slot())
+        d.mkdir(parents=True)
+        record = pinning.PinRecord(d, True, [])
+        for name in map_names:
+            fence.maps.maps[name].pin(d / name)
+            record.files.append(d / name)
+        for prog, link in fence.links.items():
+            link.pin(d / f"link_{prog}")
+            record.files.append(d / f"link_{prog}")
+    except BaseException:
+        record.undo()
+        journal.discard()
+        fence.close()
+        raise
     fence.close()
 
 

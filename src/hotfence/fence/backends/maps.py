@@ -248,17 +248,22 @@ class FenceMaps:
         raw = self.maps["hf_config"].lookup(abi.u32(slot))
         return abi.Config.from_buffer_copy(raw) if raw else abi.Config()
 
-    def _check_room(self, policy: CompiledPolicy) -> None:
-        """Refuse, before writing anything, a policy these maps are too small for."""
+    def lacks_room(self, policy: CompiledPolicy) -> str:
+        """Why these maps are too small for ``policy`` ("" when it fits)."""
         needs = {"hf_counters": abi.counter_entries(len(policy.rules)),
                  "hf_ports": 2 * len(policy.ports)}  # fmt: skip
         for name, need in needs.items():
             room = self.maps[name].max_entries()
             if need > room:
-                raise FenceError(
-                    f"policy {policy.name!r} needs {need} entries in {name} and this fence "
-                    f"was made with {room}: remove the fence and apply the policy again"
-                )
+                return f"policy {policy.name!r} needs {need} entries in {name}, and the maps hold {room}"
+        return ""
+
+    def _check_room(self, policy: CompiledPolicy) -> None:
+        """Refuse, before writing anything, a policy these maps are too small for (a pinned
+        fence is then replaced by one of the policy's size: lifecycle.replace_pinned)."""
+        lacking = self.lacks_room(policy)
+        if lacking:
+            raise FenceError(lacking)
 
     def _purge_slot(self, slot: int) -> int:
         removed = 0
