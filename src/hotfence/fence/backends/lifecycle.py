@@ -247,15 +247,10 @@ def install_pinned(
         fence.maps.install(policy, journal=journal, drain=False, fresh=True)
         d.mkdir(parents=True)
         record = pinning.PinRecord(d, True, [])
-        for name in map_names:
-            fence.maps.maps[name].pin(d / name)
-            record.files.append(d / name)
+        _pin_maps(fence, map_names, record)
         checkpoint("pinned-maps")
         fence.attach()
-        for prog, link in fence.links.items():
-            link.pin(d / f"link_{prog}")
-            record.files.append(d / f"link_{prog}")
-            checkpoint("pinned-link")
+        _pin_links(fence, record)
     except BaseException:
         fence.close()
         record.undo()
@@ -263,6 +258,19 @@ def install_pinned(
         raise
     # The pins now hold links and maps; closing our fds leaves the attachment in place.
     fence.close()
+
+
+def _pin_maps(fence: LoadedFence, map_names: tuple[str, ...], record: pinning.PinRecord) -> None:
+    for name in map_names:
+        fence.maps.maps[name].pin(record.dir / name)
+        record.files.append(record.dir / name)
+
+
+def _pin_links(fence: LoadedFence, record: pinning.PinRecord) -> None:
+    for prog, link in fence.links.items():
+        link.pin(record.dir / f"link_{prog}")
+        record.files.append(record.dir / f"link_{prog}")
+        checkpoint("pinned-link")
 
 
 def replace_pinned(
@@ -295,12 +303,8 @@ def replace_pinned(
         journal.prepare(fence.maps.active_slot())
         d.mkdir(parents=True)
         record = pinning.PinRecord(d, True, [])
-        for name in map_names:
-            fence.maps.maps[name].pin(d / name)
-            record.files.append(d / name)
-        for prog, link in fence.links.items():
-            link.pin(d / f"link_{prog}")
-            record.files.append(d / f"link_{prog}")
+        _pin_maps(fence, map_names, record)
+        _pin_links(fence, record)
     except BaseException:
         record.undo()
         journal.discard()
