@@ -143,10 +143,10 @@ class Agent:
         self.stats = Stats()
         self.lock = threading.Lock()
         self._probes: list[ProbeResult] | None = None
-        # Compiled policies by (file, its stamp): every start event of a selected container
-        # would otherwise load and compile its policy again (YAML, schema, compiler: tens of
-        # ms of CPU beside the container's own start, on a host that has two cores).
-        self._compiled: dict[tuple[str, tuple[int, int, int]], CompiledPolicy] = {}
+        # Each file's compiled policy, with the stamp it was compiled at: every start event
+        # of a selected container would otherwise load and compile its policy again (YAML,
+        # schema, compiler: tens of ms of CPU beside the container's own start).
+        self._compiled: dict[str, tuple[tuple[int, int, int], CompiledPolicy]] = {}
 
     def probes(self) -> list[ProbeResult]:
         """Which backends the kernel loads, probed once per agent: probing loads a program
@@ -234,11 +234,12 @@ class Agent:
                 who.text(),
             )
         stamp = files[policy_file].stamp
-        compiled = self._compiled.get((policy_file, stamp))
-        if compiled is None:
+        cached = self._compiled.get(policy_file)
+        if cached is not None and cached[0] == stamp:
+            compiled = cached[1]
+        else:
             compiled = compile_file(policy_file)
-            self._compiled = {(policy_file, stamp): compiled, **{
-                k: v for k, v in self._compiled.items() if k[0] != policy_file}}  # fmt: skip
+            self._compiled[policy_file] = (stamp, compiled)
         sel = select(compiled, probes=self.probes())
         missing = tuple(c.name for c in unenforceable(list(sel.coverage)))
         if (

@@ -49,12 +49,8 @@ class LoadedFence:
         ``sizes``: max_entries of maps to size at load (maps.map_sizes); by default every
         map is as the object declares it."""
         self.cgroup = cgroup
-        self.obj = loaded if loaded is not None else libbpf.BpfObject(Path(object_path))
+        self.obj = loaded if loaded is not None else load_object(object_path, sizes)
         try:
-            if loaded is None:
-                for name, entries in (sizes or {}).items():
-                    self.obj.set_max_entries(name, entries)
-                self.obj.load()
             self.maps = self._maps()
         except BaseException:
             self.obj.close()
