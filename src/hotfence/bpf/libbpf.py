@@ -390,13 +390,35 @@ class Program:
         return Link(ptr, self.name)
 
 
-class BpfObject:
-    """An opened (then loaded) BPF object file; ``close()`` frees programs and maps."""
+class _OpenOpts(ctypes.Structure):
+    # struct bpf_object_open_opts (libbpf.h) up to btf_custom_path; libbpf reads only the
+    # first ``sz`` bytes, so the fields after it stay at their defaults.
+    _fields_ = [
+        ("sz", ctypes.c_size_t),
+        ("object_name", ctypes.c_char_p),
+        ("relaxed_maps", ctypes.c_bool),
+        ("pin_root_path", ctypes.c_char_p),
+        ("_attach_prog_fd", ctypes.c_uint32),  # removed from libbpf, kept as padding
+        ("kconfig", ctypes.c_char_p),
+        ("btf_custom_path", ctypes.c_char_p),
+    ]
 
-    def __init__(self, path: str | Path):
+
+class BpfObject:
+    """An opened (then loaded) BPF object file; ``close()`` frees programs and maps.
+
+    ``core_btf``: the BTF to resolve CO-RE relocations against instead of the kernel's
+    whole BTF (:mod:`hotfence.bpf.corebtf`).
+    """
+
+    def __init__(self, path: str | Path, core_btf: Path | None = None):
         self.path = Path(path)
+        opts = _OpenOpts(sz=ctypes.sizeof(_OpenOpts))
+        if core_btf is not None:
+            opts.btf_custom_path = str(core_btf).encode()
         self._ptr: int | None = _check_ptr(
-            _lib.bpf_object__open_file(str(path).encode(), None), f"open BPF object {path}"
+            _lib.bpf_object__open_file(str(path).encode(), ctypes.byref(opts)),
+            f"open BPF object {path}",
         )
         self.loaded = False
 
