@@ -678,6 +678,36 @@ def test_poststop_claims_the_record_and_says_when_it_cannot(tmp_path):
     assert list(tmp_path.glob(common.ID_FILE + "*")) == []  # claimed: never read twice
 
 
+def test_in_the_agent_both_poststop_routes_remove_through_the_agents_books(tmp_path):
+    """The agent runs a hooks.d ``remove`` and the C client's ``remove-recorded`` with the
+    same hook code: each removal goes to its remove_fence (metrics, fenced list), once."""
+    import io
+
+    from hotfence.oci import hook
+
+    class Agent:
+        removed: list[int] = []
+
+        def remove_fence(self, cgroup_id: int) -> int:
+            self.removed.append(cgroup_id)
+            return 1
+
+    agent, err = Agent(), io.StringIO()
+    stopped = {"pid": 1, "bundle": str(tmp_path), "status": "stopped"}
+    (tmp_path / common.ID_FILE).write_text(json.dumps({"cgroup": "/x", "cgroup_id": 41}))
+    assert hook.run(["remove"], stopped, err, agent=agent) == 0
+    assert hook.run(["remove"], stopped, err, agent=agent) == 0  # claimed: nothing left
+    assert hook.run(["remove-recorded", '{"cgroup_id": 42}'], {}, err, agent=agent) == 0
+    assert agent.removed == [41, 42] and err.getvalue() == ""
+
+    class Failing(Agent):
+        def remove_fence(self, cgroup_id: int) -> int:
+            raise OSError("bpffs is read-only")
+
+    assert hook.run(["remove-recorded", '{"cgroup_id": 43}'], {}, err, agent=Failing()) == 1
+    assert "fence not removed (bpffs is read-only); fence prune removes it" in err.getvalue()
+
+
 def test_poststop_claims_the_record_before_it_returns(tmp_path):
     """The wrapper's poststop hook (hotfence-hook poststop) takes the record synchronously
     (a container re-created in the bundle writes its own) and leaves the removal to a

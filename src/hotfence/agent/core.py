@@ -17,7 +17,6 @@ counted, the fences it made stay as they were, and the other files stay in force
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 import queue
@@ -340,21 +339,13 @@ class Agent:
         from hotfence.oci import hook, runtime
 
         argv: list[str] = req["argv"]
-        if req["op"] == "hook" and argv[:1] == ["remove-recorded"] and len(argv) == 2:
-            try:  # the poststop hook's: the fence of a container that is gone
-                done = self._remove_for_hook(int(json.loads(argv[1])["cgroup_id"]))
-            except (ValueError, KeyError, TypeError) as exc:
-                done = {"ok": False, "error": f"not a fence record: {exc}"}
-            if done["ok"]:
-                return {"exit": 0, "stderr": ""}
-            return {"exit": 1, "stderr": f"hotfence: fence not removed ({done['error']})\n"}
         t0 = time.perf_counter()
         if req["op"] == "prepare":
             code, text = runtime.prepare_in_agent(argv, req["cwd"])
             what = "create"
         else:
             err = io.StringIO()
-            code = hook.run(argv, req["state"], err, in_agent=True)
+            code = hook.run(argv, req["state"] or {}, err, agent=self)
             text, what = err.getvalue(), f"hook {argv[0] if argv else ''}"
         ms = (time.perf_counter() - t0) * 1000
         applied = code == 0 and "hotfence agent: applied " in text
@@ -373,8 +364,10 @@ class Agent:
         )
         if req["op"] == "prepare":
             who = "a create"
+        elif argv[:1] == ["remove-recorded"]:
+            who = "a poststop"  # the container is gone: its record names only the cgroup
         else:
-            who = f"container {str(req['state'].get('id') or '?')[:12]}"
+            who = f"container {str((req['state'] or {}).get('id') or '?')[:12]}"
         if code:
             log.error("%s (from hotfence-hook %s): exit %d: %s", who, what, code, said)
         elif applied:  # the form benchmarks/docker_runtime.py reads
@@ -384,21 +377,29 @@ class Agent:
         return {"exit": code, "stderr": text}
 
     def _remove_for_hook(self, cgroup_id: int) -> dict[str, Any]:
-        """A poststop hook's removal: the fence of a container that is gone."""
+        """A Python poststop hook's ``remove`` request (hook._remove_recorded)."""
+        try:
+            removed = self.remove_fence(cgroup_id)
+        except Exception as exc:
+            return {"ok": False, "error": str(exc)}
+        return {"ok": True, "removed": removed}
+
+    def remove_fence(self, cgroup_id: int) -> int:
+        """Remove the fence of a cgroup that is gone (a poststop hook's, by either route)."""
         from hotfence.fence.backends import cgroup as backend
         from hotfence.fence.backends import lsm
 
         try:
-            removed = backend.remove(cgroup_id)
-            removed = lsm.remove(cgroup_id) or removed
+            removed = int(backend.remove(cgroup_id))
+            removed += int(lsm.remove(cgroup_id))
         except Exception as exc:
             log.error("cgroup id %d (from its hook): fence not removed: %s", cgroup_id, exc)
-            return {"ok": False, "error": str(exc)}
+            raise
         with self.lock:
             self.stats.removals += removed
             self.fenced = {k: v for k, v in self.fenced.items() if v.cgroup_id != cgroup_id}
         log.info("cgroup id %d (from its hook): fence removed", cgroup_id)
-        return {"ok": True, "removed": removed}
+        return removed
 
     # --- the whole host --------------------------------------------------------------
 

@@ -41,9 +41,11 @@ from hotfence.oci.common import (
 # mypy reads any TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import TextIO
+    from typing import Protocol, TextIO
 
     from hotfence.fence.backends import ProbeResult
+else:
+    Protocol = object  # the base of InAgent below, without importing typing at run time
 
 HOOKS_D_VERSION = "1.0.0"
 
@@ -110,6 +112,14 @@ def fence_container(policy_file: str, pid: int, allow_partial: bool) -> dict[str
         "cgroup_id": cgroup.stat().st_ino,
         "message": f"applied {compiled.name!r} on {state.cgroup} via {sel.name}",
     }
+
+
+class InAgent(Protocol):
+    """What the hook needs of ``hotfence agent`` when the agent runs it (:func:`run`)."""
+
+    def remove_fence(self, cgroup_id: int) -> int:
+        """Remove the fence of a gone cgroup (raises if it cannot); the fences removed."""
+        ...
 
 
 class AgentRefused(RuntimeError):
@@ -180,7 +190,7 @@ def _apply(
     return f"{done['message']}{'' if in_agent else via}"
 
 
-def _remove(bundle: str, in_agent: bool = False) -> None:
+def _remove(bundle: str, agent: InAgent | None = None) -> None:
     """Remove the fence the createRuntime hook recorded in ``bundle``, in the background.
 
     The container is gone by now (poststop) and its cgroup with it, so the kernel no longer
@@ -191,7 +201,7 @@ def _remove(bundle: str, in_agent: bool = False) -> None:
     synchronously: a container re-created in the same bundle (``docker restart``) writes
     its own, for its new cgroup.
     A removal that fails leaves a fence that ``fence status`` shows as stale and ``fence
-    prune`` (or the agent) removes. ``in_agent``: the agent itself, which removes it now.
+    prune`` (or the agent) removes. ``agent``: run by the agent itself, which removes it now.
     """
     record = os.path.join(bundle, ID_FILE)
     claimed = f"{record}.removing.{os.getpid()}"
@@ -204,19 +214,22 @@ def _remove(bundle: str, in_agent: bool = False) -> None:
             record = f.read()
     finally:
         os.unlink(claimed)
-    _remove_recorded(record, background=not in_agent, in_agent=in_agent)
+    _remove_recorded(record, background=agent is None, agent=agent)
 
 
-def _remove_recorded(record: str, background: bool, in_agent: bool = False) -> None:
-    """Remove the fence of a claimed record (its JSON text): by the agent if one answers,
-    else here, in a child off runc's pipes when ``background``."""
+def _remove_recorded(record: str, background: bool, agent: InAgent | None = None) -> None:
+    """Remove the fence of a claimed record (its JSON text): by the agent (``agent``, when
+    it runs this itself; else asked, if one answers), else here, in a child off runc's
+    pipes when ``background``."""
     cgroup_id = int(json.loads(record)["cgroup_id"])
-    if not in_agent:
-        try:
-            if _ask_agent({"op": "remove", "cgroup_id": cgroup_id}) is not None:
-                return  # removed by the agent: no child importing libbpf beside the next one
-        except AgentRefused as exc:
-            print(f"hotfence: {exc}; removing the fence here", file=sys.stderr)
+    if agent is not None:
+        agent.remove_fence(cgroup_id)
+        return
+    try:
+        if _ask_agent({"op": "remove", "cgroup_id": cgroup_id}) is not None:
+            return  # removed by the agent: no child importing libbpf beside the next one
+    except AgentRefused as exc:
+        print(f"hotfence: {exc}; removing the fence here", file=sys.stderr)
     if background and os.fork():
         return
     # The child: off runc's output pipes (runc waits for them to close) and session.
@@ -267,10 +280,14 @@ def main(argv: list[str]) -> int:
     return run(argv, state, sys.stderr)
 
 
-def run(argv: list[str], state: dict[str, object], err: TextIO, in_agent: bool = False) -> int:
+def run(
+    argv: list[str], state: dict[str, object], err: TextIO, agent: InAgent | None = None
+) -> int:
     """The hook's work, given its arguments and the state the runtime sent: its exit code,
-    its messages written to ``err``. ``in_agent``: ``hotfence agent`` runs it for
-    ``hotfence-hook`` (oci/hotfence-hook.c), and does the work itself, in the foreground."""
+    its messages written to ``err``. ``agent``: ``hotfence agent`` runs it for
+    ``hotfence-hook`` (oci/hotfence-hook.c), and does the work itself, in the foreground
+    (a removal through ``agent.remove_fence``, which keeps the agent's books)."""
+    in_agent = agent is not None
     me = "hotfence agent" if in_agent else "hotfence"
     if not argv or argv[0] not in ("apply", "remove", "remove-recorded", "select"):
         print(USAGE, file=err)
@@ -280,7 +297,7 @@ def run(argv: list[str], state: dict[str, object], err: TextIO, in_agent: bool =
             print(USAGE, file=err)
             return 2
         try:
-            _remove_recorded(argv[1], background=False, in_agent=in_agent)
+            _remove_recorded(argv[1], background=False, agent=agent)
         except Exception as exc:
             print(f"{me}: fence not removed ({exc}); fence prune removes it", file=err)
             return 1
@@ -291,7 +308,7 @@ def run(argv: list[str], state: dict[str, object], err: TextIO, in_agent: bool =
         # hooks.d gives one command for both stages; the state's status tells them apart.
         if argv[0] == "remove" or state.get("status") == "stopped":
             try:
-                _remove(bundle, in_agent)
+                _remove(bundle, agent)
             except Exception as exc:  # poststop: the container is gone either way
                 print(f"{me}: fence not removed ({exc}); fence prune removes it", file=err)
                 return 1
