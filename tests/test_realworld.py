@@ -372,6 +372,19 @@ def test_kfence_error_kinds_keep_their_access_trace(
     assert [f.function for f in rep.frames][:2] == ["mydrv_poll", "do_sys_poll"]
 
 
+def test_a_report_whose_task_line_follows_it_keeps_its_own_task() -> None:
+    """KFENCE (mm/kfence/report.c) prints the task line after the traces, at the end: the
+    previous report's task line, in the lines before, is not this report's."""
+    before = (DATA / "x86-6.1-kfence-uaf.log").read_text()
+    kfence = (DATA / "riscv64-6.12.117+deb13-mod-kfence-uaf.log").read_text()
+    # Right after the first one, as KFENCE reports come in a burst: its boot lines cut.
+    kfence = kfence[kfence.rindex("\n", 0, kfence.index("=====\n")) + 1 :]
+    first, second = parse_log((before + kfence).encode())
+    own = EXPECTED["riscv64-6.12.117+deb13-mod-kfence-uaf"]
+    assert (first.pid, second.title) == (1201, own["title"])  # the logs' own facts
+    assert (second.comm, second.pid, second.cpu) == (own["comm"], own["pid"], own["cpu"])
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [

@@ -388,7 +388,9 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
             corrupted = reason
     alt_titles = [a for a in dict.fromkeys(normalise(a) for a in alts) if a and a != title]
 
-    all_texts = [ln.text for ln in ext.prefix] + own
+    # The report's own lines first: a report that prints its task line after the title
+    # (KFENCE, KASAN: at the end) must not take the previous report's from the prefix.
+    all_texts = own + [ln.text for ln in ext.prefix]
     rep = Report(
         title=_out(title, from_bytes),
         type=title_type(title),
