@@ -450,3 +450,30 @@ def test_console_lines_shaped_like_a_journal_stay_the_kernels() -> None:
     usb = "[ 2876.100000] usb 1-1: new high-speed USB device number 2 using xhci_hcd\n"
     (rep,) = parse_log((usb + text).encode())
     assert rep.title == "BUG: soft lockup in mydrv_wait_ready"
+
+
+# 3.12's warn_slowpath_common() and 4.x's __warn() print "WARNING: CPU: N PID: N at
+# file:line f" where 2.6.32 printed "WARNING: at file:line f() (Not tainted)"; the trace of
+# such a kernel without frame pointers is still all "?" entries.
+_OLD_WARNING = "WARNING: at net/core/dev.c:1915 skb_gso_segment+0x220/0x310() (Not tainted)"
+_CPU_PID_WARNING = "WARNING: CPU: 3 PID: 0 at net/core/dev.c:1915 skb_gso_segment+0x220/0x310()"
+
+
+def test_a_warning_whose_trace_is_all_guesses_is_titled_by_its_own_line() -> None:
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    assert _OLD_WARNING in text
+    (rep,) = parse_log(text.replace(_OLD_WARNING, _CPU_PID_WARNING).encode())
+    # __ratelimit, the first "?" entry that is no WARN helper, is a stale return address
+    assert rep.title == "WARNING in skb_gso_segment"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert all(f.unreliable for f in rep.frames) and len(rep.frames) == 7
+    assert (rep.cpu, rep.pid, rep.comm) == (3, 0, "swapper")
+
+
+def test_a_warning_trace_with_one_reliable_frame_is_titled_from_it() -> None:
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    reliable = text.replace(_OLD_WARNING, _CPU_PID_WARNING).replace(
+        "] ? dev_queue_xmit+", "] dev_queue_xmit+"
+    )
+    (rep,) = parse_log(reliable.encode())
+    assert rep.title == "WARNING in dev_queue_xmit"

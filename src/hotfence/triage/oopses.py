@@ -71,6 +71,11 @@ class Format:
     # A lockup: the function the watchdog caught looping is the report's looping_function
     # and, when it is a module's own code, its title (titles.looping_title).
     looping: bool = False
+    # The title group (1-based) holding the function the report's first line names itself
+    # (__warn()'s "%pS" caller). A kernel without a reliable unwinder marks every trace
+    # entry "?" (x86-32 without frame pointers, say): the title then uses this function
+    # instead of calling the trace lost (titles.describe).
+    names_function: int = 0
 
 
 @dataclass(frozen=True)
@@ -564,6 +569,9 @@ _RIP = (
 _RIP_OTHER = r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
+# A trace entry the x86 unwinder could not place on the frame-pointer chain (dumpstack.c
+# prints it after "? "): maybe a stale return address, maybe a frame. FRAME_RES skip them.
+GUESSED_FRAME_RE = rx(r"^ *(?:<<?(?:IRQ|NMI|EOE|EOI)>>? +)?(?:{{PC}} ){0,2}\? +{{FUNC}}")
 
 
 def _s(
@@ -1022,8 +1030,18 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             # Kernels from late 2025: "WARNING: file.c:12 at 0x1234, CPU#0: comm/pid".
             _F(rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"), "WARNING in {2}", stack=_warning_stack()),
-            _F(rx("WARNING: .* at {{SRC}} {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
-            _F(rx("WARNING: {{SRC}} at {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
+            _F(
+                rx("WARNING: .* at {{SRC}} {{FUNC}}"),
+                "WARNING in {3}",
+                stack=_warning_stack(),
+                names_function=2,
+            ),
+            _F(
+                rx("WARNING: {{SRC}} at {{FUNC}}"),
+                "WARNING in {3}",
+                stack=_warning_stack(),
+                names_function=2,
+            ),
             # Before 3.x (warn_slowpath_common): "WARNING: at net/core/dev.c:1915 f+0x1/0x2()
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
@@ -1032,6 +1050,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
                 stack=_warning_stack(),
+                names_function=2,
             ),
             _F(
                 rx("WARNING: possible circular locking dependency detected"),
