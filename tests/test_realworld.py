@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from corpus import SYZ, syz_log
 from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.fields import parse_frame
@@ -477,3 +478,35 @@ def test_a_warning_trace_with_one_reliable_frame_is_titled_from_it() -> None:
     )
     (rep,) = parse_log(reliable.encode())
     assert rep.title == "WARNING in dev_queue_xmit"
+
+
+@pytest.mark.parametrize(
+    ("case", "new", "old"),
+    [
+        # 3.x kernel/rcutree.c print_other_cpu_stall(): the flavour's name was "rcu_sched_state"
+        (
+            "145",
+            "INFO: rcu_sched detected stalls on CPUs/tasks:",
+            "INFO: rcu_sched_state detected stalls on CPUs/tasks:",
+        ),
+        # ... and print_cpu_stall(): "INFO: %s detected stall on CPU %d (t=%lu jiffies)"
+        (
+            "263",
+            "rcu: INFO: rcu_sched self-detected stall on CPU",
+            "INFO: rcu_sched_state detected stall on CPU 0 (t=105008 jiffies)",
+        ),
+        # 2.6.29-2.6.3x: "INFO: RCU detected CPU %d stall (t=%lu jiffies)"
+        (
+            "263",
+            "rcu: INFO: rcu_sched self-detected stall on CPU",
+            "INFO: RCU detected CPU 0 stall (t=105008 jiffies)",
+        ),
+    ],
+)
+def test_an_rcu_stall_in_older_kernels_wording_is_a_stall(case: str, new: str, old: str) -> None:
+    text = syz_log(case)
+    assert new in text
+    expected = re.search(r"^TITLE: (.*)$", (SYZ / "report" / case).read_text(), re.M)
+    assert expected is not None
+    (rep,) = parse_log(text.replace(new, old).encode())
+    assert (rep.title, rep.type) == (expected[1], "HANG")

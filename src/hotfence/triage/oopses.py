@@ -1192,7 +1192,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             _F(
-                rx("INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall"),
+                # Older kernel/rcutree.c named the flavour "rcu_sched_state" (2.6.3x-3.x:
+                # "INFO: %s detected stall on CPU %d (t=%lu jiffies)", "... detected
+                # stalls on CPUs/tasks:") or "RCU" (2.6.29-2.6.3x: "INFO: RCU detected
+                # CPU %d stall", "INFO: RCU detected CPU stalls:").
+                rx(
+                    "INFO: (?:rcu_(?:preempt|sched|bh)(?:_state)?|RCU) (?:self-)?detected"
+                    "(?: expedited)?(?: CPU(?: [0-9]+)?)? stall"
+                ),
                 "INFO: rcu detected stall in {1}",
                 alt=("stall in {1}",),
                 stack=_s(
