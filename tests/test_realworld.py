@@ -510,3 +510,32 @@ def test_an_rcu_stall_in_older_kernels_wording_is_a_stall(case: str, new: str, o
     assert expected is not None
     (rep,) = parse_log(text.replace(new, old).encode())
     assert (rep.title, rep.type) == (expected[1], "HANG")
+
+
+def test_module_frames_of_2_6_x86_64_printk_address_keep_their_module() -> None:
+    """x86_64's printk_address() of 2.6.16-2.6.2x (RHEL 5) printed a module's symbol as
+    " [<addr>] :mod:func+0x1/0x2", where i386 printed "func+0x1/0x2 [mod]": the RHEL 5
+    i386 oops with its entries and "EIP is at" line in the x86_64 build's shape."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    entry = re.compile(r"^( \[<[0-9a-f]+>\] )(\w+\+0x[0-9a-f]+/0x[0-9a-f]+) \[(\w+)\]$", re.M)
+    assert len(entry.findall(text)) == 1
+    # __show_regs() "RIP: %04lx:[<%016lx>] " then printk_address(); die() "RIP " then it
+    rips = {
+        "EIP is at ext3_journal_start_sb+0x13/0x50 [ext3]": (
+            "RIP: 0010:[<f8a1e0a3>]  [<f8a1e0a3>] :ext3:ext3_journal_start_sb+0x13/0x50"
+        ),
+        "EIP: [<f8a1e0a3>] ext3_journal_start_sb+0x13/0x50 [ext3] SS:ESP 0068:f6d2ce84": (
+            "RIP  [<f8a1e0a3>] :ext3:ext3_journal_start_sb+0x13/0x50 RSP <00000000f6d2ce84>"
+        ),
+    }
+    x86_64 = entry.sub(r"\1:\3:\2", text)
+    for old, new in rips.items():
+        assert old in x86_64
+        x86_64 = x86_64.replace(old, new)
+    (rep,) = parse_log(x86_64.encode())
+    own = EXPECTED["el5-i386-oops"]
+    assert rep.title == own["title"]
+    assert rep.rip is not None
+    assert (rep.rip.function, rep.rip.module) == ("ext3_journal_start_sb", "ext3")
+    assert [f.function for f in rep.frames][:3] == own["frames"]
+    assert rep.frames[0].module == "ext3"

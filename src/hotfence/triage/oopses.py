@@ -283,7 +283,8 @@ assert len(STACK_START_HINTS) == len(STACK_START) and all(
 
 # A line holding a frame; captures the function name(s).
 FRAME_RES = (
-    rx(r"^ *(?:{{PC}} ){0,2}\.?{{FUNC}}"),  # powerpc64 ELFv1 names start with a dot
+    # powerpc64 ELFv1 names start with a dot; 2.6.1x x86_64 prefixes a module's ":mod:".
+    rx(r"^ *(?:{{PC}} ){0,2}(?::[\w.\-]+:)?\.?{{FUNC}}"),
     # arm: "[<pc>] (func) from [<pc>] (caller+0x...": both names are frames.
     rx(r"^ *{{PC}} \(([a-zA-Z0-9_.]+)\) from {{PC}} \({{FUNC}}"),
     # old arm: "[<pc>] (func+0x1/0x2) from [<pc>] (caller+0x...": the entry is the callee.
@@ -562,7 +563,8 @@ STRIP_FRAME_PREFIXES = (
 
 # "RIP: 0010:func+0x1/0x2" and the other arches' equivalents.
 _RIP = (
-    r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}\.?{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+"
+    r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}(?::[\w.\-]+:)?\.?{{FUNC}}"
+    r"|(?:[0-9]+:)?0x[0-9a-f]+"
     r"|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
 # MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)".
@@ -571,7 +573,9 @@ RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
 # A trace entry the x86 unwinder could not place on the frame-pointer chain (dumpstack.c
 # prints it after "? "): maybe a stale return address, maybe a frame. FRAME_RES skip them.
-GUESSED_FRAME_RE = rx(r"^ *(?:<<?(?:IRQ|NMI|EOE|EOI)>>? +)?(?:{{PC}} ){0,2}\? +{{FUNC}}")
+GUESSED_FRAME_RE = rx(
+    r"^ *(?:<<?(?:IRQ|NMI|EOE|EOI)>>? +)?(?:{{PC}} ){0,2}\? +(?::[\w.\-]+:)?{{FUNC}}"
+)
 
 
 def _s(
