@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from corpus import SYZ, syz_log
 from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.fields import parse_frame
@@ -450,3 +451,91 @@ def test_console_lines_shaped_like_a_journal_stay_the_kernels() -> None:
     usb = "[ 2876.100000] usb 1-1: new high-speed USB device number 2 using xhci_hcd\n"
     (rep,) = parse_log((usb + text).encode())
     assert rep.title == "BUG: soft lockup in mydrv_wait_ready"
+
+
+# 3.12's warn_slowpath_common() and 4.x's __warn() print "WARNING: CPU: N PID: N at
+# file:line f" where 2.6.32 printed "WARNING: at file:line f() (Not tainted)"; the trace of
+# such a kernel without frame pointers is still all "?" entries.
+_OLD_WARNING = "WARNING: at net/core/dev.c:1915 skb_gso_segment+0x220/0x310() (Not tainted)"
+_CPU_PID_WARNING = "WARNING: CPU: 3 PID: 0 at net/core/dev.c:1915 skb_gso_segment+0x220/0x310()"
+
+
+def test_a_warning_whose_trace_is_all_guesses_is_titled_by_its_own_line() -> None:
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    assert _OLD_WARNING in text
+    (rep,) = parse_log(text.replace(_OLD_WARNING, _CPU_PID_WARNING).encode())
+    # __ratelimit, the first "?" entry that is no WARN helper, is a stale return address
+    assert rep.title == "WARNING in skb_gso_segment"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert all(f.unreliable for f in rep.frames) and len(rep.frames) == 7
+    assert (rep.cpu, rep.pid, rep.comm) == (3, 0, "swapper")
+
+
+def test_a_warning_trace_with_one_reliable_frame_is_titled_from_it() -> None:
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    reliable = text.replace(_OLD_WARNING, _CPU_PID_WARNING).replace(
+        "] ? dev_queue_xmit+", "] dev_queue_xmit+"
+    )
+    (rep,) = parse_log(reliable.encode())
+    assert rep.title == "WARNING in dev_queue_xmit"
+
+
+@pytest.mark.parametrize(
+    ("case", "new", "old"),
+    [
+        # 3.x kernel/rcutree.c print_other_cpu_stall(): the flavour's name was "rcu_sched_state"
+        (
+            "145",
+            "INFO: rcu_sched detected stalls on CPUs/tasks:",
+            "INFO: rcu_sched_state detected stalls on CPUs/tasks:",
+        ),
+        # ... and print_cpu_stall(): "INFO: %s detected stall on CPU %d (t=%lu jiffies)"
+        (
+            "263",
+            "rcu: INFO: rcu_sched self-detected stall on CPU",
+            "INFO: rcu_sched_state detected stall on CPU 0 (t=105008 jiffies)",
+        ),
+        # 2.6.29-2.6.3x: "INFO: RCU detected CPU %d stall (t=%lu jiffies)"
+        (
+            "263",
+            "rcu: INFO: rcu_sched self-detected stall on CPU",
+            "INFO: RCU detected CPU 0 stall (t=105008 jiffies)",
+        ),
+    ],
+)
+def test_an_rcu_stall_in_older_kernels_wording_is_a_stall(case: str, new: str, old: str) -> None:
+    text = syz_log(case)
+    assert new in text
+    expected = re.search(r"^TITLE: (.*)$", (SYZ / "report" / case).read_text(), re.M)
+    assert expected is not None
+    (rep,) = parse_log(text.replace(new, old).encode())
+    assert (rep.title, rep.type) == (expected[1], "HANG")
+
+
+def test_module_frames_of_2_6_x86_64_printk_address_keep_their_module() -> None:
+    """x86_64's printk_address() of 2.6.16-2.6.2x (RHEL 5) printed a module's symbol as
+    " [<addr>] :mod:func+0x1/0x2", where i386 printed "func+0x1/0x2 [mod]": the RHEL 5
+    i386 oops with its entries and "EIP is at" line in the x86_64 build's shape."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    entry = re.compile(r"^( \[<[0-9a-f]+>\] )(\w+\+0x[0-9a-f]+/0x[0-9a-f]+) \[(\w+)\]$", re.M)
+    assert len(entry.findall(text)) == 1
+    # __show_regs() "RIP: %04lx:[<%016lx>] " then printk_address(); die() "RIP " then it
+    rips = {
+        "EIP is at ext3_journal_start_sb+0x13/0x50 [ext3]": (
+            "RIP: 0010:[<f8a1e0a3>]  [<f8a1e0a3>] :ext3:ext3_journal_start_sb+0x13/0x50"
+        ),
+        "EIP: [<f8a1e0a3>] ext3_journal_start_sb+0x13/0x50 [ext3] SS:ESP 0068:f6d2ce84": (
+            "RIP  [<f8a1e0a3>] :ext3:ext3_journal_start_sb+0x13/0x50 RSP <00000000f6d2ce84>"
+        ),
+    }
+    x86_64 = entry.sub(r"\1:\3:\2", text)
+    for old, new in rips.items():
+        assert old in x86_64
+        x86_64 = x86_64.replace(old, new)
+    (rep,) = parse_log(x86_64.encode())
+    own = EXPECTED["el5-i386-oops"]
+    assert rep.title == own["title"]
+    assert rep.rip is not None
+    assert (rep.rip.function, rep.rip.module) == ("ext3_journal_start_sb", "ext3")
+    assert [f.function for f in rep.frames][:3] == own["frames"]
+    assert rep.frames[0].module == "ext3"

@@ -17,8 +17,11 @@ from .taint import extract_taint
 # arm64/x86 5.x " func+0x1/0x2", powerpc "[sp] [pc] .func+0x1/0x2 (unreliable)" (ELFv1
 # dot names), decode_stacktrace's "[< inline >]" placeholder, symbolised " file.c:12".
 _PC = r"\[<?\s*(?:(?:0x)?[0-9a-f]+|inline)\s*>?\]"
+# x86_64 printk_address() of 2.6.16-2.6.2x put a module's name before the symbol:
+# " [<ffffffff8802c8e9>] :jbd:log_wait_commit+0xa3/0xf5" (RHEL 5).
 _FRAME_RE = re.compile(
-    r"^\s*(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:" + _PC + r"\s*)?\.?"
+    r"^\s*(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:" + _PC + r"\s*)?"
+    r"(?::(?P<mod2>[\w.\-]+):)?\.?"
     r"(?P<func>[A-Za-z_$][\w.$]*)\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+)"
     r"(?:\s+\[(?P<mod>[\w.\-]+)(?:\s+[0-9a-f]+)?\])?"
     r"(?:\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):(?P<line>\d+))?(?P<inl>\s+\[inline\])?"
@@ -142,7 +145,7 @@ def parse_frame(text: str) -> Frame | None:
             function=m.group("func"),
             offset=int(m.group("off"), 16),
             size=int(m.group("size"), 16),
-            module=m.group("mod"),
+            module=m.group("mod") or m.group("mod2"),
             unreliable=m.group("q") is not None or text.endswith(" (unreliable)"),
             inline=m.group("inl") is not None,
             file=m.group("file"),

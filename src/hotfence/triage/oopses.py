@@ -71,6 +71,11 @@ class Format:
     # A lockup: the function the watchdog caught looping is the report's looping_function
     # and, when it is a module's own code, its title (titles.looping_title).
     looping: bool = False
+    # The title group (1-based) holding the function the report's first line names itself
+    # (__warn()'s "%pS" caller). A kernel without a reliable unwinder marks every trace
+    # entry "?" (x86-32 without frame pointers, say): the title then uses this function
+    # instead of calling the trace lost (titles.describe).
+    names_function: int = 0
 
 
 @dataclass(frozen=True)
@@ -278,7 +283,8 @@ assert len(STACK_START_HINTS) == len(STACK_START) and all(
 
 # A line holding a frame; captures the function name(s).
 FRAME_RES = (
-    rx(r"^ *(?:{{PC}} ){0,2}\.?{{FUNC}}"),  # powerpc64 ELFv1 names start with a dot
+    # powerpc64 ELFv1 names start with a dot; 2.6.1x x86_64 prefixes a module's ":mod:".
+    rx(r"^ *(?:{{PC}} ){0,2}(?::[\w.\-]+:)?\.?{{FUNC}}"),
     # arm: "[<pc>] (func) from [<pc>] (caller+0x...": both names are frames.
     rx(r"^ *{{PC}} \(([a-zA-Z0-9_.]+)\) from {{PC}} \({{FUNC}}"),
     # old arm: "[<pc>] (func+0x1/0x2) from [<pc>] (caller+0x...": the entry is the callee.
@@ -557,13 +563,19 @@ STRIP_FRAME_PREFIXES = (
 
 # "RIP: 0010:func+0x1/0x2" and the other arches' equivalents.
 _RIP = (
-    r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}\.?{{FUNC}}|(?:[0-9]+:)?0x[0-9a-f]+"
+    r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}(?::[\w.\-]+:)?\.?{{FUNC}}"
+    r"|(?:[0-9]+:)?0x[0-9a-f]+"
     r"|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
 # MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)".
 _RIP_OTHER = r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
+# A trace entry the x86 unwinder could not place on the frame-pointer chain (dumpstack.c
+# prints it after "? "): maybe a stale return address, maybe a frame. FRAME_RES skip them.
+GUESSED_FRAME_RE = rx(
+    r"^ *(?:<<?(?:IRQ|NMI|EOE|EOI)>>? +)?(?:{{PC}} ){0,2}\? +(?::[\w.\-]+:)?{{FUNC}}"
+)
 
 
 def _s(
@@ -1022,8 +1034,18 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             # Kernels from late 2025: "WARNING: file.c:12 at 0x1234, CPU#0: comm/pid".
             _F(rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"), "WARNING in {2}", stack=_warning_stack()),
-            _F(rx("WARNING: .* at {{SRC}} {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
-            _F(rx("WARNING: {{SRC}} at {{FUNC}}"), "WARNING in {3}", stack=_warning_stack()),
+            _F(
+                rx("WARNING: .* at {{SRC}} {{FUNC}}"),
+                "WARNING in {3}",
+                stack=_warning_stack(),
+                names_function=2,
+            ),
+            _F(
+                rx("WARNING: {{SRC}} at {{FUNC}}"),
+                "WARNING in {3}",
+                stack=_warning_stack(),
+                names_function=2,
+            ),
             # Before 3.x (warn_slowpath_common): "WARNING: at net/core/dev.c:1915 f+0x1/0x2()
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
@@ -1032,6 +1054,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
                 stack=_warning_stack(),
+                names_function=2,
             ),
             _F(
                 rx("WARNING: possible circular locking dependency detected"),
@@ -1173,7 +1196,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             _F(
-                rx("INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stall"),
+                # Older kernel/rcutree.c named the flavour "rcu_sched_state" (2.6.3x-3.x:
+                # "INFO: %s detected stall on CPU %d (t=%lu jiffies)", "... detected
+                # stalls on CPUs/tasks:") or "RCU" (2.6.29-2.6.3x: "INFO: RCU detected
+                # CPU %d stall", "INFO: RCU detected CPU stalls:").
+                rx(
+                    "INFO: (?:rcu_(?:preempt|sched|bh)(?:_state)?|RCU) (?:self-)?detected"
+                    "(?: expedited)?(?: CPU(?: [0-9]+)?)? stall"
+                ),
                 "INFO: rcu detected stall in {1}",
                 alt=("stall in {1}",),
                 stack=_s(

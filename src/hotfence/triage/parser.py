@@ -33,7 +33,7 @@ from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import scan_log
 from .taint import decode_taint
-from .titles import describe, is_corrupted, looping_title, normalise
+from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
 
 _MAX_CONTEXT_EVENTS = 20
 _GCE_HANGUP = "serialport: VM disconnected."
@@ -363,11 +363,12 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         for ln in ext.lines[: ext.title_end]
         if not ln.questionable or ln is ext.header
     )
-    raw_title, corrupted, alts, fmt = describe(title_text, ext.kind)
+    guessed = only_guessed_entries([ln.text for ln in ext.lines[: ext.title_end]])
+    raw_title, corrupted, alts, fmt = describe(title_text, ext.kind, guessed)
     if not raw_title:
         # The title regexes need the report's own lines; fall back to the raw window.
         raw_window = text[ext.header.start : own_lines[-1].end]
-        raw_title, corrupted, alts, fmt = describe(raw_window, ext.kind)
+        raw_title, corrupted, alts, fmt = describe(raw_window, ext.kind, guessed)
     if not raw_title:
         raw_title = ext.header.text
         corrupted = corrupted or "no title format matched"
@@ -383,7 +384,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     if not corrupted:
         # Judged on everything read, as syzkaller does: a stack keyword with no frames
         # after it, even past the next report, means the output is mangled.
-        bad, reason = is_corrupted(raw_title, full_text, fmt)
+        bad, reason = is_corrupted(raw_title, full_text, fmt, guessed)
         if bad:
             corrupted = reason
     alt_titles = [a for a in dict.fromkeys(normalise(a) for a in alts) if a and a != title]

@@ -113,8 +113,13 @@ def _fmt(template: str, args: list[str]) -> str:
         return template.split("{", 1)[0] + "corrupted"
 
 
-def describe(report: str, kind: OopsKind) -> tuple[str, str, list[str], oopses.Format | None]:
-    """Title, corruption reason, alternative titles and the matched format (extractDescription)."""
+def describe(
+    report: str, kind: OopsKind, guessed_trace: bool = False
+) -> tuple[str, str, list[str], oopses.Format | None]:
+    """Title, corruption reason, alternative titles and the matched format (extractDescription).
+
+    ``guessed_trace``: the report's call trace is "?" entries only (only_guessed_entries).
+    """
     start_pos = len(report)
     desc = ""
     corrupted = ""
@@ -142,6 +147,10 @@ def describe(report: str, kind: OopsKind) -> tuple[str, str, list[str], oopses.F
         if f.stack is not None:
             frames, ok = _stack_frames(f.stack, report[m.start() :])
             if not ok:
+                guessed = _named_function(f, args, guessed_trace)
+                if guessed is not None:
+                    frames, ok = [guessed], True
+            if not ok:
                 corrupted = CORRUPTED_NO_FRAMES
         full = args + [fr.canonical for fr in frames]
         desc = _fmt(f.fmt, full)
@@ -165,6 +174,51 @@ def describe(report: str, kind: OopsKind) -> tuple[str, str, list[str], oopses.F
     if not corrupted and chosen is not None and chosen.corrupted:
         corrupted = "report format is marked as corrupted"
     return desc, corrupted, alts, chosen
+
+
+def _named_function(f: oopses.Format, args: list[str], guessed_trace: bool) -> _Frame | None:
+    """The function the report's first line names, when its trace has "?" entries only.
+
+    x86's dumpstack.c prints an entry it cannot place on the frame-pointer chain after
+    "? ". A kernel built without frame pointers or ORC (x86-32 often) only guesses
+    (unwind_guess.c since 4.9, print_context_stack() before): every entry is "?", stale
+    return addresses among them, so the trace names nothing for sure; the WARNING line
+    does: __warn() prints the function that warned ("%pS" of its caller). A generic
+    helper there (refcount_warn_saturate...) names no bug: the report stays corrupted.
+    """
+    if not guessed_trace or not f.names_function or f.stack is None:
+        return None
+    name = _strip_frame(args[f.names_function - 1])
+    if not name or _skip_re(f.stack).search(name):
+        return None
+    return _Frame(name, args[f.names_function - 1])
+
+
+def only_guessed_entries(lines: list[str]) -> bool:
+    """True when the first call trace in ``lines`` holds "?" entries and no other frame.
+
+    ``lines`` are the report's lines with the "?" entries kept (the title text drops them
+    from prefixed logs, as syzkaller does).
+    """
+    if not any("? " in ln for ln in lines):
+        return False  # the common case, settled without a regex
+    start = next((i for i, ln in enumerate(lines) if oopses.CALL_TRACE.search(ln)), None)
+    if start is None:
+        return False
+    guessed = False
+    for ln in lines[start + 1 : start + 1 + _GUESSED_TRACE_LINES]:
+        if is_stack_start(ln) or "---[ end " in ln:
+            break
+        if oopses.GUESSED_FRAME_RE.search(ln):
+            guessed = True
+        elif any(r.search(ln) for r in oopses.FRAME_RES):
+            return False
+    return guessed
+
+
+# A WARNING's trace on those kernels is a few dozen entries; the lines after it (the end
+# marker, the next message) are not looked at.
+_GUESSED_TRACE_LINES = 64
 
 
 def looping_title(fmt: oopses.Format | None, function: str, module: str | None) -> list[str]:
@@ -350,11 +404,17 @@ def _stack_frames_impl(
     return results, ok
 
 
-def is_corrupted(title: str, report: str, f: oopses.Format | None) -> tuple[bool, str]:
-    """syzkaller's checks that a report is complete enough to trust its title."""
+def is_corrupted(
+    title: str, report: str, f: oopses.Format | None, guessed_trace: bool = False
+) -> tuple[bool, str]:
+    """syzkaller's checks that a report is complete enough to trust its title.
+
+    A trace of "?" entries only is a whole trace when the report's own line names the
+    function (Format.names_function): the kernel printed every entry it found.
+    """
     if _CORRUPTED_TITLE_RE.search(title):
         return True, "title matches corrupted regexp"
-    if f is None or f.no_stack_trace:
+    if f is None or f.no_stack_trace or (guessed_trace and f.names_function):
         return False, ""
     has_stack = False
     for key, hint in zip(oopses.STACK_START, oopses.STACK_START_HINTS):
