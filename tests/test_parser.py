@@ -494,3 +494,32 @@ def test_corpus_soft_lockups_name_their_looping_function(
     rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
     assert rep.title == title
     assert rep.looping_function == looping
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "history"),
+    [
+        # the use site, then "Uninit was stored to memory at:" (the value's history)
+        ("670", ["native_apic_mem_write", "sysvec_reschedule_ipi"], "inet_reqsk_alloc"),
+        ("751", ["aes_encrypt", "aesti_encrypt"], "crypto_sha3_finup"),
+        ("689", ["_copy_to_iter", "kernfs_fop_read_iter"], "read_descriptors"),
+    ],
+)
+def test_kmsan_report_frames_are_its_own_headerless_trace(
+    name: str, first: list[str], history: str
+) -> None:
+    """kmsan_report() prints the use site's trace right under its title, without a
+    "Call Trace:" line; the origin traces after it have headers but are not the report's."""
+    rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.title.startswith("KMSAN: ")
+    names = [f.function for f in rep.frames]
+    assert names[:2] == first
+    assert history not in names
+
+
+def test_a_lone_entry_under_a_title_is_not_its_trace() -> None:
+    """A single "?" entry of another CPU interleaved right under a WARNING's first line
+    does not replace the report's "Call Trace:" (corpus 205)."""
+    rep = parse_log((CORPUS / "205").read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.title == "WARNING: proc registration bug in clusterip_tg_check"
+    assert len(rep.frames) > 1 and rep.frames[0].function != "filemap_map_pages"

@@ -187,9 +187,21 @@ def call_trace(lines: list[str]) -> list[Frame]:
     """Frames of the first stack trace of the report (``?`` entries kept, marked).
 
     The trace starts after its header (``Call Trace:``, ``Backtrace:``...) or, when a
-    console lost that line, at the first line shaped like a stack entry.
+    console lost that line, at the first line shaped like a stack entry. A report whose
+    title line is followed at once by stack entries printed its own trace there without
+    a header (KMSAN's ``kmsan_report()`` calls ``stack_trace_print()`` right after
+    ``BUG: KMSAN: ...``): the headed traces after it (``Uninit was stored to memory at:``)
+    are the value's history, not the report's trace. Two entries, the first a reliable
+    one, make that trace: a lone line there is another CPU's output interleaved by the
+    console.
     """
-    start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
+    start: int | None = None
+    if len(lines) > 2 and _is_entry_line(lines[1]) and _is_entry_line(lines[2]):
+        first = parse_frame(lines[1])
+        if first is not None and not first.unreliable:
+            start = 1
+    if start is None:
+        start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
     if start is None:
         track = False  # inside a SLUB "Allocated in ..." / "Freed in ..." track
         for i, t in enumerate(lines):
