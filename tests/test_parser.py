@@ -523,3 +523,14 @@ def test_a_lone_entry_under_a_title_is_not_its_trace() -> None:
     rep = parse_log((CORPUS / "205").read_bytes().partition(b"\n\n")[2])[0]
     assert rep.title == "WARNING: proc registration bug in clusterip_tg_check"
     assert len(rep.frames) > 1 and rep.frames[0].function != "filemap_map_pages"
+
+
+@pytest.mark.parametrize("name", ["200", "229", "335"])
+def test_a_forced_failure_before_a_crash_is_in_its_context(name: str) -> None:
+    """lib/fault-inject.c prints the failure it forces and the attribute that forced it;
+    the crash that follows is usually the failing call's error path."""
+    rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.context[-2:] == [
+        "FAULT_INJECTION: forcing a failure.",
+        "name failslab, interval 1, probability 0, space 0, times 0",
+    ]

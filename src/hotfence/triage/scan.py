@@ -31,6 +31,11 @@ CONTEXT_MARKERS = (
     "init failed",  # "<subsys>: ... init failed" from pernet and driver init paths
     "ailed to allocate",  # drivers' and subsystems' own allocation failure messages
     "oom_reaper:",  # "oom_reaper: reaped process 123 (java), now anon-rss:0kB ..."
+    # lib/fault-inject.c fail_dump(): a failure forced on purpose (failslab, fail_page_alloc,
+    # fail-nth...), then which fault attribute forced it. The failing call's error path is
+    # what crashes next, as with a real allocation failure.
+    "FAULT_INJECTION: forcing a failure",
+    ", probability ",  # "name failslab, interval 1, probability 0, space 0, times 0"
 )
 
 # One pass instead of one search per stack-start pattern.
