@@ -534,3 +534,14 @@ def test_a_forced_failure_before_a_crash_is_in_its_context(name: str) -> None:
         "FAULT_INJECTION: forcing a failure.",
         "name failslab, interval 1, probability 0, space 0, times 0",
     ]
+
+
+def test_kasan_task_with_slashes_in_its_name_when_the_cpu_line_is_lost() -> None:
+    """KASAN prints "by task %s/%d" with the comm as is: a kworker's comm has slashes of
+    its own. Without the CPU/PID/Comm line (lost by the console) that line names the task."""
+    log = (CORPUS / "413").read_bytes().partition(b"\n\n")[2].decode()
+    assert "by task kworker/0:1/12\n" in log
+    cut = "\n".join(ln for ln in log.split("\n") if "Comm: " not in ln)
+    rep = parse_log(cut.encode())[0]
+    assert rep.title.startswith("KASAN: use-after-free Read in ")
+    assert (rep.comm, rep.pid) == ("kworker/0:1", 12)

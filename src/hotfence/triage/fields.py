@@ -122,7 +122,9 @@ _TASK_RES = (
     ),
     re.compile(r"[Pp]rocess (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
     re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
-    re.compile(r"by task (?P<comm>\S+?)/(?P<pid>\d+)"),
+    # KASAN "by task %s/%d": a comm holds slashes ("kworker/0:1", "ksoftirqd/0"): the
+    # pid is the number after the last one.
+    re.compile(r"by task (?P<comm>\S+)/(?P<pid>\d+)(?!\S)"),
     re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
     re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
