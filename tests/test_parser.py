@@ -545,3 +545,23 @@ def test_kasan_task_with_slashes_in_its_name_when_the_cpu_line_is_lost() -> None
     rep = parse_log(cut.encode())[0]
     assert rep.title.startswith("KASAN: use-after-free Read in ")
     assert (rep.comm, rep.pid) == ("kworker/0:1", 12)
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("590", ["memcpy", "find_uprobe", "uprobe_apply"]),
+        ("592", ["test_out_of_bounds_write", "kunit_try_run_case"]),
+        ("593", ["test_use_after_free_read", "kunit_try_run_case"]),
+        ("598", ["test_invalid_access", "kunit_try_run_case"]),
+    ],
+)
+def test_kfence_report_with_registers_keeps_its_access_trace(name: str, first: list[str]) -> None:
+    """With no_hash_pointers KFENCE ends its report with show_regs() of the fault: that
+    "Call Trace:" unwinds the fault context (the faulting function left out, "?" guesses
+    in); the report's trace is the one under "<Kind> ... at 0x...:"."""
+    rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.title.startswith("KFENCE: ")
+    assert rep.rip is not None  # show_regs() was printed
+    assert [f.function for f in rep.frames][: len(first)] == first
+    assert not any(f.unreliable for f in rep.frames)

@@ -189,19 +189,11 @@ def call_trace(lines: list[str]) -> list[Frame]:
     """Frames of the first stack trace of the report (``?`` entries kept, marked).
 
     The trace starts after its header (``Call Trace:``, ``Backtrace:``...) or, when a
-    console lost that line, at the first line shaped like a stack entry. A report whose
-    title line is followed at once by stack entries printed its own trace there without
-    a header (KMSAN's ``kmsan_report()`` calls ``stack_trace_print()`` right after
-    ``BUG: KMSAN: ...``): the headed traces after it (``Uninit was stored to memory at:``)
-    are the value's history, not the report's trace. Two entries, the first a reliable
-    one, make that trace: a lone line there is another CPU's output interleaved by the
-    console.
+    console lost that line, at the first line shaped like a stack entry. Sanitizers print
+    the report's own trace without such a header, ahead of headed traces that are not it
+    (``_own_trace_start``).
     """
-    start: int | None = None
-    if len(lines) > 2 and _is_entry_line(lines[1]) and _is_entry_line(lines[2]):
-        first = parse_frame(lines[1])
-        if first is not None and not first.unreliable:
-            start = 1
+    start = _own_trace_start(lines)
     if start is None:
         start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
     if start is None:
@@ -237,6 +229,32 @@ def call_trace(lines: list[str]) -> list[Frame]:
 # mm/slub.c print_track(): the allocating and freeing tasks' stacks, printed before the
 # checking task's own (which has no header on 32-bit ARM): not the report's trace.
 _SLUB_TRACK_RE = re.compile(r"(?:INFO: )?(?:Allocated|Freed) in .+ age=\d")
+
+# mm/kfence/report.c kfence_report_error(): the line naming the bad access, right before
+# stack_trace_print() of the access. With no_hash_pointers and a fault's registers its
+# footer is show_regs(), whose "Call Trace:" is the fault context's unwind (the faulting
+# function left out, "?" guesses in): not the report's trace.
+_KFENCE_ACCESS_RE = re.compile(
+    r"^\s*(?:(?:Out-of-bounds|Use-after-free) (?:read|write) at 0x[0-9a-f]+ \("
+    r"|Corrupted memory at 0x[0-9a-f]+ |Invalid (?:read|write) at 0x[0-9a-f]+:"
+    r"|Invalid free of 0x[0-9a-f]+[ :])"
+)
+
+
+def _own_trace_start(lines: list[str]) -> int | None:
+    """Where a sanitizer's own, headerless trace starts, if the report has one.
+
+    KMSAN's ``kmsan_report()`` calls ``stack_trace_print()`` right under ``BUG: KMSAN:
+    ...``; the headed traces after it (``Uninit was stored to memory at:``) are the value's
+    history. Two entries there, the first a reliable one, make that trace: a lone line is
+    another CPU's output interleaved by the console. KFENCE prints its trace under the
+    line naming the access (``_KFENCE_ACCESS_RE``), two lines below its title.
+    """
+    if len(lines) > 2 and _is_entry_line(lines[1]) and _is_entry_line(lines[2]):
+        first = parse_frame(lines[1])
+        if first is not None and not first.unreliable:
+            return 1
+    return next((i + 1 for i, t in enumerate(lines[1:6], 1) if _KFENCE_ACCESS_RE.match(t)), None)
 
 
 def _is_entry_line(t: str) -> bool:
