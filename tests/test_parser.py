@@ -565,3 +565,20 @@ def test_kfence_report_with_registers_keeps_its_access_trace(name: str, first: l
     assert rep.rip is not None  # show_regs() was printed
     assert [f.function for f in rep.frames][: len(first)] == first
     assert not any(f.unreliable for f in rep.frames)
+
+
+def test_sanitizer_report_without_task_header_takes_the_printk_caller_pid() -> None:
+    """KMSAN of 5.13 printed no "CPU: N PID: N" line before panic_on_kmsan's panic (corpus
+    626): the printk caller id "[T1]" is the task that made the access."""
+    log = (CORPUS / "626").read_bytes().partition(b"\n\n")[2].partition(b"\nREPORT:\n")[0]
+    assert b"[    T1] CPU: 1 PID: 1 Comm: systemd" in log  # the panic's header, after it
+    rep = parse_log(log)[0]
+    assert rep.title == "KMSAN: uninit-value in prepare_task_switch"
+    assert rep.pid == 1
+
+
+def test_a_hung_task_report_does_not_take_the_printing_task_pid() -> None:
+    """khungtaskd prints the hung-task report: its caller id is not the hung task."""
+    rep = parse_log((CORPUS / "1000").read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.title == "INFO: task hung in read_cache_folio"
+    assert rep.pid != 31
