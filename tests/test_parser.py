@@ -582,3 +582,33 @@ def test_a_hung_task_report_does_not_take_the_printing_task_pid() -> None:
     rep = parse_log((CORPUS / "1000").read_bytes().partition(b"\n\n")[2])[0]
     assert rep.title == "INFO: task hung in read_cache_folio"
     assert rep.pid != 31
+
+
+def _corpus_1000() -> str:
+    return (CORPUS / "1000").read_bytes().partition(b"\n\n")[2].decode()
+
+
+def test_a_record_cut_short_and_replayed_by_the_console_is_one_report() -> None:
+    """An nbcon console that takes over prints "** replaying previous printk message **"
+    and the record again: the cut copy before it (corpus 1000: "INFO: t") is no report."""
+    log = _corpus_1000()
+    assert "] INFO: t\n** replaying previous printk message **\n" in log
+    (rep,) = parse_log(log.encode())
+    assert rep.title == "INFO: task hung in read_cache_folio"
+    assert (rep.comm, rep.pid) == ("udevd", 5612)
+    assert rep.text.startswith("INFO: task udevd:5612 blocked in I/O wait")
+    assert [f.function for f in rep.frames][:3] == ["__switch_to", "__schedule", "schedule"]
+
+
+def test_a_line_cut_short_inside_a_report_is_replaced_by_its_replay() -> None:
+    log = _corpus_1000()
+    whole = "[  584.319601][   T31] Call trace:\n"
+    assert whole in log
+    cut = log.replace(
+        whole, "[  584.319601][   T31] Call tr\n** replaying previous printk message **\n" + whole
+    )
+    (rep,) = parse_log(cut.encode())
+    (plain,) = parse_log(log.encode())
+    assert "Call tr\n" not in rep.text and "replaying" not in rep.text
+    assert rep.text == plain.text
+    assert [f.function for f in rep.frames] == [f.function for f in plain.frames]
