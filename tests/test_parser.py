@@ -612,3 +612,11 @@ def test_a_line_cut_short_inside_a_report_is_replaced_by_its_replay() -> None:
     assert "Call tr\n" not in rep.text and "replaying" not in rep.text
     assert rep.text == plain.text
     assert [f.function for f in rep.frames] == [f.function for f in plain.frames]
+
+
+@pytest.mark.parametrize(("name", "comm"), [("751", "syz.2.690"), ("754", "syz.3.20")])
+def test_a_release_that_is_not_a_version_number_keeps_the_task(name: str, comm: str) -> None:
+    """dump_stack_print_info() prints init_utsname()->release as the build set it: syzbot's
+    kernels say "Not tainted syzkaller #0". The task and the release still come out."""
+    rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
+    assert (rep.comm, rep.kernel_release) == (comm, "syzkaller")

@@ -95,6 +95,13 @@ _HEADER_RES = (
     re.compile(
         r"Pid: (?P<pid>\d+), comm: +(?P<comm>.{1,20}?) (?:Kdump: loaded )?" + _TAINT + r" +" + _REL
     ),
+    # The release is whatever the build set (KERNELRELEASE): syzbot's 6.x kernels print
+    # "CPU: 0 UID: 0 PID: 8436 Comm: syz.2.690 Not tainted syzkaller #0 PREEMPT(none)". The
+    # version string after it starts "#N" (scripts/mkcompile_h), which anchors the match.
+    re.compile(
+        r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: (?P<comm>.{1,20}?) "
+        r"(?:Kdump: loaded )?" + _TAINT + r" +(?P<rel>[^\s#(]\S*) #\d"
+    ),
 )
 # Older and other architectures print the three facts on separate lines.
 _RELEASE_RES = (
