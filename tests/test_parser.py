@@ -494,3 +494,129 @@ def test_corpus_soft_lockups_name_their_looping_function(
     rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
     assert rep.title == title
     assert rep.looping_function == looping
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "history"),
+    [
+        # the use site, then "Uninit was stored to memory at:" (the value's history)
+        ("670", ["native_apic_mem_write", "sysvec_reschedule_ipi"], "inet_reqsk_alloc"),
+        ("751", ["aes_encrypt", "aesti_encrypt"], "crypto_sha3_finup"),
+        ("689", ["_copy_to_iter", "kernfs_fop_read_iter"], "read_descriptors"),
+    ],
+)
+def test_kmsan_report_frames_are_its_own_headerless_trace(
+    name: str, first: list[str], history: str
+) -> None:
+    """kmsan_report() prints the use site's trace right under its title, without a
+    "Call Trace:" line; the origin traces after it have headers but are not the report's."""
+    rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.title.startswith("KMSAN: ")
+    names = [f.function for f in rep.frames]
+    assert names[:2] == first
+    assert history not in names
+
+
+def test_a_lone_entry_under_a_title_is_not_its_trace() -> None:
+    """A single "?" entry of another CPU interleaved right under a WARNING's first line
+    does not replace the report's "Call Trace:" (corpus 205)."""
+    rep = parse_log((CORPUS / "205").read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.title == "WARNING: proc registration bug in clusterip_tg_check"
+    assert len(rep.frames) > 1 and rep.frames[0].function != "filemap_map_pages"
+
+
+@pytest.mark.parametrize("name", ["200", "229", "335"])
+def test_a_forced_failure_before_a_crash_is_in_its_context(name: str) -> None:
+    """lib/fault-inject.c prints the failure it forces and the attribute that forced it;
+    the crash that follows is usually the failing call's error path."""
+    rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.context[-2:] == [
+        "FAULT_INJECTION: forcing a failure.",
+        "name failslab, interval 1, probability 0, space 0, times 0",
+    ]
+
+
+def test_kasan_task_with_slashes_in_its_name_when_the_cpu_line_is_lost() -> None:
+    """KASAN prints "by task %s/%d" with the comm as is: a kworker's comm has slashes of
+    its own. Without the CPU/PID/Comm line (lost by the console) that line names the task."""
+    log = (CORPUS / "413").read_bytes().partition(b"\n\n")[2].decode()
+    assert "by task kworker/0:1/12\n" in log
+    cut = "\n".join(ln for ln in log.split("\n") if "Comm: " not in ln)
+    rep = parse_log(cut.encode())[0]
+    assert rep.title.startswith("KASAN: use-after-free Read in ")
+    assert (rep.comm, rep.pid) == ("kworker/0:1", 12)
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("590", ["memcpy", "find_uprobe", "uprobe_apply"]),
+        ("592", ["test_out_of_bounds_write", "kunit_try_run_case"]),
+        ("593", ["test_use_after_free_read", "kunit_try_run_case"]),
+        ("598", ["test_invalid_access", "kunit_try_run_case"]),
+    ],
+)
+def test_kfence_report_with_registers_keeps_its_access_trace(name: str, first: list[str]) -> None:
+    """With no_hash_pointers KFENCE ends its report with show_regs() of the fault: that
+    "Call Trace:" unwinds the fault context (the faulting function left out, "?" guesses
+    in); the report's trace is the one under "<Kind> ... at 0x...:"."""
+    rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.title.startswith("KFENCE: ")
+    assert rep.rip is not None  # show_regs() was printed
+    assert [f.function for f in rep.frames][: len(first)] == first
+    assert not any(f.unreliable for f in rep.frames)
+
+
+def test_sanitizer_report_without_task_header_takes_the_printk_caller_pid() -> None:
+    """KMSAN of 5.13 printed no "CPU: N PID: N" line before panic_on_kmsan's panic (corpus
+    626): the printk caller id "[T1]" is the task that made the access."""
+    log = (CORPUS / "626").read_bytes().partition(b"\n\n")[2].partition(b"\nREPORT:\n")[0]
+    assert b"[    T1] CPU: 1 PID: 1 Comm: systemd" in log  # the panic's header, after it
+    rep = parse_log(log)[0]
+    assert rep.title == "KMSAN: uninit-value in prepare_task_switch"
+    assert rep.pid == 1
+
+
+def test_a_hung_task_report_does_not_take_the_printing_task_pid() -> None:
+    """khungtaskd prints the hung-task report: its caller id is not the hung task."""
+    rep = parse_log((CORPUS / "1000").read_bytes().partition(b"\n\n")[2])[0]
+    assert rep.title == "INFO: task hung in read_cache_folio"
+    assert rep.pid != 31
+
+
+def _corpus_1000() -> str:
+    return (CORPUS / "1000").read_bytes().partition(b"\n\n")[2].decode()
+
+
+def test_a_record_cut_short_and_replayed_by_the_console_is_one_report() -> None:
+    """An nbcon console that takes over prints "** replaying previous printk message **"
+    and the record again: the cut copy before it (corpus 1000: "INFO: t") is no report."""
+    log = _corpus_1000()
+    assert "] INFO: t\n** replaying previous printk message **\n" in log
+    (rep,) = parse_log(log.encode())
+    assert rep.title == "INFO: task hung in read_cache_folio"
+    assert (rep.comm, rep.pid) == ("udevd", 5612)
+    assert rep.text.startswith("INFO: task udevd:5612 blocked in I/O wait")
+    assert [f.function for f in rep.frames][:3] == ["__switch_to", "__schedule", "schedule"]
+
+
+def test_a_line_cut_short_inside_a_report_is_replaced_by_its_replay() -> None:
+    log = _corpus_1000()
+    whole = "[  584.319601][   T31] Call trace:\n"
+    assert whole in log
+    cut = log.replace(
+        whole, "[  584.319601][   T31] Call tr\n** replaying previous printk message **\n" + whole
+    )
+    (rep,) = parse_log(cut.encode())
+    (plain,) = parse_log(log.encode())
+    assert "Call tr\n" not in rep.text and "replaying" not in rep.text
+    assert rep.text == plain.text
+    assert [f.function for f in rep.frames] == [f.function for f in plain.frames]
+
+
+@pytest.mark.parametrize(("name", "comm"), [("751", "syz.2.690"), ("754", "syz.3.20")])
+def test_a_release_that_is_not_a_version_number_keeps_the_task(name: str, comm: str) -> None:
+    """dump_stack_print_info() prints init_utsname()->release as the build set it: syzbot's
+    kernels say "Not tainted syzkaller #0". The task and the release still come out."""
+    rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
+    assert (rep.comm, rep.kernel_release) == (comm, "syzkaller")

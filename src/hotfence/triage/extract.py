@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from . import oopses
 from .lines import Line, caller_id, make_line
 from .oopses import OopsKind
+from .scan import is_replay_marker
 
 # Lines of context kept before a report (more with per-task caller ids: they are ours).
 _PREFIX_LINES = 5
@@ -173,6 +174,9 @@ class _Window:
     def feed(self, raw: str, line_start: int, n: int, first_no: int) -> bool:
         """Take line ``n`` of the window; False once the report is over."""
         is_header = n == 0
+        if n and raw[:1] == "*" and is_replay_marker(raw):
+            self._drop_cut_line(line_start)
+            return True
         if (
             self.tag
             and n
@@ -213,6 +217,14 @@ class _Window:
         if not self.own_done and (_terminates(raw) or self.own_end >= _MAX_OWN_LINES):
             self._end_own()
         return True
+
+    def _drop_cut_line(self, marker_start: int) -> None:
+        """The line right before a console's replay marker is a record cut short, printed
+        whole after the marker: keep only the whole one."""
+        if len(self.lines) > 1 and self.lines[-1].end + 1 == marker_start:
+            self.lines.pop()
+            self.title_end = min(self.title_end, len(self.lines))
+            self.own_end = min(self.own_end, len(self.lines))
 
     def _other_context(self) -> bool:
         self.gap += 1

@@ -98,6 +98,13 @@ _HEADER_RES = (
     re.compile(
         r"Pid: (?P<pid>\d+), comm: +(?P<comm>.{1,20}?) (?:Kdump: loaded )?" + _TAINT + r" +" + _REL
     ),
+    # The release is whatever the build set (KERNELRELEASE): syzbot's 6.x kernels print
+    # "CPU: 0 UID: 0 PID: 8436 Comm: syz.2.690 Not tainted syzkaller #0 PREEMPT(none)". The
+    # version string after it starts "#N" (scripts/mkcompile_h), which anchors the match.
+    re.compile(
+        r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: (?P<comm>.{1,20}?) "
+        r"(?:Kdump: loaded )?" + _TAINT + r" +(?P<rel>[^\s#(]\S*) #\d"
+    ),
 )
 # Older and other architectures print the three facts on separate lines.
 _RELEASE_RES = (
@@ -125,7 +132,9 @@ _TASK_RES = (
     ),
     re.compile(r"[Pp]rocess (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
     re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
-    re.compile(r"by task (?P<comm>\S+?)/(?P<pid>\d+)"),
+    # KASAN "by task %s/%d": a comm holds slashes ("kworker/0:1", "ksoftirqd/0"): the
+    # pid is the number after the last one.
+    re.compile(r"by task (?P<comm>\S+)/(?P<pid>\d+)(?!\S)"),
     re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
     re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
@@ -190,9 +199,13 @@ def call_trace(lines: list[str]) -> list[Frame]:
     """Frames of the first stack trace of the report (``?`` entries kept, marked).
 
     The trace starts after its header (``Call Trace:``, ``Backtrace:``...) or, when a
-    console lost that line, at the first line shaped like a stack entry.
+    console lost that line, at the first line shaped like a stack entry. Sanitizers print
+    the report's own trace without such a header, ahead of headed traces that are not it
+    (``_own_trace_start``).
     """
-    start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
+    start = _own_trace_start(lines)
+    if start is None:
+        start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
     if start is None:
         track = False  # inside a SLUB "Allocated in ..." / "Freed in ..." track
         for i, t in enumerate(lines):
@@ -226,6 +239,32 @@ def call_trace(lines: list[str]) -> list[Frame]:
 # mm/slub.c print_track(): the allocating and freeing tasks' stacks, printed before the
 # checking task's own (which has no header on 32-bit ARM): not the report's trace.
 _SLUB_TRACK_RE = re.compile(r"(?:INFO: )?(?:Allocated|Freed) in .+ age=\d")
+
+# mm/kfence/report.c kfence_report_error(): the line naming the bad access, right before
+# stack_trace_print() of the access. With no_hash_pointers and a fault's registers its
+# footer is show_regs(), whose "Call Trace:" is the fault context's unwind (the faulting
+# function left out, "?" guesses in): not the report's trace.
+_KFENCE_ACCESS_RE = re.compile(
+    r"^\s*(?:(?:Out-of-bounds|Use-after-free) (?:read|write) at 0x[0-9a-f]+ \("
+    r"|Corrupted memory at 0x[0-9a-f]+ |Invalid (?:read|write) at 0x[0-9a-f]+:"
+    r"|Invalid free of 0x[0-9a-f]+[ :])"
+)
+
+
+def _own_trace_start(lines: list[str]) -> int | None:
+    """Where a sanitizer's own, headerless trace starts, if the report has one.
+
+    KMSAN's ``kmsan_report()`` calls ``stack_trace_print()`` right under ``BUG: KMSAN:
+    ...``; the headed traces after it (``Uninit was stored to memory at:``) are the value's
+    history. Two entries there, the first a reliable one, make that trace: a lone line is
+    another CPU's output interleaved by the console. KFENCE prints its trace under the
+    line naming the access (``_KFENCE_ACCESS_RE``), two lines below its title.
+    """
+    if len(lines) > 2 and _is_entry_line(lines[1]) and _is_entry_line(lines[2]):
+        first = parse_frame(lines[1])
+        if first is not None and not first.unreliable:
+            return 1
+    return next((i + 1 for i, t in enumerate(lines[1:6], 1) if _KFENCE_ACCESS_RE.match(t)), None)
 
 
 def _is_entry_line(t: str) -> bool:

@@ -27,7 +27,7 @@ import re
 from .extract import Extracted, extract
 from .fields import call_trace, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
-from .lines import iter_lines, line_bounds, make_line
+from .lines import caller_id, iter_lines, line_bounds, make_line
 from .model import Report
 from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
@@ -409,6 +409,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         rep.looping_function = _out(rip.function, from_bytes)
     rep.frames = call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
+    _task_from_caller(rep, ext.header.context)
     _keep_to_locked_cpu(rep, ext.header.text)
     unexplained = fmt is None and not corrupted or ext.kind.needs_oops
     if unexplained and rep.rip is None and not rep.frames and rep.pid is None:
@@ -423,6 +424,30 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     )
     rep.guilty_file = g if g and FILENAME_RE.search(report_text) else None
     return rep
+
+
+# Detectors that report from the task making the bad access, synchronously (kasan_report(),
+# kmsan_report(), kfence_report_error(), KCSAN's watchpoint owner, the __ubsan_handle_*
+# handlers): the task printing the report is the task the report is about. Not so for
+# hung tasks (khungtaskd prints), stalls and lockups (another CPU may print).
+_REPORTED_BY_CURRENT = ("KASAN: ", "KMSAN: ", "KFENCE: ", "KCSAN: ", "UBSAN: ")
+
+
+def _task_from_caller(rep: Report, context: str) -> None:
+    """The pid or CPU that printk's caller id names, when the report's lines name none.
+
+    kernel/printk/printk.c printk_caller_id() tags each line "T<pid>" in task context,
+    "C<cpu>" otherwise. A sanitizer's report is printed by the task (or on the CPU) that
+    hit the bug, and some carry no task header of their own (KMSAN before 6.1 printed
+    none before panic_on_kmsan's panic), or a console lost it.
+    """
+    if not rep.title.startswith(_REPORTED_BY_CURRENT):
+        return
+    cid = caller_id(context)
+    if cid.startswith("T") and rep.pid is None:
+        rep.pid = int(cid[1:])
+    elif cid.startswith("C") and rep.cpu is None:
+        rep.cpu = int(cid[1:])
 
 
 # kernel/watchdog.c: the CPU that locked up, named by the CPU that noticed it.

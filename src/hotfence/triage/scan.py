@@ -31,6 +31,11 @@ CONTEXT_MARKERS = (
     "init failed",  # "<subsys>: ... init failed" from pernet and driver init paths
     "ailed to allocate",  # drivers' and subsystems' own allocation failure messages
     "oom_reaper:",  # "oom_reaper: reaped process 123 (java), now anon-rss:0kB ..."
+    # lib/fault-inject.c fail_dump(): a failure forced on purpose (failslab, fail_page_alloc,
+    # fail-nth...), then which fault attribute forced it. The failing call's error path is
+    # what crashes next, as with a real allocation failure.
+    "FAULT_INJECTION: forcing a failure",
+    ", probability ",  # "name failslab, interval 1, probability 0, space 0, times 0"
 )
 
 # One pass instead of one search per stack-start pattern.
@@ -136,12 +141,25 @@ def scan_log(text: str, data: bytes | None = None) -> ScanResult:
     return ScanResult(_candidates(text, starts, journal), events)
 
 
+# kernel/printk/nbcon.c: a console that took over from an interrupted printer prints this
+# line, then the whole record again. The line before it is the record cut short.
+REPLAY_MARKER = "** replaying previous printk message **"
+
+
+def is_replay_marker(raw: str) -> bool:
+    return raw.startswith("** replaying ") and raw.rstrip() == REPLAY_MARKER
+
+
 def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, OopsKind]:
     """Line start -> the oops kind of that line, of the lines holding a scan needle."""
     result: dict[int, OopsKind] = {}
     for start in starts:
         end = text.find("\n", start)
         raw = text[start:] if end == -1 else text[start:end]
+        if end != -1 and text.startswith("** replaying ", end + 1):
+            nxt = text.find("\n", end + 1)
+            if is_replay_marker(text[end + 1 :] if nxt == -1 else text[end + 1 : nxt]):
+                continue  # cut short, and printed whole on the line after the marker
         if (raw[:1].isalnum() or raw[:1] in ("{", "[")) and from_userspace(raw, journal):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
         for kind in OOPSES:  # table order decides when a line has two headers
