@@ -1,0 +1,55 @@
+"""Non-x86 log shapes seen in crash logs users paste (two consoles in one capture, ...),
+tested by reshaping the recorded real logs in ``data/realworld`` (see its README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def _facts(reports: list[Report]) -> list[tuple[object, ...]]:
+    return [
+        (r.title, r.type, r.comm, r.pid, r.cpu, r.kernel_release, r.taint, r.corrupted)
+        + tuple(f.function for f in r.frames)
+        for r in reports
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ppc64le-6.1.0-50-mod-null",
+        "arm64-6.1.0-50-mod-warn",
+        "armhf-6.1.0-50-mod-bug",
+        "s390x-6.1.0-50-sysrq-crash",
+        "riscv64-6.12.117+deb13-mod-softlockup",
+    ],
+)
+def test_every_record_written_twice_reads_as_once(name: str) -> None:
+    """A capture fed by two consoles (a serial console and hvc0, or the console and a
+    ``dmesg -w`` in one terminal) holds every record twice in a row, with the one
+    timestamp printk gave it: one crash, with its task and its frames read once."""
+    text = (DATA / f"{name}.log").read_text()
+    doubled = "".join(line + line for line in text.splitlines(keepends=True))
+    once = parse_log(text.encode())
+    assert once
+    assert _facts(parse_log(doubled.encode())) == _facts(once)
+
+
+def test_a_repeated_line_without_a_timestamp_is_kept() -> None:
+    """Without a printk stamp two equal lines may be two records (a frame of a recursion
+    printed twice): only stamped echoes are dropped."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text()
+    bare = "".join(line.split("] ", 1)[-1] for line in text.splitlines(keepends=True))
+    (rep,) = parse_log(bare.encode())
+    frame = next(line for line in bare.splitlines() if "hotfence_crash_write+" in line)
+    (twice,) = parse_log(bare.replace(frame + "\n", frame + "\n" + frame + "\n").encode())
+    names = [f.function for f in rep.frames]
+    i = names.index("hotfence_crash_write")
+    assert [f.function for f in twice.frames] == names[: i + 1] + names[i:]
