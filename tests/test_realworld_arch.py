@@ -3,6 +3,8 @@ tested by reshaping the recorded real logs in ``data/realworld`` (see its README
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,42 @@ def test_a_repeated_line_without_a_timestamp_is_kept() -> None:
     names = [f.function for f in rep.frames]
     i = names.index("hotfence_crash_write")
     assert [f.function for f in twice.frames] == names[: i + 1] + names[i:]
+
+
+def _logread(syslog: str) -> str:
+    """A syslog file in OpenWrt's ``logread`` shape (ubox log/logread.c prints
+    ``"%s %s.%s%s %s\\n"``: ctime's date, facility.priority, " kernel:" for the kernel's
+    records, the message): no host, and the year after the time."""
+    out = []
+    for line in syslog.splitlines(keepends=True):
+        m = re.match(r"(\w{3} +\d+ [\d:]+) \S+ (kernel: |[^:]+: )", line)
+        assert m is not None, line
+        kernel = m[2] == "kernel: "
+        date = datetime.strptime(f"2023 {m[1]}", "%Y %b %d %H:%M:%S").strftime("%a %b %e %T %Y")
+        fac = "kern.warn kernel: " if kernel else f"daemon.warn {m[2]}"
+        out.append(f"{date} {fac}{line[m.end() :]}")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("name", ["ubuntu-syslog-false-alarms", "rhel6-syslog-hung-task"])
+def test_openwrt_logread_lines_read_like_syslog(name: str) -> None:
+    """A router's ``logread`` output: the kernel's lines keep their report (frames
+    included) and the programs' ``WARNING:`` / ``INFO:`` lines stay no reports."""
+    syslog = (DATA / f"{name}.log").read_text()
+    logread = _logread(syslog)
+    assert " kernel: " in logread and re.search(r"^\w{3} \w{3} [ \d]\d [\d:]{8} 2023 ", logread)
+    once = parse_log(syslog.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(logread.encode())) == _facts(once)
+
+
+@pytest.mark.parametrize("name", ["armhf-6.1.0-50-mod-warn", "mips-4.19-oops", "arm64-serror"])
+def test_console_logs_relayed_by_logread_keep_their_report(name: str) -> None:
+    text = (DATA / f"{name}.log").read_text()
+    relayed = "".join(
+        f"Sun Sep  1 19:30:19 2019 kern.warn kernel: {line}"
+        for line in text.splitlines(keepends=True)
+    )
+    once = parse_log(text.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(relayed.encode())) == _facts(once)
