@@ -94,3 +94,32 @@ def test_console_logs_relayed_by_logread_keep_their_report(name: str) -> None:
     once = parse_log(text.encode())
     assert once and once[0].frames
     assert _facts(parse_log(relayed.encode())) == _facts(once)
+
+
+def _arm_verbose_backtrace(text: str) -> str:
+    """32-bit ARM's unwinder entries in the shape kernels up to 5.x print
+    (arch/arm/kernel/traps.c dump_backtrace_entry(): "[<%08lx>] (%ps) from [<%08lx>]
+    (%pS)"), from the recorded 6.1 logs' " %ps from %pS" entries."""
+    entry = re.compile(r"^(\[ *[\d.]+\] ) ([\w.]+(?: \[\w+\])?) from (\S+(?: \[\w+\])?)$", re.M)
+    count = iter(range(1, 1 << 20))
+
+    def old(m: re.Match[str]) -> str:
+        pc = 0xC0100000 + 0x40 * next(count)
+        return f"{m[1]}[<{pc:08x}>] ({m[2]}) from [<{pc + 0x20:08x}>] ({m[3]})"
+
+    converted, n = entry.subn(old, text)
+    assert n >= 5
+    return converted
+
+
+@pytest.mark.parametrize(
+    "name", ["armhf-6.1.0-50-hung-task", "armhf-6.1.0-50-mod-warn", "armhf-6.1.0-50-mod-bug"]
+)
+def test_arm_pre_5x_backtrace_entries_without_a_header_give_the_title(name: str) -> None:
+    """A hung task's trace on 32-bit ARM has no "Call trace:" line before its entries in
+    either shape: the title still comes from the waiting function, and module entries
+    ("(f [mod]) from") are entries too."""
+    text = (DATA / f"{name}.log").read_text()
+    assert _facts(parse_log(_arm_verbose_backtrace(text).encode())) == _facts(
+        parse_log(text.encode())
+    )
