@@ -123,3 +123,32 @@ def test_arm_pre_5x_backtrace_entries_without_a_header_give_the_title(name: str)
     assert _facts(parse_log(_arm_verbose_backtrace(text).encode())) == _facts(
         parse_log(text.encode())
     )
+
+
+@pytest.mark.parametrize("name", ["ubuntu-syslog-false-alarms", "rhel6-syslog-hung-task"])
+def test_journal_without_hostnames_reads_like_syslog(name: str) -> None:
+    """``journalctl --no-hostname`` (systemd 239+) prints "Sep 21 17:06:49 kernel: ..."
+    and "Sep 21 17:06:49 dnf[804]: ...": the kernel's lines keep their report and the
+    programs' lines stay no reports."""
+    text = (DATA / f"{name}.log").read_text()
+    no_host, n = re.subn(r"^(\w{3} +\d+ [\d:]+) \S+ ", r"\1 ", text, flags=re.M)
+    assert n == len(text.splitlines())
+    once = parse_log(text.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(no_host.encode())) == _facts(once)
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-hung-task"])
+def test_console_logs_read_back_from_the_journal_without_hostnames(name: str) -> None:
+    """``journalctl -k --no-hostname``: the record's text after the date and "kernel:",
+    its printk timestamp kept or not."""
+    text = (DATA / f"{name}.log").read_text()
+    stamp = re.compile(r"^\[ *[\d.]+\] ", re.M)
+    once = parse_log(text.encode())
+    assert once and once[0].frames
+    for keep in (True, False):
+        journal = "".join(
+            "Nov 26 21:00:00 kernel: " + (line if keep else stamp.sub("", line))
+            for line in text.splitlines(keepends=True)
+        )
+        assert _facts(parse_log(journal.encode())) == _facts(once)
