@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus import syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 
@@ -42,6 +43,23 @@ def test_every_record_written_twice_reads_as_once(name: str) -> None:
     once = parse_log(text.encode())
     assert once
     assert _facts(parse_log(doubled.encode())) == _facts(once)
+
+
+def test_a_stamped_repeat_in_a_single_console_stream_is_kept() -> None:
+    """x86's stack scan can print one " ? f+0x1/0x2" guess twice within a microsecond
+    (syzkaller corpus 160): with the header printed once, the repeat is the kernel's."""
+    text = syz_log("160")
+    repeat = "[  190.757101]  ? syscall_return_slowpath+0x2fb/0x9d0\n"
+    assert repeat * 2 in text
+    (rep,) = [r for r in parse_log(text.encode()) if "syscall_return_slowpath" in _names(r)]
+    once = parse_log(text.replace(repeat * 2, repeat).encode())
+    twice = _names(rep)
+    (shorter,) = [_names(r) for r in once if "syscall_return_slowpath" in _names(r)]
+    assert len(twice) == len(shorter) + 1
+
+
+def _names(rep: Report) -> list[str]:
+    return [f.function for f in rep.frames]
 
 
 def test_a_repeated_line_without_a_timestamp_is_kept() -> None:

@@ -174,6 +174,7 @@ class _Window:
     skip_text: bool = False
     cpu_traceback: bool = False
     prev_raw: str = ""
+    echo: bool = False  # every record comes twice (see feed)
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -188,8 +189,13 @@ class _Window:
         if n and raw[:1] == "*" and is_replay_marker(raw):
             self._drop_cut_line(line_start)
             return True
-        if n and raw == self.prev_raw and is_echo(raw, self.prev_raw):
-            return True  # the same record again from a second console: read it once
+        if n and raw == self.prev_raw:
+            # The header printed twice with its stamp: two consoles feed this capture, and
+            # every record comes twice. Without that a repeat is the kernel's own (x86
+            # prints one " ? f+0x1/0x2" guess twice in the same microsecond).
+            self.echo = self.echo or (n == 1 and is_echo(raw, raw))
+            if self.echo:
+                return True  # the same record again from a second console: read it once
         self.prev_raw = raw
         if (
             self.tag
