@@ -80,6 +80,14 @@ def is_report_start(raw: str) -> bool:
     return not any(r.search(raw) for r in oopses.REPORT_START_IGNORES)
 
 
+def is_echo(raw: str, prev: str) -> bool:
+    """Is ``raw`` the previous line printed again, printk timestamp and all? The kernel
+    stamps each record once (kernel/printk/printk.c, ``print_time()``), so a record read
+    twice in a row with the same stamp is one record that two consoles (or a console and
+    a ``dmesg -w`` in the same terminal) both wrote to the capture."""
+    return raw == prev and make_line(raw, 0, 0).timestamp is not None
+
+
 def extract(
     text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int, first_no: int
 ) -> Extracted:
@@ -133,7 +141,9 @@ def _read_limit(
             raw = text[s:] if e == -1 else text[s:e]
             if _absorbed(kind, raw) and text.count("\n", start, s) <= kind.absorb_lines:
                 continue
-            if is_report_start(raw):
+            prev_end = s - 1
+            prev = text[text.rfind("\n", 0, prev_end) + 1 : prev_end] if s else ""
+            if is_report_start(raw) and not is_echo(raw, prev):
                 seen += 1
                 if seen == 2:
                     limit = s
@@ -163,6 +173,8 @@ class _Window:
     text_lines: int = 0
     skip_text: bool = False
     cpu_traceback: bool = False
+    prev_raw: str = ""
+    echo: bool = False  # every record comes twice (see feed)
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -177,6 +189,14 @@ class _Window:
         if n and raw[:1] == "*" and is_replay_marker(raw):
             self._drop_cut_line(line_start)
             return True
+        if n and raw == self.prev_raw:
+            # The header printed twice with its stamp: two consoles feed this capture, and
+            # every record comes twice. Without that a repeat is the kernel's own (x86
+            # prints one " ? f+0x1/0x2" guess twice in the same microsecond).
+            self.echo = self.echo or (n == 1 and is_echo(raw, raw))
+            if self.echo:
+                return True  # the same record again from a second console: read it once
+        self.prev_raw = raw
         if (
             self.tag
             and n

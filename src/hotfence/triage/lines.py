@@ -8,8 +8,9 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format, also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
-  ``2026-11-24T21:45:01+0000 host kernel:`` and ``-o short-monotonic``
-  (``[  123.456789] host kernel: ``);
+  ``2026-11-24T21:45:01+0000 host kernel:``, ``--no-hostname`` (no host) and ``-o short-monotonic``
+  (``[  123.456789] host kernel: ``); OpenWrt's ``logread`` (ubox) writes a ctime date
+  and the facility, no host: ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles.
 
@@ -30,11 +31,16 @@ CONSOLE = "console"
 SYSLOG = "syslog"
 _CALLER_RE = re.compile(r"[CT]\d+")
 
-_SYSLOG = (
-    r"(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"  # Nov 24 21:45:01[.123456]
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"  # ISO 8601
-    r" \S+ (?:[\w.]+ )?(?i:kernel): ?"
+# Nov 24 21:45:01[.123456], logread's ctime "Sun Sep  1 19:30:19 2019", or ISO 8601.
+_DATE = (
+    r"(?:(?i:(?:[a-z]{3} )?[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?(?: \d{4})?"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
 )
+# The host field; logread has none, and its "kern.warn" facility takes that place;
+# ``journalctl --no-hostname`` leaves it out ("Sep 21 17:06:49 kernel: ..."). A host
+# holds no ":" or brackets, so "kernel:" or "dnf[804]:" is never taken for one.
+_HOST = r"(?:[^\s:\[\]]+ )?"
+_SYSLOG = _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?i:kernel): ?"
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
@@ -49,12 +55,11 @@ _PREFIX_RE = re.compile(
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
 # A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
-# "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...". The identifier says who wrote
+# "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...", logread's "Sun Sep  1 19:30:19
+# 2019 daemon.warn odhcpd[99]: ...". The identifier says who wrote
 # it. (journalctl's short-monotonic "[ 123.4] host ident: " is _MONOTONIC_RE's.)
 _SYSLOG_ANY_RE = re.compile(
-    r"^(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
-    r" \S+ (?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    r"^" + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
 
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).

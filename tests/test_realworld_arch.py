@@ -1,0 +1,172 @@
+"""Non-x86 log shapes seen in crash logs users paste (two consoles in one capture, ...),
+tested by reshaping the recorded real logs in ``data/realworld`` (see its README.md)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from corpus import syz_log
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def _facts(reports: list[Report]) -> list[tuple[object, ...]]:
+    return [
+        (r.title, r.type, r.comm, r.pid, r.cpu, r.kernel_release, r.taint, r.corrupted)
+        + tuple(f.function for f in r.frames)
+        for r in reports
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ppc64le-6.1.0-50-mod-null",
+        "arm64-6.1.0-50-mod-warn",
+        "armhf-6.1.0-50-mod-bug",
+        "s390x-6.1.0-50-sysrq-crash",
+        "riscv64-6.12.117+deb13-mod-softlockup",
+    ],
+)
+def test_every_record_written_twice_reads_as_once(name: str) -> None:
+    """A capture fed by two consoles (a serial console and hvc0, or the console and a
+    ``dmesg -w`` in one terminal) holds every record twice in a row, with the one
+    timestamp printk gave it: one crash, with its task and its frames read once."""
+    text = (DATA / f"{name}.log").read_text()
+    doubled = "".join(line + line for line in text.splitlines(keepends=True))
+    once = parse_log(text.encode())
+    assert once
+    assert _facts(parse_log(doubled.encode())) == _facts(once)
+
+
+def test_a_stamped_repeat_in_a_single_console_stream_is_kept() -> None:
+    """x86's stack scan can print one " ? f+0x1/0x2" guess twice within a microsecond
+    (syzkaller corpus 160): with the header printed once, the repeat is the kernel's."""
+    text = syz_log("160")
+    repeat = "[  190.757101]  ? syscall_return_slowpath+0x2fb/0x9d0\n"
+    assert repeat * 2 in text
+    (rep,) = [r for r in parse_log(text.encode()) if "syscall_return_slowpath" in _names(r)]
+    once = parse_log(text.replace(repeat * 2, repeat).encode())
+    twice = _names(rep)
+    (shorter,) = [_names(r) for r in once if "syscall_return_slowpath" in _names(r)]
+    assert len(twice) == len(shorter) + 1
+
+
+def _names(rep: Report) -> list[str]:
+    return [f.function for f in rep.frames]
+
+
+def test_a_repeated_line_without_a_timestamp_is_kept() -> None:
+    """Without a printk stamp two equal lines may be two records (a frame of a recursion
+    printed twice): only stamped echoes are dropped."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text()
+    bare = "".join(line.split("] ", 1)[-1] for line in text.splitlines(keepends=True))
+    (rep,) = parse_log(bare.encode())
+    frame = next(line for line in bare.splitlines() if "hotfence_crash_write+" in line)
+    (twice,) = parse_log(bare.replace(frame + "\n", frame + "\n" + frame + "\n").encode())
+    names = [f.function for f in rep.frames]
+    i = names.index("hotfence_crash_write")
+    assert [f.function for f in twice.frames] == names[: i + 1] + names[i:]
+
+
+def _logread(syslog: str) -> str:
+    """A syslog file in OpenWrt's ``logread`` shape (ubox log/logread.c prints
+    ``"%s %s.%s%s %s\\n"``: ctime's date, facility.priority, " kernel:" for the kernel's
+    records, the message): no host, and the year after the time."""
+    out = []
+    for line in syslog.splitlines(keepends=True):
+        m = re.match(r"(\w{3} +\d+ [\d:]+) \S+ (kernel: |[^:]+: )", line)
+        assert m is not None, line
+        kernel = m[2] == "kernel: "
+        date = datetime.strptime(f"2023 {m[1]}", "%Y %b %d %H:%M:%S").strftime("%a %b %e %T %Y")
+        fac = "kern.warn kernel: " if kernel else f"daemon.warn {m[2]}"
+        out.append(f"{date} {fac}{line[m.end() :]}")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("name", ["ubuntu-syslog-false-alarms", "rhel6-syslog-hung-task"])
+def test_openwrt_logread_lines_read_like_syslog(name: str) -> None:
+    """A router's ``logread`` output: the kernel's lines keep their report (frames
+    included) and the programs' ``WARNING:`` / ``INFO:`` lines stay no reports."""
+    syslog = (DATA / f"{name}.log").read_text()
+    logread = _logread(syslog)
+    assert " kernel: " in logread and re.search(r"^\w{3} \w{3} [ \d]\d [\d:]{8} 2023 ", logread)
+    once = parse_log(syslog.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(logread.encode())) == _facts(once)
+
+
+@pytest.mark.parametrize("name", ["armhf-6.1.0-50-mod-warn", "mips-4.19-oops", "arm64-serror"])
+def test_console_logs_relayed_by_logread_keep_their_report(name: str) -> None:
+    text = (DATA / f"{name}.log").read_text()
+    relayed = "".join(
+        f"Sun Sep  1 19:30:19 2019 kern.warn kernel: {line}"
+        for line in text.splitlines(keepends=True)
+    )
+    once = parse_log(text.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(relayed.encode())) == _facts(once)
+
+
+def _arm_verbose_backtrace(text: str) -> str:
+    """32-bit ARM's unwinder entries in the shape kernels up to 5.x print
+    (arch/arm/kernel/traps.c dump_backtrace_entry(): "[<%08lx>] (%ps) from [<%08lx>]
+    (%pS)"), from the recorded 6.1 logs' " %ps from %pS" entries."""
+    entry = re.compile(r"^(\[ *[\d.]+\] ) ([\w.]+(?: \[\w+\])?) from (\S+(?: \[\w+\])?)$", re.M)
+    count = iter(range(1, 1 << 20))
+
+    def old(m: re.Match[str]) -> str:
+        pc = 0xC0100000 + 0x40 * next(count)
+        return f"{m[1]}[<{pc:08x}>] ({m[2]}) from [<{pc + 0x20:08x}>] ({m[3]})"
+
+    converted, n = entry.subn(old, text)
+    assert n >= 5
+    return converted
+
+
+@pytest.mark.parametrize(
+    "name", ["armhf-6.1.0-50-hung-task", "armhf-6.1.0-50-mod-warn", "armhf-6.1.0-50-mod-bug"]
+)
+def test_arm_pre_5x_backtrace_entries_without_a_header_give_the_title(name: str) -> None:
+    """A hung task's trace on 32-bit ARM has no "Call trace:" line before its entries in
+    either shape: the title still comes from the waiting function, and module entries
+    ("(f [mod]) from") are entries too."""
+    text = (DATA / f"{name}.log").read_text()
+    assert _facts(parse_log(_arm_verbose_backtrace(text).encode())) == _facts(
+        parse_log(text.encode())
+    )
+
+
+@pytest.mark.parametrize("name", ["ubuntu-syslog-false-alarms", "rhel6-syslog-hung-task"])
+def test_journal_without_hostnames_reads_like_syslog(name: str) -> None:
+    """``journalctl --no-hostname`` (systemd 239+) prints "Sep 21 17:06:49 kernel: ..."
+    and "Sep 21 17:06:49 dnf[804]: ...": the kernel's lines keep their report and the
+    programs' lines stay no reports."""
+    text = (DATA / f"{name}.log").read_text()
+    no_host, n = re.subn(r"^(\w{3} +\d+ [\d:]+) \S+ ", r"\1 ", text, flags=re.M)
+    assert n == len(text.splitlines())
+    once = parse_log(text.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(no_host.encode())) == _facts(once)
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-hung-task"])
+def test_console_logs_read_back_from_the_journal_without_hostnames(name: str) -> None:
+    """``journalctl -k --no-hostname``: the record's text after the date and "kernel:",
+    its printk timestamp kept or not."""
+    text = (DATA / f"{name}.log").read_text()
+    stamp = re.compile(r"^\[ *[\d.]+\] ", re.M)
+    once = parse_log(text.encode())
+    assert once and once[0].frames
+    for keep in (True, False):
+        journal = "".join(
+            "Nov 26 21:00:00 kernel: " + (line if keep else stamp.sub("", line))
+            for line in text.splitlines(keepends=True)
+        )
+        assert _facts(parse_log(journal.encode())) == _facts(once)
