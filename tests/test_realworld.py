@@ -539,3 +539,29 @@ def test_module_frames_of_2_6_x86_64_printk_address_keep_their_module() -> None:
     assert (rep.rip.function, rep.rip.module) == ("ext3_journal_start_sb", "ext3")
     assert [f.function for f in rep.frames][:3] == own["frames"]
     assert rep.frames[0].module == "ext3"
+
+
+# 32-bit ARM's unwinder (CONFIG_ARM_UNWIND) prints no "Call trace:" header. Before 5.x,
+# and with CONFIG_BACKTRACE_VERBOSE since, arch/arm/kernel/traps.c dump_backtrace_entry()
+# prints each entry with its addresses: "[<%08lx>] (%ps) from [<%08lx>] (%pS)".
+_ARM_QUIET_ENTRY = re.compile(
+    r"(?m)^(\[ *[0-9.]+\]) +([A-Za-z_][\w.]*) from ([A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+)$"
+)
+
+
+def test_a_headerless_arm_trace_with_addresses_titles_the_report() -> None:
+    text = (DATA / "armhf-6.1.0-50-hung-task.log").read_text()
+    verbose, n = _ARM_QUIET_ENTRY.subn(r"\1 [<c0a1b2c4>] (\2) from [<c0a1b8f0>] (\3)", text)
+    assert n > 9 and "Call trace:" not in verbose
+    reports = parse_log(verbose.encode())
+    assert len(reports) == EXPECTED["armhf-6.1.0-50-hung-task"]["reports"]
+    rep = reports[0]
+    assert rep.title == "INFO: task hung in mnt_want_write"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames][:5] == [
+        "__schedule",
+        "schedule",
+        "percpu_rwsem_wait",
+        "__percpu_down_read",
+        "mnt_want_write",
+    ]
