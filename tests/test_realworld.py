@@ -565,3 +565,39 @@ def test_a_headerless_arm_trace_with_addresses_titles_the_report() -> None:
         "__percpu_down_read",
         "mnt_want_write",
     ]
+
+
+# Without hardlockup_panic, 3.x-4.x kernel/watchdog.c watchdog_overflow_callback() reports
+# a hard lockup through WARN(1, "Watchdog detected hard LOCKUP on cpu %d") instead of
+# panic(): warn_slowpath_common() prints the cut-here line, "WARNING: CPU: %d PID: %d at
+# %s:%d %pS()", the message, then the trace and "---[ end trace %016llx ]---".
+_HARD_LOCKUP_PANIC = (
+    "NMI watchdog: Watchdog detected hard LOCKUP on cpu 5\n",
+    "Kernel panic - not syncing: Hard LOCKUP\n",
+)
+_HARD_LOCKUP_WARN = (
+    "------------[ cut here ]------------\n",
+    "WARNING: CPU: 5 PID: 23451 at kernel/watchdog.c:393 watchdog_overflow_callback+0x121/0x140()\n",
+    "Watchdog detected hard LOCKUP on cpu 5\n",
+)
+
+
+def test_a_hard_lockup_reported_through_warn_is_one_hang() -> None:
+    lines = (DATA / "rhel7-hard-lockup-nmi-panic.log").read_text().splitlines(keepends=True)
+    stamp = lines[0][: lines[0].index("]") + 2]
+    assert [ln[len(stamp) :] for ln in lines[:2]] == list(_HARD_LOCKUP_PANIC)
+    body = "".join(lines[2:])
+    for old, new in (
+        ("panic+0xe8/0x21f", "warn_slowpath_common+0x68/0xa0"),
+        ("nmi_panic+0x3f/0x40", "warn_slowpath_fmt+0x5c/0x80"),
+    ):
+        assert old in body
+        body = body.replace(old, new)
+    body = re.sub(r"Kernel Offset: .*", "---[ end trace 2e4f6a5c1d3b7e90 ]---", body)
+    text = "".join(stamp + ln for ln in _HARD_LOCKUP_WARN) + body
+    (rep,) = parse_log(text.encode())  # the WARN's message line starts no report of its own
+    assert rep.title == "BUG: hard lockup in mydrv_tx_complete"
+    assert rep.type == "HANG"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert (rep.cpu, rep.pid, rep.comm) == (5, 23451, "java")
+    assert rep.kernel_release == "3.10.0-1160.el7.x86_64"

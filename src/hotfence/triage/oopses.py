@@ -950,6 +950,16 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "WARNING:",
         [
+            # kernel/watchdog.c (3.x-4.x; watchdog_hld.c 4.13-4.x) watchdog_overflow_callback():
+            # without hardlockup_panic the perf NMI watchdog reports a hard lockup through
+            # WARN(1, "Watchdog detected hard LOCKUP on cpu %d") on the locked CPU itself.
+            # Its trace is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was
+            # stuck, as in the panicking form of the "Kernel panic" kind.
+            _F(
+                rx(r"WARNING: .* at \S*kernel/watchdog(?:_hld)?\.c:\d+ watchdog_overflow_callback"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_AFTER_NMI),
+            ),
             _F(
                 rx(r"WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)"),
                 "WARNING: ODEBUG bug in {1}",
@@ -1152,6 +1162,9 @@ OOPSES: tuple[OopsKind, ...] = (
             r"(?i)warning: .* uses (deprecated v2 capabilities|wireless extensions)",
             r"XFS \(\w+\): WARNING",
         ),
+        # The hard lockup WARN above prints its message on the next line.
+        absorbs=("Watchdog detected hard LOCKUP on cpu",),
+        absorb_lines=1,
     ),
     _k(
         "INFO:",
