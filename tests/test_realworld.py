@@ -601,3 +601,47 @@ def test_a_hard_lockup_reported_through_warn_is_one_hang() -> None:
     assert not rep.corrupted, rep.corrupted_reason
     assert (rep.cpu, rep.pid, rep.comm) == (5, 23451, "java")
     assert rep.kernel_release == "3.10.0-1160.el7.x86_64"
+
+
+# util-linux dmesg -e / -H (print_record(), DMESG_TIMEFTM_RELTIME) prints "[%b%e %H:%M] "
+# for a message in a new minute and "[  %+8.06f] " (the seconds since the previous
+# message) for the others: how many operators paste an oops.
+_PRINTK_TIME = re.compile(r"^\[ *(\d+\.\d+)\] ")
+
+
+def _as_dmesg_reltime(text: str) -> str:
+    out, last = [], None
+    for ln in text.splitlines(keepends=True):
+        m = _PRINTK_TIME.match(ln)
+        if m is None:
+            out.append(ln)
+            continue
+        t = float(m.group(1))
+        if last is None:
+            stamp = "[Nov26 21:40] "  # the recording took under a minute: one time break
+        else:
+            delta = t - last
+            stamp = f"[  {delta:+8.06f}] " if delta < 10 else f"[ {delta:+9.06f}] "
+        last = t
+        out.append(stamp + ln[m.end() :])
+    return "".join(out)
+
+
+def test_an_oops_pasted_from_dmesg_reltime_reads_as_the_console_one() -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    reltime = _as_dmesg_reltime(console)
+    assert "[  +0.000" in reltime and "[Nov26 21:40] " in reltime
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(reltime.encode())
+    assert rep.title == want.title
+    assert rep.title.endswith("in hotfence_crash_null_deref")
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) > 3
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )

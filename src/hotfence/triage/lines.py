@@ -10,7 +10,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
   ``2026-11-24T21:45:01+0000 host kernel:`` and ``-o short-monotonic``
   (``[  123.456789] host kernel: ``);
-* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``;
+* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
+  (the time since the previous message) — ``dmesg -e`` / ``-H``;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
@@ -44,6 +45,9 @@ _PREFIX_RE = re.compile(
     r"\[ *(?P<ts>\d+\.\d+)\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"  # [ 1.2][T3], [ 1.2] [T3]
     r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
     r"|\[(?P<wall>[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4})\] ?"  # dmesg -T
+    # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
+    # when the minute changes, else the seconds since the previous message, "[  +0.000005] "
+    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6})\] ?"
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     r")"
 )
