@@ -645,3 +645,34 @@ def test_an_oops_pasted_from_dmesg_reltime_reads_as_the_console_one() -> None:
         want.comm,
         want.kernel_release,
     )
+
+
+# powerpc's own hard lockup detector (arch/powerpc/kernel/watchdog.c) prints the locked
+# CPU's line, print_modules() and show_regs() as the soft lockup detector does: the same
+# recorded registers and trace after "Watchdog CPU:%d Hard LOCKUP" (wd_lockup_ipi(),
+# 4.13-5.x) or "CPU %d self-detected hard LOCKUP @ %pS" (soft_nmi_interrupt(), 5.x+).
+_PPC_SOFT_LOCKUP = "watchdog: BUG: soft lockup - CPU#1 stuck for 6s! [sh:85]"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Watchdog CPU:1 Hard LOCKUP",
+        "watchdog: CPU 1 self-detected hard LOCKUP @ hotfence_crash_softlockup+0x3c/0x70"
+        " [hotfence_crash]",
+    ],
+)
+def test_a_powerpc_hard_lockup_is_a_hang_titled_where_it_spun(line: str) -> None:
+    text = (DATA / "ppc64le-6.1.0-50-mod-softlockup.log").read_text()
+    assert text.count(_PPC_SOFT_LOCKUP) == 1
+    (rep,) = parse_log(text.replace(_PPC_SOFT_LOCKUP, line).encode())
+    assert rep.title == "BUG: hard lockup in hotfence_crash_softlockup"
+    assert rep.type == "HANG"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.looping_function == "hotfence_crash_softlockup"
+    assert (rep.cpu, rep.pid, rep.comm) == (1, 85, "sh")
+    assert [f.function for f in rep.frames][:3] == [
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+        "proc_reg_write",
+    ]

@@ -655,6 +655,13 @@ _SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:")
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
 
+_PPC_HARD_LOCKUP = _F(
+    rx(r"Watchdog CPU:\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
+    "BUG: hard lockup in {1}",
+    stack=_s(*_RIP_TRACE),
+    looping=True,
+)
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -1593,6 +1600,14 @@ OOPSES: tuple[OopsKind, ...] = (
             )
         ],
     ),
+    # arch/powerpc/kernel/watchdog.c (4.13+), powerpc's own hard lockup detector: the locked
+    # CPU prints "Watchdog CPU:%d Hard LOCKUP" (wd_lockup_ipi(), 4.13-5.x) or "CPU %d
+    # self-detected hard LOCKUP @ %pS" (soft_nmi_interrupt(), "watchdog: " before it since
+    # 5.x), then print_modules() and show_regs(): NIP, LR and the trace where it spun.
+    # ("Watchdog CPU:%d detected Hard LOCKUP other CPUS:%*pbl" before it is the CPU that
+    # noticed, no report of its own.)
+    _k("Hard LOCKUP", [_PPC_HARD_LOCKUP], shape=r"Watchdog CPU:\d+ Hard LOCKUP"),
+    _k("self-detected hard LOCKUP @", [_PPC_HARD_LOCKUP]),
     # arch/x86/kernel/cpu/mce/core.c print_mce(): "mce: [Hardware Error]: CPU 7: Machine
     # Check Exception: 5 Bank 4: be00000000800400"; a hardware error, no kernel stack.
     _k(
