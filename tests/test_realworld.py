@@ -676,3 +676,25 @@ def test_a_powerpc_hard_lockup_is_a_hang_titled_where_it_spun(line: str) -> None
         "hotfence_crash_write",
         "proc_reg_write",
     ]
+
+
+# On a serial console a program's output without a newline is followed directly by the
+# kernel's next line: "...partial text[    2.247555] Kernel panic - ...". Here /init's
+# shell is the program; its words are made up, the kernel lines are the recording's.
+def test_kernel_lines_glued_after_a_programs_output_stay_the_reports() -> None:
+    text = (DATA / "arm64-6.1.0-50-kill-init.log").read_text()
+    glued = text
+    for line, fragment in (
+        ("[    2.247555] Kernel panic", "sh: exiting with stat"),
+        ("[    2.248123] Hardware name", "us 3"),
+        ("[    2.249167]  do_exit+", "/init: line 4: "),
+    ):
+        assert glued.count(f"\n{line}") == 1
+        glued = glued.replace(f"\n{line}", f"\n{fragment}{line}")
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(glued.encode())
+    assert rep.title == want.title == "kernel panic: Attempted to kill init!"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (1, 1, "init", "6.1.0-50-arm64")
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert "do_exit" in [f.function for f in rep.frames]

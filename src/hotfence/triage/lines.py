@@ -12,7 +12,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   (``[  123.456789] host kernel: ``);
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
   (the time since the previous message) — ``dmesg -e`` / ``-H``;
-* ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles.
+* ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
+  and any program's unterminated output before a printk timestamp on a serial console.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -60,6 +61,10 @@ _SYSLOG_ANY_RE = re.compile(
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
     r" \S+ (?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
+
+# A printk line that a console printed right after a program's output without a newline
+# ("panic: runtime e[ 4.5] Kernel panic - ..."): the kernel's "[%5lu.%06lu]" time, anywhere.
+_GLUED_RE = re.compile(r"\[ *(\d+\.\d{6})\](?:\[ *([CT]\d+)\])? ")
 
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
 _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
@@ -109,6 +114,10 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         if m2 is not None:
             # journalctl -k without printk timestamps: one stream, like a plain console.
             return raw[m2.end() :], SYSLOG, None
+        g = _GLUED_RE.search(raw) if "[" in raw else None
+        if g is not None:
+            # A program's unterminated write on the same serial console, then printk's line.
+            return raw[g.end() :], g.group(2) or CONSOLE, float(g.group(1))
         return raw, "", None
     ts = float(m.group("ts")) if m.group("ts") else None
     ctx = m.group("ctx") or m.group("ctx2")
