@@ -606,7 +606,7 @@ def test_a_hard_lockup_reported_through_warn_is_one_hang() -> None:
 # util-linux dmesg -e / -H (print_record(), DMESG_TIMEFTM_RELTIME) prints "[%b%e %H:%M] "
 # for a message in a new minute and "[  %+8.06f] " (the seconds since the previous
 # message) for the others: how many operators paste an oops.
-_PRINTK_TIME = re.compile(r"^\[ *(\d+\.\d+)\] ")
+_PRINTK_TIME = re.compile(r"(?m)^\[ *(\d+\.\d+)\] ")
 
 
 def _as_dmesg_reltime(text: str) -> str:
@@ -698,3 +698,30 @@ def test_kernel_lines_glued_after_a_programs_output_stay_the_reports() -> None:
     assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (1, 1, "init", "6.1.0-50-arm64")
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert "do_exit" in [f.function for f in rep.frames]
+
+
+# journalctl and syslog daemons write the month with strftime's "%b", in the locale of
+# whoever reads or writes the log: glibc's ru_RU, de_DE, fr_FR and es_ES abbreviations.
+_LOCALE_MONTHS = ["апр", "Mär", "févr.", "dic"]
+
+
+@pytest.mark.parametrize("month", _LOCALE_MONTHS)
+def test_a_journal_in_another_locale_is_read_as_the_kernels(month: str) -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    # journalctl -k: "%b %d %H:%M:%S host kernel: " instead of the printk time
+    journal = _PRINTK_TIME.sub(f"{month} 17 13:18:15 node-a kernel: ", console)
+    assert journal.count(" node-a kernel: ") > 300
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(journal.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
+@pytest.mark.parametrize("month", _LOCALE_MONTHS)
+def test_programs_lines_in_another_locale_are_no_reports(month: str) -> None:
+    text = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    assert text.count("Nov 24 ") == text.count("\n")  # every line is syslog's
+    (rep,) = parse_log(text.replace("Nov 24 ", f"{month} 24 ").encode())
+    assert rep.title == EXPECTED["ubuntu-syslog-false-alarms"]["title"]

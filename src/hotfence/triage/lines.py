@@ -32,8 +32,12 @@ CONSOLE = "console"
 SYSLOG = "syslog"
 _CALLER_RE = re.compile(r"[CT]\d+")
 
+# The month as strftime's "%b" writes it in the reader's locale: journalctl and syslog
+# daemons print "Nov", "апр", "Mär", "févr.", "dic". A log read as bytes is decoded as
+# latin-1 (parser.parse_log), where a UTF-8 letter is two or three chars in \x80-\xff.
+_MONTH = r"(?:[^\W\d_]|[\x80-\xff]){3,12}\.?"
 _SYSLOG = (
-    r"(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"  # Nov 24 21:45:01[.123456]
+    r"(?:" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?"  # Nov 24 21:45:01[.123456]
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"  # ISO 8601
     r" \S+ (?:[\w.]+ )?(?i:kernel): ?"
 )
@@ -57,7 +61,7 @@ _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
 # "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...". The identifier says who wrote
 # it. (journalctl's short-monotonic "[ 123.4] host ident: " is _MONOTONIC_RE's.)
 _SYSLOG_ANY_RE = re.compile(
-    r"^(?:(?i:[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?"
+    r"^(?:" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
     r" \S+ (?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
