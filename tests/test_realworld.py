@@ -725,3 +725,16 @@ def test_programs_lines_in_another_locale_are_no_reports(month: str) -> None:
     assert text.count("Nov 24 ") == text.count("\n")  # every line is syslog's
     (rep,) = parse_log(text.replace("Nov 24 ", f"{month} 24 ").encode())
     assert rep.title == EXPECTED["ubuntu-syslog-false-alarms"]["title"]
+
+
+# Two consoles captured into one log (console=ttyS0 console=hvc0, a BMC's serial-over-LAN
+# beside the serial log) print every printk record twice in a row, time and all.
+def test_an_oops_printed_twice_by_two_consoles_is_one_report() -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    doubled = "".join(ln + ln for ln in console.splitlines(keepends=True))
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(doubled.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.cpu, rep.pid, rep.comm) == (want.cpu, want.pid, want.comm)

@@ -55,6 +55,10 @@ _PANIC_GRACE_LINES = 8
 _REGISTER_DUMP_RE = re.compile(
     r"^\s*(?:RIP|RSP|RAX|RBX|RCX|RDX|RSI|RDI|RBP|R\d{1,2}|FS|GS|CS|DS|ES|CR\d|DR\d|PKRU|Code):?\s"
 )
+# A printk time with its microseconds: two lines in a row with the same one and the same
+# text are one record printed twice (console=ttyS0 console=hvc0 captured together, a
+# BMC's SOL beside the serial log). Seconds-only syslog times can repeat legitimately.
+_PRINTK_TIME_RE = re.compile(r"\[ *\d+\.\d{6}\]")
 # Bound on a report's own text when nothing marks its end.
 _MAX_OWN_LINES = 1500
 
@@ -162,6 +166,7 @@ class _Window:
     text_lines: int = 0
     skip_text: bool = False
     cpu_traceback: bool = False
+    prev_raw: str = ""
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -185,6 +190,9 @@ class _Window:
             return self._other_context()
         if self.own_done and self.since_done > self.tail:
             return False  # enough read after the report ended (it may still hold its panic)
+        if n and raw == self.prev_raw and _PRINTK_TIME_RE.search(raw, 0, 80) is not None:
+            return True  # the same printk record again: a second console's copy of it
+        self.prev_raw = raw
         if self.second is not None and not self.task_ctx:
             self.after_second += 1
             if self.after_second > _TAIL_LINES:
