@@ -738,3 +738,29 @@ def test_an_oops_printed_twice_by_two_consoles_is_one_report() -> None:
     assert not rep.corrupted, rep.corrupted_reason
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert (rep.cpu, rep.pid, rep.comm) == (want.cpu, want.pid, want.comm)
+
+
+# More ways the same records reach an operator: journalctl's -o short-full ("%a %F %T %Z"
+# wall time), -o short-unix (seconds since the epoch) and -o short-delta (monotonic time
+# and "<delta>", systemd logs-show.c output_timestamp_monotonic()); util-linux dmesg -d
+# ("[%5ld.%06ld <%12.06f>] ", DMESG_TIMEFTM_TIME_DELTA).
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "Sat 2026-11-28 13:02:16 CET node-a kernel: ",
+        "Сб 2026-11-28 13:02:16 MSK node-a kernel: ",
+        "1795870936.334241 node-a kernel: ",
+        "[{t:12.6f} <    0.000151>] node-a kernel: ",
+        "[{t:12.6f} <    0.000151>] ",
+    ],
+)
+def test_journal_and_dmesg_time_formats_are_read_as_the_kernels(prefix: str) -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    text = _PRINTK_TIME.sub(lambda m: prefix.format(t=float(m.group(1))), console)
+    assert len(_PRINTK_TIME.findall(console)) > 300 and not _PRINTK_TIME.search(text)
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)

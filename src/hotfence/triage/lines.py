@@ -36,18 +36,25 @@ _CALLER_RE = re.compile(r"[CT]\d+")
 # daemons print "Nov", "апр", "Mär", "févr.", "dic". A log read as bytes is decoded as
 # latin-1 (parser.parse_log), where a UTF-8 letter is two or three chars in \x80-\xff.
 _MONTH = r"(?:[^\W\d_]|[\x80-\xff]){3,12}\.?"
-_SYSLOG = (
-    r"(?:" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?"  # Nov 24 21:45:01[.123456]
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"  # ISO 8601
-    r" \S+ (?:[\w.]+ )?(?i:kernel): ?"
+# The times a syslog / journal line starts with: "Nov 24 21:45:01[.123456]", ISO 8601,
+# and journalctl's -o short-full ("Sat 2026-11-24 21:45:01 CET", the weekday in the
+# locale too) and -o short-unix ("1795556701.123456").
+_WALL = (
+    r"(?:" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|" + _MONTH + r" \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+"
+    r"|\d{9,}\.\d{6})"
 )
+_SYSLOG = _WALL + r" \S+ (?:[\w.]+ )?(?i:kernel): ?"
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
     r"(?:"
-    r"\[ *(?P<ts>\d+\.\d+)\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"  # [ 1.2][T3], [ 1.2] [T3]
+    # [ 1.2][T3], [ 1.2] [T3]; dmesg -d and journalctl -o short-delta add the time since
+    # the previous message: "[    6.059134 <    0.000151>]"
+    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"
     r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
     r"|\[(?P<wall>[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4})\] ?"  # dmesg -T
     # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
@@ -60,11 +67,7 @@ _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
 # A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
 # "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...". The identifier says who wrote
 # it. (journalctl's short-monotonic "[ 123.4] host ident: " is _MONOTONIC_RE's.)
-_SYSLOG_ANY_RE = re.compile(
-    r"^(?:" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?"
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
-    r" \S+ (?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
-)
+_SYSLOG_ANY_RE = re.compile(r"^" + _WALL + r" \S+ (?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: ")
 
 # A printk line that a console printed right after a program's output without a newline
 # ("panic: runtime e[ 4.5] Kernel panic - ..."): the kernel's "[%5lu.%06lu]" time, anywhere.
@@ -138,7 +141,7 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
 # have the same shape ("[ 1.2] usb 1-1: new device"), so only a log whose kernel lines
 # name a host ("[ 1.2] host kernel: ...", journal_host) is read this way.
 _MONOTONIC_RE = re.compile(
-    r"\[ *\d+\.\d+\] (?P<host>[^\s\[]\S*) (?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    r"\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] (?P<host>[^\s\[]\S*) (?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
 # The first few " kernel: " hits decide (a journal is one format), looked for near the
 # start only: a journal of a boot opens with the kernel's own lines, and a console log
