@@ -539,3 +539,252 @@ def test_module_frames_of_2_6_x86_64_printk_address_keep_their_module() -> None:
     assert (rep.rip.function, rep.rip.module) == ("ext3_journal_start_sb", "ext3")
     assert [f.function for f in rep.frames][:3] == own["frames"]
     assert rep.frames[0].module == "ext3"
+
+
+# 32-bit ARM's unwinder (CONFIG_ARM_UNWIND) prints no "Call trace:" header. Before 5.x,
+# and with CONFIG_BACKTRACE_VERBOSE since, arch/arm/kernel/traps.c dump_backtrace_entry()
+# prints each entry with its addresses: "[<%08lx>] (%ps) from [<%08lx>] (%pS)".
+_ARM_QUIET_ENTRY = re.compile(
+    r"(?m)^(\[ *[0-9.]+\]) +([A-Za-z_][\w.]*) from ([A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+)$"
+)
+
+
+def test_a_headerless_arm_trace_with_addresses_titles_the_report() -> None:
+    text = (DATA / "armhf-6.1.0-50-hung-task.log").read_text()
+    verbose, n = _ARM_QUIET_ENTRY.subn(r"\1 [<c0a1b2c4>] (\2) from [<c0a1b8f0>] (\3)", text)
+    assert n > 9 and "Call trace:" not in verbose
+    reports = parse_log(verbose.encode())
+    assert len(reports) == EXPECTED["armhf-6.1.0-50-hung-task"]["reports"]
+    rep = reports[0]
+    assert rep.title == "INFO: task hung in mnt_want_write"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames][:5] == [
+        "__schedule",
+        "schedule",
+        "percpu_rwsem_wait",
+        "__percpu_down_read",
+        "mnt_want_write",
+    ]
+
+
+# Without hardlockup_panic, 3.x-4.x kernel/watchdog.c watchdog_overflow_callback() reports
+# a hard lockup through WARN(1, "Watchdog detected hard LOCKUP on cpu %d") instead of
+# panic(): warn_slowpath_common() prints the cut-here line, "WARNING: CPU: %d PID: %d at
+# %s:%d %pS()", the message, then the trace and "---[ end trace %016llx ]---".
+_HARD_LOCKUP_PANIC = (
+    "NMI watchdog: Watchdog detected hard LOCKUP on cpu 5\n",
+    "Kernel panic - not syncing: Hard LOCKUP\n",
+)
+_HARD_LOCKUP_WARN = (
+    "------------[ cut here ]------------\n",
+    "WARNING: CPU: 5 PID: 23451 at kernel/watchdog.c:393 watchdog_overflow_callback+0x121/0x140()\n",
+    "Watchdog detected hard LOCKUP on cpu 5\n",
+)
+
+
+def test_a_hard_lockup_reported_through_warn_is_one_hang() -> None:
+    lines = (DATA / "rhel7-hard-lockup-nmi-panic.log").read_text().splitlines(keepends=True)
+    stamp = lines[0][: lines[0].index("]") + 2]
+    assert [ln[len(stamp) :] for ln in lines[:2]] == list(_HARD_LOCKUP_PANIC)
+    body = "".join(lines[2:])
+    for old, new in (
+        ("panic+0xe8/0x21f", "warn_slowpath_common+0x68/0xa0"),
+        ("nmi_panic+0x3f/0x40", "warn_slowpath_fmt+0x5c/0x80"),
+    ):
+        assert old in body
+        body = body.replace(old, new)
+    body = re.sub(r"Kernel Offset: .*", "---[ end trace 2e4f6a5c1d3b7e90 ]---", body)
+    text = "".join(stamp + ln for ln in _HARD_LOCKUP_WARN) + body
+    (rep,) = parse_log(text.encode())  # the WARN's message line starts no report of its own
+    assert rep.title == "BUG: hard lockup in mydrv_tx_complete"
+    assert rep.type == "HANG"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert (rep.cpu, rep.pid, rep.comm) == (5, 23451, "java")
+    assert rep.kernel_release == "3.10.0-1160.el7.x86_64"
+
+
+# util-linux dmesg -e / -H (print_record(), DMESG_TIMEFTM_RELTIME) prints "[%b%e %H:%M] "
+# for a message in a new minute and "[  %+8.06f] " (the seconds since the previous
+# message) for the others: how many operators paste an oops.
+_PRINTK_TIME = re.compile(r"(?m)^\[ *(\d+\.\d+)\] ")
+
+
+def _as_dmesg_reltime(text: str) -> str:
+    out, last = [], None
+    for ln in text.splitlines(keepends=True):
+        m = _PRINTK_TIME.match(ln)
+        if m is None:
+            out.append(ln)
+            continue
+        t = float(m.group(1))
+        if last is None:
+            stamp = "[Nov26 21:40] "  # the recording took under a minute: one time break
+        else:
+            delta = t - last
+            stamp = f"[  {delta:+8.06f}] " if delta < 10 else f"[ {delta:+9.06f}] "
+        last = t
+        out.append(stamp + ln[m.end() :])
+    return "".join(out)
+
+
+def test_an_oops_pasted_from_dmesg_reltime_reads_as_the_console_one() -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    reltime = _as_dmesg_reltime(console)
+    assert "[  +0.000" in reltime and "[Nov26 21:40] " in reltime
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(reltime.encode())
+    assert rep.title == want.title
+    assert rep.title.endswith("in hotfence_crash_null_deref")
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) > 3
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )
+
+
+# powerpc's own hard lockup detector (arch/powerpc/kernel/watchdog.c) prints the locked
+# CPU's line, print_modules() and show_regs() as the soft lockup detector does: the same
+# recorded registers and trace after "Watchdog CPU:%d Hard LOCKUP" (wd_lockup_ipi(),
+# 4.13-5.x) or "CPU %d self-detected hard LOCKUP @ %pS" (soft_nmi_interrupt(), 5.x+).
+_PPC_SOFT_LOCKUP = "watchdog: BUG: soft lockup - CPU#1 stuck for 6s! [sh:85]"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Watchdog CPU:1 Hard LOCKUP",
+        "watchdog: CPU 1 self-detected hard LOCKUP @ hotfence_crash_softlockup+0x3c/0x70"
+        " [hotfence_crash]",
+    ],
+)
+def test_a_powerpc_hard_lockup_is_a_hang_titled_where_it_spun(line: str) -> None:
+    text = (DATA / "ppc64le-6.1.0-50-mod-softlockup.log").read_text()
+    assert text.count(_PPC_SOFT_LOCKUP) == 1
+    (rep,) = parse_log(text.replace(_PPC_SOFT_LOCKUP, line).encode())
+    assert rep.title == "BUG: hard lockup in hotfence_crash_softlockup"
+    assert rep.type == "HANG"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.looping_function == "hotfence_crash_softlockup"
+    assert (rep.cpu, rep.pid, rep.comm) == (1, 85, "sh")
+    assert [f.function for f in rep.frames][:3] == [
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+        "proc_reg_write",
+    ]
+
+
+# On a serial console a program's output without a newline is followed directly by the
+# kernel's next line: "...partial text[    2.247555] Kernel panic - ...". Here /init's
+# shell is the program; its words are made up, the kernel lines are the recording's.
+def test_kernel_lines_glued_after_a_programs_output_stay_the_reports() -> None:
+    text = (DATA / "arm64-6.1.0-50-kill-init.log").read_text()
+    glued = text
+    for line, fragment in (
+        ("[    2.247555] Kernel panic", "sh: exiting with stat"),
+        ("[    2.248123] Hardware name", "us 3"),
+        ("[    2.249167]  do_exit+", "/init: line 4: "),
+    ):
+        assert glued.count(f"\n{line}") == 1
+        glued = glued.replace(f"\n{line}", f"\n{fragment}{line}")
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(glued.encode())
+    assert rep.title == want.title == "kernel panic: Attempted to kill init!"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (1, 1, "init", "6.1.0-50-arm64")
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert "do_exit" in [f.function for f in rep.frames]
+
+
+# journalctl and syslog daemons write the month with strftime's "%b", in the locale of
+# whoever reads or writes the log: glibc's ru_RU, de_DE, fr_FR and es_ES abbreviations.
+_LOCALE_MONTHS = ["апр", "Mär", "févr.", "dic"]
+
+
+@pytest.mark.parametrize("month", _LOCALE_MONTHS)
+def test_a_journal_in_another_locale_is_read_as_the_kernels(month: str) -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    # journalctl -k: "%b %d %H:%M:%S host kernel: " instead of the printk time
+    journal = _PRINTK_TIME.sub(f"{month} 17 13:18:15 node-a kernel: ", console)
+    assert journal.count(" node-a kernel: ") > 300
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(journal.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
+@pytest.mark.parametrize("month", _LOCALE_MONTHS)
+def test_programs_lines_in_another_locale_are_no_reports(month: str) -> None:
+    text = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    assert text.count("Nov 24 ") == text.count("\n")  # every line is syslog's
+    (rep,) = parse_log(text.replace("Nov 24 ", f"{month} 24 ").encode())
+    assert rep.title == EXPECTED["ubuntu-syslog-false-alarms"]["title"]
+
+
+# Two consoles captured into one log (console=ttyS0 console=hvc0, a BMC's serial-over-LAN
+# beside the serial log) print every printk record twice in a row, time and all.
+def test_an_oops_printed_twice_by_two_consoles_is_one_report() -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    doubled = "".join(ln + ln for ln in console.splitlines(keepends=True))
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(doubled.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.cpu, rep.pid, rep.comm) == (want.cpu, want.pid, want.comm)
+
+
+# More ways the same records reach an operator: journalctl's -o short-full ("%a %F %T %Z"
+# wall time), -o short-unix (seconds since the epoch) and -o short-delta (monotonic time
+# and "<delta>", systemd logs-show.c output_timestamp_monotonic()); util-linux dmesg -d
+# ("[%5ld.%06ld <%12.06f>] ", DMESG_TIMEFTM_TIME_DELTA).
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "Sat 2026-11-28 13:02:16 CET node-a kernel: ",
+        "Сб 2026-11-28 13:02:16 MSK node-a kernel: ",
+        "1795870936.334241 node-a kernel: ",
+        "[{t:12.6f} <    0.000151>] node-a kernel: ",
+        "[{t:12.6f} <    0.000151>] ",
+    ],
+)
+def test_journal_and_dmesg_time_formats_are_read_as_the_kernels(prefix: str) -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    text = _PRINTK_TIME.sub(lambda m: prefix.format(t=float(m.group(1))), console)
+    assert len(_PRINTK_TIME.findall(console)) > 300 and not _PRINTK_TIME.search(text)
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
+# Before 5.x mm/oom_kill.c printed a kill on two lines: oom_kill_process() announced the
+# victim, "%s: Kill process %d (%s) score %u or sacrifice child", and __oom_kill_process()
+# the kill, "Killed process %d (%s) total-vm:%lukB, ..." (a child's pid when one was
+# sacrificed). 5.x+ prints the one line "Out of memory: Killed process ...".
+_OOM_KILLED = "Out of memory: Killed process 86 (dd) total-vm:"
+
+
+@pytest.mark.parametrize("victim", ["86 (dd)", "87 (dd)"])
+def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str) -> None:
+    text = (DATA / "arm64-6.1.0-50-oom.log").read_text()
+    line = next(ln for ln in text.splitlines(keepends=True) if _OOM_KILLED in ln)
+    stamp = line[: line.index("]") + 2]
+    two = (
+        f"{stamp}Out of memory: Kill process 86 (dd) score 912 or sacrifice child\n"
+        + line.replace("Out of memory: Killed process 86 (dd)", f"Killed process {victim}")
+    )
+    (rep,) = parse_log(text.replace(line, two).encode())
+    want = EXPECTED["arm64-6.1.0-50-oom"]
+    assert rep.title == want["title"] and rep.type == "OOM-KILL"
+    assert (rep.pid, rep.comm, rep.cpu) == (want["pid"], want["comm"], want["cpu"])
+    assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
+    assert "Killed process" in rep.text.splitlines()[-1]

@@ -8,11 +8,15 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format, also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
-  ``2026-11-24T21:45:01+0000 host kernel:``, ``--no-hostname`` (no host) and ``-o short-monotonic``
-  (``[  123.456789] host kernel: ``); OpenWrt's ``logread`` (ubox) writes a ctime date
-  and the facility, no host: ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
-* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``;
-* ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles.
+  ``2026-11-24T21:45:01+0000 host kernel:``, ``--no-hostname`` (no host), ``-o short-full``
+  (``Sat 2026-11-24 21:45:01 CET``), ``-o short-unix`` and ``-o short-monotonic``
+  (``[  123.456789] host kernel: ``), the month in the reader's locale; OpenWrt's
+  ``logread`` (ubox) writes a ctime date and the facility, no host:
+  ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
+* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
+  (the time since the previous message) — ``dmesg -e`` / ``-H``;
+* ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
+  and any program's unterminated output before a printk timestamp on a serial console.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -31,10 +35,18 @@ CONSOLE = "console"
 SYSLOG = "syslog"
 _CALLER_RE = re.compile(r"[CT]\d+")
 
-# Nov 24 21:45:01[.123456], logread's ctime "Sun Sep  1 19:30:19 2019", or ISO 8601.
+# The month as strftime's "%b" writes it in the reader's locale: journalctl and syslog
+# daemons print "Nov", "апр", "Mär", "févr.", "dic". A log read as bytes is decoded as
+# latin-1 (parser.parse_log), where a UTF-8 letter is two or three chars in \x80-\xff.
+_MONTH = r"(?:[^\W\d_]|[\x80-\xff]){3,12}\.?"
+# The times a syslog / journal line starts with: "Nov 24 21:45:01[.123456]", logread's
+# ctime "Sun Sep  1 19:30:19 2019", ISO 8601, journalctl's -o short-full ("Sat 2026-11-24
+# 21:45:01 CET", the weekday in the locale too) and -o short-unix ("1795556701.123456").
 _DATE = (
-    r"(?:(?i:(?:[a-z]{3} )?[a-z]{3} +\d{1,2} \d\d:\d\d:\d\d)(?:\.\d+)?(?: \d{4})?"
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)"
+    r"(?:(?:" + _MONTH + r" )?" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?(?: \d{4})?"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|" + _MONTH + r" \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+"
+    r"|\d{9,}\.\d{6})"
 )
 # The host field; logread has none, and its "kern.warn" facility takes that place;
 # ``journalctl --no-hostname`` leaves it out ("Sep 21 17:06:49 kernel: ..."). A host
@@ -47,9 +59,14 @@ _PREFIX_RE = re.compile(
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
     r"(?:"
-    r"\[ *(?P<ts>\d+\.\d+)\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"  # [ 1.2][T3], [ 1.2] [T3]
+    # [ 1.2][T3], [ 1.2] [T3]; dmesg -d and journalctl -o short-delta add the time since
+    # the previous message: "[    6.059134 <    0.000151>]"
+    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"
     r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
     r"|\[(?P<wall>[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4})\] ?"  # dmesg -T
+    # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
+    # when the minute changes, else the seconds since the previous message, "[  +0.000005] "
+    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6})\] ?"
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     r")"
 )
@@ -61,6 +78,10 @@ _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
 _SYSLOG_ANY_RE = re.compile(
     r"^" + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
+
+# A printk line that a console printed right after a program's output without a newline
+# ("panic: runtime e[ 4.5] Kernel panic - ..."): the kernel's "[%5lu.%06lu]" time, anywhere.
+_GLUED_RE = re.compile(r"\[ *(\d+\.\d{6})\](?:\[ *([CT]\d+)\])? ")
 
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
 _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
@@ -110,6 +131,10 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         if m2 is not None:
             # journalctl -k without printk timestamps: one stream, like a plain console.
             return raw[m2.end() :], SYSLOG, None
+        g = _GLUED_RE.search(raw) if "[" in raw else None
+        if g is not None:
+            # A program's unterminated write on the same serial console, then printk's line.
+            return raw[g.end() :], g.group(2) or CONSOLE, float(g.group(1))
         return raw, "", None
     ts = float(m.group("ts")) if m.group("ts") else None
     ctx = m.group("ctx") or m.group("ctx2")
@@ -126,7 +151,7 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
 # have the same shape ("[ 1.2] usb 1-1: new device"), so only a log whose kernel lines
 # name a host ("[ 1.2] host kernel: ...", journal_host) is read this way.
 _MONOTONIC_RE = re.compile(
-    r"\[ *\d+\.\d+\] (?P<host>[^\s\[]\S*) (?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    r"\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] (?P<host>[^\s\[]\S*) (?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
 # The first few " kernel: " hits decide (a journal is one format), looked for near the
 # start only: a journal of a boot opens with the kernel's own lines, and a console log

@@ -655,6 +655,13 @@ _SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:")
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
 
+_PPC_HARD_LOCKUP = _F(
+    rx(r"Watchdog CPU:\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
+    "BUG: hard lockup in {1}",
+    stack=_s(*_RIP_TRACE),
+    looping=True,
+)
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -950,6 +957,16 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "WARNING:",
         [
+            # kernel/watchdog.c (3.x-4.x; watchdog_hld.c 4.13-4.x) watchdog_overflow_callback():
+            # without hardlockup_panic the perf NMI watchdog reports a hard lockup through
+            # WARN(1, "Watchdog detected hard LOCKUP on cpu %d") on the locked CPU itself.
+            # Its trace is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was
+            # stuck, as in the panicking form of the "Kernel panic" kind.
+            _F(
+                rx(r"WARNING: .* at \S*kernel/watchdog(?:_hld)?\.c:\d+ watchdog_overflow_callback"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_AFTER_NMI),
+            ),
             _F(
                 rx(r"WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)"),
                 "WARNING: ODEBUG bug in {1}",
@@ -1152,6 +1169,9 @@ OOPSES: tuple[OopsKind, ...] = (
             r"(?i)warning: .* uses (deprecated v2 capabilities|wireless extensions)",
             r"XFS \(\w+\): WARNING",
         ),
+        # The hard lockup WARN above prints its message on the next line.
+        absorbs=("Watchdog detected hard LOCKUP on cpu",),
+        absorb_lines=1,
     ),
     _k(
         "INFO:",
@@ -1580,6 +1600,14 @@ OOPSES: tuple[OopsKind, ...] = (
             )
         ],
     ),
+    # arch/powerpc/kernel/watchdog.c (4.13+), powerpc's own hard lockup detector: the locked
+    # CPU prints "Watchdog CPU:%d Hard LOCKUP" (wd_lockup_ipi(), 4.13-5.x) or "CPU %d
+    # self-detected hard LOCKUP @ %pS" (soft_nmi_interrupt(), "watchdog: " before it since
+    # 5.x), then print_modules() and show_regs(): NIP, LR and the trace where it spun.
+    # ("Watchdog CPU:%d detected Hard LOCKUP other CPUS:%*pbl" before it is the CPU that
+    # noticed, no report of its own.)
+    _k("Hard LOCKUP", [_PPC_HARD_LOCKUP], shape=r"Watchdog CPU:\d+ Hard LOCKUP"),
+    _k("self-detected hard LOCKUP @", [_PPC_HARD_LOCKUP]),
     # arch/x86/kernel/cpu/mce/core.c print_mce(): "mce: [Hardware Error]: CPU 7: Machine
     # Check Exception: 5 Bank 4: be00000000800400"; a hardware error, no kernel stack.
     _k(

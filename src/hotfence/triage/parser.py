@@ -277,7 +277,8 @@ def _release_from_banner(text: str, reports: list[Report], from_bytes: bool) -> 
 
 
 _KILLED_RE = re.compile(
-    r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Kill(?:ed)? process (?P<pid>\d+) \((?P<comm>[^)]*)\)"
+    r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Kill(?:ed)? process"
+    r" (?P<pid>\d+) \((?P<comm>[^)]*)\)(?P<announce> score \d+ or sacrifice child)?"
 )
 _OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely exceeds this
 
@@ -294,11 +295,20 @@ def _oom_reports(
     block_start: int | None = None
     prev_end = lo
     counter = _LineCounter(text)
+    # Before 5.x the killer announced its choice, "Out of memory: Kill process N (comm)
+    # score S or sacrifice child" (mm/oom_kill.c oom_kill_process()), then printed the
+    # kill, "Killed process M (comm) total-vm:..." (__oom_kill_process(); M is a child
+    # when one was sacrificed): one kill, one report, through the "Killed" line.
+    announced: tuple[int, int, re.Match[str]] | None = None  # (start, end, match)
+    kills: list[tuple[int, int, re.Match[str], bool]] = []  # (start, end, match, memcg)
     for s, e in events:
         if s < lo:
             continue
         line = text[s:e]
         if "invoked oom-killer" in line:
+            if announced is not None:  # no "Killed" line followed: the announcement alone
+                kills.append((*announced, False))
+                announced = None
             block_start = s
             continue
         m = _KILLED_RE.search(line)
@@ -306,11 +316,24 @@ def _oom_reports(
             continue
         start = block_start if block_start is not None else s
         block_start = None
+        if m.group("announce"):
+            if announced is not None:
+                kills.append((*announced, False))
+            announced = (start, e, m)
+            continue
+        memcg = False
+        if announced is not None:
+            start, memcg = announced[0], announced[2].group("memcg") is not None
+            announced = None
+        kills.append((start, e, m, memcg))
+    if announced is not None:
+        kills.append((*announced, False))
+    for start, e, m, memcg in kills:
         lines = list(iter_lines(text, start, e, counter.number(start)))[-_OOM_BLOCK_LINES:]
         if not lines:
             continue
         texts = [ln.text for ln in lines]
-        where = "memory cgroup out of memory" if m.group("memcg") else "out of memory"
+        where = "memory cgroup out of memory" if m.group("memcg") or memcg else "out of memory"
         title = normalise(f"{where}: killed process {m.group('comm')}")
         rep = Report(
             title=_out(title, from_bytes),

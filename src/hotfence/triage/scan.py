@@ -79,6 +79,7 @@ SCAN_NEEDLES = (
     "CFI failure",
     "Kernel bug detected",
     "hard LOCKUP",
+    "Hard LOCKUP",
     "Machine Check Exception",
     "SYZFA",
 )  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"

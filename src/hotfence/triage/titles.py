@@ -97,12 +97,12 @@ _HEADERLESS_STACKS = (
         r":\n *[\w.]+\+0x[0-9a-f]+/0x"
     ),
 )
-# One entry of 32-bit ARM's unwinder (arch/arm/kernel/traps.c dump_backtrace_entry()):
-# "[<pc>] (f) from [<pc>] (g+0x1/0x2)" up to 5.x, " f from g+0x1/0x2" since. Neither
-# kernel prints a header before them when the ARM unwinder (CONFIG_ARM_UNWIND) runs.
+# An entry of that unwinder: " f from g+0x18/0x1c" (5.x+), or with the addresses
+# (dump_backtrace_entry() before 5.x and with CONFIG_BACKTRACE_VERBOSE since:
+# "[<c0a1b2c4>] (f) from [<c0a1b8f0>] (g+0x54/0xe8)"; 3.x printed "(f+0x1/0x2)" first).
 _ARM_ENTRY_RE = re.compile(
-    r" *(?:\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\) from \[<"
-    r"|[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+)"
+    r" *(?:[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
+    r"|\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\) from \[<)"
 )
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
 
@@ -401,8 +401,8 @@ def _stack_frames_impl(
                 found = True
                 break
             if not found and part is oopses.CALL_TRACE:
-                # 32-bit ARM's unwinder prints no header: its trace starts at the
-                # first entry line.
+                # 32-bit ARM's unwinder (CONFIG_ARM_UNWIND) prints no header: its trace
+                # starts at the first "from" line (_ARM_ENTRY_RE).
                 li = next(
                     (i for i in range(start, len(lines)) if _ARM_ENTRY_RE.match(lines[i])),
                     len(lines),
