@@ -97,6 +97,21 @@ def test_lost_call_trace_header_still_gives_frames() -> None:
     assert lost == kept and "setup_net" in lost
 
 
+def test_a_xen_pv_guests_segment_selectors_keep_the_faulting_function() -> None:
+    """x86_64 __show_regs() prints "RIP: %04lx:" with the code segment; a Xen PV guest's
+    kernel runs in Xen's flat segments (RPL cleared by Xen): "RIP: e030:", "RSP: e02b:".
+    A general protection fault prints no "IP:" line, so RIP's line alone names the function:
+    syzkaller's 4.8 GPF report with its selectors rewritten to the Xen PV ones."""
+    native = syz_log("13")
+    assert native.count("RIP: 0010:[<") == 1 and native.count("RSP: 0018:") == 1
+    xen = native.replace("RIP: 0010:[<", "RIP: e030:[<").replace("RSP: 0018:", "RSP: e02b:")
+    (want,) = parse_log(native.encode())
+    (rep,) = parse_log(xen.encode())
+    assert want.title == "general protection fault in logfs_init_inode"
+    assert rep.title == want.title
+    assert rep.rip is not None and rep.rip.function == "logfs_init_inode.isra.6"
+
+
 def test_userspace_lines_alone_are_no_reports() -> None:
     log = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
     userspace = "".join(ln + "\n" for ln in log.splitlines() if " kernel: " not in ln)
