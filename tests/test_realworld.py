@@ -112,6 +112,27 @@ def test_a_xen_pv_guests_segment_selectors_keep_the_faulting_function() -> None:
     assert rep.rip is not None and rep.rip.function == "logfs_init_inode.isra.6"
 
 
+@pytest.mark.parametrize("entry", ["entry_SYSCALL_64_fastpath", "system_call_fastpath"])
+def test_a_lockup_entered_by_a_pre_4_12_syscall_is_titled_by_the_syscall(entry: str) -> None:
+    """Before 4.12 x86_64's entry_64.S called the syscall table straight from its fast
+    path: no do_syscall_64 frame, the trace ends "SyS_rmdir" then "entry_SYSCALL_64_fastpath"
+    (4.1-4.11) or "system_call_fastpath" (2.6.x-3.x, RHEL 6/7). syzkaller's soft lockup in
+    rmdir in that wording is still titled by the syscall, not "in corrupted"."""
+    text = syz_log("266")
+    text, dropped = re.subn(r"(?m)^.* do_syscall_64\+0x[0-9a-f]+/0x[0-9a-f]+\n", "", text)
+    assert dropped == 1
+    for new, old in (
+        ("SyS_rmdir+", "__x64_sys_rmdir+"),
+        (entry + "+", "entry_SYSCALL_64_after_hwframe+"),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "BUG: soft lockup in rmdir"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames][-2:] == ["SyS_rmdir", entry]
+
+
 def test_userspace_lines_alone_are_no_reports() -> None:
     log = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
     userspace = "".join(ln + "\n" for ln in log.splitlines() if " kernel: " not in ln)

@@ -113,6 +113,10 @@ _STALL_ANCHORS = [
         "do_fast_syscall_",
         "sysenter_dispatch",
         "tracesys_phase2",
+        # x86_64's syscall entry before do_syscall_64 (4.12): 2.6.x-3.x system_call's
+        # "system_call_fastpath", 4.1-4.11 "entry_SYSCALL_64_fastpath" (entry_64.S).
+        "^system_call_fastpath$",
+        "^entry_SYSCALL_64_fastpath$",
         "el0_svc_handler",
         "invoke_syscall",
         "ret_fast_syscall",
