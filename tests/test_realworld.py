@@ -133,6 +133,42 @@ def test_a_lockup_entered_by_a_pre_4_12_syscall_is_titled_by_the_syscall(entry: 
     assert [f.function for f in rep.frames][-2:] == ["SyS_rmdir", entry]
 
 
+def _as_kmsg_records(text: str, host: str = "") -> str:
+    """Each printk line of a console log as /dev/kmsg writes it (printk.c
+    info_print_ext_header(): "level,seq,usec,flag;text"), optionally as a netconsole
+    receiver's syslog relays it: its date and the sender's host, no identifier."""
+    out = []
+    for seq, ln in enumerate(text.splitlines(keepends=True)):
+        m = _PRINTK_TIME.match(ln)
+        if m is None:
+            out.append(ln)
+            continue
+        usec = round(float(m.group(1)) * 1e6)
+        head = f"Nov 26 21:40:07 {host} " if host else ""
+        out.append(f"{head}4,{seq},{usec},-;{ln[m.end() :]}")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("host", ["", "guest"])
+def test_an_oops_read_from_dev_kmsg_or_netconsole_reads_as_the_console_one(host: str) -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    kmsg = _as_kmsg_records(console, host)
+    assert ",-;RIP: 0010:" in kmsg and _PRINTK_TIME.search(kmsg) is None
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(kmsg.encode())
+    assert rep.title == want.title and rep.title.endswith("in hotfence_crash_null_deref")
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) > 3
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+        want.taint,
+    )
+
+
 def test_userspace_lines_alone_are_no_reports() -> None:
     log = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
     userspace = "".join(ln + "\n" for ln in log.splitlines() if " kernel: " not in ln)
