@@ -97,6 +97,78 @@ def test_lost_call_trace_header_still_gives_frames() -> None:
     assert lost == kept and "setup_net" in lost
 
 
+def test_a_xen_pv_guests_segment_selectors_keep_the_faulting_function() -> None:
+    """x86_64 __show_regs() prints "RIP: %04lx:" with the code segment; a Xen PV guest's
+    kernel runs in Xen's flat segments (RPL cleared by Xen): "RIP: e030:", "RSP: e02b:".
+    A general protection fault prints no "IP:" line, so RIP's line alone names the function:
+    syzkaller's 4.8 GPF report with its selectors rewritten to the Xen PV ones."""
+    native = syz_log("13")
+    assert native.count("RIP: 0010:[<") == 1 and native.count("RSP: 0018:") == 1
+    xen = native.replace("RIP: 0010:[<", "RIP: e030:[<").replace("RSP: 0018:", "RSP: e02b:")
+    (want,) = parse_log(native.encode())
+    (rep,) = parse_log(xen.encode())
+    assert want.title == "general protection fault in logfs_init_inode"
+    assert rep.title == want.title
+    assert rep.rip is not None and rep.rip.function == "logfs_init_inode.isra.6"
+
+
+@pytest.mark.parametrize("entry", ["entry_SYSCALL_64_fastpath", "system_call_fastpath"])
+def test_a_lockup_entered_by_a_pre_4_12_syscall_is_titled_by_the_syscall(entry: str) -> None:
+    """Before 4.12 x86_64's entry_64.S called the syscall table straight from its fast
+    path: no do_syscall_64 frame, the trace ends "SyS_rmdir" then "entry_SYSCALL_64_fastpath"
+    (4.1-4.11) or "system_call_fastpath" (2.6.x-3.x, RHEL 6/7). syzkaller's soft lockup in
+    rmdir in that wording is still titled by the syscall, not "in corrupted"."""
+    text = syz_log("266")
+    text, dropped = re.subn(r"(?m)^.* do_syscall_64\+0x[0-9a-f]+/0x[0-9a-f]+\n", "", text)
+    assert dropped == 1
+    for new, old in (
+        ("SyS_rmdir+", "__x64_sys_rmdir+"),
+        (entry + "+", "entry_SYSCALL_64_after_hwframe+"),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "BUG: soft lockup in rmdir"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames][-2:] == ["SyS_rmdir", entry]
+
+
+def _as_kmsg_records(text: str, host: str = "") -> str:
+    """Each printk line of a console log as /dev/kmsg writes it (printk.c
+    info_print_ext_header(): "level,seq,usec,flag;text"), optionally as a netconsole
+    receiver's syslog relays it: its date and the sender's host, no identifier."""
+    out = []
+    for seq, ln in enumerate(text.splitlines(keepends=True)):
+        m = _PRINTK_TIME.match(ln)
+        if m is None:
+            out.append(ln)
+            continue
+        usec = round(float(m.group(1)) * 1e6)
+        head = f"Nov 26 21:40:07 {host} " if host else ""
+        out.append(f"{head}4,{seq},{usec},-;{ln[m.end() :]}")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("host", ["", "guest"])
+def test_an_oops_read_from_dev_kmsg_or_netconsole_reads_as_the_console_one(host: str) -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    kmsg = _as_kmsg_records(console, host)
+    assert ",-;RIP: 0010:" in kmsg and _PRINTK_TIME.search(kmsg) is None
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(kmsg.encode())
+    assert rep.title == want.title and rep.title.endswith("in hotfence_crash_null_deref")
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) > 3
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+        want.taint,
+    )
+
+
 def test_userspace_lines_alone_are_no_reports() -> None:
     log = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
     userspace = "".join(ln + "\n" for ln in log.splitlines() if " kernel: " not in ln)

@@ -15,6 +15,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
   (the time since the previous message) — ``dmesg -e`` / ``-H``;
+* ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
+  extended format), also after a netconsole receiver's syslog date and host;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
   and any program's unterminated output before a printk timestamp on a serial console.
 
@@ -71,6 +73,13 @@ _PREFIX_RE = re.compile(
     r")"
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
+# A /dev/kmsg record, as `cat /dev/kmsg` and netconsole's extended format write it (kernel
+# printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
+# microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
+# ";"); a netconsole receiver's syslog puts its date and the sender's host before it.
+_KMSG_HEAD = r"\d{1,4},\d+,(?P<us>\d+),[-+c](?P<fields>,[^;\s]*)?;"
+_KMSG_RE = re.compile(r"^(?:" + _DATE + r" " + _HOST + r")?" + _KMSG_HEAD)
+_KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
 # "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...", logread's "Sun Sep  1 19:30:19
 # 2019 daemon.warn odhcpd[99]: ...". The identifier says who wrote
@@ -127,6 +136,11 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
     m = _PREFIX_RE.match(raw)
     if m is None:
+        km = _KMSG_RE.match(raw) if ";" in raw else None
+        if km is not None:
+            fields = km.group("fields")
+            caller = _KMSG_CALLER_RE.search(fields) if fields else None
+            return raw[km.end() :], caller.group(1) if caller else CONSOLE, int(km["us"]) / 1e6
         m2 = _SYSLOG_ONLY_RE.match(raw)
         if m2 is not None:
             # journalctl -k without printk timestamps: one stream, like a plain console.
@@ -191,7 +205,10 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         mm = _MONOTONIC_RE.match(raw)
         return mm is not None and mm["host"] == journal and mm["ident"].lower() != "kernel"
     m = _SYSLOG_ANY_RE.match(raw)
-    return m is not None and m.group("ident").lower() != "kernel"
+    if m is None or m.group("ident").lower() == "kernel":
+        return False
+    # a netconsole receiver's line: the sender's kmsg record after the host, no identifier
+    return _KMSG_RE.match(raw) is None
 
 
 _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')

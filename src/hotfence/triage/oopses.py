@@ -113,6 +113,10 @@ _STALL_ANCHORS = [
         "do_fast_syscall_",
         "sysenter_dispatch",
         "tracesys_phase2",
+        # x86_64's syscall entry before do_syscall_64 (4.12): 2.6.x-3.x system_call's
+        # "system_call_fastpath", 4.1-4.11 "entry_SYSCALL_64_fastpath" (entry_64.S).
+        "^system_call_fastpath$",
+        "^entry_SYSCALL_64_fastpath$",
         "el0_svc_handler",
         "invoke_syscall",
         "ret_fast_syscall",
@@ -561,11 +565,14 @@ STRIP_FRAME_PREFIXES = (
     "ksys_",
 )
 
-# "RIP: 0010:func+0x1/0x2" and the other arches' equivalents.
+# "RIP: 0010:func+0x1/0x2" and the other arches' equivalents. x86_64 __show_regs() prints
+# the code segment as "%04lx": a Xen PV guest's kernel runs in Xen's flat segments, so its
+# oopses read "RIP: e030:..." (FLAT_KERNEL_CS64 with the RPL Xen clears), not "0010".
+_SEG = r"(?:[0-9]+|[0-9a-f]{4}):"
 _RIP = (
-    r"(?:IP|NIP|pc |PC is at):? (?:(?:[0-9]+:)?(?:{{PC}} +){0,2}(?::[\w.\-]+:)?\.?{{FUNC}}"
-    r"|(?:[0-9]+:)?0x[0-9a-f]+"
-    r"|(?:[0-9]+:)?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
+    r"(?:IP|NIP|pc |PC is at):? (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}(?::[\w.\-]+:)?\.?{{FUNC}}"
+    r"|(?:" + _SEG + r")?0x[0-9a-f]+"
+    r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
 # MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)".
 _RIP_OTHER = r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
