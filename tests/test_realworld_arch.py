@@ -170,3 +170,43 @@ def test_console_logs_read_back_from_the_journal_without_hostnames(name: str) ->
             for line in text.splitlines(keepends=True)
         )
         assert _facts(parse_log(journal.encode())) == _facts(once)
+
+
+def test_an_s390_program_check_without_a_bug_line_is_a_report() -> None:
+    """s390's die() (arch/s390/kernel/dumpstack.c) prints "<what>: <code> ilc:<n> [#1]"
+    for any program check in the kernel; after "kernel BUG at" it is "monitor event", for
+    an illegal instruction (traps.c illegal_op()) "illegal operation: 0001 ilc:1". The
+    recorded BUG, its BUG lines gone and its die() line in the illegal-operation wording,
+    is still one report, titled by the program check and the function in the PSW."""
+    text = (DATA / "s390x-6.1.0-50-mod-bug.log").read_text()
+    die = "monitor event: 0040 ilc:2 [#1] SMP"
+    assert die in text
+    kept = [
+        line
+        for line in text.splitlines(keepends=True)
+        if "cut here" not in line and "kernel BUG at" not in line
+    ]
+    illegal = "".join(kept).replace(die, "illegal operation: 0001 ilc:1 [#1] SMP")
+    (rep,) = parse_log(illegal.encode())
+    assert rep.title == "illegal operation in hotfence_crash_bug"
+    assert rep.type == "DoS"
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 85, 0, "6.1.0-50-s390x")
+    assert [f.function for f in rep.frames][:3] == [
+        "hotfence_crash_bug",
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+    ]
+    assert not rep.corrupted
+    # With its BUG line the die() line is part of the BUG report, not a second one.
+    (bug,) = parse_log(text.encode())
+    assert bug.title == "kernel BUG in hotfence_crash_bug"
+
+
+def test_an_s390_user_space_fault_is_no_report() -> None:
+    """arch/s390/mm/fault.c report_user_fault() prints "User process fault: interruption
+    code 0011 ilc:3" and the user registers: "ilc:" without die()'s "[#n]" counter."""
+    text = (DATA / "s390x-6.1.0-50-oom.log").read_text()
+    before = _facts(parse_log(text.encode()))
+    stamp = "[    3.700000] "
+    user = f"{stamp}User process fault: interruption code 0011 ilc:3 in libc.so.6[3ff8b080000+1c9000]\n"
+    assert _facts(parse_log((user + text).encode())) == before

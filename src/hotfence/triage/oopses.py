@@ -1581,6 +1581,21 @@ OOPSES: tuple[OopsKind, ...] = (
         absorbs=("WARNING:",),
         absorb_lines=3,
     ),
+    # arch/s390/kernel/dumpstack.c die(): "<what>: <interruption code> ilc:<n> [#1] ", the
+    # program check that killed the kernel ("illegal operation", "specification exception",
+    # "monitor event" for BUG(), "Oops" for a bad access), then show_regs()'s "Krnl PSW".
+    # s390's report of a user-space fault has "ilc:" too, never the "[#n]" die counter.
+    _k(
+        " ilc:",
+        [
+            _F(
+                rx(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
+                "{1} in {2}",
+                stack=_s(*_RIP_TRACE),
+            )
+        ],
+        shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
+    ),
     # arch/mips/kernel/traps.c do_bp() BUG(): "Kernel bug detected[#1]:", then show_regs().
     _k(
         "Kernel bug detected[#",
@@ -1668,6 +1683,8 @@ REPORT_START_IGNORES = tuple(
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
         r"Kernel bug detected\[#\d+\]",
+        # s390 die() after "kernel BUG at" or "Unable to handle kernel pointer dereference"
+        r"[A-Za-z]: [0-9a-f]{4} ilc:\d \[#\d+\]",
     )
 )
 
@@ -1846,6 +1863,16 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "VFS: Busy inodes after unmount (use-after-free)",
             "VFS: Close: file count is zero (use-after-free)",
             "divide error in",
+            # s390 die() for a program check in the kernel (arch/s390/kernel/traps.c):
+            # the counterparts of x86's invalid opcode, divide error and GPF.
+            "addressing exception in",
+            "data exception in",
+            "execute exception in",
+            "fixpoint divide exception in",
+            "illegal operation in",
+            "operand exception in",
+            "privileged operation in",
+            "specification exception in",
             "general protection fault in",
             "go runtime error",
             "invalid opcode in",

@@ -78,6 +78,7 @@ SCAN_NEEDLES = (
     "SError Interrupt",
     "CFI failure",
     "Kernel bug detected",
+    " ilc:",
     "hard LOCKUP",
     "Hard LOCKUP",
     "Machine Check Exception",
