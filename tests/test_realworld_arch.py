@@ -210,3 +210,36 @@ def test_an_s390_user_space_fault_is_no_report() -> None:
     stamp = "[    3.700000] "
     user = f"{stamp}User process fault: interruption code 0011 ilc:3 in libc.so.6[3ff8b080000+1c9000]\n"
     assert _facts(parse_log((user + text).encode())) == before
+
+
+@pytest.mark.parametrize(
+    ("die", "title", "kind"),
+    [
+        ("Unhandled kernel unaligned access", "Unhandled kernel unaligned access", "DoS"),
+        ("Reserved instruction in kernel code", "Reserved instruction in kernel code", "DoS"),
+        ("Oops", "Oops", "UNKNOWN"),
+    ],
+)
+def test_a_mips_die_line_alone_is_a_report(die: str, title: str, kind: str) -> None:
+    """MIPS (and LoongArch) die() prints "<what>[#1]:" on a line of its own, then the
+    registers and the trace. A bad access has "Unable to handle kernel paging request"
+    before it; an unaligned access (arch/mips/kernel/unaligned.c) or a reserved
+    instruction (traps.c do_ri()) has nothing else. The recorded oops without its fault
+    line, its die() line in each wording, is one report with its task and frames."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    first, rest = text.split("\n", 1)
+    assert "Unable to handle kernel paging request" in first
+    assert "Oops[#1]:" in rest
+    (rep,) = parse_log(rest.replace("Oops[#1]:", f"{die}[#1]:").encode())
+    assert rep.title == f"{title} in sysrq_handle_crash"
+    assert rep.type == kind
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+    assert [f.function for f in rep.frames][:3] == [
+        "sysrq_handle_crash",
+        "__handle_sysrq",
+        "write_sysrq_trigger",
+    ]
+    assert not rep.corrupted
+    # With its fault line the die() line is part of that report, not a second one.
+    (whole,) = parse_log(text.encode())
+    assert whole.title == "BUG: unable to handle kernel paging request in sysrq_handle_crash"

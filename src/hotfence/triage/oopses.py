@@ -1601,6 +1601,21 @@ OOPSES: tuple[OopsKind, ...] = (
         "Kernel bug detected[#",
         [_F(rx(r"Kernel bug detected\[#"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE))],
     ),
+    # arch/mips and arch/loongarch die(): "<what>[#1]:" alone on its line, then
+    # show_registers(): "Oops" after "Unable to handle kernel paging request", and the
+    # traps' own words ("Unhandled kernel unaligned access", "Reserved instruction in
+    # kernel code", ...) with no line before them.
+    _k(
+        "[#",
+        [
+            _F(
+                rx(r"([A-Z][A-Za-z -]*)\[#\d+\]:"),
+                "{1} in {2}",
+                stack=_s(*_RIP_TRACE),
+            )
+        ],
+        shape=r"(?:^|[\s:\]>])[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
+    ),
     # kernel/watchdog_hld.c / watchdog.c: the locked CPU's registers (its own NMI, or
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
     # function it was stuck in, not the panicking CPU's idle loop.
@@ -1683,6 +1698,8 @@ REPORT_START_IGNORES = tuple(
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
         r"Kernel bug detected\[#\d+\]",
+        # MIPS die() after "CPU 0 Unable to handle kernel paging request ..."
+        r"[A-Za-z]\[#\d+\]:\s*$",
         # s390 die() after "kernel BUG at" or "Unable to handle kernel pointer dereference"
         r"[A-Za-z]: [0-9a-f]{4} ilc:\d \[#\d+\]",
     )
@@ -1863,6 +1880,9 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "VFS: Busy inodes after unmount (use-after-free)",
             "VFS: Close: file count is zero (use-after-free)",
             "divide error in",
+            # MIPS die() for a trap in the kernel (arch/mips/kernel/traps.c, unaligned.c)
+            "Reserved instruction in kernel code in",
+            "Unhandled kernel unaligned access in",
             # s390 die() for a program check in the kernel (arch/s390/kernel/traps.c):
             # the counterparts of x86's invalid opcode, divide error and GPF.
             "addressing exception in",

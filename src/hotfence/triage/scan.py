@@ -79,6 +79,7 @@ SCAN_NEEDLES = (
     "CFI failure",
     "Kernel bug detected",
     " ilc:",
+    "[#",
     "hard LOCKUP",
     "Hard LOCKUP",
     "Machine Check Exception",
