@@ -243,3 +243,35 @@ def test_a_mips_die_line_alone_is_a_report(die: str, title: str, kind: str) -> N
     # With its fault line the die() line is part of that report, not a second one.
     (whole,) = parse_log(text.encode())
     assert whole.title == "BUG: unable to handle kernel paging request in sysrq_handle_crash"
+
+
+@pytest.mark.parametrize(
+    ("die", "title", "kind"),
+    [
+        ("Oops - illegal instruction", "Oops - illegal instruction", "DoS"),
+        ("Kernel BUG", "kernel BUG", "BUG"),
+    ],
+)
+def test_a_riscv_die_line_alone_is_a_report(die: str, title: str, kind: str) -> None:
+    """riscv's die() (arch/riscv/kernel/traps.c) prints "<what> [#1]" on a line of its
+    own: "Kernel BUG" after report_bug()'s "kernel BUG at", and for an illegal
+    instruction in the kernel (do_trap_insn_illegal()) "Oops - illegal instruction" with
+    nothing before it. The recorded BUG without its BUG lines, its die() line in each
+    wording, is one report with its task and its frames."""
+    text = (DATA / "riscv64-6.12.117+deb13-mod-bug.log").read_text()
+    assert "Kernel BUG [#1]" in text
+    kept = [
+        line
+        for line in text.splitlines(keepends=True)
+        if "cut here" not in line and "kernel BUG at" not in line
+    ]
+    (rep,) = parse_log("".join(kept).replace("Kernel BUG [#1]", f"{die} [#1]").encode())
+    assert rep.title == f"{title} in hotfence_crash_bug"
+    assert rep.type == kind
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 143, 0)
+    assert [f.function for f in rep.frames][:3] == [
+        "hotfence_crash_bug",
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+    ]
+    assert not rep.corrupted

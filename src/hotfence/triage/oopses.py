@@ -1435,7 +1435,15 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
         ],
     ),
-    _k("Kernel BUG", [_F(rx("Kernel BUG (.*)"), "kernel BUG {1}")]),
+    _k(
+        "Kernel BUG",
+        [
+            # riscv die() for BUG() whose "kernel BUG at" line was lost: the function
+            # is the one in epc, as for the line's own report.
+            _F(rx(r"Kernel BUG \[#\d+\]"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            _F(rx("Kernel BUG (.*)"), "kernel BUG {1}"),
+        ],
+    ),
     _k(
         "BUG kmalloc-",
         [_F(rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free"), _SLUB_REPORT],
@@ -1616,6 +1624,17 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=r"(?:^|[\s:\]>])[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
     ),
+    # arch/riscv/kernel/traps.c die(): "<what> [#1]" alone on its line, then the modules
+    # and show_regs(): "Oops" after a bad access, and the traps' "Oops - illegal
+    # instruction", "Oops - load access fault", ... with no line before them ("Kernel
+    # BUG [#1]", BUG()'s, is the "Kernel BUG" kind's).
+    _k(
+        " [#",
+        [
+            _F(rx(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
+        ],
+        shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
+    ),
     # kernel/watchdog_hld.c / watchdog.c: the locked CPU's registers (its own NMI, or
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
     # function it was stuck in, not the panicking CPU's idle loop.
@@ -1697,6 +1716,7 @@ REPORT_START_IGNORES = tuple(
         "Internal error:",
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
+        r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
         r"Kernel bug detected\[#\d+\]",
         # MIPS die() after "CPU 0 Unable to handle kernel paging request ..."
         r"[A-Za-z]\[#\d+\]:\s*$",
@@ -1883,6 +1903,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             # MIPS die() for a trap in the kernel (arch/mips/kernel/traps.c, unaligned.c)
             "Reserved instruction in kernel code in",
             "Unhandled kernel unaligned access in",
+            # riscv die() for an illegal instruction in the kernel (traps.c)
+            "Oops - illegal instruction in",
             # s390 die() for a program check in the kernel (arch/s390/kernel/traps.c):
             # the counterparts of x86's invalid opcode, divide error and GPF.
             "addressing exception in",
