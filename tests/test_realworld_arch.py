@@ -275,3 +275,36 @@ def test_a_riscv_die_line_alone_is_a_report(die: str, title: str, kind: str) -> 
         "hotfence_crash_write",
     ]
     assert not rep.corrupted
+
+
+@pytest.mark.parametrize(
+    ("die", "title", "kind"),
+    [
+        (
+            "Kernel access of bad area, sig: 11",
+            "BUG: unable to handle kernel paging request",
+            "MEMORY_SAFETY_BUG",
+        ),
+        ("Exception in kernel mode, sig: 4", "Exception in kernel mode", "DoS"),
+    ],
+)
+def test_a_powerpc_die_line_alone_is_a_report(die: str, title: str, kind: str) -> None:
+    """powerpc's __die() (arch/powerpc/kernel/traps.c) prints "Oops: <what>, sig: <n>
+    [#1]" before the registers: after bad_page_fault()'s "BUG: Kernel NULL pointer
+    dereference" the words are "Kernel access of bad area", for a program check in the
+    kernel "Exception in kernel mode". The recorded oops without its two fault lines, its
+    die() line in each wording, is still one report with its task and frames."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text()
+    line = "Oops: Kernel access of bad area, sig: 11 [#1]"
+    assert line in text
+    kept = [
+        raw
+        for raw in text.splitlines(keepends=True)
+        if "BUG: Kernel NULL pointer" not in raw and "Faulting instruction address" not in raw
+    ]
+    (rep,) = parse_log("".join(kept).replace(line, f"Oops: {die} [#1]").encode())
+    assert rep.title == f"{title} in hotfence_crash_null_deref"
+    assert rep.type == kind
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+    assert [f.function for f in rep.frames][:2] == ["hotfence_crash_do", "hotfence_crash_write"]
+    assert not rep.corrupted

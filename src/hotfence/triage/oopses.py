@@ -1635,6 +1635,24 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
     ),
+    # arch/powerpc/kernel/traps.c __die(): "Oops: <what>, sig: <n> [#1]", then the
+    # platform line, show_regs() and the trace. After "BUG: Kernel NULL pointer
+    # dereference" or "kernel BUG at" it is part of that report; alone (the line before
+    # it lost), a bad kernel access (bad_page_fault()'s "Kernel access of bad area") or
+    # a program check ("Exception in kernel mode") is still a report.
+    _k(
+        ", sig: ",
+        [
+            _F(
+                rx(r"Oops: Kernel access of bad area, sig: \d+ \[#"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _F(rx(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
+        ],
+        shape=r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
+    ),
     # kernel/watchdog_hld.c / watchdog.c: the locked CPU's registers (its own NMI, or
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
     # function it was stuck in, not the panicking CPU's idle loop.
@@ -1717,6 +1735,8 @@ REPORT_START_IGNORES = tuple(
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
+        # powerpc __die() after its "BUG: Kernel NULL pointer dereference" or "kernel BUG at"
+        r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
         r"Kernel bug detected\[#\d+\]",
         # MIPS die() after "CPU 0 Unable to handle kernel paging request ..."
         r"[A-Za-z]\[#\d+\]:\s*$",
@@ -1905,6 +1925,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "Unhandled kernel unaligned access in",
             # riscv die() for an illegal instruction in the kernel (traps.c)
             "Oops - illegal instruction in",
+            # powerpc __die() for a program check in the kernel (traps.c)
+            "Exception in kernel mode in",
             # s390 die() for a program check in the kernel (arch/s390/kernel/traps.c):
             # the counterparts of x86's invalid opcode, divide error and GPF.
             "addressing exception in",

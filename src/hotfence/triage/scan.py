@@ -80,6 +80,7 @@ SCAN_NEEDLES = (
     "Kernel bug detected",
     " ilc:",
     "[#",
+    ", sig: ",
     "hard LOCKUP",
     "Hard LOCKUP",
     "Machine Check Exception",
