@@ -170,3 +170,141 @@ def test_console_logs_read_back_from_the_journal_without_hostnames(name: str) ->
             for line in text.splitlines(keepends=True)
         )
         assert _facts(parse_log(journal.encode())) == _facts(once)
+
+
+def test_an_s390_program_check_without_a_bug_line_is_a_report() -> None:
+    """s390's die() (arch/s390/kernel/dumpstack.c) prints "<what>: <code> ilc:<n> [#1]"
+    for any program check in the kernel; after "kernel BUG at" it is "monitor event", for
+    an illegal instruction (traps.c illegal_op()) "illegal operation: 0001 ilc:1". The
+    recorded BUG, its BUG lines gone and its die() line in the illegal-operation wording,
+    is still one report, titled by the program check and the function in the PSW."""
+    text = (DATA / "s390x-6.1.0-50-mod-bug.log").read_text()
+    die = "monitor event: 0040 ilc:2 [#1] SMP"
+    assert die in text
+    kept = [
+        line
+        for line in text.splitlines(keepends=True)
+        if "cut here" not in line and "kernel BUG at" not in line
+    ]
+    illegal = "".join(kept).replace(die, "illegal operation: 0001 ilc:1 [#1] SMP")
+    (rep,) = parse_log(illegal.encode())
+    assert rep.title == "illegal operation in hotfence_crash_bug"
+    assert rep.type == "DoS"
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 85, 0, "6.1.0-50-s390x")
+    assert [f.function for f in rep.frames][:3] == [
+        "hotfence_crash_bug",
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+    ]
+    assert not rep.corrupted
+    # With its BUG line the die() line is part of the BUG report, not a second one.
+    (bug,) = parse_log(text.encode())
+    assert bug.title == "kernel BUG in hotfence_crash_bug"
+
+
+def test_an_s390_user_space_fault_is_no_report() -> None:
+    """arch/s390/mm/fault.c report_user_fault() prints "User process fault: interruption
+    code 0011 ilc:3" and the user registers: "ilc:" without die()'s "[#n]" counter."""
+    text = (DATA / "s390x-6.1.0-50-oom.log").read_text()
+    before = _facts(parse_log(text.encode()))
+    stamp = "[    3.700000] "
+    user = f"{stamp}User process fault: interruption code 0011 ilc:3 in libc.so.6[3ff8b080000+1c9000]\n"
+    assert _facts(parse_log((user + text).encode())) == before
+
+
+@pytest.mark.parametrize(
+    ("die", "title", "kind"),
+    [
+        ("Unhandled kernel unaligned access", "Unhandled kernel unaligned access", "DoS"),
+        ("Reserved instruction in kernel code", "Reserved instruction in kernel code", "DoS"),
+        ("Oops", "Oops", "UNKNOWN"),
+    ],
+)
+def test_a_mips_die_line_alone_is_a_report(die: str, title: str, kind: str) -> None:
+    """MIPS (and LoongArch) die() prints "<what>[#1]:" on a line of its own, then the
+    registers and the trace. A bad access has "Unable to handle kernel paging request"
+    before it; an unaligned access (arch/mips/kernel/unaligned.c) or a reserved
+    instruction (traps.c do_ri()) has nothing else. The recorded oops without its fault
+    line, its die() line in each wording, is one report with its task and frames."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    first, rest = text.split("\n", 1)
+    assert "Unable to handle kernel paging request" in first
+    assert "Oops[#1]:" in rest
+    (rep,) = parse_log(rest.replace("Oops[#1]:", f"{die}[#1]:").encode())
+    assert rep.title == f"{title} in sysrq_handle_crash"
+    assert rep.type == kind
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+    assert [f.function for f in rep.frames][:3] == [
+        "sysrq_handle_crash",
+        "__handle_sysrq",
+        "write_sysrq_trigger",
+    ]
+    assert not rep.corrupted
+    # With its fault line the die() line is part of that report, not a second one.
+    (whole,) = parse_log(text.encode())
+    assert whole.title == "BUG: unable to handle kernel paging request in sysrq_handle_crash"
+
+
+@pytest.mark.parametrize(
+    ("die", "title", "kind"),
+    [
+        ("Oops - illegal instruction", "Oops - illegal instruction", "DoS"),
+        ("Kernel BUG", "kernel BUG", "BUG"),
+    ],
+)
+def test_a_riscv_die_line_alone_is_a_report(die: str, title: str, kind: str) -> None:
+    """riscv's die() (arch/riscv/kernel/traps.c) prints "<what> [#1]" on a line of its
+    own: "Kernel BUG" after report_bug()'s "kernel BUG at", and for an illegal
+    instruction in the kernel (do_trap_insn_illegal()) "Oops - illegal instruction" with
+    nothing before it. The recorded BUG without its BUG lines, its die() line in each
+    wording, is one report with its task and its frames."""
+    text = (DATA / "riscv64-6.12.117+deb13-mod-bug.log").read_text()
+    assert "Kernel BUG [#1]" in text
+    kept = [
+        line
+        for line in text.splitlines(keepends=True)
+        if "cut here" not in line and "kernel BUG at" not in line
+    ]
+    (rep,) = parse_log("".join(kept).replace("Kernel BUG [#1]", f"{die} [#1]").encode())
+    assert rep.title == f"{title} in hotfence_crash_bug"
+    assert rep.type == kind
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 143, 0)
+    assert [f.function for f in rep.frames][:3] == [
+        "hotfence_crash_bug",
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+    ]
+    assert not rep.corrupted
+
+
+@pytest.mark.parametrize(
+    ("die", "title", "kind"),
+    [
+        (
+            "Kernel access of bad area, sig: 11",
+            "BUG: unable to handle kernel paging request",
+            "MEMORY_SAFETY_BUG",
+        ),
+        ("Exception in kernel mode, sig: 4", "Exception in kernel mode", "DoS"),
+    ],
+)
+def test_a_powerpc_die_line_alone_is_a_report(die: str, title: str, kind: str) -> None:
+    """powerpc's __die() (arch/powerpc/kernel/traps.c) prints "Oops: <what>, sig: <n>
+    [#1]" before the registers: after bad_page_fault()'s "BUG: Kernel NULL pointer
+    dereference" the words are "Kernel access of bad area", for a program check in the
+    kernel "Exception in kernel mode". The recorded oops without its two fault lines, its
+    die() line in each wording, is still one report with its task and frames."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text()
+    line = "Oops: Kernel access of bad area, sig: 11 [#1]"
+    assert line in text
+    kept = [
+        raw
+        for raw in text.splitlines(keepends=True)
+        if "BUG: Kernel NULL pointer" not in raw and "Faulting instruction address" not in raw
+    ]
+    (rep,) = parse_log("".join(kept).replace(line, f"Oops: {die} [#1]").encode())
+    assert rep.title == f"{title} in hotfence_crash_null_deref"
+    assert rep.type == kind
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+    assert [f.function for f in rep.frames][:2] == ["hotfence_crash_do", "hotfence_crash_write"]
+    assert not rep.corrupted

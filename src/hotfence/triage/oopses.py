@@ -1442,7 +1442,15 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
         ],
     ),
-    _k("Kernel BUG", [_F(rx("Kernel BUG (.*)"), "kernel BUG {1}")]),
+    _k(
+        "Kernel BUG",
+        [
+            # riscv die() for BUG() whose "kernel BUG at" line was lost: the function
+            # is the one in epc, as for the line's own report.
+            _F(rx(r"Kernel BUG \[#\d+\]"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            _F(rx("Kernel BUG (.*)"), "kernel BUG {1}"),
+        ],
+    ),
     _k(
         "BUG kmalloc-",
         [_F(rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free"), _SLUB_REPORT],
@@ -1588,10 +1596,69 @@ OOPSES: tuple[OopsKind, ...] = (
         absorbs=("WARNING:",),
         absorb_lines=3,
     ),
+    # arch/s390/kernel/dumpstack.c die(): "<what>: <interruption code> ilc:<n> [#1] ", the
+    # program check that killed the kernel ("illegal operation", "specification exception",
+    # "monitor event" for BUG(), "Oops" for a bad access), then show_regs()'s "Krnl PSW".
+    # s390's report of a user-space fault has "ilc:" too, never the "[#n]" die counter.
+    _k(
+        " ilc:",
+        [
+            _F(
+                rx(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
+                "{1} in {2}",
+                stack=_s(*_RIP_TRACE),
+            )
+        ],
+        shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
+    ),
     # arch/mips/kernel/traps.c do_bp() BUG(): "Kernel bug detected[#1]:", then show_regs().
     _k(
         "Kernel bug detected[#",
         [_F(rx(r"Kernel bug detected\[#"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE))],
+    ),
+    # arch/mips and arch/loongarch die(): "<what>[#1]:" alone on its line, then
+    # show_registers(): "Oops" after "Unable to handle kernel paging request", and the
+    # traps' own words ("Unhandled kernel unaligned access", "Reserved instruction in
+    # kernel code", ...) with no line before them.
+    _k(
+        "[#",
+        [
+            _F(
+                rx(r"([A-Z][A-Za-z -]*)\[#\d+\]:"),
+                "{1} in {2}",
+                stack=_s(*_RIP_TRACE),
+            )
+        ],
+        shape=r"(?:^|[\s:\]>])[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
+    ),
+    # arch/riscv/kernel/traps.c die(): "<what> [#1]" alone on its line, then the modules
+    # and show_regs(): "Oops" after a bad access, and the traps' "Oops - illegal
+    # instruction", "Oops - load access fault", ... with no line before them ("Kernel
+    # BUG [#1]", BUG()'s, is the "Kernel BUG" kind's).
+    _k(
+        " [#",
+        [
+            _F(rx(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
+        ],
+        shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
+    ),
+    # arch/powerpc/kernel/traps.c __die(): "Oops: <what>, sig: <n> [#1]", then the
+    # platform line, show_regs() and the trace. After "BUG: Kernel NULL pointer
+    # dereference" or "kernel BUG at" it is part of that report; alone (the line before
+    # it lost), a bad kernel access (bad_page_fault()'s "Kernel access of bad area") or
+    # a program check ("Exception in kernel mode") is still a report.
+    _k(
+        ", sig: ",
+        [
+            _F(
+                rx(r"Oops: Kernel access of bad area, sig: \d+ \[#"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _F(rx(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
+        ],
+        shape=r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
     ),
     # kernel/watchdog_hld.c / watchdog.c: the locked CPU's registers (its own NMI, or
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
@@ -1674,7 +1741,14 @@ REPORT_START_IGNORES = tuple(
         "Internal error:",
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
+        r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
+        # powerpc __die() after its "BUG: Kernel NULL pointer dereference" or "kernel BUG at"
+        r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
         r"Kernel bug detected\[#\d+\]",
+        # MIPS die() after "CPU 0 Unable to handle kernel paging request ..."
+        r"[A-Za-z]\[#\d+\]:\s*$",
+        # s390 die() after "kernel BUG at" or "Unable to handle kernel pointer dereference"
+        r"[A-Za-z]: [0-9a-f]{4} ilc:\d \[#\d+\]",
     )
 )
 
@@ -1853,6 +1927,23 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "VFS: Busy inodes after unmount (use-after-free)",
             "VFS: Close: file count is zero (use-after-free)",
             "divide error in",
+            # MIPS die() for a trap in the kernel (arch/mips/kernel/traps.c, unaligned.c)
+            "Reserved instruction in kernel code in",
+            "Unhandled kernel unaligned access in",
+            # riscv die() for an illegal instruction in the kernel (traps.c)
+            "Oops - illegal instruction in",
+            # powerpc __die() for a program check in the kernel (traps.c)
+            "Exception in kernel mode in",
+            # s390 die() for a program check in the kernel (arch/s390/kernel/traps.c):
+            # the counterparts of x86's invalid opcode, divide error and GPF.
+            "addressing exception in",
+            "data exception in",
+            "execute exception in",
+            "fixpoint divide exception in",
+            "illegal operation in",
+            "operand exception in",
+            "privileged operation in",
+            "specification exception in",
             "general protection fault in",
             "go runtime error",
             "invalid opcode in",
