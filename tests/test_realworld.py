@@ -788,3 +788,53 @@ def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str) -> None:
     assert (rep.pid, rep.comm, rep.cpu) == (want["pid"], want["comm"], want["cpu"])
     assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
     assert "Killed process" in rep.text.splitlines()[-1]
+
+
+# journalctl -o json: one record per printk record, its text in MESSAGE (JSON-escaped)
+# and its printk time in _SOURCE_MONOTONIC_TIMESTAMP (systemd journald-kmsg.c); the
+# kernel's records say _TRANSPORT=kernel, programs' records another transport.
+def _journal_json(transport: str, message: str, usec: int, ident: str) -> str:
+    import json
+
+    record = {
+        "__REALTIME_TIMESTAMP": str(1795870936000000 + usec),
+        "_SOURCE_MONOTONIC_TIMESTAMP": str(usec),
+        "_TRANSPORT": transport,
+        "SYSLOG_IDENTIFIER": ident,
+        "MESSAGE": message,
+    }
+    return json.dumps(record) + "\n"
+
+
+def test_a_journal_json_oops_reads_as_the_consoles() -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    records = []
+    for m in _PRINTK_TIME.finditer(console):
+        usec = round(float(m.group(1)) * 1e6)
+        message = console[m.end() : console.index("\n", m.end())]
+        records.append(_journal_json("kernel", message, usec, "kernel"))
+        if message.startswith("Call Trace:"):  # a program's record in the middle
+            records.append(_journal_json("stdout", "WARNING: No swap limit", usec, "dockerd"))
+    oops = next(i for i, r in enumerate(records) if "NULL pointer dereference" in r)
+    # a kernel failure and a program's just before it: only the kernel's is context
+    failure = "IPv6: Failed to initialize the ICMP6 control socket (err -12)."
+    records[oops:oops] = [
+        _journal_json("kernel", failure, 1_990_000, "kernel"),
+        _journal_json("syslog", "Failed to initialize network controller", 1_990_001, "dockerd"),
+    ]
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log("".join(records).encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.frames
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )
+    assert rep.taint_flags == want.taint_flags
+    assert failure in rep.context and "Failed to initialize network controller" not in str(
+        rep.context
+    )
+    assert "dockerd" not in rep.text and '"MESSAGE"' not in rep.text

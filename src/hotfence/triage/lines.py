@@ -13,6 +13,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   (``[  123.456789] host kernel: ``), the month in the reader's locale; OpenWrt's
   ``logread`` (ubox) writes a ctime date and the facility, no host:
   ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
+* ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json``, one record
+  a line: the kernel's records are read as their MESSAGE;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
   (the time since the previous message) — ``dmesg -e`` / ``-H``;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
@@ -25,6 +27,7 @@ from other CPUs is told apart from the report.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -125,6 +128,10 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         fm = _FAST_RE.match(raw)
         if fm is not None:
             return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
+    elif raw.startswith("{"):
+        record = _kernel_journal_record(raw)
+        if record is not None:
+            return record
     m = _PREFIX_RE.match(raw)
     if m is None:
         m2 = _SYSLOG_ONLY_RE.match(raw)
@@ -195,6 +202,31 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
 
 
 _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
+
+
+def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
+    """``(MESSAGE, SYSLOG, seconds since boot)`` of a ``journalctl -o json`` record the
+    kernel wrote (``_TRANSPORT=kernel``); None for any other line.
+
+    journald stores one printk record per entry, its text in ``MESSAGE`` with JSON's
+    escapes (tabs, quotes) and its printk time in ``_SOURCE_MONOTONIC_TIMESTAMP``
+    (microseconds, see systemd's journald-kmsg.c). Other records stay raw: a program's
+    MESSAGE is never a kernel line (``from_userspace``).
+    """
+    if '"_TRANSPORT"' not in raw:
+        return None
+    try:
+        rec = json.loads(raw)
+    except ValueError:  # cut short or not JSON: read as any other line
+        return None
+    if not isinstance(rec, dict) or rec.get("_TRANSPORT") != "kernel":
+        return None
+    msg = rec.get("MESSAGE")
+    if not isinstance(msg, str):  # journald writes non-UTF-8 text as a byte array
+        return None
+    mono = rec.get("_SOURCE_MONOTONIC_TIMESTAMP")
+    ts = int(mono) / 1e6 if isinstance(mono, str) and mono.isdigit() else None
+    return msg, SYSLOG, ts
 
 
 def caller_id(context: str) -> str:
