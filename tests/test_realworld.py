@@ -838,3 +838,18 @@ def test_a_journal_json_oops_reads_as_the_consoles() -> None:
         rep.context
     )
     assert "dockerd" not in rep.text and '"MESSAGE"' not in rep.text
+
+
+def test_programs_unstamped_lines_on_a_stamped_console_are_no_context() -> None:
+    # printk prefixes every line of a record, so on a console whose kernel lines carry
+    # the printk time a line without one is a program's output sharing the console.
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    program = "mount: Failed to allocate loop device: No such device\n"
+    (want,) = parse_log(log)
+    (rep,) = parse_log(program + log)
+    assert rep.context == want.context and want.context
+    assert "page allocation failure" in want.context[0]
+    # with no printk time anywhere, a line is judged by its text alone, as before
+    bare = re.sub(r"(?m)^\[ *\d+\.\d+\] ", "", log)
+    (plain,) = parse_log(program + bare)
+    assert plain.context[0] == program.strip() and plain.context[1:] == want.context
