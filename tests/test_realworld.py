@@ -853,3 +853,25 @@ def test_programs_unstamped_lines_on_a_stamped_console_are_no_context() -> None:
     bare = re.sub(r"(?m)^\[ *\d+\.\d+\] ", "", log)
     (plain,) = parse_log(program + bare)
     assert plain.context[0] == program.strip() and plain.context[1:] == want.context
+
+
+# util-linux dmesg -x prints each record's facility and level first ("%-6s:%-6s: ");
+# the kernel's records are "kern", and a program's write to /dev/kmsg (a test harness,
+# systemd, an init script) is "user" or the facility it chose, whatever its text says.
+def _decoded(log: str, facility: str) -> str:
+    return "".join(f"{facility:<6}:warn  : {ln}\n" for ln in log.splitlines())
+
+
+def test_dmesg_decoded_records_of_programs_are_no_reports_nor_context() -> None:
+    name = "arm64-6.1.0-50-mod-warn"
+    log = (DATA / f"{name}.log").read_text()
+    want = EXPECTED[name]
+    assert parse_log(_decoded(log, "user")) == []  # the kernel's text echoed by a program
+    assert parse_log(_decoded(log, "daemon")) == []
+    program = _decoded("[    9.000000] init[1]: Failed to allocate a loop device", "user")
+    failure = _decoded("[    9.000001] mlx5_core 0000:01:00.0: Failed to allocate EQ", "kern")
+    (rep,) = parse_log(program + failure + _decoded(log, "kern"))
+    assert rep.title == want["title"] and not rep.corrupted
+    assert (rep.pid, rep.comm) == (want["pid"], want["comm"])
+    assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
+    assert rep.context == ["mlx5_core 0000:01:00.0: Failed to allocate EQ"]

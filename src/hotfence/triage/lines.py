@@ -15,6 +15,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
 * ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json``, one record
   a line: the kernel's records are read as their MESSAGE;
+* ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
+  before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
   (the time since the previous message) — ``dmesg -e`` / ``-H``;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
@@ -132,6 +134,13 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         record = _kernel_journal_record(raw)
         if record is not None:
             return record
+    elif raw[:1].islower():
+        dm = _DECODE_RE.match(raw)
+        if dm is not None:
+            if dm["fac"] != "kern":
+                return raw, "", None  # a program's record: no kernel prefix at all
+            text, ctx, ts = parse_prefix(raw[dm.end() :])
+            return text, ctx or CONSOLE, ts
     m = _PREFIX_RE.match(raw)
     if m is None:
         m2 = _SYSLOG_ONLY_RE.match(raw)
@@ -181,6 +190,12 @@ def journal_host(text: str) -> str | None:
     return None
 
 
+# util-linux dmesg -x: "%-6s:%-6s: " of the record's facility and level names.
+_DECODE_RE = re.compile(
+    r"(?P<fac>[a-z]+[0-9]?) *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: "
+)
+
+
 def from_userspace(raw: str, journal: str | None = None) -> bool:
     """True when a syslog / journal line names a program other than the kernel as its
     writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report.
@@ -192,6 +207,10 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     if raw[:1] == "{":
         m = _JOURNAL_TRANSPORT_RE.search(raw)
         return m is not None and m.group(1) != "kernel"
+    if raw[:1].islower():
+        dm = _DECODE_RE.match(raw)
+        if dm is not None:  # dmesg -x: programs write to /dev/kmsg as "user" (or any)
+            return dm["fac"] != "kern"
     if raw[:1] == "[":
         if journal is None:
             return False
