@@ -875,3 +875,23 @@ def test_dmesg_decoded_records_of_programs_are_no_reports_nor_context() -> None:
     assert (rep.pid, rep.comm) == (want["pid"], want["comm"])
     assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
     assert rep.context == ["mlx5_core 0000:01:00.0: Failed to allocate EQ"]
+
+
+@pytest.mark.parametrize(
+    "diagnostic",
+    [
+        # GCC / Clang diagnostics (diagnostic_build_prefix()): with a location, and
+        # the driver's or compiler proper's own name when there is none
+        "/var/lib/dkms/hotfence/1.0/build/crash.c:3:10: fatal error: linux/foo.h: No such file",
+        "cc1: fatal error: crash.c: No such file or directory",
+        "/usr/bin/gcc-12: fatal error: no input files",
+    ],
+)
+def test_a_compilers_fatal_error_beside_a_crash_is_no_report(diagnostic: str) -> None:
+    # A module's failed build pasted above the oops it was meant to debug.
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    build = f"make -C /lib/modules/6.1.0-56-amd64/build M=/build modules\n{diagnostic}\n"
+    (want,) = parse_log(lab)
+    assert [r.title for r in parse_log(build + lab)] == [want.title]
+    # the Go runtime's own line, which the fuzzer's processes print, is still one
+    assert [r.title for r in parse_log("fatal error: runtime: bad p\n")] == ["go runtime error"]
