@@ -895,3 +895,19 @@ def test_a_compilers_fatal_error_beside_a_crash_is_no_report(diagnostic: str) ->
     assert [r.title for r in parse_log(build + lab)] == [want.title]
     # the Go runtime's own line, which the fuzzer's processes print, is still one
     assert [r.title for r in parse_log("fatal error: runtime: bad p\n")] == ["go runtime error"]
+
+
+def test_a_go_programs_klog_lines_are_no_reports_nor_context() -> None:
+    # klog/glog "Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg" (kubelet, CNI plugins,
+    # most Go programs around containers), pasted with the oops they came with.
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    klog = (
+        "E1124 10:00:02.123456     901 runtime.go:78] Observed a panic: runtime error\n"
+        "W1124 10:00:02.223456     901 cni.go:333] Failed to allocate address for pod\n"
+    )
+    (want,) = parse_log(lab)
+    assert [r.title for r in parse_log(klog + lab)] == [want.title]
+    bare = _PRINTK_TIME.sub("", lab)  # a console without printk times: no prefix at all
+    (rep,) = parse_log(klog + bare)
+    assert rep.title == want.title and rep.context == []
+    assert from_userspace(klog.splitlines()[0]) and not from_userspace(lab.splitlines()[-1])

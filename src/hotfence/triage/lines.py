@@ -196,9 +196,17 @@ _DECODE_RE = re.compile(
 )
 
 
+# klog / glog, the log format of kubelet and most Go programs around containers:
+# "Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg" (L: Info, Warning, Error, Fatal; the
+# thread id right-aligned in 7). Its "Observed a panic: ..." is the program's.
+_KLOG_SEVERITIES = frozenset("IWEF")
+_KLOG_RE = re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ [^\s:\]]+:\d+\] ")
+
+
 def from_userspace(raw: str, journal: str | None = None) -> bool:
     """True when a syslog / journal line names a program other than the kernel as its
-    writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report.
+    writer, or is a program's own log line (klog): its ``WARNING:`` or ``INFO:`` is that
+    program's, never a kernel report.
 
     ``journalctl -o json`` records carry the same fact as ``_TRANSPORT``; in a
     short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
@@ -211,6 +219,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         dm = _DECODE_RE.match(raw)
         if dm is not None:  # dmesg -x: programs write to /dev/kmsg as "user" (or any)
             return dm["fac"] != "kern"
+    if raw[:1] in _KLOG_SEVERITIES and _KLOG_RE.match(raw) is not None:
+        return True
     if raw[:1] == "[":
         if journal is None:
             return False
