@@ -911,3 +911,25 @@ def test_a_go_programs_klog_lines_are_no_reports_nor_context() -> None:
     (rep,) = parse_log(klog + bare)
     assert rep.title == want.title and rep.context == []
     assert from_userspace(klog.splitlines()[0]) and not from_userspace(lab.splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        # docker's json-file log driver: one JSON object a line of a container's output
+        '{"log":"panic: runtime error: invalid memory address\\n","stream":"stderr",'
+        '"time":"2026-11-24T10:00:02.123456789Z"}',
+        # a Go program's structured log (zap's JSON encoder)
+        '{"level":"error","ts":1795856402.1,"caller":"x/y.go:78","msg":"Observed a panic: boom"}',
+        # logrus' text formatter, dockerd's and containerd's own log lines
+        'time="2026-11-24T10:00:02.123456789Z" level=error msg="panic: runtime error"',
+    ],
+)
+def test_container_runtimes_log_records_are_no_reports(record: str) -> None:
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(lab)
+    assert parse_log(record + "\n") == []
+    assert [r.title for r in parse_log(record + "\n" + lab)] == [want.title]
+    assert from_userspace(record)
+    # a log shipper's record that names the kernel as its source is not a program's
+    assert not from_userspace('{"ident":"kernel","message":"BUG: soft lockup - CPU#0"}')

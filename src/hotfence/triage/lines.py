@@ -212,9 +212,16 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
     host whose identifier is not ``kernel`` is a program's.
     """
-    if raw[:1] == "{":
+    if raw[:2] == '{"':
+        # A JSON record: journald's, docker's json-file ({"log": ..., "stream": ...}), a
+        # Go program's structured log (zap: {"level": ..., "msg": ...}). printk writes no
+        # JSON; a record is the kernel's only when one of its fields says so.
         m = _JOURNAL_TRANSPORT_RE.search(raw)
-        return m is not None and m.group(1) != "kernel"
+        if m is not None:
+            return m.group(1) != "kernel"
+        return _JSON_KERNEL_RE.search(raw) is None
+    if raw[:6] == 'time="' and _LOGFMT_RE.match(raw) is not None:
+        return True  # logrus (dockerd, containerd): time="..." level=error msg="..."
     if raw[:1].islower():
         dm = _DECODE_RE.match(raw)
         if dm is not None:  # dmesg -x: programs write to /dev/kmsg as "user" (or any)
@@ -231,6 +238,10 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
 
 
 _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
+# A log shipper's record of a kernel line names its source: "ident": "kernel",
+# "facility": "kern", "SYSLOG_IDENTIFIER": "kernel".
+_JSON_KERNEL_RE = re.compile(r':\s*"kern(?:el)?"')
+_LOGFMT_RE = re.compile(r'time="[^"]*" level=\w+ ')
 
 
 def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
