@@ -860,3 +860,148 @@ def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str) -> None:
     assert (rep.pid, rep.comm, rep.cpu) == (want["pid"], want["comm"], want["cpu"])
     assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
     assert "Killed process" in rep.text.splitlines()[-1]
+
+
+# journalctl -o json: one record per printk record, its text in MESSAGE (JSON-escaped)
+# and its printk time in _SOURCE_MONOTONIC_TIMESTAMP (systemd journald-kmsg.c); the
+# kernel's records say _TRANSPORT=kernel, programs' records another transport.
+def _journal_json(transport: str, message: str, usec: int, ident: str) -> str:
+    import json
+
+    record = {
+        "__REALTIME_TIMESTAMP": str(1795870936000000 + usec),
+        "_SOURCE_MONOTONIC_TIMESTAMP": str(usec),
+        "_TRANSPORT": transport,
+        "SYSLOG_IDENTIFIER": ident,
+        "MESSAGE": message,
+    }
+    return json.dumps(record) + "\n"
+
+
+def test_a_journal_json_oops_reads_as_the_consoles() -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    records = []
+    for m in _PRINTK_TIME.finditer(console):
+        usec = round(float(m.group(1)) * 1e6)
+        message = console[m.end() : console.index("\n", m.end())]
+        records.append(_journal_json("kernel", message, usec, "kernel"))
+        if message.startswith("Call Trace:"):  # a program's record in the middle
+            records.append(_journal_json("stdout", "WARNING: No swap limit", usec, "dockerd"))
+    oops = next(i for i, r in enumerate(records) if "NULL pointer dereference" in r)
+    # a kernel failure and a program's just before it: only the kernel's is context
+    failure = "IPv6: Failed to initialize the ICMP6 control socket (err -12)."
+    records[oops:oops] = [
+        _journal_json("kernel", failure, 1_990_000, "kernel"),
+        _journal_json("syslog", "Failed to initialize network controller", 1_990_001, "dockerd"),
+    ]
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log("".join(records).encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.frames
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )
+    assert rep.taint_flags == want.taint_flags
+    assert failure in rep.context and "Failed to initialize network controller" not in str(
+        rep.context
+    )
+    assert "dockerd" not in rep.text and '"MESSAGE"' not in rep.text
+
+
+def test_programs_unstamped_lines_on_a_stamped_console_are_no_context() -> None:
+    # printk prefixes every line of a record, so on a console whose kernel lines carry
+    # the printk time a line without one is a program's output sharing the console.
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    program = "mount: Failed to allocate loop device: No such device\n"
+    (want,) = parse_log(log)
+    (rep,) = parse_log(program + log)
+    assert rep.context == want.context and want.context
+    assert "page allocation failure" in want.context[0]
+    # with no printk time anywhere, a line is judged by its text alone, as before
+    bare = re.sub(r"(?m)^\[ *\d+\.\d+\] ", "", log)
+    (plain,) = parse_log(program + bare)
+    assert plain.context[0] == program.strip() and plain.context[1:] == want.context
+
+
+# util-linux dmesg -x prints each record's facility and level first ("%-6s:%-6s: ");
+# the kernel's records are "kern", and a program's write to /dev/kmsg (a test harness,
+# systemd, an init script) is "user" or the facility it chose, whatever its text says.
+def _decoded(log: str, facility: str) -> str:
+    return "".join(f"{facility:<6}:warn  : {ln}\n" for ln in log.splitlines())
+
+
+def test_dmesg_decoded_records_of_programs_are_no_reports_nor_context() -> None:
+    name = "arm64-6.1.0-50-mod-warn"
+    log = (DATA / f"{name}.log").read_text()
+    want = EXPECTED[name]
+    assert parse_log(_decoded(log, "user")) == []  # the kernel's text echoed by a program
+    assert parse_log(_decoded(log, "daemon")) == []
+    program = _decoded("[    9.000000] init[1]: Failed to allocate a loop device", "user")
+    failure = _decoded("[    9.000001] mlx5_core 0000:01:00.0: Failed to allocate EQ", "kern")
+    (rep,) = parse_log(program + failure + _decoded(log, "kern"))
+    assert rep.title == want["title"] and not rep.corrupted
+    assert (rep.pid, rep.comm) == (want["pid"], want["comm"])
+    assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
+    assert rep.context == ["mlx5_core 0000:01:00.0: Failed to allocate EQ"]
+
+
+@pytest.mark.parametrize(
+    "diagnostic",
+    [
+        # GCC / Clang diagnostics (diagnostic_build_prefix()): with a location, and
+        # the driver's or compiler proper's own name when there is none
+        "/var/lib/dkms/hotfence/1.0/build/crash.c:3:10: fatal error: linux/foo.h: No such file",
+        "cc1: fatal error: crash.c: No such file or directory",
+        "/usr/bin/gcc-12: fatal error: no input files",
+    ],
+)
+def test_a_compilers_fatal_error_beside_a_crash_is_no_report(diagnostic: str) -> None:
+    # A module's failed build pasted above the oops it was meant to debug.
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    build = f"make -C /lib/modules/6.1.0-56-amd64/build M=/build modules\n{diagnostic}\n"
+    (want,) = parse_log(lab)
+    assert [r.title for r in parse_log(build + lab)] == [want.title]
+    # the Go runtime's own line, which the fuzzer's processes print, is still one
+    assert [r.title for r in parse_log("fatal error: runtime: bad p\n")] == ["go runtime error"]
+
+
+def test_a_go_programs_klog_lines_are_no_reports_nor_context() -> None:
+    # klog/glog "Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg" (kubelet, CNI plugins,
+    # most Go programs around containers), pasted with the oops they came with.
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    klog = (
+        "E1124 10:00:02.123456     901 runtime.go:78] Observed a panic: runtime error\n"
+        "W1124 10:00:02.223456     901 cni.go:333] Failed to allocate address for pod\n"
+    )
+    (want,) = parse_log(lab)
+    assert [r.title for r in parse_log(klog + lab)] == [want.title]
+    bare = _PRINTK_TIME.sub("", lab)  # a console without printk times: no prefix at all
+    (rep,) = parse_log(klog + bare)
+    assert rep.title == want.title and rep.context == []
+    assert from_userspace(klog.splitlines()[0]) and not from_userspace(lab.splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        # docker's json-file log driver: one JSON object a line of a container's output
+        '{"log":"panic: runtime error: invalid memory address\\n","stream":"stderr",'
+        '"time":"2026-11-24T10:00:02.123456789Z"}',
+        # a Go program's structured log (zap's JSON encoder)
+        '{"level":"error","ts":1795856402.1,"caller":"x/y.go:78","msg":"Observed a panic: boom"}',
+        # logrus' text formatter, dockerd's and containerd's own log lines
+        'time="2026-11-24T10:00:02.123456789Z" level=error msg="panic: runtime error"',
+    ],
+)
+def test_container_runtimes_log_records_are_no_reports(record: str) -> None:
+    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(lab)
+    assert parse_log(record + "\n") == []
+    assert [r.title for r in parse_log(record + "\n" + lab)] == [want.title]
+    assert from_userspace(record)
+    # a log shipper's record that names the kernel as its source is not a program's
+    assert not from_userspace('{"ident":"kernel","message":"BUG: soft lockup - CPU#0"}')

@@ -13,6 +13,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   (``[  123.456789] host kernel: ``), the month in the reader's locale; OpenWrt's
   ``logread`` (ubox) writes a ctime date and the facility, no host:
   ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
+* ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json``, one record
+  a line: the kernel's records are read as their MESSAGE;
+* ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
+  before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
   (the time since the previous message) — ``dmesg -e`` / ``-H``;
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
@@ -27,6 +31,7 @@ from other CPUs is told apart from the report.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -134,6 +139,17 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         fm = _FAST_RE.match(raw)
         if fm is not None:
             return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
+    elif raw.startswith("{"):
+        record = _kernel_journal_record(raw)
+        if record is not None:
+            return record
+    elif raw[:1].islower():
+        dm = _DECODE_RE.match(raw)
+        if dm is not None:
+            if dm["fac"] != "kern":
+                return raw, "", None  # a program's record: no kernel prefix at all
+            text, ctx, ts = parse_prefix(raw[dm.end() :])
+            return text, ctx or CONSOLE, ts
     m = _PREFIX_RE.match(raw)
     if m is None:
         km = _KMSG_RE.match(raw) if ";" in raw else None
@@ -188,17 +204,44 @@ def journal_host(text: str) -> str | None:
     return None
 
 
+# util-linux dmesg -x: "%-6s:%-6s: " of the record's facility and level names.
+_DECODE_RE = re.compile(
+    r"(?P<fac>[a-z]+[0-9]?) *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: "
+)
+
+
+# klog / glog, the log format of kubelet and most Go programs around containers:
+# "Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg" (L: Info, Warning, Error, Fatal; the
+# thread id right-aligned in 7). Its "Observed a panic: ..." is the program's.
+_KLOG_SEVERITIES = frozenset("IWEF")
+_KLOG_RE = re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ [^\s:\]]+:\d+\] ")
+
+
 def from_userspace(raw: str, journal: str | None = None) -> bool:
     """True when a syslog / journal line names a program other than the kernel as its
-    writer: its ``WARNING:`` or ``INFO:`` is that program's, never a kernel report.
+    writer, or is a program's own log line (klog): its ``WARNING:`` or ``INFO:`` is that
+    program's, never a kernel report.
 
     ``journalctl -o json`` records carry the same fact as ``_TRANSPORT``; in a
     short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
     host whose identifier is not ``kernel`` is a program's.
     """
-    if raw[:1] == "{":
+    if raw[:2] == '{"':
+        # A JSON record: journald's, docker's json-file ({"log": ..., "stream": ...}), a
+        # Go program's structured log (zap: {"level": ..., "msg": ...}). printk writes no
+        # JSON; a record is the kernel's only when one of its fields says so.
         m = _JOURNAL_TRANSPORT_RE.search(raw)
-        return m is not None and m.group(1) != "kernel"
+        if m is not None:
+            return m.group(1) != "kernel"
+        return _JSON_KERNEL_RE.search(raw) is None
+    if raw[:6] == 'time="' and _LOGFMT_RE.match(raw) is not None:
+        return True  # logrus (dockerd, containerd): time="..." level=error msg="..."
+    if raw[:1].islower():
+        dm = _DECODE_RE.match(raw)
+        if dm is not None:  # dmesg -x: programs write to /dev/kmsg as "user" (or any)
+            return dm["fac"] != "kern"
+    if raw[:1] in _KLOG_SEVERITIES and _KLOG_RE.match(raw) is not None:
+        return True
     if raw[:1] == "[":
         if journal is None:
             return False
@@ -212,6 +255,35 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
 
 
 _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
+# A log shipper's record of a kernel line names its source: "ident": "kernel",
+# "facility": "kern", "SYSLOG_IDENTIFIER": "kernel".
+_JSON_KERNEL_RE = re.compile(r':\s*"kern(?:el)?"')
+_LOGFMT_RE = re.compile(r'time="[^"]*" level=\w+ ')
+
+
+def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
+    """``(MESSAGE, SYSLOG, seconds since boot)`` of a ``journalctl -o json`` record the
+    kernel wrote (``_TRANSPORT=kernel``); None for any other line.
+
+    journald stores one printk record per entry, its text in ``MESSAGE`` with JSON's
+    escapes (tabs, quotes) and its printk time in ``_SOURCE_MONOTONIC_TIMESTAMP``
+    (microseconds, see systemd's journald-kmsg.c). Other records stay raw: a program's
+    MESSAGE is never a kernel line (``from_userspace``).
+    """
+    if '"_TRANSPORT"' not in raw:
+        return None
+    try:
+        rec = json.loads(raw)
+    except ValueError:  # cut short or not JSON: read as any other line
+        return None
+    if not isinstance(rec, dict) or rec.get("_TRANSPORT") != "kernel":
+        return None
+    msg = rec.get("MESSAGE")
+    if not isinstance(msg, str):  # journald writes non-UTF-8 text as a byte array
+        return None
+    mono = rec.get("_SOURCE_MONOTONIC_TIMESTAMP")
+    ts = int(mono) / 1e6 if isinstance(mono, str) and mono.isdigit() else None
+    return msg, SYSLOG, ts
 
 
 def caller_id(context: str) -> str:

@@ -1704,11 +1704,19 @@ OOPSES: tuple[OopsKind, ...] = (
         shape=_SLUB_SHAPE,
         needs_oops=True,
     ),
-    # Go runtime crashes (the fuzzer's own processes).
+    # Go runtime crashes (the fuzzer's own processes). A compiler's diagnostic is not one:
+    # GCC and Clang print "file:line:col: fatal error: " (diagnostic_build_prefix()), or
+    # the program's own name with no location ("cc1: fatal error: x.c: No such file"),
+    # as in a DKMS or module build log pasted beside a crash.
     _k(
         "fatal error:",
         [_F(rx("fatal error:"), "go runtime error", no_stack_trace=True)],
-        ("ALSA", "fatal error: cannot create timer"),
+        (
+            "ALSA",
+            "fatal error: cannot create timer",
+            r"\S:\d+(?::\d+)?: fatal error: ",
+            r"(?:^|[\s/])(?:cc1|cc1plus|lto1|collect2|gcc|g\+\+|clang|clang\+\+)(?:-\d+)?: fatal error: ",
+        ),
     ),
     # Failures reported by syzkaller's executor and tools.
     _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)]),

@@ -356,13 +356,22 @@ def _events_between(
     text: str, events: list[tuple[int, int]], lo: int, hi: int, from_bytes: bool
 ) -> list[str]:
     """The events in [lo, hi): the last ``_MAX_CONTEXT_EVENTS`` of them, the ones right
-    before the crash, when a long run of them came first."""
+    before the crash, when a long run of them came first.
+
+    When the crash's own first line carries a prefix (printk time, syslog, caller id),
+    an event line without one is a program's output on the same console ("mount: Failed
+    to allocate loop device"): printk prefixes every line of a record, so it is no
+    kernel failure and not the crash's context."""
     first = bisect.bisect_left(events, (lo, -1))
     end = bisect.bisect_left(events, (hi, -1))
-    return [
-        _out(make_line(text[s:e], s, 0).text.strip(), from_bytes)
-        for s, e in events[max(first, end - _MAX_CONTEXT_EVENTS) : end]
-    ]
+    s0, e0 = line_bounds(text, hi)
+    prefixed = hi < len(text) and make_line(text[s0:e0], s0, 0).context != ""
+    kept = []
+    for s, e in events[first:end]:
+        line = make_line(text[s:e], s, 0)
+        if not prefixed or line.context:
+            kept.append(_out(line.text.strip(), from_bytes))
+    return kept[-_MAX_CONTEXT_EVENTS:]
 
 
 def _out(s: str, from_bytes: bool) -> str:
