@@ -276,3 +276,8 @@ def private_dockerd() -> Iterator[DockerEngine]:
         _unmount_under(root)
         shutil.rmtree(root, ignore_errors=True)
         _remove_cgroup_parent(cgroup_parent)
+        # The plans the wrapper cached in /run for the policies just removed (it prunes
+        # them itself only when it next writes one).
+        from hotfence.oci import prepared
+
+        prepared.prune()
