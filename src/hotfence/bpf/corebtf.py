@@ -22,6 +22,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from hotfence.linux import rundir
+
 log = logging.getLogger(__name__)
 
 VMLINUX_BTF = Path("/sys/kernel/btf/vmlinux")
@@ -29,10 +31,8 @@ BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 
 def cache_dir() -> Path:
-    # Beside the fence state ($HOTFENCE_STATE_DIR, /run/hotfence/fence by default), so a
-    # test's private state directory gets a private cache too.
-    state = Path(os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence"))
-    return state.parent / "core-btf"
+    # Beside the fence state, so a test's private state directory gets a private cache too.
+    return Path(rundir.beside_state("core-btf"))
 
 
 # (object path, its size and mtime) -> the cut, or None when none can be made

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
+from hotfence.linux import rundir
+
 # typing itself costs start-up; mypy reads any TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -91,8 +93,7 @@ def log_error(
 def runtime_dir() -> str:
     """Where the wrapper keeps what it reuses between containers (selector index, plans,
     probes): beside the fences' state, ``/run/hotfence/runtime`` by default."""
-    state = os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence")
-    return os.path.join(os.path.dirname(state), "runtime")
+    return rundir.beside_state("runtime")
 
 
 def agent_socket() -> str:
@@ -102,8 +103,7 @@ def agent_socket() -> str:
     path = os.environ.get("HOTFENCE_AGENT_SOCKET")
     if path:
         return path
-    state = os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence")
-    return os.path.join(os.path.dirname(state), "agent.sock")
+    return rundir.beside_state("agent.sock")
 
 
 def hook_env() -> list[str]:

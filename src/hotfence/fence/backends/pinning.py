@@ -37,10 +37,11 @@ from hotfence.fence.backends.base import RuleCoverage
 from hotfence.fence.backends.cgroupfs import PIN_ROOT, CgroupRef, FenceError
 from hotfence.fence.compiled import CompiledPolicy, Hook, RuleInfo
 from hotfence.fence.model import Backend as BackendName
+from hotfence.linux import rundir
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = Path(os.environ.get("HOTFENCE_STATE_DIR", "/run/hotfence/fence"))
+STATE_DIR = Path(rundir.state_dir())
 # The pin directory of backend B on cgroup id N is PIN_ROOT/<PIN_PREFIX[B]>N.
 PIN_PREFIX = {BackendName.CGROUP.value: "", BackendName.LSM.value: "lsm-"}
 LOCK_TIMEOUT = 30.0  # seconds a second writer waits; $HOTFENCE_LOCK_TIMEOUT overrides
