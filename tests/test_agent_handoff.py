@@ -383,9 +383,14 @@ def wait_for_line(log: Path, text: str, timeout: float = 30) -> bool:
 @pytest.mark.kernel
 @requires_docker
 @requires_cgroup_bpf
-def test_fences_from_objects_loaded_ahead_count_apart(docker_engine, sel_policy, tmp_path):
-    # The agent keeps a fence object loaded ahead (cg_backend.SPARES); each fence still
-    # gets its own maps: counters of one container never show the other's calls.
+def test_the_agents_containers_share_one_object_and_count_apart(
+    docker_engine, sel_policy, tmp_path
+):
+    # The agent attaches one fence object per policy to every container it selects
+    # (cg_backend.SHARED): one program, yet counters and events stay per container.
+    from hotfence.bpf import libbpf
+    from hotfence.fence.backends.cgroupfs import resolve_cgroup
+
     log = tmp_path / "agent.log"
     names = [f"hf-spare-{c}-{os.getpid()}" for c in "ab"]
     with agent(docker_engine, log):
@@ -394,14 +399,30 @@ def test_fences_from_objects_loaded_ahead_count_apart(docker_engine, sel_policy,
             found = (re.search(r"container (\w+) \(from its hook\).* on (.+) via ", line)
                      for line in from_hooks(log))  # fmt: skip
             cgroup_of = {m[1]: m[2] for m in found if m}
+            cgroups = [cgroup_of[i[:12]] for i in ids]
+            progs = {
+                libbpf.link_info(
+                    cg_backend.pin_dir(resolve_cgroup(cg)) / "link_hf_sock_create"
+                ).prog_id
+                for cg in cgroups
+            }
+            assert len(progs) == 1  # one object, attached to both
             for name, calls in zip(names, (3, 1), strict=True):
                 for _ in range(calls):
                     out = docker_engine.docker("exec", name, "/sockprobe", "10", "3", "58")
                     assert out.stdout.splitlines()[0] == "errno 1"
-            hits = [
-                sum(c.hits for c in cg_backend.counters(cgroup_of[i[:12]]).counts.values())
-                for i in ids
-            ]
+            hits = [sum(c.hits for c in cg_backend.counters(cg).counts.values()) for cg in cgroups]
+            # The shared ring buffer holds a's 3 events before b's: b's reader skips them.
+            events = subprocess.run(
+                [str(Path(sys.executable).parent / "hotfence"), "fence", "events",
+                 "--cgroup", cgroups[1], "--count", "1", "--duration", "20", "-o", "json"],
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            assert events.returncode == 0, events.stderr
+            got = [json.loads(line) for line in events.stdout.splitlines()]
+            assert [e["cgroup_id"] for e in got] == [resolve_cgroup(cgroups[1]).id]
+            assert "shares its ring buffer" in events.stderr
+            assert "3 events of other cgroups skipped" in events.stderr, events.stderr
             assert hits == [3, 1], (hits, log.read_text())
         finally:
             docker_engine.docker("rm", "-f", *names, check=False)

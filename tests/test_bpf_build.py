@@ -33,6 +33,7 @@ STRUCTS = {
     "hf_verdict": abi.VerdictValue,
     "hf_config": abi.Config,
     "hf_counter": abi.Counter,
+    "hf_cg_counter_key": abi.CgCounterKey,
     "hf_stats": abi.Stats,
     "hf_event": abi.Event,
 }
@@ -52,6 +53,7 @@ def test_constants_match_header():
     assert int(d["HF_MAX_RULES"]) == abi.HF_MAX_RULES
     assert int(d["HF_CREATE_ENTRIES"]) == abi.HF_CREATE_ENTRIES
     assert int(d["HF_PORT_ENTRIES"]) == abi.HF_PORT_ENTRIES
+    assert int(d["HF_CFG_COUNT_BY_CGROUP"]) == abi.HF_CFG_COUNT_BY_CGROUP
     assert (
         tuple(int(x) for x in d["HF_FAST_FAMILIES"].strip("{}").split(",")) == abi.HF_FAST_FAMILIES
     )
@@ -268,6 +270,7 @@ MIRRORS = [
     ("fence_cgroup", "hf_verdict", abi.VerdictValue),
     ("fence_cgroup", "hf_config", abi.Config),
     ("fence_cgroup", "hf_counter", abi.Counter),
+    ("fence_cgroup", "hf_cg_counter_key", abi.CgCounterKey),
     ("fence_cgroup", "hf_stats", abi.Stats),
     ("fence_cgroup", "hf_event", abi.Event),
     ("fence_lsm", "hf_create_key", abi.CreateKey),

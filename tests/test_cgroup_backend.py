@@ -698,10 +698,102 @@ def test_fences_from_objects_loaded_ahead_are_separate_and_enforce():
                     f.attach()
                 assert run_socket_calls(a, [RAW6, RAW6]).results == [errno.EPERM] * 2
                 assert run_socket_calls(b, [RAW6]).results == [errno.EPERM]
-                hits = [sum(c.hits for c in f.maps.counters().values()) for f in fences]
+                hits = [sum(c.hits for c in f.maps.counters(f.cgroup.id).values()) for f in fences]
                 assert hits == [2, 1]  # one object, one fence: counters never shared
             finally:
                 for f in fences:
                     f.close()
     finally:
         spares.stop()
+
+
+def _prog_id(cgroup: str) -> int:
+    d = cg_backend.pin_dir(resolve_cgroup(cgroup))
+    return libbpf.link_info(d / "link_hf_sock_create").prog_id
+
+
+def _cg_counter_ids(cgroup: str) -> set[int]:
+    """The cgroup ids with counters in the pinned per-cgroup counter map of ``cgroup``'s fence."""
+    maps, _ = cg_backend.open_applied(cgroup)
+    try:
+        m = maps.maps["hf_cg_counters"]
+        return {abi.CgCounterKey.from_buffer_copy(k).cgroup_id for k in m.keys()}
+    finally:
+        maps.close()
+
+
+def test_shared_objects_one_per_policy_with_counters_per_cgroup():
+    """As the agent applies: one object per policy attached to each cgroup, each fence
+    with its own counters, a swap on one never touching the others, and the fences
+    staying when the sharing process lets its objects go."""
+    cg_backend.SHARED.keep()
+    applied: list[str] = []
+    try:
+        with (
+            scratch_cgroup("shared") as a,
+            scratch_cgroup("shared") as b,
+            scratch_cgroup("shared") as c,
+        ):
+            for cg in (a, b, c):
+                cg_backend.apply(deny_raw_icmpv6(), cg)
+                applied.append(cg)
+            assert len(cg_backend.SHARED) == 1
+            assert _prog_id(a) == _prog_id(b) == _prog_id(c)  # one object, three attachments
+            # Applied again (the agent re-reads an unchanged file): the same object, re-pinned.
+            _, swapped = cg_backend.apply(deny_raw_icmpv6(), a)
+            assert swapped and _prog_id(a) == _prog_id(b)
+            assert run_socket_calls(a, [RAW6, RAW6]).results == [errno.EPERM] * 2
+            assert run_socket_calls(b, [RAW6, TCP6]).results == [errno.EPERM, 0]
+            assert [cg_backend.counters(cg).counts[0].denies for cg in (a, b, c)] == [2, 1, 0]
+            ids = {resolve_cgroup(cg).id for cg in (a, b, c)}
+            live = [s.status for f, s in cg_backend.status() if f.cgroup_id in ids]
+            assert live == ["ACTIVE"] * 3
+
+            # A new policy on b: b gets another object; a and c keep theirs, unchanged.
+            cg_backend.apply(deny_udp_v4(), b)
+            assert len(cg_backend.SHARED) == 2
+            assert _prog_id(b) != _prog_id(a) == _prog_id(c)
+            assert run_socket_calls(b, [RAW6, UDP4]).results == [0, errno.EPERM]
+            assert run_socket_calls(a, [RAW6, UDP4]).results == [errno.EPERM, 0]
+            assert cg_backend.counters(a).counts[0].denies == 3
+            assert resolve_cgroup(b).id not in _cg_counter_ids(a)  # b's old counts dropped
+
+            # Removing a leaves c enforcing, and drops a's counters from the shared maps.
+            assert cg_backend.remove(a)
+            applied.remove(a)
+            assert resolve_cgroup(a).id not in _cg_counter_ids(c)
+            assert run_socket_calls(c, [RAW6]).results == [errno.EPERM]
+
+            # The sharing process lets go of its objects (the agent stops): pins hold them.
+            cg_backend.SHARED.stop()
+            assert len(cg_backend.SHARED) == 0
+            assert run_socket_calls(c, [RAW6]).results == [errno.EPERM]
+            assert run_socket_calls(b, [UDP4]).results == [errno.EPERM]
+            assert cg_backend.counters(c).counts[0].denies == 2
+            for cg in list(applied):
+                assert cg_backend.remove(cg)
+                applied.remove(cg)
+    finally:
+        cg_backend.SHARED.stop()
+        for cg in applied:
+            cg_backend.remove(cg)
+
+
+def test_shared_objects_are_released_only_when_no_apply_uses_them(monkeypatch):
+    monkeypatch.setattr(cg_backend.SHARED, "LIMIT", 1)
+    cg_backend.SHARED.keep()
+    try:
+        with scratch_cgroup("shared") as a, scratch_cgroup("shared") as b:
+            first = cg_backend.SHARED.view(resolve_cgroup(a), deny_raw_icmpv6())
+            assert first is not None
+            # A second policy evicts the first's object, which a view still uses.
+            second = cg_backend.SHARED.view(resolve_cgroup(b), deny_udp_v4())
+            assert second is not None and len(cg_backend.SHARED) == 1
+            first.attach()  # the object is still loaded
+            assert run_socket_calls(a, [RAW6]).results == [errno.EPERM]
+            first.close()  # last user: the object closes, its links with it
+            assert run_socket_calls(a, [RAW6]).results == [0]
+            second.close()
+            assert len(cg_backend.SHARED) == 1  # kept for the policy's next apply
+    finally:
+        cg_backend.SHARED.stop()

@@ -105,7 +105,10 @@ def agent(
         registry.register(AgentCollector(a, boot))
         start_http_server(metrics_port, addr="127.0.0.1", registry=registry)
         logging.info("metrics on http://127.0.0.1:%d/metrics", metrics_port)
-    cgroup_backend.SPARES.keep()  # the next hand-off's programs are verified ahead
+    # One fence object per policy, attached to each container it selects, and the next
+    # policy's object verified ahead.
+    cgroup_backend.SHARED.keep()
+    cgroup_backend.SPARES.keep()
     try:
         handoff = HandoffServer(socket_path or agent_socket(), a.handoff, hook_client())
     except HandoffError as exc:
@@ -130,4 +133,5 @@ def agent(
     finally:
         handoff.close()  # hooks then apply their fences themselves
         cgroup_backend.SPARES.stop()
+        cgroup_backend.SHARED.stop()
     logging.info("stopped; the fences stay in force")

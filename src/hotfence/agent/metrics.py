@@ -2,7 +2,8 @@
 
 Per fence and rule: hits, and denies (enforce mode) or audits (audit mode: the calls it
 would deny), from the pinned per-CPU counters summed; per fence the events its ring
-buffer lost; fences by state (``active``: every hook's link pinned and the cgroup at its
+buffer lost (the agent attaches one object per policy to its containers: their counters
+are per container, their ring buffer and its losses the policy's); fences by state (``active``: every hook's link pinned and the cgroup at its
 path still the one the fence was made for, else ``detached``); per policy file whether
 it is invalid; the agent's applies, apply errors and removals; with a crash store, the
 boot collection's runs, errors and crashes found and stored.
@@ -42,7 +43,8 @@ class AgentCollector(Collector):
         )
         lost = CounterMetricFamily(
             "hotfence_lost_events",
-            "Deny/audit events the fence's ring buffer could not hold.",
+            "Deny/audit events the fence's ring buffer could not hold (the agent's fences "
+            "of one policy share one ring buffer: each of them shows its count).",
             labels=["cgroup", "container", "policy"],
         )
         states = GaugeMetricFamily("hotfence_fences", "Fences on this host.", labels=["state"])
@@ -80,7 +82,7 @@ class AgentCollector(Collector):
                 continue
             maps = FenceMaps.from_pins(a.pin_dir)
             try:
-                counts, st = maps.counters(), maps.stats()
+                counts, st = maps.counters(a.cgroup_id), maps.stats()
             finally:
                 maps.close()
             names = {r["rule_id"]: r["name"] for r in a.state.rules}

@@ -88,6 +88,19 @@ class Config(ctypes.Structure):
         ("port_shapes", ctypes.c_uint32),
         ("n_rules", ctypes.c_uint32),
         ("create_families", ctypes.c_uint64),
+        ("flags", ctypes.c_uint32),
+        ("pad", ctypes.c_uint32),
+    ]
+
+
+HF_CFG_COUNT_BY_CGROUP = 1
+
+
+class CgCounterKey(ctypes.Structure):
+    _fields_ = [
+        ("cgroup_id", ctypes.c_uint64),
+        ("index", ctypes.c_uint32),
+        ("pad", ctypes.c_uint32),
     ]
 
 

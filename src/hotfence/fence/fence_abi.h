@@ -101,6 +101,19 @@ struct hf_config {          /* one per slot, in hf_config[slot] */
 	__u64 create_families;  /* bit f: some create key names family f (< 64); lets the
 	                         * common call of a family no rule names skip every hash
 	                         * look-up of the shapes that use the family */
+	__u32 flags;            /* HF_CFG_* */
+	__u32 pad;
+};
+
+/* hf_config.flags */
+/* Count per calling task's cgroup (hf_cg_counters), not per object (hf_counters): the
+ * object is attached to many cgroups (the agent's one object per policy). */
+#define HF_CFG_COUNT_BY_CGROUP 1
+
+struct hf_cg_counter_key {  /* hf_cg_counters: a cgroup's counter of one (slot, rule) */
+	__u64 cgroup_id;
+	__u32 index;            /* HF_COUNTER_INDEX(slot, rule_id) */
+	__u32 pad;
 };
 
 struct hf_counter {         /* per CPU, index HF_COUNTER_INDEX(slot, rule_id) */

@@ -63,6 +63,15 @@ struct {
 	__type(value, struct hf_counter);
 } hf_counters SEC(".maps");
 
+/* Sized at load: one entry unless the object is shared by many cgroups (maps.py). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct hf_cg_counter_key);
+	__type(value, struct hf_counter);
+} hf_cg_counters SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -223,6 +232,22 @@ static __always_inline void hf_emit(const struct hf_call *c, __u32 rule_id, __u8
 		st->events++;
 }
 
+/* The calling task's cgroup's counter at idx, made on its first count (NULL when the map
+ * is full: that count is lost, the verdict is not). */
+static __always_inline struct hf_counter *hf_cgroup_counter(__u32 idx)
+{
+	struct hf_cg_counter_key key = { .cgroup_id = bpf_get_current_cgroup_id(), .index = idx };
+	struct hf_counter *cnt = bpf_map_lookup_elem(&hf_cg_counters, &key);
+
+	if (!cnt) {
+		struct hf_counter zero = {};
+
+		bpf_map_update_elem(&hf_cg_counters, &key, &zero, BPF_NOEXIST);
+		cnt = bpf_map_lookup_elem(&hf_cg_counters, &key);
+	}
+	return cnt;
+}
+
 /* Count, maybe emit, and return the cgroup program's answer: 1 allow, 0 deny (EPERM). */
 static __always_inline int hf_verdict_apply(const struct hf_config *cfg, __u32 slot,
 					    const struct hf_verdict *v, const struct hf_call *c)
@@ -233,7 +258,8 @@ static __always_inline int hf_verdict_apply(const struct hf_config *cfg, __u32 s
 	if (rule_id > HF_DEFAULT_RULE)
 		rule_id = HF_DEFAULT_RULE;
 	__u32 idx = HF_COUNTER_INDEX(slot, rule_id);
-	struct hf_counter *cnt = bpf_map_lookup_elem(&hf_counters, &idx);
+	struct hf_counter *cnt = cfg->flags & HF_CFG_COUNT_BY_CGROUP ? hf_cgroup_counter(idx)
+								     : bpf_map_lookup_elem(&hf_counters, &idx);
 
 	if (cnt)
 		cnt->hits++;

@@ -676,6 +676,7 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, output:
     cgroup = str(tgt.cgroup)
     run_record = _run_on(cgroup)
     run_info: dict[str, object] | None = None
+    shared = False
     if run_record is not None:
         # A `fence run` fence: its own record, as of its last update.
         policy: str | None = run_record.policy
@@ -695,7 +696,7 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, output:
         policy, enforce = (state.policy, state.enforce) if state else (None, True)
         default = state.default if state else "?"
         rows = counter_rows(got.counts, state.rules if state else [], default)
-        events, lost = got.stats.events, got.stats.lost
+        events, lost, shared = got.stats.events, got.stats.lost, got.shared
     deny_word = "denies" if enforce else "would-deny"
     if output == "json":
         console.print_json(
@@ -705,6 +706,7 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, output:
                 "rules": rows,
                 "events": events,
                 "lost_events": lost,
+                "ring_buffer_shared": shared,
                 "run": run_info,
             }
         )
@@ -712,7 +714,13 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, output:
     click.echo(f"{'hits':>10} {deny_word:>10}  rule")
     for row in rows:
         click.echo(f"{row['hits']:>10} {row['denies']:>10}  {row['name']}: {row['summary']}")
-    click.echo(f"events: {events} delivered to the ring buffer, {lost} lost")
+    if shared:
+        click.echo(
+            f"events: {events} delivered to the ring buffer this fence shares with the other "
+            f"fences of its policy (hotfence agent's), {lost} lost"
+        )
+    else:
+        click.echo(f"events: {events} delivered to the ring buffer, {lost} lost")
 
 
 def _run_on(cgroup: str) -> runs.RunRecord | None:
@@ -775,9 +783,16 @@ def events(
         interrupted = interrupted or signum == signal.SIGINT
 
     emit = _emitter(as_json, lambda rid: state_rule_label(state, rid), str(cg.path), tgt)
+    # The agent's fences of one policy share one object, and its ring buffer: the events
+    # of the other cgroups are read here too (and so gone for any other reader).
+    shared = maps.counts_by_cgroup()
+    others = 0
 
     def counted(ev: abi.FenceEvent) -> None:
-        nonlocal seen, stop
+        nonlocal seen, stop, others
+        if shared and ev.cgroup_id != cg.id:
+            others += 1
+            return
         emit(ev)
         seen += 1
         if count is not None and seen >= count:
@@ -797,6 +812,12 @@ def events(
             f"reading events of {state.policy if state else '?'!r} on {cg.path}; "
             f"{lost_seen} lost before this reader started (ring buffer full)"
         )
+        if shared:
+            console.note(
+                "this fence shares its ring buffer with the other fences of its policy (one "
+                "object per policy, attached by hotfence agent): their events are read and "
+                "skipped here, and only tasks directly in this cgroup are shown"
+            )
         while not stop and (duration is None or time.monotonic() - start < duration):
             with contextlib.suppress(_Enough):
                 ring.poll(200)
@@ -814,5 +835,7 @@ def events(
         for s, h in old.items():
             signal.signal(s, h)
     console.note(f"{console.plural(seen, 'event')} read")
+    if others:
+        console.note(f"{console.plural(others, 'event')} of other cgroups skipped")
     if interrupted:
         sys.exit(console.EXIT_INTERRUPTED)

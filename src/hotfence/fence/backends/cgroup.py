@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Hashable
 from pathlib import Path
 
 from hotfence.bpf import build, libbpf
@@ -27,6 +28,7 @@ from hotfence.fence.backends.cgroupfs import CgroupRef, FenceError, resolve_cgro
 from hotfence.fence.backends.lifecycle import (
     LoadedFence,
     PinnedKind,
+    SharedFences,
     Spares,
     apply_pinned,
     remove_pinned,
@@ -165,15 +167,40 @@ class CgroupFence(LoadedFence):
 # ---------------------------------------------------------------------------- pinned (apply)
 
 # The programs take nothing per cgroup at load time (policy in maps, cgroup at attach), so
-# a process that applies often (the agent) can have one loaded ahead: SPARES.keep().
-SPARES = Spares(lambda: build.object_path(OBJECT), map_sizes(None))
+# a process that applies the same policies to many cgroups (the agent) attaches one object
+# per policy to each (SHARED.keep()), and keeps the next policy's object loaded ahead
+# (SPARES.keep()).
+SPARES = Spares(lambda: build.object_path(OBJECT), map_sizes(None, shared=True))
+
+
+def _load_shared(cg: CgroupRef, policy: CompiledPolicy) -> LoadedFence:
+    sizes = map_sizes(policy, shared=True)
+    fence = CgroupFence(cg.path, SPARES.take() if sizes == SPARES.sizes else None, sizes)
+    try:
+        fence.maps.install(policy, drain=False, fresh=True)  # attached nowhere yet
+    except BaseException:
+        fence.close()
+        raise
+    return fence
+
+
+def shared_key(policy: CompiledPolicy) -> Hashable:
+    """What the maps of ``policy`` hold: policies equal in it share one object."""
+    return (
+        policy.enforce,
+        policy.default,
+        len(policy.rules),
+        tuple(sorted(policy.create.items())),
+        tuple(sorted(policy.ports.items())),
+    )
+
+
+SHARED = SharedFences(_load_shared, shared_key)
 
 
 def _load(cg: CgroupRef, policy: CompiledPolicy) -> LoadedFence:
-    sizes = map_sizes(policy)
-    if sizes == SPARES.sizes:  # a spare fits: most policies
-        return CgroupFence(cg.path, SPARES.take(), sizes)
-    return CgroupFence(cg.path, None, sizes)
+    shared = SHARED.view(cg, policy)
+    return shared if shared is not None else CgroupFence(cg.path, None, map_sizes(policy))
 
 
 KIND = PinnedKind(NAME, PROGRAMS, MAPS, _load, lambda d, cg: FenceMaps.from_pins(d))
@@ -238,7 +265,7 @@ def open_applied(cgroup: str | os.PathLike[str]) -> tuple[FenceMaps, AppliedStat
 
 
 def counters(cgroup: str | os.PathLike[str]) -> FenceCounters:
-    return FenceCounters.read(*open_applied(cgroup))
+    return FenceCounters.read(*open_applied(cgroup), resolve_cgroup(cgroup).id)
 
 
 class CgroupBackend:

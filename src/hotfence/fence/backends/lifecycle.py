@@ -9,10 +9,12 @@ naming what the kernel enforces (``pinning``), and cleaning up only what this ru
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -37,6 +39,10 @@ class LoadedFence:
     """
 
     PROGRAMS: dict[str, str] = {}
+    # A view of an object shared by many cgroups (SharedFences): its policy is installed
+    # and never swapped in place, and closing the view leaves the object loaded.
+    shared = False
+    _release: Callable[[], None] | None = None
 
     def __init__(
         self,
@@ -85,7 +91,18 @@ class LoadedFence:
 
     def close(self) -> None:
         self.detach()
-        self.obj.close()
+        if not self.shared:
+            self.obj.close()
+        elif self._release is not None:
+            release, self._release = self._release, None
+            release()
+
+    def view(self, cgroup: CgroupRef, release: Callable[[], None]) -> Self:
+        """This fence's object, maps and programs, to attach to ``cgroup`` with links of its
+        own; ``release`` is called once when the view is closed."""
+        v = copy.copy(self)
+        v.cgroup, v.links, v.shared, v._release = cgroup, {}, True, release
+        return v
 
 
 def load_object(
@@ -161,6 +178,89 @@ class Spares:
             obj.close()  # another refill was first
 
 
+@dataclass
+class _SharedEntry:
+    fence: LoadedFence
+    users: int = 0
+    evicted: bool = False
+
+
+class SharedFences:
+    """One loaded fence object per policy, attached to every cgroup it fences, for a
+    process that applies the same few policies to many cgroups (the agent: one per
+    container).
+
+    Each apply then attaches and pins links; it loads and verifies nothing and writes no
+    policy, and the host holds one set of maps per policy instead of one per container.
+    The object counts per calling cgroup (``hf_cg_counters``), so each fence keeps its own
+    counters; its ring buffer and its events / lost statistics are the policy's.
+
+    Off until :meth:`keep`. The objects of the last ``LIMIT`` policies stay loaded; an
+    older one is closed once no apply is using it (the fences pinned from it stay: pins
+    hold their links and maps).
+    """
+
+    LIMIT = 16
+
+    def __init__(
+        self,
+        load: Callable[[CgroupRef, CompiledPolicy], LoadedFence],
+        key: Callable[[CompiledPolicy], Hashable],
+    ):
+        """``load(cg, policy)``: a new object sized to count per cgroup, with ``policy``
+        installed (``cg`` is only where it is first attached). ``key``: what makes two
+        compiled policies write the same maps."""
+        self._load = load
+        self._key = key
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, _SharedEntry] = OrderedDict()
+        self._on = False
+
+    def keep(self) -> None:
+        with self._lock:
+            self._on = True
+
+    def stop(self) -> None:
+        """Share no more; close every object no apply is using."""
+        with self._lock:
+            self._on = False
+            for key in list(self._entries):
+                self._evict(key)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def view(self, cg: CgroupRef, policy: CompiledPolicy) -> LoadedFence | None:
+        """The shared fence of ``policy`` to attach to ``cg`` (None when off). Loaded on the
+        policy's first apply; the caller closes the view as it would its own fence."""
+        key = self._key(policy)
+        with self._lock:
+            if not self._on:
+                return None
+            entry = self._entries.get(key)
+            if entry is None:
+                # Under the lock: two first applies of one policy load one object.
+                entry = self._entries[key] = _SharedEntry(self._load(cg, policy))
+                while len(self._entries) > self.LIMIT:
+                    self._evict(next(iter(self._entries)))
+            self._entries.move_to_end(key)
+            entry.users += 1
+            return entry.fence.view(cg, lambda: self._release(entry))
+
+    def _release(self, entry: _SharedEntry) -> None:
+        with self._lock:
+            entry.users -= 1
+            if entry.evicted and entry.users == 0:
+                entry.fence.close()
+
+    def _evict(self, key: Hashable) -> None:
+        entry = self._entries.pop(key)
+        entry.evicted = True
+        if entry.users == 0:
+            entry.fence.close()
+
+
 @dataclass(frozen=True)
 class PinnedKind:
     """What differs between the bpffs-pinned backends."""
@@ -204,15 +304,17 @@ def apply_pinned(
         if pinning.is_complete(d, kind.programs, kind.map_names):
             maps = kind.open_maps(d, cg)
             try:
-                lacking = maps.lacks_room(policy)
-                if not lacking:
-                    maps.install(policy, journal=journal)
+                # Maps shared by other cgroups' fences are never written for one of them.
+                if maps.counts_by_cgroup():
+                    lacking = "its maps are shared with other cgroups"
+                else:
+                    lacking = maps.lacks_room(policy)
+                    if not lacking:
+                        maps.install(policy, journal=journal)
             finally:
                 maps.close()
             if lacking:
-                log.info(
-                    "%s: %s: replacing the fence by one of the policy's size", cg.path, lacking
-                )
+                log.info("%s: %s: replacing the fence by a new one", cg.path, lacking)
                 replace_pinned(kind.load(cg, policy), policy, d, kind.map_names, journal)
             return journal.state, True
         if swap_only:
@@ -242,8 +344,11 @@ def install_pinned(
         pinning.unpin(d)
     record = pinning.PinRecord(d, False, [])
     try:
-        # Not attached yet: no program can be reading the slot the install retires.
-        fence.maps.install(policy, journal=journal, drain=False, fresh=True)
+        if fence.shared:  # the policy is in its maps already
+            journal.prepare(fence.maps.active_slot())
+        else:
+            # Not attached yet: no program can be reading the slot the install retires.
+            fence.maps.install(policy, journal=journal, drain=False, fresh=True)
         d.mkdir(parents=True)
         record = pinning.PinRecord(d, True, [])
         _pin_maps(fence, map_names, record)
@@ -289,7 +394,8 @@ def replace_pinned(
     says so (its state names links that are no longer attached).
     """
     try:
-        fence.maps.install(policy, drain=False, fresh=True)
+        if not fence.shared:
+            fence.maps.install(policy, drain=False, fresh=True)
         fence.attach()
     except BaseException:
         fence.close()  # the old fence is untouched
@@ -297,6 +403,7 @@ def replace_pinned(
     checkpoint("replacement-attached")
     record = pinning.PinRecord(d, False, [])
     try:
+        _forget_cgroup(d, journal.state.cgroup_id)
         pinning.unpin(d)  # the old fence detaches; the new one enforces already
         pinning.clear_state(journal.state.cgroup_id, journal.state.backend)
         journal.prepare(fence.maps.active_slot())
@@ -315,9 +422,26 @@ def replace_pinned(
 def remove_pinned(name: str, cgroup_id: int, target: str) -> bool:
     """Detach and unpin ``name``'s fence on a cgroup id; whether there was one."""
     with pinning.FenceLock(cgroup_id, target) as lock:
-        existed = pinning.unpin(pinning.pin_dir_of(name, cgroup_id))
+        d = pinning.pin_dir_of(name, cgroup_id)
+        _forget_cgroup(d, cgroup_id)
+        existed = pinning.unpin(d)
         st = pinning.read_quiet(cgroup_id)
         if st is None or st.backend == name:
             existed = existed or st is not None
             lock.discard()
     return existed
+
+
+def _forget_cgroup(d: Path, cgroup_id: int) -> None:
+    """Drop the cgroup's counters from the pinned maps in ``d`` if other cgroups' fences
+    share them (they stay loaded for those)."""
+    try:
+        maps = FenceMaps.from_pins(d)
+    except (libbpf.LibbpfError, FenceError, OSError):
+        return  # nothing (complete) pinned: nothing shared to clean
+    try:
+        maps.forget_cgroup(cgroup_id)
+    except libbpf.LibbpfError as exc:
+        log.warning("%s: counters of cgroup id %d not dropped: %s", d, cgroup_id, exc)
+    finally:
+        maps.close()

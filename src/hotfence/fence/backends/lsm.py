@@ -319,7 +319,7 @@ def open_applied(cgroup: str | os.PathLike[str]) -> tuple[LsmMaps, AppliedState 
 
 
 def counters(cgroup: str | os.PathLike[str]) -> FenceCounters:
-    return FenceCounters.read(*open_applied(cgroup))
+    return FenceCounters.read(*open_applied(cgroup), resolve_cgroup(cgroup).id)
 
 
 class LsmBackend:

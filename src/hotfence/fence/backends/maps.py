@@ -47,6 +47,7 @@ MAPS = (
     "hf_fast",
     "hf_ports",
     "hf_counters",
+    "hf_cg_counters",
     "hf_stats",
     "hf_events",
 )
@@ -74,8 +75,9 @@ def _u16(value: int, what: str) -> int:
     return value
 
 
-def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
-    """Check ``policy`` fits the maps and turn it into key/value bytes for ``slot``."""
+def encode(policy: CompiledPolicy, slot: int, flags: int = 0) -> EncodedPolicy:
+    """Check ``policy`` fits the maps and turn it into key/value bytes for ``slot``
+    (``flags``: the config's HF_CFG_* bits)."""
     if len(policy.rules) > abi.HF_MAX_RULES:
         raise FenceError(
             f"policy {policy.name!r} has {len(policy.rules)} rules; the maps hold {abi.HF_MAX_RULES}"
@@ -144,6 +146,7 @@ def encode(policy: CompiledPolicy, slot: int) -> EncodedPolicy:
         port_shapes=port_mask,
         n_rules=len(policy.rules),
         create_families=families,
+        flags=flags,
     )
     return EncodedPolicy(create, ports, config, fast_table.verdicts(policy).tobytes())
 
@@ -173,12 +176,14 @@ class FenceCounters:
     state: AppliedState | None
     counts: dict[int, RuleCounter]
     stats: abi.Stats  # events delivered to the ring buffer, and lost
+    shared: bool = False  # the object (and so stats) is shared by the policy's fences
 
     @classmethod
-    def read(cls, maps: FenceMaps, state: AppliedState | None) -> FenceCounters:
-        """Read the counters of pinned ``maps`` (opened for this) and close them."""
+    def read(cls, maps: FenceMaps, state: AppliedState | None, cgroup_id: int) -> FenceCounters:
+        """Read the counters of pinned ``maps`` (opened for this) on ``cgroup_id`` and close
+        them."""
         try:
-            return cls(state, maps.counters(), maps.stats())
+            return cls(state, maps.counters(cgroup_id), maps.stats(), maps.counts_by_cgroup())
         finally:
             maps.close()
 
@@ -192,13 +197,22 @@ class FenceCounters:
 # take 23.5 ms; the maxima 43 ms.)
 STANDARD_RULES = 1023
 STANDARD_PORT_KEYS = 16384  # per slot
+# hf_cg_counters entries of an object shared by many cgroups: one per (cgroup, slot, rule)
+# that counted something. Its buckets (~1 MB) are allocated at load, once per policy; an
+# object of one cgroup counts in hf_counters and gets a map of one entry.
+SHARED_CG_COUNTERS = 65536
 
 
-def map_sizes(policy: CompiledPolicy | None) -> dict[str, int]:
-    """max_entries of the sized maps for ``policy`` (None: the standard sizes)."""
+def map_sizes(policy: CompiledPolicy | None, shared: bool = False) -> dict[str, int]:
+    """max_entries of the sized maps for ``policy`` (None: the standard sizes); ``shared``:
+    for an object attached to many cgroups, which counts per cgroup (hf_cg_counters)."""
     rules = max(len(policy.rules), STANDARD_RULES) if policy else STANDARD_RULES
     ports = max(len(policy.ports), STANDARD_PORT_KEYS) if policy else STANDARD_PORT_KEYS
-    return {"hf_counters": abi.counter_entries(rules), "hf_ports": 2 * ports}
+    return {
+        "hf_counters": abi.counter_entries(rules),
+        "hf_ports": 2 * ports,
+        "hf_cg_counters": SHARED_CG_COUNTERS if shared else 1,
+    }
 
 
 class FenceMaps:
@@ -223,6 +237,7 @@ class FenceMaps:
             "hf_fast": (4, ctypes.sizeof(abi.VerdictValue), False),
             "hf_ports": (ctypes.sizeof(abi.PortKey), ctypes.sizeof(abi.VerdictValue), False),
             "hf_counters": (4, ctypes.sizeof(abi.Counter), True),
+            "hf_cg_counters": (ctypes.sizeof(abi.CgCounterKey), ctypes.sizeof(abi.Counter), True),
             "hf_stats": (4, ctypes.sizeof(abi.Stats), True),
             "hf_events": (0, 0, False),
         }
@@ -247,6 +262,11 @@ class FenceMaps:
     def config(self, slot: int) -> abi.Config:
         raw = self.maps["hf_config"].lookup(abi.u32(slot))
         return abi.Config.from_buffer_copy(raw) if raw else abi.Config()
+
+    def counts_by_cgroup(self) -> bool:
+        """Whether these maps count per calling cgroup: an object shared by many cgroups
+        (sized so at load, :func:`map_sizes`), whose hf_counters stay unused."""
+        return self.maps["hf_cg_counters"].max_entries() > 1
 
     def lacks_room(self, policy: CompiledPolicy) -> str:
         """Why these maps are too small for ``policy`` ("" when it fits)."""
@@ -306,7 +326,8 @@ class FenceMaps:
         # Always the inactive slot, even on the first install: config and keys are only
         # ever written where no program looks, and only the hf_active flip is seen.
         new = 1 - old
-        encoded = encode(policy, new)  # validation errors: nothing written yet
+        flags = abi.HF_CFG_COUNT_BY_CGROUP if self.counts_by_cgroup() else 0
+        encoded = encode(policy, new, flags)  # validation errors: nothing written yet
         cfg_map = self.maps["hf_config"]
         try:
             if journal is not None:
@@ -391,20 +412,43 @@ class FenceMaps:
                 v = abi.VerdictValue.from_buffer_copy(value)
                 yield k, Verdict(v.rule_id, Action(v.action))
 
-    def counters(self) -> dict[int, RuleCounter]:
-        """Per-rule counters of the active policy, summed over CPUs (default under HF_DEFAULT_RULE)."""
+    def counters(self, cgroup_id: int | None = None) -> dict[int, RuleCounter]:
+        """Per-rule counters of the active policy, summed over CPUs; the default under
+        HF_DEFAULT_RULE.
+
+        An object of one cgroup counts every call it decides. A shared one counts per
+        calling task's cgroup, so it needs ``cgroup_id`` (the cgroup its fence was applied
+        to) and says what tasks directly in it did: a container's processes are; a task in
+        a cgroup below counts under its own.
+        """
         slot = self.active_slot()
         n_rules = self.config(slot).n_rules
-        m = self.maps["hf_counters"]
+        by_cgroup = self.counts_by_cgroup()
+        if by_cgroup and cgroup_id is None:
+            raise FenceError("these fence maps are shared by many cgroups: name the cgroup")
+        m = self.maps["hf_cg_counters" if by_cgroup else "hf_counters"]
         out = {}
         for rule_id in [*range(n_rules), abi.HF_DEFAULT_RULE]:
+            index = abi.counter_index(slot, rule_id)
+            key = bytes(abi.CgCounterKey(cgroup_id or 0, index)) if by_cgroup else abi.u32(index)
             hits = denies = 0
-            for raw in m.lookup_percpu(abi.u32(abi.counter_index(slot, rule_id))):
+            for raw in m.lookup_percpu(key):
                 c = abi.Counter.from_buffer_copy(raw)
                 hits += c.hits
                 denies += c.denies
             out[rule_id] = RuleCounter(rule_id, hits, denies)
         return out
+
+    def forget_cgroup(self, cgroup_id: int) -> None:
+        """Delete a cgroup's counters from shared maps (its fence is removed; the maps
+        live on for the other cgroups)."""
+        if not self.counts_by_cgroup():
+            return
+        m = self.maps["hf_cg_counters"]
+        for slot in (0, 1):
+            n_rules = self.config(slot).n_rules
+            for rule_id in [*range(n_rules), abi.HF_DEFAULT_RULE]:
+                m.delete(bytes(abi.CgCounterKey(cgroup_id, abi.counter_index(slot, rule_id))))
 
     def stats(self) -> abi.Stats:
         total = abi.Stats()
