@@ -200,7 +200,8 @@ class Agent:
         who = meta_of(attrs)
         cgroup = cgroup_of_pid(pid)
         cgroup_id = cgroup.stat().st_ino
-        current = next((a for a in backend.applied() if a.cgroup_id == cgroup_id), None)
+        # This cgroup's fence only: a start event reads no other container's state.
+        current = backend.applied_on(cgroup_id)
         cur_file = current.state.policy_file if current and current.state else ""
         with self.lock:
             files = dict(self.files)

@@ -240,6 +240,11 @@ def applied() -> list[Applied]:
     return pinning.applied(NAME, PROGRAMS)
 
 
+def applied_on(cgroup_id: int) -> Applied | None:
+    """The fence ``apply`` left on one cgroup id, if any."""
+    return pinning.applied_on(NAME, PROGRAMS, cgroup_id)
+
+
 def status() -> list[tuple[Applied, Liveness]]:
     """Every applied fence, checked against the kernel."""
     return [(a, pinning.liveness(a)) for a in applied()]

@@ -422,19 +422,19 @@ def applied(backend: str, programs: dict[str, str]) -> list[Applied]:
                 ids.add(int(d.name[len(prefix) :]))
     if STATE_DIR.exists():
         ids.update(int(d.name) for d in STATE_DIR.iterdir() if d.name.isdigit())
-    out = []
-    for cgroup_id in sorted(ids):
-        st = read_quiet(cgroup_id)
-        if st is not None and st.backend != backend:
-            st = None
-        d = pin_dir_of(backend, cgroup_id)
-        if st is None and not d.exists():
-            continue  # another backend's fence, or a state directory holding only its lock
-        links = [p for p in programs if (d / f"link_{p}").exists()]
-        out.append(
-            Applied(cgroup_id, d, st, links, len(links) == len(programs), backend, tuple(programs))
-        )
-    return out
+    return [a for i in sorted(ids) if (a := applied_on(backend, programs, i)) is not None]
+
+
+def applied_on(backend: str, programs: dict[str, str], cgroup_id: int) -> Applied | None:
+    """The fence of ``backend`` on one cgroup id, if ``apply`` left one (see :func:`applied`)."""
+    st = read_quiet(cgroup_id)
+    if st is not None and st.backend != backend:
+        st = None
+    d = pin_dir_of(backend, cgroup_id)
+    if st is None and not d.exists():
+        return None  # another backend's fence, or a state directory holding only its lock
+    links = [p for p in programs if (d / f"link_{p}").exists()]
+    return Applied(cgroup_id, d, st, links, len(links) == len(programs), backend, tuple(programs))
 
 
 def read_quiet(cgroup_id: int) -> AppliedState | None:
