@@ -1005,3 +1005,34 @@ def test_container_runtimes_log_records_are_no_reports(record: str) -> None:
     assert from_userspace(record)
     # a log shipper's record that names the kernel as its source is not a program's
     assert not from_userspace('{"ident":"kernel","message":"BUG: soft lockup - CPU#0"}')
+
+
+# Reports whose own first lines name the current task. Before 3.10's generic
+# dump_stack_print_info(), 32-bit ARM's dump_stack() printed the trace alone
+# (arch/arm/kernel/traps.c: "dump_backtrace(NULL, NULL)"), as MIPS's and powerpc's did:
+# the syzkaller reports below, with their "CPU: N PID: N Comm: X" lines removed, are that
+# shape; 56 and 64 are as recorded (their consoles lost the rest).
+@pytest.mark.parametrize(
+    ("case", "comm", "pid", "cpu"),
+    [
+        ("56", "syz-fuzzer", 3658, None),  # __might_sleep(): "in_atomic(): ..., name: %s"
+        ("608", "syz-executor.1", 22160, None),  # __might_resched()'s "non_block: %d, "
+        ("644", "syz-executor.1", 9519, None),  # "scheduling while atomic: %s/%d/0x%08x"
+        ("64", "syz-executor", 12636, 2),  # spin_dump(): "on CPU#%d, %s/%d"
+        ("95", "migration/1", 12, 1),
+        ("497", "systemd-rfkill", 6731, None),  # "in preemptible [%08x] code: %s/%d"
+        ("212", "kworker/0:0", 4, None),  # "leaked lock or atomic: %s/0x%08x/%d"
+        ("185", "syz-executor5", 5807, None),  # lockdep: "%s/%d is trying to acquire lock:"
+    ],
+)
+def test_a_report_that_names_its_task_itself_keeps_it_without_a_header(
+    case: str, comm: str, pid: int, cpu: int | None
+) -> None:
+    text = syz_log(case)
+    headerless = re.sub(r"(?m)^.*\bCPU: \d+ PID: \d+ Comm: .*\n", "", text)
+    assert ("Comm: " in text) is (case not in ("56", "64")) and "Comm: " not in headerless
+    expected = re.search(r"^TITLE: (.*)$", (SYZ / "report" / case).read_text(), re.M)
+    assert expected is not None
+    rep = parse_log(headerless.encode())[0]
+    assert rep.title == expected[1]
+    assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, cpu)

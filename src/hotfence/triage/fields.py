@@ -122,6 +122,8 @@ _CPU_RES = (
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
     re.compile(r"\bCPU (?P<cpu>\d+): Machine Check"),  # x86 print_mce()
+    # kernel/locking/spinlock_debug.c spin_dump() / rwlock_bug(): the CPU that found it
+    re.compile(r"BUG: (?:spinlock|rwlock) .+ on CPU#(?P<cpu>\d+), "),
 )
 # Other places that name the task: the old "Pid: N, comm: X" and "Process X (pid: N" of
 # die() on i386/ARM/s390/MIPS, powerpc's "TASK = ...[N] 'X'", KASAN's "by task comm/pid",
@@ -138,6 +140,35 @@ _TASK_RES = (
     re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
     re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
+    # The first lines of reports that name the current task themselves, for kernels whose
+    # dump_stack() printed no task header (32-bit ARM, MIPS, powerpc before 3.10's
+    # dump_stack_print_info()) and for consoles that lost it. A comm may hold "/".
+    # kernel/sched/core.c __might_sleep() (__might_resched() since 5.15 adds non_block):
+    # "in_atomic(): %d, irqs_disabled(): %d, [non_block: %d, ]pid: %d, name: %s"
+    re.compile(
+        r"in_atomic\(\): \d+, irqs_disabled\(\): \d+, (?:non_block: \d+, )?"
+        r"pid: (?P<pid>\d+), name: (?P<comm>\S.{0,19}?)\s*$"
+    ),
+    # __schedule_bug(): "BUG: scheduling while atomic: %s/%d/0x%08x"
+    re.compile(r"BUG: scheduling while atomic: (?P<comm>.{1,20}?)/(?P<pid>\d+)/0x[0-9a-f]+"),
+    # kernel/locking/spinlock_debug.c: "BUG: spinlock %s on CPU#%d, %s/%d", rwlock_bug()
+    # "BUG: rwlock %s on CPU#%d, %s/%d, %p"
+    re.compile(
+        r"BUG: (?:spinlock|rwlock) .+ on CPU#\d+, (?P<comm>.{1,20}?)/(?P<pid>\d+)(?:,|\s*$)"
+    ),
+    # lib/smp_processor_id.c check_preemption_disabled():
+    # "BUG: using %s%s() in preemptible [%08x] code: %s/%d"
+    re.compile(
+        r"BUG: using \w+\(\) in preemptible \[[0-9a-f]+\] code: "
+        r"(?P<comm>.{1,20}?)/(?P<pid>\d+)\s*$"
+    ),
+    # kernel/workqueue.c process_one_work(): "BUG: workqueue leaked lock or atomic: %s/0x%08x/%d"
+    re.compile(
+        r"BUG: workqueue leaked lock or atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"
+    ),
+    # kernel/locking/lockdep.c print_circular_bug_header() / print_deadlock_bug():
+    # "%s/%d is trying to acquire lock:", the task that takes the lock
+    re.compile(r"^(?P<comm>\S.{0,19}?)/(?P<pid>\d+) is trying to acquire lock:"),
 )
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
 
