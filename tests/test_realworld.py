@@ -1036,3 +1036,32 @@ def test_a_report_that_names_its_task_itself_keeps_it_without_a_header(
     rep = parse_log(headerless.encode())[0]
     assert rep.title == expected[1]
     assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, cpu)
+
+
+# lockdep's reports (and RCU-lockdep's "suspicious RCU usage") print the kernel's identity
+# under their title, kernel/locking/lockdep.c print_kernel_ident(): "%s %.*s %s", the
+# release, the version's first word and print_tainted(). With no task header after it (a
+# console that lost the rest, a pre-3.10 32-bit ARM dump_stack()), it is the one place the
+# release is named. Case 32 is a 32-bit ARM 3.10 kernel's.
+@pytest.mark.parametrize(
+    ("case", "ident", "release", "taint"),
+    [
+        ("32", "3.10.37+ #1 Not tainted", "3.10.37+", None),
+        ("31", "4.11.0-rc4+ #198 Not tainted", "4.11.0-rc4+", None),
+        ("257", "4.18.0-rc4+ #51 Not tainted", "4.18.0-rc4+", None),
+        # the same line of a tainted kernel: print_tainted()'s "Tainted: " and its letters
+        ("257", "4.18.0-rc4+ #51 Tainted: G        W", "4.18.0-rc4+", "G        W"),
+    ],
+)
+def test_lockdeps_kernel_ident_line_names_the_release(
+    case: str, ident: str, release: str, taint: str | None
+) -> None:
+    text = syz_log(case)
+    assert "Comm: " not in text
+    expected = re.search(r"^TITLE: (.*)$", (SYZ / "report" / case).read_text(), re.M)
+    assert expected is not None
+    recorded = re.search(r"(?m)\] (\S+ #\d+ Not tainted)$", text)
+    assert recorded is not None
+    rep = parse_log(text.replace(recorded[1], ident).encode())[0]
+    assert rep.title == expected[1]
+    assert (rep.kernel_release, rep.taint) == (release, taint)

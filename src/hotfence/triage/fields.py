@@ -112,6 +112,10 @@ _RELEASE_RES = (
     # "CPU: 0    Not tainted  (3.4.0 #1)"; powerpc show_regs(): "TRAP: 0300   Not tainted  (3.10.0)"
     re.compile(r"(?:" + _TAINT + r"|EFLAGS: [0-9a-f]+) +\(" + _REL + r"[ )]"),
     re.compile(r"(?:" + _TAINT + r") +" + _REL + r" #\d"),
+    # kernel/locking/lockdep.c print_kernel_ident(), under lockdep's and RCU-lockdep's
+    # titles: "%s %.*s %s", release, the version's first word, print_tainted():
+    # "4.11.0-rc4+ #198 Not tainted", "5.15.0-91-generic #101-Ubuntu Tainted: G        W"
+    re.compile(r"^" + _REL + r" #\d+\S* " + _TAINT + r"\s*$"),
 )
 # SUSE's version string after the release: "#1 SMP PREEMPT_DYNAMIC Wed Jun 5 (1a2b3c4) SLE15-SP4".
 _SUSE_BUILD_RE = re.compile(r"\bSLE\d|openSUSE")
