@@ -170,9 +170,16 @@ _TASK_RES = (
     re.compile(
         r"BUG: workqueue leaked lock or atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"
     ),
-    # kernel/locking/lockdep.c print_circular_bug_header() / print_deadlock_bug():
-    # "%s/%d is trying to acquire lock:", the task that takes the lock
-    re.compile(r"^(?P<comm>\S.{0,19}?)/(?P<pid>\d+) is trying to acquire lock:"),
+    # kernel/locking/lockdep.c, each report about the current task: "%s/%d is trying to
+    # acquire lock:" (deadlocks), "... is trying to release lock (" (unlock imbalance),
+    # "... is trying to lock:" (nested lock), "... just changed the state of lock:" (irq
+    # inversion), "... [HC0[0]:SC1[1]:HE1:SE0] takes:" (usage), "... is freeing memory",
+    # "... is leaving the kernel with locks still held!", "... is exiting with locks"
+    re.compile(
+        r"^(?P<comm>\S.{0,19}?)/(?P<pid>\d+) (?:\[HC\d\[\d+\]:SC\d\[\d+\]:HE\d:SE\d\] )?"
+        r"(?:is trying to (?:acquire|release|lock)\b|just changed the state of lock:|takes:"
+        r"|is freeing memory |is (?:leaving the kernel|exiting) with locks still held!)"
+    ),
 )
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
 
