@@ -170,6 +170,9 @@ _TASK_RES = (
     re.compile(
         r"BUG: workqueue leaked lock or atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"
     ),
+    # mm/page_alloc.c bad_page(): "BUG: Bad page state in process %s  pfn:%05lx"; mm/memory.c
+    # print_bad_pte(): "BUG: Bad page map in process %s  pte:%08llx pmd:%08llx" (no pid)
+    re.compile(r"BUG: Bad page (?:state|map) in process (?P<comm>.{1,20}?)  (?:pfn|pte):"),
     # kernel/locking/lockdep.c, each report about the current task: "%s/%d is trying to
     # acquire lock:" (deadlocks), "... is trying to release lock (" (unlock imbalance),
     # "... is trying to lock:" (nested lock), "... just changed the state of lock:" (irq
@@ -352,7 +355,7 @@ def task_fields(texts: list[str]) -> TaskFields:
         m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
         if m is not None:
             out.comm = m.group("comm").strip()
-            if out.pid is None:
+            if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
     return out
 
