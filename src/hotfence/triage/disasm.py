@@ -23,7 +23,17 @@ from hotfence.triage.model import Disassembly, Instruction
 # help: some earlier cut already decodes the same instruction stream.
 MAX_X86_CUT = 15
 
-ARCHES = ("x86_64", "i386", "arm64", "arm", "thumb")
+ARCHES = ("x86_64", "i386", "arm64", "arm", "thumb", "riscv64", "mips", "mips64")
+# Instruction sets whose instructions vary in length: a Code: line's first bytes may cut
+# one, so the decoding is retried from later starts, in steps of the smallest length.
+# x86: 1 to 15 bytes; riscv with the C extension: 2 or 4 bytes.
+_VARIABLE = {"x86_64": (1, MAX_X86_CUT), "i386": (1, MAX_X86_CUT), "riscv64": (2, 2)}
+# Register dumps that name the architecture whose Code: words they come with:
+# riscv show_regs() "epc : %016lx ra : %016lx sp : %016lx" (and "status: ... badaddr:
+# ... cause: "); MIPS __show_regs() "$ 0   :" register rows and "epc   : %0*lx %pS", whose
+# register width says MIPS32 or MIPS64.
+_RISCV_REGS = re.compile(r"(?m)\bepc ?: [0-9a-f]{8,16} ra : |\bbadaddr: [0-9a-f]+ cause: ")
+_MIPS_REGS = re.compile(r"(?m)^\s*(?:\$ ?0 +:((?: [0-9a-f]+)+)|epc +: [0-9a-f]{8,16} )")
 
 _CODE_LINE = re.compile(r"Code:\s*(.*)$")
 _TOKEN = re.compile(r"^[<(]?([0-9a-fA-F]{2,16})[>)]?$")
@@ -110,20 +120,27 @@ def find_code_line(report_text: str) -> str | None:
 def guess_arch(width: int, report_text: str = "") -> str:
     """Which capstone mode fits a `Code:` line whose tokens are ``width`` bytes wide.
 
-    Byte tokens are x86 (64-bit unless the oops shows 32-bit registers). 4-byte words are
-    arm64 unless the register dump has the 32-bit ARM ``psr:`` / ``PC is at`` lines.
+    Byte tokens are x86 (64-bit unless the oops shows 32-bit registers). Halfwords are
+    riscv's dump_kernel_instr() when the registers are riscv's, else Thumb. 4-byte words
+    are MIPS's show_code() with MIPS registers, else arm64 unless the register dump has
+    the 32-bit ARM ``psr:`` / ``PC is at`` lines.
     """
     if width == 1:
         if "EIP:" in report_text and "RIP:" not in report_text:
             return "i386"
         return "x86_64"
     if width == 2:
-        return "thumb"
+        return "riscv64" if _RISCV_REGS.search(report_text) else "thumb"
     if width == 4:
         if "pstate:" in report_text:
             return "arm64"
         if "psr:" in report_text or "PC is at" in report_text:
             return "arm"
+        if not _RISCV_REGS.search(report_text):
+            mips = _MIPS_REGS.search(report_text)
+            if mips is not None:
+                wide = mips.group(1) is not None and len(mips.group(1).split()[0]) == 16
+                return "mips64" if wide else "mips"
         return "arm64"
     raise CodeParseError(f"no known architecture prints {width}-byte opcode words")
 
@@ -134,6 +151,11 @@ _CS_MODES = {
     "arm64": (capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM),
     "arm": (capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM),
     "thumb": (capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB),
+    "riscv64": (capstone.CS_ARCH_RISCV, capstone.CS_MODE_RISCV64 | capstone.CS_MODE_RISCVC),
+    # The kernel prints each instruction word as a number ("%08x"), whatever the CPU's
+    # byte order; parse_code() lays it out little-endian, so decode it so.
+    "mips": (capstone.CS_ARCH_MIPS, capstone.CS_MODE_MIPS32 | capstone.CS_MODE_LITTLE_ENDIAN),
+    "mips64": (capstone.CS_ARCH_MIPS, capstone.CS_MODE_MIPS64 | capstone.CS_MODE_LITTLE_ENDIAN),
 }
 _engines: dict[tuple[str, str], capstone.Cs] = {}
 
@@ -240,9 +262,9 @@ def disassemble(
             error=f"{exc} in Code: line {code[:80]!r}",
         )
     data, fault = parsed.data, parsed.fault_offset
-    variable = arch in ("x86_64", "i386")
-    step = 1 if variable else (2 if arch == "thumb" else 4)
-    cuts = range(0, min(fault, MAX_X86_CUT) + 1) if (variable and fault is not None) else [0]
+    cut_step, max_cut = _VARIABLE.get(arch, (0, 0))
+    step = cut_step or (2 if arch == "thumb" else 4)
+    cuts = range(0, min(fault, max_cut) + 1, cut_step) if (cut_step and fault is not None) else [0]
 
     best: tuple[int, int, list[_Decoded]] | None = None  # (bad count before fault, cut, insns)
     for cut in cuts:
