@@ -328,6 +328,19 @@ def test_riscv_and_mips_code_lines_decode_in_their_own_instruction_set(
     assert [i.text for i in dis.instructions if i.faulting] == [faulting]
 
 
+def test_a_loongarch_code_line_is_not_decoded_as_another_machines() -> None:
+    """The MIPS oops with its "epc" line in LoongArch's wording ("era   : %0*lx %pS"):
+    capstone 5 has no LoongArch, so the Code: line is left undecoded, with the reason."""
+    with open(os.path.join(_REALWORLD, "mips-4.19-oops.log"), "rb") as f:
+        text = f.read().decode()
+    mips = "epc   : 8035a1bc sysrq_handle_crash+0x1c/0x28"
+    assert mips in text
+    (rep,) = parse_log(text.replace(mips, "era   : 8035a1bc sysrq_handle_crash+0x1c/0x28").encode())
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.arch == "loongarch64"
+    assert dis.instructions == [] and dis.error is not None and "loongarch64" in dis.error
+
+
 def test_riscv_and_mips_register_dumps_name_their_arch() -> None:
     riscv = "epc : ffffffff01e6c064 ra : ffffffff01e6c3ba sp : ff2000000057bc90"
     assert guess_arch(2, riscv) == "riscv64"
@@ -337,6 +350,11 @@ def test_riscv_and_mips_register_dumps_name_their_arch() -> None:
     assert guess_arch(4, "$ 0   : 00000000 00000001 00000001 00000000") == "mips"
     assert guess_arch(4, "$ 0   : 0000000000000000 ffffffff80a1b2c3") == "mips64"
     assert guess_arch(4, "epc   : 8035a1bc sysrq_handle_crash+0x1c/0x28") == "mips"
+    # LoongArch prints MIPS's rows and Code: words, its "era" where MIPS has "epc"
+    # (arch/loongarch/kernel/traps.c __show_regs()): no MIPS decoding of them
+    assert guess_arch(4, "$ 0   : 00000000 00000001\nera   : 9000000000e1a2b4 f+0x4/0x8") == (
+        "loongarch64"
+    )
     # without them the words stay arm64's, the halfwords Thumb's
     assert guess_arch(4, "") == "arm64" and guess_arch(2, "") == "thumb"
     # a 32-bit riscv-like "(....)" halfword line realigns onto a 4-byte instruction's start

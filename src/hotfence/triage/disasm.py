@@ -33,6 +33,9 @@ _VARIABLE = {"x86_64": (1, MAX_X86_CUT), "i386": (1, MAX_X86_CUT), "riscv64": (2
 # ... cause: "); MIPS __show_regs() "$ 0   :" register rows and "epc   : %0*lx %pS", whose
 # register width says MIPS32 or MIPS64.
 _RISCV_REGS = re.compile(r"(?m)\bepc ?: [0-9a-f]{8,16} ra : |\bbadaddr: [0-9a-f]+ cause: ")
+# LoongArch's __show_regs() prints MIPS's "$ 0   :" rows and the same Code: words, but
+# "era   : %0*lx %pS" and "CSR crmd:": an instruction set capstone 5 cannot decode.
+_LOONGARCH_REGS = re.compile(r"(?m)^\s*era +: [0-9a-f]{8,16} |\bCSR crmd: ")
 _MIPS_REGS = re.compile(r"(?m)^\s*(?:\$ ?0 +:((?: [0-9a-f]+)+)|epc +: [0-9a-f]{8,16} )")
 
 _CODE_LINE = re.compile(r"Code:\s*(.*)$")
@@ -136,6 +139,8 @@ def guess_arch(width: int, report_text: str = "") -> str:
             return "arm64"
         if "psr:" in report_text or "PC is at" in report_text:
             return "arm"
+        if _LOONGARCH_REGS.search(report_text):
+            return "loongarch64"  # _engine() says it cannot decode it
         if not _RISCV_REGS.search(report_text):
             mips = _MIPS_REGS.search(report_text)
             if mips is not None:
