@@ -83,6 +83,7 @@ SCAN_NEEDLES = (
     ", sig: ",
     "hard LOCKUP",
     "Hard LOCKUP",
+    "detected LOCKUP",
     "Machine Check Exception",
     "SYZFA",
 )  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"
