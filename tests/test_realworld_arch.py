@@ -308,3 +308,46 @@ def test_a_powerpc_die_line_alone_is_a_report(die: str, title: str, kind: str) -
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
     assert [f.function for f in rep.frames][:2] == ["hotfence_crash_do", "hotfence_crash_write"]
     assert not rep.corrupted
+
+
+def _socklog(syslog: str, stamp: str) -> str:
+    """A syslog file in the shape runit's socklog and svlogd write it (Void Linux):
+    svlogd's time ``stamp``, then socklog's ``facility.priority: `` and the message, no host
+    and no ``kernel:`` identifier (socklog(8)); a program's message keeps its own."""
+    out = []
+    for line in syslog.splitlines(keepends=True):
+        m = re.match(r"\w{3} +\d+ [\d:]+ \S+ (kernel: )?", line)
+        assert m is not None, line
+        fac = "kern.warn: " if m[1] else "daemon.info: "
+        out.append(f"{stamp} {fac}{line[m.end() :]}")
+    return "".join(out)
+
+
+_SVLOGD_STAMPS = (
+    "2023-11-24T10:00:01.12345",  # svlogd -ttt
+    "2023-11-24_10:00:01.12345",  # svlogd -tt
+    "@4000000065606ad1075bcd15",  # svlogd -t (TAI64N)
+)
+
+
+@pytest.mark.parametrize("stamp", _SVLOGD_STAMPS)
+@pytest.mark.parametrize("name", ["ubuntu-syslog-false-alarms", "rhel6-syslog-hung-task"])
+def test_socklog_lines_read_like_syslog(name: str, stamp: str) -> None:
+    """The kernel's records keep their report, frames included; programs' ``WARNING:``
+    / ``INFO:`` lines (``daemon.info: openvpn[812]: WARNING: ...``) stay no reports."""
+    syslog = (DATA / f"{name}.log").read_text()
+    socklog = _socklog(syslog, stamp)
+    assert " kern.warn: " in socklog and " kernel: " not in socklog
+    once = parse_log(syslog.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(socklog.encode())) == _facts(once)
+
+
+@pytest.mark.parametrize("stamp", _SVLOGD_STAMPS)
+@pytest.mark.parametrize("name", ["armhf-6.1.0-50-mod-warn", "mips-4.19-oops"])
+def test_console_logs_relayed_by_socklog_keep_their_report(name: str, stamp: str) -> None:
+    text = (DATA / f"{name}.log").read_text()
+    relayed = "".join(f"{stamp} kern.warn: {line}" for line in text.splitlines(keepends=True))
+    once = parse_log(text.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(relayed.encode())) == _facts(once)
