@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus import SYZ
+from hotfence.triage.analyze import enrich
 from hotfence.triage.disasm import (
     CodeParseError,
     disassemble,
@@ -303,8 +304,9 @@ _REALWORLD = os.path.join(os.path.dirname(__file__), "data", "realworld")
 
 
 # riscv's dump_kernel_instr() prints halfwords, "(%04hx)" the faulting one; MIPS's
-# show_code() prints words, "<%08x>" the faulting one. Those shapes are Thumb's and
-# arm64's: the register dump beside them says which architecture it is.
+# show_code() and powerpc's show_instructions() ("Instruction dump:", two lines under it)
+# print words, "<%08x>" the faulting one. Those shapes are Thumb's and arm64's: the
+# register dump beside them says which architecture it is.
 @pytest.mark.parametrize(
     ("log", "arch", "faulting"),
     [
@@ -315,9 +317,13 @@ _REALWORLD = os.path.join(os.path.dirname(__file__), "data", "realworld")
         # MIPS 4.19: SysRq c's store to NULL, and BUG()'s "break BRK_BUG" (512)
         ("mips-4.19-oops", "mips", "sb $v1, ($zero)"),
         ("mips-4.19-bug", "mips", "break 0x200"),
+        # recorded on Debian 12's ppc64le kernel: show_instructions()' "Instruction dump:"
+        # lines, a load from NULL + 8 and BUG()'s trap
+        ("ppc64le-6.1.0-50-mod-null", "ppc64", "ld r3, 8(r31)"),
+        ("ppc64le-6.1.0-50-mod-bug", "ppc64", "tdnei r9, 0"),
     ],
 )
-def test_riscv_and_mips_code_lines_decode_in_their_own_instruction_set(
+def test_riscv_mips_and_powerpc_code_decodes_in_its_own_instruction_set(
     log: str, arch: str, faulting: str
 ) -> None:
     with open(os.path.join(_REALWORLD, f"{log}.log"), "rb") as f:
@@ -326,6 +332,7 @@ def test_riscv_and_mips_code_lines_decode_in_their_own_instruction_set(
     assert dis is not None and dis.error is None
     assert dis.arch == arch
     assert [i.text for i in dis.instructions if i.faulting] == [faulting]
+    assert enrich(rep).code == dis  # what triage's output carries
 
 
 def test_a_loongarch_code_line_is_not_decoded_as_another_machines() -> None:
@@ -355,6 +362,8 @@ def test_riscv_and_mips_register_dumps_name_their_arch() -> None:
     assert guess_arch(4, "$ 0   : 00000000 00000001\nera   : 9000000000e1a2b4 f+0x4/0x8") == (
         "loongarch64"
     )
+    assert guess_arch(4, "NIP:  c000000000353484 LR: c00000000033720c CTR: 0") == "ppc64"
+    assert guess_arch(4, "NIP:  c0012345 LR: c0012300 CTR: 00000000") == "ppc"
     # without them the words stay arm64's, the halfwords Thumb's
     assert guess_arch(4, "") == "arm64" and guess_arch(2, "") == "thumb"
     # a 32-bit riscv-like "(....)" halfword line realigns onto a 4-byte instruction's start

@@ -23,7 +23,7 @@ from hotfence.triage.model import Disassembly, Instruction
 # help: some earlier cut already decodes the same instruction stream.
 MAX_X86_CUT = 15
 
-ARCHES = ("x86_64", "i386", "arm64", "arm", "thumb", "riscv64", "mips", "mips64")
+ARCHES = ("x86_64", "i386", "arm64", "arm", "thumb", "riscv64", "mips", "mips64", "ppc64", "ppc")
 # Instruction sets whose instructions vary in length: a Code: line's first bytes may cut
 # one, so the decoding is retried from later starts, in steps of the smallest length.
 # x86: 1 to 15 bytes; riscv with the C extension: 2 or 4 bytes.
@@ -35,6 +35,10 @@ _VARIABLE = {"x86_64": (1, MAX_X86_CUT), "i386": (1, MAX_X86_CUT), "riscv64": (2
 _RISCV_REGS = re.compile(r"(?m)\bepc ?: [0-9a-f]{8,16} ra : |\bbadaddr: [0-9a-f]+ cause: ")
 # LoongArch's __show_regs() prints MIPS's "$ 0   :" rows and the same Code: words, but
 # "era   : %0*lx %pS" and "CSR crmd:": an instruction set capstone 5 cannot decode.
+# powerpc's show_regs() "NIP:  %016lx LR: ..." (%08lx on 32-bit kernels): its words come
+# as show_instructions()'s "Instruction dump:" lines, "<%08lx>" the faulting one.
+_PPC_REGS = re.compile(r"\bNIP: +([0-9a-f]{8,16}) +LR: ")
+_PPC_DUMP = "Instruction dump:"
 _LOONGARCH_REGS = re.compile(r"(?m)^\s*era +: [0-9a-f]{8,16} |\bCSR crmd: ")
 _MIPS_REGS = re.compile(r"(?m)^\s*(?:\$ ?0 +:((?: [0-9a-f]+)+)|epc +: [0-9a-f]{8,16} )")
 
@@ -107,7 +111,13 @@ def find_code_line(report_text: str) -> str | None:
     was in); it says nothing about the kernel bug, so it is skipped.
     """
     prev = ""
-    for line in report_text.splitlines():
+    lines = report_text.splitlines()
+    for i, line in enumerate(lines):
+        if line.rstrip().endswith(_PPC_DUMP):
+            # powerpc show_instructions(): eight words a line, on the two lines after it
+            words = [w for ln in lines[i + 1 : i + 3] for w in ln.split() if _TOKEN.match(w)]
+            if words:
+                return " ".join(words)
         idx = line.find("Code:")
         # "Krnl Code:" (s390) has another format; only bare "Code:" is ours.
         if (
@@ -135,6 +145,9 @@ def guess_arch(width: int, report_text: str = "") -> str:
     if width == 2:
         return "riscv64" if _RISCV_REGS.search(report_text) else "thumb"
     if width == 4:
+        ppc = _PPC_REGS.search(report_text)
+        if ppc is not None:
+            return "ppc64" if len(ppc.group(1)) == 16 else "ppc"
         if "pstate:" in report_text:
             return "arm64"
         if "psr:" in report_text or "PC is at" in report_text:
@@ -159,6 +172,8 @@ _CS_MODES = {
     "riscv64": (capstone.CS_ARCH_RISCV, capstone.CS_MODE_RISCV64 | capstone.CS_MODE_RISCVC),
     # The kernel prints each instruction word as a number ("%08x"), whatever the CPU's
     # byte order; parse_code() lays it out little-endian, so decode it so.
+    "ppc64": (capstone.CS_ARCH_PPC, capstone.CS_MODE_64 | capstone.CS_MODE_LITTLE_ENDIAN),
+    "ppc": (capstone.CS_ARCH_PPC, capstone.CS_MODE_32 | capstone.CS_MODE_LITTLE_ENDIAN),
     "mips": (capstone.CS_ARCH_MIPS, capstone.CS_MODE_MIPS32 | capstone.CS_MODE_LITTLE_ENDIAN),
     "mips64": (capstone.CS_ARCH_MIPS, capstone.CS_MODE_MIPS64 | capstone.CS_MODE_LITTLE_ENDIAN),
 }
