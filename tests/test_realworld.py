@@ -1161,3 +1161,19 @@ def test_the_2_6_36_hw_nmi_lockup_panic_is_a_hard_lockup() -> None:
     (rep,) = parse_log((old + "\n" + rest).encode())
     want = EXPECTED["rhel7-hard-lockup-nmi-panic"]
     assert (rep.title, rep.type, rep.pid) == (want["title"], "HANG", want["pid"])
+
+
+def test_a_pre_3_10_mips_register_dump_names_its_cpu() -> None:
+    """MIPS __show_regs() before 3.10's dump_stack_print_info() named the CPU on a line
+    of its own, "Cpu %d", where the "CPU: N PID: N Comm: X" header is now, and printed
+    print_tainted() after the epc symbol ("epc   : %0*lx " print_symbol() "    %s"): the
+    MIPS BUG() in that shape keeps its CPU, taint and task (die()'s "Process X (pid: N")."""
+    text = (DATA / "mips-4.19-bug.log").read_text()
+    header = "CPU: 0 PID: 1612 Comm: ip Not tainted 4.19.0-26-4kc-malta #1 Debian 4.19.304-1"
+    epc = "epc   : 8062b9e4 unregister_netdevice_queue+0x124/0x130"
+    assert header in text and epc in text
+    old = text.replace(header, "Cpu 0").replace(epc, epc + "     Tainted: P")
+    (rep,) = parse_log(old.encode())
+    want = EXPECTED["mips-4.19-bug"]
+    assert (rep.title, rep.rip and rep.rip.function) == (want["title"], want["rip"])
+    assert (rep.cpu, rep.comm, rep.pid, rep.taint) == (0, "ip", 1612, "P")

@@ -122,6 +122,7 @@ _SUSE_BUILD_RE = re.compile(r"\bSLE\d|openSUSE")
 _CPU_RES = (
     re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)"),
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
+    re.compile(r"^Cpu (?P<cpu>\d+)\s*$"),  # MIPS __show_regs() before 3.10: "Cpu %d"
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
