@@ -1177,3 +1177,30 @@ def test_a_pre_3_10_mips_register_dump_names_its_cpu() -> None:
     want = EXPECTED["mips-4.19-bug"]
     assert (rep.title, rep.rip and rep.rip.function) == (want["title"], want["rip"])
     assert (rep.cpu, rep.comm, rep.pid, rep.taint) == (0, "ip", 1612, "P")
+
+
+# print_tainted()'s "N" is TAINT_TEST only since 6.0; an older kernel printing it is a
+# SUSE build (TAINT_NO_SUPPORT). The SLES 15 header without its build suffix (the only
+# line naming the SLE release), and a 6.1 Debian header with the test taint set.
+@pytest.mark.parametrize(
+    ("log", "old", "new", "meaning"),
+    [
+        (
+            "data/realworld/sles15-kdump-header.log",
+            "5.14.21-150400.24.46-default #1 SLE15-SP4 35a3c2e",
+            "5.14.21-150400.24.46-default #1",
+            "unsupported module loaded (SUSE)",
+        ),
+        (
+            "lab/null-deref.log",
+            "Tainted: G           OE      6.1.0-56-amd64",
+            "Tainted: G           OE    N 6.1.0-56-amd64",
+            "in-kernel test has been run",
+        ),
+    ],
+)
+def test_an_n_taint_before_6_0_is_suses(log: str, old: str, new: str, meaning: str) -> None:
+    text = (Path(__file__).parent / log).read_text()
+    assert old in text
+    (rep,) = parse_log(text.replace(old, new).encode())
+    assert meaning in rep.taint_flags

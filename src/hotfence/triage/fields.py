@@ -358,7 +358,20 @@ def task_fields(texts: list[str]) -> TaskFields:
             out.comm = m.group("comm").strip()
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
+    if not out.suse and out.taint is not None and "N" in out.taint:
+        out.suse = _before_taint_test(out.release)
     return out
+
+
+# Upstream print_tainted() prints "N" (TAINT_TEST) only since 6.0 (kernel/panic.c
+# taint_flags[]); before it the only kernels printing an N are SUSE's (TAINT_NO_SUPPORT,
+# an unsupported module), whether or not the header names the SLE build.
+_RELEASE_VERSION_RE = re.compile(r"(\d+)\.(\d+)")
+
+
+def _before_taint_test(release: str | None) -> bool:
+    m = _RELEASE_VERSION_RE.match(release or "")
+    return m is not None and (int(m.group(1)), int(m.group(2))) < (6, 0)
 
 
 def _read_header(out: TaskFields, t: str) -> None:
