@@ -1102,67 +1102,6 @@ def test_lockdeps_kernel_ident_line_names_the_release(
     assert (rep.kernel_release, rep.taint) == (release, taint)
 
 
-# x86's NMI watchdog before the perf-based one: the locked CPU's die_nmi() prints the
-# lockup, then show_registers() of where it spun; no "Oops:" line, no fault lines. The
-# RHEL 6 and RHEL 5 oopses with their fault lines in those wordings.
-_RHEL6_FAULT = (
-    "BUG: unable to handle kernel paging request at ffff8808b9e1c000\n"
-    "IP: [<ffffffff8147a1c2>] tcp_v4_rcv+0x4e2/0xa20\n"
-    "PGD 1a86063 PUD 0 \n"
-    "Oops: 0000 [#1] SMP \n"
-    "last sysfs file: /sys/devices/system/cpu/online\n"
-)
-
-
-@pytest.mark.parametrize(
-    "lockup",
-    [
-        # 2.6.29-2.6.3x arch/x86/kernel/apic/nmi.c: die_nmi("BUG: NMI Watchdog detected
-        # LOCKUP", ...), which adds " on CPU%d, ip %08lx, registers:\n"
-        "BUG: NMI Watchdog detected LOCKUP on CPU3, ip ffffffff8147a1c2, registers:",
-        # 2.6.1x-2.6.2x arch/x86_64/kernel/nmi.c: "NMI Watchdog detected LOCKUP on CPU %d\n"
-        "NMI Watchdog detected LOCKUP on CPU 3",
-    ],
-)
-def test_the_old_x86_nmi_watchdogs_lockup_is_a_hard_lockup(lockup: str) -> None:
-    text = (DATA / "rhel6-irq-marker-frames.log").read_text()
-    assert text.startswith(_RHEL6_FAULT)
-    (rep,) = parse_log((lockup + "\n" + text[len(_RHEL6_FAULT) :]).encode())
-    assert (rep.title, rep.type, rep.looping_function) == (
-        "BUG: hard lockup in tcp_v4_rcv",
-        "HANG",
-        "tcp_v4_rcv",
-    )
-    assert (rep.comm, rep.pid, rep.cpu) == ("swapper", 0, 3)
-    assert [f.function for f in rep.frames][:2] == ["ip_local_deliver_finish", "ip_local_deliver"]
-
-
-def test_the_old_i386_nmi_watchdogs_lockup_is_a_hard_lockup() -> None:
-    """i386's die_nmi() (2.6.x arch/i386/kernel/nmi.c) put the EIP in its first line:
-    "NMI Watchdog detected LOCKUP on CPU%d, eip %08lx, registers:"."""
-    text = (DATA / "el5-i386-oops.log").read_text()
-    fault = text[: text.index("last sysfs file:")]
-    assert fault.startswith("BUG: unable to handle kernel NULL pointer dereference")
-    lockup = "NMI Watchdog detected LOCKUP on CPU0, eip f8a1e0a3, registers:\n"
-    (rep,) = parse_log(text.replace(fault, lockup).encode())
-    assert (rep.title, rep.type) == ("BUG: hard lockup in ext3_journal_start_sb", "HANG")
-    assert (rep.comm, rep.pid, rep.cpu) == ("bash", 2711, 0)
-
-
-def test_the_2_6_36_hw_nmi_lockup_panic_is_a_hard_lockup() -> None:
-    """2.6.36-2.6.37 arch/x86/kernel/apic/hw_nmi.c: panic("NMI Watchdog detected LOCKUP
-    on cpu %d") on the locked CPU, its NMI's frames first, as the perf watchdog's after
-    it: the RHEL 7 hard lockup panic in that wording."""
-    text = (DATA / "rhel7-hard-lockup-nmi-panic.log").read_text()
-    first, second, rest = text.split("\n", 2)
-    assert "Watchdog detected hard LOCKUP on cpu 5" in first
-    assert second.endswith("Kernel panic - not syncing: Hard LOCKUP")
-    old = second.replace("Hard LOCKUP", "NMI Watchdog detected LOCKUP on cpu 5")
-    (rep,) = parse_log((old + "\n" + rest).encode())
-    want = EXPECTED["rhel7-hard-lockup-nmi-panic"]
-    assert (rep.title, rep.type, rep.pid) == (want["title"], "HANG", want["pid"])
-
-
 def test_a_pre_3_10_mips_register_dump_names_its_cpu() -> None:
     """MIPS __show_regs() before 3.10's dump_stack_print_info() named the CPU on a line
     of its own, "Cpu %d", where the "CPU: N PID: N Comm: X" header is now, and printed

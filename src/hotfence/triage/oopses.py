@@ -669,18 +669,6 @@ _PPC_HARD_LOCKUP = _F(
     looping=True,
 )
 
-# x86's NMI watchdog before the perf-based one (2.6.x-2.6.3x, arch/x86/kernel/apic/nmi.c
-# and its i386 / x86_64 forebears): the locked CPU itself calls die_nmi(), which prints
-# "NMI Watchdog detected LOCKUP on CPU %d" (2.6.1x-2.6.2x; i386 adds ", eip %08lx,
-# registers:"), since 2.6.29 "BUG: NMI Watchdog detected LOCKUP" " on CPU%d, ip %08lx,
-# registers:", then show_registers(): the registers and trace where it spun.
-_NMI_WATCHDOG_LOCKUP = _F(
-    rx(r"NMI Watchdog detected LOCKUP on CPU ?\d+"),
-    "BUG: hard lockup in {1}",
-    stack=_s(*_RIP_TRACE),
-    looping=True,
-)
-
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -819,7 +807,6 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: {1} {2} in {3}",
                 stack=_s(*_TRACE, skip=("spin_", "_lock", "_unlock")),
             ),
-            _NMI_WATCHDOG_LOCKUP,
             _F(
                 rx("BUG: soft lockup"),
                 "BUG: soft lockup in {1}",
@@ -1409,12 +1396,8 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             # Up to 4.x the perf NMI watchdog panicked on the locked CPU itself: its stack
             # is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck.
-            # 2.6.36-2.6.37's arch/x86/kernel/apic/hw_nmi.c: panic("NMI Watchdog detected
-            # LOCKUP on cpu %d") from the locked CPU's NMI, as the perf watchdog after it
             _F(
-                rx(
-                    "Kernel panic - not syncing: (?:Watchdog detected hard|NMI Watchdog detected) LOCKUP"
-                ),
+                rx("Kernel panic - not syncing: Watchdog detected hard LOCKUP"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_AFTER_NMI),
             ),
@@ -1691,7 +1674,6 @@ OOPSES: tuple[OopsKind, ...] = (
             )
         ],
     ),
-    _k("NMI Watchdog detected LOCKUP on CPU", [_NMI_WATCHDOG_LOCKUP]),
     # arch/powerpc/kernel/watchdog.c (4.13+), powerpc's own hard lockup detector: the locked
     # CPU prints "Watchdog CPU:%d Hard LOCKUP" (wd_lockup_ipi(), 4.13-5.x) or "CPU %d
     # self-detected hard LOCKUP @ %pS" (soft_nmi_interrupt(), "watchdog: " before it since

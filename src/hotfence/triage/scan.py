@@ -83,7 +83,6 @@ SCAN_NEEDLES = (
     ", sig: ",
     "hard LOCKUP",
     "Hard LOCKUP",
-    "detected LOCKUP",
     "Machine Check Exception",
     "SYZFA",
 )  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"
