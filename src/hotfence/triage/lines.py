@@ -62,12 +62,13 @@ _DATE = (
 # ``journalctl --no-hostname`` leaves it out ("Sep 21 17:06:49 kernel: ..."). A host
 # holds no ":" or brackets, so "kernel:" or "dnf[804]:" is never taken for one.
 _HOST = r"(?:[^\s:\[\]]+ )?"
-# socklog writes the record's "facility.priority: " and no identifier (socklog(8)): the
-# kernel's records are "kern.<priority>: ", after svlogd's time.
-_SOCKLOG_KERN = r"kern\.(?:emerg|alert|crit|err|warn|warning|notice|info|debug): "
-_SYSLOG = _DATE + r" " + _HOST + r"(?:(?:[\w.]+ )?(?i:kernel): ?|" + _SOCKLOG_KERN + r")"
+_SYSLOG = _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?i:kernel): ?"
+# socklog writes the record's "facility.priority: " and no identifier (socklog(8)), no
+# host either: the kernel's records are "kern.<priority>: " after svlogd's time.
+_SOCKLOG = _DATE + r" kern\.(?:emerg|alert|crit|err|warn|warning|notice|info|debug): "
+_SOCKLOG_RE = re.compile(r"^" + _SOCKLOG)
 _PREFIX_RE = re.compile(
-    r"^(?P<sys>" + _SYSLOG + r")?"
+    r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
@@ -83,7 +84,7 @@ _PREFIX_RE = re.compile(
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     r")"
 )
-_SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
+_SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r")(?:<\d+>)?")
 # A /dev/kmsg record, as `cat /dev/kmsg` and netconsole's extended format write it (kernel
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
@@ -253,9 +254,11 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
             return False
         mm = _MONOTONIC_RE.match(raw)
         return mm is not None and mm["host"] == journal and mm["ident"].lower() != "kernel"
-    m = _SYSLOG_ANY_RE.match(raw)
-    if m is None or m.group("ident").lower() == "kernel" or m.group("ident").startswith("kern."):
+    if _SOCKLOG_RE.match(raw) is not None:
         return False  # socklog names the kernel's records by their facility alone
+    m = _SYSLOG_ANY_RE.match(raw)
+    if m is None or m.group("ident").lower() == "kernel":
+        return False
     # a netconsole receiver's line: the sender's kmsg record after the host, no identifier
     return _KMSG_RE.match(raw) is None
 
