@@ -58,15 +58,15 @@ _DATE = (
     # (-ttt writes the "T" of ISO 8601 above), -t a TAI64N label "@400000005610e4c9..."
     r"|\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d\.\d+|@[0-9a-f]{24})"
 )
+# socklog writes the record's "facility.priority: " and no identifier (socklog(8)), no
+# host either: the kernel's records are "kern.<priority>: " after svlogd's time.
+_SOCKLOG = _DATE + r" kern\.(?:emerg|alert|crit|err|warn|warning|notice|info|debug): "
+_SOCKLOG_RE = re.compile(r"^" + _SOCKLOG)
 # The host field; logread has none, and its "kern.warn" facility takes that place;
 # ``journalctl --no-hostname`` leaves it out ("Sep 21 17:06:49 kernel: ..."). A host
 # holds no ":" or brackets, so "kernel:" or "dnf[804]:" is never taken for one.
 _HOST = r"(?:[^\s:\[\]]+ )?"
 _SYSLOG = _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?i:kernel): ?"
-# socklog writes the record's "facility.priority: " and no identifier (socklog(8)), no
-# host either: the kernel's records are "kern.<priority>: " after svlogd's time.
-_SOCKLOG = _DATE + r" kern\.(?:emerg|alert|crit|err|warn|warning|notice|info|debug): "
-_SOCKLOG_RE = re.compile(r"^" + _SOCKLOG)
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
