@@ -33,12 +33,12 @@ _VARIABLE = {"x86_64": (1, MAX_X86_CUT), "i386": (1, MAX_X86_CUT), "riscv64": (2
 # ... cause: "); MIPS __show_regs() "$ 0   :" register rows and "epc   : %0*lx %pS", whose
 # register width says MIPS32 or MIPS64.
 _RISCV_REGS = re.compile(r"(?m)\bepc ?: [0-9a-f]{8,16} ra : |\bbadaddr: [0-9a-f]+ cause: ")
-# LoongArch's __show_regs() prints MIPS's "$ 0   :" rows and the same Code: words, but
-# "era   : %0*lx %pS" and "CSR crmd:": an instruction set capstone 5 cannot decode.
 # powerpc's show_regs() "NIP:  %016lx LR: ..." (%08lx on 32-bit kernels): its words come
 # as show_instructions()'s "Instruction dump:" lines, "<%08lx>" the faulting one.
 _PPC_REGS = re.compile(r"\bNIP: +([0-9a-f]{8,16}) +LR: ")
 _PPC_DUMP = "Instruction dump:"
+# LoongArch's __show_regs() prints MIPS's "$ 0   :" rows and the same Code: words, but
+# "era   : %0*lx %pS" and "CSR crmd:": an instruction set capstone 5 cannot decode.
 _LOONGARCH_REGS = re.compile(r"(?m)^\s*era +: [0-9a-f]{8,16} |\bCSR crmd: ")
 _MIPS_REGS = re.compile(r"(?m)^\s*(?:\$ ?0 +:((?: [0-9a-f]+)+)|epc +: [0-9a-f]{8,16} )")
 
@@ -135,8 +135,8 @@ def guess_arch(width: int, report_text: str = "") -> str:
 
     Byte tokens are x86 (64-bit unless the oops shows 32-bit registers). Halfwords are
     riscv's dump_kernel_instr() when the registers are riscv's, else Thumb. 4-byte words
-    are MIPS's show_code() with MIPS registers, else arm64 unless the register dump has
-    the 32-bit ARM ``psr:`` / ``PC is at`` lines.
+    are powerpc's (its "Instruction dump:") or MIPS's show_code() with their registers,
+    else arm64 unless the register dump has the 32-bit ARM ``psr:`` / ``PC is at`` lines.
     """
     if width == 1:
         if "EIP:" in report_text and "RIP:" not in report_text:
