@@ -134,17 +134,6 @@ _CPU_RES = (
 # die() on i386/ARM/s390/MIPS, powerpc's "TASK = ...[N] 'X'", KASAN's "by task comm/pid",
 # hung-task and sched dumps, the soft-lockup "[comm:pid]" suffix.
 _TASK_RES = (
-    re.compile(
-        r"Pid: (?P<pid>\d+), comm: +(?P<comm>\S.{0,19}?)(?: +(?:Kdump:|Not tainted|Tainted:)|\s*$)"
-    ),
-    re.compile(r"[Pp]rocess (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
-    re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
-    # KASAN "by task %s/%d": a comm holds slashes ("kworker/0:1", "ksoftirqd/0"): the
-    # pid is the number after the last one.
-    re.compile(r"by task (?P<comm>\S+)/(?P<pid>\d+)(?!\S)"),
-    re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
-    re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
-    re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
     # The first lines of reports that name the current task themselves, for kernels whose
     # dump_stack() printed no task header (32-bit ARM, MIPS, powerpc before 3.10's
     # dump_stack_print_info()) and for consoles that lost it. A comm may hold "/".
@@ -184,6 +173,17 @@ _TASK_RES = (
         r"(?:is trying to (?:acquire|release|lock)\b|just changed the state of lock:|takes:"
         r"|is freeing memory |is (?:leaving the kernel|exiting) with locks still held!)"
     ),
+    re.compile(
+        r"Pid: (?P<pid>\d+), comm: +(?P<comm>\S.{0,19}?)(?: +(?:Kdump:|Not tainted|Tainted:)|\s*$)"
+    ),
+    re.compile(r"[Pp]rocess (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
+    re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
+    # KASAN "by task %s/%d": a comm holds slashes ("kworker/0:1", "ksoftirqd/0"): the
+    # pid is the number after the last one.
+    re.compile(r"by task (?P<comm>\S+)/(?P<pid>\d+)(?!\S)"),
+    re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
+    re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
+    re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
 )
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
 
