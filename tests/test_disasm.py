@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus import SYZ
+from hotfence.triage.analyze import enrich
 from hotfence.triage.disasm import (
     CodeParseError,
     disassemble,
@@ -34,6 +35,7 @@ from hotfence.triage.disasm import (
     guess_arch,
     parse_code,
 )
+from hotfence.triage.parser import parse_log
 
 CORPUS = str(SYZ)
 DECOMPILE = os.path.join(CORPUS, "decompile")
@@ -267,7 +269,7 @@ def test_boundaries_agree_with_objdump_on_corpus() -> None:
 @given(
     st.lists(st.binary(min_size=1, max_size=4), max_size=70),
     st.integers(0, 80),
-    st.sampled_from(["x86_64", "i386", "arm64", "arm", "thumb", None]),
+    st.sampled_from(["x86_64", "i386", "arm64", "arm", "thumb", "riscv64", "mips", None]),
 )
 def test_disassemble_never_raises(chunks: list[bytes], mark: int, arch: str | None) -> None:
     """Any Code: line shape (random widths, marker anywhere or nowhere) gives a
@@ -296,3 +298,74 @@ def test_thumb_halfwords_and_arch_guess() -> None:
     assert guess_arch(1, "RIP: 0010:foo+0x1/0x2") == "x86_64"
     with pytest.raises(CodeParseError):
         guess_arch(3)
+
+
+_REALWORLD = os.path.join(os.path.dirname(__file__), "data", "realworld")
+
+
+# riscv's dump_kernel_instr() prints halfwords, "(%04hx)" the faulting one; MIPS's
+# show_code() and powerpc's show_instructions() ("Instruction dump:", two lines under it)
+# print words, "<%08x>" the faulting one. Those shapes are Thumb's and arm64's: the
+# register dump beside them says which architecture it is.
+@pytest.mark.parametrize(
+    ("log", "arch", "faulting"),
+    [
+        # recorded on Debian 13's riscv64 kernel: a load from NULL + 8 (badaddr 0x8) ...
+        ("riscv64-6.12.117+deb13-mod-null", "riscv64", "c.ld a0, 8(s1)"),
+        # ... and BUG(), riscv's ebreak
+        ("riscv64-6.12.117+deb13-mod-bug", "riscv64", "c.ebreak"),
+        # MIPS 4.19: SysRq c's store to NULL, and BUG()'s "break BRK_BUG" (512)
+        ("mips-4.19-oops", "mips", "sb $v1, ($zero)"),
+        ("mips-4.19-bug", "mips", "break 0x200"),
+        # recorded on Debian 12's ppc64le kernel: show_instructions()' "Instruction dump:"
+        # lines, a load from NULL + 8 and BUG()'s trap
+        ("ppc64le-6.1.0-50-mod-null", "ppc64", "ld r3, 8(r31)"),
+        ("ppc64le-6.1.0-50-mod-bug", "ppc64", "tdnei r9, 0"),
+    ],
+)
+def test_riscv_mips_and_powerpc_code_decodes_in_its_own_instruction_set(
+    log: str, arch: str, faulting: str
+) -> None:
+    with open(os.path.join(_REALWORLD, f"{log}.log"), "rb") as f:
+        (rep,) = parse_log(f.read())
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.error is None
+    assert dis.arch == arch
+    assert [i.text for i in dis.instructions if i.faulting] == [faulting]
+    assert enrich(rep).code == dis  # what triage's output carries
+
+
+def test_a_loongarch_code_line_is_not_decoded_as_another_machines() -> None:
+    """The MIPS oops with its "epc" line in LoongArch's wording ("era   : %0*lx %pS"):
+    capstone 5 has no LoongArch, so the Code: line is left undecoded, with the reason."""
+    with open(os.path.join(_REALWORLD, "mips-4.19-oops.log"), "rb") as f:
+        text = f.read().decode()
+    mips = "epc   : 8035a1bc sysrq_handle_crash+0x1c/0x28"
+    assert mips in text
+    (rep,) = parse_log(text.replace(mips, "era   : 8035a1bc sysrq_handle_crash+0x1c/0x28").encode())
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.arch == "loongarch64"
+    assert dis.instructions == [] and dis.error is not None and "loongarch64" in dis.error
+
+
+def test_riscv_and_mips_register_dumps_name_their_arch() -> None:
+    riscv = "epc : ffffffff01e6c064 ra : ffffffff01e6c3ba sp : ff2000000057bc90"
+    assert guess_arch(2, riscv) == "riscv64"
+    assert (
+        guess_arch(2, "status: 0000000200000120 badaddr: 0000000000000008 cause: 0d") == "riscv64"
+    )
+    assert guess_arch(4, "$ 0   : 00000000 00000001 00000001 00000000") == "mips"
+    assert guess_arch(4, "$ 0   : 0000000000000000 ffffffff80a1b2c3") == "mips64"
+    assert guess_arch(4, "epc   : 8035a1bc sysrq_handle_crash+0x1c/0x28") == "mips"
+    # LoongArch prints MIPS's rows and Code: words, its "era" where MIPS has "epc"
+    # (arch/loongarch/kernel/traps.c __show_regs()): no MIPS decoding of them
+    assert guess_arch(4, "$ 0   : 00000000 00000001\nera   : 9000000000e1a2b4 f+0x4/0x8") == (
+        "loongarch64"
+    )
+    assert guess_arch(4, "NIP:  c000000000353484 LR: c00000000033720c CTR: 0") == "ppc64"
+    assert guess_arch(4, "NIP:  c0012345 LR: c0012300 CTR: 00000000") == "ppc"
+    # without them the words stay arm64's, the halfwords Thumb's
+    assert guess_arch(4, "") == "arm64" and guess_arch(2, "") == "thumb"
+    # a 32-bit riscv-like "(....)" halfword line realigns onto a 4-byte instruction's start
+    dis = disassemble("0001 4501 (8082)", arch="riscv64")
+    assert [(i.text, i.faulting) for i in dis.instructions][-1] == ("c.jr ra", True)

@@ -862,6 +862,30 @@ def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str) -> None:
     assert "Killed process" in rep.text.splitlines()[-1]
 
 
+# RHEL 6 (2.6.32) named the victim's owner before its comm in the kill line, mm/oom_kill.c
+# oom_kill_task(): "Killed process %d, UID %d, (%s) total-vm:%lukB, anon-rss:%lukB, ...".
+# Alone (a log grepped for "Killed process") or after the announcement, it is the kill.
+@pytest.mark.parametrize("announced", [True, False])
+def test_a_rhel6_oom_kill_line_naming_the_uid_is_the_kill(announced: bool) -> None:
+    text = (DATA / "arm64-6.1.0-50-oom.log").read_text()
+    line = next(ln for ln in text.splitlines(keepends=True) if _OOM_KILLED in ln)
+    stamp = line[: line.index("]") + 2]
+    rhel6 = f"{stamp}Killed process 86, UID 0, (dd) total-vm:1050664kB, anon-rss:460856kB\n"
+    if announced:
+        rhel6 = f"{stamp}Out of memory: Kill process 86 (dd) score 912 or sacrifice child\n" + rhel6
+    (rep,) = parse_log(text.replace(line, rhel6).encode())
+    want = EXPECTED["arm64-6.1.0-50-oom"]
+    assert rep.title == want["title"] and rep.type == "OOM-KILL"
+    assert rep.text.splitlines()[-1].startswith("Killed process 86, UID 0, (dd)")
+    (alone,) = parse_log(rhel6.splitlines(keepends=True)[-1].encode())
+    assert (alone.title, alone.type, alone.pid, alone.comm) == (
+        want["title"],
+        "OOM-KILL",
+        None,
+        None,
+    )
+
+
 # journalctl -o json: one record per printk record, its text in MESSAGE (JSON-escaped)
 # and its printk time in _SOURCE_MONOTONIC_TIMESTAMP (systemd journald-kmsg.c); the
 # kernel's records say _TRANSPORT=kernel, programs' records another transport.

@@ -36,7 +36,7 @@ def enrich(
     report: Report, symbolizer: Symbolizer | None = None, catalog: KnownBugMatcher | None = None
 ) -> Report:
     """Add disassembly, (with a symbolizer) source locations and (with a catalogue) known-bug matches."""
-    if report.code is None and "Code:" in report.text:
+    if report.code is None and ("Code:" in report.text or "Instruction dump:" in report.text):
         from hotfence.triage.disasm import disassemble_report  # capstone: only when needed
 
         report.code = disassemble_report(report.text)

@@ -23,7 +23,24 @@ from hotfence.triage.model import Disassembly, Instruction
 # help: some earlier cut already decodes the same instruction stream.
 MAX_X86_CUT = 15
 
-ARCHES = ("x86_64", "i386", "arm64", "arm", "thumb")
+ARCHES = ("x86_64", "i386", "arm64", "arm", "thumb", "riscv64", "mips", "mips64", "ppc64", "ppc")
+# Instruction sets whose instructions vary in length: a Code: line's first bytes may cut
+# one, so the decoding is retried from later starts, in steps of the smallest length.
+# x86: 1 to 15 bytes; riscv with the C extension: 2 or 4 bytes.
+_VARIABLE = {"x86_64": (1, MAX_X86_CUT), "i386": (1, MAX_X86_CUT), "riscv64": (2, 2)}
+# Register dumps that name the architecture whose Code: words they come with:
+# riscv show_regs() "epc : %016lx ra : %016lx sp : %016lx" (and "status: ... badaddr:
+# ... cause: "); MIPS __show_regs() "$ 0   :" register rows and "epc   : %0*lx %pS", whose
+# register width says MIPS32 or MIPS64.
+_RISCV_REGS = re.compile(r"(?m)\bepc ?: [0-9a-f]{8,16} ra : |\bbadaddr: [0-9a-f]+ cause: ")
+# powerpc's show_regs() "NIP:  %016lx LR: ..." (%08lx on 32-bit kernels): its words come
+# as show_instructions()'s "Instruction dump:" lines, "<%08lx>" the faulting one.
+_PPC_REGS = re.compile(r"\bNIP: +([0-9a-f]{8,16}) +LR: ")
+_PPC_DUMP = "Instruction dump:"
+# LoongArch's __show_regs() prints MIPS's "$ 0   :" rows and the same Code: words, but
+# "era   : %0*lx %pS" and "CSR crmd:": an instruction set capstone 5 cannot decode.
+_LOONGARCH_REGS = re.compile(r"(?m)^\s*era +: [0-9a-f]{8,16} |\bCSR crmd: ")
+_MIPS_REGS = re.compile(r"(?m)^\s*(?:\$ ?0 +:((?: [0-9a-f]+)+)|epc +: [0-9a-f]{8,16} )")
 
 _CODE_LINE = re.compile(r"Code:\s*(.*)$")
 _TOKEN = re.compile(r"^[<(]?([0-9a-fA-F]{2,16})[>)]?$")
@@ -94,7 +111,13 @@ def find_code_line(report_text: str) -> str | None:
     was in); it says nothing about the kernel bug, so it is skipped.
     """
     prev = ""
-    for line in report_text.splitlines():
+    lines = report_text.splitlines()
+    for i, line in enumerate(lines):
+        if line.rstrip().endswith(_PPC_DUMP):
+            # powerpc show_instructions(): eight words a line, on the two lines after it
+            words = [w for ln in lines[i + 1 : i + 3] for w in ln.split() if _TOKEN.match(w)]
+            if words:
+                return " ".join(words)
         idx = line.find("Code:")
         # "Krnl Code:" (s390) has another format; only bare "Code:" is ours.
         if (
@@ -110,20 +133,32 @@ def find_code_line(report_text: str) -> str | None:
 def guess_arch(width: int, report_text: str = "") -> str:
     """Which capstone mode fits a `Code:` line whose tokens are ``width`` bytes wide.
 
-    Byte tokens are x86 (64-bit unless the oops shows 32-bit registers). 4-byte words are
-    arm64 unless the register dump has the 32-bit ARM ``psr:`` / ``PC is at`` lines.
+    Byte tokens are x86 (64-bit unless the oops shows 32-bit registers). Halfwords are
+    riscv's dump_kernel_instr() when the registers are riscv's, else Thumb. 4-byte words
+    are powerpc's (its "Instruction dump:") or MIPS's show_code() with their registers,
+    else arm64 unless the register dump has the 32-bit ARM ``psr:`` / ``PC is at`` lines.
     """
     if width == 1:
         if "EIP:" in report_text and "RIP:" not in report_text:
             return "i386"
         return "x86_64"
     if width == 2:
-        return "thumb"
+        return "riscv64" if _RISCV_REGS.search(report_text) else "thumb"
     if width == 4:
+        ppc = _PPC_REGS.search(report_text)
+        if ppc is not None:
+            return "ppc64" if len(ppc.group(1)) == 16 else "ppc"
         if "pstate:" in report_text:
             return "arm64"
         if "psr:" in report_text or "PC is at" in report_text:
             return "arm"
+        if _LOONGARCH_REGS.search(report_text):
+            return "loongarch64"  # _engine() says it cannot decode it
+        if not _RISCV_REGS.search(report_text):
+            mips = _MIPS_REGS.search(report_text)
+            if mips is not None:
+                wide = mips.group(1) is not None and len(mips.group(1).split()[0]) == 16
+                return "mips64" if wide else "mips"
         return "arm64"
     raise CodeParseError(f"no known architecture prints {width}-byte opcode words")
 
@@ -134,6 +169,13 @@ _CS_MODES = {
     "arm64": (capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM),
     "arm": (capstone.CS_ARCH_ARM, capstone.CS_MODE_ARM),
     "thumb": (capstone.CS_ARCH_ARM, capstone.CS_MODE_THUMB),
+    "riscv64": (capstone.CS_ARCH_RISCV, capstone.CS_MODE_RISCV64 | capstone.CS_MODE_RISCVC),
+    # The kernel prints each instruction word as a number ("%08x"), whatever the CPU's
+    # byte order; parse_code() lays it out little-endian, so decode it so.
+    "ppc64": (capstone.CS_ARCH_PPC, capstone.CS_MODE_64 | capstone.CS_MODE_LITTLE_ENDIAN),
+    "ppc": (capstone.CS_ARCH_PPC, capstone.CS_MODE_32 | capstone.CS_MODE_LITTLE_ENDIAN),
+    "mips": (capstone.CS_ARCH_MIPS, capstone.CS_MODE_MIPS32 | capstone.CS_MODE_LITTLE_ENDIAN),
+    "mips64": (capstone.CS_ARCH_MIPS, capstone.CS_MODE_MIPS64 | capstone.CS_MODE_LITTLE_ENDIAN),
 }
 _engines: dict[tuple[str, str], capstone.Cs] = {}
 
@@ -240,9 +282,9 @@ def disassemble(
             error=f"{exc} in Code: line {code[:80]!r}",
         )
     data, fault = parsed.data, parsed.fault_offset
-    variable = arch in ("x86_64", "i386")
-    step = 1 if variable else (2 if arch == "thumb" else 4)
-    cuts = range(0, min(fault, MAX_X86_CUT) + 1) if (variable and fault is not None) else [0]
+    cut_step, max_cut = _VARIABLE.get(arch, (0, 0))
+    step = cut_step or (2 if arch == "thumb" else 4)
+    cuts = range(0, min(fault, max_cut) + 1, cut_step) if (cut_step and fault is not None) else [0]
 
     best: tuple[int, int, list[_Decoded]] | None = None  # (bad count before fault, cut, insns)
     for cut in cuts:

@@ -112,21 +112,67 @@ _RELEASE_RES = (
     # "CPU: 0    Not tainted  (3.4.0 #1)"; powerpc show_regs(): "TRAP: 0300   Not tainted  (3.10.0)"
     re.compile(r"(?:" + _TAINT + r"|EFLAGS: [0-9a-f]+) +\(" + _REL + r"[ )]"),
     re.compile(r"(?:" + _TAINT + r") +" + _REL + r" #\d"),
+    # kernel/locking/lockdep.c print_kernel_ident(), under lockdep's and RCU-lockdep's
+    # titles: "%s %.*s %s", release, the version's first word, print_tainted():
+    # "4.11.0-rc4+ #198 Not tainted", "5.15.0-91-generic #101-Ubuntu Tainted: G        W"
+    re.compile(r"^" + _REL + r" #\d+\S* " + _TAINT + r"\s*$"),
 )
 # SUSE's version string after the release: "#1 SMP PREEMPT_DYNAMIC Wed Jun 5 (1a2b3c4) SLE15-SP4".
 _SUSE_BUILD_RE = re.compile(r"\bSLE\d|openSUSE")
 _CPU_RES = (
     re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)"),
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
+    re.compile(r"^Cpu (?P<cpu>\d+)\s*$"),  # MIPS __show_regs() before 3.10: "Cpu %d"
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
     re.compile(r"\bCPU (?P<cpu>\d+): Machine Check"),  # x86 print_mce()
+    # kernel/locking/spinlock_debug.c spin_dump() / rwlock_bug(): the CPU that found it
+    re.compile(r"BUG: (?:spinlock|rwlock) .+ on CPU#(?P<cpu>\d+), "),
 )
 # Other places that name the task: the old "Pid: N, comm: X" and "Process X (pid: N" of
 # die() on i386/ARM/s390/MIPS, powerpc's "TASK = ...[N] 'X'", KASAN's "by task comm/pid",
 # hung-task and sched dumps, the soft-lockup "[comm:pid]" suffix.
 _TASK_RES = (
+    # The first lines of reports that name the current task themselves, for kernels whose
+    # dump_stack() printed no task header (32-bit ARM, MIPS, powerpc before 3.10's
+    # dump_stack_print_info()) and for consoles that lost it. A comm may hold "/".
+    # kernel/sched/core.c __might_sleep() (__might_resched() since 5.15 adds non_block):
+    # "in_atomic(): %d, irqs_disabled(): %d, [non_block: %d, ]pid: %d, name: %s"
+    re.compile(
+        r"in_atomic\(\): \d+, irqs_disabled\(\): \d+, (?:non_block: \d+, )?"
+        r"pid: (?P<pid>\d+), name: (?P<comm>\S.{0,19}?)\s*$"
+    ),
+    # __schedule_bug(): "BUG: scheduling while atomic: %s/%d/0x%08x"
+    re.compile(r"BUG: scheduling while atomic: (?P<comm>.{1,20}?)/(?P<pid>\d+)/0x[0-9a-f]+"),
+    # kernel/locking/spinlock_debug.c: "BUG: spinlock %s on CPU#%d, %s/%d", rwlock_bug()
+    # "BUG: rwlock %s on CPU#%d, %s/%d, %p"
+    re.compile(
+        r"BUG: (?:spinlock|rwlock) .+ on CPU#\d+, (?P<comm>.{1,20}?)/(?P<pid>\d+)(?:,|\s*$)"
+    ),
+    # lib/smp_processor_id.c check_preemption_disabled():
+    # "BUG: using %s%s() in preemptible [%08x] code: %s/%d"
+    re.compile(
+        r"BUG: using \w+\(\) in preemptible \[[0-9a-f]+\] code: "
+        r"(?P<comm>.{1,20}?)/(?P<pid>\d+)\s*$"
+    ),
+    # kernel/workqueue.c process_one_work(): "BUG: workqueue leaked lock or atomic: %s/0x%08x/%d"
+    re.compile(
+        r"BUG: workqueue leaked lock or atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"
+    ),
+    # mm/page_alloc.c bad_page(): "BUG: Bad page state in process %s  pfn:%05lx"; mm/memory.c
+    # print_bad_pte(): "BUG: Bad page map in process %s  pte:%08llx pmd:%08llx" (no pid)
+    re.compile(r"BUG: Bad page (?:state|map) in process (?P<comm>.{1,20}?)  (?:pfn|pte):"),
+    # kernel/locking/lockdep.c, each report about the current task: "%s/%d is trying to
+    # acquire lock:" (deadlocks), "... is trying to release lock (" (unlock imbalance),
+    # "... is trying to lock:" (nested lock), "... just changed the state of lock:" (irq
+    # inversion), "... [HC0[0]:SC1[1]:HE1:SE0] takes:" (usage), "... is freeing memory",
+    # "... is leaving the kernel with locks still held!", "... is exiting with locks"
+    re.compile(
+        r"^(?P<comm>\S.{0,19}?)/(?P<pid>\d+) (?:\[HC\d\[\d+\]:SC\d\[\d+\]:HE\d:SE\d\] )?"
+        r"(?:is trying to (?:acquire|release|lock)\b|just changed the state of lock:|takes:"
+        r"|is freeing memory |is (?:leaving the kernel|exiting) with locks still held!)"
+    ),
     re.compile(
         r"Pid: (?P<pid>\d+), comm: +(?P<comm>\S.{0,19}?)(?: +(?:Kdump:|Not tainted|Tainted:)|\s*$)"
     ),
@@ -310,9 +356,22 @@ def task_fields(texts: list[str]) -> TaskFields:
         m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
         if m is not None:
             out.comm = m.group("comm").strip()
-            if out.pid is None:
+            if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
+    if not out.suse and out.taint is not None and "N" in out.taint:
+        out.suse = _before_taint_test(out.release)
     return out
+
+
+# Upstream print_tainted() prints "N" (TAINT_TEST) only since 6.0 (kernel/panic.c
+# taint_flags[]); before it the only kernels printing an N are SUSE's (TAINT_NO_SUPPORT,
+# an unsupported module), whether or not the header names the SLE build.
+_RELEASE_VERSION_RE = re.compile(r"(\d+)\.(\d+)")
+
+
+def _before_taint_test(release: str | None) -> bool:
+    m = _RELEASE_VERSION_RE.match(release or "")
+    return m is not None and (int(m.group(1)), int(m.group(2))) < (6, 0)
 
 
 def _read_header(out: TaskFields, t: str) -> None:

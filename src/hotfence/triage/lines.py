@@ -53,15 +53,22 @@ _DATE = (
     r"(?:(?:" + _MONTH + r" )?" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?(?: \d{4})?"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
     r"|" + _MONTH + r" \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+"
-    r"|\d{9,}\.\d{6})"
+    r"|\d{9,}\.\d{6}"
+    # runit's svlogd (Void Linux's syslog through socklog): -tt "2015-10-03_12:10:17.00878"
+    # (-ttt writes the "T" of ISO 8601 above), -t a TAI64N label "@400000005610e4c9..."
+    r"|\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d\.\d+|@[0-9a-f]{24})"
 )
+# socklog writes the record's "facility.priority: " and no identifier (socklog(8)), no
+# host either: the kernel's records are "kern.<priority>: " after svlogd's time.
+_SOCKLOG = _DATE + r" kern\.(?:emerg|alert|crit|err|warn|warning|notice|info|debug): "
+_SOCKLOG_RE = re.compile(r"^" + _SOCKLOG)
 # The host field; logread has none, and its "kern.warn" facility takes that place;
 # ``journalctl --no-hostname`` leaves it out ("Sep 21 17:06:49 kernel: ..."). A host
 # holds no ":" or brackets, so "kernel:" or "dnf[804]:" is never taken for one.
 _HOST = r"(?:[^\s:\[\]]+ )?"
 _SYSLOG = _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?i:kernel): ?"
 _PREFIX_RE = re.compile(
-    r"^(?P<sys>" + _SYSLOG + r")?"
+    r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
@@ -77,7 +84,7 @@ _PREFIX_RE = re.compile(
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     r")"
 )
-_SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
+_SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r")(?:<\d+>)?")
 # A /dev/kmsg record, as `cat /dev/kmsg` and netconsole's extended format write it (kernel
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
@@ -247,6 +254,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
             return False
         mm = _MONOTONIC_RE.match(raw)
         return mm is not None and mm["host"] == journal and mm["ident"].lower() != "kernel"
+    if _SOCKLOG_RE.match(raw) is not None:
+        return False  # socklog names the kernel's records by their facility alone
     m = _SYSLOG_ANY_RE.match(raw)
     if m is None or m.group("ident").lower() == "kernel":
         return False

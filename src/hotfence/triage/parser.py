@@ -276,9 +276,11 @@ def _release_from_banner(text: str, reports: list[Report], from_bytes: bool) -> 
                 rep.kernel_release = _out(banners[i][1], from_bytes)
 
 
+# RHEL 6's oom_kill_task() named the owner between pid and comm: "Killed process %d, UID
+# %d, (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB".
 _KILLED_RE = re.compile(
     r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Kill(?:ed)? process"
-    r" (?P<pid>\d+) \((?P<comm>[^)]*)\)(?P<announce> score \d+ or sacrifice child)?"
+    r" (?P<pid>\d+)(?:, UID \d+,)? \((?P<comm>[^)]*)\)(?P<announce> score \d+ or sacrifice child)?"
 )
 _OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely exceeds this
 

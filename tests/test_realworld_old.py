@@ -1,0 +1,184 @@
+"""Old kernels' and other architectures' report shapes: the lines that name a report's
+task, release, CPU and taint in 2.6.x-3.x kernels and distribution builds, and old
+syslog daemons' prefixes, tested by reshaping real logs (``data/realworld``, ``lab``,
+the syzkaller corpus) into those kernels' wording, as each test says."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from corpus import SYZ, syz_log
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text())["logs"]
+
+
+def _facts(reports: list[Report]) -> list[tuple[object, ...]]:
+    return [
+        (r.title, r.type, r.comm, r.pid, r.cpu, r.kernel_release, r.taint, r.corrupted)
+        + tuple(f.function for f in r.frames)
+        for r in reports
+    ]
+
+
+# Reports whose own first lines name the current task. Before 3.10's generic
+# dump_stack_print_info(), 32-bit ARM's dump_stack() printed the trace alone
+# (arch/arm/kernel/traps.c: "dump_backtrace(NULL, NULL)"), as MIPS's and powerpc's did:
+# the syzkaller reports below, with their "CPU: N PID: N Comm: X" lines removed, are that
+# shape; 56 and 64 are as recorded (their consoles lost the rest).
+@pytest.mark.parametrize(
+    ("case", "comm", "pid", "cpu"),
+    [
+        ("56", "syz-fuzzer", 3658, None),  # __might_sleep(): "in_atomic(): ..., name: %s"
+        ("608", "syz-executor.1", 22160, None),  # __might_resched()'s "non_block: %d, "
+        ("644", "syz-executor.1", 9519, None),  # "scheduling while atomic: %s/%d/0x%08x"
+        ("64", "syz-executor", 12636, 2),  # spin_dump(): "on CPU#%d, %s/%d"
+        ("95", "migration/1", 12, 1),
+        ("497", "systemd-rfkill", 6731, None),  # "in preemptible [%08x] code: %s/%d"
+        ("212", "kworker/0:0", 4, None),  # "leaked lock or atomic: %s/0x%08x/%d"
+        ("185", "syz-executor5", 5807, None),  # lockdep: "%s/%d is trying to acquire lock:"
+        # lockdep's other reports, as recorded: print_unlock_imbalance_bug(),
+        # print_freed_lock_bug(), print_irq_inversion_bug(), lockdep_sys_exit(),
+        # print_lock_nested_lock_not_held()
+        ("37", "syz-executor1", 21439, None),
+        ("38", "syz-executor7", 27251, None),
+        ("29", "syz-executor6", 1577, None),
+        ("257", "syz-executor0", 17896, None),
+        ("655", "syz-executor253", 3315, None),
+        # mm's bad_page() and print_bad_pte() name the comm alone, as recorded
+        ("89", "syz-executor9", None, None),
+        ("85", "syz-executor6", None, None),
+    ],
+)
+def test_a_report_that_names_its_task_itself_keeps_it_without_a_header(
+    case: str, comm: str, pid: int | None, cpu: int | None
+) -> None:
+    text = syz_log(case)
+    headerless = re.sub(r"(?m)^.*\bCPU: \d+ PID: \d+ Comm: .*\n", "", text)
+    assert "Comm: " not in headerless
+    expected = re.search(r"^TITLE: (.*)$", (SYZ / "report" / case).read_text(), re.M)
+    assert expected is not None
+    rep = parse_log(headerless.encode())[0]
+    assert rep.title == expected[1]
+    assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, cpu)
+
+
+# lockdep's reports (and RCU-lockdep's "suspicious RCU usage") print the kernel's identity
+# under their title, kernel/locking/lockdep.c print_kernel_ident(): "%s %.*s %s", the
+# release, the version's first word and print_tainted(). With no task header after it (a
+# console that lost the rest, a pre-3.10 32-bit ARM dump_stack()), it is the one place the
+# release is named. Case 32 is a 32-bit ARM 3.10 kernel's.
+@pytest.mark.parametrize(
+    ("case", "ident", "release", "taint"),
+    [
+        ("32", "3.10.37+ #1 Not tainted", "3.10.37+", None),
+        ("31", "4.11.0-rc4+ #198 Not tainted", "4.11.0-rc4+", None),
+        ("257", "4.18.0-rc4+ #51 Not tainted", "4.18.0-rc4+", None),
+        # the same line of a tainted kernel: print_tainted()'s "Tainted: " and its letters
+        ("257", "4.18.0-rc4+ #51 Tainted: G        W", "4.18.0-rc4+", "G        W"),
+    ],
+)
+def test_lockdeps_kernel_ident_line_names_the_release(
+    case: str, ident: str, release: str, taint: str | None
+) -> None:
+    text = syz_log(case)
+    assert "Comm: " not in text
+    expected = re.search(r"^TITLE: (.*)$", (SYZ / "report" / case).read_text(), re.M)
+    assert expected is not None
+    recorded = re.search(r"(?m)\] (\S+ #\d+ Not tainted)$", text)
+    assert recorded is not None
+    rep = parse_log(text.replace(recorded[1], ident).encode())[0]
+    assert rep.title == expected[1]
+    assert (rep.kernel_release, rep.taint) == (release, taint)
+
+
+def test_a_pre_3_10_mips_register_dump_names_its_cpu() -> None:
+    """MIPS __show_regs() before 3.10's dump_stack_print_info() named the CPU on a line
+    of its own, "Cpu %d", where the "CPU: N PID: N Comm: X" header is now, and printed
+    print_tainted() after the epc symbol ("epc   : %0*lx " print_symbol() "    %s"): the
+    MIPS BUG() in that shape keeps its CPU, taint and task (die()'s "Process X (pid: N")."""
+    text = (DATA / "mips-4.19-bug.log").read_text()
+    header = "CPU: 0 PID: 1612 Comm: ip Not tainted 4.19.0-26-4kc-malta #1 Debian 4.19.304-1"
+    epc = "epc   : 8062b9e4 unregister_netdevice_queue+0x124/0x130"
+    assert header in text and epc in text
+    old = text.replace(header, "Cpu 0").replace(epc, epc + "     Tainted: P")
+    (rep,) = parse_log(old.encode())
+    want = EXPECTED["mips-4.19-bug"]
+    assert (rep.title, rep.rip and rep.rip.function) == (want["title"], want["rip"])
+    assert (rep.cpu, rep.comm, rep.pid, rep.taint) == (0, "ip", 1612, "P")
+
+
+# print_tainted()'s "N" is TAINT_TEST only since 6.0; an older kernel printing it is a
+# SUSE build (TAINT_NO_SUPPORT). The SLES 15 header without its build suffix (the only
+# line naming the SLE release), and a 6.1 Debian header with the test taint set.
+@pytest.mark.parametrize(
+    ("log", "old", "new", "meaning"),
+    [
+        (
+            "data/realworld/sles15-kdump-header.log",
+            "5.14.21-150400.24.46-default #1 SLE15-SP4 35a3c2e",
+            "5.14.21-150400.24.46-default #1",
+            "unsupported module loaded (SUSE)",
+        ),
+        (
+            "lab/null-deref.log",
+            "Tainted: G           OE      6.1.0-56-amd64",
+            "Tainted: G           OE    N 6.1.0-56-amd64",
+            "in-kernel test has been run",
+        ),
+    ],
+)
+def test_an_n_taint_before_6_0_is_suses(log: str, old: str, new: str, meaning: str) -> None:
+    text = (Path(__file__).parent / log).read_text()
+    assert old in text
+    (rep,) = parse_log(text.replace(old, new).encode())
+    assert meaning in rep.taint_flags
+
+
+def _socklog(syslog: str, stamp: str) -> str:
+    """A syslog file in the shape runit's socklog and svlogd write it (Void Linux):
+    svlogd's time ``stamp``, then socklog's ``facility.priority: `` and the message, no host
+    and no ``kernel:`` identifier (socklog(8)); a program's message keeps its own."""
+    out = []
+    for line in syslog.splitlines(keepends=True):
+        m = re.match(r"\w{3} +\d+ [\d:]+ \S+ (kernel: )?", line)
+        assert m is not None, line
+        fac = "kern.warn: " if m[1] else "daemon.info: "
+        out.append(f"{stamp} {fac}{line[m.end() :]}")
+    return "".join(out)
+
+
+_SVLOGD_STAMPS = (
+    "2023-11-24T10:00:01.12345",  # svlogd -ttt
+    "2023-11-24_10:00:01.12345",  # svlogd -tt
+    "@4000000065606ad1075bcd15",  # svlogd -t (TAI64N)
+)
+
+
+@pytest.mark.parametrize("stamp", _SVLOGD_STAMPS)
+@pytest.mark.parametrize("name", ["ubuntu-syslog-false-alarms", "rhel6-syslog-hung-task"])
+def test_socklog_lines_read_like_syslog(name: str, stamp: str) -> None:
+    """The kernel's records keep their report, frames included; programs' ``WARNING:``
+    / ``INFO:`` lines (``daemon.info: openvpn[812]: WARNING: ...``) stay no reports."""
+    syslog = (DATA / f"{name}.log").read_text()
+    socklog = _socklog(syslog, stamp)
+    assert " kern.warn: " in socklog and " kernel: " not in socklog
+    once = parse_log(syslog.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(socklog.encode())) == _facts(once)
+
+
+@pytest.mark.parametrize("stamp", _SVLOGD_STAMPS)
+@pytest.mark.parametrize("name", ["armhf-6.1.0-50-mod-warn", "mips-4.19-oops"])
+def test_console_logs_relayed_by_socklog_keep_their_report(name: str, stamp: str) -> None:
+    text = (DATA / f"{name}.log").read_text()
+    relayed = "".join(f"{stamp} kern.warn: {line}" for line in text.splitlines(keepends=True))
+    once = parse_log(text.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(relayed.encode())) == _facts(once)
