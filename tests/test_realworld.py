@@ -1005,3 +1005,20 @@ def test_container_runtimes_log_records_are_no_reports(record: str) -> None:
     assert from_userspace(record)
     # a log shipper's record that names the kernel as its source is not a program's
     assert not from_userspace('{"ident":"kernel","message":"BUG: soft lockup - CPU#0"}')
+
+
+def test_a_soft_lockup_line_alone_names_its_cpu() -> None:
+    # watchdog_timer_fn() runs on the CPU it checks and prints "BUG: soft lockup - CPU#%d
+    # stuck for %us! [%s:%d]" with smp_processor_id(). rsyslog's wall message to logged-in
+    # users (its WallFmt template: "Message from syslogd@HOST at TIME ...", then
+    # " TAG:MSG") keeps that line alone, without the register dump and its "CPU: N" header.
+    text = (DATA / "armhf-6.1.0-50-mod-softlockup.log").read_text()
+    line = next(ln for ln in text.splitlines() if "soft lockup - CPU#" in ln)
+    msg = line.split("] ", 1)[1]
+    wall = f"\r\n\aMessage from syslogd@bench at Nov 24 10:00:02 ...\r\n kernel:{msg}\n\r"
+    (rep,) = parse_log(wall.encode())
+    want = EXPECTED["armhf-6.1.0-50-mod-softlockup"]
+    assert rep.type == "HANG" and rep.title.startswith("BUG: soft lockup")
+    assert (rep.cpu, rep.comm, rep.pid) == (1, want["comm"], want["pid"])
+    (full,) = _reports("armhf-6.1.0-50-mod-softlockup")
+    assert full.cpu == 1  # the same CPU the header names

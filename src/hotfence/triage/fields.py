@@ -121,6 +121,9 @@ _CPU_RES = (
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
+    # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
+    # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps
+    re.compile(r"soft lockup - CPU#(?P<cpu>\d+) stuck for"),
     re.compile(r"\bCPU (?P<cpu>\d+): Machine Check"),  # x86 print_mce()
 )
 # Other places that name the task: the old "Pid: N, comm: X" and "Process X (pid: N" of
