@@ -1022,3 +1022,17 @@ def test_a_soft_lockup_line_alone_names_its_cpu() -> None:
     assert (rep.cpu, rep.comm, rep.pid) == (1, want["comm"], want["pid"])
     (full,) = _reports("armhf-6.1.0-50-mod-softlockup")
     assert full.cpu == 1  # the same CPU the header names
+
+
+def test_an_i386_oops_without_its_closing_eip_line_is_titled_by_eip_is_at() -> None:
+    # i386 2.6 show_registers() prints "EIP:    0060:[<pc>]    Tainted: ..." (no function)
+    # and then print_symbol("EIP is at %s"); die()'s closing "EIP: [<pc>] f SS:ESP" line came
+    # later in 2.6 (2.6.9 has none) and is the last line a dying machine's syslog keeps.
+    text = (DATA / "el5-i386-oops.log").read_text()
+    cut = text[: text.index("EIP: [<")]
+    assert "EIP is at ext3_journal_start_sb" in cut
+    (rep,) = parse_log(cut.encode())
+    want = EXPECTED["el5-i386-oops"]
+    assert rep.title == want["title"] and not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == want["rip"]
+    assert [f.function for f in rep.frames][:3] == want["frames"]

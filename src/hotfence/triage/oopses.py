@@ -574,8 +574,14 @@ _RIP = (
     r"|(?:" + _SEG + r")?0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
-# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)".
-_RIP_OTHER = r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
+# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)",
+# i386 2.6 show_registers() / show_regs() "EIP is at func+0x13/0x50" under its "EIP:    0060:[<pc>]"
+# line, which names no function (die()'s closing "EIP: [<pc>] func SS:ESP" line, which does, came
+# later in 2.6 and is the line a dying machine's syslog loses first).
+_RIP_OTHER = (
+    r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
+    r"|^ *EIP is at {{FUNC}}"
+)
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
 # A trace entry the x86 unwinder could not place on the frame-pointer chain (dumpstack.c
