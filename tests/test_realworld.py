@@ -1036,3 +1036,25 @@ def test_an_i386_oops_without_its_closing_eip_line_is_titled_by_eip_is_at() -> N
     assert rep.title == want["title"] and not rep.corrupted, rep.corrupted_reason
     assert rep.rip is not None and rep.rip.function == want["rip"]
     assert [f.function for f in rep.frames][:3] == want["frames"]
+
+
+@pytest.mark.parametrize(
+    ("case", "comm", "pid", "cpu"),
+    [
+        # sched_show_task()'s "%-15.15s %c  running task    %5lu %5d %6d 0x%08lx" line
+        ("287", "kworker/u4:2", 2030, 1),
+        # a 4.x tree's "R running task on cpu   0     0  7831   4518 0x2002000c ..." line
+        ("298", "syz-executor2", 7831, 0),
+    ],
+)
+def test_an_rcu_stall_names_the_task_its_task_dump_shows(
+    case: str, comm: str, pid: int, cpu: int
+) -> None:
+    # A self-detected stall of these kernels prints no "CPU: N PID: N Comm:" header:
+    # rcu's dump_cpu_task() says "Task dump for CPU %d:" and sched_show_task() the task
+    # running there, the same facts a 3.10 (RHEL 7) stall in /var/log/messages carries.
+    log = syz_log(case)
+    assert "Task dump for CPU" in log and "Comm:" not in log
+    (rep, *_) = parse_log(log)
+    assert rep.title.startswith("INFO: rcu detected stall in ")
+    assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, cpu)

@@ -121,6 +121,7 @@ _CPU_RES = (
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
+    re.compile(r"^Task dump for CPU (?P<cpu>\d+):"),  # rcu dump_cpu_task(), the stalled CPU
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
     # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps
     re.compile(r"soft lockup - CPU#(?P<cpu>\d+) stuck for"),
@@ -140,6 +141,13 @@ _TASK_RES = (
     re.compile(r"by task (?P<comm>\S+)/(?P<pid>\d+)(?!\S)"),
     re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
     re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
+    # sched_show_task() before 5.10: "%-15.15s %c", then " running task    " (or a saved pc
+    # before 4.x; some 4.x trees " running task on cpu %d"), "%5lu %5d %6d 0x%08lx": the
+    # task an RCU stall's "Task dump for CPU N:" (rcu dump_cpu_task()) shows running there
+    re.compile(
+        r"^(?P<comm>\S.{0,14}?) +[A-Za-z] +(?:running(?: task(?: on cpu +\d+)?)? +"
+        r"|[0-9a-f]{8,16} +)?\d+ +(?P<pid>\d+) +\d+ 0x[0-9a-f]{8,}\b"
+    ),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
 )
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
