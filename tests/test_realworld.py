@@ -1058,3 +1058,33 @@ def test_an_rcu_stall_names_the_task_its_task_dump_shows(
     (rep, *_) = parse_log(log)
     assert rep.title.startswith("INFO: rcu detected stall in ")
     assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, cpu)
+
+
+def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:
+    # util-linux dmesg --time-format iso (DMESG_TIMEFTM_ISO8601) puts the record's wall
+    # time first, "2013-06-13T22:11:00,123456+01:00 ", the microseconds after a comma, and
+    # no host or identifier: every line is the kernel's, whatever its first word.
+    import datetime
+
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    boot = datetime.datetime(
+        2026, 11, 24, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=1))
+    )
+    lines = []
+    for m in _PRINTK_TIME.finditer(console):
+        wall = boot + datetime.timedelta(seconds=float(m.group(1)))
+        stamp = wall.strftime("%Y-%m-%dT%H:%M:%S,%f") + "+01:00"
+        lines.append(f"{stamp} {console[m.end() : console.index(chr(10), m.end())]}\n")
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log("".join(lines).encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )
+    assert not from_userspace(lines[0]) and not any(from_userspace(ln) for ln in lines)
+    # journald and syslog daemons write the fraction after a dot, then host and identifier
+    assert from_userspace("2026-11-24T10:00:01.123456+0100 host dockerd[901]: WARNING: x")

@@ -19,6 +19,7 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
   (the time since the previous message) — ``dmesg -e`` / ``-H``;
+  ``2026-11-24T21:45:01,123456+01:00`` — ``dmesg --time-format iso``;
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
   extended format), also after a netconsole receiver's syslog date and host;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
@@ -49,9 +50,11 @@ _MONTH = r"(?:[^\W\d_]|[\x80-\xff]){3,12}\.?"
 # The times a syslog / journal line starts with: "Nov 24 21:45:01[.123456]", logread's
 # ctime "Sun Sep  1 19:30:19 2019", ISO 8601, journalctl's -o short-full ("Sat 2026-11-24
 # 21:45:01 CET", the weekday in the locale too) and -o short-unix ("1795556701.123456").
+# Syslog daemons and journald write an ISO time's fraction after a dot (RFC 3339); a comma
+# there is util-linux dmesg's --time-format iso, whose lines are all the kernel's.
 _DATE = (
     r"(?:(?:" + _MONTH + r" )?" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?(?: \d{4})?"
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"
     r"|" + _MONTH + r" \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+"
     r"|\d{9,}\.\d{6})"
 )
@@ -74,6 +77,9 @@ _PREFIX_RE = re.compile(
     # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
     # when the minute changes, else the seconds since the previous message, "[  +0.000005] "
     r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6})\] ?"
+    # dmesg --time-format iso (DMESG_TIMEFTM_ISO8601): "2013-06-13T22:11:00,123456+01:00 ",
+    # microseconds after a comma (journalctl's ISO times put a dot there and a host after)
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d "
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     r")"
 )
