@@ -1088,3 +1088,25 @@ def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:
     assert not from_userspace(lines[0]) and not any(from_userspace(ln) for ln in lines)
     # journald and syslog daemons write the fraction after a dot, then host and identifier
     assert from_userspace("2026-11-24T10:00:01.123456+0100 host dockerd[901]: WARNING: x")
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Thu Nov 24 10:00:01 2026",
+        # util-linux record_ctime() formats with strftime(_("%a %b %e %H:%M:%S %Y")): the
+        # day and month names of the reader's locale (de_DE, fr_FR, ru_RU, es_ES)
+        "Do Nov 24 10:00:01 2026",
+        "jeu. nov. 24 10:00:01 2026",
+        "Чт ноя 24 10:00:01 2026",
+        "mar dic  3 10:00:01 2026",
+    ],
+)
+def test_dmesg_ctime_lines_in_any_locale_read_as_the_consoles(stamp: str) -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    localised = _PRINTK_TIME.sub(lambda m: f"[{stamp}] ", console)
+    (rep,) = parse_log(localised.encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)

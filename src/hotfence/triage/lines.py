@@ -17,7 +17,7 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   a line: the kernel's records are read as their MESSAGE;
 * ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
-* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
+* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``, in the reader's locale; ``[Nov24 21:45]`` then ``[  +0.000005]``
   (the time since the previous message) — ``dmesg -e`` / ``-H``;
   ``2026-11-24T21:45:01,123456+01:00`` — ``dmesg --time-format iso``;
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
@@ -73,7 +73,9 @@ _PREFIX_RE = re.compile(
     # the previous message: "[    6.059134 <    0.000151>]"
     r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"
     r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
-    r"|\[(?P<wall>[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4})\] ?"  # dmesg -T
+    # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
+    # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
+    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d[^\[\]]{0,12})\] ?"
     # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
     # when the minute changes, else the seconds since the previous message, "[  +0.000005] "
     r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6})\] ?"
