@@ -1110,3 +1110,22 @@ def test_dmesg_ctime_lines_in_any_locale_read_as_the_consoles(stamp: str) -> Non
     assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
     assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
     assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "net_ratelimit: 45 callbacks suppressed",  # lib/ratelimit.c ___ratelimit()
+        "printk: 12 messages suppressed.",  # 2.6.x __printk_ratelimit()
+        "** 3 printk messages dropped **",  # a console that fell behind
+    ],
+)
+def test_a_rate_limit_notice_inside_a_trace_does_not_end_it(notice: str) -> None:
+    # Another CPU's rate-limit notice printed between two entries of the trace.
+    lines = (Path(__file__).parent / "lab" / "null-deref.log").read_text().splitlines()
+    (want,) = parse_log("\n".join(lines) + "\n")
+    at = next(i for i, ln in enumerate(lines) if "Call Trace:" in ln) + 3
+    noisy = [*lines[:at], f"[    1.996001] {notice}", *lines[at:]]
+    (rep,) = parse_log("\n".join(noisy) + "\n")
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) == 8

@@ -64,7 +64,12 @@ _MARKERS_RE = re.compile(
 _RIP_LINE_RE = re.compile(r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|epc|Krnl PSW)\s*:?\s")
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
-    r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$)"
+    r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$"
+    # Rate-limit notices another CPU prints into the middle of a trace: lib/ratelimit.c
+    # ___ratelimit() "%s: %d callbacks suppressed", printk's "printk: %d messages
+    # suppressed." and a console's "** %u printk messages dropped **". Not trace lines,
+    # and not its end either.
+    r"|[\w.]+: \d+ (?:callbacks|messages) suppressed\.?\s*$|\*\* \d+ printk messages dropped \*\*)"
 )
 _REGS_RE = re.compile(
     r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:"
