@@ -1129,3 +1129,25 @@ def test_a_rate_limit_notice_inside_a_trace_does_not_end_it(notice: str) -> None
     (rep,) = parse_log("\n".join(noisy) + "\n")
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert len(rep.frames) == 8
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_log_with_its_spaces_squeezed_yields_the_same_facts(name: str) -> None:
+    # Forum posts and HTML mail archives show a pasted log with every run of spaces
+    # squeezed to one and lines left-trimmed: no indent after the printk time, no column
+    # padding. The kernel's words are all there, so are the facts (32-bit ARM's headerless
+    # " f from g+0x1/0x2" trace was lost: it was found by its indent).
+    text = (DATA / f"{name}.log").read_text(errors="replace")
+    squeezed = "".join(re.sub(" {2,}", " ", ln).strip() + "\n" for ln in text.splitlines())
+    want, got = _reports(name), parse_log(squeezed.encode())
+    assert len(got) == len(want)
+    for w, g in zip(want, got, strict=True):
+        assert (g.title, g.comm, g.pid, g.cpu, g.kernel_release) == (
+            w.title,
+            w.comm,
+            w.pid,
+            w.cpu,
+            w.kernel_release,
+        )
+        assert g.taint_flags == w.taint_flags and g.corrupted == w.corrupted
+        assert [f.function for f in g.frames] == [f.function for f in w.frames]

@@ -284,13 +284,14 @@ def _own_trace_start(lines: list[str]) -> int | None:
 
 
 def _is_entry_line(t: str) -> bool:
-    """A stack entry by its own shape: indented or ``[<pc>]``-led, not a register line."""
-    return (
-        t[:1] in " [<("
-        and not _RIP_LINE_RE.match(t)
-        and not _REGS_RE.match(t)
-        and parse_frame(t) is not None
-    )
+    """A stack entry by its own shape: indented or ``[<pc>]``-led, not a register line.
+
+    ARM's " f from g+0x1/0x2" is one by its words alone: a page that squeezed runs of
+    spaces (a forum post, an HTML mail archive) leaves no indent after the printk time.
+    """
+    if t[:1] not in " [<(":
+        return _ARM_NOADDR_FRAME_RE.match(t) is not None
+    return not _RIP_LINE_RE.match(t) and not _REGS_RE.match(t) and parse_frame(t) is not None
 
 
 @dataclass
