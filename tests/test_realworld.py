@@ -1151,3 +1151,16 @@ def test_a_log_with_its_spaces_squeezed_yields_the_same_facts(name: str) -> None
         )
         assert g.taint_flags == w.taint_flags and g.corrupted == w.corrupted
         assert [f.function for f in g.frames] == [f.function for f in w.frames]
+
+
+def test_level_prefixed_lines_without_a_time_read_as_the_consoles() -> None:
+    # /proc/kmsg and dmesg -r give each record as "<level>" + time + text; a kernel that
+    # prints no time (printk.time=0, RHEL 5/6's default) leaves "<4>Call Trace:".
+    name = "el5-i386-oops"
+    text = (DATA / f"{name}.log").read_text()
+    levelled = "".join(f"<4>{ln}\n" for ln in text.splitlines())
+    (want,) = _reports(name)
+    (rep,) = parse_log(levelled.encode())
+    assert rep.title == EXPECTED[name]["title"] and not rep.corrupted, rep.corrupted_reason
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (0, 2711, "bash", "2.6.18-8.el5")
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []

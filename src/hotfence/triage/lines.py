@@ -2,7 +2,8 @@
 
 Kernel messages reach an operator wrapped in several kinds of prefix, often stacked:
 
-* ``<4>`` — the printk level, when reading /dev/kmsg-like or serial output;
+* ``<4>`` — the printk level, when reading /dev/kmsg-like or serial output, with or
+  without the time after it;
 * ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME);
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
@@ -83,6 +84,9 @@ _PREFIX_RE = re.compile(
     # microseconds after a comma (journalctl's ISO times put a dot there and a host after)
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d "
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
+    # the level alone, as /proc/kmsg and dmesg -r give it on a kernel printing no time
+    # (printk.time=0, RHEL 5/6's default): "<4>Call Trace:"
+    r"|(?<=^<[0-7]>)"
     r")"
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
