@@ -1164,3 +1164,26 @@ def test_level_prefixed_lines_without_a_time_read_as_the_consoles() -> None:
     assert rep.title == EXPECTED[name]["title"] and not rep.corrupted, rep.corrupted_reason
     assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (0, 2711, "bash", "2.6.18-8.el5")
     assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+
+
+def test_rfc5424_syslog_lines_read_as_the_consoles() -> None:
+    # RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format, syslog-ng's syslog-protocol, a
+    # log server's spool): "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG". The kernel's
+    # records have PRI 0-7 (facility kern) and APP "kernel"; journald leaves out the time.
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    kern = "<4>1 2026-11-24T10:00:01.123456+00:00 bench kernel - - - "
+    prog = '<28>1 2026-11-24T10:00:01.123456+00:00 bench dockerd 901 - [meta x="1"] '
+    lines = [kern + _PRINTK_TIME.sub("", ln) for ln in console.splitlines()]
+    at = next(i for i, ln in enumerate(lines) if "Call Trace:" in ln)
+    lines.insert(at, prog + "WARNING: No swap limit support")  # a program's, not a report
+    (rep,) = parse_log(("\n".join(lines) + "\n").encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )
+    assert from_userspace(lines[at]) and not from_userspace(lines[at + 1])

@@ -63,7 +63,20 @@ _DATE = (
 # ``journalctl --no-hostname`` leaves it out ("Sep 21 17:06:49 kernel: ..."). A host
 # holds no ":" or brackets, so "kernel:" or "dnf[804]:" is never taken for one.
 _HOST = r"(?:[^\s:\[\]]+ )?"
-_SYSLOG = _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?i:kernel): ?"
+# RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format, syslog-ng's syslog-protocol, what a
+# log server receives): "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG", the kernel's with
+# PRI 0-7 (facility kern) and APP "kernel", no ":" after it; MSG may start with a BOM.
+_RFC5424_PRI = r"<\d{1,3}>1 "
+_RFC5424_REST = r" \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) (?:\xef\xbb\xbf)?"
+_SYSLOG = (
+    r"(?:<[0-7]>1 )?"
+    + _DATE
+    + r" "
+    + _HOST
+    + r"(?:[\w.]+ )?(?i:kernel)(?:: ?|"
+    + _RFC5424_REST
+    + ")"
+)
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
@@ -86,7 +99,7 @@ _PREFIX_RE = re.compile(
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     # the level alone, as /proc/kmsg and dmesg -r give it on a kernel printing no time
     # (printk.time=0, RHEL 5/6's default): "<4>Call Trace:"
-    r"|(?<=^<[0-7]>)"
+    r"|(?<=^<[0-7]>)(?!1 \d{4}-)"  # (not an RFC 5424 line's "<PRI>1 ")
     r")"
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r")(?:<\d+>)?")
@@ -103,6 +116,7 @@ _KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # it. (journalctl's short-monotonic "[ 123.4] host ident: " is _MONOTONIC_RE's.)
 _SYSLOG_ANY_RE = re.compile(
     r"^" + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    r"|^" + _RFC5424_PRI + _DATE + r" \S+ (?P<app>\S+)" + _RFC5424_REST
 )
 
 # A printk line that a console printed right after a program's output without a newline
@@ -260,7 +274,7 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         mm = _MONOTONIC_RE.match(raw)
         return mm is not None and mm["host"] == journal and mm["ident"].lower() != "kernel"
     m = _SYSLOG_ANY_RE.match(raw)
-    if m is None or m.group("ident").lower() == "kernel":
+    if m is None or (m.group("ident") or m.group("app")).lower() == "kernel":
         return False
     # a netconsole receiver's line: the sender's kmsg record after the host, no identifier
     return _KMSG_RE.match(raw) is None
