@@ -1187,3 +1187,16 @@ def test_rfc5424_syslog_lines_read_as_the_consoles() -> None:
         want.kernel_release,
     )
     assert from_userspace(lines[at]) and not from_userspace(lines[at + 1])
+
+
+def test_a_pre_2_6_24_soft_lockup_line_names_its_cpu() -> None:
+    # 2.6.9-2.6.2x kernel/softlockup.c softlockup_tick(): "BUG: soft lockup detected on
+    # CPU#%d!", then dump_stack(), which printed no task header on those kernels.
+    text = (DATA / "armhf-6.1.0-50-mod-softlockup.log").read_text()
+    line = next(ln for ln in text.splitlines() if "soft lockup - CPU#" in ln)
+    old = re.sub(
+        r"soft lockup - CPU#(\d+) stuck for \d+s! \[.*\]", r"soft lockup detected on CPU#\1!", line
+    )
+    assert old.endswith("BUG: soft lockup detected on CPU#1!")
+    (rep,) = parse_log((old + "\n").encode())
+    assert rep.title.startswith("BUG: soft lockup") and rep.cpu == 1

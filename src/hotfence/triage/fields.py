@@ -128,8 +128,10 @@ _CPU_RES = (
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
     re.compile(r"^Task dump for CPU (?P<cpu>\d+):"),  # rcu dump_cpu_task(), the stalled CPU
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
-    # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps
-    re.compile(r"soft lockup - CPU#(?P<cpu>\d+) stuck for"),
+    # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps;
+    # 2.6.9-2.6.2x kernel/softlockup.c said "BUG: soft lockup detected on CPU#%d!" and
+    # dump_stack() then printed no task header at all
+    re.compile(r"soft lockup (?:- |detected on )CPU#(?P<cpu>\d+)(?: stuck for|!)"),
     re.compile(r"\bCPU (?P<cpu>\d+): Machine Check"),  # x86 print_mce()
 )
 # Other places that name the task: the old "Pid: N, comm: X" and "Process X (pid: N" of
