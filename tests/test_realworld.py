@@ -1200,3 +1200,29 @@ def test_a_pre_2_6_24_soft_lockup_line_names_its_cpu() -> None:
     assert old.endswith("BUG: soft lockup detected on CPU#1!")
     (rep,) = parse_log((old + "\n").encode())
     assert rep.title.startswith("BUG: soft lockup") and rep.cpu == 1
+
+
+def test_dmesg_json_records_read_as_the_consoles() -> None:
+    # util-linux dmesg --json (print_record() through lib/jsonwrt.c, pretty): an object per
+    # record, a member per line, the record's text in "msg" with JSON's escapes.
+    import json
+
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    records = [
+        f'      {{\n         "pri": 4,\n         "time": {m.group(1):>12},\n'
+        f'         "msg": {json.dumps(console[m.end() : console.index(chr(10), m.end())])}\n'
+        "      }"
+        for m in _PRINTK_TIME.finditer(console)
+    ]
+    text = '{\n   "dmesg": [\n' + ",".join(records) + "\n   ]\n}\n"
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )
+    assert '"msg"' not in rep.text and '"pri"' not in rep.text

@@ -169,6 +169,10 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         record = _kernel_journal_record(raw)
         if record is not None:
             return record
+    elif raw.startswith(" ") and '"msg": "' in raw[:24]:
+        message = _dmesg_json_message(raw)
+        if message is not None:
+            return message, CONSOLE, None
     elif raw[:1].islower():
         dm = _DECODE_RE.match(raw)
         if dm is not None:
@@ -310,6 +314,29 @@ def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
     mono = rec.get("_SOURCE_MONOTONIC_TIMESTAMP")
     ts = int(mono) / 1e6 if isinstance(mono, str) and mono.isdigit() else None
     return msg, SYSLOG, ts
+
+
+# util-linux dmesg --json (print_record() through ul_jsonwrt, pretty): one object per
+# record, a member per line, the text in "msg" with JSON's escapes:
+#       {
+#          "pri": 4,
+#          "time":     1.994694,
+#          "msg": "BUG: kernel NULL pointer dereference, address: 0000000000000008"
+#       },{
+# Its other lines name no kernel text and keep no context of the kernel's.
+_DMESG_JSON_MSG_RE = re.compile(r'^ +"msg": ("(?:[^"\\]|\\.)*")$')
+
+
+def _dmesg_json_message(raw: str) -> str | None:
+    m = _DMESG_JSON_MSG_RE.match(raw)
+    if m is None:
+        return None
+    try:
+        text = json.loads(m.group(1))
+    except ValueError:
+        return None
+    # a record holding newlines (rare since 3.5): its first line only
+    return text.partition("\n")[0] if isinstance(text, str) else None
 
 
 def caller_id(context: str) -> str:
