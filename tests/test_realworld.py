@@ -1226,3 +1226,24 @@ def test_dmesg_json_records_read_as_the_consoles() -> None:
         want.kernel_release,
     )
     assert '"msg"' not in rep.text and '"pri"' not in rep.text
+
+
+def test_an_old_x86_64_kernel_bug_line_is_titled_by_its_function() -> None:
+    # x86_64 handle_BUG() up to 2.6.2x (RHEL 5, SLES 10) printed "----------- [cut here ]
+    # --------- [please bite here ] ---------" and "Kernel BUG at %.50s:%d", where later
+    # kernels print "------------[ cut here ]------------" and "kernel BUG at %s:%d!".
+    lab = (Path(__file__).parent / "lab" / "bug.log").read_text()
+    (want,) = parse_log(lab.encode())
+    assert want.title.startswith("kernel BUG in ")
+    old = re.sub(
+        r"kernel BUG at (\S+):(\d+)!",
+        lambda m: f"Kernel BUG at {m.group(1)[:50]}:{m.group(2)}",
+        lab,
+    ).replace(
+        "------------[ cut here ]------------",
+        "----------- [cut here ] --------- [please bite here ] ---------",
+    )
+    assert "Kernel BUG at src/hotfence/lab/module/hotfence_crash.c:68\n" in old
+    (rep,) = parse_log(old.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, "BUG", False)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]

@@ -1454,6 +1454,14 @@ OOPSES: tuple[OopsKind, ...] = (
             # riscv die() for BUG() whose "kernel BUG at" line was lost: the function
             # is the one in epc, as for the line's own report.
             _F(rx(r"Kernel BUG \[#\d+\]"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            # x86_64 handle_BUG() up to 2.6.2x (RHEL 5, SLES 10): "Kernel BUG at %.50s:%d"
+            # after "----------- [cut here ] --------- [please bite here ] ---------", the
+            # later "kernel BUG at %s:%d!": titled by the function the same way.
+            _F(
+                rx("Kernel BUG at (.*)"),
+                "kernel BUG in {2}",
+                stack=_s(*_RIP_TRACE, skip=("^skb_",)),
+            ),
             _F(rx("Kernel BUG (.*)"), "kernel BUG {1}"),
         ],
     ),
