@@ -1247,3 +1247,28 @@ def test_an_old_x86_64_kernel_bug_line_is_titled_by_its_function() -> None:
     (rep,) = parse_log(old.encode())
     assert (rep.title, rep.type, rep.corrupted) == (want.title, "BUG", False)
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # 2.6.3x arch/x86/kernel/apic/nmi.c (RHEL 6): die_nmi("BUG: NMI Watchdog detected
+        # LOCKUP", ...) and its " on CPU%d, ip %08lx, registers:"
+        "BUG: NMI Watchdog detected LOCKUP on CPU0, ip ffffffffc0246122, registers:",
+        # 2.6.x arch/x86_64/kernel/nmi.c (RHEL 5): "NMI Watchdog detected LOCKUP on CPU %d"
+        "NMI Watchdog detected LOCKUP on CPU 0",
+        # 2.6.x arch/i386/kernel/traps.c die_nmi(): " on CPU%d, eip %08lx, registers:"
+        "NMI Watchdog detected LOCKUP on CPU0, eip c0246122, registers:",
+    ],
+)
+def test_an_old_nmi_watchdog_lockup_is_a_hard_lockup(line: str) -> None:
+    # The NMI watchdog before the perf-based one printed its own line, then the locked
+    # CPU's registers and trace: the recorded soft lockup's report with its first line in
+    # those words is that shape (RIP in the looping module function).
+    lab = (Path(__file__).parent / "lab" / "softlockup.log").read_text()
+    first = "watchdog: BUG: soft lockup - CPU#0 stuck for 6s! [sh:117]"
+    assert first in lab
+    (rep,) = parse_log(lab.replace(first, line).encode())
+    assert rep.title == "BUG: hard lockup in hotfence_crash_softlockup"
+    assert (rep.type, rep.cpu, rep.comm, rep.pid) == ("HANG", 0, "sh", 117)
+    assert rep.looping_function == "hotfence_crash_softlockup" and not rep.corrupted

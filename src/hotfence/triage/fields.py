@@ -127,6 +127,7 @@ _CPU_RES = (
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
     re.compile(r"^Task dump for CPU (?P<cpu>\d+):"),  # rcu dump_cpu_task(), the stalled CPU
+    re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
     # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps;
     # 2.6.9-2.6.2x kernel/softlockup.c said "BUG: soft lockup detected on CPU#%d!" and

@@ -679,6 +679,15 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
         [
+            # 2.6.3x arch/x86/kernel/apic/nmi.c nmi_watchdog_tick() (RHEL 6): die_nmi("BUG: NMI
+            # Watchdog detected LOCKUP", ...) prints " on CPU%d, ip %08lx, registers:" after
+            # it, then show_registers() of the locked CPU: a hard lockup where RIP points.
+            _F(
+                rx("BUG: NMI Watchdog detected LOCKUP"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_RIP_TRACE),
+                looping=True,
+            ),
             _F(
                 rx("BUG: KASAN:"),
                 "KASAN: {1} {3} in {4}",
@@ -1402,8 +1411,9 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             # Up to 4.x the perf NMI watchdog panicked on the locked CPU itself: its stack
             # is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck.
+            # (2.6.36-2.6.3x kernel/watchdog.c: panic("NMI Watchdog detected LOCKUP on cpu %d"))
             _F(
-                rx("Kernel panic - not syncing: Watchdog detected hard LOCKUP"),
+                rx("Kernel panic - not syncing: (?:NMI )?Watchdog detected (?:hard )?LOCKUP"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_AFTER_NMI),
             ),
@@ -1684,6 +1694,20 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx("Watchdog detected hard LOCKUP on cpu"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI),
+                looping=True,
+            )
+        ],
+    ),
+    # 2.6.x arch/i386 and arch/x86_64 nmi.c: die_nmi("NMI Watchdog detected LOCKUP on CPU%d,
+    # eip %08lx, registers:") (i386) or "NMI Watchdog detected LOCKUP on CPU %d" (x86_64,
+    # RHEL 5), then show_registers() of the locked CPU ("EIP is at f", "RIP: ... f").
+    _k(
+        "NMI Watchdog detected LOCKUP on CPU",
+        [
+            _F(
+                rx("NMI Watchdog detected LOCKUP on CPU"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_RIP_TRACE),
                 looping=True,
             )
         ],

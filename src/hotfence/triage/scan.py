@@ -82,6 +82,7 @@ SCAN_NEEDLES = (
     "[#",
     ", sig: ",
     "hard LOCKUP",
+    "detected LOCKUP",
     "Hard LOCKUP",
     "Machine Check Exception",
     "SYZFA",
