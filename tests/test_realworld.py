@@ -1272,3 +1272,20 @@ def test_an_old_nmi_watchdog_lockup_is_a_hard_lockup(line: str) -> None:
     assert rep.title == "BUG: hard lockup in hotfence_crash_softlockup"
     assert (rep.type, rep.cpu, rep.comm, rep.pid) == ("HANG", 0, "sh", 117)
     assert rep.looping_function == "hotfence_crash_softlockup" and not rep.corrupted
+
+
+def test_a_pre_2_6_20_warn_on_is_a_warning_titled_by_its_function() -> None:
+    # WARN_ON() up to 2.6.19 (include/asm-generic/bug.h; RHEL 5's 2.6.18) printed "BUG:
+    # warning at %s:%d/%s()" and dump_stack(), where 2.6.32 prints "WARNING: at %s:%d
+    # %pS() (...)": the RHEL 6 syslog warning with its line in the older wording.
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    assert _OLD_WARNING in text
+    older = "BUG: warning at net/core/dev.c:1915/skb_gso_segment()"
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(text.replace(_OLD_WARNING, older).encode())
+    assert (
+        (rep.title, rep.type)
+        == ("WARNING in skb_gso_segment", "WARNING")
+        == (want.title, want.type)
+    )
+    assert not rep.corrupted and len(rep.frames) == len(want.frames) == 7

@@ -688,6 +688,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE),
                 looping=True,
             ),
+            # WARN_ON() up to 2.6.19 (include/asm-generic/bug.h; RHEL 5): "BUG: warning at
+            # %s:%d/%s()" then dump_stack(), the later "WARNING: at %s:%d %s()": titled by
+            # the function the line names, as that one is.
+            _F(
+                rx(r"BUG: warning at {{SRC}}/([a-zA-Z0-9_.]+)\(\)"),
+                "WARNING in {2}",
+                no_stack_trace=True,
+            ),
             _F(
                 rx("BUG: KASAN:"),
                 "KASAN: {1} {3} in {4}",
