@@ -1289,3 +1289,19 @@ def test_a_pre_2_6_20_warn_on_is_a_warning_titled_by_its_function() -> None:
         == (want.title, want.type)
     )
     assert not rep.corrupted and len(rep.frames) == len(want.frames) == 7
+
+
+def test_a_2_6_9_badness_warn_on_is_a_warning_titled_by_its_function() -> None:
+    # WARN_ON() up to 2.6.1x (include/asm-generic/bug.h; RHEL 4's 2.6.9): "Badness in %s at
+    # %s:%d" and dump_stack(): the RHEL 6 syslog warning with its line in those words.
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    oldest = "Badness in skb_gso_segment at net/core/dev.c:1915"
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(text.replace(_OLD_WARNING, oldest).encode())
+    assert (
+        (rep.title, rep.type)
+        == (want.title, want.type)
+        == ("WARNING in skb_gso_segment", "WARNING")
+    )
+    assert not rep.corrupted and len(rep.frames) == 7
+    assert [r.title for r in parse_log(b"[  1.000000] Badness in foo\n")] == []  # no file:line

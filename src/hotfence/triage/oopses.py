@@ -1706,6 +1706,12 @@ OOPSES: tuple[OopsKind, ...] = (
             )
         ],
     ),
+    # WARN_ON() up to 2.6.1x (include/asm-generic/bug.h; RHEL 4's 2.6.9): "Badness in %s at
+    # %s:%d" (function, file, line) then dump_stack(), what "WARNING: at" later became.
+    _k(
+        "Badness in ",
+        [_F(rx(r"Badness in ([a-zA-Z0-9_.]+) at {{SRC}}"), "WARNING in {1}", no_stack_trace=True)],
+    ),
     # 2.6.x arch/i386 and arch/x86_64 nmi.c: die_nmi("NMI Watchdog detected LOCKUP on CPU%d,
     # eip %08lx, registers:") (i386) or "NMI Watchdog detected LOCKUP on CPU %d" (x86_64,
     # RHEL 5), then show_registers() of the locked CPU ("EIP is at f", "RIP: ... f").

@@ -83,6 +83,7 @@ SCAN_NEEDLES = (
     ", sig: ",
     "hard LOCKUP",
     "detected LOCKUP",
+    "Badness in ",
     "Hard LOCKUP",
     "Machine Check Exception",
     "SYZFA",
