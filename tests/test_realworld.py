@@ -1305,3 +1305,28 @@ def test_a_2_6_9_badness_warn_on_is_a_warning_titled_by_its_function() -> None:
     )
     assert not rep.corrupted and len(rep.frames) == 7
     assert [r.title for r in parse_log(b"[  1.000000] Badness in foo\n")] == []  # no file:line
+
+
+def test_a_spinlock_debug_report_names_its_task_and_cpu() -> None:
+    # lib/spinlock_debug.c spin_dump(): "BUG: spinlock %s on CPU#%d, %s/%d", the spinning
+    # task and CPU; this corpus report's header was lost.
+    log = syz_log("64")
+    assert "BUG: spinlock lockup suspected on CPU#2, syz-executor/12636" in log
+    assert "Comm:" not in log
+    (rep, *_) = parse_log(log)
+    assert (rep.comm, rep.pid, rep.cpu) == ("syz-executor", 12636, 2)
+
+
+def test_a_pre_3_x_spinlock_lockup_is_a_lockup_suspected() -> None:
+    # __spin_lock_debug() before 3.x: "BUG: spinlock lockup on CPU#%d, %s/%d, %p", later
+    # spin_dump(lock, "lockup suspected"): a corpus report's first line in the old words.
+    log = syz_log("68")
+    line = "BUG: spinlock recursion on CPU#0, syz-executor7/5032"
+    assert line in log
+    old = log.replace(line, "BUG: spinlock lockup on CPU#0, syz-executor7/5032, ffff88006c122d00")
+    (rep, *_) = parse_log(old)
+    assert (rep.title, rep.type) == (
+        "BUG: spinlock lockup suspected in wake_up_new_task",
+        "LOCKDEP",
+    )
+    assert (rep.comm, rep.pid, rep.cpu) == ("syz-executor7", 5032, 0)

@@ -830,6 +830,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: {1} {2} in {3}",
                 stack=_s(*_TRACE, skip=("spin_", "_lock", "_unlock")),
             ),
+            # lib/spinlock_debug.c __spin_lock_debug() before 3.x: "BUG: spinlock lockup on
+            # CPU#%d, %s/%d, %p", what spin_dump() later prints as "lockup suspected".
+            _F(
+                rx("BUG: (spinlock) lockup on CPU#"),
+                "BUG: {1} lockup suspected in {2}",
+                stack=_s(*_TRACE, skip=("spin_", "_lock", "_unlock")),
+            ),
             _F(
                 rx("BUG: soft lockup"),
                 "BUG: soft lockup in {1}",
