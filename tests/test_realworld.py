@@ -1330,3 +1330,31 @@ def test_a_pre_3_x_spinlock_lockup_is_a_lockup_suspected() -> None:
         "LOCKDEP",
     )
     assert (rep.comm, rep.pid, rep.cpu) == ("syz-executor7", 5032, 0)
+
+
+def test_a_sleeping_in_atomic_report_names_its_task_without_a_header() -> None:
+    # ___might_sleep(): "in_atomic(): %d, irqs_disabled(): %d, pid: %d, name: %s"; this
+    # corpus report's dump_stack() header was lost.
+    log = syz_log("56")
+    assert "pid: 3658, name: syz-fuzzer" in log and "Comm:" not in log
+    (rep, *_) = parse_log(log)
+    assert (rep.comm, rep.pid) == ("syz-fuzzer", 3658)
+
+
+@pytest.mark.parametrize(
+    ("line", "comm", "pid"),
+    [
+        ("BUG: scheduling while atomic: syz-fuzzer/2188/0x00000101", "syz-fuzzer", 2188),
+        # __schedule_bug() in 2.6.18: "%s/0x%08x/%d" (comm, preempt count, pid)
+        ("BUG: scheduling while atomic: syz-fuzzer/0x00000101/2188", "syz-fuzzer", 2188),
+    ],
+)
+def test_a_scheduling_while_atomic_line_names_its_task(line: str, comm: str, pid: int) -> None:
+    # The corpus report without its "CPU: N PID: N Comm:" header (2.6.x dump_stack()
+    # printed none), its first line in each kernel's order.
+    log = syz_log("641")
+    header = next(ln for ln in log.splitlines() if "Comm: syz-fuzzer" in ln)
+    first = "BUG: scheduling while atomic: syz-fuzzer/2188/0x00000101"
+    (rep, *_) = parse_log(log.replace(header + "\n", "").replace(first, line))
+    assert rep.title == "BUG: scheduling while atomic in simple_recursive_removal"
+    assert (rep.comm, rep.pid) == (comm, pid)

@@ -158,6 +158,15 @@ _TASK_RES = (
         r"|[0-9a-f]{8,16} +)?\d+ +(?P<pid>\d+) +\d+ 0x[0-9a-f]{8,}\b"
     ),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
+    # kernel/sched: ___might_sleep() "in_atomic(): %d, irqs_disabled(): %d, [non_block: %d, ]
+    # pid: %d, name: %s" after "BUG: sleeping function called from invalid context at";
+    # __schedule_bug() "BUG: scheduling while atomic: %s/%d/0x%08x" (2.6.18: "%s/0x%08x/%d")
+    re.compile(
+        r"in_atomic\(\): \d+, irqs_disabled\(\): \d+, (?:non_block: \d+, )?"
+        r"pid: (?P<pid>\d+), name: (?P<comm>\S.{0,15}?)\s*$"
+    ),
+    re.compile(r"scheduling while atomic: (?P<comm>\S+)/(?P<pid>\d+)/0x[0-9a-f]+\s*$"),
+    re.compile(r"scheduling while atomic: (?P<comm>\S+)/0x[0-9a-f]+/(?P<pid>\d+)\s*$"),
     # lib/spinlock_debug.c: "BUG: spinlock lockup suspected on CPU#%d, %s/%d" (comm may
     # hold a slash: "swapper/0/0"); before 3.x dump_stack() printed no header after it
     re.compile(r"BUG: spinlock [a-z ]+ on CPU#\d+, (?P<comm>\S+)/(?P<pid>\d+)(?:,|$)"),
