@@ -1358,3 +1358,34 @@ def test_a_scheduling_while_atomic_line_names_its_task(line: str, comm: str, pid
     (rep, *_) = parse_log(log.replace(header + "\n", "").replace(first, line))
     assert rep.title == "BUG: scheduling while atomic in simple_recursive_removal"
     assert (rep.comm, rep.pid) == (comm, pid)
+
+
+@pytest.mark.parametrize("everywhere", [True, False])
+def test_no_break_spaces_of_a_pasted_page_read_as_spaces(everywhere: bool, tmp_path: Path) -> None:
+    # A log copied from a web page carries U+00A0 where the kernel printed spaces (HTML
+    # keeps a run of spaces only as "&nbsp;"): everywhere, or in the leading runs only.
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    if everywhere:
+        pasted = console.replace(" ", "\u00a0")
+    else:
+        pasted = re.sub(r"(?m)(?<=\] )( +)", lambda m: "\u00a0" * len(m.group(1)), console)
+    assert "\u00a0" in pasted
+    for log in (pasted.encode(), pasted):  # bytes (UTF-8) and str input
+        (rep,) = parse_log(log)
+        assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+        assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+        assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint_flags) == (
+            want.cpu,
+            want.pid,
+            want.comm,
+            want.kernel_release,
+            want.taint_flags,
+        )
+        assert (rep.start_line, rep.end_line) == (want.start_line, want.end_line)
+    # the CLI's streaming path (prefilter) finds the same report in the file
+    from hotfence.triage.prefilter import triage_input
+
+    (tmp_path / "pasted.log").write_bytes(pasted.encode())
+    (streamed,) = triage_input(str(tmp_path / "pasted.log")).reports
+    assert streamed.title == want.title and len(streamed.frames) == len(want.frames)

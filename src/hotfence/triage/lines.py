@@ -127,6 +127,19 @@ _GLUED_RE = re.compile(r"\[ *(\d+\.\d{6})\](?:\[ *([CT]\d+)\])? ")
 _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
 
 
+# A log copied from a web page (a forum post, a mail archive, a bug tracker's HTML) often
+# has no-break spaces (U+00A0) where the kernel printed spaces: HTML keeps a run of spaces
+# only as "&nbsp;". printk never writes one. A line is read with each as the space it
+# stood for: in a log read as bytes (decoded as latin-1) its UTF-8 form is "\xc2\xa0";
+# parse_log turns a str log's own U+00A0 into spaces (same length) before anything.
+_NBSP_LATIN1 = "\xc2\xa0"
+
+
+def plain_spaces(raw: str) -> str:
+    """``raw`` (a line decoded as latin-1) with UTF-8 no-break spaces read as spaces."""
+    return raw.replace(_NBSP_LATIN1, " ") if "\xa0" in raw else raw
+
+
 class Line(NamedTuple):
     """One log line: its span in the log (``end`` excludes the newline) and content.
 
@@ -357,6 +370,8 @@ MAX_TEXT = 2048
 
 def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
+    if "\xa0" in clipped:
+        clipped = plain_spaces(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
     ts: float | None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from . import oopses
-from .lines import from_userspace, journal_host
+from .lines import from_userspace, journal_host, plain_spaces
 from .oopses import OOPSES, OopsKind
 
 # Earlier events worth showing with a crash: memory pressure and the failures it causes
@@ -161,7 +161,7 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
     result: dict[int, OopsKind] = {}
     for start in starts:
         end = text.find("\n", start)
-        raw = text[start:] if end == -1 else text[start:end]
+        raw = plain_spaces(text[start:] if end == -1 else text[start:end])
         if end != -1 and text.startswith("** replaying ", end + 1):
             nxt = text.find("\n", end + 1)
             if is_replay_marker(text[end + 1 :] if nxt == -1 else text[end + 1 : nxt]):
