@@ -18,8 +18,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   a line: the kernel's records are read as their MESSAGE;
 * ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
-* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``, in the reader's locale; ``[Nov24 21:45]`` then ``[  +0.000005]``
-  (the time since the previous message) — ``dmesg -e`` / ``-H``;
+* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``, in the reader's locale; ``[Nov24 21:45]``
+  then ``[  +0.000005]`` (the time since the previous message) — ``dmesg -e`` / ``-H``;
   ``2026-11-24T21:45:01,123456+01:00`` — ``dmesg --time-format iso``;
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
   extended format), also after a netconsole receiver's syslog date and host;
