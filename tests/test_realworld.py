@@ -1389,3 +1389,29 @@ def test_no_break_spaces_of_a_pasted_page_read_as_spaces(everywhere: bool, tmp_p
     (tmp_path / "pasted.log").write_bytes(pasted.encode())
     (streamed,) = triage_input(str(tmp_path / "pasted.log")).reports
     assert streamed.title == want.title and len(streamed.frames) == len(want.frames)
+
+
+@pytest.mark.parametrize(
+    "grep",
+    [
+        lambda i, ln: f"{21000 + i}{':' if i % 3 == 0 else '-'}{ln}",  # grep -n -A: match / context
+        lambda i, ln: f"/var/log/messages{':' if i % 3 == 0 else '-'}{ln}",  # grep -H
+        lambda i, ln: f"messages-20261124:{i + 1}:{ln}",  # grep -Hn
+        lambda i, ln: f"{21000 + i:6d}\t{ln}",  # cat -n
+    ],
+)
+def test_grep_and_cat_n_output_of_a_syslog_file_reads_as_the_file(grep: Any) -> None:
+    # A /var/log/messages pasted from a terminal as grep or cat -n printed it, the kernel
+    # lines without a printk time (RHEL 7's rsyslog from the journal writes none). A
+    # program's WARNING: line in it stays a program's.
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    lines = [
+        f"Nov 24 10:00:01 bench kernel: {_PRINTK_TIME.sub('', ln)}" for ln in console.splitlines()
+    ]
+    at = next(i for i, ln in enumerate(lines) if "Call Trace:" in ln)
+    lines.insert(at, "Nov 24 10:00:01 bench dockerd[901]: WARNING: No swap limit support")
+    (rep,) = parse_log("".join(grep(i, ln) + "\n" for i, ln in enumerate(lines)).encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)

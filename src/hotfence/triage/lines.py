@@ -68,8 +68,14 @@ _HOST = r"(?:[^\s:\[\]]+ )?"
 # PRI 0-7 (facility kern) and APP "kernel", no ":" after it; MSG may start with a BOM.
 _RFC5424_PRI = r"<\d{1,3}>1 "
 _RFC5424_REST = r" \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) (?:\xef\xbb\xbf)?"
+# What grep and cat -n put before each line of a syslog file pasted from a terminal:
+# "grep -n" "21000:" (a match) / "21001-" (a -A/-B/-C context line), "grep -H" the file
+# name the same way ("messages-20231101:", "/var/log/messages-"), both "file:21000:", and
+# "cat -n" "  21000\t". Taken only before a syslog date, host and "kernel:".
+_GREP = r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?"
 _SYSLOG = (
-    r"(?:<[0-7]>1 )?"
+    _GREP
+    + r"(?:<[0-7]>1 )?"
     + _DATE
     + r" "
     + _HOST
@@ -115,7 +121,7 @@ _KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # 2019 daemon.warn odhcpd[99]: ...". The identifier says who wrote
 # it. (journalctl's short-monotonic "[ 123.4] host ident: " is _MONOTONIC_RE's.)
 _SYSLOG_ANY_RE = re.compile(
-    r"^" + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    r"^" + _GREP + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
     r"|^" + _RFC5424_PRI + _DATE + r" \S+ (?P<app>\S+)" + _RFC5424_REST
 )
 
