@@ -1415,3 +1415,13 @@ def test_grep_and_cat_n_output_of_a_syslog_file_reads_as_the_file(grep: Any) -> 
     assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
     assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
     assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
+def test_an_apache_error_log_line_is_no_dmesg_ctime_line() -> None:
+    # dmesg -T prints whole seconds; Apache's error log starts "[%a %b %d %H:%M:%S.%usec %Y]",
+    # a program's line a paste may hold beside the kernel's.
+    from hotfence.triage.lines import parse_prefix
+
+    apache = "[Thu Nov 24 10:11:12.123456 2026] [core:error] [pid 123] AH00052: child pid 1234 exit"
+    assert parse_prefix(apache) == (apache, "", None)
+    assert parse_prefix("[Thu Nov 24 10:11:12 2026] Call Trace:")[:2] == ("Call Trace:", "console")

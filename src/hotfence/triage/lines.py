@@ -95,7 +95,8 @@ _PREFIX_RE = re.compile(
     r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
     # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
     # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
-    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d[^\[\]]{0,12})\] ?"
+    # (seconds without a fraction: "[Thu Nov 24 10:11:12.123456 2026]" is Apache's error log)
+    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12})\] ?"
     # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
     # when the minute changes, else the seconds since the previous message, "[  +0.000005] "
     r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6})\] ?"
