@@ -1029,3 +1029,423 @@ def test_container_runtimes_log_records_are_no_reports(record: str) -> None:
     assert from_userspace(record)
     # a log shipper's record that names the kernel as its source is not a program's
     assert not from_userspace('{"ident":"kernel","message":"BUG: soft lockup - CPU#0"}')
+
+
+def test_a_soft_lockup_line_alone_names_its_cpu() -> None:
+    # watchdog_timer_fn() runs on the CPU it checks and prints "BUG: soft lockup - CPU#%d
+    # stuck for %us! [%s:%d]" with smp_processor_id(). rsyslog's wall message to logged-in
+    # users (its WallFmt template: "Message from syslogd@HOST at TIME ...", then
+    # " TAG:MSG") keeps that line alone, without the register dump and its "CPU: N" header.
+    text = (DATA / "armhf-6.1.0-50-mod-softlockup.log").read_text()
+    line = next(ln for ln in text.splitlines() if "soft lockup - CPU#" in ln)
+    msg = line.split("] ", 1)[1]
+    wall = f"\r\n\aMessage from syslogd@bench at Nov 24 10:00:02 ...\r\n kernel:{msg}\n\r"
+    (rep,) = parse_log(wall.encode())
+    want = EXPECTED["armhf-6.1.0-50-mod-softlockup"]
+    assert rep.type == "HANG" and rep.title.startswith("BUG: soft lockup")
+    assert (rep.cpu, rep.comm, rep.pid) == (1, want["comm"], want["pid"])
+    (full,) = _reports("armhf-6.1.0-50-mod-softlockup")
+    assert full.cpu == 1  # the same CPU the header names
+
+
+def test_an_i386_oops_without_its_closing_eip_line_is_titled_by_eip_is_at() -> None:
+    # i386 2.6 show_registers() prints "EIP:    0060:[<pc>]    Tainted: ..." (no function)
+    # and then print_symbol("EIP is at %s"); die()'s closing "EIP: [<pc>] f SS:ESP" line came
+    # later in 2.6 (2.6.9 has none) and is the last line a dying machine's syslog keeps.
+    text = (DATA / "el5-i386-oops.log").read_text()
+    cut = text[: text.index("EIP: [<")]
+    assert "EIP is at ext3_journal_start_sb" in cut
+    (rep,) = parse_log(cut.encode())
+    want = EXPECTED["el5-i386-oops"]
+    assert rep.title == want["title"] and not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == want["rip"]
+    assert [f.function for f in rep.frames][:3] == want["frames"]
+
+
+@pytest.mark.parametrize(
+    ("case", "comm", "pid", "cpu"),
+    [
+        # sched_show_task()'s "%-15.15s %c  running task    %5lu %5d %6d 0x%08lx" line
+        ("287", "kworker/u4:2", 2030, 1),
+        # a 4.x tree's "R running task on cpu   0     0  7831   4518 0x2002000c ..." line
+        ("298", "syz-executor2", 7831, 0),
+    ],
+)
+def test_an_rcu_stall_names_the_task_its_task_dump_shows(
+    case: str, comm: str, pid: int, cpu: int
+) -> None:
+    # A self-detected stall of these kernels prints no "CPU: N PID: N Comm:" header:
+    # rcu's dump_cpu_task() says "Task dump for CPU %d:" and sched_show_task() the task
+    # running there, the same facts a 3.10 (RHEL 7) stall in /var/log/messages carries.
+    log = syz_log(case)
+    assert "Task dump for CPU" in log and "Comm:" not in log
+    (rep, *_) = parse_log(log)
+    assert rep.title.startswith("INFO: rcu detected stall in ")
+    assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, cpu)
+
+
+def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:
+    # util-linux dmesg --time-format iso (DMESG_TIMEFTM_ISO8601) puts the record's wall
+    # time first, "2013-06-13T22:11:00,123456+01:00 ", the microseconds after a comma, and
+    # no host or identifier: every line is the kernel's, whatever its first word.
+    import datetime
+
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    boot = datetime.datetime(
+        2026, 11, 24, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=1))
+    )
+    lines = []
+    for m in _PRINTK_TIME.finditer(console):
+        wall = boot + datetime.timedelta(seconds=float(m.group(1)))
+        stamp = wall.strftime("%Y-%m-%dT%H:%M:%S,%f") + "+01:00"
+        lines.append(f"{stamp} {console[m.end() : console.index(chr(10), m.end())]}\n")
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log("".join(lines).encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )
+    assert not from_userspace(lines[0]) and not any(from_userspace(ln) for ln in lines)
+    # journald and syslog daemons write the fraction after a dot, then host and identifier
+    assert from_userspace("2026-11-24T10:00:01.123456+0100 host dockerd[901]: WARNING: x")
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "Thu Nov 24 10:00:01 2026",
+        # util-linux record_ctime() formats with strftime(_("%a %b %e %H:%M:%S %Y")): the
+        # day and month names of the reader's locale (de_DE, fr_FR, ru_RU, es_ES)
+        "Do Nov 24 10:00:01 2026",
+        "jeu. nov. 24 10:00:01 2026",
+        "Чт ноя 24 10:00:01 2026",
+        "mar dic  3 10:00:01 2026",
+    ],
+)
+def test_dmesg_ctime_lines_in_any_locale_read_as_the_consoles(stamp: str) -> None:
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    localised = _PRINTK_TIME.sub(lambda m: f"[{stamp}] ", console)
+    (rep,) = parse_log(localised.encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "net_ratelimit: 45 callbacks suppressed",  # lib/ratelimit.c ___ratelimit()
+        "printk: 12 messages suppressed.",  # 2.6.x __printk_ratelimit()
+        "** 3 printk messages dropped **",  # a console that fell behind
+    ],
+)
+def test_a_rate_limit_notice_inside_a_trace_does_not_end_it(notice: str) -> None:
+    # Another CPU's rate-limit notice printed between two entries of the trace.
+    lines = (Path(__file__).parent / "lab" / "null-deref.log").read_text().splitlines()
+    (want,) = parse_log("\n".join(lines) + "\n")
+    at = next(i for i, ln in enumerate(lines) if "Call Trace:" in ln) + 3
+    noisy = [*lines[:at], f"[    1.996001] {notice}", *lines[at:]]
+    (rep,) = parse_log("\n".join(noisy) + "\n")
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) == 8
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_log_with_its_spaces_squeezed_yields_the_same_facts(name: str) -> None:
+    # Forum posts and HTML mail archives show a pasted log with every run of spaces
+    # squeezed to one and lines left-trimmed: no indent after the printk time, no column
+    # padding. The kernel's words are all there, so are the facts (32-bit ARM's headerless
+    # " f from g+0x1/0x2" trace was lost: it was found by its indent).
+    text = (DATA / f"{name}.log").read_text(errors="replace")
+    squeezed = "".join(re.sub(" {2,}", " ", ln).strip() + "\n" for ln in text.splitlines())
+    want, got = _reports(name), parse_log(squeezed.encode())
+    assert len(got) == len(want)
+    for w, g in zip(want, got, strict=True):
+        assert (g.title, g.comm, g.pid, g.cpu, g.kernel_release) == (
+            w.title,
+            w.comm,
+            w.pid,
+            w.cpu,
+            w.kernel_release,
+        )
+        assert g.taint_flags == w.taint_flags and g.corrupted == w.corrupted
+        assert [f.function for f in g.frames] == [f.function for f in w.frames]
+
+
+def test_level_prefixed_lines_without_a_time_read_as_the_consoles() -> None:
+    # /proc/kmsg and dmesg -r give each record as "<level>" + time + text; a kernel that
+    # prints no time (printk.time=0, RHEL 5/6's default) leaves "<4>Call Trace:".
+    name = "el5-i386-oops"
+    text = (DATA / f"{name}.log").read_text()
+    levelled = "".join(f"<4>{ln}\n" for ln in text.splitlines())
+    (want,) = _reports(name)
+    (rep,) = parse_log(levelled.encode())
+    assert rep.title == EXPECTED[name]["title"] and not rep.corrupted, rep.corrupted_reason
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (0, 2711, "bash", "2.6.18-8.el5")
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+
+
+def test_rfc5424_syslog_lines_read_as_the_consoles() -> None:
+    # RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format, syslog-ng's syslog-protocol, a
+    # log server's spool): "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG". The kernel's
+    # records have PRI 0-7 (facility kern) and APP "kernel"; journald leaves out the time.
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    kern = "<4>1 2026-11-24T10:00:01.123456+00:00 bench kernel - - - "
+    prog = '<28>1 2026-11-24T10:00:01.123456+00:00 bench dockerd 901 - [meta x="1"] '
+    lines = [kern + _PRINTK_TIME.sub("", ln) for ln in console.splitlines()]
+    at = next(i for i, ln in enumerate(lines) if "Call Trace:" in ln)
+    lines.insert(at, prog + "WARNING: No swap limit support")  # a program's, not a report
+    (rep,) = parse_log(("\n".join(lines) + "\n").encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )
+    assert from_userspace(lines[at]) and not from_userspace(lines[at + 1])
+
+
+def test_a_pre_2_6_24_soft_lockup_line_names_its_cpu() -> None:
+    # 2.6.9-2.6.2x kernel/softlockup.c softlockup_tick(): "BUG: soft lockup detected on
+    # CPU#%d!", then dump_stack(), which printed no task header on those kernels.
+    text = (DATA / "armhf-6.1.0-50-mod-softlockup.log").read_text()
+    line = next(ln for ln in text.splitlines() if "soft lockup - CPU#" in ln)
+    old = re.sub(
+        r"soft lockup - CPU#(\d+) stuck for \d+s! \[.*\]", r"soft lockup detected on CPU#\1!", line
+    )
+    assert old.endswith("BUG: soft lockup detected on CPU#1!")
+    (rep,) = parse_log((old + "\n").encode())
+    assert rep.title.startswith("BUG: soft lockup") and rep.cpu == 1
+
+
+def test_dmesg_json_records_read_as_the_consoles() -> None:
+    # util-linux dmesg --json (print_record() through lib/jsonwrt.c, pretty): an object per
+    # record, a member per line, the record's text in "msg" with JSON's escapes.
+    import json
+
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    records = [
+        f'      {{\n         "pri": 4,\n         "time": {m.group(1):>12},\n'
+        f'         "msg": {json.dumps(console[m.end() : console.index(chr(10), m.end())])}\n'
+        "      }"
+        for m in _PRINTK_TIME.finditer(console)
+    ]
+    text = '{\n   "dmesg": [\n' + ",".join(records) + "\n   ]\n}\n"
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
+        want.cpu,
+        want.pid,
+        want.comm,
+        want.kernel_release,
+    )
+    assert '"msg"' not in rep.text and '"pri"' not in rep.text
+
+
+def test_an_old_x86_64_kernel_bug_line_is_titled_by_its_function() -> None:
+    # x86_64 handle_BUG() up to 2.6.2x (RHEL 5, SLES 10) printed "----------- [cut here ]
+    # --------- [please bite here ] ---------" and "Kernel BUG at %.50s:%d", where later
+    # kernels print "------------[ cut here ]------------" and "kernel BUG at %s:%d!".
+    lab = (Path(__file__).parent / "lab" / "bug.log").read_text()
+    (want,) = parse_log(lab.encode())
+    assert want.title.startswith("kernel BUG in ")
+    old = re.sub(
+        r"kernel BUG at (\S+):(\d+)!",
+        lambda m: f"Kernel BUG at {m.group(1)[:50]}:{m.group(2)}",
+        lab,
+    ).replace(
+        "------------[ cut here ]------------",
+        "----------- [cut here ] --------- [please bite here ] ---------",
+    )
+    assert "Kernel BUG at src/hotfence/lab/module/hotfence_crash.c:68\n" in old
+    (rep,) = parse_log(old.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, "BUG", False)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # 2.6.3x arch/x86/kernel/apic/nmi.c (RHEL 6): die_nmi("BUG: NMI Watchdog detected
+        # LOCKUP", ...) and its " on CPU%d, ip %08lx, registers:"
+        "BUG: NMI Watchdog detected LOCKUP on CPU0, ip ffffffffc0246122, registers:",
+        # 2.6.x arch/x86_64/kernel/nmi.c (RHEL 5): "NMI Watchdog detected LOCKUP on CPU %d"
+        "NMI Watchdog detected LOCKUP on CPU 0",
+        # 2.6.x arch/i386/kernel/traps.c die_nmi(): " on CPU%d, eip %08lx, registers:"
+        "NMI Watchdog detected LOCKUP on CPU0, eip c0246122, registers:",
+    ],
+)
+def test_an_old_nmi_watchdog_lockup_is_a_hard_lockup(line: str) -> None:
+    # The NMI watchdog before the perf-based one printed its own line, then the locked
+    # CPU's registers and trace: the recorded soft lockup's report with its first line in
+    # those words is that shape (RIP in the looping module function).
+    lab = (Path(__file__).parent / "lab" / "softlockup.log").read_text()
+    first = "watchdog: BUG: soft lockup - CPU#0 stuck for 6s! [sh:117]"
+    assert first in lab
+    (rep,) = parse_log(lab.replace(first, line).encode())
+    assert rep.title == "BUG: hard lockup in hotfence_crash_softlockup"
+    assert (rep.type, rep.cpu, rep.comm, rep.pid) == ("HANG", 0, "sh", 117)
+    assert rep.looping_function == "hotfence_crash_softlockup" and not rep.corrupted
+
+
+def test_a_pre_2_6_20_warn_on_is_a_warning_titled_by_its_function() -> None:
+    # WARN_ON() up to 2.6.19 (include/asm-generic/bug.h; RHEL 5's 2.6.18) printed "BUG:
+    # warning at %s:%d/%s()" and dump_stack(), where 2.6.32 prints "WARNING: at %s:%d
+    # %pS() (...)": the RHEL 6 syslog warning with its line in the older wording.
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    assert _OLD_WARNING in text
+    older = "BUG: warning at net/core/dev.c:1915/skb_gso_segment()"
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(text.replace(_OLD_WARNING, older).encode())
+    assert (
+        (rep.title, rep.type)
+        == ("WARNING in skb_gso_segment", "WARNING")
+        == (want.title, want.type)
+    )
+    assert not rep.corrupted and len(rep.frames) == len(want.frames) == 7
+
+
+def test_a_2_6_9_badness_warn_on_is_a_warning_titled_by_its_function() -> None:
+    # WARN_ON() up to 2.6.1x (include/asm-generic/bug.h; RHEL 4's 2.6.9): "Badness in %s at
+    # %s:%d" and dump_stack(): the RHEL 6 syslog warning with its line in those words.
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    oldest = "Badness in skb_gso_segment at net/core/dev.c:1915"
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(text.replace(_OLD_WARNING, oldest).encode())
+    assert (
+        (rep.title, rep.type)
+        == (want.title, want.type)
+        == ("WARNING in skb_gso_segment", "WARNING")
+    )
+    assert not rep.corrupted and len(rep.frames) == 7
+    assert [r.title for r in parse_log(b"[  1.000000] Badness in foo\n")] == []  # no file:line
+
+
+def test_a_spinlock_debug_report_names_its_task_and_cpu() -> None:
+    # lib/spinlock_debug.c spin_dump(): "BUG: spinlock %s on CPU#%d, %s/%d", the spinning
+    # task and CPU; this corpus report's header was lost.
+    log = syz_log("64")
+    assert "BUG: spinlock lockup suspected on CPU#2, syz-executor/12636" in log
+    assert "Comm:" not in log
+    (rep, *_) = parse_log(log)
+    assert (rep.comm, rep.pid, rep.cpu) == ("syz-executor", 12636, 2)
+
+
+def test_a_pre_3_x_spinlock_lockup_is_a_lockup_suspected() -> None:
+    # __spin_lock_debug() before 3.x: "BUG: spinlock lockup on CPU#%d, %s/%d, %p", later
+    # spin_dump(lock, "lockup suspected"): a corpus report's first line in the old words.
+    log = syz_log("68")
+    line = "BUG: spinlock recursion on CPU#0, syz-executor7/5032"
+    assert line in log
+    old = log.replace(line, "BUG: spinlock lockup on CPU#0, syz-executor7/5032, ffff88006c122d00")
+    (rep, *_) = parse_log(old)
+    assert (rep.title, rep.type) == (
+        "BUG: spinlock lockup suspected in wake_up_new_task",
+        "LOCKDEP",
+    )
+    assert (rep.comm, rep.pid, rep.cpu) == ("syz-executor7", 5032, 0)
+
+
+def test_a_sleeping_in_atomic_report_names_its_task_without_a_header() -> None:
+    # ___might_sleep(): "in_atomic(): %d, irqs_disabled(): %d, pid: %d, name: %s"; this
+    # corpus report's dump_stack() header was lost.
+    log = syz_log("56")
+    assert "pid: 3658, name: syz-fuzzer" in log and "Comm:" not in log
+    (rep, *_) = parse_log(log)
+    assert (rep.comm, rep.pid) == ("syz-fuzzer", 3658)
+
+
+@pytest.mark.parametrize(
+    ("line", "comm", "pid"),
+    [
+        ("BUG: scheduling while atomic: syz-fuzzer/2188/0x00000101", "syz-fuzzer", 2188),
+        # __schedule_bug() in 2.6.18: "%s/0x%08x/%d" (comm, preempt count, pid)
+        ("BUG: scheduling while atomic: syz-fuzzer/0x00000101/2188", "syz-fuzzer", 2188),
+    ],
+)
+def test_a_scheduling_while_atomic_line_names_its_task(line: str, comm: str, pid: int) -> None:
+    # The corpus report without its "CPU: N PID: N Comm:" header (2.6.x dump_stack()
+    # printed none), its first line in each kernel's order.
+    log = syz_log("641")
+    header = next(ln for ln in log.splitlines() if "Comm: syz-fuzzer" in ln)
+    first = "BUG: scheduling while atomic: syz-fuzzer/2188/0x00000101"
+    (rep, *_) = parse_log(log.replace(header + "\n", "").replace(first, line))
+    assert rep.title == "BUG: scheduling while atomic in simple_recursive_removal"
+    assert (rep.comm, rep.pid) == (comm, pid)
+
+
+@pytest.mark.parametrize("everywhere", [True, False])
+def test_no_break_spaces_of_a_pasted_page_read_as_spaces(everywhere: bool, tmp_path: Path) -> None:
+    # A log copied from a web page carries U+00A0 where the kernel printed spaces (HTML
+    # keeps a run of spaces only as "&nbsp;"): everywhere, or in the leading runs only.
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    if everywhere:
+        pasted = console.replace(" ", "\u00a0")
+    else:
+        pasted = re.sub(r"(?m)(?<=\] )( +)", lambda m: "\u00a0" * len(m.group(1)), console)
+    assert "\u00a0" in pasted
+    for log in (pasted.encode(), pasted):  # bytes (UTF-8) and str input
+        (rep,) = parse_log(log)
+        assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+        assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+        assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint_flags) == (
+            want.cpu,
+            want.pid,
+            want.comm,
+            want.kernel_release,
+            want.taint_flags,
+        )
+        assert (rep.start_line, rep.end_line) == (want.start_line, want.end_line)
+    # the CLI's streaming path (prefilter) finds the same report in the file
+    from hotfence.triage.prefilter import triage_input
+
+    (tmp_path / "pasted.log").write_bytes(pasted.encode())
+    (streamed,) = triage_input(str(tmp_path / "pasted.log")).reports
+    assert streamed.title == want.title and len(streamed.frames) == len(want.frames)
+
+
+@pytest.mark.parametrize(
+    "grep",
+    [
+        lambda i, ln: f"{21000 + i}{':' if i % 3 == 0 else '-'}{ln}",  # grep -n -A: match / context
+        lambda i, ln: f"/var/log/messages{':' if i % 3 == 0 else '-'}{ln}",  # grep -H
+        lambda i, ln: f"messages-20261124:{i + 1}:{ln}",  # grep -Hn
+        lambda i, ln: f"{21000 + i:6d}\t{ln}",  # cat -n
+    ],
+)
+def test_grep_and_cat_n_output_of_a_syslog_file_reads_as_the_file(grep: Any) -> None:
+    # A /var/log/messages pasted from a terminal as grep or cat -n printed it, the kernel
+    # lines without a printk time (RHEL 7's rsyslog from the journal writes none). A
+    # program's WARNING: line in it stays a program's.
+    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    lines = [
+        f"Nov 24 10:00:01 bench kernel: {_PRINTK_TIME.sub('', ln)}" for ln in console.splitlines()
+    ]
+    at = next(i for i, ln in enumerate(lines) if "Call Trace:" in ln)
+    lines.insert(at, "Nov 24 10:00:01 bench dockerd[901]: WARNING: No swap limit support")
+    (rep,) = parse_log("".join(grep(i, ln) + "\n" for i, ln in enumerate(lines)).encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
+def test_an_apache_error_log_line_is_no_dmesg_ctime_line() -> None:
+    # dmesg -T prints whole seconds; Apache's error log starts "[%a %b %d %H:%M:%S.%usec %Y]",
+    # a program's line a paste may hold beside the kernel's.
+    from hotfence.triage.lines import parse_prefix
+
+    apache = "[Thu Nov 24 10:11:12.123456 2026] [core:error] [pid 123] AH00052: child pid 1234 exit"
+    assert parse_prefix(apache) == (apache, "", None)
+    assert parse_prefix("[Thu Nov 24 10:11:12 2026] Call Trace:")[:2] == ("Call Trace:", "console")

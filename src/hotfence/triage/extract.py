@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import oopses
-from .lines import Line, caller_id, make_line
+from .lines import Line, caller_id, make_line, plain_spaces
 from .oopses import OopsKind
 from .scan import is_replay_marker
 
@@ -108,6 +108,8 @@ def extract(
         if nl == -1:
             nl = limit
         raw = text[pos:nl]
+        if "\xa0" in raw:  # a pasted page's no-break spaces (lines.plain_spaces)
+            raw = plain_spaces(raw)
         line_start = pos
         pos = nl + 1
         n += 1
@@ -138,7 +140,7 @@ def _read_limit(
         seen = 0
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
-            raw = text[s:] if e == -1 else text[s:e]
+            raw = plain_spaces(text[s:] if e == -1 else text[s:e])
             if _absorbed(kind, raw) and text.count("\n", start, s) <= kind.absorb_lines:
                 continue
             prev_end = s - 1

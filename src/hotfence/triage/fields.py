@@ -64,7 +64,12 @@ _MARKERS_RE = re.compile(
 _RIP_LINE_RE = re.compile(r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|epc|Krnl PSW)\s*:?\s")
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
-    r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$)"
+    r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$"
+    # Rate-limit notices another CPU prints into the middle of a trace: lib/ratelimit.c
+    # ___ratelimit() "%s: %d callbacks suppressed", printk's "printk: %d messages
+    # suppressed." and a console's "** %u printk messages dropped **". Not trace lines,
+    # and not its end either.
+    r"|[\w.]+: \d+ (?:callbacks|messages) suppressed\.?\s*$|\*\* \d+ printk messages dropped \*\*)"
 )
 _REGS_RE = re.compile(
     r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:"
@@ -126,6 +131,14 @@ _CPU_RES = (
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
+    re.compile(r"^Task dump for CPU (?P<cpu>\d+):"),  # rcu dump_cpu_task(), the stalled CPU
+    re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
+    re.compile(r"BUG: spinlock [a-z ]+ on CPU#(?P<cpu>\d+), "),  # the CPU spinning
+    # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
+    # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps;
+    # 2.6.9-2.6.2x kernel/softlockup.c said "BUG: soft lockup detected on CPU#%d!" and
+    # dump_stack() then printed no task header at all
+    re.compile(r"soft lockup (?:- |detected on )CPU#(?P<cpu>\d+)(?: stuck for|!)"),
     re.compile(r"\bCPU (?P<cpu>\d+): Machine Check"),  # x86 print_mce()
     # kernel/locking/spinlock_debug.c spin_dump() / rwlock_bug(): the CPU that found it
     re.compile(r"BUG: (?:spinlock|rwlock) .+ on CPU#(?P<cpu>\d+), "),
@@ -183,7 +196,26 @@ _TASK_RES = (
     re.compile(r"by task (?P<comm>\S+)/(?P<pid>\d+)(?!\S)"),
     re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
     re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
+    # sched_show_task() before 5.10: "%-15.15s %c", then " running task    " (or a saved pc
+    # before 4.x; some 4.x trees " running task on cpu %d"), "%5lu %5d %6d 0x%08lx": the
+    # task an RCU stall's "Task dump for CPU N:" (rcu dump_cpu_task()) shows running there
+    re.compile(
+        r"^(?P<comm>\S.{0,14}?) +[A-Za-z] +(?:running(?: task(?: on cpu +\d+)?)? +"
+        r"|[0-9a-f]{8,16} +)?\d+ +(?P<pid>\d+) +\d+ 0x[0-9a-f]{8,}\b"
+    ),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
+    # kernel/sched: ___might_sleep() "in_atomic(): %d, irqs_disabled(): %d, [non_block: %d, ]
+    # pid: %d, name: %s" after "BUG: sleeping function called from invalid context at";
+    # __schedule_bug() "BUG: scheduling while atomic: %s/%d/0x%08x" (2.6.18: "%s/0x%08x/%d")
+    re.compile(
+        r"in_atomic\(\): \d+, irqs_disabled\(\): \d+, (?:non_block: \d+, )?"
+        r"pid: (?P<pid>\d+), name: (?P<comm>\S.{0,15}?)\s*$"
+    ),
+    re.compile(r"scheduling while atomic: (?P<comm>\S+)/(?P<pid>\d+)/0x[0-9a-f]+\s*$"),
+    re.compile(r"scheduling while atomic: (?P<comm>\S+)/0x[0-9a-f]+/(?P<pid>\d+)\s*$"),
+    # lib/spinlock_debug.c: "BUG: spinlock lockup suspected on CPU#%d, %s/%d" (comm may
+    # hold a slash: "swapper/0/0"); before 3.x dump_stack() printed no header after it
+    re.compile(r"BUG: spinlock [a-z ]+ on CPU#\d+, (?P<comm>\S+)/(?P<pid>\d+)(?:,|$)"),
 )
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
 
@@ -314,13 +346,14 @@ def _own_trace_start(lines: list[str]) -> int | None:
 
 
 def _is_entry_line(t: str) -> bool:
-    """A stack entry by its own shape: indented or ``[<pc>]``-led, not a register line."""
-    return (
-        t[:1] in " [<("
-        and not _RIP_LINE_RE.match(t)
-        and not _REGS_RE.match(t)
-        and parse_frame(t) is not None
-    )
+    """A stack entry by its own shape: indented or ``[<pc>]``-led, not a register line.
+
+    ARM's " f from g+0x1/0x2" is one by its words alone: a page that squeezed runs of
+    spaces (a forum post, an HTML mail archive) leaves no indent after the printk time.
+    """
+    if t[:1] not in " [<(":
+        return _ARM_NOADDR_FRAME_RE.match(t) is not None
+    return not _RIP_LINE_RE.match(t) and not _REGS_RE.match(t) and parse_frame(t) is not None
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Kernel messages reach an operator wrapped in several kinds of prefix, often stacked:
 
-* ``<4>`` — the printk level, when reading /dev/kmsg-like or serial output;
+* ``<4>`` — the printk level, when reading /dev/kmsg-like or serial output, with or
+  without the time after it;
 * ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME);
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
@@ -17,8 +18,9 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   a line: the kernel's records are read as their MESSAGE;
 * ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
-* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``; ``[Nov24 21:45]`` then ``[  +0.000005]``
-  (the time since the previous message) — ``dmesg -e`` / ``-H``;
+* ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``, in the reader's locale; ``[Nov24 21:45]``
+  then ``[  +0.000005]`` (the time since the previous message) — ``dmesg -e`` / ``-H``;
+  ``2026-11-24T21:45:01,123456+01:00`` — ``dmesg --time-format iso``;
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
   extended format), also after a netconsole receiver's syslog date and host;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
@@ -49,9 +51,11 @@ _MONTH = r"(?:[^\W\d_]|[\x80-\xff]){3,12}\.?"
 # The times a syslog / journal line starts with: "Nov 24 21:45:01[.123456]", logread's
 # ctime "Sun Sep  1 19:30:19 2019", ISO 8601, journalctl's -o short-full ("Sat 2026-11-24
 # 21:45:01 CET", the weekday in the locale too) and -o short-unix ("1795556701.123456").
+# Syslog daemons and journald write an ISO time's fraction after a dot (RFC 3339); a comma
+# there is util-linux dmesg's --time-format iso, whose lines are all the kernel's.
 _DATE = (
     r"(?:(?:" + _MONTH + r" )?" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?(?: \d{4})?"
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"
     r"|" + _MONTH + r" \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+"
     r"|\d{9,}\.\d{6}"
     # runit's svlogd (Void Linux's syslog through socklog): -tt "2015-10-03_12:10:17.00878"
@@ -66,7 +70,26 @@ _SOCKLOG_RE = re.compile(r"^" + _SOCKLOG)
 # ``journalctl --no-hostname`` leaves it out ("Sep 21 17:06:49 kernel: ..."). A host
 # holds no ":" or brackets, so "kernel:" or "dnf[804]:" is never taken for one.
 _HOST = r"(?:[^\s:\[\]]+ )?"
-_SYSLOG = _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?i:kernel): ?"
+# RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format, syslog-ng's syslog-protocol, what a
+# log server receives): "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG", the kernel's with
+# PRI 0-7 (facility kern) and APP "kernel", no ":" after it; MSG may start with a BOM.
+_RFC5424_PRI = r"<\d{1,3}>1 "
+_RFC5424_REST = r" \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) (?:\xef\xbb\xbf)?"
+# What grep and cat -n put before each line of a syslog file pasted from a terminal:
+# "grep -n" "21000:" (a match) / "21001-" (a -A/-B/-C context line), "grep -H" the file
+# name the same way ("messages-20231101:", "/var/log/messages-"), both "file:21000:", and
+# "cat -n" "  21000\t". Taken only before a syslog date, host and "kernel:".
+_GREP = r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?"
+_SYSLOG = (
+    _GREP
+    + r"(?:<[0-7]>1 )?"
+    + _DATE
+    + r" "
+    + _HOST
+    + r"(?:[\w.]+ )?(?i:kernel)(?:: ?|"
+    + _RFC5424_REST
+    + ")"
+)
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
@@ -77,11 +100,20 @@ _PREFIX_RE = re.compile(
     # the previous message: "[    6.059134 <    0.000151>]"
     r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"
     r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
-    r"|\[(?P<wall>[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4})\] ?"  # dmesg -T
+    # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
+    # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
+    # (seconds without a fraction: "[Thu Nov 24 10:11:12.123456 2026]" is Apache's error log)
+    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12})\] ?"
     # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
     # when the minute changes, else the seconds since the previous message, "[  +0.000005] "
     r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6})\] ?"
+    # dmesg --time-format iso (DMESG_TIMEFTM_ISO8601): "2013-06-13T22:11:00,123456+01:00 ",
+    # microseconds after a comma (journalctl's ISO times put a dot there and a host after)
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d "
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
+    # the level alone, as /proc/kmsg and dmesg -r give it on a kernel printing no time
+    # (printk.time=0, RHEL 5/6's default): "<4>Call Trace:"
+    r"|(?<=^<[0-7]>)(?!1 \d{4}-)"  # (not an RFC 5424 line's "<PRI>1 ")
     r")"
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r")(?:<\d+>)?")
@@ -97,7 +129,8 @@ _KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # 2019 daemon.warn odhcpd[99]: ...". The identifier says who wrote
 # it. (journalctl's short-monotonic "[ 123.4] host ident: " is _MONOTONIC_RE's.)
 _SYSLOG_ANY_RE = re.compile(
-    r"^" + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    r"^" + _GREP + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    r"|^" + _RFC5424_PRI + _DATE + r" \S+ (?P<app>\S+)" + _RFC5424_REST
 )
 
 # A printk line that a console printed right after a program's output without a newline
@@ -106,6 +139,19 @@ _GLUED_RE = re.compile(r"\[ *(\d+\.\d{6})\](?:\[ *([CT]\d+)\])? ")
 
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
 _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
+
+
+# A log copied from a web page (a forum post, a mail archive, a bug tracker's HTML) often
+# has no-break spaces (U+00A0) where the kernel printed spaces: HTML keeps a run of spaces
+# only as "&nbsp;". printk never writes one. A line is read with each as the space it
+# stood for: in a log read as bytes (decoded as latin-1) its UTF-8 form is "\xc2\xa0";
+# parse_log turns a str log's own U+00A0 into spaces (same length) before anything.
+_NBSP_LATIN1 = "\xc2\xa0"
+
+
+def plain_spaces(raw: str) -> str:
+    """``raw`` (a line decoded as latin-1) with UTF-8 no-break spaces read as spaces."""
+    return raw.replace(_NBSP_LATIN1, " ") if "\xa0" in raw else raw
 
 
 class Line(NamedTuple):
@@ -150,6 +196,10 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         record = _kernel_journal_record(raw)
         if record is not None:
             return record
+    elif raw.startswith(" ") and '"msg": "' in raw[:24]:
+        message = _dmesg_json_message(raw)
+        if message is not None:
+            return message, CONSOLE, None
     elif raw[:1].islower():
         dm = _DECODE_RE.match(raw)
         if dm is not None:
@@ -257,7 +307,7 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     if _SOCKLOG_RE.match(raw) is not None:
         return False  # socklog names the kernel's records by their facility alone
     m = _SYSLOG_ANY_RE.match(raw)
-    if m is None or m.group("ident").lower() == "kernel":
+    if m is None or (m.group("ident") or m.group("app")).lower() == "kernel":
         return False
     # a netconsole receiver's line: the sender's kmsg record after the host, no identifier
     return _KMSG_RE.match(raw) is None
@@ -295,6 +345,29 @@ def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
     return msg, SYSLOG, ts
 
 
+# util-linux dmesg --json (print_record() through ul_jsonwrt, pretty): one object per
+# record, a member per line, the text in "msg" with JSON's escapes:
+#       {
+#          "pri": 4,
+#          "time":     1.994694,
+#          "msg": "BUG: kernel NULL pointer dereference, address: 0000000000000008"
+#       },{
+# Its other lines name no kernel text and keep no context of the kernel's.
+_DMESG_JSON_MSG_RE = re.compile(r'^ +"msg": ("(?:[^"\\]|\\.)*")$')
+
+
+def _dmesg_json_message(raw: str) -> str | None:
+    m = _DMESG_JSON_MSG_RE.match(raw)
+    if m is None:
+        return None
+    try:
+        text = json.loads(m.group(1))
+    except ValueError:
+        return None
+    # a record holding newlines (rare since 3.5): its first line only
+    return text.partition("\n")[0] if isinstance(text, str) else None
+
+
 def caller_id(context: str) -> str:
     """The printk caller id (``T123``/``C1``) in a context, or ``""``."""
     tail = context.rsplit("/", 1)[-1]
@@ -313,6 +386,8 @@ MAX_TEXT = 2048
 
 def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
+    if "\xa0" in clipped:
+        clipped = plain_spaces(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
     ts: float | None

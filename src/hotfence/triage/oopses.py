@@ -574,8 +574,14 @@ _RIP = (
     r"|(?:" + _SEG + r")?0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
-# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)".
-_RIP_OTHER = r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
+# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)",
+# i386 2.6 show_registers() / show_regs() "EIP is at func+0x13/0x50" under its "EIP:    0060:[<pc>]"
+# line, which names no function (die()'s closing "EIP: [<pc>] func SS:ESP" line, which does, came
+# later in 2.6 and is the line a dying machine's syslog loses first).
+_RIP_OTHER = (
+    r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
+    r"|^ *EIP is at {{FUNC}}"
+)
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
 # A trace entry the x86 unwinder could not place on the frame-pointer chain (dumpstack.c
@@ -673,6 +679,23 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
         [
+            # 2.6.3x arch/x86/kernel/apic/nmi.c nmi_watchdog_tick() (RHEL 6): die_nmi("BUG: NMI
+            # Watchdog detected LOCKUP", ...) prints " on CPU%d, ip %08lx, registers:" after
+            # it, then show_registers() of the locked CPU: a hard lockup where RIP points.
+            _F(
+                rx("BUG: NMI Watchdog detected LOCKUP"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_RIP_TRACE),
+                looping=True,
+            ),
+            # WARN_ON() up to 2.6.19 (include/asm-generic/bug.h; RHEL 5): "BUG: warning at
+            # %s:%d/%s()" then dump_stack(), the later "WARNING: at %s:%d %s()": titled by
+            # the function the line names, as that one is.
+            _F(
+                rx(r"BUG: warning at {{SRC}}/([a-zA-Z0-9_.]+)\(\)"),
+                "WARNING in {2}",
+                no_stack_trace=True,
+            ),
             _F(
                 rx("BUG: KASAN:"),
                 "KASAN: {1} {3} in {4}",
@@ -805,6 +828,13 @@ OOPSES: tuple[OopsKind, ...] = (
                     "|wrong owner|wrong CPU|trylock failure on UP)"
                 ),
                 "BUG: {1} {2} in {3}",
+                stack=_s(*_TRACE, skip=("spin_", "_lock", "_unlock")),
+            ),
+            # lib/spinlock_debug.c __spin_lock_debug() before 3.x: "BUG: spinlock lockup on
+            # CPU#%d, %s/%d, %p", what spin_dump() later prints as "lockup suspected".
+            _F(
+                rx("BUG: (spinlock) lockup on CPU#"),
+                "BUG: {1} lockup suspected in {2}",
                 stack=_s(*_TRACE, skip=("spin_", "_lock", "_unlock")),
             ),
             _F(
@@ -1396,8 +1426,9 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             # Up to 4.x the perf NMI watchdog panicked on the locked CPU itself: its stack
             # is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck.
+            # (2.6.36-2.6.3x kernel/watchdog.c: panic("NMI Watchdog detected LOCKUP on cpu %d"))
             _F(
-                rx("Kernel panic - not syncing: Watchdog detected hard LOCKUP"),
+                rx("Kernel panic - not syncing: (?:NMI )?Watchdog detected (?:hard )?LOCKUP"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_AFTER_NMI),
             ),
@@ -1448,6 +1479,14 @@ OOPSES: tuple[OopsKind, ...] = (
             # riscv die() for BUG() whose "kernel BUG at" line was lost: the function
             # is the one in epc, as for the line's own report.
             _F(rx(r"Kernel BUG \[#\d+\]"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            # x86_64 handle_BUG() up to 2.6.2x (RHEL 5, SLES 10): "Kernel BUG at %.50s:%d"
+            # after "----------- [cut here ] --------- [please bite here ] ---------", the
+            # later "kernel BUG at %s:%d!": titled by the function the same way.
+            _F(
+                rx("Kernel BUG at (.*)"),
+                "kernel BUG in {2}",
+                stack=_s(*_RIP_TRACE, skip=("^skb_",)),
+            ),
             _F(rx("Kernel BUG (.*)"), "kernel BUG {1}"),
         ],
     ),
@@ -1670,6 +1709,26 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx("Watchdog detected hard LOCKUP on cpu"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI),
+                looping=True,
+            )
+        ],
+    ),
+    # WARN_ON() up to 2.6.1x (include/asm-generic/bug.h; RHEL 4's 2.6.9): "Badness in %s at
+    # %s:%d" (function, file, line) then dump_stack(), what "WARNING: at" later became.
+    _k(
+        "Badness in ",
+        [_F(rx(r"Badness in ([a-zA-Z0-9_.]+) at {{SRC}}"), "WARNING in {1}", no_stack_trace=True)],
+    ),
+    # 2.6.x arch/i386 and arch/x86_64 nmi.c: die_nmi("NMI Watchdog detected LOCKUP on CPU%d,
+    # eip %08lx, registers:") (i386) or "NMI Watchdog detected LOCKUP on CPU %d" (x86_64,
+    # RHEL 5), then show_registers() of the locked CPU ("EIP is at f", "RIP: ... f").
+    _k(
+        "NMI Watchdog detected LOCKUP on CPU",
+        [
+            _F(
+                rx("NMI Watchdog detected LOCKUP on CPU"),
+                "BUG: hard lockup in {1}",
+                stack=_s(*_RIP_TRACE),
                 looping=True,
             )
         ],

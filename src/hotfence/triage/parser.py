@@ -57,7 +57,10 @@ def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
         if isinstance(text, (bytes, bytearray, memoryview)):
             data = bytes(text)
             return _parse(data.decode("latin-1"), from_bytes=True, data=data, jobs=jobs)
-        return _parse(str(text), from_bytes=False, jobs=jobs)
+        text = str(text)
+        if "\u00a0" in text:  # no-break spaces of a pasted page: see lines.plain_spaces
+            text = text.replace("\u00a0", " ")
+        return _parse(text, from_bytes=False, jobs=jobs)
     except Exception as exc:
         return [
             Report(

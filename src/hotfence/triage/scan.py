@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from . import oopses
-from .lines import from_userspace, journal_host
+from .lines import from_userspace, journal_host, plain_spaces
 from .oopses import OOPSES, OopsKind
 
 # Earlier events worth showing with a crash: memory pressure and the failures it causes
@@ -81,8 +81,8 @@ SCAN_NEEDLES = (
     " ilc:",
     "[#",
     ", sig: ",
-    "hard LOCKUP",
-    "Hard LOCKUP",
+    "LOCKUP",  # "hard LOCKUP", "Hard LOCKUP", 2.6.x "detected LOCKUP": one needle, see below
+    "Badness in ",
     "Machine Check Exception",
     "SYZFA",
 )  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"
@@ -91,6 +91,9 @@ assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), (
 )
 
 
+# Few needles keep the pass fast: past a count the matcher's SIMD prefilter gives way to
+# a slower search (two more needles cost ~15 % of a mostly-filler log's parse here), so
+# headers share a stem where one stands for them all ("LOCKUP").
 # Every needle in one Aho-Corasick pass (Rust, SIMD prefilter) over the bytes: about ten
 # times the speed of a regex pass plus a str.find pass per needle. Leftmost-longest
 # matches never span a newline (no needle holds one), so every line holding a needle gets
@@ -159,12 +162,14 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
     result: dict[int, OopsKind] = {}
     for start in starts:
         end = text.find("\n", start)
-        raw = text[start:] if end == -1 else text[start:end]
+        raw = plain_spaces(text[start:] if end == -1 else text[start:end])
         if end != -1 and text.startswith("** replaying ", end + 1):
             nxt = text.find("\n", end + 1)
             if is_replay_marker(text[end + 1 :] if nxt == -1 else text[end + 1 : nxt]):
                 continue  # cut short, and printed whole on the line after the marker
-        if (raw[:1].isalnum() or raw[:1] in ("{", "[")) and from_userspace(raw, journal):
+        if (raw[:1].isalnum() or raw[:1] in ("{", "[", "<", "/", " ")) and from_userspace(
+            raw, journal
+        ):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):
