@@ -133,7 +133,6 @@ _CPU_RES = (
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
     re.compile(r"^Task dump for CPU (?P<cpu>\d+):"),  # rcu dump_cpu_task(), the stalled CPU
     re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
-    re.compile(r"BUG: spinlock [a-z ]+ on CPU#(?P<cpu>\d+), "),  # the CPU spinning
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
     # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps;
     # 2.6.9-2.6.2x kernel/softlockup.c said "BUG: soft lockup detected on CPU#%d!" and
@@ -156,8 +155,9 @@ _TASK_RES = (
         r"in_atomic\(\): \d+, irqs_disabled\(\): \d+, (?:non_block: \d+, )?"
         r"pid: (?P<pid>\d+), name: (?P<comm>\S.{0,19}?)\s*$"
     ),
-    # __schedule_bug(): "BUG: scheduling while atomic: %s/%d/0x%08x"
+    # __schedule_bug(): "BUG: scheduling while atomic: %s/%d/0x%08x" (2.6.18: "%s/0x%08x/%d")
     re.compile(r"BUG: scheduling while atomic: (?P<comm>.{1,20}?)/(?P<pid>\d+)/0x[0-9a-f]+"),
+    re.compile(r"BUG: scheduling while atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"),
     # kernel/locking/spinlock_debug.c: "BUG: spinlock %s on CPU#%d, %s/%d", rwlock_bug()
     # "BUG: rwlock %s on CPU#%d, %s/%d, %p"
     re.compile(
@@ -204,18 +204,6 @@ _TASK_RES = (
         r"|[0-9a-f]{8,16} +)?\d+ +(?P<pid>\d+) +\d+ 0x[0-9a-f]{8,}\b"
     ),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
-    # kernel/sched: ___might_sleep() "in_atomic(): %d, irqs_disabled(): %d, [non_block: %d, ]
-    # pid: %d, name: %s" after "BUG: sleeping function called from invalid context at";
-    # __schedule_bug() "BUG: scheduling while atomic: %s/%d/0x%08x" (2.6.18: "%s/0x%08x/%d")
-    re.compile(
-        r"in_atomic\(\): \d+, irqs_disabled\(\): \d+, (?:non_block: \d+, )?"
-        r"pid: (?P<pid>\d+), name: (?P<comm>\S.{0,15}?)\s*$"
-    ),
-    re.compile(r"scheduling while atomic: (?P<comm>\S+)/(?P<pid>\d+)/0x[0-9a-f]+\s*$"),
-    re.compile(r"scheduling while atomic: (?P<comm>\S+)/0x[0-9a-f]+/(?P<pid>\d+)\s*$"),
-    # lib/spinlock_debug.c: "BUG: spinlock lockup suspected on CPU#%d, %s/%d" (comm may
-    # hold a slash: "swapper/0/0"); before 3.x dump_stack() printed no header after it
-    re.compile(r"BUG: spinlock [a-z ]+ on CPU#\d+, (?P<comm>\S+)/(?P<pid>\d+)(?:,|$)"),
 )
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
 
