@@ -1,7 +1,8 @@
 """`docker run --rm IMG /bin/true` with the hotfence runtime wrapper vs plain runc (figures printed).
 
 Starts a private dockerd (tests/docker_helpers.py: own data root, socket, cgroup parent),
-then runs the three kinds interleaved, so that load on the host hits them alike:
+then runs the kinds interleaved, in a new order each round, so that load on the host
+hits them alike:
 
 * runc: Docker's default runtime;
 * hotfence, not selected: hotfence-runc with a policy whose selector does not match
@@ -30,6 +31,7 @@ import argparse
 import compileall
 import contextlib
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -99,7 +101,12 @@ def main() -> None:
         with agent(engine):
             try:
                 for i in range(args.runs + 1):  # the first round warms caches, not counted
-                    for k, (kind, extra) in enumerate(kinds.items()):
+                    # In a new order each round: a kind's background work (a poststop
+                    # hook's removal, done after `docker run --rm` returns) then lands on
+                    # every other kind alike, not always on the one after it.
+                    order = list(enumerate(kinds.items()))
+                    random.Random(i).shuffle(order)
+                    for k, (kind, extra) in order:
                         name = f"bench-{'sel' if ', selected' in kind else 'other'}-{i}-{k}"
                         if kind.endswith("agent"):
                             os.rename(hidden, sock)
