@@ -109,7 +109,8 @@ def main() -> None:
                     for k, (kind, extra) in order:
                         name = f"bench-{'sel' if ', selected' in kind else 'other'}-{i}-{k}"
                         if kind.endswith("agent"):
-                            os.rename(hidden, sock)
+                            if hidden.exists():
+                                os.rename(hidden, sock)
                         elif sock.exists():
                             os.rename(sock, hidden)
                         argv = ["docker", "run", "--rm", "--network", "none", "--name", name]
