@@ -1005,3 +1005,22 @@ def test_container_runtimes_log_records_are_no_reports(record: str) -> None:
     assert from_userspace(record)
     # a log shipper's record that names the kernel as its source is not a program's
     assert not from_userspace('{"ident":"kernel","message":"BUG: soft lockup - CPU#0"}')
+
+
+def test_a_machine_check_panic_printing_several_records_is_one_report() -> None:
+    """mce_panic() (arch/x86/kernel/cpu/mce/core.c) prints every pending record before the
+    final one, each with print_mce()'s "CPU %d: Machine Check%s: %Lx Bank %d: %016Lx" line,
+    then "Machine check: <why>" and the panic: one machine check, not one report a record.
+    The fatal MCE log with a second CPU's record of the same bank printed ahead of it."""
+    log = (DATA / "x86-mce-fatal.log").read_text().splitlines(keepends=True)
+    record = [ln for ln in log[:4] if "RIP !INEXACT!" not in ln]
+    assert "CPU 7: Machine Check Exception:" in record[0] and "APIC e " in record[-1]
+    other = [ln.replace("CPU 7:", "CPU 3:").replace("APIC e ", "APIC 6 ") for ln in record]
+    (want,) = parse_log("".join(log))
+    reps = parse_log("".join(other + log))
+    assert [r.title for r in reps] == [want.title]
+    assert reps[0].type == "HARDWARE-ERROR"
+    assert "Kernel panic - not syncing: Fatal machine check" in reps[0].text
+    # two machine checks far apart (a corrected error logged long before) stay two
+    filler = ["[ 9021.441001] e1000e 0000:00:19.0 eth0: NIC Link is Up\n"] * 200
+    assert len(parse_log("".join(other + filler + log))) == 2

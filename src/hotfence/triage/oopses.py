@@ -662,6 +662,10 @@ _SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:")
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
 
+# How far one mce_panic() dump may run: 24 records of 5 lines (a socket's CPUs logging
+# a shared bank's error each).
+_MCE_RECORDS_LINES = 120
+
 _PPC_HARD_LOCKUP = _F(
     rx(r"Watchdog CPU:\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
     "BUG: hard lockup in {1}",
@@ -1684,6 +1688,9 @@ OOPSES: tuple[OopsKind, ...] = (
     _k("self-detected hard LOCKUP @", [_PPC_HARD_LOCKUP]),
     # arch/x86/kernel/cpu/mce/core.c print_mce(): "mce: [Hardware Error]: CPU 7: Machine
     # Check Exception: 5 Bank 4: be00000000800400"; a hardware error, no kernel stack.
+    # mce_panic() prints every pending record (other CPUs' banks, the final one last), then
+    # "Machine check: <why>" and the panic: one machine check, one report. A record takes
+    # 3-5 lines (RIP, TSC/ADDR/MISC, PROCESSOR, the ratelimited "Run the above through").
     _k(
         "Machine Check Exception:",
         [
@@ -1693,6 +1700,8 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
             )
         ],
+        absorbs=("Machine Check Exception:",),
+        absorb_lines=_MCE_RECORDS_LINES,
     ),
     # mm/slub.c slab_bug() for caches other than kmalloc-* (see _SLUB_REPORT).
     _k(
