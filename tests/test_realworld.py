@@ -1024,3 +1024,25 @@ def test_a_machine_check_panic_printing_several_records_is_one_report() -> None:
     # two machine checks far apart (a corrected error logged long before) stay two
     filler = ["[ 9021.441001] e1000e 0000:00:19.0 eth0: NIC Link is Up\n"] * 200
     assert len(parse_log("".join(other + filler + log))) == 2
+
+
+def test_a_hard_lockup_panic_whose_watchdog_line_was_lost_names_the_locked_function() -> None:
+    """Since 4.5 (and RHEL 7's backport) the perf NMI watchdog prints "Watchdog detected
+    hard LOCKUP on cpu %d", then panics with nmi_panic(regs, "Hard LOCKUP") on the locked
+    CPU (kernel/watchdog.c, watchdog_hld.c). A paste that starts at the panic still holds
+    the NMI's stack and, after "<<EOE>>" / "</NMI>", where the CPU spun: a hard lockup
+    titled by that function. The buddy detector (6.5+) panics on the CPU that noticed,
+    whose own stack has no NMI part: its panic alone names no culprit."""
+    name = "rhel7-hard-lockup-nmi-panic"
+    log = (DATA / f"{name}.log").read_text()
+    watchdog, rest = log.split("\n", 1)
+    assert "Watchdog detected hard LOCKUP" in watchdog
+    assert rest.splitlines()[0].endswith("Kernel panic - not syncing: Hard LOCKUP")
+    (rep,) = parse_log(rest)
+    want = EXPECTED[name]
+    assert (rep.title, rep.type) == (want["title"], want["type"])
+    assert (rep.comm, rep.pid, rep.cpu) == (want["comm"], want["pid"], want["cpu"])
+    buddy = (DATA / "x86-6.6-hard-lockup-buddy.log").read_text()
+    panic_only = buddy[buddy.index("[ 5112.001290] Kernel panic") :]
+    (other,) = parse_log(panic_only)
+    assert other.title == "kernel panic: Hard LOCKUP" and other.comm == "swapper/0"

@@ -1398,11 +1398,19 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel panic: hung_task: blocked tasks",
                 corrupted=True,
             ),
-            # Up to 4.x the perf NMI watchdog panicked on the locked CPU itself: its stack
-            # is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck.
+            # The perf NMI watchdog panics on the locked CPU itself: its stack is the
+            # NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck. Up to 4.4
+            # panic("Watchdog detected hard LOCKUP on cpu %d"); since 4.5 (and RHEL 7's
+            # backport) nmi_panic(regs, "Hard LOCKUP") after its own "Watchdog detected"
+            # line, which a console or a paste may have lost. The buddy detector (6.5+)
+            # panics on another CPU, whose stack has no NMI part: no culprit there.
             _F(
-                rx("Kernel panic - not syncing: Watchdog detected hard LOCKUP"),
+                rx("Kernel panic - not syncing: (?:Watchdog detected hard LOCKUP|Hard LOCKUP)"),
                 "BUG: hard lockup in {1}",
+                report=rx(
+                    r"Kernel panic - not syncing: (?:Watchdog detected hard LOCKUP|Hard LOCKUP)"
+                    r"(?:.*\n)+?.*(?:<<EOE>>|<EOE>|</NMI>)"
+                ),
                 stack=_s(*_AFTER_NMI),
             ),
             _F(rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
