@@ -1046,3 +1046,38 @@ def test_a_hard_lockup_panic_whose_watchdog_line_was_lost_names_the_locked_funct
     panic_only = buddy[buddy.index("[ 5112.001290] Kernel panic") :]
     (other,) = parse_log(panic_only)
     assert other.title == "kernel panic: Hard LOCKUP" and other.comm == "swapper/0"
+
+
+def test_a_pre_kcfi_cfi_failure_is_titled_by_the_failing_caller() -> None:
+    """Clang CFI before kCFI (5.7-6.0, Android's GKI kernels): kernel/cfi.c
+    handle_cfi_failure() WARN_RATELIMIT(1, "CFI failure (target: %pS):\\n") from the check
+    handler (WARNING ... at kernel/cfi.c:29 __cfi_check_fail), or without
+    CONFIG_CFI_PERMISSIVE panic("CFI failure (target: %pS)\\n"). Either is a CFI report
+    titled by the caller outside the check machinery. The lab's real WARN and SysRq
+    panic recordings with their message lines rewritten into that wording."""
+    lab = Path(__file__).parent / "lab"
+    warn = (lab / "warn.log").read_text()
+    at = "] WARNING: CPU: 0 PID: 117 at src/hotfence/lab/module/hotfence_crash.c:74 "
+    assert warn.count(at) == 1 and warn.count("RIP: 0010:hotfence_crash_warn+") == 1
+    warn = re.sub(
+        r"(?m)^(\[ *[\d.]+\]) WARNING: CPU: 0 PID: 117 at \S+ \S+ \[hotfence_crash\]$",
+        r"\1 CFI failure (target: hotfence_crash_warn+0x0/0x30 [hotfence_crash]):\n"
+        r"\1 WARNING: CPU: 0 PID: 117 at kernel/cfi.c:29 __cfi_check_fail+0x2e/0x40",
+        warn,
+    )
+    warn = re.sub(
+        r"RIP: 0010:hotfence_crash_warn\+\S+ \[hotfence_crash\]",
+        "RIP: 0010:__cfi_check_fail+0x2e/0x40",
+        warn,
+    )
+    (rep,) = parse_log(warn)
+    assert (rep.title, rep.type) == ("CFI failure in hotfence_crash_do", "CFI")
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 117, 0)
+    sysrq = (lab / "sysrq-c.log").read_text()
+    panic = "Kernel panic - not syncing: sysrq triggered crash"
+    assert sysrq.count(panic) == 1
+    sysrq = sysrq.replace(
+        panic, "Kernel panic - not syncing: CFI failure (target: 0xffffffffc0201000)"
+    )
+    (rep,) = parse_log(sysrq)
+    assert (rep.title, rep.type) == ("CFI failure in sysrq_handle_crash", "CFI")

@@ -978,6 +978,16 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: hard lockup in {1}",
                 stack=_s(*_AFTER_NMI),
             ),
+            # Clang CFI before kCFI (5.7-6.0, Android's GKI kernels): kernel/cfi.c
+            # handle_cfi_failure() WARNs "CFI failure (target: %pS):" from the handler
+            # (__cfi_check_fail, __ubsan_handle_cfi_check_fail): the check machinery,
+            # titled by the function whose indirect call failed (as kCFI's "CFI failure
+            # at f" names it), not by the handler.
+            _F(
+                rx(r"WARNING: .* at \S*kernel/cfi\.c:\d+ \S*cfi_check_fail"),
+                "CFI failure in {1}",
+                stack=_warning_stack("cfi"),
+            ),
             _F(
                 rx(r"WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)"),
                 "WARNING: ODEBUG bug in {1}",
@@ -1371,6 +1381,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
                 stack=_s(*_TRACE, skip=("bad_stack",), extractor=stall_frame),
+            ),
+            # The same pre-kCFI check without CONFIG_CFI_PERMISSIVE: panic("CFI failure
+            # (target: %pS)") from __cfi_check_fail / __ubsan_handle_cfi_check_fail_abort.
+            _F(
+                rx(r"Kernel panic - not syncing: CFI failure \(target: "),
+                "CFI failure in {1}",
+                stack=_s(*_TRACE, skip=("cfi",)),
             ),
             _F(
                 rx("Kernel panic - not syncing: Attempted to kill init!"),
