@@ -1081,3 +1081,30 @@ def test_a_pre_kcfi_cfi_failure_is_titled_by_the_failing_caller() -> None:
     )
     (rep,) = parse_log(sysrq)
     assert (rep.title, rep.type) == ("CFI failure in sysrq_handle_crash", "CFI")
+
+
+def test_a_rip_with_no_symbol_is_no_function_named_value() -> None:
+    """2.6-4.x x86 print the faulting address with printk_address(): " [<%p>] %pB", so a
+    call through a bad pointer reads "IP: [<0000000000000010>] 0x10" and "RIP:
+    0010:[<0000000000000010>]  [<0000000000000010>] 0x10"; show_registers() then cannot
+    read the code there: "Code:  Bad RIP value.". That line is no register line naming a
+    function "value": the frameless RIP leaves the title to the call trace. syzkaller's
+    4.1 call through NULL, its four "(null)" prints rewritten for a NULL+0x10 target."""
+    text = syz_log("247")
+    for old, new in (
+        ("dereference at           (null)", "dereference at 0000000000000010"),
+        ("IP: [<          (null)>]           (null)", "IP: [<0000000000000010>] 0x10"),
+        (
+            "RIP: 0010:[<0000000000000000>]  [<          (null)>]           (null)",
+            "RIP: 0010:[<0000000000000010>]  [<0000000000000010>] 0x10",
+        ),
+        ("RIP  [<          (null)>]           (null)", "RIP  [<0000000000000010>] 0x10"),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    assert "Code:  Bad RIP value." in text
+    (want,) = parse_log(syz_log("247").encode())
+    (rep,) = parse_log(text.encode())
+    assert want.title == "BUG: unable to handle kernel NULL pointer dereference in inet_sendmsg"
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert "bad-access in value" not in rep.alt_titles

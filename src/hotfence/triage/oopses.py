@@ -569,9 +569,16 @@ STRIP_FRAME_PREFIXES = (
 # the code segment as "%04lx": a Xen PV guest's kernel runs in Xen's flat segments, so its
 # oopses read "RIP: e030:..." (FLAT_KERNEL_CS64 with the RPL Xen clears), not "0010".
 _SEG = r"(?:[0-9]+|[0-9a-f]{4}):"
+# The register line's label: "RIP:", "EIP:", "IP:", "NIP:", "pc :" have a colon, powerpc's
+# "NIP [c...]" a PC after it. The bare word is no label: x86's show_opcodes() prints
+# "Code: Bad RIP value." (3.x: "Code:  Bad RIP value.") and, since 5.x, "Code: Unable to
+# access opcode bytes at RIP 0x...", which would read as a function "value" or a frame.
+# An address with no symbol ("RIP: 0010:[<ffff8800b3d5ed58>]  [<ffff8800b3d5ed58>]
+# 0xffff8800b3d5ed58" in 2.6-4.x, printk_address()'s "%pB") is a frameless RIP line.
 _RIP = (
-    r"(?:IP|NIP|pc |PC is at):? (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}(?::[\w.\-]+:)?\.?{{FUNC}}"
-    r"|(?:" + _SEG + r")?0x[0-9a-f]+"
+    r"(?:(?:IP|NIP|pc ):|PC is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}"
+    r"(?::[\w.\-]+:)?\.?{{FUNC}}"
+    r"|(?:" + _SEG + r")?(?:{{PC}} +){0,2}0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
 # MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)".
