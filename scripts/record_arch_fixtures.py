@@ -159,6 +159,9 @@ SCENARIOS = {
     # checks when it is freed: the memory debuggers of a stock kernel, enabled at boot
     "mod-kfence-uaf": "insmod_all\nsh -c 'echo kfence-uaf > /proc/hotfence_crash'\nsleep 1",
     "mod-slub-redzone": "insmod_all\nsh -c 'echo slub-redzone > /proc/hotfence_crash'\nsleep 1",
+    # a byte written into a freed kmalloc object, found by SLUB's debug checks when the
+    # cache hands the object out again: its allocation path reports the poison
+    "mod-slub-poison": "insmod_all\nsh -c 'echo slub-poison > /proc/hotfence_crash'\nsleep 1",
 }
 # Debian's s390x kernel is built without CONFIG_LOCKUP_DETECTOR: nothing would ever
 # report the spin (the guest would run until the timeout).
@@ -170,6 +173,7 @@ SCENARIO_APPEND = {
     "mod-softlockup": "watchdog_thresh=2 softlockup_panic=1",
     "mod-kfence-uaf": "kfence.sample_interval=1",
     "mod-slub-redzone": "slub_debug=FZPU",
+    "mod-slub-poison": "slub_debug=FZPU",
 }
 # Scenarios that need the crash module; only arches with a cross compiler in
 # CROSS_COMPILERS can build it.
@@ -180,6 +184,7 @@ CRASH_MODULE_SCENARIOS = {
     "mod-softlockup",
     "mod-kfence-uaf",
     "mod-slub-redzone",
+    "mod-slub-poison",
 }
 # apt: gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-powerpc64le-linux-gnu,
 # gcc-s390x-linux-gnu, gcc-riscv64-linux-gnu

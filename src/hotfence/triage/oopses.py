@@ -649,6 +649,11 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
 _SLUB_SKIP = (
     "check_",
+    "consistency_checks",
+    # the allocation path checks an object it hands out again (a write after free
+    # found there): alloc_debug_processing() under ___slab_alloc() / get_partial_node()
+    "alloc_debug_processing",
+    "get_partial",
     "free_debug_processing",
     "^kfree$",
     "kmem_cache_free",

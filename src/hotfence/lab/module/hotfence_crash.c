@@ -15,6 +15,9 @@
  *   slub-redzone
  *              write one byte past a kmalloc object, then free it (boot with
  *              slub_debug=FZPU): SLUB's free checks report the redzone
+ *   slub-poison
+ *              write into a freed kmalloc object, then allocate from its cache again
+ *              (boot with slub_debug=FZPU): SLUB's allocation checks report the poison
  *   netns      arm the pernet init: the next HOTFENCE_NETNS_WAITERS new network
  *              namespaces wait forever in it, the one after crashes in a socket
  *              operation on a kernel socket of that namespace (netns kind)
@@ -174,6 +177,29 @@ static noinline __attribute__((noipa)) void hotfence_crash_slub_redzone(void)
 	kfree(p);
 }
 
+static noinline __attribute__((noipa)) void hotfence_crash_slub_poison(void)
+{
+	char *volatile p = kmalloc(32, GFP_KERNEL);
+	void *again[16];
+	int i;
+
+	if (!p)
+		return;
+	hotfence_crash_pad(10);
+	kfree(p);
+	/* a write after free: the freed object's poison (0x6b) is gone */
+	p[0] = 0x42;
+	/*
+	 * A debug cache hands out the slab's first free object, the one just freed, and
+	 * checks its poison on the way (alloc_debug_processing()). A few more in case
+	 * another CPU took it: the report comes from whichever allocation meets it.
+	 */
+	for (i = 0; i < ARRAY_SIZE(again); i++)
+		again[i] = kmalloc(32, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(again); i++)
+		kfree(again[i]);
+}
+
 /*
  * The experimental protocol. Only socket(), connect() and close() do anything; the
  * other operations fail cleanly. sk_prot->init is deliberately absent: inet_create()
@@ -308,6 +334,8 @@ static int hotfence_crash_do(const char *kind)
 		return hotfence_crash_kfence_uaf() < 0 ? -ENODEV : 0;
 	else if (!strcmp(kind, "slub-redzone"))
 		hotfence_crash_slub_redzone();
+	else if (!strcmp(kind, "slub-poison"))
+		hotfence_crash_slub_poison();
 	else
 		return -EINVAL;
 	return 0;
