@@ -1108,3 +1108,22 @@ def test_a_rip_with_no_symbol_is_no_function_named_value() -> None:
     assert want.title == "BUG: unable to handle kernel NULL pointer dereference in inet_sendmsg"
     assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
     assert "bad-access in value" not in rep.alt_titles
+
+
+def test_kmem_dump_obj_stacks_under_arm_register_lines_are_not_the_trace() -> None:
+    """32-bit ARM's __show_regs() (arch/arm/kernel/process.c, 5.12+) prints "Register rN
+    information:" and mem_dump_obj() for r0-r12; for a slab object kmem_dump_obj()
+    (mm/slab_common.c) adds "... allocated at f+0x1/0x2", the allocating stack, " Free
+    path:" and the freeing stack, before the oops' own headerless backtrace. The
+    list_del corruption of the recorded armhf poison log: its trace is the freeing CPU's."""
+    reports = _reports("armhf-6.1.0-50-mod-slub-poison")
+    rep = reports[1]
+    assert "Register r3 information: slab task_struct" in rep.text
+    assert rep.title == "BUG: corrupted list in free_to_partial_list"
+    assert (rep.comm, rep.pid, rep.cpu) == ("exe", 86, 0)
+    assert [f.function for f in rep.frames][:4] == [
+        "__list_del_entry_valid",
+        "free_to_partial_list",
+        "__kmem_cache_free",
+        "security_task_free",
+    ]
