@@ -1127,3 +1127,28 @@ def test_kmem_dump_obj_stacks_under_arm_register_lines_are_not_the_trace() -> No
         "__kmem_cache_free",
         "security_task_free",
     ]
+
+
+@pytest.mark.parametrize(
+    ("case", "header", "note"),
+    [
+        # mm/page_alloc.c bad_page(): "BUG: Bad page state: %lu messages suppressed"
+        ("725", "[   65.499023][ T5098] BUG: Bad page state in process", "Bad page state: 3"),
+        # mm/memory.c print_bad_pte(): "BUG: Bad page map: %lu messages suppressed"
+        ("85", "[   40.438790] BUG: Bad page map in process", "Bad page map: 31"),
+    ],
+)
+def test_a_bad_page_ratelimit_note_is_no_report_of_its_own(
+    case: str, header: str, note: str
+) -> None:
+    """The bad-page reporters allow 60 reports a minute; the first one let through after
+    a quiet spell is preceded by how many were dropped, on its own "BUG:" line. That
+    line belongs to the report after it: syzkaller's logs with the note put back."""
+    text = syz_log(case)
+    assert text.count(header) == 1
+    stamp = header.split("] BUG:")[0] + "]"
+    noted = text.replace(header, f"{stamp} BUG: {note} messages suppressed\n{header}")
+    want = parse_log(text.encode())
+    reps = parse_log(noted.encode())
+    assert [r.title for r in reps] == [r.title for r in want]
+    assert [r.frames for r in reps] == [r.frames for r in want]

@@ -973,6 +973,9 @@ OOPSES: tuple[OopsKind, ...] = (
             "ODEBUG:",
             "Boot_DEBUG:",
             "xlog_status:",
+            # the ratelimit's note before the next report it lets through (mm/memory.c
+            # print_bad_pte(), mm/page_alloc.c bad_page()): no report of its own
+            r"BUG: Bad page (?:map|state): \d+ messages suppressed",
             "DEBUG:",
             "BUG: no syscalls can create resource",
         ),
