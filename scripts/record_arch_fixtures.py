@@ -162,12 +162,19 @@ SCENARIOS = {
     # a byte written into a freed kmalloc object, found by SLUB's debug checks when the
     # cache hands the object out again: its allocation path reports the poison
     "mod-slub-poison": "insmod_all\nsh -c 'echo slub-poison > /proc/hotfence_crash'\nsleep 1",
+    # unbounded recursion in the module: the kernel stack's guard page (VMAP_STACK)
+    "mod-stack-overflow": (
+        "insmod_all\nsh -c 'echo stack-overflow > /proc/hotfence_crash'\nsleep 1"
+    ),
 }
 # Debian's s390x kernel is built without CONFIG_LOCKUP_DETECTOR: nothing would ever
 # report the spin (the guest would run until the timeout).
 UNSUPPORTED = {("s390x", "mod-softlockup")}
 # bookworm's kernels are built without CONFIG_KFENCE (trixie's riscv64 one has it).
 UNSUPPORTED |= {(a, "mod-kfence-uaf") for a in ("arm64", "armhf", "ppc64le", "s390x")}
+# bookworm's ppc64le kernel has no VMAP_STACK: the overflow runs over what lies below the
+# stack and the guest loops on NULL dereferences in the fault path, printing forever.
+UNSUPPORTED |= {("ppc64le", "mod-stack-overflow")}
 # Extra kernel command-line words per scenario.
 SCENARIO_APPEND = {
     "mod-softlockup": "watchdog_thresh=2 softlockup_panic=1",
@@ -185,6 +192,7 @@ CRASH_MODULE_SCENARIOS = {
     "mod-kfence-uaf",
     "mod-slub-redzone",
     "mod-slub-poison",
+    "mod-stack-overflow",
 }
 # apt: gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-powerpc64le-linux-gnu,
 # gcc-s390x-linux-gnu, gcc-riscv64-linux-gnu

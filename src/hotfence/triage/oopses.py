@@ -214,6 +214,17 @@ def stall_frame(frames: list[str]) -> tuple[str, int]:
     return "", -1
 
 
+def overflow_frame(frames: list[str]) -> tuple[str, int]:
+    """For kernel stack overflows: ``stall_frame``'s caller of the dispatch anchor; when
+    the unwinder stopped inside the overflowed stack before any anchor (riscv's
+    handle_bad_stack() trace ends at the frame that ran out), the outermost frame it
+    reached, which is the recursing code, not a corrupted report."""
+    frame, i = stall_frame(frames)
+    if frame or not frames:
+        return frame, i
+    return frames[-1], len(frames) - 1
+
+
 _HANG_ANCHORS = {
     "rtnl_lock": "",
     "synchronize_rcu": "synchronize_rcu",
@@ -1391,11 +1402,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("stack-overflow in {1}",),
                 stack=_s(*_TRACE, skip=("schedule", "retint_kernel"), extractor=stall_frame),
             ),
+            # arm64's panic_bad_stack() says "kernel stack overflow"; riscv's
+            # handle_bad_stack() "Kernel stack overflow" (arch/riscv/kernel/traps.c).
             _F(
-                rx("Kernel panic - not syncing: kernel stack overflow"),
+                rx("Kernel panic - not syncing: [Kk]ernel stack overflow"),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
-                stack=_s(*_TRACE, skip=("bad_stack",), extractor=stall_frame),
+                stack=_s(*_TRACE, skip=("bad_stack",), extractor=overflow_frame),
             ),
             # The same pre-kCFI check without CONFIG_CFI_PERMISSIVE: panic("CFI failure
             # (target: %pS)") from __cfi_check_fail / __ubsan_handle_cfi_check_fail_abort.
@@ -1572,6 +1585,16 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "Internal error:",
         [
+            # 32-bit ARM's handle_bad_stack() (VMAP_STACK, 5.18+) dies with "Internal
+            # error: kernel stack overflow: 0 [#1]" after "Insufficient stack space to
+            # handle exception!": the overflow arm64 and riscv report by panic, titled
+            # the same way from the trace under the faulting PC.
+            _F(
+                rx("Internal error: kernel stack overflow"),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(RIP_FRAME, PARSE_STACK, skip=("bad_stack",), extractor=overflow_frame),
+            ),
             # arm64 "synchronous external abort" is arm's "Unable to handle kernel paging request".
             _F(
                 rx("Internal error:"),
@@ -1742,6 +1765,23 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         absorbs=("Machine Check Exception:",),
         absorb_lines=_MCE_RECORDS_LINES,
+    ),
+    # arch/s390/kernel/traps.c kernel_stack_overflow(): "Kernel stack overflow." and
+    # show_regs(), whose PSW names the function that ran out of stack (its "Call Trace:" is
+    # empty: the stack is gone, so none is expected), then panic("Corrupt kernel stack,
+    # can't continue.").
+    _k(
+        "Kernel stack overflow.",
+        [
+            _F(
+                rx(r"Kernel stack overflow\."),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(RIP_FRAME),
+                no_stack_trace=True,
+            )
+        ],
+        shape=r"Kernel stack overflow\.\s*$",
     ),
     # mm/slub.c slab_bug() for caches other than kmalloc-* (see _SLUB_REPORT).
     _k(

@@ -18,6 +18,9 @@
  *   slub-poison
  *              write into a freed kmalloc object, then allocate from its cache again
  *              (boot with slub_debug=FZPU): SLUB's allocation checks report the poison
+ *   stack-overflow
+ *              recurse with a 256-byte frame until the kernel stack runs out: with
+ *              VMAP_STACK the guard page below it stops the kernel (stack overflow panic)
  *   netns      arm the pernet init: the next HOTFENCE_NETNS_WAITERS new network
  *              namespaces wait forever in it, the one after crashes in a socket
  *              operation on a kernel socket of that namespace (netns kind)
@@ -200,6 +203,18 @@ static noinline __attribute__((noipa)) void hotfence_crash_slub_poison(void)
 		kfree(again[i]);
 }
 
+static noinline __attribute__((noipa)) unsigned long hotfence_crash_stack_overflow(unsigned long depth)
+{
+	volatile char buf[256];
+
+	buf[0] = (char)depth;
+	buf[sizeof(buf) - 1] = (char)depth;
+	if (depth == ULONG_MAX)  /* never: keeps the compiler from calling it infinite */
+		return 0;
+	/* the use of buf after the call keeps each frame (no tail call) */
+	return hotfence_crash_stack_overflow(depth + 1) + buf[0] + buf[sizeof(buf) - 1];
+}
+
 /*
  * The experimental protocol. Only socket(), connect() and close() do anything; the
  * other operations fail cleanly. sk_prot->init is deliberately absent: inet_create()
@@ -336,6 +351,8 @@ static int hotfence_crash_do(const char *kind)
 		hotfence_crash_slub_redzone();
 	else if (!strcmp(kind, "slub-poison"))
 		hotfence_crash_slub_poison();
+	else if (!strcmp(kind, "stack-overflow"))
+		hotfence_crash_stack_overflow(0);
 	else
 		return -EINVAL;
 	return 0;
