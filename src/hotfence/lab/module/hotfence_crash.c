@@ -18,6 +18,9 @@
  *   slub-poison
  *              write into a freed kmalloc object, then allocate from its cache again
  *              (boot with slub_debug=FZPU): SLUB's allocation checks report the poison
+ *   hardlockup spin with interrupts disabled for 30 s: the hard-lockup detector (perf
+ *              NMI, powerpc's own, or the buddy CPU's) reports it (boot with
+ *              watchdog_thresh=2 for it to fire after 4 s; nmi_watchdog=panic panics)
  *   stack-overflow
  *              recurse with a 256-byte frame until the kernel stack runs out: with
  *              VMAP_STACK the guard page below it stops the kernel (stack overflow panic)
@@ -215,6 +218,17 @@ static noinline __attribute__((noipa)) unsigned long hotfence_crash_stack_overfl
 	return hotfence_crash_stack_overflow(depth + 1) + buf[0] + buf[sizeof(buf) - 1];
 }
 
+static noinline __attribute__((noipa)) void hotfence_crash_hardlockup(void)
+{
+	unsigned long flags;
+	int i;
+
+	local_irq_save(flags);
+	for (i = 0; i < 30000; i++)
+		mdelay(1);
+	local_irq_restore(flags);
+}
+
 /*
  * The experimental protocol. Only socket(), connect() and close() do anything; the
  * other operations fail cleanly. sk_prot->init is deliberately absent: inet_create()
@@ -353,6 +367,8 @@ static int hotfence_crash_do(const char *kind)
 		hotfence_crash_slub_poison();
 	else if (!strcmp(kind, "stack-overflow"))
 		hotfence_crash_stack_overflow(0);
+	else if (!strcmp(kind, "hardlockup"))
+		hotfence_crash_hardlockup();
 	else
 		return -EINVAL;
 	return 0;
