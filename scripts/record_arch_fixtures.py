@@ -165,7 +165,8 @@ SCENARIOS = {
     # unbounded recursion in the module: the kernel stack's guard page (VMAP_STACK)
     "mod-stack-overflow": (
         "insmod_all\nsh -c 'echo stack-overflow > /proc/hotfence_crash'\nsleep 1"
-    ),    # interrupts off for 30 s: the hard-lockup detector (riscv64 6.12: the buddy CPU's;
+    ),
+    # interrupts off for 30 s: the hard-lockup detector (riscv64 6.12: the buddy CPU's;
     # ppc64le: powerpc's own SMP watchdog) reports it, and the kernel carries on
     "mod-hardlockup": "insmod_all\nsh -c 'echo hardlockup > /proc/hotfence_crash'\nsleep 1",
 }
