@@ -689,10 +689,19 @@ _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
 # a shared bank's error each).
 _MCE_RECORDS_LINES = 120
 
+# A CPU locked with interrupts off is often caught inside a busy-wait helper it called
+# (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
+# looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
+# ("LR [c0080000004a095c] f+0x64/0xa0"): the trace's first entry there is the stale
+# saved-LR slot ("(unreliable)") and the real caller is not in it.
+_DELAY_SKIP = ("^_*(?:const_)?[umn]?delay", "^delay_(?:tsc|loop|halt)")
+_PPC_LR_FRAME = rx(r"(?m)^.*\bLR \[[0-9a-f]+\] +{{FUNC}}")
 _PPC_HARD_LOCKUP = _F(
     rx(r"Watchdog CPU:\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
     "BUG: hard lockup in {1}",
-    stack=_s(*_RIP_TRACE),
+    stack=_s(
+        RIP_FRAME, _PPC_LR_FRAME, CALL_TRACE, PARSE_STACK, parts2=_RIP_TRACE, skip=_DELAY_SKIP
+    ),
     looping=True,
 )
 
@@ -1736,7 +1745,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("Watchdog detected hard LOCKUP on cpu"),
                 "BUG: hard lockup in {1}",
-                stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI),
+                stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI, skip=_DELAY_SKIP),
                 looping=True,
             )
         ],
