@@ -1449,3 +1449,150 @@ def test_an_apache_error_log_line_is_no_dmesg_ctime_line() -> None:
     apache = "[Thu Nov 24 10:11:12.123456 2026] [core:error] [pid 123] AH00052: child pid 1234 exit"
     assert parse_prefix(apache) == (apache, "", None)
     assert parse_prefix("[Thu Nov 24 10:11:12 2026] Call Trace:")[:2] == ("Call Trace:", "console")
+
+
+def test_a_machine_check_panic_printing_several_records_is_one_report() -> None:
+    """mce_panic() (arch/x86/kernel/cpu/mce/core.c) prints every pending record before the
+    final one, each with print_mce()'s "CPU %d: Machine Check%s: %Lx Bank %d: %016Lx" line,
+    then "Machine check: <why>" and the panic: one machine check, not one report a record.
+    The fatal MCE log with a second CPU's record of the same bank printed ahead of it."""
+    log = (DATA / "x86-mce-fatal.log").read_text().splitlines(keepends=True)
+    record = [ln for ln in log[:4] if "RIP !INEXACT!" not in ln]
+    assert "CPU 7: Machine Check Exception:" in record[0] and "APIC e " in record[-1]
+    other = [ln.replace("CPU 7:", "CPU 3:").replace("APIC e ", "APIC 6 ") for ln in record]
+    (want,) = parse_log("".join(log))
+    reps = parse_log("".join(other + log))
+    assert [r.title for r in reps] == [want.title]
+    assert reps[0].type == "HARDWARE-ERROR"
+    assert "Kernel panic - not syncing: Fatal machine check" in reps[0].text
+    # two machine checks far apart (a corrected error logged long before) stay two
+    filler = ["[ 9021.441001] e1000e 0000:00:19.0 eth0: NIC Link is Up\n"] * 200
+    assert len(parse_log("".join(other + filler + log))) == 2
+
+
+def test_a_hard_lockup_panic_whose_watchdog_line_was_lost_names_the_locked_function() -> None:
+    """Since 4.5 (and RHEL 7's backport) the perf NMI watchdog prints "Watchdog detected
+    hard LOCKUP on cpu %d", then panics with nmi_panic(regs, "Hard LOCKUP") on the locked
+    CPU (kernel/watchdog.c, watchdog_hld.c). A paste that starts at the panic still holds
+    the NMI's stack and, after "<<EOE>>" / "</NMI>", where the CPU spun: a hard lockup
+    titled by that function. The buddy detector (6.5+) panics on the CPU that noticed,
+    whose own stack has no NMI part: its panic alone names no culprit."""
+    name = "rhel7-hard-lockup-nmi-panic"
+    log = (DATA / f"{name}.log").read_text()
+    watchdog, rest = log.split("\n", 1)
+    assert "Watchdog detected hard LOCKUP" in watchdog
+    assert rest.splitlines()[0].endswith("Kernel panic - not syncing: Hard LOCKUP")
+    (rep,) = parse_log(rest)
+    want = EXPECTED[name]
+    assert (rep.title, rep.type) == (want["title"], want["type"])
+    assert (rep.comm, rep.pid, rep.cpu) == (want["comm"], want["pid"], want["cpu"])
+    buddy = (DATA / "x86-6.6-hard-lockup-buddy.log").read_text()
+    panic_only = buddy[buddy.index("[ 5112.001290] Kernel panic") :]
+    (other,) = parse_log(panic_only)
+    assert other.title == "kernel panic: Hard LOCKUP" and other.comm == "swapper/0"
+
+
+def test_a_pre_kcfi_cfi_failure_is_titled_by_the_failing_caller() -> None:
+    """Clang CFI before kCFI (5.7-6.0, Android's GKI kernels): kernel/cfi.c
+    handle_cfi_failure() WARN_RATELIMIT(1, "CFI failure (target: %pS):\\n") from the check
+    handler (WARNING ... at kernel/cfi.c:29 __cfi_check_fail), or without
+    CONFIG_CFI_PERMISSIVE panic("CFI failure (target: %pS)\\n"). Either is a CFI report
+    titled by the caller outside the check machinery. The lab's real WARN and SysRq
+    panic recordings with their message lines rewritten into that wording."""
+    lab = Path(__file__).parent / "lab"
+    warn = (lab / "warn.log").read_text()
+    at = "] WARNING: CPU: 0 PID: 117 at src/hotfence/lab/module/hotfence_crash.c:74 "
+    assert warn.count(at) == 1 and warn.count("RIP: 0010:hotfence_crash_warn+") == 1
+    warn = re.sub(
+        r"(?m)^(\[ *[\d.]+\]) WARNING: CPU: 0 PID: 117 at \S+ \S+ \[hotfence_crash\]$",
+        r"\1 CFI failure (target: hotfence_crash_warn+0x0/0x30 [hotfence_crash]):\n"
+        r"\1 WARNING: CPU: 0 PID: 117 at kernel/cfi.c:29 __cfi_check_fail+0x2e/0x40",
+        warn,
+    )
+    warn = re.sub(
+        r"RIP: 0010:hotfence_crash_warn\+\S+ \[hotfence_crash\]",
+        "RIP: 0010:__cfi_check_fail+0x2e/0x40",
+        warn,
+    )
+    (rep,) = parse_log(warn)
+    assert (rep.title, rep.type) == ("CFI failure in hotfence_crash_do", "CFI")
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 117, 0)
+    sysrq = (lab / "sysrq-c.log").read_text()
+    panic = "Kernel panic - not syncing: sysrq triggered crash"
+    assert sysrq.count(panic) == 1
+    sysrq = sysrq.replace(
+        panic, "Kernel panic - not syncing: CFI failure (target: 0xffffffffc0201000)"
+    )
+    (rep,) = parse_log(sysrq)
+    assert (rep.title, rep.type) == ("CFI failure in sysrq_handle_crash", "CFI")
+
+
+def test_a_rip_with_no_symbol_is_no_function_named_value() -> None:
+    """2.6-4.x x86 print the faulting address with printk_address(): " [<%p>] %pB", so a
+    call through a bad pointer reads "IP: [<0000000000000010>] 0x10" and "RIP:
+    0010:[<0000000000000010>]  [<0000000000000010>] 0x10"; show_registers() then cannot
+    read the code there: "Code:  Bad RIP value.". That line is no register line naming a
+    function "value": the frameless RIP leaves the title to the call trace. syzkaller's
+    4.1 call through NULL, its four "(null)" prints rewritten for a NULL+0x10 target."""
+    text = syz_log("247")
+    for old, new in (
+        ("dereference at           (null)", "dereference at 0000000000000010"),
+        ("IP: [<          (null)>]           (null)", "IP: [<0000000000000010>] 0x10"),
+        (
+            "RIP: 0010:[<0000000000000000>]  [<          (null)>]           (null)",
+            "RIP: 0010:[<0000000000000010>]  [<0000000000000010>] 0x10",
+        ),
+        ("RIP  [<          (null)>]           (null)", "RIP  [<0000000000000010>] 0x10"),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    assert "Code:  Bad RIP value." in text
+    (want,) = parse_log(syz_log("247").encode())
+    (rep,) = parse_log(text.encode())
+    assert want.title == "BUG: unable to handle kernel NULL pointer dereference in inet_sendmsg"
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert "bad-access in value" not in rep.alt_titles
+
+
+def test_kmem_dump_obj_stacks_under_arm_register_lines_are_not_the_trace() -> None:
+    """32-bit ARM's __show_regs() (arch/arm/kernel/process.c, 5.12+) prints "Register rN
+    information:" and mem_dump_obj() for r0-r12; for a slab object kmem_dump_obj()
+    (mm/slab_common.c) adds "... allocated at f+0x1/0x2", the allocating stack, " Free
+    path:" and the freeing stack, before the oops' own headerless backtrace. The
+    list_del corruption of the recorded armhf poison log: its trace is the freeing CPU's."""
+    reports = _reports("armhf-6.1.0-50-mod-slub-poison")
+    rep = reports[1]
+    assert "Register r3 information: slab task_struct" in rep.text
+    assert rep.title == "BUG: corrupted list in free_to_partial_list"
+    assert (rep.comm, rep.pid, rep.cpu) == ("exe", 86, 0)
+    assert [f.function for f in rep.frames][:4] == [
+        "__list_del_entry_valid",
+        "free_to_partial_list",
+        "__kmem_cache_free",
+        "security_task_free",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case", "header", "note"),
+    [
+        # mm/page_alloc.c bad_page(): "BUG: Bad page state: %lu messages suppressed"
+        ("725", "[   65.499023][ T5098] BUG: Bad page state in process", "Bad page state: 3"),
+        # mm/memory.c print_bad_pte(): "BUG: Bad page map: %lu messages suppressed"
+        ("85", "[   40.438790] BUG: Bad page map in process", "Bad page map: 31"),
+    ],
+)
+def test_a_bad_page_ratelimit_note_is_no_report_of_its_own(
+    case: str, header: str, note: str
+) -> None:
+    """The bad-page reporters allow 60 reports a minute; the first one let through after
+    a quiet spell is preceded by how many were dropped, on its own "BUG:" line. That
+    line belongs to the report after it: syzkaller's logs with the note put back."""
+    text = syz_log(case)
+    assert text.count(header) == 1
+    stamp = header.split("] BUG:")[0] + "]"
+    noted = text.replace(header, f"{stamp} BUG: {note} messages suppressed\n{header}")
+    want = parse_log(text.encode())
+    reps = parse_log(noted.encode())
+    assert [r.title for r in reps] == [r.title for r in want]
+    assert [r.frames for r in reps] == [r.frames for r in want]

@@ -303,8 +303,14 @@ def call_trace(lines: list[str]) -> list[Frame]:
 
 
 # mm/slub.c print_track(): the allocating and freeing tasks' stacks, printed before the
-# checking task's own (which has no header on 32-bit ARM): not the report's trace.
-_SLUB_TRACK_RE = re.compile(r"(?:INFO: )?(?:Allocated|Freed) in .+ age=\d")
+# checking task's own (which has no header on 32-bit ARM): not the report's trace. Nor are
+# the stacks of mm/slab_common.c kmem_dump_obj() ("... allocated at f+0x1/0x2", its
+# entries, " Free path:" and its entries), which 32-bit ARM's __show_regs() prints for
+# every register that points into a slab object ("Register r3 information: slab ...").
+_SLUB_TRACK_RE = re.compile(
+    r"(?:INFO: )?(?:Allocated|Freed) in .+ age=\d"
+    r"|.* allocated at [\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+\s*$|\s*Free path:\s*$"
+)
 
 # mm/kfence/report.c kfence_report_error(): the line naming the bad access, right before
 # stack_trace_print() of the access. With no_hash_pointers and a fault's registers its

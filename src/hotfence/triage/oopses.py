@@ -214,6 +214,17 @@ def stall_frame(frames: list[str]) -> tuple[str, int]:
     return "", -1
 
 
+def overflow_frame(frames: list[str]) -> tuple[str, int]:
+    """For kernel stack overflows: ``stall_frame``'s caller of the dispatch anchor; when
+    the unwinder stopped inside the overflowed stack before any anchor (riscv's
+    handle_bad_stack() trace ends at the frame that ran out), the outermost frame it
+    reached, which is the recursing code, not a corrupted report."""
+    frame, i = stall_frame(frames)
+    if frame or not frames:
+        return frame, i
+    return frames[-1], len(frames) - 1
+
+
 _HANG_ANCHORS = {
     "rtnl_lock": "",
     "synchronize_rcu": "synchronize_rcu",
@@ -569,9 +580,16 @@ STRIP_FRAME_PREFIXES = (
 # the code segment as "%04lx": a Xen PV guest's kernel runs in Xen's flat segments, so its
 # oopses read "RIP: e030:..." (FLAT_KERNEL_CS64 with the RPL Xen clears), not "0010".
 _SEG = r"(?:[0-9]+|[0-9a-f]{4}):"
+# The register line's label: "RIP:", "EIP:", "IP:", "NIP:", "pc :" have a colon, powerpc's
+# "NIP [c...]" a PC after it. The bare word is no label: x86's show_opcodes() prints
+# "Code: Bad RIP value." (3.x: "Code:  Bad RIP value.") and, since 5.x, "Code: Unable to
+# access opcode bytes at RIP 0x...", which would read as a function "value" or a frame.
+# An address with no symbol ("RIP: 0010:[<ffff8800b3d5ed58>]  [<ffff8800b3d5ed58>]
+# 0xffff8800b3d5ed58" in 2.6-4.x, printk_address()'s "%pB") is a frameless RIP line.
 _RIP = (
-    r"(?:IP|NIP|pc |PC is at):? (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}(?::[\w.\-]+:)?\.?{{FUNC}}"
-    r"|(?:" + _SEG + r")?0x[0-9a-f]+"
+    r"(?:(?:IP|NIP|pc ):|PC is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}"
+    r"(?::[\w.\-]+:)?\.?{{FUNC}}"
+    r"|(?:" + _SEG + r")?(?:{{PC}} +){0,2}0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
 # MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)",
@@ -648,6 +666,11 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
 _SLUB_SKIP = (
     "check_",
+    "consistency_checks",
+    # the allocation path checks an object it hands out again (a write after free
+    # found there): alloc_debug_processing() under ___slab_alloc() / get_partial_node()
+    "alloc_debug_processing",
+    "get_partial",
     "free_debug_processing",
     "^kfree$",
     "kmem_cache_free",
@@ -668,10 +691,23 @@ _SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:")
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
 
+# How far one mce_panic() dump may run: 24 records of 5 lines (a socket's CPUs logging
+# a shared bank's error each).
+_MCE_RECORDS_LINES = 120
+
+# A CPU locked with interrupts off is often caught inside a busy-wait helper it called
+# (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
+# looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
+# ("LR [c0080000004a095c] f+0x64/0xa0"): the trace's first entry there is the stale
+# saved-LR slot ("(unreliable)") and the real caller is not in it.
+_DELAY_SKIP = ("^_*(?:const_)?[umn]?delay", "^delay_(?:tsc|loop|halt)")
+_PPC_LR_FRAME = rx(r"(?m)^.*\bLR \[[0-9a-f]+\] +{{FUNC}}")
 _PPC_HARD_LOCKUP = _F(
     rx(r"Watchdog CPU:\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
     "BUG: hard lockup in {1}",
-    stack=_s(*_RIP_TRACE),
+    stack=_s(
+        RIP_FRAME, _PPC_LR_FRAME, CALL_TRACE, PARSE_STACK, parts2=_RIP_TRACE, skip=_DELAY_SKIP
+    ),
     looping=True,
 )
 
@@ -987,6 +1023,9 @@ OOPSES: tuple[OopsKind, ...] = (
             "ODEBUG:",
             "Boot_DEBUG:",
             "xlog_status:",
+            # the ratelimit's note before the next report it lets through (mm/memory.c
+            # print_bad_pte(), mm/page_alloc.c bad_page()): no report of its own
+            r"BUG: Bad page (?:map|state): \d+ messages suppressed",
             "DEBUG:",
             "BUG: no syscalls can create resource",
         ),
@@ -1003,6 +1042,16 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx(r"WARNING: .* at \S*kernel/watchdog(?:_hld)?\.c:\d+ watchdog_overflow_callback"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_AFTER_NMI),
+            ),
+            # Clang CFI before kCFI (5.7-6.0, Android's GKI kernels): kernel/cfi.c
+            # handle_cfi_failure() WARNs "CFI failure (target: %pS):" from the handler
+            # (__cfi_check_fail, __ubsan_handle_cfi_check_fail): the check machinery,
+            # titled by the function whose indirect call failed (as kCFI's "CFI failure
+            # at f" names it), not by the handler.
+            _F(
+                rx(r"WARNING: .* at \S*kernel/cfi\.c:\d+ \S*cfi_check_fail"),
+                "CFI failure in {1}",
+                stack=_warning_stack("cfi"),
             ),
             _F(
                 rx(r"WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)"),
@@ -1392,11 +1441,20 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("stack-overflow in {1}",),
                 stack=_s(*_TRACE, skip=("schedule", "retint_kernel"), extractor=stall_frame),
             ),
+            # arm64's panic_bad_stack() says "kernel stack overflow"; riscv's
+            # handle_bad_stack() "Kernel stack overflow" (arch/riscv/kernel/traps.c).
             _F(
-                rx("Kernel panic - not syncing: kernel stack overflow"),
+                rx("Kernel panic - not syncing: [Kk]ernel stack overflow"),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
-                stack=_s(*_TRACE, skip=("bad_stack",), extractor=stall_frame),
+                stack=_s(*_TRACE, skip=("bad_stack",), extractor=overflow_frame),
+            ),
+            # The same pre-kCFI check without CONFIG_CFI_PERMISSIVE: panic("CFI failure
+            # (target: %pS)") from __cfi_check_fail / __ubsan_handle_cfi_check_fail_abort.
+            _F(
+                rx(r"Kernel panic - not syncing: CFI failure \(target: "),
+                "CFI failure in {1}",
+                stack=_s(*_TRACE, skip=("cfi",)),
             ),
             _F(
                 rx("Kernel panic - not syncing: Attempted to kill init!"),
@@ -1424,12 +1482,24 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel panic: hung_task: blocked tasks",
                 corrupted=True,
             ),
-            # Up to 4.x the perf NMI watchdog panicked on the locked CPU itself: its stack
-            # is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck.
-            # (2.6.36-2.6.3x kernel/watchdog.c: panic("NMI Watchdog detected LOCKUP on cpu %d"))
+            # The perf NMI watchdog panics on the locked CPU itself: its stack is the
+            # NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was stuck. 2.6.36-2.6.3x
+            # kernel/watchdog.c panic("NMI Watchdog detected LOCKUP on cpu %d"), up to 4.4
+            # panic("Watchdog detected hard LOCKUP on cpu %d"); since 4.5 (and RHEL 7's
+            # backport) nmi_panic(regs, "Hard LOCKUP") after its own "Watchdog detected"
+            # line, which a console or a paste may have lost. The buddy detector (6.5+)
+            # panics on another CPU, whose stack has no NMI part: no culprit there.
             _F(
-                rx("Kernel panic - not syncing: (?:NMI )?Watchdog detected (?:hard )?LOCKUP"),
+                rx(
+                    "Kernel panic - not syncing: "
+                    "(?:(?:NMI )?Watchdog detected (?:hard )?LOCKUP|Hard LOCKUP)"
+                ),
                 "BUG: hard lockup in {1}",
+                report=rx(
+                    r"Kernel panic - not syncing: "
+                    r"(?:(?:NMI )?Watchdog detected (?:hard )?LOCKUP|Hard LOCKUP)"
+                    r"(?:.*\n)+?.*(?:<<EOE>>|<EOE>|</NMI>)"
+                ),
                 stack=_s(*_AFTER_NMI),
             ),
             _F(rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
@@ -1567,6 +1637,16 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "Internal error:",
         [
+            # 32-bit ARM's handle_bad_stack() (VMAP_STACK, 5.18+) dies with "Internal
+            # error: kernel stack overflow: 0 [#1]" after "Insufficient stack space to
+            # handle exception!": the overflow arm64 and riscv report by panic, titled
+            # the same way from the trace under the faulting PC.
+            _F(
+                rx("Internal error: kernel stack overflow"),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(RIP_FRAME, PARSE_STACK, skip=("bad_stack",), extractor=overflow_frame),
+            ),
             # arm64 "synchronous external abort" is arm's "Unable to handle kernel paging request".
             _F(
                 rx("Internal error:"),
@@ -1708,7 +1788,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("Watchdog detected hard LOCKUP on cpu"),
                 "BUG: hard lockup in {1}",
-                stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI),
+                stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI, skip=_DELAY_SKIP),
                 looping=True,
             )
         ],
@@ -1743,6 +1823,9 @@ OOPSES: tuple[OopsKind, ...] = (
     _k("self-detected hard LOCKUP @", [_PPC_HARD_LOCKUP]),
     # arch/x86/kernel/cpu/mce/core.c print_mce(): "mce: [Hardware Error]: CPU 7: Machine
     # Check Exception: 5 Bank 4: be00000000800400"; a hardware error, no kernel stack.
+    # mce_panic() prints every pending record (other CPUs' banks, the final one last), then
+    # "Machine check: <why>" and the panic: one machine check, one report. A record takes
+    # 3-5 lines (RIP, TSC/ADDR/MISC, PROCESSOR, the ratelimited "Run the above through").
     _k(
         "Machine Check Exception:",
         [
@@ -1752,6 +1835,25 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
             )
         ],
+        absorbs=("Machine Check Exception:",),
+        absorb_lines=_MCE_RECORDS_LINES,
+    ),
+    # arch/s390/kernel/traps.c kernel_stack_overflow(): "Kernel stack overflow." and
+    # show_regs(), whose PSW names the function that ran out of stack (its "Call Trace:" is
+    # empty: the stack is gone, so none is expected), then panic("Corrupt kernel stack,
+    # can't continue.").
+    _k(
+        "Kernel stack overflow.",
+        [
+            _F(
+                rx(r"Kernel stack overflow\."),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(RIP_FRAME),
+                no_stack_trace=True,
+            )
+        ],
+        shape=r"Kernel stack overflow\.\s*$",
     ),
     # mm/slub.c slab_bug() for caches other than kmalloc-* (see _SLUB_REPORT).
     _k(

@@ -500,8 +500,16 @@ def _keep_to_locked_cpu(rep: Report, header: str) -> None:
     loop, which say nothing about the lockup: keep the locked CPU's number alone.
     """
     m = _HARD_LOCKUP_CPU_RE.search(header)
-    if m is None or rep.cpu is None or rep.cpu == int(m.group(1)):
-        return  # no CPU named (2.6.32's "Pid: N, comm: X" header): nothing to compare
+    if m is None:
+        return
+    if rep.cpu is None:
+        # No header named a CPU: 2.6.32's "Pid: N, comm: X" (the locked CPU's own), or
+        # none at all because the backtrace the buddy CPU asked for has not come (riscv's
+        # "NMI" is an IPI the locked CPU takes only once it enables interrupts again).
+        rep.cpu = int(m.group(1))
+        return
+    if rep.cpu == int(m.group(1)):
+        return
     rep.cpu = int(m.group(1))
     rep.pid = rep.comm = rep.looping_function = None
     rep.rip = None

@@ -84,6 +84,7 @@ SCAN_NEEDLES = (
     "LOCKUP",  # "hard LOCKUP", "Hard LOCKUP", 2.6.x "detected LOCKUP": one needle, see below
     "Badness in ",
     "Machine Check Exception",
+    "Kernel stack overflow.",
     "SYZFA",
 )  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"
 assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), (

@@ -15,6 +15,15 @@
  *   slub-redzone
  *              write one byte past a kmalloc object, then free it (boot with
  *              slub_debug=FZPU): SLUB's free checks report the redzone
+ *   slub-poison
+ *              write into a freed kmalloc object, then allocate from its cache again
+ *              (boot with slub_debug=FZPU): SLUB's allocation checks report the poison
+ *   hardlockup spin with interrupts disabled for 30 s: the hard-lockup detector (perf
+ *              NMI, powerpc's own, or the buddy CPU's) reports it (boot with
+ *              watchdog_thresh=2 for it to fire after 4 s; nmi_watchdog=panic panics)
+ *   stack-overflow
+ *              recurse with a 256-byte frame until the kernel stack runs out: with
+ *              VMAP_STACK the guard page below it stops the kernel (stack overflow panic)
  *   netns      arm the pernet init: the next HOTFENCE_NETNS_WAITERS new network
  *              namespaces wait forever in it, the one after crashes in a socket
  *              operation on a kernel socket of that namespace (netns kind)
@@ -174,6 +183,52 @@ static noinline __attribute__((noipa)) void hotfence_crash_slub_redzone(void)
 	kfree(p);
 }
 
+static noinline __attribute__((noipa)) void hotfence_crash_slub_poison(void)
+{
+	char *volatile p = kmalloc(32, GFP_KERNEL);
+	void *again[16];
+	int i;
+
+	if (!p)
+		return;
+	hotfence_crash_pad(10);
+	kfree(p);
+	/* a write after free: the freed object's poison (0x6b) is gone */
+	p[0] = 0x42;
+	/*
+	 * A debug cache hands out the slab's first free object, the one just freed, and
+	 * checks its poison on the way (alloc_debug_processing()). A few more in case
+	 * another CPU took it: the report comes from whichever allocation meets it.
+	 */
+	for (i = 0; i < ARRAY_SIZE(again); i++)
+		again[i] = kmalloc(32, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(again); i++)
+		kfree(again[i]);
+}
+
+static noinline __attribute__((noipa)) unsigned long hotfence_crash_stack_overflow(unsigned long depth)
+{
+	volatile char buf[256];
+
+	buf[0] = (char)depth;
+	buf[sizeof(buf) - 1] = (char)depth;
+	if (depth == ULONG_MAX)  /* never: keeps the compiler from calling it infinite */
+		return 0;
+	/* the use of buf after the call keeps each frame (no tail call) */
+	return hotfence_crash_stack_overflow(depth + 1) + buf[0] + buf[sizeof(buf) - 1];
+}
+
+static noinline __attribute__((noipa)) void hotfence_crash_hardlockup(void)
+{
+	unsigned long flags;
+	int i;
+
+	local_irq_save(flags);
+	for (i = 0; i < 30000; i++)
+		mdelay(1);
+	local_irq_restore(flags);
+}
+
 /*
  * The experimental protocol. Only socket(), connect() and close() do anything; the
  * other operations fail cleanly. sk_prot->init is deliberately absent: inet_create()
@@ -308,6 +363,12 @@ static int hotfence_crash_do(const char *kind)
 		return hotfence_crash_kfence_uaf() < 0 ? -ENODEV : 0;
 	else if (!strcmp(kind, "slub-redzone"))
 		hotfence_crash_slub_redzone();
+	else if (!strcmp(kind, "slub-poison"))
+		hotfence_crash_slub_poison();
+	else if (!strcmp(kind, "stack-overflow"))
+		hotfence_crash_stack_overflow(0);
+	else if (!strcmp(kind, "hardlockup"))
+		hotfence_crash_hardlockup();
 	else
 		return -EINVAL;
 	return 0;
