@@ -267,6 +267,54 @@ def test_a_hung_agent_costs_the_timeout_then_the_work_is_done_without_it(tmp_pat
     assert 1 <= waited < 10
 
 
+def test_a_container_its_hook_fenced_starts_without_asking_the_engine(tmp_path):
+    """The agent's hook books the fence (hook.InAgent.fenced_by_hook), named from the
+    bundle: the start event then takes it as it is. After a policy change, or with the
+    cgroup re-created, the start event asks the engine again."""
+    from hotfence.agent.core import Agent
+
+    asked: list[str] = []
+
+    class Engine:
+        class api:  # as docker.DockerClient's attribute
+            @staticmethod
+            def inspect_container(cid: str) -> dict[str, object]:
+                asked.append(cid)
+                return {"State": {"Pid": 0}}  # not running (any more)
+
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "p.yaml").write_text(selected(name="p"))
+    agent = Agent(str(policies), Engine())
+    agent.load_policies()
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    config = {"annotations": {"io.kubernetes.cri-o.ContainerName": "web"}}
+    (bundle / "config.json").write_text(json.dumps(config))
+    cg = tmp_path / "cgroup"  # stands in for the container's cgroup: only its inode is read
+    cg.mkdir()
+    done = {"cgroup": str(cg), "cgroup_id": cg.stat().st_ino, "policy": "p", "message": ""}
+    agent.fenced_by_hook("c1", str(bundle), os.getpid(), str(policies / "p.yaml"), done)
+    f = agent.fence("c1")
+    assert f is not None and (f.name, f.policy, f.cgroup_id) == ("web", "p", cg.stat().st_ino)
+    assert asked == []
+    # The cgroup at that path is another one now: the engine is asked.
+    cg.rename(tmp_path / "removed")  # kept, so the new directory gets another inode
+    cg.mkdir()
+    assert agent.fence("c1") is None and asked == ["c1"]
+    # Booked again, then the policy files change: asked again.
+    done["cgroup_id"] = cg.stat().st_ino
+    agent.fenced_by_hook("c1", str(bundle), os.getpid(), str(policies / "p.yaml"), done)
+    assert agent.fence("c1") is not None and asked == ["c1"]
+    (policies / "q.yaml").write_text(selected(name="q"))
+    assert agent.load_policies()
+    assert agent.fence("c1") is None and asked == ["c1", "c1"]
+    # A hook that used another policy directory books nothing.
+    agent.unfence("c1")  # (nothing pinned: removes nothing)
+    agent.fenced_by_hook("c2", str(bundle), os.getpid(), str(tmp_path / "other.yaml"), done)
+    assert "c2" not in agent.fenced
+
+
 # --- through a real engine ----------------------------------------------------------
 
 
@@ -350,7 +398,8 @@ def test_an_agent_in_its_own_cgroup_namespace_fences_containers(
 def test_the_agent_keeps_a_hooks_fence_from_a_configmap_directory(docker_engine, tmp_path):
     """Policies from a ConfigMap are links (``p.yaml -> ..data/p.yaml``). The hook records
     the real path; the agent, seeing the container start, must take that fence as the one
-    its own file asks for, not apply it again (which would zero its counters)."""
+    its own file asks for, not apply it again (which would zero its counters). Its hook
+    booked the fence already, so the start event asks the engine nothing."""
     from test_agent import publish
 
     d = docker_engine.policy_dir
@@ -361,9 +410,10 @@ def test_the_agent_keeps_a_hooks_fence_from_a_configmap_directory(docker_engine,
     try:
         with agent(docker_engine, log):
             docker_engine.run_detached(name, runtime="hotfence")
-            assert wait_for_line(log, "already in force"), log.read_text()
+            assert wait_for_line(log, f"{name}: fenced by its hook with 'cm'"), log.read_text()
             text = log.read_text()
             assert "applied 'cm'" in text and "fenced container" not in text, text
+
     finally:
         docker_engine.docker("rm", "-f", name, check=False)
         for p in sorted(d.iterdir(), key=lambda p: not p.is_symlink()):

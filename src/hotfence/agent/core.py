@@ -17,6 +17,7 @@ counted, the fences it made stay as they were, and the other files stay in force
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import queue
@@ -146,6 +147,9 @@ class Agent:
         # of a selected container would otherwise load and compile its policy again (YAML,
         # schema, compiler: tens of ms of CPU beside the container's own start).
         self._compiled: dict[str, tuple[tuple[int, int, int], CompiledPolicy]] = {}
+        # Containers this agent's createRuntime hook fenced, with the policy files they
+        # were selected under (see fenced_by_hook).
+        self._hooked: dict[str, dict[str, PolicyFile]] = {}
 
     def probes(self) -> list[ProbeResult]:
         """Which backends the kernel loads, probed once per agent: probing loads a program
@@ -189,6 +193,15 @@ class Agent:
         from hotfence.fence.backends import lsm, pinning, select, unenforceable
         from hotfence.fence.compiler import compile_file
 
+        with self.lock:
+            hooked = self._hooked.get(container_id)
+            done = self.fenced.get(container_id)
+            files_now = self.files
+        if hooked is not None and hooked is files_now and done is not None and _same(done):
+            # Its hook fenced it moments ago, under the policy files in force now: the engine
+            # has nothing to add (asking it costs both sides more than the fence took).
+            log.info("%s: fenced by its hook with %r", done.name or container_id[:12], done.policy)
+            return done
         try:
             attrs = self.client.api.inspect_container(container_id)
         except Exception as exc:  # the container went away between event and look-up
@@ -228,11 +241,7 @@ class Agent:
             raise ContainerError(f"{who.text()} is selected by more than one policy: {chosen}")
         policy_file = chosen[0]
         if host_ns:
-            log.warning(
-                "%s shares the host cgroup namespace: with CAP_SYS_ADMIN it can mount "
-                "cgroup2 and move itself out of its fence; run it with --cgroupns private",
-                who.text(),
-            )
+            _warn_host_cgroupns(who)
         stamp = files[policy_file].stamp
         cached = self._compiled.get(policy_file)
         if cached is not None and cached[0] == stamp:
@@ -288,11 +297,45 @@ class Agent:
                 self.stats.applies += 1
         return f
 
+    def fenced_by_hook(
+        self, container_id: str, bundle: str, pid: int, policy_file: str, done: dict[str, object]
+    ) -> None:
+        """Book a fence this agent's createRuntime hook applied (hook.InAgent): the
+        container's start event then needs no look-up in the engine. Its identity comes
+        from the bundle, as the wrapper's selection read it."""
+        from hotfence.oci.meta import from_bundle
+
+        if not self._ours(policy_file):
+            return  # a policy directory not the agent's: its start event decides
+        try:
+            with open(os.path.join(bundle, "config.json"), "rb") as f:
+                who = from_bundle(json.load(f), container_id)
+        except (OSError, ValueError) as exc:
+            log.info("container %s: %s; its start event will look it up", container_id[:12], exc)
+            return
+        host_ns = bool(cgroupns_is_host(pid))
+        if host_ns:
+            _warn_host_cgroupns(who)
+        with self.lock:
+            files = self.files
+        self._remember(
+            who,
+            Path(str(done["cgroup"])),
+            int(str(done["cgroup_id"])),
+            str(done["policy"]),
+            policy_file,
+            (),  # the wrapper merged what the kernel backend cannot see into seccomp
+            host_ns,
+        )
+        with self.lock:
+            self._hooked[container_id] = files
+
     def unfence(self, container_id: str) -> None:
         from hotfence.fence.backends import cgroup as backend
         from hotfence.fence.backends import lsm
 
         with self.lock:
+            self._hooked.pop(container_id, None)
             f = self.fenced.pop(container_id, None)
         if f is None:
             return
@@ -490,6 +533,22 @@ class Agent:
                 self.try_fence(cid)
             elif action in ("die", "destroy"):
                 self.unfence(cid)
+
+
+def _same(f: Fenced) -> bool:
+    """The fenced cgroup is still the one at its path (not removed or re-created)."""
+    try:
+        return os.stat(f.cgroup).st_ino == f.cgroup_id
+    except OSError:
+        return False
+
+
+def _warn_host_cgroupns(who: ContainerMeta) -> None:
+    log.warning(
+        "%s shares the host cgroup namespace: with CAP_SYS_ADMIN it can mount "
+        "cgroup2 and move itself out of its fence; run it with --cgroupns private",
+        who.text(),
+    )
 
 
 def wait_for(predicate: Any, timeout: float) -> bool:

@@ -110,6 +110,7 @@ def fence_container(policy_file: str, pid: int, allow_partial: bool) -> dict[str
     return {
         "cgroup": str(cgroup),
         "cgroup_id": cgroup.stat().st_ino,
+        "policy": compiled.name,
         "message": f"applied {compiled.name!r} on {state.cgroup} via {sel.name}",
     }
 
@@ -119,6 +120,13 @@ class InAgent(Protocol):
 
     def remove_fence(self, cgroup_id: int) -> int:
         """Remove the fence of a gone cgroup (raises if it cannot); the fences removed."""
+        ...
+
+    def fenced_by_hook(
+        self, container_id: str, bundle: str, pid: int, policy_file: str, done: dict[str, object]
+    ) -> None:
+        """The agent's createRuntime hook applied ``done`` (:func:`fence_container`'s) to the
+        container: its books take it now, not from the engine when the container starts."""
         ...
 
 
@@ -170,8 +178,14 @@ def _ask_agent(request: dict[str, object]) -> dict[str, object] | None:
 
 
 def _apply(
-    policy_file: str, pid: int, bundle: str, allow_partial: bool, cid: str, in_agent: bool
+    policy_file: str,
+    pid: int,
+    bundle: str,
+    allow_partial: bool,
+    cid: str,
+    agent: InAgent | None,
 ) -> str:
+    in_agent = agent is not None
     done = None
     if not in_agent:
         request = {
@@ -187,6 +201,8 @@ def _apply(
         done, via = fence_container(policy_file, pid, allow_partial), ""
     with open(os.path.join(bundle, ID_FILE), "w") as f:
         json.dump({"cgroup": done["cgroup"], "cgroup_id": done["cgroup_id"]}, f)
+    if agent is not None:
+        agent.fenced_by_hook(cid, bundle, pid, policy_file, done)
     return f"{done['message']}{'' if in_agent else via}"
 
 
@@ -315,10 +331,10 @@ def run(
             return 0
         if argv[0] == "apply":
             cid = str(state.get("id") or "")
-            msg = _apply(argv[1], _pid(state), bundle, True, cid, in_agent)
+            msg = _apply(argv[1], _pid(state), bundle, True, cid, agent)
             print(f"{me}: {msg}", file=err)
             return 0
-        return _select(argv[1:], state, bundle, err, in_agent)
+        return _select(argv[1:], state, bundle, err, agent)
     except Exception as exc:  # any failure must stop the container, with its reason
         if failure_open:
             print(
@@ -331,12 +347,12 @@ def run(
 
 
 def _select(
-    argv: list[str], state: dict[str, object], bundle: str, err: TextIO, in_agent: bool
+    argv: list[str], state: dict[str, object], bundle: str, err: TextIO, agent: InAgent | None
 ) -> int:
     from hotfence.oci import meta
     from hotfence.oci.wrap import selected
 
-    me = "hotfence agent" if in_agent else "hotfence"
+    me = "hotfence agent" if agent is not None else "hotfence"
 
     policy_dir = argv[1] if argv[:1] == ["--policy-dir"] and len(argv) > 1 else DEFAULT_POLICY_DIR
     with open(os.path.join(bundle, "config.json"), "rb") as f:
@@ -349,7 +365,7 @@ def _select(
     if chosen is None:
         return 0
     try:
-        msg = _apply(chosen.file, _pid(state), bundle, False, who.id, in_agent)
+        msg = _apply(chosen.file, _pid(state), bundle, False, who.id, agent)
     except Exception as exc:
         if chosen.failure == "open":
             print(
