@@ -270,7 +270,8 @@ def test_a_hung_agent_costs_the_timeout_then_the_work_is_done_without_it(tmp_pat
 def test_a_container_its_hook_fenced_starts_without_asking_the_engine(tmp_path):
     """The agent's hook books the fence (hook.InAgent.fenced_by_hook), named from the
     bundle: the start event then takes it as it is. After a policy change, or with the
-    cgroup re-created, the start event asks the engine again."""
+    cgroup re-created, the start event asks the engine again. A container the agent's
+    wrapper step found no policy for is not looked up either."""
     from hotfence.agent.core import Agent
 
     asked: list[str] = []
@@ -313,6 +314,12 @@ def test_a_container_its_hook_fenced_starts_without_asking_the_engine(tmp_path):
     agent.unfence("c1")  # (nothing pinned: removes nothing)
     agent.fenced_by_hook("c2", str(bundle), os.getpid(), str(tmp_path / "other.yaml"), done)
     assert "c2" not in agent.fenced
+    # The wrapper's create found no policy of this directory for c3: its start asks nothing;
+    # one that read another directory says nothing for the agent's.
+    agent._prepared_unselected("c3", str(policies))
+    agent._prepared_unselected("c4", str(tmp_path))
+    assert agent.fence("c3") is None and agent.fence("c4") is None
+    assert asked == ["c1", "c1", "c4"]
 
 
 # --- through a real engine ----------------------------------------------------------

@@ -147,9 +147,10 @@ class Agent:
         # of a selected container would otherwise load and compile its policy again (YAML,
         # schema, compiler: tens of ms of CPU beside the container's own start).
         self._compiled: dict[str, tuple[tuple[int, int, int], CompiledPolicy]] = {}
-        # Containers this agent's createRuntime hook fenced, with the policy files they
-        # were selected under (see fenced_by_hook).
+        # Containers this agent's createRuntime hook fenced (see fenced_by_hook), or its
+        # wrapper step found no policy for, with the policy files of that decision.
         self._hooked: dict[str, dict[str, PolicyFile]] = {}
+        self._unselected: dict[str, dict[str, PolicyFile]] = {}
 
     def probes(self) -> list[ProbeResult]:
         """Which backends the kernel loads, probed once per agent: probing loads a program
@@ -195,13 +196,17 @@ class Agent:
 
         with self.lock:
             hooked = self._hooked.get(container_id)
+            unselected = self._unselected.pop(container_id, None)
             done = self.fenced.get(container_id)
             files_now = self.files
+        # Decided moments ago by this agent's wrapper step or hook, under the policy files
+        # in force now: the engine has nothing to add (asking it costs both sides more than
+        # the fence took). A new container's cgroup holds no earlier fence to remove.
         if hooked is not None and hooked is files_now and done is not None and _same(done):
-            # Its hook fenced it moments ago, under the policy files in force now: the engine
-            # has nothing to add (asking it costs both sides more than the fence took).
             log.info("%s: fenced by its hook with %r", done.name or container_id[:12], done.policy)
             return done
+        if unselected is not None and unselected is files_now:
+            return None
         try:
             attrs = self.client.api.inspect_container(container_id)
         except Exception as exc:  # the container went away between event and look-up
@@ -330,12 +335,20 @@ class Agent:
         with self.lock:
             self._hooked[container_id] = files
 
+    def _prepared_unselected(self, container_id: str, policy_dir: str) -> None:
+        """The wrapper's create, run here, found no policy for the container: when it read
+        this agent's policy directory, the start event need not ask again."""
+        if os.path.realpath(policy_dir) == self.policy_dir:
+            with self.lock:
+                self._unselected[container_id] = self.files
+
     def unfence(self, container_id: str) -> None:
         from hotfence.fence.backends import cgroup as backend
         from hotfence.fence.backends import lsm
 
         with self.lock:
             self._hooked.pop(container_id, None)
+            self._unselected.pop(container_id, None)
             f = self.fenced.pop(container_id, None)
         if f is None:
             return
@@ -385,7 +398,7 @@ class Agent:
         argv: list[str] = req["argv"]
         t0 = time.perf_counter()
         if req["op"] == "prepare":
-            code, text = runtime.prepare_in_agent(argv, req["cwd"])
+            code, text = runtime.prepare_in_agent(argv, req["cwd"], self._prepared_unselected)
             what = "create"
         else:
             err = io.StringIO()

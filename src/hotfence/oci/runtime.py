@@ -41,6 +41,11 @@ import sys
 
 from hotfence.oci.common import DEFAULT_POLICY_DIR
 
+# typing itself costs start-up; mypy reads any TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 # runc's global options (runc 1.1, urfave/cli on Go's flag package: -opt or --opt, and
 # "--opt value" or "--opt=value"); the sh front (hotfence-runc) carries the same table.
 RUNC_VALUE_OPTIONS = ("root", "log", "log-format", "criu", "rootless")
@@ -109,10 +114,13 @@ def _exec_runc(runc: str, args: list[str]) -> None:
     os.execvp(runc, [runc, *args])
 
 
-def prepare_in_agent(argv: list[str], cwd: str) -> tuple[int, str]:
+def prepare_in_agent(
+    argv: list[str], cwd: str, unselected: Callable[[str, str], None] | None = None
+) -> tuple[int, str]:
     """What :func:`main` does before it execs runc, done by ``hotfence agent`` for
     ``hotfence-hook prepare`` (the sh front then execs runc itself): the exit code (0: run
-    runc) and what :func:`main` would have printed."""
+    runc) and what :func:`main` would have printed. ``unselected(container id, policy
+    directory)``: told when no policy selects the container."""
     import io
 
     from hotfence.oci.common import log_error
@@ -131,7 +139,10 @@ def prepare_in_agent(argv: list[str], cwd: str) -> tuple[int, str]:
             f"hotfence-runc: {command or 'no command'}: not a command that starts a container\n",
         )
     policy_dir = ours.get("policy-dir") or DEFAULT_POLICY_DIR
-    ok = prepare(args, at, policy_dir, restore=command == "restore", cwd=cwd, err=err)
+    told = None if unselected is None else lambda cid: unselected(cid, policy_dir)
+    ok = prepare(
+        args, at, policy_dir, restore=command == "restore", cwd=cwd, err=err, unselected=told
+    )
     return (0 if ok else 1), err.getvalue()
 
 

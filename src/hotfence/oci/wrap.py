@@ -16,6 +16,7 @@ from hotfence.oci.selectors import Entry, entries
 # typing itself costs start-up; mypy reads any TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any, TextIO
 
 
@@ -60,12 +61,14 @@ def prepare(
     restore: bool = False,
     cwd: str = "",
     err: TextIO | None = None,
+    unselected: Callable[[str], None] | None = None,
 ) -> bool:
     """Edit the bundle of a create/run; False when the container must not start.
 
     ``restore``: runc restores a checkpoint, whose process state the wrapper cannot fence;
     a selected container is refused (fail closed) unless its policy says ``failure: open``.
-    ``cwd`` and ``err``: the wrapper's, when ``hotfence agent`` does this for it.
+    ``cwd`` and ``err``: the wrapper's, when ``hotfence agent`` does this for it;
+    ``unselected(container id)``: told when no policy of ``policy_dir`` selects it.
     """
     bundle, cid = bundle_and_id(args, at)
     bundle = os.path.join(cwd, bundle)
@@ -77,6 +80,8 @@ def prepare(
         who = meta_mod.from_bundle(config, cid)
         chosen = selected(policy_dir, who)
         if chosen is None:
+            if unselected is not None:
+                unselected(cid)
             return True
         if restore:
             raise RestoreRefused(
