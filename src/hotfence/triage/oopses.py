@@ -701,6 +701,10 @@ _MCE_RECORDS_LINES = 120
 # ("LR [c0080000004a095c] f+0x64/0xa0"): the trace's first entry there is the stale
 # saved-LR slot ("(unreliable)") and the real caller is not in it.
 _DELAY_SKIP = ("^_*(?:const_)?[umn]?delay", "^delay_(?:tsc|loop|halt)")
+# The perf NMI watchdog's panic in each kernel's wording (see its entry below).
+_HARD_LOCKUP_PANIC = (
+    r"Kernel panic - not syncing: (?:(?:NMI )?Watchdog detected (?:hard )?LOCKUP|Hard LOCKUP)"
+)
 _PPC_LR_FRAME = rx(r"(?m)^.*\bLR \[[0-9a-f]+\] +{{FUNC}}")
 _PPC_HARD_LOCKUP = _F(
     rx(r"Watchdog CPU:\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
@@ -1490,16 +1494,9 @@ OOPSES: tuple[OopsKind, ...] = (
             # line, which a console or a paste may have lost. The buddy detector (6.5+)
             # panics on another CPU, whose stack has no NMI part: no culprit there.
             _F(
-                rx(
-                    "Kernel panic - not syncing: "
-                    "(?:(?:NMI )?Watchdog detected (?:hard )?LOCKUP|Hard LOCKUP)"
-                ),
+                rx(_HARD_LOCKUP_PANIC),
                 "BUG: hard lockup in {1}",
-                report=rx(
-                    r"Kernel panic - not syncing: "
-                    r"(?:(?:NMI )?Watchdog detected (?:hard )?LOCKUP|Hard LOCKUP)"
-                    r"(?:.*\n)+?.*(?:<<EOE>>|<EOE>|</NMI>)"
-                ),
+                report=rx(_HARD_LOCKUP_PANIC + r"(?:.*\n)+?.*(?:<<EOE>>|<EOE>|</NMI>)"),
                 stack=_s(*_AFTER_NMI),
             ),
             _F(rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),

@@ -79,31 +79,26 @@ def sanitise(title: str) -> str:
 # --- the title from the format table ------------------------------------------------------
 
 CORRUPTED_NO_FRAMES = "extracted no frames"
+# An entry of 32-bit ARM's unwinder: " f from g+0x18/0x1c" (5.x+), or with the addresses
+# (dump_backtrace_entry() before 5.x and with CONFIG_BACKTRACE_VERBOSE since:
+# "[<c0a1b2c4>] (f) from [<c0a1b8f0>] (g+0x54/0xe8)"; 3.x printed "(f+0x1/0x2)" first).
+_ARM_ENTRY = r"[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
+_ARM_VERBOSE_ENTRY = (
+    r"\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\) from \[<"
+)
 # Stack traces printed without a "Call Trace:"-like header: 32-bit ARM's unwinder "from"
 # lines, and KFENCE's access trace after its first line (mm/kfence/report.c: "... (in
 # kfence-#N):", "Out-of-bounds read at 0x... (8B right of kfence-#N):", "Invalid read at
 # 0x...:").
 _HEADERLESS_STACKS = (
-    re.compile(
-        r"(?m)^ *\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\)"
-        r" from \[<"
-    ),
-    # the same unwinder since 5.x without CONFIG_BACKTRACE_VERBOSE: " f from g+0x18/0x1c"
-    re.compile(
-        r"(?m)^ *[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
-    ),
+    re.compile(r"(?m)^ *" + _ARM_VERBOSE_ENTRY),
+    re.compile(r"(?m)^ *" + _ARM_ENTRY),
     re.compile(
         r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
         r":\n *[\w.]+\+0x[0-9a-f]+/0x"
     ),
 )
-# An entry of that unwinder: " f from g+0x18/0x1c" (5.x+), or with the addresses
-# (dump_backtrace_entry() before 5.x and with CONFIG_BACKTRACE_VERBOSE since:
-# "[<c0a1b2c4>] (f) from [<c0a1b8f0>] (g+0x54/0xe8)"; 3.x printed "(f+0x1/0x2)" first).
-_ARM_ENTRY_RE = re.compile(
-    r" *(?:[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
-    r"|\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\) from \[<)"
-)
+_ARM_ENTRY_RE = re.compile(r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + ")")
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
 
 
