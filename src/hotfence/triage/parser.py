@@ -371,12 +371,14 @@ def _events_between(
     end = bisect.bisect_left(events, (hi, -1))
     s0, e0 = line_bounds(text, hi)
     prefixed = hi < len(text) and make_line(text[s0:e0], s0, 0).context != ""
-    kept = []
-    for s, e in events[first:end]:
+    kept: list[str] = []  # from the crash backwards: the last ones are the ones kept
+    for s, e in reversed(events[first:end]):
+        if len(kept) == _MAX_CONTEXT_EVENTS:
+            break
         line = make_line(text[s:e], s, 0)
         if not prefixed or line.context:
             kept.append(_out(line.text.strip(), from_bytes))
-    return kept[-_MAX_CONTEXT_EVENTS:]
+    return kept[::-1]
 
 
 def _out(s: str, from_bytes: bool) -> str:
