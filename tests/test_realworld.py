@@ -23,6 +23,7 @@ from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 
 DATA = Path(__file__).parent / "data" / "realworld"
+LAB = Path(__file__).parent / "lab"
 EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load((DATA / "expected.yaml").read_text())["logs"]
 
 
@@ -151,7 +152,7 @@ def _as_kmsg_records(text: str, host: str = "") -> str:
 
 @pytest.mark.parametrize("host", ["", "guest"])
 def test_an_oops_read_from_dev_kmsg_or_netconsole_reads_as_the_console_one(host: str) -> None:
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     kmsg = _as_kmsg_records(console, host)
     assert ",-;RIP: 0010:" in kmsg and _PRINTK_TIME.search(kmsg) is None
     (want,) = parse_log(console.encode())
@@ -183,7 +184,7 @@ def test_userspace_lines_alone_are_no_reports() -> None:
 @pytest.mark.parametrize("glue", ["", " "])  # the kernel's console, util-linux dmesg
 def test_caller_ids_in_either_spacing_keep_the_report(glue: str) -> None:
     # A real lab recording (Debian 6.1) with a caller id added to every printk line.
-    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    lab = (LAB / "null-deref.log").read_text()
     tagged = "".join(
         (ln.replace("] ", "]" + glue + "[  T117] ", 1) if ln.startswith("[") else ln) + "\n"
         for ln in lab.splitlines()
@@ -197,7 +198,7 @@ def test_caller_ids_in_either_spacing_keep_the_report(glue: str) -> None:
 
 def test_release_from_the_boot_banner_when_the_report_names_none() -> None:
     # An MCE prints no task header; the kernel that booted last before it is the one.
-    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    lab = (LAB / "null-deref.log").read_text()
     banner = next(ln for ln in lab.splitlines() if "Linux version " in ln)
     banner = banner[banner.index("[") :]  # after the BIOS text glued to it
     mce = (DATA / "x86-mce-fatal.log").read_text()
@@ -700,7 +701,7 @@ def _as_dmesg_reltime(text: str) -> str:
 
 
 def test_an_oops_pasted_from_dmesg_reltime_reads_as_the_console_one() -> None:
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     reltime = _as_dmesg_reltime(console)
     assert "[  +0.000" in reltime and "[Nov26 21:40] " in reltime
     (want,) = parse_log(console.encode())
@@ -779,7 +780,7 @@ _LOCALE_MONTHS = ["апр", "Mär", "févr.", "dic"]
 
 @pytest.mark.parametrize("month", _LOCALE_MONTHS)
 def test_a_journal_in_another_locale_is_read_as_the_kernels(month: str) -> None:
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     # journalctl -k: "%b %d %H:%M:%S host kernel: " instead of the printk time
     journal = _PRINTK_TIME.sub(f"{month} 17 13:18:15 node-a kernel: ", console)
     assert journal.count(" node-a kernel: ") > 300
@@ -802,7 +803,7 @@ def test_programs_lines_in_another_locale_are_no_reports(month: str) -> None:
 # Two consoles captured into one log (console=ttyS0 console=hvc0, a BMC's serial-over-LAN
 # beside the serial log) print every printk record twice in a row, time and all.
 def test_an_oops_printed_twice_by_two_consoles_is_one_report() -> None:
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     doubled = "".join(ln + ln for ln in console.splitlines(keepends=True))
     (want,) = parse_log(console.encode())
     (rep,) = parse_log(doubled.encode())
@@ -827,7 +828,7 @@ def test_an_oops_printed_twice_by_two_consoles_is_one_report() -> None:
     ],
 )
 def test_journal_and_dmesg_time_formats_are_read_as_the_kernels(prefix: str) -> None:
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     text = _PRINTK_TIME.sub(lambda m: prefix.format(t=float(m.group(1))), console)
     assert len(_PRINTK_TIME.findall(console)) > 300 and not _PRINTK_TIME.search(text)
     (want,) = parse_log(console.encode())
@@ -903,7 +904,7 @@ def _journal_json(transport: str, message: str, usec: int, ident: str) -> str:
 
 
 def test_a_journal_json_oops_reads_as_the_consoles() -> None:
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     records = []
     for m in _PRINTK_TIME.finditer(console):
         usec = round(float(m.group(1)) * 1e6)
@@ -985,7 +986,7 @@ def test_dmesg_decoded_records_of_programs_are_no_reports_nor_context() -> None:
 )
 def test_a_compilers_fatal_error_beside_a_crash_is_no_report(diagnostic: str) -> None:
     # A module's failed build pasted above the oops it was meant to debug.
-    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    lab = (LAB / "null-deref.log").read_text()
     build = f"make -C /lib/modules/6.1.0-56-amd64/build M=/build modules\n{diagnostic}\n"
     (want,) = parse_log(lab)
     assert [r.title for r in parse_log(build + lab)] == [want.title]
@@ -996,7 +997,7 @@ def test_a_compilers_fatal_error_beside_a_crash_is_no_report(diagnostic: str) ->
 def test_a_go_programs_klog_lines_are_no_reports_nor_context() -> None:
     # klog/glog "Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg" (kubelet, CNI plugins,
     # most Go programs around containers), pasted with the oops they came with.
-    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    lab = (LAB / "null-deref.log").read_text()
     klog = (
         "E1124 10:00:02.123456     901 runtime.go:78] Observed a panic: runtime error\n"
         "W1124 10:00:02.223456     901 cni.go:333] Failed to allocate address for pod\n"
@@ -1022,7 +1023,7 @@ def test_a_go_programs_klog_lines_are_no_reports_nor_context() -> None:
     ],
 )
 def test_container_runtimes_log_records_are_no_reports(record: str) -> None:
-    lab = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    lab = (LAB / "null-deref.log").read_text()
     (want,) = parse_log(lab)
     assert parse_log(record + "\n") == []
     assert [r.title for r in parse_log(record + "\n" + lab)] == [want.title]
@@ -1090,7 +1091,7 @@ def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:
     # no host or identifier: every line is the kernel's, whatever its first word.
     import datetime
 
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     boot = datetime.datetime(
         2026, 11, 24, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=1))
     )
@@ -1127,7 +1128,7 @@ def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:
     ],
 )
 def test_dmesg_ctime_lines_in_any_locale_read_as_the_consoles(stamp: str) -> None:
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     (want,) = parse_log(console.encode())
     localised = _PRINTK_TIME.sub(lambda m: f"[{stamp}] ", console)
     (rep,) = parse_log(localised.encode())
@@ -1146,7 +1147,7 @@ def test_dmesg_ctime_lines_in_any_locale_read_as_the_consoles(stamp: str) -> Non
 )
 def test_a_rate_limit_notice_inside_a_trace_does_not_end_it(notice: str) -> None:
     # Another CPU's rate-limit notice printed between two entries of the trace.
-    lines = (Path(__file__).parent / "lab" / "null-deref.log").read_text().splitlines()
+    lines = (LAB / "null-deref.log").read_text().splitlines()
     (want,) = parse_log("\n".join(lines) + "\n")
     at = next(i for i, ln in enumerate(lines) if "Call Trace:" in ln) + 3
     noisy = [*lines[:at], f"[    1.996001] {notice}", *lines[at:]]
@@ -1194,7 +1195,7 @@ def test_rfc5424_syslog_lines_read_as_the_consoles() -> None:
     # RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format, syslog-ng's syslog-protocol, a
     # log server's spool): "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG". The kernel's
     # records have PRI 0-7 (facility kern) and APP "kernel"; journald leaves out the time.
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     (want,) = parse_log(console.encode())
     kern = "<4>1 2026-11-24T10:00:01.123456+00:00 bench kernel - - - "
     prog = '<28>1 2026-11-24T10:00:01.123456+00:00 bench dockerd 901 - [meta x="1"] '
@@ -1231,7 +1232,7 @@ def test_dmesg_json_records_read_as_the_consoles() -> None:
     # record, a member per line, the record's text in "msg" with JSON's escapes.
     import json
 
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     (want,) = parse_log(console.encode())
     records = [
         f'      {{\n         "pri": 4,\n         "time": {m.group(1):>12},\n'
@@ -1256,7 +1257,7 @@ def test_an_old_x86_64_kernel_bug_line_is_titled_by_its_function() -> None:
     # x86_64 handle_BUG() up to 2.6.2x (RHEL 5, SLES 10) printed "----------- [cut here ]
     # --------- [please bite here ] ---------" and "Kernel BUG at %.50s:%d", where later
     # kernels print "------------[ cut here ]------------" and "kernel BUG at %s:%d!".
-    lab = (Path(__file__).parent / "lab" / "bug.log").read_text()
+    lab = (LAB / "bug.log").read_text()
     (want,) = parse_log(lab.encode())
     assert want.title.startswith("kernel BUG in ")
     old = re.sub(
@@ -1289,7 +1290,7 @@ def test_an_old_nmi_watchdog_lockup_is_a_hard_lockup(line: str) -> None:
     # The NMI watchdog before the perf-based one printed its own line, then the locked
     # CPU's registers and trace: the recorded soft lockup's report with its first line in
     # those words is that shape (RIP in the looping module function).
-    lab = (Path(__file__).parent / "lab" / "softlockup.log").read_text()
+    lab = (LAB / "softlockup.log").read_text()
     first = "watchdog: BUG: soft lockup - CPU#0 stuck for 6s! [sh:117]"
     assert first in lab
     (rep,) = parse_log(lab.replace(first, line).encode())
@@ -1388,7 +1389,7 @@ def test_a_scheduling_while_atomic_line_names_its_task(line: str, comm: str, pid
 def test_no_break_spaces_of_a_pasted_page_read_as_spaces(everywhere: bool, tmp_path: Path) -> None:
     # A log copied from a web page carries U+00A0 where the kernel printed spaces (HTML
     # keeps a run of spaces only as "&nbsp;"): everywhere, or in the leading runs only.
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     (want,) = parse_log(console.encode())
     if everywhere:
         pasted = console.replace(" ", "\u00a0")
@@ -1428,7 +1429,7 @@ def test_grep_and_cat_n_output_of_a_syslog_file_reads_as_the_file(grep: Any) -> 
     # A /var/log/messages pasted from a terminal as grep or cat -n printed it, the kernel
     # lines without a printk time (RHEL 7's rsyslog from the journal writes none). A
     # program's WARNING: line in it stays a program's.
-    console = (Path(__file__).parent / "lab" / "null-deref.log").read_text()
+    console = (LAB / "null-deref.log").read_text()
     (want,) = parse_log(console.encode())
     lines = [
         f"Nov 24 10:00:01 bench kernel: {_PRINTK_TIME.sub('', ln)}" for ln in console.splitlines()
@@ -1499,8 +1500,7 @@ def test_a_pre_kcfi_cfi_failure_is_titled_by_the_failing_caller() -> None:
     CONFIG_CFI_PERMISSIVE panic("CFI failure (target: %pS)\\n"). Either is a CFI report
     titled by the caller outside the check machinery. The lab's real WARN and SysRq
     panic recordings with their message lines rewritten into that wording."""
-    lab = Path(__file__).parent / "lab"
-    warn = (lab / "warn.log").read_text()
+    warn = (LAB / "warn.log").read_text()
     at = "] WARNING: CPU: 0 PID: 117 at src/hotfence/lab/module/hotfence_crash.c:74 "
     assert warn.count(at) == 1 and warn.count("RIP: 0010:hotfence_crash_warn+") == 1
     warn = re.sub(
@@ -1517,7 +1517,7 @@ def test_a_pre_kcfi_cfi_failure_is_titled_by_the_failing_caller() -> None:
     (rep,) = parse_log(warn)
     assert (rep.title, rep.type) == ("CFI failure in hotfence_crash_do", "CFI")
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 117, 0)
-    sysrq = (lab / "sysrq-c.log").read_text()
+    sysrq = (LAB / "sysrq-c.log").read_text()
     panic = "Kernel panic - not syncing: sysrq triggered crash"
     assert sysrq.count(panic) == 1
     sysrq = sysrq.replace(

@@ -12,19 +12,10 @@ import pytest
 import yaml
 
 from corpus import SYZ, syz_log
-from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
+from test_realworld_arch import DATA, _facts
 
-DATA = Path(__file__).parent / "data" / "realworld"
 EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text())["logs"]
-
-
-def _facts(reports: list[Report]) -> list[tuple[object, ...]]:
-    return [
-        (r.title, r.type, r.comm, r.pid, r.cpu, r.kernel_release, r.taint, r.corrupted)
-        + tuple(f.function for f in r.frames)
-        for r in reports
-    ]
 
 
 # Reports whose own first lines name the current task. Before 3.10's generic
