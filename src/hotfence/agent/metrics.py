@@ -3,9 +3,9 @@
 Per fence and rule: hits, and denies (enforce mode) or audits (audit mode: the calls it
 would deny), from the pinned per-CPU counters summed; per fence the events its ring
 buffer lost (the agent attaches one object per policy to its containers: their counters
-are per container, their ring buffer and its losses the policy's); fences by state (``active``: every hook's link pinned and the cgroup at its
-path still the one the fence was made for, else ``detached``); per policy file whether
-it is invalid; the agent's applies, apply errors and removals; with a crash store, the
+are per container, their ring buffer and its losses the policy's); fences by state
+(``active``: every hook's link pinned and the cgroup at its path still the one the fence
+was made for, else ``detached``); per policy file whether it is invalid; the agent's applies, apply errors and removals; with a crash store, the
 boot collection's runs, errors and crashes found and stored.
 """
 

@@ -421,15 +421,12 @@ def replace_pinned(
 
 def remove_pinned(name: str, cgroup_id: int, target: str) -> bool:
     """Detach and unpin ``name``'s fence on a cgroup id; whether there was one."""
-    if (
-        not pinning.pin_dir_of(name, cgroup_id).exists()
-        and not pinning.state_dir(cgroup_id).exists()
-    ):
+    d = pinning.pin_dir_of(name, cgroup_id)
+    if not d.exists() and not pinning.state_dir(cgroup_id).exists():
         # No fence of any backend here (a poststop asks every backend): taking the lock
         # would only make a state directory to delete again.
         return False
     with pinning.FenceLock(cgroup_id, target) as lock:
-        d = pinning.pin_dir_of(name, cgroup_id)
         _forget_cgroup(d, cgroup_id)
         existed = pinning.unpin(d)
         st = pinning.read_quiet(cgroup_id)
