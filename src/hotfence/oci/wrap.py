@@ -61,14 +61,15 @@ def prepare(
     restore: bool = False,
     cwd: str = "",
     err: TextIO | None = None,
-    unselected: Callable[[str], None] | None = None,
+    decided: Callable[[str, meta_mod.ContainerMeta | None], None] | None = None,
 ) -> bool:
     """Edit the bundle of a create/run; False when the container must not start.
 
     ``restore``: runc restores a checkpoint, whose process state the wrapper cannot fence;
     a selected container is refused (fail closed) unless its policy says ``failure: open``.
     ``cwd`` and ``err``: the wrapper's, when ``hotfence agent`` does this for it;
-    ``unselected(container id)``: told when no policy of ``policy_dir`` selects it.
+    ``decided(container id, who)``: told who the container is once its bundle is ready
+    for a policy of ``policy_dir``, and None when no policy there selects it.
     """
     bundle, cid = bundle_and_id(args, at)
     bundle = os.path.join(cwd, bundle)
@@ -80,8 +81,8 @@ def prepare(
         who = meta_mod.from_bundle(config, cid)
         chosen = selected(policy_dir, who)
         if chosen is None:
-            if unselected is not None:
-                unselected(cid)
+            if decided is not None:
+                decided(cid, None)
             return True
         if restore:
             raise RestoreRefused(
@@ -99,7 +100,9 @@ def prepare(
         prepared.apply(config, chosen.file, chosen.failure, merged, bundle)
         tmp = os.path.join(bundle, f".config.json.hotfence.{os.getpid()}")
         with open(tmp, "w") as f:
-            json.dump(config, f)
+            # dumps, not dump: json.dump encodes in pure Python, chunk by chunk (a
+            # profile of Docker's ~300 syscalls costs ~1 ms that way, ~0.2 ms in C).
+            f.write(json.dumps(config))
         os.replace(tmp, config_path)  # runc reads a whole file, old or new
         log_error(
             args,
@@ -107,6 +110,8 @@ def prepare(
             level="info",
             err=err,
         )
+        if decided is not None:
+            decided(cid, who)
         return True
     except Exception as exc:  # whatever went wrong, the container must not start unfenced
         if chosen is not None and chosen.failure == "open":
