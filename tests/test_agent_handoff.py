@@ -269,10 +269,12 @@ def test_a_hung_agent_costs_the_timeout_then_the_work_is_done_without_it(tmp_pat
 
 def test_a_container_its_hook_fenced_starts_without_asking_the_engine(tmp_path):
     """The agent's hook books the fence (hook.InAgent.fenced_by_hook), named from the
-    bundle: the start event then takes it as it is. After a policy change, or with the
-    cgroup re-created, the start event asks the engine again. A container the agent's
+    bundle: the start event then takes it as it is, or drops it when the cgroup is gone.
+    After a policy change, or with the cgroup re-created, the start event asks the engine
+    again. A container the agent's
     wrapper step found no policy for is not looked up either."""
     from hotfence.agent.core import Agent
+    from hotfence.oci.meta import ContainerMeta
 
     asked: list[str] = []
 
@@ -310,16 +312,30 @@ def test_a_container_its_hook_fenced_starts_without_asking_the_engine(tmp_path):
     (policies / "q.yaml").write_text(selected(name="q"))
     assert agent.load_policies()
     assert agent.fence("c1") is None and asked == ["c1", "c1"]
+    # Booked, and the container is gone (its cgroup with it) before its start event is
+    # read: nothing to fence, nothing to ask.
+    agent.load_policies()
+    agent.fenced_by_hook("c1", str(bundle), os.getpid(), str(policies / "p.yaml"), done)
+    cg.rmdir()
+    assert agent.fence("c1") is None and asked == ["c1", "c1"]
+    cg.mkdir()
     # A hook that used another policy directory books nothing.
     agent.unfence("c1")  # (nothing pinned: removes nothing)
     agent.fenced_by_hook("c2", str(bundle), os.getpid(), str(tmp_path / "other.yaml"), done)
     assert "c2" not in agent.fenced
     # The wrapper's create found no policy of this directory for c3: its start asks nothing;
     # one that read another directory says nothing for the agent's.
-    agent._prepared_unselected("c3", str(policies))
-    agent._prepared_unselected("c4", str(tmp_path))
+    agent._prepared("c3", str(policies), None)
+    agent._prepared("c4", str(tmp_path), None)
     assert agent.fence("c3") is None and agent.fence("c4") is None
     assert asked == ["c1", "c1", "c4"]
+    # The wrapper's create, run in the agent, said who c5 is: its hook books it under that
+    # name without reading the bundle (gone here) again.
+    agent._prepared("c5", str(policies), ContainerMeta(id="c5", name="api"))
+    agent.fenced_by_hook(
+        "c5", str(tmp_path / "nowhere"), os.getpid(), str(policies / "p.yaml"), done
+    )
+    assert agent.fenced["c5"].name == "api" and not agent._prepared_who
 
 
 # --- through a real engine ----------------------------------------------------------

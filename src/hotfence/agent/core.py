@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("hotfence.agent")
 POLL = 1.0  # seconds between looks at the policy directory
 RETRY = 2.0  # seconds between attempts to reach the engine's event stream
+_PREPARED_KEPT = 1024  # prepared containers whose hook has not run yet, at most
 
 
 @dataclass
@@ -151,6 +152,9 @@ class Agent:
         # wrapper step found no policy for, with the policy files of that decision.
         self._hooked: dict[str, dict[str, PolicyFile]] = {}
         self._unselected: dict[str, dict[str, PolicyFile]] = {}
+        # Who each container the wrapper step prepared is, read from its bundle then: its
+        # hook books the fence under that name without reading the bundle again.
+        self._prepared_who: dict[str, ContainerMeta] = {}
 
     def probes(self) -> list[ProbeResult]:
         """Which backends the kernel loads, probed once per agent: probing loads a program
@@ -202,9 +206,18 @@ class Agent:
         # Decided moments ago by this agent's wrapper step or hook, under the policy files
         # in force now: the engine has nothing to add (asking it costs both sides more than
         # the fence took). A new container's cgroup holds no earlier fence to remove.
-        if hooked is not None and hooked is files_now and done is not None and _same(done):
-            log.info("%s: fenced by its hook with %r", done.name or container_id[:12], done.policy)
-            return done
+        if hooked is not None and hooked is files_now and done is not None:
+            if _same(done):
+                log.info(
+                    "%s: fenced by its hook with %r", done.name or container_id[:12], done.policy
+                )
+                return done
+            if not os.path.exists(done.cgroup):
+                # Gone before its start event was read (`docker run --rm` of a short
+                # command): nothing to fence, and its die / destroy events follow. A
+                # cgroup re-created at the path (another id) is looked up below.
+                log.info("%s: exited before its start event", done.name or container_id[:12])
+                return None
         if unselected is not None and unselected is files_now:
             return None
         try:
@@ -310,14 +323,19 @@ class Agent:
         from the bundle, as the wrapper's selection read it."""
         from hotfence.oci.meta import from_bundle
 
+        with self.lock:
+            who = self._prepared_who.pop(container_id, None)
         if not self._ours(policy_file):
             return  # a policy directory not the agent's: its start event decides
-        try:
-            with open(os.path.join(bundle, "config.json"), "rb") as f:
-                who = from_bundle(json.load(f), container_id)
-        except (OSError, ValueError) as exc:
-            log.info("container %s: %s; its start event will look it up", container_id[:12], exc)
-            return
+        if who is None:  # the wrapper's create ran without this agent
+            try:
+                with open(os.path.join(bundle, "config.json"), "rb") as f:
+                    who = from_bundle(json.load(f), container_id)
+            except (OSError, ValueError) as exc:
+                log.info(
+                    "container %s: %s; its start event will look it up", container_id[:12], exc
+                )
+                return
         host_ns = bool(cgroupns_is_host(pid))
         if host_ns:
             _warn_host_cgroupns(who)
@@ -335,11 +353,16 @@ class Agent:
         with self.lock:
             self._hooked[container_id] = files
 
-    def _prepared_unselected(self, container_id: str, policy_dir: str) -> None:
-        """The wrapper's create, run here, found no policy for the container: when it read
-        this agent's policy directory, the start event need not ask again."""
-        if os.path.realpath(policy_dir) == self.policy_dir:
-            with self.lock:
+    def _prepared(self, container_id: str, policy_dir: str, who: ContainerMeta | None) -> None:
+        """The wrapper's create, run here, prepared the container's bundle for ``who``'s
+        policy (its hook then books it under that name), or found no policy for it (None:
+        when that was this agent's policy directory, the start event need not ask again)."""
+        with self.lock:
+            if who is not None:
+                if len(self._prepared_who) >= _PREPARED_KEPT:  # creates that never ran
+                    del self._prepared_who[next(iter(self._prepared_who))]
+                self._prepared_who[container_id] = who
+            elif os.path.realpath(policy_dir) == self.policy_dir:
                 self._unselected[container_id] = self.files
 
     def unfence(self, container_id: str) -> None:
@@ -349,6 +372,7 @@ class Agent:
         with self.lock:
             self._hooked.pop(container_id, None)
             self._unselected.pop(container_id, None)
+            self._prepared_who.pop(container_id, None)
             f = self.fenced.pop(container_id, None)
         if f is None:
             return
@@ -398,7 +422,7 @@ class Agent:
         argv: list[str] = req["argv"]
         t0 = time.perf_counter()
         if req["op"] == "prepare":
-            code, text = runtime.prepare_in_agent(argv, req["cwd"], self._prepared_unselected)
+            code, text = runtime.prepare_in_agent(argv, req["cwd"], self._prepared)
             what = "create"
         else:
             err = io.StringIO()

@@ -46,6 +46,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from hotfence.oci.meta import ContainerMeta
+
 # runc's global options (runc 1.1, urfave/cli on Go's flag package: -opt or --opt, and
 # "--opt value" or "--opt=value"); the sh front (hotfence-runc) carries the same table.
 RUNC_VALUE_OPTIONS = ("root", "log", "log-format", "criu", "rootless")
@@ -115,12 +117,14 @@ def _exec_runc(runc: str, args: list[str]) -> None:
 
 
 def prepare_in_agent(
-    argv: list[str], cwd: str, unselected: Callable[[str, str], None] | None = None
+    argv: list[str],
+    cwd: str,
+    decided: Callable[[str, str, ContainerMeta | None], None] | None = None,
 ) -> tuple[int, str]:
     """What :func:`main` does before it execs runc, done by ``hotfence agent`` for
     ``hotfence-hook prepare`` (the sh front then execs runc itself): the exit code (0: run
-    runc) and what :func:`main` would have printed. ``unselected(container id, policy
-    directory)``: told when no policy selects the container."""
+    runc) and what :func:`main` would have printed. ``decided(container id, policy
+    directory, who)``: wrap.prepare's ``decided``, with the directory it read."""
     import io
 
     from hotfence.oci.common import log_error
@@ -139,10 +143,8 @@ def prepare_in_agent(
             f"hotfence-runc: {command or 'no command'}: not a command that starts a container\n",
         )
     policy_dir = ours.get("policy-dir") or DEFAULT_POLICY_DIR
-    told = None if unselected is None else lambda cid: unselected(cid, policy_dir)
-    ok = prepare(
-        args, at, policy_dir, restore=command == "restore", cwd=cwd, err=err, unselected=told
-    )
+    told = None if decided is None else lambda cid, who: decided(cid, policy_dir, who)
+    ok = prepare(args, at, policy_dir, restore=command == "restore", cwd=cwd, err=err, decided=told)
     return (0 if ok else 1), err.getvalue()
 
 
