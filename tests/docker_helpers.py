@@ -64,7 +64,8 @@ class DockerEngine:
 
     @property
     def policy_dir(self) -> Path:
-        """The policy directory of the ``hotfence`` runtime (daemon.json runtimeArgs)."""
+        """The policy directory of the ``hotfence`` runtime (daemon.json runtimeArgs, or
+        dockerd's environment)."""
         return self.root / "policies"
 
     @property
@@ -198,8 +199,12 @@ def docker_engine() -> Iterator[DockerEngine]:
 
 
 @contextlib.contextmanager
-def private_dockerd() -> Iterator[DockerEngine]:
-    """The engine of :func:`docker_engine`, for benchmarks too."""
+def private_dockerd(policy_dir_in_env: bool = False) -> Iterator[DockerEngine]:
+    """The engine of :func:`docker_engine`, for benchmarks too.
+
+    ``policy_dir_in_env``: register the runtime by its path alone and name the policy
+    directory in dockerd's environment, as a host using the default directory does (no
+    runtimeArgs, so no script of dockerd's in front of every runtime call)."""
     root = Path(tempfile.mkdtemp(prefix="hfdk-"))
     sock, pidfile, log = root / "docker.sock", root / "dockerd.pid", root / "dockerd.log"
     cgroup_parent = f"/hotfence-docker-{os.getpid()}"
@@ -211,7 +216,9 @@ def private_dockerd() -> Iterator[DockerEngine]:
         json.dumps(
             {
                 "runtimes": {
-                    "hotfence": {
+                    "hotfence": {"path": str(hotfence_runc())}
+                    if policy_dir_in_env
+                    else {
                         "path": str(hotfence_runc()),
                         "runtimeArgs": ["--policy-dir", str(root / "policies")],
                     },
@@ -240,7 +247,11 @@ def private_dockerd() -> Iterator[DockerEngine]:
             start_new_session=True,
             # The hooks of this engine's containers ask the agents tests start, never a
             # host-wide one.
-            env={**os.environ, "HOTFENCE_AGENT_SOCKET": str(root / "agent.sock")},
+            env={
+                **os.environ,
+                "HOTFENCE_AGENT_SOCKET": str(root / "agent.sock"),
+                **({"HOTFENCE_POLICY_DIR": str(root / "policies")} if policy_dir_in_env else {}),
+            },
         )
     pid = proc.pid
     try:
