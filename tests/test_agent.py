@@ -108,6 +108,12 @@ def test_agent_fences_restarts_survives_kill_and_prunes(docker_engine, tmp_path)
             and ("rule", "no-raw-icmpv6") in labels
         ]  # fmt: skip
         assert denies and denies[0] >= 1, m
+        # Every call was counted (the shared counter map has room): none reported lost.
+        uncounted = [
+            v for (name, labels), v in m.items()
+            if name == "hotfence_uncounted_calls_total" and ("container", sel) in labels
+        ]  # fmt: skip
+        assert uncounted == [0], m
         assert m[("hotfence_agent_applies_total", ())] >= 2
         assert m[("hotfence_agent_apply_errors_total", ())] == 0
         assert m[("hotfence_fences", (("state", "active"),))] >= 1

@@ -779,6 +779,49 @@ def test_shared_objects_one_per_policy_with_counters_per_cgroup():
             cg_backend.remove(cg)
 
 
+def test_calls_a_full_shared_counter_map_cannot_count_are_reported(monkeypatch):
+    """hf_cg_counters has room for so many (cgroup, rule) counters per policy: the calls
+    of a cgroup that finds it full are still decided, and counted as not counted, which
+    `fence counters` shows (here with room for two)."""
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+    from hotfence.fence.backends import maps
+
+    monkeypatch.setattr(maps, "SHARED_CG_COUNTERS", 2)
+    cg_backend.SHARED.keep()
+    applied: list[str] = []
+    try:
+        with (
+            scratch_cgroup("shared") as a,
+            scratch_cgroup("shared") as b,
+            scratch_cgroup("shared") as c,
+        ):
+            for cg in (a, b, c):
+                cg_backend.apply(deny_raw_icmpv6(), cg)
+                applied.append(cg)
+            assert run_socket_calls(a, [RAW6]).results == [errno.EPERM]
+            assert run_socket_calls(b, [RAW6]).results == [errno.EPERM]
+            # The map is full: c's calls are denied all the same, and not lost silently.
+            assert run_socket_calls(c, [RAW6, RAW6]).results == [errno.EPERM] * 2
+            got = cg_backend.counters(c)
+            assert got.counts == {} or sum(x.hits for x in got.counts.values()) == 0
+            assert got.stats.uncounted == 2
+            assert cg_backend.counters(a).counts[0].denies == 1
+            out = CliRunner().invoke(main, ["fence", "counters", "--cgroup", c, "-o", "json"])
+            assert out.exit_code == 0, out.output
+            assert json.loads(out.output)["uncounted_calls"] == 2
+            out = CliRunner().invoke(main, ["fence", "counters", "--cgroup", c])
+            assert "not counted: 2 calls" in out.output
+            for cg in list(applied):
+                assert cg_backend.remove(cg)
+                applied.remove(cg)
+    finally:
+        cg_backend.SHARED.stop()
+        for cg in applied:
+            cg_backend.remove(cg)
+
+
 def test_shared_objects_are_released_only_when_no_apply_uses_them(monkeypatch):
     monkeypatch.setattr(cg_backend.SHARED, "LIMIT", 1)
     cg_backend.SHARED.keep()

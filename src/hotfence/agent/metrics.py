@@ -47,6 +47,13 @@ class AgentCollector(Collector):
             "of one policy share one ring buffer: each of them shows its count).",
             labels=["cgroup", "container", "policy"],
         )
+        uncounted = CounterMetricFamily(
+            "hotfence_uncounted_calls",
+            "Calls the fence decided but could not count: their cgroup found the counter "
+            "map the agent's fences of one policy share full (each of them shows the "
+            "policy's count).",
+            labels=["cgroup", "container", "policy"],
+        )
         states = GaugeMetricFamily("hotfence_fences", "Fences on this host.", labels=["state"])
         host_ns = GaugeMetricFamily(
             "hotfence_fence_host_cgroupns",
@@ -93,12 +100,13 @@ class AgentCollector(Collector):
                 denies.add_metric(key, c.denies if a.state.enforce else 0)
                 audits.add_metric(key, 0 if a.state.enforce else c.denies)
             lost.add_metric([f.cgroup, f.name, f.policy], st.lost)
+            uncounted.add_metric([f.cgroup, f.name, f.policy], st.uncounted)
             host_ns.add_metric([f.cgroup, f.name, f.policy], 1 if f.host_cgroupns else 0)
         for f in ours.values():  # a fence whose pins are gone is not enforced either
             active.add_metric([f.cgroup, f.name, f.policy], 1 if f.cgroup_id in live else 0)
         for state, n in count.items():
             states.add_metric([state], n)
-        yield from (hits, denies, audits, lost, states, active, host_ns, invalid)
+        yield from (hits, denies, audits, lost, uncounted, states, active, host_ns, invalid)
         for name, value, doc in (
             ("hotfence_agent_applies", stats.applies, "Fences the agent applied."),
             (

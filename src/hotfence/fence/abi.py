@@ -109,7 +109,11 @@ class Counter(ctypes.Structure):
 
 
 class Stats(ctypes.Structure):
-    _fields_ = [("events", ctypes.c_uint64), ("lost", ctypes.c_uint64)]
+    _fields_ = [
+        ("events", ctypes.c_uint64),
+        ("lost", ctypes.c_uint64),
+        ("uncounted", ctypes.c_uint64),
+    ]
 
 
 class Event(ctypes.Structure):

@@ -124,6 +124,7 @@ struct hf_counter {         /* per CPU, index HF_COUNTER_INDEX(slot, rule_id) */
 struct hf_stats {           /* per CPU, index 0 */
 	__u64 events;           /* events written to the ring buffer */
 	__u64 lost;             /* bpf_ringbuf_reserve failed: ring buffer full */
+	__u64 uncounted;        /* calls whose cgroup hf_cg_counters had no room for */
 };
 
 struct hf_event {

@@ -261,8 +261,16 @@ static __always_inline int hf_verdict_apply(const struct hf_config *cfg, __u32 s
 	struct hf_counter *cnt = cfg->flags & HF_CFG_COUNT_BY_CGROUP ? hf_cgroup_counter(idx)
 								     : bpf_map_lookup_elem(&hf_counters, &idx);
 
-	if (cnt)
+	if (cnt) {
 		cnt->hits++;
+	} else if (cfg->flags & HF_CFG_COUNT_BY_CGROUP) {
+		/* hf_cg_counters is full: never silently, user space reports this count. */
+		__u32 zero = 0;
+		struct hf_stats *st = bpf_map_lookup_elem(&hf_stats, &zero);
+
+		if (st)
+			st->uncounted++;
+	}
 	if (action == HF_DENY) {
 		if (cnt)
 			cnt->denies++;

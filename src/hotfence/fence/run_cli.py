@@ -677,6 +677,7 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, output:
     run_record = _run_on(cgroup)
     run_info: dict[str, object] | None = None
     shared = False
+    uncounted = 0  # only a shared object can run out of counters (hf_cg_counters)
     if run_record is not None:
         # A `fence run` fence: its own record, as of its last update.
         policy: str | None = run_record.policy
@@ -697,6 +698,7 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, output:
         default = state.default if state else "?"
         rows = counter_rows(got.counts, state.rules if state else [], default)
         events, lost, shared = got.stats.events, got.stats.lost, got.shared
+        uncounted = got.stats.uncounted
     deny_word = "denies" if enforce else "would-deny"
     if output == "json":
         console.print_json(
@@ -707,6 +709,7 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, output:
                 "events": events,
                 "lost_events": lost,
                 "ring_buffer_shared": shared,
+                "uncounted_calls": uncounted,
                 "run": run_info,
             }
         )
@@ -721,6 +724,11 @@ def counters(cgroup: str | None, container: str | None, pid: int | None, output:
         )
     else:
         click.echo(f"events: {events} delivered to the ring buffer, {lost} lost")
+    if uncounted:
+        click.echo(
+            f"not counted: {console.plural(uncounted, 'call')} of the policy's fences whose "
+            "cgroup found the shared counter map full (the calls were still decided)"
+        )
 
 
 def _run_on(cgroup: str) -> runs.RunRecord | None:

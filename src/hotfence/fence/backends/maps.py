@@ -199,7 +199,9 @@ STANDARD_RULES = 1023
 STANDARD_PORT_KEYS = 16384  # per slot
 # hf_cg_counters entries of an object shared by many cgroups: one per (cgroup, slot, rule)
 # that counted something. Its buckets (~1 MB) are allocated at load, once per policy; an
-# object of one cgroup counts in hf_counters and gets a map of one entry.
+# object of one cgroup counts in hf_counters and gets a map of one entry. Calls of a
+# cgroup it has no room for are counted in hf_stats.uncounted, which `fence counters` and
+# the agent's metrics show.
 SHARED_CG_COUNTERS = 65536
 
 
@@ -456,6 +458,7 @@ class FenceMaps:
             s = abi.Stats.from_buffer_copy(raw)
             total.events += s.events
             total.lost += s.lost
+            total.uncounted += s.uncounted
         return total
 
     def events(self, callback: Callable[[abi.FenceEvent], None]) -> libbpf.RingBuffer:
