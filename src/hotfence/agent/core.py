@@ -514,7 +514,12 @@ class Agent:
         self.load_policies()
         while not stop.is_set():
             try:
-                stream = self.client.events(decode=True, filters={"type": "container"})
+                # Only the events acted on: a container's create, attach, resize... would
+                # cost the agent a decode each, while that container waits on its hooks.
+                stream = self.client.events(
+                    decode=True,
+                    filters={"type": "container", "event": ["start", "die", "destroy"]},
+                )
             except Exception as exc:
                 log.error("engine event stream: %s; retrying in %gs", exc, RETRY)
                 stop.wait(RETRY)
