@@ -1,0 +1,80 @@
+"""Kernel output as test bots and CI post it: the 0-day robot's and LKFT's / KernelCI's
+serial consoles, where the kernel's lines share the console with a test suite's output
+(kselftest's TAP lines, LTP's results, LAVA's markers, shell traces).
+
+The logs are the real ones of tests/data/realworld (see its README.md), with the test
+suite's lines put in where a CI console shows them; each test cites the program whose
+output shape it writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def _lines(name: str) -> list[str]:
+    return (DATA / f"{name}.log").read_text().splitlines()
+
+
+def _parse(lines: list[str]) -> list[Report]:
+    return parse_log(("\n".join(lines) + "\n").encode())
+
+
+# tools/testing/selftests/lkdtm/run.sh: after triggering a crash type it prints
+# "$test: saw '$expect': ok" (or "missing '$expect': [FAIL]"), the expectations of
+# tests.txt ("BUG kernel BUG at", "WARNING WARNING:", "HUNG_TASK INFO: task hung");
+# kselftest's runner (tools/testing/selftests/kselftest/runner.sh) prefixes a test's
+# output with "# " and reports it in TAP ("ok 1 selftests: lkdtm: BUG.sh").
+_KSELFTEST_LKDTM = [
+    "# selftests: lkdtm: BUG.sh",
+    "# BUG: saw 'kernel BUG at': ok",
+    "ok 1 selftests: lkdtm: BUG.sh",
+    "# selftests: lkdtm: WARNING.sh",
+    "# WARNING: saw 'WARNING:': ok",
+    "ok 2 selftests: lkdtm: WARNING.sh",
+    "# HUNG_TASK: saw 'INFO: task hung': ok",
+    "not ok 3 selftests: lkdtm: EXCEPTION.sh # exit=1",
+]
+
+
+def test_a_test_suites_lines_inside_an_oops_neither_end_nor_start_a_report() -> None:
+    """On a CI's serial console the test suite writes between the lines of an oops.
+    printk prefixes every line it prints (record_print_text()), so under a stamped
+    report a line without the stamp is the program's: the recorded arm64 NULL
+    dereference stays one report, with its task and trace, and the suite's "BUG:",
+    "WARNING:" and "INFO:" lines are no reports of their own."""
+    log = _lines("arm64-6.1.0-50-mod-null")
+    at = next(i for i, line in enumerate(log) if "FSC = 0x06" in line)
+    want = _parse(log)
+    reps = _parse(log[:at] + _KSELFTEST_LKDTM + log[at:])
+    assert len(want) == 1
+    assert [r.title for r in reps] == [want[0].title]
+    rep = reps[0]
+    assert (
+        rep.title
+        == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref"
+    )
+    assert not rep.corrupted, rep.corrupted_reason
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)
+    assert rep.frames == want[0].frames
+    assert "# BUG: saw" not in rep.text
+
+
+def test_a_log_appended_without_stamps_still_gives_its_report() -> None:
+    """Only a line that the stamped report goes on after is a program's: a log without
+    stamps appended to a stamped one is read as its own (its first "BUG:" starts a
+    report)."""
+    log = _lines("arm64-6.1.0-50-mod-null")
+    unstamped = [
+        line.split("] ", 1)[1] for line in _lines("arm64-6.1.0-50-mod-warn") if "] " in line
+    ]
+    assert len(_parse(unstamped)) == 1
+    reps = _parse(log + unstamped)
+    assert [r.title for r in reps] == [r.title for r in _parse(log)] + [
+        r.title for r in _parse(unstamped)
+    ]
