@@ -9,8 +9,10 @@ output shape it writes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from corpus import SYZ, syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 
@@ -78,3 +80,65 @@ def test_a_log_appended_without_stamps_still_gives_its_report() -> None:
     assert [r.title for r in reps] == [r.title for r in _parse(log)] + [
         r.title for r in _parse(unstamped)
     ]
+
+
+# scripts/decode_stacktrace.sh, which the 0-day robot runs on the consoles it posts and
+# LKFT on its reports: handle_line() drops each "[<pc>]" and re-joins a line's words with
+# one space (the indent goes), parse_symbol() replaces "func+0x1/0x2" by "func (code)"
+# where code is addr2line -i's locations on one line, inlined callees first and the
+# function's own last. syzkaller's corpus holds the same facts symbolised its own way: an
+# "f file:line [inline]" line per inlined callee, then "g+0x1/0x2 file:line".
+_STAMP = r"(?:\[ *\d+\.\d+\](?:\[ *[CT]\d+\])?)?"
+_SYMBOLISED = re.compile(
+    r"^(?P<stamp>" + _STAMP + r")\s*(?P<label>(?:R?IP|EIP): (?:[0-9a-f]{4}:)?)?"
+    r"(?:\[<[0-9a-f]+>\] *){0,2}(?P<q>\? )?(?P<func>[\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+"
+    r"(?: \[(?P<mod>[\w.\-]+)\])? (?P<loc>[\w/.\-+]+:\d+)\s*$"
+)
+_INLINED = re.compile(
+    r"^" + _STAMP + r"\s*(?:\[<[0-9a-f]+>\] *)?(?:\[< *inline *>\] *)?[\w.]+ "
+    r"(?P<loc>[\w/.\-+]+:\d+)(?: \[inline\])?\s*$"
+)
+
+
+def _decode_stacktrace(log: str) -> str:
+    out: list[str] = []
+    inlined: list[str] = []
+    for line in log.split("\n"):
+        m = _INLINED.match(line)
+        if m is not None:
+            inlined.append(m["loc"])
+            continue
+        m = _SYMBOLISED.match(line)
+        if m is None:
+            inlined = []
+            out.append(line)
+            continue
+        code = " ".join([*inlined, m["loc"]])
+        inlined = []
+        label = m["label"] or ""  # the segment stays glued: "RIP: 0010:f (code)"
+        words = [m["stamp"], (m["q"] or "").strip(), label + m["func"]]
+        out.append(" ".join(w for w in words if w) + f" ({code}) {m['mod'] or ''}")
+    return "\n".join(out)
+
+
+def _symbolised_cases() -> list[str]:
+    cases = (p.name for p in (SYZ / "report").iterdir())
+    return sorted(c for c in cases if _decode_stacktrace(syz_log(c)) != syz_log(c))
+
+
+def test_decode_stacktrace_frames_read_as_the_symbolised_ones() -> None:
+    """Every symbolised report of the syzkaller corpus, its frames re-written as
+    decode_stacktrace.sh prints them ("vzalloc (mm/vmalloc.c:3246 mm/vmalloc.c:3319)"),
+    keeps its title and its frames: each the function, its own file:line (the last of
+    addr2line's), the "?" of an unreliable entry. The trace was not read at all: the
+    titles fell to "in corrupted" or to the last frame that kept its offset."""
+    cases = _symbolised_cases()
+    assert len(cases) >= 9
+    for case in cases:
+        log = syz_log(case)
+        decoded = _decode_stacktrace(log)
+        want, got = parse_log(log), parse_log(decoded)
+        assert [r.title for r in got] == [r.title for r in want], case
+        for w, g in zip(want, got):
+            outer = [(f.function, f.file, f.line, f.unreliable) for f in w.frames if not f.inline]
+            assert [(f.function, f.file, f.line, f.unreliable) for f in g.frames] == outer, case

@@ -32,6 +32,20 @@ _INLINE_RE = re.compile(
     r"^\s*(?P<pc>" + _PC + r"\s*)?(?P<func>[A-Za-z_][\w.]*)\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):"
     r"(?P<line>\d+)(?P<inl>\s+\[inline\])?"
 )
+# scripts/decode_stacktrace.sh's output, which the 0-day robot's and LKFT's reports print:
+# each "func+0x1/0x2" is replaced by "func (file:line)" (parse_symbol()), the locations
+# addr2line -i gives, inlined callees first and the function's own last, each maybe with
+# "(discriminator N)", "??:?" when unknown; the "[<pc>]" addresses are dropped and a
+# module's name follows without its brackets (handle_line(): "$symbol $module").
+_LOC = r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)(?: \(discriminator \d+\))?"
+_DECODED_RE = re.compile(
+    r"^\s*(?P<q>\?\s+)?(?:[0-9a-f]{4}:)?(?P<func>[A-Za-z_$][\w.$]*) \((?P<locs>"
+    + _LOC
+    + r"(?: "
+    + _LOC
+    + r")*)\)(?:\s+\[?(?P<mod>[\w.\-]+)\]?)?\s*$"
+)
+_DECODED_LOC_RE = re.compile(r"([\w/.\-+]+):(\d+)")
 # 32-bit ARM unwind_backtrace(): "[<c0123>] (func+0x1/0x2) from [<c0456>] (caller+0x3/0x4)",
 # since 3.x "(func) from"; the entry is the callee, the caller is the next line's entry.
 _ARM_FRAME_RE = re.compile(
@@ -226,6 +240,17 @@ def parse_frame(text: str) -> Frame | None:
             file=m.group("file"),
             line=int(m.group("line")) if m.group("line") else None,
         )
+    m = _DECODED_RE.match(text) if " (" in text else None
+    if m is not None:
+        # the function's own location is the last (addr2line -i prints the inlined first)
+        locs = _DECODED_LOC_RE.findall(m.group("locs"))
+        return Frame(
+            function=m.group("func"),
+            module=m.group("mod"),
+            unreliable=m.group("q") is not None,
+            file=locs[-1][0] if locs else None,
+            line=int(locs[-1][1]) if locs else None,
+        )
     m = _ARM_FRAME_RE.match(text)
     if m is not None:
         return Frame(
@@ -253,8 +278,9 @@ def rip_frame(lines: list[str]) -> Frame | None:
     for t in lines:
         m = _RIP_LINE_RE.match(t)
         if m is not None:
-            rest = _RIP_REST_RE.sub("", t[m.end() :].strip(), count=1).rstrip(")")
-            fr = parse_frame(rest)
+            rest = _RIP_REST_RE.sub("", t[m.end() :].strip(), count=1)
+            # decode_stacktrace's "f (a.c:1)" whole; s390's "(f+0x1/0x2)" without its ")"
+            fr = parse_frame(rest) or parse_frame(rest.rstrip(")"))
             if fr is not None:
                 fr.unreliable = False
                 return fr
@@ -344,9 +370,13 @@ def _is_entry_line(t: str) -> bool:
 
     ARM's " f from g+0x1/0x2" is one by its words alone: a page that squeezed runs of
     spaces (a forum post, an HTML mail archive) leaves no indent after the printk time.
+    So is decode_stacktrace.sh's "f (file:line)", which re-joins a line's words with no
+    indent.
     """
     if t[:1] not in " [<(":
-        return _ARM_NOADDR_FRAME_RE.match(t) is not None
+        return _ARM_NOADDR_FRAME_RE.match(t) is not None or (
+            " (" in t and _DECODED_RE.match(t) is not None
+        )
     return not _RIP_LINE_RE.match(t) and not _REGS_RE.match(t) and parse_frame(t) is not None
 
 

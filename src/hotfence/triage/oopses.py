@@ -27,7 +27,12 @@ Pattern = re.Pattern[str]
 _MACROS = {
     "{{ADDR}}": r"0x[0-9a-f]+",
     "{{PC}}": r"\[<?(?:0x)?[0-9a-f]+>?\]",
-    "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+)",
+    # print_ip_sym()'s "[<pc>] func+0x1/0x2", or the "func (file:line)" that
+    # decode_stacktrace.sh leaves of it (it drops every "[<pc>]")
+    "{{PCD}}": r"(?:\[<?(?:0x)?[0-9a-f]+>?\] +|(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
+    # "func+0x1/0x2", "func.cold+0x..", and scripts/decode_stacktrace.sh's "func (file:line)"
+    # (the shape the 0-day robot's and LKFT's reports print: see fields._DECODED_RE).
+    "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?=(?:[\w/.\-+]+|\?\?):(?:\d+|\?)[ )]))",
     "{{SRC}}": r"([a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+)",
 }
 
@@ -893,7 +898,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("BUG: .*still has locks held!"),
                 "BUG: still has locks held in {1}",
-                report=rx("BUG: .*still has locks held!(?:.*\\n)+?.*{{PC}} +{{FUNC}}"),
+                report=rx("BUG: .*still has locks held!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
             ),
             _F(
                 rx("BUG: scheduling while atomic"),
@@ -912,12 +917,12 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("BUG: bad unlock balance detected!"),
                 "BUG: bad unlock balance in {1}",
-                stack=_s(rx("{{PC}} +{{FUNC}}"), *_TRACE),
+                stack=_s(rx("{{PCD}}{{FUNC}}"), *_TRACE),
             ),
             _F(
                 rx("BUG: held lock freed!"),
                 "BUG: held lock freed in {1}",
-                report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PC}} +{{FUNC}}"),
+                report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
             ),
             _F(rx("BUG: Bad rss-counter state"), "BUG: Bad rss-counter state", no_stack_trace=True),
             _F(
@@ -1227,7 +1232,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("WARNING: bad unlock balance detected!"),
                 "WARNING: bad unlock balance in {1}",
-                stack=_s(rx("{{PC}} +{{FUNC}}"), *_TRACE),
+                stack=_s(rx("{{PCD}}{{FUNC}}"), *_TRACE),
             ),
             _F(
                 rx("WARNING: held lock freed!"),
@@ -1271,7 +1276,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "possible deadlock in {1}",
                 report=rx(
                     "INFO: possible circular locking dependency detected \\](?:.*\\n)+?.*is trying to acquire lock"
-                    "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
@@ -1279,7 +1284,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "possible deadlock in {1}",
                 report=rx(
                     "INFO: possible irq lock inversion dependency detected \\](?:.*\\n)+?.*just changed the state "
-                    "of lock(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "of lock(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
@@ -1287,7 +1292,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "possible deadlock in {1}",
                 report=rx(
                     "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \\](?:.*\\n)+?.*is trying to acquire"
-                    "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
@@ -1295,14 +1300,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 "possible deadlock in {1}",
                 report=rx(
                     "INFO: possible recursive locking detected \\](?:.*\\n)+?.*is trying to acquire lock"
-                    "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
                 rx("INFO: inconsistent lock state"),
                 "inconsistent lock state in {1}",
                 report=rx(
-                    "INFO: inconsistent lock state \\](?:.*\\n)+?.*takes(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "INFO: inconsistent lock state \\](?:.*\\n)+?.*takes(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
