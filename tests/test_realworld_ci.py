@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from corpus import SYZ, syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
@@ -142,3 +144,23 @@ def test_decode_stacktrace_frames_read_as_the_symbolised_ones() -> None:
         for w, g in zip(want, got):
             outer = [(f.function, f.file, f.line, f.unreliable) for f in w.frames if not f.inline]
             assert [(f.function, f.file, f.line, f.unreliable) for f in g.frames] == outer, case
+
+
+@pytest.mark.parametrize("fault", ["read from unreadable memory", "execution of user memory"])
+def test_an_arm64_fault_named_by_its_kind_is_a_bad_access(fault: str) -> None:
+    """arm64 __do_kernel_fault() (arch/arm64/mm/fault.c) names the fault it cannot
+    handle: a permission fault on a read is "read from unreadable memory" (4.x on, in
+    LKFT's and most arm64 boards' oopses); do_page_fault() of 4.x-5.x died on an
+    instruction abort at a user address with "execution of user memory". The recorded
+    arm64 NULL dereference with its first line in those words: titled and typed like the
+    other bad accesses, not by its raw line."""
+    log = [
+        line.replace("NULL pointer dereference at", f"{fault} at")
+        for line in _lines("arm64-6.1.0-50-mod-null")
+    ]
+    (rep,) = _parse(log)
+    assert rep.title == f"BUG: unable to handle kernel {fault} in hotfence_crash_null_deref"
+    assert rep.type == "MEMORY_SAFETY_BUG"
+    assert rep.alt_titles == ["bad-access in hotfence_crash_null_deref"]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)
+    assert not rep.corrupted

@@ -1386,10 +1386,14 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             # arm64 die_kernel_fault() names the kind of fault: "Unable to handle kernel
             # write to read-only memory at virtual address ...", "... execute from
-            # non-executable memory at ...".
+            # non-executable memory at ...", a permission fault on a read "... read from
+            # unreadable memory at ..." (__do_kernel_fault(), 4.x on), an instruction
+            # abort on a user address "... execution of user memory at ..." (4.x-5.x
+            # do_page_fault()).
             _F(
                 rx(
-                    "Unable to handle kernel ((?:write to read-only|execute from non-executable) memory)"
+                    "Unable to handle kernel ((?:write to read-only|execute from non-executable"
+                    "|read from unreadable) memory|execution of user memory)"
                 ),
                 "BUG: unable to handle kernel {1} in {2}",
                 alt=("bad-access in {2}",),
@@ -2028,6 +2032,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "BUG: unable to handle kernel paging request",
             "BUG: unable to handle kernel write to read-only memory",
             "BUG: unable to handle kernel execute from non-executable memory",
+            "BUG: unable to handle kernel read from unreadable memory",
+            "BUG: unable to handle kernel execution of user memory",
         ),
         "MEMORY_SAFETY_BUG",
     ),
