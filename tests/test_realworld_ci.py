@@ -164,3 +164,57 @@ def test_an_arm64_fault_named_by_its_kind_is_a_bad_access(fault: str) -> None:
     assert rep.alt_titles == ["bad-access in hotfence_crash_null_deref"]
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)
     assert not rep.corrupted
+
+
+_SYMBOL = re.compile(r"\(?(?P<seg>[0-9a-f]{4}:)?(?P<name>[\w.$]+)\+0x[0-9a-f]+/0x[0-9a-f]+\)?")
+
+
+def _decode_without_lines(line: str) -> str:
+    """One console line through decode_stacktrace.sh's handle_line(), with a vmlinux that
+    has no line for the address: addr2line answers "??:?", which the script keeps (it
+    gives up only on "??:0"). The words are split and re-joined with one space, every
+    word holding "[<pc>]" is dropped, a "[ 1.2]" time is re-padded ("[%13s"), the last
+    word is the symbol (or the one before a "[module]", which is written after it
+    without brackets) and loses its parentheses."""
+    if not (re.search(r"\[<[^]]+>\]", line) or re.search(r"[^+ ]+\+0x[0-9a-f]+/0x[0-9a-f]+", line)):
+        return line
+    words = [w for w in line.split() if not re.search(r"\[<[^]]+>\]", w)]
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i] == "[" and i + 1 < len(words) and words[i + 1].endswith("]"):
+            joined.append(f"[{words[i + 1]:>13}")
+            i += 2
+        else:
+            joined.append(words[i])
+            i += 1
+    module = ""
+    if len(joined) > 1 and re.search(r"\[([^]]+)\]", joined[-1]):
+        module = joined[-1].removesuffix(")").removeprefix("[").removesuffix("]")
+        joined, symbol = joined[:-2], joined[-2]
+    else:
+        joined, symbol = joined[:-1], joined[-1] if joined else ""
+    m = _SYMBOL.fullmatch(symbol)
+    if m is None:
+        return line  # nm finds no such symbol: the line is printed as it was
+    return " ".join([*joined, f"{m['seg'] or ''}{m['name']} (??:?) {module}"])
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in DATA.glob("*.log")))
+def test_a_real_log_through_decode_stacktrace_keeps_its_reports(name: str) -> None:
+    """Each real log of tests/data/realworld through decode_stacktrace.sh: every
+    architecture's trace shape with its addresses gone and "f (??:?)" for each symbol
+    (x86/arm64 " f (??:?)", powerpc "[sp] [pc] f (??:?)", s390's "Krnl PSW : ... f
+    (??:?)" without its parentheses, 32-bit ARM's "f from g (??:?)" and "(f) from g
+    (??:?)"). Titles, traces and tasks stay what they were."""
+    log = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    decoded = "\n".join(_decode_without_lines(line) for line in log.split("\n"))
+    want, got = parse_log(log), parse_log(decoded)
+
+    def facts(reports: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, [f.function for f in r.frames if not f.inline], r.comm, r.pid, r.cpu)
+            for r in reports
+        ]
+
+    assert facts(got) == facts(want)

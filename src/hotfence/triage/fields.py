@@ -35,17 +35,26 @@ _INLINE_RE = re.compile(
 # scripts/decode_stacktrace.sh's output, which the 0-day robot's and LKFT's reports print:
 # each "func+0x1/0x2" is replaced by "func (file:line)" (parse_symbol()), the locations
 # addr2line -i gives, inlined callees first and the function's own last, each maybe with
-# "(discriminator N)", "??:?" when unknown; the "[<pc>]" addresses are dropped and a
-# module's name follows without its brackets (handle_line(): "$symbol $module").
+# "(discriminator N)", "??:?" when unknown; the "[<pc>]" addresses are dropped (powerpc's
+# "[sp] [pc]" stay: they have no "<>") and a module's name follows without its brackets
+# (handle_line(): "$symbol $module").
 _LOC = r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)(?: \(discriminator \d+\))?"
 _DECODED_RE = re.compile(
-    r"^\s*(?P<q>\?\s+)?(?:[0-9a-f]{4}:)?(?P<func>[A-Za-z_$][\w.$]*) \((?P<locs>"
+    r"^\s*(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:[0-9a-f]{4}:)?\.?(?P<func>[A-Za-z_$][\w.$]*)"
+    r" \((?P<locs>" + _LOC + r"(?: " + _LOC + r")*)\)(?:\s+\[?(?P<mod>[\w.\-]+)\]?)?\s*$"
+)
+_DECODED_LOC_RE = re.compile(r"([\w/.\-+]+):(\d+)")
+# 32-bit ARM's entries (below) through the same script: the "[<pc>]" words go, the caller
+# is decoded, the callee (the entry) keeps its shape: "f from g (a.c:1)", "(f) from g
+# (a.c:1)", "(f+0x1/0x2) from g (a.c:1)"; a module's f "f [mod]" / "(f [mod])".
+_ARM_DECODED_FRAME_RE = re.compile(
+    r"^\s*(?P<open>\()?(?P<func>[A-Za-z_][\w.]*)(?:\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+))?"
+    r"(?: \[(?P<mod>[\w.\-]+)\])?(?(open)\)) from [A-Za-z_][\w.]* \((?:"
     + _LOC
     + r"(?: "
     + _LOC
-    + r")*)\)(?:\s+\[?(?P<mod>[\w.\-]+)\]?)?\s*$"
+    + r")*)\)(?:\s+\[?[\w.\-]+\]?)?\s*$"
 )
-_DECODED_LOC_RE = re.compile(r"([\w/.\-+]+):(\d+)")
 # 32-bit ARM unwind_backtrace(): "[<c0123>] (func+0x1/0x2) from [<c0456>] (caller+0x3/0x4)",
 # since 3.x "(func) from"; the entry is the callee, the caller is the next line's entry.
 _ARM_FRAME_RE = re.compile(
@@ -226,7 +235,16 @@ def parse_frame(text: str) -> Frame | None:
     """The frame of one stack-trace line, any architecture; None if it holds none."""
     if text[:1] in " <" and "<" in text[:12]:
         text = _MARKERS_RE.sub(" ", text, count=1)
-    if text.startswith("(") and text.endswith(")"):
+    if " from " in text:
+        m = _ARM_DECODED_FRAME_RE.match(text)
+        if m is not None:
+            return Frame(
+                function=m.group("func"),
+                offset=int(m.group("off"), 16) if m.group("off") else None,
+                size=int(m.group("size"), 16) if m.group("size") else None,
+                module=m.group("mod"),
+            )
+    elif text.startswith("(") and text.endswith(")"):
         text = " " + text[1:-1]  # s390 puts the first entry of a trace in parentheses
     m = _FRAME_RE.match(text)
     if m is not None:
@@ -335,7 +353,7 @@ def call_trace(lines: list[str]) -> list[Frame]:
 # every register that points into a slab object ("Register r3 information: slab ...").
 _SLUB_TRACK_RE = re.compile(
     r"(?:INFO: )?(?:Allocated|Freed) in .+ age=\d"
-    r"|.* allocated at [\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+\s*$|\s*Free path:\s*$"
+    r"|.* allocated at [\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+| \(.*\))\s*$|\s*Free path:\s*$"
 )
 
 # mm/kfence/report.c kfence_report_error(): the line naming the bad access, right before
@@ -374,8 +392,10 @@ def _is_entry_line(t: str) -> bool:
     indent.
     """
     if t[:1] not in " [<(":
-        return _ARM_NOADDR_FRAME_RE.match(t) is not None or (
-            " (" in t and _DECODED_RE.match(t) is not None
+        return (
+            _ARM_NOADDR_FRAME_RE.match(t) is not None
+            or (" (" in t and _DECODED_RE.match(t) is not None)
+            or (" from " in t and _ARM_DECODED_FRAME_RE.match(t) is not None)
         )
     return not _RIP_LINE_RE.match(t) and not _REGS_RE.match(t) and parse_frame(t) is not None
 

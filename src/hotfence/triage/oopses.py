@@ -32,7 +32,9 @@ _MACROS = {
     "{{PCD}}": r"(?:\[<?(?:0x)?[0-9a-f]+>?\] +|(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
     # "func+0x1/0x2", "func.cold+0x..", and scripts/decode_stacktrace.sh's "func (file:line)"
     # (the shape the 0-day robot's and LKFT's reports print: see fields._DECODED_RE).
-    "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?=(?:[\w/.\-+]+|\?\?):(?:\d+|\?)[ )]))",
+    "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?={{LOC}}))",
+    # decode_stacktrace.sh's location: addr2line's "file:line", or "??:?" when unknown
+    "{{LOC}}": r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)[ )]",
     "{{SRC}}": r"([a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+)",
 }
 
@@ -313,6 +315,14 @@ FRAME_RES = (
     rx(r"^ *([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])? from [a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+"),
     # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
     rx(r"^ *<<?(?:IRQ|NMI|EOE|EOI)>>? +(?:{{PC}} ){0,2}{{FUNC}}"),
+    # The arm shapes through scripts/decode_stacktrace.sh (no "[<pc>]", the caller as
+    # "g (file:line)"): "(func) from caller (..." both names, as above; "(func+0x1/0x2)
+    # from caller (..." and "func from caller (..." the callee.
+    rx(r"^ *\(([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])?\) from ([a-zA-Z0-9_.]+) \({{LOC}}"),
+    rx(
+        r"^ *\(?([a-zA-Z0-9_.]+)(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\)? from "
+        r"[a-zA-Z0-9_.]+ \({{LOC}}"
+    ),
 )
 
 # Generic helpers never named in a title (matched as regex search on the function name).
@@ -597,12 +607,13 @@ _RIP = (
     r"|(?:" + _SEG + r")?(?:{{PC}} +){0,2}0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
-# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)",
+# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)"
+# (decode_stacktrace.sh drops its parentheses: "... 0000... func (file:line)"),
 # i386 2.6 show_registers() / show_regs() "EIP is at func+0x13/0x50" under its "EIP:    0060:[<pc>]"
 # line, which names no function (die()'s closing "EIP: [<pc>] func SS:ESP" line, which does, came
 # later in 2.6 and is the line a dying machine's syslog loses first).
 _RIP_OTHER = (
-    r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
+    r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
     r"|^ *EIP is at {{FUNC}}"
 )
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")

@@ -86,6 +86,12 @@ _ARM_ENTRY = r"[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f
 _ARM_VERBOSE_ENTRY = (
     r"\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\) from \[<"
 )
+# Either shape through scripts/decode_stacktrace.sh, which drops the "[<pc>]" words and
+# writes the caller as "g (file:line)": "f from g (a.c:1)", "(f) from g (a.c:1)".
+_ARM_DECODED_ENTRY = (
+    r"\(?[A-Za-z_][\w.]*(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\)? from "
+    r"[A-Za-z_][\w.]* \((?:[\w/.\-+]+|\?\?):[\d?]"
+)
 # Stack traces printed without a "Call Trace:"-like header: 32-bit ARM's unwinder "from"
 # lines, and KFENCE's access trace after its first line (mm/kfence/report.c: "... (in
 # kfence-#N):", "Out-of-bounds read at 0x... (8B right of kfence-#N):", "Invalid read at
@@ -93,12 +99,15 @@ _ARM_VERBOSE_ENTRY = (
 _HEADERLESS_STACKS = (
     re.compile(r"(?m)^ *" + _ARM_VERBOSE_ENTRY),
     re.compile(r"(?m)^ *" + _ARM_ENTRY),
+    re.compile(r"(?m)^ *" + _ARM_DECODED_ENTRY),
     re.compile(
         r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
         r":\n *[\w.]+\+0x[0-9a-f]+/0x"
     ),
 )
-_ARM_ENTRY_RE = re.compile(r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + ")")
+_ARM_ENTRY_RE = re.compile(
+    r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + "|" + _ARM_DECODED_ENTRY + ")"
+)
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
 
 
