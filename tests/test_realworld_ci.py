@@ -218,3 +218,26 @@ def test_a_real_log_through_decode_stacktrace_keeps_its_reports(name: str) -> No
         ]
 
     assert facts(got) == facts(want)
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+def test_a_report_quoted_in_a_mail_reply_reads_as_the_report(quote: str) -> None:
+    """Reports reach the lists (syzbot's and the 0-day robot's mails) and are discussed
+    in replies that quote them, each line after ">" and a space per level (RFC 3676). A
+    syzbot report has no printk time, so nothing else marks its lines: quoted, its trace
+    was not read ("in corrupted"). Every corpus log quoted keeps its reports (a console's
+    "** replaying previous printk message **" marker, quoted, is not recognised: the
+    logs holding one are left out)."""
+    cases = [c.name for c in (SYZ / "report").iterdir()]
+    checked = 0
+    for case in sorted(cases):
+        log = syz_log(case)
+        if "** replaying previous printk message **" in log:
+            continue
+        quoted = "\n".join(quote + line for line in log.split("\n"))
+        want, got = parse_log(log), parse_log(quoted)
+        assert [(r.title, r.frames, r.comm, r.pid, r.cpu) for r in got] == [
+            (r.title, r.frames, r.comm, r.pid, r.cpu) for r in want
+        ], case
+        checked += 1
+    assert checked > 400

@@ -24,7 +24,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
   extended format), also after a netconsole receiver's syslog date and host;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
-  and any program's unterminated output before a printk timestamp on a serial console.
+  and any program's unterminated output before a printk timestamp on a serial console;
+* ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -178,6 +179,9 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 _FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
 
 
+_QUOTE_RE = re.compile(r"^(?:>[ \t]?)+")
+
+
 def strip_prefix(raw: str) -> tuple[str, str]:
     """Return ``(text, context)`` for a raw line, see the module docstring."""
     text, ctx, _ = parse_prefix(raw)
@@ -192,6 +196,10 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         fm = _FAST_RE.match(raw)
         if fm is not None:
             return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
+    elif raw.startswith(">"):
+        # A mail reply's quote (RFC 3676: ">" per level, a space after): a report quoted
+        # on a list ("> BUG: KASAN: ...", ">  dump_stack+0x1/0x2") reads as the report.
+        return parse_prefix(_QUOTE_RE.sub("", raw, count=1))
     elif raw.startswith("{"):
         record = _kernel_journal_record(raw)
         if record is not None:
