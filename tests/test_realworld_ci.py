@@ -241,3 +241,23 @@ def test_a_report_quoted_in_a_mail_reply_reads_as_the_report(quote: str) -> None
         ], case
         checked += 1
     assert checked > 400
+
+
+def test_a_mailed_reports_subject_is_no_report() -> None:
+    """syzbot mails each report with its title as the subject ("[syzbot] [net?] " and
+    the title: syzkaller's dashboard mail template), the test robots likewise; a saved
+    mail or a list archive's raw message holds that header line. It names a crash but
+    is no kernel line (printk writes no "Subject: " field): the mail gives the body's
+    reports alone, not one more "in corrupted" report of its subject."""
+    checked = 0
+    for path in sorted((SYZ / "report").iterdir()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        head, _, body = text.partition("\n\n")
+        if "\nREPORT:\n" not in body or not head.startswith("TITLE: "):
+            continue
+        title = head.split("\n")[0].removeprefix("TITLE: ")
+        report = body.split("\nREPORT:\n", 1)[1]
+        mail = f"Subject: [syzbot] [kernel?] {title}\n\nHello,\n\n{report}"
+        assert [r.title for r in parse_log(mail)] == [r.title for r in parse_log(report)]
+        checked += 1
+    assert checked >= 10

@@ -299,6 +299,11 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         if m is not None:
             return m.group(1) != "kernel"
         return _JSON_KERNEL_RE.search(raw) is None
+    if raw[:9] == "Subject: ":
+        # A mail's header (RFC 5322 3.6.5): syzbot's and the test robots' reports are
+        # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
+        # kernel paging request in tcp_sendmsg"); printk never writes this field name.
+        return True
     if raw[:6] == 'time="' and _LOGFMT_RE.match(raw) is not None:
         return True  # logrus (dockerd, containerd): time="..." level=error msg="..."
     if raw[:1].islower():
