@@ -17,6 +17,8 @@ import pytest
 from corpus import SYZ, syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks
 
 DATA = Path(__file__).parent / "data" / "realworld"
 
@@ -261,3 +263,57 @@ def test_a_mailed_reports_subject_is_no_report() -> None:
         assert [r.title for r in parse_log(mail)] == [r.title for r in parse_log(report)]
         checked += 1
     assert checked >= 10
+
+
+# util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
+# writes to a terminal, as a test script's "dmesg" does on a CI board's serial console):
+# the time in green, the text before the first ": " or ":\t" (get_subsys_delimiter())
+# in brown, the rest in the level's colour (set_level_color(): warn bold, err red, crit
+# bold red, alert reverse red; none for the other levels), each closed by a reset
+# (lib/colors.c, include/colors.h: "\x1b[0m").
+_DMESG_LEVEL_COLOURS = {
+    "none": "",
+    "warn": "\x1b[1m",
+    "err": "\x1b[31m",
+    "crit": "\x1b[1m\x1b[31m",
+    "alert": "\x1b[7m\x1b[31m",
+}
+
+
+def _dmesg_coloured(line: str, level: str) -> str:
+    m = re.match(r"(\[ *\d+\.\d+\] )(.*)$", line)
+    if m is None:
+        return line
+    stamp, msg = m.groups()
+    out = f"\x1b[32m{stamp}\x1b[0m"
+    subsys = re.search(r":[ \t]", msg)
+    if subsys is not None:
+        out += f"\x1b[33m{msg[: subsys.start()]}\x1b[0m"
+        msg = msg[subsys.start() :]
+    colour = _DMESG_LEVEL_COLOURS[level]
+    return out + (f"{colour}{msg}\x1b[0m" if colour else msg)
+
+
+@pytest.mark.parametrize("level", sorted(_DMESG_LEVEL_COLOURS))
+def test_coloured_dmesg_output_reads_as_the_plain_log(level: str) -> None:
+    """Every real log of tests/data/realworld as dmesg --color prints it, each line in
+    one level's colour: the same reports, titles, traces, tasks, taint and context as
+    the plain log, parsed whole and streamed. The colour reset after the "subsystem"
+    split the headers' own words ("WARNING\\x1b[0m\\x1b[1m: CPU: 0 PID: 87 at ..."):
+    no report was found, or its trace was lost."""
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1")
+        coloured = "\n".join(_dmesg_coloured(line, level) for line in log.split("\n"))
+        data = coloured.encode("latin-1")
+
+        def facts(reports: list[Report]) -> list[tuple[object, ...]]:
+            return [
+                (r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release, r.taint, r.context)
+                for r in reports
+            ]
+
+        want = facts(parse_log(log.encode("latin-1")))
+        assert facts(parse_log(data)) == want, path.name
+        blocks = line_blocks([data], ReadLimits())
+        assert facts(list(triage_blocks(blocks, chunk_bytes=48 << 10))) == want, path.name
+    assert "\x1b" not in "".join(r.text for r in parse_log(data))

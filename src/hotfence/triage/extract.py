@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import oopses
-from .lines import Line, caller_id, make_line, plain_spaces
+from .lines import Line, caller_id, make_line, plain_line
 from .oopses import OopsKind
 from .scan import is_replay_marker
 
@@ -134,8 +134,8 @@ def extract(
         if nl == -1:
             nl = limit
         raw = text[pos:nl]
-        if "\xa0" in raw:  # a pasted page's no-break spaces (lines.plain_spaces)
-            raw = plain_spaces(raw)
+        if "\xa0" in raw or "\x1b" in raw:  # no-break spaces, colours (lines.plain_line)
+            raw = plain_line(raw)
         line_start = pos
         pos = nl + 1
         n += 1
@@ -172,7 +172,7 @@ def _read_limit(
         seen = 0
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
-            raw = plain_spaces(text[s:] if e == -1 else text[s:e])
+            raw = plain_line(text[s:] if e == -1 else text[s:e])
             if ctx and interjected(text, s, raw, ctx):
                 continue
             if _absorbed(kind, raw) and text.count("\n", start, s) <= kind.absorb_lines:

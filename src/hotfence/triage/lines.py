@@ -25,7 +25,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   extended format), also after a netconsole receiver's syslog date and host;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
   and any program's unterminated output before a printk timestamp on a serial console;
-* ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list.
+* ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
+* ``\x1b[32m`` ... ``\x1b[0m`` — the colours of ``dmesg --color`` (``plain_line``).
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -153,6 +154,23 @@ _NBSP_LATIN1 = "\xc2\xa0"
 def plain_spaces(raw: str) -> str:
     """``raw`` (a line decoded as latin-1) with UTF-8 no-break spaces read as spaces."""
     return raw.replace(_NBSP_LATIN1, " ") if "\xa0" in raw else raw
+
+
+# util-linux dmesg colours its output (-L / --color; by default whenever it writes to a
+# terminal, as on a CI board's serial console where a test runs "dmesg"): print_record()
+# wraps the time, the text before the first ": " (get_subsys_delimiter(), "BUG" of "BUG:
+# kernel NULL pointer ...") and the rest by level (set_level_color()) in SGR sequences,
+# "\x1b[32m[    4.883231] \x1b[0m\x1b[33mBUG\x1b[0m\x1b[7m\x1b[31m: kernel NULL ...\x1b[0m".
+# printk writes no escape character: a line is read without them.
+_SGR_RE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def plain_line(raw: str) -> str:
+    """``raw`` as the kernel printed it: no-break spaces as spaces (``plain_spaces``),
+    a terminal's colour sequences dropped (``_SGR_RE``)."""
+    if "\x1b" in raw:
+        raw = _SGR_RE.sub("", raw)
+    return plain_spaces(raw)
 
 
 class Line(NamedTuple):
@@ -399,8 +417,8 @@ MAX_TEXT = 2048
 
 def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
-    if "\xa0" in clipped:
-        clipped = plain_spaces(clipped)
+    if "\xa0" in clipped or "\x1b" in clipped:
+        clipped = plain_line(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
     ts: float | None

@@ -42,7 +42,7 @@ import ahocorasick_rs
 # The parser's own tables and bounds: the regions found here must be the ones it would
 # look at. (They move with the parser; ImportError here means "re-point these".)
 from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK
-from hotfence.triage.lines import plain_spaces
+from hotfence.triage.lines import plain_line
 from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
 from hotfence.triage.parser import _GCE_HANGUP, _MAX_CONTEXT_EVENTS, _OOM_BLOCK_LINES, parse_log
@@ -372,7 +372,7 @@ def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
             continue
         last = start
         nl = data.find(b"\n", pos)
-        yield start, plain_spaces(data[start : nl if nl != -1 else len(data)].decode("latin-1"))
+        yield start, plain_line(data[start : nl if nl != -1 else len(data)].decode("latin-1"))
 
 
 def _head_to_line(blocks: list[Block], line: int) -> list[Block]:
