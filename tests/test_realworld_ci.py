@@ -10,6 +10,7 @@ output shape it writes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,55 @@ def test_coloured_dmesg_output_reads_as_the_plain_log(level: str) -> None:
         blocks = line_blocks([data], ReadLimits())
         assert facts(list(triage_blocks(blocks, chunk_bytes=48 << 10))) == want, path.name
     assert "\x1b" not in "".join(r.text for r in parse_log(data))
+
+
+def _restamped(lines: list[str], seconds: float) -> list[str]:
+    return [
+        re.sub(r"^\[ *(\d+\.\d+)\]", lambda m: f"[{float(m.group(1)) + seconds:12.6f}]", line)
+        for line in lines
+    ]
+
+
+@pytest.mark.parametrize(
+    "reprint",
+    [
+        # kselftest's lkdtm runner (tools/testing/selftests/lkdtm/run.sh) prints the
+        # kernel log the test caused ("cat $LOG"), each line after runner.sh's "# "
+        lambda line: f"# {line}",
+        # a test script's "dmesg -x" after the console's own lines (util-linux print_record())
+        lambda line: f"kern  :warn  : {line}",
+        # a plain "dmesg" dump of the same boot, as CI jobs print at their end
+        lambda line: line,
+    ],
+    ids=["kselftest-echo", "dmesg-x", "dmesg"],
+)
+def test_a_report_printed_again_later_is_one_report(reprint: Callable[[str], str]) -> None:
+    """The kernel stamps each record once (kernel/printk/printk.c print_time()): a crash
+    whose first line comes again later with the same time and text is that crash printed
+    again, by a program reading the kernel log, not a second one. It was a second report
+    (and a corrupted one when the reprint held only some levels' lines). Parsed whole and
+    streamed, with more lines between the two than a streamed segment holds; a crash of
+    the same shape printed later in time stays a report of its own."""
+    for name in ("x86-6.12.115-null-deref", "arm64-6.1.0-50-mod-warn", "x86-6.1-warn-then-panic"):
+        log = _lines(name)
+        (want,) = _parse(log)
+        stamped = [line for line in log if re.match(r"\[ *\d+\.\d+\]", line)]
+        filler = [
+            f"[{9000 + i / 100:12.6f}] usb 1-1: new high-speed USB device number {i}"
+            for i in range(6000)
+        ]
+        again = log + filler + [reprint(line) for line in stamped]
+        data = ("\n".join(again) + "\n").encode()
+        pieces = [data[i : i + 4096] for i in range(0, len(data), 4096)]
+        for reports in (
+            parse_log(data),
+            # read in small blocks: a buffer cut between the two (a new segment), and
+            # parsed in chunks
+            triage_blocks(line_blocks(pieces, ReadLimits()), chunk_bytes=1 << 30),
+            triage_blocks(line_blocks(pieces, ReadLimits()), chunk_bytes=64 << 10),
+        ):
+            assert [(r.title, r.start_line, r.frames) for r in reports] == [
+                (want.title, want.start_line, want.frames)
+            ], name
+        later = log + filler + _restamped(stamped, 10000)
+        assert [r.title for r in _parse(later)] == [want.title] * 2, name
