@@ -29,7 +29,7 @@ _MACROS = {
     "{{PC}}": r"\[<?(?:0x)?[0-9a-f]+>?\]",
     # print_ip_sym()'s "[<pc>] func+0x1/0x2", or the "func (file:line)" that
     # decode_stacktrace.sh leaves of it (it drops every "[<pc>]")
-    "{{PCD}}": r"(?:\[<?(?:0x)?[0-9a-f]+>?\] +|(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
+    "{{PCD}}": r"(?:\[<?(?:0x)?[0-9a-f]+>?\] +|(?<![\w.])(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
     # "func+0x1/0x2", "func.cold+0x..", and scripts/decode_stacktrace.sh's "func (file:line)"
     # (the shape the 0-day robot's and LKFT's reports print: see fields._DECODED_RE).
     "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?={{LOC}}))",
@@ -570,7 +570,10 @@ SKIP_FRAMES = (
 )
 
 # Fault-injection stacks get interleaved with real reports; seeing one taints the report.
-CORRUPTED_LINES = (rx(r"^( \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(slab)?(\.[a-z0-9.]+)?\+0x"),)
+# (decode_stacktrace.sh writes the entry unindented, "should_fail (lib/fault-inject.c:1)")
+CORRUPTED_LINES = (
+    rx(r"^(?: ?\[<?(?:0x)?[0-9a-f]+>?\])? ?should_fail(slab)?(\.[a-z0-9.]+)?(?:\+0x| \({{LOC}})"),
+)
 
 # Syscall wrappers differ per arch/version; titles use the bare name.
 STRIP_FRAME_PREFIXES = (

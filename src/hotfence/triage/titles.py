@@ -37,6 +37,15 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Anything that looks like an address (6+ hex digits not glued to an identifier).
     (re.compile(r"([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), r"\1ADDR"),
     (re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"), "IP"),
+    # scripts/decode_stacktrace.sh's "func (mm/x.c:12 (discriminator 1) mm/y.c:3)" and
+    # "func (??:?)" -> func, like the "func+0x1a/0x40" it stands for (below).
+    (
+        re.compile(
+            r"([a-zA-Z][a-zA-Z0-9_.]+) \((?:(?:[\w/.\-+]+|\?\?):(?:\d+|\?)"
+            r"(?: \(discriminator \d+\))? ?)+\)"
+        ),
+        r"\1",
+    ),
     # file.c:123 (and file.c:123:45) -> file.c:LINE
     (re.compile(r"(\.\w+)(:[0-9]+)+"), r"\1:LINE"),
     # func+0x1a/0x40 -> func: offsets and sizes change with every build.
