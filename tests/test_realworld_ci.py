@@ -394,3 +394,26 @@ def test_every_corpus_log_through_decode_stacktrace_keeps_its_titles() -> None:
         assert [r.title for r in got] == [r.title for r in want], path.name
         checked += 1
     assert checked > 450
+
+
+def test_kernelcis_notime_reprint_of_a_crash_is_no_report() -> None:
+    """KernelCI's baseline test runs "dmesg --level=$level --notime -x -k" for crit, alert
+    and emerg and prints the result (kernelci-core's opt/kernelci/dmesg.sh), after the
+    console's own lines: the alert lines of an arm64 oops (die_kernel_fault() and
+    mem_abort_decode() print with pr_alert) come again, without their time. Those made
+    a second, corrupted report ("... in corrupted": no trace is printed at alert). A
+    record printed with its time, then without, is one record."""
+    log = _lines("arm64-6.1.0-50-mod-null")
+    (want,) = _parse(log)
+    alert = ("Unable to handle kernel", "Mem abort info", "ESR =", "EC =", "Data abort info")
+    notime = [
+        f"kern  :alert : {line.split('] ', 1)[1]}" for line in log if any(a in line for a in alert)
+    ]
+    assert len(notime) == 5
+    lava = "<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=alert RESULT=fail UNITS=lines MEASUREMENT=5>"
+    again = [*log, "+ KERNELCI_LAVA=y /bin/sh /opt/kernelci/dmesg.sh", *notime, lava]
+    data = ("\n".join(again) + "\n").encode()
+    for reports in (parse_log(data), triage_blocks(line_blocks([data], ReadLimits()))):
+        assert [(r.title, r.start_line) for r in reports] == [(want.title, want.start_line)]
+    # without a stamped copy before it, the same text is a report (a log without times)
+    assert [r.title for r in parse_log(("\n".join(notime) + "\n").encode())] != []

@@ -12,9 +12,9 @@ records. Four steps, one module each, all driven by the ``oopses`` table:
 4. ``fields``: RIP, call trace, task, CPU, release, taint; ``guilty`` names the file.
 
 The next report is searched from where one stopped, so one log yields all of its
-crashes (a crash printed again later, its first line's printk time and text the same,
-once: ``record_key``), each with the OOM kills / allocation failures seen since the previous one as
-``context``; OOM kills that no crash follows become ``OOM-KILL`` reports of their own.
+crashes (a crash printed again later, by a program reading the kernel log, once:
+``new_record``), each with the OOM kills / allocation failures seen since the previous
+one as ``context``; OOM kills that no crash follows become ``OOM-KILL`` reports of their own.
 
 ``parse_log`` never raises: an internal failure on a pathological report degrades to a
 corrupted report rather than losing the others.
@@ -108,7 +108,7 @@ def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1
     order = sorted(cands)
     hangup = _GCE_HANGUP in text
     reports: list[Report] = []
-    records: set[int] = set()  # record_key() of each report's first line
+    records: set[int] = set()  # the records reports start with (new_record)
     pos = 0
     prev_end = 0
     idx = 0
@@ -170,26 +170,37 @@ def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1
     return out
 
 
-def record_key(text: str, start: int) -> int | None:
-    """The identity of the kernel record on the line at ``start``, when it has a printk
-    time: the kernel stamps each record once (kernel/printk/printk.c, ``print_time()``),
-    so a line with the same time and text later in a log is that record printed again
-    (a test script's ``dmesg`` or ``dmesg -x`` after the console's own lines, a test
-    suite echoing the kernel log), not a second event. A hash: only compared."""
+RecordKey = tuple[float | None, str]
+
+
+def record_key(text: str, start: int) -> RecordKey:
+    """The printk time (None without one) and text of the kernel record on the line at
+    ``start``, which says whether it was printed before (``new_record``)."""
     end = text.find("\n", start)
     line = make_line(text[start:] if end == -1 else text[start:end], start, 0)
-    if line.timestamp is None:
-        return None
-    return hash((line.timestamp, line.text.strip()))
+    return line.timestamp, line.text.strip()
 
 
-def new_record(seen: set[int], key: int | None) -> bool:
-    """Is ``key`` a record not read before? (Notes it in ``seen``.)"""
+def new_record(seen: set[int], key: RecordKey | None) -> bool:
+    """Is the record ``key`` (``record_key``) one not printed before in the log? Notes it
+    in ``seen`` (hashes: only compared).
+
+    The kernel stamps each record once (kernel/printk/printk.c ``print_time()``), so the
+    same time and text again is that record printed again: by a test script's ``dmesg``
+    or ``dmesg -x`` after the console's own lines, a test suite echoing the kernel log
+    (kselftest's lkdtm runner), a job's final dmesg dump. So is the same text without a
+    time after a stamped copy: ``dmesg --notime`` (KernelCI's baseline test prints the
+    crit, alert and emerg records so, ``dmesg --level=alert --notime -x -k``)."""
     if key is None:
         return True
-    if key in seen:
+    stamp, body = key
+    if stamp is None:
+        return hash((None, body)) not in seen
+    stamped = hash(key)
+    if stamped in seen:
         return False
-    seen.add(key)
+    seen.add(stamped)
+    seen.add(hash((None, body)))
     return True
 
 

@@ -23,7 +23,7 @@ whole log at once (tests/test_prefilter.py checks it on the corpus and the lab l
   banner (the release of reports that name none), whether the console hung up
   anywhere (which marks every crash report as corrupted), and the kernel records the
   crash reports taken so far start with (a report of one again is dropped as a reprint,
-  ``parser.record_key``).
+  ``parser.new_record``).
 
 One case is not exact: a memory-event line that also starts a report (``Kernel panic -
 not syncing: Out of memory``) is not carried across a cut as the next crash's context.
@@ -51,6 +51,7 @@ from hotfence.triage.parser import (
     _GCE_HANGUP,
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
+    RecordKey,
     new_record,
     parse_log,
     record_key,
@@ -152,7 +153,7 @@ class StreamTriage:
         # The kernel records that crash reports taken so far start with (parser.record_key):
         # a report of one of them again is that report printed again, as parse_log has it.
         self.records: set[int] = set()
-        self.keys: dict[int, int | None] = {}  # a parsed report's start -> its record_key
+        self.keys: dict[int, RecordKey] = {}  # a parsed report's start -> its record_key
 
     # --- input --------------------------------------------------------------------------
 
