@@ -417,3 +417,59 @@ def test_kernelcis_notime_reprint_of_a_crash_is_no_report() -> None:
         assert [(r.title, r.start_line) for r in reports] == [(want.title, want.start_line)]
     # without a stamped copy before it, the same text is a report (a log without times)
     assert [r.title for r in parse_log(("\n".join(notime) + "\n").encode())] != []
+
+
+# kernel/panic.c __warn() since v6.19-rc1 (commit 28ea295f941e), the wording of -next
+# and mainline as the test bots boot them: "WARNING: %s:%d at %pS, CPU#%d: %s/%d"
+# instead of "WARNING: CPU: %d PID: %d at %s:%d %pS".
+_OLD_WARN_RE = re.compile(r"WARNING: CPU: (\d+) PID: (\d+) at (\S+:\d+) (.+?)\s*$")
+
+
+def _warn_619(lines: list[str]) -> list[str]:
+    comms = dict(
+        m.groups()
+        for line in lines
+        if (m := re.search(r"PID: (\d+) Comm: (\S+)", line)) is not None
+    )
+    out = []
+    for line in lines:
+        m = _OLD_WARN_RE.search(line)
+        if m is not None:
+            cpu, pid, src, caller = m.groups()
+            line = line[: m.start()] + f"WARNING: {src} at {caller}, CPU#{cpu}: {comms[pid]}/{pid}"
+        out.append(line)
+    return out
+
+
+_WARN_LOGS = [
+    "arm64-6.1.0-50-mod-warn",
+    "armhf-6.1.0-50-mod-warn",
+    "ppc64le-6.1.0-50-mod-warn",
+    "riscv64-6.12.117+deb13-mod-warn",
+    "s390x-6.1.0-50-mod-warn",
+    "riscv64-6.12.117+deb13-mod-slub-redzone",
+    "riscv64-6.12.117+deb13-mod-slub-poison",
+]
+
+
+@pytest.mark.parametrize("name", _WARN_LOGS)
+def test_a_6_19_warning_line_reads_as_the_old_one(name: str) -> None:
+    """The recorded WARN_ON()s and SLUB reports (whose object_err() ends in a WARN), their
+    WARNING line in the 6.19 wording: the same reports, titles and traces. The SLUB
+    report took its WARN for a report of its own ("SLUB: Object corrupt in corrupted",
+    then "WARNING in object_err"). The line names the task itself: with the task header
+    line gone, the task, pid and CPU still come from it."""
+    log = _lines(name)
+    new = _warn_619(log)
+    assert new != log
+    want, got = _parse(log), _parse(new)
+    facts = [(r.title, r.frames, r.comm, r.pid, r.cpu) for r in want]
+    assert [(r.title, r.frames, r.comm, r.pid, r.cpu) for r in got] == facts
+    headless = [line for line in new if " Comm: " not in line]
+    rep = _parse(headless)[0]
+    assert (rep.title, rep.comm, rep.pid, rep.cpu) == (
+        want[0].title,
+        want[0].comm,
+        want[0].pid,
+        want[0].cpu,
+    )

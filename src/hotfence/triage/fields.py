@@ -154,6 +154,8 @@ _CPU_RES = (
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
+    # kernel/panic.c __warn() since 6.19: "WARNING: %s:%d at %pS, CPU#%d: %s/%d"
+    re.compile(r"^WARNING: (?:.* )?at .+, CPU#(?P<cpu>\d+): "),
     re.compile(r"^Task dump for CPU (?P<cpu>\d+):"),  # rcu dump_cpu_task(), the stalled CPU
     re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
@@ -192,6 +194,9 @@ _TASK_RES = (
         r"BUG: using \w+\(\) in preemptible \[[0-9a-f]+\] code: "
         r"(?P<comm>.{1,20}?)/(?P<pid>\d+)\s*$"
     ),
+    # kernel/panic.c __warn() since 6.19 names the warning task itself (a comm may hold
+    # "/"): "WARNING: mm/slub.c:1127 at object_err+0x236/0x248, CPU#1: kworker/u4:6/16250"
+    re.compile(r"^WARNING: (?:.* )?at .+, CPU#\d+: (?P<comm>\S.{0,19}?)/(?P<pid>\d+)\s*$"),
     # kernel/workqueue.c process_one_work(): "BUG: workqueue leaked lock or atomic: %s/0x%08x/%d"
     re.compile(
         r"BUG: workqueue leaked lock or atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"

@@ -680,8 +680,9 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 # mm/slub.c slab_bug(): "BUG kmalloc-128 (Tainted: G B ): Redzone overwritten", then
 # "INFO:" lines of the same report, the object dump and the checking task's trace: one
 # report, titled by the problem and the first caller outside the slab checks. Since 6.x
-# object_err() ends in a WARN ("WARNING: CPU: 0 PID: 142 at mm/slub.c:1127 object_err"),
-# whose trace is the checking task's: part of the report too (_SLUB_ABSORBS).
+# object_err() ends in a WARN ("WARNING: CPU: 0 PID: 142 at mm/slub.c:1127 object_err";
+# since 6.19, kernel/panic.c __warn(): "WARNING: mm/slub.c:1127 at object_err+0x236/0x248,
+# CPU#1: sh/142"), whose trace is the checking task's: part of the report too.
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
 _SLUB_SKIP = (
     "check_",
@@ -705,7 +706,7 @@ _SLUB_REPORT = _F(
     # riscv's WARN prints its trace after the "status:" register line, with no header
     stack=_s(CALL_TRACE, PARSE_STACK, parts2=(RISCV_STACK_START, PARSE_STACK), skip=_SLUB_SKIP),
 )
-_SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:")
+_SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:", "WARNING: mm/slub.c:")
 
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
