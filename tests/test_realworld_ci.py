@@ -10,6 +10,7 @@ output shape it writes.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -473,3 +474,45 @@ def test_a_6_19_warning_line_reads_as_the_old_one(name: str) -> None:
         want[0].pid,
         want[0].cpu,
     )
+
+
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_task_header_wrapped_by_a_mail_client_keeps_task_and_release(width: int) -> None:
+    """Reports mailed to the lists (LKFT's among them) are wrapped by the sender's mail
+    client near 72-78 columns (RFC 3676's advice): the task header, an oops's longest
+    line, goes on unprefixed on the next line ("... Comm: sh Tainted: G OE" then
+    "6.1.0-50-arm64 #1  Debian 6.1.176-1"). The task and release were lost. Every real
+    log whose header line a word wrap cuts in or after its taint flags (other lines are left
+    whole: a title line cut by the wrap is not put together again): the same task, pid,
+    CPU, release and taint as unwrapped."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        wrapped: list[str] = []
+        for line in log:
+            if " Comm: " not in line:  # only the header: other wrapped lines are not read
+                wrapped.append(line)
+                continue
+            wrapped += textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
+        cut = [
+            i
+            for i, line in enumerate(wrapped[:-1])
+            if re.search(r"Comm: .*(?:Not tainted|Tainted: [A-Z ]+)$", line)
+            and re.match(r"(?:[A-Z]+ +)?\d+\.\d+\S* #\d", wrapped[i + 1])
+        ]
+        if not cut:
+            continue
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(wrapped))
+        if not want or want[0].type == "OOM-KILL":
+            continue  # a header of no crash report (a SysRq backtrace, an OOM kill's dump)
+        w, g = want[0], got[0]
+        # (the taint's run of spaces is gone where the wrap fell: its flags are the same)
+        assert (g.comm, g.pid, g.cpu, g.kernel_release, g.taint_flags) == (
+            w.comm,
+            w.pid,
+            w.cpu,
+            w.kernel_release,
+            w.taint_flags,
+        ), path.name
+        checked += 1
+    assert checked >= 20

@@ -88,6 +88,18 @@ def is_echo(raw: str, prev: str) -> bool:
     return raw == prev and make_line(raw, 0, 0).timestamp is not None
 
 
+# A mail client wraps a long line near 72-78 columns (RFC 3676's advice; Gmail's plain
+# text), and the task header is the longest line of an oops: "[ 1.9] CPU: 0 PID: 88 Comm:
+# sh Tainted: G           OE" goes on, unprefixed, "6.1.0-50-arm64 #1  Debian 6.1.176-1".
+# (lib/dump_stack.c dump_stack_print_info(): the release follows print_tainted().)
+_CUT_HEADER_RE = re.compile(
+    r"CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: .{1,20}? (?:Kdump: loaded )?"
+    r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)\s*$"
+)
+# (The wrap may fall inside the taint's run of spaces: the next line then starts with the
+# rest of its flags.)
+_RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)?\d+\.\d+[\w.\-+~]* #\d")
+
 # Lines after a program's line within which the report's own prefixed lines go on.
 _INTERJECTION_LINES = 50
 
@@ -264,6 +276,8 @@ class _Window:
             if line.context != self.context and not (
                 self.cpu_traceback and caller_id(line.context).startswith("C")
             ):
+                if not line.context and self._joins_cut_header(raw, line):
+                    return True
                 return self._other_context()
         self.gap = 0
         if not is_header:
@@ -278,6 +292,17 @@ class _Window:
                 self.own_end = len(self.lines)
         if not self.own_done and (_terminates(raw) or self.own_end >= _MAX_OWN_LINES):
             self._end_own()
+        return True
+
+    def _joins_cut_header(self, raw: str, line: Line) -> bool:
+        """Is ``raw`` (no prefix) the rest of the report's task header line, which a mail
+        client wrapped? Then it is read as part of that line."""
+        if not self.lines or _RELEASE_START_RE.match(raw) is None:
+            return False
+        last = self.lines[-1]
+        if _CUT_HEADER_RE.search(last.text) is None:
+            return False
+        self.lines[-1] = last._replace(text=f"{last.text.rstrip()} {raw.strip()}", end=line.end)
         return True
 
     def _interjected(self, raw: str, line_start: int, line: Line) -> bool:
