@@ -516,3 +516,24 @@ def test_a_task_header_wrapped_by_a_mail_client_keeps_task_and_release(width: in
         ), path.name
         checked += 1
     assert checked >= 20
+
+
+@pytest.mark.parametrize(
+    "fault", ["unknown 43", "TLB conflict abort", "implementation fault (lockdown abort)"]
+)
+def test_an_arm64_fault_no_handler_takes_is_a_bad_access(fault: str) -> None:
+    """arm64 do_mem_abort() (5.x on) dies on a fault no handler takes through
+    die_kernel_fault(inf->name, ...): the name of its status code in fault_info[]
+    (arch/arm64/mm/fault.c), as in LKFT's "Unable to handle kernel unknown 43 at virtual
+    address ..." of a futex fault on linux-next. Its raw line was the title; it is a bad
+    access in the faulting function, like the other arm64 kinds."""
+    log = [
+        line.replace("NULL pointer dereference at", f"{fault} at")
+        for line in _lines("arm64-6.1.0-50-mod-null")
+    ]
+    (rep,) = _parse(log)
+    kind = fault.replace("43", "NUM")
+    assert rep.title == f"BUG: unable to handle kernel {kind} in hotfence_crash_null_deref"
+    assert rep.alt_titles == ["bad-access in hotfence_crash_null_deref"]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)
+    assert not rep.corrupted

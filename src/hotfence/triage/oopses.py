@@ -1414,6 +1414,16 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # arm64 do_mem_abort() (5.x on): a fault no handler takes dies through
+            # die_kernel_fault(inf->name, ...) with fault_info[]'s name of its status
+            # code: "Unable to handle kernel unknown 43 at virtual address ...", "... TLB
+            # conflict abort at ...", "... implementation fault (lockdown abort) at ...".
+            _F(
+                rx(r"Unable to handle kernel ([A-Za-z][\w ()-]*?) at virtual address"),
+                "BUG: unable to handle kernel {1} in {2}",
+                alt=("bad-access in {2}",),
+                stack=_s(*_RIP_TRACE),
+            ),
             # s390 do_no_context(): a kernel access to a bad address, any address.
             _F(
                 rx("Unable to handle kernel pointer dereference in virtual kernel address space"),
