@@ -9,6 +9,7 @@ output shape it writes.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections.abc import Callable
@@ -537,3 +538,52 @@ def test_an_arm64_fault_no_handler_takes_is_a_bad_access(fault: str) -> None:
     assert rep.alt_titles == ["bad-access in hotfence_crash_null_deref"]
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)
     assert not rep.corrupted
+
+
+def _lava_log(lines: list[str]) -> list[str]:
+    """A console log as a LAVA job's log (lava_common's YAML logger: one JSON object per
+    line as a YAML list item, "dt", "lvl", "msg"): every console line a "target" record,
+    among LAVA's own records, some quoting the kernel's words."""
+    out = [
+        json.dumps({"dt": "2026-06-10T14:11:19.100000", "lvl": "info", "msg": "start: 2 boot"}),
+        json.dumps(
+            {
+                "dt": "2026-06-10T14:11:19.100001",
+                "lvl": "debug",
+                "msg": "Matched prompt #5: Kernel panic - not syncing: Oops: Fatal exception",
+            }
+        ),
+    ]
+    for i, line in enumerate(lines):
+        out.append(json.dumps({"dt": f"2026-06-10T14:11:20.{i:06d}", "lvl": "target", "msg": line}))
+    out.append(
+        json.dumps(
+            {
+                "dt": "2026-06-10T14:11:21.000000",
+                "lvl": "results",
+                "msg": {"definition": "lava", "case": "kernel-panic", "result": "fail"},
+            }
+        )
+    )
+    out.append(
+        json.dumps(
+            {"dt": "2026-06-10T14:11:21.000001", "lvl": "error", "msg": "BUG: kernel panic seen"}
+        )
+    )
+    return [f"- {record}" for record in out]
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "x86-6.12.115-null-deref"])
+def test_a_lava_job_log_reads_as_its_console(name: str) -> None:
+    """LKFT and KernelCI publish each job's log as LAVA writes it: a YAML list of JSON
+    records, the board's serial console in the "target" ones. The console's reports
+    come out as from the plain console, and LAVA's own records (its prompt matching, its
+    results, its errors) are no reports, whatever they quote."""
+    log = _lines(name)
+    want = [(r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release) for r in _parse(log)]
+    data = ("\n".join(_lava_log(log)) + "\n").encode()
+    for reports in (parse_log(data), triage_blocks(line_blocks([data], ReadLimits()))):
+        assert [
+            (r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release) for r in reports
+        ] == want
+    assert not parse_log(("\n".join(_lava_log([])) + "\n").encode())

@@ -26,7 +26,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
   and any program's unterminated output before a printk timestamp on a serial console;
 * ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
-* ``\x1b[32m`` ... ``\x1b[0m`` — the colours of ``dmesg --color`` (``plain_line``).
+* ``\x1b[32m`` ... ``\x1b[0m`` — the colours of ``dmesg --color`` (``plain_line``);
+* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -214,6 +215,10 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         fm = _FAST_RE.match(raw)
         if fm is not None:
             return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
+    elif raw.startswith(_LAVA_START):
+        target = _lava_target_message(raw)
+        if target is not None:
+            return parse_prefix(target)
     elif raw.startswith(">"):
         # A mail reply's quote (RFC 3676: ">" per level, a space after): a report quoted
         # on a list ("> BUG: KASAN: ...", ">  dump_stack+0x1/0x2") reads as the report.
@@ -317,6 +322,9 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         if m is not None:
             return m.group(1) != "kernel"
         return _JSON_KERNEL_RE.search(raw) is None
+    if raw.startswith(_LAVA_START):
+        # LAVA's job log: only the "target" records are the board's console
+        return _lava_target_message(raw) is None
     if raw[:9] == "Subject: ":
         # A mail's header (RFC 5322 3.6.5): syzbot's and the test robots' reports are
         # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
@@ -349,6 +357,30 @@ _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
 # "facility": "kern", "SYSLOG_IDENTIFIER": "kernel".
 _JSON_KERNEL_RE = re.compile(r':\s*"kern(?:el)?"')
 _LOGFMT_RE = re.compile(r'time="[^"]*" level=\w+ ')
+
+
+# A LAVA job's log (LKFT's and KernelCI's boards; lava_common's YAML logger), one record a
+# line, a JSON object as a YAML list item: '- {"dt": "2026-06-10T14:11:19.154147", "lvl":
+# "target", "msg": "[    1.925222] Unable to handle kernel ..."}'. "target" records are
+# the serial console of the device under test (the kernel's lines, and the test's);
+# "info", "debug", "results"... are LAVA's own, whatever their text quotes.
+_LAVA_START = '- {"dt": '
+
+
+def _lava_target_message(raw: str) -> str | None:
+    """The console text of a LAVA job log's "target" record; None for any other line."""
+    if '"lvl": "target"' not in raw:
+        return None
+    try:
+        rec = json.loads(raw[2:])
+    except ValueError:  # cut short: read as any other line
+        return None
+    if not isinstance(rec, dict) or rec.get("lvl") != "target":
+        return None
+    msg = rec.get("msg")
+    if isinstance(msg, list):  # a record of several console lines: its first
+        msg = msg[0] if msg else None
+    return msg if isinstance(msg, str) else None
 
 
 def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
