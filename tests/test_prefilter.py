@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,14 @@ def _event(t: list[float], text: str) -> str:
     return f"[{t[0]:12.6f}] {text}\n"
 
 
+def _later(body: str, seconds: float) -> str:
+    """``body`` printed ``seconds`` later: a second crash of the same shape. (The same
+    stamped lines again are the same kernel records printed again: parser.record_key.)"""
+    return re.sub(
+        r"(?m)^\[ *(\d+\.\d+)\]", lambda m: f"[{float(m.group(1)) + seconds:12.6f}]", body
+    )
+
+
 @pytest.mark.parametrize(
     "case",
     ["crash-event-crash", "crash-events-tail", "events-only", "oom", "long-dump", "short-dump"],
@@ -138,13 +147,13 @@ def test_memory_events_carried_across_cuts(case: str) -> None:
     kill, memcg, alloc = (EVENTS[1].format(n=5), EVENTS[2].format(n=7), EVENTS[3].format(n=2))
     pieces = {
         "crash-event-crash": [crash, _filler(rng, gap, t), _event(t, kill), _event(t, alloc)]
-        + [_filler(rng, gap, t), crash],
+        + [_filler(rng, gap, t), _later(crash, 1000)],
         "crash-events-tail": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _event(t, kill)]
         + [_filler(rng, gap, t), _event(t, alloc), _filler(rng, gap, t), _event(t, memcg)],
         "events-only": [_event(t, kill), _filler(rng, gap, t), _event(t, alloc)]
         + [_filler(rng, gap, t), _event(t, memcg)],
         "oom": [_body(LAB / "oom.log"), _filler(rng, gap, t), crash, _filler(rng, gap, t)]
-        + [_body(LAB / "oom.log")],
+        + [_later(_body(LAB / "oom.log"), 1000)],
         # an oom-killer dump (task list) longer than a cut between its first and last line
         "long-dump": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _filler(rng, gap, t)]
         + [_event(t, kill), _filler(rng, 10, t)],
@@ -166,7 +175,8 @@ def test_boot_banner_far_before_a_crash_still_names_its_release() -> None:
     banner = next(ln for ln in lines if "Linux version " in ln)
     crash = "".join(ln for ln in lines if "Linux version " not in ln and "CPU: 0 PID:" not in ln)
     gap = REACH + KEEP + 50
-    data = "".join([banner, _filler(rng, gap, t), crash, _filler(rng, gap, t), crash]).encode()
+    later = _later(crash, 1000)
+    data = "".join([banner, _filler(rng, gap, t), crash, _filler(rng, gap, t), later]).encode()
     reports = parse_log(data)
     assert [r.kernel_release for r in reports] == ["6.1.0-56-amd64"] * 2
     for chunk in (1 << 30, 100 << 10):

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import oopses
-from .lines import Line, caller_id, make_line, plain_spaces
+from .lines import Line, caller_id, make_line, plain_line
 from .oopses import OopsKind
 from .scan import is_replay_marker
 
@@ -88,6 +88,44 @@ def is_echo(raw: str, prev: str) -> bool:
     return raw == prev and make_line(raw, 0, 0).timestamp is not None
 
 
+# A mail client wraps a long line near 72-78 columns (RFC 3676's advice; Gmail's plain
+# text), and the task header is the longest line of an oops: "[ 1.9] CPU: 0 PID: 88 Comm:
+# sh Tainted: G           OE" goes on, unprefixed, "6.1.0-50-arm64 #1  Debian 6.1.176-1".
+# (lib/dump_stack.c dump_stack_print_info(): the release follows print_tainted().)
+_CUT_HEADER_RE = re.compile(
+    r"CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: .{1,20}? (?:Kdump: loaded )?"
+    r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)\s*$"
+)
+# (The wrap may fall inside the taint's run of spaces: the next line then starts with the
+# rest of its flags.)
+_RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)?\d+\.\d+[\w.\-+~]* #\d")
+
+# Lines after a program's line within which the report's own prefixed lines go on.
+_INTERJECTION_LINES = 50
+
+
+def interjected(text: str, pos: int, raw: str, context: str) -> bool:
+    """Is the line ``raw`` at ``pos`` a program's output inside a report whose lines carry
+    the printk prefix of ``context``? printk prefixes every line it prints (the time and
+    caller id, record_print_text()), so a line without one is not the kernel's; when the
+    report's prefixed lines go on after it, it is a program that shares the console (a
+    test suite: kselftest's lkdtm runner prints "# BUG: saw 'kernel BUG at': ok"), and
+    neither ends the report nor starts one. A log that goes on without prefixes (another
+    log appended) is read as before."""
+    if not context or make_line(raw, pos, 0).context:
+        return False
+    at = text.find("\n", pos) + 1
+    for _ in range(_INTERJECTION_LINES):
+        if at <= 0 or at >= len(text):
+            return False
+        end = text.find("\n", at)
+        line = make_line(text[at:] if end == -1 else text[at:end], at, 0)
+        if line.context:
+            return line.context == context
+        at = end + 1
+    return False
+
+
 def extract(
     text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int, first_no: int
 ) -> Extracted:
@@ -96,9 +134,9 @@ def extract(
     end_nl = text.find("\n", start)
     header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
     task_ctx = bool(caller_id(header.context))
-    limit = _read_limit(text, start, order, idx, task_ctx, kind)
+    limit = _read_limit(text, start, order, idx, task_ctx, kind, header.context)
     prefix = _prefix_lines(text, start, header.context, first_no)
-    window = _Window(header, kind, cands, task_ctx)
+    window = _Window(text, header, kind, cands, task_ctx)
     pos = start
     n = -1
     last_pos = start
@@ -108,8 +146,8 @@ def extract(
         if nl == -1:
             nl = limit
         raw = text[pos:nl]
-        if "\xa0" in raw:  # a pasted page's no-break spaces (lines.plain_spaces)
-            raw = plain_spaces(raw)
+        if "\xa0" in raw or "\x1b" in raw:  # no-break spaces, colours (lines.plain_line)
+            raw = plain_line(raw)
         line_start = pos
         pos = nl + 1
         n += 1
@@ -129,7 +167,13 @@ def _absorbed(kind: OopsKind, raw: str) -> bool:
 
 
 def _read_limit(
-    text: str, start: int, order: list[int], idx: int, task_ctx: bool, kind: OopsKind
+    text: str,
+    start: int,
+    order: list[int],
+    idx: int,
+    task_ctx: bool,
+    kind: OopsKind,
+    ctx: str,
 ) -> int:
     """Where to stop reading. A single console stream: one report past the next real
     header (the lines after it only feed the corruption check, like syzkaller, which
@@ -140,7 +184,9 @@ def _read_limit(
         seen = 0
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
-            raw = plain_spaces(text[s:] if e == -1 else text[s:e])
+            raw = plain_line(text[s:] if e == -1 else text[s:e])
+            if ctx and interjected(text, s, raw, ctx):
+                continue
             if _absorbed(kind, raw) and text.count("\n", start, s) <= kind.absorb_lines:
                 continue
             prev_end = s - 1
@@ -157,6 +203,7 @@ def _read_limit(
 class _Window:
     """The state of reading one report's window, line by line (``feed``)."""
 
+    text: str
     header: Line
     kind: OopsKind
     cands: dict[int, OopsKind]
@@ -218,12 +265,19 @@ class _Window:
         line = make_line(raw, line_start, first_no + n)
         if not is_header:
             if line_start in self.cands:
-                self._note_next_report(raw, line_start, line.context, n)
-            elif self.second is None and info_with_stack(raw):
+                if not self._interjected(raw, line_start, line):
+                    self._note_next_report(raw, line_start, line.context, n)
+            elif (
+                self.second is None
+                and info_with_stack(raw)
+                and not self._interjected(raw, line_start, line)
+            ):
                 self.second = line_start  # _note_next_report's one effect on other lines
             if line.context != self.context and not (
                 self.cpu_traceback and caller_id(line.context).startswith("C")
             ):
+                if not line.context and self._joins_cut_header(raw, line):
+                    return True
                 return self._other_context()
         self.gap = 0
         if not is_header:
@@ -239,6 +293,20 @@ class _Window:
         if not self.own_done and (_terminates(raw) or self.own_end >= _MAX_OWN_LINES):
             self._end_own()
         return True
+
+    def _joins_cut_header(self, raw: str, line: Line) -> bool:
+        """Is ``raw`` (no prefix) the rest of the report's task header line, which a mail
+        client wrapped? Then it is read as part of that line."""
+        if not self.lines or _RELEASE_START_RE.match(raw) is None:
+            return False
+        last = self.lines[-1]
+        if _CUT_HEADER_RE.search(last.text) is None:
+            return False
+        self.lines[-1] = last._replace(text=f"{last.text.rstrip()} {raw.strip()}", end=line.end)
+        return True
+
+    def _interjected(self, raw: str, line_start: int, line: Line) -> bool:
+        return not line.context and interjected(self.text, line_start, raw, self.context)
 
     def _drop_cut_line(self, marker_start: int) -> None:
         """The line right before a console's replay marker is a record cut short, printed

@@ -32,6 +32,29 @@ _INLINE_RE = re.compile(
     r"^\s*(?P<pc>" + _PC + r"\s*)?(?P<func>[A-Za-z_][\w.]*)\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):"
     r"(?P<line>\d+)(?P<inl>\s+\[inline\])?"
 )
+# scripts/decode_stacktrace.sh's output, which the 0-day robot's and LKFT's reports print:
+# each "func+0x1/0x2" is replaced by "func (file:line)" (parse_symbol()), the locations
+# addr2line -i gives, inlined callees first and the function's own last, each maybe with
+# "(discriminator N)", "??:?" when unknown; the "[<pc>]" addresses are dropped (powerpc's
+# "[sp] [pc]" stay: they have no "<>") and a module's name follows without its brackets
+# (handle_line(): "$symbol $module").
+_LOC = r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)(?: \(discriminator \d+\))?"
+_DECODED_RE = re.compile(
+    r"^\s*(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:[0-9a-f]{4}:)?\.?(?P<func>[A-Za-z_$][\w.$]*)"
+    r" \((?P<locs>" + _LOC + r"(?: " + _LOC + r")*)\)(?:\s+\[?(?P<mod>[\w.\-]+)\]?)?\s*$"
+)
+_DECODED_LOC_RE = re.compile(r"([\w/.\-+]+):(\d+)")
+# 32-bit ARM's entries (below) through the same script: the "[<pc>]" words go, the caller
+# is decoded, the callee (the entry) keeps its shape: "f from g (a.c:1)", "(f) from g
+# (a.c:1)", "(f+0x1/0x2) from g (a.c:1)"; a module's f "f [mod]" / "(f [mod])".
+_ARM_DECODED_FRAME_RE = re.compile(
+    r"^\s*(?P<open>\()?(?P<func>[A-Za-z_][\w.]*)(?:\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+))?"
+    r"(?: \[(?P<mod>[\w.\-]+)\])?(?(open)\)) from [A-Za-z_][\w.]* \((?:"
+    + _LOC
+    + r"(?: "
+    + _LOC
+    + r")*)\)(?:\s+\[?[\w.\-]+\]?)?\s*$"
+)
 # 32-bit ARM unwind_backtrace(): "[<c0123>] (func+0x1/0x2) from [<c0456>] (caller+0x3/0x4)",
 # since 3.x "(func) from"; the entry is the callee, the caller is the next line's entry.
 _ARM_FRAME_RE = re.compile(
@@ -131,6 +154,8 @@ _CPU_RES = (
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
+    # kernel/panic.c __warn() since 6.19: "WARNING: %s:%d at %pS, CPU#%d: %s/%d"
+    re.compile(r"^WARNING: (?:.* )?at .+, CPU#(?P<cpu>\d+): "),
     re.compile(r"^Task dump for CPU (?P<cpu>\d+):"),  # rcu dump_cpu_task(), the stalled CPU
     re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
@@ -169,6 +194,9 @@ _TASK_RES = (
         r"BUG: using \w+\(\) in preemptible \[[0-9a-f]+\] code: "
         r"(?P<comm>.{1,20}?)/(?P<pid>\d+)\s*$"
     ),
+    # kernel/panic.c __warn() since 6.19 names the warning task itself (a comm may hold
+    # "/"): "WARNING: mm/slub.c:1127 at object_err+0x236/0x248, CPU#1: kworker/u4:6/16250"
+    re.compile(r"^WARNING: (?:.* )?at .+, CPU#\d+: (?P<comm>\S.{0,19}?)/(?P<pid>\d+)\s*$"),
     # kernel/workqueue.c process_one_work(): "BUG: workqueue leaked lock or atomic: %s/0x%08x/%d"
     re.compile(
         r"BUG: workqueue leaked lock or atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"
@@ -212,7 +240,16 @@ def parse_frame(text: str) -> Frame | None:
     """The frame of one stack-trace line, any architecture; None if it holds none."""
     if text[:1] in " <" and "<" in text[:12]:
         text = _MARKERS_RE.sub(" ", text, count=1)
-    if text.startswith("(") and text.endswith(")"):
+    if " from " in text:
+        m = _ARM_DECODED_FRAME_RE.match(text)
+        if m is not None:
+            return Frame(
+                function=m.group("func"),
+                offset=int(m.group("off"), 16) if m.group("off") else None,
+                size=int(m.group("size"), 16) if m.group("size") else None,
+                module=m.group("mod"),
+            )
+    elif text.startswith("(") and text.endswith(")"):
         text = " " + text[1:-1]  # s390 puts the first entry of a trace in parentheses
     m = _FRAME_RE.match(text)
     if m is not None:
@@ -225,6 +262,17 @@ def parse_frame(text: str) -> Frame | None:
             inline=m.group("inl") is not None,
             file=m.group("file"),
             line=int(m.group("line")) if m.group("line") else None,
+        )
+    m = _DECODED_RE.match(text) if " (" in text else None
+    if m is not None:
+        # the function's own location is the last (addr2line -i prints the inlined first)
+        locs = _DECODED_LOC_RE.findall(m.group("locs"))
+        return Frame(
+            function=m.group("func"),
+            module=m.group("mod"),
+            unreliable=m.group("q") is not None,
+            file=locs[-1][0] if locs else None,
+            line=int(locs[-1][1]) if locs else None,
         )
     m = _ARM_FRAME_RE.match(text)
     if m is not None:
@@ -253,8 +301,9 @@ def rip_frame(lines: list[str]) -> Frame | None:
     for t in lines:
         m = _RIP_LINE_RE.match(t)
         if m is not None:
-            rest = _RIP_REST_RE.sub("", t[m.end() :].strip(), count=1).rstrip(")")
-            fr = parse_frame(rest)
+            rest = _RIP_REST_RE.sub("", t[m.end() :].strip(), count=1)
+            # decode_stacktrace's "f (a.c:1)" whole; s390's "(f+0x1/0x2)" without its ")"
+            fr = parse_frame(rest) or parse_frame(rest.rstrip(")"))
             if fr is not None:
                 fr.unreliable = False
                 return fr
@@ -309,7 +358,7 @@ def call_trace(lines: list[str]) -> list[Frame]:
 # every register that points into a slab object ("Register r3 information: slab ...").
 _SLUB_TRACK_RE = re.compile(
     r"(?:INFO: )?(?:Allocated|Freed) in .+ age=\d"
-    r"|.* allocated at [\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+\s*$|\s*Free path:\s*$"
+    r"|.* allocated at [\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+| \(.*\))\s*$|\s*Free path:\s*$"
 )
 
 # mm/kfence/report.c kfence_report_error(): the line naming the bad access, right before
@@ -344,9 +393,15 @@ def _is_entry_line(t: str) -> bool:
 
     ARM's " f from g+0x1/0x2" is one by its words alone: a page that squeezed runs of
     spaces (a forum post, an HTML mail archive) leaves no indent after the printk time.
+    So is decode_stacktrace.sh's "f (file:line)", which re-joins a line's words with no
+    indent.
     """
     if t[:1] not in " [<(":
-        return _ARM_NOADDR_FRAME_RE.match(t) is not None
+        return (
+            _ARM_NOADDR_FRAME_RE.match(t) is not None
+            or (" (" in t and _DECODED_RE.match(t) is not None)
+            or (" from " in t and _ARM_DECODED_FRAME_RE.match(t) is not None)
+        )
     return not _RIP_LINE_RE.match(t) and not _REGS_RE.match(t) and parse_frame(t) is not None
 
 

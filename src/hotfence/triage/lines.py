@@ -24,7 +24,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
   extended format), also after a netconsole receiver's syslog date and host;
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
-  and any program's unterminated output before a printk timestamp on a serial console.
+  and any program's unterminated output before a printk timestamp on a serial console;
+* ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
+* ``\x1b[32m`` ... ``\x1b[0m`` — the colours of ``dmesg --color`` (``plain_line``);
+* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -154,6 +157,23 @@ def plain_spaces(raw: str) -> str:
     return raw.replace(_NBSP_LATIN1, " ") if "\xa0" in raw else raw
 
 
+# util-linux dmesg colours its output (-L / --color; by default whenever it writes to a
+# terminal, as on a CI board's serial console where a test runs "dmesg"): print_record()
+# wraps the time, the text before the first ": " (get_subsys_delimiter(), "BUG" of "BUG:
+# kernel NULL pointer ...") and the rest by level (set_level_color()) in SGR sequences,
+# "\x1b[32m[    4.883231] \x1b[0m\x1b[33mBUG\x1b[0m\x1b[7m\x1b[31m: kernel NULL ...\x1b[0m".
+# printk writes no escape character: a line is read without them.
+_SGR_RE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def plain_line(raw: str) -> str:
+    """``raw`` as the kernel printed it: no-break spaces as spaces (``plain_spaces``),
+    a terminal's colour sequences dropped (``_SGR_RE``)."""
+    if "\x1b" in raw:
+        raw = _SGR_RE.sub("", raw)
+    return plain_spaces(raw)
+
+
 class Line(NamedTuple):
     """One log line: its span in the log (``end`` excludes the newline) and content.
 
@@ -178,6 +198,9 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 _FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
 
 
+_QUOTE_RE = re.compile(r"^(?:>[ \t]?)+")
+
+
 def strip_prefix(raw: str) -> tuple[str, str]:
     """Return ``(text, context)`` for a raw line, see the module docstring."""
     text, ctx, _ = parse_prefix(raw)
@@ -192,6 +215,14 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         fm = _FAST_RE.match(raw)
         if fm is not None:
             return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
+    elif raw.startswith(_LAVA_START):
+        target = _lava_target_message(raw)
+        if target is not None:
+            return parse_prefix(target)
+    elif raw.startswith(">"):
+        # A mail reply's quote (RFC 3676: ">" per level, a space after): a report quoted
+        # on a list ("> BUG: KASAN: ...", ">  dump_stack+0x1/0x2") reads as the report.
+        return parse_prefix(_QUOTE_RE.sub("", raw, count=1))
     elif raw.startswith("{"):
         record = _kernel_journal_record(raw)
         if record is not None:
@@ -291,6 +322,14 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         if m is not None:
             return m.group(1) != "kernel"
         return _JSON_KERNEL_RE.search(raw) is None
+    if raw.startswith(_LAVA_START):
+        # LAVA's job log: only the "target" records are the board's console
+        return _lava_target_message(raw) is None
+    if raw[:9] == "Subject: ":
+        # A mail's header (RFC 5322 3.6.5): syzbot's and the test robots' reports are
+        # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
+        # kernel paging request in tcp_sendmsg"); printk never writes this field name.
+        return True
     if raw[:6] == 'time="' and _LOGFMT_RE.match(raw) is not None:
         return True  # logrus (dockerd, containerd): time="..." level=error msg="..."
     if raw[:1].islower():
@@ -318,6 +357,30 @@ _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
 # "facility": "kern", "SYSLOG_IDENTIFIER": "kernel".
 _JSON_KERNEL_RE = re.compile(r':\s*"kern(?:el)?"')
 _LOGFMT_RE = re.compile(r'time="[^"]*" level=\w+ ')
+
+
+# A LAVA job's log (LKFT's and KernelCI's boards; lava_common's YAML logger), one record a
+# line, a JSON object as a YAML list item: '- {"dt": "2026-06-10T14:11:19.154147", "lvl":
+# "target", "msg": "[    1.925222] Unable to handle kernel ..."}'. "target" records are
+# the serial console of the device under test (the kernel's lines, and the test's);
+# "info", "debug", "results"... are LAVA's own, whatever their text quotes.
+_LAVA_START = '- {"dt": '
+
+
+def _lava_target_message(raw: str) -> str | None:
+    """The console text of a LAVA job log's "target" record; None for any other line."""
+    if '"lvl": "target"' not in raw:
+        return None
+    try:
+        rec = json.loads(raw[2:])
+    except ValueError:  # cut short: read as any other line
+        return None
+    if not isinstance(rec, dict) or rec.get("lvl") != "target":
+        return None
+    msg = rec.get("msg")
+    if isinstance(msg, list):  # a record of several console lines: its first
+        msg = msg[0] if msg else None
+    return msg if isinstance(msg, str) else None
 
 
 def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
@@ -386,8 +449,8 @@ MAX_TEXT = 2048
 
 def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
-    if "\xa0" in clipped:
-        clipped = plain_spaces(clipped)
+    if "\xa0" in clipped or "\x1b" in clipped:
+        clipped = plain_line(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
     ts: float | None

@@ -27,7 +27,14 @@ Pattern = re.Pattern[str]
 _MACROS = {
     "{{ADDR}}": r"0x[0-9a-f]+",
     "{{PC}}": r"\[<?(?:0x)?[0-9a-f]+>?\]",
-    "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+)",
+    # print_ip_sym()'s "[<pc>] func+0x1/0x2", or the "func (file:line)" that
+    # decode_stacktrace.sh leaves of it (it drops every "[<pc>]")
+    "{{PCD}}": r"(?:\[<?(?:0x)?[0-9a-f]+>?\] +|(?<![\w.])(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
+    # "func+0x1/0x2", "func.cold+0x..", and scripts/decode_stacktrace.sh's "func (file:line)"
+    # (the shape the 0-day robot's and LKFT's reports print: see fields._DECODED_RE).
+    "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?={{LOC}}))",
+    # decode_stacktrace.sh's location: addr2line's "file:line", or "??:?" when unknown
+    "{{LOC}}": r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)[ )]",
     "{{SRC}}": r"([a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+)",
 }
 
@@ -308,6 +315,14 @@ FRAME_RES = (
     rx(r"^ *([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])? from [a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+"),
     # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
     rx(r"^ *<<?(?:IRQ|NMI|EOE|EOI)>>? +(?:{{PC}} ){0,2}{{FUNC}}"),
+    # The arm shapes through scripts/decode_stacktrace.sh (no "[<pc>]", the caller as
+    # "g (file:line)"): "(func) from caller (..." both names, as above; "(func+0x1/0x2)
+    # from caller (..." and "func from caller (..." the callee.
+    rx(r"^ *\(([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])?\) from ([a-zA-Z0-9_.]+) \({{LOC}}"),
+    rx(
+        r"^ *\(?([a-zA-Z0-9_.]+)(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\)? from "
+        r"[a-zA-Z0-9_.]+ \({{LOC}}"
+    ),
 )
 
 # Generic helpers never named in a title (matched as regex search on the function name).
@@ -555,7 +570,10 @@ SKIP_FRAMES = (
 )
 
 # Fault-injection stacks get interleaved with real reports; seeing one taints the report.
-CORRUPTED_LINES = (rx(r"^( \[<?(?:0x)?[0-9a-f]+>?\])? should_fail(slab)?(\.[a-z0-9.]+)?\+0x"),)
+# (decode_stacktrace.sh writes the entry unindented, "should_fail (lib/fault-inject.c:1)")
+CORRUPTED_LINES = (
+    rx(r"^(?: ?\[<?(?:0x)?[0-9a-f]+>?\])? ?should_fail(slab)?(\.[a-z0-9.]+)?(?:\+0x| \({{LOC}})"),
+)
 
 # Syscall wrappers differ per arch/version; titles use the bare name.
 STRIP_FRAME_PREFIXES = (
@@ -592,12 +610,13 @@ _RIP = (
     r"|(?:" + _SEG + r")?(?:{{PC}} +){0,2}0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
-# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)",
+# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)"
+# (decode_stacktrace.sh drops its parentheses: "... 0000... func (file:line)"),
 # i386 2.6 show_registers() / show_regs() "EIP is at func+0x13/0x50" under its "EIP:    0060:[<pc>]"
 # line, which names no function (die()'s closing "EIP: [<pc>] func SS:ESP" line, which does, came
 # later in 2.6 and is the line a dying machine's syslog loses first).
 _RIP_OTHER = (
-    r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \({{FUNC}}"
+    r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
     r"|^ *EIP is at {{FUNC}}"
 )
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
@@ -661,8 +680,9 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 # mm/slub.c slab_bug(): "BUG kmalloc-128 (Tainted: G B ): Redzone overwritten", then
 # "INFO:" lines of the same report, the object dump and the checking task's trace: one
 # report, titled by the problem and the first caller outside the slab checks. Since 6.x
-# object_err() ends in a WARN ("WARNING: CPU: 0 PID: 142 at mm/slub.c:1127 object_err"),
-# whose trace is the checking task's: part of the report too (_SLUB_ABSORBS).
+# object_err() ends in a WARN ("WARNING: CPU: 0 PID: 142 at mm/slub.c:1127 object_err";
+# since 6.19, kernel/panic.c __warn(): "WARNING: mm/slub.c:1127 at object_err+0x236/0x248,
+# CPU#1: sh/142"), whose trace is the checking task's: part of the report too.
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
 _SLUB_SKIP = (
     "check_",
@@ -686,7 +706,7 @@ _SLUB_REPORT = _F(
     # riscv's WARN prints its trace after the "status:" register line, with no header
     stack=_s(CALL_TRACE, PARSE_STACK, parts2=(RISCV_STACK_START, PARSE_STACK), skip=_SLUB_SKIP),
 )
-_SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:")
+_SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:", "WARNING: mm/slub.c:")
 
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
@@ -893,7 +913,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("BUG: .*still has locks held!"),
                 "BUG: still has locks held in {1}",
-                report=rx("BUG: .*still has locks held!(?:.*\\n)+?.*{{PC}} +{{FUNC}}"),
+                report=rx("BUG: .*still has locks held!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
             ),
             _F(
                 rx("BUG: scheduling while atomic"),
@@ -912,12 +932,12 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("BUG: bad unlock balance detected!"),
                 "BUG: bad unlock balance in {1}",
-                stack=_s(rx("{{PC}} +{{FUNC}}"), *_TRACE),
+                stack=_s(rx("{{PCD}}{{FUNC}}"), *_TRACE),
             ),
             _F(
                 rx("BUG: held lock freed!"),
                 "BUG: held lock freed in {1}",
-                report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PC}} +{{FUNC}}"),
+                report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
             ),
             _F(rx("BUG: Bad rss-counter state"), "BUG: Bad rss-counter state", no_stack_trace=True),
             _F(
@@ -1227,7 +1247,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 rx("WARNING: bad unlock balance detected!"),
                 "WARNING: bad unlock balance in {1}",
-                stack=_s(rx("{{PC}} +{{FUNC}}"), *_TRACE),
+                stack=_s(rx("{{PCD}}{{FUNC}}"), *_TRACE),
             ),
             _F(
                 rx("WARNING: held lock freed!"),
@@ -1271,7 +1291,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "possible deadlock in {1}",
                 report=rx(
                     "INFO: possible circular locking dependency detected \\](?:.*\\n)+?.*is trying to acquire lock"
-                    "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
@@ -1279,7 +1299,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "possible deadlock in {1}",
                 report=rx(
                     "INFO: possible irq lock inversion dependency detected \\](?:.*\\n)+?.*just changed the state "
-                    "of lock(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "of lock(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
@@ -1287,7 +1307,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "possible deadlock in {1}",
                 report=rx(
                     "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \\](?:.*\\n)+?.*is trying to acquire"
-                    "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
@@ -1295,14 +1315,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 "possible deadlock in {1}",
                 report=rx(
                     "INFO: possible recursive locking detected \\](?:.*\\n)+?.*is trying to acquire lock"
-                    "(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
                 rx("INFO: inconsistent lock state"),
                 "inconsistent lock state in {1}",
                 report=rx(
-                    "INFO: inconsistent lock state \\](?:.*\\n)+?.*takes(?:.*\\n)+?.*at: {{PC}} +{{FUNC}}"
+                    "INFO: inconsistent lock state \\](?:.*\\n)+?.*takes(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
@@ -1381,11 +1401,25 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             # arm64 die_kernel_fault() names the kind of fault: "Unable to handle kernel
             # write to read-only memory at virtual address ...", "... execute from
-            # non-executable memory at ...".
+            # non-executable memory at ...", a permission fault on a read "... read from
+            # unreadable memory at ..." (__do_kernel_fault(), 4.x on), an instruction
+            # abort on a user address "... execution of user memory at ..." (4.x-5.x
+            # do_page_fault()).
             _F(
                 rx(
-                    "Unable to handle kernel ((?:write to read-only|execute from non-executable) memory)"
+                    "Unable to handle kernel ((?:write to read-only|execute from non-executable"
+                    "|read from unreadable) memory|execution of user memory)"
                 ),
+                "BUG: unable to handle kernel {1} in {2}",
+                alt=("bad-access in {2}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            # arm64 do_mem_abort() (5.x on): a fault no handler takes dies through
+            # die_kernel_fault(inf->name, ...) with fault_info[]'s name of its status
+            # code: "Unable to handle kernel unknown 43 at virtual address ...", "... TLB
+            # conflict abort at ...", "... implementation fault (lockdown abort) at ...".
+            _F(
+                rx(r"Unable to handle kernel ([A-Za-z][\w ()-]*?) at virtual address"),
                 "BUG: unable to handle kernel {1} in {2}",
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
@@ -2023,6 +2057,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "BUG: unable to handle kernel paging request",
             "BUG: unable to handle kernel write to read-only memory",
             "BUG: unable to handle kernel execute from non-executable memory",
+            "BUG: unable to handle kernel read from unreadable memory",
+            "BUG: unable to handle kernel execution of user memory",
         ),
         "MEMORY_SAFETY_BUG",
     ),

@@ -12,8 +12,9 @@ records. Four steps, one module each, all driven by the ``oopses`` table:
 4. ``fields``: RIP, call trace, task, CPU, release, taint; ``guilty`` names the file.
 
 The next report is searched from where one stopped, so one log yields all of its
-crashes, each with the OOM kills / allocation failures seen since the previous one as
-``context``; OOM kills that no crash follows become ``OOM-KILL`` reports of their own.
+crashes (a crash printed again later, by a program reading the kernel log, once:
+``new_record``), each with the OOM kills / allocation failures seen since the previous
+one as ``context``; OOM kills that no crash follows become ``OOM-KILL`` reports of their own.
 
 ``parse_log`` never raises: an internal failure on a pathological report degrades to a
 corrupted report rather than losing the others.
@@ -107,6 +108,7 @@ def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1
     order = sorted(cands)
     hangup = _GCE_HANGUP in text
     reports: list[Report] = []
+    records: set[int] = set()  # the records reports start with (new_record)
     pos = 0
     prev_end = 0
     idx = 0
@@ -141,6 +143,13 @@ def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1
                     end=le,
                 )
                 next_pos = None
+            pos = next_pos if next_pos is not None else text.find("\n", start) + 1 or len(text)
+            if not new_record(records, record_key(text, rep.start)):
+                # The record this report starts with was read before: the same report
+                # printed again (a test's "dmesg" after the console's lines).
+                pos = max(pos, start + 1)
+                idx += 1
+                continue
             if hangup:
                 rep.corrupted = True
                 rep.corrupted_reason = (
@@ -149,7 +158,6 @@ def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1
             rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
             reports.append(rep)
             prev_end = rep.end
-            pos = next_pos if next_pos is not None else text.find("\n", start) + 1 or len(text)
             if pos <= start:  # always make progress
                 pos = start + 1
             idx += 1
@@ -160,6 +168,40 @@ def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1
     out = reports + _oom_reports(text, events, tail_from, from_bytes)
     _release_from_banner(text, out, from_bytes)
     return out
+
+
+RecordKey = tuple[float | None, str]
+
+
+def record_key(text: str, start: int) -> RecordKey:
+    """The printk time (None without one) and text of the kernel record on the line at
+    ``start``, which says whether it was printed before (``new_record``)."""
+    end = text.find("\n", start)
+    line = make_line(text[start:] if end == -1 else text[start:end], start, 0)
+    return line.timestamp, line.text.strip()
+
+
+def new_record(seen: set[int], key: RecordKey | None) -> bool:
+    """Is the record ``key`` (``record_key``) one not printed before in the log? Notes it
+    in ``seen`` (hashes: only compared).
+
+    The kernel stamps each record once (kernel/printk/printk.c ``print_time()``), so the
+    same time and text again is that record printed again: by a test script's ``dmesg``
+    or ``dmesg -x`` after the console's own lines, a test suite echoing the kernel log
+    (kselftest's lkdtm runner), a job's final dmesg dump. So is the same text without a
+    time after a stamped copy: ``dmesg --notime`` (KernelCI's baseline test prints the
+    crit, alert and emerg records so, ``dmesg --level=alert --notime -x -k``)."""
+    if key is None:
+        return True
+    stamp, body = key
+    if stamp is None:
+        return hash((None, body)) not in seen
+    stamped = hash(key)
+    if stamped in seen:
+        return False
+    seen.add(stamped)
+    seen.add(hash((None, body)))
+    return True
 
 
 # Candidate headers below which the reports are worked out in this process alone: forking

@@ -20,8 +20,10 @@ whole log at once (tests/test_prefilter.py checks it on the corpus and the lab l
   header of an earlier final report, so its chain of reports is the whole log's.
 * What the parser carries across a cut is carried by hand: the memory events since the
   last crash (a crash's ``context``), the OOM kills no crash followed yet, the last boot
-  banner (the release of reports that name none), and whether the console hung up
-  anywhere (which marks every crash report as corrupted).
+  banner (the release of reports that name none), whether the console hung up
+  anywhere (which marks every crash report as corrupted), and the kernel records the
+  crash reports taken so far start with (a report of one again is dropped as a reprint,
+  ``parser.new_record``).
 
 One case is not exact: a memory-event line that also starts a report (``Kernel panic -
 not syncing: Out of memory``) is not carried across a cut as the next crash's context.
@@ -42,10 +44,18 @@ import ahocorasick_rs
 # The parser's own tables and bounds: the regions found here must be the ones it would
 # look at. (They move with the parser; ImportError here means "re-point these".)
 from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK
-from hotfence.triage.lines import plain_spaces
+from hotfence.triage.lines import plain_line
 from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
-from hotfence.triage.parser import _GCE_HANGUP, _MAX_CONTEXT_EVENTS, _OOM_BLOCK_LINES, parse_log
+from hotfence.triage.parser import (
+    _GCE_HANGUP,
+    _MAX_CONTEXT_EVENTS,
+    _OOM_BLOCK_LINES,
+    RecordKey,
+    new_record,
+    parse_log,
+    record_key,
+)
 from hotfence.triage.reader import (
     DEFAULT_LIMITS,
     Block,
@@ -140,6 +150,10 @@ class StreamTriage:
         self.last_report_end = 0
         self.fresh = True  # the buffer starts where no earlier report reaches
         self.banner: bytes | None = None  # the latest boot banner before the buffer
+        # The kernel records that crash reports taken so far start with (parser.record_key):
+        # a report of one of them again is that report printed again, as parse_log has it.
+        self.records: set[int] = set()
+        self.keys: dict[int, RecordKey] = {}  # a parsed report's start -> its record_key
 
     # --- input --------------------------------------------------------------------------
 
@@ -228,7 +242,10 @@ class StreamTriage:
         for rep in reports:
             if rep.start < head_len:
                 continue  # a report of the carried lines: taken when they were read
+            nl = text.find(b"\n", rep.start)
+            key = record_key(text[rep.start : nl if nl != -1 else len(text)].decode("latin-1"), 0)
             rep.start = mapper.offset(rep.start - head_len)
+            self.keys[rep.start] = key
             rep.end = mapper.offset(rep.end - head_len)
             if rep.start_line:
                 rep.start_line += self.buf.first_line - 1 - head_lines
@@ -256,6 +273,7 @@ class StreamTriage:
     def _parse_segment_text(self) -> None:
         reports = self._parse(self.since_crash if self.fresh else [])
         crashes = [r for r in reports if r.type != OOM_KILL and r.start >= self.skip_before]
+        crashes = self._new_records(crashes)
         if self.fresh and not crashes and self.since_report != self.since_crash:
             # No crash here: its OOM kills' context runs from the previous report instead.
             reports = self._parse(self.since_report)
@@ -314,11 +332,13 @@ class StreamTriage:
             return
         anchor = anchors[-1]
         keep_from = first_pending.start if first_pending else None
-        taken = [
-            r
-            for r in final
-            if r.start >= self.skip_before and (keep_from is None or r.start < keep_from)
-        ]
+        taken = self._new_records(
+            [
+                r
+                for r in final
+                if r.start >= self.skip_before and (keep_from is None or r.start < keep_from)
+            ]
+        )
         self.crashes.extend(taken)
         self.ooms = []
         if taken:
@@ -333,6 +353,11 @@ class StreamTriage:
         self.fresh = False
         self.since_crash = []
         self.since_report = []
+
+    def _new_records(self, crashes: list[Report]) -> list[Report]:
+        """The crash reports whose first record was not in a report taken before."""
+        keys, self.keys = self.keys, {}
+        return [r for r in crashes if new_record(self.records, keys.get(r.start))]
 
     def _buffer_start_offset(self) -> int:
         return self.buf.blocks[0].offset
@@ -372,7 +397,7 @@ def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
             continue
         last = start
         nl = data.find(b"\n", pos)
-        yield start, plain_spaces(data[start : nl if nl != -1 else len(data)].decode("latin-1"))
+        yield start, plain_line(data[start : nl if nl != -1 else len(data)].decode("latin-1"))
 
 
 def _head_to_line(blocks: list[Block], line: int) -> list[Block]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from . import oopses
-from .lines import from_userspace, journal_host, plain_spaces
+from .lines import from_userspace, journal_host, plain_line
 from .oopses import OOPSES, OopsKind
 
 # Earlier events worth showing with a crash: memory pressure and the failures it causes
@@ -86,6 +86,10 @@ SCAN_NEEDLES = (
     "Machine Check Exception",
     "Kernel stack overflow.",
     "SYZFA",
+    # dmesg --color ends the "subsystem" it colours at the first ": " with a reset, which
+    # splits the needles "WARNING:", "INFO:", "error:"... ("WARNING\x1b[0m\x1b[1m: CPU: 0"):
+    # a coloured line is looked at without its colours (lines.plain_line).
+    "\x1b[0m",
 )  # "error:" stands for "divide error:", "divide_error:", "Internal error:", "fatal error:"
 assert all(any(n in k.header for n in SCAN_NEEDLES) for k in OOPSES), (
     "a header escapes the pre-filter"
@@ -163,12 +167,12 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
     result: dict[int, OopsKind] = {}
     for start in starts:
         end = text.find("\n", start)
-        raw = plain_spaces(text[start:] if end == -1 else text[start:end])
+        raw = plain_line(text[start:] if end == -1 else text[start:end])
         if end != -1 and text.startswith("** replaying ", end + 1):
             nxt = text.find("\n", end + 1)
             if is_replay_marker(text[end + 1 :] if nxt == -1 else text[end + 1 : nxt]):
                 continue  # cut short, and printed whole on the line after the marker
-        if (raw[:1].isalnum() or raw[:1] in ("{", "[", "<", "/", " ")) and from_userspace(
+        if (raw[:1].isalnum() or raw[:1] in ("{", "[", "<", "/", " ", "-")) and from_userspace(
             raw, journal
         ):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's

@@ -37,6 +37,15 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Anything that looks like an address (6+ hex digits not glued to an identifier).
     (re.compile(r"([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), r"\1ADDR"),
     (re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"), "IP"),
+    # scripts/decode_stacktrace.sh's "func (mm/x.c:12 (discriminator 1) mm/y.c:3)" and
+    # "func (??:?)" -> func, like the "func+0x1a/0x40" it stands for (below).
+    (
+        re.compile(
+            r"([a-zA-Z][a-zA-Z0-9_.]+) \((?:(?:[\w/.\-+]+|\?\?):(?:\d+|\?)"
+            r"(?: \(discriminator \d+\))? ?)+\)"
+        ),
+        r"\1",
+    ),
     # file.c:123 (and file.c:123:45) -> file.c:LINE
     (re.compile(r"(\.\w+)(:[0-9]+)+"), r"\1:LINE"),
     # func+0x1a/0x40 -> func: offsets and sizes change with every build.
@@ -86,6 +95,12 @@ _ARM_ENTRY = r"[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f
 _ARM_VERBOSE_ENTRY = (
     r"\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\) from \[<"
 )
+# Either shape through scripts/decode_stacktrace.sh, which drops the "[<pc>]" words and
+# writes the caller as "g (file:line)": "f from g (a.c:1)", "(f) from g (a.c:1)".
+_ARM_DECODED_ENTRY = (
+    r"\(?[A-Za-z_][\w.]*(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\)? from "
+    r"[A-Za-z_][\w.]* \((?:[\w/.\-+]+|\?\?):[\d?]"
+)
 # Stack traces printed without a "Call Trace:"-like header: 32-bit ARM's unwinder "from"
 # lines, and KFENCE's access trace after its first line (mm/kfence/report.c: "... (in
 # kfence-#N):", "Out-of-bounds read at 0x... (8B right of kfence-#N):", "Invalid read at
@@ -93,12 +108,15 @@ _ARM_VERBOSE_ENTRY = (
 _HEADERLESS_STACKS = (
     re.compile(r"(?m)^ *" + _ARM_VERBOSE_ENTRY),
     re.compile(r"(?m)^ *" + _ARM_ENTRY),
+    re.compile(r"(?m)^ *" + _ARM_DECODED_ENTRY),
     re.compile(
         r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
         r":\n *[\w.]+\+0x[0-9a-f]+/0x"
     ),
 )
-_ARM_ENTRY_RE = re.compile(r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + ")")
+_ARM_ENTRY_RE = re.compile(
+    r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + "|" + _ARM_DECODED_ENTRY + ")"
+)
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
 
 

@@ -1,0 +1,589 @@
+"""Kernel output as test bots and CI post it: the 0-day robot's and LKFT's / KernelCI's
+serial consoles, where the kernel's lines share the console with a test suite's output
+(kselftest's TAP lines, LTP's results, LAVA's markers, shell traces).
+
+The logs are the real ones of tests/data/realworld (see its README.md), with the test
+suite's lines put in where a CI console shows them; each test cites the program whose
+output shape it writes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from corpus import SYZ, syz_log
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks
+
+DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def _lines(name: str) -> list[str]:
+    return (DATA / f"{name}.log").read_text().splitlines()
+
+
+def _parse(lines: list[str]) -> list[Report]:
+    return parse_log(("\n".join(lines) + "\n").encode())
+
+
+# tools/testing/selftests/lkdtm/run.sh: after triggering a crash type it prints
+# "$test: saw '$expect': ok" (or "missing '$expect': [FAIL]"), the expectations of
+# tests.txt ("BUG kernel BUG at", "WARNING WARNING:", "HUNG_TASK INFO: task hung");
+# kselftest's runner (tools/testing/selftests/kselftest/runner.sh) prefixes a test's
+# output with "# " and reports it in TAP ("ok 1 selftests: lkdtm: BUG.sh").
+_KSELFTEST_LKDTM = [
+    "# selftests: lkdtm: BUG.sh",
+    "# BUG: saw 'kernel BUG at': ok",
+    "ok 1 selftests: lkdtm: BUG.sh",
+    "# selftests: lkdtm: WARNING.sh",
+    "# WARNING: saw 'WARNING:': ok",
+    "ok 2 selftests: lkdtm: WARNING.sh",
+    "# HUNG_TASK: saw 'INFO: task hung': ok",
+    "not ok 3 selftests: lkdtm: EXCEPTION.sh # exit=1",
+]
+
+
+def test_a_test_suites_lines_inside_an_oops_neither_end_nor_start_a_report() -> None:
+    """On a CI's serial console the test suite writes between the lines of an oops.
+    printk prefixes every line it prints (record_print_text()), so under a stamped
+    report a line without the stamp is the program's: the recorded arm64 NULL
+    dereference stays one report, with its task and trace, and the suite's "BUG:",
+    "WARNING:" and "INFO:" lines are no reports of their own."""
+    log = _lines("arm64-6.1.0-50-mod-null")
+    at = next(i for i, line in enumerate(log) if "FSC = 0x06" in line)
+    want = _parse(log)
+    reps = _parse(log[:at] + _KSELFTEST_LKDTM + log[at:])
+    assert len(want) == 1
+    assert [r.title for r in reps] == [want[0].title]
+    rep = reps[0]
+    assert (
+        rep.title
+        == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref"
+    )
+    assert not rep.corrupted, rep.corrupted_reason
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)
+    assert rep.frames == want[0].frames
+    assert "# BUG: saw" not in rep.text
+
+
+def test_a_log_appended_without_stamps_still_gives_its_report() -> None:
+    """Only a line that the stamped report goes on after is a program's: a log without
+    stamps appended to a stamped one is read as its own (its first "BUG:" starts a
+    report)."""
+    log = _lines("arm64-6.1.0-50-mod-null")
+    unstamped = [
+        line.split("] ", 1)[1] for line in _lines("arm64-6.1.0-50-mod-warn") if "] " in line
+    ]
+    assert len(_parse(unstamped)) == 1
+    reps = _parse(log + unstamped)
+    assert [r.title for r in reps] == [r.title for r in _parse(log)] + [
+        r.title for r in _parse(unstamped)
+    ]
+
+
+# scripts/decode_stacktrace.sh, which the 0-day robot runs on the consoles it posts and
+# LKFT on its reports: handle_line() drops each "[<pc>]" and re-joins a line's words with
+# one space (the indent goes), parse_symbol() replaces "func+0x1/0x2" by "func (code)"
+# where code is addr2line -i's locations on one line, inlined callees first and the
+# function's own last. syzkaller's corpus holds the same facts symbolised its own way: an
+# "f file:line [inline]" line per inlined callee, then "g+0x1/0x2 file:line".
+_STAMP = r"(?:\[ *\d+\.\d+\](?:\[ *[CT]\d+\])?)?"
+_SYMBOLISED = re.compile(
+    r"^(?P<stamp>" + _STAMP + r")\s*(?P<label>(?:R?IP|EIP): (?:[0-9a-f]{4}:)?)?"
+    r"(?:\[<[0-9a-f]+>\] *){0,2}(?P<q>\? )?(?P<func>[\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+"
+    r"(?: \[(?P<mod>[\w.\-]+)\])? (?P<loc>[\w/.\-+]+:\d+)\s*$"
+)
+_INLINED = re.compile(
+    r"^" + _STAMP + r"\s*(?:\[<[0-9a-f]+>\] *)?(?:\[< *inline *>\] *)?[\w.]+ "
+    r"(?P<loc>[\w/.\-+]+:\d+)(?: \[inline\])?\s*$"
+)
+
+
+def _decode_stacktrace(log: str) -> str:
+    out: list[str] = []
+    inlined: list[str] = []
+    for line in log.split("\n"):
+        m = _INLINED.match(line)
+        if m is not None:
+            inlined.append(m["loc"])
+            continue
+        m = _SYMBOLISED.match(line)
+        if m is None:
+            inlined = []
+            out.append(line)
+            continue
+        code = " ".join([*inlined, m["loc"]])
+        inlined = []
+        label = m["label"] or ""  # the segment stays glued: "RIP: 0010:f (code)"
+        words = [m["stamp"], (m["q"] or "").strip(), label + m["func"]]
+        out.append(" ".join(w for w in words if w) + f" ({code}) {m['mod'] or ''}")
+    return "\n".join(out)
+
+
+def _symbolised_cases() -> list[str]:
+    cases = (p.name for p in (SYZ / "report").iterdir())
+    return sorted(c for c in cases if _decode_stacktrace(syz_log(c)) != syz_log(c))
+
+
+def test_decode_stacktrace_frames_read_as_the_symbolised_ones() -> None:
+    """Every symbolised report of the syzkaller corpus, its frames re-written as
+    decode_stacktrace.sh prints them ("vzalloc (mm/vmalloc.c:3246 mm/vmalloc.c:3319)"),
+    keeps its title and its frames: each the function, its own file:line (the last of
+    addr2line's), the "?" of an unreliable entry. The trace was not read at all: the
+    titles fell to "in corrupted" or to the last frame that kept its offset."""
+    cases = _symbolised_cases()
+    assert len(cases) >= 9
+    for case in cases:
+        log = syz_log(case)
+        decoded = _decode_stacktrace(log)
+        want, got = parse_log(log), parse_log(decoded)
+        assert [r.title for r in got] == [r.title for r in want], case
+        for w, g in zip(want, got):
+            outer = [(f.function, f.file, f.line, f.unreliable) for f in w.frames if not f.inline]
+            assert [(f.function, f.file, f.line, f.unreliable) for f in g.frames] == outer, case
+
+
+@pytest.mark.parametrize("fault", ["read from unreadable memory", "execution of user memory"])
+def test_an_arm64_fault_named_by_its_kind_is_a_bad_access(fault: str) -> None:
+    """arm64 __do_kernel_fault() (arch/arm64/mm/fault.c) names the fault it cannot
+    handle: a permission fault on a read is "read from unreadable memory" (4.x on, in
+    LKFT's and most arm64 boards' oopses); do_page_fault() of 4.x-5.x died on an
+    instruction abort at a user address with "execution of user memory". The recorded
+    arm64 NULL dereference with its first line in those words: titled and typed like the
+    other bad accesses, not by its raw line."""
+    log = [
+        line.replace("NULL pointer dereference at", f"{fault} at")
+        for line in _lines("arm64-6.1.0-50-mod-null")
+    ]
+    (rep,) = _parse(log)
+    assert rep.title == f"BUG: unable to handle kernel {fault} in hotfence_crash_null_deref"
+    assert rep.type == "MEMORY_SAFETY_BUG"
+    assert rep.alt_titles == ["bad-access in hotfence_crash_null_deref"]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)
+    assert not rep.corrupted
+
+
+_SYMBOL = re.compile(r"\(?(?P<seg>[0-9a-f]{4}:)?(?P<name>[\w.$]+)\+0x[0-9a-f]+/0x[0-9a-f]+\)?")
+
+
+def _decode_without_lines(line: str) -> str:
+    """One console line through decode_stacktrace.sh's handle_line(), with a vmlinux that
+    has no line for the address: addr2line answers "??:?", which the script keeps (it
+    gives up only on "??:0"). The words are split and re-joined with one space, every
+    word holding "[<pc>]" is dropped, a "[ 1.2]" time is re-padded ("[%13s"), the last
+    word is the symbol (or the one before a "[module]", which is written after it
+    without brackets) and loses its parentheses."""
+    if not (re.search(r"\[<[^]]+>\]", line) or re.search(r"[^+ ]+\+0x[0-9a-f]+/0x[0-9a-f]+", line)):
+        return line
+    words = [w for w in line.split() if not re.search(r"\[<[^]]+>\]", w)]
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i] == "[" and i + 1 < len(words) and words[i + 1].endswith("]"):
+            joined.append(f"[{words[i + 1]:>13}")
+            i += 2
+        else:
+            joined.append(words[i])
+            i += 1
+    module = ""
+    if len(joined) > 1 and re.search(r"\[([^]]+)\]", joined[-1]):
+        module = joined[-1].removesuffix(")").removeprefix("[").removesuffix("]")
+        joined, symbol = joined[:-2], joined[-2]
+    else:
+        joined, symbol = joined[:-1], joined[-1] if joined else ""
+    m = _SYMBOL.fullmatch(symbol)
+    if m is None:
+        return line  # nm finds no such symbol: the line is printed as it was
+    return " ".join([*joined, f"{m['seg'] or ''}{m['name']} (??:?) {module}"])
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in DATA.glob("*.log")))
+def test_a_real_log_through_decode_stacktrace_keeps_its_reports(name: str) -> None:
+    """Each real log of tests/data/realworld through decode_stacktrace.sh: every
+    architecture's trace shape with its addresses gone and "f (??:?)" for each symbol
+    (x86/arm64 " f (??:?)", powerpc "[sp] [pc] f (??:?)", s390's "Krnl PSW : ... f
+    (??:?)" without its parentheses, 32-bit ARM's "f from g (??:?)" and "(f) from g
+    (??:?)"). Titles, traces and tasks stay what they were."""
+    log = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    decoded = "\n".join(_decode_without_lines(line) for line in log.split("\n"))
+    want, got = parse_log(log), parse_log(decoded)
+
+    def facts(reports: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, [f.function for f in r.frames if not f.inline], r.comm, r.pid, r.cpu)
+            for r in reports
+        ]
+
+    assert facts(got) == facts(want)
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+def test_a_report_quoted_in_a_mail_reply_reads_as_the_report(quote: str) -> None:
+    """Reports reach the lists (syzbot's and the 0-day robot's mails) and are discussed
+    in replies that quote them, each line after ">" and a space per level (RFC 3676). A
+    syzbot report has no printk time, so nothing else marks its lines: quoted, its trace
+    was not read ("in corrupted"). Every corpus log quoted keeps its reports (a console's
+    "** replaying previous printk message **" marker, quoted, is not recognised: the
+    logs holding one are left out)."""
+    cases = [c.name for c in (SYZ / "report").iterdir()]
+    checked = 0
+    for case in sorted(cases):
+        log = syz_log(case)
+        if "** replaying previous printk message **" in log:
+            continue
+        quoted = "\n".join(quote + line for line in log.split("\n"))
+        want, got = parse_log(log), parse_log(quoted)
+        assert [(r.title, r.frames, r.comm, r.pid, r.cpu) for r in got] == [
+            (r.title, r.frames, r.comm, r.pid, r.cpu) for r in want
+        ], case
+        checked += 1
+    assert checked > 400
+
+
+def test_a_mailed_reports_subject_is_no_report() -> None:
+    """syzbot mails each report with its title as the subject ("[syzbot] [net?] " and
+    the title: syzkaller's dashboard mail template), the test robots likewise; a saved
+    mail or a list archive's raw message holds that header line. It names a crash but
+    is no kernel line (printk writes no "Subject: " field): the mail gives the body's
+    reports alone, not one more "in corrupted" report of its subject."""
+    checked = 0
+    for path in sorted((SYZ / "report").iterdir()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        head, _, body = text.partition("\n\n")
+        if "\nREPORT:\n" not in body or not head.startswith("TITLE: "):
+            continue
+        title = head.split("\n")[0].removeprefix("TITLE: ")
+        report = body.split("\nREPORT:\n", 1)[1]
+        mail = f"Subject: [syzbot] [kernel?] {title}\n\nHello,\n\n{report}"
+        assert [r.title for r in parse_log(mail)] == [r.title for r in parse_log(report)]
+        checked += 1
+    assert checked >= 10
+
+
+# util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
+# writes to a terminal, as a test script's "dmesg" does on a CI board's serial console):
+# the time in green, the text before the first ": " or ":\t" (get_subsys_delimiter())
+# in brown, the rest in the level's colour (set_level_color(): warn bold, err red, crit
+# bold red, alert reverse red; none for the other levels), each closed by a reset
+# (lib/colors.c, include/colors.h: "\x1b[0m").
+_DMESG_LEVEL_COLOURS = {
+    "none": "",
+    "warn": "\x1b[1m",
+    "err": "\x1b[31m",
+    "crit": "\x1b[1m\x1b[31m",
+    "alert": "\x1b[7m\x1b[31m",
+}
+
+
+def _dmesg_coloured(line: str, level: str) -> str:
+    m = re.match(r"(\[ *\d+\.\d+\] )(.*)$", line)
+    if m is None:
+        return line
+    stamp, msg = m.groups()
+    out = f"\x1b[32m{stamp}\x1b[0m"
+    subsys = re.search(r":[ \t]", msg)
+    if subsys is not None:
+        out += f"\x1b[33m{msg[: subsys.start()]}\x1b[0m"
+        msg = msg[subsys.start() :]
+    colour = _DMESG_LEVEL_COLOURS[level]
+    return out + (f"{colour}{msg}\x1b[0m" if colour else msg)
+
+
+@pytest.mark.parametrize("level", sorted(_DMESG_LEVEL_COLOURS))
+def test_coloured_dmesg_output_reads_as_the_plain_log(level: str) -> None:
+    """Every real log of tests/data/realworld as dmesg --color prints it, each line in
+    one level's colour: the same reports, titles, traces, tasks, taint and context as
+    the plain log, parsed whole and streamed. The colour reset after the "subsystem"
+    split the headers' own words ("WARNING\\x1b[0m\\x1b[1m: CPU: 0 PID: 87 at ..."):
+    no report was found, or its trace was lost."""
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1")
+        coloured = "\n".join(_dmesg_coloured(line, level) for line in log.split("\n"))
+        data = coloured.encode("latin-1")
+
+        def facts(reports: list[Report]) -> list[tuple[object, ...]]:
+            return [
+                (r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release, r.taint, r.context)
+                for r in reports
+            ]
+
+        want = facts(parse_log(log.encode("latin-1")))
+        assert facts(parse_log(data)) == want, path.name
+        blocks = line_blocks([data], ReadLimits())
+        assert facts(list(triage_blocks(blocks, chunk_bytes=48 << 10))) == want, path.name
+    assert "\x1b" not in "".join(r.text for r in parse_log(data))
+
+
+def _restamped(lines: list[str], seconds: float) -> list[str]:
+    return [
+        re.sub(r"^\[ *(\d+\.\d+)\]", lambda m: f"[{float(m.group(1)) + seconds:12.6f}]", line)
+        for line in lines
+    ]
+
+
+@pytest.mark.parametrize(
+    "reprint",
+    [
+        # kselftest's lkdtm runner (tools/testing/selftests/lkdtm/run.sh) prints the
+        # kernel log the test caused ("cat $LOG"), each line after runner.sh's "# "
+        lambda line: f"# {line}",
+        # a test script's "dmesg -x" after the console's own lines (util-linux print_record())
+        lambda line: f"kern  :warn  : {line}",
+        # a plain "dmesg" dump of the same boot, as CI jobs print at their end
+        lambda line: line,
+    ],
+    ids=["kselftest-echo", "dmesg-x", "dmesg"],
+)
+def test_a_report_printed_again_later_is_one_report(reprint: Callable[[str], str]) -> None:
+    """The kernel stamps each record once (kernel/printk/printk.c print_time()): a crash
+    whose first line comes again later with the same time and text is that crash printed
+    again, by a program reading the kernel log, not a second one. It was a second report
+    (and a corrupted one when the reprint held only some levels' lines). Parsed whole and
+    streamed, with more lines between the two than a streamed segment holds; a crash of
+    the same shape printed later in time stays a report of its own."""
+    for name in ("x86-6.12.115-null-deref", "arm64-6.1.0-50-mod-warn", "x86-6.1-warn-then-panic"):
+        log = _lines(name)
+        (want,) = _parse(log)
+        stamped = [line for line in log if re.match(r"\[ *\d+\.\d+\]", line)]
+        filler = [
+            f"[{9000 + i / 100:12.6f}] usb 1-1: new high-speed USB device number {i}"
+            for i in range(6000)
+        ]
+        again = log + filler + [reprint(line) for line in stamped]
+        data = ("\n".join(again) + "\n").encode()
+        pieces = [data[i : i + 4096] for i in range(0, len(data), 4096)]
+        for reports in (
+            parse_log(data),
+            # read in small blocks: a buffer cut between the two (a new segment), and
+            # parsed in chunks
+            triage_blocks(line_blocks(pieces, ReadLimits()), chunk_bytes=1 << 30),
+            triage_blocks(line_blocks(pieces, ReadLimits()), chunk_bytes=64 << 10),
+        ):
+            assert [(r.title, r.start_line, r.frames) for r in reports] == [
+                (want.title, want.start_line, want.frames)
+            ], name
+        later = log + filler + _restamped(stamped, 10000)
+        assert [r.title for r in _parse(later)] == [want.title] * 2, name
+
+
+# Corpus logs whose reports come out otherwise through decode_stacktrace.sh: 164 (an old
+# KASAN report interleaved with SLUB's "INFO: Slab"/"INFO: Object" lines, split in two
+# more reports) and 719 (an RCU stall whose plain title is "in corrupted" already).
+_DECODE_DIFFERS = {"164", "719"}
+
+
+def test_every_corpus_log_through_decode_stacktrace_keeps_its_titles() -> None:
+    """Every syzkaller corpus log through decode_stacktrace.sh (each symbol "f (??:?)"),
+    all the report kinds' shapes: the same titles. The decoded shape was missed by the
+    fault-injection check ("should_fail (??:?)": titles "in should_fail" instead of "in
+    corrupted"), by print_ip_sym()'s stand-in in the middle of a word ("held lock freed
+    in k"), and titles kept the location ("KCSAN: data-race in f (??:?)")."""
+    checked = 0
+    for path in sorted((SYZ / "report").iterdir()):
+        if path.name in _DECODE_DIFFERS:
+            continue
+        log = syz_log(path.name)
+        decoded = "\n".join(_decode_without_lines(line) for line in log.split("\n"))
+        want, got = parse_log(log), parse_log(decoded)
+        assert [r.title for r in got] == [r.title for r in want], path.name
+        checked += 1
+    assert checked > 450
+
+
+def test_kernelcis_notime_reprint_of_a_crash_is_no_report() -> None:
+    """KernelCI's baseline test runs "dmesg --level=$level --notime -x -k" for crit, alert
+    and emerg and prints the result (kernelci-core's opt/kernelci/dmesg.sh), after the
+    console's own lines: the alert lines of an arm64 oops (die_kernel_fault() and
+    mem_abort_decode() print with pr_alert) come again, without their time. Those made
+    a second, corrupted report ("... in corrupted": no trace is printed at alert). A
+    record printed with its time, then without, is one record."""
+    log = _lines("arm64-6.1.0-50-mod-null")
+    (want,) = _parse(log)
+    alert = ("Unable to handle kernel", "Mem abort info", "ESR =", "EC =", "Data abort info")
+    notime = [
+        f"kern  :alert : {line.split('] ', 1)[1]}" for line in log if any(a in line for a in alert)
+    ]
+    assert len(notime) == 5
+    lava = "<LAVA_SIGNAL_TESTCASE TEST_CASE_ID=alert RESULT=fail UNITS=lines MEASUREMENT=5>"
+    again = [*log, "+ KERNELCI_LAVA=y /bin/sh /opt/kernelci/dmesg.sh", *notime, lava]
+    data = ("\n".join(again) + "\n").encode()
+    for reports in (parse_log(data), triage_blocks(line_blocks([data], ReadLimits()))):
+        assert [(r.title, r.start_line) for r in reports] == [(want.title, want.start_line)]
+    # without a stamped copy before it, the same text is a report (a log without times)
+    assert [r.title for r in parse_log(("\n".join(notime) + "\n").encode())] != []
+
+
+# kernel/panic.c __warn() since v6.19-rc1 (commit 28ea295f941e), the wording of -next
+# and mainline as the test bots boot them: "WARNING: %s:%d at %pS, CPU#%d: %s/%d"
+# instead of "WARNING: CPU: %d PID: %d at %s:%d %pS".
+_OLD_WARN_RE = re.compile(r"WARNING: CPU: (\d+) PID: (\d+) at (\S+:\d+) (.+?)\s*$")
+
+
+def _warn_619(lines: list[str]) -> list[str]:
+    comms = dict(
+        m.groups()
+        for line in lines
+        if (m := re.search(r"PID: (\d+) Comm: (\S+)", line)) is not None
+    )
+    out = []
+    for line in lines:
+        m = _OLD_WARN_RE.search(line)
+        if m is not None:
+            cpu, pid, src, caller = m.groups()
+            line = line[: m.start()] + f"WARNING: {src} at {caller}, CPU#{cpu}: {comms[pid]}/{pid}"
+        out.append(line)
+    return out
+
+
+_WARN_LOGS = [
+    "arm64-6.1.0-50-mod-warn",
+    "armhf-6.1.0-50-mod-warn",
+    "ppc64le-6.1.0-50-mod-warn",
+    "riscv64-6.12.117+deb13-mod-warn",
+    "s390x-6.1.0-50-mod-warn",
+    "riscv64-6.12.117+deb13-mod-slub-redzone",
+    "riscv64-6.12.117+deb13-mod-slub-poison",
+]
+
+
+@pytest.mark.parametrize("name", _WARN_LOGS)
+def test_a_6_19_warning_line_reads_as_the_old_one(name: str) -> None:
+    """The recorded WARN_ON()s and SLUB reports (whose object_err() ends in a WARN), their
+    WARNING line in the 6.19 wording: the same reports, titles and traces. The SLUB
+    report took its WARN for a report of its own ("SLUB: Object corrupt in corrupted",
+    then "WARNING in object_err"). The line names the task itself: with the task header
+    line gone, the task, pid and CPU still come from it."""
+    log = _lines(name)
+    new = _warn_619(log)
+    assert new != log
+    want, got = _parse(log), _parse(new)
+    facts = [(r.title, r.frames, r.comm, r.pid, r.cpu) for r in want]
+    assert [(r.title, r.frames, r.comm, r.pid, r.cpu) for r in got] == facts
+    headless = [line for line in new if " Comm: " not in line]
+    rep = _parse(headless)[0]
+    assert (rep.title, rep.comm, rep.pid, rep.cpu) == (
+        want[0].title,
+        want[0].comm,
+        want[0].pid,
+        want[0].cpu,
+    )
+
+
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_task_header_wrapped_by_a_mail_client_keeps_task_and_release(width: int) -> None:
+    """Reports mailed to the lists (LKFT's among them) are wrapped by the sender's mail
+    client near 72-78 columns (RFC 3676's advice): the task header, an oops's longest
+    line, goes on unprefixed on the next line ("... Comm: sh Tainted: G OE" then
+    "6.1.0-50-arm64 #1  Debian 6.1.176-1"). The task and release were lost. Every real
+    log whose header line a word wrap cuts in or after its taint flags (other lines are left
+    whole: a title line cut by the wrap is not put together again): the same task, pid,
+    CPU, release and taint as unwrapped."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        wrapped: list[str] = []
+        for line in log:
+            if " Comm: " not in line:  # only the header: other wrapped lines are not read
+                wrapped.append(line)
+                continue
+            wrapped += textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
+        cut = [
+            i
+            for i, line in enumerate(wrapped[:-1])
+            if re.search(r"Comm: .*(?:Not tainted|Tainted: [A-Z ]+)$", line)
+            and re.match(r"(?:[A-Z]+ +)?\d+\.\d+\S* #\d", wrapped[i + 1])
+        ]
+        if not cut:
+            continue
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(wrapped))
+        if not want or want[0].type == "OOM-KILL":
+            continue  # a header of no crash report (a SysRq backtrace, an OOM kill's dump)
+        w, g = want[0], got[0]
+        # (the taint's run of spaces is gone where the wrap fell: its flags are the same)
+        assert (g.comm, g.pid, g.cpu, g.kernel_release, g.taint_flags) == (
+            w.comm,
+            w.pid,
+            w.cpu,
+            w.kernel_release,
+            w.taint_flags,
+        ), path.name
+        checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize(
+    "fault", ["unknown 43", "TLB conflict abort", "implementation fault (lockdown abort)"]
+)
+def test_an_arm64_fault_no_handler_takes_is_a_bad_access(fault: str) -> None:
+    """arm64 do_mem_abort() (5.x on) dies on a fault no handler takes through
+    die_kernel_fault(inf->name, ...): the name of its status code in fault_info[]
+    (arch/arm64/mm/fault.c), as in LKFT's "Unable to handle kernel unknown 43 at virtual
+    address ..." of a futex fault on linux-next. Its raw line was the title; it is a bad
+    access in the faulting function, like the other arm64 kinds."""
+    log = [
+        line.replace("NULL pointer dereference at", f"{fault} at")
+        for line in _lines("arm64-6.1.0-50-mod-null")
+    ]
+    (rep,) = _parse(log)
+    kind = fault.replace("43", "NUM")
+    assert rep.title == f"BUG: unable to handle kernel {kind} in hotfence_crash_null_deref"
+    assert rep.alt_titles == ["bad-access in hotfence_crash_null_deref"]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)
+    assert not rep.corrupted
+
+
+def _lava_log(lines: list[str]) -> list[str]:
+    """A console log as a LAVA job's log (lava_common's YAML logger: one JSON object per
+    line as a YAML list item, "dt", "lvl", "msg"): every console line a "target" record,
+    among LAVA's own records, some quoting the kernel's words."""
+    out = [
+        json.dumps({"dt": "2026-06-10T14:11:19.100000", "lvl": "info", "msg": "start: 2 boot"}),
+        json.dumps(
+            {
+                "dt": "2026-06-10T14:11:19.100001",
+                "lvl": "debug",
+                "msg": "Matched prompt #5: Kernel panic - not syncing: Oops: Fatal exception",
+            }
+        ),
+    ]
+    for i, line in enumerate(lines):
+        out.append(json.dumps({"dt": f"2026-06-10T14:11:20.{i:06d}", "lvl": "target", "msg": line}))
+    out.append(
+        json.dumps(
+            {
+                "dt": "2026-06-10T14:11:21.000000",
+                "lvl": "results",
+                "msg": {"definition": "lava", "case": "kernel-panic", "result": "fail"},
+            }
+        )
+    )
+    out.append(
+        json.dumps(
+            {"dt": "2026-06-10T14:11:21.000001", "lvl": "error", "msg": "BUG: kernel panic seen"}
+        )
+    )
+    return [f"- {record}" for record in out]
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "x86-6.12.115-null-deref"])
+def test_a_lava_job_log_reads_as_its_console(name: str) -> None:
+    """LKFT and KernelCI publish each job's log as LAVA writes it: a YAML list of JSON
+    records, the board's serial console in the "target" ones. The console's reports
+    come out as from the plain console, and LAVA's own records (its prompt matching, its
+    results, its errors) are no reports, whatever they quote."""
+    log = _lines(name)
+    want = [(r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release) for r in _parse(log)]
+    data = ("\n".join(_lava_log(log)) + "\n").encode()
+    for reports in (parse_log(data), triage_blocks(line_blocks([data], ReadLimits()))):
+        assert [
+            (r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release) for r in reports
+        ] == want
+    assert not parse_log(("\n".join(_lava_log([])) + "\n").encode())
