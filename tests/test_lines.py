@@ -68,9 +68,17 @@ def test_line_bounds() -> None:
     assert line_bounds(log, len(log) - 1) == (13, 18)
 
 
-def test_questionable_frames_marked_only_with_prefix() -> None:
+def test_questionable_frames_marked_by_prefix_or_by_their_whole_shape() -> None:
     q = split_lines("[  1.0]  ? foo+0x1/0x2\n ? foo+0x1/0x2\n[  1.0]  <EOI> ? bar+0x1/0x2")
-    assert [ln.questionable for ln in q] == [True, False, False]
+    assert [ln.questionable for ln in q] == [True, True, False]
+    # on a line with no prefix only an unwinder's entry is judged, not message text
+    bare = split_lines(
+        " [<ffffffff8147a1c2>] ? tcp_v4_rcv+0x4e2/0xa20\n"
+        "[c000000004aeb580] [c00000000019acec] update_blocked_averages+0x43c/0x960 (unreliable)\n"
+        "sshd: is this host trusted ? answer+0x1/0x2 given\n"
+        "bonding: link state (unreliable)\n"
+    )
+    assert [ln.questionable for ln in bare] == [True, True, False, False]
 
 
 def test_caller_id() -> None:

@@ -139,6 +139,14 @@ _GLUED_RE = re.compile(r"\[ *(\d+\.\d{6})\](?:\[ *([CT]\d+)\])? ")
 
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
 _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
+# The same entries on a line with no prefix (dmesg -t, journalctl -o cat, a kernel booted
+# with printk.time=0), judged only in the whole shape the unwinders print, which no
+# message text has: x86 dumpstack.c printk_stack_address() " [<pc>] ? func+0x1/0x2" (the
+# "[<pc>]" before 4.x), powerpc show_stack() "[sp] [pc] func+0x1/0x2 (unreliable)".
+_BARE_QUESTIONABLE_RE = re.compile(
+    r"^\s*(?:\[<[0-9a-f]+>\]\s*){0,2}\?\s+\S+\+0x[0-9a-f]+/0x[0-9a-f]+"
+    r"|^\s*\[[0-9a-f]+\] \[[0-9a-f]+\] \S+\+0x[0-9a-f]+/0x[0-9a-f]+.* \(unreliable\)$"
+)
 
 
 # A log copied from a web page (a forum post, a mail archive, a bug tracker's HTML) often
@@ -399,12 +407,15 @@ def make_line(raw: str, start: int, number: int) -> Line:
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
     questionable = False
-    if ctx and "<EOI>" not in text:
-        # Only prefixed lines are judged: syzkaller's convention, and on bare logs the
-        # marker cannot be told from message text.
+    if "<EOI>" in text:
+        pass
+    elif ctx:
+        # A prefixed line is judged by the marker alone: syzkaller's convention.
         questionable = (
             " ? " in text and _QUESTIONABLE_RE.search(text) is not None
         ) or text.endswith(" (unreliable)")
+    elif " ? " in text or text.endswith(" (unreliable)"):
+        questionable = _BARE_QUESTIONABLE_RE.match(text) is not None
     return _new_line(Line, (start, start + len(raw), number, raw, text, ctx, questionable, ts))
 
 
