@@ -25,6 +25,20 @@ _FRAME_RE = re.compile(
     r"(?P<func>[A-Za-z_$][\w.$]*)\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+)"
     r"(?:\s+\[(?P<mod>[\w.\-]+)(?:\s+[0-9a-f]+)?\])?"
     r"(?:\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):(?P<line>\d+))?(?P<inl>\s+\[inline\])?"
+    # decode_stacktrace.sh leaves an entry it could not resolve (no module path given)
+    # as it was but prints the module last, unbracketed: "f+0x2c/0x50 hotfence_crash"
+    r"(?:\s+(?P<bare_mod>[\w\-]+)\s*$)?"
+)
+# An entry scripts/decode_stacktrace.sh resolved: its handle_line() drops the "[<pc>]" and
+# the brackets of the module, parse_symbol() puts addr2line's "file:line" (one per inline
+# level, joined by spaces, maybe with a "(discriminator N)") where "+0x1/0x2" was:
+# " ? vfs_write (fs/read_write.c:582 (discriminator 1)) ", "f (drivers/x.c:12) mod".
+_DECODED_FRAME_RE = re.compile(
+    r"^\s*(?P<q>\?\s+)?\.?(?P<func>[A-Za-z_$][\w.$]*) \((?P<file>[\w/.\-+]+\.[a-zA-Z]+):"
+    r"(?P<line>\d+)(?:[^()]|\([^()]*\))*\)(?:\s+(?P<mod>[\w\-]+))?\s*$"
+)
+_BARE_ENTRY_RE = re.compile(
+    r"^(?:\?\s+)?[A-Za-z_][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[?[\w.\-]+\]?)?\s*$"
 )
 # Symbolised logs print inlined callers without an offset: "__dump_stack lib/dump_stack.c:16
 # [inline]", older decode_stacktrace "[< inline >] rcu_lock_acquire include/linux/rcupdate.h:486".
@@ -220,11 +234,20 @@ def parse_frame(text: str) -> Frame | None:
             function=m.group("func"),
             offset=int(m.group("off"), 16),
             size=int(m.group("size"), 16),
-            module=m.group("mod") or m.group("mod2"),
+            module=m.group("mod") or m.group("mod2") or m.group("bare_mod"),
             unreliable=m.group("q") is not None or text.endswith(" (unreliable)"),
             inline=m.group("inl") is not None,
             file=m.group("file"),
             line=int(m.group("line")) if m.group("line") else None,
+        )
+    m = _DECODED_FRAME_RE.match(text) if " (" in text else None
+    if m is not None:
+        return Frame(
+            function=m.group("func"),
+            module=m.group("mod"),
+            unreliable=m.group("q") is not None,
+            file=m.group("file"),
+            line=int(m.group("line")),
         )
     m = _ARM_FRAME_RE.match(text)
     if m is not None:
@@ -344,9 +367,15 @@ def _is_entry_line(t: str) -> bool:
 
     ARM's " f from g+0x1/0x2" is one by its words alone: a page that squeezed runs of
     spaces (a forum post, an HTML mail archive) leaves no indent after the printk time.
+    So is an entry decode_stacktrace.sh printed, with no indent at all: resolved
+    ("f (file.c:12) mod") or not ("f+0x1/0x2 mod"), the entry being the whole line.
     """
     if t[:1] not in " [<(":
-        return _ARM_NOADDR_FRAME_RE.match(t) is not None
+        return (
+            _ARM_NOADDR_FRAME_RE.match(t) is not None
+            or (" (" in t and _DECODED_FRAME_RE.match(t) is not None)
+            or _BARE_ENTRY_RE.match(t) is not None
+        )
     return not _RIP_LINE_RE.match(t) and not _REGS_RE.match(t) and parse_frame(t) is not None
 
 
