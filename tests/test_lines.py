@@ -6,6 +6,7 @@ import pytest
 
 from hotfence.triage.lines import (
     CONSOLE,
+    KMSG_DICT,
     SYSLOG,
     caller_id,
     iter_lines,
@@ -96,3 +97,10 @@ def test_console_and_syslog_copies_are_separate_streams() -> None:
     a, b = split_lines("[  1.0][ T5] x\nNov 24 21:45:01 h kernel: [  1.0][ T5] x")
     assert (a.text, b.text) == ("x", "x")
     assert a.context != b.context and caller_id(a.context) == caller_id(b.context) == "T5"
+
+
+def test_a_dev_kmsg_dictionary_line_has_a_context_of_its_own() -> None:
+    lines = split_lines(
+        " SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n    HOME=/\n RIP: 0010:f+0x1/0x2\n"
+    )
+    assert [ln.context for ln in lines] == [KMSG_DICT, KMSG_DICT, "", ""]

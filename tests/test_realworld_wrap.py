@@ -114,3 +114,28 @@ def test_decode_stacktrace_output_reads_as_the_console_log(
     reps = _same_reports(console, decoded)
     assert len(reps[0].frames) > 3
     assert "setup_net" in [f.function for f in reps[0].frames] or "centos7" not in log.name
+
+
+def _kmsg_records(text: str, dict_every: int = 0) -> str:
+    """Each printk line as /dev/kmsg gives it (printk.c info_print_ext_header():
+    "level,seq,usec,flag;text"), every ``dict_every``-th followed by the dictionary lines
+    a dev_printk() record carries (dev-kmsg ABI: " KEY=value" continuation lines)."""
+    out = []
+    for seq, m in enumerate(re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M)):
+        out.append(f"4,{seq},{round(float(m.group(1)) * 1e6)},-;{m.group(2)}\n")
+        if dict_every and seq % dict_every == 0:
+            out.append(" SUBSYSTEM=virtio\n DEVICE=+virtio:virtio1\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    "log",
+    [LAB / "null-deref.log", DATA / "arm64-6.1.0-50-oom.log", DATA / "s390x-6.1.0-50-oom.log"],
+)
+def test_dev_kmsg_dictionary_lines_are_no_report_lines(log: Path) -> None:
+    console = log.read_text()
+    kmsg = _kmsg_records(console, dict_every=7)
+    assert kmsg.count("\n SUBSYSTEM=virtio\n") > 20
+    reps = _same_reports(console, kmsg)
+    assert len(reps[0].frames) > 5
+    assert "SUBSYSTEM=" not in reps[0].text

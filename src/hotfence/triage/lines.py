@@ -22,7 +22,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   then ``[  +0.000005]`` (the time since the previous message) — ``dmesg -e`` / ``-H``;
   ``2026-11-24T21:45:01,123456+01:00`` — ``dmesg --time-format iso``;
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
-  extended format), also after a netconsole receiver's syslog date and host;
+  extended format), also after a netconsole receiver's syslog date and host; the
+  `` SUBSYSTEM=pci`` dictionary lines after a record are no report's (``KMSG_DICT``);
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
   and any program's unterminated output before a printk timestamp on a serial console.
 
@@ -42,6 +43,12 @@ from typing import NamedTuple
 CONSOLE = "console"
 # Context of lines relayed through syslog/journald; "syslog/T123" with a caller id.
 SYSLOG = "syslog"
+# Context of a /dev/kmsg record's dictionary line: " SUBSYSTEM=pci" / " DEVICE=+pci:..."
+# after a dev_printk() record (Documentation/ABI/testing/dev-kmsg: "A line starting with
+# ' ', is a continuation line, adding key/value pairs to the log message"). No report's
+# line: a context of its own keeps it out of every report, trace or not.
+KMSG_DICT = "kmsg-dict"
+_KMSG_DICT_RE = re.compile(r" [A-Z][A-Z0-9_]*=\S*$")
 _CALLER_RE = re.compile(r"[CT]\d+")
 
 # The month as strftime's "%b" writes it in the reader's locale: journalctl and syslog
@@ -208,6 +215,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         message = _dmesg_json_message(raw)
         if message is not None:
             return message, CONSOLE, None
+    elif raw[:1] == " " and raw[1:2].isupper() and _KMSG_DICT_RE.match(raw) is not None:
+        return raw, KMSG_DICT, None
     elif raw[:1].islower():
         dm = _DECODE_RE.match(raw)
         if dm is not None:

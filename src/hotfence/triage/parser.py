@@ -27,7 +27,7 @@ import re
 from .extract import Extracted, extract
 from .fields import call_trace, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
-from .lines import caller_id, iter_lines, line_bounds, make_line
+from .lines import KMSG_DICT, caller_id, iter_lines, line_bounds, make_line
 from .model import Report
 from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
@@ -334,7 +334,11 @@ def _oom_reports(
     if announced is not None:
         kills.append((*announced, False))
     for start, e, m, memcg in kills:
-        lines = list(iter_lines(text, start, e, counter.number(start)))[-_OOM_BLOCK_LINES:]
+        lines = [
+            ln
+            for ln in iter_lines(text, start, e, counter.number(start))
+            if ln.context != KMSG_DICT
+        ][-_OOM_BLOCK_LINES:]
         if not lines:
             continue
         texts = [ln.text for ln in lines]
