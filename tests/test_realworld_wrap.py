@@ -6,6 +6,7 @@ the plain console log gives (tests/data/realworld, tests/lab: real kernels' outp
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -139,3 +140,36 @@ def test_dev_kmsg_dictionary_lines_are_no_report_lines(log: Path) -> None:
     reps = _same_reports(console, kmsg)
     assert len(reps[0].frames) > 5
     assert "SUBSYSTEM=" not in reps[0].text
+
+
+def _journal_record(transport: str, message: str, usec: int, ident: str) -> str:
+    """One journal entry as journalctl -o json prints it: the text in MESSAGE, the
+    printk time in _SOURCE_MONOTONIC_TIMESTAMP (systemd journald-kmsg.c)."""
+    return json.dumps(
+        {
+            "__REALTIME_TIMESTAMP": str(1795870936000000 + usec),
+            "_SOURCE_MONOTONIC_TIMESTAMP": str(usec),
+            "_TRANSPORT": transport,
+            "SYSLOG_IDENTIFIER": ident,
+            "MESSAGE": message,
+        }
+    )
+
+
+def test_a_journal_json_seq_oops_reads_as_the_consoles() -> None:
+    # journalctl -o json-seq: -o json's records, each after an ASCII RS (RFC 7464)
+    console = (LAB / "null-deref.log").read_text()
+    records = []
+    for m in re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", console, re.M):
+        usec = round(float(m.group(1)) * 1e6)
+        records.append(_journal_record("kernel", m.group(2), usec, "kernel"))
+        if m.group(2).startswith("Call Trace:"):
+            records.append(_journal_record("stdout", "WARNING: No swap limit", usec, "dockerd"))
+    seq = "".join(f"\x1e{r}\n" for r in records)
+    reps = _same_reports(console, seq)
+    assert reps[0].frames and "WARNING: No swap limit" not in reps[0].text
+    only_programs = "".join(
+        f"\x1e{_journal_record('stdout', m, 1, 'dockerd')}\n"
+        for m in ("WARNING: No swap limit support", "BUG: soft lockup - CPU#1 stuck for 22s! [x:5]")
+    )
+    assert parse_log(only_programs.encode()) == []

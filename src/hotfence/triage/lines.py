@@ -14,8 +14,9 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   (``[  123.456789] host kernel: ``), the month in the reader's locale; OpenWrt's
   ``logread`` (ubox) writes a ctime date and the facility, no host:
   ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
-* ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json``, one record
-  a line: the kernel's records are read as their MESSAGE;
+* ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json`` (and
+  ``-o json-seq``, with an RS before it), one record a line: the kernel's records are
+  read as their MESSAGE;
 * ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``, in the reader's locale; ``[Nov24 21:45]``
@@ -207,8 +208,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         fm = _FAST_RE.match(raw)
         if fm is not None:
             return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
-    elif raw.startswith("{"):
-        record = _kernel_journal_record(raw)
+    elif raw[:1] == "{" or raw[:2] == _JSON_SEQ_RECORD:
+        record = _kernel_journal_record(raw.removeprefix(_RS))
         if record is not None:
             return record
     elif raw.startswith(" ") and '"msg": "' in raw[:24]:
@@ -300,6 +301,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
     host whose identifier is not ``kernel`` is a program's.
     """
+    if raw[:2] == _JSON_SEQ_RECORD:
+        raw = raw[1:]
     if raw[:2] == '{"':
         # A JSON record: journald's, docker's json-file ({"log": ..., "stream": ...}), a
         # Go program's structured log (zap: {"level": ..., "msg": ...}). printk writes no
@@ -330,6 +333,10 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     return _KMSG_RE.match(raw) is None
 
 
+# journalctl -o json-seq: each record after an ASCII Record Separator (RFC 7464 JSON text
+# sequences), otherwise -o json's.
+_RS = "\x1e"
+_JSON_SEQ_RECORD = _RS + "{"
 _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
 # A log shipper's record of a kernel line names its source: "ident": "kernel",
 # "facility": "kern", "SYSLOG_IDENTIFIER": "kernel".

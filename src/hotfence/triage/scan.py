@@ -168,7 +168,7 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
             nxt = text.find("\n", end + 1)
             if is_replay_marker(text[end + 1 :] if nxt == -1 else text[end + 1 : nxt]):
                 continue  # cut short, and printed whole on the line after the marker
-        if (raw[:1].isalnum() or raw[:1] in ("{", "[", "<", "/", " ")) and from_userspace(
+        if (raw[:1].isalnum() or raw[:1] in ("{", "\x1e", "[", "<", "/", " ")) and from_userspace(
             raw, journal
         ):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
