@@ -101,6 +101,7 @@ def test_console_and_syslog_copies_are_separate_streams() -> None:
 
 def test_a_dev_kmsg_dictionary_line_has_a_context_of_its_own() -> None:
     lines = split_lines(
-        " SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n    HOME=/\n RIP: 0010:f+0x1/0x2\n"
+        " SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n               SUBSYSTEM=virtio\n"
+        "    HOME=/\n RIP: 0010:f+0x1/0x2\n"
     )
-    assert [ln.context for ln in lines] == [KMSG_DICT, KMSG_DICT, "", ""]
+    assert [ln.context for ln in lines] == [KMSG_DICT, KMSG_DICT, KMSG_DICT, "", ""]

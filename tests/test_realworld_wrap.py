@@ -173,3 +173,33 @@ def test_a_journal_json_seq_oops_reads_as_the_consoles() -> None:
         for m in ("WARNING: No swap limit support", "BUG: soft lockup - CPU#1 stuck for 22s! [x:5]")
     )
     assert parse_log(only_programs.encode()) == []
+
+
+def _crash_log(text: str, level: bool, caller: bool, dictionary: bool) -> str:
+    """A log as crash's ``log`` prints the records of a core (crash printk.c
+    dump_record()): "[%5lld.%06ld] ", with -c the caller "[%6s] " after it, with -m the
+    level "<%x>" right before the text, with -d a dev_printk() record's SUBSYSTEM= and
+    DEVICE= under its text, indented by the prefix's width."""
+    out = []
+    for seq, m in enumerate(re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M)):
+        prefix = f"[{float(m.group(1)):12.6f}] " + ("[  T117] " if caller else "")
+        out.append(prefix + ("<4>" if level else "") + m.group(2) + "\n")
+        if dictionary and seq % 5 == 0:
+            out.append(" " * len(prefix) + "SUBSYSTEM=virtio\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    ("level", "caller", "dictionary"),
+    [(True, False, False), (True, True, False), (False, False, True), (True, True, True)],
+)
+@pytest.mark.parametrize("log", [LAB / "null-deref.log", DATA / "arm64-6.1.0-50-oom.log"])
+def test_crash_log_output_reads_as_the_console_log(
+    log: Path, level: bool, caller: bool, dictionary: bool
+) -> None:
+    console = log.read_text()
+    crash = _crash_log(console, level, caller, dictionary)
+    plain = _crash_log(console, False, caller, False)
+    reps = _same_reports(plain, crash)
+    assert len(reps[0].frames) > 5
+    assert "SUBSYSTEM=" not in reps[0].text and "<4>" not in reps[0].text

@@ -46,10 +46,12 @@ CONSOLE = "console"
 SYSLOG = "syslog"
 # Context of a /dev/kmsg record's dictionary line: " SUBSYSTEM=pci" / " DEVICE=+pci:..."
 # after a dev_printk() record (Documentation/ABI/testing/dev-kmsg: "A line starting with
-# ' ', is a continuation line, adding key/value pairs to the log message"). No report's
-# line: a context of its own keeps it out of every report, trace or not.
+# ' ', is a continuation line, adding key/value pairs to the log message"; the keys
+# dev_printk() sets, drivers/base/core.c), also as crash's "log -d" prints them, indented
+# under the record's text. No report's line: a context of its own keeps it out of every
+# report, trace or not.
 KMSG_DICT = "kmsg-dict"
-_KMSG_DICT_RE = re.compile(r" [A-Z][A-Z0-9_]*=\S*$")
+_KMSG_DICT_RE = re.compile(r" +(?:SUBSYSTEM|DEVICE)=\S*$")
 _CALLER_RE = re.compile(r"[CT]\d+")
 
 # The month as strftime's "%b" writes it in the reader's locale: journalctl and syslog
@@ -191,7 +193,9 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 
 # The common case, a bare printk timestamp (and caller id), tried first for speed.
 # util-linux dmesg prints the caller id after a space ("[ 1.2] [  T3] "), the kernel without.
-_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
+# crash's "log -m" puts the record's level after them, "<%x>" with no space (crash
+# printk.c dump_record(): "[    1.994694] <4>BUG: ...").
+_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )(?:<[0-7]>)?")
 
 
 def strip_prefix(raw: str) -> tuple[str, str]:
@@ -216,7 +220,7 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         message = _dmesg_json_message(raw)
         if message is not None:
             return message, CONSOLE, None
-    elif raw[:1] == " " and raw[1:2].isupper() and _KMSG_DICT_RE.match(raw) is not None:
+    elif raw[:1] == " " and "=" in raw and _KMSG_DICT_RE.match(raw) is not None:
         return raw, KMSG_DICT, None
     elif raw[:1].islower():
         dm = _DECODE_RE.match(raw)
