@@ -203,3 +203,36 @@ def test_crash_log_output_reads_as_the_console_log(
     reps = _same_reports(plain, crash)
     assert len(reps[0].frames) > 5
     assert "SUBSYSTEM=" not in reps[0].text and "<4>" not in reps[0].text
+
+
+# Programs write to /dev/kmsg too (systemd before journald runs, "echo ... > /dev/kmsg"):
+# their records carry their own facility, LOG_USER unless they name another
+# (printk.c devkmsg_write()), where the kernel's are facility 0.
+_PROGRAM_RECORDS = (
+    (14, "WARNING: CPU: 1 PID: 5 at fs/x.c:12 foo+0x1/0x2"),
+    (30, "systemd[1]: BUG: soft lockup - CPU#1 stuck for 22s! [x:5]"),
+    (12, "Kernel panic - not syncing: Fatal exception"),
+)
+
+
+@pytest.mark.parametrize("shape", ["dmesg -r", "pstore", "kmsg"])
+def test_records_programs_wrote_to_dev_kmsg_are_no_reports(shape: str) -> None:
+    # dmesg -r and a pstore dmesg-ramoops file (kmsg_dump_get_buffer(syslog=true)) print
+    # the priority as "<%u>" before the time, /dev/kmsg as the record's first field
+    def record(pri: int, ts: float, text: str) -> str:
+        if shape == "kmsg":
+            return f"{pri},0,{round(ts * 1e6)},-;{text}\n"
+        return f"<{pri}>[{ts:12.6f}] {text}\n"
+
+    console = (LAB / "null-deref.log").read_text()
+    kernel = [
+        record(4, float(m.group(1)), m.group(2))
+        for m in re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", console, re.M)
+    ]
+    oops = next(i for i, r in enumerate(kernel) if "NULL pointer dereference" in r)
+    programs = [record(pri, 1.5, text) for pri, text in _PROGRAM_RECORDS]
+    head = "Oops#1 Part1\n" if shape == "pstore" else ""
+    wrapped = head + "".join(kernel[:oops] + programs + kernel[oops:])
+    reps = _same_reports(console, wrapped)
+    assert len(reps) == 1 and reps[0].frames
+    assert parse_log("".join(programs).encode()) == []

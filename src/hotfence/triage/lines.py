@@ -131,7 +131,7 @@ _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r")(?:<\d+>)?
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
 # ";"); a netconsole receiver's syslog puts its date and the sender's host before it.
-_KMSG_HEAD = r"\d{1,4},\d+,(?P<us>\d+),[-+c](?P<fields>,[^;\s]*)?;"
+_KMSG_HEAD = r"(?P<pri>\d{1,4}),\d+,(?P<us>\d+),[-+c](?P<fields>,[^;\s]*)?;"
 _KMSG_RE = re.compile(r"^(?:" + _DATE + r" " + _HOST + r")?" + _KMSG_HEAD)
 _KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
@@ -323,6 +323,14 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
             return dm["fac"] != "kern"
     if raw[:1] in _KLOG_SEVERITIES and _KLOG_RE.match(raw) is not None:
         return True
+    if raw[:1] == "<" or raw[:1].isdigit():
+        # A record's syslog priority, "<%u>" in dmesg -r, /proc/kmsg and a pstore dmesg
+        # file, the first field of a /dev/kmsg record: facility << 3 | level. The kernel's
+        # own records are facility 0 (kern); a write to /dev/kmsg carries its writer's
+        # (LOG_USER unless it says another: devkmsg_write()), systemd's "<30>".
+        pm = _PRIORITY_RE.match(raw)
+        if pm is not None:
+            return int(pm.group(1) or pm.group(2)) >= _FACILITY_USER
     if raw[:1] == "[":
         if journal is None:
             return False
@@ -334,7 +342,14 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     if m is None or (m.group("ident") or m.group("app")).lower() == "kernel":
         return False
     # a netconsole receiver's line: the sender's kmsg record after the host, no identifier
-    return _KMSG_RE.match(raw) is None
+    km = _KMSG_RE.match(raw)
+    return km is None or int(km["pri"]) >= _FACILITY_USER
+
+
+# "<pri>" (not RFC 5424's "<pri>1 YYYY-", which _SYSLOG_ANY_RE reads by its APP) or a kmsg
+# record's "pri,seq,usec,flag"
+_PRIORITY_RE = re.compile(r"<(\d{1,3})>(?!1 \d{4}-)|(\d{1,4}),\d+,\d+,[-+c][,;]")
+_FACILITY_USER = 8  # LOG_USER << 3: the first priority that is not the kernel's
 
 
 # journalctl -o json-seq: each record after an ASCII Record Separator (RFC 7464 JSON text
