@@ -6,6 +6,7 @@ import pytest
 
 from hotfence.triage.lines import (
     CONSOLE,
+    JOURNAL_FIELD,
     KMSG_DICT,
     SYSLOG,
     caller_id,
@@ -104,4 +105,4 @@ def test_a_dev_kmsg_dictionary_line_has_a_context_of_its_own() -> None:
         " SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n               SUBSYSTEM=virtio\n"
         "    HOME=/\n RIP: 0010:f+0x1/0x2\n"
     )
-    assert [ln.context for ln in lines] == [KMSG_DICT, KMSG_DICT, KMSG_DICT, "", ""]
+    assert [ln.context for ln in lines] == [KMSG_DICT, KMSG_DICT, KMSG_DICT, JOURNAL_FIELD, ""]

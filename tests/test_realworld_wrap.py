@@ -236,3 +236,65 @@ def test_records_programs_wrote_to_dev_kmsg_are_no_reports(shape: str) -> None:
     reps = _same_reports(console, wrapped)
     assert len(reps) == 1 and reps[0].frames
     assert parse_log("".join(programs).encode()) == []
+
+
+def _journal_entries(text: str, programs: dict[str, str]) -> list[list[tuple[str, str]]]:
+    """The journal entries of a console log's records (journald-kmsg.c: the text in
+    MESSAGE, _TRANSPORT=kernel) and, after each record that ``programs`` names, a
+    program's entry. Fields come in no fixed order: every other entry puts MESSAGE
+    before _TRANSPORT."""
+    entries = []
+    for i, m in enumerate(re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M)):
+        usec = str(round(float(m.group(1)) * 1e6))
+        kernel = [("_TRANSPORT", "kernel"), ("PRIORITY", "4"), ("SYSLOG_IDENTIFIER", "kernel")]
+        message = [("MESSAGE", m.group(2)), ("_SOURCE_MONOTONIC_TIMESTAMP", usec)]
+        entries.append(message + kernel if i % 2 else kernel + message)
+        for start, said in programs.items():
+            if m.group(2).startswith(start):
+                program = [("_TRANSPORT", "stdout"), ("SYSLOG_IDENTIFIER", "dockerd")]
+                entries.append([*program, ("MESSAGE", said), ("_PID", "812")])
+    return entries
+
+
+def _journal_output(entries: list[list[tuple[str, str]]], mode: str) -> str:
+    """Entries as journalctl prints them one field a line (systemd logs-show.c):
+    -o verbose, the entry's time and cursor then "    KEY=value"; -o export (Journal
+    Export Format), "KEY=value" and an empty line after the entry; -o json-pretty,
+    '\\t"KEY" : "value"' lines joined by ",\\n" between "{" and "}"."""
+    out = []
+    for n, fields in enumerate(entries):
+        cursor = [("__CURSOR", f"s=8b2a;i={n:x}"), ("__REALTIME_TIMESTAMP", str(n))]
+        if mode == "verbose":
+            out.append(f"Fri 2026-11-27 02:31:41.{n % 1000000:06d} UTC [s=8b2a;i={n:x}]\n")
+            out.extend(f"    {k}={v}\n" for k, v in fields)
+        elif mode == "export":
+            out.extend(f"{k}={v}\n" for k, v in cursor + fields)
+            out.append("\n")
+        else:
+            body = ",\n".join(f"\t{json.dumps(k)} : {json.dumps(v)}" for k, v in cursor + fields)
+            out.append("{\n" + body + "\n}\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("mode", ["verbose", "export", "json-pretty"])
+@pytest.mark.parametrize(
+    "log", [LAB / "null-deref.log", LAB / "warn.log", DATA / "arm64-6.1.0-50-oom.log"]
+)
+def test_journal_entries_printed_a_field_a_line_read_as_the_kernels(log: Path, mode: str) -> None:
+    console = log.read_text()
+    programs = {"Call Trace:": "WARNING: No swap limit support", "Call trace:": "BUG: x"}
+    entries = _journal_entries(console, programs)
+    journal = _journal_output(entries, mode)
+    # the journal keeps the printk time in a field of its own: compare with the text alone
+    reps = _same_reports(_PRINTK_TIME.sub("", console), journal)
+    assert len(reps[0].frames) > 4
+    assert "_TRANSPORT" not in reps[0].text and "No swap limit" not in reps[0].text
+
+
+@pytest.mark.parametrize("mode", ["verbose", "export", "json-pretty"])
+def test_programs_journal_entries_printed_a_field_a_line_are_no_reports(mode: str) -> None:
+    said = {"": "WARNING: CPU: 1 PID: 5 at fs/x.c:12 foo+0x1/0x2"}
+    entries = _journal_entries("[    1.000000] Linux version 6.1.0-56-amd64\n", said)
+    assert len(entries) == 2
+    for text in (_journal_output(entries, mode), _journal_output(entries[1:], mode)):
+        assert parse_log(text.encode()) == []

@@ -15,7 +15,15 @@ import re
 from dataclasses import dataclass, field
 
 from . import oopses
-from .lines import Line, caller_id, make_line, plain_spaces
+from .lines import (
+    SYSLOG,
+    Line,
+    caller_id,
+    is_journal_message,
+    journal_entry_transport,
+    make_line,
+    plain_spaces,
+)
 from .oopses import OopsKind
 from .scan import is_replay_marker
 
@@ -98,7 +106,7 @@ def extract(
     task_ctx = bool(caller_id(header.context))
     limit = _read_limit(text, start, order, idx, task_ctx, kind)
     prefix = _prefix_lines(text, start, header.context, first_no)
-    window = _Window(header, kind, cands, task_ctx)
+    window = _Window(header, kind, cands, task_ctx, text=text)
     pos = start
     n = -1
     last_pos = start
@@ -177,6 +185,8 @@ class _Window:
     cpu_traceback: bool = False
     prev_raw: str = ""
     echo: bool = False  # every record comes twice (see feed)
+    others: int = 0  # lines of other contexts read so far (n - others: this stream's)
+    text: str = ""  # the log (a journal entry's other fields say whose MESSAGE it is)
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -218,16 +228,24 @@ class _Window:
         line = make_line(raw, line_start, first_no + n)
         if not is_header:
             if line_start in self.cands:
-                self._note_next_report(raw, line_start, line.context, n)
+                # how far into the report is counted in its own stream's lines: other
+                # CPUs' lines, or a journal entry's other fields, come in between
+                self._note_next_report(raw, line_start, line.context, n - self.others)
             elif self.second is None and info_with_stack(raw):
                 self.second = line_start  # _note_next_report's one effect on other lines
             if line.context != self.context and not (
                 self.cpu_traceback and caller_id(line.context).startswith("C")
             ):
                 return self._other_context()
+            if (
+                line.context == SYSLOG
+                and is_journal_message(raw)
+                and journal_entry_transport(self.text, line_start) != "kernel"
+            ):
+                return self._other_context()  # a program's entry amid the kernel's
         self.gap = 0
         if not is_header:
-            self._note_own_end(raw, line_start, line, n)
+            self._note_own_end(raw, line_start, line, n - self.others)
         if line.timestamp is not None:
             self.last_ts = line.timestamp
         if self._keep(raw, line, is_header):
@@ -249,6 +267,7 @@ class _Window:
             self.own_end = min(self.own_end, len(self.lines))
 
     def _other_context(self) -> bool:
+        self.others += 1
         self.gap += 1
         return self.gap <= _TASK_GAP_LINES  # past that the report's stream has stopped
 

@@ -52,6 +52,17 @@ SYSLOG = "syslog"
 # report, trace or not.
 KMSG_DICT = "kmsg-dict"
 _KMSG_DICT_RE = re.compile(r" +(?:SUBSYSTEM|DEVICE)=\S*$")
+# Context of a journal entry's field lines other than its MESSAGE, in the formats that
+# print one field a line (journalctl(1), systemd's "Journal Export Format"): -o verbose
+# "    KEY=value" under each entry's time and cursor line, -o export "KEY=value" with an
+# empty line after each entry, -o json-pretty '\t"KEY" : "value",' between "{" and "}".
+# Field names are upper case, digits and "_" (journald drops others). An entry's
+# MESSAGE is its text (context SYSLOG, as journalctl -o json's); whose text it is, the
+# kernel's or a program's, is the entry's _TRANSPORT (journal_entry_transport()).
+JOURNAL_FIELD = "journal-field"
+_FIELD_RE = re.compile(
+    r"(?: {4})?(?P<key>[A-Z_][A-Z0-9_]*)=|[ \t]+\"(?P<jkey>[A-Z_][A-Z0-9_]*)\" ?: "
+)
 _CALLER_RE = re.compile(r"[CT]\d+")
 
 # The month as strftime's "%b" writes it in the reader's locale: journalctl and syslog
@@ -229,6 +240,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
                 return raw, "", None  # a program's record: no kernel prefix at all
             text, ctx, ts = parse_prefix(raw[dm.end() :])
             return text, ctx or CONSOLE, ts
+    if _maybe_field(raw) and (fm := _FIELD_RE.match(raw)) is not None:
+        return _journal_field(raw, fm)
     m = _PREFIX_RE.match(raw)
     if m is None:
         km = _KMSG_RE.match(raw) if ";" in raw else None
@@ -386,6 +399,71 @@ def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
     mono = rec.get("_SOURCE_MONOTONIC_TIMESTAMP")
     ts = int(mono) / 1e6 if isinstance(mono, str) and mono.isdigit() else None
     return msg, SYSLOG, ts
+
+
+def _maybe_field(raw: str) -> bool:
+    """A cheap look before _FIELD_RE: "KEY=" or '"KEY" : ' near the line's start."""
+    head = raw[:48]
+    return "=" in head or '":' in head or '" :' in head
+
+
+def _journal_field(raw: str, fm: re.Match[str]) -> tuple[str, str, float | None]:
+    """``(text, context, None)`` of one field line of a journal entry (``_FIELD_RE``)."""
+    if fm["key"] is not None:
+        if fm["key"] != "MESSAGE":
+            return raw, JOURNAL_FIELD, None
+        return raw[fm.end() :], SYSLOG, None
+    if fm["jkey"] != "MESSAGE":
+        return raw, JOURNAL_FIELD, None
+    value = raw[fm.end() :].rstrip().removesuffix(",")
+    try:
+        text = json.loads(value)
+    except ValueError:
+        return raw, JOURNAL_FIELD, None
+    if not isinstance(text, str):  # journald writes non-UTF-8 text as a byte array
+        return raw, JOURNAL_FIELD, None
+    return text, SYSLOG, None
+
+
+def is_journal_message(raw: str) -> bool:
+    """Is ``raw`` the MESSAGE line of a journal entry printed one field a line?"""
+    fm = _FIELD_RE.match(raw) if _maybe_field(raw) else None
+    return fm is not None and (fm["key"] or fm["jkey"]) == "MESSAGE"
+
+
+# An entry's lines lie together; its _TRANSPORT is looked for this far around MESSAGE.
+_ENTRY_LINES = 200
+_TRANSPORT_FIELD_RE = re.compile(r'[ \t]*(?:_TRANSPORT=|"_TRANSPORT" ?: ")(\w+)')
+
+
+def journal_entry_transport(text: str, start: int) -> str | None:
+    """The ``_TRANSPORT`` of the journal entry whose field line starts at ``start``
+    (``kernel`` for the kernel's records), or None when the entry names none.
+
+    The entry is the run of field lines around it: -o verbose's and -o json-pretty's
+    entry-opening lines ("Fri 2026-... [s=...]", "{") and -o export's empty line are no
+    field lines, and fields come in no fixed order.
+    """
+    for step in (-1, 1):
+        pos = start
+        for _ in range(_ENTRY_LINES):
+            if step < 0:
+                if pos == 0:
+                    break
+                pos = text.rfind("\n", 0, pos - 1) + 1
+            else:
+                nl = text.find("\n", pos)
+                if nl == -1:
+                    break
+                pos = nl + 1
+            end = text.find("\n", pos)
+            raw = text[pos : len(text) if end == -1 else end]
+            if _FIELD_RE.match(raw) is None:
+                break
+            tm = _TRANSPORT_FIELD_RE.match(raw)
+            if tm is not None:
+                return tm.group(1)
+    return None
 
 
 # util-linux dmesg --json (print_record() through ul_jsonwrt, pretty): one object per
