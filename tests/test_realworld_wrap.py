@@ -246,7 +246,15 @@ def _journal_entries(text: str, programs: dict[str, str]) -> list[list[tuple[str
     entries = []
     for i, m in enumerate(re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M)):
         usec = str(round(float(m.group(1)) * 1e6))
-        kernel = [("_TRANSPORT", "kernel"), ("PRIORITY", "4"), ("SYSLOG_IDENTIFIER", "kernel")]
+        kernel = [
+            ("_TRANSPORT", "kernel"),
+            ("PRIORITY", "4"),
+            ("SYSLOG_FACILITY", "0"),
+            ("SYSLOG_IDENTIFIER", "kernel"),
+            ("_BOOT_ID", "2f0b9c1d8e4a4b5f9d6c7e8f0a1b2c3d"),
+            ("_MACHINE_ID", "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"),
+            ("_HOSTNAME", "node-a"),
+        ]
         message = [("MESSAGE", m.group(2)), ("_SOURCE_MONOTONIC_TIMESTAMP", usec)]
         entries.append(message + kernel if i % 2 else kernel + message)
         for start, said in programs.items():
@@ -278,7 +286,16 @@ def _journal_output(entries: list[list[tuple[str, str]]], mode: str) -> str:
 
 @pytest.mark.parametrize("mode", ["verbose", "export", "json-pretty"])
 @pytest.mark.parametrize(
-    "log", [LAB / "null-deref.log", LAB / "warn.log", DATA / "arm64-6.1.0-50-oom.log"]
+    "log",
+    [
+        LAB / "null-deref.log",
+        LAB / "warn.log",
+        DATA / "arm64-6.1.0-50-oom.log",
+        # its "INFO: Object" line, 13 records below its header, belongs to it
+        DATA / "x86-6.1-slub-redzone.log",
+        # 500 records long: the window's bound counts the report's own lines
+        DATA / "armhf-6.1.0-50-mod-stack-overflow.log",
+    ],
 )
 def test_journal_entries_printed_a_field_a_line_read_as_the_kernels(log: Path, mode: str) -> None:
     console = log.read_text()
@@ -298,3 +315,26 @@ def test_programs_journal_entries_printed_a_field_a_line_are_no_reports(mode: st
     assert len(entries) == 2
     for text in (_journal_output(entries, mode), _journal_output(entries[1:], mode)):
         assert parse_log(text.encode()) == []
+
+
+@pytest.mark.parametrize("mode", ["json", "json-seq", "json-pretty"])
+@pytest.mark.parametrize(
+    "log",
+    [
+        # s390 kernel_stack_overflow(): "Kernel stack overflow." is the whole line
+        DATA / "s390x-6.1.0-50-mod-stack-overflow.log",
+        # MIPS die(): "Oops[#1]:" after its "unable to handle" is the same report
+        DATA / "mips-4.19-oops.log",
+        DATA / "riscv64-6.12.117+deb13-mod-null.log",
+    ],
+)
+def test_header_shapes_hold_for_a_json_records_message(log: Path, mode: str) -> None:
+    console = log.read_text()
+    entries = _journal_entries(console, {})
+    if mode == "json-pretty":
+        journal = _journal_output(entries, mode)
+    else:
+        rs = "\x1e" if mode == "json-seq" else ""
+        journal = "".join(rs + json.dumps(dict(fields)) + "\n" for fields in entries)
+    reps = _same_reports(_PRINTK_TIME.sub("", console), journal)
+    assert len(reps) == 1 and len(reps[0].frames) > 2

@@ -23,6 +23,7 @@ from .lines import (
     journal_entry_transport,
     make_line,
     plain_spaces,
+    record_text,
 )
 from .oopses import OopsKind
 from .scan import is_replay_marker
@@ -85,7 +86,8 @@ def info_with_stack(raw: str) -> bool:
 
 
 def is_report_start(raw: str) -> bool:
-    return not any(r.search(raw) for r in oopses.REPORT_START_IGNORES)
+    text = record_text(raw)
+    return not any(r.search(text) for r in oopses.REPORT_START_IGNORES)
 
 
 def is_echo(raw: str, prev: str) -> bool:
@@ -104,7 +106,7 @@ def extract(
     end_nl = text.find("\n", start)
     header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
     task_ctx = bool(caller_id(header.context))
-    limit = _read_limit(text, start, order, idx, task_ctx, kind)
+    limit = _read_limit(text, start, order, idx, task_ctx, kind, header.context)
     prefix = _prefix_lines(text, start, header.context, first_no)
     window = _Window(header, kind, cands, task_ctx, text=text)
     pos = start
@@ -121,8 +123,8 @@ def extract(
         line_start = pos
         pos = nl + 1
         n += 1
-        if n >= _MAX_REPORT_LINES:
-            break
+        if n - window.others >= _MAX_REPORT_LINES:
+            break  # (other contexts' lines are bounded by the window's characters)
         last_pos = pos
         if not feed(raw, line_start, n, first_no):
             break
@@ -136,8 +138,35 @@ def _absorbed(kind: OopsKind, raw: str) -> bool:
     return any(a in raw for a in kind.absorbs)
 
 
+def _within(text: str, start: int, pos: int, context: str, most: int) -> bool:
+    """Is the line at ``pos`` at most ``most`` lines of ``context`` after ``start``?
+    Lines of other contexts between them (a journal entry's other fields, a /dev/kmsg
+    record's dictionary) do not count."""
+    lines = text.count("\n", start, pos)
+    if lines <= most:
+        return True
+    own = 0
+    at = text.find("\n", start, pos) + 1
+    while 0 < at < pos:
+        end = text.find("\n", at, pos)
+        if make_line(text[at : pos if end == -1 else end], at, 0).context == context:
+            own += 1
+            if own > most:
+                return False
+        if end == -1:
+            break
+        at = end + 1
+    return True
+
+
 def _read_limit(
-    text: str, start: int, order: list[int], idx: int, task_ctx: bool, kind: OopsKind
+    text: str,
+    start: int,
+    order: list[int],
+    idx: int,
+    task_ctx: bool,
+    kind: OopsKind,
+    context: str,
 ) -> int:
     """Where to stop reading. A single console stream: one report past the next real
     header (the lines after it only feed the corruption check, like syzkaller, which
@@ -149,7 +178,7 @@ def _read_limit(
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
             raw = plain_spaces(text[s:] if e == -1 else text[s:e])
-            if _absorbed(kind, raw) and text.count("\n", start, s) <= kind.absorb_lines:
+            if _absorbed(kind, raw) and _within(text, start, s, context, kind.absorb_lines):
                 continue
             prev_end = s - 1
             prev = text[text.rfind("\n", 0, prev_end) + 1 : prev_end] if s else ""

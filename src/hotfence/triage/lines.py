@@ -425,6 +425,17 @@ def _journal_field(raw: str, fm: re.Match[str]) -> tuple[str, str, float | None]
     return text, SYSLOG, None
 
 
+def record_text(raw: str) -> str:
+    """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
+    json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
+    ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'."""
+    if raw[:1] in ("{", _RS) or raw[:2] == '\t"':
+        message, context, _ = parse_prefix(raw)
+        if context == SYSLOG:
+            return message
+    return raw
+
+
 def is_journal_message(raw: str) -> bool:
     """Is ``raw`` the MESSAGE line of a journal entry printed one field a line?"""
     fm = _FIELD_RE.match(raw) if _maybe_field(raw) else None

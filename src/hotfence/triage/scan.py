@@ -21,6 +21,7 @@ from .lines import (
     journal_entry_transport,
     journal_host,
     plain_spaces,
+    record_text,
 )
 from .oopses import OOPSES, OopsKind
 
@@ -186,6 +187,7 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
             raw[:1].isalnum() or raw[:1] in ("{", "\x1e", "[", "<", "/", " ", "\t", "_")
         ) and _programs(text, start, raw, journal):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
+        raw = record_text(raw)
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):
                 result[start] = kind
