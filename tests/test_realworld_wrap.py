@@ -338,3 +338,17 @@ def test_header_shapes_hold_for_a_json_records_message(log: Path, mode: str) -> 
         journal = "".join(rs + json.dumps(dict(fields)) + "\n" for fields in entries)
     reps = _same_reports(_PRINTK_TIME.sub("", console), journal)
     assert len(reps) == 1 and len(reps[0].frames) > 2
+
+
+def test_syslog_lines_with_their_wire_priority_read_as_the_file() -> None:
+    # A syslog message on the wire starts with "<PRI>" (RFC 3164 4.1.1, facility << 3 |
+    # severity), which a log server's raw capture and rsyslog's forwarding templates
+    # keep: the kernel's lines are facility kern (0-7), programs' daemon (24-31) or user
+    syslog = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    wire = "".join(
+        ("<4>" if " kernel: " in ln else "<30>" if "[" in ln.split(": ")[0] else "<13>") + ln
+        for ln in syslog.splitlines(keepends=True)
+    )
+    assert wire.count("<4>") > 10 and wire.count("<30>") > 3
+    reps = _same_reports(syslog, wire)
+    assert reps[0].frames

@@ -7,7 +7,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME);
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
-* ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format, also with
+* ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format (also after
+  the wire format's ``<PRI>``, RFC 3164), also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
   ``2026-11-24T21:45:01+0000 host kernel:``, ``--no-hostname`` (no host), ``-o short-full``
   (``Sat 2026-11-24 21:45:01 CET``), ``-o short-unix`` and ``-o short-monotonic``
@@ -101,9 +102,11 @@ _RFC5424_REST = r" \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) (?:\xef\xbb\xbf)?"
 # name the same way ("messages-20231101:", "/var/log/messages-"), both "file:21000:", and
 # "cat -n" "  21000\t". Taken only before a syslog date, host and "kernel:".
 _GREP = r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?"
+# The "<PRI>" a syslog message starts with on the wire (RFC 3164 4.1.1; kept by a log
+# server's raw capture and by rsyslog's forwarding templates), facility kern: 0-7.
 _SYSLOG = (
     _GREP
-    + r"(?:<[0-7]>1 )?"
+    + r"(?:<[0-7]>(?:1 )?)?"
     + _DATE
     + r" "
     + _HOST
@@ -134,7 +137,8 @@ _PREFIX_RE = re.compile(
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     # the level alone, as /proc/kmsg and dmesg -r give it on a kernel printing no time
     # (printk.time=0, RHEL 5/6's default): "<4>Call Trace:"
-    r"|(?<=^<[0-7]>)(?!1 \d{4}-)"  # (not an RFC 5424 line's "<PRI>1 ")
+    # (not an RFC 5424 line's "<PRI>1 ", nor an RFC 3164 one's "<PRI>" and date)
+    r"|(?<=^<[0-7]>)(?!1 \d{4}-|" + _DATE + r" )"
     r")"
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r")(?:<\d+>)?")
