@@ -352,3 +352,31 @@ def test_syslog_lines_with_their_wire_priority_read_as_the_file() -> None:
     assert wire.count("<4>") > 10 and wire.count("<30>") > 3
     reps = _same_reports(syslog, wire)
     assert reps[0].frames
+
+
+def _coloured(text: str) -> str:
+    """A console log as a coloured terminal's capture keeps it: ECMA-48 SGR codes around
+    the time, a "subsystem:" prefix and a report's first lines, the way util-linux
+    dmesg --color=always colours time, subsystem and level."""
+    out = []
+    for m in re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M):
+        body = m.group(2)
+        if body.startswith(("BUG:", "Oops", "WARNING:", "Kernel panic")):
+            body = f"\x1b[1;31m{body}\x1b[0m"
+        else:
+            body = re.sub(r"^([\w.\-]+: )", "\x1b[33m\\1\x1b[0m", body)
+        out.append(f"\x1b[32m[{float(m.group(1)):12.6f}]\x1b[0m {body}\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("log", [LAB / "null-deref.log", DATA / "x86-6.1-warn-then-panic.log"])
+def test_a_coloured_terminals_capture_reads_as_the_console_log(log: Path) -> None:
+    console = log.read_text()
+    coloured = _coloured(console)
+    assert coloured.count("\x1b[1;31m") >= 2
+    plain = "".join(f"[{float(t):12.6f}] {b}\n" for t, b in _PRINTK_TIME_LINE.findall(console))
+    reps = _same_reports(plain, coloured)
+    assert reps[0].frames and "\x1b" not in reps[0].text
+
+
+_PRINTK_TIME_LINE = re.compile(r"^\[ *(\d+\.\d+)\] (.*)$", re.M)

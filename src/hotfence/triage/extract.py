@@ -118,7 +118,7 @@ def extract(
         if nl == -1:
             nl = limit
         raw = text[pos:nl]
-        if "\xa0" in raw:  # a pasted page's no-break spaces (lines.plain_spaces)
+        if "\xa0" in raw or "\x1b" in raw:  # no-break spaces, colours (lines.plain_spaces)
             raw = plain_spaces(raw)
         line_start = pos
         pos = nl + 1

@@ -180,11 +180,20 @@ _BARE_QUESTIONABLE_RE = re.compile(
 # stood for: in a log read as bytes (decoded as latin-1) its UTF-8 form is "\xc2\xa0";
 # parse_log turns a str log's own U+00A0 into spaces (same length) before anything.
 _NBSP_LATIN1 = "\xc2\xa0"
+# A terminal's colour codes (ECMA-48 SGR, "ESC [ 1;31 m"), kept by a capture of a coloured
+# terminal: util-linux dmesg --color=always (the time, the subsystem, the level's
+# colour), journalctl's, script(1) or a serial console session's log. printk writes none.
+_SGR_RE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def plain_spaces(raw: str) -> str:
-    """``raw`` (a line decoded as latin-1) with UTF-8 no-break spaces read as spaces."""
-    return raw.replace(_NBSP_LATIN1, " ") if "\xa0" in raw else raw
+    """``raw`` (a line decoded as latin-1) with UTF-8 no-break spaces read as spaces
+    and terminal colour codes left out."""
+    if "\xa0" in raw:
+        raw = raw.replace(_NBSP_LATIN1, " ")
+    if "\x1b" in raw:
+        raw = _SGR_RE.sub("", raw)
+    return raw
 
 
 class Line(NamedTuple):
@@ -522,7 +531,7 @@ MAX_TEXT = 2048
 
 def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
-    if "\xa0" in clipped:
+    if "\xa0" in clipped or "\x1b" in clipped:
         clipped = plain_spaces(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
