@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus import syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 
@@ -380,3 +381,30 @@ def test_a_coloured_terminals_capture_reads_as_the_console_log(log: Path) -> Non
 
 
 _PRINTK_TIME_LINE = re.compile(r"^\[ *(\d+\.\d+)\] (.*)$", re.M)
+
+
+def test_another_cpus_line_amid_a_trace_does_not_end_it() -> None:
+    # syzkaller case 74: a console without caller ids printed another CPU's
+    # "unregister_netdevice: waiting for lo ..." between two entries of a hung task's trace
+    (rep,) = [r for r in parse_log(syz_log("74").encode()) if r.title.startswith("INFO: task")]
+    names = [f.function for f in rep.frames if not f.unreliable]
+    assert names[:4] == [
+        "schedule",
+        "schedule_preempt_disabled",
+        "mutex_lock_nested",
+        "copy_net_ns",
+    ]
+
+
+@pytest.mark.parametrize("log", [LAB / "null-deref.log", DATA / "arm64-6.1.0-50-mod-null.log"])
+def test_a_boot_line_printed_amid_a_trace_does_not_end_it(log: Path) -> None:
+    # the same log's own rtc / virtio line, as another CPU would print it between entries
+    console = log.read_text()
+    lines = console.splitlines(keepends=True)
+    at = next(i for i, t in enumerate(lines) if re.search(r"\] Call [Tt]race:", t)) + 3
+    stamp = _PRINTK_TIME.match(lines[at])
+    assert stamp is not None
+    other = next(t for t in lines if re.search(r"\] (?:rtc|virtio)\S* \S+: ", t))
+    interleaved = lines[:at] + [stamp.group(0) + other[other.index("] ") + 2 :]] + lines[at:]
+    reps = _same_reports(console, "".join(interleaved))
+    assert len(reps[0].frames) > 5

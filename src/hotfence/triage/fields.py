@@ -308,7 +308,8 @@ def call_trace(lines: list[str]) -> list[Frame]:
         if start is None:
             return []
     frames: list[Frame] = []
-    for t in lines[start : start + 400]:
+    window = lines[start : start + 400]
+    for i, t in enumerate(window):
         fr = parse_frame(t)
         if fr is not None:
             frames.append(fr)
@@ -320,9 +321,24 @@ def call_trace(lines: list[str]) -> list[Frame]:
             or _ADDRESS_ONLY_RE.match(t)
         ):
             continue
-        if frames:
+        if frames and not _interleaved(t, window[i + 1 : i + 2]):
             break
     return frames
+
+
+def _interleaved(t: str, after: list[str]) -> bool:
+    """Is ``t``, amid a trace, another CPU's message that a console printed between two
+    of its entries? On a console without caller ids (CONFIG_PRINTK_CALLER) nothing else
+    tells them apart: a line that is no entry, no stack's heading (those end with ":",
+    "Allocated by task 5:", lockdep's "-> #1 (...):", or start a stack, "Call Trace:")
+    with an entry right after it."""
+    return (
+        bool(after)
+        and not t.rstrip().endswith(":")
+        and not is_stack_start(t)
+        and _is_entry_line(after[0])
+        and not _RIP_LINE_RE.match(after[0])
+    )
 
 
 # mm/slub.c print_track(): the allocating and freeing tasks' stacks, printed before the
