@@ -3,8 +3,10 @@
 Kernel messages reach an operator wrapped in several kinds of prefix, often stacked:
 
 * ``<4>`` — the printk level, when reading /dev/kmsg-like or serial output, with or
-  without the time after it;
-* ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME);
+  without the time after it (``dmesg -r``, a pstore ``dmesg-ramoops`` file); a priority
+  of 8 or more is a program's record (``from_userspace``);
+* ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME), crash's ``log -m``
+  level after it (``[  123.456789] <4>``);
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format (also after
@@ -17,7 +19,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
 * ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json`` (and
   ``-o json-seq``, with an RS before it), one record a line: the kernel's records are
-  read as their MESSAGE;
+  read as their MESSAGE; ``-o verbose`` / ``export`` / ``json-pretty`` print a field a
+  line: MESSAGE is the text, the entry's other fields say whose (``JOURNAL_FIELD``);
 * ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``, in the reader's locale; ``[Nov24 21:45]``
@@ -27,7 +30,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   extended format), also after a netconsole receiver's syslog date and host; the
   `` SUBSYSTEM=pci`` dictionary lines after a record are no report's (``KMSG_DICT``);
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
-  and any program's unterminated output before a printk timestamp on a serial console.
+  and any program's unterminated output before a printk timestamp on a serial console;
+  a coloured terminal's SGR codes anywhere in the line (``plain_spaces``).
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
