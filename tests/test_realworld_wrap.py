@@ -408,3 +408,23 @@ def test_a_boot_line_printed_amid_a_trace_does_not_end_it(log: Path) -> None:
     interleaved = lines[:at] + [stamp.group(0) + other[other.index("] ") + 2 :]] + lines[at:]
     reps = _same_reports(console, "".join(interleaved))
     assert len(reps[0].frames) > 5
+
+
+def _posted_on_a_page(text: str) -> str:
+    """A log as a web page shows it: WordPress's wptexturize() turns an "x" between
+    two digits into a multiplication sign ("0x13" -> "0×13"), and the page's HTML takes
+    each "<f8a1a5d1>" for a tag and drops it ("[<f8a1a5d1>] f" -> "[] f")."""
+    text = re.sub(r"(?<=\d)x(?=\d)", "\u00d7", text)
+    return re.sub(r"<[0-9a-f]{8,16}>", "", text)
+
+
+@pytest.mark.parametrize("as_bytes", [True, False])
+@pytest.mark.parametrize("log", ["el5-i386-oops.log", "rhel6-irq-marker-frames.log"])
+def test_a_log_posted_on_a_page_reads_as_the_log(log: str, as_bytes: bool) -> None:
+    original = (DATA / log).read_text()
+    posted = _posted_on_a_page(original)
+    assert "] \u00d7" not in posted and "+0\u00d7" in posted and "\n [] " in posted
+    want = parse_log(original.encode())
+    got = parse_log(posted.encode() if as_bytes else posted)
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+    assert len(got[0].frames) > 4

@@ -22,6 +22,7 @@ from .lines import (
     is_journal_message,
     journal_entry_transport,
     make_line,
+    needs_plain,
     plain_spaces,
     record_text,
 )
@@ -118,7 +119,7 @@ def extract(
         if nl == -1:
             nl = limit
         raw = text[pos:nl]
-        if "\xa0" in raw or "\x1b" in raw:  # no-break spaces, colours (lines.plain_spaces)
+        if needs_plain(raw):  # no-break spaces, colours, a page's typography
             raw = plain_spaces(raw)
         line_start = pos
         pos = nl + 1

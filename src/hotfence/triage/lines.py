@@ -188,15 +188,32 @@ _NBSP_LATIN1 = "\xc2\xa0"
 # terminal: util-linux dmesg --color=always (the time, the subsystem, the level's
 # colour), journalctl's, script(1) or a serial console session's log. printk writes none.
 _SGR_RE = re.compile(r"\x1b\[[0-9;]*m")
+# More of a web page's doing: WordPress's wptexturize() writes an "x" between digits as a
+# multiplication sign (U+00D7, UTF-8 "\xc3\x97"), "0x83" as "0×83"; and HTML takes the
+# "<c01de48c>" of a 2.6 "[<c01de48c>] f+0x1/0x2" entry for a tag and drops it, leaving
+# "[] f+0x1/0x2". printk writes neither: read as "0x83" and as a PC of 0 ("[<0>]"),
+# where a function follows ("RIP: 0010:[]  [] f+0x1/0x2", "IP: [] f+0x1/0x2").
+_TIMES_LATIN1 = "0\xc3\x97"
+_EMPTY_PC_RE = re.compile(r"\[\](?=(?: +\[\])? +(?:\? +)?[\w.]+\+0x)")
+_UNPLAIN = ("\xa0", "\x1b", "\x97", "[]")
+
+
+def needs_plain(raw: str) -> bool:
+    """Does ``raw`` hold something ``plain_spaces`` reads differently?"""
+    return any(c in raw for c in _UNPLAIN)
 
 
 def plain_spaces(raw: str) -> str:
-    """``raw`` (a line decoded as latin-1) with UTF-8 no-break spaces read as spaces
-    and terminal colour codes left out."""
+    """``raw`` (a line decoded as latin-1) with UTF-8 no-break spaces read as spaces,
+    terminal colour codes left out and a page's typography undone (see above)."""
     if "\xa0" in raw:
         raw = raw.replace(_NBSP_LATIN1, " ")
     if "\x1b" in raw:
         raw = _SGR_RE.sub("", raw)
+    if "\x97" in raw:
+        raw = raw.replace(_TIMES_LATIN1, "0x")
+    if "[]" in raw:
+        raw = _EMPTY_PC_RE.sub("[<0>]", raw)
     return raw
 
 
@@ -535,7 +552,7 @@ MAX_TEXT = 2048
 
 def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
-    if "\xa0" in clipped or "\x1b" in clipped:
+    if needs_plain(clipped):
         clipped = plain_spaces(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None

@@ -60,6 +60,8 @@ def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
         text = str(text)
         if "\u00a0" in text:  # no-break spaces of a pasted page: see lines.plain_spaces
             text = text.replace("\u00a0", " ")
+        if "0\u00d7" in text:  # "0×83", a page's typography: see lines.plain_spaces
+            text = text.replace("0\u00d7", "0x")
         return _parse(text, from_bytes=False, jobs=jobs)
     except Exception as exc:
         return [
