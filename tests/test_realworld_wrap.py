@@ -15,6 +15,8 @@ import pytest
 from corpus import syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks
 
 DATA = Path(__file__).parent / "data" / "realworld"
 LAB = Path(__file__).parent / "lab"
@@ -294,8 +296,6 @@ def _journal_output(entries: list[list[tuple[str, str]]], mode: str) -> str:
         DATA / "arm64-6.1.0-50-oom.log",
         # its "INFO: Object" line, 13 records below its header, belongs to it
         DATA / "x86-6.1-slub-redzone.log",
-        # 500 records long: the window's bound counts the report's own lines
-        DATA / "armhf-6.1.0-50-mod-stack-overflow.log",
     ],
 )
 def test_journal_entries_printed_a_field_a_line_read_as_the_kernels(log: Path, mode: str) -> None:
@@ -428,3 +428,22 @@ def test_a_log_posted_on_a_page_reads_as_the_log(log: str, as_bytes: bool) -> No
     got = parse_log(posted.encode() if as_bytes else posted)
     assert [_facts(r) for r in got] == [_facts(r) for r in want]
     assert len(got[0].frames) > 4
+
+
+def test_a_json_journal_streamed_in_blocks_gives_the_whole_logs_reports() -> None:
+    # the prefilter picks the regions to parse by the same header shapes, on the MESSAGE
+    console = (DATA / "s390x-6.1.0-50-mod-stack-overflow.log").read_text()
+    filler = "".join(
+        json.dumps({"_TRANSPORT": "kernel", "MESSAGE": f"eth0: link up {i}"}) + "\n"
+        for i in range(8000)
+    )
+    for journal in (
+        "".join(json.dumps(dict(fields)) + "\n" for fields in _journal_entries(console, {})),
+        _journal_output(_journal_entries(console, {}), "json-pretty"),
+    ):
+        data = (filler + journal + filler).encode()
+        whole = parse_log(data)
+        blocks = (data[i : i + (1 << 16)] for i in range(0, len(data), 1 << 16))
+        streamed = triage_blocks(line_blocks(blocks, ReadLimits()), chunk_bytes=1 << 20)
+        assert [r.title for r in streamed] == [r.title for r in whole]
+        assert whole[0].title == "kernel stack overflow in hotfence_crash_stack_overflow"

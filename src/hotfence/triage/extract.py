@@ -124,8 +124,8 @@ def extract(
         line_start = pos
         pos = nl + 1
         n += 1
-        if n - window.others >= _MAX_REPORT_LINES:
-            break  # (other contexts' lines are bounded by the window's characters)
+        if n >= _MAX_REPORT_LINES:
+            break  # (in log lines: the prefilter's reach is this bound)
         last_pos = pos
         if not feed(raw, line_start, n, first_no):
             break
