@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from corpus import syz_log
+from hotfence.triage.fields import call_trace, parse_frame
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_blocks
@@ -447,3 +448,16 @@ def test_a_json_journal_streamed_in_blocks_gives_the_whole_logs_reports() -> Non
         streamed = triage_blocks(line_blocks(blocks, ReadLimits()), chunk_bytes=1 << 20)
         assert [r.title for r in streamed] == [r.title for r in whole]
         assert whole[0].title == "kernel stack overflow in hotfence_crash_stack_overflow"
+
+
+def test_a_slub_track_after_a_trace_is_not_read_as_its_interleaved_lines() -> None:
+    # arm64 SLUB redzone report (tests/data/realworld): its track "Allocated in f+0x1/0x2
+    # age=..." and its entries, put after the checking task's trace, stay out of it
+    text = _PRINTK_TIME.sub("", (DATA / "arm64-6.1.0-50-mod-slub-redzone.log").read_text())
+    lines = text.splitlines()
+    track = next(i for i, t in enumerate(lines) if t.startswith("Allocated in "))
+    trace = next(i for i, t in enumerate(lines) if t == "Call trace:")
+    end = next(i for i in range(trace + 1, len(lines)) if parse_frame(lines[i]) is None)
+    frames = call_trace(lines[trace:end])
+    assert len(frames) > 5
+    assert call_trace(lines[trace:end] + lines[track : track + 4]) == frames

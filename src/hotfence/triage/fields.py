@@ -330,12 +330,13 @@ def _interleaved(t: str, after: list[str]) -> bool:
     """Is ``t``, amid a trace, another CPU's message that a console printed between two
     of its entries? On a console without caller ids (CONFIG_PRINTK_CALLER) nothing else
     tells them apart: a line that is no entry, no stack's heading (those end with ":",
-    "Allocated by task 5:", lockdep's "-> #1 (...):", or start a stack, "Call Trace:")
-    with an entry right after it."""
+    "Allocated by task 5:", lockdep's "-> #1 (...):", start a stack, "Call Trace:", or
+    head a SLUB track, "INFO: Freed in f+0x1/0x2 age=5 ...") with an entry right after."""
     return (
         bool(after)
         and not t.rstrip().endswith(":")
         and not is_stack_start(t)
+        and not _SLUB_TRACK_RE.match(t)
         and _is_entry_line(after[0])
         and not _RIP_LINE_RE.match(after[0])
     )
