@@ -461,3 +461,21 @@ def test_a_slub_track_after_a_trace_is_not_read_as_its_interleaved_lines() -> No
     frames = call_trace(lines[trace:end])
     assert len(frames) > 5
     assert call_trace(lines[trace:end] + lines[track : track + 4]) == frames
+
+
+def _old_journal_json(fields: list[tuple[str, str]]) -> str:
+    """A record as older journalctl -o json printed it itself (logs-show.c output_json(),
+    CentOS 7's systemd 219): '{ "__CURSOR" : "...", "KEY" : "value", ... }'."""
+    body = ", ".join(f"{json.dumps(k)} : {json.dumps(v)}" for k, v in fields)
+    return '{ "__CURSOR" : "s=8b2a", ' + body + " }\n"
+
+
+def test_an_older_journalctls_json_records_of_programs_are_no_reports() -> None:
+    console = (LAB / "null-deref.log").read_text()
+    entries = _journal_entries(console, {"Call Trace:": "WARNING: No swap limit support"})
+    journal = "".join(_old_journal_json(fields) for fields in entries)
+    assert journal.count('{ "__CURSOR" : ') == len(entries)
+    reps = _same_reports(_PRINTK_TIME.sub("", console), journal)
+    assert reps[0].frames and "No swap limit" not in reps[0].text
+    said = [("_TRANSPORT", "stdout"), ("MESSAGE", "WARNING: CPU: 1 PID: 5 at fs/x.c:12 f+0x1/0x2")]
+    assert parse_log(_old_journal_json(said).encode()) == []

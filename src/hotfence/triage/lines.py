@@ -354,7 +354,7 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     """
     if raw[:2] == _JSON_SEQ_RECORD:
         raw = raw[1:]
-    if raw[:2] == '{"':
+    if raw[:2] == '{"' or raw[:3] == '{ "':  # older journalctl: '{ "__CURSOR" : "...", '
         # A JSON record: journald's, docker's json-file ({"log": ..., "stream": ...}), a
         # Go program's structured log (zap: {"level": ..., "msg": ...}). printk writes no
         # JSON; a record is the kernel's only when one of its fields says so.
