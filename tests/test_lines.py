@@ -6,6 +6,8 @@ import pytest
 
 from hotfence.triage.lines import (
     CONSOLE,
+    JOURNAL_FIELD,
+    KMSG_DICT,
     SYSLOG,
     caller_id,
     iter_lines,
@@ -68,9 +70,17 @@ def test_line_bounds() -> None:
     assert line_bounds(log, len(log) - 1) == (13, 18)
 
 
-def test_questionable_frames_marked_only_with_prefix() -> None:
+def test_questionable_frames_marked_by_prefix_or_by_their_whole_shape() -> None:
     q = split_lines("[  1.0]  ? foo+0x1/0x2\n ? foo+0x1/0x2\n[  1.0]  <EOI> ? bar+0x1/0x2")
-    assert [ln.questionable for ln in q] == [True, False, False]
+    assert [ln.questionable for ln in q] == [True, True, False]
+    # on a line with no prefix only an unwinder's entry is judged, not message text
+    bare = split_lines(
+        " [<ffffffff8147a1c2>] ? tcp_v4_rcv+0x4e2/0xa20\n"
+        "[c000000004aeb580] [c00000000019acec] update_blocked_averages+0x43c/0x960 (unreliable)\n"
+        "sshd: is this host trusted ? answer+0x1/0x2 given\n"
+        "bonding: link state (unreliable)\n"
+    )
+    assert [ln.questionable for ln in bare] == [True, True, False, False]
 
 
 def test_caller_id() -> None:
@@ -88,3 +98,11 @@ def test_console_and_syslog_copies_are_separate_streams() -> None:
     a, b = split_lines("[  1.0][ T5] x\nNov 24 21:45:01 h kernel: [  1.0][ T5] x")
     assert (a.text, b.text) == ("x", "x")
     assert a.context != b.context and caller_id(a.context) == caller_id(b.context) == "T5"
+
+
+def test_a_dev_kmsg_dictionary_line_has_a_context_of_its_own() -> None:
+    lines = split_lines(
+        " SUBSYSTEM=pci\n DEVICE=+pci:0000:00:01.0\n               SUBSYSTEM=virtio\n"
+        "    HOME=/\n RIP: 0010:f+0x1/0x2\n"
+    )
+    assert [ln.context for ln in lines] == [KMSG_DICT, KMSG_DICT, KMSG_DICT, JOURNAL_FIELD, ""]

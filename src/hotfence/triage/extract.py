@@ -15,7 +15,17 @@ import re
 from dataclasses import dataclass, field
 
 from . import oopses
-from .lines import Line, caller_id, make_line, plain_line
+from .lines import (
+    SYSLOG,
+    Line,
+    caller_id,
+    is_journal_message,
+    journal_entry_transport,
+    make_line,
+    needs_plain,
+    plain_line,
+    record_text,
+)
 from .oopses import OopsKind
 from .scan import is_replay_marker
 
@@ -77,7 +87,8 @@ def info_with_stack(raw: str) -> bool:
 
 
 def is_report_start(raw: str) -> bool:
-    return not any(r.search(raw) for r in oopses.REPORT_START_IGNORES)
+    text = record_text(raw)
+    return not any(r.search(text) for r in oopses.REPORT_START_IGNORES)
 
 
 def is_echo(raw: str, prev: str) -> bool:
@@ -146,13 +157,13 @@ def extract(
         if nl == -1:
             nl = limit
         raw = text[pos:nl]
-        if "\xa0" in raw or "\x1b" in raw:  # no-break spaces, colours (lines.plain_line)
+        if needs_plain(raw):  # no-break spaces, colours, a page's typography
             raw = plain_line(raw)
         line_start = pos
         pos = nl + 1
         n += 1
         if n >= _MAX_REPORT_LINES:
-            break
+            break  # (in log lines: the prefilter's reach is this bound)
         last_pos = pos
         if not feed(raw, line_start, n, first_no):
             break
@@ -166,6 +177,27 @@ def _absorbed(kind: OopsKind, raw: str) -> bool:
     return any(a in raw for a in kind.absorbs)
 
 
+def _within(text: str, start: int, pos: int, context: str, most: int) -> bool:
+    """Is the line at ``pos`` at most ``most`` lines of ``context`` after ``start``?
+    Lines of other contexts between them (a journal entry's other fields, a /dev/kmsg
+    record's dictionary) do not count."""
+    lines = text.count("\n", start, pos)
+    if lines <= most:
+        return True
+    own = 0
+    at = text.find("\n", start, pos) + 1
+    while 0 < at < pos:
+        end = text.find("\n", at, pos)
+        if make_line(text[at : pos if end == -1 else end], at, 0).context == context:
+            own += 1
+            if own > most:
+                return False
+        if end == -1:
+            break
+        at = end + 1
+    return True
+
+
 def _read_limit(
     text: str,
     start: int,
@@ -173,7 +205,7 @@ def _read_limit(
     idx: int,
     task_ctx: bool,
     kind: OopsKind,
-    ctx: str,
+    context: str,
 ) -> int:
     """Where to stop reading. A single console stream: one report past the next real
     header (the lines after it only feed the corruption check, like syzkaller, which
@@ -185,9 +217,9 @@ def _read_limit(
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
             raw = plain_line(text[s:] if e == -1 else text[s:e])
-            if ctx and interjected(text, s, raw, ctx):
+            if context and interjected(text, s, raw, context):
                 continue
-            if _absorbed(kind, raw) and text.count("\n", start, s) <= kind.absorb_lines:
+            if _absorbed(kind, raw) and _within(text, start, s, context, kind.absorb_lines):
                 continue
             prev_end = s - 1
             prev = text[text.rfind("\n", 0, prev_end) + 1 : prev_end] if s else ""
@@ -203,7 +235,7 @@ def _read_limit(
 class _Window:
     """The state of reading one report's window, line by line (``feed``)."""
 
-    text: str
+    text: str  # the log (a journal entry's other fields say whose MESSAGE it is)
     header: Line
     kind: OopsKind
     cands: dict[int, OopsKind]
@@ -224,6 +256,7 @@ class _Window:
     cpu_traceback: bool = False
     prev_raw: str = ""
     echo: bool = False  # every record comes twice (see feed)
+    others: int = 0  # lines of other contexts read so far (n - others: this stream's)
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -266,7 +299,9 @@ class _Window:
         if not is_header:
             if line_start in self.cands:
                 if not self._interjected(raw, line_start, line):
-                    self._note_next_report(raw, line_start, line.context, n)
+                    # how far into the report is counted in its own stream's lines: other
+                    # CPUs' lines, or a journal entry's other fields, come in between
+                    self._note_next_report(raw, line_start, line.context, n - self.others)
             elif (
                 self.second is None
                 and info_with_stack(raw)
@@ -279,9 +314,15 @@ class _Window:
                 if not line.context and self._joins_cut_header(raw, line):
                     return True
                 return self._other_context()
+            if (
+                line.context == SYSLOG
+                and is_journal_message(raw)
+                and journal_entry_transport(self.text, line_start) != "kernel"
+            ):
+                return self._other_context()  # a program's entry amid the kernel's
         self.gap = 0
         if not is_header:
-            self._note_own_end(raw, line_start, line, n)
+            self._note_own_end(raw, line_start, line, n - self.others)
         if line.timestamp is not None:
             self.last_ts = line.timestamp
         if self._keep(raw, line, is_header):
@@ -317,6 +358,7 @@ class _Window:
             self.own_end = min(self.own_end, len(self.lines))
 
     def _other_context(self) -> bool:
+        self.others += 1
         self.gap += 1
         return self.gap <= _TASK_GAP_LINES  # past that the report's stream has stopped
 

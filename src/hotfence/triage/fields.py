@@ -25,6 +25,13 @@ _FRAME_RE = re.compile(
     r"(?P<func>[A-Za-z_$][\w.$]*)\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+)"
     r"(?:\s+\[(?P<mod>[\w.\-]+)(?:\s+[0-9a-f]+)?\])?"
     r"(?:\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):(?P<line>\d+))?(?P<inl>\s+\[inline\])?"
+    # decode_stacktrace.sh leaves an entry it could not resolve (no module path given)
+    # as it was but prints the module last, unbracketed: "f+0x2c/0x50 hotfence_crash"
+    r"(?:\s+(?P<bare_mod>[\w\-]+)\s*$)?"
+)
+# An entry decode_stacktrace.sh could not resolve, alone on its line: "f+0x1/0x2 mod".
+_BARE_ENTRY_RE = re.compile(
+    r"^(?:\?\s+)?[A-Za-z_][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[?[\w.\-]+\]?)?\s*$"
 )
 # Symbolised logs print inlined callers without an offset: "__dump_stack lib/dump_stack.c:16
 # [inline]", older decode_stacktrace "[< inline >] rcu_lock_acquire include/linux/rcupdate.h:486".
@@ -257,7 +264,7 @@ def parse_frame(text: str) -> Frame | None:
             function=m.group("func"),
             offset=int(m.group("off"), 16),
             size=int(m.group("size"), 16),
-            module=m.group("mod") or m.group("mod2"),
+            module=m.group("mod") or m.group("mod2") or m.group("bare_mod"),
             unreliable=m.group("q") is not None or text.endswith(" (unreliable)"),
             inline=m.group("inl") is not None,
             file=m.group("file"),
@@ -334,7 +341,8 @@ def call_trace(lines: list[str]) -> list[Frame]:
         if start is None:
             return []
     frames: list[Frame] = []
-    for t in lines[start : start + 400]:
+    window = lines[start : start + 400]
+    for i, t in enumerate(window):
         fr = parse_frame(t)
         if fr is not None:
             frames.append(fr)
@@ -346,9 +354,25 @@ def call_trace(lines: list[str]) -> list[Frame]:
             or _ADDRESS_ONLY_RE.match(t)
         ):
             continue
-        if frames:
+        if frames and not _interleaved(t, window[i + 1 : i + 2]):
             break
     return frames
+
+
+def _interleaved(t: str, after: list[str]) -> bool:
+    """Is ``t``, amid a trace, another CPU's message that a console printed between two
+    of its entries? On a console without caller ids (CONFIG_PRINTK_CALLER) nothing else
+    tells them apart: a line that is no entry, no stack's heading (those end with ":",
+    "Allocated by task 5:", lockdep's "-> #1 (...):", start a stack, "Call Trace:", or
+    head a SLUB track, "INFO: Freed in f+0x1/0x2 age=5 ...") with an entry right after."""
+    return (
+        bool(after)
+        and not t.rstrip().endswith(":")
+        and not is_stack_start(t)
+        and not _SLUB_TRACK_RE.match(t)
+        and _is_entry_line(after[0])
+        and not _RIP_LINE_RE.match(after[0])
+    )
 
 
 # mm/slub.c print_track(): the allocating and freeing tasks' stacks, printed before the
@@ -393,14 +417,16 @@ def _is_entry_line(t: str) -> bool:
 
     ARM's " f from g+0x1/0x2" is one by its words alone: a page that squeezed runs of
     spaces (a forum post, an HTML mail archive) leaves no indent after the printk time.
-    So is decode_stacktrace.sh's "f (file:line)", which re-joins a line's words with no
-    indent.
+    So is an entry decode_stacktrace.sh printed, with no indent at all: resolved
+    ("f (file.c:12) mod", the words of the line re-joined) or not ("f+0x1/0x2 mod"),
+    the entry being the whole line.
     """
     if t[:1] not in " [<(":
         return (
             _ARM_NOADDR_FRAME_RE.match(t) is not None
             or (" (" in t and _DECODED_RE.match(t) is not None)
             or (" from " in t and _ARM_DECODED_FRAME_RE.match(t) is not None)
+            or _BARE_ENTRY_RE.match(t) is not None
         )
     return not _RIP_LINE_RE.match(t) and not _REGS_RE.match(t) and parse_frame(t) is not None
 

@@ -3,30 +3,37 @@
 Kernel messages reach an operator wrapped in several kinds of prefix, often stacked:
 
 * ``<4>`` — the printk level, when reading /dev/kmsg-like or serial output, with or
-  without the time after it;
-* ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME);
+  without the time after it (``dmesg -r``, a pstore ``dmesg-ramoops`` file); a priority
+  of 8 or more is a program's record (``from_userspace``);
+* ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME), crash's ``log -m``
+  level after it (``[  123.456789] <4>``);
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
-* ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format, also with
+* ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format (also after
+  the wire format's ``<PRI>``, RFC 3164), also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
   ``2026-11-24T21:45:01+0000 host kernel:``, ``--no-hostname`` (no host), ``-o short-full``
   (``Sat 2026-11-24 21:45:01 CET``), ``-o short-unix`` and ``-o short-monotonic``
   (``[  123.456789] host kernel: ``), the month in the reader's locale; OpenWrt's
   ``logread`` (ubox) writes a ctime date and the facility, no host:
   ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
-* ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json``, one record
-  a line: the kernel's records are read as their MESSAGE;
+* ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json`` (and
+  ``-o json-seq``, with an RS before it), one record a line: the kernel's records are
+  read as their MESSAGE; ``-o verbose`` / ``export`` / ``json-pretty`` print a field a
+  line: MESSAGE is the text, the entry's other fields say whose (``JOURNAL_FIELD``);
 * ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``, in the reader's locale; ``[Nov24 21:45]``
   then ``[  +0.000005]`` (the time since the previous message) — ``dmesg -e`` / ``-H``;
   ``2026-11-24T21:45:01,123456+01:00`` — ``dmesg --time-format iso``;
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
-  extended format), also after a netconsole receiver's syslog date and host;
+  extended format), also after a netconsole receiver's syslog date and host; the
+  `` SUBSYSTEM=pci`` dictionary lines after a record are no report's (``KMSG_DICT``);
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
   and any program's unterminated output before a printk timestamp on a serial console;
 * ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
-* ``\x1b[32m`` ... ``\x1b[0m`` — the colours of ``dmesg --color`` (``plain_line``);
+* ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
+  (``dmesg --color``, ``script``; ``plain_line``);
 * ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
@@ -45,6 +52,25 @@ from typing import NamedTuple
 CONSOLE = "console"
 # Context of lines relayed through syslog/journald; "syslog/T123" with a caller id.
 SYSLOG = "syslog"
+# Context of a /dev/kmsg record's dictionary line: " SUBSYSTEM=pci" / " DEVICE=+pci:..."
+# after a dev_printk() record (Documentation/ABI/testing/dev-kmsg: "A line starting with
+# ' ', is a continuation line, adding key/value pairs to the log message"; the keys
+# dev_printk() sets, drivers/base/core.c), also as crash's "log -d" prints them, indented
+# under the record's text. No report's line: a context of its own keeps it out of every
+# report, trace or not.
+KMSG_DICT = "kmsg-dict"
+_KMSG_DICT_RE = re.compile(r" +(?:SUBSYSTEM|DEVICE)=\S*$")
+# Context of a journal entry's field lines other than its MESSAGE, in the formats that
+# print one field a line (journalctl(1), systemd's "Journal Export Format"): -o verbose
+# "    KEY=value" under each entry's time and cursor line, -o export "KEY=value" with an
+# empty line after each entry, -o json-pretty '\t"KEY" : "value",' between "{" and "}".
+# Field names are upper case, digits and "_" (journald drops others). An entry's
+# MESSAGE is its text (context SYSLOG, as journalctl -o json's); whose text it is, the
+# kernel's or a program's, is the entry's _TRANSPORT (journal_entry_transport()).
+JOURNAL_FIELD = "journal-field"
+_FIELD_RE = re.compile(
+    r"(?: {4})?(?P<key>[A-Z_][A-Z0-9_]*)=|[ \t]+\"(?P<jkey>[A-Z_][A-Z0-9_]*)\" ?: "
+)
 _CALLER_RE = re.compile(r"[CT]\d+")
 
 # The month as strftime's "%b" writes it in the reader's locale: journalctl and syslog
@@ -83,9 +109,11 @@ _RFC5424_REST = r" \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) (?:\xef\xbb\xbf)?"
 # name the same way ("messages-20231101:", "/var/log/messages-"), both "file:21000:", and
 # "cat -n" "  21000\t". Taken only before a syslog date, host and "kernel:".
 _GREP = r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?"
+# The "<PRI>" a syslog message starts with on the wire (RFC 3164 4.1.1; kept by a log
+# server's raw capture and by rsyslog's forwarding templates), facility kern: 0-7.
 _SYSLOG = (
     _GREP
-    + r"(?:<[0-7]>1 )?"
+    + r"(?:<[0-7]>(?:1 )?)?"
     + _DATE
     + r" "
     + _HOST
@@ -116,7 +144,8 @@ _PREFIX_RE = re.compile(
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     # the level alone, as /proc/kmsg and dmesg -r give it on a kernel printing no time
     # (printk.time=0, RHEL 5/6's default): "<4>Call Trace:"
-    r"|(?<=^<[0-7]>)(?!1 \d{4}-)"  # (not an RFC 5424 line's "<PRI>1 ")
+    # (not an RFC 5424 line's "<PRI>1 ", nor an RFC 3164 one's "<PRI>" and date)
+    r"|(?<=^<[0-7]>)(?!1 \d{4}-|" + _DATE + r" )"
     r")"
 )
 _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r")(?:<\d+>)?")
@@ -124,7 +153,7 @@ _SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r")(?:<\d+>)?
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
 # ";"); a netconsole receiver's syslog puts its date and the sender's host before it.
-_KMSG_HEAD = r"\d{1,4},\d+,(?P<us>\d+),[-+c](?P<fields>,[^;\s]*)?;"
+_KMSG_HEAD = r"(?P<pri>\d{1,4}),\d+,(?P<us>\d+),[-+c](?P<fields>,[^;\s]*)?;"
 _KMSG_RE = re.compile(r"^(?:" + _DATE + r" " + _HOST + r")?" + _KMSG_HEAD)
 _KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
@@ -142,6 +171,14 @@ _GLUED_RE = re.compile(r"\[ *(\d+\.\d{6})\](?:\[ *([CT]\d+)\])? ")
 
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
 _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
+# The same entries on a line with no prefix (dmesg -t, journalctl -o cat, a kernel booted
+# with printk.time=0), judged only in the whole shape the unwinders print, which no
+# message text has: x86 dumpstack.c printk_stack_address() " [<pc>] ? func+0x1/0x2" (the
+# "[<pc>]" before 4.x), powerpc show_stack() "[sp] [pc] func+0x1/0x2 (unreliable)".
+_BARE_QUESTIONABLE_RE = re.compile(
+    r"^\s*(?:\[<[0-9a-f]+>\]\s*){0,2}\?\s+\S+\+0x[0-9a-f]+/0x[0-9a-f]+"
+    r"|^\s*\[[0-9a-f]+\] \[[0-9a-f]+\] \S+\+0x[0-9a-f]+/0x[0-9a-f]+.* \(unreliable\)$"
+)
 
 
 # A log copied from a web page (a forum post, a mail archive, a bug tracker's HTML) often
@@ -150,28 +187,37 @@ _QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
 # stood for: in a log read as bytes (decoded as latin-1) its UTF-8 form is "\xc2\xa0";
 # parse_log turns a str log's own U+00A0 into spaces (same length) before anything.
 _NBSP_LATIN1 = "\xc2\xa0"
-
-
-def plain_spaces(raw: str) -> str:
-    """``raw`` (a line decoded as latin-1) with UTF-8 no-break spaces read as spaces."""
-    return raw.replace(_NBSP_LATIN1, " ") if "\xa0" in raw else raw
-
-
-# util-linux dmesg colours its output (-L / --color; by default whenever it writes to a
-# terminal, as on a CI board's serial console where a test runs "dmesg"): print_record()
-# wraps the time, the text before the first ": " (get_subsys_delimiter(), "BUG" of "BUG:
-# kernel NULL pointer ...") and the rest by level (set_level_color()) in SGR sequences,
-# "\x1b[32m[    4.883231] \x1b[0m\x1b[33mBUG\x1b[0m\x1b[7m\x1b[31m: kernel NULL ...\x1b[0m".
-# printk writes no escape character: a line is read without them.
+# A terminal's colour codes (ECMA-48 SGR, "ESC [ 1;31 m"), kept by a capture of a coloured
+# terminal: util-linux dmesg --color=always (the time, the subsystem, the level's
+# colour), journalctl's, script(1) or a serial console session's log. printk writes none.
 _SGR_RE = re.compile(r"\x1b\[[0-9;]*m")
+# More of a web page's doing: WordPress's wptexturize() writes an "x" between digits as a
+# multiplication sign (U+00D7, UTF-8 "\xc3\x97"), "0x83" as "0×83"; and HTML takes the
+# "<c01de48c>" of a 2.6 "[<c01de48c>] f+0x1/0x2" entry for a tag and drops it, leaving
+# "[] f+0x1/0x2". printk writes neither: read as "0x83" and as a PC of 0 ("[<0>]"),
+# where a function follows ("RIP: 0010:[]  [] f+0x1/0x2", "IP: [] f+0x1/0x2").
+_TIMES_LATIN1 = "0\xc3\x97"
+_EMPTY_PC_RE = re.compile(r"\[\](?=(?: +\[\])? +(?:\? +)?[\w.]+\+0x)")
+_UNPLAIN = ("\xa0", "\x1b", "\x97", "[]")
+
+
+def needs_plain(raw: str) -> bool:
+    """Does ``raw`` hold something ``plain_line`` reads differently?"""
+    return any(c in raw for c in _UNPLAIN)
 
 
 def plain_line(raw: str) -> str:
-    """``raw`` as the kernel printed it: no-break spaces as spaces (``plain_spaces``),
-    a terminal's colour sequences dropped (``_SGR_RE``)."""
+    """``raw`` (a line decoded as latin-1) with UTF-8 no-break spaces read as spaces,
+    terminal colour codes left out and a page's typography undone (see above)."""
+    if "\xa0" in raw:
+        raw = raw.replace(_NBSP_LATIN1, " ")
     if "\x1b" in raw:
         raw = _SGR_RE.sub("", raw)
-    return plain_spaces(raw)
+    if "\x97" in raw:
+        raw = raw.replace(_TIMES_LATIN1, "0x")
+    if "[]" in raw:
+        raw = _EMPTY_PC_RE.sub("[<0>]", raw)
+    return raw
 
 
 class Line(NamedTuple):
@@ -195,7 +241,9 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 
 # The common case, a bare printk timestamp (and caller id), tried first for speed.
 # util-linux dmesg prints the caller id after a space ("[ 1.2] [  T3] "), the kernel without.
-_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )")
+# crash's "log -m" puts the record's level after them, "<%x>" with no space (crash
+# printk.c dump_record(): "[    1.994694] <4>BUG: ...").
+_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )(?:<[0-7]>)?")
 
 
 _QUOTE_RE = re.compile(r"^(?:>[ \t]?)+")
@@ -223,14 +271,16 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         # A mail reply's quote (RFC 3676: ">" per level, a space after): a report quoted
         # on a list ("> BUG: KASAN: ...", ">  dump_stack+0x1/0x2") reads as the report.
         return parse_prefix(_QUOTE_RE.sub("", raw, count=1))
-    elif raw.startswith("{"):
-        record = _kernel_journal_record(raw)
+    elif raw[:1] == "{" or raw[:2] == _JSON_SEQ_RECORD:
+        record = _kernel_journal_record(raw.removeprefix(_RS))
         if record is not None:
             return record
     elif raw.startswith(" ") and '"msg": "' in raw[:24]:
         message = _dmesg_json_message(raw)
         if message is not None:
             return message, CONSOLE, None
+    elif raw[:1] == " " and "=" in raw and _KMSG_DICT_RE.match(raw) is not None:
+        return raw, KMSG_DICT, None
     elif raw[:1].islower():
         dm = _DECODE_RE.match(raw)
         if dm is not None:
@@ -238,6 +288,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
                 return raw, "", None  # a program's record: no kernel prefix at all
             text, ctx, ts = parse_prefix(raw[dm.end() :])
             return text, ctx or CONSOLE, ts
+    if _maybe_field(raw) and (fm := _FIELD_RE.match(raw)) is not None:
+        return _journal_field(raw, fm)
     m = _PREFIX_RE.match(raw)
     if m is None:
         km = _KMSG_RE.match(raw) if ";" in raw else None
@@ -314,7 +366,9 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
     host whose identifier is not ``kernel`` is a program's.
     """
-    if raw[:2] == '{"':
+    if raw[:2] == _JSON_SEQ_RECORD:
+        raw = raw[1:]
+    if raw[:2] == '{"' or raw[:3] == '{ "':  # older journalctl: '{ "__CURSOR" : "...", '
         # A JSON record: journald's, docker's json-file ({"log": ..., "stream": ...}), a
         # Go program's structured log (zap: {"level": ..., "msg": ...}). printk writes no
         # JSON; a record is the kernel's only when one of its fields says so.
@@ -338,6 +392,14 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
             return dm["fac"] != "kern"
     if raw[:1] in _KLOG_SEVERITIES and _KLOG_RE.match(raw) is not None:
         return True
+    if raw[:1] == "<" or raw[:1].isdigit():
+        # A record's syslog priority, "<%u>" in dmesg -r, /proc/kmsg and a pstore dmesg
+        # file, the first field of a /dev/kmsg record: facility << 3 | level. The kernel's
+        # own records are facility 0 (kern); a write to /dev/kmsg carries its writer's
+        # (LOG_USER unless it says another: devkmsg_write()), systemd's "<30>".
+        pm = _PRIORITY_RE.match(raw)
+        if pm is not None:
+            return int(pm.group(1) or pm.group(2)) >= _FACILITY_USER
     if raw[:1] == "[":
         if journal is None:
             return False
@@ -349,9 +411,20 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     if m is None or (m.group("ident") or m.group("app")).lower() == "kernel":
         return False
     # a netconsole receiver's line: the sender's kmsg record after the host, no identifier
-    return _KMSG_RE.match(raw) is None
+    km = _KMSG_RE.match(raw)
+    return km is None or int(km["pri"]) >= _FACILITY_USER
 
 
+# "<pri>" (not RFC 5424's "<pri>1 YYYY-", which _SYSLOG_ANY_RE reads by its APP) or a kmsg
+# record's "pri,seq,usec,flag"
+_PRIORITY_RE = re.compile(r"<(\d{1,3})>(?!1 \d{4}-)|(\d{1,4}),\d+,\d+,[-+c][,;]")
+_FACILITY_USER = 8  # LOG_USER << 3: the first priority that is not the kernel's
+
+
+# journalctl -o json-seq: each record after an ASCII Record Separator (RFC 7464 JSON text
+# sequences), otherwise -o json's.
+_RS = "\x1e"
+_JSON_SEQ_RECORD = _RS + "{"
 _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
 # A log shipper's record of a kernel line names its source: "ident": "kernel",
 # "facility": "kern", "SYSLOG_IDENTIFIER": "kernel".
@@ -408,6 +481,82 @@ def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
     return msg, SYSLOG, ts
 
 
+def _maybe_field(raw: str) -> bool:
+    """A cheap look before _FIELD_RE: "KEY=" or '"KEY" : ' near the line's start."""
+    head = raw[:48]
+    return "=" in head or '":' in head or '" :' in head
+
+
+def _journal_field(raw: str, fm: re.Match[str]) -> tuple[str, str, float | None]:
+    """``(text, context, None)`` of one field line of a journal entry (``_FIELD_RE``)."""
+    if fm["key"] is not None:
+        if fm["key"] != "MESSAGE":
+            return raw, JOURNAL_FIELD, None
+        return raw[fm.end() :], SYSLOG, None
+    if fm["jkey"] != "MESSAGE":
+        return raw, JOURNAL_FIELD, None
+    value = raw[fm.end() :].rstrip().removesuffix(",")
+    try:
+        text = json.loads(value)
+    except ValueError:
+        return raw, JOURNAL_FIELD, None
+    if not isinstance(text, str):  # journald writes non-UTF-8 text as a byte array
+        return raw, JOURNAL_FIELD, None
+    return text, SYSLOG, None
+
+
+def record_text(raw: str) -> str:
+    """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
+    json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
+    ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'."""
+    if raw[:1] in ("{", _RS) or raw[:2] == '\t"':
+        message, context, _ = parse_prefix(raw)
+        if context == SYSLOG:
+            return message
+    return raw
+
+
+def is_journal_message(raw: str) -> bool:
+    """Is ``raw`` the MESSAGE line of a journal entry printed one field a line?"""
+    fm = _FIELD_RE.match(raw) if _maybe_field(raw) else None
+    return fm is not None and (fm["key"] or fm["jkey"]) == "MESSAGE"
+
+
+# An entry's lines lie together; its _TRANSPORT is looked for this far around MESSAGE.
+_ENTRY_LINES = 200
+_TRANSPORT_FIELD_RE = re.compile(r'[ \t]*(?:_TRANSPORT=|"_TRANSPORT" ?: ")(\w+)')
+
+
+def journal_entry_transport(text: str, start: int) -> str | None:
+    """The ``_TRANSPORT`` of the journal entry whose field line starts at ``start``
+    (``kernel`` for the kernel's records), or None when the entry names none.
+
+    The entry is the run of field lines around it: -o verbose's and -o json-pretty's
+    entry-opening lines ("Fri 2026-... [s=...]", "{") and -o export's empty line are no
+    field lines, and fields come in no fixed order.
+    """
+    for step in (-1, 1):
+        pos = start
+        for _ in range(_ENTRY_LINES):
+            if step < 0:
+                if pos == 0:
+                    break
+                pos = text.rfind("\n", 0, pos - 1) + 1
+            else:
+                nl = text.find("\n", pos)
+                if nl == -1:
+                    break
+                pos = nl + 1
+            end = text.find("\n", pos)
+            raw = text[pos : len(text) if end == -1 else end]
+            if _FIELD_RE.match(raw) is None:
+                break
+            tm = _TRANSPORT_FIELD_RE.match(raw)
+            if tm is not None:
+                return tm.group(1)
+    return None
+
+
 # util-linux dmesg --json (print_record() through ul_jsonwrt, pretty): one object per
 # record, a member per line, the text in "msg" with JSON's escapes:
 #       {
@@ -449,7 +598,7 @@ MAX_TEXT = 2048
 
 def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
-    if "\xa0" in clipped or "\x1b" in clipped:
+    if needs_plain(clipped):
         clipped = plain_line(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
@@ -462,12 +611,15 @@ def make_line(raw: str, start: int, number: int) -> Line:
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
     questionable = False
-    if ctx and "<EOI>" not in text:
-        # Only prefixed lines are judged: syzkaller's convention, and on bare logs the
-        # marker cannot be told from message text.
+    if "<EOI>" in text:
+        pass
+    elif ctx:
+        # A prefixed line is judged by the marker alone: syzkaller's convention.
         questionable = (
             " ? " in text and _QUESTIONABLE_RE.search(text) is not None
         ) or text.endswith(" (unreliable)")
+    elif " ? " in text or text.endswith(" (unreliable)"):
+        questionable = _BARE_QUESTIONABLE_RE.match(text) is not None
     return _new_line(Line, (start, start + len(raw), number, raw, text, ctx, questionable, ts))
 
 

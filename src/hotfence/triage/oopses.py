@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 
 Pattern = re.Pattern[str]
 
+# What scripts/decode_stacktrace.sh puts after a function it resolved, in place of
+# "+0x1a/0x40" (parse_symbol(): "$name ($code)", addr2line -i's lines joined by spaces):
+# "func (net/core/dev.c:123 include/linux/skbuff.h:45)".
+DECODED_SOURCE = r" \([\w/.\-+]+\.[a-zA-Z]+:\d+[ )]"
 _MACROS = {
     "{{ADDR}}": r"0x[0-9a-f]+",
     "{{PC}}": r"\[<?(?:0x)?[0-9a-f]+>?\]",

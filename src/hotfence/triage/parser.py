@@ -28,7 +28,7 @@ import re
 from .extract import Extracted, extract
 from .fields import call_trace, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
-from .lines import caller_id, iter_lines, line_bounds, make_line
+from .lines import JOURNAL_FIELD, KMSG_DICT, Line, caller_id, iter_lines, line_bounds, make_line
 from .model import Report
 from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
@@ -59,8 +59,10 @@ def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
             data = bytes(text)
             return _parse(data.decode("latin-1"), from_bytes=True, data=data, jobs=jobs)
         text = str(text)
-        if "\u00a0" in text:  # no-break spaces of a pasted page: see lines.plain_spaces
+        if "\u00a0" in text:  # no-break spaces of a pasted page: see lines.plain_line
             text = text.replace("\u00a0", " ")
+        if "0\u00d7" in text:  # "0×83", a page's typography: see lines.plain_line
+            text = text.replace("0\u00d7", "0x")
         return _parse(text, from_bytes=False, jobs=jobs)
     except Exception as exc:
         return [
@@ -327,6 +329,8 @@ _KILLED_RE = re.compile(
     r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Kill(?:ed)? process"
     r" (?P<pid>\d+)(?:, UID \d+,)? \((?P<comm>[^)]*)\)(?P<announce> score \d+ or sacrifice child)?"
 )
+# a /dev/kmsg record's dictionary, a journal entry's fields other than MESSAGE
+_NO_REPORT_LINES = frozenset((KMSG_DICT, JOURNAL_FIELD))
 _OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely exceeds this
 
 
@@ -376,7 +380,8 @@ def _oom_reports(
     if announced is not None:
         kills.append((*announced, False))
     for start, e, m, memcg in kills:
-        lines = list(iter_lines(text, start, e, counter.number(start)))[-_OOM_BLOCK_LINES:]
+        lines = _own_stream(list(iter_lines(text, start, e, counter.number(start))))
+        lines = lines[-_OOM_BLOCK_LINES:]
         if not lines:
             continue
         texts = [ln.text for ln in lines]
@@ -397,6 +402,16 @@ def _oom_reports(
         out.append(rep)
         prev_end = e
     return out
+
+
+def _own_stream(lines: list[Line]) -> list[Line]:
+    """The lines of the stream the first one came in. printk prefixes every line of a
+    record: in a prefixed log a line with none, or with another prefix's context, is
+    another writer's (a program's on the console, a journal entry's other fields)."""
+    ctx = lines[0].context if lines else ""
+    if not ctx:
+        return [ln for ln in lines if ln.context not in _NO_REPORT_LINES]
+    return [ln for ln in lines if ln.context == ctx]
 
 
 def _events_between(

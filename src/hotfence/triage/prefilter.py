@@ -44,7 +44,7 @@ import ahocorasick_rs
 # The parser's own tables and bounds: the regions found here must be the ones it would
 # look at. (They move with the parser; ImportError here means "re-point these".)
 from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK
-from hotfence.triage.lines import plain_line
+from hotfence.triage.lines import plain_line, record_text
 from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
 from hotfence.triage.parser import (
@@ -203,7 +203,8 @@ class StreamTriage:
         counted = 0
         mapper = _OffsetMap([block]) if block.cuts else None
         for start, raw in _hit_lines(data):
-            crash = any(kind.matches_line(raw) for kind in OOPSES)
+            text = record_text(raw)  # a JSON journal record's MESSAGE, as scan reads it
+            crash = any(kind.matches_line(text) for kind in OOPSES)
             event = any(m in raw for m in CONTEXT_MARKERS)
             line += data.count(b"\n", counted, start)
             counted = start

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 import ahocorasick_rs
 
 from . import oopses
-from .lines import from_userspace, journal_host, plain_line
+from .lines import (
+    from_userspace,
+    is_journal_message,
+    journal_entry_transport,
+    journal_host,
+    plain_line,
+    record_text,
+)
 from .oopses import OOPSES, OopsKind
 
 # Earlier events worth showing with a crash: memory pressure and the failures it causes
@@ -148,9 +155,17 @@ def scan_log(text: str, data: bytes | None = None) -> ScanResult:
         raw = text[start:line_end]
         if any(n in raw for n in SCAN_NEEDLES):
             starts.append(start)
-        if any(m in raw for m in CONTEXT_MARKERS) and not from_userspace(raw, journal):
+        if any(m in raw for m in CONTEXT_MARKERS) and not _programs(text, start, raw, journal):
             events.append((start, line_end))
     return ScanResult(_candidates(text, starts, journal), events)
+
+
+def _programs(text: str, start: int, raw: str, journal: str | None) -> bool:
+    """Is the line at ``start`` a program's, by its own shape or, for a journal entry's
+    MESSAGE printed one field a line, by the entry's _TRANSPORT?"""
+    if from_userspace(raw, journal):
+        return True
+    return is_journal_message(raw) and journal_entry_transport(text, start) != "kernel"
 
 
 # kernel/printk/nbcon.c: a console that took over from an interrupted printer prints this
@@ -172,10 +187,11 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
             nxt = text.find("\n", end + 1)
             if is_replay_marker(text[end + 1 :] if nxt == -1 else text[end + 1 : nxt]):
                 continue  # cut short, and printed whole on the line after the marker
-        if (raw[:1].isalnum() or raw[:1] in ("{", "[", "<", "/", " ", "-")) and from_userspace(
-            raw, journal
-        ):
+        if (
+            raw[:1].isalnum() or raw[:1] in ("{", "\x1e", "[", "<", "/", " ", "\t", "_", "-")
+        ) and _programs(text, start, raw, journal):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
+        raw = record_text(raw)
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):
                 result[start] = kind

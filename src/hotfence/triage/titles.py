@@ -111,7 +111,7 @@ _HEADERLESS_STACKS = (
     re.compile(r"(?m)^ *" + _ARM_DECODED_ENTRY),
     re.compile(
         r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
-        r":\n *[\w.]+\+0x[0-9a-f]+/0x"
+        r":\n *[\w.]+(?:\+0x[0-9a-f]+/0x|" + oopses.DECODED_SOURCE + ")"
     ),
 )
 _ARM_ENTRY_RE = re.compile(

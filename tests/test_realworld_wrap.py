@@ -1,0 +1,481 @@
+"""The same real kernel logs in the wrappings they reach an operator in: journalctl's
+output modes, /dev/kmsg records, dmesg's options, pstore files, crash's ``log``, mail
+quotes and decode_stacktrace.sh. Each wrapping must give the reports, titles and facts
+the plain console log gives (tests/data/realworld, tests/lab: real kernels' output).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from corpus import syz_log
+from hotfence.triage.fields import call_trace, parse_frame
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks
+
+DATA = Path(__file__).parent / "data" / "realworld"
+LAB = Path(__file__).parent / "lab"
+# printk's time, "[%5lu.%06lu] " (kernel/printk/printk.c print_time())
+_PRINTK_TIME = re.compile(r"^\[ *(\d+\.\d+)\] ", re.M)
+
+
+def _facts(rep: Report) -> tuple[object, ...]:
+    return (
+        rep.title,
+        rep.type,
+        rep.corrupted,
+        rep.comm,
+        rep.pid,
+        rep.cpu,
+        rep.kernel_release,
+        rep.taint,
+        [(f.function, f.unreliable) for f in rep.frames],
+    )
+
+
+def _same_reports(plain: str, wrapped: str) -> list[Report]:
+    want = parse_log(plain.encode())
+    got = parse_log(wrapped.encode())
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+    assert want
+    return got
+
+
+@pytest.mark.parametrize(
+    ("log", "unreliable"),
+    [
+        (
+            DATA / "ppc64le-6.1.0-50-hung-task.log",
+            "] update_blocked_averages+0x43c/0x960 (unreliable)",
+        ),
+        (LAB / "hung-task.log", "\n ? f_dupfd+0x47/0x60\n"),
+    ],
+)
+def test_unstamped_lines_keep_their_unreliable_frames(log: Path, unreliable: str) -> None:
+    # util-linux dmesg -t (--notime) and journalctl -o cat print the text alone, as does a
+    # kernel booted with printk.time=0: powerpc show_stack()'s "(unreliable)" entry and
+    # x86's " ? " one are still no frames to title a hung task by
+    console = log.read_text()
+    bare = _PRINTK_TIME.sub("", console)
+    assert unreliable in bare
+    reps = _same_reports(console, bare)
+    assert reps[0].title.startswith("INFO: task hung in ")
+
+
+_ADDR_WORD = re.compile(r"\[<[^]]+>\]")
+_SYMBOL_WORD = re.compile(r"[^+ ]+\+0x[0-9a-f]+/0x[0-9a-f]+")
+
+
+def _decode_stacktrace(text: str, resolve_modules: bool = True) -> str:
+    """A log as scripts/decode_stacktrace.sh prints it (its handle_line() and
+    parse_symbol()): each line naming an address is split into words, "[<pc>]" words are
+    dropped, the last word's "[module]" loses its brackets and the symbol before it,
+    when resolved, becomes "name (file:line file:line)" (addr2line -i, one location per
+    inline level); the words are joined by single spaces, module last. An entry of a
+    module the script cannot find keeps its "+0x1/0x2"."""
+    out = []
+    for line in text.splitlines():
+        if not (_ADDR_WORD.search(line) or _SYMBOL_WORD.search(line)):
+            out.append(line)
+            continue
+        words = [w for w in line.split() if not _ADDR_WORD.search(w)]
+        module = ""
+        if words[-1].startswith("[") and words[-1].endswith("]") and len(words) > 1:
+            module = words.pop()[1:-1]
+        symbol = words.pop()
+        segment, _, name = symbol.rpartition(":")
+        name = name.partition("+")[0]
+        if "+0x" in symbol and (resolve_modules or not module):
+            source = f"kernel/{name}.c:{len(name)} include/linux/{name}.h:{len(name) + 1}"
+            symbol = f"{segment}{':' if segment else ''}{name} ({source})"
+        out.append(" ".join([*words, f"{symbol} {module}"]))
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        LAB / "null-deref.log",
+        LAB / "warn.log",
+        LAB / "softlockup.log",
+        DATA / "x86-6.1-kfence-uaf.log",
+        # its "Call Trace:" line was lost: the entries alone make the trace
+        DATA / "centos7-dockerd-ip6mr.log",
+    ],
+)
+@pytest.mark.parametrize("resolve_modules", [True, False])
+def test_decode_stacktrace_output_reads_as_the_console_log(
+    log: Path, resolve_modules: bool
+) -> None:
+    console = log.read_text()
+    decoded = _decode_stacktrace(console, resolve_modules)
+    assert re.search(r"^\[ *[\d.]+\] \w+ \(kernel/\w+\.c:\d+ include/", decoded, re.M)
+    reps = _same_reports(console, decoded)
+    assert len(reps[0].frames) > 3
+    assert "setup_net" in [f.function for f in reps[0].frames] or "centos7" not in log.name
+
+
+def _kmsg_records(text: str, dict_every: int = 0) -> str:
+    """Each printk line as /dev/kmsg gives it (printk.c info_print_ext_header():
+    "level,seq,usec,flag;text"), every ``dict_every``-th followed by the dictionary lines
+    a dev_printk() record carries (dev-kmsg ABI: " KEY=value" continuation lines)."""
+    out = []
+    for seq, m in enumerate(re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M)):
+        out.append(f"4,{seq},{round(float(m.group(1)) * 1e6)},-;{m.group(2)}\n")
+        if dict_every and seq % dict_every == 0:
+            out.append(" SUBSYSTEM=virtio\n DEVICE=+virtio:virtio1\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    "log",
+    [LAB / "null-deref.log", DATA / "arm64-6.1.0-50-oom.log", DATA / "s390x-6.1.0-50-oom.log"],
+)
+def test_dev_kmsg_dictionary_lines_are_no_report_lines(log: Path) -> None:
+    console = log.read_text()
+    kmsg = _kmsg_records(console, dict_every=7)
+    assert kmsg.count("\n SUBSYSTEM=virtio\n") > 20
+    reps = _same_reports(console, kmsg)
+    assert len(reps[0].frames) > 5
+    assert "SUBSYSTEM=" not in reps[0].text
+
+
+def _journal_record(transport: str, message: str, usec: int, ident: str) -> str:
+    """One journal entry as journalctl -o json prints it: the text in MESSAGE, the
+    printk time in _SOURCE_MONOTONIC_TIMESTAMP (systemd journald-kmsg.c)."""
+    return json.dumps(
+        {
+            "__REALTIME_TIMESTAMP": str(1795870936000000 + usec),
+            "_SOURCE_MONOTONIC_TIMESTAMP": str(usec),
+            "_TRANSPORT": transport,
+            "SYSLOG_IDENTIFIER": ident,
+            "MESSAGE": message,
+        }
+    )
+
+
+def test_a_journal_json_seq_oops_reads_as_the_consoles() -> None:
+    # journalctl -o json-seq: -o json's records, each after an ASCII RS (RFC 7464)
+    console = (LAB / "null-deref.log").read_text()
+    records = []
+    for m in re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", console, re.M):
+        usec = round(float(m.group(1)) * 1e6)
+        records.append(_journal_record("kernel", m.group(2), usec, "kernel"))
+        if m.group(2).startswith("Call Trace:"):
+            records.append(_journal_record("stdout", "WARNING: No swap limit", usec, "dockerd"))
+    seq = "".join(f"\x1e{r}\n" for r in records)
+    reps = _same_reports(console, seq)
+    assert reps[0].frames and "WARNING: No swap limit" not in reps[0].text
+    only_programs = "".join(
+        f"\x1e{_journal_record('stdout', m, 1, 'dockerd')}\n"
+        for m in ("WARNING: No swap limit support", "BUG: soft lockup - CPU#1 stuck for 22s! [x:5]")
+    )
+    assert parse_log(only_programs.encode()) == []
+
+
+def _crash_log(text: str, level: bool, caller: bool, dictionary: bool) -> str:
+    """A log as crash's ``log`` prints the records of a core (crash printk.c
+    dump_record()): "[%5lld.%06ld] ", with -c the caller "[%6s] " after it, with -m the
+    level "<%x>" right before the text, with -d a dev_printk() record's SUBSYSTEM= and
+    DEVICE= under its text, indented by the prefix's width."""
+    out = []
+    for seq, m in enumerate(re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M)):
+        prefix = f"[{float(m.group(1)):12.6f}] " + ("[  T117] " if caller else "")
+        out.append(prefix + ("<4>" if level else "") + m.group(2) + "\n")
+        if dictionary and seq % 5 == 0:
+            out.append(" " * len(prefix) + "SUBSYSTEM=virtio\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    ("level", "caller", "dictionary"),
+    [(True, False, False), (True, True, False), (False, False, True), (True, True, True)],
+)
+@pytest.mark.parametrize("log", [LAB / "null-deref.log", DATA / "arm64-6.1.0-50-oom.log"])
+def test_crash_log_output_reads_as_the_console_log(
+    log: Path, level: bool, caller: bool, dictionary: bool
+) -> None:
+    console = log.read_text()
+    crash = _crash_log(console, level, caller, dictionary)
+    plain = _crash_log(console, False, caller, False)
+    reps = _same_reports(plain, crash)
+    assert len(reps[0].frames) > 5
+    assert "SUBSYSTEM=" not in reps[0].text and "<4>" not in reps[0].text
+
+
+# Programs write to /dev/kmsg too (systemd before journald runs, "echo ... > /dev/kmsg"):
+# their records carry their own facility, LOG_USER unless they name another
+# (printk.c devkmsg_write()), where the kernel's are facility 0.
+_PROGRAM_RECORDS = (
+    (14, "WARNING: CPU: 1 PID: 5 at fs/x.c:12 foo+0x1/0x2"),
+    (30, "systemd[1]: BUG: soft lockup - CPU#1 stuck for 22s! [x:5]"),
+    (12, "Kernel panic - not syncing: Fatal exception"),
+)
+
+
+@pytest.mark.parametrize("shape", ["dmesg -r", "pstore", "kmsg"])
+def test_records_programs_wrote_to_dev_kmsg_are_no_reports(shape: str) -> None:
+    # dmesg -r and a pstore dmesg-ramoops file (kmsg_dump_get_buffer(syslog=true)) print
+    # the priority as "<%u>" before the time, /dev/kmsg as the record's first field
+    def record(pri: int, ts: float, text: str) -> str:
+        if shape == "kmsg":
+            return f"{pri},0,{round(ts * 1e6)},-;{text}\n"
+        return f"<{pri}>[{ts:12.6f}] {text}\n"
+
+    console = (LAB / "null-deref.log").read_text()
+    kernel = [
+        record(4, float(m.group(1)), m.group(2))
+        for m in re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", console, re.M)
+    ]
+    oops = next(i for i, r in enumerate(kernel) if "NULL pointer dereference" in r)
+    programs = [record(pri, 1.5, text) for pri, text in _PROGRAM_RECORDS]
+    head = "Oops#1 Part1\n" if shape == "pstore" else ""
+    wrapped = head + "".join(kernel[:oops] + programs + kernel[oops:])
+    reps = _same_reports(console, wrapped)
+    assert len(reps) == 1 and reps[0].frames
+    assert parse_log("".join(programs).encode()) == []
+
+
+def _journal_entries(text: str, programs: dict[str, str]) -> list[list[tuple[str, str]]]:
+    """The journal entries of a console log's records (journald-kmsg.c: the text in
+    MESSAGE, _TRANSPORT=kernel) and, after each record that ``programs`` names, a
+    program's entry. Fields come in no fixed order: every other entry puts MESSAGE
+    before _TRANSPORT."""
+    entries = []
+    for i, m in enumerate(re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M)):
+        usec = str(round(float(m.group(1)) * 1e6))
+        kernel = [
+            ("_TRANSPORT", "kernel"),
+            ("PRIORITY", "4"),
+            ("SYSLOG_FACILITY", "0"),
+            ("SYSLOG_IDENTIFIER", "kernel"),
+            ("_BOOT_ID", "2f0b9c1d8e4a4b5f9d6c7e8f0a1b2c3d"),
+            ("_MACHINE_ID", "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"),
+            ("_HOSTNAME", "node-a"),
+        ]
+        message = [("MESSAGE", m.group(2)), ("_SOURCE_MONOTONIC_TIMESTAMP", usec)]
+        entries.append(message + kernel if i % 2 else kernel + message)
+        for start, said in programs.items():
+            if m.group(2).startswith(start):
+                program = [("_TRANSPORT", "stdout"), ("SYSLOG_IDENTIFIER", "dockerd")]
+                entries.append([*program, ("MESSAGE", said), ("_PID", "812")])
+    return entries
+
+
+def _journal_output(entries: list[list[tuple[str, str]]], mode: str) -> str:
+    """Entries as journalctl prints them one field a line (systemd logs-show.c):
+    -o verbose, the entry's time and cursor then "    KEY=value"; -o export (Journal
+    Export Format), "KEY=value" and an empty line after the entry; -o json-pretty,
+    '\\t"KEY" : "value"' lines joined by ",\\n" between "{" and "}"."""
+    out = []
+    for n, fields in enumerate(entries):
+        cursor = [("__CURSOR", f"s=8b2a;i={n:x}"), ("__REALTIME_TIMESTAMP", str(n))]
+        if mode == "verbose":
+            out.append(f"Fri 2026-11-27 02:31:41.{n % 1000000:06d} UTC [s=8b2a;i={n:x}]\n")
+            out.extend(f"    {k}={v}\n" for k, v in fields)
+        elif mode == "export":
+            out.extend(f"{k}={v}\n" for k, v in cursor + fields)
+            out.append("\n")
+        else:
+            body = ",\n".join(f"\t{json.dumps(k)} : {json.dumps(v)}" for k, v in cursor + fields)
+            out.append("{\n" + body + "\n}\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("mode", ["verbose", "export", "json-pretty"])
+@pytest.mark.parametrize(
+    "log",
+    [
+        LAB / "null-deref.log",
+        LAB / "warn.log",
+        DATA / "arm64-6.1.0-50-oom.log",
+        # its "INFO: Object" line, 13 records below its header, belongs to it
+        DATA / "x86-6.1-slub-redzone.log",
+    ],
+)
+def test_journal_entries_printed_a_field_a_line_read_as_the_kernels(log: Path, mode: str) -> None:
+    console = log.read_text()
+    programs = {"Call Trace:": "WARNING: No swap limit support", "Call trace:": "BUG: x"}
+    entries = _journal_entries(console, programs)
+    journal = _journal_output(entries, mode)
+    # the journal keeps the printk time in a field of its own: compare with the text alone
+    reps = _same_reports(_PRINTK_TIME.sub("", console), journal)
+    assert len(reps[0].frames) > 4
+    assert "_TRANSPORT" not in reps[0].text and "No swap limit" not in reps[0].text
+
+
+@pytest.mark.parametrize("mode", ["verbose", "export", "json-pretty"])
+def test_programs_journal_entries_printed_a_field_a_line_are_no_reports(mode: str) -> None:
+    said = {"": "WARNING: CPU: 1 PID: 5 at fs/x.c:12 foo+0x1/0x2"}
+    entries = _journal_entries("[    1.000000] Linux version 6.1.0-56-amd64\n", said)
+    assert len(entries) == 2
+    for text in (_journal_output(entries, mode), _journal_output(entries[1:], mode)):
+        assert parse_log(text.encode()) == []
+
+
+@pytest.mark.parametrize("mode", ["json", "json-seq", "json-pretty"])
+@pytest.mark.parametrize(
+    "log",
+    [
+        # s390 kernel_stack_overflow(): "Kernel stack overflow." is the whole line
+        DATA / "s390x-6.1.0-50-mod-stack-overflow.log",
+        # MIPS die(): "Oops[#1]:" after its "unable to handle" is the same report
+        DATA / "mips-4.19-oops.log",
+        DATA / "riscv64-6.12.117+deb13-mod-null.log",
+    ],
+)
+def test_header_shapes_hold_for_a_json_records_message(log: Path, mode: str) -> None:
+    console = log.read_text()
+    entries = _journal_entries(console, {})
+    if mode == "json-pretty":
+        journal = _journal_output(entries, mode)
+    else:
+        rs = "\x1e" if mode == "json-seq" else ""
+        journal = "".join(rs + json.dumps(dict(fields)) + "\n" for fields in entries)
+    reps = _same_reports(_PRINTK_TIME.sub("", console), journal)
+    assert len(reps) == 1 and len(reps[0].frames) > 2
+
+
+def test_syslog_lines_with_their_wire_priority_read_as_the_file() -> None:
+    # A syslog message on the wire starts with "<PRI>" (RFC 3164 4.1.1, facility << 3 |
+    # severity), which a log server's raw capture and rsyslog's forwarding templates
+    # keep: the kernel's lines are facility kern (0-7), programs' daemon (24-31) or user
+    syslog = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    wire = "".join(
+        ("<4>" if " kernel: " in ln else "<30>" if "[" in ln.split(": ")[0] else "<13>") + ln
+        for ln in syslog.splitlines(keepends=True)
+    )
+    assert wire.count("<4>") > 10 and wire.count("<30>") > 3
+    reps = _same_reports(syslog, wire)
+    assert reps[0].frames
+
+
+def _coloured(text: str) -> str:
+    """A console log as a coloured terminal's capture keeps it: ECMA-48 SGR codes around
+    the time, a "subsystem:" prefix and a report's first lines, the way util-linux
+    dmesg --color=always colours time, subsystem and level."""
+    out = []
+    for m in re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M):
+        body = m.group(2)
+        if body.startswith(("BUG:", "Oops", "WARNING:", "Kernel panic")):
+            body = f"\x1b[1;31m{body}\x1b[0m"
+        else:
+            body = re.sub(r"^([\w.\-]+: )", "\x1b[33m\\1\x1b[0m", body)
+        out.append(f"\x1b[32m[{float(m.group(1)):12.6f}]\x1b[0m {body}\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("log", [LAB / "null-deref.log", DATA / "x86-6.1-warn-then-panic.log"])
+def test_a_coloured_terminals_capture_reads_as_the_console_log(log: Path) -> None:
+    console = log.read_text()
+    coloured = _coloured(console)
+    assert coloured.count("\x1b[1;31m") >= 2
+    plain = "".join(f"[{float(t):12.6f}] {b}\n" for t, b in _PRINTK_TIME_LINE.findall(console))
+    reps = _same_reports(plain, coloured)
+    assert reps[0].frames and "\x1b" not in reps[0].text
+
+
+_PRINTK_TIME_LINE = re.compile(r"^\[ *(\d+\.\d+)\] (.*)$", re.M)
+
+
+def test_another_cpus_line_amid_a_trace_does_not_end_it() -> None:
+    # syzkaller case 74: a console without caller ids printed another CPU's
+    # "unregister_netdevice: waiting for lo ..." between two entries of a hung task's trace
+    (rep,) = [r for r in parse_log(syz_log("74").encode()) if r.title.startswith("INFO: task")]
+    names = [f.function for f in rep.frames if not f.unreliable]
+    assert names[:4] == [
+        "schedule",
+        "schedule_preempt_disabled",
+        "mutex_lock_nested",
+        "copy_net_ns",
+    ]
+
+
+@pytest.mark.parametrize("log", [LAB / "null-deref.log", DATA / "arm64-6.1.0-50-mod-null.log"])
+def test_a_boot_line_printed_amid_a_trace_does_not_end_it(log: Path) -> None:
+    # the same log's own rtc / virtio line, as another CPU would print it between entries
+    console = log.read_text()
+    lines = console.splitlines(keepends=True)
+    at = next(i for i, t in enumerate(lines) if re.search(r"\] Call [Tt]race:", t)) + 3
+    stamp = _PRINTK_TIME.match(lines[at])
+    assert stamp is not None
+    other = next(t for t in lines if re.search(r"\] (?:rtc|virtio)\S* \S+: ", t))
+    interleaved = lines[:at] + [stamp.group(0) + other[other.index("] ") + 2 :]] + lines[at:]
+    reps = _same_reports(console, "".join(interleaved))
+    assert len(reps[0].frames) > 5
+
+
+def _posted_on_a_page(text: str) -> str:
+    """A log as a web page shows it: WordPress's wptexturize() turns an "x" between
+    two digits into a multiplication sign ("0x13" -> "0×13"), and the page's HTML takes
+    each "<f8a1a5d1>" for a tag and drops it ("[<f8a1a5d1>] f" -> "[] f")."""
+    text = re.sub(r"(?<=\d)x(?=\d)", "\u00d7", text)
+    return re.sub(r"<[0-9a-f]{8,16}>", "", text)
+
+
+@pytest.mark.parametrize("as_bytes", [True, False])
+@pytest.mark.parametrize("log", ["el5-i386-oops.log", "rhel6-irq-marker-frames.log"])
+def test_a_log_posted_on_a_page_reads_as_the_log(log: str, as_bytes: bool) -> None:
+    original = (DATA / log).read_text()
+    posted = _posted_on_a_page(original)
+    assert "] \u00d7" not in posted and "+0\u00d7" in posted and "\n [] " in posted
+    want = parse_log(original.encode())
+    got = parse_log(posted.encode() if as_bytes else posted)
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+    assert len(got[0].frames) > 4
+
+
+def test_a_json_journal_streamed_in_blocks_gives_the_whole_logs_reports() -> None:
+    # the prefilter picks the regions to parse by the same header shapes, on the MESSAGE
+    console = (DATA / "s390x-6.1.0-50-mod-stack-overflow.log").read_text()
+    filler = "".join(
+        json.dumps({"_TRANSPORT": "kernel", "MESSAGE": f"eth0: link up {i}"}) + "\n"
+        for i in range(8000)
+    )
+    for journal in (
+        "".join(json.dumps(dict(fields)) + "\n" for fields in _journal_entries(console, {})),
+        _journal_output(_journal_entries(console, {}), "json-pretty"),
+    ):
+        data = (filler + journal + filler).encode()
+        whole = parse_log(data)
+        blocks = (data[i : i + (1 << 16)] for i in range(0, len(data), 1 << 16))
+        streamed = triage_blocks(line_blocks(blocks, ReadLimits()), chunk_bytes=1 << 20)
+        assert [r.title for r in streamed] == [r.title for r in whole]
+        assert whole[0].title == "kernel stack overflow in hotfence_crash_stack_overflow"
+
+
+def test_a_slub_track_after_a_trace_is_not_read_as_its_interleaved_lines() -> None:
+    # arm64 SLUB redzone report (tests/data/realworld): its track "Allocated in f+0x1/0x2
+    # age=..." and its entries, put after the checking task's trace, stay out of it
+    text = _PRINTK_TIME.sub("", (DATA / "arm64-6.1.0-50-mod-slub-redzone.log").read_text())
+    lines = text.splitlines()
+    track = next(i for i, t in enumerate(lines) if t.startswith("Allocated in "))
+    trace = next(i for i, t in enumerate(lines) if t == "Call trace:")
+    end = next(i for i in range(trace + 1, len(lines)) if parse_frame(lines[i]) is None)
+    frames = call_trace(lines[trace:end])
+    assert len(frames) > 5
+    assert call_trace(lines[trace:end] + lines[track : track + 4]) == frames
+
+
+def _old_journal_json(fields: list[tuple[str, str]]) -> str:
+    """A record as older journalctl -o json printed it itself (logs-show.c output_json(),
+    CentOS 7's systemd 219): '{ "__CURSOR" : "...", "KEY" : "value", ... }'."""
+    body = ", ".join(f"{json.dumps(k)} : {json.dumps(v)}" for k, v in fields)
+    return '{ "__CURSOR" : "s=8b2a", ' + body + " }\n"
+
+
+def test_an_older_journalctls_json_records_of_programs_are_no_reports() -> None:
+    console = (LAB / "null-deref.log").read_text()
+    entries = _journal_entries(console, {"Call Trace:": "WARNING: No swap limit support"})
+    journal = "".join(_old_journal_json(fields) for fields in entries)
+    assert journal.count('{ "__CURSOR" : ') == len(entries)
+    reps = _same_reports(_PRINTK_TIME.sub("", console), journal)
+    assert reps[0].frames and "No swap limit" not in reps[0].text
+    said = [("_TRANSPORT", "stdout"), ("MESSAGE", "WARNING: CPU: 1 PID: 5 at fs/x.c:12 f+0x1/0x2")]
+    assert parse_log(_old_journal_json(said).encode()) == []
