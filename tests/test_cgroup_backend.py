@@ -6,6 +6,7 @@ backend alone (the compiler has its own tests).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -722,12 +724,11 @@ def _cg_counter_ids(cgroup: str) -> set[int]:
         maps.close()
 
 
-def test_shared_objects_one_per_policy_with_counters_per_cgroup():
-    """As the agent applies: one object per policy attached to each cgroup, each fence
-    with its own counters, a swap on one never touching the others, and the fences
-    staying when the sharing process lets its objects go."""
+@contextlib.contextmanager
+def _three_sharing(applied: list[str]) -> Iterator[tuple[str, str, str]]:
+    """Three scratch cgroups fenced as the agent fences them (one shared object of
+    deny_raw_icmpv6); the fences still in ``applied`` at the end are removed."""
     cg_backend.SHARED.keep()
-    applied: list[str] = []
     try:
         with (
             scratch_cgroup("shared") as a,
@@ -737,46 +738,55 @@ def test_shared_objects_one_per_policy_with_counters_per_cgroup():
             for cg in (a, b, c):
                 cg_backend.apply(deny_raw_icmpv6(), cg)
                 applied.append(cg)
-            assert len(cg_backend.SHARED) == 1
-            assert _prog_id(a) == _prog_id(b) == _prog_id(c)  # one object, three attachments
-            # Applied again (the agent re-reads an unchanged file): the same object, re-pinned.
-            _, swapped = cg_backend.apply(deny_raw_icmpv6(), a)
-            assert swapped and _prog_id(a) == _prog_id(b)
-            assert run_socket_calls(a, [RAW6, RAW6]).results == [errno.EPERM] * 2
-            assert run_socket_calls(b, [RAW6, TCP6]).results == [errno.EPERM, 0]
-            assert [cg_backend.counters(cg).counts[0].denies for cg in (a, b, c)] == [2, 1, 0]
-            ids = {resolve_cgroup(cg).id for cg in (a, b, c)}
-            live = [s.status for f, s in cg_backend.status() if f.cgroup_id in ids]
-            assert live == ["ACTIVE"] * 3
-
-            # A new policy on b: b gets another object; a and c keep theirs, unchanged.
-            cg_backend.apply(deny_udp_v4(), b)
-            assert len(cg_backend.SHARED) == 2
-            assert _prog_id(b) != _prog_id(a) == _prog_id(c)
-            assert run_socket_calls(b, [RAW6, UDP4]).results == [0, errno.EPERM]
-            assert run_socket_calls(a, [RAW6, UDP4]).results == [errno.EPERM, 0]
-            assert cg_backend.counters(a).counts[0].denies == 3
-            assert resolve_cgroup(b).id not in _cg_counter_ids(a)  # b's old counts dropped
-
-            # Removing a leaves c enforcing, and drops a's counters from the shared maps.
-            assert cg_backend.remove(a)
-            applied.remove(a)
-            assert resolve_cgroup(a).id not in _cg_counter_ids(c)
-            assert run_socket_calls(c, [RAW6]).results == [errno.EPERM]
-
-            # The sharing process lets go of its objects (the agent stops): pins hold them.
-            cg_backend.SHARED.stop()
-            assert len(cg_backend.SHARED) == 0
-            assert run_socket_calls(c, [RAW6]).results == [errno.EPERM]
-            assert run_socket_calls(b, [UDP4]).results == [errno.EPERM]
-            assert cg_backend.counters(c).counts[0].denies == 2
-            for cg in list(applied):
-                assert cg_backend.remove(cg)
-                applied.remove(cg)
+            yield a, b, c
     finally:
         cg_backend.SHARED.stop()
         for cg in applied:
             cg_backend.remove(cg)
+
+
+def test_shared_objects_one_per_policy_with_counters_per_cgroup():
+    """As the agent applies: one object per policy attached to each cgroup, each fence
+    with its own counters, a swap on one never touching the others, and the fences
+    staying when the sharing process lets its objects go."""
+    applied: list[str] = []
+    with _three_sharing(applied) as (a, b, c):
+        assert len(cg_backend.SHARED) == 1
+        assert _prog_id(a) == _prog_id(b) == _prog_id(c)  # one object, three attachments
+        # Applied again (the agent re-reads an unchanged file): the same object, re-pinned.
+        _, swapped = cg_backend.apply(deny_raw_icmpv6(), a)
+        assert swapped and _prog_id(a) == _prog_id(b)
+        assert run_socket_calls(a, [RAW6, RAW6]).results == [errno.EPERM] * 2
+        assert run_socket_calls(b, [RAW6, TCP6]).results == [errno.EPERM, 0]
+        assert [cg_backend.counters(cg).counts[0].denies for cg in (a, b, c)] == [2, 1, 0]
+        ids = {resolve_cgroup(cg).id for cg in (a, b, c)}
+        live = [s.status for f, s in cg_backend.status() if f.cgroup_id in ids]
+        assert live == ["ACTIVE"] * 3
+
+        # A new policy on b: b gets another object; a and c keep theirs, unchanged.
+        cg_backend.apply(deny_udp_v4(), b)
+        assert len(cg_backend.SHARED) == 2
+        assert _prog_id(b) != _prog_id(a) == _prog_id(c)
+        assert run_socket_calls(b, [RAW6, UDP4]).results == [0, errno.EPERM]
+        assert run_socket_calls(a, [RAW6, UDP4]).results == [errno.EPERM, 0]
+        assert cg_backend.counters(a).counts[0].denies == 3
+        assert resolve_cgroup(b).id not in _cg_counter_ids(a)  # b's old counts dropped
+
+        # Removing a leaves c enforcing, and drops a's counters from the shared maps.
+        assert cg_backend.remove(a)
+        applied.remove(a)
+        assert resolve_cgroup(a).id not in _cg_counter_ids(c)
+        assert run_socket_calls(c, [RAW6]).results == [errno.EPERM]
+
+        # The sharing process lets go of its objects (the agent stops): pins hold them.
+        cg_backend.SHARED.stop()
+        assert len(cg_backend.SHARED) == 0
+        assert run_socket_calls(c, [RAW6]).results == [errno.EPERM]
+        assert run_socket_calls(b, [UDP4]).results == [errno.EPERM]
+        assert cg_backend.counters(c).counts[0].denies == 2
+        for cg in list(applied):
+            assert cg_backend.remove(cg)
+            applied.remove(cg)
 
 
 def test_calls_a_full_shared_counter_map_cannot_count_are_reported(monkeypatch):
@@ -789,37 +799,24 @@ def test_calls_a_full_shared_counter_map_cannot_count_are_reported(monkeypatch):
     from hotfence.fence.backends import maps
 
     monkeypatch.setattr(maps, "SHARED_CG_COUNTERS", 2)
-    cg_backend.SHARED.keep()
     applied: list[str] = []
-    try:
-        with (
-            scratch_cgroup("shared") as a,
-            scratch_cgroup("shared") as b,
-            scratch_cgroup("shared") as c,
-        ):
-            for cg in (a, b, c):
-                cg_backend.apply(deny_raw_icmpv6(), cg)
-                applied.append(cg)
-            assert run_socket_calls(a, [RAW6]).results == [errno.EPERM]
-            assert run_socket_calls(b, [RAW6]).results == [errno.EPERM]
-            # The map is full: c's calls are denied all the same, and not lost silently.
-            assert run_socket_calls(c, [RAW6, RAW6]).results == [errno.EPERM] * 2
-            got = cg_backend.counters(c)
-            assert got.counts == {} or sum(x.hits for x in got.counts.values()) == 0
-            assert got.stats.uncounted == 2
-            assert cg_backend.counters(a).counts[0].denies == 1
-            out = CliRunner().invoke(main, ["fence", "counters", "--cgroup", c, "-o", "json"])
-            assert out.exit_code == 0, out.output
-            assert json.loads(out.output)["uncounted_calls"] == 2
-            out = CliRunner().invoke(main, ["fence", "counters", "--cgroup", c])
-            assert "not counted: 2 calls" in out.output
-            for cg in list(applied):
-                assert cg_backend.remove(cg)
-                applied.remove(cg)
-    finally:
-        cg_backend.SHARED.stop()
-        for cg in applied:
-            cg_backend.remove(cg)
+    with _three_sharing(applied) as (a, b, c):
+        assert run_socket_calls(a, [RAW6]).results == [errno.EPERM]
+        assert run_socket_calls(b, [RAW6]).results == [errno.EPERM]
+        # The map is full: c's calls are denied all the same, and not lost silently.
+        assert run_socket_calls(c, [RAW6, RAW6]).results == [errno.EPERM] * 2
+        got = cg_backend.counters(c)
+        assert got.counts == {} or sum(x.hits for x in got.counts.values()) == 0
+        assert got.stats.uncounted == 2
+        assert cg_backend.counters(a).counts[0].denies == 1
+        out = CliRunner().invoke(main, ["fence", "counters", "--cgroup", c, "-o", "json"])
+        assert out.exit_code == 0, out.output
+        assert json.loads(out.output)["uncounted_calls"] == 2
+        out = CliRunner().invoke(main, ["fence", "counters", "--cgroup", c])
+        assert "not counted: 2 calls" in out.output
+        for cg in list(applied):
+            assert cg_backend.remove(cg)
+            applied.remove(cg)
 
 
 def test_shared_objects_are_released_only_when_no_apply_uses_them(monkeypatch):

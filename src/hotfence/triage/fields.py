@@ -243,6 +243,16 @@ _TASK_RES = (
 _HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
 
 
+def _arm_frame(m: re.Match[str]) -> Frame:
+    """A 32-bit ARM entry's frame: its offset and size are optional."""
+    return Frame(
+        function=m.group("func"),
+        offset=int(m.group("off"), 16) if m.group("off") else None,
+        size=int(m.group("size"), 16) if m.group("size") else None,
+        module=m.group("mod"),
+    )
+
+
 def parse_frame(text: str) -> Frame | None:
     """The frame of one stack-trace line, any architecture; None if it holds none."""
     if text[:1] in " <" and "<" in text[:12]:
@@ -250,12 +260,7 @@ def parse_frame(text: str) -> Frame | None:
     if " from " in text:
         m = _ARM_DECODED_FRAME_RE.match(text)
         if m is not None:
-            return Frame(
-                function=m.group("func"),
-                offset=int(m.group("off"), 16) if m.group("off") else None,
-                size=int(m.group("size"), 16) if m.group("size") else None,
-                module=m.group("mod"),
-            )
+            return _arm_frame(m)
     elif text.startswith("(") and text.endswith(")"):
         text = " " + text[1:-1]  # s390 puts the first entry of a trace in parentheses
     m = _FRAME_RE.match(text)
@@ -283,12 +288,7 @@ def parse_frame(text: str) -> Frame | None:
         )
     m = _ARM_FRAME_RE.match(text)
     if m is not None:
-        return Frame(
-            function=m.group("func"),
-            offset=int(m.group("off"), 16) if m.group("off") else None,
-            size=int(m.group("size"), 16) if m.group("size") else None,
-            module=m.group("mod"),
-        )
+        return _arm_frame(m)
     m = _PPC_INTERRUPT_RE.match(text)
     if m is not None:
         return parse_frame(" " + m.group("rest"))
