@@ -308,3 +308,52 @@ def test_a_powerpc_die_line_alone_is_a_report(die: str, title: str, kind: str) -
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
     assert [f.function for f in rep.frames][:2] == ["hotfence_crash_do", "hotfence_crash_write"]
     assert not rep.corrupted
+
+
+def _vendor_prefixed(shape: str) -> str:
+    """The recorded armhf oops as an Android vendor kernel's console prints it: each line
+    with the prefix ``shape`` formats from its task's CPU, comm and pid (the shell's from
+    the fault on, the boot's before), and one line of another CPU's task printed in the
+    middle of the trace."""
+    text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
+    out, task = [], (1, "swapper/0", 1)
+    for line in text.splitlines(keepends=True):
+        m = re.match(r"(\[ *\d+\.\d+\]) ", line)
+        if m is None:
+            out.append(line)
+            continue
+        if "8<--- cut here" in line:
+            task = (0, "sh", 85)
+        cpu, comm, pid = task
+        body = line[m.end() :]
+        out.append(m[1] + shape.format(cpu=cpu, comm=comm, pid=pid) + body)
+        if body.startswith("Stack: "):
+            other = shape.format(cpu=1, comm="kworker/1:1", pid=31)
+            out.append(f"{m[1]}{other}random: crng init done\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # Samsung's CONFIG_PRINTK_PROCESS, printk.c print_process(): "%c[%1d:%15s:%5d]"
+        " [{cpu}:{comm:>15}:{pid:5d}] ",
+        # CONFIG_PRINTK_CPU_ID / CONFIG_PRINTK_PID of 3.x vendor trees (HTC's printk.c
+        # print_cpu_id() "c%u ", print_pid() "%6u "), and the CPU id alone
+        " c{cpu} {pid:6d} ",
+        " c{cpu} ",
+        # Marvell's 3.x Android trees: "c%u %d (%s) "
+        " c{cpu} {pid} ({comm}) ",
+        # an Android GKI vendor hook on printk's caller id (android_vh_printk_caller, as
+        # Unisoc's printk_cpuid module formats it: "T%u@C%u"), printed as "[%6s]"
+        "[T{pid}@C{cpu}] ",
+    ],
+)
+def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None:
+    """Android vendor kernels put the CPU and task of each record after its time: the
+    report keeps its task, its registers' function and every frame of its trace, and the
+    other CPU's line inside the trace is no part of it."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    (rep,) = parse_log(_vendor_prefixed(shape).encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) == 6 and not rep.corrupted

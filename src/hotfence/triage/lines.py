@@ -8,7 +8,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME), crash's ``log -m``
   level after it (``[  123.456789] <4>``);
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
-  glued to the timestamp by the kernel, after a space by util-linux ``dmesg``;
+  glued to the timestamp by the kernel, after a space by util-linux ``dmesg``; Android
+  vendor hooks print ``[T1234@C3]``;
+* ``[0:   swapper/0:    1] `` / ``c1 `` / ``c0 1 (swapper/0) `` — Android vendor kernels'
+  CPU and task after the time (see ``_VENDOR_PROCESS``);
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format (also after
   the wire format's ``<PRI>``, RFC 3164), also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
@@ -121,6 +124,17 @@ _SYSLOG = (
     + _RFC5424_REST
     + ")"
 )
+# Vendor kernels' own printk prefixes, after the time (and the caller id), printed in
+# place of or beside CONFIG_PRINTK_CALLER's:
+# * Samsung's CONFIG_PRINTK_PROCESS (Android kernels, printk.c print_process()):
+#   "%c[%1d:%15s:%5d]" of 'I' in interrupt context (else a space), the CPU, the comm and
+#   the pid, before the space: "[    2.177532]  [0:             sh:   85] PC is at ...";
+# * CONFIG_PRINTK_CPU_ID / CONFIG_PRINTK_PID of 3.x Android vendor trees (HTC, Qualcomm
+#   BSPs: print_cpu_id() "c%u ", print_pid() "%6u " after print_time()'s "[..] "), and
+#   Marvell's "c%u %d (%s) " with the comm: "[    0.693542] c0 1 (swapper/0) Unable to ..".
+# Their lines are told apart by the task (or CPU) they name, as caller ids are.
+_VENDOR_PROCESS = r"(?:(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{1,40}?:(?P<ppid> *\d+)\])?"
+_VENDOR_CPU = r"(?:c(?P<ccpu>\d{1,3}) (?:(?P<cpid> *\d+) (?:\([^()]{1,16}\) )?)?)?"
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
@@ -129,8 +143,12 @@ _PREFIX_RE = re.compile(
     r"(?:"
     # [ 1.2][T3], [ 1.2] [T3]; dmesg -d and journalctl -o short-delta add the time since
     # the previous message: "[    6.059134 <    0.000151>]"
-    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?P<ctx>[CT]\d+)\])?(?: |$)"
-    r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
+    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?P<ctx>[CT]\d+)(?:@C\d+)?\])?"
+    + _VENDOR_PROCESS
+    + r"(?: |$)"
+    + _VENDOR_CPU
+    + r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
+    r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
     # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
     # (seconds without a fraction: "[Thu Nov 24 10:11:12.123456 2026]" is Apache's error log)
@@ -141,7 +159,6 @@ _PREFIX_RE = re.compile(
     # dmesg --time-format iso (DMESG_TIMEFTM_ISO8601): "2013-06-13T22:11:00,123456+01:00 ",
     # microseconds after a comma (journalctl's ISO times put a dot there and a host after)
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d "
-    r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     # the level alone, as /proc/kmsg and dmesg -r give it on a kernel printing no time
     # (printk.time=0, RHEL 5/6's default): "<4>Call Trace:"
     # (not an RFC 5424 line's "<PRI>1 ", nor an RFC 3164 one's "<PRI>" and date)
@@ -242,8 +259,11 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # The common case, a bare printk timestamp (and caller id), tried first for speed.
 # util-linux dmesg prints the caller id after a space ("[ 1.2] [  T3] "), the kernel without.
 # crash's "log -m" puts the record's level after them, "<%x>" with no space (crash
-# printk.c dump_record(): "[    1.994694] <4>BUG: ...").
-_FAST_RE = re.compile(r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): )(?:<[0-7]>)?")
+# printk.c dump_record(): "[    1.994694] <4>BUG: ..."). Vendor prefixes (_VENDOR_PROCESS)
+# take the full parse.
+_FAST_RE = re.compile(
+    r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): |\[\d+:|c\d{1,3} )(?:<[0-7]>)?"
+)
 
 
 _QUOTE_RE = re.compile(r"^(?:>[ \t]?)+")
@@ -307,13 +327,13 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             return raw[g.end() :], g.group(2) or CONSOLE, float(g.group(1))
         return raw, "", None
     ts = float(m.group("ts")) if m.group("ts") else None
-    ctx = m.group("ctx") or m.group("ctx2")
+    tag: str | None = m.group("ctx") or m.group("ctx2") or _vendor_context(m)
     if m.group("sys"):
         # Lines relayed by syslog are a stream apart from the raw console: a console
         # capture often holds both copies of the same messages.
-        return raw[m.end() :], f"{SYSLOG}/{ctx}" if ctx else SYSLOG, ts
-    if ctx is not None:
-        return raw[m.end() :], ctx, ts
+        return raw[m.end() :], f"{SYSLOG}/{tag}" if tag else SYSLOG, ts
+    if tag is not None:
+        return raw[m.end() :], tag, ts
     return raw[m.end() :], CONSOLE, ts
 
 
@@ -578,6 +598,19 @@ def _dmesg_json_message(raw: str) -> str | None:
         return None
     # a record holding newlines (rare since 3.5): its first line only
     return text.partition("\n")[0] if isinstance(text, str) else None
+
+
+def _vendor_context(m: re.Match[str]) -> str | None:
+    """The context a vendor prefix names (see _VENDOR_PROCESS): "P<pid>" for a task, "I<cpu>"
+    for Samsung's interrupt-context lines, "c<cpu>" for a CPU id alone. Not caller ids:
+    printk's "T"/"C" tags mean more (caller_id) than these prefixes say."""
+    if m.group("ppid") is not None:
+        return f"I{m['pcpu']}" if m["pirq"] == "I" else f"P{int(m['ppid'])}"
+    if m.group("cpid") is not None:
+        return f"P{int(m['cpid'])}"
+    if m.group("ccpu") is not None:
+        return f"c{m['ccpu']}"
+    return None
 
 
 def caller_id(context: str) -> str:
