@@ -173,3 +173,61 @@ def test_console_logs_relayed_by_socklog_keep_their_report(name: str, stamp: str
     once = parse_log(text.encode())
     assert once and once[0].frames
     assert _facts(parse_log(relayed.encode())) == _facts(once)
+
+
+def _printk_address_2_6_9(m: re.Match[str]) -> str:
+    """One entry in x86_64 printk_address()'s 2.6.0-2.6.1x shape (arch/x86_64/kernel/
+    traps.c): "<%016lx>{%s%s%s%s%+ld}", a module between colons, the offset in decimal."""
+    mod = f":{m['mod']}:" if m["mod"] else ""
+    return f"<{int(m['pc'], 16):016x}>{{{mod}{m['func']}+{int(m['off'], 16)}}}"
+
+
+_I386_ENTRY = re.compile(
+    r"\[<(?P<pc>[0-9a-f]+)>\] (?P<func>\w+)\+0x(?P<off>[0-9a-f]+)/0x[0-9a-f]+(?: \[(?P<mod>\w+)\])?"
+)
+
+
+def test_a_2_6_9_x86_64_trace_of_several_entries_a_line_is_read() -> None:
+    """RHEL 4's x86_64 kernel (2.6.9) printed each trace entry as "<addr>{:mod:func+N}"
+    and show_trace() put several on a line after "Call Trace:", wrapping once a line
+    passed 50 columns ('printk("\\n       ")'); __show_regs() "RIP: %04lx:[<%016lx>] "
+    and die()'s "RIP " were followed by the same entry. The RHEL 5 i386 oops with its
+    trace and PC lines in that shape keeps its title, faulting function and frames."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    lines = text.splitlines()
+    head = lines.index("Call Trace:")
+    end = lines.index(" =======================")
+    trace, i = "Call Trace:", 11
+    for line in lines[head + 1 : end]:
+        entry = _I386_ENTRY.sub(_printk_address_2_6_9, line.strip())
+        if i > 50:
+            trace, i = trace + "\n       ", 0
+        else:
+            trace, i = trace + " ", i + 1
+        trace, i = trace + entry, i + len(entry)
+    rewritten = "\n".join(lines[:head] + trace.split("\n") + lines[end:]) + "\n"
+    pcs = {
+        "EIP is at ext3_journal_start_sb+0x13/0x50 [ext3]": (
+            "RIP: 0010:[<00000000f8a1e0a3>] <00000000f8a1e0a3>{:ext3:ext3_journal_start_sb+19}"
+        ),
+        "EIP: [<f8a1e0a3>] ext3_journal_start_sb+0x13/0x50 [ext3] SS:ESP 0068:f6d2ce84": (
+            "RIP <00000000f8a1e0a3>{:ext3:ext3_journal_start_sb+19} RSP <00000000f6d2ce84>"
+        ),
+    }
+    for old, new in pcs.items():
+        assert old in rewritten
+        rewritten = rewritten.replace(old, new)
+    assert "Call Trace: <00000000f8a1a5d1>{:ext3:ext3_dirty_inode+19}" in rewritten
+    assert max(ln.count(">{") for ln in rewritten.splitlines()) == 2  # two entries a line
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(rewritten.encode())
+    assert rep.title == EXPECTED["el5-i386-oops"]["title"] and not rep.corrupted
+    assert rep.rip is not None
+    assert (rep.rip.function, rep.rip.module, rep.rip.offset) == (
+        "ext3_journal_start_sb",
+        "ext3",
+        19,
+    )
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) == 7
+    assert (rep.frames[0].module, rep.frames[0].offset) == ("ext3", 0x13)

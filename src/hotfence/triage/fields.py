@@ -62,6 +62,16 @@ _ARM_DECODED_FRAME_RE = re.compile(
     + _LOC
     + r")*)\)(?:\s+\[?[\w.\-]+\]?)?\s*$"
 )
+# x86_64 printk_address() of 2.6.0-2.6.1x (RHEL 4's 2.6.9): "<%016lx>{%s%s%s%s%+ld}", the
+# address, a module's ":mod:" and the symbol with its offset in decimal, no size:
+# "<ffffffff8013e3c6>{do_exit+1371}". show_trace() printed several to a line after
+# "Call Trace:", wrapping at ~50 columns ("\n       "); __show_regs() one after the PC:
+# "RIP: 0010:[<ffffffff8013e3c6>] <ffffffff8013e3c6>{do_exit+1371}".
+_OLD_X86_64_ENTRY = (
+    r"<[0-9a-f]{8,16}>\{(?::(?P<mod>[\w.\-]+):)?(?P<func>[A-Za-z_][\w.$]*)(?P<off>[+-]\d+)\}"
+)
+_OLD_X86_64_FRAME_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?" + _OLD_X86_64_ENTRY)
+_OLD_X86_64_ENTRIES_RE = re.compile(_OLD_X86_64_ENTRY)
 # 32-bit ARM unwind_backtrace(): "[<c0123>] (func+0x1/0x2) from [<c0456>] (caller+0x3/0x4)",
 # since 3.x "(func) from"; the entry is the callee, the caller is the next line's entry.
 _ARM_FRAME_RE = re.compile(
@@ -286,6 +296,9 @@ def parse_frame(text: str) -> Frame | None:
             file=locs[-1][0] if locs else None,
             line=int(locs[-1][1]) if locs else None,
         )
+    m = _OLD_X86_64_FRAME_RE.match(text) if ">{" in text else None
+    if m is not None:
+        return Frame(function=m.group("func"), offset=int(m.group("off")), module=m.group("mod"))
     m = _ARM_FRAME_RE.match(text)
     if m is not None:
         return _arm_frame(m)
@@ -301,6 +314,29 @@ def parse_frame(text: str) -> Frame | None:
             function=m.group("func"), inline=True, file=m.group("file"), line=int(m.group("line"))
         )
     return None
+
+
+def one_entry_a_line(texts: list[str]) -> list[str]:
+    """``texts`` with each line of several old x86_64 trace entries split into one line
+    per entry (what is around them, "Call Trace:" or an "<IRQ>" marker, on lines of their
+    own), as every later kernel prints a trace: one frame to a line."""
+    if not any(">{" in t for t in texts):
+        return texts
+    out: list[str] = []
+    for t in texts:
+        entries = list(_OLD_X86_64_ENTRIES_RE.finditer(t)) if ">{" in t else []
+        if len(entries) < 2 and not (entries and is_stack_start(t)):
+            out.append(t)
+            continue
+        pos = 0
+        for m in entries:
+            if t[pos : m.start()].strip():
+                out.append(t[pos : m.start()].rstrip())
+            out.append(" " + m.group(0))
+            pos = m.end()
+        if t[pos:].strip():
+            out.append(t[pos:].rstrip())
+    return out
 
 
 def rip_frame(lines: list[str]) -> Frame | None:

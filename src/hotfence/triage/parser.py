@@ -26,7 +26,7 @@ import bisect
 import re
 
 from .extract import Extracted, extract
-from .fields import call_trace, rip_frame, task_fields
+from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import JOURNAL_FIELD, KMSG_DICT, Line, caller_id, iter_lines, line_bounds, make_line
 from .model import Report
@@ -448,16 +448,25 @@ def _out(s: str, from_bytes: bool) -> str:
 def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     """The report of one extracted window; None when it is not a kernel report at all."""
     own_lines = ext.lines[: max(ext.own_end, 1)]
-    own = [ln.text for ln in own_lines]
+    own = one_entry_a_line([ln.text for ln in own_lines])
     # Titles and corruption checks ignore unreliable frames (syzkaller does the same).
-    every = [ln.text for ln in ext.lines if not ln.questionable or ln is ext.header]
-    reliable_own = [ln.text for ln in own_lines if not ln.questionable or ln is ext.header]
+    every = one_entry_a_line(
+        [ln.text for ln in ext.lines if not ln.questionable or ln is ext.header]
+    )
+    reliable_own = one_entry_a_line(
+        [ln.text for ln in own_lines if not ln.questionable or ln is ext.header]
+    )
     full_text = "".join(t + "\n" for t in every)
     report_text = "".join(t + "\n" for t in reliable_own)
     title_text = "".join(
-        ln.text + "\n"
-        for ln in ext.lines[: ext.title_end]
-        if not ln.questionable or ln is ext.header
+        t + "\n"
+        for t in one_entry_a_line(
+            [
+                ln.text
+                for ln in ext.lines[: ext.title_end]
+                if not ln.questionable or ln is ext.header
+            ]
+        )
     )
     guessed = only_guessed_entries([ln.text for ln in ext.lines[: ext.title_end]])
     raw_title, corrupted, alts, fmt = describe(title_text, ext.kind, guessed)
