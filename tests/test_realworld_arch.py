@@ -357,3 +357,62 @@ def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None
     (rep,) = parse_log(_vendor_prefixed(shape).encode())
     assert _facts([rep]) == _facts([want])
     assert len(want.frames) == 6 and not rep.corrupted
+
+
+def _sparc64_oops(with_show_stack: bool) -> str:
+    """The recorded arm64 module oops in sparc64's wording (the addresses its trace does
+    not print are zeros): arch/sparc/mm/fault_64.c unhandled_fault() "Unable to handle
+    kernel NULL pointer dereference" and its "tsk->{mm,active_mm}->..." lines; traps_64.c
+    die_if_kernel() "%s(%d): %s [#%d]", then show_regs(): "TPC: <%pS>", "RPC: <%pS>" and,
+    since 2.6.3x, show_stack()'s "Call Trace:" of " [%016lx] %pS" under the task header;
+    then die_if_kernel()'s own "Caller[%016lx]: %pS" for each register window, the only
+    trace (and no task header) before."""
+    text = (DATA / "arm64-6.1.0-50-mod-null.log").read_text()
+    out, entries, in_trace, skip = [], [], False, False
+    for line in text.splitlines():
+        stamp, _, body = line.partition("] ")
+        stamp += "] "
+        if body.startswith("Unable to handle kernel NULL pointer dereference"):
+            out.append(stamp + "Unable to handle kernel NULL pointer dereference")
+            out.append(stamp + "tsk->{mm,active_mm}->context = 0000000000000123")
+            out.append(stamp + "tsk->{mm,active_mm}->pgd = fffff8003e0c4000")
+            skip = True
+        elif body.startswith("Internal error: Oops:"):
+            out.append(stamp + "sh(88): Oops [#1]")
+            skip = False
+        elif skip or (body.startswith("CPU: ") and not with_show_stack):
+            continue
+        elif body.startswith(("pc : ", "lr : ")):
+            label = "TPC" if body.startswith("pc") else "RPC"
+            out.append(f"{stamp}{label}: <{body[5:]}>")
+        elif body == "Call trace:":
+            in_trace = True
+            if with_show_stack:
+                out.append(stamp + "Call Trace:")
+        elif in_trace and body.startswith(" "):
+            entries.append(body.strip())
+            if with_show_stack:
+                out.append(f"{stamp} [{0:016x}] {body.strip()}")
+        elif in_trace:
+            in_trace = False
+            out += [f"{stamp}Caller[{0:016x}]: {e}" for e in entries]
+            out.append(stamp + body)
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("with_show_stack", [True, False])
+def test_a_sparc64_oops_is_titled_by_its_tpc_and_read_once(with_show_stack: bool) -> None:
+    """A sparc64 oops names the faulting function on its "TPC: <...>" line and its trace
+    in show_stack()'s entries or, on older kernels, in die_if_kernel()'s "Caller[...]"
+    lines; where both are printed the frames are read once."""
+    (want,) = parse_log((DATA / "arm64-6.1.0-50-mod-null.log").read_bytes())
+    text = _sparc64_oops(with_show_stack)
+    assert ("Call Trace:" in text) is with_show_stack and "TPC: <hotfence_crash_null" in text
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title and not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None
+    assert (rep.rip.function, rep.rip.module) == ("hotfence_crash_null_deref", "hotfence_crash")
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid) == ("sh", 88)

@@ -72,6 +72,10 @@ _OLD_X86_64_ENTRY = (
 )
 _OLD_X86_64_FRAME_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?" + _OLD_X86_64_ENTRY)
 _OLD_X86_64_ENTRIES_RE = re.compile(_OLD_X86_64_ENTRY)
+# sparc die_if_kernel(): "Caller[%016lx]: %pS" for each register window (sparc32
+# "Caller[%08lx]"), the only trace before show_regs() printed show_stack()'s, and
+# the same frames again after it since.
+_SPARC_CALLER_RE = re.compile(r"^\s*Caller\[[0-9a-f]+\]: ")
 # 32-bit ARM unwind_backtrace(): "[<c0123>] (func+0x1/0x2) from [<c0456>] (caller+0x3/0x4)",
 # since 3.x "(func) from"; the entry is the callee, the caller is the next line's entry.
 _ARM_FRAME_RE = re.compile(
@@ -101,7 +105,10 @@ _MARKERS_RE = re.compile(
 # The faulting instruction's line, per architecture: x86 "RIP: 0010:f+0x1/0x2", i386 2.6
 # "EIP is at f", powerpc "NIP [c000...] f", ARM "PC is at f", arm64 "pc : f", riscv
 # "epc : f", MIPS "epc   : ffffffff80123 f", s390 "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
-_RIP_LINE_RE = re.compile(r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|epc|Krnl PSW)\s*:?\s")
+# sparc show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx").
+_RIP_LINE_RE = re.compile(
+    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|epc|Krnl PSW|TPC(?=: <))\s*:?\s"
+)
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
     r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$"
@@ -236,6 +243,8 @@ _TASK_RES = (
     ),
     re.compile(r"[Pp]rocess (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
     re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
+    # sparc die_if_kernel(): "%s(%d): %s [#%d]", the task, then what it died of
+    re.compile(r"^(?P<comm>\S.{0,15}?)\((?P<pid>\d+)\): \S.* \[#\d+\]\s*$"),
     # KASAN "by task %s/%d": a comm holds slashes ("kworker/0:1", "ksoftirqd/0"): the
     # pid is the number after the last one.
     re.compile(r"by task (?P<comm>\S+)/(?P<pid>\d+)(?!\S)"),
@@ -273,6 +282,8 @@ def parse_frame(text: str) -> Frame | None:
             return _arm_frame(m)
     elif text.startswith("(") and text.endswith(")"):
         text = " " + text[1:-1]  # s390 puts the first entry of a trace in parentheses
+    if text[:9].lstrip().startswith("Caller["):
+        text = _SPARC_CALLER_RE.sub(" ", text, count=1)
     m = _FRAME_RE.match(text)
     if m is not None:
         return Frame(
@@ -345,6 +356,7 @@ def rip_frame(lines: list[str]) -> Frame | None:
         m = _RIP_LINE_RE.match(t)
         if m is not None:
             rest = _RIP_REST_RE.sub("", t[m.end() :].strip(), count=1)
+            rest = rest.removeprefix("<").removesuffix(">")  # sparc's "TPC: <f+0x1/0x2>"
             # decode_stacktrace's "f (a.c:1)" whole; s390's "(f+0x1/0x2)" without its ")"
             fr = parse_frame(rest) or parse_frame(rest.rstrip(")"))
             if fr is not None:
@@ -377,10 +389,15 @@ def call_trace(lines: list[str]) -> list[Frame]:
         if start is None:
             return []
     frames: list[Frame] = []
+    callers = False
     window = lines[start : start + 400]
     for i, t in enumerate(window):
         fr = parse_frame(t)
         if fr is not None:
+            if t[:9].lstrip().startswith("Caller[") and not callers:
+                if frames:
+                    break  # sparc's Caller[] lines again after show_stack()'s trace
+                callers = True
             frames.append(fr)
             continue
         if (
@@ -458,6 +475,8 @@ def _is_entry_line(t: str) -> bool:
     the entry being the whole line.
     """
     if t[:1] not in " [<(":
+        if t.startswith("Caller["):
+            return parse_frame(t) is not None  # sparc's die_if_kernel() entries
         return (
             _ARM_NOADDR_FRAME_RE.match(t) is not None
             or (" (" in t and _DECODED_RE.match(t) is not None)

@@ -327,6 +327,8 @@ FRAME_RES = (
         r"^ *\(?([a-zA-Z0-9_.]+)(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\)? from "
         r"[a-zA-Z0-9_.]+ \({{LOC}}"
     ),
+    # sparc die_if_kernel(): "Caller[%016lx]: %pS"
+    rx(r"^ *Caller\[[0-9a-f]+\]: {{FUNC}}"),
     # x86_64 2.6.0-2.6.1x: "<ffffffff8013e3c6>{:mod:func+1371}" (fields.one_entry_a_line)
     rx(r"^ *<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"),
 )
@@ -624,6 +626,8 @@ _RIP = (
 _RIP_OTHER = (
     r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
     r"|^ *EIP is at {{FUNC}}"
+    # sparc show_regs(): "TPC: <func+0x14/0x30>"
+    r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}"
     # x86_64 2.6.0-2.6.1x __show_regs(): "RIP: 0010:[<pc>] <pc>{:mod:func+23}"
     r"|RIP: " + _SEG + r"{{PC}} +<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"
 )

@@ -113,6 +113,8 @@ _HEADERLESS_STACKS = (
         r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
         r":\n *[\w.]+(?:\+0x[0-9a-f]+/0x|" + oopses.DECODED_SOURCE + ")"
     ),
+    # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
+    re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x"),
 )
 _ARM_ENTRY_RE = re.compile(
     r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + "|" + _ARM_DECODED_ENTRY + ")"
