@@ -1596,3 +1596,26 @@ def test_a_bad_page_ratelimit_note_is_no_report_of_its_own(
     reps = parse_log(noted.encode())
     assert [r.title for r in reps] == [r.title for r in want]
     assert [r.frames for r in reps] == [r.frames for r in want]
+
+
+@pytest.mark.parametrize("origin", ["kernel", "KASAN", "KFENCE", "UBSAN", "KCSAN", "KMSAN"])
+def test_a_panic_on_warn_panic_naming_its_origin_is_that_panic(origin: str) -> None:
+    """kernel/panic.c check_panic_on_warn() (6.2, and the stable trees it went to) names
+    who warned: panic("%s: panic_on_warn set ...\\n", origin), "kernel" from __warn(),
+    the sanitizer's name from its report. The panic ends the report it follows (syzkaller
+    corpus 391, a KASAN report, in that wording) and, when the console lost that report
+    (corpus 697 from the panic on, as recorded with "kernel: "), is titled as the panic
+    that follows a lost report always was."""
+    old = "Kernel panic - not syncing: panic_on_warn set ..."
+    new = f"Kernel panic - not syncing: {origin}: panic_on_warn set ..."
+    kasan = syz_log("391")
+    assert old in kasan
+    (want,) = parse_log(kasan.encode())
+    (rep,) = parse_log(kasan.replace(old, new).encode())
+    assert (rep.title, rep.corrupted, rep.end_line) == (want.title, False, want.end_line)
+    warn = syz_log("697")
+    lost = warn[warn.index("Kernel panic - not syncing: kernel: ") :]
+    (rep,) = parse_log(lost.replace("kernel: panic_on_warn", f"{origin}: panic_on_warn").encode())
+    assert (rep.title, rep.type, rep.corrupted) == ("kernel panic: panic_on_warn set", "DoS", True)
+    (alone,) = parse_log(syz_log("140")[syz_log("140").index(old) :].encode())
+    assert alone.title == rep.title

@@ -1522,8 +1522,11 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel panic: Fatal exception",
                 corrupted=True,
             ),
+            # kernel/panic.c check_panic_on_warn() (6.2, and the stable trees it went to)
+            # names who warned: "%s: panic_on_warn set ...", "kernel" for __warn(),
+            # "KASAN", "KFENCE", "UBSAN", "KCSAN", "KMSAN" for the sanitizers' reports.
             _F(
-                rx("Kernel panic - not syncing: panic_on_warn set"),
+                rx("Kernel panic - not syncing: (?:[A-Za-z]+: )?panic_on_warn set"),
                 "kernel panic: panic_on_warn set",
                 corrupted=True,
             ),
