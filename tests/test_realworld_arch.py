@@ -416,3 +416,30 @@ def test_a_sparc64_oops_is_titled_by_its_tpc_and_read_once(with_show_stack: bool
     assert (rep.rip.function, rep.rip.module) == ("hotfence_crash_null_deref", "hotfence_crash")
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert (rep.comm, rep.pid) == ("sh", 88)
+
+
+def test_a_loongarch_oops_is_titled_by_its_era_line() -> None:
+    """LoongArch's register dump is MIPS's with other names: arch/loongarch/kernel/traps.c
+    __show_regs() prints "   ra: %0*lx %pS" and "  ERA: %0*lx %pS" (the exception return
+    address, MIPS's epc), and mm/fault.c no_context() "CPU %d Unable to handle kernel
+    paging request at virtual address %0*lx, era == %0*lx, ra == %0*lx". The recorded
+    MIPS oops with those three lines in LoongArch's wording keeps its title and PC."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    lines = {
+        "epc   : 8035a1bc sysrq_handle_crash": "  ERA: 8035a1bc sysrq_handle_crash",
+        "ra    : 8035a7d4 __handle_sysrq": "   ra: 8035a7d4 __handle_sysrq",
+        ", epc == 8035a1bc, ra == ": ", era == 8035a1bc, ra == ",
+    }
+    for mips, loongarch in lines.items():
+        assert mips in text
+        text = text.replace(mips, loongarch)
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    (rep,) = parse_log(text.encode())
+    assert (
+        rep.title
+        == want.title
+        == ("BUG: unable to handle kernel paging request in sysrq_handle_crash")
+    )
+    assert not rep.corrupted and rep.rip is not None
+    assert rep.rip.function == "sysrq_handle_crash"
+    assert _facts([rep]) == _facts([want])

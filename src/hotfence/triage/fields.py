@@ -104,10 +104,11 @@ _MARKERS_RE = re.compile(
 )  # 3.x printed "<<EOE>>" at the end of an exception stack
 # The faulting instruction's line, per architecture: x86 "RIP: 0010:f+0x1/0x2", i386 2.6
 # "EIP is at f", powerpc "NIP [c000...] f", ARM "PC is at f", arm64 "pc : f", riscv
-# "epc : f", MIPS "epc   : ffffffff80123 f", s390 "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
+# "epc : f", MIPS "epc   : ffffffff80123 f", LoongArch "  ERA: 90000000012 f", s390
+# "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
 # sparc show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx").
 _RIP_LINE_RE = re.compile(
-    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|epc|Krnl PSW|TPC(?=: <))\s*:?\s"
+    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|epc|ERA|Krnl PSW|TPC(?=: <))\s*:?\s"
 )
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(

@@ -618,13 +618,15 @@ _RIP = (
     r"|(?:" + _SEG + r")?(?:{{PC}} +){0,2}0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
 )
-# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28", s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)"
+# MIPS show_regs() "epc   : 8035a1bc func+0x1c/0x28" (LoongArch's __show_regs() "  ERA: %0*lx
+# %pS"), s390 "Krnl PSW : 0704... 0000... (func+0x1c/0x28)"
 # (decode_stacktrace.sh drops its parentheses: "... 0000... func (file:line)"),
 # i386 2.6 show_registers() / show_regs() "EIP is at func+0x13/0x50" under its "EIP:    0060:[<pc>]"
 # line, which names no function (die()'s closing "EIP: [<pc>] func SS:ESP" line, which does, came
 # later in 2.6 and is the line a dying machine's syslog loses first).
 _RIP_OTHER = (
-    r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
+    r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|^ *ERA: +[0-9a-f]{8,16} +{{FUNC}}"
+    r"|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
     r"|^ *EIP is at {{FUNC}}"
     # sparc show_regs(): "TPC: <func+0x14/0x30>"
     r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}"
