@@ -443,3 +443,36 @@ def test_a_loongarch_oops_is_titled_by_its_era_line() -> None:
     assert not rep.corrupted and rep.rip is not None
     assert rep.rip.function == "sysrq_handle_crash"
     assert _facts([rep]) == _facts([want])
+
+
+def test_an_m68k_oops_keeps_its_pc_and_the_entry_on_its_trace_header() -> None:
+    """m68k's show_registers() (arch/m68k/kernel/traps.c) names the faulting function as
+    "PC: [<%08lx>] %pS", and show_trace() prints "Call Trace:" then each entry with
+    pr_cont(" [<%08lx>] %pS\\n"): the first entry on the header's line. The recorded
+    MIPS oops (32-bit, the same entries) in m68k's wording: mm/fault.c's "Unable to
+    handle kernel NULL pointer dereference at virtual address %p", die_if_kernel()'s
+    "%s: %08x", the PC line and the trace."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    m68k = {
+        "CPU 0 Unable to handle kernel paging request at virtual address 00000000, "
+        "epc == 8035a1bc, ra == 8035a7d4": (
+            "Unable to handle kernel NULL pointer dereference at virtual address 00000000"
+        ),
+        "Oops[#1]:": "Oops: 00000000",
+        "epc   : 8035a1bc sysrq_handle_crash": "PC: [<8035a1bc>] sysrq_handle_crash",
+        "Call Trace:\n[  301.562510] [<8035a1bc>]": "Call Trace: [<8035a1bc>]",
+    }
+    for mips, new in m68k.items():
+        assert mips in text
+        text = text.replace(mips, new)
+    text = re.sub(r"^(\[[ \d.]+\]) (\[<)", r"\1  \2", text, flags=re.M)
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    (rep,) = parse_log(text.encode())
+    assert (
+        rep.title == "BUG: unable to handle kernel NULL pointer dereference in sysrq_handle_crash"
+    )
+    assert not rep.corrupted and rep.rip is not None
+    assert rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.frames[0].function == "sysrq_handle_crash"
+    assert (rep.comm, rep.pid) == ("sh", 1377)

@@ -107,8 +107,10 @@ _MARKERS_RE = re.compile(
 # "epc : f", MIPS "epc   : ffffffff80123 f", LoongArch "  ERA: 90000000012 f", s390
 # "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
 # sparc show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx").
+# m68k show_registers() "PC: [<%08lx>] %pS".
 _RIP_LINE_RE = re.compile(
-    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|epc|ERA|Krnl PSW|TPC(?=: <))\s*:?\s"
+    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|PC(?=: \[<)|epc|ERA|Krnl PSW|TPC(?=: <))"
+    r"\s*:?\s"
 )
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
@@ -328,17 +330,27 @@ def parse_frame(text: str) -> Frame | None:
     return None
 
 
+# A trace header with the trace's first entry after it on the same line: m68k show_trace()
+# prints "Call Trace:" then each entry as pr_cont(" [<%08lx>] %pS\n").
+_HEADED_ENTRY_RE = re.compile(r"(?:Call [Tt]race:|Backtrace:)(?= *\[<?[0-9a-f]+>?\] +\S)")
+
+
 def one_entry_a_line(texts: list[str]) -> list[str]:
     """``texts`` with each line of several old x86_64 trace entries split into one line
     per entry (what is around them, "Call Trace:" or an "<IRQ>" marker, on lines of their
-    own), as every later kernel prints a trace: one frame to a line."""
-    if not any(">{" in t for t in texts):
+    own), and a trace header's first entry on a line of its own, as every other kernel
+    prints a trace: one frame to a line."""
+    if not any(">{" in t or "race: " in t for t in texts):
         return texts
     out: list[str] = []
     for t in texts:
         entries = list(_OLD_X86_64_ENTRIES_RE.finditer(t)) if ">{" in t else []
         if len(entries) < 2 and not (entries and is_stack_start(t)):
-            out.append(t)
+            h = _HEADED_ENTRY_RE.search(t) if not entries and "race: " in t else None
+            if h is not None and parse_frame(t[h.end() :]) is not None:
+                out += [t[: h.end()], t[h.end() :]]
+            else:
+                out.append(t)
             continue
         pos = 0
         for m in entries:

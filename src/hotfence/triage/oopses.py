@@ -628,8 +628,8 @@ _RIP_OTHER = (
     r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|^ *ERA: +[0-9a-f]{8,16} +{{FUNC}}"
     r"|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
     r"|^ *EIP is at {{FUNC}}"
-    # sparc show_regs(): "TPC: <func+0x14/0x30>"
-    r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}"
+    # sparc show_regs(): "TPC: <func+0x14/0x30>"; m68k show_registers() "PC: [<%08lx>] %pS"
+    r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
     # x86_64 2.6.0-2.6.1x __show_regs(): "RIP: 0010:[<pc>] <pc>{:mod:func+23}"
     r"|RIP: " + _SEG + r"{{PC}} +<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"
 )
