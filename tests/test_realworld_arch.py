@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from corpus import syz_log
+from hotfence.triage.lines import strip_prefix
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 
@@ -357,6 +358,13 @@ def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None
     (rep,) = parse_log(_vendor_prefixed(shape).encode())
     assert _facts([rep]) == _facts([want])
     assert len(want.frames) == 6 and not rep.corrupted
+
+
+def test_a_bracketed_message_start_is_no_vendor_prefix() -> None:
+    """Samsung's prefix is "%c[%1d:%15s:%5d]": a message of a mainline kernel that starts
+    with a bracket and colons keeps them."""
+    text, ctx = strip_prefix("[    2.177532] [0:0:0:0] x")
+    assert (text, ctx) == ("[0:0:0:0] x", "console")
 
 
 def _sparc64_oops(with_show_stack: bool) -> str:

@@ -133,7 +133,8 @@ _SYSLOG = (
 #   BSPs: print_cpu_id() "c%u ", print_pid() "%6u " after print_time()'s "[..] "), and
 #   Marvell's "c%u %d (%s) " with the comm: "[    0.693542] c0 1 (swapper/0) Unable to ..".
 # Their lines are told apart by the task (or CPU) they name, as caller ids are.
-_VENDOR_PROCESS = r"(?:(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{1,40}?:(?P<ppid> *\d+)\])?"
+# (The comm is "%15s" and the pid "%5d": their widths keep "[1:0:0:0]" out.)
+_VENDOR_PROCESS = r"(?:(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{15}:(?=[ \d]{5})(?P<ppid> *\d+)\])?"
 _VENDOR_CPU = r"(?:c(?P<ccpu>\d{1,3}) (?:(?P<cpid> *\d+) (?:\([^()]{1,16}\) )?)?)?"
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
