@@ -1619,3 +1619,22 @@ def test_a_panic_on_warn_panic_naming_its_origin_is_that_panic(origin: str) -> N
     assert (rep.title, rep.type, rep.corrupted) == ("kernel panic: panic_on_warn set", "DoS", True)
     (alone,) = parse_log(syz_log("140")[syz_log("140").index(old) :].encode())
     assert alone.title == rep.title
+
+
+@pytest.mark.parametrize("case", ["659", "680"])
+def test_an_arm64_die_panic_alone_is_the_panic_after_a_lost_report(case: str) -> None:
+    """arm64 die() panics with its own words first, panic("%s: Fatal exception", str):
+    "Oops: Fatal exception" after a bad access, "Oops - BUG: Fatal exception" after a
+    BUG(). When the console lost the report before it (syzkaller corpus 659 and 680 from
+    their panic line on) it is titled as x86's plain "Fatal exception" panic alone is
+    (corpus 578 from its panic line on): the panic after a report that was lost."""
+    text = syz_log(case)
+    lost = text[text.index("Kernel panic - not syncing: ") :]
+    assert re.match(r"Kernel panic - not syncing: Oops(?: - BUG)?: Fatal exception", lost)
+    x86 = syz_log("578")
+    (want,) = parse_log(x86[x86.index("Kernel panic - not syncing: Fatal exception") :].encode())
+    (rep,) = parse_log(lost.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, True)
+    assert want.title == "kernel panic: Fatal exception"
+    whole = parse_log(text.encode())[0]
+    assert whole.title != want.title  # the whole report keeps its own title

@@ -1064,6 +1064,8 @@ OOPSES: tuple[OopsKind, ...] = (
             # the ratelimit's note before the next report it lets through (mm/memory.c
             # print_bad_pte(), mm/page_alloc.c bad_page()): no report of its own
             r"BUG: Bad page (?:map|state): \d+ messages suppressed",
+            # arm64 die()'s panic after a BUG() ("Oops - BUG: Fatal exception"): a panic
+            r"Kernel panic - not syncing: [\w -]*BUG: Fatal exception",
             "DEBUG:",
             "BUG: no syscalls can create resource",
         ),
@@ -1519,8 +1521,10 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel panic: Couldn't open N_TTY ldisc",
             ),
             # These follow a BUG/WARNING/hang: titling a report with them means its start was lost.
+            # arm64 die() panics with its own words first: panic("%s: Fatal exception", str),
+            # "Oops", "Oops - BUG", "synchronous external abort", ...
             _F(
-                rx("Kernel panic - not syncing: Fatal exception"),
+                rx(r"Kernel panic - not syncing: (?:[A-Za-z][\w -]*: )?Fatal exception"),
                 "kernel panic: Fatal exception",
                 corrupted=True,
             ),
