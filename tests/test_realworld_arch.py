@@ -345,6 +345,8 @@ def _vendor_prefixed(shape: str) -> str:
         " c{cpu} ",
         # Marvell's 3.x Android trees: "c%u %d (%s) "
         " c{cpu} {pid} ({comm}) ",
+        # HiSilicon's CONFIG_HISI_PRINTK_EXTENSION: "[pid:%d,cpu%d,%s]" before the message
+        " [pid:{pid},cpu{cpu},{comm}]",
         # an Android GKI vendor hook on printk's caller id (android_vh_printk_caller, as
         # Unisoc's printk_cpuid module formats it: "T%u@C%u"), printed as "[%6s]"
         "[T{pid}@C{cpu}] ",

@@ -10,8 +10,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``; Android
   vendor hooks print ``[T1234@C3]``;
-* ``[0:   swapper/0:    1] `` / ``c1 `` / ``c0 1 (swapper/0) `` — Android vendor kernels'
-  CPU and task after the time (see ``_VENDOR_PROCESS``);
+* ``[0:   swapper/0:    1] `` / ``c1 `` / ``c0 1 (swapper/0) `` / ``[pid:1,cpu0,init]``
+  — Android vendor kernels' CPU and task after the time (see ``_VENDOR_PROCESS``);
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format (also after
   the wire format's ``<PRI>``, RFC 3164), also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
@@ -132,10 +132,17 @@ _SYSLOG = (
 # * CONFIG_PRINTK_CPU_ID / CONFIG_PRINTK_PID of 3.x Android vendor trees (HTC, Qualcomm
 #   BSPs: print_cpu_id() "c%u ", print_pid() "%6u " after print_time()'s "[..] "), and
 #   Marvell's "c%u %d (%s) " with the comm: "[    0.693542] c0 1 (swapper/0) Unable to ..".
+# * HiSilicon's CONFIG_HISI_PRINTK_EXTENSION (Huawei and HiSilicon-derived BSPs) puts
+#   "[pid:%d,cpu%d,%s]" (the comm, or "in irq") before the message, once a second after
+#   the wall clock "[%lu:%.2d:%.2d %.2d:%.2d:%.2d]": "[  188.464444] [pid:10974,cpu1,grep]".
 # Their lines are told apart by the task (or CPU) they name, as caller ids are.
 # (The comm is "%15s" and the pid "%5d": their widths keep "[1:0:0:0]" out.)
 _VENDOR_PROCESS = r"(?:(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{15}:(?=[ \d]{5})(?P<ppid> *\d+)\])?"
-_VENDOR_CPU = r"(?:c(?P<ccpu>\d{1,3}) (?:(?P<cpid> *\d+) (?:\([^()]{1,16}\) )?)?)?"
+_VENDOR_CPU = (
+    r"(?:c(?P<ccpu>\d{1,3}) (?:(?P<cpid> *\d+) (?:\([^()]{1,16}\) )?)?"
+    r"|(?:\[\d{4}:\d\d:\d\d \d\d:\d\d:\d\d\])?"
+    r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16})\])?"
+)
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
@@ -263,7 +270,8 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # printk.c dump_record(): "[    1.994694] <4>BUG: ..."). Vendor prefixes (_VENDOR_PROCESS)
 # take the full parse.
 _FAST_RE = re.compile(
-    r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): |\[\d+:|c\d{1,3} )(?:<[0-7]>)?"
+    r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): |\[\d+:|\[pid:|c\d{1,3} )"
+    r"(?:<[0-7]>)?"
 )
 
 
@@ -611,6 +619,8 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         return f"P{int(m['cpid'])}"
     if m.group("ccpu") is not None:
         return f"c{m['ccpu']}"
+    if m.group("hpid") is not None:
+        return f"I{m['hcpu']}" if m["hcomm"] == "in irq" else f"P{int(m['hpid'])}"
     return None
 
 
