@@ -128,7 +128,7 @@ _SYSLOG = (
 # place of or beside CONFIG_PRINTK_CALLER's:
 # * Samsung's CONFIG_PRINTK_PROCESS (Android kernels, printk.c print_process()):
 #   "%c[%1d:%15s:%5d]" of 'I' in interrupt context (else a space), the CPU, the comm and
-#   the pid, before the space: "[    2.177532]  [0:             sh:   85] PC is at ...";
+#   the pid, before the space: "[    2.177532] [0:             sh:   85] PC is at ...";
 # * CONFIG_PRINTK_CPU_ID / CONFIG_PRINTK_PID of 3.x Android vendor trees (HTC, Qualcomm
 #   BSPs: print_cpu_id() "c%u ", print_pid() "%6u " after print_time()'s "[..] "), and
 #   Marvell's "c%u %d (%s) " with the comm: "[    0.693542] c0 1 (swapper/0) Unable to ..".
