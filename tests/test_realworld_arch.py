@@ -339,6 +339,9 @@ def _vendor_prefixed(shape: str) -> str:
     [
         # Samsung's CONFIG_PRINTK_PROCESS, printk.c print_process(): "%c[%1d:%15s:%5d]"
         " [{cpu}:{comm:>15}:{pid:5d}] ",
+        # the same after a 3.x print_time(), "[%5lu.%06lu] " with its own space
+        "  [{cpu}:{comm:>15}:{pid:5d}] ",
+        " I[{cpu}:{comm:>15}:{pid:5d}] ",
         # CONFIG_PRINTK_CPU_ID / CONFIG_PRINTK_PID of 3.x vendor trees (HTC's printk.c
         # print_cpu_id() "c%u ", print_pid() "%6u "), and the CPU id alone
         " c{cpu} {pid:6d} ",

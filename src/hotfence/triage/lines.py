@@ -136,8 +136,9 @@ _SYSLOG = (
 #   "[pid:%d,cpu%d,%s]" (the comm, or "in irq") before the message, once a second after
 #   the wall clock "[%lu:%.2d:%.2d %.2d:%.2d:%.2d]": "[  188.464444] [pid:10974,cpu1,grep]".
 # Their lines are told apart by the task (or CPU) they name, as caller ids are.
-# (The comm is "%15s" and the pid "%5d": their widths keep "[1:0:0:0]" out.)
-_VENDOR_PROCESS = r"(?:(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{15}:(?=[ \d]{5})(?P<ppid> *\d+)\])?"
+# (The comm is "%15s" and the pid "%5d": their widths keep "[1:0:0:0]" out. A 3.x kernel's
+# print_time() wrote "[%5lu.%06lu] " with a space of its own before Samsung's "%c".)
+_VENDOR_PROCESS = r"(?: ?(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{15}:(?=[ \d]{5})(?P<ppid> *\d+)\])?"
 _VENDOR_CPU = (
     r"(?:c(?P<ccpu>\d{1,3}) (?:(?P<cpid> *\d+) (?:\([^()]{1,16}\) )?)?"
     r"|(?:\[\d{4}:\d\d:\d\d \d\d:\d\d:\d\d\])?"
@@ -270,8 +271,8 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # printk.c dump_record(): "[    1.994694] <4>BUG: ..."). Vendor prefixes (_VENDOR_PROCESS)
 # take the full parse.
 _FAST_RE = re.compile(
-    r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? (?!\S+ (?i:kernel): |\[\d+:|\[pid:|c\d{1,3} )"
-    r"(?:<[0-7]>)?"
+    r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? "
+    r"(?!\S+ (?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} )(?:<[0-7]>)?"
 )
 
 
