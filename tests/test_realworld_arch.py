@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from corpus import syz_log
-from hotfence.triage.lines import strip_prefix
+from hotfence.triage.lines import lost_line_breaks, strip_prefix
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 
@@ -489,3 +489,30 @@ def test_an_m68k_oops_keeps_its_pc_and_the_entry_on_its_trace_header() -> None:
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert rep.frames[0].function == "sysrq_handle_crash"
     assert (rep.comm, rep.pid) == ("sh", 1377)
+
+
+@pytest.mark.parametrize(
+    "name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-warn", "s390x-6.1.0-50-sysrq-crash"]
+)
+def test_a_log_pasted_without_its_line_breaks_reads_as_the_log(name: str) -> None:
+    """A log pasted into a page or form that joined its lines with spaces (issue trackers
+    show such pastes): printk begins every record with its "[%5lu.%06lu]" time, so the
+    line holds one record per time. The crash is the recorded log's, frames and all, on
+    the one line it now is."""
+    text = (DATA / f"{name}.log").read_text()
+    stamped = [ln for ln in text.splitlines() if re.match(r"\[ *\d+\.\d{6}\] ", ln)]
+    flat = " ".join(stamped) + "\n"
+    (want,) = parse_log("\n".join(stamped).encode())
+    (rep,) = parse_log(flat.encode())
+    assert _facts([rep]) == _facts([want])
+    assert (rep.start_line, rep.end_line) == (1, 1) and rep.frames
+    (as_str,) = parse_log(flat)
+    assert _facts([as_str]) == _facts([want]) and (as_str.start, as_str.end) == (rep.start, rep.end)
+
+
+def test_syslog_lines_with_one_time_each_keep_their_lines() -> None:
+    """A syslog line holds the printk time once, after "kernel: ": no lost line break."""
+    text = (DATA / "rhel6-syslog-hung-task.log").read_text()
+    stamped = text.replace(" kernel: ", " kernel: [ 1234.567890] ")
+    assert stamped.count(" kernel: [ 1234.567890] ") == len(text.splitlines())
+    assert lost_line_breaks(stamped) == []

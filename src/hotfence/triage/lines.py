@@ -246,6 +246,30 @@ def plain_line(raw: str) -> str:
     return raw
 
 
+# A log pasted where its line breaks were lost (a page or form that joined the lines of a
+# pasted dmesg with spaces): printk starts every record with its time, so a line that
+# starts with one and holds two or more others after a space is many records. printk's
+# "[%5lu.%06lu]": six digits after the point. (A syslog line has one, after "kernel: ".)
+_TWO_STAMPS_RE = re.compile(r" \[ {0,5}\d{1,6}\.\d{6}\][^\n]*? \[ {0,5}\d{1,6}\.\d{6}\]")
+_EMBEDDED_STAMP_RE = re.compile(r" \[ {0,5}\d{1,6}\.\d{6}\]")
+_LINE_STAMP_RE = re.compile(r"(?:<\d>)?\[ {0,5}\d{1,6}\.\d{6}\]")
+
+
+def lost_line_breaks(text: str) -> list[int]:
+    """Offsets of the spaces in ``text`` that stand for line breaks a paste lost: the one
+    before each record's time, on lines that start with a time and hold two more."""
+    breaks: list[int] = []
+    pos = 0
+    while (m := _TWO_STAMPS_RE.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        end = len(text) if end == -1 else end
+        if _LINE_STAMP_RE.match(text, start):
+            breaks += [e.start() for e in _EMBEDDED_STAMP_RE.finditer(text, start, end)]
+        pos = end
+    return breaks
+
+
 class Line(NamedTuple):
     """One log line: its span in the log (``end`` excludes the newline) and content.
 

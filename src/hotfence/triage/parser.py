@@ -28,7 +28,16 @@ import re
 from .extract import Extracted, extract
 from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
-from .lines import JOURNAL_FIELD, KMSG_DICT, Line, caller_id, iter_lines, line_bounds, make_line
+from .lines import (
+    JOURNAL_FIELD,
+    KMSG_DICT,
+    Line,
+    caller_id,
+    iter_lines,
+    line_bounds,
+    lost_line_breaks,
+    make_line,
+)
 from .model import Report
 from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
@@ -57,13 +66,21 @@ def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
     try:
         if isinstance(text, (bytes, bytearray, memoryview)):
             data = bytes(text)
-            return _parse(data.decode("latin-1"), from_bytes=True, data=data, jobs=jobs)
+            decoded = data.decode("latin-1")
+            breaks = lost_line_breaks(decoded)
+            if breaks:
+                decoded = _break_lines(decoded, breaks)
+                data = decoded.encode("latin-1")  # the same bytes, decoded 1:1
+            return _renumber(_parse(decoded, True, data=data, jobs=jobs), breaks)
         text = str(text)
         if "\u00a0" in text:  # no-break spaces of a pasted page: see lines.plain_line
             text = text.replace("\u00a0", " ")
         if "0\u00d7" in text:  # "0×83", a page's typography: see lines.plain_line
             text = text.replace("0\u00d7", "0x")
-        return _parse(text, from_bytes=False, jobs=jobs)
+        breaks = lost_line_breaks(text)
+        if breaks:
+            text = _break_lines(text, breaks)
+        return _renumber(_parse(text, from_bytes=False, jobs=jobs), breaks)
     except Exception as exc:
         return [
             Report(
@@ -73,6 +90,27 @@ def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
                 corrupted_reason=f"{type(exc).__name__}: {exc}",
             )
         ]
+
+
+def _break_lines(text: str, breaks: list[int]) -> str:
+    """``text`` with a newline for each space at ``breaks`` (lines.lost_line_breaks): the
+    same length, so every offset stays the log's own."""
+    pieces = []
+    prev = 0
+    for pos in breaks:
+        pieces.append(text[prev:pos])
+        prev = pos + 1
+    pieces.append(text[prev:])
+    return "\n".join(pieces)
+
+
+def _renumber(reports: list[Report], breaks: list[int]) -> list[Report]:
+    """Line numbers of the log as it was, not counting the line breaks put back."""
+    if breaks:
+        for rep in reports:
+            rep.start_line -= bisect.bisect_left(breaks, rep.start)
+            rep.end_line -= bisect.bisect_left(breaks, rep.end)
+    return reports
 
 
 def contains_crash(text: str) -> bool:
