@@ -7,6 +7,7 @@ the README there says where each log comes from.
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 from typing import Any
@@ -1638,3 +1639,33 @@ def test_an_arm64_die_panic_alone_is_the_panic_after_a_lost_report(case: str) ->
     assert want.title == "kernel panic: Fatal exception"
     whole = parse_log(text.encode())[0]
     assert whole.title != want.title  # the whole report keeps its own title
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"), [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")]
+)
+def test_a_log_saved_as_utf16_reads_as_the_log(encoding: str, bom: bytes, tmp_path: Path) -> None:
+    """Windows PowerShell 5's ">" and Out-File write "Unicode", UTF-16LE with its byte-order
+    mark and CRLF line ends: `adb shell dmesg > dmesg.txt` run there saves an Android
+    device's log that way (and gzip keeps it so). Read through the CLI's path, it is the
+    recorded log."""
+    from hotfence.triage.prefilter import triage_input
+
+    name = "arm64-6.1.0-50-mod-null"
+    text = (DATA / f"{name}.log").read_text()
+    saved = bom + text.replace("\n", "\r\n").encode(encoding)
+    (tmp_path / "dmesg.txt").write_bytes(saved)
+    (tmp_path / "dmesg.txt.gz").write_bytes(gzip.compress(saved))
+    (want,) = _reports(name)
+    for path in ("dmesg.txt", "dmesg.txt.gz"):
+        got = triage_input(str(tmp_path / path))
+        assert got.error is None
+        (rep,) = got.reports
+        assert (rep.title, rep.comm, rep.pid, rep.kernel_release, rep.corrupted) == (
+            want.title,
+            want.comm,
+            want.pid,
+            want.kernel_release,
+            False,
+        )
+        assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []

@@ -3,7 +3,8 @@
 Inputs are console logs, dmesg, `vmcore-dmesg.txt` or `journalctl -k` output, possibly
 compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``, xz
 ``fd 37 7a 58 5a 00``, zstd ``28 b5 2f fd``), not its name, so a rotated ``kern.log.1``
-that is really gzip still reads.
+that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
+read as the same text in UTF-8.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -25,7 +26,9 @@ none, and the exit status still says that something was missed.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import itertools
 import lzma
 import os
 import stat
@@ -257,7 +260,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    for block in blocks:
+    for block in _utf8(blocks):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -266,6 +269,31 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
                 "--max-input-size); the part before the limit was triaged",
             )
         yield block
+
+
+# A log saved as UTF-16 with its byte-order mark: Windows PowerShell 5's ">" and Out-File
+# write "Unicode" (UTF-16LE) by default, so `adb shell dmesg > dmesg.txt` run there, and
+# Notepad's "Unicode" save, give one. The parser reads bytes as UTF-8 (ASCII) text.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf8(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or transcoded to UTF-8 when they start with a UTF-16 BOM
+    (offsets are then those of the UTF-8 text)."""
+    first = next(blocks, b"")
+    if not first.startswith(_UTF16_BOMS):
+        if first:
+            yield first
+        yield from blocks
+        return
+    dec = codecs.getincrementaldecoder("utf-16")(errors="replace")  # the BOM says the order
+    for block in itertools.chain((first,), blocks):
+        out = dec.decode(block)
+        if out:
+            yield out.encode("utf-8")
+    tail = dec.decode(b"", final=True)
+    if tail:
+        yield tail.encode("utf-8")
 
 
 def _read(stream: BinaryIO, path: str, n: int) -> bytes:
