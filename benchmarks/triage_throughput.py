@@ -3,7 +3,8 @@
 Builds a log of ``--size`` MB (default 50) in a temporary directory: the crash logs of
 the syzkaller corpus (headers stripped) interleaved with ordinary dmesg lines so that
 about ``--filler`` (default 95 %) of the bytes are not crashes, as in a real
-`kern.log`. Then times, in the same run:
+`kern.log`. Each pass over the corpus after the first has its printk times moved on, so
+that every crash is a crash of its own (the same time and text again is a reprint). Then times, in the same run:
 
 * ``grep -c BUG`` over the file (the reference: one C pass over the bytes), on one core;
 * the CLI end to end (``hotfence triage -o json --no-store``, a new process: read,
@@ -33,6 +34,7 @@ import hashlib
 import io
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -77,6 +79,14 @@ def corpus_logs() -> list[str]:
     return logs
 
 
+_STAMP_RE = re.compile(r"\[ *(\d+\.\d{6})\]")
+
+
+def _later(text: str, seconds: float) -> str:
+    """``text`` with every printk time ``seconds`` later, in printk's own format."""
+    return _STAMP_RE.sub(lambda m: f"[{float(m.group(1)) + seconds:12.6f}]", text)
+
+
 def build_log(path: str, size_mb: float, filler_ratio: float, seed: int = 1) -> int:
     rng = random.Random(seed)
     logs = corpus_logs()
@@ -87,6 +97,10 @@ def build_log(path: str, size_mb: float, filler_ratio: float, seed: int = 1) -> 
         i = 0
         while written < target:
             crash = logs[i % len(logs)]
+            if i >= len(logs):
+                # The corpus again: move its printk times on, or the parser reads each
+                # repeat as the same crash printed again (one report).
+                crash = _later(crash, 100000.0 * (i // len(logs)))
             i += 1
             # filler before each crash, sized so filler makes up filler_ratio of bytes
             want = int(len(crash) * filler_ratio / (1 - filler_ratio))
