@@ -22,6 +22,7 @@ from hotfence.triage.fields import parse_frame
 from hotfence.triage.lines import from_userspace, journal_host
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
+from test_realworld_arch import reworded
 
 DATA = Path(__file__).parent / "data" / "realworld"
 LAB = Path(__file__).parent / "lab"
@@ -603,9 +604,7 @@ def test_module_frames_of_2_6_x86_64_printk_address_keep_their_module() -> None:
         ),
     }
     x86_64 = entry.sub(r"\1:\3:\2", text)
-    for old, new in rips.items():
-        assert old in x86_64
-        x86_64 = x86_64.replace(old, new)
+    x86_64 = reworded(x86_64, rips)
     (rep,) = parse_log(x86_64.encode())
     own = EXPECTED["el5-i386-oops"]
     assert rep.title == own["title"]

@@ -13,7 +13,7 @@ import yaml
 
 from corpus import SYZ, syz_log
 from hotfence.triage.parser import parse_log
-from test_realworld_arch import DATA, _facts
+from test_realworld_arch import DATA, _facts, reworded
 
 EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text())["logs"]
 
@@ -214,9 +214,7 @@ def test_a_2_6_9_x86_64_trace_of_several_entries_a_line_is_read() -> None:
             "RIP <00000000f8a1e0a3>{:ext3:ext3_journal_start_sb+19} RSP <00000000f6d2ce84>"
         ),
     }
-    for old, new in pcs.items():
-        assert old in rewritten
-        rewritten = rewritten.replace(old, new)
+    rewritten = reworded(rewritten, pcs)
     assert "Call Trace: <00000000f8a1a5d1>{:ext3:ext3_dirty_inode+19}" in rewritten
     assert max(ln.count(">{") for ln in rewritten.splitlines()) == 2  # two entries a line
     (want,) = parse_log(text.encode())

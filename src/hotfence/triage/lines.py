@@ -667,8 +667,7 @@ MAX_TEXT = 2048
 
 def make_line(raw: str, start: int, number: int) -> Line:
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
-    # needs_plain(), inline: this runs on every line of every report window
-    if "\xa0" in clipped or "\x1b" in clipped or "\x97" in clipped or "[]" in clipped:
+    if needs_plain(clipped):
         clipped = plain_line(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
