@@ -207,12 +207,13 @@ class Agent:
         # in force now: the engine has nothing to add (asking it costs both sides more than
         # the fence took). A new container's cgroup holds no earlier fence to remove.
         if hooked is not None and hooked is files_now and done is not None:
-            if _same(done):
+            inode = _inode(done.cgroup)
+            if inode == done.cgroup_id:  # still the cgroup it fenced
                 log.info(
                     "%s: fenced by its hook with %r", done.name or container_id[:12], done.policy
                 )
                 return done
-            if not os.path.exists(done.cgroup):
+            if inode is None:
                 # Gone before its start event was read (`docker run --rm` of a short
                 # command): nothing to fence, and its die / destroy events follow. A
                 # cgroup re-created at the path (another id) is looked up below.
@@ -577,12 +578,12 @@ class Agent:
                 self.unfence(cid)
 
 
-def _same(f: Fenced) -> bool:
-    """The fenced cgroup is still the one at its path (not removed or re-created)."""
+def _inode(path: str) -> int | None:
+    """The inode (a cgroup's id) of what is at ``path`` now; None when nothing is."""
     try:
-        return os.stat(f.cgroup).st_ino == f.cgroup_id
+        return os.stat(path).st_ino
     except OSError:
-        return False
+        return None
 
 
 def _warn_host_cgroupns(who: ContainerMeta) -> None:
