@@ -74,6 +74,12 @@ def test_log_yields_its_facts(name: str) -> None:
         assert fn in functions
     for line in e.get("context", []):
         assert line in rep.context
+    if "modules" in e:
+        want = e["modules"]
+        assert len(rep.modules) == want["count"], rep.modules
+        assert rep.modules[: len(want.get("first", []))] == want.get("first", [])
+        assert rep.tainting_modules == want.get("tainting", [])
+        assert rep.last_unloaded_module == want.get("last_unloaded")
 
 
 @pytest.mark.parametrize("name", sorted(n for n in EXPECTED if "known" in EXPECTED[n]))

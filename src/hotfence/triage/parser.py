@@ -39,6 +39,7 @@ from .lines import (
     make_line,
 )
 from .model import Report
+from .modules import linked_modules
 from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import scan_log
@@ -552,6 +553,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         rep.looping_function = _out(rip.function, from_bytes)
     rep.frames = call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
+    _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
     _keep_to_locked_cpu(rep, ext.header.text)
     unexplained = fmt is None and not corrupted or ext.kind.needs_oops
@@ -620,6 +622,15 @@ def _keep_to_locked_cpu(rep: Report, header: str) -> None:
     rep.pid = rep.comm = rep.looping_function = None
     rep.rip = None
     rep.frames = []
+
+
+def _fill_modules(rep: Report, own: list[str], from_bytes: bool) -> None:
+    mods = linked_modules(own)
+    if mods is not None:
+        rep.modules = [_out(n, from_bytes) for n in mods.names]
+        rep.tainting_modules = [_out(n, from_bytes) for n in mods.tainting]
+        if mods.last_unloaded is not None:
+            rep.last_unloaded_module = _out(mods.last_unloaded, from_bytes)
 
 
 def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:
