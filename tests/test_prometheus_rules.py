@@ -1,5 +1,6 @@
 """deploy/prometheus-rules.yaml: valid for Prometheus, alerts that fire when they should
-(promtool's unit tests, tests/data/prometheus/rules-test.yaml), on metrics the agent has."""
+(promtool's unit tests, tests/data/prometheus/rules-test.yaml), on metrics that the agent
+and `hotfence serve` serve."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import yaml
 
 from hotfence.agent.core import Agent
 from hotfence.agent.metrics import AgentCollector
+from hotfence.fleet.metrics import StoreCollector
+from hotfence.store import CrashStore
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "deploy" / "prometheus-rules.yaml"
@@ -54,16 +57,17 @@ def test_every_alert_fires_when_it_should_and_not_otherwise() -> None:
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-def test_the_rules_use_only_metrics_the_agent_serves(tmp_path: Path) -> None:
-    # The families as collected (an agent with no fence serves them without samples);
-    # a counter's samples are its name with _total.
-    families = AgentCollector(Agent(str(tmp_path), client=None)).collect()
+def test_the_rules_use_only_metrics_hotfence_serves(tmp_path: Path) -> None:
+    # The families as collected (an agent with no fence, an empty store: served without
+    # samples); a counter's samples are its name with _total.
+    with CrashStore.open(str(tmp_path / "crashes.sqlite")) as store:
+        families = [
+            *AgentCollector(Agent(str(tmp_path), client=None)).collect(),
+            *StoreCollector(store).collect(),
+        ]
     names = {f.name + "_total" if f.type == "counter" else f.name for f in families}
-    used = {
-        name
-        for a in _alerts()
-        for name in re.findall(r"\b([a-z_]+)(?=\{| *(?:==|>|<|\[))", a["expr"])
-    }
+    # Every series name: the agent's and serve's start with hotfence_.
+    used = {name for a in _alerts() for name in re.findall(r"\b(hotfence_\w+|up)\b", a["expr"])}
     assert used, "no metric found in the rules' expressions"
     assert used - PROMETHEUS_OWN <= names, used - PROMETHEUS_OWN - names
     for a in _alerts():
