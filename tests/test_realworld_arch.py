@@ -362,6 +362,13 @@ def _vendor_prefixed(shape: str) -> str:
         # an Android GKI vendor hook on printk's caller id (android_vh_printk_caller, as
         # Unisoc's printk_cpuid module formats it: "T%u@C%u"), printed as "[%6s]"
         "[T{pid}@C{cpu}] ",
+        # MediaTek's CONFIG_PRINTK_PREFIX_ENHANCE, printk.c log_store(): "%c(%x)[%d:%s]"
+        # at the start of the record's text, '-' with interrupts off, '.' while the UART
+        # console logs, else a space; one console reprints the record's level before it
+        " -({cpu:x})[{pid}:{comm}]",
+        "  ({cpu:x})[{pid}:{comm}]",
+        " .({cpu:x})[{pid}:{comm}]",
+        " <2>-({cpu:x})[{pid}:{comm}]",
     ],
 )
 def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None:
@@ -521,3 +528,12 @@ def test_syslog_lines_with_one_time_each_keep_their_lines() -> None:
     stamped = text.replace(" kernel: ", " kernel: [ 1234.567890] ")
     assert stamped.count(" kernel: [ 1234.567890] ") == len(text.splitlines())
     assert lost_line_breaks(stamped) == []
+
+
+def test_mediatek_prefix_names_its_task_and_each_cpus_idle_task_apart() -> None:
+    """MediaTek's "%c(%x)[%d:%s]" names current's pid, 0 for every CPU's idle task: an
+    idle task's lines are told apart by the CPU (hex) the prefix names."""
+    assert strip_prefix("[   12.000001] -(a)[0:swapper/10]x") == ("x", "I10")
+    assert strip_prefix("[   12.000002]  (1)[85:sh]Call trace:") == ("Call trace:", "P85")
+    # the prefix is only the MediaTek one with its [pid:comm]
+    assert strip_prefix("[   12.000003]  (1) x")[0] == " (1) x"

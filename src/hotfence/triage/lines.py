@@ -135,6 +135,10 @@ _SYSLOG = (
 # * HiSilicon's CONFIG_HISI_PRINTK_EXTENSION (Huawei and HiSilicon-derived BSPs) puts
 #   "[pid:%d,cpu%d,%s]" (the comm, or "in irq") before the message, once a second after
 #   the wall clock "[%lu:%.2d:%.2d %.2d:%.2d:%.2d]": "[  188.464444] [pid:10974,cpu1,grep]".
+# * MediaTek's CONFIG_PRINTK_PREFIX_ENHANCE (MediaTek BSPs, printk.c log_store()) stores
+#   "%c(%x)[%d:%s]" at the start of each record's text: a state ('-' with interrupts off,
+#   '.' while the UART console logs, else a space), the CPU in hex, the current pid and
+#   comm, the message right after: "[    2.052157] -(2)[1:swapper/0]Unable to ...".
 # Their lines are told apart by the task (or CPU) they name, as caller ids are.
 # (The comm is "%15s" and the pid "%5d": their widths keep "[1:0:0:0]" out. A 3.x kernel's
 # print_time() wrote "[%5lu.%06lu] " with a space of its own before Samsung's "%c".)
@@ -142,7 +146,8 @@ _VENDOR_PROCESS = r"(?: ?(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{15}:(?=[ \d]{5})(?P
 _VENDOR_CPU = (
     r"(?:c(?P<ccpu>\d{1,3}) (?:(?P<cpid> *\d+) (?:\([^()]{1,16}\) )?)?"
     r"|(?:\[\d{4}:\d\d:\d\d \d\d:\d\d:\d\d\])?"
-    r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16})\])?"
+    r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16})\]"
+    r"|(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\])?"
 )
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
@@ -296,7 +301,8 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # take the full parse.
 _FAST_RE = re.compile(
     r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? "
-    r"(?!\S+ (?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} )(?:<[0-7]>)?"
+    r"(?!\S+ (?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]\([\da-f]{1,3}\)\[)"
+    r"(?:<[0-7]>)?"
 )
 
 
@@ -636,7 +642,8 @@ def _dmesg_json_message(raw: str) -> str | None:
 
 def _vendor_context(m: re.Match[str]) -> str | None:
     """The context a vendor prefix names (see _VENDOR_PROCESS): "P<pid>" for a task, "I<cpu>"
-    for Samsung's interrupt-context lines, "c<cpu>" for a CPU id alone. Not caller ids:
+    for Samsung's interrupt-context lines and MediaTek's idle tasks' (all pid 0), "c<cpu>"
+    for a CPU id alone. Not caller ids:
     printk's "T"/"C" tags mean more (caller_id) than these prefixes say."""
     if m.group("ppid") is not None:
         return f"I{m['pcpu']}" if m["pirq"] == "I" else f"P{int(m['ppid'])}"
@@ -646,6 +653,10 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         return f"c{m['ccpu']}"
     if m.group("hpid") is not None:
         return f"I{m['hcpu']}" if m["hcomm"] == "in irq" else f"P{int(m['hpid'])}"
+    if m.group("mpid") is not None:
+        # every CPU's idle task is pid 0: its lines are told apart by their CPU
+        pid = int(m["mpid"])
+        return f"P{pid}" if pid else f"I{int(m['mcpu'], 16)}"
     return None
 
 
