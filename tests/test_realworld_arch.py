@@ -362,6 +362,8 @@ def _vendor_prefixed(shape: str) -> str:
         # an Android GKI vendor hook on printk's caller id (android_vh_printk_caller, as
         # Unisoc's printk_cpuid module formats it: "T%u@C%u"), printed as "[%6s]"
         "[T{pid}@C{cpu}] ",
+        # Xiaomi's printk_enhance module on the same hook: "%c,T%u,C%u", the context first
+        "[T,T{pid},C{cpu}] ",
         # MediaTek's CONFIG_PRINTK_PREFIX_ENHANCE, printk.c log_store(): "%c(%x)[%d:%s]"
         # at the start of the record's text, '-' with interrupts off, '.' while the UART
         # console logs, else a space; one console reprints the record's level before it
@@ -537,3 +539,11 @@ def test_mediatek_prefix_names_its_task_and_each_cpus_idle_task_apart() -> None:
     assert strip_prefix("[   12.000002]  (1)[85:sh]Call trace:") == ("Call trace:", "P85")
     # the prefix is only the MediaTek one with its [pid:comm]
     assert strip_prefix("[   12.000003]  (1) x")[0] == " (1) x"
+
+
+def test_xiaomi_caller_names_the_task_or_the_cpu_as_printk_would() -> None:
+    """Xiaomi's printk_enhance caller "%c,T%u,C%u" is printk's caller id with more in it:
+    a task-context line is its task's ("T<pid>"), an interrupt's its CPU's ("C<cpu>")."""
+    assert strip_prefix("[  189.052980][T,T5068,C1] pc : x") == ("pc : x", "T5068")
+    assert strip_prefix("[  189.052981][H,T0,C3] x") == ("x", "C3")
+    assert strip_prefix("[  189.052982][S,T17,C2] x") == ("x", "C2")

@@ -139,6 +139,10 @@ _SYSLOG = (
 #   "%c(%x)[%d:%s]" at the start of each record's text: a state ('-' with interrupts off,
 #   '.' while the UART console logs, else a space), the CPU in hex, the current pid and
 #   comm, the message right after: "[    2.052157] -(2)[1:swapper/0]Unable to ...".
+# * Xiaomi's printk_enhance module (drivers/xiaomi/printk_enhance) fills GKI's caller id
+#   hook (android_vh_printk_caller) with "%c,T%u,C%u": the context (T task, S softirq,
+#   H hardirq, N NMI), the pid and the CPU, which print_caller() prints as "[%6s]" from a
+#   12-byte buffer (a two-digit CPU may lose its last digit): "[  189.05][T,T5068,C1] ".
 # Their lines are told apart by the task (or CPU) they name, as caller ids are.
 # (The comm is "%15s" and the pid "%5d": their widths keep "[1:0:0:0]" out. A 3.x kernel's
 # print_time() wrote "[%5lu.%06lu] " with a space of its own before Samsung's "%c".)
@@ -157,7 +161,8 @@ _PREFIX_RE = re.compile(
     r"(?:"
     # [ 1.2][T3], [ 1.2] [T3]; dmesg -d and journalctl -o short-delta add the time since
     # the previous message: "[    6.059134 <    0.000151>]"
-    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?P<ctx>[CT]\d+)(?:@C\d+)?\])?"
+    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
+    r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
     + _VENDOR_PROCESS
     + r"(?: |$)"
     + _VENDOR_CPU
@@ -653,6 +658,9 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         return f"c{m['ccpu']}"
     if m.group("hpid") is not None:
         return f"I{m['hcpu']}" if m["hcomm"] == "in irq" else f"P{int(m['hpid'])}"
+    if m.group("xtid") is not None:
+        # printk's own caller id: the task in task context, else the CPU
+        return f"T{m['xtid']}" if m["xctx"] == "T" else f"C{m['xcpu']}"
     if m.group("mpid") is not None:
         # every CPU's idle task is pid 0: its lines are told apart by their CPU
         pid = int(m["mpid"])
