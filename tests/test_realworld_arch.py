@@ -547,3 +547,19 @@ def test_xiaomi_caller_names_the_task_or_the_cpu_as_printk_would() -> None:
     assert strip_prefix("[  189.052980][T,T5068,C1] pc : x") == ("pc : x", "T5068")
     assert strip_prefix("[  189.052981][H,T0,C3] x") == ("x", "C3")
     assert strip_prefix("[  189.052982][S,T17,C2] x") == ("x", "C2")
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-bug", "armhf-6.1.0-50-mod-bug"])
+def test_an_arm_bug_trap_without_its_kernel_bug_line_is_that_bug(name: str) -> None:
+    """arm and arm64 die() a BUG() trap as "Internal error: Oops - BUG: %x [#%d]"
+    (arch/arm/kernel/traps.c __die(), arch/arm64/kernel/traps.c __die()), after
+    report_bug()'s pr_crit() "kernel BUG at file:line!" (lib/bug.c). A console at a
+    loglevel that shows only KERN_EMERG, or one that dropped the line, keeps the die()
+    line alone: its "BUG: 0" is no report of the "BUG:" kind, it is the same BUG()."""
+    text = (DATA / f"{name}.log").read_text()
+    bug_line = re.search(r"^\[[ \d.]+\] kernel BUG at .*\n", text, re.M)
+    assert bug_line is not None
+    (want, *_) = parse_log(text.encode())
+    (rep, *_) = parse_log((text[: bug_line.start()] + text[bug_line.end() :]).encode())
+    assert rep.title == want.title == "kernel BUG in hotfence_crash_bug"
+    assert _facts([rep]) == _facts([want]) and rep.type == "BUG"

@@ -1066,6 +1066,8 @@ OOPSES: tuple[OopsKind, ...] = (
             r"BUG: Bad page (?:map|state): \d+ messages suppressed",
             # arm64 die()'s panic after a BUG() ("Oops - BUG: Fatal exception"): a panic
             r"Kernel panic - not syncing: [\w -]*BUG: Fatal exception",
+            # arm and arm64 die() of a BUG(): the "Internal error:" kind's
+            "Internal error: Oops - BUG: ",
             "DEBUG:",
             "BUG: no syscalls can create resource",
         ),
@@ -1699,6 +1701,11 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("stack-overflow in {1}",),
                 stack=_s(RIP_FRAME, PARSE_STACK, skip=("bad_stack",), extractor=overflow_frame),
             ),
+            # arm and arm64 die("Oops - BUG", ...) of a BUG() trap: "Internal error: %s:
+            # %x [#%d]". It follows report_bug()'s "kernel BUG at file:line!" (and is part of
+            # that report), alone on a kernel without CONFIG_DEBUG_BUGVERBOSE or when a
+            # console lost that line: still BUG() where pc / "PC is at" points.
+            _F(rx("Internal error: Oops - BUG: "), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
             # arm64 "synchronous external abort" is arm's "Unable to handle kernel paging request".
             _F(
                 rx("Internal error:"),
