@@ -371,6 +371,9 @@ def _vendor_prefixed(shape: str) -> str:
         "  ({cpu:x})[{pid}:{comm}]",
         " .({cpu:x})[{pid}:{comm}]",
         " <2>-({cpu:x})[{pid}:{comm}]",
+        # trees whose print_time() leaves its space to the state
+        "-({cpu:x})[{pid}:{comm}]",
+        " ({cpu:x})[{pid}:{comm}]",
     ],
 )
 def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None:

@@ -138,7 +138,8 @@ _SYSLOG = (
 # * MediaTek's CONFIG_PRINTK_PREFIX_ENHANCE (MediaTek BSPs, printk.c log_store()) stores
 #   "%c(%x)[%d:%s]" at the start of each record's text: a state ('-' with interrupts off,
 #   '.' while the UART console logs, else a space), the CPU in hex, the current pid and
-#   comm, the message right after: "[    2.052157] -(2)[1:swapper/0]Unable to ...".
+#   comm, the message right after, the state in place of print_time()'s space on some
+#   trees: "[    2.052157] -(2)[1:swapper/0]Unable to ...", "[  14.6]-(1)[682:sh]...".
 # * Xiaomi's printk_enhance module (drivers/xiaomi/printk_enhance) fills GKI's caller id
 #   hook (android_vh_printk_caller) with "%c,T%u,C%u": the context (T task, S softirq,
 #   H hardirq, N NMI), the pid and the CPU, which print_caller() prints as "[%6s]" from a
@@ -150,9 +151,11 @@ _VENDOR_PROCESS = r"(?: ?(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{15}:(?=[ \d]{5})(?P
 _VENDOR_CPU = (
     r"(?:c(?P<ccpu>\d{1,3}) (?:(?P<cpid> *\d+) (?:\([^()]{1,16}\) )?)?"
     r"|(?:\[\d{4}:\d\d:\d\d \d\d:\d\d:\d\d\])?"
-    r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16})\]"
-    r"|(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\])?"
+    r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16})\])?"
 )
+# MediaTek's, in place of print_time()'s space or after it (one console reprints the
+# record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
+_VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
@@ -163,9 +166,13 @@ _PREFIX_RE = re.compile(
     # the previous message: "[    6.059134 <    0.000151>]"
     r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
     r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
+    + r"(?:"
+    + _VENDOR_MTK
+    + r"|"
     + _VENDOR_PROCESS
     + r"(?: |$)"
     + _VENDOR_CPU
+    + r")"
     + r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
@@ -306,7 +313,7 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # take the full parse.
 _FAST_RE = re.compile(
     r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? "
-    r"(?!\S+ (?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]\([\da-f]{1,3}\)\[)"
+    r"(?!\S+ (?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[)"
     r"(?:<[0-7]>)?"
 )
 
