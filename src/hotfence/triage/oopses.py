@@ -1781,11 +1781,19 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         " ilc:",
         [
+            # traps.c monitor_event_exception() dies so only when report_bug() found a
+            # BUG(): after its "kernel BUG at file:line!" (part of that report) or alone
+            # when a console lost that line, the same BUG()
+            _F(
+                rx(r"monitor event: [0-9a-f]{4} ilc:\d \[#\d+\]"),
+                "kernel BUG in {1}",
+                stack=_s(*_RIP_TRACE),
+            ),
             _F(
                 rx(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
                 "{1} in {2}",
                 stack=_s(*_RIP_TRACE),
-            )
+            ),
         ],
         shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
     ),
