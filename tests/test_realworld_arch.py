@@ -553,16 +553,24 @@ def test_xiaomi_caller_names_the_task_or_the_cpu_as_printk_would() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["arm64-6.1.0-50-mod-bug", "armhf-6.1.0-50-mod-bug", "s390x-6.1.0-50-mod-bug"]
+    "name",
+    [
+        "arm64-6.1.0-50-mod-bug",
+        "armhf-6.1.0-50-mod-bug",
+        "s390x-6.1.0-50-mod-bug",
+        "ppc64le-6.1.0-50-mod-bug",
+    ],
 )
 def test_a_bug_trap_without_its_kernel_bug_line_is_that_bug(name: str) -> None:
     """arm and arm64 die() a BUG() trap as "Internal error: Oops - BUG: %x [#%d]"
     (arch/arm/kernel/traps.c __die(), arch/arm64/kernel/traps.c __die()), s390 as
     "monitor event: %04x ilc:%d [#%d]" (traps.c monitor_event_exception() dies so only
-    for a BUG() report_bug() found), after report_bug()'s pr_crit() "kernel BUG at
-    file:line!" (lib/bug.c). A console at a loglevel that shows only KERN_EMERG, or one
-    that dropped the line, keeps the die() line alone: the same BUG() (arm's "BUG: 0" is
-    no report of the "BUG:" kind)."""
+    for a BUG() report_bug() found), powerpc as "Oops: Exception in kernel mode, sig: 5
+    [#%d]" (traps.c program_check_exception(): a trap report_bug() found no WARN goes to
+    _exception(SIGTRAP, ...), which dies so in kernel mode), after report_bug()'s
+    pr_crit() "kernel BUG at file:line!" (lib/bug.c). A console at a loglevel that shows
+    only KERN_EMERG, or one that dropped the line, keeps the die() line alone: the same
+    BUG() (arm's "BUG: 0" is no report of the "BUG:" kind)."""
     text = (DATA / f"{name}.log").read_text()
     bug_line = re.search(r"^\[[ \d.]+\] kernel BUG at .*\n", text, re.M)
     assert bug_line is not None

@@ -1842,6 +1842,16 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # program_check_exception(): a trap instruction in kernel text that
+            # report_bug() did not find to be a WARN (BUG(), BUG_ON()'s "tw"/"td") goes
+            # to _exception(SIGTRAP, ...), whose kernel-mode path dies "Exception in
+            # kernel mode" with signal 5: after report_bug()'s "kernel BUG at
+            # file:line!" (part of that report) or alone when a console lost that line
+            _F(
+                rx(r"Oops: Exception in kernel mode, sig: 5 \[#"),
+                "kernel BUG in {1}",
+                stack=_s(*_RIP_TRACE),
+            ),
             _F(rx(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
         ],
         shape=r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
