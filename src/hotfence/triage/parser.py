@@ -556,6 +556,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
     _keep_to_locked_cpu(rep, ext.header.text)
+    _keep_to_hung_task(rep, ext.header.text, from_bytes)
     unexplained = fmt is None and not corrupted or ext.kind.needs_oops
     if unexplained and rep.rip is None and not rep.frames and rep.pid is None:
         # A header word (a program's "WARNING: ...", a fuzzer's "INFO: Seed: 1") that no
@@ -593,6 +594,24 @@ def _task_from_caller(rep: Report, context: str) -> None:
         rep.pid = int(cid[1:])
     elif cid.startswith("C") and rep.cpu is None:
         rep.cpu = int(cid[1:])
+
+
+# kernel/hung_task.c check_hung_task(): "INFO: task %s:%d blocked for more than %ld seconds."
+_HUNG_TASK_RE = re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) blocked ")
+
+
+def _keep_to_hung_task(rep: Report, header: str, from_bytes: bool) -> None:
+    """A hung task's report is about the task its first line names, asleep on no CPU.
+
+    khungtaskd prints it; a task header among the report's lines is another task's: the
+    panic of hung_task_panic (khungtaskd's own "CPU: N PID: N Comm: khungtaskd"), read as
+    the report's when its trace held only "?" entries (kernels without frame pointers),
+    whose lines do not count toward the report's length before its panic is cut.
+    """
+    m = _HUNG_TASK_RE.search(header)
+    if m is None or rep.pid == int(m.group("pid")):
+        return
+    rep.pid, rep.comm, rep.cpu = int(m.group("pid")), _out(m.group("comm"), from_bytes), None
 
 
 # kernel/watchdog.c: the CPU that locked up, named by the CPU that noticed it.
