@@ -229,3 +229,34 @@ def test_a_2_6_9_x86_64_trace_of_several_entries_a_line_is_read() -> None:
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert len(rep.frames) == 7
     assert (rep.frames[0].module, rep.frames[0].offset) == ("ext3", 0x13)
+
+
+# Kbuild compiles $(srctree)/lib/x.c from the objtree, so BUG()'s __FILE__ carries the
+# srctree as the build saw it: "../" when the objtree is inside it (commit 9da0763bdd82;
+# SUSE's packages), an absolute path for other O= builds before -fmacro-prefix-map
+# (commit a73619a845d5, 4.17): Debian 9's "/build/linux-dqnRSc/linux-4.9.228/", Ubuntu's
+# HWE "/build/linux-hwe-5.4-qwJpmT/linux-hwe-5.4-5.4.0/", RHEL's rpmbuild tree.
+_TREES = [
+    "../",
+    "/build/linux-dqnRSc/linux-4.9.228/",
+    "/build/linux-hwe-5.4-qwJpmT/linux-hwe-5.4-5.4.0/",
+    "/builddir/build/BUILD/kernel-3.10.0-957.el7/linux-3.10.0-957.el7.x86_64/",
+]
+
+
+@pytest.mark.parametrize("tree", _TREES)
+@pytest.mark.parametrize(
+    ("case", "path"), [("184", "lib/list_debug.c:56!"), ("122", "mm/usercopy.c:84!")]
+)
+def test_a_bug_in_an_out_of_tree_build_keeps_its_source_file_title(
+    case: str, path: str, tree: str
+) -> None:
+    """lib/list_debug.c's and mm/usercopy.c's BUG()s are titled by what they check
+    (syzkaller corpus 184 and 122, as recorded), whatever build directory the kernel
+    package printed before the file."""
+    text = syz_log(case)
+    (want,) = parse_log(text.encode())
+    assert want.title.startswith(("BUG: corrupted list in", "BUG: bad usercopy in"))
+    built = reworded(text, {f"kernel BUG at {path}": f"kernel BUG at {tree}{path}"})
+    (rep,) = parse_log(built.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, want.corrupted)
