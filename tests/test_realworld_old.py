@@ -260,3 +260,33 @@ def test_a_bug_in_an_out_of_tree_build_keeps_its_source_file_title(
     built = reworded(text, {f"kernel BUG at {path}": f"kernel BUG at {tree}{path}"})
     (rep,) = parse_log(built.encode())
     assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, want.corrupted)
+
+
+def _guilty_cases() -> list[tuple[str, str]]:
+    """(expected file, symbolised log) of the syzkaller guilty corpus, a few of them."""
+    cases = []
+    for path in sorted((SYZ / "guilty").iterdir(), key=lambda p: p.name)[:12]:
+        head, _, log = path.read_text(encoding="utf-8", errors="replace").partition("\n\n")
+        cases.append((head.split("FILE:", 1)[1].strip(), log))
+    return cases
+
+
+@pytest.mark.parametrize("tree", _TREES)
+def test_the_guilty_file_of_an_out_of_tree_build_is_the_tree_file(tree: str) -> None:
+    """A distribution's debuginfo names each source file under the build directory its
+    package was built in (the DWARF comp_dir), and so does addr2line's output in a trace
+    symbolised with it (decode_stacktrace.sh, syz-symbolize), UBSAN's locations and
+    BUG()'s __FILE__ (see _TREES): the guilty file is still the tree's file, picked past
+    the same generic files (lib/, mm/kasan/...) as in the syzkaller guilty corpus."""
+    cases = _guilty_cases()
+    assert len(cases) == 12
+    ref = re.compile(
+        r"(?<![\w./-])((?:arch|block|crypto|drivers|fs|include|kernel|lib|mm|net|security|sound)/[\w./-]+\.[ch]):"
+    )
+    for expected, log in cases:
+        built = ref.sub(lambda m: f"{tree}{m.group(1)}:", log)
+        assert built != log
+        (want, *_) = parse_log(log.encode())
+        assert want.guilty_file == expected
+        (rep, *_) = parse_log(built.encode())
+        assert rep.guilty_file == expected, (tree, expected)
