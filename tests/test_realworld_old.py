@@ -290,3 +290,19 @@ def test_the_guilty_file_of_an_out_of_tree_build_is_the_tree_file(tree: str) -> 
         assert want.guilty_file == expected
         (rep, *_) = parse_log(built.encode())
         assert rep.guilty_file == expected, (tree, expected)
+
+
+@pytest.mark.parametrize("tree", _TREES)
+@pytest.mark.parametrize(
+    "name", ["riscv64-6.12.117+deb13-mod-slub-poison", "riscv64-6.12.117+deb13-mod-slub-redzone"]
+)
+def test_the_slab_warning_of_an_out_of_tree_build_stays_in_its_report(name: str, tree: str) -> None:
+    """riscv's SLUB debug reports go through the slab's own WARN() ("WARNING: CPU: 1 PID:
+    142 at mm/slub.c:1127 object_err", Debian 13's 6.12): with the file printed under a
+    build directory (see _TREES) the warning is still that report's, not a report of its
+    own that leaves the slab report without its trace."""
+    text = (DATA / f"{name}.log").read_text()
+    want = parse_log(text.encode())
+    built = reworded(text, {" at mm/slub.c:": f" at {tree}mm/slub.c:"})
+    assert _facts(parse_log(built.encode())) == _facts(want)
+    assert not want[0].corrupted
