@@ -1668,3 +1668,32 @@ def test_a_log_saved_as_utf16_reads_as_the_log(encoding: str, bom: bytes, tmp_pa
             False,
         )
         assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
+
+
+@pytest.mark.parametrize(
+    ("case", "comm", "pid", "detector"),
+    [
+        # khungtaskd's NMI backtrace of every CPU, its own CPU 1 first
+        ("367", "syz-executor.0", 6102, "khungtaskd"),
+        # "Sending NMI to all CPUs:": CPU 0's running task, then khungtaskd's CPU
+        ("254", "init", 2293, "syz-executor491"),
+    ],
+)
+def test_a_hung_task_is_the_task_it_names_not_the_cpus_after_it(
+    case: str, comm: str, pid: int, detector: str
+) -> None:
+    """kernel/hung_task.c: khungtaskd reports "INFO: task %s:%d blocked for more than %ld
+    seconds." with the sleeping task's stack, then (hung_task_all_cpu_backtrace, as on
+    syzbot's kernels, syzkaller corpus 367 and 254) has every CPU print an NMI backtrace
+    under its own "CPU: N PID: N Comm:" header. The report is about the task named, which
+    ran on no CPU; the same log with the backtraces cut off says so too."""
+    text = syz_log(case)
+    assert f"INFO: task {comm}:{pid} blocked" in text
+    assert f"Comm: {detector} " in text
+    (rep, *_) = parse_log(text.encode())
+    assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, None)
+    assert rep.kernel_release is not None  # the kernel's facts are still read
+    alone = text[: text.index("NMI backtrace for cpu")]
+    (short, *_) = parse_log(alone.encode())
+    assert (short.comm, short.pid, short.cpu) == (comm, pid, None)
+    assert short.title == rep.title

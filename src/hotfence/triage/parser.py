@@ -554,6 +554,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     _fill_task_fields(rep, all_texts, from_bytes)
     _task_from_caller(rep, ext.header.context)
     _keep_to_locked_cpu(rep, ext.header.text)
+    _keep_to_hung_task(rep, ext.header.text, from_bytes)
     unexplained = fmt is None and not corrupted or ext.kind.needs_oops
     if unexplained and rep.rip is None and not rep.frames and rep.pid is None:
         # A header word (a program's "WARNING: ...", a fuzzer's "INFO: Seed: 1") that no
@@ -620,6 +621,29 @@ def _keep_to_locked_cpu(rep: Report, header: str) -> None:
     rep.pid = rep.comm = rep.looping_function = None
     rep.rip = None
     rep.frames = []
+
+
+# kernel/hung_task.c check_hung_task(): "INFO: task %s:%d blocked for more than %ld
+# seconds." (the comm may hold colons: "kworker/u8:2:123"), or "... can't die ...".
+_HUNG_TASK_RE = re.compile(r"INFO: task (.+):(\d+) (?:blocked|can't die)")
+
+
+def _keep_to_hung_task(rep: Report, header: str, from_bytes: bool) -> None:
+    """A hung task's report is about the task its first line names, which is asleep.
+
+    khungtaskd prints the report; with hung_task_all_cpu_backtrace (and on syzbot's
+    kernels) it then has every CPU print an NMI backtrace, its own first, and panics
+    from itself with hung_task_panic. Those "CPU: N PID: N Comm: khungtaskd" headers
+    are the detector's and the running tasks', not the blocked task's: the task is the
+    one named, and it ran on no CPU when it was seen.
+    """
+    m = _HUNG_TASK_RE.search(header)
+    if m is None:
+        return
+    pid = int(m.group(2))
+    if rep.pid != pid:
+        rep.cpu = None
+    rep.comm, rep.pid = _out(m.group(1), from_bytes), pid
 
 
 def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:
