@@ -1697,3 +1697,32 @@ def test_a_hung_task_is_the_task_it_names_not_the_cpus_after_it(
     (short, *_) = parse_log(alone.encode())
     assert (short.comm, short.pid, short.cpu) == (comm, pid, None)
     assert short.title == rep.title
+
+
+_IO_ERROR_4X = "blk_update_request: I/O error, dev loop0, sector 0"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        _IO_ERROR_4X,  # block/blk-core.c blk_update_request(), 4.x-5.17 (corpus 5)
+        # blk_print_req_error(), 5.18 on: blk_errors[BLK_STS_IOERR].name, then the request
+        "I/O error, dev loop0, sector 0 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 2",
+        "end_request: I/O error, dev loop0, sector 0",  # 2.6.x-3.x end_that_request_*()
+        "Buffer I/O error on dev loop0, logical block 0, async page read",  # fs/buffer.c
+    ],
+)
+def test_a_disk_error_before_a_crash_is_its_context(line: str, tmp_path: Path) -> None:
+    """An I/O error the block layer or the buffer cache logged right before a crash is
+    the failure the crash's code path was handling (a filesystem's BUG(), a jbd2 thread
+    hung on the dead disk): syzkaller corpus 5 logs one before its KASAN report. It is
+    the crash's context, in every kernel's wording, through the CLI's prefilter too."""
+    from hotfence.triage.prefilter import triage_input
+
+    text = reworded(syz_log("5"), {_IO_ERROR_4X: line})
+    (rep,) = parse_log(text.encode())
+    assert rep.context == [line]
+    assert rep.title == "KASAN: invalid-free in selinux_tun_dev_free_security"
+    (tmp_path / "kern.log").write_text(text)
+    got = triage_input(str(tmp_path / "kern.log"))
+    assert [r.context for r in got.reports] == [[line]]
