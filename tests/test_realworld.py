@@ -1726,3 +1726,32 @@ def test_a_disk_error_before_a_crash_is_its_context(line: str, tmp_path: Path) -
     (tmp_path / "kern.log").write_text(text)
     got = triage_input(str(tmp_path / "kern.log"))
     assert [r.context for r in got.reports] == [[line]]
+
+
+@pytest.mark.parametrize(
+    "blocker",
+    [
+        # kernel/hung_task.c debug_show_blocker() (6.16 on), one line per lock kind
+        "INFO: task sh:117 is blocked on a mutex likely owned by task sh:116.",
+        "INFO: task sh:117 is blocked on a semaphore likely last held by task sh:116",
+        "INFO: task sh:117 <writer> blocked on an rw-semaphore likely owned by task sh:116 <reader>",
+    ],
+)
+def test_a_hung_tasks_lock_owner_is_part_of_its_report(blocker: str) -> None:
+    """Since 6.16 khungtaskd follows a hung task's stack with the likely owner of the lock
+    it waits on: one "INFO: task ... blocked on a <lock> likely owned by task ..." line,
+    then the owner's sched_show_task() dump. That is the hung task's report going on,
+    not a report of its own. The lab's hung task (6.1) with such a line and the task's
+    own dump (its real lines, as sched_show_task() prints any task) after its trace."""
+    text = (LAB / "hung-task.log").read_text()
+    lines = text.splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "] task:sh " in ln)
+    last = next(i for i, ln in enumerate(lines) if i > first and "</TASK>" in ln)
+    stamp = lines[last].split("]", 1)[0] + "] "
+    owner = [stamp + blocker + "\n"] + lines[first : last + 1]
+    composed = "".join(lines[: last + 1] + owner + lines[last + 1 :])
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(composed.encode())
+    assert (rep.title, rep.comm, rep.pid, rep.corrupted) == (want.title, "sh", 117, False)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.end_line > want.end_line  # the owner's dump is in it
