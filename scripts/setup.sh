@@ -23,6 +23,19 @@ PY=${PYTHON:-python3}
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e '.[test,vmcore,dev,fleet]'
 
+# promtool checks deploy/prometheus-rules.yaml (tests/test_prometheus_rules.py). It is
+# taken out of Debian's prometheus package: no Prometheus server is installed or started.
+if [ ! -x .venv/bin/promtool ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && apt-get download -qq prometheus >/dev/null 2>&1) &&
+    dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x"; then
+    install -m 0755 "$tmp/x/usr/bin/promtool" .venv/bin/promtool
+  else
+    echo "setup: promtool not installed (apt-get download prometheus failed)" >&2
+  fi
+  rm -rf "$tmp"
+fi
+
 # The editable install loads its BPF objects from the checkout: compile them once here
 # (CO-RE, against the kept bpf/include/<arch>/vmlinux.h; a wheel build does the same in
 # setup.py). Only this needs clang; running hotfence needs libbpf1 alone.

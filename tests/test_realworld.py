@@ -74,6 +74,12 @@ def test_log_yields_its_facts(name: str) -> None:
         assert fn in functions
     for line in e.get("context", []):
         assert line in rep.context
+    if "modules" in e:
+        want = e["modules"]
+        assert len(rep.modules) == want["count"], rep.modules
+        assert rep.modules[: len(want.get("first", []))] == want.get("first", [])
+        assert rep.tainting_modules == want.get("tainting", [])
+        assert rep.last_unloaded_module == want.get("last_unloaded")
 
 
 @pytest.mark.parametrize("name", sorted(n for n in EXPECTED if "known" in EXPECTED[n]))
@@ -1755,3 +1761,26 @@ def test_a_hung_tasks_lock_owner_is_part_of_its_report(blocker: str) -> None:
     assert (rep.title, rep.comm, rep.pid, rep.corrupted) == (want.title, "sh", 117, False)
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert rep.end_line > want.end_line  # the owner's dump is in it
+
+
+def test_a_hung_task_whose_every_entry_is_a_guess_is_still_that_task() -> None:
+    """x86's show_trace_log_lvl() prints an entry it cannot place on the frame-pointer
+    chain as printk_stack_address()'s "? %pBb": a kernel without frame pointers or ORC
+    prints every entry of a sleeping task's trace so. The recorded hung task with every
+    entry guessed: its trace names nothing for sure (syzkaller drops "?" lines: the
+    title is corrupted), the lines left are too few for hung_task_panic's panic to be
+    cut, and that panic's header is khungtaskd's. The report is the hung task's still."""
+    text = (LAB / "hung-task.log").read_text()
+    start = text.index("INFO: task sh:117 blocked")
+    end = text.index("RIP: 0033:", start)
+    trace = re.sub(r"^(\[ *\d+\.\d+\])  (?=\w+\+0x)", r"\1  ? ", text[start:end], flags=re.M)
+    assert trace.count("  ? ") == 16 and "blocked" in trace
+    guessed = text[:start] + trace + text[end:]
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(guessed.encode())
+    assert (want.comm, want.pid, want.cpu) == ("sh", 117, None)
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu)
+    assert rep.kernel_release == want.kernel_release == "6.1.0-56-amd64"
+    assert rep.title == "INFO: task hung in corrupted" and rep.corrupted
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert all(f.unreliable for f in rep.frames)

@@ -362,6 +362,18 @@ def _vendor_prefixed(shape: str) -> str:
         # an Android GKI vendor hook on printk's caller id (android_vh_printk_caller, as
         # Unisoc's printk_cpuid module formats it: "T%u@C%u"), printed as "[%6s]"
         "[T{pid}@C{cpu}] ",
+        # Xiaomi's printk_enhance module on the same hook: "%c,T%u,C%u", the context first
+        "[T,T{pid},C{cpu}] ",
+        # MediaTek's CONFIG_PRINTK_PREFIX_ENHANCE, printk.c log_store(): "%c(%x)[%d:%s]"
+        # at the start of the record's text, '-' with interrupts off, '.' while the UART
+        # console logs, else a space; one console reprints the record's level before it
+        " -({cpu:x})[{pid}:{comm}]",
+        "  ({cpu:x})[{pid}:{comm}]",
+        " .({cpu:x})[{pid}:{comm}]",
+        " <2>-({cpu:x})[{pid}:{comm}]",
+        # trees whose print_time() leaves its space to the state
+        "-({cpu:x})[{pid}:{comm}]",
+        " ({cpu:x})[{pid}:{comm}]",
     ],
 )
 def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None:
@@ -521,3 +533,48 @@ def test_syslog_lines_with_one_time_each_keep_their_lines() -> None:
     stamped = text.replace(" kernel: ", " kernel: [ 1234.567890] ")
     assert stamped.count(" kernel: [ 1234.567890] ") == len(text.splitlines())
     assert lost_line_breaks(stamped) == []
+
+
+def test_mediatek_prefix_names_its_task_and_each_cpus_idle_task_apart() -> None:
+    """MediaTek's "%c(%x)[%d:%s]" names current's pid, 0 for every CPU's idle task: an
+    idle task's lines are told apart by the CPU (hex) the prefix names."""
+    assert strip_prefix("[   12.000001] -(a)[0:swapper/10]x") == ("x", "I10")
+    assert strip_prefix("[   12.000002]  (1)[85:sh]Call trace:") == ("Call trace:", "P85")
+    # the prefix is only the MediaTek one with its [pid:comm]
+    assert strip_prefix("[   12.000003]  (1) x")[0] == " (1) x"
+
+
+def test_xiaomi_caller_names_the_task_or_the_cpu_as_printk_would() -> None:
+    """Xiaomi's printk_enhance caller "%c,T%u,C%u" is printk's caller id with more in it:
+    a task-context line is its task's ("T<pid>"), an interrupt's its CPU's ("C<cpu>")."""
+    assert strip_prefix("[  189.052980][T,T5068,C1] pc : x") == ("pc : x", "T5068")
+    assert strip_prefix("[  189.052981][H,T0,C3] x") == ("x", "C3")
+    assert strip_prefix("[  189.052982][S,T17,C2] x") == ("x", "C2")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arm64-6.1.0-50-mod-bug",
+        "armhf-6.1.0-50-mod-bug",
+        "s390x-6.1.0-50-mod-bug",
+        "ppc64le-6.1.0-50-mod-bug",
+    ],
+)
+def test_a_bug_trap_without_its_kernel_bug_line_is_that_bug(name: str) -> None:
+    """arm and arm64 die() a BUG() trap as "Internal error: Oops - BUG: %x [#%d]"
+    (arch/arm/kernel/traps.c __die(), arch/arm64/kernel/traps.c __die()), s390 as
+    "monitor event: %04x ilc:%d [#%d]" (traps.c monitor_event_exception() dies so only
+    for a BUG() report_bug() found), powerpc as "Oops: Exception in kernel mode, sig: 5
+    [#%d]" (traps.c program_check_exception(): a trap report_bug() found no WARN goes to
+    _exception(SIGTRAP, ...), which dies so in kernel mode), after report_bug()'s
+    pr_crit() "kernel BUG at file:line!" (lib/bug.c). A console at a loglevel that shows
+    only KERN_EMERG, or one that dropped the line, keeps the die() line alone: the same
+    BUG() (arm's "BUG: 0" is no report of the "BUG:" kind)."""
+    text = (DATA / f"{name}.log").read_text()
+    bug_line = re.search(r"^\[[ \d.]+\] kernel BUG at .*\n", text, re.M)
+    assert bug_line is not None
+    (want, *_) = parse_log(text.encode())
+    (rep, *_) = parse_log((text[: bug_line.start()] + text[bug_line.end() :]).encode())
+    assert rep.title == want.title == "kernel BUG in hotfence_crash_bug"
+    assert _facts([rep]) == _facts([want]) and rep.type == "BUG"

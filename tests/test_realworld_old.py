@@ -105,9 +105,10 @@ def test_a_pre_3_10_mips_register_dump_names_its_cpu() -> None:
     assert (rep.cpu, rep.comm, rep.pid, rep.taint) == (0, "ip", 1612, "P")
 
 
-# print_tainted()'s "N" is TAINT_TEST only since 6.0; an older kernel printing it is a
-# SUSE build (TAINT_NO_SUPPORT). The SLES 15 header without its build suffix (the only
-# line naming the SLE release), and a 6.1 Debian header with the test taint set.
+# print_tainted()'s "N" is TAINT_TEST only since 6.0, its "X" TAINT_AUX only since 4.15; an
+# older kernel printing one is a SUSE build (TAINT_NO_SUPPORT, TAINT_EXTERNAL_SUPPORT). The
+# SLES 15 header without its build suffix (the only line naming the SLE release), and a
+# 6.1 Debian header with the test or the auxiliary taint set.
 @pytest.mark.parametrize(
     ("log", "old", "new", "meaning"),
     [
@@ -123,9 +124,25 @@ def test_a_pre_3_10_mips_register_dump_names_its_cpu() -> None:
             "Tainted: G           OE    N 6.1.0-56-amd64",
             "in-kernel test has been run",
         ),
+        # "X" (TAINT_AUX) is upstream's since 4.15; before, SUSE's TAINT_EXTERNAL_SUPPORT:
+        # the SLES 15 header as SLES 12 SP2's 4.4 kernel prints it (no SLE build name)
+        (
+            "data/realworld/sles15-kdump-header.log",
+            "OE  X  N 5.14.21-150400.24.46-default #1 SLE15-SP4 35a3c2e",
+            "OE  X    4.4.121-92.80-default #1",
+            "externally supported module loaded (SUSE)",
+        ),
+        (
+            "lab/null-deref.log",
+            "Tainted: G           OE      6.1.0-56-amd64",
+            "Tainted: G           OE  X   6.1.0-56-amd64",
+            "auxiliary taint (distribution-defined)",
+        ),
     ],
 )
-def test_an_n_taint_before_6_0_is_suses(log: str, old: str, new: str, meaning: str) -> None:
+def test_an_n_or_x_taint_of_an_older_kernel_is_suses(
+    log: str, old: str, new: str, meaning: str
+) -> None:
     text = (Path(__file__).parent / log).read_text()
     assert old in text
     (rep,) = parse_log(text.replace(old, new).encode())

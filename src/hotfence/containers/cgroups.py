@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotfence.linux.mounts import mounts
+
 # The initial cgroup namespace's inode number, fixed: PROC_CGROUP_INIT_INO in the kernel's
 # include/linux/proc_ns.h, since cgroup namespaces came (Linux v4.6).
 INIT_CGROUP_NS = 0xEFFFFFFB
@@ -48,30 +50,20 @@ class CgroupNotFound(ContainerError):
 
 @dataclass(frozen=True)
 class Mounts:
-    """The cgroup2 mount and the cgroup v1 mounts, from /proc/mounts."""
+    """The cgroup2 mount and the cgroup v1 mounts, from this process's mount table."""
 
     v2: Path
     v1: tuple[Path, ...]
 
     @classmethod
-    def read(cls, proc_mounts: Path = Path("/proc/mounts")) -> Mounts:
-        v2: list[Path] = []
-        v1: list[Path] = []
-        for line in proc_mounts.read_text().splitlines():
-            fields = line.split()
-            if len(fields) < 3:
-                continue
-            # /proc/mounts escapes spaces etc. as octal (\040).
-            where = Path(fields[1].encode().decode("unicode_escape"))
-            if fields[2] == "cgroup2":
-                v2.append(where)
-            elif fields[2] == "cgroup":
-                v1.append(where)
+    def read(cls) -> Mounts:
+        table = mounts()
+        v2 = [Path(m.where) for m in table if m.fstype == "cgroup2"]
         if not v2:
             raise ContainerError(
                 "no cgroup2 filesystem is mounted (see /proc/mounts); fences need cgroup v2"
             )
-        return cls(v2[0], tuple(v1))
+        return cls(v2[0], tuple(Path(m.where) for m in table if m.fstype == "cgroup"))
 
     def relative(self, path: Path) -> str:
         """``/docker/<id>`` for a directory of the v2 mount (``/`` for its root)."""

@@ -534,20 +534,26 @@ def task_fields(texts: list[str]) -> TaskFields:
             out.comm = m.group("comm").strip()
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
-    if not out.suse and out.taint is not None and "N" in out.taint:
-        out.suse = _before_taint_test(out.release)
+    if not out.suse and out.taint is not None:
+        out.suse = any(
+            letter in out.taint and _before(out.release, since)
+            for letter, since in _SUSE_LETTERS_BEFORE.items()
+        )
     return out
 
 
-# Upstream print_tainted() prints "N" (TAINT_TEST) only since 6.0 (kernel/panic.c
-# taint_flags[]); before it the only kernels printing an N are SUSE's (TAINT_NO_SUPPORT,
-# an unsupported module), whether or not the header names the SLE build.
+# Upstream print_tainted() prints "N" (TAINT_TEST) only since 6.0 and "X" (TAINT_AUX) only
+# since 4.15 (kernel/panic.c taint_flags[]); before them the only kernels printing an N or
+# an X are SUSE's (TAINT_NO_SUPPORT, an unsupported module; TAINT_EXTERNAL_SUPPORT, an
+# externally supported one), whether or not the header names the SLE build (SLES 11 and
+# 12 headers name none: "... X 3.0.101-63-default #1").
+_SUSE_LETTERS_BEFORE = {"N": (6, 0), "X": (4, 15)}
 _RELEASE_VERSION_RE = re.compile(r"(\d+)\.(\d+)")
 
 
-def _before_taint_test(release: str | None) -> bool:
+def _before(release: str | None, version: tuple[int, int]) -> bool:
     m = _RELEASE_VERSION_RE.match(release or "")
-    return m is not None and (int(m.group(1)), int(m.group(2))) < (6, 0)
+    return m is not None and (int(m.group(1)), int(m.group(2))) < version
 
 
 def _read_header(out: TaskFields, t: str) -> None:

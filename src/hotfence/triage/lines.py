@@ -135,6 +135,15 @@ _SYSLOG = (
 # * HiSilicon's CONFIG_HISI_PRINTK_EXTENSION (Huawei and HiSilicon-derived BSPs) puts
 #   "[pid:%d,cpu%d,%s]" (the comm, or "in irq") before the message, once a second after
 #   the wall clock "[%lu:%.2d:%.2d %.2d:%.2d:%.2d]": "[  188.464444] [pid:10974,cpu1,grep]".
+# * MediaTek's CONFIG_PRINTK_PREFIX_ENHANCE (MediaTek BSPs, printk.c log_store()) stores
+#   "%c(%x)[%d:%s]" at the start of each record's text: a state ('-' with interrupts off,
+#   '.' while the UART console logs, else a space), the CPU in hex, the current pid and
+#   comm, the message right after, the state in place of print_time()'s space on some
+#   trees: "[    2.052157] -(2)[1:swapper/0]Unable to ...", "[  14.6]-(1)[682:sh]...".
+# * Xiaomi's printk_enhance module (drivers/xiaomi/printk_enhance) fills GKI's caller id
+#   hook (android_vh_printk_caller) with "%c,T%u,C%u": the context (T task, S softirq,
+#   H hardirq, N NMI), the pid and the CPU, which print_caller() prints as "[%6s]" from a
+#   12-byte buffer (a two-digit CPU may lose its last digit): "[  189.05][T,T5068,C1] ".
 # Their lines are told apart by the task (or CPU) they name, as caller ids are.
 # (The comm is "%15s" and the pid "%5d": their widths keep "[1:0:0:0]" out. A 3.x kernel's
 # print_time() wrote "[%5lu.%06lu] " with a space of its own before Samsung's "%c".)
@@ -144,6 +153,9 @@ _VENDOR_CPU = (
     r"|(?:\[\d{4}:\d\d:\d\d \d\d:\d\d:\d\d\])?"
     r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16})\])?"
 )
+# MediaTek's, in place of print_time()'s space or after it (one console reprints the
+# record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
+_VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
@@ -152,10 +164,15 @@ _PREFIX_RE = re.compile(
     r"(?:"
     # [ 1.2][T3], [ 1.2] [T3]; dmesg -d and journalctl -o short-delta add the time since
     # the previous message: "[    6.059134 <    0.000151>]"
-    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?P<ctx>[CT]\d+)(?:@C\d+)?\])?"
+    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
+    r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
+    + r"(?:"
+    + _VENDOR_MTK
+    + r"|"
     + _VENDOR_PROCESS
     + r"(?: |$)"
     + _VENDOR_CPU
+    + r")"
     + r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
@@ -296,7 +313,8 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # take the full parse.
 _FAST_RE = re.compile(
     r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? "
-    r"(?!\S+ (?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} )(?:<[0-7]>)?"
+    r"(?!\S+ (?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[)"
+    r"(?:<[0-7]>)?"
 )
 
 
@@ -636,7 +654,8 @@ def _dmesg_json_message(raw: str) -> str | None:
 
 def _vendor_context(m: re.Match[str]) -> str | None:
     """The context a vendor prefix names (see _VENDOR_PROCESS): "P<pid>" for a task, "I<cpu>"
-    for Samsung's interrupt-context lines, "c<cpu>" for a CPU id alone. Not caller ids:
+    for Samsung's interrupt-context lines and MediaTek's idle tasks' (all pid 0), "c<cpu>"
+    for a CPU id alone. Not caller ids:
     printk's "T"/"C" tags mean more (caller_id) than these prefixes say."""
     if m.group("ppid") is not None:
         return f"I{m['pcpu']}" if m["pirq"] == "I" else f"P{int(m['ppid'])}"
@@ -646,6 +665,13 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         return f"c{m['ccpu']}"
     if m.group("hpid") is not None:
         return f"I{m['hcpu']}" if m["hcomm"] == "in irq" else f"P{int(m['hpid'])}"
+    if m.group("xtid") is not None:
+        # printk's own caller id: the task in task context, else the CPU
+        return f"T{m['xtid']}" if m["xctx"] == "T" else f"C{m['xcpu']}"
+    if m.group("mpid") is not None:
+        # every CPU's idle task is pid 0: its lines are told apart by their CPU
+        pid = int(m["mpid"])
+        return f"P{pid}" if pid else f"I{int(m['mcpu'], 16)}"
     return None
 
 

@@ -101,6 +101,11 @@ class Report:
     hardware: str | None = None
     taint: str | None = None  # the raw flag string, e.g. "G        W  O"
     taint_flags: list[str] = field(default_factory=list)  # decoded words
+    # print_modules()'s "Modules linked in:" (triage.modules): names in its order, those
+    # it printed with taint flags as "name(FLAGS)", and its "[last unloaded: name]"
+    modules: list[str] = field(default_factory=list)
+    tainting_modules: list[str] = field(default_factory=list)
+    last_unloaded_module: str | None = None
     guilty_file: str | None = None
     context: list[str] = field(default_factory=list)  # notable earlier events (OOM, alloc failure)
     code: Disassembly | None = None

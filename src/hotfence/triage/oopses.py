@@ -1087,6 +1087,8 @@ OOPSES: tuple[OopsKind, ...] = (
             r"BUG: Bad page (?:map|state): \d+ messages suppressed",
             # arm64 die()'s panic after a BUG() ("Oops - BUG: Fatal exception"): a panic
             r"Kernel panic - not syncing: [\w -]*BUG: Fatal exception",
+            # arm and arm64 die() of a BUG(): the "Internal error:" kind's
+            "Internal error: Oops - BUG: ",
             "DEBUG:",
             "BUG: no syscalls can create resource",
         ),
@@ -1725,6 +1727,11 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("stack-overflow in {1}",),
                 stack=_s(RIP_FRAME, PARSE_STACK, skip=("bad_stack",), extractor=overflow_frame),
             ),
+            # arm and arm64 die("Oops - BUG", ...) of a BUG() trap: "Internal error: %s:
+            # %x [#%d]". It follows report_bug()'s "kernel BUG at file:line!" (and is part of
+            # that report), alone on a kernel without CONFIG_DEBUG_BUGVERBOSE or when a
+            # console lost that line: still BUG() where pc / "PC is at" points.
+            _F(rx("Internal error: Oops - BUG: "), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
             # arm64 "synchronous external abort" is arm's "Unable to handle kernel paging request".
             _F(
                 rx("Internal error:"),
@@ -1800,11 +1807,19 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         " ilc:",
         [
+            # traps.c monitor_event_exception() dies so only when report_bug() found a
+            # BUG(): after its "kernel BUG at file:line!" (part of that report) or alone
+            # when a console lost that line, the same BUG()
+            _F(
+                rx(r"monitor event: [0-9a-f]{4} ilc:\d \[#\d+\]"),
+                "kernel BUG in {1}",
+                stack=_s(*_RIP_TRACE),
+            ),
             _F(
                 rx(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
                 "{1} in {2}",
                 stack=_s(*_RIP_TRACE),
-            )
+            ),
         ],
         shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
     ),
@@ -1851,6 +1866,16 @@ OOPSES: tuple[OopsKind, ...] = (
                 rx(r"Oops: Kernel access of bad area, sig: \d+ \[#"),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            # program_check_exception(): a trap instruction in kernel text that
+            # report_bug() did not find to be a WARN (BUG(), BUG_ON()'s "tw"/"td") goes
+            # to _exception(SIGTRAP, ...), whose kernel-mode path dies "Exception in
+            # kernel mode" with signal 5: after report_bug()'s "kernel BUG at
+            # file:line!" (part of that report) or alone when a console lost that line
+            _F(
+                rx(r"Oops: Exception in kernel mode, sig: 5 \[#"),
+                "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
             _F(rx(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"), "{1} in {2}", stack=_s(*_RIP_TRACE)),

@@ -39,6 +39,7 @@ from .lines import (
     make_line,
 )
 from .model import Report
+from .modules import linked_modules
 from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import scan_log
@@ -552,6 +553,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         rep.looping_function = _out(rip.function, from_bytes)
     rep.frames = call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
+    _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
     _keep_to_locked_cpu(rep, ext.header.text)
     _keep_to_hung_task(rep, ext.header.text, from_bytes)
@@ -594,6 +596,24 @@ def _task_from_caller(rep: Report, context: str) -> None:
         rep.cpu = int(cid[1:])
 
 
+# kernel/hung_task.c check_hung_task(): "INFO: task %s:%d blocked for more than %ld seconds."
+_HUNG_TASK_RE = re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) blocked ")
+
+
+def _keep_to_hung_task(rep: Report, header: str, from_bytes: bool) -> None:
+    """A hung task's report is about the task its first line names, asleep on no CPU.
+
+    khungtaskd prints it; a task header among the report's lines is another task's: the
+    panic of hung_task_panic (khungtaskd's own "CPU: N PID: N Comm: khungtaskd"), read as
+    the report's when its trace held only "?" entries (kernels without frame pointers),
+    whose lines do not count toward the report's length before its panic is cut.
+    """
+    m = _HUNG_TASK_RE.search(header)
+    if m is None or rep.pid == int(m.group("pid")):
+        return
+    rep.pid, rep.comm, rep.cpu = int(m.group("pid")), _out(m.group("comm"), from_bytes), None
+
+
 # kernel/watchdog.c: the CPU that locked up, named by the CPU that noticed it.
 _HARD_LOCKUP_CPU_RE = re.compile(r"Watchdog detected hard LOCKUP on cpu (\d+)")
 
@@ -623,27 +643,13 @@ def _keep_to_locked_cpu(rep: Report, header: str) -> None:
     rep.frames = []
 
 
-# kernel/hung_task.c check_hung_task(): "INFO: task %s:%d blocked for more than %ld
-# seconds." (the comm may hold colons: "kworker/u8:2:123"), or "... can't die ...".
-_HUNG_TASK_RE = re.compile(r"INFO: task (.+):(\d+) (?:blocked|can't die)")
-
-
-def _keep_to_hung_task(rep: Report, header: str, from_bytes: bool) -> None:
-    """A hung task's report is about the task its first line names, which is asleep.
-
-    khungtaskd prints the report; with hung_task_all_cpu_backtrace (and on syzbot's
-    kernels) it then has every CPU print an NMI backtrace, its own first, and panics
-    from itself with hung_task_panic. Those "CPU: N PID: N Comm: khungtaskd" headers
-    are the detector's and the running tasks', not the blocked task's: the task is the
-    one named, and it ran on no CPU when it was seen.
-    """
-    m = _HUNG_TASK_RE.search(header)
-    if m is None:
-        return
-    pid = int(m.group(2))
-    if rep.pid != pid:
-        rep.cpu = None
-    rep.comm, rep.pid = _out(m.group(1), from_bytes), pid
+def _fill_modules(rep: Report, own: list[str], from_bytes: bool) -> None:
+    mods = linked_modules(own)
+    if mods is not None:
+        rep.modules = [_out(n, from_bytes) for n in mods.names]
+        rep.tainting_modules = [_out(n, from_bytes) for n in mods.tainting]
+        if mods.last_unloaded is not None:
+            rep.last_unloaded_module = _out(mods.last_unloaded, from_bytes)
 
 
 def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:

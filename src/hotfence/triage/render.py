@@ -205,6 +205,8 @@ def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
         facts.append(("hardware", rep.hardware))
     if rep.taint_flags:
         facts.append(("taint", f"{rep.taint} ({', '.join(rep.taint_flags)})"))
+    if _modules(rep):
+        facts.append(("modules", _modules(rep)))
     facts.append(("lines", f"{rep.start_line}-{rep.end_line}"))
     out += [f"- **{k}:** {_md_escape(v)}" for k, v in facts]
     out.append("")
@@ -262,6 +264,18 @@ def _trace_lines(rep: Report) -> list[str]:
         tail = " [inline]" if f.inline else ""
         out.append(f" {mark}{frame_text(f)} {frame_source(f)}".rstrip() + tail)
     return out
+
+
+def _modules(rep: Report) -> str:
+    """``36 loaded, tainting: overlay(T); last unloaded: x`` (empty without a list)."""
+    if not rep.modules and rep.last_unloaded_module is None:
+        return ""
+    text = f"{len(rep.modules)} loaded"
+    if rep.tainting_modules:
+        text += ", tainting: " + " ".join(rep.tainting_modules)
+    if rep.last_unloaded_module is not None:
+        text += f"; last unloaded: {rep.last_unloaded_module}"
+    return text
 
 
 def _task(rep: Report) -> str:
@@ -354,6 +368,8 @@ def _term_report(
     if rep.taint is not None:
         words = ", ".join(rep.taint_flags) if rep.taint_flags else "not tainted"
         rows.append(("taint", Text(f"{rep.taint.strip()} ({words})")))
+    if _modules(rep):
+        rows.append(("modules", Text(_modules(rep))))
     rows.append(("lines", Text(f"{rep.start_line}-{rep.end_line}")))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotfence.linux.mounts import mounted
+
 BPFFS = Path("/sys/fs/bpf")
 PIN_ROOT = BPFFS / "hotfence"
 
@@ -20,14 +22,8 @@ class FenceError(RuntimeError):
     """A fence operation was refused or failed; the message is meant for the operator."""
 
 
-def _mounts(fstype: str, proc_mounts: Path = Path("/proc/mounts")) -> list[Path]:
-    found = []
-    for line in proc_mounts.read_text().splitlines():
-        fields = line.split()
-        if len(fields) >= 3 and fields[2] == fstype:
-            # /proc/mounts escapes spaces etc. as octal (\040).
-            found.append(Path(fields[1].encode().decode("unicode_escape")))
-    return found
+def _mounts(fstype: str) -> list[Path]:
+    return [Path(where) for where in mounted(fstype)]
 
 
 def cgroup2_mount() -> Path:

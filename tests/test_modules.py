@@ -1,0 +1,62 @@
+"""print_modules()'s list in reports (hotfence.triage.modules), on the realworld logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotfence.triage.modules import linked_modules
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def _split_modules_line(log: str, at_name: str) -> str:
+    """``log`` with its ``Modules linked in:`` record split before module ``at_name``, as
+    3.x/4.x printk stored a pr_cont() run longer than its continuation buffer: the rest
+    as a record of its own, with its own prefix and the space printed before the name
+    (kernel/printk/printk.c cont_add() flushing a full cont buffer)."""
+    lines = log.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        head, sep, listed = line.partition("Modules linked in:")
+        if sep:
+            before, _, after = listed.partition(f" {at_name} ")
+            prefix = head  # the record's printk time (and syslog) prefix, as printed
+            lines[i] = f"{head}{sep}{before}\n{prefix} {at_name} {after}"
+            return "".join(lines)
+    raise AssertionError("no Modules linked in: line")
+
+
+def test_a_list_split_over_two_records_is_read_whole() -> None:
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    whole = parse_log(log)[0]
+    split = parse_log(_split_modules_line(log, "dm_thin_pool"))[0]
+    assert len(whole.modules) == 36
+    assert split.modules == whole.modules
+    assert split.tainting_modules == ["overlay(T)"]
+    assert split.title == whole.title
+
+
+def test_a_syslog_list_split_over_two_records_is_read_whole() -> None:
+    log = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    whole = parse_log(log)[0]
+    split = parse_log(_split_modules_line(log, "ipv6"))[0]
+    assert whole.modules[:3] == ["bonding", "8021q", "garp"]
+    assert split.modules == whole.modules
+
+
+def test_flags_last_unloaded_and_what_ends_the_list() -> None:
+    mods = linked_modules(
+        [
+            "Modules linked in: nvidia(POE) zfs(PO) veth foo(-) [last unloaded: ipmi_si(E)]",
+            " CPU: 0 PID: 1 Comm: init Tainted: P           OE     6.1.0 #1",
+        ]
+    )
+    assert mods is not None
+    assert mods.names == ["nvidia", "zfs", "veth", "foo"]
+    assert mods.tainting == ["nvidia(POE)", "zfs(PO)", "foo(-)"]
+    assert mods.last_unloaded == "ipmi_si"
+    # A trace line after the list is not more of it.
+    mods = linked_modules(["Modules linked in: veth", " ? do_syscall_64+0x1/0x2"])
+    assert mods is not None and mods.names == ["veth"]
+    assert linked_modules(["Modules linked in:"]) is not None
+    assert linked_modules(["CPU: 0 PID: 1"]) is None
