@@ -1737,16 +1737,16 @@ def test_a_disk_error_before_a_crash_is_its_context(line: str, tmp_path: Path) -
 @pytest.mark.parametrize(
     "blocker",
     [
-        # kernel/hung_task.c debug_show_blocker() (6.16 on), one line per lock kind
+        # kernel/hung_task.c debug_show_blocker(), one line per lock kind
         "INFO: task sh:117 is blocked on a mutex likely owned by task sh:116.",
-        "INFO: task sh:117 is blocked on a semaphore likely last held by task sh:116",
+        "INFO: task sh:117 blocked on a semaphore likely last held by task sh:116",
         "INFO: task sh:117 <writer> blocked on an rw-semaphore likely owned by task sh:116 <reader>",
     ],
 )
 def test_a_hung_tasks_lock_owner_is_part_of_its_report(blocker: str) -> None:
-    """Since 6.16 khungtaskd follows a hung task's stack with the likely owner of the lock
-    it waits on: one "INFO: task ... blocked on a <lock> likely owned by task ..." line,
-    then the owner's sched_show_task() dump. That is the hung task's report going on,
+    """With CONFIG_DETECT_HUNG_TASK_BLOCKER, khungtaskd follows a hung task's stack with
+    the likely owner of the lock it waits on: one "INFO: task ... blocked on a <lock>
+    likely owned by task ..." line, then the owner's sched_show_task() dump. That is the hung task's report going on,
     not a report of its own. The lab's hung task (6.1) with such a line and the task's
     own dump (its real lines, as sched_show_task() prints any task) after its trace."""
     text = (LAB / "hung-task.log").read_text()

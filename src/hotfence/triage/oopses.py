@@ -1417,10 +1417,11 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         (
             "INFO: lockdep is turned off",
-            # kernel/hung_task.c debug_show_blocker() (6.16): inside a hung task's report,
-            # the lock's likely owner before its own stack ("INFO: task %s:%d is blocked on
-            # a mutex likely owned by task %s:%d.", "... <reader> blocked on an
-            # rw-semaphore likely owned by ...", "... on a semaphore likely last held by").
+            # kernel/hung_task.c debug_show_blocker() (CONFIG_DETECT_HUNG_TASK_BLOCKER):
+            # inside a hung task's report, the lock's likely owner before its own stack
+            # ("INFO: task %s:%d is blocked on a mutex likely owned by task %s:%d.", "...
+            # <reader> blocked on an rw-semaphore likely owned by ...", "... blocked on a
+            # semaphore likely last held by ...", "... but the owner is not found.").
             r"INFO: task .* blocked on an? (?:mutex|semaphore|rw-semaphore)",
             "INFO: Stall ended before state dump start",
             "INFO: NMI handler",
