@@ -1676,6 +1676,93 @@ def test_a_log_saved_as_utf16_reads_as_the_log(encoding: str, bom: bytes, tmp_pa
         assert [f.function for f in rep.frames] == [f.function for f in want.frames] != []
 
 
+@pytest.mark.parametrize(
+    ("case", "comm", "pid", "detector"),
+    [
+        # khungtaskd's NMI backtrace of every CPU, its own CPU 1 first
+        ("367", "syz-executor.0", 6102, "khungtaskd"),
+        # "Sending NMI to all CPUs:": CPU 0's running task, then khungtaskd's CPU
+        ("254", "init", 2293, "syz-executor491"),
+    ],
+)
+def test_a_hung_task_is_the_task_it_names_not_the_cpus_after_it(
+    case: str, comm: str, pid: int, detector: str
+) -> None:
+    """kernel/hung_task.c: khungtaskd reports "INFO: task %s:%d blocked for more than %ld
+    seconds." with the sleeping task's stack, then (hung_task_all_cpu_backtrace, as on
+    syzbot's kernels, syzkaller corpus 367 and 254) has every CPU print an NMI backtrace
+    under its own "CPU: N PID: N Comm:" header. The report is about the task named, which
+    ran on no CPU; the same log with the backtraces cut off says so too."""
+    text = syz_log(case)
+    assert f"INFO: task {comm}:{pid} blocked" in text
+    assert f"Comm: {detector} " in text
+    (rep, *_) = parse_log(text.encode())
+    assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, None)
+    assert rep.kernel_release is not None  # the kernel's facts are still read
+    alone = text[: text.index("NMI backtrace for cpu")]
+    (short, *_) = parse_log(alone.encode())
+    assert (short.comm, short.pid, short.cpu) == (comm, pid, None)
+    assert short.title == rep.title
+
+
+_IO_ERROR_4X = "blk_update_request: I/O error, dev loop0, sector 0"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        _IO_ERROR_4X,  # block/blk-core.c blk_update_request(), 4.x-5.17 (corpus 5)
+        # blk_print_req_error(), 5.18 on: blk_errors[BLK_STS_IOERR].name, then the request
+        "I/O error, dev loop0, sector 0 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 2",
+        "end_request: I/O error, dev loop0, sector 0",  # 2.6.x-3.x end_that_request_*()
+        "Buffer I/O error on dev loop0, logical block 0, async page read",  # fs/buffer.c
+    ],
+)
+def test_a_disk_error_before_a_crash_is_its_context(line: str, tmp_path: Path) -> None:
+    """An I/O error the block layer or the buffer cache logged right before a crash is
+    the failure the crash's code path was handling (a filesystem's BUG(), a jbd2 thread
+    hung on the dead disk): syzkaller corpus 5 logs one before its KASAN report. It is
+    the crash's context, in every kernel's wording, through the CLI's prefilter too."""
+    from hotfence.triage.prefilter import triage_input
+
+    text = reworded(syz_log("5"), {_IO_ERROR_4X: line})
+    (rep,) = parse_log(text.encode())
+    assert rep.context == [line]
+    assert rep.title == "KASAN: invalid-free in selinux_tun_dev_free_security"
+    (tmp_path / "kern.log").write_text(text)
+    got = triage_input(str(tmp_path / "kern.log"))
+    assert [r.context for r in got.reports] == [[line]]
+
+
+@pytest.mark.parametrize(
+    "blocker",
+    [
+        # kernel/hung_task.c debug_show_blocker(), one line per lock kind
+        "INFO: task sh:117 is blocked on a mutex likely owned by task sh:116.",
+        "INFO: task sh:117 blocked on a semaphore likely last held by task sh:116",
+        "INFO: task sh:117 <writer> blocked on an rw-semaphore likely owned by task sh:116 <reader>",
+    ],
+)
+def test_a_hung_tasks_lock_owner_is_part_of_its_report(blocker: str) -> None:
+    """With CONFIG_DETECT_HUNG_TASK_BLOCKER, khungtaskd follows a hung task's stack with
+    the likely owner of the lock it waits on: one "INFO: task ... blocked on a <lock>
+    likely owned by task ..." line, then the owner's sched_show_task() dump. That is the hung task's report going on,
+    not a report of its own. The lab's hung task (6.1) with such a line and the task's
+    own dump (its real lines, as sched_show_task() prints any task) after its trace."""
+    text = (LAB / "hung-task.log").read_text()
+    lines = text.splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "] task:sh " in ln)
+    last = next(i for i, ln in enumerate(lines) if i > first and "</TASK>" in ln)
+    stamp = lines[last].split("]", 1)[0] + "] "
+    owner = [stamp + blocker + "\n"] + lines[first : last + 1]
+    composed = "".join(lines[: last + 1] + owner + lines[last + 1 :])
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(composed.encode())
+    assert (rep.title, rep.comm, rep.pid, rep.corrupted) == (want.title, "sh", 117, False)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.end_line > want.end_line  # the owner's dump is in it
+
+
 def test_a_hung_task_whose_every_entry_is_a_guess_is_still_that_task() -> None:
     """x86's show_trace_log_lvl() prints an entry it cannot place on the frame-pointer
     chain as printk_stack_address()'s "? %pBb": a kernel without frame pointers or ORC

@@ -246,3 +246,80 @@ def test_a_2_6_9_x86_64_trace_of_several_entries_a_line_is_read() -> None:
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert len(rep.frames) == 7
     assert (rep.frames[0].module, rep.frames[0].offset) == ("ext3", 0x13)
+
+
+# Kbuild compiles $(srctree)/lib/x.c from the objtree, so BUG()'s __FILE__ carries the
+# srctree as the build saw it: "../" when the objtree is inside it (commit 9da0763bdd82;
+# SUSE's packages), an absolute path for other O= builds before -fmacro-prefix-map
+# (commit a73619a845d5, 4.17): Debian 9's "/build/linux-dqnRSc/linux-4.9.228/", Ubuntu's
+# HWE "/build/linux-hwe-5.4-qwJpmT/linux-hwe-5.4-5.4.0/", RHEL's rpmbuild tree.
+_TREES = [
+    "../",
+    "/build/linux-dqnRSc/linux-4.9.228/",
+    "/build/linux-hwe-5.4-qwJpmT/linux-hwe-5.4-5.4.0/",
+    "/builddir/build/BUILD/kernel-3.10.0-957.el7/linux-3.10.0-957.el7.x86_64/",
+]
+
+
+@pytest.mark.parametrize("tree", _TREES)
+@pytest.mark.parametrize(
+    ("case", "path"), [("184", "lib/list_debug.c:56!"), ("122", "mm/usercopy.c:84!")]
+)
+def test_a_bug_in_an_out_of_tree_build_keeps_its_source_file_title(
+    case: str, path: str, tree: str
+) -> None:
+    """lib/list_debug.c's and mm/usercopy.c's BUG()s are titled by what they check
+    (syzkaller corpus 184 and 122, as recorded), whatever build directory the kernel
+    package printed before the file."""
+    text = syz_log(case)
+    (want,) = parse_log(text.encode())
+    assert want.title.startswith(("BUG: corrupted list in", "BUG: bad usercopy in"))
+    built = reworded(text, {f"kernel BUG at {path}": f"kernel BUG at {tree}{path}"})
+    (rep,) = parse_log(built.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, want.corrupted)
+
+
+def _guilty_cases() -> list[tuple[str, str]]:
+    """(expected file, symbolised log) of the syzkaller guilty corpus, a few of them."""
+    cases = []
+    for path in sorted((SYZ / "guilty").iterdir(), key=lambda p: p.name)[:12]:
+        head, _, log = path.read_text(encoding="utf-8", errors="replace").partition("\n\n")
+        cases.append((head.split("FILE:", 1)[1].strip(), log))
+    return cases
+
+
+@pytest.mark.parametrize("tree", _TREES)
+def test_the_guilty_file_of_an_out_of_tree_build_is_the_tree_file(tree: str) -> None:
+    """A distribution's debuginfo names each source file under the build directory its
+    package was built in (the DWARF comp_dir), and so does addr2line's output in a trace
+    symbolised with it (decode_stacktrace.sh, syz-symbolize), UBSAN's locations and
+    BUG()'s __FILE__ (see _TREES): the guilty file is still the tree's file, picked past
+    the same generic files (lib/, mm/kasan/...) as in the syzkaller guilty corpus."""
+    cases = _guilty_cases()
+    assert len(cases) == 12
+    ref = re.compile(
+        r"(?<![\w./-])((?:arch|block|crypto|drivers|fs|include|kernel|lib|mm|net|security|sound)/[\w./-]+\.[ch]):"
+    )
+    for expected, log in cases:
+        built = ref.sub(lambda m: f"{tree}{m.group(1)}:", log)
+        assert built != log
+        (want, *_) = parse_log(log.encode())
+        assert want.guilty_file == expected
+        (rep, *_) = parse_log(built.encode())
+        assert rep.guilty_file == expected, (tree, expected)
+
+
+@pytest.mark.parametrize("tree", _TREES)
+@pytest.mark.parametrize(
+    "name", ["riscv64-6.12.117+deb13-mod-slub-poison", "riscv64-6.12.117+deb13-mod-slub-redzone"]
+)
+def test_the_slab_warning_of_an_out_of_tree_build_stays_in_its_report(name: str, tree: str) -> None:
+    """riscv's SLUB debug reports go through the slab's own WARN() ("WARNING: CPU: 1 PID:
+    142 at mm/slub.c:1127 object_err", Debian 13's 6.12): with the file printed under a
+    build directory (see _TREES) the warning is still that report's, not a report of its
+    own that leaves the slab report without its trace."""
+    text = (DATA / f"{name}.log").read_text()
+    want = parse_log(text.encode())
+    built = reworded(text, {" at mm/slub.c:": f" at {tree}mm/slub.c:"})
+    assert _facts(parse_log(built.encode())) == _facts(want)
+    assert not want[0].corrupted

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from .model import Frame
+from .oopses import SOURCE_TREE
 
 # The look-behind makes each run of path characters tried once from its start: without
 # it a long hex dump line costs quadratic time in Python's backtracking engine.
@@ -111,7 +112,15 @@ def _guilty_of(title: str, report: str) -> tuple[str | None, bool]:
     return _guilty_impl(report)
 
 
+# The build directory an out-of-tree build printed before a source file (see
+# oopses.SOURCE_TREE): "../mm/slub.c", "/build/linux-6VmqmP/linux-4.4.0/mm/slub.c" are
+# the tree's mm/slub.c, which the ignore list and the reader know by that name.
+_SOURCE_TREE_RE = re.compile(SOURCE_TREE)
+
+
 def _clean_path(path: str) -> str:
+    if (tree := _SOURCE_TREE_RE.match(path)) is not None:
+        path = path[tree.end() :]
     parts: list[str] = []
     for p in path.split("/"):
         if p in ("", "."):
@@ -146,20 +155,21 @@ def _walk(refs: Iterator[tuple[str, str]]) -> tuple[str | None, bool]:
     guilty = ""
     fallback = False
     for ln, f in refs:
+        f = _clean_path(f)
         if not guilty:
             guilty = f  # better some file than none
             fallback = True
         if _GUILTY_IGNORE_ANY.match(f) or _GUILTY_LINE_IGNORE.search(ln):
             continue
-        guilty = _clean_path(f)
+        guilty = f
         fallback = False
         break
     # Prefer a deeper file in the same directory tree further down the stack.
     deepest = guilty.rsplit("/", 1)[0] if "/" in guilty else "."
     for ln, f in refs:
-        if _GUILTY_IGNORE_ANY.match(f) or _GUILTY_LINE_IGNORE.search(ln):
-            continue
         clean = _clean_path(f)
+        if _GUILTY_IGNORE_ANY.match(clean) or _GUILTY_LINE_IGNORE.search(ln):
+            continue
         if clean.startswith(deepest) and _DEEPER_RE.match(clean[len(deepest) :]):
             guilty = clean
             deepest = guilty.rsplit("/", 1)[0] if "/" in guilty else "."

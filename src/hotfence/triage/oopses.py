@@ -28,6 +28,23 @@ Pattern = re.Pattern[str]
 # "+0x1a/0x40" (parse_symbol(): "$name ($code)", addr2line -i's lines joined by spaces):
 # "func (net/core/dev.c:123 include/linux/skbuff.h:45)".
 DECODED_SOURCE = r" \([\w/.\-+]+\.[a-zA-Z]+:\d+[ )]"
+# What an out-of-tree build puts before a kernel source file in __FILE__ (BUG(), WARN())
+# and in the compiler's locations (UBSAN). Kbuild compiles $(srctree)/fs/x.c from the
+# objtree: an objtree inside the srctree made that "../fs/x.c" (commit 9da0763bdd82,
+# SUSE's packages), any other one an absolute path until -fmacro-prefix-map (commit
+# a73619a845d5, 4.17 with GCC 8), so Debian's and Ubuntu's 4.x packages print "kernel BUG
+# at /build/linux-6VmqmP/linux-4.4.0/net/core/skbuff.c:1207!" and RHEL's rpmbuild trees
+# ".../BUILD/kernel-3.10.0-957.el7/linux-3.10.0-957.el7.x86_64/fs/...". An absolute
+# prefix is taken to end at the source tree's own directory (named linux* or kernel*)
+# where a top-level source directory follows it; a module built outside the tree (DKMS's
+# /var/lib/dkms/...) keeps its path.
+_TOP_DIRS = (
+    "arch|block|certs|crypto|drivers|fs|include|init|io_uring|ipc|kernel|lib|mm|net|rust"
+    "|samples|security|sound|virt"
+)
+SOURCE_TREE = (
+    rf"(?:(?:(?:\.\./)+|/(?:[^/\s]+/)*?(?:linux|kernel)(?:[-_.][^/\s]*)?/)(?=(?:{_TOP_DIRS})/))"
+)
 _MACROS = {
     "{{ADDR}}": r"0x[0-9a-f]+",
     "{{PC}}": r"\[<?(?:0x)?[0-9a-f]+>?\]",
@@ -40,11 +57,12 @@ _MACROS = {
     # decode_stacktrace.sh's location: addr2line's "file:line", or "??:?" when unknown
     "{{LOC}}": r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)[ )]",
     "{{SRC}}": r"([a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+)",
+    "{{TREE}}": SOURCE_TREE,
 }
 
 
 def rx(pattern: str) -> Pattern:
-    """Compile a table regex after expanding the {{PC}}/{{FUNC}}/{{SRC}}/{{ADDR}} macros."""
+    """Compile a table regex after expanding the {{PC}}/{{FUNC}}/{{SRC}}/{{ADDR}}/{{TREE}} macros."""
     for key, value in _MACROS.items():
         pattern = pattern.replace(key, value)
     return re.compile(pattern)
@@ -720,7 +738,10 @@ _SLUB_REPORT = _F(
     # riscv's WARN prints its trace after the "status:" register line, with no header
     stack=_s(CALL_TRACE, PARSE_STACK, parts2=(RISCV_STACK_START, PARSE_STACK), skip=_SLUB_SKIP),
 )
-_SLUB_ABSORBS = ("INFO: ", " at mm/slub.c:", "WARNING: mm/slub.c:")
+# The slab's own WARN()s ("WARNING: CPU: 0 PID: 9 at mm/slub.c:1152 __slab_err", 6.19's
+# "WARNING: mm/slub.c:1152 at __slab_err") are part of its report, whatever build
+# directory an out-of-tree build printed before the file (SOURCE_TREE).
+_SLUB_ABSORBS = ("INFO: ", "mm/slub.c:")
 
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
@@ -1396,6 +1417,12 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         (
             "INFO: lockdep is turned off",
+            # kernel/hung_task.c debug_show_blocker() (CONFIG_DETECT_HUNG_TASK_BLOCKER):
+            # inside a hung task's report, the lock's likely owner before its own stack
+            # ("INFO: task %s:%d is blocked on a mutex likely owned by task %s:%d.", "...
+            # <reader> blocked on an rw-semaphore likely owned by ...", "... blocked on a
+            # semaphore likely last held by ...", "... but the owner is not found.").
+            r"INFO: task .* blocked on an? (?:mutex|semaphore|rw-semaphore)",
             "INFO: Stall ended before state dump start",
             "INFO: NMI handler",
             "INFO: recovery required on readonly filesystem",
@@ -1580,12 +1607,12 @@ OOPSES: tuple[OopsKind, ...] = (
         "kernel BUG",
         [
             _F(
-                rx("kernel BUG at mm/usercopy.c"),
+                rx("kernel BUG at {{TREE}}?mm/usercopy.c"),
                 "BUG: bad usercopy in {1}",
                 stack=_s(*_TRACE, skip=("usercopy", "__check")),
             ),
             _F(
-                rx("kernel BUG at lib/list_debug.c"),
+                rx("kernel BUG at {{TREE}}?lib/list_debug.c"),
                 "BUG: corrupted list in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_TRACE),

@@ -38,6 +38,11 @@ CONTEXT_MARKERS = (
     "init failed",  # "<subsys>: ... init failed" from pernet and driver init paths
     "ailed to allocate",  # drivers' and subsystems' own allocation failure messages
     "oom_reaper:",  # "oom_reaper: reaped process 123 (java), now anon-rss:0kB ..."
+    # A failing disk, before the filesystem's BUG() or the hung jbd2/xfsaild waiting on it:
+    # block/blk-core.c blk_print_req_error() "I/O error, dev sda, sector 8 op 0x0:(READ)
+    # ..." (5.18), "blk_update_request: I/O error, dev ..." (4.x-5.17), 2.6.x-3.x's
+    # "end_request: I/O error, dev ...", fs/buffer.c's "Buffer I/O error on dev sda1, ...".
+    "I/O error",
     # lib/fault-inject.c fail_dump(): a failure forced on purpose (failslab, fail_page_alloc,
     # fail-nth...), then which fault attribute forced it. The failing call's error path is
     # what crashes next, as with a real allocation failure.
