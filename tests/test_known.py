@@ -28,7 +28,7 @@ def test_builtin_catalogue_loads_with_the_seed_entries():
         for rule in e.virtual_patch["spec"]["rules"] if e.virtual_patch else []:
             family = rule["socket"]["family"]  # one name or a list of them
             families |= set(family) if isinstance(family, list) else {family}
-    assert {"alg", "rds", "packet", "vsock", "netlink", "inet", "x25", "tipc"} <= families
+    assert {"alg", "rds", "packet", "vsock", "netlink", "inet", "xdp", "bluetooth"} <= families
 
 
 def test_bad_user_entry_names_file_line_and_field(tmp_path):

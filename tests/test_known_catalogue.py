@@ -9,6 +9,7 @@ say which neighbouring crashes an entry must leave alone, and why.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,10 @@ from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
+from kernel_helpers import requires_cgroup_bpf, run_socket_calls, scratch_cgroup
 
 REALWORLD = Path(__file__).parent / "data" / "realworld"
+EPERM, AF_INET, AF_INET6, SOCK_STREAM, IPPROTO_TCP, IPPROTO_MPTCP = 1, 2, 10, 1, 6, 262
 
 # bug id -> {log: certainty}: every report each entry matches across the syzkaller corpus
 # ("syz/<case>") and the realworld logs ("rw/<name>"), and how sure the match is.
@@ -35,6 +38,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "ip6mr-sk-done-netns-setup": {
         "rw/centos7-dockerd-ip6mr": "matched",
         "rw/centos7-dockerd-ip6mr-cut": "probable",
+    },
+    # socket-family-fixed.yaml
+    "mptcp-pm-del-add-timer-uaf-cve-2025-40257": {"syz/737": "matched"},
+    "af-xdp-xskq-create-zero-size": {"syz/697": "matched"},
+    "bluetooth-l2cap-sock-teardown-uaf": {
+        "syz/539": "matched",  # WARNING: locking bug in l2cap_sock_teardown_cb (5.4.83)
+        "syz/572": "matched",  # KASAN: invalid-access Read in l2cap_sock_teardown_cb (arm64)
     },
     # socket-family-classes.yaml: narrowed to the code a socket of the family reaches
     "sctp-crash": {
@@ -107,6 +117,9 @@ SAME_SUBSYSTEM_NON_MATCHES = [
     ("464", "nf-tables-verdict-cve-2024-1086", "a stall in nf_tables_getgen, not the CVE"),
     ("721", "nf-tables-netlink-crash", "ila_nf_input: a netfilter hook, not nf_tables"),
     ("583", "af-packet-crash", "sctp_packet_transmit is SCTP, not AF_PACKET"),
+    ("406", "bluetooth-l2cap-sock-teardown-uaf", "hci_register_dev: HCI device code"),
+    ("50", "mptcp-pm-del-add-timer-uaf-cve-2025-40257", "__tcp_select_window: plain TCP"),
+    ("547", "mptcp-pm-del-add-timer-uaf-cve-2025-40257", "stall in tcp_setsockopt"),
     ("52", "sctp-crash", "memory leak in inet6_create"),
     ("224", "af-kcm-crash", "xfrm_state_walk_done"),
 ]
@@ -122,10 +135,67 @@ def test_neighbouring_crashes_are_not_matched(case: str, bug_id: str, why: str) 
         assert bug_id not in {m.bug_id for m in match_all(catalog, report)}, (report.title, why)
 
 
+@pytest.mark.parametrize(
+    ("case", "bug_id", "evidence"),
+    [
+        (
+            "737",
+            "mptcp-pm-del-add-timer-uaf-cve-2025-40257",
+            "call trace has mptcp_pm_del_add_timer",
+        ),
+        ("697", "af-xdp-xskq-create-zero-size", "call trace has xskq_create, xsk_setsockopt"),
+        ("572", "bluetooth-l2cap-sock-teardown-uaf", "l2cap_sock_teardown_cb, l2cap_chan_timeout"),
+    ],
+)
+def test_fixed_bugs_match_with_their_trace(case: str, bug_id: str, evidence: str) -> None:
+    catalog = load_catalog(extra_dirs=[])
+    (match,) = [m for m in match_all(catalog, parse_log(syz_log(case))[0]) if m.bug_id == bug_id]
+    assert match.certainty == "matched" and match.missing == []
+    assert any(evidence in e for e in match.evidence), match.evidence
+    assert f"virtual-patch: hotfence patch apply {bug_id} --cgroup <container cgroup>" in (
+        match.mitigations
+    )
+
+
+def test_patch_show_gives_the_fix_and_leaves_the_unknown_range_unknown() -> None:
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    bug_id = "mptcp-pm-del-add-timer-uaf-cve-2025-40257"
+    res = CliRunner().invoke(main, ["patch", "show", bug_id])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert "CVE: CVE-2025-40257" in lines
+    assert "fixed upstream by: 426358d9be7c, b4cd80b03389" in lines
+    assert any(line.startswith("affected: unknown") for line in lines)
+    assert f"  - virtual-patch: hotfence patch apply {bug_id} --cgroup <container cgroup>" in lines
+    listed = CliRunner().invoke(main, ["patch", "list", "-o", "json"])
+    assert listed.exit_code == 0, listed.output
+    assert set(PATCHES) <= {e["id"] for e in json.loads(listed.stdout)}
+
+
+def test_new_entries_cite_their_fix_and_only_confirmed_cves() -> None:
+    catalog = load_catalog(extra_dirs=[])
+    facts = {
+        "mptcp-pm-del-add-timer-uaf-cve-2025-40257": (["CVE-2025-40257"], "426358d9be7c"),
+        "af-xdp-xskq-create-zero-size": ([], "a12bbb3cccf0"),
+        "bluetooth-l2cap-sock-teardown-uaf": ([], "1bff51ea59a9"),
+    }
+    for bug_id, (cves, fix) in facts.items():
+        entry = catalog.get(bug_id)
+        assert entry.cve == cves and fix in entry.fixes
+        assert entry.affected == []  # no confirmed range: left out, not guessed
+        assert entry.affects("6.1.0-56-amd64") is None
+
+
 # bug id -> the socket() triple its virtual patch denies, and whether cgroup-BPF (which
 # sees only AF_INET/AF_INET6) can enforce it on a kernel without BPF-LSM.
 PATCHES = {
+    "mptcp-pm-del-add-timer-uaf-cve-2025-40257": ({(2, 262), (10, 262)}, True),
     "sctp-crash": ({(2, 132), (10, 132)}, True),
+    "af-xdp-xskq-create-zero-size": ({(44, None)}, False),
+    "bluetooth-l2cap-sock-teardown-uaf": ({(31, None)}, False),
     "af-packet-crash": ({(17, None)}, False),
     "af-x25-crash": ({(9, None)}, False),
     "af-tipc-socket-crash": ({(30, None)}, False),
@@ -164,3 +234,66 @@ def test_virtual_patch_denies_the_trigger_and_says_what_enforces_it(bug_id: str)
     # Where cgroup-BPF cannot, BPF-LSM and seccomp can: every family at socket().
     assert {c.coverage for c in lsm.coverage(policy)} == {Coverage.FULL}
     assert {c.coverage for c in SeccompBackend().coverage(policy)} == {Coverage.FULL}
+
+
+@pytest.mark.kernel
+@requires_cgroup_bpf
+def test_mptcp_patch_denies_mptcp_sockets_in_its_cgroup_only(tmp_path, monkeypatch) -> None:
+    """On this kernel (no BPF-LSM) cgroup-BPF enforces the MPTCP patch: MPTCP sockets get
+    EPERM inside the fenced cgroup, plain TCP still works there, and a cgroup beside it
+    is untouched."""
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # where patch apply writes the policy
+    bug_id = "mptcp-pm-del-add-timer-uaf-cve-2025-40257"
+    calls = [
+        ("socket", AF_INET, SOCK_STREAM, IPPROTO_MPTCP),
+        ("socket", AF_INET6, SOCK_STREAM, IPPROTO_MPTCP),
+        ("socket", AF_INET, SOCK_STREAM, IPPROTO_TCP),
+    ]
+    with scratch_cgroup("mptcp") as fenced, scratch_cgroup("beside") as beside:
+        assert run_socket_calls(fenced, calls).results == [0, 0, 0]  # MPTCP works here
+        res = CliRunner().invoke(main, ["patch", "apply", bug_id, "--cgroup", str(fenced)])
+        try:
+            assert res.exit_code == 0, res.output
+            assert "applied 'deny-mptcp'" in res.stdout and "via cgroup" in res.stdout
+            assert "1 enforced, 0 partial, 0 NOT ENFORCED" in res.stdout
+            assert run_socket_calls(fenced, calls).results == [EPERM, EPERM, 0]
+            assert run_socket_calls(beside, calls).results == [0, 0, 0]
+        finally:
+            removed = CliRunner().invoke(main, ["fence", "remove", "--cgroup", str(fenced)])
+            assert removed.exit_code == 0, removed.output
+        assert run_socket_calls(fenced, calls).results == [0, 0, 0]
+
+
+@pytest.mark.kernel
+@requires_cgroup_bpf
+def test_a_patch_is_applied_only_where_the_kernel_enforces_it(tmp_path, monkeypatch) -> None:
+    """AF_XDP is outside what cgroup-BPF sees. Without BPF-LSM, `patch apply` must say so
+    and apply nothing rather than report a fence that stops nothing; with BPF-LSM it is
+    applied through it."""
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+    from hotfence.fence.backends import cgroup as backend
+    from hotfence.fence.backends import probe
+    from hotfence.fence.model import Backend
+
+    (lsm_probe,) = [p for p in probe() if p.backend == Backend.LSM.value]
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    with scratch_cgroup("xdp") as cg:
+        res = CliRunner().invoke(
+            main, ["patch", "apply", "af-xdp-xskq-create-zero-size", "--cgroup", str(cg)]
+        )
+        if lsm_probe.available:
+            try:
+                assert res.exit_code == 0 and "via lsm" in res.stdout, res.output
+            finally:
+                CliRunner().invoke(main, ["fence", "remove", "--cgroup", str(cg)])
+            return
+        assert res.exit_code != 0, res.output
+        assert "cannot be enforced by cgroup" in res.stderr
+        assert "only runs for AF_INET/AF_INET6" in res.stderr
+        assert cg.stat().st_ino not in {a.cgroup_id for a in backend.applied()}
