@@ -46,6 +46,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "syz/539": "matched",  # WARNING: locking bug in l2cap_sock_teardown_cb (5.4.83)
         "syz/572": "matched",  # KASAN: invalid-access Read in l2cap_sock_teardown_cb (arm64)
     },
+    "sctp-sendmsg-peeloff-cve-2017-6353": {"syz/37": "matched"},  # bad unlock balance
     # socket-family-classes.yaml: narrowed to the code a socket of the family reaches
     "sctp-crash": {
         "syz/37": "matched",  # bad unlock balance in sctp_sendmsg
@@ -121,6 +122,8 @@ SAME_SUBSYSTEM_NON_MATCHES = [
     ("50", "mptcp-pm-del-add-timer-uaf-cve-2025-40257", "__tcp_select_window: plain TCP"),
     ("547", "mptcp-pm-del-add-timer-uaf-cve-2025-40257", "stall in tcp_setsockopt"),
     ("52", "sctp-crash", "memory leak in inet6_create"),
+    ("397", "sctp-sendmsg-peeloff-cve-2017-6353", "held lock freed in sctp_sendmsg on 4.3"),
+    ("583", "sctp-sendmsg-peeloff-cve-2017-6353", "kernel BUG in sctp_packet_transmit"),
     ("224", "af-kcm-crash", "xfrm_state_walk_done"),
 ]
 
@@ -181,27 +184,32 @@ def test_new_entries_cite_their_fix_and_only_confirmed_cves() -> None:
         "mptcp-pm-del-add-timer-uaf-cve-2025-40257": (["CVE-2025-40257"], "426358d9be7c"),
         "af-xdp-xskq-create-zero-size": ([], "a12bbb3cccf0"),
         "bluetooth-l2cap-sock-teardown-uaf": ([], "1bff51ea59a9"),
+        # the fix's subject is cited; its commit id could not be confirmed
+        "sctp-sendmsg-peeloff-cve-2017-6353": (["CVE-2017-6353"], None),
     }
     for bug_id, (cves, fix) in facts.items():
         entry = catalog.get(bug_id)
-        assert entry.cve == cves and fix in entry.fixes
+        assert entry.cve == cves
+        assert fix in entry.fixes if fix else entry.fixes == []
         assert entry.affected == []  # no confirmed range: left out, not guessed
         assert entry.affects("6.1.0-56-amd64") is None
 
 
-# bug id -> the socket() triple its virtual patch denies, and whether cgroup-BPF (which
-# sees only AF_INET/AF_INET6) can enforce it on a kernel without BPF-LSM.
+# bug id -> the socket() (family, type, protocol) its virtual patch denies (None: any),
+# and whether cgroup-BPF (which sees only AF_INET/AF_INET6) can enforce it on a kernel
+# without BPF-LSM.
 PATCHES = {
-    "mptcp-pm-del-add-timer-uaf-cve-2025-40257": ({(2, 262), (10, 262)}, True),
-    "sctp-crash": ({(2, 132), (10, 132)}, True),
-    "af-xdp-xskq-create-zero-size": ({(44, None)}, False),
-    "bluetooth-l2cap-sock-teardown-uaf": ({(31, None)}, False),
-    "af-packet-crash": ({(17, None)}, False),
-    "af-x25-crash": ({(9, None)}, False),
-    "af-tipc-socket-crash": ({(30, None)}, False),
-    "af-kcm-crash": ({(41, None)}, False),
-    "af-nfc-llcp-socket-crash": ({(39, None)}, False),
-    "nf-tables-netlink-crash": ({(16, 12)}, False),
+    "mptcp-pm-del-add-timer-uaf-cve-2025-40257": ({(2, None, 262), (10, None, 262)}, True),
+    "sctp-crash": ({(2, None, 132), (10, None, 132)}, True),
+    "sctp-sendmsg-peeloff-cve-2017-6353": ({(2, 5, 132), (10, 5, 132)}, True),
+    "af-xdp-xskq-create-zero-size": ({(44, None, None)}, False),
+    "bluetooth-l2cap-sock-teardown-uaf": ({(31, None, None)}, False),
+    "af-packet-crash": ({(17, None, None)}, False),
+    "af-x25-crash": ({(9, None, None)}, False),
+    "af-tipc-socket-crash": ({(30, None, None)}, False),
+    "af-kcm-crash": ({(41, None, None)}, False),
+    "af-nfc-llcp-socket-crash": ({(39, None, None)}, False),
+    "nf-tables-netlink-crash": ({(16, None, 12)}, False),
 }
 
 
@@ -218,7 +226,11 @@ def test_virtual_patch_denies_the_trigger_and_says_what_enforces_it(bug_id: str)
     policy = compile_policy(parse_policy(yaml.safe_dump(entry.virtual_patch), bug_id))
     assert policy.enforce and policy.default is Action.ALLOW
     denied = {
-        (k.family, None if k.protocol == ANY else k.protocol)
+        (
+            k.family,
+            None if k.type == ANY else k.type,
+            None if k.protocol == ANY else k.protocol,
+        )
         for k, v in policy.create.items()
         if v.action is Action.DENY
     }
