@@ -59,6 +59,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     },
     "af-packet-crash": {"syz/640": "matched"},  # WARNING in packet_release
     "af-x25-crash": {"syz/392": "matched"},  # general protection fault in x25_connect
+    "af-netrom-crash": {"syz/391": "matched"},  # KASAN: use-after-free Read in nr_release
     "af-tipc-socket-crash": {"syz/148": "matched"},  # gpf in tipc_subscrb_subscrp_delete
     "af-kcm-crash": {"syz/173": "matched"},  # ODEBUG bug in unreserve_psock
     "af-nfc-llcp-socket-crash": {"syz/284": "matched"},  # rcu stall in llcp_sock_sendmsg
@@ -206,6 +207,7 @@ PATCHES = {
     "bluetooth-l2cap-sock-teardown-uaf": ({(31, None, None)}, False),
     "af-packet-crash": ({(17, None, None)}, False),
     "af-x25-crash": ({(9, None, None)}, False),
+    "af-netrom-crash": ({(6, None, None)}, False),
     "af-tipc-socket-crash": ({(30, None, None)}, False),
     "af-kcm-crash": ({(41, None, None)}, False),
     "af-nfc-llcp-socket-crash": ({(39, None, None)}, False),
