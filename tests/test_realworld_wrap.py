@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus import syz_log
+from corpus import SYZ, syz_log
 from hotfence.triage.fields import call_trace, parse_frame
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
@@ -479,3 +479,37 @@ def test_an_older_journalctls_json_records_of_programs_are_no_reports() -> None:
     assert reps[0].frames and "No swap limit" not in reps[0].text
     said = [("_TRANSPORT", "stdout"), ("MESSAGE", "WARNING: CPU: 1 PID: 5 at fs/x.c:12 f+0x1/0x2")]
     assert parse_log(_old_journal_json(said).encode()) == []
+
+
+def _journal_json_field(value: bytes) -> str | list[int]:
+    """A field's JSON value as journalctl -o json writes it (journalctl(1), "json"; the
+    test is systemd's utf8_is_printable()): its text, or, when it holds a byte that is not
+    UTF-8 or a control character other than tab and newline, the list of its bytes."""
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return list(value)
+    if any((c < " " and c not in "\t\n") or "\x7f" <= c <= "\x9f" for c in text):
+        return list(value)
+    return text
+
+
+@pytest.mark.parametrize("case", ["239", "343"])
+def test_journal_json_messages_written_as_byte_arrays_are_read(case: str) -> None:
+    # syzkaller cases whose corrupted task struct printed control bytes in its comm
+    # ("corrupted preempt_count: Yl\x01...", "Comm: ...\x10"): journald keeps the
+    # kernel's records, and journalctl -o json writes those as arrays of byte values
+    console = (SYZ / "report" / case).read_bytes().partition(b"\n\n")[2]
+    records, arrays = [], 0
+    for line in console.split(b"\n"):
+        m = re.match(rb"\[ *(\d+)\.(\d+)\] ", line)
+        record: dict[str, object] = {"__CURSOR": f"s=1;i={len(records)}", "_TRANSPORT": "kernel"}
+        record["MESSAGE"] = _journal_json_field(line[m.end() :] if m else line)
+        arrays += isinstance(record["MESSAGE"], list)
+        if m:
+            record["_SOURCE_MONOTONIC_TIMESTAMP"] = str(int(m[1]) * 10**6 + int(m[2]))
+        records.append(json.dumps(record, ensure_ascii=False) + "\n")
+    assert arrays
+    want = parse_log(console)
+    got = parse_log("".join(records).encode())
+    assert want and [_facts(r) for r in got] == [_facts(r) for r in want]

@@ -527,12 +527,29 @@ def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
         return None
     if not isinstance(rec, dict) or rec.get("_TRANSPORT") != "kernel":
         return None
-    msg = rec.get("MESSAGE")
-    if not isinstance(msg, str):  # journald writes non-UTF-8 text as a byte array
+    msg = _journal_text(rec.get("MESSAGE"))
+    if msg is None:
         return None
     mono = rec.get("_SOURCE_MONOTONIC_TIMESTAMP")
     ts = int(mono) / 1e6 if isinstance(mono, str) and mono.isdigit() else None
     return msg, SYSLOG, ts
+
+
+def _journal_text(value: object) -> str | None:
+    """A journal field's text as journalctl's JSON writes it (journalctl(1), "json"): a
+    string, or, when the text holds a byte that is not UTF-8 or a control character other
+    than tab and newline (systemd's utf8_is_printable()), an array of its bytes as
+    numbers; null when it exceeded the size limit. The kernel's records hold such bytes
+    where a report prints a corrupted task's comm ("Comm: Yl\x01...") or a device's own
+    strings. The bytes are read as latin-1, one character each, as parse_log reads a log
+    given as bytes; null is an empty record."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(b, int) and 0 <= b < 256 for b in value):
+        return bytes(value).decode("latin-1")
+    return None
 
 
 def _maybe_field(raw: str) -> bool:
