@@ -513,3 +513,45 @@ def test_journal_json_messages_written_as_byte_arrays_are_read(case: str) -> Non
     want = parse_log(console)
     got = parse_log("".join(records).encode())
     assert want and [_facts(r) for r in got] == [_facts(r) for r in want]
+
+
+# The time a serial terminal program writes before each line it received (lines.py
+# _CAPTURE_RE): minicom's line timestamps (simple, extended), tio -t (24hour, iso8601),
+# grabserial -t and -T.
+_CAPTURE_TIMES = {
+    "minicom": "[2024-01-02 10:11:12] ",
+    "minicom extended": "[2024-01-02 10:11:12.123] ",
+    "tio": "[10:11:12.123] ",
+    "tio iso8601": "[2024-01-02T10:11:12.123] ",
+    "grabserial -t": "[12.123456 0.000123] ",
+    "grabserial -T": "[24-01-02 10:11:12 0.000123] ",
+}
+
+
+@pytest.mark.parametrize("tool", sorted(_CAPTURE_TIMES))
+@pytest.mark.parametrize(
+    ("log", "notime"),
+    [
+        # kernels that print no printk time (RHEL 5's default, 3.4 ARM's config)
+        (DATA / "el5-i386-oops.log", False),
+        (DATA / "arm-3.4-oops.log", False),
+        (DATA / "rhel6-irq-marker-frames.log", False),
+        (LAB / "warn.log", True),  # printk.time=0
+        (LAB / "softlockup.log", False),
+    ],
+)
+def test_a_serial_terminals_capture_reads_as_the_console_log(
+    tool: str, log: Path, notime: bool
+) -> None:
+    console = log.read_text()
+    if notime:
+        console = _PRINTK_TIME.sub("", console)
+    stamp = _CAPTURE_TIMES[tool]
+    # minicom's per-second mode stamps the first line of each second only
+    every = 3 if tool == "minicom" else 1
+    lines = console.splitlines()
+    captured = "".join(
+        (stamp if i % every == 0 else "") + line + "\n" for i, line in enumerate(lines)
+    )
+    reps = _same_reports(console, captured)
+    assert reps[0].frames

@@ -37,7 +37,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
 * ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
   (``dmesg --color``, ``script``; ``plain_line``);
-* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record.
+* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
+* ``[2024-01-02 10:11:12.123] `` / ``[10:11:12.123] `` / ``[0.123456 0.000123] `` — the
+  time a serial terminal's capture puts before each line it received (minicom, tio,
+  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -302,6 +305,20 @@ _FAST_RE = re.compile(
 
 _QUOTE_RE = re.compile(r"^(?:>[ \t]?)+")
 
+# The time a serial terminal program writes before each line it received, in its log or
+# capture, the line itself after it as it came (printk time or none):
+# * minicom's line timestamps (vt_out(): strftime "[%F %T" then "] ", or ".%03ld] " in
+#   the extended mode; once a second only in the per-second mode): "[2024-01-02 10:11:12] ";
+# * tio's -t (timestamp_current_time(), "[%s] "): "%H:%M:%S.mmm" in the 24hour modes,
+#   "%Y-%m-%dT%H:%M:%S.mmm" in iso8601: "[10:11:12.123] ";
+# * grabserial's -t, "[%4.6f %2.6f] " (seconds since the first character, since the
+#   previous line), and -T, "[%y-%m-%d %H:%M:%S %2.6f] ": "[0.123456 0.000123] ".
+# None of them is a shape the kernel or dmesg prints at a line's start.
+_CAPTURE_RE = re.compile(
+    r"\[(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{3})?|\d\d:\d\d:\d\d\.\d{3}"
+    r"|(?:\d\d-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d{6}) +-?\d+\.\d{6})\] "
+)
+
 
 def strip_prefix(raw: str) -> tuple[str, str]:
     """Return ``(text, context)`` for a raw line, see the module docstring."""
@@ -317,6 +334,10 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         fm = _FAST_RE.match(raw)
         if fm is not None:
             return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
+        cm = _CAPTURE_RE.match(raw)
+        if cm is not None:
+            # the terminal's time says nothing of who wrote the line: what follows does
+            return parse_prefix(raw[cm.end() :])
     elif raw.startswith(_LAVA_START):
         target = _lava_target_message(raw)
         if target is not None:
