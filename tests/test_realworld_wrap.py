@@ -555,3 +555,28 @@ def test_a_serial_terminals_capture_reads_as_the_console_log(
     )
     reps = _same_reports(console, captured)
     assert reps[0].frames
+
+
+@pytest.mark.parametrize(
+    "log",
+    [LAB / "oom.log", *sorted(DATA.glob("*-oom.log"))],
+    ids=lambda p: p.name,
+)
+@pytest.mark.parametrize("again", ["dmesg", "dmesg -x", "ramoops"])
+def test_oom_kills_printed_again_are_read_once(log: Path, again: str) -> None:
+    # the console's records, then the same records again in the same file: a later
+    # "dmesg" (or "dmesg -x") dump, or a pstore dmesg-ramoops record (its "Panic#1 Part1"
+    # header, then "<level>" before each line) collected after the crash
+    console = log.read_text()
+    if again == "dmesg":
+        copy = console
+    elif again == "dmesg -x":
+        copy = "".join(f"kern  :warn  : {line}\n" for line in console.splitlines())
+    else:
+        copy = "Panic#1 Part1\n" + "".join(f"<4>{line}\n" for line in console.splitlines())
+    want = parse_log(console)
+    # one report: the OOM kill, or the panic_on_oom panic with the kills as its context
+    assert len(want) == 1
+    assert "Killed process" in want[0].text or any("Killed process" in c for c in want[0].context)
+    got = parse_log(console + copy)
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]

@@ -390,10 +390,19 @@ def _oom_reports(
     # when one was sacrificed): one kill, one report, through the "Killed" line.
     announced: tuple[int, int, re.Match[str]] | None = None  # (start, end, match)
     kills: list[tuple[int, int, re.Match[str], bool]] = []  # (start, end, match, memcg)
+    # A kill printed again is no new kill: the log of a dump's "dmesg" (or kdump's
+    # vmcore-dmesg.txt, a pstore record) appended after the console's copy of the same
+    # records; its record (time and text, new_record) was read before.
+    seen: set[int] = set()
     for s, e in events:
         if s < lo:
+            if _KILLED_RE.search(text, s, e) is not None:
+                new_record(seen, record_key(text, s))
             continue
         line = text[s:e]
+        if _KILLED_RE.search(line) is not None and not new_record(seen, record_key(text, s)):
+            block_start = None
+            continue
         if "invoked oom-killer" in line:
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
