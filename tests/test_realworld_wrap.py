@@ -580,3 +580,29 @@ def test_oom_kills_printed_again_are_read_once(log: Path, again: str) -> None:
     assert "Killed process" in want[0].text or any("Killed process" in c for c in want[0].context)
     got = parse_log(console + copy)
     assert [_facts(r) for r in got] == [_facts(r) for r in want]
+
+
+@pytest.mark.parametrize("copy_shape", ["vmcore-dmesg.txt", "dmesg-ramoops"])
+def test_a_crash_log_with_its_dump_appended_reads_as_the_log(copy_shape: str) -> None:
+    # The console's log, then the same kernel's records again from where a dump's buffer
+    # began, shortly before the crash (a ring buffer that wrapped, pstore's last
+    # kmsg_bytes): kdump's vmcore-dmesg.txt ("[ time] " lines as the console's), or a
+    # pstore dmesg-ramoops record ("Oops#1 Part1", then "<level>" before each line).
+    # The copy's time goes back, by less than a second here: its records are no part of
+    # the crash before them (its trace, its corruption check), nor a crash again.
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        if not _PRINTK_TIME.search(console):
+            continue  # without printk times a record printed again is not told apart
+        want = parse_log(console)
+        if len(want) != 1:
+            continue
+        lines = console.rstrip("\n").split("\n")
+        copy = lines[max(0, want[0].start_line - 31) :]
+        if copy_shape == "dmesg-ramoops":
+            copy = ["Oops#1 Part1", *(f"<4>{line}" for line in copy)]
+        got = parse_log("\n".join(lines + copy) + "\n")
+        assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 50

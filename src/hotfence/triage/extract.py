@@ -5,8 +5,8 @@ printk context (task/CPU caller id, when the log has one) up to the next header 
 does not continue the report (a ``Kernel panic`` right after a BUG does; another BUG does
 not). Unreliable `` ? `` frames are kept but left out of the title text. The report's own
 text stops at the next report, at an end marker (``---[ end trace``, ``Kernel Offset:``),
-or at a pause of more than 10 s in printk time; a few lines more are read for the title
-and the corruption check.
+at a pause of more than 10 s in printk time or where it goes back (another copy of the
+log); a few lines more are read for the title and the corruption check.
 """
 
 from __future__ import annotations
@@ -54,6 +54,17 @@ assert all(_terminates(f"x {t} y") for t in _REPORT_TERMINATORS)
 
 # Seconds of silence between two lines of one report after which it is over.
 _REPORT_TIME_GAP = 10.0
+# printk stamps a record with local_clock(), whose CPUs the scheduler clock keeps within
+# about a tick of each other (kernel/sched/clock.c sched_clock_local() clamps each CPU's
+# clock to the window of the global one), and records from two CPUs meet in the log out
+# of order only by that much (the real logs here: under 0.1 s, emulated CPUs). A record
+# earlier than that is another copy of the log: a dmesg dump, kdump's vmcore-dmesg.txt or
+# a pstore record appended after the console's lines, starting where its buffer did.
+_CLOCK_SKEW_MAX = 0.5
+# How far before a report's header a record printed again is looked for (_went_back): a
+# copy's records within _CLOCK_SKEW_MAX of the report lie that close before it.
+_REPEAT_SPAN = 1 << 16
+_REPEAT_TRIES = 8
 # Lines of other contexts in a row after which a report is taken to be over.
 _TASK_GAP_LINES = 150
 # Lines still read after a report ended or the next one began (the panic, or the
@@ -257,6 +268,7 @@ class _Window:
     prev_raw: str = ""
     echo: bool = False  # every record comes twice (see feed)
     others: int = 0  # lines of other contexts read so far (n - others: this stream's)
+    restarted: bool = False  # printk time went back: the lines read on are another log's
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -325,7 +337,7 @@ class _Window:
             self._note_own_end(raw, line_start, line, n - self.others)
         if line.timestamp is not None:
             self.last_ts = line.timestamp
-        if self._keep(raw, line, is_header):
+        if self._keep(raw, line, is_header) and not self.restarted:
             self.lines.append(line)
             if self.second is None or self.task_ctx:
                 self.title_end = len(self.lines)
@@ -390,22 +402,55 @@ class _Window:
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
-        if self.own_done and not _REGISTER_DUMP_RE.match(line.text):
-            self.since_done += 1
-        elif (
+        if (
             ts is not None
             and self.last_ts is not None
-            and abs(ts - self.last_ts) > _REPORT_TIME_GAP
+            and not self.restarted
+            and self._went_back(ts, line)
         ):
-            # An oops is printed in one burst; a long pause (or time going backwards, as in
-            # concatenated logs) means what follows is something else.
+            # time went backwards: another copy of the log (concatenated logs, a dump
+            # appended), read on only for where the next report starts; none of its lines
+            # is this report's, nor judges it, even after the report's own end
             self._end_own()
-            if ts < self.last_ts:
-                self.tail = _PANIC_GRACE_LINES  # time went backwards: certainly another log
+            self.tail = _PANIC_GRACE_LINES
+            self.restarted = True
+        elif self.own_done and not _REGISTER_DUMP_RE.match(line.text):
+            self.since_done += 1
+        elif ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
+            # An oops is printed in one burst; a long pause means what follows is
+            # something else.
+            self._end_own()
         elif not self.task_ctx and self.second is not None:
             self._end_own()  # one stream: the next report's lines are not ours
         elif self.task_ctx and self._starts_next(raw, line_start, n):
             self._end_own()  # the same task starts a new report
+
+    def _went_back(self, ts: float, line: Line) -> bool:
+        """Is ``line`` (time ``ts``) the start of another copy of the log? Its time is
+        before the last line's by more than the CPUs' clocks part, or it is a record this
+        report already read (the same time and text: the kernel stamps a record once)."""
+        assert self.last_ts is not None
+        if ts >= self.last_ts:
+            return False
+        if self.last_ts - ts > _CLOCK_SKEW_MAX:
+            return True
+        if not line.text.strip():
+            return False  # an empty record, the same at any time
+        if any(ln.timestamp == ts and ln.text == line.text for ln in self.lines):
+            return True
+        # a record printed shortly before the header (a copy starts where its buffer did)
+        lo = max(0, self.header.start - _REPEAT_SPAN)
+        pos = self.header.start
+        for _ in range(_REPEAT_TRIES):
+            pos = self.text.rfind(line.text, lo, pos)
+            if pos == -1:
+                return False
+            start = self.text.rfind("\n", 0, pos) + 1
+            end = self.text.find("\n", pos)
+            before = make_line(self.text[start : end if end != -1 else len(self.text)], start, 0)
+            if before.timestamp == ts and before.text == line.text:
+                return True
+        return False
 
     def _keep(self, raw: str, line: Line, is_header: bool) -> bool:
         if not is_header and line.questionable:
