@@ -14,6 +14,7 @@ import pytest
 
 from corpus import SYZ, syz_log
 from hotfence.triage.fields import call_trace, parse_frame
+from hotfence.triage.lines import make_line
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_blocks
@@ -606,3 +607,36 @@ def test_a_crash_log_with_its_dump_appended_reads_as_the_log(copy_shape: str) ->
         assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
         checked += 1
     assert checked > 50
+
+
+def _terminal_rows(text: str, width: int = 80) -> str:
+    """``text`` as a terminal of ``width`` columns shows it and a capture of its screen
+    keeps it (tmux capture-pane, screen's hardcopy): a longer line goes on in the next
+    row, cut mid-word."""
+    rows = []
+    for line in text.split("\n"):
+        while len(line) > width:
+            rows.append(line[:width])
+            line = line[width:]
+        rows.append(line)
+    return "\n".join(rows)
+
+
+def test_a_log_wrapped_by_an_80_column_terminal_reads_as_the_log() -> None:
+    # every real log whose lines carry a prefix (printk time, syslog's): the rows a cut
+    # line goes on in carry none. (A log with no prefix at all gives no such sign.)
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        want = parse_log(console)
+        if not want:
+            continue
+        header_end = console.find("\n", want[0].start)
+        if make_line(console[want[0].start : header_end], 0, 0).context == "":
+            continue
+        rows = _terminal_rows(console)
+        assert rows != console
+        got = parse_log(rows)
+        assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 90

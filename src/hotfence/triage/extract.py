@@ -121,6 +121,33 @@ _CUT_HEADER_RE = re.compile(
 # (The wrap may fall inside the taint's run of spaces: the next line then starts with the
 # rest of its flags.)
 _RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)?\d+\.\d+[\w.\-+~]* #\d")
+# A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
+# its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
+# row as a line: a row of exactly this width went on in the next one, unprefixed.
+_TERMINAL_WIDTH = 80
+
+
+def join_wrapped(last: Line, piece: int, line: Line) -> Line | None:
+    """``last`` with ``line`` (no prefix, the line right after it) read as its rest, when
+    a wrap cut them apart; None when ``line`` is a line of its own. ``piece`` is the width
+    of the last physical line ``last`` came from: a terminal's row of ``_TERMINAL_WIDTH``
+    columns goes on as it was cut, a task header cut in or after its taint flags (a mail
+    client's wrap at a space) after a space. The joined line is read again whole (its
+    text, an "(unreliable)" entry's mark the wrap moved to the next row)."""
+    rest = line.raw.rstrip("\r")
+    if line.context or not rest.strip():
+        return None
+    if piece == _TERMINAL_WIDTH:
+        raw = last.raw.rstrip("\r") + rest
+    elif _RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text):
+        raw = f"{last.raw.rstrip()} {rest.strip()}"
+    else:
+        return None
+    whole = make_line(raw, last.start, last.number)
+    if whole.context != last.context:
+        return None
+    return whole._replace(end=line.end)
+
 
 # Lines after a program's line within which the report's own prefixed lines go on.
 _INTERJECTION_LINES = 50
@@ -269,6 +296,7 @@ class _Window:
     echo: bool = False  # every record comes twice (see feed)
     others: int = 0  # lines of other contexts read so far (n - others: this stream's)
     restarted: bool = False  # printk time went back: the lines read on are another log's
+    piece: int = 0  # the width of the last line kept (or of its last wrapped piece)
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -323,7 +351,7 @@ class _Window:
             if line.context != self.context and not (
                 self.cpu_traceback and caller_id(line.context).startswith("C")
             ):
-                if not line.context and self._joins_cut_header(raw, line):
+                if not line.context and self._joins_wrapped(raw, line):
                     return True
                 return self._other_context()
             if (
@@ -339,6 +367,7 @@ class _Window:
             self.last_ts = line.timestamp
         if self._keep(raw, line, is_header) and not self.restarted:
             self.lines.append(line)
+            self.piece = len(raw.rstrip("\r"))
             if self.second is None or self.task_ctx:
                 self.title_end = len(self.lines)
             if not self.own_done:
@@ -347,15 +376,19 @@ class _Window:
             self._end_own()
         return True
 
-    def _joins_cut_header(self, raw: str, line: Line) -> bool:
-        """Is ``raw`` (no prefix) the rest of the report's task header line, which a mail
-        client wrapped? Then it is read as part of that line."""
-        if not self.lines or _RELEASE_START_RE.match(raw) is None:
+    def _joins_wrapped(self, raw: str, line: Line) -> bool:
+        """Is ``raw`` (no prefix) the rest of the report's line before it, which a terminal
+        or a mail client wrapped (``join_wrapped``)? Then it is read as part of it."""
+        if not self.lines:
             return False
         last = self.lines[-1]
-        if _CUT_HEADER_RE.search(last.text) is None:
+        if line.start - last.end > 2 or self.text.count("\n", last.end, line.start) != 1:
+            return False  # not the line right after it
+        joined = join_wrapped(last, self.piece, line)
+        if joined is None:
             return False
-        self.lines[-1] = last._replace(text=f"{last.text.rstrip()} {raw.strip()}", end=line.end)
+        self.lines[-1] = joined
+        self.piece = len(raw.rstrip("\r"))
         return True
 
     def _interjected(self, raw: str, line_start: int, line: Line) -> bool:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .extract import Extracted, extract
+from .extract import Extracted, extract, join_wrapped
 from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import (
@@ -454,11 +454,24 @@ def _oom_reports(
 def _own_stream(lines: list[Line]) -> list[Line]:
     """The lines of the stream the first one came in. printk prefixes every line of a
     record: in a prefixed log a line with none, or with another prefix's context, is
-    another writer's (a program's on the console, a journal entry's other fields)."""
+    another writer's (a program's on the console, a journal entry's other fields), unless
+    a wrap cut it from the line before (``join_wrapped``)."""
     ctx = lines[0].context if lines else ""
     if not ctx:
         return [ln for ln in lines if ln.context not in _NO_REPORT_LINES]
-    return [ln for ln in lines if ln.context == ctx]
+    out: list[Line] = []
+    piece, last_no = 0, 0  # the width and number of the last physical line kept
+    for ln in lines:
+        if ln.context != ctx:
+            # a line a wrap cut from the one before (join_wrapped), else another writer's
+            joined = join_wrapped(out[-1], piece, ln) if out and ln.number == last_no + 1 else None
+            if joined is None:
+                continue
+            out[-1] = joined
+        else:
+            out.append(ln)
+        piece, last_no = len(ln.raw.rstrip("\r")), ln.number
+    return out
 
 
 def _events_between(
