@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -640,3 +641,24 @@ def test_a_log_wrapped_by_an_80_column_terminal_reads_as_the_log() -> None:
         assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
         checked += 1
     assert checked > 90
+
+
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_rhel_task_header_wrapped_by_a_mail_client_keeps_its_facts(width: int) -> None:
+    # RHEL 7's header puts its "------------ T" marker after the taint flags: a mail
+    # client's wrap leaves it and the release on the next line
+    console = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    wrapped = "\n".join(
+        "\n".join(textwrap.wrap(line, width, break_on_hyphens=False)) if "Comm:" in line else line
+        for line in console.split("\n")
+    )
+    assert "\n------------ T 3.10.0-957.21.3.el7.x86_64 #1" in wrapped
+    want, got = parse_log(console)[0], parse_log(wrapped)[0]
+    assert (got.title, got.comm, got.pid, got.cpu, got.kernel_release, got.taint_flags) == (
+        want.title,
+        want.comm,
+        want.pid,
+        want.cpu,
+        want.kernel_release,
+        want.taint_flags,
+    )

@@ -119,8 +119,9 @@ _CUT_HEADER_RE = re.compile(
     r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)\s*$"
 )
 # (The wrap may fall inside the taint's run of spaces: the next line then starts with the
-# rest of its flags.)
-_RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)?\d+\.\d+[\w.\-+~]* #\d")
+# rest of its flags, and on RHEL 7 with its "------------ T" marker after them, printed by
+# the distribution's print_tainted() before the release.)
+_RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)*\d+\.\d+[\w.\-+~]* #\d")
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed.
