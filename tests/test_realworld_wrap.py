@@ -662,3 +662,30 @@ def test_a_rhel_task_header_wrapped_by_a_mail_client_keeps_its_facts(width: int)
         want.kernel_release,
         want.taint_flags,
     )
+
+
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_log_wrapped_by_a_mail_client_reads_as_the_log(width: int) -> None:
+    # a report mailed to a list, wrapped by the sender's mail client at a space (RFC 3676
+    # 4.2: 78 columns at most, 72 advised): every long line goes on, without its prefix,
+    # with the words that did not fit. Every real log whose lines carry a prefix. (The
+    # taint's run of spaces is gone where a wrap fell in it: its flags are the same.)
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        want = parse_log(console)
+        if not want:
+            continue
+        header_end = console.find("\n", want[0].start)
+        if make_line(console[want[0].start : header_end], 0, 0).context == "":
+            continue
+        wrapped = "\n".join(
+            "\n".join(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False))
+            for line in console.split("\n")
+        )
+        got = parse_log(wrapped)
+        assert [(_facts(r)[:7], r.taint_flags, _facts(r)[8]) for r in got] == [
+            (_facts(r)[:7], r.taint_flags, _facts(r)[8]) for r in want
+        ], path.name
+        checked += 1
+    assert checked > 90

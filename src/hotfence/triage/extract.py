@@ -128,19 +128,39 @@ _RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)*\d+\.\d+[\w.\-+~]* #\d")
 _TERMINAL_WIDTH = 80
 
 
-def join_wrapped(last: Line, piece: int, line: Line) -> Line | None:
+# A mail client's wrap (RFC 3676 4.2: lines of at most 78 characters, 72 advised; the
+# widths of Thunderbird's and Gmail's plain text) moves a word that would not fit to the
+# next line, at its start: a line cut so is at most 78 wide, and with a space and the next
+# line's first word past 72: "[ 4.1] WARNING: CPU: 0 PID: 117 at" goes on with the file,
+# line and function, a trace entry with its module, a task header with its release.
+_MAIL_WIDTH_MIN = 72
+_MAIL_WIDTH_MAX = 78
+
+
+def _mail_cut(piece: str, rest: str) -> bool:
+    """Was the line ``piece`` cut by a mail client's wrap before ``rest`` (see above)?"""
+    width = len(piece.rstrip())
+    if width > _MAIL_WIDTH_MAX or rest[:1].isspace():
+        return False
+    return width + 1 + len(rest.split(None, 1)[0]) > _MAIL_WIDTH_MIN
+
+
+def join_wrapped(last: Line, piece: str, line: Line) -> Line | None:
     """``last`` with ``line`` (no prefix, the line right after it) read as its rest, when
-    a wrap cut them apart; None when ``line`` is a line of its own. ``piece`` is the width
-    of the last physical line ``last`` came from: a terminal's row of ``_TERMINAL_WIDTH``
-    columns goes on as it was cut, a task header cut in or after its taint flags (a mail
-    client's wrap at a space) after a space. The joined line is read again whole (its
-    text, an "(unreliable)" entry's mark the wrap moved to the next row)."""
-    rest = line.raw.rstrip("\r")
+    a wrap cut them apart; None when ``line`` is a line of its own. ``piece`` is the last
+    physical line ``last`` came from: a terminal's row of ``_TERMINAL_WIDTH`` columns goes
+    on as it was cut; a mail client's wrap at a space goes on after a space, when the next
+    word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
+    in or after its taint flags. The joined line is read again whole (its text, an
+    "(unreliable)" entry's mark the wrap moved to the next row)."""
+    rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
     if line.context or not rest.strip():
         return None
-    if piece == _TERMINAL_WIDTH:
+    if len(piece.rstrip("\r")) == _TERMINAL_WIDTH:
         raw = last.raw.rstrip("\r") + rest
-    elif _RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text):
+    elif (_RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text)) or (
+        _mail_cut(piece, rest)
+    ):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     else:
         return None
@@ -297,7 +317,7 @@ class _Window:
     echo: bool = False  # every record comes twice (see feed)
     others: int = 0  # lines of other contexts read so far (n - others: this stream's)
     restarted: bool = False  # printk time went back: the lines read on are another log's
-    piece: int = 0  # the width of the last line kept (or of its last wrapped piece)
+    piece: str = ""  # the last line kept (or its last wrapped piece), as it came
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -368,7 +388,7 @@ class _Window:
             self.last_ts = line.timestamp
         if self._keep(raw, line, is_header) and not self.restarted:
             self.lines.append(line)
-            self.piece = len(raw.rstrip("\r"))
+            self.piece = raw
             if self.second is None or self.task_ctx:
                 self.title_end = len(self.lines)
             if not self.own_done:
@@ -389,7 +409,7 @@ class _Window:
         if joined is None:
             return False
         self.lines[-1] = joined
-        self.piece = len(raw.rstrip("\r"))
+        self.piece = raw
         return True
 
     def _interjected(self, raw: str, line_start: int, line: Line) -> bool:
@@ -513,13 +533,18 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
     number = first_no - 1
     scanned = 0
     tag = caller_id(context)
+    after: Line | None = None  # the line after this one, when it has no prefix
     while end >= 0 and len(out) < want and scanned < 4 * want + 50:
         s = text.rfind("\n", 0, end) + 1
         raw = text[s:end]
+        line = None
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)
+            if after is not None and line.context == context:
+                line = join_wrapped(line, raw, after) or line  # a line a wrap cut in two
             if line.context == context and line.text and not line.questionable:
                 out.append(line)
+        after = line if line is not None and context and not line.context else None
         end = s - 1
         number -= 1
         scanned += 1

@@ -346,7 +346,8 @@ class _Ahead:
 
 
 # init/version.c linux_banner: "Linux version 6.1.0-56-amd64 (debian-kernel@...) ...".
-_BANNER_RE = re.compile(r"Linux version (\d+\.\d+[\w.\-+~]*) \(")
+# (the " (" may be a line break: a mail client's wrap, join_wrapped, cuts the banner there)
+_BANNER_RE = re.compile(r"Linux version (\d+\.\d+[\w.\-+~]*)\s+\(")
 
 
 def _release_from_banner(text: str, reports: list[Report], from_bytes: bool) -> None:
@@ -460,7 +461,7 @@ def _own_stream(lines: list[Line]) -> list[Line]:
     if not ctx:
         return [ln for ln in lines if ln.context not in _NO_REPORT_LINES]
     out: list[Line] = []
-    piece, last_no = 0, 0  # the width and number of the last physical line kept
+    piece, last_no = "", 0  # the last physical line kept and its number
     for ln in lines:
         if ln.context != ctx:
             # a line a wrap cut from the one before (join_wrapped), else another writer's
@@ -470,7 +471,7 @@ def _own_stream(lines: list[Line]) -> list[Line]:
             out[-1] = joined
         else:
             out.append(ln)
-        piece, last_no = len(ln.raw.rstrip("\r")), ln.number
+        piece, last_no = ln.raw, ln.number
     return out
 
 
