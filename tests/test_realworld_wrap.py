@@ -689,3 +689,21 @@ def test_a_log_wrapped_by_a_mail_client_reads_as_the_log(width: int) -> None:
         ], path.name
         checked += 1
     assert checked > 90
+
+
+@pytest.mark.parametrize("log", [LAB / "null-deref.log", LAB / "gpf.log", SYZ / "report" / "4"])
+def test_a_programs_line_after_a_full_width_kernel_line_is_not_its_rest(log: Path) -> None:
+    # x86's register lines are 80 columns wide with a printk time: on a console no wrap
+    # touched, a program's line after one (syzkaller's "executing program") is its own
+    # line, as the log's wider lines around say
+    console = log.read_text(encoding="latin-1")
+    if log.parent.name == "report":
+        console = console.partition("\n\n")[2]
+    lines = console.split("\n")
+    full = [i for i, line in enumerate(lines) if len(line) in (75, 80)]
+    assert full and any(len(line) > 80 for line in lines)
+    for i in reversed(full):
+        lines.insert(i + 1, "executing program")
+    want, got = parse_log(console), parse_log("\n".join(lines))
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+    assert not any("executing program" in r.text for r in got)

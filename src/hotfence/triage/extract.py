@@ -145,21 +145,39 @@ def _mail_cut(piece: str, rest: str) -> bool:
     return width + 1 + len(rest.split(None, 1)[0]) > _MAIL_WIDTH_MIN
 
 
-def join_wrapped(last: Line, piece: str, line: Line) -> Line | None:
+# A wrapped log has no line wider than the wrap, around the cut: this far around it, on
+# either side. (An unprefixed line after a kernel line of 80 columns is as often a
+# program's own, on a console no wrap touched: x86's register lines, with a printk time,
+# are 80 wide, and syzkaller's "executing program" follows them.)
+_WRAP_SPAN = 1 << 14
+_WIDER_RE = re.compile(rf"[^\n]{{{_TERMINAL_WIDTH + 1}}}")
+# (a mail client leaves a word longer than its width whole, alone on its line: the
+# oom-kill line's "constraint=...,task=tail,pid=120,uid=0")
+_MAIL_WIDER_RE = re.compile(rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX + 1}}})[^\n]*?\S +\S", re.M)
+
+
+def _wrapped_log(text: str, pos: int, wider: re.Pattern[str]) -> bool:
+    """Is no line of ``text`` within ``_WRAP_SPAN`` of ``pos`` one a wrap would have cut
+    (``wider``)?"""
+    return wider.search(text, max(0, pos - _WRAP_SPAN), pos + _WRAP_SPAN) is None
+
+
+def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     """``last`` with ``line`` (no prefix, the line right after it) read as its rest, when
     a wrap cut them apart; None when ``line`` is a line of its own. ``piece`` is the last
     physical line ``last`` came from: a terminal's row of ``_TERMINAL_WIDTH`` columns goes
     on as it was cut; a mail client's wrap at a space goes on after a space, when the next
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
-    in or after its taint flags. The joined line is read again whole (its text, an
-    "(unreliable)" entry's mark the wrap moved to the next row)."""
+    in or after its taint flags. Only the last needs no sign that ``text`` around it was
+    wrapped (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
+    entry's mark the wrap moved to the next row)."""
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
     if line.context or not rest.strip():
         return None
-    if len(piece.rstrip("\r")) == _TERMINAL_WIDTH:
+    if len(piece.rstrip("\r")) == _TERMINAL_WIDTH and _wrapped_log(text, line.start, _WIDER_RE):
         raw = last.raw.rstrip("\r") + rest
     elif (_RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text)) or (
-        _mail_cut(piece, rest)
+        _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
     ):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     else:
@@ -405,7 +423,7 @@ class _Window:
         last = self.lines[-1]
         if line.start - last.end > 2 or self.text.count("\n", last.end, line.start) != 1:
             return False  # not the line right after it
-        joined = join_wrapped(last, self.piece, line)
+        joined = join_wrapped(last, self.piece, line, self.text)
         if joined is None:
             return False
         self.lines[-1] = joined
@@ -541,7 +559,7 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)
             if after is not None and line.context == context:
-                line = join_wrapped(line, raw, after) or line  # a line a wrap cut in two
+                line = join_wrapped(line, raw, after, text) or line  # a wrap cut it in two
             if line.context == context and line.text and not line.questionable:
                 out.append(line)
         after = line if line is not None and context and not line.context else None

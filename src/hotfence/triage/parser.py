@@ -428,7 +428,7 @@ def _oom_reports(
     if announced is not None:
         kills.append((*announced, False))
     for start, e, m, memcg in kills:
-        lines = _own_stream(list(iter_lines(text, start, e, counter.number(start))))
+        lines = _own_stream(list(iter_lines(text, start, e, counter.number(start))), text)
         lines = lines[-_OOM_BLOCK_LINES:]
         if not lines:
             continue
@@ -452,7 +452,7 @@ def _oom_reports(
     return out
 
 
-def _own_stream(lines: list[Line]) -> list[Line]:
+def _own_stream(lines: list[Line], text: str) -> list[Line]:
     """The lines of the stream the first one came in. printk prefixes every line of a
     record: in a prefixed log a line with none, or with another prefix's context, is
     another writer's (a program's on the console, a journal entry's other fields), unless
@@ -465,7 +465,9 @@ def _own_stream(lines: list[Line]) -> list[Line]:
     for ln in lines:
         if ln.context != ctx:
             # a line a wrap cut from the one before (join_wrapped), else another writer's
-            joined = join_wrapped(out[-1], piece, ln) if out and ln.number == last_no + 1 else None
+            joined = (
+                join_wrapped(out[-1], piece, ln, text) if out and ln.number == last_no + 1 else None
+            )
             if joined is None:
                 continue
             out[-1] = joined
