@@ -707,3 +707,76 @@ def test_a_programs_line_after_a_full_width_kernel_line_is_not_its_rest(log: Pat
     want, got = parse_log(console), parse_log("\n".join(lines))
     assert [_facts(r) for r in got] == [_facts(r) for r in want]
     assert not any("executing program" in r.text for r in got)
+
+
+def _klog_tag(message: str) -> tuple[str, str] | None:
+    """The tag and message logd makes of a kernel record (Android system/core/logd
+    LogKlog::log(); its vendor-specific "stutter" rules left out): leading spaces dropped,
+    the first word, or the first two, right before a ":" is the tag, unless it is "CPU",
+    "WARNING", "ERROR", "INFO", one letter or a register's name ("x9", "x18"); a tag with
+    no message keeps " "; an empty record is dropped."""
+    text = message.strip()
+    if not text:
+        return None
+    m = re.match(r"([^\s:]+)(?:\s+([^\s:]+))??\s*:(.*)$", text)
+    if m is None:
+        return "", text
+    tag = m.group(1) if m.group(2) is None else f"{m.group(1)} {m.group(2)}"
+    n = len(tag)
+    if (
+        n <= 1
+        or (n == 2 and any(c.isdigit() for c in tag))
+        or (n == 3 and tag[1:].isdigit())
+        or tag == "CPU"
+        or tag.upper() in ("WARNING", "ERROR", "INFO")
+    ):
+        return "", text
+    return tag, m.group(3).strip() or " "
+
+
+def _logcat(console: str, programs: dict[str, str]) -> str:
+    """``console`` as logcat -b all -v threadtime prints it (liblog logprint.c: "%s %5d
+    %5d %c %-8s: "): the kernel's records with pid and tid 0 and logd's tag, and after
+    each record in ``programs`` an app's line (pid 1234) with its own tag."""
+    out = []
+    for line in console.split("\n"):
+        message = _PRINTK_TIME.sub("", line)
+        split = _klog_tag(message)
+        if split is None:
+            continue
+        tag, text = split
+        out.append(f"11-24 21:45:01.123     0     0 E {tag:<8}: {text}")
+        for start, app in programs.items():
+            if message.startswith(start):
+                out.append(f"11-24 21:45:01.124  1234  1250 W {'ActivityManager':<8}: {app}")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        LAB / "null-deref.log",
+        LAB / "warn.log",
+        LAB / "gpf.log",
+        LAB / "softlockup.log",
+        LAB / "oom.log",
+        DATA / "arm64-6.1-oops.log",
+        DATA / "arm64-6.1.0-50-mod-bug.log",
+        DATA / "riscv64-6.12.117+deb13-mod-null.log",
+        DATA / "s390x-6.1.0-50-mod-bug.log",
+        DATA / "mips-4.19-oops.log",
+        DATA / "ppc64le-6.1.0-50-mod-null.log",
+    ],
+    ids=lambda p: p.name,
+)
+def test_an_android_logcat_of_the_kernel_buffer_reads_as_the_log(log: Path) -> None:
+    # logcat -b kernel / -b all (a bugreport's): logd's records of the kernel's lines,
+    # their first words as a padded tag ("E BUG     : unable to handle ...", "E pc      :
+    # func+0x1/0x2"); an app's line amid them is no report and no part of one
+    console = log.read_text()
+    app = "WARNING: CPU: 0 PID: 1 at services/Watchdog.java:123 run"
+    logcat = _logcat(console, {"Call trace:": app, "Call Trace:": app, "Modules linked in": app})
+    assert re.search(r"^\S+ \S+ +0 +0 E \w{1,7} +: ", logcat, re.M)  # a padded tag
+    assert app in logcat
+    reps = _same_reports(console, logcat)
+    assert not any(app in r.text for r in reps)

@@ -354,6 +354,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         message = _dmesg_json_message(raw)
         if message is not None:
             return message, CONSOLE, None
+    elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
+        return _logcat_text(raw, lm)
     elif raw[:1] == " " and "=" in raw and _KMSG_DICT_RE.match(raw) is not None:
         return raw, KMSG_DICT, None
     elif raw[:1].islower():
@@ -390,6 +392,30 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     if tag is not None:
         return raw[m.end() :], tag, ts
     return raw[m.end() :], CONSOLE, ts
+
+
+# Android's logcat, -v threadtime (liblog logprint.c): "%s %5d %5d %c %-8s: " of the date
+# "MM-DD HH:MM:SS.mmm" (-v usec: six digits, -v year: "YYYY-" first), pid, tid, priority
+# letter and tag, then the message. logd reads the kernel's records into its "kernel"
+# buffer (logcat -b kernel, a bugreport's, -b all among the others) with pid and tid 0
+# (LogKlog::log(): no pid unless a vendor printk prefix names one), the printk time made
+# the date, and the message's first word or two before a ":" taken for its tag (not
+# "CPU", "WARNING", "ERROR", "INFO" nor a register's name), leading spaces dropped:
+# "BUG: unable to ..." is "E BUG     : unable to ...", " dump_stack+0x1/0x2" is
+# "E         : dump_stack+0x1/0x2". A record is read as its tag, ": " and message again.
+_LOGCAT_RE = re.compile(
+    r"(?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}(?:\d{3})? +(?P<pid>\d+) +(?P<tid>\d+)"
+    r" [VDIWEFS] (?P<tag>[^:]*?) *: "
+)
+
+
+def _logcat_text(raw: str, lm: re.Match[str]) -> tuple[str, str, float | None]:
+    """``(text, context, None)`` of a logcat -v threadtime line (``_LOGCAT_RE``): the
+    kernel's record (pid and tid 0) as the kernel printed it, a program's as it is."""
+    if lm["pid"] != "0" or lm["tid"] != "0":
+        return raw, "", None
+    message = raw[lm.end() :].rstrip()
+    return (f"{lm['tag']}: {message}" if lm["tag"] else message), SYSLOG, None
 
 
 # journalctl -o short-monotonic: "[  123.456789] host ident[pid]: ". A console line can
@@ -467,6 +493,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
             return dm["fac"] != "kern"
     if raw[:1] in _KLOG_SEVERITIES and _KLOG_RE.match(raw) is not None:
         return True
+    if raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
+        return lm["pid"] != "0" or lm["tid"] != "0"  # logcat: the kernel's records are pid 0
     if raw[:1] == "<" or raw[:1].isdigit():
         # A record's syslog priority, "<%u>" in dmesg -r, /proc/kmsg and a pstore dmesg
         # file, the first field of a /dev/kmsg record: facility << 3 | level. The kernel's
@@ -601,7 +629,7 @@ def record_text(raw: str) -> str:
     """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
     json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
     ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'."""
-    if raw[:1] in ("{", _RS) or raw[:2] == '\t"':
+    if raw[:1] in ("{", _RS) or raw[:2] == '\t"' or (raw[:1].isdigit() and raw[2:3] == "-"):
         message, context, _ = parse_prefix(raw)
         if context == SYSLOG:
             return message
