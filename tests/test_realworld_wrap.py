@@ -780,3 +780,13 @@ def test_an_android_logcat_of_the_kernel_buffer_reads_as_the_log(log: Path) -> N
     assert app in logcat
     reps = _same_reports(console, logcat)
     assert not any(app in r.text for r in reps)
+
+
+@pytest.mark.parametrize("case", ["313", "40", "683"])
+def test_a_logcat_records_short_tag_still_starts_its_report(case: str) -> None:
+    # "PANIC: double fault", "UBSAN: ...", "VFS: Busy inodes ...": logcat pads the tag
+    # logd took from them ("PANIC   : double fault"), which the scan's needles still find
+    console = syz_log(case)
+    logcat = _logcat(console, {})
+    assert re.search(r" 0 E (?:PANIC|UBSAN|VFS) +: ", logcat)
+    assert [r.title for r in parse_log(logcat)] == [r.title for r in parse_log(console)]
