@@ -499,8 +499,11 @@ class _Window:
 
     def _went_back(self, ts: float, line: Line) -> bool:
         """Is ``line`` (time ``ts``) the start of another copy of the log? Its time is
-        before the last line's by more than the CPUs' clocks part, or it is a record this
-        report already read (the same time and text: the kernel stamps a record once)."""
+        before the last line's by more than the CPUs' clocks part, or it is a record
+        printed shortly before the report's header (the same time and text: the kernel
+        stamps a record once), where a copy of the log's last records starts. (A record
+        of the report's own printed again is left to the report: a test's composed log
+        repeats a task's dump so.)"""
         assert self.last_ts is not None
         if ts >= self.last_ts:
             return False
@@ -508,9 +511,6 @@ class _Window:
             return True
         if not line.text.strip():
             return False  # an empty record, the same at any time
-        if any(ln.timestamp == ts and ln.text == line.text for ln in self.lines):
-            return True
-        # a record printed shortly before the header (a copy starts where its buffer did)
         lo = max(0, self.header.start - _REPEAT_SPAN)
         pos = self.header.start
         for _ in range(_REPEAT_TRIES):
