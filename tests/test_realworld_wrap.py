@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from corpus import syz_log
+from corpus import SYZ, syz_log
 from hotfence.triage.fields import call_trace, parse_frame
+from hotfence.triage.lines import make_line
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_blocks
@@ -479,3 +481,312 @@ def test_an_older_journalctls_json_records_of_programs_are_no_reports() -> None:
     assert reps[0].frames and "No swap limit" not in reps[0].text
     said = [("_TRANSPORT", "stdout"), ("MESSAGE", "WARNING: CPU: 1 PID: 5 at fs/x.c:12 f+0x1/0x2")]
     assert parse_log(_old_journal_json(said).encode()) == []
+
+
+def _journal_json_field(value: bytes) -> str | list[int]:
+    """A field's JSON value as journalctl -o json writes it (journalctl(1), "json"; the
+    test is systemd's utf8_is_printable()): its text, or, when it holds a byte that is not
+    UTF-8 or a control character other than tab and newline, the list of its bytes."""
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return list(value)
+    if any((c < " " and c not in "\t\n") or "\x7f" <= c <= "\x9f" for c in text):
+        return list(value)
+    return text
+
+
+@pytest.mark.parametrize("case", ["239", "343"])
+def test_journal_json_messages_written_as_byte_arrays_are_read(case: str) -> None:
+    # syzkaller cases whose corrupted task struct printed control bytes in its comm
+    # ("corrupted preempt_count: Yl\x01...", "Comm: ...\x10"): journald keeps the
+    # kernel's records, and journalctl -o json writes those as arrays of byte values
+    console = (SYZ / "report" / case).read_bytes().partition(b"\n\n")[2]
+    records, arrays = [], 0
+    for line in console.split(b"\n"):
+        m = re.match(rb"\[ *(\d+)\.(\d+)\] ", line)
+        record: dict[str, object] = {"__CURSOR": f"s=1;i={len(records)}", "_TRANSPORT": "kernel"}
+        record["MESSAGE"] = _journal_json_field(line[m.end() :] if m else line)
+        arrays += isinstance(record["MESSAGE"], list)
+        if m:
+            record["_SOURCE_MONOTONIC_TIMESTAMP"] = str(int(m[1]) * 10**6 + int(m[2]))
+        records.append(json.dumps(record, ensure_ascii=False) + "\n")
+    assert arrays
+    want = parse_log(console)
+    got = parse_log("".join(records).encode())
+    assert want and [_facts(r) for r in got] == [_facts(r) for r in want]
+
+
+# The time a serial terminal program writes before each line it received (lines.py
+# _CAPTURE_RE): minicom's line timestamps (simple, extended), tio -t (24hour, iso8601),
+# grabserial -t and -T.
+_CAPTURE_TIMES = {
+    "minicom": "[2024-01-02 10:11:12] ",
+    "minicom extended": "[2024-01-02 10:11:12.123] ",
+    "tio": "[10:11:12.123] ",
+    "tio iso8601": "[2024-01-02T10:11:12.123] ",
+    "grabserial -t": "[12.123456 0.000123] ",
+    "grabserial -T": "[24-01-02 10:11:12 0.000123] ",
+}
+
+
+@pytest.mark.parametrize("tool", sorted(_CAPTURE_TIMES))
+@pytest.mark.parametrize(
+    ("log", "notime"),
+    [
+        # kernels that print no printk time (RHEL 5's default, 3.4 ARM's config)
+        (DATA / "el5-i386-oops.log", False),
+        (DATA / "arm-3.4-oops.log", False),
+        (DATA / "rhel6-irq-marker-frames.log", False),
+        (LAB / "warn.log", True),  # printk.time=0
+        (LAB / "softlockup.log", False),
+    ],
+)
+def test_a_serial_terminals_capture_reads_as_the_console_log(
+    tool: str, log: Path, notime: bool
+) -> None:
+    console = log.read_text()
+    if notime:
+        console = _PRINTK_TIME.sub("", console)
+    stamp = _CAPTURE_TIMES[tool]
+    # minicom's per-second mode stamps the first line of each second only
+    every = 3 if tool == "minicom" else 1
+    lines = console.splitlines()
+    captured = "".join(
+        (stamp if i % every == 0 else "") + line + "\n" for i, line in enumerate(lines)
+    )
+    reps = _same_reports(console, captured)
+    assert reps[0].frames
+
+
+@pytest.mark.parametrize(
+    "log",
+    [LAB / "oom.log", *sorted(DATA.glob("*-oom.log"))],
+    ids=lambda p: p.name,
+)
+@pytest.mark.parametrize("again", ["dmesg", "dmesg -x", "ramoops"])
+def test_oom_kills_printed_again_are_read_once(log: Path, again: str) -> None:
+    # the console's records, then the same records again in the same file: a later
+    # "dmesg" (or "dmesg -x") dump, or a pstore dmesg-ramoops record (its "Panic#1 Part1"
+    # header, then "<level>" before each line) collected after the crash
+    console = log.read_text()
+    if again == "dmesg":
+        copy = console
+    elif again == "dmesg -x":
+        copy = "".join(f"kern  :warn  : {line}\n" for line in console.splitlines())
+    else:
+        copy = "Panic#1 Part1\n" + "".join(f"<4>{line}\n" for line in console.splitlines())
+    want = parse_log(console)
+    # one report: the OOM kill, or the panic_on_oom panic with the kills as its context
+    assert len(want) == 1
+    assert "Killed process" in want[0].text or any("Killed process" in c for c in want[0].context)
+    got = parse_log(console + copy)
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+
+
+@pytest.mark.parametrize("copy_shape", ["vmcore-dmesg.txt", "dmesg-ramoops"])
+def test_a_crash_log_with_its_dump_appended_reads_as_the_log(copy_shape: str) -> None:
+    # The console's log, then the same kernel's records again from where a dump's buffer
+    # began, shortly before the crash (a ring buffer that wrapped, pstore's last
+    # kmsg_bytes): kdump's vmcore-dmesg.txt ("[ time] " lines as the console's), or a
+    # pstore dmesg-ramoops record ("Oops#1 Part1", then "<level>" before each line).
+    # The copy's time goes back, by less than a second here: its records are no part of
+    # the crash before them (its trace, its corruption check), nor a crash again.
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        if not _PRINTK_TIME.search(console):
+            continue  # without printk times a record printed again is not told apart
+        want = parse_log(console)
+        if len(want) != 1:
+            continue
+        lines = console.rstrip("\n").split("\n")
+        copy = lines[max(0, want[0].start_line - 31) :]
+        if copy_shape == "dmesg-ramoops":
+            copy = ["Oops#1 Part1", *(f"<4>{line}" for line in copy)]
+        got = parse_log("\n".join(lines + copy) + "\n")
+        assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 50
+
+
+def _terminal_rows(text: str, width: int = 80) -> str:
+    """``text`` as a terminal of ``width`` columns shows it and a capture of its screen
+    keeps it (tmux capture-pane, screen's hardcopy): a longer line goes on in the next
+    row, cut mid-word."""
+    rows = []
+    for line in text.split("\n"):
+        while len(line) > width:
+            rows.append(line[:width])
+            line = line[width:]
+        rows.append(line)
+    return "\n".join(rows)
+
+
+def test_a_log_wrapped_by_an_80_column_terminal_reads_as_the_log() -> None:
+    # every real log whose lines carry a prefix (printk time, syslog's): the rows a cut
+    # line goes on in carry none. (A log with no prefix at all gives no such sign.)
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        want = parse_log(console)
+        if not want:
+            continue
+        header_end = console.find("\n", want[0].start)
+        if make_line(console[want[0].start : header_end], 0, 0).context == "":
+            continue
+        rows = _terminal_rows(console)
+        assert rows != console
+        got = parse_log(rows)
+        assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 90
+
+
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_rhel_task_header_wrapped_by_a_mail_client_keeps_its_facts(width: int) -> None:
+    # RHEL 7's header puts its "------------ T" marker after the taint flags: a mail
+    # client's wrap leaves it and the release on the next line
+    console = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    wrapped = "\n".join(
+        "\n".join(textwrap.wrap(line, width, break_on_hyphens=False)) if "Comm:" in line else line
+        for line in console.split("\n")
+    )
+    assert "\n------------ T 3.10.0-957.21.3.el7.x86_64 #1" in wrapped
+    want, got = parse_log(console)[0], parse_log(wrapped)[0]
+    assert (got.title, got.comm, got.pid, got.cpu, got.kernel_release, got.taint_flags) == (
+        want.title,
+        want.comm,
+        want.pid,
+        want.cpu,
+        want.kernel_release,
+        want.taint_flags,
+    )
+
+
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_log_wrapped_by_a_mail_client_reads_as_the_log(width: int) -> None:
+    # a report mailed to a list, wrapped by the sender's mail client at a space (RFC 3676
+    # 4.2: 78 columns at most, 72 advised): every long line goes on, without its prefix,
+    # with the words that did not fit. Every real log whose lines carry a prefix. (The
+    # taint's run of spaces is gone where a wrap fell in it: its flags are the same.)
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        want = parse_log(console)
+        if not want:
+            continue
+        header_end = console.find("\n", want[0].start)
+        if make_line(console[want[0].start : header_end], 0, 0).context == "":
+            continue
+        wrapped = "\n".join(
+            "\n".join(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False))
+            for line in console.split("\n")
+        )
+        got = parse_log(wrapped)
+        assert [(_facts(r)[:7], r.taint_flags, _facts(r)[8]) for r in got] == [
+            (_facts(r)[:7], r.taint_flags, _facts(r)[8]) for r in want
+        ], path.name
+        checked += 1
+    assert checked > 90
+
+
+@pytest.mark.parametrize("log", [LAB / "null-deref.log", LAB / "gpf.log", SYZ / "report" / "4"])
+def test_a_programs_line_after_a_full_width_kernel_line_is_not_its_rest(log: Path) -> None:
+    # x86's register lines are 80 columns wide with a printk time: on a console no wrap
+    # touched, a program's line after one (syzkaller's "executing program") is its own
+    # line, as the log's wider lines around say
+    console = log.read_text(encoding="latin-1")
+    if log.parent.name == "report":
+        console = console.partition("\n\n")[2]
+    lines = console.split("\n")
+    full = [i for i, line in enumerate(lines) if len(line) in (75, 80)]
+    assert full and any(len(line) > 80 for line in lines)
+    for i in reversed(full):
+        lines.insert(i + 1, "executing program")
+    want, got = parse_log(console), parse_log("\n".join(lines))
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+    assert not any("executing program" in r.text for r in got)
+
+
+def _klog_tag(message: str) -> tuple[str, str] | None:
+    """The tag and message logd makes of a kernel record (Android system/core/logd
+    LogKlog::log(); its vendor-specific "stutter" rules left out): leading spaces dropped,
+    the first word, or the first two, right before a ":" is the tag, unless it is "CPU",
+    "WARNING", "ERROR", "INFO", one letter or a register's name ("x9", "x18"); a tag with
+    no message keeps " "; an empty record is dropped."""
+    text = message.strip()
+    if not text:
+        return None
+    m = re.match(r"([^\s:]+)(?:\s+([^\s:]+))??\s*:(.*)$", text)
+    if m is None:
+        return "", text
+    tag = m.group(1) if m.group(2) is None else f"{m.group(1)} {m.group(2)}"
+    n = len(tag)
+    if (
+        n <= 1
+        or (n == 2 and any(c.isdigit() for c in tag))
+        or (n == 3 and tag[1:].isdigit())
+        or tag == "CPU"
+        or tag.upper() in ("WARNING", "ERROR", "INFO")
+    ):
+        return "", text
+    return tag, m.group(3).strip() or " "
+
+
+def _logcat(console: str, programs: dict[str, str]) -> str:
+    """``console`` as logcat -b all -v threadtime prints it (liblog logprint.c: "%s %5d
+    %5d %c %-8s: "): the kernel's records with pid and tid 0 and logd's tag, and after
+    each record in ``programs`` an app's line (pid 1234) with its own tag."""
+    out = []
+    for line in console.split("\n"):
+        message = _PRINTK_TIME.sub("", line)
+        split = _klog_tag(message)
+        if split is None:
+            continue
+        tag, text = split
+        out.append(f"11-24 21:45:01.123     0     0 E {tag:<8}: {text}")
+        for start, app in programs.items():
+            if message.startswith(start):
+                out.append(f"11-24 21:45:01.124  1234  1250 W {'ActivityManager':<8}: {app}")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        LAB / "null-deref.log",
+        LAB / "warn.log",
+        LAB / "gpf.log",
+        LAB / "softlockup.log",
+        LAB / "oom.log",
+        DATA / "arm64-6.1-oops.log",
+        DATA / "arm64-6.1.0-50-mod-bug.log",
+        DATA / "riscv64-6.12.117+deb13-mod-null.log",
+        DATA / "s390x-6.1.0-50-mod-bug.log",
+        DATA / "mips-4.19-oops.log",
+        DATA / "ppc64le-6.1.0-50-mod-null.log",
+    ],
+    ids=lambda p: p.name,
+)
+def test_an_android_logcat_of_the_kernel_buffer_reads_as_the_log(log: Path) -> None:
+    # logcat -b kernel / -b all (a bugreport's): logd's records of the kernel's lines,
+    # their first words as a padded tag ("E BUG     : unable to handle ...", "E pc      :
+    # func+0x1/0x2"); an app's line amid them is no report and no part of one
+    console = log.read_text()
+    app = "WARNING: CPU: 0 PID: 1 at services/Watchdog.java:123 run"
+    logcat = _logcat(console, {"Call trace:": app, "Call Trace:": app, "Modules linked in": app})
+    assert re.search(r"^\S+ \S+ +0 +0 E \w{1,7} +: ", logcat, re.M)  # a padded tag
+    assert app in logcat
+    reps = _same_reports(console, logcat)
+    assert not any(app in r.text for r in reps)
+
+
+@pytest.mark.parametrize("case", ["313", "40", "683"])
+def test_a_logcat_records_short_tag_still_starts_its_report(case: str) -> None:
+    # "PANIC: double fault", "UBSAN: ...", "VFS: Busy inodes ...": logcat pads the tag
+    # logd took from them ("PANIC   : double fault"), which the scan's needles still find
+    console = syz_log(case)
+    logcat = _logcat(console, {})
+    assert re.search(r" 0 E (?:PANIC|UBSAN|VFS) +: ", logcat)
+    assert [r.title for r in parse_log(logcat)] == [r.title for r in parse_log(console)]

@@ -5,8 +5,8 @@ printk context (task/CPU caller id, when the log has one) up to the next header 
 does not continue the report (a ``Kernel panic`` right after a BUG does; another BUG does
 not). Unreliable `` ? `` frames are kept but left out of the title text. The report's own
 text stops at the next report, at an end marker (``---[ end trace``, ``Kernel Offset:``),
-or at a pause of more than 10 s in printk time; a few lines more are read for the title
-and the corruption check.
+at a pause of more than 10 s in printk time or where it goes back (another copy of the
+log); a few lines more are read for the title and the corruption check.
 """
 
 from __future__ import annotations
@@ -54,6 +54,17 @@ assert all(_terminates(f"x {t} y") for t in _REPORT_TERMINATORS)
 
 # Seconds of silence between two lines of one report after which it is over.
 _REPORT_TIME_GAP = 10.0
+# printk stamps a record with local_clock(), whose CPUs the scheduler clock keeps within
+# about a tick of each other (kernel/sched/clock.c sched_clock_local() clamps each CPU's
+# clock to the window of the global one), and records from two CPUs meet in the log out
+# of order only by that much (the real logs here: under 0.1 s, emulated CPUs). A record
+# earlier than that is another copy of the log: a dmesg dump, kdump's vmcore-dmesg.txt or
+# a pstore record appended after the console's lines, starting where its buffer did.
+_CLOCK_SKEW_MAX = 0.5
+# How far before a report's header a record printed again is looked for (_went_back): a
+# copy's records within _CLOCK_SKEW_MAX of the report lie that close before it.
+_REPEAT_SPAN = 1 << 16
+_REPEAT_TRIES = 8
 # Lines of other contexts in a row after which a report is taken to be over.
 _TASK_GAP_LINES = 150
 # Lines still read after a report ended or the next one began (the panic, or the
@@ -108,8 +119,74 @@ _CUT_HEADER_RE = re.compile(
     r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)\s*$"
 )
 # (The wrap may fall inside the taint's run of spaces: the next line then starts with the
-# rest of its flags.)
-_RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)?\d+\.\d+[\w.\-+~]* #\d")
+# rest of its flags, and on RHEL 7 with its "------------ T" marker after them, printed by
+# the distribution's print_tainted() before the release.)
+_RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)*\d+\.\d+[\w.\-+~]* #\d")
+# A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
+# its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
+# row as a line: a row of exactly this width went on in the next one, unprefixed.
+_TERMINAL_WIDTH = 80
+
+
+# A mail client's wrap (RFC 3676 4.2: lines of at most 78 characters, 72 advised; the
+# widths of Thunderbird's and Gmail's plain text) moves a word that would not fit to the
+# next line, at its start: a line cut so is at most 78 wide, and with a space and the next
+# line's first word past 72: "[ 4.1] WARNING: CPU: 0 PID: 117 at" goes on with the file,
+# line and function, a trace entry with its module, a task header with its release.
+_MAIL_WIDTH_MIN = 72
+_MAIL_WIDTH_MAX = 78
+
+
+def _mail_cut(piece: str, rest: str) -> bool:
+    """Was the line ``piece`` cut by a mail client's wrap before ``rest`` (see above)?"""
+    width = len(piece.rstrip())
+    if width > _MAIL_WIDTH_MAX or rest[:1].isspace():
+        return False
+    return width + 1 + len(rest.split(None, 1)[0]) > _MAIL_WIDTH_MIN
+
+
+# A wrapped log has no line wider than the wrap, around the cut: this far around it, on
+# either side. (An unprefixed line after a kernel line of 80 columns is as often a
+# program's own, on a console no wrap touched: x86's register lines, with a printk time,
+# are 80 wide, and syzkaller's "executing program" follows them.)
+_WRAP_SPAN = 1 << 14
+_WIDER_RE = re.compile(rf"[^\n]{{{_TERMINAL_WIDTH + 1}}}")
+# (a mail client leaves a word longer than its width whole, alone on its line: the
+# oom-kill line's "constraint=...,task=tail,pid=120,uid=0")
+_MAIL_WIDER_RE = re.compile(rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX + 1}}})[^\n]*?\S +\S", re.M)
+
+
+def _wrapped_log(text: str, pos: int, wider: re.Pattern[str]) -> bool:
+    """Is no line of ``text`` within ``_WRAP_SPAN`` of ``pos`` one a wrap would have cut
+    (``wider``)?"""
+    return wider.search(text, max(0, pos - _WRAP_SPAN), pos + _WRAP_SPAN) is None
+
+
+def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
+    """``last`` with ``line`` (no prefix, the line right after it) read as its rest, when
+    a wrap cut them apart; None when ``line`` is a line of its own. ``piece`` is the last
+    physical line ``last`` came from: a terminal's row of ``_TERMINAL_WIDTH`` columns goes
+    on as it was cut; a mail client's wrap at a space goes on after a space, when the next
+    word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
+    in or after its taint flags. Only the last needs no sign that ``text`` around it was
+    wrapped (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
+    entry's mark the wrap moved to the next row)."""
+    rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
+    if line.context or not rest.strip():
+        return None
+    if len(piece.rstrip("\r")) == _TERMINAL_WIDTH and _wrapped_log(text, line.start, _WIDER_RE):
+        raw = last.raw.rstrip("\r") + rest
+    elif (_RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text)) or (
+        _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
+    ):
+        raw = f"{last.raw.rstrip()} {rest.strip()}"
+    else:
+        return None
+    whole = make_line(raw, last.start, last.number)
+    if whole.context != last.context:
+        return None
+    return whole._replace(end=line.end)
+
 
 # Lines after a program's line within which the report's own prefixed lines go on.
 _INTERJECTION_LINES = 50
@@ -257,6 +334,8 @@ class _Window:
     prev_raw: str = ""
     echo: bool = False  # every record comes twice (see feed)
     others: int = 0  # lines of other contexts read so far (n - others: this stream's)
+    restarted: bool = False  # printk time went back: the lines read on are another log's
+    piece: str = ""  # the last line kept (or its last wrapped piece), as it came
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -311,7 +390,7 @@ class _Window:
             if line.context != self.context and not (
                 self.cpu_traceback and caller_id(line.context).startswith("C")
             ):
-                if not line.context and self._joins_cut_header(raw, line):
+                if not line.context and self._joins_wrapped(raw, line):
                     return True
                 return self._other_context()
             if (
@@ -325,8 +404,9 @@ class _Window:
             self._note_own_end(raw, line_start, line, n - self.others)
         if line.timestamp is not None:
             self.last_ts = line.timestamp
-        if self._keep(raw, line, is_header):
+        if self._keep(raw, line, is_header) and not self.restarted:
             self.lines.append(line)
+            self.piece = raw
             if self.second is None or self.task_ctx:
                 self.title_end = len(self.lines)
             if not self.own_done:
@@ -335,15 +415,19 @@ class _Window:
             self._end_own()
         return True
 
-    def _joins_cut_header(self, raw: str, line: Line) -> bool:
-        """Is ``raw`` (no prefix) the rest of the report's task header line, which a mail
-        client wrapped? Then it is read as part of that line."""
-        if not self.lines or _RELEASE_START_RE.match(raw) is None:
+    def _joins_wrapped(self, raw: str, line: Line) -> bool:
+        """Is ``raw`` (no prefix) the rest of the report's line before it, which a terminal
+        or a mail client wrapped (``join_wrapped``)? Then it is read as part of it."""
+        if not self.lines:
             return False
         last = self.lines[-1]
-        if _CUT_HEADER_RE.search(last.text) is None:
+        if line.start - last.end > 2 or self.text.count("\n", last.end, line.start) != 1:
+            return False  # not the line right after it
+        joined = join_wrapped(last, self.piece, line, self.text)
+        if joined is None:
             return False
-        self.lines[-1] = last._replace(text=f"{last.text.rstrip()} {raw.strip()}", end=line.end)
+        self.lines[-1] = joined
+        self.piece = raw
         return True
 
     def _interjected(self, raw: str, line_start: int, line: Line) -> bool:
@@ -390,22 +474,55 @@ class _Window:
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
-        if self.own_done and not _REGISTER_DUMP_RE.match(line.text):
-            self.since_done += 1
-        elif (
+        if (
             ts is not None
             and self.last_ts is not None
-            and abs(ts - self.last_ts) > _REPORT_TIME_GAP
+            and not self.restarted
+            and self._went_back(ts, line)
         ):
-            # An oops is printed in one burst; a long pause (or time going backwards, as in
-            # concatenated logs) means what follows is something else.
+            # time went backwards: another copy of the log (concatenated logs, a dump
+            # appended), read on only for where the next report starts; none of its lines
+            # is this report's, nor judges it, even after the report's own end
             self._end_own()
-            if ts < self.last_ts:
-                self.tail = _PANIC_GRACE_LINES  # time went backwards: certainly another log
+            self.tail = _PANIC_GRACE_LINES
+            self.restarted = True
+        elif self.own_done and not _REGISTER_DUMP_RE.match(line.text):
+            self.since_done += 1
+        elif ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
+            # An oops is printed in one burst; a long pause means what follows is
+            # something else.
+            self._end_own()
         elif not self.task_ctx and self.second is not None:
             self._end_own()  # one stream: the next report's lines are not ours
         elif self.task_ctx and self._starts_next(raw, line_start, n):
             self._end_own()  # the same task starts a new report
+
+    def _went_back(self, ts: float, line: Line) -> bool:
+        """Is ``line`` (time ``ts``) the start of another copy of the log? Its time is
+        before the last line's by more than the CPUs' clocks part, or it is a record
+        printed shortly before the report's header (the same time and text: the kernel
+        stamps a record once), where a copy of the log's last records starts. (A record
+        of the report's own printed again is left to the report: a test's composed log
+        repeats a task's dump so.)"""
+        assert self.last_ts is not None
+        if ts >= self.last_ts:
+            return False
+        if self.last_ts - ts > _CLOCK_SKEW_MAX:
+            return True
+        if not line.text.strip():
+            return False  # an empty record, the same at any time
+        lo = max(0, self.header.start - _REPEAT_SPAN)
+        pos = self.header.start
+        for _ in range(_REPEAT_TRIES):
+            pos = self.text.rfind(line.text, lo, pos)
+            if pos == -1:
+                return False
+            start = self.text.rfind("\n", 0, pos) + 1
+            end = self.text.find("\n", pos)
+            before = make_line(self.text[start : end if end != -1 else len(self.text)], start, 0)
+            if before.timestamp == ts and before.text == line.text:
+                return True
+        return False
 
     def _keep(self, raw: str, line: Line, is_header: bool) -> bool:
         if not is_header and line.questionable:
@@ -434,13 +551,18 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
     number = first_no - 1
     scanned = 0
     tag = caller_id(context)
+    after: Line | None = None  # the line after this one, when it has no prefix
     while end >= 0 and len(out) < want and scanned < 4 * want + 50:
         s = text.rfind("\n", 0, end) + 1
         raw = text[s:end]
+        line = None
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)
+            if after is not None and line.context == context:
+                line = join_wrapped(line, raw, after, text) or line  # a wrap cut it in two
             if line.context == context and line.text and not line.questionable:
                 out.append(line)
+        after = line if line is not None and context and not line.context else None
         end = s - 1
         number -= 1
         scanned += 1

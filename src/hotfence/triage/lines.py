@@ -37,7 +37,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
 * ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
   (``dmesg --color``, ``script``; ``plain_line``);
-* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record.
+* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
+* ``[2024-01-02 10:11:12.123] `` / ``[10:11:12.123] `` / ``[0.123456 0.000123] `` — the
+  time a serial terminal's capture puts before each line it received (minicom, tio,
+  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -320,6 +323,20 @@ _FAST_RE = re.compile(
 
 _QUOTE_RE = re.compile(r"^(?:>[ \t]?)+")
 
+# The time a serial terminal program writes before each line it received, in its log or
+# capture, the line itself after it as it came (printk time or none):
+# * minicom's line timestamps (vt_out(): strftime "[%F %T" then "] ", or ".%03ld] " in
+#   the extended mode; once a second only in the per-second mode): "[2024-01-02 10:11:12] ";
+# * tio's -t (timestamp_current_time(), "[%s] "): "%H:%M:%S.mmm" in the 24hour modes,
+#   "%Y-%m-%dT%H:%M:%S.mmm" in iso8601: "[10:11:12.123] ";
+# * grabserial's -t, "[%4.6f %2.6f] " (seconds since the first character, since the
+#   previous line), and -T, "[%y-%m-%d %H:%M:%S %2.6f] ": "[0.123456 0.000123] ".
+# None of them is a shape the kernel or dmesg prints at a line's start.
+_CAPTURE_RE = re.compile(
+    r"\[(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{3})?|\d\d:\d\d:\d\d\.\d{3}"
+    r"|(?:\d\d-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d{6}) +-?\d+\.\d{6})\] "
+)
+
 
 def strip_prefix(raw: str) -> tuple[str, str]:
     """Return ``(text, context)`` for a raw line, see the module docstring."""
@@ -335,6 +352,10 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         fm = _FAST_RE.match(raw)
         if fm is not None:
             return raw[fm.end() :], fm.group(2) or CONSOLE, float(fm.group(1))
+        cm = _CAPTURE_RE.match(raw)
+        if cm is not None:
+            # the terminal's time says nothing of who wrote the line: what follows does
+            return parse_prefix(raw[cm.end() :])
     elif raw.startswith(_LAVA_START):
         target = _lava_target_message(raw)
         if target is not None:
@@ -351,6 +372,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         message = _dmesg_json_message(raw)
         if message is not None:
             return message, CONSOLE, None
+    elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
+        return _logcat_text(raw, lm)
     elif raw[:1] == " " and "=" in raw and _KMSG_DICT_RE.match(raw) is not None:
         return raw, KMSG_DICT, None
     elif raw[:1].islower():
@@ -387,6 +410,30 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     if tag is not None:
         return raw[m.end() :], tag, ts
     return raw[m.end() :], CONSOLE, ts
+
+
+# Android's logcat, -v threadtime (liblog logprint.c): "%s %5d %5d %c %-8s: " of the date
+# "MM-DD HH:MM:SS.mmm" (-v usec: six digits, -v year: "YYYY-" first), pid, tid, priority
+# letter and tag, then the message. logd reads the kernel's records into its "kernel"
+# buffer (logcat -b kernel, a bugreport's, -b all among the others) with pid and tid 0
+# (LogKlog::log(): no pid unless a vendor printk prefix names one), the printk time made
+# the date, and the message's first word or two before a ":" taken for its tag (not
+# "CPU", "WARNING", "ERROR", "INFO" nor a register's name), leading spaces dropped:
+# "BUG: unable to ..." is "E BUG     : unable to ...", " dump_stack+0x1/0x2" is
+# "E         : dump_stack+0x1/0x2". A record is read as its tag, ": " and message again.
+_LOGCAT_RE = re.compile(
+    r"(?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}(?:\d{3})? +(?P<pid>\d+) +(?P<tid>\d+)"
+    r" [VDIWEFS] (?P<tag>[^:]*?) *: "
+)
+
+
+def _logcat_text(raw: str, lm: re.Match[str]) -> tuple[str, str, float | None]:
+    """``(text, context, None)`` of a logcat -v threadtime line (``_LOGCAT_RE``): the
+    kernel's record (pid and tid 0) as the kernel printed it, a program's as it is."""
+    if lm["pid"] != "0" or lm["tid"] != "0":
+        return raw, "", None
+    message = raw[lm.end() :].rstrip()
+    return (f"{lm['tag']}: {message}" if lm["tag"] else message), SYSLOG, None
 
 
 # journalctl -o short-monotonic: "[  123.456789] host ident[pid]: ". A console line can
@@ -464,6 +511,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
             return dm["fac"] != "kern"
     if raw[:1] in _KLOG_SEVERITIES and _KLOG_RE.match(raw) is not None:
         return True
+    if raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
+        return lm["pid"] != "0" or lm["tid"] != "0"  # logcat: the kernel's records are pid 0
     if raw[:1] == "<" or raw[:1].isdigit():
         # A record's syslog priority, "<%u>" in dmesg -r, /proc/kmsg and a pstore dmesg
         # file, the first field of a /dev/kmsg record: facility << 3 | level. The kernel's
@@ -545,12 +594,29 @@ def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
         return None
     if not isinstance(rec, dict) or rec.get("_TRANSPORT") != "kernel":
         return None
-    msg = rec.get("MESSAGE")
-    if not isinstance(msg, str):  # journald writes non-UTF-8 text as a byte array
+    msg = _journal_text(rec.get("MESSAGE"))
+    if msg is None:
         return None
     mono = rec.get("_SOURCE_MONOTONIC_TIMESTAMP")
     ts = int(mono) / 1e6 if isinstance(mono, str) and mono.isdigit() else None
     return msg, SYSLOG, ts
+
+
+def _journal_text(value: object) -> str | None:
+    """A journal field's text as journalctl's JSON writes it (journalctl(1), "json"): a
+    string, or, when the text holds a byte that is not UTF-8 or a control character other
+    than tab and newline (systemd's utf8_is_printable()), an array of its bytes as
+    numbers; null when it exceeded the size limit. The kernel's records hold such bytes
+    where a report prints a corrupted task's comm ("Comm: Yl\x01...") or a device's own
+    strings. The bytes are read as latin-1, one character each, as parse_log reads a log
+    given as bytes; null is an empty record."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(b, int) and 0 <= b < 256 for b in value):
+        return bytes(value).decode("latin-1")
+    return None
 
 
 def _maybe_field(raw: str) -> bool:
@@ -581,7 +647,7 @@ def record_text(raw: str) -> str:
     """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
     json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
     ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'."""
-    if raw[:1] in ("{", _RS) or raw[:2] == '\t"':
+    if raw[:1] in ("{", _RS) or raw[:2] == '\t"' or (raw[:1].isdigit() and raw[2:3] == "-"):
         message, context, _ = parse_prefix(raw)
         if context == SYSLOG:
             return message

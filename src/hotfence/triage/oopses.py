@@ -631,7 +631,7 @@ _SEG = r"(?:[0-9]+|[0-9a-f]{4}):"
 # An address with no symbol ("RIP: 0010:[<ffff8800b3d5ed58>]  [<ffff8800b3d5ed58>]
 # 0xffff8800b3d5ed58" in 2.6-4.x, printk_address()'s "%pB") is a frameless RIP line.
 _RIP = (
-    r"(?:(?:IP|NIP|pc ):|PC is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}"
+    r"(?:(?:IP|NIP|pc ?):|PC is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}"
     r"(?::[\w.\-]+:)?\.?{{FUNC}}"
     r"|(?:" + _SEG + r")?(?:{{PC}} +){0,2}0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
@@ -643,8 +643,8 @@ _RIP = (
 # line, which names no function (die()'s closing "EIP: [<pc>] func SS:ESP" line, which does, came
 # later in 2.6 and is the line a dying machine's syslog loses first).
 _RIP_OTHER = (
-    r"epc +: +[0-9a-f]{8,16} +{{FUNC}}|^ *ERA: +[0-9a-f]{8,16} +{{FUNC}}"
-    r"|Krnl PSW : [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
+    r"epc *: +[0-9a-f]{8,16} +{{FUNC}}|^ *ERA: +[0-9a-f]{8,16} +{{FUNC}}"
+    r"|Krnl PSW ?: [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
     r"|^ *EIP is at {{FUNC}}"
     # sparc show_regs(): "TPC: <func+0x14/0x30>"; m68k show_registers() "PC: [<%08lx>] %pS"
     r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"

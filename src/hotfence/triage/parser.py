@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .extract import Extracted, extract
+from .extract import Extracted, extract, join_wrapped
 from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import (
@@ -347,7 +347,8 @@ class _Ahead:
 
 
 # init/version.c linux_banner: "Linux version 6.1.0-56-amd64 (debian-kernel@...) ...".
-_BANNER_RE = re.compile(r"Linux version (\d+\.\d+[\w.\-+~]*) \(")
+# (the " (" may be a line break: a mail client's wrap, join_wrapped, cuts the banner there)
+_BANNER_RE = re.compile(r"Linux version (\d+\.\d+[\w.\-+~]*)\s+\(")
 
 
 def _release_from_banner(text: str, reports: list[Report], from_bytes: bool) -> None:
@@ -391,10 +392,19 @@ def _oom_reports(
     # when one was sacrificed): one kill, one report, through the "Killed" line.
     announced: tuple[int, int, re.Match[str]] | None = None  # (start, end, match)
     kills: list[tuple[int, int, re.Match[str], bool]] = []  # (start, end, match, memcg)
+    # A kill printed again is no new kill: the log of a dump's "dmesg" (or kdump's
+    # vmcore-dmesg.txt, a pstore record) appended after the console's copy of the same
+    # records; its record (time and text, new_record) was read before.
+    seen: set[int] = set()
     for s, e in events:
         if s < lo:
+            if _KILLED_RE.search(text, s, e) is not None:
+                new_record(seen, record_key(text, s))
             continue
         line = text[s:e]
+        if _KILLED_RE.search(line) is not None and not new_record(seen, record_key(text, s)):
+            block_start = None
+            continue
         if "invoked oom-killer" in line:
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
@@ -419,7 +429,7 @@ def _oom_reports(
     if announced is not None:
         kills.append((*announced, False))
     for start, e, m, memcg in kills:
-        lines = _own_stream(list(iter_lines(text, start, e, counter.number(start))))
+        lines = _own_stream(list(iter_lines(text, start, e, counter.number(start))), text)
         lines = lines[-_OOM_BLOCK_LINES:]
         if not lines:
             continue
@@ -443,14 +453,29 @@ def _oom_reports(
     return out
 
 
-def _own_stream(lines: list[Line]) -> list[Line]:
+def _own_stream(lines: list[Line], text: str) -> list[Line]:
     """The lines of the stream the first one came in. printk prefixes every line of a
     record: in a prefixed log a line with none, or with another prefix's context, is
-    another writer's (a program's on the console, a journal entry's other fields)."""
+    another writer's (a program's on the console, a journal entry's other fields), unless
+    a wrap cut it from the line before (``join_wrapped``)."""
     ctx = lines[0].context if lines else ""
     if not ctx:
         return [ln for ln in lines if ln.context not in _NO_REPORT_LINES]
-    return [ln for ln in lines if ln.context == ctx]
+    out: list[Line] = []
+    piece, last_no = "", 0  # the last physical line kept and its number
+    for ln in lines:
+        if ln.context != ctx:
+            # a line a wrap cut from the one before (join_wrapped), else another writer's
+            joined = (
+                join_wrapped(out[-1], piece, ln, text) if out and ln.number == last_no + 1 else None
+            )
+            if joined is None:
+                continue
+            out[-1] = joined
+        else:
+            out.append(ln)
+        piece, last_no = ln.raw, ln.number
+    return out
 
 
 def _events_between(

@@ -78,13 +78,13 @@ SCAN_NEEDLES = (
     "general protection fault",
     "stack segment: ",
     "panic",
-    "PANIC: double fault",
+    "PANIC",  # "PANIC: double fault"; logcat pads a tag: "PANIC   : double fault"
     "error:",
     "invalid opcode:",
-    "UBSAN:",
+    "UBSAN",  # "UBSAN:", logcat's "UBSAN   :" (lines.py _LOGCAT_RE)
     "Booting the kernel.",
     "unregister_netdevice: waiting for",
-    "VFS: ",
+    "VFS",  # "VFS: Busy inodes...", logcat's "VFS     : Busy inodes..."
     "Unhandled fault:",
     "Alignment trap:",
     "SError Interrupt",
