@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 
 from .extract import Extracted, extract
 from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
@@ -53,14 +54,18 @@ _GCE_HANGUP = "serialport: VM disconnected."
 # --- public API ---------------------------------------------------------------------------
 
 
-def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
+def parse_log(
+    text: str | bytes, jobs: int | None = None, lines: Sequence[int] | None = None
+) -> list[Report]:
     """All crash reports in ``text``, in log order.
 
     ``text`` may be ``bytes`` (then offsets are byte offsets and report text is decoded
     as UTF-8 with replacement) or ``str`` (offsets are character offsets). ``jobs``:
     processes that work out the reports of a text with many candidate headers (default:
     one per CPU this process may use, one alone when other threads run: see
-    pool.default_jobs); the result is the same for any number.
+    pool.default_jobs); the result is the same for any number. ``lines``: of a ``bytes``
+    text, the starts of its lines that hold a scan needle, when the caller scanned it
+    already (see scan.scan_log); ignored for a ``str``.
     """
     if jobs is None:
         jobs = default_jobs()
@@ -72,7 +77,8 @@ def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
             if breaks:
                 decoded = _break_lines(decoded, breaks)
                 data = decoded.encode("latin-1")  # the same bytes, decoded 1:1
-            return _renumber(_parse(decoded, True, data=data, jobs=jobs), breaks)
+                lines = None  # lines moved: scan again
+            return _renumber(_parse(decoded, True, data=data, jobs=jobs, lines=lines), breaks)
         text = str(text)
         if "\u00a0" in text:  # no-break spaces of a pasted page: see lines.plain_line
             text = text.replace("\u00a0", " ")
@@ -139,8 +145,14 @@ class _LineCounter:
         return self.line
 
 
-def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1) -> list[Report]:
-    scanned = scan_log(text, data)
+def _parse(
+    text: str,
+    from_bytes: bool,
+    data: bytes | None = None,
+    jobs: int = 1,
+    lines: Sequence[int] | None = None,
+) -> list[Report]:
+    scanned = scan_log(text, data, lines)
     cands, events = scanned.candidates, scanned.events
     if not cands:
         ooms = _oom_reports(text, events, 0, from_bytes)
