@@ -586,4 +586,9 @@ def _read_separate_lines(out: TaskFields, t: str) -> None:
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
-    return next((m for r in patterns if (m := r.search(text)) is not None), None)
+    # A loop, not next() over a generator: this runs on every line of every report.
+    for r in patterns:
+        m = r.search(text)
+        if m is not None:
+            return m
+    return None
