@@ -340,7 +340,10 @@ def one_entry_a_line(texts: list[str]) -> list[str]:
     per entry (what is around them, "Call Trace:" or an "<IRQ>" marker, on lines of their
     own), and a trace header's first entry on a line of its own, as every other kernel
     prints a trace: one frame to a line."""
-    if not any(">{" in t or "race: " in t for t in texts):
+    # Two searches of the joined lines instead of a generator step per line (neither
+    # marker holds a newline, so none can span the join of two lines).
+    joined = "\n".join(texts)
+    if ">{" not in joined and "race: " not in joined:
         return texts
     out: list[str] = []
     for t in texts:
