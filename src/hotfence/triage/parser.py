@@ -496,6 +496,11 @@ def _out(s: str, from_bytes: bool) -> str:
     return s
 
 
+def _text_of(lines: list[str]) -> str:
+    """``lines`` as one text, each ended by a newline (one join: no string made per line)."""
+    return "\n".join(lines) + "\n" if lines else ""
+
+
 def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     """The report of one extracted window; None when it is not a kernel report at all."""
     own_lines = ext.lines[: max(ext.own_end, 1)]
@@ -507,11 +512,10 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     reliable_own = one_entry_a_line(
         [ln.text for ln in own_lines if not ln.questionable or ln is ext.header]
     )
-    full_text = "".join(t + "\n" for t in every)
-    report_text = "".join(t + "\n" for t in reliable_own)
-    title_text = "".join(
-        t + "\n"
-        for t in one_entry_a_line(
+    full_text = _text_of(every)
+    report_text = _text_of(reliable_own)
+    title_text = _text_of(
+        one_entry_a_line(
             [
                 ln.text
                 for ln in ext.lines[: ext.title_end]
@@ -578,7 +582,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     g = guilty_in_text(
         title,
         report_text,
-        "".join(ln.text + "\n" for ln in ext.lines[len(own_lines) :] if not ln.questionable),
+        _text_of([ln.text for ln in ext.lines[len(own_lines) :] if not ln.questionable]),
     )
     rep.guilty_file = g if g and FILENAME_RE.search(report_text) else None
     return rep
