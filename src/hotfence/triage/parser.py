@@ -55,7 +55,7 @@ _GCE_HANGUP = "serialport: VM disconnected."
 
 
 def parse_log(
-    text: str | bytes, jobs: int | None = None, lines: Sequence[int] | None = None
+    text: str | bytes, jobs: int | None = None, lines: Sequence[tuple[int, int]] | None = None
 ) -> list[Report]:
     """All crash reports in ``text``, in log order.
 
@@ -64,8 +64,8 @@ def parse_log(
     processes that work out the reports of a text with many candidate headers (default:
     one per CPU this process may use, one alone when other threads run: see
     pool.default_jobs); the result is the same for any number. ``lines``: of a ``bytes``
-    text, the starts of its lines that hold a scan needle, when the caller scanned it
-    already (see scan.scan_log); ignored for a ``str``.
+    text, the start and 1-based number of each of its lines that hold a scan needle, when
+    the caller scanned it already (see scan.scan_log); ignored for a ``str``.
     """
     if jobs is None:
         jobs = default_jobs()
@@ -130,14 +130,21 @@ def contains_crash(text: str) -> bool:
 
 
 class _LineCounter:
-    """1-based line numbers for increasing offsets, counting each newline once."""
+    """1-based line numbers for increasing offsets, counting each newline once (none
+    at all for the line starts in ``known``, whose numbers a caller counted already)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, known: dict[int, int] | None = None) -> None:
         self.text = text
+        self.known = known or {}
         self.pos = 0
         self.line = 1
 
     def number(self, pos: int) -> int:
+        number = self.known.get(pos)
+        if number is not None:
+            if pos >= self.pos:
+                self.pos, self.line = pos, number
+            return number
         if pos < self.pos:
             return self.text.count("\n", 0, pos) + 1
         self.line += self.text.count("\n", self.pos, pos)
@@ -150,9 +157,9 @@ def _parse(
     from_bytes: bool,
     data: bytes | None = None,
     jobs: int = 1,
-    lines: Sequence[int] | None = None,
+    lines: Sequence[tuple[int, int]] | None = None,
 ) -> list[Report]:
-    scanned = scan_log(text, data, lines)
+    scanned = scan_log(text, data, None if lines is None else [s for s, _ in lines])
     cands, events = scanned.candidates, scanned.events
     if not cands:
         ooms = _oom_reports(text, events, 0, from_bytes)
@@ -165,8 +172,8 @@ def _parse(
     pos = 0
     prev_end = 0
     idx = 0
-    counter = _LineCounter(text)
-    ahead = _Ahead(text, cands, order, from_bytes, jobs)
+    counter = _LineCounter(text, dict(lines) if lines is not None else None)
+    ahead = _Ahead(text, cands, order, from_bytes, jobs, counter.known)
     try:
         while idx < len(order):
             start = order[idx]
@@ -287,7 +294,13 @@ class _Ahead:
     """
 
     def __init__(
-        self, text: str, cands: dict[int, OopsKind], order: list[int], from_bytes: bool, jobs: int
+        self,
+        text: str,
+        cands: dict[int, OopsKind],
+        order: list[int],
+        from_bytes: bool,
+        jobs: int,
+        known: dict[int, int],
     ) -> None:
         self.order = order
         self.jobs = jobs
@@ -302,7 +315,7 @@ class _Ahead:
         theirs = [c for c in range(chunks) if c % jobs]  # slice c % jobs == 0 is ours
         # Each worker's own copy (made by the fork): its slices come in log order, so it
         # counts each newline before them once, while this process goes on.
-        lines = _LineCounter(text)
+        lines = _LineCounter(text, known)
 
         def walk(nth: int) -> _Worked:
             chunk = theirs[nth]
