@@ -112,6 +112,26 @@ def test_lab_logs_in_filler_stream_to_the_same_reports(seed: int) -> None:
         _same(data, chunk, rng.choice([4096, 1 << 20]))
 
 
+def test_the_parser_reuses_the_prefilter_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prefilter hands the parser the lines holding a needle: the parse of a segment
+    makes no second pass over its bytes, and its reports are the same."""
+    import hotfence.triage.scan as scan
+
+    data = "".join(_body(p) for p in CORPUS[:80]).encode("utf-8", "surrogateescape")
+    want = [dataclasses.asdict(r) for r in parse_log(data)]
+    assert len(want) > 40
+
+    class NoSecondPass:
+        def find_matches_as_indexes(self, _text: object) -> list[tuple[int, int, int]]:
+            raise AssertionError("the parser scanned a segment's bytes again")
+
+    monkeypatch.setattr(scan, "_MATCHER_BYTES", NoSecondPass())
+    monkeypatch.setattr(scan, "_MATCHER_STR", NoSecondPass())
+    for chunk in (1 << 30, 48 << 10):
+        got = [dataclasses.asdict(r) for r in _streamed(data, chunk, 65536)]
+        assert got == want
+
+
 def test_a_log_with_no_report_is_never_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     import hotfence.triage.prefilter as prefilter
 

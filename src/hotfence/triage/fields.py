@@ -340,7 +340,10 @@ def one_entry_a_line(texts: list[str]) -> list[str]:
     per entry (what is around them, "Call Trace:" or an "<IRQ>" marker, on lines of their
     own), and a trace header's first entry on a line of its own, as every other kernel
     prints a trace: one frame to a line."""
-    if not any(">{" in t or "race: " in t for t in texts):
+    # Two searches of the joined lines instead of a generator step per line (neither
+    # marker holds a newline, so none can span the join of two lines).
+    joined = "\n".join(texts)
+    if ">{" not in joined and "race: " not in joined:
         return texts
     out: list[str] = []
     for t in texts:
@@ -586,4 +589,9 @@ def _read_separate_lines(out: TaskFields, t: str) -> None:
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
-    return next((m for r in patterns if (m := r.search(text)) is not None), None)
+    # A loop, not next() over a generator: this runs on every line of every report.
+    for r in patterns:
+        m = r.search(text)
+        if m is not None:
+            return m
+    return None

@@ -248,7 +248,10 @@ _EMPTY_PC_RE = re.compile(r"\[\](?=(?: +\[\])? +(?:\? +)?[\w.]+\+0x)")
 
 def needs_plain(raw: str) -> bool:
     """Does ``raw`` hold something ``plain_line`` reads differently? (Runs on every line
-    of every report window: four C substring searches, no generator.)"""
+    of every report window: C substring searches, no generator. An ASCII line, the usual
+    one, holds no "\xa0" or "\x97": str.isascii() reads a flag, it does not scan.)"""
+    if raw.isascii():
+        return "\x1b" in raw or "[]" in raw
     return "\xa0" in raw or "\x1b" in raw or "\x97" in raw or "[]" in raw
 
 

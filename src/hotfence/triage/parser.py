@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 
 from .extract import Extracted, extract, join_wrapped
 from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
@@ -53,14 +54,18 @@ _GCE_HANGUP = "serialport: VM disconnected."
 # --- public API ---------------------------------------------------------------------------
 
 
-def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
+def parse_log(
+    text: str | bytes, jobs: int | None = None, lines: Sequence[tuple[int, int]] | None = None
+) -> list[Report]:
     """All crash reports in ``text``, in log order.
 
     ``text`` may be ``bytes`` (then offsets are byte offsets and report text is decoded
     as UTF-8 with replacement) or ``str`` (offsets are character offsets). ``jobs``:
     processes that work out the reports of a text with many candidate headers (default:
     one per CPU this process may use, one alone when other threads run: see
-    pool.default_jobs); the result is the same for any number.
+    pool.default_jobs); the result is the same for any number. ``lines``: of a ``bytes``
+    text, the start and 1-based number of each of its lines that hold a scan needle, when
+    the caller scanned it already (see scan.scan_log); ignored for a ``str``.
     """
     if jobs is None:
         jobs = default_jobs()
@@ -72,7 +77,8 @@ def parse_log(text: str | bytes, jobs: int | None = None) -> list[Report]:
             if breaks:
                 decoded = _break_lines(decoded, breaks)
                 data = decoded.encode("latin-1")  # the same bytes, decoded 1:1
-            return _renumber(_parse(decoded, True, data=data, jobs=jobs), breaks)
+                lines = None  # lines moved: scan again
+            return _renumber(_parse(decoded, True, data=data, jobs=jobs, lines=lines), breaks)
         text = str(text)
         if "\u00a0" in text:  # no-break spaces of a pasted page: see lines.plain_line
             text = text.replace("\u00a0", " ")
@@ -124,14 +130,21 @@ def contains_crash(text: str) -> bool:
 
 
 class _LineCounter:
-    """1-based line numbers for increasing offsets, counting each newline once."""
+    """1-based line numbers for increasing offsets, counting each newline once (none
+    at all for the line starts in ``known``, whose numbers a caller counted already)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, known: dict[int, int] | None = None) -> None:
         self.text = text
+        self.known = known or {}
         self.pos = 0
         self.line = 1
 
     def number(self, pos: int) -> int:
+        number = self.known.get(pos)
+        if number is not None:
+            if pos >= self.pos:
+                self.pos, self.line = pos, number
+            return number
         if pos < self.pos:
             return self.text.count("\n", 0, pos) + 1
         self.line += self.text.count("\n", self.pos, pos)
@@ -139,8 +152,14 @@ class _LineCounter:
         return self.line
 
 
-def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1) -> list[Report]:
-    scanned = scan_log(text, data)
+def _parse(
+    text: str,
+    from_bytes: bool,
+    data: bytes | None = None,
+    jobs: int = 1,
+    lines: Sequence[tuple[int, int]] | None = None,
+) -> list[Report]:
+    scanned = scan_log(text, data, None if lines is None else [s for s, _ in lines])
     cands, events = scanned.candidates, scanned.events
     if not cands:
         ooms = _oom_reports(text, events, 0, from_bytes)
@@ -153,8 +172,8 @@ def _parse(text: str, from_bytes: bool, data: bytes | None = None, jobs: int = 1
     pos = 0
     prev_end = 0
     idx = 0
-    counter = _LineCounter(text)
-    ahead = _Ahead(text, cands, order, from_bytes, jobs)
+    counter = _LineCounter(text, dict(lines) if lines is not None else None)
+    ahead = _Ahead(text, cands, order, from_bytes, jobs, counter.known)
     try:
         while idx < len(order):
             start = order[idx]
@@ -275,7 +294,13 @@ class _Ahead:
     """
 
     def __init__(
-        self, text: str, cands: dict[int, OopsKind], order: list[int], from_bytes: bool, jobs: int
+        self,
+        text: str,
+        cands: dict[int, OopsKind],
+        order: list[int],
+        from_bytes: bool,
+        jobs: int,
+        known: dict[int, int],
     ) -> None:
         self.order = order
         self.jobs = jobs
@@ -290,7 +315,7 @@ class _Ahead:
         theirs = [c for c in range(chunks) if c % jobs]  # slice c % jobs == 0 is ours
         # Each worker's own copy (made by the fork): its slices come in log order, so it
         # counts each newline before them once, while this process goes on.
-        lines = _LineCounter(text)
+        lines = _LineCounter(text, known)
 
         def walk(nth: int) -> _Worked:
             chunk = theirs[nth]
@@ -509,6 +534,11 @@ def _out(s: str, from_bytes: bool) -> str:
     return s
 
 
+def _text_of(lines: list[str]) -> str:
+    """``lines`` as one text, each ended by a newline (one join: no string made per line)."""
+    return "\n".join(lines) + "\n" if lines else ""
+
+
 def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     """The report of one extracted window; None when it is not a kernel report at all."""
     own_lines = ext.lines[: max(ext.own_end, 1)]
@@ -520,11 +550,10 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     reliable_own = one_entry_a_line(
         [ln.text for ln in own_lines if not ln.questionable or ln is ext.header]
     )
-    full_text = "".join(t + "\n" for t in every)
-    report_text = "".join(t + "\n" for t in reliable_own)
-    title_text = "".join(
-        t + "\n"
-        for t in one_entry_a_line(
+    full_text = _text_of(every)
+    report_text = _text_of(reliable_own)
+    title_text = _text_of(
+        one_entry_a_line(
             [
                 ln.text
                 for ln in ext.lines[: ext.title_end]
@@ -591,7 +620,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     g = guilty_in_text(
         title,
         report_text,
-        "".join(ln.text + "\n" for ln in ext.lines[len(own_lines) :] if not ln.questionable),
+        _text_of([ln.text for ln in ext.lines[len(own_lines) :] if not ln.questionable]),
     )
     rep.guilty_file = g if g and FILENAME_RE.search(report_text) else None
     return rep

@@ -112,6 +112,10 @@ class _Buffer:
     blocks: list[Block] = field(default_factory=list)
     points: list[_Point] = field(default_factory=list)
     banners: list[tuple[int, bytes]] = field(default_factory=list)  # (line, raw line)
+    # (log offset, line) of the lines holding a needle, points or not: the parser's scan
+    # of the same lines starts from them instead of passing over the bytes again, and its
+    # line numbers need no count of the newlines before them (_needle_lines).
+    hits: list[tuple[int, int]] = field(default_factory=list)
     size: int = 0
 
     @property
@@ -123,9 +127,10 @@ class _Buffer:
         last = self.blocks[-1]
         return last.line + last.newlines
 
-    def add(self, block: Block, points: list[_Point]) -> None:
+    def add(self, block: Block, points: list[_Point], hits: list[tuple[int, int]]) -> None:
         self.blocks.append(block)
         self.points += points
+        self.hits += hits
         self.size += len(block.data)
 
 
@@ -158,10 +163,10 @@ class StreamTriage:
     # --- input --------------------------------------------------------------------------
 
     def feed(self, block: Block) -> None:
-        points = self._points(block)
+        points, hits = self._points(block)
         if points:
             self.last_point_line = points[-1].line
-        self.buf.add(block, points)
+        self.buf.add(block, points, hits)
         if not self.buf.points:
             self._drop_to_prefix()
             return
@@ -195,10 +200,12 @@ class StreamTriage:
         self.crashes.extend(self.ooms)
         return self.crashes
 
-    def _points(self, block: Block) -> list[_Point]:
-        """The point lines of a block; notes a console hangup."""
+    def _points(self, block: Block) -> tuple[list[_Point], list[tuple[int, int]]]:
+        """The point lines of a block and the (offset, line) of all its lines holding a
+        needle; notes a console hangup."""
         data = block.data
         points: list[_Point] = []
+        hits: list[tuple[int, int]] = []
         line = block.line
         counted = 0
         mapper = _OffsetMap([block]) if block.cuts else None
@@ -210,15 +217,16 @@ class StreamTriage:
             counted = start
             if _BANNER in raw:
                 self.buf.banners.append((line, raw.encode("latin-1")))
+            offset = mapper.offset(start) if mapper else block.offset + start
+            hits.append((offset, line))
             if _GCE_HANGUP in raw:
                 self.hangup = True
             elif not crash and not event:
                 continue
-            offset = mapper.offset(start) if mapper else block.offset + start
             points.append(
                 _Point(line, offset, raw.encode("latin-1") if event and not crash else None, crash)
             )
-        return points
+        return points, hits
 
     # --- parsing --------------------------------------------------------------------------
 
@@ -237,7 +245,7 @@ class StreamTriage:
 
     def _parse(self, carry: list[bytes]) -> list[Report]:
         text, head_len, head_lines = self._window(carry)
-        reports = parse_log(text, self.jobs)
+        reports = parse_log(text, self.jobs, self._needle_lines(text, head_len))
         mapper = _OffsetMap(self.buf.blocks)
         out: list[Report] = []
         for rep in reports:
@@ -253,6 +261,28 @@ class StreamTriage:
                 rep.end_line += self.buf.first_line - 1 - head_lines
             out.append(rep)
         return out
+
+    def _needle_lines(self, text: bytes, head_len: int) -> list[tuple[int, int]] | None:
+        """The start and 1-based number of the lines of ``text`` (``_window``'s:
+        ``head_len`` bytes of carried lines, then the buffer) that may hold a needle:
+        every carried line (a few), the buffer's from ``hits``. None when its blocks do
+        not follow one another byte for byte in the log (a long line cut): then the
+        parser scans the text."""
+        blocks = self.buf.blocks
+        base = at = blocks[0].offset
+        for block in blocks:
+            if block.cuts or block.offset != at:
+                return None
+            at += len(block.data)
+        head: list[tuple[int, int]] = []
+        at_line = 0
+        while at_line < head_len:
+            head.append((at_line, len(head) + 1))
+            at_line = text.index(b"\n", at_line) + 1
+        hits = self.buf.hits
+        lo, hi = bisect.bisect_left(hits, (base,)), bisect.bisect_left(hits, (at,))
+        first = blocks[0].line - len(head) - 1  # a buffer line's number in the text, less
+        return head + [(head_len + off - base, line - first) for off, line in hits[lo:hi]]
 
     def _parse_segment(self) -> None:
         """Parse the buffer up to the last point's reach; every report in it is final."""
@@ -380,6 +410,7 @@ class StreamTriage:
             blocks[0] = _tail_from_line(first, line)
         self.buf.size = sum(len(b.data) for b in blocks)
         self.buf.points = [p for p in self.buf.points if p.line >= line]
+        del self.buf.hits[: bisect.bisect_left(self.buf.hits, (blocks[0].offset,))]
         for at, raw in self.buf.banners:
             if at < line:
                 self.banner = raw

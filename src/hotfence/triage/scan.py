@@ -10,6 +10,7 @@ shows.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick_rs
@@ -130,28 +131,38 @@ class ScanResult:
     events: list[tuple[int, int]]  # (line start, line end) of memory events, sorted
 
 
-def scan_log(text: str, data: bytes | None = None) -> ScanResult:
+def scan_log(
+    text: str, data: bytes | None = None, lines: Sequence[int] | None = None
+) -> ScanResult:
     """Report-start lines and memory-event lines of ``text`` in one pass.
 
     ``data`` is ``text`` as the bytes it was decoded from as latin-1 (offsets equal),
-    when the caller has them: the byte matcher is the faster one.
+    when the caller has them: the byte matcher is the faster one. ``lines``: the starts,
+    in order, of every line of ``text`` holding one of ``_NEEDLES`` (lines holding none
+    may be among them), when the caller has found them already (the prefilter, in its
+    own pass over the same bytes): then there is no second pass.
     """
-    if data is None:
-        try:
-            data = text.encode("latin-1")
-        except UnicodeEncodeError:
-            data = None
-    hits = (
-        _MATCHER_BYTES.find_matches_as_indexes(data)
-        if data is not None
-        else _MATCHER_STR.find_matches_as_indexes(text)
-    )
+    positions: Iterable[int]
+    if lines is not None:
+        positions = lines
+    else:
+        if data is None:
+            try:
+                data = text.encode("latin-1")
+            except UnicodeEncodeError:
+                data = None
+        hits = (
+            _MATCHER_BYTES.find_matches_as_indexes(data)
+            if data is not None
+            else _MATCHER_STR.find_matches_as_indexes(text)
+        )
+        positions = (pos for _idx, pos, _end in hits)
     starts: list[int] = []
     events: list[tuple[int, int]] = []
     # the host of a journalctl -o short-monotonic log (programs' lines name another ident)
     journal = journal_host(text)
     line_end = -1
-    for _idx, pos, _end in hits:
+    for pos in positions:
         if pos < line_end:
             continue  # one look per line
         start = text.rfind("\n", 0, pos) + 1
