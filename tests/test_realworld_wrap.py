@@ -479,3 +479,33 @@ def test_an_older_journalctls_json_records_of_programs_are_no_reports() -> None:
     assert reps[0].frames and "No swap limit" not in reps[0].text
     said = [("_TRANSPORT", "stdout"), ("MESSAGE", "WARNING: CPU: 1 PID: 5 at fs/x.c:12 f+0x1/0x2")]
     assert parse_log(_old_journal_json(said).encode()) == []
+
+
+@pytest.mark.parametrize("indent", [4, None])
+def test_aws_get_console_output_json_reads_as_the_console_log(
+    indent: int | None, tmp_path: Path
+) -> None:
+    """`aws ec2 get-console-output` prints the GetConsoleOutput response as JSON (the
+    CLI's default output): InstanceId, Timestamp and Output, the console text the API
+    sends base64-encoded, decoded by the CLI, a serial console's CRLF line ends escaped
+    in one string. Read through the CLI's path it is the recorded console log; JSON that
+    is no such document is read as it is."""
+    from hotfence.triage.prefilter import triage_input
+
+    console = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    doc = {
+        "InstanceId": "i-0123456789abcdef0",
+        "Timestamp": "2026-11-27T05:31:38.000Z",
+        "Output": console.replace("\n", "\r\n"),
+    }
+    (tmp_path / "console.json").write_text(json.dumps(doc, indent=indent) + "\n")
+    (want,) = parse_log(console.encode())
+    got = triage_input(str(tmp_path / "console.json"))
+    assert got.error is None
+    (rep,) = got.reports
+    assert _facts(rep) == _facts(want)
+    assert rep.frames and rep.hardware == want.hardware and not rep.corrupted
+    # an object that is no console output stays the text it is (a program's JSON record)
+    other = {"InstanceId": "i-0123456789abcdef0", "Message": "Kernel panic - not syncing"}
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    assert list(triage_input(str(tmp_path / "other.json")).reports) == []

@@ -4,7 +4,8 @@ Inputs are console logs, dmesg, `vmcore-dmesg.txt` or `journalctl -k` output, po
 compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``, xz
 ``fd 37 7a 58 5a 00``, zstd ``28 b5 2f fd``), not its name, so a rotated ``kern.log.1``
 that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
-read as the same text in UTF-8.
+read as the same text in UTF-8; the JSON document `aws ec2 get-console-output` prints is
+read as the console log it holds.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -29,8 +30,10 @@ from __future__ import annotations
 import codecs
 import contextlib
 import itertools
+import json
 import lzma
 import os
+import re
 import stat
 import sys
 import typing
@@ -260,7 +263,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    for block in _utf8(blocks):
+    for block in _console_output(_utf8(blocks)):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -294,6 +297,45 @@ def _utf8(blocks: Iterator[bytes]) -> Iterator[bytes]:
     tail = dec.decode(b"", final=True)
     if tail:
         yield tail.encode("utf-8")
+
+
+# The AWS CLI's `aws ec2 get-console-output` (an EC2 host's serial console, what an
+# operator fetches when an instance stops answering) prints the GetConsoleOutput response
+# as JSON, its default output format: {"InstanceId": ..., "Timestamp": ..., "Output": ...}
+# with the console text (base64 in the API, decoded by the CLI) as one string, its
+# "\r\n" line ends escaped. Read as lines, the whole console is one line (cut at
+# max_line) of escaped text: no report. The API returns at most the last 64 KB, so a
+# document of a few MB at most is one; anything larger, or not that document, is read as
+# it is.
+_CONSOLE_OUTPUT_RE = re.compile(rb'\A\s*\{\s*"(?:InstanceId|Timestamp|Output)"\s*:')
+_CONSOLE_OUTPUT_MAX = 16 << 20
+
+
+def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or the console text of a get-console-output document."""
+    first = next(blocks, b"")
+    if not _CONSOLE_OUTPUT_RE.match(first):
+        if first:
+            yield first
+        yield from blocks
+        return
+    held = [first]
+    size = len(first)
+    for block in blocks:
+        held.append(block)
+        size += len(block)
+        if size > _CONSOLE_OUTPUT_MAX:
+            yield from held
+            yield from blocks
+            return
+    try:
+        doc = json.loads(b"".join(held))
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("Output"), str):
+        yield doc["Output"].encode("utf-8", "replace")
+    else:
+        yield from held
 
 
 def _read(stream: BinaryIO, path: str, n: int) -> bytes:
