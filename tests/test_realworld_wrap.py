@@ -509,3 +509,40 @@ def test_aws_get_console_output_json_reads_as_the_console_log(
     other = {"InstanceId": "i-0123456789abcdef0", "Message": "Kernel panic - not syncing"}
     (tmp_path / "other.json").write_text(json.dumps(other))
     assert list(triage_input(str(tmp_path / "other.json")).reports) == []
+
+
+def _talosctl_dmesg(text: str, node: str, facility: str = "kern") -> list[str]:
+    """``text``'s records as `talosctl dmesg` prints them: "%s: " of the node, then
+    machined's "%s: %7s: [%s]: %s" of facility, priority, the time in Go's RFC3339Nano
+    (the fraction's trailing zeros dropped) and the message (Talos cmd/talosctl dmesg.go,
+    machined's Dmesg)."""
+    out = []
+    for line in text.splitlines():
+        m = _PRINTK_TIME.match(line + " ")
+        if m is None:
+            continue
+        sec, frac = m.group(1).split(".")
+        nano = f".{frac:0<9}".rstrip("0").rstrip(".")
+        stamp = f"2026-11-27T05:{int(sec) // 60 % 60:02d}:{int(sec) % 60:02d}{nano}Z"
+        level = "warning" if "Call Trace" in line else "info"
+        record = f"{facility}: {level:>7}: [{stamp}]: {line[m.end() :]}"
+        out.append(f"{node}: {record}" if node else record)
+    return out
+
+
+def test_talosctl_dmesg_reads_as_the_console_log() -> None:
+    """A Talos Linux node's kernel log comes from `talosctl dmesg`; with several nodes
+    named their lines interleave. The node whose log holds the crash gives the console
+    log's report; the other node's lines and the records programs wrote (facility
+    "user", Talos's own "[talos] ..." lines) are no report's."""
+    console = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    crash = _talosctl_dmesg(console, "172.20.0.2")
+    other = _talosctl_dmesg(console.split("BUG: kernel NULL")[0], "talos-w1")
+    said = "[talos] WARNING: CPU: 1 PID: 5 at fs/x.c:12 f+0x1/0x2"
+    programs = [f"talos-w1: user: warning: [2026-11-27T05:00:01.5Z]: {said}"]
+    mixed = [ln for pair in zip(crash, other + programs * len(crash)) for ln in pair]
+    (rep,) = _same_reports(_PRINTK_TIME.sub("", console), "\n".join(mixed) + "\n")
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert parse_log("\n".join(programs).encode()) == []
+    # the records as machined sends them, before talosctl puts the node in front
+    _same_reports(_PRINTK_TIME.sub("", console), "\n".join(_talosctl_dmesg(console, "")))
