@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -481,23 +482,41 @@ def test_an_older_journalctls_json_records_of_programs_are_no_reports() -> None:
     assert parse_log(_old_journal_json(said).encode()) == []
 
 
+def _aws_console_output(text: str) -> dict[str, str]:
+    """`aws ec2 get-console-output`'s GetConsoleOutput response (the text base64 in the
+    API, decoded by the CLI)."""
+    return {
+        "InstanceId": "i-0123456789abcdef0",
+        "Timestamp": "2026-11-27T05:31:38.000Z",
+        "Output": text,
+    }
+
+
+def _gce_serial_port_output(text: str) -> dict[str, str]:
+    """gcloud's `get-serial-port-output --format=json`: the SerialPortOutput resource,
+    its keys sorted as gcloud prints them."""
+    return {
+        "contents": text,
+        "kind": "compute#serialPortOutput",
+        "next": str(len(text)),
+        "selfLink": "https://www.googleapis.com/compute/v1/projects/p/zones/z/instances/n",
+        "start": "0",
+    }
+
+
 @pytest.mark.parametrize("indent", [4, None])
-def test_aws_get_console_output_json_reads_as_the_console_log(
-    indent: int | None, tmp_path: Path
+@pytest.mark.parametrize("document", [_aws_console_output, _gce_serial_port_output])
+def test_a_cloud_serial_consoles_json_reads_as_the_console_log(
+    document: Callable[[str], dict[str, str]], indent: int | None, tmp_path: Path
 ) -> None:
-    """`aws ec2 get-console-output` prints the GetConsoleOutput response as JSON (the
-    CLI's default output): InstanceId, Timestamp and Output, the console text the API
-    sends base64-encoded, decoded by the CLI, a serial console's CRLF line ends escaped
-    in one string. Read through the CLI's path it is the recorded console log; JSON that
-    is no such document is read as it is."""
+    """A cloud VM's serial console fetched with its provider's CLI in JSON output (the
+    AWS CLI's default): the console text, a serial console's CRLF line ends escaped, is
+    one string of the document. Read through the CLI's path it is the recorded console
+    log; JSON that is no such document is read as it is."""
     from hotfence.triage.prefilter import triage_input
 
     console = (DATA / "x86-6.12.115-null-deref.log").read_text()
-    doc = {
-        "InstanceId": "i-0123456789abcdef0",
-        "Timestamp": "2026-11-27T05:31:38.000Z",
-        "Output": console.replace("\n", "\r\n"),
-    }
+    doc = document(console.replace("\n", "\r\n"))
     (tmp_path / "console.json").write_text(json.dumps(doc, indent=indent) + "\n")
     (want,) = parse_log(console.encode())
     got = triage_input(str(tmp_path / "console.json"))
@@ -506,7 +525,7 @@ def test_aws_get_console_output_json_reads_as_the_console_log(
     assert _facts(rep) == _facts(want)
     assert rep.frames and rep.hardware == want.hardware and not rep.corrupted
     # an object that is no console output stays the text it is (a program's JSON record)
-    other = {"InstanceId": "i-0123456789abcdef0", "Message": "Kernel panic - not syncing"}
+    other = {"kind": "compute#instance", "contents": "Kernel panic - not syncing: x"}
     (tmp_path / "other.json").write_text(json.dumps(other))
     assert list(triage_input(str(tmp_path / "other.json")).reports) == []
 

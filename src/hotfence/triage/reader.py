@@ -4,8 +4,9 @@ Inputs are console logs, dmesg, `vmcore-dmesg.txt` or `journalctl -k` output, po
 compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``, xz
 ``fd 37 7a 58 5a 00``, zstd ``28 b5 2f fd``), not its name, so a rotated ``kern.log.1``
 that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
-read as the same text in UTF-8; the JSON document `aws ec2 get-console-output` prints is
-read as the console log it holds.
+read as the same text in UTF-8; the JSON document of a cloud VM's serial console
+(`aws ec2 get-console-output`, gcloud's `get-serial-port-output --format=json`) is read
+as the console log it holds.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -299,20 +300,37 @@ def _utf8(blocks: Iterator[bytes]) -> Iterator[bytes]:
         yield tail.encode("utf-8")
 
 
-# The AWS CLI's `aws ec2 get-console-output` (an EC2 host's serial console, what an
-# operator fetches when an instance stops answering) prints the GetConsoleOutput response
-# as JSON, its default output format: {"InstanceId": ..., "Timestamp": ..., "Output": ...}
-# with the console text (base64 in the API, decoded by the CLI) as one string, its
-# "\r\n" line ends escaped. Read as lines, the whole console is one line (cut at
-# max_line) of escaped text: no report. The API returns at most the last 64 KB, so a
-# document of a few MB at most is one; anything larger, or not that document, is read as
-# it is.
-_CONSOLE_OUTPUT_RE = re.compile(rb'\A\s*\{\s*"(?:InstanceId|Timestamp|Output)"\s*:')
+# A cloud VM's serial console as its provider's CLI prints it with JSON output, the
+# console text one string in it (its "\r\n" line ends escaped), what an operator
+# fetches when a host stops answering:
+# * `aws ec2 get-console-output` (JSON is the AWS CLI's default output): the
+#   GetConsoleOutput response, {"InstanceId": ..., "Timestamp": ..., "Output": ...}, the
+#   text base64 in the API and decoded by the CLI; at most the last 64 KB;
+# * `gcloud compute instances get-serial-port-output --format=json`: the SerialPortOutput
+#   resource, {"contents": ..., "kind": "compute#serialPortOutput", "next": ...,
+#   "selfLink": ..., "start": ...}; at most the last 1 MB.
+# Read as lines, the whole console is one line (cut at max_line) of escaped text: no
+# report. Such a document is a few MB at most; anything larger, or any other JSON, is
+# read as it is.
+_CONSOLE_OUTPUT_RE = re.compile(
+    rb'\A\s*\{\s*"(?:InstanceId|Timestamp|Output|contents|kind|next|selfLink|start)"\s*:'
+)
 _CONSOLE_OUTPUT_MAX = 16 << 20
+_GCE_SERIAL_KIND = "compute#serialPortOutput"
+
+
+def _console_text(doc: object) -> str | None:
+    """The console text of a provider's console-output document, or None."""
+    if not isinstance(doc, dict):
+        return None
+    text = doc.get("Output") if "InstanceId" in doc else None
+    if text is None and doc.get("kind") == _GCE_SERIAL_KIND:
+        text = doc.get("contents")
+    return text if isinstance(text, str) else None
 
 
 def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
-    """``blocks`` as they are, or the console text of a get-console-output document."""
+    """``blocks`` as they are, or the console text of a console-output document."""
     first = next(blocks, b"")
     if not _CONSOLE_OUTPUT_RE.match(first):
         if first:
@@ -329,11 +347,11 @@ def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
             yield from blocks
             return
     try:
-        doc = json.loads(b"".join(held))
+        text = _console_text(json.loads(b"".join(held)))
     except ValueError:
-        doc = None
-    if isinstance(doc, dict) and isinstance(doc.get("Output"), str):
-        yield doc["Output"].encode("utf-8", "replace")
+        text = None
+    if text is not None:
+        yield text.encode("utf-8", "replace")
     else:
         yield from held
 
