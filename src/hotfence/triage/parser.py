@@ -437,10 +437,36 @@ def _oom_reports(
         )
         rep.frames = call_trace(texts)
         _fill_task_fields(rep, texts, from_bytes)
+        rep.oom_memcg, rep.task_memcg = _oom_memcgs(texts, from_bytes)
         rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
         out.append(rep)
         prev_end = e
     return out
+
+
+# Which memory cgroups an OOM kill concerned. Since 4.19 dump_oom_summary() (mm/oom_kill.c)
+# prints "oom-kill:constraint=%s,nodemask=%*pbl" then ",cpuset=", ",mems_allowed=", the
+# limit's cgroup as ",oom_memcg=" (a memcg OOM; ",global_oom" instead when the system ran
+# out) and ",task_memcg=%s,task=%s,pid=%d,uid=%d" of the victim. Before that
+# mem_cgroup_print_oom_info() (mm/memcontrol.c, 3.x-4.18) printed "Task in %s killed as a
+# result of limit of %s". One dump prints one of them, before its kill line. The keys come
+# in that order, so a value runs to the next key even if a cgroup name holds a ",".
+_OOM_SUMMARY_RE = re.compile(
+    r"oom-kill:constraint=.*?(?:,oom_memcg=(?P<oom>.*?))?,task_memcg=(?P<task>.*?),task="
+)
+_OOM_TASK_IN_RE = re.compile(r"Task in (?P<task>\S+) killed as a result of limit of (?P<oom>\S+)")
+
+
+def _oom_memcgs(texts: list[str], from_bytes: bool) -> tuple[str | None, str | None]:
+    """``(oom_memcg, task_memcg)`` of an OOM kill, from its report's lines."""
+    for t in reversed(texts):
+        m = _OOM_SUMMARY_RE.search(t) if "oom-kill:" in t else None
+        if m is None and "Task in " in t:
+            m = _OOM_TASK_IN_RE.search(t)
+        if m is not None:
+            oom = m.group("oom")
+            return (_out(oom, from_bytes) if oom else None), _out(m.group("task"), from_bytes)
+    return None, None
 
 
 def _own_stream(lines: list[Line]) -> list[Line]:
