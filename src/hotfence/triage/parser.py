@@ -37,6 +37,8 @@ from .lines import (
     line_bounds,
     lost_line_breaks,
     make_line,
+    needs_plain,
+    plain_line,
 )
 from .model import Report
 from .modules import linked_modules
@@ -395,6 +397,8 @@ def _oom_reports(
         if s < lo:
             continue
         line = text[s:e]
+        if needs_plain(line):  # a coloured dmesg splits "Memory cgroup out of memory: Killed"
+            line = plain_line(line)
         if "invoked oom-killer" in line:
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
