@@ -565,3 +565,41 @@ def test_talosctl_dmesg_reads_as_the_console_log() -> None:
     assert parse_log("\n".join(programs).encode()) == []
     # the records as machined sends them, before talosctl puts the node in front
     _same_reports(_PRINTK_TIME.sub("", console), "\n".join(_talosctl_dmesg(console, "")))
+
+
+def _gce_serial_console(text: str, burst: int) -> str:
+    """``text`` as a GCE VM's serial port 1 holds it: printk's own lines and, ``burst``
+    lines later, rsyslog's copies of them, which google-compute-engine's
+    /etc/rsyslog.d/90-google.conf ("daemon,kern.* /dev/console") writes there in its
+    traditional file format ("%TIMESTAMP% %HOSTNAME% %syslogtag%%msg%")."""
+    out: list[str] = []
+    copies: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        out.append(line)
+        if _PRINTK_TIME.match(line + " "):
+            copies.append(f"Nov 27 05:31:04 instance-1 kernel: {line}")
+        if n % burst == 0:
+            out += copies
+            copies = []
+    return "\n".join(out + copies) + "\n"
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        DATA / "x86-6.12.115-null-deref.log",
+        DATA / "arm64-6.1.0-50-mod-warn.log",
+        DATA / "ppc64le-6.1.0-50-hung-task.log",
+        LAB / "gpf.log",
+    ],
+)
+@pytest.mark.parametrize("burst", [4, 9])
+def test_a_gce_serial_console_with_syslogs_copies_reads_as_the_console(
+    log: Path, burst: int
+) -> None:
+    """The copies rsyslog writes to a GCE serial console come a little after printk's own
+    lines: the copy of the crash's first line is that crash again, not a report that
+    ends the first one. The console gives the plain log's reports, once."""
+    text = log.read_text()
+    reps = _same_reports(text, _gce_serial_console(text, burst))
+    assert reps[0].frames
