@@ -56,6 +56,8 @@ def test_log_yields_its_facts(name: str) -> None:
         ("pid", "pid"),
         ("cpu", "cpu"),
         ("taint", "taint"),
+        ("oom_memcg", "oom_memcg"),
+        ("task_memcg", "task_memcg"),
     ):
         if field in e:
             assert getattr(rep, attr) == e[field], field
@@ -1784,3 +1786,23 @@ def test_a_hung_task_whose_every_entry_is_a_guess_is_still_that_task() -> None:
     assert rep.title == "INFO: task hung in corrupted" and rep.corrupted
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert all(f.unreliable for f in rep.frames)
+
+
+def test_a_pre_4_19_memcg_oom_kill_names_its_cgroups() -> None:
+    """Before 4.19 a memory cgroup's OOM dump named the cgroups in
+    mem_cgroup_print_oom_info() (mm/memcontrol.c): "Task in %s killed as a result of limit
+    of %s", printed right before its "memory: usage" line, and no "oom-kill:" summary
+    line. The recorded 6.18 memcg OOM kill in that wording names the same pod and
+    container."""
+    text = (DATA / "x86-6.18.44-memcg-oom.log").read_text()
+    (want,) = parse_log(text)
+    lines = text.splitlines(keepends=True)
+    (summary,) = [ln for ln in lines if "] oom-kill:constraint=" in ln]
+    (usage,) = [ln for ln in lines if "] memory: usage " in ln]
+    stamp = usage.split("] ", 1)[0] + "] "
+    task_in = f"Task in {want.task_memcg} killed as a result of limit of {want.oom_memcg}\n"
+    old = reworded(text, {summary: "", usage: stamp + task_in + usage})
+    (rep,) = parse_log(old)
+    assert (rep.oom_memcg, rep.task_memcg) == (want.oom_memcg, want.task_memcg)
+    assert want.task_memcg is not None and want.task_memcg.startswith(f"{want.oom_memcg}/")
+    assert (rep.title, rep.pid, rep.comm) == (want.title, want.pid, want.comm)

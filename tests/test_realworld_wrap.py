@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -752,6 +753,108 @@ def _logcat(console: str, programs: dict[str, str]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _aws_console_output(text: str) -> dict[str, str]:
+    """`aws ec2 get-console-output`'s GetConsoleOutput response (the text base64 in the
+    API, decoded by the CLI)."""
+    return {
+        "InstanceId": "i-0123456789abcdef0",
+        "Timestamp": "2026-11-27T05:31:38.000Z",
+        "Output": text,
+    }
+
+
+def _gce_serial_port_output(text: str) -> dict[str, str]:
+    """gcloud's `get-serial-port-output --format=json`: the SerialPortOutput resource,
+    its keys sorted as gcloud prints them."""
+    return {
+        "contents": text,
+        "kind": "compute#serialPortOutput",
+        "next": str(len(text)),
+        "selfLink": "https://www.googleapis.com/compute/v1/projects/p/zones/z/instances/n",
+        "start": "0",
+    }
+
+
+@pytest.mark.parametrize("indent", [4, None])
+@pytest.mark.parametrize("document", [_aws_console_output, _gce_serial_port_output])
+def test_a_cloud_serial_consoles_json_reads_as_the_console_log(
+    document: Callable[[str], dict[str, str]], indent: int | None, tmp_path: Path
+) -> None:
+    """A cloud VM's serial console fetched with its provider's CLI in JSON output (the
+    AWS CLI's default): the console text, a serial console's CRLF line ends escaped, is
+    one string of the document. Read through the CLI's path it is the recorded console
+    log; JSON that is no such document is read as it is."""
+    from hotfence.triage.prefilter import triage_input
+
+    console = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    doc = document(console.replace("\n", "\r\n"))
+    (tmp_path / "console.json").write_text(json.dumps(doc, indent=indent) + "\n")
+    (want,) = parse_log(console.encode())
+    got = triage_input(str(tmp_path / "console.json"))
+    assert got.error is None
+    (rep,) = got.reports
+    assert _facts(rep) == _facts(want)
+    assert rep.frames and rep.hardware == want.hardware and not rep.corrupted
+    # an object that is no console output stays the text it is (a program's JSON record)
+    other = {"kind": "compute#instance", "contents": "Kernel panic - not syncing: x"}
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    assert list(triage_input(str(tmp_path / "other.json")).reports) == []
+
+
+def _talosctl_dmesg(text: str, node: str, facility: str = "kern") -> list[str]:
+    """``text``'s records as `talosctl dmesg` prints them: "%s: " of the node, then
+    machined's "%s: %7s: [%s]: %s" of facility, priority, the time in Go's RFC3339Nano
+    (the fraction's trailing zeros dropped) and the message (Talos cmd/talosctl dmesg.go,
+    machined's Dmesg)."""
+    out = []
+    for line in text.splitlines():
+        m = _PRINTK_TIME.match(line + " ")
+        if m is None:
+            continue
+        sec, frac = m.group(1).split(".")
+        nano = f".{frac:0<9}".rstrip("0").rstrip(".")
+        stamp = f"2026-11-27T05:{int(sec) // 60 % 60:02d}:{int(sec) % 60:02d}{nano}Z"
+        level = "warning" if "Call Trace" in line else "info"
+        record = f"{facility}: {level:>7}: [{stamp}]: {line[m.end() :]}"
+        out.append(f"{node}: {record}" if node else record)
+    return out
+
+
+def test_talosctl_dmesg_reads_as_the_console_log() -> None:
+    """A Talos Linux node's kernel log comes from `talosctl dmesg`; with several nodes
+    named their lines interleave. The node whose log holds the crash gives the console
+    log's report; the other node's lines and the records programs wrote (facility
+    "user", Talos's own "[talos] ..." lines) are no report's."""
+    console = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    crash = _talosctl_dmesg(console, "172.20.0.2")
+    other = _talosctl_dmesg(console.split("BUG: kernel NULL")[0], "talos-w1")
+    said = "[talos] WARNING: CPU: 1 PID: 5 at fs/x.c:12 f+0x1/0x2"
+    programs = [f"talos-w1: user: warning: [2026-11-27T05:00:01.5Z]: {said}"]
+    mixed = [ln for pair in zip(crash, other + programs * len(crash)) for ln in pair]
+    (rep,) = _same_reports(_PRINTK_TIME.sub("", console), "\n".join(mixed) + "\n")
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert parse_log("\n".join(programs).encode()) == []
+    # the records as machined sends them, before talosctl puts the node in front
+    _same_reports(_PRINTK_TIME.sub("", console), "\n".join(_talosctl_dmesg(console, "")))
+
+
+def _gce_serial_console(text: str, burst: int) -> str:
+    """``text`` as a GCE VM's serial port 1 holds it: printk's own lines and, ``burst``
+    lines later, rsyslog's copies of them, which google-compute-engine's
+    /etc/rsyslog.d/90-google.conf ("daemon,kern.* /dev/console") writes there in its
+    traditional file format ("%TIMESTAMP% %HOSTNAME% %syslogtag%%msg%")."""
+    out: list[str] = []
+    copies: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        out.append(line)
+        if _PRINTK_TIME.match(line + " "):
+            copies.append(f"Nov 27 05:31:04 instance-1 kernel: {line}")
+        if n % burst == 0:
+            out += copies
+            copies = []
+    return "\n".join(out + copies) + "\n"
+
+
 @pytest.mark.parametrize(
     "log",
     [
@@ -790,3 +893,24 @@ def test_a_logcat_records_short_tag_still_starts_its_report(case: str) -> None:
     logcat = _logcat(console, {})
     assert re.search(r" 0 E (?:PANIC|UBSAN|VFS) +: ", logcat)
     assert [r.title for r in parse_log(logcat)] == [r.title for r in parse_log(console)]
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        DATA / "x86-6.12.115-null-deref.log",
+        DATA / "arm64-6.1.0-50-mod-warn.log",
+        DATA / "ppc64le-6.1.0-50-hung-task.log",
+        LAB / "gpf.log",
+    ],
+)
+@pytest.mark.parametrize("burst", [4, 9])
+def test_a_gce_serial_console_with_syslogs_copies_reads_as_the_console(
+    log: Path, burst: int
+) -> None:
+    """The copies rsyslog writes to a GCE serial console come a little after printk's own
+    lines: the copy of the crash's first line is that crash again, not a report that
+    ends the first one. The console gives the plain log's reports, once."""
+    text = log.read_text()
+    reps = _same_reports(text, _gce_serial_console(text, burst))
+    assert reps[0].frames

@@ -214,6 +214,23 @@ def interjected(text: str, pos: int, raw: str, context: str) -> bool:
     return False
 
 
+# A copy of the kernel's record in another stream of the same capture: GCE's images send
+# syslog's kern facility to the serial console too (google-compute-engine's
+# /etc/rsyslog.d/90-google.conf: "daemon,kern.* /dev/console", "logging information in
+# case of an unexpected crash during boot"), so serial port 1 holds printk's own lines
+# and, in bursts a little later, rsyslog's "Nov 27 05:31:04 host kernel: [ 4.88] ..."
+# copies of them. printk stamps each record once: a line of another stream with the time
+# and text of a record this report has read is that record again, not a new report.
+StampedRecord = tuple[float, str]
+
+
+def record_of(line: Line) -> StampedRecord | None:
+    """The printk time and text that say which record ``line`` is (None without a time)."""
+    if line.timestamp is None:
+        return None
+    return line.timestamp, line.text.strip()
+
+
 def extract(
     text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int, first_no: int
 ) -> Extracted:
@@ -222,7 +239,7 @@ def extract(
     end_nl = text.find("\n", start)
     header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
     task_ctx = bool(caller_id(header.context))
-    limit = _read_limit(text, start, order, idx, task_ctx, kind, header.context)
+    limit = _read_limit(text, start, order, idx, task_ctx, kind, header)
     prefix = _prefix_lines(text, start, header.context, first_no)
     window = _Window(text, header, kind, cands, task_ctx)
     pos = start
@@ -282,20 +299,26 @@ def _read_limit(
     idx: int,
     task_ctx: bool,
     kind: OopsKind,
-    context: str,
+    header: Line,
 ) -> int:
     """Where to stop reading. A single console stream: one report past the next real
     header (the lines after it only feed the corruption check, like syzkaller, which
     reads to the end of the log). A task's own lines continue past other tasks' reports,
-    up to a bound."""
+    up to a bound. Another stream's copy of the header's record is no header."""
     limit = len(text)
+    context = header.context
     if not task_ctx:
         seen = 0
+        own = record_of(header)
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
             raw = plain_line(text[s:] if e == -1 else text[s:e])
             if context and interjected(text, s, raw, context):
                 continue
+            if own is not None:
+                copy = make_line(raw, s, 0)
+                if copy.context != context and record_of(copy) == own:
+                    continue
             if _absorbed(kind, raw) and _within(text, start, s, context, kind.absorb_lines):
                 continue
             prev_end = s - 1
@@ -336,6 +359,7 @@ class _Window:
     others: int = 0  # lines of other contexts read so far (n - others: this stream's)
     restarted: bool = False  # printk time went back: the lines read on are another log's
     piece: str = ""  # the last line kept (or its last wrapped piece), as it came
+    records: set[StampedRecord] = field(default_factory=set)  # this stream's, see record_of
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -377,7 +401,7 @@ class _Window:
         line = make_line(raw, line_start, first_no + n)
         if not is_header:
             if line_start in self.cands:
-                if not self._interjected(raw, line_start, line):
+                if not self._interjected(raw, line_start, line) and not self._copy(line):
                     # how far into the report is counted in its own stream's lines: other
                     # CPUs' lines, or a journal entry's other fields, come in between
                     self._note_next_report(raw, line_start, line.context, n - self.others)
@@ -400,6 +424,9 @@ class _Window:
             ):
                 return self._other_context()  # a program's entry amid the kernel's
         self.gap = 0
+        key = record_of(line)
+        if key is not None:
+            self.records.add(key)
         if not is_header:
             self._note_own_end(raw, line_start, line, n - self.others)
         if line.timestamp is not None:
@@ -429,6 +456,10 @@ class _Window:
         self.lines[-1] = joined
         self.piece = raw
         return True
+
+    def _copy(self, line: Line) -> bool:
+        """Is ``line`` another stream's copy of a record this report read (record_of)?"""
+        return line.context != self.context and record_of(line) in self.records
 
     def _interjected(self, raw: str, line_start: int, line: Line) -> bool:
         return not line.context and interjected(self.text, line_start, raw, self.context)

@@ -26,6 +26,9 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   line: MESSAGE is the text, the entry's other fields say whose (``JOURNAL_FIELD``);
 * ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
+* ``172.20.1.2: kern: warning: [2026-11-24T21:45:01.123456789Z]: `` — ``talosctl dmesg``
+  (Talos Linux, a Kubernetes node OS): the node, the record's facility and priority and
+  its wall-clock time; a facility other than ``kern`` is a program's record;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``, in the reader's locale; ``[Nov24 21:45]``
   then ``[  +0.000005]`` (the time since the previous message) — ``dmesg -e`` / ``-H``;
   ``2026-11-24T21:45:01,123456+01:00`` — ``dmesg --time-format iso``;
@@ -386,6 +389,11 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
                 return raw, "", None  # a program's record: no kernel prefix at all
             text, ctx, ts = parse_prefix(raw[dm.end() :])
             return text, ctx or CONSOLE, ts
+    if (tm := _talos_record(raw)) is not None:
+        if tm["fac"] != "kern":
+            return raw, "", None  # a program's record (Talos's own "[talos] ..." lines)
+        node = tm["node"]
+        return raw[tm.end() :], f"{CONSOLE}/{node}" if node else CONSOLE, None
     if _maybe_field(raw) and (fm := _FIELD_RE.match(raw)) is not None:
         return _journal_field(raw, fm)
     m = _PREFIX_RE.match(raw)
@@ -472,6 +480,26 @@ _DECODE_RE = re.compile(
 )
 
 
+# talosctl dmesg, the kernel log of a Talos Linux node: machined sends each /dev/kmsg
+# record as "%s: %7s: [%s]: %s" of its facility, priority (go-kmsg's names) and time
+# (Go's RFC3339Nano: trailing zeros of the fraction dropped, the fraction too when zero)
+# and the text; talosctl prints "%s: %s" of the node it came from and that (Talos
+# cmd/talosctl dmesg.go, internal/app/machined server Dmesg). One command may stream
+# several nodes' logs interleaved: each node's lines are a context of their own.
+_TALOS_RE = re.compile(
+    r"(?:(?P<node>[^\s\[\]]+): )?(?P<fac>[a-z]+[0-9]?): {0,6}"
+    r"(?:emerg|alert|crit|err|warning|notice|info|debug): "
+    r"\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)\]: "
+)
+
+
+def _talos_record(raw: str) -> re.Match[str] | None:
+    """The talosctl dmesg prefix of ``raw``, or None (one bounded look for its "]: ")."""
+    if raw[:1].isalnum() and "]: " in raw[:120]:
+        return _TALOS_RE.match(raw)
+    return None
+
+
 # klog / glog, the log format of kubelet and most Go programs around containers:
 # "Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg" (L: Info, Warning, Error, Fatal; the
 # thread id right-aligned in 7). Its "Observed a panic: ..." is the program's.
@@ -516,6 +544,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         return True
     if raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
         return lm["pid"] != "0" or lm["tid"] != "0"  # logcat: the kernel's records are pid 0
+    if (tm := _talos_record(raw)) is not None:
+        return tm["fac"] != "kern"
     if raw[:1] == "<" or raw[:1].isdigit():
         # A record's syslog priority, "<%u>" in dmesg -r, /proc/kmsg and a pstore dmesg
         # file, the first field of a /dev/kmsg record: facility << 3 | level. The kernel's

@@ -99,6 +99,12 @@ class Report:
     comm: str | None = None
     kernel_release: str | None = None
     hardware: str | None = None
+    # An OOM kill's memory cgroups: the one whose limit was hit (None when the whole
+    # system ran out) and the killed task's, which on a container host name the pod and
+    # the container (mm/oom_kill.c dump_oom_summary(), before 4.19 memcontrol.c's "Task
+    # in ... killed as a result of limit of ...")
+    oom_memcg: str | None = None
+    task_memcg: str | None = None
     taint: str | None = None  # the raw flag string, e.g. "G        W  O"
     taint_flags: list[str] = field(default_factory=list)  # decoded words
     # print_modules()'s "Modules linked in:" (triage.modules): names in its order, those

@@ -38,6 +38,8 @@ from .lines import (
     line_bounds,
     lost_line_breaks,
     make_line,
+    needs_plain,
+    plain_line,
 )
 from .model import Report
 from .modules import linked_modules
@@ -427,6 +429,10 @@ def _oom_reports(
                 new_record(seen, record_key(text, s))
             continue
         line = text[s:e]
+        if needs_plain(line):  # a coloured dmesg splits "Memory cgroup out of memory: Killed"
+            line = plain_line(line)
+        if "process" in line and _KILLED_RE.search(line) is None:
+            line, e = _unwrapped_kill(text, s, e, line)
         if _KILLED_RE.search(line) is not None and not new_record(seen, record_key(text, s)):
             block_start = None
             continue
@@ -472,10 +478,48 @@ def _oom_reports(
         )
         rep.frames = call_trace(texts)
         _fill_task_fields(rep, texts, from_bytes)
+        rep.oom_memcg, rep.task_memcg = _oom_memcgs(texts, from_bytes)
         rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
         out.append(rep)
         prev_end = e
     return out
+
+
+# Which memory cgroups an OOM kill concerned. Since 4.19 dump_oom_summary() (mm/oom_kill.c)
+# prints "oom-kill:constraint=%s,nodemask=%*pbl" then ",cpuset=", ",mems_allowed=", the
+# limit's cgroup as ",oom_memcg=" (a memcg OOM; ",global_oom" instead when the system ran
+# out) and ",task_memcg=%s,task=%s,pid=%d,uid=%d" of the victim. Before that
+# mem_cgroup_print_oom_info() (mm/memcontrol.c, 3.x-4.18) printed "Task in %s killed as a
+# result of limit of %s". One dump prints one of them, before its kill line. The keys come
+# in that order, so a value runs to the next key even if a cgroup name holds a ",".
+_OOM_SUMMARY_RE = re.compile(
+    r"oom-kill:constraint=.*?(?:,oom_memcg=(?P<oom>.*?))?,task_memcg=(?P<task>.*?),task="
+)
+_OOM_TASK_IN_RE = re.compile(r"Task in (?P<task>\S+) killed as a result of limit of (?P<oom>\S+)")
+
+
+def _oom_memcgs(texts: list[str], from_bytes: bool) -> tuple[str | None, str | None]:
+    """``(oom_memcg, task_memcg)`` of an OOM kill, from its report's lines."""
+    for t in reversed(texts):
+        m = _OOM_SUMMARY_RE.search(t) if "oom-kill:" in t else None
+        if m is None and "Task in " in t:
+            m = _OOM_TASK_IN_RE.search(t)
+        if m is not None:
+            oom = m.group("oom")
+            return (_out(oom, from_bytes) if oom else None), _out(m.group("task"), from_bytes)
+    return None, None
+
+
+def _unwrapped_kill(text: str, s: int, e: int, line: str) -> tuple[str, int]:
+    """A kill line a wrap cut before its "(comm)" (a mail client's, ``join_wrapped``),
+    read whole with its end; else ``line`` and ``e`` as they were."""
+    if e >= len(text):
+        return line, e
+    nxt = text.find("\n", e + 1)
+    nxt = len(text) if nxt == -1 else nxt
+    last = make_line(text[s:e], s, 0)
+    whole = join_wrapped(last, last.raw, make_line(text[e + 1 : nxt], e + 1, 1), text)
+    return (whole.raw, whole.end) if whole is not None else (line, e)
 
 
 def _own_stream(lines: list[Line], text: str) -> list[Line]:

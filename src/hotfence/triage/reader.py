@@ -4,7 +4,9 @@ Inputs are console logs, dmesg, `vmcore-dmesg.txt` or `journalctl -k` output, po
 compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``, xz
 ``fd 37 7a 58 5a 00``, zstd ``28 b5 2f fd``), not its name, so a rotated ``kern.log.1``
 that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
-read as the same text in UTF-8.
+read as the same text in UTF-8; the JSON document of a cloud VM's serial console
+(`aws ec2 get-console-output`, gcloud's `get-serial-port-output --format=json`) is read
+as the console log it holds.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -29,8 +31,10 @@ from __future__ import annotations
 import codecs
 import contextlib
 import itertools
+import json
 import lzma
 import os
+import re
 import stat
 import sys
 import typing
@@ -260,7 +264,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    for block in _utf8(blocks):
+    for block in _console_output(_utf8(blocks)):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -294,6 +298,62 @@ def _utf8(blocks: Iterator[bytes]) -> Iterator[bytes]:
     tail = dec.decode(b"", final=True)
     if tail:
         yield tail.encode("utf-8")
+
+
+# A cloud VM's serial console as its provider's CLI prints it with JSON output, the
+# console text one string in it (its "\r\n" line ends escaped), what an operator
+# fetches when a host stops answering:
+# * `aws ec2 get-console-output` (JSON is the AWS CLI's default output): the
+#   GetConsoleOutput response, {"InstanceId": ..., "Timestamp": ..., "Output": ...}, the
+#   text base64 in the API and decoded by the CLI; at most the last 64 KB;
+# * `gcloud compute instances get-serial-port-output --format=json`: the SerialPortOutput
+#   resource, {"contents": ..., "kind": "compute#serialPortOutput", "next": ...,
+#   "selfLink": ..., "start": ...}; at most the last 1 MB.
+# Read as lines, the whole console is one line (cut at max_line) of escaped text: no
+# report. Such a document is a few MB at most; anything larger, or any other JSON, is
+# read as it is.
+_CONSOLE_OUTPUT_RE = re.compile(
+    rb'\A\s*\{\s*"(?:InstanceId|Timestamp|Output|contents|kind|next|selfLink|start)"\s*:'
+)
+_CONSOLE_OUTPUT_MAX = 16 << 20
+_GCE_SERIAL_KIND = "compute#serialPortOutput"
+
+
+def _console_text(doc: object) -> str | None:
+    """The console text of a provider's console-output document, or None."""
+    if not isinstance(doc, dict):
+        return None
+    text = doc.get("Output") if "InstanceId" in doc else None
+    if text is None and doc.get("kind") == _GCE_SERIAL_KIND:
+        text = doc.get("contents")
+    return text if isinstance(text, str) else None
+
+
+def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or the console text of a console-output document."""
+    first = next(blocks, b"")
+    if not _CONSOLE_OUTPUT_RE.match(first):
+        if first:
+            yield first
+        yield from blocks
+        return
+    held = [first]
+    size = len(first)
+    for block in blocks:
+        held.append(block)
+        size += len(block)
+        if size > _CONSOLE_OUTPUT_MAX:
+            yield from held
+            yield from blocks
+            return
+    try:
+        text = _console_text(json.loads(b"".join(held)))
+    except ValueError:
+        text = None
+    if text is not None:
+        yield text.encode("utf-8", "replace")
+    else:
+        yield from held
 
 
 def _read(stream: BinaryIO, path: str, n: int) -> bytes:

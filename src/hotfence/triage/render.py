@@ -199,6 +199,8 @@ def _md_report(rep: Report, sources: SourceLines | None = None) -> list[str]:
     task = _task(rep)
     if task:
         facts.append(("task", task))
+    if _memcg(rep):
+        facts.append(("memory cgroup", _memcg(rep)))
     if rep.kernel_release:
         facts.append(("kernel", rep.kernel_release))
     if rep.hardware:
@@ -276,6 +278,16 @@ def _modules(rep: Report) -> str:
     if rep.last_unloaded_module is not None:
         text += f"; last unloaded: {rep.last_unloaded_module}"
     return text
+
+
+def _memcg(rep: Report) -> str:
+    """An OOM kill's victim's memory cgroup, and the one whose limit it hit when that was
+    a cgroup's ("" for other reports)."""
+    if rep.task_memcg is None:
+        return ""
+    if rep.oom_memcg is None:
+        return rep.task_memcg
+    return f"{rep.task_memcg} (limit of {rep.oom_memcg})"
 
 
 def _task(rep: Report) -> str:
@@ -361,6 +373,8 @@ def _term_report(
         rows.append(("guilty file", Text(rep.guilty_file, style="bold")))
     if _task(rep):
         rows.append(("task", Text(_task(rep))))
+    if _memcg(rep):
+        rows.append(("memory cgroup", Text(_memcg(rep))))
     if rep.kernel_release:
         rows.append(("kernel", Text(rep.kernel_release)))
     if rep.hardware:
