@@ -56,7 +56,7 @@ _MACROS = {
     "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?={{LOC}}))",
     # decode_stacktrace.sh's location: addr2line's "file:line", or "??:?" when unknown
     "{{LOC}}": r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)[ )]",
-    "{{SRC}}": r"([a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+)",
+    "{{SRC}}": r"([a-zA-Z0-9\-_/.+]+\.[a-z]+:[0-9]+)",
     "{{TREE}}": SOURCE_TREE,
 }
 

@@ -1,0 +1,38 @@
+"""Shapes of the crash logs routers, NAS boxes and single-board computers print (OpenWrt
+and other vendor builds), tested by reshaping the recorded real logs in ``data/realworld``
+(see its README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def reworded(text: str, changes: dict[str, str]) -> str:
+    """``text`` with each key replaced by its value; each key must be there."""
+    for old, new in changes.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def test_a_warning_from_an_openwrt_build_dir_keeps_its_function_and_file() -> None:
+    """WARN()'s "at %s:%d" is the module's __FILE__, which for a package OpenWrt builds is
+    under build_dir/target-<arch>_<cpu>+<subtype>_<libc>: OpenWrt's include/target.mk
+    joins CPU_TYPE and CPU_SUBTYPE with a "+" ("arm_cortex-a7+neon-vfpv4"). The "+" is a
+    path character: the title is still the warning's function and the guilty file the
+    whole path, not the part after the "+"."""
+    path = "/home/b/openwrt/build_dir/target-arm_cortex-a7+neon-vfpv4_musl_eabi/hotfence"
+    text = reworded(
+        (DATA / "armhf-6.1.0-50-mod-warn.log").read_text(),
+        {" at src/hotfence/lab/module/hotfence_crash.c:92 ": f" at {path}/hotfence_crash.c:92 "},
+    )
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-warn.log").read_bytes())
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title == "WARNING in hotfence_crash_do"
+    assert rep.guilty_file == f"{path}/hotfence_crash.c"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 83, 0, "6.1.0-50-armmp")
