@@ -36,3 +36,40 @@ def test_a_warning_from_an_openwrt_build_dir_keeps_its_function_and_file() -> No
     assert rep.guilty_file == f"{path}/hotfence_crash.c"
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 83, 0, "6.1.0-50-armmp")
+
+
+_MIPS_FAULT = (
+    "CPU 0 Unable to handle kernel paging request at virtual address 00000000,"
+    " epc == 8035a1bc, ra == 8035a7d4"
+)
+
+
+def test_a_mips_bus_error_in_the_kernel_is_that_bus_error() -> None:
+    """arch/mips/kernel/traps.c do_be(): a bus error no fixup takes prints "Data bus
+    error, epc == %0*lx, ra == %0*lx" (a device register or bad physical address the SoC
+    bus refused: routers' PCI and MMIO faults), then die_if_kernel("Oops"), whose
+    "Oops[#1]:" and registers are part of that report: a bus error, not an unknown
+    "Oops" nor a paging request."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+    bus = reworded(text, {_MIPS_FAULT: "Data bus error, epc == 8035a1bc, ra == 8035a7d4"})
+    (rep,) = parse_log(bus.encode())
+    assert rep.title == "Data bus error in sysrq_handle_crash"
+    assert rep.type == "DoS" and not rep.corrupted
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == (
+        want.comm,
+        want.pid,
+        want.cpu,
+        want.kernel_release,
+    )
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.start_line, rep.end_line) == (want.start_line, want.end_line)
+
+
+def test_a_mips_bus_error_of_a_program_is_no_report() -> None:
+    """do_be() prints the same line for a user program's bus error and then only sends
+    it SIGBUS (die_if_kernel() returns in user mode): no registers, no trace, no report."""
+    boot = (DATA / "armhf-6.1.0-50-mod-warn.log").read_text().splitlines()[:150]
+    assert parse_log("\n".join(boot).encode()) == []
+    line = "[  150.000000] Data bus error, epc == 0040a1bc, ra == 0040a7d4"
+    assert parse_log("\n".join([*boot[:100], line, *boot[100:]]).encode()) == []

@@ -1824,6 +1824,23 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
     ),
+    # arch/mips/kernel/traps.c do_be(): a bus error no fixup takes prints "Data bus error,
+    # epc == %0*lx, ra == %0*lx" ("Instruction bus error, ..." for a fetch), then
+    # die_if_kernel("Oops"): "Oops[#1]:" and show_registers(), part of this report. The
+    # access faulted on the bus (a device's registers, a bad physical address), no page
+    # fault: titled by the bus error, not as a paging request. do_be() prints the line for
+    # a user program's bus error too, then only sends it SIGBUS: no report without an oops.
+    _k(
+        "bus error, epc == ",
+        [
+            _F(
+                rx(r"(Data|Instruction) bus error, epc == [0-9a-f]+, ra == [0-9a-f]+"),
+                "{1} bus error in {2}",
+                stack=_s(*_RIP_TRACE),
+            )
+        ],
+        needs_oops=True,
+    ),
     # arch/mips/kernel/traps.c do_bp() BUG(): "Kernel bug detected[#1]:", then show_regs().
     _k(
         "Kernel bug detected[#",
@@ -2203,6 +2220,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "VFS: Close: file count is zero (use-after-free)",
             "divide error in",
             # MIPS die() for a trap in the kernel (arch/mips/kernel/traps.c, unaligned.c)
+            "Data bus error in",
+            "Instruction bus error in",
             "Reserved instruction in kernel code in",
             "Unhandled kernel unaligned access in",
             # riscv die() for an illegal instruction in the kernel (traps.c)
