@@ -73,3 +73,24 @@ def test_a_mips_bus_error_of_a_program_is_no_report() -> None:
     assert parse_log("\n".join(boot).encode()) == []
     line = "[  150.000000] Data bus error, epc == 0040a1bc, ra == 0040a7d4"
     assert parse_log("\n".join([*boot[:100], line, *boot[100:]]).encode()) == []
+
+
+def test_a_programs_alignment_trap_is_no_report() -> None:
+    """arch/arm/mm/alignment.c do_alignment() prints "Alignment trap: %s (%d)
+    PC=0x%08lx Instr=0x%0*lx Address=0x%08lx FSR 0x%03x" for a user program's unaligned
+    access (ai_usermode's UM_WARN, on by default on many vendor kernels) and fixes it up
+    or sends SIGBUS: a program's, no report. The kernel's own "Alignment trap: not
+    handling instruction" line (corpus report 242) still starts one."""
+    text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
+    want = parse_log(text.encode())
+    lines = text.splitlines()
+    trap = (
+        "[    1.500000] Alignment trap: openvpn (1032) PC=0x0001a2b4 Instr=0xe5913000"
+        " Address=0x00f3a2b3 FSR 0x001"
+    )
+    got = parse_log("\n".join([*lines[:100], trap, *lines[100:]]).encode())
+    assert [(r.title, r.pid, r.corrupted) for r in got] == [
+        (r.title, r.pid, r.corrupted) for r in want
+    ]
+    assert len(got) == 1
+    assert parse_log("\n".join([*lines[:100], trap]).encode()) == []

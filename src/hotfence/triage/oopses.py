@@ -1759,9 +1759,16 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
         ],
     ),
+    # arch/arm/mm/alignment.c do_alignment(): "Alignment trap: not handling instruction
+    # %0*lx at [<%08lx>]" in the kernel, then do_DataAbort()'s "Unhandled fault" and die().
+    # A user program's unaligned access prints "Alignment trap: %s (%d) PC=0x%08lx
+    # Instr=... Address=... FSR 0x%03x" (ai_usermode's UM_WARN) and is fixed up or sent
+    # SIGBUS: no registers, no trace, no report. (The kernel's own line is a report even
+    # alone: the "Unhandled fault" after it starts another one.)
     _k(
         "Alignment trap:",
         [_F(rx("Alignment trap:"), "Alignment trap in {1}", stack=_s(*_RIP_TRACE))],
+        shape=r"Alignment trap:(?!.* \(\d+\) PC=0x[0-9a-f]+ Instr=)",
     ),
     _k(
         "trusty: panic",
