@@ -94,3 +94,21 @@ def test_a_programs_alignment_trap_is_no_report() -> None:
     ]
     assert len(got) == 1
     assert parse_log("\n".join([*lines[:100], trap]).encode()) == []
+
+
+def test_a_programs_unhandled_arm_fault_is_no_report() -> None:
+    """arch/arm/mm/fault.c do_DataAbort() prints "Unhandled fault: %s (0x%03x) at
+    0x%08lx" and show_pte() for an abort no handler takes, then arm_notify_die(): die()
+    for the kernel, only a signal for a user program (a program's imprecise external
+    abort on an MMIO mapping). The lab's real armhf fault lines with no die() after them
+    and the boot going on are a program's: no report. With die()'s registers after them
+    they stay the kernel's report."""
+    text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if "8<--- cut here ---" in ln)
+    assert "Unhandled fault: page domain fault" in lines[start + 1]
+    assert "Internal error:" in lines[start + 3]
+    fault = lines[start : start + 3]
+    assert parse_log("\n".join([*lines[:100], *fault, *lines[100:150]]).encode()) == []
+    (rep,) = parse_log(text.encode())
+    assert (rep.title, rep.pid) == ("Unhandled fault in hotfence_crash_null_deref", 85)

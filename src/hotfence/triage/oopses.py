@@ -1748,6 +1748,11 @@ OOPSES: tuple[OopsKind, ...] = (
         "SError Interrupt on CPU",
         [_F(rx("SError Interrupt on CPU"), "SError Interrupt in {1}", stack=_s(RIP_FRAME))],
     ),
+    # arch/arm/mm/fault.c do_DataAbort(): an abort no handler takes prints "Unhandled
+    # fault: %s (0x%03x) at 0x%08lx" and show_pte(), then arm_notify_die(): die() in the
+    # kernel ("Internal error: : 1406 [#1]", registers, trace), but only a signal to a
+    # user program (an imprecise external abort a program's MMIO mapping caused): no
+    # report without an oops.
     _k(
         "Unhandled fault:",
         [
@@ -1758,6 +1763,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE),
             ),
         ],
+        needs_oops=True,
     ),
     # arch/arm/mm/alignment.c do_alignment(): "Alignment trap: not handling instruction
     # %0*lx at [<%08lx>]" in the kernel, then do_DataAbort()'s "Unhandled fault" and die().
