@@ -37,13 +37,17 @@ DECODED_SOURCE = r" \([\w/.\-+]+\.[a-zA-Z]+:\d+[ )]"
 # ".../BUILD/kernel-3.10.0-957.el7/linux-3.10.0-957.el7.x86_64/fs/...". An absolute
 # prefix is taken to end at the source tree's own directory (named linux* or kernel*)
 # where a top-level source directory follows it; a module built outside the tree (DKMS's
-# /var/lib/dkms/...) keeps its path.
+# /var/lib/dkms/...) keeps its path. The wireless stack's backports tree (backports-*,
+# compat-wireless-* and compat-drivers-* before 2013) has the kernel's own layout:
+# OpenWrt builds mac80211 and its drivers from it (".../build_dir/target-*/linux-*/
+# backports-5.15.58-1/net/mac80211/rx.c"), so its files are the kernel's files.
 _TOP_DIRS = (
     "arch|block|certs|crypto|drivers|fs|include|init|io_uring|ipc|kernel|lib|mm|net|rust"
     "|samples|security|sound|virt"
 )
 SOURCE_TREE = (
-    rf"(?:(?:(?:\.\./)+|/(?:[^/\s]+/)*?(?:linux|kernel)(?:[-_.][^/\s]*)?/)(?=(?:{_TOP_DIRS})/))"
+    r"(?:(?:(?:\.\./)+|/(?:[^/\s]+/)*?(?:linux|kernel|backports|compat-wireless|compat-drivers)"
+    rf"(?:[-_.][^/\s]*)?/)(?=(?:{_TOP_DIRS})/))"
 )
 _MACROS = {
     "{{ADDR}}": r"0x[0-9a-f]+",
