@@ -258,6 +258,9 @@ _TREES = [
     "/build/linux-dqnRSc/linux-4.9.228/",
     "/build/linux-hwe-5.4-qwJpmT/linux-hwe-5.4-5.4.0/",
     "/builddir/build/BUILD/kernel-3.10.0-957.el7/linux-3.10.0-957.el7.x86_64/",
+    # OpenWrt's mac80211 package: the wireless stack's backports tree, built in the
+    # target's kernel directory (package/kernel/mac80211/Makefile's PKG_BUILD_DIR)
+    "/b/openwrt/build_dir/target-arm_cortex-a7+neon-vfpv4_musl_eabi/linux-sunxi_cortexa7/backports-5.15.58-1/",
 ]
 
 

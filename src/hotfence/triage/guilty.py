@@ -24,7 +24,9 @@ from .oopses import SOURCE_TREE
 
 # The look-behind makes each run of path characters tried once from its start: without
 # it a long hex dump line costs quadratic time in Python's backtracking engine.
-FILENAME_RE = re.compile(r"(?<![a-zA-Z0-9_\-./])([a-zA-Z0-9_\-./]*[a-zA-Z0-9_\-]+\.(?:c|h)):[0-9]+")
+FILENAME_RE = re.compile(
+    r"(?<![a-zA-Z0-9_\-./+])([a-zA-Z0-9_\-./+]*[a-zA-Z0-9_\-]+\.(?:c|h)):[0-9]+"
+)
 _DEEPER_RE = re.compile(r"^/[a-zA-Z0-9_\-./]+/[a-zA-Z0-9_\-]+\.(c|h)$")
 # Files that report, detect or dispatch rather than cause (syzkaller's guilty-file
 # ignore list, which the guilty corpus checks).

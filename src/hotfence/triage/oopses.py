@@ -37,13 +37,17 @@ DECODED_SOURCE = r" \([\w/.\-+]+\.[a-zA-Z]+:\d+[ )]"
 # ".../BUILD/kernel-3.10.0-957.el7/linux-3.10.0-957.el7.x86_64/fs/...". An absolute
 # prefix is taken to end at the source tree's own directory (named linux* or kernel*)
 # where a top-level source directory follows it; a module built outside the tree (DKMS's
-# /var/lib/dkms/...) keeps its path.
+# /var/lib/dkms/...) keeps its path. The wireless stack's backports tree (backports-*,
+# compat-wireless-* and compat-drivers-* before 2013) has the kernel's own layout:
+# OpenWrt builds mac80211 and its drivers from it (".../build_dir/target-*/linux-*/
+# backports-5.15.58-1/net/mac80211/rx.c"), so its files are the kernel's files.
 _TOP_DIRS = (
     "arch|block|certs|crypto|drivers|fs|include|init|io_uring|ipc|kernel|lib|mm|net|rust"
     "|samples|security|sound|virt"
 )
 SOURCE_TREE = (
-    rf"(?:(?:(?:\.\./)+|/(?:[^/\s]+/)*?(?:linux|kernel)(?:[-_.][^/\s]*)?/)(?=(?:{_TOP_DIRS})/))"
+    r"(?:(?:(?:\.\./)+|/(?:[^/\s]+/)*?(?:linux|kernel|backports|compat-wireless|compat-drivers)"
+    rf"(?:[-_.][^/\s]*)?/)(?=(?:{_TOP_DIRS})/))"
 )
 _MACROS = {
     "{{ADDR}}": r"0x[0-9a-f]+",
@@ -56,7 +60,7 @@ _MACROS = {
     "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?={{LOC}}))",
     # decode_stacktrace.sh's location: addr2line's "file:line", or "??:?" when unknown
     "{{LOC}}": r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)[ )]",
-    "{{SRC}}": r"([a-zA-Z0-9\-_/.]+\.[a-z]+:[0-9]+)",
+    "{{SRC}}": r"([a-zA-Z0-9\-_/.+]+\.[a-z]+:[0-9]+)",
     "{{TREE}}": SOURCE_TREE,
 }
 
@@ -1748,6 +1752,11 @@ OOPSES: tuple[OopsKind, ...] = (
         "SError Interrupt on CPU",
         [_F(rx("SError Interrupt on CPU"), "SError Interrupt in {1}", stack=_s(RIP_FRAME))],
     ),
+    # arch/arm/mm/fault.c do_DataAbort(): an abort no handler takes prints "Unhandled
+    # fault: %s (0x%03x) at 0x%08lx" and show_pte(), then arm_notify_die(): die() in the
+    # kernel ("Internal error: : 1406 [#1]", registers, trace), but only a signal to a
+    # user program (an imprecise external abort a program's MMIO mapping caused): no
+    # report without an oops.
     _k(
         "Unhandled fault:",
         [
@@ -1758,10 +1767,18 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE),
             ),
         ],
+        needs_oops=True,
     ),
+    # arch/arm/mm/alignment.c do_alignment(): "Alignment trap: not handling instruction
+    # %0*lx at [<%08lx>]" in the kernel, then do_DataAbort()'s "Unhandled fault" and die().
+    # A user program's unaligned access prints "Alignment trap: %s (%d) PC=0x%08lx
+    # Instr=... Address=... FSR 0x%03x" (ai_usermode's UM_WARN) and is fixed up or sent
+    # SIGBUS: no registers, no trace, no report. (The kernel's own line is a report even
+    # alone: the "Unhandled fault" after it starts another one.)
     _k(
         "Alignment trap:",
         [_F(rx("Alignment trap:"), "Alignment trap in {1}", stack=_s(*_RIP_TRACE))],
+        shape=r"Alignment trap:(?!.* \(\d+\) PC=0x[0-9a-f]+ Instr=)",
     ),
     _k(
         "trusty: panic",
@@ -1823,6 +1840,23 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
         ],
         shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
+    ),
+    # arch/mips/kernel/traps.c do_be(): a bus error no fixup takes prints "Data bus error,
+    # epc == %0*lx, ra == %0*lx" ("Instruction bus error, ..." for a fetch), then
+    # die_if_kernel("Oops"): "Oops[#1]:" and show_registers(), part of this report. The
+    # access faulted on the bus (a device's registers, a bad physical address), no page
+    # fault: titled by the bus error, not as a paging request. do_be() prints the line for
+    # a user program's bus error too, then only sends it SIGBUS: no report without an oops.
+    _k(
+        "bus error, epc == ",
+        [
+            _F(
+                rx(r"(Data|Instruction) bus error, epc == [0-9a-f]+, ra == [0-9a-f]+"),
+                "{1} bus error in {2}",
+                stack=_s(*_RIP_TRACE),
+            )
+        ],
+        needs_oops=True,
     ),
     # arch/mips/kernel/traps.c do_bp() BUG(): "Kernel bug detected[#1]:", then show_regs().
     _k(
@@ -2203,6 +2237,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "VFS: Close: file count is zero (use-after-free)",
             "divide error in",
             # MIPS die() for a trap in the kernel (arch/mips/kernel/traps.c, unaligned.c)
+            "Data bus error in",
+            "Instruction bus error in",
             "Reserved instruction in kernel code in",
             "Unhandled kernel unaligned access in",
             # riscv die() for an illegal instruction in the kernel (traps.c)

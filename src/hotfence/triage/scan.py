@@ -91,6 +91,7 @@ SCAN_NEEDLES = (
     "SError Interrupt",
     "CFI failure",
     "Kernel bug detected",
+    "bus error, epc == ",  # MIPS do_be()
     " ilc:",
     "[#",
     ", sig: ",

@@ -1,0 +1,114 @@
+"""Shapes of the crash logs routers, NAS boxes and single-board computers print (OpenWrt
+and other vendor builds), tested by reshaping the recorded real logs in ``data/realworld``
+(see its README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def reworded(text: str, changes: dict[str, str]) -> str:
+    """``text`` with each key replaced by its value; each key must be there."""
+    for old, new in changes.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def test_a_warning_from_an_openwrt_build_dir_keeps_its_function_and_file() -> None:
+    """WARN()'s "at %s:%d" is the module's __FILE__, which for a package OpenWrt builds is
+    under build_dir/target-<arch>_<cpu>+<subtype>_<libc>: OpenWrt's include/target.mk
+    joins CPU_TYPE and CPU_SUBTYPE with a "+" ("arm_cortex-a7+neon-vfpv4"). The "+" is a
+    path character: the title is still the warning's function and the guilty file the
+    whole path, not the part after the "+"."""
+    path = "/home/b/openwrt/build_dir/target-arm_cortex-a7+neon-vfpv4_musl_eabi/hotfence"
+    text = reworded(
+        (DATA / "armhf-6.1.0-50-mod-warn.log").read_text(),
+        {" at src/hotfence/lab/module/hotfence_crash.c:92 ": f" at {path}/hotfence_crash.c:92 "},
+    )
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-warn.log").read_bytes())
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title == "WARNING in hotfence_crash_do"
+    assert rep.guilty_file == f"{path}/hotfence_crash.c"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 83, 0, "6.1.0-50-armmp")
+
+
+_MIPS_FAULT = (
+    "CPU 0 Unable to handle kernel paging request at virtual address 00000000,"
+    " epc == 8035a1bc, ra == 8035a7d4"
+)
+
+
+def test_a_mips_bus_error_in_the_kernel_is_that_bus_error() -> None:
+    """arch/mips/kernel/traps.c do_be(): a bus error no fixup takes prints "Data bus
+    error, epc == %0*lx, ra == %0*lx" (a device register or bad physical address the SoC
+    bus refused: routers' PCI and MMIO faults), then die_if_kernel("Oops"), whose
+    "Oops[#1]:" and registers are part of that report: a bus error, not an unknown
+    "Oops" nor a paging request."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+    bus = reworded(text, {_MIPS_FAULT: "Data bus error, epc == 8035a1bc, ra == 8035a7d4"})
+    (rep,) = parse_log(bus.encode())
+    assert rep.title == "Data bus error in sysrq_handle_crash"
+    assert rep.type == "DoS" and not rep.corrupted
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == (
+        want.comm,
+        want.pid,
+        want.cpu,
+        want.kernel_release,
+    )
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.start_line, rep.end_line) == (want.start_line, want.end_line)
+
+
+def test_a_mips_bus_error_of_a_program_is_no_report() -> None:
+    """do_be() prints the same line for a user program's bus error and then only sends
+    it SIGBUS (die_if_kernel() returns in user mode): no registers, no trace, no report."""
+    boot = (DATA / "armhf-6.1.0-50-mod-warn.log").read_text().splitlines()[:150]
+    assert parse_log("\n".join(boot).encode()) == []
+    line = "[  150.000000] Data bus error, epc == 0040a1bc, ra == 0040a7d4"
+    assert parse_log("\n".join([*boot[:100], line, *boot[100:]]).encode()) == []
+
+
+def test_a_programs_alignment_trap_is_no_report() -> None:
+    """arch/arm/mm/alignment.c do_alignment() prints "Alignment trap: %s (%d)
+    PC=0x%08lx Instr=0x%0*lx Address=0x%08lx FSR 0x%03x" for a user program's unaligned
+    access (ai_usermode's UM_WARN, on by default on many vendor kernels) and fixes it up
+    or sends SIGBUS: a program's, no report. The kernel's own "Alignment trap: not
+    handling instruction" line (corpus report 242) still starts one."""
+    text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
+    want = parse_log(text.encode())
+    lines = text.splitlines()
+    trap = (
+        "[    1.500000] Alignment trap: openvpn (1032) PC=0x0001a2b4 Instr=0xe5913000"
+        " Address=0x00f3a2b3 FSR 0x001"
+    )
+    got = parse_log("\n".join([*lines[:100], trap, *lines[100:]]).encode())
+    assert [(r.title, r.pid, r.corrupted) for r in got] == [
+        (r.title, r.pid, r.corrupted) for r in want
+    ]
+    assert len(got) == 1
+    assert parse_log("\n".join([*lines[:100], trap]).encode()) == []
+
+
+def test_a_programs_unhandled_arm_fault_is_no_report() -> None:
+    """arch/arm/mm/fault.c do_DataAbort() prints "Unhandled fault: %s (0x%03x) at
+    0x%08lx" and show_pte() for an abort no handler takes, then arm_notify_die(): die()
+    for the kernel, only a signal for a user program (a program's imprecise external
+    abort on an MMIO mapping). The lab's real armhf fault lines with no die() after them
+    and the boot going on are a program's: no report. With die()'s registers after them
+    they stay the kernel's report."""
+    text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if "8<--- cut here ---" in ln)
+    assert "Unhandled fault: page domain fault" in lines[start + 1]
+    assert "Internal error:" in lines[start + 3]
+    fault = lines[start : start + 3]
+    assert parse_log("\n".join([*lines[:100], *fault, *lines[100:150]]).encode()) == []
+    (rep,) = parse_log(text.encode())
+    assert (rep.title, rep.pid) == ("Unhandled fault in hotfence_crash_null_deref", 85)
