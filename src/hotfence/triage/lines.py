@@ -770,9 +770,11 @@ def classify(raw: str) -> Line:
 MAX_TEXT = 2048
 
 
-def make_line(raw: str, start: int, number: int) -> Line:
+def make_line(raw: str, start: int, number: int, plain: bool = False) -> Line:
+    """The Line of ``raw``. ``plain``: the caller found ``needs_plain(raw)`` False already
+    (extract's loop, on every line of a report window), which holds for any part of it."""
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
-    if needs_plain(clipped):
+    if not plain and needs_plain(clipped):
         clipped = plain_line(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None
