@@ -479,6 +479,7 @@ class _Window:
         if (
             ts is not None
             and self.last_ts is not None
+            and ts < self.last_ts  # _went_back's own first test: no call on most lines
             and not self.restarted
             and self._went_back(ts, line)
         ):
