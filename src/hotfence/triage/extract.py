@@ -533,7 +533,9 @@ class _Window:
             return not self.skip_text
         self.text_lines += 1
         skip_line = self.skip_text
-        if "Disabling lock debugging due to kernel taint" in raw:
+        if "ing" not in raw:
+            pass  # each marker below holds one ("Disabling", "Sending", "syncing", "locking")
+        elif "Disabling lock debugging due to kernel taint" in raw:
             skip_line = True
         elif "Sending NMI from CPU" in raw:
             self.cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
