@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from corpus import SYZ
 from hotfence.triage.lines import (
+    _PREFIX_RE,
+    _SYSLOG_ONLY_RE,
     CONSOLE,
     JOURNAL_FIELD,
     KMSG_DICT,
     SYSLOG,
+    _may_have_prefix,
     caller_id,
     iter_lines,
     line_bounds,
@@ -106,3 +112,25 @@ def test_a_dev_kmsg_dictionary_line_has_a_context_of_its_own() -> None:
         "    HOME=/\n RIP: 0010:f+0x1/0x2\n"
     )
     assert [ln.context for ln in lines] == [KMSG_DICT, KMSG_DICT, KMSG_DICT, JOURNAL_FIELD, ""]
+
+
+def _fixture_lines() -> list[str]:
+    """Every line of the syzkaller corpus and the real-world logs, as parse_log reads
+    them (latin-1)."""
+    data = Path(__file__).parent / "data" / "realworld"
+    paths = [p for p in (*SYZ.rglob("*"), *data.rglob("*")) if p.is_file()]
+    out: list[str] = []
+    for path in paths:
+        out += path.read_bytes().decode("latin-1").splitlines()
+    return out
+
+
+def test_prefix_prechecks_skip_only_lines_the_regexes_cannot_match() -> None:
+    """parse_prefix runs its two widest regexes only on lines that pass a substring
+    test (_may_have_prefix, "kern"): the tests must never turn away a line they match."""
+    lines = _fixture_lines()
+    prefixed = [raw for raw in lines if _PREFIX_RE.match(raw)]
+    syslog = [raw for raw in lines if _SYSLOG_ONLY_RE.match(raw)]
+    assert len(prefixed) > 1000 and len(syslog) > 50  # the fixtures hold both kinds
+    assert [raw for raw in prefixed if not _may_have_prefix(raw)] == []
+    assert [raw for raw in syslog if "kern" not in raw.lower()] == []

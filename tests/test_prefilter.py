@@ -201,3 +201,22 @@ def test_boot_banner_far_before_a_crash_still_names_its_release() -> None:
     assert [r.kernel_release for r in reports] == ["6.1.0-56-amd64"] * 2
     for chunk in (1 << 30, 100 << 10):
         _same(data, chunk, 4096)
+
+
+def test_the_parser_finds_banner_and_hangup_on_the_needle_lines() -> None:
+    """The parser looks for the boot banner and the console-hangup marker only on the
+    needle lines the prefilter hands it: a banner and a hangup line amid one segment's
+    filler still name the release and mark the report."""
+    rng = random.Random(7)
+    t = [0.0]
+    lines = _body(LAB / "null-deref.log").splitlines(keepends=True)
+    banner = next(ln for ln in lines if "Linux version " in ln)
+    crash = "".join(ln for ln in lines if "Linux version " not in ln and "CPU: 0 PID:" not in ln)
+    hangup = "serialport: VM disconnected.\n"
+    data = "".join(
+        [_filler(rng, 30, t), banner, _filler(rng, 30, t), crash, _filler(rng, 30, t), hangup]
+    ).encode()
+    for got in (parse_log(data), _streamed(data, 1 << 30, 4096)):
+        assert [r.kernel_release for r in got] == ["6.1.0-56-amd64"]
+        assert got[0].corrupted and "console connection lost" in (got[0].corrupted_reason or "")
+    _same(data, 1 << 30, 4096)

@@ -251,7 +251,8 @@ def extract(
         if nl == -1:
             nl = limit
         raw = text[pos:nl]
-        if needs_plain(raw):  # no-break spaces, colours, a page's typography
+        plain = not needs_plain(raw)  # no-break spaces, colours, a page's typography?
+        if not plain:
             raw = plain_line(raw)
         line_start = pos
         pos = nl + 1
@@ -259,7 +260,7 @@ def extract(
         if n >= _MAX_REPORT_LINES:
             break  # (in log lines: the prefilter's reach is this bound)
         last_pos = pos
-        if not feed(raw, line_start, n, first_no):
+        if not feed(raw, line_start, n, first_no, plain):
             break
     stops = [p for p in (window.second, window.resume) if p is not None]
     next_pos = min(stops) if stops else last_pos
@@ -368,8 +369,9 @@ class _Window:
         self.tag = caller_id(self.context)
         self.min_lines = 16 if "BUG: KMSAN:" in self.header.raw else 22
 
-    def feed(self, raw: str, line_start: int, n: int, first_no: int) -> bool:
-        """Take line ``n`` of the window; False once the report is over."""
+    def feed(self, raw: str, line_start: int, n: int, first_no: int, plain: bool) -> bool:
+        """Take line ``n`` of the window; False once the report is over. (``plain``: the
+        caller found ``needs_plain(raw)`` False, see make_line.)"""
         is_header = n == 0
         if n and raw[:1] == "*" and is_replay_marker(raw):
             self._drop_cut_line(line_start)
@@ -398,7 +400,7 @@ class _Window:
             self.after_second += 1
             if self.after_second > _TAIL_LINES:
                 return False  # past the next report only the corruption check looks, briefly
-        line = make_line(raw, line_start, first_no + n)
+        line = make_line(raw, line_start, first_no + n, plain)
         if not is_header:
             if line_start in self.cands:
                 if not self._interjected(raw, line_start, line) and not self._copy(line):
@@ -508,6 +510,7 @@ class _Window:
         if (
             ts is not None
             and self.last_ts is not None
+            and ts < self.last_ts  # _went_back's own first test: no call on most lines
             and not self.restarted
             and self._went_back(ts, line)
         ):
@@ -561,7 +564,9 @@ class _Window:
             return not self.skip_text
         self.text_lines += 1
         skip_line = self.skip_text
-        if "Disabling lock debugging due to kernel taint" in raw:
+        if "ing" not in raw:
+            pass  # each marker below holds one ("Disabling", "Sending", "syncing", "locking")
+        elif "Disabling lock debugging due to kernel taint" in raw:
             skip_line = True
         elif "Sending NMI from CPU" in raw:
             self.cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines

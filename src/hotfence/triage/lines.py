@@ -344,6 +344,15 @@ _CAPTURE_RE = re.compile(
 )
 
 
+def _may_have_prefix(raw: str) -> bool:
+    """Can ``_PREFIX_RE`` match ``raw``? Every one of its prefixes ends in a "[...]" time
+    or tag, dmesg's ISO time (a "," before its microseconds) or a level at the line's very
+    start ("<4>"); a line with none of them (a register dump, a program's output: most of
+    the lines that reach the full parse) is not run through its optional syslog and
+    "login: " parts for nothing."""
+    return "[" in raw or "," in raw or raw[:1] == "<"
+
+
 def strip_prefix(raw: str) -> tuple[str, str]:
     """Return ``(text, context)`` for a raw line, see the module docstring."""
     text, ctx, _ = parse_prefix(raw)
@@ -396,14 +405,15 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         return raw[tm.end() :], f"{CONSOLE}/{node}" if node else CONSOLE, None
     if _maybe_field(raw) and (fm := _FIELD_RE.match(raw)) is not None:
         return _journal_field(raw, fm)
-    m = _PREFIX_RE.match(raw)
+    m = _PREFIX_RE.match(raw) if _may_have_prefix(raw) else None
     if m is None:
         km = _KMSG_RE.match(raw) if ";" in raw else None
         if km is not None:
             fields = km.group("fields")
             caller = _KMSG_CALLER_RE.search(fields) if fields else None
             return raw[km.end() :], caller.group(1) if caller else CONSOLE, int(km["us"]) / 1e6
-        m2 = _SYSLOG_ONLY_RE.match(raw)
+        # (its prefixes all name the kernel: "kernel" in any case, or socklog's "kern.")
+        m2 = _SYSLOG_ONLY_RE.match(raw) if "kern" in raw.lower() else None
         if m2 is not None:
             # journalctl -k without printk timestamps: one stream, like a plain console.
             return raw[m2.end() :], SYSLOG, None
@@ -790,9 +800,11 @@ def classify(raw: str) -> Line:
 MAX_TEXT = 2048
 
 
-def make_line(raw: str, start: int, number: int) -> Line:
+def make_line(raw: str, start: int, number: int, plain: bool = False) -> Line:
+    """The Line of ``raw``. ``plain``: the caller found ``needs_plain(raw)`` False already
+    (extract's loop, on every line of a report window), which holds for any part of it."""
     clipped = raw if len(raw) <= 4 * MAX_TEXT else raw[: 4 * MAX_TEXT]
-    if needs_plain(clipped):
+    if not plain and needs_plain(clipped):
         clipped = plain_line(clipped)
     # parse_prefix's common case inline (this runs on every line of a report window).
     fm = _FAST_RE.match(clipped) if clipped[:1] == "[" and clipped[-1:] != "\r" else None

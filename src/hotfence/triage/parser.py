@@ -66,8 +66,9 @@ def parse_log(
     processes that work out the reports of a text with many candidate headers (default:
     one per CPU this process may use, one alone when other threads run: see
     pool.default_jobs); the result is the same for any number. ``lines``: of a ``bytes``
-    text, the start and 1-based number of each of its lines that hold a scan needle, when
-    the caller scanned it already (see scan.scan_log); ignored for a ``str``.
+    text, the start and 1-based number of each of its lines that hold a scan needle, the
+    console-hangup marker or a boot banner's "Linux version ", when the caller scanned it
+    already (see scan.scan_log); ignored for a ``str``.
     """
     if jobs is None:
         jobs = default_jobs()
@@ -161,14 +162,15 @@ def _parse(
     jobs: int = 1,
     lines: Sequence[tuple[int, int]] | None = None,
 ) -> list[Report]:
-    scanned = scan_log(text, data, None if lines is None else [s for s, _ in lines])
+    starts = None if lines is None else [s for s, _ in lines]
+    scanned = scan_log(text, data, starts)
     cands, events = scanned.candidates, scanned.events
     if not cands:
         ooms = _oom_reports(text, events, 0, from_bytes)
-        _release_from_banner(text, ooms, from_bytes)  # as when crashes precede them
+        _release_from_banner(text, ooms, from_bytes, starts)  # as when crashes precede them
         return ooms
     order = sorted(cands)
-    hangup = _GCE_HANGUP in text
+    hangup = bool(_occurrences(text, _GCE_HANGUP, starts, first=True))
     reports: list[Report] = []
     records: set[int] = set()  # the records reports start with (new_record)
     pos = 0
@@ -228,7 +230,25 @@ def _parse(
     # OOM kills that no crash followed are what the log has to say at its end.
     tail_from = max((r.end for r in reports), default=0)
     out = reports + _oom_reports(text, events, tail_from, from_bytes)
-    _release_from_banner(text, out, from_bytes)
+    _release_from_banner(text, out, from_bytes, starts)
+    return out
+
+
+def _occurrences(
+    text: str, marker: str, starts: Sequence[int] | None, first: bool = False
+) -> list[int]:
+    """Where ``marker`` (no newline in it) is in ``text``, in order (the first one only
+    with ``first``). ``starts``: the lines that hold a needle (parse_log's ``lines``),
+    the marker's among them: only those are searched, not the whole text again."""
+    spans = [(0, len(text))] if starts is None else [(s, text.find("\n", s)) for s in starts]
+    out: list[int] = []
+    for lo, hi in spans:
+        pos = text.find(marker, lo, len(text) if hi == -1 else hi)
+        while pos != -1:
+            out.append(pos)
+            if first:
+                return out
+            pos = text.find(marker, pos + 1, len(text) if hi == -1 else hi)
     return out
 
 
@@ -375,14 +395,23 @@ class _Ahead:
 
 # init/version.c linux_banner: "Linux version 6.1.0-56-amd64 (debian-kernel@...) ...".
 # (the " (" may be a line break: a mail client's wrap, join_wrapped, cuts the banner there)
-_BANNER_RE = re.compile(r"Linux version (\d+\.\d+[\w.\-+~]*)\s+\(")
+_BANNER = "Linux version "
+_BANNER_RE = re.compile(_BANNER + r"(\d+\.\d+[\w.\-+~]*)\s+\(")
 
 
-def _release_from_banner(text: str, reports: list[Report], from_bytes: bool) -> None:
-    """A report whose lines name no release ran the kernel that booted last before it."""
-    if all(r.kernel_release for r in reports) or "Linux version " not in text:
+def _release_from_banner(
+    text: str, reports: list[Report], from_bytes: bool, starts: Sequence[int] | None
+) -> None:
+    """A report whose lines name no release ran the kernel that booted last before it.
+    (``starts``: the needle lines, see _occurrences.)"""
+    if all(r.kernel_release for r in reports):
         return
-    banners = [(m.start(), m.group(1)) for m in _BANNER_RE.finditer(text)]
+    # (a match holds no second "Linux version ": its release holds no space; so matching
+    # at each one finds what a search of the whole text finds)
+    matches = (_BANNER_RE.match(text, at) for at in _occurrences(text, _BANNER, starts))
+    banners = [(m.start(), m.group(1)) for m in matches if m is not None]
+    if not banners:
+        return
     for rep in reports:
         if rep.kernel_release is None:
             i = bisect.bisect_left(banners, (rep.start, "")) - 1

@@ -48,6 +48,7 @@ from hotfence.triage.lines import plain_line, record_text
 from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
 from hotfence.triage.parser import (
+    _BANNER,
     _GCE_HANGUP,
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
@@ -86,8 +87,8 @@ _CRASH_NEEDLES = tuple(n.encode() for n in SCAN_NEEDLES)
 _EVENT_NEEDLES = tuple(n.encode() for n in CONTEXT_MARKERS)
 _HANGUP = _GCE_HANGUP.encode()
 # The boot banner names the release of the reports after it that name none (the parser's
-# _release_from_banner); the latest one before a segment is carried in front of it.
-_BANNER = "Linux version "
+# _release_from_banner); the latest one before a segment is carried in front of it. The
+# parser looks for it, and for the hangup marker, only on the needle lines handed to it.
 _ALL = _CRASH_NEEDLES + _EVENT_NEEDLES + (_HANGUP, _BANNER.encode())
 # Leftmost semantics let the library use its SIMD (Teddy) prefilter: ~4x the speed of
 # standard matching here. Matches never span a newline (no needle holds one), so every
