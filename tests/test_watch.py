@@ -32,6 +32,10 @@ def cgroup():
     try:
         yield path
     finally:
+        # A test's own child cgroups too, deepest first: one that failed before removing
+        # its child (a missing hotfence binary) must not leave this one behind.
+        for sub in sorted((p for p in path.rglob("*") if p.is_dir()), reverse=True):
+            sub.rmdir()
         path.rmdir()
 
 
