@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -624,18 +624,25 @@ def _terminal_rows(text: str, width: int = 80) -> str:
     return "\n".join(rows)
 
 
-def test_a_log_wrapped_by_an_80_column_terminal_reads_as_the_log() -> None:
-    # every real log whose lines carry a prefix (printk time, syslog's): the rows a cut
-    # line goes on in carry none. (A log with no prefix at all gives no such sign.)
-    checked = 0
+def _prefixed_real_logs() -> Iterator[tuple[Path, str, list[Report]]]:
+    """Every real log of the repo with a report whose header carries a prefix (printk
+    time, syslog's): its path, text and reports. A wrap's rows carry none, the sign the
+    reader goes by; a log with no prefix at all gives no such sign."""
     for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
         console = path.read_text(encoding="latin-1")
         want = parse_log(console)
         if not want:
             continue
         header_end = console.find("\n", want[0].start)
-        if make_line(console[want[0].start : header_end], 0, 0).context == "":
-            continue
+        if make_line(console[want[0].start : header_end], 0, 0).context:
+            yield path, console, want
+
+
+def test_a_log_wrapped_by_an_80_column_terminal_reads_as_the_log() -> None:
+    # every real log whose lines carry a prefix (printk time, syslog's): the rows a cut
+    # line goes on in carry none. (A log with no prefix at all gives no such sign.)
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
         rows = _terminal_rows(console)
         assert rows != console
         got = parse_log(rows)
@@ -672,14 +679,7 @@ def test_a_log_wrapped_by_a_mail_client_reads_as_the_log(width: int) -> None:
     # with the words that did not fit. Every real log whose lines carry a prefix. (The
     # taint's run of spaces is gone where a wrap fell in it: its flags are the same.)
     checked = 0
-    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
-        console = path.read_text(encoding="latin-1")
-        want = parse_log(console)
-        if not want:
-            continue
-        header_end = console.find("\n", want[0].start)
-        if make_line(console[want[0].start : header_end], 0, 0).context == "":
-            continue
+    for path, console, want in _prefixed_real_logs():
         wrapped = "\n".join(
             "\n".join(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False))
             for line in console.split("\n")
