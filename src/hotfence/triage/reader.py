@@ -281,14 +281,19 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+def _as_they_came(first: bytes, blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """The blocks a transcoding step looked at the first of and leaves as they are."""
+    if first:
+        yield first
+    yield from blocks
+
+
 def _utf8(blocks: Iterator[bytes]) -> Iterator[bytes]:
     """``blocks`` as they are, or transcoded to UTF-8 when they start with a UTF-16 BOM
     (offsets are then those of the UTF-8 text)."""
     first = next(blocks, b"")
     if not first.startswith(_UTF16_BOMS):
-        if first:
-            yield first
-        yield from blocks
+        yield from _as_they_came(first, blocks)
         return
     dec = codecs.getincrementaldecoder("utf-16")(errors="replace")  # the BOM says the order
     for block in itertools.chain((first,), blocks):
@@ -333,9 +338,7 @@ def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
     """``blocks`` as they are, or the console text of a console-output document."""
     first = next(blocks, b"")
     if not _CONSOLE_OUTPUT_RE.match(first):
-        if first:
-            yield first
-        yield from blocks
+        yield from _as_they_came(first, blocks)
         return
     held = [first]
     size = len(first)
