@@ -221,14 +221,18 @@ def interjected(text: str, pos: int, raw: str, context: str) -> bool:
 # and, in bursts a little later, rsyslog's "Nov 27 05:31:04 host kernel: [ 4.88] ..."
 # copies of them. printk stamps each record once: a line of another stream with the time
 # and text of a record this report has read is that record again, not a new report.
-StampedRecord = tuple[float, str]
+RecordKey = tuple[float | None, str]
 
 
-def record_of(line: Line) -> StampedRecord | None:
-    """The printk time and text that say which record ``line`` is (None without a time)."""
-    if line.timestamp is None:
-        return None
+def line_record(line: Line) -> RecordKey:
+    """The printk time (None without one) and text that say which kernel record ``line``
+    is: the same two again are that record printed again (parser.new_record)."""
     return line.timestamp, line.text.strip()
+
+
+def record_of(line: Line) -> RecordKey | None:
+    """:func:`line_record` of a stamped line (None without a time: no copy is told apart)."""
+    return line_record(line) if line.timestamp is not None else None
 
 
 def extract(
@@ -360,7 +364,7 @@ class _Window:
     others: int = 0  # lines of other contexts read so far (n - others: this stream's)
     restarted: bool = False  # printk time went back: the lines read on are another log's
     piece: str = ""  # the last line kept (or its last wrapped piece), as it came
-    records: set[StampedRecord] = field(default_factory=set)  # this stream's, see record_of
+    records: set[RecordKey] = field(default_factory=set)  # this stream's, see record_of
 
     def __post_init__(self) -> None:
         self.context = self.header.context

@@ -26,7 +26,7 @@ import bisect
 import re
 from collections.abc import Sequence
 
-from .extract import Extracted, extract, join_wrapped
+from .extract import Extracted, RecordKey, extract, join_wrapped, line_record
 from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import (
@@ -252,15 +252,11 @@ def _occurrences(
     return out
 
 
-RecordKey = tuple[float | None, str]
-
-
 def record_key(text: str, start: int) -> RecordKey:
-    """The printk time (None without one) and text of the kernel record on the line at
-    ``start``, which says whether it was printed before (``new_record``)."""
+    """:func:`~.extract.line_record` of the line at ``start``: whether it was printed
+    before (``new_record``)."""
     end = text.find("\n", start)
-    line = make_line(text[start:] if end == -1 else text[start:end], start, 0)
-    return line.timestamp, line.text.strip()
+    return line_record(make_line(text[start:] if end == -1 else text[start:end], start, 0))
 
 
 def new_record(seen: set[int], key: RecordKey | None) -> bool:

@@ -43,7 +43,7 @@ import ahocorasick_rs
 
 # The parser's own tables and bounds: the regions found here must be the ones it would
 # look at. (They move with the parser; ImportError here means "re-point these".)
-from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK
+from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK, RecordKey
 from hotfence.triage.lines import plain_line, record_text
 from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
@@ -52,7 +52,6 @@ from hotfence.triage.parser import (
     _GCE_HANGUP,
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
-    RecordKey,
     new_record,
     parse_log,
     record_key,
