@@ -20,15 +20,13 @@ import re
 from dataclasses import dataclass, field
 
 _HEADING = "Modules linked in:"
-# name: what module names are made of ([\w-]); flags: module_flags()'s taint letters
-# and load-state marks.
-_MODULE_RE = re.compile(r"([\w-]+)(?:\(([A-Z+\-]+)\))?")
-_LAST_RE = re.compile(r"\[last unloaded: ([\w-]+)(?:\(([A-Z+\-]+)\))?\]")
+# A module as print_modules() prints it: its name (what module names are made of) and
+# module_flags()'s taint letters and load-state marks.
+_MODULE = r"([\w-]+)(?:\(([A-Z+\-]+)\))?"
+_MODULE_RE = re.compile(_MODULE)
+_LAST_RE = re.compile(rf"\[last unloaded: {_MODULE}\]")
 # A line that goes on with the list: the space pr_cont() put before a name, then names.
-_GOES_ON_RE = re.compile(
-    r" [\w-]+(?:\([A-Z+\-]+\))?(?: [\w-]+(?:\([A-Z+\-]+\))?)*"
-    r"(?: \[last unloaded: [^\]]*\])?$"
-)
+_GOES_ON_RE = re.compile(rf" {_MODULE}(?: {_MODULE})*(?: \[last unloaded: [^\]]*\])?$")
 
 
 @dataclass
