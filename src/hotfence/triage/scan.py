@@ -39,6 +39,10 @@ CONTEXT_MARKERS = (
     "init failed",  # "<subsys>: ... init failed" from pernet and driver init paths
     "ailed to allocate",  # drivers' and subsystems' own allocation failure messages
     "oom_reaper:",  # "oom_reaper: reaped process 123 (java), now anon-rss:0kB ..."
+    # A container at its pids.max: kernel/cgroup/pids.c (4.8 on) prints "cgroup: fork
+    # rejected by pids controller in <cgroup>" the first time a fork fails there. Its
+    # daemons then fail to start threads or helpers, whose error paths are what crash.
+    "fork rejected",
     # A failing disk, before the filesystem's BUG() or the hung jbd2/xfsaild waiting on it:
     # block/blk-core.c blk_print_req_error() "I/O error, dev sda, sector 8 op 0x0:(READ)
     # ..." (5.18), "blk_update_request: I/O error, dev ..." (4.x-5.17), 2.6.x-3.x's
