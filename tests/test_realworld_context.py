@@ -20,6 +20,7 @@ from hotfence.triage.prefilter import triage_input
 
 DATA = Path(__file__).parent / "data" / "realworld"
 POD = DATA / "x86-6.18.44-pod-context.log"
+LAB = Path(__file__).parent / "lab"
 
 # Lines of the recorded pod log printed before its OOM kill, each with the regex a
 # catalogue entry would ask for.
@@ -28,6 +29,12 @@ POD_EVENTS = [
         "cgroup: fork rejected by pids controller in /hotfence-g7-pod",
         r"fork rejected by pids controller",
         id="pids-fork-rejected",
+    ),
+    pytest.param(
+        "EXT4-fs error (device loop0): htree_dirblock_to_tree:1051: inode #12: comm ls: "
+        "Directory block failed checksum",
+        r"EXT4-fs error \(device \S+\): htree_dirblock_to_tree",
+        id="ext4-error",
     ),
 ]
 
@@ -64,3 +71,16 @@ def test_an_event_before_an_oom_kill_is_its_context(
 def test_an_event_alone_is_no_report(line: str, pattern: str) -> None:
     """The kernel printed the event as one line of information: no crash by itself."""
     assert parse_log((_stamped(line) + "\n").encode()) == []
+
+
+@pytest.mark.parametrize(("line", "pattern"), POD_EVENTS)
+def test_an_event_before_an_oops_is_its_context(line: str, pattern: str) -> None:
+    """The recorded event line put in front of the lab's real NULL dereference (Debian
+    6.1 under QEMU) is that oops's context, and only its context."""
+    lab = (LAB / "null-deref.log").read_text()
+    at = lab.index("BUG: kernel NULL pointer dereference")
+    at = lab.rindex("\n", 0, at) + 1
+    (want,) = parse_log(lab.encode())
+    (rep,) = parse_log((lab[:at] + _stamped(line) + "\n" + lab[at:]).encode())
+    assert rep.context == [*want.context, line]
+    assert (rep.title, rep.frames) == (want.title, want.frames)

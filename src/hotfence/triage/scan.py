@@ -48,6 +48,12 @@ CONTEXT_MARKERS = (
     # ..." (5.18), "blk_update_request: I/O error, dev ..." (4.x-5.17), 2.6.x-3.x's
     # "end_request: I/O error, dev ...", fs/buffer.c's "Buffer I/O error on dev sda1, ...".
     "I/O error",
+    # The filesystem on it finding its metadata bad: fs/ext4/super.c __ext4_error() and
+    # __ext4_error_inode() "EXT4-fs error (device sda1): func:line: inode #N: comm X: ..."
+    # (ext2's and ext3's "EXTn-fs error (device ...): ..." alike), fs/btrfs/messages.c
+    # btrfs_printk() "BTRFS error (device sda1): ...". A filesystem BUG() or a task
+    # hung on the journal often follows.
+    "error (device",
     # lib/fault-inject.c fail_dump(): a failure forced on purpose (failslab, fail_page_alloc,
     # fail-nth...), then which fault attribute forced it. The failing call's error path is
     # what crashes next, as with a real allocation failure.
