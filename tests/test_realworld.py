@@ -1718,6 +1718,12 @@ _IO_ERROR_4X = "blk_update_request: I/O error, dev loop0, sector 0"
         "I/O error, dev loop0, sector 0 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 2",
         "end_request: I/O error, dev loop0, sector 0",  # 2.6.x-3.x end_that_request_*()
         "Buffer I/O error on dev loop0, logical block 0, async page read",  # fs/buffer.c
+        # the same functions for another status than BLK_STS_IOERR: block/blk-core.c
+        # blk_errors[] names each ("critical medium", "timeout", "critical target"...)
+        "critical medium error, dev loop0, sector 0 op 0x0:(READ) flags 0x0 phys_seg 1 prio "
+        "class 2",
+        "blk_update_request: timeout error, dev loop0, sector 0",
+        "end_request: critical target error, dev loop0, sector 0",
     ],
 )
 def test_a_disk_error_before_a_crash_is_its_context(line: str, tmp_path: Path) -> None:

@@ -48,6 +48,11 @@ CONTEXT_MARKERS = (
     # ..." (5.18), "blk_update_request: I/O error, dev ..." (4.x-5.17), 2.6.x-3.x's
     # "end_request: I/O error, dev ...", fs/buffer.c's "Buffer I/O error on dev sda1, ...".
     "I/O error",
+    # The same lines for the other block statuses (block/blk-core.c blk_errors[] names):
+    # a disk's unreadable sector, "critical medium error, dev sda, sector N ...", an NVMe
+    # command that timed out, "timeout error, dev nvme0n1, ...", "critical target error",
+    # "recoverable transport error"... all eras print "<status> error, dev <disk>".
+    "error, dev ",
     # The filesystem on it finding its metadata bad: fs/ext4/super.c __ext4_error() and
     # __ext4_error_inode() "EXT4-fs error (device sda1): func:line: inode #N: comm X: ..."
     # (ext2's and ext3's "EXTn-fs error (device ...): ..." alike), fs/btrfs/messages.c
