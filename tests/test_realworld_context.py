@@ -1,14 +1,15 @@
 """What the kernel prints before a crash is the crash's context (issue 11, item 6).
 
 The logs are real: ``x86-6.18.44-pod-context.log`` was recorded from this project's host
-kernel (see ``data/realworld/README.md``), the others are the lab's and the syzkaller
-corpus's. Each event line must land in the next report's context, through the parser and
-through the CLI's prefilter alike, must not be a report of its own, and must be seen by a
-known-bug entry's ``preceded_by``.
+kernel, ``x86-6.1.0-56-host-trouble.log`` from Debian 6.1 in the lab (see
+``data/realworld/README.md``). Each event line must land in the next report's context,
+through the parser and through the CLI's prefilter alike, must not be a report of its
+own, and must be seen by a known-bug entry's ``preceded_by``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -19,46 +20,52 @@ from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
 
 DATA = Path(__file__).parent / "data" / "realworld"
-POD = DATA / "x86-6.18.44-pod-context.log"
 LAB = Path(__file__).parent / "lab"
 
-# Lines of the recorded pod log printed before its OOM kill, each with the regex a
-# catalogue entry would ask for.
-POD_EVENTS = [
+# (log, a line it printed before its report, the regex a catalogue entry would ask for)
+EVENTS = [
     pytest.param(
+        "x86-6.18.44-pod-context",
         "cgroup: fork rejected by pids controller in /hotfence-g7-pod",
         r"fork rejected by pids controller",
         id="pids-fork-rejected",
     ),
     pytest.param(
+        "x86-6.18.44-pod-context",
         "EXT4-fs error (device loop0): htree_dirblock_to_tree:1051: inode #12: comm ls: "
         "Directory block failed checksum",
         r"EXT4-fs error \(device \S+\): htree_dirblock_to_tree",
         id="ext4-error",
     ),
+    pytest.param(
+        "x86-6.1.0-56-host-trouble",
+        "nf_conntrack: nf_conntrack: table full, dropping packet",
+        r"nf_conntrack: table full",
+        id="conntrack-table-full",
+    ),
 ]
 
 
-def _stamped(line: str) -> str:
-    (raw,) = [r for r in POD.read_text().splitlines() if r.endswith("] " + line)]
-    return raw
+def _stamped(log: str, line: str) -> str:
+    """The first raw line of ``log`` that printed ``line``."""
+    return next(r for r in (DATA / f"{log}.log").read_text().splitlines() if r.endswith(line))
 
 
-@pytest.mark.parametrize(("line", "pattern"), POD_EVENTS)
-def test_an_event_before_an_oom_kill_is_its_context(
-    line: str, pattern: str, tmp_path: Path
+@pytest.mark.parametrize(("log", "line", "pattern"), EVENTS)
+def test_an_event_before_a_report_is_its_context(
+    log: str, line: str, pattern: str, tmp_path: Path
 ) -> None:
-    """The event is in the kill's context, whether the log is parsed whole or through
+    """The event is in the report's context, whether the log is parsed whole or through
     the CLI's prefilter, and a catalogue entry whose ``preceded_by`` asks for it names
     it as evidence."""
-    (rep,) = parse_log(POD.read_bytes())
-    assert rep.type == "OOM-KILL"
+    path = DATA / f"{log}.log"
+    (rep,) = parse_log(path.read_bytes())
     assert line in rep.context
-    (got,) = triage_input(str(POD)).reports
+    (got,) = triage_input(str(path)).reports
     assert line in got.context
-    (tmp_path / "pod-oom.yaml").write_text(
-        "id: pod-oom-after-event\nsummary: a pod's OOM kill after this event\n"
-        "signature:\n  title: ['memory cgroup out of memory']\n"
+    (tmp_path / "after-event.yaml").write_text(
+        "id: crash-after-event\nsummary: this crash after this event\n"
+        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
         f"  preceded_by: ['{pattern}']\n"
     )
     catalog = load_catalog(extra_dirs=[tmp_path], builtin=False)
@@ -67,20 +74,20 @@ def test_an_event_before_an_oom_kill_is_its_context(
     assert m.missing == [] and m.certainty == "matched"
 
 
-@pytest.mark.parametrize(("line", "pattern"), POD_EVENTS)
-def test_an_event_alone_is_no_report(line: str, pattern: str) -> None:
+@pytest.mark.parametrize(("log", "line", "pattern"), EVENTS)
+def test_an_event_alone_is_no_report(log: str, line: str, pattern: str) -> None:
     """The kernel printed the event as one line of information: no crash by itself."""
-    assert parse_log((_stamped(line) + "\n").encode()) == []
+    assert parse_log((_stamped(log, line) + "\n").encode()) == []
 
 
-@pytest.mark.parametrize(("line", "pattern"), POD_EVENTS)
-def test_an_event_before_an_oops_is_its_context(line: str, pattern: str) -> None:
+@pytest.mark.parametrize(("log", "line", "pattern"), EVENTS)
+def test_an_event_before_an_oops_is_its_context(log: str, line: str, pattern: str) -> None:
     """The recorded event line put in front of the lab's real NULL dereference (Debian
     6.1 under QEMU) is that oops's context, and only its context."""
     lab = (LAB / "null-deref.log").read_text()
     at = lab.index("BUG: kernel NULL pointer dereference")
     at = lab.rindex("\n", 0, at) + 1
     (want,) = parse_log(lab.encode())
-    (rep,) = parse_log((lab[:at] + _stamped(line) + "\n" + lab[at:]).encode())
+    (rep,) = parse_log((lab[:at] + _stamped(log, line) + "\n" + lab[at:]).encode())
     assert rep.context == [*want.context, line]
     assert (rep.title, rep.frames) == (want.title, want.frames)

@@ -43,6 +43,12 @@ CONTEXT_MARKERS = (
     # rejected by pids controller in <cgroup>" the first time a fork fails there. Its
     # daemons then fail to start threads or helpers, whose error paths are what crash.
     "fork rejected",
+    # A host out of connection-tracking entries drops new flows: net/netfilter/
+    # nf_conntrack_core.c "nf_conntrack: table full, dropping packet" (6.x doubles the
+    # prefix, "nf_conntrack: nf_conntrack: table full, ..."; 2.6's ip_conntrack printed
+    # "ip_conntrack: table full, dropping packet."). Health checks then fail, watchdogs
+    # fire, a container runtime's netlink calls time out.
+    "table full",
     # A failing disk, before the filesystem's BUG() or the hung jbd2/xfsaild waiting on it:
     # block/blk-core.c blk_print_req_error() "I/O error, dev sda, sector 8 op 0x0:(READ)
     # ..." (5.18), "blk_update_request: I/O error, dev ..." (4.x-5.17), 2.6.x-3.x's
