@@ -43,6 +43,12 @@ EVENTS = [
         r"nf_conntrack: table full",
         id="conntrack-table-full",
     ),
+    pytest.param(
+        "x86-6.1.0-56-host-trouble",
+        "mce: [Hardware Error]: CPU 0: Machine Check: 0 Bank 1: 9c0000000001009f",
+        r"\[Hardware Error\]: CPU \d+: Machine Check: ",
+        id="mce-corrected",
+    ),
 ]
 
 

@@ -49,6 +49,13 @@ CONTEXT_MARKERS = (
     # "ip_conntrack: table full, dropping packet."). Health checks then fail, watchdogs
     # fire, a container runtime's netlink calls time out.
     "table full",
+    # Hardware reporting its own errors: every line of arch/x86/kernel/cpu/mce/core.c's
+    # __print_mce() (a machine check the CPU corrected or the kernel survived: "mce:
+    # [Hardware Error]: CPU 0: Machine Check: 0 Bank 1: 9c00..."), of APEI's
+    # drivers/acpi/apei/ghes.c and of the CPER records it decodes ("{1}[Hardware Error]:
+    # Hardware error from APEI Generic Hardware Error Source: 0") starts with HW_ERR,
+    # "[Hardware Error]: ". Flaky memory or a dying CPU explains an oops no code does.
+    "[Hardware Error]",
     # A failing disk, before the filesystem's BUG() or the hung jbd2/xfsaild waiting on it:
     # block/blk-core.c blk_print_req_error() "I/O error, dev sda, sector 8 op 0x0:(READ)
     # ..." (5.18), "blk_update_request: I/O error, dev ..." (4.x-5.17), 2.6.x-3.x's
