@@ -156,7 +156,16 @@ def _later(body: str, seconds: float) -> str:
 
 @pytest.mark.parametrize(
     "case",
-    ["crash-event-crash", "crash-events-tail", "events-only", "oom", "long-dump", "short-dump"],
+    [
+        "crash-event-crash",
+        "crash-events-tail",
+        "events-only",
+        "oom",
+        "long-dump",
+        "short-dump",
+        "many-events",
+        "many-events-oom",
+    ],
 )
 def test_memory_events_carried_across_cuts(case: str) -> None:
     """Events far from any crash are the next crash's context, or OOM-KILL reports."""
@@ -165,6 +174,7 @@ def test_memory_events_carried_across_cuts(case: str) -> None:
     gap = REACH + KEEP + 50
     crash = _body(LAB / "null-deref.log")
     kill, memcg, alloc = (EVENTS[1].format(n=5), EVENTS[2].format(n=7), EVENTS[3].format(n=2))
+    many = [_event(t, alloc.replace("order:4", f"order:{i}")) for i in range(40)]
     pieces = {
         "crash-event-crash": [crash, _filler(rng, gap, t), _event(t, kill), _event(t, alloc)]
         + [_filler(rng, gap, t), _later(crash, 1000)],
@@ -179,9 +189,16 @@ def test_memory_events_carried_across_cuts(case: str) -> None:
         + [_event(t, kill), _filler(rng, 10, t)],
         "short-dump": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _filler(rng, 1500, t)]
         + [_event(t, kill), _filler(rng, gap, t), _event(t, memcg)],
+        # more events than a report shows: the ones right before it are its context
+        "many-events": [crash, _filler(rng, gap, t), *many, _filler(rng, gap, t)]
+        + [_later(crash, 1000)],
+        "many-events-oom": [crash, _filler(rng, gap, t), *many, _filler(rng, gap, t)]
+        + [_event(t, EVENTS[0]), _event(t, alloc), _filler(rng, 1500, t), _event(t, kill)],
     }[case]
     data = "".join(pieces).encode()
     reports = parse_log(data)
+    if case == "many-events":
+        assert reports[1].context[-1].endswith(alloc.replace("order:4", "order:39"))
     assert reports and (case != "crash-event-crash" or len(reports[1].context) == 2)
     for chunk in (1 << 30, 100 << 10):
         _same(data, chunk, 4096)

@@ -335,18 +335,13 @@ class StreamTriage:
         for point in self.buf.points:
             if point.event is None:
                 continue
-            if point.offset >= self.last_crash_end and len(self.since_crash) < _CARRY_EVENTS:
+            if point.offset >= self.last_crash_end:
                 self.since_crash.append(point.event)
-            if point.offset < self.last_report_end:
-                continue
-            if len(self.since_report) < _CARRY_EVENTS:
+            if point.offset >= self.last_report_end:
                 self.since_report.append(point.event)
-            elif _INVOKED.encode() in point.event:
-                # An OOM kill after the cut starts its report at an "invoked oom-killer"
-                # line; past the first events (the only ones shown as context) keep the
-                # latest such line, so the kill's report still has its start.
-                del self.since_report[_CARRY_EVENTS:]
-                self.since_report.append(point.event)
+        # A report shows the last events before it (parser._events_between): carry those.
+        del self.since_crash[:-_CARRY_EVENTS]
+        self.since_report = _carried(self.since_report)
 
     def _parse_chunk(self) -> None:
         """Parse a long buffer and keep only what the next parse must redo."""
@@ -415,6 +410,21 @@ class StreamTriage:
             if at < line:
                 self.banner = raw
         self.buf.banners = [(at, raw) for at, raw in self.buf.banners if at >= line]
+
+
+def _carried(events: list[bytes]) -> list[bytes]:
+    """The events since the last report that a report after a cut can still show.
+
+    An OOM kill after the cut starts its report at the latest "invoked oom-killer" line
+    (its dump's first line) and shows the events before that line; any report shows the
+    events right before it. So: the latest such line, the last events before it and the
+    last ones after it (bounded however many the log holds).
+    """
+    invoked = _INVOKED.encode()
+    at = next((i for i in range(len(events) - 1, -1, -1) if invoked in events[i]), None)
+    if at is None:
+        return events[-_CARRY_EVENTS:]
+    return events[max(0, at - _CARRY_EVENTS) : at + 1] + events[at + 1 :][-_CARRY_EVENTS:]
 
 
 def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
