@@ -18,6 +18,7 @@ from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
+from test_realworld_arch import reworded
 
 DATA = Path(__file__).parent / "data" / "realworld"
 LAB = Path(__file__).parent / "lab"
@@ -97,3 +98,24 @@ def test_an_event_before_an_oops_is_its_context(log: str, line: str, pattern: st
     (rep,) = parse_log((lab[:at] + _stamped(log, line) + "\n" + lab[at:]).encode())
     assert rep.context == [*want.context, line]
     assert (rep.title, rep.frames) == (want.title, want.frames)
+
+
+def test_an_allocation_stall_before_an_oom_kill_is_its_context() -> None:
+    """4.9-4.14 warned of an allocation that kept stalling in reclaim with the same
+    warn_alloc() (mm/page_alloc.c) that prints an allocation failure: "%s: %pV, mode:
+    %#x(%pGg), nodemask=%*pbl" with "page allocation stalls for %ums, order:%u" for
+    %pV. Debian 6.1's real armhf OOM log printed a failure after its kill; rewritten
+    into 4.14's stall wording and moved before the kill's dump, where a stall comes, it
+    is the kill's context."""
+    text = (DATA / "armhf-6.1.0-50-oom.log").read_text()
+    lines = text.splitlines(keepends=True)
+    (failure,) = [ln for ln in lines if ": page allocation failure: " in ln]
+    (invoked,) = [ln for ln in lines if " invoked oom-killer: " in ln]
+    stamp, rest = failure.split("] ", 1)
+    comm, mode = rest.split(": page allocation failure: order:0, ")
+    mode = mode.split(",cpuset=")[0]
+    stall = f"{comm}: page allocation stalls for 10008ms, order:0, {mode}"
+    composed = reworded(text, {failure: "", invoked: f"{stamp}] {stall}\n{invoked}"})
+    (rep,) = parse_log(composed.encode())
+    assert rep.type == "OOM-KILL" and rep.context == [stall]
+    assert parse_log(f"{stamp}] {stall}\n".encode()) == []

@@ -33,6 +33,10 @@ CONTEXT_MARKERS = (
     "ut of memory",  # "Out of memory: Killed process", "Memory cgroup out of memory"
     "Killed process",
     "allocation failure",  # "page allocation failure", "vmalloc: allocation failure"
+    # 4.9-4.14 mm/page_alloc.c warned through the same warn_alloc() when an allocation
+    # kept failing to reclaim for 10 s: "java: page allocation stalls for 10008ms,
+    # order:0, mode:0x14200ca(GFP_HIGHUSER_MOVABLE), nodemask=(null)".
+    "allocation stall",
     "Unable to allocate memory",  # "SLUB: Unable to allocate memory on node -1, gfp=0x..."
     "no more sockets",  # net/socket.c sock_alloc_inode(): "socket: no more sockets"
     "ailed to initialize",  # "IPv6: Failed to initialize the ICMP6 control socket (err -12)."
