@@ -165,6 +165,7 @@ def _later(body: str, seconds: float) -> str:
         "short-dump",
         "many-events",
         "many-events-oom",
+        "flood",
     ],
 )
 def test_memory_events_carried_across_cuts(case: str) -> None:
@@ -194,6 +195,10 @@ def test_memory_events_carried_across_cuts(case: str) -> None:
         + [_later(crash, 1000)],
         "many-events-oom": [crash, _filler(rng, gap, t), *many, _filler(rng, gap, t)]
         + [_event(t, EVENTS[0]), _event(t, alloc), _filler(rng, 1500, t), _event(t, kill)],
+        # one warning printed again and again after the others, program lines among them
+        "flood": [crash, _filler(rng, gap, t), *many[:25], _event(t, EVENTS[2].format(n=9))]
+        + [_event(t, alloc) for _ in range(30)]
+        + [alloc + "\n", *many[25:], _filler(rng, gap, t), _later(crash, 1000)],
     }[case]
     data = "".join(pieces).encode()
     reports = parse_log(data)

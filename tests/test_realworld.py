@@ -292,7 +292,7 @@ def test_probable_match_is_shown_as_probable_with_what_is_missing(fmt: str) -> N
 def test_context_is_the_events_right_before_the_crash() -> None:
     # A day of allocation failures, then the ones that led to the crash.
     old = "".join(
-        f"[{10 + i:5d}.000000] kworker/0:1: page allocation failure: order:{i % 4}, mode:0x40\n"
+        f"[{10 + i:5d}.000000] kworker/0:{i}: page allocation failure: order:{i % 4}, mode:0x40\n"
         for i in range(40)
     )
     log = (DATA / "centos7-dockerd-ip6mr.log").read_text()

@@ -119,3 +119,33 @@ def test_an_allocation_stall_before_an_oom_kill_is_its_context() -> None:
     (rep,) = parse_log(composed.encode())
     assert rep.type == "OOM-KILL" and rep.context == [stall]
     assert parse_log(f"{stamp}] {stall}\n".encode()) == []
+
+
+def test_a_flood_of_one_warning_does_not_hide_an_older_event(tmp_path: Path) -> None:
+    """net_ratelimit() lets ten "table full" lines through every five seconds for as long
+    as the table stays full: the recorded burst printed twice more before the crash
+    would push the machine check before it out of a context of 20 lines. A message
+    printed again is shown once, at its latest, in the parser and the CLI alike."""
+    text = (DATA / "x86-6.1.0-56-host-trouble.log").read_text()
+    lines = text.splitlines(keepends=True)
+    burst = [ln for ln in lines if "table full, dropping packet" in ln]
+    assert len(burst) == 10
+    stamp = re.compile(r"^\[ *(\d+\.\d+)\]")
+    again = [
+        stamp.sub(lambda m, d=d: f"[{float(m.group(1)) + d:12.6f}]", ln)
+        for d in (0.5, 1.0)
+        for ln in burst
+    ]
+    flood = reworded(text, {burst[-1]: burst[-1] + "".join(again)})
+    (rep,) = parse_log(flood.encode())
+    assert rep.context == [
+        "mce: [Hardware Error]: Machine check events logged",
+        "mce: [Hardware Error]: CPU 0: Machine Check: 0 Bank 1: 9c0000000001009f",
+        "mce: [Hardware Error]: TSC a28e11cd9 ADDR 1234000 MISC 8c",
+        "mce: [Hardware Error]: PROCESSOR 2:60fb1 TIME 1795767274 SOCKET 0 APIC 0 microcode "
+        "1000065",
+        "nf_conntrack: nf_conntrack: table full, dropping packet",
+    ]
+    (tmp_path / "kern.log").write_text(flood)
+    (got,) = triage_input(str(tmp_path / "kern.log")).reports
+    assert got.context == rep.context

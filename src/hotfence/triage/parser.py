@@ -581,7 +581,12 @@ def _events_between(
     When the crash's own first line carries a prefix (printk time, syslog, caller id),
     an event line without one is a program's output on the same console ("mount: Failed
     to allocate loop device"): printk prefixes every line of a record, so it is no
-    kernel failure and not the crash's context."""
+    kernel failure and not the crash's context.
+
+    A message printed again is shown once, at its latest: a flood of one ratelimited
+    warning ("nf_conntrack: table full, dropping packet", ten every five seconds for as
+    long as it lasts) would otherwise fill the context and hide the different, older
+    event that explains the crash."""
     first = bisect.bisect_left(events, (lo, -1))
     end = bisect.bisect_left(events, (hi, -1))
     s0, e0 = line_bounds(text, hi)
@@ -591,8 +596,11 @@ def _events_between(
         if len(kept) == _MAX_CONTEXT_EVENTS:
             break
         line = make_line(text[s:e], s, 0)
-        if not prefixed or line.context:
-            kept.append(_out(line.text.strip(), from_bytes))
+        if prefixed and not line.context:
+            continue
+        shown = _out(line.text.strip(), from_bytes)
+        if shown not in kept:
+            kept.append(shown)
     return kept[::-1]
 
 

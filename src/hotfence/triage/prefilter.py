@@ -44,7 +44,7 @@ import ahocorasick_rs
 # The parser's own tables and bounds: the regions found here must be the ones it would
 # look at. (They move with the parser; ImportError here means "re-point these".)
 from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK, RecordKey
-from hotfence.triage.lines import plain_line, record_text
+from hotfence.triage.lines import make_line, plain_line, record_text
 from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
 from hotfence.triage.parser import (
@@ -340,7 +340,7 @@ class StreamTriage:
             if point.offset >= self.last_report_end:
                 self.since_report.append(point.event)
         # A report shows the last events before it (parser._events_between): carry those.
-        del self.since_crash[:-_CARRY_EVENTS]
+        self.since_crash = _latest(self.since_crash)
         self.since_report = _carried(self.since_report)
 
     def _parse_chunk(self) -> None:
@@ -423,8 +423,27 @@ def _carried(events: list[bytes]) -> list[bytes]:
     invoked = _INVOKED.encode()
     at = next((i for i in range(len(events) - 1, -1, -1) if invoked in events[i]), None)
     if at is None:
-        return events[-_CARRY_EVENTS:]
-    return events[max(0, at - _CARRY_EVENTS) : at + 1] + events[at + 1 :][-_CARRY_EVENTS:]
+        return _latest(events)
+    return [*_latest(events[:at]), events[at], *_latest(events[at + 1 :])]
+
+
+def _latest(events: list[bytes]) -> list[bytes]:
+    """The events a report after them can show, in order: the latest line of each of
+    the last ``_CARRY_EVENTS`` messages, kernel lines and unprefixed lines counted apart
+    (parser._events_between shows a message printed again once, and drops unprefixed
+    lines before a prefixed crash)."""
+    seen: set[tuple[bool, str]] = set()
+    counts = {True: 0, False: 0}
+    kept: list[bytes] = []
+    for raw in reversed(events):
+        line = make_line(raw.decode("latin-1"), 0, 0)
+        key = (line.context != "", line.text.strip())
+        if key in seen or counts[key[0]] == _CARRY_EVENTS:
+            continue
+        seen.add(key)
+        counts[key[0]] += 1
+        kept.append(raw)
+    return kept[::-1]
 
 
 def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
