@@ -1,10 +1,11 @@
 """What the kernel prints before a crash is the crash's context (issue 11, item 6).
 
 The logs are real: ``x86-6.18.44-pod-context.log`` was recorded from this project's host
-kernel, ``x86-6.1.0-56-host-trouble.log`` from Debian 6.1 in the lab (see
-``data/realworld/README.md``). Each event line must land in the next report's context,
-through the parser and through the CLI's prefilter alike, must not be a report of its
-own, and must be seen by a known-bug entry's ``preceded_by``.
+kernel, ``x86-6.1.0-56-host-trouble.log`` and ``x86-6.1.0-56-nmi-unknown.log`` from
+Debian 6.1 in the lab (see ``data/realworld/README.md``). Each event line must land in
+the next report's context, through the parser and through the CLI's prefilter alike,
+must not be a report of its own, and must be seen by a known-bug entry's
+``preceded_by``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ EVENTS = [
         "mce: [Hardware Error]: CPU 0: Machine Check: 0 Bank 1: 9c0000000001009f",
         r"\[Hardware Error\]: CPU \d+: Machine Check: ",
         id="mce-corrected",
+    ),
+    pytest.param(
+        "x86-6.1.0-56-nmi-unknown",
+        "Uhhuh. NMI received for unknown reason 21 on CPU 0.",
+        r"NMI received for unknown reason",
+        id="nmi-unknown",
     ),
 ]
 

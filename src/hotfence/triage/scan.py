@@ -60,6 +60,11 @@ CONTEXT_MARKERS = (
     # Hardware error from APEI Generic Hardware Error Source: 0") starts with HW_ERR,
     # "[Hardware Error]: ". Flaky memory or a dying CPU explains an oops no code does.
     "[Hardware Error]",
+    # An NMI no handler claimed (a hardware or firmware fault, a hypervisor's NMI button):
+    # arch/x86/kernel/nmi.c unknown_nmi_error() "Uhhuh. NMI received for unknown reason
+    # 21 on CPU 0." (the same words since 2.6), then "Dazed and confused, but trying to
+    # continue" or, with unknown_nmi_panic, the panic.
+    "NMI received",
     # A failing disk, before the filesystem's BUG() or the hung jbd2/xfsaild waiting on it:
     # block/blk-core.c blk_print_req_error() "I/O error, dev sda, sector 8 op 0x0:(READ)
     # ..." (5.18), "blk_update_request: I/O error, dev ..." (4.x-5.17), 2.6.x-3.x's
