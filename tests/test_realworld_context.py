@@ -1,10 +1,10 @@
 """What the kernel prints before a crash is the crash's context (issue 11, item 6).
 
 The logs are real: ``x86-6.18.44-pod-context.log`` was recorded from this project's host
-kernel, ``x86-6.1.0-56-host-trouble.log`` and ``x86-6.1.0-56-nmi-unknown.log`` from
-Debian 6.1 in the lab (see ``data/realworld/README.md``). Each event line must land in
-the next report's context, through the parser and through the CLI's prefilter alike,
-must not be a report of its own, and must be seen by a known-bug entry's
+kernel, ``x86-6.1.0-56-host-trouble.log``, ``-nmi-unknown.log`` and ``-pcie-aer.log``
+from Debian 6.1 in the lab (see ``data/realworld/README.md``). Each event line must
+land in the next report's context, through the parser and through the CLI's prefilter
+alike, must not be a report of its own, and must be seen by a known-bug entry's
 ``preceded_by``.
 """
 
@@ -56,6 +56,13 @@ EVENTS = [
         "Uhhuh. NMI received for unknown reason 21 on CPU 0.",
         r"NMI received for unknown reason",
         id="nmi-unknown",
+    ),
+    pytest.param(
+        "x86-6.1.0-56-pcie-aer",
+        "pcieport 0000:00:1c.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), "
+        "type=Transaction Layer, (Receiver ID)",
+        r"PCIe Bus Error: severity=Uncorrected",
+        id="pcie-aer",
     ),
 ]
 

@@ -65,6 +65,12 @@ CONTEXT_MARKERS = (
     # 21 on CPU 0." (the same words since 2.6), then "Dazed and confused, but trying to
     # continue" or, with unknown_nmi_panic, the panic.
     "NMI received",
+    # A PCIe link or device reporting an error through AER: drivers/pci/pcie/aer.c
+    # aer_print_error() "pcieport 0000:00:1c.0: PCIe Bus Error: severity=Uncorrected
+    # (Non-Fatal), type=Transaction Layer, (Receiver ID)" (3.x "..., id=00e0(Receiver
+    # ID)", early 2.6 "PCIE Bus Error: ..."): a NIC or NVMe disk behind it dropping off
+    # explains the driver's crash next.
+    "Bus Error: severity",
     # A failing disk, before the filesystem's BUG() or the hung jbd2/xfsaild waiting on it:
     # block/blk-core.c blk_print_req_error() "I/O error, dev sda, sector 8 op 0x0:(READ)
     # ..." (5.18), "blk_update_request: I/O error, dev ..." (4.x-5.17), 2.6.x-3.x's
