@@ -1,11 +1,11 @@
 """What the kernel prints before a crash is the crash's context (issue 11, item 6).
 
 The logs are real: ``x86-6.18.44-pod-context.log`` was recorded from this project's host
-kernel, ``x86-6.1.0-56-host-trouble.log``, ``-nmi-unknown.log`` and ``-pcie-aer.log``
-from Debian 6.1 in the lab (see ``data/realworld/README.md``). Each event line must
-land in the next report's context, through the parser and through the CLI's prefilter
-alike, must not be a report of its own, and must be seen by a known-bug entry's
-``preceded_by``.
+kernel; ``x86-6.1.0-56-host-trouble.log``, ``-nmi-unknown.log``, ``-pcie-aer.log`` and
+``-scsi-medium-error.log`` from Debian 6.1 in the lab (see ``data/realworld/README.md``).
+Each event line must land in the next report's context, through the parser and through
+the CLI's prefilter alike, must not be a report of its own, and must be seen by a
+known-bug entry's ``preceded_by``.
 """
 
 from __future__ import annotations
@@ -63,6 +63,13 @@ EVENTS = [
         "type=Transaction Layer, (Receiver ID)",
         r"PCIe Bus Error: severity=Uncorrected",
         id="pcie-aer",
+    ),
+    pytest.param(
+        "x86-6.1.0-56-scsi-medium-error",
+        "critical medium error, dev sda, sector 4660 op 0x0:(READ) flags 0x800 phys_seg 1 "
+        "prio class 2",
+        r"critical medium error, dev ",
+        id="scsi-medium-error",
     ),
 ]
 
