@@ -1,8 +1,9 @@
 """What the kernel prints before a crash is the crash's context (issue 11, item 6).
 
 The logs are real: ``x86-6.18.44-pod-context.log`` was recorded from this project's host
-kernel; ``x86-6.1.0-56-host-trouble.log``, ``-nmi-unknown.log``, ``-pcie-aer.log`` and
-``-scsi-medium-error.log`` from Debian 6.1 in the lab (see ``data/realworld/README.md``).
+kernel; ``x86-6.1.0-56-host-trouble.log``, ``-nmi-unknown.log``, ``-pcie-aer.log``,
+``-scsi-medium-error.log`` and ``-md-disk-failure.log`` from Debian 6.1 in the lab (see
+``data/realworld/README.md``).
 Each event line must land in the next report's context, through the parser and through
 the CLI's prefilter alike, must not be a report of its own, and must be seen by a
 known-bug entry's ``preceded_by``.
@@ -70,6 +71,12 @@ EVENTS = [
         "prio class 2",
         r"critical medium error, dev ",
         id="scsi-medium-error",
+    ),
+    pytest.param(
+        "x86-6.1.0-56-md-disk-failure",
+        "md/raid1:md0: Disk failure on loop1, disabling device.",
+        r"md/raid\d*:\S+: Disk failure on",
+        id="md-disk-failure",
     ),
 ]
 

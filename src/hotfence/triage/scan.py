@@ -87,6 +87,10 @@ CONTEXT_MARKERS = (
     # btrfs_printk() "BTRFS error (device sda1): ...". A filesystem BUG() or a task
     # hung on the journal often follows.
     "error (device",
+    # A RAID member dropped: drivers/md/raid1.c / raid10.c / raid5.c *_error() print
+    # "md/raid1:md0: Disk failure on sdb1, disabling device." (2.6.18's "raid1: Disk
+    # failure on ..."), then how many devices the array goes on with.
+    "Disk failure on",
     # lib/fault-inject.c fail_dump(): a failure forced on purpose (failslab, fail_page_alloc,
     # fail-nth...), then which fault attribute forced it. The failing call's error path is
     # what crashes next, as with a real allocation failure.
