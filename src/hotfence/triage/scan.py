@@ -87,6 +87,12 @@ CONTEXT_MARKERS = (
     # btrfs_printk() "BTRFS error (device sda1): ...". A filesystem BUG() or a task
     # hung on the journal often follows.
     "error (device",
+    # XFS finding a metadata block bad, before the I/O error it returns for it (or none,
+    # when the check runs on a write): fs/xfs/xfs_error.c xfs_corruption_error() "XFS
+    # (sda1): Corruption detected. Unmount and run xfs_repair", xfs_buf_verifier_error()
+    # "XFS (sda1): Metadata corruption detected at xfs_buf_ioend+0x14d/0x5e0 [xfs],
+    # xfs_inode block 0x80 xfs_inode_buf_verify".
+    "orruption detected",
     # A RAID member dropped: drivers/md/raid1.c / raid10.c / raid5.c *_error() print
     # "md/raid1:md0: Disk failure on sdb1, disabling device." (2.6.18's "raid1: Disk
     # failure on ..."), then how many devices the array goes on with.
