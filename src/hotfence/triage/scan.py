@@ -81,6 +81,11 @@ CONTEXT_MARKERS = (
     # command that timed out, "timeout error, dev nvme0n1, ...", "critical target error",
     # "recoverable transport error"... all eras print "<status> error, dev <disk>".
     "error, dev ",
+    # An NVMe command the controller did not complete in time: drivers/nvme/host/pci.c
+    # nvme_timeout() "nvme nvme0: I/O 629 (I/O Cmd) QID 1 timeout, aborting", then
+    # "..., reset controller" or "..., disable controller" ("I/O %d QID %d timeout,
+    # completion polled" when the interrupt was lost; rdma.c "I/O %d QID %d timeout").
+    "QID ",
     # The filesystem on it finding its metadata bad: fs/ext4/super.c __ext4_error() and
     # __ext4_error_inode() "EXT4-fs error (device sda1): func:line: inode #N: comm X: ..."
     # (ext2's and ext3's "EXTn-fs error (device ...): ..." alike), fs/btrfs/messages.c
