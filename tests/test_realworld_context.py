@@ -190,3 +190,30 @@ def test_a_flood_of_one_warning_does_not_hide_an_older_event(tmp_path: Path) -> 
     (tmp_path / "kern.log").write_text(flood)
     (got,) = triage_input(str(tmp_path / "kern.log")).reports
     assert got.context == rep.context
+
+
+def test_a_cut_trace_with_its_cause_before_it_is_a_probable_match(tmp_path: Path) -> None:
+    """Issue 11 items 6 and 7 on real logs: the recorded NVMe controller reset put in
+    front of the lab's NULL dereference, whose console was lost right after the
+    register dump (no ``Call Trace:``). An entry naming the title, the faulting function,
+    a trace function and the reset as its cause matches as "probable": title, function
+    and earlier event held, the trace is named as what was lost."""
+    reset = _stamped("x86-6.1.0-56-nvme-timeout", "I/O 596 QID 1 timeout, reset controller")
+    lab = (LAB / "null-deref.log").read_text()
+    at = lab.rindex("\n", 0, lab.index("BUG: kernel NULL pointer dereference")) + 1
+    cut = lab.index("\n", lab.index("] PKRU: ")) + 1  # the last line before the trace
+    (rep,) = parse_log((lab[:at] + reset + "\n" + lab[at:cut]).encode())
+    assert rep.frames == [] and rep.rip is not None
+    (tmp_path / "nvme-reset-oops.yaml").write_text(
+        "id: oops-after-nvme-reset\nsummary: this module's oops after a controller reset\n"
+        "signature:\n"
+        "  title: ['NULL pointer dereference in hotfence_crash_null_deref']\n"
+        "  rip: [hotfence_crash_null_deref]\n"
+        "  trace: [proc_reg_write]\n"
+        "  preceded_by: ['QID \\d+ timeout, reset controller']\n"
+    )
+    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    assert m.certainty == "probable"
+    assert "faulting function hotfence_crash_null_deref" in m.evidence
+    assert f"preceded by {reset.split('] ', 1)[1]!r}" in m.evidence
+    assert m.missing == ["call trace (lost from the log) lacks proc_reg_write"]
