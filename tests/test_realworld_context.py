@@ -217,3 +217,26 @@ def test_a_cut_trace_with_its_cause_before_it_is_a_probable_match(tmp_path: Path
     assert "faulting function hotfence_crash_null_deref" in m.evidence
     assert f"preceded by {reset.split('] ', 1)[1]!r}" in m.evidence
     assert m.missing == ["call trace (lost from the log) lacks proc_reg_write"]
+
+
+def test_programs_lines_naming_an_event_in_a_syslog_file_are_no_context() -> None:
+    """The recorded log as rsyslog writes the kernel's lines to /var/log/messages
+    (RSYSLOG_TraditionalFileFormat: "%TIMESTAMP% %HOSTNAME% %syslogtag%%msg%", tag
+    "kernel:"), with two programs' lines that quote event messages amid them: the
+    context is the kernel's events only, as in the console log."""
+    text = (DATA / "x86-6.1.0-56-host-trouble.log").read_text()
+    lines = []
+    for raw in text.splitlines():
+        lines.append(f"Nov 27 08:00:01 node1 kernel: {raw}")
+        if raw.endswith("] nf_conntrack: nf_conntrack: table full, dropping packet"):
+            lines.append(
+                "Nov 27 08:00:01 node1 kubelet[812]: E1127 08:00:01.5 prober.go:104] "
+                '"Probe errored" err="nf_conntrack: table full, dropping packet"'
+            )
+            lines.append(
+                "Nov 27 08:00:01 node1 mdadm[900]: Fail event on /dev/md0: Disk failure on sdb1"
+            )
+    (want,) = parse_log(text.encode())
+    (got,) = parse_log(("\n".join(lines) + "\n").encode())
+    assert got.context == want.context
+    assert not any("Probe errored" in c or "Fail event" in c for c in got.context)
