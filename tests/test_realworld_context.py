@@ -2,8 +2,9 @@
 
 The logs are real: ``x86-6.18.44-pod-context.log`` was recorded from this project's host
 kernel; ``x86-6.1.0-56-host-trouble.log``, ``-nmi-unknown.log``, ``-pcie-aer.log``,
-``-scsi-medium-error.log``, ``-md-disk-failure.log``, ``-xfs-corruption.log`` and
-``-nvme-timeout.log`` from Debian 6.1 in the lab (see ``data/realworld/README.md``).
+``-scsi-medium-error.log``, ``-md-disk-failure.log``, ``-xfs-corruption.log``,
+``-nvme-timeout.log`` and ``-tcp-mem.log`` from Debian 6.1 in the lab (see
+``data/realworld/README.md``).
 Each event line must land in the next report's context, through the parser and through
 the CLI's prefilter alike, must not be a report of its own, and must be seen by a
 known-bug entry's ``preceded_by``.
@@ -90,6 +91,12 @@ EVENTS = [
         "nvme nvme0: I/O 596 QID 1 timeout, reset controller",
         r"nvme\d+: I/O \d+ QID \d+ timeout, reset controller",
         id="nvme-timeout",
+    ),
+    pytest.param(
+        "x86-6.1.0-56-tcp-mem",
+        "TCP: out of memory -- consider tuning tcp_mem",
+        r"TCP: out of memory",
+        id="tcp-mem",
     ),
 ]
 
