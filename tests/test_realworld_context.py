@@ -3,8 +3,8 @@
 The logs are real: ``x86-6.18.44-pod-context.log`` was recorded from this project's host
 kernel; ``x86-6.1.0-56-host-trouble.log``, ``-nmi-unknown.log``, ``-pcie-aer.log``,
 ``-scsi-medium-error.log``, ``-md-disk-failure.log``, ``-xfs-corruption.log``,
-``-nvme-timeout.log`` and ``-tcp-mem.log`` from Debian 6.1 in the lab (see
-``data/realworld/README.md``).
+``-xfs-shutdown.log``, ``-nvme-timeout.log`` and ``-tcp-mem.log`` from Debian 6.1 in the
+lab (see ``data/realworld/README.md``).
 Each event line must land in the next report's context, through the parser and through
 the CLI's prefilter alike, must not be a report of its own, and must be seen by a
 known-bug entry's ``preceded_by``.
@@ -85,6 +85,13 @@ EVENTS = [
         "xfs_inode block 0x80 xfs_inode_buf_verify",
         r"XFS \(\S+\): Metadata corruption detected at .*xfs_inode_buf_verify",
         id="xfs-corruption",
+    ),
+    pytest.param(
+        "x86-6.1.0-56-xfs-shutdown",
+        "XFS (loop0): Log I/O Error (0x6) detected at xfs_fs_goingdown+0x57/0xb0 [xfs] "
+        "(fs/xfs/xfs_fsops.c:498).  Shutting down filesystem.",
+        r"XFS \(\S+\): .*Shutting down filesystem",
+        id="xfs-shutdown",
     ),
     pytest.param(
         "x86-6.1.0-56-nvme-timeout",

@@ -98,6 +98,12 @@ CONTEXT_MARKERS = (
     # "XFS (sda1): Metadata corruption detected at xfs_buf_ioend+0x14d/0x5e0 [xfs],
     # xfs_inode block 0x80 xfs_inode_buf_verify".
     "orruption detected",
+    # XFS giving up on a filesystem: fs/xfs/xfs_fsops.c xfs_do_force_shutdown() "XFS
+    # (sda1): Log I/O Error (0x6) detected at <caller> (fs/xfs/...:498).  Shutting down
+    # filesystem." (5.x on; before, "Log I/O Error Detected.  Shutting down filesystem",
+    # 2.6's 'Filesystem "sda2": ... Shutting down filesystem: sda2'). Every write to it
+    # fails from then on.
+    "Shutting down filesystem",
     # A RAID member dropped: drivers/md/raid1.c / raid10.c / raid5.c *_error() print
     # "md/raid1:md0: Disk failure on sdb1, disabling device." (2.6.18's "raid1: Disk
     # failure on ..."), then how many devices the array goes on with.
