@@ -268,6 +268,36 @@ def test_a_mailed_reports_subject_is_no_report() -> None:
     assert checked >= 10
 
 
+# The 0-day robot's report mails (lore.kernel.org's oe-lkp list, "kernel test robot
+# noticed ... on:") count each crash of the parent and the tested commit in a table, one
+# row a title squeezed to one word: ": " closed up, spaces made "_", numbers "#"
+# ("| BUG:kernel_NULL_pointer_dereference,address | 0 | 12 |"), and name the first in
+# the mail's first sentence; the dmesg excerpt follows.
+def _lkp_key(title: str) -> str:
+    return re.sub(r"\d+|NUM|ADDR", "#", title.replace(": ", ":").replace(" ", "_"))
+
+
+def test_a_test_robots_table_of_crash_counts_is_no_report() -> None:
+    """A table row or the sentence naming a squeezed title is no kernel line (no printk
+    format squeezes its words together): the mail gives the dmesg's reports alone.
+    syzkaller's corpus titles stand for the robot's; syz-executor's "SYZFAIL:" and the
+    trusty/gVisor "panic:" lines are not the kernel's and do not come up in its boots."""
+    checked = 0
+    for path in sorted((SYZ / "report").iterdir()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        head, _, body = text.partition("\n\n")
+        title = head.split("\n")[0].removeprefix("TITLE: ")
+        if not head.startswith("TITLE: ") or title.startswith(("SYZFAIL:", "trusty:")):
+            continue
+        key = _lkp_key(title)
+        table = f"| {key:<44} | 0          | 12         |\n"
+        log = body.split("\nREPORT:\n", 1)[0]
+        mail = f'kernel test robot noticed "{key}" on:\n\n{table}\n{log}'
+        assert [r.title for r in parse_log(mail)] == [r.title for r in parse_log(log)], key
+        checked += 1
+    assert checked > 400
+
+
 # util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
 # writes to a terminal, as a test script's "dmesg" does on a CI board's serial console):
 # the time in green, the text before the first ": " or ":\t" (get_subsys_delimiter())
