@@ -298,6 +298,34 @@ def test_a_test_robots_table_of_crash_counts_is_no_report() -> None:
     assert checked > 400
 
 
+def test_an_early_boot_exception_reads_on_in_the_stamped_lines_after_it() -> None:
+    """arch/x86/mm/extable.c early_fixup_exception(): an exception in early boot that no
+    fixup takes is told by early_printk(), to the console alone and without printk's
+    time ("PANIC: early exception 0x%02x IP %lx:%lx error %lx cr2 0x%lx"), then
+    show_regs() prints the task, registers and trace through printk, stamped, and the
+    CPU halts; the 0-day robot's boot tests meet it when a change breaks early setup.
+    The recorded x86_64 6.12 NULL dereference's show_regs() part under that header,
+    after its boot's first lines: one report, titled by the faulting function, with the
+    task and frames show_regs() gave, found by the prefilter too."""
+    log = _lines("x86-6.12.115-null-deref")
+    first = next(i for i, line in enumerate(log) if "] CPU: 0 UID: 0 PID: 160 " in line)
+    last = next(i for i, line in enumerate(log) if line.endswith("]  </TASK>"))
+    header = "PANIC: early exception 0x0e IP 10:ffffffffc02d8117 error 0 cr2 0x0000000000000008"
+    data = ("\n".join([*log[2:14], header, *log[first : last + 1]]) + "\n").encode()
+    for reports in (
+        parse_log(data),
+        list(triage_blocks(line_blocks([data], ReadLimits()), chunk_bytes=1 << 20)),
+    ):
+        assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+            ("PANIC: early exception in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
+        ]
+        assert [f.function for f in reports[0].frames[:3]] == [
+            "hotfence_crash_do",
+            "hotfence_crash_write",
+            "proc_reg_write",
+        ]
+
+
 # util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
 # writes to a terminal, as a test script's "dmesg" does on a CI board's serial console):
 # the time in green, the text before the first ": " or ":\t" (get_subsys_delimiter())

@@ -417,6 +417,10 @@ class _Window:
                 and not self._interjected(raw, line_start, line)
             ):
                 self.second = line_start  # _note_next_report's one effect on other lines
+            if not self.context and self.kind.unstamped and line.context:
+                # early_printk() wrote the header, bare; printk's lines after it carry the
+                # console's prefix, and they are this report's stream
+                self.context, self.tag = line.context, caller_id(line.context)
             if line.context != self.context and not (
                 self.cpu_traceback and caller_id(line.context).startswith("C")
             ):

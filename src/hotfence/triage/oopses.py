@@ -125,6 +125,10 @@ class OopsKind:
     # The header alone is no evidence (its words also appear in other messages): count
     # the report only when a task header, registers or a stack trace come with it.
     needs_oops: bool = False
+    # The header is written by early_printk() (to the console only, no printk time or
+    # caller id), the rest of the report by printk: on a console with printk prefixes
+    # the report reads on in the prefixed lines after its bare header.
+    unstamped: bool = False
 
     def matches_line(self, line: str) -> bool:
         """True when ``line`` (raw) starts a report of this kind."""
@@ -698,6 +702,7 @@ def _k(
     absorb_lines: int = 0,
     shape: str | None = None,
     needs_oops: bool = False,
+    unstamped: bool = False,
 ) -> OopsKind:
     return OopsKind(
         header,
@@ -707,6 +712,7 @@ def _k(
         absorb_lines,
         rx(shape) if shape is not None else None,
         needs_oops,
+        unstamped,
     )
 
 
@@ -1596,6 +1602,17 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(rx("PANIC: double fault"), "PANIC: double fault in {1}", stack=_s(RIP_FRAME)),
         ],
     ),
+    # arch/x86/mm/extable.c early_fixup_exception() (4.6+): an exception in early boot
+    # that no fixup takes. early_printk() writes "PANIC: early exception 0x0e IP
+    # 10:ffffffff8105c4a2 error 0 cr2 0xffffffffff600000" to the console alone (no printk
+    # time), show_regs() the registers and trace, then the CPU halts.
+    _k(
+        "PANIC: early exception",
+        [
+            _F(rx("PANIC: early exception"), "PANIC: early exception in {1}", stack=_s(RIP_FRAME)),
+        ],
+        unstamped=True,
+    ),
     _k(
         "rust_kernel: panicked",
         [
@@ -2236,6 +2253,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "BUG: Object already free",
             "Internal error in",
             "PANIC: double fault",
+            "PANIC: early exception in",
             "Unhandled fault in",
             "SError Interrupt in",
             "VFS: Busy inodes after unmount (use-after-free)",
