@@ -578,3 +578,32 @@ def test_a_bug_trap_without_its_kernel_bug_line_is_that_bug(name: str) -> None:
     (rep, *_) = parse_log((text[: bug_line.start()] + text[bug_line.end() :]).encode())
     assert rep.title == want.title == "kernel BUG in hotfence_crash_bug"
     assert _facts([rep]) == _facts([want]) and rep.type == "BUG"
+
+
+# The x86 NULL dereference recorded on 6.12, as arch/x86/kernel/traps.c do_trap() dies of
+# another trap: no page-fault lines (page_fault_oops() prints them), and __die_header()'s
+# line with the trap's name, "%s: %04lx [#%d]" before 6.11, "Oops: %s: %04lx [#%d]" since.
+_NULL_DEREF_FAULT = (
+    "[    4.883231] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+    "[    4.883958] #PF: supervisor read access in kernel mode\n"
+    "[    4.884474] #PF: error_code(0x0000) - not-present page\n"
+    "[    4.885006] PGD 5365067 P4D 5365067 PUD 5362067 PMD 0 \n"
+    "[    4.885591] Oops: Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+)
+
+
+@pytest.mark.parametrize("oops", ["", "Oops: "])
+@pytest.mark.parametrize("trap", ["segment not present", "invalid TSS", "bounds", "overflow"])
+def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -> None:
+    """do_error_trap()'s traps in kernel mode that no fixup takes (#NP, #TS, #BR, #OF,
+    and 32-bit's iret fault) die with their name as "general protection fault" does;
+    the report is that trap in the faulting function, with the task and the trace."""
+    log = reworded(
+        (DATA / "x86-6.12.115-null-deref.log").read_text(),
+        {_NULL_DEREF_FAULT: f"[    4.885591] {oops}{trap}: 0000 [#1] PREEMPT SMP NOPTI\n"},
+    )
+    reports = parse_log(log.encode())
+    assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+        (f"{trap} in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
+    ]
+    assert reports[0].frames[0].function == "hotfence_crash_do"

@@ -716,6 +716,10 @@ def _k(
     )
 
 
+_X86_TRAPS = (
+    "iret exception|segment not present|invalid TSS|alignment check|bounds|overflow"
+    "|coprocessor segment overrun|int3"
+)
 _KASAN_FREE = "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}"
 _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 
@@ -1911,6 +1915,17 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
     ),
+    # arch/x86/kernel/traps.c do_trap() / do_error_trap(): a trap in kernel mode that no
+    # fixup takes dies with the trap's name, and __die_header() prints "%s: %04lx [#%d]"
+    # and the config words ("segment not present: 0000 [#1] PREEMPT SMP"), then
+    # show_regs(). The names with a kind of their own above ("general protection
+    # fault", "stack segment", "invalid opcode", "divide error") are left to it; these
+    # are the rest, with i386's "iret exception" (entry_32.S's iret fixup, iret_error()).
+    _k(
+        "[#",
+        [_F(rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME))],
+        shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
+    ),
     # arch/powerpc/kernel/traps.c __die(): "Oops: <what>, sig: <n> [#1]", then the
     # platform line, show_regs() and the trace. After "BUG: Kernel NULL pointer
     # dereference" or "kernel BUG at" it is part of that report; alone (the line before
@@ -2281,6 +2296,15 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "general protection fault in",
             "go runtime error",
             "invalid opcode in",
+            # x86 do_trap()'s other traps in the kernel (_X86_TRAPS)
+            "iret exception in",
+            "segment not present in",
+            "invalid TSS in",
+            "alignment check in",
+            "bounds in",
+            "overflow in",
+            "coprocessor segment overrun in",
+            "int3 in",
             "kernel panic:",
             "kernel stack overflow",
             "panic:",
