@@ -326,6 +326,42 @@ def test_an_early_boot_exception_reads_on_in_the_stamped_lines_after_it() -> Non
         ]
 
 
+def _boot_block() -> list[str]:
+    """The firmware's and x86 decompressor's lines of a boot with earlyprintk, as the
+    syzkaller corpus recorded them (GCE's SeaBIOS, then arch/x86/boot/compressed/misc.c:
+    "early console in extract_kernel", the sizes, "Decompressing Linux... Parsing ELF...
+    done." and "Booting the kernel.")."""
+    lines = syz_log("317").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("SeaBIOS (version"))
+    last = lines.index("Booting the kernel.")
+    return lines[first : last + 1]
+
+
+@pytest.mark.parametrize("opening", ["SeaBIOS (version", "early console in extract_kernel"])
+def test_a_logs_own_first_boot_is_no_unexpected_reboot(opening: str) -> None:
+    """The 0-day robot boots with earlyprintk, so its dmesg opens with the firmware's
+    and the decompressor's lines up to "Booting the kernel." before the kernel's first
+    record. That is the log's own boot, not a reboot: nothing ran before it. The same
+    lines after the kernel's own (the machine rebooted) are still the unexpected reboot."""
+    log = _lines("x86-6.12.115-sysrq-c")
+    kernel = [log[1].split("..", 1)[1], *log[2:]]  # SeaBIOS's "Booting from ROM.." off
+    block = _boot_block()
+    block = block[next(i for i, line in enumerate(block) if line.startswith(opening)) :]
+    alone = [(r.title, r.start_line - 1) for r in _parse(kernel)]
+    assert alone == [("kernel panic: sysrq triggered crash", alone[0][1])]
+    first = [(r.title, r.start_line - 1 - len(block)) for r in _parse([*block, *kernel])]
+    assert first == alone
+    data = ("\n".join([*block, *kernel]) + "\n").encode()
+    blocks = line_blocks([data], ReadLimits())
+    assert [r.title for r in triage_blocks(blocks, chunk_bytes=1 << 20)] == [alone[0][0]]
+    booted = [line for line in kernel if "sysrq" not in line.lower()][:300]
+    again = _parse([*booted, *block, *kernel])
+    assert [r.title for r in again] == [
+        "unexpected kernel reboot",
+        "kernel panic: sysrq triggered crash",
+    ]
+
+
 # util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
 # writes to a terminal, as a test script's "dmesg" does on a CI board's serial console):
 # the time in green, the text before the first ": " or ":\t" (get_subsys_delimiter())

@@ -185,6 +185,36 @@ def _programs(text: str, start: int, raw: str, journal: str | None) -> bool:
     return is_journal_message(raw) and journal_entry_transport(text, start) != "kernel"
 
 
+# "Booting the kernel." (arch/x86/boot/compressed/misc.c, the decompressor's last line) is
+# an unexpected reboot when something ran before it. A log that opens with the boot's own
+# first lines (the 0-day robot's dmesg, with earlyprintk) holds no earlier run: the
+# firmware's banner (SeaBIOS), the setup code's "early console in setup code" and "Probing
+# EDD" (arch/x86/boot/main.c, edd.c), the decompressor's "early console in extract_kernel"
+# and "Decompressing Linux..." (compressed/misc.c), or the line itself; no printk record
+# between. (The prefilter hands the parser PREFIX lines before a header, far more than
+# _BOOT_LINES: a walk that reaches the text's start has reached the log's.)
+_REBOOT = "Booting the kernel."
+_BOOT_OPENINGS = (
+    "SeaBIOS (version ",
+    "early console in setup code",
+    "Probing EDD ",
+    "early console in extract_kernel",
+    "Decompressing Linux... ",
+    _REBOOT,
+)
+_BOOT_LINES = 64
+_PRINTK_TIME_RE = re.compile(r"(?:<\d>)?\[ *\d+\.\d+\]")
+
+
+def _first_boot(text: str, start: int) -> bool:
+    """Is the "Booting the kernel." line at ``start`` the log's own first boot?"""
+    lines = text[:start].split("\n", _BOOT_LINES + 1)[:-1]
+    if len(lines) > _BOOT_LINES or any(_PRINTK_TIME_RE.match(line) for line in lines):
+        return False
+    opening = next((line for line in lines if line.strip()), text[start : start + 40])
+    return opening.startswith(_BOOT_OPENINGS)
+
+
 # kernel/printk/nbcon.c: a console that took over from an interrupted printer prints this
 # line, then the whole record again. The line before it is the record cut short.
 REPLAY_MARKER = "** replaying previous printk message **"
@@ -211,7 +241,8 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
         raw = record_text(raw)
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):
-                result[start] = kind
+                if kind.header != _REBOOT or not _first_boot(text, start):
+                    result[start] = kind
                 break
     # A symbolised log repeats the header once per inlined frame:
     #   BUG: KASAN: use-after-free in ip6_dst_store include/net/ip6_fib.h:176 [inline]
