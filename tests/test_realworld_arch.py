@@ -607,3 +607,42 @@ def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -
         (f"{trap} in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
     ]
     assert reports[0].frames[0].function == "hotfence_crash_do"
+
+
+@pytest.mark.parametrize(
+    ("name", "lost", "oops", "function"),
+    [
+        # 6.11+ __die_header() prints "Oops: " before die()'s "Oops"
+        (
+            "x86-6.12.115-null-deref",
+            _NULL_DEREF_FAULT,
+            "Oops: Oops: 0000",
+            "hotfence_crash_null_deref",
+        ),
+        ("x86-6.12.115-null-deref", _NULL_DEREF_FAULT, "Oops: 0000", "hotfence_crash_null_deref"),
+        (
+            "debian6-i386-oops",
+            "[ 3021.118412] BUG: unable to handle kernel NULL pointer dereference at 00000010\n"
+            "[ 3021.118443] IP: [<f8a4e2b3>] snd_pcm_hw_params+0x43/0x3a0 [snd_pcm]\n"
+            "[ 3021.118479] *pde = 00000000 \n"
+            "[ 3021.118492] Oops: 0000 [#1] SMP \n",
+            "Oops: 0000",
+            "snd_pcm_hw_params",
+        ),
+    ],
+)
+def test_an_x86_oops_whose_fault_lines_were_lost_is_that_bad_access(
+    name: str, lost: str, oops: str, function: str
+) -> None:
+    """arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x) dies with "Oops"
+    after its "BUG: unable to handle ..." line; a log that lost that line (a console's
+    dropped records, a paste that starts at the oops) keeps "Oops: 0000 [#1]" and the
+    registers: still a bad kernel access, in the faulting function, not only the panic
+    after it."""
+    whole = (DATA / f"{name}.log").read_text()
+    stamp = lost.splitlines()[-1].split("]")[0]  # the oops line's own
+    reports = parse_log(reworded(whole, {lost: f"{stamp}] {oops} [#1] SMP\n"}).encode())
+    (want,) = parse_log(whole.encode())  # (debian6's trace is all "?" guesses: corrupted)
+    assert [(r.title, r.corrupted, r.frames) for r in reports] == [
+        (f"BUG: unable to handle kernel paging request in {function}", want.corrupted, want.frames)
+    ]

@@ -1926,6 +1926,23 @@ OOPSES: tuple[OopsKind, ...] = (
         [_F(rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME))],
         shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
+    # arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x): a kernel page
+    # fault dies with "Oops", and __die_header() prints "Oops: %04lx [#%d]" ("Oops: Oops:
+    # ..." since 6.11) after the fault's "BUG: unable to handle ..." and "#PF:" lines,
+    # part of that report. Alone (the console lost them, or a paste began at it) it is
+    # still that bad access, in show_regs()'s faulting function.
+    _k(
+        "[#",
+        [
+            _F(
+                rx(r"Oops: (?:Oops: )?[0-9a-f]{4} \[#"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(RIP_FRAME),
+            )
+        ],
+        shape=r"(?:^|[\s:\]>])Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
+    ),
     # arch/powerpc/kernel/traps.c __die(): "Oops: <what>, sig: <n> [#1]", then the
     # platform line, show_regs() and the trace. After "BUG: Kernel NULL pointer
     # dereference" or "kernel BUG at" it is part of that report; alone (the line before
@@ -2086,6 +2103,8 @@ REPORT_START_IGNORES = tuple(
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
+        # x86 page_fault_oops()'s die() after "BUG: unable to handle ..."
+        r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
         # powerpc __die() after its "BUG: Kernel NULL pointer dereference" or "kernel BUG at"
         r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
         r"Kernel bug detected\[#\d+\]",
