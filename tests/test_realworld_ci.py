@@ -362,6 +362,25 @@ def test_a_logs_own_first_boot_is_no_unexpected_reboot(opening: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("case", ["151", "310", "311", "52", "53", "55", "752"])
+@pytest.mark.parametrize("shape", ["debugfs", "verbose"])
+def test_a_kmemleak_object_as_the_kernel_wrote_it_is_that_leak(case: str, shape: str) -> None:
+    """mm/kmemleak.c print_unreferenced() writes each leaked object ("unreferenced
+    object 0x... (size N):", its task, a hex dump, its allocation backtrace) to
+    /sys/kernel/debug/kmemleak, and with kmemleak.verbose=1 to the log, pr_warn()'s
+    "kmemleak: " before each line. syzkaller reads the file and prints "BUG: memory leak"
+    above each object: its corpus leaks without that line are the file as the kernel
+    wrote it, and stamped with "kmemleak: " the verbose log. Both are the leak syzkaller
+    titled, not nothing."""
+    text = (SYZ / "report" / case).read_text()
+    title = text.split("\n", 1)[0].removeprefix("TITLE: ")
+    lines = [line for line in syz_log(case).splitlines() if "BUG: memory leak" not in line]
+    if shape == "verbose":
+        lines = [f"[  123.{i:06d}] kmemleak: {line}" for i, line in enumerate(lines)]
+    reports = _parse(lines)
+    assert [(r.title, r.type, r.corrupted) for r in reports][:1] == [(title, "LEAK", False)]
+
+
 # util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
 # writes to a terminal, as a test script's "dmesg" does on a CI board's serial console):
 # the time in green, the text before the first ": " or ":\t" (get_subsys_delimiter())

@@ -277,6 +277,10 @@ def _arm_frame(m: re.Match[str]) -> Frame:
 
 def parse_frame(text: str) -> Frame | None:
     """The frame of one stack-trace line, any architecture; None if it holds none."""
+    if text.startswith("kmemleak: "):
+        # mm/kmemleak.c with kmemleak.verbose=1: pr_warn() puts its pr_fmt before each
+        # of a leaked object's lines, "kmemleak:     [<ffffffff8123>] f+0x1/0x2"
+        text = text[10:]
     if text[:1] in " <" and "<" in text[:12]:
         text = _MARKERS_RE.sub(" ", text, count=1)
     if " from " in text:

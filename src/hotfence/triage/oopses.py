@@ -357,6 +357,9 @@ FRAME_RES = (
     rx(r"^ *Caller\[[0-9a-f]+\]: {{FUNC}}"),
     # x86_64 2.6.0-2.6.1x: "<ffffffff8013e3c6>{:mod:func+1371}" (fields.one_entry_a_line)
     rx(r"^ *<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"),
+    # mm/kmemleak.c with kmemleak.verbose=1: pr_warn()'s pr_fmt before each entry of a
+    # leaked object's backtrace, "kmemleak:     [<ffffffff8123>] f+0x1/0x2"
+    rx(r"^kmemleak: +(?:{{PC}} ){0,2}{{FUNC}}"),
 )
 
 # Generic helpers never named in a title (matched as regex search on the function name).
@@ -720,6 +723,27 @@ _X86_TRAPS = (
     "iret exception|segment not present|invalid TSS|alignment check|bounds|overflow"
     "|coprocessor segment overrun|int3"
 )
+# A kmemleak object's allocation trace, up to the first caller outside the allocators.
+_LEAK_STACK = _s(
+    rx(r"backtrace(?: \(crc [0-9a-fA-F]*\))?:"),
+    PARSE_STACK,
+    skip=(
+        "kmemleak",
+        "mmap",
+        "kmem",
+        "slab",
+        "alloc",
+        "create_object",
+        "idr_get",
+        "list_lru_init",
+        "kasprintf",
+        "kvasprintf",
+        "pcpu_create",
+        "strdup",
+        "strndup",
+        "memdup",
+    ),
+)
 _KASAN_FREE = "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}"
 _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 
@@ -1054,30 +1078,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
                 no_stack_trace=True,
             ),
-            _F(
-                rx("BUG: memory leak"),
-                "memory leak in {1}",
-                stack=_s(
-                    rx(r"backtrace(?: \(crc [0-9a-fA-F]*\))?:"),
-                    PARSE_STACK,
-                    skip=(
-                        "kmemleak",
-                        "mmap",
-                        "kmem",
-                        "slab",
-                        "alloc",
-                        "create_object",
-                        "idr_get",
-                        "list_lru_init",
-                        "kasprintf",
-                        "kvasprintf",
-                        "pcpu_create",
-                        "strdup",
-                        "strndup",
-                        "memdup",
-                    ),
-                ),
-            ),
+            _F(rx("BUG: memory leak"), "memory leak in {1}", stack=_LEAK_STACK),
             _F(
                 rx("BUG: .*stack guard page was hit at"),
                 "BUG: stack guard page was hit in {1}",
@@ -1915,6 +1916,18 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
     ),
+    # mm/kmemleak.c print_unreferenced(): a leaked object as /sys/kernel/debug/kmemleak
+    # lists it, "unreferenced object 0x%08lx (size %zu):" (6.13+ "unreferenced object%s"
+    # with " (percpu)" or " (phys)"), its task, a hex dump, "  backtrace:" ("  backtrace
+    # (crc %x):" since 6.7) and "    [<%pK>] %pS" entries; booted with kmemleak.verbose=1
+    # the scan prints the same lines to the log, after pr_warn()'s "kmemleak: ". syzkaller
+    # reads the file and prints "BUG: memory leak" above each object (that kind is
+    # "BUG:"'s); read as the kernel wrote it, the object is that leak, titled the same.
+    _k(
+        "unreferenced object",
+        [_F(rx("unreferenced object"), "memory leak in {1}", stack=_LEAK_STACK)],
+        shape=r"(?:^|[\s\]>:])unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
+    ),
     # arch/x86/kernel/traps.c do_trap() / do_error_trap(): a trap in kernel mode that no
     # fixup takes dies with the trap's name, and __die_header() prints "%s: %04lx [#%d]"
     # and the config words ("segment not present: 0000 [#1] PREEMPT SMP"), then
@@ -2103,6 +2116,8 @@ REPORT_START_IGNORES = tuple(
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
+        # kmemleak's object under syzkaller's "BUG: memory leak"
+        r"unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
         # x86 page_fault_oops()'s die() after "BUG: unable to handle ..."
         r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
         # powerpc __die() after its "BUG: Kernel NULL pointer dereference" or "kernel BUG at"

@@ -100,6 +100,7 @@ SCAN_NEEDLES = (
     "Machine Check Exception",
     "Kernel stack overflow.",
     "SYZFA",
+    "unreferenced object",  # kmemleak's leaked object
     # dmesg --color ends the "subsystem" it colours at the first ": " with a reset, which
     # splits the needles "WARNING:", "INFO:", "error:"... ("WARNING\x1b[0m\x1b[1m: CPU: 0"):
     # a coloured line is looked at without its colours (lines.plain_line).
