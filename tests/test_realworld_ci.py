@@ -362,23 +362,39 @@ def test_a_logs_own_first_boot_is_no_unexpected_reboot(opening: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("case", ["151", "310", "311", "52", "53", "55", "752"])
+@pytest.mark.parametrize(
+    ("case", "comm", "pid"),
+    [
+        ("151", "syz-executor1", 4094),
+        ("310", "syz-executor1", 8262),
+        ("311", "syz-executor0", 6646),
+        ("52", "a.out", 24109),
+        ("53", "exe", 1521),
+        ("55", "swapper", 0),
+        ("752", "syz.0.23", 5988),
+    ],
+)
 @pytest.mark.parametrize("shape", ["debugfs", "verbose"])
-def test_a_kmemleak_object_as_the_kernel_wrote_it_is_that_leak(case: str, shape: str) -> None:
+def test_a_kmemleak_object_as_the_kernel_wrote_it_is_that_leak(
+    case: str, comm: str, pid: int, shape: str
+) -> None:
     """mm/kmemleak.c print_unreferenced() writes each leaked object ("unreferenced
     object 0x... (size N):", its task, a hex dump, its allocation backtrace) to
     /sys/kernel/debug/kmemleak, and with kmemleak.verbose=1 to the log, pr_warn()'s
     "kmemleak: " before each line. syzkaller reads the file and prints "BUG: memory leak"
     above each object: its corpus leaks without that line are the file as the kernel
     wrote it, and stamped with "kmemleak: " the verbose log. Both are the leak syzkaller
-    titled, not nothing."""
+    titled, not nothing, and of the task that allocated the object ('  comm "%s", pid
+    %d')."""
     text = (SYZ / "report" / case).read_text()
     title = text.split("\n", 1)[0].removeprefix("TITLE: ")
     lines = [line for line in syz_log(case).splitlines() if "BUG: memory leak" not in line]
     if shape == "verbose":
         lines = [f"[  123.{i:06d}] kmemleak: {line}" for i, line in enumerate(lines)]
     reports = _parse(lines)
-    assert [(r.title, r.type, r.corrupted) for r in reports][:1] == [(title, "LEAK", False)]
+    assert [(r.title, r.type, r.corrupted, r.comm, r.pid) for r in reports][:1] == [
+        (title, "LEAK", False, comm, pid)
+    ]
 
 
 # util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
