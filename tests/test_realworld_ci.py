@@ -326,6 +326,30 @@ def test_an_early_boot_exception_reads_on_in_the_stamped_lines_after_it() -> Non
         ]
 
 
+def test_a_pre_4_6_early_exception_is_titled_by_the_rip_line_after_its_trace() -> None:
+    """Before 4.6, arch/x86/kernel/head_64.S's early_idt_handler told the same exception
+    with early_printk() ("PANIC: early exception %02lx rip %lx:%lx error %lx cr2 %lx"),
+    then dump_stack()'s task and trace and, by __print_symbol(), "RIP %s": the faulting
+    function comes after the trace. The recorded x86_64 6.12 NULL dereference's task
+    lines and kernel trace as that dump_stack(), its RIP's symbol as that line."""
+    log = _lines("x86-6.12.115-null-deref")
+    first = next(i for i, line in enumerate(log) if "] CPU: 0 UID: 0 PID: 160 " in line)
+    trace = next(i for i, line in enumerate(log) if line.endswith("] Call Trace:"))
+    last = next(i for i, line in enumerate(log) if "entry_SYSCALL_64_after_hwframe" in line)
+    header = "PANIC: early exception 0e rip 10:ffffffffc02d8117 error 0 cr2 8"
+    rip = f"{log[last + 1].split(']')[0]}] RIP hotfence_crash_null_deref+0x17/0x30 [hotfence_crash]"
+    lines = [*log[2:14], header, *log[first : first + 3], *log[trace : last + 1], rip]
+    (report,) = _parse(lines)
+    assert (report.title, report.type, report.comm, report.pid, report.corrupted) == (
+        "PANIC: early exception in hotfence_crash_null_deref",
+        "DoS",
+        "sh",
+        160,
+        False,
+    )
+    assert [f.function for f in report.frames[:2]] == ["hotfence_crash_do", "hotfence_crash_write"]
+
+
 def _boot_block() -> list[str]:
     """The firmware's and x86 decompressor's lines of a boot with earlyprintk, as the
     syzkaller corpus recorded them (GCE's SeaBIOS, then arch/x86/boot/compressed/misc.c:

@@ -1610,11 +1610,25 @@ OOPSES: tuple[OopsKind, ...] = (
     # arch/x86/mm/extable.c early_fixup_exception() (4.6+): an exception in early boot
     # that no fixup takes. early_printk() writes "PANIC: early exception 0x0e IP
     # 10:ffffffff8105c4a2 error 0 cr2 0xffffffffff600000" to the console alone (no printk
-    # time), show_regs() the registers and trace, then the CPU halts.
+    # time), show_regs() the registers and trace, then the CPU halts. Before 4.6,
+    # head_64.S's early_idt_handler wrote "PANIC: early exception 0e rip 10:ffffffff8105c4a2
+    # error 0 cr2 ffffffffff600000" (2.6.2x: no vector, no segment), then dump_stack()'s
+    # trace and, by __print_symbol(), "RIP %s": the faulting function after the trace.
     _k(
         "PANIC: early exception",
         [
-            _F(rx("PANIC: early exception"), "PANIC: early exception in {1}", stack=_s(RIP_FRAME)),
+            _F(
+                rx("PANIC: early exception"),
+                "PANIC: early exception in {1}",
+                report=rx("PANIC: early exception 0x"),
+                stack=_s(RIP_FRAME),
+            ),
+            _F(
+                rx("PANIC: early exception"),
+                "PANIC: early exception in {1}",
+                report=rx("PANIC: early exception (?:[0-9a-f]+ )?rip "),
+                stack=_s(rx("^RIP {{FUNC}}")),
+            ),
         ],
         unstamped=True,
     ),
