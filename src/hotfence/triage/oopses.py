@@ -125,6 +125,9 @@ class OopsKind:
     # The header alone is no evidence (its words also appear in other messages): count
     # the report only when a task header, registers or a stack trace come with it.
     needs_oops: bool = False
+    # The header is a program's own output, never printk's (a Go runtime's "panic:" and
+    # "fatal error:", syzkaller's executor): it shares a console with the kernel.
+    program: bool = False
 
     def matches_line(self, line: str) -> bool:
         """True when ``line`` (raw) starts a report of this kind."""
@@ -698,6 +701,7 @@ def _k(
     absorb_lines: int = 0,
     shape: str | None = None,
     needs_oops: bool = False,
+    program: bool = False,
 ) -> OopsKind:
     return OopsKind(
         header,
@@ -707,6 +711,7 @@ def _k(
         absorb_lines,
         rx(shape) if shape is not None else None,
         needs_oops,
+        program,
     )
 
 
@@ -2016,12 +2021,14 @@ OOPSES: tuple[OopsKind, ...] = (
             r"\S:\d+(?::\d+)?: fatal error: ",
             r"(?:^|[\s/])(?:cc1|cc1plus|lto1|collect2|gcc|g\+\+|clang|clang\+\+)(?:-\d+)?: fatal error: ",
         ),
+        program=True,
     ),
     # Failures reported by syzkaller's executor and tools.
-    _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)]),
+    _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)], program=True),
     _k(
         "SYZFATAL:",
         [_F(rx("SYZFATAL:(.*)()"), "SYZFATAL:{1}", alt=("SYZFATAL{2}",), no_stack_trace=True)],
+        program=True,
     ),
     _k(
         "panic:",
@@ -2034,6 +2041,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(rx("panic:(.*)"), "panic:{1}", no_stack_trace=True),
         ],
         ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:"),
+        program=True,
     ),
 )
 
