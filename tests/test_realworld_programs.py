@@ -73,3 +73,60 @@ def test_a_go_panic_in_a_log_without_printk_times_is_still_read_as_before() -> N
     assert reports[0].title == (
         "panic: runtime error: invalid memory address or nil pointer dereference"
     )
+
+
+LAB = Path(__file__).parent / "lab"
+
+
+def _no_hostname_journal(console: str) -> str:
+    """A console log's kernel records as ``journalctl -o short-monotonic --no-hostname``
+    prints them: "[%5llu.%06llu] " (the monotonic time, here the printk time the records
+    carry), the identifier ("kernel") and ": ", no host (journalctl(1): --no-hostname
+    leaves the host out of the short output modes)."""
+    return re.sub(r"(?m)^(\[ *\d+\.\d+\]) ", r"\1 kernel: ", console)
+
+
+def test_a_no_hostname_short_monotonic_journal_reads_as_the_console() -> None:
+    console = (LAB / "null-deref.log").read_text()
+    journal = _no_hostname_journal(console)
+    assert journal.count("] kernel: ") > 300
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(journal.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) == 8
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+
+
+def test_programs_lines_of_a_no_hostname_journal_are_no_reports() -> None:
+    # The programs' entries of the same journal name their identifier and pid where the
+    # kernel's name "kernel": containerd's Go panic and a program's WARNING are theirs.
+    journal = _no_hostname_journal((LAB / "null-deref.log").read_text())
+    at = journal.index("] kernel: Run /init as init process")
+    at = journal.index("\n", at) + 1
+    programs = (
+        "[    2.500001] containerd[812]: panic: runtime error: invalid memory address or nil"
+        " pointer dereference\n"
+        "[    2.500002] containerd[812]: goroutine 1 [running]:\n"
+        "[    2.500003] openvpn[900]: WARNING: this configuration may cache passwords\n"
+    )
+    (want,) = parse_log(journal.encode())
+    (rep,) = parse_log((journal[:at] + programs + journal[at:]).encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+def test_a_programs_kernel_record_does_not_make_dmesg_a_journal() -> None:
+    # node-problem-detector's documented check of its rules writes "kernel: BUG: ..." to
+    # /dev/kmsg, which dmesg prints after the printk time like a journal's kernel line. It
+    # is no report, and the kernel's own "[ t] ACPI: ..." lines around it stay the kernel's.
+    console = (LAB / "null-deref.log").read_text()
+    at = console.index("\n", console.index("] Run /init as init process")) + 1
+    test = "[    1.500000] kernel: BUG: unable to handle kernel NULL pointer dereference at TEST\n"
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log((console[:at] + test + console[at:]).encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)

@@ -179,7 +179,9 @@ _PREFIX_RE = re.compile(
     + r"(?: |$)"
     + _VENDOR_CPU
     + r")"
-    + r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
+    # journalctl -o short-monotonic: "[ 1.2] host kernel: ", "[ 1.2] kernel: " with
+    # --no-hostname (journalctl(1): the host is left out of the short formats' lines)
+    + r"(?:(?:\S+ )?(?i:kernel): )?"
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
     # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
@@ -322,7 +324,7 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # take the full parse.
 _FAST_RE = re.compile(
     r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? "
-    r"(?!\S+ (?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[)"
+    r"(?!(?:\S+ )?(?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[)"
     r"(?:<[0-7]>)?"
 )
 
@@ -457,11 +459,13 @@ def _logcat_text(raw: str, lm: re.Match[str]) -> tuple[str, str, float | None]:
     return (f"{lm['tag']}: {message}" if lm["tag"] else message), SYSLOG, None
 
 
-# journalctl -o short-monotonic: "[  123.456789] host ident[pid]: ". A console line can
-# have the same shape ("[ 1.2] usb 1-1: new device"), so only a log whose kernel lines
-# name a host ("[ 1.2] host kernel: ...", journal_host) is read this way.
+# journalctl -o short-monotonic: "[  123.456789] host ident[pid]: ", "[  123.456789]
+# ident[pid]: " with --no-hostname. A console line can have the same shape ("[ 1.2] usb
+# 1-1: new device", "[ 1.2] ACPI: ..."), so only a log whose kernel lines name the kernel
+# ("[ 1.2] host kernel: ...", journal_host) is read this way.
 _MONOTONIC_RE = re.compile(
-    r"\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] (?P<host>[^\s\[]\S*) (?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    r"\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] (?:(?P<host>[^\s\[]\S*(?<!:)) )?"
+    r"(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
 # The first few " kernel: " hits decide (a journal is one format), looked for near the
 # start only: a journal of a boot opens with the kernel's own lines, and a console log
@@ -471,17 +475,26 @@ _JOURNAL_WINDOW = 4 << 20
 
 
 def journal_host(text: str) -> str | None:
-    """The host of a ``journalctl -o short-monotonic`` log, from its kernel lines; None
-    for any other log (a console's or dmesg's lines name no host)."""
+    """The host of a ``journalctl -o short-monotonic`` log, from its kernel lines ("" when
+    ``--no-hostname`` left it out); None for any other log (a console's or dmesg's lines
+    name no host).
+
+    Without a host, every probe must be such a kernel line: in dmesg's output a program
+    that wrote "kernel: ..." to /dev/kmsg (node-problem-detector's documented test of its
+    rules) prints the same shape once or twice, and a log taken for a journal would read
+    the kernel's own "[ 1.2] ACPI: ..." lines as programs'."""
     pos = text.find(" kernel: ", 0, _JOURNAL_WINDOW)
+    hostless = 0
     for _ in range(_JOURNAL_PROBES):
         if pos == -1:
-            return None
+            break
         m = _MONOTONIC_RE.match(text, text.rfind("\n", 0, pos) + 1)
         if m is not None and m.group("ident") == "kernel":
-            return m.group("host")
+            if m.group("host") is not None:
+                return m.group("host")
+            hostless += 1
         pos = text.find(" kernel: ", pos + 1, _JOURNAL_WINDOW)
-    return None
+    return "" if hostless == _JOURNAL_PROBES else None
 
 
 # util-linux dmesg -x: "%-6s:%-6s: " of the record's facility and level names.
@@ -565,10 +578,13 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         if pm is not None:
             return int(pm.group(1) or pm.group(2)) >= _FACILITY_USER
     if raw[:1] == "[":
-        if journal is None:
-            return False
         mm = _MONOTONIC_RE.match(raw)
-        return mm is not None and mm["host"] == journal and mm["ident"].lower() != "kernel"
+        if journal is None:
+            # Not a journal (journal_host): dmesg's lines, where "kernel: " after the time
+            # is the text of a record a program wrote to /dev/kmsg (node-problem-detector's
+            # documented test: echo "kernel: BUG: unable to handle ..." > /dev/kmsg).
+            return mm is not None and mm["host"] is None and mm["ident"] == "kernel"
+        return mm is not None and (mm["host"] or "") == journal and mm["ident"].lower() != "kernel"
     if _SOCKLOG_RE.match(raw) is not None:
         return False  # socklog names the kernel's records by their facility alone
     m = _SYSLOG_ANY_RE.match(raw)
