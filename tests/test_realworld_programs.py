@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from hotfence.triage.parser import parse_log
 from test_realworld_embedded import reworded
 
@@ -130,3 +132,27 @@ def test_a_programs_kernel_record_does_not_make_dmesg_a_journal() -> None:
     assert rep.title == want.title
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
+@pytest.mark.parametrize("printk_time", [True, False])
+def test_a_syslog_files_kernel_lines_with_date_and_host_cut_read_as_the_console(
+    printk_time: bool,
+) -> None:
+    # "journalctl -k | cut -d' ' -f5-" (or awk, or a hand trimming a paste) keeps the
+    # identifier and message of each line: "kernel: [ 1.2] BUG: ...", and "kernel: BUG:
+    # ..." where the syslog daemon wrote no printk time (RHEL's rsyslog).
+    console = (LAB / "null-deref.log").read_text()
+    cut = re.sub(
+        r"(?m)^(\[ *\d+\.\d+\] )",
+        (lambda m: "kernel: " + m[1]) if printk_time else "kernel: ",
+        console,
+    )
+    assert cut.count("\nkernel: ") > 300
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(cut.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) == 8
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)

@@ -130,6 +130,12 @@ _SYSLOG = (
     + _RFC5424_REST
     + ")"
 )
+# A syslog file's kernel lines with their date and host cut off, as a pipeline that keeps
+# the identifier and message prints them (journalctl -k | cut -d" " -f5-; awk's or sed's
+# of a messages file, or by hand before posting): "kernel: BUG: ...", "kernel: [ 1.2] ...".
+# printk writes no "kernel: " at a line's start; the identifier is journald's and
+# rsyslog's name for the kernel's records.
+_CUT_SYSLOG = r"kernel: ?"
 # Vendor kernels' own printk prefixes, after the time (and the caller id), printed in
 # place of or beside CONFIG_PRINTK_CALLER's:
 # * Samsung's CONFIG_PRINTK_PROCESS (Android kernels, printk.c print_process()):
@@ -163,7 +169,7 @@ _VENDOR_CPU = (
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
 _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
 _PREFIX_RE = re.compile(
-    r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
+    r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
@@ -199,7 +205,9 @@ _PREFIX_RE = re.compile(
     r"|(?<=^<[0-7]>)(?!1 \d{4}-|" + _DATE + r" )"
     r")"
 )
-_SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r")(?:<\d+>)?")
+_SYSLOG_ONLY_RE = re.compile(
+    r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r")(?:<\d+>)?"
+)
 # A /dev/kmsg record, as `cat /dev/kmsg` and netconsole's extended format write it (kernel
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
