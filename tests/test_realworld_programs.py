@@ -156,3 +156,57 @@ def test_a_syslog_files_kernel_lines_with_date_and_host_cut_read_as_the_console(
     assert len(rep.frames) == 8
     facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
     assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+
+
+def _logcli(lines: list[tuple[int, str]], labels: str) -> str:
+    """Lines as Grafana Loki's logcli prints a query's entries (pkg/logcli/output/
+    default.go): "%s %s %s" of the entry's time (RFC 3339), its stream's labels padded to
+    the widest set's length (here one set: no padding) and the line, TrimSpace'd."""
+    return "".join(
+        f"2026-11-27T08:{s // 60 % 60:02d}:{s % 60:02d}Z {labels} {line.strip()}\n"
+        for s, line in lines
+    )
+
+
+def _console_records(console: str) -> list[tuple[int, str]]:
+    """The stamped lines of a console log: (whole seconds of the printk time, text)."""
+    return [(int(m[1]), m[2]) for m in re.finditer(r"(?m)^\[ *(\d+)\.\d+\] (.*)$", console)]
+
+
+def test_logcli_output_reads_as_the_kernel_log() -> None:
+    # The kernel's lines as Loki stored them from a syslog file with no printk times
+    # (promtail tailing /var/log/messages) and from the journal (the MESSAGE alone,
+    # its leading spaces gone to TrimSpace).
+    console = (LAB / "null-deref.log").read_text()
+    records = _console_records(console)
+    syslog = [
+        (s, f"Nov 27 08:{s // 60 % 60:02d}:{s % 60:02d} node-a kernel: {t}") for s, t in records
+    ]
+    (want,) = parse_log(console.encode())
+    for text in (
+        _logcli(syslog, '{filename="/var/log/messages", host="node-a"}'),
+        _logcli(records, '{job="systemd-journal", unit="kernel"}'),
+    ):
+        (rep,) = parse_log(text.encode())
+        assert rep.title == want.title
+        assert not rep.corrupted, rep.corrupted_reason
+        assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+        facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+        assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+
+
+def test_programs_lines_in_logcli_output_are_no_reports() -> None:
+    # A syslog file's programs' lines in the same stream: their identifiers say whose.
+    console = (LAB / "null-deref.log").read_text()
+    records = _console_records(console)
+    syslog = [
+        (s, f"Nov 27 08:{s // 60 % 60:02d}:{s % 60:02d} node-a kernel: {t}") for s, t in records
+    ]
+    syslog[10:10] = [
+        (1, "Nov 27 08:00:01 node-a containerd[812]: panic: runtime error: index out of range"),
+        (1, "Nov 27 08:00:01 node-a openvpn[900]: WARNING: this configuration may cache passwords"),
+    ]
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(_logcli(syslog, '{filename="/var/log/syslog", host="node-a"}').encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]

@@ -354,6 +354,26 @@ _CAPTURE_RE = re.compile(
 )
 
 
+# Grafana Loki's logcli (pkg/logcli/output/default.go, its default output): "%s %s %s" of
+# the entry's time (Go's time.RFC3339, no fraction), its stream labels as Prometheus
+# prints a label set ("{host=\"x\", job=\"varlogs\"}", padded with spaces to the widest
+# set's length) and the line as it was shipped (strings.TrimSpace'd): a console line, a
+# syslog one, a journal MESSAGE. Like a terminal's time, it says nothing of who wrote the
+# line: what follows does.
+_LOKI_RE = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) \{(?:[^{}\"]|\"(?:[^\"\\]|\\.)*\")*\} +"
+)
+
+
+def _loki_line(raw: str) -> str | None:
+    """The line logcli printed in ``raw`` after its time and labels (None if not one)."""
+    if raw[:1].isdigit() and raw[4:5] == "-" and "} " in raw:
+        lm = _LOKI_RE.match(raw)
+        if lm is not None:
+            return raw[lm.end() :]
+    return None
+
+
 def _may_have_prefix(raw: str) -> bool:
     """Can ``_PREFIX_RE`` match ``raw``? Every one of its prefixes ends in a "[...]" time
     or tag, dmesg's ISO time (a "," before its microseconds) or a level at the line's very
@@ -399,6 +419,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             return message, CONSOLE, None
     elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
         return _logcat_text(raw, lm)
+    elif (shipped := _loki_line(raw)) is not None:
+        return parse_prefix(shipped)
     elif raw[:1] == " " and "=" in raw and _KMSG_DICT_RE.match(raw) is not None:
         return raw, KMSG_DICT, None
     elif raw[:1].islower():
@@ -547,6 +569,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
     host whose identifier is not ``kernel`` is a program's.
     """
+    if (shipped := _loki_line(raw)) is not None:
+        raw = shipped
     if raw[:2] == _JSON_SEQ_RECORD:
         raw = raw[1:]
     if raw[:2] == '{"' or raw[:3] == '{ "':  # older journalctl: '{ "__CURSOR" : "...", '
