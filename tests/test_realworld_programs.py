@@ -210,3 +210,23 @@ def test_programs_lines_in_logcli_output_are_no_reports() -> None:
     (rep,) = parse_log(_logcli(syslog, '{filename="/var/log/syslog", host="node-a"}').encode())
     assert rep.title == want.title
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+def test_programs_go_crash_in_a_cut_syslog_file_is_no_report() -> None:
+    # The same cut (RHEL's rsyslog, no printk time anywhere) keeps each program's tag,
+    # "ident[pid]: " (RFC 3164 4.1.3): containerd's and kubelet's Go crashes are theirs.
+    console = (LAB / "null-deref.log").read_text()
+    cut = re.sub(r"\[ *\d+\.\d+\] ", "", re.sub(r"(?m)^\[ *\d+\.\d+\] ", "kernel: ", console))
+    assert not re.search(r"\[ *\d+\.\d{6}\]", cut)
+    at = cut.index("\n", cut.index("kernel: Run /init as init process")) + 1
+    programs = (
+        "containerd[812]: panic: runtime error: invalid memory address or nil pointer"
+        " dereference\n"
+        "containerd[812]: [signal SIGSEGV: segmentation violation code=0x1 addr=0x18]\n"
+        "containerd[812]: goroutine 1 [running]:\n"
+        "kubelet[900]: fatal error: concurrent map writes\n"
+    )
+    (want,) = parse_log(cut.encode())
+    (rep,) = parse_log((cut[:at] + programs + cut[at:]).encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]

@@ -779,6 +779,13 @@ _PPC_HARD_LOCKUP = _F(
     looping=True,
 )
 
+# A syslog message's tag, "ident[pid]: " (RFC 3164 4.1.3), at the start of a line whose
+# date and host a pipeline cut off ("cut -d' ' -f5-" of /var/log/messages): the line is
+# that program's, and so are the Go runtime's "panic:" and "fatal error:" in it. The
+# kernel prints "comm[pid]: " only before a user fault's report ("segfault at",
+# "unhandled signal 11 at"), never before these headers.
+_PROGRAM_TAG = r"^[^\s:\[\]]+\[\d+\]: "
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -2020,6 +2027,7 @@ OOPSES: tuple[OopsKind, ...] = (
             "fatal error: cannot create timer",
             r"\S:\d+(?::\d+)?: fatal error: ",
             r"(?:^|[\s/])(?:cc1|cc1plus|lto1|collect2|gcc|g\+\+|clang|clang\+\+)(?:-\d+)?: fatal error: ",
+            _PROGRAM_TAG,
         ),
         program=True,
     ),
@@ -2040,7 +2048,7 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             _F(rx("panic:(.*)"), "panic:{1}", no_stack_trace=True),
         ],
-        ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:"),
+        ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:", _PROGRAM_TAG),
         program=True,
     ),
 )
