@@ -230,3 +230,28 @@ def test_programs_go_crash_in_a_cut_syslog_file_is_no_report() -> None:
     (rep,) = parse_log((cut[:at] + programs + cut[at:]).encode())
     assert rep.title == want.title
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+def test_a_syslog_file_behind_kubectl_logs_timestamps_reads_as_the_file() -> None:
+    # kubectl logs --timestamps (docker logs -t alike) puts the time the runtime read each
+    # line (RFC 3339, nanoseconds) before a pod's output: here a pod tailing the node's
+    # syslog file, written without printk times, its programs' lines among the kernel's.
+    console = (LAB / "null-deref.log").read_text()
+    lines = [
+        f"Nov 27 08:{s // 60 % 60:02d}:{s % 60:02d} node-a kernel: {t}"
+        for s, t in _console_records(console)
+    ]
+    lines[10:10] = [
+        "Nov 27 08:00:01 node-a containerd[812]: panic: runtime error: index out of range",
+        "Nov 27 08:00:01 node-a openvpn[900]: WARNING: this configuration may cache passwords",
+    ]
+    pod = "".join(
+        f"2026-11-27T08:00:{i % 60:02d}.{i:09d}Z {line}\n" for i, line in enumerate(lines)
+    )
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(pod.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)

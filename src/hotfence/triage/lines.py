@@ -354,21 +354,26 @@ _CAPTURE_RE = re.compile(
 )
 
 
-# Grafana Loki's logcli (pkg/logcli/output/default.go, its default output): "%s %s %s" of
-# the entry's time (Go's time.RFC3339, no fraction), its stream labels as Prometheus
-# prints a label set ("{host=\"x\", job=\"varlogs\"}", padded with spaces to the widest
-# set's length) and the line as it was shipped (strings.TrimSpace'd): a console line, a
-# syslog one, a journal MESSAGE. Like a terminal's time, it says nothing of who wrote the
-# line: what follows does.
-_LOKI_RE = re.compile(
-    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) \{(?:[^{}\"]|\"(?:[^\"\\]|\\.)*\")*\} +"
+# What a log shipper or viewer prints before each line it kept, the line as it was sent
+# after it (a console line, a syslog one, a journal MESSAGE). Like a terminal's time it
+# says nothing of who wrote the line: what follows does.
+# * Grafana Loki's logcli (pkg/logcli/output/default.go, its default output): "%s %s %s"
+#   of the entry's time (Go's time.RFC3339), its stream labels as Prometheus prints a
+#   label set ("{host=\"x\", job=\"varlogs\"}", padded with spaces to the widest set's
+#   length) and the line, strings.TrimSpace'd;
+# * kubectl logs --timestamps and docker logs -t: the time the runtime read the line
+#   (RFC 3339 with nanoseconds) and a space; taken only before a syslog line's own date
+#   (a pod tailing /var/log/messages), where the first time cannot be the line's own.
+_SHIPPED_RE = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) "
+    r"(?:\{(?:[^{}\"]|\"(?:[^\"\\]|\\.)*\")*\} +|(?=" + _DATE + r" ))"
 )
 
 
-def _loki_line(raw: str) -> str | None:
-    """The line logcli printed in ``raw`` after its time and labels (None if not one)."""
-    if raw[:1].isdigit() and raw[4:5] == "-" and "} " in raw:
-        lm = _LOKI_RE.match(raw)
+def _shipped_line(raw: str) -> str | None:
+    """The line a shipper printed in ``raw`` after its time and labels (None if not one)."""
+    if raw[:1].isdigit() and raw[4:5] == "-" and raw[10:11] == "T":
+        lm = _SHIPPED_RE.match(raw)
         if lm is not None:
             return raw[lm.end() :]
     return None
@@ -419,7 +424,7 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             return message, CONSOLE, None
     elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
         return _logcat_text(raw, lm)
-    elif (shipped := _loki_line(raw)) is not None:
+    elif (shipped := _shipped_line(raw)) is not None:
         return parse_prefix(shipped)
     elif raw[:1] == " " and "=" in raw and _KMSG_DICT_RE.match(raw) is not None:
         return raw, KMSG_DICT, None
@@ -569,7 +574,7 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
     host whose identifier is not ``kernel`` is a program's.
     """
-    if (shipped := _loki_line(raw)) is not None:
+    if (shipped := _shipped_line(raw)) is not None:
         raw = shipped
     if raw[:2] == _JSON_SEQ_RECORD:
         raw = raw[1:]
