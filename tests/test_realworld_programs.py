@@ -255,3 +255,26 @@ def test_a_syslog_file_behind_kubectl_logs_timestamps_reads_as_the_file() -> Non
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
     assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+
+
+@pytest.mark.parametrize("runtime", ["kubectl-timestamps", "cri-log-file"])
+def test_a_pods_dmesg_behind_the_runtimes_timestamps_reads_as_the_console(runtime: str) -> None:
+    # A node debug pod running "dmesg --notime": kubectl logs --timestamps puts the
+    # runtime's RFC3339NanoFixed time (nine digits) before each line; the container's
+    # log file on the node (CRI logging format) the RFC3339Nano time, its trailing zeros
+    # dropped, the stream and "F" (a full line).
+    console = (LAB / "null-deref.log").read_text()
+    out = []
+    for i, (s, text) in enumerate(_console_records(console)):
+        when = f"2026-11-27T08:{s // 60 % 60:02d}:{s % 60:02d}"
+        if runtime == "kubectl-timestamps":
+            out.append(f"{when}.{i + 1:09d}Z {text}\n")
+        else:
+            out.append(f"{when}.{i + 1}Z stdout F {text}\n")
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log("".join(out).encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)

@@ -361,12 +361,20 @@ _CAPTURE_RE = re.compile(
 #   of the entry's time (Go's time.RFC3339), its stream labels as Prometheus prints a
 #   label set ("{host=\"x\", job=\"varlogs\"}", padded with spaces to the widest set's
 #   length) and the line, strings.TrimSpace'd;
-# * kubectl logs --timestamps and docker logs -t: the time the runtime read the line
-#   (RFC 3339 with nanoseconds) and a space; taken only before a syslog line's own date
-#   (a pod tailing /var/log/messages), where the first time cannot be the line's own.
+# * kubectl logs --timestamps and docker logs -t: the time the runtime read the line,
+#   Go's RFC3339NanoFixed (kubelet kuberuntime/logs timeFormatOut, docker's jsonmessage):
+#   always nine digits of fraction, which no syslog daemon or journalctl writes (they
+#   stop at microseconds); a container's log file as the runtime writes it (the CRI
+#   logging format, /var/log/containers/*.log): "%s %s %s " of the time (RFC3339Nano,
+#   its trailing zeros dropped), the stream and "F" for a full line or "P" for a part
+#   (a syslog line a Go shipper stamped to the nanosecond still names "host kernel:");
+# * any of those times before a syslog line's own date (a pod tailing /var/log/messages,
+#   the time with its zeros trimmed): two dates, the first cannot be the line's own.
 _SHIPPED_RE = re.compile(
-    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) "
-    r"(?:\{(?:[^{}\"]|\"(?:[^\"\\]|\\.)*\")*\} +|(?=" + _DATE + r" ))"
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:"
+    r"\.\d{9}(?:Z|[+-]\d\d:\d\d) (?!(?:\S+ )?kernel: )(?:(?:stdout|stderr) [FP] )?"
+    r"|(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) "
+    r"(?:(?:stdout|stderr) [FP] |\{(?:[^{}\"]|\"(?:[^\"\\]|\\.)*\")*\} +|(?=" + _DATE + r" )))"
 )
 
 
