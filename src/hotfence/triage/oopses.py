@@ -125,6 +125,9 @@ class OopsKind:
     # The header alone is no evidence (its words also appear in other messages): count
     # the report only when a task header, registers or a stack trace come with it.
     needs_oops: bool = False
+    # The header is a program's own output, never printk's (a Go runtime's "panic:" and
+    # "fatal error:", syzkaller's executor): it shares a console with the kernel.
+    program: bool = False
     # The header is written by early_printk() (to the console only, no printk time or
     # caller id), the rest of the report by printk: on a console with printk prefixes
     # the report reads on in the prefixed lines after its bare header.
@@ -705,6 +708,7 @@ def _k(
     absorb_lines: int = 0,
     shape: str | None = None,
     needs_oops: bool = False,
+    program: bool = False,
     unstamped: bool = False,
 ) -> OopsKind:
     return OopsKind(
@@ -715,6 +719,7 @@ def _k(
         absorb_lines,
         rx(shape) if shape is not None else None,
         needs_oops,
+        program,
         unstamped,
     )
 
@@ -807,6 +812,13 @@ _PPC_HARD_LOCKUP = _F(
     ),
     looping=True,
 )
+
+# A syslog message's tag, "ident[pid]: " (RFC 3164 4.1.3), at the start of a line whose
+# date and host a pipeline cut off ("cut -d' ' -f5-" of /var/log/messages): the line is
+# that program's, and so are the Go runtime's "panic:" and "fatal error:" in it. The
+# kernel prints "comm[pid]: " only before a user fault's report ("segfault at",
+# "unhandled signal 11 at"), never before these headers.
+_PROGRAM_TAG = r"^[^\s:\[\]]+\[\d+\]: "
 
 OOPSES: tuple[OopsKind, ...] = (
     _k(
@@ -2096,13 +2108,16 @@ OOPSES: tuple[OopsKind, ...] = (
             "fatal error: cannot create timer",
             r"\S:\d+(?::\d+)?: fatal error: ",
             r"(?:^|[\s/])(?:cc1|cc1plus|lto1|collect2|gcc|g\+\+|clang|clang\+\+)(?:-\d+)?: fatal error: ",
+            _PROGRAM_TAG,
         ),
+        program=True,
     ),
     # Failures reported by syzkaller's executor and tools.
-    _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)]),
+    _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)], program=True),
     _k(
         "SYZFATAL:",
         [_F(rx("SYZFATAL:(.*)()"), "SYZFATAL:{1}", alt=("SYZFATAL{2}",), no_stack_trace=True)],
+        program=True,
     ),
     _k(
         "panic:",
@@ -2114,7 +2129,8 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             _F(rx("panic:(.*)"), "panic:{1}", no_stack_trace=True),
         ],
-        ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:"),
+        ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:", _PROGRAM_TAG),
+        program=True,
     ),
 )
 

@@ -21,6 +21,7 @@ from .lines import (
     is_journal_message,
     journal_entry_transport,
     journal_host,
+    make_line,
     plain_line,
     record_text,
 )
@@ -186,6 +187,32 @@ def _programs(text: str, start: int, raw: str, journal: str | None) -> bool:
     return is_journal_message(raw) and journal_entry_transport(text, start) != "kernel"
 
 
+_PRINTK_TIME_RE = re.compile(r"\[ *\d+\.\d{6}\]")
+
+# How far around a program's header line to look for the kernel's stamped lines: a Go
+# runtime's dump of every goroutine runs to thousands of lines, the kernel's before it.
+_STAMP_REACH = 1 << 16
+
+
+def _programs_on_a_stamped_console(text: str, start: int) -> bool:
+    """Is the unprefixed line at ``start`` on a console whose kernel lines carry printk's
+    time? printk prefixes every line of every record it prints (kernel/printk/printk.c
+    ``info_print_prefix()`` / ``print_time()``), so there a line without the prefix is a
+    program's output that shared the console: a Go init's or containerd's ``panic:`` and
+    ``goroutine 1 [running]:`` dump before the kernel's "Attempted to kill init!"."""
+    end = text.find("\n", start)
+    if make_line(text[start:] if end == -1 else text[start:end], start, 0).context:
+        return False
+    lo = max(0, start - _STAMP_REACH)
+    hi = len(text) if end == -1 else min(len(text), end + _STAMP_REACH)
+    for m in _PRINTK_TIME_RE.finditer(text, lo, hi):
+        ls = text.rfind("\n", 0, m.start()) + 1
+        le = text.find("\n", m.end())
+        if make_line(text[ls:] if le == -1 else text[ls:le], ls, 0).timestamp is not None:
+            return True
+    return False
+
+
 # "Booting the kernel." (arch/x86/boot/compressed/misc.c, the decompressor's last line) is
 # an unexpected reboot when something ran before it. A log that opens with the boot's own
 # first lines (the 0-day robot's dmesg, with earlyprintk) holds no earlier run: the
@@ -204,13 +231,13 @@ _BOOT_OPENINGS = (
     _REBOOT,
 )
 _BOOT_LINES = 64
-_PRINTK_TIME_RE = re.compile(r"(?:<\d>)?\[ *\d+\.\d+\]")
+_LINE_TIME_RE = re.compile(r"(?:<\d>)?\[ *\d+\.\d+\]")
 
 
 def _first_boot(text: str, start: int) -> bool:
     """Is the "Booting the kernel." line at ``start`` the log's own first boot?"""
     lines = text[:start].split("\n", _BOOT_LINES + 1)[:-1]
-    if len(lines) > _BOOT_LINES or any(_PRINTK_TIME_RE.match(line) for line in lines):
+    if len(lines) > _BOOT_LINES or any(_LINE_TIME_RE.match(line) for line in lines):
         return False
     opening = next((line for line in lines if line.strip()), text[start : start + 40])
     return opening.startswith(_BOOT_OPENINGS)
@@ -242,7 +269,9 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
         raw = record_text(raw)
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):
-                if kind.header != _REBOOT or not _first_boot(text, start):
+                if not (kind.program and _programs_on_a_stamped_console(text, start)) and not (
+                    kind.header == _REBOOT and _first_boot(text, start)
+                ):
                     result[start] = kind
                 break
     # A symbolised log repeats the header once per inlined frame:
