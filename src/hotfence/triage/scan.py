@@ -236,8 +236,15 @@ _LINE_TIME_RE = re.compile(r"(?:<\d>)?\[ *\d+\.\d+\]")
 
 def _first_boot(text: str, start: int) -> bool:
     """Is the "Booting the kernel." line at ``start`` the log's own first boot?"""
-    lines = text[:start].split("\n", _BOOT_LINES + 1)[:-1]
-    if len(lines) > _BOOT_LINES or any(_LINE_TIME_RE.match(line) for line in lines):
+    lines: list[str] = []
+    pos = 0
+    while pos < start:
+        if len(lines) == _BOOT_LINES:
+            return False  # (no copy of a long log's text before a late header)
+        end = text.find("\n", pos, start)
+        lines.append(text[pos:end])
+        pos = end + 1
+    if any(_LINE_TIME_RE.match(line) for line in lines):
         return False
     opening = next((line for line in lines if line.strip()), text[start : start + 40])
     return opening.startswith(_BOOT_OPENINGS)
