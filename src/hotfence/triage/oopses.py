@@ -1473,9 +1473,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
             ),
-            # s390 do_no_context(): a kernel access to a bad address, any address.
+            # s390 do_no_context(): a kernel access to a bad address, any address. Before
+            # its dump_fault_info() (4.x), the line named the address itself: "Unable to
+            # handle kernel pointer dereference at virtual kernel address %p" (2.6-3.x).
             _F(
-                rx("Unable to handle kernel pointer dereference in virtual kernel address space"),
+                rx(
+                    "Unable to handle kernel pointer dereference"
+                    " (?:in virtual kernel address space|at virtual kernel address)"
+                ),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
