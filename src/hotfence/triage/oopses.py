@@ -235,10 +235,17 @@ def stall_frame(frames: list[str]) -> tuple[str, int]:
     A stalled CPU is caught at a random point of a loop; the function that entered the
     loop (the caller of the syscall/work/timer dispatch) is the stable identity.
     """
-    if not frames:
+    # MIPS has show_regs() print dump_stack() of the detector itself: its trace runs
+    # through the timer interrupt down to the exception vector that took it (handle_int,
+    # arch/mips/kernel/genex.S) before it reaches the interrupted, looping code.
+    base = 0
+    if "handle_int" in frames[:-1]:
+        base = len(frames) - frames[::-1].index("handle_int")
+    if base >= len(frames):
         return "", -1
-    prev, prev_idx = frames[0], 0
-    for i, frame in enumerate(frames):
+    prev, prev_idx = frames[base], base
+    for i in range(base, len(frames)):
+        frame = frames[i]
         if _STALL_ANCHOR_ANY.search(frame):
             if "smp_call_function" in frame:
                 return "smp_call_function", i
