@@ -121,6 +121,29 @@ ARCHES = {
             smp=1,
             mem=256,
         ),
+        # 64-bit little-endian MIPS on the same board: Debian's 5kc-malta flavour on
+        # QEMU's 5KEc CPU (MIPS64r2).
+        Arch(
+            "mips64el",
+            "mips64el",
+            "5kc-malta",
+            ["qemu-system-mips64el", "-M", "malta", "-cpu", "5KEc"],
+            "ttyS0",
+            "boot/vmlinuz-{kver}",
+            suite="bookworm",
+            smp=1,
+            mem=256,
+        ),
+        # 32-bit x86 (686-pae) on QEMU's PC: the i386 shapes (EIP:, no [<pc>] in traces).
+        Arch(
+            "i386",
+            "i386",
+            "686-pae",
+            ["qemu-system-i386", "-M", "pc"],
+            "ttyS0",
+            "boot/vmlinuz-{kver}",
+            suite="bookworm",
+        ),
         # bookworm has no riscv64 kernel; trixie's boots on QEMU's virt board with
         # QEMU's default -bios (OpenSBI). Its package holds the ELF vmlinux.
         Arch(
@@ -224,7 +247,8 @@ CRASH_MODULE_SCENARIOS = {
     "mod-hardlockup",
 }
 # apt: gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-powerpc64le-linux-gnu,
-# gcc-s390x-linux-gnu, gcc-riscv64-linux-gnu, gcc-mipsel-linux-gnu
+# gcc-s390x-linux-gnu, gcc-riscv64-linux-gnu, gcc-mipsel-linux-gnu,
+# gcc-mips64el-linux-gnuabi64, gcc-i686-linux-gnu
 CROSS_COMPILERS = {
     "arm64": "aarch64-linux-gnu",
     "armhf": "arm-linux-gnueabihf",
@@ -232,6 +256,8 @@ CROSS_COMPILERS = {
     "s390x": "s390x-linux-gnu",
     "riscv64": "riscv64-linux-gnu",
     "mipsel": "mipsel-linux-gnu",
+    "mips64el": "mips64el-linux-gnuabi64",
+    "i386": "i686-linux-gnu",
 }
 # Stock modules a scenario loads (with their dependencies, in order) and their parameters.
 # ext4 asks for "crc32c" through modprobe, which the initramfs lacks: load it first.
@@ -248,7 +274,8 @@ def _apt_env(arch: Arch) -> dict[str, str]:
     env = dict(os.environ)
     if arch.suite is None:
         return env
-    base = CACHE / f"apt-{arch.suite}"
+    # one state per suite and architecture: its sources.list names the architecture
+    base = CACHE / f"apt-{arch.suite}-{arch.deb_arch}"
     conf = base / "apt.conf"
     if not conf.is_file():
         for d in ("lists/partial", "cache/archives/partial", "etc"):
