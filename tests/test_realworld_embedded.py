@@ -112,3 +112,18 @@ def test_a_programs_unhandled_arm_fault_is_no_report() -> None:
     assert parse_log("\n".join([*lines[:100], *fault, *lines[100:150]]).encode()) == []
     (rep,) = parse_log(text.encode())
     assert (rep.title, rep.pid) == ("Unhandled fault in hotfence_crash_null_deref", 85)
+
+
+def test_a_mips_lockup_through_a_vectored_interrupt_is_titled_by_the_looping_code() -> None:
+    """A MIPS CPU with vectored interrupts (MIPS32r2 VInt/EIC: the MT7621s of OpenWrt's
+    routers) enters the timer interrupt through except_vec_vi_handler instead of
+    handle_int (arch/mips/kernel/genex.S); kallsyms names it after the except_vec_vi_end
+    label just before it. The recorded Malta soft lockup with that frame in place of
+    handle_int: the stall title is still the interrupted code's, not the watchdog's."""
+    text = (DATA / "mipsel-6.1.0-50-mod-softlockup.log").read_text()
+    want = parse_log(text.encode())
+    vectored = reworded(text, {"] handle_int+0x144/0x150": "] except_vec_vi_end+0xb8/0xc4"})
+    (rep,) = parse_log(vectored.encode())
+    assert rep.title == want[0].title == "BUG: soft lockup in hotfence_crash_softlockup"
+    assert "BUG: soft lockup in proc_reg_write" in rep.alt_titles
+    assert "except_vec_vi_end" in [f.function for f in rep.frames]

@@ -229,6 +229,12 @@ def is_stall_anchor(frame: str) -> bool:
     return _STALL_ANCHOR_ANY.search(frame) is not None
 
 
+# MIPS's interrupt exception vectors (arch/mips/kernel/genex.S): handle_int, and on CPUs
+# with vectored interrupts except_vec_vi_handler, which kallsyms may name after the
+# except_vec_vi_end label just before it ("except_vec_vi_end+0xb8/0xc4").
+_MIPS_IRQ_VECTORS = frozenset(("handle_int", "except_vec_vi_handler", "except_vec_vi_end"))
+
+
 def stall_frame(frames: list[str]) -> tuple[str, int]:
     """For stalls/lockups: the frame just above the first dispatch anchor.
 
@@ -239,8 +245,10 @@ def stall_frame(frames: list[str]) -> tuple[str, int]:
     # through the timer interrupt down to the exception vector that took it (handle_int,
     # arch/mips/kernel/genex.S) before it reaches the interrupted, looping code.
     base = 0
-    if "handle_int" in frames[:-1]:
-        base = len(frames) - frames[::-1].index("handle_int")
+    for i in range(len(frames) - 2, -1, -1):
+        if frames[i] in _MIPS_IRQ_VECTORS:
+            base = i + 1
+            break
     if base >= len(frames):
         return "", -1
     prev, prev_idx = frames[base], base
