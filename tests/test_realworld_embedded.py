@@ -127,3 +127,23 @@ def test_a_mips_lockup_through_a_vectored_interrupt_is_titled_by_the_looping_cod
     assert rep.title == want[0].title == "BUG: soft lockup in hotfence_crash_softlockup"
     assert "BUG: soft lockup in proc_reg_write" in rep.alt_titles
     assert "except_vec_vi_end" in [f.function for f in rep.frames]
+
+
+def test_the_warning_a_mips_panic_raises_on_its_way_down_is_no_second_report() -> None:
+    """OpenWrt's MIPS routers: an oops in softirq dies with panic("Fatal exception in
+    interrupt") (arch/mips/kernel/traps.c die()), whose smp_send_stop() trips
+    kernel/smp.c's WARN_ON_ONCE(!in_task()). The recorded mipsel oops followed by that
+    panic line and the recorded warning of that shape (from the soft lockup's panic):
+    one report, the oops."""
+    oops = (DATA / "mipsel-6.1.0-50-mod-null.log").read_text()
+    lockup = (DATA / "mipsel-6.1.0-50-mod-softlockup.log").read_text()
+    want = parse_log(oops.encode())
+    cut = oops.index("\n", oops.index("---[ end trace")) + 1
+    start = lockup.rindex("\n", 0, lockup.index("------------[ cut here ]")) + 1
+    end = lockup.index("\n", lockup.index("---[ end trace", start)) + 1
+    warn = lockup[start:end]
+    assert "smp_call_function_many_cond" in warn and "] panic+" in warn
+    panic = "[    2.148600] Kernel panic - not syncing: Fatal exception in interrupt\n"
+    (rep,) = parse_log((oops[:cut] + panic + warn).encode())
+    assert rep.title == want[0].title
+    assert [f.function for f in rep.frames] == [f.function for f in want[0].frames]
