@@ -112,7 +112,16 @@ def test_openwrt_logread_lines_read_like_syslog(name: str) -> None:
     assert _facts(parse_log(logread.encode())) == _facts(once)
 
 
-@pytest.mark.parametrize("name", ["armhf-6.1.0-50-mod-warn", "mips-4.19-oops", "arm64-serror"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "armhf-6.1.0-50-mod-warn",
+        "mips-4.19-oops",
+        "arm64-serror",
+        "mipsel-6.1.0-50-mod-softlockup",
+        "mipsel-6.1.0-50-hung-task",
+    ],
+)
 def test_console_logs_relayed_by_logread_keep_their_report(name: str) -> None:
     text = (DATA / f"{name}.log").read_text()
     relayed = "".join(

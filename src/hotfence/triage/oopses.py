@@ -236,16 +236,31 @@ def is_stall_anchor(frame: str) -> bool:
     return _STALL_ANCHOR_ANY.search(frame) is not None
 
 
+# MIPS's interrupt exception vectors (arch/mips/kernel/genex.S): handle_int, and on CPUs
+# with vectored interrupts except_vec_vi_handler, which kallsyms may name after the
+# except_vec_vi_end label just before it ("except_vec_vi_end+0xb8/0xc4").
+_MIPS_IRQ_VECTORS = frozenset(("handle_int", "except_vec_vi_handler", "except_vec_vi_end"))
+
+
 def stall_frame(frames: list[str]) -> tuple[str, int]:
     """For stalls/lockups: the frame just above the first dispatch anchor.
 
     A stalled CPU is caught at a random point of a loop; the function that entered the
     loop (the caller of the syscall/work/timer dispatch) is the stable identity.
     """
-    if not frames:
+    # MIPS has show_regs() print dump_stack() of the detector itself: its trace runs
+    # through the timer interrupt down to the exception vector that took it (handle_int,
+    # arch/mips/kernel/genex.S) before it reaches the interrupted, looping code.
+    base = 0
+    for i in range(len(frames) - 2, -1, -1):
+        if frames[i] in _MIPS_IRQ_VECTORS:
+            base = i + 1
+            break
+    if base >= len(frames):
         return "", -1
-    prev, prev_idx = frames[0], 0
-    for i, frame in enumerate(frames):
+    prev, prev_idx = frames[base], base
+    for i in range(base, len(frames)):
+        frame = frames[i]
         if _STALL_ANCHOR_ANY.search(frame):
             if "smp_call_function" in frame:
                 return "smp_call_function", i
@@ -1496,9 +1511,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
             ),
-            # s390 do_no_context(): a kernel access to a bad address, any address.
+            # s390 do_no_context(): a kernel access to a bad address, any address. Before
+            # its dump_fault_info() (4.x), the line named the address itself: "Unable to
+            # handle kernel pointer dereference at virtual kernel address %p" (2.6-3.x).
             _F(
-                rx("Unable to handle kernel pointer dereference in virtual kernel address space"),
+                rx(
+                    "Unable to handle kernel pointer dereference"
+                    " (?:in virtual kernel address space|at virtual kernel address)"
+                ),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
