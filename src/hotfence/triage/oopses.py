@@ -1595,6 +1595,17 @@ OOPSES: tuple[OopsKind, ...] = (
         [
             _F(rx("PANIC: double fault"), "PANIC: double fault in {1}", stack=_s(RIP_FRAME)),
         ],
+        # its die() line right after it
+        absorbs=("double fault: ",),
+        absorb_lines=2,
+    ),
+    # Before 4.x, x86_64's do_double_fault() only looped on die("double fault", ...), with
+    # no "PANIC: double fault" line before it: __die()'s "double fault: %04lx [#%d]" is the
+    # report's first line (after that line in newer kernels, and part of its report).
+    _k(
+        "[#",
+        [_F(rx(r"double fault: "), "PANIC: double fault in {1}", stack=_s(RIP_FRAME))],
+        shape=r"(?:^|[\s:\]>])double fault: [0-9a-f]{4} \[#\d+\]",
     ),
     _k(
         "rust_kernel: panicked",
