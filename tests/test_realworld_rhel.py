@@ -6,9 +6,13 @@ says with the kernel source that prints it."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from corpus import SYZ
 from hotfence.triage.parser import parse_log
-from test_realworld_arch import reworded
+from test_realworld_arch import DATA, _facts, reworded
 
 
 def _guilty_log(case: str) -> str:
@@ -39,3 +43,21 @@ def test_a_double_fault_die_without_its_panic_line_is_that_double_fault() -> Non
         "5.7.0-rc7-next-20200525-syzkaller",
     )
     assert rep.rip is not None and rep.rip.function == "fixup_bad_iret"
+
+
+@pytest.mark.parametrize("arch", ["ppc64le", "s390x"])
+def test_a_generic_bug_warning_naming_only_its_file_is_titled_by_its_pc(arch: str) -> None:
+    """On the architectures that trap on WARN (powerpc, s390: CONFIG_GENERIC_BUG),
+    lib/bug.c report_bug() from 2.6.26 to 4.5 printed "WARNING: at %s:%u" (file and line,
+    no function, no task) and then print_modules() and show_regs(): RHEL 6 and 7 on ppc64
+    and s390x. The function that warned is where NIP / the PSW points, as in the 6.1
+    recordings whose warning line is rewritten into that wording: the same title, task,
+    taint and frames."""
+    text = (DATA / f"{arch}-6.1.0-50-mod-warn.log").read_text()
+    line = re.search(r"WARNING: CPU: \d+ PID: \d+ at (\S+) hotfence_crash_warn\+\S+ \[\w+\]", text)
+    assert line is not None
+    (want,) = parse_log(text.encode())
+    assert want.title == "WARNING in hotfence_crash_warn"
+    (rep,) = parse_log(reworded(text, {line[0]: f"WARNING: at {line[1]}"}).encode())
+    assert _facts([rep]) == _facts([want])
+    assert rep.guilty_file == want.guilty_file

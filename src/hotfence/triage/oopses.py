@@ -1220,6 +1220,14 @@ OOPSES: tuple[OopsKind, ...] = (
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
             _F(rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
+            # The architectures that trap on WARN (powerpc, s390), 2.6.26-4.5: lib/bug.c
+            # report_bug() "WARNING: at %s:%u" names no function, then print_modules()
+            # and show_regs(): the function that warned is where NIP / the PSW points.
+            _F(
+                rx(r"WARNING: at {{SRC}}[ \t]*(?:\n|$)"),
+                "WARNING in {2}",
+                stack=_warning_stack(),
+            ),
             _F(
                 rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
