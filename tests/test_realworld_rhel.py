@@ -7,10 +7,11 @@ says with the kernel source that prints it."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from corpus import SYZ
+from corpus import SYZ, syz_log
 from hotfence.triage.parser import parse_log
 from test_realworld_arch import DATA, _facts, reworded
 
@@ -61,3 +62,41 @@ def test_a_generic_bug_warning_naming_only_its_file_is_titled_by_its_pc(arch: st
     (rep,) = parse_log(reworded(text, {line[0]: f"WARNING: at {line[1]}"}).encode())
     assert _facts([rep]) == _facts([want])
     assert rep.guilty_file == want.guilty_file
+
+
+_IO_ERROR_4X = "blk_update_request: I/O error, dev loop0, sector 0"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # arch/x86/kernel/cpu/mce/core.c: pr_info(HW_ERR "Machine check events logged\n")
+        # under pr_fmt "mce: ", what a corrected error leaves in the log
+        "mce: [Hardware Error]: Machine check events logged",
+        # print_mce()'s first line for an error the kernel did not die of
+        "mce: [Hardware Error]: CPU 3: Machine Check: 0 Bank 7: cc00008000010090",
+        # drivers/acpi/apei/ghes.c: a firmware-first error, "{%u}" HW_ERR "..." per record
+        "{1}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 0",
+        # drivers/edac/edac_mc.c edac_ce_error() / edac_ue_error(): edac_mc_printk()'s
+        # "EDAC MC%d: " then "%d CE %s%son %s (%s %s)" with its "page:0x%lx offset:0x%lx
+        # grain:%ld syndrome:0x%lx" detail (3.6 on)
+        "EDAC MC0: 1 CE memory read error on CPU_SrcID#0_Ha#0_Chan#1_DIMM#0 "
+        "(channel:1 slot:0 page:0x1a2b3c offset:0x0 grain:32 syndrome:0x0)",
+        "EDAC MC1: 1 UE memory read error on DIMM_B1 (channel:1 slot:0 page:0x2c4 "
+        "offset:0x0 grain:32)",
+    ],
+)
+def test_a_hardware_error_before_a_crash_is_its_context(line: str, tmp_path: Path) -> None:
+    """A machine check, a firmware-reported hardware error or a memory controller's ECC
+    error logged before a crash is what Red Hat's support first asks about (bad memory
+    corrupts anything): it is the crash's context, as an I/O error is, through the CLI's
+    prefilter too. Syzkaller corpus 5 with its I/O error line in those words."""
+    from hotfence.triage.prefilter import triage_input
+
+    text = reworded(syz_log("5"), {_IO_ERROR_4X: line})
+    (rep,) = parse_log(text.encode())
+    assert rep.context == [line]
+    assert rep.title == "KASAN: invalid-free in selinux_tun_dev_free_security"
+    (tmp_path / "messages").write_text(text)
+    got = triage_input(str(tmp_path / "messages"))
+    assert [r.context for r in got.reports] == [[line]]

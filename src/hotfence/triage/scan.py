@@ -49,6 +49,14 @@ CONTEXT_MARKERS = (
     # what crashes next, as with a real allocation failure.
     "FAULT_INJECTION: forcing a failure",
     ", probability ",  # "name failslab, interval 1, probability 0, space 0, times 0"
+    # Failing hardware, which can corrupt anything the crash then trips on: x86's machine
+    # checks (mce/core.c's HW_ERR "[Hardware Error]: " lines, "Machine check events
+    # logged" for a corrected one), firmware-first errors (APEI GHES, "{1}[Hardware
+    # Error]: ..."), and the memory controllers' ECC errors, whose every edac_mc.c
+    # wording gives the grain ("EDAC MC0: 1 CE memory read error on ... grain:32 ...",
+    # 2.6.x's "EDAC MC0: CE page 0x.., offset 0x.., grain 8, ...").
+    "[Hardware Error]",
+    "grain",
 )
 
 # One pass instead of one search per stack-start pattern.
