@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from corpus import SYZ, syz_log
+from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from test_realworld_arch import DATA, _facts, reworded
+from test_realworld_wrap import _facts as _wrap_facts
+from test_realworld_wrap import _prefixed_real_logs, _terminal_rows
 
 
 def _guilty_log(case: str) -> str:
@@ -100,3 +103,26 @@ def test_a_hardware_error_before_a_crash_is_its_context(line: str, tmp_path: Pat
     (tmp_path / "messages").write_text(text)
     got = triage_input(str(tmp_path / "messages"))
     assert [r.context for r in got.reports] == [[line]]
+
+
+@pytest.mark.parametrize("width", [100, 132, 160, 208])
+def test_a_log_wrapped_by_a_wider_terminal_reads_as_the_log(width: int) -> None:
+    """A log copied from a maximised terminal (journalctl's or less's screen, a GitHub
+    issue pasted from one) has every line longer than the terminal cut at its width,
+    mid-word, the rest on the next row without a prefix: a RHEL host's "Modules linked
+    in:" line runs to several rows. Every real log whose lines carry a prefix and whose
+    wrap shows in two rows or more reads as it did unwrapped: its reports' facts, the
+    modules, the hardware line."""
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        rows = _terminal_rows(console, width)
+        if sum(len(row) == width for row in rows.split("\n")) < 2:
+            continue
+        got = parse_log(rows)
+        assert [_wide_facts(r) for r in got] == [_wide_facts(r) for r in want], path.name
+        checked += 1
+    assert checked >= {100: 90, 132: 70, 160: 30, 208: 20}[width]
+
+
+def _wide_facts(rep: Report) -> tuple[object, ...]:
+    return (*_wrap_facts(rep), rep.modules, rep.tainting_modules, rep.hardware)
