@@ -87,11 +87,15 @@ _IO_ERROR_4X = "blk_update_request: I/O error, dev loop0, sector 0"
         "(channel:1 slot:0 page:0x1a2b3c offset:0x0 grain:32 syndrome:0x0)",
         "EDAC MC1: 1 UE memory read error on DIMM_B1 (channel:1 slot:0 page:0x2c4 "
         "offset:0x0 grain:32)",
+        # arch/x86/kernel/nmi.c unknown_nmi_error(), pci_serr_error(), io_check_error()
+        "Uhhuh. NMI received for unknown reason 2d on CPU 0.",
+        "NMI: PCI system error (SERR) for reason a1 on CPU 0.",
+        "NMI: IOCK error (debug interrupt?) for reason 71 on CPU 0.",
     ],
 )
 def test_a_hardware_error_before_a_crash_is_its_context(line: str, tmp_path: Path) -> None:
-    """A machine check, a firmware-reported hardware error or a memory controller's ECC
-    error logged before a crash is what Red Hat's support first asks about (bad memory
+    """A machine check, a firmware-reported hardware error, a memory controller's ECC
+    error or an NMI from the chipset or no known source logged before a crash is what Red Hat's support first asks about (bad memory
     corrupts anything): it is the crash's context, as an I/O error is, through the CLI's
     prefilter too. Syzkaller corpus 5 with its I/O error line in those words."""
     from hotfence.triage.prefilter import triage_input

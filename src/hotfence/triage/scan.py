@@ -57,6 +57,12 @@ CONTEXT_MARKERS = (
     # 2.6.x's "EDAC MC0: CE page 0x.., offset 0x.., grain 8, ...").
     "[Hardware Error]",
     "grain",
+    # arch/x86/kernel/nmi.c: an NMI no handler claimed ("Uhhuh. NMI received for unknown
+    # reason 2d on CPU 0.", a server's management controller or failing hardware) and
+    # the chipset's error lines ("NMI: PCI system error (SERR) for reason a1 on CPU 0.",
+    # "NMI: IOCK error (debug interrupt?) for reason 71 on CPU 0.")
+    "NMI received",
+    ") for reason ",
 )
 
 # One pass instead of one search per stack-start pattern.
