@@ -130,3 +130,27 @@ def test_a_log_wrapped_by_a_wider_terminal_reads_as_the_log(width: int) -> None:
 
 def _wide_facts(rep: Report) -> tuple[object, ...]:
     return (*_wrap_facts(rep), rep.modules, rep.tainting_modules, rep.hardware)
+
+
+@pytest.mark.parametrize("case", ["557", "559", "560"])
+def test_an_old_lockdep_hardirq_lock_order_report_is_a_possible_deadlock(case: str) -> None:
+    """Before 4.15 lockdep's print_bad_irq_dependency() (kernel/locking/lockdep.c) put
+    its title in brackets under INFO, "[ INFO: %s-safe -> %s-unsafe lock order detected
+    ]" with "HARDIRQ" (or "SOFTIRQ") for both, where it now prints "WARNING: ...": what a
+    RHEL 7 kernel-debug prints. The report under it is the same (the task trying to
+    acquire, then "... which became HARDIRQ-irq-safe at:" and that stack): the syzkaller
+    reports with their first line in the older wording are the same possible deadlock."""
+    text = syz_log(case)
+    (want, *_) = parse_log(text.encode())
+    assert want.title.startswith("possible deadlock in ") and not want.corrupted
+    old = reworded(
+        text,
+        {
+            "WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected": (
+                "[ INFO: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected ]"
+            )
+        },
+    )
+    (rep, *_) = parse_log(old.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, want.corrupted)
+    assert (rep.comm, rep.pid) == (want.comm, want.pid)

@@ -1361,6 +1361,14 @@ OOPSES: tuple[OopsKind, ...] = (
                     "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
+            # The same report's other classes before 4.15 ("[ INFO: %s-safe -> %s-unsafe
+            # lock order detected ]", HARDIRQ, RECLAIM_FS): titled as its later "WARNING:"
+            # wording is, by the stack where the safe lock became so.
+            _F(
+                rx(r"INFO: [A-Z_]+-safe -> [A-Z_]+-unsafe lock order detected"),
+                "possible deadlock in {1}",
+                stack=_s(rx("which became (?:.*) at:"), PARSE_STACK),
+            ),
             _F(
                 rx("INFO: possible recursive locking detected"),
                 "possible deadlock in {1}",
