@@ -154,3 +154,20 @@ def test_an_old_lockdep_hardirq_lock_order_report_is_a_possible_deadlock(case: s
     (rep, *_) = parse_log(old.encode())
     assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, want.corrupted)
     assert (rep.comm, rep.pid) == (want.comm, want.pid)
+
+
+def test_an_old_lockdep_nested_lock_report_names_the_function_taking_it() -> None:
+    """Before 4.15 lockdep's print_lock_nested_lock_not_held() printed "[ BUG: Nested lock
+    was not taken ]", the task trying to lock and dump_stack(), as its other "BUG:"
+    reports (bad unlock balance, held lock freed) were worded then. The syzkaller report
+    in its later "WARNING:" wording, its first line in the older one, names the same
+    function, its task and is a lockdep report."""
+    text = syz_log("655")
+    (want, *_) = parse_log(text.encode())
+    assert want.title == "WARNING: nested lock was not taken in evict"
+    old = reworded(
+        text, {"WARNING: Nested lock was not taken": "[ BUG: Nested lock was not taken ]"}
+    )
+    (rep, *_) = parse_log(old.encode())
+    assert (rep.title, rep.type) == ("BUG: nested lock was not taken in evict", want.type)
+    assert (rep.comm, rep.pid, rep.corrupted) == (want.comm, want.pid, want.corrupted)

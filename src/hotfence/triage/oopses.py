@@ -978,6 +978,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: held lock freed in {1}",
                 report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
             ),
+            # lockdep's print_lock_nested_lock_not_held() before 4.15: "[ BUG: Nested lock
+            # was not taken ]", the lock, then dump_stack() (its "WARNING:" wording since)
+            _F(
+                rx("BUG: Nested lock was not taken"),
+                "BUG: nested lock was not taken in {1}",
+                stack=_s(*_TRACE),
+            ),
             _F(rx("BUG: Bad rss-counter state"), "BUG: Bad rss-counter state", no_stack_trace=True),
             _F(
                 rx("BUG: non-zero nr_ptes on freeing mm"),
@@ -2207,6 +2214,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             "BUG: bad unlock balance in",
             "BUG: held lock freed in",
+            "BUG: nested lock was not taken in",
             "BUG: rwlock",
             "BUG: spinlock",
             "BUG: still has locks held in",
