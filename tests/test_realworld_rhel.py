@@ -171,3 +171,24 @@ def test_an_old_lockdep_nested_lock_report_names_the_function_taking_it() -> Non
     (rep, *_) = parse_log(old.encode())
     assert (rep.title, rep.type) == ("BUG: nested lock was not taken in evict", want.type)
     assert (rep.comm, rep.pid, rep.corrupted) == (want.comm, want.pid, want.corrupted)
+
+
+@pytest.mark.parametrize(
+    ("name", "hardware"),
+    [
+        # x86_64 show_regs_common() (2.6.35-3.9, RHEL 6's backport): " %s %s" the DMI
+        # vendor and product, "/%s" the board when there is one
+        ("rhel6-irq-marker-frames", "HP ProLiant DL380 G7"),
+        # i386 __show_regs() of 2.6.32 (Debian 6): "Pid: %d, comm: %s %s (%s %.*s) %s", the
+        # DMI product name alone, padded with the BIOS's spaces
+        ("debian6-i386-oops", "Latitude D630"),
+    ],
+)
+def test_the_hardware_named_on_a_pre_3_10_task_line_is_read(name: str, hardware: str) -> None:
+    """Before 3.10's "Hardware name:" line (dump_stack_print_info()), x86's __show_regs()
+    named the machine at the end of its "Pid: N, comm: X <taint> <release> #N" line, after
+    the version's first word: the RHEL 6 and Debian 6 oopses keep theirs."""
+    text = (DATA / f"{name}.log").read_text()
+    (rep,) = parse_log(text.encode())
+    assert rep.hardware == hardware
+    assert rep.kernel_release is not None and rep.kernel_release not in rep.hardware
