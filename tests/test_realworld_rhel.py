@@ -192,3 +192,31 @@ def test_the_hardware_named_on_a_pre_3_10_task_line_is_read(name: str, hardware:
     (rep,) = parse_log(text.encode())
     assert rep.hardware == hardware
     assert rep.kernel_release is not None and rep.kernel_release not in rep.hardware
+
+
+def _abrt_backtrace(rep: Report) -> str:
+    """The "backtrace" abrt keeps of a kernel oops (src/lib/kernel.c koops_extract_oopses()
+    and record_oops()): the oops's lines without their syslog prefix, log level and printk
+    time, empty lines dropped, after a first line naming the kernel's version
+    (queue_oops(): "%s\\n%s", version or "undefined")."""
+    item = f"{rep.kernel_release or 'undefined'}\n{rep.text}"
+    return "".join(line + "\n" for line in item.split("\n") if line.strip())
+
+
+def test_abrts_oops_backtrace_as_libreport_prints_it_reads_as_the_oops() -> None:
+    """libreport prints a problem's multi-line items (make_description_item_multiline():
+    "NAME:" then ":%.*s" per line): a Fedora / RHEL kernel oops's "backtrace:" appears so in
+    the Bugzilla bug abrt files, its mail and "abrt-cli info -d". Every report of the real
+    logs, as abrt's backtrace in that wrapping, reads as the backtrace itself: its task,
+    release, taint, title and every frame."""
+    from test_realworld import LAB
+
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        for rep in parse_log(path.read_text(encoding="latin-1")):
+            bare = _abrt_backtrace(rep)
+            shown = "backtrace:\n" + "".join(f":{line}\n" for line in bare.splitlines())
+            want = parse_log(bare)
+            assert [_wrap_facts(r) for r in parse_log(shown)] == [_wrap_facts(r) for r in want]
+            checked += 1
+    assert checked > 120
