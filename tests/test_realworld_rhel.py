@@ -220,3 +220,35 @@ def test_abrts_oops_backtrace_as_libreport_prints_it_reads_as_the_oops() -> None
             assert [_wrap_facts(r) for r in parse_log(shown)] == [_wrap_facts(r) for r in want]
             checked += 1
     assert checked > 120
+
+
+def _libreport_one_liner(key: str, value: str) -> str:
+    """libreport's one-line problem item (make_description(): "%s: %*s%s", padded so the
+    value starts at column 17)."""
+    return f"{key}: {' ' * max(0, 16 - (len(key) + 2))}{value}\n"
+
+
+@pytest.mark.parametrize("name", ["centos7-dockerd-ip6mr", "rhel6-syslog-old-warning"])
+def test_abrt_clis_reason_line_is_no_second_report(name: str) -> None:
+    """ "abrt-cli info -d" prints a kernel oops's one-line items, its "reason:" the oops's
+    first line as a summary, then its "backtrace:" (libreport's make_description()): one
+    crash, one report, the backtrace's. "abrt-cli list" prints the one-liners alone: a
+    listing of crashes, no kernel output, no report."""
+    (rep,) = parse_log((DATA / f"{name}.log").read_text().encode())
+    bare = _abrt_backtrace(rep)
+    reason = bare.splitlines()[1]
+    assert reason.startswith(("BUG: ", "WARNING: "))
+    one_liners = (
+        _libreport_one_liner("reason", reason)
+        + _libreport_one_liner("time", "Mon 03 Mar 2025 04:12:19 AM UTC")
+        + _libreport_one_liner("cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/mapper/rhel-root ro")
+        + _libreport_one_liner("package", "kernel")
+        + _libreport_one_liner("count", "1")
+    )
+    info = one_liners + "\nbacktrace:\n" + "".join(f":{line}\n" for line in bare.splitlines())
+    assert f"reason:         {reason}\n" in info
+    got = parse_log(info.encode())
+    assert [_wrap_facts(r) for r in got] == [_wrap_facts(r) for r in parse_log(bare.encode())]
+    assert len(got) == 1 and got[0].frames
+    listing = "id 4f0c0b6e1d2a\n" + one_liners + "Directory:      /var/spool/abrt/oops-1\n"
+    assert parse_log(listing.encode()) == []

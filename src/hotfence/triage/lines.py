@@ -551,6 +551,11 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
         # kernel paging request in tcp_sendmsg"); printk never writes this field name.
         return True
+    if raw[:8] == "reason: ":
+        # libreport's one-line problem item (make_description(): "%s: %*s%s", the value
+        # from column 17): the "reason:         WARNING: CPU: ..." of abrt-cli's list and
+        # info is a kernel oops's first line as its summary (the oops is its "backtrace:").
+        return True
     if raw[:6] == 'time="' and _LOGFMT_RE.match(raw) is not None:
         return True  # logrus (dockerd, containerd): time="..." level=error msg="..."
     if raw[:1].islower():
