@@ -65,6 +65,12 @@ def test_a_generic_bug_warning_naming_only_its_file_is_titled_by_its_pc(arch: st
     (rep,) = parse_log(reworded(text, {line[0]: f"WARNING: at {line[1]}"}).encode())
     assert _facts([rep]) == _facts([want])
     assert rep.guilty_file == want.guilty_file
+    # without CONFIG_DEBUG_BUGVERBOSE: "WARNING: at %p [verbose debug info unavailable]"
+    pc = re.search(r"(?:NIP|Krnl PSW) +[:\[] ?(?:[0-9a-f]{16} )?([0-9a-f]{16})", text)
+    assert pc is not None
+    unverbose = f"WARNING: at {pc[1]} [verbose debug info unavailable]"
+    (rep,) = parse_log(reworded(text, {line[0]: unverbose}).encode())
+    assert _facts([rep]) == _facts([want])
 
 
 _IO_ERROR_4X = "blk_update_request: I/O error, dev loop0, sector 0"

@@ -1235,6 +1235,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 "WARNING in {2}",
                 stack=_warning_stack(),
             ),
+            # (its "WARNING: at %p [verbose debug info unavailable]" without
+            # CONFIG_DEBUG_BUGVERBOSE: no file either, the same function)
+            _F(
+                rx(r"WARNING: at [0-9a-f]+ \[verbose debug info unavailable\]"),
+                "WARNING in {1}",
+                stack=_warning_stack(),
+            ),
             _F(
                 rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
