@@ -265,7 +265,16 @@ _TASK_RES = (
     ),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
 )
-_HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
+_HW_RE = re.compile(
+    r"Hardware name: (?P<hw>.*\S)"
+    # Before 3.10, x86's __show_regs() named the machine at the end of its task line, after
+    # the version's first word: x86_64 2.6.2x "... #1 %s" (DMI product), show_regs_common()
+    # (2.6.35-3.9, RHEL 6) "... #1 %s %s/%s" (vendor, product, board); i386 "... (%s %.*s)
+    # %s" with the release and version in parentheses.
+    r"|Pid: \d+, comm: .{1,20}? (?:Kdump: loaded )?"
+    + _TAINT
+    + r" +\(?\d+\.\d+\S* #\S+ +(?P<pid_hw>\S.*\S)"
+)
 
 
 def _arm_frame(m: re.Match[str]) -> Frame:
@@ -535,7 +544,7 @@ def task_fields(texts: list[str]) -> TaskFields:
         if out.hardware is None:
             m = _HW_RE.search(t)
             if m is not None:
-                out.hardware = m.group("hw")
+                out.hardware = m.group("hw") or m.group("pid_hw")
     for t in texts:
         _read_separate_lines(out, t)
     if out.comm is None:

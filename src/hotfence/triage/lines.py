@@ -38,6 +38,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
   and any program's unterminated output before a printk timestamp on a serial console;
 * ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
+* ``:`` — each line of a libreport multi-line item: abrt's ``backtrace:`` of a kernel oops
+  in the Bugzilla bug, mail or ``abrt-cli info -d`` output it made;
 * ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
   (``dmesg --color``, ``script``; ``plain_line``);
 * ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
@@ -422,6 +424,11 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         # A mail reply's quote (RFC 3676: ">" per level, a space after): a report quoted
         # on a list ("> BUG: KASAN: ...", ">  dump_stack+0x1/0x2") reads as the report.
         return parse_prefix(_QUOTE_RE.sub("", raw, count=1))
+    elif raw.startswith(":"):
+        # libreport's text of a multi-line problem item (make_description_item_multiline():
+        # "NAME:" then ":%.*s" per line): abrt's "backtrace:" of a kernel oops as the
+        # Bugzilla bug, the mail and "abrt-cli info -d" show it reads as the oops.
+        return parse_prefix(raw[1:])
     elif raw[:1] == "{" or raw[:2] == _JSON_SEQ_RECORD:
         record = _kernel_journal_record(raw.removeprefix(_RS))
         if record is not None:
@@ -601,6 +608,11 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         # A mail's header (RFC 5322 3.6.5): syzbot's and the test robots' reports are
         # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
         # kernel paging request in tcp_sendmsg"); printk never writes this field name.
+        return True
+    if raw[:8] == "reason: ":
+        # libreport's one-line problem item (make_description(): "%s: %*s%s", the value
+        # from column 17): the "reason:         WARNING: CPU: ..." of abrt-cli's list and
+        # info is a kernel oops's first line as its summary (the oops is its "backtrace:").
         return True
     if raw[:6] == 'time="' and _LOGFMT_RE.match(raw) is not None:
         return True  # logrus (dockerd, containerd): time="..." level=error msg="..."

@@ -1039,6 +1039,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: held lock freed in {1}",
                 report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
             ),
+            # lockdep's print_lock_nested_lock_not_held() before 4.15: "[ BUG: Nested lock
+            # was not taken ]", the lock, then dump_stack() (its "WARNING:" wording since)
+            _F(
+                rx("BUG: Nested lock was not taken"),
+                "BUG: nested lock was not taken in {1}",
+                stack=_s(*_TRACE),
+            ),
             _F(rx("BUG: Bad rss-counter state"), "BUG: Bad rss-counter state", no_stack_trace=True),
             _F(
                 rx("BUG: non-zero nr_ptes on freeing mm"),
@@ -1258,6 +1265,21 @@ OOPSES: tuple[OopsKind, ...] = (
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
             _F(rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
+            # The architectures that trap on WARN (powerpc, s390), 2.6.26-4.5: lib/bug.c
+            # report_bug() "WARNING: at %s:%u" names no function, then print_modules()
+            # and show_regs(): the function that warned is where NIP / the PSW points.
+            _F(
+                rx(r"WARNING: at {{SRC}}[ \t]*(?:\n|$)"),
+                "WARNING in {2}",
+                stack=_warning_stack(),
+            ),
+            # (its "WARNING: at %p [verbose debug info unavailable]" without
+            # CONFIG_DEBUG_BUGVERBOSE: no file either, the same function)
+            _F(
+                rx(r"WARNING: at [0-9a-f]+ \[verbose debug info unavailable\]"),
+                "WARNING in {1}",
+                stack=_warning_stack(),
+            ),
             _F(
                 rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
@@ -1390,6 +1412,14 @@ OOPSES: tuple[OopsKind, ...] = (
                     "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \\](?:.*\\n)+?.*is trying to acquire"
                     "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
+            ),
+            # The same report's other classes before 4.15 ("[ INFO: %s-safe -> %s-unsafe
+            # lock order detected ]", HARDIRQ, RECLAIM_FS): titled as its later "WARNING:"
+            # wording is, by the stack where the safe lock became so.
+            _F(
+                rx(r"INFO: [A-Z_]+-safe -> [A-Z_]+-unsafe lock order detected"),
+                "possible deadlock in {1}",
+                stack=_s(rx("which became (?:.*) at:"), PARSE_STACK),
             ),
             _F(
                 rx("INFO: possible recursive locking detected"),
@@ -1638,6 +1668,17 @@ OOPSES: tuple[OopsKind, ...] = (
         [
             _F(rx("PANIC: double fault"), "PANIC: double fault in {1}", stack=_s(RIP_FRAME)),
         ],
+        # its die() line right after it
+        absorbs=("double fault: ",),
+        absorb_lines=2,
+    ),
+    # Before 4.x, x86_64's do_double_fault() only looped on die("double fault", ...), with
+    # no "PANIC: double fault" line before it: __die()'s "double fault: %04lx [#%d]" is the
+    # report's first line (after that line in newer kernels, and part of its report).
+    _k(
+        "[#",
+        [_F(rx(r"double fault: "), "PANIC: double fault in {1}", stack=_s(RIP_FRAME))],
+        shape=r"(?:^|[\s:\]>])double fault: [0-9a-f]{4} \[#\d+\]",
     ),
     # arch/x86/mm/extable.c early_fixup_exception() (4.6+): an exception in early boot
     # that no fixup takes. early_printk() writes "PANIC: early exception 0x0e IP
@@ -2301,6 +2342,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             "BUG: bad unlock balance in",
             "BUG: held lock freed in",
+            "BUG: nested lock was not taken in",
             "BUG: rwlock",
             "BUG: spinlock",
             "BUG: still has locks held in",

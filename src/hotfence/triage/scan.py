@@ -50,6 +50,20 @@ CONTEXT_MARKERS = (
     # what crashes next, as with a real allocation failure.
     "FAULT_INJECTION: forcing a failure",
     ", probability ",  # "name failslab, interval 1, probability 0, space 0, times 0"
+    # Failing hardware, which can corrupt anything the crash then trips on: x86's machine
+    # checks (mce/core.c's HW_ERR "[Hardware Error]: " lines, "Machine check events
+    # logged" for a corrected one), firmware-first errors (APEI GHES, "{1}[Hardware
+    # Error]: ..."), and the memory controllers' ECC errors, whose every edac_mc.c
+    # wording gives the grain ("EDAC MC0: 1 CE memory read error on ... grain:32 ...",
+    # 2.6.x's "EDAC MC0: CE page 0x.., offset 0x.., grain 8, ...").
+    "[Hardware Error]",
+    "grain",
+    # arch/x86/kernel/nmi.c: an NMI no handler claimed ("Uhhuh. NMI received for unknown
+    # reason 2d on CPU 0.", a server's management controller or failing hardware) and
+    # the chipset's error lines ("NMI: PCI system error (SERR) for reason a1 on CPU 0.",
+    # "NMI: IOCK error (debug interrupt?) for reason 71 on CPU 0.")
+    "NMI received",
+    ") for reason ",
 )
 
 # One pass instead of one search per stack-start pattern.
