@@ -620,3 +620,49 @@ def test_a_release_that_is_not_a_version_number_keeps_the_task(name: str, comm: 
     kernels say "Not tainted syzkaller #0". The task and the release still come out."""
     rep = parse_log((CORPUS / name).read_bytes().partition(b"\n\n")[2])[0]
     assert (rep.comm, rep.kernel_release) == (comm, "syzkaller")
+
+
+def _panic_on_warn_cases() -> list[str]:
+    """Corpus cases of a WARNING that panic_on_warn turned into a panic: their trace has
+    panic() above __warn() (4.19 names it __warn.cold)."""
+    out = []
+    for path in sorted(CORPUS.iterdir()):
+        head, _, body = path.read_text(encoding="utf-8", errors="replace").partition("\n\n")
+        if "TITLE: WARNING" in head and "panic_on_warn set" in body and "__warn" in body:
+            out.append(path.name)
+    return out
+
+
+@pytest.mark.parametrize("case", _panic_on_warn_cases())
+def test_a_panic_on_warn_warning_after_another_report_is_its_own(case: str) -> None:
+    # The WARNING's own trace runs panic(), __warn(): panic_on_warn's panic, which
+    # __warn() called, not a panic the WARNING was raised in. After another crash in the
+    # same log (corpus 40's UBSAN report, as on a console that keeps running) the case
+    # gives the reports it gives alone.
+    first = (CORPUS / "40").read_text(encoding="utf-8").partition("\n\n")[2]
+    body = (CORPUS / case).read_text(encoding="utf-8").partition("\n\n")[2]
+    alone = [r.title for r in parse_log(body)]
+    after = [r.title for r in parse_log(first + body)]
+    assert any(t.startswith("WARNING") for t in alone)
+    assert after == [parse_log(first)[0].title, *alone]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        p.name
+        for p in sorted(CORPUS.iterdir())
+        if p.read_text(encoding="utf-8", errors="replace").startswith(
+            ("TITLE: SYZFAIL", "TITLE: SYZFATAL")
+        )
+    ],
+)
+def test_an_executor_failure_after_stamped_kernel_lines_is_a_report(case: str) -> None:
+    # A fuzzer's console log takes syz-executor's output unstamped between the kernel's
+    # stamped lines; its SYZFAIL is still what the log is read for (unlike a Go
+    # program's panic there, tests/test_realworld_programs.py).
+    first = (CORPUS / "40").read_text(encoding="utf-8").partition("\n\n")[2]
+    body = (CORPUS / case).read_text(encoding="utf-8").partition("\n\n")[2]
+    alone = [r.title for r in parse_log(body)]
+    assert alone and alone[0].startswith("SYZF")
+    assert [r.title for r in parse_log(first + body)] == [parse_log(first)[0].title, *alone]

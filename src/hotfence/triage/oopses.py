@@ -126,7 +126,7 @@ class OopsKind:
     # the report only when a task header, registers or a stack trace come with it.
     needs_oops: bool = False
     # The header is a program's own output, never printk's (a Go runtime's "panic:" and
-    # "fatal error:", syzkaller's executor): it shares a console with the kernel.
+    # "fatal error:"): on a console whose kernel lines are stamped it is no report.
     program: bool = False
     # The header is written by early_printk() (to the console only, no printk time or
     # caller id), the rest of the report by printk: on a console with printk prefixes
@@ -2173,12 +2173,13 @@ OOPSES: tuple[OopsKind, ...] = (
         ),
         program=True,
     ),
-    # Failures reported by syzkaller's executor and tools.
-    _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)], program=True),
+    # Failures reported by syzkaller's executor and tools. Programs' lines too, but what a
+    # fuzzer's log is read for, next to the kernel's stamped lines or not (a console log
+    # takes the executor's output unstamped), and no other program prints them.
+    _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)]),
     _k(
         "SYZFATAL:",
         [_F(rx("SYZFATAL:(.*)()"), "SYZFATAL:{1}", alt=("SYZFATAL{2}",), no_stack_trace=True)],
-        program=True,
     ),
     _k(
         "panic:",
