@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from functools import lru_cache
 
 import pytest
@@ -665,4 +666,35 @@ def test_an_executor_failure_after_stamped_kernel_lines_is_a_report(case: str) -
     body = (CORPUS / case).read_text(encoding="utf-8").partition("\n\n")[2]
     alone = [r.title for r in parse_log(body)]
     assert alone and alone[0].startswith("SYZF")
+    assert [r.title for r in parse_log(first + body)] == [parse_log(first)[0].title, *alone]
+
+
+_STAMP = re.compile(r"^\[ *(\d+\.\d{6})\] ", re.M)
+
+
+def _stamped_panic_cases() -> list[str]:
+    """Corpus cases of a panic (titled "kernel panic: ..." or "PANIC: ...") whose lines
+    carry printk times and no caller ids, the first one past 15 s."""
+    out = []
+    for path in sorted(CORPUS.iterdir()):
+        head, _, body = path.read_text(encoding="utf-8", errors="replace").partition("\n\n")
+        first = _STAMP.search(body)
+        if (
+            head.startswith(("TITLE: kernel panic", "TITLE: PANIC"))
+            and first is not None
+            and float(first.group(1)) > 15
+            and not re.search(r"^\[ *\d+\.\d{6}\]\[", body, re.M)
+        ):
+            out.append(path.name)
+    return out
+
+
+@pytest.mark.parametrize("case", _stamped_panic_cases())
+def test_a_panic_long_after_a_cut_report_is_its_own(case: str) -> None:
+    # Corpus 40's UBSAN report is cut mid-trace at 4.5 s; a panic printed minutes later
+    # is no panic of that crash's (a crash's own panic follows it at once, and an oops is
+    # printed in one burst), but a report of its own, titled as alone.
+    first = (CORPUS / "40").read_text(encoding="utf-8").partition("\n\n")[2]
+    body = (CORPUS / case).read_text(encoding="utf-8").partition("\n\n")[2]
+    alone = [r.title for r in parse_log(body)]
     assert [r.title for r in parse_log(first + body)] == [parse_log(first)[0].title, *alone]

@@ -389,6 +389,7 @@ class _Window:
     echo: bool = False  # every record comes twice (see feed)
     others: int = 0  # lines of other contexts read so far (n - others: this stream's)
     restarted: bool = False  # printk time went back: the lines read on are another log's
+    paused: bool = False  # the report's own text ended at a long pause in printk time
     piece: str = ""  # the last line kept (or its last wrapped piece), as it came
     records: set[RecordKey] = field(default_factory=set)  # this stream's, see record_of
 
@@ -533,6 +534,7 @@ class _Window:
                 self.since_done <= _PANIC_GRACE_LINES
                 and ctx == self.context
                 and self.second is None
+                and not self.paused
             ):
                 self.own_done = False
             elif self.resume is None:
@@ -558,8 +560,12 @@ class _Window:
             self.since_done += 1
         elif ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
             # An oops is printed in one burst; a long pause means what follows is
-            # something else.
+            # something else: a panic-like line here is no panic of this crash's (one
+            # follows its crash at once), but a report of its own.
             self._end_own()
+            self.paused = True
+            if line_start in self.cands and self.second is None and self.resume is None:
+                self.resume = line_start
         elif not self.task_ctx and self.second is not None:
             self._end_own()  # one stream: the next report's lines are not ours
         elif self.task_ctx and self._starts_next(raw, line_start, n):
