@@ -522,15 +522,21 @@ def task_fields(texts: list[str]) -> TaskFields:
     what it lacks comes from the first line of the other shapes that has it.
     """
     out = TaskFields()
+    # Every header and taint pattern holds "ainted" ("Not tainted", "Tainted: "), every
+    # release pattern that or "EFLAGS: ", every CPU pattern "CPU" or "pu " ("Cpu ", "cpu "):
+    # a line holding none of them (most of a report) is passed over without a regex.
     for t in texts:
-        if out.release is None:
+        if out.release is None and "ainted" in t:
             _read_header(out, t)
         if out.hardware is None:
             m = _HW_RE.search(t)
             if m is not None:
                 out.hardware = m.group("hw")
+        elif out.release is not None:
+            break  # both known: the rest of a long report has nothing more to give
     for t in texts:
-        _read_separate_lines(out, t)
+        if "ainted" in t or "CPU" in t or "pu " in t or "EFLAGS: " in t:
+            _read_separate_lines(out, t)
     if out.comm is None:
         m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
         if m is not None:
