@@ -311,6 +311,8 @@ def _skip_re(spec: StackSpec) -> _SkipFrames:
 
 
 def _strip_frame(frame: str) -> str:
+    if not frame.startswith(oopses.STRIP_FRAME_PREFIXES):
+        return frame  # most names: one C call instead of a loop over the prefixes
     best = frame
     for p in oopses.STRIP_FRAME_PREFIXES:
         if frame.startswith(p) and len(frame) - len(p) < len(best):
@@ -329,10 +331,9 @@ def _stack_frames(spec: StackSpec, report: str) -> tuple[list[_Frame], bool]:
 def _key_frame(raw: list[str], spec: StackSpec) -> _Frame | None:
     if not raw:
         return None
-    stripped = [_strip_frame(f) for f in raw]
     if spec.extractor is None:
-        return _Frame(stripped[0], raw[0])
-    frame, i = spec.extractor(stripped)
+        return _Frame(_strip_frame(raw[0]), raw[0])
+    frame, i = spec.extractor([_strip_frame(f) for f in raw])
     if frame:
         return _Frame(frame, raw[i])
     return None
@@ -354,6 +355,9 @@ def _stack_frames_impl(
     report: str, skip: _SkipFrames, parts: tuple[object, ...], spec: StackSpec
 ) -> tuple[list[_Frame], bool]:
     lines = report.split("\n")
+    # Past its first frame, a first-only last trace is read on only for a should_fail
+    # line (CORRUPTED_LINES): in a report that holds none, the answer is settled there.
+    no_should_fail = "should_fail" not in report
     li = 0
     raw: list[str] = []
     first_only = spec.extractor is None  # _key_frame then looks at raw[0] alone
@@ -374,6 +378,7 @@ def _stack_frames_impl(
         part = parts[part_idx]
         if part is PARSE_STACK:
             traces += 1
+            last = part_idx == len(parts) - 1
             while li < len(lines):
                 ln = lines[li]
                 li += 1
@@ -382,7 +387,7 @@ def _stack_frames_impl(
                     break
                 if is_stack_start(ln):
                     break
-                if part_idx != len(parts) - 1:
+                if not last:
                     nxt = parts[part_idx + 1]
                     assert isinstance(nxt, re.Pattern)
                     m = nxt.search(ln)
@@ -391,6 +396,8 @@ def _stack_frames_impl(
                         part_idx += 1
                         break
                 if raw and first_only:
+                    if last and no_should_fail:
+                        break  # nothing further down can change the answer
                     continue  # the title uses raw[0] only: no need to parse further frames
                 m = None
                 for r in oopses.FRAME_RES:
