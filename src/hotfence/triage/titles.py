@@ -120,6 +120,11 @@ _ARM_ENTRY_RE = re.compile(
     r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + "|" + _ARM_DECODED_ENTRY + ")"
 )
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
+# FRAME_RES as one pattern: the first of them that matches, in one call (each is anchored
+# at the line's start, so the alternation tries them in order there). A line that holds no
+# frame costs one failed match instead of nine.
+_FRAME_ANY = re.compile("|".join(f"(?:{r.pattern})" for r in oopses.FRAME_RES))
+assert all(r.pattern.startswith("^") and not r.flags & re.MULTILINE for r in oopses.FRAME_RES)
 
 
 @dataclass
@@ -233,7 +238,7 @@ def only_guessed_entries(lines: list[str]) -> bool:
             break
         if oopses.GUESSED_FRAME_RE.search(ln):
             guessed = True
-        elif any(r.search(ln) for r in oopses.FRAME_RES):
+        elif _FRAME_ANY.match(ln):
             return False
     return guessed
 
@@ -399,12 +404,7 @@ def _stack_frames_impl(
                     if last and no_should_fail:
                         break  # nothing further down can change the answer
                     continue  # the title uses raw[0] only: no need to parse further frames
-                m = None
-                for r in oopses.FRAME_RES:
-                    m = r.search(ln)
-                    if m is not None:
-                        break
-                _append_frames(raw, m, skip)
+                _append_frames(raw, _FRAME_ANY.match(ln), skip)
         else:
             assert isinstance(part, re.Pattern)
             start = li
@@ -459,7 +459,7 @@ def is_corrupted(
         for ln in frames[1:16]:
             if is_stack_start(ln):
                 break
-            if "(stack is not available)" in ln or any(r.search(ln) for r in oopses.FRAME_RES):
+            if "(stack is not available)" in ln or _FRAME_ANY.match(ln):
                 has_stack = True
                 bad = False
                 break
