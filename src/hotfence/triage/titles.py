@@ -105,16 +105,21 @@ _ARM_DECODED_ENTRY = (
 # lines, and KFENCE's access trace after its first line (mm/kfence/report.c: "... (in
 # kfence-#N):", "Out-of-bounds read at 0x... (8B right of kfence-#N):", "Invalid read at
 # 0x...:").
+# Each with the literals one of which every match holds: a report holding none of them is
+# not searched (these patterns have no literal prefix, so a search tries every position).
 _HEADERLESS_STACKS = (
-    re.compile(r"(?m)^ *" + _ARM_VERBOSE_ENTRY),
-    re.compile(r"(?m)^ *" + _ARM_ENTRY),
-    re.compile(r"(?m)^ *" + _ARM_DECODED_ENTRY),
-    re.compile(
-        r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
-        r":\n *[\w.]+(?:\+0x[0-9a-f]+/0x|" + oopses.DECODED_SOURCE + ")"
+    ((" from ",), re.compile(r"(?m)^ *" + _ARM_VERBOSE_ENTRY)),
+    ((" from ",), re.compile(r"(?m)^ *" + _ARM_ENTRY)),
+    ((" from ",), re.compile(r"(?m)^ *" + _ARM_DECODED_ENTRY)),
+    (
+        ("kfence-#", "Invalid "),
+        re.compile(
+            r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
+            r":\n *[\w.]+(?:\+0x[0-9a-f]+/0x|" + oopses.DECODED_SOURCE + ")"
+        ),
     ),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
-    re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x"),
+    (("Caller[",), re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x")),
 )
 _ARM_ENTRY_RE = re.compile(
     r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + "|" + _ARM_DECODED_ENTRY + ")"
@@ -433,6 +438,13 @@ def _stack_frames_impl(
     return results, ok
 
 
+_HINT_AT_START = all(
+    p.pattern.removeprefix("[^k]").startswith(h)
+    for h, p in zip(oopses.STACK_START_HINTS, oopses.STACK_START)
+)
+assert _HINT_AT_START, "a stack-start pattern no longer starts with its hint"
+
+
 def is_corrupted(
     title: str, report: str, f: oopses.Format | None, guessed_trace: bool = False
 ) -> tuple[bool, str]:
@@ -447,12 +459,16 @@ def is_corrupted(
         return False, ""
     has_stack = False
     for key, hint in zip(oopses.STACK_START, oopses.STACK_START_HINTS):
-        if hint not in report:
+        at = report.find(hint)
+        if at == -1:
             continue  # the pattern cannot match: skip a regex scan of the whole report
-        m = key.search(report)
+        # A match holds its hint at most one character in (_HINT_AT_START): the search
+        # starts there, not at the report's start ("[^k] backtrace" has no literal prefix).
+        m = key.search(report, max(at - 1, 0))
         if m is None:
             continue
-        frames = report[m.start() :].split("\n")
+        # Lines 1-15 are all that is read (and whether there are 4): no need to split the rest.
+        frames = report[m.start() :].split("\n", 16)
         if len(frames) < 4:
             return True, "call trace is missed"
         bad = True
@@ -465,7 +481,10 @@ def is_corrupted(
                 break
         if key is not oopses.RISCV_STACK_START and bad:
             return True, "no frames in a stack trace"
-    if not has_stack and any(r.search(report) is not None for r in _HEADERLESS_STACKS):
+    if not has_stack and any(
+        any(h in report for h in hints) and r.search(report) is not None
+        for hints, r in _HEADERLESS_STACKS
+    ):
         has_stack = True  # 32-bit ARM's unwinder prints its "from" lines without a header
     if not has_stack:
         return True, "no stack trace in report"
