@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from hotfence import console as conventions
-from hotfence.triage.model import Disassembly, FileResult, Frame, KnownBugMatch, Report
-from hotfence.triage.source import SourceLines
 
-# msgspec and rich (~20 ms of imports) are loaded by the renderer that uses them: the
-# command line imports this module for FORMATS, and `triage --help` needs neither.
+# msgspec and rich (~20 ms of imports) are loaded by the renderer that uses them, and the
+# model's dataclasses are annotations here: the command line imports this module for
+# FORMATS, and `triage --help` needs none of them.
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
+
+    from hotfence.triage.model import Disassembly, FileResult, Frame, KnownBugMatch, Report
+    from hotfence.triage.source import SourceLines
 
 JSON_VERSION = 1
 FORMATS = ("text", "json", "markdown")
