@@ -189,6 +189,31 @@ def test_title_normalisation() -> None:
     assert len(normalise("x " * 200)) <= 120
 
 
+# Pieces the normalisation rules act on, run together at random.
+_TITLE_PIECES = st.sampled_from(
+    ["syz-executor", "syzkaller", ".", ":", "/", "+0x", "0x", "CPU#", " (", ")", " ", "#",
+     "12", "7", "1234567", "ffff888012345678", "deadbeef", "a", "foo", "_bar", "c:",
+     "??:?", "(discriminator 1)", "\t", "\x01"]
+)  # fmt: skip
+
+
+@given(st.lists(_TITLE_PIECES, max_size=30).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_title_normalisation_skips_only_rules_that_cannot_match(title: str) -> None:
+    # A rule whose literal the title lacks is skipped: the title is what every rule
+    # applied until it stops changing gives.
+    from hotfence.triage.titles import _RULES, sanitise
+
+    want = title
+    for pattern, repl, _ in _RULES:
+        for _ in range(64):
+            new = pattern.sub(repl, want)
+            if new == want:
+                break
+            want = new
+    assert normalise(title) == sanitise(want)
+
+
 def test_title_types() -> None:
     assert title_type("possible deadlock in foo") == "LOCKDEP"
     assert title_type("INFO: task hung in foo") == "HANG"

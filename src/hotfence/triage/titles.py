@@ -29,14 +29,15 @@ from .scan import is_stack_start
 MAX_TITLE_LEN = 120
 
 # Each rule is applied until the string stops changing, because matches can overlap
-# (e.g. "0,1,2" needs several passes of the NUM rule).
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+# (e.g. "0,1,2" needs several passes of the NUM rule). The third item, when set, is a
+# literal every match holds: a title without it skips that rule's substitution.
+_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     # Executor instance numbers are noise (syz-executor3, syz-executor.1/123).
-    (re.compile(r"syz-executor\.?[0-9]+((/|:)[0-9]+)?"), "syz-executor"),
-    (re.compile(r"syzkaller[0-9]+((/|:)[0-9]+)?"), "syzkaller"),
+    (re.compile(r"syz-executor\.?[0-9]+((/|:)[0-9]+)?"), "syz-executor", "syz-executor"),
+    (re.compile(r"syzkaller[0-9]+((/|:)[0-9]+)?"), "syzkaller", "syzkaller"),
     # Anything that looks like an address (6+ hex digits not glued to an identifier).
-    (re.compile(r"([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), r"\1ADDR"),
-    (re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"), "IP"),
+    (re.compile(r"([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), r"\1ADDR", ""),
+    (re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"), "IP", "."),
     # scripts/decode_stacktrace.sh's "func (mm/x.c:12 (discriminator 1) mm/y.c:3)" and
     # "func (??:?)" -> func, like the "func+0x1a/0x40" it stands for (below).
     (
@@ -45,22 +46,25 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
             r"(?: \(discriminator \d+\))? ?)+\)"
         ),
         r"\1",
+        " (",
     ),
     # file.c:123 (and file.c:123:45) -> file.c:LINE
-    (re.compile(r"(\.\w+)(:[0-9]+)+"), r"\1:LINE"),
+    (re.compile(r"(\.\w+)(:[0-9]+)+"), r"\1:LINE", ":"),
     # func+0x1a/0x40 -> func: offsets and sizes change with every build.
-    (re.compile(r"([a-zA-Z][a-zA-Z0-9_.]+)\+0x[0-9a-z]+/0x[0-9a-z]+"), r"\1"),
-    (re.compile(r"CPU#[0-9]+"), "CPU"),
+    (re.compile(r"([a-zA-Z][a-zA-Z0-9_.]+)\+0x[0-9a-z]+/0x[0-9a-z]+"), r"\1", "+0x"),
+    (re.compile(r"CPU#[0-9]+"), "CPU", "CPU#"),
     # Stand-alone decimal numbers; digits inside identifiers (cfg80211) survive.
-    (re.compile(r"(\W)(\d+)(\W|$)"), r"\1NUM\3"),
+    (re.compile(r"(\W)(\d+)(\W|$)"), r"\1NUM\3", ""),
     # ...unless the digit run is so long it cannot be part of a name.
-    (re.compile(r"(\d+){7,}"), "NUM"),
+    (re.compile(r"(\d+){7,}"), "NUM", ""),
 )
 
 
 def normalise(title: str) -> str:
     """Return the stable form of a raw crash title (placeholders, clean spaces, <=120)."""
-    for pattern, repl in _RULES:
+    for pattern, repl, needle in _RULES:
+        if needle not in title:
+            continue  # no match possible ("" is in every string)
         for _ in range(64):  # bounded: every pass shortens or stabilises the string
             new = pattern.sub(repl, title)
             if new == title:
