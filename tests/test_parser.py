@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from functools import lru_cache
 
 import pytest
@@ -212,6 +213,43 @@ def test_title_normalisation_skips_only_rules_that_cannot_match(title: str) -> N
                 break
             want = new
     assert normalise(title) == sanitise(want)
+
+
+def test_title_literal_prefix() -> None:
+    # describe() skips a title pattern whose prefix the report lacks: the prefix must be
+    # one every match starts with, or "" when the pattern's text does not plainly say.
+    from hotfence.triage.titles import _literal_prefix
+
+    cases = {
+        "BUG: KASAN: (.*)": "BUG: KASAN: ",
+        r"Kernel stack overflow\.": "Kernel stack overflow",
+        "ab?c": "a",
+        "ab*": "a",
+        "ab{2}": "a",
+        "ab+c": "ab",
+        "foo|bar": "",
+        "x(a|b)": "x",
+        "[|]x|y": "",
+        "(?:a)b": "",
+        "CPU#[0-9]+": "CPU#",
+    }
+    for pattern, want in cases.items():
+        assert _literal_prefix(re.compile(pattern)) == want, pattern
+    assert _literal_prefix(re.compile("abc", re.IGNORECASE)) == ""
+
+
+def test_title_prefixes_start_every_corpus_match() -> None:
+    from hotfence.triage.titles import _TITLE_PREFIX
+
+    texts = [p.read_text(errors="replace") for p in sorted((SYZ / "report").iterdir())[:400]]
+    checked = 0
+    for pattern, prefix in _TITLE_PREFIX.items():
+        for text in texts:
+            m = pattern.search(text)
+            if m is not None:
+                assert m.group(0).startswith(prefix), (pattern.pattern, prefix)
+                checked += 1
+    assert checked > 100
 
 
 def test_title_types() -> None:

@@ -136,6 +136,40 @@ _FRAME_ANY = re.compile("|".join(f"(?:{r.pattern})" for r in oopses.FRAME_RES))
 assert all(r.pattern.startswith("^") and not r.flags & re.MULTILINE for r in oopses.FRAME_RES)
 
 
+def _literal_prefix(pattern: re.Pattern[str]) -> str:
+    """Characters every match of ``pattern`` starts with ("" when the pattern's text does
+    not plainly say: a top-level alternative, a case or verbose flag, a leading group)."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return ""
+    text = pattern.pattern
+    depth, i = 0, 0
+    while i < len(text):  # a "|" outside every group and class: alternatives, no prefix
+        c = text[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":
+            i = text.index("]", i + 2)  # "[]...]" holds a literal "]" first
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return ""
+        i += 1
+    n = 0
+    while n < len(text) and (text[n].isalnum() or text[n] in " :_-,!'/=#<>@;~%&\""):
+        n += 1
+    if n < len(text) and text[n] in "?*{":
+        n -= 1  # the run's last character may be absent or repeated
+    return text[:n]
+
+
+# Each title pattern's literal prefix: describe() searches a report for a title only when
+# the report holds it (a substring test is several times faster than the regex engine's
+# scan, and most of a kind's titles are absent from any one report).
+_TITLE_PREFIX = {f.title: _literal_prefix(f.title) for k in oopses.OOPSES for f in k.formats}
+
+
 @dataclass
 class _Frame:
     canonical: str
@@ -163,6 +197,8 @@ def describe(
     chosen: oopses.Format | None = None
     matched_title = False
     for f in kind.formats:
+        if _TITLE_PREFIX.get(f.title, "") not in report:
+            continue  # the title pattern cannot match
         m = f.title.search(report)
         if m is None or m.start() > start_pos:
             continue
