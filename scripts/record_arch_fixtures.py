@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "realworld"
 CACHE = Path(os.environ.get("HOTFENCE_ARCH_CACHE", Path.home() / ".cache" / "hotfence" / "arch"))
 KVER = os.environ.get("HOTFENCE_ARCH_KVER", "6.1.0-50")
+# The host's own Debian suite: its kbuild tools run as they are.
+HOST_SUITE = "bookworm"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class Arch:
     # Debian suite the packages come from: None is the host's own apt sources
     # (bookworm); another suite is fetched through a private apt state (_apt_env).
     suite: str | None = None
+    # Guest CPUs and MiB of memory: Malta's 4Kc is a uniprocessor with 256 MiB of
+    # low memory.
+    smp: int = 2
+    mem: int = 512
 
     def kernel_image(self, root: Path) -> Path:
         return root / self.kernel_path.format(kver=f"{self.kver}-{self.flavour}")
@@ -60,7 +66,7 @@ class Arch:
     @property
     def kbuild(self) -> str:
         """The host's (amd64) kbuild package matching this kernel."""
-        if self.suite is None:  # bookworm names it by major.minor only
+        if self.suite in (None, HOST_SUITE):  # bookworm names it by major.minor only
             return "linux-kbuild-" + ".".join(self.kver.split(".")[:2])
         return f"linux-kbuild-{self.kver}"
 
@@ -99,6 +105,44 @@ ARCHES = {
             ["qemu-system-s390x", "-M", "s390-ccw-virtio"],
             "ttysclp0",
             "boot/vmlinuz-{kver}",
+        ),
+        # 32-bit little-endian MIPS on QEMU's Malta board (Debian's 4kc-malta flavour,
+        # whose vmlinuz is a self-decompressing ELF). The host's apt knows no mipsel
+        # packages: they come through a private apt state for bookworm, as riscv64's
+        # do for trixie.
+        Arch(
+            "mipsel",
+            "mipsel",
+            "4kc-malta",
+            ["qemu-system-mipsel", "-M", "malta"],
+            "ttyS0",
+            "boot/vmlinuz-{kver}",
+            suite="bookworm",
+            smp=1,
+            mem=256,
+        ),
+        # 64-bit little-endian MIPS on the same board: Debian's 5kc-malta flavour on
+        # QEMU's 5KEc CPU (MIPS64r2).
+        Arch(
+            "mips64el",
+            "mips64el",
+            "5kc-malta",
+            ["qemu-system-mips64el", "-M", "malta", "-cpu", "5KEc"],
+            "ttyS0",
+            "boot/vmlinuz-{kver}",
+            suite="bookworm",
+            smp=1,
+            mem=256,
+        ),
+        # 32-bit x86 (686-pae) on QEMU's PC: the i386 shapes (EIP:, no [<pc>] in traces).
+        Arch(
+            "i386",
+            "i386",
+            "686-pae",
+            ["qemu-system-i386", "-M", "pc"],
+            "ttyS0",
+            "boot/vmlinuz-{kver}",
+            suite="bookworm",
         ),
         # bookworm has no riscv64 kernel; trixie's boots on QEMU's virt board with
         # QEMU's default -bios (OpenSBI). Its package holds the ELF vmlinux.
@@ -203,13 +247,17 @@ CRASH_MODULE_SCENARIOS = {
     "mod-hardlockup",
 }
 # apt: gcc-aarch64-linux-gnu, gcc-arm-linux-gnueabihf, gcc-powerpc64le-linux-gnu,
-# gcc-s390x-linux-gnu, gcc-riscv64-linux-gnu
+# gcc-s390x-linux-gnu, gcc-riscv64-linux-gnu, gcc-mipsel-linux-gnu,
+# gcc-mips64el-linux-gnuabi64, gcc-i686-linux-gnu
 CROSS_COMPILERS = {
     "arm64": "aarch64-linux-gnu",
     "armhf": "arm-linux-gnueabihf",
     "ppc64le": "powerpc64le-linux-gnu",
     "s390x": "s390x-linux-gnu",
     "riscv64": "riscv64-linux-gnu",
+    "mipsel": "mipsel-linux-gnu",
+    "mips64el": "mips64el-linux-gnuabi64",
+    "i386": "i686-linux-gnu",
 }
 # Stock modules a scenario loads (with their dependencies, in order) and their parameters.
 # ext4 asks for "crc32c" through modprobe, which the initramfs lacks: load it first.
@@ -226,7 +274,8 @@ def _apt_env(arch: Arch) -> dict[str, str]:
     env = dict(os.environ)
     if arch.suite is None:
         return env
-    base = CACHE / f"apt-{arch.suite}"
+    # one state per suite and architecture: its sources.list names the architecture
+    base = CACHE / f"apt-{arch.suite}-{arch.deb_arch}"
     conf = base / "apt.conf"
     if not conf.is_file():
         for d in ("lists/partial", "cache/archives/partial", "etc"):
@@ -307,10 +356,15 @@ def _crash_module(arch: Arch) -> Path:
         common_pkg = f"linux-headers-{arch.kver}-common"
         pkgs = [f"linux-headers-{flavour}:{arch.deb_arch}", common_pkg, f"{arch.kbuild}:amd64"]
         subprocess.run(["apt-get", "download", *pkgs], cwd=dl, env=_apt_env(arch), check=True)
+        (hdr,) = dl.glob(f"linux-headers-{flavour}_*.deb")
+        version = hdr.name.split("_")[1]
         for pat in (f"linux-headers-{flavour}_*", f"{common_pkg}_*", f"{arch.kbuild}_*_amd64"):
-            (deb,) = dl.glob(pat + ".deb")
+            debs = list(dl.glob(pat + ".deb"))
+            # linux-kbuild-6.1 is one package for every 6.1 ABI: the cache may hold
+            # several versions of it (one per apt state); the headers' own is the match
+            (deb,) = [d for d in debs if f"_{version}_" in d.name] if len(debs) > 1 else debs
             subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
-        if arch.suite is not None:
+        if arch.suite not in (None, HOST_SUITE):
             _host_kbuild(arch, root)
         # Debian's Makefile includes the -common tree by its /usr/src path: point it here.
         common = root / "usr" / "src" / common_pkg
@@ -320,7 +374,7 @@ def _crash_module(arch: Arch) -> Path:
     shutil.copytree(ROOT / "src" / "hotfence" / "lab" / "module", build)
     make = ["nice", "make", "-s", "-C", str(headers), f"M={build}", "DEB_BUILD_ARCH=amd64"]
     make += [f"DEB_HOST_ARCH={arch.deb_arch}", f"DEB_HOST_GNU_TYPE={triplet}", "modules"]
-    if arch.suite is not None:
+    if arch.suite not in (None, HOST_SUITE):
         # the headers name the suite's compiler (trixie: gcc-14); the host's cross gcc
         # (bookworm: 12) builds a module this simple just as well
         # and no BTF for the module: that needs pahole, and nothing here reads it
@@ -386,9 +440,9 @@ def record(arch: Arch, scenario: str, timeout: float) -> Path:
         "10",
         *arch.qemu,
         "-smp",
-        "2",
+        str(arch.smp),
         "-m",
-        "512",
+        str(arch.mem),
         "-nographic",
         "-no-reboot",
         "-kernel",

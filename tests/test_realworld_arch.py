@@ -112,7 +112,16 @@ def test_openwrt_logread_lines_read_like_syslog(name: str) -> None:
     assert _facts(parse_log(logread.encode())) == _facts(once)
 
 
-@pytest.mark.parametrize("name", ["armhf-6.1.0-50-mod-warn", "mips-4.19-oops", "arm64-serror"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "armhf-6.1.0-50-mod-warn",
+        "mips-4.19-oops",
+        "arm64-serror",
+        "mipsel-6.1.0-50-mod-softlockup",
+        "mipsel-6.1.0-50-hung-task",
+    ],
+)
 def test_console_logs_relayed_by_logread_keep_their_report(name: str) -> None:
     text = (DATA / f"{name}.log").read_text()
     relayed = "".join(
@@ -578,3 +587,71 @@ def test_a_bug_trap_without_its_kernel_bug_line_is_that_bug(name: str) -> None:
     (rep, *_) = parse_log((text[: bug_line.start()] + text[bug_line.end() :]).encode())
     assert rep.title == want.title == "kernel BUG in hotfence_crash_bug"
     assert _facts([rep]) == _facts([want]) and rep.type == "BUG"
+
+
+# The x86 NULL dereference recorded on 6.12, as arch/x86/kernel/traps.c do_trap() dies of
+# another trap: no page-fault lines (page_fault_oops() prints them), and __die_header()'s
+# line with the trap's name, "%s: %04lx [#%d]" before 6.11, "Oops: %s: %04lx [#%d]" since.
+_NULL_DEREF_FAULT = (
+    "[    4.883231] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+    "[    4.883958] #PF: supervisor read access in kernel mode\n"
+    "[    4.884474] #PF: error_code(0x0000) - not-present page\n"
+    "[    4.885006] PGD 5365067 P4D 5365067 PUD 5362067 PMD 0 \n"
+    "[    4.885591] Oops: Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+)
+
+
+@pytest.mark.parametrize("oops", ["", "Oops: "])
+@pytest.mark.parametrize("trap", ["segment not present", "invalid TSS", "bounds", "overflow"])
+def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -> None:
+    """do_error_trap()'s traps in kernel mode that no fixup takes (#NP, #TS, #BR, #OF,
+    and 32-bit's iret fault) die with their name as "general protection fault" does;
+    the report is that trap in the faulting function, with the task and the trace."""
+    log = reworded(
+        (DATA / "x86-6.12.115-null-deref.log").read_text(),
+        {_NULL_DEREF_FAULT: f"[    4.885591] {oops}{trap}: 0000 [#1] PREEMPT SMP NOPTI\n"},
+    )
+    reports = parse_log(log.encode())
+    assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+        (f"{trap} in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
+    ]
+    assert reports[0].frames[0].function == "hotfence_crash_do"
+
+
+@pytest.mark.parametrize(
+    ("name", "lost", "oops", "function"),
+    [
+        # 6.11+ __die_header() prints "Oops: " before die()'s "Oops"
+        (
+            "x86-6.12.115-null-deref",
+            _NULL_DEREF_FAULT,
+            "Oops: Oops: 0000",
+            "hotfence_crash_null_deref",
+        ),
+        ("x86-6.12.115-null-deref", _NULL_DEREF_FAULT, "Oops: 0000", "hotfence_crash_null_deref"),
+        (
+            "debian6-i386-oops",
+            "[ 3021.118412] BUG: unable to handle kernel NULL pointer dereference at 00000010\n"
+            "[ 3021.118443] IP: [<f8a4e2b3>] snd_pcm_hw_params+0x43/0x3a0 [snd_pcm]\n"
+            "[ 3021.118479] *pde = 00000000 \n"
+            "[ 3021.118492] Oops: 0000 [#1] SMP \n",
+            "Oops: 0000",
+            "snd_pcm_hw_params",
+        ),
+    ],
+)
+def test_an_x86_oops_whose_fault_lines_were_lost_is_that_bad_access(
+    name: str, lost: str, oops: str, function: str
+) -> None:
+    """arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x) dies with "Oops"
+    after its "BUG: unable to handle ..." line; a log that lost that line (a console's
+    dropped records, a paste that starts at the oops) keeps "Oops: 0000 [#1]" and the
+    registers: still a bad kernel access, in the faulting function, not only the panic
+    after it."""
+    whole = (DATA / f"{name}.log").read_text()
+    stamp = lost.splitlines()[-1].split("]")[0]  # the oops line's own
+    reports = parse_log(reworded(whole, {lost: f"{stamp}] {oops} [#1] SMP\n"}).encode())
+    (want,) = parse_log(whole.encode())  # (debian6's trace is all "?" guesses: corrupted)
+    assert [(r.title, r.corrupted, r.frames) for r in reports] == [
+        (f"BUG: unable to handle kernel paging request in {function}", want.corrupted, want.frames)
+    ]

@@ -268,6 +268,159 @@ def test_a_mailed_reports_subject_is_no_report() -> None:
     assert checked >= 10
 
 
+# The 0-day robot's report mails (lore.kernel.org's oe-lkp list, "kernel test robot
+# noticed ... on:") count each crash of the parent and the tested commit in a table, one
+# row a title squeezed to one word: ": " closed up, spaces made "_", numbers "#"
+# ("| BUG:kernel_NULL_pointer_dereference,address | 0 | 12 |"), and name the first in
+# the mail's first sentence; the dmesg excerpt follows.
+def _lkp_key(title: str) -> str:
+    return re.sub(r"\d+|NUM|ADDR", "#", title.replace(": ", ":").replace(" ", "_"))
+
+
+def test_a_test_robots_table_of_crash_counts_is_no_report() -> None:
+    """A table row or the sentence naming a squeezed title is no kernel line (no printk
+    format squeezes its words together): the mail gives the dmesg's reports alone.
+    syzkaller's corpus titles stand for the robot's; syz-executor's "SYZFAIL:" and the
+    trusty/gVisor "panic:" lines are not the kernel's and do not come up in its boots."""
+    checked = 0
+    for path in sorted((SYZ / "report").iterdir()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        head, _, body = text.partition("\n\n")
+        title = head.split("\n")[0].removeprefix("TITLE: ")
+        if not head.startswith("TITLE: ") or title.startswith(("SYZFAIL:", "trusty:")):
+            continue
+        key = _lkp_key(title)
+        table = f"| {key:<44} | 0          | 12         |\n"
+        log = body.split("\nREPORT:\n", 1)[0]
+        mail = f'kernel test robot noticed "{key}" on:\n\n{table}\n{log}'
+        assert [r.title for r in parse_log(mail)] == [r.title for r in parse_log(log)], key
+        checked += 1
+    assert checked > 400
+
+
+def test_an_early_boot_exception_reads_on_in_the_stamped_lines_after_it() -> None:
+    """arch/x86/mm/extable.c early_fixup_exception(): an exception in early boot that no
+    fixup takes is told by early_printk(), to the console alone and without printk's
+    time ("PANIC: early exception 0x%02x IP %lx:%lx error %lx cr2 0x%lx"), then
+    show_regs() prints the task, registers and trace through printk, stamped, and the
+    CPU halts; the 0-day robot's boot tests meet it when a change breaks early setup.
+    The recorded x86_64 6.12 NULL dereference's show_regs() part under that header,
+    after its boot's first lines: one report, titled by the faulting function, with the
+    task and frames show_regs() gave, found by the prefilter too."""
+    log = _lines("x86-6.12.115-null-deref")
+    first = next(i for i, line in enumerate(log) if "] CPU: 0 UID: 0 PID: 160 " in line)
+    last = next(i for i, line in enumerate(log) if line.endswith("]  </TASK>"))
+    header = "PANIC: early exception 0x0e IP 10:ffffffffc02d8117 error 0 cr2 0x0000000000000008"
+    data = ("\n".join([*log[2:14], header, *log[first : last + 1]]) + "\n").encode()
+    for reports in (
+        parse_log(data),
+        list(triage_blocks(line_blocks([data], ReadLimits()), chunk_bytes=1 << 20)),
+    ):
+        assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+            ("PANIC: early exception in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
+        ]
+        assert [f.function for f in reports[0].frames[:3]] == [
+            "hotfence_crash_do",
+            "hotfence_crash_write",
+            "proc_reg_write",
+        ]
+
+
+def test_a_pre_4_6_early_exception_is_titled_by_the_rip_line_after_its_trace() -> None:
+    """Before 4.6, arch/x86/kernel/head_64.S's early_idt_handler told the same exception
+    with early_printk() ("PANIC: early exception %02lx rip %lx:%lx error %lx cr2 %lx"),
+    then dump_stack()'s task and trace and, by __print_symbol(), "RIP %s": the faulting
+    function comes after the trace. The recorded x86_64 6.12 NULL dereference's task
+    lines and kernel trace as that dump_stack(), its RIP's symbol as that line."""
+    log = _lines("x86-6.12.115-null-deref")
+    first = next(i for i, line in enumerate(log) if "] CPU: 0 UID: 0 PID: 160 " in line)
+    trace = next(i for i, line in enumerate(log) if line.endswith("] Call Trace:"))
+    last = next(i for i, line in enumerate(log) if "entry_SYSCALL_64_after_hwframe" in line)
+    header = "PANIC: early exception 0e rip 10:ffffffffc02d8117 error 0 cr2 8"
+    rip = f"{log[last + 1].split(']')[0]}] RIP hotfence_crash_null_deref+0x17/0x30 [hotfence_crash]"
+    lines = [*log[2:14], header, *log[first : first + 3], *log[trace : last + 1], rip]
+    (report,) = _parse(lines)
+    assert (report.title, report.type, report.comm, report.pid, report.corrupted) == (
+        "PANIC: early exception in hotfence_crash_null_deref",
+        "DoS",
+        "sh",
+        160,
+        False,
+    )
+    assert [f.function for f in report.frames[:2]] == ["hotfence_crash_do", "hotfence_crash_write"]
+
+
+def _boot_block() -> list[str]:
+    """The firmware's and x86 decompressor's lines of a boot with earlyprintk, as the
+    syzkaller corpus recorded them (GCE's SeaBIOS, then arch/x86/boot/compressed/misc.c:
+    "early console in extract_kernel", the sizes, "Decompressing Linux... Parsing ELF...
+    done." and "Booting the kernel.")."""
+    lines = syz_log("317").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("SeaBIOS (version"))
+    last = lines.index("Booting the kernel.")
+    return lines[first : last + 1]
+
+
+@pytest.mark.parametrize("opening", ["SeaBIOS (version", "early console in extract_kernel"])
+def test_a_logs_own_first_boot_is_no_unexpected_reboot(opening: str) -> None:
+    """The 0-day robot boots with earlyprintk, so its dmesg opens with the firmware's
+    and the decompressor's lines up to "Booting the kernel." before the kernel's first
+    record. That is the log's own boot, not a reboot: nothing ran before it. The same
+    lines after the kernel's own (the machine rebooted) are still the unexpected reboot."""
+    log = _lines("x86-6.12.115-sysrq-c")
+    kernel = [log[1].split("..", 1)[1], *log[2:]]  # SeaBIOS's "Booting from ROM.." off
+    block = _boot_block()
+    block = block[next(i for i, line in enumerate(block) if line.startswith(opening)) :]
+    alone = [(r.title, r.start_line - 1) for r in _parse(kernel)]
+    assert alone == [("kernel panic: sysrq triggered crash", alone[0][1])]
+    first = [(r.title, r.start_line - 1 - len(block)) for r in _parse([*block, *kernel])]
+    assert first == alone
+    data = ("\n".join([*block, *kernel]) + "\n").encode()
+    blocks = line_blocks([data], ReadLimits())
+    assert [r.title for r in triage_blocks(blocks, chunk_bytes=1 << 20)] == [alone[0][0]]
+    booted = [line for line in kernel if "sysrq" not in line.lower()][:300]
+    again = _parse([*booted, *block, *kernel])
+    assert [r.title for r in again] == [
+        "unexpected kernel reboot",
+        "kernel panic: sysrq triggered crash",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case", "comm", "pid"),
+    [
+        ("151", "syz-executor1", 4094),
+        ("310", "syz-executor1", 8262),
+        ("311", "syz-executor0", 6646),
+        ("52", "a.out", 24109),
+        ("53", "exe", 1521),
+        ("55", "swapper", 0),
+        ("752", "syz.0.23", 5988),
+    ],
+)
+@pytest.mark.parametrize("shape", ["debugfs", "verbose"])
+def test_a_kmemleak_object_as_the_kernel_wrote_it_is_that_leak(
+    case: str, comm: str, pid: int, shape: str
+) -> None:
+    """mm/kmemleak.c print_unreferenced() writes each leaked object ("unreferenced
+    object 0x... (size N):", its task, a hex dump, its allocation backtrace) to
+    /sys/kernel/debug/kmemleak, and with kmemleak.verbose=1 to the log, pr_warn()'s
+    "kmemleak: " before each line. syzkaller reads the file and prints "BUG: memory leak"
+    above each object: its corpus leaks without that line are the file as the kernel
+    wrote it, and stamped with "kmemleak: " the verbose log. Both are the leak syzkaller
+    titled, not nothing, and of the task that allocated the object ('  comm "%s", pid
+    %d')."""
+    text = (SYZ / "report" / case).read_text()
+    title = text.split("\n", 1)[0].removeprefix("TITLE: ")
+    lines = [line for line in syz_log(case).splitlines() if "BUG: memory leak" not in line]
+    if shape == "verbose":
+        lines = [f"[  123.{i:06d}] kmemleak: {line}" for i, line in enumerate(lines)]
+    reports = _parse(lines)
+    assert [(r.title, r.type, r.corrupted, r.comm, r.pid) for r in reports][:1] == [
+        (title, "LEAK", False, comm, pid)
+    ]
+
+
 # util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
 # writes to a terminal, as a test script's "dmesg" does on a CI board's serial console):
 # the time in green, the text before the first ": " or ":\t" (get_subsys_delimiter())

@@ -112,3 +112,38 @@ def test_a_programs_unhandled_arm_fault_is_no_report() -> None:
     assert parse_log("\n".join([*lines[:100], *fault, *lines[100:150]]).encode()) == []
     (rep,) = parse_log(text.encode())
     assert (rep.title, rep.pid) == ("Unhandled fault in hotfence_crash_null_deref", 85)
+
+
+def test_a_mips_lockup_through_a_vectored_interrupt_is_titled_by_the_looping_code() -> None:
+    """A MIPS CPU with vectored interrupts (MIPS32r2 VInt/EIC: the MT7621s of OpenWrt's
+    routers) enters the timer interrupt through except_vec_vi_handler instead of
+    handle_int (arch/mips/kernel/genex.S); kallsyms names it after the except_vec_vi_end
+    label just before it. The recorded Malta soft lockup with that frame in place of
+    handle_int: the stall title is still the interrupted code's, not the watchdog's."""
+    text = (DATA / "mipsel-6.1.0-50-mod-softlockup.log").read_text()
+    want = parse_log(text.encode())
+    vectored = reworded(text, {"] handle_int+0x144/0x150": "] except_vec_vi_end+0xb8/0xc4"})
+    (rep,) = parse_log(vectored.encode())
+    assert rep.title == want[0].title == "BUG: soft lockup in hotfence_crash_softlockup"
+    assert "BUG: soft lockup in proc_reg_write" in rep.alt_titles
+    assert "except_vec_vi_end" in [f.function for f in rep.frames]
+
+
+def test_the_warning_a_mips_panic_raises_on_its_way_down_is_no_second_report() -> None:
+    """OpenWrt's MIPS routers: an oops in softirq dies with panic("Fatal exception in
+    interrupt") (arch/mips/kernel/traps.c die()), whose smp_send_stop() trips
+    kernel/smp.c's WARN_ON_ONCE(!in_task()). The recorded mipsel oops followed by that
+    panic line and the recorded warning of that shape (from the soft lockup's panic):
+    one report, the oops."""
+    oops = (DATA / "mipsel-6.1.0-50-mod-null.log").read_text()
+    lockup = (DATA / "mipsel-6.1.0-50-mod-softlockup.log").read_text()
+    want = parse_log(oops.encode())
+    cut = oops.index("\n", oops.index("---[ end trace")) + 1
+    start = lockup.rindex("\n", 0, lockup.index("------------[ cut here ]")) + 1
+    end = lockup.index("\n", lockup.index("---[ end trace", start)) + 1
+    warn = lockup[start:end]
+    assert "smp_call_function_many_cond" in warn and "] panic+" in warn
+    panic = "[    2.148600] Kernel panic - not syncing: Fatal exception in interrupt\n"
+    (rep,) = parse_log((oops[:cut] + panic + warn).encode())
+    assert rep.title == want[0].title
+    assert [f.function for f in rep.frames] == [f.function for f in want[0].frames]

@@ -326,3 +326,29 @@ def test_the_slab_warning_of_an_out_of_tree_build_stays_in_its_report(name: str,
     built = reworded(text, {" at mm/slub.c:": f" at {tree}mm/slub.c:"})
     assert _facts(parse_log(built.encode())) == _facts(want)
     assert not want[0].corrupted
+
+
+def test_an_s390_oops_of_a_2_6_to_3_x_kernel_is_titled_by_its_psw() -> None:
+    """s390's do_no_context() of 2.6-3.x (arch/s390/mm/fault.c) named the address on its
+    first line, "Unable to handle kernel pointer dereference at virtual kernel address
+    %p", and printed no "Failing address:" / "TEID:" / "AS:" lines (dump_fault_info()
+    came later). The 5.10 oops reworded so is the same paging-request report, titled by
+    its Krnl PSW and read from its parenthesised first trace entry on."""
+    text = (DATA / "s390x-5.10-oops.log").read_text()
+    want = parse_log(text.encode())
+    lines = text.splitlines(keepends=True)
+    assert lines[1].split("] ", 1)[1].startswith("Failing address: ")
+    old = reworded(
+        lines[0] + "".join(lines[4:]),
+        {
+            "pointer dereference in virtual kernel address space": (
+                "pointer dereference at virtual kernel address 0000000000000000"
+            ),
+            "Oops: 0004 ilc:2 [#1] SMP": "Oops: 0004 [#1] SMP",
+        },
+    )
+    got = parse_log(old.encode())
+    assert _facts(got) == _facts(want)
+    assert got[0].title == "BUG: unable to handle kernel paging request in sysrq_handle_crash"
+    assert got[0].type == "MEMORY_SAFETY_BUG"
+    assert not got[0].corrupted

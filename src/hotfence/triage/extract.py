@@ -11,6 +11,7 @@ log); a few lines more are read for the title and the corruption check.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -124,7 +125,9 @@ _CUT_HEADER_RE = re.compile(
 _RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)*\d+\.\d+[\w.\-+~]* #\d")
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
-# row as a line: a row of exactly this width went on in the next one, unprefixed.
+# row as a line: a row of exactly this width went on in the next one, unprefixed. A
+# resized (maximised) terminal is wider, and its width shows in the log itself: the rows
+# of every longer line are that wide, none is wider (_terminal_cut).
 _TERMINAL_WIDTH = 80
 
 
@@ -150,7 +153,6 @@ def _mail_cut(piece: str, rest: str) -> bool:
 # program's own, on a console no wrap touched: x86's register lines, with a printk time,
 # are 80 wide, and syzkaller's "executing program" follows them.)
 _WRAP_SPAN = 1 << 14
-_WIDER_RE = re.compile(rf"[^\n]{{{_TERMINAL_WIDTH + 1}}}")
 # (a mail client leaves a word longer than its width whole, alone on its line: the
 # oom-kill line's "constraint=...,task=tail,pid=120,uid=0")
 _MAIL_WIDER_RE = re.compile(rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX + 1}}})[^\n]*?\S +\S", re.M)
@@ -160,6 +162,30 @@ def _wrapped_log(text: str, pos: int, wider: re.Pattern[str]) -> bool:
     """Is no line of ``text`` within ``_WRAP_SPAN`` of ``pos`` one a wrap would have cut
     (``wider``)?"""
     return wider.search(text, max(0, pos - _WRAP_SPAN), pos + _WRAP_SPAN) is None
+
+
+@functools.lru_cache(maxsize=64)
+def _width_res(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A line wider than ``width`` columns; a row exactly that wide."""
+    return re.compile(rf"[^\n]{{{width + 1}}}"), re.compile(rf"(?m)^[^\n\r]{{{width}}}\r?$")
+
+
+def _terminal_cut(piece: str, text: str, pos: int) -> bool:
+    """Was ``piece``, the row before ``pos``, cut by a terminal's width (see
+    ``_TERMINAL_WIDTH``)? It is as wide as the terminal and no line around is wider: 80
+    columns, or a resized terminal's width, which another row around then shows too (one
+    row as wide as the widest line around is no sign of a wrap: a log's longest line)."""
+    width = len(piece.rstrip("\r"))
+    if width < _TERMINAL_WIDTH:
+        return False
+    wider, row = _width_res(width)
+    lo, hi = max(0, pos - _WRAP_SPAN), pos + _WRAP_SPAN
+    if wider.search(text, lo, hi) is not None:
+        return False
+    if width == _TERMINAL_WIDTH:
+        return True
+    first = row.search(text, lo, hi)
+    return first is not None and row.search(text, first.end(), hi) is not None
 
 
 def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
@@ -174,7 +200,7 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
     if line.context or not rest.strip():
         return None
-    if len(piece.rstrip("\r")) == _TERMINAL_WIDTH and _wrapped_log(text, line.start, _WIDER_RE):
+    if _terminal_cut(piece, text, line.start):
         raw = last.raw.rstrip("\r") + rest
     elif (_RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text)) or (
         _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
@@ -417,6 +443,10 @@ class _Window:
                 and not self._interjected(raw, line_start, line)
             ):
                 self.second = line_start  # _note_next_report's one effect on other lines
+            if not self.context and self.kind.unstamped and line.context:
+                # early_printk() wrote the header, bare; printk's lines after it carry the
+                # console's prefix, and they are this report's stream
+                self.context, self.tag = line.context, caller_id(line.context)
             if line.context != self.context and not (
                 self.cpu_traceback and caller_id(line.context).startswith("C")
             ):

@@ -252,6 +252,9 @@ _TASK_RES = (
     # pid is the number after the last one.
     re.compile(r"by task (?P<comm>\S+)/(?P<pid>\d+)(?!\S)"),
     re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
+    # mm/kmemleak.c print_unreferenced(): the task that allocated the leaked object,
+    # '  comm "%s", pid %d, jiffies %lu' (pr_warn()'s "kmemleak: " before it in the log)
+    re.compile(r'^(?:kmemleak: )?  comm "(?P<comm>[^"]{1,20})", pid (?P<pid>\d+), jiffies \d+'),
     re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
     # sched_show_task() before 5.10: "%-15.15s %c", then " running task    " (or a saved pc
     # before 4.x; some 4.x trees " running task on cpu %d"), "%5lu %5d %6d 0x%08lx": the
@@ -262,7 +265,16 @@ _TASK_RES = (
     ),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
 )
-_HW_RE = re.compile(r"Hardware name: (?P<hw>.*\S)")
+_HW_RE = re.compile(
+    r"Hardware name: (?P<hw>.*\S)"
+    # Before 3.10, x86's __show_regs() named the machine at the end of its task line, after
+    # the version's first word: x86_64 2.6.2x "... #1 %s" (DMI product), show_regs_common()
+    # (2.6.35-3.9, RHEL 6) "... #1 %s %s/%s" (vendor, product, board); i386 "... (%s %.*s)
+    # %s" with the release and version in parentheses.
+    r"|Pid: \d+, comm: .{1,20}? (?:Kdump: loaded )?"
+    + _TAINT
+    + r" +\(?\d+\.\d+\S* #\S+ +(?P<pid_hw>\S.*\S)"
+)
 
 
 def _arm_frame(m: re.Match[str]) -> Frame:
@@ -277,6 +289,10 @@ def _arm_frame(m: re.Match[str]) -> Frame:
 
 def parse_frame(text: str) -> Frame | None:
     """The frame of one stack-trace line, any architecture; None if it holds none."""
+    if text.startswith("kmemleak: "):
+        # mm/kmemleak.c with kmemleak.verbose=1: pr_warn() puts its pr_fmt before each
+        # of a leaked object's lines, "kmemleak:     [<ffffffff8123>] f+0x1/0x2"
+        text = text[10:]
     if text[:1] in " <" and "<" in text[:12]:
         text = _MARKERS_RE.sub(" ", text, count=1)
     if " from " in text:
@@ -535,7 +551,7 @@ def task_fields(texts: list[str]) -> TaskFields:
         if out.hardware is None:
             m = _HW_RE.search(t)
             if m is not None:
-                out.hardware = m.group("hw")
+                out.hardware = m.group("hw") or m.group("pid_hw")
         elif out.release is not None:
             break  # both known: the rest of a long report has nothing more to give
     for t in texts:

@@ -38,6 +38,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``** 5 printk messages dropped ** `` and ``syzkaller login: `` glued on by consoles,
   and any program's unterminated output before a printk timestamp on a serial console;
 * ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
+* ``:`` — each line of a libreport multi-line item: abrt's ``backtrace:`` of a kernel oops
+  in the Bugzilla bug, mail or ``abrt-cli info -d`` output it made;
 * ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
   (``dmesg --color``, ``script``; ``plain_line``);
 * ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
@@ -130,6 +132,12 @@ _SYSLOG = (
     + _RFC5424_REST
     + ")"
 )
+# A syslog file's kernel lines with their date and host cut off, as a pipeline that keeps
+# the identifier and message prints them (journalctl -k | cut -d" " -f5-; awk's or sed's
+# of a messages file, or by hand before posting): "kernel: BUG: ...", "kernel: [ 1.2] ...".
+# printk writes no "kernel: " at a line's start; the identifier is journald's and
+# rsyslog's name for the kernel's records.
+_CUT_SYSLOG = r"kernel: ?"
 # Vendor kernels' own printk prefixes, after the time (and the caller id), printed in
 # place of or beside CONFIG_PRINTK_CALLER's:
 # * Samsung's CONFIG_PRINTK_PROCESS (Android kernels, printk.c print_process()):
@@ -163,7 +171,7 @@ _VENDOR_CPU = (
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
 _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
 _PREFIX_RE = re.compile(
-    r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r")?"
+    r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
@@ -179,7 +187,9 @@ _PREFIX_RE = re.compile(
     + r"(?: |$)"
     + _VENDOR_CPU
     + r")"
-    + r"(?:\S+ (?i:kernel): )?"  # journalctl -o short-monotonic: "[ 1.2] host kernel: "
+    # journalctl -o short-monotonic: "[ 1.2] host kernel: ", "[ 1.2] kernel: " with
+    # --no-hostname (journalctl(1): the host is left out of the short formats' lines)
+    + r"(?:(?:\S+ )?(?i:kernel): )?"
     r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
     # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
     # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
@@ -197,7 +207,9 @@ _PREFIX_RE = re.compile(
     r"|(?<=^<[0-7]>)(?!1 \d{4}-|" + _DATE + r" )"
     r")"
 )
-_SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r")(?:<\d+>)?")
+_SYSLOG_ONLY_RE = re.compile(
+    r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r")(?:<\d+>)?"
+)
 # A /dev/kmsg record, as `cat /dev/kmsg` and netconsole's extended format write it (kernel
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
@@ -322,7 +334,7 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # take the full parse.
 _FAST_RE = re.compile(
     r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? "
-    r"(?!\S+ (?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[)"
+    r"(?!(?:\S+ )?(?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[)"
     r"(?:<[0-7]>)?"
 )
 
@@ -342,6 +354,39 @@ _CAPTURE_RE = re.compile(
     r"\[(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{3})?|\d\d:\d\d:\d\d\.\d{3}"
     r"|(?:\d\d-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d{6}) +-?\d+\.\d{6})\] "
 )
+
+
+# What a log shipper or viewer prints before each line it kept, the line as it was sent
+# after it (a console line, a syslog one, a journal MESSAGE). Like a terminal's time it
+# says nothing of who wrote the line: what follows does.
+# * Grafana Loki's logcli (pkg/logcli/output/default.go, its default output): "%s %s %s"
+#   of the entry's time (Go's time.RFC3339), its stream labels as Prometheus prints a
+#   label set ("{host=\"x\", job=\"varlogs\"}", padded with spaces to the widest set's
+#   length) and the line, strings.TrimSpace'd;
+# * kubectl logs --timestamps and docker logs -t: the time the runtime read the line,
+#   Go's RFC3339NanoFixed (kubelet kuberuntime/logs timeFormatOut, docker's jsonmessage):
+#   always nine digits of fraction, which no syslog daemon or journalctl writes (they
+#   stop at microseconds); a container's log file as the runtime writes it (the CRI
+#   logging format, /var/log/containers/*.log): "%s %s %s " of the time (RFC3339Nano,
+#   its trailing zeros dropped), the stream and "F" for a full line or "P" for a part
+#   (a syslog line a Go shipper stamped to the nanosecond still names "host kernel:");
+# * any of those times before a syslog line's own date (a pod tailing /var/log/messages,
+#   the time with its zeros trimmed): two dates, the first cannot be the line's own.
+_SHIPPED_RE = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:"
+    r"\.\d{9}(?:Z|[+-]\d\d:\d\d) (?!(?:\S+ )?kernel: )(?:(?:stdout|stderr) [FP] )?"
+    r"|(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) "
+    r"(?:(?:stdout|stderr) [FP] |\{(?:[^{}\"]|\"(?:[^\"\\]|\\.)*\")*\} +|(?=" + _DATE + r" )))"
+)
+
+
+def _shipped_line(raw: str) -> str | None:
+    """The line a shipper printed in ``raw`` after its time and labels (None if not one)."""
+    if raw[:1].isdigit() and raw[4:5] == "-" and raw[10:11] == "T":
+        lm = _SHIPPED_RE.match(raw)
+        if lm is not None:
+            return raw[lm.end() :]
+    return None
 
 
 def _may_have_prefix(raw: str) -> bool:
@@ -379,6 +424,11 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         # A mail reply's quote (RFC 3676: ">" per level, a space after): a report quoted
         # on a list ("> BUG: KASAN: ...", ">  dump_stack+0x1/0x2") reads as the report.
         return parse_prefix(_QUOTE_RE.sub("", raw, count=1))
+    elif raw.startswith(":"):
+        # libreport's text of a multi-line problem item (make_description_item_multiline():
+        # "NAME:" then ":%.*s" per line): abrt's "backtrace:" of a kernel oops as the
+        # Bugzilla bug, the mail and "abrt-cli info -d" show it reads as the oops.
+        return parse_prefix(raw[1:])
     elif raw[:1] == "{" or raw[:2] == _JSON_SEQ_RECORD:
         record = _kernel_journal_record(raw.removeprefix(_RS))
         if record is not None:
@@ -389,6 +439,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             return message, CONSOLE, None
     elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
         return _logcat_text(raw, lm)
+    elif (shipped := _shipped_line(raw)) is not None:
+        return parse_prefix(shipped)
     elif raw[:1] == " " and "=" in raw and _KMSG_DICT_RE.match(raw) is not None:
         return raw, KMSG_DICT, None
     elif raw[:1].islower():
@@ -457,11 +509,13 @@ def _logcat_text(raw: str, lm: re.Match[str]) -> tuple[str, str, float | None]:
     return (f"{lm['tag']}: {message}" if lm["tag"] else message), SYSLOG, None
 
 
-# journalctl -o short-monotonic: "[  123.456789] host ident[pid]: ". A console line can
-# have the same shape ("[ 1.2] usb 1-1: new device"), so only a log whose kernel lines
-# name a host ("[ 1.2] host kernel: ...", journal_host) is read this way.
+# journalctl -o short-monotonic: "[  123.456789] host ident[pid]: ", "[  123.456789]
+# ident[pid]: " with --no-hostname. A console line can have the same shape ("[ 1.2] usb
+# 1-1: new device", "[ 1.2] ACPI: ..."), so only a log whose kernel lines name the kernel
+# ("[ 1.2] host kernel: ...", journal_host) is read this way.
 _MONOTONIC_RE = re.compile(
-    r"\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] (?P<host>[^\s\[]\S*) (?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    r"\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] (?:(?P<host>[^\s\[]\S*(?<!:)) )?"
+    r"(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
 # The first few " kernel: " hits decide (a journal is one format), looked for near the
 # start only: a journal of a boot opens with the kernel's own lines, and a console log
@@ -471,17 +525,26 @@ _JOURNAL_WINDOW = 4 << 20
 
 
 def journal_host(text: str) -> str | None:
-    """The host of a ``journalctl -o short-monotonic`` log, from its kernel lines; None
-    for any other log (a console's or dmesg's lines name no host)."""
+    """The host of a ``journalctl -o short-monotonic`` log, from its kernel lines ("" when
+    ``--no-hostname`` left it out); None for any other log (a console's or dmesg's lines
+    name no host).
+
+    Without a host, every probe must be such a kernel line: in dmesg's output a program
+    that wrote "kernel: ..." to /dev/kmsg (node-problem-detector's documented test of its
+    rules) prints the same shape once or twice, and a log taken for a journal would read
+    the kernel's own "[ 1.2] ACPI: ..." lines as programs'."""
     pos = text.find(" kernel: ", 0, _JOURNAL_WINDOW)
+    hostless = 0
     for _ in range(_JOURNAL_PROBES):
         if pos == -1:
-            return None
+            break
         m = _MONOTONIC_RE.match(text, text.rfind("\n", 0, pos) + 1)
         if m is not None and m.group("ident") == "kernel":
-            return m.group("host")
+            if m.group("host") is not None:
+                return m.group("host")
+            hostless += 1
         pos = text.find(" kernel: ", pos + 1, _JOURNAL_WINDOW)
-    return None
+    return "" if hostless == _JOURNAL_PROBES else None
 
 
 # util-linux dmesg -x: "%-6s:%-6s: " of the record's facility and level names.
@@ -526,6 +589,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
     host whose identifier is not ``kernel`` is a program's.
     """
+    if (shipped := _shipped_line(raw)) is not None:
+        raw = shipped
     if raw[:2] == _JSON_SEQ_RECORD:
         raw = raw[1:]
     if raw[:2] == '{"' or raw[:3] == '{ "':  # older journalctl: '{ "__CURSOR" : "...", '
@@ -543,6 +608,11 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         # A mail's header (RFC 5322 3.6.5): syzbot's and the test robots' reports are
         # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
         # kernel paging request in tcp_sendmsg"); printk never writes this field name.
+        return True
+    if raw[:8] == "reason: ":
+        # libreport's one-line problem item (make_description(): "%s: %*s%s", the value
+        # from column 17): the "reason:         WARNING: CPU: ..." of abrt-cli's list and
+        # info is a kernel oops's first line as its summary (the oops is its "backtrace:").
         return True
     if raw[:6] == 'time="' and _LOGFMT_RE.match(raw) is not None:
         return True  # logrus (dockerd, containerd): time="..." level=error msg="..."
@@ -565,10 +635,13 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         if pm is not None:
             return int(pm.group(1) or pm.group(2)) >= _FACILITY_USER
     if raw[:1] == "[":
-        if journal is None:
-            return False
         mm = _MONOTONIC_RE.match(raw)
-        return mm is not None and mm["host"] == journal and mm["ident"].lower() != "kernel"
+        if journal is None:
+            # Not a journal (journal_host): dmesg's lines, where "kernel: " after the time
+            # is the text of a record a program wrote to /dev/kmsg (node-problem-detector's
+            # documented test: echo "kernel: BUG: unable to handle ..." > /dev/kmsg).
+            return mm is not None and mm["host"] is None and mm["ident"] == "kernel"
+        return mm is not None and (mm["host"] or "") == journal and mm["ident"].lower() != "kernel"
     if _SOCKLOG_RE.match(raw) is not None:
         return False  # socklog names the kernel's records by their facility alone
     m = _SYSLOG_ANY_RE.match(raw)

@@ -125,6 +125,13 @@ class OopsKind:
     # The header alone is no evidence (its words also appear in other messages): count
     # the report only when a task header, registers or a stack trace come with it.
     needs_oops: bool = False
+    # The header is a program's own output, never printk's (a Go runtime's "panic:" and
+    # "fatal error:", syzkaller's executor): it shares a console with the kernel.
+    program: bool = False
+    # The header is written by early_printk() (to the console only, no printk time or
+    # caller id), the rest of the report by printk: on a console with printk prefixes
+    # the report reads on in the prefixed lines after its bare header.
+    unstamped: bool = False
 
     def matches_line(self, line: str) -> bool:
         """True when ``line`` (raw) starts a report of this kind."""
@@ -229,16 +236,31 @@ def is_stall_anchor(frame: str) -> bool:
     return _STALL_ANCHOR_ANY.search(frame) is not None
 
 
+# MIPS's interrupt exception vectors (arch/mips/kernel/genex.S): handle_int, and on CPUs
+# with vectored interrupts except_vec_vi_handler, which kallsyms may name after the
+# except_vec_vi_end label just before it ("except_vec_vi_end+0xb8/0xc4").
+_MIPS_IRQ_VECTORS = frozenset(("handle_int", "except_vec_vi_handler", "except_vec_vi_end"))
+
+
 def stall_frame(frames: list[str]) -> tuple[str, int]:
     """For stalls/lockups: the frame just above the first dispatch anchor.
 
     A stalled CPU is caught at a random point of a loop; the function that entered the
     loop (the caller of the syscall/work/timer dispatch) is the stable identity.
     """
-    if not frames:
+    # MIPS has show_regs() print dump_stack() of the detector itself: its trace runs
+    # through the timer interrupt down to the exception vector that took it (handle_int,
+    # arch/mips/kernel/genex.S) before it reaches the interrupted, looping code.
+    base = 0
+    for i in range(len(frames) - 2, -1, -1):
+        if frames[i] in _MIPS_IRQ_VECTORS:
+            base = i + 1
+            break
+    if base >= len(frames):
         return "", -1
-    prev, prev_idx = frames[0], 0
-    for i, frame in enumerate(frames):
+    prev, prev_idx = frames[base], base
+    for i in range(base, len(frames)):
+        frame = frames[i]
         if _STALL_ANCHOR_ANY.search(frame):
             if "smp_call_function" in frame:
                 return "smp_call_function", i
@@ -353,6 +375,9 @@ FRAME_RES = (
     rx(r"^ *Caller\[[0-9a-f]+\]: {{FUNC}}"),
     # x86_64 2.6.0-2.6.1x: "<ffffffff8013e3c6>{:mod:func+1371}" (fields.one_entry_a_line)
     rx(r"^ *<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"),
+    # mm/kmemleak.c with kmemleak.verbose=1: pr_warn()'s pr_fmt before each entry of a
+    # leaked object's backtrace, "kmemleak:     [<ffffffff8123>] f+0x1/0x2"
+    rx(r"^kmemleak: +(?:{{PC}} ){0,2}{{FUNC}}"),
 )
 
 # Generic helpers never named in a title (matched as regex search on the function name).
@@ -698,6 +723,8 @@ def _k(
     absorb_lines: int = 0,
     shape: str | None = None,
     needs_oops: bool = False,
+    program: bool = False,
+    unstamped: bool = False,
 ) -> OopsKind:
     return OopsKind(
         header,
@@ -707,9 +734,36 @@ def _k(
         absorb_lines,
         rx(shape) if shape is not None else None,
         needs_oops,
+        program,
+        unstamped,
     )
 
 
+_X86_TRAPS = (
+    "iret exception|segment not present|invalid TSS|alignment check|bounds|overflow"
+    "|coprocessor segment overrun|int3"
+)
+# A kmemleak object's allocation trace, up to the first caller outside the allocators.
+_LEAK_STACK = _s(
+    rx(r"backtrace(?: \(crc [0-9a-fA-F]*\))?:"),
+    PARSE_STACK,
+    skip=(
+        "kmemleak",
+        "mmap",
+        "kmem",
+        "slab",
+        "alloc",
+        "create_object",
+        "idr_get",
+        "list_lru_init",
+        "kasprintf",
+        "kvasprintf",
+        "pcpu_create",
+        "strdup",
+        "strndup",
+        "memdup",
+    ),
+)
 _KASAN_FREE = "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}"
 _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 
@@ -773,6 +827,13 @@ _PPC_HARD_LOCKUP = _F(
     ),
     looping=True,
 )
+
+# A syslog message's tag, "ident[pid]: " (RFC 3164 4.1.3), at the start of a line whose
+# date and host a pipeline cut off ("cut -d' ' -f5-" of /var/log/messages): the line is
+# that program's, and so are the Go runtime's "panic:" and "fatal error:" in it. The
+# kernel prints "comm[pid]: " only before a user fault's report ("segfault at",
+# "unhandled signal 11 at"), never before these headers.
+_PROGRAM_TAG = r"^[^\s:\[\]]+\[\d+\]: "
 
 OOPSES: tuple[OopsKind, ...] = (
     _k(
@@ -978,6 +1039,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: held lock freed in {1}",
                 report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
             ),
+            # lockdep's print_lock_nested_lock_not_held() before 4.15: "[ BUG: Nested lock
+            # was not taken ]", the lock, then dump_stack() (its "WARNING:" wording since)
+            _F(
+                rx("BUG: Nested lock was not taken"),
+                "BUG: nested lock was not taken in {1}",
+                stack=_s(*_TRACE),
+            ),
             _F(rx("BUG: Bad rss-counter state"), "BUG: Bad rss-counter state", no_stack_trace=True),
             _F(
                 rx("BUG: non-zero nr_ptes on freeing mm"),
@@ -1044,30 +1112,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
                 no_stack_trace=True,
             ),
-            _F(
-                rx("BUG: memory leak"),
-                "memory leak in {1}",
-                stack=_s(
-                    rx(r"backtrace(?: \(crc [0-9a-fA-F]*\))?:"),
-                    PARSE_STACK,
-                    skip=(
-                        "kmemleak",
-                        "mmap",
-                        "kmem",
-                        "slab",
-                        "alloc",
-                        "create_object",
-                        "idr_get",
-                        "list_lru_init",
-                        "kasprintf",
-                        "kvasprintf",
-                        "pcpu_create",
-                        "strdup",
-                        "strndup",
-                        "memdup",
-                    ),
-                ),
-            ),
+            _F(rx("BUG: memory leak"), "memory leak in {1}", stack=_LEAK_STACK),
             _F(
                 rx("BUG: .*stack guard page was hit at"),
                 "BUG: stack guard page was hit in {1}",
@@ -1220,6 +1265,21 @@ OOPSES: tuple[OopsKind, ...] = (
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
             _F(rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
+            # The architectures that trap on WARN (powerpc, s390), 2.6.26-4.5: lib/bug.c
+            # report_bug() "WARNING: at %s:%u" names no function, then print_modules()
+            # and show_regs(): the function that warned is where NIP / the PSW points.
+            _F(
+                rx(r"WARNING: at {{SRC}}[ \t]*(?:\n|$)"),
+                "WARNING in {2}",
+                stack=_warning_stack(),
+            ),
+            # (its "WARNING: at %p [verbose debug info unavailable]" without
+            # CONFIG_DEBUG_BUGVERBOSE: no file either, the same function)
+            _F(
+                rx(r"WARNING: at [0-9a-f]+ \[verbose debug info unavailable\]"),
+                "WARNING in {1}",
+                stack=_warning_stack(),
+            ),
             _F(
                 rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
@@ -1353,6 +1413,14 @@ OOPSES: tuple[OopsKind, ...] = (
                     "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
+            # The same report's other classes before 4.15 ("[ INFO: %s-safe -> %s-unsafe
+            # lock order detected ]", HARDIRQ, RECLAIM_FS): titled as its later "WARNING:"
+            # wording is, by the stack where the safe lock became so.
+            _F(
+                rx(r"INFO: [A-Z_]+-safe -> [A-Z_]+-unsafe lock order detected"),
+                "possible deadlock in {1}",
+                stack=_s(rx("which became (?:.*) at:"), PARSE_STACK),
+            ),
             _F(
                 rx("INFO: possible recursive locking detected"),
                 "possible deadlock in {1}",
@@ -1473,9 +1541,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
             ),
-            # s390 do_no_context(): a kernel access to a bad address, any address.
+            # s390 do_no_context(): a kernel access to a bad address, any address. Before
+            # its dump_fault_info() (4.x), the line named the address itself: "Unable to
+            # handle kernel pointer dereference at virtual kernel address %p" (2.6-3.x).
             _F(
-                rx("Unable to handle kernel pointer dereference in virtual kernel address space"),
+                rx(
+                    "Unable to handle kernel pointer dereference"
+                    " (?:in virtual kernel address space|at virtual kernel address)"
+                ),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
@@ -1595,6 +1668,42 @@ OOPSES: tuple[OopsKind, ...] = (
         [
             _F(rx("PANIC: double fault"), "PANIC: double fault in {1}", stack=_s(RIP_FRAME)),
         ],
+        # its die() line right after it
+        absorbs=("double fault: ",),
+        absorb_lines=2,
+    ),
+    # Before 4.x, x86_64's do_double_fault() only looped on die("double fault", ...), with
+    # no "PANIC: double fault" line before it: __die()'s "double fault: %04lx [#%d]" is the
+    # report's first line (after that line in newer kernels, and part of its report).
+    _k(
+        "[#",
+        [_F(rx(r"double fault: "), "PANIC: double fault in {1}", stack=_s(RIP_FRAME))],
+        shape=r"(?:^|[\s:\]>])double fault: [0-9a-f]{4} \[#\d+\]",
+    ),
+    # arch/x86/mm/extable.c early_fixup_exception() (4.6+): an exception in early boot
+    # that no fixup takes. early_printk() writes "PANIC: early exception 0x0e IP
+    # 10:ffffffff8105c4a2 error 0 cr2 0xffffffffff600000" to the console alone (no printk
+    # time), show_regs() the registers and trace, then the CPU halts. Before 4.6,
+    # head_64.S's early_idt_handler wrote "PANIC: early exception 0e rip 10:ffffffff8105c4a2
+    # error 0 cr2 ffffffffff600000" (2.6.2x: no vector, no segment), then dump_stack()'s
+    # trace and, by __print_symbol(), "RIP %s": the faulting function after the trace.
+    _k(
+        "PANIC: early exception",
+        [
+            _F(
+                rx("PANIC: early exception"),
+                "PANIC: early exception in {1}",
+                report=rx("PANIC: early exception 0x"),
+                stack=_s(RIP_FRAME),
+            ),
+            _F(
+                rx("PANIC: early exception"),
+                "PANIC: early exception in {1}",
+                report=rx("PANIC: early exception (?:[0-9a-f]+ )?rip "),
+                stack=_s(rx("^RIP {{FUNC}}")),
+            ),
+        ],
+        unstamped=True,
     ),
     _k(
         "rust_kernel: panicked",
@@ -1659,8 +1768,13 @@ OOPSES: tuple[OopsKind, ...] = (
         "invalid opcode:",
         [_F(rx("invalid opcode: "), "invalid opcode in {1}", stack=_s(RIP_FRAME))],
     ),
+    # lib/ubsan.c ubsan_prologue() (4.5+ "UBSAN: Undefined behaviour in %s:%d:%d", 5.x+
+    # "UBSAN: %s in %s:%d:%d") and report_ubsan_failure()'s strings for the trap
+    # handlers ("UBSAN: array index out of bounds") put a space after the colon. The
+    # 0-day robot's tables squeeze a title to one word ("| UBSAN:shift-out-of-bounds_in_
+    # fs/f.c | 0 | 12 |"): no kernel line, so the header keeps its space.
     _k(
-        "UBSAN:",
+        "UBSAN: ",
         [
             _F(
                 rx("UBSAN:"),
@@ -1889,6 +2003,46 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
     ),
+    # mm/kmemleak.c print_unreferenced(): a leaked object as /sys/kernel/debug/kmemleak
+    # lists it, "unreferenced object 0x%08lx (size %zu):" (6.13+ "unreferenced object%s"
+    # with " (percpu)" or " (phys)"), its task, a hex dump, "  backtrace:" ("  backtrace
+    # (crc %x):" since 6.7) and "    [<%pK>] %pS" entries; booted with kmemleak.verbose=1
+    # the scan prints the same lines to the log, after pr_warn()'s "kmemleak: ". syzkaller
+    # reads the file and prints "BUG: memory leak" above each object (that kind is
+    # "BUG:"'s); read as the kernel wrote it, the object is that leak, titled the same.
+    _k(
+        "unreferenced object",
+        [_F(rx("unreferenced object"), "memory leak in {1}", stack=_LEAK_STACK)],
+        shape=r"(?:^|[\s\]>:])unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
+    ),
+    # arch/x86/kernel/traps.c do_trap() / do_error_trap(): a trap in kernel mode that no
+    # fixup takes dies with the trap's name, and __die_header() prints "%s: %04lx [#%d]"
+    # and the config words ("segment not present: 0000 [#1] PREEMPT SMP"), then
+    # show_regs(). The names with a kind of their own above ("general protection
+    # fault", "stack segment", "invalid opcode", "divide error") are left to it; these
+    # are the rest, with i386's "iret exception" (entry_32.S's iret fixup, iret_error()).
+    _k(
+        "[#",
+        [_F(rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME))],
+        shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
+    ),
+    # arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x): a kernel page
+    # fault dies with "Oops", and __die_header() prints "Oops: %04lx [#%d]" ("Oops: Oops:
+    # ..." since 6.11) after the fault's "BUG: unable to handle ..." and "#PF:" lines,
+    # part of that report. Alone (the console lost them, or a paste began at it) it is
+    # still that bad access, in show_regs()'s faulting function.
+    _k(
+        "[#",
+        [
+            _F(
+                rx(r"Oops: (?:Oops: )?[0-9a-f]{4} \[#"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(RIP_FRAME),
+            )
+        ],
+        shape=r"(?:^|[\s:\]>])Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
+    ),
     # arch/powerpc/kernel/traps.c __die(): "Oops: <what>, sig: <n> [#1]", then the
     # platform line, show_regs() and the trace. After "BUG: Kernel NULL pointer
     # dereference" or "kernel BUG at" it is part of that report; alone (the line before
@@ -2015,13 +2169,16 @@ OOPSES: tuple[OopsKind, ...] = (
             "fatal error: cannot create timer",
             r"\S:\d+(?::\d+)?: fatal error: ",
             r"(?:^|[\s/])(?:cc1|cc1plus|lto1|collect2|gcc|g\+\+|clang|clang\+\+)(?:-\d+)?: fatal error: ",
+            _PROGRAM_TAG,
         ),
+        program=True,
     ),
     # Failures reported by syzkaller's executor and tools.
-    _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)]),
+    _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)], program=True),
     _k(
         "SYZFATAL:",
         [_F(rx("SYZFATAL:(.*)()"), "SYZFATAL:{1}", alt=("SYZFATAL{2}",), no_stack_trace=True)],
+        program=True,
     ),
     _k(
         "panic:",
@@ -2033,7 +2190,8 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             _F(rx("panic:(.*)"), "panic:{1}", no_stack_trace=True),
         ],
-        ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:"),
+        ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:", _PROGRAM_TAG),
+        program=True,
     ),
 )
 
@@ -2049,6 +2207,10 @@ REPORT_START_IGNORES = tuple(
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
+        # kmemleak's object under syzkaller's "BUG: memory leak"
+        r"unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
+        # x86 page_fault_oops()'s die() after "BUG: unable to handle ..."
+        r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
         # powerpc __die() after its "BUG: Kernel NULL pointer dereference" or "kernel BUG at"
         r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
         r"Kernel bug detected\[#\d+\]",
@@ -2180,6 +2342,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             "BUG: bad unlock balance in",
             "BUG: held lock freed in",
+            "BUG: nested lock was not taken in",
             "BUG: rwlock",
             "BUG: spinlock",
             "BUG: still has locks held in",
@@ -2231,6 +2394,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "BUG: Object already free",
             "Internal error in",
             "PANIC: double fault",
+            "PANIC: early exception in",
             "Unhandled fault in",
             "SError Interrupt in",
             "VFS: Busy inodes after unmount (use-after-free)",
@@ -2258,6 +2422,15 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "general protection fault in",
             "go runtime error",
             "invalid opcode in",
+            # x86 do_trap()'s other traps in the kernel (_X86_TRAPS)
+            "iret exception in",
+            "segment not present in",
+            "invalid TSS in",
+            "alignment check in",
+            "bounds in",
+            "overflow in",
+            "coprocessor segment overrun in",
+            "int3 in",
             "kernel panic:",
             "kernel stack overflow",
             "panic:",

@@ -214,6 +214,13 @@ def _parse(
                 pos = max(pos, start + 1)
                 idx += 1
                 continue
+            if reports and _raised_by_panic(rep):
+                # panic() of the report before this one warned on its way down: MIPS's
+                # smp_send_stop() calls smp_call_function() from the interrupt that
+                # panicked, and kernel/smp.c's WARN_ON_ONCE(!in_task()) fires. The dying
+                # kernel's own warning, no bug of its own.
+                idx += 1
+                continue
             if hangup:
                 rep.corrupted = True
                 rep.corrupted_reason = (
@@ -232,6 +239,17 @@ def _parse(
     out = reports + _oom_reports(text, events, tail_from, from_bytes)
     _release_from_banner(text, out, from_bytes, starts)
     return out
+
+
+def _raised_by_panic(rep: Report) -> bool:
+    """Is ``rep`` a WARNING raised while the kernel panics: panic() among the callers of
+    its warning site? (Not panic_on_warn's panic(), which __warn() calls: a trace that
+    starts in dump_stack() has panic() above __warn() / warn_slowpath_*().)"""
+    if not rep.title.startswith("WARNING"):
+        return False
+    fns = [f.function for f in rep.frames if not f.unreliable]
+    warn = [i for i, fn in enumerate(fns) if fn == "__warn" or fn.startswith("warn_slowpath")]
+    return "panic" in fns[warn[-1] + 1 if warn else 0 :]
 
 
 def _occurrences(

@@ -21,6 +21,7 @@ from .lines import (
     is_journal_message,
     journal_entry_transport,
     journal_host,
+    make_line,
     plain_line,
     record_text,
 )
@@ -49,6 +50,20 @@ CONTEXT_MARKERS = (
     # what crashes next, as with a real allocation failure.
     "FAULT_INJECTION: forcing a failure",
     ", probability ",  # "name failslab, interval 1, probability 0, space 0, times 0"
+    # Failing hardware, which can corrupt anything the crash then trips on: x86's machine
+    # checks (mce/core.c's HW_ERR "[Hardware Error]: " lines, "Machine check events
+    # logged" for a corrected one), firmware-first errors (APEI GHES, "{1}[Hardware
+    # Error]: ..."), and the memory controllers' ECC errors, whose every edac_mc.c
+    # wording gives the grain ("EDAC MC0: 1 CE memory read error on ... grain:32 ...",
+    # 2.6.x's "EDAC MC0: CE page 0x.., offset 0x.., grain 8, ...").
+    "[Hardware Error]",
+    "grain",
+    # arch/x86/kernel/nmi.c: an NMI no handler claimed ("Uhhuh. NMI received for unknown
+    # reason 2d on CPU 0.", a server's management controller or failing hardware) and
+    # the chipset's error lines ("NMI: PCI system error (SERR) for reason a1 on CPU 0.",
+    # "NMI: IOCK error (debug interrupt?) for reason 71 on CPU 0.")
+    "NMI received",
+    ") for reason ",
 )
 
 # One pass instead of one search per stack-start pattern.
@@ -100,6 +115,7 @@ SCAN_NEEDLES = (
     "Machine Check Exception",
     "Kernel stack overflow.",
     "SYZFA",
+    "unreferenced object",  # kmemleak's leaked object
     # dmesg --color ends the "subsystem" it colours at the first ": " with a reset, which
     # splits the needles "WARNING:", "INFO:", "error:"... ("WARNING\x1b[0m\x1b[1m: CPU: 0"):
     # a coloured line is looked at without its colours (lines.plain_line).
@@ -185,6 +201,69 @@ def _programs(text: str, start: int, raw: str, journal: str | None) -> bool:
     return is_journal_message(raw) and journal_entry_transport(text, start) != "kernel"
 
 
+_PRINTK_TIME_RE = re.compile(r"\[ *\d+\.\d{6}\]")
+
+# How far around a program's header line to look for the kernel's stamped lines: a Go
+# runtime's dump of every goroutine runs to thousands of lines, the kernel's before it.
+_STAMP_REACH = 1 << 16
+
+
+def _programs_on_a_stamped_console(text: str, start: int) -> bool:
+    """Is the unprefixed line at ``start`` on a console whose kernel lines carry printk's
+    time? printk prefixes every line of every record it prints (kernel/printk/printk.c
+    ``info_print_prefix()`` / ``print_time()``), so there a line without the prefix is a
+    program's output that shared the console: a Go init's or containerd's ``panic:`` and
+    ``goroutine 1 [running]:`` dump before the kernel's "Attempted to kill init!"."""
+    end = text.find("\n", start)
+    if make_line(text[start:] if end == -1 else text[start:end], start, 0).context:
+        return False
+    lo = max(0, start - _STAMP_REACH)
+    hi = len(text) if end == -1 else min(len(text), end + _STAMP_REACH)
+    for m in _PRINTK_TIME_RE.finditer(text, lo, hi):
+        ls = text.rfind("\n", 0, m.start()) + 1
+        le = text.find("\n", m.end())
+        if make_line(text[ls:] if le == -1 else text[ls:le], ls, 0).timestamp is not None:
+            return True
+    return False
+
+
+# "Booting the kernel." (arch/x86/boot/compressed/misc.c, the decompressor's last line) is
+# an unexpected reboot when something ran before it. A log that opens with the boot's own
+# first lines (the 0-day robot's dmesg, with earlyprintk) holds no earlier run: the
+# firmware's banner (SeaBIOS), the setup code's "early console in setup code" and "Probing
+# EDD" (arch/x86/boot/main.c, edd.c), the decompressor's "early console in extract_kernel"
+# and "Decompressing Linux..." (compressed/misc.c), or the line itself; no printk record
+# between. (The prefilter hands the parser PREFIX lines before a header, far more than
+# _BOOT_LINES: a walk that reaches the text's start has reached the log's.)
+_REBOOT = "Booting the kernel."
+_BOOT_OPENINGS = (
+    "SeaBIOS (version ",
+    "early console in setup code",
+    "Probing EDD ",
+    "early console in extract_kernel",
+    "Decompressing Linux... ",
+    _REBOOT,
+)
+_BOOT_LINES = 64
+_LINE_TIME_RE = re.compile(r"(?:<\d>)?\[ *\d+\.\d+\]")
+
+
+def _first_boot(text: str, start: int) -> bool:
+    """Is the "Booting the kernel." line at ``start`` the log's own first boot?"""
+    lines: list[str] = []
+    pos = 0
+    while pos < start:
+        if len(lines) == _BOOT_LINES:
+            return False  # (no copy of a long log's text before a late header)
+        end = text.find("\n", pos, start)
+        lines.append(text[pos:end])
+        pos = end + 1
+    if any(_LINE_TIME_RE.match(line) for line in lines):
+        return False
+    opening = next((line for line in lines if line.strip()), text[start : start + 40])
+    return opening.startswith(_BOOT_OPENINGS)
+
+
 # kernel/printk/nbcon.c: a console that took over from an interrupted printer prints this
 # line, then the whole record again. The line before it is the record cut short.
 REPLAY_MARKER = "** replaying previous printk message **"
@@ -211,7 +290,10 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
         raw = record_text(raw)
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):
-                result[start] = kind
+                if not (kind.program and _programs_on_a_stamped_console(text, start)) and not (
+                    kind.header == _REBOOT and _first_boot(text, start)
+                ):
+                    result[start] = kind
                 break
     # A symbolised log repeats the header once per inlined frame:
     #   BUG: KASAN: use-after-free in ip6_dst_store include/net/ip6_fib.h:176 [inline]

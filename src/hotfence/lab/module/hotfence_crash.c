@@ -70,7 +70,16 @@ struct hotfence_obj {
 
 /* volatile so the compiler cannot prove the faults and drop or fold them */
 static struct hotfence_obj *volatile hotfence_null_obj;
+/*
+ * A 64-bit kernel faults on a non-canonical address (x86_64: general protection fault);
+ * 32-bit ones have none, and the first page, never mapped, faults as the truncated
+ * value always did.
+ */
+#if BITS_PER_LONG == 64
 static unsigned long volatile hotfence_bad_addr = 0xdead000000000100UL;
+#else
+static unsigned long volatile hotfence_bad_addr = 0x100UL;
+#endif
 static int volatile hotfence_true = 1;
 static int volatile hotfence_stop;
 static DECLARE_COMPLETION(hotfence_never);

@@ -1,0 +1,280 @@
+"""Programs' output beside the kernel's: a console, syslog file or journal shared by the
+kernel and the programs it runs. Their crash dumps and warnings are never kernel reports.
+Tested by composing the recorded real logs in ``data/realworld`` (see its README.md) with
+program output written from those programs' own printing code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from hotfence.triage.parser import parse_log
+from test_realworld_embedded import reworded
+
+DATA = Path(__file__).parent / "data" / "realworld"
+_PRINTK_TIME = re.compile(r"(?m)^\[ *\d+\.\d+\] ?")
+
+# A Go program's unrecovered panic as its runtime prints it to stderr: runtime/panic.go
+# printpanics() "panic: " and the value, runtime/signal_unix.go's "[signal SIGSEGV: ...]"
+# for a fault, then runtime/traceback.go goroutineheader() "goroutine N [running]:" and
+# each frame as "func(args)" over "\tfile:line +0xpc". It exits with status 2.
+_GO_PANIC = """\
+panic: runtime error: invalid memory address or nil pointer dereference
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x4a5f20]
+
+goroutine 1 [running]:
+main.mountRoot(0x0)
+\t/src/initrd/init/mount.go:88 +0x20
+main.main()
+\t/src/initrd/init/main.go:41 +0x1b4
+"""
+# runtime/proc.go checkdead(): fatal("all goroutines are asleep - deadlock!"), which
+# runtime/panic.go fatal() prints after "fatal error: ", then the goroutines.
+_GO_FATAL = """\
+fatal error: all goroutines are asleep - deadlock!
+
+goroutine 1 [chan receive]:
+main.main()
+\t/src/initrd/init/main.go:57 +0x3c
+"""
+
+
+def _init_died_of(dump: str) -> str:
+    """The real arm64 log of /init exiting, its /init a Go program that died of ``dump``
+    (on the console /init's stderr shares) with the Go runtime's exit status 2:
+    kernel/exit.c prints "Attempted to kill init! exitcode=0x%08x" with the status << 8."""
+    text = reworded(
+        (DATA / "arm64-6.1.0-50-kill-init.log").read_text(),
+        {"exitcode=0x00000300": "exitcode=0x00000200"},
+    )
+    panic_line = "[    2.247555] Kernel panic"
+    assert text.count(panic_line) == 1
+    return text.replace(panic_line, dump + panic_line)
+
+
+def test_a_go_inits_panic_on_a_stamped_console_is_no_report() -> None:
+    # printk stamps every line it prints, so the unstamped "panic:" and "fatal error:"
+    # between the kernel's lines are /init's: the crash is the kernel's panic after them.
+    (want,) = parse_log((DATA / "arm64-6.1.0-50-kill-init.log").read_bytes())
+    for dump in (_GO_PANIC, _GO_FATAL, _GO_PANIC + _GO_FATAL):
+        (rep,) = parse_log(_init_died_of(dump).encode())
+        assert rep.title == want.title == "kernel panic: Attempted to kill init!"
+        assert not rep.corrupted, rep.corrupted_reason
+        assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (1, 1, "init", "6.1.0-50-arm64")
+        assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+        assert "goroutine" not in rep.text and "panic: runtime" not in rep.text
+
+
+def test_a_go_panic_in_a_log_without_printk_times_is_still_read_as_before() -> None:
+    # Without the printk time no line tells the kernel's from a program's: the Go runtime's
+    # crash stays the report syzkaller's console logs make of it (its corpus has them).
+    bare = _PRINTK_TIME.sub("", _init_died_of(_GO_PANIC))
+    reports = parse_log(bare.encode())
+    assert reports[0].title == (
+        "panic: runtime error: invalid memory address or nil pointer dereference"
+    )
+
+
+LAB = Path(__file__).parent / "lab"
+
+
+def _no_hostname_journal(console: str) -> str:
+    """A console log's kernel records as ``journalctl -o short-monotonic --no-hostname``
+    prints them: "[%5llu.%06llu] " (the monotonic time, here the printk time the records
+    carry), the identifier ("kernel") and ": ", no host (journalctl(1): --no-hostname
+    leaves the host out of the short output modes)."""
+    return re.sub(r"(?m)^(\[ *\d+\.\d+\]) ", r"\1 kernel: ", console)
+
+
+def test_a_no_hostname_short_monotonic_journal_reads_as_the_console() -> None:
+    console = (LAB / "null-deref.log").read_text()
+    journal = _no_hostname_journal(console)
+    assert journal.count("] kernel: ") > 300
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(journal.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) == 8
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+
+
+def test_programs_lines_of_a_no_hostname_journal_are_no_reports() -> None:
+    # The programs' entries of the same journal name their identifier and pid where the
+    # kernel's name "kernel": containerd's Go panic and a program's WARNING are theirs.
+    journal = _no_hostname_journal((LAB / "null-deref.log").read_text())
+    at = journal.index("] kernel: Run /init as init process")
+    at = journal.index("\n", at) + 1
+    programs = (
+        "[    2.500001] containerd[812]: panic: runtime error: invalid memory address or nil"
+        " pointer dereference\n"
+        "[    2.500002] containerd[812]: goroutine 1 [running]:\n"
+        "[    2.500003] openvpn[900]: WARNING: this configuration may cache passwords\n"
+    )
+    (want,) = parse_log(journal.encode())
+    (rep,) = parse_log((journal[:at] + programs + journal[at:]).encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+def test_a_programs_kernel_record_does_not_make_dmesg_a_journal() -> None:
+    # node-problem-detector's documented check of its rules writes "kernel: BUG: ..." to
+    # /dev/kmsg, which dmesg prints after the printk time like a journal's kernel line. It
+    # is no report, and the kernel's own "[ t] ACPI: ..." lines around it stay the kernel's.
+    console = (LAB / "null-deref.log").read_text()
+    at = console.index("\n", console.index("] Run /init as init process")) + 1
+    test = "[    1.500000] kernel: BUG: unable to handle kernel NULL pointer dereference at TEST\n"
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log((console[:at] + test + console[at:]).encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
+@pytest.mark.parametrize("printk_time", [True, False])
+def test_a_syslog_files_kernel_lines_with_date_and_host_cut_read_as_the_console(
+    printk_time: bool,
+) -> None:
+    # "journalctl -k | cut -d' ' -f5-" (or awk, or a hand trimming a paste) keeps the
+    # identifier and message of each line: "kernel: [ 1.2] BUG: ...", and "kernel: BUG:
+    # ..." where the syslog daemon wrote no printk time (RHEL's rsyslog).
+    console = (LAB / "null-deref.log").read_text()
+    cut = re.sub(
+        r"(?m)^(\[ *\d+\.\d+\] )",
+        (lambda m: "kernel: " + m[1]) if printk_time else "kernel: ",
+        console,
+    )
+    assert cut.count("\nkernel: ") > 300
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(cut.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) == 8
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+
+
+def _logcli(lines: list[tuple[int, str]], labels: str) -> str:
+    """Lines as Grafana Loki's logcli prints a query's entries (pkg/logcli/output/
+    default.go): "%s %s %s" of the entry's time (RFC 3339), its stream's labels padded to
+    the widest set's length (here one set: no padding) and the line, TrimSpace'd."""
+    return "".join(
+        f"2026-11-27T08:{s // 60 % 60:02d}:{s % 60:02d}Z {labels} {line.strip()}\n"
+        for s, line in lines
+    )
+
+
+def _console_records(console: str) -> list[tuple[int, str]]:
+    """The stamped lines of a console log: (whole seconds of the printk time, text)."""
+    return [(int(m[1]), m[2]) for m in re.finditer(r"(?m)^\[ *(\d+)\.\d+\] (.*)$", console)]
+
+
+def test_logcli_output_reads_as_the_kernel_log() -> None:
+    # The kernel's lines as Loki stored them from a syslog file with no printk times
+    # (promtail tailing /var/log/messages) and from the journal (the MESSAGE alone,
+    # its leading spaces gone to TrimSpace).
+    console = (LAB / "null-deref.log").read_text()
+    records = _console_records(console)
+    syslog = [
+        (s, f"Nov 27 08:{s // 60 % 60:02d}:{s % 60:02d} node-a kernel: {t}") for s, t in records
+    ]
+    (want,) = parse_log(console.encode())
+    for text in (
+        _logcli(syslog, '{filename="/var/log/messages", host="node-a"}'),
+        _logcli(records, '{job="systemd-journal", unit="kernel"}'),
+    ):
+        (rep,) = parse_log(text.encode())
+        assert rep.title == want.title
+        assert not rep.corrupted, rep.corrupted_reason
+        assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+        facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+        assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+
+
+def test_programs_lines_in_logcli_output_are_no_reports() -> None:
+    # A syslog file's programs' lines in the same stream: their identifiers say whose.
+    console = (LAB / "null-deref.log").read_text()
+    records = _console_records(console)
+    syslog = [
+        (s, f"Nov 27 08:{s // 60 % 60:02d}:{s % 60:02d} node-a kernel: {t}") for s, t in records
+    ]
+    syslog[10:10] = [
+        (1, "Nov 27 08:00:01 node-a containerd[812]: panic: runtime error: index out of range"),
+        (1, "Nov 27 08:00:01 node-a openvpn[900]: WARNING: this configuration may cache passwords"),
+    ]
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(_logcli(syslog, '{filename="/var/log/syslog", host="node-a"}').encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+def test_programs_go_crash_in_a_cut_syslog_file_is_no_report() -> None:
+    # The same cut (RHEL's rsyslog, no printk time anywhere) keeps each program's tag,
+    # "ident[pid]: " (RFC 3164 4.1.3): containerd's and kubelet's Go crashes are theirs.
+    console = (LAB / "null-deref.log").read_text()
+    cut = re.sub(r"\[ *\d+\.\d+\] ", "", re.sub(r"(?m)^\[ *\d+\.\d+\] ", "kernel: ", console))
+    assert not re.search(r"\[ *\d+\.\d{6}\]", cut)
+    at = cut.index("\n", cut.index("kernel: Run /init as init process")) + 1
+    programs = (
+        "containerd[812]: panic: runtime error: invalid memory address or nil pointer"
+        " dereference\n"
+        "containerd[812]: [signal SIGSEGV: segmentation violation code=0x1 addr=0x18]\n"
+        "containerd[812]: goroutine 1 [running]:\n"
+        "kubelet[900]: fatal error: concurrent map writes\n"
+    )
+    (want,) = parse_log(cut.encode())
+    (rep,) = parse_log((cut[:at] + programs + cut[at:]).encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+def test_a_syslog_file_behind_kubectl_logs_timestamps_reads_as_the_file() -> None:
+    # kubectl logs --timestamps (docker logs -t alike) puts the time the runtime read each
+    # line (RFC 3339, nanoseconds) before a pod's output: here a pod tailing the node's
+    # syslog file, written without printk times, its programs' lines among the kernel's.
+    console = (LAB / "null-deref.log").read_text()
+    lines = [
+        f"Nov 27 08:{s // 60 % 60:02d}:{s % 60:02d} node-a kernel: {t}"
+        for s, t in _console_records(console)
+    ]
+    lines[10:10] = [
+        "Nov 27 08:00:01 node-a containerd[812]: panic: runtime error: index out of range",
+        "Nov 27 08:00:01 node-a openvpn[900]: WARNING: this configuration may cache passwords",
+    ]
+    pod = "".join(
+        f"2026-11-27T08:00:{i % 60:02d}.{i:09d}Z {line}\n" for i, line in enumerate(lines)
+    )
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(pod.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+
+
+@pytest.mark.parametrize("runtime", ["kubectl-timestamps", "cri-log-file"])
+def test_a_pods_dmesg_behind_the_runtimes_timestamps_reads_as_the_console(runtime: str) -> None:
+    # A node debug pod running "dmesg --notime": kubectl logs --timestamps puts the
+    # runtime's RFC3339NanoFixed time (nine digits) before each line; the container's
+    # log file on the node (CRI logging format) the RFC3339Nano time, its trailing zeros
+    # dropped, the stream and "F" (a full line).
+    console = (LAB / "null-deref.log").read_text()
+    out = []
+    for i, (s, text) in enumerate(_console_records(console)):
+        when = f"2026-11-27T08:{s // 60 % 60:02d}:{s % 60:02d}"
+        if runtime == "kubectl-timestamps":
+            out.append(f"{when}.{i + 1:09d}Z {text}\n")
+        else:
+            out.append(f"{when}.{i + 1}Z stdout F {text}\n")
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log("".join(out).encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)

@@ -1,0 +1,260 @@
+"""Report shapes Fedora / RHEL / CentOS users meet in ``/var/log/messages`` and abrt's
+``kernel oops`` bugs, from the 2.6.18-5.14 kernels those distributions ship: the lines
+old kernels printed where newer ones print another wording, tested by rewriting real
+logs (the syzkaller corpus, ``data/realworld``, ``lab``) into that wording, as each test
+says with the kernel source that prints it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from corpus import SYZ, syz_log
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+from test_realworld_arch import DATA, _facts, reworded
+from test_realworld_wrap import _facts as _wrap_facts
+from test_realworld_wrap import _prefixed_real_logs, _terminal_rows
+
+
+def _guilty_log(case: str) -> str:
+    """The console log of syzkaller guilty-corpus case ``case``, without its header."""
+    return (
+        (SYZ / "guilty" / case).read_text(encoding="utf-8", errors="replace").partition("\n\n")[2]
+    )
+
+
+def test_a_double_fault_die_without_its_panic_line_is_that_double_fault() -> None:
+    """Before 4.x, x86_64's do_double_fault() (arch/x86/kernel/traps.c, 2.6.2x-3.x) only
+    looped on die(str, regs, error_code) with str "double fault": __die()'s
+    "double fault: 0000 [#1] SMP" is the report's first line; the "PANIC: double fault,
+    error_code: 0x0" line newer kernels print before it does not exist there. The
+    syzkaller report of a double fault (guilty corpus 44) without that line is still the
+    double fault in the function its RIP names, one report."""
+    text = _guilty_log("44")
+    (want,) = parse_log(text.encode())
+    assert want.title == "PANIC: double fault in fixup_bad_iret"
+    old = reworded(text, {"traps: PANIC: double fault, error_code: 0x0\n": ""})
+    assert old.startswith("double fault: 0000 [#1] PREEMPT SMP KASAN\n")
+    (rep,) = parse_log(old.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, want.corrupted)
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == (
+        "syz-executor776",
+        7280,
+        0,
+        "5.7.0-rc7-next-20200525-syzkaller",
+    )
+    assert rep.rip is not None and rep.rip.function == "fixup_bad_iret"
+
+
+@pytest.mark.parametrize("arch", ["ppc64le", "s390x"])
+def test_a_generic_bug_warning_naming_only_its_file_is_titled_by_its_pc(arch: str) -> None:
+    """On the architectures that trap on WARN (powerpc, s390: CONFIG_GENERIC_BUG),
+    lib/bug.c report_bug() from 2.6.26 to 4.5 printed "WARNING: at %s:%u" (file and line,
+    no function, no task) and then print_modules() and show_regs(): RHEL 6 and 7 on ppc64
+    and s390x. The function that warned is where NIP / the PSW points, as in the 6.1
+    recordings whose warning line is rewritten into that wording: the same title, task,
+    taint and frames."""
+    text = (DATA / f"{arch}-6.1.0-50-mod-warn.log").read_text()
+    line = re.search(r"WARNING: CPU: \d+ PID: \d+ at (\S+) hotfence_crash_warn\+\S+ \[\w+\]", text)
+    assert line is not None
+    (want,) = parse_log(text.encode())
+    assert want.title == "WARNING in hotfence_crash_warn"
+    (rep,) = parse_log(reworded(text, {line[0]: f"WARNING: at {line[1]}"}).encode())
+    assert _facts([rep]) == _facts([want])
+    assert rep.guilty_file == want.guilty_file
+    # without CONFIG_DEBUG_BUGVERBOSE: "WARNING: at %p [verbose debug info unavailable]"
+    pc = re.search(r"(?:NIP|Krnl PSW) +[:\[] ?(?:[0-9a-f]{16} )?([0-9a-f]{16})", text)
+    assert pc is not None
+    unverbose = f"WARNING: at {pc[1]} [verbose debug info unavailable]"
+    (rep,) = parse_log(reworded(text, {line[0]: unverbose}).encode())
+    assert _facts([rep]) == _facts([want])
+
+
+_IO_ERROR_4X = "blk_update_request: I/O error, dev loop0, sector 0"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # arch/x86/kernel/cpu/mce/core.c: pr_info(HW_ERR "Machine check events logged\n")
+        # under pr_fmt "mce: ", what a corrected error leaves in the log
+        "mce: [Hardware Error]: Machine check events logged",
+        # print_mce()'s first line for an error the kernel did not die of
+        "mce: [Hardware Error]: CPU 3: Machine Check: 0 Bank 7: cc00008000010090",
+        # drivers/acpi/apei/ghes.c: a firmware-first error, "{%u}" HW_ERR "..." per record
+        "{1}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 0",
+        # drivers/edac/edac_mc.c edac_ce_error() / edac_ue_error(): edac_mc_printk()'s
+        # "EDAC MC%d: " then "%d CE %s%son %s (%s %s)" with its "page:0x%lx offset:0x%lx
+        # grain:%ld syndrome:0x%lx" detail (3.6 on)
+        "EDAC MC0: 1 CE memory read error on CPU_SrcID#0_Ha#0_Chan#1_DIMM#0 "
+        "(channel:1 slot:0 page:0x1a2b3c offset:0x0 grain:32 syndrome:0x0)",
+        "EDAC MC1: 1 UE memory read error on DIMM_B1 (channel:1 slot:0 page:0x2c4 "
+        "offset:0x0 grain:32)",
+        # arch/x86/kernel/nmi.c unknown_nmi_error(), pci_serr_error(), io_check_error()
+        "Uhhuh. NMI received for unknown reason 2d on CPU 0.",
+        "NMI: PCI system error (SERR) for reason a1 on CPU 0.",
+        "NMI: IOCK error (debug interrupt?) for reason 71 on CPU 0.",
+    ],
+)
+def test_a_hardware_error_before_a_crash_is_its_context(line: str, tmp_path: Path) -> None:
+    """A machine check, a firmware-reported hardware error, a memory controller's ECC
+    error or an NMI from the chipset or no known source logged before a crash is what Red Hat's support first asks about (bad memory
+    corrupts anything): it is the crash's context, as an I/O error is, through the CLI's
+    prefilter too. Syzkaller corpus 5 with its I/O error line in those words."""
+    from hotfence.triage.prefilter import triage_input
+
+    text = reworded(syz_log("5"), {_IO_ERROR_4X: line})
+    (rep,) = parse_log(text.encode())
+    assert rep.context == [line]
+    assert rep.title == "KASAN: invalid-free in selinux_tun_dev_free_security"
+    (tmp_path / "messages").write_text(text)
+    got = triage_input(str(tmp_path / "messages"))
+    assert [r.context for r in got.reports] == [[line]]
+
+
+@pytest.mark.parametrize("width", [100, 132, 160, 208])
+def test_a_log_wrapped_by_a_wider_terminal_reads_as_the_log(width: int) -> None:
+    """A log copied from a maximised terminal (journalctl's or less's screen, a GitHub
+    issue pasted from one) has every line longer than the terminal cut at its width,
+    mid-word, the rest on the next row without a prefix: a RHEL host's "Modules linked
+    in:" line runs to several rows. Every real log whose lines carry a prefix and whose
+    wrap shows in two rows or more reads as it did unwrapped: its reports' facts, the
+    modules, the hardware line."""
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        rows = _terminal_rows(console, width)
+        if sum(len(row) == width for row in rows.split("\n")) < 2:
+            continue
+        got = parse_log(rows)
+        assert [_wide_facts(r) for r in got] == [_wide_facts(r) for r in want], path.name
+        checked += 1
+    assert checked >= {100: 90, 132: 70, 160: 30, 208: 20}[width]
+
+
+def _wide_facts(rep: Report) -> tuple[object, ...]:
+    return (*_wrap_facts(rep), rep.modules, rep.tainting_modules, rep.hardware)
+
+
+@pytest.mark.parametrize("case", ["557", "559", "560"])
+def test_an_old_lockdep_hardirq_lock_order_report_is_a_possible_deadlock(case: str) -> None:
+    """Before 4.15 lockdep's print_bad_irq_dependency() (kernel/locking/lockdep.c) put
+    its title in brackets under INFO, "[ INFO: %s-safe -> %s-unsafe lock order detected
+    ]" with "HARDIRQ" (or "SOFTIRQ") for both, where it now prints "WARNING: ...": what a
+    RHEL 7 kernel-debug prints. The report under it is the same (the task trying to
+    acquire, then "... which became HARDIRQ-irq-safe at:" and that stack): the syzkaller
+    reports with their first line in the older wording are the same possible deadlock."""
+    text = syz_log(case)
+    (want, *_) = parse_log(text.encode())
+    assert want.title.startswith("possible deadlock in ") and not want.corrupted
+    old = reworded(
+        text,
+        {
+            "WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected": (
+                "[ INFO: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected ]"
+            )
+        },
+    )
+    (rep, *_) = parse_log(old.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, want.corrupted)
+    assert (rep.comm, rep.pid) == (want.comm, want.pid)
+
+
+def test_an_old_lockdep_nested_lock_report_names_the_function_taking_it() -> None:
+    """Before 4.15 lockdep's print_lock_nested_lock_not_held() printed "[ BUG: Nested lock
+    was not taken ]", the task trying to lock and dump_stack(), as its other "BUG:"
+    reports (bad unlock balance, held lock freed) were worded then. The syzkaller report
+    in its later "WARNING:" wording, its first line in the older one, names the same
+    function, its task and is a lockdep report."""
+    text = syz_log("655")
+    (want, *_) = parse_log(text.encode())
+    assert want.title == "WARNING: nested lock was not taken in evict"
+    old = reworded(
+        text, {"WARNING: Nested lock was not taken": "[ BUG: Nested lock was not taken ]"}
+    )
+    (rep, *_) = parse_log(old.encode())
+    assert (rep.title, rep.type) == ("BUG: nested lock was not taken in evict", want.type)
+    assert (rep.comm, rep.pid, rep.corrupted) == (want.comm, want.pid, want.corrupted)
+
+
+@pytest.mark.parametrize(
+    ("name", "hardware"),
+    [
+        # x86_64 show_regs_common() (2.6.35-3.9, RHEL 6's backport): " %s %s" the DMI
+        # vendor and product, "/%s" the board when there is one
+        ("rhel6-irq-marker-frames", "HP ProLiant DL380 G7"),
+        # i386 __show_regs() of 2.6.32 (Debian 6): "Pid: %d, comm: %s %s (%s %.*s) %s", the
+        # DMI product name alone, padded with the BIOS's spaces
+        ("debian6-i386-oops", "Latitude D630"),
+    ],
+)
+def test_the_hardware_named_on_a_pre_3_10_task_line_is_read(name: str, hardware: str) -> None:
+    """Before 3.10's "Hardware name:" line (dump_stack_print_info()), x86's __show_regs()
+    named the machine at the end of its "Pid: N, comm: X <taint> <release> #N" line, after
+    the version's first word: the RHEL 6 and Debian 6 oopses keep theirs."""
+    text = (DATA / f"{name}.log").read_text()
+    (rep,) = parse_log(text.encode())
+    assert rep.hardware == hardware
+    assert rep.kernel_release is not None and rep.kernel_release not in rep.hardware
+
+
+def _abrt_backtrace(rep: Report) -> str:
+    """The "backtrace" abrt keeps of a kernel oops (src/lib/kernel.c koops_extract_oopses()
+    and record_oops()): the oops's lines without their syslog prefix, log level and printk
+    time, empty lines dropped, after a first line naming the kernel's version
+    (queue_oops(): "%s\\n%s", version or "undefined")."""
+    item = f"{rep.kernel_release or 'undefined'}\n{rep.text}"
+    return "".join(line + "\n" for line in item.split("\n") if line.strip())
+
+
+def test_abrts_oops_backtrace_as_libreport_prints_it_reads_as_the_oops() -> None:
+    """libreport prints a problem's multi-line items (make_description_item_multiline():
+    "NAME:" then ":%.*s" per line): a Fedora / RHEL kernel oops's "backtrace:" appears so in
+    the Bugzilla bug abrt files, its mail and "abrt-cli info -d". Every report of the real
+    logs, as abrt's backtrace in that wrapping, reads as the backtrace itself: its task,
+    release, taint, title and every frame."""
+    from test_realworld import LAB
+
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        for rep in parse_log(path.read_text(encoding="latin-1")):
+            bare = _abrt_backtrace(rep)
+            shown = "backtrace:\n" + "".join(f":{line}\n" for line in bare.splitlines())
+            want = parse_log(bare)
+            assert [_wrap_facts(r) for r in parse_log(shown)] == [_wrap_facts(r) for r in want]
+            checked += 1
+    assert checked > 120
+
+
+def _libreport_one_liner(key: str, value: str) -> str:
+    """libreport's one-line problem item (make_description(): "%s: %*s%s", padded so the
+    value starts at column 17)."""
+    return f"{key}: {' ' * max(0, 16 - (len(key) + 2))}{value}\n"
+
+
+@pytest.mark.parametrize("name", ["centos7-dockerd-ip6mr", "rhel6-syslog-old-warning"])
+def test_abrt_clis_reason_line_is_no_second_report(name: str) -> None:
+    """ "abrt-cli info -d" prints a kernel oops's one-line items, its "reason:" the oops's
+    first line as a summary, then its "backtrace:" (libreport's make_description()): one
+    crash, one report, the backtrace's. "abrt-cli list" prints the one-liners alone: a
+    listing of crashes, no kernel output, no report."""
+    (rep,) = parse_log((DATA / f"{name}.log").read_text().encode())
+    bare = _abrt_backtrace(rep)
+    reason = bare.splitlines()[1]
+    assert reason.startswith(("BUG: ", "WARNING: "))
+    one_liners = (
+        _libreport_one_liner("reason", reason)
+        + _libreport_one_liner("time", "Mon 03 Mar 2025 04:12:19 AM UTC")
+        + _libreport_one_liner("cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/mapper/rhel-root ro")
+        + _libreport_one_liner("package", "kernel")
+        + _libreport_one_liner("count", "1")
+    )
+    info = one_liners + "\nbacktrace:\n" + "".join(f":{line}\n" for line in bare.splitlines())
+    assert f"reason:         {reason}\n" in info
+    got = parse_log(info.encode())
+    assert [_wrap_facts(r) for r in got] == [_wrap_facts(r) for r in parse_log(bare.encode())]
+    assert len(got) == 1 and got[0].frames
+    listing = "id 4f0c0b6e1d2a\n" + one_liners + "Directory:      /var/spool/abrt/oops-1\n"
+    assert parse_log(listing.encode()) == []
