@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -365,3 +367,33 @@ def test_data_written_under_a_spinner_stays_on_stdout(kind: str) -> None:
     assert out == "data line\n"
     terminal = b"".join(chunks).decode()
     assert "working" in terminal and "data line" not in terminal
+
+
+# --- start-up -----------------------------------------------------------------------------
+
+
+def test_importing_the_conventions_loads_no_live_display() -> None:
+    # Every command's --help and usage errors import this module: rich's console, live
+    # display and progress bars are loaded only when something is drawn.
+    probe = (
+        "import sys\n"
+        "import hotfence.console\n"
+        "print(sorted(m for m in ('rich.console', 'rich.live', 'rich.progress', 'rich.spinner')"
+        " if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stdout.strip() == "[]"
+
+
+def test_status_and_progress_draw_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The deferred imports still happen: on a terminal the spinner and the bar are drawn.
+    monkeypatch.setattr(console, "_animated", lambda: True)
+    with console.status("working"):
+        pass
+    with console.progress("reading", 10, unit="bytes") as advance:
+        advance(5)
+    from rich.console import Console
+
+    assert isinstance(console.stderr_console(), Console)

@@ -190,6 +190,68 @@ def test_title_normalisation() -> None:
     assert len(normalise("x " * 200)) <= 120
 
 
+# Pieces the normalisation rules act on, run together at random.
+_TITLE_PIECES = st.sampled_from(
+    ["syz-executor", "syzkaller", ".", ":", "/", "+0x", "0x", "CPU#", " (", ")", " ", "#",
+     "12", "7", "1234567", "ffff888012345678", "deadbeef", "a", "foo", "_bar", "c:",
+     "??:?", "(discriminator 1)", "\t", "\x01"]
+)  # fmt: skip
+
+
+@given(st.lists(_TITLE_PIECES, max_size=30).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_title_normalisation_skips_only_rules_that_cannot_match(title: str) -> None:
+    # A rule whose literal the title lacks is skipped: the title is what every rule
+    # applied until it stops changing gives.
+    from hotfence.triage.titles import _RULES, sanitise
+
+    want = title
+    for pattern, repl, _ in _RULES:
+        for _ in range(64):
+            new = pattern.sub(repl, want)
+            if new == want:
+                break
+            want = new
+    assert normalise(title) == sanitise(want)
+
+
+def test_title_literal_prefix() -> None:
+    # describe() skips a title pattern whose prefix the report lacks: the prefix must be
+    # one every match starts with, or "" when the pattern's text does not plainly say.
+    from hotfence.triage.titles import _literal_prefix
+
+    cases = {
+        "BUG: KASAN: (.*)": "BUG: KASAN: ",
+        r"Kernel stack overflow\.": "Kernel stack overflow",
+        "ab?c": "a",
+        "ab*": "a",
+        "ab{2}": "a",
+        "ab+c": "ab",
+        "foo|bar": "",
+        "x(a|b)": "x",
+        "[|]x|y": "",
+        "(?:a)b": "",
+        "CPU#[0-9]+": "CPU#",
+    }
+    for pattern, want in cases.items():
+        assert _literal_prefix(re.compile(pattern)) == want, pattern
+    assert _literal_prefix(re.compile("abc", re.IGNORECASE)) == ""
+
+
+def test_title_prefixes_start_every_corpus_match() -> None:
+    from hotfence.triage.titles import _TITLE_PREFIX
+
+    texts = [p.read_text(errors="replace") for p in sorted((SYZ / "report").iterdir())[:400]]
+    checked = 0
+    for pattern, prefix in _TITLE_PREFIX.items():
+        for text in texts:
+            m = pattern.search(text)
+            if m is not None:
+                assert m.group(0).startswith(prefix), (pattern.pattern, prefix)
+                checked += 1
+    assert checked > 100
+
+
 def test_title_types() -> None:
     assert title_type("possible deadlock in foo") == "LOCKDEP"
     assert title_type("INFO: task hung in foo") == "HANG"

@@ -357,3 +357,24 @@ def test_triage_imports_only_what_it_uses(args: list[str], expected: str) -> Non
         check=True,
     )
     assert proc.stdout.decode().splitlines()[-1].strip() == expected
+
+
+def test_triage_help_loads_no_renderer_or_parser() -> None:
+    # `triage --help` reads the formats and limits off the renderer's and reader's
+    # modules; msgspec, rich's console and the parser load only when a log is triaged.
+    probe = (
+        "import sys\n"
+        "from hotfence.cli import main\n"
+        "try:\n"
+        "    main(['triage', '--help'], prog_name='hotfence')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('msgspec', 'rich.console', 'hotfence.triage.parser', 'hotfence.store')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    *help_lines, loaded = proc.stdout.splitlines()
+    assert any("--output" in line for line in help_lines)
+    assert loaded == "[]"

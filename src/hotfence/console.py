@@ -27,24 +27,16 @@ import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from click.shell_completion import CompletionItem
 from rich.cells import cell_len
-from rich.console import Console
-from rich.live import Live
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    SpinnerColumn,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.spinner import Spinner
+
+# rich's console, live display and progress bars (~30 ms of imports) are loaded by the
+# functions that draw them: every command's --help and usage errors go without them.
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # Exit statuses, the same in every command.
 EXIT_OK = 0
@@ -132,6 +124,8 @@ def terminal_width() -> int:
 
 def stderr_console() -> Console:
     """A rich console for people. rich turns colour off for NO_COLOR, TERM=dumb and pipes."""
+    from rich.console import Console
+
     return Console(file=sys.stderr, highlight=False, soft_wrap=False)
 
 
@@ -150,6 +144,9 @@ def status(message: str) -> Iterator[None]:
         detail(message)
         yield
         return
+    from rich.live import Live
+    from rich.spinner import Spinner
+
     # rich would send what is written to stdout meanwhile through its stderr console:
     # data must stay on stdout even when only stderr is a terminal.
     spinner = Spinner("dots", text=message)
@@ -166,6 +163,17 @@ def progress(
         detail(description)
         yield lambda amount: None
         return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        SpinnerColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn()]
     if unit == "bytes":
         columns += [DownloadColumn(), TransferSpeedColumn()]

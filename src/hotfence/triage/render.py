@@ -11,16 +11,19 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
-
-import msgspec
-from rich.console import Console
-from rich.rule import Rule
-from rich.text import Text
+from typing import IO, TYPE_CHECKING, Any
 
 from hotfence import console as conventions
-from hotfence.triage.model import Disassembly, FileResult, Frame, KnownBugMatch, Report
-from hotfence.triage.source import SourceLines
+
+# msgspec and rich (~20 ms of imports) are loaded by the renderer that uses them, and the
+# model's dataclasses are annotations here: the command line imports this module for
+# FORMATS, and `triage --help` needs none of them.
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    from hotfence.triage.model import Disassembly, FileResult, Frame, KnownBugMatch, Report
+    from hotfence.triage.source import SourceLines
 
 JSON_VERSION = 1
 FORMATS = ("text", "json", "markdown")
@@ -122,6 +125,8 @@ def write_json(
     ``dataclasses.asdict`` gives them) and indented for its depth; the bytes are those
     of formatting the whole document with ``indent=2`` (tests/test_render_json.py).
     """
+    import msgspec
+
     enc = msgspec.json.Encoder()
 
     def value(obj: Any, depth: int) -> str:
@@ -330,6 +335,9 @@ def to_terminal(
     results: list[FileResult], console: Console, sources: SourceLines | None = None
 ) -> None:
     """Readable report per crash: title, type, where, task, taint, trace, disassembly."""
+    from rich.rule import Rule
+    from rich.text import Text
+
     for res in results:
         console.print(Rule(Text(res.path, style="bold")))
         if res.error:
@@ -359,6 +367,8 @@ def _term_report(
 ) -> None:
     # One print per report: rich's print costs ~50 us a call whatever its size, and a
     # report has dozens of lines (1 s of 2.4 for the 612 reports of the benchmark log).
+    from rich.text import Text
+
     out = [Text.assemble((f"[{index}/{total}] ", "dim"), (rep.title, "bold red"))]
     rows: list[tuple[str, Text]] = [("type", Text(rep.type))]
     if rep.corrupted:

@@ -29,14 +29,15 @@ from .scan import is_stack_start
 MAX_TITLE_LEN = 120
 
 # Each rule is applied until the string stops changing, because matches can overlap
-# (e.g. "0,1,2" needs several passes of the NUM rule).
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+# (e.g. "0,1,2" needs several passes of the NUM rule). The third item, when set, is a
+# literal every match holds: a title without it skips that rule's substitution.
+_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     # Executor instance numbers are noise (syz-executor3, syz-executor.1/123).
-    (re.compile(r"syz-executor\.?[0-9]+((/|:)[0-9]+)?"), "syz-executor"),
-    (re.compile(r"syzkaller[0-9]+((/|:)[0-9]+)?"), "syzkaller"),
+    (re.compile(r"syz-executor\.?[0-9]+((/|:)[0-9]+)?"), "syz-executor", "syz-executor"),
+    (re.compile(r"syzkaller[0-9]+((/|:)[0-9]+)?"), "syzkaller", "syzkaller"),
     # Anything that looks like an address (6+ hex digits not glued to an identifier).
-    (re.compile(r"([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), r"\1ADDR"),
-    (re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"), "IP"),
+    (re.compile(r"([^a-zA-Z0-9])(?:0x)?[0-9a-f]{6,}"), r"\1ADDR", ""),
+    (re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"), "IP", "."),
     # scripts/decode_stacktrace.sh's "func (mm/x.c:12 (discriminator 1) mm/y.c:3)" and
     # "func (??:?)" -> func, like the "func+0x1a/0x40" it stands for (below).
     (
@@ -45,22 +46,25 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
             r"(?: \(discriminator \d+\))? ?)+\)"
         ),
         r"\1",
+        " (",
     ),
     # file.c:123 (and file.c:123:45) -> file.c:LINE
-    (re.compile(r"(\.\w+)(:[0-9]+)+"), r"\1:LINE"),
+    (re.compile(r"(\.\w+)(:[0-9]+)+"), r"\1:LINE", ":"),
     # func+0x1a/0x40 -> func: offsets and sizes change with every build.
-    (re.compile(r"([a-zA-Z][a-zA-Z0-9_.]+)\+0x[0-9a-z]+/0x[0-9a-z]+"), r"\1"),
-    (re.compile(r"CPU#[0-9]+"), "CPU"),
+    (re.compile(r"([a-zA-Z][a-zA-Z0-9_.]+)\+0x[0-9a-z]+/0x[0-9a-z]+"), r"\1", "+0x"),
+    (re.compile(r"CPU#[0-9]+"), "CPU", "CPU#"),
     # Stand-alone decimal numbers; digits inside identifiers (cfg80211) survive.
-    (re.compile(r"(\W)(\d+)(\W|$)"), r"\1NUM\3"),
+    (re.compile(r"(\W)(\d+)(\W|$)"), r"\1NUM\3", ""),
     # ...unless the digit run is so long it cannot be part of a name.
-    (re.compile(r"(\d+){7,}"), "NUM"),
+    (re.compile(r"(\d+){7,}"), "NUM", ""),
 )
 
 
 def normalise(title: str) -> str:
     """Return the stable form of a raw crash title (placeholders, clean spaces, <=120)."""
-    for pattern, repl in _RULES:
+    for pattern, repl, needle in _RULES:
+        if needle not in title:
+            continue  # no match possible ("" is in every string)
         for _ in range(64):  # bounded: every pass shortens or stabilises the string
             new = pattern.sub(repl, title)
             if new == title:
@@ -105,21 +109,65 @@ _ARM_DECODED_ENTRY = (
 # lines, and KFENCE's access trace after its first line (mm/kfence/report.c: "... (in
 # kfence-#N):", "Out-of-bounds read at 0x... (8B right of kfence-#N):", "Invalid read at
 # 0x...:").
+# Each with the literals one of which every match holds: a report holding none of them is
+# not searched (these patterns have no literal prefix, so a search tries every position).
 _HEADERLESS_STACKS = (
-    re.compile(r"(?m)^ *" + _ARM_VERBOSE_ENTRY),
-    re.compile(r"(?m)^ *" + _ARM_ENTRY),
-    re.compile(r"(?m)^ *" + _ARM_DECODED_ENTRY),
-    re.compile(
-        r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
-        r":\n *[\w.]+(?:\+0x[0-9a-f]+/0x|" + oopses.DECODED_SOURCE + ")"
+    ((" from ",), re.compile(r"(?m)^ *" + _ARM_VERBOSE_ENTRY)),
+    ((" from ",), re.compile(r"(?m)^ *" + _ARM_ENTRY)),
+    ((" from ",), re.compile(r"(?m)^ *" + _ARM_DECODED_ENTRY)),
+    (
+        ("kfence-#", "Invalid "),
+        re.compile(
+            r"(?m)(?:\((?:in|\d+B (?:left|right) of) kfence-#\d+\)|^Invalid (?:read|write) at 0x\w+)"
+            r":\n *[\w.]+(?:\+0x[0-9a-f]+/0x|" + oopses.DECODED_SOURCE + ")"
+        ),
     ),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
-    re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x"),
+    (("Caller[",), re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x")),
 )
 _ARM_ENTRY_RE = re.compile(
     r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + "|" + _ARM_DECODED_ENTRY + ")"
 )
 _CORRUPTED_TITLE_RE = re.compile(r"\[ *[0-9]+\.[0-9]+\]")  # timestamp merged into title
+# FRAME_RES as one pattern: the first of them that matches, in one call (each is anchored
+# at the line's start, so the alternation tries them in order there). A line that holds no
+# frame costs one failed match instead of nine.
+_FRAME_ANY = re.compile("|".join(f"(?:{r.pattern})" for r in oopses.FRAME_RES))
+assert all(r.pattern.startswith("^") and not r.flags & re.MULTILINE for r in oopses.FRAME_RES)
+
+
+def _literal_prefix(pattern: re.Pattern[str]) -> str:
+    """Characters every match of ``pattern`` starts with ("" when the pattern's text does
+    not plainly say: a top-level alternative, a case or verbose flag, a leading group)."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return ""
+    text = pattern.pattern
+    depth, i = 0, 0
+    while i < len(text):  # a "|" outside every group and class: alternatives, no prefix
+        c = text[i]
+        if c == "\\":
+            i += 1
+        elif c == "[":
+            i = text.index("]", i + 2)  # "[]...]" holds a literal "]" first
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return ""
+        i += 1
+    n = 0
+    while n < len(text) and (text[n].isalnum() or text[n] in " :_-,!'/=#<>@;~%&\""):
+        n += 1
+    if n < len(text) and text[n] in "?*{":
+        n -= 1  # the run's last character may be absent or repeated
+    return text[:n]
+
+
+# Each title pattern's literal prefix: describe() searches a report for a title only when
+# the report holds it (a substring test is several times faster than the regex engine's
+# scan, and most of a kind's titles are absent from any one report).
+_TITLE_PREFIX = {f.title: _literal_prefix(f.title) for k in oopses.OOPSES for f in k.formats}
 
 
 @dataclass
@@ -149,6 +197,8 @@ def describe(
     chosen: oopses.Format | None = None
     matched_title = False
     for f in kind.formats:
+        if _TITLE_PREFIX.get(f.title, "") not in report:
+            continue  # the title pattern cannot match
         m = f.title.search(report)
         if m is None or m.start() > start_pos:
             continue
@@ -233,7 +283,7 @@ def only_guessed_entries(lines: list[str]) -> bool:
             break
         if oopses.GUESSED_FRAME_RE.search(ln):
             guessed = True
-        elif any(r.search(ln) for r in oopses.FRAME_RES):
+        elif _FRAME_ANY.match(ln):
             return False
     return guessed
 
@@ -311,6 +361,8 @@ def _skip_re(spec: StackSpec) -> _SkipFrames:
 
 
 def _strip_frame(frame: str) -> str:
+    if not frame.startswith(oopses.STRIP_FRAME_PREFIXES):
+        return frame  # most names: one C call instead of a loop over the prefixes
     best = frame
     for p in oopses.STRIP_FRAME_PREFIXES:
         if frame.startswith(p) and len(frame) - len(p) < len(best):
@@ -329,10 +381,9 @@ def _stack_frames(spec: StackSpec, report: str) -> tuple[list[_Frame], bool]:
 def _key_frame(raw: list[str], spec: StackSpec) -> _Frame | None:
     if not raw:
         return None
-    stripped = [_strip_frame(f) for f in raw]
     if spec.extractor is None:
-        return _Frame(stripped[0], raw[0])
-    frame, i = spec.extractor(stripped)
+        return _Frame(_strip_frame(raw[0]), raw[0])
+    frame, i = spec.extractor([_strip_frame(f) for f in raw])
     if frame:
         return _Frame(frame, raw[i])
     return None
@@ -354,6 +405,9 @@ def _stack_frames_impl(
     report: str, skip: _SkipFrames, parts: tuple[object, ...], spec: StackSpec
 ) -> tuple[list[_Frame], bool]:
     lines = report.split("\n")
+    # Past its first frame, a first-only last trace is read on only for a should_fail
+    # line (CORRUPTED_LINES): in a report that holds none, the answer is settled there.
+    no_should_fail = "should_fail" not in report
     li = 0
     raw: list[str] = []
     first_only = spec.extractor is None  # _key_frame then looks at raw[0] alone
@@ -374,6 +428,7 @@ def _stack_frames_impl(
         part = parts[part_idx]
         if part is PARSE_STACK:
             traces += 1
+            last = part_idx == len(parts) - 1
             while li < len(lines):
                 ln = lines[li]
                 li += 1
@@ -382,7 +437,7 @@ def _stack_frames_impl(
                     break
                 if is_stack_start(ln):
                     break
-                if part_idx != len(parts) - 1:
+                if not last:
                     nxt = parts[part_idx + 1]
                     assert isinstance(nxt, re.Pattern)
                     m = nxt.search(ln)
@@ -391,13 +446,10 @@ def _stack_frames_impl(
                         part_idx += 1
                         break
                 if raw and first_only:
+                    if last and no_should_fail:
+                        break  # nothing further down can change the answer
                     continue  # the title uses raw[0] only: no need to parse further frames
-                m = None
-                for r in oopses.FRAME_RES:
-                    m = r.search(ln)
-                    if m is not None:
-                        break
-                _append_frames(raw, m, skip)
+                _append_frames(raw, _FRAME_ANY.match(ln), skip)
         else:
             assert isinstance(part, re.Pattern)
             start = li
@@ -426,6 +478,13 @@ def _stack_frames_impl(
     return results, ok
 
 
+_HINT_AT_START = all(
+    p.pattern.removeprefix("[^k]").startswith(h)
+    for h, p in zip(oopses.STACK_START_HINTS, oopses.STACK_START)
+)
+assert _HINT_AT_START, "a stack-start pattern no longer starts with its hint"
+
+
 def is_corrupted(
     title: str, report: str, f: oopses.Format | None, guessed_trace: bool = False
 ) -> tuple[bool, str]:
@@ -440,25 +499,32 @@ def is_corrupted(
         return False, ""
     has_stack = False
     for key, hint in zip(oopses.STACK_START, oopses.STACK_START_HINTS):
-        if hint not in report:
+        at = report.find(hint)
+        if at == -1:
             continue  # the pattern cannot match: skip a regex scan of the whole report
-        m = key.search(report)
+        # A match holds its hint at most one character in (_HINT_AT_START): the search
+        # starts there, not at the report's start ("[^k] backtrace" has no literal prefix).
+        m = key.search(report, max(at - 1, 0))
         if m is None:
             continue
-        frames = report[m.start() :].split("\n")
+        # Lines 1-15 are all that is read (and whether there are 4): no need to split the rest.
+        frames = report[m.start() :].split("\n", 16)
         if len(frames) < 4:
             return True, "call trace is missed"
         bad = True
         for ln in frames[1:16]:
             if is_stack_start(ln):
                 break
-            if "(stack is not available)" in ln or any(r.search(ln) for r in oopses.FRAME_RES):
+            if "(stack is not available)" in ln or _FRAME_ANY.match(ln):
                 has_stack = True
                 bad = False
                 break
         if key is not oopses.RISCV_STACK_START and bad:
             return True, "no frames in a stack trace"
-    if not has_stack and any(r.search(report) is not None for r in _HEADERLESS_STACKS):
+    if not has_stack and any(
+        any(h in report for h in hints) and r.search(report) is not None
+        for hints, r in _HEADERLESS_STACKS
+    ):
         has_stack = True  # 32-bit ARM's unwinder prints its "from" lines without a header
     if not has_stack:
         return True, "no stack trace in report"
