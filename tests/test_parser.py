@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import pytest
@@ -685,78 +686,77 @@ def test_a_release_that_is_not_a_version_number_keeps_the_task(name: str, comm: 
     assert (rep.comm, rep.kernel_release) == (comm, "syzkaller")
 
 
-def _panic_on_warn_cases() -> list[str]:
-    """Corpus cases of a WARNING that panic_on_warn turned into a panic: their trace has
-    panic() above __warn() (4.19 names it __warn.cold)."""
+def _corpus_cases(keep: Callable[[str, str], bool]) -> list[str]:
+    """The corpus cases whose header and console log ``keep`` takes."""
     out = []
     for path in sorted(CORPUS.iterdir()):
         head, _, body = path.read_text(encoding="utf-8", errors="replace").partition("\n\n")
-        if "TITLE: WARNING" in head and "panic_on_warn set" in body and "__warn" in body:
+        if keep(head, body):
             out.append(path.name)
     return out
 
 
-@pytest.mark.parametrize("case", _panic_on_warn_cases())
-def test_a_panic_on_warn_warning_after_another_report_is_its_own(case: str) -> None:
-    # The WARNING's own trace runs panic(), __warn(): panic_on_warn's panic, which
-    # __warn() called, not a panic the WARNING was raised in. After another crash in the
-    # same log (corpus 40's UBSAN report, as on a console that keeps running) the case
-    # gives the reports it gives alone.
+def _alone_and_after_a_cut_report(case: str) -> tuple[list[str], list[str]]:
+    """The titles of ``case``'s reports alone, and in a log where corpus 40's UBSAN report
+    (stamped at 4.5 s, cut mid-trace, as a console that lost the rest) comes first, that
+    report's own title left out."""
     first = (CORPUS / "40").read_text(encoding="utf-8").partition("\n\n")[2]
     body = (CORPUS / case).read_text(encoding="utf-8").partition("\n\n")[2]
-    alone = [r.title for r in parse_log(body)]
+    (cut,) = parse_log(first)
     after = [r.title for r in parse_log(first + body)]
-    assert any(t.startswith("WARNING") for t in alone)
-    assert after == [parse_log(first)[0].title, *alone]
+    assert after[:1] == [cut.title]
+    return [r.title for r in parse_log(body)], after[1:]
 
 
 @pytest.mark.parametrize(
     "case",
-    [
-        p.name
-        for p in sorted(CORPUS.iterdir())
-        if p.read_text(encoding="utf-8", errors="replace").startswith(
-            ("TITLE: SYZFAIL", "TITLE: SYZFATAL")
+    _corpus_cases(
+        lambda head, body: (
+            "TITLE: WARNING" in head and "panic_on_warn set" in body and "__warn" in body
         )
-    ],
+    ),
+)
+def test_a_panic_on_warn_warning_after_another_report_is_its_own(case: str) -> None:
+    # The WARNING's own trace runs panic(), __warn(): panic_on_warn's panic, which
+    # __warn() called (4.19 names it __warn.cold), not a panic the WARNING was raised in.
+    # After another crash in the same log it gives the reports it gives alone.
+    alone, after = _alone_and_after_a_cut_report(case)
+    assert any(t.startswith("WARNING") for t in alone)
+    assert after == alone
+
+
+@pytest.mark.parametrize(
+    "case",
+    _corpus_cases(lambda head, _body: head.startswith(("TITLE: SYZFAIL", "TITLE: SYZFATAL"))),
 )
 def test_an_executor_failure_after_stamped_kernel_lines_is_a_report(case: str) -> None:
     # A fuzzer's console log takes syz-executor's output unstamped between the kernel's
     # stamped lines; its SYZFAIL is still what the log is read for (unlike a Go
     # program's panic there, tests/test_realworld_programs.py).
-    first = (CORPUS / "40").read_text(encoding="utf-8").partition("\n\n")[2]
-    body = (CORPUS / case).read_text(encoding="utf-8").partition("\n\n")[2]
-    alone = [r.title for r in parse_log(body)]
-    assert alone and alone[0].startswith("SYZF")
-    assert [r.title for r in parse_log(first + body)] == [parse_log(first)[0].title, *alone]
+    alone, after = _alone_and_after_a_cut_report(case)
+    assert alone[:1] and alone[0].startswith("SYZF")
+    assert after == alone
 
 
 _STAMP = re.compile(r"^\[ *(\d+\.\d{6})\] ", re.M)
 
 
-def _stamped_panic_cases() -> list[str]:
-    """Corpus cases of a panic (titled "kernel panic: ..." or "PANIC: ...") whose lines
-    carry printk times and no caller ids, the first one past 15 s."""
-    out = []
-    for path in sorted(CORPUS.iterdir()):
-        head, _, body = path.read_text(encoding="utf-8", errors="replace").partition("\n\n")
-        first = _STAMP.search(body)
-        if (
-            head.startswith(("TITLE: kernel panic", "TITLE: PANIC"))
-            and first is not None
-            and float(first.group(1)) > 15
-            and not re.search(r"^\[ *\d+\.\d{6}\]\[", body, re.M)
-        ):
-            out.append(path.name)
-    return out
+def _stamped_panic(head: str, body: str) -> bool:
+    """A panic (titled "kernel panic: ..." or "PANIC: ...") whose lines carry printk times
+    and no caller ids, the first one past 15 s."""
+    first = _STAMP.search(body)
+    return (
+        head.startswith(("TITLE: kernel panic", "TITLE: PANIC"))
+        and first is not None
+        and float(first.group(1)) > 15
+        and not re.search(r"^\[ *\d+\.\d{6}\]\[", body, re.M)
+    )
 
 
-@pytest.mark.parametrize("case", _stamped_panic_cases())
+@pytest.mark.parametrize("case", _corpus_cases(_stamped_panic))
 def test_a_panic_long_after_a_cut_report_is_its_own(case: str) -> None:
-    # Corpus 40's UBSAN report is cut mid-trace at 4.5 s; a panic printed minutes later
-    # is no panic of that crash's (a crash's own panic follows it at once, and an oops is
-    # printed in one burst), but a report of its own, titled as alone.
-    first = (CORPUS / "40").read_text(encoding="utf-8").partition("\n\n")[2]
-    body = (CORPUS / case).read_text(encoding="utf-8").partition("\n\n")[2]
-    alone = [r.title for r in parse_log(body)]
-    assert [r.title for r in parse_log(first + body)] == [parse_log(first)[0].title, *alone]
+    # A panic printed minutes after the cut report is no panic of that crash's (a crash's
+    # own panic follows it at once, and an oops is printed in one burst), but a report of
+    # its own, titled as alone.
+    alone, after = _alone_and_after_a_cut_report(case)
+    assert after == alone
