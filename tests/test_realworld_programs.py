@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from test_realworld_embedded import reworded
 
@@ -20,6 +21,23 @@ _PRINTK_TIME = re.compile(r"(?m)^\[ *\d+\.\d+\] ?")
 # printpanics() "panic: " and the value, runtime/signal_unix.go's "[signal SIGSEGV: ...]"
 # for a fault, then runtime/traceback.go goroutineheader() "goroutine N [running]:" and
 # each frame as "func(args)" over "\tfile:line +0xpc". It exits with status 2.
+
+
+def _same_report(text: str, plain: str, whole: bool = False) -> Report:
+    """The one report of ``text`` (a log rewritten or with programs' lines added), checked
+    to be ``plain``'s one report: its title, frames, cpu, task, release and taint, and
+    with ``whole`` not corrupted."""
+    (want,) = parse_log(plain.encode())
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title
+    if whole:
+        assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+    return rep
+
+
 _GO_PANIC = """\
 panic: runtime error: invalid memory address or nil pointer dereference
 [signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x4a5f20]
@@ -92,14 +110,8 @@ def test_a_no_hostname_short_monotonic_journal_reads_as_the_console() -> None:
     console = (LAB / "null-deref.log").read_text()
     journal = _no_hostname_journal(console)
     assert journal.count("] kernel: ") > 300
-    (want,) = parse_log(console.encode())
-    (rep,) = parse_log(journal.encode())
-    assert rep.title == want.title
-    assert not rep.corrupted, rep.corrupted_reason
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    rep = _same_report(journal, console, whole=True)
     assert len(rep.frames) == 8
-    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
-    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
 
 
 def test_programs_lines_of_a_no_hostname_journal_are_no_reports() -> None:
@@ -114,10 +126,7 @@ def test_programs_lines_of_a_no_hostname_journal_are_no_reports() -> None:
         "[    2.500002] containerd[812]: goroutine 1 [running]:\n"
         "[    2.500003] openvpn[900]: WARNING: this configuration may cache passwords\n"
     )
-    (want,) = parse_log(journal.encode())
-    (rep,) = parse_log((journal[:at] + programs + journal[at:]).encode())
-    assert rep.title == want.title
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    _same_report(journal[:at] + programs + journal[at:], journal)
 
 
 def test_a_programs_kernel_record_does_not_make_dmesg_a_journal() -> None:
@@ -127,11 +136,7 @@ def test_a_programs_kernel_record_does_not_make_dmesg_a_journal() -> None:
     console = (LAB / "null-deref.log").read_text()
     at = console.index("\n", console.index("] Run /init as init process")) + 1
     test = "[    1.500000] kernel: BUG: unable to handle kernel NULL pointer dereference at TEST\n"
-    (want,) = parse_log(console.encode())
-    (rep,) = parse_log((console[:at] + test + console[at:]).encode())
-    assert rep.title == want.title
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
-    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+    _same_report(console[:at] + test + console[at:], console)
 
 
 @pytest.mark.parametrize("printk_time", [True, False])
@@ -148,14 +153,8 @@ def test_a_syslog_files_kernel_lines_with_date_and_host_cut_read_as_the_console(
         console,
     )
     assert cut.count("\nkernel: ") > 300
-    (want,) = parse_log(console.encode())
-    (rep,) = parse_log(cut.encode())
-    assert rep.title == want.title
-    assert not rep.corrupted, rep.corrupted_reason
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    rep = _same_report(cut, console, whole=True)
     assert len(rep.frames) == 8
-    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
-    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
 
 
 def _logcli(lines: list[tuple[int, str]], labels: str) -> str:
@@ -182,17 +181,11 @@ def test_logcli_output_reads_as_the_kernel_log() -> None:
     syslog = [
         (s, f"Nov 27 08:{s // 60 % 60:02d}:{s % 60:02d} node-a kernel: {t}") for s, t in records
     ]
-    (want,) = parse_log(console.encode())
     for text in (
         _logcli(syslog, '{filename="/var/log/messages", host="node-a"}'),
         _logcli(records, '{job="systemd-journal", unit="kernel"}'),
     ):
-        (rep,) = parse_log(text.encode())
-        assert rep.title == want.title
-        assert not rep.corrupted, rep.corrupted_reason
-        assert [f.function for f in rep.frames] == [f.function for f in want.frames]
-        facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
-        assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+        _same_report(text, console, whole=True)
 
 
 def test_programs_lines_in_logcli_output_are_no_reports() -> None:
@@ -206,10 +199,7 @@ def test_programs_lines_in_logcli_output_are_no_reports() -> None:
         (1, "Nov 27 08:00:01 node-a containerd[812]: panic: runtime error: index out of range"),
         (1, "Nov 27 08:00:01 node-a openvpn[900]: WARNING: this configuration may cache passwords"),
     ]
-    (want,) = parse_log(console.encode())
-    (rep,) = parse_log(_logcli(syslog, '{filename="/var/log/syslog", host="node-a"}').encode())
-    assert rep.title == want.title
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    _same_report(_logcli(syslog, '{filename="/var/log/syslog", host="node-a"}'), console)
 
 
 def test_programs_go_crash_in_a_cut_syslog_file_is_no_report() -> None:
@@ -226,10 +216,7 @@ def test_programs_go_crash_in_a_cut_syslog_file_is_no_report() -> None:
         "containerd[812]: goroutine 1 [running]:\n"
         "kubelet[900]: fatal error: concurrent map writes\n"
     )
-    (want,) = parse_log(cut.encode())
-    (rep,) = parse_log((cut[:at] + programs + cut[at:]).encode())
-    assert rep.title == want.title
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    _same_report(cut[:at] + programs + cut[at:], cut)
 
 
 def test_a_syslog_file_behind_kubectl_logs_timestamps_reads_as_the_file() -> None:
@@ -248,13 +235,7 @@ def test_a_syslog_file_behind_kubectl_logs_timestamps_reads_as_the_file() -> Non
     pod = "".join(
         f"2026-11-27T08:00:{i % 60:02d}.{i:09d}Z {line}\n" for i, line in enumerate(lines)
     )
-    (want,) = parse_log(console.encode())
-    (rep,) = parse_log(pod.encode())
-    assert rep.title == want.title
-    assert not rep.corrupted, rep.corrupted_reason
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
-    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
-    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+    _same_report(pod, console, whole=True)
 
 
 @pytest.mark.parametrize("runtime", ["kubectl-timestamps", "cri-log-file"])
@@ -271,10 +252,4 @@ def test_a_pods_dmesg_behind_the_runtimes_timestamps_reads_as_the_console(runtim
             out.append(f"{when}.{i + 1:09d}Z {text}\n")
         else:
             out.append(f"{when}.{i + 1}Z stdout F {text}\n")
-    (want,) = parse_log(console.encode())
-    (rep,) = parse_log("".join(out).encode())
-    assert rep.title == want.title
-    assert not rep.corrupted, rep.corrupted_reason
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
-    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
-    assert facts == (want.cpu, want.pid, want.comm, want.kernel_release, want.taint)
+    _same_report("".join(out), console, whole=True)
