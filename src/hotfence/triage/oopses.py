@@ -1796,12 +1796,16 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
         ],
     ),
+    # arch/x86/boot/compressed/misc.c, the decompressor's last line: "Booting the kernel."
+    # in older kernels, "Booting the kernel (entry_offset: 0x%lx)." (debug_putstr() and
+    # debug_puthex()) in 6.x, since extract_kernel() hands its caller the entry offset.
     _k(
-        "Booting the kernel.",
+        "Booting the kernel",
         [
             _F(rx("^Booting the kernel"), "unexpected kernel reboot", no_stack_trace=True),
         ],
         ("Parsing ELF|Decompressing Linux|Unknown parameter '",),
+        shape=r"Booting the kernel(?:\.| \(entry_offset: 0x[0-9a-f]+\)\.)",
     ),
     _k(
         "unregister_netdevice: waiting for",
