@@ -1812,3 +1812,32 @@ def test_a_pre_4_19_memcg_oom_kill_names_its_cgroups() -> None:
     assert (rep.oom_memcg, rep.task_memcg) == (want.oom_memcg, want.task_memcg)
     assert want.task_memcg is not None and want.task_memcg.startswith(f"{want.oom_memcg}/")
     assert (rep.title, rep.pid, rep.comm) == (want.title, want.pid, want.comm)
+
+
+@pytest.mark.parametrize(
+    ("case", "die"),
+    [
+        ("344", "kernel stack overflow (double-fault): "),
+        ("614", "kernel stack overflow (double-fault): "),
+        ("629", "stack guard page: "),
+    ],
+)
+def test_a_stack_overflow_whose_guard_page_line_was_lost_is_still_that_overflow(
+    case: str, die: str
+) -> None:
+    """arch/x86/kernel/traps.c handle_stack_overflow() prints "BUG: [%s ]stack guard page
+    was hit at %p (stack is %p..%p)", then die()s with its caller's message: "kernel
+    stack overflow (double-fault)" in older kernels, "stack guard page" in newer ones
+    (__die()'s "%s: %04lx [#%d]"). Three of syzkaller's corpus reports of those, with the
+    BUG line lost: the die line still says what overflowed, and the report is the one
+    syzkaller titled from the whole log, not the panic after it, nor nothing."""
+    text = (SYZ / "report" / case).read_text()
+    title = text.split("\n", 1)[0].removeprefix("TITLE: ")
+    lines = [line for line in syz_log(case).splitlines() if "stack guard page was hit" not in line]
+    assert any(die in line for line in lines)
+    whole = parse_log(syz_log(case).encode())
+    cut = parse_log(("\n".join(lines) + "\n").encode())
+    assert [(r.title, r.corrupted) for r in whole] == [(title, case == "344")]
+    assert [(r.title, r.type, r.corrupted) for r in cut] == [(title, "UNKNOWN", case == "344")]
+    assert (cut[0].comm, cut[0].pid) == (whole[0].comm, whole[0].pid)
+    assert [f.function for f in cut[0].frames] == [f.function for f in whole[0].frames]

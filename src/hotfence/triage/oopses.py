@@ -835,6 +835,10 @@ _PPC_HARD_LOCKUP = _F(
 # "unhandled signal 11 at"), never before these headers.
 _PROGRAM_TAG = r"^[^\s:\[\]]+\[\d+\]: "
 
+# x86 handle_stack_overflow()'s die() line: __die()'s "%s: %04lx [#%d]" of its message.
+_GUARD_PAGE_DIES = ("kernel stack overflow (double-fault): ", "stack guard page: ")
+_GUARD_PAGE_DIE = r"(?:^|[\s\]>])(?:kernel stack overflow \(double-fault\)|stack guard page): [0-9a-f]{4} \[#\d+\]"
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -1141,6 +1145,10 @@ OOPSES: tuple[OopsKind, ...] = (
             "DEBUG:",
             "BUG: no syscalls can create resource",
         ),
+        # x86 handle_stack_overflow()'s die() line right after its "BUG: ... stack guard
+        # page was hit at" (see the "[#" kind of that die line alone below)
+        absorbs=_GUARD_PAGE_DIES,
+        absorb_lines=1,
     ),
     _k(
         "WARNING:",
@@ -1679,6 +1687,24 @@ OOPSES: tuple[OopsKind, ...] = (
         "[#",
         [_F(rx(r"double fault: "), "PANIC: double fault in {1}", stack=_s(RIP_FRAME))],
         shape=r"(?:^|[\s:\]>])double fault: [0-9a-f]{4} \[#\d+\]",
+    ),
+    # arch/x86/kernel/traps.c handle_stack_overflow(): printk "BUG: stack guard page was hit
+    # at %p (stack is %p..%p)" ("BUG: %s stack guard page ..." with the stack's name in
+    # newer kernels), then die() with the message "kernel stack overflow (double-fault)"
+    # (exc_double_fault()'s, older kernels) or "stack guard page" (newer):
+    # __die()'s "%s: %04lx [#%d]". A console that lost the BUG line still holds that stack
+    # overflow, from the die line on; it is the "BUG:" kind's report when both are there.
+    _k(
+        "[#",
+        [
+            _F(
+                rx(_GUARD_PAGE_DIE),
+                "BUG: stack guard page was hit in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_RIP_TRACE, extractor=stall_frame),
+            )
+        ],
+        shape=_GUARD_PAGE_DIE,
     ),
     # arch/x86/mm/extable.c early_fixup_exception() (4.6+): an exception in early boot
     # that no fixup takes. early_printk() writes "PANIC: early exception 0x0e IP
