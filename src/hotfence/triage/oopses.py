@@ -109,6 +109,9 @@ class Format:
     # entry "?" (x86-32 without frame pointers, say): the title then uses this function
     # instead of calling the trace lost (titles.describe).
     names_function: int = 0
+    # The report regex reads the trace's "?" entries too, which titles otherwise ignore
+    # (syzkaller's "questionable" frames): an exception frame's address is only there.
+    reads_guesses: bool = False
 
 
 @dataclass(frozen=True)
@@ -851,6 +854,28 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE),
                 looping=True,
+            ),
+            # Before 4.6, arch/x86/kernel/head_32.S early_fault: an exception in early boot
+            # printk()s fault_msg, "BUG: Int %d: CR2 %p", the pusha registers and "err %p
+            # EIP %p CS %p flg %p", the raw stack, then calls dump_stack(). EIP is an
+            # address only, but dump_stack()'s trace scans the stack that holds the
+            # exception frame: its "?" entry at the EIP's address names the faulting
+            # function. Without that entry the fault's own line stays the title.
+            _F(
+                rx(r"BUG: Int \d+: CR2 "),
+                "BUG: Int {1} in {3}",
+                report=rx(
+                    r"BUG: Int (\d+): CR2 [0-9a-f]+\n[\s\S]{0,400}? EIP ([0-9a-f]{8}) "
+                    r"[\s\S]*?\[<\2>\] (?:\? )?{{FUNC}}"
+                ),
+                names_function=3,
+                reads_guesses=True,
+            ),
+            _F(
+                rx(r"BUG: Int \d+: CR2 "),
+                "{1}",
+                report=rx(r"(BUG: Int \d+: CR2 [0-9a-f]+)"),
+                no_stack_trace=True,
             ),
             # WARN_ON() up to 2.6.19 (include/asm-generic/bug.h; RHEL 5): "BUG: warning at
             # %s:%d/%s()" then dump_stack(), the later "WARNING: at %s:%d %s()": titled by
