@@ -22,6 +22,8 @@ from hotfence.triage.fields import parse_frame
 from hotfence.triage.lines import from_userspace, journal_host
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks
 from test_realworld_arch import reworded
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -1812,3 +1814,70 @@ def test_a_pre_4_19_memcg_oom_kill_names_its_cgroups() -> None:
     assert (rep.oom_memcg, rep.task_memcg) == (want.oom_memcg, want.task_memcg)
     assert want.task_memcg is not None and want.task_memcg.startswith(f"{want.oom_memcg}/")
     assert (rep.title, rep.pid, rep.comm) == (want.title, want.pid, want.comm)
+
+
+@pytest.mark.parametrize(
+    ("case", "die"),
+    [
+        ("344", "kernel stack overflow (double-fault): "),
+        ("614", "kernel stack overflow (double-fault): "),
+        ("629", "stack guard page: "),
+    ],
+)
+def test_a_stack_overflow_whose_guard_page_line_was_lost_is_still_that_overflow(
+    case: str, die: str
+) -> None:
+    """arch/x86/kernel/traps.c handle_stack_overflow() prints "BUG: [%s ]stack guard page
+    was hit at %p (stack is %p..%p)", then die()s with its caller's message: "kernel
+    stack overflow (double-fault)" in older kernels, "stack guard page" in newer ones
+    (__die()'s "%s: %04lx [#%d]"). Three of syzkaller's corpus reports of those, with the
+    BUG line lost: the die line still says what overflowed, and the report is the one
+    syzkaller titled from the whole log, not the panic after it, nor nothing."""
+    text = (SYZ / "report" / case).read_text()
+    title = text.split("\n", 1)[0].removeprefix("TITLE: ")
+    lines = [line for line in syz_log(case).splitlines() if "stack guard page was hit" not in line]
+    assert any(die in line for line in lines)
+    whole = parse_log(syz_log(case).encode())
+    cut = parse_log(("\n".join(lines) + "\n").encode())
+    assert [(r.title, r.corrupted) for r in whole] == [(title, case == "344")]
+    assert [(r.title, r.type, r.corrupted) for r in cut] == [(title, "UNKNOWN", case == "344")]
+    assert (cut[0].comm, cut[0].pid) == (whole[0].comm, whole[0].pid)
+    assert [f.function for f in cut[0].frames] == [f.function for f in whole[0].frames]
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("i386-6.1.0-50-kill-init", "i386-6.1.0-50-sysrq-crash"),
+        ("x86-6.12.115-null-deref", "x86-6.12.115-sysrq-c"),
+        ("mipsel-6.1.0-50-kill-init", "mipsel-6.1.0-50-mod-bug"),
+        ("riscv64-6.12.117+deb13-mod-null", "riscv64-6.12.117+deb13-sysrq-crash"),
+    ],
+)
+@pytest.mark.parametrize("before", [0, 1, 5])
+def test_the_next_boots_crash_right_after_a_panic_is_its_own_report(
+    first: str, then: str, before: int
+) -> None:
+    """kernel/panic.c panic() ends with "Rebooting in %d seconds.." (panic_timeout > 0)
+    or nothing (panic=-1) and restarts; init/main.c start_kernel() prints the banner
+    ("Linux version ...") first in the next boot. A console that keeps only the kernel's
+    loudest lines (loglevel, a quiet boot) holds little between them, so the next boot's
+    crash may come a few lines after the panic: it is a report of its own, not that
+    panic's tail. Two recorded boots of one kernel: the first log whole, then the second
+    log's banner and its crash (and ``before`` lines before it)."""
+    log = _lines_of(first)
+    nxt = _lines_of(then)
+    banner = next(i for i, line in enumerate(nxt) if "Linux version " in line)
+    alone = [r.title for r in parse_log(("\n".join(log) + "\n").encode())]
+    (crash,) = parse_log(("\n".join(nxt) + "\n").encode())
+    cut = nxt[: banner + 1] + nxt[crash.start_line - 1 - before :]
+    data = ("\n".join([*log, *cut]) + "\n").encode()
+    both = parse_log(data)
+    assert [r.title for r in both] == [*alone, crash.title]
+    assert both[-1].start_line == len(log) + banner + 2 + before
+    found = triage_blocks(line_blocks([data], ReadLimits()), chunk_bytes=1 << 20)
+    assert [r.title for r in found] == [*alone, crash.title]
+
+
+def _lines_of(name: str) -> list[str]:
+    return (DATA / f"{name}.log").read_text().splitlines()

@@ -740,3 +740,27 @@ def test_a_lava_job_log_reads_as_its_console(name: str) -> None:
             (r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release) for r in reports
         ] == want
     assert not parse_log(("\n".join(_lava_log([])) + "\n").encode())
+
+
+def test_the_6_x_decompressors_entry_offset_line_is_a_reboot_after_a_run() -> None:
+    """6.x's arch/x86/boot/compressed/misc.c ends with "Booting the kernel (entry_offset:
+    0x%lx)." (debug_putstr(), debug_puthex()), not "Booting the kernel.", as syzkaller's
+    corpus recorded a 6.8 boot (case 724, no crash: the log's own boot). After the
+    kernel's lines of an earlier run the same lines are a reboot nobody asked for."""
+    lines = (SYZ / "report" / "724").read_text().splitlines()  # no headers: a blank line
+    block = lines[1 : next(i for i, line in enumerate(lines) if line.startswith("Booting the")) + 1]
+    assert block[-1].startswith("Booting the kernel (entry_offset: 0x")
+    log = _lines("x86-6.12.115-sysrq-c")
+    kernel = [log[1].split("..", 1)[1], *log[2:]]  # SeaBIOS's "Booting from ROM.." off
+    first = _parse([*block, *kernel])
+    assert [r.title for r in first] == ["kernel panic: sysrq triggered crash"]
+    booted = [line for line in kernel if "sysrq" not in line.lower()][:300]
+    again = _parse([*booted, *block, *kernel])
+    assert [(r.title, r.start_line) for r in again][:1] == [
+        ("unexpected kernel reboot", len(booted) + len(block))
+    ]
+    assert [r.title for r in again] == ["unexpected kernel reboot", first[0].title]
+    data = ("\n".join([*booted, *block, *kernel]) + "\n").encode()
+    blocks = line_blocks([data], ReadLimits())
+    found = triage_blocks(blocks, chunk_bytes=1 << 20)
+    assert [r.title for r in found] == [r.title for r in again]

@@ -352,3 +352,43 @@ def test_an_s390_oops_of_a_2_6_to_3_x_kernel_is_titled_by_its_psw() -> None:
     assert got[0].title == "BUG: unable to handle kernel paging request in sysrq_handle_crash"
     assert got[0].type == "MEMORY_SAFETY_BUG"
     assert not got[0].corrupted
+
+
+def _i386_early_fault(eip_entry: bool) -> list[str]:
+    """Before 4.6, arch/x86/kernel/head_32.S early_fault printk()s fault_msg ("BUG: Int %d:
+    CR2 %p", the pusha registers "EDI %p  ESI %p  EBP %p  ESP %p" and "EBX %p  EDX %p  ECX
+    %p  EAX %p", the fault frame "err %p  EIP %p   CS %p  flg %p", the raw stack) and
+    calls dump_stack(), whose 2.6.32 header is "Pid: %d, comm: %.20s %s %s %.*s". The
+    recorded Debian 2.6.32-5-686 oops's fault as that: its CR2, registers, error code,
+    EIP, CS and EFLAGS in fault_msg's lines (the raw stack lines left out), its show_regs()
+    "Pid:" line in dump_stack()'s wording, its trace; dump_stack()'s stack scan passes
+    the exception frame, so (``eip_entry``) the trace holds a "?" entry at the EIP's
+    address, written from the oops's "EIP: [<pc>] f+0x1/0x2" line."""
+    log = (DATA / "debian6-i386-oops.log").read_text().splitlines()
+    stamp = log[0].split("]")[0] + "]"
+    trace = next(i for i, line in enumerate(log) if line.endswith("] Call Trace:"))
+    eip = next(line for line in log if "] EIP: [<" in line).split("] EIP: ")[1]
+    pc, sym = eip.split(" SS:ESP")[0].split("] ", 1)
+    task = next(line for line in log if "] Pid: 2231, comm: pulseaudio" in line)
+    lines = [
+        f"{stamp} BUG: Int 14: CR2 00000010",
+        f"{stamp}      EDI 00000000  ESI f2a6e400  EBP f2b1de70  ESP f2b1de4c",
+        f"{stamp}      EBX f2b1c000  EDX f2a6e400  ECX 00000000  EAX 00000000",
+        f"{stamp}      err 00000000  EIP {pc.strip('[<>')}   CS 00000060  flg 00010246",
+        task.replace("Not tainted (2.6.32-5-686 #1) Latitude D630", "Not tainted 2.6.32-5-686 #1"),
+        log[trace],
+    ]
+    if eip_entry:
+        lines.append(f"{log[trace + 1].split(']')[0]}]  {pc}] ? {sym}")
+    return [*lines, *log[trace + 1 : trace + 8]]
+
+
+@pytest.mark.parametrize("eip_entry", [True, False])
+def test_a_pre_4_6_i386_early_fault_is_titled_by_the_trace_entry_at_its_eip(
+    eip_entry: bool,
+) -> None:
+    (report,) = parse_log(("\n".join(_i386_early_fault(eip_entry)) + "\n").encode())
+    title = "BUG: Int NUM in snd_pcm_hw_params" if eip_entry else "BUG: Int NUM: CR2 ADDR"
+    assert (report.title, report.corrupted) == (title, False)
+    assert (report.comm, report.pid, report.kernel_release) == ("pulseaudio", 2231, "2.6.32-5-686")
+    assert report.frames[int(eip_entry)].function == "snd_pcm_hw_params_user"

@@ -62,6 +62,9 @@ _REPORT_TIME_GAP = 10.0
 # earlier than that is another copy of the log: a dmesg dump, kdump's vmcore-dmesg.txt or
 # a pstore record appended after the console's lines, starting where its buffer did.
 _CLOCK_SKEW_MAX = 0.5
+# init/main.c start_kernel() prints linux_banner ("Linux version %s (%s) ...") first at
+# every boot: past it the machine booted again, and no line is the crash's before it.
+_BOOT_BANNER_RE = re.compile(r"Linux version \d+\.\d+[\w.\-+~]*\s+\(")
 # How far before a report's header a record printed again is looked for (_went_back): a
 # copy's records within _CLOCK_SKEW_MAX of the report lie that close before it.
 _REPEAT_SPAN = 1 << 16
@@ -289,9 +292,12 @@ def extract(
         n += 1
         if n >= _MAX_REPORT_LINES:
             break  # (in log lines: the prefilter's reach is this bound)
-        last_pos = pos
         if not feed(raw, line_start, n, first_no, plain):
+            # the window stops before this line, unread: the search for the next report
+            # goes on from it (it may be the next crash's header, a few lines on)
+            last_pos = line_start if n else pos
             break
+        last_pos = pos
     stops = [p for p in (window.second, window.resume) if p is not None]
     next_pos = min(stops) if stops else last_pos
     return Extracted(header, kind, prefix, window.lines, window.title_end, window.own_end, next_pos)
@@ -535,6 +541,7 @@ class _Window:
                 and ctx == self.context
                 and self.second is None
                 and not self.paused
+                and not self.restarted
             ):
                 self.own_done = False
             elif self.resume is None:
@@ -543,7 +550,13 @@ class _Window:
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
-        if (
+        if not self.restarted and "Linux version " in raw and _BOOT_BANNER_RE.search(raw):
+            # the next boot (after panic()'s "Rebooting in %d seconds..", or none with
+            # panic=-1): read on only for where its first report starts, like a copy
+            self._end_own()
+            self.tail = _PANIC_GRACE_LINES
+            self.restarted = True
+        elif (
             ts is not None
             and self.last_ts is not None
             and ts < self.last_ts  # _went_back's own first test: no call on most lines

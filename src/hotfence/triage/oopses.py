@@ -109,6 +109,9 @@ class Format:
     # entry "?" (x86-32 without frame pointers, say): the title then uses this function
     # instead of calling the trace lost (titles.describe).
     names_function: int = 0
+    # The report regex reads the trace's "?" entries too, which titles otherwise ignore
+    # (syzkaller's "questionable" frames): an exception frame's address is only there.
+    reads_guesses: bool = False
 
 
 @dataclass(frozen=True)
@@ -835,6 +838,10 @@ _PPC_HARD_LOCKUP = _F(
 # "unhandled signal 11 at"), never before these headers.
 _PROGRAM_TAG = r"^[^\s:\[\]]+\[\d+\]: "
 
+# x86 handle_stack_overflow()'s die() line: __die()'s "%s: %04lx [#%d]" of its message.
+_GUARD_PAGE_DIES = ("kernel stack overflow (double-fault): ", "stack guard page: ")
+_GUARD_PAGE_DIE = r"(?:^|[\s\]>])(?:kernel stack overflow \(double-fault\)|stack guard page): [0-9a-f]{4} \[#\d+\]"
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -847,6 +854,28 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE),
                 looping=True,
+            ),
+            # Before 4.6, arch/x86/kernel/head_32.S early_fault: an exception in early boot
+            # printk()s fault_msg, "BUG: Int %d: CR2 %p", the pusha registers and "err %p
+            # EIP %p CS %p flg %p", the raw stack, then calls dump_stack(). EIP is an
+            # address only, but dump_stack()'s trace scans the stack that holds the
+            # exception frame: its "?" entry at the EIP's address names the faulting
+            # function. Without that entry the fault's own line stays the title.
+            _F(
+                rx(r"BUG: Int \d+: CR2 "),
+                "BUG: Int {1} in {3}",
+                report=rx(
+                    r"BUG: Int (\d+): CR2 [0-9a-f]+\n[\s\S]{0,400}? EIP ([0-9a-f]{8}) "
+                    r"[\s\S]*?\[<\2>\] (?:\? )?{{FUNC}}"
+                ),
+                names_function=3,
+                reads_guesses=True,
+            ),
+            _F(
+                rx(r"BUG: Int \d+: CR2 "),
+                "{1}",
+                report=rx(r"(BUG: Int \d+: CR2 [0-9a-f]+)"),
+                no_stack_trace=True,
             ),
             # WARN_ON() up to 2.6.19 (include/asm-generic/bug.h; RHEL 5): "BUG: warning at
             # %s:%d/%s()" then dump_stack(), the later "WARNING: at %s:%d %s()": titled by
@@ -1141,6 +1170,10 @@ OOPSES: tuple[OopsKind, ...] = (
             "DEBUG:",
             "BUG: no syscalls can create resource",
         ),
+        # x86 handle_stack_overflow()'s die() line right after its "BUG: ... stack guard
+        # page was hit at" (see the "[#" kind of that die line alone below)
+        absorbs=_GUARD_PAGE_DIES,
+        absorb_lines=1,
     ),
     _k(
         "WARNING:",
@@ -1680,6 +1713,24 @@ OOPSES: tuple[OopsKind, ...] = (
         [_F(rx(r"double fault: "), "PANIC: double fault in {1}", stack=_s(RIP_FRAME))],
         shape=r"(?:^|[\s:\]>])double fault: [0-9a-f]{4} \[#\d+\]",
     ),
+    # arch/x86/kernel/traps.c handle_stack_overflow(): printk "BUG: stack guard page was hit
+    # at %p (stack is %p..%p)" ("BUG: %s stack guard page ..." with the stack's name in
+    # newer kernels), then die() with the message "kernel stack overflow (double-fault)"
+    # (exc_double_fault()'s, older kernels) or "stack guard page" (newer):
+    # __die()'s "%s: %04lx [#%d]". A console that lost the BUG line still holds that stack
+    # overflow, from the die line on; it is the "BUG:" kind's report when both are there.
+    _k(
+        "[#",
+        [
+            _F(
+                rx(_GUARD_PAGE_DIE),
+                "BUG: stack guard page was hit in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_RIP_TRACE, extractor=stall_frame),
+            )
+        ],
+        shape=_GUARD_PAGE_DIE,
+    ),
     # arch/x86/mm/extable.c early_fixup_exception() (4.6+): an exception in early boot
     # that no fixup takes. early_printk() writes "PANIC: early exception 0x0e IP
     # 10:ffffffff8105c4a2 error 0 cr2 0xffffffffff600000" to the console alone (no printk
@@ -1796,12 +1847,16 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
         ],
     ),
+    # arch/x86/boot/compressed/misc.c, the decompressor's last line: "Booting the kernel."
+    # in older kernels, "Booting the kernel (entry_offset: 0x%lx)." (debug_putstr() and
+    # debug_puthex()) in 6.x, since extract_kernel() hands its caller the entry offset.
     _k(
-        "Booting the kernel.",
+        "Booting the kernel",
         [
             _F(rx("^Booting the kernel"), "unexpected kernel reboot", no_stack_trace=True),
         ],
         ("Parsing ELF|Decompressing Linux|Unknown parameter '",),
+        shape=r"Booting the kernel(?:\.| \(entry_offset: 0x[0-9a-f]+\)\.)",
     ),
     _k(
         "unregister_netdevice: waiting for",

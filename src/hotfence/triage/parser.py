@@ -661,7 +661,11 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         )
     )
     guessed = only_guessed_entries([ln.text for ln in ext.lines[: ext.title_end]])
-    raw_title, corrupted, alts, fmt = describe(title_text, ext.kind, guessed)
+
+    def with_guesses() -> str:
+        return _text_of(one_entry_a_line([ln.text for ln in ext.lines[: ext.title_end]]))
+
+    raw_title, corrupted, alts, fmt = describe(title_text, ext.kind, guessed, with_guesses)
     if not raw_title:
         # The title regexes need the report's own lines; fall back to the raw window.
         raw_window = text[ext.header.start : own_lines[-1].end]

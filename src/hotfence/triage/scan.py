@@ -150,7 +150,7 @@ SCAN_NEEDLES = (
     "error:",
     "invalid opcode:",
     "UBSAN",  # "UBSAN:", logcat's "UBSAN   :" (lines.py _LOGCAT_RE)
-    "Booting the kernel.",
+    "Booting the kernel",  # "Booting the kernel." and 6.x's "... (entry_offset: 0x0)."
     "unregister_netdevice: waiting for",
     "VFS",  # "VFS: Busy inodes...", logcat's "VFS     : Busy inodes..."
     "Unhandled fault:",
@@ -287,7 +287,7 @@ def _programs_on_a_stamped_console(text: str, start: int) -> bool:
 # and "Decompressing Linux..." (compressed/misc.c), or the line itself; no printk record
 # between. (The prefilter hands the parser PREFIX lines before a header, far more than
 # _BOOT_LINES: a walk that reaches the text's start has reached the log's.)
-_REBOOT = "Booting the kernel."
+_REBOOT = "Booting the kernel"
 _BOOT_OPENINGS = (
     "SeaBIOS (version ",
     "early console in setup code",

@@ -18,6 +18,7 @@ placeholders: hex addresses -> ``ADDR``, ``file.c:12`` -> ``file.c:LINE``,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -184,11 +185,16 @@ def _fmt(template: str, args: list[str]) -> str:
 
 
 def describe(
-    report: str, kind: OopsKind, guessed_trace: bool = False
+    report: str,
+    kind: OopsKind,
+    guessed_trace: bool = False,
+    with_guesses: Callable[[], str] | None = None,
 ) -> tuple[str, str, list[str], oopses.Format | None]:
     """Title, corruption reason, alternative titles and the matched format (extractDescription).
 
     ``guessed_trace``: the report's call trace is "?" entries only (only_guessed_entries).
+    ``with_guesses``: makes the same text with the trace's "?" entries, for the report
+    regexes of formats that read them (Format.reads_guesses), only when one is tried.
     """
     start_pos = len(report)
     desc = ""
@@ -210,7 +216,10 @@ def describe(
             start_pos = m.start()
         matched_title = True
         if f.report is not None:
-            m = f.report.search(report)
+            text = report
+            if f.reads_guesses and with_guesses is not None:
+                text = with_guesses()
+            m = f.report.search(text)
             if m is None:
                 continue
         args = [g or "" for g in m.groups()]
