@@ -620,15 +620,54 @@ class _Window:
         return is_header or not skip_line
 
 
+# How much text _tagged_line_end searches back in one go for a task's tag.
+_TAG_SEARCH_CHARS = 1 << 13
+
+
+def _tagged_line_end(text: str, tag: str, end: int, most: int) -> int | None:
+    """The end of the last line ending at or before ``end`` (a line end) that holds
+    ``tag`` anywhere; None when there is none, or more than ``most`` lines would be
+    passed to reach it. (Searched back a piece at a time: a log whose other tasks
+    printed all along is not read to its start.)"""
+    hi = end
+    passed = 0  # newlines in text[hi:end]: at most the lines passed to reach a hit before hi
+    while hi > 0:
+        lo = max(0, hi - _TAG_SEARCH_CHARS)
+        # (a tag across the piece's upper bound is found here: none spans a newline)
+        hit = text.rfind(tag, lo, min(end, hi + len(tag) - 1))
+        if hit != -1:
+            nl = text.find("\n", hit, end)
+            return end if nl == -1 else nl
+        passed += text.count("\n", lo, hi)
+        if passed >= most:
+            return None
+        hi = lo
+    return None
+
+
 def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Line]:
     want = _PREFIX_LINES_TASK if caller_id(context) else _PREFIX_LINES
     out: list[Line] = []
     end = start - 1
     number = first_no - 1
     scanned = 0
+    most = 4 * want + 50
     tag = caller_id(context)
     after: Line | None = None  # the line after this one, when it has no prefix
-    while end >= 0 and len(out) < want and scanned < 4 * want + 50:
+    while end >= 0 and len(out) < want and scanned < most:
+        if tag:
+            # Most lines before a task's report are other tasks': go straight back to the
+            # last line holding the tag, counting the lines passed as if each was read.
+            tagged = _tagged_line_end(text, tag, end, most - scanned)
+            if tagged is None:
+                break  # no line within reach can be ours
+            passed = text.count("\n", tagged, end)
+            if passed:
+                end, after = tagged, None
+                number -= passed
+                scanned += passed
+                if scanned >= most:
+                    break
         s = text.rfind("\n", 0, end) + 1
         raw = text[s:end]
         line = None
