@@ -391,7 +391,11 @@ class _Window:
     restarted: bool = False  # printk time went back: the lines read on are another log's
     paused: bool = False  # the report's own text ended at a long pause in printk time
     piece: str = ""  # the last line kept (or its last wrapped piece), as it came
-    records: set[RecordKey] = field(default_factory=set)  # this stream's, see record_of
+    # This stream's stamped lines, and the records (record_of) of the first ``recorded``
+    # of them: made only when a candidate line asks (_copy), not on every line.
+    stamped: list[Line] = field(default_factory=list)
+    records: set[RecordKey] = field(default_factory=set)
+    recorded: int = 0
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -461,9 +465,8 @@ class _Window:
             ):
                 return self._other_context()  # a program's entry amid the kernel's
         self.gap = 0
-        key = record_of(line)
-        if key is not None:
-            self.records.add(key)
+        if line.timestamp is not None:
+            self.stamped.append(line)
         if not is_header:
             self._note_own_end(raw, line_start, line, n - self.others)
         if line.timestamp is not None:
@@ -496,7 +499,12 @@ class _Window:
 
     def _copy(self, line: Line) -> bool:
         """Is ``line`` another stream's copy of a record this report read (record_of)?"""
-        return line.context != self.context and record_of(line) in self.records
+        if line.context == self.context or line.timestamp is None:
+            return False
+        if self.recorded < len(self.stamped):
+            self.records.update(map(line_record, self.stamped[self.recorded :]))
+            self.recorded = len(self.stamped)
+        return line_record(line) in self.records
 
     def _interjected(self, raw: str, line_start: int, line: Line) -> bool:
         return not line.context and interjected(self.text, line_start, raw, self.context)
