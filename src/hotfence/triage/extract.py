@@ -165,9 +165,16 @@ def _wrapped_log(text: str, pos: int, wider: re.Pattern[str]) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _width_res(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A line wider than ``width`` columns; a row exactly that wide."""
-    return re.compile(rf"[^\n]{{{width + 1}}}"), re.compile(rf"(?m)^[^\n\r]{{{width}}}\r?$")
+def _row_re(width: int) -> re.Pattern[str]:
+    """A row exactly ``width`` columns wide."""
+    return re.compile(rf"(?m)^[^\n\r]{{{width}}}\r?$")
+
+
+def _wider_line(text: str, lo: int, hi: int, width: int) -> bool:
+    """Does a line of ``text[lo:hi]`` (its part there) run past ``width`` columns? (The
+    pieces between its newlines measured: a regex for ``width + 1`` non-newlines is tried
+    at every position, each try running on to the line's end, 1 ms a 32 KB window.)"""
+    return max(map(len, text[lo:hi].split("\n"))) > width
 
 
 def _terminal_cut(piece: str, text: str, pos: int) -> bool:
@@ -178,12 +185,12 @@ def _terminal_cut(piece: str, text: str, pos: int) -> bool:
     width = len(piece.rstrip("\r"))
     if width < _TERMINAL_WIDTH:
         return False
-    wider, row = _width_res(width)
     lo, hi = max(0, pos - _WRAP_SPAN), pos + _WRAP_SPAN
-    if wider.search(text, lo, hi) is not None:
+    if _wider_line(text, lo, hi, width):
         return False
     if width == _TERMINAL_WIDTH:
         return True
+    row = _row_re(width)
     first = row.search(text, lo, hi)
     return first is not None and row.search(text, first.end(), hi) is not None
 
