@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,13 @@ from hotfence.triage.lines import (
     CONSOLE,
     JOURNAL_FIELD,
     KMSG_DICT,
+    QUESTIONABLE_PATTERN,
     SYSLOG,
     _may_have_prefix,
     caller_id,
     iter_lines,
     line_bounds,
+    make_line,
     split_lines,
     strip_prefix,
 )
@@ -134,3 +137,16 @@ def test_prefix_prechecks_skip_only_lines_the_regexes_cannot_match() -> None:
     assert len(prefixed) > 1000 and len(syslog) > 50  # the fixtures hold both kinds
     assert [raw for raw in prefixed if not _may_have_prefix(raw)] == []
     assert [raw for raw in syslog if "kern" not in raw.lower()] == []
+
+
+def test_prefixed_questionable_lines_are_the_patterns_matches() -> None:
+    """make_line marks a prefixed line questionable by a " ? " substring test: the same
+    lines syzkaller's pattern (its pc part optional) finds, over every fixture line."""
+    questionable = re.compile(QUESTIONABLE_PATTERN)
+    lines = [make_line(raw, 0, 0) for raw in _fixture_lines()]
+    prefixed = [ln for ln in lines if ln.context and "<EOI>" not in ln.text]
+    marked = [ln for ln in prefixed if questionable.search(ln.text)]
+    assert len(marked) > 1000  # the fixtures hold x86's " ? " guesses
+    assert [ln.raw for ln in marked if not ln.questionable] == []
+    unmarked = [ln for ln in prefixed if not questionable.search(ln.text)]
+    assert [ln.raw for ln in unmarked if ln.questionable != ln.text.endswith(" (unreliable)")] == []

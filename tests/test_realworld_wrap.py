@@ -13,8 +13,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus import SYZ, syz_log
+from hotfence.triage.extract import _wider_line
 from hotfence.triage.fields import call_trace, parse_frame
 from hotfence.triage.lines import make_line
 from hotfence.triage.model import Report
@@ -914,3 +917,18 @@ def test_a_gce_serial_console_with_syslogs_copies_reads_as_the_console(
     text = log.read_text()
     reps = _same_reports(text, _gce_serial_console(text, burst))
     assert reps[0].frames
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="ab \r\n", max_size=300),
+    lo=st.integers(0, 320),
+    span=st.integers(0, 320),
+    width=st.integers(0, 40),
+)
+def test_a_wider_line_is_what_the_regex_finds(text: str, lo: int, span: int, width: int) -> None:
+    # _terminal_cut measures the lines around a cut by splitting them; the window's
+    # bounds cut lines as a search between them does (and may lie past the text's end)
+    wider = re.compile(rf"[^\n]{{{width + 1}}}")
+    hi = lo + span
+    assert _wider_line(text, lo, hi, width) == (wider.search(text, lo, hi) is not None)

@@ -168,9 +168,16 @@ def _wrapped_log(text: str, pos: int, wider: re.Pattern[str]) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _width_res(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A line wider than ``width`` columns; a row exactly that wide."""
-    return re.compile(rf"[^\n]{{{width + 1}}}"), re.compile(rf"(?m)^[^\n\r]{{{width}}}\r?$")
+def _row_re(width: int) -> re.Pattern[str]:
+    """A row exactly ``width`` columns wide."""
+    return re.compile(rf"(?m)^[^\n\r]{{{width}}}\r?$")
+
+
+def _wider_line(text: str, lo: int, hi: int, width: int) -> bool:
+    """Does a line of ``text[lo:hi]`` (its part there) run past ``width`` columns? (The
+    pieces between its newlines measured: a regex for ``width + 1`` non-newlines is tried
+    at every position, each try running on to the line's end, 1 ms a 32 KB window.)"""
+    return max(map(len, text[lo:hi].split("\n"))) > width
 
 
 def _terminal_cut(piece: str, text: str, pos: int) -> bool:
@@ -181,12 +188,12 @@ def _terminal_cut(piece: str, text: str, pos: int) -> bool:
     width = len(piece.rstrip("\r"))
     if width < _TERMINAL_WIDTH:
         return False
-    wider, row = _width_res(width)
     lo, hi = max(0, pos - _WRAP_SPAN), pos + _WRAP_SPAN
-    if wider.search(text, lo, hi) is not None:
+    if _wider_line(text, lo, hi, width):
         return False
     if width == _TERMINAL_WIDTH:
         return True
+    row = _row_re(width)
     first = row.search(text, lo, hi)
     return first is not None and row.search(text, first.end(), hi) is not None
 
@@ -397,7 +404,11 @@ class _Window:
     restarted: bool = False  # printk time went back: the lines read on are another log's
     paused: bool = False  # the report's own text ended at a long pause in printk time
     piece: str = ""  # the last line kept (or its last wrapped piece), as it came
-    records: set[RecordKey] = field(default_factory=set)  # this stream's, see record_of
+    # This stream's stamped lines, and the records (record_of) of the first ``recorded``
+    # of them: made only when a candidate line asks (_copy), not on every line.
+    stamped: list[Line] = field(default_factory=list)
+    records: set[RecordKey] = field(default_factory=set)
+    recorded: int = 0
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -467,9 +478,8 @@ class _Window:
             ):
                 return self._other_context()  # a program's entry amid the kernel's
         self.gap = 0
-        key = record_of(line)
-        if key is not None:
-            self.records.add(key)
+        if line.timestamp is not None:
+            self.stamped.append(line)
         if not is_header:
             self._note_own_end(raw, line_start, line, n - self.others)
         if line.timestamp is not None:
@@ -502,7 +512,12 @@ class _Window:
 
     def _copy(self, line: Line) -> bool:
         """Is ``line`` another stream's copy of a record this report read (record_of)?"""
-        return line.context != self.context and record_of(line) in self.records
+        if line.context == self.context or line.timestamp is None:
+            return False
+        if self.recorded < len(self.stamped):
+            self.records.update(map(line_record, self.stamped[self.recorded :]))
+            self.recorded = len(self.stamped)
+        return line_record(line) in self.records
 
     def _interjected(self, raw: str, line_start: int, line: Line) -> bool:
         return not line.context and interjected(self.text, line_start, raw, self.context)
@@ -633,15 +648,54 @@ class _Window:
         return is_header or not skip_line
 
 
+# How much text _tagged_line_end searches back in one go for a task's tag.
+_TAG_SEARCH_CHARS = 1 << 13
+
+
+def _tagged_line_end(text: str, tag: str, end: int, most: int) -> int | None:
+    """The end of the last line ending at or before ``end`` (a line end) that holds
+    ``tag`` anywhere; None when there is none, or more than ``most`` lines would be
+    passed to reach it. (Searched back a piece at a time: a log whose other tasks
+    printed all along is not read to its start.)"""
+    hi = end
+    passed = 0  # newlines in text[hi:end]: at most the lines passed to reach a hit before hi
+    while hi > 0:
+        lo = max(0, hi - _TAG_SEARCH_CHARS)
+        # (a tag across the piece's upper bound is found here: none spans a newline)
+        hit = text.rfind(tag, lo, min(end, hi + len(tag) - 1))
+        if hit != -1:
+            nl = text.find("\n", hit, end)
+            return end if nl == -1 else nl
+        passed += text.count("\n", lo, hi)
+        if passed >= most:
+            return None
+        hi = lo
+    return None
+
+
 def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Line]:
     want = _PREFIX_LINES_TASK if caller_id(context) else _PREFIX_LINES
     out: list[Line] = []
     end = start - 1
     number = first_no - 1
     scanned = 0
+    most = 4 * want + 50
     tag = caller_id(context)
     after: Line | None = None  # the line after this one, when it has no prefix
-    while end >= 0 and len(out) < want and scanned < 4 * want + 50:
+    while end >= 0 and len(out) < want and scanned < most:
+        if tag:
+            # Most lines before a task's report are other tasks': go straight back to the
+            # last line holding the tag, counting the lines passed as if each was read.
+            tagged = _tagged_line_end(text, tag, end, most - scanned)
+            if tagged is None:
+                break  # no line within reach can be ours
+            passed = text.count("\n", tagged, end)
+            if passed:
+                end, after = tagged, None
+                number -= passed
+                scanned += passed
+                if scanned >= most:
+                    break
         s = text.rfind("\n", 0, end) + 1
         raw = text[s:end]
         line = None

@@ -231,7 +231,10 @@ _SYSLOG_ANY_RE = re.compile(
 _GLUED_RE = re.compile(r"\[ *(\d+\.\d{6})\](?:\[ *([CT]\d+)\])? ")
 
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
-_QUESTIONABLE_RE = re.compile(r"(?:\[<[0-9a-f]+>\])? \? ")
+# On a prefixed line syzkaller's pattern judges it, and with its pc part optional it is
+# found exactly where " ? " is: make_line tests the literal (a substring search, not a
+# regex's try at every position).
+QUESTIONABLE_PATTERN = r"(?:\[<[0-9a-f]+>\])? \? "
 # The same entries on a line with no prefix (dmesg -t, journalctl -o cat, a kernel booted
 # with printk.time=0), judged only in the whole shape the unwinders print, which no
 # message text has: x86 dumpstack.c printk_stack_address() " [<pc>] ? func+0x1/0x2" (the
@@ -894,9 +897,7 @@ def make_line(raw: str, start: int, number: int, plain: bool = False) -> Line:
         pass
     elif ctx:
         # A prefixed line is judged by the marker alone: syzkaller's convention.
-        questionable = (
-            " ? " in text and _QUESTIONABLE_RE.search(text) is not None
-        ) or text.endswith(" (unreliable)")
+        questionable = " ? " in text or text.endswith(" (unreliable)")
     elif " ? " in text or text.endswith(" (unreliable)"):
         questionable = _BARE_QUESTIONABLE_RE.match(text) is not None
     return _new_line(Line, (start, start + len(raw), number, raw, text, ctx, questionable, ts))
