@@ -71,6 +71,15 @@ _TASK_GAP_LINES = 150
 # Lines still read after a report ended or the next one began (the panic, or the
 # "Allocated by task" part of a KASAN report that another report interrupted).
 _TAIL_LINES = 100
+# init/version.c linux_banner, "Linux version %s (%s) ...": start_kernel()'s first line
+_BOOT_BANNER_RE = re.compile(r"\s*Linux version \d+\.\d+[\w.\-+~]*\s+\(")
+
+
+def _booted(text: str) -> bool:
+    """Is ``text`` (a line without its prefix) a boot banner: another boot starts?"""
+    return _BOOT_BANNER_RE.match(text) is not None
+
+
 # A panic this close after a report's end trace is that crash's own panic.
 _PANIC_GRACE_LINES = 8
 # x86 prints the faulting registers again after "---[ end trace" (oops_end); those lines
@@ -543,7 +552,15 @@ class _Window:
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
-        if (
+        if "Linux version " in line.text and not self.restarted and _booted(line.text):
+            # start_kernel() prints the banner first at every boot: what follows is the
+            # next boot's, none of it this report's (a report cut by the reboot goes on to
+            # a boot whose printk times may well lie after its own), and a panic there is
+            # a crash of that boot's, not this report's panic
+            self._end_own()
+            self.tail = _PANIC_GRACE_LINES
+            self.restarted = self.paused = True
+        elif (
             ts is not None
             and self.last_ts is not None
             and ts < self.last_ts  # _went_back's own first test: no call on most lines

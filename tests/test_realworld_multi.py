@@ -1,0 +1,105 @@
+"""Many crashes in one log: a host's serial capture or kern.log holds a WARNING, later an
+oops, an OOM kill, a reboot, the next boot's panic. Each must come out as the report it
+is alone, with the same facts, none lost, merged or split; and the streamed path (the
+prefilter the CLI reads a file through) must agree with ``parse_log`` on the whole log.
+
+The parts are real consoles (tests/data/realworld, see its README.md): the recorded
+boots of one Debian kernel, each from its boot banner to its crash, are what one machine
+rebooting after each crash prints on its serial console, in the order they happened.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks
+
+DATA = Path(__file__).parent / "data" / "realworld"
+# init/version.c linux_banner: "Linux version %s (%s) ..."
+_BANNER = re.compile(rb"Linux version (\S+) \(")
+
+
+def _facts(rep: Report) -> tuple[object, ...]:
+    """What a report says of its crash (its context is what came before it: not here)."""
+    return (
+        rep.title,
+        rep.type,
+        rep.corrupted,
+        rep.corrupted_reason,
+        rep.comm,
+        rep.pid,
+        rep.cpu,
+        rep.kernel_release,
+        rep.taint,
+        [(f.function, f.unreliable) for f in rep.frames],
+        rep.rip.function if rep.rip else None,
+        rep.guilty_file,
+        rep.modules,
+    )
+
+
+@cache
+def _log(name: str) -> bytes:
+    data = (DATA / f"{name}.log").read_bytes()
+    return data if data.endswith(b"\n") else data + b"\n"
+
+
+@cache
+def _alone(name: str) -> tuple[tuple[object, ...], ...]:
+    return tuple(_facts(r) for r in parse_log(_log(name)))
+
+
+def _boots() -> dict[bytes, list[str]]:
+    """The recorded logs that start with a boot, by the release their banner names."""
+    out: dict[bytes, list[str]] = {}
+    for path in sorted(DATA.glob("*.log")):
+        m = _BANNER.search(path.read_bytes())
+        if m is not None:
+            out.setdefault(m.group(1), []).append(path.stem)
+    return out
+
+
+def _hosts() -> list[tuple[str, ...]]:
+    """Pairs and triples of one kernel's boots (each log with the next one and the one
+    four on, and a triple every fourth log): one host's crashes, not all N^2 orders."""
+    out: list[tuple[str, ...]] = []
+    for names in _boots().values():
+        n = len(names)
+        if n < 2:
+            continue
+        for i in range(n):
+            out += {(names[i], names[(i + k) % n]) for k in (1, 4) if (i + k) % n != i}
+        out += [tuple(names[i : i + 3]) for i in range(0, n - 2, 4)]
+    return out
+
+
+def _streamed(data: bytes, chunk: int) -> list[Report]:
+    blocks = (data[i : i + 4096] for i in range(0, len(data), 4096))
+    return triage_blocks(line_blocks(blocks, ReadLimits()), chunk_bytes=chunk)
+
+
+def _same_streamed(data: bytes, reports: list[Report]) -> None:
+    want = [dataclasses.asdict(r) for r in reports]
+    for chunk in (32 << 20, 64 << 10):
+        assert [dataclasses.asdict(r) for r in _streamed(data, chunk)] == want
+
+
+@pytest.mark.parametrize("second", ["no-root", "sysrq-crash"])
+def test_a_report_ends_at_the_next_boots_banner(second: str) -> None:
+    # s390x's kill-init panic prints no end line; the next boot's printk times (its TOD
+    # clock's, from 9.9 s) lie just after the panic's (8.2 s), so only its banner says
+    # the lines after it are another boot's, and its panic that boot's crash.
+    names = ("s390x-6.1.0-50-kill-init", f"s390x-6.1.0-50-{second}")
+    data = b"".join(_log(n) for n in names)
+    reports = parse_log(data)
+    assert [_facts(r) for r in reports] == [f for n in names for f in _alone(n)]
+    assert reports[0].end < data.index(b"Linux version", len(_log(names[0])) - 1)
+    _same_streamed(data, reports)
