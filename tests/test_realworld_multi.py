@@ -92,6 +92,38 @@ def _same_streamed(data: bytes, reports: list[Report]) -> None:
         assert [dataclasses.asdict(r) for r in _streamed(data, chunk)] == want
 
 
+def test_the_hosts_are_many() -> None:
+    assert len(_boots()) >= 8
+    assert len(_hosts()) >= 150
+
+
+@pytest.mark.parametrize("names", _hosts(), ids="+".join)
+def test_one_hosts_boots_give_each_boots_reports(names: tuple[str, ...]) -> None:
+    data = b"".join(_log(n) for n in names)
+    reports = parse_log(data)
+    assert [_facts(r) for r in reports] == [f for n in names for f in _alone(n)]
+    _same_streamed(data, reports)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("arm64-6.1.0-50-oom", "arm64-6.1.0-50-mod-null"),
+        ("riscv64-6.12.117+deb13-oom", "riscv64-6.12.117+deb13-mod-warn"),
+        ("i386-6.1.0-50-oom", "i386-6.1.0-50-hung-task", "i386-6.1.0-50-mod-warn"),
+    ],
+    ids="+".join,
+)
+def test_an_oom_kill_that_ended_its_boot_is_a_report(names: tuple[str, ...]) -> None:
+    # An OOM kill a crash follows is that crash's context; with start_kernel()'s banner
+    # between them the machine rebooted, and the kill is what its boot ended with.
+    data = b"".join(_log(n) for n in names)
+    reports = parse_log(data)
+    assert reports[0].type == "OOM-KILL"
+    assert [_facts(r) for r in reports] == [f for n in names for f in _alone(n)]
+    _same_streamed(data, reports)
+
+
 @pytest.mark.parametrize("second", ["no-root", "sysrq-crash"])
 def test_a_report_ends_at_the_next_boots_banner(second: str) -> None:
     # s390x's kill-init panic prints no end line; the next boot's printk times (its TOD
