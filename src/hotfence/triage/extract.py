@@ -477,7 +477,7 @@ class _Window:
             self._note_own_end(raw, line_start, line, n - self.others)
         if line.timestamp is not None:
             self.last_ts = line.timestamp
-        if self._keep(raw, line, is_header) and not self.restarted:
+        if self._keep(raw, line, is_header) and not self.restarted and not self.paused:
             self.lines.append(line)
             self.piece = raw
             if self.second is None or self.task_ctx:
