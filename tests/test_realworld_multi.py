@@ -189,3 +189,33 @@ def test_a_report_cut_by_the_log_stays_cut_when_the_log_goes_on(case: str) -> No
     reports = parse_log(first + second)
     assert [_facts(r) for r in reports] == want
     _same_streamed(first + second, reports)
+
+
+def _stamped_panic_cases() -> list[str]:
+    """Corpus cases of a panic, stamped without caller ids."""
+    out = []
+    for path in sorted((SYZ / "report").iterdir()):
+        head = path.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
+        log = syz_log(path.name).encode()
+        if (
+            head.startswith(("TITLE: kernel panic", "TITLE: PANIC"))
+            and _STAMP.search(log) is not None
+            and not re.search(rb"^\[ *\d+\.\d{6}\]\[", log, re.M)
+        ):
+            out.append(path.name)
+    return out
+
+
+@pytest.mark.parametrize("case", _stamped_panic_cases())
+def test_a_panic_long_after_a_whole_report_is_its_own(case: str) -> None:
+    # Corpus 184's kernel BUG ends with its "---[ end trace" line; a panic printed right
+    # after that line is that BUG's (oops_end()'s "Fatal exception"), but one ten minutes
+    # later is another crash, however few lines came between (corpus 97: five lines of
+    # KASAN's page dump, then panic_on_warn's panic).
+    first = syz_log("184").encode()
+    assert first.rstrip().endswith(b"]---")
+    second = _later(syz_log(case).encode(), _last_time(first) + 600)
+    want = [_facts(r) for r in parse_log(first)] + [_facts(r) for r in parse_log(second)]
+    reports = parse_log(first + second)
+    assert [_facts(r) for r in reports] == want
+    _same_streamed(first + second, reports)

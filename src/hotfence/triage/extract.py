@@ -575,6 +575,13 @@ class _Window:
             self.restarted = True
         elif self.own_done and not _REGISTER_DUMP_RE.match(line.text):
             self.since_done += 1
+            if ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
+                # A pause after the report's end: a panic-like line from here on is no
+                # panic of this crash's (one follows its crash at once), however few
+                # lines came between.
+                self.paused = True
+                if line_start in self.cands and self.second is None and self.resume is None:
+                    self.resume = line_start
         elif ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
             # An oops is printed in one burst; a long pause means what follows is
             # something else: a panic-like line here is no panic of this crash's (one
