@@ -219,3 +219,30 @@ def test_a_panic_long_after_a_whole_report_is_its_own(case: str) -> None:
     reports = parse_log(first + second)
     assert [_facts(r) for r in reports] == want
     _same_streamed(first + second, reports)
+
+
+@pytest.mark.parametrize(
+    ("before", "booted"),
+    [
+        ("x86-6.1-kfence-uaf", "i386-6.1.0-50-hung-task"),
+        ("x86-6.1-kfence-uaf", "arm64-6.1.0-50-hung-task"),
+        ("arm64-6.1-oops", "riscv64-6.12.117+deb13-hung-task"),
+    ],
+)
+def test_a_report_right_after_a_boot_banner_takes_nothing_from_the_last_boot(
+    before: str, booted: str
+) -> None:
+    # A report reads the task, CPU and taint its header lacks from the lines right before
+    # it (a hung task names no CPU). Right after a boot banner those are the last boot's:
+    # here another crash's "CPU: 3 PID: 1201 Comm: mydrv-test Tainted: ..." line. The
+    # booted log is trimmed to its banner and its report, as a kernel booted with quiet
+    # (console loglevel 4) prints little more before it.
+    lines = _log(booted).splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if b"INFO: task " in ln)
+    banner = next(ln for ln in lines if _BANNER.search(ln))
+    trimmed = banner[banner.index(b"[") :] + b"".join(lines[start:])
+    want = [_facts(r) for r in parse_log(_log(before))] + [_facts(r) for r in parse_log(trimmed)]
+    data = _log(before) + trimmed
+    reports = parse_log(data)
+    assert [_facts(r) for r in reports] == want
+    _same_streamed(data, reports)

@@ -655,6 +655,8 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
     while end >= 0 and len(out) < want and scanned < 4 * want + 50:
         s = text.rfind("\n", 0, end) + 1
         raw = text[s:end]
+        if "Linux version " in raw and _booted(make_line(raw, s, number).text):
+            break  # the boot banner: the lines before it are the last boot's, not ours
         line = None
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)
