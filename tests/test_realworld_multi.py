@@ -98,11 +98,18 @@ def test_the_hosts_are_many() -> None:
     assert len(_hosts()) >= 150
 
 
+@cache
+def _contexts(name: str) -> list[list[str]]:
+    return [r.context for r in parse_log(_log(name))]
+
+
 @pytest.mark.parametrize("names", _hosts(), ids="+".join)
 def test_one_hosts_boots_give_each_boots_reports(names: tuple[str, ...]) -> None:
     data = b"".join(_log(n) for n in names)
     reports = parse_log(data)
     assert [_facts(r) for r in reports] == [f for n in names for f in _alone(n)]
+    # and each its own boot's context: the events before a reboot caused nothing after it
+    assert [r.context for r in reports] == [c for n in names for c in _contexts(n)]
     _same_streamed(data, reports)
 
 

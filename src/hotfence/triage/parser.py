@@ -177,6 +177,7 @@ def _parse(
     prev_end = 0
     idx = 0
     counter = _LineCounter(text, dict(lines) if lines is not None else None)
+    boots = [m.start() for m in _banners(text, starts)]
     ahead = _Ahead(text, cands, order, from_bytes, jobs, counter.known)
     try:
         while idx < len(order):
@@ -226,7 +227,10 @@ def _parse(
                 rep.corrupted_reason = (
                     rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
                 )
-            rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
+            # (events before the last boot banner are another boot's: no cause of this)
+            last_boot = bisect.bisect_right(boots, rep.start) - 1
+            since = max(prev_end, boots[last_boot] if last_boot >= 0 else 0)
+            rep.context = _events_between(text, events, since, rep.start, from_bytes)
             reports.append(rep)
             prev_end = rep.end
             if pos <= start:  # always make progress

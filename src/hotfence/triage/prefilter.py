@@ -49,6 +49,7 @@ from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
 from hotfence.triage.parser import (
     _BANNER,
+    _BANNER_RE,
     _GCE_HANGUP,
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
@@ -103,6 +104,8 @@ class _Point:
     offset: int  # of the line's start in the decompressed log
     event: bytes | None  # the raw line of a memory event that does not start a report
     crash: bool  # a line that may start a report
+    # a boot banner: the events before it are the last boot's, no context of what follows
+    boot: bool = False
 
 
 @dataclass
@@ -220,17 +223,25 @@ class StreamTriage:
             event = any(m in raw for m in CONTEXT_MARKERS)
             line += data.count(b"\n", counted, start)
             counted = start
+            boot = False
             if _BANNER in raw:
                 self.buf.banners.append((line, raw.encode("latin-1")))
                 self.banner_lines.append(line)
+                boot = _BANNER_RE.search(raw) is not None
             offset = mapper.offset(start) if mapper else block.offset + start
             hits.append((offset, line))
             if _GCE_HANGUP in raw:
                 self.hangup = True
-            elif not crash and not event:
+            elif not crash and not event and not boot:
                 continue
             points.append(
-                _Point(line, offset, raw.encode("latin-1") if event and not crash else None, crash)
+                _Point(
+                    line,
+                    offset,
+                    raw.encode("latin-1") if event and not crash else None,
+                    crash,
+                    boot,
+                )
             )
         return points, hits
 
@@ -341,6 +352,8 @@ class StreamTriage:
         if had_report:
             self.since_report = []
         for point in self.buf.points:
+            if point.boot:
+                self.since_crash, self.since_report = [], []  # (parser._events_between)
             if point.event is None:
                 continue
             if point.offset >= self.last_crash_end:
