@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from functools import cache
 from pathlib import Path
 
@@ -253,3 +254,37 @@ def test_a_report_right_after_a_boot_banner_takes_nothing_from_the_last_boot(
     reports = parse_log(data)
     assert [_facts(r) for r in reports] == want
     _same_streamed(data, reports)
+
+
+# printk's time anywhere on the line (an i386 console's banner comes after the video
+# BIOS's escape codes)
+_PRINTK_TIME = re.compile(rb"\[ *(\d+)\.\d{6}\] ")
+
+
+def _kern_log(console: bytes, booted: int, with_time: bool) -> bytes:
+    """A console's kernel records as rsyslog writes them to kern.log (its default
+    RSYSLOG_TraditionalFileFormat, "%TIMESTAMP% %HOSTNAME% %syslogtag%%msg%"), the
+    machine booted at ``booted`` (Unix time), each record's printk time kept in the text
+    (Ubuntu's kern.log) or not (``printk.time=0``). Lines without a printk time are the
+    firmware's: no kernel records."""
+    out = []
+    for line in console.splitlines():
+        m = _PRINTK_TIME.search(line)
+        if m is None:
+            continue
+        stamp = time.strftime("%b %e %H:%M:%S", time.gmtime(booted + int(m.group(1))))
+        text = line[m.start() :] if with_time else line[m.end() :]
+        out.append(stamp.encode() + b" web01 kernel: " + text + b"\n")
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("names", _hosts(), ids="+".join)
+def test_one_hosts_kern_log_gives_each_boots_reports(names: tuple[str, ...]) -> None:
+    # the same boots a day apart, as the host's kern.log keeps them
+    for with_time in (True, False):
+        parts = [
+            _kern_log(_log(n), 1_700_000_000 + 86_400 * i, with_time) for i, n in enumerate(names)
+        ]
+        want = [_facts(r) for part in parts for r in parse_log(part)]
+        assert want
+        assert [_facts(r) for r in parse_log(b"".join(parts))] == want
