@@ -62,9 +62,6 @@ _REPORT_TIME_GAP = 10.0
 # earlier than that is another copy of the log: a dmesg dump, kdump's vmcore-dmesg.txt or
 # a pstore record appended after the console's lines, starting where its buffer did.
 _CLOCK_SKEW_MAX = 0.5
-# init/main.c start_kernel() prints linux_banner ("Linux version %s (%s) ...") first at
-# every boot: past it the machine booted again, and no line is the crash's before it.
-_BOOT_BANNER_RE = re.compile(r"Linux version \d+\.\d+[\w.\-+~]*\s+\(")
 # How far before a report's header a record printed again is looked for (_went_back): a
 # copy's records within _CLOCK_SKEW_MAX of the report lie that close before it.
 _REPEAT_SPAN = 1 << 16
@@ -74,6 +71,16 @@ _TASK_GAP_LINES = 150
 # Lines still read after a report ended or the next one began (the panic, or the
 # "Allocated by task" part of a KASAN report that another report interrupted).
 _TAIL_LINES = 100
+# init/version.c linux_banner, "Linux version %s (%s) ...": start_kernel() prints it first
+# at every boot; past it the machine booted again, and no line is the crash's before it.
+_BOOT_BANNER_RE = re.compile(r"\s*Linux version \d+\.\d+[\w.\-+~]*\s+\(")
+
+
+def _booted(text: str) -> bool:
+    """Is ``text`` (a line without its prefix) a boot banner: another boot starts?"""
+    return _BOOT_BANNER_RE.match(text) is not None
+
+
 # A panic this close after a report's end trace is that crash's own panic.
 _PANIC_GRACE_LINES = 8
 # x86 prints the faulting registers again after "---[ end trace" (oops_end); those lines
@@ -484,7 +491,7 @@ class _Window:
             self._note_own_end(raw, line_start, line, n - self.others)
         if line.timestamp is not None:
             self.last_ts = line.timestamp
-        if self._keep(raw, line, is_header) and not self.restarted:
+        if self._keep(raw, line, is_header) and not self.restarted and not self.paused:
             self.lines.append(line)
             self.piece = raw
             if self.second is None or self.task_ctx:
@@ -565,12 +572,14 @@ class _Window:
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
-        if not self.restarted and "Linux version " in raw and _BOOT_BANNER_RE.search(raw):
-            # the next boot (after panic()'s "Rebooting in %d seconds..", or none with
-            # panic=-1): read on only for where its first report starts, like a copy
+        if "Linux version " in line.text and not self.restarted and _booted(line.text):
+            # start_kernel() prints the banner first at every boot: what follows is the
+            # next boot's, none of it this report's (a report cut by the reboot goes on to
+            # a boot whose printk times may well lie after its own), and a panic there is
+            # a crash of that boot's, not this report's panic
             self._end_own()
             self.tail = _PANIC_GRACE_LINES
-            self.restarted = True
+            self.restarted = self.paused = True
         elif (
             ts is not None
             and self.last_ts is not None
@@ -586,6 +595,13 @@ class _Window:
             self.restarted = True
         elif self.own_done and not _REGISTER_DUMP_RE.match(line.text):
             self.since_done += 1
+            if ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
+                # A pause after the report's end: a panic-like line from here on is no
+                # panic of this crash's (one follows its crash at once), however few
+                # lines came between.
+                self.paused = True
+                if line_start in self.cands and self.second is None and self.resume is None:
+                    self.resume = line_start
         elif ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
             # An oops is printed in one burst; a long pause means what follows is
             # something else: a panic-like line here is no panic of this crash's (one
@@ -698,6 +714,8 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
                     break
         s = text.rfind("\n", 0, end) + 1
         raw = text[s:end]
+        if "Linux version " in raw and _booted(make_line(raw, s, number).text):
+            break  # the boot banner: the lines before it are the last boot's, not ours
         line = None
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)

@@ -177,6 +177,7 @@ def _parse(
     prev_end = 0
     idx = 0
     counter = _LineCounter(text, dict(lines) if lines is not None else None)
+    boots = [m.start() for m in _banners(text, starts)]
     ahead = _Ahead(text, cands, order, from_bytes, jobs, counter.known)
     try:
         while idx < len(order):
@@ -226,7 +227,10 @@ def _parse(
                 rep.corrupted_reason = (
                     rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
                 )
-            rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
+            # (events before the last boot banner are another boot's: no cause of this)
+            last_boot = bisect.bisect_right(boots, rep.start) - 1
+            since = max(prev_end, boots[last_boot] if last_boot >= 0 else 0)
+            rep.context = _events_between(text, events, since, rep.start, from_bytes)
             reports.append(rep)
             prev_end = rep.end
             if pos <= start:  # always make progress
@@ -234,11 +238,44 @@ def _parse(
             idx += 1
     finally:
         ahead.close()  # the workers, when the loop is done early or failed
-    # OOM kills that no crash followed are what the log has to say at its end.
-    tail_from = max((r.end for r in reports), default=0)
-    out = reports + _oom_reports(text, events, tail_from, from_bytes)
+    out = reports + _boot_tail_ooms(text, events, reports, from_bytes, starts)
+    out.sort(key=lambda r: r.start)
     _release_from_banner(text, out, from_bytes, starts)
     return out
+
+
+def _boot_tail_ooms(
+    text: str,
+    events: list[tuple[int, int]],
+    reports: list[Report],
+    from_bytes: bool,
+    starts: Sequence[int] | None,
+) -> list[Report]:
+    """The OOM kills no crash followed in their boot: what each boot has to say at its end.
+
+    A kill a crash followed is that crash's context; but a boot banner between them
+    (start_kernel()'s "Linux version", printed first at every boot) is a reboot: that
+    kernel's memory and tasks are gone, the kill explains nothing of the crash after it,
+    and it ended its own boot as that boot's last word.
+    """
+    bounds = [m.start() for m in _banners(text, starts)] + [len(text)]
+    out: list[Report] = []
+    boot_start = 0
+    for hi in bounds:
+        lo = max([boot_start] + [r.end for r in reports if r.start < hi])
+        if lo < hi:
+            upto = bisect.bisect_left(events, (hi, -1))
+            out += _oom_reports(text, events[:upto], lo, from_bytes)
+        boot_start = hi
+    return out
+
+
+def _banners(text: str, starts: Sequence[int] | None) -> list[re.Match[str]]:
+    """The boot banners of ``text``, in order (``starts``: see _occurrences)."""
+    # (a match holds no second "Linux version ": its release holds no space; so matching
+    # at each one finds what a search of the whole text finds)
+    matches = (_BANNER_RE.match(text, at) for at in _occurrences(text, _BANNER, starts))
+    return [m for m in matches if m is not None]
 
 
 def _raised_by_panic(rep: Report) -> bool:
@@ -424,10 +461,7 @@ def _release_from_banner(
     (``starts``: the needle lines, see _occurrences.)"""
     if all(r.kernel_release for r in reports):
         return
-    # (a match holds no second "Linux version ": its release holds no space; so matching
-    # at each one finds what a search of the whole text finds)
-    matches = (_BANNER_RE.match(text, at) for at in _occurrences(text, _BANNER, starts))
-    banners = [(m.start(), m.group(1)) for m in matches if m is not None]
+    banners = [(m.start(), m.group(1)) for m in _banners(text, starts)]
     if not banners:
         return
     for rep in reports:

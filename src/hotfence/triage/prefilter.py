@@ -49,6 +49,7 @@ from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
 from hotfence.triage.parser import (
     _BANNER,
+    _BANNER_RE,
     _GCE_HANGUP,
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
@@ -103,6 +104,8 @@ class _Point:
     offset: int  # of the line's start in the decompressed log
     event: bytes | None  # the raw line of a memory event that does not start a report
     crash: bool  # a line that may start a report
+    # a boot banner: the events before it are the last boot's, no context of what follows
+    boot: bool = False
 
 
 @dataclass
@@ -155,6 +158,9 @@ class StreamTriage:
         self.last_report_end = 0
         self.fresh = True  # the buffer starts where no earlier report reaches
         self.banner: bytes | None = None  # the latest boot banner before the buffer
+        # The line of every boot banner so far: an OOM kill with one between it and the
+        # next crash ended its boot, and is a report (parser._boot_tail_ooms).
+        self.banner_lines: list[int] = []
         # The kernel records that crash reports taken so far start with (parser.record_key):
         # a report of one of them again is that report printed again, as parse_log has it.
         self.records: set[int] = set()
@@ -186,10 +192,12 @@ class StreamTriage:
             # A hangup anywhere marks every crash: rewritten once, at the end.
             crashes = ReportSpill()
             for rep in self.crashes:
-                rep.corrupted = True
-                rep.corrupted_reason = (
-                    rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
-                )
+                if rep.type != OOM_KILL:  # (an OOM kill a reboot ended: no crash report)
+                    rep.corrupted = True
+                    rep.corrupted_reason = (
+                        rep.corrupted_reason
+                        or "console connection lost (serialport: VM disconnected)"
+                    )
                 crashes.append(rep)
             self.crashes.close()
         crashes.extend(self.ooms)
@@ -215,16 +223,25 @@ class StreamTriage:
             event = any(m in raw for m in CONTEXT_MARKERS)
             line += data.count(b"\n", counted, start)
             counted = start
+            boot = False
             if _BANNER in raw:
                 self.buf.banners.append((line, raw.encode("latin-1")))
+                self.banner_lines.append(line)
+                boot = _BANNER_RE.search(raw) is not None
             offset = mapper.offset(start) if mapper else block.offset + start
             hits.append((offset, line))
             if _GCE_HANGUP in raw:
                 self.hangup = True
-            elif not crash and not event:
+            elif not crash and not event and not boot:
                 continue
             points.append(
-                _Point(line, offset, raw.encode("latin-1") if event and not crash else None, crash)
+                _Point(
+                    line,
+                    offset,
+                    raw.encode("latin-1") if event and not crash else None,
+                    crash,
+                    boot,
+                )
             )
         return points, hits
 
@@ -311,7 +328,9 @@ class StreamTriage:
             crashes = []
         ooms = [r for r in reports if r.type == OOM_KILL]
         if crashes:
-            self.crashes.extend(crashes)
+            last = crashes[-1].start
+            self._take(crashes, [r for r in ooms if r.start < last])
+            ooms = [r for r in ooms if r.start > last]
             self.ooms = ooms
             self.last_crash_end = max(r.end for r in crashes)
         else:
@@ -333,6 +352,8 @@ class StreamTriage:
         if had_report:
             self.since_report = []
         for point in self.buf.points:
+            if point.boot:
+                self.since_crash, self.since_report = [], []  # (parser._events_between)
             if point.event is None:
                 continue
             if point.offset >= self.last_crash_end:
@@ -347,6 +368,7 @@ class StreamTriage:
         """Parse a long buffer and keep only what the next parse must redo."""
         reports = self._parse([] if not self.fresh else self.since_crash)
         crashes = [r for r in reports if r.type != OOM_KILL]
+        ooms = [r for r in reports if r.type == OOM_KILL and r.start >= self.skip_before]
         end_line = self.buf.end_line
         pending = [r for r in crashes if r.start_line + REACH > end_line]
         final = [r for r in crashes if r.start_line + REACH <= end_line]
@@ -365,7 +387,9 @@ class StreamTriage:
                 if r.start >= self.skip_before and (keep_from is None or r.start < keep_from)
             ]
         )
-        self.crashes.extend(taken)
+        if taken:
+            last = taken[-1].start
+            self._take(taken, [r for r in ooms if r.start < last])
         self.ooms = []
         if taken:
             self.last_crash_end = max(r.end for r in taken)
@@ -379,6 +403,18 @@ class StreamTriage:
         self.fresh = False
         self.since_crash = []
         self.since_report = []
+
+    def _take(self, crashes: list[Report], rebooted: list[Report]) -> None:
+        """Make ``crashes`` final, with the OOM kills a reboot parted from the crash after
+        them: ``rebooted``, of the same parse (the parser gives a kill a crash followed
+        only then), and those still pending from earlier parses with a boot banner
+        between them and the first of ``crashes``."""
+        first = crashes[0].start_line
+        ended = [
+            r for r in self.ooms if any(r.end_line < at < first for at in self.banner_lines[::-1])
+        ]
+        self.ooms = []
+        self.crashes.extend(sorted(ended + rebooted + crashes, key=lambda r: r.start))
 
     def _new_records(self, crashes: list[Report]) -> list[Report]:
         """The crash reports whose first record was not in a report taken before."""
