@@ -167,7 +167,8 @@ def _parse(
     cands, events = scanned.candidates, scanned.events
     if not cands:
         ooms = _oom_reports(text, events, 0, from_bytes)
-        _release_from_banner(text, ooms, from_bytes, starts)  # as when crashes precede them
+        if any(r.kernel_release is None for r in ooms):  # as when crashes precede them
+            _release_from_banner(ooms, from_bytes, _banners(text, starts))
         return ooms
     order = sorted(cands)
     hangup = bool(_occurrences(text, _GCE_HANGUP, starts, first=True))
@@ -177,7 +178,8 @@ def _parse(
     prev_end = 0
     idx = 0
     counter = _LineCounter(text, dict(lines) if lines is not None else None)
-    boots = [m.start() for m in _banners(text, starts)]
+    banners = _banners(text, starts)
+    boots = [m.start() for m in banners]
     ahead = _Ahead(text, cands, order, from_bytes, jobs, counter.known)
     try:
         while idx < len(order):
@@ -238,9 +240,9 @@ def _parse(
             idx += 1
     finally:
         ahead.close()  # the workers, when the loop is done early or failed
-    out = reports + _boot_tail_ooms(text, events, reports, from_bytes, starts)
+    out = reports + _boot_tail_ooms(text, events, reports, from_bytes, boots)
     out.sort(key=lambda r: r.start)
-    _release_from_banner(text, out, from_bytes, starts)
+    _release_from_banner(out, from_bytes, banners)
     return out
 
 
@@ -249,16 +251,17 @@ def _boot_tail_ooms(
     events: list[tuple[int, int]],
     reports: list[Report],
     from_bytes: bool,
-    starts: Sequence[int] | None,
+    boots: list[int],
 ) -> list[Report]:
     """The OOM kills no crash followed in their boot: what each boot has to say at its end.
 
     A kill a crash followed is that crash's context; but a boot banner between them
     (start_kernel()'s "Linux version", printed first at every boot) is a reboot: that
     kernel's memory and tasks are gone, the kill explains nothing of the crash after it,
-    and it ended its own boot as that boot's last word.
+    and it ended its own boot as that boot's last word. (``boots``: where the log's boot
+    banners start, in order.)
     """
-    bounds = [m.start() for m in _banners(text, starts)] + [len(text)]
+    bounds = [*boots, len(text)]
     out: list[Report] = []
     boot_start = 0
     for hi in bounds:
@@ -455,20 +458,18 @@ _BANNER_RE = re.compile(_BANNER + r"(\d+\.\d+[\w.\-+~]*)\s+\(")
 
 
 def _release_from_banner(
-    text: str, reports: list[Report], from_bytes: bool, starts: Sequence[int] | None
+    reports: list[Report], from_bytes: bool, banners: list[re.Match[str]]
 ) -> None:
-    """A report whose lines name no release ran the kernel that booted last before it.
-    (``starts``: the needle lines, see _occurrences.)"""
-    if all(r.kernel_release for r in reports):
+    """A report whose lines name no release ran the kernel that booted last before it
+    (``banners``: the log's boot banners, _banners)."""
+    if all(r.kernel_release for r in reports) or not banners:
         return
-    banners = [(m.start(), m.group(1)) for m in _banners(text, starts)]
-    if not banners:
-        return
+    boots = [(m.start(), m.group(1)) for m in banners]
     for rep in reports:
         if rep.kernel_release is None:
-            i = bisect.bisect_left(banners, (rep.start, "")) - 1
+            i = bisect.bisect_left(boots, (rep.start, "")) - 1
             if i >= 0:
-                rep.kernel_release = _out(banners[i][1], from_bytes)
+                rep.kernel_release = _out(boots[i][1], from_bytes)
 
 
 # RHEL 6's oom_kill_task() named the owner between pid and comm: "Killed process %d, UID
