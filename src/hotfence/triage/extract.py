@@ -596,24 +596,24 @@ class _Window:
         elif self.own_done and not _REGISTER_DUMP_RE.match(line.text):
             self.since_done += 1
             if ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
-                # A pause after the report's end: a panic-like line from here on is no
-                # panic of this crash's (one follows its crash at once), however few
-                # lines came between.
-                self.paused = True
-                if line_start in self.cands and self.second is None and self.resume is None:
-                    self.resume = line_start
+                self._pause(line_start)  # after the report's end, however few lines since
         elif ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
             # An oops is printed in one burst; a long pause means what follows is
-            # something else: a panic-like line here is no panic of this crash's (one
-            # follows its crash at once), but a report of its own.
+            # something else.
             self._end_own()
-            self.paused = True
-            if line_start in self.cands and self.second is None and self.resume is None:
-                self.resume = line_start
+            self._pause(line_start)
         elif not self.task_ctx and self.second is not None:
             self._end_own()  # one stream: the next report's lines are not ours
         elif self.task_ctx and self._starts_next(raw, line_start, n):
             self._end_own()  # the same task starts a new report
+
+    def _pause(self, line_start: int) -> None:
+        """A long pause in printk time at the line at ``line_start``: a panic-like line
+        from here on is no panic of this crash's (one follows its crash at once), but a
+        report of its own, this one first."""
+        self.paused = True
+        if line_start in self.cands and self.second is None and self.resume is None:
+            self.resume = line_start
 
     def _went_back(self, ts: float, line: Line) -> bool:
         """Is ``line`` (time ``ts``) the start of another copy of the log? Its time is
