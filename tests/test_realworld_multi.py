@@ -23,6 +23,7 @@ from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_blocks
 from hotfence.triage.reader import ReadLimits, line_blocks
+from test_realworld_wrap import _facts as _wrap_facts
 
 DATA = Path(__file__).parent / "data" / "realworld"
 # init/version.c linux_banner: "Linux version %s (%s) ..."
@@ -30,18 +31,11 @@ _BANNER = re.compile(rb"Linux version (\S+) \(")
 
 
 def _facts(rep: Report) -> tuple[object, ...]:
-    """What a report says of its crash (its context is what came before it: not here)."""
+    """What a report says of its crash (its context is what came before it: not here):
+    test_realworld_wrap's facts, and why it is corrupted, its RIP, guilty file, modules."""
     return (
-        rep.title,
-        rep.type,
-        rep.corrupted,
+        *_wrap_facts(rep),
         rep.corrupted_reason,
-        rep.comm,
-        rep.pid,
-        rep.cpu,
-        rep.kernel_release,
-        rep.taint,
-        [(f.function, f.unreliable) for f in rep.frames],
         rep.rip.function if rep.rip else None,
         rep.guilty_file,
         rep.modules,
