@@ -38,6 +38,13 @@ def _same_report(text: str, plain: str, whole: bool = False) -> Report:
     return rep
 
 
+def _after_init(log: str, run_init: str, lines: str) -> str:
+    """``log`` with ``lines`` after its line holding ``run_init`` (the kernel's "Run /init
+    as init process", in the log's own prefix): programs run from there on."""
+    at = log.index("\n", log.index(run_init + " as init process")) + 1
+    return log[:at] + lines + log[at:]
+
+
 _GO_PANIC = """\
 panic: runtime error: invalid memory address or nil pointer dereference
 [signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x4a5f20]
@@ -118,15 +125,13 @@ def test_programs_lines_of_a_no_hostname_journal_are_no_reports() -> None:
     # The programs' entries of the same journal name their identifier and pid where the
     # kernel's name "kernel": containerd's Go panic and a program's WARNING are theirs.
     journal = _no_hostname_journal((LAB / "null-deref.log").read_text())
-    at = journal.index("] kernel: Run /init as init process")
-    at = journal.index("\n", at) + 1
     programs = (
         "[    2.500001] containerd[812]: panic: runtime error: invalid memory address or nil"
         " pointer dereference\n"
         "[    2.500002] containerd[812]: goroutine 1 [running]:\n"
         "[    2.500003] openvpn[900]: WARNING: this configuration may cache passwords\n"
     )
-    _same_report(journal[:at] + programs + journal[at:], journal)
+    _same_report(_after_init(journal, "] kernel: Run /init", programs), journal)
 
 
 def test_a_programs_kernel_record_does_not_make_dmesg_a_journal() -> None:
@@ -134,9 +139,8 @@ def test_a_programs_kernel_record_does_not_make_dmesg_a_journal() -> None:
     # /dev/kmsg, which dmesg prints after the printk time like a journal's kernel line. It
     # is no report, and the kernel's own "[ t] ACPI: ..." lines around it stay the kernel's.
     console = (LAB / "null-deref.log").read_text()
-    at = console.index("\n", console.index("] Run /init as init process")) + 1
     test = "[    1.500000] kernel: BUG: unable to handle kernel NULL pointer dereference at TEST\n"
-    _same_report(console[:at] + test + console[at:], console)
+    _same_report(_after_init(console, "] Run /init", test), console)
 
 
 @pytest.mark.parametrize("printk_time", [True, False])
@@ -208,7 +212,6 @@ def test_programs_go_crash_in_a_cut_syslog_file_is_no_report() -> None:
     console = (LAB / "null-deref.log").read_text()
     cut = re.sub(r"\[ *\d+\.\d+\] ", "", re.sub(r"(?m)^\[ *\d+\.\d+\] ", "kernel: ", console))
     assert not re.search(r"\[ *\d+\.\d{6}\]", cut)
-    at = cut.index("\n", cut.index("kernel: Run /init as init process")) + 1
     programs = (
         "containerd[812]: panic: runtime error: invalid memory address or nil pointer"
         " dereference\n"
@@ -216,7 +219,7 @@ def test_programs_go_crash_in_a_cut_syslog_file_is_no_report() -> None:
         "containerd[812]: goroutine 1 [running]:\n"
         "kubelet[900]: fatal error: concurrent map writes\n"
     )
-    _same_report(cut[:at] + programs + cut[at:], cut)
+    _same_report(_after_init(cut, "kernel: Run /init", programs), cut)
 
 
 def test_a_syslog_file_behind_kubectl_logs_timestamps_reads_as_the_file() -> None:
