@@ -254,3 +254,69 @@ def test_programs_lines_naming_an_event_in_a_syslog_file_are_no_context() -> Non
     (got,) = parse_log(("\n".join(lines) + "\n").encode())
     assert got.context == want.context
     assert not any("Probe errored" in c or "Fail event" in c for c in got.context)
+
+
+# The recorded NVMe log's last line before its crash, "nvme nvme0: I/O 576 QID 1 timeout,
+# reset controller" (pci.c nvme_timeout()), rewritten into the driver's other failure
+# lines: (new message, the regex a catalogue entry would ask for).
+NVME_FAILURES = [
+    # pci.c nvme_timeout() calls nvme_warn_reset() instead when the timed-out
+    # controller's CSTS reports a fatal status (4.10 on).
+    pytest.param(
+        "nvme nvme0: controller is down; will reset: CSTS=0x3, PCI_STATUS=0x10",
+        r"nvme\d+: controller is down; will reset",
+        id="controller-down",
+    ),
+    # pci.c nvme_remove_dead_ctrl() when the reset that followed failed (4.5 on) ...
+    pytest.param(
+        "nvme nvme0: Removing after probe failure status: -19",
+        r"nvme\d+: Removing after probe failure",
+        id="removing-after-probe-failure",
+    ),
+    # ... which later kernels' nvme_reset_work() prints in these words.
+    pytest.param(
+        "nvme nvme0: Disabling device after reset failure: -19",
+        r"nvme\d+: Disabling device after reset failure",
+        id="disabling-after-reset-failure",
+    ),
+    # core.c nvme_log_error(): a command the disk completed with an error, with
+    # nvme.h's non-verbose opcode and status names ("I/O Cmd", "I/O Error") ...
+    pytest.param(
+        "nvme0n1: I/O Cmd(0x2) @ LBA 4660, 8 blocks, I/O Error (sct 0x0 / sc 0x7)",
+        r"nvme\d+n\d+: .* @ LBA \d+, \d+ blocks, .*\(sct 0x",
+        id="io-error-sct",
+    ),
+    # ... and CONFIG_NVME_VERBOSE_ERRORS's (nvme_get_opcode_str(),
+    # nvme_get_error_status_str(); "DNR" when the Do Not Retry bit is set).
+    pytest.param(
+        "nvme0n1: Read(0x2) @ LBA 4660, 8 blocks, Unrecovered Read Error (sct 0x2 / sc 0x81) DNR",
+        r"Unrecovered Read Error \(sct 0x",
+        id="io-error-verbose",
+    ),
+]
+_NVME_LAST = "nvme nvme0: I/O 576 QID 1 timeout, reset controller"
+
+
+@pytest.mark.parametrize(("line", "pattern"), NVME_FAILURES)
+def test_an_nvme_failure_before_a_crash_is_its_context(
+    line: str, pattern: str, tmp_path: Path
+) -> None:
+    """The NVMe driver's controller and command failures are the crash's context, in the
+    parser and through the CLI's prefilter, are no report alone, and a catalogue entry's
+    ``preceded_by`` sees them."""
+    text = (DATA / "x86-6.1.0-56-nvme-timeout.log").read_text()
+    (stamped,) = [ln for ln in text.splitlines() if ln.endswith(_NVME_LAST)]
+    composed = reworded(text, {stamped: stamped.replace(_NVME_LAST, line)})
+    (rep,) = parse_log(composed.encode())
+    assert rep.context[-1] == line
+    (tmp_path / "kern.log").write_text(composed)
+    (got,) = triage_input(str(tmp_path / "kern.log")).reports
+    assert got.context == rep.context
+    assert parse_log((stamped.replace(_NVME_LAST, line) + "\n").encode()) == []
+    (tmp_path / "after-nvme.yaml").write_text(
+        "id: crash-after-nvme\nsummary: this crash after this NVMe failure\n"
+        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
+        f"  preceded_by: ['{pattern}']\n"
+    )
+    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    assert f"preceded by {line!r}" in m.evidence
