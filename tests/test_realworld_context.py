@@ -12,6 +12,7 @@ known-bug entry's ``preceded_by``.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
+from test_prefilter import _same
 from test_realworld_arch import reworded
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -108,6 +110,13 @@ EVENTS = [
 ]
 
 
+def _entry(context: list[str], line: str) -> str:
+    """The entry of ``context`` that shows ``line``: the line itself, or the first of its
+    kind with how many times and when it was printed (parser._Events.between)."""
+    (entry,) = [c for c in context if c == line or c.startswith(f"{line} (")]
+    return entry
+
+
 def _stamped(log: str, line: str) -> str:
     """The first raw line of ``log`` that printed ``line``."""
     return next(r for r in (DATA / f"{log}.log").read_text().splitlines() if r.endswith(line))
@@ -122,9 +131,9 @@ def test_an_event_before_a_report_is_its_context(
     it as evidence."""
     path = DATA / f"{log}.log"
     (rep,) = parse_log(path.read_bytes())
-    assert line in rep.context
+    entry = _entry(rep.context, line)
     (got,) = triage_input(str(path)).reports
-    assert line in got.context
+    assert got.context == rep.context
     (tmp_path / "after-event.yaml").write_text(
         "id: crash-after-event\nsummary: this crash after this event\n"
         f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
@@ -132,7 +141,7 @@ def test_an_event_before_a_report_is_its_context(
     )
     catalog = load_catalog(extra_dirs=[tmp_path], builtin=False)
     (m,) = match_all(catalog, rep)
-    assert f"preceded by {line!r}" in m.evidence
+    assert f"preceded by {entry!r}" in m.evidence
     assert m.missing == [] and m.certainty == "matched"
 
 
@@ -180,7 +189,8 @@ def test_a_flood_of_one_warning_does_not_hide_an_older_event(tmp_path: Path) -> 
     """net_ratelimit() lets ten "table full" lines through every five seconds for as long
     as the table stays full: the recorded burst printed twice more before the crash
     would push the machine check before it out of a context of 20 lines. A message
-    printed again is shown once, at its latest, in the parser and the CLI alike."""
+    printed again is shown once, with how many times and when, in the parser and the
+    CLI alike."""
     text = (DATA / "x86-6.1.0-56-host-trouble.log").read_text()
     lines = text.splitlines(keepends=True)
     burst = [ln for ln in lines if "table full, dropping packet" in ln]
@@ -199,11 +209,125 @@ def test_a_flood_of_one_warning_does_not_hide_an_older_event(tmp_path: Path) -> 
         "mce: [Hardware Error]: TSC a28e11cd9 ADDR 1234000 MISC 8c",
         "mce: [Hardware Error]: PROCESSOR 2:60fb1 TIME 1795767274 SOCKET 0 APIC 0 microcode "
         "1000065",
-        "nf_conntrack: nf_conntrack: table full, dropping packet",
+        "nf_conntrack: nf_conntrack: table full, dropping packet (30 times, [17.116353] to "
+        "[18.175062])",
     ]
     (tmp_path / "kern.log").write_text(flood)
     (got,) = triage_input(str(tmp_path / "kern.log")).reports
     assert got.context == rep.context
+
+
+def _nvme_flood_after(cause: str) -> str:
+    """The recorded NVMe log with ``cause``, a recorded line of another log, printed
+    right before its first abort."""
+    text = (DATA / "x86-6.1.0-56-nvme-timeout.log").read_text()
+    first = next(ln for ln in text.splitlines(keepends=True) if "QID 1 timeout, aborting" in ln)
+    return reworded(text, {first: _stamped_before(cause, first) + first})
+
+
+def _stamped_before(line: str, raw: str) -> str:
+    """``line`` stamped a millisecond before the printk time of ``raw``."""
+    stamp = float(raw[1:].split("]", 1)[0])
+    return f"[{stamp - 0.001:12.6f}] {line}\n"
+
+
+AER = (
+    "pcieport 0000:00:1c.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), "
+    "type=Transaction Layer, (Receiver ID)"
+)
+NVME_FOLDED = [
+    "nvme nvme0: I/O 588 (I/O Cmd) QID 1 timeout, aborting (42 times, [20.037211] to [41.425458])",
+    "nvme nvme0: I/O 596 QID 1 timeout, reset controller (2 times, [23.757396] to [45.505441])",
+]
+
+
+def test_a_flood_of_numbered_lines_does_not_hide_its_cause(tmp_path: Path) -> None:
+    """pci.c nvme_timeout() names each timed-out command, so the recorded 42 aborts are
+    42 different lines, and they pushed whatever came before them out of a window of 20
+    lines. The recorded PCIe error (aer.c aer_print_error()) of the link the disk sits
+    behind, put before them, is the crash's cause: lines that differ only in their
+    numbers are one entry, with how many and when, and the cause stays, in the parser,
+    the CLI's prefilter and a catalogue entry's ``preceded_by`` alike."""
+    composed = _nvme_flood_after(AER)
+    (rep,) = parse_log(composed.encode())
+    assert rep.context == [AER, *NVME_FOLDED]
+    (tmp_path / "kern.log").write_text(composed)
+    (got,) = triage_input(str(tmp_path / "kern.log")).reports
+    assert got.context == rep.context
+    (tmp_path / "aer-nvme.yaml").write_text(
+        "id: crash-after-aer\nsummary: this crash after a PCIe error\n"
+        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
+        "  preceded_by: ['PCIe Bus Error: severity=Uncorrected']\n"
+    )
+    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    assert f"preceded by {AER!r}" in m.evidence
+
+
+def test_io_errors_at_growing_sectors_are_one_entry() -> None:
+    """block/blk-core.c blk_print_req_error() prints one line per failed request, each
+    at its own sector: the recorded medium error at 30 sectors of a failing region
+    (after the recorded machine check) is one entry, from its first sector on."""
+    text = (DATA / "x86-6.1.0-56-scsi-medium-error.log").read_text()
+    (medium,) = [ln for ln in text.splitlines(keepends=True) if "critical medium error" in ln]
+    stamp = float(medium[1:].split("]", 1)[0])
+    mce = "mce: [Hardware Error]: CPU 0: Machine Check: 0 Bank 1: 9c0000000001009f"
+    errors = [
+        f"[{stamp + i * 0.01:12.6f}] " + medium.split("] ", 1)[1].replace("4660", str(4660 + 8 * i))
+        for i in range(30)
+    ]
+    (rep,) = parse_log(reworded(text, {medium: _stamped_before(mce, medium) + "".join(errors)}))
+    first = medium.split("] ", 1)[1].strip()
+    assert rep.context == [mce, f"{first} (30 times, [{stamp:.6f}] to [{stamp + 0.29:.6f}])"]
+
+
+def test_more_kinds_than_shown_keep_the_first_and_the_last() -> None:
+    """Thirty disks failing one after the other (the recorded medium error, rewritten to
+    each disk: another disk's failure is another event) after the recorded PCIe error:
+    the context shows at most 20 entries, the first event printed and the latest ones,
+    in the parser and through the CLI's prefilter, with the disks cut apart by more
+    lines than a parse reaches (so the stream carries them across cuts)."""
+    text = (DATA / "x86-6.1.0-56-scsi-medium-error.log").read_text()
+    (medium,) = [ln for ln in text.splitlines(keepends=True) if "critical medium error" in ln]
+    stamp = float(medium[1:].split("]", 1)[0])
+    disks = [f"sd{chr(97 + i // 26) if i >= 26 else ''}{chr(97 + i % 26)}" for i in range(30)]
+    quiet = [ln for ln in text.splitlines(keepends=True) if "] ACPI: " in ln]
+    assert len(quiet) > 25  # each gap is longer than a parse reaches (prefilter.REACH + KEEP)
+    pieces = []
+    for i, disk in enumerate(disks):
+        pieces.append(
+            f"[{stamp + i:12.6f}] " + medium.split("] ", 1)[1].replace("dev sda", f"dev {disk}")
+        )
+        pieces += [f"[{stamp + i:12.6f}] " + q.split("] ", 1)[1] for q in quiet] * 130
+    composed = reworded(text, {medium: _stamped_before(AER, medium) + "".join(pieces)})
+    (rep,) = parse_log(composed.encode())
+    shown = [medium.split("] ", 1)[1].strip().replace("dev sda", f"dev {d}") for d in disks]
+    assert rep.context == [AER, *shown[-19:]]
+    for chunk in (1 << 30, 100 << 10):
+        _same(composed.encode(), chunk, 4096)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_the_cli_shows_the_context_of_the_parse(fmt: str, tmp_path: Path) -> None:
+    """What ``hotfence triage`` prints as "earlier in the log", in every format, is the
+    context of the parse of the whole log: each entry, folded ones with their counts."""
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    composed = _nvme_flood_after(AER)
+    (rep,) = parse_log(composed.encode())
+    log = tmp_path / "kern.log"
+    log.write_text(composed)
+    res = CliRunner().invoke(main, ["triage", "--no-store", "-o", fmt, str(log)])
+    assert res.exit_code == 0, res.output
+    if fmt == "json":
+        (got,) = json.loads(res.stdout)["files"][0]["reports"]
+        assert got["context"] == rep.context
+        return
+    out = res.stdout
+    at = out.index("arlier in the log")
+    shown = [ln.strip() for ln in out[at:].splitlines()[1:] if ln.strip() and ln.strip() != "```"]
+    assert shown[: len(rep.context)] == rep.context
 
 
 def test_a_cut_trace_with_its_cause_before_it_is_a_probable_match(tmp_path: Path) -> None:
