@@ -444,3 +444,56 @@ def test_an_nvme_failure_before_a_crash_is_its_context(
     )
     (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
     assert f"preceded by {line!r}" in m.evidence
+
+
+def _retimed(lines: list[str], seconds: float) -> list[str]:
+    return [
+        re.sub(r"^\[ *(\d+\.\d+)\]", lambda m: f"[{float(m.group(1)) + seconds:12.6f}]", ln)
+        for ln in lines
+    ]
+
+
+def test_a_cascade_of_oom_kills_does_not_hide_what_came_before() -> None:
+    """mm/oom_kill.c prints each kill with its victim's pid and sizes: the lab's recorded
+    cascade (three kill dumps, then panic_on_oom's panic), its dumps printed twice more
+    (a longer cascade), after the recorded allocation failure of Debian's armhf OOM
+    log. The kills are one entry counted nine times, the oom-killer invocations one
+    counted ten times, and the allocation failure before them is still shown."""
+    lines = (LAB / "oom.log").read_text().splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if " invoked oom-killer: " in ln)
+    last = max(i for i, ln in enumerate(lines) if "Out of memory: Killed process" in ln)
+    failure = next(
+        ln.split("] ", 1)[1]
+        for ln in (DATA / "armhf-6.1.0-50-oom.log").read_text().splitlines(keepends=True)
+        if ": page allocation failure: " in ln
+    )
+    dumps = lines[first : last + 1]
+    composed = "".join(
+        [*lines[:first], _stamped_before(failure.strip(), lines[first]), *dumps]
+        + [*_retimed(dumps, 10), *_retimed(dumps, 20), *_retimed(lines[last + 1 :], 20)]
+    )
+    (rep,) = parse_log(composed.encode())
+    assert rep.title == "kernel panic: Out of memory: system-wide panic_on_oom is enabled"
+    assert rep.context[0] == failure.strip()
+    assert [c.rsplit(" (", 1)[1].split(",")[0] for c in rep.context[1:]] == [
+        "10 times",
+        "9 times",
+        "9 times",
+    ]
+    assert rep.context[3].startswith("Out of memory: Killed process 120 (tail) ")
+
+
+def test_errors_of_two_pci_devices_are_two_events() -> None:
+    """aer.c names the device that reported the error by its address (pci_name(),
+    "0000:00:1c.0"): the recorded PCIe error printed again by the same root port is one
+    entry, counted; by another port (rewritten to 0000:00:1d.0) another entry."""
+    text = (DATA / "x86-6.1.0-56-pcie-aer.log").read_text()
+    (aer,) = [ln for ln in text.splitlines(keepends=True) if AER in ln]
+    again = _retimed([aer], 0.5)[0]
+    other = _retimed([aer], 1.0)[0].replace("0000:00:1c.0", "0000:00:1d.0")
+    (rep,) = parse_log(reworded(text, {aer: aer + again + other}).encode())
+    stamp = float(aer[1:].split("]", 1)[0])
+    assert rep.context == [
+        f"{AER} (2 times, [{stamp:.6f}] to [{stamp + 0.5:.6f}])",
+        AER.replace("0000:00:1c.0", "0000:00:1d.0"),
+    ]

@@ -641,16 +641,27 @@ def _own_stream(lines: list[Line], text: str) -> list[Line]:
 
 
 # A number in an event's message: a decimal or hexadecimal word (a command id, sector, pid,
-# size, address, status code). Words that only hold digits, "nvme0", "sda1", "md0", name a
-# device and stay: another device's failure is another event.
-_NUMBER_RE = re.compile(r"\b(?:0x)?[0-9a-fA-F]*[0-9][0-9a-fA-F]*\b")
+# address, status code) or one with its unit ("180896kB", "10008ms"). Words that only
+# end in digits, "nvme0", "sda1", "md0", name a device and stay, as does a PCI device's
+# address ("0000:00:1c.0", %s of pci_name()): another device's failure is another event.
+_NUMBER = r"\b(?:0x[0-9a-fA-F]+|[0-9a-fA-F]*[0-9][0-9a-fA-F]*|[0-9]\w*)\b"
+_PCI = r"\b[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\b"
+_NUMBER_RE = re.compile(_NUMBER)
+_PCI_RE = re.compile(_PCI)
+_NUMBER_OR_PCI_RE = re.compile(f"(?P<pci>{_PCI})|{_NUMBER}")
+
+
+def _number(m: re.Match[str]) -> str:
+    return m.group() if m.group("pci") else "#"
 
 
 def event_kind(message: str) -> str:
     """What an event's ``message`` says without its numbers: the lines of a flood (NVMe
     aborts each naming its command, I/O errors at growing sectors, OOM kills of
     different pids) are one kind."""
-    return _NUMBER_RE.sub("#", message)
+    if _PCI_RE.search(message) is None:  # (a substitution without a call per number)
+        return _NUMBER_RE.sub("#", message)
+    return _NUMBER_OR_PCI_RE.sub(_number, message)
 
 
 @dataclass
