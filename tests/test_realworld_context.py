@@ -1,10 +1,11 @@
 """What the kernel prints before a crash is the crash's context (issue 11, item 6).
 
-The logs are real: ``x86-6.18.44-pod-context.log`` was recorded from this project's host
-kernel; ``x86-6.1.0-56-host-trouble.log``, ``-nmi-unknown.log``, ``-pcie-aer.log``,
-``-scsi-medium-error.log``, ``-md-disk-failure.log``, ``-xfs-corruption.log``,
-``-xfs-shutdown.log``, ``-nvme-timeout.log`` and ``-tcp-mem.log`` from Debian 6.1 in the
-lab (see ``data/realworld/README.md``).
+The logs are real: ``x86-6.18.44-pod-context.log`` and ``-ext4-remount-ro.log`` were
+recorded from this project's host kernel; ``x86-6.1.0-56-host-trouble.log``,
+``-nmi-unknown.log``, ``-pcie-aer.log``, ``-scsi-medium-error.log``,
+``-md-disk-failure.log``, ``-xfs-corruption.log``, ``-xfs-shutdown.log``,
+``-nvme-timeout.log`` and ``-tcp-mem.log`` from Debian 6.1 in the lab (see
+``data/realworld/README.md``).
 Each event line must land in the next report's context, through the parser and through
 the CLI's prefilter alike, must not be a report of its own, and must be seen by a
 known-bug entry's ``preceded_by``.
@@ -42,6 +43,18 @@ EVENTS = [
         "Directory block failed checksum",
         r"EXT4-fs error \(device \S+\): htree_dirblock_to_tree",
         id="ext4-error",
+    ),
+    pytest.param(
+        "x86-6.18.44-ext4-remount-ro",
+        "Aborting journal on device loop0-8.",
+        r"Aborting journal on device \S+",
+        id="jbd2-abort",
+    ),
+    pytest.param(
+        "x86-6.18.44-ext4-remount-ro",
+        "EXT4-fs (loop0): Remounting filesystem read-only",
+        r"EXT4-fs \(\S+\): Remounting filesystem read-only",
+        id="ext4-remount-ro",
     ),
     pytest.param(
         "x86-6.1.0-56-host-trouble",

@@ -95,6 +95,13 @@ CONTEXT_MARKERS = (
     # btrfs_printk() "BTRFS error (device sda1): ...". A filesystem BUG() or a task
     # hung on the journal often follows.
     "error (device",
+    # ... and giving up on it: with errors=remount-ro, fs/ext4/super.c ext4_handle_error()
+    # aborts the journal, fs/jbd2/journal.c jbd2_journal_abort() "Aborting journal on
+    # device loop0-8." (jbd's alike), then "EXT4-fs (loop0): Remounting filesystem
+    # read-only" (ext2's and ext3's "error: remounting filesystem read-only"). Every
+    # write to it fails from then on: containers, logs and databases on it with them.
+    "Aborting journal on device",
+    "emounting filesystem read-only",
     # XFS finding a metadata block bad, before the I/O error it returns for it (or none,
     # when the check runs on a write): fs/xfs/xfs_error.c xfs_corruption_error() "XFS
     # (sda1): Corruption detected. Unmount and run xfs_repair", xfs_buf_verifier_error()
