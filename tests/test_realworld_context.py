@@ -319,28 +319,49 @@ def test_more_kinds_than_shown_keep_the_first_and_the_last() -> None:
         _same(composed.encode(), chunk, 4096)
 
 
+def _cli_context(out: str, fmt: str) -> list[str]:
+    """The "earlier in the log" entries of ``hotfence triage``'s one report."""
+    if fmt == "json":
+        (rep,) = json.loads(out)["files"][0]["reports"]
+        return list(rep["context"])
+    lines = out.splitlines()
+    at = next(i for i, ln in enumerate(lines) if "arlier in the log:" in ln)
+    if fmt == "markdown":  # a fenced block: "Earlier in the log:", "", "```", ..., "```"
+        body = lines[at + 3 :]
+        return body[: body.index("```")]
+    shown = []  # the text format's entries, four spaces in, up to the next field
+    for ln in lines[at + 1 :]:
+        if not ln.startswith("    "):
+            break
+        shown.append(ln[4:])
+    return shown
+
+
+_CLI_LOGS = sorted({p.values[0] for p in EVENTS}) + ["aer-before-nvme-flood", "stdin"]
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
-def test_the_cli_shows_the_context_of_the_parse(fmt: str, tmp_path: Path) -> None:
-    """What ``hotfence triage`` prints as "earlier in the log", in every format, is the
-    context of the parse of the whole log: each entry, folded ones with their counts."""
+@pytest.mark.parametrize("source", _CLI_LOGS)
+def test_the_cli_shows_the_context_of_the_parse(source: str, fmt: str, tmp_path: Path) -> None:
+    """What ``hotfence triage`` prints as "earlier in the log", in every format, through
+    its prefilter (a file, or standard input), is the context of the parse of the whole
+    log: the same entries, folded ones with their counts and times, nothing more."""
     from click.testing import CliRunner
 
     from hotfence.cli import main
 
-    composed = _nvme_flood_after(AER)
-    (rep,) = parse_log(composed.encode())
+    if source in ("aer-before-nvme-flood", "stdin"):
+        data = _nvme_flood_after(AER).encode()
+    else:
+        data = (DATA / f"{source}.log").read_bytes()
+    (rep,) = parse_log(data)
+    assert rep.context
     log = tmp_path / "kern.log"
-    log.write_text(composed)
-    res = CliRunner().invoke(main, ["triage", "--no-store", "-o", fmt, str(log)])
+    log.write_bytes(data)
+    args = ["triage", "--no-store", "-o", fmt, "-" if source == "stdin" else str(log)]
+    res = CliRunner().invoke(main, args, input=data if source == "stdin" else None)
     assert res.exit_code == 0, res.output
-    if fmt == "json":
-        (got,) = json.loads(res.stdout)["files"][0]["reports"]
-        assert got["context"] == rep.context
-        return
-    out = res.stdout
-    at = out.index("arlier in the log")
-    shown = [ln.strip() for ln in out[at:].splitlines()[1:] if ln.strip() and ln.strip() != "```"]
-    assert shown[: len(rep.context)] == rep.context
+    assert _cli_context(res.stdout, fmt) == rep.context
 
 
 def test_a_cut_trace_with_its_cause_before_it_is_a_probable_match(tmp_path: Path) -> None:
