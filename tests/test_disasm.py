@@ -369,3 +369,67 @@ def test_riscv_and_mips_register_dumps_name_their_arch() -> None:
     # a 32-bit riscv-like "(....)" halfword line realigns onto a 4-byte instruction's start
     dis = disassemble("0001 4501 (8082)", arch="riscv64")
     assert [(i.text, i.faulting) for i in dis.instructions][-1] == ("c.jr ra", True)
+
+
+# s390's show_code() (arch/s390/kernel/dis.c) prints its own decoding under "Krnl Code:":
+# "%016lx: " address, the instruction's bytes, a tab, mnemonic and operands; ">" before
+# the PSW address's line, "#" before the line of the instruction that ends there.
+@pytest.mark.parametrize(
+    ("log", "before", "faulting"),
+    [
+        # a store into the guard page (its "lay" moved %r15 there)
+        ("s390x-6.1.0-50-mod-stack-overflow", "lay %r15,-280(%r15)", "stg %r14,152(%r15)"),
+        # BUG() and WARN_ON() are monitor calls: the PSW is past the "mc"
+        ("s390x-6.1.0-50-mod-bug", "mc 0,0", "bcr 0,%r7"),
+        ("s390x-6.1.0-50-mod-warn", "mc 0,0", "brc 15,000003ff7fd0253a"),
+        ("s390x-6.1.0-50-mod-slub-poison", "mc 0,0", "lgr %r3,%r2"),
+    ],
+)
+def test_s390_krnl_code_is_the_kernel_s_own_decoding(log: str, before: str, faulting: str) -> None:
+    import capstone
+
+    with open(os.path.join(_REALWORLD, f"{log}.log"), "rb") as f:
+        (rep,) = [r for r in parse_log(f.read()) if "Krnl Code:" in r.text]
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.error is None and dis.arch == "s390x"
+    assert len(dis.instructions) == 8  # show_code()'s eight lines, none lost
+    (i,) = [n for n, ins in enumerate(dis.instructions) if ins.faulting]
+    assert dis.instructions[i].text == faulting and dis.instructions[i - 1].text == before
+    assert dis.fault_offset == dis.instructions[i].address
+    assert dis.bytes_hex == " ".join(ins.hex for ins in dis.instructions)
+    assert enrich(rep).code == dis
+    # capstone reads the same bytes as the same instructions, one for one (its names
+    # for relative branches are the extended ones: "j" for "brc 15", "cgije" for "cgij")
+    md = capstone.Cs(capstone.CS_ARCH_SYSZ, capstone.CS_MODE_BIG_ENDIAN)
+    cs = list(md.disasm_lite(bytes.fromhex(dis.bytes_hex), 0))
+    assert [(a, s) for a, s, _, _ in cs] == [(x.address, x.size) for x in dis.instructions]
+    for (_, _, mnem, _), x in zip(cs, dis.instructions, strict=True):
+        kernel = x.text.split()[0]
+        assert mnem.startswith(kernel) or (kernel.startswith("br") and mnem[0] == "j"), x
+
+
+def test_s390_krnl_code_without_tabs_with_an_unknown_opcode_and_bad_psw() -> None:
+    """The recorded mod-bug block with its tabs turned to spaces (a console or mailer
+    that expands them), one mnemonic the kernel's table lacked ("unknown", print_insn()),
+    and show_code()'s "Krnl Code: Bad PSW." when it could read no bytes."""
+    with open(os.path.join(_REALWORLD, "s390x-6.1.0-50-mod-bug.log"), "rb") as f:
+        text = f.read().decode()
+    assert "\tmc\t0,0" in text
+    (rep,) = parse_log(text.replace("\tmc\t0,0", "\tunknown").expandtabs(8).encode())
+    assert "\t" not in rep.text and "unknown" in rep.text
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.error is None
+    texts = [ins.text for ins in dis.instructions]
+    assert texts[:4] == [
+        "srp 4(11,%r0),3055(%r14),0",
+        "srp 4(11,%r0),2036,0",
+        "mc 0, 0",  # capstone's words where the kernel had none
+        "bcr 0,%r7",
+    ]
+    assert [ins.faulting for ins in dis.instructions][3] is True
+    start = text.index("Krnl Code:")
+    end = text.index("Call Trace:", start)
+    (rep,) = parse_log((text[:start] + "Krnl Code: Bad PSW.\n" + text[end:]).encode())
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.instructions == [] and dis.arch == "s390x"
+    assert dis.error == "no opcode bytes in the log: Bad PSW."

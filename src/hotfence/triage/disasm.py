@@ -7,6 +7,7 @@ usually start in the middle of an instruction, so like the kernel's
 ``scripts/decodecode`` and syzkaller's decompiler we retry from later start offsets and
 keep the alignment whose decoding lands exactly on the faulting byte, preferring the
 earliest start (the most bytes decoded) that has no undecodable byte before the fault.
+s390 prints no ``Code:`` bytes but its own decoding (``Krnl Code:``), read as it is.
 """
 
 from __future__ import annotations
@@ -328,10 +329,115 @@ def disassemble(
     )
 
 
+# s390's show_code() (arch/s390/kernel/dis.c) decodes the code itself: "Krnl Code:" then
+# up to eight "%016lx: <bytes>\t<mnemonic>\t<operands>" lines (pr_cont'd under it), each
+# led by '>' for the instruction at the PSW address, '#' for the one ending there, else a
+# blank; "Krnl Code: Bad PSW." when it could not read them. ("User Code:" is user space.)
+# Another marker character (public reports of newer kernels show a '*') is read as not
+# the PSW's line rather than ending the block.
+_KRNL_CODE = "Krnl Code:"
+_S390_INSN = re.compile(r"^\s*([#>*]?)\s*([0-9a-f]{8,16}): ((?:[0-9a-f]{2,} ?)+)(.*)$")
+
+
+@dataclass
+class _S390Line:
+    address: int
+    data: bytes
+    text: str
+    marker: str
+
+
+def s390_insn_length(first: int) -> int:
+    """Bytes of the instruction whose first byte is ``first``: its top two bits say
+    (00: 2, 01 and 10: 4, 11: 6), as the kernel's insn_length() computes it."""
+    return (((first + 64) >> 7) + 1) << 1
+
+
+def _s390_line(line: str) -> _S390Line | None:
+    m = _S390_INSN.match(line)
+    if m is None:
+        return None
+    digits = m.group(3).replace(" ", "")
+    size = s390_insn_length(int(digits[:2], 16))
+    if len(digits) < 2 * size:
+        return None  # cut short: not an instruction the kernel printed whole
+    # what is left of the hex run past the instruction's length belongs to the text
+    # (a mnemonic such as "ae" is hex too), as in the kernel's "%02x...\t%s"
+    text = (digits[2 * size :] + " " + m.group(4)).split()
+    return _S390Line(
+        int(m.group(2), 16),
+        bytes.fromhex(digits[: 2 * size]),
+        " ".join(text),
+        m.group(1),
+    )
+
+
+def find_s390_code(report_text: str) -> list[_S390Line] | str | None:
+    """The instructions of a report's ``Krnl Code:`` block in order, the kernel's own
+    words when it printed none (``Bad PSW.``), or None when the report has no block."""
+    lines = report_text.splitlines()
+    for i, line in enumerate(lines):
+        idx = line.find(_KRNL_CODE)
+        if idx < 0:
+            continue
+        first = line[idx + len(_KRNL_CODE) :]
+        got: list[_S390Line] = []
+        for cont in [first, *lines[i + 1 : i + 8]]:
+            insn = _s390_line(cont)
+            # the block is contiguous: the next line starts where the last one ended
+            if insn is None or (got and insn.address != got[-1].address + len(got[-1].data)):
+                break
+            got.append(insn)
+        return got or first.strip()
+    return None
+
+
+def disassemble_s390(block: list[_S390Line] | str) -> Disassembly:
+    """A ``Krnl Code:`` block as a Disassembly: the kernel's own decoding, its ``>``
+    line the faulting instruction (the PSW address, as RIP is x86's); capstone decodes
+    only what the kernel's tables did not know ("unknown")."""
+    if isinstance(block, str):
+        return Disassembly(
+            arch="s390x",
+            bytes_hex="",
+            fault_offset=None,
+            realigned=0,
+            error=f"no opcode bytes in the log: {block[:120]}",
+        )
+    base = block[0].address
+    fault = next((ln.address - base for ln in block if ln.marker == ">"), None)
+    instructions = []
+    for ln in block:
+        text = ln.text
+        if text in ("", "unknown"):
+            md = capstone.Cs(capstone.CS_ARCH_SYSZ, capstone.CS_MODE_BIG_ENDIAN)
+            decoded = [f"{m} {o}".strip() for _, _, m, o in md.disasm_lite(ln.data, ln.address, 1)]
+            text = decoded[0] if decoded else "(bad)"
+        instructions.append(
+            Instruction(
+                address=ln.address - base,
+                size=len(ln.data),
+                hex=ln.data.hex(" "),
+                text=text,
+                faulting=ln.marker == ">",
+            )
+        )
+    return Disassembly(
+        arch="s390x",
+        bytes_hex=b"".join(ln.data for ln in block).hex(" "),
+        fault_offset=fault,
+        realigned=0,
+        instructions=instructions,
+    )
+
+
 def disassemble_report(
     report_text: str, arch: str | None = None, syntax: str = "intel"
 ) -> Disassembly | None:
     """Disassembly of a report's kernel-mode ``Code:`` line, None if it has none."""
+    s390 = find_s390_code(report_text) if _KRNL_CODE in report_text else None
+    if s390 is not None:
+        return disassemble_s390(s390)
     code = find_code_line(report_text)
     if code is None:
         return None
