@@ -655,11 +655,17 @@ class _Window:
         elif "Sending NMI from CPU" in raw:
             self.cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
         elif (
-            "Kernel panic - not syncing" in raw
-            or "WARNING: possible circular locking dependency detected" in raw
-        ) and self.text_lines > self.min_lines:
+            (
+                "Kernel panic - not syncing" in raw
+                or "WARNING: possible circular locking dependency detected" in raw
+            )
+            and self.text_lines > self.min_lines
+            and not _absorbed(self.kind, raw)
+        ):
             # panic_on_warn's panic stack and lockdep noise caused by the oops itself
-            # repeat what we already have; stop collecting once we have enough.
+            # repeat what we already have; stop collecting once we have enough. (A panic
+            # the report's kind prints as part of itself, its trace the report's only
+            # one, is kept: arm64's "kernel stack overflow" after its register dump.)
             self.skip_text = skip_line = True
         return is_header or not skip_line
 
