@@ -707,3 +707,31 @@ def test_a_stack_overflow_report_starts_at_insufficient_stack_space(
         assert (rep.start_line, rep.end_line) == (first + 1, cut)
         assert rep.rip is not None and rep.rip.function == rip
         assert (rep.comm, rep.pid) == (whole.comm, whole.pid)
+
+
+def test_s390_krnl_code_lines_without_their_prefix_as_dmesg_prints_them(tmp_path: Path) -> None:
+    """s390's show_code() prints its "Krnl Code:" block as one record whose lines are
+    joined by newlines (pr_cont of "\\n\\t  "). The console prefixes each of them
+    (record_print_text(): the recorded log); /dev/kmsg escapes the newlines and util-linux
+    dmesg writes them back after the record's one prefix, so its later lines come bare.
+    The recorded BUG in dmesg's shape: the block is still the report's, its code decoded,
+    through parse_log and the CLI's prefilter; a bare line after it that is no instruction
+    is not taken in."""
+    from hotfence.triage.analyze import enrich
+    from hotfence.triage.prefilter import triage_input
+
+    text = (DATA / "s390x-6.1.0-50-mod-bug.log").read_text()
+    stamp = "[    3.615227] "
+    block = [ln for ln in text.splitlines(keepends=True) if ln.startswith(stamp)]
+    assert len(block) == 8 and "Krnl Code:" in block[0]
+    bare = block[0] + "".join(ln.removeprefix(stamp) for ln in block[1:])
+    dmesg = text.replace("".join(block), bare + "sh-85 left the console a note\n")
+    (want,) = parse_log(text.encode())
+    whole = enrich(want).code
+    assert whole is not None and len(whole.instructions) == 8
+    log = tmp_path / "dmesg.log"
+    log.write_text(dmesg)
+    for rep in (parse_log(dmesg.encode())[0], triage_input(str(log)).reports[0]):
+        assert enrich(rep).code == whole
+        assert "left the console" not in rep.text
+        assert _facts([rep]) == _facts([want])
