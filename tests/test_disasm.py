@@ -433,3 +433,34 @@ def test_s390_krnl_code_without_tabs_with_an_unknown_opcode_and_bad_psw() -> Non
     dis = disassemble_report(rep.text)
     assert dis is not None and dis.instructions == [] and dis.arch == "s390x"
     assert dis.error == "no opcode bytes in the log: Bad PSW."
+
+
+def test_s390_krnl_code_bytes_of_kernels_before_show_code() -> None:
+    """Before dis.c's show_code() (2007), arch/s390/kernel/traps.c show_registers()
+    printed "%s Code: " and the 20 bytes from the PSW address, "%02x " each, undecoded
+    (" Bad PSW." where it could read no more). The recorded stack overflow's block in
+    that wording: the bytes from its '>' line on, decoded by capstone, the first one the
+    faulting instruction; cut short by a Bad PSW, what is left is still read."""
+    with open(os.path.join(_REALWORLD, "s390x-6.1.0-50-mod-stack-overflow.log"), "rb") as f:
+        text = f.read().decode()
+    (rep,) = parse_log(text.encode())
+    new = disassemble_report(rep.text)
+    assert new is not None
+    (fault,) = [n for n, ins in enumerate(new.instructions) if ins.faulting]
+    psw_on = bytes.fromhex("".join(ins.hex for ins in new.instructions[fault:]).replace(" ", ""))
+    lines = text.splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "Krnl Code:" in ln)
+    stamp = lines[first][: lines[first].index("Krnl Code:")]
+    for tail, count in (("", 4), (" Bad PSW.", 1)):
+        shown = psw_on[:20] if not tail else psw_on[:8]
+        old = stamp + "Krnl Code: " + "".join(f"{b:02x} " for b in shown) + tail + "\n"
+        (rep,) = parse_log("".join(lines[:first] + [old] + lines[first + 8 :]).encode())
+        dis = disassemble_report(rep.text)
+        assert dis is not None and dis.error is None and dis.arch == "s390x"
+        assert dis.fault_offset == 0 and dis.bytes_hex == shown.hex(" ")
+        good = [ins for ins in dis.instructions if ins.text != "(bad)"]
+        assert len(good) == count
+        assert good[0].faulting and good[0].text == "stg %r14, 0x98(%r15)"
+        assert [(i.size, i.hex) for i in good] == [
+            (i.size, i.hex) for i in new.instructions[fault : fault + count]
+        ]

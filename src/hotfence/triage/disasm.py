@@ -392,18 +392,51 @@ def find_s390_code(report_text: str) -> list[_S390Line] | str | None:
     return None
 
 
-def disassemble_s390(block: list[_S390Line] | str) -> Disassembly:
-    """A ``Krnl Code:`` block as a Disassembly: the kernel's own decoding, its ``>``
-    line the faulting instruction (the PSW address, as RIP is x86's); capstone decodes
-    only what the kernel's tables did not know ("unknown")."""
-    if isinstance(block, str):
+# Before dis.c's show_code() (added in 2007), show_registers() in arch/s390/kernel/traps.c
+# printed the 20 bytes from the PSW address on, undecoded: "Krnl Code: " then "%02x "
+# each, and " Bad PSW." where it could read no more.
+_S390_OLD_CODE = re.compile(r"^((?:[0-9a-f]{2} )*[0-9a-f]{2}) *(?:Bad PSW\.)?$")
+
+
+def _s390_bytes(text: str) -> Disassembly:
+    """The old ``Krnl Code:`` bytes decoded by capstone, the first instruction the PSW's;
+    the kernel's words when they are no bytes ("Bad PSW.")."""
+    m = _S390_OLD_CODE.match(text.strip())
+    if m is None:
         return Disassembly(
             arch="s390x",
             bytes_hex="",
             fault_offset=None,
             realigned=0,
-            error=f"no opcode bytes in the log: {block[:120]}",
+            error=f"no opcode bytes in the log: {text.strip()[:120]}",
         )
+    data = bytes.fromhex(m.group(1))
+    md = capstone.Cs(capstone.CS_ARCH_SYSZ, capstone.CS_MODE_BIG_ENDIAN)
+    insns = _decode_all(md, data, 2)
+    return Disassembly(
+        arch="s390x",
+        bytes_hex=data.hex(" "),
+        fault_offset=0,
+        realigned=0,
+        instructions=[
+            Instruction(
+                address=i.offset,
+                size=i.size,
+                hex=data[i.offset : i.offset + i.size].hex(" "),
+                text=f"{i.mnemonic} {i.operands}".strip(),
+                faulting=i.offset == 0,
+            )
+            for i in insns
+        ],
+    )
+
+
+def disassemble_s390(block: list[_S390Line] | str) -> Disassembly:
+    """A ``Krnl Code:`` block as a Disassembly: the kernel's own decoding, its ``>``
+    line the faulting instruction (the PSW address, as RIP is x86's); capstone decodes
+    only what the kernel's tables did not know ("unknown")."""
+    if isinstance(block, str):
+        return _s390_bytes(block)
     base = block[0].address
     fault = next((ln.address - base for ln in block if ln.marker == ">"), None)
     instructions = []
