@@ -464,3 +464,19 @@ def test_s390_krnl_code_bytes_of_kernels_before_show_code() -> None:
         assert [(i.size, i.hex) for i in good] == [
             (i.size, i.hex) for i in new.instructions[fault : fault + count]
         ]
+
+
+def test_s390_krnl_code_with_a_line_lost_is_read_up_to_the_gap() -> None:
+    """show_code() prints the instructions one after the other, each line's address the
+    end of the line before: a console that lost one of them leaves a block whose later
+    lines cannot be placed. The recorded BUG's block without its second line: only the
+    first instruction is read, no faulting one is claimed, and the error says why."""
+    with open(os.path.join(_REALWORLD, "s390x-6.1.0-50-mod-bug.log"), "rb") as f:
+        lines = f.read().decode().splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "Krnl Code:" in ln)
+    assert "000003ff7fd0259a: f0a0000407f4" in lines[first + 1]
+    (rep,) = parse_log("".join(lines[: first + 1] + lines[first + 2 :]).encode())
+    dis = disassemble_report(rep.text)
+    assert dis is not None and [i.text for i in dis.instructions] == ["srp 4(11,%r0),3055(%r14),0"]
+    assert dis.fault_offset is None and not any(i.faulting for i in dis.instructions)
+    assert dis.error == "the instruction at 3ff7fd025a0 does not follow the one before it"

@@ -372,7 +372,13 @@ def _s390_line(line: str) -> _S390Line | None:
     )
 
 
-def find_s390_code(report_text: str) -> list[_S390Line] | str | None:
+@dataclass
+class _S390Block:
+    lines: list[_S390Line]
+    error: str | None = None  # why the block was read only in part
+
+
+def find_s390_code(report_text: str) -> _S390Block | str | None:
     """The instructions of a report's ``Krnl Code:`` block in order, the kernel's own
     words when it printed none (``Bad PSW.``), or None when the report has no block."""
     lines = report_text.splitlines()
@@ -384,11 +390,16 @@ def find_s390_code(report_text: str) -> list[_S390Line] | str | None:
         got: list[_S390Line] = []
         for cont in [first, *lines[i + 1 : i + 8]]:
             insn = _s390_line(cont)
-            # the block is contiguous: the next line starts where the last one ended
-            if insn is None or (got and insn.address != got[-1].address + len(got[-1].data)):
+            if insn is None:
                 break
+            # the block is contiguous: the next line starts where the last one ended
+            end = got[-1].address + len(got[-1].data) if got else insn.address
+            if insn.address != end:
+                return _S390Block(
+                    got, f"the instruction at {insn.address:x} does not follow the one before it"
+                )
             got.append(insn)
-        return got or first.strip()
+        return _S390Block(got) if got else first.strip()
     return None
 
 
@@ -431,12 +442,13 @@ def _s390_bytes(text: str) -> Disassembly:
     )
 
 
-def disassemble_s390(block: list[_S390Line] | str) -> Disassembly:
+def disassemble_s390(found: _S390Block | str) -> Disassembly:
     """A ``Krnl Code:`` block as a Disassembly: the kernel's own decoding, its ``>``
     line the faulting instruction (the PSW address, as RIP is x86's); capstone decodes
     only what the kernel's tables did not know ("unknown")."""
-    if isinstance(block, str):
-        return _s390_bytes(block)
+    if isinstance(found, str):
+        return _s390_bytes(found)
+    block = found.lines
     base = block[0].address
     fault = next((ln.address - base for ln in block if ln.marker == ">"), None)
     instructions = []
@@ -461,6 +473,7 @@ def disassemble_s390(block: list[_S390Line] | str) -> Disassembly:
         fault_offset=fault,
         realigned=0,
         instructions=instructions,
+        error=found.error,
     )
 
 
