@@ -707,6 +707,17 @@ def test_a_stack_overflow_report_starts_at_insufficient_stack_space(
         assert (rep.start_line, rep.end_line) == (first + 1, cut)
         assert rep.rip is not None and rep.rip.function == rip
         assert (rep.comm, rep.pid) == (whole.comm, whole.pid)
+    # and the CLI says so
+    import json
+
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    res = CliRunner().invoke(main, ["triage", "--no-store", "-o", "json", str(log)])
+    assert res.exit_code == 0, res.output
+    (out,) = json.loads(res.stdout)["files"][0]["reports"]
+    assert (out["title"], out["corrupted"], out["rip"]["function"]) == (alone, True, rip)
 
 
 def test_s390_krnl_code_lines_without_their_prefix_as_dmesg_prints_them(tmp_path: Path) -> None:
