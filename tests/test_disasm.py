@@ -375,17 +375,18 @@ def test_riscv_and_mips_register_dumps_name_their_arch() -> None:
 # "%016lx: " address, the instruction's bytes, a tab, mnemonic and operands; ">" before
 # the PSW address's line, "#" before the line of the instruction that ends there.
 @pytest.mark.parametrize(
-    ("log", "before", "faulting"),
+    ("log", "faulting", "after"),
     [
-        # a store into the guard page (its "lay" moved %r15 there)
-        ("s390x-6.1.0-50-mod-stack-overflow", "lay %r15,-280(%r15)", "stg %r14,152(%r15)"),
-        # BUG() and WARN_ON() are monitor calls: the PSW is past the "mc"
+        # a store into the guard page (its "lay" moved %r15 there): the translation
+        # exception leaves the PSW at the store, the '>' line
+        ("s390x-6.1.0-50-mod-stack-overflow", "stg %r14,152(%r15)", "xc 160(256,%r15),160(%r15)"),
+        # BUG() and WARN_ON() are monitor calls: the PSW ('>') is past the "mc" ('#')
         ("s390x-6.1.0-50-mod-bug", "mc 0,0", "bcr 0,%r7"),
         ("s390x-6.1.0-50-mod-warn", "mc 0,0", "brc 15,000003ff7fd0253a"),
         ("s390x-6.1.0-50-mod-slub-poison", "mc 0,0", "lgr %r3,%r2"),
     ],
 )
-def test_s390_krnl_code_is_the_kernel_s_own_decoding(log: str, before: str, faulting: str) -> None:
+def test_s390_krnl_code_is_the_kernel_s_own_decoding(log: str, faulting: str, after: str) -> None:
     import capstone
 
     with open(os.path.join(_REALWORLD, f"{log}.log"), "rb") as f:
@@ -394,7 +395,7 @@ def test_s390_krnl_code_is_the_kernel_s_own_decoding(log: str, before: str, faul
     assert dis is not None and dis.error is None and dis.arch == "s390x"
     assert len(dis.instructions) == 8  # show_code()'s eight lines, none lost
     (i,) = [n for n, ins in enumerate(dis.instructions) if ins.faulting]
-    assert dis.instructions[i].text == faulting and dis.instructions[i - 1].text == before
+    assert dis.instructions[i].text == faulting and dis.instructions[i + 1].text == after
     assert dis.fault_offset == dis.instructions[i].address
     assert dis.bytes_hex == " ".join(ins.hex for ins in dis.instructions)
     assert enrich(rep).code == dis
@@ -426,7 +427,8 @@ def test_s390_krnl_code_without_tabs_with_an_unknown_opcode_and_bad_psw() -> Non
         "mc 0, 0",  # capstone's words where the kernel had none
         "bcr 0,%r7",
     ]
-    assert [ins.faulting for ins in dis.instructions][3] is True
+    # die()'s "monitor event: 0040": the PSW is past the faulting "mc"
+    assert [ins.faulting for ins in dis.instructions].index(True) == 2
     start = text.index("Krnl Code:")
     end = text.index("Call Trace:", start)
     (rep,) = parse_log((text[:start] + "Krnl Code: Bad PSW.\n" + text[end:]).encode())
@@ -480,3 +482,23 @@ def test_s390_krnl_code_with_a_line_lost_is_read_up_to_the_gap() -> None:
     assert dis is not None and [i.text for i in dis.instructions] == ["srp 4(11,%r0),3055(%r14),0"]
     assert dis.fault_offset is None and not any(i.faulting for i in dis.instructions)
     assert dis.error == "the instruction at 3ff7fd025a0 does not follow the one before it"
+
+
+def test_s390_old_krnl_code_bytes_past_a_monitor_call_claim_no_faulting_one() -> None:
+    """The recorded BUG's block in the pre-show_code() wording: its bytes start at the
+    PSW, which die()'s "monitor event: 0040" says is past the faulting instruction (the
+    "mc" before it): decoded, and none of them called the faulting one."""
+    with open(os.path.join(_REALWORLD, "s390x-6.1.0-50-mod-bug.log"), "rb") as f:
+        text = f.read().decode()
+    assert "monitor event: 0040 ilc:2 [#1]" in text
+    lines = text.splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "Krnl Code:" in ln)
+    # from the '>' line on: 0707 0707 c00400004dbc ebeff0880024 a7290007, 20 bytes
+    psw_on = bytes.fromhex("07070707c00400004dbcebeff0880024a7290007")
+    stamp = lines[first][: lines[first].index("Krnl Code:")]
+    old = stamp + "Krnl Code: " + "".join(f"{b:02x} " for b in psw_on) + "\n"
+    (rep,) = parse_log("".join(lines[:first] + [old] + lines[first + 8 :]).encode())
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.error is None and dis.bytes_hex == psw_on.hex(" ")
+    assert [i.text.split()[0] for i in dis.instructions] == ["bcr", "bcr", "brcl", "stmg", "lghi"]
+    assert dis.fault_offset is None and not any(i.faulting for i in dis.instructions)

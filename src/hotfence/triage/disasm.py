@@ -409,9 +409,31 @@ def find_s390_code(report_text: str) -> _S390Block | str | None:
 _S390_OLD_CODE = re.compile(r"^((?:[0-9a-f]{2} )*[0-9a-f]{2}) *(?:Bad PSW\.)?$")
 
 
-def _s390_bytes(text: str) -> Disassembly:
-    """The old ``Krnl Code:`` bytes decoded by capstone, the first instruction the PSW's;
-    the kernel's words when they are no bytes ("Bad PSW.")."""
+# Which instruction faulted: the PSW a program check saves points at the instruction
+# itself only when the exception nullifies it (the DAT exceptions: segment and page
+# translation 0x10/0x11, ASCE type and region translation 0x38-0x3b) or when the kernel
+# rewinds it (arch/s390/mm/fault.c: a protection exception, 0x04); for the others
+# (monitor event 0x40 of BUG() and WARN(), illegal operation 0x01, specification 0x06,
+# data 0x07, ...) it points past it, at the '>' line, the faulting instruction being
+# the one show_code() marks '#'. die() names the code: "%s: %04x ilc:%d [#%d]" (older
+# "%s: %04lx [#%d]"); its 0x80 bit is PER's, 0x200 a transaction's.
+_S390_DIE_CODE = re.compile(r": ([0-9a-f]{4}) (?:ilc:\d )?\[#\d+\]")
+_S390_PSW_AT_FAULT = frozenset((0x04, 0x10, 0x11, 0x38, 0x39, 0x3A, 0x3B))
+
+
+def _s390_psw_past_fault(report_text: str) -> bool | None:
+    """Does the report's program check leave the PSW past the faulting instruction?
+    None when no die() line names it."""
+    m = _S390_DIE_CODE.search(report_text)
+    if m is None:
+        return None
+    return int(m.group(1), 16) & 0x7F not in _S390_PSW_AT_FAULT
+
+
+def _s390_bytes(text: str, psw_past_fault: bool | None) -> Disassembly:
+    """The old ``Krnl Code:`` bytes decoded by capstone, the first instruction the PSW's
+    (the faulting one, unless the program check left the PSW past it: then the faulting
+    one is not among them); the kernel's words when they are no bytes ("Bad PSW.")."""
     m = _S390_OLD_CODE.match(text.strip())
     if m is None:
         return Disassembly(
@@ -427,7 +449,7 @@ def _s390_bytes(text: str) -> Disassembly:
     return Disassembly(
         arch="s390x",
         bytes_hex=data.hex(" "),
-        fault_offset=0,
+        fault_offset=None if psw_past_fault else 0,
         realigned=0,
         instructions=[
             Instruction(
@@ -435,22 +457,27 @@ def _s390_bytes(text: str) -> Disassembly:
                 size=i.size,
                 hex=data[i.offset : i.offset + i.size].hex(" "),
                 text=f"{i.mnemonic} {i.operands}".strip(),
-                faulting=i.offset == 0,
+                faulting=i.offset == 0 and not psw_past_fault,
             )
             for i in insns
         ],
     )
 
 
-def disassemble_s390(found: _S390Block | str) -> Disassembly:
-    """A ``Krnl Code:`` block as a Disassembly: the kernel's own decoding, its ``>``
-    line the faulting instruction (the PSW address, as RIP is x86's); capstone decodes
-    only what the kernel's tables did not know ("unknown")."""
+def disassemble_s390(found: _S390Block | str, report_text: str = "") -> Disassembly:
+    """A ``Krnl Code:`` block as a Disassembly: the kernel's own decoding, the faulting
+    instruction its ``>`` line (the PSW address, as RIP is x86's) or, when the program
+    check left the PSW past it or the ``#`` line is BUG()'s or WARN()'s monitor call
+    ("mc"), its ``#`` line; capstone decodes only what the kernel's tables did not know
+    ("unknown")."""
+    past = _s390_psw_past_fault(report_text)
     if isinstance(found, str):
-        return _s390_bytes(found)
+        return _s390_bytes(found, past)
     block = found.lines
     base = block[0].address
-    fault = next((ln.address - base for ln in block if ln.marker == ">"), None)
+    before = next((ln for ln in block if ln.marker == "#"), None)
+    mark = "#" if before is not None and (past or before.text.startswith("mc ")) else ">"
+    fault = next((ln.address - base for ln in block if ln.marker == mark), None)
     instructions = []
     for ln in block:
         text = ln.text
@@ -464,7 +491,7 @@ def disassemble_s390(found: _S390Block | str) -> Disassembly:
                 size=len(ln.data),
                 hex=ln.data.hex(" "),
                 text=text,
-                faulting=ln.marker == ">",
+                faulting=ln.marker == mark,
             )
         )
     return Disassembly(
@@ -483,7 +510,7 @@ def disassemble_report(
     """Disassembly of a report's kernel-mode ``Code:`` line, None if it has none."""
     s390 = find_s390_code(report_text) if _KRNL_CODE in report_text else None
     if s390 is not None:
-        return disassemble_s390(s390)
+        return disassemble_s390(s390, report_text)
     code = find_code_line(report_text)
     if code is None:
         return None
