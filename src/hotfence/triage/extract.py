@@ -247,8 +247,10 @@ _MULTILINE_RECORDS = (
 def continues_record(last: Line, line: Line, text: str) -> bool:
     """Is ``line`` (no prefix, the line right after ``last``) a line of the same
     multi-line record as ``last`` (``_MULTILINE_RECORDS``), printed without the prefix?"""
-    if line.context or text.count("\n", last.end, line.start) != 1:
-        return False
+    if line.context or not any(shape.match(line.text) for _, shape in _MULTILINE_RECORDS):
+        return False  # (most bare lines: the shapes fail at their first characters)
+    if line.start - last.end > 2 or text.count("\n", last.end, line.start) != 1:
+        return False  # not the line right after it
     return any(
         shape.match(line.text) is not None
         and (mark in last.text or shape.match(last.text) is not None)
