@@ -655,3 +655,94 @@ def test_an_x86_oops_whose_fault_lines_were_lost_is_that_bad_access(
     assert [(r.title, r.corrupted, r.frames) for r in reports] == [
         (f"BUG: unable to handle kernel paging request in {function}", want.corrupted, want.frames)
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "rip", "cut_at", "alone"),
+    [
+        # arm64 panic_bad_stack(): "pc :" is the recursing function itself
+        (
+            "arm64-6.1.0-50-mod-stack-overflow",
+            "hotfence_crash_stack_overflow",
+            "Kernel panic - not syncing: kernel stack overflow",
+            "kernel stack overflow in hotfence_crash_stack_overflow",
+        ),
+        # riscv handle_bad_stack(): "epc :" ran out inside memset, " ra :" is its caller
+        (
+            "riscv64-6.12.117+deb13-mod-stack-overflow",
+            "__memset",
+            "Kernel panic - not syncing: Kernel stack overflow",
+            "kernel stack overflow in hotfence_crash_stack_overflow",
+        ),
+        # 32-bit ARM's handle_bad_stack() dies right after the stacks' bounds: its
+        # registers come after the die line, so nothing is left to cut
+        ("armhf-6.1.0-50-mod-stack-overflow", "hotfence_crash_stack_overflow", None, None),
+    ],
+)
+def test_a_stack_overflow_report_starts_at_insufficient_stack_space(
+    name: str, rip: str, cut_at: str | None, alone: str | None, tmp_path: Path
+) -> None:
+    """arm64's panic_bad_stack() and riscv's and 32-bit ARM's handle_bad_stack() print
+    "Insufficient stack space to handle exception!", the stacks' bounds and the registers
+    of the frame that ran out before they panic (or die): the report starts at that line
+    and holds those registers, titled as before. A console that lost everything after the
+    registers still has the overflow, titled by the frame the registers name, and
+    corrupted (its trace is gone); the CLI's prefilter finds it too."""
+    from hotfence.triage.prefilter import triage_input
+
+    lines = (DATA / f"{name}.log").read_text().splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "Insufficient stack space" in ln)
+    (whole,) = parse_log("".join(lines).encode())
+    assert whole.start_line == first + 1
+    assert whole.rip is not None and whole.rip.function == rip
+    assert whole.title.startswith("kernel stack overflow in ") and not whole.corrupted
+    if cut_at is None or alone is None:
+        return
+    cut = next(i for i, ln in enumerate(lines) if cut_at in ln)
+    log = tmp_path / "cut.log"
+    log.write_text("".join(lines[:cut]))
+    for reports in (parse_log(log.read_bytes()), list(triage_input(str(log)).reports)):
+        assert [(r.title, r.type, r.corrupted) for r in reports] == [(alone, "DoS", True)]
+        (rep,) = reports
+        assert (rep.start_line, rep.end_line) == (first + 1, cut)
+        assert rep.rip is not None and rep.rip.function == rip
+        assert (rep.comm, rep.pid) == (whole.comm, whole.pid)
+    # and the CLI says so
+    import json
+
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    res = CliRunner().invoke(main, ["triage", "--no-store", "-o", "json", str(log)])
+    assert res.exit_code == 0, res.output
+    (out,) = json.loads(res.stdout)["files"][0]["reports"]
+    assert (out["title"], out["corrupted"], out["rip"]["function"]) == (alone, True, rip)
+
+
+def test_s390_krnl_code_lines_without_their_prefix_as_dmesg_prints_them(tmp_path: Path) -> None:
+    """s390's show_code() prints its "Krnl Code:" block as one record whose lines are
+    joined by newlines (pr_cont of "\\n\\t  "). The console prefixes each of them
+    (record_print_text(): the recorded log); /dev/kmsg escapes the newlines and util-linux
+    dmesg writes them back after the record's one prefix, so its later lines come bare.
+    The recorded BUG in dmesg's shape: the block is still the report's, its code decoded,
+    through parse_log and the CLI's prefilter; a bare line after it that is no instruction
+    is not taken in."""
+    from hotfence.triage.analyze import enrich
+    from hotfence.triage.prefilter import triage_input
+
+    text = (DATA / "s390x-6.1.0-50-mod-bug.log").read_text()
+    stamp = "[    3.615227] "
+    block = [ln for ln in text.splitlines(keepends=True) if ln.startswith(stamp)]
+    assert len(block) == 8 and "Krnl Code:" in block[0]
+    bare = block[0] + "".join(ln.removeprefix(stamp) for ln in block[1:])
+    dmesg = text.replace("".join(block), bare + "sh-85 left the console a note\n")
+    (want,) = parse_log(text.encode())
+    whole = enrich(want).code
+    assert whole is not None and len(whole.instructions) == 8
+    log = tmp_path / "dmesg.log"
+    log.write_text(dmesg)
+    for rep in (parse_log(dmesg.encode())[0], triage_input(str(log)).reports[0]):
+        assert enrich(rep).code == whole
+        assert "left the console" not in rep.text
+        assert _facts([rep]) == _facts([want])

@@ -231,6 +231,33 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     return whole._replace(end=line.end)
 
 
+# Records the kernel prints with newlines inside them. printk's console and syslog(2)
+# paths put the prefix before each of a record's lines (record_print_text()), but
+# /dev/kmsg escapes the newlines ("\x0a", msg_add_ext_text()) and util-linux dmesg, which
+# reads it, writes them back (unhexmangle_to_buffer()): the lines after the record's first
+# come with no prefix, yet are the kernel's. Each entry: the record's first line's mark,
+# and the shape of the lines that go on from it.
+_MULTILINE_RECORDS = (
+    # s390 show_code() (arch/s390/kernel/dis.c): "Krnl Code:" and its instructions, each
+    # pr_cont'd after "\n\t  " with its '#', '>' or blank mark before the address
+    ("Krnl Code:", re.compile(r"^\s*[#>*]?[0-9a-f]{8,16}: [0-9a-f]{2}")),
+)
+
+
+def continues_record(last: Line, line: Line, text: str) -> bool:
+    """Is ``line`` (no prefix, the line right after ``last``) a line of the same
+    multi-line record as ``last`` (``_MULTILINE_RECORDS``), printed without the prefix?"""
+    if line.context or not any(shape.match(line.text) for _, shape in _MULTILINE_RECORDS):
+        return False  # (most bare lines: the shapes fail at their first characters)
+    if line.start - last.end > 2 or text.count("\n", last.end, line.start) != 1:
+        return False  # not the line right after it
+    return any(
+        shape.match(line.text) is not None
+        and (mark in last.text or shape.match(last.text) is not None)
+        for mark, shape in _MULTILINE_RECORDS
+    )
+
+
 # Lines after a program's line within which the report's own prefixed lines go on.
 _INTERJECTION_LINES = 50
 
@@ -472,8 +499,10 @@ class _Window:
                 # early_printk() wrote the header, bare; printk's lines after it carry the
                 # console's prefix, and they are this report's stream
                 self.context, self.tag = line.context, caller_id(line.context)
-            if line.context != self.context and not (
-                self.cpu_traceback and caller_id(line.context).startswith("C")
+            if (
+                line.context != self.context
+                and not (self.cpu_traceback and caller_id(line.context).startswith("C"))
+                and not (self.lines and continues_record(self.lines[-1], line, self.text))
             ):
                 if not line.context and self._joins_wrapped(raw, line):
                     return True
@@ -655,11 +684,17 @@ class _Window:
         elif "Sending NMI from CPU" in raw:
             self.cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
         elif (
-            "Kernel panic - not syncing" in raw
-            or "WARNING: possible circular locking dependency detected" in raw
-        ) and self.text_lines > self.min_lines:
+            (
+                "Kernel panic - not syncing" in raw
+                or "WARNING: possible circular locking dependency detected" in raw
+            )
+            and self.text_lines > self.min_lines
+            and not _absorbed(self.kind, raw)
+        ):
             # panic_on_warn's panic stack and lockdep noise caused by the oops itself
-            # repeat what we already have; stop collecting once we have enough.
+            # repeat what we already have; stop collecting once we have enough. (A panic
+            # the report's kind prints as part of itself, its trace the report's only
+            # one, is kept: arm64's "kernel stack overflow" after its register dump.)
             self.skip_text = skip_line = True
         return is_header or not skip_line
 

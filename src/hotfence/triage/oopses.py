@@ -2185,6 +2185,40 @@ OOPSES: tuple[OopsKind, ...] = (
         absorbs=("Machine Check Exception:",),
         absorb_lines=_MCE_RECORDS_LINES,
     ),
+    # arm64's panic_bad_stack() (arch/arm64/kernel/traps.c) and riscv's and 32-bit ARM's
+    # handle_bad_stack() (arch/riscv/kernel/traps.c, arch/arm/kernel/traps.c) open with
+    # "Insufficient stack space to handle exception!" and the stacks' bounds, print the
+    # registers of the frame that ran out of stack (__show_regs(): "pc :", "epc :", "PC is
+    # at"), and only then panic "[Kk]ernel stack overflow" (arm64, riscv) or die with
+    # "Internal error: kernel stack overflow" (arm): one report from this line on, titled
+    # as the panic's or die's line alone is. A console that lost what follows the registers
+    # still holds the overflow: the faulting frame names it (riscv's "ra :" when its "epc :"
+    # is a generic helper such as memset).
+    _k(
+        "Insufficient stack space to handle exception!",
+        [
+            _F(
+                rx("Insufficient stack space to handle exception!"),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(
+                    RIP_FRAME,
+                    CALL_TRACE,
+                    PARSE_STACK,
+                    parts2=(RIP_FRAME, rx(r"^ *(?:ra|lr) ?: (?:{{PC}} +)?{{FUNC}}")),
+                    skip=("bad_stack",),
+                    extractor=overflow_frame,
+                ),
+            )
+        ],
+        absorbs=(
+            "Kernel panic - not syncing: kernel stack overflow",
+            "Kernel panic - not syncing: Kernel stack overflow",
+            "Internal error: kernel stack overflow",
+        ),
+        # the stacks' bounds and the register dump between them: about 25 lines on arm64
+        absorb_lines=40,
+    ),
     # arch/s390/kernel/traps.c kernel_stack_overflow(): "Kernel stack overflow." and
     # show_regs(), whose PSW names the function that ran out of stack (its "Call Trace:" is
     # empty: the stack is gone, so none is expected), then panic("Corrupt kernel stack,

@@ -187,6 +187,7 @@ SCAN_NEEDLES = (
     "Badness in ",
     "Machine Check Exception",
     "Kernel stack overflow.",
+    "Insufficient stack space",
     "SYZFA",
     "unreferenced object",  # kmemleak's leaked object
     # dmesg --color ends the "subsystem" it colours at the first ": " with a reset, which
