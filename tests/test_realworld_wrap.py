@@ -22,7 +22,7 @@ from hotfence.triage.fields import call_trace, parse_frame
 from hotfence.triage.lines import make_line
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
-from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.prefilter import triage_blocks, triage_input
 from hotfence.triage.reader import ReadLimits, line_blocks
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -932,3 +932,48 @@ def test_a_wider_line_is_what_the_regex_finds(text: str, lo: int, span: int, wid
     wider = re.compile(rf"[^\n]{{{width + 1}}}")
     hi = lo + span
     assert _wider_line(text, lo, hi, width) == (wider.search(text, lo, hi) is not None)
+
+
+PSTORE = Path(__file__).parent / "data" / "pstore" / "6.1.0-56-amd64" / "sysfs-pstore"
+
+
+def _pstore_parts(record: str, part_size: int, ramoops_header: bool) -> list[str]:
+    """The records of a one-part pstore dmesg dump split the way pstore_dump()
+    (fs/pstore/platform.c) writes a dump larger than its backend's record: each part is
+    "<why>#<n> Part<m>" and as many of the *youngest* records not yet written as fit
+    (kmsg_dump_get_buffer() fills from the end), so Part1 holds the dump's end. With
+    ``ramoops_header`` each part keeps the "====<sec>.<usec>-<C|D>" line ramoops writes
+    before it in its memory (fs/pstore/ram.c, ramoops_write_kmsg_hdr())."""
+    head, _, body = record.partition("\n")
+    why = head.split(" ")[0]
+    lines = body.splitlines(keepends=True)
+    parts: list[str] = []
+    while lines:
+        taken: list[str] = []
+        while lines and sum(map(len, taken)) + len(lines[-1]) <= part_size:
+            taken.insert(0, lines.pop())
+        ram = f"====1795843262.{len(parts):06d}-D\n" if ramoops_header else ""
+        parts.append(f"{ram}{why} Part{len(parts) + 1}\n" + "".join(taken))
+    return parts
+
+
+@pytest.mark.parametrize("ramoops_header", [False, True])
+def test_a_pstore_dump_of_several_parts_read_in_record_order_is_the_dump(
+    ramoops_header: bool, tmp_path: Path
+) -> None:
+    # `cat /sys/fs/pstore/dmesg-ramoops-*` (or a bug report's attachment of it) gives a
+    # dump's parts in record order, Part1 first: the dump's youngest records, then the
+    # older ones. Read so, the panic's header (Part2 here) came after its own end.
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    (tmp_path / "one.txt").write_text(record)
+    (want,) = triage_input(str(tmp_path / "one.txt")).reports
+    parts = _pstore_parts(record, 1024, ramoops_header)
+    assert len(parts) > 3 and "Kernel panic" not in parts[0]
+    (tmp_path / "parts.txt").write_text("".join(parts))
+    (tmp_path / "oldest-first.txt").write_text("".join(reversed(parts)))
+    for name in ("parts.txt", "oldest-first.txt"):
+        got = triage_input(str(tmp_path / name))
+        assert got.error is None
+        (rep,) = got.reports
+        assert _facts(rep) == _facts(want), name
+        assert len(rep.frames) == len(want.frames) > 10

@@ -6,7 +6,8 @@ compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``,
 that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
 read as the same text in UTF-8; the JSON document of a cloud VM's serial console
 (`aws ec2 get-console-output`, gcloud's `get-serial-port-output --format=json`) is read
-as the console log it holds.
+as the console log it holds; a pstore dump's parts read in record order (its end first)
+are put back in the order the kernel logged them.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -264,7 +265,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    for block in _console_output(_utf8(blocks)):
+    for block in _pstore_parts(_console_output(_utf8(blocks))):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -357,6 +358,62 @@ def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
         yield text.encode("utf-8", "replace")
     else:
         yield from held
+
+
+# A pstore dmesg dump (fs/pstore/platform.c, pstore_dump()): each backend record starts
+# "<why>#<n> Part<m>" (why: kmsg_dump_reason_str(), or pstore's own names before 5.8)
+# and holds the youngest records not yet written that fit (kmsg_dump_get_buffer() fills
+# from the end of the log), so Part1 is the dump's end and Part2 comes before it. Read
+# as files in record order (`cat /sys/fs/pstore/dmesg-ramoops-*`), a crash's header lands
+# after its own end. Memory a ramoops region was copied from whole keeps the
+# "====<sec>.<usec>-<C|D>" line ramoops writes before each record (fs/pstore/ram.c,
+# ramoops_write_kmsg_hdr(); pstorefs strips it). A dump is kmsg_bytes long (10 KiB by
+# default): held whole up to a few MB, the parts of each dump are put back oldest first.
+_PSTORE_PART_RE = re.compile(
+    rb"^(?:====\d+\.\d+(?:-[CD])?\n)?"
+    rb"(?:Panic|Oops|Emergency|Shutdown|Restart|Halt|Poweroff|Kexec|Unknown)#(\d+) Part(\d+)\n",
+    re.MULTILINE,
+)
+_PSTORE_MAX = 16 << 20
+
+
+def _oldest_part_first(data: bytes) -> bytes:
+    """``data``, a run of pstore dump parts, with each dump's parts put in the order
+    their records were logged (highest part number first); parts of different dumps stay
+    in the order given."""
+    heads = list(_PSTORE_PART_RE.finditer(data))
+    out = [data[: heads[0].start()]]
+    dump: list[tuple[int, bytes]] = []
+    for i, head in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(data)
+        part = data[head.start() : end]
+        if not part.endswith(b"\n"):
+            part += b"\n"
+        if dump and heads[i - 1].group(1) != head.group(1):
+            out += [p for _, p in sorted(dump, key=lambda d: -d[0])]
+            dump = []
+        dump.append((int(head.group(2)), part))
+    out += [p for _, p in sorted(dump, key=lambda d: -d[0])]
+    return b"".join(out)
+
+
+def _pstore_parts(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or a pstore dump's parts oldest first when the input
+    starts with a dump's part header."""
+    first = next(blocks, b"")
+    if _PSTORE_PART_RE.match(first) is None:
+        yield from _as_they_came(first, blocks)
+        return
+    held = [first]
+    size = len(first)
+    for block in blocks:
+        held.append(block)
+        size += len(block)
+        if size > _PSTORE_MAX:
+            yield from held
+            yield from blocks
+            return
+    yield _oldest_part_first(b"".join(held))
 
 
 def _read(stream: BinaryIO, path: str, n: int) -> bytes:
