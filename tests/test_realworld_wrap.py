@@ -977,3 +977,22 @@ def test_a_pstore_dump_of_several_parts_read_in_record_order_is_the_dump(
         (rep,) = got.reports
         assert _facts(rep) == _facts(want), name
         assert len(rep.frames) == len(want.frames) > 10
+
+
+def test_two_boots_pstore_dumps_of_the_same_number_stay_two_dumps(tmp_path: Path) -> None:
+    # pstore counts dumps from 1 at each boot: two boots' panics, each kept in parts, are
+    # both "Panic#1". Each dump's parts are put back in order, the dumps are not mixed.
+    first = (PSTORE / "dmesg-ramoops-0").read_text()
+    console = (LAB / "sysrq-c.log").read_text(encoding="latin-1")
+    kernel = [line for line in console.splitlines() if _PRINTK_TIME.match(line)]
+    second = "Panic#1 Part1\n" + "".join(f"<4>{line}\n" for line in kernel)
+    want = []
+    for n, record in enumerate((first, second)):
+        (tmp_path / f"{n}.txt").write_text(record)
+        want += triage_input(str(tmp_path / f"{n}.txt")).reports
+    assert len(want) == 2
+    parts = _pstore_parts(first, 1024, False) + _pstore_parts(second, 1024, False)
+    (tmp_path / "parts.txt").write_text("".join(parts))
+    got = triage_input(str(tmp_path / "parts.txt")).reports
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+    assert all(len(g.frames) == len(w.frames) for g, w in zip(got, want, strict=True))

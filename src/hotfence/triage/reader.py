@@ -371,7 +371,7 @@ def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
 # default): held whole up to a few MB, the parts of each dump are put back oldest first.
 _PSTORE_PART_RE = re.compile(
     rb"^(?:====\d+\.\d+(?:-[CD])?\n)?"
-    rb"(?:Panic|Oops|Emergency|Shutdown|Restart|Halt|Poweroff|Kexec|Unknown)#(\d+) Part(\d+)\n",
+    rb"((?:Panic|Oops|Emergency|Shutdown|Restart|Halt|Poweroff|Kexec|Unknown)#\d+) Part(\d+)\n",
     re.MULTILINE,
 )
 _PSTORE_MAX = 16 << 20
@@ -379,21 +379,23 @@ _PSTORE_MAX = 16 << 20
 
 def _oldest_part_first(data: bytes) -> bytes:
     """``data``, a run of pstore dump parts, with each dump's parts put in the order
-    their records were logged (highest part number first); parts of different dumps stay
-    in the order given."""
+    their records were logged (highest part number first); dumps stay in the order
+    given. A dump is a run of parts of one "<why>#<n>" that names no part twice: the
+    count starts again at each boot, so the next boot's Panic#1 is another dump."""
     heads = list(_PSTORE_PART_RE.finditer(data))
     out = [data[: heads[0].start()]]
-    dump: list[tuple[int, bytes]] = []
+    dump: dict[int, bytes] = {}
     for i, head in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(data)
         part = data[head.start() : end]
         if not part.endswith(b"\n"):
             part += b"\n"
-        if dump and heads[i - 1].group(1) != head.group(1):
-            out += [p for _, p in sorted(dump, key=lambda d: -d[0])]
-            dump = []
-        dump.append((int(head.group(2)), part))
-    out += [p for _, p in sorted(dump, key=lambda d: -d[0])]
+        number = int(head.group(2))
+        if dump and (heads[i - 1].group(1) != head.group(1) or number in dump):
+            out += [dump[n] for n in sorted(dump, reverse=True)]
+            dump = {}
+        dump[number] = part
+    out += [dump[n] for n in sorted(dump, reverse=True)]
     return b"".join(out)
 
 
