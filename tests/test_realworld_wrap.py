@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus import SYZ, syz_log
+from hotfence.triage.analyze import triage_paths
 from hotfence.triage.extract import _wider_line
 from hotfence.triage.fields import call_trace, parse_frame
 from hotfence.triage.lines import make_line
@@ -996,3 +997,29 @@ def test_two_boots_pstore_dumps_of_the_same_number_stay_two_dumps(tmp_path: Path
     got = triage_input(str(tmp_path / "parts.txt")).reports
     assert [_facts(r) for r in got] == [_facts(r) for r in want]
     assert all(len(g.frames) == len(w.frames) for g, w in zip(got, want, strict=True))
+
+
+def test_a_pstore_directory_reads_a_dumps_record_files_as_one_dump(tmp_path: Path) -> None:
+    # pstorefs shows each part of a dump as a record file of its own, "dmesg-<backend>-
+    # <id>" (fs/pstore/inode.c): read one by one, the part with the panic's header has
+    # no trace and the part after it a trace without its panic. Read as one dump, the
+    # directory gives the panic the one-part record gives; its other records stay apart.
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    (tmp_path / "one.txt").write_text(record)
+    (want,) = triage_input(str(tmp_path / "one.txt")).reports
+    parts = _pstore_parts(record, 1024, False)
+    pstore = tmp_path / "pstore"
+    pstore.mkdir()
+    for n, part in enumerate(parts):
+        (pstore / f"dmesg-ramoops-{n}").write_text(part)
+    (pstore / "console-ramoops-0").write_text((LAB / "sysrq-c.log").read_text(encoding="latin-1"))
+    results = triage_paths([str(pstore)])
+    assert [r.path for r in results] == [
+        str(pstore / "console-ramoops-0"),
+        str(pstore / f"dmesg-ramoops-{{0..{len(parts) - 1}}}"),
+    ]
+    (rep,) = list(results[1].reports)
+    assert results[1].error is None
+    assert _facts(rep) == _facts(want)
+    assert len(rep.frames) == len(want.frames) > 10
+    assert len(list(results[0].reports)) == 1
