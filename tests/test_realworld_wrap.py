@@ -1023,3 +1023,34 @@ def test_a_pstore_directory_reads_a_dumps_record_files_as_one_dump(tmp_path: Pat
     assert _facts(rep) == _facts(want)
     assert len(rep.frames) == len(want.frames) > 10
     assert len(list(results[0].reports)) == 1
+
+
+def _dmesg_delta(text: str, ctime: bool) -> str:
+    """``text`` as util-linux dmesg prints it with --time-format=delta (print_record(),
+    DMESG_TIMEFTM_DELTA: "[<%12.06f>] ", the seconds since the previous record), or with
+    ``ctime`` as -T -d (DMESG_TIMEFTM_CTIME_DELTA: "[%s <%12.06f>] ", the wall time by
+    record_ctime()'s "%a %b %e %H:%M:%S %Y" first)."""
+    out, last = [], None
+    for m in _PRINTK_TIME.finditer(text):
+        t = float(m.group(1))
+        delta = 0.0 if last is None else t - last
+        last = t
+        wall = f"Fri Nov 27 05:{31 + int(t) // 60:02d}:{int(t) % 60:02d} 2026 " if ctime else ""
+        out.append(f"[{wall}<{delta:12.06f}>] {text[m.end() : text.index(chr(10), m.end())]}\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("ctime", [False, True], ids=["delta", "ctime-delta"])
+@pytest.mark.parametrize(
+    "log",
+    [
+        DATA / "x86-6.12.115-null-deref.log",
+        DATA / "arm64-6.1.0-50-mod-warn.log",
+        DATA / "ppc64le-6.1.0-50-mod-bug.log",
+        LAB / "hung-task.log",
+    ],
+    ids=lambda p: p.name,
+)
+def test_dmesg_delta_time_lines_read_as_the_console_log(log: Path, ctime: bool) -> None:
+    console = "".join(m.group(0) for m in re.finditer(r"(?m)^\[ *\d+\.\d+\] .*\n", log.read_text()))
+    _same_reports(console, _dmesg_delta(console, ctime))

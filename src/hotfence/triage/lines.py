@@ -194,10 +194,15 @@ _PREFIX_RE = re.compile(
     # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
     # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
     # (seconds without a fraction: "[Thu Nov 24 10:11:12.123456 2026]" is Apache's error log)
-    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12})\] ?"
+    # (-T -d, DMESG_TIMEFTM_CTIME_DELTA, adds the seconds since the previous record:
+    # "[%s <%12.06f>] ")
+    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12})"
+    r"(?: < *\d+\.\d{6}>)?\] ?"
     # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
-    # when the minute changes, else the seconds since the previous message, "[  +0.000005] "
-    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6})\] ?"
+    # when the minute changes, else the seconds since the previous message, "[  +0.000005] ";
+    # --time-format=delta (DMESG_TIMEFTM_DELTA) those seconds alone, "[<%12.06f>] "
+    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6}"
+    r"|< *\d+\.\d{6}>)\] ?"
     # dmesg --time-format iso (DMESG_TIMEFTM_ISO8601): "2013-06-13T22:11:00,123456+01:00 ",
     # microseconds after a comma (journalctl's ISO times put a dot there and a host after)
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d "
