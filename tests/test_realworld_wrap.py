@@ -167,8 +167,14 @@ def _journal_record(transport: str, message: str, usec: int, ident: str) -> str:
     )
 
 
-def test_a_journal_json_seq_oops_reads_as_the_consoles() -> None:
-    # journalctl -o json-seq: -o json's records, each after an ASCII RS (RFC 7464)
+# journalctl -o json-seq: -o json's records, each after an ASCII RS (RFC 7464); -o json-sse:
+# each after "data: " and before an empty line (systemd's json_variant_dump(), SSE)
+_JSON_FRAMES = {"json-seq": ("\x1e", "\n"), "json-sse": ("data: ", "\n\n")}
+
+
+@pytest.mark.parametrize("mode", sorted(_JSON_FRAMES))
+def test_a_journal_json_seq_or_sse_oops_reads_as_the_consoles(mode: str) -> None:
+    before, after = _JSON_FRAMES[mode]
     console = (LAB / "null-deref.log").read_text()
     records = []
     for m in re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", console, re.M):
@@ -176,11 +182,11 @@ def test_a_journal_json_seq_oops_reads_as_the_consoles() -> None:
         records.append(_journal_record("kernel", m.group(2), usec, "kernel"))
         if m.group(2).startswith("Call Trace:"):
             records.append(_journal_record("stdout", "WARNING: No swap limit", usec, "dockerd"))
-    seq = "".join(f"\x1e{r}\n" for r in records)
+    seq = "".join(f"{before}{r}{after}" for r in records)
     reps = _same_reports(console, seq)
     assert reps[0].frames and "WARNING: No swap limit" not in reps[0].text
     only_programs = "".join(
-        f"\x1e{_journal_record('stdout', m, 1, 'dockerd')}\n"
+        f"{before}{_journal_record('stdout', m, 1, 'dockerd')}{after}"
         for m in ("WARNING: No swap limit support", "BUG: soft lockup - CPU#1 stuck for 22s! [x:5]")
     )
     assert parse_log(only_programs.encode()) == []
