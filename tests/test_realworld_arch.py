@@ -618,6 +618,43 @@ def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -
     assert reports[0].frames[0].function == "hotfence_crash_do"
 
 
+# arch/x86/mm/fault.c pgtable_bad(): a page fault whose error code has the reserved-bit
+# flag (a page table entry with a reserved bit set) prints "%s: Corrupted page table at
+# address %lx" and dump_pagetable()'s walk, then dies "Bad pagetable" (__die_header(),
+# "Oops: " before it since 6.11).
+_BAD_PAGETABLE = (
+    "[    4.883231] sh: Corrupted page table at address 8\n"
+    "[    4.885006] PGD 5365067 P4D 5365067 PUD 5362067 PMD 0 \n"
+    "[    4.885591] {oops}Bad pagetable: 0009 [#1] PREEMPT SMP NOPTI\n"
+)
+
+
+@pytest.mark.parametrize("oops", ["", "Oops: "])
+def test_an_x86_bad_pagetable_is_that_fault_where_it_happened(oops: str) -> None:
+    """In kernel mode the report is the bad page table in the faulting function, with
+    the task and the trace. A fault in user mode (the common case) dies the same way,
+    but show_regs() prints the user RIP and no trace: no kernel function is at fault,
+    the report is the bad page table alone, not a report whose trace was lost."""
+    text = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    kernel_mode = reworded(text, {_NULL_DEREF_FAULT: _BAD_PAGETABLE.format(oops=oops)})
+    reports = parse_log(kernel_mode.encode())
+    assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+        ("Bad pagetable in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
+    ]
+    assert reports[0].frames[0].function == "hotfence_crash_do"
+    start = kernel_mode.index("[    4.889612] Call Trace:")
+    end = kernel_mode.index(" </TASK>\n", start) + len(" </TASK>\n")
+    user_mode = reworded(
+        kernel_mode[:start] + kernel_mode[end:],
+        {"RIP: 0010:hotfence_crash_null_deref+0x17/0x30 [hotfence_crash]": "RIP: 0033:0x47b7a0"},
+    )
+    reports = parse_log(user_mode.encode())
+    assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+        ("Bad pagetable", "DoS", "sh", 160, 0, False)
+    ]
+    assert reports[0].rip is None and reports[0].frames == []
+
+
 @pytest.mark.parametrize(
     ("name", "lost", "oops", "function"),
     [

@@ -742,9 +742,13 @@ def _k(
     )
 
 
+# x86 die()s in the kernel whose __die_header() line names only their cause: do_trap()'s
+# traps, and arch/x86/mm/fault.c pgtable_bad()'s "Bad pagetable" (a page fault whose
+# error code has the reserved-bit flag, after "%s: Corrupted page table at address %lx"
+# and dump_pagetable()).
 _X86_TRAPS = (
     "iret exception|segment not present|invalid TSS|alignment check|bounds|overflow"
-    "|coprocessor segment overrun|int3"
+    "|coprocessor segment overrun|int3|Bad pagetable"
 )
 # A kmemleak object's allocation trace, up to the first caller outside the allocators.
 _LEAK_STACK = _s(
@@ -2078,7 +2082,21 @@ OOPSES: tuple[OopsKind, ...] = (
     # are the rest, with i386's "iret exception" (entry_32.S's iret fixup, iret_error()).
     _k(
         "[#",
-        [_F(rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME))],
+        [
+            # pgtable_bad() on a fault in user mode (the common case: a user access whose
+            # page table entry has a reserved bit set): show_regs() prints the user RIP
+            # (CS 0x33, or 0x23 for a 32-bit task) and no trace. No kernel function is
+            # at fault; the report is the bad page table itself.
+            _F(
+                rx(r"(Bad pagetable): [0-9a-f]{4} \[#"),
+                "{1}",
+                report=rx(
+                    r"(Bad pagetable): [0-9a-f]{4} \[#.*\n(?:(?!.*RIP: ).*\n){0,8}.*RIP: 00[23]3:"
+                ),
+                no_stack_trace=True,
+            ),
+            _F(rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME)),
+        ],
         shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
     # arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x): a kernel page
@@ -2487,6 +2505,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "overflow in",
             "coprocessor segment overrun in",
             "int3 in",
+            "Bad pagetable",
             "kernel panic:",
             "kernel stack overflow",
             "panic:",
