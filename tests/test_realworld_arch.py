@@ -618,6 +618,37 @@ def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -
     assert reports[0].frames[0].function == "hotfence_crash_do"
 
 
+@pytest.mark.parametrize(
+    ("words", "check", "kind"),
+    [
+        ("array index out of bounds", "12", "MEMORY_SAFETY_UBSAN"),
+        ("shift out of bounds", "14", "UBSAN"),
+    ],
+)
+def test_an_arm64_ubsan_trap_is_titled_by_its_check(words: str, check: str, kind: str) -> None:
+    """arm64 ubsan_handler() (arch/arm64/kernel/traps.c, CONFIG_UBSAN_TRAP) dies with
+    report_ubsan_failure()'s words (lib/ubsan.c) for the brk's check (clang's handler
+    number, 0x12 out of bounds, 0x14 shift): the recorded BUG()'s die line rewritten
+    into it, without report_bug()'s "kernel BUG at" line a UBSAN brk has none of."""
+    log = reworded(
+        (DATA / "arm64-6.1.0-50-mod-bug.log").read_text(),
+        {
+            "[    1.938935] kernel BUG at src/hotfence/lab/module/hotfence_crash.c:86!\n": "",
+            "Internal error: Oops - BUG: 00000000f2000800 [#1]": (
+                f"Internal error: UBSAN: {words}: 00000000f20055{check} [#1]"
+            ),
+        },
+    )
+    rep = parse_log(log.encode())[0]
+    assert (rep.title, rep.type, rep.comm, rep.pid, rep.corrupted) == (
+        f"UBSAN: {words} in hotfence_crash_bug",
+        kind,
+        "sh",
+        88,
+        False,
+    )
+
+
 # arch/x86/mm/fault.c pgtable_bad(): a page fault whose error code has the reserved-bit
 # flag (a page table entry with a reserved bit set) prints "%s: Corrupted page table at
 # address %lx" and dump_pagetable()'s walk, then dies "Bad pagetable" (__die_header(),

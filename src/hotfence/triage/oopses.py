@@ -1843,10 +1843,20 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
+            # arm64 ubsan_handler(): a CONFIG_UBSAN_TRAP check's brk dies with
+            # report_ubsan_failure()'s words and the ESR, "Internal error: UBSAN: array
+            # index out of bounds: 00000000f2005512 [#1]": no " in <file>" to read them
+            # to, and "index" holds an "in"
             _F(
                 rx("UBSAN:"),
                 "UBSAN: {1} in {2}",
-                report=rx("UBSAN: (.*?) in"),
+                report=rx(r"Internal error: UBSAN: ([^:\n]+): [0-9a-f]+ \[#"),
+                stack=_s(*_TRACE, skip=("ubsan", "overflow")),
+            ),
+            _F(
+                rx("UBSAN:"),
+                "UBSAN: {1} in {2}",
+                report=rx("UBSAN: (.*?) in "),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
         ],
@@ -2409,7 +2419,10 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("SLUB: ",), "MEMORY_SAFETY_BUG"),
     (("CFI failure in",), "CFI"),
     (("MCE: ",), "HARDWARE-ERROR"),
-    (("UBSAN: array-index-out-of-bounds",), "MEMORY_SAFETY_UBSAN"),
+    (
+        ("UBSAN: array-index-out-of-bounds", "UBSAN: array index out of bounds"),
+        "MEMORY_SAFETY_UBSAN",
+    ),
     (("KCSAN: data-race",), "KCSAN-DATARACE"),
     (("KCSAN: assert: race in",), "KCSAN-ASSERT"),
     (
