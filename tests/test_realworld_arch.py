@@ -268,6 +268,13 @@ def test_a_mips_die_line_alone_is_a_report(die: str, title: str, kind: str) -> N
     ("die", "title", "kind"),
     [
         ("Oops - illegal instruction", "Oops - illegal instruction", "DoS"),
+        # do_trap_error()'s other causes (DO_ERROR_INFO), same die()
+        ("Oops - load access fault", "Oops - load access fault", "DoS"),
+        (
+            "Oops - store (or AMO) address misaligned",
+            "Oops - store (or AMO) address misaligned",
+            "DoS",
+        ),
         ("Kernel BUG", "kernel BUG", "BUG"),
     ],
 )

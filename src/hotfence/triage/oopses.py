@@ -2413,6 +2413,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "BUG: unable to handle kernel execute from non-executable memory",
             "BUG: unable to handle kernel read from unreadable memory",
             "BUG: unable to handle kernel execution of user memory",
+            # riscv: a kernel access to user memory outside the uaccess routines
+            "BUG: unable to handle kernel access to user memory",
         ),
         "MEMORY_SAFETY_BUG",
     ),
@@ -2493,8 +2495,10 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "Instruction bus error in",
             "Reserved instruction in kernel code in",
             "Unhandled kernel unaligned access in",
-            # riscv die() for an illegal instruction in the kernel (traps.c)
-            "Oops - illegal instruction in",
+            # riscv die() for a trap in the kernel (traps.c do_trap_error()'s causes:
+            # "Oops - illegal instruction", "- load access fault", "- store (or AMO)
+            # address misaligned", ...)
+            "Oops - ",
             # powerpc __die() for a program check in the kernel (traps.c)
             "Exception in kernel mode in",
             # s390 die() for a program check in the kernel (arch/s390/kernel/traps.c):
