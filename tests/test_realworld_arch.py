@@ -611,13 +611,22 @@ _NULL_DEREF_FAULT = (
 @pytest.mark.parametrize("oops", ["", "Oops: "])
 @pytest.mark.parametrize(
     "trap",
-    ["segment not present", "invalid TSS", "bounds", "overflow", "fpu exception", "simd exception"],
+    [
+        "segment not present",
+        "invalid TSS",
+        "bounds",
+        "overflow",
+        "fpu exception",
+        "simd exception",
+        "unexpected #NM exception",
+    ],
 )
 def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -> None:
     """do_error_trap()'s traps in kernel mode that no fixup takes (#NP, #TS, #BR, #OF,
-    and 32-bit's iret fault), and math_error()'s #MF and #XM ("fpu exception", "simd
-    exception"), die with their name as "general protection fault" does; the report is
-    that trap in the faulting function, with the task and the trace."""
+    and 32-bit's iret fault), math_error()'s #MF and #XM ("fpu exception", "simd
+    exception") and exc_device_not_available()'s #NM, die with their name as "general
+    protection fault" does; the report is that trap in the faulting function, with the
+    task and the trace."""
     log = reworded(
         (DATA / "x86-6.12.115-null-deref.log").read_text(),
         {_NULL_DEREF_FAULT: f"[    4.885591] {oops}{trap}: 0000 [#1] PREEMPT SMP NOPTI\n"},

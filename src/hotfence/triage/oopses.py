@@ -744,12 +744,14 @@ def _k(
 
 # x86 die()s in the kernel whose __die_header() line names only their cause: do_trap()'s
 # traps, math_error()'s x87 and SIMD floating-point exceptions ("fpu exception", "simd
+# exception"), exc_device_not_available()'s #NM with CR0.TS clear ("unexpected #NM
 # exception"), and arch/x86/mm/fault.c pgtable_bad()'s "Bad pagetable" (a page fault
 # whose error code has the reserved-bit flag, after "%s: Corrupted page table at
 # address %lx" and dump_pagetable()).
 _X86_TRAPS = (
     "iret exception|segment not present|invalid TSS|alignment check|bounds|overflow"
-    "|coprocessor segment overrun|int3|fpu exception|simd exception|Bad pagetable"
+    "|coprocessor segment overrun|int3|fpu exception|simd exception|unexpected #NM exception"
+    "|Bad pagetable"
 )
 # A kmemleak object's allocation trace, up to the first caller outside the allocators.
 _LEAK_STACK = _s(
@@ -2525,6 +2527,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "int3 in",
             "fpu exception in",
             "simd exception in",
+            "unexpected #NM exception in",
             "Bad pagetable",
             "kernel panic:",
             "kernel stack overflow",
