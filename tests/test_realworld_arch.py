@@ -268,6 +268,13 @@ def test_a_mips_die_line_alone_is_a_report(die: str, title: str, kind: str) -> N
     ("die", "title", "kind"),
     [
         ("Oops - illegal instruction", "Oops - illegal instruction", "DoS"),
+        # do_trap_error()'s other causes (DO_ERROR_INFO), same die()
+        ("Oops - load access fault", "Oops - load access fault", "DoS"),
+        (
+            "Oops - store (or AMO) address misaligned",
+            "Oops - store (or AMO) address misaligned",
+            "DoS",
+        ),
         ("Kernel BUG", "kernel BUG", "BUG"),
     ],
 )
@@ -602,11 +609,24 @@ _NULL_DEREF_FAULT = (
 
 
 @pytest.mark.parametrize("oops", ["", "Oops: "])
-@pytest.mark.parametrize("trap", ["segment not present", "invalid TSS", "bounds", "overflow"])
+@pytest.mark.parametrize(
+    "trap",
+    [
+        "segment not present",
+        "invalid TSS",
+        "bounds",
+        "overflow",
+        "fpu exception",
+        "simd exception",
+        "unexpected #NM exception",
+    ],
+)
 def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -> None:
     """do_error_trap()'s traps in kernel mode that no fixup takes (#NP, #TS, #BR, #OF,
-    and 32-bit's iret fault) die with their name as "general protection fault" does;
-    the report is that trap in the faulting function, with the task and the trace."""
+    and 32-bit's iret fault), math_error()'s #MF and #XM ("fpu exception", "simd
+    exception") and exc_device_not_available()'s #NM, die with their name as "general
+    protection fault" does; the report is that trap in the faulting function, with the
+    task and the trace."""
     log = reworded(
         (DATA / "x86-6.12.115-null-deref.log").read_text(),
         {_NULL_DEREF_FAULT: f"[    4.885591] {oops}{trap}: 0000 [#1] PREEMPT SMP NOPTI\n"},
@@ -616,6 +636,74 @@ def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -
         (f"{trap} in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
     ]
     assert reports[0].frames[0].function == "hotfence_crash_do"
+
+
+@pytest.mark.parametrize(
+    ("words", "check", "kind"),
+    [
+        ("array index out of bounds", "12", "MEMORY_SAFETY_UBSAN"),
+        ("shift out of bounds", "14", "UBSAN"),
+    ],
+)
+def test_an_arm64_ubsan_trap_is_titled_by_its_check(words: str, check: str, kind: str) -> None:
+    """arm64 ubsan_handler() (arch/arm64/kernel/traps.c, CONFIG_UBSAN_TRAP) dies with
+    report_ubsan_failure()'s words (lib/ubsan.c) for the brk's check (clang's handler
+    number, 0x12 out of bounds, 0x14 shift): the recorded BUG()'s die line rewritten
+    into it, without report_bug()'s "kernel BUG at" line a UBSAN brk has none of."""
+    log = reworded(
+        (DATA / "arm64-6.1.0-50-mod-bug.log").read_text(),
+        {
+            "[    1.938935] kernel BUG at src/hotfence/lab/module/hotfence_crash.c:86!\n": "",
+            "Internal error: Oops - BUG: 00000000f2000800 [#1]": (
+                f"Internal error: UBSAN: {words}: 00000000f20055{check} [#1]"
+            ),
+        },
+    )
+    rep = parse_log(log.encode())[0]
+    assert (rep.title, rep.type, rep.comm, rep.pid, rep.corrupted) == (
+        f"UBSAN: {words} in hotfence_crash_bug",
+        kind,
+        "sh",
+        88,
+        False,
+    )
+
+
+# arch/x86/mm/fault.c pgtable_bad(): a page fault whose error code has the reserved-bit
+# flag (a page table entry with a reserved bit set) prints "%s: Corrupted page table at
+# address %lx" and dump_pagetable()'s walk, then dies "Bad pagetable" (__die_header(),
+# "Oops: " before it since 6.11).
+_BAD_PAGETABLE = (
+    "[    4.883231] sh: Corrupted page table at address 8\n"
+    "[    4.885006] PGD 5365067 P4D 5365067 PUD 5362067 PMD 0 \n"
+    "[    4.885591] {oops}Bad pagetable: 0009 [#1] PREEMPT SMP NOPTI\n"
+)
+
+
+@pytest.mark.parametrize("oops", ["", "Oops: "])
+def test_an_x86_bad_pagetable_is_that_fault_where_it_happened(oops: str) -> None:
+    """In kernel mode the report is the bad page table in the faulting function, with
+    the task and the trace. A fault in user mode (the common case) dies the same way,
+    but show_regs() prints the user RIP and no trace: no kernel function is at fault,
+    the report is the bad page table alone, not a report whose trace was lost."""
+    text = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    kernel_mode = reworded(text, {_NULL_DEREF_FAULT: _BAD_PAGETABLE.format(oops=oops)})
+    reports = parse_log(kernel_mode.encode())
+    assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+        ("Bad pagetable in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
+    ]
+    assert reports[0].frames[0].function == "hotfence_crash_do"
+    start = kernel_mode.index("[    4.889612] Call Trace:")
+    end = kernel_mode.index(" </TASK>\n", start) + len(" </TASK>\n")
+    user_mode = reworded(
+        kernel_mode[:start] + kernel_mode[end:],
+        {"RIP: 0010:hotfence_crash_null_deref+0x17/0x30 [hotfence_crash]": "RIP: 0033:0x47b7a0"},
+    )
+    reports = parse_log(user_mode.encode())
+    assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+        ("Bad pagetable", "DoS", "sh", 160, 0, False)
+    ]
+    assert reports[0].rip is None and reports[0].frames == []
 
 
 @pytest.mark.parametrize(

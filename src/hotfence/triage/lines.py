@@ -21,9 +21,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   ``logread`` (ubox) writes a ctime date and the facility, no host:
   ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
 * ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json`` (and
-  ``-o json-seq``, with an RS before it), one record a line: the kernel's records are
-  read as their MESSAGE; ``-o verbose`` / ``export`` / ``json-pretty`` print a field a
-  line: MESSAGE is the text, the entry's other fields say whose (``JOURNAL_FIELD``);
+  ``-o json-seq``, with an RS before it, and ``-o json-sse``, after ``data: ``), one
+  record a line: the kernel's records are read as their MESSAGE; ``-o verbose`` /
+  ``export`` / ``json-pretty`` print a field a line: MESSAGE is the text, the entry's
+  other fields say whose (``JOURNAL_FIELD``);
 * ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
 * ``172.20.1.2: kern: warning: [2026-11-24T21:45:01.123456789Z]: `` — ``talosctl dmesg``
@@ -194,10 +195,15 @@ _PREFIX_RE = re.compile(
     # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
     # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
     # (seconds without a fraction: "[Thu Nov 24 10:11:12.123456 2026]" is Apache's error log)
-    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12})\] ?"
+    # (-T -d, DMESG_TIMEFTM_CTIME_DELTA, adds the seconds since the previous record:
+    # "[%s <%12.06f>] ")
+    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12})"
+    r"(?: < *\d+\.\d{6}>)?\] ?"
     # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
-    # when the minute changes, else the seconds since the previous message, "[  +0.000005] "
-    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6})\] ?"
+    # when the minute changes, else the seconds since the previous message, "[  +0.000005] ";
+    # --time-format=delta (DMESG_TIMEFTM_DELTA) those seconds alone, "[<%12.06f>] "
+    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6}"
+    r"|< *\d+\.\d{6}>)\] ?"
     # dmesg --time-format iso (DMESG_TIMEFTM_ISO8601): "2013-06-13T22:11:00,123456+01:00 ",
     # microseconds after a comma (journalctl's ISO times put a dot there and a host after)
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d "
@@ -432,8 +438,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         # "NAME:" then ":%.*s" per line): abrt's "backtrace:" of a kernel oops as the
         # Bugzilla bug, the mail and "abrt-cli info -d" show it reads as the oops.
         return parse_prefix(raw[1:])
-    elif raw[:1] == "{" or raw[:2] == _JSON_SEQ_RECORD:
-        record = _kernel_journal_record(raw.removeprefix(_RS))
+    elif raw[:1] == "{" or raw[:2] == _JSON_SEQ_RECORD or raw[:7] == _JSON_SSE_RECORD:
+        record = _kernel_journal_record(_json_record(raw))
         if record is not None:
             return record
     elif raw.startswith(" ") and '"msg": "' in raw[:24]:
@@ -594,8 +600,7 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     """
     if (shipped := _shipped_line(raw)) is not None:
         raw = shipped
-    if raw[:2] == _JSON_SEQ_RECORD:
-        raw = raw[1:]
+    raw = _json_record(raw)
     if raw[:2] == '{"' or raw[:3] == '{ "':  # older journalctl: '{ "__CURSOR" : "...", '
         # A JSON record: journald's, docker's json-file ({"log": ..., "stream": ...}), a
         # Go program's structured log (zap: {"level": ..., "msg": ...}). printk writes no
@@ -662,14 +667,26 @@ _FACILITY_USER = 8  # LOG_USER << 3: the first priority that is not the kernel's
 
 
 # journalctl -o json-seq: each record after an ASCII Record Separator (RFC 7464 JSON text
-# sequences), otherwise -o json's.
+# sequences), otherwise -o json's; -o json-sse: each after "data: " and before an empty
+# line, a Server-Sent Events message (systemd's json_variant_dump(), JSON_FORMAT_SSE).
 _RS = "\x1e"
 _JSON_SEQ_RECORD = _RS + "{"
+_JSON_SSE_RECORD = "data: {"
+
 _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
 # A log shipper's record of a kernel line names its source: "ident": "kernel",
 # "facility": "kern", "SYSLOG_IDENTIFIER": "kernel".
 _JSON_KERNEL_RE = re.compile(r':\s*"kern(?:el)?"')
 _LOGFMT_RE = re.compile(r'time="[^"]*" level=\w+ ')
+
+
+def _json_record(raw: str) -> str:
+    """``raw`` without the json-seq or json-sse framing before a record's "{"."""
+    if raw[:2] == _JSON_SEQ_RECORD:
+        return raw[1:]
+    if raw[:7] == _JSON_SSE_RECORD:
+        return raw[6:]
+    return raw
 
 
 # A LAVA job's log (LKFT's and KernelCI's boards; lava_common's YAML logger), one record a
@@ -766,7 +783,12 @@ def record_text(raw: str) -> str:
     """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
     json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
     ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'."""
-    if raw[:1] in ("{", _RS) or raw[:2] == '\t"' or (raw[:1].isdigit() and raw[2:3] == "-"):
+    if (
+        raw[:1] in ("{", _RS)
+        or raw[:7] == _JSON_SSE_RECORD
+        or raw[:2] == '\t"'
+        or (raw[:1].isdigit() and raw[2:3] == "-")
+    ):
         message, context, _ = parse_prefix(raw)
         if context == SYSLOG:
             return message

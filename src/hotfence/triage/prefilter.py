@@ -67,6 +67,7 @@ from hotfence.triage.reader import (
     InputError,
     LineCut,
     ReadLimits,
+    Records,
     line_blocks,
     open_input,
     raw_blocks,
@@ -640,7 +641,7 @@ class InputResult:
 
 
 def triage_input(
-    path: str,
+    path: str | Records,
     stdin: BinaryIO | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
     chunk_bytes: int = 32 << 20,
@@ -655,7 +656,8 @@ def triage_input(
     cuts: list[LineCut] = []
     try:
         with open_input(path, stdin) as raw:
-            for block in line_blocks(raw_blocks(raw, path, limits), limits, cuts):
+            name = path.path if isinstance(path, Records) else path
+            for block in line_blocks(raw_blocks(raw, name, limits), limits, cuts):
                 stream.feed(block)
     except InputError as exc:
         return InputResult(_partial(stream), exc.reason, cuts)
