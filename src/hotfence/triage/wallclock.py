@@ -1,0 +1,161 @@
+"""The wall-clock time a log line starts with, and the least time between two of them.
+
+A report ends at a long pause in printk time (extract.py). Many logs carry no printk time
+but the wall-clock time a program stamped each line with, and the same pause shows there:
+
+* util-linux ``dmesg -T`` (record_ctime(): ``strftime("%a %b %e %H:%M:%S %Y")`` in
+  brackets, the names in the reader's locale) and ``dmesg --time-format iso``
+  (``"%Y-%m-%dT%H:%M:%S,%06ld%z"`` with a ":" in the offset);
+* syslog daemons and ``journalctl``: RFC 3164's ``Mmm dd hh:mm:ss`` (no year, whole
+  seconds, local time), ``-o short-precise`` (``.uuuuuu`` after it), ``-o short-iso`` and
+  ``short-iso-precise`` / rsyslog's RFC 3339 (``2026-11-27T10:11:12[.123456]+00:00``),
+  ``-o short-full`` (``Fri 2026-11-27 10:11:12 UTC``), ``-o short-unix`` (seconds since
+  the epoch), RFC 5424's TIMESTAMP after ``<PRI>1``; OpenWrt's ``logread`` (a ctime with
+  its year); runit's svlogd ``-tt`` (``2026-11-27_10:11:12.12345``) and ``-t`` (TAI64N,
+  ``@4000000065...``);
+* a serial terminal's capture (minicom's ``[%F %T]``, tio's ISO 8601).
+
+Only the shapes at a line's start count, after a ``grep -n`` / file name and a syslog
+``<PRI>``: whatever the stamp names after it (a host, ``kernel:``) is lines.py's to read.
+A line's printk time, when it has one, is the better clock: its caller looks here only
+for lines without one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import NamedTuple
+
+# strftime("%b") in the C locale: the month a syslog daemon, journalctl and dmesg -T
+# print unless the reader's locale names it otherwise
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+# A month or weekday name in any locale (lines._MONTH: UTF-8 letters read as latin-1 too).
+_NAME = r"(?:[^\W\d_]|[\x80-\xff]){2,12}\.?"
+_CLOCK = r"(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?:[.,](?P<frac>\d{1,9}))?"
+_WALL_RE = re.compile(
+    # grep -n / -H or cat -n before a syslog file's line (lines._GREP), a syslog <PRI>,
+    # RFC 5424's version, dmesg -T's or a terminal capture's bracket
+    r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?(?:<\d{1,3}>(?:1 )?)?\[?"
+    r"(?:(?:"
+    # ISO 8601 / RFC 3339 and svlogd's "_" (short-full's weekday before it), or RFC 3164 /
+    # ctime: an optional weekday, the month, the day
+    r"(?:" + _NAME + r" )?(?:(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)[T _]"
+    r"|(?P<mon>"
+    + _NAME
+    + r") +(?P<md>\d{1,2}) )"
+    + _CLOCK
+    # the ISO time's offset, short-full's zone name, a ctime's year
+    + r"(?:(?P<z>Z|[+-]\d\d:?\d\d)|(?P<tz> [A-Z][A-Za-z]{1,5}(?:[+-]\d{1,2})?(?= ))"
+    r"| (?P<cy>\d{4})(?!\d))?)"
+    r"|(?P<unix>\d{9,11})\.(?P<us>\d{6})"  # journalctl -o short-unix
+    r"|@(?P<tai>[0-9a-f]{24})"  # TAI64N: 2^62 + seconds, then nanoseconds
+    r")(?=[\] ])"
+)
+_TAI64_EPOCH = 1 << 62
+
+
+class WallTime(NamedTuple):
+    """A line's wall-clock time. ``day`` is what its date says: the days since 1 AD when
+    the stamp names its year; (month, day) when it names none (syslog's); its own text
+    when its month is a name of another locale. ``seconds`` counts from that day's
+    midnight; ``zone`` what the time is counted in: "" for UTC (an offset it names is taken off), else the
+    zone's name or "local" (two zones' times are not compared)."""
+
+    day: int | tuple[int, int] | str
+    seconds: float
+    zone: str
+
+
+def wall_time(raw: str) -> WallTime | None:
+    """The wall-clock time ``raw`` starts with (see the module's docstring), or None."""
+    m = _WALL_RE.match(raw)
+    if m is None:
+        return None
+    if m["unix"] is not None:
+        return _absolute(int(m["unix"]) + int(m["us"]) / 1e6)
+    if m["tai"] is not None:
+        secs = int(m["tai"][:16], 16) - _TAI64_EPOCH
+        return _absolute(secs + int(m["tai"][16:], 16) / 1e9)
+    frac = m["frac"]
+    seconds = int(m["H"]) * 3600 + int(m["M"]) * 60 + int(m["S"])
+    if frac:
+        seconds += int(frac) / 10 ** len(frac)
+    if m["y"] is not None:
+        try:
+            day = datetime.date(int(m["y"]), int(m["mo"]), int(m["d"])).toordinal()
+        except ValueError:
+            return None
+        zone = m["z"]
+        if zone is None:
+            return WallTime(day, seconds, m["tz"].strip() if m["tz"] else "local")
+        if zone != "Z":
+            sign = -1 if zone[0] == "+" else 1
+            seconds += sign * (int(zone[1:3]) * 3600 + int(zone[-2:]) * 60)
+        return WallTime(day, seconds, "")
+    month = _MONTHS.get(m["mon"].lower())
+    if month is None:
+        # another locale's month: only times of the same date are compared
+        return WallTime(m["mon"] + " " + m["md"], seconds, "local")
+    if m["cy"] is not None:
+        try:
+            day = datetime.date(int(m["cy"]), month, int(m["md"])).toordinal()
+        except ValueError:
+            return None
+        return WallTime(day, seconds, "local")
+    return WallTime((month, int(m["md"])), seconds, "local")
+
+
+def _absolute(epoch: float) -> WallTime:
+    days, seconds = divmod(epoch, 86400)
+    return WallTime(int(days) + _EPOCH_DAY, seconds, "")
+
+
+_EPOCH_DAY = datetime.date(1970, 1, 1).toordinal()
+# Years to place a syslog date in, when it names none: a leap year and the years around
+# it, so that Feb 28 to Mar 1 and Dec 31 to Jan 1 are each as near as a calendar allows.
+_YEARS = (2003, 2004)
+
+
+def least_gap(before: WallTime, after: WallTime) -> float | None:
+    """The time from ``before`` to ``after`` by their stamps, in seconds (the least a
+    calendar allows when they name no year); None when they cannot be compared (other
+    zones, differing dates of another locale's month names). Each stamp is a time cut to
+    its last digit: a gap of more than 10 s between whole seconds is 11 s or more, the
+    true gap over 10 s; a true gap of a little over 10 s may show as 10 s and be missed,
+    never the other way round."""
+    if before.zone != after.zone:
+        return None
+    a, b = before.day, after.day
+    if isinstance(a, int) and isinstance(b, int):
+        days = b - a
+    elif isinstance(a, tuple) and isinstance(b, tuple):
+        if a == b:
+            days = 0
+        else:
+            # no year: the nearest the two dates lie in any year, the later one in the
+            # next year when it comes before the other in the calendar (a log read past
+            # New Year)
+            options = []
+            for year in _YEARS:
+                later = year + (b < a)
+                try:
+                    days = datetime.date(later, *b).toordinal()
+                    days -= datetime.date(year, *a).toordinal()
+                except ValueError:
+                    continue  # Feb 29 of a year that has none
+                options.append(days)
+            if not options:
+                return None
+            days = min(options)
+    elif a == b:
+        days = 0
+    else:
+        return None
+    return days * 86400 + after.seconds - before.seconds
