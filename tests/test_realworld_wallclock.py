@@ -20,9 +20,11 @@ import pytest
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
+from hotfence.triage.stamps import log_stamp
 from test_realworld_wrap import _facts
 
 DATA = Path(__file__).parent / "data" / "realworld"
+LAB = Path(__file__).parent / "lab"
 # printk's time, "[%5lu.%06lu] " (kernel/printk/printk.c print_time())
 _PRINTK_TIME = re.compile(r"(?m)^\[ *(\d+\.\d+)\] ")
 # Two lockups whose reports are followed, after a pause of 20-60 s, by RCU stall reports
@@ -216,3 +218,117 @@ def test_a_printk_time_wins_over_the_syslog_time_of_its_line() -> None:
         t = boot + timedelta(seconds=i)  # a second a line: far slower than printk
         lines.append(t.strftime("%b %e %H:%M:%S node-a kernel: ") + line)
     _same_as_console(name, "".join(lines))
+
+
+# moreutils ts(1) puts the time it read each line at before it, "%b %d %H:%M:%S " by
+# default; "-s" the time since it started and "-i" since the line before, "%H:%M:%S";
+# "%.S", "%.s", "%.T" with microseconds, "%s" the epoch. Loki's logcli --no-labels prints
+# "%s %s" of the entry's time (RFC 3339) and the line. Before the kernel's lines as dmesg
+# -t (--notime) prints them, or a console of a kernel without printk time.
+TS_FORMATS: dict[str, Callable[[datetime, float, float], str]] = {
+    "ts": lambda t, since, gap: t.strftime("%b %d %H:%M:%S"),
+    "ts %.T": lambda t, since, gap: t.strftime("%H:%M:%S.%f"),
+    "ts %s": lambda t, since, gap: str(int(t.timestamp())),
+    "ts %.s": lambda t, since, gap: f"{t.timestamp():.6f}",
+    "ts -s": lambda t, since, gap: _elapsed(since, "%H:%M:%S"),
+    "ts -s %H:%M:%.S": lambda t, since, gap: _elapsed(since, "%H:%M:%S.%f"),
+    "ts -i": lambda t, since, gap: _elapsed(gap, "%H:%M:%S"),
+    "logcli --no-labels": lambda t, since, gap: t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+}
+
+
+def _elapsed(seconds: float, fmt: str) -> str:
+    # ts -s / -i format the time passed as strftime of a time that many seconds after
+    # the epoch (gmtime): the hours wrap at a day
+    return (datetime(1970, 1, 1, tzinfo=_UTC) + timedelta(seconds=seconds)).strftime(fmt)
+
+
+def _ts(console: str, fmt: str, started: float = 0.0) -> str:
+    """``console``'s lines, their printk time dropped, as ``fmt`` stamps them when read
+    at that printk time after a boot at 10:11:12 (ts started at ``started``)."""
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    out = []
+    last = started
+    for m in re.finditer(r"(?m)^\[ *(\d+\.\d+)\] (.*)$", console):
+        at = float(m[1])
+        stamp = TS_FORMATS[fmt](boot + timedelta(seconds=at), at - started, at - last)
+        out.append(f"{stamp} {m[2]}\n")
+        last = at
+    return "".join(out)
+
+
+@pytest.mark.parametrize("name", _LOCKUPS)
+@pytest.mark.parametrize("fmt", sorted(TS_FORMATS))
+def test_a_logs_every_line_behind_a_readers_time_reads_as_the_console(
+    name: str, fmt: str, tmp_path: Path
+) -> None:
+    console = (DATA / f"{name}.log").read_text()
+    # its reports as the console's, the pause that ends the stall's report included
+    _same_as_console(name, _ts(console, fmt), tmp_path)
+
+
+@pytest.mark.parametrize("fmt", sorted(TS_FORMATS))
+def test_an_oops_behind_a_readers_time_keeps_its_trace(fmt: str) -> None:
+    # A whole x86 oops (its trace, its task, the panic after it) behind each stamp.
+    console = (LAB / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(_ts(console, fmt).encode())
+    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
+    assert len(rep.frames) == 8
+
+
+@pytest.mark.parametrize(
+    "log", sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")), ids=lambda p: p.name
+)
+def test_a_line_readers_own_prefixes_are_no_readers_stamp(log: Path) -> None:
+    # printk's time, dmesg's, syslog's and journalctl's dates, a serial capture's: the
+    # line reader knows them, and reads each line by them as before
+    assert log_stamp(log.read_text(encoding="latin-1")) is None
+
+
+def _programs_first(console: str, programs: list[str]) -> str:
+    """The kernel's lines as dmesg -t prints them, after ``programs``' lines."""
+    return "".join(programs) + _PRINTK_TIME.sub("", console)
+
+
+@pytest.mark.parametrize(
+    "programs",
+    [
+        # a program's own log lines that start with a time, then the kernel's bare lines
+        [f"10:11:{12 + i} [info] worker {i} started\n" for i in range(6)],
+        # journalctl --no-hostname: each line names its writer after the date
+        [f"Nov 27 10:11:{12 + i} dockerd[901]: WARNING: No swap limit support\n" for i in range(6)],
+        [f"Nov 27 10:11:{12 + i} kernel: random: crng init done\n" for i in range(6)],
+        # a syslog file's programs without a pid: every line could be syslog's
+        [f"Nov 27 10:11:{12 + i} gnome-session: WARNING: App exited\n" for i in range(6)],
+    ],
+)
+def test_a_log_whose_lines_only_sometimes_start_with_a_time_is_read_as_before(
+    programs: list[str],
+) -> None:
+    console = (LAB / "null-deref.log").read_text()
+    text = _programs_first(console, programs)
+    assert log_stamp(text) is None
+    (want,) = parse_log(_PRINTK_TIME.sub("", console).encode())
+    (rep,) = parse_log(text.encode())
+    assert _facts(rep) == _facts(want)
+
+
+def test_a_syslog_file_of_programs_without_its_hosts_is_read_as_before() -> None:
+    # journalctl --no-hostname of ubuntu-syslog-false-alarms: its programs' WARNING and
+    # INFO lines stay theirs, its one kernel report the only one
+    text = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    (want,) = parse_log(text.encode())
+    hostless = text.replace(" buildhost ", " ")
+    assert log_stamp(hostless) is None
+    (rep,) = parse_log(hostless.encode())
+    assert _facts(rep) == _facts(want)
+
+
+def test_one_line_behind_a_time_is_not_enough_to_tell() -> None:
+    # "Nov 27 10:11:12 BUG: ..." alone may be a --no-hostname syslog line of a program
+    # named "BUG": the stamp is a reader's only when a log's every first line shows it
+    console = (LAB / "null-deref.log").read_text()
+    stamped = _ts(console, "ts").splitlines(keepends=True)
+    assert log_stamp("".join(stamped[:3])) is None
+    assert log_stamp("".join(stamped[:8])) is not None

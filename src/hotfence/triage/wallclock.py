@@ -13,7 +13,9 @@ but the wall-clock time a program stamped each line with, and the same pause sho
   the epoch), RFC 5424's TIMESTAMP after ``<PRI>1``; OpenWrt's ``logread`` (a ctime with
   its year); runit's svlogd ``-tt`` (``2026-11-27_10:11:12.12345``) and ``-t`` (TAI64N,
   ``@4000000065...``);
-* a serial terminal's capture (minicom's ``[%F %T]``, tio's ISO 8601).
+* a serial terminal's capture (minicom's ``[%F %T]``, tio's ISO 8601);
+* a reader's stamp that stamps.py marked (moreutils ``ts``: its date, a time of day or
+  since it started, the epoch; ``logcli --no-labels``' RFC 3339).
 
 Only the shapes at a line's start count, after a ``grep -n`` / file name and a syslog
 ``<PRI>``: whatever the stamp names after it (a host, ``kernel:``) is lines.py's to read.
@@ -54,9 +56,12 @@ _WALL_RE = re.compile(
     # the ISO time's offset, short-full's zone name, a ctime's year
     + r"(?:(?P<z>Z|[+-]\d\d:?\d\d)|(?P<tz> [A-Z][A-Za-z]{1,5}(?:[+-]\d{1,2})?(?= ))"
     r"| (?P<cy>\d{4})(?!\d))?)"
-    r"|(?P<unix>\d{9,11})\.(?P<us>\d{6})"  # journalctl -o short-unix
+    # journalctl -o short-unix; ts's "%s" / "%.s" (stamps.py: a marked stamp's end)
+    r"|(?P<unix>\d{9,11}(?:\.\d{6}|(?:\.\d{1,9})?(?=\x1f)))"
     r"|@(?P<tai>[0-9a-f]{24})"  # TAI64N: 2^62 + seconds, then nanoseconds
-    r")(?=[\] ])"
+    # ts -s / -i and "%T": a time of day (or since ts started) alone, marked
+    r"|(?P<rel>\d\d):(?P<rM>\d\d):(?P<rS>\d\d(?:\.\d{1,9})?)(?=\x1f)"
+    r")(?=[\] \x1f])"
 )
 _TAI64_EPOCH = 1 << 62
 
@@ -79,7 +84,12 @@ def wall_time(raw: str) -> WallTime | None:
     if m is None:
         return None
     if m["unix"] is not None:
-        return _absolute(int(m["unix"]) + int(m["us"]) / 1e6)
+        return _absolute(float(m["unix"]))
+    if m["rel"] is not None:
+        # no date: compared only with the same. ts -s counts from its start; -i from
+        # the line before, so the difference of two is at most the true gap (never a
+        # pause that was not)
+        return WallTime("", int(m["rel"]) * 3600 + int(m["rM"]) * 60 + float(m["rS"]), "local")
     if m["tai"] is not None:
         secs = int(m["tai"][:16], 16) - _TAI64_EPOCH
         return _absolute(secs + int(m["tai"][16:], 16) / 1e9)
