@@ -332,3 +332,53 @@ def test_one_line_behind_a_time_is_not_enough_to_tell() -> None:
     stamped = _ts(console, "ts").splitlines(keepends=True)
     assert log_stamp("".join(stamped[:3])) is None
     assert log_stamp("".join(stamped[:8])) is not None
+
+
+def _dmesg_human(console: str, boot: datetime) -> str:
+    """``console`` as util-linux dmesg -H / -e prints it (print_record(), its
+    DMESG_TIMEFTM_RELTIME case): short_ctime()'s "[%b%e %H:%M] " of the record's local
+    time when its minute differs from the record before's, else the seconds since that
+    record, "[  %+8.06f] " under 10 s, "[ %+9.06f] " from 10 s on."""
+    out = []
+    last: float | None = None
+    last_minute = ""
+    for m in re.finditer(r"(?m)^\[ *(\d+\.\d+)\] (.*)$", console):
+        at = float(m[1])
+        t = boot + timedelta(seconds=at)
+        minute = t.strftime("%b%e %H:%M")
+        if minute != last_minute or last is None:
+            stamp = f"[{minute}] "
+        else:
+            delta = at - last
+            stamp = f"[  {delta:+8.6f}] " if delta < 10 else f"[ {delta:+9.6f}] "
+        out.append(stamp + m[2] + "\n")
+        last, last_minute = at, minute
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    ("second", "pause"), [(23.0, None), (25.5, None), (0.0, 150.0), (50.0, 150.0)]
+)
+def test_dmesg_human_times_end_reports_at_the_pause(
+    second: float, pause: float | None, tmp_path: Path
+) -> None:
+    # A pause shows as a long time since the record before ("[ +29.842728] ") within a
+    # minute, and as minutes apart where the minute changed: a stamp cuts off up to a
+    # minute, so two minutes apart are a pause however the seconds lay. (One minute
+    # apart may be a second's gap: there dmesg -H hides a pause, and none is made.)
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    console = (DATA / f"{name}.log").read_text()
+    if pause is not None:
+        # the stall's kthread-starved part at 67.1 s, ``pause`` after the line before
+        times = [float(m[1]) for m in _PRINTK_TIME.finditer(console)]
+        starved = next(t for t in times if t > 60)
+        before = max(t for t in times if t < starved)
+        console = _moved(console, starved, before + pause - starved)
+    want = [_facts(r) for r in parse_log(console.encode())]
+    boot = datetime(2026, 11, 27, 10, 11, tzinfo=_UTC) + timedelta(seconds=second)
+    human = _dmesg_human(console, boot)
+    assert "[  +" in human and "[Nov27 10:1" in human
+    assert [_facts(r) for r in parse_log(human.encode())] == want
+    path = tmp_path / "dmesg-H.txt"
+    path.write_text(human)
+    assert [_facts(r) for r in triage_input(str(path)).reports] == want

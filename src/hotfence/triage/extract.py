@@ -31,7 +31,7 @@ from .lines import (
 )
 from .oopses import OopsKind
 from .scan import is_replay_marker
-from .wallclock import WallTime, least_gap, wall_time
+from .wallclock import SINCE_LAST, WallTime, least_gap, wall_time
 
 # Lines of context kept before a report (more with per-task caller ids: they are ours).
 _PREFIX_LINES = 5
@@ -428,7 +428,7 @@ class _Window:
         self.tag = caller_id(self.context)
         self.min_lines = 16 if "BUG: KMSAN:" in self.header.raw else 22
         if self.header.timestamp is None:
-            self.last_wall = wall_time(self.header.raw)
+            self.last_wall = _clock_at(self.text, self.header)
 
     def feed(self, raw: str, line_start: int, n: int, first_no: int, plain: bool) -> bool:
         """Take line ``n`` of the window; False once the report is over. (``plain``: the
@@ -624,11 +624,14 @@ class _Window:
         wall = wall_time(raw)
         if wall is None:
             return False
-        last, self.last_wall = self.last_wall, wall
-        if last is None:
-            return False
+        last = self.last_wall
+        if wall.zone != SINCE_LAST:
+            # (dmesg -H prints a time since the line before only within the minute of
+            # its last "[%b%e %H:%M]" line: the next such line is judged against that)
+            self.last_wall = wall
         gap = least_gap(last, wall)
-        return gap is not None and gap > _REPORT_TIME_GAP
+        # (the least gap the stamps allow: at 10 s the true gap was more)
+        return gap is not None and gap >= _REPORT_TIME_GAP
 
     def _pause(self, line_start: int) -> None:
         """A long pause (_long_pause) at the line at ``line_start``: a panic-like line
@@ -685,6 +688,31 @@ class _Window:
             # repeat what we already have; stop collecting once we have enough.
             self.skip_text = skip_line = True
         return is_header or not skip_line
+
+
+# How far back from a report's header _clock_at looks for dmesg -H's last minute line:
+# it prints one at least each minute, a minute's records are rarely more.
+_CLOCK_SEARCH = 1 << 18
+
+
+def _clock_at(text: str, header: Line) -> WallTime | None:
+    """The wall-clock time of the header line, for the pause rule: its own, or, when it
+    has only a time since the line before (dmesg -H's "[  +0.000123] "), the last
+    "[%b%e %H:%M]" line before it, the minute it lies in."""
+    wall = wall_time(header.raw)
+    if wall is None or wall.zone != SINCE_LAST:
+        return wall
+    end = header.start
+    lo = max(0, end - _CLOCK_SEARCH)
+    while end > lo:
+        start = text.rfind("\n", lo, end - 1) + 1
+        if start == 0 and lo > 0:
+            return None  # (a line cut by the bound is not read)
+        before = wall_time(text[start:end])
+        if before is not None and before.zone != SINCE_LAST:
+            return before
+        end = start
+    return None
 
 
 # How much text _tagged_line_end searches back in one go for a task's tag.

@@ -61,6 +61,11 @@ _WALL_RE = re.compile(
     r"|@(?P<tai>[0-9a-f]{24})"  # TAI64N: 2^62 + seconds, then nanoseconds
     # ts -s / -i and "%T": a time of day (or since ts started) alone, marked
     r"|(?P<rel>\d\d):(?P<rM>\d\d):(?P<rS>\d\d(?:\.\d{1,9})?)(?=\x1f)"
+    # util-linux dmesg -H / -e (print_record(), DMESG_TIMEFTM_RELTIME): short_ctime()'s
+    # "%b%e %H:%M" when the minute changed, else the time since the record before,
+    # "[  %+8.06f] " (under 10 s) or "[ %+9.06f] "
+    r"|(?<=\[)(?P<hmon>[A-Z][a-z]{2})(?P<hday>[ \d]\d) (?P<hH>\d\d):(?P<hM>\d\d)(?=\])"
+    r"|(?<=\[) {0,2}(?P<delta>[+-]\d+\.\d{6})(?=\])"
     r")(?=[\] \x1f])"
 )
 _TAI64_EPOCH = 1 << 62
@@ -70,12 +75,20 @@ class WallTime(NamedTuple):
     """A line's wall-clock time. ``day`` is what its date says: the days since 1 AD when
     the stamp names its year; (month, day) when it names none (syslog's); its own text
     when its month is a name of another locale. ``seconds`` counts from that day's
-    midnight; ``zone`` what the time is counted in: "" for UTC (an offset it names is taken off), else the
-    zone's name or "local" (two zones' times are not compared)."""
+    midnight; ``zone`` what the time is counted in: "" for UTC (an offset it names is
+    taken off), else the zone's name or "local" (two zones' times are not compared), or
+    ``SINCE_LAST`` for a time since the line before. ``step``: the unit the stamp's time
+    was cut to (whole seconds, a minute): the true time lies up to one step after it."""
 
     day: int | tuple[int, int] | str
     seconds: float
     zone: str
+    step: float = 0.0
+
+
+# The zone of util-linux dmesg -H / -e's "[  +0.000005] ": the seconds since the record
+# before (record_count_delta()), a gap measured already.
+SINCE_LAST = "since-last"
 
 
 def wall_time(raw: str) -> WallTime | None:
@@ -83,18 +96,29 @@ def wall_time(raw: str) -> WallTime | None:
     m = _WALL_RE.match(raw)
     if m is None:
         return None
+    if m["delta"] is not None:
+        return WallTime("", float(m["delta"]), SINCE_LAST, 1e-6)
+    if m["hmon"] is not None:
+        month = _MONTHS.get(m["hmon"].lower())
+        if month is None:
+            return None
+        minute = int(m["hH"]) * 3600 + int(m["hM"]) * 60
+        return WallTime((month, int(m["hday"])), minute, "local", 60.0)
     if m["unix"] is not None:
-        return _absolute(float(m["unix"]))
+        return _absolute(float(m["unix"]), _step(m["unix"]))
     if m["rel"] is not None:
         # no date: compared only with the same. ts -s counts from its start; -i from
         # the line before, so the difference of two is at most the true gap (never a
         # pause that was not)
-        return WallTime("", int(m["rel"]) * 3600 + int(m["rM"]) * 60 + float(m["rS"]), "local")
+        secs = m["rS"]
+        clock = int(m["rel"]) * 3600 + int(m["rM"]) * 60 + float(secs)
+        return WallTime("", clock, "local", _step(secs))
     if m["tai"] is not None:
         secs = int(m["tai"][:16], 16) - _TAI64_EPOCH
-        return _absolute(secs + int(m["tai"][16:], 16) / 1e9)
+        return _absolute(secs + int(m["tai"][16:], 16) / 1e9, 1e-9)
     frac = m["frac"]
     seconds = int(m["H"]) * 3600 + int(m["M"]) * 60 + int(m["S"])
+    step = 10.0 ** -len(frac) if frac else 1.0
     if frac:
         seconds += int(frac) / 10 ** len(frac)
     if m["y"] is not None:
@@ -104,27 +128,33 @@ def wall_time(raw: str) -> WallTime | None:
             return None
         zone = m["z"]
         if zone is None:
-            return WallTime(day, seconds, m["tz"].strip() if m["tz"] else "local")
+            return WallTime(day, seconds, m["tz"].strip() if m["tz"] else "local", step)
         if zone != "Z":
             sign = -1 if zone[0] == "+" else 1
             seconds += sign * (int(zone[1:3]) * 3600 + int(zone[-2:]) * 60)
-        return WallTime(day, seconds, "")
+        return WallTime(day, seconds, "", step)
     month = _MONTHS.get(m["mon"].lower())
     if month is None:
         # another locale's month: only times of the same date are compared
-        return WallTime(m["mon"] + " " + m["md"], seconds, "local")
+        return WallTime(m["mon"] + " " + m["md"], seconds, "local", step)
     if m["cy"] is not None:
         try:
             day = datetime.date(int(m["cy"]), month, int(m["md"])).toordinal()
         except ValueError:
             return None
-        return WallTime(day, seconds, "local")
-    return WallTime((month, int(m["md"])), seconds, "local")
+        return WallTime(day, seconds, "local", step)
+    return WallTime((month, int(m["md"])), seconds, "local", step)
 
 
-def _absolute(epoch: float) -> WallTime:
+def _absolute(epoch: float, step: float) -> WallTime:
     days, seconds = divmod(epoch, 86400)
-    return WallTime(int(days) + _EPOCH_DAY, seconds, "")
+    return WallTime(int(days) + _EPOCH_DAY, seconds, "", step)
+
+
+def _step(number: str) -> float:
+    """The unit of a number's last digit: 1 without a fraction, 0.001 for "12.345"."""
+    _, dot, frac = number.partition(".")
+    return 10.0 ** -len(frac) if dot else 1.0
 
 
 _EPOCH_DAY = datetime.date(1970, 1, 1).toordinal()
@@ -133,14 +163,17 @@ _EPOCH_DAY = datetime.date(1970, 1, 1).toordinal()
 _YEARS = (2003, 2004)
 
 
-def least_gap(before: WallTime, after: WallTime) -> float | None:
-    """The time from ``before`` to ``after`` by their stamps, in seconds (the least a
-    calendar allows when they name no year); None when they cannot be compared (other
-    zones, differing dates of another locale's month names). Each stamp is a time cut to
-    its last digit: a gap of more than 10 s between whole seconds is 11 s or more, the
-    true gap over 10 s; a true gap of a little over 10 s may show as 10 s and be missed,
-    never the other way round."""
-    if before.zone != after.zone:
+def least_gap(before: WallTime | None, after: WallTime) -> float | None:
+    """The least time from ``before`` to ``after`` their stamps allow, in seconds (the
+    least a calendar allows when they name no year): each stamp's time was cut to its
+    ``step``, so the gap is more than the stamps' difference less a step. None when they
+    cannot be compared (no ``before``, other zones, differing dates of another locale's
+    month names). A time since the line before (``SINCE_LAST``) is that gap itself.
+    (Whole seconds: a difference of 11 s is a gap over 10 s; one of 10 s may be a gap
+    of a little over 10 s, missed, never the other way round.)"""
+    if after.zone == SINCE_LAST:
+        return after.seconds - after.step
+    if before is None or before.zone != after.zone:
         return None
     a, b = before.day, after.day
     if isinstance(a, int) and isinstance(b, int):
@@ -168,4 +201,4 @@ def least_gap(before: WallTime, after: WallTime) -> float | None:
         days = 0
     else:
         return None
-    return days * 86400 + after.seconds - before.seconds
+    return days * 86400 + after.seconds - before.seconds - before.step
