@@ -31,7 +31,7 @@ from .lines import (
 )
 from .oopses import OopsKind
 from .scan import is_replay_marker
-from .wallclock import SINCE_LAST, WallTime, least_gap, wall_time
+from .wallclock import SINCE_LAST, WallTime, least_gap, same_stamp, wall_stamp, wall_time
 
 # Lines of context kept before a report (more with per-task caller ids: they are ours).
 _PREFIX_LINES = 5
@@ -403,6 +403,7 @@ class _Window:
     tail: int = _TAIL_LINES
     last_ts: float | None = None
     last_wall: WallTime | None = None  # of the last line of this stream without printk time
+    last_stamp: str = ""  # the text of last_wall's stamp (_long_pause)
     gap: int = 0
     after_second: int = 0
     since_done: int = 0
@@ -621,14 +622,17 @@ class _Window:
         when both lines have that."""
         if ts is not None:
             return self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP
-        wall = wall_time(raw)
-        if wall is None:
+        if self.last_stamp and same_stamp(raw, self.last_stamp):
+            return False  # the line before's stamp again (most lines of a burst)
+        found = wall_stamp(raw)
+        if found is None:
             return False
+        stamp, wall = found
         last = self.last_wall
+        # (dmesg -H prints a time since the line before only within the minute of its
+        # last "[%b%e %H:%M]" line: the next such line is judged against that one)
         if wall.zone != SINCE_LAST:
-            # (dmesg -H prints a time since the line before only within the minute of
-            # its last "[%b%e %H:%M]" line: the next such line is judged against that)
-            self.last_wall = wall
+            self.last_stamp, self.last_wall = stamp, wall
         gap = least_gap(last, wall)
         # (the least gap the stamps allow: at 10 s the true gap was more)
         return gap is not None and gap >= _REPORT_TIME_GAP
