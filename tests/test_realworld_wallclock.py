@@ -17,10 +17,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from corpus import syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
 from hotfence.triage.stamps import log_stamp
+from test_realworld_multi import _facts as _multi_facts
+from test_realworld_multi import _last_time, _later, _stamped_panic_cases
 from test_realworld_wrap import _facts
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -382,3 +385,21 @@ def test_dmesg_human_times_end_reports_at_the_pause(
     path = tmp_path / "dmesg-H.txt"
     path.write_text(human)
     assert [_facts(r) for r in triage_input(str(path)).reports] == want
+
+
+@pytest.mark.parametrize("case", _stamped_panic_cases())
+@pytest.mark.parametrize("fmt", ["dmesg -T", "syslog file"])
+def test_a_panic_minutes_after_a_whole_report_is_its_own_by_the_wall_clock(
+    case: str, fmt: str
+) -> None:
+    # test_realworld_multi's composition (corpus 184's kernel BUG, its end trace, then a
+    # stamped corpus panic ten minutes later) with its printk times as wall-clock times:
+    # the pause after the end trace still makes the panic a crash of its own
+    first = syz_log("184").encode()
+    second = _later(syz_log(case).encode(), _last_time(first) + 600)
+    both = (first + second).decode()
+    want = [_multi_facts(r) for r in parse_log(both.encode())]
+    assert len(want) >= 2
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    got = parse_log(_stamped(both, FORMATS[fmt], boot).encode())
+    assert [_multi_facts(r) for r in got] == want
