@@ -3,8 +3,11 @@ ends after the same long pause either clock shows (extract._Window._long_pause).
 
 The logs are tests/data/realworld's hard lockups recorded on ppc64le and riscv64 (real
 kernels under the lab), each printk time rewritten into the wall-clock time a tool that
-reads the kernel's records prints, from a boot time chosen here: the time between two
-lines stays what printk measured, cut to the format's resolution.
+reads the kernel's records prints (dmesg -T / --time-format iso / -H, journalctl's short
+modes, syslog daemons' RFC 3164, 3339 and 5424 stamps, logread), or that a program reading
+the log put before each line (moreutils ts, logcli --no-labels), from a boot time chosen
+here: the time between two lines stays what printk measured, cut to the format's
+resolution.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """A time stamp every line of a log starts with, put there by a program that read it.
 
 moreutils ``ts`` (ts(1): ``%b %d %H:%M:%S`` by default, ``%H:%M:%S`` with ``-s`` / ``-i``,
-``%.S`` / ``%.s`` / ``%.T`` for fractions, ``%s`` for the epoch), Grafana Loki's
-``logcli --no-labels`` (the entry's RFC 3339 time, the line) and a container runtime's
-``docker logs -t`` / ``kubectl logs --timestamps`` put a time and a space before each line
-they read, whatever the line: ``Nov 27 10:11:12 BUG: unable to handle ...``. One such line
+``%.S`` / ``%.s`` / ``%.T`` for fractions, ``%s`` for the epoch) and Grafana Loki's
+``logcli --no-labels`` (the entry's RFC 3339 time, the line) put a time and a space before
+each line they read, whatever the line: ``Nov 27 10:11:12 BUG: unable to handle ...``.
+(``docker logs -t`` and ``kubectl logs --timestamps`` do too, with a nine-digit fraction
+no syslog writes: lines.py reads those on its own, line by line.) One such line
 cannot be told from a syslog line of a program named ``BUG`` (journalctl --no-hostname),
 but a log can: when every one of its first lines starts with the same stamp, none of them
 names a writer the way syslog does (``kernel:``, ``ident[pid]:``) and some hold text no
