@@ -51,20 +51,19 @@ def _shape(stamp: str) -> str:
 def log_stamp(text: str) -> re.Pattern[str] | None:
     """The stamp every line of ``text`` starts with (see the module's docstring), as a
     pattern matching it and its space; None when the log has none (or fewer than
-    ``_MIN_LINES`` lines to judge by)."""
-    probes: list[str] = []
-    pos = 0
-    while len(probes) < _PROBE_LINES and pos < len(text):
-        end = text.find("\n", pos)
-        line = text[pos:] if end == -1 else text[pos:end]
-        pos = len(text) if end == -1 else end + 1
-        if line.strip():
-            probes.append(line.rstrip("\r"))
-    if len(probes) < _MIN_LINES:
-        return None
+    ``_MIN_LINES`` lines to judge by). Each line is judged as it is read: most logs'
+    first line already says no."""
     shape = None
     untagged = False
-    for line in probes:
+    probed = 0
+    pos = 0
+    while probed < _PROBE_LINES and pos < len(text):
+        end = text.find("\n", pos)
+        line = (text[pos:] if end == -1 else text[pos:end]).rstrip("\r")
+        pos = len(text) if end == -1 else end + 1
+        if not line.strip():
+            continue
+        probed += 1
         m = _STAMP_RE.match(line)
         if m is None or line[m.end() : m.end() + 1] != " ":
             return None
@@ -73,13 +72,18 @@ def log_stamp(text: str) -> re.Pattern[str] | None:
         elif _shape(m.group()) != shape:
             return None
         rest = line[m.end() + 1 :]
-        text, context, _ = parse_prefix(line)
-        if _WRITER_RE.match(rest) or context or text != line:
-            return None  # a syslog or journal line, or a prefix the line reader knows
+        if _WRITER_RE.match(rest):
+            return None  # a syslog or journal line
+        read, context, _ = parse_prefix(line)
+        if context or read != line:
+            return None  # a prefix the line reader knows
         untagged = untagged or not _TAGGED_RE.match(rest)
-    if not untagged:
-        return None  # every line could be a syslog line: leave them to be read so
-    return re.compile(r"(?m)^(" + _STAMP_RE.pattern + r") ")
+    if probed < _MIN_LINES or not untagged:
+        return None  # too few to tell, or every line could be a syslog line's
+    return _MARK_RE
+
+
+_MARK_RE = re.compile(r"(?m)^(" + _STAMP_RE.pattern + r") ")
 
 
 def mark_stamps(text: str) -> str:
