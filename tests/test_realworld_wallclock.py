@@ -45,6 +45,9 @@ Stamp = Callable[[datetime], str]
 FORMATS: dict[str, Stamp] = {
     # util-linux dmesg -T: record_ctime(), strftime("%a %b %e %H:%M:%S %Y") in brackets
     "dmesg -T": lambda t: t.strftime("[%a %b %e %H:%M:%S %Y] "),
+    # the same in the reader's locale (fr_FR's "%a %b": "ven. nov."), which no date
+    # arithmetic here knows: times of one date are still compared
+    "dmesg -T fr_FR": lambda t: t.strftime("[ven. nov. %e %H:%M:%S %Y] "),
     # util-linux dmesg --time-format iso: "%Y-%m-%dT%H:%M:%S,<usec><+hh:mm>" (dmesg(1))
     "dmesg iso": lambda t: t.strftime("%Y-%m-%dT%H:%M:%S,%f") + _offset(t) + " ",
     # journalctl(1) -o short: "%b %d %H:%M:%S", the host and identifier (RFC 3164's
