@@ -12,6 +12,7 @@ resolution.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,8 @@ import pytest
 from corpus import syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
-from hotfence.triage.prefilter import triage_input
+from hotfence.triage.prefilter import triage_blocks, triage_input
+from hotfence.triage.reader import ReadLimits, line_blocks
 from hotfence.triage.stamps import log_stamp
 from test_realworld_multi import _facts as _multi_facts
 from test_realworld_multi import _last_time, _later, _stamped_panic_cases
@@ -409,3 +411,22 @@ def test_a_panic_minutes_after_a_whole_report_is_its_own_by_the_wall_clock(
     boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
     got = parse_log(_stamped(both, FORMATS[fmt], boot).encode())
     assert [_multi_facts(r) for r in got] == want
+
+
+@pytest.mark.parametrize("fmt", ["ts", "ts -s", "logcli --no-labels"])
+def test_a_long_log_behind_a_readers_time_streams_as_it_parses(fmt: str) -> None:
+    # The CLI parses a long log a window at a time (prefilter): each window decides its
+    # lines' stamp again, from its own first lines. 40 boots' SysRq-l backtraces (no
+    # report) around the two lockups and an oops give the whole log's 7 reports, read
+    # in 64 KB chunks or at once.
+    quiet = (DATA / "ppc64le-6.1.0-50-sysrq-backtrace.log").read_text()
+    crashes = [(DATA / f"{name}.log").read_text() for name in _LOCKUPS]
+    logs = [quiet] * 30 + crashes + [quiet] * 10 + [(LAB / "null-deref.log").read_text()]
+    data = "".join(_ts(log, fmt) for log in logs).encode()
+    assert len(data) > 10 * (64 << 10)
+    want = [dataclasses.asdict(r) for r in parse_log(data)]
+    assert len(want) == 7
+    for chunk in (32 << 20, 64 << 10):
+        blocks = (data[i : i + 4096] for i in range(0, len(data), 4096))
+        got = triage_blocks(line_blocks(blocks, ReadLimits()), chunk_bytes=chunk)
+        assert [dataclasses.asdict(r) for r in got] == want
