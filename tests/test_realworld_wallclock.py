@@ -52,6 +52,10 @@ FORMATS: dict[str, Stamp] = {
     "dmesg -T fr_FR": lambda t: t.strftime("[ven. nov. %e %H:%M:%S %Y] "),
     # util-linux dmesg --time-format iso: "%Y-%m-%dT%H:%M:%S,<usec><+hh:mm>" (dmesg(1))
     "dmesg iso": lambda t: t.strftime("%Y-%m-%dT%H:%M:%S,%f") + _offset(t) + " ",
+    # dmesg -x (--decode) prints the record's facility and level, "%-6s:%-6s: ", before
+    # the time (print_record())
+    "dmesg -x -T": lambda t: t.strftime("kern  :warn  : [%a %b %e %H:%M:%S %Y] "),
+    "dmesg -x iso": lambda t: "kern  :err   : " + FORMATS["dmesg iso"](t),
     # journalctl(1) -o short: "%b %d %H:%M:%S", the host and identifier (RFC 3164's
     # TIMESTAMP and TAG, as rsyslog's RSYSLOG_TraditionalFileFormat writes a file)
     "journalctl short": lambda t: t.strftime("%b %d %H:%M:%S node-a kernel: "),

@@ -43,8 +43,11 @@ _NAME = r"(?:[^\W\d_]|[\x80-\xff]){2,12}\.?"
 _CLOCK = r"(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?:[.,](?P<frac>\d{1,9}))?"
 _WALL_RE = re.compile(
     # grep -n / -H or cat -n before a syslog file's line (lines._GREP), a syslog <PRI>,
-    # RFC 5424's version, dmesg -T's or a terminal capture's bracket
-    r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?(?:<\d{1,3}>(?:1 )?)?\[?"
+    # RFC 5424's version; dmesg -x's facility and level (util-linux print_record()
+    # prints them before the time, "%-6s:%-6s: "); dmesg -T's or a terminal capture's
+    # bracket
+    r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?(?:<\d{1,3}>(?:1 )?)?"
+    r"(?:[a-z]+[0-9]? *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: )?\[?"
     r"(?:(?:"
     # ISO 8601 / RFC 3339 and svlogd's "_" (short-full's weekday before it), or RFC 3164 /
     # ctime: an optional weekday, the month, the day
