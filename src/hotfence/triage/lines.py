@@ -46,7 +46,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
 * ``[2024-01-02 10:11:12.123] `` / ``[10:11:12.123] `` / ``[0.123456 0.000123] `` — the
   time a serial terminal's capture puts before each line it received (minicom, tio,
-  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed.
+  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed;
+* ``Nov 27 10:11:12`` / ``10:11:12.123456`` / ``1795556701`` and ``STAMP_END`` — the time a
+  reader (moreutils ``ts``, ``logcli --no-labels``) put before every line of a log, which
+  stamps.mark_stamps found once for the whole log and marked.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -398,6 +401,20 @@ def _shipped_line(raw: str) -> str | None:
     return None
 
 
+# Put in place of the space after a stamp that every line of a log starts with, when a
+# program that read the log wrote it there (stamps.mark_stamps: moreutils ts, logcli
+# --no-labels): what follows it is the line as that program read it. No log line holds an
+# ASCII unit separator; a stamp is at most this long.
+STAMP_END = "\x1f"
+_STAMP_MAX = 48
+
+
+def _marked_stamp_end(raw: str) -> int:
+    """Where the line after a marked stamp (``STAMP_END``) starts in ``raw``, or -1."""
+    at = raw.find(STAMP_END, 0, _STAMP_MAX)
+    return at + 1 if at != -1 else -1
+
+
 def _may_have_prefix(raw: str) -> bool:
     """Can ``_PREFIX_RE`` match ``raw``? Every one of its prefixes ends in a "[...]" time
     or tag, dmesg's ISO time (a "," before its microseconds) or a level at the line's very
@@ -425,6 +442,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         if cm is not None:
             # the terminal's time says nothing of who wrote the line: what follows does
             return parse_prefix(raw[cm.end() :])
+    elif (stamped := _marked_stamp_end(raw)) != -1:
+        return parse_prefix(raw[stamped:])  # a reader's time says nothing of who wrote it
     elif raw.startswith(_LAVA_START):
         target = _lava_target_message(raw)
         if target is not None:
@@ -600,6 +619,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     """
     if (shipped := _shipped_line(raw)) is not None:
         raw = shipped
+    elif (stamped := _marked_stamp_end(raw)) != -1:
+        raw = raw[stamped:]
     raw = _json_record(raw)
     if raw[:2] == '{"' or raw[:3] == '{ "':  # older journalctl: '{ "__CURSOR" : "...", '
         # A JSON record: journald's, docker's json-file ({"log": ..., "stream": ...}), a
