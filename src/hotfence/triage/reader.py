@@ -98,7 +98,7 @@ class Skipped:
 @dataclass(frozen=True)
 class Records:
     """The pstore dmesg records of one directory, read as one input in record order
-    (see _pstore_records); ``path`` names them all for the reader."""
+    (see pstore_records); ``path`` names them all for the reader."""
 
     path: str
     members: tuple[str, ...]
@@ -226,7 +226,7 @@ def _walk(top: str) -> Iterator[str | Records | InputError | Skipped]:
             yield Skipped(path, "not a log file name (name it *.log to triage it)")
         else:
             readable.append(path)
-    yield from _pstore_records(readable)
+    yield from pstore_records(readable)
 
 
 # pstorefs names a record "<type>-<backend>-<id>" (fs/pstore/inode.c, pstore_mkfile()):
@@ -238,7 +238,7 @@ def _walk(top: str) -> Iterator[str | Records | InputError | Skipped]:
 _PSTORE_RECORD_RE = re.compile(r"dmesg-(\w+)-(\d+)")
 
 
-def _pstore_records(paths: list[str]) -> Iterator[str | Records]:
+def pstore_records(paths: list[str]) -> Iterator[str | Records]:
     """``paths`` in order, each directory's pstore dmesg records of one backend as one
     :class:`Records` where the first of them stood."""
     groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
