@@ -2449,8 +2449,6 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "BUG: unable to handle kernel execute from non-executable memory",
             "BUG: unable to handle kernel read from unreadable memory",
             "BUG: unable to handle kernel execution of user memory",
-            # riscv: a kernel access to user memory outside the uaccess routines
-            "BUG: unable to handle kernel access to user memory",
         ),
         "MEMORY_SAFETY_BUG",
     ),
