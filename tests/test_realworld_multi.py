@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from corpus import SYZ, syz_log
+from hotfence.triage.extract import is_report_start
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_blocks
@@ -282,3 +283,47 @@ def test_one_hosts_kern_log_gives_each_boots_reports(names: tuple[str, ...]) -> 
         want = [_facts(r) for part in parts for r in parse_log(part)]
         assert want
         assert [_facts(r) for r in parse_log(b"".join(parts))] == want
+
+
+# printk's prefix with CONFIG_PRINTK_CALLER (kernel/printk/printk.c info_print_prefix():
+# print_time()'s "[%5lu.%06lu]", then print_caller()'s "[%6s]" of "T%u", the task's pid):
+# start_kernel() prints the banner as the boot task, pid 0.
+_CALLER_ID = re.compile(rb"^\[ *\d+\.\d{6}\]\[ *[TC]\d+\]", re.M)
+
+
+def _caller_id_banner() -> bytes:
+    """A recorded Debian boot's banner (tests/data/realworld) as a kernel built with
+    CONFIG_PRINTK_CALLER prints it."""
+    line = next(ln for ln in _log("arm64-6.1.0-50-oom").splitlines() if _BANNER.search(ln))
+    return b"[    0.000000][    T0] " + line[line.index(b"Linux version") :] + b"\n"
+
+
+def _caller_id_panics() -> list[str]:
+    """Corpus cases with caller ids whose first report starts with a line that would go
+    on a report before it (a panic, arm64's "Internal error:" of die()): read on, from a
+    report of the last boot, as that report's panic."""
+    out = []
+    for path in sorted((SYZ / "report").iterdir()):
+        log = syz_log(path.name)
+        if _CALLER_ID.search(log.encode()) is None:
+            continue
+        reps = parse_log(log)
+        if reps and not is_report_start(log[reps[0].start : log.find("\n", reps[0].start)]):
+            out.append(path.name)
+    return out
+
+
+@pytest.mark.parametrize("second", _caller_id_panics())
+@pytest.mark.parametrize("first", ["40", "376", "500", "350"])
+def test_a_crash_after_a_reboot_is_its_own_whatever_its_prefix(first: str, second: str) -> None:
+    # One host, a crash in each boot. The first boot's report (corpus 40: stamped, no
+    # caller ids; 376's KASAN and 500's WARNING: a task's caller id; 350's soft lockup:
+    # a CPU's, then the console's unprefixed copy of it) is read on past its end, to
+    # find its panic; the next boot's kernel, built with CONFIG_PRINTK_CALLER (or its
+    # banner alone, "T0"), prints other prefixes, and its panic is its own crash.
+    a = syz_log(first).encode()
+    b = _caller_id_banner() + syz_log(second).encode()
+    want = [_facts(r) for r in parse_log(a)] + [_facts(r) for r in parse_log(b)]
+    reports = parse_log(a + b)
+    assert [_facts(r) for r in reports] == want
+    _same_streamed(a + b, reports)

@@ -448,6 +448,8 @@ class _Window:
         ):
             if self.second is None and info_with_stack(raw):
                 self.second = line_start
+            if "Linux version " in raw:
+                self._other_banner(make_line(raw, line_start, first_no + n, plain))
             return self._other_context()
         if self.own_done and self.since_done > self.tail:
             return False  # enough read after the report ended (it may still hold its panic)
@@ -477,6 +479,8 @@ class _Window:
             ):
                 if not line.context and self._joins_wrapped(raw, line):
                     return True
+                if "Linux version " in raw:
+                    self._other_banner(line)
                 return self._other_context()
             if (
                 line.context == SYSLOG
@@ -545,6 +549,23 @@ class _Window:
     def _end_own(self) -> None:
         self.own_done, self.since_done = True, 0
 
+    def _reboot(self) -> None:
+        """start_kernel() prints the boot banner first at every boot: what follows is the
+        next boot's, none of it this report's (a report cut by the reboot goes on to a boot
+        whose printk times may well lie after its own), and a panic there is a crash of
+        that boot's, not this report's panic."""
+        self._end_own()
+        self.tail = _PANIC_GRACE_LINES
+        self.restarted = self.paused = True
+
+    def _other_banner(self, line: Line) -> None:
+        """A line of another context that may be a boot banner. The next boot's lines need
+        not share this report's prefix: printk's caller id tags the banner "T0" (and each
+        line after it its own task), and a kernel upgraded since may print caller ids
+        where the last one printed none, or none where it did."""
+        if not self.restarted and _booted(line.text):
+            self._reboot()
+
     def _starts_next(self, raw: str, line_start: int, n: int) -> bool:
         """Does this candidate line start a report of its own (not continue this one)?"""
         if line_start not in self.cands or not is_report_start(raw):
@@ -573,13 +594,7 @@ class _Window:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
         if "Linux version " in line.text and not self.restarted and _booted(line.text):
-            # start_kernel() prints the banner first at every boot: what follows is the
-            # next boot's, none of it this report's (a report cut by the reboot goes on to
-            # a boot whose printk times may well lie after its own), and a panic there is
-            # a crash of that boot's, not this report's panic
-            self._end_own()
-            self.tail = _PANIC_GRACE_LINES
-            self.restarted = self.paused = True
+            self._reboot()
         elif (
             ts is not None
             and self.last_ts is not None
