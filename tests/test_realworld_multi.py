@@ -327,3 +327,23 @@ def test_a_crash_after_a_reboot_is_its_own_whatever_its_prefix(first: str, secon
     reports = parse_log(a + b)
     assert [_facts(r) for r in reports] == want
     _same_streamed(a + b, reports)
+
+
+@pytest.mark.parametrize("shift", ["restarted", "later"])
+@pytest.mark.parametrize("second", _caller_id_panics())
+@pytest.mark.parametrize("first", ["40", "376", "500"])
+def test_a_panic_of_another_context_out_of_a_crashs_time_is_its_own(
+    first: str, second: str, shift: str
+) -> None:
+    # No banner between them this time: a kernel booted with "quiet" (console loglevel
+    # 4) does not print it to the console (init/main.c start_kernel(): pr_notice()). Its
+    # panic, of another caller id than the report before it, is that report's panic
+    # only if printk's one clock says so: printed from 1 s on, the clock started again
+    # (another boot); ten minutes after the report's last line, a later crash.
+    a = syz_log(first).encode()
+    b = syz_log(second).encode()
+    b = _later(b, 1.0 if shift == "restarted" else _last_time(a) + 600)
+    want = [_facts(r) for r in parse_log(a)] + [_facts(r) for r in parse_log(b)]
+    reports = parse_log(a + b)
+    assert [_facts(r) for r in reports] == want
+    _same_streamed(a + b, reports)

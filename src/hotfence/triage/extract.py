@@ -461,6 +461,8 @@ class _Window:
         if not is_header:
             if line_start in self.cands:
                 if not self._interjected(raw, line_start, line) and not self._copy(line):
+                    if line.context != self.context:
+                        self._other_clock(raw, line)
                     # how far into the report is counted in its own stream's lines: other
                     # CPUs' lines, or a journal entry's other fields, come in between
                     self._note_next_report(raw, line_start, line.context, n - self.others)
@@ -565,6 +567,21 @@ class _Window:
         where the last one printed none, or none where it did."""
         if not self.restarted and _booted(line.text):
             self._reboot()
+
+    def _other_clock(self, raw: str, line: Line) -> None:
+        """A panic-like line of another context (no report start: see _note_next_report)
+        that its printk time says is no part of this crash: printk stamps every record
+        from one clock, whatever its caller, so a time before this report's last line is
+        another copy of the log or another boot, and one more than ``_REPORT_TIME_GAP``
+        after it a later crash (an oops is printed in one burst, its panic at once). It
+        is a report of its own, not this one's panic."""
+        ts = line.timestamp
+        if ts is None or self.last_ts is None or self.resume is not None or is_report_start(raw):
+            return
+        if ts - self.last_ts > _REPORT_TIME_GAP or (
+            ts < self.last_ts and self._went_back(ts, line)
+        ):
+            self.resume = line.start
 
     def _starts_next(self, raw: str, line_start: int, n: int) -> bool:
         """Does this candidate line start a report of its own (not continue this one)?"""
