@@ -347,3 +347,52 @@ def test_a_panic_of_another_context_out_of_a_crashs_time_is_its_own(
     reports = parse_log(a + b)
     assert [_facts(r) for r in reports] == want
     _same_streamed(a + b, reports)
+
+
+def _stamped_cases() -> list[str]:
+    """Corpus cases stamped without caller ids whose reports hold no reboot, nor the GCE
+    console's hangup marker (which calls every report of its log corrupted)."""
+    out = []
+    for path in sorted((SYZ / "report").iterdir()):
+        log = syz_log(path.name)
+        if (
+            _STAMP.search(log.encode()) is None
+            or _CALLER_ID.search(log.encode()) is not None
+            or "serialport: VM disconnected." in log
+        ):
+            continue
+        # (325 ends with its reboot's "Booting the kernel."; 317 opens with a line of the
+        # kernel before its own reboot, "[  500.720639] EFER = ...", then read as printed
+        # by 325's after it: right for the text so composed)
+        if all(r.type != "REBOOT" for r in parse_log(log)):
+            out.append(path.name)
+    return out
+
+
+def _reboots() -> list[str]:
+    """Corpus cases of an unexpected reboot (the x86 decompressor's "Booting the kernel."
+    after a run: arch/x86/boot/compressed/misc.c)."""
+    return [
+        path.name
+        for path in sorted((SYZ / "report").iterdir())
+        if path.read_text(encoding="utf-8", errors="replace").startswith(
+            "TITLE: unexpected kernel reboot\n"
+        )
+    ]
+
+
+@pytest.mark.parametrize("second", _reboots())
+def test_a_reboot_after_a_report_is_its_own(second: str) -> None:
+    # A report's window reads on for its panic; an unprefixed line amid prefixed ones is
+    # a program's on the console when the report's lines go on after it (interjected).
+    # After "Booting the kernel." the prefixed lines that follow are the next boot's,
+    # from its banner on: the line is the kernel's (the decompressor writes it bare,
+    # before printk runs), the reboot of the kernel before, and a report of its own.
+    b = syz_log(second).encode()
+    for i, first in enumerate(_stamped_cases()):
+        a = syz_log(first).encode()
+        want = [_facts(r) for r in parse_log(a)] + [_facts(r) for r in parse_log(b)]
+        reports = parse_log(a + b)
+        assert [_facts(r) for r in reports] == want, first
+        if i % 8 == 0:  # (the prefilter's path too, on every eighth: a second each)
+            _same_streamed(a + b, reports)

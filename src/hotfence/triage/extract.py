@@ -252,7 +252,9 @@ def interjected(text: str, pos: int, raw: str, context: str) -> bool:
         end = text.find("\n", at)
         line = make_line(text[at:] if end == -1 else text[at:end], at, 0)
         if line.context:
-            return line.context == context
+            # (the next boot's banner is no line of the report's: a line before it may
+            # well be the kernel's, the x86 decompressor's bare "Booting the kernel.")
+            return line.context == context and not _booted(line.text)
         at = end + 1
     return False
 
