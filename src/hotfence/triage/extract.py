@@ -623,10 +623,14 @@ class _Window:
         ):
             # time went backwards: another copy of the log (concatenated logs, a dump
             # appended), read on only for where the next report starts; none of its lines
-            # is this report's, nor judges it, even after the report's own end
+            # is this report's, nor judges it, even after the report's own end; a
+            # panic-like line there is no panic of this report's (_note_next_report, which
+            # runs first, took it for one still to come)
             self._end_own()
             self.tail = _PANIC_GRACE_LINES
             self.restarted = True
+            if line_start in self.cands and self.second is None and self.resume is None:
+                self.resume = line_start
         elif self.own_done and not _REGISTER_DUMP_RE.match(line.text):
             self.since_done += 1
             if ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
