@@ -736,6 +736,12 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
     most = 4 * want + 50
     tag = caller_id(context)
     after: Line | None = None  # the line after this one, when it has no prefix
+    # (a line stamped after the header, by more than the CPUs' clocks part, came before
+    # printk's clock went back: another boot's, or another copy's, as in _went_back)
+    head_end = text.find("\n", start)
+    head_ts = make_line(
+        text[start:] if head_end == -1 else text[start:head_end], start, 0
+    ).timestamp
     while end >= 0 and len(out) < want and scanned < most:
         if tag:
             # Most lines before a task's report are other tasks': go straight back to the
@@ -757,6 +763,12 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
         line = None
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)
+            if (
+                head_ts is not None
+                and line.timestamp is not None
+                and line.timestamp - head_ts > _CLOCK_SKEW_MAX
+            ):
+                break
             if after is not None and line.context == context:
                 line = join_wrapped(line, raw, after, text) or line  # a wrap cut it in two
             if line.context == context and line.text and not line.questionable:
