@@ -11,6 +11,7 @@ rebooting after each crash prints on its serial console, in the order they happe
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import time
 from functools import cache
@@ -22,7 +23,7 @@ from corpus import SYZ, syz_log
 from hotfence.triage.extract import is_report_start
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
-from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.prefilter import triage_blocks, triage_input
 from hotfence.triage.reader import ReadLimits, line_blocks
 from test_realworld_wrap import _facts as _wrap_facts
 
@@ -456,3 +457,83 @@ def test_a_report_after_the_clock_went_back_takes_nothing_from_before(second: st
         a = _syz(first)
         want = [_facts(r) for r in parse_log(a)] + want_b
         assert [_facts(r) for r in parse_log(a + b)] == want, first
+
+
+# printk's time on a console line, and the caller id after it (CONFIG_PRINTK_CALLER): the
+# journal keeps neither in MESSAGE (journald-kmsg.c reads /dev/kmsg, whose records carry
+# the time in their header and the caller id as "caller=", not in their text)
+_RECORD = re.compile(rb"\[ *(\d+)\.(\d{6})\](?:\[ *[TC]\d+\])? ")
+_JOURNAL_MODES = ("short-precise", "short-monotonic", "json", "export")
+
+
+def _journal(console: bytes, mode: str, boot: int, separator: bool) -> bytes:
+    """A console log's kernel records as journalctl prints the entries journald made of
+    them (systemd journald-kmsg.c: MESSAGE the record's text, _SOURCE_MONOTONIC_TIMESTAMP
+    its printk time, _TRANSPORT and SYSLOG_IDENTIFIER "kernel"), the ``boot``-th boot of
+    host web01, a day after the one before. journalctl(1)'s modes: short-precise, the
+    wall-clock time to the microsecond ("%b %d %H:%M:%S.%06d"), host, identifier, ": ",
+    the message; short-monotonic, "[%5llu.%06llu]" of the monotonic time instead; json,
+    an object of the entry's fields a line; export, the Journal Export Format's
+    "KEY=value" lines, an empty line after each entry. With ``separator``, journalctl's
+    "-- Boot <boot id> --" before the entries of each boot but the first (journalctl's
+    show(), in every mode unless --quiet or --merge). Lines without a printk time are
+    the firmware's or a program's: no kernel records."""
+    boot_id = f"{boot + 1:032x}"
+    booted = (1_700_000_000 + 86_400 * boot) * 1_000_000
+    out = [f"-- Boot {boot_id} --\n"] if separator and boot else []
+    records = (m for m in map(_RECORD.search, console.splitlines(keepends=True)) if m)
+    for n, m in enumerate(records):
+        usec = int(m.group(1)) * 1_000_000 + int(m.group(2))
+        text = m.string[m.end() :].rstrip(b"\r\n").decode("utf-8", "replace")
+        real = booted + usec
+        if mode == "short-precise":
+            wall = time.strftime("%b %d %H:%M:%S", time.gmtime(real // 1_000_000))
+            out.append(f"{wall}.{real % 1_000_000:06d} web01 kernel: {text}\n")
+        elif mode == "short-monotonic":
+            out.append(f"[{usec // 1_000_000:5d}.{usec % 1_000_000:06d}] web01 kernel: {text}\n")
+        else:
+            fields = {
+                "__CURSOR": f"s={boot_id};i={n:x};b={boot_id}",
+                "__REALTIME_TIMESTAMP": str(real),
+                "__MONOTONIC_TIMESTAMP": str(usec),
+                "_BOOT_ID": boot_id,
+                "_TRANSPORT": "kernel",
+                "PRIORITY": "4",
+                "SYSLOG_FACILITY": "0",
+                "SYSLOG_IDENTIFIER": "kernel",
+                "_HOSTNAME": "web01",
+                "_SOURCE_MONOTONIC_TIMESTAMP": str(usec),
+                "MESSAGE": text,
+            }
+            if mode == "json":
+                out.append(json.dumps(fields) + "\n")
+            else:
+                out.extend(f"{k}={v}\n" for k, v in fields.items())
+                out.append("\n")
+    return "".join(out).encode()
+
+
+def _same_as_parts(parts: list[bytes], tmp_path: Path) -> None:
+    """The whole of ``parts`` gives each part's reports, through parse_log and through the
+    CLI's path (prefilter.triage_input reading the file, in one chunk or many)."""
+    data = b"".join(parts)
+    reports = parse_log(data)
+    assert [_facts(r) for r in reports] == [_facts(r) for p in parts for r in parse_log(p)]
+    path = tmp_path / "journal.txt"
+    path.write_bytes(data)
+    want = [dataclasses.asdict(r) for r in reports]
+    for chunk in (32 << 20, 64 << 10):
+        got = triage_input(str(path), chunk_bytes=chunk)
+        assert got.error is None
+        assert [dataclasses.asdict(r) for r in got.reports] == want
+
+
+@pytest.mark.parametrize("mode", _JOURNAL_MODES)
+def test_one_hosts_journal_gives_each_boots_reports(mode: str, tmp_path: Path) -> None:
+    # the recorded boots of one kernel (each from its banner on), in one journal; each
+    # boot's banner says where it starts, with journalctl's separator or without (-q)
+    hosts = _hosts()
+    for names in hosts[:: len(hosts) // 20]:
+        for separator in (True, False):
+            parts = [_journal(_log(n), mode, i, separator) for i, n in enumerate(names)]
+            _same_as_parts(parts, tmp_path)
