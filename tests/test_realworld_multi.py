@@ -537,3 +537,17 @@ def test_one_hosts_journal_gives_each_boots_reports(mode: str, tmp_path: Path) -
         for separator in (True, False):
             parts = [_journal(_log(n), mode, i, separator) for i, n in enumerate(names)]
             _same_as_parts(parts, tmp_path)
+
+
+@pytest.mark.parametrize("mode", _JOURNAL_MODES)
+@pytest.mark.parametrize("first", ["40", "184", "376"])
+def test_a_journals_boot_separator_ends_the_report_before_it(
+    first: str, mode: str, tmp_path: Path
+) -> None:
+    # Corpus logs hold no boot banner: in the journal, journalctl's "-- Boot <id> --"
+    # line is what says the next entries are another boot's. Without it, short-precise
+    # shows no printk time and export keeps it in a field line of its own: a panic of
+    # the next boot (the corpus cases that open with one) was read as the report's.
+    for second in _stamped_panics() + _caller_id_panics():
+        parts = [_journal(_syz(n), mode, i, True) for i, n in enumerate((first, second))]
+        _same_as_parts(parts, tmp_path)

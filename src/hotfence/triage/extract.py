@@ -76,9 +76,22 @@ _TAIL_LINES = 100
 _BOOT_BANNER_RE = re.compile(r"\s*Linux version \d+\.\d+[\w.\-+~]*\s+\(")
 
 
+# journalctl(1) prints "-- Boot <boot id> --" between two boots' entries, in every output
+# mode unless --quiet or --merge (journalctl's show(), when an entry's _BOOT_ID is not the
+# last one's); "-- Reboot --" before systemd 247. Often the one sign of a reboot there: a
+# journal kept from before journald ran holds no banner, -o short-precise no printk time.
+_JOURNAL_BOOT_RE = re.compile(r"-- (?:Boot [0-9a-f]{32}|Reboot) --\s*$")
+
+
 def _booted(text: str) -> bool:
-    """Is ``text`` (a line without its prefix) a boot banner: another boot starts?"""
-    return _BOOT_BANNER_RE.match(text) is not None
+    """Is ``text`` (a line without its prefix) a boot banner, or journalctl's line between
+    two boots' entries: another boot starts?"""
+    return _BOOT_BANNER_RE.match(text) is not None or _JOURNAL_BOOT_RE.match(text) is not None
+
+
+def _may_boot(raw: str) -> bool:
+    """Cheap test before ``_booted``: may ``raw`` (a line as it came) hold either?"""
+    return "Linux version " in raw or raw.startswith("-- ")
 
 
 # A panic this close after a report's end trace is that crash's own panic.
@@ -450,7 +463,7 @@ class _Window:
         ):
             if self.second is None and info_with_stack(raw):
                 self.second = line_start
-            if "Linux version " in raw:
+            if _may_boot(raw):
                 self._other_banner(make_line(raw, line_start, first_no + n, plain))
             return self._other_context()
         if self.own_done and self.since_done > self.tail:
@@ -483,7 +496,7 @@ class _Window:
             ):
                 if not line.context and self._joins_wrapped(raw, line):
                     return True
-                if "Linux version " in raw:
+                if _may_boot(raw):
                     self._other_banner(line)
                 return self._other_context()
             if (
@@ -612,7 +625,7 @@ class _Window:
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
-        if "Linux version " in line.text and not self.restarted and _booted(line.text):
+        if _may_boot(line.text) and not self.restarted and _booted(line.text):
             self._reboot()
         elif (
             ts is not None
@@ -758,7 +771,7 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
                     break
         s = text.rfind("\n", 0, end) + 1
         raw = text[s:end]
-        if "Linux version " in raw and _booted(make_line(raw, s, number).text):
+        if _may_boot(raw) and _booted(make_line(raw, s, number).text):
             break  # the boot banner: the lines before it are the last boot's, not ours
         line = None
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
