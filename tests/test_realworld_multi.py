@@ -551,3 +551,32 @@ def test_a_journals_boot_separator_ends_the_report_before_it(
     for second in _stamped_panics() + _caller_id_panics():
         parts = [_journal(_syz(n), mode, i, True) for i, n in enumerate((first, second))]
         _same_as_parts(parts, tmp_path)
+
+
+def _hung_up() -> list[str]:
+    """Corpus cases whose console hung up (GCE's "serialport: VM disconnected.")."""
+    return [
+        path.name
+        for path in sorted((SYZ / "report").iterdir())
+        if "serialport: VM disconnected." in syz_log(path.name)
+    ]
+
+
+@pytest.mark.parametrize("hung", _hung_up())
+@pytest.mark.parametrize("hung_first", [False, True])
+def test_a_console_hangup_cuts_only_the_report_it_came_in(hung: str, hung_first: bool) -> None:
+    # GCE's serial port writes its hangup marker where the console output stopped: the
+    # report printed then may have lost its rest (corpus 98's, cut in its "cut here"
+    # line), but a report printed whole ten minutes before it, or one after it over a
+    # console connected again, is no less whole for it.
+    for other in ("40", "110", "184", "376"):
+        parts = [_syz(other), _syz(hung)]
+        if hung_first:
+            parts.reverse()
+        parts[1] = _later(parts[1], _last_time(parts[0]) + 600)
+        want = [_facts(r) for p in parts for r in parse_log(p)]
+        assert sum(r[2] for r in want) >= 1  # (98's report stays corrupted)
+        data = b"".join(parts)
+        reports = parse_log(data)
+        assert [_facts(r) for r in reports] == want, other
+        _same_streamed(data, reports)
