@@ -369,3 +369,136 @@ def test_riscv_and_mips_register_dumps_name_their_arch() -> None:
     # a 32-bit riscv-like "(....)" halfword line realigns onto a 4-byte instruction's start
     dis = disassemble("0001 4501 (8082)", arch="riscv64")
     assert [(i.text, i.faulting) for i in dis.instructions][-1] == ("c.jr ra", True)
+
+
+# s390's show_code() (arch/s390/kernel/dis.c) prints its own decoding under "Krnl Code:":
+# "%016lx: " address, the instruction's bytes, a tab, mnemonic and operands; ">" before
+# the PSW address's line, "#" before the line of the instruction that ends there.
+@pytest.mark.parametrize(
+    ("log", "faulting", "after"),
+    [
+        # a store into the guard page (its "lay" moved %r15 there): the translation
+        # exception leaves the PSW at the store, the '>' line
+        ("s390x-6.1.0-50-mod-stack-overflow", "stg %r14,152(%r15)", "xc 160(256,%r15),160(%r15)"),
+        # BUG() and WARN_ON() are monitor calls: the PSW ('>') is past the "mc" ('#')
+        ("s390x-6.1.0-50-mod-bug", "mc 0,0", "bcr 0,%r7"),
+        ("s390x-6.1.0-50-mod-warn", "mc 0,0", "brc 15,000003ff7fd0253a"),
+        ("s390x-6.1.0-50-mod-slub-poison", "mc 0,0", "lgr %r3,%r2"),
+    ],
+)
+def test_s390_krnl_code_is_the_kernel_s_own_decoding(log: str, faulting: str, after: str) -> None:
+    import capstone
+
+    with open(os.path.join(_REALWORLD, f"{log}.log"), "rb") as f:
+        (rep,) = [r for r in parse_log(f.read()) if "Krnl Code:" in r.text]
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.error is None and dis.arch == "s390x"
+    assert len(dis.instructions) == 8  # show_code()'s eight lines, none lost
+    (i,) = [n for n, ins in enumerate(dis.instructions) if ins.faulting]
+    assert dis.instructions[i].text == faulting and dis.instructions[i + 1].text == after
+    assert dis.fault_offset == dis.instructions[i].address
+    assert dis.bytes_hex == " ".join(ins.hex for ins in dis.instructions)
+    assert enrich(rep).code == dis
+    # capstone reads the same bytes as the same instructions, one for one (its names
+    # for relative branches are the extended ones: "j" for "brc 15", "cgije" for "cgij")
+    md = capstone.Cs(capstone.CS_ARCH_SYSZ, capstone.CS_MODE_BIG_ENDIAN)
+    cs = list(md.disasm_lite(bytes.fromhex(dis.bytes_hex), 0))
+    assert [(a, s) for a, s, _, _ in cs] == [(x.address, x.size) for x in dis.instructions]
+    for (_, _, mnem, _), x in zip(cs, dis.instructions, strict=True):
+        kernel = x.text.split()[0]
+        assert mnem.startswith(kernel) or (kernel.startswith("br") and mnem[0] == "j"), x
+
+
+def test_s390_krnl_code_without_tabs_with_an_unknown_opcode_and_bad_psw() -> None:
+    """The recorded mod-bug block with its tabs turned to spaces (a console or mailer
+    that expands them), one mnemonic the kernel's table lacked ("unknown", print_insn()),
+    and show_code()'s "Krnl Code: Bad PSW." when it could read no bytes."""
+    with open(os.path.join(_REALWORLD, "s390x-6.1.0-50-mod-bug.log"), "rb") as f:
+        text = f.read().decode()
+    assert "\tmc\t0,0" in text
+    (rep,) = parse_log(text.replace("\tmc\t0,0", "\tunknown").expandtabs(8).encode())
+    assert "\t" not in rep.text and "unknown" in rep.text
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.error is None
+    texts = [ins.text for ins in dis.instructions]
+    assert texts[:4] == [
+        "srp 4(11,%r0),3055(%r14),0",
+        "srp 4(11,%r0),2036,0",
+        "mc 0, 0",  # capstone's words where the kernel had none
+        "bcr 0,%r7",
+    ]
+    # die()'s "monitor event: 0040": the PSW is past the faulting "mc"
+    assert [ins.faulting for ins in dis.instructions].index(True) == 2
+    start = text.index("Krnl Code:")
+    end = text.index("Call Trace:", start)
+    (rep,) = parse_log((text[:start] + "Krnl Code: Bad PSW.\n" + text[end:]).encode())
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.instructions == [] and dis.arch == "s390x"
+    assert dis.error == "no opcode bytes in the log: Bad PSW."
+
+
+def test_s390_krnl_code_bytes_of_kernels_before_show_code() -> None:
+    """Before dis.c's show_code() (2007), arch/s390/kernel/traps.c show_registers()
+    printed "%s Code: " and the 20 bytes from the PSW address, "%02x " each, undecoded
+    (" Bad PSW." where it could read no more). The recorded stack overflow's block in
+    that wording: the bytes from its '>' line on, decoded by capstone, the first one the
+    faulting instruction; cut short by a Bad PSW, what is left is still read."""
+    with open(os.path.join(_REALWORLD, "s390x-6.1.0-50-mod-stack-overflow.log"), "rb") as f:
+        text = f.read().decode()
+    (rep,) = parse_log(text.encode())
+    new = disassemble_report(rep.text)
+    assert new is not None
+    (fault,) = [n for n, ins in enumerate(new.instructions) if ins.faulting]
+    psw_on = bytes.fromhex("".join(ins.hex for ins in new.instructions[fault:]).replace(" ", ""))
+    lines = text.splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "Krnl Code:" in ln)
+    stamp = lines[first][: lines[first].index("Krnl Code:")]
+    for tail, count in (("", 4), (" Bad PSW.", 1)):
+        shown = psw_on[:20] if not tail else psw_on[:8]
+        old = stamp + "Krnl Code: " + "".join(f"{b:02x} " for b in shown) + tail + "\n"
+        (rep,) = parse_log("".join(lines[:first] + [old] + lines[first + 8 :]).encode())
+        dis = disassemble_report(rep.text)
+        assert dis is not None and dis.error is None and dis.arch == "s390x"
+        assert dis.fault_offset == 0 and dis.bytes_hex == shown.hex(" ")
+        good = [ins for ins in dis.instructions if ins.text != "(bad)"]
+        assert len(good) == count
+        assert good[0].faulting and good[0].text == "stg %r14, 0x98(%r15)"
+        assert [(i.size, i.hex) for i in good] == [
+            (i.size, i.hex) for i in new.instructions[fault : fault + count]
+        ]
+
+
+def test_s390_krnl_code_with_a_line_lost_is_read_up_to_the_gap() -> None:
+    """show_code() prints the instructions one after the other, each line's address the
+    end of the line before: a console that lost one of them leaves a block whose later
+    lines cannot be placed. The recorded BUG's block without its second line: only the
+    first instruction is read, no faulting one is claimed, and the error says why."""
+    with open(os.path.join(_REALWORLD, "s390x-6.1.0-50-mod-bug.log"), "rb") as f:
+        lines = f.read().decode().splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "Krnl Code:" in ln)
+    assert "000003ff7fd0259a: f0a0000407f4" in lines[first + 1]
+    (rep,) = parse_log("".join(lines[: first + 1] + lines[first + 2 :]).encode())
+    dis = disassemble_report(rep.text)
+    assert dis is not None and [i.text for i in dis.instructions] == ["srp 4(11,%r0),3055(%r14),0"]
+    assert dis.fault_offset is None and not any(i.faulting for i in dis.instructions)
+    assert dis.error == "the instruction at 3ff7fd025a0 does not follow the one before it"
+
+
+def test_s390_old_krnl_code_bytes_past_a_monitor_call_claim_no_faulting_one() -> None:
+    """The recorded BUG's block in the pre-show_code() wording: its bytes start at the
+    PSW, which die()'s "monitor event: 0040" says is past the faulting instruction (the
+    "mc" before it): decoded, and none of them called the faulting one."""
+    with open(os.path.join(_REALWORLD, "s390x-6.1.0-50-mod-bug.log"), "rb") as f:
+        text = f.read().decode()
+    assert "monitor event: 0040 ilc:2 [#1]" in text
+    lines = text.splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "Krnl Code:" in ln)
+    # from the '>' line on: 0707 0707 c00400004dbc ebeff0880024 a7290007, 20 bytes
+    psw_on = bytes.fromhex("07070707c00400004dbcebeff0880024a7290007")
+    stamp = lines[first][: lines[first].index("Krnl Code:")]
+    old = stamp + "Krnl Code: " + "".join(f"{b:02x} " for b in psw_on) + "\n"
+    (rep,) = parse_log("".join(lines[:first] + [old] + lines[first + 8 :]).encode())
+    dis = disassemble_report(rep.text)
+    assert dis is not None and dis.error is None and dis.bytes_hex == psw_on.hex(" ")
+    assert [i.text.split()[0] for i in dis.instructions] == ["bcr", "bcr", "brcl", "stmg", "lghi"]
+    assert dis.fault_offset is None and not any(i.faulting for i in dis.instructions)

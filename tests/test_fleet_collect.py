@@ -21,6 +21,8 @@ from click.testing import CliRunner
 from hotfence.cli import main
 from hotfence.fleet.collect import collect, find_sources
 from hotfence.store import CrashStore, HostIdentity
+from hotfence.triage.analyze import triage_text
+from test_realworld_wrap import PSTORE, _pstore_parts
 
 LAB = Path(__file__).parent / "lab"
 NULL = "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref"
@@ -74,16 +76,38 @@ def test_each_crash_is_stored_once_across_sources_and_boots(tmp_path):
     first, second = runs
     assert [(r.kind.value, Path(r.path).name, r.found, r.stored) for r in first] == [
         ("vmcore", "vmcore-dmesg.txt", 1, 1),
-        ("pstore", "dmesg-ramoops-0", 1, 0),  # the oops kdump already gave
-        ("pstore", "dmesg-ramoops-1", 1, 1),
+        # one source: pstorefs' records of one backend are read together (a dump of
+        # several parts is several records); the oops kdump already gave, and the panic
+        ("pstore", "dmesg-ramoops-{0..1}", 2, 1),
         ("journal", "journal.txt", 2, 1),  # the warning is new, the oops is not
     ]
-    assert [r.stored for r in second] == [0, 0, 0, 0]
+    assert [r.stored for r in second] == [0, 0, 0]
     assert sorted((r.title, r.source_kind) for r in rows) == [
         (NULL, "vmcore"),
         (WARN, "journal"),
         (PANIC, "pstore"),
     ]
+
+
+def test_a_pstore_dump_in_several_records_is_collected_as_one_crash(tmp_path):
+    # The real ramoops record of a 6.1.0-56 panic, split the way pstore_dump() writes a
+    # dump larger than the backend's record (fs/pstore/platform.c: Part1 holds the end):
+    # collected record by record, the panic's header and its trace were two crashes.
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    (want,) = triage_text(record)
+    pstore = tmp_path / "pstore"
+    pstore.mkdir()
+    parts = _pstore_parts(record, 1024, ramoops_header=False)
+    for n, part in enumerate(parts):
+        (pstore / f"dmesg-ramoops-{n}").write_text(part)
+    sources, notes = find_sources(None, [pstore], None)
+    assert notes == []
+    assert [Path(s.path).name for s in sources] == [f"dmesg-ramoops-{{0..{len(parts) - 1}}}"]
+    with CrashStore.open(tmp_path / "c.sqlite") as store:
+        (result,) = collect(store, HOST, sources)
+        rows = store.crashes()
+    assert (result.found, result.stored, result.titles) == (1, 1, [want.title])
+    assert [r.title for r in rows] == [want.title]
 
 
 def test_missing_sources_are_notes_not_errors(tmp_path):
@@ -106,8 +130,8 @@ def test_collect_command_twice_stores_nothing_new_the_second_time(tmp_path):
     first = CliRunner().invoke(main, args)
     second = CliRunner().invoke(main, args)
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
-    assert first.stdout.splitlines()[-1] == "collected 3 crash reports from 3 sources, 2 new"
-    assert second.stdout.splitlines()[-1] == "collected 3 crash reports from 3 sources, 0 new"
+    assert first.stdout.splitlines()[-1] == "collected 3 crash reports from 2 sources, 2 new"
+    assert second.stdout.splitlines()[-1] == "collected 3 crash reports from 2 sources, 0 new"
     r = CliRunner().invoke(main, ["collect", "--db", str(tmp_path / "no" / "x.sqlite"),
                                   "--no-journal", "--crash-dir", str(crash), "--pstore-dir", str(pstore)])  # fmt: skip
     assert r.exit_code == 3 and "does not exist" in r.stderr and "Traceback" not in r.output

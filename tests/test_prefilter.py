@@ -166,6 +166,8 @@ def _later(body: str, seconds: float) -> str:
         "many-events",
         "many-events-oom",
         "flood",
+        "kinds-recur",
+        "numbered-flood-oom",
     ],
 )
 def test_memory_events_carried_across_cuts(case: str) -> None:
@@ -176,6 +178,11 @@ def test_memory_events_carried_across_cuts(case: str) -> None:
     crash = _body(LAB / "null-deref.log")
     kill, memcg, alloc = (EVENTS[1].format(n=5), EVENTS[2].format(n=7), EVENTS[3].format(n=2))
     many = [_event(t, alloc.replace("order:4", f"order:{i}")) for i in range(40)]
+    # the same failure of 40 different programs: 40 kinds of event
+    kinds = [
+        _event(t, alloc.replace("kworker/u4:2", f"worker-{chr(97 + i // 26)}{chr(97 + i % 26)}"))
+        for i in range(40)
+    ]
     # the same crash again in the same boot: without the boot banner, which would part
     # the events from it (an OOM kill that ended its boot is a report of its own, and
     # the last boot's events are no context: parser._boot_tail_ooms, _events_between)
@@ -203,11 +210,23 @@ def test_memory_events_carried_across_cuts(case: str) -> None:
         "flood": [crash, _filler(rng, gap, t), *many[:25], _event(t, EVENTS[2].format(n=9))]
         + [_event(t, alloc) for _ in range(30)]
         + [alloc + "\n", *many[25:], _filler(rng, gap, t), _later(unbooted, 1000)],
+        # more kinds of event than a report shows, cut apart, and old kinds printed again
+        # after the cuts: shown from their first printing, with every printing counted
+        "kinds-recur": [crash, _filler(rng, gap, t), *kinds[:30], _filler(rng, gap, t)]
+        + [*kinds[30:], _filler(rng, gap, t), kinds[3], kinds[0], *many[:5]]
+        + [_filler(rng, gap, t), *many[5:], _later(unbooted, 1000)],
+        # one kind before and after the dump of a kill whose first line is cut from it
+        "numbered-flood-oom": [crash, _filler(rng, gap, t), *many[:20], _event(t, EVENTS[0])]
+        + [*many[20:], _filler(rng, 1500, t), _event(t, kill), _filler(rng, gap, t)]
+        + [*many[:3], _filler(rng, gap, t), _later(unbooted, 1000)],
     }[case]
     data = "".join(pieces).encode()
     reports = parse_log(data)
-    if case == "many-events":
-        assert reports[1].context[-1].endswith(alloc.replace("order:4", "order:39"))
+    if case == "many-events":  # lines that differ only in numbers: one entry, from the first
+        first = many[0].split("] ", 1)[1].strip()
+        assert reports[1].context[-1].startswith(f"{first} (40 times, [")
+    if case == "kinds-recur":
+        assert len(reports[1].context) == 20 and "(2 times, [" in reports[1].context[0]
     assert reports and (case != "crash-event-crash" or len(reports[1].context) == 2)
     for chunk in (1 << 30, 100 << 10):
         _same(data, chunk, 4096)

@@ -268,6 +268,13 @@ def test_a_mips_die_line_alone_is_a_report(die: str, title: str, kind: str) -> N
     ("die", "title", "kind"),
     [
         ("Oops - illegal instruction", "Oops - illegal instruction", "DoS"),
+        # do_trap_error()'s other causes (DO_ERROR_INFO), same die()
+        ("Oops - load access fault", "Oops - load access fault", "DoS"),
+        (
+            "Oops - store (or AMO) address misaligned",
+            "Oops - store (or AMO) address misaligned",
+            "DoS",
+        ),
         ("Kernel BUG", "kernel BUG", "BUG"),
     ],
 )
@@ -602,11 +609,24 @@ _NULL_DEREF_FAULT = (
 
 
 @pytest.mark.parametrize("oops", ["", "Oops: "])
-@pytest.mark.parametrize("trap", ["segment not present", "invalid TSS", "bounds", "overflow"])
+@pytest.mark.parametrize(
+    "trap",
+    [
+        "segment not present",
+        "invalid TSS",
+        "bounds",
+        "overflow",
+        "fpu exception",
+        "simd exception",
+        "unexpected #NM exception",
+    ],
+)
 def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -> None:
     """do_error_trap()'s traps in kernel mode that no fixup takes (#NP, #TS, #BR, #OF,
-    and 32-bit's iret fault) die with their name as "general protection fault" does;
-    the report is that trap in the faulting function, with the task and the trace."""
+    and 32-bit's iret fault), math_error()'s #MF and #XM ("fpu exception", "simd
+    exception") and exc_device_not_available()'s #NM, die with their name as "general
+    protection fault" does; the report is that trap in the faulting function, with the
+    task and the trace."""
     log = reworded(
         (DATA / "x86-6.12.115-null-deref.log").read_text(),
         {_NULL_DEREF_FAULT: f"[    4.885591] {oops}{trap}: 0000 [#1] PREEMPT SMP NOPTI\n"},
@@ -616,6 +636,74 @@ def test_an_x86_trap_in_the_kernel_is_titled_by_its_name(trap: str, oops: str) -
         (f"{trap} in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
     ]
     assert reports[0].frames[0].function == "hotfence_crash_do"
+
+
+@pytest.mark.parametrize(
+    ("words", "check", "kind"),
+    [
+        ("array index out of bounds", "12", "MEMORY_SAFETY_UBSAN"),
+        ("shift out of bounds", "14", "UBSAN"),
+    ],
+)
+def test_an_arm64_ubsan_trap_is_titled_by_its_check(words: str, check: str, kind: str) -> None:
+    """arm64 ubsan_handler() (arch/arm64/kernel/traps.c, CONFIG_UBSAN_TRAP) dies with
+    report_ubsan_failure()'s words (lib/ubsan.c) for the brk's check (clang's handler
+    number, 0x12 out of bounds, 0x14 shift): the recorded BUG()'s die line rewritten
+    into it, without report_bug()'s "kernel BUG at" line a UBSAN brk has none of."""
+    log = reworded(
+        (DATA / "arm64-6.1.0-50-mod-bug.log").read_text(),
+        {
+            "[    1.938935] kernel BUG at src/hotfence/lab/module/hotfence_crash.c:86!\n": "",
+            "Internal error: Oops - BUG: 00000000f2000800 [#1]": (
+                f"Internal error: UBSAN: {words}: 00000000f20055{check} [#1]"
+            ),
+        },
+    )
+    rep = parse_log(log.encode())[0]
+    assert (rep.title, rep.type, rep.comm, rep.pid, rep.corrupted) == (
+        f"UBSAN: {words} in hotfence_crash_bug",
+        kind,
+        "sh",
+        88,
+        False,
+    )
+
+
+# arch/x86/mm/fault.c pgtable_bad(): a page fault whose error code has the reserved-bit
+# flag (a page table entry with a reserved bit set) prints "%s: Corrupted page table at
+# address %lx" and dump_pagetable()'s walk, then dies "Bad pagetable" (__die_header(),
+# "Oops: " before it since 6.11).
+_BAD_PAGETABLE = (
+    "[    4.883231] sh: Corrupted page table at address 8\n"
+    "[    4.885006] PGD 5365067 P4D 5365067 PUD 5362067 PMD 0 \n"
+    "[    4.885591] {oops}Bad pagetable: 0009 [#1] PREEMPT SMP NOPTI\n"
+)
+
+
+@pytest.mark.parametrize("oops", ["", "Oops: "])
+def test_an_x86_bad_pagetable_is_that_fault_where_it_happened(oops: str) -> None:
+    """In kernel mode the report is the bad page table in the faulting function, with
+    the task and the trace. A fault in user mode (the common case) dies the same way,
+    but show_regs() prints the user RIP and no trace: no kernel function is at fault,
+    the report is the bad page table alone, not a report whose trace was lost."""
+    text = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    kernel_mode = reworded(text, {_NULL_DEREF_FAULT: _BAD_PAGETABLE.format(oops=oops)})
+    reports = parse_log(kernel_mode.encode())
+    assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+        ("Bad pagetable in hotfence_crash_null_deref", "DoS", "sh", 160, 0, False)
+    ]
+    assert reports[0].frames[0].function == "hotfence_crash_do"
+    start = kernel_mode.index("[    4.889612] Call Trace:")
+    end = kernel_mode.index(" </TASK>\n", start) + len(" </TASK>\n")
+    user_mode = reworded(
+        kernel_mode[:start] + kernel_mode[end:],
+        {"RIP: 0010:hotfence_crash_null_deref+0x17/0x30 [hotfence_crash]": "RIP: 0033:0x47b7a0"},
+    )
+    reports = parse_log(user_mode.encode())
+    assert [(r.title, r.type, r.comm, r.pid, r.cpu, r.corrupted) for r in reports] == [
+        ("Bad pagetable", "DoS", "sh", 160, 0, False)
+    ]
+    assert reports[0].rip is None and reports[0].frames == []
 
 
 @pytest.mark.parametrize(
@@ -655,3 +743,94 @@ def test_an_x86_oops_whose_fault_lines_were_lost_is_that_bad_access(
     assert [(r.title, r.corrupted, r.frames) for r in reports] == [
         (f"BUG: unable to handle kernel paging request in {function}", want.corrupted, want.frames)
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "rip", "cut_at", "alone"),
+    [
+        # arm64 panic_bad_stack(): "pc :" is the recursing function itself
+        (
+            "arm64-6.1.0-50-mod-stack-overflow",
+            "hotfence_crash_stack_overflow",
+            "Kernel panic - not syncing: kernel stack overflow",
+            "kernel stack overflow in hotfence_crash_stack_overflow",
+        ),
+        # riscv handle_bad_stack(): "epc :" ran out inside memset, " ra :" is its caller
+        (
+            "riscv64-6.12.117+deb13-mod-stack-overflow",
+            "__memset",
+            "Kernel panic - not syncing: Kernel stack overflow",
+            "kernel stack overflow in hotfence_crash_stack_overflow",
+        ),
+        # 32-bit ARM's handle_bad_stack() dies right after the stacks' bounds: its
+        # registers come after the die line, so nothing is left to cut
+        ("armhf-6.1.0-50-mod-stack-overflow", "hotfence_crash_stack_overflow", None, None),
+    ],
+)
+def test_a_stack_overflow_report_starts_at_insufficient_stack_space(
+    name: str, rip: str, cut_at: str | None, alone: str | None, tmp_path: Path
+) -> None:
+    """arm64's panic_bad_stack() and riscv's and 32-bit ARM's handle_bad_stack() print
+    "Insufficient stack space to handle exception!", the stacks' bounds and the registers
+    of the frame that ran out before they panic (or die): the report starts at that line
+    and holds those registers, titled as before. A console that lost everything after the
+    registers still has the overflow, titled by the frame the registers name, and
+    corrupted (its trace is gone); the CLI's prefilter finds it too."""
+    from hotfence.triage.prefilter import triage_input
+
+    lines = (DATA / f"{name}.log").read_text().splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if "Insufficient stack space" in ln)
+    (whole,) = parse_log("".join(lines).encode())
+    assert whole.start_line == first + 1
+    assert whole.rip is not None and whole.rip.function == rip
+    assert whole.title.startswith("kernel stack overflow in ") and not whole.corrupted
+    if cut_at is None or alone is None:
+        return
+    cut = next(i for i, ln in enumerate(lines) if cut_at in ln)
+    log = tmp_path / "cut.log"
+    log.write_text("".join(lines[:cut]))
+    for reports in (parse_log(log.read_bytes()), list(triage_input(str(log)).reports)):
+        assert [(r.title, r.type, r.corrupted) for r in reports] == [(alone, "DoS", True)]
+        (rep,) = reports
+        assert (rep.start_line, rep.end_line) == (first + 1, cut)
+        assert rep.rip is not None and rep.rip.function == rip
+        assert (rep.comm, rep.pid) == (whole.comm, whole.pid)
+    # and the CLI says so
+    import json
+
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    res = CliRunner().invoke(main, ["triage", "--no-store", "-o", "json", str(log)])
+    assert res.exit_code == 0, res.output
+    (out,) = json.loads(res.stdout)["files"][0]["reports"]
+    assert (out["title"], out["corrupted"], out["rip"]["function"]) == (alone, True, rip)
+
+
+def test_s390_krnl_code_lines_without_their_prefix_as_dmesg_prints_them(tmp_path: Path) -> None:
+    """s390's show_code() prints its "Krnl Code:" block as one record whose lines are
+    joined by newlines (pr_cont of "\\n\\t  "). The console prefixes each of them
+    (record_print_text(): the recorded log); /dev/kmsg escapes the newlines and util-linux
+    dmesg writes them back after the record's one prefix, so its later lines come bare.
+    The recorded BUG in dmesg's shape: the block is still the report's, its code decoded,
+    through parse_log and the CLI's prefilter; a bare line after it that is no instruction
+    is not taken in."""
+    from hotfence.triage.analyze import enrich
+    from hotfence.triage.prefilter import triage_input
+
+    text = (DATA / "s390x-6.1.0-50-mod-bug.log").read_text()
+    stamp = "[    3.615227] "
+    block = [ln for ln in text.splitlines(keepends=True) if ln.startswith(stamp)]
+    assert len(block) == 8 and "Krnl Code:" in block[0]
+    bare = block[0] + "".join(ln.removeprefix(stamp) for ln in block[1:])
+    dmesg = text.replace("".join(block), bare + "sh-85 left the console a note\n")
+    (want,) = parse_log(text.encode())
+    whole = enrich(want).code
+    assert whole is not None and len(whole.instructions) == 8
+    log = tmp_path / "dmesg.log"
+    log.write_text(dmesg)
+    for rep in (parse_log(dmesg.encode())[0], triage_input(str(log)).reports[0]):
+        assert enrich(rep).code == whole
+        assert "left the console" not in rep.text
+        assert _facts([rep]) == _facts([want])

@@ -1,10 +1,11 @@
 """What the kernel prints before a crash is the crash's context (issue 11, item 6).
 
-The logs are real: ``x86-6.18.44-pod-context.log`` was recorded from this project's host
-kernel; ``x86-6.1.0-56-host-trouble.log``, ``-nmi-unknown.log``, ``-pcie-aer.log``,
-``-scsi-medium-error.log``, ``-md-disk-failure.log``, ``-xfs-corruption.log``,
-``-xfs-shutdown.log``, ``-nvme-timeout.log`` and ``-tcp-mem.log`` from Debian 6.1 in the
-lab (see ``data/realworld/README.md``).
+The logs are real: ``x86-6.18.44-pod-context.log`` and ``-ext4-remount-ro.log`` were
+recorded from this project's host kernel; ``x86-6.1.0-56-host-trouble.log``,
+``-nmi-unknown.log``, ``-pcie-aer.log``, ``-scsi-medium-error.log``,
+``-md-disk-failure.log``, ``-xfs-corruption.log``, ``-xfs-shutdown.log``,
+``-nvme-timeout.log`` and ``-tcp-mem.log`` from Debian 6.1 in the lab (see
+``data/realworld/README.md``).
 Each event line must land in the next report's context, through the parser and through
 the CLI's prefilter alike, must not be a report of its own, and must be seen by a
 known-bug entry's ``preceded_by``.
@@ -12,6 +13,7 @@ known-bug entry's ``preceded_by``.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
+from test_prefilter import _same
 from test_realworld_arch import reworded
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -40,6 +43,18 @@ EVENTS = [
         "Directory block failed checksum",
         r"EXT4-fs error \(device \S+\): htree_dirblock_to_tree",
         id="ext4-error",
+    ),
+    pytest.param(
+        "x86-6.18.44-ext4-remount-ro",
+        "Aborting journal on device loop0-8.",
+        r"Aborting journal on device \S+",
+        id="jbd2-abort",
+    ),
+    pytest.param(
+        "x86-6.18.44-ext4-remount-ro",
+        "EXT4-fs (loop0): Remounting filesystem read-only",
+        r"EXT4-fs \(\S+\): Remounting filesystem read-only",
+        id="ext4-remount-ro",
     ),
     pytest.param(
         "x86-6.1.0-56-host-trouble",
@@ -108,6 +123,13 @@ EVENTS = [
 ]
 
 
+def _entry(context: list[str], line: str) -> str:
+    """The entry of ``context`` that shows ``line``: the line itself, or the first of its
+    kind with how many times and when it was printed (parser._Events.between)."""
+    (entry,) = [c for c in context if c == line or c.startswith(f"{line} (")]
+    return entry
+
+
 def _stamped(log: str, line: str) -> str:
     """The first raw line of ``log`` that printed ``line``."""
     return next(r for r in (DATA / f"{log}.log").read_text().splitlines() if r.endswith(line))
@@ -122,9 +144,9 @@ def test_an_event_before_a_report_is_its_context(
     it as evidence."""
     path = DATA / f"{log}.log"
     (rep,) = parse_log(path.read_bytes())
-    assert line in rep.context
+    entry = _entry(rep.context, line)
     (got,) = triage_input(str(path)).reports
-    assert line in got.context
+    assert got.context == rep.context
     (tmp_path / "after-event.yaml").write_text(
         "id: crash-after-event\nsummary: this crash after this event\n"
         f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
@@ -132,7 +154,7 @@ def test_an_event_before_a_report_is_its_context(
     )
     catalog = load_catalog(extra_dirs=[tmp_path], builtin=False)
     (m,) = match_all(catalog, rep)
-    assert f"preceded by {line!r}" in m.evidence
+    assert f"preceded by {entry!r}" in m.evidence
     assert m.missing == [] and m.certainty == "matched"
 
 
@@ -180,7 +202,8 @@ def test_a_flood_of_one_warning_does_not_hide_an_older_event(tmp_path: Path) -> 
     """net_ratelimit() lets ten "table full" lines through every five seconds for as long
     as the table stays full: the recorded burst printed twice more before the crash
     would push the machine check before it out of a context of 20 lines. A message
-    printed again is shown once, at its latest, in the parser and the CLI alike."""
+    printed again is shown once, with how many times and when, in the parser and the
+    CLI alike."""
     text = (DATA / "x86-6.1.0-56-host-trouble.log").read_text()
     lines = text.splitlines(keepends=True)
     burst = [ln for ln in lines if "table full, dropping packet" in ln]
@@ -199,11 +222,146 @@ def test_a_flood_of_one_warning_does_not_hide_an_older_event(tmp_path: Path) -> 
         "mce: [Hardware Error]: TSC a28e11cd9 ADDR 1234000 MISC 8c",
         "mce: [Hardware Error]: PROCESSOR 2:60fb1 TIME 1795767274 SOCKET 0 APIC 0 microcode "
         "1000065",
-        "nf_conntrack: nf_conntrack: table full, dropping packet",
+        "nf_conntrack: nf_conntrack: table full, dropping packet (30 times, [17.116353] to "
+        "[18.175062])",
     ]
     (tmp_path / "kern.log").write_text(flood)
     (got,) = triage_input(str(tmp_path / "kern.log")).reports
     assert got.context == rep.context
+
+
+def _nvme_flood_after(cause: str) -> str:
+    """The recorded NVMe log with ``cause``, a recorded line of another log, printed
+    right before its first abort."""
+    text = (DATA / "x86-6.1.0-56-nvme-timeout.log").read_text()
+    first = next(ln for ln in text.splitlines(keepends=True) if "QID 1 timeout, aborting" in ln)
+    return reworded(text, {first: _stamped_before(cause, first) + first})
+
+
+def _stamped_before(line: str, raw: str) -> str:
+    """``line`` stamped a millisecond before the printk time of ``raw``."""
+    stamp = float(raw[1:].split("]", 1)[0])
+    return f"[{stamp - 0.001:12.6f}] {line}\n"
+
+
+AER = (
+    "pcieport 0000:00:1c.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), "
+    "type=Transaction Layer, (Receiver ID)"
+)
+NVME_FOLDED = [
+    "nvme nvme0: I/O 588 (I/O Cmd) QID 1 timeout, aborting (42 times, [20.037211] to [41.425458])",
+    "nvme nvme0: I/O 596 QID 1 timeout, reset controller (2 times, [23.757396] to [45.505441])",
+]
+
+
+def test_a_flood_of_numbered_lines_does_not_hide_its_cause(tmp_path: Path) -> None:
+    """pci.c nvme_timeout() names each timed-out command, so the recorded 42 aborts are
+    42 different lines, and they pushed whatever came before them out of a window of 20
+    lines. The recorded PCIe error (aer.c aer_print_error()) of the link the disk sits
+    behind, put before them, is the crash's cause: lines that differ only in their
+    numbers are one entry, with how many and when, and the cause stays, in the parser,
+    the CLI's prefilter and a catalogue entry's ``preceded_by`` alike."""
+    composed = _nvme_flood_after(AER)
+    (rep,) = parse_log(composed.encode())
+    assert rep.context == [AER, *NVME_FOLDED]
+    (tmp_path / "kern.log").write_text(composed)
+    (got,) = triage_input(str(tmp_path / "kern.log")).reports
+    assert got.context == rep.context
+    (tmp_path / "aer-nvme.yaml").write_text(
+        "id: crash-after-aer\nsummary: this crash after a PCIe error\n"
+        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
+        "  preceded_by: ['PCIe Bus Error: severity=Uncorrected']\n"
+    )
+    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    assert f"preceded by {AER!r}" in m.evidence
+
+
+def test_io_errors_at_growing_sectors_are_one_entry() -> None:
+    """block/blk-core.c blk_print_req_error() prints one line per failed request, each
+    at its own sector: the recorded medium error at 30 sectors of a failing region
+    (after the recorded machine check) is one entry, from its first sector on."""
+    text = (DATA / "x86-6.1.0-56-scsi-medium-error.log").read_text()
+    (medium,) = [ln for ln in text.splitlines(keepends=True) if "critical medium error" in ln]
+    stamp = float(medium[1:].split("]", 1)[0])
+    mce = "mce: [Hardware Error]: CPU 0: Machine Check: 0 Bank 1: 9c0000000001009f"
+    errors = [
+        f"[{stamp + i * 0.01:12.6f}] " + medium.split("] ", 1)[1].replace("4660", str(4660 + 8 * i))
+        for i in range(30)
+    ]
+    (rep,) = parse_log(reworded(text, {medium: _stamped_before(mce, medium) + "".join(errors)}))
+    first = medium.split("] ", 1)[1].strip()
+    assert rep.context == [mce, f"{first} (30 times, [{stamp:.6f}] to [{stamp + 0.29:.6f}])"]
+
+
+def test_more_kinds_than_shown_keep_the_first_and_the_last() -> None:
+    """Thirty disks failing one after the other (the recorded medium error, rewritten to
+    each disk: another disk's failure is another event) after the recorded PCIe error:
+    the context shows at most 20 entries, the first event printed and the latest ones,
+    in the parser and through the CLI's prefilter, with the disks cut apart by more
+    lines than a parse reaches (so the stream carries them across cuts)."""
+    text = (DATA / "x86-6.1.0-56-scsi-medium-error.log").read_text()
+    (medium,) = [ln for ln in text.splitlines(keepends=True) if "critical medium error" in ln]
+    stamp = float(medium[1:].split("]", 1)[0])
+    disks = [f"sd{chr(97 + i // 26) if i >= 26 else ''}{chr(97 + i % 26)}" for i in range(30)]
+    quiet = [ln for ln in text.splitlines(keepends=True) if "] ACPI: " in ln]
+    assert len(quiet) > 25  # each gap is longer than a parse reaches (prefilter.REACH + KEEP)
+    pieces = []
+    for i, disk in enumerate(disks):
+        pieces.append(
+            f"[{stamp + i:12.6f}] " + medium.split("] ", 1)[1].replace("dev sda", f"dev {disk}")
+        )
+        pieces += [f"[{stamp + i:12.6f}] " + q.split("] ", 1)[1] for q in quiet] * 130
+    composed = reworded(text, {medium: _stamped_before(AER, medium) + "".join(pieces)})
+    (rep,) = parse_log(composed.encode())
+    shown = [medium.split("] ", 1)[1].strip().replace("dev sda", f"dev {d}") for d in disks]
+    assert rep.context == [AER, *shown[-19:]]
+    for chunk in (1 << 30, 100 << 10):
+        _same(composed.encode(), chunk, 4096)
+
+
+def _cli_context(out: str, fmt: str) -> list[str]:
+    """The "earlier in the log" entries of ``hotfence triage``'s one report."""
+    if fmt == "json":
+        (rep,) = json.loads(out)["files"][0]["reports"]
+        return list(rep["context"])
+    lines = out.splitlines()
+    at = next(i for i, ln in enumerate(lines) if "arlier in the log:" in ln)
+    if fmt == "markdown":  # a fenced block: "Earlier in the log:", "", "```", ..., "```"
+        body = lines[at + 3 :]
+        return body[: body.index("```")]
+    shown = []  # the text format's entries, four spaces in, up to the next field
+    for ln in lines[at + 1 :]:
+        if not ln.startswith("    "):
+            break
+        shown.append(ln[4:])
+    return shown
+
+
+_CLI_LOGS = sorted({p.values[0] for p in EVENTS}) + ["aer-before-nvme-flood", "stdin"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+@pytest.mark.parametrize("source", _CLI_LOGS)
+def test_the_cli_shows_the_context_of_the_parse(source: str, fmt: str, tmp_path: Path) -> None:
+    """What ``hotfence triage`` prints as "earlier in the log", in every format, through
+    its prefilter (a file, or standard input), is the context of the parse of the whole
+    log: the same entries, folded ones with their counts and times, nothing more."""
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    if source in ("aer-before-nvme-flood", "stdin"):
+        data = _nvme_flood_after(AER).encode()
+    else:
+        data = (DATA / f"{source}.log").read_bytes()
+    (rep,) = parse_log(data)
+    assert rep.context
+    log = tmp_path / "kern.log"
+    log.write_bytes(data)
+    args = ["triage", "--no-store", "-o", fmt, "-" if source == "stdin" else str(log)]
+    res = CliRunner().invoke(main, args, input=data if source == "stdin" else None)
+    assert res.exit_code == 0, res.output
+    assert _cli_context(res.stdout, fmt) == rep.context
 
 
 def test_a_cut_trace_with_its_cause_before_it_is_a_probable_match(tmp_path: Path) -> None:
@@ -254,3 +412,122 @@ def test_programs_lines_naming_an_event_in_a_syslog_file_are_no_context() -> Non
     (got,) = parse_log(("\n".join(lines) + "\n").encode())
     assert got.context == want.context
     assert not any("Probe errored" in c or "Fail event" in c for c in got.context)
+
+
+# The recorded NVMe log's last line before its crash, "nvme nvme0: I/O 576 QID 1 timeout,
+# reset controller" (pci.c nvme_timeout()), rewritten into the driver's other failure
+# lines: (new message, the regex a catalogue entry would ask for).
+NVME_FAILURES = [
+    # pci.c nvme_timeout() calls nvme_warn_reset() instead when the timed-out
+    # controller's CSTS reports a fatal status (4.10 on).
+    pytest.param(
+        "nvme nvme0: controller is down; will reset: CSTS=0x3, PCI_STATUS=0x10",
+        r"nvme\d+: controller is down; will reset",
+        id="controller-down",
+    ),
+    # pci.c nvme_remove_dead_ctrl() when the reset that followed failed (4.5 on) ...
+    pytest.param(
+        "nvme nvme0: Removing after probe failure status: -19",
+        r"nvme\d+: Removing after probe failure",
+        id="removing-after-probe-failure",
+    ),
+    # ... which later kernels' nvme_reset_work() prints in these words.
+    pytest.param(
+        "nvme nvme0: Disabling device after reset failure: -19",
+        r"nvme\d+: Disabling device after reset failure",
+        id="disabling-after-reset-failure",
+    ),
+    # core.c nvme_log_error(): a command the disk completed with an error, with
+    # nvme.h's non-verbose opcode and status names ("I/O Cmd", "I/O Error") ...
+    pytest.param(
+        "nvme0n1: I/O Cmd(0x2) @ LBA 4660, 8 blocks, I/O Error (sct 0x0 / sc 0x7)",
+        r"nvme\d+n\d+: .* @ LBA \d+, \d+ blocks, .*\(sct 0x",
+        id="io-error-sct",
+    ),
+    # ... and CONFIG_NVME_VERBOSE_ERRORS's (nvme_get_opcode_str(),
+    # nvme_get_error_status_str(); "DNR" when the Do Not Retry bit is set).
+    pytest.param(
+        "nvme0n1: Read(0x2) @ LBA 4660, 8 blocks, Unrecovered Read Error (sct 0x2 / sc 0x81) DNR",
+        r"Unrecovered Read Error \(sct 0x",
+        id="io-error-verbose",
+    ),
+]
+_NVME_LAST = "nvme nvme0: I/O 576 QID 1 timeout, reset controller"
+
+
+@pytest.mark.parametrize(("line", "pattern"), NVME_FAILURES)
+def test_an_nvme_failure_before_a_crash_is_its_context(
+    line: str, pattern: str, tmp_path: Path
+) -> None:
+    """The NVMe driver's controller and command failures are the crash's context, in the
+    parser and through the CLI's prefilter, are no report alone, and a catalogue entry's
+    ``preceded_by`` sees them."""
+    text = (DATA / "x86-6.1.0-56-nvme-timeout.log").read_text()
+    (stamped,) = [ln for ln in text.splitlines() if ln.endswith(_NVME_LAST)]
+    composed = reworded(text, {stamped: stamped.replace(_NVME_LAST, line)})
+    (rep,) = parse_log(composed.encode())
+    assert rep.context[-1] == line
+    (tmp_path / "kern.log").write_text(composed)
+    (got,) = triage_input(str(tmp_path / "kern.log")).reports
+    assert got.context == rep.context
+    assert parse_log((stamped.replace(_NVME_LAST, line) + "\n").encode()) == []
+    (tmp_path / "after-nvme.yaml").write_text(
+        "id: crash-after-nvme\nsummary: this crash after this NVMe failure\n"
+        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
+        f"  preceded_by: ['{pattern}']\n"
+    )
+    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    assert f"preceded by {line!r}" in m.evidence
+
+
+def _retimed(lines: list[str], seconds: float) -> list[str]:
+    return [
+        re.sub(r"^\[ *(\d+\.\d+)\]", lambda m: f"[{float(m.group(1)) + seconds:12.6f}]", ln)
+        for ln in lines
+    ]
+
+
+def test_a_cascade_of_oom_kills_does_not_hide_what_came_before() -> None:
+    """mm/oom_kill.c prints each kill with its victim's pid and sizes: the lab's recorded
+    cascade (three kill dumps, then panic_on_oom's panic), its dumps printed twice more
+    (a longer cascade), after the recorded allocation failure of Debian's armhf OOM
+    log. The kills are one entry counted nine times, the oom-killer invocations one
+    counted ten times, and the allocation failure before them is still shown."""
+    lines = (LAB / "oom.log").read_text().splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if " invoked oom-killer: " in ln)
+    last = max(i for i, ln in enumerate(lines) if "Out of memory: Killed process" in ln)
+    failure = next(
+        ln.split("] ", 1)[1]
+        for ln in (DATA / "armhf-6.1.0-50-oom.log").read_text().splitlines(keepends=True)
+        if ": page allocation failure: " in ln
+    )
+    dumps = lines[first : last + 1]
+    composed = "".join(
+        [*lines[:first], _stamped_before(failure.strip(), lines[first]), *dumps]
+        + [*_retimed(dumps, 10), *_retimed(dumps, 20), *_retimed(lines[last + 1 :], 20)]
+    )
+    (rep,) = parse_log(composed.encode())
+    assert rep.title == "kernel panic: Out of memory: system-wide panic_on_oom is enabled"
+    assert rep.context[0] == failure.strip()
+    assert [c.rsplit(" (", 1)[1].split(",")[0] for c in rep.context[1:]] == [
+        "10 times",
+        "9 times",
+        "9 times",
+    ]
+    assert rep.context[3].startswith("Out of memory: Killed process 120 (tail) ")
+
+
+def test_errors_of_two_pci_devices_are_two_events() -> None:
+    """aer.c names the device that reported the error by its address (pci_name(),
+    "0000:00:1c.0"): the recorded PCIe error printed again by the same root port is one
+    entry, counted; by another port (rewritten to 0000:00:1d.0) another entry."""
+    text = (DATA / "x86-6.1.0-56-pcie-aer.log").read_text()
+    (aer,) = [ln for ln in text.splitlines(keepends=True) if AER in ln]
+    again = _retimed([aer], 0.5)[0]
+    other = _retimed([aer], 1.0)[0].replace("0000:00:1c.0", "0000:00:1d.0")
+    (rep,) = parse_log(reworded(text, {aer: aer + again + other}).encode())
+    stamp = float(aer[1:].split("]", 1)[0])
+    assert rep.context == [
+        f"{AER} (2 times, [{stamp:.6f}] to [{stamp + 0.5:.6f}])",
+        AER.replace("0000:00:1c.0", "0000:00:1d.0"),
+    ]

@@ -17,12 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus import SYZ, syz_log
+from hotfence.triage.analyze import triage_paths
 from hotfence.triage.extract import _wider_line
 from hotfence.triage.fields import call_trace, parse_frame
 from hotfence.triage.lines import make_line
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
-from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.prefilter import triage_blocks, triage_input
 from hotfence.triage.reader import ReadLimits, line_blocks
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -166,8 +167,14 @@ def _journal_record(transport: str, message: str, usec: int, ident: str) -> str:
     )
 
 
-def test_a_journal_json_seq_oops_reads_as_the_consoles() -> None:
-    # journalctl -o json-seq: -o json's records, each after an ASCII RS (RFC 7464)
+# journalctl -o json-seq: -o json's records, each after an ASCII RS (RFC 7464); -o json-sse:
+# each after "data: " and before an empty line (systemd's json_variant_dump(), SSE)
+_JSON_FRAMES = {"json-seq": ("\x1e", "\n"), "json-sse": ("data: ", "\n\n")}
+
+
+@pytest.mark.parametrize("mode", sorted(_JSON_FRAMES))
+def test_a_journal_json_seq_or_sse_oops_reads_as_the_consoles(mode: str) -> None:
+    before, after = _JSON_FRAMES[mode]
     console = (LAB / "null-deref.log").read_text()
     records = []
     for m in re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", console, re.M):
@@ -175,11 +182,11 @@ def test_a_journal_json_seq_oops_reads_as_the_consoles() -> None:
         records.append(_journal_record("kernel", m.group(2), usec, "kernel"))
         if m.group(2).startswith("Call Trace:"):
             records.append(_journal_record("stdout", "WARNING: No swap limit", usec, "dockerd"))
-    seq = "".join(f"\x1e{r}\n" for r in records)
+    seq = "".join(f"{before}{r}{after}" for r in records)
     reps = _same_reports(console, seq)
     assert reps[0].frames and "WARNING: No swap limit" not in reps[0].text
     only_programs = "".join(
-        f"\x1e{_journal_record('stdout', m, 1, 'dockerd')}\n"
+        f"{before}{_journal_record('stdout', m, 1, 'dockerd')}{after}"
         for m in ("WARNING: No swap limit support", "BUG: soft lockup - CPU#1 stuck for 22s! [x:5]")
     )
     assert parse_log(only_programs.encode()) == []
@@ -932,3 +939,124 @@ def test_a_wider_line_is_what_the_regex_finds(text: str, lo: int, span: int, wid
     wider = re.compile(rf"[^\n]{{{width + 1}}}")
     hi = lo + span
     assert _wider_line(text, lo, hi, width) == (wider.search(text, lo, hi) is not None)
+
+
+PSTORE = Path(__file__).parent / "data" / "pstore" / "6.1.0-56-amd64" / "sysfs-pstore"
+
+
+def _pstore_parts(record: str, part_size: int, ramoops_header: bool) -> list[str]:
+    """The records of a one-part pstore dmesg dump split the way pstore_dump()
+    (fs/pstore/platform.c) writes a dump larger than its backend's record: each part is
+    "<why>#<n> Part<m>" and as many of the *youngest* records not yet written as fit
+    (kmsg_dump_get_buffer() fills from the end), so Part1 holds the dump's end. With
+    ``ramoops_header`` each part keeps the "====<sec>.<usec>-<C|D>" line ramoops writes
+    before it in its memory (fs/pstore/ram.c, ramoops_write_kmsg_hdr())."""
+    head, _, body = record.partition("\n")
+    why = head.split(" ")[0]
+    lines = body.splitlines(keepends=True)
+    parts: list[str] = []
+    while lines:
+        taken: list[str] = []
+        while lines and sum(map(len, taken)) + len(lines[-1]) <= part_size:
+            taken.insert(0, lines.pop())
+        ram = f"====1795843262.{len(parts):06d}-D\n" if ramoops_header else ""
+        parts.append(f"{ram}{why} Part{len(parts) + 1}\n" + "".join(taken))
+    return parts
+
+
+@pytest.mark.parametrize("ramoops_header", [False, True])
+def test_a_pstore_dump_of_several_parts_read_in_record_order_is_the_dump(
+    ramoops_header: bool, tmp_path: Path
+) -> None:
+    # `cat /sys/fs/pstore/dmesg-ramoops-*` (or a bug report's attachment of it) gives a
+    # dump's parts in record order, Part1 first: the dump's youngest records, then the
+    # older ones. Read so, the panic's header (Part2 here) came after its own end.
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    (tmp_path / "one.txt").write_text(record)
+    (want,) = triage_input(str(tmp_path / "one.txt")).reports
+    parts = _pstore_parts(record, 1024, ramoops_header)
+    assert len(parts) > 3 and "Kernel panic" not in parts[0]
+    (tmp_path / "parts.txt").write_text("".join(parts))
+    (tmp_path / "oldest-first.txt").write_text("".join(reversed(parts)))
+    for name in ("parts.txt", "oldest-first.txt"):
+        got = triage_input(str(tmp_path / name))
+        assert got.error is None
+        (rep,) = got.reports
+        assert _facts(rep) == _facts(want), name
+        assert len(rep.frames) == len(want.frames) > 10
+
+
+def test_two_boots_pstore_dumps_of_the_same_number_stay_two_dumps(tmp_path: Path) -> None:
+    # pstore counts dumps from 1 at each boot: two boots' panics, each kept in parts, are
+    # both "Panic#1". Each dump's parts are put back in order, the dumps are not mixed.
+    first = (PSTORE / "dmesg-ramoops-0").read_text()
+    console = (LAB / "sysrq-c.log").read_text(encoding="latin-1")
+    kernel = [line for line in console.splitlines() if _PRINTK_TIME.match(line)]
+    second = "Panic#1 Part1\n" + "".join(f"<4>{line}\n" for line in kernel)
+    want = []
+    for n, record in enumerate((first, second)):
+        (tmp_path / f"{n}.txt").write_text(record)
+        want += triage_input(str(tmp_path / f"{n}.txt")).reports
+    assert len(want) == 2
+    parts = _pstore_parts(first, 1024, False) + _pstore_parts(second, 1024, False)
+    (tmp_path / "parts.txt").write_text("".join(parts))
+    got = triage_input(str(tmp_path / "parts.txt")).reports
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+    assert all(len(g.frames) == len(w.frames) for g, w in zip(got, want, strict=True))
+
+
+def test_a_pstore_directory_reads_a_dumps_record_files_as_one_dump(tmp_path: Path) -> None:
+    # pstorefs shows each part of a dump as a record file of its own, "dmesg-<backend>-
+    # <id>" (fs/pstore/inode.c): read one by one, the part with the panic's header has
+    # no trace and the part after it a trace without its panic. Read as one dump, the
+    # directory gives the panic the one-part record gives; its other records stay apart.
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    (tmp_path / "one.txt").write_text(record)
+    (want,) = triage_input(str(tmp_path / "one.txt")).reports
+    parts = _pstore_parts(record, 1024, False)
+    pstore = tmp_path / "pstore"
+    pstore.mkdir()
+    for n, part in enumerate(parts):
+        (pstore / f"dmesg-ramoops-{n}").write_text(part)
+    (pstore / "console-ramoops-0").write_text((LAB / "sysrq-c.log").read_text(encoding="latin-1"))
+    results = triage_paths([str(pstore)])
+    assert [r.path for r in results] == [
+        str(pstore / "console-ramoops-0"),
+        str(pstore / f"dmesg-ramoops-{{0..{len(parts) - 1}}}"),
+    ]
+    (rep,) = list(results[1].reports)
+    assert results[1].error is None
+    assert _facts(rep) == _facts(want)
+    assert len(rep.frames) == len(want.frames) > 10
+    assert len(list(results[0].reports)) == 1
+
+
+def _dmesg_delta(text: str, ctime: bool) -> str:
+    """``text`` as util-linux dmesg prints it with --time-format=delta (print_record(),
+    DMESG_TIMEFTM_DELTA: "[<%12.06f>] ", the seconds since the previous record), or with
+    ``ctime`` as -T -d (DMESG_TIMEFTM_CTIME_DELTA: "[%s <%12.06f>] ", the wall time by
+    record_ctime()'s "%a %b %e %H:%M:%S %Y" first)."""
+    out, last = [], None
+    for m in _PRINTK_TIME.finditer(text):
+        t = float(m.group(1))
+        delta = 0.0 if last is None else t - last
+        last = t
+        wall = f"Fri Nov 27 05:{31 + int(t) // 60:02d}:{int(t) % 60:02d} 2026 " if ctime else ""
+        out.append(f"[{wall}<{delta:12.06f}>] {text[m.end() : text.index(chr(10), m.end())]}\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("ctime", [False, True], ids=["delta", "ctime-delta"])
+@pytest.mark.parametrize(
+    "log",
+    [
+        DATA / "x86-6.12.115-null-deref.log",
+        DATA / "arm64-6.1.0-50-mod-warn.log",
+        DATA / "ppc64le-6.1.0-50-mod-bug.log",
+        LAB / "hung-task.log",
+    ],
+    ids=lambda p: p.name,
+)
+def test_dmesg_delta_time_lines_read_as_the_console_log(log: Path, ctime: bool) -> None:
+    console = "".join(m.group(0) for m in re.finditer(r"(?m)^\[ *\d+\.\d+\] .*\n", log.read_text()))
+    _same_reports(console, _dmesg_delta(console, ctime))

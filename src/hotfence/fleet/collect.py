@@ -26,6 +26,7 @@ from hotfence.known.match import CatalogMatcher
 from hotfence.store import CrashStore, HostIdentity, SourceKind
 from hotfence.triage.analyze import triage_text
 from hotfence.triage.model import Report
+from hotfence.triage.reader import InputError, ReadLimits, open_input, pstore_records, raw_blocks
 from hotfence.triage.tostore import crash_record
 from hotfence.triage.vmcore import KDUMP_COMPRESSED, MAKEDUMPFILE_FLAT, analyze_vmcore
 
@@ -92,6 +93,34 @@ def _read(path: Path, notes: list[str]) -> bytes | None:
     except OSError as exc:
         notes.append(f"{path}: {exc.strerror or exc}")
         return None
+
+
+def _pstore_sources(pstore_dir: Path, notes: list[str]) -> list[Source]:
+    """The kernel-log records under ``pstore_dir``. A dump larger than the backend's
+    record is several ``dmesg-<backend>-<id>`` files: each file alone splits the crash
+    (its header in one, its trace in the next), so they are read as one source, as
+    `hotfence triage DIR` does, with each dump's parts put back in the order logged."""
+    files = [
+        str(path)
+        for path in sorted(pstore_dir.rglob("*"))
+        if path.name.startswith(PSTORE_LOG_PREFIXES) and path.is_file()
+    ]
+    sources = []
+    for item in pstore_records(files):
+        if isinstance(item, str):
+            data = _read(Path(item), notes)
+            if data is not None:
+                sources.append(Source(SourceKind.pstore, item, data))
+            continue
+        try:
+            with open_input(item) as stream:
+                limits = ReadLimits(max_bytes=MAX_SOURCE_BYTES)
+                data = b"".join(raw_blocks(stream, item.path, limits))
+        except InputError as exc:
+            notes.append(str(exc))
+            continue
+        sources.append(Source(SourceKind.pstore, item.path, data))
+    return sources
 
 
 def core_release(vmcore: Path) -> str:
@@ -208,11 +237,7 @@ def find_sources(
             notes.append(f"{crash_dir}: no such directory (kdump not set up?)")
     for pstore_dir in pstore_dirs:
         if pstore_dir.is_dir():
-            for path in sorted(pstore_dir.rglob("*")):
-                if path.name.startswith(PSTORE_LOG_PREFIXES) and path.is_file():
-                    data = _read(path, notes)
-                    if data is not None:
-                        sources.append(Source(SourceKind.pstore, str(path), data))
+            sources += _pstore_sources(pstore_dir, notes)
         else:
             notes.append(f"{pstore_dir}: no such directory")
     if journal_cmd:

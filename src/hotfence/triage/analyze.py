@@ -19,7 +19,14 @@ from hotfence.triage.guilty import frame_files, guilty_file
 from hotfence.triage.model import FileResult, KnownBugMatch, Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
-from hotfence.triage.reader import DEFAULT_LIMITS, InputError, ReadLimits, Skipped, expand
+from hotfence.triage.reader import (
+    DEFAULT_LIMITS,
+    InputError,
+    ReadLimits,
+    Records,
+    Skipped,
+    expand,
+)
 from hotfence.triage.spill import ReportSpill
 
 if TYPE_CHECKING:  # pyelftools is imported only when a vmlinux is given
@@ -83,17 +90,18 @@ def triage_paths(
         if isinstance(item, InputError):
             results.append(FileResult(path=item.path, error=item.reason))
             continue
+        name = item.path if isinstance(item, Records) else item
         try:
             got = triage_input(item, stdin, limits, jobs=jobs)
             reports = ReportSpill(enrich(r, symbolizer, catalog) for r in got.reports)
         except MemoryError:
-            results.append(FileResult(path=item, error="out of memory while triaging it"))
+            results.append(FileResult(path=name, error="out of memory while triaging it"))
             continue
         if notices is not None:
             notices += [
-                f"{item}:{c.line}: line longer than {limits.max_line} bytes, "
+                f"{name}:{c.line}: line longer than {limits.max_line} bytes, "
                 f"{c.dropped} bytes after byte {c.offset} not read"
                 for c in got.cuts
             ]
-        results.append(FileResult(path=item, reports=reports, error=got.error))
+        results.append(FileResult(path=name, reports=reports, error=got.error))
     return results

@@ -7,6 +7,7 @@ usually start in the middle of an instruction, so like the kernel's
 ``scripts/decodecode`` and syzkaller's decompiler we retry from later start offsets and
 keep the alignment whose decoding lands exactly on the faulting byte, preferring the
 earliest start (the most bytes decoded) that has no undecodable byte before the fault.
+s390 prints no ``Code:`` bytes but its own decoding (``Krnl Code:``), read as it is.
 """
 
 from __future__ import annotations
@@ -328,10 +329,188 @@ def disassemble(
     )
 
 
+# s390's show_code() (arch/s390/kernel/dis.c) decodes the code itself: "Krnl Code:" then
+# up to eight "%016lx: <bytes>\t<mnemonic>\t<operands>" lines (pr_cont'd under it), each
+# led by '>' for the instruction at the PSW address, '#' for the one ending there, else a
+# blank; "Krnl Code: Bad PSW." when it could not read them. ("User Code:" is user space.)
+# Another marker character (public reports of newer kernels show a '*') is read as not
+# the PSW's line rather than ending the block.
+_KRNL_CODE = "Krnl Code:"
+_S390_INSN = re.compile(r"^\s*([#>*]?)\s*([0-9a-f]{8,16}): ((?:[0-9a-f]{2,} ?)+)(.*)$")
+
+
+@dataclass
+class _S390Line:
+    address: int
+    data: bytes
+    text: str
+    marker: str
+
+
+def s390_insn_length(first: int) -> int:
+    """Bytes of the instruction whose first byte is ``first``: its top two bits say
+    (00: 2, 01 and 10: 4, 11: 6), as the kernel's insn_length() computes it."""
+    return (((first + 64) >> 7) + 1) << 1
+
+
+def _s390_line(line: str) -> _S390Line | None:
+    m = _S390_INSN.match(line)
+    if m is None:
+        return None
+    digits = m.group(3).replace(" ", "")
+    size = s390_insn_length(int(digits[:2], 16))
+    if len(digits) < 2 * size:
+        return None  # cut short: not an instruction the kernel printed whole
+    # what is left of the hex run past the instruction's length belongs to the text
+    # (a mnemonic such as "ae" is hex too), as in the kernel's "%02x...\t%s"
+    text = (digits[2 * size :] + " " + m.group(4)).split()
+    return _S390Line(
+        int(m.group(2), 16),
+        bytes.fromhex(digits[: 2 * size]),
+        " ".join(text),
+        m.group(1),
+    )
+
+
+@dataclass
+class _S390Block:
+    lines: list[_S390Line]
+    error: str | None = None  # why the block was read only in part
+
+
+def find_s390_code(report_text: str) -> _S390Block | str | None:
+    """The instructions of a report's ``Krnl Code:`` block in order, the kernel's own
+    words when it printed none (``Bad PSW.``), or None when the report has no block."""
+    lines = report_text.splitlines()
+    for i, line in enumerate(lines):
+        idx = line.find(_KRNL_CODE)
+        if idx < 0:
+            continue
+        first = line[idx + len(_KRNL_CODE) :]
+        got: list[_S390Line] = []
+        for cont in [first, *lines[i + 1 : i + 8]]:
+            insn = _s390_line(cont)
+            if insn is None:
+                break
+            # the block is contiguous: the next line starts where the last one ended
+            end = got[-1].address + len(got[-1].data) if got else insn.address
+            if insn.address != end:
+                return _S390Block(
+                    got, f"the instruction at {insn.address:x} does not follow the one before it"
+                )
+            got.append(insn)
+        return _S390Block(got) if got else first.strip()
+    return None
+
+
+# Before dis.c's show_code() (added in 2007), show_registers() in arch/s390/kernel/traps.c
+# printed the 20 bytes from the PSW address on, undecoded: "Krnl Code: " then "%02x "
+# each, and " Bad PSW." where it could read no more.
+_S390_OLD_CODE = re.compile(r"^((?:[0-9a-f]{2} )*[0-9a-f]{2}) *(?:Bad PSW\.)?$")
+
+
+# Which instruction faulted: the PSW a program check saves points at the instruction
+# itself only when the exception nullifies it (the DAT exceptions: segment and page
+# translation 0x10/0x11, ASCE type and region translation 0x38-0x3b) or when the kernel
+# rewinds it (arch/s390/mm/fault.c: a protection exception, 0x04); for the others
+# (monitor event 0x40 of BUG() and WARN(), illegal operation 0x01, specification 0x06,
+# data 0x07, ...) it points past it, at the '>' line, the faulting instruction being
+# the one show_code() marks '#'. die() names the code: "%s: %04x ilc:%d [#%d]" (older
+# "%s: %04lx [#%d]"); its 0x80 bit is PER's, 0x200 a transaction's.
+_S390_DIE_CODE = re.compile(r": ([0-9a-f]{4}) (?:ilc:\d )?\[#\d+\]")
+_S390_PSW_AT_FAULT = frozenset((0x04, 0x10, 0x11, 0x38, 0x39, 0x3A, 0x3B))
+
+
+def _s390_psw_past_fault(report_text: str) -> bool | None:
+    """Does the report's program check leave the PSW past the faulting instruction?
+    None when no die() line names it."""
+    m = _S390_DIE_CODE.search(report_text)
+    if m is None:
+        return None
+    return int(m.group(1), 16) & 0x7F not in _S390_PSW_AT_FAULT
+
+
+def _s390_bytes(text: str, psw_past_fault: bool | None) -> Disassembly:
+    """The old ``Krnl Code:`` bytes decoded by capstone, the first instruction the PSW's
+    (the faulting one, unless the program check left the PSW past it: then the faulting
+    one is not among them); the kernel's words when they are no bytes ("Bad PSW.")."""
+    m = _S390_OLD_CODE.match(text.strip())
+    if m is None:
+        return Disassembly(
+            arch="s390x",
+            bytes_hex="",
+            fault_offset=None,
+            realigned=0,
+            error=f"no opcode bytes in the log: {text.strip()[:120]}",
+        )
+    data = bytes.fromhex(m.group(1))
+    md = capstone.Cs(capstone.CS_ARCH_SYSZ, capstone.CS_MODE_BIG_ENDIAN)
+    insns = _decode_all(md, data, 2)
+    return Disassembly(
+        arch="s390x",
+        bytes_hex=data.hex(" "),
+        fault_offset=None if psw_past_fault else 0,
+        realigned=0,
+        instructions=[
+            Instruction(
+                address=i.offset,
+                size=i.size,
+                hex=data[i.offset : i.offset + i.size].hex(" "),
+                text=f"{i.mnemonic} {i.operands}".strip(),
+                faulting=i.offset == 0 and not psw_past_fault,
+            )
+            for i in insns
+        ],
+    )
+
+
+def disassemble_s390(found: _S390Block | str, report_text: str = "") -> Disassembly:
+    """A ``Krnl Code:`` block as a Disassembly: the kernel's own decoding, the faulting
+    instruction its ``>`` line (the PSW address, as RIP is x86's) or, when the program
+    check left the PSW past it or the ``#`` line is BUG()'s or WARN()'s monitor call
+    ("mc"), its ``#`` line; capstone decodes only what the kernel's tables did not know
+    ("unknown")."""
+    past = _s390_psw_past_fault(report_text)
+    if isinstance(found, str):
+        return _s390_bytes(found, past)
+    block = found.lines
+    base = block[0].address
+    before = next((ln for ln in block if ln.marker == "#"), None)
+    mark = "#" if before is not None and (past or before.text.startswith("mc ")) else ">"
+    fault = next((ln.address - base for ln in block if ln.marker == mark), None)
+    instructions = []
+    for ln in block:
+        text = ln.text
+        if text in ("", "unknown"):
+            md = capstone.Cs(capstone.CS_ARCH_SYSZ, capstone.CS_MODE_BIG_ENDIAN)
+            decoded = [f"{m} {o}".strip() for _, _, m, o in md.disasm_lite(ln.data, ln.address, 1)]
+            text = decoded[0] if decoded else "(bad)"
+        instructions.append(
+            Instruction(
+                address=ln.address - base,
+                size=len(ln.data),
+                hex=ln.data.hex(" "),
+                text=text,
+                faulting=ln.marker == mark,
+            )
+        )
+    return Disassembly(
+        arch="s390x",
+        bytes_hex=b"".join(ln.data for ln in block).hex(" "),
+        fault_offset=fault,
+        realigned=0,
+        instructions=instructions,
+        error=found.error,
+    )
+
+
 def disassemble_report(
     report_text: str, arch: str | None = None, syntax: str = "intel"
 ) -> Disassembly | None:
     """Disassembly of a report's kernel-mode ``Code:`` line, None if it has none."""
+    s390 = find_s390_code(report_text) if _KRNL_CODE in report_text else None
+    if s390 is not None:
+        return disassemble_s390(s390, report_text)
     code = find_code_line(report_text)
     if code is None:
         return None

@@ -5,8 +5,10 @@ printk context (task/CPU caller id, when the log has one) up to the next header 
 does not continue the report (a ``Kernel panic`` right after a BUG does; another BUG does
 not). Unreliable `` ? `` frames are kept but left out of the title text. The report's own
 text stops at the next report, at an end marker (``---[ end trace``, ``Kernel Offset:``),
-at a pause of more than 10 s in printk time or where it goes back (another copy of the
-log); a few lines more are read for the title and the corruption check.
+at a pause of more than 10 s in printk time (or, on lines without one, in the wall-clock
+time a reader stamped them with: dmesg -T, syslog, journalctl) or where printk time goes
+back (another copy of the log); a few lines more are read for the title and the
+corruption check.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .lines import (
 )
 from .oopses import OopsKind
 from .scan import is_replay_marker
+from .wallclock import SINCE_LAST, WallTime, least_gap, same_stamp, wall_stamp, wall_time
 
 # Lines of context kept before a report (more with per-task caller ids: they are ours).
 _PREFIX_LINES = 5
@@ -244,6 +247,33 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     return whole._replace(end=line.end)
 
 
+# Records the kernel prints with newlines inside them. printk's console and syslog(2)
+# paths put the prefix before each of a record's lines (record_print_text()), but
+# /dev/kmsg escapes the newlines ("\x0a", msg_add_ext_text()) and util-linux dmesg, which
+# reads it, writes them back (unhexmangle_to_buffer()): the lines after the record's first
+# come with no prefix, yet are the kernel's. Each entry: the record's first line's mark,
+# and the shape of the lines that go on from it.
+_MULTILINE_RECORDS = (
+    # s390 show_code() (arch/s390/kernel/dis.c): "Krnl Code:" and its instructions, each
+    # pr_cont'd after "\n\t  " with its '#', '>' or blank mark before the address
+    ("Krnl Code:", re.compile(r"^\s*[#>*]?[0-9a-f]{8,16}: [0-9a-f]{2}")),
+)
+
+
+def continues_record(last: Line, line: Line, text: str) -> bool:
+    """Is ``line`` (no prefix, the line right after ``last``) a line of the same
+    multi-line record as ``last`` (``_MULTILINE_RECORDS``), printed without the prefix?"""
+    if line.context or not any(shape.match(line.text) for _, shape in _MULTILINE_RECORDS):
+        return False  # (most bare lines: the shapes fail at their first characters)
+    if line.start - last.end > 2 or text.count("\n", last.end, line.start) != 1:
+        return False  # not the line right after it
+    return any(
+        shape.match(line.text) is not None
+        and (mark in last.text or shape.match(last.text) is not None)
+        for mark, shape in _MULTILINE_RECORDS
+    )
+
+
 # Lines after a program's line within which the report's own prefixed lines go on.
 _INTERJECTION_LINES = 50
 
@@ -414,6 +444,8 @@ class _Window:
     own_done: bool = False
     tail: int = _TAIL_LINES
     last_ts: float | None = None
+    last_wall: WallTime | None = None  # of the last line of this stream without printk time
+    last_stamp: str = ""  # the text of last_wall's stamp (_long_pause)
     gap: int = 0
     after_second: int = 0
     since_done: int = 0
@@ -424,7 +456,7 @@ class _Window:
     echo: bool = False  # every record comes twice (see feed)
     others: int = 0  # lines of other contexts read so far (n - others: this stream's)
     restarted: bool = False  # printk time went back: the lines read on are another log's
-    paused: bool = False  # the report's own text ended at a long pause in printk time
+    paused: bool = False  # the report's own text ended at a long pause (_long_pause)
     piece: str = ""  # the last line kept (or its last wrapped piece), as it came
     # This stream's stamped lines, and the records (record_of) of the first ``recorded``
     # of them: made only when a candidate line asks (_copy), not on every line.
@@ -438,6 +470,8 @@ class _Window:
         # by their raw caller tag without the full prefix parse.
         self.tag = caller_id(self.context)
         self.min_lines = 16 if "BUG: KMSAN:" in self.header.raw else 22
+        if self.header.timestamp is None:
+            self.last_wall = _clock_at(self.text, self.header)
 
     def feed(self, raw: str, line_start: int, n: int, first_no: int, plain: bool) -> bool:
         """Take line ``n`` of the window; False once the report is over. (``plain``: the
@@ -491,8 +525,10 @@ class _Window:
                 # early_printk() wrote the header, bare; printk's lines after it carry the
                 # console's prefix, and they are this report's stream
                 self.context, self.tag = line.context, caller_id(line.context)
-            if line.context != self.context and not (
-                self.cpu_traceback and caller_id(line.context).startswith("C")
+            if (
+                line.context != self.context
+                and not (self.cpu_traceback and caller_id(line.context).startswith("C"))
+                and not (self.lines and continues_record(self.lines[-1], line, self.text))
             ):
                 if not line.context and self._joins_wrapped(raw, line):
                     return True
@@ -625,6 +661,7 @@ class _Window:
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
+        paused = self._long_pause(ts, raw)
         if _may_boot(line.text) and not self.restarted and _booted(line.text):
             self._reboot()
         elif (
@@ -646,9 +683,9 @@ class _Window:
                 self.resume = line_start
         elif self.own_done and not _REGISTER_DUMP_RE.match(line.text):
             self.since_done += 1
-            if ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
+            if paused:
                 self._pause(line_start)  # after the report's end, however few lines since
-        elif ts is not None and self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP:
+        elif paused:
             # An oops is printed in one burst; a long pause means what follows is
             # something else.
             self._end_own()
@@ -658,8 +695,30 @@ class _Window:
         elif self.task_ctx and self._starts_next(raw, line_start, n):
             self._end_own()  # the same task starts a new report
 
+    def _long_pause(self, ts: float | None, raw: str) -> bool:
+        """Did more than ``_REPORT_TIME_GAP`` pass since this stream's last line? By printk
+        time, when both lines have one; by the wall-clock time a line without one starts
+        with (dmesg -T, syslog, journalctl: see wallclock), at the least its stamps allow,
+        when both lines have that."""
+        if ts is not None:
+            return self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP
+        if self.last_stamp and same_stamp(raw, self.last_stamp):
+            return False  # the line before's stamp again (most lines of a burst)
+        found = wall_stamp(raw)
+        if found is None:
+            return False
+        stamp, wall = found
+        last = self.last_wall
+        # (dmesg -H prints a time since the line before only within the minute of its
+        # last "[%b%e %H:%M]" line: the next such line is judged against that one)
+        if wall.zone != SINCE_LAST:
+            self.last_stamp, self.last_wall = stamp, wall
+        gap = least_gap(last, wall)
+        # (the least gap the stamps allow: at 10 s the true gap was more)
+        return gap is not None and gap >= _REPORT_TIME_GAP
+
     def _pause(self, line_start: int) -> None:
-        """A long pause in printk time at the line at ``line_start``: a panic-like line
+        """A long pause (_long_pause) at the line at ``line_start``: a panic-like line
         from here on is no panic of this crash's (one follows its crash at once), but a
         report of its own, this one first."""
         self.paused = True
@@ -706,13 +765,44 @@ class _Window:
         elif "Sending NMI from CPU" in raw:
             self.cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
         elif (
-            "Kernel panic - not syncing" in raw
-            or "WARNING: possible circular locking dependency detected" in raw
-        ) and self.text_lines > self.min_lines:
+            (
+                "Kernel panic - not syncing" in raw
+                or "WARNING: possible circular locking dependency detected" in raw
+            )
+            and self.text_lines > self.min_lines
+            and not _absorbed(self.kind, raw)
+        ):
             # panic_on_warn's panic stack and lockdep noise caused by the oops itself
-            # repeat what we already have; stop collecting once we have enough.
+            # repeat what we already have; stop collecting once we have enough. (A panic
+            # the report's kind prints as part of itself, its trace the report's only
+            # one, is kept: arm64's "kernel stack overflow" after its register dump.)
             self.skip_text = skip_line = True
         return is_header or not skip_line
+
+
+# How far back from a report's header _clock_at looks for dmesg -H's last minute line:
+# it prints one at least each minute, a minute's records are rarely more.
+_CLOCK_SEARCH = 1 << 18
+
+
+def _clock_at(text: str, header: Line) -> WallTime | None:
+    """The wall-clock time of the header line, for the pause rule: its own, or, when it
+    has only a time since the line before (dmesg -H's "[  +0.000123] "), the last
+    "[%b%e %H:%M]" line before it, the minute it lies in."""
+    wall = wall_time(header.raw)
+    if wall is None or wall.zone != SINCE_LAST:
+        return wall
+    end = header.start
+    lo = max(0, end - _CLOCK_SEARCH)
+    while end > lo:
+        start = text.rfind("\n", lo, end - 1) + 1
+        if start == 0 and lo > 0:
+            return None  # (a line cut by the bound is not read)
+        before = wall_time(text[start:end])
+        if before is not None and before.zone != SINCE_LAST:
+            return before
+        end = start
+    return None
 
 
 # How much text _tagged_line_end searches back in one go for a task's tag.

@@ -21,9 +21,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   ``logread`` (ubox) writes a ctime date and the facility, no host:
   ``Sun Sep  1 19:30:19 2019 kern.warn kernel: ``;
 * ``{"MESSAGE": ..., "_TRANSPORT": "kernel", ...}`` — ``journalctl -o json`` (and
-  ``-o json-seq``, with an RS before it), one record a line: the kernel's records are
-  read as their MESSAGE; ``-o verbose`` / ``export`` / ``json-pretty`` print a field a
-  line: MESSAGE is the text, the entry's other fields say whose (``JOURNAL_FIELD``);
+  ``-o json-seq``, with an RS before it, and ``-o json-sse``, after ``data: ``), one
+  record a line: the kernel's records are read as their MESSAGE; ``-o verbose`` /
+  ``export`` / ``json-pretty`` print a field a line: MESSAGE is the text, the entry's
+  other fields say whose (``JOURNAL_FIELD``);
 * ``kern  :warn  : `` — ``dmesg -x`` (``--decode``), the record's facility and level
   before any time; a facility other than ``kern`` is a program's write to /dev/kmsg;
 * ``172.20.1.2: kern: warning: [2026-11-24T21:45:01.123456789Z]: `` — ``talosctl dmesg``
@@ -45,7 +46,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
 * ``[2024-01-02 10:11:12.123] `` / ``[10:11:12.123] `` / ``[0.123456 0.000123] `` — the
   time a serial terminal's capture puts before each line it received (minicom, tio,
-  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed.
+  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed;
+* ``Nov 27 10:11:12`` / ``10:11:12.123456`` / ``1795556701`` and ``STAMP_END`` — the time a
+  reader (moreutils ``ts``, ``logcli --no-labels``) put before every line of a log, which
+  stamps.mark_stamps found once for the whole log and marked.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
 crash report share a context (the same task or CPU id), which is how interleaved output
@@ -194,10 +198,15 @@ _PREFIX_RE = re.compile(
     # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
     # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
     # (seconds without a fraction: "[Thu Nov 24 10:11:12.123456 2026]" is Apache's error log)
-    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12})\] ?"
+    # (-T -d, DMESG_TIMEFTM_CTIME_DELTA, adds the seconds since the previous record:
+    # "[%s <%12.06f>] ")
+    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12})"
+    r"(?: < *\d+\.\d{6}>)?\] ?"
     # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
-    # when the minute changes, else the seconds since the previous message, "[  +0.000005] "
-    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6})\] ?"
+    # when the minute changes, else the seconds since the previous message, "[  +0.000005] ";
+    # --time-format=delta (DMESG_TIMEFTM_DELTA) those seconds alone, "[<%12.06f>] "
+    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6}"
+    r"|< *\d+\.\d{6}>)\] ?"
     # dmesg --time-format iso (DMESG_TIMEFTM_ISO8601): "2013-06-13T22:11:00,123456+01:00 ",
     # microseconds after a comma (journalctl's ISO times put a dot there and a host after)
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d "
@@ -392,6 +401,20 @@ def _shipped_line(raw: str) -> str | None:
     return None
 
 
+# Put in place of the space after a stamp that every line of a log starts with, when a
+# program that read the log wrote it there (stamps.mark_stamps: moreutils ts, logcli
+# --no-labels): what follows it is the line as that program read it. No log line holds an
+# ASCII unit separator; a stamp is at most this long.
+STAMP_END = "\x1f"
+_STAMP_MAX = 48
+
+
+def _marked_stamp_end(raw: str) -> int:
+    """Where the line after a marked stamp (``STAMP_END``) starts in ``raw``, or -1."""
+    at = raw.find(STAMP_END, 0, _STAMP_MAX)
+    return at + 1 if at != -1 else -1
+
+
 def _may_have_prefix(raw: str) -> bool:
     """Can ``_PREFIX_RE`` match ``raw``? Every one of its prefixes ends in a "[...]" time
     or tag, dmesg's ISO time (a "," before its microseconds) or a level at the line's very
@@ -419,6 +442,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         if cm is not None:
             # the terminal's time says nothing of who wrote the line: what follows does
             return parse_prefix(raw[cm.end() :])
+    elif (stamped := _marked_stamp_end(raw)) != -1:
+        return parse_prefix(raw[stamped:])  # a reader's time says nothing of who wrote it
     elif raw.startswith(_LAVA_START):
         target = _lava_target_message(raw)
         if target is not None:
@@ -432,8 +457,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         # "NAME:" then ":%.*s" per line): abrt's "backtrace:" of a kernel oops as the
         # Bugzilla bug, the mail and "abrt-cli info -d" show it reads as the oops.
         return parse_prefix(raw[1:])
-    elif raw[:1] == "{" or raw[:2] == _JSON_SEQ_RECORD:
-        record = _kernel_journal_record(raw.removeprefix(_RS))
+    elif raw[:1] == "{" or raw[:2] == _JSON_SEQ_RECORD or raw[:7] == _JSON_SSE_RECORD:
+        record = _kernel_journal_record(_json_record(raw))
         if record is not None:
             return record
     elif raw.startswith(" ") and '"msg": "' in raw[:24]:
@@ -594,8 +619,9 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     """
     if (shipped := _shipped_line(raw)) is not None:
         raw = shipped
-    if raw[:2] == _JSON_SEQ_RECORD:
-        raw = raw[1:]
+    elif (stamped := _marked_stamp_end(raw)) != -1:
+        raw = raw[stamped:]
+    raw = _json_record(raw)
     if raw[:2] == '{"' or raw[:3] == '{ "':  # older journalctl: '{ "__CURSOR" : "...", '
         # A JSON record: journald's, docker's json-file ({"log": ..., "stream": ...}), a
         # Go program's structured log (zap: {"level": ..., "msg": ...}). printk writes no
@@ -662,14 +688,26 @@ _FACILITY_USER = 8  # LOG_USER << 3: the first priority that is not the kernel's
 
 
 # journalctl -o json-seq: each record after an ASCII Record Separator (RFC 7464 JSON text
-# sequences), otherwise -o json's.
+# sequences), otherwise -o json's; -o json-sse: each after "data: " and before an empty
+# line, a Server-Sent Events message (systemd's json_variant_dump(), JSON_FORMAT_SSE).
 _RS = "\x1e"
 _JSON_SEQ_RECORD = _RS + "{"
+_JSON_SSE_RECORD = "data: {"
+
 _JOURNAL_TRANSPORT_RE = re.compile(r'"_TRANSPORT"\s*:\s*"(\w+)"')
 # A log shipper's record of a kernel line names its source: "ident": "kernel",
 # "facility": "kern", "SYSLOG_IDENTIFIER": "kernel".
 _JSON_KERNEL_RE = re.compile(r':\s*"kern(?:el)?"')
 _LOGFMT_RE = re.compile(r'time="[^"]*" level=\w+ ')
+
+
+def _json_record(raw: str) -> str:
+    """``raw`` without the json-seq or json-sse framing before a record's "{"."""
+    if raw[:2] == _JSON_SEQ_RECORD:
+        return raw[1:]
+    if raw[:7] == _JSON_SSE_RECORD:
+        return raw[6:]
+    return raw
 
 
 # A LAVA job's log (LKFT's and KernelCI's boards; lava_common's YAML logger), one record a
@@ -766,7 +804,12 @@ def record_text(raw: str) -> str:
     """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
     json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
     ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'."""
-    if raw[:1] in ("{", _RS) or raw[:2] == '\t"' or (raw[:1].isdigit() and raw[2:3] == "-"):
+    if (
+        raw[:1] in ("{", _RS)
+        or raw[:7] == _JSON_SSE_RECORD
+        or raw[:2] == '\t"'
+        or (raw[:1].isdigit() and raw[2:3] == "-")
+    ):
         message, context, _ = parse_prefix(raw)
         if context == SYSLOG:
             return message

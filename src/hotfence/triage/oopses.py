@@ -742,9 +742,16 @@ def _k(
     )
 
 
+# x86 die()s in the kernel whose __die_header() line names only their cause: do_trap()'s
+# traps, math_error()'s x87 and SIMD floating-point exceptions ("fpu exception", "simd
+# exception"), exc_device_not_available()'s #NM with CR0.TS clear ("unexpected #NM
+# exception"), and arch/x86/mm/fault.c pgtable_bad()'s "Bad pagetable" (a page fault
+# whose error code has the reserved-bit flag, after "%s: Corrupted page table at
+# address %lx" and dump_pagetable()).
 _X86_TRAPS = (
     "iret exception|segment not present|invalid TSS|alignment check|bounds|overflow"
-    "|coprocessor segment overrun|int3"
+    "|coprocessor segment overrun|int3|fpu exception|simd exception|unexpected #NM exception"
+    "|Bad pagetable"
 )
 # A kmemleak object's allocation trace, up to the first caller outside the allocators.
 _LEAK_STACK = _s(
@@ -1839,10 +1846,20 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
+            # arm64 ubsan_handler(): a CONFIG_UBSAN_TRAP check's brk dies with
+            # report_ubsan_failure()'s words and the ESR, "Internal error: UBSAN: array
+            # index out of bounds: 00000000f2005512 [#1]": no " in <file>" to read them
+            # to, and "index" holds an "in"
             _F(
                 rx("UBSAN:"),
                 "UBSAN: {1} in {2}",
-                report=rx("UBSAN: (.*?) in"),
+                report=rx(r"Internal error: UBSAN: ([^:\n]+): [0-9a-f]+ \[#"),
+                stack=_s(*_TRACE, skip=("ubsan", "overflow")),
+            ),
+            _F(
+                rx("UBSAN:"),
+                "UBSAN: {1} in {2}",
+                report=rx("UBSAN: (.*?) in "),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
         ],
@@ -2078,7 +2095,21 @@ OOPSES: tuple[OopsKind, ...] = (
     # are the rest, with i386's "iret exception" (entry_32.S's iret fixup, iret_error()).
     _k(
         "[#",
-        [_F(rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME))],
+        [
+            # pgtable_bad() on a fault in user mode (the common case: a user access whose
+            # page table entry has a reserved bit set): show_regs() prints the user RIP
+            # (CS 0x33, or 0x23 for a 32-bit task) and no trace. No kernel function is
+            # at fault; the report is the bad page table itself.
+            _F(
+                rx(r"(Bad pagetable): [0-9a-f]{4} \[#"),
+                "{1}",
+                report=rx(
+                    r"(Bad pagetable): [0-9a-f]{4} \[#.*\n(?:(?!.*RIP: ).*\n){0,8}.*RIP: 00[23]3:"
+                ),
+                no_stack_trace=True,
+            ),
+            _F(rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME)),
+        ],
         shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
     # arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x): a kernel page
@@ -2184,6 +2215,40 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         absorbs=("Machine Check Exception:",),
         absorb_lines=_MCE_RECORDS_LINES,
+    ),
+    # arm64's panic_bad_stack() (arch/arm64/kernel/traps.c) and riscv's and 32-bit ARM's
+    # handle_bad_stack() (arch/riscv/kernel/traps.c, arch/arm/kernel/traps.c) open with
+    # "Insufficient stack space to handle exception!" and the stacks' bounds, print the
+    # registers of the frame that ran out of stack (__show_regs(): "pc :", "epc :", "PC is
+    # at"), and only then panic "[Kk]ernel stack overflow" (arm64, riscv) or die with
+    # "Internal error: kernel stack overflow" (arm): one report from this line on, titled
+    # as the panic's or die's line alone is. A console that lost what follows the registers
+    # still holds the overflow: the faulting frame names it (riscv's "ra :" when its "epc :"
+    # is a generic helper such as memset).
+    _k(
+        "Insufficient stack space to handle exception!",
+        [
+            _F(
+                rx("Insufficient stack space to handle exception!"),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(
+                    RIP_FRAME,
+                    CALL_TRACE,
+                    PARSE_STACK,
+                    parts2=(RIP_FRAME, rx(r"^ *(?:ra|lr) ?: (?:{{PC}} +)?{{FUNC}}")),
+                    skip=("bad_stack",),
+                    extractor=overflow_frame,
+                ),
+            )
+        ],
+        absorbs=(
+            "Kernel panic - not syncing: kernel stack overflow",
+            "Kernel panic - not syncing: Kernel stack overflow",
+            "Internal error: kernel stack overflow",
+        ),
+        # the stacks' bounds and the register dump between them: about 25 lines on arm64
+        absorb_lines=40,
     ),
     # arch/s390/kernel/traps.c kernel_stack_overflow(): "Kernel stack overflow." and
     # show_regs(), whose PSW names the function that ran out of stack (its "Call Trace:" is
@@ -2384,6 +2449,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "BUG: unable to handle kernel execute from non-executable memory",
             "BUG: unable to handle kernel read from unreadable memory",
             "BUG: unable to handle kernel execution of user memory",
+            # riscv: a kernel access to user memory outside the uaccess routines
+            "BUG: unable to handle kernel access to user memory",
         ),
         "MEMORY_SAFETY_BUG",
     ),
@@ -2391,7 +2458,10 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("SLUB: ",), "MEMORY_SAFETY_BUG"),
     (("CFI failure in",), "CFI"),
     (("MCE: ",), "HARDWARE-ERROR"),
-    (("UBSAN: array-index-out-of-bounds",), "MEMORY_SAFETY_UBSAN"),
+    (
+        ("UBSAN: array-index-out-of-bounds", "UBSAN: array index out of bounds"),
+        "MEMORY_SAFETY_UBSAN",
+    ),
     (("KCSAN: data-race",), "KCSAN-DATARACE"),
     (("KCSAN: assert: race in",), "KCSAN-ASSERT"),
     (
@@ -2461,8 +2531,10 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "Instruction bus error in",
             "Reserved instruction in kernel code in",
             "Unhandled kernel unaligned access in",
-            # riscv die() for an illegal instruction in the kernel (traps.c)
-            "Oops - illegal instruction in",
+            # riscv die() for a trap in the kernel (traps.c do_trap_error()'s causes:
+            # "Oops - illegal instruction", "- load access fault", "- store (or AMO)
+            # address misaligned", ...)
+            "Oops - ",
             # powerpc __die() for a program check in the kernel (traps.c)
             "Exception in kernel mode in",
             # s390 die() for a program check in the kernel (arch/s390/kernel/traps.c):
@@ -2487,6 +2559,10 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "overflow in",
             "coprocessor segment overrun in",
             "int3 in",
+            "fpu exception in",
+            "simd exception in",
+            "unexpected #NM exception in",
+            "Bad pagetable",
             "kernel panic:",
             "kernel stack overflow",
             "panic:",

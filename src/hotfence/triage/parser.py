@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from .extract import Extracted, RecordKey, extract, join_wrapped, line_record
 from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
@@ -46,10 +47,11 @@ from .modules import linked_modules
 from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import scan_log
+from .stamps import mark_stamps
 from .taint import decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
 
-_MAX_CONTEXT_EVENTS = 20
+_MAX_CONTEXT_EVENTS = 20  # entries of a report's context, each one kind of event
 _GCE_HANGUP = "serialport: VM disconnected."
 
 
@@ -57,7 +59,10 @@ _GCE_HANGUP = "serialport: VM disconnected."
 
 
 def parse_log(
-    text: str | bytes, jobs: int | None = None, lines: Sequence[tuple[int, int]] | None = None
+    text: str | bytes,
+    jobs: int | None = None,
+    lines: Sequence[tuple[int, int]] | None = None,
+    weights: Mapping[int, int] | None = None,
 ) -> list[Report]:
     """All crash reports in ``text``, in log order.
 
@@ -68,7 +73,10 @@ def parse_log(
     pool.default_jobs); the result is the same for any number. ``lines``: of a ``bytes``
     text, the start and 1-based number of each of its lines that hold a scan needle, the
     console-hangup marker or a boot banner's "Linux version ", when the caller scanned it
-    already (see scan.scan_log); ignored for a ``str``.
+    already (see scan.scan_log); ignored for a ``str``. ``weights``: of a ``bytes`` text,
+    how many printings of its event some event lines stand for, by the line's start (a
+    line carried in front of a region of a log for the many like it before the region:
+    prefilter); ignored for a ``str``.
     """
     if jobs is None:
         jobs = default_jobs()
@@ -76,17 +84,22 @@ def parse_log(
         if isinstance(text, (bytes, bytearray, memoryview)):
             data = bytes(text)
             decoded = data.decode("latin-1")
+            marked = mark_stamps(decoded)
+            if marked is not decoded:
+                decoded, data = marked, marked.encode("latin-1")  # the same length
             breaks = lost_line_breaks(decoded)
             if breaks:
                 decoded = _break_lines(decoded, breaks)
                 data = decoded.encode("latin-1")  # the same bytes, decoded 1:1
                 lines = None  # lines moved: scan again
-            return _renumber(_parse(decoded, True, data=data, jobs=jobs, lines=lines), breaks)
+            parsed = _parse(decoded, True, data=data, jobs=jobs, lines=lines, weights=weights)
+            return _renumber(parsed, breaks)
         text = str(text)
         if "\u00a0" in text:  # no-break spaces of a pasted page: see lines.plain_line
             text = text.replace("\u00a0", " ")
         if "0\u00d7" in text:  # "0×83", a page's typography: see lines.plain_line
             text = text.replace("0\u00d7", "0x")
+        text = mark_stamps(text)
         breaks = lost_line_breaks(text)
         if breaks:
             text = _break_lines(text, breaks)
@@ -161,10 +174,12 @@ def _parse(
     data: bytes | None = None,
     jobs: int = 1,
     lines: Sequence[tuple[int, int]] | None = None,
+    weights: Mapping[int, int] | None = None,
 ) -> list[Report]:
     starts = None if lines is None else [s for s, _ in lines]
     scanned = scan_log(text, data, starts)
-    cands, events = scanned.candidates, scanned.events
+    cands = scanned.candidates
+    events = _Events(text, scanned.events, from_bytes, weights or {})
     if not cands:
         ooms = _oom_reports(text, events, 0, from_bytes)
         if any(r.kernel_release is None for r in ooms):  # as when crashes precede them
@@ -227,7 +242,7 @@ def _parse(
             # (events before the last boot banner are another boot's: no cause of this)
             last_boot = bisect.bisect_right(boots, rep.start) - 1
             since = max(prev_end, boots[last_boot] if last_boot >= 0 else 0)
-            rep.context = _events_between(text, events, since, rep.start, from_bytes)
+            rep.context = events.between(since, rep.start)
             reports.append(rep)
             prev_end = rep.end
             if pos <= start:  # always make progress
@@ -273,7 +288,7 @@ def mark_hung_up(rep: Report) -> None:
 
 def _boot_tail_ooms(
     text: str,
-    events: list[tuple[int, int]],
+    events: _Events,
     reports: list[Report],
     from_bytes: bool,
     boots: list[int],
@@ -292,8 +307,7 @@ def _boot_tail_ooms(
     for hi in bounds:
         lo = max([boot_start] + [r.end for r in reports if r.start < hi])
         if lo < hi:
-            upto = bisect.bisect_left(events, (hi, -1))
-            out += _oom_reports(text, events[:upto], lo, from_bytes)
+            out += _oom_reports(text, events, lo, from_bytes, hi)
         boot_start = hi
     return out
 
@@ -509,9 +523,10 @@ _OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely excee
 
 
 def _oom_reports(
-    text: str, events: list[tuple[int, int]], lo: int, from_bytes: bool
+    text: str, events: _Events, lo: int, from_bytes: bool, hi: int | None = None
 ) -> list[Report]:
-    """One OOM-KILL report per process the OOM killer killed after offset ``lo``.
+    """One OOM-KILL report per process the OOM killer killed after offset ``lo`` (and
+    before offset ``hi``, when given).
 
     The report spans from the ``invoked oom-killer`` line that started the dump (when
     found) to the ``Killed process`` line; earlier memory events are its context.
@@ -530,7 +545,8 @@ def _oom_reports(
     # vmcore-dmesg.txt, a pstore record) appended after the console's copy of the same
     # records; its record (time and text, new_record) was read before.
     seen: set[int] = set()
-    for s, e in events:
+    upto = len(events.spans) if hi is None else bisect.bisect_left(events.spans, (hi, -1))
+    for s, e in events.spans[:upto]:
         if s < lo:
             if _KILLED_RE.search(text, s, e) is not None:
                 new_record(seen, record_key(text, s))
@@ -586,7 +602,7 @@ def _oom_reports(
         rep.frames = call_trace(texts)
         _fill_task_fields(rep, texts, from_bytes)
         rep.oom_memcg, rep.task_memcg = _oom_memcgs(texts, from_bytes)
-        rep.context = _events_between(text, events, prev_end, rep.start, from_bytes)
+        rep.context = events.between(prev_end, rep.start)
         out.append(rep)
         prev_end = e
     return out
@@ -654,36 +670,104 @@ def _own_stream(lines: list[Line], text: str) -> list[Line]:
     return out
 
 
-def _events_between(
-    text: str, events: list[tuple[int, int]], lo: int, hi: int, from_bytes: bool
-) -> list[str]:
-    """The events in [lo, hi): the last ``_MAX_CONTEXT_EVENTS`` of them, the ones right
-    before the crash, when a long run of them came first.
+# A number in an event's message: a decimal or hexadecimal word (a command id, sector, pid,
+# address, status code) or one with its unit ("180896kB", "10008ms"). Words that only
+# end in digits, "nvme0", "sda1", "md0", name a device and stay, as does a PCI device's
+# address ("0000:00:1c.0", %s of pci_name()): another device's failure is another event.
+_NUMBER = r"\b(?:0x[0-9a-fA-F]+|[0-9a-fA-F]*[0-9][0-9a-fA-F]*|[0-9]\w*)\b"
+_PCI = r"\b[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\b"
+_NUMBER_RE = re.compile(_NUMBER)
+_PCI_RE = re.compile(_PCI)
+_NUMBER_OR_PCI_RE = re.compile(f"(?P<pci>{_PCI})|{_NUMBER}")
 
-    When the crash's own first line carries a prefix (printk time, syslog, caller id),
-    an event line without one is a program's output on the same console ("mount: Failed
-    to allocate loop device"): printk prefixes every line of a record, so it is no
-    kernel failure and not the crash's context.
 
-    A message printed again is shown once, at its latest: a flood of one ratelimited
-    warning ("nf_conntrack: table full, dropping packet", ten every five seconds for as
-    long as it lasts) would otherwise fill the context and hide the different, older
-    event that explains the crash."""
-    first = bisect.bisect_left(events, (lo, -1))
-    end = bisect.bisect_left(events, (hi, -1))
-    s0, e0 = line_bounds(text, hi)
-    prefixed = hi < len(text) and make_line(text[s0:e0], s0, 0).context != ""
-    kept: list[str] = []  # from the crash backwards: the last ones are the ones kept
-    for s, e in reversed(events[first:end]):
-        if len(kept) == _MAX_CONTEXT_EVENTS:
-            break
-        line = make_line(text[s:e], s, 0)
-        if prefixed and not line.context:
-            continue
-        shown = _out(line.text.strip(), from_bytes)
-        if shown not in kept:
-            kept.append(shown)
-    return kept[::-1]
+def _number(m: re.Match[str]) -> str:
+    return m.group() if m.group("pci") else "#"
+
+
+def event_kind(message: str) -> str:
+    """What an event's ``message`` says without its numbers: the lines of a flood (NVMe
+    aborts each naming its command, I/O errors at growing sectors, OOM kills of
+    different pids) are one kind."""
+    if _PCI_RE.search(message) is None:  # (a substitution without a call per number)
+        return _NUMBER_RE.sub("#", message)
+    return _NUMBER_OR_PCI_RE.sub(_number, message)
+
+
+@dataclass
+class _Kind:
+    """The printings of one kind of event before a report."""
+
+    message: str  # the first one's
+    count: int
+    first_time: float | None  # printk times of the first and the last one
+    last_time: float | None
+    last: int  # index of the last one among the log's events
+
+    def shown(self, from_bytes: bool) -> str:
+        message = _out(self.message, from_bytes)
+        if self.count == 1:
+            return message
+        span = ""
+        if self.first_time is not None and self.last_time is not None:
+            span = f", [{self.first_time:.6f}] to [{self.last_time:.6f}]"
+        return f"{message} ({self.count} times{span})"
+
+
+class _Events:
+    """The event lines of a log (scan.CONTEXT_MARKERS: memory pressure, hardware and
+    storage failures), in log order, and what of them a report shows as its context.
+    ``weights``: how many printings a line stands for, by its start, when not one."""
+
+    def __init__(
+        self, text: str, spans: list[tuple[int, int]], from_bytes: bool, weights: Mapping[int, int]
+    ) -> None:
+        self.text = text
+        self.spans = spans
+        self.from_bytes = from_bytes
+        self.weights = weights
+
+    def between(self, lo: int, hi: int) -> list[str]:
+        """The events in [lo, hi), one entry per kind (``event_kind``), in the order each
+        kind was first printed: its first message, with how many times and from when to
+        when it was printed when more than once. At most ``_MAX_CONTEXT_EVENTS`` kinds:
+        the first one printed and the last ones printed, when more came.
+
+        When the crash's own first line carries a prefix (printk time, syslog, caller
+        id), an event line without one is a program's output on the same console
+        ("mount: Failed to allocate loop device"): printk prefixes every line of a
+        record, so it is no kernel failure and not the crash's context.
+
+        A flood of one event (a ratelimited "nf_conntrack: table full, dropping packet",
+        ten every five seconds for as long as it lasts; an NVMe abort per timed-out
+        command; an I/O error per sector) is one entry, and the different, older event
+        that explains the crash keeps its place."""
+        text, spans = self.text, self.spans
+        first = bisect.bisect_left(spans, (lo, -1))
+        end = bisect.bisect_left(spans, (hi, -1))
+        s0, e0 = line_bounds(text, hi)
+        prefixed = hi < len(text) and make_line(text[s0:e0], s0, 0).context != ""
+        kinds: dict[str, _Kind] = {}  # in the order each kind was first printed
+        for i in range(first, end):
+            s, e = spans[i]
+            line = make_line(text[s:e], s, 0)
+            if prefixed and not line.context:
+                continue
+            message = line.text.strip()
+            n = self.weights.get(s, 1)
+            key = event_kind(message)
+            kind = kinds.get(key)
+            if kind is None:
+                kinds[key] = _Kind(message, n, line.timestamp, line.timestamp, i)
+            else:
+                kind.count += n
+                kind.last_time, kind.last = line.timestamp, i
+        shown = list(kinds.values())
+        if len(shown) > _MAX_CONTEXT_EVENTS:
+            latest = sorted(shown[1:], key=lambda k: k.last)[1 - _MAX_CONTEXT_EVENTS :]
+            keep = {id(k) for k in latest}
+            shown = [shown[0]] + [k for k in shown[1:] if id(k) in keep]
+        return [k.shown(self.from_bytes) for k in shown]
 
 
 def _out(s: str, from_bytes: bool) -> str:

@@ -18,15 +18,18 @@ whole log at once (tests/test_prefilter.py checks it on the corpus and the lab l
   along) is parsed and cut at a report the parse has fully seen: the reports before the
   first one that may reach past the buffer are final, and the next parse starts at the
   header of an earlier final report, so its chain of reports is the whole log's.
-* What the parser carries across a cut is carried by hand: the memory events since the
-  last crash (a crash's ``context``), the OOM kills no crash followed yet, the last boot
+* What the parser carries across a cut is carried by hand: the events since the last
+  crash (a crash's ``context``; of each kind, two lines that stand for all its
+  printings), the OOM kills no crash followed yet, the last boot
   banner (the release of reports that name none), whether the console hung up
   anywhere (which marks every crash report as corrupted), and the kernel records the
   crash reports taken so far start with (a report of one again is dropped as a reprint,
   ``parser.new_record``).
 
-One case is not exact: a memory-event line that also starts a report (``Kernel panic -
-not syncing: Out of memory``) is not carried across a cut as the next crash's context.
+Two cases are not exact: a memory-event line that also starts a report (``Kernel panic -
+not syncing: Out of memory``) is not carried across a cut as the next crash's context;
+and of more than ``_CARRY_KINDS`` kinds of event between two crashes, an old kind not
+carried that comes again after a cut is counted from there on only.
 
 Memory is bounded by ``chunk_bytes`` plus one block, except in a log whose reports never
 leave a fully-seen report ``PREFIX`` lines apart (then a segment grows until it can cut).
@@ -54,6 +57,7 @@ from hotfence.triage.parser import (
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
     cut_by_hangup,
+    event_kind,
     mark_hung_up,
     new_record,
     parse_log,
@@ -65,6 +69,7 @@ from hotfence.triage.reader import (
     InputError,
     LineCut,
     ReadLimits,
+    Records,
     line_blocks,
     open_input,
     raw_blocks,
@@ -80,9 +85,10 @@ PREFIX = 4 * _PREFIX_LINES_TASK + 50 + 1
 # from its "invoked oom-killer" line, which may lie much further back (then carried).
 KEEP = max(PREFIX, _OOM_BLOCK_LINES + 1)
 _INVOKED = "invoked oom-killer"
-# At most this many context events are attached to a report: carrying more across a cut
-# would change nothing.
-_CARRY_EVENTS = _MAX_CONTEXT_EVENTS
+# A report shows at most _MAX_CONTEXT_EVENTS kinds of event, but a kind printed before a
+# cut may come again after it and be among the last then: the last this many kinds of
+# each stream are carried (a log with more kinds between two crashes is rare).
+_CARRY_KINDS = 50 * _MAX_CONTEXT_EVENTS
 OOM_KILL = "OOM-KILL"
 
 _CRASH_NEEDLES = tuple(n.encode() for n in SCAN_NEEDLES)
@@ -139,6 +145,10 @@ class _Buffer:
         self.size += len(block.data)
 
 
+# A carried event line and how many printings of its kind it stands for.
+_Carried = tuple[bytes, int]
+
+
 class StreamTriage:
     """Feed blocks (:meth:`feed`), then :meth:`finish` for the reports of the whole log."""
 
@@ -153,9 +163,10 @@ class StreamTriage:
         self.hangups: list[int] = []  # the lines of console hangup markers
         self.skip_before = -1  # reports starting before this offset were already taken
         self.last_point_line = 0
-        # Raw lines of memory events since the last crash / the last report (either kind).
-        self.since_crash: list[bytes] = []
-        self.since_report: list[bytes] = []
+        # Raw lines of events since the last crash / the last report (either kind), each
+        # with how many printings of its kind it stands for (_folded).
+        self.since_crash: list[_Carried] = []
+        self.since_report: list[_Carried] = []
         self.last_crash_end = 0
         self.last_report_end = 0
         self.fresh = True  # the buffer starts where no earlier report reaches
@@ -252,22 +263,30 @@ class StreamTriage:
 
     # --- parsing --------------------------------------------------------------------------
 
-    def _window(self, carry: list[bytes]) -> tuple[bytes, int, int]:
-        """The text to parse: carried lines, then the buffer (and their sizes)."""
+    def _window(self, carry: list[_Carried]) -> tuple[bytes, int, int, dict[int, int]]:
+        """The text to parse: carried lines, then the buffer (and their sizes, and the
+        weights of the carried lines that stand for more than one printing)."""
         first = self.buf.blocks[0].line
         banner = self.banner
         for line, raw in self.buf.banners:
             if line < first:
                 banner = raw
         if banner is not None:
-            carry = [banner, *carry]
-        head = b"".join(line + b"\n" for line in carry)
+            carry = [(banner, 1), *carry]
+        weights: dict[int, int] = {}
+        at = 0
+        for raw, weight in carry:
+            if weight != 1:
+                weights[at] = weight
+            at += len(raw) + 1
+        head = b"".join(raw + b"\n" for raw, _ in carry)
         # One join: the buffer is up to chunk_bytes, and each copy of it costs.
-        return b"".join([head, *(b.data for b in self.buf.blocks)]), len(head), len(carry)
+        text = b"".join([head, *(b.data for b in self.buf.blocks)])
+        return text, len(head), len(carry), weights
 
-    def _parse(self, carry: list[bytes]) -> list[Report]:
-        text, head_len, head_lines = self._window(carry)
-        reports = parse_log(text, self.jobs, self._needle_lines(text, head_len))
+    def _parse(self, carry: list[_Carried]) -> list[Report]:
+        text, head_len, head_lines, weights = self._window(carry)
+        reports = parse_log(text, self.jobs, self._needle_lines(text, head_len), weights)
         mapper = _OffsetMap(self.buf.blocks)
         out: list[Report] = []
         for rep in reports:
@@ -358,15 +377,16 @@ class StreamTriage:
             self.since_report = []
         for point in self.buf.points:
             if point.boot:
-                self.since_crash, self.since_report = [], []  # (parser._events_between)
+                self.since_crash, self.since_report = [], []  # (parser._Events.between)
             if point.event is None:
                 continue
             if point.offset >= self.last_crash_end:
-                self.since_crash.append(point.event)
+                self.since_crash.append((point.event, 1))
             if point.offset >= self.last_report_end:
-                self.since_report.append(point.event)
-        # A report shows the last events before it (parser._events_between): carry those.
-        self.since_crash = _latest(self.since_crash)
+                self.since_report.append((point.event, 1))
+        # A report shows each kind of event before it once (parser._Events.between):
+        # carry what that needs.
+        self.since_crash = _folded(self.since_crash)
         self.since_report = _carried(self.since_report)
 
     def _parse_chunk(self) -> None:
@@ -453,38 +473,53 @@ class StreamTriage:
         self.buf.banners = [(at, raw) for at, raw in self.buf.banners if at >= line]
 
 
-def _carried(events: list[bytes]) -> list[bytes]:
+def _carried(events: list[_Carried]) -> list[_Carried]:
     """The events since the last report that a report after a cut can still show.
 
     An OOM kill after the cut starts its report at the latest "invoked oom-killer" line
     (its dump's first line) and shows the events before that line; any report shows the
-    events right before it. So: the latest such line, the last events before it and the
-    last ones after it (bounded however many the log holds).
+    events right before it. So: the latest such line, and the events before it and after
+    it, each folded (bounded however many the log holds).
     """
     invoked = _INVOKED.encode()
-    at = next((i for i in range(len(events) - 1, -1, -1) if invoked in events[i]), None)
+    at = next((i for i in range(len(events) - 1, -1, -1) if invoked in events[i][0]), None)
     if at is None:
-        return _latest(events)
-    return [*_latest(events[:at]), events[at], *_latest(events[at + 1 :])]
+        return _folded(events)
+    return [*_folded(events[:at]), events[at], *_folded(events[at + 1 :])]
 
 
-def _latest(events: list[bytes]) -> list[bytes]:
-    """The events a report after them can show, in order: the latest line of each of
-    the last ``_CARRY_EVENTS`` messages, kernel lines and unprefixed lines counted apart
-    (parser._events_between shows a message printed again once, and drops unprefixed
-    lines before a prefixed crash)."""
-    seen: set[tuple[bool, str]] = set()
-    counts = {True: 0, False: 0}
-    kept: list[bytes] = []
-    for raw in reversed(events):
+def _folded(events: list[_Carried]) -> list[_Carried]:
+    """``events`` (raw lines, each standing for ``weight`` printings), as few lines that
+    give a report after them the same context (parser._Events.between): of each kind of
+    event, kernel lines and unprefixed lines apart (the parser drops unprefixed lines
+    before a prefixed crash), its first line standing for all printings but the last,
+    and its last line, in log order. The first kind and the last ``_CARRY_KINDS`` of
+    each are kept: a kind older than those that comes again after the cut is shown
+    from there on only (its count and first time short), the one inexact case.
+    """
+    kinds: dict[tuple[bool, str], list[int]] = {}  # key -> [first, last, count]
+    for i, (raw, weight) in enumerate(events):
         line = make_line(raw.decode("latin-1"), 0, 0)
-        key = (line.context != "", line.text.strip())
-        if key in seen or counts[key[0]] == _CARRY_EVENTS:
-            continue
-        seen.add(key)
-        counts[key[0]] += 1
-        kept.append(raw)
-    return kept[::-1]
+        key = (line.context != "", event_kind(line.text.strip()))
+        kind = kinds.get(key)
+        if kind is None:
+            kinds[key] = [i, i, weight]
+        else:
+            kind[1] = i
+            kind[2] += weight
+    kept: list[list[int]] = []
+    for prefixed in (True, False):
+        mine = [k for key, k in kinds.items() if key[0] == prefixed]
+        latest = sorted(mine[1:], key=lambda k: k[1])[-_CARRY_KINDS:]
+        kept += mine[:1] + latest
+    out: list[tuple[int, _Carried]] = []
+    for first, last, count in kept:
+        if first == last:
+            out.append((first, (events[first][0], count)))
+        else:
+            out.append((first, (events[first][0], count - events[last][1])))
+            out.append((last, events[last]))
+    return [carried for _, carried in sorted(out, key=lambda o: o[0])]
 
 
 def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
@@ -611,7 +646,7 @@ class InputResult:
 
 
 def triage_input(
-    path: str,
+    path: str | Records,
     stdin: BinaryIO | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
     chunk_bytes: int = 32 << 20,
@@ -626,7 +661,8 @@ def triage_input(
     cuts: list[LineCut] = []
     try:
         with open_input(path, stdin) as raw:
-            for block in line_blocks(raw_blocks(raw, path, limits), limits, cuts):
+            name = path.path if isinstance(path, Records) else path
+            for block in line_blocks(raw_blocks(raw, name, limits), limits, cuts):
                 stream.feed(block)
     except InputError as exc:
         return InputResult(_partial(stream), exc.reason, cuts)

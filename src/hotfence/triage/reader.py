@@ -6,7 +6,8 @@ compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``,
 that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
 read as the same text in UTF-8; the JSON document of a cloud VM's serial console
 (`aws ec2 get-console-output`, gcloud's `get-serial-port-output --format=json`) is read
-as the console log it holds.
+as the console log it holds; a pstore dump's parts read in record order (its end first)
+are put back in the order the kernel logged them.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -18,7 +19,9 @@ of NUL bytes an unclean shutdown leaves in syslog; the cut is reported).
 Only regular files are opened: a FIFO or a device named on the command line is refused
 (``triage /dev/zero`` would never end, a FIFO with no writer blocks forever) and pointed
 to stdin (``-``), the one explicit way to stream. A directory is walked for log-like
-files; everything else in it is reported as skipped, with the reason.
+files; everything else in it is reported as skipped, with the reason. A pstore
+directory's ``dmesg-<backend>-<id>`` records (the parts of its dumps) are read as one
+input.
 
 Policy for unreadable input: each bad path yields an :class:`InputError` in its place and
 the remaining paths are still read; the CLI reports every error on stderr (naming the
@@ -92,6 +95,15 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class Records:
+    """The pstore dmesg records of one directory, read as one input in record order
+    (see pstore_records); ``path`` names them all for the reader."""
+
+    path: str
+    members: tuple[str, ...]
+
+
 @dataclass
 class LineCut:
     """A line longer than ``max_line``: what the parser saw of it, and what was dropped."""
@@ -160,7 +172,7 @@ def _special_reason(path: str, mode: int, named: bool = True) -> str | None:
     return f"{why}; to read it anyway: `cat {path} | hotfence triage -`" if named else why
 
 
-def expand(paths: Iterable[str]) -> Iterator[str | InputError | Skipped]:
+def expand(paths: Iterable[str]) -> Iterator[str | Records | InputError | Skipped]:
     """Each path in order; a directory becomes its log-like files, recursively, sorted.
 
     Sorting makes a run reproducible (the same JSON for the same tree). A path named on
@@ -184,7 +196,7 @@ def expand(paths: Iterable[str]) -> Iterator[str | InputError | Skipped]:
         yield path if reason is None else InputError(path, reason)
 
 
-def _walk(top: str) -> Iterator[str | InputError | Skipped]:
+def _walk(top: str) -> Iterator[str | Records | InputError | Skipped]:
     entries: list[str] = []
     problems: list[InputError] = []
 
@@ -197,6 +209,7 @@ def _walk(top: str) -> Iterator[str | InputError | Skipped]:
         # os.walk lists symlinks to directories among `dirs` and does not follow them.
         entries.extend(os.path.join(root, d) for d in dirs if os.path.islink(os.path.join(root, d)))
     yield from problems
+    readable: list[str] = []
     for path in sorted(entries):
         try:
             st = os.stat(path)
@@ -212,7 +225,42 @@ def _walk(top: str) -> Iterator[str | InputError | Skipped]:
         elif not is_log_name(os.path.basename(path)):
             yield Skipped(path, "not a log file name (name it *.log to triage it)")
         else:
+            readable.append(path)
+    yield from pstore_records(readable)
+
+
+# pstorefs names a record "<type>-<backend>-<id>" (fs/pstore/inode.c, pstore_mkfile()):
+# a dump larger than the backend's record is several "dmesg-<backend>-<id>" files, its
+# parts (see _PSTORE_PART_RE), ids in the order the backend wrote them (ramoops: its
+# ring of record slots; efi: time, part, count). Read one by one, the part holding a
+# crash's header has no trace and the next has a trace without its crash; read as one
+# input in id order, the reader puts each dump's parts back in the order logged.
+_PSTORE_RECORD_RE = re.compile(r"dmesg-(\w+)-(\d+)")
+
+
+def pstore_records(paths: list[str]) -> Iterator[str | Records]:
+    """``paths`` in order, each directory's pstore dmesg records of one backend as one
+    :class:`Records` where the first of them stood."""
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    keys: dict[str, tuple[str, str]] = {}
+    for path in paths:
+        m = _PSTORE_RECORD_RE.fullmatch(os.path.basename(path))
+        if m is not None:
+            keys[path] = (os.path.dirname(path), m[1])
+            groups.setdefault(keys[path], []).append((int(m[2]), path))
+    for path in paths:
+        group = sorted(groups[keys[path]]) if path in keys else []
+        if len(group) < 2:
             yield path
+        elif path == min(p for _, p in group):  # where sorted names put the first
+            directory, backend = keys[path]
+            first, last = group[0][0], group[-1][0]
+            if last - first == len(group) - 1:
+                ids = f"{first}..{last}"
+            else:
+                ids = ",".join(str(i) for i, _ in group)
+            name = os.path.join(directory, f"dmesg-{backend}-{{{ids}}}")
+            yield Records(name, tuple(p for _, p in group))
 
 
 def _strerror(exc: OSError) -> str:
@@ -227,11 +275,23 @@ def _strerror(exc: OSError) -> str:
 
 
 @contextlib.contextmanager
-def open_input(path: str, stdin: BinaryIO | None = None) -> Iterator[BinaryIO]:
-    """The raw (maybe compressed) stream of one input; refuses non-regular files."""
+def open_input(path: str | Records, stdin: BinaryIO | None = None) -> Iterator[BinaryIO]:
+    """The raw (maybe compressed) stream of one input; refuses non-regular files. The
+    members of :class:`Records` are read one after the other as one stream."""
+    if isinstance(path, Records):
+        with contextlib.ExitStack() as stack:
+            streams = [stack.enter_context(_open_file(p)) for p in path.members]
+            yield typing.cast(BinaryIO, _Joined(streams))
+        return
     if path == STDIN:
         yield stdin if stdin is not None else sys.stdin.buffer
         return
+    with _open_file(path) as fh:
+        yield fh
+
+
+@contextlib.contextmanager
+def _open_file(path: str) -> Iterator[BinaryIO]:
     try:
         # O_NONBLOCK: opening a FIFO with no writer must not hang before the check below.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -245,6 +305,26 @@ def open_input(path: str, stdin: BinaryIO | None = None) -> Iterator[BinaryIO]:
             raise InputError(path, reason)
         os.set_blocking(fd, True)
         yield fh
+
+
+class _Joined:
+    """Streams read one after the other, each ending its last line."""
+
+    def __init__(self, streams: list[BinaryIO]) -> None:
+        self.streams = streams
+        self.last = b"\n"
+
+    def read(self, n: int = -1) -> bytes:
+        while self.streams:
+            out = self.streams[0].read(n) or b""
+            if out:
+                self.last = out[-1:]
+                return out
+            self.streams.pop(0)
+            if self.last != b"\n":  # a member's last line ends where the member does
+                self.last = b"\n"
+                return b"\n"
+        return b""
 
 
 def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[bytes]:
@@ -264,7 +344,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    for block in _console_output(_utf8(blocks)):
+    for block in _pstore_parts(_console_output(_utf8(blocks))):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -357,6 +437,64 @@ def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
         yield text.encode("utf-8", "replace")
     else:
         yield from held
+
+
+# A pstore dmesg dump (fs/pstore/platform.c, pstore_dump()): each backend record starts
+# "<why>#<n> Part<m>" (why: kmsg_dump_reason_str(), or pstore's own names before 5.8)
+# and holds the youngest records not yet written that fit (kmsg_dump_get_buffer() fills
+# from the end of the log), so Part1 is the dump's end and Part2 comes before it. Read
+# as files in record order (`cat /sys/fs/pstore/dmesg-ramoops-*`), a crash's header lands
+# after its own end. Memory a ramoops region was copied from whole keeps the
+# "====<sec>.<usec>-<C|D>" line ramoops writes before each record (fs/pstore/ram.c,
+# ramoops_write_kmsg_hdr(); pstorefs strips it). A dump is kmsg_bytes long (10 KiB by
+# default): held whole up to a few MB, the parts of each dump are put back oldest first.
+_PSTORE_PART_RE = re.compile(
+    rb"^(?:====\d+\.\d+(?:-[CD])?\n)?"
+    rb"((?:Panic|Oops|Emergency|Shutdown|Restart|Halt|Poweroff|Kexec|Unknown)#\d+) Part(\d+)\n",
+    re.MULTILINE,
+)
+_PSTORE_MAX = 16 << 20
+
+
+def _oldest_part_first(data: bytes) -> bytes:
+    """``data``, a run of pstore dump parts, with each dump's parts put in the order
+    their records were logged (highest part number first); dumps stay in the order
+    given. A dump is a run of parts of one "<why>#<n>" that names no part twice: the
+    count starts again at each boot, so the next boot's Panic#1 is another dump."""
+    heads = list(_PSTORE_PART_RE.finditer(data))
+    out = [data[: heads[0].start()]]
+    dump: dict[int, bytes] = {}
+    for i, head in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(data)
+        part = data[head.start() : end]
+        if not part.endswith(b"\n"):
+            part += b"\n"
+        number = int(head.group(2))
+        if dump and (heads[i - 1].group(1) != head.group(1) or number in dump):
+            out += [dump[n] for n in sorted(dump, reverse=True)]
+            dump = {}
+        dump[number] = part
+    out += [dump[n] for n in sorted(dump, reverse=True)]
+    return b"".join(out)
+
+
+def _pstore_parts(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or a pstore dump's parts oldest first when the input
+    starts with a dump's part header."""
+    first = next(blocks, b"")
+    if _PSTORE_PART_RE.match(first) is None:
+        yield from _as_they_came(first, blocks)
+        return
+    held = [first]
+    size = len(first)
+    for block in blocks:
+        held.append(block)
+        size += len(block)
+        if size > _PSTORE_MAX:
+            yield from held
+            yield from blocks
+            return
+    yield _oldest_part_first(b"".join(held))
 
 
 def _read(stream: BinaryIO, path: str, n: int) -> bytes:

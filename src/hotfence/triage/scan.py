@@ -75,12 +75,33 @@ CONTEXT_MARKERS = (
     # "..., reset controller" or "..., disable controller" ("I/O %d QID %d timeout,
     # completion polled" when the interrupt was lost; rdma.c "I/O %d QID %d timeout").
     "QID ",
+    # The controller itself failing, which every command on it follows into errors:
+    # pci.c nvme_warn_reset() (4.10 on) "nvme nvme0: controller is down; will reset:
+    # CSTS=0x3, PCI_STATUS=0x10" when a timed-out controller reports a fatal status;
+    # nvme_remove_dead_ctrl() "nvme nvme0: Removing after probe failure status: -19" when
+    # its reset fails and the driver lets it go (later kernels' nvme_reset_work()
+    # "Disabling device after reset failure: -19"); and core.c nvme_log_error() (since
+    # "nvme: add verbose error logging") for a command the disk failed: "nvme0n1: I/O
+    # Cmd(0x2) @ LBA 4660, 8 blocks, I/O Error (sct 0x0 / sc 0x4)", with opcode and
+    # status named ("Read(0x2)", "Unrecovered Read Error") under CONFIG_NVME_VERBOSE_ERRORS,
+    # "Admin Cmd(0x6), I/O Error (sct ..." for an admin command: "(sct 0x" in them all.
+    "controller is down",
+    "Removing after probe failure",
+    "Disabling device after reset failure",
+    "(sct 0x",
     # The filesystem on it finding its metadata bad: fs/ext4/super.c __ext4_error() and
     # __ext4_error_inode() "EXT4-fs error (device sda1): func:line: inode #N: comm X: ..."
     # (ext2's and ext3's "EXTn-fs error (device ...): ..." alike), fs/btrfs/messages.c
     # btrfs_printk() "BTRFS error (device sda1): ...". A filesystem BUG() or a task
     # hung on the journal often follows.
     "error (device",
+    # ... and giving up on it: with errors=remount-ro, fs/ext4/super.c ext4_handle_error()
+    # aborts the journal, fs/jbd2/journal.c jbd2_journal_abort() "Aborting journal on
+    # device loop0-8." (jbd's alike), then "EXT4-fs (loop0): Remounting filesystem
+    # read-only" (ext2's and ext3's "error: remounting filesystem read-only"). Every
+    # write to it fails from then on: containers, logs and databases on it with them.
+    "Aborting journal on device",
+    "emounting filesystem read-only",
     # XFS finding a metadata block bad, before the I/O error it returns for it (or none,
     # when the check runs on a write): fs/xfs/xfs_error.c xfs_corruption_error() "XFS
     # (sda1): Corruption detected. Unmount and run xfs_repair", xfs_buf_verifier_error()
@@ -166,6 +187,7 @@ SCAN_NEEDLES = (
     "Badness in ",
     "Machine Check Exception",
     "Kernel stack overflow.",
+    "Insufficient stack space",
     "SYZFA",
     "unreferenced object",  # kmemleak's leaked object
     # dmesg --color ends the "subsystem" it colours at the first ": " with a reset, which

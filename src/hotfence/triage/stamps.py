@@ -1,0 +1,103 @@
+"""A time stamp every line of a log starts with, put there by a program that read it.
+
+moreutils ``ts`` (ts(1): ``%b %d %H:%M:%S`` by default, ``%H:%M:%S`` with ``-s`` / ``-i``,
+``%.S`` / ``%.s`` / ``%.T`` for fractions, ``%s`` for the epoch) and Grafana Loki's
+``logcli --no-labels`` (the entry's RFC 3339 time, the line) put a time and a space before
+each line they read, whatever the line: ``Nov 27 10:11:12 BUG: unable to handle ...``.
+(``docker logs -t`` and ``kubectl logs --timestamps`` do too, with a nine-digit fraction
+no syslog writes: lines.py reads those on its own, line by line.) One such line
+cannot be told from a syslog line of a program named ``BUG`` (journalctl --no-hostname),
+but a log can: when every one of its first lines starts with the same stamp, none of them
+names a writer the way syslog does (``kernel:``, ``ident[pid]:``) and some hold text no
+syslog line has there (the kernel's ``Call Trace:``, an indented trace entry, ``Linux
+version ...``), the stamp is the reader's, and the line after it is what it read.
+
+:func:`mark_stamps` decides once per log and marks each stamp's end with ``STAMP_END`` in
+place of its space (the text keeps its length: every offset stays the log's own); the line
+reader (lines.parse_prefix) reads the line after it, the pause rule (wallclock) its time.
+A line reader's own prefixes (printk's time, dmesg's, syslog's) are not such stamps: a log
+whose lines it reads already is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lines import STAMP_END, parse_prefix
+
+_MONTH = r"(?:[^\W\d_]|[\x80-\xff]){3,12}\.?"  # strftime("%b") in any locale (lines._MONTH)
+_STAMP_RE = re.compile(
+    r"(?:"
+    + _MONTH
+    + r" [ \d]\d )?\d\d:\d\d:\d\d(?:\.\d{1,9})?"  # ts's default, -s / -i, %T, %.S, %.T
+    r"|\d{9,11}(?:\.\d{1,9})?"  # ts "%s", "%.s": the epoch
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"  # RFC 3339
+)
+# What follows a syslog line's time, a writer's name: "host kernel: ", "kernel: ",
+# "host sshd[812]: ", "sshd[812]: " (RFC 3164's TAG, journalctl's identifier and pid).
+_WRITER_RE = re.compile(r"(?:\S+ )?(?:(?i:kernel)|[^\s:\[\]]+\[\d+\]): ")
+# Text a syslog line's tag never is: it starts with the tag, "ident: " or "host ident: ".
+_TAGGED_RE = re.compile(r"(?:\S+ )?[^\s:\[\]]+(?:\[\d+\])?: ")
+# The first lines a log's stamp is judged by, and the fewest that are enough.
+_PROBE_LINES = 32
+_MIN_LINES = 4
+
+
+def _shape(stamp: str) -> str:
+    """The stamp's shape: its letters and digits as classes (one stamp, one shape)."""
+    return re.sub(r"\d", "0", re.sub(r"[^\W\d_]|[\x80-\xff]", "a", stamp))
+
+
+def log_stamp(text: str) -> re.Pattern[str] | None:
+    """The stamp every line of ``text`` starts with (see the module's docstring), as a
+    pattern matching it and its space; None when the log has none (or fewer than
+    ``_MIN_LINES`` lines to judge by). Each line is judged as it is read: most logs'
+    first line already says no."""
+    shape = None
+    untagged = False
+    probed = 0
+    pos = 0
+    while probed < _PROBE_LINES and pos < len(text):
+        end = text.find("\n", pos)
+        line = (text[pos:] if end == -1 else text[pos:end]).rstrip("\r")
+        pos = len(text) if end == -1 else end + 1
+        if not line.strip():
+            continue
+        probed += 1
+        m = _STAMP_RE.match(line)
+        if m is None or line[m.end() : m.end() + 1] != " ":
+            return None
+        if shape is None:
+            shape = _shape(m.group())
+        elif _shape(m.group()) != shape:
+            return None
+        rest = line[m.end() + 1 :]
+        if _WRITER_RE.match(rest):
+            return None  # a syslog or journal line
+        read, context, _ = parse_prefix(line)
+        if context or read != line:
+            return None  # a prefix the line reader knows
+        untagged = untagged or not _TAGGED_RE.match(rest)
+    if probed < _MIN_LINES or not untagged:
+        return None  # too few to tell, or every line could be a syslog line's
+    return _MARK_RE
+
+
+_MARK_RE = re.compile(r"(?m)^(" + _STAMP_RE.pattern + r") ")
+
+
+def mark_stamps(text: str) -> str:
+    """``text`` with each line's stamp (:func:`log_stamp`) ended by ``STAMP_END`` in
+    place of its space; ``text`` itself (the same object) when its lines have no such
+    stamp."""
+    stamp = log_stamp(text)
+    if stamp is None:
+        return text
+
+    def mark(m: re.Match[str]) -> str:
+        # (a syslog file's line further on, another log appended, keeps its own date)
+        if _WRITER_RE.match(text, m.end()):
+            return m.group()
+        return m.group(1) + STAMP_END
+
+    return stamp.sub(mark, text)

@@ -1,0 +1,436 @@
+"""Real kernel logs whose lines carry a wall-clock time instead of printk's: a report
+ends after the same long pause either clock shows (extract._Window._long_pause).
+
+The logs are tests/data/realworld's hard lockups recorded on ppc64le and riscv64 (real
+kernels under the lab), each printk time rewritten into the wall-clock time a tool that
+reads the kernel's records prints (dmesg -T / --time-format iso / -H, journalctl's short
+modes, syslog daemons' RFC 3164, 3339 and 5424 stamps, logread), or that a program reading
+the log put before each line (moreutils ts, logcli --no-labels), from a boot time chosen
+here: the time between two lines stays what printk measured, cut to the format's
+resolution.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from corpus import syz_log
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_blocks, triage_input
+from hotfence.triage.reader import ReadLimits, line_blocks
+from hotfence.triage.stamps import log_stamp
+from test_realworld_multi import _facts as _multi_facts
+from test_realworld_multi import _last_time, _later, _stamped_panic_cases
+from test_realworld_wrap import _facts
+
+DATA = Path(__file__).parent / "data" / "realworld"
+LAB = Path(__file__).parent / "lab"
+# printk's time, "[%5lu.%06lu] " (kernel/printk/printk.c print_time())
+_PRINTK_TIME = re.compile(r"(?m)^\[ *(\d+\.\d+)\] ")
+# Two lockups whose reports are followed, after a pause of 20-60 s, by RCU stall reports
+# (and, on ppc64le, the lockup detector's further reports): without the pause a later
+# report runs on into the next one's lines and takes its CPU.
+_LOCKUPS = ["ppc64le-6.1.0-50-mod-hardlockup", "riscv64-6.12.117+deb13-mod-hardlockup"]
+_UTC = UTC
+
+Stamp = Callable[[datetime], str]
+
+# The formats, each the prefix of one kernel line (the record's text follows it).
+FORMATS: dict[str, Stamp] = {
+    # util-linux dmesg -T: record_ctime(), strftime("%a %b %e %H:%M:%S %Y") in brackets
+    "dmesg -T": lambda t: t.strftime("[%a %b %e %H:%M:%S %Y] "),
+    # the same in the reader's locale (fr_FR's "%a %b": "ven. nov."), which no date
+    # arithmetic here knows: times of one date are still compared
+    "dmesg -T fr_FR": lambda t: t.strftime("[ven. nov. %e %H:%M:%S %Y] "),
+    # util-linux dmesg --time-format iso: "%Y-%m-%dT%H:%M:%S,<usec><+hh:mm>" (dmesg(1))
+    "dmesg iso": lambda t: t.strftime("%Y-%m-%dT%H:%M:%S,%f") + _offset(t) + " ",
+    # dmesg -x (--decode) prints the record's facility and level, "%-6s:%-6s: ", before
+    # the time (print_record())
+    "dmesg -x -T": lambda t: t.strftime("kern  :warn  : [%a %b %e %H:%M:%S %Y] "),
+    "dmesg -x iso": lambda t: "kern  :err   : " + FORMATS["dmesg iso"](t),
+    # journalctl(1) -o short: "%b %d %H:%M:%S", the host and identifier (RFC 3164's
+    # TIMESTAMP and TAG, as rsyslog's RSYSLOG_TraditionalFileFormat writes a file)
+    "journalctl short": lambda t: t.strftime("%b %d %H:%M:%S node-a kernel: "),
+    "syslog file": lambda t: t.strftime("%b %e %H:%M:%S node-a kernel: "),
+    "journalctl --no-hostname": lambda t: t.strftime("%b %d %H:%M:%S kernel: "),
+    # -o short-precise: the microseconds too
+    "journalctl short-precise": lambda t: t.strftime("%b %d %H:%M:%S.%f node-a kernel: "),
+    # -o short-iso, short-iso-precise (ISO 8601, the zone's offset)
+    "journalctl short-iso": lambda t: t.strftime("%Y-%m-%dT%H:%M:%S%z node-a kernel: "),
+    "journalctl short-iso-precise": (
+        lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.%f") + _offset(t) + " node-a kernel: "
+    ),
+    # -o short-full: "%a %Y-%m-%d %H:%M:%S %Z"
+    "journalctl short-full": lambda t: t.strftime("%a %Y-%m-%d %H:%M:%S %Z node-a kernel: "),
+    # -o short-unix: seconds since the epoch, microseconds
+    "journalctl short-unix": lambda t: f"{t.timestamp():.6f} node-a kernel: ",
+    # RFC 5424 6.2.3 TIMESTAMP (RFC 3339), rsyslog's RSYSLOG_SyslogProtocol23Format: PRI
+    # (facility kern, level 4), version 1, host, APP-NAME "kernel", no PROCID, MSGID, SD
+    "RFC 5424": lambda t: "<4>1 " + t.isoformat(timespec="microseconds") + " node-a kernel - - - ",
+    # rsyslog's RSYSLOG_FileFormat: an RFC 3339 time, then the traditional host and tag
+    "RFC 3339 file": lambda t: t.isoformat(timespec="microseconds") + " node-a kernel: ",
+    # OpenWrt's logread (ubox log/logread.c): ctime's date, then the facility and level
+    "logread": lambda t: t.strftime("%a %b %e %H:%M:%S %Y kern.warn kernel: "),
+}
+
+
+def _offset(t: datetime) -> str:
+    z = t.strftime("%z")
+    return f"{z[:3]}:{z[3:]}"
+
+
+def _stamped(console: str, stamp: Stamp, boot: datetime) -> str:
+    """``console`` with each printk time rewritten as ``stamp`` of the wall-clock time
+    ``boot`` plus that time (in ``boot``'s zone: a local time across its changes)."""
+    zone = boot.tzinfo
+
+    def wall(m: re.Match[str]) -> str:
+        t = (boot.astimezone(_UTC) + timedelta(seconds=float(m[1]))).astimezone(zone)
+        return stamp(t)
+
+    out = _PRINTK_TIME.sub(wall, console)
+    assert not _PRINTK_TIME.search(out)
+    return out
+
+
+def _reports(name: str) -> list[Report]:
+    return parse_log((DATA / f"{name}.log").read_bytes())
+
+
+def _same_as_console(name: str, stamped: str, tmp_path: Path | None = None) -> None:
+    want = [_facts(r) for r in _reports(name)]
+    assert len(want) >= 2
+    assert [_facts(r) for r in parse_log(stamped.encode())] == want
+    if tmp_path is not None:
+        # the CLI's path: read in blocks, candidate regions found first (prefilter)
+        path = tmp_path / "kern.log"
+        path.write_text(stamped)
+        result = triage_input(str(path))
+        assert result.error is None
+        assert [_facts(r) for r in result.reports] == want
+
+
+@pytest.mark.parametrize("name", _LOCKUPS)
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_wall_clock_stamped_log_ends_reports_at_the_pause(
+    name: str, fmt: str, tmp_path: Path
+) -> None:
+    console = (DATA / f"{name}.log").read_text()
+    boot = datetime(2026, 11, 27, 10, 11, 12, 345678, tzinfo=_UTC)
+    _same_as_console(name, _stamped(console, FORMATS[fmt], boot), tmp_path)
+
+
+def test_the_cli_reads_a_dmesg_t_log_as_the_console(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from hotfence.cli import main
+
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    path = tmp_path / "dmesg.txt"
+    path.write_text(_stamped((DATA / f"{name}.log").read_text(), FORMATS["dmesg -T"], boot))
+    res = CliRunner().invoke(main, ["triage", "--no-store", "-o", "json", str(path)])
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)["files"][0]["reports"]
+    want = _reports(name)
+    assert [(r["title"], r["cpu"]) for r in got] == [(r.title, r.cpu) for r in want]
+    assert got[1]["cpu"] is None  # the stall's report ends before another CPU's lines
+
+
+def _turning_points(name: str) -> list[float]:
+    """Printk times just after each report's first line (its lines then lie on both
+    sides of a date's change) and amid each pause of more than 10 s."""
+    text = (DATA / f"{name}.log").read_text()
+    heads = [float(m[1]) for r in _reports(name) if (m := _PRINTK_TIME.match(text, r.start))]
+    times = [float(m[1]) for m in _PRINTK_TIME.finditer(text)]
+    pauses = [(a + b) / 2 for a, b in zip(times, times[1:], strict=False) if b - a > 10]
+    assert len(heads) >= 2 and pauses
+    return [t + 0.000_5 for t in heads] + pauses
+
+
+# Syslog's RFC 3164 TIMESTAMP names no year: midnight before a new year, and before
+# March 1 of a year with and without a leap day, amid a report or amid a pause, must
+# neither hide a pause nor make one.
+@pytest.mark.parametrize("name", _LOCKUPS)
+@pytest.mark.parametrize(
+    "midnight",
+    [datetime(2027, 1, 1, tzinfo=_UTC), datetime(2027, 3, 1, tzinfo=_UTC)]
+    + [datetime(2028, 3, 1, tzinfo=_UTC), datetime(2028, 2, 29, tzinfo=_UTC)],
+)
+def test_a_syslog_date_turning_midnight_amid_a_report(name: str, midnight: datetime) -> None:
+    console = (DATA / f"{name}.log").read_text()
+    for at in _turning_points(name):
+        boot = midnight - timedelta(seconds=at)
+        _same_as_console(name, _stamped(console, FORMATS["syslog file"], boot))
+
+
+# A local time with its offset (dmesg --time-format iso, journalctl -o short-iso) goes
+# back an hour where summer time ends (Europe/Berlin, 2026-10-25 03:00 CEST is 02:00 CET):
+# the offset says so, and the pause is still seen, no other made.
+@pytest.mark.parametrize("name", _LOCKUPS)
+@pytest.mark.parametrize("fmt", ["dmesg iso", "journalctl short-iso", "RFC 5424"])
+def test_a_local_time_with_its_offset_across_summer_times_end(name: str, fmt: str) -> None:
+    console = (DATA / f"{name}.log").read_text()
+    change = datetime(2026, 10, 25, 1, 0, tzinfo=_UTC)  # 03:00 CEST, 02:00 CET
+    for at in _turning_points(name):
+        boot = (change - timedelta(seconds=at)).astimezone(ZoneInfo("Europe/Berlin"))
+        stamped = _stamped(console, FORMATS[fmt], boot)
+        assert "+02" in stamped and "+01" in stamped
+        _same_as_console(name, stamped)
+
+
+def _moved(console: str, after: float, by: float) -> str:
+    """``console`` with every printk time from ``after`` on moved by ``by`` seconds."""
+
+    def move(m: re.Match[str]) -> str:
+        t = float(m[1])
+        return f"[{t + by if t >= after else t:12.6f}] "
+
+    return _PRINTK_TIME.sub(move, console)
+
+
+# Whole seconds cut a time: a pause of 9.6 s may show as 10 s (no pause, as printk says),
+# one of 11.5 s as 11 or 12 (a pause, as printk says), wherever in a second it starts.
+@pytest.mark.parametrize("pause", [9.6, 11.5])
+@pytest.mark.parametrize("phase", [0.0, 0.3, 0.45, 0.7, 0.95])
+def test_whole_second_stamps_see_the_pause_printk_sees(pause: float, phase: float) -> None:
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    console = (DATA / f"{name}.log").read_text()
+    # the RCU stall at 37.28 s, its kthread-starved part 29.84 s later: now ``pause`` later
+    times = [float(m[1]) for m in _PRINTK_TIME.finditer(console)]
+    stall = next(t for t in times if t > 37)
+    starved = next(t for t in times if t > stall + 20)
+    before = max(t for t in times if t < starved)
+    moved = _moved(console, starved, before + pause - starved)
+    want = [_facts(r) for r in parse_log(moved.encode())]
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC) + timedelta(seconds=phase)
+    got = parse_log(_stamped(moved, FORMATS["syslog file"], boot).encode())
+    assert [_facts(r) for r in got] == want
+    # a pause splits the stall's report at its kthread-starved part (cpu None), no pause
+    # lets it run on into the other CPU's lines
+    assert (got[1].cpu is None) is (pause > 10)
+
+
+def test_a_printk_time_wins_over_the_syslog_time_of_its_line() -> None:
+    # rsyslog stamps a line when it reads it (imklog): a daemon that fell behind writes a
+    # report's lines a minute apart, though printk stamped them in one burst. The printk
+    # time in the line ("[ 134.31] " after "kernel: ") says there was no pause.
+    name = "ppc64le-6.1.0-50-mod-hardlockup"
+    console = (DATA / f"{name}.log").read_text()
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    lines = []
+    for i, line in enumerate(console.splitlines(keepends=True)):
+        t = boot + timedelta(seconds=i)  # a second a line: far slower than printk
+        lines.append(t.strftime("%b %e %H:%M:%S node-a kernel: ") + line)
+    _same_as_console(name, "".join(lines))
+
+
+# moreutils ts(1) puts the time it read each line at before it, "%b %d %H:%M:%S " by
+# default; "-s" the time since it started and "-i" since the line before, "%H:%M:%S";
+# "%.S", "%.s", "%.T" with microseconds, "%s" the epoch. Loki's logcli --no-labels prints
+# "%s %s" of the entry's time (RFC 3339) and the line. Before the kernel's lines as dmesg
+# -t (--notime) prints them, or a console of a kernel without printk time.
+TS_FORMATS: dict[str, Callable[[datetime, float, float], str]] = {
+    "ts": lambda t, since, gap: t.strftime("%b %d %H:%M:%S"),
+    "ts %.T": lambda t, since, gap: t.strftime("%H:%M:%S.%f"),
+    "ts %s": lambda t, since, gap: str(int(t.timestamp())),
+    "ts %.s": lambda t, since, gap: f"{t.timestamp():.6f}",
+    "ts -s": lambda t, since, gap: _elapsed(since, "%H:%M:%S"),
+    "ts -s %H:%M:%.S": lambda t, since, gap: _elapsed(since, "%H:%M:%S.%f"),
+    "ts -i": lambda t, since, gap: _elapsed(gap, "%H:%M:%S"),
+    "logcli --no-labels": lambda t, since, gap: t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+}
+
+
+def _elapsed(seconds: float, fmt: str) -> str:
+    # ts -s / -i format the time passed as strftime of a time that many seconds after
+    # the epoch (gmtime): the hours wrap at a day
+    return (datetime(1970, 1, 1, tzinfo=_UTC) + timedelta(seconds=seconds)).strftime(fmt)
+
+
+def _ts(console: str, fmt: str, started: float = 0.0) -> str:
+    """``console``'s lines, their printk time dropped, as ``fmt`` stamps them when read
+    at that printk time after a boot at 10:11:12 (ts started at ``started``)."""
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    out = []
+    last = started
+    for m in re.finditer(r"(?m)^\[ *(\d+\.\d+)\] (.*)$", console):
+        at = float(m[1])
+        stamp = TS_FORMATS[fmt](boot + timedelta(seconds=at), at - started, at - last)
+        out.append(f"{stamp} {m[2]}\n")
+        last = at
+    return "".join(out)
+
+
+@pytest.mark.parametrize("name", _LOCKUPS)
+@pytest.mark.parametrize("fmt", sorted(TS_FORMATS))
+def test_a_logs_every_line_behind_a_readers_time_reads_as_the_console(
+    name: str, fmt: str, tmp_path: Path
+) -> None:
+    console = (DATA / f"{name}.log").read_text()
+    # its reports as the console's, the pause that ends the stall's report included
+    _same_as_console(name, _ts(console, fmt), tmp_path)
+
+
+@pytest.mark.parametrize("fmt", sorted(TS_FORMATS))
+def test_an_oops_behind_a_readers_time_keeps_its_trace(fmt: str) -> None:
+    # A whole x86 oops (its trace, its task, the panic after it) behind each stamp.
+    console = (LAB / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(_ts(console, fmt).encode())
+    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
+    assert len(rep.frames) == 8
+
+
+@pytest.mark.parametrize(
+    "log", sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")), ids=lambda p: p.name
+)
+def test_a_line_readers_own_prefixes_are_no_readers_stamp(log: Path) -> None:
+    # printk's time, dmesg's, syslog's and journalctl's dates, a serial capture's: the
+    # line reader knows them, and reads each line by them as before
+    assert log_stamp(log.read_text(encoding="latin-1")) is None
+
+
+def _programs_first(console: str, programs: list[str]) -> str:
+    """The kernel's lines as dmesg -t prints them, after ``programs``' lines."""
+    return "".join(programs) + _PRINTK_TIME.sub("", console)
+
+
+@pytest.mark.parametrize(
+    "programs",
+    [
+        # a program's own log lines that start with a time, then the kernel's bare lines
+        [f"10:11:{12 + i} [info] worker {i} started\n" for i in range(6)],
+        # journalctl --no-hostname: each line names its writer after the date
+        [f"Nov 27 10:11:{12 + i} dockerd[901]: WARNING: No swap limit support\n" for i in range(6)],
+        [f"Nov 27 10:11:{12 + i} kernel: random: crng init done\n" for i in range(6)],
+        # a syslog file's programs without a pid: every line could be syslog's
+        [f"Nov 27 10:11:{12 + i} gnome-session: WARNING: App exited\n" for i in range(6)],
+    ],
+)
+def test_a_log_whose_lines_only_sometimes_start_with_a_time_is_read_as_before(
+    programs: list[str],
+) -> None:
+    console = (LAB / "null-deref.log").read_text()
+    text = _programs_first(console, programs)
+    assert log_stamp(text) is None
+    (want,) = parse_log(_PRINTK_TIME.sub("", console).encode())
+    (rep,) = parse_log(text.encode())
+    assert _facts(rep) == _facts(want)
+
+
+def test_a_syslog_file_of_programs_without_its_hosts_is_read_as_before() -> None:
+    # journalctl --no-hostname of ubuntu-syslog-false-alarms: its programs' WARNING and
+    # INFO lines stay theirs, its one kernel report the only one
+    text = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    (want,) = parse_log(text.encode())
+    hostless = text.replace(" buildhost ", " ")
+    assert log_stamp(hostless) is None
+    (rep,) = parse_log(hostless.encode())
+    assert _facts(rep) == _facts(want)
+
+
+def test_one_line_behind_a_time_is_not_enough_to_tell() -> None:
+    # "Nov 27 10:11:12 BUG: ..." alone may be a --no-hostname syslog line of a program
+    # named "BUG": the stamp is a reader's only when a log's every first line shows it
+    console = (LAB / "null-deref.log").read_text()
+    stamped = _ts(console, "ts").splitlines(keepends=True)
+    assert log_stamp("".join(stamped[:3])) is None
+    assert log_stamp("".join(stamped[:8])) is not None
+
+
+def _dmesg_human(console: str, boot: datetime) -> str:
+    """``console`` as util-linux dmesg -H / -e prints it (print_record(), its
+    DMESG_TIMEFTM_RELTIME case): short_ctime()'s "[%b%e %H:%M] " of the record's local
+    time when its minute differs from the record before's, else the seconds since that
+    record, "[  %+8.06f] " under 10 s, "[ %+9.06f] " from 10 s on."""
+    out = []
+    last: float | None = None
+    last_minute = ""
+    for m in re.finditer(r"(?m)^\[ *(\d+\.\d+)\] (.*)$", console):
+        at = float(m[1])
+        t = boot + timedelta(seconds=at)
+        minute = t.strftime("%b%e %H:%M")
+        if minute != last_minute or last is None:
+            stamp = f"[{minute}] "
+        else:
+            delta = at - last
+            stamp = f"[  {delta:+8.6f}] " if delta < 10 else f"[ {delta:+9.6f}] "
+        out.append(stamp + m[2] + "\n")
+        last, last_minute = at, minute
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    ("second", "pause"), [(23.0, None), (25.5, None), (0.0, 150.0), (50.0, 150.0)]
+)
+def test_dmesg_human_times_end_reports_at_the_pause(
+    second: float, pause: float | None, tmp_path: Path
+) -> None:
+    # A pause shows as a long time since the record before ("[ +29.842728] ") within a
+    # minute, and as minutes apart where the minute changed: a stamp cuts off up to a
+    # minute, so two minutes apart are a pause however the seconds lay. (One minute
+    # apart may be a second's gap: there dmesg -H hides a pause, and none is made.)
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    console = (DATA / f"{name}.log").read_text()
+    if pause is not None:
+        # the stall's kthread-starved part at 67.1 s, ``pause`` after the line before
+        times = [float(m[1]) for m in _PRINTK_TIME.finditer(console)]
+        starved = next(t for t in times if t > 60)
+        before = max(t for t in times if t < starved)
+        console = _moved(console, starved, before + pause - starved)
+    want = [_facts(r) for r in parse_log(console.encode())]
+    boot = datetime(2026, 11, 27, 10, 11, tzinfo=_UTC) + timedelta(seconds=second)
+    human = _dmesg_human(console, boot)
+    assert "[  +" in human and "[Nov27 10:1" in human
+    assert [_facts(r) for r in parse_log(human.encode())] == want
+    path = tmp_path / "dmesg-H.txt"
+    path.write_text(human)
+    assert [_facts(r) for r in triage_input(str(path)).reports] == want
+
+
+@pytest.mark.parametrize("case", _stamped_panic_cases())
+@pytest.mark.parametrize("fmt", ["dmesg -T", "syslog file"])
+def test_a_panic_minutes_after_a_whole_report_is_its_own_by_the_wall_clock(
+    case: str, fmt: str
+) -> None:
+    # test_realworld_multi's composition (corpus 184's kernel BUG, its end trace, then a
+    # stamped corpus panic ten minutes later) with its printk times as wall-clock times:
+    # the pause after the end trace still makes the panic a crash of its own
+    first = syz_log("184").encode()
+    second = _later(syz_log(case).encode(), _last_time(first) + 600)
+    both = (first + second).decode()
+    want = [_multi_facts(r) for r in parse_log(both.encode())]
+    assert len(want) >= 2
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    got = parse_log(_stamped(both, FORMATS[fmt], boot).encode())
+    assert [_multi_facts(r) for r in got] == want
+
+
+@pytest.mark.parametrize("fmt", ["ts", "ts -s", "logcli --no-labels"])
+def test_a_long_log_behind_a_readers_time_streams_as_it_parses(fmt: str) -> None:
+    # The CLI parses a long log a window at a time (prefilter): each window decides its
+    # lines' stamp again, from its own first lines. 40 boots' SysRq-l backtraces (no
+    # report) around the two lockups and an oops give the whole log's 7 reports, read
+    # in 64 KB chunks or at once.
+    quiet = (DATA / "ppc64le-6.1.0-50-sysrq-backtrace.log").read_text()
+    crashes = [(DATA / f"{name}.log").read_text() for name in _LOCKUPS]
+    logs = [quiet] * 30 + crashes + [quiet] * 10 + [(LAB / "null-deref.log").read_text()]
+    data = "".join(_ts(log, fmt) for log in logs).encode()
+    assert len(data) > 10 * (64 << 10)
+    want = [dataclasses.asdict(r) for r in parse_log(data)]
+    assert len(want) == 7
+    for chunk in (32 << 20, 64 << 10):
+        blocks = (data[i : i + 4096] for i in range(0, len(data), 4096))
+        got = triage_blocks(line_blocks(blocks, ReadLimits()), chunk_bytes=chunk)
+        assert [dataclasses.asdict(r) for r in got] == want
