@@ -11,6 +11,7 @@ rebooting after each crash prints on its serial console, in the order they happe
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import time
 from functools import cache
@@ -19,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from corpus import SYZ, syz_log
+from hotfence.triage.extract import is_report_start
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
-from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.prefilter import triage_blocks, triage_input
 from hotfence.triage.reader import ReadLimits, line_blocks
 from test_realworld_wrap import _facts as _wrap_facts
 
@@ -282,3 +284,299 @@ def test_one_hosts_kern_log_gives_each_boots_reports(names: tuple[str, ...]) -> 
         want = [_facts(r) for part in parts for r in parse_log(part)]
         assert want
         assert [_facts(r) for r in parse_log(b"".join(parts))] == want
+
+
+# printk's prefix with CONFIG_PRINTK_CALLER (kernel/printk/printk.c info_print_prefix():
+# print_time()'s "[%5lu.%06lu]", then print_caller()'s "[%6s]" of "T%u", the task's pid):
+# start_kernel() prints the banner as the boot task, pid 0.
+_CALLER_ID = re.compile(rb"^\[ *\d+\.\d{6}\]\[ *[TC]\d+\]", re.M)
+
+
+def _caller_id_banner() -> bytes:
+    """A recorded Debian boot's banner (tests/data/realworld) as a kernel built with
+    CONFIG_PRINTK_CALLER prints it."""
+    line = next(ln for ln in _log("arm64-6.1.0-50-oom").splitlines() if _BANNER.search(ln))
+    return b"[    0.000000][    T0] " + line[line.index(b"Linux version") :] + b"\n"
+
+
+def _caller_id_panics() -> list[str]:
+    """Corpus cases with caller ids whose first report starts with a line that would go
+    on a report before it (a panic, arm64's "Internal error:" of die()): read on, from a
+    report of the last boot, as that report's panic."""
+    out = []
+    for path in sorted((SYZ / "report").iterdir()):
+        log = syz_log(path.name)
+        if _CALLER_ID.search(log.encode()) is None:
+            continue
+        reps = parse_log(log)
+        if reps and not is_report_start(log[reps[0].start : log.find("\n", reps[0].start)]):
+            out.append(path.name)
+    return out
+
+
+@pytest.mark.parametrize("second", _caller_id_panics())
+@pytest.mark.parametrize("first", ["40", "376", "500", "350"])
+def test_a_crash_after_a_reboot_is_its_own_whatever_its_prefix(first: str, second: str) -> None:
+    # One host, a crash in each boot. The first boot's report (corpus 40: stamped, no
+    # caller ids; 376's KASAN and 500's WARNING: a task's caller id; 350's soft lockup:
+    # a CPU's, then the console's unprefixed copy of it) is read on past its end, to
+    # find its panic; the next boot's kernel, built with CONFIG_PRINTK_CALLER (or its
+    # banner alone, "T0"), prints other prefixes, and its panic is its own crash.
+    a = syz_log(first).encode()
+    b = _caller_id_banner() + syz_log(second).encode()
+    want = [_facts(r) for r in parse_log(a)] + [_facts(r) for r in parse_log(b)]
+    reports = parse_log(a + b)
+    assert [_facts(r) for r in reports] == want
+    _same_streamed(a + b, reports)
+
+
+@pytest.mark.parametrize("shift", ["restarted", "later"])
+@pytest.mark.parametrize("second", _caller_id_panics())
+@pytest.mark.parametrize("first", ["40", "376", "500"])
+def test_a_panic_of_another_context_out_of_a_crashs_time_is_its_own(
+    first: str, second: str, shift: str
+) -> None:
+    # No banner between them this time: a kernel booted with "quiet" (console loglevel
+    # 4) does not print it to the console (init/main.c start_kernel(): pr_notice()). Its
+    # panic, of another caller id than the report before it, is that report's panic
+    # only if printk's one clock says so: printed from 1 s on, the clock started again
+    # (another boot); ten minutes after the report's last line, a later crash.
+    a = syz_log(first).encode()
+    b = syz_log(second).encode()
+    b = _later(b, 1.0 if shift == "restarted" else _last_time(a) + 600)
+    want = [_facts(r) for r in parse_log(a)] + [_facts(r) for r in parse_log(b)]
+    reports = parse_log(a + b)
+    assert [_facts(r) for r in reports] == want
+    _same_streamed(a + b, reports)
+
+
+def _stamped_cases() -> list[str]:
+    """Corpus cases stamped without caller ids whose reports hold no reboot, nor the GCE
+    console's hangup marker (which calls every report of its log corrupted)."""
+    out = []
+    for path in sorted((SYZ / "report").iterdir()):
+        log = syz_log(path.name)
+        if (
+            _STAMP.search(log.encode()) is None
+            or _CALLER_ID.search(log.encode()) is not None
+            or "serialport: VM disconnected." in log
+        ):
+            continue
+        # (325 ends with its reboot's "Booting the kernel."; 317 opens with a line of the
+        # kernel before its own reboot, "[  500.720639] EFER = ...", then read as printed
+        # by 325's after it: right for the text so composed)
+        if all(r.type != "REBOOT" for r in parse_log(log)):
+            out.append(path.name)
+    return out
+
+
+def _reboots() -> list[str]:
+    """Corpus cases of an unexpected reboot (the x86 decompressor's "Booting the kernel."
+    after a run: arch/x86/boot/compressed/misc.c)."""
+    return [
+        path.name
+        for path in sorted((SYZ / "report").iterdir())
+        if path.read_text(encoding="utf-8", errors="replace").startswith(
+            "TITLE: unexpected kernel reboot\n"
+        )
+    ]
+
+
+@pytest.mark.parametrize("second", _reboots())
+def test_a_reboot_after_a_report_is_its_own(second: str) -> None:
+    # A report's window reads on for its panic; an unprefixed line amid prefixed ones is
+    # a program's on the console when the report's lines go on after it (interjected).
+    # After "Booting the kernel." the prefixed lines that follow are the next boot's,
+    # from its banner on: the line is the kernel's (the decompressor writes it bare,
+    # before printk runs), the reboot of the kernel before, and a report of its own.
+    b = syz_log(second).encode()
+    for i, first in enumerate(_stamped_cases()):
+        a = syz_log(first).encode()
+        want = [_facts(r) for r in parse_log(a)] + [_facts(r) for r in parse_log(b)]
+        reports = parse_log(a + b)
+        assert [_facts(r) for r in reports] == want, first
+        if i % 8 == 0:  # (the prefilter's path too, on every eighth: a second each)
+            _same_streamed(a + b, reports)
+
+
+def _stamped_panics() -> list[str]:
+    """Corpus cases stamped without caller ids whose first report starts with a line that
+    would go on a report before it (a panic, "PANIC: double fault")."""
+    out = []
+    for name in _stamped_cases() + _reboots():
+        log = syz_log(name)
+        reps = parse_log(log)
+        if reps and not is_report_start(log[reps[0].start : log.find("\n", reps[0].start)]):
+            out.append(name)
+    return out
+
+
+@pytest.mark.parametrize("second", _stamped_panics())
+@pytest.mark.parametrize("first", ["110", "184", "376"])
+def test_a_panic_where_the_clock_went_back_is_no_panic_of_the_report_before(
+    first: str, second: str
+) -> None:
+    # The report's window reads on for its panic; a line whose printk time lies before
+    # the window's last (_went_back) is another boot's or another copy's, and a
+    # panic-like line there was taken as the panic still to come, then dropped with the
+    # rest of that boot: corpus 314's double fault, printed from 1 s on after 110's
+    # KASAN report (at 190 s), was lost.
+    a = syz_log(first).encode()
+    b = _later(syz_log(second).encode(), 1.0)
+    want = [_facts(r) for r in parse_log(a)] + [_facts(r) for r in parse_log(b)]
+    reports = parse_log(a + b)
+    assert [_facts(r) for r in reports] == want
+    _same_streamed(a + b, reports)
+
+
+def _syz(case: str) -> bytes:
+    """Corpus case ``case``'s log, its last line ended (79's is not: the next log's first
+    line would go on it)."""
+    log = syz_log(case).encode()
+    return log if log.endswith(b"\n") else log + b"\n"
+
+
+@pytest.mark.parametrize("second", _stamped_panics())
+def test_a_report_after_the_clock_went_back_takes_nothing_from_before(second: str) -> None:
+    # A report reads the task, CPU, release and taint its own lines lack from the lines
+    # right before it (_prefix_lines). A line there stamped after the header came before
+    # printk's clock went back: another boot's (or another copy's), as a boot banner
+    # says when the console shows it (corpus 233's "Kernel panic" took the task and
+    # release 4.3.5+ of corpus 100's report before it, 82's SLUB report gave 314's double
+    # fault its taint 'B').
+    b = _later(_syz(second), 1.0)
+    want_b = [_facts(r) for r in parse_log(b)]
+    for first in _stamped_cases()[::4]:  # (every fourth: 61 logs before each one)
+        if first in ("5", "79"):
+            # 5's report is printed again unstamped (the console's copy of the records);
+            # that copy's window, with no printk time to go by, reads on into the next
+            # boot's stamped lines and takes its panic as its own: lost with the copy.
+            # 79's log ends mid-line ("... at addr ffff88000012"): a bare line after it
+            # reads as that line's wrapped rest (143's "INIT: PANIC: ...").
+            continue
+        a = _syz(first)
+        want = [_facts(r) for r in parse_log(a)] + want_b
+        assert [_facts(r) for r in parse_log(a + b)] == want, first
+
+
+# printk's time on a console line, and the caller id after it (CONFIG_PRINTK_CALLER): the
+# journal keeps neither in MESSAGE (journald-kmsg.c reads /dev/kmsg, whose records carry
+# the time in their header and the caller id as "caller=", not in their text)
+_RECORD = re.compile(rb"\[ *(\d+)\.(\d{6})\](?:\[ *[TC]\d+\])? ")
+_JOURNAL_MODES = ("short-precise", "short-monotonic", "json", "export")
+
+
+def _journal(console: bytes, mode: str, boot: int, separator: bool) -> bytes:
+    """A console log's kernel records as journalctl prints the entries journald made of
+    them (systemd journald-kmsg.c: MESSAGE the record's text, _SOURCE_MONOTONIC_TIMESTAMP
+    its printk time, _TRANSPORT and SYSLOG_IDENTIFIER "kernel"), the ``boot``-th boot of
+    host web01, a day after the one before. journalctl(1)'s modes: short-precise, the
+    wall-clock time to the microsecond ("%b %d %H:%M:%S.%06d"), host, identifier, ": ",
+    the message; short-monotonic, "[%5llu.%06llu]" of the monotonic time instead; json,
+    an object of the entry's fields a line; export, the Journal Export Format's
+    "KEY=value" lines, an empty line after each entry. With ``separator``, journalctl's
+    "-- Boot <boot id> --" before the entries of each boot but the first (journalctl's
+    show(), in every mode unless --quiet or --merge). Lines without a printk time are
+    the firmware's or a program's: no kernel records."""
+    boot_id = f"{boot + 1:032x}"
+    booted = (1_700_000_000 + 86_400 * boot) * 1_000_000
+    out = [f"-- Boot {boot_id} --\n"] if separator and boot else []
+    records = (m for m in map(_RECORD.search, console.splitlines(keepends=True)) if m)
+    for n, m in enumerate(records):
+        usec = int(m.group(1)) * 1_000_000 + int(m.group(2))
+        text = m.string[m.end() :].rstrip(b"\r\n").decode("utf-8", "replace")
+        real = booted + usec
+        if mode == "short-precise":
+            wall = time.strftime("%b %d %H:%M:%S", time.gmtime(real // 1_000_000))
+            out.append(f"{wall}.{real % 1_000_000:06d} web01 kernel: {text}\n")
+        elif mode == "short-monotonic":
+            out.append(f"[{usec // 1_000_000:5d}.{usec % 1_000_000:06d}] web01 kernel: {text}\n")
+        else:
+            fields = {
+                "__CURSOR": f"s={boot_id};i={n:x};b={boot_id}",
+                "__REALTIME_TIMESTAMP": str(real),
+                "__MONOTONIC_TIMESTAMP": str(usec),
+                "_BOOT_ID": boot_id,
+                "_TRANSPORT": "kernel",
+                "PRIORITY": "4",
+                "SYSLOG_FACILITY": "0",
+                "SYSLOG_IDENTIFIER": "kernel",
+                "_HOSTNAME": "web01",
+                "_SOURCE_MONOTONIC_TIMESTAMP": str(usec),
+                "MESSAGE": text,
+            }
+            if mode == "json":
+                out.append(json.dumps(fields) + "\n")
+            else:
+                out.extend(f"{k}={v}\n" for k, v in fields.items())
+                out.append("\n")
+    return "".join(out).encode()
+
+
+def _same_as_parts(parts: list[bytes], tmp_path: Path) -> None:
+    """The whole of ``parts`` gives each part's reports, through parse_log and through the
+    CLI's path (prefilter.triage_input reading the file, in one chunk or many)."""
+    data = b"".join(parts)
+    reports = parse_log(data)
+    assert [_facts(r) for r in reports] == [_facts(r) for p in parts for r in parse_log(p)]
+    path = tmp_path / "journal.txt"
+    path.write_bytes(data)
+    want = [dataclasses.asdict(r) for r in reports]
+    for chunk in (32 << 20, 64 << 10):
+        got = triage_input(str(path), chunk_bytes=chunk)
+        assert got.error is None
+        assert [dataclasses.asdict(r) for r in got.reports] == want
+
+
+@pytest.mark.parametrize("mode", _JOURNAL_MODES)
+def test_one_hosts_journal_gives_each_boots_reports(mode: str, tmp_path: Path) -> None:
+    # the recorded boots of one kernel (each from its banner on), in one journal; each
+    # boot's banner says where it starts, with journalctl's separator or without (-q)
+    hosts = _hosts()
+    for names in hosts[:: len(hosts) // 20]:
+        for separator in (True, False):
+            parts = [_journal(_log(n), mode, i, separator) for i, n in enumerate(names)]
+            _same_as_parts(parts, tmp_path)
+
+
+@pytest.mark.parametrize("mode", _JOURNAL_MODES)
+@pytest.mark.parametrize("first", ["40", "184", "376"])
+def test_a_journals_boot_separator_ends_the_report_before_it(
+    first: str, mode: str, tmp_path: Path
+) -> None:
+    # Corpus logs hold no boot banner: in the journal, journalctl's "-- Boot <id> --"
+    # line is what says the next entries are another boot's. Without it, short-precise
+    # shows no printk time and export keeps it in a field line of its own: a panic of
+    # the next boot (the corpus cases that open with one) was read as the report's.
+    for second in _stamped_panics() + _caller_id_panics():
+        parts = [_journal(_syz(n), mode, i, True) for i, n in enumerate((first, second))]
+        _same_as_parts(parts, tmp_path)
+
+
+def _hung_up() -> list[str]:
+    """Corpus cases whose console hung up (GCE's "serialport: VM disconnected.")."""
+    return [
+        path.name
+        for path in sorted((SYZ / "report").iterdir())
+        if "serialport: VM disconnected." in syz_log(path.name)
+    ]
+
+
+@pytest.mark.parametrize("hung", _hung_up())
+@pytest.mark.parametrize("hung_first", [False, True])
+def test_a_console_hangup_cuts_only_the_report_it_came_in(hung: str, hung_first: bool) -> None:
+    # GCE's serial port writes its hangup marker where the console output stopped: the
+    # report printed then may have lost its rest (corpus 98's, cut in its "cut here"
+    # line), but a report printed whole ten minutes before it, or one after it over a
+    # console connected again, is no less whole for it.
+    for other in ("40", "110", "184", "376"):
+        parts = [_syz(other), _syz(hung)]
+        if hung_first:
+            parts.reverse()
+        parts[1] = _later(parts[1], _last_time(parts[0]) + 600)
+        want = [_facts(r) for p in parts for r in parse_log(p)]
+        assert sum(r[2] for r in want) >= 1  # (98's report stays corrupted)
+        data = b"".join(parts)
+        reports = parse_log(data)
+        assert [_facts(r) for r in reports] == want, other
+        _same_streamed(data, reports)

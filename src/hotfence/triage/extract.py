@@ -79,9 +79,22 @@ _TAIL_LINES = 100
 _BOOT_BANNER_RE = re.compile(r"\s*Linux version \d+\.\d+[\w.\-+~]*\s+\(")
 
 
+# journalctl(1) prints "-- Boot <boot id> --" between two boots' entries, in every output
+# mode unless --quiet or --merge (journalctl's show(), when an entry's _BOOT_ID is not the
+# last one's); "-- Reboot --" before systemd 247. Often the one sign of a reboot there: a
+# journal kept from before journald ran holds no banner, -o short-precise no printk time.
+_JOURNAL_BOOT_RE = re.compile(r"-- (?:Boot [0-9a-f]{32}|Reboot) --\s*$")
+
+
 def _booted(text: str) -> bool:
-    """Is ``text`` (a line without its prefix) a boot banner: another boot starts?"""
-    return _BOOT_BANNER_RE.match(text) is not None
+    """Is ``text`` (a line without its prefix) a boot banner, or journalctl's line between
+    two boots' entries: another boot starts?"""
+    return _BOOT_BANNER_RE.match(text) is not None or _JOURNAL_BOOT_RE.match(text) is not None
+
+
+def _may_boot(raw: str) -> bool:
+    """Cheap test before ``_booted``: may ``raw`` (a line as it came) hold either?"""
+    return "Linux version " in raw or raw.startswith("-- ")
 
 
 # A panic this close after a report's end trace is that crash's own panic.
@@ -282,7 +295,9 @@ def interjected(text: str, pos: int, raw: str, context: str) -> bool:
         end = text.find("\n", at)
         line = make_line(text[at:] if end == -1 else text[at:end], at, 0)
         if line.context:
-            return line.context == context
+            # (the next boot's banner is no line of the report's: a line before it may
+            # well be the kernel's, the x86 decompressor's bare "Booting the kernel.")
+            return line.context == context and not _booted(line.text)
         at = end + 1
     return False
 
@@ -482,6 +497,8 @@ class _Window:
         ):
             if self.second is None and info_with_stack(raw):
                 self.second = line_start
+            if _may_boot(raw):
+                self._other_banner(make_line(raw, line_start, first_no + n, plain))
             return self._other_context()
         if self.own_done and self.since_done > self.tail:
             return False  # enough read after the report ended (it may still hold its panic)
@@ -493,6 +510,8 @@ class _Window:
         if not is_header:
             if line_start in self.cands:
                 if not self._interjected(raw, line_start, line) and not self._copy(line):
+                    if line.context != self.context:
+                        self._other_clock(raw, line)
                     # how far into the report is counted in its own stream's lines: other
                     # CPUs' lines, or a journal entry's other fields, come in between
                     self._note_next_report(raw, line_start, line.context, n - self.others)
@@ -513,6 +532,8 @@ class _Window:
             ):
                 if not line.context and self._joins_wrapped(raw, line):
                     return True
+                if _may_boot(raw):
+                    self._other_banner(line)
                 return self._other_context()
             if (
                 line.context == SYSLOG
@@ -581,6 +602,38 @@ class _Window:
     def _end_own(self) -> None:
         self.own_done, self.since_done = True, 0
 
+    def _reboot(self) -> None:
+        """start_kernel() prints the boot banner first at every boot: what follows is the
+        next boot's, none of it this report's (a report cut by the reboot goes on to a boot
+        whose printk times may well lie after its own), and a panic there is a crash of
+        that boot's, not this report's panic."""
+        self._end_own()
+        self.tail = _PANIC_GRACE_LINES
+        self.restarted = self.paused = True
+
+    def _other_banner(self, line: Line) -> None:
+        """A line of another context that may be a boot banner. The next boot's lines need
+        not share this report's prefix: printk's caller id tags the banner "T0" (and each
+        line after it its own task), and a kernel upgraded since may print caller ids
+        where the last one printed none, or none where it did."""
+        if not self.restarted and _booted(line.text):
+            self._reboot()
+
+    def _other_clock(self, raw: str, line: Line) -> None:
+        """A panic-like line of another context (no report start: see _note_next_report)
+        that its printk time says is no part of this crash: printk stamps every record
+        from one clock, whatever its caller, so a time before this report's last line is
+        another copy of the log or another boot, and one more than ``_REPORT_TIME_GAP``
+        after it a later crash (an oops is printed in one burst, its panic at once). It
+        is a report of its own, not this one's panic."""
+        ts = line.timestamp
+        if ts is None or self.last_ts is None or self.resume is not None or is_report_start(raw):
+            return
+        if ts - self.last_ts > _REPORT_TIME_GAP or (
+            ts < self.last_ts and self._went_back(ts, line)
+        ):
+            self.resume = line.start
+
     def _starts_next(self, raw: str, line_start: int, n: int) -> bool:
         """Does this candidate line start a report of its own (not continue this one)?"""
         if line_start not in self.cands or not is_report_start(raw):
@@ -609,14 +662,8 @@ class _Window:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
         paused = self._long_pause(ts, raw)
-        if "Linux version " in line.text and not self.restarted and _booted(line.text):
-            # start_kernel() prints the banner first at every boot: what follows is the
-            # next boot's, none of it this report's (a report cut by the reboot goes on to
-            # a boot whose printk times may well lie after its own), and a panic there is
-            # a crash of that boot's, not this report's panic
-            self._end_own()
-            self.tail = _PANIC_GRACE_LINES
-            self.restarted = self.paused = True
+        if _may_boot(line.text) and not self.restarted and _booted(line.text):
+            self._reboot()
         elif (
             ts is not None
             and self.last_ts is not None
@@ -626,10 +673,14 @@ class _Window:
         ):
             # time went backwards: another copy of the log (concatenated logs, a dump
             # appended), read on only for where the next report starts; none of its lines
-            # is this report's, nor judges it, even after the report's own end
+            # is this report's, nor judges it, even after the report's own end; a
+            # panic-like line there is no panic of this report's (_note_next_report, which
+            # runs first, took it for one still to come)
             self._end_own()
             self.tail = _PANIC_GRACE_LINES
             self.restarted = True
+            if line_start in self.cands and self.second is None and self.resume is None:
+                self.resume = line_start
         elif self.own_done and not _REGISTER_DUMP_RE.match(line.text):
             self.since_done += 1
             if paused:
@@ -788,6 +839,12 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
     most = 4 * want + 50
     tag = caller_id(context)
     after: Line | None = None  # the line after this one, when it has no prefix
+    # (a line stamped after the header, by more than the CPUs' clocks part, came before
+    # printk's clock went back: another boot's, or another copy's, as in _went_back)
+    head_end = text.find("\n", start)
+    head_ts = make_line(
+        text[start:] if head_end == -1 else text[start:head_end], start, 0
+    ).timestamp
     while end >= 0 and len(out) < want and scanned < most:
         if tag:
             # Most lines before a task's report are other tasks': go straight back to the
@@ -804,11 +861,17 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
                     break
         s = text.rfind("\n", 0, end) + 1
         raw = text[s:end]
-        if "Linux version " in raw and _booted(make_line(raw, s, number).text):
+        if _may_boot(raw) and _booted(make_line(raw, s, number).text):
             break  # the boot banner: the lines before it are the last boot's, not ours
         line = None
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)
+            if (
+                head_ts is not None
+                and line.timestamp is not None
+                and line.timestamp - head_ts > _CLOCK_SKEW_MAX
+            ):
+                break
             if after is not None and line.context == context:
                 line = join_wrapped(line, raw, after, text) or line  # a wrap cut it in two
             if line.context == context and line.text and not line.questionable:

@@ -186,7 +186,7 @@ def _parse(
             _release_from_banner(ooms, from_bytes, _banners(text, starts))
         return ooms
     order = sorted(cands)
-    hangup = bool(_occurrences(text, _GCE_HANGUP, starts, first=True))
+    hangups = _occurrences(text, _GCE_HANGUP, starts)
     reports: list[Report] = []
     records: set[int] = set()  # the records reports start with (new_record)
     pos = 0
@@ -239,11 +239,6 @@ def _parse(
                 # kernel's own warning, no bug of its own.
                 idx += 1
                 continue
-            if hangup:
-                rep.corrupted = True
-                rep.corrupted_reason = (
-                    rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
-                )
             # (events before the last boot banner are another boot's: no cause of this)
             last_boot = bisect.bisect_right(boots, rep.start) - 1
             since = max(prev_end, boots[last_boot] if last_boot >= 0 else 0)
@@ -255,10 +250,40 @@ def _parse(
             idx += 1
     finally:
         ahead.close()  # the workers, when the loop is done early or failed
+    for i in cut_by_hangup([r.start for r in reports], hangups):
+        mark_hung_up(reports[i])
     out = reports + _boot_tail_ooms(text, events, reports, from_bytes, boots)
     out.sort(key=lambda r: r.start)
     _release_from_banner(out, from_bytes, banners)
     return out
+
+
+def cut_by_hangup(starts: Sequence[int], hangups: Sequence[int]) -> set[int]:
+    """Which crash reports (by their starts, in order) a console hangup may have cut: for
+    each hangup marker (``hangups``: where, in the same measure), the last report that
+    started at or before it.
+
+    GCE's serial port writes "serialport: VM disconnected." where the VM's console output
+    stopped reaching it: the report being printed then may have lost its rest, as
+    syzkaller marks every report of a log holding the marker (pkg/report report.go). A
+    report followed by another one before the marker was printed whole, and one after it
+    came over a connection made again: in a log of many boots, the marker of one boot
+    says nothing of the reports of the others.
+    """
+    out: set[int] = set()
+    for at in hangups:
+        i = bisect.bisect_right(starts, at) - 1
+        if i >= 0:
+            out.add(i)
+    return out
+
+
+def mark_hung_up(rep: Report) -> None:
+    """``rep`` is corrupted: a console hangup may have cut it (``cut_by_hangup``)."""
+    rep.corrupted = True
+    rep.corrupted_reason = (
+        rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
+    )
 
 
 def _boot_tail_ooms(

@@ -56,7 +56,9 @@ from hotfence.triage.parser import (
     _GCE_HANGUP,
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
+    cut_by_hangup,
     event_kind,
+    mark_hung_up,
     new_record,
     parse_log,
     record_key,
@@ -158,7 +160,7 @@ class StreamTriage:
         # many reports a log holds.
         self.crashes = ReportSpill()
         self.ooms: list[Report] = []  # OOM kills after the last crash so far
-        self.hangup = False
+        self.hangups: list[int] = []  # the lines of console hangup markers
         self.skip_before = -1  # reports starting before this offset were already taken
         self.last_point_line = 0
         # Raw lines of events since the last crash / the last report (either kind), each
@@ -199,16 +201,19 @@ class StreamTriage:
         if self.buf.points:
             self._parse_segment()
         crashes = self.crashes
-        if self.hangup:
-            # A hangup anywhere marks every crash: rewritten once, at the end.
+        if self.hangups:
+            # The crash a hangup may have cut (parser.cut_by_hangup, here by lines: a
+            # marker on a header's line is after its start): rewritten once, at the end.
+            # (An OOM kill a reboot ended is no crash report.)
+            starts = [r.start_line for r in self.crashes if r.type != OOM_KILL]
+            cut = cut_by_hangup(starts, self.hangups)
             crashes = ReportSpill()
+            n = 0
             for rep in self.crashes:
-                if rep.type != OOM_KILL:  # (an OOM kill a reboot ended: no crash report)
-                    rep.corrupted = True
-                    rep.corrupted_reason = (
-                        rep.corrupted_reason
-                        or "console connection lost (serialport: VM disconnected)"
-                    )
+                if rep.type != OOM_KILL:
+                    if n in cut:
+                        mark_hung_up(rep)
+                    n += 1
                 crashes.append(rep)
             self.crashes.close()
         crashes.extend(self.ooms)
@@ -242,7 +247,7 @@ class StreamTriage:
             offset = mapper.offset(start) if mapper else block.offset + start
             hits.append((offset, line))
             if _GCE_HANGUP in raw:
-                self.hangup = True
+                self.hangups.append(line)
             elif not crash and not event and not boot:
                 continue
             points.append(
