@@ -350,6 +350,21 @@ def test_a_panic_of_another_context_out_of_a_crashs_time_is_its_own(
     _same_streamed(a + b, reports)
 
 
+def test_a_panic_on_warn_panic_printed_after_another_cpus_report_is_the_warnings() -> None:
+    # Corpus 346: task T1194's WARNING, then T1234's RCU stall report (stamped 3481 s),
+    # then T1194's panic_on_warn panic 1 ms after its WARNING. Against the stall report's
+    # clock the panic's time went back, but its own stream (T1194) goes on from before
+    # that report began: it is the WARNING's panic, not another boot's crash.
+    log = syz_log("346")
+    reports = parse_log(log)
+    assert [r.title for r in reports] == [
+        "WARNING in xfrm_state_fini",
+        "INFO: rcu detected stall in smp_call_function",
+    ]
+    assert "Kernel panic - not syncing: panic_on_warn set" in reports[0].text
+    _same_streamed(log.encode(), reports)
+
+
 def _stamped_cases() -> list[str]:
     """Corpus cases stamped without caller ids whose reports hold no reboot, nor the GCE
     console's hangup marker (which calls every report of its log corrupted)."""

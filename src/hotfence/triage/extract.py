@@ -630,9 +630,32 @@ class _Window:
         if ts is None or self.last_ts is None or self.resume is not None or is_report_start(raw):
             return
         if ts - self.last_ts > _REPORT_TIME_GAP or (
-            ts < self.last_ts and self._went_back(ts, line)
+            ts < self.last_ts and self._went_back(ts, line) and not self._own_stream_goes_on(line)
         ):
             self.resume = line.start
+
+    def _own_stream_goes_on(self, line: Line) -> bool:
+        """Does ``line`` (a caller id's) go on its own stream from before this report:
+        the last line of its context before this report's header is stamped at most
+        ``_REPORT_TIME_GAP`` before it? Then it is the panic of a crash that context
+        printed interleaved with this one (a WARNING's panic_on_warn panic after another
+        CPU's stall report began), already that crash's, not another boot's. (Lines
+        after the header may be another boot's, whose clock started again.)"""
+        if not caller_id(line.context):
+            return False
+        ts = line.timestamp
+        assert ts is not None
+        start_at = self.header.start
+        text, lo, end = self.text, max(0, start_at - _REPEAT_SPAN), start_at - 1
+        while end > lo:
+            start = text.rfind("\n", lo, end) + 1
+            if start == 0 and lo > 0:
+                return False  # a line cut by the span: nothing more to say
+            before = make_line(text[start:end], start, 0)
+            if before.context == line.context and before.timestamp is not None:
+                return 0 <= ts - before.timestamp <= _REPORT_TIME_GAP
+            end = start - 1
+        return False
 
     def _starts_next(self, raw: str, line_start: int, n: int) -> bool:
         """Does this candidate line start a report of its own (not continue this one)?"""
