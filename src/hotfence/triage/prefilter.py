@@ -38,6 +38,7 @@ leave a fully-seen report ``PREFIX`` lines apart (then a segment grows until it 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -85,6 +86,10 @@ PREFIX = 4 * _PREFIX_LINES_TASK + 50 + 1
 # from its "invoked oom-killer" line, which may lie much further back (then carried).
 KEEP = max(PREFIX, _OOM_BLOCK_LINES + 1)
 _INVOKED = "invoked oom-killer"
+# journalctl -o export: a record is its fields, "NAME=value" a line (systemd's
+# JOURNAL_EXPORT_FORMATS; binary fields, a name then a length, are not the kernel's text)
+_EXPORT_MESSAGE = b"MESSAGE="
+_EXPORT_FIELD = re.compile(rb"[A-Z0-9_]+=")
 # A report shows at most _MAX_CONTEXT_EVENTS kinds of event, but a kind printed before a
 # cut may come again after it and be among the last then: the last this many kinds of
 # each stream are carried (a log with more kinds between two crashes is rare).
@@ -424,7 +429,7 @@ class StreamTriage:
             self.skip_before,
             keep_from if keep_from is not None else max(r.start for r in final) + 1,
         )
-        self._drop_before_line(anchor.start_line)
+        self._drop_before_line(self._record_start_line(anchor))
         self.fresh = False
         self.since_crash = []
         self.since_report = []
@@ -456,6 +461,26 @@ class StreamTriage:
         self._drop_before_line(max(self.buf.end_line - KEEP, self.buf.first_line))
         self.buf.points = []
         self.fresh = True
+
+    def _record_start_line(self, rep: Report) -> int:
+        """The first line of the record ``rep``'s header is in. `journalctl -o export`
+        prints a record's fields a line each: its MESSAGE= line is the kernel's only by
+        the fields before it (_TRANSPORT=kernel, SYSLOG_IDENTIFIER=kernel), so the next
+        parse must start with them. Any other header is its record's one line."""
+        line = rep.start_line
+        for block in self.buf.blocks:
+            pos = rep.start - block.offset
+            if block.cuts or not 0 <= pos < len(block.data):
+                continue
+            data = block.data
+            if not data.startswith(_EXPORT_MESSAGE, pos):
+                return line
+            while pos > 0:  # back over the fields before it, to the blank line between records
+                start = data.rfind(b"\n", 0, pos - 1) + 1
+                if _EXPORT_FIELD.match(data, start) is None or start == pos - 1:
+                    break
+                pos, line = start, line - 1
+        return line
 
     def _drop_before_line(self, line: int) -> None:
         blocks = self.buf.blocks
