@@ -108,3 +108,60 @@ def test_each_dmesg_line_reads_as_the_kernels_line() -> None:
         assert (got, context) == (text, first[2])
         # the printk time, where dmesg printed it
         assert stamp == (float(first[1]) if times in (_iso_raw, _raw_ctime) else None)
+
+
+# sysklogd 2.x (troglobit/sysklogd src/syslogd.c): a file action with ";RFC5424" is
+# written by fmt5424(), "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG", less its
+# first iovec: fprintlog_write() writes a file, tty or pipe from &iov[1], no "<PRI>1 ".
+# TIMESTAMP is RFC5424_DATEFMT's, microseconds and a ":" in the offset; an absent field
+# is "-". The kernel's records are APP-NAME "kernel".
+_RFC3164_LINE = re.compile(
+    r"(?m)^(\w{3}) +(\d+) (\d\d:\d\d:\d\d) (\S+) ([^\s\[:]+)(?:\[(\d+)\])?: "
+)
+
+
+def _sysklogd_file(syslog: str) -> str:
+    """``syslog`` (rsyslog's traditional file format, "%b %e %T host ident[pid]: ") as
+    sysklogd writes the same records to a file with ";RFC5424"."""
+
+    def line(m: re.Match[str]) -> str:
+        month = datetime.strptime(m[1], "%b").month
+        stamp = f"2026-{month:02d}-{int(m[2]):02d}T{m[3]}.000000+00:00"
+        return f"{stamp} {m[4]} {m[5]} {m[6] or '-'} - - "
+
+    out = _RFC3164_LINE.sub(line, syslog)
+    assert not _RFC3164_LINE.search(out)
+    return out
+
+
+_DATA = Path(__file__).parent / "data" / "realworld"
+_LAB = Path(__file__).parent / "lab"
+
+
+def test_a_sysklogd_rfc5424_file_reads_as_the_traditional_one(tmp_path: Path) -> None:
+    # Ubuntu's syslog: programs' WARNING: and INFO: lines around one kernel WARNING
+    syslog = (_DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    want = [_facts(r) for r in parse_log(syslog.encode())]
+    assert len(want) == 1
+    rfc5424 = _sysklogd_file(syslog)
+    assert " kernel - - - " in rfc5424 and " openvpn 812 - - WARNING:" in rfc5424
+    assert [_facts(r) for r in parse_log(rfc5424.encode())] == want
+    path = tmp_path / "messages"
+    path.write_text(rfc5424)
+    assert [_facts(r) for r in triage_input(str(path)).reports] == want
+
+
+def test_a_programs_lines_in_a_sysklogd_rfc5424_file_are_no_report(tmp_path: Path) -> None:
+    # A real oops (the lab's, Debian 6.1) as a program relayed it line by line to syslog
+    # (a crash reporter quoting it): the program's lines, in either file format, are no
+    # kernel report, however the text looks.
+    console = (_LAB / "null-deref.log").read_text()
+    assert parse_log(console.encode())
+    texts = re.findall(r"(?m)^\[ *\d+\.\d+\] (.*)$", console)
+    syslog = "".join(f"Nov 27 10:11:12 node-a oops-relay[812]: {t}\n" for t in texts)
+    assert parse_log(syslog.encode()) == []
+    rfc5424 = _sysklogd_file(syslog)
+    assert parse_log(rfc5424.encode()) == []
+    path = tmp_path / "messages"
+    path.write_text(rfc5424)
+    assert list(triage_input(str(path)).reports) == []

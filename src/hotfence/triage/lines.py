@@ -254,9 +254,14 @@ _KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...", logread's "Sun Sep  1 19:30:19
 # 2019 daemon.warn odhcpd[99]: ...". The identifier says who wrote
 # it. (journalctl's short-monotonic "[ 123.4] host ident: " is _MONOTONIC_RE's.)
+# An RFC 5424 line names it by its APP-NAME, also in the files sysklogd 2.x writes with
+# ";RFC5424" (src/syslogd.c fprintlog_write() writes a file from fmt5424()'s second
+# iovec on: no "<PRI>1 ", the TIMESTAMP first, RFC5424_DATEFMT's RFC 3339 time):
+# "2026-11-27T10:11:12.123456+00:00 host sshd 812 - - ...", the kernel's "host kernel - -".
+_RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"
 _SYSLOG_ANY_RE = re.compile(
     r"^" + _GREP + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
-    r"|^" + _RFC5424_PRI + _DATE + r" \S+ (?P<app>\S+)" + _RFC5424_REST
+    r"|^(?:" + _RFC5424_PRI + _DATE + r"|" + _RFC3339 + r") \S+ (?P<app>\S+)" + _RFC5424_REST
 )
 
 # A printk line that a console printed right after a program's output without a newline
