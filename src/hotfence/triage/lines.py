@@ -32,7 +32,9 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   its wall-clock time; a facility other than ``kern`` is a program's record;
 * ``[Tue Nov 24 21:45:01 2026]`` — ``dmesg -T``, in the reader's locale; ``[Nov24 21:45]``
   then ``[  +0.000005]`` (the time since the previous message) — ``dmesg -e`` / ``-H``;
-  ``2026-11-24T21:45:01,123456+01:00`` — ``dmesg --time-format iso``;
+  ``2026-11-24T21:45:01,123456+01:00`` — ``dmesg --time-format iso``; util-linux 2.40's
+  dmesg prints each time format asked for, one after another, then the caller id:
+  ``[  +0.001354] [Tue Nov 24 21:45:01 2026] [ T88977] ``;
 * ``4,1789,1531218013,-;`` — a /dev/kmsg record's header (``cat /dev/kmsg``, netconsole's
   extended format), also after a netconsole receiver's syslog date and host; the
   `` SUBSYSTEM=pci`` dictionary lines after a record are no report's (``KMSG_DICT``);
@@ -174,6 +176,36 @@ _VENDOR_CPU = (
 # MediaTek's, in place of print_time()'s space or after it (one console reprints the
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
 _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
+# The times util-linux dmesg prints other than the printk time's "[%5ld.%06ld]", each in
+# brackets but the ISO one (print_record(): one per --time-format / -T / -d / -e given,
+# since 2.40 several, one after another in the order asked, a space after each, then the
+# caller id "[%*s] " padded to the widest pid, then the text):
+# * dmesg -T: record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in the
+#   reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
+#   (seconds without a fraction: "[Thu Nov 24 10:11:12.123456 2026]" is Apache's error
+#   log); -T -d (DMESG_TIMEFTM_CTIME_DELTA) adds the seconds since the previous record,
+#   "[%s <%12.06f>]";
+# * dmesg -e / -H (DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M]" when the minute changes, else
+#   the seconds since the previous message, "[  +0.000005]"; --time-format=delta
+#   (DMESG_TIMEFTM_DELTA) those seconds alone, "[<%12.06f>]";
+# * --time-format iso (DMESG_TIMEFTM_ISO8601): "2013-06-13T22:11:00,123456+01:00",
+#   microseconds after a comma (journalctl's ISO times put a dot there and a host after).
+_DMESG_TIME = (
+    r"(?:\[(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12}"
+    r"(?: < *\d+\.\d{6}>)?\]"
+    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6}"
+    r"|< *\d+\.\d{6}>)\]"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d)"
+)
+# A line that starts with one of them: then any others, the printk time among them
+# ("--time-format reltime --time-format raw"), and the caller id.
+_DMESG_TIMES = (
+    _DMESG_TIME
+    + r"(?: (?:"
+    + _DMESG_TIME
+    + r"|\[ *(?P<dts>\d+\.\d+)(?: <[ \d.+*-]+>)?\]))*"
+    + r"(?: \[ *(?P<dctx>[CT]\d+)\])?"
+)
 _PREFIX_RE = re.compile(
     r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
@@ -182,7 +214,8 @@ _PREFIX_RE = re.compile(
     r"(?:"
     # [ 1.2][T3], [ 1.2] [T3]; dmesg -d and journalctl -o short-delta add the time since
     # the previous message: "[    6.059134 <    0.000151>]"
-    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
+    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: " + _DMESG_TIME + r")*"
+    r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
     r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
     + r"(?:"
     + _VENDOR_MTK
@@ -194,27 +227,18 @@ _PREFIX_RE = re.compile(
     # journalctl -o short-monotonic: "[ 1.2] host kernel: ", "[ 1.2] kernel: " with
     # --no-hostname (journalctl(1): the host is left out of the short formats' lines)
     + r"(?:(?:\S+ )?(?i:kernel): )?"
-    r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
-    # dmesg -T: util-linux record_ctime(), strftime(_("%a %b %e %H:%M:%S %Y")): the names in
-    # the reader's locale and the order its translators chose ("[jeu. nov. 24 10:11:12 2026]")
-    # (seconds without a fraction: "[Thu Nov 24 10:11:12.123456 2026]" is Apache's error log)
-    # (-T -d, DMESG_TIMEFTM_CTIME_DELTA, adds the seconds since the previous record:
-    # "[%s <%12.06f>] ")
-    r"|\[(?P<wall>(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12})"
-    r"(?: < *\d+\.\d{6}>)?\] ?"
-    # dmesg -e / -H (util-linux print_record(), DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M] "
-    # when the minute changes, else the seconds since the previous message, "[  +0.000005] ";
-    # --time-format=delta (DMESG_TIMEFTM_DELTA) those seconds alone, "[<%12.06f>] "
-    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6}"
-    r"|< *\d+\.\d{6}>)\] ?"
-    # dmesg --time-format iso (DMESG_TIMEFTM_ISO8601): "2013-06-13T22:11:00,123456+01:00 ",
-    # microseconds after a comma (journalctl's ISO times put a dot there and a host after)
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d "
+    + r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
+    # util-linux dmesg's other times, each format asked for in turn, then the caller id
+    + r"|"
+    + _DMESG_TIMES
+    + r" ?"
     # the level alone, as /proc/kmsg and dmesg -r give it on a kernel printing no time
     # (printk.time=0, RHEL 5/6's default): "<4>Call Trace:"
     # (not an RFC 5424 line's "<PRI>1 ", nor an RFC 3164 one's "<PRI>" and date)
-    r"|(?<=^<[0-7]>)(?!1 \d{4}-|" + _DATE + r" )"
-    r")"
+    + r"|(?<=^<[0-7]>)(?!1 \d{4}-|"
+    + _DATE
+    + r" )"
+    + r")"
 )
 _SYSLOG_ONLY_RE = re.compile(
     r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r")(?:<\d+>)?"
@@ -230,9 +254,14 @@ _KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...", logread's "Sun Sep  1 19:30:19
 # 2019 daemon.warn odhcpd[99]: ...". The identifier says who wrote
 # it. (journalctl's short-monotonic "[ 123.4] host ident: " is _MONOTONIC_RE's.)
+# An RFC 5424 line names it by its APP-NAME, also in the files sysklogd 2.x writes with
+# ";RFC5424" (src/syslogd.c fprintlog_write() writes a file from fmt5424()'s second
+# iovec on: no "<PRI>1 ", the TIMESTAMP first, RFC5424_DATEFMT's RFC 3339 time):
+# "2026-11-27T10:11:12.123456+00:00 host sshd 812 - - ...", the kernel's "host kernel - -".
+_RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"
 _SYSLOG_ANY_RE = re.compile(
     r"^" + _GREP + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
-    r"|^" + _RFC5424_PRI + _DATE + r" \S+ (?P<app>\S+)" + _RFC5424_REST
+    r"|^(?:" + _RFC5424_PRI + _DATE + r"|" + _RFC3339 + r") \S+ (?P<app>\S+)" + _RFC5424_REST
 )
 
 # A printk line that a console printed right after a program's output without a newline
@@ -346,7 +375,9 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # take the full parse.
 _FAST_RE = re.compile(
     r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? "
-    r"(?!(?:\S+ )?(?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[)"
+    r"(?!(?:\S+ )?(?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[|"
+    + _DMESG_TIME
+    + r")"
     r"(?:<[0-7]>)?"
 )
 
@@ -502,8 +533,9 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             # A program's unterminated write on the same serial console, then printk's line.
             return raw[g.end() :], g.group(2) or CONSOLE, float(g.group(1))
         return raw, "", None
-    ts = float(m.group("ts")) if m.group("ts") else None
-    tag: str | None = m.group("ctx") or m.group("ctx2") or _vendor_context(m)
+    stamp = m.group("ts") or m.group("dts")
+    ts = float(stamp) if stamp else None
+    tag: str | None = m.group("ctx") or m.group("ctx2") or m.group("dctx") or _vendor_context(m)
     if m.group("sys"):
         # Lines relayed by syslog are a stream apart from the raw console: a console
         # capture often holds both copies of the same messages.

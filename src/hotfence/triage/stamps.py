@@ -34,8 +34,13 @@ _STAMP_RE = re.compile(
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"  # RFC 3339
 )
 # What follows a syslog line's time, a writer's name: "host kernel: ", "kernel: ",
-# "host sshd[812]: ", "sshd[812]: " (RFC 3164's TAG, journalctl's identifier and pid).
-_WRITER_RE = re.compile(r"(?:\S+ )?(?:(?i:kernel)|[^\s:\[\]]+\[\d+\]): ")
+# "host sshd[812]: ", "sshd[812]: " (RFC 3164's TAG, journalctl's identifier and pid);
+# RFC 5424's "HOSTNAME APP-NAME PROCID MSGID SD " (sysklogd 2.x's ";RFC5424" files, no
+# "<PRI>1 " before the time: "host sshd 812 - - ", "host kernel - - - ").
+_WRITER_RE = re.compile(
+    r"(?:\S+ )?(?:(?i:kernel)|[^\s:\[\]]+\[\d+\]): "
+    r"|[^\s:\[\]]+ [^\s:\[\]]+ (?:-|\d+) \S+ (?:-|\[[^\]]*\]) "
+)
 # Text a syslog line's tag never is: it starts with the tag, "ident: " or "host ident: ".
 _TAGGED_RE = re.compile(r"(?:\S+ )?[^\s:\[\]]+(?:\[\d+\])?: ")
 # The first lines a log's stamp is judged by, and the fewest that are enough.

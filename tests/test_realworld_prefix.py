@@ -1,0 +1,167 @@
+"""Real kernel logs behind the line prefixes other programs print: the reports and the
+lines' contexts come out as from the kernel's own console.
+
+The logs are syzkaller corpus cases recorded with printk's caller id (several tasks'
+lines interleaved: a report is told from the others by its task's id), rewritten into
+the shape the program that reads the kernel's records prints (its source cited at each).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from corpus import syz_log
+from hotfence.triage.lines import parse_prefix
+from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_input
+from test_realworld_wrap import _facts
+
+# printk's time and caller id as the kernel's console prints them, "[%5lu.%06lu][%6s] "
+# (kernel/printk/printk.c print_time(), print_caller())
+_STAMPED = re.compile(r"(?m)^\[ *(\d+\.\d+)\]\[ *([CT]\d+)\] ")
+# Corpus cases whose report is found only by its task's caller id: without the ids
+# other tasks' lines run into it. (Cases whose printk times go back by minutes, as
+# some of the corpus's do, are left out: dmesg -e prints that as a long time since the
+# record before, a pause that rightly ends a report.)
+_INTERLEAVED = ["340", "473", "626", "749"]
+_BOOT = datetime(2026, 1, 13, 4, 33, 10, tzinfo=UTC)
+
+
+def _console(case: str) -> str:
+    return syz_log(case).split("\nREPORT:\n")[0]
+
+
+def _dmesg(console: str, times: Callable[[float, float | None, datetime], str]) -> str:
+    """``console`` as util-linux dmesg prints its records (sys-utils/dmesg.c
+    print_record()): with -x the facility and level "%-6s:%-6s: ", then each time format
+    asked for, one after another, then the caller id "[%*s] " padded to the widest pid
+    the system may have, then the text."""
+    last: float | None = None
+
+    def line(m: re.Match[str]) -> str:
+        nonlocal last
+        at = float(m[1])
+        stamp = times(at, last, _BOOT + timedelta(seconds=at))
+        last = at
+        return f"kern  :warn  : {stamp}[{m[2]:>7}] "
+
+    out = _STAMPED.sub(line, console)
+    assert not _STAMPED.search(out)
+    return out
+
+
+def _reltime_ctime(at: float, last: float | None, t: datetime) -> str:
+    # --time-format reltime (DMESG_TIMEFTM_RELTIME: "[%b%e %H:%M] " when the minute
+    # changed, else "[  %+8.06f] " of the seconds since the record before) then ctime
+    # (record_ctime(): "[%a %b %e %H:%M:%S %Y] "). dmesg's minute test is simplified to
+    # "first record": the later ones all print the time since the one before.
+    rel = f"[{t:%b%e %H:%M}] " if last is None else f"[  {at - last:+8.6f}] "
+    return rel + t.strftime("[%a %b %e %H:%M:%S %Y] ")
+
+
+def _iso_raw(at: float, last: float | None, t: datetime) -> str:
+    # --time-format iso (DMESG_TIMEFTM_ISO8601, "%Y-%m-%dT%H:%M:%S,%06ld+00:00 ") then raw
+    # (DMESG_TIMEFTM_TIME, "[%5ld.%06ld] "): printk's own time second
+    return t.strftime("%Y-%m-%dT%H:%M:%S,%f+00:00 ") + f"[{at:12.6f}] "
+
+
+def _ctime(at: float, last: float | None, t: datetime) -> str:
+    return t.strftime("[%a %b %e %H:%M:%S %Y] ")  # dmesg -T alone
+
+
+def _raw_ctime(at: float, last: float | None, t: datetime) -> str:
+    return f"[{at:12.6f}] " + t.strftime("[%a %b %e %H:%M:%S %Y] ")  # raw, then ctime
+
+
+@pytest.mark.parametrize("times", [_reltime_ctime, _iso_raw, _ctime, _raw_ctime])
+@pytest.mark.parametrize("case", _INTERLEAVED)
+def test_dmesg_times_then_the_caller_id_keep_the_task_apart(
+    case: str, times: Callable[[float, float | None, datetime], str], tmp_path: Path
+) -> None:
+    console = _console(case)
+    want = [_facts(r) for r in parse_log(console.encode())]
+    assert want
+    # the caller ids are what keeps the report whole here
+    anonymous = _STAMPED.sub(lambda m: f"[{m[1]}] ", console)
+    assert [_facts(r) for r in parse_log(anonymous.encode())] != want
+    dmesg = _dmesg(console, times)
+    assert [_facts(r) for r in parse_log(dmesg.encode())] == want
+    path = tmp_path / "dmesg.txt"
+    path.write_text(dmesg)
+    result = triage_input(str(path))  # the CLI's path: candidate regions first
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == want
+
+
+def test_each_dmesg_line_reads_as_the_kernels_line() -> None:
+    console = _console(_INTERLEAVED[0])
+    first = next(_STAMPED.finditer(console))
+    text = console[first.end() : console.index("\n", first.end())]
+    for times in (_reltime_ctime, _iso_raw, _ctime, _raw_ctime):
+        line = _dmesg(first.group() + text + "\n", times).rstrip("\n")
+        got, context, stamp = parse_prefix(line)
+        assert (got, context) == (text, first[2])
+        # the printk time, where dmesg printed it
+        assert stamp == (float(first[1]) if times in (_iso_raw, _raw_ctime) else None)
+
+
+# sysklogd 2.x (troglobit/sysklogd src/syslogd.c): a file action with ";RFC5424" is
+# written by fmt5424(), "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG", less its
+# first iovec: fprintlog_write() writes a file, tty or pipe from &iov[1], no "<PRI>1 ".
+# TIMESTAMP is RFC5424_DATEFMT's, microseconds and a ":" in the offset; an absent field
+# is "-". The kernel's records are APP-NAME "kernel".
+_RFC3164_LINE = re.compile(
+    r"(?m)^(\w{3}) +(\d+) (\d\d:\d\d:\d\d) (\S+) ([^\s\[:]+)(?:\[(\d+)\])?: "
+)
+
+
+def _sysklogd_file(syslog: str) -> str:
+    """``syslog`` (rsyslog's traditional file format, "%b %e %T host ident[pid]: ") as
+    sysklogd writes the same records to a file with ";RFC5424"."""
+
+    def line(m: re.Match[str]) -> str:
+        month = datetime.strptime(m[1], "%b").month
+        stamp = f"2026-{month:02d}-{int(m[2]):02d}T{m[3]}.000000+00:00"
+        return f"{stamp} {m[4]} {m[5]} {m[6] or '-'} - - "
+
+    out = _RFC3164_LINE.sub(line, syslog)
+    assert not _RFC3164_LINE.search(out)
+    return out
+
+
+_DATA = Path(__file__).parent / "data" / "realworld"
+_LAB = Path(__file__).parent / "lab"
+
+
+def test_a_sysklogd_rfc5424_file_reads_as_the_traditional_one(tmp_path: Path) -> None:
+    # Ubuntu's syslog: programs' WARNING: and INFO: lines around one kernel WARNING
+    syslog = (_DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    want = [_facts(r) for r in parse_log(syslog.encode())]
+    assert len(want) == 1
+    rfc5424 = _sysklogd_file(syslog)
+    assert " kernel - - - " in rfc5424 and " openvpn 812 - - WARNING:" in rfc5424
+    assert [_facts(r) for r in parse_log(rfc5424.encode())] == want
+    path = tmp_path / "messages"
+    path.write_text(rfc5424)
+    assert [_facts(r) for r in triage_input(str(path)).reports] == want
+
+
+def test_a_programs_lines_in_a_sysklogd_rfc5424_file_are_no_report(tmp_path: Path) -> None:
+    # A real oops (the lab's, Debian 6.1) as a program relayed it line by line to syslog
+    # (a crash reporter quoting it): the program's lines, in either file format, are no
+    # kernel report, however the text looks.
+    console = (_LAB / "null-deref.log").read_text()
+    assert parse_log(console.encode())
+    texts = re.findall(r"(?m)^\[ *\d+\.\d+\] (.*)$", console)
+    syslog = "".join(f"Nov 27 10:11:12 node-a oops-relay[812]: {t}\n" for t in texts)
+    assert parse_log(syslog.encode()) == []
+    rfc5424 = _sysklogd_file(syslog)
+    assert parse_log(rfc5424.encode()) == []
+    path = tmp_path / "messages"
+    path.write_text(rfc5424)
+    assert list(triage_input(str(path)).reports) == []
