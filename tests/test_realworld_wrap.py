@@ -702,6 +702,57 @@ def test_a_log_wrapped_by_a_mail_client_reads_as_the_log(width: int) -> None:
     assert checked > 90
 
 
+# Where Unicode's line breaking algorithm lets a mail client break a line (UAX #14): after
+# a run of spaces, or after a hyphen (LB21) unless a digit follows it (LB25).
+_UAX14_BREAK = re.compile(r"\S+?(?:-(?=[^\d\s-])|(?=\s)|$)\s*")
+
+
+def _uax14_wrap(line: str, width: int) -> list[str]:
+    """``line`` as a mail client breaking lines by UAX #14 wraps it at ``width`` columns:
+    each row takes the most break-separated pieces that fit, its trailing spaces dropped;
+    a piece wider than the width stays whole."""
+    rows: list[str] = []
+    row = ""
+    for piece in _UAX14_BREAK.findall(line):
+        if row and len((row + piece).rstrip()) > width:
+            rows.append(row.rstrip())
+            row = piece
+        else:
+            row += piece
+    rows.append(row.rstrip())
+    return rows
+
+
+def _task_facts(rep: Report) -> tuple[object, ...]:
+    return (rep.title, rep.comm, rep.pid, rep.cpu, rep.kernel_release, rep.taint_flags)
+
+
+@pytest.mark.parametrize("width", [72, 76, 78])
+def test_a_release_a_mail_client_cut_after_a_hyphen_is_whole(width: int) -> None:
+    # "... Tainted: G           OE      6.1.0-56-" goes on "amd64 #1  Debian 6.1.192-2":
+    # a release never ends in "-", and the build tag after the rest proves the cut. Every
+    # real log whose lines carry a prefix, and the CLI's path (prefilter) for one of them.
+    checked = cut = 0
+    for path, console, want in _prefixed_real_logs():
+        wrapped = "\n".join("\n".join(_uax14_wrap(line, width)) for line in console.split("\n"))
+        cut += bool(re.search(r" \(?\d+\.\d+[\w.+~-]*-\n[\w.+~-]+ #\d", wrapped))
+        got = parse_log(wrapped)
+        assert [_task_facts(r) for r in got] == [_task_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 90 and cut > 3, cut
+
+
+def test_a_release_cut_after_a_hyphen_reads_so_on_the_cli_path(tmp_path: Path) -> None:
+    console = (LAB / "null-deref.log").read_text()
+    wrapped = "\n".join("\n".join(_uax14_wrap(line, 78)) for line in console.split("\n"))
+    assert "OE      6.1.0-56-\namd64 #1  Debian 6.1.192-2\n" in wrapped
+    (tmp_path / "mail.txt").write_text(wrapped)
+    (got,) = triage_input(str(tmp_path / "mail.txt")).reports
+    (want,) = parse_log(console)
+    assert _task_facts(got) == _task_facts(want)
+    assert got.kernel_release == "6.1.0-56-amd64"
+
+
 @pytest.mark.parametrize("log", [LAB / "null-deref.log", LAB / "gpf.log", SYZ / "report" / "4"])
 def test_a_programs_line_after_a_full_width_kernel_line_is_not_its_rest(log: Path) -> None:
     # x86's register lines are 80 columns wide with a printk time: on a console no wrap

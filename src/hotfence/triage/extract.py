@@ -136,6 +136,18 @@ _CUT_HEADER_RE = re.compile(
 # rest of its flags, and on RHEL 7 with its "------------ T" marker after them, printed by
 # the distribution's print_tainted() before the release.)
 _RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)*\d+\.\d+[\w.\-+~]* #\d")
+# A mail client that breaks lines as Unicode's line breaking algorithm does (UAX #14:
+# LB21 allows a break after a hyphen, LB25 forbids one before a digit) cuts a release
+# inside a word, after one of its hyphens: "... Not tainted 6.1.0-56-" goes on "amd64 #1".
+# No release ends in "-" (the build's KERNELRELEASE, then " #N" from scripts/mkcompile_h:
+# lib/dump_stack.c dump_stack_print_info(), x86's old "Pid: N, comm:" line, i386's
+# "EFLAGS: ... (VER #1)", ARM's and powerpc's "Not tainted  (VER #1)"), and the next line
+# going on with the release's rest and the "#N" build tag proves the cut.
+_CUT_RELEASE_RE = re.compile(
+    r"(?:(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)|EFLAGS: [0-9a-f]+) +"
+    r"\(?\d+\.\d+[\w.\-+~]*-$"
+)
+_RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed. A
@@ -214,14 +226,17 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     physical line ``last`` came from: a terminal's row of ``_TERMINAL_WIDTH`` columns goes
     on as it was cut; a mail client's wrap at a space goes on after a space, when the next
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
-    in or after its taint flags. Only the last needs no sign that ``text`` around it was
-    wrapped (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
+    in or after its taint flags; a release cut after one of its hyphens goes on with no
+    space. Only the header's cuts need no sign that ``text`` around it was wrapped
+    (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
     entry's mark the wrap moved to the next row)."""
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
     if line.context or not rest.strip():
         return None
     if _terminal_cut(piece, text, line.start):
         raw = last.raw.rstrip("\r") + rest
+    elif _RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip()):
+        raw = last.raw.rstrip() + rest.strip()
     elif (_RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text)) or (
         _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
     ):
