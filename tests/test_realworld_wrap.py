@@ -742,6 +742,33 @@ def test_a_release_a_mail_client_cut_after_a_hyphen_is_whole(width: int) -> None
     assert checked > 90 and cut > 3, cut
 
 
+@pytest.mark.parametrize("width", [72, 76, 78])
+def test_a_log_a_mail_client_wrapped_at_hyphens_too_reads_as_the_log(width: int) -> None:
+    # a UAX #14 mail client also breaks after a hyphen: KFENCE's "(in kfence-" goes on
+    # "#83):" (mm/kfence/report.c), with no space. Every real log with a prefix: the same
+    # reports, facts, taint flags and modules as the log.
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        wrapped = "\n".join("\n".join(_uax14_wrap(line, width)) for line in console.split("\n"))
+        got = parse_log(wrapped)
+        assert [(_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in got] == [
+            (_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in want
+        ], path.name
+        checked += 1
+    assert checked > 90
+
+
+def test_a_kfence_object_cut_after_its_hyphen_keeps_the_report_whole(tmp_path: Path) -> None:
+    console = (DATA / "x86-6.1-kfence-uaf.log").read_text()
+    wrapped = "\n".join("\n".join(_uax14_wrap(line, 72)) for line in console.split("\n"))
+    assert "(in kfence-\n#83):\n" in wrapped
+    (tmp_path / "mail.txt").write_text(wrapped)
+    (got,) = triage_input(str(tmp_path / "mail.txt")).reports
+    (want,) = parse_log(console)
+    assert not want.corrupted and not got.corrupted
+    assert _facts(got) == _facts(want)
+
+
 def test_a_release_cut_after_a_hyphen_reads_so_on_the_cli_path(tmp_path: Path) -> None:
     console = (LAB / "null-deref.log").read_text()
     wrapped = "\n".join("\n".join(_uax14_wrap(line, 78)) for line in console.split("\n"))

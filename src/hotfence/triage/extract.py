@@ -173,6 +173,26 @@ def _mail_cut(piece: str, rest: str) -> bool:
     return width + 1 + len(rest.split(None, 1)[0]) > _MAIL_WIDTH_MIN
 
 
+# A mail client breaking lines by UAX #14 may also break after a hyphen (LB21) that
+# follows a letter or digit, unless a digit comes next (LB25): "(in kfence-" goes on
+# "#83):" (mm/kfence/report.c "(in kfence-#%d):"). Such a cut goes on with no space, when
+# the rest's first piece up to its next break would not have fit.
+_UAX14_PIECE_RE = re.compile(r"\S+?(?:-(?=[^\d\s-])|(?=\s)|$)")
+
+
+def _hyphen_cut(piece: str, rest: str) -> bool:
+    """Was the line ``piece`` cut after its last hyphen by a mail client's wrap before
+    ``rest`` (see above)?"""
+    cut = piece.rstrip()
+    width = len(cut)
+    if width > _MAIL_WIDTH_MAX or not cut.endswith("-") or not cut[-2:-1].isalnum():
+        return False
+    m = _UAX14_PIECE_RE.match(rest)
+    if m is None or rest[0].isdigit():
+        return False
+    return width + len(m.group()) > _MAIL_WIDTH_MIN
+
+
 # A wrapped log has no line wider than the wrap, around the cut: this far around it, on
 # either side. (An unprefixed line after a kernel line of 80 columns is as often a
 # program's own, on a console no wrap touched: x86's register lines, with a printk time,
@@ -226,8 +246,8 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     physical line ``last`` came from: a terminal's row of ``_TERMINAL_WIDTH`` columns goes
     on as it was cut; a mail client's wrap at a space goes on after a space, when the next
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
-    in or after its taint flags; a release cut after one of its hyphens goes on with no
-    space. Only the header's cuts need no sign that ``text`` around it was wrapped
+    in or after its taint flags; a cut after a hyphen (``_hyphen_cut``, a release's in a
+    header) goes on with no space. Only the header's cuts need no sign that ``text`` around it was wrapped
     (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
     entry's mark the wrap moved to the next row)."""
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
@@ -235,8 +255,10 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
         return None
     if _terminal_cut(piece, text, line.start):
         raw = last.raw.rstrip("\r") + rest
-    elif _RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip()):
-        raw = last.raw.rstrip() + rest.strip()
+    elif (_RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip())) or (
+        _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
+    ):
+        raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
     elif (_RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text)) or (
         _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
     ):
