@@ -780,6 +780,42 @@ def test_a_release_cut_after_a_hyphen_reads_so_on_the_cli_path(tmp_path: Path) -
     assert got.kernel_release == "6.1.0-56-amd64"
 
 
+def _flowed(text: str, width: int) -> str:
+    """``text`` as a format=flowed mail carries it (RFC 3676 4.1, 4.2): each long line
+    broken at spaces into lines of at most ``width`` columns, each but the last ending
+    in a space, its soft line break."""
+    out = []
+    for line in text.split("\n"):
+        rows = textwrap.wrap(line, width - 1, break_long_words=False, break_on_hyphens=False)
+        out.append(" \n".join(rows or [""]))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_log_in_a_format_flowed_mail_reads_as_the_log(width: int) -> None:
+    # the soft line break's space counts in the width: a word that did not fit with its
+    # own space after it went to the next line. Every real log with a prefix.
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        got = parse_log(_flowed(console, width))
+        assert [(_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in got] == [
+            (_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in want
+        ], path.name
+        checked += 1
+    assert checked > 90
+
+
+def test_a_sles_header_in_a_format_flowed_mail_keeps_its_facts(tmp_path: Path) -> None:
+    console = (DATA / "sles15-kdump-header.log").read_text()
+    flowed = _flowed(console, 72)
+    assert " Kdump: loaded \nTainted: G " in flowed
+    (tmp_path / "mail.txt").write_text(flowed)
+    (got,) = triage_input(str(tmp_path / "mail.txt")).reports
+    (want,) = parse_log(console)
+    assert got.kernel_release == want.kernel_release == "5.14.21-150400.24.46-default"
+    assert (got.comm, got.taint_flags) == (want.comm, want.taint_flags)
+
+
 @pytest.mark.parametrize("log", [LAB / "null-deref.log", LAB / "gpf.log", SYZ / "report" / "4"])
 def test_a_programs_line_after_a_full_width_kernel_line_is_not_its_rest(log: Path) -> None:
     # x86's register lines are 80 columns wide with a printk time: on a console no wrap

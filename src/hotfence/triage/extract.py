@@ -166,11 +166,16 @@ _MAIL_WIDTH_MAX = 78
 
 
 def _mail_cut(piece: str, rest: str) -> bool:
-    """Was the line ``piece`` cut by a mail client's wrap before ``rest`` (see above)?"""
+    """Was the line ``piece`` cut by a mail client's wrap before ``rest`` (see above)?
+
+    A format=flowed mail (RFC 3676 4.1, 4.2) keeps the space it broke at on the cut line,
+    its soft line break, within the width: there the next word and its own space did not
+    fit."""
     width = len(piece.rstrip())
     if width > _MAIL_WIDTH_MAX or rest[:1].isspace():
         return False
-    return width + 1 + len(rest.split(None, 1)[0]) > _MAIL_WIDTH_MIN
+    flowed = piece.endswith(" ")
+    return width + 1 + len(rest.split(None, 1)[0]) + flowed > _MAIL_WIDTH_MIN
 
 
 # A mail client breaking lines by UAX #14 may also break after a hyphen (LB21) that
