@@ -816,6 +816,45 @@ def test_a_sles_header_in_a_format_flowed_mail_keeps_its_facts(tmp_path: Path) -
     assert (got.comm, got.taint_flags) == (want.comm, want.taint_flags)
 
 
+def _quoted_reply(text: str, width: int, flowed: bool) -> str:
+    """``text`` quoted in a mail reply and wrapped at ``width`` columns, quote included
+    (RFC 3676 4.5: "> " before every line, a wrapped line's rows each quoted again),
+    each row but a line's last ending in a space when the reply is ``flowed``."""
+    out = []
+    for line in text.split("\n"):
+        rows = textwrap.wrap(
+            line, width - 2 - flowed, break_long_words=False, break_on_hyphens=False
+        )
+        out.append((" \n" if flowed else "\n").join(f"> {row}" for row in rows) or ">")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize(("width", "flowed"), [(72, False), (78, False), (72, True)])
+def test_a_log_quoted_in_a_wrapped_mail_reply_reads_as_the_log(width: int, flowed: bool) -> None:
+    # a quoted 77-wide "====" (KASAN's, SLUB's) is past the width but no line the mail
+    # client could break; a quoted boot banner goes on "> (debian-kernel@...": every
+    # real log with a prefix gives the log's reports, facts, taint flags and modules
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        got = parse_log(_quoted_reply(console, width, flowed))
+        assert [(_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in got] == [
+            (_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in want
+        ], path.name
+        checked += 1
+    assert checked > 90
+
+
+def test_a_slub_title_a_quoted_reply_wrapped_stays_whole(tmp_path: Path) -> None:
+    console = (DATA / "x86-6.1-slub-redzone.log").read_text()
+    quoted = _quoted_reply(console, 78, False)
+    assert "\n> =====" in quoted
+    (tmp_path / "reply.txt").write_text(quoted)
+    (got,) = triage_input(str(tmp_path / "reply.txt")).reports
+    (want,) = parse_log(console)
+    assert got.title == want.title == "SLUB: Redzone overwritten in mydrv_release"
+    assert _facts(got) == _facts(want)
+
+
 @pytest.mark.parametrize("log", [LAB / "null-deref.log", LAB / "gpf.log", SYZ / "report" / "4"])
 def test_a_programs_line_after_a_full_width_kernel_line_is_not_its_rest(log: Path) -> None:
     # x86's register lines are 80 columns wide with a printk time: on a console no wrap

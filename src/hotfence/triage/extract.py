@@ -204,8 +204,11 @@ def _hyphen_cut(piece: str, rest: str) -> bool:
 # are 80 wide, and syzkaller's "executing program" follows them.)
 _WRAP_SPAN = 1 << 14
 # (a mail client leaves a word longer than its width whole, alone on its line: the
-# oom-kill line's "constraint=...,task=tail,pid=120,uid=0")
-_MAIL_WIDER_RE = re.compile(rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX + 1}}})[^\n]*?\S +\S", re.M)
+# oom-kill line's "constraint=...,task=tail,pid=120,uid=0"; in a reply, after the quote's
+# "> " (RFC 3676 4.5), which is no place to break it: KASAN's and SLUB's 77-wide "====")
+_MAIL_WIDER_RE = re.compile(
+    rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX + 1}}})(?:>[> ]*)?(?![\s>])[^\n]*?\S +\S", re.M
+)
 
 
 def _wrapped_log(text: str, pos: int, wider: re.Pattern[str]) -> bool:
