@@ -13,6 +13,7 @@ from corpus import syz_log
 from hotfence.triage.lines import lost_line_breaks, strip_prefix
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_input
 
 DATA = Path(__file__).parent / "data" / "realworld"
 
@@ -667,6 +668,41 @@ def test_an_arm64_ubsan_trap_is_titled_by_its_check(words: str, check: str, kind
         88,
         False,
     )
+
+
+@pytest.mark.parametrize(
+    ("words", "kind"),
+    [("array index out of bounds", "MEMORY_SAFETY_UBSAN"), ("shift out of bounds", "UBSAN")],
+)
+def test_an_x86_ubsan_trap_is_titled_by_its_check_and_rip(
+    words: str, kind: str, tmp_path: Path
+) -> None:
+    """x86 handle_bug() (arch/x86/kernel/traps.c, 6.14+, CONFIG_UBSAN_TRAP) prints
+    pr_crit("%s at %pS\n", report_ubsan_failure(), regs->ip) for a ud1 of a UBSAN check
+    (lib/ubsan.c's words) and does not handle the trap: die()'s "Oops: invalid opcode:"
+    follows (the "Oops: " of __die_header() since 6.11). The recorded x86 BUG()'s lines
+    rewritten into it: titled by the check and the trap's RIP, not its caller."""
+    log = reworded(
+        (Path(__file__).parent / "lab" / "bug.log").read_text(),
+        {
+            "kernel BUG at src/hotfence/lab/module/hotfence_crash.c:68!": (
+                f"UBSAN: {words} at hotfence_crash_bug+0x1e/0x20 [hotfence_crash]"
+            ),
+            "] invalid opcode: 0000 [#1]": "] Oops: invalid opcode: 0000 [#1]",
+        },
+    )
+    (tmp_path / "ubsan.log").write_text(log)
+    (streamed,) = triage_input(str(tmp_path / "ubsan.log")).reports
+    for rep in (parse_log(log.encode())[0], streamed):
+        assert (rep.title, rep.type, rep.comm, rep.pid, rep.corrupted) == (
+            f"UBSAN: {words} in hotfence_crash_bug",
+            kind,
+            "sh",
+            117,
+            False,
+        )
+        assert rep.rip is not None and rep.rip.function == "hotfence_crash_bug"
+        assert rep.frames[0].function == "hotfence_crash_do"
 
 
 # arch/x86/mm/fault.c pgtable_bad(): a page fault whose error code has the reserved-bit

@@ -702,6 +702,159 @@ def test_a_log_wrapped_by_a_mail_client_reads_as_the_log(width: int) -> None:
     assert checked > 90
 
 
+# Where Unicode's line breaking algorithm lets a mail client break a line (UAX #14): after
+# a run of spaces, or after a hyphen (LB21) unless a digit follows it (LB25).
+_UAX14_BREAK = re.compile(r"\S+?(?:-(?=[^\d\s-])|(?=\s)|$)\s*")
+
+
+def _uax14_wrap(line: str, width: int) -> list[str]:
+    """``line`` as a mail client breaking lines by UAX #14 wraps it at ``width`` columns:
+    each row takes the most break-separated pieces that fit, its trailing spaces dropped;
+    a piece wider than the width stays whole."""
+    rows: list[str] = []
+    row = ""
+    for piece in _UAX14_BREAK.findall(line):
+        if row and len((row + piece).rstrip()) > width:
+            rows.append(row.rstrip())
+            row = piece
+        else:
+            row += piece
+    rows.append(row.rstrip())
+    return rows
+
+
+def _task_facts(rep: Report) -> tuple[object, ...]:
+    return (rep.title, rep.comm, rep.pid, rep.cpu, rep.kernel_release, rep.taint_flags)
+
+
+@pytest.mark.parametrize("width", [72, 76, 78])
+def test_a_release_a_mail_client_cut_after_a_hyphen_is_whole(width: int) -> None:
+    # "... Tainted: G           OE      6.1.0-56-" goes on "amd64 #1  Debian 6.1.192-2":
+    # a release never ends in "-", and the build tag after the rest proves the cut. Every
+    # real log whose lines carry a prefix, and the CLI's path (prefilter) for one of them.
+    checked = cut = 0
+    for path, console, want in _prefixed_real_logs():
+        wrapped = "\n".join("\n".join(_uax14_wrap(line, width)) for line in console.split("\n"))
+        cut += bool(re.search(r" \(?\d+\.\d+[\w.+~-]*-\n[\w.+~-]+ #\d", wrapped))
+        got = parse_log(wrapped)
+        assert [_task_facts(r) for r in got] == [_task_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 90 and cut > 3, cut
+
+
+@pytest.mark.parametrize("width", [72, 76, 78])
+def test_a_log_a_mail_client_wrapped_at_hyphens_too_reads_as_the_log(width: int) -> None:
+    # a UAX #14 mail client also breaks after a hyphen: KFENCE's "(in kfence-" goes on
+    # "#83):" (mm/kfence/report.c), with no space. Every real log with a prefix: the same
+    # reports, facts, taint flags and modules as the log.
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        wrapped = "\n".join("\n".join(_uax14_wrap(line, width)) for line in console.split("\n"))
+        got = parse_log(wrapped)
+        assert [(_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in got] == [
+            (_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in want
+        ], path.name
+        checked += 1
+    assert checked > 90
+
+
+def test_a_kfence_object_cut_after_its_hyphen_keeps_the_report_whole(tmp_path: Path) -> None:
+    console = (DATA / "x86-6.1-kfence-uaf.log").read_text()
+    wrapped = "\n".join("\n".join(_uax14_wrap(line, 72)) for line in console.split("\n"))
+    assert "(in kfence-\n#83):\n" in wrapped
+    (tmp_path / "mail.txt").write_text(wrapped)
+    (got,) = triage_input(str(tmp_path / "mail.txt")).reports
+    (want,) = parse_log(console)
+    assert not want.corrupted and not got.corrupted
+    assert _facts(got) == _facts(want)
+
+
+def test_a_release_cut_after_a_hyphen_reads_so_on_the_cli_path(tmp_path: Path) -> None:
+    console = (LAB / "null-deref.log").read_text()
+    wrapped = "\n".join("\n".join(_uax14_wrap(line, 78)) for line in console.split("\n"))
+    assert "OE      6.1.0-56-\namd64 #1  Debian 6.1.192-2\n" in wrapped
+    (tmp_path / "mail.txt").write_text(wrapped)
+    (got,) = triage_input(str(tmp_path / "mail.txt")).reports
+    (want,) = parse_log(console)
+    assert _task_facts(got) == _task_facts(want)
+    assert got.kernel_release == "6.1.0-56-amd64"
+
+
+def _flowed(text: str, width: int) -> str:
+    """``text`` as a format=flowed mail carries it (RFC 3676 4.1, 4.2): each long line
+    broken at spaces into lines of at most ``width`` columns, each but the last ending
+    in a space, its soft line break."""
+    out = []
+    for line in text.split("\n"):
+        rows = textwrap.wrap(line, width - 1, break_long_words=False, break_on_hyphens=False)
+        out.append(" \n".join(rows or [""]))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_log_in_a_format_flowed_mail_reads_as_the_log(width: int) -> None:
+    # the soft line break's space counts in the width: a word that did not fit with its
+    # own space after it went to the next line. Every real log with a prefix.
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        got = parse_log(_flowed(console, width))
+        assert [(_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in got] == [
+            (_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in want
+        ], path.name
+        checked += 1
+    assert checked > 90
+
+
+def test_a_sles_header_in_a_format_flowed_mail_keeps_its_facts(tmp_path: Path) -> None:
+    console = (DATA / "sles15-kdump-header.log").read_text()
+    flowed = _flowed(console, 72)
+    assert " Kdump: loaded \nTainted: G " in flowed
+    (tmp_path / "mail.txt").write_text(flowed)
+    (got,) = triage_input(str(tmp_path / "mail.txt")).reports
+    (want,) = parse_log(console)
+    assert got.kernel_release == want.kernel_release == "5.14.21-150400.24.46-default"
+    assert (got.comm, got.taint_flags) == (want.comm, want.taint_flags)
+
+
+def _quoted_reply(text: str, width: int, flowed: bool) -> str:
+    """``text`` quoted in a mail reply and wrapped at ``width`` columns, quote included
+    (RFC 3676 4.5: "> " before every line, a wrapped line's rows each quoted again),
+    each row but a line's last ending in a space when the reply is ``flowed``."""
+    out = []
+    for line in text.split("\n"):
+        rows = textwrap.wrap(
+            line, width - 2 - flowed, break_long_words=False, break_on_hyphens=False
+        )
+        out.append((" \n" if flowed else "\n").join(f"> {row}" for row in rows) or ">")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize(("width", "flowed"), [(72, False), (78, False), (72, True)])
+def test_a_log_quoted_in_a_wrapped_mail_reply_reads_as_the_log(width: int, flowed: bool) -> None:
+    # a quoted 77-wide "====" (KASAN's, SLUB's) is past the width but no line the mail
+    # client could break; a quoted boot banner goes on "> (debian-kernel@...": every
+    # real log with a prefix gives the log's reports, facts, taint flags and modules
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        got = parse_log(_quoted_reply(console, width, flowed))
+        assert [(_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in got] == [
+            (_facts(r)[:7], r.taint_flags, _facts(r)[8], r.modules) for r in want
+        ], path.name
+        checked += 1
+    assert checked > 90
+
+
+def test_a_slub_title_a_quoted_reply_wrapped_stays_whole(tmp_path: Path) -> None:
+    console = (DATA / "x86-6.1-slub-redzone.log").read_text()
+    quoted = _quoted_reply(console, 78, False)
+    assert "\n> =====" in quoted
+    (tmp_path / "reply.txt").write_text(quoted)
+    (got,) = triage_input(str(tmp_path / "reply.txt")).reports
+    (want,) = parse_log(console)
+    assert got.title == want.title == "SLUB: Redzone overwritten in mydrv_release"
+    assert _facts(got) == _facts(want)
+
+
 @pytest.mark.parametrize("log", [LAB / "null-deref.log", LAB / "gpf.log", SYZ / "report" / "4"])
 def test_a_programs_line_after_a_full_width_kernel_line_is_not_its_rest(log: Path) -> None:
     # x86's register lines are 80 columns wide with a printk time: on a console no wrap

@@ -149,6 +149,18 @@ _CUT_HEADER_RE = re.compile(
 # rest of its flags, and on RHEL 7 with its "------------ T" marker after them, printed by
 # the distribution's print_tainted() before the release.)
 _RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)*\d+\.\d+[\w.\-+~]* #\d")
+# A mail client that breaks lines as Unicode's line breaking algorithm does (UAX #14:
+# LB21 allows a break after a hyphen, LB25 forbids one before a digit) cuts a release
+# inside a word, after one of its hyphens: "... Not tainted 6.1.0-56-" goes on "amd64 #1".
+# No release ends in "-" (the build's KERNELRELEASE, then " #N" from scripts/mkcompile_h:
+# lib/dump_stack.c dump_stack_print_info(), x86's old "Pid: N, comm:" line, i386's
+# "EFLAGS: ... (VER #1)", ARM's and powerpc's "Not tainted  (VER #1)"), and the next line
+# going on with the release's rest and the "#N" build tag proves the cut.
+_CUT_RELEASE_RE = re.compile(
+    r"(?:(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)|EFLAGS: [0-9a-f]+) +"
+    r"\(?\d+\.\d+[\w.\-+~]*-$"
+)
+_RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed. A
@@ -167,11 +179,36 @@ _MAIL_WIDTH_MAX = 78
 
 
 def _mail_cut(piece: str, rest: str) -> bool:
-    """Was the line ``piece`` cut by a mail client's wrap before ``rest`` (see above)?"""
+    """Was the line ``piece`` cut by a mail client's wrap before ``rest`` (see above)?
+
+    A format=flowed mail (RFC 3676 4.1, 4.2) keeps the space it broke at on the cut line,
+    its soft line break, within the width: there the next word and its own space did not
+    fit."""
     width = len(piece.rstrip())
     if width > _MAIL_WIDTH_MAX or rest[:1].isspace():
         return False
-    return width + 1 + len(rest.split(None, 1)[0]) > _MAIL_WIDTH_MIN
+    flowed = piece.endswith(" ")
+    return width + 1 + len(rest.split(None, 1)[0]) + flowed > _MAIL_WIDTH_MIN
+
+
+# A mail client breaking lines by UAX #14 may also break after a hyphen (LB21) that
+# follows a letter or digit, unless a digit comes next (LB25): "(in kfence-" goes on
+# "#83):" (mm/kfence/report.c "(in kfence-#%d):"). Such a cut goes on with no space, when
+# the rest's first piece up to its next break would not have fit.
+_UAX14_PIECE_RE = re.compile(r"\S+?(?:-(?=[^\d\s-])|(?=\s)|$)")
+
+
+def _hyphen_cut(piece: str, rest: str) -> bool:
+    """Was the line ``piece`` cut after its last hyphen by a mail client's wrap before
+    ``rest`` (see above)?"""
+    cut = piece.rstrip()
+    width = len(cut)
+    if width > _MAIL_WIDTH_MAX or not cut.endswith("-") or not cut[-2:-1].isalnum():
+        return False
+    m = _UAX14_PIECE_RE.match(rest)
+    if m is None or rest[0].isdigit():
+        return False
+    return width + len(m.group()) > _MAIL_WIDTH_MIN
 
 
 # A wrapped log has no line wider than the wrap, around the cut: this far around it, on
@@ -180,8 +217,11 @@ def _mail_cut(piece: str, rest: str) -> bool:
 # are 80 wide, and syzkaller's "executing program" follows them.)
 _WRAP_SPAN = 1 << 14
 # (a mail client leaves a word longer than its width whole, alone on its line: the
-# oom-kill line's "constraint=...,task=tail,pid=120,uid=0")
-_MAIL_WIDER_RE = re.compile(rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX + 1}}})[^\n]*?\S +\S", re.M)
+# oom-kill line's "constraint=...,task=tail,pid=120,uid=0"; in a reply, after the quote's
+# "> " (RFC 3676 4.5), which is no place to break it: KASAN's and SLUB's 77-wide "====")
+_MAIL_WIDER_RE = re.compile(
+    rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX + 1}}})(?:>[> ]*)?(?![\s>])[^\n]*?\S +\S", re.M
+)
 
 
 def _wrapped_log(text: str, pos: int, wider: re.Pattern[str]) -> bool:
@@ -227,14 +267,19 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     physical line ``last`` came from: a terminal's row of ``_TERMINAL_WIDTH`` columns goes
     on as it was cut; a mail client's wrap at a space goes on after a space, when the next
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
-    in or after its taint flags. Only the last needs no sign that ``text`` around it was
-    wrapped (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
+    in or after its taint flags; a cut after a hyphen (``_hyphen_cut``, a release's in a
+    header) goes on with no space. Only the header's cuts need no sign that ``text`` around it was wrapped
+    (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
     entry's mark the wrap moved to the next row)."""
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
     if line.context or not rest.strip():
         return None
     if _terminal_cut(piece, text, line.start):
         raw = last.raw.rstrip("\r") + rest
+    elif (_RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip())) or (
+        _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
+    ):
+        raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
     elif (_RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text)) or (
         _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
     ):

@@ -1856,6 +1856,18 @@ OOPSES: tuple[OopsKind, ...] = (
                 report=rx(r"Internal error: UBSAN: ([^:\n]+): [0-9a-f]+ \[#"),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
+            # x86 handle_bug() (6.14+, a ud1 of BUG_UD1_UBSAN): pr_crit("%s at %pS\n",
+            # report_ubsan_failure(), regs->ip), "UBSAN: array index out of bounds at
+            # f+0x1e/0x20", then die()'s "Oops: invalid opcode:" with RIP at the same f.
+            # No " in <file>" either: the check is the words before " at ", the
+            # function the trap's RIP (the trace under it starts at f's caller).
+            _F(
+                rx(r"UBSAN: [^:\n]+? at {{FUNC}}"),
+                "UBSAN: {1} in {2}",
+                report=rx(r"UBSAN: ([^:\n]+?) at [a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+"),
+                stack=_s(RIP_FRAME, parts2=_TRACE, skip=("ubsan", "overflow")),
+                names_function=1,
+            ),
             _F(
                 rx("UBSAN:"),
                 "UBSAN: {1} in {2}",

@@ -491,9 +491,10 @@ class _Ahead:
 
 
 # init/version.c linux_banner: "Linux version 6.1.0-56-amd64 (debian-kernel@...) ...".
-# (the " (" may be a line break: a mail client's wrap, join_wrapped, cuts the banner there)
+# (the " (" may be a line break: a mail client's wrap, join_wrapped, cuts the banner there,
+# and in a reply the next line starts with the quote, RFC 3676 4.5's ">" per level)
 _BANNER = "Linux version "
-_BANNER_RE = re.compile(_BANNER + r"(\d+\.\d+[\w.\-+~]*)\s+\(")
+_BANNER_RE = re.compile(_BANNER + r"(\d+\.\d+[\w.\-+~]*)(?:\s+|\s*\n>[> ]*)\(")
 
 
 def _release_from_banner(
