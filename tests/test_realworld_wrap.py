@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus import SYZ, syz_log
+from hotfence.triage import reader
 from hotfence.triage.analyze import triage_paths
 from hotfence.triage.extract import _wider_line
 from hotfence.triage.fields import call_trace, parse_frame
@@ -1137,6 +1138,25 @@ def test_a_pstore_dump_of_several_parts_read_in_record_order_is_the_dump(
         (rep,) = got.reports
         assert _facts(rep) == _facts(want), name
         assert len(rep.frames) == len(want.frames) > 10
+
+
+@pytest.mark.parametrize("most", [None, 4096])
+def test_pstore_parts_are_reordered_only_when_held_whole(
+    most: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reader holds a dump's parts (up to reader._PSTORE_MAX bytes) to put them back in
+    # the order logged; an input larger than that is passed on as it came, every byte.
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    parts = _pstore_parts(record, 1024, False)
+    data = "".join(parts).encode()
+    if most is not None:
+        monkeypatch.setattr(reader, "_PSTORE_MAX", most)
+    blocks = [data[i : i + 1000] for i in range(0, len(data), 1000)]
+    got = b"".join(reader._pstore_parts(iter(blocks)))
+    if most is None:
+        assert got == "".join(reversed(parts)).encode()
+    else:
+        assert got == data
 
 
 def test_two_boots_pstore_dumps_of_the_same_number_stay_two_dumps(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ import stat
 import sys
 import typing
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -414,21 +414,34 @@ def _console_text(doc: object) -> str | None:
     return text if isinstance(text, str) else None
 
 
+def _held(
+    first: bytes, blocks: Iterator[bytes], most: int
+) -> Generator[bytes, None, list[bytes] | None]:
+    """Hold ``first`` and the blocks after it while they total at most ``most`` bytes,
+    to look at the input whole: its blocks when it ended within that. Past that, the
+    blocks are yielded as they came (``yield from`` passes them on) and the result is
+    None."""
+    held = [first]
+    size = len(first)
+    for block in blocks:
+        held.append(block)
+        size += len(block)
+        if size > most:
+            yield from held
+            yield from blocks
+            return None
+    return held
+
+
 def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
     """``blocks`` as they are, or the console text of a console-output document."""
     first = next(blocks, b"")
     if not _CONSOLE_OUTPUT_RE.match(first):
         yield from _as_they_came(first, blocks)
         return
-    held = [first]
-    size = len(first)
-    for block in blocks:
-        held.append(block)
-        size += len(block)
-        if size > _CONSOLE_OUTPUT_MAX:
-            yield from held
-            yield from blocks
-            return
+    held = yield from _held(first, blocks, _CONSOLE_OUTPUT_MAX)
+    if held is None:
+        return
     try:
         text = _console_text(json.loads(b"".join(held)))
     except ValueError:
@@ -485,16 +498,9 @@ def _pstore_parts(blocks: Iterator[bytes]) -> Iterator[bytes]:
     if _PSTORE_PART_RE.match(first) is None:
         yield from _as_they_came(first, blocks)
         return
-    held = [first]
-    size = len(first)
-    for block in blocks:
-        held.append(block)
-        size += len(block)
-        if size > _PSTORE_MAX:
-            yield from held
-            yield from blocks
-            return
-    yield _oldest_part_first(b"".join(held))
+    held = yield from _held(first, blocks, _PSTORE_MAX)
+    if held is not None:
+        yield _oldest_part_first(b"".join(held))
 
 
 def _read(stream: BinaryIO, path: str, n: int) -> bytes:
