@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import oopses
@@ -690,16 +691,10 @@ class _Window:
             return False
         ts = line.timestamp
         assert ts is not None
-        start_at = self.header.start
-        text, lo, end = self.text, max(0, start_at - _REPEAT_SPAN), start_at - 1
-        while end > lo:
-            start = text.rfind("\n", lo, end) + 1
-            if start == 0 and lo > 0:
-                return False  # a line cut by the span: nothing more to say
-            before = make_line(text[start:end], start, 0)
+        for start, raw in _lines_back(self.text, self.header.start, _REPEAT_SPAN):
+            before = make_line(raw, start, 0)
             if before.context == line.context and before.timestamp is not None:
                 return 0 <= ts - before.timestamp <= _REPORT_TIME_GAP
-            end = start - 1
         return False
 
     def _starts_next(self, raw: str, line_start: int, n: int) -> bool:
@@ -860,17 +855,25 @@ def _clock_at(text: str, header: Line) -> WallTime | None:
     wall = wall_time(header.raw)
     if wall is None or wall.zone != SINCE_LAST:
         return wall
-    end = header.start
-    lo = max(0, end - _CLOCK_SEARCH)
-    while end > lo:
-        start = text.rfind("\n", lo, end - 1) + 1
-        if start == 0 and lo > 0:
-            return None  # (a line cut by the bound is not read)
-        before = wall_time(text[start:end])
+    for _, raw in _lines_back(text, header.start, _CLOCK_SEARCH):
+        before = wall_time(raw)
         if before is not None and before.zone != SINCE_LAST:
             return before
-        end = start
     return None
+
+
+def _lines_back(text: str, at: int, span: int) -> Iterator[tuple[int, str]]:
+    """The lines before the one starting at ``at``, nearest first, each as its start and
+    its text (no newline), within ``span`` characters of it; a line the bound cuts is
+    not read."""
+    lo = max(0, at - span)
+    end = at - 1
+    while end >= lo:
+        start = text.rfind("\n", lo, end) + 1
+        if start == 0 and lo > 0:
+            return
+        yield start, text[start:end]
+        end = start - 1
 
 
 # How much text _tagged_line_end searches back in one go for a task's tag.
