@@ -595,3 +595,35 @@ def test_a_console_hangup_cuts_only_the_report_it_came_in(hung: str, hung_first:
         reports = parse_log(data)
         assert [_facts(r) for r in reports] == want, other
         _same_streamed(data, reports)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("46", "82"),
+        ("100", "89"),
+        ("365", "502"),
+        ("46", "289"),
+        ("37", "11"),
+        ("328", "88"),
+        ("7", "28"),
+    ],
+)
+def test_a_report_takes_no_task_from_a_report_minutes_before(first: str, second: str) -> None:
+    # A report whose own lines name no task or CPU (corpus 82's SLUB "Object already
+    # free"; 502's RCU stall) reads them from the lines right before its header. Ten
+    # minutes after another report those lines are that report's: its "CPU: 1 PID: 16
+    # Comm: ksoftirqd/1" names no task of this crash. Release and taint
+    # hold for the whole boot and may still come from there (the two corpus logs are two
+    # kernels': their releases are not compared).
+    before = syz_log(first).encode()
+    before += b"" if before.endswith(b"\n") else b"\n"
+    after = _later(syz_log(second).encode(), _last_time(before) + 600)
+
+    def task(rep: Report) -> tuple[object, ...]:
+        return rep.title, rep.comm, rep.pid, rep.cpu
+
+    want = [task(r) for r in parse_log(after)]
+    reports = parse_log(before + after)
+    assert [task(r) for r in reports if r.start >= len(before)] == want
+    _same_streamed(before + after, reports)

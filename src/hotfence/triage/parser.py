@@ -838,6 +838,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     # The report's own lines first: a report that prints its task line after the title
     # (KFENCE, KASAN: at the end) must not take the previous report's from the prefix.
     all_texts = own + [ln.text for ln in ext.prefix]
+    near_texts = own + [ln.text for ln in ext.prefix if _near(ln, ext.header)]
     rep = Report(
         title=_out(title, from_bytes),
         type=title_type(title),
@@ -855,6 +856,8 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         rep.looping_function = _out(rip.function, from_bytes)
     rep.frames = call_trace(own)
     _fill_task_fields(rep, all_texts, from_bytes)
+    if len(near_texts) < len(all_texts):
+        _task_from_near_lines(rep, near_texts, from_bytes)
     _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
     _keep_to_locked_cpu(rep, ext.header.text)
@@ -952,6 +955,30 @@ def _fill_modules(rep: Report, own: list[str], from_bytes: bool) -> None:
         rep.tainting_modules = [_out(n, from_bytes) for n in mods.tainting]
         if mods.last_unloaded is not None:
             rep.last_unloaded_module = _out(mods.last_unloaded, from_bytes)
+
+
+# How long before a report's header a line of its prefix may still name its task: a
+# task line printed then belongs to the same event (a panic's oops, a lockup's NMI
+# backtrace print within a second or two of it). Lines further back, in the same boot (the
+# prefix stops at a boot banner), still say the kernel's release and taint, which hold for
+# the whole boot, but their CPU, PID and comm are another, earlier report's.
+_TASK_LINE_SPAN = 10.0
+
+
+def _near(line: Line, header: Line) -> bool:
+    """May ``line`` (before the report's ``header``) name the report's task? Without a
+    printk time on either, nothing says they are apart: as before, it may."""
+    if line.timestamp is None or header.timestamp is None:
+        return True
+    return header.timestamp - line.timestamp <= _TASK_LINE_SPAN
+
+
+def _task_from_near_lines(rep: Report, texts: list[str], from_bytes: bool) -> None:
+    """The report's CPU, PID and comm from ``texts`` (its own lines and the prefix lines
+    near it) only: release, taint and hardware stay those of the whole prefix."""
+    f = task_fields(texts)
+    rep.cpu, rep.pid = f.cpu, f.pid
+    rep.comm = _out(f.comm, from_bytes) if f.comm is not None else None
 
 
 def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:
