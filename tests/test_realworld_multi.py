@@ -627,3 +627,18 @@ def test_a_report_takes_no_task_from_a_report_minutes_before(first: str, second:
     reports = parse_log(before + after)
     assert [task(r) for r in reports if r.start >= len(before)] == want
     _same_streamed(before + after, reports)
+
+
+def test_a_hung_task_minutes_after_a_slub_report_is_no_line_of_it() -> None:
+    # SLUB's debug report prints "INFO: " lines of its own (slab_err(), print_trailer()):
+    # they are part of it, not reports. A hung task's "INFO: task ... blocked" ten
+    # minutes later is printed by khungtaskd, not by that report (corpus 82's one line of
+    # a SLUB report, then 436's hung task).
+    before = syz_log("82").encode()
+    before += b"" if before.endswith(b"\n") else b"\n"
+    after = _later(syz_log("436").encode(), _last_time(before) + 600)
+    reports = parse_log(before + after)
+    assert [r.title for r in reports] == [r.title for r in parse_log(before)] + [
+        r.title for r in parse_log(after)
+    ]
+    _same_streamed(before + after, reports)

@@ -413,6 +413,19 @@ def _absorbed(kind: OopsKind, raw: str) -> bool:
     return any(a in raw for a in kind.absorbs)
 
 
+def _absorbed_by(kind: OopsKind, raw: str, header: Line) -> bool:
+    """Is ``raw`` a header that the report of ``header`` prints inside itself? Not when it
+    was printed more than ``_REPORT_TIME_GAP`` after that header: a report prints its
+    own lines in one go, and a SLUB report's "INFO: " lines are not a hung task's
+    "INFO: task ... blocked" ten minutes later."""
+    if not _absorbed(kind, raw):
+        return False
+    if header.timestamp is None:
+        return True
+    ts = make_line(raw, 0, 0).timestamp
+    return ts is None or ts - header.timestamp <= _REPORT_TIME_GAP
+
+
 def _within(text: str, start: int, pos: int, context: str, most: int) -> bool:
     """Is the line at ``pos`` at most ``most`` lines of ``context`` after ``start``?
     Lines of other contexts between them (a journal entry's other fields, a /dev/kmsg
@@ -461,7 +474,9 @@ def _read_limit(
                 copy = make_line(raw, s, 0)
                 if copy.context != context and record_of(copy) == own:
                     continue
-            if _absorbed(kind, raw) and _within(text, start, s, context, kind.absorb_lines):
+            if _absorbed_by(kind, raw, header) and _within(
+                text, start, s, context, kind.absorb_lines
+            ):
                 continue
             prev_end = s - 1
             prev = text[text.rfind("\n", 0, prev_end) + 1 : prev_end] if s else ""
@@ -701,7 +716,7 @@ class _Window:
         """Does this candidate line start a report of its own (not continue this one)?"""
         if line_start not in self.cands or not is_report_start(raw):
             return False
-        return not (_absorbed(self.kind, raw) and n <= self.kind.absorb_lines)
+        return not (n <= self.kind.absorb_lines and _absorbed_by(self.kind, raw, self.header))
 
     def _note_next_report(self, raw: str, line_start: int, ctx: str, n: int) -> None:
         is_cand = line_start in self.cands
