@@ -642,3 +642,22 @@ def test_a_hung_task_minutes_after_a_slub_report_is_no_line_of_it() -> None:
         r.title for r in parse_log(after)
     ]
     _same_streamed(before + after, reports)
+
+
+def test_a_kern_log_report_takes_no_task_from_a_report_minutes_before() -> None:
+    # The same in a kern.log whose lines keep their printk times: two boots' records
+    # without the banner between them, so the printk times say nothing of how far
+    # apart they are, the syslog stamps do (ten minutes). Corpus 91's RCU report names
+    # no task; the "pid: 3658, name: syz-fuzzer" before it is 56's.
+    first = syz_log("56").encode()
+    booted = 1_700_000_000
+    before = _kern_log(first, booted, with_time=True)
+    after = _kern_log(syz_log("91").encode(), booted + int(_last_time(first)) + 600, True)
+
+    def task(rep: Report) -> tuple[object, ...]:
+        return rep.title, rep.comm, rep.pid, rep.cpu
+
+    want = [task(r) for r in parse_log(after)]
+    reports = parse_log(before + after)
+    assert [task(r) for r in reports if r.start >= len(before)] == want
+    _same_streamed(before + after, reports)

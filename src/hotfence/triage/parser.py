@@ -50,6 +50,7 @@ from .scan import scan_log
 from .stamps import mark_stamps
 from .taint import decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
+from .wallclock import least_gap, wall_time
 
 _MAX_CONTEXT_EVENTS = 20  # entries of a report's context, each one kind of event
 _GCE_HANGUP = "serialport: VM disconnected."
@@ -966,11 +967,21 @@ _TASK_LINE_SPAN = 10.0
 
 
 def _near(line: Line, header: Line) -> bool:
-    """May ``line`` (before the report's ``header``) name the report's task? Without a
-    printk time on either, nothing says they are apart: as before, it may."""
-    if line.timestamp is None or header.timestamp is None:
+    """May ``line`` (before the report's ``header``) name the report's task? Not when
+    their printk times or their wall-clock stamps (a syslog file's, whose printk times
+    may be another boot's) lie more than ``_TASK_LINE_SPAN`` apart; without either,
+    nothing says they are apart."""
+    if (
+        line.timestamp is not None
+        and header.timestamp is not None
+        and header.timestamp - line.timestamp > _TASK_LINE_SPAN
+    ):
+        return False
+    head_wall = wall_time(header.raw)
+    if head_wall is None:
         return True
-    return header.timestamp - line.timestamp <= _TASK_LINE_SPAN
+    gap = least_gap(wall_time(line.raw), head_wall)
+    return gap is None or gap <= _TASK_LINE_SPAN
 
 
 def _task_from_near_lines(rep: Report, texts: list[str], from_bytes: bool) -> None:
