@@ -653,3 +653,41 @@ def test_a_failing_disk_under_ext4_is_the_crashs_context(superblock: str, tmp_pa
     (tmp_path / "kern.log").write_text(composed)
     (got,) = triage_input(str(tmp_path / "kern.log")).reports
     assert got.context == rep.context
+
+
+def _as_syslog(text: str) -> str:
+    """The recorded console as a syslog file whose kernel lines came from the journal:
+    journald keeps a kernel record's text without printk's time (its MESSAGE field) and
+    rsyslog writes it in RSYSLOG_TraditionalFileFormat ("%TIMESTAMP% %HOSTNAME%
+    %syslogtag%%msg%", whole seconds, tag "kernel:"); the wall clock of a boot at 08:00
+    on Nov 27, each line at its printk time. (The guest's programs' lines on the console,
+    without printk's time, are no kernel records.)"""
+    out = []
+    for raw in text.splitlines():
+        m = re.match(r"\[ *(\d+)\.\d+\] ?(.*)", raw)
+        if m is None:
+            continue
+        minutes, seconds = divmod(int(m.group(1)), 60)
+        out.append(f"Nov 27 08:{minutes:02d}:{seconds:02d} node1 kernel: {m.group(2)}")
+    return "\n".join(out) + "\n"
+
+
+def test_a_flood_in_a_syslog_file_is_folded_with_its_wall_clock_times(tmp_path: Path) -> None:
+    """The recorded "table full" burst printed twice more (as in the flood test above),
+    in a syslog file without printk times: the lines carry only syslog's stamp, so the
+    folded entry gives its first and last time by that clock, in the parser and through
+    the CLI's prefilter."""
+    text = (DATA / "x86-6.1.0-56-host-trouble.log").read_text()
+    lines = text.splitlines(keepends=True)
+    burst = [ln for ln in lines if "table full, dropping packet" in ln]
+    again = [*_retimed(burst, 0.5), *_retimed(burst, 1.0)]
+    flood = _as_syslog(reworded(text, {burst[-1]: burst[-1] + "".join(again)}))
+    (rep,) = parse_log(flood.encode())
+    assert rep.title == "kernel panic: sysrq triggered crash"
+    assert rep.context[-1] == (
+        "nf_conntrack: nf_conntrack: table full, dropping packet (30 times, Nov 27 08:00:17 "
+        "to Nov 27 08:00:18)"
+    )
+    (tmp_path / "messages").write_text(flood)
+    (got,) = triage_input(str(tmp_path / "messages")).reports
+    assert got.context == rep.context
