@@ -451,6 +451,14 @@ NVME_FAILURES = [
         r"Unrecovered Read Error \(sct 0x",
         id="io-error-verbose",
     ),
+    # core.c nvme_wait_ready(): the reset that the timeout started waited out CAP.TO for
+    # the controller to clear CSTS.RDY and gave up ("Device not ready; aborting %s,
+    # CSTS=0x%x", "reset" or "initialisation"; before 5.x without the CSTS).
+    pytest.param(
+        "nvme nvme0: Device not ready; aborting reset, CSTS=0x1",
+        r"nvme\d+: Device not ready; aborting reset",
+        id="device-not-ready",
+    ),
 ]
 _NVME_LAST = "nvme nvme0: I/O 576 QID 1 timeout, reset controller"
 
@@ -531,3 +539,155 @@ def test_errors_of_two_pci_devices_are_two_events() -> None:
         f"{AER} (2 times, [{stamp:.6f}] to [{stamp + 0.5:.6f}])",
         AER.replace("0000:00:1c.0", "0000:00:1d.0"),
     ]
+
+
+def _stamped_lines_before(lines: list[str], raw: str) -> str:
+    """``lines`` stamped a millisecond apart, the last a millisecond before ``raw``."""
+    stamp = float(raw[1:].split("]", 1)[0])
+    return "".join(
+        f"[{stamp - 0.001 * (len(lines) - i):12.6f}] {line}\n" for i, line in enumerate(lines)
+    )
+
+
+# A USB host controller given up for dead: drivers/usb/host/xhci-ring.c xhci_hc_died()
+# ("xHCI host controller not responding, assume dead", xhci_err() of the controller's
+# device), then drivers/usb/core/hcd.c usb_hc_died() ("HC died; cleaning up", dev_err()
+# of the same device, for any host controller driver), after which every device on its
+# buses is disconnected.
+USB_DEAD = "xhci_hcd 0000:00:01.0: xHCI host controller not responding, assume dead"
+USB_DIED = "xhci_hcd 0000:00:01.0: HC died; cleaning up"
+# drivers/usb/core/hub.c hub_port_init(): one failed try of a device's enumeration
+# ("device descriptor read/%s, error %d", -71 EPROTO), which the hub driver retries
+# with a port reset and the other scheme: a loose cable or a flaky device at every
+# plug-in, on any healthy machine. No cause of a crash, and no context.
+USB_DESCRIPTOR = "usb 1-1: device descriptor read/64, error -71"
+
+
+def test_a_dead_usb_host_controller_before_a_crash_is_its_context(tmp_path: Path) -> None:
+    """Debian's recorded ppc64le hung task (its guest's USB host controller is
+    0000:00:01.0: quirk_usb_early_handoff() runs for USB controllers only) with the
+    controller given up for dead before the first report, after a device's failed
+    enumeration: the controller's death is the report's context, in the parser and
+    through the CLI's prefilter, no report alone, seen by ``preceded_by``; the failed
+    descriptor read is not."""
+    text = (DATA / "ppc64le-6.1.0-50-hung-task.log").read_text()
+    first = next(ln for ln in text.splitlines(keepends=True) if "] INFO: task touch:99 " in ln)
+    events = _stamped_lines_before([USB_DESCRIPTOR, USB_DEAD, USB_DIED], first)
+    composed = reworded(text, {first: events + first})
+    (rep, *later) = parse_log(composed.encode())
+    assert rep.context == [USB_DEAD, USB_DIED]
+    assert rep.title == "INFO: task hung in mnt_want_write" and len(later) == 3
+    (tmp_path / "kern.log").write_text(composed)
+    got = triage_input(str(tmp_path / "kern.log")).reports
+    assert [r.context for r in got] == [[USB_DEAD, USB_DIED], [], [], []]
+    for line in events.splitlines():
+        assert parse_log((line + "\n").encode()) == []
+    (tmp_path / "after-usb.yaml").write_text(
+        "id: hang-after-usb\nsummary: this hang after a USB host controller died\n"
+        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
+        "  preceded_by: ['HC died; cleaning up']\n"
+    )
+    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    assert f"preceded by {USB_DIED!r}" in m.evidence
+
+
+@pytest.mark.parametrize(
+    "superblock",
+    [
+        # fs/jbd2/journal.c jbd2_write_superblock() when the write of the journal's
+        # superblock failed: "JBD2: Error %d detected when updating journal superblock
+        # for %s." (3.x-5.x) ...
+        "JBD2: Error -5 detected when updating journal superblock for loop0-8.",
+        # ... "JBD2: I/O error when updating journal superblock for %s." (6.x) ...
+        "JBD2: I/O error when updating journal superblock for loop0-8.",
+        # ... and 2.6's "JBD2: I/O error detected when updating journal superblock ..."
+        "JBD2: I/O error detected when updating journal superblock for loop0-8.",
+    ],
+)
+def test_a_failing_disk_under_ext4_is_the_crashs_context(superblock: str, tmp_path: Path) -> None:
+    """The recorded ext4 that went read-only (6.18.44), its loop disk failing writes
+    first: block/blk-core.c blk_print_req_error() "I/O error, dev loop0, sector %llu op
+    0x%x:(%s) flags 0x%x phys_seg %u prio class %u" for each failed request, fs/buffer.c
+    end_buffer_async_write() "Buffer I/O error on dev loop0, logical block %llu, lost
+    async page write" for each of its 1 KiB blocks, eight of each; then, after the
+    journal's abort, the failed update of its superblock. Each numbered flood is one
+    entry with its count and times, and the whole chain is the OOM kill's context, in
+    the parser and through the CLI's prefilter."""
+    text = (DATA / "x86-6.18.44-ext4-remount-ro.log").read_text()
+    lines = text.splitlines(keepends=True)
+    (warning,) = [ln for ln in lines if "] EXT4-fs warning (device loop0)" in ln]
+    (abort,) = [ln for ln in lines if ln.endswith("] Aborting journal on device loop0-8.\n")]
+    start = float(warning[1:].split("]", 1)[0]) - 0.004
+    after_abort = float(abort[1:].split("]", 1)[0]) + 0.001  # before the remount's line
+    failed = []
+    for i in range(8):
+        stamp = start + 0.0004 * i
+        failed.append(
+            f"[{stamp:12.6f}] I/O error, dev loop0, sector {2058 + 2 * i} op 0x1:(WRITE) "
+            "flags 0x800 phys_seg 1 prio class 2\n"
+        )
+        failed.append(
+            f"[{stamp + 0.0002:12.6f}] Buffer I/O error on dev loop0, logical block "
+            f"{1029 + i}, lost async page write\n"
+        )
+    composed = reworded(
+        text,
+        {
+            warning: "".join(failed) + warning,
+            abort: abort + f"[{after_abort:12.6f}] {superblock}\n",
+        },
+    )
+    (rep,) = parse_log(composed.encode())
+    last = start + 0.0004 * 7
+    assert rep.context == [
+        "I/O error, dev loop0, sector 2058 op 0x1:(WRITE) flags 0x800 phys_seg 1 prio class 2 "
+        f"(8 times, [{start:.6f}] to [{last:.6f}])",
+        "Buffer I/O error on dev loop0, logical block 1029, lost async page write "
+        f"(8 times, [{start + 0.0002:.6f}] to [{last + 0.0002:.6f}])",
+        "EXT4-fs error (device loop0): htree_dirblock_to_tree:1051: inode #12: comm ls: "
+        "Directory block failed checksum",
+        "Aborting journal on device loop0-8.",
+        superblock,
+        "EXT4-fs (loop0): Remounting filesystem read-only",
+    ]
+    (tmp_path / "kern.log").write_text(composed)
+    (got,) = triage_input(str(tmp_path / "kern.log")).reports
+    assert got.context == rep.context
+
+
+def _as_syslog(text: str) -> str:
+    """The recorded console as a syslog file whose kernel lines came from the journal:
+    journald keeps a kernel record's text without printk's time (its MESSAGE field) and
+    rsyslog writes it in RSYSLOG_TraditionalFileFormat ("%TIMESTAMP% %HOSTNAME%
+    %syslogtag%%msg%", whole seconds, tag "kernel:"); the wall clock of a boot at 08:00
+    on Nov 27, each line at its printk time. (The guest's programs' lines on the console,
+    without printk's time, are no kernel records.)"""
+    out = []
+    for raw in text.splitlines():
+        m = re.match(r"\[ *(\d+)\.\d+\] ?(.*)", raw)
+        if m is None:
+            continue
+        minutes, seconds = divmod(int(m.group(1)), 60)
+        out.append(f"Nov 27 08:{minutes:02d}:{seconds:02d} node1 kernel: {m.group(2)}")
+    return "\n".join(out) + "\n"
+
+
+def test_a_flood_in_a_syslog_file_is_folded_with_its_wall_clock_times(tmp_path: Path) -> None:
+    """The recorded "table full" burst printed twice more (as in the flood test above),
+    in a syslog file without printk times: the lines carry only syslog's stamp, so the
+    folded entry gives its first and last time by that clock, in the parser and through
+    the CLI's prefilter."""
+    text = (DATA / "x86-6.1.0-56-host-trouble.log").read_text()
+    lines = text.splitlines(keepends=True)
+    burst = [ln for ln in lines if "table full, dropping packet" in ln]
+    again = [*_retimed(burst, 0.5), *_retimed(burst, 1.0)]
+    flood = _as_syslog(reworded(text, {burst[-1]: burst[-1] + "".join(again)}))
+    (rep,) = parse_log(flood.encode())
+    assert rep.title == "kernel panic: sysrq triggered crash"
+    assert rep.context[-1] == (
+        "nf_conntrack: nf_conntrack: table full, dropping packet (30 times, Nov 27 08:00:17 "
+        "to Nov 27 08:00:18)"
+    )
+    (tmp_path / "messages").write_text(flood)
+    (got,) = triage_input(str(tmp_path / "messages")).reports
+    assert got.context == rep.context

@@ -50,7 +50,7 @@ from .scan import scan_log
 from .stamps import mark_stamps
 from .taint import decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
-from .wallclock import least_gap, wall_time
+from .wallclock import least_gap, shown_time, wall_time
 
 _MAX_CONTEXT_EVENTS = 20  # entries of a report's context, each one kind of event
 _GCE_HANGUP = "serialport: VM disconnected."
@@ -705,6 +705,10 @@ class _Kind:
     first_time: float | None  # printk times of the first and the last one
     last_time: float | None
     last: int  # index of the last one among the log's events
+    # the wall-clock stamps the first and the last one start with, as written
+    # (wallclock.shown_time): a syslog file's or journal's lines may carry no printk time
+    first_wall: str | None
+    last_wall: str | None
 
     def shown(self, from_bytes: bool) -> str:
         message = _out(self.message, from_bytes)
@@ -713,6 +717,8 @@ class _Kind:
         span = ""
         if self.first_time is not None and self.last_time is not None:
             span = f", [{self.first_time:.6f}] to [{self.last_time:.6f}]"
+        elif self.first_wall is not None and self.last_wall is not None:
+            span = f", {_out(self.first_wall, from_bytes)} to {_out(self.last_wall, from_bytes)}"
         return f"{message} ({self.count} times{span})"
 
 
@@ -759,11 +765,13 @@ class _Events:
             n = self.weights.get(s, 1)
             key = event_kind(message)
             kind = kinds.get(key)
+            # (a line's printk time is the better clock: its stamp is read only without one)
+            wall = shown_time(line.raw) if line.timestamp is None else None
             if kind is None:
-                kinds[key] = _Kind(message, n, line.timestamp, line.timestamp, i)
+                kinds[key] = _Kind(message, n, line.timestamp, line.timestamp, i, wall, wall)
             else:
                 kind.count += n
-                kind.last_time, kind.last = line.timestamp, i
+                kind.last_time, kind.last, kind.last_wall = line.timestamp, i, wall
         shown = list(kinds.values())
         if len(shown) > _MAX_CONTEXT_EVENTS:
             latest = sorted(shown[1:], key=lambda k: k.last)[1 - _MAX_CONTEXT_EVENTS :]

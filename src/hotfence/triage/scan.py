@@ -89,6 +89,10 @@ CONTEXT_MARKERS = (
     "Removing after probe failure",
     "Disabling device after reset failure",
     "(sct 0x",
+    # ... and the reset itself failing: core.c nvme_wait_ready() "nvme nvme0: Device not
+    # ready; aborting reset, CSTS=0x1" when the controller did not clear (or, for
+    # "aborting initialisation", set) CSTS.RDY within its CAP.TO (5.x on with the CSTS).
+    "Device not ready; aborting",
     # The filesystem on it finding its metadata bad: fs/ext4/super.c __ext4_error() and
     # __ext4_error_inode() "EXT4-fs error (device sda1): func:line: inode #N: comm X: ..."
     # (ext2's and ext3's "EXTn-fs error (device ...): ..." alike), fs/btrfs/messages.c
@@ -102,6 +106,11 @@ CONTEXT_MARKERS = (
     # write to it fails from then on: containers, logs and databases on it with them.
     "Aborting journal on device",
     "emounting filesystem read-only",
+    # The journal's own superblock write failing, the disk gone under it: fs/jbd2/
+    # journal.c jbd2_write_superblock() "JBD2: Error -5 detected when updating journal
+    # superblock for sda1-8." (3.x-5.x; 2.6's "JBD2: I/O error detected when ...", 6.x's
+    # "JBD2: I/O error when updating journal superblock for ...").
+    "updating journal superblock",
     # XFS finding a metadata block bad, before the I/O error it returns for it (or none,
     # when the check runs on a write): fs/xfs/xfs_error.c xfs_corruption_error() "XFS
     # (sda1): Corruption detected. Unmount and run xfs_repair", xfs_buf_verifier_error()
@@ -118,6 +127,16 @@ CONTEXT_MARKERS = (
     # "md/raid1:md0: Disk failure on sdb1, disabling device." (2.6.18's "raid1: Disk
     # failure on ..."), then how many devices the array goes on with.
     "Disk failure on",
+    # A USB host controller given up for dead, every device on its buses (disks, NICs,
+    # a BMC's virtual media) disconnected with it: drivers/usb/host/xhci-ring.c
+    # xhci_hc_died() "xhci_hcd 0000:00:14.0: xHCI host controller not responding, assume
+    # dead", then drivers/usb/core/hcd.c usb_hc_died() "HC died; cleaning up" (which
+    # EHCI's, OHCI's and the other host drivers' fatal-error paths call too). Not
+    # drivers/usb/core/hub.c hub_port_init()'s "usb 1-1: device descriptor read/64, error
+    # -71": one failed try at enumerating a device that the hub driver retries, printed
+    # for a loose cable or a flaky device on any healthy machine, it explains no crash.
+    "not responding, assume dead",
+    "HC died; cleaning up",
     # lib/fault-inject.c fail_dump(): a failure forced on purpose (failslab, fail_page_alloc,
     # fail-nth...), then which fault attribute forced it. The failing call's error path is
     # what crashes next, as with a real allocation failure.

@@ -48,7 +48,8 @@ _WALL_RE = re.compile(
     # bracket
     r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?(?:<\d{1,3}>(?:1 )?)?"
     r"(?:[a-z]+[0-9]? *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: )?\[?"
-    r"(?:(?:"
+    # the stamp itself ("when"), as it reads: what a folded event shows its time by
+    r"(?P<when>(?:"
     # ISO 8601 / RFC 3339 and svlogd's "_" (short-full's weekday before it), or RFC 3164 /
     # ctime: an optional weekday, the month, the day
     r"(?:" + _NAME + r" )?(?:(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)[T _]"
@@ -121,6 +122,18 @@ def wall_stamp(raw: str) -> tuple[str, WallTime] | None:
             _SEEN.clear()
         wall = _SEEN[stamp] = _read(m)
     return None if wall is None else (stamp, wall)
+
+
+def shown_time(raw: str) -> str | None:
+    """The wall-clock time ``raw`` starts with, as its stamp wrote it, for a reader:
+    "Nov 27 08:00:17", "2026-11-27T08:00:17.123456+00:00", "Fri Nov 27 08:00:17 2026"
+    (without what may come before it: a ``grep -n`` prefix, a syslog ``<PRI>``,
+    dmesg -T's bracket). None without one, or when it is a time since the line before
+    (dmesg -H's "+0.000123"), which says nothing of when the line was printed."""
+    m = _WALL_RE.match(raw)
+    if m is None or m["delta"] is not None or wall_stamp(raw) is None:
+        return None
+    return m["when"]
 
 
 def same_stamp(raw: str, stamp: str) -> bool:
