@@ -187,6 +187,8 @@ SCAN_NEEDLES = (
     "Badness in ",
     "Machine Check Exception",
     "Kernel stack overflow.",
+    "RTNL: assertion",
+    "table check failed",  # "sysctl table check failed: "
     "Insufficient stack space",
     "SYZFA",
     "unreferenced object",  # kmemleak's leaked object
