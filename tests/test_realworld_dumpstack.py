@@ -1,6 +1,7 @@
 """Kernel messages that come with a dump_stack() (or the WARN or BUG after them) and are
-crash reports only with it: ASSERT_RTNL()'s "RTNL: assertion failed" and proc_sysctl.c's
-"sysctl table check failed". Their logs and facts are in
+crash reports only with it: ASSERT_RTNL()'s "RTNL: assertion failed", proc_sysctl.c's
+"sysctl table check failed" and check_stack_overflow()'s "do_IRQ: stack overflow".
+Their logs and facts are in
 ``data/realworld`` (``expected.yaml``); here, the same lines without the dump after them,
 which must stay no report: a console that lost the rest, a program that printed the
 words."""
@@ -25,6 +26,7 @@ MESSAGES = {
         "RTNL: assertion failed at src/hotfence/lab/module/hotfence_crash.c (252)"
     ),
     "x86-6.1.0-56-sysctl-check": "sysctl table check failed: hotfence/bad No proc_handler",
+    "ppc64le-6.1-do-irq-stack-overflow": "do_IRQ: stack overflow: 1728",
 }
 
 

@@ -2061,6 +2061,24 @@ OOPSES: tuple[OopsKind, ...] = (
         absorb_lines=8,
         needs_oops=True,
     ),
+    # check_stack_overflow() with CONFIG_DEBUG_STACKOVERFLOW in the interrupt entry of
+    # powerpc (arch/powerpc/kernel/irq.c: less than a quarter of the stack left), 2.6 i386
+    # (arch/x86/kernel/irq_32.c do_IRQ()), MIPS and LoongArch: "do_IRQ: stack overflow: %ld"
+    # (the bytes left), then dump_stack() from the interrupt, whose trace runs on into the
+    # interrupted task's. Titled as the other stack overflows (overflow_frame()).
+    _k(
+        "do_IRQ: stack overflow",
+        [
+            _F(
+                rx("do_IRQ: stack overflow: "),
+                "do_IRQ: stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_TRACE, extractor=overflow_frame),
+            )
+        ],
+        shape=r"do_IRQ: stack overflow:(?:\s+-?\d+)?\s*$",
+        needs_oops=True,
+    ),
     # kernel/cfi.c report_cfi_failure(): "CFI failure at f+0x2c/0x40 (target: g...; expected
     # type: 0x...)", then a WARN with the registers and trace.
     _k(
@@ -2634,6 +2652,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "Bad pagetable",
             "kernel panic:",
             "kernel stack overflow",
+            "do_IRQ: stack overflow in",
             "panic:",
             "rust_kernel panicked",
             "stack segment fault in",

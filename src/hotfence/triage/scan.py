@@ -186,7 +186,7 @@ SCAN_NEEDLES = (
     "LOCKUP",  # "hard LOCKUP", "Hard LOCKUP", 2.6.x "detected LOCKUP": one needle, see below
     "Badness in ",
     "Machine Check Exception",
-    "Kernel stack overflow.",
+    "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
     "RTNL: assertion",
     "table check failed",  # "sysctl table check failed: "
     "Insufficient stack space",
