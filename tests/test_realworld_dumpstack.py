@@ -1,7 +1,7 @@
 """Kernel messages that come with a dump_stack() (or the WARN or BUG after them) and are
 crash reports only with it: ASSERT_RTNL()'s "RTNL: assertion failed", proc_sysctl.c's
-"sysctl table check failed" and check_stack_overflow()'s "do_IRQ: stack overflow".
-Their logs and facts are in
+"sysctl table check failed", check_stack_overflow()'s "do_IRQ: stack overflow" and
+exc_control_protection()'s "Missing ENDBR". Their logs and facts are in
 ``data/realworld`` (``expected.yaml``); here, the same lines without the dump after them,
 which must stay no report: a console that lost the rest, a program that printed the
 words."""
@@ -27,6 +27,7 @@ MESSAGES = {
     ),
     "x86-6.1.0-56-sysctl-check": "sysctl table check failed: hotfence/bad No proc_handler",
     "ppc64le-6.1-do-irq-stack-overflow": "do_IRQ: stack overflow: 1728",
+    "x86-6.1-missing-endbr": "Missing ENDBR: hotfence_crash_bug+0x0/0x20 [hotfence_crash]",
 }
 
 

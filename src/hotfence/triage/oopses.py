@@ -2079,6 +2079,18 @@ OOPSES: tuple[OopsKind, ...] = (
         shape=r"do_IRQ: stack overflow:(?:\s+-?\d+)?\s*$",
         needs_oops=True,
     ),
+    # x86 IBT: exc_control_protection() (6.2+ arch/x86/kernel/cet.c do_kernel_cp_fault())
+    # prints "Missing ENDBR: %pS", the function an indirect branch reached without an
+    # ENDBR instruction, then BUG() (or with ibt=warn, CUT_HERE and __warn() at that
+    # function). Titled by the BUG or WARNING after it, as syzkaller titles those; the
+    # report starts at this line, the one that names the function lacking ENDBR.
+    _k(
+        "Missing ENDBR:",
+        [_BUG_AT, *_WARN_LINE],
+        absorbs=("kernel BUG at", "WARNING:"),
+        absorb_lines=3,
+        needs_oops=True,
+    ),
     # kernel/cfi.c report_cfi_failure(): "CFI failure at f+0x2c/0x40 (target: g...; expected
     # type: 0x...)", then a WARN with the registers and trace.
     _k(

@@ -189,6 +189,7 @@ SCAN_NEEDLES = (
     "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
     "RTNL: assertion",
     "table check failed",  # "sysctl table check failed: "
+    "Missing ENDBR",
     "Insufficient stack space",
     "SYZFA",
     "unreferenced object",  # kmemleak's leaked object
