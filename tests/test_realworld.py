@@ -50,6 +50,8 @@ def test_log_yields_its_facts(name: str) -> None:
     assert rep.title == e["title"]
     if "type" in e:
         assert rep.type == e["type"]
+    if "first_line" in e:
+        assert rep.text.splitlines()[0] == e["first_line"]
     if "corrupted" in e:
         assert rep.corrupted is e["corrupted"], rep.corrupted_reason
     for field, attr in (

@@ -846,6 +846,32 @@ _PPC_HARD_LOCKUP = _F(
 _PROGRAM_TAG = r"^[^\s:\[\]]+\[\d+\]: "
 
 # x86 handle_stack_overflow()'s die() line: __die()'s "%s: %04lx [#%d]" of its message.
+# kernel/panic.c __warn()'s line naming file, line and the function that warned (the
+# "WARNING:" kind's own formats, also those of the messages printed just before one).
+_WARN_LINE = (
+    _F(
+        rx("WARNING: .* at {{SRC}} {{FUNC}}"),
+        "WARNING in {3}",
+        stack=_warning_stack(),
+        names_function=2,
+    ),
+    _F(
+        rx("WARNING: {{SRC}} at {{FUNC}}"),
+        "WARNING in {3}",
+        stack=_warning_stack(),
+        names_function=2,
+    ),
+)
+# lib/bug.c report_bug()'s "kernel BUG at %s:%u!" (the "kernel BUG" kind's, also that of
+# a message printed just before one).
+_BUG_AT = _F(
+    rx("kernel BUG at (.*)"),
+    "kernel BUG in {2}",
+    stack=_s(*_RIP_TRACE, skip=("^skb_",)),
+)
+# What include/linux/rtnetlink.h ASSERT_RTNL() prints, "RTNL: assertion failed at %s (%d)"
+# with __FILE__ and __LINE__.
+_RTNL_ASSERT = r"RTNL: assertion failed at \S"
 _GUARD_PAGE_DIES = ("kernel stack overflow (double-fault): ", "stack guard page: ")
 _GUARD_PAGE_DIE = r"(?:^|[\s\]>])(?:kernel stack overflow \(double-fault\)|stack guard page): [0-9a-f]{4} \[#\d+\]"
 
@@ -1289,18 +1315,7 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             # Kernels from late 2025: "WARNING: file.c:12 at 0x1234, CPU#0: comm/pid".
             _F(rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"), "WARNING in {2}", stack=_warning_stack()),
-            _F(
-                rx("WARNING: .* at {{SRC}} {{FUNC}}"),
-                "WARNING in {3}",
-                stack=_warning_stack(),
-                names_function=2,
-            ),
-            _F(
-                rx("WARNING: {{SRC}} at {{FUNC}}"),
-                "WARNING in {3}",
-                stack=_warning_stack(),
-                names_function=2,
-            ),
+            *_WARN_LINE,
             # Before 3.x (warn_slowpath_common): "WARNING: at net/core/dev.c:1915 f+0x1/0x2()
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
@@ -1788,11 +1803,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_TRACE),
             ),
-            _F(
-                rx("kernel BUG at (.*)"),
-                "kernel BUG in {2}",
-                stack=_s(*_RIP_TRACE, skip=("^skb_",)),
-            ),
+            _BUG_AT,
         ],
     ),
     _k(
@@ -2002,6 +2013,84 @@ OOPSES: tuple[OopsKind, ...] = (
     ),
     # Kernels outside syzkaller's corpus print these; each format is written from the
     # kernel's own printing code.
+    # (Their headers end at a word: a mail client's wrap at a space leaves a line ending
+    # there, the line's rest on the next.)
+    # include/linux/rtnetlink.h ASSERT_RTNL(), code that needs RTNL running without it:
+    # "RTNL: assertion failed at net/core/dev.c (1234)". The 4.14-era macro printk()s it
+    # and calls dump_stack() ("CPU: N PID: N Comm: X" and a trace, no registers): titled
+    # by the function that asserted, the trace's first below dump_stack(). 6.1's is
+    # WARN_ONCE(!rtnl_is_locked(), ...): the line is __warn_printk()'s message, __warn()'s
+    # "WARNING:" line follows it, and the report is that WARNING, titled as any, from the
+    # message on. Without a dump after it, the line is no report (a console cut there, a
+    # program's echo).
+    _k(
+        "RTNL: assertion failed",
+        [
+            *_WARN_LINE,
+            # the line with no __warn() line right after it: printk() and dump_stack()
+            _F(
+                rx(_RTNL_ASSERT + r"(?!.*\n(?:.*\n)?.*WARNING: )"),
+                "RTNL: assertion failed in {1}",
+                stack=_s(*_TRACE),
+            ),
+        ],
+        absorbs=("WARNING:",),
+        absorb_lines=2,
+        needs_oops=True,
+    ),
+    # fs/proc/proc_sysctl.c __register_sysctl_table() (3.4+): sysctl_check_table()'s
+    # sysctl_err() prints "sysctl table check failed: %s/%s %pV" (path, entry, reason:
+    # "No proc_handler", "Not a file", "bogus .mode 0%o", ...) for each bad entry of a
+    # table, then the registration fails through dump_stack(); 2.6.24-3.3's
+    # kernel/sysctl_check.c set_fail() the same words before its dump_stack(). Titled by
+    # the code that registered the table: the trace's first function past the
+    # registration helpers.
+    _k(
+        "sysctl table check failed",
+        [
+            _F(
+                rx("sysctl table check failed: "),
+                "sysctl table check failed in {1}",
+                stack=_s(
+                    *_TRACE,
+                    skip=("register_sysctl", "register_net_sysctl", "sysctl_check", "^set_fail$"),
+                ),
+            )
+        ],
+        absorbs=("sysctl table check failed",),
+        absorb_lines=8,
+        needs_oops=True,
+    ),
+    # check_stack_overflow() with CONFIG_DEBUG_STACKOVERFLOW in the interrupt entry of
+    # powerpc (arch/powerpc/kernel/irq.c: less than a quarter of the stack left), 2.6 i386
+    # (arch/x86/kernel/irq_32.c do_IRQ()), MIPS and LoongArch: "do_IRQ: stack overflow: %ld"
+    # (the bytes left), then dump_stack() from the interrupt, whose trace runs on into the
+    # interrupted task's. Titled as the other stack overflows (overflow_frame()).
+    _k(
+        "do_IRQ: stack overflow",
+        [
+            _F(
+                rx("do_IRQ: stack overflow: "),
+                "do_IRQ: stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_TRACE, extractor=overflow_frame),
+            )
+        ],
+        shape=r"do_IRQ: stack overflow:(?:\s+-?\d+)?\s*$",
+        needs_oops=True,
+    ),
+    # x86 IBT: exc_control_protection() (6.2+ arch/x86/kernel/cet.c do_kernel_cp_fault())
+    # prints "Missing ENDBR: %pS", the function an indirect branch reached without an
+    # ENDBR instruction, then BUG() (or with ibt=warn, CUT_HERE and __warn() at that
+    # function). Titled by the BUG or WARNING after it, as syzkaller titles those; the
+    # report starts at this line, the one that names the function lacking ENDBR.
+    _k(
+        "Missing ENDBR:",
+        [_BUG_AT, *_WARN_LINE],
+        absorbs=("kernel BUG at", "WARNING:"),
+        absorb_lines=3,
+        needs_oops=True,
+    ),
     # kernel/cfi.c report_cfi_failure(): "CFI failure at f+0x2c/0x40 (target: g...; expected
     # type: 0x...)", then a WARN with the registers and trace.
     _k(
@@ -2504,7 +2593,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (("memory leak in",), "LEAK"),
     (("BUG: bad usercopy in", "kernel BUG"), "BUG"),
-    (("WARNING in",), "WARNING"),
+    (("WARNING in", "RTNL: assertion failed in", "sysctl table check failed in"), "WARNING"),
     (
         (
             "BUG: stack guard page was hit in",
@@ -2575,6 +2664,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "Bad pagetable",
             "kernel panic:",
             "kernel stack overflow",
+            "do_IRQ: stack overflow in",
             "panic:",
             "rust_kernel panicked",
             "stack segment fault in",

@@ -205,7 +205,10 @@ SCAN_NEEDLES = (
     "LOCKUP",  # "hard LOCKUP", "Hard LOCKUP", 2.6.x "detected LOCKUP": one needle, see below
     "Badness in ",
     "Machine Check Exception",
-    "Kernel stack overflow.",
+    "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
+    "RTNL: assertion",
+    "table check failed",  # "sysctl table check failed: "
+    "Missing ENDBR",
     "Insufficient stack space",
     "SYZFA",
     "unreferenced object",  # kmemleak's leaked object

@@ -24,6 +24,12 @@
  *   stack-overflow
  *              recurse with a 256-byte frame until the kernel stack runs out: with
  *              VMAP_STACK the guard page below it stops the kernel (stack overflow panic)
+ *   rtnl       ASSERT_RTNL() without holding RTNL: the kernel's "RTNL: assertion failed
+ *              at FILE (LINE)" (a WARN_ONCE since 4.x, printk and dump_stack() before),
+ *              then carries on
+ *   sysctl     register a sysctl table whose entry has no proc_handler: proc_sysctl.c's
+ *              "sysctl table check failed: hotfence/bad No proc_handler" and dump_stack();
+ *              the registration fails and the kernel carries on
  *   netns      arm the pernet init: the next HOTFENCE_NETNS_WAITERS new network
  *              namespaces wait forever in it, the one after crashes in a socket
  *              operation on a kernel socket of that namespace (netns kind)
@@ -44,9 +50,11 @@
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/proc_fs.h>
+#include <linux/rtnetlink.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysctl.h>
 #include <linux/uaccess.h>
 #include <linux/version.h>
 #include <linux/in.h>
@@ -238,6 +246,36 @@ static noinline __attribute__((noipa)) void hotfence_crash_hardlockup(void)
 	local_irq_restore(flags);
 }
 
+static noinline __attribute__((noipa)) void hotfence_crash_rtnl(void)
+{
+	hotfence_crash_pad(4);
+	ASSERT_RTNL();
+}
+
+/* No .proc_handler: __register_sysctl_table()'s sysctl_check_table() refuses the table. */
+static int hotfence_sysctl_value;
+static struct ctl_table hotfence_bad_sysctl[] = {
+	{
+		.procname = "bad",
+		.data = &hotfence_sysctl_value,
+		.maxlen = sizeof(int),
+		.mode = 0644,
+	},
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+	{}	/* the end marker, which 6.11's sized registration no longer reads */
+#endif
+};
+
+static noinline __attribute__((noipa)) void hotfence_crash_sysctl(void)
+{
+	struct ctl_table_header *header;
+
+	hotfence_crash_pad(5);
+	header = register_sysctl("hotfence", hotfence_bad_sysctl);
+	if (header)
+		unregister_sysctl_table(header);
+}
+
 /*
  * The experimental protocol. Only socket(), connect() and close() do anything; the
  * other operations fail cleanly. sk_prot->init is deliberately absent: inet_create()
@@ -378,6 +416,10 @@ static int hotfence_crash_do(const char *kind)
 		hotfence_crash_stack_overflow(0);
 	else if (!strcmp(kind, "hardlockup"))
 		hotfence_crash_hardlockup();
+	else if (!strcmp(kind, "rtnl"))
+		hotfence_crash_rtnl();
+	else if (!strcmp(kind, "sysctl"))
+		hotfence_crash_sysctl();
 	else
 		return -EINVAL;
 	return 0;

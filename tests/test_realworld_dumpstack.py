@@ -1,0 +1,74 @@
+"""Kernel messages that come with a dump_stack() (or the WARN or BUG after them) and are
+crash reports only with it: ASSERT_RTNL()'s "RTNL: assertion failed", proc_sysctl.c's
+"sysctl table check failed", check_stack_overflow()'s "do_IRQ: stack overflow" and
+exc_control_protection()'s "Missing ENDBR". Their logs and facts are in
+``data/realworld`` (``expected.yaml``); here, the same lines without the dump after them,
+which must stay no report: a console that lost the rest, a program that printed the
+words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotfence.triage.parser import parse_log
+
+DATA = Path(__file__).parent / "data" / "realworld"
+LAB = Path(__file__).parent / "lab"
+
+# Each log's message line, the first line of its report.
+MESSAGES = {
+    "x86-6.1-rtnl-dump-stack": (
+        "RTNL: assertion failed at src/hotfence/lab/module/hotfence_crash.c (252)"
+    ),
+    "x86-6.1.0-56-rtnl-warn": (
+        "RTNL: assertion failed at src/hotfence/lab/module/hotfence_crash.c (252)"
+    ),
+    "x86-6.1.0-56-sysctl-check": "sysctl table check failed: hotfence/bad No proc_handler",
+    "ppc64le-6.1-do-irq-stack-overflow": "do_IRQ: stack overflow: 1728",
+    "x86-6.1-missing-endbr": "Missing ENDBR: hotfence_crash_bug+0x0/0x20 [hotfence_crash]",
+}
+
+
+def _up_to_message(name: str) -> tuple[str, str]:
+    """The log's lines up to its message line (included), and that line."""
+    lines = (DATA / f"{name}.log").read_text().splitlines(keepends=True)
+    at = next(i for i, ln in enumerate(lines) if ln.rstrip().endswith(MESSAGES[name]))
+    return "".join(lines[: at + 1]), lines[at]
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_the_message_whose_dump_was_lost_is_no_report(name: str) -> None:
+    whole = parse_log((DATA / f"{name}.log").read_text())
+    assert len(whole) == 1
+    cut, _ = _up_to_message(name)
+    assert parse_log(cut) == []
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_the_words_in_a_programs_lines_are_no_report(name: str) -> None:
+    # logger(1) or a script echoing the words: syslog's "host ident[pid]: " before them,
+    # or alone on a console, with other lines (not a task header, registers or a stack)
+    # after them
+    words = MESSAGES[name]
+    syslog = (
+        f"Nov 27 10:00:01 host netcheck[4242]: {words}\n"
+        "Nov 27 10:00:01 host netcheck[4242]: retrying in 5 s\n"
+    )
+    assert parse_log(syslog) == []
+    assert parse_log(f"{words}\nretrying in 5 s\n") == []
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_the_message_before_another_crash_leaves_that_crash_alone(name: str) -> None:
+    # A real BUG() (the lab's Debian 6.1 recording) with the message, its dump lost, a
+    # few lines before it: one report, the BUG's, from its own first line.
+    lab = (LAB / "bug.log").read_text()
+    (want,) = parse_log(lab)
+    _, message = _up_to_message(name)
+    at = lab.index("[    2.044137] hotfence_crash: loading")
+    reports = parse_log(lab[:at] + message + lab[at:])
+    assert [(r.title, r.text.splitlines()[0]) for r in reports] == [
+        (want.title, want.text.splitlines()[0])
+    ]
