@@ -32,7 +32,16 @@ from .lines import (
 )
 from .oopses import OopsKind
 from .scan import is_replay_marker
-from .wallclock import SINCE_LAST, WallTime, least_gap, same_stamp, wall_stamp, wall_time
+from .wallclock import (
+    SINCE_LAST,
+    HumanClock,
+    HumanMark,
+    WallTime,
+    least_gap,
+    same_stamp,
+    wall_stamp,
+    wall_time,
+)
 
 # Lines of context kept before a report (more with per-task caller ids: they are ours).
 _PREFIX_LINES = 5
@@ -492,6 +501,10 @@ class _Window:
     last_ts: float | None = None
     last_wall: WallTime | None = None  # of the last line of this stream without printk time
     last_stamp: str = ""  # the text of last_wall's stamp (_long_pause)
+    # a dmesg -H log's clock, read over every line whoever printed it, and where it stood
+    # at this stream's last line (_long_pause)
+    human: HumanClock | None = None
+    human_mark: HumanMark | None = None
     gap: int = 0
     after_second: int = 0
     since_done: int = 0
@@ -517,7 +530,11 @@ class _Window:
         self.tag = caller_id(self.context)
         self.min_lines = 16 if "BUG: KMSAN:" in self.header.raw else 22
         if self.header.timestamp is None:
-            self.last_wall = _clock_at(self.text, self.header)
+            self.human = _human_clock_at(self.text, self.header)
+            if self.human is not None:
+                self.human_mark = self.human.mark()
+            else:
+                self.last_wall = wall_time(self.header.raw)
 
     def feed(self, raw: str, line_start: int, n: int, first_no: int, plain: bool) -> bool:
         """Take line ``n`` of the window; False once the report is over. (``plain``: the
@@ -534,6 +551,10 @@ class _Window:
             if self.echo:
                 return True  # the same record again from a second console: read it once
         self.prev_raw = raw
+        if self.human is not None and n:
+            wall = wall_time(raw)
+            if wall is not None and wall.human:
+                self.human.read(wall)
         if (
             self.tag
             and n
@@ -765,6 +786,13 @@ class _Window:
         when both lines have that."""
         if ts is not None:
             return self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP
+        if self.human is not None:
+            # (dmesg -H: feed read this line's stamp into the log's clock already)
+            if self.human_mark is None or self.human.mark() == self.human_mark:
+                return False  # no stamp of its own: a record's line after its first
+            gap = self.human.least_gap_since(self.human_mark)
+            self.human_mark = self.human.mark()
+            return gap is not None and gap >= _REPORT_TIME_GAP
         if self.last_stamp and same_stamp(raw, self.last_stamp):
             return False  # the line before's stamp again (most lines of a burst)
         found = wall_stamp(raw)
@@ -772,10 +800,7 @@ class _Window:
             return False
         stamp, wall = found
         last = self.last_wall
-        # (dmesg -H prints a time since the line before only within the minute of its
-        # last "[%b%e %H:%M]" line: the next such line is judged against that one)
-        if wall.zone != SINCE_LAST:
-            self.last_stamp, self.last_wall = stamp, wall
+        self.last_stamp, self.last_wall = stamp, wall
         gap = least_gap(last, wall)
         # (the least gap the stamps allow: at 10 s the true gap was more)
         return gap is not None and gap >= _REPORT_TIME_GAP
@@ -843,23 +868,32 @@ class _Window:
         return is_header or not skip_line
 
 
-# How far back from a report's header _clock_at looks for dmesg -H's last minute line:
-# it prints one at least each minute, a minute's records are rarely more.
+# How far back from a report's header _human_clock_at looks for dmesg -H's last minute
+# line: it prints one at least each minute, a minute's records are rarely more.
 _CLOCK_SEARCH = 1 << 18
 
 
-def _clock_at(text: str, header: Line) -> WallTime | None:
-    """The wall-clock time of the header line, for the pause rule: its own, or, when it
-    has only a time since the line before (dmesg -H's "[  +0.000123] "), the last
-    "[%b%e %H:%M]" line before it, the minute it lies in."""
+def _human_clock_at(text: str, header: Line) -> HumanClock | None:
+    """The clock of a dmesg -H log (wallclock.HumanClock) read up to the header line,
+    from the last "[%b%e %H:%M]" line before it on; None when the header has no such
+    stamp. (A minute line out of reach leaves the clock without a minute: times since
+    the record before still add up.)"""
     wall = wall_time(header.raw)
-    if wall is None or wall.zone != SINCE_LAST:
-        return wall
-    for _, raw in _lines_back(text, header.start, _CLOCK_SEARCH):
-        before = wall_time(raw)
-        if before is not None and before.zone != SINCE_LAST:
-            return before
-    return None
+    if wall is None or not wall.human:
+        return None
+    walls = [wall]
+    if wall.zone == SINCE_LAST:
+        for _, raw in _lines_back(text, header.start, _CLOCK_SEARCH):
+            before = wall_time(raw)
+            if before is None or not before.human:
+                continue  # a record's line after its first, or no dmesg line
+            walls.append(before)
+            if before.zone != SINCE_LAST:
+                break
+    clock = HumanClock(None)
+    for wall in reversed(walls):
+        clock.read(wall)
+    return clock
 
 
 def _lines_back(text: str, at: int, span: int) -> Iterator[tuple[int, str]]:
