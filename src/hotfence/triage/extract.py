@@ -23,7 +23,10 @@ from .lines import (
     SYSLOG,
     Line,
     caller_id,
+    is_journal_boot_line,
     is_journal_message,
+    journal_boot_id,
+    journal_entry_boot,
     journal_entry_transport,
     make_line,
     needs_plain,
@@ -74,9 +77,9 @@ _REPORT_TIME_GAP = 10.0
 # of order only by that much (the real logs here: under 0.1 s, emulated CPUs). A record
 # earlier than that is another copy of the log: a dmesg dump, kdump's vmcore-dmesg.txt or
 # a pstore record appended after the console's lines, starting where its buffer did.
-_CLOCK_SKEW_MAX = 0.5
+CLOCK_SKEW_MAX = 0.5
 # How far before a report's header a record printed again is looked for (_went_back): a
-# copy's records within _CLOCK_SKEW_MAX of the report lie that close before it.
+# copy's records within CLOCK_SKEW_MAX of the report lie that close before it.
 _REPEAT_SPAN = 1 << 16
 _REPEAT_TRIES = 8
 # Lines of other contexts in a row after which a report is taken to be over.
@@ -89,17 +92,21 @@ _TAIL_LINES = 100
 _BOOT_BANNER_RE = re.compile(r"\s*Linux version \d+\.\d+[\w.\-+~]*\s+\(")
 
 
-# journalctl(1) prints "-- Boot <boot id> --" between two boots' entries, in every output
-# mode unless --quiet or --merge (journalctl's show(), when an entry's _BOOT_ID is not the
-# last one's); "-- Reboot --" before systemd 247. Often the one sign of a reboot there: a
-# journal kept from before journald ran holds no banner, -o short-precise no printk time.
-_JOURNAL_BOOT_RE = re.compile(r"-- (?:Boot [0-9a-f]{32}|Reboot) --\s*$")
-
-
 def _booted(text: str) -> bool:
     """Is ``text`` (a line without its prefix) a boot banner, or journalctl's line between
-    two boots' entries: another boot starts?"""
-    return _BOOT_BANNER_RE.match(text) is not None or _JOURNAL_BOOT_RE.match(text) is not None
+    two boots' entries (lines.is_journal_boot_line): another boot starts?"""
+    return _BOOT_BANNER_RE.match(text) is not None or is_journal_boot_line(text)
+
+
+def _other_boot(raw: str, boot: str) -> bool:
+    """Does ``raw`` name a journal entry's boot (lines.journal_boot_id) other than
+    ``boot``? journalctl -o export and json name each entry's: where it changes the
+    machine rebooted, whether journalctl printed its "-- Boot <id> --" line or not
+    (--quiet, --merge, journals of several machines' boots concatenated)."""
+    if "_BOOT_ID" not in raw:
+        return False
+    named = journal_boot_id(raw)
+    return named is not None and named != boot
 
 
 def _may_boot(raw: str) -> bool:
@@ -505,6 +512,7 @@ class _Window:
     # at this stream's last line (_long_pause)
     human: HumanClock | None = None
     human_mark: HumanMark | None = None
+    boot: str | None = None  # a journal entry's header: the boot it was logged in
     gap: int = 0
     after_second: int = 0
     since_done: int = 0
@@ -529,6 +537,8 @@ class _Window:
         # by their raw caller tag without the full prefix parse.
         self.tag = caller_id(self.context)
         self.min_lines = 16 if "BUG: KMSAN:" in self.header.raw else 22
+        if self.context == SYSLOG:
+            self.boot = journal_entry_boot(self.text, self.header.start)
         if self.header.timestamp is None:
             self.human = _human_clock_at(self.text, self.header)
             if self.human is not None:
@@ -555,6 +565,8 @@ class _Window:
             wall = wall_time(raw)
             if wall is not None and wall.human:
                 self.human.read(wall)
+        if self.boot is not None and not self.restarted and _other_boot(raw, self.boot):
+            self._reboot()  # a journal entry of the next boot (_other_boot)
         if (
             self.tag
             and n
@@ -823,7 +835,7 @@ class _Window:
         assert self.last_ts is not None
         if ts >= self.last_ts:
             return False
-        if self.last_ts - ts > _CLOCK_SKEW_MAX:
+        if self.last_ts - ts > CLOCK_SKEW_MAX:
             return True
         if not line.text.strip():
             return False  # an empty record, the same at any time
@@ -943,6 +955,7 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
     scanned = 0
     most = 4 * want + 50
     tag = caller_id(context)
+    boot = journal_entry_boot(text, start) if context == SYSLOG else None
     after: Line | None = None  # the line after this one, when it has no prefix
     # (a line stamped after the header, by more than the CPUs' clocks part, came before
     # printk's clock went back: another boot's, or another copy's, as in _went_back)
@@ -968,13 +981,15 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
         raw = text[s:end]
         if _may_boot(raw) and _booted(make_line(raw, s, number).text):
             break  # the boot banner: the lines before it are the last boot's, not ours
+        if boot is not None and _other_boot(raw, boot):
+            break  # a journal entry of the boot before
         line = None
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)
             if (
                 head_ts is not None
                 and line.timestamp is not None
-                and line.timestamp - head_ts > _CLOCK_SKEW_MAX
+                and line.timestamp - head_ts > CLOCK_SKEW_MAX
             ):
                 break
             if after is not None and line.context == context:
