@@ -528,12 +528,16 @@ def _journal(console: bytes, mode: str, boot: int, separator: bool) -> bytes:
     return "".join(out).encode()
 
 
-def _same_as_parts(parts: list[bytes], tmp_path: Path) -> None:
-    """The whole of ``parts`` gives each part's reports, through parse_log and through the
-    CLI's path (prefilter.triage_input reading the file, in one chunk or many)."""
+def _same_as_parts(parts: list[bytes], tmp_path: Path, contexts: bool = False) -> None:
+    """The whole of ``parts`` gives each part's reports (and, with ``contexts``, each its
+    context), through parse_log and through the CLI's path (prefilter.triage_input
+    reading the file, in one chunk or many)."""
     data = b"".join(parts)
     reports = parse_log(data)
-    assert [_facts(r) for r in reports] == [_facts(r) for p in parts for r in parse_log(p)]
+    alone = [r for p in parts for r in parse_log(p)]
+    assert [_facts(r) for r in reports] == [_facts(r) for r in alone]
+    if contexts:
+        assert [r.context for r in reports] == [r.context for r in alone]
     path = tmp_path / "journal.txt"
     path.write_bytes(data)
     want = [dataclasses.asdict(r) for r in reports]
@@ -661,3 +665,43 @@ def test_a_kern_log_report_takes_no_task_from_a_report_minutes_before() -> None:
     reports = parse_log(before + after)
     assert [task(r) for r in reports if r.start >= len(before)] == want
     _same_streamed(before + after, reports)
+
+
+def _after_banner(console: bytes) -> bytes:
+    """A recorded boot's console from the line after its boot banner on: what a journal
+    keeps of a boot whose first records are gone (the kernel's ring buffer wrapped before
+    journald read /dev/kmsg, or journald's SystemMaxUse= vacuumed the boot's first file)."""
+    m = _BANNER.search(console)
+    assert m is not None
+    return console[console.index(b"\n", m.start()) + 1 :]
+
+
+# (short-precise without the separator shows nothing of a reboot: wall-clock times only)
+_BOOT_CHANGES = [
+    *((mode, True) for mode in _JOURNAL_MODES),
+    *((mode, False) for mode in ("short-monotonic", "json", "export")),
+]
+
+
+@pytest.mark.parametrize(("mode", "separator"), _BOOT_CHANGES)
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("arm64-6.1.0-50-oom", "arm64-6.1.0-50-mod-null"),
+        ("riscv64-6.12.117+deb13-oom", "riscv64-6.12.117+deb13-mod-warn"),
+        ("i386-6.1.0-50-oom", "i386-6.1.0-50-hung-task", "i386-6.1.0-50-mod-warn"),
+        ("x86-6.1.0-56-tcp-mem", "x86-6.1.0-56-nvme-timeout", "x86-6.1.0-56-md-disk-failure"),
+    ],
+    ids="+".join,
+)
+def test_a_journals_boot_change_parts_boots_without_banners(
+    names: tuple[str, ...], mode: str, separator: bool, tmp_path: Path
+) -> None:
+    # A journal's boots without their banners: the entries' _BOOT_ID changes (export
+    # and json print it, journalctl's "-- Boot <id> --" line says it), and the monotonic
+    # time starts again (short-monotonic). That is a reboot as a banner is: an OOM kill
+    # a later boot's crash follows ended its own boot (a report), the events of one boot
+    # are no context of the next one's crash, and no report reads on into the next boot.
+    parts = [_journal(_after_banner(_log(n)), mode, i, separator) for i, n in enumerate(names)]
+    assert not any(_BANNER.search(p) for p in parts)
+    _same_as_parts(parts, tmp_path, contexts=True)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from corpus import syz_log
+from corpus import SYZ, syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_blocks, triage_input
@@ -353,11 +353,13 @@ def _dmesg_human(console: str, boot: datetime) -> str:
     """``console`` as util-linux dmesg -H / -e prints it (print_record(), its
     DMESG_TIMEFTM_RELTIME case): short_ctime()'s "[%b%e %H:%M] " of the record's local
     time when its minute differs from the record before's, else the seconds since that
-    record, "[  %+8.06f] " under 10 s, "[ %+9.06f] " from 10 s on."""
+    record, "[  %+8.06f] " under 10 s, "[ %+9.06f] " from 10 s on; then the record's
+    caller id when it has one (CONFIG_PRINTK_CALLER), "[%*s] " padded to the widest
+    pid's width (here six)."""
     out = []
     last: float | None = None
     last_minute = ""
-    for m in re.finditer(r"(?m)^\[ *(\d+\.\d+)\] (.*)$", console):
+    for m in re.finditer(r"(?m)^\[ *(\d+\.\d+)\](?:\[ *([TC]\d+)\])? (.*)$", console):
         at = float(m[1])
         t = boot + timedelta(seconds=at)
         minute = t.strftime("%b%e %H:%M")
@@ -366,7 +368,8 @@ def _dmesg_human(console: str, boot: datetime) -> str:
         else:
             delta = at - last
             stamp = f"[  {delta:+8.6f}] " if delta < 10 else f"[ {delta:+9.6f}] "
-        out.append(stamp + m[2] + "\n")
+        caller = f"[{m[2]:>6}] " if m[2] else ""
+        out.append(stamp + caller + m[3] + "\n")
         last, last_minute = at, minute
     return "".join(out)
 
@@ -397,6 +400,55 @@ def test_dmesg_human_times_end_reports_at_the_pause(
     path = tmp_path / "dmesg-H.txt"
     path.write_text(human)
     assert [_facts(r) for r in triage_input(str(path)).reports] == want
+
+
+# printk's time and caller id on a corpus console line: "[  123.456789][ T1234] "
+_CALLER_RECORD = re.compile(r"(?m)^\[ *(\d+\.\d+)\]\[ *([TC]\d+)\] (.*)$")
+
+
+def _paused_amid_others(log: str) -> str | None:
+    """The caller-id records of corpus log ``log``, every one from the first place in its
+    first report where another task's line follows the report's own (the report's own
+    lines going on after it) printed 150 s later; None when the report has no such place."""
+    records = [(float(m[1]), m[2], m[3]) for m in _CALLER_RECORD.finditer(log)]
+    console = "".join(f"[{t:12.6f}][{c:>6}] {x}\n" for t, c, x in records)
+    reports = parse_log(console)
+    if not reports:
+        return None
+    header = console.count("\n", 0, reports[0].start)
+    own = records[header][1]
+    for i in range(header + 1, min(len(records) - 1, header + 60)):
+        if (
+            records[i][1] != own
+            and records[i - 1][1] == own
+            and any(c == own for _, c, _ in records[i + 1 : i + 5])
+        ):
+            return "".join(
+                f"[{t + (150 if n >= i else 0):12.6f}][{c:>6}] {x}\n"
+                for n, (t, c, x) in enumerate(records)
+            )
+    return None
+
+
+def test_dmesg_human_times_show_a_pause_while_other_tasks_print() -> None:
+    # With caller ids a report's stream is one task's lines; others' come between them.
+    # dmesg -H's time since the record before is since any task's, and a minute line
+    # may fall on another task's line: the stream's own pause shows only in the log's
+    # clock read over every line (minutes apart, times since summed). Each corpus
+    # console with caller ids whose first report another task's line interrupts, 150 s
+    # passing before that line: as printk's time ends the report there, so do dmesg
+    # -H's (26 of the 28 were read on past the pause).
+    cases = 0
+    for path in sorted((SYZ / "report").iterdir()):
+        console = _paused_amid_others(syz_log(path.name))
+        if console is None:
+            continue
+        want = [_facts(r) for r in parse_log(console.encode())]
+        boot = datetime(2026, 11, 27, 10, 11, tzinfo=_UTC) + timedelta(seconds=cases % 6 * 10)
+        human = _dmesg_human(console, boot)
+        assert [_facts(r) for r in parse_log(human.encode())] == want, path.name
+        cases += 1
+    assert cases >= 25
 
 
 @pytest.mark.parametrize("case", _stamped_panic_cases())

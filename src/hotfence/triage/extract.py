@@ -23,7 +23,10 @@ from .lines import (
     SYSLOG,
     Line,
     caller_id,
+    is_journal_boot_line,
     is_journal_message,
+    journal_boot_id,
+    journal_entry_boot,
     journal_entry_transport,
     make_line,
     needs_plain,
@@ -32,7 +35,16 @@ from .lines import (
 )
 from .oopses import OopsKind
 from .scan import is_replay_marker
-from .wallclock import SINCE_LAST, WallTime, least_gap, same_stamp, wall_stamp, wall_time
+from .wallclock import (
+    SINCE_LAST,
+    HumanClock,
+    HumanMark,
+    WallTime,
+    least_gap,
+    same_stamp,
+    wall_stamp,
+    wall_time,
+)
 
 # Lines of context kept before a report (more with per-task caller ids: they are ours).
 _PREFIX_LINES = 5
@@ -65,9 +77,9 @@ _REPORT_TIME_GAP = 10.0
 # of order only by that much (the real logs here: under 0.1 s, emulated CPUs). A record
 # earlier than that is another copy of the log: a dmesg dump, kdump's vmcore-dmesg.txt or
 # a pstore record appended after the console's lines, starting where its buffer did.
-_CLOCK_SKEW_MAX = 0.5
+CLOCK_SKEW_MAX = 0.5
 # How far before a report's header a record printed again is looked for (_went_back): a
-# copy's records within _CLOCK_SKEW_MAX of the report lie that close before it.
+# copy's records within CLOCK_SKEW_MAX of the report lie that close before it.
 _REPEAT_SPAN = 1 << 16
 _REPEAT_TRIES = 8
 # Lines of other contexts in a row after which a report is taken to be over.
@@ -80,17 +92,21 @@ _TAIL_LINES = 100
 _BOOT_BANNER_RE = re.compile(r"\s*Linux version \d+\.\d+[\w.\-+~]*\s+\(")
 
 
-# journalctl(1) prints "-- Boot <boot id> --" between two boots' entries, in every output
-# mode unless --quiet or --merge (journalctl's show(), when an entry's _BOOT_ID is not the
-# last one's); "-- Reboot --" before systemd 247. Often the one sign of a reboot there: a
-# journal kept from before journald ran holds no banner, -o short-precise no printk time.
-_JOURNAL_BOOT_RE = re.compile(r"-- (?:Boot [0-9a-f]{32}|Reboot) --\s*$")
-
-
 def _booted(text: str) -> bool:
     """Is ``text`` (a line without its prefix) a boot banner, or journalctl's line between
-    two boots' entries: another boot starts?"""
-    return _BOOT_BANNER_RE.match(text) is not None or _JOURNAL_BOOT_RE.match(text) is not None
+    two boots' entries (lines.is_journal_boot_line): another boot starts?"""
+    return _BOOT_BANNER_RE.match(text) is not None or is_journal_boot_line(text)
+
+
+def _other_boot(raw: str, boot: str) -> bool:
+    """Does ``raw`` name a journal entry's boot (lines.journal_boot_id) other than
+    ``boot``? journalctl -o export and json name each entry's: where it changes the
+    machine rebooted, whether journalctl printed its "-- Boot <id> --" line or not
+    (--quiet, --merge, journals of several machines' boots concatenated)."""
+    if "_BOOT_ID" not in raw:
+        return False
+    named = journal_boot_id(raw)
+    return named is not None and named != boot
 
 
 def _may_boot(raw: str) -> bool:
@@ -507,6 +523,11 @@ class _Window:
     last_ts: float | None = None
     last_wall: WallTime | None = None  # of the last line of this stream without printk time
     last_stamp: str = ""  # the text of last_wall's stamp (_long_pause)
+    # a dmesg -H log's clock, read over every line whoever printed it, and where it stood
+    # at this stream's last line (_long_pause)
+    human: HumanClock | None = None
+    human_mark: HumanMark | None = None
+    boot: str | None = None  # a journal entry's header: the boot it was logged in
     gap: int = 0
     after_second: int = 0
     since_done: int = 0
@@ -531,8 +552,14 @@ class _Window:
         # by their raw caller tag without the full prefix parse.
         self.tag = caller_id(self.context)
         self.min_lines = 16 if "BUG: KMSAN:" in self.header.raw else 22
+        if self.context == SYSLOG:
+            self.boot = journal_entry_boot(self.text, self.header.start)
         if self.header.timestamp is None:
-            self.last_wall = _clock_at(self.text, self.header)
+            self.human = _human_clock_at(self.text, self.header)
+            if self.human is not None:
+                self.human_mark = self.human.mark()
+            else:
+                self.last_wall = wall_time(self.header.raw)
 
     def feed(self, raw: str, line_start: int, n: int, first_no: int, plain: bool) -> bool:
         """Take line ``n`` of the window; False once the report is over. (``plain``: the
@@ -549,6 +576,12 @@ class _Window:
             if self.echo:
                 return True  # the same record again from a second console: read it once
         self.prev_raw = raw
+        if self.human is not None and n:
+            wall = wall_time(raw)
+            if wall is not None and wall.human:
+                self.human.read(wall)
+        if self.boot is not None and not self.restarted and _other_boot(raw, self.boot):
+            self._reboot()  # a journal entry of the next boot (_other_boot)
         if (
             self.tag
             and n
@@ -780,6 +813,13 @@ class _Window:
         when both lines have that."""
         if ts is not None:
             return self.last_ts is not None and ts - self.last_ts > _REPORT_TIME_GAP
+        if self.human is not None:
+            # (dmesg -H: feed read this line's stamp into the log's clock already)
+            if self.human_mark is None or self.human.mark() == self.human_mark:
+                return False  # no stamp of its own: a record's line after its first
+            gap = self.human.least_gap_since(self.human_mark)
+            self.human_mark = self.human.mark()
+            return gap is not None and gap >= _REPORT_TIME_GAP
         if self.last_stamp and same_stamp(raw, self.last_stamp):
             return False  # the line before's stamp again (most lines of a burst)
         found = wall_stamp(raw)
@@ -787,10 +827,7 @@ class _Window:
             return False
         stamp, wall = found
         last = self.last_wall
-        # (dmesg -H prints a time since the line before only within the minute of its
-        # last "[%b%e %H:%M]" line: the next such line is judged against that one)
-        if wall.zone != SINCE_LAST:
-            self.last_stamp, self.last_wall = stamp, wall
+        self.last_stamp, self.last_wall = stamp, wall
         gap = least_gap(last, wall)
         # (the least gap the stamps allow: at 10 s the true gap was more)
         return gap is not None and gap >= _REPORT_TIME_GAP
@@ -813,7 +850,7 @@ class _Window:
         assert self.last_ts is not None
         if ts >= self.last_ts:
             return False
-        if self.last_ts - ts > _CLOCK_SKEW_MAX:
+        if self.last_ts - ts > CLOCK_SKEW_MAX:
             return True
         if not line.text.strip():
             return False  # an empty record, the same at any time
@@ -858,23 +895,32 @@ class _Window:
         return is_header or not skip_line
 
 
-# How far back from a report's header _clock_at looks for dmesg -H's last minute line:
-# it prints one at least each minute, a minute's records are rarely more.
+# How far back from a report's header _human_clock_at looks for dmesg -H's last minute
+# line: it prints one at least each minute, a minute's records are rarely more.
 _CLOCK_SEARCH = 1 << 18
 
 
-def _clock_at(text: str, header: Line) -> WallTime | None:
-    """The wall-clock time of the header line, for the pause rule: its own, or, when it
-    has only a time since the line before (dmesg -H's "[  +0.000123] "), the last
-    "[%b%e %H:%M]" line before it, the minute it lies in."""
+def _human_clock_at(text: str, header: Line) -> HumanClock | None:
+    """The clock of a dmesg -H log (wallclock.HumanClock) read up to the header line,
+    from the last "[%b%e %H:%M]" line before it on; None when the header has no such
+    stamp. (A minute line out of reach leaves the clock without a minute: times since
+    the record before still add up.)"""
     wall = wall_time(header.raw)
-    if wall is None or wall.zone != SINCE_LAST:
-        return wall
-    for _, raw in _lines_back(text, header.start, _CLOCK_SEARCH):
-        before = wall_time(raw)
-        if before is not None and before.zone != SINCE_LAST:
-            return before
-    return None
+    if wall is None or not wall.human:
+        return None
+    walls = [wall]
+    if wall.zone == SINCE_LAST:
+        for _, raw in _lines_back(text, header.start, _CLOCK_SEARCH):
+            before = wall_time(raw)
+            if before is None or not before.human:
+                continue  # a record's line after its first, or no dmesg line
+            walls.append(before)
+            if before.zone != SINCE_LAST:
+                break
+    clock = HumanClock(None)
+    for wall in reversed(walls):
+        clock.read(wall)
+    return clock
 
 
 def _lines_back(text: str, at: int, span: int) -> Iterator[tuple[int, str]]:
@@ -924,6 +970,7 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
     scanned = 0
     most = 4 * want + 50
     tag = caller_id(context)
+    boot = journal_entry_boot(text, start) if context == SYSLOG else None
     after: Line | None = None  # the line after this one, when it has no prefix
     # (a line stamped after the header, by more than the CPUs' clocks part, came before
     # printk's clock went back: another boot's, or another copy's, as in _went_back)
@@ -949,13 +996,15 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
         raw = text[s:end]
         if _may_boot(raw) and _booted(make_line(raw, s, number).text):
             break  # the boot banner: the lines before it are the last boot's, not ours
+        if boot is not None and _other_boot(raw, boot):
+            break  # a journal entry of the boot before
         line = None
         if not tag or tag in raw[:128]:  # cheap pre-check: other tasks' lines are not ours
             line = make_line(raw, s, number)
             if (
                 head_ts is not None
                 and line.timestamp is not None
-                and line.timestamp - head_ts > _CLOCK_SKEW_MAX
+                and line.timestamp - head_ts > CLOCK_SKEW_MAX
             ):
                 break
             if after is not None and line.context == context:

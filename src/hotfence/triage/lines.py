@@ -577,6 +577,28 @@ _MONOTONIC_RE = re.compile(
     r"\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] (?:(?P<host>[^\s\[]\S*(?<!:)) )?"
     r"(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
+# The monotonic time a short-monotonic journal's line starts with (_MONOTONIC_RE's).
+_MONOTONIC_TIME_RE = re.compile(r"^\[ *(\d+\.\d+)(?: <[ \d.+*-]+>)?\] ", re.M)
+
+
+def monotonic_restarts(
+    text: str, last: float | None, skew: float
+) -> tuple[list[int], float | None]:
+    """Where the monotonic time of a ``journalctl -o short-monotonic`` log's lines
+    (``text``; see journal_host) goes back by more than ``skew`` seconds from the line
+    before (``last``: the time of the line before ``text``, when known): the start of
+    each such line, and the time of ``text``'s last line. The journal's monotonic clock
+    is the boot's (CLOCK_MONOTONIC, printk's time for the kernel's records): it starts
+    again at every boot, and journalctl prints each boot's entries in turn."""
+    out: list[int] = []
+    for m in _MONOTONIC_TIME_RE.finditer(text):
+        at = float(m.group(1))
+        if last is not None and at < last - skew:
+            out.append(m.start())
+        last = at
+    return out, last
+
+
 # The first few " kernel: " hits decide (a journal is one format), looked for near the
 # start only: a journal of a boot opens with the kernel's own lines, and a console log
 # (no such hit) then costs a bounded search, not one over all of a large log.
@@ -867,6 +889,75 @@ def journal_entry_transport(text: str, start: int) -> str | None:
     entry-opening lines ("Fri 2026-... [s=...]", "{") and -o export's empty line are no
     field lines, and fields come in no fixed order.
     """
+    return _entry_field(text, start, _TRANSPORT_FIELD_RE)
+
+
+# journalctl(1) prints "-- Boot <boot id> --" between two boots' entries, in every output
+# mode unless --quiet or --merge (journalctl-show.c show(), before an entry whose boot is
+# not the last one's); "-- Reboot --" before systemd 247. Often the one sign of a reboot
+# there: a journal kept from before journald ran holds no banner, -o short-precise no
+# printk time.
+_JOURNAL_BOOT_RE = re.compile(r"-- (?:Boot [0-9a-f]{32}|Reboot) --\s*$")
+
+
+def is_journal_boot_line(text: str) -> bool:
+    """Is ``text`` (a line without its prefix) journalctl's line between two boots?"""
+    return _JOURNAL_BOOT_RE.match(text) is not None
+
+
+# The boot an entry was logged in: -o export prints "_BOOT_ID=<id>" among the fields it
+# opens each entry with (systemd's logs-show.c output_export(): __CURSOR,
+# __REALTIME_TIMESTAMP, __MONOTONIC_TIMESTAMP, _BOOT_ID, then the entry's data); -o json
+# a member '"_BOOT_ID":"<id>"' (json-pretty's and older systemd's with spaces). Searched
+# for from the name on (a literal first: the fast search), its line's start checked after.
+_BOOT_ID_RE = re.compile(r'_BOOT_ID(=|" ?: ?")([0-9a-f]{32})')
+_BOOT_ID_FIELD_RE = re.compile(r'[ \t]*(?:_BOOT_ID=|"_BOOT_ID" ?: ?")([0-9a-f]{32})')
+
+
+def _names_boot(text: str, m: re.Match[str], line_start: int) -> bool:
+    """Is ``m`` (a _BOOT_ID_RE match in the line starting at ``line_start``) an entry's
+    field, not a message's words: an export field line's name, or a JSON member's?"""
+    if m.group(1) == "=":
+        return not text[line_start : m.start()].strip()
+    return text[m.start() - 1 : m.start()] == '"'
+
+
+def journal_boot_id(raw: str) -> str | None:
+    """The ``_BOOT_ID`` a journal line names (an export field line, a JSON record), or
+    None."""
+    if "_BOOT_ID" not in raw:
+        return None
+    m = _BOOT_ID_RE.search(raw)
+    return m.group(2) if m is not None and _names_boot(raw, m, 0) else None
+
+
+def journal_boot_ids(text: str) -> dict[int, str]:
+    """The boot each ``_BOOT_ID`` of ``text`` names, by the start of its line, in order."""
+    out: dict[int, str] = {}
+    if "_BOOT_ID" not in text:  # (most logs: no journal entries)
+        return out
+    for m in _BOOT_ID_RE.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if _names_boot(text, m, start):
+            out[start] = m.group(2)
+    return out
+
+
+def journal_entry_boot(text: str, start: int) -> str | None:
+    """The ``_BOOT_ID`` of the journal entry whose line starts at ``start``: the line's
+    own (-o json), or a field line's of its entry (-o export, json-pretty); None when
+    the line is no journal entry's or its entry names none."""
+    end = text.find("\n", start)
+    raw = text[start : len(text) if end == -1 else end]
+    own = journal_boot_id(raw)
+    if own is not None or _FIELD_RE.match(raw) is None:
+        return own
+    return _entry_field(text, start, _BOOT_ID_FIELD_RE)
+
+
+def _entry_field(text: str, start: int, field_re: re.Pattern[str]) -> str | None:
+    """The value ``field_re`` (its group 1) reads from a field line of the journal entry
+    whose field line starts at ``start`` (journal_entry_transport's entry), or None."""
     for step in (-1, 1):
         pos = start
         for _ in range(_ENTRY_LINES):
@@ -883,9 +974,9 @@ def journal_entry_transport(text: str, start: int) -> str | None:
             raw = text[pos : len(text) if end == -1 else end]
             if _FIELD_RE.match(raw) is None:
                 break
-            tm = _TRANSPORT_FIELD_RE.match(raw)
-            if tm is not None:
-                return tm.group(1)
+            fm = field_re.match(raw)
+            if fm is not None:
+                return fm.group(1)
     return None
 
 

@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .extract import Extracted, RecordKey, extract, join_wrapped, line_record
+from .extract import CLOCK_SKEW_MAX, Extracted, RecordKey, extract, join_wrapped, line_record
 from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import (
@@ -35,10 +35,14 @@ from .lines import (
     KMSG_DICT,
     Line,
     caller_id,
+    is_journal_boot_line,
     iter_lines,
+    journal_boot_ids,
+    journal_host,
     line_bounds,
     lost_line_breaks,
     make_line,
+    monotonic_restarts,
     needs_plain,
     plain_line,
 )
@@ -195,7 +199,7 @@ def _parse(
     idx = 0
     counter = _LineCounter(text, dict(lines) if lines is not None else None)
     banners = _banners(text, starts)
-    boots = [m.start() for m in banners]
+    boots = _boots(text, starts, banners)
     ahead = _Ahead(text, cands, order, from_bytes, jobs, counter.known)
     try:
         while idx < len(order):
@@ -311,6 +315,33 @@ def _boot_tail_ooms(
             out += _oom_reports(text, events, lo, from_bytes, hi)
         boot_start = hi
     return out
+
+
+def _boots(text: str, starts: Sequence[int] | None, banners: list[re.Match[str]]) -> list[int]:
+    """Where each boot of ``text`` after its first starts, in order: its boot banner
+    (``banners``), or in a journal, where the entries' boot changed, as journalctl's
+    "-- Boot <id> --" line says (journalctl-show.c show(): printed before an entry
+    whose boot is not the last one's, unless --quiet or --merge; "-- Reboot --" before
+    systemd 247), or as -o export's and json's ``_BOOT_ID`` of each entry does with or
+    without it. (A journal whose boots kept no banner shows a reboot no other way:
+    the journal of a boot whose first records the ring buffer lost before journald
+    read them, or whose first file was vacuumed.)"""
+    out = [m.start() for m in banners]
+    for marker in _JOURNAL_BOOT_MARKERS:
+        for at in _occurrences(text, marker, starts):
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            if is_journal_boot_line(text[start : len(text) if end == -1 else end]):
+                out.append(start)
+    last = None
+    for start, boot in journal_boot_ids(text).items():
+        if last is not None and boot != last:
+            out.append(start)
+        last = boot
+    if journal_host(text) is not None:
+        # -o short-monotonic: the boot's monotonic time starts again
+        out += monotonic_restarts(text, None, CLOCK_SKEW_MAX)[0]
+    return sorted(set(out))
 
 
 def _banners(text: str, starts: Sequence[int] | None) -> list[re.Match[str]]:
@@ -495,6 +526,8 @@ class _Ahead:
 # (the " (" may be a line break: a mail client's wrap, join_wrapped, cuts the banner there,
 # and in a reply the next line starts with the quote, RFC 3676 4.5's ">" per level)
 _BANNER = "Linux version "
+# journalctl's line between two boots' entries (lines.is_journal_boot_line)
+_JOURNAL_BOOT_MARKERS = ("-- Boot ", "-- Reboot --")
 _BANNER_RE = re.compile(_BANNER + r"(\d+\.\d+[\w.\-+~]*)(?:\s+|\s*\n>[> ]*)\(")
 
 

@@ -47,14 +47,28 @@ import ahocorasick_rs
 
 # The parser's own tables and bounds: the regions found here must be the ones it would
 # look at. (They move with the parser; ImportError here means "re-point these".)
-from hotfence.triage.extract import _MAX_REPORT_LINES, _PREFIX_LINES_TASK, RecordKey
-from hotfence.triage.lines import make_line, plain_line, record_text
+from hotfence.triage.extract import (
+    _MAX_REPORT_LINES,
+    _PREFIX_LINES_TASK,
+    CLOCK_SKEW_MAX,
+    RecordKey,
+)
+from hotfence.triage.lines import (
+    is_journal_boot_line,
+    journal_boot_ids,
+    journal_host,
+    make_line,
+    monotonic_restarts,
+    plain_line,
+    record_text,
+)
 from hotfence.triage.model import Report
 from hotfence.triage.oopses import OOPSES
 from hotfence.triage.parser import (
     _BANNER,
     _BANNER_RE,
     _GCE_HANGUP,
+    _JOURNAL_BOOT_MARKERS,
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
     cut_by_hangup,
@@ -102,7 +116,12 @@ _HANGUP = _GCE_HANGUP.encode()
 # The boot banner names the release of the reports after it that name none (the parser's
 # _release_from_banner); the latest one before a segment is carried in front of it. The
 # parser looks for it, and for the hangup marker, only on the needle lines handed to it.
-_ALL = _CRASH_NEEDLES + _EVENT_NEEDLES + (_HANGUP, _BANNER.encode())
+_ALL = (
+    _CRASH_NEEDLES
+    + _EVENT_NEEDLES
+    + (_HANGUP, _BANNER.encode())
+    + tuple(m.encode() for m in _JOURNAL_BOOT_MARKERS)
+)
 # Leftmost semantics let the library use its SIMD (Teddy) prefilter: ~4x the speed of
 # standard matching here. Matches never span a newline (no needle holds one), so every
 # line with a needle still gets at least one hit: that is all _hit_lines needs.
@@ -176,9 +195,15 @@ class StreamTriage:
         self.last_report_end = 0
         self.fresh = True  # the buffer starts where no earlier report reaches
         self.banner: bytes | None = None  # the latest boot banner before the buffer
-        # The line of every boot banner so far: an OOM kill with one between it and the
-        # next crash ended its boot, and is a report (parser._boot_tail_ooms).
-        self.banner_lines: list[int] = []
+        # The line of every boot's start so far (a boot banner, a journal's boot change):
+        # an OOM kill with one between it and the next crash ended its boot, and is a
+        # report (parser._boot_tail_ooms).
+        self.boot_lines: list[int] = []
+        self.journal_boot: str | None = None  # the boot the last journal entry named
+        # a journalctl -o short-monotonic log (lines.journal_host, judged at the first
+        # block naming the kernel), and its last line's monotonic time
+        self.monotonic: bool | None = None
+        self.last_monotonic: float | None = None
         # The kernel records that crash reports taken so far start with (parser.record_key):
         # a report of one of them again is that report printed again, as parse_log has it.
         self.records: set[int] = set()
@@ -247,8 +272,11 @@ class StreamTriage:
             boot = False
             if _BANNER in raw:
                 self.buf.banners.append((line, raw.encode("latin-1")))
-                self.banner_lines.append(line)
+                self.boot_lines.append(line)
                 boot = _BANNER_RE.search(raw) is not None
+            elif raw.startswith(_JOURNAL_BOOT_MARKERS) and is_journal_boot_line(raw):
+                self.boot_lines.append(line)
+                boot = True
             offset = mapper.offset(start) if mapper else block.offset + start
             hits.append((offset, line))
             if _GCE_HANGUP in raw:
@@ -264,7 +292,45 @@ class StreamTriage:
                     boot,
                 )
             )
+        changes = self._journal_boot_changes(block, mapper)
+        if changes:
+            self.boot_lines = sorted(self.boot_lines + [p.line for p in changes])
+            points = sorted(points + changes, key=lambda p: p.line)
         return points, hits
+
+    def _journal_boot_changes(self, block: Block, mapper: _OffsetMap | None) -> list[_Point]:
+        """A point at each line of ``block`` where a journal's next boot starts
+        (parser._boots): an entry whose ``_BOOT_ID`` is not the last entry's, a
+        short-monotonic line whose time went back."""
+        data = block.data
+        starts: list[int] = []
+        text = ""
+        if self.monotonic is None and b" kernel: " in data:
+            self.monotonic = journal_host(data.decode("latin-1")) is not None
+        if self.monotonic:
+            text = data.decode("latin-1")
+            starts, self.last_monotonic = monotonic_restarts(
+                text, self.last_monotonic, CLOCK_SKEW_MAX
+            )
+        named = data.count(b"_BOOT_ID")
+        last = self.journal_boot
+        if named and not (last is not None and _all_of_boot(data, last, named)):
+            text = text or data.decode("latin-1")
+            for start, boot in journal_boot_ids(text).items():
+                if last is not None and boot != last:
+                    starts.append(start)
+                last = boot
+            self.journal_boot = last
+        return [
+            _Point(
+                block.line + text.count("\n", 0, start),
+                mapper.offset(start) if mapper else block.offset + start,
+                None,
+                False,
+                True,
+            )
+            for start in sorted(starts)
+        ]
 
     # --- parsing --------------------------------------------------------------------------
 
@@ -441,7 +507,7 @@ class StreamTriage:
         between them and the first of ``crashes``."""
         first = crashes[0].start_line
         ended = [
-            r for r in self.ooms if any(r.end_line < at < first for at in self.banner_lines[::-1])
+            r for r in self.ooms if any(r.end_line < at < first for at in self.boot_lines[::-1])
         ]
         self.ooms = []
         self.crashes.extend(sorted(ended + rebooted + crashes, key=lambda r: r.start))
@@ -496,6 +562,15 @@ class StreamTriage:
             if at < line:
                 self.banner = raw
         self.buf.banners = [(at, raw) for at, raw in self.buf.banners if at >= line]
+
+
+def _all_of_boot(data: bytes, boot: str, named: int) -> bool:
+    """Does each of the ``named`` "_BOOT_ID"s of ``data`` name ``boot`` (in export's,
+    json's or json-pretty's shape)? Most blocks of a journal hold one boot's entries,
+    the last block's: three counts tell, with no look at each entry."""
+    value = boot.encode()
+    shapes = (b"_BOOT_ID=", b'_BOOT_ID":"', b'_BOOT_ID" : "', b'_BOOT_ID": "')
+    return sum(data.count(shape + value) for shape in shapes) == named
 
 
 def _carried(events: list[_Carried]) -> list[_Carried]:

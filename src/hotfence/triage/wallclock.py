@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 # strftime("%b") in the C locale: the month a syslog daemon, journalctl and dmesg -T
@@ -89,11 +90,16 @@ class WallTime(NamedTuple):
     seconds: float
     zone: str
     step: float = 0.0
+    # dmesg -H / -e's: its "[%b%e %H:%M]" minute or a time since the record before (a
+    # log of these is read as a whole by :class:`HumanClock`)
+    human: bool = False
 
 
 # The zone of util-linux dmesg -H / -e's "[  +0.000005] ": the seconds since the record
 # before (record_count_delta()), a gap measured already.
 SINCE_LAST = "since-last"
+# The unit dmesg rounds that time to ("%+8.06f"): the true time lies within half of it.
+_DELTA_STEP = 1e-6
 
 
 # Times already read, by their stamp's text: a report's lines share a whole second's
@@ -145,13 +151,13 @@ def same_stamp(raw: str, stamp: str) -> bool:
 def _read(m: re.Match[str]) -> WallTime | None:
     """The time of a stamp ``_WALL_RE`` found."""
     if m["delta"] is not None:
-        return WallTime("", float(m["delta"]), SINCE_LAST, 1e-6)
+        return WallTime("", float(m["delta"]), SINCE_LAST, _DELTA_STEP, True)
     if m["hmon"] is not None:
         month = _MONTHS.get(m["hmon"].lower())
         if month is None:
             return None
         minute = int(m["hH"]) * 3600 + int(m["hM"]) * 60
-        return WallTime((month, int(m["hday"])), minute, "local", 60.0)
+        return WallTime((month, int(m["hday"])), minute, "local", 60.0, True)
     if m["unix"] is not None:
         return _absolute(float(m["unix"]), _step(m["unix"]))
     if m["rel"] is not None:
@@ -246,3 +252,73 @@ def least_gap(before: WallTime | None, after: WallTime) -> float | None:
     else:
         return None
     return days * 86400 + after.seconds - before.seconds - before.step
+
+
+class HumanMark(NamedTuple):
+    """Where :class:`HumanClock` stood at one line: its minute lines read so far, the
+    seconds since the last one, the times since the record before read so far."""
+
+    minutes: int
+    since: float
+    deltas: int
+
+
+@dataclass
+class HumanClock:
+    """The clock of a util-linux ``dmesg -H`` / ``-e`` log, read line by line.
+
+    print_record()'s DMESG_TIMEFTM_RELTIME case stamps a record with short_ctime()'s
+    ``[%b%e %H:%M]`` when its local minute differs from the record before's, else with
+    the seconds since that record (record_count_delta(), ``[  %+8.06f]``): a minute line
+    hides its own record's time since the one before. So a record's time is its last
+    minute line's record's time, somewhere in that minute, plus the times since summed;
+    and every record of a minute's run lies in that minute, the run's last one too.
+
+    The least time between two lines (:meth:`least_gap_since`) follows: within one run
+    the times summed between them; across minute lines, at least the minutes apart less
+    one (the earlier run's record as late in its minute as the rest of its run allows,
+    the later one at its minute's start), plus what the earlier run printed after the
+    earlier line and the later run before the later one. Read over every line, whoever
+    printed it: the time since the record before is since any record, and a stream of
+    one task's lines (CONFIG_PRINTK_CALLER) sees others' minute lines and times between
+    its own."""
+
+    minute: WallTime | None  # the last minute line's time (None: none read yet)
+    since: float = 0.0  # seconds since it: the times since the record before, summed
+    minutes: int = 0  # minute lines read
+    deltas: int = 0  # times since the record before read
+    # each minute line's run: the seconds its records' times since summed, by its number
+    run_ends: dict[int, float] = field(default_factory=dict)
+    run_minutes: dict[int, WallTime | None] = field(default_factory=dict)
+
+    def read(self, wall: WallTime) -> None:
+        """Go on past a line stamped ``wall`` (a ``human`` one)."""
+        if wall.zone == SINCE_LAST:
+            self.since += wall.seconds
+            self.deltas += 1
+            return
+        self.run_ends[self.minutes] = self.since
+        self.run_minutes[self.minutes] = self.minute
+        self.minute, self.since = wall, 0.0
+        self.minutes += 1
+
+    def mark(self) -> HumanMark:
+        """Where the clock stands now (at the last line read)."""
+        return HumanMark(self.minutes, self.since, self.deltas)
+
+    def least_gap_since(self, mark: HumanMark) -> float | None:
+        """The least time from the line at ``mark`` to the last line read, in seconds;
+        None when the stamps cannot tell (no minute line before ``mark``'s, minutes
+        whose dates cannot be compared)."""
+        # (each time since was rounded to a microsecond: off by up to half of one)
+        rounding = (self.deltas - mark.deltas) * _DELTA_STEP
+        if mark.minutes == self.minutes:
+            return self.since - mark.since - rounding
+        before = self.run_minutes.get(mark.minutes)
+        if before is None or self.minute is None:
+            return None  # no minute line before the mark's
+        minutes = least_gap(before, self.minute)
+        if minutes is None:
+            return None
+        rest = self.run_ends[mark.minutes] - mark.since  # its run after the mark
+        return minutes + rest + self.since - rounding
