@@ -335,7 +335,7 @@ try:
 except SystemExit:
     pass
 heavy = ("sqlalchemy", "alembic", "pydantic", "yaml", "capstone", "elftools", "zstandard",
-         "drgn", "hotfence.store", "hotfence.known", "hotfence.triage.parser")
+         "drgn", "hotfence.store", "hotfence.known", "hotfence.triage.parser", "rich.console")
 print(" ".join(sorted(m for m in heavy if m in sys.modules)))
 """
 
@@ -344,8 +344,21 @@ print(" ".join(sorted(m for m in heavy if m in sys.modules)))
     ("args", "expected"),
     [
         (["triage", "--help"], ""),
-        # a log without a Code: line, not stored: parser and catalogue only
-        (["triage", "--no-store", "-"], "hotfence.known hotfence.triage.parser pydantic yaml"),
+        # a log without a Code: line, not stored: parser, catalogue and (for the terminal's
+        # text) rich's console only
+        (
+            ["triage", "--no-store", "-"],
+            "hotfence.known hotfence.triage.parser pydantic rich.console yaml",
+        ),
+        # JSON and Markdown are written as they are: no console
+        (
+            ["triage", "--no-store", "-o", "json", "-"],
+            "hotfence.known hotfence.triage.parser pydantic yaml",
+        ),
+        (
+            ["triage", "--no-store", "-o", "markdown", "-"],
+            "hotfence.known hotfence.triage.parser pydantic yaml",
+        ),
     ],
 )
 def test_triage_imports_only_what_it_uses(args: list[str], expected: str) -> None:

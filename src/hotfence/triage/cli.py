@@ -149,8 +149,6 @@ def triage(
         return
     if not paths:
         raise click.UsageError("give at least one PATH (or - for stdin), or --vmcore")
-    from rich.console import Console
-
     from hotfence.triage.analyze import triage_paths
     from hotfence.triage.pool import cpu_count
     from hotfence.triage.source import SourceLines
@@ -186,12 +184,11 @@ def triage(
         )  # fmt: skip
     for notice in notices:
         click.echo(f"hotfence triage: {notice}", err=True)
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     roots = [source_dir or ""]
     if symbolizer is not None:
         roots += symbolizer.comp_dirs()
     roots.append(os.path.dirname(os.path.abspath(vmlinux)) if vmlinux else "")
-    render(results, fmt, console, SourceLines(roots))
+    render(results, fmt, sys.stdout, SourceLines(roots))
     failed = [r for r in results if r.error]
     for r in failed:
         click.echo(f"hotfence triage: cannot read {r.path}: {r.error}", err=True)

@@ -18,7 +18,9 @@ title naming ``memcpy`` or ``lock_acquire`` would merge unrelated bugs.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -65,11 +67,47 @@ _MACROS = {
 }
 
 
-def rx(pattern: str) -> Pattern:
-    """Compile a table regex after expanding the {{PC}}/{{FUNC}}/{{SRC}}/{{ADDR}}/{{TREE}} macros."""
+def _expand(pattern: str) -> str:
+    """``pattern`` with its {{PC}}/{{FUNC}}/{{SRC}}/{{ADDR}}/{{TREE}} macros expanded."""
     for key, value in _MACROS.items():
         pattern = pattern.replace(key, value)
-    return re.compile(pattern)
+    return pattern
+
+
+def rx(pattern: str) -> Pattern:
+    """Compile a table regex (macros expanded) now: the ones every report's parse uses
+    (stack parts, frame shapes, report starts)."""
+    return re.compile(_expand(pattern))
+
+
+class LazyPattern:
+    """A kind's own regex (a title, a report shape, a header shape, a suppression),
+    compiled the first time it is used. The table holds some 250 of them; compiling them
+    all was 8 % of the instructions `hotfence triage` runs on a log without a crash, and
+    a log uses only those of the kinds whose headers it holds. Exact: the pattern
+    compiled later matches the same."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern  # (re.Pattern's name for its source)
+
+    @functools.cached_property
+    def compiled(self) -> Pattern:
+        return re.compile(self.pattern)
+
+    @property
+    def is_compiled(self) -> bool:
+        return "compiled" in self.__dict__  # (where cached_property keeps it)
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.search(string, pos, endpos)
+
+    def __repr__(self) -> str:
+        return f"lazy_rx({self.pattern!r})"
+
+
+def lazy_rx(pattern: str) -> LazyPattern:
+    """A kind's table regex (macros expanded), compiled on first use (LazyPattern)."""
+    return LazyPattern(_expand(pattern))
 
 
 class _ParseStack:
@@ -94,9 +132,9 @@ class StackSpec:
 
 @dataclass(frozen=True)
 class Format:
-    title: Pattern
+    title: LazyPattern
     fmt: str
-    report: Pattern | None = None
+    report: LazyPattern | None = None
     alt: tuple[str, ...] = ()
     stack: StackSpec | None = None
     no_stack_trace: bool = False
@@ -118,13 +156,13 @@ class Format:
 class OopsKind:
     header: str
     formats: tuple[Format, ...]
-    suppressions: tuple[Pattern, ...] = field(default_factory=tuple)
+    suppressions: tuple[LazyPattern, ...] = field(default_factory=tuple)
     # Headers of other kinds that the kernel prints as part of this report (a CFI failure
     # reports through WARN; SLUB debug prints "INFO:" lines), within ``absorb_lines`` of
     # this header: they continue the report instead of starting one.
     absorbs: tuple[str, ...] = ()
     absorb_lines: int = 0
-    shape: Pattern | None = None  # when set, a header line must also match it
+    shape: LazyPattern | None = None  # when set, a header line must also match it
     # The header alone is no evidence (its words also appear in other messages): count
     # the report only when a task header, registers or a stack trace come with it.
     needs_oops: bool = False
@@ -147,9 +185,10 @@ class OopsKind:
 
 # --- frame extractors -------------------------------------------------------------------
 
-# Dispatch points where a stall's representative function is the caller just above.
+# Dispatch points where a stall's representative function is the caller just above
+# (sources: searched as one alternation, compiled once below).
 _STALL_ANCHORS = [
-    rx(p)
+    _expand(p)
     for p in (
         "process_one_work",
         "do_syscall_",
@@ -231,7 +270,7 @@ _STALL_ANCHORS = [
 
 
 # One search instead of one per anchor (any anchor matching == the alternation matching).
-_STALL_ANCHOR_ANY = re.compile("|".join(f"(?:{a.pattern})" for a in _STALL_ANCHORS))
+_STALL_ANCHOR_ANY = re.compile("|".join(f"(?:{a})" for a in _STALL_ANCHORS))
 
 
 def is_stall_anchor(frame: str) -> bool:
@@ -732,10 +771,10 @@ def _k(
     return OopsKind(
         header,
         tuple(formats),
-        tuple(rx(s) for s in suppressions),
+        tuple(lazy_rx(s) for s in suppressions),
         absorbs,
         absorb_lines,
-        rx(shape) if shape is not None else None,
+        lazy_rx(shape) if shape is not None else None,
         needs_oops,
         program,
         unstamped,
@@ -800,7 +839,7 @@ _SLUB_SKIP = (
     "free_to_partial_list",
 )
 _SLUB_REPORT = _F(
-    rx(r"BUG ([\w.\-:()]+?) \((?:Not tainted|Tainted: [^)]*)\): ([^\n]+)"),
+    lazy_rx(r"BUG ([\w.\-:()]+?) \((?:Not tainted|Tainted: [^)]*)\): ([^\n]+)"),
     "SLUB: {2} in {3}",
     alt=("BUG {1}: {2}",),
     # riscv's WARN prints its trace after the "status:" register line, with no header
@@ -830,7 +869,7 @@ _HARD_LOCKUP_PANIC = (
 )
 _PPC_LR_FRAME = rx(r"(?m)^.*\bLR \[[0-9a-f]+\] +{{FUNC}}")
 _PPC_HARD_LOCKUP = _F(
-    rx(r"Watchdog CPU:\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
+    lazy_rx(r"Watchdog CPU:\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
     "BUG: hard lockup in {1}",
     stack=_s(
         RIP_FRAME, _PPC_LR_FRAME, CALL_TRACE, PARSE_STACK, parts2=_RIP_TRACE, skip=_DELAY_SKIP
@@ -850,13 +889,13 @@ _PROGRAM_TAG = r"^[^\s:\[\]]+\[\d+\]: "
 # "WARNING:" kind's own formats, also those of the messages printed just before one).
 _WARN_LINE = (
     _F(
-        rx("WARNING: .* at {{SRC}} {{FUNC}}"),
+        lazy_rx("WARNING: .* at {{SRC}} {{FUNC}}"),
         "WARNING in {3}",
         stack=_warning_stack(),
         names_function=2,
     ),
     _F(
-        rx("WARNING: {{SRC}} at {{FUNC}}"),
+        lazy_rx("WARNING: {{SRC}} at {{FUNC}}"),
         "WARNING in {3}",
         stack=_warning_stack(),
         names_function=2,
@@ -865,7 +904,7 @@ _WARN_LINE = (
 # lib/bug.c report_bug()'s "kernel BUG at %s:%u!" (the "kernel BUG" kind's, also that of
 # a message printed just before one).
 _BUG_AT = _F(
-    rx("kernel BUG at (.*)"),
+    lazy_rx("kernel BUG at (.*)"),
     "kernel BUG in {2}",
     stack=_s(*_RIP_TRACE, skip=("^skb_",)),
 )
@@ -883,7 +922,7 @@ OOPSES: tuple[OopsKind, ...] = (
             # Watchdog detected LOCKUP", ...) prints " on CPU%d, ip %08lx, registers:" after
             # it, then show_registers() of the locked CPU: a hard lockup where RIP points.
             _F(
-                rx("BUG: NMI Watchdog detected LOCKUP"),
+                lazy_rx("BUG: NMI Watchdog detected LOCKUP"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE),
                 looping=True,
@@ -895,9 +934,9 @@ OOPSES: tuple[OopsKind, ...] = (
             # exception frame: its "?" entry at the EIP's address names the faulting
             # function. Without that entry the fault's own line stays the title.
             _F(
-                rx(r"BUG: Int \d+: CR2 "),
+                lazy_rx(r"BUG: Int \d+: CR2 "),
                 "BUG: Int {1} in {3}",
-                report=rx(
+                report=lazy_rx(
                     r"BUG: Int (\d+): CR2 [0-9a-f]+\n[\s\S]{0,400}? EIP ([0-9a-f]{8}) "
                     r"[\s\S]*?\[<\2>\] (?:\? )?{{FUNC}}"
                 ),
@@ -905,23 +944,23 @@ OOPSES: tuple[OopsKind, ...] = (
                 reads_guesses=True,
             ),
             _F(
-                rx(r"BUG: Int \d+: CR2 "),
+                lazy_rx(r"BUG: Int \d+: CR2 "),
                 "{1}",
-                report=rx(r"(BUG: Int \d+: CR2 [0-9a-f]+)"),
+                report=lazy_rx(r"(BUG: Int \d+: CR2 [0-9a-f]+)"),
                 no_stack_trace=True,
             ),
             # WARN_ON() up to 2.6.19 (include/asm-generic/bug.h; RHEL 5): "BUG: warning at
             # %s:%d/%s()" then dump_stack(), the later "WARNING: at %s:%d %s()": titled by
             # the function the line names, as that one is.
             _F(
-                rx(r"BUG: warning at {{SRC}}/([a-zA-Z0-9_.]+)\(\)"),
+                lazy_rx(r"BUG: warning at {{SRC}}/([a-zA-Z0-9_.]+)\(\)"),
                 "WARNING in {2}",
                 no_stack_trace=True,
             ),
             _F(
-                rx("BUG: KASAN:"),
+                lazy_rx("BUG: KASAN:"),
                 "KASAN: {1} {3} in {4}",
-                report=rx(
+                report=lazy_rx(
                     r"BUG: KASAN: ([a-z\-]+) in {{FUNC}}(?:.*\n)+?.*(Read|Write) (?:of size|at addr) (?:[0-9a-f]+)"
                 ),
                 alt=("bad-access in {4}",),
@@ -933,9 +972,9 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             _F(
-                rx("BUG: KASAN:"),
+                lazy_rx("BUG: KASAN:"),
                 "KASAN: invalid-free in {2}",
-                report=rx(_KASAN_FREE),
+                report=lazy_rx(_KASAN_FREE),
                 alt=("invalid-free in {2}",),
                 stack=_s(
                     rx(_KASAN_FREE),
@@ -945,14 +984,16 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             _F(
-                rx(r"BUG: KASAN: ([a-z\-]+) on address(?:.*\n)+?.*(Read|Write) of size ([0-9]+)"),
+                lazy_rx(
+                    r"BUG: KASAN: ([a-z\-]+) on address(?:.*\n)+?.*(Read|Write) of size ([0-9]+)"
+                ),
                 "KASAN: {1} {2}",
             ),
-            _F(rx("BUG: KASAN: (.*)"), "KASAN: {1}", corrupted=True),
+            _F(lazy_rx("BUG: KASAN: (.*)"), "KASAN: {1}", corrupted=True),
             _F(
-                rx("BUG: KMSAN: kernel-usb-infoleak"),
+                lazy_rx("BUG: KMSAN: kernel-usb-infoleak"),
                 "KMSAN: kernel-usb-infoleak in {2}",
-                report=rx("BUG: KMSAN: kernel-usb-infoleak in {{FUNC}}"),
+                report=lazy_rx("BUG: KMSAN: kernel-usb-infoleak in {{FUNC}}"),
                 alt=("KMSAN origin in {3}",),
                 stack=_s(
                     PARSE_STACK,
@@ -970,9 +1011,9 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
             ),
             _F(
-                rx("BUG: KMSAN:"),
+                lazy_rx("BUG: KMSAN:"),
                 "KMSAN: {1} in {3}",
-                report=rx(r"BUG: KMSAN: ([a-z\-]+) in {{FUNC}}"),
+                report=lazy_rx(r"BUG: KMSAN: ([a-z\-]+) in {{FUNC}}"),
                 alt=("bad-access in {3}",),
                 stack=_s(
                     PARSE_STACK,
@@ -989,39 +1030,44 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
             ),
             _F(
-                rx("BUG: KCSAN: data-race"),
+                lazy_rx("BUG: KCSAN: data-race"),
                 "KCSAN: {1}",
-                report=rx("BUG: KCSAN: (.*)"),
+                report=lazy_rx("BUG: KCSAN: (.*)"),
                 no_stack_trace=True,
             ),
-            _F(rx("BUG: KCSAN:"), "KCSAN: {1}", report=rx("BUG: KCSAN: (.*)"), no_stack_trace=True),
             _F(
-                rx("BUG: KFENCE: (use-after-free|out-of-bounds) (read|write) in {{FUNC}}"),
+                lazy_rx("BUG: KCSAN:"),
+                "KCSAN: {1}",
+                report=lazy_rx("BUG: KCSAN: (.*)"),
+                no_stack_trace=True,
+            ),
+            _F(
+                lazy_rx("BUG: KFENCE: (use-after-free|out-of-bounds) (read|write) in {{FUNC}}"),
                 "KFENCE: {1} {2} in {4}",
                 alt=("bad-access in {4}",),
                 stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
             ),
             _F(
-                rx("BUG: KFENCE: invalid free in {{FUNC}}"),
+                lazy_rx("BUG: KFENCE: invalid free in {{FUNC}}"),
                 "KFENCE: invalid free in {2}",
                 alt=("invalid-free in {2}",),
                 no_stack_trace=True,
                 stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
             ),
             _F(
-                rx("BUG: KFENCE: invalid (read|write) in {{FUNC}}"),
+                lazy_rx("BUG: KFENCE: invalid (read|write) in {{FUNC}}"),
                 "KFENCE: invalid {1} in {3}",
                 alt=("bad-access in {3}",),
                 stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
             ),
             _F(
-                rx("BUG: KFENCE: memory corruption in {{FUNC}}"),
+                lazy_rx("BUG: KFENCE: memory corruption in {{FUNC}}"),
                 "KFENCE: memory corruption in {2}",
                 no_stack_trace=True,
                 stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
             ),
             _F(
-                rx(
+                lazy_rx(
                     "BUG: (?:unable to handle kernel paging request|unable to handle page fault for address"
                     "|Unable to handle kernel data access)"
                 ),
@@ -1030,7 +1076,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE),
             ),
             _F(
-                rx(
+                lazy_rx(
                     "BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference"
                     "|Kernel NULL pointer dereference)"
                 ),
@@ -1040,12 +1086,12 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             # The second half of this header is a separate printk and often lost.
             _F(
-                rx("BUG: (?:unable to handle kernel|Unable to handle kernel)"),
+                lazy_rx("BUG: (?:unable to handle kernel|Unable to handle kernel)"),
                 "BUG: unable to handle kernel",
                 corrupted=True,
             ),
             _F(
-                rx(
+                lazy_rx(
                     "BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|cpu recursion|bad magic"
                     "|wrong owner|wrong CPU|trylock failure on UP)"
                 ),
@@ -1055,12 +1101,12 @@ OOPSES: tuple[OopsKind, ...] = (
             # lib/spinlock_debug.c __spin_lock_debug() before 3.x: "BUG: spinlock lockup on
             # CPU#%d, %s/%d, %p", what spin_dump() later prints as "lockup suspected".
             _F(
-                rx("BUG: (spinlock) lockup on CPU#"),
+                lazy_rx("BUG: (spinlock) lockup on CPU#"),
                 "BUG: {1} lockup suspected in {2}",
                 stack=_s(*_TRACE, skip=("spin_", "_lock", "_unlock")),
             ),
             _F(
-                rx("BUG: soft lockup"),
+                lazy_rx("BUG: soft lockup"),
                 "BUG: soft lockup in {1}",
                 alt=("stall in {1}",),
                 # riscv's show_regs() prints the trace with no "Call Trace:" header,
@@ -1073,61 +1119,65 @@ OOPSES: tuple[OopsKind, ...] = (
                 looping=True,
             ),
             _F(
-                rx("BUG: .*still has locks held!"),
+                lazy_rx("BUG: .*still has locks held!"),
                 "BUG: still has locks held in {1}",
-                report=rx("BUG: .*still has locks held!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
+                report=lazy_rx("BUG: .*still has locks held!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
             ),
             _F(
-                rx("BUG: scheduling while atomic"),
+                lazy_rx("BUG: scheduling while atomic"),
                 "BUG: scheduling while atomic in {1}",
                 stack=_s(*_TRACE, skip=("schedule",)),
             ),
             _F(
-                rx("BUG: lock held when returning to user space"),
+                lazy_rx("BUG: lock held when returning to user space"),
                 "BUG: lock held when returning to user space in {1}",
-                report=rx(
+                report=lazy_rx(
                     "BUG: lock held when returning to user space(?:.*\\n)+?.*leaving the kernel with locks still held"
                     + _LOCKDEP_AT
                 ),
                 no_stack_trace=True,
             ),
             _F(
-                rx("BUG: bad unlock balance detected!"),
+                lazy_rx("BUG: bad unlock balance detected!"),
                 "BUG: bad unlock balance in {1}",
                 stack=_s(rx("{{PCD}}{{FUNC}}"), *_TRACE),
             ),
             _F(
-                rx("BUG: held lock freed!"),
+                lazy_rx("BUG: held lock freed!"),
                 "BUG: held lock freed in {1}",
-                report=rx("BUG: held lock freed!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
+                report=lazy_rx("BUG: held lock freed!(?:.*\\n)+?.*{{PCD}}{{FUNC}}"),
             ),
             # lockdep's print_lock_nested_lock_not_held() before 4.15: "[ BUG: Nested lock
             # was not taken ]", the lock, then dump_stack() (its "WARNING:" wording since)
             _F(
-                rx("BUG: Nested lock was not taken"),
+                lazy_rx("BUG: Nested lock was not taken"),
                 "BUG: nested lock was not taken in {1}",
                 stack=_s(*_TRACE),
             ),
-            _F(rx("BUG: Bad rss-counter state"), "BUG: Bad rss-counter state", no_stack_trace=True),
             _F(
-                rx("BUG: non-zero nr_ptes on freeing mm"),
+                lazy_rx("BUG: Bad rss-counter state"),
+                "BUG: Bad rss-counter state",
+                no_stack_trace=True,
+            ),
+            _F(
+                lazy_rx("BUG: non-zero nr_ptes on freeing mm"),
                 "BUG: non-zero nr_ptes on freeing mm",
                 no_stack_trace=True,
             ),
             _F(
-                rx("BUG: non-zero nr_pmds on freeing mm"),
+                lazy_rx("BUG: non-zero nr_pmds on freeing mm"),
                 "BUG: non-zero nr_pmds on freeing mm",
                 no_stack_trace=True,
             ),
             # The fs type and block device in this message only split one bug into many.
             _F(
-                rx("BUG: Dentry .* still in use"),
+                lazy_rx("BUG: Dentry .* still in use"),
                 "BUG: Dentry still in use in {1}",
-                report=rx(r"BUG: Dentry .* still in use \([0-9]+\) \[(unmount) of ([^\]]+)\]"),
+                report=lazy_rx(r"BUG: Dentry .* still in use \([0-9]+\) \[(unmount) of ([^\]]+)\]"),
                 alt=("BUG: Dentry still in use [{1} of {2}]",),
             ),
             _F(
-                rx("BUG: Bad page (state|cache)"),
+                lazy_rx("BUG: Bad page (state|cache)"),
                 "BUG: Bad page {1} in {2}",
                 stack=_s(
                     rx("page last allocated"),
@@ -1144,15 +1194,15 @@ OOPSES: tuple[OopsKind, ...] = (
                     ),
                 ),
             ),
-            _F(rx("BUG: Bad page map"), "BUG: Bad page map"),
-            _F(rx("BUG: workqueue lockup"), "BUG: workqueue lockup", no_stack_trace=True),
+            _F(lazy_rx("BUG: Bad page map"), "BUG: Bad page map"),
+            _F(lazy_rx("BUG: workqueue lockup"), "BUG: workqueue lockup", no_stack_trace=True),
             _F(
-                rx("BUG: sleeping function called from invalid context at (.*)"),
+                lazy_rx("BUG: sleeping function called from invalid context at (.*)"),
                 "BUG: sleeping function called from invalid context in {2}",
                 stack=_s(*_TRACE),
             ),
             _F(
-                rx(r"BUG: using ([a-z_]+)\(\) in preemptible"),
+                lazy_rx(r"BUG: using ([a-z_]+)\(\) in preemptible"),
                 "BUG: using {1}() in preemptible code in {2}",
                 stack=_s(
                     *_TRACE,
@@ -1167,27 +1217,27 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             _F(
-                rx("BUG: workqueue leaked lock or atomic"),
+                lazy_rx("BUG: workqueue leaked lock or atomic"),
                 "BUG: workqueue leaked lock or atomic in {1}",
-                report=rx(
+                report=lazy_rx(
                     "BUG: workqueue leaked lock or atomic(?:.*\\n)+?.*last function: ([a-zA-Z0-9_]+)\\n"
                 ),
                 no_stack_trace=True,
             ),
-            _F(rx("BUG: memory leak"), "memory leak in {1}", stack=_LEAK_STACK),
+            _F(lazy_rx("BUG: memory leak"), "memory leak in {1}", stack=_LEAK_STACK),
             _F(
-                rx("BUG: .*stack guard page was hit at"),
+                lazy_rx("BUG: .*stack guard page was hit at"),
                 "BUG: stack guard page was hit in {1}",
                 alt=("stack-overflow in {1}",),
                 stack=_s(*_RIP_TRACE, extractor=stall_frame),
             ),
             # arm reports this differently from x86; use the x86 title so they merge.
             _F(
-                rx("BUG: Invalid wait context"),
+                lazy_rx("BUG: Invalid wait context"),
                 "WARNING: locking bug in {1}",
                 stack=_s(*_TRACE, skip=("lock_sock", "release_sock")),
             ),
-            _F(rx(r"BUG:\s*(?:\n|$)"), "BUG: corrupted", corrupted=True),
+            _F(lazy_rx(r"BUG:\s*(?:\n|$)"), "BUG: corrupted", corrupted=True),
         ],
         (
             "ODEBUG:",
@@ -1217,7 +1267,9 @@ OOPSES: tuple[OopsKind, ...] = (
             # Its trace is the NMI's, then (after "<<EOE>>" / "</NMI>") where the CPU was
             # stuck, as in the panicking form of the "Kernel panic" kind.
             _F(
-                rx(r"WARNING: .* at \S*kernel/watchdog(?:_hld)?\.c:\d+ watchdog_overflow_callback"),
+                lazy_rx(
+                    r"WARNING: .* at \S*kernel/watchdog(?:_hld)?\.c:\d+ watchdog_overflow_callback"
+                ),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_AFTER_NMI),
             ),
@@ -1227,12 +1279,12 @@ OOPSES: tuple[OopsKind, ...] = (
             # titled by the function whose indirect call failed (as kCFI's "CFI failure
             # at f" names it), not by the handler.
             _F(
-                rx(r"WARNING: .* at \S*kernel/cfi\.c:\d+ \S*cfi_check_fail"),
+                lazy_rx(r"WARNING: .* at \S*kernel/cfi\.c:\d+ \S*cfi_check_fail"),
                 "CFI failure in {1}",
                 stack=_warning_stack("cfi"),
             ),
             _F(
-                rx(r"WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)"),
+                lazy_rx(r"WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)"),
                 "WARNING: ODEBUG bug in {1}",
                 stack=_warning_stack(
                     "debug_",
@@ -1249,61 +1301,61 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             _F(
-                rx(r"WARNING: .*mm/usercopy\.c.* (?:usercopy_warn|at)"),
+                lazy_rx(r"WARNING: .*mm/usercopy\.c.* (?:usercopy_warn|at)"),
                 "WARNING: bad usercopy in {1}",
                 stack=_warning_stack("usercopy", "__check"),
             ),
             _F(
-                rx(r"WARNING: .*lib/kobject\.c.* (?:kobject_|at)"),
+                lazy_rx(r"WARNING: .*lib/kobject\.c.* (?:kobject_|at)"),
                 "WARNING: kobject bug in {1}",
                 stack=_warning_stack("kobject_"),
             ),
             _F(
-                rx(r"WARNING: .*fs/proc/generic\.c.* (?:proc_register|at)"),
+                lazy_rx(r"WARNING: .*fs/proc/generic\.c.* (?:proc_register|at)"),
                 "WARNING: proc registration bug in {1}",
                 stack=_warning_stack("proc_"),
             ),
             _F(
-                rx(r"WARNING: .*lib/refcount\.c.* (?:refcount_|at)"),
+                lazy_rx(r"WARNING: .*lib/refcount\.c.* (?:refcount_|at)"),
                 "WARNING: refcount bug in {1}",
                 stack=_warning_stack("refcount", "kobject_"),
             ),
             _F(
-                rx(r"WARNING: .*kernel/locking/lockdep\.c.*lock_"),
+                lazy_rx(r"WARNING: .*kernel/locking/lockdep\.c.*lock_"),
                 "WARNING: locking bug in {1}",
                 stack=_warning_stack("lock_sock", "release_sock"),
             ),
             _F(
-                rx("WARNING: .*still has locks held!"),
+                lazy_rx("WARNING: .*still has locks held!"),
                 "WARNING: still has locks held in {1}",
-                report=rx("WARNING: .*still has locks held!(?:.*\\n)+?.*at: {{FUNC}}"),
+                report=lazy_rx("WARNING: .*still has locks held!(?:.*\\n)+?.*at: {{FUNC}}"),
             ),
             _F(
-                rx("WARNING: Nested lock was not taken"),
+                lazy_rx("WARNING: Nested lock was not taken"),
                 "WARNING: nested lock was not taken in {1}",
                 stack=_warning_stack(),
             ),
             _F(
-                rx("WARNING: lock held when returning to user space"),
+                lazy_rx("WARNING: lock held when returning to user space"),
                 "WARNING: lock held when returning to user space in {1}",
-                report=rx(
+                report=lazy_rx(
                     "WARNING: lock held when returning to user space(?:.*\\n)+?.*leaving the kernel with locks "
                     "still held" + _LOCKDEP_AT
                 ),
                 no_stack_trace=True,
             ),
             _F(
-                rx(r"WARNING: .*mm/.*\.c.* k?.?malloc"),
+                lazy_rx(r"WARNING: .*mm/.*\.c.* k?.?malloc"),
                 "WARNING: kmalloc bug in {1}",
                 stack=_warning_stack("kmalloc", "krealloc", "slab", "kmem"),
             ),
             _F(
-                rx(r"WARNING: .*mm/vmalloc.c.*__vmalloc_node"),
+                lazy_rx(r"WARNING: .*mm/vmalloc.c.*__vmalloc_node"),
                 "WARNING: zero-size vmalloc in {1}",
                 stack=_warning_stack(),
             ),
             _F(
-                rx("WARNING: .* usb_submit_urb"),
+                lazy_rx("WARNING: .* usb_submit_urb"),
                 "WARNING in {1}/usb_submit_urb",
                 stack=_warning_stack(
                     "usb_submit_urb",
@@ -1314,37 +1366,41 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             # Kernels from late 2025: "WARNING: file.c:12 at 0x1234, CPU#0: comm/pid".
-            _F(rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"), "WARNING in {2}", stack=_warning_stack()),
+            _F(
+                lazy_rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"),
+                "WARNING in {2}",
+                stack=_warning_stack(),
+            ),
             *_WARN_LINE,
             # Before 3.x (warn_slowpath_common): "WARNING: at net/core/dev.c:1915 f+0x1/0x2()
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
-            _F(rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
+            _F(lazy_rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
             # The architectures that trap on WARN (powerpc, s390), 2.6.26-4.5: lib/bug.c
             # report_bug() "WARNING: at %s:%u" names no function, then print_modules()
             # and show_regs(): the function that warned is where NIP / the PSW points.
             _F(
-                rx(r"WARNING: at {{SRC}}[ \t]*(?:\n|$)"),
+                lazy_rx(r"WARNING: at {{SRC}}[ \t]*(?:\n|$)"),
                 "WARNING in {2}",
                 stack=_warning_stack(),
             ),
             # (its "WARNING: at %p [verbose debug info unavailable]" without
             # CONFIG_DEBUG_BUGVERBOSE: no file either, the same function)
             _F(
-                rx(r"WARNING: at [0-9a-f]+ \[verbose debug info unavailable\]"),
+                lazy_rx(r"WARNING: at [0-9a-f]+ \[verbose debug info unavailable\]"),
                 "WARNING in {1}",
                 stack=_warning_stack(),
             ),
             _F(
-                rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
+                lazy_rx(r"WARNING: \[.*\] {{SRC}} at {{FUNC}}.*"),
                 "WARNING in {3}",
                 stack=_warning_stack(),
                 names_function=2,
             ),
             _F(
-                rx("WARNING: possible circular locking dependency detected"),
+                lazy_rx("WARNING: possible circular locking dependency detected"),
                 "possible deadlock in {1}",
-                report=rx(
+                report=lazy_rx(
                     "WARNING: possible circular locking dependency detected(?:.*\\n)+?.*is trying to acquire lock"
                 ),
                 stack=_s(
@@ -1360,69 +1416,69 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             _F(
-                rx("WARNING: possible irq lock inversion dependency detected"),
+                lazy_rx("WARNING: possible irq lock inversion dependency detected"),
                 "possible deadlock in {1}",
-                report=rx(
+                report=lazy_rx(
                     "WARNING: possible irq lock inversion dependency detected(?:.*\\n)+?.*just changed the state "
                     "of lock" + _LOCKDEP_AT
                 ),
             ),
             _F(
-                rx("WARNING: .*-safe -> .*-unsafe lock order detected"),
+                lazy_rx("WARNING: .*-safe -> .*-unsafe lock order detected"),
                 "possible deadlock in {1}",
                 stack=_s(rx("which became (?:.*) at:"), PARSE_STACK),
             ),
             _F(
-                rx("WARNING: possible recursive locking detected"),
+                lazy_rx("WARNING: possible recursive locking detected"),
                 "possible deadlock in {1}",
-                report=rx(
+                report=lazy_rx(
                     "WARNING: possible recursive locking detected(?:.*\\n)+?.*is trying to acquire lock"
                     + _LOCKDEP_AT
                 ),
             ),
             _F(
-                rx("WARNING: inconsistent lock state"),
+                lazy_rx("WARNING: inconsistent lock state"),
                 "inconsistent lock state in {2}",
-                report=rx("WARNING: inconsistent lock state(?:.*\\n)+?.*takes" + _LOCKDEP_AT),
+                report=lazy_rx("WARNING: inconsistent lock state(?:.*\\n)+?.*takes" + _LOCKDEP_AT),
                 stack=_s(*_TRACE),
             ),
             _F(
-                rx("WARNING: suspicious RCU usage"),
+                lazy_rx("WARNING: suspicious RCU usage"),
                 "WARNING: suspicious RCU usage in {2}",
-                report=rx("WARNING: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}"),
+                report=lazy_rx("WARNING: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}"),
                 stack=_s(*_TRACE, skip=("rcu", "kmem", "slab")),
             ),
             _F(
-                rx("WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value"),
+                lazy_rx("WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value"),
                 "WARNING: kernel stack regs has bad '{1}' value",
                 no_stack_trace=True,
             ),
             _F(
-                rx("WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value"),
+                lazy_rx("WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value"),
                 "WARNING: kernel stack frame pointer has bad value",
                 no_stack_trace=True,
             ),
             _F(
-                rx("WARNING: bad unlock balance detected!"),
+                lazy_rx("WARNING: bad unlock balance detected!"),
                 "WARNING: bad unlock balance in {1}",
                 stack=_s(rx("{{PCD}}{{FUNC}}"), *_TRACE),
             ),
             _F(
-                rx("WARNING: held lock freed!"),
+                lazy_rx("WARNING: held lock freed!"),
                 "WARNING: held lock freed in {1}",
-                report=rx("WARNING: held lock freed!(?:.*\\n)+?.*at:(?: {{PC}})? +{{FUNC}}"),
+                report=lazy_rx("WARNING: held lock freed!(?:.*\\n)+?.*at:(?: {{PC}})? +{{FUNC}}"),
             ),
             _F(
-                rx("WARNING: kernel stack regs .* has bad 'bp' value"),
+                lazy_rx("WARNING: kernel stack regs .* has bad 'bp' value"),
                 "WARNING: kernel stack regs has bad value",
                 no_stack_trace=True,
             ),
             _F(
-                rx("WARNING: kernel stack frame pointer .* has bad value"),
+                lazy_rx("WARNING: kernel stack frame pointer .* has bad value"),
                 "WARNING: kernel stack regs has bad value",
                 no_stack_trace=True,
             ),
-            _F(rx(r"WARNING:\s*(?:\n|$)"), "WARNING: corrupted", corrupted=True),
+            _F(lazy_rx(r"WARNING:\s*(?:\n|$)"), "WARNING: corrupted", corrupted=True),
         ],
         (
             "WARNING: /etc/ssh/moduli does not exist, using fixed modulus",
@@ -1445,25 +1501,25 @@ OOPSES: tuple[OopsKind, ...] = (
         "INFO:",
         [
             _F(
-                rx("INFO: possible circular locking dependency detected"),
+                lazy_rx("INFO: possible circular locking dependency detected"),
                 "possible deadlock in {1}",
-                report=rx(
+                report=lazy_rx(
                     "INFO: possible circular locking dependency detected \\](?:.*\\n)+?.*is trying to acquire lock"
                     "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
-                rx("INFO: possible irq lock inversion dependency detected"),
+                lazy_rx("INFO: possible irq lock inversion dependency detected"),
                 "possible deadlock in {1}",
-                report=rx(
+                report=lazy_rx(
                     "INFO: possible irq lock inversion dependency detected \\](?:.*\\n)+?.*just changed the state "
                     "of lock(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
-                rx("INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected"),
+                lazy_rx("INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected"),
                 "possible deadlock in {1}",
-                report=rx(
+                report=lazy_rx(
                     "INFO: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected \\](?:.*\\n)+?.*is trying to acquire"
                     "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
@@ -1472,22 +1528,22 @@ OOPSES: tuple[OopsKind, ...] = (
             # lock order detected ]", HARDIRQ, RECLAIM_FS): titled as its later "WARNING:"
             # wording is, by the stack where the safe lock became so.
             _F(
-                rx(r"INFO: [A-Z_]+-safe -> [A-Z_]+-unsafe lock order detected"),
+                lazy_rx(r"INFO: [A-Z_]+-safe -> [A-Z_]+-unsafe lock order detected"),
                 "possible deadlock in {1}",
                 stack=_s(rx("which became (?:.*) at:"), PARSE_STACK),
             ),
             _F(
-                rx("INFO: possible recursive locking detected"),
+                lazy_rx("INFO: possible recursive locking detected"),
                 "possible deadlock in {1}",
-                report=rx(
+                report=lazy_rx(
                     "INFO: possible recursive locking detected \\](?:.*\\n)+?.*is trying to acquire lock"
                     "(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
             _F(
-                rx("INFO: inconsistent lock state"),
+                lazy_rx("INFO: inconsistent lock state"),
                 "inconsistent lock state in {1}",
-                report=rx(
+                report=lazy_rx(
                     "INFO: inconsistent lock state \\](?:.*\\n)+?.*takes(?:.*\\n)+?.*at: {{PCD}}{{FUNC}}"
                 ),
             ),
@@ -1496,7 +1552,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 # "INFO: %s detected stall on CPU %d (t=%lu jiffies)", "... detected
                 # stalls on CPUs/tasks:") or "RCU" (2.6.29-2.6.3x: "INFO: RCU detected
                 # CPU %d stall", "INFO: RCU detected CPU stalls:").
-                rx(
+                lazy_rx(
                     "INFO: (?:rcu_(?:preempt|sched|bh)(?:_state)?|RCU) (?:self-)?detected"
                     "(?: expedited)?(?: CPU(?: [0-9]+)?)? stall"
                 ),
@@ -1515,32 +1571,34 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             _F(
-                rx("INFO: trying to register non-static key"),
+                lazy_rx("INFO: trying to register non-static key"),
                 "INFO: trying to register non-static key in {1}",
                 stack=_s(*_TRACE, skip=("stack", "lock", "IRQ")),
             ),
             _F(
-                rx("INFO: suspicious RCU usage"),
+                lazy_rx("INFO: suspicious RCU usage"),
                 "INFO: suspicious RCU usage in {2}",
-                report=rx("INFO: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}"),
+                report=lazy_rx("INFO: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}"),
                 stack=_s(*_TRACE, skip=("rcu", "kmem", "slab")),
             ),
             # The comm may hold a newline (tasks can rename themselves to anything).
             _F(
-                rx("INFO: task .*(?:\\n.*)? blocked (?:in I/O wait )?for more than [0-9]+ seconds"),
+                lazy_rx(
+                    "INFO: task .*(?:\\n.*)? blocked (?:in I/O wait )?for more than [0-9]+ seconds"
+                ),
                 "INFO: task hung in {1}",
                 alt=("hang in {1}",),
                 stack=_s(*_TRACE, extractor=hang_frame),
             ),
             _F(
-                rx("INFO: task .* can't die for more than .* seconds"),
+                lazy_rx("INFO: task .* can't die for more than .* seconds"),
                 "INFO: task can't die in {1}",
                 alt=("hang in {1}",),
                 stack=_s(*_TRACE, skip=("schedule",)),
             ),
             # Old-style KASAN reports that lost their header end up here.
-            _F(rx("INFO: (Freed|Allocated) in (.*)"), "INFO: {1} in {2}", corrupted=True),
-            _F(rx(r"INFO:\s*(?:\n|$)"), "INFO: corrupted", corrupted=True),
+            _F(lazy_rx("INFO: (Freed|Allocated) in (.*)"), "INFO: {1} in {2}", corrupted=True),
+            _F(lazy_rx(r"INFO:\s*(?:\n|$)"), "INFO: corrupted", corrupted=True),
         ],
         (
             "INFO: lockdep is turned off",
@@ -1564,7 +1622,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "Unable to handle kernel",
         [
             _F(
-                rx(
+                lazy_rx(
                     "Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)"
                 ),
                 "BUG: unable to handle kernel {1} in {2}",
@@ -1578,7 +1636,7 @@ OOPSES: tuple[OopsKind, ...] = (
             # abort on a user address "... execution of user memory at ..." (4.x-5.x
             # do_page_fault()).
             _F(
-                rx(
+                lazy_rx(
                     "Unable to handle kernel ((?:write to read-only|execute from non-executable"
                     "|read from unreadable) memory|execution of user memory)"
                 ),
@@ -1591,7 +1649,7 @@ OOPSES: tuple[OopsKind, ...] = (
             # code: "Unable to handle kernel unknown 43 at virtual address ...", "... TLB
             # conflict abort at ...", "... implementation fault (lockdown abort) at ...".
             _F(
-                rx(r"Unable to handle kernel ([A-Za-z][\w ()-]*?) at virtual address"),
+                lazy_rx(r"Unable to handle kernel ([A-Za-z][\w ()-]*?) at virtual address"),
                 "BUG: unable to handle kernel {1} in {2}",
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE),
@@ -1600,7 +1658,7 @@ OOPSES: tuple[OopsKind, ...] = (
             # its dump_fault_info() (4.x), the line named the address itself: "Unable to
             # handle kernel pointer dereference at virtual kernel address %p" (2.6-3.x).
             _F(
-                rx(
+                lazy_rx(
                     "Unable to handle kernel pointer dereference"
                     " (?:in virtual kernel address space|at virtual kernel address)"
                 ),
@@ -1614,7 +1672,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "general protection fault",
         [
             _F(
-                rx("general protection fault.*:"),
+                lazy_rx("general protection fault.*:"),
                 "general protection fault in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
@@ -1625,32 +1683,32 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "stack segment: ",
         [
-            _F(rx("stack segment: "), "stack segment fault in {1}", stack=_s(*_RIP_TRACE)),
+            _F(lazy_rx("stack segment: "), "stack segment fault in {1}", stack=_s(*_RIP_TRACE)),
         ],
     ),
     _k(
         "Kernel panic",
         [
             _F(
-                rx("Kernel panic - not syncing: stack-protector:"),
+                lazy_rx("Kernel panic - not syncing: stack-protector:"),
                 "kernel panic: stack is corrupted in {1}",
-                report=rx(
+                report=lazy_rx(
                     "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: {{FUNC}}"
                 ),
                 no_stack_trace=True,
             ),
             _F(
-                rx("Kernel panic - not syncing: stack-protector:"),
+                lazy_rx("Kernel panic - not syncing: stack-protector:"),
                 "kernel panic: stack is corrupted in {1}",
-                report=rx(
+                report=lazy_rx(
                     "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: [a-f0-9]+"
                 ),
                 stack=_s(*_TRACE, skip=("stack_chk",)),
             ),
             _F(
-                rx("Kernel panic - not syncing: corrupted stack end"),
+                lazy_rx("Kernel panic - not syncing: corrupted stack end"),
                 "kernel panic: corrupted stack end in {1}",
-                report=rx(
+                report=lazy_rx(
                     "Kernel panic - not syncing: corrupted stack end detected inside scheduler"
                 ),
                 alt=("stack-overflow in {1}",),
@@ -1659,7 +1717,7 @@ OOPSES: tuple[OopsKind, ...] = (
             # arm64's panic_bad_stack() says "kernel stack overflow"; riscv's
             # handle_bad_stack() "Kernel stack overflow" (arch/riscv/kernel/traps.c).
             _F(
-                rx("Kernel panic - not syncing: [Kk]ernel stack overflow"),
+                lazy_rx("Kernel panic - not syncing: [Kk]ernel stack overflow"),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
                 stack=_s(*_TRACE, skip=("bad_stack",), extractor=overflow_frame),
@@ -1667,16 +1725,16 @@ OOPSES: tuple[OopsKind, ...] = (
             # The same pre-kCFI check without CONFIG_CFI_PERMISSIVE: panic("CFI failure
             # (target: %pS)") from __cfi_check_fail / __ubsan_handle_cfi_check_fail_abort.
             _F(
-                rx(r"Kernel panic - not syncing: CFI failure \(target: "),
+                lazy_rx(r"Kernel panic - not syncing: CFI failure \(target: "),
                 "CFI failure in {1}",
                 stack=_s(*_TRACE, skip=("cfi",)),
             ),
             _F(
-                rx("Kernel panic - not syncing: Attempted to kill init!"),
+                lazy_rx("Kernel panic - not syncing: Attempted to kill init!"),
                 "kernel panic: Attempted to kill init!",
             ),
             _F(
-                rx(
+                lazy_rx(
                     "Kernel panic - not syncing: Couldn't open N_TTY ldisc for [^ ]+ --- error -[0-9]+"
                 ),
                 "kernel panic: Couldn't open N_TTY ldisc",
@@ -1685,7 +1743,7 @@ OOPSES: tuple[OopsKind, ...] = (
             # arm64 die() panics with its own words first: panic("%s: Fatal exception", str),
             # "Oops", "Oops - BUG", "synchronous external abort", ...
             _F(
-                rx(r"Kernel panic - not syncing: (?:[A-Za-z][\w -]*: )?Fatal exception"),
+                lazy_rx(r"Kernel panic - not syncing: (?:[A-Za-z][\w -]*: )?Fatal exception"),
                 "kernel panic: Fatal exception",
                 corrupted=True,
             ),
@@ -1693,12 +1751,12 @@ OOPSES: tuple[OopsKind, ...] = (
             # names who warned: "%s: panic_on_warn set ...", "kernel" for __warn(),
             # "KASAN", "KFENCE", "UBSAN", "KCSAN", "KMSAN" for the sanitizers' reports.
             _F(
-                rx("Kernel panic - not syncing: (?:[A-Za-z]+: )?panic_on_warn set"),
+                lazy_rx("Kernel panic - not syncing: (?:[A-Za-z]+: )?panic_on_warn set"),
                 "kernel panic: panic_on_warn set",
                 corrupted=True,
             ),
             _F(
-                rx("Kernel panic - not syncing: hung_task: blocked tasks"),
+                lazy_rx("Kernel panic - not syncing: hung_task: blocked tasks"),
                 "kernel panic: hung_task: blocked tasks",
                 corrupted=True,
             ),
@@ -1710,18 +1768,18 @@ OOPSES: tuple[OopsKind, ...] = (
             # line, which a console or a paste may have lost. The buddy detector (6.5+)
             # panics on another CPU, whose stack has no NMI part: no culprit there.
             _F(
-                rx(_HARD_LOCKUP_PANIC),
+                lazy_rx(_HARD_LOCKUP_PANIC),
                 "BUG: hard lockup in {1}",
-                report=rx(_HARD_LOCKUP_PANIC + r"(?:.*\n)+?.*(?:<<EOE>>|<EOE>|</NMI>)"),
+                report=lazy_rx(_HARD_LOCKUP_PANIC + r"(?:.*\n)+?.*(?:<<EOE>>|<EOE>|</NMI>)"),
                 stack=_s(*_AFTER_NMI),
             ),
-            _F(rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
+            _F(lazy_rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
         ],
     ),
     _k(
         "PANIC: double fault",
         [
-            _F(rx("PANIC: double fault"), "PANIC: double fault in {1}", stack=_s(RIP_FRAME)),
+            _F(lazy_rx("PANIC: double fault"), "PANIC: double fault in {1}", stack=_s(RIP_FRAME)),
         ],
         # its die() line right after it
         absorbs=("double fault: ",),
@@ -1732,7 +1790,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # report's first line (after that line in newer kernels, and part of its report).
     _k(
         "[#",
-        [_F(rx(r"double fault: "), "PANIC: double fault in {1}", stack=_s(RIP_FRAME))],
+        [_F(lazy_rx(r"double fault: "), "PANIC: double fault in {1}", stack=_s(RIP_FRAME))],
         shape=r"(?:^|[\s:\]>])double fault: [0-9a-f]{4} \[#\d+\]",
     ),
     # arch/x86/kernel/traps.c handle_stack_overflow(): printk "BUG: stack guard page was hit
@@ -1745,7 +1803,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "[#",
         [
             _F(
-                rx(_GUARD_PAGE_DIE),
+                lazy_rx(_GUARD_PAGE_DIE),
                 "BUG: stack guard page was hit in {1}",
                 alt=("stack-overflow in {1}",),
                 stack=_s(*_RIP_TRACE, extractor=stall_frame),
@@ -1764,15 +1822,15 @@ OOPSES: tuple[OopsKind, ...] = (
         "PANIC: early exception",
         [
             _F(
-                rx("PANIC: early exception"),
+                lazy_rx("PANIC: early exception"),
                 "PANIC: early exception in {1}",
-                report=rx("PANIC: early exception 0x"),
+                report=lazy_rx("PANIC: early exception 0x"),
                 stack=_s(RIP_FRAME),
             ),
             _F(
-                rx("PANIC: early exception"),
+                lazy_rx("PANIC: early exception"),
                 "PANIC: early exception in {1}",
-                report=rx("PANIC: early exception (?:[0-9a-f]+ )?rip "),
+                report=lazy_rx("PANIC: early exception (?:[0-9a-f]+ )?rip "),
                 stack=_s(rx("^RIP {{FUNC}}")),
             ),
         ],
@@ -1782,9 +1840,9 @@ OOPSES: tuple[OopsKind, ...] = (
         "rust_kernel: panicked",
         [
             _F(
-                rx("rust_kernel: panicked"),
+                lazy_rx("rust_kernel: panicked"),
                 "{1} in {2}",
-                report=rx("rust_kernel: panicked at [^\n]*?\n(.+?)\n"),
+                report=lazy_rx("rust_kernel: panicked at [^\n]*?\n(.+?)\n"),
                 stack=_s(*_TRACE, skip=(re.escape("__rustc::rust_begin_unwind"),)),
             ),
         ],
@@ -1793,12 +1851,12 @@ OOPSES: tuple[OopsKind, ...] = (
         "kernel BUG",
         [
             _F(
-                rx("kernel BUG at {{TREE}}?mm/usercopy.c"),
+                lazy_rx("kernel BUG at {{TREE}}?mm/usercopy.c"),
                 "BUG: bad usercopy in {1}",
                 stack=_s(*_TRACE, skip=("usercopy", "__check")),
             ),
             _F(
-                rx("kernel BUG at {{TREE}}?lib/list_debug.c"),
+                lazy_rx("kernel BUG at {{TREE}}?lib/list_debug.c"),
                 "BUG: corrupted list in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_TRACE),
@@ -1811,31 +1869,38 @@ OOPSES: tuple[OopsKind, ...] = (
         [
             # riscv die() for BUG() whose "kernel BUG at" line was lost: the function
             # is the one in epc, as for the line's own report.
-            _F(rx(r"Kernel BUG \[#\d+\]"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            _F(lazy_rx(r"Kernel BUG \[#\d+\]"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
             # x86_64 handle_BUG() up to 2.6.2x (RHEL 5, SLES 10): "Kernel BUG at %.50s:%d"
             # after "----------- [cut here ] --------- [please bite here ] ---------", the
             # later "kernel BUG at %s:%d!": titled by the function the same way.
             _F(
-                rx("Kernel BUG at (.*)"),
+                lazy_rx("Kernel BUG at (.*)"),
                 "kernel BUG in {2}",
                 stack=_s(*_RIP_TRACE, skip=("^skb_",)),
             ),
-            _F(rx("Kernel BUG (.*)"), "kernel BUG {1}"),
+            _F(lazy_rx("Kernel BUG (.*)"), "kernel BUG {1}"),
         ],
     ),
     _k(
         "BUG kmalloc-",
-        [_F(rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free"), _SLUB_REPORT],
+        [
+            _F(lazy_rx("BUG kmalloc-.*: Object already free"), "BUG: Object already free"),
+            _SLUB_REPORT,
+        ],
         _SLUB_INSIDE_KASAN,
         absorbs=_SLUB_ABSORBS,
         absorb_lines=60,
     ),
-    _k("divide error:", [_F(rx("divide error: "), "divide error in {1}", stack=_s(RIP_FRAME))]),
+    _k(
+        "divide error:", [_F(lazy_rx("divide error: "), "divide error in {1}", stack=_s(RIP_FRAME))]
+    ),
     # Misspelt by x86/entry in v5.9 ("Convert Divide Error to IDTENTRY").
-    _k("divide_error:", [_F(rx("divide_error: "), "divide error in {1}", stack=_s(RIP_FRAME))]),
+    _k(
+        "divide_error:", [_F(lazy_rx("divide_error: "), "divide error in {1}", stack=_s(RIP_FRAME))]
+    ),
     _k(
         "invalid opcode:",
-        [_F(rx("invalid opcode: "), "invalid opcode in {1}", stack=_s(RIP_FRAME))],
+        [_F(lazy_rx("invalid opcode: "), "invalid opcode in {1}", stack=_s(RIP_FRAME))],
     ),
     # lib/ubsan.c ubsan_prologue() (4.5+ "UBSAN: Undefined behaviour in %s:%d:%d", 5.x+
     # "UBSAN: %s in %s:%d:%d") and report_ubsan_failure()'s strings for the trap
@@ -1846,13 +1911,13 @@ OOPSES: tuple[OopsKind, ...] = (
         "UBSAN: ",
         [
             _F(
-                rx("UBSAN:"),
+                lazy_rx("UBSAN:"),
                 "UBSAN: undefined-behaviour in {1}",
-                report=rx("UBSAN: Undefined behaviour in"),
+                report=lazy_rx("UBSAN: Undefined behaviour in"),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
             _F(
-                rx("UBSAN: array-index-out-of-bounds in"),
+                lazy_rx("UBSAN: array-index-out-of-bounds in"),
                 "UBSAN: array-index-out-of-bounds in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
@@ -1862,9 +1927,9 @@ OOPSES: tuple[OopsKind, ...] = (
             # index out of bounds: 00000000f2005512 [#1]": no " in <file>" to read them
             # to, and "index" holds an "in"
             _F(
-                rx("UBSAN:"),
+                lazy_rx("UBSAN:"),
                 "UBSAN: {1} in {2}",
-                report=rx(r"Internal error: UBSAN: ([^:\n]+): [0-9a-f]+ \[#"),
+                report=lazy_rx(r"Internal error: UBSAN: ([^:\n]+): [0-9a-f]+ \[#"),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
             # x86 handle_bug() (6.14+, a ud1 of BUG_UD1_UBSAN): pr_crit("%s at %pS\n",
@@ -1873,16 +1938,16 @@ OOPSES: tuple[OopsKind, ...] = (
             # No " in <file>" either: the check is the words before " at ", the
             # function the trap's RIP (the trace under it starts at f's caller).
             _F(
-                rx(r"UBSAN: [^:\n]+? at {{FUNC}}"),
+                lazy_rx(r"UBSAN: [^:\n]+? at {{FUNC}}"),
                 "UBSAN: {1} in {2}",
-                report=rx(r"UBSAN: ([^:\n]+?) at [a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+"),
+                report=lazy_rx(r"UBSAN: ([^:\n]+?) at [a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+"),
                 stack=_s(RIP_FRAME, parts2=_TRACE, skip=("ubsan", "overflow")),
                 names_function=1,
             ),
             _F(
-                rx("UBSAN:"),
+                lazy_rx("UBSAN:"),
                 "UBSAN: {1} in {2}",
-                report=rx("UBSAN: (.*?) in "),
+                report=lazy_rx("UBSAN: (.*?) in "),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
         ],
@@ -1893,7 +1958,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "Booting the kernel",
         [
-            _F(rx("^Booting the kernel"), "unexpected kernel reboot", no_stack_trace=True),
+            _F(lazy_rx("^Booting the kernel"), "unexpected kernel reboot", no_stack_trace=True),
         ],
         ("Parsing ELF|Decompressing Linux|Unknown parameter '",),
         shape=r"Booting the kernel(?:\.| \(entry_offset: 0x[0-9a-f]+\)\.)",
@@ -1902,7 +1967,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "unregister_netdevice: waiting for",
         [
             _F(
-                rx("unregister_netdevice: waiting for (?:.*) to become free"),
+                lazy_rx("unregister_netdevice: waiting for (?:.*) to become free"),
                 "unregister_netdevice: waiting for DEV to become free",
                 no_stack_trace=True,
             ),
@@ -1912,7 +1977,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "VFS: Close: file count is 0",
         [
             _F(
-                rx("VFS: Close: file count is 0"),
+                lazy_rx("VFS: Close: file count is 0"),
                 "VFS: Close: file count is zero (use-after-free)",
                 no_stack_trace=True,
             ),
@@ -1922,7 +1987,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "VFS: Busy inodes after unmount",
         [
             _F(
-                rx("VFS: Busy inodes after unmount"),
+                lazy_rx("VFS: Busy inodes after unmount"),
                 "VFS: Busy inodes after unmount (use-after-free)",
                 no_stack_trace=True,
             ),
@@ -1936,7 +2001,7 @@ OOPSES: tuple[OopsKind, ...] = (
             # handle exception!": the overflow arm64 and riscv report by panic, titled
             # the same way from the trace under the faulting PC.
             _F(
-                rx("Internal error: kernel stack overflow"),
+                lazy_rx("Internal error: kernel stack overflow"),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
                 stack=_s(RIP_FRAME, PARSE_STACK, skip=("bad_stack",), extractor=overflow_frame),
@@ -1945,10 +2010,10 @@ OOPSES: tuple[OopsKind, ...] = (
             # %x [#%d]". It follows report_bug()'s "kernel BUG at file:line!" (and is part of
             # that report), alone on a kernel without CONFIG_DEBUG_BUGVERBOSE or when a
             # console lost that line: still BUG() where pc / "PC is at" points.
-            _F(rx("Internal error: Oops - BUG: "), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            _F(lazy_rx("Internal error: Oops - BUG: "), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
             # arm64 "synchronous external abort" is arm's "Unable to handle kernel paging request".
             _F(
-                rx("Internal error:"),
+                lazy_rx("Internal error:"),
                 "Internal error in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
@@ -1959,7 +2024,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # the registers of the interrupted context (pc : ...) and a "Kernel panic".
     _k(
         "SError Interrupt on CPU",
-        [_F(rx("SError Interrupt on CPU"), "SError Interrupt in {1}", stack=_s(RIP_FRAME))],
+        [_F(lazy_rx("SError Interrupt on CPU"), "SError Interrupt in {1}", stack=_s(RIP_FRAME))],
     ),
     # arch/arm/mm/fault.c do_DataAbort(): an abort no handler takes prints "Unhandled
     # fault: %s (0x%03x) at 0x%08lx" and show_pte(), then arm_notify_die(): die() in the
@@ -1970,7 +2035,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "Unhandled fault:",
         [
             _F(
-                rx("Unhandled fault:"),
+                lazy_rx("Unhandled fault:"),
                 "Unhandled fault in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
@@ -1986,27 +2051,27 @@ OOPSES: tuple[OopsKind, ...] = (
     # alone: the "Unhandled fault" after it starts another one.)
     _k(
         "Alignment trap:",
-        [_F(rx("Alignment trap:"), "Alignment trap in {1}", stack=_s(*_RIP_TRACE))],
+        [_F(lazy_rx("Alignment trap:"), "Alignment trap in {1}", stack=_s(*_RIP_TRACE))],
         shape=r"Alignment trap:(?!.* \(\d+\) PC=0x[0-9a-f]+ Instr=)",
     ),
     _k(
         "trusty: panic",
         [
             _F(
-                rx("trusty: panic.* ASSERT FAILED"),
+                lazy_rx("trusty: panic.* ASSERT FAILED"),
                 "trusty: ASSERT FAILED: {1}",
-                report=rx(r"trusty: panic \(.*?\):(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)"),
+                report=lazy_rx(r"trusty: panic \(.*?\):(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)"),
                 no_stack_trace=True,
             ),
             _F(
-                rx("trusty: panic.* ASSERT FAILED.*: *(.*)"),
+                lazy_rx("trusty: panic.* ASSERT FAILED.*: *(.*)"),
                 "trusty: ASSERT FAILED: {1}",
                 corrupted=True,
             ),
             _F(
-                rx("trusty: panic"),
+                lazy_rx("trusty: panic"),
                 "trusty: panic: {1}",
-                report=rx(r"trusty: panic \(.*?\): (.+)"),
+                report=lazy_rx(r"trusty: panic \(.*?\): (.+)"),
                 no_stack_trace=True,
             ),
         ],
@@ -2029,7 +2094,7 @@ OOPSES: tuple[OopsKind, ...] = (
             *_WARN_LINE,
             # the line with no __warn() line right after it: printk() and dump_stack()
             _F(
-                rx(_RTNL_ASSERT + r"(?!.*\n(?:.*\n)?.*WARNING: )"),
+                lazy_rx(_RTNL_ASSERT + r"(?!.*\n(?:.*\n)?.*WARNING: )"),
                 "RTNL: assertion failed in {1}",
                 stack=_s(*_TRACE),
             ),
@@ -2049,7 +2114,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "sysctl table check failed",
         [
             _F(
-                rx("sysctl table check failed: "),
+                lazy_rx("sysctl table check failed: "),
                 "sysctl table check failed in {1}",
                 stack=_s(
                     *_TRACE,
@@ -2070,7 +2135,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "do_IRQ: stack overflow",
         [
             _F(
-                rx("do_IRQ: stack overflow: "),
+                lazy_rx("do_IRQ: stack overflow: "),
                 "do_IRQ: stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
                 stack=_s(*_TRACE, extractor=overflow_frame),
@@ -2097,7 +2162,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "CFI failure at ",
         [
             _F(
-                rx("CFI failure at {{FUNC}}"),
+                lazy_rx("CFI failure at {{FUNC}}"),
                 "CFI failure in {1}",
                 stack=_s(rx("CFI failure at {{FUNC}}")),
             )
@@ -2116,12 +2181,12 @@ OOPSES: tuple[OopsKind, ...] = (
             # BUG(): after its "kernel BUG at file:line!" (part of that report) or alone
             # when a console lost that line, the same BUG()
             _F(
-                rx(r"monitor event: [0-9a-f]{4} ilc:\d \[#\d+\]"),
+                lazy_rx(r"monitor event: [0-9a-f]{4} ilc:\d \[#\d+\]"),
                 "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
             _F(
-                rx(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
+                lazy_rx(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
                 "{1} in {2}",
                 stack=_s(*_RIP_TRACE),
             ),
@@ -2138,7 +2203,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "bus error, epc == ",
         [
             _F(
-                rx(r"(Data|Instruction) bus error, epc == [0-9a-f]+, ra == [0-9a-f]+"),
+                lazy_rx(r"(Data|Instruction) bus error, epc == [0-9a-f]+, ra == [0-9a-f]+"),
                 "{1} bus error in {2}",
                 stack=_s(*_RIP_TRACE),
             )
@@ -2148,7 +2213,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # arch/mips/kernel/traps.c do_bp() BUG(): "Kernel bug detected[#1]:", then show_regs().
     _k(
         "Kernel bug detected[#",
-        [_F(rx(r"Kernel bug detected\[#"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE))],
+        [_F(lazy_rx(r"Kernel bug detected\[#"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE))],
     ),
     # arch/mips and arch/loongarch die(): "<what>[#1]:" alone on its line, then
     # show_registers(): "Oops" after "Unable to handle kernel paging request", and the
@@ -2158,7 +2223,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "[#",
         [
             _F(
-                rx(r"([A-Z][A-Za-z -]*)\[#\d+\]:"),
+                lazy_rx(r"([A-Z][A-Za-z -]*)\[#\d+\]:"),
                 "{1} in {2}",
                 stack=_s(*_RIP_TRACE),
             )
@@ -2172,7 +2237,11 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         " [#",
         [
-            _F(rx(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
+            _F(
+                lazy_rx(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]"),
+                "{1} in {2}",
+                stack=_s(*_RIP_TRACE),
+            ),
         ],
         shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
     ),
@@ -2185,7 +2254,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # "BUG:"'s); read as the kernel wrote it, the object is that leak, titled the same.
     _k(
         "unreferenced object",
-        [_F(rx("unreferenced object"), "memory leak in {1}", stack=_LEAK_STACK)],
+        [_F(lazy_rx("unreferenced object"), "memory leak in {1}", stack=_LEAK_STACK)],
         shape=r"(?:^|[\s\]>:])unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
     ),
     # arch/x86/kernel/traps.c do_trap() / do_error_trap(): a trap in kernel mode that no
@@ -2202,14 +2271,14 @@ OOPSES: tuple[OopsKind, ...] = (
             # (CS 0x33, or 0x23 for a 32-bit task) and no trace. No kernel function is
             # at fault; the report is the bad page table itself.
             _F(
-                rx(r"(Bad pagetable): [0-9a-f]{4} \[#"),
+                lazy_rx(r"(Bad pagetable): [0-9a-f]{4} \[#"),
                 "{1}",
-                report=rx(
+                report=lazy_rx(
                     r"(Bad pagetable): [0-9a-f]{4} \[#.*\n(?:(?!.*RIP: ).*\n){0,8}.*RIP: 00[23]3:"
                 ),
                 no_stack_trace=True,
             ),
-            _F(rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME)),
+            _F(lazy_rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME)),
         ],
         shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
@@ -2222,7 +2291,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "[#",
         [
             _F(
-                rx(r"Oops: (?:Oops: )?[0-9a-f]{4} \[#"),
+                lazy_rx(r"Oops: (?:Oops: )?[0-9a-f]{4} \[#"),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(RIP_FRAME),
@@ -2239,7 +2308,7 @@ OOPSES: tuple[OopsKind, ...] = (
         ", sig: ",
         [
             _F(
-                rx(r"Oops: Kernel access of bad area, sig: \d+ \[#"),
+                lazy_rx(r"Oops: Kernel access of bad area, sig: \d+ \[#"),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
@@ -2250,11 +2319,11 @@ OOPSES: tuple[OopsKind, ...] = (
             # kernel mode" with signal 5: after report_bug()'s "kernel BUG at
             # file:line!" (part of that report) or alone when a console lost that line
             _F(
-                rx(r"Oops: Exception in kernel mode, sig: 5 \[#"),
+                lazy_rx(r"Oops: Exception in kernel mode, sig: 5 \[#"),
                 "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
-            _F(rx(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
+            _F(lazy_rx(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
         ],
         shape=r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
     ),
@@ -2265,7 +2334,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "Watchdog detected hard LOCKUP on cpu",
         [
             _F(
-                rx("Watchdog detected hard LOCKUP on cpu"),
+                lazy_rx("Watchdog detected hard LOCKUP on cpu"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI, skip=_DELAY_SKIP),
                 looping=True,
@@ -2276,7 +2345,13 @@ OOPSES: tuple[OopsKind, ...] = (
     # %s:%d" (function, file, line) then dump_stack(), what "WARNING: at" later became.
     _k(
         "Badness in ",
-        [_F(rx(r"Badness in ([a-zA-Z0-9_.]+) at {{SRC}}"), "WARNING in {1}", no_stack_trace=True)],
+        [
+            _F(
+                lazy_rx(r"Badness in ([a-zA-Z0-9_.]+) at {{SRC}}"),
+                "WARNING in {1}",
+                no_stack_trace=True,
+            )
+        ],
     ),
     # 2.6.x arch/i386 and arch/x86_64 nmi.c: die_nmi("NMI Watchdog detected LOCKUP on CPU%d,
     # eip %08lx, registers:") (i386) or "NMI Watchdog detected LOCKUP on CPU %d" (x86_64,
@@ -2285,7 +2360,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "NMI Watchdog detected LOCKUP on CPU",
         [
             _F(
-                rx("NMI Watchdog detected LOCKUP on CPU"),
+                lazy_rx("NMI Watchdog detected LOCKUP on CPU"),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE),
                 looping=True,
@@ -2309,7 +2384,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "Machine Check Exception:",
         [
             _F(
-                rx(r"Machine Check Exception: [0-9a-f]+ Bank (\d+): ([0-9a-f]+)"),
+                lazy_rx(r"Machine Check Exception: [0-9a-f]+ Bank (\d+): ([0-9a-f]+)"),
                 "MCE: machine check in bank {1} status {2}",
                 no_stack_trace=True,
             )
@@ -2330,7 +2405,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "Insufficient stack space to handle exception!",
         [
             _F(
-                rx("Insufficient stack space to handle exception!"),
+                lazy_rx("Insufficient stack space to handle exception!"),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
                 stack=_s(
@@ -2359,7 +2434,7 @@ OOPSES: tuple[OopsKind, ...] = (
         "Kernel stack overflow.",
         [
             _F(
-                rx(r"Kernel stack overflow\."),
+                lazy_rx(r"Kernel stack overflow\."),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
                 stack=_s(RIP_FRAME),
@@ -2384,7 +2459,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # as in a DKMS or module build log pasted beside a crash.
     _k(
         "fatal error:",
-        [_F(rx("fatal error:"), "go runtime error", no_stack_trace=True)],
+        [_F(lazy_rx("fatal error:"), "go runtime error", no_stack_trace=True)],
         (
             "ALSA",
             "fatal error: cannot create timer",
@@ -2397,20 +2472,20 @@ OOPSES: tuple[OopsKind, ...] = (
     # Failures reported by syzkaller's executor and tools. Programs' lines too, but what a
     # fuzzer's log is read for, next to the kernel's stamped lines or not (a console log
     # takes the executor's output unstamped), and no other program prints them.
-    _k("SYZFAIL:", [_F(rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)]),
+    _k("SYZFAIL:", [_F(lazy_rx("SYZFAIL:(.*)"), "SYZFAIL:{1}", no_stack_trace=True)]),
     _k(
         "SYZFATAL:",
-        [_F(rx("SYZFATAL:(.*)()"), "SYZFATAL:{1}", alt=("SYZFATAL{2}",), no_stack_trace=True)],
+        [_F(lazy_rx("SYZFATAL:(.*)()"), "SYZFATAL:{1}", alt=("SYZFATAL{2}",), no_stack_trace=True)],
     ),
     _k(
         "panic:",
         [
             _F(
-                rx("panic: Sentry detected .* stuck task"),
+                lazy_rx("panic: Sentry detected .* stuck task"),
                 "panic: Sentry detected stuck tasks",
                 no_stack_trace=True,
             ),
-            _F(rx("panic:(.*)"), "panic:{1}", no_stack_trace=True),
+            _F(lazy_rx("panic:(.*)"), "panic:{1}", no_stack_trace=True),
         ],
         ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:", _PROGRAM_TAG),
         program=True,

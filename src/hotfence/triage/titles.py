@@ -167,8 +167,11 @@ def _literal_prefix(pattern: re.Pattern[str]) -> str:
 
 # Each title pattern's literal prefix: describe() searches a report for a title only when
 # the report holds it (a substring test is several times faster than the regex engine's
-# scan, and most of a kind's titles are absent from any one report).
-_TITLE_PREFIX = {f.title: _literal_prefix(f.title) for k in oopses.OOPSES for f in k.formats}
+# scan, and most of a kind's titles are absent from any one report). Worked out when a
+# report of its kind is first described, as its pattern is compiled (oopses.LazyPattern).
+@cache
+def _title_prefix(title: oopses.LazyPattern) -> str:
+    return _literal_prefix(title.compiled)
 
 
 @dataclass
@@ -203,7 +206,7 @@ def describe(
     chosen: oopses.Format | None = None
     matched_title = False
     for f in kind.formats:
-        if _TITLE_PREFIX.get(f.title, "") not in report:
+        if _title_prefix(f.title) not in report:
             continue  # the title pattern cannot match
         m = f.title.search(report)
         if m is None or m.start() > start_pos:
