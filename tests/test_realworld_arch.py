@@ -222,6 +222,36 @@ def test_an_s390_program_check_without_a_bug_line_is_a_report() -> None:
     assert bug.title == "kernel BUG in hotfence_crash_bug"
 
 
+@pytest.mark.parametrize(
+    "die",
+    [
+        "illegal operation: 0001 [#1] SMP",
+        "specification exception: 0006 [#1] PREEMPT SMP",
+        "Unknown program exception: 0028 [#1] SMP",
+    ],
+)
+def test_an_s390_program_check_before_ilc_is_a_report(die: str) -> None:
+    """Before 3.14 s390's die() (arch/s390/kernel/traps.c) printed "%s: %04x [#%d] "
+    with no "ilc:": RHEL 7's and SLES 12's 3.x kernels on z/VM. default_trap_handler()'s
+    "Unknown program exception" is the program check with no handler of its own. The
+    recorded BUG, its BUG lines gone and its die() line in that older wording, is one
+    report titled by the program check and the function in the PSW."""
+    text = (DATA / "s390x-6.1.0-50-mod-bug.log").read_text()
+    recorded = "monitor event: 0040 ilc:2 [#1] SMP"
+    assert recorded in text
+    kept = [
+        line
+        for line in text.splitlines(keepends=True)
+        if "cut here" not in line and "kernel BUG at" not in line
+    ]
+    (rep,) = parse_log("".join(kept).replace(recorded, die).encode())
+    assert rep.title == die.split(":")[0] + " in hotfence_crash_bug"
+    assert rep.type == "DoS"
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 85, 0, "6.1.0-50-s390x")
+    assert [f.function for f in rep.frames][:2] == ["hotfence_crash_bug", "hotfence_crash_do"]
+    assert not rep.corrupted
+
+
 def test_an_s390_user_space_fault_is_no_report() -> None:
     """arch/s390/mm/fault.c report_user_fault() prints "User process fault: interruption
     code 0011 ilc:3" and the user registers: "ilc:" without die()'s "[#n]" counter."""

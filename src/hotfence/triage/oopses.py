@@ -781,6 +781,28 @@ def _k(
     )
 
 
+# arch/s390/kernel/traps.c (3.x) do_trap()'s and default_trap_handler()'s die() names.
+_S390_PROGRAM_CHECKS = "|".join(
+    (
+        "Unknown program exception",
+        "addressing exception",
+        "data exception",
+        "execute exception",
+        "fixpoint divide exception",
+        "fixpoint overflow exception",
+        "floating point exception",
+        "HFP (?:overflow|underflow|significance|divide|square root) exception",
+        "illegal operation",
+        "operand exception",
+        "privileged operation",
+        "space switch event",
+        "special operation exception",
+        "specification exception",
+        "translation exception",
+    )
+)
+
+
 # x86 die()s in the kernel whose __die_header() line names only their cause: do_trap()'s
 # traps, math_error()'s x87 and SIMD floating-point exceptions ("fpu exception", "simd
 # exception"), exc_device_not_available()'s #NM with CR0.TS clear ("unexpected #NM
@@ -2193,6 +2215,21 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
     ),
+    # Before 3.14 the same die() (then in arch/s390/kernel/traps.c) printed "%s: %04x [#%d] ",
+    # no "ilc:": RHEL 7's and SLES 12's kernels. The program checks are traps.c's do_trap()
+    # names and default_trap_handler()'s "Unknown program exception"; "Oops" (fault.c) and
+    # "monitor event" after "kernel BUG at" have kinds of their own already.
+    _k(
+        "[#",
+        [
+            _F(
+                lazy_rx(rf"({_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]"),
+                "{1} in {2}",
+                stack=_s(*_RIP_TRACE),
+            ),
+        ],
+        shape=rf"(?:^|[\s:\]>])(?:{_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]",
+    ),
     # arch/mips/kernel/traps.c do_be(): a bus error no fixup takes prints "Data bus error,
     # epc == %0*lx, ra == %0*lx" ("Instruction bus error, ..." for a fetch), then
     # die_if_kernel("Oops"): "Oops[#1]:" and show_registers(), part of this report. The
@@ -2713,6 +2750,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "Exception in kernel mode in",
             # s390 die() for a program check in the kernel (arch/s390/kernel/traps.c):
             # the counterparts of x86's invalid opcode, divide error and GPF.
+            "Unknown program exception in",
             "addressing exception in",
             "data exception in",
             "execute exception in",
