@@ -1070,6 +1070,26 @@ def test_a_soft_lockup_line_alone_names_its_cpu() -> None:
     assert full.cpu == 1  # the same CPU the header names
 
 
+def test_a_wall_copy_of_a_line_the_syslog_paste_also_holds_is_no_second_report() -> None:
+    # rsyslog writes an emergency record to /var/log/syslog and, as a wall message (its
+    # WallFmt: "Message from syslogd@HOST at TIME ...", then " TAG:MSG"), to the terminals
+    # of logged-in users: a terminal paste of a crash holds the die() line twice, the wall
+    # copy first, before the syslog lines of its report (a RockPro64 forum paste). The
+    # copy has the record's own printk time and text: that record, no report of its own.
+    text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
+    (want,) = _reports("armhf-6.1.0-50-mod-null")
+    die = next(ln for ln in text.splitlines() if "Internal error: " in ln)
+    syslog = "".join("Nov 24 10:00:02 bench kernel: " + ln for ln in text.splitlines(True))
+    first = syslog.index("Nov 24 10:00:02 bench kernel: [    2.175672] Unhandled fault")
+    wall = f"\r\n\aMessage from syslogd@bench at Nov 24 10:00:02 ...\r\n kernel:{die}\n"
+    (rep,) = parse_log((syslog[:first] + wall + syslog[first:]).encode())
+    assert (rep.title, rep.comm, rep.pid, rep.cpu) == (want.title, "sh", 85, 0)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    # alone, the wall copy is still the report it names
+    (alone,) = parse_log(wall.encode())
+    assert alone.title.startswith("Internal error")
+
+
 def test_an_i386_oops_without_its_closing_eip_line_is_titled_by_eip_is_at() -> None:
     # i386 2.6 show_registers() prints "EIP:    0060:[<pc>]    Tainted: ..." (no function)
     # and then print_symbol("EIP is at %s"); die()'s closing "EIP: [<pc>] f SS:ESP" line came

@@ -255,12 +255,45 @@ def _parse(
             idx += 1
     finally:
         ahead.close()  # the workers, when the loop is done early or failed
+    reports = _without_lone_copies(text, reports)
     for i in cut_by_hangup([r.start for r in reports], hangups):
         mark_hung_up(reports[i])
     out = reports + _boot_tail_ooms(text, events, reports, from_bytes, boots)
     out.sort(key=lambda r: r.start)
     _release_from_banner(out, from_bytes, banners)
     return out
+
+
+def _without_lone_copies(text: str, reports: list[Report]) -> list[Report]:
+    """``reports`` less those that are only a copy of a line the next report holds.
+
+    rsyslog writes an emergency record to its log file and, as a wall message ("Message
+    from syslogd@HOST at TIME ...", then " kernel:MSG"), to the terminals of logged-in
+    users: a terminal paste holds the die() line twice, the lone wall copy first, apart
+    from the syslog lines of its report. A report of its header line alone (no task, no
+    registers, no trace) whose record, printk time and text (``record_key``), is a line
+    of the report after it is that record printed again: the later report is the crash.
+    """
+    out: list[Report] = []
+    for i, rep in enumerate(reports):
+        later = reports[i + 1] if i + 1 < len(reports) else None
+        lone = rep.start_line == rep.end_line and rep.rip is None and not rep.frames
+        if later is not None and lone and rep.pid is None:
+            key = record_key(text, rep.start)
+            if key[0] is not None and _holds_record(text, later, key):
+                continue
+        out.append(rep)
+    return out
+
+
+def _holds_record(text: str, rep: Report, key: RecordKey) -> bool:
+    """Is the record ``key`` (``record_key``) one of the lines of ``rep``?"""
+    at = text.find(key[1], rep.start, rep.end)
+    while at != -1:
+        if record_key(text, text.rfind("\n", 0, at) + 1) == key:
+            return True
+        at = text.find(key[1], at + 1, rep.end)
+    return False
 
 
 def cut_by_hangup(starts: Sequence[int], hangups: Sequence[int]) -> set[int]:
