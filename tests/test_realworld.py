@@ -1053,6 +1053,29 @@ def test_container_runtimes_log_records_are_no_reports(record: str) -> None:
     assert not from_userspace('{"ident":"kernel","message":"BUG: soft lockup - CPU#0"}')
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        # MediaTek's AEE driver at every boot: aee_ipanic_init()'s LOGI("ipanic: startup,
+        # partition assgined %s\n", ...), mrdump_panic_init()'s pr_debug(); MStar's
+        # ipanic_header_check() after a boot with no saved panic
+        "ipanic: startup, partition assgined expdb",
+        "ipanic: startup",
+        "ipanic: No panic data available[Magic header]",
+    ],
+)
+def test_a_word_ending_in_panic_colon_is_no_go_panic(line: str) -> None:
+    # The Go runtime's printpanics() writes "panic: " at the start of its line; a driver's
+    # "ipanic:" tag is a word of its own, printed by the kernel on every boot of a
+    # MediaTek or MStar device (Android's last_kmsg, an MT7621 router's console).
+    text = (DATA / "arm64-6.1.0-50-mod-null.log").read_text()
+    (want,) = _reports("arm64-6.1.0-50-mod-null")
+    first = text.index("\n") + 1
+    stamped = text[:first] + f"[    0.345678] {line}\n" + text[first:]
+    assert [r.title for r in parse_log(stamped.encode())] == [want.title]
+    assert parse_log(f"{line}\n".encode()) == []
+
+
 def test_a_soft_lockup_line_alone_names_its_cpu() -> None:
     # watchdog_timer_fn() runs on the CPU it checks and prints "BUG: soft lockup - CPU#%d
     # stuck for %us! [%s:%d]" with smp_processor_id(). rsyslog's wall message to logged-in

@@ -2524,7 +2524,10 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             _F(lazy_rx("panic:(.*)"), "panic:{1}", no_stack_trace=True),
         ],
-        ("_panic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:", _PROGRAM_TAG),
+        # The Go runtime's printpanics() writes "panic: " at its line's start: a word that
+        # only ends in "panic:" is another program's or driver's tag (MediaTek's and
+        # MStar's kernel "ipanic: startup" at every boot).
+        (r"\wpanic:", "xlog_status:", r"ddb\.onpanic:", "evtlog_status:", _PROGRAM_TAG),
         program=True,
     ),
 )
