@@ -691,3 +691,51 @@ def test_a_flood_in_a_syslog_file_is_folded_with_its_wall_clock_times(tmp_path: 
     (tmp_path / "messages").write_text(flood)
     (got,) = triage_input(str(tmp_path / "messages")).reports
     assert got.context == rep.context
+
+
+# net/core/dev.c netdev_wait_allrefs() (netdev_wait_allrefs_any() since 5.17) waits for a
+# dying network namespace's devices to drop their last references, and every ten seconds
+# prints pr_emerg("unregister_netdevice: waiting for %s to become free. Usage count =
+# %d\n"): one record, nothing of the report after it. A container host whose pods'
+# namespaces leak a reference prints it for hours, between everything else it logs.
+_WAITING_LO = "unregister_netdevice: waiting for lo to become free. Usage count = 1"
+
+
+def test_an_oom_kill_after_a_waiting_netdevice_is_a_report_of_its_own() -> None:
+    """The project host's recorded memory cgroup OOM kill (6.18.44), four seconds after
+    the wait's line: the wait's report is its one line, the kill a report of its own,
+    as it is alone, through the parser and through the CLI's prefilter alike."""
+    memcg = (DATA / "x86-6.18.44-memcg-oom.log").read_text()
+    (want,) = parse_log(memcg.encode())
+    first = float(memcg[1 : memcg.index("]")])
+    composed = f"[{first - 4:12.6f}] {_WAITING_LO}\n{memcg}".encode()
+    wait, kill = parse_log(composed)
+    assert wait.title == "unregister_netdevice: waiting for DEV to become free"
+    assert (wait.text, wait.end_line) == (_WAITING_LO, wait.start_line)
+    assert (kill.title, kill.type, kill.comm, kill.pid, kill.frames) == (
+        want.title,
+        want.type,
+        want.comm,
+        want.pid,
+        want.frames,
+    )
+    _same(composed, 1 << 12, 4096)
+
+
+@pytest.mark.parametrize(("log", "line", "pattern"), EVENTS)
+def test_an_event_after_a_waiting_netdevice_is_the_next_reports_context(
+    log: str, line: str, pattern: str
+) -> None:
+    """The wait's line, then a recorded event line, in front of the lab's real NULL
+    dereference (Debian 6.1 under QEMU), all at the oops's time: the event is the
+    oops's context, not a line of the wait's report."""
+    lab = (LAB / "null-deref.log").read_text()
+    at = lab.index("BUG: kernel NULL pointer dereference")
+    at = lab.rindex("\n", 0, at) + 1
+    stamp = lab[at : lab.index("]", at) + 1]
+    (want,) = parse_log(lab.encode())
+    composed = f"{lab[:at]}{stamp} {_WAITING_LO}\n{stamp} {line}\n{lab[at:]}"
+    wait, rep = parse_log(composed.encode())
+    assert wait.text == _WAITING_LO
+    assert rep.context == [*want.context, line]
+    assert (rep.title, rep.frames) == (want.title, want.frames)

@@ -649,7 +649,9 @@ class _Window:
                 self.title_end = len(self.lines)
             if not self.own_done:
                 self.own_end = len(self.lines)
-        if not self.own_done and (_terminates(raw) or self.own_end >= _MAX_OWN_LINES):
+        if not self.own_done and (
+            _terminates(raw) or self.own_end >= _MAX_OWN_LINES or self.kind.one_record
+        ):
             self._end_own()
         return True
 
