@@ -739,3 +739,42 @@ def test_an_event_after_a_waiting_netdevice_is_the_next_reports_context(
     assert wait.text == _WAITING_LO
     assert rep.context == [*want.context, line]
     assert (rep.title, rep.frames) == (want.title, want.frames)
+
+
+def _restamped(lines: list[str], seconds: float) -> list[str]:
+    """``lines`` with each printk time moved by ``seconds``."""
+    out = []
+    for ln in lines:
+        m = re.match(r"\[ *(\d+\.\d+)\]", ln)
+        out.append(f"[{float(m.group(1)) + seconds:12.6f}]{ln[m.end() :]}" if m else ln)
+    return out
+
+
+def test_an_oom_kill_right_after_a_hung_task_is_a_report_of_its_own() -> None:
+    """The lab's recorded hung task (Debian 6.1; kernel/hung_task.c check_hung_task()
+    panics only with hung_task_panic set: here the report up to its trace's "</TASK>",
+    as a host without it prints it), then two seconds later the first kill dump of the
+    lab's recorded OOM cascade on the same kernel. mm/oom_kill.c dump_header() starts
+    every dump with "%s invoked oom-killer: ...": no line of the hung task's report. The
+    kill is a report of its own, as it is alone."""
+    hung = (LAB / "hung-task.log").read_text().splitlines(keepends=True)
+    oom = (LAB / "oom.log").read_text().splitlines(keepends=True)
+    end = next(i for i, ln in enumerate(hung) if ln.rstrip().endswith("</TASK>"))
+    first = next(i for i, ln in enumerate(oom) if " invoked oom-killer: " in ln)
+    kill = next(i for i, ln in enumerate(oom) if "Killed process" in ln)
+    (want_hung,) = parse_log("".join(hung[: end + 1]).encode())
+    (want_kill,) = parse_log("".join(oom[: kill + 1]).encode())
+
+    def stamp(line: str) -> float:
+        return float(line[1 : line.index("]")])
+
+    dump = _restamped(oom[first : kill + 1], stamp(hung[end]) + 2 - stamp(oom[first]))
+    composed = "".join(hung[: end + 1] + dump).encode()
+    got = parse_log(composed)
+    assert [(r.title, r.comm, r.pid) for r in got] == [
+        (want_hung.title, want_hung.comm, want_hung.pid),
+        (want_kill.title, want_kill.comm, want_kill.pid),
+    ]
+    assert got[0].end_line == want_hung.end_line
+    assert got[1].frames == want_kill.frames
+    _same(composed, 1 << 12, 4096)
