@@ -691,3 +691,90 @@ def test_a_flood_in_a_syslog_file_is_folded_with_its_wall_clock_times(tmp_path: 
     (tmp_path / "messages").write_text(flood)
     (got,) = triage_input(str(tmp_path / "messages")).reports
     assert got.context == rep.context
+
+
+# net/core/dev.c netdev_wait_allrefs() (netdev_wait_allrefs_any() since 5.17) waits for a
+# dying network namespace's devices to drop their last references, and every ten seconds
+# prints pr_emerg("unregister_netdevice: waiting for %s to become free. Usage count =
+# %d\n"): one record, nothing of the report after it. A container host whose pods'
+# namespaces leak a reference prints it for hours, between everything else it logs.
+_WAITING_LO = "unregister_netdevice: waiting for lo to become free. Usage count = 1"
+
+
+def test_an_oom_kill_after_a_waiting_netdevice_is_a_report_of_its_own() -> None:
+    """The project host's recorded memory cgroup OOM kill (6.18.44), four seconds after
+    the wait's line: the wait's report is its one line, the kill a report of its own,
+    as it is alone, through the parser and through the CLI's prefilter alike."""
+    memcg = (DATA / "x86-6.18.44-memcg-oom.log").read_text()
+    (want,) = parse_log(memcg.encode())
+    first = float(memcg[1 : memcg.index("]")])
+    composed = f"[{first - 4:12.6f}] {_WAITING_LO}\n{memcg}".encode()
+    wait, kill = parse_log(composed)
+    assert wait.title == "unregister_netdevice: waiting for DEV to become free"
+    assert (wait.text, wait.end_line) == (_WAITING_LO, wait.start_line)
+    assert (kill.title, kill.type, kill.comm, kill.pid, kill.frames) == (
+        want.title,
+        want.type,
+        want.comm,
+        want.pid,
+        want.frames,
+    )
+    _same(composed, 1 << 12, 4096)
+
+
+@pytest.mark.parametrize(("log", "line", "pattern"), EVENTS)
+def test_an_event_after_a_waiting_netdevice_is_the_next_reports_context(
+    log: str, line: str, pattern: str
+) -> None:
+    """The wait's line, then a recorded event line, in front of the lab's real NULL
+    dereference (Debian 6.1 under QEMU), all at the oops's time: the event is the
+    oops's context, not a line of the wait's report."""
+    lab = (LAB / "null-deref.log").read_text()
+    at = lab.index("BUG: kernel NULL pointer dereference")
+    at = lab.rindex("\n", 0, at) + 1
+    stamp = lab[at : lab.index("]", at) + 1]
+    (want,) = parse_log(lab.encode())
+    composed = f"{lab[:at]}{stamp} {_WAITING_LO}\n{stamp} {line}\n{lab[at:]}"
+    wait, rep = parse_log(composed.encode())
+    assert wait.text == _WAITING_LO
+    assert rep.context == [*want.context, line]
+    assert (rep.title, rep.frames) == (want.title, want.frames)
+
+
+def _restamped(lines: list[str], seconds: float) -> list[str]:
+    """``lines`` with each printk time moved by ``seconds``."""
+    out = []
+    for ln in lines:
+        m = re.match(r"\[ *(\d+\.\d+)\]", ln)
+        out.append(f"[{float(m.group(1)) + seconds:12.6f}]{ln[m.end() :]}" if m else ln)
+    return out
+
+
+def test_an_oom_kill_right_after_a_hung_task_is_a_report_of_its_own() -> None:
+    """The lab's recorded hung task (Debian 6.1; kernel/hung_task.c check_hung_task()
+    panics only with hung_task_panic set: here the report up to its trace's "</TASK>",
+    as a host without it prints it), then two seconds later the first kill dump of the
+    lab's recorded OOM cascade on the same kernel. mm/oom_kill.c dump_header() starts
+    every dump with "%s invoked oom-killer: ...": no line of the hung task's report. The
+    kill is a report of its own, as it is alone."""
+    hung = (LAB / "hung-task.log").read_text().splitlines(keepends=True)
+    oom = (LAB / "oom.log").read_text().splitlines(keepends=True)
+    end = next(i for i, ln in enumerate(hung) if ln.rstrip().endswith("</TASK>"))
+    first = next(i for i, ln in enumerate(oom) if " invoked oom-killer: " in ln)
+    kill = next(i for i, ln in enumerate(oom) if "Killed process" in ln)
+    (want_hung,) = parse_log("".join(hung[: end + 1]).encode())
+    (want_kill,) = parse_log("".join(oom[: kill + 1]).encode())
+
+    def stamp(line: str) -> float:
+        return float(line[1 : line.index("]")])
+
+    dump = _restamped(oom[first : kill + 1], stamp(hung[end]) + 2 - stamp(oom[first]))
+    composed = "".join(hung[: end + 1] + dump).encode()
+    got = parse_log(composed)
+    assert [(r.title, r.comm, r.pid) for r in got] == [
+        (want_hung.title, want_hung.comm, want_hung.pid),
+        (want_kill.title, want_kill.comm, want_kill.pid),
+    ]
+    assert got[0].end_line == want_hung.end_line
+    assert got[1].frames == want_kill.frames
+    _same(composed, 1 << 12, 4096)

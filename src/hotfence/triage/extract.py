@@ -69,6 +69,16 @@ def _terminates(raw: str) -> bool:
 
 assert all(_terminates(f"x {t} y") for t in _REPORT_TERMINATORS)
 
+
+def _oom_killer_line(raw: str) -> bool:
+    """Does ``raw`` start an OOM killer's dump or tell its kill? mm/oom_kill.c prints them
+    as messages of their own, never inside another report: dump_header()'s "%s invoked
+    oom-killer: gfp_mask=..." first, the kill's "[Memory cgroup o|O]ut of memory: Killed
+    process %d (%s) ..." last (before 5.x the choice's "...: Kill process %d (%s) score
+    %u or sacrifice child" before it)."""
+    return " invoked oom-killer: " in raw or "ut of memory: Kill" in raw
+
+
 # Seconds of silence between two lines of one report after which it is over.
 _REPORT_TIME_GAP = 10.0
 # printk stamps a record with local_clock(), whose CPUs the scheduler clock keeps within
@@ -649,7 +659,9 @@ class _Window:
                 self.title_end = len(self.lines)
             if not self.own_done:
                 self.own_end = len(self.lines)
-        if not self.own_done and (_terminates(raw) or self.own_end >= _MAX_OWN_LINES):
+        if not self.own_done and (
+            _terminates(raw) or self.own_end >= _MAX_OWN_LINES or self.kind.one_record
+        ):
             self._end_own()
         return True
 
@@ -801,6 +813,8 @@ class _Window:
             # something else.
             self._end_own()
             self._pause(line_start)
+        elif _oom_killer_line(raw):
+            self._end_own()  # the OOM killer's dump: a kill's report or context, not ours
         elif not self.task_ctx and self.second is not None:
             self._end_own()  # one stream: the next report's lines are not ours
         elif self.task_ctx and self._starts_next(raw, line_start, n):

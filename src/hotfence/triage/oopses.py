@@ -173,6 +173,9 @@ class OopsKind:
     # caller id), the rest of the report by printk: on a console with printk prefixes
     # the report reads on in the prefixed lines after its bare header.
     unstamped: bool = False
+    # The kernel prints the whole report as the header's one record: the lines after it
+    # are other messages (the next report's context, an OOM kill's report), none of its.
+    one_record: bool = False
 
     def matches_line(self, line: str) -> bool:
         """True when ``line`` (raw) starts a report of this kind."""
@@ -767,6 +770,7 @@ def _k(
     needs_oops: bool = False,
     program: bool = False,
     unstamped: bool = False,
+    one_record: bool = False,
 ) -> OopsKind:
     return OopsKind(
         header,
@@ -778,6 +782,7 @@ def _k(
         needs_oops,
         program,
         unstamped,
+        one_record,
     )
 
 
@@ -1985,6 +1990,10 @@ OOPSES: tuple[OopsKind, ...] = (
         ("Parsing ELF|Decompressing Linux|Unknown parameter '",),
         shape=r"Booting the kernel(?:\.| \(entry_offset: 0x[0-9a-f]+\)\.)",
     ),
+    # net/core/dev.c netdev_wait_allrefs() (netdev_wait_allrefs_any() since 5.17), every
+    # ten seconds while a dying namespace's device keeps a reference: pr_emerg(
+    # "unregister_netdevice: waiting for %s to become free. Usage count = %d\n"), one
+    # record (a debug kernel's ref_tracker_dir_print() dump after it is its own).
     _k(
         "unregister_netdevice: waiting for",
         [
@@ -1994,6 +2003,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
             ),
         ],
+        one_record=True,
     ),
     _k(
         "VFS: Close: file count is 0",
