@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus import syz_log
 from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.parser import parse_log
@@ -778,3 +779,16 @@ def test_an_oom_kill_right_after_a_hung_task_is_a_report_of_its_own() -> None:
     assert got[0].end_line == want_hung.end_line
     assert got[1].frames == want_kill.frames
     _same(composed, 1 << 12, 4096)
+
+
+def test_an_oom_dump_printed_into_a_trace_leaves_the_trace_whole() -> None:
+    """Without caller ids another CPU's dump_header() can print into the middle of a
+    report's trace: corpus 334's panic trace has "syz-executor642 invoked oom-killer"
+    and its cpuset line between two of its frames, and goes on with its own frames to
+    ret_from_fork after them. That is no OOM kill's dump starting (it would go on with
+    dump_stack()'s task header): the panic's text keeps its whole trace."""
+    log = syz_log("334")
+    (rep,) = parse_log(log.encode())
+    assert rep.title == "kernel panic: corrupted stack end in wb_workfn"
+    assert "invoked oom-killer" in rep.text
+    assert rep.text.index("invoked oom-killer") < rep.text.index(" ret_from_fork+0x3a/0x50")

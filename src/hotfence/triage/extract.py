@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import oopses
+from .fields import parse_frame
 from .lines import (
     SYSLOG,
     Line,
@@ -78,6 +79,12 @@ def _oom_killer_line(raw: str) -> bool:
     %u or sacrifice child" before it)."""
     return " invoked oom-killer: " in raw or "ut of memory: Kill" in raw
 
+
+# The lines after an OOM killer's first one looked at to tell its own dump from this
+# report's trace going on (_Window._trace_goes_on): its "cpuset=... mems_allowed=..." line
+# (before 4.19's one-line oom-kill:), then dump_stack()'s header or the gfp details.
+_OOM_LOOKAHEAD_LINES = 4
+_OOM_DUMP_GOES_ON = ("CPU: ", "Call Trace", "Call trace", "Hardware name", "Mem-Info", "oom-kill:")
 
 # Seconds of silence between two lines of one report after which it is over.
 _REPORT_TIME_GAP = 10.0
@@ -813,12 +820,32 @@ class _Window:
             # something else.
             self._end_own()
             self._pause(line_start)
-        elif _oom_killer_line(raw):
+        elif _oom_killer_line(raw) and not self._trace_goes_on(line_start):
             self._end_own()  # the OOM killer's dump: a kill's report or context, not ours
         elif not self.task_ctx and self.second is not None:
             self._end_own()  # one stream: the next report's lines are not ours
         elif self.task_ctx and self._starts_next(raw, line_start, n):
             self._end_own()  # the same task starts a new report
+
+    def _trace_goes_on(self, oom_start: int) -> bool:
+        """Do this report's stack frames go on right after the OOM killer's first lines
+        at ``oom_start``? Without caller ids, another CPU's dump_header() may print into
+        the middle of this report's trace (corpus 334: "syz-executor642 invoked
+        oom-killer" and its cpuset line between two frames of a panic's trace, the rest
+        of that trace after them). The killer's own dump goes on with dump_stack()'s
+        task header and "Call Trace:" (or its Mem-Info) before any frame."""
+        at = self.text.find("\n", oom_start) + 1
+        for _ in range(_OOM_LOOKAHEAD_LINES):
+            if at <= 0 or at >= len(self.text):
+                return False
+            end = self.text.find("\n", at)
+            text = make_line(self.text[at:] if end == -1 else self.text[at:end], at, 0).text
+            if any(m in text for m in _OOM_DUMP_GOES_ON):
+                return False
+            if "cpuset=" not in text and "mems_allowed=" not in text:
+                return parse_frame(text) is not None
+            at = end + 1
+        return False
 
     def _long_pause(self, ts: float | None, raw: str) -> bool:
         """Did more than ``_REPORT_TIME_GAP`` pass since this stream's last line? By printk
