@@ -1,6 +1,7 @@
 """Kernel messages that come with a dump_stack() (or the WARN or BUG after them) and are
 crash reports only with it: ASSERT_RTNL()'s "RTNL: assertion failed", proc_sysctl.c's
-"sysctl table check failed", check_stack_overflow()'s "do_IRQ: stack overflow" and
+"sysctl table check failed", check_stack_overflow()'s "do_IRQ: stack overflow" (x86_64's
+stack_overflow_check(): "do_IRQ: %s near stack overflow") and
 exc_control_protection()'s "Missing ENDBR". Their logs and facts are in
 ``data/realworld`` (``expected.yaml``); here, the same lines without the dump after them,
 which must stay no report: a console that lost the rest, a program that printed the
@@ -27,6 +28,9 @@ MESSAGES = {
     ),
     "x86-6.1.0-56-sysctl-check": "sysctl table check failed: hotfence/bad No proc_handler",
     "ppc64le-6.1-do-irq-stack-overflow": "do_IRQ: stack overflow: 1728",
+    "x86-6.1-do-irq-near-stack-overflow": (
+        "do_IRQ: sh near stack overflow (cur:ffffc90000628000,rsp:ffffc900006280a8)"
+    ),
     "x86-6.1-missing-endbr": "Missing ENDBR: hotfence_crash_bug+0x0/0x20 [hotfence_crash]",
 }
 
@@ -72,3 +76,24 @@ def test_the_message_before_another_crash_leaves_that_crash_alone(name: str) -> 
     assert [(r.title, r.text.splitlines()[0]) for r in reports] == [
         (want.title, want.text.splitlines()[0])
     ]
+
+
+def test_x86_64s_near_stack_overflow_warn_once_is_the_warnings() -> None:
+    # 2.6.3x-3.x x86_64 stack_overflow_check() prints the words through WARN_ONCE():
+    # warn_slowpath_common() prints "WARNING: at %s:%d %pS()", the board's "Hardware
+    # name:" and then the message. The recorded 6.1 WARN (x86-6.1.0-56-rtnl-warn) in
+    # that order, its message the check's (the line number, offsets and addresses made
+    # up): one report, the WARNING's, from its line.
+    lines = (DATA / "x86-6.1.0-56-rtnl-warn.log").read_text().splitlines(keepends=True)
+    at = next(i for i, ln in enumerate(lines) if "RTNL: assertion failed" in ln)
+    stamp = lines[at][: lines[at].index("]") + 1]
+    warning = (
+        f"{stamp} WARNING: at arch/x86/kernel/irq_64.c:46 handle_irq+0x3d/0xb0()\n"
+        f"{stamp} do_IRQ: sh near stack overflow (cur:ffffc9000062c000,sp:ffffc9000062c0a8)\n"
+    )
+    assert "WARNING: CPU: 0 PID: 117 at " in lines[at + 1]  # (replaced by the old line)
+    log = "".join([*lines[:at], warning, *lines[at + 2 :]])
+    (rep,) = parse_log(log)
+    assert rep.type == "WARNING"
+    assert rep.text.splitlines()[0].startswith("WARNING: at arch/x86/kernel/irq_64.c:46")
+    assert "near stack overflow" in rep.text

@@ -705,3 +705,25 @@ def test_a_journals_boot_change_parts_boots_without_banners(
     parts = [_journal(_after_banner(_log(n)), mode, i, separator) for i, n in enumerate(names)]
     assert not any(_BANNER.search(p) for p in parts)
     _same_as_parts(parts, tmp_path, contexts=True)
+
+
+@pytest.mark.parametrize(("mode", "separator"), _BOOT_CHANGES)
+def test_a_banner_names_no_release_past_a_journals_boot_change(
+    mode: str, separator: bool, tmp_path: Path
+) -> None:
+    # A Malta board booted Debian's 4kc-malta kernel (its banner kept), then twice its
+    # 5kc-malta one, whose banners the journal lost (_after_banner). The third boot's
+    # "Attempted to kill init!" panic names no release in its own lines; the banner
+    # before it is the first boot's, its release another kernel's: it names none, as
+    # alone, not 6.1.0-50-4kc-malta. (The second boot, a hung task, is long enough that
+    # the streamed path carries the banner past it to the third's parse.)
+    names = ("mipsel-6.1.0-50-kill-init", "mips64el-6.1.0-50-hung-task")
+    last = _journal(_after_banner(_log("mips64el-6.1.0-50-kill-init")), mode, 2, separator)
+    parts = [
+        _journal(_log(names[0]), mode, 0, separator),
+        _journal(_after_banner(_log(names[1])), mode, 1, separator),
+        last,
+    ]
+    assert [r.kernel_release for r in parse_log(parts[0])] == ["6.1.0-50-4kc-malta"]
+    assert [r.kernel_release for r in parse_log(last)] == [None]
+    _same_as_parts(parts, tmp_path, contexts=True)

@@ -189,6 +189,33 @@ def test_a_local_time_with_its_offset_across_summer_times_end(name: str, fmt: st
         _same_as_console(name, stamped)
 
 
+# journalctl -o short-full names the zone instead ("%Z": its abbreviation, as tzdata
+# gives it): across a change of summer time the name changes, and the two are compared
+# by the offsets they stand for (wallclock's zone table). Europe/Berlin's and
+# America/New_York's ends and starts of summer time in 2026.
+@pytest.mark.parametrize("name", _LOCKUPS)
+@pytest.mark.parametrize(
+    ("zone", "change", "names"),
+    [
+        ("Europe/Berlin", datetime(2026, 10, 25, 1, 0, tzinfo=_UTC), ("CEST", "CET")),
+        ("Europe/Berlin", datetime(2026, 3, 29, 1, 0, tzinfo=_UTC), ("CET", "CEST")),
+        ("America/New_York", datetime(2026, 11, 1, 6, 0, tzinfo=_UTC), ("EDT", "EST")),
+        ("America/New_York", datetime(2026, 3, 8, 7, 0, tzinfo=_UTC), ("EST", "EDT")),
+    ],
+    ids=lambda v: v.isoformat()[:10] if isinstance(v, datetime) else str(v),
+)
+def test_a_zone_name_changing_with_summer_time(
+    name: str, zone: str, change: datetime, names: tuple[str, str]
+) -> None:
+    console = (DATA / f"{name}.log").read_text()
+    for at in _turning_points(name):
+        boot = (change - timedelta(seconds=at)).astimezone(ZoneInfo(zone))
+        stamped = _stamped(console, FORMATS["journalctl short-full"], boot)
+        before, after = names
+        assert stamped.index(f" {before} ") < stamped.index(f" {after} ")
+        _same_as_console(name, stamped)
+
+
 def _moved(console: str, after: float, by: float) -> str:
     """``console`` with every printk time from ``after`` on moved by ``by`` seconds."""
 

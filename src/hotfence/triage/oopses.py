@@ -1520,9 +1520,12 @@ OOPSES: tuple[OopsKind, ...] = (
             r"(?i)warning: .* uses (deprecated v2 capabilities|wireless extensions)",
             r"XFS \(\w+\): WARNING",
         ),
-        # The hard lockup WARN above prints its message on the next line.
-        absorbs=("Watchdog detected hard LOCKUP on cpu",),
-        absorb_lines=1,
+        # The hard lockup WARN above prints its message on the next line; 2.6.3x-3.x
+        # x86_64 stack_overflow_check()'s WARN_ONCE() its "do_IRQ: %s near stack overflow"
+        # (the "do_IRQ: stack overflow" kind's printk words) after "WARNING: at" and
+        # warn_slowpath_common()'s "Hardware name:" line.
+        absorbs=("Watchdog detected hard LOCKUP on cpu", "near stack overflow"),
+        absorb_lines=2,
     ),
     _k(
         "INFO:",
@@ -2174,6 +2177,27 @@ OOPSES: tuple[OopsKind, ...] = (
             )
         ],
         shape=r"do_IRQ: stack overflow:(?:\s+-?\d+)?\s*$",
+        needs_oops=True,
+    ),
+    # x86_64's own check (CONFIG_DEBUG_STACKOVERFLOW): 2.6.16-2.6.24
+    # arch/x86_64/kernel/irq.c stack_overflow_check() printk()s "do_IRQ: %s near stack
+    # overflow (cur:%Lx,rsp:%lx)" (the task's comm, its stack's base, the stack pointer)
+    # then show_stack() from the interrupt: the same bug, titled the same. Later kernels
+    # print the words from a WARN_ONCE(): 2.6.3x-3.x with "sp:" after the "WARNING:" line
+    # (a WARNING report, whose lines these are), 3.x-4.x "do_IRQ(): %s has overflown the
+    # kernel stack (...)" (no match here: syzkaller's WARNING rules title it).
+    _k(
+        "near stack overflow",
+        [
+            _F(
+                lazy_rx(r"do_IRQ: .* near stack overflow \(cur:"),
+                "do_IRQ: stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_TRACE, extractor=overflow_frame),
+            )
+        ],
+        # (the figures may be cut off onto the next line: a mail client's or a terminal's wrap)
+        shape=r"do_IRQ: .+ near stack overflow(?: \(cur:[0-9a-f,rsp:]*\)?)?\s*$",
         needs_oops=True,
     ),
     # x86 IBT: exc_control_protection() (6.2+ arch/x86/kernel/cet.c do_kernel_cp_fault())

@@ -188,7 +188,8 @@ def _parse(
     if not cands:
         ooms = _oom_reports(text, events, 0, from_bytes)
         if any(r.kernel_release is None for r in ooms):  # as when crashes precede them
-            _release_from_banner(ooms, from_bytes, _banners(text, starts))
+            banners = _banners(text, starts)
+            _release_from_banner(ooms, from_bytes, banners, _boots(text, starts, banners))
         return ooms
     order = sorted(cands)
     hangups = _occurrences(text, _GCE_HANGUP, starts)
@@ -260,7 +261,7 @@ def _parse(
         mark_hung_up(reports[i])
     out = reports + _boot_tail_ooms(text, events, reports, from_bytes, boots)
     out.sort(key=lambda r: r.start)
-    _release_from_banner(out, from_bytes, banners)
+    _release_from_banner(out, from_bytes, banners, boots)
     return out
 
 
@@ -565,18 +566,24 @@ _BANNER_RE = re.compile(_BANNER + r"(\d+\.\d+[\w.\-+~]*)(?:\s+|\s*\n>[> ]*)\(")
 
 
 def _release_from_banner(
-    reports: list[Report], from_bytes: bool, banners: list[re.Match[str]]
+    reports: list[Report], from_bytes: bool, banners: list[re.Match[str]], boots: list[int]
 ) -> None:
     """A report whose lines name no release ran the kernel that booted last before it
-    (``banners``: the log's boot banners, _banners)."""
+    (``banners``: the log's boot banners, _banners), unless another boot started after
+    that banner (``boots``: _boots): a journal's boot change with no banner of its own
+    (the ring buffer wrapped before journald read it), whose kernel may be another."""
     if all(r.kernel_release for r in reports) or not banners:
         return
-    boots = [(m.start(), m.group(1)) for m in banners]
+    releases = [(m.start(), m.group(1)) for m in banners]
     for rep in reports:
         if rep.kernel_release is None:
-            i = bisect.bisect_left(boots, (rep.start, "")) - 1
-            if i >= 0:
-                rep.kernel_release = _out(boots[i][1], from_bytes)
+            i = bisect.bisect_left(releases, (rep.start, "")) - 1
+            if i < 0:
+                continue
+            at, release = releases[i]
+            # the last boot start before the report: this banner's or a later one's
+            if boots[bisect.bisect_left(boots, rep.start) - 1] <= at:
+                rep.kernel_release = _out(release, from_bytes)
 
 
 # RHEL 6's oom_kill_task() named the owner between pid and comm: "Killed process %d, UID

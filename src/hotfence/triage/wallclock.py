@@ -74,6 +74,55 @@ _WALL_RE = re.compile(
     r")(?=[\] \x1f])"
 )
 _TAI64_EPOCH = 1 << 62
+_HOUR = 3600
+
+# The UTC offset (seconds east) of each zone abbreviation that stands for one offset:
+# what journalctl -o short-full ("%Z") and date(1) print, from the IANA tz database's
+# abbreviations (tzdata's europe, northamerica, asia, australasia, africa files), kept
+# where every zone that used it from 1990 on used it for one offset. Left out as
+# ambiguous there: IST (India +05:30, Ireland +01, Israel +02), CST / CDT (US Central
+# -06/-05, Cuba -05/-04, China +08), PST / PDT (US Pacific -08/-07, the Philippines
+# +08/+09), KST (Pyongyang's +08:30 of 2015-2018), MSK (+04 in 2011-2014), BST
+# (London's +01, older tzdata's Bougainville +11), AST / ADT (the Atlantic's -04/-03,
+# older tzdata's Arabia +03/+04). A time under another name is compared only with
+# times under the same name.
+ZONE_OFFSETS: dict[str, int] = {
+    "UTC": 0,
+    "GMT": 0,
+    "WET": 0,
+    "WEST": 1 * _HOUR,
+    "CET": 1 * _HOUR,
+    "CEST": 2 * _HOUR,
+    "MET": 1 * _HOUR,
+    "MEST": 2 * _HOUR,
+    "EET": 2 * _HOUR,
+    "EEST": 3 * _HOUR,
+    "WAT": 1 * _HOUR,
+    "CAT": 2 * _HOUR,
+    "SAST": 2 * _HOUR,
+    "EAT": 3 * _HOUR,
+    "IDT": 3 * _HOUR,
+    "PKT": 5 * _HOUR,
+    "WIB": 7 * _HOUR,
+    "HKT": 8 * _HOUR,
+    "AWST": 8 * _HOUR,
+    "JST": 9 * _HOUR,
+    "ACST": 9 * _HOUR + 1800,
+    "ACDT": 10 * _HOUR + 1800,
+    "AEST": 10 * _HOUR,
+    "AEDT": 11 * _HOUR,
+    "NZST": 12 * _HOUR,
+    "NZDT": 13 * _HOUR,
+    "NST": -(3 * _HOUR + 1800),
+    "NDT": -(2 * _HOUR + 1800),
+    "EST": -5 * _HOUR,
+    "EDT": -4 * _HOUR,
+    "MST": -7 * _HOUR,
+    "MDT": -6 * _HOUR,
+    "AKST": -9 * _HOUR,
+    "AKDT": -8 * _HOUR,
+    "HST": -10 * _HOUR,
+}
 _STAMP_ENDS = ("]", " ", "\x1f")
 
 
@@ -82,7 +131,8 @@ class WallTime(NamedTuple):
     the stamp names its year; (month, day) when it names none (syslog's); its own text
     when its month is a name of another locale. ``seconds`` counts from that day's
     midnight; ``zone`` what the time is counted in: "" for UTC (an offset it names is
-    taken off), else the zone's name or "local" (two zones' times are not compared), or
+    taken off, as is a zone name's of ZONE_OFFSETS), else the zone's name or "local" (two
+    such zones' times are not compared), or
     ``SINCE_LAST`` for a time since the line before. ``step``: the unit the stamp's time
     was cut to (whole seconds, a minute): the true time lies up to one step after it."""
 
@@ -182,7 +232,11 @@ def _read(m: re.Match[str]) -> WallTime | None:
             return None
         zone = m["z"]
         if zone is None:
-            return WallTime(day, seconds, m["tz"].strip() if m["tz"] else "local", step)
+            name = m["tz"].strip() if m["tz"] else "local"
+            offset = ZONE_OFFSETS.get(name)
+            if offset is None:
+                return WallTime(day, seconds, name, step)
+            return WallTime(day, seconds - offset, "", step)  # as UTC, as an offset is
         if zone != "Z":
             sign = -1 if zone[0] == "+" else 1
             seconds += sign * (int(zone[1:3]) * 3600 + int(zone[-2:]) * 60)
