@@ -2380,11 +2380,17 @@ OOPSES: tuple[OopsKind, ...] = (
     # mce_panic() prints every pending record (other CPUs' banks, the final one last), then
     # "Machine check: <why>" and the panic: one machine check, one report. A record takes
     # 3-5 lines (RIP, TSC/ADDR/MISC, PROCESSOR, the ratelimited "Run the above through").
+    # i386 before 2.6.31 (arch/i386/kernel/cpu/mcheck/p4.c, p6.c, k7.c; arch/x86's
+    # mcheck/p4.c, p6.c, k7.c until the 64-bit handler took over) prints the record's first
+    # line alone, "CPU %d: Machine Check Exception: %08x%08x\n", then one line per bank,
+    # "Bank %d: %08x%08x" ("[misc]", " at addr"), then panic()s "CPU context corrupt" or
+    # "Unable to continue": the first bank is on the next line. x86_64's print_mce() of 2.6.x
+    # (RHEL 5's, RHEL 6's) prints the MCG status "%16Lx", padded: "Exception:                5".
     _k(
         "Machine Check Exception:",
         [
             _F(
-                lazy_rx(r"Machine Check Exception: [0-9a-f]+ Bank (\d+): ([0-9a-f]+)"),
+                lazy_rx(r"Machine Check Exception: +[0-9a-f]+[ \n]Bank (\d+): ([0-9a-f]+)"),
                 "MCE: machine check in bank {1} status {2}",
                 no_stack_trace=True,
             )
