@@ -857,6 +857,11 @@ _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
 # a shared bank's error each).
 _MCE_RECORDS_LINES = 120
 
+# kernel/panic.c panic()'s line: "Kernel panic - not syncing: %s" since 2.6.10, "Kernel
+# panic: %s" before (2.4, RHEL 4's and SLES 9's 2.6 kernels). The formats for panics
+# those kernels had take either.
+_PANIC = "Kernel panic(?: - not syncing)?: "
+
 # A CPU locked with interrupts off is often caught inside a busy-wait helper it called
 # (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
 # looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
@@ -1730,7 +1735,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_TRACE, skip=("cfi",)),
             ),
             _F(
-                lazy_rx("Kernel panic - not syncing: Attempted to kill init!"),
+                lazy_rx(_PANIC + "Attempted to kill init!"),
                 "kernel panic: Attempted to kill init!",
             ),
             _F(
@@ -1743,7 +1748,7 @@ OOPSES: tuple[OopsKind, ...] = (
             # arm64 die() panics with its own words first: panic("%s: Fatal exception", str),
             # "Oops", "Oops - BUG", "synchronous external abort", ...
             _F(
-                lazy_rx(r"Kernel panic - not syncing: (?:[A-Za-z][\w -]*: )?Fatal exception"),
+                lazy_rx(_PANIC + r"(?:[A-Za-z][\w -]*: )?Fatal exception"),
                 "kernel panic: Fatal exception",
                 corrupted=True,
             ),
@@ -1773,7 +1778,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 report=lazy_rx(_HARD_LOCKUP_PANIC + r"(?:.*\n)+?.*(?:<<EOE>>|<EOE>|</NMI>)"),
                 stack=_s(*_AFTER_NMI),
             ),
-            _F(lazy_rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
+            _F(lazy_rx(_PANIC + "(.*)"), "kernel panic: {1}"),
         ],
     ),
     _k(
@@ -2503,7 +2508,7 @@ REPORT_START_IGNORES = tuple(
     rx(p)
     for p in (
         "invalid opcode: 0000",
-        "Kernel panic - not syncing",
+        _PANIC,
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
