@@ -392,3 +392,17 @@ def test_a_pre_4_6_i386_early_fault_is_titled_by_the_trace_entry_at_its_eip(
     assert (report.title, report.corrupted) == (title, False)
     assert (report.comm, report.pid, report.kernel_release) == ("pulseaudio", 2231, "2.6.32-5-686")
     assert report.frames[int(eip_entry)].function == "snd_pcm_hw_params_user"
+
+
+# kernel/panic.c panic() before 2.6.10 (2.4, and RHEL 4's and SLES 9's 2.6 kernels)
+# printed 'printk(KERN_EMERG "Kernel panic: %s\n", buf)'; "- not syncing" came with
+# 2.6.10. The recorded panics (a mount-root failure alone, an oops's "Fatal exception")
+# in that wording read as they do in the current one: the panic is the report, or stays
+# part of the oops's.
+@pytest.mark.parametrize(
+    "name", ["arm64-6.1.0-50-no-root", "ppc64le-6.1.0-50-no-root", "el5-i386-oops"]
+)
+def test_a_panic_in_the_pre_2_6_10_wording_reads_as_in_the_current_one(name: str) -> None:
+    text = (DATA / f"{name}.log").read_text()
+    old = reworded(text, {"Kernel panic - not syncing: ": "Kernel panic: "})
+    assert _facts(parse_log(old.encode())) == _facts(parse_log(text.encode()))

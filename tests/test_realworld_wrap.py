@@ -655,7 +655,8 @@ def test_a_log_wrapped_by_an_80_column_terminal_reads_as_the_log() -> None:
     checked = 0
     for path, console, want in _prefixed_real_logs():
         rows = _terminal_rows(console)
-        assert rows != console
+        if rows == console:
+            continue  # no line wider than the terminal (a 2.6 i386 machine check): no wrap
         got = parse_log(rows)
         assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
         checked += 1

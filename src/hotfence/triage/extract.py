@@ -923,6 +923,7 @@ class _Window:
         elif (
             (
                 "Kernel panic - not syncing" in raw
+                or "Kernel panic: " in raw  # panic() before 2.6.10
                 or "WARNING: possible circular locking dependency detected" in raw
             )
             and self.text_lines > self.min_lines

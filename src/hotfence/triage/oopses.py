@@ -884,6 +884,11 @@ _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
 # a shared bank's error each).
 _MCE_RECORDS_LINES = 120
 
+# kernel/panic.c panic()'s line: "Kernel panic - not syncing: %s" since 2.6.10, "Kernel
+# panic: %s" before (2.4, RHEL 4's and SLES 9's 2.6 kernels). The formats for panics
+# those kernels had take either.
+_PANIC = "Kernel panic(?: - not syncing)?: "
+
 # A CPU locked with interrupts off is often caught inside a busy-wait helper it called
 # (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
 # looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
@@ -1760,7 +1765,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_TRACE, skip=("cfi",)),
             ),
             _F(
-                lazy_rx("Kernel panic - not syncing: Attempted to kill init!"),
+                lazy_rx(_PANIC + "Attempted to kill init!"),
                 "kernel panic: Attempted to kill init!",
             ),
             _F(
@@ -1773,7 +1778,7 @@ OOPSES: tuple[OopsKind, ...] = (
             # arm64 die() panics with its own words first: panic("%s: Fatal exception", str),
             # "Oops", "Oops - BUG", "synchronous external abort", ...
             _F(
-                lazy_rx(r"Kernel panic - not syncing: (?:[A-Za-z][\w -]*: )?Fatal exception"),
+                lazy_rx(_PANIC + r"(?:[A-Za-z][\w -]*: )?Fatal exception"),
                 "kernel panic: Fatal exception",
                 corrupted=True,
             ),
@@ -1803,7 +1808,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 report=lazy_rx(_HARD_LOCKUP_PANIC + r"(?:.*\n)+?.*(?:<<EOE>>|<EOE>|</NMI>)"),
                 stack=_s(*_AFTER_NMI),
             ),
-            _F(lazy_rx("Kernel panic - not syncing: (.*)"), "kernel panic: {1}"),
+            _F(lazy_rx(_PANIC + "(.*)"), "kernel panic: {1}"),
         ],
     ),
     _k(
@@ -2451,11 +2456,17 @@ OOPSES: tuple[OopsKind, ...] = (
     # mce_panic() prints every pending record (other CPUs' banks, the final one last), then
     # "Machine check: <why>" and the panic: one machine check, one report. A record takes
     # 3-5 lines (RIP, TSC/ADDR/MISC, PROCESSOR, the ratelimited "Run the above through").
+    # i386 before 2.6.31 (arch/i386/kernel/cpu/mcheck/p4.c, p6.c, k7.c; arch/x86's
+    # mcheck/p4.c, p6.c, k7.c until the 64-bit handler took over) prints the record's first
+    # line alone, "CPU %d: Machine Check Exception: %08x%08x\n", then one line per bank,
+    # "Bank %d: %08x%08x" ("[misc]", " at addr"), then panic()s "CPU context corrupt" or
+    # "Unable to continue": the first bank is on the next line. x86_64's print_mce() of 2.6.x
+    # (RHEL 5's, RHEL 6's) prints the MCG status "%16Lx", padded: "Exception:                5".
     _k(
         "Machine Check Exception:",
         [
             _F(
-                lazy_rx(r"Machine Check Exception: [0-9a-f]+ Bank (\d+): ([0-9a-f]+)"),
+                lazy_rx(r"Machine Check Exception: +[0-9a-f]+[ \n]Bank (\d+): ([0-9a-f]+)"),
                 "MCE: machine check in bank {1} status {2}",
                 no_stack_trace=True,
             )
@@ -2571,7 +2582,7 @@ REPORT_START_IGNORES = tuple(
     rx(p)
     for p in (
         "invalid opcode: 0000",
-        "Kernel panic - not syncing",
+        _PANIC,
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
