@@ -724,3 +724,27 @@ def test_a_banner_names_no_release_past_a_journals_boot_change(
     assert [r.kernel_release for r in parse_log(parts[0])] == ["6.1.0-50-4kc-malta"]
     assert [r.kernel_release for r in parse_log(last)] == [None]
     _same_as_parts(parts, tmp_path, contexts=True)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("x86-6.1-kfence-uaf", "arm64-serror"),
+        ("riscv64-6.12.117+deb13-mod-kfence-uaf", "debian6-i386-oops"),
+    ],
+)
+def test_a_header_saying_not_tainted_takes_no_taint_from_before(first: str, second: str) -> None:
+    # The second log's header says "Not tainted" (print_tainted(): "Not tainted" when no
+    # flag is set). The first log ends with a "Tainted: G           OE" header of a boot
+    # with out-of-tree modules. Taint flags are never cleared within a boot, so a later
+    # "Not tainted" means another boot or kernel: the report's own header decides, and
+    # the older header's flags are not its taint.
+    def taint(rep: Report) -> tuple[object, ...]:
+        return rep.title, rep.taint, tuple(rep.taint_flags)
+
+    before, after = _log(first), _log(second)
+    want = [taint(r) for r in parse_log(after)]
+    assert want and all(t[1] is None for t in want)
+    reports = parse_log(before + after)
+    assert [taint(r) for r in reports if r.start >= len(before)] == want
+    _same_streamed(before + after, reports)

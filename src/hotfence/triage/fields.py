@@ -531,6 +531,9 @@ class TaskFields:
     comm: str | None = None
     release: str | None = None
     taint: str | None = None  # the raw flag string
+    # A line has said "Tainted: ..." or "Not tainted": a None taint is then the kernel's
+    # word (no flag set), not a gap another line may fill.
+    taint_said: bool = False
     hardware: str | None = None
     suse: bool = False  # the header names a SUSE build ("... #1 SLE15-SP4 35a3c2e")
 
@@ -594,7 +597,7 @@ def _read_header(out: TaskFields, t: str) -> None:
     out.pid = int(m.group("pid"))
     out.comm = m.group("comm")
     out.release = m.group("rel")
-    out.taint = extract_taint(t)
+    _read_taint(out, t)
     out.suse = _SUSE_BUILD_RE.search(t, m.end()) is not None
 
 
@@ -604,14 +607,23 @@ def _read_separate_lines(out: TaskFields, t: str) -> None:
         m = _first(_RELEASE_RES, t)
         if m is not None:
             out.release = m.group("rel")
-    if out.taint is None and "ainted" in t:
-        out.taint = extract_taint(t)
+    if not out.taint_said and "ainted" in t:
+        _read_taint(out, t)
     if out.cpu is None:
         m = _first(_CPU_RES, t)
         if m is not None:
             out.cpu = int(m.group("cpu"))
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
+
+
+def _read_taint(out: TaskFields, t: str) -> None:
+    # print_tainted() (kernel/panic.c) prints "Not tainted" when no flag is set. The first
+    # line to say either decides: the report's own lines come first, and flags are never
+    # cleared within a boot, so an older "Tainted: ..." after a report's own "Not tainted"
+    # is another boot's or another kernel's.
+    out.taint = extract_taint(t)
+    out.taint_said = out.taint is not None or "Not tainted" in t
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
