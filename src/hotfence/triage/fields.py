@@ -7,6 +7,7 @@ and the task / CPU / kernel release / taint / hardware named by the header lines
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import Frame
@@ -538,12 +539,46 @@ class TaskFields:
     suse: bool = False  # the header names a SUSE build ("... #1 SLE15-SP4 35a3c2e")
 
 
-def task_fields(texts: list[str]) -> TaskFields:
-    """Task, CPU, release, taint and hardware named by the report's lines.
+def task_fields(own: list[str], prefix: Sequence[str] = ()) -> TaskFields:
+    """Task, CPU, release, taint and hardware named by the report's ``own`` lines, and
+    what they leave unsaid by the lines before it (``prefix``, nearest first).
 
-    The first full header (``CPU: N PID: N Comm: X ... Tainted: ... RELEASE``) decides;
-    what it lacks comes from the first line of the other shapes that has it.
+    The report's own lines decide: an older report's full header in the prefix (in a log
+    of two kernels without a banner between them, another kernel's) must not outweigh
+    the report's own older-style or partial one.
     """
+    out = _fields_of(own)
+    if prefix and (
+        out.cpu is None
+        or out.pid is None
+        or out.comm is None
+        or out.release is None
+        or out.hardware is None
+        or not out.taint_said
+    ):
+        more = _fields_of(prefix)
+        out.cpu = more.cpu if out.cpu is None else out.cpu
+        # A PID goes with its comm: another task's is none of this one's.
+        if out.pid is None and (out.comm is None or out.comm == more.comm):
+            out.pid = more.pid
+        out.comm = more.comm if out.comm is None else out.comm
+        out.release = more.release if out.release is None else out.release
+        out.hardware = more.hardware if out.hardware is None else out.hardware
+        if not out.taint_said:
+            out.taint, out.taint_said = more.taint, more.taint_said
+        out.suse = out.suse or more.suse
+    if not out.suse and out.taint is not None:
+        out.suse = any(
+            letter in out.taint and _before(out.release, since)
+            for letter, since in _SUSE_LETTERS_BEFORE.items()
+        )
+    return out
+
+
+def _fields_of(texts: Sequence[str]) -> TaskFields:
+    """The first full header (``CPU: N PID: N Comm: X ... Tainted: ... RELEASE``) in
+    ``texts`` decides; what it lacks comes from the first line of the other shapes that
+    has it."""
     out = TaskFields()
     # Every header and taint pattern holds "ainted" ("Not tainted", "Tainted: "), every
     # release pattern that or "EFLAGS: ", every CPU pattern "CPU" or "pu " ("Cpu ", "cpu "):
@@ -566,11 +601,6 @@ def task_fields(texts: list[str]) -> TaskFields:
             out.comm = m.group("comm").strip()
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
-    if not out.suse and out.taint is not None:
-        out.suse = any(
-            letter in out.taint and _before(out.release, since)
-            for letter, since in _SUSE_LETTERS_BEFORE.items()
-        )
     return out
 
 
