@@ -618,9 +618,11 @@ class _Window:
             if self.after_second > _TAIL_LINES:
                 return False  # past the next report only the corruption check looks, briefly
         line = make_line(raw, line_start, first_no + n, plain)
+        header_of_its_own = False  # a candidate header, not a copy of this report's lines
         if not is_header:
             if line_start in self.cands:
                 if not self._interjected(raw, line_start, line) and not self._copy(line):
+                    header_of_its_own = True
                     if line.context != self.context:
                         self._other_clock(raw, line)
                     # how far into the report is counted in its own stream's lines: other
@@ -645,6 +647,19 @@ class _Window:
                     return True
                 if _may_boot(raw):
                     self._other_banner(line)
+                if (
+                    header_of_its_own
+                    and not self.task_ctx
+                    and self.resume is None
+                    and (line.timestamp is not None or is_report_start(raw))
+                ):
+                    # Another stream's header is none of this report's lines: the search
+                    # for the next report must not pass it (an oops in a stamped stream
+                    # after a bare "Kernel panic" line). An unstamped panic-like line may
+                    # still be this stream's own: a console prints an old kernel's level
+                    # ("<0>Kernel panic - ...") where a record starts mid-line. (A task's
+                    # window reads over other tasks' lines: see _read_limit.)
+                    self.resume = line_start
                 return self._other_context()
             if (
                 line.context == SYSLOG
