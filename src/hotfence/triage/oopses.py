@@ -872,10 +872,22 @@ _SLUB_REPORT = _F(
     # riscv's WARN prints its trace after the "status:" register line, with no header
     stack=_s(CALL_TRACE, PARSE_STACK, parts2=(RISCV_STACK_START, PARSE_STACK), skip=_SLUB_SKIP),
 )
-# The slab's own WARN()s ("WARNING: CPU: 0 PID: 9 at mm/slub.c:1152 __slab_err", 6.19's
-# "WARNING: mm/slub.c:1152 at __slab_err") are part of its report, whatever build
-# directory an out-of-tree build printed before the file (SOURCE_TREE).
-_SLUB_ABSORBS = ("INFO: ", "mm/slub.c:")
+# The slab's own "INFO: " lines (mm/slub.c since 2.6.22: print_track()'s "INFO: %s in
+# %pS age=..." for "Allocated"/"Freed", print_page_info()/print_slab_info()'s "INFO: Slab
+# 0x%p objects=...", print_trailer()'s "INFO: Object 0x%p @offset=...",
+# check_bytes_and_report()'s "INFO: 0x%p-0x%p ...") and its WARN()s ("WARNING: CPU: 0 PID:
+# 9 at mm/slub.c:1152 __slab_err", 6.19's "WARNING: mm/slub.c:1152 at __slab_err") are
+# part of its report, whatever build directory an out-of-tree build printed before the
+# file (SOURCE_TREE). Other "INFO: " headers (khungtaskd's "INFO: task ... blocked",
+# RCU's stalls, lockdep's) are reports of their own, however close after it.
+_SLUB_ABSORBS = (
+    "INFO: Allocated in ",
+    "INFO: Freed in ",
+    "INFO: Slab 0x",
+    "INFO: Object 0x",
+    "INFO: 0x",
+    "mm/slub.c:",
+)
 
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
 _SLUB_INSIDE_KASAN = ("kasan: bad access detected",)
