@@ -6,7 +6,8 @@ compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``,
 that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
 read as the same text in UTF-8; the JSON document of a cloud VM's serial console
 (`aws ec2 get-console-output`, gcloud's `get-serial-port-output --format=json`) is read
-as the console log it holds; a pstore dump's parts read in record order (its end first)
+as the console log it holds, and a container's log file of Docker's json-file driver as
+`docker logs -t` prints it; a pstore dump's parts read in record order (its end first)
 are put back in the order the kernel logged them.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
@@ -344,7 +345,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    for block in _pstore_parts(_console_output(_utf8(blocks))):
+    for block in _pstore_parts(_console_output(_docker_json_file(_utf8(blocks)))):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -383,6 +384,107 @@ def _utf8(blocks: Iterator[bytes]) -> Iterator[bytes]:
     tail = dec.decode(b"", final=True)
     if tail:
         yield tail.encode("utf-8")
+
+
+# A container's log file as its engine writes it, one record a line of what the container
+# printed (a `dmesg -w` sidecar, a log shipper's pod), each with the time the engine read
+# it; a line too long for one record is in several, each but the last marked a part.
+# Read as the engine's own reader shows them (`docker logs -t`, the kubelet's `kubectl
+# logs`): each line whole, after the time of its first record, a time lines.py reads as
+# a shipper's and wallclock.py as the line's wall-clock time, so a pause between reports
+# shows even when the lines have no printk time. A record is at most a few times 16 KiB:
+# a "line" longer than _RECORD_MAX is no record, and is passed on as it is.
+_RECORD_MAX = 1 << 20
+
+
+class _ContainerRecords(typing.Protocol):
+    at_line_start: bool  # the record before ended its line
+
+    def record(self, raw: bytes) -> bytes:
+        """The text of one record (``raw``, without its newline), with the time before
+        it at a line's start; a line that is no record as it is."""
+        ...
+
+
+def _no_record(lines: _ContainerRecords, raw: bytes) -> bytes:
+    """A line that is no record (cut short where a copy of a file being written ended)."""
+    head = b"" if lines.at_line_start else b"\n"
+    lines.at_line_start = True
+    return head + raw + b"\n"
+
+
+def _container_lines(
+    first: bytes, blocks: Iterator[bytes], lines: _ContainerRecords
+) -> Iterator[bytes]:
+    """The lines of a container log's records (``first`` and ``blocks``), read record by
+    record: memory stays that of a block and one record (offsets are those of the lines)."""
+    rest = b""  # a record whose end is in a later block
+    passing = False  # passing on a line too long to be a record, up to its end
+    for block in itertools.chain((first,), blocks):
+        if passing:
+            end = block.find(b"\n") + 1
+            yield block[:end] if end else block
+            if not end:
+                continue
+            passing, block = False, block[end:]
+        data = rest + block
+        end = data.rfind(b"\n") + 1
+        rest = data[end:]
+        if end:
+            yield b"".join(lines.record(raw) for raw in data[: end - 1].split(b"\n"))
+        if len(rest) > _RECORD_MAX:
+            yield (b"" if lines.at_line_start else b"\n") + rest
+            rest, passing, lines.at_line_start = b"", True, True
+    if rest:
+        yield lines.record(rest)
+
+
+# Docker's json-file log driver (its default; daemon/logger/jsonfilelog), the file
+# /var/lib/docker/containers/<id>/<id>-json.log: {"log": ..., "stream": ..., "time": ...}
+# a line, "log" first (jsonlog.JSONLogs.MarshalJSONBuf; "attrs" comes before "time" when
+# the container has log labels). "log" is the line with its "\n", "time" when dockerd
+# read it (RFC3339Nano, the fraction's trailing zeros dropped). A line longer than 16 KiB
+# reaches the driver in parts (daemon/logger/copier.go), each a record whose "log" has
+# no "\n" but the last's (jsonfilelog.marshalMessage()). Read as `docker logs -t` prints
+# it: the time as RFC3339NanoFixed (nine digits of fraction), a space, the line.
+_DOCKER_JSON_RE = re.compile(rb'\A\{"log":"')
+_DOCKER_TIME_RE = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)")
+
+
+def _docker_logs_time(value: object) -> str:
+    """A record's "time" as `docker logs -t` prints it, and a space; "" if it has none."""
+    m = _DOCKER_TIME_RE.fullmatch(value) if isinstance(value, str) else None
+    if m is None:
+        return ""
+    return f"{m[1]}.{(m[2] or '').ljust(9, '0')}{m[3]} "
+
+
+@dataclass
+class _DockerLines:
+    """json-file records as the lines `docker logs -t` prints."""
+
+    at_line_start: bool = True
+
+    def record(self, raw: bytes) -> bytes:
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            rec = None
+        text = rec.get("log") if isinstance(rec, dict) else None
+        if not isinstance(text, str):
+            return _no_record(self, raw)
+        stamp = _docker_logs_time(rec.get("time")) if self.at_line_start else ""
+        self.at_line_start = text.endswith("\n")
+        return (stamp + text).encode("utf-8", "replace")
+
+
+def _docker_json_file(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or a json-file log's lines as `docker logs -t` prints them."""
+    first = next(blocks, b"")
+    if _DOCKER_JSON_RE.match(first):
+        yield from _container_lines(first, blocks, _DockerLines())
+    else:
+        yield from _as_they_came(first, blocks)
 
 
 # A cloud VM's serial console as its provider's CLI prints it with JSON output, the
