@@ -23,6 +23,15 @@ DATA = Path(__file__).parent / "data" / "realworld"
 # over 10 s replayed as 11 s sleeps (README.md): only the engine's times show them.
 CONSOLE = DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log"
 DOCKER_JSON = DATA / "docker" / "riscv64-6.12.117+deb13-mod-hardlockup-json.log"
+CRI_LOCKUP = DATA / "cri" / "riscv64-6.12.117+deb13-mod-hardlockup-k8s-file.log"
+# tests/lab/hung-task.log as `cat` printed it, some lines split where conmon's reads ended
+CRI_HUNG_TASK = DATA / "cri" / "hung-task-k8s-file.log"
+LAB = Path(__file__).parent / "lab"
+# The CRI logging format's time, stream and tag (conmon's set_k8s_timestamp(): nine
+# digits of fraction and the zone's offset; containerd: RFC3339Nano)
+_CRI_PREFIX = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) std(?:out|err) ([FP]) "
+)
 # `docker logs -t`'s time (RFC3339NanoFixed, daemon/logger/jsonfilelog)
 _DOCKER_LOGS_T = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z ")
 
@@ -90,3 +99,29 @@ def test_a_line_too_long_for_a_docker_record_is_passed_on_as_it_is() -> None:
     blocks = list(raw_blocks(io.BytesIO(record + long + b"\n" + record), "x"))
     assert b"".join(blocks) == stamped + long + b"\n" + stamped
     assert max(map(len, blocks)) <= 2 << 20
+
+
+def test_a_cri_log_file_reads_as_the_console() -> None:
+    result = triage_input(str(CRI_LOCKUP))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == _console_facts()
+
+
+def test_a_cri_log_file_joins_the_parts_of_a_line() -> None:
+    records = CRI_HUNG_TASK.read_text().splitlines()
+    assert any(_CRI_PREFIX.match(rec)[1] == "P" for rec in records)  # type: ignore[index]
+    text = b"".join(raw_blocks(io.BytesIO(CRI_HUNG_TASK.read_bytes()), "x")).decode()
+    lines = text.splitlines(keepends=True)
+    full = [_CRI_PREFIX.match(line) for line in lines]
+    assert all(m is not None and m[1] == "F" for m in full)
+    assert len(lines) == sum(_CRI_PREFIX.match(rec)[1] == "F" for rec in records)  # type: ignore[index]
+    console = (LAB / "hung-task.log").read_text()
+    assert "".join(line[m.end() :] for line, m in zip(lines, full, strict=True) if m) == console
+
+
+def test_a_line_split_by_the_engine_reads_as_the_console() -> None:
+    # a call trace entry written in two records: read as two lines, the trace loses it
+    want = [_facts(r) for r in parse_log((LAB / "hung-task.log").read_bytes())]
+    result = triage_input(str(CRI_HUNG_TASK))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == want

@@ -6,9 +6,10 @@ compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``,
 that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
 read as the same text in UTF-8; the JSON document of a cloud VM's serial console
 (`aws ec2 get-console-output`, gcloud's `get-serial-port-output --format=json`) is read
-as the console log it holds, and a container's log file of Docker's json-file driver as
-`docker logs -t` prints it; a pstore dump's parts read in record order (its end first)
-are put back in the order the kernel logged them.
+as the console log it holds, and a container's log file as its engine's reader shows it
+(Docker's json-file as `docker logs -t`; the CRI format of Kubernetes, CRI-O and Podman's
+k8s-file with each line's parts joined); a pstore dump's parts read in record order (its
+end first) are put back in the order the kernel logged them.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -345,7 +346,8 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    for block in _pstore_parts(_console_output(_docker_json_file(_utf8(blocks)))):
+    containers = _cri_log(_docker_json_file(_utf8(blocks)))
+    for block in _pstore_parts(_console_output(containers)):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -483,6 +485,46 @@ def _docker_json_file(blocks: Iterator[bytes]) -> Iterator[bytes]:
     first = next(blocks, b"")
     if _DOCKER_JSON_RE.match(first):
         yield from _container_lines(first, blocks, _DockerLines())
+    else:
+        yield from _as_they_came(first, blocks)
+
+
+# The CRI logging format, the file of a Kubernetes container (/var/log/pods/.../0.log)
+# and of Podman's k8s-file driver: "<time> <stream> <tag> <text>" a line. The writers:
+# containerd's CRI plugin (pkg/cri/io/logger.go redirectLogs(): time RFC3339Nano, tag
+# "P" for a part of a line longer than its max-container-log-line-size, 16 KiB, "F" for
+# a line's last record), CRI-O's and Podman's conmon (src/ctr_logging.c write_k8s_log():
+# each read of the container's pipe, 8 KiB at most, one record a line it holds, "P" for
+# what it holds of a line that goes on; set_k8s_timestamp(): nine digits of fraction and
+# the local offset, "2026-11-27T17:22:41.142616081+00:00"). The kubelet joins a line's
+# parts (pkg/kubelet/kuberuntime/logs/logs.go, parseCRILog() and its "P" tag): a call
+# trace entry conmon's read cut in two is one line again. Read so, in the format's own
+# shape: each line whole, after the time and stream of its first part, tagged "F".
+_CRI_RE = re.compile(
+    rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) (?P<tag>[FP]) "
+)
+
+
+@dataclass
+class _CriLines:
+    """CRI log records as whole lines, each line's parts joined."""
+
+    at_line_start: bool = True
+
+    def record(self, raw: bytes) -> bytes:
+        m = _CRI_RE.match(raw)
+        if m is None:
+            return _no_record(self, raw)
+        head = raw[: m.start("tag")] + b"F " if self.at_line_start else b""
+        self.at_line_start = m["tag"] == b"F"
+        return head + raw[m.end() :] + (b"\n" if self.at_line_start else b"")
+
+
+def _cri_log(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or a CRI log's lines, each line's parts joined."""
+    first = next(blocks, b"")
+    if _CRI_RE.match(first):
+        yield from _container_lines(first, blocks, _CriLines())
     else:
         yield from _as_they_came(first, blocks)
 
