@@ -23,7 +23,8 @@ Only regular files are opened: a FIFO or a device named on the command line is r
 to stdin (``-``), the one explicit way to stream. A directory is walked for log-like
 files; everything else in it is reported as skipped, with the reason. A pstore
 directory's ``dmesg-<backend>-<id>`` records (the parts of its dumps) are read as one
-input.
+input; a record pstore could not decompress (``.enc.z``) is inflated as the kernel
+deflated it.
 
 Policy for unreadable input: each bad path yields an :class:`InputError` in its place and
 the remaining paths are still read; the CLI reports every error on stderr (naming the
@@ -137,7 +138,9 @@ class Block:
 
 
 def is_log_name(name: str) -> bool:
-    """Does a file name look like a kernel log (see LOG_SUFFIXES)?"""
+    """Does a file name look like a kernel log (see LOG_SUFFIXES), or a pstore record?"""
+    if name.endswith(PSTORE_COMPRESSED):
+        return _PSTORE_RECORD_RE.fullmatch(name) is not None
     base = name.lower()
     for suffix in COMPRESSED_SUFFIXES:
         base = base.removesuffix(suffix)
@@ -236,8 +239,9 @@ def _walk(top: str) -> Iterator[str | Records | InputError | Skipped]:
 # parts (see _PSTORE_PART_RE), ids in the order the backend wrote them (ramoops: its
 # ring of record slots; efi: time, part, count). Read one by one, the part holding a
 # crash's header has no trace and the next has a trace without its crash; read as one
-# input in id order, the reader puts each dump's parts back in the order logged.
-_PSTORE_RECORD_RE = re.compile(r"dmesg-(\w+)-(\d+)")
+# input in id order, the reader puts each dump's parts back in the order logged. A part
+# pstore could not decompress is "dmesg-<backend>-<id>.enc.z" (see PSTORE_COMPRESSED).
+_PSTORE_RECORD_RE = re.compile(r"dmesg-(\w+)-(\d+)(?:\.enc\.z)?")
 
 
 def pstore_records(paths: list[str]) -> Iterator[str | Records]:
@@ -282,14 +286,96 @@ def open_input(path: str | Records, stdin: BinaryIO | None = None) -> Iterator[B
     members of :class:`Records` are read one after the other as one stream."""
     if isinstance(path, Records):
         with contextlib.ExitStack() as stack:
-            streams = [stack.enter_context(_open_file(p)) for p in path.members]
+            streams = [stack.enter_context(_open_record(p)) for p in path.members]
             yield typing.cast(BinaryIO, _Joined(streams))
         return
     if path == STDIN:
         yield stdin if stdin is not None else sys.stdin.buffer
         return
-    with _open_file(path) as fh:
+    with _open_record(path) as fh:
         yield fh
+
+
+@contextlib.contextmanager
+def _open_record(path: str) -> Iterator[BinaryIO]:
+    """A file's stream; a pstore record left compressed, decompressed."""
+    with _open_file(path) as fh:
+        if path.endswith(PSTORE_COMPRESSED):
+            yield typing.cast(BinaryIO, _PstoreInflated(fh, path))
+        else:
+            yield fh
+
+
+# pstore keeps a dmesg record it could not decompress as the backend stored it, named
+# "dmesg-<backend>-<id>.enc.z" (fs/pstore/inode.c pstore_mkfile(): record->compressed):
+# read by a kernel without the compressor that wrote it (pstore.compress=none, no
+# CONFIG_PSTORE_COMPRESS, or a 6.5+ kernel after one that used lzo or lz4). The kernel
+# compressed it (fs/pstore/platform.c pstore_compress()) as
+# * 6.5 on (commit 438b805003a0, the zlib library instead of the crypto API):
+#   zlib_deflateInit2(Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, DEF_MEM_LEVEL, ...),
+#   raw deflate (no header) with a 32 KiB window, inflated with -DEF_WBITS
+#   (pstore_get_backend_records());
+# * through the crypto API before it, compress= "deflate" (the default): crypto/deflate.c,
+#   raw deflate with DEFLATE_DEF_WINBITS 11, read by the same inflate; "zstd": zstd
+#   frames, which start with zstd's magic and read as any zstd data; "lzo", "lz4",
+#   "lz4hc", "842": not read here;
+# * before the crypto API: zlib_deflateInit2(6, Z_DEFLATED, WINDOW_BITS 12, MEM_LEVEL 4,
+#   ...), a zlib stream (RFC 1950: its two header bytes, CM 8, a multiple of 31; no raw
+#   deflate stream starts so but a stored block with stray padding bits).
+PSTORE_COMPRESSED = ".enc.z"
+_PSTORE_NOT_READ = (
+    "a pstore record compressed in no way read here: deflate as pstore writes it (Linux "
+    "6.5 on, the crypto API's deflate before, zlib before that), gzip, xz and zstd are "
+    "read; the lzo, lz4, lz4hc and 842 of kernels before 6.5 are not"
+)
+
+
+def _zlib_header(head: bytes) -> bool:
+    return len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+
+
+class _PstoreInflated:
+    """The text of a pstore record left compressed (``.enc.z``), inflated as it is read;
+    data that starts with gzip's, xz's or zstd's magic is passed on for raw_blocks."""
+
+    def __init__(self, stream: BinaryIO, path: str) -> None:
+        self.stream = stream
+        self.path = path
+        self.dec: typing.Any = None  # zlib's decompressor, once the first bytes are read
+        self.passing = False
+        self.data = b""  # read and not yet given to the decompressor
+        self.produced = False
+        self.done = False
+
+    def read(self, n: int = -1) -> bytes:
+        if self.dec is None and not self.passing:
+            head = _read(self.stream, self.path, BLOCK)
+            if head.startswith((_GZIP_MAGIC, _XZ_MAGIC, _ZSTD_MAGIC)):
+                self.passing = True
+                return head
+            wbits = zlib.MAX_WBITS if _zlib_header(head) else -zlib.MAX_WBITS
+            self.dec, self.data = zlib.decompressobj(wbits), head
+        if self.passing:
+            return _read(self.stream, self.path, BLOCK)
+        while not self.done:
+            data = self.dec.unconsumed_tail or self.data or _read(self.stream, self.path, BLOCK)
+            self.data = b""
+            if not data:  # the input ended: what the decompressor still holds
+                self.done = True
+                out: bytes = self.dec.flush()
+            else:
+                try:
+                    out = self.dec.decompress(data, BLOCK)
+                except zlib.error as exc:
+                    self.done = True
+                    raise InputError(self.path, f"{_PSTORE_NOT_READ} ({exc})") from exc
+                self.done = self.dec.eof  # bytes after the stream: the backend's, not text
+            if out:
+                self.produced = True
+                return out
+        if not self.produced:
+            raise InputError(self.path, f"{_PSTORE_NOT_READ} (no data decompressed)")
+        return b""
 
 
 @contextlib.contextmanager
