@@ -22,6 +22,7 @@ import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hotfence.triage.prefilter import triage_input
 from hotfence.triage.reader import (
     InputError,
     ReadLimits,
@@ -29,12 +30,16 @@ from hotfence.triage.reader import (
     expand,
     is_log_name,
     line_blocks,
+    open_input,
     raw_blocks,
 )
 
 LAB = Path(__file__).parent / "lab"
 CRASH = LAB / "null-deref.log"
 REPO = Path(__file__).resolve().parents[1]
+PSTORE = REPO / "tests" / "data" / "pstore"
+# A real ramoops record (Linux 6.1), as pstore showed it decompressed
+PSTORE_RECORD = PSTORE / "6.1.0-56-amd64" / "sysfs-pstore" / "dmesg-ramoops-0"
 MEMORY_LIMIT = 600 << 20  # address space of the child: python + libs + bounded buffers
 
 
@@ -203,6 +208,10 @@ def test_samples_directory_does_not_triage_its_readme() -> None:
         ("run.sh", False),
         ("trace.json.gz", False),
         ("system@0005f1.journal", False),
+        # a pstore record the kernel could not decompress (fs/pstore/inode.c)
+        ("dmesg-ramoops-0.enc.z", True),
+        ("dmesg-efi-175790343601001.enc.z", True),
+        ("backup.enc.z", False),
     ],
 )
 def test_log_names(name: str, log: bool) -> None:
@@ -283,3 +292,39 @@ def test_out_of_memory_on_one_input_keeps_the_others(
     first, second = triage_paths([str(hog), str(CRASH)])
     assert first.error is not None and "out of memory" in first.error
     assert second.error is None and second.reports
+
+
+# --- pstore records the kernel could not decompress ---------------------------------------------
+
+
+def _titles_and_frames(path: Path) -> list[tuple[str, list[str]]]:
+    result = triage_input(str(path))
+    assert result.error is None, result.error
+    return [(r.title, [f.function for f in r.frames]) for r in result.reports]
+
+
+@pytest.mark.parametrize("kind", ["6.5", "crypto-deflate", "zlib-window-12"])
+def test_a_pstore_record_left_compressed_reads_as_the_record(kind: str) -> None:
+    # PSTORE_RECORD deflated as each kernel's pstore does (tests/data/pstore/README.md)
+    path = PSTORE / "enc-z" / kind / "dmesg-ramoops-0.enc.z"
+    with open_input(str(path)) as stream:
+        assert b"".join(raw_blocks(stream, str(path))) == PSTORE_RECORD.read_bytes()
+    want = _titles_and_frames(PSTORE_RECORD)
+    assert want and _titles_and_frames(path) == want
+
+
+def test_a_pstore_directory_walk_reads_a_compressed_record() -> None:
+    found = list(expand([str(PSTORE / "enc-z" / "6.5")]))
+    assert found == [str(PSTORE / "enc-z" / "6.5" / "dmesg-ramoops-0.enc.z")]
+
+
+def test_a_pstore_record_compressed_otherwise_names_what_is_read(tmp_path: Path) -> None:
+    # A record no deflate wrote (here the text itself: the 4.x-6.4 kernels' lzo, lz4 and
+    # 842 are no more readable) is an error that names the file and what is read.
+    path = tmp_path / "dmesg-ramoops-0.enc.z"
+    path.write_bytes(PSTORE_RECORD.read_bytes())
+    proc = _cli(str(path), str(CRASH))
+    assert proc.returncode == 2, proc.stderr
+    assert f"cannot read {path}: a pstore record compressed in no way read here" in proc.stderr
+    assert "deflate" in proc.stderr and "lz4" in proc.stderr
+    assert _doc(proc)["files"][1]["reports"]

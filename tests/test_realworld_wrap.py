@@ -1205,6 +1205,31 @@ def test_a_pstore_directory_reads_a_dumps_record_files_as_one_dump(tmp_path: Pat
     assert len(list(results[0].reports)) == 1
 
 
+def test_a_pstore_directory_of_records_left_compressed_reads_as_one_dump(tmp_path: Path) -> None:
+    # A kernel without pstore's decompressor shows each part as it was stored, raw
+    # deflate since 6.5 (fs/pstore/platform.c pstore_compress(): Z_DEFAULT_COMPRESSION,
+    # -MAX_WBITS, DEF_MEM_LEVEL), named "dmesg-<backend>-<id>.enc.z" (fs/pstore/inode.c):
+    # the parts are read as one dump all the same.
+    import zlib
+
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    (tmp_path / "one.txt").write_text(record)
+    (want,) = triage_input(str(tmp_path / "one.txt")).reports
+    parts = _pstore_parts(record, 1024, False)
+    pstore = tmp_path / "pstore"
+    pstore.mkdir()
+    for n, part in enumerate(parts):
+        deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS, 8)
+        packed = deflate.compress(part.encode()) + deflate.flush()
+        (pstore / f"dmesg-ramoops-{n}.enc.z").write_bytes(packed)
+    results = triage_paths([str(pstore)])
+    assert [r.path for r in results] == [str(pstore / f"dmesg-ramoops-{{0..{len(parts) - 1}}}")]
+    (rep,) = list(results[0].reports)
+    assert results[0].error is None
+    assert _facts(rep) == _facts(want)
+    assert len(rep.frames) == len(want.frames) > 10
+
+
 def _dmesg_delta(text: str, ctime: bool) -> str:
     """``text`` as util-linux dmesg prints it with --time-format=delta (print_record(),
     DMESG_TIMEFTM_DELTA: "[<%12.06f>] ", the seconds since the previous record), or with

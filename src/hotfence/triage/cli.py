@@ -132,9 +132,10 @@ def triage(
 ) -> None:
     """Triage kernel logs: dmesg, console logs, vmcore-dmesg.txt, journalctl -k.
 
-    PATH may be a file (plain, .gz, .xz or .zst), a directory (its log files, read
-    recursively; other entries are listed as skipped) or - for stdin, the one way to
-    read a pipe or device. With --vmcore, no PATH: the log comes from the dump.
+    PATH may be a file (plain, .gz, .xz or .zst; a container's log file, Docker's
+    json-file or the CRI format; a pstore record, .enc.z too), a directory (its log
+    files, read recursively; other entries are listed as skipped) or - for stdin, the
+    one way to read a pipe or device. With --vmcore, no PATH: the log comes from the dump.
     """
     if vmcore is not None:
         if paths:

@@ -6,8 +6,10 @@ compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``,
 that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
 read as the same text in UTF-8; the JSON document of a cloud VM's serial console
 (`aws ec2 get-console-output`, gcloud's `get-serial-port-output --format=json`) is read
-as the console log it holds; a pstore dump's parts read in record order (its end first)
-are put back in the order the kernel logged them.
+as the console log it holds, and a container's log file as its engine's reader shows it
+(Docker's json-file as `docker logs -t`; the CRI format of Kubernetes, CRI-O and Podman's
+k8s-file with each line's parts joined); a pstore dump's parts read in record order (its
+end first) are put back in the order the kernel logged them.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -21,7 +23,8 @@ Only regular files are opened: a FIFO or a device named on the command line is r
 to stdin (``-``), the one explicit way to stream. A directory is walked for log-like
 files; everything else in it is reported as skipped, with the reason. A pstore
 directory's ``dmesg-<backend>-<id>`` records (the parts of its dumps) are read as one
-input.
+input; a record pstore could not decompress (``.enc.z``) is inflated as the kernel
+deflated it.
 
 Policy for unreadable input: each bad path yields an :class:`InputError` in its place and
 the remaining paths are still read; the CLI reports every error on stderr (naming the
@@ -135,7 +138,9 @@ class Block:
 
 
 def is_log_name(name: str) -> bool:
-    """Does a file name look like a kernel log (see LOG_SUFFIXES)?"""
+    """Does a file name look like a kernel log (see LOG_SUFFIXES), or a pstore record?"""
+    if name.endswith(PSTORE_COMPRESSED):
+        return _PSTORE_RECORD_RE.fullmatch(name) is not None
     base = name.lower()
     for suffix in COMPRESSED_SUFFIXES:
         base = base.removesuffix(suffix)
@@ -234,8 +239,9 @@ def _walk(top: str) -> Iterator[str | Records | InputError | Skipped]:
 # parts (see _PSTORE_PART_RE), ids in the order the backend wrote them (ramoops: its
 # ring of record slots; efi: time, part, count). Read one by one, the part holding a
 # crash's header has no trace and the next has a trace without its crash; read as one
-# input in id order, the reader puts each dump's parts back in the order logged.
-_PSTORE_RECORD_RE = re.compile(r"dmesg-(\w+)-(\d+)")
+# input in id order, the reader puts each dump's parts back in the order logged. A part
+# pstore could not decompress is "dmesg-<backend>-<id>.enc.z" (see PSTORE_COMPRESSED).
+_PSTORE_RECORD_RE = re.compile(r"dmesg-(\w+)-(\d+)(?:\.enc\.z)?")
 
 
 def pstore_records(paths: list[str]) -> Iterator[str | Records]:
@@ -280,14 +286,96 @@ def open_input(path: str | Records, stdin: BinaryIO | None = None) -> Iterator[B
     members of :class:`Records` are read one after the other as one stream."""
     if isinstance(path, Records):
         with contextlib.ExitStack() as stack:
-            streams = [stack.enter_context(_open_file(p)) for p in path.members]
+            streams = [stack.enter_context(_open_record(p)) for p in path.members]
             yield typing.cast(BinaryIO, _Joined(streams))
         return
     if path == STDIN:
         yield stdin if stdin is not None else sys.stdin.buffer
         return
-    with _open_file(path) as fh:
+    with _open_record(path) as fh:
         yield fh
+
+
+@contextlib.contextmanager
+def _open_record(path: str) -> Iterator[BinaryIO]:
+    """A file's stream; a pstore record left compressed, decompressed."""
+    with _open_file(path) as fh:
+        if path.endswith(PSTORE_COMPRESSED):
+            yield typing.cast(BinaryIO, _PstoreInflated(fh, path))
+        else:
+            yield fh
+
+
+# pstore keeps a dmesg record it could not decompress as the backend stored it, named
+# "dmesg-<backend>-<id>.enc.z" (fs/pstore/inode.c pstore_mkfile(): record->compressed):
+# read by a kernel without the compressor that wrote it (pstore.compress=none, no
+# CONFIG_PSTORE_COMPRESS, or a 6.5+ kernel after one that used lzo or lz4). The kernel
+# compressed it (fs/pstore/platform.c pstore_compress()) as
+# * 6.5 on (commit 438b805003a0, the zlib library instead of the crypto API):
+#   zlib_deflateInit2(Z_DEFAULT_COMPRESSION, Z_DEFLATED, -MAX_WBITS, DEF_MEM_LEVEL, ...),
+#   raw deflate (no header) with a 32 KiB window, inflated with -DEF_WBITS
+#   (pstore_get_backend_records());
+# * through the crypto API before it, compress= "deflate" (the default): crypto/deflate.c,
+#   raw deflate with DEFLATE_DEF_WINBITS 11, read by the same inflate; "zstd": zstd
+#   frames, which start with zstd's magic and read as any zstd data; "lzo", "lz4",
+#   "lz4hc", "842": not read here;
+# * before the crypto API: zlib_deflateInit2(6, Z_DEFLATED, WINDOW_BITS 12, MEM_LEVEL 4,
+#   ...), a zlib stream (RFC 1950: its two header bytes, CM 8, a multiple of 31; no raw
+#   deflate stream starts so but a stored block with stray padding bits).
+PSTORE_COMPRESSED = ".enc.z"
+_PSTORE_NOT_READ = (
+    "a pstore record compressed in no way read here: deflate as pstore writes it (Linux "
+    "6.5 on, the crypto API's deflate before, zlib before that), gzip, xz and zstd are "
+    "read; the lzo, lz4, lz4hc and 842 of kernels before 6.5 are not"
+)
+
+
+def _zlib_header(head: bytes) -> bool:
+    return len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+
+
+class _PstoreInflated:
+    """The text of a pstore record left compressed (``.enc.z``), inflated as it is read;
+    data that starts with gzip's, xz's or zstd's magic is passed on for raw_blocks."""
+
+    def __init__(self, stream: BinaryIO, path: str) -> None:
+        self.stream = stream
+        self.path = path
+        self.dec: typing.Any = None  # zlib's decompressor, once the first bytes are read
+        self.passing = False
+        self.data = b""  # read and not yet given to the decompressor
+        self.produced = False
+        self.done = False
+
+    def read(self, n: int = -1) -> bytes:
+        if self.dec is None and not self.passing:
+            head = _read(self.stream, self.path, BLOCK)
+            if head.startswith((_GZIP_MAGIC, _XZ_MAGIC, _ZSTD_MAGIC)):
+                self.passing = True
+                return head
+            wbits = zlib.MAX_WBITS if _zlib_header(head) else -zlib.MAX_WBITS
+            self.dec, self.data = zlib.decompressobj(wbits), head
+        if self.passing:
+            return _read(self.stream, self.path, BLOCK)
+        while not self.done:
+            data = self.dec.unconsumed_tail or self.data or _read(self.stream, self.path, BLOCK)
+            self.data = b""
+            if not data:  # the input ended: what the decompressor still holds
+                self.done = True
+                out: bytes = self.dec.flush()
+            else:
+                try:
+                    out = self.dec.decompress(data, BLOCK)
+                except zlib.error as exc:
+                    self.done = True
+                    raise InputError(self.path, f"{_PSTORE_NOT_READ} ({exc})") from exc
+                self.done = self.dec.eof  # bytes after the stream: the backend's, not text
+            if out:
+                self.produced = True
+                return out
+        if not self.produced:
+            raise InputError(self.path, f"{_PSTORE_NOT_READ} (no data decompressed)")
+        return b""
 
 
 @contextlib.contextmanager
@@ -344,7 +432,8 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    for block in _pstore_parts(_console_output(_utf8(blocks))):
+    containers = _cri_log(_docker_json_file(_utf8(blocks)))
+    for block in _pstore_parts(_console_output(containers)):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -383,6 +472,147 @@ def _utf8(blocks: Iterator[bytes]) -> Iterator[bytes]:
     tail = dec.decode(b"", final=True)
     if tail:
         yield tail.encode("utf-8")
+
+
+# A container's log file as its engine writes it, one record a line of what the container
+# printed (a `dmesg -w` sidecar, a log shipper's pod), each with the time the engine read
+# it; a line too long for one record is in several, each but the last marked a part.
+# Read as the engine's own reader shows them (`docker logs -t`, the kubelet's `kubectl
+# logs`): each line whole, after the time of its first record, a time lines.py reads as
+# a shipper's and wallclock.py as the line's wall-clock time, so a pause between reports
+# shows even when the lines have no printk time. A record is at most a few times 16 KiB:
+# a "line" longer than _RECORD_MAX is no record, and is passed on as it is.
+_RECORD_MAX = 1 << 20
+
+
+class _ContainerRecords(typing.Protocol):
+    at_line_start: bool  # the record before ended its line
+
+    def record(self, raw: bytes) -> bytes:
+        """The text of one record (``raw``, without its newline), with the time before
+        it at a line's start; a line that is no record as it is."""
+        ...
+
+
+def _no_record(lines: _ContainerRecords, raw: bytes) -> bytes:
+    """A line that is no record (cut short where a copy of a file being written ended)."""
+    head = b"" if lines.at_line_start else b"\n"
+    lines.at_line_start = True
+    return head + raw + b"\n"
+
+
+def _container_lines(
+    first: bytes, blocks: Iterator[bytes], lines: _ContainerRecords
+) -> Iterator[bytes]:
+    """The lines of a container log's records (``first`` and ``blocks``), read record by
+    record: memory stays that of a block and one record (offsets are those of the lines)."""
+    rest = b""  # a record whose end is in a later block
+    passing = False  # passing on a line too long to be a record, up to its end
+    for block in itertools.chain((first,), blocks):
+        if passing:
+            end = block.find(b"\n") + 1
+            yield block[:end] if end else block
+            if not end:
+                continue
+            passing, block = False, block[end:]
+        data = rest + block
+        end = data.rfind(b"\n") + 1
+        rest = data[end:]
+        if end:
+            yield b"".join(lines.record(raw) for raw in data[: end - 1].split(b"\n"))
+        if len(rest) > _RECORD_MAX:
+            yield (b"" if lines.at_line_start else b"\n") + rest
+            rest, passing, lines.at_line_start = b"", True, True
+    if rest:
+        yield lines.record(rest)
+
+
+# Docker's json-file log driver (its default; daemon/logger/jsonfilelog), the file
+# /var/lib/docker/containers/<id>/<id>-json.log: {"log": ..., "stream": ..., "time": ...}
+# a line, "log" first (jsonlog.JSONLogs.MarshalJSONBuf; "attrs" comes before "time" when
+# the container has log labels). "log" is the line with its "\n", "time" when dockerd
+# read it (RFC3339Nano, the fraction's trailing zeros dropped). A line longer than 16 KiB
+# reaches the driver in parts (daemon/logger/copier.go), each a record whose "log" has
+# no "\n" but the last's (jsonfilelog.marshalMessage()). Read as `docker logs -t` prints
+# it: the time as RFC3339NanoFixed (nine digits of fraction), a space, the line.
+_DOCKER_JSON_RE = re.compile(rb'\A\{"log":"')
+_DOCKER_TIME_RE = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)")
+
+
+def _docker_logs_time(value: object) -> str:
+    """A record's "time" as `docker logs -t` prints it, and a space; "" if it has none."""
+    m = _DOCKER_TIME_RE.fullmatch(value) if isinstance(value, str) else None
+    if m is None:
+        return ""
+    return f"{m[1]}.{(m[2] or '').ljust(9, '0')}{m[3]} "
+
+
+@dataclass
+class _DockerLines:
+    """json-file records as the lines `docker logs -t` prints."""
+
+    at_line_start: bool = True
+
+    def record(self, raw: bytes) -> bytes:
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            rec = None
+        text = rec.get("log") if isinstance(rec, dict) else None
+        if not isinstance(text, str):
+            return _no_record(self, raw)
+        stamp = _docker_logs_time(rec.get("time")) if self.at_line_start else ""
+        self.at_line_start = text.endswith("\n")
+        return (stamp + text).encode("utf-8", "replace")
+
+
+def _docker_json_file(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or a json-file log's lines as `docker logs -t` prints them."""
+    first = next(blocks, b"")
+    if _DOCKER_JSON_RE.match(first):
+        yield from _container_lines(first, blocks, _DockerLines())
+    else:
+        yield from _as_they_came(first, blocks)
+
+
+# The CRI logging format, the file of a Kubernetes container (/var/log/pods/.../0.log)
+# and of Podman's k8s-file driver: "<time> <stream> <tag> <text>" a line. The writers:
+# containerd's CRI plugin (pkg/cri/io/logger.go redirectLogs(): time RFC3339Nano, tag
+# "P" for a part of a line longer than its max-container-log-line-size, 16 KiB, "F" for
+# a line's last record), CRI-O's and Podman's conmon (src/ctr_logging.c write_k8s_log():
+# each read of the container's pipe, 8 KiB at most, one record a line it holds, "P" for
+# what it holds of a line that goes on; set_k8s_timestamp(): nine digits of fraction and
+# the local offset, "2026-11-27T17:22:41.142616081+00:00"). The kubelet joins a line's
+# parts (pkg/kubelet/kuberuntime/logs/logs.go, parseCRILog() and its "P" tag): a call
+# trace entry conmon's read cut in two is one line again. Read so, in the format's own
+# shape: each line whole, after the time and stream of its first part, tagged "F".
+_CRI_RE = re.compile(
+    rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) (?P<tag>[FP]) "
+)
+
+
+@dataclass
+class _CriLines:
+    """CRI log records as whole lines, each line's parts joined."""
+
+    at_line_start: bool = True
+
+    def record(self, raw: bytes) -> bytes:
+        m = _CRI_RE.match(raw)
+        if m is None:
+            return _no_record(self, raw)
+        head = raw[: m.start("tag")] + b"F " if self.at_line_start else b""
+        self.at_line_start = m["tag"] == b"F"
+        return head + raw[m.end() :] + (b"\n" if self.at_line_start else b"")
+
+
+def _cri_log(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or a CRI log's lines, each line's parts joined."""
+    first = next(blocks, b"")
+    if _CRI_RE.match(first):
+        yield from _container_lines(first, blocks, _CriLines())
+    else:
+        yield from _as_they_came(first, blocks)
 
 
 # A cloud VM's serial console as its provider's CLI prints it with JSON output, the
