@@ -1249,7 +1249,8 @@ _KATA_SANDBOX = "b7d3dab4442907201781cd1d77e5abf2d1c07699d3108b8ea5f06cf456db06b
 
 def _go_quoted(text: str) -> str:
     """``text`` as Go's %q writes it (the escapes a kernel line can need)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\t", "\\t").replace("\n", "\\n")
     return '"' + re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", lambda m: f"\\x{ord(m[0]):02x}", escaped) + '"'
 
 
@@ -1294,6 +1295,24 @@ def _kata_log(console: list[str], journal: bool) -> str:
     return "".join(f"{prefix}{record}\n" for record in records)
 
 
+def _kata_proxy_log(console: list[str]) -> str:
+    """Kata 1.x's kata-proxy journal of a guest that printed ``console``: proxy.go's
+    printAgentLogs() logs each line of the guest's console socket (the kernel's and the
+    agent's) as Infof("%s\\n", line) with name=kata-proxy, pid and source=agent, the line
+    the record's msg; the proxy's own records say source=proxy."""
+    proxy = {"name": "kata-proxy", "pid": "6933"}
+    agent = 'time="2018-05-17T21:06:34Z" level=info msg=announce name=kata-agent pid=1 source=agent'
+    records = [
+        _kata_record(0, "info", "announce", {**proxy, "source": "proxy", "debug": "true"}),
+        *(
+            _kata_record(i + 1, "info", f"{line}\n", {**proxy, "source": "agent"})
+            for i, line in enumerate([agent, *console])
+        ),
+        _kata_record(len(console) + 2, "fatal", "Kernel panic - not syncing: seen", proxy),
+    ]
+    return "".join(f"May 17 17:06:34 host kata-proxy[6933]: {record}\n" for record in records)
+
+
 @pytest.mark.parametrize("journal", [False, True], ids=["shim-log", "journal"])
 @pytest.mark.parametrize(
     "log",
@@ -1319,3 +1338,20 @@ def test_a_kata_guests_console_in_the_runtimes_log_reads_as_the_console(
     streamed = triage_blocks(line_blocks([wrapped.encode()], ReadLimits()))
     assert [_facts(r) for r in streamed] == [_facts(r) for r in want]
     assert not parse_log(_kata_log([], journal).encode())
+
+
+@pytest.mark.parametrize(
+    "log",
+    [DATA / "x86-6.12.115-null-deref.log", DATA / "x86-6.1-do-irq-near-stack-overflow.log"],
+    ids=lambda p: p.name,
+)
+def test_a_kata_1_x_proxys_log_of_the_guests_console_reads_as_the_console(log: Path) -> None:
+    """Kata 1.x carried the guest's console through kata-proxy, whose journal holds each
+    console line as a record's msg (source=agent): its oops reads as on the console, and
+    the proxy's and the agent's own records are no reports."""
+    console = log.read_text()
+    wrapped = _kata_proxy_log(console.splitlines())
+    want = _same_reports(console, wrapped)
+    streamed = triage_blocks(line_blocks([wrapped.encode()], ReadLimits()))
+    assert [_facts(r) for r in streamed] == [_facts(r) for r in want]
+    assert not parse_log(_kata_proxy_log([]).encode())
