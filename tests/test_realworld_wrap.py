@@ -1259,3 +1259,124 @@ def _dmesg_delta(text: str, ctime: bool) -> str:
 def test_dmesg_delta_time_lines_read_as_the_console_log(log: Path, ctime: bool) -> None:
     console = "".join(m.group(0) for m in re.finditer(r"(?m)^\[ *\d+\.\d+\] .*\n", log.read_text()))
     _same_reports(console, _dmesg_delta(console, ctime))
+
+
+# Kata Containers runs each pod in a VM and, with debug on, streams the guest's console
+# into the runtime's own log: src/runtime/virtcontainers/sandbox.go (the console watcher
+# startVM() starts) logs every console line as a logrus field, WithFields(
+# "console-protocol", "console-url", "sandbox", "vmconsole": text).Debug("reading guest
+# console"). logrus's TextFormatter (text_formatter.go) writes time, level and msg first,
+# then the fields sorted by key, and a value with any byte outside [A-Za-z0-9-._/@^+] as
+# Go's %q (strconv.Quote: \" \\ \t and \x.. escapes). The shim logs to the journal as
+# "kata" (kata's Developer-Guide.md: journalctl -t kata).
+_KATA_SANDBOX = "b7d3dab4442907201781cd1d77e5abf2d1c07699d3108b8ea5f06cf456db06b7"
+
+
+def _go_quoted(text: str) -> str:
+    """``text`` as Go's %q writes it (the escapes a kernel line can need)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\t", "\\t").replace("\n", "\\n")
+    return '"' + re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", lambda m: f"\\x{ord(m[0]):02x}", escaped) + '"'
+
+
+def _kata_record(n: int, level: str, msg: str, fields: dict[str, str]) -> str:
+    values = {"name": "containerd-shim-v2", "pid": "46036", **fields}
+    head = [f'time="2022-01-19T21:11:37.{n:09d}+08:00"', f"level={level}", f"msg={_go_quoted(msg)}"]
+    plain = re.compile(r"[A-Za-z0-9\-._/@^+]+")
+    return " ".join(
+        [
+            *head,
+            *(
+                f"{k}={v if plain.fullmatch(v) else _go_quoted(v)}"
+                for k, v in sorted(values.items())
+            ),
+        ]
+    )
+
+
+def _kata_log(console: list[str], journal: bool) -> str:
+    """The runtime's log of a sandbox whose guest printed ``console``: its own records
+    around the console's, some quoting the kernel's words, and the guest agent's JSON
+    lines on the same console."""
+    sandbox = {"sandbox": _KATA_SANDBOX, "source": "virtcontainers", "subsystem": "sandbox"}
+    watcher = {
+        "console-protocol": "unix",
+        "console-url": f"/run/vc/vm/{_KATA_SANDBOX}/console.sock",
+        **sandbox,
+    }
+    agent = '{"msg":"announce","level":"INFO","name":"kata-agent","source":"agent","pid":"1"}'
+    records = [
+        _kata_record(0, "info", "VM started", sandbox),
+        *(
+            _kata_record(i + 1, "debug", "reading guest console", {**watcher, "vmconsole": line})
+            for i, line in enumerate([agent, *console])
+        ),
+        _kata_record(
+            len(console) + 2, "error", "BUG: kernel NULL pointer dereference seen", sandbox
+        ),
+        _kata_record(len(console) + 3, "info", "console watcher quits", sandbox),
+    ]
+    prefix = "Jan 19 21:11:37 node-29 kata[46036]: " if journal else ""
+    return "".join(f"{prefix}{record}\n" for record in records)
+
+
+def _kata_proxy_log(console: list[str]) -> str:
+    """Kata 1.x's kata-proxy journal of a guest that printed ``console``: proxy.go's
+    printAgentLogs() logs each line of the guest's console socket (the kernel's and the
+    agent's) as Infof("%s\\n", line) with name=kata-proxy, pid and source=agent, the line
+    the record's msg; the proxy's own records say source=proxy."""
+    proxy = {"name": "kata-proxy", "pid": "6933"}
+    agent = 'time="2018-05-17T21:06:34Z" level=info msg=announce name=kata-agent pid=1 source=agent'
+    records = [
+        _kata_record(0, "info", "announce", {**proxy, "source": "proxy", "debug": "true"}),
+        *(
+            _kata_record(i + 1, "info", f"{line}\n", {**proxy, "source": "agent"})
+            for i, line in enumerate([agent, *console])
+        ),
+        _kata_record(len(console) + 2, "fatal", "Kernel panic - not syncing: seen", proxy),
+    ]
+    return "".join(f"May 17 17:06:34 host kata-proxy[6933]: {record}\n" for record in records)
+
+
+@pytest.mark.parametrize("journal", [False, True], ids=["shim-log", "journal"])
+@pytest.mark.parametrize(
+    "log",
+    [
+        DATA / "x86-6.12.115-null-deref.log",
+        LAB / "hung-task.log",
+        DATA / "x86-6.1-soft-lockup.log",
+        DATA / "x86-6.1-do-irq-near-stack-overflow.log",
+    ],
+    ids=lambda p: p.name,
+)
+def test_a_kata_guests_console_in_the_runtimes_log_reads_as_the_console(
+    log: Path, journal: bool
+) -> None:
+    """A Kata guest's oops, read from its runtime's log (or the journal's copy), gives
+    the console's reports: whole (the header shapes, such as the stack overflow's, hold
+    for the unquoted line, not the Go-quoted field), with their tasks and traces, the
+    same on the streamed path; the runtime's own records are no reports."""
+    console = log.read_text()
+    wrapped = _kata_log(console.splitlines(), journal)
+    assert '\\"' in wrapped  # the quotes a kernel line holds come escaped
+    want = _same_reports(console, wrapped)
+    streamed = triage_blocks(line_blocks([wrapped.encode()], ReadLimits()))
+    assert [_facts(r) for r in streamed] == [_facts(r) for r in want]
+    assert not parse_log(_kata_log([], journal).encode())
+
+
+@pytest.mark.parametrize(
+    "log",
+    [DATA / "x86-6.12.115-null-deref.log", DATA / "x86-6.1-do-irq-near-stack-overflow.log"],
+    ids=lambda p: p.name,
+)
+def test_a_kata_1_x_proxys_log_of_the_guests_console_reads_as_the_console(log: Path) -> None:
+    """Kata 1.x carried the guest's console through kata-proxy, whose journal holds each
+    console line as a record's msg (source=agent): its oops reads as on the console, and
+    the proxy's and the agent's own records are no reports."""
+    console = log.read_text()
+    wrapped = _kata_proxy_log(console.splitlines())
+    want = _same_reports(console, wrapped)
+    streamed = triage_blocks(line_blocks([wrapped.encode()], ReadLimits()))
+    assert [_facts(r) for r in streamed] == [_facts(r) for r in want]
+    assert not parse_log(_kata_proxy_log([]).encode())

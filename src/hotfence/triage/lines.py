@@ -46,6 +46,10 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
   (``dmesg --color``, ``script``; ``plain_line``);
 * ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
+* ``time="..." level=debug msg="reading guest console" ... vmconsole="..."`` — a Kata
+  Containers runtime's log record of one line of its guest VM's console, also in the
+  journal (``node kata[46036]: ``), the line Go-quoted (``_kata_console_line``); Kata
+  1.x's ``msg="[ ...] ...\\n" name=kata-proxy pid=... source=agent`` the same line;
 * ``[2024-01-02 10:11:12.123] `` / ``[10:11:12.123] `` / ``[0.123456 0.000123] `` — the
   time a serial terminal's capture puts before each line it received (minicom, tio,
   grabserial; ``_CAPTURE_RE``), before whatever the kernel printed;
@@ -465,6 +469,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     """``(text, context, printk timestamp in seconds or None)`` for a raw line."""
     if raw.endswith("\r"):
         raw = raw[:-1]
+    if _may_be_kata(raw) and (console := _kata_console_line(raw)) is not None:
+        return parse_prefix(console)  # the guest's console line, whatever the log around it
     if raw.startswith("["):
         fm = _FAST_RE.match(raw)
         if fm is not None:
@@ -671,6 +677,9 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     short-monotonic journal (``journal``: its host, see ``journal_host``) a line of that
     host whose identifier is not ``kernel`` is a program's.
     """
+    if _may_be_kata(raw) and (console := _kata_console_line(raw)) is not None:
+        # the runtime's record carries its guest's console line: the line says whose it is
+        return from_userspace(console)
     if (shipped := _shipped_line(raw)) is not None:
         raw = shipped
     elif (stamped := _marked_stamp_end(raw)) != -1:
@@ -788,6 +797,61 @@ def _lava_target_message(raw: str) -> str | None:
     return msg if isinstance(msg, str) else None
 
 
+# Kata Containers runs a pod in a VM and, with debug on, logs each line of the guest's
+# console as a logrus record of its runtime (src/runtime/virtcontainers/sandbox.go, the
+# console watcher startVM() starts: WithFields("console-protocol", "console-url",
+# "sandbox", "vmconsole": text).Debug("reading guest console")), to the journal as "kata"
+# (kata's Developer-Guide.md: journalctl -t kata). logrus's TextFormatter
+# (text_formatter.go) writes the fields after msg sorted by key, "vmconsole" last, and a
+# value with any character outside [A-Za-z0-9-._/@^+] as Go's %q (appendValue(),
+# needsQuoting()). The runtime's other records carry no console line: they stay its own.
+_KATA_CONSOLE_FIELD = " vmconsole="
+# Kata 1.x: kata-proxy's printAgentLogs() (proxy.go) logged each line it read from the
+# guest's console socket, the kernel's lines and the agent's, as Infof("%s\\n", line) with
+# the fields name=kata-proxy, pid and source=agent: the line is the record's msg; the
+# proxy's own records say source=proxy.
+_KATA_PROXY_AGENT = " source=agent"
+_KATA_PROXY_MSG_RE = re.compile(r' msg=("(?:[^"\\]|\\.)*") name=kata-proxy pid=\d+ source=agent$')
+_GO_QUOTED_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+# strconv.Quote's escapes: \a \b \f \n \r \t \v \\ \" and \xNN, \uNNNN, \UNNNNNNNN
+_GO_ESCAPE_RE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))")
+_GO_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _go_unescaped(m: re.Match[str]) -> str:
+    code = m[1] or m[2] or m[3]
+    if code is not None:
+        return chr(int(code, 16))
+    return _GO_ESCAPES.get(m[4], m[4])
+
+
+def _may_be_kata(raw: str) -> bool:
+    """Can ``raw`` be a Kata record of a guest console line? (The cheap test first.)"""
+    return _KATA_CONSOLE_FIELD in raw or raw.endswith(_KATA_PROXY_AGENT)
+
+
+def _go_unquoted(quoted: str) -> str:
+    """The string a Go %q literal (quotes included) holds."""
+    return _GO_ESCAPE_RE.sub(_go_unescaped, quoted[1:-1])
+
+
+def _kata_console_line(raw: str) -> str | None:
+    """The guest console line a Kata runtime's log record carries; None for any other line."""
+    if raw.endswith(_KATA_PROXY_AGENT):
+        pm = _KATA_PROXY_MSG_RE.search(raw)
+        if pm is None or 'time="' not in raw[: pm.start()]:
+            return None
+        return _go_unquoted(pm[1]).removesuffix("\n")
+    at = raw.find(_KATA_CONSOLE_FIELD)
+    if at == -1 or 'time="' not in raw[:at] or " level=" not in raw[:at]:
+        return None
+    value = raw[at + len(_KATA_CONSOLE_FIELD) :]
+    if not value.startswith('"'):
+        return value.split(" ", 1)[0]  # a value logrus left bare: one plain word
+    m = _GO_QUOTED_RE.match(value)
+    return _go_unquoted(m[0]) if m is not None else None
+
+
 def _kernel_journal_record(raw: str) -> tuple[str, str, float | None] | None:
     """``(MESSAGE, SYSLOG, seconds since boot)`` of a ``journalctl -o json`` record the
     kernel wrote (``_TRANSPORT=kernel``); None for any other line.
@@ -857,7 +921,10 @@ def _journal_field(raw: str, fm: re.Match[str]) -> tuple[str, str, float | None]
 def record_text(raw: str) -> str:
     """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
     json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
-    ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'."""
+    ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'.
+    So for a Kata runtime's record: its guest's console line, not the Go-quoted field."""
+    if _may_be_kata(raw) and (console := _kata_console_line(raw)) is not None:
+        return console
     if (
         raw[:1] in ("{", _RS)
         or raw[:7] == _JSON_SSE_RECORD
