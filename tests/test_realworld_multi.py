@@ -769,9 +769,6 @@ def test_a_report_in_another_stream_after_a_report_is_its_own(first: str) -> Non
     _same_streamed(before + after, reports)
 
 
-_PRINTK_TIME = re.compile(rb"(?m)^\[ *\d+\.\d+\] ")
-
-
 @pytest.mark.parametrize(
     "first",
     [
