@@ -10,6 +10,7 @@ import json
 import re
 import textwrap
 from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -964,6 +965,61 @@ def test_a_cloud_serial_consoles_json_reads_as_the_console_log(
     other = {"kind": "compute#instance", "contents": "Kernel panic - not syncing: x"}
     (tmp_path / "other.json").write_text(json.dumps(other))
     assert list(triage_input(str(tmp_path / "other.json")).reports) == []
+
+
+def _mail(body: str, encoding: str, attached: str | None = None) -> EmailMessage:
+    """``body`` sent as a mail and kept as list archives keep it (lore.kernel.org's "raw"
+    link, an mbox, a saved .eml): RFC 5322 header fields, an empty line, the body in the
+    transfer ``encoding`` (RFC 2045 6.7 quoted-printable: lines cut at 76 characters with
+    an "=" soft break, "=" itself written "=3D"; 6.8 base64), ``attached`` as a file
+    ("dmesg.txt", base64) after it. Python's email package writes the encodings."""
+    msg = EmailMessage()
+    msg["From"] = "Reporter <reporter@example.org>"
+    msg["To"] = "linux-kernel@vger.kernel.org"
+    msg["Subject"] = "BUG: kernel NULL pointer dereference after resume"
+    msg["Message-ID"] = "<20261127100000.1234-1-reporter@example.org>"
+    msg.set_content(body, cte=encoding)
+    if attached is not None:
+        msg.add_attachment(attached, filename="dmesg.txt", cte="base64")
+    return msg
+
+
+@pytest.mark.parametrize(
+    ("encoding", "mbox", "attach"),
+    [
+        ("quoted-printable", False, False),
+        ("quoted-printable", True, False),
+        ("base64", False, False),
+        ("7bit", False, True),
+    ],
+)
+def test_a_log_in_a_transfer_encoded_mail_reads_as_the_log(
+    encoding: str, mbox: bool, attach: bool, tmp_path: Path
+) -> None:
+    """A report mailed to a list and saved raw: git send-email sends a body with a line
+    longer than SMTP's 998 bytes (RFC 5321 4.5.3.1.6; a "Modules linked in:" line often
+    is) quoted-printable, other clients base64, and a log attached is base64. Encoded, a
+    line of the log is cut into lines with "=" at their ends, or is no text at all: no
+    report. Read through the CLI's path, the mail's text parts give the log's reports,
+    from an mbox (its "From " line first) alike."""
+    console = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    modules = next(ln for ln in console.splitlines() if "Modules linked in:" in ln)
+    console = console.replace(modules, modules + " nvidia_drm(POE)" * 60)  # > 998 bytes
+    (want,) = parse_log(console.encode())
+    if attach:
+        msg = _mail("Hello,\n\nmy laptop froze after resume, dmesg attached.\n", encoding, console)
+    else:
+        msg = _mail("Hello,\n\nmy laptop froze after resume:\n\n" + console, encoding)
+    raw = msg.as_bytes()
+    assert b"Modules linked in:" not in raw or b"=\n" in raw  # the log is encoded
+    if mbox:
+        raw = b"From reporter@example.org Fri Nov 27 10:00:00 2026\n" + raw
+    (tmp_path / "report.eml").write_bytes(raw)
+    got = triage_input(str(tmp_path / "report.eml"))
+    assert got.error is None
+    (rep,) = got.reports
+    assert _facts(rep) == _facts(want)
+    assert rep.frames and rep.rip is not None and rep.modules == want.modules
 
 
 def _talosctl_dmesg(text: str, node: str, facility: str = "kern") -> list[str]:

@@ -6,10 +6,12 @@ compressed. Compression is recognised by the file's magic bytes (gzip ``1f 8b``,
 that is really gzip still reads. A log saved as UTF-16 (its byte-order mark says so) is
 read as the same text in UTF-8; the JSON document of a cloud VM's serial console
 (`aws ec2 get-console-output`, gcloud's `get-serial-port-output --format=json`) is read
-as the console log it holds, and a container's log file as its engine's reader shows it
-(Docker's json-file as `docker logs -t`; the CRI format of Kubernetes, CRI-O and Podman's
-k8s-file with each line's parts joined); a pstore dump's parts read in record order (its
-end first) are put back in the order the kernel logged them.
+as the console log it holds, a mail kept raw (a list archive's message, an mbox) as its
+text parts with their transfer encoding undone, and a container's log file as its
+engine's reader shows it (Docker's json-file as `docker logs -t`; the CRI format of
+Kubernetes, CRI-O and Podman's k8s-file with each line's parts joined); a pstore dump's
+parts read in record order (its end first) are put back in the order the kernel logged
+them.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -36,6 +38,8 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import email
+import email.policy
 import itertools
 import json
 import lzma
@@ -432,7 +436,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    containers = _cri_log(_docker_json_file(_utf8(blocks)))
+    containers = _cri_log(_docker_json_file(_mail_text(_utf8(blocks))))
     for block in _pstore_parts(_console_output(containers)):
         total += len(block)
         if total > limits.max_bytes:
@@ -678,6 +682,61 @@ def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
         text = None
     if text is not None:
         yield text.encode("utf-8", "replace")
+    else:
+        yield from held
+
+
+# A log mailed to a list and kept as the archive keeps the mail: lore.kernel.org's "raw"
+# link, an mbox (a "From " line before each mail), a client's saved .eml. RFC 5322 header
+# fields, an empty line, the body, which the sender's mailer often transfer-encoded (RFC
+# 2045 6.7 quoted-printable: lines cut at 76 characters with an "=" soft break, "=" as
+# "=3D"; 6.8 base64): git send-email sends a line longer than SMTP's 998 bytes (RFC 5321
+# 4.5.3.1.6) quoted-printable, as a "Modules linked in:" line often is; others send any
+# UTF-8 text base64; a log attached (MIME multipart, RFC 2046 5.1) is base64. Read as
+# it is, a line of the log is cut into "=" ended pieces or is no text at all. A mail
+# whose header says so is read as its text parts, decoded (Python's email package),
+# one after the other; held whole up to a few MB, a larger one is read as it is.
+_MAIL_HEAD_RE = re.compile(rb"\A(?:From [^\n]*\n)?(?:[!-9;-~]+:[^\n]*\n(?:[ \t][^\n]*\n)*)+\r?\n")
+_MAIL_ENCODED_RE = re.compile(
+    rb"^(?:content-transfer-encoding:[ \t]*(?:quoted-printable|base64)"
+    rb"|content-type:[ \t]*multipart/)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_MAIL_MAX = 16 << 20
+
+
+def _mail_parts(data: bytes) -> bytes | None:
+    """The text of ``data``, a mail: its text/plain parts decoded (transfer encoding and
+    charset) into UTF-8, or None when it has none."""
+    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    texts = []
+    for part in msg.walk():
+        if part.is_multipart() or part.get_content_type() != "text/plain":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        try:
+            text = payload.decode(part.get_content_charset() or "utf-8", "replace")
+        except LookupError:  # a charset Python does not know: its ASCII still reads
+            text = payload.decode("utf-8", "replace")
+        texts.append(text if text.endswith("\n") else text + "\n")
+    return "".join(texts).encode("utf-8") if texts else None
+
+
+def _mail_text(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or a transfer-encoded mail's text parts."""
+    first = next(blocks, b"")
+    head = _MAIL_HEAD_RE.match(first)
+    if head is None or _MAIL_ENCODED_RE.search(head.group()) is None:
+        yield from _as_they_came(first, blocks)
+        return
+    held = yield from _held(first, blocks, _MAIL_MAX)
+    if held is None:
+        return
+    text = _mail_parts(b"".join(held))
+    if text is not None:
+        yield text
     else:
         yield from held
 
