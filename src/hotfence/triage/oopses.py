@@ -946,6 +946,43 @@ _RTNL_ASSERT = r"RTNL: assertion failed at \S"
 _GUARD_PAGE_DIES = ("kernel stack overflow (double-fault): ", "stack guard page: ")
 _GUARD_PAGE_DIE = r"(?:^|[\s\]>])(?:kernel stack overflow \(double-fault\)|stack guard page): [0-9a-f]{4} \[#\d+\]"
 
+# lib/ubsan.c report_ubsan_failure()'s words for clang's UBSAN check numbers (lib/ubsan.h
+# enum ubsan_checks, the ABI of clang's SanitizerHandler), the ones the kernel's UBSAN
+# options compile in; the other numbers it calls "unrecognized failure code".
+_UBSAN_TRAP_CHECKS: dict[int, str] = {
+    0x00: "integer addition overflow",
+    0x01: "unreachable code",
+    0x03: "divide/remainder overflow",
+    0x0A: "loading invalid value",
+    0x0C: "integer multiplication overflow",
+    0x12: "array index out of bounds",
+    0x14: "shift out of bounds",
+    0x15: "integer subtraction overflow",
+    0x16: "type mismatch",
+    0x17: "alignment assumption",
+}
+# x86 before 6.11 ("x86/traps: Enable UBSAN traps on x86"): handle_bug()'s
+# is_valid_bugaddr() knew only ud2, so clang's UBSAN trap "ud1l <check>(%eax),%eax" (67 0f
+# b9 40 <check>) died as a bare "invalid opcode: 0000 [#1]" (do_error_trap()), no line
+# naming the check. show_opcodes()'s Code: line has the instruction at RIP in "<..>":
+# its last byte is the check. Only the report's first Code: line (a later one, after
+# "RIP: 0033:", is user space's). Titled as 6.11+ kernels title the same trap.
+_X86_UBSAN_UD1 = [
+    _F(
+        lazy_rx("invalid opcode: "),
+        f"UBSAN: {words} in {{1}}",
+        report=lazy_rx(
+            r"invalid opcode: [^\n]*\n(?:(?![^\n]*Code: )[^\n]*\n)*"
+            rf"[^\n]*Code: [0-9a-f ]*<67> 0f b9 40 {check:02x}\b"
+        ),
+        # as the 6.11+ format: a RIP the skips pass over (lib/test_ubsan.c's functions)
+        # falls back to the trace
+        stack=_s(RIP_FRAME, parts2=_TRACE, skip=("ubsan", "overflow")),
+    )
+    for check, words in _UBSAN_TRAP_CHECKS.items()
+]
+
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -1935,7 +1972,10 @@ OOPSES: tuple[OopsKind, ...] = (
     ),
     _k(
         "invalid opcode:",
-        [_F(lazy_rx("invalid opcode: "), "invalid opcode in {1}", stack=_s(RIP_FRAME))],
+        [
+            *_X86_UBSAN_UD1,
+            _F(lazy_rx("invalid opcode: "), "invalid opcode in {1}", stack=_s(RIP_FRAME)),
+        ],
     ),
     # lib/ubsan.c ubsan_prologue() (4.5+ "UBSAN: Undefined behaviour in %s:%d:%d", 5.x+
     # "UBSAN: %s in %s:%d:%d") and report_ubsan_failure()'s strings for the trap
@@ -1967,7 +2007,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 report=lazy_rx(r"Internal error: UBSAN: ([^:\n]+): [0-9a-f]+ \[#"),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
-            # x86 handle_bug() (6.14+, a ud1 of BUG_UD1_UBSAN): pr_crit("%s at %pS\n",
+            # x86 handle_bug() (6.11+, a ud1 of BUG_UD1_UBSAN): pr_crit("%s at %pS\n",
             # report_ubsan_failure(), regs->ip), "UBSAN: array index out of bounds at
             # f+0x1e/0x20", then die()'s "Oops: invalid opcode:" with RIP at the same f.
             # No " in <file>" either: the check is the words before " at ", the
