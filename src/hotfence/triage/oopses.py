@@ -150,6 +150,9 @@ class Format:
     # The report regex reads the trace's "?" entries too, which titles otherwise ignore
     # (syzkaller's "questionable" frames): an exception frame's address is only there.
     reads_guesses: bool = False
+    # The kernel prints this format's report as its header's one record, as a kind's
+    # one_record, though other formats of its kind go on (BUG: is most reports' header).
+    one_record: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,13 @@ class OopsKind:
         if self.shape is not None and self.shape.search(line) is None:
             return False
         return not any(s.search(line) for s in self.suppressions)
+
+    def ends_at_header(self, line: str) -> bool:
+        """True when the report that ``line`` (raw, a header of this kind) starts is that
+        one record: the kind's, or the format's whose title the line holds."""
+        return self.one_record or any(
+            f.one_record and f.title.search(line) is not None for f in self.formats
+        )
 
 
 # --- frame extractors -------------------------------------------------------------------
@@ -1223,20 +1233,28 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: nested lock was not taken in {1}",
                 stack=_s(*_TRACE),
             ),
+            # kernel/fork.c check_mm(), freeing an exited task's mm, prints one pr_alert()
+            # line per counter found wrong and no trace: "BUG: Bad rss-counter state
+            # mm:%p idx:%d val:%ld" (3.x-4.x), "mm:%p type:%s val:%ld" since, " Comm:%s
+            # Pid:%d" after it lately; 4.x's "BUG: non-zero nr_ptes on freeing mm: %ld"
+            # and "nr_pmds". Each is its line alone: what follows is other messages.
             _F(
                 lazy_rx("BUG: Bad rss-counter state"),
                 "BUG: Bad rss-counter state",
                 no_stack_trace=True,
+                one_record=True,
             ),
             _F(
                 lazy_rx("BUG: non-zero nr_ptes on freeing mm"),
                 "BUG: non-zero nr_ptes on freeing mm",
                 no_stack_trace=True,
+                one_record=True,
             ),
             _F(
                 lazy_rx("BUG: non-zero nr_pmds on freeing mm"),
                 "BUG: non-zero nr_pmds on freeing mm",
                 no_stack_trace=True,
+                one_record=True,
             ),
             # The fs type and block device in this message only split one bug into many.
             _F(
