@@ -1113,6 +1113,35 @@ def test_a_wall_copy_of_a_line_the_syslog_paste_also_holds_is_no_second_report()
     assert alone.title.startswith("Internal error")
 
 
+@pytest.mark.parametrize("space", ["", " "])
+def test_an_i386_machine_check_in_wall_messages_is_one_report(space: str) -> None:
+    # i386 before 2.6.31 (arch/i386/kernel/cpu/mcheck/p6.c intel_machine_check()) prints
+    # each line of a machine check at KERN_EMERG: "CPU %d: Machine Check Exception:", a
+    # "Bank %d: ..." line per bank, then panic()'s "Kernel panic - not syncing: CPU
+    # context corrupt". rsyslog sends every emergency record to the users' terminals,
+    # each its own wall message (tools/omusrmsg.c, template_WallFmt: "\r\n\7Message from
+    # syslogd@%HOSTNAME% at %timegenerated% ...\r\n %syslogtag%%msg%\n\r"; %msg% may
+    # start with a space): a terminal paste holds the record's lines one per broadcast,
+    # each behind " kernel:". They are the one machine check the console printed.
+    name = "i386-2.6-mce-context-corrupt"
+    (want,) = _reports(name)
+    records = [ln.split("] ", 1)[1] for ln in (DATA / f"{name}.log").read_text().splitlines()]
+    wall = "".join(
+        f"\r\n\aMessage from syslogd@bench at Nov 24 10:00:02 ...\r\n kernel:{space}{rec}\n\r"
+        for rec in records
+    )
+    blocks = (wall.encode()[i : i + 64] for i in range(0, len(wall), 64))
+    for reps in (parse_log(wall.encode()), list(triage_blocks(line_blocks(blocks, ReadLimits())))):
+        (rep,) = reps
+        assert (rep.title, rep.type, rep.cpu, rep.corrupted) == (
+            want.title,
+            want.type,
+            want.cpu,
+            want.corrupted,
+        )
+        assert rep.text.splitlines() == records
+
+
 def test_an_i386_oops_without_its_closing_eip_line_is_titled_by_eip_is_at() -> None:
     # i386 2.6 show_registers() prints "EIP:    0060:[<pc>]    Tainted: ..." (no function)
     # and then print_symbol("EIP is at %s"); die()'s closing "EIP: [<pc>] f SS:ESP" line came

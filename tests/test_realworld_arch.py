@@ -707,7 +707,7 @@ def test_an_arm64_ubsan_trap_is_titled_by_its_check(words: str, check: str, kind
 def test_an_x86_ubsan_trap_is_titled_by_its_check_and_rip(
     words: str, kind: str, tmp_path: Path
 ) -> None:
-    """x86 handle_bug() (arch/x86/kernel/traps.c, 6.14+, CONFIG_UBSAN_TRAP) prints
+    """x86 handle_bug() (arch/x86/kernel/traps.c, 6.11+, CONFIG_UBSAN_TRAP) prints
     pr_crit("%s at %pS\n", report_ubsan_failure(), regs->ip) for a ud1 of a UBSAN check
     (lib/ubsan.c's words) and does not handle the trap: die()'s "Oops: invalid opcode:"
     follows (the "Oops: " of __die_header() since 6.11). The recorded x86 BUG()'s lines
@@ -733,6 +733,82 @@ def test_an_x86_ubsan_trap_is_titled_by_its_check_and_rip(
         )
         assert rep.rip is not None and rep.rip.function == "hotfence_crash_bug"
         assert rep.frames[0].function == "hotfence_crash_do"
+
+
+@pytest.mark.parametrize(
+    ("check", "title", "kind"),
+    [
+        ("12", "UBSAN: array index out of bounds in hotfence_crash_bug", "MEMORY_SAFETY_UBSAN"),
+        ("14", "UBSAN: shift out of bounds in hotfence_crash_bug", "UBSAN"),
+        ("03", "UBSAN: divide/remainder overflow in hotfence_crash_bug", "UBSAN"),
+        # not one of report_ubsan_failure()'s checks: the trap is only an invalid opcode
+        ("19", "invalid opcode in hotfence_crash_bug", "DoS"),
+    ],
+)
+def test_an_x86_ubsan_trap_before_6_11_is_titled_by_its_code_bytes(
+    check: str, title: str, kind: str, tmp_path: Path
+) -> None:
+    """Before 6.11 ("x86/traps: Enable UBSAN traps on x86") handle_bug() knew only ud2:
+    clang's CONFIG_UBSAN_TRAP check, "ud1l <check>(%eax),%eax" (67 0f b9 40 <check>, the
+    SanitizerHandler number of lib/ubsan.h's enum ubsan_checks), is not a bug address and
+    dies as a bare "invalid opcode: 0000 [#1]" with no line naming it. Only the Code:
+    line's bytes at RIP (show_opcodes()'s "<67>") say which check trapped; it is titled
+    with the words 6.11+ kernels print for it (report_ubsan_failure(), lib/ubsan.c). The
+    recorded x86 BUG()'s lines rewritten: no "kernel BUG at" line, ud1 for its ud2."""
+    log = reworded(
+        (Path(__file__).parent / "lab" / "bug.log").read_text(),
+        {
+            "[    2.049678] kernel BUG at src/hotfence/lab/module/hotfence_crash.c:68!\n": "",
+            "<0f> 0b 0f 1f 44 00": f"<67> 0f b9 40 {check} 00",
+        },
+    )
+    (tmp_path / "ubsan.log").write_text(log)
+    (streamed,) = triage_input(str(tmp_path / "ubsan.log")).reports
+    for rep in (parse_log(log.encode())[0], streamed):
+        assert (rep.title, rep.type, rep.comm, rep.pid, rep.corrupted) == (
+            title,
+            kind,
+            "sh",
+            117,
+            False,
+        )
+        assert rep.frames[0].function == "hotfence_crash_do"
+
+
+def test_an_x86_ubsan_trap_in_a_ubsan_named_function_is_titled_alike_before_and_after_6_11() -> (
+    None
+):
+    """lib/test_ubsan.c's checks trap in functions named for them
+    (test_ubsan_shift_out_of_bounds()), which titles skip as UBSAN's own machinery: the
+    title falls back to the trace's caller. A trap before 6.11 (only its Code: bytes,
+    clang's ud1 "67 0f b9 40 14") and one from 6.11 on ("UBSAN: shift out of bounds at
+    f+0x1e/0x20") are the same bug with the same title. The recorded x86 BUG()'s lines
+    rewritten into each shape, its function renamed."""
+    lab = (Path(__file__).parent / "lab" / "bug.log").read_text()
+    before = reworded(
+        lab,
+        {
+            "[    2.049678] kernel BUG at src/hotfence/lab/module/hotfence_crash.c:68!\n": "",
+            "<0f> 0b 0f 1f 44 00": "<67> 0f b9 40 14 00",
+        },
+    )
+    since = reworded(
+        lab,
+        {
+            "kernel BUG at src/hotfence/lab/module/hotfence_crash.c:68!": (
+                "UBSAN: shift out of bounds at hotfence_crash_bug+0x1e/0x20 [hotfence_crash]"
+            ),
+            "] invalid opcode: 0000 [#1]": "] Oops: invalid opcode: 0000 [#1]",
+        },
+    )
+    titles = [
+        (rep.title, rep.corrupted)
+        for log in (before, since)
+        for rep in parse_log(
+            log.replace("hotfence_crash_bug", "test_ubsan_shift_out_of_bounds").encode()
+        )[:1]
+    ]
+    assert titles == [("UBSAN: shift out of bounds in hotfence_crash_do", False)] * 2
 
 
 # arch/x86/mm/fault.c pgtable_bad(): a page fault whose error code has the reserved-bit

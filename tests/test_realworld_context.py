@@ -723,6 +723,47 @@ def test_an_oom_kill_after_a_waiting_netdevice_is_a_report_of_its_own() -> None:
     _same(composed, 1 << 12, 4096)
 
 
+# kernel/fork.c check_mm(), freeing an exited task's mm, prints pr_alert("BUG: Bad
+# rss-counter state mm:%p type:%s val:%ld\n") (3.x-4.x "idx:%d") for each counter left
+# wrong, 4.x then "BUG: non-zero nr_ptes on freeing mm: %ld\n": single lines, no trace.
+_RSS = "BUG: Bad rss-counter state"
+_CHECK_MM = {
+    "type": [
+        (_RSS, f"{_RSS} mm:00000000b4a60fca type:MM_FILEPAGES val:5"),
+        (_RSS, f"{_RSS} mm:00000000b4a60fca type:MM_ANONPAGES val:1"),
+    ],
+    "idx": [
+        (_RSS, f"{_RSS} mm:ffff8801b2a1d000 idx:0 val:1"),
+        (_RSS, f"{_RSS} mm:ffff8801b2a1d000 idx:1 val:2"),
+        ("BUG: non-zero nr_ptes on freeing mm", "BUG: non-zero nr_ptes on freeing mm: 2"),
+    ],
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_CHECK_MM))
+def test_a_bad_rss_counter_line_is_a_report_of_its_own_line(shape: str) -> None:
+    """check_mm()'s lines put into the lab's real NULL dereference (Debian 6.1 under
+    QEMU) right before its clocksource and module lines, at their time: each line is a
+    report of its one line ("BUG:" heads reports whose lines go on, these do not), the
+    clocksource and module lines none of theirs, the oops after them as it is alone."""
+    lab = (LAB / "null-deref.log").read_text()
+    at = lab.index("[    1.942155] tsc: Refined TSC clocksource calibration")
+    (want,) = parse_log(lab.encode())
+    lines = _CHECK_MM[shape]
+    composed = lab[:at] + "".join(f"[    1.942155] {line}\n" for _, line in lines) + lab[at:]
+    *checks, rep = parse_log(composed.encode())
+    assert [(c.title, c.text, c.end_line - c.start_line) for c in checks] == [
+        (title, line, 0) for title, line in lines
+    ]
+    assert (rep.title, rep.frames, rep.comm, rep.pid) == (
+        want.title,
+        want.frames,
+        want.comm,
+        want.pid,
+    )
+    _same(composed.encode(), 1 << 12, 4096)
+
+
 @pytest.mark.parametrize(("log", "line", "pattern"), EVENTS)
 def test_an_event_after_a_waiting_netdevice_is_the_next_reports_context(
     log: str, line: str, pattern: str

@@ -562,9 +562,12 @@ class _Window:
     stamped: list[Line] = field(default_factory=list)
     records: set[RecordKey] = field(default_factory=set)
     recorded: int = 0
+    # the header's record is the whole report (OopsKind.ends_at_header): set from it
+    one_record: bool = False
 
     def __post_init__(self) -> None:
         self.context = self.header.context
+        self.one_record = self.kind.ends_at_header(self.header.raw)
         # With caller ids most lines in the window belong to other tasks: recognise them
         # by their raw caller tag without the full prefix parse.
         self.tag = caller_id(self.context)
@@ -682,7 +685,7 @@ class _Window:
             if not self.own_done:
                 self.own_end = len(self.lines)
         if not self.own_done and (
-            _terminates(raw) or self.own_end >= _MAX_OWN_LINES or self.kind.one_record
+            _terminates(raw) or self.own_end >= _MAX_OWN_LINES or self.one_record
         ):
             self._end_own()
         return True

@@ -148,6 +148,12 @@ _SYSLOG = (
 # printk writes no "kernel: " at a line's start; the identifier is journald's and
 # rsyslog's name for the kernel's records.
 _CUT_SYSLOG = r"kernel: ?"
+# rsyslog's wall message to logged-in users' terminals (tools/omusrmsg.c, template_WallFmt
+# "\r\n\7Message from syslogd@%HOSTNAME% at %timegenerated% ...\r\n %syslogtag%%msg%\n\r",
+# and template_StdUsrMsgFmt " %syslogtag%%msg%\n\r" to named users) writes an emergency
+# record as " kernel:" then its text (which may start with a space): a terminal paste
+# holds each such record behind it, one broadcast each.
+_WALL_SYSLOG = r" kernel: ?"
 # Vendor kernels' own printk prefixes, after the time (and the caller id), printed in
 # place of or beside CONFIG_PRINTK_CALLER's:
 # * Samsung's CONFIG_PRINTK_PROCESS (Android kernels, printk.c print_process()):
@@ -211,7 +217,7 @@ _DMESG_TIMES = (
     + r"(?: \[ *(?P<dctx>[CT]\d+)\])?"
 )
 _PREFIX_RE = re.compile(
-    r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r")?"
+    r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r"|" + _WALL_SYSLOG + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
@@ -245,7 +251,7 @@ _PREFIX_RE = re.compile(
     + r")"
 )
 _SYSLOG_ONLY_RE = re.compile(
-    r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r")(?:<\d+>)?"
+    r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r"|" + _WALL_SYSLOG + r")(?:<\d+>)?"
 )
 # A /dev/kmsg record, as `cat /dev/kmsg` and netconsole's extended format write it (kernel
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in

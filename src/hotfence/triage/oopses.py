@@ -150,6 +150,9 @@ class Format:
     # The report regex reads the trace's "?" entries too, which titles otherwise ignore
     # (syzkaller's "questionable" frames): an exception frame's address is only there.
     reads_guesses: bool = False
+    # The kernel prints this format's report as its header's one record, as a kind's
+    # one_record, though other formats of its kind go on (BUG: is most reports' header).
+    one_record: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,13 @@ class OopsKind:
         if self.shape is not None and self.shape.search(line) is None:
             return False
         return not any(s.search(line) for s in self.suppressions)
+
+    def ends_at_header(self, line: str) -> bool:
+        """True when the report that ``line`` (raw, a header of this kind) starts is that
+        one record: the kind's, or the format's whose title the line holds."""
+        return self.one_record or any(
+            f.one_record and f.title.search(line) is not None for f in self.formats
+        )
 
 
 # --- frame extractors -------------------------------------------------------------------
@@ -958,6 +968,43 @@ _RTNL_ASSERT = r"RTNL: assertion failed at \S"
 _GUARD_PAGE_DIES = ("kernel stack overflow (double-fault): ", "stack guard page: ")
 _GUARD_PAGE_DIE = r"(?:^|[\s\]>])(?:kernel stack overflow \(double-fault\)|stack guard page): [0-9a-f]{4} \[#\d+\]"
 
+# lib/ubsan.c report_ubsan_failure()'s words for clang's UBSAN check numbers (lib/ubsan.h
+# enum ubsan_checks, the ABI of clang's SanitizerHandler), the ones the kernel's UBSAN
+# options compile in; the other numbers it calls "unrecognized failure code".
+_UBSAN_TRAP_CHECKS: dict[int, str] = {
+    0x00: "integer addition overflow",
+    0x01: "unreachable code",
+    0x03: "divide/remainder overflow",
+    0x0A: "loading invalid value",
+    0x0C: "integer multiplication overflow",
+    0x12: "array index out of bounds",
+    0x14: "shift out of bounds",
+    0x15: "integer subtraction overflow",
+    0x16: "type mismatch",
+    0x17: "alignment assumption",
+}
+# x86 before 6.11 ("x86/traps: Enable UBSAN traps on x86"): handle_bug()'s
+# is_valid_bugaddr() knew only ud2, so clang's UBSAN trap "ud1l <check>(%eax),%eax" (67 0f
+# b9 40 <check>) died as a bare "invalid opcode: 0000 [#1]" (do_error_trap()), no line
+# naming the check. show_opcodes()'s Code: line has the instruction at RIP in "<..>":
+# its last byte is the check. Only the report's first Code: line (a later one, after
+# "RIP: 0033:", is user space's). Titled as 6.11+ kernels title the same trap.
+_X86_UBSAN_UD1 = [
+    _F(
+        lazy_rx("invalid opcode: "),
+        f"UBSAN: {words} in {{1}}",
+        report=lazy_rx(
+            r"invalid opcode: [^\n]*\n(?:(?![^\n]*Code: )[^\n]*\n)*"
+            rf"[^\n]*Code: [0-9a-f ]*<67> 0f b9 40 {check:02x}\b"
+        ),
+        # as the 6.11+ format: a RIP the skips pass over (lib/test_ubsan.c's functions)
+        # falls back to the trace
+        stack=_s(RIP_FRAME, parts2=_TRACE, skip=("ubsan", "overflow")),
+    )
+    for check, words in _UBSAN_TRAP_CHECKS.items()
+]
+
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -1198,20 +1245,28 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: nested lock was not taken in {1}",
                 stack=_s(*_TRACE),
             ),
+            # kernel/fork.c check_mm(), freeing an exited task's mm, prints one pr_alert()
+            # line per counter found wrong and no trace: "BUG: Bad rss-counter state
+            # mm:%p idx:%d val:%ld" (3.x-4.x), "mm:%p type:%s val:%ld" since, " Comm:%s
+            # Pid:%d" after it lately; 4.x's "BUG: non-zero nr_ptes on freeing mm: %ld"
+            # and "nr_pmds". Each is its line alone: what follows is other messages.
             _F(
                 lazy_rx("BUG: Bad rss-counter state"),
                 "BUG: Bad rss-counter state",
                 no_stack_trace=True,
+                one_record=True,
             ),
             _F(
                 lazy_rx("BUG: non-zero nr_ptes on freeing mm"),
                 "BUG: non-zero nr_ptes on freeing mm",
                 no_stack_trace=True,
+                one_record=True,
             ),
             _F(
                 lazy_rx("BUG: non-zero nr_pmds on freeing mm"),
                 "BUG: non-zero nr_pmds on freeing mm",
                 no_stack_trace=True,
+                one_record=True,
             ),
             # The fs type and block device in this message only split one bug into many.
             _F(
@@ -1947,7 +2002,10 @@ OOPSES: tuple[OopsKind, ...] = (
     ),
     _k(
         "invalid opcode:",
-        [_F(lazy_rx("invalid opcode: "), "invalid opcode in {1}", stack=_s(RIP_FRAME))],
+        [
+            *_X86_UBSAN_UD1,
+            _F(lazy_rx("invalid opcode: "), "invalid opcode in {1}", stack=_s(RIP_FRAME)),
+        ],
     ),
     # lib/ubsan.c ubsan_prologue() (4.5+ "UBSAN: Undefined behaviour in %s:%d:%d", 5.x+
     # "UBSAN: %s in %s:%d:%d") and report_ubsan_failure()'s strings for the trap
@@ -1979,7 +2037,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 report=lazy_rx(r"Internal error: UBSAN: ([^:\n]+): [0-9a-f]+ \[#"),
                 stack=_s(*_TRACE, skip=("ubsan", "overflow")),
             ),
-            # x86 handle_bug() (6.14+, a ud1 of BUG_UD1_UBSAN): pr_crit("%s at %pS\n",
+            # x86 handle_bug() (6.11+, a ud1 of BUG_UD1_UBSAN): pr_crit("%s at %pS\n",
             # report_ubsan_failure(), regs->ip), "UBSAN: array index out of bounds at
             # f+0x1e/0x20", then die()'s "Oops: invalid opcode:" with RIP at the same f.
             # No " in <file>" either: the check is the words before " at ", the
