@@ -367,17 +367,12 @@ def interjected(text: str, pos: int, raw: str, context: str) -> bool:
     log appended) is read as before."""
     if not context or make_line(raw, pos, 0).context:
         return False
-    at = text.find("\n", pos) + 1
-    for _ in range(_INTERJECTION_LINES):
-        if at <= 0 or at >= len(text):
-            return False
-        end = text.find("\n", at)
-        line = make_line(text[at:] if end == -1 else text[at:end], at, 0)
+    for at, after in _lines_after(text, pos, _INTERJECTION_LINES):
+        line = make_line(after, at, 0)
         if line.context:
             # (the next boot's banner is no line of the report's: a line before it may
             # well be the kernel's, the x86 decompressor's bare "Booting the kernel.")
             return line.context == context and not _booted(line.text)
-        at = end + 1
     return False
 
 
@@ -467,16 +462,11 @@ def _within(text: str, start: int, pos: int, context: str, most: int) -> bool:
     if lines <= most:
         return True
     own = 0
-    at = text.find("\n", start, pos) + 1
-    while 0 < at < pos:
-        end = text.find("\n", at, pos)
-        if make_line(text[at : pos if end == -1 else end], at, 0).context == context:
+    for at, raw in _lines_after(text, start, lines, stop=pos):
+        if make_line(raw, at, 0).context == context:
             own += 1
             if own > most:
                 return False
-        if end == -1:
-            break
-        at = end + 1
     return True
 
 
@@ -834,17 +824,12 @@ class _Window:
         oom-killer" and its cpuset line between two frames of a panic's trace, the rest
         of that trace after them). The killer's own dump goes on with dump_stack()'s
         task header and "Call Trace:" (or its Mem-Info) before any frame."""
-        at = self.text.find("\n", oom_start) + 1
-        for _ in range(_OOM_LOOKAHEAD_LINES):
-            if at <= 0 or at >= len(self.text):
-                return False
-            end = self.text.find("\n", at)
-            text = make_line(self.text[at:] if end == -1 else self.text[at:end], at, 0).text
+        for at, raw in _lines_after(self.text, oom_start, _OOM_LOOKAHEAD_LINES):
+            text = make_line(raw, at, 0).text
             if any(m in text for m in _OOM_DUMP_GOES_ON):
                 return False
             if "cpuset=" not in text and "mems_allowed=" not in text:
                 return parse_frame(text) is not None
-            at = end + 1
         return False
 
     def _long_pause(self, ts: float | None, raw: str) -> bool:
@@ -977,6 +962,24 @@ def _lines_back(text: str, at: int, span: int) -> Iterator[tuple[int, str]]:
             return
         yield start, text[start:end]
         end = start - 1
+
+
+def _lines_after(
+    text: str, at: int, most: int, stop: int | None = None
+) -> Iterator[tuple[int, str]]:
+    """The lines after the one starting at ``at``, nearest first, each as its start and
+    its text (no newline), at most ``most`` of them, none starting at or after ``stop``
+    (the text's end by default); a line ``stop`` cuts is read up to it."""
+    bound = len(text) if stop is None else stop
+    at = text.find("\n", at, bound) + 1
+    for _ in range(most):
+        if at <= 0 or at >= bound:
+            return
+        end = text.find("\n", at, bound)
+        yield at, text[at : bound if end == -1 else end]
+        if end == -1:
+            return
+        at = end + 1
 
 
 # How much text _tagged_line_end searches back in one go for a task's tag.
