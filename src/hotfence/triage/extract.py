@@ -357,22 +357,22 @@ def continues_record(last: Line, line: Line, text: str) -> bool:
 _INTERJECTION_LINES = 50
 
 
-def interjected(text: str, pos: int, raw: str, context: str) -> bool:
-    """Is the line ``raw`` at ``pos`` a program's output inside a report whose lines carry
-    the printk prefix of ``context``? printk prefixes every line it prints (the time and
-    caller id, record_print_text()), so a line without one is not the kernel's; when the
-    report's prefixed lines go on after it, it is a program that shares the console (a
-    test suite: kselftest's lkdtm runner prints "# BUG: saw 'kernel BUG at': ok"), and
-    neither ends the report nor starts one. A log that goes on without prefixes (another
-    log appended) is read as before."""
-    if not context or make_line(raw, pos, 0).context:
+def interjected(text: str, line: Line, context: str) -> bool:
+    """Is ``line`` a program's output inside a report whose lines carry the printk prefix
+    of ``context``? printk prefixes every line it prints (the time and caller id,
+    record_print_text()), so a line without one is not the kernel's; when the report's
+    prefixed lines go on after it, it is a program that shares the console (a test
+    suite: kselftest's lkdtm runner prints "# BUG: saw 'kernel BUG at': ok"), and neither
+    ends the report nor starts one. A log that goes on without prefixes (another log
+    appended) is read as before."""
+    if not context or line.context:
         return False
-    for at, after in _lines_after(text, pos, _INTERJECTION_LINES):
-        line = make_line(after, at, 0)
-        if line.context:
+    for at, raw in _lines_after(text, line.start, _INTERJECTION_LINES):
+        after = make_line(raw, at, 0)
+        if after.context:
             # (the next boot's banner is no line of the report's: a line before it may
             # well be the kernel's, the x86 decompressor's bare "Booting the kernel.")
-            return line.context == context and not _booted(line.text)
+            return after.context == context and not _booted(after.text)
     return False
 
 
@@ -441,16 +441,16 @@ def _absorbed(kind: OopsKind, raw: str) -> bool:
     return any(a in raw for a in kind.absorbs)
 
 
-def _absorbed_by(kind: OopsKind, raw: str, header: Line) -> bool:
-    """Is ``raw`` a header that the report of ``header`` prints inside itself? Not when it
-    was printed more than ``_REPORT_TIME_GAP`` after that header: a report prints its
+def _absorbed_by(kind: OopsKind, line: Line, header: Line) -> bool:
+    """Is ``line`` a header that the report of ``header`` prints inside itself? Not when
+    it was printed more than ``_REPORT_TIME_GAP`` after that header: a report prints its
     own lines in one go, and a SLUB report's "INFO: " lines are not a hung task's
     "INFO: task ... blocked" ten minutes later."""
-    if not _absorbed(kind, raw):
+    if not _absorbed(kind, line.raw):
         return False
     if header.timestamp is None:
         return True
-    ts = make_line(raw, 0, 0).timestamp
+    ts = line.timestamp
     return ts is None or ts - header.timestamp <= _REPORT_TIME_GAP
 
 
@@ -491,13 +491,12 @@ def _read_limit(
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
             raw = plain_line(text[s:] if e == -1 else text[s:e])
-            if context and interjected(text, s, raw, context):
+            line = make_line(raw, s, 0)
+            if context and interjected(text, line, context):
                 continue
-            if own is not None:
-                copy = make_line(raw, s, 0)
-                if copy.context != context and record_of(copy) == own:
-                    continue
-            if _absorbed_by(kind, raw, header) and _within(
+            if own is not None and line.context != context and record_of(line) == own:
+                continue
+            if _absorbed_by(kind, line, header) and _within(
                 text, start, s, context, kind.absorb_lines
             ):
                 continue
@@ -610,17 +609,13 @@ class _Window:
         line = make_line(raw, line_start, first_no + n, plain)
         if not is_header:
             if line_start in self.cands:
-                if not self._interjected(raw, line_start, line) and not self._copy(line):
+                if not self._interjected(line) and not self._copy(line):
                     if line.context != self.context:
                         self._other_clock(raw, line)
                     # how far into the report is counted in its own stream's lines: other
                     # CPUs' lines, or a journal entry's other fields, come in between
-                    self._note_next_report(raw, line_start, line.context, n - self.others)
-            elif (
-                self.second is None
-                and info_with_stack(raw)
-                and not self._interjected(raw, line_start, line)
-            ):
+                    self._note_next_report(line, n - self.others)
+            elif self.second is None and info_with_stack(raw) and not self._interjected(line):
                 self.second = line_start  # _note_next_report's one effect on other lines
             if not self.context and self.kind.unstamped and line.context:
                 # early_printk() wrote the header, bare; printk's lines after it carry the
@@ -686,8 +681,8 @@ class _Window:
             self.recorded = len(self.stamped)
         return line_record(line) in self.records
 
-    def _interjected(self, raw: str, line_start: int, line: Line) -> bool:
-        return not line.context and interjected(self.text, line_start, raw, self.context)
+    def _interjected(self, line: Line) -> bool:
+        return not line.context and interjected(self.text, line, self.context)
 
     def _drop_cut_line(self, marker_start: int) -> None:
         """The line right before a console's replay marker is a record cut short, printed
@@ -754,15 +749,16 @@ class _Window:
                 return 0 <= ts - before.timestamp <= _REPORT_TIME_GAP
         return False
 
-    def _starts_next(self, raw: str, line_start: int, n: int) -> bool:
+    def _starts_next(self, line: Line, n: int) -> bool:
         """Does this candidate line start a report of its own (not continue this one)?"""
-        if line_start not in self.cands or not is_report_start(raw):
+        if line.start not in self.cands or not is_report_start(line.raw):
             return False
-        return not (n <= self.kind.absorb_lines and _absorbed_by(self.kind, raw, self.header))
+        return not (n <= self.kind.absorb_lines and _absorbed_by(self.kind, line, self.header))
 
-    def _note_next_report(self, raw: str, line_start: int, ctx: str, n: int) -> None:
+    def _note_next_report(self, line: Line, n: int) -> None:
+        raw, line_start, ctx = line.raw, line.start, line.context
         is_cand = line_start in self.cands
-        if self.second is None and (self._starts_next(raw, line_start, n) or info_with_stack(raw)):
+        if self.second is None and (self._starts_next(line, n) or info_with_stack(raw)):
             self.second = line_start
         if self.own_done and is_cand and not is_report_start(raw):
             # A "Kernel panic"-like line after this report ended: right after the end it
@@ -814,7 +810,7 @@ class _Window:
             self._end_own()  # the OOM killer's dump: a kill's report or context, not ours
         elif not self.task_ctx and self.second is not None:
             self._end_own()  # one stream: the next report's lines are not ours
-        elif self.task_ctx and self._starts_next(raw, line_start, n):
+        elif self.task_ctx and self._starts_next(line, n):
             self._end_own()  # the same task starts a new report
 
     def _trace_goes_on(self, oom_start: int) -> bool:
