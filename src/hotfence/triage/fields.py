@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
 
 from .model import Frame
 from .scan import is_stack_start
@@ -535,34 +536,57 @@ class TaskFields:
     suse: bool = False  # the header names a SUSE build ("... #1 SLE15-SP4 35a3c2e")
 
 
-def task_fields(texts: list[str]) -> TaskFields:
+def task_fields(texts: list[str], near: list[bool] | None = None) -> TaskFields:
     """Task, CPU, release, taint and hardware named by the report's lines.
 
     The first full header (``CPU: N PID: N Comm: X ... Tainted: ... RELEASE``) decides;
-    what it lacks comes from the first line of the other shapes that has it.
+    what it lacks comes from the first line of the other shapes that has it. ``near``
+    (a flag a text; None: all of them) says which lines may name the report's task: the
+    CPU, PID and comm come from those alone (a line printed long before the report is
+    another task's, parser._near), the release, taint and hardware from every line.
     """
     out = TaskFields()
+    # What the near lines say of the task, read in the same passes (out itself when
+    # every line is near).
+    task = out if near is None or all(near) else TaskFields()
+    flags = repeat(True) if near is None else near
     # Every header and taint pattern holds "ainted" ("Not tainted", "Tainted: "), every
     # release pattern that or "EFLAGS: ", every CPU pattern "CPU" or "pu " ("Cpu ", "cpu "):
     # a line holding none of them (most of a report) is passed over without a regex.
-    for t in texts:
-        if out.release is None and "ainted" in t:
-            _read_header(out, t)
+    for t, is_near in zip(texts, flags):
+        if "ainted" in t and (out.release is None or is_near and task.release is None):
+            m = _first(_HEADER_RES, t)
+            if m is not None:
+                if out.release is None:
+                    _read_header(out, m, t)
+                if is_near and task.release is None:
+                    _read_header(task, m, t)
         if out.hardware is None:
             m = _HW_RE.search(t)
             if m is not None:
                 out.hardware = m.group("hw") or m.group("pid_hw")
-        elif out.release is not None:
-            break  # both known: the rest of a long report has nothing more to give
-    for t in texts:
+        elif out.release is not None and task.release is not None:
+            break  # all known: the rest of a long report has nothing more to give
+    for t, is_near in zip(texts, flags):
         if "ainted" in t or "CPU" in t or "pu " in t or "EFLAGS: " in t:
-            _read_separate_lines(out, t)
-    if out.comm is None:
-        m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
+            _read_release_and_taint(out, t)
+            if is_near:
+                _read_cpu(task, t)
+    if task.comm is None:
+        m = next(
+            (
+                m
+                for t, is_near in zip(texts, flags)
+                if is_near and (m := _first(_TASK_RES, t)) is not None
+            ),
+            None,
+        )
         if m is not None:
-            out.comm = m.group("comm").strip()
-            if out.pid is None and "pid" in m.re.groupindex:
-                out.pid = int(m.group("pid"))
+            task.comm = m.group("comm").strip()
+            if task.pid is None and "pid" in m.re.groupindex:
+                task.pid = int(m.group("pid"))
+    if task is not out:
+        out.cpu, out.pid, out.comm = task.cpu, task.pid, task.comm
     if not out.suse and out.taint is not None:
         out.suse = any(
             letter in out.taint and _before(out.release, since)
@@ -585,10 +609,8 @@ def _before(release: str | None, version: tuple[int, int]) -> bool:
     return m is not None and (int(m.group(1)), int(m.group(2))) < version
 
 
-def _read_header(out: TaskFields, t: str) -> None:
-    m = _first(_HEADER_RES, t)
-    if m is None:
-        return
+def _read_header(out: TaskFields, m: re.Match[str], t: str) -> None:
+    """The facts of the full header ``m`` matched in the line ``t``."""
     if "cpu" in m.re.groupindex:
         out.cpu = int(m.group("cpu"))
     out.pid = int(m.group("pid"))
@@ -598,14 +620,19 @@ def _read_header(out: TaskFields, t: str) -> None:
     out.suse = _SUSE_BUILD_RE.search(t, m.end()) is not None
 
 
-def _read_separate_lines(out: TaskFields, t: str) -> None:
-    """Older and other architectures' lines that carry one of the facts each."""
+def _read_release_and_taint(out: TaskFields, t: str) -> None:
+    """The release and taint of older and other architectures' lines, one fact each."""
     if out.release is None:
         m = _first(_RELEASE_RES, t)
         if m is not None:
             out.release = m.group("rel")
     if out.taint is None and "ainted" in t:
         out.taint = extract_taint(t)
+
+
+def _read_cpu(out: TaskFields, t: str) -> None:
+    """The CPU (and PID) a line names without a full header: older and other
+    architectures' register dumps, an NMI backtrace's, a lockup's or a stall's own line."""
     if out.cpu is None:
         m = _first(_CPU_RES, t)
         if m is not None:

@@ -919,8 +919,8 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
 
     # The report's own lines first: a report that prints its task line after the title
     # (KFENCE, KASAN: at the end) must not take the previous report's from the prefix.
-    all_texts = own + [ln.text for ln in ext.prefix]
-    near_texts = own + [ln.text for ln in ext.prefix if _near(ln, ext.header)]
+    texts = own + [ln.text for ln in ext.prefix]
+    near = [True] * len(own) + [_near(ln, ext.header) for ln in ext.prefix]
     rep = Report(
         title=_out(title, from_bytes),
         type=title_type(title),
@@ -937,9 +937,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     if looping and rip is not None:
         rep.looping_function = _out(rip.function, from_bytes)
     rep.frames = call_trace(own)
-    _fill_task_fields(rep, all_texts, from_bytes)
-    if len(near_texts) < len(all_texts):
-        _task_from_near_lines(rep, near_texts, from_bytes)
+    _fill_task_fields(rep, texts, from_bytes, near)
     _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
     _keep_to_locked_cpu(rep, ext.header.text)
@@ -1065,16 +1063,12 @@ def _near(line: Line, header: Line) -> bool:
     return gap is None or gap <= _TASK_LINE_SPAN
 
 
-def _task_from_near_lines(rep: Report, texts: list[str], from_bytes: bool) -> None:
-    """The report's CPU, PID and comm from ``texts`` (its own lines and the prefix lines
-    near it) only: release, taint and hardware stay those of the whole prefix."""
-    f = task_fields(texts)
-    rep.cpu, rep.pid = f.cpu, f.pid
-    rep.comm = _out(f.comm, from_bytes) if f.comm is not None else None
-
-
-def _fill_task_fields(rep: Report, texts: list[str], from_bytes: bool) -> None:
-    f = task_fields(texts)
+def _fill_task_fields(
+    rep: Report, texts: list[str], from_bytes: bool, near: list[bool] | None = None
+) -> None:
+    """The task, CPU and kernel that ``texts`` name; the task from the ``near`` ones only
+    (fields.task_fields)."""
+    f = task_fields(texts, near)
     rep.cpu, rep.pid = f.cpu, f.pid
     rep.comm = _out(f.comm, from_bytes) if f.comm is not None else None
     rep.kernel_release = _out(f.release, from_bytes) if f.release is not None else None
