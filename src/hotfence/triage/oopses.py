@@ -940,6 +940,19 @@ _BUG_AT = _F(
     "kernel BUG in {2}",
     stack=_s(*_RIP_TRACE, skip=("^skb_",)),
 )
+
+
+def _irq_stack_overflow(pattern: str) -> Format:
+    """The format of an interrupt entry's stack check whose words ``pattern`` matches:
+    titled as the other stack overflows, by the frame that was running (overflow_frame())."""
+    return _F(
+        lazy_rx(pattern),
+        "do_IRQ: stack overflow in {1}",
+        alt=("stack-overflow in {1}",),
+        stack=_s(*_TRACE, extractor=overflow_frame),
+    )
+
+
 # What include/linux/rtnetlink.h ASSERT_RTNL() prints, "RTNL: assertion failed at %s (%d)"
 # with __FILE__ and __LINE__.
 _RTNL_ASSERT = r"RTNL: assertion failed at \S"
@@ -2173,14 +2186,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # interrupted task's. Titled as the other stack overflows (overflow_frame()).
     _k(
         "do_IRQ: stack overflow",
-        [
-            _F(
-                lazy_rx("do_IRQ: stack overflow: "),
-                "do_IRQ: stack overflow in {1}",
-                alt=("stack-overflow in {1}",),
-                stack=_s(*_TRACE, extractor=overflow_frame),
-            )
-        ],
+        [_irq_stack_overflow("do_IRQ: stack overflow: ")],
         shape=r"do_IRQ: stack overflow:(?:\s+-?\d+)?\s*$",
         needs_oops=True,
     ),
@@ -2193,14 +2199,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # kernel stack (...)" (no match here: syzkaller's WARNING rules title it).
     _k(
         "near stack overflow",
-        [
-            _F(
-                lazy_rx(r"do_IRQ: .* near stack overflow \(cur:"),
-                "do_IRQ: stack overflow in {1}",
-                alt=("stack-overflow in {1}",),
-                stack=_s(*_TRACE, extractor=overflow_frame),
-            )
-        ],
+        [_irq_stack_overflow(r"do_IRQ: .* near stack overflow \(cur:")],
         # (the figures may be cut off onto the next line: a mail client's or a terminal's wrap)
         shape=r"do_IRQ: .+ near stack overflow(?: \(cur:[0-9a-f,rsp:]*\)?)?\s*$",
         needs_oops=True,
