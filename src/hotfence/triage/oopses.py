@@ -953,6 +953,13 @@ def _irq_stack_overflow(pattern: str) -> Format:
     )
 
 
+def _died(pattern: str) -> Format:
+    """The format of an architecture's die() line whose first group is the trap's own
+    words ("illegal operation", "Oops - load access fault"): titled by them and the
+    function the register dump's PC names, "{1} in {2}"."""
+    return _F(lazy_rx(pattern), "{1} in {2}", stack=_s(*_RIP_TRACE))
+
+
 # What include/linux/rtnetlink.h ASSERT_RTNL() prints, "RTNL: assertion failed at %s (%d)"
 # with __FILE__ and __LINE__.
 _RTNL_ASSERT = r"RTNL: assertion failed at \S"
@@ -2245,11 +2252,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
-            _F(
-                lazy_rx(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
-                "{1} in {2}",
-                stack=_s(*_RIP_TRACE),
-            ),
+            _died(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
         ],
         shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
     ),
@@ -2259,13 +2262,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # "monitor event" after "kernel BUG at" have kinds of their own already.
     _k(
         "[#",
-        [
-            _F(
-                lazy_rx(rf"({_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]"),
-                "{1} in {2}",
-                stack=_s(*_RIP_TRACE),
-            ),
-        ],
+        [_died(rf"({_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]")],
         shape=rf"(?:^|[\s:\]>])(?:{_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
     # arch/mips/kernel/traps.c do_be(): a bus error no fixup takes prints "Data bus error,
@@ -2296,13 +2293,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # kernel code", ...) with no line before them.
     _k(
         "[#",
-        [
-            _F(
-                lazy_rx(r"([A-Z][A-Za-z -]*)\[#\d+\]:"),
-                "{1} in {2}",
-                stack=_s(*_RIP_TRACE),
-            )
-        ],
+        [_died(r"([A-Z][A-Za-z -]*)\[#\d+\]:")],
         shape=r"(?:^|[\s:\]>])[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
     ),
     # arch/riscv/kernel/traps.c die(): "<what> [#1]" alone on its line, then the modules
@@ -2311,13 +2302,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # BUG [#1]", BUG()'s, is the "Kernel BUG" kind's).
     _k(
         " [#",
-        [
-            _F(
-                lazy_rx(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]"),
-                "{1} in {2}",
-                stack=_s(*_RIP_TRACE),
-            ),
-        ],
+        [_died(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]")],
         shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
     ),
     # mm/kmemleak.c print_unreferenced(): a leaked object as /sys/kernel/debug/kmemleak
@@ -2398,7 +2383,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
-            _F(lazy_rx(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
+            _died(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"),
         ],
         shape=r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
     ),
