@@ -35,6 +35,19 @@ def _reports(name: str) -> list[Report]:
     return parse_log((DATA / f"{name}.log").read_bytes())
 
 
+def _titles_beside(lines: str, log: str, at: int = 0) -> tuple[list[str], str]:
+    """The report titles of ``log`` with ``lines`` put in at ``at``, and the title of
+    ``log``'s one report alone: lines that are no report add none beside a real one."""
+    (alone,) = parse_log(log)
+    return [r.title for r in parse_log(log[:at] + lines + log[at:])], alone.title
+
+
+def _wall_message(msg: str) -> str:
+    """rsyslog's wall message of a kernel record to logged-in users' terminals (its
+    WallFmt template: "Message from syslogd@HOST at TIME ...", then " TAG:MSG")."""
+    return f"\r\n\aMessage from syslogd@bench at Nov 24 10:00:02 ...\r\n kernel:{msg}\n"
+
+
 def test_every_log_has_facts_and_every_fact_a_log() -> None:
     assert {p.stem for p in DATA.glob("*.log")} == set(EXPECTED)
 
@@ -1007,10 +1020,9 @@ def test_dmesg_decoded_records_of_programs_are_no_reports_nor_context() -> None:
 )
 def test_a_compilers_fatal_error_beside_a_crash_is_no_report(diagnostic: str) -> None:
     # A module's failed build pasted above the oops it was meant to debug.
-    lab = (LAB / "null-deref.log").read_text()
     build = f"make -C /lib/modules/6.1.0-56-amd64/build M=/build modules\n{diagnostic}\n"
-    (want,) = parse_log(lab)
-    assert [r.title for r in parse_log(build + lab)] == [want.title]
+    got, want = _titles_beside(build, (LAB / "null-deref.log").read_text())
+    assert got == [want]
     # the Go runtime's own line, which the fuzzer's processes print, is still one
     assert [r.title for r in parse_log("fatal error: runtime: bad p\n")] == ["go runtime error"]
 
@@ -1023,11 +1035,11 @@ def test_a_go_programs_klog_lines_are_no_reports_nor_context() -> None:
         "E1124 10:00:02.123456     901 runtime.go:78] Observed a panic: runtime error\n"
         "W1124 10:00:02.223456     901 cni.go:333] Failed to allocate address for pod\n"
     )
-    (want,) = parse_log(lab)
-    assert [r.title for r in parse_log(klog + lab)] == [want.title]
+    got, want = _titles_beside(klog, lab)
+    assert got == [want]
     bare = _PRINTK_TIME.sub("", lab)  # a console without printk times: no prefix at all
     (rep,) = parse_log(klog + bare)
-    assert rep.title == want.title and rep.context == []
+    assert rep.title == want and rep.context == []
     assert from_userspace(klog.splitlines()[0]) and not from_userspace(lab.splitlines()[-1])
 
 
@@ -1044,10 +1056,9 @@ def test_a_go_programs_klog_lines_are_no_reports_nor_context() -> None:
     ],
 )
 def test_container_runtimes_log_records_are_no_reports(record: str) -> None:
-    lab = (LAB / "null-deref.log").read_text()
-    (want,) = parse_log(lab)
     assert parse_log(record + "\n") == []
-    assert [r.title for r in parse_log(record + "\n" + lab)] == [want.title]
+    got, want = _titles_beside(record + "\n", (LAB / "null-deref.log").read_text())
+    assert got == [want]
     assert from_userspace(record)
     # a log shipper's record that names the kernel as its source is not a program's
     assert not from_userspace('{"ident":"kernel","message":"BUG: soft lockup - CPU#0"}')
@@ -1069,23 +1080,19 @@ def test_a_word_ending_in_panic_colon_is_no_go_panic(line: str) -> None:
     # "ipanic:" tag is a word of its own, printed by the kernel on every boot of a
     # MediaTek or MStar device (Android's last_kmsg, an MT7621 router's console).
     text = (DATA / "arm64-6.1.0-50-mod-null.log").read_text()
-    (want,) = _reports("arm64-6.1.0-50-mod-null")
-    first = text.index("\n") + 1
-    stamped = text[:first] + f"[    0.345678] {line}\n" + text[first:]
-    assert [r.title for r in parse_log(stamped.encode())] == [want.title]
+    got, want = _titles_beside(f"[    0.345678] {line}\n", text, at=text.index("\n") + 1)
+    assert got == [want]
     assert parse_log(f"{line}\n".encode()) == []
 
 
 def test_a_soft_lockup_line_alone_names_its_cpu() -> None:
     # watchdog_timer_fn() runs on the CPU it checks and prints "BUG: soft lockup - CPU#%d
     # stuck for %us! [%s:%d]" with smp_processor_id(). rsyslog's wall message to logged-in
-    # users (its WallFmt template: "Message from syslogd@HOST at TIME ...", then
-    # " TAG:MSG") keeps that line alone, without the register dump and its "CPU: N" header.
+    # users keeps that line alone, without the register dump and its "CPU: N" header.
     text = (DATA / "armhf-6.1.0-50-mod-softlockup.log").read_text()
     line = next(ln for ln in text.splitlines() if "soft lockup - CPU#" in ln)
     msg = line.split("] ", 1)[1]
-    wall = f"\r\n\aMessage from syslogd@bench at Nov 24 10:00:02 ...\r\n kernel:{msg}\n\r"
-    (rep,) = parse_log(wall.encode())
+    (rep,) = parse_log((_wall_message(msg) + "\r").encode())
     want = EXPECTED["armhf-6.1.0-50-mod-softlockup"]
     assert rep.type == "HANG" and rep.title.startswith("BUG: soft lockup")
     assert (rep.cpu, rep.comm, rep.pid) == (1, want["comm"], want["pid"])
@@ -1094,17 +1101,17 @@ def test_a_soft_lockup_line_alone_names_its_cpu() -> None:
 
 
 def test_a_wall_copy_of_a_line_the_syslog_paste_also_holds_is_no_second_report() -> None:
-    # rsyslog writes an emergency record to /var/log/syslog and, as a wall message (its
-    # WallFmt: "Message from syslogd@HOST at TIME ...", then " TAG:MSG"), to the terminals
-    # of logged-in users: a terminal paste of a crash holds the die() line twice, the wall
-    # copy first, before the syslog lines of its report (a RockPro64 forum paste). The
-    # copy has the record's own printk time and text: that record, no report of its own.
+    # rsyslog writes an emergency record to /var/log/syslog and, as a wall message, to the
+    # terminals of logged-in users: a terminal paste of a crash holds the die() line
+    # twice, the wall copy first, before the syslog lines of its report (a RockPro64 forum
+    # paste). The copy has the record's own printk time and text: that record, no report
+    # of its own.
     text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
     (want,) = _reports("armhf-6.1.0-50-mod-null")
     die = next(ln for ln in text.splitlines() if "Internal error: " in ln)
     syslog = "".join("Nov 24 10:00:02 bench kernel: " + ln for ln in text.splitlines(True))
     first = syslog.index("Nov 24 10:00:02 bench kernel: [    2.175672] Unhandled fault")
-    wall = f"\r\n\aMessage from syslogd@bench at Nov 24 10:00:02 ...\r\n kernel:{die}\n"
+    wall = _wall_message(die)
     (rep,) = parse_log((syslog[:first] + wall + syslog[first:]).encode())
     assert (rep.title, rep.comm, rep.pid, rep.cpu) == (want.title, "sh", 85, 0)
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]

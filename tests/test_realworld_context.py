@@ -22,6 +22,7 @@ import pytest
 from corpus import syz_log
 from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
+from hotfence.triage.model import KnownBugMatch, Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
 from test_prefilter import _same
@@ -131,6 +132,18 @@ def _entry(context: list[str], line: str) -> str:
     return entry
 
 
+def _preceded_by_match(tmp_path: Path, rep: Report, pattern: str) -> KnownBugMatch:
+    """The one match of ``rep`` with a catalogue entry (written to ``tmp_path``) for its
+    title after a context line that ``pattern`` finds (``preceded_by``)."""
+    (tmp_path / "after-event.yaml").write_text(
+        "id: crash-after-event\nsummary: this crash after this event\n"
+        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
+        f"  preceded_by: ['{pattern}']\n"
+    )
+    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    return m
+
+
 def _stamped(log: str, line: str) -> str:
     """The first raw line of ``log`` that printed ``line``."""
     return next(r for r in (DATA / f"{log}.log").read_text().splitlines() if r.endswith(line))
@@ -148,13 +161,7 @@ def test_an_event_before_a_report_is_its_context(
     entry = _entry(rep.context, line)
     (got,) = triage_input(str(path)).reports
     assert got.context == rep.context
-    (tmp_path / "after-event.yaml").write_text(
-        "id: crash-after-event\nsummary: this crash after this event\n"
-        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
-        f"  preceded_by: ['{pattern}']\n"
-    )
-    catalog = load_catalog(extra_dirs=[tmp_path], builtin=False)
-    (m,) = match_all(catalog, rep)
+    m = _preceded_by_match(tmp_path, rep, pattern)
     assert f"preceded by {entry!r}" in m.evidence
     assert m.missing == [] and m.certainty == "matched"
 
@@ -268,12 +275,7 @@ def test_a_flood_of_numbered_lines_does_not_hide_its_cause(tmp_path: Path) -> No
     (tmp_path / "kern.log").write_text(composed)
     (got,) = triage_input(str(tmp_path / "kern.log")).reports
     assert got.context == rep.context
-    (tmp_path / "aer-nvme.yaml").write_text(
-        "id: crash-after-aer\nsummary: this crash after a PCIe error\n"
-        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
-        "  preceded_by: ['PCIe Bus Error: severity=Uncorrected']\n"
-    )
-    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    m = _preceded_by_match(tmp_path, rep, "PCIe Bus Error: severity=Uncorrected")
     assert f"preceded by {AER!r}" in m.evidence
 
 
@@ -480,12 +482,7 @@ def test_an_nvme_failure_before_a_crash_is_its_context(
     (got,) = triage_input(str(tmp_path / "kern.log")).reports
     assert got.context == rep.context
     assert parse_log((stamped.replace(_NVME_LAST, line) + "\n").encode()) == []
-    (tmp_path / "after-nvme.yaml").write_text(
-        "id: crash-after-nvme\nsummary: this crash after this NVMe failure\n"
-        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
-        f"  preceded_by: ['{pattern}']\n"
-    )
-    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    m = _preceded_by_match(tmp_path, rep, pattern)
     assert f"preceded by {line!r}" in m.evidence
 
 
@@ -583,12 +580,7 @@ def test_a_dead_usb_host_controller_before_a_crash_is_its_context(tmp_path: Path
     assert [r.context for r in got] == [[USB_DEAD, USB_DIED], [], [], []]
     for line in events.splitlines():
         assert parse_log((line + "\n").encode()) == []
-    (tmp_path / "after-usb.yaml").write_text(
-        "id: hang-after-usb\nsummary: this hang after a USB host controller died\n"
-        f"signature:\n  title: ['^{re.escape(rep.title)}$']\n"
-        "  preceded_by: ['HC died; cleaning up']\n"
-    )
-    (m,) = match_all(load_catalog(extra_dirs=[tmp_path], builtin=False), rep)
+    m = _preceded_by_match(tmp_path, rep, "HC died; cleaning up")
     assert f"preceded by {USB_DIED!r}" in m.evidence
 
 

@@ -357,27 +357,22 @@ def continues_record(last: Line, line: Line, text: str) -> bool:
 _INTERJECTION_LINES = 50
 
 
-def interjected(text: str, pos: int, raw: str, context: str) -> bool:
-    """Is the line ``raw`` at ``pos`` a program's output inside a report whose lines carry
-    the printk prefix of ``context``? printk prefixes every line it prints (the time and
-    caller id, record_print_text()), so a line without one is not the kernel's; when the
-    report's prefixed lines go on after it, it is a program that shares the console (a
-    test suite: kselftest's lkdtm runner prints "# BUG: saw 'kernel BUG at': ok"), and
-    neither ends the report nor starts one. A log that goes on without prefixes (another
-    log appended) is read as before."""
-    if not context or make_line(raw, pos, 0).context:
+def interjected(text: str, line: Line, context: str) -> bool:
+    """Is ``line`` a program's output inside a report whose lines carry the printk prefix
+    of ``context``? printk prefixes every line it prints (the time and caller id,
+    record_print_text()), so a line without one is not the kernel's; when the report's
+    prefixed lines go on after it, it is a program that shares the console (a test
+    suite: kselftest's lkdtm runner prints "# BUG: saw 'kernel BUG at': ok"), and neither
+    ends the report nor starts one. A log that goes on without prefixes (another log
+    appended) is read as before."""
+    if not context or line.context:
         return False
-    at = text.find("\n", pos) + 1
-    for _ in range(_INTERJECTION_LINES):
-        if at <= 0 or at >= len(text):
-            return False
-        end = text.find("\n", at)
-        line = make_line(text[at:] if end == -1 else text[at:end], at, 0)
-        if line.context:
+    for at, raw in _lines_after(text, line.start, _INTERJECTION_LINES):
+        after = make_line(raw, at, 0)
+        if after.context:
             # (the next boot's banner is no line of the report's: a line before it may
             # well be the kernel's, the x86 decompressor's bare "Booting the kernel.")
-            return line.context == context and not _booted(line.text)
-        at = end + 1
+            return after.context == context and not _booted(after.text)
     return False
 
 
@@ -446,16 +441,16 @@ def _absorbed(kind: OopsKind, raw: str) -> bool:
     return any(a in raw for a in kind.absorbs)
 
 
-def _absorbed_by(kind: OopsKind, raw: str, header: Line) -> bool:
-    """Is ``raw`` a header that the report of ``header`` prints inside itself? Not when it
-    was printed more than ``_REPORT_TIME_GAP`` after that header: a report prints its
+def _absorbed_by(kind: OopsKind, line: Line, header: Line) -> bool:
+    """Is ``line`` a header that the report of ``header`` prints inside itself? Not when
+    it was printed more than ``_REPORT_TIME_GAP`` after that header: a report prints its
     own lines in one go, and a SLUB report's "INFO: " lines are not a hung task's
     "INFO: task ... blocked" ten minutes later."""
-    if not _absorbed(kind, raw):
+    if not _absorbed(kind, line.raw):
         return False
     if header.timestamp is None:
         return True
-    ts = make_line(raw, 0, 0).timestamp
+    ts = line.timestamp
     return ts is None or ts - header.timestamp <= _REPORT_TIME_GAP
 
 
@@ -467,16 +462,11 @@ def _within(text: str, start: int, pos: int, context: str, most: int) -> bool:
     if lines <= most:
         return True
     own = 0
-    at = text.find("\n", start, pos) + 1
-    while 0 < at < pos:
-        end = text.find("\n", at, pos)
-        if make_line(text[at : pos if end == -1 else end], at, 0).context == context:
+    for at, raw in _lines_after(text, start, lines, stop=pos):
+        if make_line(raw, at, 0).context == context:
             own += 1
             if own > most:
                 return False
-        if end == -1:
-            break
-        at = end + 1
     return True
 
 
@@ -501,13 +491,12 @@ def _read_limit(
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
             raw = plain_line(text[s:] if e == -1 else text[s:e])
-            if context and interjected(text, s, raw, context):
+            line = make_line(raw, s, 0)
+            if context and interjected(text, line, context):
                 continue
-            if own is not None:
-                copy = make_line(raw, s, 0)
-                if copy.context != context and record_of(copy) == own:
-                    continue
-            if _absorbed_by(kind, raw, header) and _within(
+            if own is not None and line.context != context and record_of(line) == own:
+                continue
+            if _absorbed_by(kind, line, header) and _within(
                 text, start, s, context, kind.absorb_lines
             ):
                 continue
@@ -624,18 +613,14 @@ class _Window:
         header_of_its_own = False  # a candidate header, not a copy of this report's lines
         if not is_header:
             if line_start in self.cands:
-                if not self._interjected(raw, line_start, line) and not self._copy(line):
+                if not self._interjected(line) and not self._copy(line):
                     header_of_its_own = True
                     if line.context != self.context:
                         self._other_clock(raw, line)
                     # how far into the report is counted in its own stream's lines: other
                     # CPUs' lines, or a journal entry's other fields, come in between
-                    self._note_next_report(raw, line_start, line.context, n - self.others)
-            elif (
-                self.second is None
-                and info_with_stack(raw)
-                and not self._interjected(raw, line_start, line)
-            ):
+                    self._note_next_report(line, n - self.others)
+            elif self.second is None and info_with_stack(raw) and not self._interjected(line):
                 self.second = line_start  # _note_next_report's one effect on other lines
             if not self.context and self.kind.unstamped and line.context:
                 # early_printk() wrote the header, bare; printk's lines after it carry the
@@ -714,8 +699,8 @@ class _Window:
             self.recorded = len(self.stamped)
         return line_record(line) in self.records
 
-    def _interjected(self, raw: str, line_start: int, line: Line) -> bool:
-        return not line.context and interjected(self.text, line_start, raw, self.context)
+    def _interjected(self, line: Line) -> bool:
+        return not line.context and interjected(self.text, line, self.context)
 
     def _drop_cut_line(self, marker_start: int) -> None:
         """The line right before a console's replay marker is a record cut short, printed
@@ -782,15 +767,16 @@ class _Window:
                 return 0 <= ts - before.timestamp <= _REPORT_TIME_GAP
         return False
 
-    def _starts_next(self, raw: str, line_start: int, n: int) -> bool:
+    def _starts_next(self, line: Line, n: int) -> bool:
         """Does this candidate line start a report of its own (not continue this one)?"""
-        if line_start not in self.cands or not is_report_start(raw):
+        if line.start not in self.cands or not is_report_start(line.raw):
             return False
-        return not (n <= self.kind.absorb_lines and _absorbed_by(self.kind, raw, self.header))
+        return not (n <= self.kind.absorb_lines and _absorbed_by(self.kind, line, self.header))
 
-    def _note_next_report(self, raw: str, line_start: int, ctx: str, n: int) -> None:
+    def _note_next_report(self, line: Line, n: int) -> None:
+        raw, line_start, ctx = line.raw, line.start, line.context
         is_cand = line_start in self.cands
-        if self.second is None and (self._starts_next(raw, line_start, n) or info_with_stack(raw)):
+        if self.second is None and (self._starts_next(line, n) or info_with_stack(raw)):
             self.second = line_start
         if self.own_done and is_cand and not is_report_start(raw):
             # A "Kernel panic"-like line after this report ended: right after the end it
@@ -842,7 +828,7 @@ class _Window:
             self._end_own()  # the OOM killer's dump: a kill's report or context, not ours
         elif not self.task_ctx and self.second is not None:
             self._end_own()  # one stream: the next report's lines are not ours
-        elif self.task_ctx and self._starts_next(raw, line_start, n):
+        elif self.task_ctx and self._starts_next(line, n):
             self._end_own()  # the same task starts a new report
 
     def _trace_goes_on(self, oom_start: int) -> bool:
@@ -852,17 +838,12 @@ class _Window:
         oom-killer" and its cpuset line between two frames of a panic's trace, the rest
         of that trace after them). The killer's own dump goes on with dump_stack()'s
         task header and "Call Trace:" (or its Mem-Info) before any frame."""
-        at = self.text.find("\n", oom_start) + 1
-        for _ in range(_OOM_LOOKAHEAD_LINES):
-            if at <= 0 or at >= len(self.text):
-                return False
-            end = self.text.find("\n", at)
-            text = make_line(self.text[at:] if end == -1 else self.text[at:end], at, 0).text
+        for at, raw in _lines_after(self.text, oom_start, _OOM_LOOKAHEAD_LINES):
+            text = make_line(raw, at, 0).text
             if any(m in text for m in _OOM_DUMP_GOES_ON):
                 return False
             if "cpuset=" not in text and "mems_allowed=" not in text:
                 return parse_frame(text) is not None
-            at = end + 1
         return False
 
     def _long_pause(self, ts: float | None, raw: str) -> bool:
@@ -995,6 +976,24 @@ def _lines_back(text: str, at: int, span: int) -> Iterator[tuple[int, str]]:
             return
         yield start, text[start:end]
         end = start - 1
+
+
+def _lines_after(
+    text: str, at: int, most: int, stop: int | None = None
+) -> Iterator[tuple[int, str]]:
+    """The lines after the one starting at ``at``, nearest first, each as its start and
+    its text (no newline), at most ``most`` of them, none starting at or after ``stop``
+    (the text's end by default); a line ``stop`` cuts is read up to it."""
+    bound = len(text) if stop is None else stop
+    at = text.find("\n", at, bound) + 1
+    for _ in range(most):
+        if at <= 0 or at >= bound:
+            return
+        end = text.find("\n", at, bound)
+        yield at, text[at : bound if end == -1 else end]
+        if end == -1:
+            return
+        at = end + 1
 
 
 # How much text _tagged_line_end searches back in one go for a task's tag.

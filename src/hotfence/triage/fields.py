@@ -539,13 +539,18 @@ class TaskFields:
     suse: bool = False  # the header names a SUSE build ("... #1 SLE15-SP4 35a3c2e")
 
 
-def task_fields(own: list[str], prefix: Sequence[str] = ()) -> TaskFields:
+def task_fields(
+    own: list[str], prefix: Sequence[str] = (), near: Sequence[bool] | None = None
+) -> TaskFields:
     """Task, CPU, release, taint and hardware named by the report's ``own`` lines, and
     what they leave unsaid by the lines before it (``prefix``, nearest first).
 
     The report's own lines decide: an older report's full header in the prefix (in a log
     of two kernels without a banner between them, another kernel's) must not outweigh
-    the report's own older-style or partial one.
+    the report's own older-style or partial one. ``near`` (a flag a prefix line; None:
+    all of them) says which prefix lines may name the report's task: the CPU, PID and
+    comm come from those alone (a line printed long before the report is another task's,
+    parser._near), the release, taint and hardware from every line.
     """
     out = _fields_of(own)
     if prefix and (
@@ -557,11 +562,14 @@ def task_fields(own: list[str], prefix: Sequence[str] = ()) -> TaskFields:
         or not out.taint_said
     ):
         more = _fields_of(prefix)
-        out.cpu = more.cpu if out.cpu is None else out.cpu
+        task = more
+        if near is not None and not all(near):
+            task = _fields_of([t for t, is_near in zip(prefix, near, strict=True) if is_near])
+        out.cpu = task.cpu if out.cpu is None else out.cpu
         # A PID goes with its comm: another task's is none of this one's.
-        if out.pid is None and (out.comm is None or out.comm == more.comm):
-            out.pid = more.pid
-        out.comm = more.comm if out.comm is None else out.comm
+        if out.pid is None and (out.comm is None or out.comm == task.comm):
+            out.pid = task.pid
+        out.comm = task.comm if out.comm is None else out.comm
         out.release = more.release if out.release is None else out.release
         out.hardware = more.hardware if out.hardware is None else out.hardware
         if not out.taint_said:

@@ -962,6 +962,26 @@ _BUG_AT = _F(
     "kernel BUG in {2}",
     stack=_s(*_RIP_TRACE, skip=("^skb_",)),
 )
+
+
+def _irq_stack_overflow(pattern: str) -> Format:
+    """The format of an interrupt entry's stack check whose words ``pattern`` matches:
+    titled as the other stack overflows, by the frame that was running (overflow_frame())."""
+    return _F(
+        lazy_rx(pattern),
+        "do_IRQ: stack overflow in {1}",
+        alt=("stack-overflow in {1}",),
+        stack=_s(*_TRACE, extractor=overflow_frame),
+    )
+
+
+def _died(pattern: str) -> Format:
+    """The format of an architecture's die() line whose first group is the trap's own
+    words ("illegal operation", "Oops - load access fault"): titled by them and the
+    function the register dump's PC names, "{1} in {2}"."""
+    return _F(lazy_rx(pattern), "{1} in {2}", stack=_s(*_RIP_TRACE))
+
+
 # What include/linux/rtnetlink.h ASSERT_RTNL() prints, "RTNL: assertion failed at %s (%d)"
 # with __FILE__ and __LINE__.
 _RTNL_ASSERT = r"RTNL: assertion failed at \S"
@@ -2243,14 +2263,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # interrupted task's. Titled as the other stack overflows (overflow_frame()).
     _k(
         "do_IRQ: stack overflow",
-        [
-            _F(
-                lazy_rx("do_IRQ: stack overflow: "),
-                "do_IRQ: stack overflow in {1}",
-                alt=("stack-overflow in {1}",),
-                stack=_s(*_TRACE, extractor=overflow_frame),
-            )
-        ],
+        [_irq_stack_overflow("do_IRQ: stack overflow: ")],
         shape=r"do_IRQ: stack overflow:(?:\s+-?\d+)?\s*$",
         needs_oops=True,
     ),
@@ -2263,14 +2276,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # kernel stack (...)" (no match here: syzkaller's WARNING rules title it).
     _k(
         "near stack overflow",
-        [
-            _F(
-                lazy_rx(r"do_IRQ: .* near stack overflow \(cur:"),
-                "do_IRQ: stack overflow in {1}",
-                alt=("stack-overflow in {1}",),
-                stack=_s(*_TRACE, extractor=overflow_frame),
-            )
-        ],
+        [_irq_stack_overflow(r"do_IRQ: .* near stack overflow \(cur:")],
         # (the figures may be cut off onto the next line: a mail client's or a terminal's wrap)
         shape=r"do_IRQ: .+ near stack overflow(?: \(cur:[0-9a-f,rsp:]*\)?)?\s*$",
         needs_oops=True,
@@ -2316,11 +2322,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
-            _F(
-                lazy_rx(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
-                "{1} in {2}",
-                stack=_s(*_RIP_TRACE),
-            ),
+            _died(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
         ],
         shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
     ),
@@ -2330,13 +2332,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # "monitor event" after "kernel BUG at" have kinds of their own already.
     _k(
         "[#",
-        [
-            _F(
-                lazy_rx(rf"({_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]"),
-                "{1} in {2}",
-                stack=_s(*_RIP_TRACE),
-            ),
-        ],
+        [_died(rf"({_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]")],
         shape=rf"(?:^|[\s:\]>])(?:{_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
     # arch/mips/kernel/traps.c do_be(): a bus error no fixup takes prints "Data bus error,
@@ -2367,13 +2363,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # kernel code", ...) with no line before them.
     _k(
         "[#",
-        [
-            _F(
-                lazy_rx(r"([A-Z][A-Za-z -]*)\[#\d+\]:"),
-                "{1} in {2}",
-                stack=_s(*_RIP_TRACE),
-            )
-        ],
+        [_died(r"([A-Z][A-Za-z -]*)\[#\d+\]:")],
         shape=r"(?:^|[\s:\]>])[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
     ),
     # arch/riscv/kernel/traps.c die(): "<what> [#1]" alone on its line, then the modules
@@ -2382,13 +2372,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # BUG [#1]", BUG()'s, is the "Kernel BUG" kind's).
     _k(
         " [#",
-        [
-            _F(
-                lazy_rx(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]"),
-                "{1} in {2}",
-                stack=_s(*_RIP_TRACE),
-            ),
-        ],
+        [_died(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]")],
         shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
     ),
     # mm/kmemleak.c print_unreferenced(): a leaked object as /sys/kernel/debug/kmemleak
@@ -2469,7 +2453,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
-            _F(lazy_rx(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"), "{1} in {2}", stack=_s(*_RIP_TRACE)),
+            _died(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"),
         ],
         shape=r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
     ),

@@ -920,7 +920,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     # The report's own lines first: a report that prints its task line after the title
     # (KFENCE, KASAN: at the end) must not take the previous report's from the prefix.
     prefix = [ln.text for ln in ext.prefix]
-    near_prefix = [ln.text for ln in ext.prefix if _near(ln, ext.header)]
+    near = [_near(ln, ext.header) for ln in ext.prefix]
     rep = Report(
         title=_out(title, from_bytes),
         type=title_type(title),
@@ -937,9 +937,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     if looping and rip is not None:
         rep.looping_function = _out(rip.function, from_bytes)
     rep.frames = call_trace(own)
-    _fill_task_fields(rep, own, prefix, from_bytes)
-    if len(near_prefix) < len(prefix):
-        _task_from_near_lines(rep, own, near_prefix, from_bytes)
+    _fill_task_fields(rep, own, prefix, from_bytes, near)
     _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
     _keep_to_locked_cpu(rep, ext.header.text)
@@ -1065,18 +1063,17 @@ def _near(line: Line, header: Line) -> bool:
     return gap is None or gap <= _TASK_LINE_SPAN
 
 
-def _task_from_near_lines(
-    rep: Report, own: list[str], near_prefix: list[str], from_bytes: bool
+def _fill_task_fields(
+    rep: Report,
+    own: list[str],
+    prefix: list[str],
+    from_bytes: bool,
+    near: list[bool] | None = None,
 ) -> None:
-    """The report's CPU, PID and comm from its ``own`` lines and the prefix lines near it
-    only: release, taint and hardware stay those of the whole prefix."""
-    f = task_fields(own, near_prefix)
-    rep.cpu, rep.pid = f.cpu, f.pid
-    rep.comm = _out(f.comm, from_bytes) if f.comm is not None else None
-
-
-def _fill_task_fields(rep: Report, own: list[str], prefix: list[str], from_bytes: bool) -> None:
-    f = task_fields(own, prefix)
+    """The task, CPU and kernel that the report's ``own`` lines name, and what they leave
+    unsaid from its ``prefix``; the task from the ``near`` prefix lines only
+    (fields.task_fields)."""
+    f = task_fields(own, prefix, near)
     rep.cpu, rep.pid = f.cpu, f.pid
     rep.comm = _out(f.comm, from_bytes) if f.comm is not None else None
     rep.kernel_release = _out(f.release, from_bytes) if f.release is not None else None
