@@ -1799,6 +1799,26 @@ def test_a_hung_task_is_the_task_it_names_not_the_cpus_after_it(
     assert short.title == rep.title
 
 
+_HUNG_TASK = re.compile(r"INFO: task (.+):(\d+) blocked for more than")
+
+
+def test_every_corpus_hung_task_is_the_task_it_names_on_no_cpu() -> None:
+    """The hung task rule above over the whole corpus: every "INFO: task hung" report is
+    the task its first line names, on no CPU, whatever task or CPU header comes right
+    before it (corpus 235: another task's fault injection dump "CPU: 1 PID: 20679 Comm:
+    syz-executor1" one line before khungtaskd's report, whose own lines name the hung
+    task but no CPU)."""
+    seen = 0
+    for path in sorted((SYZ / "report").iterdir()):
+        for rep in parse_log(syz_log(path.name).encode()):
+            m = _HUNG_TASK.match(rep.text)
+            if not rep.title.startswith("INFO: task hung") or m is None:
+                continue
+            assert (rep.comm, rep.pid, rep.cpu) == (m.group(1), int(m.group(2)), None), path.name
+            seen += 1
+    assert seen >= 40
+
+
 _IO_ERROR_4X = "blk_update_request: I/O error, dev loop0, sector 0"
 
 

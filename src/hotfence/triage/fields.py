@@ -565,11 +565,11 @@ def task_fields(
         task = more
         if near is not None and not all(near):
             task = _fields_of([t for t, is_near in zip(prefix, near, strict=True) if is_near])
-        out.cpu = task.cpu if out.cpu is None else out.cpu
-        # A PID goes with its comm: another task's is none of this one's.
-        if out.pid is None and (out.comm is None or out.comm == task.comm):
-            out.pid = task.pid
-        out.comm = task.comm if out.comm is None else out.comm
+        # A CPU and a PID go with their comm: another task's are none of this one's.
+        if out.comm is None or out.comm == task.comm:
+            out.cpu = task.cpu if out.cpu is None else out.cpu
+            out.pid = task.pid if out.pid is None else out.pid
+            out.comm = task.comm
         out.release = more.release if out.release is None else out.release
         out.hardware = more.hardware if out.hardware is None else out.hardware
         if not out.taint_said:

@@ -994,9 +994,11 @@ def _keep_to_hung_task(rep: Report, header: str, from_bytes: bool) -> None:
     whose lines do not count toward the report's length before its panic is cut.
     """
     m = _HUNG_TASK_RE.search(header)
-    if m is None or rep.pid == int(m.group("pid")):
+    if m is None:
         return
-    rep.pid, rep.comm, rep.cpu = int(m.group("pid")), _out(m.group("comm"), from_bytes), None
+    rep.cpu = None  # (even when its task's line came with another task's CPU line)
+    if rep.pid != int(m.group("pid")):
+        rep.pid, rep.comm = int(m.group("pid")), _out(m.group("comm"), from_bytes)
 
 
 # kernel/watchdog.c: the CPU that locked up, named by the CPU that noticed it.
