@@ -436,7 +436,8 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    containers = _cri_log(_docker_json_file(_mail_text(_utf8(blocks))))
+    docker = _container_log(_mail_text(_utf8(blocks)), _DOCKER_JSON_RE, _DockerLines())
+    containers = _container_log(docker, _CRI_RE, _CriLines())
     for block in _pstore_parts(_console_output(containers)):
         total += len(block)
         if total > limits.max_bytes:
@@ -505,6 +506,19 @@ def _no_record(lines: _ContainerRecords, raw: bytes) -> bytes:
     return head + raw + b"\n"
 
 
+def _container_log(
+    blocks: Iterator[bytes], starts: re.Pattern[bytes], records: _ContainerRecords
+) -> Iterator[bytes]:
+    """``blocks`` as they are, or, when the first starts as ``starts`` does, a container
+    log's lines as ``records`` reads them (a json-file log's as `docker logs -t` prints
+    them, a CRI log's with each line's parts joined)."""
+    first = next(blocks, b"")
+    if starts.match(first):
+        yield from _container_lines(first, blocks, records)
+    else:
+        yield from _as_they_came(first, blocks)
+
+
 def _container_lines(
     first: bytes, blocks: Iterator[bytes], lines: _ContainerRecords
 ) -> Iterator[bytes]:
@@ -570,15 +584,6 @@ class _DockerLines:
         return (stamp + text).encode("utf-8", "replace")
 
 
-def _docker_json_file(blocks: Iterator[bytes]) -> Iterator[bytes]:
-    """``blocks`` as they are, or a json-file log's lines as `docker logs -t` prints them."""
-    first = next(blocks, b"")
-    if _DOCKER_JSON_RE.match(first):
-        yield from _container_lines(first, blocks, _DockerLines())
-    else:
-        yield from _as_they_came(first, blocks)
-
-
 # The CRI logging format, the file of a Kubernetes container (/var/log/pods/.../0.log)
 # and of Podman's k8s-file driver: "<time> <stream> <tag> <text>" a line. The writers:
 # containerd's CRI plugin (pkg/cri/io/logger.go redirectLogs(): time RFC3339Nano, tag
@@ -608,15 +613,6 @@ class _CriLines:
         head = raw[: m.start("tag")] + b"F " if self.at_line_start else b""
         self.at_line_start = m["tag"] == b"F"
         return head + raw[m.end() :] + (b"\n" if self.at_line_start else b"")
-
-
-def _cri_log(blocks: Iterator[bytes]) -> Iterator[bytes]:
-    """``blocks`` as they are, or a CRI log's lines, each line's parts joined."""
-    first = next(blocks, b"")
-    if _CRI_RE.match(first):
-        yield from _container_lines(first, blocks, _CriLines())
-    else:
-        yield from _as_they_came(first, blocks)
 
 
 # A cloud VM's serial console as its provider's CLI prints it with JSON output, the
