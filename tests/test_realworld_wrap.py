@@ -1235,11 +1235,11 @@ def test_two_boots_pstore_dumps_of_the_same_number_stay_two_dumps(tmp_path: Path
     assert all(len(g.frames) == len(w.frames) for g, w in zip(got, want, strict=True))
 
 
-def test_a_pstore_directory_reads_a_dumps_record_files_as_one_dump(tmp_path: Path) -> None:
-    # pstorefs shows each part of a dump as a record file of its own, "dmesg-<backend>-
-    # <id>" (fs/pstore/inode.c): read one by one, the part with the panic's header has
-    # no trace and the part after it a trace without its panic. Read as one dump, the
-    # directory gives the panic the one-part record gives; its other records stay apart.
+def _pstore_dir(
+    tmp_path: Path, stored: Callable[[str], bytes], suffix: str
+) -> tuple[Report, Path, list[str]]:
+    """The repo's ramoops record's report read alone, and a pstore directory of that
+    record's parts, each as ``stored`` keeps it in "dmesg-ramoops-<n><suffix>"."""
     record = (PSTORE / "dmesg-ramoops-0").read_text()
     (tmp_path / "one.txt").write_text(record)
     (want,) = triage_input(str(tmp_path / "one.txt")).reports
@@ -1247,7 +1247,16 @@ def test_a_pstore_directory_reads_a_dumps_record_files_as_one_dump(tmp_path: Pat
     pstore = tmp_path / "pstore"
     pstore.mkdir()
     for n, part in enumerate(parts):
-        (pstore / f"dmesg-ramoops-{n}").write_text(part)
+        (pstore / f"dmesg-ramoops-{n}{suffix}").write_bytes(stored(part))
+    return want, pstore, parts
+
+
+def test_a_pstore_directory_reads_a_dumps_record_files_as_one_dump(tmp_path: Path) -> None:
+    # pstorefs shows each part of a dump as a record file of its own, "dmesg-<backend>-
+    # <id>" (fs/pstore/inode.c): read one by one, the part with the panic's header has
+    # no trace and the part after it a trace without its panic. Read as one dump, the
+    # directory gives the panic the one-part record gives; its other records stay apart.
+    want, pstore, parts = _pstore_dir(tmp_path, lambda part: part.encode(), "")
     (pstore / "console-ramoops-0").write_text((LAB / "sysrq-c.log").read_text(encoding="latin-1"))
     results = triage_paths([str(pstore)])
     assert [r.path for r in results] == [
@@ -1268,16 +1277,11 @@ def test_a_pstore_directory_of_records_left_compressed_reads_as_one_dump(tmp_pat
     # the parts are read as one dump all the same.
     import zlib
 
-    record = (PSTORE / "dmesg-ramoops-0").read_text()
-    (tmp_path / "one.txt").write_text(record)
-    (want,) = triage_input(str(tmp_path / "one.txt")).reports
-    parts = _pstore_parts(record, 1024, False)
-    pstore = tmp_path / "pstore"
-    pstore.mkdir()
-    for n, part in enumerate(parts):
+    def deflated(part: str) -> bytes:
         deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS, 8)
-        packed = deflate.compress(part.encode()) + deflate.flush()
-        (pstore / f"dmesg-ramoops-{n}.enc.z").write_bytes(packed)
+        return deflate.compress(part.encode()) + deflate.flush()
+
+    want, pstore, parts = _pstore_dir(tmp_path, deflated, ".enc.z")
     results = triage_paths([str(pstore)])
     assert [r.path for r in results] == [str(pstore / f"dmesg-ramoops-{{0..{len(parts) - 1}}}")]
     (rep,) = list(results[0].reports)
