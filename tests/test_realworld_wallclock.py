@@ -13,6 +13,7 @@ resolution.
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ from corpus import SYZ, syz_log
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_blocks, triage_input
-from hotfence.triage.reader import ReadLimits, line_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks, raw_blocks
 from hotfence.triage.stamps import log_stamp
 from test_realworld_multi import _facts as _multi_facts
 from test_realworld_multi import _last_time, _later, _stamped_panic_cases
@@ -513,3 +514,76 @@ def test_a_long_log_behind_a_readers_time_streams_as_it_parses(fmt: str) -> None
         blocks = (data[i : i + 4096] for i in range(0, len(data), 4096))
         got = triage_blocks(line_blocks(blocks, ReadLimits()), chunk_bytes=chunk)
         assert [dataclasses.asdict(r) for r in got] == want
+
+
+def _newest_first(log: str) -> str:
+    """``log`` as `journalctl -r` (--reverse) prints its entries: newest first
+    (journalctl.c walks the journal with sd_journal_previous()), each entry's own lines in
+    their order; a line indented under a stamped one is that entry's (systemd's
+    output.c print_multiline() indents a message's further lines under its first)."""
+    entries: list[list[str]] = []
+    for line in log.splitlines(keepends=True):
+        if line[:1].isspace() and entries:
+            entries[-1].append(line)
+        else:
+            entries.append([line])
+    return "".join(line for entry in reversed(entries) for line in entry)
+
+
+# journalctl's and syslog's own formats: what `journalctl -r` prints, or a syslog file
+# through `tac`
+_REVERSIBLE = sorted(f for f in FORMATS if "journalctl" in f or f in ("syslog file", "RFC 5424"))
+
+
+@pytest.mark.parametrize("name", _LOCKUPS)
+@pytest.mark.parametrize("fmt", _REVERSIBLE)
+def test_a_journal_read_newest_first_reads_as_the_console(
+    name: str, fmt: str, tmp_path: Path
+) -> None:
+    console = (DATA / f"{name}.log").read_text()
+    boot = datetime(2026, 11, 27, 10, 11, 12, 345678, tzinfo=_UTC)
+    path = tmp_path / "journal.txt"
+    path.write_text(_newest_first(_stamped(console, FORMATS[fmt], boot)))
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(r) for r in _reports(name)]
+
+
+def test_a_reversed_journal_keeps_each_entrys_lines_and_its_head(tmp_path: Path) -> None:
+    # The x86 oops of the lab in a whole-second journal, after a program's multi-line
+    # entry (systemd-coredump's, its stack trace indented under its first line) and
+    # under journalctl's head line; printed newest first.
+    console = (LAB / "null-deref.log").read_text()
+    (want,) = parse_log(console.encode())
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    journal = _stamped(console, FORMATS["journalctl short"], boot)
+    coredump = (
+        "Nov 27 10:11:13 node-a systemd-coredump[311]: Process 302 (crashd) of user 0 dumped"
+        " core.\n"
+        "                                              Stack trace of thread 302:\n"
+        "                                              #0  0x00007f0e1b2c3d4e raise"
+        " (libc.so.6 + 0x3d4e)\n"
+        "                                              #1  0x00007f0e1b2a1234 abort"
+        " (libc.so.6 + 0x1234)\n"
+    )
+    head = "-- Journal begins at Fri 2026-11-27 10:11:12 UTC, ends at Fri 2026-11-27 10:12:00 UTC. --\n"
+    path = tmp_path / "journal.txt"
+    path.write_text(head + _newest_first(coredump + journal))
+    result = triage_input(str(path))
+    assert result.error is None
+    (rep,) = result.reports
+    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) == 8
+
+
+@pytest.mark.parametrize(
+    "log",
+    sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")) + sorted((SYZ / "report").iterdir()),
+    ids=lambda p: p.name,
+)
+def test_a_log_read_oldest_first_is_read_as_it_is(log: Path) -> None:
+    # Steps back of a clock set, a boot, two consoles or two copies of a log: none of
+    # them makes a log read forwards look reversed.
+    data = log.read_bytes()
+    assert b"".join(raw_blocks(io.BytesIO(data), str(log))) == data

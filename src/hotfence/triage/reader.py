@@ -11,7 +11,7 @@ text parts with their transfer encoding undone, and a container's log file as it
 engine's reader shows it (Docker's json-file as `docker logs -t`; the CRI format of
 Kubernetes, CRI-O and Podman's k8s-file with each line's parts joined); a pstore dump's
 parts read in record order (its end first) are put back in the order the kernel logged
-them.
+them, and so is a journal printed newest first (`journalctl -r`).
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -52,6 +52,8 @@ import zlib
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
+
+from .wallclock import WallTime, wall_time
 
 STDIN = "-"
 
@@ -438,7 +440,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     total = 0
     docker = _container_log(_mail_text(_utf8(blocks)), _DOCKER_JSON_RE, _DockerLines())
     containers = _container_log(docker, _CRI_RE, _CriLines())
-    for block in _pstore_parts(_console_output(containers)):
+    for block in _oldest_first(_pstore_parts(_console_output(containers))):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -786,6 +788,129 @@ def _pstore_parts(blocks: Iterator[bytes]) -> Iterator[bytes]:
     held = yield from _held(first, blocks, _PSTORE_MAX)
     if held is not None:
         yield _oldest_part_first(b"".join(held))
+
+
+# A journal read newest first: `journalctl -r` (--reverse) walks the journal backwards
+# (journalctl.c: sd_journal_previous() for each entry), so an oops reads from its
+# "</TASK>" up to its header and the boot banner comes last. Whether a log runs
+# backwards is told by its stamps: wall-clock times (wallclock.py) or, for `-o
+# short-monotonic` and a console log through `tac`, the printk time. A log read forwards
+# steps back only where a clock was set or a boot started; backwards it steps back at
+# nearly every change of time. Held whole up to a few MB, such a log is put back in the
+# order it was logged, an entry at a time: a journal entry's own further lines
+# (journalctl indents a message's continuation lines under its first) stay under it,
+# and the lines before the first stamped one (journalctl's "-- Logs begin at ... --")
+# stay first.
+_REVERSED_MAX = 16 << 20
+_REVERSED_PROBE_LINES = 2000
+# Steps back a log needs, and how many times its steps forward, to read as reversed
+_REVERSED_STEPS = 2
+_REVERSED_RATIO = 10
+_REVERSED_SURE = 50
+_REVERSED_UNSTAMPED = 200
+_PRINTK_TIME_RE = re.compile(rb"\[ *(\d+\.\d+)\]")
+_TRACE_HEADER_RE = re.compile(rb"Call [Tt]race:\s*$")
+# a frame ("func+0x1a/0x40", "? func+0x..") or the marker the trace of a task opens with;
+# not a register's line of the same shape, which show_regs() prints before the trace
+# (x86 "RIP: 0010:func+0x..", powerpc "NIP [..] func+0x.." and "LR [..] ..", arm64
+# "pc : func+0x..", riscv " ra : func+0x..")
+_FRAME_RE = re.compile(rb"\+0x[0-9a-f]+/0x[0-9a-f]+|<TASK>|<IRQ>")
+_REGISTER_RE = re.compile(rb"(?<![\w.])(?:RIP|EIP|NIP|LR|pc|lr|epc|ra) *[:\[]")
+
+
+def _frame_line(line: bytes) -> bool:
+    return _FRAME_RE.search(line) is not None and _REGISTER_RE.search(line) is None
+
+
+# A line's wall-clock time and printk time, either None when it has none
+_When = tuple[WallTime | None, float | None]
+
+
+def _line_time(line: bytes) -> _When:
+    """The wall-clock time ``line`` starts with and the printk time near its start."""
+    wall = wall_time(line[:120].decode("latin-1"))
+    m = _PRINTK_TIME_RE.search(line, 0, 120)
+    return wall, float(m.group(1)) if m is not None else None
+
+
+def _step(before: _When, after: _When) -> int:
+    """1 if ``after`` is later than ``before``, -1 if earlier, 0 if the same or not
+    comparable. Wall-clock times decide; the printk time breaks a tie (a second's lines
+    in a journal's short output) or stands alone."""
+    wa, wb = before[0], after[0]
+    if (
+        wa is not None
+        and wb is not None
+        and wa.zone == wb.zone
+        and type(wa.day) is type(wb.day)
+        and not isinstance(wa.day, str)
+    ):
+        a, b = (wa.day, wa.seconds), (wb.day, wb.seconds)
+        if a != b:
+            return 1 if b > a else -1
+    pa, pb = before[1], after[1]
+    if pa is None or pb is None or pa == pb:
+        return 0
+    return 1 if pb > pa else -1
+
+
+def _runs_backwards(first: bytes) -> bool:
+    """Do the lines at the start of a log run newest first? Each step of the stamps
+    votes, and so does each trace header: a trace's frames follow its "Call Trace:" line
+    (show_stack()), so frames before it and none after it say the log runs backwards
+    (the one vote a second's lines give in a journal's whole-second short output)."""
+    back = forward = 0
+    last: _When | None = None
+    lines = first.split(b"\n", _REVERSED_PROBE_LINES)[:_REVERSED_PROBE_LINES]
+    for i, line in enumerate(lines):
+        if _TRACE_HEADER_RE.search(line) is not None and 0 < i < len(lines) - 1:
+            before, after = _frame_line(lines[i - 1]), _frame_line(lines[i + 1])
+            back += before and not after
+            forward += after and not before
+        when = _line_time(line)
+        if when == (None, None):
+            if last is None and i >= _REVERSED_UNSTAMPED:
+                return False  # no stamps to go by
+            continue
+        if last is not None:
+            step = _step(last, when)
+            back += step < 0
+            forward += step > 0
+            if forward > _REVERSED_SURE and back < forward:
+                return False  # (most logs: forwards from their first lines)
+        last = when
+    return back >= _REVERSED_STEPS and back >= _REVERSED_RATIO * forward
+
+
+def _entries_oldest_first(data: bytes) -> bytes:
+    """``data``, a log newest first, with its entries in the order they were logged."""
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    lead: list[bytes] = []
+    entries: list[list[bytes]] = []
+    for line in lines:
+        stamped = _line_time(line) != (None, None)
+        if stamped or not entries or not line[:1].isspace():
+            if not stamped and not entries:
+                lead.append(line)
+                continue
+            entries.append([line])
+        else:
+            entries[-1].append(line)
+    out = lead + [line for entry in reversed(entries) for line in entry]
+    return b"".join(line + b"\n" for line in out)
+
+
+def _oldest_first(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or a log read newest first in the order it was logged."""
+    first = next(blocks, b"")
+    if not _runs_backwards(first):
+        yield from _as_they_came(first, blocks)
+        return
+    held = yield from _held(first, blocks, _REVERSED_MAX)
+    if held is not None:
+        yield _entries_oldest_first(b"".join(held))
 
 
 def _read(stream: BinaryIO, path: str, n: int) -> bytes:
