@@ -1106,6 +1106,12 @@ def classify(raw: str) -> Line:
     return make_line(raw, 0, 1)
 
 
+# Spaces and tabs a line ends with: an editor's, a terminal's or a page's copy adds them,
+# and a few kernel lines print one (print_mce()'s "MISC %llx "); no report's shape needs
+# them, and a pattern that reads on to the next line ("Exception: 5\nBank 4:", the trace's
+# frames after its header) must not stop at them.
+_TRAILING = (" ", "\t")
+
 # printk never emits longer messages (PRINTK_MESSAGE_MAX); longer lines come from other
 # programs sharing the console, and cutting them keeps regex work linear in practice.
 MAX_TEXT = 2048
@@ -1127,6 +1133,8 @@ def make_line(raw: str, start: int, number: int, plain: bool = False) -> Line:
         text, ctx, ts = parse_prefix(clipped)
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
+    if text[-1:] in _TRAILING:
+        text = text.rstrip(" \t")
     questionable = False
     if "<EOI>" in text:
         pass
