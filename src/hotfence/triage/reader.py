@@ -440,7 +440,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     total = 0
     docker = _container_log(_mail_text(_utf8(blocks)), _DOCKER_JSON_RE, _DockerLines())
     containers = _container_log(docker, _CRI_RE, _CriLines())
-    for block in _oldest_first(_pstore_parts(_console_output(containers))):
+    for block in _oldest_first(_spaces(_pstore_parts(_console_output(containers)))):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -449,6 +449,29 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
                 "--max-input-size); the part before the limit was triaged",
             )
         yield block
+
+
+# A log copied from a web page may have a no-break space (U+00A0, UTF-8 "\xc2\xa0") for
+# each space the kernel printed: a page that keeps a log's spacing with "&nbsp;" gives
+# them all (lines.plain_line reads the ones a line has as spaces, but the one pass that
+# finds report headers looks for "Kernel panic - not syncing" with its spaces). printk
+# writes none: they are read as the spaces they stood for, one byte each (offsets are
+# then those of the text with spaces).
+_NBSP = b"\xc2\xa0"
+
+
+def _spaces(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` with each UTF-8 no-break space read as a space."""
+    held = b""
+    for block in blocks:
+        block = held + block
+        held = b""
+        if block.endswith(b"\xc2"):  # the first byte of one the next block ends
+            block, held = block[:-1], block[-1:]
+        if block:
+            yield block.replace(_NBSP, b" ") if _NBSP in block else block
+    if held:
+        yield held
 
 
 # A log saved as UTF-16 with its byte-order mark: Windows PowerShell 5's ">" and Out-File
