@@ -6,7 +6,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   without the time after it (``dmesg -r``, a pstore ``dmesg-ramoops`` file); a priority
   of 8 or more is a program's record (``from_userspace``);
 * ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME), crash's ``log -m``
-  level after it (``[  123.456789] <4>``);
+  level after it (``[  123.456789] <4>``), after its ``log -T`` date or its ``log -t -c``
+  caller id too;
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``; Android
   vendor hooks print ``[T1234@C3]``;
@@ -237,11 +238,14 @@ _PREFIX_RE = re.compile(
     # journalctl -o short-monotonic: "[ 1.2] host kernel: ", "[ 1.2] kernel: " with
     # --no-hostname (journalctl(1): the host is left out of the short formats' lines)
     + r"(?:(?:\S+ )?(?i:kernel): )?"
-    + r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
+    # the caller id without a timestamp; crash's "log -m" level after what its "log -t -c"
+    # and "log -T" print (crash printk.c dump_record(): the time, ctime_tz()'s date with
+    # -T, the caller, then "<%x>": "[  T117] <4>BUG: ...", "[Fri Nov 27 ...] <4>BUG: ...")
+    + r"|\[ *(?P<ctx2>[CT]\d+)\] (?:<[0-7]>)?"
     # util-linux dmesg's other times, each format asked for in turn, then the caller id
     + r"|"
     + _DMESG_TIMES
-    + r" ?"
+    + r" ?(?:(?<=\] )<[0-7]>)?"
     # the level alone, as /proc/kmsg and dmesg -r give it on a kernel printing no time
     # (printk.time=0, RHEL 5/6's default): "<4>Call Trace:"
     # (not an RFC 5424 line's "<PRI>1 ", nor an RFC 3164 one's "<PRI>" and date)
