@@ -413,6 +413,30 @@ def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # Amlogic's 3.x BSP trees (Odroid, Android TV boxes): "[%5lu.%06lu@%d] ", the CPU
+        # inside the time's brackets
+        "@{cpu}] ",
+        # Amlogic's 4.9 trees (CONFIG_AMLOGIC_DRIVER, printk.c print_time()):
+        # "[%5lu.%06lu@%d]%c " with the record's state log_store() set: 'h' in a hard
+        # interrupt, 's' in a soft one, 'd' with interrupts off, else '-'
+        "@{cpu}]- ",
+        "@{cpu}]d ",
+    ],
+)
+def test_amlogic_cpu_in_the_printk_time_reads_as_the_console(shape: str) -> None:
+    """The time's closing bracket after the CPU: the report keeps its task and every
+    frame, and the other CPU's line inside the trace is no part of it."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    text = re.sub(r"\]@(\d+\])", r"@\1", _vendor_prefixed(shape))
+    assert re.search(r"^\[ *\d+\.\d{6}@1\]", text, re.M)
+    (rep,) = parse_log(text.encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) == 6 and not rep.corrupted
+
+
 def test_a_bracketed_message_start_is_no_vendor_prefix() -> None:
     """Samsung's prefix is "%c[%1d:%15s:%5d]": a message of a mainline kernel that starts
     with a bracket and colons keeps them."""

@@ -6,6 +6,7 @@ the plain console log gives (tests/data/realworld, tests/lab: real kernels' outp
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import re
@@ -195,14 +196,25 @@ def test_a_journal_json_seq_or_sse_oops_reads_as_the_consoles(mode: str) -> None
     assert parse_log(only_programs.encode()) == []
 
 
-def _crash_log(text: str, level: bool, caller: bool, dictionary: bool) -> str:
+def _crash_log(
+    text: str, level: bool, caller: bool, dictionary: bool, clock: str = "uptime"
+) -> str:
     """A log as crash's ``log`` prints the records of a core (crash printk.c
-    dump_record()): "[%5lld.%06ld] ", with -c the caller "[%6s] " after it, with -m the
-    level "<%x>" right before the text, with -d a dev_printk() record's SUBSYSTEM= and
+    dump_record()): "[%5lld.%06ld] ", with -T the boot date plus that time as
+    ctime_tz() prints it ("[%s] ", the zone before the year, as crash's DATE line),
+    with -t no time at all; with -c the caller "[%6s] " after it, with -m the level
+    "<%x>" right before the text, with -d a dev_printk() record's SUBSYSTEM= and
     DEVICE= under its text, indented by the prefix's width."""
+    boot = datetime.datetime(2026, 11, 27, 10, 11, 12, tzinfo=datetime.UTC)
     out = []
     for seq, m in enumerate(re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", text, re.M)):
-        prefix = f"[{float(m.group(1)):12.6f}] " + ("[  T117] " if caller else "")
+        uptime = float(m.group(1))
+        when = boot + datetime.timedelta(seconds=int(uptime))
+        prefix = {
+            "uptime": f"[{uptime:12.6f}] ",
+            "ctime": when.strftime("[%a %b %e %H:%M:%S UTC %Y] "),
+            "none": "",
+        }[clock] + ("[  T117] " if caller else "")
         out.append(prefix + ("<4>" if level else "") + m.group(2) + "\n")
         if dictionary and seq % 5 == 0:
             out.append(" " * len(prefix) + "SUBSYSTEM=virtio\n")
@@ -213,13 +225,14 @@ def _crash_log(text: str, level: bool, caller: bool, dictionary: bool) -> str:
     ("level", "caller", "dictionary"),
     [(True, False, False), (True, True, False), (False, False, True), (True, True, True)],
 )
+@pytest.mark.parametrize("clock", ["uptime", "ctime", "none"])
 @pytest.mark.parametrize("log", [LAB / "null-deref.log", DATA / "arm64-6.1.0-50-oom.log"])
 def test_crash_log_output_reads_as_the_console_log(
-    log: Path, level: bool, caller: bool, dictionary: bool
+    log: Path, clock: str, level: bool, caller: bool, dictionary: bool
 ) -> None:
     console = log.read_text()
-    crash = _crash_log(console, level, caller, dictionary)
-    plain = _crash_log(console, False, caller, False)
+    crash = _crash_log(console, level, caller, dictionary, clock)
+    plain = _crash_log(console, False, caller, False, clock)
     reps = _same_reports(plain, crash)
     assert len(reps[0].frames) > 5
     assert "SUBSYSTEM=" not in reps[0].text and "<4>" not in reps[0].text

@@ -6,12 +6,14 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   without the time after it (``dmesg -r``, a pstore ``dmesg-ramoops`` file); a priority
   of 8 or more is a program's record (``from_userspace``);
 * ``[  123.456789]`` — the printk timestamp (CONFIG_PRINTK_TIME), crash's ``log -m``
-  level after it (``[  123.456789] <4>``);
+  level after it (``[  123.456789] <4>``), after its ``log -T`` date or its ``log -t -c``
+  caller id too;
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``; Android
   vendor hooks print ``[T1234@C3]``;
 * ``[0:   swapper/0:    1] `` / ``c1 `` / ``c0 1 (swapper/0) `` / ``[pid:1,cpu0,init]``
-  — Android vendor kernels' CPU and task after the time (see ``_VENDOR_PROCESS``);
+  — Android vendor kernels' CPU and task after the time (see ``_VENDOR_PROCESS``),
+  Amlogic's CPU inside the time's brackets (``[    8.234400@1]- ``, ``_AMLOGIC_CPU``);
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format (also after
   the wire format's ``<PRI>``, RFC 3164), also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
@@ -183,6 +185,11 @@ _VENDOR_CPU = (
     r"|(?:\[\d{4}:\d\d:\d\d \d\d:\d\d:\d\d\])?"
     r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16})\])?"
 )
+# Amlogic's BSP trees put the printing CPU inside the time's brackets: 3.x print_time()
+# "[%5lu.%06lu@%d] ", 4.9's (CONFIG_AMLOGIC_DRIVER) "[%5lu.%06lu@%d]%c " with the
+# record's state from log_store(): 'h' in a hard interrupt, 's' in a soft one, 'd' with
+# interrupts off, else '-'. Its lines are told apart by that CPU.
+_AMLOGIC_CPU = r"@(?P<acpu>\d{1,4})\][hsd-]?"
 # MediaTek's, in place of print_time()'s space or after it (one console reprints the
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
 _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
@@ -223,8 +230,10 @@ _PREFIX_RE = re.compile(
     r"(?:<\d+>)?"
     r"(?:"
     # [ 1.2][T3], [ 1.2] [T3]; dmesg -d and journalctl -o short-delta add the time since
-    # the previous message: "[    6.059134 <    0.000151>]"
-    r"\[ *(?P<ts>\d+\.\d+)(?: <[ \d.+*-]+>)?\](?: " + _DMESG_TIME + r")*"
+    # the previous message: "[    6.059134 <    0.000151>]"; Amlogic's trees the CPU
+    # (_AMLOGIC_CPU): "[    8.234400@1] ", "[    8.234400@1]- "
+    r"\[ *(?P<ts>\d+\.\d+)(?:(?: <[ \d.+*-]+>)?\]|" + _AMLOGIC_CPU + r")"
+    r"(?: " + _DMESG_TIME + r")*"
     r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
     r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
     + r"(?:"
@@ -237,11 +246,14 @@ _PREFIX_RE = re.compile(
     # journalctl -o short-monotonic: "[ 1.2] host kernel: ", "[ 1.2] kernel: " with
     # --no-hostname (journalctl(1): the host is left out of the short formats' lines)
     + r"(?:(?:\S+ )?(?i:kernel): )?"
-    + r"|\[ *(?P<ctx2>[CT]\d+)\] "  # caller id without a timestamp
+    # the caller id without a timestamp; crash's "log -m" level after what its "log -t -c"
+    # and "log -T" print (crash printk.c dump_record(): the time, ctime_tz()'s date with
+    # -T, the caller, then "<%x>": "[  T117] <4>BUG: ...", "[Fri Nov 27 ...] <4>BUG: ...")
+    + r"|\[ *(?P<ctx2>[CT]\d+)\] (?:<[0-7]>)?"
     # util-linux dmesg's other times, each format asked for in turn, then the caller id
     + r"|"
     + _DMESG_TIMES
-    + r" ?"
+    + r" ?(?:(?<=\] )<[0-7]>)?"
     # the level alone, as /proc/kmsg and dmesg -r give it on a kernel printing no time
     # (printk.time=0, RHEL 5/6's default): "<4>Call Trace:"
     # (not an RFC 5424 line's "<PRI>1 ", nor an RFC 3164 one's "<PRI>" and date)
@@ -1088,6 +1100,8 @@ def _vendor_context(m: re.Match[str]) -> str | None:
     if m.group("xtid") is not None:
         # printk's own caller id: the task in task context, else the CPU
         return f"T{m['xtid']}" if m["xctx"] == "T" else f"C{m['xcpu']}"
+    if m.group("acpu") is not None:
+        return f"c{m['acpu']}"
     if m.group("mpid") is not None:
         # every CPU's idle task is pid 0: its lines are told apart by their CPU
         pid = int(m["mpid"])
