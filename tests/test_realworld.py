@@ -806,9 +806,14 @@ def test_kernel_lines_glued_after_a_programs_output_stay_the_reports() -> None:
 
 # journalctl and syslog daemons write the month with strftime's "%b", in the locale of
 # whoever reads or writes the log: glibc's ru_RU, de_DE, fr_FR and es_ES abbreviations,
-# and its CJK locales' number and "月" / "월" (localedata/locales abmon: zh_CN "4月",
-# ja_JP and zh_TW " 4月", ko_KR " 4월", padded to two places with a space).
-_LOCALE_MONTHS = ["апр", "Mär", "févr.", "dic", "4月", " 4月", " 4월", "12月"]
+# its CJK locales' number and "月" / "월" (localedata/locales abmon: zh_CN "4月",
+# ja_JP and zh_TW " 4月", ko_KR " 4월", padded to two places with a space), hi_IN's
+# whole word (five letters, fifteen bytes), th_TH's dotted "มี.ค." and vi_VN's "Thg 3".
+_LOCALE_MONTHS = [
+    *("апр", "Mär", "févr.", "dic"),
+    *("4月", " 4月", " 4월", "12月"),
+    *("मार्च", "มี.ค.", "Thg 3", "Thg 12"),
+]
 
 
 @pytest.mark.parametrize("month", _LOCALE_MONTHS)
