@@ -805,8 +805,15 @@ def test_kernel_lines_glued_after_a_programs_output_stay_the_reports() -> None:
 
 
 # journalctl and syslog daemons write the month with strftime's "%b", in the locale of
-# whoever reads or writes the log: glibc's ru_RU, de_DE, fr_FR and es_ES abbreviations.
-_LOCALE_MONTHS = ["апр", "Mär", "févr.", "dic"]
+# whoever reads or writes the log: glibc's ru_RU, de_DE, fr_FR and es_ES abbreviations,
+# its CJK locales' number and "月" / "월" (localedata/locales abmon: zh_CN "4月",
+# ja_JP and zh_TW " 4月", ko_KR " 4월", padded to two places with a space), hi_IN's
+# whole word (five letters, fifteen bytes), th_TH's dotted "มี.ค." and vi_VN's "Thg 3".
+_LOCALE_MONTHS = [
+    *("апр", "Mär", "févr.", "dic"),
+    *("4月", " 4月", " 4월", "12月"),
+    *("मार्च", "มี.ค.", "Thg 3", "Thg 12"),
+]
 
 
 @pytest.mark.parametrize("month", _LOCALE_MONTHS)
@@ -823,12 +830,34 @@ def test_a_journal_in_another_locale_is_read_as_the_kernels(month: str) -> None:
     assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
 
 
+# A Go daemon's recovered panic in the same file, one journal entry a line with its
+# identifier and pid: k8s.io/apimachinery pkg/util/runtime logPanic()'s klog.Errorf
+# ("Observed a panic: %#v (%v)\n%s") behind klog's header ("%c%02d%02d %02d:%02d:%02d.%06d
+# %7d %s:%d] "), then the stack, runtime/traceback.go's "goroutine N [running]:" first.
+_DAEMON_GO_PANIC = (
+    "Nov 24 10:16:02 buildhost kubelet[9519]: E1124 10:16:02.512103    9519 runtime.go:69]"
+    ' Observed a panic: "invalid memory address or nil pointer dereference" (runtime error:'
+    " invalid memory address or nil pointer dereference)\n"
+    "Nov 24 10:16:02 buildhost kubelet[9519]: goroutine 603 [running]:\n"
+)
+
+
 @pytest.mark.parametrize("month", _LOCALE_MONTHS)
 def test_programs_lines_in_another_locale_are_no_reports(month: str) -> None:
-    text = (DATA / "ubuntu-syslog-false-alarms.log").read_text()
+    text = (DATA / "ubuntu-syslog-false-alarms.log").read_text() + _DAEMON_GO_PANIC
     assert text.count("Nov 24 ") == text.count("\n")  # every line is syslog's
     (rep,) = parse_log(text.replace("Nov 24 ", f"{month} 24 ").encode())
     assert rep.title == EXPECTED["ubuntu-syslog-false-alarms"]["title"]
+
+
+@pytest.mark.parametrize("month", _LOCALE_MONTHS)
+def test_programs_lines_alone_in_another_locale_are_no_reports(month: str) -> None:
+    # journalctl -u kubelet or grep of one daemon: no kernel line tells the file is a
+    # journal, so each line's own date and identifier must, in the reader's locale too.
+    text = (DATA / "ubuntu-syslog-false-alarms.log").read_text() + _DAEMON_GO_PANIC
+    programs = "".join(ln for ln in text.splitlines(keepends=True) if " kernel: " not in ln)
+    assert programs.count("Nov 24 ") == programs.count("\n") == 9
+    assert parse_log(programs.replace("Nov 24 ", f"{month} 24 ").encode()) == []
 
 
 # Two consoles captured into one log (console=ttyS0 console=hvc0, a BMC's serial-over-LAN

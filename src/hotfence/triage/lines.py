@@ -97,18 +97,25 @@ _FIELD_RE = re.compile(
 _CALLER_RE = re.compile(r"[CT]\d+")
 
 # The month as strftime's "%b" writes it in the reader's locale: journalctl and syslog
-# daemons print "Nov", "апр", "Mär", "févr.", "dic". A log read as bytes is decoded as
-# latin-1 (parser.parse_log), where a UTF-8 letter is two or three chars in \x80-\xff.
-_MONTH = r"(?:[^\W\d_]|[\x80-\xff]){3,12}\.?"
+# daemons print "Nov", "апр", "Mär", "févr.", "dic", a whole word in others (hi_IN
+# "मार्च"), dotted in Thai ("มี.ค."), "Thg 3" in Vietnamese; glibc's CJK locales its number
+# and "月" / "월", padded with a space in some (localedata abmon: zh_CN "4月", ja_JP and
+# zh_TW " 4月", ko_KR " 4월"). A log read as bytes is decoded as latin-1
+# (parser.parse_log), where a UTF-8 letter is two or three chars in \x80-\xff.
+_LETTER = r"(?:[^\W\d_]|[\x80-\xff])"
+MONTH = (
+    r"(?:" + _LETTER + r"{3,40}(?:\." + _LETTER + r"+)*\.?(?: 1?\d)?"
+    r"| ?1?\d(?:[\x80-\xff]{3}|[^\x00-\x7f]))"
+)
 # The times a syslog / journal line starts with: "Nov 24 21:45:01[.123456]", logread's
 # ctime "Sun Sep  1 19:30:19 2019", ISO 8601, journalctl's -o short-full ("Sat 2026-11-24
 # 21:45:01 CET", the weekday in the locale too) and -o short-unix ("1795556701.123456").
 # Syslog daemons and journald write an ISO time's fraction after a dot (RFC 3339); a comma
 # there is util-linux dmesg's --time-format iso, whose lines are all the kernel's.
 _DATE = (
-    r"(?:(?:" + _MONTH + r" )?" + _MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?(?: \d{4})?"
+    r"(?:(?:" + MONTH + r" )?" + MONTH + r" +\d{1,2} \d\d:\d\d:\d\d(?:\.\d+)?(?: \d{4})?"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"
-    r"|" + _MONTH + r" \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+"
+    r"|" + MONTH + r" \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+"
     r"|\d{9,}\.\d{6}"
     # runit's svlogd (Void Linux's syslog through socklog): -tt "2015-10-03_12:10:17.00878"
     # (-ttt writes the "T" of ISO 8601 above), -t a TAI64N label "@400000005610e4c9..."

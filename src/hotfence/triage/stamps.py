@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import re
 
-from .lines import STAMP_END, parse_prefix
+from .lines import MONTH, STAMP_END, parse_prefix
 
-_MONTH = r"(?:[^\W\d_]|[\x80-\xff]){3,12}\.?"  # strftime("%b") in any locale (lines._MONTH)
 _STAMP_RE = re.compile(
     r"(?:"
-    + _MONTH
+    + MONTH  # strftime("%b") in any locale
     + r" [ \d]\d )?\d\d:\d\d:\d\d(?:\.\d{1,9})?"  # ts's default, -s / -i, %T, %.S, %.T
     r"|\d{9,11}(?:\.\d{1,9})?"  # ts "%s", "%.s": the epoch
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"  # RFC 3339
