@@ -192,6 +192,35 @@ def test_console_logs_relayed_by_socklog_keep_their_report(name: str, stamp: str
     assert _facts(parse_log(relayed.encode())) == _facts(once)
 
 
+def _metalog(syslog: str, severity: bool) -> str:
+    """A syslog file in the shape metalog writes it (Gentoo's logger; src/metalog.c
+    build_log_line(), its default legacy_timestamp format): the date as "%b %d %T", the
+    program in brackets, "[kernel]" for the kernel's records, no host nor pid, then the
+    message; with log_severity the record's severity in brackets after it
+    ("[kernel][WARNING]")."""
+    out = []
+    for line in syslog.splitlines(keepends=True):
+        m = re.match(r"(\w{3}) +(\d+) ([\d:]+) \S+ (?:(kernel)|([\w-]+)\[\d+\]): ", line)
+        assert m is not None, line
+        program = m[4] or m[5]
+        level = ("[WARNING]" if m[4] else "[INFO]") if severity else ""
+        out.append(f"{m[1]} {int(m[2]):02d} {m[3]} [{program}]{level} {line[m.end() :]}")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("severity", [False, True])
+@pytest.mark.parametrize("name", ["ubuntu-syslog-false-alarms", "rhel6-syslog-hung-task"])
+def test_metalog_lines_read_like_syslog(name: str, severity: bool) -> None:
+    """The kernel's records keep their report, frames included; programs' ``WARNING:``
+    / ``INFO:`` lines (``[openvpn] WARNING: ...``) stay no reports."""
+    syslog = (DATA / f"{name}.log").read_text()
+    metalog = _metalog(syslog, severity)
+    assert " [kernel]" in metalog and " kernel: " not in metalog
+    once = parse_log(syslog.encode())
+    assert once and once[0].frames
+    assert _facts(parse_log(metalog.encode())) == _facts(once)
+
+
 def _printk_address_2_6_9(m: re.Match[str]) -> str:
     """One entry in x86_64 printk_address()'s 2.6.0-2.6.1x shape (arch/x86_64/kernel/
     traps.c): "<%016lx>{%s%s%s%s%+ld}", a module between colons, the offset in decimal."""

@@ -163,6 +163,13 @@ _CUT_SYSLOG = r"kernel: ?"
 # record as " kernel:" then its text (which may start with a space): a terminal paste
 # holds each such record behind it, one broadcast each.
 _WALL_SYSLOG = r" kernel: ?"
+# metalog (Gentoo's logger; src/metalog.c build_log_line(), its default legacy_timestamp
+# format) writes "%s [%s] %s\n" of the date ("%b %d %T": "Mar 01 12:34:56"), the program
+# and the message, the kernel's records as "[kernel]", no host nor pid; with log_severity
+# the record's severity follows in brackets: "Mar 01 12:34:56 [kernel][WARNING] BUG: ...".
+_METALOG = _DATE + r" \[kernel\](?:\[(?:EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG)\])? "
+# Any of the shapes above: a kernel line as a syslog daemon (or journalctl) wrote it.
+_SYSLOGS = "|".join((_SYSLOG, _SOCKLOG, _METALOG, _CUT_SYSLOG, _WALL_SYSLOG))
 # Vendor kernels' own printk prefixes, after the time (and the caller id), printed in
 # place of or beside CONFIG_PRINTK_CALLER's:
 # * Samsung's CONFIG_PRINTK_PROCESS (Android kernels, printk.c print_process()):
@@ -231,7 +238,7 @@ _DMESG_TIMES = (
     + r"(?: \[ *(?P<dctx>[CT]\d+)\])?"
 )
 _PREFIX_RE = re.compile(
-    r"^(?P<sys>" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r"|" + _WALL_SYSLOG + r")?"
+    r"^(?P<sys>" + _SYSLOGS + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
     r"(?:.* login: )?"
     r"(?:<\d+>)?"
@@ -269,9 +276,7 @@ _PREFIX_RE = re.compile(
     + r" )"
     + r")"
 )
-_SYSLOG_ONLY_RE = re.compile(
-    r"^(?:" + _SYSLOG + r"|" + _SOCKLOG + r"|" + _CUT_SYSLOG + r"|" + _WALL_SYSLOG + r")(?:<\d+>)?"
-)
+_SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOGS + r")(?:<\d+>)?")
 # A /dev/kmsg record, as `cat /dev/kmsg` and netconsole's extended format write it (kernel
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
