@@ -499,6 +499,26 @@ def test_a_log_with_no_break_spaces_for_its_spaces_reads_as_the_log(tmp_path: Pa
     assert checked > 100
 
 
+def test_a_capture_ending_lines_in_carriage_returns_alone_reads_as_the_log(
+    tmp_path: Path,
+) -> None:
+    # A terminal program's log of a serial line whose tty did not add line feeds (ONLCR
+    # off), or a file saved with classic Mac line ends: every real log of the repo gives,
+    # on the CLI's path, the reports and facts it gives as it is.
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_bytes()
+        want = parse_log(console)
+        if not want or b"\r" in console:
+            continue
+        captured = tmp_path / path.name
+        captured.write_bytes(console.replace(b"\n", b"\r"))
+        got = triage_input(str(captured)).reports
+        assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 100
+
+
 def test_a_no_break_space_split_between_two_blocks_is_one_space() -> None:
     data = b"x" * (reader.BLOCK - 1) + "\u00a0".encode() + b"Kernel panic\n"
     read = b"".join(reader.raw_blocks(io.BytesIO(data), "page.txt"))

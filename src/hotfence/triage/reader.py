@@ -438,7 +438,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    docker = _container_log(_mail_text(_utf8(blocks)), _DOCKER_JSON_RE, _DockerLines())
+    docker = _container_log(_mail_text(_line_feeds(_utf8(blocks))), _DOCKER_JSON_RE, _DockerLines())
     containers = _container_log(docker, _CRI_RE, _CriLines())
     for block in _oldest_first(_spaces(_pstore_parts(_console_output(containers)))):
         total += len(block)
@@ -449,6 +449,24 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
                 "--max-input-size); the part before the limit was triaged",
             )
         yield block
+
+
+# A capture whose lines end in a carriage return alone: a terminal program logging what
+# the serial line sent with the tty's ONLCR off (the kernel's console writes "\r\n" only
+# through a tty that adds the "\r"), or a file saved with classic Mac line ends. Read as
+# it is, the whole log is one line, cut at the line limit. A first block that holds
+# carriage returns and no line feed says the log is such: its carriage returns are read
+# as line feeds.
+def _line_feeds(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or with each carriage return a line feed when the log ends
+    its lines with carriage returns alone."""
+    first = next(blocks, b"")
+    if b"\n" in first or first.count(b"\r") < 2:
+        yield from _as_they_came(first, blocks)
+        return
+    yield first.replace(b"\r", b"\n")
+    for block in blocks:
+        yield block.replace(b"\r", b"\n")
 
 
 # A log copied from a web page may have a no-break space (U+00A0, UTF-8 "\xc2\xa0") for
