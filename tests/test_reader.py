@@ -223,7 +223,9 @@ def test_log_names(name: str, log: bool) -> None:
 
 @pytest.mark.parametrize("pack", ["gzip", "xz", "zstd", "gzip-members", "xz-streams"])
 def test_every_compression_streams_to_the_same_bytes(pack: str) -> None:
-    raw = bytes(random.Random(2).randbytes(3 << 19)) + CRASH.read_bytes()
+    # (random bytes, without the UTF-8 no-break space the reader reads as a space)
+    noise = random.Random(2).randbytes(3 << 19).replace(b"\xc2\xa0", b"\xc2\xa1")
+    raw = noise + CRASH.read_bytes()
     half = len(raw) // 2
     packed = {
         "gzip": lambda: gzip.compress(raw),
