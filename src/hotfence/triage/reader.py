@@ -11,7 +11,9 @@ text parts with their transfer encoding undone, and a container's log file as it
 engine's reader shows it (Docker's json-file as `docker logs -t`; the CRI format of
 Kubernetes, CRI-O and Podman's k8s-file with each line's parts joined); a pstore dump's
 parts read in record order (its end first) are put back in the order the kernel logged
-them, and so is a journal printed newest first (`journalctl -r`).
+them, and so is a journal printed newest first (`journalctl -r`). A capture whose lines
+end in carriage returns alone is read line by line, and a web page's no-break spaces as
+the spaces they stood for.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
