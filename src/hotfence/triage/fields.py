@@ -128,8 +128,10 @@ _REGS_RE = re.compile(
     # " r7:00000063 r6:c086a3f8 r5:00000000 r4:00000007"
     r"|^\s*(?:r\d{1,2}|sl|fp|ip):[0-9a-f]{8}\b"
     # ...and, at an exception entry, the exception frame as a hex dump:
-    # "Exception stack(0xc1401f18 to 0xc1401f60)", "1f20: 00fa9c51 c031fc80 ..."
-    r"|^\s*Exception stack\(0x[0-9a-f]+ to 0x[0-9a-f]+\)|^[0-9a-f]{4}:(?: +[0-9a-f]{8})+\s*$"
+    # "Exception stack(0xc1401f18 to 0xc1401f60)", "1f20: 00fa9c51 c031fc80 ..." (dump_mem()
+    # prints a word or its blank for each column: a row with none is one whose words a
+    # mail client's wrap moved, after the blanks, to an unprefixed line of their own)
+    r"|^\s*Exception stack\(0x[0-9a-f]+ to 0x[0-9a-f]+\)|^[0-9a-f]{4}:(?: +[0-9a-f]{8})*\s*$"
     # powerpc __show_regs() inside a trace: "MSR:  8000... <SF,EE>", "CFAR: ...", "GPR00: ...",
     # "LR [c0000000009a1c] f+0x10/0x20" (the NIP line is a RIP line), 3.x "    LR = f+0x1/0x2"
     r"|^\s*(?:MSR|CFAR|DAR|DSISR|IRQMASK|GPR\d\d|SOFTE|CTR|XER)\s*:|^\s*LR (?:\[|= )"
