@@ -2645,6 +2645,14 @@ REPORT_START_IGNORES = tuple(
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
         # kmemleak's object under syzkaller's "BUG: memory leak"
         r"unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
+        # mm/slub.c's object dump, under the "BUG <cache> (...): <why>" line of slab_bug()
+        # that heads it: print_track()'s "INFO: %s in %pS age=%lu cpu=%u pid=%d",
+        # print_page_info()'s "INFO: Slab 0x%p objects=...", print_trailer()'s "INFO:
+        # Object 0x%p @offset=...". KASAN before 4.6 printed it inside its own report
+        # (print_address_description() -> object_err(..., "kasan: bad access detected")),
+        # where no SLUB kind is there to take these lines in.
+        r"INFO: (?:Allocated|Freed) in .+ age=\d+ cpu=\d+ pid=\d+",
+        r"INFO: (?:Slab|Object) 0x[0-9a-f]+ ",
         # x86 page_fault_oops()'s die() after "BUG: unable to handle ..."
         r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
         # powerpc __die() after its "BUG: Kernel NULL pointer dereference" or "kernel BUG at"
