@@ -1711,8 +1711,11 @@ def test_kmem_dump_obj_stacks_under_arm_register_lines_are_not_the_trace() -> No
         ("85", "[   40.438790] BUG: Bad page map in process", "Bad page map: 31"),
     ],
 )
+# (a mail client's wrap may cut the note after its count: "... BUG: Bad page map: 31"
+# going on "messages suppressed", unprefixed)
+@pytest.mark.parametrize("rest", [" messages suppressed", "\nmessages suppressed"])
 def test_a_bad_page_ratelimit_note_is_no_report_of_its_own(
-    case: str, header: str, note: str
+    case: str, header: str, note: str, rest: str
 ) -> None:
     """The bad-page reporters allow 60 reports a minute; the first one let through after
     a quiet spell is preceded by how many were dropped, on its own "BUG:" line. That
@@ -1720,11 +1723,36 @@ def test_a_bad_page_ratelimit_note_is_no_report_of_its_own(
     text = syz_log(case)
     assert text.count(header) == 1
     stamp = header.split("] BUG:")[0] + "]"
-    noted = text.replace(header, f"{stamp} BUG: {note} messages suppressed\n{header}")
+    noted = text.replace(header, f"{stamp} BUG: {note}{rest}\n{header}")
     want = parse_log(text.encode())
     reps = parse_log(noted.encode())
     assert [r.title for r in reps] == [r.title for r in want]
     assert [r.frames for r in reps] == [r.frames for r in want]
+
+
+def test_a_pre_4_6_kasan_reports_slab_object_dump_is_part_of_it() -> None:
+    """KASAN before 4.6 printed a slab object through SLUB's object_err() (4.4
+    mm/kasan/report.c print_address_description(): object_err(cache, page, object,
+    "kasan: bad access detected")): slab_bug()'s "BUG <cache> (...): <why>" line and
+    print_trailer()'s "INFO:" track, slab and object lines, under KASAN's own "BUG: KASAN:
+    %s in %pS at addr %p" and "%s of size %zu by task %s/%d". The recorded 6.1 SLUB report
+    rewritten so: KASAN's lines before it, its reason KASAN's, its "INFO: 0x..." fact
+    line gone (object_err() prints none). No SLUB kind is there to take the "INFO:" lines
+    in: they are still no reports of their own."""
+    slub = (DATA / "x86-6.1-slub-redzone.log").read_text()
+    bug = "BUG kmalloc-128 (Tainted: G    B             ): Redzone overwritten\n"
+    fact = re.search(r"(?m)^.* INFO: 0x[0-9a-f]+-0x[0-9a-f]+ @offset=.*\n", slub)
+    assert bug in slub and fact is not None and "INFO: Allocated in " in slub
+    kasan = (
+        "[  77.201001] BUG: KASAN: slab-out-of-bounds in mydrv_release+0x20/0x40 [mydrv]"
+        " at addr ffff8880058e7e80\n[  77.201002] Write of size 4 by task mydrv-test/512\n"
+    )
+    slub = slub.replace(fact[0], "").replace(
+        bug, bug.replace("Redzone overwritten", "kasan: bad access detected")
+    )
+    (rep,) = parse_log(kasan + slub)
+    assert rep.title == "KASAN: slab-out-of-bounds Write in mydrv_release"
+    assert (rep.comm, rep.pid, rep.cpu) == ("mydrv-test", 512, 0)
 
 
 @pytest.mark.parametrize("origin", ["kernel", "KASAN", "KFENCE", "UBSAN", "KCSAN", "KMSAN"])

@@ -887,6 +887,43 @@ def test_a_log_in_a_format_flowed_mail_reads_as_the_log(width: int) -> None:
     assert checked > 90
 
 
+def _with_caller_ids(text: str) -> str:
+    """``text`` as a kernel with CONFIG_PRINTK_CALLER prints it: the caller's id after the
+    time, "[%6s]" of "T<pid>" (kernel/printk/printk.c info_print_prefix(), print_caller()),
+    and the space after the prefix: "[    1.234567][  T117] message"."""
+    return _PRINTK_TIME.sub(lambda m: f"[{m.group(0)[1:-2]}][  T117] ", text)
+
+
+# A report is found by the words that name its kind, on one line: a wrap that cuts its
+# first line inside them leaves none to find ("[ 9021.441001][  T117] mce: [Hardware
+# Error]: CPU 7: Machine Check" going on "Exception: 5 Bank 4: ..." under 77 columns).
+_KIND_WORDS_CUT = {"x86-mce-fatal.log"}
+
+
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_log_with_caller_ids_wrapped_by_a_mail_client_reads_as_the_log(width: int) -> None:
+    # A report's stream is its caller id: a wrapped line's rest carries no prefix, hence
+    # no id, and is still the rest of the report's line ("BUG: KASAN: ... in" going on
+    # with the function, a task header with its release). Every real log with a prefix.
+    checked = 0
+    for path, console, _ in _prefixed_real_logs():
+        tagged = _with_caller_ids(console)
+        if tagged == console:
+            continue  # a syslog file: its lines carry no printk time to put the id after
+        if path.name in _KIND_WORDS_CUT and width < 77:
+            continue
+        wrapped = "\n".join(
+            "\n".join(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False))
+            for line in tagged.split("\n")
+        )
+        want, got = parse_log(tagged), parse_log(wrapped)
+        assert [(_facts(r)[:7], r.taint_flags, _facts(r)[8]) for r in got] == [
+            (_facts(r)[:7], r.taint_flags, _facts(r)[8]) for r in want
+        ], path.name
+        checked += 1
+    assert checked > 50
+
+
 def test_a_sles_header_in_a_format_flowed_mail_keeps_its_facts(tmp_path: Path) -> None:
     console = (DATA / "sles15-kdump-header.log").read_text()
     flowed = _flowed(console, 72)

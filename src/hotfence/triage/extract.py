@@ -175,14 +175,20 @@ def is_echo(raw: str, prev: str) -> bool:
 # text), and the task header is the longest line of an oops: "[ 1.9] CPU: 0 PID: 88 Comm:
 # sh Tainted: G           OE" goes on, unprefixed, "6.1.0-50-arm64 #1  Debian 6.1.176-1".
 # (lib/dump_stack.c dump_stack_print_info(): the release follows print_tainted().)
+# powerpc's show_regs() says the same in its "REGS: %px TRAP: %04lx   %s  (%s)" line,
+# print_tainted() then the release in parentheses: "... TRAP: 0900   Tainted: G" goes on
+# "OE       (6.1.0-50-powerpc64le Debian 6.1.176-1)".
 _CUT_HEADER_RE = re.compile(
-    r"CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: .{1,20}? (?:Kdump: loaded )?"
+    r"(?:CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: .{1,20}? (?:Kdump: loaded )?|"
+    r"^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +)"
     r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)\s*$"
 )
 # (The wrap may fall inside the taint's run of spaces: the next line then starts with the
 # rest of its flags, and on RHEL 7 with its "------------ T" marker after them, printed by
 # the distribution's print_tainted() before the release.)
-_RELEASE_START_RE = re.compile(r"^(?:[A-Z?\-]+ +)*\d+\.\d+[\w.\-+~]* #\d")
+_RELEASE_START_RE = re.compile(
+    r"^(?:[A-Z?\-]+ +)*(?:\d+\.\d+[\w.\-+~]* #\d|\(\d+\.\d+[\w.\-+~]*[ )])"
+)
 # A mail client that breaks lines as Unicode's line breaking algorithm does (UAX #14:
 # LB21 allows a break after a hyphen, LB25 forbids one before a digit) cuts a release
 # inside a word, after one of its hyphens: "... Not tainted 6.1.0-56-" goes on "amd64 #1".
@@ -598,6 +604,8 @@ class _Window:
             and self.tag not in raw[:128]
             and line_start not in self.cands
         ):
+            if self._wrapped_rest(raw, line_start, first_no + n, plain):
+                return True
             if self.second is None and info_with_stack(raw):
                 self.second = line_start
             if _may_boot(raw):
@@ -674,6 +682,16 @@ class _Window:
         ):
             self._end_own()
         return True
+
+    def _wrapped_rest(self, raw: str, line_start: int, number: int, plain: bool) -> bool:
+        """Is ``raw``, a line without this report's caller id, the rest of the report's
+        line right before it (``_joins_wrapped``)? A wrap's rest carries no prefix, so no
+        id either: "[ 7.6][  T176] BUG: KASAN: slab-use-after-free in" goes on with the
+        function. (Only the line right after one the report kept is parsed for it.)"""
+        if not self.lines or line_start - self.lines[-1].end > 2:
+            return False
+        line = make_line(raw, line_start, number, plain)
+        return not line.context and self._joins_wrapped(raw, line)
 
     def _joins_wrapped(self, raw: str, line: Line) -> bool:
         """Is ``raw`` (no prefix) the rest of the report's line before it, which a terminal
@@ -1046,7 +1064,11 @@ def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Li
                 break  # no line within reach can be ours
             passed = text.count("\n", tagged, end)
             if passed:
-                end, after = tagged, None
+                # (the line right after the tagged one may be the rest of it, which a
+                # mail client's wrap cut off with no prefix, hence no tag: see below)
+                rest_end = text.find("\n", tagged + 1)
+                rest = make_line(text[tagged + 1 : rest_end], tagged + 1, number - passed + 1)
+                end, after = tagged, None if rest.context else rest
                 number -= passed
                 scanned += passed
                 if scanned >= most:

@@ -128,8 +128,10 @@ _REGS_RE = re.compile(
     # " r7:00000063 r6:c086a3f8 r5:00000000 r4:00000007"
     r"|^\s*(?:r\d{1,2}|sl|fp|ip):[0-9a-f]{8}\b"
     # ...and, at an exception entry, the exception frame as a hex dump:
-    # "Exception stack(0xc1401f18 to 0xc1401f60)", "1f20: 00fa9c51 c031fc80 ..."
-    r"|^\s*Exception stack\(0x[0-9a-f]+ to 0x[0-9a-f]+\)|^[0-9a-f]{4}:(?: +[0-9a-f]{8})+\s*$"
+    # "Exception stack(0xc1401f18 to 0xc1401f60)", "1f20: 00fa9c51 c031fc80 ..." (dump_mem()
+    # prints a word or its blank for each column: a row with none is one whose words a
+    # mail client's wrap moved, after the blanks, to an unprefixed line of their own)
+    r"|^\s*Exception stack\(0x[0-9a-f]+ to 0x[0-9a-f]+\)|^[0-9a-f]{4}:(?: +[0-9a-f]{8})*\s*$"
     # powerpc __show_regs() inside a trace: "MSR:  8000... <SF,EE>", "CFAR: ...", "GPR00: ...",
     # "LR [c0000000009a1c] f+0x10/0x20" (the NIP line is a RIP line), 3.x "    LR = f+0x1/0x2"
     r"|^\s*(?:MSR|CFAR|DAR|DSISR|IRQMASK|GPR\d\d|SOFTE|CTR|XER)\s*:|^\s*LR (?:\[|= )"
@@ -170,8 +172,10 @@ _RELEASE_RES = (
     re.compile(r"(?:" + _TAINT + r") +" + _REL + r" #\d"),
     # kernel/locking/lockdep.c print_kernel_ident(), under lockdep's and RCU-lockdep's
     # titles: "%s %.*s %s", release, the version's first word, print_tainted():
-    # "4.11.0-rc4+ #198 Not tainted", "5.15.0-91-generic #101-Ubuntu Tainted: G        W"
-    re.compile(r"^" + _REL + r" #\d+\S* " + _TAINT + r"\s*$"),
+    # "4.11.0-rc4+ #198 Not tainted", "5.15.0-91-generic #101-Ubuntu Tainted: G        W".
+    # The version's first word is "#" and the build's count, or KBUILD_BUILD_VERSION when
+    # the build set it (scripts/mkcompile_h): "5.0.0-2106051013-generic #appstreamdebug".
+    re.compile(r"^" + _REL + r" #\S+ " + _TAINT + r"\s*$"),
 )
 # SUSE's version string after the release: "#1 SMP PREEMPT_DYNAMIC Wed Jun 5 (1a2b3c4) SLE15-SP4".
 _SUSE_BUILD_RE = re.compile(r"\bSLE\d|openSUSE")

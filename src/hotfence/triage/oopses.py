@@ -1363,8 +1363,10 @@ OOPSES: tuple[OopsKind, ...] = (
             "Boot_DEBUG:",
             "xlog_status:",
             # the ratelimit's note before the next report it lets through (mm/memory.c
-            # print_bad_pte(), mm/page_alloc.c bad_page()): no report of its own
-            r"BUG: Bad page (?:map|state): \d+ messages suppressed",
+            # print_bad_pte(), mm/page_alloc.c bad_page()): no report of its own. Its
+            # count is enough to know it ("BUG: Bad page map: %lu messages suppressed";
+            # the reports say "in process"): a mail client's wrap may leave no more.
+            r"BUG: Bad page (?:map|state): \d+\b",
             # arm64 die()'s panic after a BUG() ("Oops - BUG: Fatal exception"): a panic
             r"Kernel panic - not syncing: [\w -]*BUG: Fatal exception",
             # arm and arm64 die() of a BUG(): the "Internal error:" kind's
@@ -2645,6 +2647,14 @@ REPORT_START_IGNORES = tuple(
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
         # kmemleak's object under syzkaller's "BUG: memory leak"
         r"unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
+        # mm/slub.c's object dump, under the "BUG <cache> (...): <why>" line of slab_bug()
+        # that heads it: print_track()'s "INFO: %s in %pS age=%lu cpu=%u pid=%d",
+        # print_page_info()'s "INFO: Slab 0x%p objects=...", print_trailer()'s "INFO:
+        # Object 0x%p @offset=...". KASAN before 4.6 printed it inside its own report
+        # (print_address_description() -> object_err(..., "kasan: bad access detected")),
+        # where no SLUB kind is there to take these lines in.
+        r"INFO: (?:Allocated|Freed) in .+ age=\d+ cpu=\d+ pid=\d+",
+        r"INFO: (?:Slab|Object) 0x[0-9a-f]+ ",
         # x86 page_fault_oops()'s die() after "BUG: unable to handle ..."
         r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
         # powerpc __die() after its "BUG: Kernel NULL pointer dereference" or "kernel BUG at"
