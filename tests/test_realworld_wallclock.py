@@ -549,6 +549,22 @@ def test_a_journal_read_newest_first_reads_as_the_console(
     assert [_facts(r) for r in result.reports] == [_facts(r) for r in _reports(name)]
 
 
+@pytest.mark.parametrize(
+    "name", ["x86-6.1-soft-lockup", "x86-6.1-warn-then-panic", "x86-6.6-hard-lockup-buddy"]
+)
+def test_a_reports_second_read_newest_first_reads_as_the_console(name: str, tmp_path: Path) -> None:
+    # x86 reports printed within one second: in whole-second stamps their lines give no
+    # step; the order of "Call Trace:" and its frames, "<TASK>" and "</TASK>", "<IRQ>"
+    # and "</IRQ>", "[ cut here ]" and "---[ end trace" tells the order
+    console = (DATA / f"{name}.log").read_text()
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    path = tmp_path / "journal.txt"
+    path.write_text(_newest_first(_stamped(console, FORMATS["journalctl short"], boot)))
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(r) for r in _reports(name)]
+
+
 def test_a_reversed_journal_keeps_each_entrys_lines_and_its_head(tmp_path: Path) -> None:
     # The x86 oops of the lab in a whole-second journal, after a program's multi-line
     # entry (systemd-coredump's, its stack trace indented under its first line) and

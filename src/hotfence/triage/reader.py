@@ -853,6 +853,10 @@ _REVERSED_SURE = 50
 _REVERSED_UNSTAMPED = 200
 _PRINTK_TIME_RE = re.compile(rb"\[ *(\d+\.\d+)\]")
 _TRACE_HEADER_RE = re.compile(rb"Call [Tt]race:\s*$")
+# What opens a report's part and what closes it: the first of each says which comes
+# first (x86 show_trace_log_lvl()'s "<TASK>" / "</TASK>" (5.17 on) and "<IRQ>" /
+# "</IRQ>" (4.9 on), __warn()'s "[ cut here ]" before its "---[ end trace").
+_TRACE_BRACKETS = ((b"<TASK>", b"</TASK>"), (b"<IRQ>", b"</IRQ>"), (b"[ cut here ]", b"end trace "))
 # a frame ("func+0x1a/0x40", "? func+0x..") or the marker the trace of a task opens with;
 # not a register's line of the same shape, which show_regs() prints before the trace
 # (x86 "RIP: 0010:func+0x..", powerpc "NIP [..] func+0x.." and "LR [..] ..", arm64
@@ -900,8 +904,9 @@ def _step(before: _When, after: _When) -> int:
 def _runs_backwards(first: bytes) -> bool:
     """Do the lines at the start of a log run newest first? Each step of the stamps
     votes, and so does each trace header: a trace's frames follow its "Call Trace:" line
-    (show_stack()), so frames before it and none after it say the log runs backwards
-    (the one vote a second's lines give in a journal's whole-second short output)."""
+    (show_stack()), so frames before it and none after it say the log runs backwards.
+    So does the first of each of _TRACE_BRACKETS' pairs. (These are the votes a
+    second's lines give in a journal's whole-second short output.)"""
     back = forward = 0
     last: _When | None = None
     lines = first.split(b"\n", _REVERSED_PROBE_LINES)[:_REVERSED_PROBE_LINES]
@@ -922,6 +927,12 @@ def _runs_backwards(first: bytes) -> bool:
             if forward > _REVERSED_SURE and back < forward:
                 return False  # (most logs: forwards from their first lines)
         last = when
+    for opens, closes in _TRACE_BRACKETS:
+        opened = next((i for i, line in enumerate(lines) if opens in line), None)
+        closed = next((i for i, line in enumerate(lines) if closes in line), None)
+        if opened is not None and closed is not None:
+            back += closed < opened
+            forward += opened < closed
     return back >= _REVERSED_STEPS and back >= _REVERSED_RATIO * forward
 
 
