@@ -519,6 +519,31 @@ def test_a_capture_ending_lines_in_carriage_returns_alone_reads_as_the_log(
     assert checked > 100
 
 
+def test_a_log_from_a_pages_html_source_reads_as_the_log(tmp_path: Path) -> None:
+    # A page's source keeps "<" and ">" as "&lt;" and "&gt;" (and "&" as "&amp;"): saved
+    # or scraped from there, every real log of the repo gives, on the CLI's path, the
+    # reports and facts it gives as it is (x86's "<TASK>", 2.6's "[<c01234>]" frames).
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_bytes()
+        want = parse_log(console)
+        if not want:
+            continue
+        source = tmp_path / path.name
+        escaped = console.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
+        source.write_bytes(escaped)
+        got = triage_input(str(source)).reports
+        assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
+        checked += b"&lt;" in escaped
+    assert checked > 100
+
+
+def test_a_character_reference_split_between_two_blocks_is_one_character() -> None:
+    data = b"&lt;" + b"x" * (reader.BLOCK - 6) + b"&lt;TASK&gt;\n"
+    read = b"".join(reader.raw_blocks(io.BytesIO(data), "page.html"))
+    assert read == b"<" + b"x" * (reader.BLOCK - 6) + b"<TASK>\n"
+
+
 def test_a_no_break_space_split_between_two_blocks_is_one_space() -> None:
     data = b"x" * (reader.BLOCK - 1) + "\u00a0".encode() + b"Kernel panic\n"
     read = b"".join(reader.raw_blocks(io.BytesIO(data), "page.txt"))

@@ -12,8 +12,9 @@ engine's reader shows it (Docker's json-file as `docker logs -t`; the CRI format
 Kubernetes, CRI-O and Podman's k8s-file with each line's parts joined); a pstore dump's
 parts read in record order (its end first) are put back in the order the kernel logged
 them, and so is a journal printed newest first (`journalctl -r`). A capture whose lines
-end in carriage returns alone is read line by line, and a web page's no-break spaces as
-the spaces they stood for.
+end in carriage returns alone is read line by line, a web page's no-break spaces as the
+spaces they stood for, and a log taken from a page's HTML source with its character
+references read.
 
 Memory stays bounded whatever the input: a log is never read whole. It is decompressed
 incrementally and handed on as blocks of complete lines (:func:`line_blocks`), with two
@@ -42,6 +43,7 @@ import codecs
 import contextlib
 import email
 import email.policy
+import html
 import itertools
 import json
 import lzma
@@ -442,7 +444,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     total = 0
     docker = _container_log(_mail_text(_line_feeds(_utf8(blocks))), _DOCKER_JSON_RE, _DockerLines())
     containers = _container_log(docker, _CRI_RE, _CriLines())
-    for block in _oldest_first(_spaces(_pstore_parts(_console_output(containers)))):
+    for block in _oldest_first(_spaces(_unescaped(_pstore_parts(_console_output(containers))))):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -469,6 +471,41 @@ def _line_feeds(blocks: Iterator[bytes]) -> Iterator[bytes]:
     yield first.replace(b"\r", b"\n")
     for block in blocks:
         yield block.replace(b"\r", b"\n")
+
+
+# A log taken from a page's HTML source rather than from the page (a saved page's
+# source, a scraper that kept the markup's text as it is): "<" and ">" are "&lt;" and
+# "&gt;" there (HTML's character references), so x86's "<TASK>" / "<IRQ>" markers and
+# 2.6's "[<ffffffff81234567>]" frames read as no shape of the kernel's. A first block
+# holding such a reference and no "<" of its own says the log is escaped: its character
+# references are read as the characters (Python's html.unescape()).
+_ESCAPED_RE = re.compile(rb"&(?:lt|gt|amp);")
+# the most bytes a character reference cut at a block's end can have before its ";"
+_REFERENCE_MOST = 32
+
+
+def _unescaped(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or with HTML's character references read when the log
+    came escaped."""
+    first = next(blocks, b"")
+    if b"<" in first or _ESCAPED_RE.search(first) is None:
+        yield from _as_they_came(first, blocks)
+        return
+    held = b""
+    for block in itertools.chain((first,), blocks):
+        block = held + block
+        amp = block.rfind(b"&", max(0, len(block) - _REFERENCE_MOST))
+        held = b""
+        if amp != -1 and b";" not in block[amp:]:
+            block, held = block[:amp], block[amp:]  # a reference the next block ends
+        yield _unescape(block)
+    if held:
+        yield _unescape(held)
+
+
+def _unescape(data: bytes) -> bytes:
+    text = data.decode("utf-8", "surrogateescape")
+    return html.unescape(text).encode("utf-8", "surrogateescape")
 
 
 # A log copied from a web page may have a no-break space (U+00A0, UTF-8 "\xc2\xa0") for
