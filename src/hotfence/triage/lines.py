@@ -736,6 +736,12 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         # from column 17): the "reason:         WARNING: CPU: ..." of abrt-cli's list and
         # info is a kernel oops's first line as its summary (the oops is its "backtrace:").
         return True
+    if raw[:7] == "Title: " or raw[:15] == "OriginalTitle: ":
+        # apport's "Title:" item of a kernel oops report (problem_report.py write(): "Key:
+        # value"; report.py standard_title(): the oops's first line) in a .crash file and
+        # the Launchpad bug's description, "OriginalTitle:" when the bug was renamed
+        # (crashdb_impl/launchpad.py): the oops's summary, the oops is its OopsText.
+        return True
     if raw[:6] == 'time="' and _LOGFMT_RE.match(raw) is not None:
         return True  # logrus (dockerd, containerd): time="..." level=error msg="..."
     if raw[:1].islower():
