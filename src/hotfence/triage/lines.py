@@ -45,6 +45,9 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
 * ``:`` — each line of a libreport multi-line item: abrt's ``backtrace:`` of a kernel oops
   in the Bugzilla bug, mail or ``abrt-cli info -d`` output it made;
+* `` `` — the one space before each line of an apport multi-line item (a .crash file's
+  ``OopsText:``, Ubuntu's kernel oops reports), which stamps.mark_item_indent found and
+  marked as a reader's stamp is;
 * ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
   (``dmesg --color``, ``script``; ``plain_line``);
 * ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
