@@ -45,6 +45,9 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``> `` (``>> ``, ``> > ``) — a mail reply's quote of a report posted to a list;
 * ``:`` — each line of a libreport multi-line item: abrt's ``backtrace:`` of a kernel oops
   in the Bugzilla bug, mail or ``abrt-cli info -d`` output it made;
+* `` `` — the one space before each line of an apport multi-line item (a .crash file's
+  ``OopsText:``, Ubuntu's kernel oops reports), which stamps.mark_item_indent found and
+  marked as a reader's stamp is;
 * ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
   (``dmesg --color``, ``script``; ``plain_line``);
 * ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
@@ -735,6 +738,12 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         # libreport's one-line problem item (make_description(): "%s: %*s%s", the value
         # from column 17): the "reason:         WARNING: CPU: ..." of abrt-cli's list and
         # info is a kernel oops's first line as its summary (the oops is its "backtrace:").
+        return True
+    if raw[:7] == "Title: " or raw[:15] == "OriginalTitle: ":
+        # apport's "Title:" item of a kernel oops report (problem_report.py write(): "Key:
+        # value"; report.py standard_title(): the oops's first line) in a .crash file and
+        # the Launchpad bug's description, "OriginalTitle:" when the bug was renamed
+        # (crashdb_impl/launchpad.py): the oops's summary, the oops is its OopsText.
         return True
     if raw[:6] == 'time="' and _LOGFMT_RE.match(raw) is not None:
         return True  # logrus (dockerd, containerd): time="..." level=error msg="..."

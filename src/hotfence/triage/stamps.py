@@ -105,3 +105,38 @@ def mark_stamps(text: str) -> str:
         return m.group(1) + STAMP_END
 
     return stamp.sub(mark, text)
+
+
+# apport's multi-line item (problem_report.py ProblemReport.write(): "Key:" and then each
+# line of the value after one space): a .crash file's OopsText, its dmesg. The kernel
+# prints no line of its oops with exactly one space before these words (its trace
+# entries' space comes before a function or an address): a run of lines that all start
+# with a space and holds one of them is such an item, and its first space is apport's.
+_ITEM_ANCHORS = (
+    "Call Trace:",
+    "Call trace:",
+    "Modules linked in:",
+    "CPU: ",
+    "Hardware name: ",
+    "---[ end ",
+    "Kernel panic - ",
+)
+_ITEM_ANCHOR_RE = re.compile("(?m)^ (?:" + "|".join(map(re.escape, _ITEM_ANCHORS)) + ")")
+_ITEM_RUN_RE = re.compile(r"(?m)(?:^ [^\n]*(?:\n|\Z))+")
+_ITEM_INDENT_RE = re.compile(r"(?m)^ ")
+
+
+def mark_item_indent(text: str) -> str:
+    """``text`` with the space apport put before each line of a multi-line item (see
+    ``_ITEM_ANCHOR_RE``) made ``STAMP_END``, which the line reader reads past as it does a
+    reader's stamp (the text keeps its length); ``text`` itself when it has none."""
+    if not any(("\n " + a) in text or text.startswith(" " + a) for a in _ITEM_ANCHORS):
+        return text  # most logs, told by a plain search (the regex costs more)
+
+    def mark(m: re.Match[str]) -> str:
+        run = m.group()
+        if _ITEM_ANCHOR_RE.search(run) is None:
+            return run
+        return _ITEM_INDENT_RE.sub(STAMP_END, run)
+
+    return _ITEM_RUN_RE.sub(mark, text)
