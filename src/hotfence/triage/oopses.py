@@ -2256,6 +2256,26 @@ OOPSES: tuple[OopsKind, ...] = (
         absorb_lines=8,
         needs_oops=True,
     ),
+    # kernel/irq/spurious.c note_interrupt(): an interrupt line that kept firing with no
+    # handler claiming it (a device or its driver, or the firmware's routing, is wrong).
+    # __report_bad_irq() prints "irq %d: nobody cared (try booting with the "irqpoll"
+    # option)", dump_stack() from the interrupt, "handlers:" and one line per action on
+    # the line: "[<%p>] %ps" (3.x+, " threaded [<%p>] %ps" after it), 2.6's "[<%p>]"
+    # then print_symbol()'s " (%s)"; note_interrupt() then prints "Disabling IRQ #%d".
+    # The trace is the interrupt path and whatever it interrupted: the title names the
+    # first handler, whose driver did not claim it. (abrt reports ": nobody cared".)
+    _k(
+        "nobody cared",
+        [
+            _F(
+                lazy_rx(r"irq \d+: nobody cared"),
+                "irq nobody cared in {1}",
+                stack=_s(rx(r"^handlers:"), rx(r"^\[<[^>\s]+>\] \(?([a-zA-Z0-9_.]+)")),
+            )
+        ],
+        shape=r"irq \d+: nobody cared \(try booting",
+        needs_oops=True,
+    ),
     # check_stack_overflow() with CONFIG_DEBUG_STACKOVERFLOW in the interrupt entry of
     # powerpc (arch/powerpc/kernel/irq.c: less than a quarter of the stack left), 2.6 i386
     # (arch/x86/kernel/irq_32.c do_IRQ()), MIPS and LoongArch: "do_IRQ: stack overflow: %ld"
