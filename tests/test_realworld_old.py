@@ -73,6 +73,14 @@ def test_a_report_that_names_its_task_itself_keeps_it_without_a_header(
         ("257", "4.18.0-rc4+ #51 Not tainted", "4.18.0-rc4+", None),
         # the same line of a tainted kernel: print_tainted()'s "Tainted: " and its letters
         ("257", "4.18.0-rc4+ #51 Tainted: G        W", "4.18.0-rc4+", "G        W"),
+        # the version's first word is "#" and KBUILD_BUILD_VERSION (scripts/mkcompile_h),
+        # which a builder may set to a word: a custom lockdep kernel's ident line
+        (
+            "257",
+            "5.0.0-2106051013-generic #appstreamdebug Tainted: G           OE",
+            "5.0.0-2106051013-generic",
+            "G           OE",
+        ),
     ],
 )
 def test_lockdeps_kernel_ident_line_names_the_release(

@@ -170,8 +170,10 @@ _RELEASE_RES = (
     re.compile(r"(?:" + _TAINT + r") +" + _REL + r" #\d"),
     # kernel/locking/lockdep.c print_kernel_ident(), under lockdep's and RCU-lockdep's
     # titles: "%s %.*s %s", release, the version's first word, print_tainted():
-    # "4.11.0-rc4+ #198 Not tainted", "5.15.0-91-generic #101-Ubuntu Tainted: G        W"
-    re.compile(r"^" + _REL + r" #\d+\S* " + _TAINT + r"\s*$"),
+    # "4.11.0-rc4+ #198 Not tainted", "5.15.0-91-generic #101-Ubuntu Tainted: G        W".
+    # The version's first word is "#" and KBUILD_BUILD_VERSION (scripts/mkcompile_h), the
+    # build count unless a builder set a word of its own: "5.0.0-... #appstreamdebug".
+    re.compile(r"^" + _REL + r" #\S+ " + _TAINT + r"\s*$"),
 )
 # SUSE's version string after the release: "#1 SMP PREEMPT_DYNAMIC Wed Jun 5 (1a2b3c4) SLE15-SP4".
 _SUSE_BUILD_RE = re.compile(r"\bSLE\d|openSUSE")
