@@ -2048,3 +2048,35 @@ def test_the_next_boots_crash_right_after_a_panic_is_its_own_report(
 
 def _lines_of(name: str) -> list[str]:
     return (DATA / f"{name}.log").read_text().splitlines()
+
+
+@pytest.mark.parametrize(
+    ("handler_line", "title"),
+    [
+        # 2.6's "[<%p>]" then print_symbol()'s " (%s)": the symbol with its offset
+        ("[<81c33d8c>] (c0_compare_interrupt+0x0/0x98)", "c0_compare_interrupt"),
+        # a module's handler with a threaded one (3.x+ " threaded [<%p>] %ps")
+        (
+            "[<c00f6010>] e1000_intr [e1000e] threaded [<c00f6200>] e1000_thread [e1000e]",
+            "e1000_intr",
+        ),
+        # early boot, before the pointer-hashing key: %p prints "(ptrval)"
+        ("[<(ptrval)>] c0_compare_interrupt", "c0_compare_interrupt"),
+    ],
+)
+def test_irq_nobody_cared_titled_by_its_first_handler(handler_line: str, title: str) -> None:
+    # kernel/irq/spurious.c __report_bad_irq(): the handlers' lines as each era prints them
+    log = reworded(
+        (DATA / "mipsel-6.1.0-50-irq-nobody-cared.log").read_text(),
+        {"[<81c33d8c>] c0_compare_interrupt": handler_line},
+    )
+    (rep,) = parse_log(log)
+    assert (rep.title, rep.corrupted) == (f"irq nobody cared in {title}", False)
+
+
+def test_irq_nobody_cared_line_alone_is_no_report() -> None:
+    # The message without the dump after it (a console cut there, a quote in a program's
+    # output) is no report: the kind needs the trace.
+    line = '[    9.022901] irq 7: nobody cared (try booting with the "irqpoll" option)\n'
+    titles, alone = _titles_beside(line, (DATA / "arm64-6.1.0-50-mod-warn.log").read_text())
+    assert titles == [alone]

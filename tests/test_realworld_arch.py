@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from corpus import syz_log
 from hotfence.triage.lines import lost_line_breaks, strip_prefix
@@ -16,6 +18,7 @@ from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
 
 DATA = Path(__file__).parent / "data" / "realworld"
+EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load((DATA / "expected.yaml").read_text())["logs"]
 
 
 def reworded(text: str, changes: dict[str, str]) -> str:
@@ -980,3 +983,21 @@ def test_s390_krnl_code_lines_without_their_prefix_as_dmesg_prints_them(tmp_path
         assert enrich(rep).code == whole
         assert "left the console" not in rep.text
         assert _facts([rep]) == _facts([want])
+
+
+@pytest.mark.parametrize("ptrval", ["(ptrval)", "(____ptrval____)"])
+def test_trace_entries_printed_before_the_pointer_hash_key_keep_their_functions(
+    ptrval: str,
+) -> None:
+    # Unwinders that print an entry's address with "%p" (openrisc's print_trace(): "[<%p>]
+    # %s%pS") print lib/vsprintf.c ptr_to_id()'s "(ptrval)" ("(____ptrval____)" on 64-bit)
+    # until the hashing key is ready, early in boot or late on boards without a fast
+    # entropy source: the recorded MIPS trace's addresses printed that way.
+    text = (DATA / "mipsel-6.1.0-50-mod-warn.log").read_text()
+    start = text.index("Call Trace:")
+    end = text.index("\n[", text.index("vfs_write+", start))
+    trace = re.sub(r"\[<[0-9a-f]{8}>\]", f"[<{ptrval}>]", text[start:end])
+    (rep,) = parse_log(text[:start] + trace + text[end:])
+    want = EXPECTED["mipsel-6.1.0-50-mod-warn"]
+    assert (rep.title, rep.corrupted) == (want["title"], False)
+    assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]

@@ -17,7 +17,8 @@ from .taint import extract_taint
 # One stack entry: x86 "[<pc>] ? func+0x1/0x2 [mod]" (one or two [<pc>], "?" unreliable),
 # arm64/x86 5.x " func+0x1/0x2", powerpc "[sp] [pc] .func+0x1/0x2 (unreliable)" (ELFv1
 # dot names), decode_stacktrace's "[< inline >]" placeholder, symbolised " file.c:12".
-_PC = r"\[<?\s*(?:(?:0x)?[0-9a-f]+|inline)\s*>?\]"
+# (a "%p" printed before the hashing key is ready: "(ptrval)", see oopses {{PC}})
+_PC = r"\[<?\s*(?:(?:0x)?[0-9a-f]+|inline|\(_*ptrval_*\))\s*>?\]"
 # x86_64 printk_address() of 2.6.16-2.6.2x put a module's name before the symbol:
 # " [<ffffffff8802c8e9>] :jbd:log_wait_commit+0xa3/0xf5" (RHEL 5).
 _FRAME_RE = re.compile(

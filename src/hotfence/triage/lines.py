@@ -313,9 +313,10 @@ QUESTIONABLE_PATTERN = r"(?:\[<[0-9a-f]+>\])? \? "
 # The same entries on a line with no prefix (dmesg -t, journalctl -o cat, a kernel booted
 # with printk.time=0), judged only in the whole shape the unwinders print, which no
 # message text has: x86 dumpstack.c printk_stack_address() " [<pc>] ? func+0x1/0x2" (the
-# "[<pc>]" before 4.x), powerpc show_stack() "[sp] [pc] func+0x1/0x2 (unreliable)".
+# "[<pc>]" before 4.x; openrisc's "%p" one "(ptrval)" before the hashing key is ready),
+# powerpc show_stack() "[sp] [pc] func+0x1/0x2 (unreliable)".
 _BARE_QUESTIONABLE_RE = re.compile(
-    r"^\s*(?:\[<[0-9a-f]+>\]\s*){0,2}\?\s+\S+\+0x[0-9a-f]+/0x[0-9a-f]+"
+    r"^\s*(?:\[<(?:[0-9a-f]+|\(_*ptrval_*\))>\]\s*){0,2}\?\s+\S+\+0x[0-9a-f]+/0x[0-9a-f]+"
     r"|^\s*\[[0-9a-f]+\] \[[0-9a-f]+\] \S+\+0x[0-9a-f]+/0x[0-9a-f]+.* \(unreliable\)$"
 )
 

@@ -53,10 +53,13 @@ SOURCE_TREE = (
 )
 _MACROS = {
     "{{ADDR}}": r"0x[0-9a-f]+",
-    "{{PC}}": r"\[<?(?:0x)?[0-9a-f]+>?\]",
+    # An entry's "[<pc>]"; printed with "%p" (openrisc's print_trace()) before the pointer
+    # hashing key is ready, lib/vsprintf.c ptr_to_id()'s "(ptrval)" ("(____ptrval____)" on
+    # 64-bit) stands for the address.
+    "{{PC}}": r"\[<?(?:0x)?(?:[0-9a-f]+|\(_*ptrval_*\))>?\]",
     # print_ip_sym()'s "[<pc>] func+0x1/0x2", or the "func (file:line)" that
     # decode_stacktrace.sh leaves of it (it drops every "[<pc>]")
-    "{{PCD}}": r"(?:\[<?(?:0x)?[0-9a-f]+>?\] +|(?<![\w.])(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
+    "{{PCD}}": r"(?:\[<?(?:0x)?(?:[0-9a-f]+|\(_*ptrval_*\))>?\] +|(?<![\w.])(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
     # "func+0x1/0x2", "func.cold+0x..", and scripts/decode_stacktrace.sh's "func (file:line)"
     # (the shape the 0-day robot's and LKFT's reports print: see fields._DECODED_RE).
     "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?={{LOC}}))",
@@ -2256,6 +2259,26 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         absorbs=("sysctl table check failed",),
         absorb_lines=8,
+        needs_oops=True,
+    ),
+    # kernel/irq/spurious.c note_interrupt(): an interrupt line that kept firing with no
+    # handler claiming it (a device or its driver, or the firmware's routing, is wrong).
+    # __report_bad_irq() prints "irq %d: nobody cared (try booting with the "irqpoll"
+    # option)", dump_stack() from the interrupt, "handlers:" and one line per action on
+    # the line: "[<%p>] %ps" (3.x+, " threaded [<%p>] %ps" after it), 2.6's "[<%p>]"
+    # then print_symbol()'s " (%s)"; note_interrupt() then prints "Disabling IRQ #%d".
+    # The trace is the interrupt path and whatever it interrupted: the title names the
+    # first handler, whose driver did not claim it. (abrt reports ": nobody cared".)
+    _k(
+        "nobody cared",
+        [
+            _F(
+                lazy_rx(r"irq \d+: nobody cared"),
+                "irq nobody cared in {1}",
+                stack=_s(rx(r"^handlers:"), rx(r"^\[<[^>\s]+>\] \(?([a-zA-Z0-9_.]+)")),
+            )
+        ],
+        shape=r"irq \d+: nobody cared \(try booting",
         needs_oops=True,
     ),
     # check_stack_overflow() with CONFIG_DEBUG_STACKOVERFLOW in the interrupt entry of

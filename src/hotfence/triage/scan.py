@@ -208,6 +208,7 @@ SCAN_NEEDLES = (
     "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
     "RTNL: assertion",
     "table check failed",  # "sysctl table check failed: "
+    "nobody cared",  # "irq 7: nobody cared (try booting with the \"irqpoll\" option)"
     "Missing ENDBR",
     "Insufficient stack space",
     "SYZFA",
