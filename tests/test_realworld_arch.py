@@ -347,6 +347,47 @@ def test_a_powerpc_die_line_alone_is_a_report(die: str, title: str, kind: str) -
     assert not rep.corrupted
 
 
+@pytest.mark.parametrize(
+    ("fault", "title", "kind"),
+    [
+        (
+            "BUG: Unable to handle kernel instruction fetch",
+            "BUG: unable to handle kernel paging request",
+            "MEMORY_SAFETY_BUG",
+        ),
+        (
+            "BUG: Unable to handle kernel instruction fetch (NULL pointer?)",
+            "BUG: unable to handle kernel NULL pointer dereference",
+            "NULL-POINTER-DEREFERENCE",
+        ),
+    ],
+)
+def test_a_powerpc_instruction_fetch_fault_is_a_whole_report(
+    fault: str, title: str, kind: str
+) -> None:
+    """powerpc's __bad_page_fault() (arch/powerpc/mm/fault.c, 5.0+) words a fault on an
+    instruction fetch (TRAP 0400, an instruction storage interrupt) "BUG: Unable to
+    handle kernel instruction fetch", with " (NULL pointer?)" when the NIP is in the
+    first page: the whole line, not the first half of a header a console cut (users post
+    these for modules' init code left non-executable and for calls through NULL). The
+    recorded oops with its fault reworded so (__show_regs() prints no DAR/DSISR for that
+    trap) is that bad access in the NIP's function, x86's titles for a #PF on a fetch."""
+    text = reworded(
+        (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text(),
+        {
+            "BUG: Kernel NULL pointer dereference on read at 0x00000008": fault,
+            "REGS: c000000004de36c0 TRAP: 0300": "REGS: c000000004de36c0 TRAP: 0400",
+            "DAR: 0000000000000008 DSISR: 40000000 ": "",
+        },
+    )
+    (rep,) = parse_log(text.encode())
+    assert rep.title == f"{title} in hotfence_crash_null_deref"
+    assert rep.type == kind
+    assert not rep.corrupted
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+    assert [f.function for f in rep.frames][:2] == ["hotfence_crash_do", "hotfence_crash_write"]
+
+
 def _vendor_prefixed(shape: str) -> str:
     """The recorded armhf oops as an Android vendor kernel's console prints it: each line
     with the prefix ``shape`` formats from its task's CPU, comm and pid (the shell's from
