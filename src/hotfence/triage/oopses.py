@@ -734,6 +734,9 @@ _RIP_OTHER = (
     r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
     # x86_64 2.6.0-2.6.1x __show_regs(): "RIP: 0010:[<pc>] <pc>{:mod:func+23}"
     r"|RIP: " + _SEG + r"{{PC}} +<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"
+    # powerpc xmon excprint(), when the debugger catches the fault before die() prints
+    # its "Oops": "    pc: " then xmon_print_symbol()'s "%016lx: name+%#lx/%#lx"
+    r"|^ *pc: [0-9a-f]{8,16}: +{{FUNC}}"
 )
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
