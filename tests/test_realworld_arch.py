@@ -447,6 +447,31 @@ def test_an_oops_caught_by_xmon_keeps_its_facts() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "watchdog: CPU 1 self-detected hard LOCKUP @ __delay+0x50/0x70",
+        # 4.13-4.15's words for the same (arch/powerpc/kernel/watchdog.c)
+        "Watchdog CPU:1 Hard LOCKUP",
+    ],
+)
+def test_a_powerpc_hard_lockup_names_its_cpu_when_the_task_line_is_lost(header: str) -> None:
+    """powerpc's watchdog (arch/powerpc/kernel/watchdog.c) names the locked CPU in its
+    header, "CPU %d self-detected hard LOCKUP @ %pS" (4.16+, pr_fmt "watchdog: "),
+    "Watchdog CPU:%d Hard LOCKUP" before: the CPU whose registers follow. A console
+    that lost show_regs()'s task line still tells the CPU."""
+    text = reworded(
+        (DATA / "ppc64le-6.1.0-50-mod-hardlockup.log").read_text(),
+        {"watchdog: CPU 1 self-detected hard LOCKUP @ __delay+0x50/0x70": header},
+    )
+    kept = "".join(
+        line for line in text.splitlines(keepends=True) if "CPU: 1 PID: 86 Comm: sh" not in line
+    )
+    rep = parse_log(kept.encode())[0]
+    assert rep.title == "BUG: hard lockup in hotfence_crash_hardlockup"
+    assert rep.cpu == 1
+
+
 def _vendor_prefixed(shape: str) -> str:
     """The recorded armhf oops as an Android vendor kernel's console prints it: each line
     with the prefix ``shape`` formats from its task's CPU, comm and pid (the shell's from

@@ -187,6 +187,10 @@ _CPU_RES = (
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
     re.compile(r"^Cpu (?P<cpu>\d+)\s*$"),  # MIPS __show_regs() before 3.10: "Cpu %d"
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
+    # powerpc's watchdog names the locked CPU, whose registers follow (arch/powerpc/
+    # kernel/watchdog.c): "CPU %d self-detected hard LOCKUP @ %pS" (4.16+), 4.13-4.15
+    # "Watchdog CPU:%d Hard LOCKUP"
+    re.compile(r"(?:^Watchdog CPU:|\bCPU )(?P<cpu>\d+)(?: self-detected hard| Hard) LOCKUP\b"),
     # powerpc xmon excprint(): "cpu 0x%x: Vector: %lx %s at [%px]", the CPU in hex
     re.compile(r"^cpu 0x(?P<hexcpu>[0-9a-f]+): Vector: [0-9a-f]+ "),
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
