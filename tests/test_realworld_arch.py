@@ -350,6 +350,131 @@ def test_a_powerpc_die_line_alone_is_a_report(die: str, title: str, kind: str) -
     assert not rep.corrupted
 
 
+@pytest.mark.parametrize(
+    ("fault", "title", "kind"),
+    [
+        (
+            "BUG: Unable to handle kernel instruction fetch",
+            "BUG: unable to handle kernel paging request",
+            "MEMORY_SAFETY_BUG",
+        ),
+        (
+            "BUG: Unable to handle kernel instruction fetch (NULL pointer?)",
+            "BUG: unable to handle kernel NULL pointer dereference",
+            "NULL-POINTER-DEREFERENCE",
+        ),
+    ],
+)
+def test_a_powerpc_instruction_fetch_fault_is_a_whole_report(
+    fault: str, title: str, kind: str
+) -> None:
+    """powerpc's __bad_page_fault() (arch/powerpc/mm/fault.c, 5.0+) words a fault on an
+    instruction fetch (TRAP 0400, an instruction storage interrupt) "BUG: Unable to
+    handle kernel instruction fetch", with " (NULL pointer?)" when the NIP is in the
+    first page: the whole line, not the first half of a header a console cut (users post
+    these for modules' init code left non-executable and for calls through NULL). The
+    recorded oops with its fault reworded so (__show_regs() prints no DAR/DSISR for that
+    trap) is that bad access in the NIP's function, x86's titles for a #PF on a fetch."""
+    text = reworded(
+        (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text(),
+        {
+            "BUG: Kernel NULL pointer dereference on read at 0x00000008": fault,
+            "REGS: c000000004de36c0 TRAP: 0300": "REGS: c000000004de36c0 TRAP: 0400",
+            "DAR: 0000000000000008 DSISR: 40000000 ": "",
+        },
+    )
+    (rep,) = parse_log(text.encode())
+    assert rep.title == f"{title} in hotfence_crash_null_deref"
+    assert rep.type == kind
+    assert not rep.corrupted
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+    assert [f.function for f in rep.frames][:2] == ["hotfence_crash_do", "hotfence_crash_write"]
+
+
+def _in_xmon(text: str) -> str:
+    """The recorded ppc64le oops as a kernel with xmon on prints it: die() hands the
+    registers to the debugger before its "Oops" (arch/powerpc/kernel/traps.c), and xmon
+    (arch/powerpc/xmon/xmon.c, its own console output, no printk stamps) prints
+    excprint()'s summary, "cpu 0x%x: Vector: %lx %s at [%px]", "    pc: " and "    lr: "
+    as xmon_print_symbol() "%016lx: name+%#lx/%#lx [mod]", sp, msr, dar and dsisr for a
+    data access, current and the paca (r13's value), "    pid   = %d, comm = %s" and the
+    banner; then, at its prompt, the "t" command's xmon_show_stack(): "[sp] pc name+off/
+    size", the first "(unreliable)". The values are the log's own registers and trace
+    (current's address is not in it; any kernel address stands for it)."""
+    lines = text.splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if "Faulting instruction address" in line)
+    banner = next(line for line in lines if "Linux version " in line).split("] ", 1)[1]
+    trace = [
+        re.sub(r"^\[[ \d.]+\] (\[[0-9a-f]+\]) \[([0-9a-f]+)\] ", r"\1 \2 ", line)
+        for line in lines
+        if re.search(r"\] \[c000000004de3[0-9a-f]+\] \[", line)
+    ]
+    assert len(trace) == 7, trace
+    xmon = [
+        "cpu 0x0: Vector: 300 (Data Access) at [c000000004de36c0]\n",
+        "    pc: c0080000004a00a4: hotfence_crash_null_deref+0x3c/0x60 [hotfence_crash]\n",
+        "    lr: c0080000004a009c: hotfence_crash_null_deref+0x34/0x60 [hotfence_crash]\n",
+        "    sp: c000000004de3960\n",
+        "   msr: 8000000000009033\n",
+        "   dar: 8\n",
+        " dsisr: 40000000\n",
+        "  current = 0xc000000004d3e600\n",
+        "  paca    = 0xc000000002880000\t irqmask: 0x03\t irq_happened: 0x01\n",
+        "    pid   = 85, comm = sh\n",
+        banner,
+        "enter ? for help\n",
+        "0:mon> t\n",
+        *trace,
+        "0:mon> x\n",
+    ]
+    return "".join(lines[: cut + 1] + xmon)
+
+
+def test_an_oops_caught_by_xmon_keeps_its_facts() -> None:
+    """IBM's own test logs (op-test, the linuxppc issue tracker) catch oopses in xmon: no
+    "Oops" line, no show_regs(). The fault lines give the kind, xmon's summary the
+    faulting function, task and CPU, its backtrace the frames."""
+    text = _in_xmon((DATA / "ppc64le-6.1.0-50-mod-null.log").read_text())
+    (rep,) = parse_log(text.encode())
+    assert (
+        rep.title
+        == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref"
+    )
+    assert not rep.corrupted
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+    assert rep.kernel_release == "6.1.0-50-powerpc64le"
+    assert [f.function for f in rep.frames][:3] == [
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+        "proc_reg_write",
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "watchdog: CPU 1 self-detected hard LOCKUP @ __delay+0x50/0x70",
+        # 4.13-4.15's words for the same (arch/powerpc/kernel/watchdog.c)
+        "Watchdog CPU:1 Hard LOCKUP",
+    ],
+)
+def test_a_powerpc_hard_lockup_names_its_cpu_when_the_task_line_is_lost(header: str) -> None:
+    """powerpc's watchdog (arch/powerpc/kernel/watchdog.c) names the locked CPU in its
+    header, "CPU %d self-detected hard LOCKUP @ %pS" (4.16+, pr_fmt "watchdog: "),
+    "Watchdog CPU:%d Hard LOCKUP" before: the CPU whose registers follow. A console
+    that lost show_regs()'s task line still tells the CPU."""
+    text = reworded(
+        (DATA / "ppc64le-6.1.0-50-mod-hardlockup.log").read_text(),
+        {"watchdog: CPU 1 self-detected hard LOCKUP @ __delay+0x50/0x70": header},
+    )
+    kept = "".join(
+        line for line in text.splitlines(keepends=True) if "CPU: 1 PID: 86 Comm: sh" not in line
+    )
+    rep = parse_log(kept.encode())[0]
+    assert rep.title == "BUG: hard lockup in hotfence_crash_hardlockup"
+    assert rep.cpu == 1
+
+
 def _vendor_prefixed(shape: str) -> str:
     """The recorded armhf oops as an Android vendor kernel's console prints it: each line
     with the prefix ``shape`` formats from its task's CPU, comm and pid (the shell's from

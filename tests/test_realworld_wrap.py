@@ -768,6 +768,34 @@ def test_a_log_wrapped_by_an_80_column_terminal_reads_as_the_log() -> None:
     assert checked > 90
 
 
+def _zvm_console(text: str, cpu: str = "00") -> str:
+    """``text`` as a z/VM guest's console spool shows it (an IBM Z guest with more than
+    one virtual CPU): CP starts each line of the guest's output with the address of the
+    virtual CPU that wrote it, "00: ", and cuts lines at 80 columns, each piece again
+    after that prefix ("00: ...cut here" / "00: ...rest")."""
+    rows = []
+    for line in text.split("\n"):
+        row = f"{cpu}: {line}"
+        while len(row) > 80:
+            rows.append(row[:80])
+            row = f"{cpu}: {row[80:]}"
+        rows.append(row)
+    return "\n".join(rows)
+
+
+@pytest.mark.parametrize(
+    "name", ["s390x-5.10-oops", "s390x-6.1.0-50-mod-bug", "s390x-6.1.0-50-hung-task"]
+)
+def test_a_zvm_guests_console_spool_reads_as_the_console_log(name: str) -> None:
+    """s390 guests under z/VM print to CP's console: the spooled console file or a 3270
+    screen capture, which users paste with the virtual CPU's "NN: " before every line and
+    every 80-column piece of one (the release of a cut task header whole again)."""
+    console = (DATA / f"{name}.log").read_text()
+    spool = _zvm_console(console)
+    assert "\n00: " in spool and spool.count("\n") > console.count("\n")
+    _same_reports(console, spool)
+
+
 @pytest.mark.parametrize("width", [72, 78])
 def test_a_rhel_task_header_wrapped_by_a_mail_client_keeps_its_facts(width: int) -> None:
     # RHEL 7's header puts its "------------ T" marker after the taint flags: a mail

@@ -58,6 +58,15 @@ _MAX_REPORT_CHARS = 1 << 20
 _REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---[ end Kernel panic")
 
 
+# arch/powerpc/xmon/xmon.c excprint(), xmon's first line on entry: "cpu 0x%x: " (SMP
+# kernels), then "Vector: %lx %s at [%px]".
+_XMON_ENTRY_RE = re.compile(r"^(?:cpu 0x[0-9a-f]+: )?Vector: [0-9a-f]+ .* at \[[0-9a-f]+\]\s*$")
+
+
+def _xmon_entry(raw: str) -> bool:
+    return raw[:4] in ("cpu ", "Vect") and _XMON_ENTRY_RE.match(raw) is not None
+
+
 def _terminates(raw: str) -> bool:
     """Does a line hold one of _REPORT_TERMINATORS? (Substring tests: a regex
     alternation of them costs four times as much on every line of a report.)"""
@@ -559,6 +568,7 @@ class _Window:
     recorded: int = 0
     # the header's record is the whole report (OopsKind.ends_at_header): set from it
     one_record: bool = False
+    xmon: bool = False  # powerpc's xmon took the console (_xmon_entry): its lines go on
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -634,6 +644,10 @@ class _Window:
                 # early_printk() wrote the header, bare; printk's lines after it carry the
                 # console's prefix, and they are this report's stream
                 self.context, self.tag = line.context, caller_id(line.context)
+            elif self.context and not line.context and _xmon_entry(raw):
+                # powerpc die() hands the fault to xmon before its "Oops": the debugger's
+                # own console output, no printk prefix, is the rest of this report
+                self.context, self.tag, self.xmon = line.context, "", True
             if (
                 line.context != self.context
                 and not (self.cpu_traceback and caller_id(line.context).startswith("C"))
@@ -814,7 +828,9 @@ class _Window:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
         paused = self._long_pause(ts, raw)
-        if _may_boot(line.text) and not self.restarted and _booted(line.text):
+        if _may_boot(line.text) and not self.restarted and not self.xmon and _booted(line.text):
+            # (xmon's excprint() prints the banner after the task: no boot. A boot after
+            # the debugger is stamped again, a stream of its own that ends the report.)
             self._reboot()
         elif (
             ts is not None

@@ -97,6 +97,13 @@ _ARM_NOADDR_FRAME_RE = re.compile(
 # before, "--- Exception: 300 at f+0x1/0x2" then "    LR = g+0x3/0x4"). The interrupted
 # function is a frame; the register dump printed after it is skipped and the trace goes on.
 _PPC_INTERRUPT_RE = re.compile(r"^\s*--- (?:interrupt|Exception): [0-9a-f]+ at (?P<rest>\S.*)$")
+# powerpc xmon's backtrace (the "t" command, arch/powerpc/xmon/xmon.c xmon_show_stack()):
+# "[%lx] " the stack pointer (or "[link register   ] " for an LR no frame saved), then
+# xmon_print_symbol()'s pc with no brackets round it: "[c000000004de3960] c0080000004a0a54
+# f+0x55c/0xba0 [mod] (unreliable)". Read without the pc, it is show_stack()'s entry.
+_XMON_FRAME_PC_RE = re.compile(
+    r"^\[(?:[0-9a-f]{8,16}|link register   )\] ([0-9a-f]{8,16} )(?=[A-Za-z_.$])"
+)
 # "?" entries the unwinder could not name ("? 0xffffffffa03dc000"): the trace goes on.
 _ADDRESS_ONLY_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}\s*$")
 # Context markers x86 prints around nested stacks; old kernels put the first frame of the
@@ -185,6 +192,12 @@ _CPU_RES = (
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
     re.compile(r"^Cpu (?P<cpu>\d+)\s*$"),  # MIPS __show_regs() before 3.10: "Cpu %d"
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
+    # powerpc's watchdog names the locked CPU, whose registers follow (arch/powerpc/
+    # kernel/watchdog.c): "CPU %d self-detected hard LOCKUP @ %pS" (4.16+), 4.13-4.15
+    # "Watchdog CPU:%d Hard LOCKUP"
+    re.compile(r"(?:^Watchdog CPU:|\bCPU )(?P<cpu>\d+)(?: self-detected hard| Hard) LOCKUP\b"),
+    # powerpc xmon excprint(): "cpu 0x%x: Vector: %lx %s at [%px]", the CPU in hex
+    re.compile(r"^cpu 0x(?P<hexcpu>[0-9a-f]+): Vector: [0-9a-f]+ "),
     re.compile(r"EFLAGS: [0-9a-f]+ CPU: (?P<cpu>\d+)"),  # i386 2.6.2x-3.x __show_regs()
     re.compile(r"NMI backtrace for cpu (?P<cpu>\d+)"),
     # kernel/panic.c __warn() since 6.19: "WARNING: %s:%d at %pS, CPU#%d: %s/%d"
@@ -213,6 +226,8 @@ _TASK_RES = (
         r"in_atomic\(\): \d+, irqs_disabled\(\): \d+, (?:non_block: \d+, )?"
         r"pid: (?P<pid>\d+), name: (?P<comm>\S.{0,19}?)\s*$"
     ),
+    # powerpc xmon excprint(), the task the debugger caught: "    pid   = %d, comm = %s"
+    re.compile(r"^ +pid += (?P<pid>\d+), comm = (?P<comm>\S.{0,19}?)\s*$"),
     # __schedule_bug(): "BUG: scheduling while atomic: %s/%d/0x%08x" (2.6.18: "%s/0x%08x/%d")
     re.compile(r"BUG: scheduling while atomic: (?P<comm>.{1,20}?)/(?P<pid>\d+)/0x[0-9a-f]+"),
     re.compile(r"BUG: scheduling while atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"),
@@ -309,6 +324,8 @@ def parse_frame(text: str) -> Frame | None:
         text = " " + text[1:-1]  # s390 puts the first entry of a trace in parentheses
     if "Caller[" in text and text[:9].lstrip().startswith("Caller["):  # `in` first: cheaper
         text = _SPARC_CALLER_RE.sub(" ", text, count=1)
+    if text[:1] == "[" and (xmon := _XMON_FRAME_PC_RE.match(text)) is not None:
+        text = text[: xmon.start(1)] + text[xmon.end(1) :]
     m = _FRAME_RE.match(text)
     if m is not None:
         # Most lines of every trace end here: the groups fetched in one call, not ten.
@@ -655,7 +672,8 @@ def _read_separate_lines(out: TaskFields, t: str) -> None:
     if out.cpu is None:
         m = _first(_CPU_RES, t)
         if m is not None:
-            out.cpu = int(m.group("cpu"))
+            hexcpu = m.group("hexcpu") if "hexcpu" in m.re.groupindex else None
+            out.cpu = int(hexcpu, 16) if hexcpu is not None else int(m.group("cpu"))
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
 

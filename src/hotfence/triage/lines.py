@@ -421,6 +421,11 @@ _FAST_RE = re.compile(
 
 
 _QUOTE_RE = re.compile(r"^(?:>[ \t]?)+")
+# z/VM's console of a guest with more than one virtual CPU: CP starts each line of the
+# guest's output, and each 80-column piece of a longer one, with the address of the
+# virtual CPU that wrote it ("01: [   60.590435] kernel BUG at ...", "01: 200615 #1"),
+# and its own messages with the CPU they concern ("00: HCPGIR450W CP entered; ...").
+_ZVM_CPU_RE = re.compile(r"[0-9A-F]{2}: ")
 
 # The time a serial terminal program writes before each line it received, in its log or
 # capture, the line itself after it as it came (printk time or none):
@@ -523,6 +528,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         # A mail reply's quote (RFC 3676: ">" per level, a space after): a report quoted
         # on a list ("> BUG: KASAN: ...", ">  dump_stack+0x1/0x2") reads as the report.
         return parse_prefix(_QUOTE_RE.sub("", raw, count=1))
+    elif raw[2:4] == ": " and _ZVM_CPU_RE.match(raw) is not None:
+        return parse_prefix(raw[4:])  # the virtual CPU's address says nothing of the line
     elif raw.startswith(":"):
         # libreport's text of a multi-line problem item (make_description_item_multiline():
         # "NAME:" then ":%.*s" per line): abrt's "backtrace:" of a kernel oops as the

@@ -737,6 +737,9 @@ _RIP_OTHER = (
     r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
     # x86_64 2.6.0-2.6.1x __show_regs(): "RIP: 0010:[<pc>] <pc>{:mod:func+23}"
     r"|RIP: " + _SEG + r"{{PC}} +<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"
+    # powerpc xmon excprint(), when the debugger catches the fault before die() prints
+    # its "Oops": "    pc: " then xmon_print_symbol()'s "%016lx: name+%#lx/%#lx"
+    r"|^ *pc: [0-9a-f]{8,16}: +{{FUNC}}"
 )
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
@@ -1180,10 +1183,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
                 stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
             ),
+            # powerpc __bad_page_fault() (arch/powerpc/mm/fault.c, 5.0+) words a fault on an
+            # instruction fetch (an instruction storage interrupt) "BUG: Unable to handle
+            # kernel instruction fetch", with " (NULL pointer?)" for a NIP in the first
+            # page: a whole line, titled as x86's #PF on a fetch is, by the address.
             _F(
                 lazy_rx(
                     "BUG: (?:unable to handle kernel paging request|unable to handle page fault for address"
-                    "|Unable to handle kernel data access)"
+                    r"|Unable to handle kernel data access|Unable to handle kernel instruction fetch(?! \(NULL))"
                 ),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
@@ -1192,7 +1199,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 lazy_rx(
                     "BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference"
-                    "|Kernel NULL pointer dereference)"
+                    r"|Kernel NULL pointer dereference|Unable to handle kernel instruction fetch \(NULL pointer\?\))"
                 ),
                 "BUG: unable to handle kernel NULL pointer dereference in {1}",
                 alt=("bad-access in {1}",),

@@ -125,6 +125,13 @@ _HEADERLESS_STACKS = (
     ),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
     (("Caller[",), re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x")),
+    # powerpc xmon's backtrace at its prompt ("t", xmon_show_stack()): "[sp] pc f+0x1/0x2"
+    (
+        (":mon> t",),
+        re.compile(
+            r"(?m)^\d+:mon> t\s*\n\[[0-9a-f]{8,16}\] [0-9a-f]{8,16} \.?[\w.]+\+0x[0-9a-f]+/0x"
+        ),
+    ),
 )
 _ARM_ENTRY_RE = re.compile(
     r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + "|" + _ARM_DECODED_ENTRY + ")"
