@@ -6,6 +6,7 @@ the syzkaller corpus) into those kernels' wording, as each test says."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -182,12 +183,18 @@ _SVLOGD_STAMPS = (
 def test_socklog_lines_read_like_syslog(name: str, stamp: str) -> None:
     """The kernel's records keep their report, frames included; programs' ``WARNING:``
     / ``INFO:`` lines (``daemon.info: openvpn[812]: WARNING: ...``) stay no reports."""
+    _reads_as_the_syslog(name, lambda syslog: _socklog(syslog, stamp), " kern.warn: ")
+
+
+def _reads_as_the_syslog(name: str, rewrite: Callable[[str], str], marker: str) -> None:
+    """The syslog fixture ``name`` rewritten by a logger (``rewrite``, whose lines hold
+    ``marker`` and no " kernel: ") gives the fixture's report."""
     syslog = (DATA / f"{name}.log").read_text()
-    socklog = _socklog(syslog, stamp)
-    assert " kern.warn: " in socklog and " kernel: " not in socklog
+    rewritten = rewrite(syslog)
+    assert marker in rewritten and " kernel: " not in rewritten
     once = parse_log(syslog.encode())
     assert once and once[0].frames
-    assert _facts(parse_log(socklog.encode())) == _facts(once)
+    assert _facts(parse_log(rewritten.encode())) == _facts(once)
 
 
 @pytest.mark.parametrize("stamp", _SVLOGD_STAMPS)
@@ -221,12 +228,7 @@ def _metalog(syslog: str, severity: bool) -> str:
 def test_metalog_lines_read_like_syslog(name: str, severity: bool) -> None:
     """The kernel's records keep their report, frames included; programs' ``WARNING:``
     / ``INFO:`` lines (``[openvpn] WARNING: ...``) stay no reports."""
-    syslog = (DATA / f"{name}.log").read_text()
-    metalog = _metalog(syslog, severity)
-    assert " [kernel]" in metalog and " kernel: " not in metalog
-    once = parse_log(syslog.encode())
-    assert once and once[0].frames
-    assert _facts(parse_log(metalog.encode())) == _facts(once)
+    _reads_as_the_syslog(name, lambda syslog: _metalog(syslog, severity), " [kernel]")
 
 
 def _printk_address_2_6_9(m: re.Match[str]) -> str:
