@@ -1214,6 +1214,31 @@ def test_an_rcu_stall_names_the_task_its_task_dump_shows(
     assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, cpu)
 
 
+@pytest.mark.parametrize(
+    ("name", "stalled"),
+    [
+        # the module hard-locks CPU 0; RCU's NMI to it is never answered
+        ("riscv64-6.12.117+deb13-mod-hardlockup", 0),
+        # powerpc's watchdog caught CPU 1; RCU's backtrace IPI to it goes unanswered twice
+        ("ppc64le-6.1.0-50-mod-hardlockup", 1),
+    ],
+)
+def test_an_rcu_stall_whose_cpu_sends_no_backtrace_names_the_stalled_cpu(
+    name: str, stalled: int
+) -> None:
+    # kernel/rcu/tree_stall.h print_cpu_stall_info() lists each stalled CPU as
+    # "\t%d-%c%c%c%c: (%lu %s) idle=..." ("rcu: \t0-...!: (1 GPs behind) idle=..."); a CPU
+    # spinning with interrupts off answers no "NMI backtrace for cpu N", so that line is
+    # the only one of the report that names the CPU.
+    stalls = [
+        r for r in parse_log((DATA / f"{name}.log").read_bytes()) if "rcu detected stall" in r.title
+    ]
+    assert stalls
+    for rep in stalls:
+        assert f"rcu: \t{stalled}-..." in rep.text and "NMI backtrace for cpu" not in rep.text
+        assert rep.cpu == stalled
+
+
 def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:
     # util-linux dmesg --time-format iso (DMESG_TIMEFTM_ISO8601) puts the record's wall
     # time first, "2013-06-13T22:11:00,123456+01:00 ", the microseconds after a comma, and

@@ -185,6 +185,13 @@ _CPU_RES = (
     # kernel/panic.c __warn() since 6.19: "WARNING: %s:%d at %pS, CPU#%d: %s/%d"
     re.compile(r"^WARNING: (?:.* )?at .+, CPU#(?P<cpu>\d+): "),
     re.compile(r"^Task dump for CPU (?P<cpu>\d+):"),  # rcu dump_cpu_task(), the stalled CPU
+    # kernel/rcu/tree_stall.h print_cpu_stall_info(), one line per stalled CPU before any
+    # backtrace of it: "\t%d-%c%c%c%c: (%lu %s) idle=..." since 4.15 ("rcu: \t0-...!: (1
+    # GPs behind)"), three flags before, none in 3.x ("\t%d: (%lu %s) idle="). A CPU
+    # spinning with interrupts off answers no "NMI backtrace for cpu N": this names it.
+    re.compile(
+        r"^(?:rcu: )?\s*(?P<cpu>\d+)(?:-[.A-Za-z0-9!?]{3,4})?: \(\d+ (?:ticks this GP|GPs behind)\)"
+    ),
     re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
     # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps;
@@ -589,8 +596,9 @@ def _fields_of(texts: Sequence[str]) -> TaskFields:
     has it."""
     out = TaskFields()
     # Every header and taint pattern holds "ainted" ("Not tainted", "Tainted: "), every
-    # release pattern that or "EFLAGS: ", every CPU pattern "CPU" or "pu " ("Cpu ", "cpu "):
-    # a line holding none of them (most of a report) is passed over without a regex.
+    # release pattern that or "EFLAGS: ", every CPU pattern "CPU" or "pu " ("Cpu ", "cpu ")
+    # but RCU's stalled-CPU line, "GP" ("ticks this GP", "GPs behind"): a line holding none
+    # of them (most of a report) is passed over without a regex.
     for t in texts:
         if out.release is None and "ainted" in t:
             _read_header(out, t)
@@ -601,7 +609,7 @@ def _fields_of(texts: Sequence[str]) -> TaskFields:
         elif out.release is not None:
             break  # both known: the rest of a long report has nothing more to give
     for t in texts:
-        if "ainted" in t or "CPU" in t or "pu " in t or "EFLAGS: " in t:
+        if "ainted" in t or "CPU" in t or "pu " in t or "EFLAGS: " in t or "GP" in t:
             _read_separate_lines(out, t)
     if out.comm is None:
         m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
