@@ -18,7 +18,7 @@ import yaml
 from corpus import SYZ, syz_log
 from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
-from hotfence.triage.fields import parse_frame
+from hotfence.triage.fields import parse_frame, task_fields
 from hotfence.triage.lines import from_userspace, journal_host
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
@@ -1237,6 +1237,21 @@ def test_an_rcu_stall_whose_cpu_sends_no_backtrace_names_the_stalled_cpu(
     for rep in stalls:
         assert f"rcu: \t{stalled}-..." in rep.text and "NMI backtrace for cpu" not in rep.text
         assert rep.cpu == stalled
+
+
+def test_an_rcu_stall_is_not_the_task_of_its_grace_period_kthread_dump() -> None:
+    # kernel/rcu/tree_stall.h rcu_check_gp_kthread_starvation(): after the stalled CPUs
+    # comes "RCU grace-period kthread stack dump:" and sched_show_task() of RCU's own
+    # kthread, the starved victim ("task:rcu_sched state:I ..."), not a task of the
+    # stalled CPU. The stall's whole output, from its header to that dump:
+    log = (DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log").read_text()
+    start = log.index("rcu: INFO: rcu_sched detected stalls")
+    stall = [_PRINTK_TIME.sub("", ln) for ln in log[start:].splitlines()]
+    stall = stall[: stall.index("Call Trace:")]
+    assert stall[-2] == "rcu: RCU grace-period kthread stack dump:"
+    assert stall[-1].startswith("task:rcu_sched ")
+    fields = task_fields(stall)
+    assert (fields.comm, fields.pid, fields.cpu) == (None, None, 0)
 
 
 def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:

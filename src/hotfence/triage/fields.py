@@ -612,12 +612,35 @@ def _fields_of(texts: Sequence[str]) -> TaskFields:
         if "ainted" in t or "CPU" in t or "pu " in t or "EFLAGS: " in t or "GP" in t:
             _read_separate_lines(out, t)
     if out.comm is None:
-        m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
+        m = _first_task_line(texts)
         if m is not None:
             out.comm = m.group("comm").strip()
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
     return out
+
+
+# kernel/rcu/tree_stall.h rcu_check_gp_kthread_starvation(): the line before
+# sched_show_task() of RCU's own grace-period kthread, which a stall starved: that task
+# is the stall's victim, not a task of the stalled CPUs.
+_RCU_GP_KTHREAD_DUMP = "RCU grace-period kthread stack dump:"
+
+
+def _first_task_line(texts: Sequence[str]) -> re.Match[str] | None:
+    """The first line of ``texts`` that names a task (``_TASK_RES``), passing over the
+    RCU grace-period kthread's own dump."""
+    after_gp_dump = False
+    for t in texts:
+        if after_gp_dump:
+            after_gp_dump = False
+            continue
+        if _RCU_GP_KTHREAD_DUMP in t:
+            after_gp_dump = True
+            continue
+        m = _first(_TASK_RES, t)
+        if m is not None:
+            return m
+    return None
 
 
 # Upstream print_tainted() prints "N" (TAINT_TEST) only since 6.0 and "X" (TAINT_AUX) only
