@@ -1254,6 +1254,22 @@ def test_an_rcu_stall_is_not_the_task_of_its_grace_period_kthread_dump() -> None
     assert (fields.comm, fields.pid, fields.cpu) == (None, None, 0)
 
 
+def test_an_rcu_stall_is_not_the_task_where_its_kthread_last_ran() -> None:
+    # After the kthread's own dump, rcu_check_gp_kthread_starvation() says "Stack dump
+    # where RCU GP kthread last ran:" and dump_cpu_task() dumps that CPU: here CPU 1, the
+    # detecting CPU itself ("CPU: 1 UID: 0 PID: 0 Comm: swapper/1 ..."), while CPU 0 is
+    # the one that stalled. Only the next CPU's dump would be the stall's again.
+    log = (DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log").read_text()
+    start = log.index("rcu: INFO: rcu_sched detected stalls")
+    stall = [_PRINTK_TIME.sub("", ln) for ln in log[start:].splitlines()]
+    stall = stall[: stall.index("NMI backtrace for cpu 0")]
+    assert "rcu: Stack dump where RCU GP kthread last ran:" in stall
+    assert any(ln.startswith("CPU: 1 UID: 0 PID: 0 Comm: swapper/1 ") for ln in stall)
+    fields = task_fields(stall)
+    assert (fields.comm, fields.pid, fields.cpu) == (None, None, 0)
+    assert fields.release == "6.12.117+deb13-riscv64"
+
+
 def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:
     # util-linux dmesg --time-format iso (DMESG_TIMEFTM_ISO8601) puts the record's wall
     # time first, "2013-06-13T22:11:00,123456+01:00 ", the microseconds after a comma, and

@@ -593,7 +593,65 @@ def task_fields(
 def _fields_of(texts: Sequence[str]) -> TaskFields:
     """The first full header (``CPU: N PID: N Comm: X ... Tainted: ... RELEASE``) in
     ``texts`` decides; what it lacks comes from the first line of the other shapes that
-    has it."""
+    has it. The dump of the CPU where an RCU stall's grace-period kthread last ran names
+    the kernel, not the stall's task or CPU."""
+    own, elsewhere = _split_gp_kthread_cpu_dump(texts)
+    out = _fields_in(own)
+    if elsewhere:
+        other = _fields_in(elsewhere)
+        out.release = other.release if out.release is None else out.release
+        out.hardware = other.hardware if out.hardware is None else out.hardware
+        if not out.taint_said:
+            out.taint, out.taint_said = other.taint, other.taint_said
+        out.suse = out.suse or other.suse
+    return out
+
+
+# kernel/rcu/tree_stall.h rcu_check_gp_kthread_starvation(): after the starved kthread's
+# own dump, "Stack dump where RCU GP kthread last ran:" and dump_cpu_task() of that CPU,
+# which need not be a stalled one: the NMI sender's "Sending NMI from CPU %d to CPUs %d:",
+# then "NMI backtrace for cpu %d" (lib/nmi_backtrace.c; "... skipped: idling at %pS"
+# alone) or "Task dump for CPU %d:", or the detecting CPU's own header straight away. The
+# next of those lines starts another CPU's dump (a self-detected stall's own comes after).
+_GP_KTHREAD_LAST_RAN = "Stack dump where RCU GP kthread last ran:"
+_CPU_DUMP_START_RE = re.compile(
+    r"^(?:(?P<sender>Sending NMI from CPU \d+ to CPUs )|(?P<intro>NMI backtrace for cpu \d+"
+    r"|Task dump for CPU \d+:)|CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ )"
+)
+
+
+def _split_gp_kthread_cpu_dump(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``texts`` without the dump that follows ``_GP_KTHREAD_LAST_RAN``, and that dump."""
+    if not any(_GP_KTHREAD_LAST_RAN in t for t in texts):
+        return list(texts), []
+    own: list[str] = []
+    dump: list[str] = []
+    in_dump = started = header_may_follow = False
+    for t in texts:
+        if not in_dump:
+            own.append(t)
+            in_dump = _GP_KTHREAD_LAST_RAN in t
+            started = False
+            continue
+        m = _CPU_DUMP_START_RE.match(t)
+        is_header = m is not None and m.group("sender") is None and m.group("intro") is None
+        if started and m is not None and not (header_may_follow and is_header):
+            in_dump = False  # another CPU's dump
+            own.append(t)
+            continue
+        dump.append(t)
+        if not started and m is not None and m.group("sender") is None:
+            started = True
+            header_may_follow = m.group("intro") is not None
+            if "skipped:" in t:  # that CPU idled: the line is all its dump
+                in_dump = False
+        else:
+            header_may_follow = False
+    return own, dump
+
+
+def _fields_in(texts: Sequence[str]) -> TaskFields:
+    """``_fields_of`` of lines that are all the report's task's."""
     out = TaskFields()
     # Every header and taint pattern holds "ainted" ("Not tainted", "Tainted: "), every
     # release pattern that or "EFLAGS: ", every CPU pattern "CPU" or "pu " ("Cpu ", "cpu ")
