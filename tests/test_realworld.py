@@ -18,7 +18,7 @@ import yaml
 from corpus import SYZ, syz_log
 from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
-from hotfence.triage.fields import parse_frame, task_fields
+from hotfence.triage.fields import call_trace, parse_frame, stall_own_lines, task_fields
 from hotfence.triage.lines import from_userspace, journal_host
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
@@ -1268,6 +1268,19 @@ def test_an_rcu_stall_is_not_the_task_where_its_kthread_last_ran() -> None:
     fields = task_fields(stall)
     assert (fields.comm, fields.pid, fields.cpu) == (None, None, 0)
     assert fields.release == "6.12.117+deb13-riscv64"
+
+
+def test_an_rcu_stall_has_not_the_frames_of_its_grace_period_kthread() -> None:
+    # The stall's trace is a stalled CPU's; RCU's kthread's own trace (and that of the CPU
+    # it last ran on) is the starved victim's. CPU 0 of the riscv64 log answers no NMI:
+    # its stall has no trace of its own.
+    log = (DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log").read_text()
+    start = log.index("rcu: INFO: rcu_sched detected stalls")
+    stall = [_PRINTK_TIME.sub("", ln) for ln in log[start:].splitlines()]
+    stall = stall[: stall.index("NMI backtrace for cpu 0")]
+    own, _ = stall_own_lines(stall)
+    assert call_trace(stall) and call_trace(own) == []
+    assert own[0] == "rcu: INFO: rcu_sched detected stalls on CPUs/tasks:"
 
 
 def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:

@@ -593,9 +593,9 @@ def task_fields(
 def _fields_of(texts: Sequence[str]) -> TaskFields:
     """The first full header (``CPU: N PID: N Comm: X ... Tainted: ... RELEASE``) in
     ``texts`` decides; what it lacks comes from the first line of the other shapes that
-    has it. The dump of the CPU where an RCU stall's grace-period kthread last ran names
-    the kernel, not the stall's task or CPU."""
-    own, elsewhere = _split_gp_kthread_cpu_dump(texts)
+    has it. The dumps of an RCU stall's grace-period kthread and of the CPU it last ran
+    on name the kernel, not the stall's task or CPU (``stall_own_lines``)."""
+    own, elsewhere = stall_own_lines(texts)
     out = _fields_in(own)
     if elsewhere:
         other = _fields_in(elsewhere)
@@ -607,47 +607,57 @@ def _fields_of(texts: Sequence[str]) -> TaskFields:
     return out
 
 
-# kernel/rcu/tree_stall.h rcu_check_gp_kthread_starvation(): after the starved kthread's
-# own dump, "Stack dump where RCU GP kthread last ran:" and dump_cpu_task() of that CPU,
-# which need not be a stalled one: the NMI sender's "Sending NMI from CPU %d to CPUs %d:",
-# then "NMI backtrace for cpu %d" (lib/nmi_backtrace.c; "... skipped: idling at %pS"
-# alone) or "Task dump for CPU %d:", or the detecting CPU's own header straight away. The
-# next of those lines starts another CPU's dump (a self-detected stall's own comes after).
+# kernel/rcu/tree_stall.h rcu_check_gp_kthread_starvation(), after the stalled CPUs (a
+# self-detected stall's own dump comes after it): "RCU grace-period kthread stack dump:"
+# and sched_show_task() of RCU's own kthread, the starved victim ("task:rcu_sched
+# state:I ..." and its trace), then "Stack dump where RCU GP kthread last ran:" and
+# dump_cpu_task() of that CPU, which need not be a stalled one: the NMI sender's "Sending
+# NMI from CPU %d to CPUs %d:", then "NMI backtrace for cpu %d" (lib/nmi_backtrace.c;
+# "... skipped: idling at %pS" alone) or "Task dump for CPU %d:", or the detecting CPU's
+# own header straight away. The next of those lines starts another CPU's dump.
+_GP_KTHREAD_DUMP = "RCU grace-period kthread stack dump:"
 _GP_KTHREAD_LAST_RAN = "Stack dump where RCU GP kthread last ran:"
+_GP_KTHREAD_OFFLINE = "RCU GP kthread last ran on offline CPU"
 _CPU_DUMP_START_RE = re.compile(
     r"^(?:(?P<sender>Sending NMI from CPU \d+ to CPUs )|(?P<intro>NMI backtrace for cpu \d+"
     r"|Task dump for CPU \d+:)|CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ )"
 )
 
 
-def _split_gp_kthread_cpu_dump(texts: Sequence[str]) -> tuple[list[str], list[str]]:
-    """``texts`` without the dump that follows ``_GP_KTHREAD_LAST_RAN``, and that dump."""
-    if not any(_GP_KTHREAD_LAST_RAN in t for t in texts):
+def stall_own_lines(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A report's lines without the dumps of an RCU stall's grace-period kthread and of
+    the CPU it last ran on, and those dumps."""
+    if not any(_GP_KTHREAD_DUMP in t or _GP_KTHREAD_LAST_RAN in t for t in texts):
         return list(texts), []
     own: list[str] = []
-    dump: list[str] = []
-    in_dump = started = header_may_follow = False
+    dumps: list[str] = []
+    mode = ""  # "": the stall's; "kthread": the kthread's dump; "cpu": its last CPU's
+    started = header_may_follow = False
     for t in texts:
-        if not in_dump:
-            own.append(t)
-            in_dump = _GP_KTHREAD_LAST_RAN in t
-            started = False
-            continue
-        m = _CPU_DUMP_START_RE.match(t)
-        is_header = m is not None and m.group("sender") is None and m.group("intro") is None
-        if started and m is not None and not (header_may_follow and is_header):
-            in_dump = False  # another CPU's dump
-            own.append(t)
-            continue
-        dump.append(t)
-        if not started and m is not None and m.group("sender") is None:
-            started = True
-            header_may_follow = m.group("intro") is not None
-            if "skipped:" in t:  # that CPU idled: the line is all its dump
-                in_dump = False
-        else:
-            header_may_follow = False
-    return own, dump
+        if mode == "kthread" and (
+            _GP_KTHREAD_OFFLINE in t or _CPU_DUMP_START_RE.match(t) is not None
+        ):
+            mode = ""  # another CPU's dump
+        elif mode == "cpu":
+            m = _CPU_DUMP_START_RE.match(t)
+            is_header = m is not None and m.group("sender") is None and m.group("intro") is None
+            if started and m is not None and not (header_may_follow and is_header):
+                mode = ""  # another CPU's dump
+            elif not started and m is not None and m.group("sender") is None:
+                started = True
+                header_may_follow = m.group("intro") is not None
+                if "skipped:" in t:  # that CPU idled: the line is all its dump
+                    dumps.append(t)
+                    mode = ""
+                    continue
+            else:
+                header_may_follow = False
+        if _GP_KTHREAD_LAST_RAN in t:
+            mode, started = "cpu", False
+        elif _GP_KTHREAD_DUMP in t:
+            mode = "kthread"
+        (dumps if mode else own).append(t)
+    return own, dumps
 
 
 def _fields_in(texts: Sequence[str]) -> TaskFields:
@@ -670,35 +680,12 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
         if "ainted" in t or "CPU" in t or "pu " in t or "EFLAGS: " in t or "GP" in t:
             _read_separate_lines(out, t)
     if out.comm is None:
-        m = _first_task_line(texts)
+        m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
         if m is not None:
             out.comm = m.group("comm").strip()
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
     return out
-
-
-# kernel/rcu/tree_stall.h rcu_check_gp_kthread_starvation(): the line before
-# sched_show_task() of RCU's own grace-period kthread, which a stall starved: that task
-# is the stall's victim, not a task of the stalled CPUs.
-_RCU_GP_KTHREAD_DUMP = "RCU grace-period kthread stack dump:"
-
-
-def _first_task_line(texts: Sequence[str]) -> re.Match[str] | None:
-    """The first line of ``texts`` that names a task (``_TASK_RES``), passing over the
-    RCU grace-period kthread's own dump."""
-    after_gp_dump = False
-    for t in texts:
-        if after_gp_dump:
-            after_gp_dump = False
-            continue
-        if _RCU_GP_KTHREAD_DUMP in t:
-            after_gp_dump = True
-            continue
-        m = _first(_TASK_RES, t)
-        if m is not None:
-            return m
-    return None
 
 
 # Upstream print_tainted() prints "N" (TAINT_TEST) only since 6.0 and "X" (TAINT_AUX) only
