@@ -18,7 +18,7 @@ import yaml
 from corpus import SYZ, syz_log
 from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
-from hotfence.triage.fields import parse_frame
+from hotfence.triage.fields import call_trace, parse_frame, stall_own_lines, task_fields
 from hotfence.triage.lines import from_userspace, journal_host
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
@@ -1212,6 +1212,75 @@ def test_an_rcu_stall_names_the_task_its_task_dump_shows(
     (rep, *_) = parse_log(log)
     assert rep.title.startswith("INFO: rcu detected stall in ")
     assert (rep.comm, rep.pid, rep.cpu) == (comm, pid, cpu)
+
+
+@pytest.mark.parametrize(
+    ("name", "stalled"),
+    [
+        # the module hard-locks CPU 0; RCU's NMI to it is never answered
+        ("riscv64-6.12.117+deb13-mod-hardlockup", 0),
+        # powerpc's watchdog caught CPU 1; RCU's backtrace IPI to it goes unanswered twice
+        ("ppc64le-6.1.0-50-mod-hardlockup", 1),
+    ],
+)
+def test_an_rcu_stall_whose_cpu_sends_no_backtrace_names_the_stalled_cpu(
+    name: str, stalled: int
+) -> None:
+    # kernel/rcu/tree_stall.h print_cpu_stall_info() lists each stalled CPU as
+    # "\t%d-%c%c%c%c: (%lu %s) idle=..." ("rcu: \t0-...!: (1 GPs behind) idle=..."); a CPU
+    # spinning with interrupts off answers no "NMI backtrace for cpu N", so that line is
+    # the only one of the report that names the CPU.
+    stalls = [
+        r for r in parse_log((DATA / f"{name}.log").read_bytes()) if "rcu detected stall" in r.title
+    ]
+    assert stalls
+    for rep in stalls:
+        assert f"rcu: \t{stalled}-..." in rep.text and "NMI backtrace for cpu" not in rep.text
+        assert rep.cpu == stalled
+
+
+def test_an_rcu_stall_is_not_the_task_of_its_grace_period_kthread_dump() -> None:
+    # kernel/rcu/tree_stall.h rcu_check_gp_kthread_starvation(): after the stalled CPUs
+    # comes "RCU grace-period kthread stack dump:" and sched_show_task() of RCU's own
+    # kthread, the starved victim ("task:rcu_sched state:I ..."), not a task of the
+    # stalled CPU. The stall's whole output, from its header to that dump:
+    log = (DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log").read_text()
+    start = log.index("rcu: INFO: rcu_sched detected stalls")
+    stall = [_PRINTK_TIME.sub("", ln) for ln in log[start:].splitlines()]
+    stall = stall[: stall.index("Call Trace:")]
+    assert stall[-2] == "rcu: RCU grace-period kthread stack dump:"
+    assert stall[-1].startswith("task:rcu_sched ")
+    fields = task_fields(stall)
+    assert (fields.comm, fields.pid, fields.cpu) == (None, None, 0)
+
+
+def test_an_rcu_stall_is_not_the_task_where_its_kthread_last_ran() -> None:
+    # After the kthread's own dump, rcu_check_gp_kthread_starvation() says "Stack dump
+    # where RCU GP kthread last ran:" and dump_cpu_task() dumps that CPU: here CPU 1, the
+    # detecting CPU itself ("CPU: 1 UID: 0 PID: 0 Comm: swapper/1 ..."), while CPU 0 is
+    # the one that stalled. Only the next CPU's dump would be the stall's again.
+    log = (DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log").read_text()
+    start = log.index("rcu: INFO: rcu_sched detected stalls")
+    stall = [_PRINTK_TIME.sub("", ln) for ln in log[start:].splitlines()]
+    stall = stall[: stall.index("NMI backtrace for cpu 0")]
+    assert "rcu: Stack dump where RCU GP kthread last ran:" in stall
+    assert any(ln.startswith("CPU: 1 UID: 0 PID: 0 Comm: swapper/1 ") for ln in stall)
+    fields = task_fields(stall)
+    assert (fields.comm, fields.pid, fields.cpu) == (None, None, 0)
+    assert fields.release == "6.12.117+deb13-riscv64"
+
+
+def test_an_rcu_stall_has_not_the_frames_of_its_grace_period_kthread() -> None:
+    # The stall's trace is a stalled CPU's; RCU's kthread's own trace (and that of the CPU
+    # it last ran on) is the starved victim's. CPU 0 of the riscv64 log answers no NMI:
+    # its stall has no trace of its own.
+    log = (DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log").read_text()
+    start = log.index("rcu: INFO: rcu_sched detected stalls")
+    stall = [_PRINTK_TIME.sub("", ln) for ln in log[start:].splitlines()]
+    stall = stall[: stall.index("NMI backtrace for cpu 0")]
+    own, _ = stall_own_lines(stall)
+    assert call_trace(stall) and call_trace(own) == []
+    assert own[0] == "rcu: INFO: rcu_sched detected stalls on CPUs/tasks:"
 
 
 def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:

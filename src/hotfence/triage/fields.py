@@ -203,6 +203,13 @@ _CPU_RES = (
     # kernel/panic.c __warn() since 6.19: "WARNING: %s:%d at %pS, CPU#%d: %s/%d"
     re.compile(r"^WARNING: (?:.* )?at .+, CPU#(?P<cpu>\d+): "),
     re.compile(r"^Task dump for CPU (?P<cpu>\d+):"),  # rcu dump_cpu_task(), the stalled CPU
+    # kernel/rcu/tree_stall.h print_cpu_stall_info(), one line per stalled CPU before any
+    # backtrace of it: "\t%d-%c%c%c%c: (%lu %s) idle=..." since 4.15 ("rcu: \t0-...!: (1
+    # GPs behind)"), three flags before, none in 3.x ("\t%d: (%lu %s) idle="). A CPU
+    # spinning with interrupts off answers no "NMI backtrace for cpu N": this names it.
+    re.compile(
+        r"^(?:rcu: )?\s*(?P<cpu>\d+)(?:-[.A-Za-z0-9!?]{3,4})?: \(\d+ (?:ticks this GP|GPs behind)\)"
+    ),
     re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
     # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps;
@@ -608,11 +615,80 @@ def task_fields(
 def _fields_of(texts: Sequence[str]) -> TaskFields:
     """The first full header (``CPU: N PID: N Comm: X ... Tainted: ... RELEASE``) in
     ``texts`` decides; what it lacks comes from the first line of the other shapes that
-    has it."""
+    has it. The dumps of an RCU stall's grace-period kthread and of the CPU it last ran
+    on name the kernel, not the stall's task or CPU (``stall_own_lines``)."""
+    own, elsewhere = stall_own_lines(texts)
+    out = _fields_in(own)
+    if elsewhere:
+        other = _fields_in(elsewhere)
+        out.release = other.release if out.release is None else out.release
+        out.hardware = other.hardware if out.hardware is None else out.hardware
+        if not out.taint_said:
+            out.taint, out.taint_said = other.taint, other.taint_said
+        out.suse = out.suse or other.suse
+    return out
+
+
+# kernel/rcu/tree_stall.h rcu_check_gp_kthread_starvation(), after the stalled CPUs (a
+# self-detected stall's own dump comes after it): "RCU grace-period kthread stack dump:"
+# and sched_show_task() of RCU's own kthread, the starved victim ("task:rcu_sched
+# state:I ..." and its trace), then "Stack dump where RCU GP kthread last ran:" and
+# dump_cpu_task() of that CPU, which need not be a stalled one: the NMI sender's "Sending
+# NMI from CPU %d to CPUs %d:", then "NMI backtrace for cpu %d" (lib/nmi_backtrace.c;
+# "... skipped: idling at %pS" alone) or "Task dump for CPU %d:", or the detecting CPU's
+# own header straight away. The next of those lines starts another CPU's dump.
+_GP_KTHREAD_DUMP = "RCU grace-period kthread stack dump:"
+_GP_KTHREAD_LAST_RAN = "Stack dump where RCU GP kthread last ran:"
+_GP_KTHREAD_OFFLINE = "RCU GP kthread last ran on offline CPU"
+_CPU_DUMP_START_RE = re.compile(
+    r"^(?:(?P<sender>Sending NMI from CPU \d+ to CPUs )|(?P<intro>NMI backtrace for cpu \d+"
+    r"|Task dump for CPU \d+:)|CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ )"
+)
+
+
+def stall_own_lines(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A report's lines without the dumps of an RCU stall's grace-period kthread and of
+    the CPU it last ran on, and those dumps."""
+    if not any(_GP_KTHREAD_DUMP in t or _GP_KTHREAD_LAST_RAN in t for t in texts):
+        return list(texts), []
+    own: list[str] = []
+    dumps: list[str] = []
+    mode = ""  # "": the stall's; "kthread": the kthread's dump; "cpu": its last CPU's
+    started = header_may_follow = False
+    for t in texts:
+        if mode == "kthread" and (
+            _GP_KTHREAD_OFFLINE in t or _CPU_DUMP_START_RE.match(t) is not None
+        ):
+            mode = ""  # another CPU's dump
+        elif mode == "cpu":
+            m = _CPU_DUMP_START_RE.match(t)
+            is_header = m is not None and m.group("sender") is None and m.group("intro") is None
+            if started and m is not None and not (header_may_follow and is_header):
+                mode = ""  # another CPU's dump
+            elif not started and m is not None and m.group("sender") is None:
+                started = True
+                header_may_follow = m.group("intro") is not None
+                if "skipped:" in t:  # that CPU idled: the line is all its dump
+                    dumps.append(t)
+                    mode = ""
+                    continue
+            else:
+                header_may_follow = False
+        if _GP_KTHREAD_LAST_RAN in t:
+            mode, started = "cpu", False
+        elif _GP_KTHREAD_DUMP in t:
+            mode = "kthread"
+        (dumps if mode else own).append(t)
+    return own, dumps
+
+
+def _fields_in(texts: Sequence[str]) -> TaskFields:
+    """``_fields_of`` of lines that are all the report's task's."""
     out = TaskFields()
     # Every header and taint pattern holds "ainted" ("Not tainted", "Tainted: "), every
-    # release pattern that or "EFLAGS: ", every CPU pattern "CPU" or "pu " ("Cpu ", "cpu "):
-    # a line holding none of them (most of a report) is passed over without a regex.
+    # release pattern that or "EFLAGS: ", every CPU pattern "CPU" or "pu " ("Cpu ", "cpu ")
+    # but RCU's stalled-CPU line, "GP" ("ticks this GP", "GPs behind"): a line holding none
+    # of them (most of a report) is passed over without a regex.
     for t in texts:
         if out.release is None and "ainted" in t:
             _read_header(out, t)
@@ -623,7 +699,7 @@ def _fields_of(texts: Sequence[str]) -> TaskFields:
         elif out.release is not None:
             break  # both known: the rest of a long report has nothing more to give
     for t in texts:
-        if "ainted" in t or "CPU" in t or "pu " in t or "EFLAGS: " in t:
+        if "ainted" in t or "CPU" in t or "pu " in t or "EFLAGS: " in t or "GP" in t:
             _read_separate_lines(out, t)
     if out.comm is None:
         m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)

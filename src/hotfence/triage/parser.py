@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .extract import CLOCK_SKEW_MAX, Extracted, RecordKey, extract, join_wrapped, line_record
-from .fields import call_trace, one_entry_a_line, rip_frame, task_fields
+from .fields import call_trace, one_entry_a_line, rip_frame, stall_own_lines, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import (
     JOURNAL_FIELD,
@@ -936,7 +936,8 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     rep.rip = rip
     if looping and rip is not None:
         rep.looping_function = _out(rip.function, from_bytes)
-    rep.frames = call_trace(own)
+    # an RCU stall's trace is a stalled CPU's, not that of RCU's starved kthread
+    rep.frames = call_trace(stall_own_lines(own)[0])
     _fill_task_fields(rep, own, prefix, from_bytes, near)
     _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
