@@ -208,7 +208,7 @@ _CPU_RES = (
     # GPs behind)"), three flags before, none in 3.x ("\t%d: (%lu %s) idle="). A CPU
     # spinning with interrupts off answers no "NMI backtrace for cpu N": this names it.
     re.compile(
-        r"^(?:rcu: )?\s*(?P<cpu>\d+)(?:-[.A-Za-z0-9!?]{3,4})?: \(\d+ (?:ticks this GP|GPs behind)\)"
+        r"^\s*(?:rcu: )?\s*(?P<cpu>\d+)(?:-[.A-Za-z0-9!?]{3,4})?: \(\d+ (?:ticks this GP|GPs behind)\)"
     ),
     re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
