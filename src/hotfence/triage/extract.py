@@ -660,7 +660,6 @@ class _Window:
                 if (
                     header_of_its_own
                     and not self.task_ctx
-                    and self.resume is None
                     and (line.timestamp is not None or is_report_start(raw))
                 ):
                     # Another stream's header is none of this report's lines: the search
@@ -669,7 +668,7 @@ class _Window:
                     # still be this stream's own: a console prints an old kernel's level
                     # ("<0>Kernel panic - ...") where a record starts mid-line. (A task's
                     # window reads over other tasks' lines: see _read_limit.)
-                    self.resume = line_start
+                    self._resume_at(line_start)
                 return self._other_context()
             if (
                 line.context == SYSLOG
@@ -780,7 +779,7 @@ class _Window:
         if ts - self.last_ts > _REPORT_TIME_GAP or (
             ts < self.last_ts and self._went_back(ts, line) and not self._own_stream_goes_on(line)
         ):
-            self.resume = line.start
+            self._resume_at(line.start)
 
     def _own_stream_goes_on(self, line: Line) -> bool:
         """Does ``line`` (a caller id's) go on its own stream from before this report:
@@ -821,8 +820,22 @@ class _Window:
                 and not self.restarted
             ):
                 self.own_done = False
-            elif self.resume is None:
-                self.resume = line_start
+            else:
+                self._resume_at(line_start)
+
+    def _resume_at(self, line_start: int) -> None:
+        """The panic-like line at ``line_start`` is a report of its own: the search for the
+        next report goes on from there (extract's ``next_pos``). The first such line
+        counts: the search must not pass it."""
+        if self.resume is None:
+            self.resume = line_start
+
+    def _resume_at_candidate(self, line_start: int) -> None:
+        """``_resume_at`` a candidate line where this report's lines stop being its own
+        (a long pause, another copy of the log), unless the next report was already seen
+        before it."""
+        if line_start in self.cands and self.second is None:
+            self._resume_at(line_start)
 
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
@@ -847,8 +860,7 @@ class _Window:
             self._end_own()
             self.tail = _PANIC_GRACE_LINES
             self.restarted = True
-            if line_start in self.cands and self.second is None and self.resume is None:
-                self.resume = line_start
+            self._resume_at_candidate(line_start)
         elif self.own_done and not _REGISTER_DUMP_RE.match(line.text):
             self.since_done += 1
             if paused:
@@ -911,8 +923,7 @@ class _Window:
         from here on is no panic of this crash's (one follows its crash at once), but a
         report of its own, this one first."""
         self.paused = True
-        if line_start in self.cands and self.second is None and self.resume is None:
-            self.resume = line_start
+        self._resume_at_candidate(line_start)
 
     def _went_back(self, ts: float, line: Line) -> bool:
         """Is ``line`` (time ``ts``) the start of another copy of the log? Its time is
