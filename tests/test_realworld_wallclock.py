@@ -568,6 +568,42 @@ def test_a_reports_second_read_newest_first_reads_as_the_console(name: str, tmp_
     assert [_facts(r) for r in result.reports] == [_facts(r) for r in _reports(name)]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arm-3.4-oops",
+        "arm64-6.1-cfi-failure",
+        "arm64-6.1-oops",
+        "arm64-6.1-ro-write",
+        "arm64-serror",
+        "debian6-i386-oops",
+        "mips-4.19-bug",
+        "mips-4.19-oops",
+        "ppc64-rhel7-elfv1-oops",
+        "ppc64le-5.10-oops",
+        "rhel6-mce-fatal",
+        "rhel7-hard-lockup-nmi-panic",
+        "s390x-5.10-oops",
+        "x86-mce-fatal",
+    ],
+)
+def test_a_register_dumps_second_read_newest_first_reads_as_the_console(
+    name: str, tmp_path: Path
+) -> None:
+    # Reports of other architectures, or without a trace's brackets, within one second:
+    # the rows of a register dump follow one another in the order the architecture's
+    # show_regs() prints them (ARM's "PC is at" before "LR is at", arm64's "x29:" down to
+    # "x0 :", MIPS's "$ 0   :" up, powerpc's "GPR00:" up, x86's "RSP:" to "R13:",
+    # print_mce()'s lines), and "Hardware name:" follows the "CPU: N PID: N Comm:" line.
+    console = (DATA / f"{name}.log").read_text()
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    path = tmp_path / "journal.txt"
+    path.write_text(_newest_first(_stamped(console, FORMATS["journalctl short"], boot)))
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(r) for r in _reports(name)]
+
+
 def test_a_reversed_journal_keeps_each_entrys_lines_and_its_head(tmp_path: Path) -> None:
     # The x86 oops of the lab in a whole-second journal, after a program's multi-line
     # entry (systemd-coredump's, its stack trace indented under its first line) and

@@ -902,6 +902,79 @@ _FRAME_RE = re.compile(rb"\+0x[0-9a-f]+/0x[0-9a-f]+|<TASK>|<IRQ>")
 _REGISTER_RE = re.compile(rb"(?<![\w.])(?:RIP|EIP|NIP|LR|pc|lr|epc|ra) *[:\[]")
 
 
+# Lines a report prints one right after the other, always in the same order: the rows
+# of a register dump, each row named by its first register, and a few pairs. Two of one
+# family next to each other vote for the way the log runs, several per report, even
+# where every line has the same stamp (a second's lines in a journal's whole-second
+# short output). Only neighbours vote: x86 prints its rows again after "---[ end trace"
+# (the summary's saved regs), so RSP's row may come after CR2's. The orders, with their
+# printers: x86_64 __show_regs() (arch/x86/kernel/process_64.c) "RSP:", "RAX:", "RDX:",
+# "RBP:", "R10:", "R13:"; i386 __show_regs() (process_32.c) "EAX:", "ESI:", " DS:"
+# (lower case before 2.6.25); 32-bit ARM __show_regs() (arch/arm/kernel/process.c) "PC is
+# at", "LR is at", "pc : [<..>]  lr : ..", "sp :", "r10:", "r7 :", "r3 :", "Flags:",
+# "Control:", and arm64's (arch/arm64/kernel/process.c) "pc :", "lr :", "sp :", then
+# "x29:" down to "x0 :"; powerpc show_regs() "GPR00:" up; MIPS and LoongArch
+# __show_regs() "$ 0   :" up; riscv __show_regs() (arch/riscv/kernel/process.c) "epc :",
+# " gp :", " t1 :", " s1 :", " a2 :", " a5 :", " s2 :", " s5 :", " s8 :", " s11:", " t5 :";
+# x86 print_mce() (arch/x86/kernel/cpu/mce/core.c) "CPU %d: Machine Check", "RIP",
+# "TSC", "PROCESSOR"; dump_stack_print_info() (lib/dump_stack.c) "CPU: %d PID: %d Comm:"
+# then "Hardware name:"; check_hung_task() (kernel/hung_task.c) "INFO: task %s:%d blocked
+# for more than", "      %s %s %.*s" (taint, release) and "\"echo 0 > ...\" disables
+# this message."; and every hex dump's rows (print_hex_dump(), KASAN's shadow bytes
+# around the buggy address, 32-bit ARM's dump_mem() stack) by their address, up.
+_ROW_RE = re.compile(
+    rb"(?:^|[\s\]>:])(?:"
+    rb"(?P<x86_64>RSP|RAX|RDX|RBP|R10|R13): "
+    rb"|(?P<i386>EAX|ESI|DS|eax|esi|ds): "
+    rb"|(?P<arm>PC is at |LR is at |pc : |lr : |sp : |[xr](?P<gpr>\d+) *: |Flags: |Control: )"
+    rb"|GPR(?P<ppc>\d\d): "
+    rb"|\$ ?(?P<mips>\d+) +: "
+    rb"|(?P<riscv>epc|gp|t1|s1|a2|a5|s2|s5|s8|s11|t5) ?: "
+    rb"|(?P<mce>CPU \d+: Machine Check|RIP(?: !INEXACT!)? [0-9a-f]{2}:<|TSC [0-9a-f]|PROCESSOR \d)"
+    rb"|(?P<dump>CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Hardware name: )"
+    rb"|(?P<hung>INFO: task .{1,64}:\d+ blocked for more than |\s{3}(?:Not tainted|Tainted: )"
+    rb'|"echo 0 > /proc/sys/kernel/hung_task_timeout_secs")'
+    rb"|(?P<hexrow>[0-9a-f]{4,16}): +[0-9a-f]{2}"
+    rb")"
+)
+_ROW_LABELS = {
+    "x86_64": (b"RSP", b"RAX", b"RDX", b"RBP", b"R10", b"R13"),
+    "i386": (b"EAX", b"ESI", b"DS"),
+    "arm": (b"PC is at ", b"LR is at ", b"pc : ", b"lr : ", b"sp : "),
+    "riscv": (b"epc", b"gp", b"t1", b"s1", b"a2", b"a5", b"s2", b"s5", b"s8", b"s11", b"t5"),
+    "mce": (b"CPU", b"RIP", b"TSC", b"PROCESSOR"),
+    "dump": (b"CPU", b"Hardware"),
+    "hung": (b"INFO", b" ", b'"echo'),
+}
+_ARM_AFTER_GPRS = {b"Flags: ": 200, b"Control: ": 201}
+
+
+def _row(line: bytes) -> tuple[str, int] | None:
+    """The family of ``line``'s register row (or ordered line) and its place in it."""
+    m = _ROW_RE.search(line, 0, 200)
+    if m is None:
+        return None
+    for family in ("ppc", "mips"):
+        if m.group(family) is not None:
+            return family, int(m.group(family))
+    if m.group("hexrow") is not None:
+        return "hexrow", int(m.group("hexrow"), 16)
+    if m.group("gpr") is not None:
+        return "arm", 100 - int(m.group("gpr"))  # printed from the highest register down
+    for family, labels in _ROW_LABELS.items():
+        label = m.group(family)
+        if label is None:
+            continue
+        if family == "arm" and label in _ARM_AFTER_GPRS:
+            return family, _ARM_AFTER_GPRS[label]
+        label = label.upper() if family == "i386" else label
+        if label in labels:
+            return family, labels.index(label)
+        # (an ordered line's group holds more than its label: "CPU 7: Machine Check")
+        return family, next(i for i, start in enumerate(labels) if label.startswith(start))
+    return None
+
+
 def _frame_line(line: bytes) -> bool:
     return _FRAME_RE.search(line) is not None and _REGISTER_RE.search(line) is None
 
@@ -942,16 +1015,25 @@ def _runs_backwards(first: bytes) -> bool:
     """Do the lines at the start of a log run newest first? Each step of the stamps
     votes, and so does each trace header: a trace's frames follow its "Call Trace:" line
     (show_stack()), so frames before it and none after it say the log runs backwards.
-    So does the first of each of _TRACE_BRACKETS' pairs. (These are the votes a
-    second's lines give in a journal's whole-second short output.)"""
+    So do two neighbouring rows of a register dump (_row), and the first of each of
+    _TRACE_BRACKETS' pairs. (These are the votes a second's lines give in a journal's
+    whole-second short output.)"""
     back = forward = 0
     last: _When | None = None
+    last_row: tuple[int, str, int] | None = None  # the last row's line, family and place
     lines = first.split(b"\n", _REVERSED_PROBE_LINES)[:_REVERSED_PROBE_LINES]
     for i, line in enumerate(lines):
         if _TRACE_HEADER_RE.search(line) is not None and 0 < i < len(lines) - 1:
             before, after = _frame_line(lines[i - 1]), _frame_line(lines[i + 1])
             back += before and not after
             forward += after and not before
+        row = _row(line)
+        if row is not None:
+            family, place = row
+            if last_row is not None and last_row[0] == i - 1 and last_row[1] == family:
+                back += place < last_row[2]
+                forward += place > last_row[2]
+            last_row = (i, family, place)
         when = _line_time(line)
         if when == (None, None):
             if last is None and i >= _REVERSED_UNSTAMPED:
