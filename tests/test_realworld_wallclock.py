@@ -584,6 +584,7 @@ def test_a_reports_second_read_newest_first_reads_as_the_console(name: str, tmp_
         "rhel6-mce-fatal",
         "rhel7-hard-lockup-nmi-panic",
         "s390x-5.10-oops",
+        "x86-6.1-kfence-uaf",
         "x86-mce-fatal",
     ],
 )
@@ -594,7 +595,9 @@ def test_a_register_dumps_second_read_newest_first_reads_as_the_console(
     # the rows of a register dump follow one another in the order the architecture's
     # show_regs() prints them (ARM's "PC is at" before "LR is at", arm64's "x29:" down to
     # "x0 :", MIPS's "$ 0   :" up, powerpc's "GPR00:" up, x86's "RSP:" to "R13:",
-    # print_mce()'s lines), and "Hardware name:" follows the "CPU: N PID: N Comm:" line.
+    # print_mce()'s lines), and "Hardware name:" follows the "CPU: N PID: N Comm:" line;
+    # a KFENCE report's frames follow its access line and its "allocated by task" and
+    # "freed by task" lines, as a trace's follow "Call Trace:".
     console = (DATA / f"{name}.log").read_text()
     boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
     path = tmp_path / "journal.txt"

@@ -889,7 +889,16 @@ _REVERSED_RATIO = 10
 _REVERSED_SURE = 50
 _REVERSED_UNSTAMPED = 200
 _PRINTK_TIME_RE = re.compile(rb"\[ *(\d+\.\d+)\]")
-_TRACE_HEADER_RE = re.compile(rb"Call [Tt]race:\s*$")
+# The lines a trace's frames follow: show_stack()'s "Call Trace:" (arm64 "Call trace:"),
+# 32-bit ARM's "Backtrace:", lockdep's "stack backtrace:", KASAN's print_track() "%s by
+# task %u:" and its aux stacks' "... work creation:", KFENCE's (mm/kfence/report.c) access
+# line "... (in kfence-#%d):" and "%s by task %d on cpu %d at %lu.%06lus[ (... ago)]:",
+# KMSAN's "Uninit was stored to memory at:" and "Uninit was created at:".
+_TRACE_HEADER_RE = re.compile(
+    rb"(?:Call [Tt]race|Backtrace|stack backtrace|(?:Allocated|Freed) by task \d+"
+    rb"|work creation|kfence-#\d+\)|(?:allocated|freed) by task \d+ on cpu \d+ at [\d.]+s"
+    rb"(?: \([\d.]+s ago\))?|Uninit was (?:stored to memory|created) at):\s*$"
+)
 # What opens a report's part and what closes it: the first of each says which comes
 # first (x86 show_trace_log_lvl()'s "<TASK>" / "</TASK>" (5.17 on) and "<IRQ>" /
 # "</IRQ>" (4.9 on), __warn()'s "[ cut here ]" before its "---[ end trace").
