@@ -203,6 +203,27 @@ def test_a_journal_json_seq_or_sse_oops_reads_as_the_consoles(mode: str) -> None
     assert parse_log(only_programs.encode()) == []
 
 
+@pytest.mark.parametrize("mode", ["json", *sorted(_JSON_FRAMES)])
+def test_a_journal_json_printed_newest_first_reads_as_the_consoles(
+    mode: str, tmp_path: Path
+) -> None:
+    # journalctl -r -o json (and json-seq, json-sse): one record a line, newest first
+    # (journalctl.c walks the journal with sd_journal_previous()); every record carries
+    # its __REALTIME_TIMESTAMP, which says the records run backwards
+    before, after = _JSON_FRAMES.get(mode, ("", "\n"))
+    console = (LAB / "null-deref.log").read_text()
+    records = [
+        _journal_record("kernel", m.group(2), round(float(m.group(1)) * 1e6), "kernel")
+        for m in re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", console, re.M)
+    ]
+    path = tmp_path / "journal.json"
+    path.write_text("".join(f"{before}{r}{after}" for r in reversed(records)))
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(r) for r in parse_log(console.encode())]
+    assert result.reports[0].frames
+
+
 def _crash_log(
     text: str, level: bool, caller: bool, dictionary: bool, clock: str = "uptime"
 ) -> str:

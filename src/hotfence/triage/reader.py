@@ -992,8 +992,20 @@ def _frame_line(line: bytes) -> bool:
 _When = tuple[WallTime | None, float | None]
 
 
+# journalctl -o json (and json-seq after an RS, json-sse after "data: "): one record a
+# line, each with its __REALTIME_TIMESTAMP (microseconds since the epoch), after the
+# __CURSOR (systemd's output_json()). -o json-pretty spreads a record over lines: its
+# field lines are no record's start and give no time.
+_JSON_RECORD_TIME_RE = re.compile(rb'(?:\x1e|data: )?\{.{0,400}?"__REALTIME_TIMESTAMP" ?: ?"(\d+)"')
+
+
 def _line_time(line: bytes) -> _When:
-    """The wall-clock time ``line`` starts with and the printk time near its start."""
+    """The wall-clock time ``line`` starts with and the printk time near its start (a
+    journal's JSON record: its time, in seconds since the epoch)."""
+    if line[:1] in b"{\x1ed":
+        m = _JSON_RECORD_TIME_RE.match(line)
+        if m is not None:
+            return None, int(m.group(1)) / 1e6
     wall = wall_time(line[:120].decode("latin-1"))
     m = _PRINTK_TIME_RE.search(line, 0, 120)
     return wall, float(m.group(1)) if m is not None else None
