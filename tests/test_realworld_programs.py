@@ -121,6 +121,18 @@ def test_a_no_hostname_short_monotonic_journal_reads_as_the_console() -> None:
     assert len(rep.frames) == 8
 
 
+@pytest.mark.parametrize("lines", [2, 7, 12])
+def test_a_short_excerpt_of_a_no_hostname_journal_reads_as_the_console(lines: int) -> None:
+    # A paste of the oops alone, fewer kernel lines than the journal check probes: every
+    # line after a monotonic time names "kernel", which no dmesg does
+    console = (LAB / "null-deref.log").read_text()
+    start = console.index("[    1.994694] BUG: kernel NULL pointer dereference")
+    excerpt = "".join(console[start:].splitlines(keepends=True)[:lines])
+    journal = _no_hostname_journal(excerpt)
+    assert journal.count("] kernel: ") == lines
+    _same_report(journal, excerpt)
+
+
 def test_programs_lines_of_a_no_hostname_journal_are_no_reports() -> None:
     # The programs' entries of the same journal name their identifier and pid where the
     # kernel's name "kernel": containerd's Go panic and a program's WARNING are theirs.

@@ -651,6 +651,7 @@ def monotonic_restarts(
 # (no such hit) then costs a bounded search, not one over all of a large log.
 _JOURNAL_PROBES = 8
 _JOURNAL_WINDOW = 4 << 20
+_EXCERPT_PROBES = 2  # the fewest hostless kernel lines that make a whole excerpt a journal
 
 
 def journal_host(text: str) -> str | None:
@@ -661,11 +662,17 @@ def journal_host(text: str) -> str | None:
     Without a host, every probe must be such a kernel line: in dmesg's output a program
     that wrote "kernel: ..." to /dev/kmsg (node-problem-detector's documented test of its
     rules) prints the same shape once or twice, and a log taken for a journal would read
-    the kernel's own "[ 1.2] ACPI: ..." lines as programs'."""
+    the kernel's own "[ 1.2] ACPI: ..." lines as programs'. A short excerpt holds fewer
+    such lines than the probes: it is a journal when every line with a monotonic time
+    is one of them (no dmesg prints "kernel: " after each of its times)."""
     pos = text.find(" kernel: ", 0, _JOURNAL_WINDOW)
     hostless = 0
     for _ in range(_JOURNAL_PROBES):
         if pos == -1:
+            if hostless >= _EXCERPT_PROBES and hostless == len(
+                _MONOTONIC_TIME_RE.findall(text, 0, _JOURNAL_WINDOW)
+            ):
+                return ""
             break
         m = _MONOTONIC_RE.match(text, text.rfind("\n", 0, pos) + 1)
         if m is not None and m.group("ident") == "kernel":
