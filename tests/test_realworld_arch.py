@@ -541,6 +541,68 @@ def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+def _two_cpus_fault(shape: str, own: tuple[int, str, int], other: tuple[int, str, int]) -> str:
+    """The recorded armhf oops on a vendor-prefixed console (``shape``) as the ``own`` task
+    (CPU, comm, pid) prints it, while the ``other`` task's CPU faults too and prints the
+    start of its own oops between the task line and "PC is at": a Samsung 3.10 phone's
+    last_kmsg (linux-mm, 2016-06-27, "BUG: Kernel 3.10.65: Kernel panic while
+    send-receive MMS") holds two idle tasks' oopses so, one's lines amid the other's."""
+    text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
+    out, task = [], (1, "swapper/0", 1)
+    for line in text.splitlines(keepends=True):
+        m = re.match(r"(\[ *\d+\.\d+\]) ", line)
+        if m is None:
+            out.append(line)
+            continue
+        if "8<--- cut here" in line:
+            task = own
+        cpu, comm, pid = task
+        body = line[m.end() :]
+        out.append(m[1] + shape.format(cpu=cpu, comm=comm, pid=pid) + body)
+        if body.startswith("Hardware name: "):
+            cpu, comm, pid = other
+            prefix = m[1] + shape.format(cpu=cpu, comm=comm, pid=pid)
+            out += [
+                f"{prefix}8<--- cut here ---\n",
+                f"{prefix}Unable to handle kernel NULL pointer dereference at virtual address 00000004\n",
+                f"{prefix}[00000004] *pgd=41ece835, *pte=00000000, *ppte=00000000\n",
+            ]
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        " [{cpu}:{comm:>15}:{pid:5d}] ",
+        "  [{cpu}:{comm:>15}:{pid:5d}] ",
+        " c{cpu} {pid:6d} ",
+        " [pid:{pid},cpu{cpu},{comm}]",
+        " -({cpu:x})[{pid}:{comm}]",
+    ],
+)
+@pytest.mark.parametrize(
+    ("own", "other"),
+    [
+        ((0, "sh", 85), (1, "kworker/1:1", 31)),
+        # every CPU's idle task is pid 0 (kernel/fork.c fork_idle(), init_task on the
+        # boot CPU): two idle tasks are told apart by their CPU
+        ((0, "swapper/0", 0), (1, "swapper/1", 0)),
+    ],
+)
+def test_another_cpus_oops_amid_a_vendor_prefixed_report_is_its_own(
+    shape: str, own: tuple[int, str, int], other: tuple[int, str, int]
+) -> None:
+    """A vendor prefix names each line's task (or CPU) as a caller id does: the report
+    reads its own lines on past the other CPU's oops header, keeping its registers'
+    function and every frame, and the other CPU's lines make a report of their own."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    first, second = parse_log(_two_cpus_fault(shape, own, other).encode())
+    assert _facts([first]) == _facts([want])
+    assert len(first.frames) == 6 and not first.corrupted
+    assert second.title.startswith("BUG: unable to handle kernel NULL pointer dereference")
+    assert second.frames == []
+
+
 @pytest.mark.parametrize(
     "shape",
     [

@@ -1272,6 +1272,29 @@ def test_an_android_logcat_of_the_kernel_buffer_reads_as_the_log(log: Path) -> N
     assert not any(app in r.text for r in reps)
 
 
+@pytest.mark.parametrize(
+    "log",
+    [
+        DATA / "armhf-6.1.0-50-mod-null.log",
+        DATA / "arm64-6.1.0-50-mod-bug.log",
+        DATA / "arm64-6.1.0-50-mod-warn.log",
+    ],
+    ids=lambda p: p.name,
+)
+def test_a_logcat_of_a_vendor_prefixed_kernel_reads_as_the_log(log: Path) -> None:
+    # A Qualcomm Android kernel prints each record's CPU and pid after its time (the
+    # vendor printk.c print_cpu_id() "c%u ", print_pid() "%6u "); logd keeps them at the
+    # start of the record's message, no tag taken from it: a Pixel 3 XL's (msm-4.9)
+    # logcat -b all holds "09-03 18:57:12.974     0     0 I         : c2      1 init:
+    # processing action ...". Its kernel's reports read as the console's.
+    console = log.read_text()
+    prefixed = re.sub(r"^(\[ *\d+\.\d+\]) ", r"\1 c0     85 ", console, flags=re.M)
+    logcat = _logcat(prefixed, {})
+    assert re.search(r"^\S+ \S+ +0 +0 E {9}: c0     85 \S", logcat, re.M)
+    reps = _same_reports(console, logcat)
+    assert all(r.frames and not r.corrupted for r in reps)
+
+
 @pytest.mark.parametrize("case", ["313", "40", "683"])
 def test_a_logcat_records_short_tag_still_starts_its_report(case: str) -> None:
     # "PANIC: double fault", "UBSAN: ...", "VFS: Busy inodes ...": logcat pads the tag

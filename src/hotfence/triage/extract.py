@@ -33,6 +33,7 @@ from .lines import (
     needs_plain,
     plain_line,
     record_text,
+    task_stream,
 )
 from .oopses import OopsKind
 from .scan import is_replay_marker
@@ -419,7 +420,7 @@ def extract(
     kind = cands[start]
     end_nl = text.find("\n", start)
     header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
-    task_ctx = bool(caller_id(header.context))
+    task_ctx = task_stream(header.context)
     limit = _read_limit(text, start, order, idx, task_ctx, kind, header)
     prefix = _prefix_lines(text, start, header.context, first_no)
     window = _Window(text, header, kind, cands, task_ctx)

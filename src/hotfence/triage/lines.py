@@ -607,13 +607,27 @@ _LOGCAT_RE = re.compile(
 )
 
 
+# A vendor kernel's printk prefix (_VENDOR_PROCESS, _VENDOR_CPU, _VENDOR_MTK) as logd
+# keeps it: at the start of the record's message, print_time()'s space before it gone
+# with the time. A Pixel 3 XL's (msm-4.9) logcat -b all: "09-03 18:57:12.974     0     0
+# I         : c2      1 init: processing action ...", no tag taken from it.
+_LOGCAT_VENDOR_RE = re.compile(
+    r"(?:" + _VENDOR_MTK + r"|" + _VENDOR_PROCESS + r"(?: |$)" + _VENDOR_CPU + r")"
+)
+
+
 def _logcat_text(raw: str, lm: re.Match[str]) -> tuple[str, str, float | None]:
     """``(text, context, None)`` of a logcat -v threadtime line (``_LOGCAT_RE``): the
-    kernel's record (pid and tid 0) as the kernel printed it, a program's as it is."""
+    kernel's record (pid and tid 0) as the kernel printed it, a program's as it is; a
+    vendor prefix in the record names its context, as on the console."""
     if lm["pid"] != "0" or lm["tid"] != "0":
         return raw, "", None
     message = raw[lm.end() :].rstrip()
-    return (f"{lm['tag']}: {message}" if lm["tag"] else message), SYSLOG, None
+    text = f"{lm['tag']}: {message}" if lm["tag"] else message
+    vm = _LOGCAT_VENDOR_RE.match(" " + text)
+    if vm is not None and (tag := _vendor_context(vm)) is not None:
+        return text[vm.end() - 1 :], f"{SYSLOG}/{tag}", None
+    return text, SYSLOG, None
 
 
 # journalctl -o short-monotonic: "[  123.456789] host ident[pid]: ", "[  123.456789]
@@ -1120,29 +1134,51 @@ def _dmesg_json_message(raw: str) -> str | None:
     return text.partition("\n")[0] if isinstance(text, str) else None
 
 
+def _task_or_cpu(pid: str, cpu: str) -> str:
+    """The context of task ``pid`` on ``cpu``: "P<pid>", or "I<cpu>" for an idle task.
+    Every CPU's idle task is pid 0 (init_task on the boot CPU, kernel/fork.c fork_idle()
+    on the others): they are told apart by their CPU."""
+    return f"P{int(pid)}" if int(pid) else f"I{int(cpu)}"
+
+
 def _vendor_context(m: re.Match[str]) -> str | None:
     """The context a vendor prefix names (see _VENDOR_PROCESS): "P<pid>" for a task, "I<cpu>"
-    for Samsung's interrupt-context lines and MediaTek's idle tasks' (all pid 0), "c<cpu>"
+    for Samsung's interrupt-context lines and idle tasks' (all pid 0), "c<cpu>"
     for a CPU id alone. Not caller ids:
-    printk's "T"/"C" tags mean more (caller_id) than these prefixes say."""
-    if m.group("ppid") is not None:
-        return f"I{m['pcpu']}" if m["pirq"] == "I" else f"P{int(m['ppid'])}"
-    if m.group("cpid") is not None:
-        return f"P{int(m['cpid'])}"
-    if m.group("ccpu") is not None:
+    printk's "T"/"C" tags mean more (caller_id) than these prefixes say. (``m`` need not
+    hold every prefix's groups: _LOGCAT_VENDOR_RE's are those after print_time().)"""
+    g = m.groupdict()
+    if g.get("ppid") is not None:
+        return f"I{m['pcpu']}" if m["pirq"] == "I" else _task_or_cpu(m["ppid"], m["pcpu"])
+    if g.get("cpid") is not None:
+        return _task_or_cpu(m["cpid"], m["ccpu"])
+    if g.get("ccpu") is not None:
         return f"c{m['ccpu']}"
-    if m.group("hpid") is not None:
-        return f"I{m['hcpu']}" if m["hcomm"] == "in irq" else f"P{int(m['hpid'])}"
-    if m.group("xtid") is not None:
+    if g.get("hpid") is not None:
+        if m["hcomm"] == "in irq":
+            return f"I{m['hcpu']}"
+        return _task_or_cpu(m["hpid"], m["hcpu"])
+    if g.get("xtid") is not None:
         # printk's own caller id: the task in task context, else the CPU
         return f"T{m['xtid']}" if m["xctx"] == "T" else f"C{m['xcpu']}"
-    if m.group("acpu") is not None:
+    if g.get("acpu") is not None:
         return f"c{m['acpu']}"
-    if m.group("mpid") is not None:
-        # every CPU's idle task is pid 0: its lines are told apart by their CPU
-        pid = int(m["mpid"])
-        return f"P{pid}" if pid else f"I{int(m['mcpu'], 16)}"
+    if g.get("mpid") is not None:
+        return _task_or_cpu(m["mpid"], str(int(m["mcpu"], 16)))
     return None
+
+
+# A vendor prefix's context for a task or one CPU's idle or interrupt context
+# (_vendor_context): one stream of lines, as a caller id's.
+_VENDOR_TASK_RE = re.compile(r"[PI]\d+")
+
+
+def task_stream(context: str) -> bool:
+    """Does ``context`` name the one task (or CPU context) that printed its line, a printk
+    caller id or a vendor prefix's task? Then a report's lines are told from another
+    CPU's printed amid them, and go on past that CPU's report."""
+    tail = context.rsplit("/", 1)[-1]
+    return bool(caller_id(tail)) or _VENDOR_TASK_RE.fullmatch(tail) is not None
 
 
 def caller_id(context: str) -> str:
