@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from corpus import SYZ, syz_log
 from hotfence.triage.model import Report
@@ -740,6 +741,49 @@ def test_a_lava_job_log_reads_as_its_console(name: str) -> None:
             (r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release) for r in reports
         ] == want
     assert not parse_log(("\n".join(_lava_log([])) + "\n").encode())
+
+
+def _lava_record(level: str, line: str, i: int, namespace: str | None = None) -> str:
+    """One record of a LAVA job log as lava_common/log.py writes it: YAMLLogger's
+    log_message() dict ("ns" on a "feedback" record with a namespace) through dump(),
+    yaml_safe_dump(..., default_flow_style=True, default_style='"', width=10**5): YAML's
+    double-quoted style on one line, whose escapes of a control or non-ASCII character
+    ("\\0", "\\e", "\\xFF") JSON has not."""
+    record = {"dt": f"2026-06-10T14:11:20.{i:06d}", "lvl": level, "msg": line}
+    if namespace is not None:
+        record["ns"] = namespace
+    dumped = yaml.dump(
+        record, Dumper=yaml.SafeDumper, default_flow_style=True, default_style='"', width=10**5
+    )
+    return "- " + dumped[:-1]
+
+
+def _summary(reports: list[Report]) -> list[tuple[object, ...]]:
+    return [(r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release) for r in reports]
+
+
+def _both_readers(lines: list[str]) -> list[list[Report]]:
+    data = ("\n".join(lines) + "\n").encode()
+    return [parse_log(data), triage_blocks(line_blocks([data], ReadLimits()))]
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "x86-6.12.115-null-deref"])
+def test_a_lava_docker_test_shells_feedback_records_are_the_boards_console(name: str) -> None:
+    """A LAVA job whose test runs in a docker-test-shell (LKFT's Android and host-driven
+    jobs) reads the board's serial console in between, as "feedback": ReadFeedback
+    (lava_dispatcher/power.py) and ShellSession.listen_feedback() (shell.py) log each line
+    of another namespace's connection with YAMLLogger.feedback(line, namespace=...). A
+    crash the test provoked is in those records: the same reports as the plain console."""
+    log = _lines(name)
+    want = _summary(_parse(log))
+    out = [_lava_record("target", line, i) for i, line in enumerate(log[:40])]
+    out.append(_lava_record("info", "start: 3.1 lava-docker-test-shell (timeout 00:30:00)", 40))
+    for i, line in enumerate(log[40:], 41):
+        out.append(_lava_record("feedback", line, i, namespace="target"))
+        out.append(_lava_record("target", "docker-test-shell:$ ", i))  # the container's
+    assert '"lvl": "feedback"' in out[-2] and '"ns": "target"' in out[-2]
+    for reports in _both_readers(out):
+        assert _summary(reports) == want
 
 
 def test_the_6_x_decompressors_entry_offset_line_is_a_reboot_after_a_run() -> None:

@@ -50,7 +50,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   marked as a reader's stamp is;
 * ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
   (``dmesg --color``, ``script``; ``plain_line``);
-* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
+* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record (also
+  ``"lvl": "feedback"``, another namespace's console read while a test runs);
 * ``time="..." level=debug msg="reading guest console" ... vmconsole="..."`` — a Kata
   Containers runtime's log record of one line of its guest VM's console, also in the
   journal (``node kata[46036]: ``), the line Go-quoted (``_kata_console_line``); Kata
@@ -521,9 +522,9 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     elif (stamped := _marked_stamp_end(raw)) != -1:
         return parse_prefix(raw[stamped:])  # a reader's time says nothing of who wrote it
     elif raw.startswith(_LAVA_START):
-        target = _lava_target_message(raw)
-        if target is not None:
-            return parse_prefix(target)
+        console = _lava_console_message(raw)
+        if console is not None:
+            return parse_prefix(console)
     elif raw.startswith(">"):
         # A mail reply's quote (RFC 3676: ">" per level, a space after): a report quoted
         # on a list ("> BUG: KASAN: ...", ">  dump_stack+0x1/0x2") reads as the report.
@@ -735,8 +736,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
             return m.group(1) != "kernel"
         return _JSON_KERNEL_RE.search(raw) is None
     if raw.startswith(_LAVA_START):
-        # LAVA's job log: only the "target" records are the board's console
-        return _lava_target_message(raw) is None
+        # LAVA's job log: only the "target" and "feedback" records are a board's console
+        return _lava_console_message(raw) is None
     if raw[:9] == "Subject: ":
         # A mail's header (RFC 5322 3.6.5): syzbot's and the test robots' reports are
         # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
@@ -825,18 +826,27 @@ def _json_record(raw: str) -> str:
 # "target", "msg": "[    1.925222] Unable to handle kernel ..."}'. "target" records are
 # the serial console of the device under test (the kernel's lines, and the test's);
 # "info", "debug", "results"... are LAVA's own, whatever their text quotes.
+# "feedback" records are a console too: while a test runs in one namespace (a
+# docker-test-shell driving the board over adb or ssh: LKFT's Android and host-side jobs),
+# ReadFeedback (lava_dispatcher/power.py) and ShellSession.listen_feedback() (shell.py)
+# log each line read from the other namespaces' connections, the board's serial console
+# among them, with YAMLLogger.feedback(line, namespace=ns): '- {"dt": ..., "lvl":
+# "feedback", "msg": "[  905.349421] Unable to handle ...", "ns": "target"}'. A crash the
+# test provoked is in those records.
 _LAVA_START = '- {"dt": '
+_LAVA_CONSOLE_LEVELS = ("target", "feedback")
 
 
-def _lava_target_message(raw: str) -> str | None:
-    """The console text of a LAVA job log's "target" record; None for any other line."""
-    if '"lvl": "target"' not in raw:
+def _lava_console_message(raw: str) -> str | None:
+    """The console text of a LAVA job log's "target" or "feedback" record; None for any
+    other line."""
+    if '"lvl": "target"' not in raw and '"lvl": "feedback"' not in raw:
         return None
     try:
         rec = json.loads(raw[2:])
     except ValueError:  # cut short: read as any other line
         return None
-    if not isinstance(rec, dict) or rec.get("lvl") != "target":
+    if not isinstance(rec, dict) or rec.get("lvl") not in _LAVA_CONSOLE_LEVELS:
         return None
     msg = rec.get("msg")
     if isinstance(msg, list):  # a record of several console lines: its first
