@@ -786,6 +786,22 @@ def test_a_lava_docker_test_shells_feedback_records_are_the_boards_console(name:
         assert _summary(reports) == want
 
 
+@pytest.mark.parametrize("noise", ["\0", "\x07", "\xff", "\x0e"])
+def test_a_lava_record_with_a_yaml_escape_reads_as_its_console(noise: str) -> None:
+    """A serial line's noise before the kernel's text (a NUL or a stray control byte, a
+    byte of a character pexpect decoded) is in the record as YAML's double-quoted style
+    escapes it ("\\0", "\\a", "\\xFF", "\\x0E"), which JSON rejects: the record is still the
+    console's line, and the report it starts is the plain console's."""
+    log = _lines("arm64-6.1.0-50-mod-null")
+    want = _parse(log)
+    first = next(i for i, line in enumerate(log) if "Unable to handle kernel" in line)
+    noisy = [noise + line if i == first else line for i, line in enumerate(log)]
+    out = [_lava_record("target", line, i) for i, line in enumerate(noisy)]
+    assert "\\" in out[first]
+    for reports in _both_readers(out):
+        assert _summary(reports) == _summary(want)
+
+
 def test_the_6_x_decompressors_entry_offset_line_is_a_reboot_after_a_run() -> None:
     """6.x's arch/x86/boot/compressed/misc.c ends with "Booting the kernel (entry_offset:
     0x%lx)." (debug_putstr(), debug_puthex()), not "Booting the kernel.", as syzkaller's

@@ -75,6 +75,8 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+import yaml
+
 # Context of a line with a timestamp but no caller id (single shared console stream).
 CONSOLE = "console"
 # Context of lines relayed through syslog/journald; "syslog/T123" with a caller id.
@@ -835,6 +837,28 @@ def _json_record(raw: str) -> str:
 # test provoked is in those records.
 _LAVA_START = '- {"dt": '
 _LAVA_CONSOLE_LEVELS = ("target", "feedback")
+# libyaml's loader when PyYAML has it, as hotfence.yamlsource reads policies.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _lava_record(flow: str) -> object:
+    """A LAVA record's object; None for a record cut short.
+
+    lava_common/log.py dump() writes it with PyYAML's safe_dump(default_style='"',
+    default_flow_style=True, width=10**5): JSON's syntax, as long as no character of the
+    text needs an escape JSON has not. YAML's double-quoted style escapes a NUL as "\\0",
+    BEL "\\a", ESC "\\e", any other control or (allow_unicode off) Latin-1 character as
+    "\\xNN" (Emitter.write_double_quoted()): a serial line's noise before the kernel's text.
+    Such a record is read by YAML's rules."""
+    try:
+        return json.loads(flow)
+    except ValueError:
+        if "\\" not in flow:
+            return None  # no escape JSON lacks: cut short
+    try:
+        return yaml.load(flow, Loader=_YAML_LOADER)
+    except yaml.YAMLError:  # cut short: read as any other line
+        return None
 
 
 def _lava_console_message(raw: str) -> str | None:
@@ -842,10 +866,7 @@ def _lava_console_message(raw: str) -> str | None:
     other line."""
     if '"lvl": "target"' not in raw and '"lvl": "feedback"' not in raw:
         return None
-    try:
-        rec = json.loads(raw[2:])
-    except ValueError:  # cut short: read as any other line
-        return None
+    rec = _lava_record(raw[2:])
     if not isinstance(rec, dict) or rec.get("lvl") not in _LAVA_CONSOLE_LEVELS:
         return None
     msg = rec.get("msg")
