@@ -802,6 +802,28 @@ def test_a_lava_record_with_a_yaml_escape_reads_as_its_console(noise: str) -> No
         assert _summary(reports) == _summary(want)
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["x86-6.1-kfence-uaf", "riscv64-6.12.117+deb13-mod-kfence-uaf", "arm64-6.1.0-50-mod-warn"],
+)
+def test_a_kunit_runs_log_of_a_crashed_test_reads_as_the_console(name: str) -> None:
+    """The KUnit runner (tools/testing/kunit/kunit.py) prints a crashed or failed test's
+    log, the kernel's lines the test wrote among them: kunit_parser.py extract_tap_lines()
+    cuts the width of what came before "KTAP version" (the printk time) off every line,
+    print_log() dedents them and prints each after kunit_printer.py
+    print_with_timestamp()'s "[%H:%M:%S] ". The report in it is the console's, trace
+    and task included."""
+    log = _lines(name)
+    stamp = re.match(r"\[ *\d+\.\d+\] ", log[0])
+    assert stamp is not None
+    cut = textwrap.dedent("\n".join(line[stamp.end() :] for line in log)).splitlines()
+    printed = [f"[10:11:12] {line}" for line in cut]
+    want = _summary(_parse(log))
+    assert want and want[0][1]
+    for reports in _both_readers(printed):
+        assert _summary(reports) == want
+
+
 def test_the_6_x_decompressors_entry_offset_line_is_a_reboot_after_a_run() -> None:
     """6.x's arch/x86/boot/compressed/misc.c ends with "Booting the kernel (entry_offset:
     0x%lx)." (debug_putstr(), debug_puthex()), not "Booting the kernel.", as syzkaller's

@@ -58,7 +58,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   1.x's ``msg="[ ...] ...\\n" name=kata-proxy pid=... source=agent`` the same line;
 * ``[2024-01-02 10:11:12.123] `` / ``[10:11:12.123] `` / ``[0.123456 0.000123] `` — the
   time a serial terminal's capture puts before each line it received (minicom, tio,
-  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed;
+  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed; ``[10:11:12] `` the
+  KUnit runner's before a crashed test's lines;
 * ``Nov 27 10:11:12`` / ``10:11:12.123456`` / ``1795556701`` and ``STAMP_END`` — the time a
   reader (moreutils ``ts``, ``logcli --no-labels``) put before every line of a log, which
   stamps.mark_stamps found once for the whole log and marked.
@@ -437,10 +438,15 @@ _ZVM_CPU_RE = re.compile(r"[0-9A-F]{2}: ")
 # * tio's -t (timestamp_current_time(), "[%s] "): "%H:%M:%S.mmm" in the 24hour modes,
 #   "%Y-%m-%dT%H:%M:%S.mmm" in iso8601: "[10:11:12.123] ";
 # * grabserial's -t, "[%4.6f %2.6f] " (seconds since the first character, since the
-#   previous line), and -T, "[%y-%m-%d %H:%M:%S %2.6f] ": "[0.123456 0.000123] ".
+#   previous line), and -T, "[%y-%m-%d %H:%M:%S %2.6f] ": "[0.123456 0.000123] ";
+# * the KUnit runner's (tools/testing/kunit/kunit_printer.py print_with_timestamp(),
+#   "[%H:%M:%S] "), before each line of a crashed or failed test's log that
+#   kunit_parser.py print_log() prints: the kernel's lines of the test, their printk time
+#   cut by extract_tap_lines() (the width of what came before "KTAP version"), a report
+#   among them: "[10:11:12] BUG: KFENCE: use-after-free read in ...".
 # None of them is a shape the kernel or dmesg prints at a line's start.
 _CAPTURE_RE = re.compile(
-    r"\[(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{3})?|\d\d:\d\d:\d\d\.\d{3}"
+    r"\[(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{3})?|\d\d:\d\d:\d\d(?:\.\d{3})?"
     r"|(?:\d\d-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d{6}) +-?\d+\.\d{6})\] "
 )
 
