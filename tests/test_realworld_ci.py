@@ -846,3 +846,48 @@ def test_the_6_x_decompressors_entry_offset_line_is_a_reboot_after_a_run() -> No
     blocks = line_blocks([data], ReadLimits())
     found = triage_blocks(blocks, chunk_bytes=1 << 20)
     assert [r.title for r in found] == [r.title for r in again]
+
+
+# A serial port's receiver whose FIFO overran loses the bytes it had no room for
+# (drivers/tty/serial/8250/8250_port.c serial8250_read_char(): UART_LSR_OE counts an
+# overrun and flags the next byte TTY_OVERRUN; the lost ones are not delivered): a board's
+# console log, as a CI lab's host read it, holds lines whose end and the next line's start
+# are gone, the rest run together ("... Comm: systemd-udevd Not tainted 4[    8.387289]
+# Hardware name: ...").
+def test_a_task_header_cut_by_lost_console_bytes_keeps_its_task() -> None:
+    """A task header whose release the lost bytes took (and the newline, so the next
+    line's rest follows on the same line) still names the task, its pid and CPU, as
+    dump_stack_print_info() printed them before the taint: each real log with a
+    dump_stack_print_info() header, cut in its release, keeps the task it names."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        want = parse_log("\n".join(log))
+        if not want or want[0].comm is None or want[0].type == "OOM-KILL":
+            continue
+        at = next(
+            (
+                i
+                for i, line in enumerate(log[:-2])
+                if re.search(r"\bCPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: ", line)
+                and f"Comm: {want[0].comm} " in line
+                and want[0].kernel_release is not None
+                and want[0].kernel_release in line
+            ),
+            None,
+        )
+        if at is None:
+            continue
+        line = log[at]
+        cut = line[: line.index(want[0].kernel_release) + 1]
+        rest = log[at + 1]  # the next line's start lost with the newline before it
+        cut_log = [*log[:at], cut + rest[len(rest) // 2 :], *log[at + 2 :]]
+        got = parse_log("\n".join(cut_log))
+        assert got and got[0].title == want[0].title, path.name
+        assert (got[0].comm, got[0].pid, got[0].cpu) == (
+            want[0].comm,
+            want[0].pid,
+            want[0].cpu,
+        ), path.name
+        checked += 1
+    assert checked >= 20
