@@ -891,3 +891,37 @@ def test_a_task_header_cut_by_lost_console_bytes_keeps_its_task() -> None:
         ), path.name
         checked += 1
     assert checked >= 20
+
+
+def test_the_generic_bug_of_an_architecture_without_its_own_is_a_kernel_bug() -> None:
+    """include/asm-generic/bug.h BUG() where the architecture defines none (no
+    HAVE_ARCH_BUG: um, the architecture KUnit's runner boots by default; ARC prints the
+    same line): "------------[ cut here ]------------", "BUG: failure at %s:%d/%s()!" of
+    __FILE__, __LINE__ and __func__, then panic("BUG!") with its dump_stack(). The
+    recorded arm64 BUG() as that macro prints it: a kernel BUG in the function the line
+    names, not the panic's "BUG!", with the panic's task and trace."""
+    log = _lines("arm64-6.1.0-50-mod-bug")
+    at = next(i for i, line in enumerate(log) if "] kernel BUG at " in line)
+    trace = next(i for i, line in enumerate(log) if i > at and line.endswith("] Call trace:"))
+    end = next(i for i, line in enumerate(log) if i > trace and not re.search(r"\]  \S+\+0x", line))
+    stamp = log[at][: log[at].index("] ") + 2]
+    generic = [
+        *log[: at - 1],
+        log[at - 1],  # the cut here line
+        f"{stamp}BUG: failure at src/hotfence/lab/module/hotfence_crash.c:86/hotfence_crash_bug()!",
+        f"{stamp}Kernel panic - not syncing: BUG!",
+        *(line for line in log[at + 1 : at + 5] if "Comm:" in line or "Hardware name:" in line),
+        *log[trace:end],
+        f"{stamp}---[ end Kernel panic - not syncing: BUG! ]---",
+    ]
+    (want,) = [r for r in _parse(log) if r.title.startswith("kernel BUG")]
+    for reports in _both_readers(generic):
+        assert [(r.title, r.type) for r in reports] == [("kernel BUG in hotfence_crash_bug", "BUG")]
+        (got,) = reports
+        assert (got.comm, got.pid, got.cpu, got.kernel_release) == (
+            want.comm,
+            want.pid,
+            want.cpu,
+            want.kernel_release,
+        )
+        assert [f.function for f in got.frames][:3] == [f.function for f in want.frames][:3]
