@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from corpus import SYZ, syz_log
 from hotfence.triage.model import Report
@@ -742,6 +743,87 @@ def test_a_lava_job_log_reads_as_its_console(name: str) -> None:
     assert not parse_log(("\n".join(_lava_log([])) + "\n").encode())
 
 
+def _lava_record(level: str, line: str, i: int, namespace: str | None = None) -> str:
+    """One record of a LAVA job log as lava_common/log.py writes it: YAMLLogger's
+    log_message() dict ("ns" on a "feedback" record with a namespace) through dump(),
+    yaml_safe_dump(..., default_flow_style=True, default_style='"', width=10**5): YAML's
+    double-quoted style on one line, whose escapes of a control or non-ASCII character
+    ("\\0", "\\e", "\\xFF") JSON has not."""
+    record = {"dt": f"2026-06-10T14:11:20.{i:06d}", "lvl": level, "msg": line}
+    if namespace is not None:
+        record["ns"] = namespace
+    dumped = yaml.dump(
+        record, Dumper=yaml.SafeDumper, default_flow_style=True, default_style='"', width=10**5
+    )
+    return "- " + dumped[:-1]
+
+
+def _summary(reports: list[Report]) -> list[tuple[object, ...]]:
+    return [(r.title, r.frames, r.comm, r.pid, r.cpu, r.kernel_release) for r in reports]
+
+
+def _both_readers(lines: list[str]) -> list[list[Report]]:
+    data = ("\n".join(lines) + "\n").encode()
+    return [parse_log(data), triage_blocks(line_blocks([data], ReadLimits()))]
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "x86-6.12.115-null-deref"])
+def test_a_lava_docker_test_shells_feedback_records_are_the_boards_console(name: str) -> None:
+    """A LAVA job whose test runs in a docker-test-shell (LKFT's Android and host-driven
+    jobs) reads the board's serial console in between, as "feedback": ReadFeedback
+    (lava_dispatcher/power.py) and ShellSession.listen_feedback() (shell.py) log each line
+    of another namespace's connection with YAMLLogger.feedback(line, namespace=...). A
+    crash the test provoked is in those records: the same reports as the plain console."""
+    log = _lines(name)
+    want = _summary(_parse(log))
+    out = [_lava_record("target", line, i) for i, line in enumerate(log[:40])]
+    out.append(_lava_record("info", "start: 3.1 lava-docker-test-shell (timeout 00:30:00)", 40))
+    for i, line in enumerate(log[40:], 41):
+        out.append(_lava_record("feedback", line, i, namespace="target"))
+        out.append(_lava_record("target", "docker-test-shell:$ ", i))  # the container's
+    assert '"lvl": "feedback"' in out[-2] and '"ns": "target"' in out[-2]
+    for reports in _both_readers(out):
+        assert _summary(reports) == want
+
+
+@pytest.mark.parametrize("noise", ["\0", "\x07", "\xff", "\x0e"])
+def test_a_lava_record_with_a_yaml_escape_reads_as_its_console(noise: str) -> None:
+    """A serial line's noise before the kernel's text (a NUL or a stray control byte, a
+    byte of a character pexpect decoded) is in the record as YAML's double-quoted style
+    escapes it ("\\0", "\\a", "\\xFF", "\\x0E"), which JSON rejects: the record is still the
+    console's line, and the report it starts is the plain console's."""
+    log = _lines("arm64-6.1.0-50-mod-null")
+    want = _parse(log)
+    first = next(i for i, line in enumerate(log) if "Unable to handle kernel" in line)
+    noisy = [noise + line if i == first else line for i, line in enumerate(log)]
+    out = [_lava_record("target", line, i) for i, line in enumerate(noisy)]
+    assert "\\" in out[first]
+    for reports in _both_readers(out):
+        assert _summary(reports) == _summary(want)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["x86-6.1-kfence-uaf", "riscv64-6.12.117+deb13-mod-kfence-uaf", "arm64-6.1.0-50-mod-warn"],
+)
+def test_a_kunit_runs_log_of_a_crashed_test_reads_as_the_console(name: str) -> None:
+    """The KUnit runner (tools/testing/kunit/kunit.py) prints a crashed or failed test's
+    log, the kernel's lines the test wrote among them: kunit_parser.py extract_tap_lines()
+    cuts the width of what came before "KTAP version" (the printk time) off every line,
+    print_log() dedents them and prints each after kunit_printer.py
+    print_with_timestamp()'s "[%H:%M:%S] ". The report in it is the console's, trace
+    and task included."""
+    log = _lines(name)
+    stamp = re.match(r"\[ *\d+\.\d+\] ", log[0])
+    assert stamp is not None
+    cut = textwrap.dedent("\n".join(line[stamp.end() :] for line in log)).splitlines()
+    printed = [f"[10:11:12] {line}" for line in cut]
+    want = _summary(_parse(log))
+    assert want and want[0][1]
+    for reports in _both_readers(printed):
+        assert _summary(reports) == want
+
+
 def test_the_6_x_decompressors_entry_offset_line_is_a_reboot_after_a_run() -> None:
     """6.x's arch/x86/boot/compressed/misc.c ends with "Booting the kernel (entry_offset:
     0x%lx)." (debug_putstr(), debug_puthex()), not "Booting the kernel.", as syzkaller's
@@ -764,3 +846,82 @@ def test_the_6_x_decompressors_entry_offset_line_is_a_reboot_after_a_run() -> No
     blocks = line_blocks([data], ReadLimits())
     found = triage_blocks(blocks, chunk_bytes=1 << 20)
     assert [r.title for r in found] == [r.title for r in again]
+
+
+# A serial port's receiver whose FIFO overran loses the bytes it had no room for
+# (drivers/tty/serial/8250/8250_port.c serial8250_read_char(): UART_LSR_OE counts an
+# overrun and flags the next byte TTY_OVERRUN; the lost ones are not delivered): a board's
+# console log, as a CI lab's host read it, holds lines whose end and the next line's start
+# are gone, the rest run together ("... Comm: systemd-udevd Not tainted 4[    8.387289]
+# Hardware name: ...").
+def test_a_task_header_cut_by_lost_console_bytes_keeps_its_task() -> None:
+    """A task header whose release the lost bytes took (and the newline, so the next
+    line's rest follows on the same line) still names the task, its pid and CPU, as
+    dump_stack_print_info() printed them before the taint: each real log with a
+    dump_stack_print_info() header, cut in its release, keeps the task it names."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        want = parse_log("\n".join(log))
+        if not want or want[0].comm is None or want[0].type == "OOM-KILL":
+            continue
+        at = next(
+            (
+                i
+                for i, line in enumerate(log[:-2])
+                if re.search(r"\bCPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: ", line)
+                and f"Comm: {want[0].comm} " in line
+                and want[0].kernel_release is not None
+                and want[0].kernel_release in line
+            ),
+            None,
+        )
+        if at is None:
+            continue
+        line = log[at]
+        cut = line[: line.index(want[0].kernel_release) + 1]
+        rest = log[at + 1]  # the next line's start lost with the newline before it
+        cut_log = [*log[:at], cut + rest[len(rest) // 2 :], *log[at + 2 :]]
+        got = parse_log("\n".join(cut_log))
+        assert got and got[0].title == want[0].title, path.name
+        assert (got[0].comm, got[0].pid, got[0].cpu) == (
+            want[0].comm,
+            want[0].pid,
+            want[0].cpu,
+        ), path.name
+        checked += 1
+    assert checked >= 20
+
+
+def test_the_generic_bug_of_an_architecture_without_its_own_is_a_kernel_bug() -> None:
+    """include/asm-generic/bug.h BUG() where the architecture defines none (no
+    HAVE_ARCH_BUG: um, the architecture KUnit's runner boots by default; ARC prints the
+    same line): "------------[ cut here ]------------", "BUG: failure at %s:%d/%s()!" of
+    __FILE__, __LINE__ and __func__, then panic("BUG!") with its dump_stack(). The
+    recorded arm64 BUG() as that macro prints it: a kernel BUG in the function the line
+    names, not the panic's "BUG!", with the panic's task and trace."""
+    log = _lines("arm64-6.1.0-50-mod-bug")
+    at = next(i for i, line in enumerate(log) if "] kernel BUG at " in line)
+    trace = next(i for i, line in enumerate(log) if i > at and line.endswith("] Call trace:"))
+    end = next(i for i, line in enumerate(log) if i > trace and not re.search(r"\]  \S+\+0x", line))
+    stamp = log[at][: log[at].index("] ") + 2]
+    generic = [
+        *log[: at - 1],
+        log[at - 1],  # the cut here line
+        f"{stamp}BUG: failure at src/hotfence/lab/module/hotfence_crash.c:86/hotfence_crash_bug()!",
+        f"{stamp}Kernel panic - not syncing: BUG!",
+        *(line for line in log[at + 1 : at + 5] if "Comm:" in line or "Hardware name:" in line),
+        *log[trace:end],
+        f"{stamp}---[ end Kernel panic - not syncing: BUG! ]---",
+    ]
+    (want,) = [r for r in _parse(log) if r.title.startswith("kernel BUG")]
+    for reports in _both_readers(generic):
+        assert [(r.title, r.type) for r in reports] == [("kernel BUG in hotfence_crash_bug", "BUG")]
+        (got,) = reports
+        assert (got.comm, got.pid, got.cpu, got.kernel_release) == (
+            want.comm,
+            want.pid,
+            want.cpu,
+            want.kernel_release,
+        )
+        assert [f.function for f in got.frames][:3] == [f.function for f in want.frames][:3]

@@ -637,8 +637,10 @@ def test_journal_json_messages_written_as_byte_arrays_are_read(case: str) -> Non
 
 # The time a serial terminal program writes before each line it received (lines.py
 # _CAPTURE_RE): minicom's line timestamps (simple, extended), tio -t (24hour, iso8601),
-# grabserial -t and -T.
+# grabserial -t and -T; and the KUnit runner's before each line of a failed or crashed
+# test's log (tools/testing/kunit/kunit_printer.py print_with_timestamp()).
 _CAPTURE_TIMES = {
+    "kunit.py": "[10:11:12] ",
     "minicom": "[2024-01-02 10:11:12] ",
     "minicom extended": "[2024-01-02 10:11:12.123] ",
     "tio": "[10:11:12.123] ",

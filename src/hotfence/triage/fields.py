@@ -172,6 +172,14 @@ _HEADER_RES = (
         r"(?:Kdump: loaded )?" + _TAINT + r" +(?P<rel>[^\s#(]\S*) #\d"
     ),
 )
+# dump_stack_print_info()'s header cut after its taint, the release and the newline lost
+# (a serial receiver's overrun drops the bytes it had no room for, and the rest of a
+# later line follows: "... Comm: systemd-udevd Not tainted 4[    8.387289] Hardware ..."):
+# the task, pid and CPU are whole before the taint.
+_CUT_HEADER_RE = re.compile(
+    r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: (?P<comm>.{1,20}?) "
+    r"(?:Kdump: loaded )?(?:Not tainted|Tainted: )"
+)
 # Older and other architectures print the three facts on separate lines.
 _RELEASE_RES = (
     # i386 2.6 die(): "EFLAGS: 00010246   (2.6.18-8.el5 #1)"; ARM __show_regs():
@@ -727,6 +735,17 @@ def _before(release: str | None, version: tuple[int, int]) -> bool:
 def _read_header(out: TaskFields, t: str) -> None:
     m = _first(_HEADER_RES, t)
     if m is None:
+        if out.comm is None:
+            cut = _CUT_HEADER_RE.search(t)
+            if cut is not None:  # the release is lost: the task the header names is not
+                out.cpu, out.pid = int(cut.group("cpu")), int(cut.group("pid"))
+                out.comm = cut.group("comm")
+        return
+    if out.comm is not None and out.release is None:
+        # a cut header named the report's task; a later whole one (another CPU's dump,
+        # "CPU3: stopping") still tells the release
+        out.release = m.group("rel")
+        _read_taint(out, t)
         return
     if "cpu" in m.re.groupindex:
         out.cpu = int(m.group("cpu"))

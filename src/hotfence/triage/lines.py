@@ -50,14 +50,16 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   marked as a reader's stamp is;
 * ``\x1b[32m`` ... ``\x1b[0m`` — a coloured terminal's SGR codes anywhere in the line
   (``dmesg --color``, ``script``; ``plain_line``);
-* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record;
+* ``- {"dt": ..., "lvl": "target", "msg": ...}`` — a LAVA job log's console record (also
+  ``"lvl": "feedback"``, another namespace's console read while a test runs);
 * ``time="..." level=debug msg="reading guest console" ... vmconsole="..."`` — a Kata
   Containers runtime's log record of one line of its guest VM's console, also in the
   journal (``node kata[46036]: ``), the line Go-quoted (``_kata_console_line``); Kata
   1.x's ``msg="[ ...] ...\\n" name=kata-proxy pid=... source=agent`` the same line;
 * ``[2024-01-02 10:11:12.123] `` / ``[10:11:12.123] `` / ``[0.123456 0.000123] `` — the
   time a serial terminal's capture puts before each line it received (minicom, tio,
-  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed;
+  grabserial; ``_CAPTURE_RE``), before whatever the kernel printed; ``[10:11:12] `` the
+  KUnit runner's before a crashed test's lines;
 * ``Nov 27 10:11:12`` / ``10:11:12.123456`` / ``1795556701`` and ``STAMP_END`` — the time a
   reader (moreutils ``ts``, ``logcli --no-labels``) put before every line of a log, which
   stamps.mark_stamps found once for the whole log and marked.
@@ -73,6 +75,8 @@ import json
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
+
+import yaml
 
 # Context of a line with a timestamp but no caller id (single shared console stream).
 CONSOLE = "console"
@@ -434,10 +438,15 @@ _ZVM_CPU_RE = re.compile(r"[0-9A-F]{2}: ")
 # * tio's -t (timestamp_current_time(), "[%s] "): "%H:%M:%S.mmm" in the 24hour modes,
 #   "%Y-%m-%dT%H:%M:%S.mmm" in iso8601: "[10:11:12.123] ";
 # * grabserial's -t, "[%4.6f %2.6f] " (seconds since the first character, since the
-#   previous line), and -T, "[%y-%m-%d %H:%M:%S %2.6f] ": "[0.123456 0.000123] ".
+#   previous line), and -T, "[%y-%m-%d %H:%M:%S %2.6f] ": "[0.123456 0.000123] ";
+# * the KUnit runner's (tools/testing/kunit/kunit_printer.py print_with_timestamp(),
+#   "[%H:%M:%S] "), before each line of a crashed or failed test's log that
+#   kunit_parser.py print_log() prints: the kernel's lines of the test, their printk time
+#   cut by extract_tap_lines() (the width of what came before "KTAP version"), a report
+#   among them: "[10:11:12] BUG: KFENCE: use-after-free read in ...".
 # None of them is a shape the kernel or dmesg prints at a line's start.
 _CAPTURE_RE = re.compile(
-    r"\[(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{3})?|\d\d:\d\d:\d\d\.\d{3}"
+    r"\[(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{3})?|\d\d:\d\d:\d\d(?:\.\d{3})?"
     r"|(?:\d\d-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d{6}) +-?\d+\.\d{6})\] "
 )
 
@@ -521,9 +530,9 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     elif (stamped := _marked_stamp_end(raw)) != -1:
         return parse_prefix(raw[stamped:])  # a reader's time says nothing of who wrote it
     elif raw.startswith(_LAVA_START):
-        target = _lava_target_message(raw)
-        if target is not None:
-            return parse_prefix(target)
+        console = _lava_console_message(raw)
+        if console is not None:
+            return parse_prefix(console)
     elif raw.startswith(">"):
         # A mail reply's quote (RFC 3676: ">" per level, a space after): a report quoted
         # on a list ("> BUG: KASAN: ...", ">  dump_stack+0x1/0x2") reads as the report.
@@ -756,8 +765,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
             return m.group(1) != "kernel"
         return _JSON_KERNEL_RE.search(raw) is None
     if raw.startswith(_LAVA_START):
-        # LAVA's job log: only the "target" records are the board's console
-        return _lava_target_message(raw) is None
+        # LAVA's job log: only the "target" and "feedback" records are a board's console
+        return _lava_console_message(raw) is None
     if raw[:9] == "Subject: ":
         # A mail's header (RFC 5322 3.6.5): syzbot's and the test robots' reports are
         # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
@@ -846,18 +855,46 @@ def _json_record(raw: str) -> str:
 # "target", "msg": "[    1.925222] Unable to handle kernel ..."}'. "target" records are
 # the serial console of the device under test (the kernel's lines, and the test's);
 # "info", "debug", "results"... are LAVA's own, whatever their text quotes.
+# "feedback" records are a console too: while a test runs in one namespace (a
+# docker-test-shell driving the board over adb or ssh: LKFT's Android and host-side jobs),
+# ReadFeedback (lava_dispatcher/power.py) and ShellSession.listen_feedback() (shell.py)
+# log each line read from the other namespaces' connections, the board's serial console
+# among them, with YAMLLogger.feedback(line, namespace=ns): '- {"dt": ..., "lvl":
+# "feedback", "msg": "[  905.349421] Unable to handle ...", "ns": "target"}'. A crash the
+# test provoked is in those records.
 _LAVA_START = '- {"dt": '
+_LAVA_CONSOLE_LEVELS = ("target", "feedback")
+# libyaml's loader when PyYAML has it, as hotfence.yamlsource reads policies.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _lava_target_message(raw: str) -> str | None:
-    """The console text of a LAVA job log's "target" record; None for any other line."""
-    if '"lvl": "target"' not in raw:
-        return None
+def _lava_record(flow: str) -> object:
+    """A LAVA record's object; None for a record cut short.
+
+    lava_common/log.py dump() writes it with PyYAML's safe_dump(default_style='"',
+    default_flow_style=True, width=10**5): JSON's syntax, as long as no character of the
+    text needs an escape JSON has not. YAML's double-quoted style escapes a NUL as "\\0",
+    BEL "\\a", ESC "\\e", any other control or (allow_unicode off) Latin-1 character as
+    "\\xNN" (Emitter.write_double_quoted()): a serial line's noise before the kernel's text.
+    Such a record is read by YAML's rules."""
     try:
-        rec = json.loads(raw[2:])
-    except ValueError:  # cut short: read as any other line
+        return json.loads(flow)
+    except ValueError:
+        if "\\" not in flow:
+            return None  # no escape JSON lacks: cut short
+    try:
+        return yaml.load(flow, Loader=_YAML_LOADER)
+    except yaml.YAMLError:  # cut short: read as any other line
         return None
-    if not isinstance(rec, dict) or rec.get("lvl") != "target":
+
+
+def _lava_console_message(raw: str) -> str | None:
+    """The console text of a LAVA job log's "target" or "feedback" record; None for any
+    other line."""
+    if '"lvl": "target"' not in raw and '"lvl": "feedback"' not in raw:
+        return None
+    rec = _lava_record(raw[2:])
+    if not isinstance(rec, dict) or rec.get("lvl") not in _LAVA_CONSOLE_LEVELS:
         return None
     msg = rec.get("msg")
     if isinstance(msg, list):  # a record of several console lines: its first

@@ -1035,6 +1035,15 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
         [
+            # include/asm-generic/bug.h BUG() on an architecture with none of its own (no
+            # HAVE_ARCH_BUG: um, which KUnit's runner boots by default; ARC's
+            # arch/arc/include/asm/bug.h writes the same line with pr_warn()): "BUG:
+            # failure at %s:%d/%s()!" of __FILE__, __LINE__ and __func__, then
+            # panic("BUG!"). It is those kernels' "kernel BUG at", and names the function.
+            _F(
+                lazy_rx(r"BUG: failure at \S+:\d+/([A-Za-z_][\w.]*)\(\)!"),
+                "kernel BUG in {1}",
+            ),
             # 2.6.3x arch/x86/kernel/apic/nmi.c nmi_watchdog_tick() (RHEL 6): die_nmi("BUG: NMI
             # Watchdog detected LOCKUP", ...) prints " on CPU%d, ip %08lx, registers:" after
             # it, then show_registers() of the locked CPU: a hard lockup where RIP points.
