@@ -385,7 +385,9 @@ STACK_START = tuple(
         r"Allocated by task [0-9]+:",
         r"Freed:",
         r"Freed by task [0-9]+:",
-        r"[^k] backtrace(?: \(crc [0-9a-fA-F]*\))?:",  # not "stack backtrace:"
+        # kmemleak's "  backtrace:", not lockdep's "stack backtrace:"; a forum's paste of
+        # the kmemleak file loses the indent
+        r"(?<!k )backtrace(?: \(crc [0-9a-fA-F]*\))?:",
         r"Backtrace:",
         r"Uninit was stored to memory at",
         r"status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}",  # riscv show_regs
@@ -400,7 +402,7 @@ STACK_START_HINTS = (
     "Allocated by task ",
     "Freed:",
     "Freed by task ",
-    " backtrace",
+    "backtrace",
     "Backtrace:",
     "Uninit was stored to memory at",
     "status: ",
@@ -992,6 +994,8 @@ def _died(pattern: str) -> Format:
 # with __FILE__ and __LINE__.
 _RTNL_ASSERT = r"RTNL: assertion failed at \S"
 _GUARD_PAGE_DIES = ("kernel stack overflow (double-fault): ", "stack guard page: ")
+# mm/kmemleak.c print_unreferenced()'s first line of a leaked object
+_LEAKED_OBJECT = "unreferenced object"
 _GUARD_PAGE_DIE = r"(?:^|[\s\]>])(?:kernel stack overflow \(double-fault\)|stack guard page): [0-9a-f]{4} \[#\d+\]"
 
 # lib/ubsan.c report_ubsan_failure()'s words for clang's UBSAN check numbers (lib/ubsan.h
@@ -1385,8 +1389,10 @@ OOPSES: tuple[OopsKind, ...] = (
             "BUG: no syscalls can create resource",
         ),
         # x86 handle_stack_overflow()'s die() line right after its "BUG: ... stack guard
-        # page was hit at" (see the "[#" kind of that die line alone below)
-        absorbs=_GUARD_PAGE_DIES,
+        # page was hit at" (see the "[#" kind of that die line alone below), and the
+        # kmemleak object that syzkaller prints right under its "BUG: memory leak" line
+        # (any other object is a leak of its own: see the "unreferenced object" kind)
+        absorbs=(*_GUARD_PAGE_DIES, _LEAKED_OBJECT),
         absorb_lines=1,
     ),
     _k(
@@ -2675,8 +2681,6 @@ REPORT_START_IGNORES = tuple(
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
-        # kmemleak's object under syzkaller's "BUG: memory leak"
-        r"unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
         # mm/slub.c's object dump, under the "BUG <cache> (...): <why>" line of slab_bug()
         # that heads it: print_track()'s "INFO: %s in %pS age=%lu cpu=%u pid=%d",
         # print_page_info()'s "INFO: Slab 0x%p objects=...", print_trailer()'s "INFO:
