@@ -775,6 +775,14 @@ _RIP_TRACE = (RIP_FRAME, CALL_TRACE, PARSE_STACK)
 # the "<<EOE>>" (3.x, which puts the first entry on the marker's line) or "</NMI>" on.
 _AFTER_NMI = (rx(r"(?:<<EOE>>|<EOE>|</NMI>)(?: +(?:{{PC}} +)?{{FUNC}})?"), PARSE_STACK)
 _TRACE = (CALL_TRACE, PARSE_STACK)
+# Callers a KMSAN report's title passes over (syzkaller's list for its KMSAN format).
+_KMSAN_SKIP = (
+    "alloc_skb",
+    "netlink_ack",
+    "netlink_rcv_skb",
+    "_encrypt$",
+    "^(?:crypto|cipher|drbg|rng)_",
+)
 _F = Format
 
 
@@ -1131,6 +1139,22 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
                 no_stack_trace=True,
             ),
+            # google/kmsan's tree before the merge (2017-2021; mm/kmsan/kmsan_report.c
+            # kmsan_report()): the header, then dump_stack() (the task's "CPU: N PID: N
+            # Comm:" line, "Call Trace:" and the access's entries), then
+            # kmsan_print_origin(). 6.1+ prints the access's entries right under the
+            # header and the task line last (the format after this one).
+            _F(
+                lazy_rx("BUG: KMSAN:"),
+                "KMSAN: {1} in {3}",
+                report=lazy_rx(
+                    r"BUG: KMSAN: ([a-z\-]+) in {{FUNC}}.*\n(?:.*\n){0,2}?"
+                    r".*CPU: \d+ PID: \d+ Comm: .*\n(?:.*\n){0,3}?.*Call Trace:"
+                ),
+                alt=("bad-access in {3}",),
+                stack=_s(CALL_TRACE, PARSE_STACK, skip=_KMSAN_SKIP),
+                no_stack_trace=True,
+            ),
             _F(
                 lazy_rx("BUG: KMSAN:"),
                 "KMSAN: {1} in {3}",
@@ -1140,13 +1164,7 @@ OOPSES: tuple[OopsKind, ...] = (
                     PARSE_STACK,
                     rx("(Local variable .* created at:|Uninit was created at:)"),
                     PARSE_STACK,
-                    skip=(
-                        "alloc_skb",
-                        "netlink_ack",
-                        "netlink_rcv_skb",
-                        "_encrypt$",
-                        "^(?:crypto|cipher|drbg|rng)_",
-                    ),
+                    skip=_KMSAN_SKIP,
                 ),
                 no_stack_trace=True,
             ),
