@@ -479,6 +479,62 @@ def test_kfence_error_kinds_keep_their_access_trace(
     assert [f.function for f in rep.frames][:2] == ["mydrv_poll", "do_sys_poll"]
 
 
+def _kmsan_as_its_own_tree_printed_it() -> str:
+    """The recorded x86 6.1 sysctl check's dump_stack() as google/kmsan's tree (2017-2021,
+    the kernels syzbot's KMSAN instances ran before it was merged in 6.1) printed a
+    report: mm/kmsan/kmsan_report.c kmsan_report() writes its "===" line and "BUG: KMSAN:
+    uninit-value in %pS", then dump_stack() (the task's CPU line, "Call Trace:" and
+    entries, kmsan_report and __msan_warning among them), a blank line, and
+    kmsan_print_origin()'s "Uninit was created at:" and the origin's stack. The check's
+    message line and its __register_sysctl_table / _printk entries are replaced by
+    KMSAN's (offsets made up), the origin's entries are the allocator's and the module's."""
+    lines = (DATA / "x86-6.1.0-56-sysctl-check.log").read_text().splitlines()
+    start = next(i for i, ln in enumerate(lines) if "sysctl table check failed" in ln)
+    end = next(i for i, ln in enumerate(lines) if i > start and "</TASK>" in ln)
+    report = [
+        "[    7.216430] =====================================================",
+        "[    7.216434] BUG: KMSAN: uninit-value in hotfence_crash_sysctl+0x22/0x40 [hotfence_crash]",
+    ]
+    for ln in lines[start + 1 : end + 1]:
+        if "__register_sysctl_table" in ln:
+            ln = ln.replace("__register_sysctl_table+0x3cd/0x600", "kmsan_report+0x1d3/0x2a0")
+        elif "? _printk" in ln:
+            ln = ln.replace("? _printk+0x68/0x83", "__msan_warning+0x5f/0xa0")
+        report.append(ln)
+    report += [
+        "[    7.236290] ",
+        "[    7.236292] Uninit was created at:",
+        "[    7.236294]  kmsan_internal_poison_shadow+0x5c/0xf0",
+        "[    7.236296]  kmsan_slab_alloc+0x8d/0x130",
+        "[    7.236298]  __kmalloc+0x2b5/0x4a0",
+        "[    7.236300]  hotfence_crash_sysctl+0x12/0x40 [hotfence_crash]",
+        "[    7.236302]  hotfence_crash_do+0x164/0x220 [hotfence_crash]",
+        "[    7.236304] =====================================================",
+    ]
+    return "\n".join(lines[:start] + report + lines[end + 1 :]) + "\n"
+
+
+def test_a_kmsan_report_with_its_dump_stack_is_titled_by_the_access() -> None:
+    """Before KMSAN was merged (6.1) its tree's reports put dump_stack() between the
+    header and the origin: the access's trace comes after "Call Trace:", not right under
+    the header. The title names the first function of that trace past KMSAN's own
+    entries, not the "Uninit was created at:" line that ends it."""
+    (rep,) = parse_log(_kmsan_as_its_own_tree_printed_it())
+    assert (rep.title, rep.type, rep.corrupted) == (
+        "KMSAN: uninit-value in hotfence_crash_sysctl",
+        "KMSAN-UNINIT-VALUE",
+        False,
+    ), rep.corrupted_reason
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 117, 0, "6.1.0-56-amd64")
+    functions = [f.function for f in rep.frames]
+    assert functions[:4] == [
+        "dump_stack_lvl",
+        "kmsan_report",
+        "__msan_warning",
+        "hotfence_crash_sysctl",
+    ]
+
+
 def test_a_report_whose_task_line_follows_it_keeps_its_own_task() -> None:
     """KFENCE (mm/kfence/report.c) prints the task line after the traces, at the end: the
     previous report's task line, in the lines before, is not this report's."""

@@ -422,6 +422,28 @@ def test_a_kmemleak_object_as_the_kernel_wrote_it_is_that_leak(
     ]
 
 
+@pytest.mark.parametrize("shape", ["debugfs", "verbose"])
+def test_each_kmemleak_object_is_a_leak_of_its_own(shape: str) -> None:
+    """mm/kmemleak.c kmemleak_seq_show() lists every unreferenced object through
+    print_unreferenced(), one after the other ("unreferenced object 0x%08lx (size
+    %zu):", its task, hex dump and backtrace); kmemleak_scan() with kmemleak.verbose=1
+    prints each the same way after pr_warn()'s "kmemleak: ". Each object is a leak of
+    its own, allocated by its own task: one report each (syzkaller prints "BUG: memory
+    leak" above each), not the first object's report swallowing the rest."""
+    lines = _lines("riscv64-6.12.117+deb13-kmemleak")
+    if shape == "verbose":
+        lines = [f"[  312.{i:06d}] kmemleak: {line}" for i, line in enumerate(lines)]
+    reports = _parse(lines)
+    assert [(r.title, r.type, r.corrupted, r.comm, r.pid) for r in reports] == [
+        ("memory leak in hotfence_crash_slub_redzone", "LEAK", False, "sh", 141),
+        ("memory leak in hotfence_crash_kfence_uaf", "LEAK", False, "sh", 139),
+    ]
+    assert [r.frames[1].function for r in reports] == [
+        "hotfence_crash_slub_redzone",
+        "hotfence_crash_kfence_uaf",
+    ]
+
+
 # util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
 # writes to a terminal, as a test script's "dmesg" does on a CI board's serial console):
 # the time in green, the text before the first ": " or ":\t" (get_subsys_delimiter())

@@ -289,8 +289,9 @@ _TASK_RES = (
     re.compile(r"by task (?P<comm>\S+)/(?P<pid>\d+)(?!\S)"),
     re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked|can't die)"),
     # mm/kmemleak.c print_unreferenced(): the task that allocated the leaked object,
-    # '  comm "%s", pid %d, jiffies %lu' (pr_warn()'s "kmemleak: " before it in the log)
-    re.compile(r'^(?:kmemleak: )?  comm "(?P<comm>[^"]{1,20})", pid (?P<pid>\d+), jiffies \d+'),
+    # '  comm "%s", pid %d, jiffies %lu' (pr_warn()'s "kmemleak: " before it in the log;
+    # a forum's paste of the file loses the indent)
+    re.compile(r'^(?:kmemleak: )? *comm "(?P<comm>[^"]{1,20})", pid (?P<pid>\d+), jiffies \d+'),
     re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
     # sched_show_task() before 5.10: "%-15.15s %c", then " running task    " (or a saved pc
     # before 4.x; some 4.x trees " running task on cpu %d"), "%5lu %5d %6d 0x%08lx": the

@@ -385,7 +385,9 @@ STACK_START = tuple(
         r"Allocated by task [0-9]+:",
         r"Freed:",
         r"Freed by task [0-9]+:",
-        r"[^k] backtrace(?: \(crc [0-9a-fA-F]*\))?:",  # not "stack backtrace:"
+        # kmemleak's "  backtrace:", not lockdep's "stack backtrace:"; a forum's paste of
+        # the kmemleak file loses the indent
+        r"(?<!k )backtrace(?: \(crc [0-9a-fA-F]*\))?:",
         r"Backtrace:",
         r"Uninit was stored to memory at",
         r"status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}",  # riscv show_regs
@@ -400,7 +402,7 @@ STACK_START_HINTS = (
     "Allocated by task ",
     "Freed:",
     "Freed by task ",
-    " backtrace",
+    "backtrace",
     "Backtrace:",
     "Uninit was stored to memory at",
     "status: ",
@@ -773,6 +775,14 @@ _RIP_TRACE = (RIP_FRAME, CALL_TRACE, PARSE_STACK)
 # the "<<EOE>>" (3.x, which puts the first entry on the marker's line) or "</NMI>" on.
 _AFTER_NMI = (rx(r"(?:<<EOE>>|<EOE>|</NMI>)(?: +(?:{{PC}} +)?{{FUNC}})?"), PARSE_STACK)
 _TRACE = (CALL_TRACE, PARSE_STACK)
+# Callers a KMSAN report's title passes over (syzkaller's list for its KMSAN format).
+_KMSAN_SKIP = (
+    "alloc_skb",
+    "netlink_ack",
+    "netlink_rcv_skb",
+    "_encrypt$",
+    "^(?:crypto|cipher|drbg|rng)_",
+)
 _F = Format
 
 
@@ -992,6 +1002,8 @@ def _died(pattern: str) -> Format:
 # with __FILE__ and __LINE__.
 _RTNL_ASSERT = r"RTNL: assertion failed at \S"
 _GUARD_PAGE_DIES = ("kernel stack overflow (double-fault): ", "stack guard page: ")
+# mm/kmemleak.c print_unreferenced()'s first line of a leaked object
+_LEAKED_OBJECT = "unreferenced object"
 _GUARD_PAGE_DIE = r"(?:^|[\s\]>])(?:kernel stack overflow \(double-fault\)|stack guard page): [0-9a-f]{4} \[#\d+\]"
 
 # lib/ubsan.c report_ubsan_failure()'s words for clang's UBSAN check numbers (lib/ubsan.h
@@ -1136,6 +1148,22 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
                 no_stack_trace=True,
             ),
+            # google/kmsan's tree before the merge (2017-2021; mm/kmsan/kmsan_report.c
+            # kmsan_report()): the header, then dump_stack() (the task's "CPU: N PID: N
+            # Comm:" line, "Call Trace:" and the access's entries), then
+            # kmsan_print_origin(). 6.1+ prints the access's entries right under the
+            # header and the task line last (the format after this one).
+            _F(
+                lazy_rx("BUG: KMSAN:"),
+                "KMSAN: {1} in {3}",
+                report=lazy_rx(
+                    r"BUG: KMSAN: ([a-z\-]+) in {{FUNC}}.*\n(?:.*\n){0,2}?"
+                    r".*CPU: \d+ PID: \d+ Comm: .*\n(?:.*\n){0,3}?.*Call Trace:"
+                ),
+                alt=("bad-access in {3}",),
+                stack=_s(CALL_TRACE, PARSE_STACK, skip=_KMSAN_SKIP),
+                no_stack_trace=True,
+            ),
             _F(
                 lazy_rx("BUG: KMSAN:"),
                 "KMSAN: {1} in {3}",
@@ -1145,13 +1173,7 @@ OOPSES: tuple[OopsKind, ...] = (
                     PARSE_STACK,
                     rx("(Local variable .* created at:|Uninit was created at:)"),
                     PARSE_STACK,
-                    skip=(
-                        "alloc_skb",
-                        "netlink_ack",
-                        "netlink_rcv_skb",
-                        "_encrypt$",
-                        "^(?:crypto|cipher|drbg|rng)_",
-                    ),
+                    skip=_KMSAN_SKIP,
                 ),
                 no_stack_trace=True,
             ),
@@ -1394,8 +1416,10 @@ OOPSES: tuple[OopsKind, ...] = (
             "BUG: no syscalls can create resource",
         ),
         # x86 handle_stack_overflow()'s die() line right after its "BUG: ... stack guard
-        # page was hit at" (see the "[#" kind of that die line alone below)
-        absorbs=_GUARD_PAGE_DIES,
+        # page was hit at" (see the "[#" kind of that die line alone below), and the
+        # kmemleak object that syzkaller prints right under its "BUG: memory leak" line
+        # (any other object is a leak of its own: see the "unreferenced object" kind)
+        absorbs=(*_GUARD_PAGE_DIES, _LEAKED_OBJECT),
         absorb_lines=1,
     ),
     _k(
@@ -2684,8 +2708,6 @@ REPORT_START_IGNORES = tuple(
         # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
         r"Kernel BUG \[#\d+\]",
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
-        # kmemleak's object under syzkaller's "BUG: memory leak"
-        r"unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
         # mm/slub.c's object dump, under the "BUG <cache> (...): <why>" line of slab_bug()
         # that heads it: print_track()'s "INFO: %s in %pS age=%lu cpu=%u pid=%d",
         # print_page_info()'s "INFO: Slab 0x%p objects=...", print_trailer()'s "INFO:

@@ -498,7 +498,7 @@ def _stack_frames_impl(
 
 
 _HINT_AT_START = all(
-    p.pattern.removeprefix("[^k]").startswith(h)
+    p.pattern.removeprefix("(?<!k )").startswith(h)
     for h, p in zip(oopses.STACK_START_HINTS, oopses.STACK_START)
 )
 assert _HINT_AT_START, "a stack-start pattern no longer starts with its hint"
@@ -521,8 +521,8 @@ def is_corrupted(
         at = report.find(hint)
         if at == -1:
             continue  # the pattern cannot match: skip a regex scan of the whole report
-        # A match holds its hint at most one character in (_HINT_AT_START): the search
-        # starts there, not at the report's start ("[^k] backtrace" has no literal prefix).
+        # A match starts with its hint (_HINT_AT_START; a look-behind reads before it):
+        # the search starts there, not at the report's start.
         m = key.search(report, max(at - 1, 0))
         if m is None:
             continue
