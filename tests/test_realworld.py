@@ -1432,6 +1432,41 @@ def test_a_log_with_its_spaces_squeezed_yields_the_same_facts(name: str) -> None
         assert [f.function for f in g.frames] == [f.function for f in w.frames]
 
 
+_STAMPED = sorted(
+    name
+    for name, facts in EXPECTED.items()
+    if facts.get("reports") != 0
+    and _PRINTK_TIME.search((DATA / f"{name}.log").read_text("latin-1")) is not None
+)
+
+
+@pytest.mark.parametrize("name", _STAMPED)
+def test_a_copy_started_at_the_reports_first_word_yields_the_same_facts(name: str) -> None:
+    # Q&A posts and issue threads hold an oops copied from a terminal by a selection
+    # made from its first word: the header line comes without the "[%5lu.%06lu] " that
+    # print_time() (kernel/printk/printk.c) put before it, every line after it with
+    # theirs. The same copy made from the line's start gives the facts to keep. (The
+    # header read alone ended the report at the next, stamped, line: a bare report
+    # "in corrupted" and a second from its "Oops:" or "CPU:" line on.)
+    lines = (DATA / f"{name}.log").read_text("latin-1").split("\n")
+    first = _reports(name)[0].start_line - 1
+    copy = lines[first:]
+    cut = [_PRINTK_TIME.sub("", copy[0], count=1), *copy[1:]]
+    want, got = parse_log("\n".join(copy)), parse_log("\n".join(cut))
+    assert len(got) == len(want)
+    for w, g in zip(want, got, strict=True):
+        assert (g.title, g.type, g.comm, g.pid, g.cpu, g.kernel_release) == (
+            w.title,
+            w.type,
+            w.comm,
+            w.pid,
+            w.cpu,
+            w.kernel_release,
+        )
+        assert g.corrupted == w.corrupted
+        assert [f.function for f in g.frames] == [f.function for f in w.frames]
+
+
 def test_level_prefixed_lines_without_a_time_read_as_the_consoles() -> None:
     # /proc/kmsg and dmesg -r give each record as "<level>" + time + text; a kernel that
     # prints no time (printk.time=0, RHEL 5/6's default) leaves "<4>Call Trace:".

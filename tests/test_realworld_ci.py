@@ -226,6 +226,69 @@ def test_a_real_log_through_decode_stacktrace_keeps_its_reports(name: str) -> No
     assert facts(got) == facts(want)
 
 
+# syzkaller's symbolizer (pkg/report/linux.go symbolizeLine()) rewrites each line naming
+# "f+0xoff/0xsize" as one line per frame of the address's inline chain: the line's text
+# before the symbol, then an inlined callee, its file:line and " [inline]", innermost
+# first; last the line itself with f's own file:line. A header naming the faulting
+# function so repeats once per inlined callee, as in syzbot's mails: "WARNING: CPU: 1
+# PID: 5089 at kernel/locking/lockdep.c:232 hlock_class kernel/locking/lockdep.c:232
+# [inline]", "... check_wait_context kernel/locking/lockdep.c:4729 [inline]", then
+# "... __lock_acquire+0x.../0x... kernel/locking/lockdep.c:5005".
+_HEADER_SYMBOL = re.compile(
+    r"^(?P<head>.*?(?:WARNING: CPU: \d+ PID: \d+ at (?P<loc>[\w/.\-]+:\d+) "
+    r"|BUG: K[A-Z]+: [\w-]+ (?:(?:read|write) )?in ))"
+    r"(?P<func>[\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w.\-]+\])?$"
+)
+
+
+def _inline_chain_headers(log: str, inlined: int) -> str:
+    """``log`` with each header naming a function symbolised as if ``inlined`` callees
+    were inlined at its address (their names and the outer lines are placeholders: the
+    chain addr2line -i gives depends on the build; the innermost sits at the WARN's own
+    file:line)."""
+    out: list[str] = []
+    for line in log.split("\n"):
+        m = _HEADER_SYMBOL.match(line)
+        if m is None:
+            out.append(line)
+            continue
+        where = m["loc"] or "mm/kfence/core.c:1"
+        file = where.rsplit(":", 1)[0]
+        locs = [where, *(f"{file}:{100 * n}" for n in range(1, inlined + 1))]
+        callees = [f"{m['func']}_inlined{n}" for n in range(inlined, 0, -1)]
+        out += [f"{m['head']}{c} {loc} [inline]" for c, loc in zip(callees, locs)]
+        out.append(f"{line} {locs[inlined]}")
+    return "\n".join(out)
+
+
+_INLINE_HEADER_LOGS = sorted(
+    p.stem
+    for p in DATA.glob("*.log")
+    if any(_HEADER_SYMBOL.match(line) for line in p.read_text(encoding="latin-1").split("\n"))
+)
+
+
+@pytest.mark.parametrize("inlined", [1, 2])
+@pytest.mark.parametrize("name", _INLINE_HEADER_LOGS)
+def test_a_header_repeated_for_its_inline_chain_is_one_report(name: str, inlined: int) -> None:
+    """Each real log whose WARNING or sanitizer header names a function, that header
+    symbolised as syzkaller writes an inline chain: the repeated lines continue the
+    first one's report, however long the chain. Two inlined callees (three header
+    lines) made the last line a report of its own, the first one a second report
+    titled by its raw text ("WARNING: CPU: NUM PID: NUM at ... [inline]")."""
+    log = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    want, got = parse_log(log), parse_log(_inline_chain_headers(log, inlined))
+
+    def facts(reports: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.type, r.comm, r.pid, r.cpu, [f.function for f in r.frames][:4])
+            for r in reports
+        ]
+
+    assert len(_INLINE_HEADER_LOGS) >= 10
+    assert facts(got) == facts(want)
+
+
 @pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
 def test_a_report_quoted_in_a_mail_reply_reads_as_the_report(quote: str) -> None:
     """Reports reach the lists (syzbot's and the 0-day robot's mails) and are discussed

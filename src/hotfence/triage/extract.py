@@ -141,6 +141,20 @@ def _may_boot(raw: str) -> bool:
     return "Linux version " in raw or raw.startswith("-- ")
 
 
+def _cut_printk_time(header: Line, after: Line) -> bool:
+    """Is ``header`` a printk record whose time a copy of the log cut off? A selection
+    made from the oops's first word ("BUG: kernel NULL pointer dereference", "kernel BUG
+    at", "WARNING: CPU:") leaves that line bare, the rest stamped by print_time()
+    (kernel/printk/printk.c): the line right after it (``after``) carries a printk time,
+    and the header is the record alone, at most the blank a copy keeps before it."""
+    return (
+        after.timestamp is not None
+        and header.timestamp is None
+        and not header.context
+        and header.raw.lstrip(" ") == header.text.strip()
+    )
+
+
 # A panic this close after a report's end trace is that crash's own panic.
 _PANIC_GRACE_LINES = 8
 # x86 prints the faulting registers again after "---[ end trace" (oops_end); those lines
@@ -641,9 +655,15 @@ class _Window:
                     self._note_next_report(line, n - self.others)
             elif self.second is None and info_with_stack(raw) and not self._interjected(line):
                 self.second = line_start  # _note_next_report's one effect on other lines
-            if not self.context and self.kind.unstamped and line.context:
+            if (
+                not self.context
+                and line.context
+                and (self.kind.unstamped or (n == 1 and _cut_printk_time(self.header, line)))
+            ):
                 # early_printk() wrote the header, bare; printk's lines after it carry the
-                # console's prefix, and they are this report's stream
+                # console's prefix, and they are this report's stream. (Or a copy of the
+                # log started at the header's message, its printk time left behind: the
+                # stamped lines right after it are the same record's stream.)
                 self.context, self.tag = line.context, caller_id(line.context)
             elif self.context and not line.context and _xmon_entry(raw):
                 # powerpc die() hands the fault to xmon before its "Oops": the debugger's

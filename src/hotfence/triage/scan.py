@@ -395,12 +395,16 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
     # A symbolised log repeats the header once per inlined frame:
     #   BUG: KASAN: use-after-free in ip6_dst_store include/net/ip6_fib.h:176 [inline]
     #   BUG: KASAN: use-after-free in tcp_v6_connect+0x1dfd/0x20f0 net/ipv6/tcp_ipv6.c:271
-    # The repeats continue the first line's report.
-    for start in sorted(result):
+    # The repeats continue the first line's report. (pkg/report/linux.go symbolizeLine()
+    # writes one line per frame of the inline chain, the line's text before the symbol
+    # kept: a chain of three or more repeats it as often, each after one that ends in
+    # " [inline]", so each repeat is judged by the line before it as the scan found it.)
+    found = dict(result)
+    for start in sorted(found):
         if start == 0:
             continue
         prev_start = text.rfind("\n", 0, start - 1) + 1
-        prev_kind = result.get(prev_start)
-        if prev_kind is result[start] and " [inline]" in text[prev_start : start - 1]:
+        prev_kind = found.get(prev_start)
+        if prev_kind is found[start] and " [inline]" in text[prev_start : start - 1]:
             del result[start]
     return result
