@@ -2325,6 +2325,34 @@ OOPSES: tuple[OopsKind, ...] = (
         absorb_lines=3,
         needs_oops=True,
     ),
+    # OpenZFS's Solaris Porting Layer (out of tree: the "spl" and "zfs" modules, taint P
+    # and O). module/os/linux/spl/spl-err.c spl_panic(), which a failed VERIFY()/ASSERT()
+    # calls: printk(KERN_EMERG "%s", msg) (include/os/linux/spl/sys/debug.h's "VERIFY3(%s)
+    # failed (%lld == %lld)"), printk(KERN_EMERG "PANIC at %s:%d:%s()\n", file's basename,
+    # line, func), then spl_dumpstack()'s "Showing stack for process %d" and dump_stack();
+    # the task then sleeps forever, the kernel runs on. Titled by the function the PANIC
+    # line names, the one whose check failed (as "kernel BUG in" names the BUG()'s).
+    _k(
+        "PANIC at ",
+        [_F(lazy_rx(r"PANIC at [\w.\-]+:\d+:(\w+)\(\)"), "PANIC in {1}")],
+        shape=r"PANIC at [\w.\-]+:\d+:\w+\(\)\s*$",
+        needs_oops=True,
+    ),
+    # The same file's vcmn_err(CE_PANIC, ...) (zfs_panic_recover() without zfs_recover=1,
+    # cmn_err() callers): printk(KERN_EMERG "PANIC: %s\n", msg), then spl_dumpstack().
+    # Titled by the trace's first function past the SPL's reporting ones.
+    _k(
+        "PANIC: ",
+        [
+            _F(
+                lazy_rx("PANIC: "),
+                "PANIC in {1}",
+                stack=_s(*_TRACE, skip=("^spl_dumpstack", r"^v?cmn_err\b")),
+            )
+        ],
+        suppressions=("PANIC: double fault", "PANIC: early exception"),
+        needs_oops=True,
+    ),
     # kernel/cfi.c report_cfi_failure(): "CFI failure at f+0x2c/0x40 (target: g...; expected
     # type: 0x...)", then a WARN with the registers and trace.
     _k(
@@ -2846,7 +2874,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
         "ATOMIC_SLEEP",
     ),
     (("memory leak in",), "LEAK"),
-    (("BUG: bad usercopy in", "kernel BUG"), "BUG"),
+    (("BUG: bad usercopy in", "kernel BUG", "PANIC in"), "BUG"),
     (("WARNING in", "RTNL: assertion failed in", "sysctl table check failed in"), "WARNING"),
     (
         (

@@ -117,6 +117,10 @@ CONTEXT_MARKERS = (
     # "XFS (sda1): Metadata corruption detected at xfs_buf_ioend+0x14d/0x5e0 [xfs],
     # xfs_inode block 0x80 xfs_inode_buf_verify".
     "orruption detected",
+    # The check an OpenZFS assertion failed on, the line spl_panic() prints before its
+    # "PANIC at file:line:func()" report: include/os/linux/spl/sys/debug.h "VERIFY(%s)
+    # failed", "VERIFY3(%s) failed (%lld == %lld)", "VERIFY0(...", "VERIFY3P(...".
+    "VERIFY",
     # XFS giving up on a filesystem: fs/xfs/xfs_fsops.c xfs_do_force_shutdown() "XFS
     # (sda1): Log I/O Error (0x6) detected at <caller> (fs/xfs/...:498).  Shutting down
     # filesystem." (5.x on; before, "Log I/O Error Detected.  Shutting down filesystem",
