@@ -2333,9 +2333,10 @@ OOPSES: tuple[OopsKind, ...] = (
     # the task then sleeps forever, the kernel runs on. Titled by the function the PANIC
     # line names, the one whose check failed (as "kernel BUG in" names the BUG()'s).
     _k(
-        "PANIC at ",
-        [_F(lazy_rx(r"PANIC at [\w.\-]+:\d+:(\w+)\(\)"), "PANIC in {1}")],
-        shape=r"PANIC at [\w.\-]+:\d+:\w+\(\)\s*$",
+        "PANIC at",
+        [_F(lazy_rx(r"PANIC at\s+[\w.\-]+:\d+:(\w+)\(\)"), "PANIC in {1}")],
+        # (a mail client may wrap the line after "at")
+        shape=r"PANIC at(?: [\w.\-]+:\d+:\w+\(\))?\s*$",
         needs_oops=True,
     ),
     # The same file's vcmn_err(CE_PANIC, ...) (zfs_panic_recover() without zfs_recover=1,
