@@ -117,6 +117,12 @@ CONTEXT_MARKERS = (
     # "XFS (sda1): Metadata corruption detected at xfs_buf_ioend+0x14d/0x5e0 [xfs],
     # xfs_inode block 0x80 xfs_inode_buf_verify".
     "orruption detected",
+    # ... and the check that found it: fs/xfs/xfs_error.c xfs_error_report() "XFS (sda1):
+    # Internal error xfs_trans_cancel at line 1097 of file fs/xfs/xfs_trans.c.  Caller
+    # xfs_create+0x4d6/0x7c0 [xfs]" (2.6.32's "XFS: Internal error XFS_WANT_CORRUPTED_GOTO
+    # at line ...  Caller 0xffffffffa01e76c2", 2.6.1x's 'Filesystem "sda1": XFS internal
+    # error ...'). With its stack dump after it, it is a report of its own (oopses.py).
+    "nternal error ",
     # The check an OpenZFS assertion failed on, the line spl_panic() prints before its
     # "PANIC at file:line:func()" report: include/os/linux/spl/sys/debug.h "VERIFY(%s)
     # failed", "VERIFY3(%s) failed (%lld == %lld)", "VERIFY0(...", "VERIFY3P(...".
@@ -214,6 +220,7 @@ SCAN_NEEDLES = (
     "table check failed",  # "sysctl table check failed: "
     "nobody cared",  # "irq 7: nobody cared (try booting with the \"irqpoll\" option)"
     "Missing ENDBR",
+    "nternal error ",  # XFS's "Internal error %s at line %d of file %s" (2.6: "internal")
     "Insufficient stack space",
     "SYZFA",
     "unreferenced object",  # kmemleak's leaked object
