@@ -851,3 +851,20 @@ def test_an_xfs_internal_error_without_its_stack_is_the_next_oopses_context() ->
     (rep,) = parse_log((lab[:at] + line + lab[at:]).encode())
     assert rep.context == [*want.context, _XFS_INTERNAL_ERROR]
     assert (rep.title, rep.frames) == (want.title, want.frames)
+
+
+def test_a_btrfs_transaction_abort_before_its_warning_is_the_warnings_context() -> None:
+    """fs/btrfs/transaction.h btrfs_abort_transaction() (4.x on): WARN(1, KERN_ERR "BTRFS:
+    Transaction aborted (error %d)\\n", error) for an error it did not expect, whose
+    message __warn_printk() prints between "cut here" and the "WARNING:" line; the
+    filesystem goes read-only. Put there in the lab's real WARN (Debian 6.1 under QEMU),
+    the line is the warning's context and the warning keeps its title."""
+    lab = (LAB / "warn.log").read_text()
+    at = lab.index("WARNING: CPU:")
+    at = lab.rindex("\n", 0, at) + 1
+    stamp = lab[at : lab.index("]", at) + 1]
+    (want,) = parse_log(lab.encode())
+    line = "BTRFS: Transaction aborted (error -28)"
+    (rep,) = parse_log((lab[:at] + f"{stamp} {line}\n" + lab[at:]).encode())
+    assert line in rep.context
+    assert (rep.title, rep.frames) == (want.title, want.frames)

@@ -105,6 +105,11 @@ CONTEXT_MARKERS = (
     # read-only" (ext2's and ext3's "error: remounting filesystem read-only"). Every
     # write to it fails from then on: containers, logs and databases on it with them.
     "Aborting journal on device",
+    # btrfs giving up on a transaction: fs/btrfs/transaction.h btrfs_abort_transaction()
+    # WARN()s "BTRFS: Transaction aborted (error -28)" (its message printed before the
+    # WARNING line since 4.x, after it in 3.x's "btrfs: Transaction aborted (error -5)"),
+    # then the filesystem is forced read-only.
+    "Transaction aborted",
     "emounting filesystem read-only",
     # The journal's own superblock write failing, the disk gone under it: fs/jbd2/
     # journal.c jbd2_write_superblock() "JBD2: Error -5 detected when updating journal
