@@ -825,3 +825,46 @@ def test_an_oom_dump_printed_into_a_trace_leaves_the_trace_whole() -> None:
     assert rep.title == "kernel panic: corrupted stack end in wb_workfn"
     assert "invoked oom-killer" in rep.text
     assert rep.text.index("invoked oom-killer") < rep.text.index(" ret_from_fork+0x3a/0x50")
+
+
+# fs/xfs/xfs_error.c xfs_error_report(): xfs_alert_tag(mp, XFS_PTAG_ERROR_REPORT, "Internal
+# error %s at line %d of file %s.  Caller %pS", ...), the device's "XFS (%s): " before it
+# (fs/xfs/xfs_message.c); its xfs_stack_trace() dump is what makes it a report of its own
+# (x86-6.1-xfs-internal-error-stack.log). Tag, line and caller made up.
+_XFS_INTERNAL_ERROR = (
+    "XFS (loop0): Internal error xfs_iunlink_remove at line 2038 of file fs/xfs/xfs_inode.c."
+    "  Caller xfs_ifree+0x33/0x130 [xfs]"
+)
+
+
+def test_an_xfs_internal_error_without_its_stack_is_the_next_oopses_context() -> None:
+    """The line alone (a log kept to its XFS lines, or a kernel that dumped no stack for
+    it) is no report; before the lab's real NULL dereference it is that oops's context,
+    and the oops's trace is not read as the stack of the XFS line."""
+    lab = (LAB / "null-deref.log").read_text()
+    at = lab.index("BUG: kernel NULL pointer dereference")
+    at = lab.rindex("\n", 0, at) + 1
+    stamp = lab[at : lab.index("]", at) + 1]
+    line = f"{stamp} {_XFS_INTERNAL_ERROR}\n"
+    assert parse_log(line.encode()) == []
+    (want,) = parse_log(lab.encode())
+    (rep,) = parse_log((lab[:at] + line + lab[at:]).encode())
+    assert rep.context == [*want.context, _XFS_INTERNAL_ERROR]
+    assert (rep.title, rep.frames) == (want.title, want.frames)
+
+
+def test_a_btrfs_transaction_abort_before_its_warning_is_the_warnings_context() -> None:
+    """fs/btrfs/transaction.h btrfs_abort_transaction() (4.x on): WARN(1, KERN_ERR "BTRFS:
+    Transaction aborted (error %d)\\n", error) for an error it did not expect, whose
+    message __warn_printk() prints between "cut here" and the "WARNING:" line; the
+    filesystem goes read-only. Put there in the lab's real WARN (Debian 6.1 under QEMU),
+    the line is the warning's context and the warning keeps its title."""
+    lab = (LAB / "warn.log").read_text()
+    at = lab.index("WARNING: CPU:")
+    at = lab.rindex("\n", 0, at) + 1
+    stamp = lab[at : lab.index("]", at) + 1]
+    (want,) = parse_log(lab.encode())
+    line = "BTRFS: Transaction aborted (error -28)"
+    (rep,) = parse_log((lab[:at] + f"{stamp} {line}\n" + lab[at:]).encode())
+    assert line in rep.context
+    assert (rep.title, rep.frames) == (want.title, want.frames)

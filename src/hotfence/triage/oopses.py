@@ -1043,6 +1043,10 @@ _X86_UBSAN_UD1 = [
 ]
 
 
+# fs/xfs/xfs_error.c xfs_error_report()'s words up to the file (a wrap may cut the line
+# between any two of them).
+_XFS_INTERNAL_ERROR = r"[Ii]nternal error \S+\s+at\s+line\s+\d+\s+of\s+file\b"
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -2358,6 +2362,66 @@ OOPSES: tuple[OopsKind, ...] = (
         absorb_lines=3,
         needs_oops=True,
     ),
+    # fs/xfs/xfs_error.c xfs_error_report(), which XFS's corruption checks call
+    # (XFS_WANT_CORRUPTED_GOTO/RETURN, XFS_ERROR_REPORT, xfs_corruption_error()):
+    # xfs_alert_tag(mp, ..., "Internal error %s at line %d of file %s.  Caller %pS", tag,
+    # line, file, the caller's return address) ("XFS (sda1): " before it, 2.6.32's "XFS: "
+    # and an address for the caller, 2.6.1x's 'Filesystem "sda1": XFS internal error'),
+    # then xfs_stack_trace()'s dump_stack(). The filesystem then shuts down or returns
+    # EFSCORRUPTED. Titled by the function whose check failed: the trace's first past the
+    # reporting functions. Without the dump after it the line is context, no report.
+    _k(
+        "nternal error ",
+        [
+            _F(
+                lazy_rx(_XFS_INTERNAL_ERROR),
+                "XFS: Internal error in {1}",
+                # the dump right after it: dump_stack_print_info()'s task line (2.6's
+                # "Pid: %d, comm: %.20s") or, with none, the trace (a blank line between,
+                # or the long line's rest, wrapped by a mail client: two rows at most)
+                report=lazy_rx(
+                    _XFS_INTERNAL_ERROR + r".*\n(?:.*\n){0,2}?"
+                    r"(?:CPU: \d+ |Pid: \d+, comm: |Call Trace:)"
+                ),
+                stack=_s(
+                    *_TRACE,
+                    skip=("^xfs_error_report$", "^xfs_corruption_error$", "^xfs_stack_trace$"),
+                ),
+            )
+        ],
+        # (a mail client may wrap the line anywhere after the tag)
+        shape=r"XFS(?: \([^)]*\))?:? [Ii]nternal error \S+(?: at\b|\s*$)",
+        needs_oops=True,
+    ),
+    # OpenZFS's Solaris Porting Layer (out of tree: the "spl" and "zfs" modules, taint P
+    # and O). module/os/linux/spl/spl-err.c spl_panic(), which a failed VERIFY()/ASSERT()
+    # calls: printk(KERN_EMERG "%s", msg) (include/os/linux/spl/sys/debug.h's "VERIFY3(%s)
+    # failed (%lld == %lld)"), printk(KERN_EMERG "PANIC at %s:%d:%s()\n", file's basename,
+    # line, func), then spl_dumpstack()'s "Showing stack for process %d" and dump_stack();
+    # the task then sleeps forever, the kernel runs on. Titled by the function the PANIC
+    # line names, the one whose check failed (as "kernel BUG in" names the BUG()'s).
+    _k(
+        "PANIC at",
+        [_F(lazy_rx(r"PANIC at\s+[\w.\-]+:\d+:(\w+)\(\)"), "PANIC in {1}")],
+        # (a mail client may wrap the line after "at")
+        shape=r"PANIC at(?: [\w.\-]+:\d+:\w+\(\))?\s*$",
+        needs_oops=True,
+    ),
+    # The same file's vcmn_err(CE_PANIC, ...) (zfs_panic_recover() without zfs_recover=1,
+    # cmn_err() callers): printk(KERN_EMERG "PANIC: %s\n", msg), then spl_dumpstack().
+    # Titled by the trace's first function past the SPL's reporting ones.
+    _k(
+        "PANIC: ",
+        [
+            _F(
+                lazy_rx("PANIC: "),
+                "PANIC in {1}",
+                stack=_s(*_TRACE, skip=("^spl_dumpstack", r"^v?cmn_err\b")),
+            )
+        ],
+        suppressions=("PANIC: double fault", "PANIC: early exception"),
+        needs_oops=True,
+    ),
     # kernel/cfi.c report_cfi_failure(): "CFI failure at f+0x2c/0x40 (target: g...; expected
     # type: 0x...)", then a WARN with the registers and trace.
     _k(
@@ -2877,8 +2941,16 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
         "ATOMIC_SLEEP",
     ),
     (("memory leak in",), "LEAK"),
-    (("BUG: bad usercopy in", "kernel BUG"), "BUG"),
-    (("WARNING in", "RTNL: assertion failed in", "sysctl table check failed in"), "WARNING"),
+    (("BUG: bad usercopy in", "kernel BUG", "PANIC in"), "BUG"),
+    (
+        (
+            "WARNING in",
+            "RTNL: assertion failed in",
+            "sysctl table check failed in",
+            "XFS: Internal error in",
+        ),
+        "WARNING",
+    ),
     (
         (
             "BUG: stack guard page was hit in",

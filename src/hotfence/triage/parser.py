@@ -897,6 +897,11 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         # The title regexes need the report's own lines; fall back to the raw window.
         raw_window = text[ext.header.start : own_lines[-1].end]
         raw_title, corrupted, alts, fmt = describe(raw_window, ext.kind, guessed)
+    if fmt is None and ext.kind.needs_oops:
+        # A line with the words of a message the kernel prints before a dump, none of its
+        # kind's formats reading the dump after it (XFS's internal error when the stack
+        # is not dumped): the registers or trace further on are a later report's.
+        return None
     if not raw_title:
         raw_title = ext.header.text
         corrupted = corrupted or "no title format matched"

@@ -105,6 +105,11 @@ CONTEXT_MARKERS = (
     # read-only" (ext2's and ext3's "error: remounting filesystem read-only"). Every
     # write to it fails from then on: containers, logs and databases on it with them.
     "Aborting journal on device",
+    # btrfs giving up on a transaction: fs/btrfs/transaction.h btrfs_abort_transaction()
+    # WARN()s "BTRFS: Transaction aborted (error -28)" (its message printed before the
+    # WARNING line since 4.x, after it in 3.x's "btrfs: Transaction aborted (error -5)"),
+    # then the filesystem is forced read-only.
+    "Transaction aborted",
     "emounting filesystem read-only",
     # The journal's own superblock write failing, the disk gone under it: fs/jbd2/
     # journal.c jbd2_write_superblock() "JBD2: Error -5 detected when updating journal
@@ -117,6 +122,16 @@ CONTEXT_MARKERS = (
     # "XFS (sda1): Metadata corruption detected at xfs_buf_ioend+0x14d/0x5e0 [xfs],
     # xfs_inode block 0x80 xfs_inode_buf_verify".
     "orruption detected",
+    # ... and the check that found it: fs/xfs/xfs_error.c xfs_error_report() "XFS (sda1):
+    # Internal error xfs_trans_cancel at line 1097 of file fs/xfs/xfs_trans.c.  Caller
+    # xfs_create+0x4d6/0x7c0 [xfs]" (2.6.32's "XFS: Internal error XFS_WANT_CORRUPTED_GOTO
+    # at line ...  Caller 0xffffffffa01e76c2", 2.6.1x's 'Filesystem "sda1": XFS internal
+    # error ...'). With its stack dump after it, it is a report of its own (oopses.py).
+    "nternal error ",
+    # The check an OpenZFS assertion failed on, the line spl_panic() prints before its
+    # "PANIC at file:line:func()" report: include/os/linux/spl/sys/debug.h "VERIFY(%s)
+    # failed", "VERIFY3(%s) failed (%lld == %lld)", "VERIFY0(...", "VERIFY3P(...".
+    "VERIFY",
     # XFS giving up on a filesystem: fs/xfs/xfs_fsops.c xfs_do_force_shutdown() "XFS
     # (sda1): Log I/O Error (0x6) detected at <caller> (fs/xfs/...:498).  Shutting down
     # filesystem." (5.x on; before, "Log I/O Error Detected.  Shutting down filesystem",
@@ -210,6 +225,7 @@ SCAN_NEEDLES = (
     "table check failed",  # "sysctl table check failed: "
     "nobody cared",  # "irq 7: nobody cared (try booting with the \"irqpoll\" option)"
     "Missing ENDBR",
+    "nternal error ",  # XFS's "Internal error %s at line %d of file %s" (2.6: "internal")
     "Insufficient stack space",
     "SYZFA",
     "unreferenced object",  # kmemleak's leaked object
