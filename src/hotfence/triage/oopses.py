@@ -2420,6 +2420,9 @@ OOPSES: tuple[OopsKind, ...] = (
             )
         ],
         suppressions=("PANIC: double fault", "PANIC: early exception"),
+        # the message's first word: after the printk prefix or a syslog's "kernel:", not a
+        # program's ("INIT: PANIC: segmentation violation!", sysvinit's on the console)
+        shape=r"(?:^|[\]>]\s*|\bkernel:\s+)PANIC: ",
         needs_oops=True,
     ),
     # kernel/cfi.c report_cfi_failure(): "CFI failure at f+0x2c/0x40 (target: g...; expected
