@@ -749,6 +749,91 @@ def test_an_m68k_oops_keeps_its_pc_and_the_entry_on_its_trace_header() -> None:
     assert (rep.comm, rep.pid) == ("sh", 1377)
 
 
+def _arc_trace(text: str) -> str:
+    """``text`` with its MIPS "Call Trace:" in ARC's wording: arch/arc/kernel/stacktrace.c
+    show_stacktrace() prints pr_info("\\nStack Trace:\\n"), then __print_sym() each
+    entry as printk("  %pS\\n"), no address before the function."""
+    text = reworded(text, {"] Call Trace:": "] Stack Trace:"})
+    return re.sub(r"^(\[[ \d.]+\]) \[<[0-9a-f]+>\] ", r"\1   ", text, flags=re.M)
+
+
+def _arc_oops(die: str) -> str:
+    """The recorded MIPS oops (32-bit, the same entries) in ARC's wording: arch/arc's
+    die() (traps.c) calls show_kernel_fault_diag() (troubleshoot.c), which prints
+    pr_info("\\n%s\\n", str), the die words alone on their line (do_page_fault()'s
+    "Oops" for a kernel page fault), then show_regs(): "Path: %s", the task line,
+    show_ecr_verbose()'s "Invalid Write @ 0x%08lx by insn @ %pS", "ECR: ... EFA: ...
+    ERET: ...", "STAT: ...", " SP: ... BLK: %pS" (the return address) and the registers;
+    then, for a fault in kernel mode, show_stacktrace()'s trace. ARC prints no "[#n]"
+    die counter, no "Unable to handle" line, no modules, code or end-of-trace line."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    text = reworded(
+        text,
+        {
+            "CPU 0 Unable to handle kernel paging request at virtual address 00000000, "
+            "epc == 8035a1bc, ra == 8035a7d4\n": "\n",
+            "] Oops[#1]:": f"] {die}\n[  301.453212] Path: /bin/busybox",
+            "] $ 0   : 00000000 00000001 00000001 00000000": (
+                "] Invalid Write @ 0x00000000 by insn @ sysrq_handle_crash+0x1c/0x28"
+            ),
+            "] $ 4   : 00000063 00000000 00000000 00000000": (
+                "] ECR: 0x00050200 EFA: 0x00000000 ERET: 0x8035a1bc\n"
+                "[  301.469316] STAT: 0x80080802 [IE K     ]   BTA: 0x8035a7d4\n"
+                "[  301.469316]  SP: 0x8f4c5d80  FP: 0x00000000 BLK: __handle_sysrq+0xb8/0x1b8"
+            ),
+        },
+    )
+    kept = [
+        line
+        for line in text.splitlines()
+        if not re.match(
+            r"\[[ \d.]+\] (?:Hi |Lo |epc |ra |Status|Cause|BadVA|PrId|Process|Stack :|  |"
+            r"Modules|Code:|---\[ end)",
+            line,
+        )
+    ]
+    return _arc_trace("\n".join(kept) + "\n")
+
+
+def test_an_arc_oops_is_a_report_titled_by_its_trace() -> None:
+    """An ARC kernel oops is the die words alone on a line, "Oops", and show_regs() after
+    them: a bad access, titled as the other architectures' by the function it faulted in,
+    the first entry of its "Stack Trace:", whose "  %pS" entries are its frames."""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    text = _arc_oops("Oops")
+    assert "Oops[" not in text and "Call Trace" not in text and "[<" not in text
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title, rep.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == (
+        "sh",
+        1377,
+        0,
+        "4.19.0-26-4kc-malta",
+    )
+
+
+def test_an_arc_user_space_fault_is_no_report() -> None:
+    """kernel/signal.c print_fatal_signal() (print-fatal-signals=1) prints "potentially
+    unexpected fatal signal %d." and ARC's show_regs(), "Path: " and all: a program's
+    crash, whose kernel goes on."""
+    text = _arc_oops("potentially unexpected fatal signal 11.")
+    text = text[: text.index("Stack Trace:")]
+    assert parse_log(text.encode()) == []
+
+
+def test_an_arc_warning_reads_its_stack_trace() -> None:
+    """A WARN on ARC dumps the stack through show_stacktrace() too: its "Stack Trace:"
+    heads the warning's frames, as "Call Trace:" does on MIPS."""
+    (want,) = parse_log((DATA / "mipsel-6.1.0-50-mod-warn.log").read_bytes())
+    text = _arc_trace((DATA / "mipsel-6.1.0-50-mod-warn.log").read_text())
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.frames
+
+
 @pytest.mark.parametrize(
     "name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-warn", "s390x-6.1.0-50-sysrq-crash"]
 )

@@ -389,6 +389,7 @@ STACK_START = tuple(
         # the kmemleak file loses the indent
         r"(?<!k )backtrace(?: \(crc [0-9a-fA-F]*\))?:",
         r"Backtrace:",
+        r"Stack Trace:",  # arc show_stacktrace()
         r"Uninit was stored to memory at",
         r"status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}",  # riscv show_regs
     )
@@ -404,6 +405,7 @@ STACK_START_HINTS = (
     "Freed by task ",
     "backtrace",
     "Backtrace:",
+    "Stack Trace:",
     "Uninit was stored to memory at",
     "status: ",
 )
@@ -744,7 +746,8 @@ _RIP_OTHER = (
     r"|^ *pc: [0-9a-f]{8,16}: +{{FUNC}}"
 )
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
-CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
+# arch/arc/kernel/stacktrace.c show_stacktrace() heads its "  %pS" entries "Stack Trace:".
+CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)|(?:Stack Trace:)")
 # A trace entry the x86 unwinder could not place on the frame-pointer chain (dumpstack.c
 # prints it after "? "): maybe a stale return address, maybe a frame. FRAME_RES skip them.
 GUESSED_FRAME_RE = rx(
@@ -2439,6 +2442,26 @@ OOPSES: tuple[OopsKind, ...] = (
         " [#",
         [_died(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]")],
         shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
+    ),
+    # arch/arc die() (traps.c): show_kernel_fault_diag() (troubleshoot.c) prints
+    # pr_info("\n%s\n", str), the die words alone on their line with no "[#n]" counter,
+    # then show_regs()'s "Path: %s", task line, "ECR: ..." registers and, for a fault in
+    # kernel mode, show_stacktrace()'s "Stack Trace:". mm/fault.c do_page_fault() dies
+    # "Oops" on a kernel access no fixup takes: a bad access, in the function the trace's
+    # first entry names (the unwind starts at the faulting PC; show_regs() prints it as
+    # a bare hex ERET). A line "Oops" alone is no evidence by itself.
+    _k(
+        "Oops",
+        [
+            _F(
+                lazy_rx(r"Oops *(?:\n|$)"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_TRACE),
+            )
+        ],
+        shape=r"(?:^|[\s:\]>])Oops\s*$",
+        needs_oops=True,
     ),
     # mm/kmemleak.c print_unreferenced(): a leaked object as /sys/kernel/debug/kmemleak
     # lists it, "unreferenced object 0x%08lx (size %zu):" (6.13+ "unreferenced object%s"
