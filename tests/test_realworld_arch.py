@@ -834,6 +834,80 @@ def test_an_arc_warning_reads_its_stack_trace() -> None:
     assert rep.frames
 
 
+def _sh_die(name: str, die: str, task: str = "sh (pid: 1377") -> str:
+    """A recorded MIPS oops (32-bit, the same entries) in SuperH's wording: arch/sh's
+    die() (traps.c) prints "%s: %04lx [#%d]" (the die words, the exception vector, the
+    counter), print_modules() and show_regs() (process_32.c): show_regs_print_info()'s
+    task line, "PC is at %pS", "PR is at %pS" (the return address), "PC  : %08lx SP  :
+    ..." and the registers, then show_trace() (dumpstack.c): "Call trace:" and
+    print_trace_address()'s " [<%p>] %pS" entries; then die()'s "Process: %s (pid: %d,
+    stack limit = %p)"."""
+    text = (DATA / f"{name}.log").read_text()
+    out: list[str] = []
+    modules = ""
+    for line in text.splitlines():
+        stamp, _, body = line.partition("] ")
+        stamp += "] "
+        if body.startswith("Modules linked in:"):
+            modules = body
+            continue
+        if body.startswith(("CPU 0 Unable to handle", "Hi ", "Lo ", "$ ", "Status", "Cause")):
+            continue
+        if body.startswith(("BadVA", "PrId", "Stack :", "  ", "Code:", "---[ end")):
+            continue
+        if body in ("Oops[#1]:", "Kernel bug detected[#1]:"):
+            out += [stamp + die, stamp + modules, stamp]
+        elif body.startswith("epc   : "):
+            out.append(stamp + "PC is at " + body.split()[3])
+        elif body.startswith("ra    : "):
+            out.append(stamp + "PR is at " + body.split()[3])
+            out.append(stamp + "PC  : 8035a1bc SP  : 8f4c5d80 SR  : 400080f0 TEA : 00000000")
+        elif body.startswith("Process "):
+            continue
+        elif body == "Call Trace:":
+            out.append(stamp + "Call trace:")
+        elif body.startswith("[<"):
+            out.append(f"{stamp} {body}")
+        else:
+            out.append(line)
+    out.append(out[-1].partition("] ")[0] + f"] Process: {task}, stack limit = 8f4c4001)")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize(
+    "die", ["illegal slot instruction: 01a0 [#1]", "reserved instruction: 0180 [#1]"]
+)
+def test_a_superh_trap_in_the_kernel_is_titled_by_its_name(die: str) -> None:
+    """SuperH's traps_32.c do_illegal_slot_inst() and do_reserved_inst() die in the
+    kernel with their own words: a report, titled by them and show_regs()'s "PC is at"."""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    text = _sh_die("mips-4.19-oops", die)
+    assert "PC is at sysrq_handle_crash+0x1c/0x28" in text and "epc" not in text
+    (rep,) = parse_log(text.encode())
+    assert rep.title == die.split(":")[0] + " in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+
+
+def test_a_superh_bug_is_one_report() -> None:
+    """SuperH's handle_BUG() (traps.c) dies "Kernel BUG" after report_bug()'s "kernel BUG
+    at file:line!": "Kernel BUG: 003e [#1]", part of that report, as MIPS's "Kernel bug
+    detected[#1]:" is."""
+    (want,) = parse_log((DATA / "mips-4.19-bug.log").read_bytes())
+    text = _sh_die("mips-4.19-bug", "Kernel BUG: 003e [#1]", "ip (pid: 1612")
+    stamp = "[  412.101442] "
+    text = text.replace(
+        stamp + "Kernel BUG",
+        f"{stamp}------------[ cut here ]------------\n"
+        f"{stamp}kernel BUG at net/core/dev.c:8123!\n{stamp}Kernel BUG",
+    )
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
 @pytest.mark.parametrize(
     "name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-warn", "s390x-6.1.0-50-sysrq-crash"]
 )

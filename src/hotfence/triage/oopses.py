@@ -848,6 +848,13 @@ _X86_TRAPS = (
     "|coprocessor segment overrun|int3|fpu exception|simd exception|unexpected #NM exception"
     "|Bad pagetable"
 )
+# arch/sh/kernel/traps_32.c's die() and die_if_no_fixup() words for a trap in the kernel
+# (die_if_kernel("exception") is do_exception_error()'s, an unexpected exception vector).
+_SH_TRAPS = (
+    "reserved instruction|illegal slot instruction|exception|Fault in unaligned fixup"
+    "|unaligned program counter|insn faulting in do_address_error"
+    "|delay-slot-insn faulting in handle_unaligned_delayslot"
+)
 # A kmemleak object's allocation trace, up to the first caller outside the allocators.
 _LEAK_STACK = _s(
     rx(r"backtrace(?: \(crc [0-9a-fA-F]*\))?:"),
@@ -1415,6 +1422,8 @@ OOPSES: tuple[OopsKind, ...] = (
             r"Kernel panic - not syncing: [\w -]*BUG: Fatal exception",
             # arm and arm64 die() of a BUG(): the "Internal error:" kind's
             "Internal error: Oops - BUG: ",
+            # sh die() of a BUG(): the "Kernel BUG" kind's
+            r"Kernel BUG: [0-9a-f]{4} \[#\d+\]",
             "DEBUG:",
             "BUG: no syscalls can create resource",
         ),
@@ -2040,6 +2049,13 @@ OOPSES: tuple[OopsKind, ...] = (
             # riscv die() for BUG() whose "kernel BUG at" line was lost: the function
             # is the one in epc, as for the line's own report.
             _F(lazy_rx(r"Kernel BUG \[#\d+\]"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            # sh handle_BUG() (traps.c) dies "Kernel BUG" after report_bug()'s line, and
+            # die() prints "%s: %04lx [#%d]": the same, where the line was lost
+            _F(
+                lazy_rx(r"Kernel BUG: [0-9a-f]{4} \[#\d+\]"),
+                "kernel BUG in {1}",
+                stack=_s(*_RIP_TRACE),
+            ),
             # x86_64 handle_BUG() up to 2.6.2x (RHEL 5, SLES 10): "Kernel BUG at %.50s:%d"
             # after "----------- [cut here ] --------- [please bite here ] ---------", the
             # later "kernel BUG at %s:%d!": titled by the function the same way.
@@ -2500,6 +2516,16 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
+    # arch/sh/kernel/traps_32.c: a trap in the kernel that no fixup takes dies with its
+    # own words (do_illegal_slot_inst(), do_reserved_inst(), do_exception_error(), the
+    # unaligned access fixups), and die() (traps.c) prints "%s: %04lx [#%d]" with the
+    # exception vector, as x86's __die_header() does, then show_regs()'s "PC is at %pS".
+    # (A bad access dies "Oops", the x86 shape's kind below.)
+    _k(
+        "[#",
+        [_died(rf"({_SH_TRAPS}): [0-9a-f]{{4}} \[#")],
+        shape=rf"(?:^|[\s:\]>])(?:{_SH_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
+    ),
     # arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x): a kernel page
     # fault dies with "Oops", and __die_header() prints "Oops: %04lx [#%d]" ("Oops: Oops:
     # ..." since 6.11) after the fault's "BUG: unable to handle ..." and "#PF:" lines,
@@ -2728,8 +2754,8 @@ REPORT_START_IGNORES = tuple(
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
-        # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
-        r"Kernel BUG \[#\d+\]",
+        # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!", and sh's
+        r"Kernel BUG:? (?:[0-9a-f]{4} )?\[#\d+\]",
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
         # mm/slub.c's object dump, under the "BUG <cache> (...): <why>" line of slab_bug()
         # that heads it: print_track()'s "INFO: %s in %pS age=%lu cpu=%u pid=%d",
