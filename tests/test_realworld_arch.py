@@ -351,6 +351,35 @@ def test_a_powerpc_die_line_alone_is_a_report(die: str, title: str, kind: str) -
 
 
 @pytest.mark.parametrize(
+    "die",
+    [
+        # arch/ppc (2.6 before its merge into arch/powerpc in 2.6.27): bad_page_fault()'s
+        # die("kernel access of bad area"), lower case, under die()'s counter
+        "Oops: kernel access of bad area, sig: 11 [#1]",
+        # arch/ppc 2.4's die() and microblaze's die() (kernel/exceptions.c, to this day)
+        # print "Oops: %s, sig: %ld" with no counter; microblaze's bad_page_fault() has
+        # the same lower-case words
+        "Oops: kernel access of bad area, sig: 11",
+    ],
+)
+def test_an_older_die_line_of_a_bad_access_is_a_report(die: str) -> None:
+    """The powerpc die() line in its older wordings, with the recorded oops's registers
+    and trace under it: the same bad access, the same task and frames."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text()
+    line = "Oops: Kernel access of bad area, sig: 11 [#1]"
+    kept = [
+        raw
+        for raw in text.splitlines(keepends=True)
+        if "BUG: Kernel NULL pointer" not in raw and "Faulting instruction address" not in raw
+    ]
+    (rep,) = parse_log(reworded("".join(kept), {line: die}).encode())
+    assert rep.title == "BUG: unable to handle kernel paging request in hotfence_crash_null_deref"
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+    assert [f.function for f in rep.frames][:2] == ["hotfence_crash_do", "hotfence_crash_write"]
+    assert not rep.corrupted
+
+
+@pytest.mark.parametrize(
     ("fault", "title", "kind"),
     [
         (

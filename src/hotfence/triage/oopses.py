@@ -2547,12 +2547,15 @@ OOPSES: tuple[OopsKind, ...] = (
     # platform line, show_regs() and the trace. After "BUG: Kernel NULL pointer
     # dereference" or "kernel BUG at" it is part of that report; alone (the line before
     # it lost), a bad kernel access (bad_page_fault()'s "Kernel access of bad area") or
-    # a program check ("Exception in kernel mode") is still a report.
+    # a program check ("Exception in kernel mode") is still a report. arch/ppc's
+    # bad_page_fault() (before 2.6.27) and microblaze's (mm/fault.c) say "kernel access
+    # of bad area"; arch/ppc 2.4's die() and microblaze's (kernel/exceptions.c) print
+    # "Oops: %s, sig: %ld" with no die counter.
     _k(
         ", sig: ",
         [
             _F(
-                lazy_rx(r"Oops: Kernel access of bad area, sig: \d+ \[#"),
+                lazy_rx(r"Oops: [Kk]ernel access of bad area, sig: \d+"),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
@@ -2567,9 +2570,9 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
-            _died(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"),
+            _died(r"Oops: ([A-Za-z][^,]*), sig: \d+"),
         ],
-        shape=r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
+        shape=r"Oops: [A-Za-z][^,]*, sig: \d+(?: \[#\d+\]|\s*$)",
     ),
     # kernel/watchdog_hld.c / watchdog.c: the locked CPU's registers (its own NMI, or
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
