@@ -920,6 +920,21 @@ def test_a_superh_trap_in_the_kernel_is_titled_by_its_name(die: str) -> None:
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
 
 
+@pytest.mark.parametrize("padded", [" " * 18 + "sh", "\t\tsh"])
+def test_an_older_superh_register_dump_names_task_cpu_and_release(padded: str) -> None:
+    """SuperH's show_regs() before dump_stack_print_info() (2.6.x-3.x process_32.c)
+    prints "Pid : %d, Comm: %20s" (later "Pid : %d, Comm: \\t\\t%s") and "CPU : %d
+    \\t\\t%s  (%s %.*s)", the taint, release and build; die() then prints "Process: %s
+    (pid: %d, stack limit = %p)". The task, its CPU and the release are those lines'."""
+    text = _sh_die("mips-4.19-oops", "illegal slot instruction: 01a0 [#1]")
+    header = "CPU: 0 PID: 1377 Comm: sh Not tainted 4.19.0-26-4kc-malta #1 Debian 4.19.304-1"
+    older = f"Pid : 1377, Comm: {padded}\n[  301.455589] CPU : 0        \t\tNot tainted  (4.19.0-26-4kc-malta #1)"
+    (rep,) = parse_log(reworded(text, {header: older}).encode())
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+    assert rep.kernel_release == "4.19.0-26-4kc-malta"
+    assert rep.title == "illegal slot instruction in sysrq_handle_crash"
+
+
 def test_a_superh_bug_is_one_report() -> None:
     """SuperH's handle_BUG() (traps.c) dies "Kernel BUG" after report_bug()'s "kernel BUG
     at file:line!": "Kernel BUG: 003e [#1]", part of that report, as MIPS's "Kernel bug

@@ -199,6 +199,8 @@ _CPU_RES = (
     re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)"),
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
     re.compile(r"^Cpu (?P<cpu>\d+)\s*$"),  # MIPS __show_regs() before 3.10: "Cpu %d"
+    # sh show_regs() before 3.10: "CPU : %d        \t\t%s  (%s %.*s)", then the taint
+    re.compile(r"^CPU : (?P<cpu>\d+)\s"),
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     # powerpc's watchdog names the locked CPU, whose registers follow (arch/powerpc/
     # kernel/watchdog.c): "CPU %d self-detected hard LOCKUP @ %pS" (4.16+), 4.13-4.15
@@ -280,7 +282,11 @@ _TASK_RES = (
     re.compile(
         r"Pid: (?P<pid>\d+), comm: +(?P<comm>\S.{0,19}?)(?: +(?:Kdump:|Not tainted|Tainted:)|\s*$)"
     ),
-    re.compile(r"[Pp]rocess (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
+    # sh die() (traps.c): "Process: %s (pid: %d, stack limit = %p)"
+    re.compile(r"[Pp]rocess:? (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
+    # sh show_regs() before dump_stack_print_info() (2.6.x-3.x process_32.c): "Pid : %d,
+    # Comm: %20s", later "Pid : %d, Comm: \t\t%s"
+    re.compile(r"^Pid : (?P<pid>\d+), Comm:\s+(?P<comm>\S.{0,19}?)\s*$"),
     re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
     # sparc die_if_kernel(): "%s(%d): %s [#%d]", the task, then what it died of
     re.compile(r"^(?P<comm>\S.{0,15}?)\((?P<pid>\d+)\): \S.* \[#\d+\]\s*$"),
