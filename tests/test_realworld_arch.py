@@ -863,6 +863,51 @@ def test_an_arc_warning_reads_its_stack_trace() -> None:
     assert rep.frames
 
 
+@pytest.mark.parametrize(
+    ("words", "address", "joined", "title"),
+    [
+        ("access", "0x7fc60f58", False, "paging request"),
+        ("access", "0x7fc60f58", True, "paging request"),
+        ("NULL pointer dereference", "0x00000000", False, "NULL pointer dereference"),
+    ],
+)
+def test_an_openrisc_oops_is_a_bad_access_in_its_first_entry(
+    words: str, address: str, joined: bool, title: str
+) -> None:
+    """OpenRISC's mm/fault.c prints "Unable to handle kernel access" (an address past the
+    first page), then " at virtual address 0x%08lx" without KERN_CONT (a line of its own
+    since 4.9's printk, the same line before), and die("Oops"): traps.c die() prints
+    "%s#: %04lx" and show_registers(): "CPU #: %d", "   PC: %08lx" (no symbol), the
+    GPRs, "Process %s (pid: %d, stackpage=%08lx)", then the stack and show_stack()'s
+    "Call trace:" of "[<%p>] %pS" entries. The recorded MIPS oops (32-bit, the same
+    entries) in those words is a bad access in its trace's first function."""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    stamp = "[  301.442317] "
+    fault = f"Unable to handle kernel {words}" + (
+        f" at virtual address {address}" if joined else f"\n{stamp} at virtual address {address}"
+    )
+    kept = []
+    for line in (DATA / "mips-4.19-oops.log").read_text().splitlines():
+        body = line.partition("] ")[2]
+        if body.startswith("CPU 0 Unable to handle"):
+            kept.append(stamp + fault)
+        elif body == "Oops[#1]:":
+            kept += [stamp, stamp + "Oops#: 0001"]
+        elif body.startswith("CPU: 0 PID:"):
+            kept += [stamp + "CPU #: 0", stamp + "   PC: 8035a1bc    SR: 0000807f    SP: 8f4c5d80"]
+        elif body.startswith("Process sh"):
+            kept += [stamp + "Process sh (pid: 1377, stackpage=8f4c4000)", stamp, stamp + "Stack: "]
+        elif body == "Call Trace:":
+            kept.append(stamp + "Call trace:")
+        elif body.startswith("[<") or body.startswith("Code:"):
+            kept.append(line)
+    (rep,) = parse_log(("\n".join(kept) + "\n").encode())
+    assert rep.title == f"BUG: unable to handle kernel {title} in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+
+
 def _sh_die(name: str, die: str, task: str = "sh (pid: 1377") -> str:
     """A recorded MIPS oops (32-bit, the same entries) in SuperH's wording: arch/sh's
     die() (traps.c) prints "%s: %04lx [#%d]" (the die words, the exception vector, the

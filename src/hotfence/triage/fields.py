@@ -201,6 +201,7 @@ _CPU_RES = (
     re.compile(r"^Cpu (?P<cpu>\d+)\s*$"),  # MIPS __show_regs() before 3.10: "Cpu %d"
     # sh show_regs() before 3.10: "CPU : %d        \t\t%s  (%s %.*s)", then the taint
     re.compile(r"^CPU : (?P<cpu>\d+)\s"),
+    re.compile(r"^CPU #: (?P<cpu>\d+)\s*$"),  # openrisc show_registers()
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     # powerpc's watchdog names the locked CPU, whose registers follow (arch/powerpc/
     # kernel/watchdog.c): "CPU %d self-detected hard LOCKUP @ %pS" (4.16+), 4.13-4.15

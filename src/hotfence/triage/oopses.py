@@ -1800,6 +1800,23 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "Unable to handle kernel",
         [
+            # arch/openrisc/mm/fault.c: "Unable to handle kernel NULL pointer dereference"
+            # (the first page) or "... access" (a bad access anywhere else, as s390's
+            # below), then " at virtual address 0x%08lx" without KERN_CONT: a line of its
+            # own since 4.9's printk. die("Oops")'s show_registers() prints the PC in hex
+            # only: the function is then the first of show_stack()'s "Call trace:".
+            _F(
+                lazy_rx(r"Unable to handle kernel NULL pointer dereference *\n at virtual address"),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_TRACE),
+            ),
+            _F(
+                lazy_rx(r"Unable to handle kernel access(?: *\n)? at virtual address"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_TRACE),
+            ),
             _F(
                 lazy_rx(
                     "Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)"
