@@ -908,6 +908,114 @@ def test_an_openrisc_oops_is_a_bad_access_in_its_first_entry(
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
 
 
+def _parisc_regs(stamp: str, task: str, iaoq: str, rp: str, trace: list[str]) -> list[str]:
+    """arch/parisc/kernel/traps.c show_regs() of a fault in the kernel: the task line
+    (show_regs_print_info()), print_gr()'s PSW bits and registers, the space registers,
+    "IASQ: ... IAOQ: ...", " IIR: ...", " CPU: %8d   CR30: ...", " ORIG_R28: ...", then
+    " IAOQ[0]: %pS", " IAOQ[1]: %pS", " RP(r2): %pS" and parisc_show_stack()'s
+    "Backtrace:" of " [<%016lx>] %pS" entries, which starts at the caller (its loop
+    unwinds once before printing), and a blank line."""
+    lines = [
+        task,
+        "",
+        "     YZrvWESTHLNXBCVMcbcbcbcbOGFRQPDI",
+        "PSW: 00001000000001001111111100001111 Not tainted",
+        "r00-03  000000ff0804ff0f 0000000040c9e460 00000000404b6a40 0000000041d2c8a0",
+        "sr00-03  0000000000000000 0000000000000000 0000000000000000 0000000000000000",
+        "",
+        "IASQ: 0000000000000000 0000000000000000 IAOQ: 00000000404b6a54 00000000404b6a58",
+        " IIR: 0ee01284    ISR: 0000000000000000  IOR: 0000000000000000",
+        " CPU:        0   CR30: 0000000041550000 CR31: ffffffffffffffff",
+        " ORIG_R28: 0000000000000000",
+        f" IAOQ[0]: {iaoq}",
+        f" IAOQ[1]: {iaoq}",
+        f" RP(r2): {rp}",
+        "Backtrace:",
+        *trace,
+        "",
+    ]
+    return [stamp + line for line in lines]
+
+
+def _parisc_report(name: str, head: list[str]) -> tuple[str, Report]:
+    """The recorded MIPS report ``name`` with its die line and registers in parisc's
+    wording, ``head`` (stamped) before the register dump; and the MIPS report."""
+    text = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(text.encode())
+    stamp = text.partition("] ")[0] + "] "
+    task = next(line.partition("] ")[2] for line in text.splitlines() if "Comm: " in line)
+    pc = next(line.split()[-1] for line in text.splitlines() if "] epc   :" in line)
+    rp = next(line.split()[-1] for line in text.splitlines() if "] ra    :" in line)
+    entries = [line.partition("] ")[2] for line in text.splitlines() if "] [<" in line]
+    trace = [" [<00000000" + e[2:] for e in entries[1:]]
+    lines = [stamp + h for h in head] + _parisc_regs(stamp, task, pc, rp, trace)
+    return "\n".join(lines) + "\n", want
+
+
+def test_a_parisc_kernel_fault_is_titled_by_its_iaoq() -> None:
+    """parisc's mm/fault.c no_context: parisc_terminate("Bad Address (null pointer
+    deref?)", ...) (traps.c) prints a backtrace, then "%s: Code=%d (%s) at addr " RFMT
+    (the trap's number and trap_name()), show_regs() and panic(msg). The faulting
+    function is show_regs()'s "IAOQ[0]: %pS"."""
+    trace = []
+    text, want = _parisc_report("mips-4.19-oops", [])
+    for line in text.splitlines():
+        if "] Backtrace:" in line or (trace and "] " in line):
+            trace.append(line)
+    stamp = text.partition("] ")[0] + "] "
+    head = [
+        *[t.partition("] ")[2] for t in trace],
+        "Bad Address (null pointer deref?): Code=15 (Data TLB miss fault) at addr 0000000000000000",
+    ]
+    text, _ = _parisc_report("mips-4.19-oops", head)
+    text += stamp + "Kernel panic - not syncing: Bad Address (null pointer deref?)\n"
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "BUG: unable to handle kernel paging request in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames][1:]
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == (
+        want.comm,
+        want.pid,
+        want.cpu,
+        want.kernel_release,
+    )
+
+
+def test_a_parisc_trap_in_the_kernel_is_titled_by_its_words() -> None:
+    """parisc's die_if_kernel() (traps.c) of a trap in the kernel prints its cow, then
+    "%s (pid %d): %s (code %ld)", the task, the trap's words and number, then
+    show_regs(). (A user program's trap adds " at <iaoq>" and is no report.)"""
+    head = [
+        "      _______________________________ ",
+        "     < Your System ate a SPARC! Gah! >",
+        "      ------------------------------- ",
+        "sh (pid 1377): Illegal instruction (code 8)",
+    ]
+    text, want = _parisc_report("mips-4.19-oops", head)
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "Illegal instruction in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+    user = text.replace("(code 8)", "(code 8) at 00000000404b6a54")
+    user = "\n".join(line for line in user.splitlines() if "IAOQ[" not in line and "[<" not in line)
+    assert parse_log(user.encode()) == []
+
+
+def test_a_parisc_bug_is_titled_by_its_iaoq() -> None:
+    """parisc's handle_break() of a BUG(): report_bug()'s "kernel BUG at file:line!",
+    then die_if_kernel() with code 0, which prints no line of its own: show_regs() names
+    the function in "IAOQ[0]: %pS"."""
+    text, want = _parisc_report(
+        "mips-4.19-bug",
+        ["------------[ cut here ]------------", "kernel BUG at net/core/dev.c:8123!"],
+    )
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "unregister_netdevice_queue"
+
+
 def _sh_die(name: str, die: str, task: str = "sh (pid: 1377") -> str:
     """A recorded MIPS oops (32-bit, the same entries) in SuperH's wording: arch/sh's
     die() (traps.c) prints "%s: %04lx [#%d]" (the die words, the exception vector, the

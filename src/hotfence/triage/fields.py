@@ -116,10 +116,10 @@ _MARKERS_RE = re.compile(
 # "epc : f", MIPS "epc   : ffffffff80123 f", LoongArch "  ERA: 90000000012 f", s390
 # "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
 # sparc show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx").
-# m68k show_registers() "PC: [<%08lx>] %pS".
+# m68k show_registers() "PC: [<%08lx>] %pS"; parisc show_regs() " IAOQ[0]: %pS".
 _RIP_LINE_RE = re.compile(
-    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|PC(?=: \[<)|epc|ERA|Krnl PSW|TPC(?=: <))"
-    r"\s*:?\s"
+    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|PC(?=: \[<)|epc|ERA|Krnl PSW|TPC(?=: <)"
+    r"|IAOQ\[0\])\s*:?\s"
 )
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
@@ -289,6 +289,8 @@ _TASK_RES = (
     # Comm: %20s", later "Pid : %d, Comm: \t\t%s"
     re.compile(r"^Pid : (?P<pid>\d+), Comm:\s+(?P<comm>\S.{0,19}?)\s*$"),
     re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
+    # parisc die_if_kernel() of a trap in the kernel: "%s (pid %d): %s (code %ld)"
+    re.compile(r"^(?P<comm>\S.{0,15}?) \(pid (?P<pid>\d+)\): \S.* \(code \d+\)\s*$"),
     # sparc die_if_kernel(): "%s(%d): %s [#%d]", the task, then what it died of
     re.compile(r"^(?P<comm>\S.{0,15}?)\((?P<pid>\d+)\): \S.* \[#\d+\]\s*$"),
     # KASAN "by task %s/%d": a comm holds slashes ("kworker/0:1", "ksoftirqd/0"): the

@@ -739,6 +739,9 @@ _RIP_OTHER = (
     r"|^ *EIP is at {{FUNC}}"
     # sparc show_regs(): "TPC: <func+0x14/0x30>"; m68k show_registers() "PC: [<%08lx>] %pS"
     r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
+    # parisc show_regs() of a fault in the kernel: " IAOQ[0]: %pS" (the IAOQ: line before
+    # it has the address alone)
+    r"|^ *IAOQ\[0\]: {{FUNC}}"
     # x86_64 2.6.0-2.6.1x __show_regs(): "RIP: 0010:[<pc>] <pc>{:mod:func+23}"
     r"|RIP: " + _SEG + r"{{PC}} +<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"
     # powerpc xmon excprint(), when the debugger catches the fault before die() prints
@@ -2532,6 +2535,35 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(lazy_rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME)),
         ],
         shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
+    ),
+    # arch/parisc/kernel/traps.c parisc_terminate(), the end of a kernel fault no fixup
+    # takes (mm/fault.c's "Bad Address (null pointer deref?)") and of a machine check:
+    # a backtrace, then "%s: Code=%d (%s) at addr " RFMT with the trap's number and
+    # trap_name() (2.6.x-3.x: "%s: Code=%d regs=%p (Addr=" RFMT ")"), show_regs() and
+    # panic(msg). The function is show_regs()'s "IAOQ[0]: %pS".
+    _k(
+        ": Code=",
+        [
+            _F(
+                lazy_rx(r"Bad Address \(null pointer deref\?\): Code="),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _died(r"([A-Z][\w ()-]*?): Code=\d+ "),
+        ],
+        shape=r"(?:^|[\]:] )[A-Z][\w ()?-]*: Code=\d+ (?:\(.*\) at addr [0-9a-f]+"
+        r"|regs=\S+ \(Addr=[0-9a-f]+\))\s*$",
+    ),
+    # arch/parisc/kernel/traps.c die_if_kernel() of a trap in the kernel ("Illegal
+    # instruction", "Privileged operation", "Privileged register usage", ...): its cow,
+    # then "%s (pid %d): %s (code %ld)", the task, the trap's words and number, and
+    # show_regs(). A user program's trap prints the same line with " at " RFMT after it
+    # (parisc_printk_ratelimited()) and is only sent its signal.
+    _k(
+        " (code ",
+        [_died(r"\(pid \d+\): ([A-Z][\w ]*?) \(code \d+\)")],
+        shape=r"(?:^|[\]:] )\S.{0,15} \(pid \d+\): [A-Z][\w ]* \(code \d+\)\s*$",
     ),
     # arch/sh/kernel/traps_32.c: a trap in the kernel that no fixup takes dies with its
     # own words (do_illegal_slot_inst(), do_reserved_inst(), do_exception_error(), the

@@ -207,6 +207,8 @@ SCAN_NEEDLES = (
     "CFI failure",
     "Kernel bug detected",
     "Oops",  # arc die()'s "Oops" alone on its line
+    ": Code=",  # parisc parisc_terminate()
+    " (code ",  # parisc die_if_kernel()
     "bus error, epc == ",  # MIPS do_be()
     " ilc:",
     "[#",
