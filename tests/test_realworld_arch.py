@@ -1016,6 +1016,46 @@ def test_a_parisc_bug_is_titled_by_its_iaoq() -> None:
     assert rep.rip is not None and rep.rip.function == "unregister_netdevice_queue"
 
 
+def test_an_alpha_oops_reads_its_pc_line_task_and_trace() -> None:
+    """alpha's mm/fault.c prints "Unable to handle kernel paging request at virtual
+    address %016lx", then die_if_kernel("Oops", ...) (traps.c): "CPU %d " on SMP and
+    "%s(%d): %s %ld" (task, pid, words, cause), dik_show_regs()'s "pc = [<%016lx>]  ra =
+    [<%016lx>]  ps = %04lx    %s", "pc is at %pSR", "ra is at %pSR" and the registers,
+    then dik_show_trace()'s "Trace:" and "[<%lx>] %pSR" entries. The recorded MIPS oops
+    in those words."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+    stamp = "[  301.442317] "
+    out = []
+    for line in text.splitlines():
+        body = line.partition("] ")[2]
+        if body.startswith("CPU 0 Unable to handle"):
+            out.append(
+                stamp + "Unable to handle kernel paging request at virtual address 0000000000000000"
+            )
+        elif body == "Oops[#1]:":
+            out += [
+                stamp + "CPU 0 sh(1377): Oops 1",
+                stamp
+                + "pc = [<fffffc000035a1bc>]  ra = [<fffffc000035a7d4>]  ps = 0000    Not tainted",
+                stamp + "pc is at sysrq_handle_crash+0x1c/0x28",
+                stamp + "ra is at __handle_sysrq+0xb8/0x1b8",
+                stamp + "v0 = 0000000000000000  t0 = 0000000000000001  t1 = 0000000000000001",
+            ]
+        elif body == "Call Trace:":
+            out.append(stamp + "Trace:")
+        elif body.startswith("[<"):
+            out.append(line)
+        elif body.startswith("Code:"):
+            out.append(stamp + "Code: 47ff041f  2ffe0000  47ff041f  <b0220000>  6bfa8001")
+    (rep,) = parse_log(("\n".join(out) + "\n").encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+
+
 def _sh_die(name: str, die: str, task: str = "sh (pid: 1377") -> str:
     """A recorded MIPS oops (32-bit, the same entries) in SuperH's wording: arch/sh's
     die() (traps.c) prints "%s: %04lx [#%d]" (the die words, the exception vector, the

@@ -390,6 +390,7 @@ STACK_START = tuple(
         r"(?<!k )backtrace(?: \(crc [0-9a-fA-F]*\))?:",
         r"Backtrace:",
         r"Stack Trace:",  # arc show_stacktrace()
+        r"Trace: *(?:\n|$)",  # alpha dik_show_trace(), alone on its line
         r"Uninit was stored to memory at",
         r"status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}",  # riscv show_regs
     )
@@ -406,6 +407,7 @@ STACK_START_HINTS = (
     "backtrace",
     "Backtrace:",
     "Stack Trace:",
+    "Trace:",
     "Uninit was stored to memory at",
     "status: ",
 )
@@ -722,7 +724,7 @@ _SEG = r"(?:[0-9]+|[0-9a-f]{4}):"
 # An address with no symbol ("RIP: 0010:[<ffff8800b3d5ed58>]  [<ffff8800b3d5ed58>]
 # 0xffff8800b3d5ed58" in 2.6-4.x, printk_address()'s "%pB") is a frameless RIP line.
 _RIP = (
-    r"(?:(?:IP|NIP|pc ?):|PC is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}"
+    r"(?:(?:IP|NIP|pc ?):|PC is at|pc is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}"
     r"(?::[\w.\-]+:)?\.?{{FUNC}}"
     r"|(?:" + _SEG + r")?(?:{{PC}} +){0,2}0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
@@ -749,8 +751,9 @@ _RIP_OTHER = (
     r"|^ *pc: [0-9a-f]{8,16}: +{{FUNC}}"
 )
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
-# arch/arc/kernel/stacktrace.c show_stacktrace() heads its "  %pS" entries "Stack Trace:".
-CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)|(?:Stack Trace:)")
+# arch/arc/kernel/stacktrace.c show_stacktrace() heads its "  %pS" entries "Stack Trace:",
+# alpha's dik_show_trace() (traps.c) its "[<%lx>] %pSR" entries "Trace:" alone.
+CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)|(?:Stack Trace:)|(?:^ *Trace:\s*$)")
 # A trace entry the x86 unwinder could not place on the frame-pointer chain (dumpstack.c
 # prints it after "? "): maybe a stale return address, maybe a frame. FRAME_RES skip them.
 GUESSED_FRAME_RE = rx(

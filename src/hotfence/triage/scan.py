@@ -177,7 +177,7 @@ _STACK_HINT_STEMS = (
     "Allocated",
     "Freed",
     "acktrace",
-    "Stack Trace:",
+    "Trace:",
     "Uninit was stored",
     "status: ",
 )
