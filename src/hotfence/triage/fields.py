@@ -118,7 +118,8 @@ _MARKERS_RE = re.compile(
 # sparc show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx").
 # m68k show_registers() "PC: [<%08lx>] %pS"; parisc show_regs() " IAOQ[0]: %pS".
 _RIP_LINE_RE = re.compile(
-    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc is at|pc|PC is at|PC(?=: \[<)|epc|ERA|Krnl PSW|TPC(?=: <)"
+    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc is at|pc|PC is at|ip is at|PC(?=: \[<)|epc|ERA"
+    r"|Krnl PSW|TPC(?=: <)"
     r"|IAOQ\[0\])\s*:?\s"
 )
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
@@ -202,6 +203,7 @@ _CPU_RES = (
     # sh show_regs() before 3.10: "CPU : %d        \t\t%s  (%s %.*s)", then the taint
     re.compile(r"^CPU : (?P<cpu>\d+)\s"),
     re.compile(r"^CPU #: (?P<cpu>\d+)\s*$"),  # openrisc show_registers()
+    re.compile(r"^Pid: \d+, CPU (?P<cpu>\d+), comm: "),  # ia64 show_regs() before 3.10
     # alpha die_if_kernel() on SMP: "CPU %d " then "%s(%d): %s %ld"
     re.compile(r"^CPU (?P<cpu>\d+) \S.{0,15}\(\d+\): [A-Z][A-Za-z ]* -?\d+\s*$"),
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
@@ -291,6 +293,8 @@ _TASK_RES = (
     # Comm: %20s", later "Pid : %d, Comm: \t\t%s"
     re.compile(r"^Pid : (?P<pid>\d+), Comm:\s+(?P<comm>\S.{0,19}?)\s*$"),
     re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
+    # ia64 show_regs() before 3.10 (process.c): "Pid: %d, CPU %d, comm: %20s"
+    re.compile(r"^Pid: (?P<pid>\d+), CPU \d+, comm: +(?P<comm>\S.{0,19}?)\s*$"),
     # alpha die_if_kernel(): "CPU %d " (SMP) and "%s(%d): %s %ld", the trap's words and
     # cause ("sh(1377): Oops 1")
     re.compile(r"^(?:CPU \d+ )?(?P<comm>\S.{0,15}?)\((?P<pid>\d+)\): [A-Z][A-Za-z ]* -?\d+\s*$"),

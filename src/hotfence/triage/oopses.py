@@ -724,7 +724,8 @@ _SEG = r"(?:[0-9]+|[0-9a-f]{4}):"
 # An address with no symbol ("RIP: 0010:[<ffff8800b3d5ed58>]  [<ffff8800b3d5ed58>]
 # 0xffff8800b3d5ed58" in 2.6-4.x, printk_address()'s "%pB") is a frameless RIP line.
 _RIP = (
-    r"(?:(?:IP|NIP|pc ?):|PC is at|pc is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}"
+    r"(?:(?:IP|NIP|pc ?):|PC is at|pc is at|ip is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?"
+    r"(?:{{PC}} +){0,2}"
     r"(?::[\w.\-]+:)?\.?{{FUNC}}"
     r"|(?:" + _SEG + r")?(?:{{PC}} +){0,2}0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
