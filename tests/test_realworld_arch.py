@@ -351,6 +351,35 @@ def test_a_powerpc_die_line_alone_is_a_report(die: str, title: str, kind: str) -
 
 
 @pytest.mark.parametrize(
+    "die",
+    [
+        # arch/ppc (2.6 before its merge into arch/powerpc in 2.6.27): bad_page_fault()'s
+        # die("kernel access of bad area"), lower case, under die()'s counter
+        "Oops: kernel access of bad area, sig: 11 [#1]",
+        # arch/ppc 2.4's die() and microblaze's die() (kernel/exceptions.c, to this day)
+        # print "Oops: %s, sig: %ld" with no counter; microblaze's bad_page_fault() has
+        # the same lower-case words
+        "Oops: kernel access of bad area, sig: 11",
+    ],
+)
+def test_an_older_die_line_of_a_bad_access_is_a_report(die: str) -> None:
+    """The powerpc die() line in its older wordings, with the recorded oops's registers
+    and trace under it: the same bad access, the same task and frames."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text()
+    line = "Oops: Kernel access of bad area, sig: 11 [#1]"
+    kept = [
+        raw
+        for raw in text.splitlines(keepends=True)
+        if "BUG: Kernel NULL pointer" not in raw and "Faulting instruction address" not in raw
+    ]
+    (rep,) = parse_log(reworded("".join(kept), {line: die}).encode())
+    assert rep.title == "BUG: unable to handle kernel paging request in hotfence_crash_null_deref"
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+    assert [f.function for f in rep.frames][:2] == ["hotfence_crash_do", "hotfence_crash_write"]
+    assert not rep.corrupted
+
+
+@pytest.mark.parametrize(
     ("fault", "title", "kind"),
     [
         (
@@ -747,6 +776,416 @@ def test_an_m68k_oops_keeps_its_pc_and_the_entry_on_its_trace_header() -> None:
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert rep.frames[0].function == "sysrq_handle_crash"
     assert (rep.comm, rep.pid) == ("sh", 1377)
+
+
+def _arc_trace(text: str) -> str:
+    """``text`` with its MIPS "Call Trace:" in ARC's wording: arch/arc/kernel/stacktrace.c
+    show_stacktrace() prints pr_info("\\nStack Trace:\\n"), then __print_sym() each
+    entry as printk("  %pS\\n"), no address before the function."""
+    text = reworded(text, {"] Call Trace:": "] Stack Trace:"})
+    return re.sub(r"^(\[[ \d.]+\]) \[<[0-9a-f]+>\] ", r"\1   ", text, flags=re.M)
+
+
+def _arc_oops(die: str) -> str:
+    """The recorded MIPS oops (32-bit, the same entries) in ARC's wording: arch/arc's
+    die() (traps.c) calls show_kernel_fault_diag() (troubleshoot.c), which prints
+    pr_info("\\n%s\\n", str), the die words alone on their line (do_page_fault()'s
+    "Oops" for a kernel page fault), then show_regs(): "Path: %s", the task line,
+    show_ecr_verbose()'s "Invalid Write @ 0x%08lx by insn @ %pS", "ECR: ... EFA: ...
+    ERET: ...", "STAT: ...", " SP: ... BLK: %pS" (the return address) and the registers;
+    then, for a fault in kernel mode, show_stacktrace()'s trace. ARC prints no "[#n]"
+    die counter, no "Unable to handle" line, no modules, code or end-of-trace line."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    text = reworded(
+        text,
+        {
+            "CPU 0 Unable to handle kernel paging request at virtual address 00000000, "
+            "epc == 8035a1bc, ra == 8035a7d4\n": "\n",
+            "] Oops[#1]:": f"] {die}\n[  301.453212] Path: /bin/busybox",
+            "] $ 0   : 00000000 00000001 00000001 00000000": (
+                "] Invalid Write @ 0x00000000 by insn @ sysrq_handle_crash+0x1c/0x28"
+            ),
+            "] $ 4   : 00000063 00000000 00000000 00000000": (
+                "] ECR: 0x00050200 EFA: 0x00000000 ERET: 0x8035a1bc\n"
+                "[  301.469316] STAT: 0x80080802 [IE K     ]   BTA: 0x8035a7d4\n"
+                "[  301.469316]  SP: 0x8f4c5d80  FP: 0x00000000 BLK: __handle_sysrq+0xb8/0x1b8"
+            ),
+        },
+    )
+    kept = [
+        line
+        for line in text.splitlines()
+        if not re.match(
+            r"\[[ \d.]+\] (?:Hi |Lo |epc |ra |Status|Cause|BadVA|PrId|Process|Stack :|  |"
+            r"Modules|Code:|---\[ end)",
+            line,
+        )
+    ]
+    return _arc_trace("\n".join(kept) + "\n")
+
+
+def test_an_arc_oops_is_a_report_titled_by_its_trace() -> None:
+    """An ARC kernel oops is the die words alone on a line, "Oops", and show_regs() after
+    them: a bad access, titled as the other architectures' by the function it faulted in,
+    the first entry of its "Stack Trace:", whose "  %pS" entries are its frames."""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    text = _arc_oops("Oops")
+    assert "Oops[" not in text and "Call Trace" not in text and "[<" not in text
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title, rep.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == (
+        "sh",
+        1377,
+        0,
+        "4.19.0-26-4kc-malta",
+    )
+
+
+def test_an_arc_user_space_fault_is_no_report() -> None:
+    """kernel/signal.c print_fatal_signal() (print-fatal-signals=1) prints "potentially
+    unexpected fatal signal %d." and ARC's show_regs(), "Path: " and all: a program's
+    crash, whose kernel goes on."""
+    text = _arc_oops("potentially unexpected fatal signal 11.")
+    text = text[: text.index("Stack Trace:")]
+    assert parse_log(text.encode()) == []
+
+
+def test_an_arc_warning_reads_its_stack_trace() -> None:
+    """A WARN on ARC dumps the stack through show_stacktrace() too: its "Stack Trace:"
+    heads the warning's frames, as "Call Trace:" does on MIPS."""
+    (want,) = parse_log((DATA / "mipsel-6.1.0-50-mod-warn.log").read_bytes())
+    text = _arc_trace((DATA / "mipsel-6.1.0-50-mod-warn.log").read_text())
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.frames
+
+
+@pytest.mark.parametrize(
+    ("words", "address", "joined", "title"),
+    [
+        ("access", "0x7fc60f58", False, "paging request"),
+        ("access", "0x7fc60f58", True, "paging request"),
+        ("NULL pointer dereference", "0x00000000", False, "NULL pointer dereference"),
+    ],
+)
+def test_an_openrisc_oops_is_a_bad_access_in_its_first_entry(
+    words: str, address: str, joined: bool, title: str
+) -> None:
+    """OpenRISC's mm/fault.c prints "Unable to handle kernel access" (an address past the
+    first page), then " at virtual address 0x%08lx" without KERN_CONT (a line of its own
+    since 4.9's printk, the same line before), and die("Oops"): traps.c die() prints
+    "%s#: %04lx" and show_registers(): "CPU #: %d", "   PC: %08lx" (no symbol), the
+    GPRs, "Process %s (pid: %d, stackpage=%08lx)", then the stack and show_stack()'s
+    "Call trace:" of "[<%p>] %pS" entries. The recorded MIPS oops (32-bit, the same
+    entries) in those words is a bad access in its trace's first function."""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    stamp = "[  301.442317] "
+    fault = f"Unable to handle kernel {words}" + (
+        f" at virtual address {address}" if joined else f"\n{stamp} at virtual address {address}"
+    )
+    kept = []
+    for line in (DATA / "mips-4.19-oops.log").read_text().splitlines():
+        body = line.partition("] ")[2]
+        if body.startswith("CPU 0 Unable to handle"):
+            kept.append(stamp + fault)
+        elif body == "Oops[#1]:":
+            kept += [stamp, stamp + "Oops#: 0001"]
+        elif body.startswith("CPU: 0 PID:"):
+            kept += [stamp + "CPU #: 0", stamp + "   PC: 8035a1bc    SR: 0000807f    SP: 8f4c5d80"]
+        elif body.startswith("Process sh"):
+            kept += [stamp + "Process sh (pid: 1377, stackpage=8f4c4000)", stamp, stamp + "Stack: "]
+        elif body == "Call Trace:":
+            kept.append(stamp + "Call trace:")
+        elif body.startswith("[<") or body.startswith("Code:"):
+            kept.append(line)
+    (rep,) = parse_log(("\n".join(kept) + "\n").encode())
+    assert rep.title == f"BUG: unable to handle kernel {title} in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+
+
+def _parisc_regs(stamp: str, task: str, iaoq: str, rp: str, trace: list[str]) -> list[str]:
+    """arch/parisc/kernel/traps.c show_regs() of a fault in the kernel: the task line
+    (show_regs_print_info()), print_gr()'s PSW bits and registers, the space registers,
+    "IASQ: ... IAOQ: ...", " IIR: ...", " CPU: %8d   CR30: ...", " ORIG_R28: ...", then
+    " IAOQ[0]: %pS", " IAOQ[1]: %pS", " RP(r2): %pS" and parisc_show_stack()'s
+    "Backtrace:" of " [<%016lx>] %pS" entries, which starts at the caller (its loop
+    unwinds once before printing), and a blank line."""
+    lines = [
+        task,
+        "",
+        "     YZrvWESTHLNXBCVMcbcbcbcbOGFRQPDI",
+        "PSW: 00001000000001001111111100001111 Not tainted",
+        "r00-03  000000ff0804ff0f 0000000040c9e460 00000000404b6a40 0000000041d2c8a0",
+        "sr00-03  0000000000000000 0000000000000000 0000000000000000 0000000000000000",
+        "",
+        "IASQ: 0000000000000000 0000000000000000 IAOQ: 00000000404b6a54 00000000404b6a58",
+        " IIR: 0ee01284    ISR: 0000000000000000  IOR: 0000000000000000",
+        " CPU:        0   CR30: 0000000041550000 CR31: ffffffffffffffff",
+        " ORIG_R28: 0000000000000000",
+        f" IAOQ[0]: {iaoq}",
+        f" IAOQ[1]: {iaoq}",
+        f" RP(r2): {rp}",
+        "Backtrace:",
+        *trace,
+        "",
+    ]
+    return [stamp + line for line in lines]
+
+
+def _parisc_report(name: str, head: list[str]) -> tuple[str, Report]:
+    """The recorded MIPS report ``name`` with its die line and registers in parisc's
+    wording, ``head`` (stamped) before the register dump; and the MIPS report."""
+    text = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(text.encode())
+    stamp = text.partition("] ")[0] + "] "
+    task = next(line.partition("] ")[2] for line in text.splitlines() if "Comm: " in line)
+    pc = next(line.split()[-1] for line in text.splitlines() if "] epc   :" in line)
+    rp = next(line.split()[-1] for line in text.splitlines() if "] ra    :" in line)
+    entries = [line.partition("] ")[2] for line in text.splitlines() if "] [<" in line]
+    trace = [" [<00000000" + e[2:] for e in entries[1:]]
+    lines = [stamp + h for h in head] + _parisc_regs(stamp, task, pc, rp, trace)
+    return "\n".join(lines) + "\n", want
+
+
+def test_a_parisc_kernel_fault_is_titled_by_its_iaoq() -> None:
+    """parisc's mm/fault.c no_context: parisc_terminate("Bad Address (null pointer
+    deref?)", ...) (traps.c) prints a backtrace, then "%s: Code=%d (%s) at addr " RFMT
+    (the trap's number and trap_name()), show_regs() and panic(msg). The faulting
+    function is show_regs()'s "IAOQ[0]: %pS"."""
+    trace = []
+    text, want = _parisc_report("mips-4.19-oops", [])
+    for line in text.splitlines():
+        if "] Backtrace:" in line or (trace and "] " in line):
+            trace.append(line)
+    stamp = text.partition("] ")[0] + "] "
+    head = [
+        *[t.partition("] ")[2] for t in trace],
+        "Bad Address (null pointer deref?): Code=15 (Data TLB miss fault) at addr 0000000000000000",
+    ]
+    text, _ = _parisc_report("mips-4.19-oops", head)
+    text += stamp + "Kernel panic - not syncing: Bad Address (null pointer deref?)\n"
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "BUG: unable to handle kernel paging request in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames][1:]
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == (
+        want.comm,
+        want.pid,
+        want.cpu,
+        want.kernel_release,
+    )
+
+
+def test_a_parisc_trap_in_the_kernel_is_titled_by_its_words() -> None:
+    """parisc's die_if_kernel() (traps.c) of a trap in the kernel prints its cow, then
+    "%s (pid %d): %s (code %ld)", the task, the trap's words and number, then
+    show_regs(). (A user program's trap adds " at <iaoq>" and is no report.)"""
+    head = [
+        "      _______________________________ ",
+        "     < Your System ate a SPARC! Gah! >",
+        "      ------------------------------- ",
+        "sh (pid 1377): Illegal instruction (code 8)",
+    ]
+    text, want = _parisc_report("mips-4.19-oops", head)
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "Illegal instruction in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+    user = text.replace("(code 8)", "(code 8) at 00000000404b6a54")
+    user = "\n".join(line for line in user.splitlines() if "IAOQ[" not in line and "[<" not in line)
+    assert parse_log(user.encode()) == []
+
+
+def test_a_parisc_bug_is_titled_by_its_iaoq() -> None:
+    """parisc's handle_break() of a BUG(): report_bug()'s "kernel BUG at file:line!",
+    then die_if_kernel() with code 0, which prints no line of its own: show_regs() names
+    the function in "IAOQ[0]: %pS"."""
+    text, want = _parisc_report(
+        "mips-4.19-bug",
+        ["------------[ cut here ]------------", "kernel BUG at net/core/dev.c:8123!"],
+    )
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "unregister_netdevice_queue"
+
+
+def test_an_alpha_oops_reads_its_pc_line_task_and_trace() -> None:
+    """alpha's mm/fault.c prints "Unable to handle kernel paging request at virtual
+    address %016lx", then die_if_kernel("Oops", ...) (traps.c): "CPU %d " on SMP and
+    "%s(%d): %s %ld" (task, pid, words, cause), dik_show_regs()'s "pc = [<%016lx>]  ra =
+    [<%016lx>]  ps = %04lx    %s", "pc is at %pSR", "ra is at %pSR" and the registers,
+    then dik_show_trace()'s "Trace:" and "[<%lx>] %pSR" entries. The recorded MIPS oops
+    in those words."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+    stamp = "[  301.442317] "
+    out = []
+    for line in text.splitlines():
+        body = line.partition("] ")[2]
+        if body.startswith("CPU 0 Unable to handle"):
+            out.append(
+                stamp + "Unable to handle kernel paging request at virtual address 0000000000000000"
+            )
+        elif body == "Oops[#1]:":
+            out += [
+                stamp + "CPU 0 sh(1377): Oops 1",
+                stamp
+                + "pc = [<fffffc000035a1bc>]  ra = [<fffffc000035a7d4>]  ps = 0000    Not tainted",
+                stamp + "pc is at sysrq_handle_crash+0x1c/0x28",
+                stamp + "ra is at __handle_sysrq+0xb8/0x1b8",
+                stamp + "v0 = 0000000000000000  t0 = 0000000000000001  t1 = 0000000000000001",
+            ]
+        elif body == "Call Trace:":
+            out.append(stamp + "Trace:")
+        elif body.startswith("[<"):
+            out.append(line)
+        elif body.startswith("Code:"):
+            out.append(stamp + "Code: 47ff041f  2ffe0000  47ff041f  <b0220000>  6bfa8001")
+    (rep,) = parse_log(("\n".join(out) + "\n").encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+
+
+def test_an_ia64_oops_reads_its_ip_line_task_and_trace() -> None:
+    """ia64's mm/fault.c prints "Unable to handle kernel paging request at virtual
+    address %016lx", then die("Oops", ...) (traps.c): "%s[%d]: %s %ld [%d]" (task, pid,
+    words, error, counter), show_regs() (process.c, 2.6): print_modules(), "Pid: %d, CPU
+    %d, comm: %20s", "psr : ... ifs : ... ip  : [<%016lx>]    %s" (the taint), "ip is at
+    %s" (print_symbol()), the registers, then ia64_do_show_stack()'s "Call Trace:" of "
+    [<%016lx>] %s" entries, each followed by its "sp=... bsp=..." line. The recorded
+    MIPS oops in those words."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+    stamp = "[  301.442317] "
+    out = []
+    for line in text.splitlines():
+        body = line.partition("] ")[2]
+        if body.startswith("CPU 0 Unable to handle"):
+            out.append(
+                stamp + "Unable to handle kernel paging request at virtual address 0000000000000000"
+            )
+        elif body == "Oops[#1]:":
+            out += [
+                stamp + "sh[1377]: Oops 11012296146944 [1]",
+                stamp + "Modules linked in: nf_tables nfnetlink",
+                stamp,
+                stamp + "Pid: 1377, CPU 0, comm:                   sh",
+                stamp + "psr : 0000101008526030 ifs : 8000000000000508 ip  : "
+                "[<a00000010035a1bc>]    Not tainted",
+                stamp + "ip is at sysrq_handle_crash+0x1c/0x28",
+                stamp + "unat: 0000000000000000 pfs : 0000000000000508 rsc : 0000000000000003",
+            ]
+        elif body == "Call Trace:":
+            out += [stamp, stamp + "Call Trace:"]
+        elif body.startswith("[<"):
+            out.append(f"{stamp} [<a0000001{body[2:]}")
+            out.append(
+                stamp + "                                sp=e0000040ffe0fd50 bsp=e0000040ffe08e68"
+            )
+    (rep,) = parse_log(("\n".join(out) + "\n").encode())
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+
+
+def _sh_die(name: str, die: str, task: str = "sh (pid: 1377") -> str:
+    """A recorded MIPS oops (32-bit, the same entries) in SuperH's wording: arch/sh's
+    die() (traps.c) prints "%s: %04lx [#%d]" (the die words, the exception vector, the
+    counter), print_modules() and show_regs() (process_32.c): show_regs_print_info()'s
+    task line, "PC is at %pS", "PR is at %pS" (the return address), "PC  : %08lx SP  :
+    ..." and the registers, then show_trace() (dumpstack.c): "Call trace:" and
+    print_trace_address()'s " [<%p>] %pS" entries; then die()'s "Process: %s (pid: %d,
+    stack limit = %p)"."""
+    text = (DATA / f"{name}.log").read_text()
+    out: list[str] = []
+    modules = ""
+    for line in text.splitlines():
+        stamp, _, body = line.partition("] ")
+        stamp += "] "
+        if body.startswith("Modules linked in:"):
+            modules = body
+            continue
+        if body.startswith(("CPU 0 Unable to handle", "Hi ", "Lo ", "$ ", "Status", "Cause")):
+            continue
+        if body.startswith(("BadVA", "PrId", "Stack :", "  ", "Code:", "---[ end")):
+            continue
+        if body in ("Oops[#1]:", "Kernel bug detected[#1]:"):
+            out += [stamp + die, stamp + modules, stamp]
+        elif body.startswith("epc   : "):
+            out.append(stamp + "PC is at " + body.split()[3])
+        elif body.startswith("ra    : "):
+            out.append(stamp + "PR is at " + body.split()[3])
+            out.append(stamp + "PC  : 8035a1bc SP  : 8f4c5d80 SR  : 400080f0 TEA : 00000000")
+        elif body.startswith("Process "):
+            continue
+        elif body == "Call Trace:":
+            out.append(stamp + "Call trace:")
+        elif body.startswith("[<"):
+            out.append(f"{stamp} {body}")
+        else:
+            out.append(line)
+    out.append(out[-1].partition("] ")[0] + f"] Process: {task}, stack limit = 8f4c4001)")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize(
+    "die", ["illegal slot instruction: 01a0 [#1]", "reserved instruction: 0180 [#1]"]
+)
+def test_a_superh_trap_in_the_kernel_is_titled_by_its_name(die: str) -> None:
+    """SuperH's traps_32.c do_illegal_slot_inst() and do_reserved_inst() die in the
+    kernel with their own words: a report, titled by them and show_regs()'s "PC is at"."""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    text = _sh_die("mips-4.19-oops", die)
+    assert "PC is at sysrq_handle_crash+0x1c/0x28" in text and "epc" not in text
+    (rep,) = parse_log(text.encode())
+    assert rep.title == die.split(":")[0] + " in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+
+
+@pytest.mark.parametrize("padded", [" " * 18 + "sh", "\t\tsh"])
+def test_an_older_superh_register_dump_names_task_cpu_and_release(padded: str) -> None:
+    """SuperH's show_regs() before dump_stack_print_info() (2.6.x-3.x process_32.c)
+    prints "Pid : %d, Comm: %20s" (later "Pid : %d, Comm: \\t\\t%s") and "CPU : %d
+    \\t\\t%s  (%s %.*s)", the taint, release and build; die() then prints "Process: %s
+    (pid: %d, stack limit = %p)". The task, its CPU and the release are those lines'."""
+    text = _sh_die("mips-4.19-oops", "illegal slot instruction: 01a0 [#1]")
+    header = "CPU: 0 PID: 1377 Comm: sh Not tainted 4.19.0-26-4kc-malta #1 Debian 4.19.304-1"
+    older = f"Pid : 1377, Comm: {padded}\n[  301.455589] CPU : 0        \t\tNot tainted  (4.19.0-26-4kc-malta #1)"
+    (rep,) = parse_log(reworded(text, {header: older}).encode())
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+    assert rep.title == "illegal slot instruction in sysrq_handle_crash"
+
+
+def test_a_superh_bug_is_one_report() -> None:
+    """SuperH's handle_BUG() (traps.c) dies "Kernel BUG" after report_bug()'s "kernel BUG
+    at file:line!": "Kernel BUG: 003e [#1]", part of that report, as MIPS's "Kernel bug
+    detected[#1]:" is."""
+    (want,) = parse_log((DATA / "mips-4.19-bug.log").read_bytes())
+    text = _sh_die("mips-4.19-bug", "Kernel BUG: 003e [#1]", "ip (pid: 1612")
+    stamp = "[  412.101442] "
+    text = text.replace(
+        stamp + "Kernel BUG",
+        f"{stamp}------------[ cut here ]------------\n"
+        f"{stamp}kernel BUG at net/core/dev.c:8123!\n{stamp}Kernel BUG",
+    )
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
 
 
 @pytest.mark.parametrize(

@@ -116,10 +116,11 @@ _MARKERS_RE = re.compile(
 # "epc : f", MIPS "epc   : ffffffff80123 f", LoongArch "  ERA: 90000000012 f", s390
 # "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
 # sparc show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx").
-# m68k show_registers() "PC: [<%08lx>] %pS".
+# m68k show_registers() "PC: [<%08lx>] %pS"; parisc show_regs() " IAOQ[0]: %pS".
 _RIP_LINE_RE = re.compile(
-    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc|PC is at|PC(?=: \[<)|epc|ERA|Krnl PSW|TPC(?=: <))"
-    r"\s*:?\s"
+    r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc is at|pc|PC is at|ip is at|PC(?=: \[<)|epc|ERA"
+    r"|Krnl PSW|TPC(?=: <)"
+    r"|IAOQ\[0\])\s*:?\s"
 )
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
@@ -199,6 +200,12 @@ _CPU_RES = (
     re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)"),
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
     re.compile(r"^Cpu (?P<cpu>\d+)\s*$"),  # MIPS __show_regs() before 3.10: "Cpu %d"
+    # sh show_regs() before 3.10: "CPU : %d        \t\t%s  (%s %.*s)", then the taint
+    re.compile(r"^CPU : (?P<cpu>\d+)\s"),
+    re.compile(r"^CPU #: (?P<cpu>\d+)\s*$"),  # openrisc show_registers()
+    re.compile(r"^Pid: \d+, CPU (?P<cpu>\d+), comm: "),  # ia64 show_regs() before 3.10
+    # alpha die_if_kernel() on SMP: "CPU %d " then "%s(%d): %s %ld"
+    re.compile(r"^CPU (?P<cpu>\d+) \S.{0,15}\(\d+\): [A-Z][A-Za-z ]* -?\d+\s*$"),
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
     # powerpc's watchdog names the locked CPU, whose registers follow (arch/powerpc/
     # kernel/watchdog.c): "CPU %d self-detected hard LOCKUP @ %pS" (4.16+), 4.13-4.15
@@ -280,8 +287,19 @@ _TASK_RES = (
     re.compile(
         r"Pid: (?P<pid>\d+), comm: +(?P<comm>\S.{0,19}?)(?: +(?:Kdump:|Not tainted|Tainted:)|\s*$)"
     ),
-    re.compile(r"[Pp]rocess (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
+    # sh die() (traps.c): "Process: %s (pid: %d, stack limit = %p)"
+    re.compile(r"[Pp]rocess:? (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
+    # sh show_regs() before dump_stack_print_info() (2.6.x-3.x process_32.c): "Pid : %d,
+    # Comm: %20s", later "Pid : %d, Comm: \t\t%s"
+    re.compile(r"^Pid : (?P<pid>\d+), Comm:\s+(?P<comm>\S.{0,19}?)\s*$"),
     re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
+    # ia64 show_regs() before 3.10 (process.c): "Pid: %d, CPU %d, comm: %20s"
+    re.compile(r"^Pid: (?P<pid>\d+), CPU \d+, comm: +(?P<comm>\S.{0,19}?)\s*$"),
+    # alpha die_if_kernel(): "CPU %d " (SMP) and "%s(%d): %s %ld", the trap's words and
+    # cause ("sh(1377): Oops 1")
+    re.compile(r"^(?:CPU \d+ )?(?P<comm>\S.{0,15}?)\((?P<pid>\d+)\): [A-Z][A-Za-z ]* -?\d+\s*$"),
+    # parisc die_if_kernel() of a trap in the kernel: "%s (pid %d): %s (code %ld)"
+    re.compile(r"^(?P<comm>\S.{0,15}?) \(pid (?P<pid>\d+)\): \S.* \(code \d+\)\s*$"),
     # sparc die_if_kernel(): "%s(%d): %s [#%d]", the task, then what it died of
     re.compile(r"^(?P<comm>\S.{0,15}?)\((?P<pid>\d+)\): \S.* \[#\d+\]\s*$"),
     # KASAN "by task %s/%d": a comm holds slashes ("kworker/0:1", "ksoftirqd/0"): the

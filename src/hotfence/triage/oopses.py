@@ -389,6 +389,8 @@ STACK_START = tuple(
         # the kmemleak file loses the indent
         r"(?<!k )backtrace(?: \(crc [0-9a-fA-F]*\))?:",
         r"Backtrace:",
+        r"Stack Trace:",  # arc show_stacktrace()
+        r"Trace: *(?:\n|$)",  # alpha dik_show_trace(), alone on its line
         r"Uninit was stored to memory at",
         r"status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}",  # riscv show_regs
     )
@@ -404,6 +406,8 @@ STACK_START_HINTS = (
     "Freed by task ",
     "backtrace",
     "Backtrace:",
+    "Stack Trace:",
+    "Trace:",
     "Uninit was stored to memory at",
     "status: ",
 )
@@ -720,7 +724,8 @@ _SEG = r"(?:[0-9]+|[0-9a-f]{4}):"
 # An address with no symbol ("RIP: 0010:[<ffff8800b3d5ed58>]  [<ffff8800b3d5ed58>]
 # 0xffff8800b3d5ed58" in 2.6-4.x, printk_address()'s "%pB") is a frameless RIP line.
 _RIP = (
-    r"(?:(?:IP|NIP|pc ?):|PC is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?(?:{{PC}} +){0,2}"
+    r"(?:(?:IP|NIP|pc ?):|PC is at|pc is at|ip is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?"
+    r"(?:{{PC}} +){0,2}"
     r"(?::[\w.\-]+:)?\.?{{FUNC}}"
     r"|(?:" + _SEG + r")?(?:{{PC}} +){0,2}0x[0-9a-f]+"
     r"|(?:" + _SEG + r")?{{PC}} +\[< *\(null\)>\] +\(null\)|[0-9]+: +\(null\))"
@@ -737,6 +742,9 @@ _RIP_OTHER = (
     r"|^ *EIP is at {{FUNC}}"
     # sparc show_regs(): "TPC: <func+0x14/0x30>"; m68k show_registers() "PC: [<%08lx>] %pS"
     r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
+    # parisc show_regs() of a fault in the kernel: " IAOQ[0]: %pS" (the IAOQ: line before
+    # it has the address alone)
+    r"|^ *IAOQ\[0\]: {{FUNC}}"
     # x86_64 2.6.0-2.6.1x __show_regs(): "RIP: 0010:[<pc>] <pc>{:mod:func+23}"
     r"|RIP: " + _SEG + r"{{PC}} +<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"
     # powerpc xmon excprint(), when the debugger catches the fault before die() prints
@@ -744,7 +752,9 @@ _RIP_OTHER = (
     r"|^ *pc: [0-9a-f]{8,16}: +{{FUNC}}"
 )
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
-CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)")
+# arch/arc/kernel/stacktrace.c show_stacktrace() heads its "  %pS" entries "Stack Trace:",
+# alpha's dik_show_trace() (traps.c) its "[<%lx>] %pSR" entries "Trace:" alone.
+CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)|(?:Stack Trace:)|(?:^ *Trace:\s*$)")
 # A trace entry the x86 unwinder could not place on the frame-pointer chain (dumpstack.c
 # prints it after "? "): maybe a stale return address, maybe a frame. FRAME_RES skip them.
 GUESSED_FRAME_RE = rx(
@@ -844,6 +854,13 @@ _X86_TRAPS = (
     "iret exception|segment not present|invalid TSS|alignment check|bounds|overflow"
     "|coprocessor segment overrun|int3|fpu exception|simd exception|unexpected #NM exception"
     "|Bad pagetable"
+)
+# arch/sh/kernel/traps_32.c's die() and die_if_no_fixup() words for a trap in the kernel
+# (die_if_kernel("exception") is do_exception_error()'s, an unexpected exception vector).
+_SH_TRAPS = (
+    "reserved instruction|illegal slot instruction|exception|Fault in unaligned fixup"
+    "|unaligned program counter|insn faulting in do_address_error"
+    "|delay-slot-insn faulting in handle_unaligned_delayslot"
 )
 # A kmemleak object's allocation trace, up to the first caller outside the allocators.
 _LEAK_STACK = _s(
@@ -1416,6 +1433,8 @@ OOPSES: tuple[OopsKind, ...] = (
             r"Kernel panic - not syncing: [\w -]*BUG: Fatal exception",
             # arm and arm64 die() of a BUG(): the "Internal error:" kind's
             "Internal error: Oops - BUG: ",
+            # sh die() of a BUG(): the "Kernel BUG" kind's
+            r"Kernel BUG: [0-9a-f]{4} \[#\d+\]",
             "DEBUG:",
             "BUG: no syscalls can create resource",
         ),
@@ -1792,6 +1811,23 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "Unable to handle kernel",
         [
+            # arch/openrisc/mm/fault.c: "Unable to handle kernel NULL pointer dereference"
+            # (the first page) or "... access" (a bad access anywhere else, as s390's
+            # below), then " at virtual address 0x%08lx" without KERN_CONT: a line of its
+            # own since 4.9's printk. die("Oops")'s show_registers() prints the PC in hex
+            # only: the function is then the first of show_stack()'s "Call trace:".
+            _F(
+                lazy_rx(r"Unable to handle kernel NULL pointer dereference *\n at virtual address"),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_TRACE),
+            ),
+            _F(
+                lazy_rx(r"Unable to handle kernel access(?: *\n)? at virtual address"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_TRACE),
+            ),
             _F(
                 lazy_rx(
                     "Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)"
@@ -2041,6 +2077,13 @@ OOPSES: tuple[OopsKind, ...] = (
             # riscv die() for BUG() whose "kernel BUG at" line was lost: the function
             # is the one in epc, as for the line's own report.
             _F(lazy_rx(r"Kernel BUG \[#\d+\]"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            # sh handle_BUG() (traps.c) dies "Kernel BUG" after report_bug()'s line, and
+            # die() prints "%s: %04lx [#%d]": the same, where the line was lost
+            _F(
+                lazy_rx(r"Kernel BUG: [0-9a-f]{4} \[#\d+\]"),
+                "kernel BUG in {1}",
+                stack=_s(*_RIP_TRACE),
+            ),
             # x86_64 handle_BUG() up to 2.6.2x (RHEL 5, SLES 10): "Kernel BUG at %.50s:%d"
             # after "----------- [cut here ] --------- [please bite here ] ---------", the
             # later "kernel BUG at %s:%d!": titled by the function the same way.
@@ -2507,6 +2550,26 @@ OOPSES: tuple[OopsKind, ...] = (
         [_died(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]")],
         shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
     ),
+    # arch/arc die() (traps.c): show_kernel_fault_diag() (troubleshoot.c) prints
+    # pr_info("\n%s\n", str), the die words alone on their line with no "[#n]" counter,
+    # then show_regs()'s "Path: %s", task line, "ECR: ..." registers and, for a fault in
+    # kernel mode, show_stacktrace()'s "Stack Trace:". mm/fault.c do_page_fault() dies
+    # "Oops" on a kernel access no fixup takes: a bad access, in the function the trace's
+    # first entry names (the unwind starts at the faulting PC; show_regs() prints it as
+    # a bare hex ERET). A line "Oops" alone is no evidence by itself.
+    _k(
+        "Oops",
+        [
+            _F(
+                lazy_rx(r"Oops *(?:\n|$)"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_TRACE),
+            )
+        ],
+        shape=r"(?:^|[\s:\]>])Oops\s*$",
+        needs_oops=True,
+    ),
     # mm/kmemleak.c print_unreferenced(): a leaked object as /sys/kernel/debug/kmemleak
     # lists it, "unreferenced object 0x%08lx (size %zu):" (6.13+ "unreferenced object%s"
     # with " (percpu)" or " (phys)"), its task, a hex dump, "  backtrace:" ("  backtrace
@@ -2544,6 +2607,45 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
+    # arch/parisc/kernel/traps.c parisc_terminate(), the end of a kernel fault no fixup
+    # takes (mm/fault.c's "Bad Address (null pointer deref?)") and of a machine check:
+    # a backtrace, then "%s: Code=%d (%s) at addr " RFMT with the trap's number and
+    # trap_name() (2.6.x-3.x: "%s: Code=%d regs=%p (Addr=" RFMT ")"), show_regs() and
+    # panic(msg). The function is show_regs()'s "IAOQ[0]: %pS".
+    _k(
+        ": Code=",
+        [
+            _F(
+                lazy_rx(r"Bad Address \(null pointer deref\?\): Code="),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _died(r"([A-Z][\w ()-]*?): Code=\d+ "),
+        ],
+        shape=r"(?:^|[\]:] )[A-Z][\w ()?-]*: Code=\d+ (?:\(.*\) at addr [0-9a-f]+"
+        r"|regs=\S+ \(Addr=[0-9a-f]+\))\s*$",
+    ),
+    # arch/parisc/kernel/traps.c die_if_kernel() of a trap in the kernel ("Illegal
+    # instruction", "Privileged operation", "Privileged register usage", ...): its cow,
+    # then "%s (pid %d): %s (code %ld)", the task, the trap's words and number, and
+    # show_regs(). A user program's trap prints the same line with " at " RFMT after it
+    # (parisc_printk_ratelimited()) and is only sent its signal.
+    _k(
+        " (code ",
+        [_died(r"\(pid \d+\): ([A-Z][\w ]*?) \(code \d+\)")],
+        shape=r"(?:^|[\]:] )\S.{0,15} \(pid \d+\): [A-Z][\w ]* \(code \d+\)\s*$",
+    ),
+    # arch/sh/kernel/traps_32.c: a trap in the kernel that no fixup takes dies with its
+    # own words (do_illegal_slot_inst(), do_reserved_inst(), do_exception_error(), the
+    # unaligned access fixups), and die() (traps.c) prints "%s: %04lx [#%d]" with the
+    # exception vector, as x86's __die_header() does, then show_regs()'s "PC is at %pS".
+    # (A bad access dies "Oops", the x86 shape's kind below.)
+    _k(
+        "[#",
+        [_died(rf"({_SH_TRAPS}): [0-9a-f]{{4}} \[#")],
+        shape=rf"(?:^|[\s:\]>])(?:{_SH_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
+    ),
     # arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x): a kernel page
     # fault dies with "Oops", and __die_header() prints "Oops: %04lx [#%d]" ("Oops: Oops:
     # ..." since 6.11) after the fault's "BUG: unable to handle ..." and "#PF:" lines,
@@ -2565,12 +2667,15 @@ OOPSES: tuple[OopsKind, ...] = (
     # platform line, show_regs() and the trace. After "BUG: Kernel NULL pointer
     # dereference" or "kernel BUG at" it is part of that report; alone (the line before
     # it lost), a bad kernel access (bad_page_fault()'s "Kernel access of bad area") or
-    # a program check ("Exception in kernel mode") is still a report.
+    # a program check ("Exception in kernel mode") is still a report. arch/ppc's
+    # bad_page_fault() (before 2.6.27) and microblaze's (mm/fault.c) say "kernel access
+    # of bad area"; arch/ppc 2.4's die() and microblaze's (kernel/exceptions.c) print
+    # "Oops: %s, sig: %ld" with no die counter.
     _k(
         ", sig: ",
         [
             _F(
-                lazy_rx(r"Oops: Kernel access of bad area, sig: \d+ \[#"),
+                lazy_rx(r"Oops: [Kk]ernel access of bad area, sig: \d+"),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
@@ -2585,9 +2690,9 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
-            _died(r"Oops: ([A-Z][^,]*), sig: \d+ \[#"),
+            _died(r"Oops: ([A-Za-z][^,]*), sig: \d+"),
         ],
-        shape=r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
+        shape=r"Oops: [A-Za-z][^,]*, sig: \d+(?: \[#\d+\]|\s*$)",
     ),
     # kernel/watchdog_hld.c / watchdog.c: the locked CPU's registers (its own NMI, or
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
@@ -2772,8 +2877,8 @@ REPORT_START_IGNORES = tuple(
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
-        # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!"
-        r"Kernel BUG \[#\d+\]",
+        # riscv and MIPS die() after report_bug()'s "kernel BUG at file:line!", and sh's
+        r"Kernel BUG:? (?:[0-9a-f]{4} )?\[#\d+\]",
         r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
         # mm/slub.c's object dump, under the "BUG <cache> (...): <why>" line of slab_bug()
         # that heads it: print_track()'s "INFO: %s in %pS age=%lu cpu=%u pid=%d",

@@ -187,7 +187,15 @@ def is_stack_start(line: str) -> bool:
 
 
 # Shorter stems of oopses.STACK_START_HINTS: every hint contains one of them.
-_STACK_HINT_STEMS = ("Call ", "Allocated", "Freed", "acktrace", "Uninit was stored", "status: ")
+_STACK_HINT_STEMS = (
+    "Call ",
+    "Allocated",
+    "Freed",
+    "acktrace",
+    "Trace:",
+    "Uninit was stored",
+    "status: ",
+)
 assert all(any(stem in h for stem in _STACK_HINT_STEMS) for h in oopses.STACK_START_HINTS)
 
 
@@ -213,6 +221,9 @@ SCAN_NEEDLES = (
     "SError Interrupt",
     "CFI failure",
     "Kernel bug detected",
+    "Oops",  # arc die()'s "Oops" alone on its line
+    ": Code=",  # parisc parisc_terminate()
+    " (code ",  # parisc die_if_kernel()
     "bus error, epc == ",  # MIPS do_be()
     " ilc:",
     "[#",
