@@ -1188,6 +1188,35 @@ def test_a_superh_bug_is_one_report() -> None:
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
 
 
+def test_an_arc_trace_under_its_stack_trace_header_titles_the_report() -> None:
+    """ARC has no show_regs() in a WARN: __warn() calls dump_stack(), whose show_stack()
+    is arch/arc/kernel/stacktrace.c show_stacktrace(): printk("%s\\nStack Trace:\\n")
+    (an empty line, then the header) and each entry as "  %pS" from __print_sym(). The
+    recorded arm64 WARN (its entries are "%pS" too) without its register dump and with
+    ARC's header and indent is that WARN, titled and framed by its trace. The trace
+    starts in the unwinder itself (arc_unwind_core(), called with no registers, unwinds
+    from its own frame), which names no culprit: the title passes over it."""
+    name = "arm64-6.1.0-50-mod-warn"
+    text = (DATA / f"{name}.log").read_text()
+    registers = re.compile(r"^\[ *[\d.]+\] (?:pstate|pc |lr |sp |x\d).*\n", re.M)
+    assert registers.search(text)
+    text = registers.sub("", text)
+    header = "[    2.122733] Call trace:"
+    arc_header = (
+        "[    2.122733] \n[    2.122733] Stack Trace:\n[    2.122733]  arc_unwind_core+0xe8/0x118"
+    )
+    text = reworded(text, {header: arc_header})
+    text = re.sub(r"^(\[ *[\d.]+\])  (?=\w)", r"\1   ", text, flags=re.M)
+    (want,) = parse_log((DATA / f"{name}.log").read_bytes())
+    (rep,) = parse_log(text.encode())
+    assert rep.title == want.title == EXPECTED[name]["title"]
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == ["arc_unwind_core"] + [
+        f.function for f in want.frames
+    ]
+    assert (rep.comm, rep.pid, rep.cpu, rep.taint) == (want.comm, want.pid, want.cpu, want.taint)
+
+
 @pytest.mark.parametrize(
     "name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-warn", "s390x-6.1.0-50-sysrq-crash"]
 )

@@ -472,6 +472,7 @@ SKIP_FRAMES = (
     "walk_stack",
     "dump_backtrace",
     "unwind_backtrace",  # 32-bit ARM's dump_backtrace
+    "arc_unwind_core",  # ARC's show_stacktrace() unwinds from its own frame
     "warn_slowpath",
     "warn_alloc",
     "warn_bogus",
