@@ -2463,10 +2463,9 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_TRACE, skip=("^spl_dumpstack", r"^v?cmn_err\b")),
             )
         ],
-        suppressions=("PANIC: double fault", "PANIC: early exception"),
-        # the message's first word: after the printk prefix or a syslog's "kernel:", not a
-        # program's ("INIT: PANIC: segmentation violation!", sysvinit's on the console)
-        shape=r"(?:^|[\]>]\s*|\bkernel:\s+)PANIC: ",
+        # (sysvinit's "INIT: PANIC: segmentation violation!" on the console is a program's,
+        # one of syzkaller's own suppressions)
+        suppressions=("PANIC: double fault", "PANIC: early exception", "INIT: PANIC: "),
         needs_oops=True,
     ),
     # kernel/cfi.c report_cfi_failure(): "CFI failure at f+0x2c/0x40 (target: g...; expected
