@@ -129,6 +129,22 @@ def test_a_wall_clock_stamped_log_ends_reports_at_the_pause(
     _same_as_console(name, _stamped(console, FORMATS[fmt], boot), tmp_path)
 
 
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_an_spl_panic_reads_as_the_console_under_any_stamp(fmt: str, tmp_path: Path) -> None:
+    # OpenZFS's "PANIC: %s" (spl-err.c vcmn_err()) is its message's first word, whatever
+    # stamp comes before it: the kind only keeps sysvinit's "INIT: PANIC: " out
+    name = "x86-6.1-spl-cmn-err-panic"
+    console = (DATA / f"{name}.log").read_text()
+    boot = datetime(2026, 11, 27, 10, 11, 12, 345678, tzinfo=_UTC)
+    want = [_facts(r) for r in _reports(name)]
+    assert [title for title, *_ in want] == ["PANIC in hotfence_crash_cmn_err"]
+    path = tmp_path / "kern.log"
+    path.write_text(_stamped(console, FORMATS[fmt], boot))
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == want
+
+
 def test_the_cli_reads_a_dmesg_t_log_as_the_console(tmp_path: Path) -> None:
     import json
 
