@@ -1467,6 +1467,24 @@ def test_a_copy_started_at_the_reports_first_word_yields_the_same_facts(name: st
         assert [f.function for f in g.frames] == [f.function for f in w.frames]
 
 
+def test_two_copies_started_at_their_first_words_are_two_reports() -> None:
+    # Two oopses pasted one after the other, each copied from its first word: the
+    # second bare header, with stamped lines after it, is a report of its own, not a
+    # program's line interjected in the first report's stamped stream.
+    pastes = []
+    for name in ("x86-6.1-kfence-uaf", "x86-6.1-soft-lockup"):
+        lines = (DATA / f"{name}.log").read_text("latin-1").split("\n")
+        rep = _reports(name)[0]
+        copy = lines[rep.start_line - 1 : rep.end_line]
+        pastes.append([_PRINTK_TIME.sub("", copy[0], count=1), *copy[1:]])
+    whole = parse_log("\n".join(pastes[0] + pastes[1]))
+    alone = [parse_log("\n".join(paste))[0] for paste in pastes]
+    assert [(r.title, r.comm, r.pid) for r in whole] == [(r.title, r.comm, r.pid) for r in alone]
+    assert [[f.function for f in r.frames] for r in whole] == [
+        [f.function for f in r.frames] for r in alone
+    ]
+
+
 def test_level_prefixed_lines_without_a_time_read_as_the_consoles() -> None:
     # /proc/kmsg and dmesg -r give each record as "<level>" + time + text; a kernel that
     # prints no time (printk.time=0, RHEL 5/6's default) leaves "<4>Call Trace:".

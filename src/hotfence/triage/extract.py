@@ -584,6 +584,10 @@ class _Window:
     # the header's record is the whole report (OopsKind.ends_at_header): set from it
     one_record: bool = False
     xmon: bool = False  # powerpc's xmon took the console (_xmon_entry): its lines go on
+    # The header came bare and the report reads on in the stamped lines after it: a bare
+    # line later is no program's interjected into them (_interjected), the log holds
+    # bare records of the kernel's (a console without printk time, a copy cut at a line)
+    bare_header: bool = False
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -665,6 +669,7 @@ class _Window:
                 # log started at the header's message, its printk time left behind: the
                 # stamped lines right after it are the same record's stream.)
                 self.context, self.tag = line.context, caller_id(line.context)
+                self.bare_header = True
             elif self.context and not line.context and _xmon_entry(raw):
                 # powerpc die() hands the fault to xmon before its "Oops": the debugger's
                 # own console output, no printk prefix, is the rest of this report
@@ -752,7 +757,9 @@ class _Window:
         return line_record(line) in self.records
 
     def _interjected(self, line: Line) -> bool:
-        return not line.context and interjected(self.text, line, self.context)
+        return (
+            not line.context and not self.bare_header and interjected(self.text, line, self.context)
+        )
 
     def _drop_cut_line(self, marker_start: int) -> None:
         """The line right before a console's replay marker is a record cut short, printed
