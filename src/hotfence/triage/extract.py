@@ -413,6 +413,10 @@ def record_of(line: Line) -> RecordKey | None:
     return line_record(line) if line.timestamp is not None else None
 
 
+# The most blank text a log may open with before a header that opens it (_cut_stamp).
+_LEADING_BLANKS = 256
+
+
 def extract(
     text: str, start: int, cands: dict[int, OopsKind], order: list[int], idx: int, first_no: int
 ) -> Extracted:
@@ -641,9 +645,10 @@ class _Window:
                     self._note_next_report(line, n - self.others)
             elif self.second is None and info_with_stack(raw) and not self._interjected(line):
                 self.second = line_start  # _note_next_report's one effect on other lines
-            if not self.context and self.kind.unstamped and line.context:
-                # early_printk() wrote the header, bare; printk's lines after it carry the
-                # console's prefix, and they are this report's stream
+            if not self.context and line.context and (self.kind.unstamped or self._cut_stamp(n)):
+                # early_printk() wrote the header, bare, or a copy began past the header's
+                # printk time; printk's lines after it carry the console's prefix, and they
+                # are this report's stream
                 self.context, self.tag = line.context, caller_id(line.context)
             elif self.context and not line.context and _xmon_entry(raw):
                 # powerpc die() hands the fault to xmon before its "Oops": the debugger's
@@ -696,6 +701,20 @@ class _Window:
         ):
             self._end_own()
         return True
+
+    def _cut_stamp(self, n: int) -> bool:
+        """Is the bare header the first line of a copy that began past its printk time?
+        printk stamps every line of a record alike ("[%5lu.%06lu] ", print_time() in
+        kernel/printk/printk.c), so a header without the stamp its next line has is where
+        a selection from a web page or a terminal started: the log's first line (blank
+        lines aside), followed right away by the report's stamped lines."""
+        header = self.header
+        return (
+            n == 1
+            and header.start <= _LEADING_BLANKS
+            and not self.text[: header.start].strip()
+            and header.number - self.text.count("\n", 0, header.start) == 1
+        )
 
     def _wrapped_rest(self, raw: str, line_start: int, number: int, plain: bool) -> bool:
         """Is ``raw``, a line without this report's caller id, the rest of the report's
