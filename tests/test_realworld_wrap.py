@@ -721,6 +721,8 @@ def test_a_crash_log_with_its_dump_appended_reads_as_the_log(copy_shape: str) ->
         if len(want) != 1:
             continue
         lines = console.rstrip("\n").split("\n")
+        if not _PRINTK_TIME.match(lines[want[0].start_line - 1]):
+            continue  # nor is a header a copy cut the time off of (a pasted excerpt's)
         copy = lines[max(0, want[0].start_line - 31) :]
         if copy_shape == "dmesg-ramoops":
             copy = ["Oops#1 Part1", *(f"<4>{line}" for line in copy)]

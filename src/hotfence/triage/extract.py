@@ -151,7 +151,7 @@ def _cut_printk_time(header: Line, after: Line) -> bool:
         after.timestamp is not None
         and header.timestamp is None
         and not header.context
-        and header.raw.lstrip(" ") == header.text.strip()
+        and header.raw.strip() == header.text.strip()
     )
 
 
@@ -351,6 +351,45 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     else:
         return None
     whole = make_line(raw, last.start, last.number)
+    if whole.context != last.context:
+        return None
+    return whole._replace(end=line.end)
+
+
+def _cut_in_brackets(cut: str, rest: str) -> bool:
+    """Does the row ``cut`` end inside a bracket that ``rest`` closes first thing, as a
+    trace entry cut in its "(f+0x1/0x2)" or its "[module]" does? (A page that squeezed
+    the spaces of a wrapped log left its rows short of the terminal's width.)"""
+    for opening, closing in ("()", "[]"):
+        if cut.count(opening) > cut.count(closing):
+            shut, opened = rest.find(closing), rest.find(opening)
+            if shut != -1 and (opened == -1 or shut < opened):
+                return True
+    return False
+
+
+def join_terminal_row(last: Line, piece: str, line: Line, text: str) -> Line | None:
+    """``last`` with ``line`` read as its rest, when both carry no prefix and a terminal
+    cut them apart inside a word: ``piece``, the row before, is as wide as the terminal,
+    80 columns (or, squeezed, ends inside a bracket ``line`` closes), no line around is
+    wider, and ``line`` starts with no blank; None otherwise. Without a prefix to miss, a cut at a space looks like a line of its
+    own, and is left one."""
+    rest = line.text
+    cut = piece.rstrip()  # (blanks a copy padded the rows with are none of their width)
+    if not rest.strip() or rest[:1].isspace() or len(cut) > _TERMINAL_WIDTH:
+        return None
+    # inside a word ("nand_scan_with_i" "ds+0xb88/0x137c"), or inside a bracket: a line of
+    # exactly 80 that ends a word before a line of its own ("...+0x230)" "[<80632588>]")
+    # is no cut
+    in_word = (cut[-1:] + rest[:1]).replace("_", "a").isalnum()
+    if not (len(cut) == _TERMINAL_WIDTH and in_word) and not (
+        len(cut) >= _MAIL_WIDTH_MIN and _cut_in_brackets(cut, rest)
+    ):
+        return None
+    lo, hi = max(0, line.start - _WRAP_SPAN), line.start + _WRAP_SPAN
+    if any(len(row.rstrip()) > _TERMINAL_WIDTH for row in text[lo:hi].split("\n")):
+        return None
+    whole = make_line(last.raw.rstrip() + rest, last.start, last.number)
     if whole.context != last.context:
         return None
     return whole._replace(end=line.end)
@@ -674,6 +713,8 @@ class _Window:
                 # powerpc die() hands the fault to xmon before its "Oops": the debugger's
                 # own console output, no printk prefix, is the rest of this report
                 self.context, self.tag, self.xmon = line.context, "", True
+            if not self.context and not line.context and self._joins_terminal_row(line):
+                return True
             if (
                 line.context != self.context
                 and not (self.cpu_traceback and caller_id(line.context).startswith("C"))
@@ -745,6 +786,21 @@ class _Window:
             return False
         self.lines[-1] = joined
         self.piece = raw
+        return True
+
+    def _joins_terminal_row(self, line: Line) -> bool:
+        """Is ``line`` the rest of the row before it, which a terminal cut at its width,
+        in a log whose lines carry no prefix (a console without printk time, as embedded
+        boards' often are)? No missing prefix tells the rest from a line of its own here,
+        so only a cut inside a word counts (``join_terminal_row``)."""
+        last = self.lines[-1] if self.lines else None
+        if last is None or self.text.count("\n", last.end, line.start) != 1:
+            return False  # not the row right after it
+        joined = join_terminal_row(last, self.piece, line, self.text)
+        if joined is None:
+            return False
+        self.lines[-1] = joined
+        self.piece = line.raw
         return True
 
     def _copy(self, line: Line) -> bool:
