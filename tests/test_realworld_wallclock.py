@@ -569,24 +569,20 @@ def test_a_journal_read_newest_first_reads_as_the_console(
 
 
 @pytest.mark.parametrize(
-    "name", ["x86-6.1-soft-lockup", "x86-6.1-warn-then-panic", "x86-6.6-hard-lockup-buddy"]
-)
-def test_a_reports_second_read_newest_first_reads_as_the_console(name: str, tmp_path: Path) -> None:
-    # x86 reports printed within one second: in whole-second stamps their lines give no
-    # step; the order of "Call Trace:" and its frames, "<TASK>" and "</TASK>", "<IRQ>"
-    # and "</IRQ>", "[ cut here ]" and "---[ end trace" tells the order
-    console = (DATA / f"{name}.log").read_text()
-    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
-    path = tmp_path / "journal.txt"
-    path.write_text(_newest_first(_stamped(console, FORMATS["journalctl short"], boot)))
-    result = triage_input(str(path))
-    assert result.error is None
-    assert [_facts(r) for r in result.reports] == [_facts(r) for r in _reports(name)]
-
-
-@pytest.mark.parametrize(
     "name",
     [
+        # x86: the order of "Call Trace:" and its frames, "<TASK>" and "</TASK>", "<IRQ>"
+        # and "</IRQ>", "[ cut here ]" and "---[ end trace"
+        "x86-6.1-soft-lockup",
+        "x86-6.1-warn-then-panic",
+        "x86-6.6-hard-lockup-buddy",
+        # other architectures, or reports without a trace's brackets: the rows of a
+        # register dump follow one another in the order the architecture's show_regs()
+        # prints them (ARM's "PC is at" before "LR is at", arm64's "x29:" down to "x0 :",
+        # MIPS's "$ 0   :" up, powerpc's "GPR00:" up, x86's "RSP:" to "R13:",
+        # print_mce()'s lines), and "Hardware name:" follows the "CPU: N PID: N Comm:"
+        # line; a KFENCE report's frames follow its access line and its "allocated by
+        # task" and "freed by task" lines, as a trace's follow "Call Trace:"
         "arm-3.4-oops",
         "arm64-6.1-cfi-failure",
         "arm64-6.1-oops",
@@ -604,16 +600,9 @@ def test_a_reports_second_read_newest_first_reads_as_the_console(name: str, tmp_
         "x86-mce-fatal",
     ],
 )
-def test_a_register_dumps_second_read_newest_first_reads_as_the_console(
-    name: str, tmp_path: Path
-) -> None:
-    # Reports of other architectures, or without a trace's brackets, within one second:
-    # the rows of a register dump follow one another in the order the architecture's
-    # show_regs() prints them (ARM's "PC is at" before "LR is at", arm64's "x29:" down to
-    # "x0 :", MIPS's "$ 0   :" up, powerpc's "GPR00:" up, x86's "RSP:" to "R13:",
-    # print_mce()'s lines), and "Hardware name:" follows the "CPU: N PID: N Comm:" line;
-    # a KFENCE report's frames follow its access line and its "allocated by task" and
-    # "freed by task" lines, as a trace's follow "Call Trace:".
+def test_a_reports_second_read_newest_first_reads_as_the_console(name: str, tmp_path: Path) -> None:
+    # Reports printed within one second: in whole-second stamps their lines give no step,
+    # the order of lines the kernel always prints one after the other tells the order
     console = (DATA / f"{name}.log").read_text()
     boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
     path = tmp_path / "journal.txt"
