@@ -773,6 +773,62 @@ def test_a_log_wrapped_by_an_80_column_terminal_reads_as_the_log() -> None:
     assert checked > 90
 
 
+# Bugzilla's wrap_comment() (Bugzilla/Util.pm, Bugzilla 3.x and 4.x) wrapped each
+# comment line that does not start with ">" with Perl's Text::Wrap at COMMENT_COLS (80)
+# columns, $huge = 'overflow' (a longer word is left whole): Text::Wrap's wrap() takes at
+# most columns - 1 characters up to a blank, which it drops ($break, one character), and
+# puts the blank it stopped at after the last row. Comments filed then are stored so, and
+# the kernel oopses pasted in Red Hat's and the kernel's Bugzilla show it.
+_BUGZILLA_COLUMNS = 80
+
+
+def _bugzilla_comment(text: str) -> str:
+    """``text`` as Bugzilla's wrap_comment() stored it (see above; Text::Wrap's wrap()
+    with $unexpand = 0: tabs expanded, never put back)."""
+    width = _BUGZILLA_COLUMNS - 1
+    row = re.compile(rf"(.{{0,{width}}})((?=\s).|\Z)")
+    huge = re.compile(r"(.*?)((?=\s).|\Z)")
+    done = re.compile(r"\s*\Z")
+    out = []
+    for line in text.split("\n"):
+        if line.startswith(">"):
+            out.append(line)
+            continue
+        line = line.expandtabs(8)
+        rows, pos, remainder = [], 0, ""
+        while not done.match(line, pos):  # (blanks alone left: they go, as in wrap())
+            m = row.match(line, pos) or huge.match(line, pos)
+            assert m is not None
+            rows.append(m.group(1))
+            remainder, pos = m.group(2), m.end()
+        out.append("\n".join(rows) + remainder)
+    return "\n".join(out)
+
+
+def test_a_log_wrapped_by_bugzilla_reads_as_the_log(tmp_path: Path) -> None:
+    """An oops pasted in a Bugzilla comment of the 3.x/4.x years is word-wrapped at 79
+    columns (``_bugzilla_comment``): a width past the 78 of a mail client's wrap, where
+    a trace entry's module, a WARNING's function, the task header's release went on in
+    an unprefixed line of their own. Every real log whose lines carry a prefix gives the
+    same reports and facts wrapped so (the taint as its flags: the wrap may fall in its
+    run of spaces), read whole or streamed (the streamed reader carries the boot banner
+    to later segments alone, its release for the reports that name none: cut after
+    it, the banner's " (" is a line break)."""
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        wrapped = _bugzilla_comment(console)
+        if wrapped == console:
+            continue
+        got = parse_log(wrapped)
+        assert [_flag_facts(r) for r in got] == [_flag_facts(r) for r in want], path.name
+        copy = tmp_path / path.name
+        copy.write_text(wrapped, encoding="latin-1")
+        streamed = triage_input(str(copy), jobs=1).reports
+        assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 90
+
+
 def _zvm_console(text: str, cpu: str = "00") -> str:
     """``text`` as a z/VM guest's console spool shows it (an IBM Z guest with more than
     one virtual CPU): CP starts each line of the guest's output with the address of the

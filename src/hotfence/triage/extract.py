@@ -238,8 +238,10 @@ _TERMINAL_WIDTH = 80
 # next line, at its start: a line cut so is at most 78 wide, and with a space and the next
 # line's first word past 72: "[ 4.1] WARNING: CPU: 0 PID: 117 at" goes on with the file,
 # line and function, a trace entry with its module, a task header with its release.
+# Bugzilla 3.x and 4.x stored comments so too, at 79: wrap_comment() (Bugzilla/Util.pm)
+# ran Perl's Text::Wrap at COMMENT_COLS = 80 columns, whose rows hold at most 79.
 _MAIL_WIDTH_MIN = 72
-_MAIL_WIDTH_MAX = 78
+_MAIL_WIDTH_MAX = 79
 
 
 def _mail_cut(piece: str, rest: str) -> bool:
@@ -282,9 +284,11 @@ def _hyphen_cut(piece: str, rest: str) -> bool:
 _WRAP_SPAN = 1 << 14
 # (a mail client leaves a word longer than its width whole, alone on its line: the
 # oom-kill line's "constraint=...,task=tail,pid=120,uid=0"; in a reply, after the quote's
-# "> " (RFC 3676 4.5), which is no place to break it: KASAN's and SLUB's 77-wide "====")
+# "> " (RFC 3676 4.5), which is no place to break it: KASAN's and SLUB's 77-wide "====".
+# Blanks a line ends with are no part of its width: Text::Wrap puts the one it stopped at
+# after a line's last row, and MIPS's show_regs() pads its "$24   :" row with them.)
 _MAIL_WIDER_RE = re.compile(
-    rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX + 1}}})(?:>[> ]*)?(?![\s>])[^\n]*?\S +\S", re.M
+    rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX}}}[^\n]*\S)(?:>[> ]*)?(?![\s>])[^\n]*?\S +\S", re.M
 )
 
 
@@ -344,9 +348,10 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
         _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
     ):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
-    elif (_RELEASE_START_RE.match(rest) is not None and _CUT_HEADER_RE.search(last.text)) or (
-        _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
-    ):
+    elif (
+        # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
+        _RELEASE_START_RE.match(rest.lstrip()) and _CUT_HEADER_RE.search(last.text)
+    ) or (_mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     else:
         return None

@@ -271,9 +271,10 @@ class StreamTriage:
             counted = start
             boot = False
             if _BANNER in raw:
-                self.buf.banners.append((line, raw.encode("latin-1")))
+                banner = _whole_banner(data, start, raw)
+                self.buf.banners.append((line, banner.encode("latin-1")))
                 self.boot_lines.append(line)
-                boot = _BANNER_RE.search(raw) is not None
+                boot = _BANNER_RE.search(banner) is not None
             elif raw.startswith(_JOURNAL_BOOT_MARKERS) and is_journal_boot_line(raw):
                 self.boot_lines.append(line)
                 boot = True
@@ -620,6 +621,23 @@ def _folded(events: list[_Carried]) -> list[_Carried]:
             out.append((first, (events[first][0], count - events[last][1])))
             out.append((last, events[last]))
     return [carried for _, carried in sorted(out, key=lambda o: o[0])]
+
+
+def _whole_banner(data: bytes, start: int, raw: str) -> str:
+    """The boot banner line ``raw`` (at ``start`` in ``data``), carried alone in front of
+    later segments: with the next line joined to it when a wrap cut it right after the
+    release, its " (" a line break (a bug tracker's or mail client's wrap: the parser's
+    _BANNER_RE reads the two lines as one banner, the carried line must hold both)."""
+    if _BANNER_RE.search(raw) is not None:
+        return raw
+    end = data.find(b"\n", start)
+    if end == -1:
+        return raw
+    after = data.find(b"\n", end + 1)
+    rest = plain_line(data[end + 1 : after if after != -1 else len(data)].decode("latin-1"))
+    if _BANNER_RE.search(f"{raw}\n{rest}") is None:
+        return raw
+    return f"{raw.rstrip()} {rest[rest.index('(') :]}"  # (a reply's quote marks left out)
 
 
 def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
