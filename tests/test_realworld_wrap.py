@@ -829,6 +829,20 @@ def test_a_log_wrapped_by_bugzilla_reads_as_the_log(tmp_path: Path) -> None:
     assert checked > 90
 
 
+@pytest.mark.parametrize("case", ["344", "614", "629"])
+def test_a_header_bugzilla_wrapped_still_takes_the_line_it_prints(case: str) -> None:
+    """x86's stack guard page report prints "kernel stack overflow (double-fault)" as its
+    next line (handle_stack_overflow(), then die()), one line the report takes in; the
+    header wrapped at 79 columns goes on in a row of its own before it, which is no line
+    of the report's: the report stayed one (a second, "in corrupted", started there)."""
+    console = syz_log(case)
+    wrapped = _bugzilla_comment(console)
+    assert wrapped.count("\n") > console.count("\n")
+    want = parse_log(console)
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    assert len(want) == 1
+
+
 def _zvm_console(text: str, cpu: str = "00") -> str:
     """``text`` as a z/VM guest's console spool shows it (an IBM Z guest with more than
     one virtual CPU): CP starts each line of the guest's output with the address of the

@@ -616,7 +616,9 @@ class _Window:
     cpu_traceback: bool = False
     prev_raw: str = ""
     echo: bool = False  # every record comes twice (see feed)
-    others: int = 0  # lines of other contexts read so far (n - others: this stream's)
+    # lines read so far that are none of this stream's own: other contexts' lines, and
+    # the rows a wrap cut off the line before (n - others: this stream's lines)
+    others: int = 0
     restarted: bool = False  # printk time went back: the lines read on are another log's
     paused: bool = False  # the report's own text ended at a long pause (_long_pause)
     piece: str = ""  # the last line kept (or its last wrapped piece), as it came
@@ -791,6 +793,7 @@ class _Window:
             return False
         self.lines[-1] = joined
         self.piece = raw
+        self.others += 1
         return True
 
     def _joins_terminal_row(self, line: Line) -> bool:
@@ -806,6 +809,7 @@ class _Window:
             return False
         self.lines[-1] = joined
         self.piece = line.raw
+        self.others += 1
         return True
 
     def _copy(self, line: Line) -> bool:
