@@ -1460,6 +1460,56 @@ def test_a_pstore_dump_of_several_parts_read_in_record_order_is_the_dump(
         assert len(rep.frames) == len(want.frames) > 10
 
 
+def _tail_headers(parts: list[str]) -> str:
+    """``parts`` as `tail -n +1 /sys/fs/pstore/dmesg-ramoops-*` prints them: coreutils
+    tail (and head) write "==> NAME <==" before each file, after a blank line from the
+    second file on (tail.c write_header())."""
+    return "".join(
+        f"{chr(10) if n else ''}==> /sys/fs/pstore/dmesg-ramoops-{n} <==\n{part}"
+        for n, part in enumerate(parts)
+    )
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        pytest.param(lambda parts: "\n" + "".join(parts), id="blank-line-first"),
+        pytest.param(
+            lambda parts: "localhost ~ # cat /sys/fs/pstore/dmesg-ramoops-*\n" + "".join(parts),
+            id="shell-command-first",
+        ),
+        pytest.param(_tail_headers, id="tail-file-headers"),
+    ],
+)
+def test_a_pstore_dump_of_several_parts_pasted_after_a_preamble_is_the_dump(
+    pasted: Callable[[list[str]], str], tmp_path: Path
+) -> None:
+    # A bug report pastes the parts in record order (Part1 first) under the command that
+    # printed them, or after a blank line, or as tail/head print several files: the
+    # parts are still one dump, its header first once they are put back.
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    (tmp_path / "one.txt").write_text(record)
+    (want,) = triage_input(str(tmp_path / "one.txt")).reports
+    parts = _pstore_parts(record, 1024, False)
+    assert len(parts) > 3 and "Kernel panic" not in parts[0]
+    (tmp_path / "pasted.txt").write_text(pasted(parts))
+    got = triage_input(str(tmp_path / "pasted.txt"))
+    assert got.error is None
+    (rep,) = got.reports
+    assert _facts(rep) == _facts(want)
+    assert len(rep.frames) == len(want.frames) > 10
+
+
+def test_stamped_lines_before_pstore_part_headers_keep_their_order(tmp_path: Path) -> None:
+    # Part headers after kernel lines are a log quoting a dump, not a dump pasted whole:
+    # the reader passes it on as it came.
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    parts = _pstore_parts(record, 1024, False)
+    data = ("[    1.000000] x\n" * 2 + "".join(parts)).encode()
+    blocks = [data[i : i + 1000] for i in range(0, len(data), 1000)]
+    assert b"".join(reader._pstore_parts(iter(blocks))) == data
+
+
 @pytest.mark.parametrize("most", [None, 4096])
 def test_pstore_parts_are_reordered_only_when_held_whole(
     most: int | None, monkeypatch: pytest.MonkeyPatch

@@ -858,11 +858,31 @@ def _oldest_part_first(data: bytes) -> bytes:
     return b"".join(out)
 
 
+# A dump pasted whole may come after a few lines of its own: a blank line, the shell
+# command that printed it, or the "==> NAME <==" header coreutils tail and head write
+# before each file they print (tail.c write_header()). Lines stamped with printk's time
+# before the first part header are a log of its own that quotes a dump.
+_PSTORE_PREAMBLE_LINES = 3
+
+
+def _starts_with_pstore_part(first: bytes) -> bool:
+    """Does ``first``, an input's first block, start with a pstore dump's part header,
+    after at most a short preamble of unstamped lines?"""
+    end = -1
+    for _ in range(_PSTORE_PREAMBLE_LINES + 1):
+        end = first.find(b"\n", end + 1)
+        if end == -1:
+            end = len(first)
+            break
+    head = _PSTORE_PART_RE.search(first, 0, end + 1)
+    return head is not None and _PRINTK_TIME_RE.search(first, 0, head.start()) is None
+
+
 def _pstore_parts(blocks: Iterator[bytes]) -> Iterator[bytes]:
     """``blocks`` as they are, or a pstore dump's parts oldest first when the input
-    starts with a dump's part header."""
+    starts with a dump's part header (after a short preamble, _starts_with_pstore_part)."""
     first = next(blocks, b"")
-    if _PSTORE_PART_RE.match(first) is None:
+    if not _starts_with_pstore_part(first):
         yield from _as_they_came(first, blocks)
         return
     held = yield from _held(first, blocks, _PSTORE_MAX)
