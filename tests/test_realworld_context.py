@@ -959,3 +959,24 @@ def test_a_failing_storage_path_before_a_hung_task_is_its_context(
     assert parse_log(_stamped_before(line, first).encode()) == []
     m = _preceded_by_match(tmp_path, rep, pattern)
     assert f"preceded by {line!r}" in m.evidence
+
+
+# fs/xfs/xfs_message.c assfail(): a failed ASSERT() of an XFS built with CONFIG_XFS_DEBUG
+# or CONFIG_XFS_WARN prints xfs_emerg(mp, "Assertion failed: %s, file: %s, line: %d")
+# ("XFS (loop0): " before it, "XFS: " without a mount), then BUG() when
+# fs.xfs.bug_on_assert (CONFIG_XFS_ASSERT_FATAL) is set, WARN_ON(1) when not.
+XFS_ASSERT = "XFS (loop0): Assertion failed: 0, file: fs/xfs/xfs_buf_item_recover.c, line: 414"
+
+
+@pytest.mark.parametrize("log", ["bug", "warn"])
+def test_a_failed_xfs_assertion_before_its_bug_or_warning_is_its_context(log: str) -> None:
+    """The lab's recorded BUG() and WARN_ON() with XFS's assertion message put right
+    before their "cut here" line: the report is the BUG's or the WARNING's as recorded,
+    the assertion its context; alone the message is no report."""
+    text = (LAB / f"{log}.log").read_text()
+    (cut,) = [ln for ln in text.splitlines(keepends=True) if "[ cut here ]" in ln]
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(reworded(text, {cut: _stamped_before(XFS_ASSERT, cut) + cut}).encode())
+    assert rep.context == [*want.context, XFS_ASSERT]
+    assert (rep.title, rep.frames) == (want.title, want.frames)
+    assert parse_log(_stamped_before(XFS_ASSERT, cut).encode()) == []

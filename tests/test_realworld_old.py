@@ -466,15 +466,31 @@ _SPL_0_6 = {
 }
 
 
-@pytest.mark.parametrize("header", ["3.10-on", "2.6-3.9"])
-def test_an_spl_0_6_panic_is_the_failed_checks_report(header: str) -> None:
+# The failed check's own message before it: 0.6's VERIFY3() printed it bare as 0.7's
+# does ("VERIFY3(%s) failed (%lld == %lld)"), its ASSERT() through spl_debug_msg() like
+# the panic line, "SPLError: %d:%d:(%s:%d:%s()) ASSERTION(" #cond ") failed".
+_VERIFY = "VERIFY3(hotfence_crash_count(hdr) == 0) failed (1 == 0)"
+_ASSERTION = (
+    "SPLError: 117:0:(hotfence_crash.c:252:hotfence_crash_verify()) "
+    "ASSERTION(hotfence_crash_count(hdr) == 0) failed"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "check"),
+    [("3.10-on", _VERIFY), ("2.6-3.9", _VERIFY), ("3.10-on", _ASSERTION)],
+)
+def test_an_spl_0_6_panic_is_the_failed_checks_report(header: str, check: str) -> None:
     """The recorded-shape SPL panic (``x86-6.1-spl-verify-panic.log``) in SPL 0.6's
     wording is one report, titled by the function its "SPLError:" line names as 0.7's
-    "PANIC at" line is, with the task, release and trace of the dump after it."""
+    "PANIC at" line is, with the task, release and trace of the dump after it; the
+    failed check's message before it is its context."""
     text = (DATA / "x86-6.1-spl-verify-panic.log").read_text()
     changes = dict(_SPL_0_6)
     if header == "2.6-3.9":
         changes["CPU: 0 PID: 117 Comm: sh Tainted:"] = "Pid: 117, comm: sh Tainted:"
+    if check != _VERIFY:
+        changes[_VERIFY] = check
     old = reworded(text, changes)
     (rep,) = parse_log(old.encode())
     assert rep.title == "PANIC in hotfence_crash_verify" and not rep.corrupted
@@ -487,7 +503,7 @@ def test_an_spl_0_6_panic_is_the_failed_checks_report(header: str) -> None:
         "spl_debug_bug",
         "hotfence_crash_verify",
     ]
-    assert "VERIFY3(hotfence_crash_count(hdr) == 0) failed (1 == 0)" in rep.context
+    assert rep.context == [check]
     _same(old.encode(), chunk=4096, block=64)  # the CLI's prefilter reads it alike
 
 

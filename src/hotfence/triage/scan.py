@@ -132,6 +132,13 @@ CONTEXT_MARKERS = (
     # "PANIC at file:line:func()" report: include/os/linux/spl/sys/debug.h "VERIFY(%s)
     # failed", "VERIFY3(%s) failed (%lld == %lld)", "VERIFY0(...", "VERIFY3P(...".
     "VERIFY",
+    # ... and SPL 0.6's ASSERT() (module/spl/spl-debug.c's spl_debug_msg() before its
+    # "SPL PANIC"): "SPLError: 117:0:(file.c:252:func()) ASSERTION(cond) failed".
+    "ASSERTION(",
+    # XFS's failed ASSERT() on a CONFIG_XFS_DEBUG or CONFIG_XFS_WARN build, before the
+    # BUG() or WARN_ON() it raises: fs/xfs/xfs_message.c assfail() "XFS (loop0):
+    # Assertion failed: 0, file: fs/xfs/xfs_buf_item_recover.c, line: 414".
+    "Assertion failed: ",
     # XFS giving up on a filesystem: fs/xfs/xfs_fsops.c xfs_do_force_shutdown() "XFS
     # (sda1): Log I/O Error (0x6) detected at <caller> (fs/xfs/...:498).  Shutting down
     # filesystem." (5.x on; before, "Log I/O Error Detected.  Shutting down filesystem",
