@@ -868,3 +868,115 @@ def test_a_btrfs_transaction_abort_before_its_warning_is_the_warnings_context() 
     (rep,) = parse_log((lab[:at] + f"{stamp} {line}\n" + lab[at:]).encode())
     assert line in rep.context
     assert (rep.title, rep.frames) == (want.title, want.frames)
+
+
+# A storage path failing under a task, before the hung task (or the crash) it causes,
+# as each transport prints it:
+STORAGE_PATH_FAILURES = [
+    # net/sunrpc/clnt.c call_timeout() (rpc_check_timeout() in 5.x): the NFS or lockd
+    # client's RPC to its server timed out; "still trying" on a hard mount, "timed out"
+    # on a soft one
+    pytest.param(
+        "nfs: server nas1 not responding, still trying",
+        r"nfs: server \S+ not responding",
+        id="nfs-still-trying",
+    ),
+    pytest.param(
+        "nfs: server nas1 not responding, timed out",
+        r"nfs: server \S+ not responding",
+        id="nfs-timed-out",
+    ),
+    pytest.param(
+        "lockd: server 10.0.0.1 not responding, still trying",
+        r"lockd: server \S+ not responding",
+        id="lockd-still-trying",
+    ),
+    # drivers/scsi/scsi_transport_iscsi.c iscsi_conn_error_event(): the iSCSI connection
+    # broke ("detected conn error (%d)", iscsi_cls_conn_printk() of "connection<sid>:<cid>")
+    # and, its target not back within replacement_timeout, session_recovery_timedout()
+    # ("session recovery timed out after %d secs") fails its commands
+    pytest.param(
+        "connection1:0: detected conn error (1020)",
+        r"connection\d+:\d+: detected conn error",
+        id="iscsi-conn-error",
+    ),
+    pytest.param(
+        "session1: session recovery timed out after 120 secs",
+        r"session\d+: session recovery timed out",
+        id="iscsi-recovery-timeout",
+    ),
+    # drivers/scsi/scsi_lib.c scsi_device_state_check() (scsi_prep_state_check() before
+    # 5.x): a command for a disk the SCSI layer has set offline (sdev_printk() of it)
+    pytest.param(
+        "sd 3:0:0:1: rejecting I/O to offline device",
+        r"rejecting I/O to offline device",
+        id="scsi-offline",
+    ),
+    # drivers/md/dm-mpath.c fail_path(): DMWARN("%s: Failing path %s.", the table's
+    # device, the path's) (before 4.x DMWARN("Failing path %s.", ...)), one path of a
+    # multipath map lost
+    pytest.param(
+        "device-mapper: multipath: 253:2: Failing path 8:32.",
+        r"multipath: .*Failing path",
+        id="multipath-failing-path",
+    ),
+    # drivers/ata/libata-eh.c ata_eh_link_report(): a command the disk did not complete
+    # or failed, "exception Emask 0x%x SAct 0x%x SErr 0x%x action 0x%x" ("frozen" when
+    # the port was frozen for a reset), before the failed command's lines
+    pytest.param(
+        "ata1.00: exception Emask 0x0 SAct 0x0 SErr 0x0 action 0x6 frozen",
+        r"ata[\d.]+: exception Emask",
+        id="ata-exception",
+    ),
+    # OpenZFS module/zfs/zio.c zio_suspend(): cmn_err(CE_WARN, "Pool '%s' has encountered
+    # an uncorrectable I/O failure and has been suspended.\n"), which the SPL's
+    # vcmn_err() prints as "WARNING: %s"; every write to the pool blocks from then on
+    pytest.param(
+        "WARNING: Pool 'tank' has encountered an uncorrectable I/O failure and has been suspended.",
+        r"Pool \S+ has encountered an uncorrectable I/O failure",
+        id="zfs-pool-suspended",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "pattern"), STORAGE_PATH_FAILURES)
+def test_a_failing_storage_path_before_a_hung_task_is_its_context(
+    line: str, pattern: str, tmp_path: Path
+) -> None:
+    """The lab's recorded hung task with the failure put right before it is that hung
+    task's context, in the parser and through the CLI's prefilter; alone it is no
+    report, and a catalogue entry's ``preceded_by`` sees it."""
+    text = (LAB / "hung-task.log").read_text()
+    (first,) = [ln for ln in text.splitlines(keepends=True) if "INFO: task sh:117 blocked" in ln]
+    composed = reworded(text, {first: _stamped_before(line, first) + first})
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(composed.encode())
+    assert rep.context == [*want.context, line]
+    assert (rep.title, rep.comm, rep.pid) == (want.title, want.comm, want.pid)
+    (tmp_path / "kern.log").write_text(composed)
+    (got,) = triage_input(str(tmp_path / "kern.log")).reports
+    assert got.context == rep.context
+    assert parse_log(_stamped_before(line, first).encode()) == []
+    m = _preceded_by_match(tmp_path, rep, pattern)
+    assert f"preceded by {line!r}" in m.evidence
+
+
+# fs/xfs/xfs_message.c assfail(): a failed ASSERT() of an XFS built with CONFIG_XFS_DEBUG
+# or CONFIG_XFS_WARN prints xfs_emerg(mp, "Assertion failed: %s, file: %s, line: %d")
+# ("XFS (loop0): " before it, "XFS: " without a mount), then BUG() when
+# fs.xfs.bug_on_assert (CONFIG_XFS_ASSERT_FATAL) is set, WARN_ON(1) when not.
+XFS_ASSERT = "XFS (loop0): Assertion failed: 0, file: fs/xfs/xfs_buf_item_recover.c, line: 414"
+
+
+@pytest.mark.parametrize("log", ["bug", "warn"])
+def test_a_failed_xfs_assertion_before_its_bug_or_warning_is_its_context(log: str) -> None:
+    """The lab's recorded BUG() and WARN_ON() with XFS's assertion message put right
+    before their "cut here" line: the report is the BUG's or the WARNING's as recorded,
+    the assertion its context; alone the message is no report."""
+    text = (LAB / f"{log}.log").read_text()
+    (cut,) = [ln for ln in text.splitlines(keepends=True) if "[ cut here ]" in ln]
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(reworded(text, {cut: _stamped_before(XFS_ASSERT, cut) + cut}).encode())
+    assert rep.context == [*want.context, XFS_ASSERT]
+    assert (rep.title, rep.frames) == (want.title, want.frames)
+    assert parse_log(_stamped_before(XFS_ASSERT, cut).encode()) == []

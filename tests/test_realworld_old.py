@@ -14,6 +14,7 @@ import yaml
 
 from corpus import SYZ, syz_log
 from hotfence.triage.parser import parse_log
+from test_prefilter import _same
 from test_realworld_arch import DATA, _facts, reworded
 
 EXPECTED = yaml.safe_load((DATA / "expected.yaml").read_text())["logs"]
@@ -445,3 +446,72 @@ def test_a_panic_in_the_pre_2_6_10_wording_reads_as_in_the_current_one(name: str
     text = (DATA / f"{name}.log").read_text()
     old = reworded(text, {"Kernel panic - not syncing: ": "Kernel panic: "})
     assert _facts(parse_log(old.encode())) == _facts(parse_log(text.encode()))
+
+
+# OpenZFS's SPL before 0.7 (module/spl/spl-debug.c) reported a failed VERIFY()/ASSERT()
+# through spl_debug_bug(): spl_debug_msg(..., "SPL PANIC\n"), which
+# trace_print_to_console() prints as printk("%s%s: %d:%d:(%s:%d:%s()) %.*s", KERN_EMERG,
+# "SPLError", pid, stack, file, line, func, ...), then spl_debug_dumpstack()'s
+# printk("SPL: Showing stack for process %d\n") and dump_stack(). 0.7's spl_panic()
+# prints the same facts as "PANIC at %s:%d:%s()" and "Showing stack for process %d". Its
+# kernels were 2.6.26-4.x: before 3.10 dump_stack() named the task on 2.6's
+# "Pid: %d, comm: %.20s %s %s %.*s" line (arch/x86/kernel/dumpstack.c), no CPU.
+_SPL_0_6 = {
+    "PANIC at hotfence_crash.c:252:hotfence_crash_verify()": (
+        "SPLError: 117:0:(hotfence_crash.c:252:hotfence_crash_verify()) SPL PANIC"
+    ),
+    "Showing stack for process 117": "SPL: Showing stack for process 117",
+    "spl_dumpstack+0x29/0x2b [spl]": "spl_debug_dumpstack+0x27/0x40 [spl]",
+    "spl_panic+0xd4/0xfc [spl]": "spl_debug_bug+0x82/0xe0 [spl]",
+}
+
+
+# The failed check's own message before it: 0.6's VERIFY3() printed it bare as 0.7's
+# does ("VERIFY3(%s) failed (%lld == %lld)"), its ASSERT() through spl_debug_msg() like
+# the panic line, "SPLError: %d:%d:(%s:%d:%s()) ASSERTION(" #cond ") failed".
+_VERIFY = "VERIFY3(hotfence_crash_count(hdr) == 0) failed (1 == 0)"
+_ASSERTION = (
+    "SPLError: 117:0:(hotfence_crash.c:252:hotfence_crash_verify()) "
+    "ASSERTION(hotfence_crash_count(hdr) == 0) failed"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "check"),
+    [("3.10-on", _VERIFY), ("2.6-3.9", _VERIFY), ("3.10-on", _ASSERTION)],
+)
+def test_an_spl_0_6_panic_is_the_failed_checks_report(header: str, check: str) -> None:
+    """The recorded-shape SPL panic (``x86-6.1-spl-verify-panic.log``) in SPL 0.6's
+    wording is one report, titled by the function its "SPLError:" line names as 0.7's
+    "PANIC at" line is, with the task, release and trace of the dump after it; the
+    failed check's message before it is its context."""
+    text = (DATA / "x86-6.1-spl-verify-panic.log").read_text()
+    changes = dict(_SPL_0_6)
+    if header == "2.6-3.9":
+        changes["CPU: 0 PID: 117 Comm: sh Tainted:"] = "Pid: 117, comm: sh Tainted:"
+    if check != _VERIFY:
+        changes[_VERIFY] = check
+    old = reworded(text, changes)
+    (rep,) = parse_log(old.encode())
+    assert rep.title == "PANIC in hotfence_crash_verify" and not rep.corrupted
+    assert rep.text.startswith("SPLError: 117:0:(hotfence_crash.c:252:")
+    assert (rep.comm, rep.pid, rep.kernel_release) == ("sh", 117, "6.1.0-56-amd64")
+    assert rep.cpu == (0 if header == "3.10-on" else None)
+    assert [f.function for f in rep.frames][:4] == [
+        "dump_stack_lvl",
+        "spl_debug_dumpstack",
+        "spl_debug_bug",
+        "hotfence_crash_verify",
+    ]
+    assert rep.context == [check]
+    _same(old.encode(), chunk=4096, block=64)  # the CLI's prefilter reads it alike
+
+
+def test_an_spl_0_6_assertion_message_alone_is_no_report() -> None:
+    """SPL 0.6's other "SPLError:" lines (an ASSERTION's message, the SPL's own errors)
+    are messages: without "SPL PANIC" and the dump after it there is no report."""
+    text = (DATA / "x86-6.1-spl-verify-panic.log").read_text()
+    at = text.index("[    7.216434] PANIC at")
+    line = "[    7.216434] SPLError: 117:0:(hotfence_crash.c:252:hotfence_crash_verify()) "
+    cut = text[:at] + line + "ASSERTION(hotfence_crash_count(hdr) == 0) failed\n"
+    assert parse_log(cut.encode()) == []

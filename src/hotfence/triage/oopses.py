@@ -2451,6 +2451,19 @@ OOPSES: tuple[OopsKind, ...] = (
         shape=r"PANIC at(?: [\w.\-]+:\d+:\w+\(\))?\s*$",
         needs_oops=True,
     ),
+    # The same failure before SPL 0.7 (module/spl/spl-debug.c, 2.6.26-4.x kernels):
+    # spl_debug_bug() logs "SPL PANIC" through spl_debug_msg(), whose
+    # trace_print_to_console() prints "SPLError: %d:%d:(%s:%d:%s()) %s" (pid, stack,
+    # file's basename, line, func, the message), then spl_debug_dumpstack()'s "SPL:
+    # Showing stack for process %d" and dump_stack(). Titled as 0.7's "PANIC at": by the
+    # function the line names. The SPL's other "SPLError:" lines (an ASSERTION's message
+    # before it) are messages.
+    _k(
+        "SPL PANIC",
+        [_F(lazy_rx(r"SPLError: \d+:\d+:\([\w.\-]+:\d+:(\w+)\(\)\) SPL PANIC"), "PANIC in {1}")],
+        shape=r"SPLError: \d+:\d+:\([\w.\-]+:\d+:\w+\(\)\) SPL PANIC\s*$",
+        needs_oops=True,
+    ),
     # The same file's vcmn_err(CE_PANIC, ...) (zfs_panic_recover() without zfs_recover=1,
     # cmn_err() callers): printk(KERN_EMERG "PANIC: %s\n", msg), then spl_dumpstack().
     # Titled by the trace's first function past the SPL's reporting ones.

@@ -132,6 +132,13 @@ CONTEXT_MARKERS = (
     # "PANIC at file:line:func()" report: include/os/linux/spl/sys/debug.h "VERIFY(%s)
     # failed", "VERIFY3(%s) failed (%lld == %lld)", "VERIFY0(...", "VERIFY3P(...".
     "VERIFY",
+    # ... and SPL 0.6's ASSERT() (module/spl/spl-debug.c's spl_debug_msg() before its
+    # "SPL PANIC"): "SPLError: 117:0:(file.c:252:func()) ASSERTION(cond) failed".
+    "ASSERTION(",
+    # XFS's failed ASSERT() on a CONFIG_XFS_DEBUG or CONFIG_XFS_WARN build, before the
+    # BUG() or WARN_ON() it raises: fs/xfs/xfs_message.c assfail() "XFS (loop0):
+    # Assertion failed: 0, file: fs/xfs/xfs_buf_item_recover.c, line: 414".
+    "Assertion failed: ",
     # XFS giving up on a filesystem: fs/xfs/xfs_fsops.c xfs_do_force_shutdown() "XFS
     # (sda1): Log I/O Error (0x6) detected at <caller> (fs/xfs/...:498).  Shutting down
     # filesystem." (5.x on; before, "Log I/O Error Detected.  Shutting down filesystem",
@@ -142,6 +149,31 @@ CONTEXT_MARKERS = (
     # "md/raid1:md0: Disk failure on sdb1, disabling device." (2.6.18's "raid1: Disk
     # failure on ..."), then how many devices the array goes on with.
     "Disk failure on",
+    # The path to a disk failing under the tasks that then hang on it (or the crash in
+    # their error paths). net/sunrpc/clnt.c call_timeout() (rpc_check_timeout() in 5.x):
+    # an NFS or lockd client's RPC to its server timed out, "nfs: server nas1 not
+    # responding, still trying" on a hard mount, "..., timed out" on a soft one.
+    "not responding, still trying",
+    "not responding, timed out",
+    # drivers/scsi/scsi_transport_iscsi.c: iscsi_conn_error_event() "connection1:0:
+    # detected conn error (1020)" (2.6.2x "iscsi: detected conn error (1011)"), then
+    # session_recovery_timedout() "session1: session recovery timed out after 120 secs"
+    # when the target did not come back in time and its commands are failed.
+    "detected conn error",
+    "session recovery timed out",
+    # drivers/scsi/scsi_lib.c scsi_device_state_check() (scsi_prep_state_check() before
+    # 5.x): "sd 3:0:0:1: rejecting I/O to offline device" (or "... dead device").
+    "rejecting I/O to",
+    # drivers/md/dm-mpath.c fail_path(): "device-mapper: multipath: 253:2: Failing path
+    # 8:32." (before 4.x without the table's device), one path of a multipath map lost.
+    "Failing path",
+    # drivers/ata/libata-eh.c ata_eh_link_report(): "ata1.00: exception Emask 0x0 SAct
+    # 0x0 SErr 0x0 action 0x6 frozen", a command the disk did not complete or failed.
+    "exception Emask",
+    # OpenZFS module/zfs/zio.c zio_suspend(): "WARNING: Pool 'tank' has encountered an
+    # uncorrectable I/O failure and has been suspended." (the SPL's vcmn_err(CE_WARN));
+    # every write to the pool blocks from then on.
+    "uncorrectable I/O failure",
     # A USB host controller given up for dead, every device on its buses (disks, NICs,
     # a BMC's virtual media) disconnected with it: drivers/usb/host/xhci-ring.c
     # xhci_hc_died() "xhci_hcd 0000:00:14.0: xHCI host controller not responding, assume
