@@ -656,6 +656,20 @@ def test_amlogic_cpu_in_the_printk_time_reads_as_the_console(shape: str) -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+def test_lge_wall_clock_and_cpu_in_the_printk_time_read_as_the_console() -> None:
+    """LG's trees (CONFIG_MACH_LGE, kernel/printk/printk.c print_time() of the MSM8996
+    phones' 3.18 kernels) print "[%5lu.%06lu / %02d-%02d %02d:%02d:%02d.%03lu][%d] ": the
+    wall clock inside the time's brackets, the record's CPU after them. The report keeps
+    its task and every frame, and the other CPU's line inside the trace is no part of
+    it."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    text = _vendor_prefixed(" / 10-26 15:03:55.524][{cpu}] ").replace("] / ", " / ")
+    assert re.search(r"^\[ *\d+\.\d{6} / 10-26 15:03:55\.524\]\[1\] random", text, re.M)
+    (rep,) = parse_log(text.encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) == 6 and not rep.corrupted
+
+
 def test_a_bracketed_message_start_is_no_vendor_prefix() -> None:
     """Samsung's prefix is "%c[%1d:%15s:%5d]": a message of a mainline kernel that starts
     with a bracket and colons keeps them."""
