@@ -318,6 +318,80 @@ def test_a_riscv_die_line_alone_is_a_report(die: str, title: str, kind: str) -> 
 
 
 @pytest.mark.parametrize(
+    "header",
+    [
+        # 6.x: dump_backtrace() prints no header (show_stack() prints it)
+        "",
+        # before: arch/riscv/kernel/stacktrace.c dump_backtrace() printed its own
+        # "%sCall Trace:\n" first
+        "[    4.677400] Call Trace:\n",
+    ],
+)
+def test_a_riscv_fault_in_a_skipped_function_is_titled_by_its_caller(header: str) -> None:
+    """riscv's show_regs() (arch/riscv/kernel/process.c: __show_regs(), then
+    dump_backtrace() for a kernel context) prints the interrupted trace right after its
+    "status: ... badaddr: ... cause: ..." line. A fault inside a function titles skip
+    (strlen here, called by the module) is titled by the first frame of that trace below
+    it, as arm64's "Call trace:" is."""
+    text = reworded(
+        (DATA / "riscv64-6.12.117+deb13-mod-null.log").read_text(),
+        {
+            "cause: 000000000000000d\n": "cause: 000000000000000d\n" + header,
+            "epc : hotfence_crash_null_deref+0x28/0x30 [hotfence_crash]": "epc : strlen+0x1c/0x2a",
+            " ra : hotfence_crash_do+0xce/0x112 [hotfence_crash]": (
+                " ra : hotfence_crash_null_deref+0x24/0x30 [hotfence_crash]"
+            ),
+            "[    4.677442] [<ffffffff01e6c064>] hotfence_crash_null_deref": (
+                "[    4.677442] [<ffffffff80a5d0c2>] strlen+0x1c/0x2a\n"
+                "[    4.677442] [<ffffffff01e6c064>] hotfence_crash_null_deref"
+            ),
+        },
+    )
+    (rep,) = parse_log(text.encode())
+    assert rep.title == (
+        "BUG: unable to handle kernel access to user memory in hotfence_crash_null_deref"
+    )
+    assert not rep.corrupted
+    assert [f.function for f in rep.frames][:3] == [
+        "strlen",
+        "hotfence_crash_null_deref",
+        "hotfence_crash_write",
+    ]
+
+
+def test_a_riscv_refcount_warning_is_titled_by_the_caller_of_the_check() -> None:
+    """lib/refcount.c refcount_warn_saturate() WARNs: on riscv the warning's registers
+    name refcount_warn_saturate itself at "epc :" and its trace has no header (see the
+    test above). The title is the first frame below the check, as on other
+    architectures, not "corrupted"."""
+    text = reworded(
+        (DATA / "riscv64-6.12.117+deb13-mod-warn.log").read_text(),
+        {
+            "[    3.054078] WARNING: CPU: 0 PID: 140 at src/hotfence/lab/module/hotfence_crash.c:93"
+            " hotfence_crash_warn+0x2c/0x36 [hotfence_crash]": (
+                "[    3.054000] refcount_t: addition on 0; use-after-free.\n"
+                "[    3.054078] WARNING: CPU: 0 PID: 140 at lib/refcount.c:25"
+                " refcount_warn_saturate+0x110/0x162"
+            ),
+            "epc : hotfence_crash_warn+0x2c/0x36 [hotfence_crash]": (
+                "epc : refcount_warn_saturate+0x110/0x162"
+            ),
+            " ra : hotfence_crash_warn+0x1a/0x36 [hotfence_crash]": (
+                " ra : refcount_warn_saturate+0x110/0x162"
+            ),
+            "[    3.055897] [<ffffffff01e6c266>] hotfence_crash_warn": (
+                "[    3.055897] [<ffffffff80a4e608>] refcount_warn_saturate+0x110/0x162\n"
+                "[    3.055897] [<ffffffff01e6c266>] hotfence_crash_warn"
+            ),
+        },
+    )
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "WARNING: refcount bug in hotfence_crash_warn"
+    assert not rep.corrupted
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 140, 0)
+
+
+@pytest.mark.parametrize(
     ("die", "title", "kind"),
     [
         (
@@ -651,6 +725,20 @@ def test_amlogic_cpu_in_the_printk_time_reads_as_the_console(shape: str) -> None
     (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
     text = re.sub(r"\]@(\d+\])", r"@\1", _vendor_prefixed(shape))
     assert re.search(r"^\[ *\d+\.\d{6}@1\]", text, re.M)
+    (rep,) = parse_log(text.encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) == 6 and not rep.corrupted
+
+
+def test_lge_wall_clock_and_cpu_in_the_printk_time_read_as_the_console() -> None:
+    """LG's trees (CONFIG_MACH_LGE, kernel/printk/printk.c print_time() of the MSM8996
+    phones' 3.18 kernels) print "[%5lu.%06lu / %02d-%02d %02d:%02d:%02d.%03lu][%d] ": the
+    wall clock inside the time's brackets, the record's CPU after them. The report keeps
+    its task and every frame, and the other CPU's line inside the trace is no part of
+    it."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    text = _vendor_prefixed(" / 10-26 15:03:55.524][{cpu}] ").replace("] / ", " / ")
+    assert re.search(r"^\[ *\d+\.\d{6} / 10-26 15:03:55\.524\]\[1\] random", text, re.M)
     (rep,) = parse_log(text.encode())
     assert _facts([rep]) == _facts([want])
     assert len(want.frames) == 6 and not rep.corrupted

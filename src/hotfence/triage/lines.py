@@ -13,7 +13,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   vendor hooks print ``[T1234@C3]``;
 * ``[0:   swapper/0:    1] `` / ``c1 `` / ``c0 1 (swapper/0) `` / ``[pid:1,cpu0,init]``
   — Android vendor kernels' CPU and task after the time (see ``_VENDOR_PROCESS``),
-  Amlogic's CPU inside the time's brackets (``[    8.234400@1]- ``, ``_AMLOGIC_CPU``);
+  Amlogic's CPU inside the time's brackets (``[    8.234400@1]- ``, ``_AMLOGIC_CPU``),
+  LG's wall clock there and the CPU after (``[ 57.068765 / 10-26 15:03:55.524][1] ``);
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format (also after
   the wire format's ``<PRI>``, RFC 3164), also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
@@ -211,6 +212,11 @@ _VENDOR_CPU = (
 # record's state from log_store(): 'h' in a hard interrupt, 's' in a soft one, 'd' with
 # interrupts off, else '-'. Its lines are told apart by that CPU.
 _AMLOGIC_CPU = r"@(?P<acpu>\d{1,4})\][hsd-]?"
+# LG's trees (CONFIG_MACH_LGE, printk.c print_time(): MSM8996 phones' 3.18 kernels) put the
+# wall clock in the time's brackets and the record's CPU after them: "[%5lu.%06lu / %02d-%02d
+# %02d:%02d:%02d.%03lu][%d] ", "[   57.068765 / 10-26 15:03:55.524][1] Call trace:". Its
+# lines are told apart by that CPU too.
+_LGE_CPU = r" / \d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\]\[(?P<lcpu>\d{1,4})\]"
 # MediaTek's, in place of print_time()'s space or after it (one console reprints the
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
 _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
@@ -252,8 +258,9 @@ _PREFIX_RE = re.compile(
     r"(?:"
     # [ 1.2][T3], [ 1.2] [T3]; dmesg -d and journalctl -o short-delta add the time since
     # the previous message: "[    6.059134 <    0.000151>]"; Amlogic's trees the CPU
-    # (_AMLOGIC_CPU): "[    8.234400@1] ", "[    8.234400@1]- "
-    r"\[ *(?P<ts>\d+\.\d+)(?:(?: <[ \d.+*-]+>)?\]|" + _AMLOGIC_CPU + r")"
+    # (_AMLOGIC_CPU): "[    8.234400@1] ", "[    8.234400@1]- "; LG's the wall clock and
+    # the CPU (_LGE_CPU): "[   57.068765 / 10-26 15:03:55.524][1] "
+    r"\[ *(?P<ts>\d+\.\d+)(?:(?: <[ \d.+*-]+>)?\]|" + _AMLOGIC_CPU + r"|" + _LGE_CPU + r")"
     r"(?: " + _DMESG_TIME + r")*"
     r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
     r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
@@ -1200,6 +1207,8 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         return f"T{m['xtid']}" if m["xctx"] == "T" else f"C{m['xcpu']}"
     if g.get("acpu") is not None:
         return f"c{m['acpu']}"
+    if g.get("lcpu") is not None:
+        return f"c{m['lcpu']}"
     if g.get("mpid") is not None:
         return _task_or_cpu(m["mpid"], str(int(m["mcpu"], 16)))
     return None

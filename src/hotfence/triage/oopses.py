@@ -756,6 +756,12 @@ RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 # arch/arc/kernel/stacktrace.c show_stacktrace() heads its "  %pS" entries "Stack Trace:",
 # alpha's dik_show_trace() (traps.c) its "[<%lx>] %pSR" entries "Trace:" alone.
 CALL_TRACE = rx(r"(?:Call (?:T|t)race:)|(?:Backtrace:)|(?:Stack Trace:)|(?:^ *Trace:\s*$)")
+# The trace after a register dump: under one of those headers, or riscv's, which has none:
+# show_regs() (arch/riscv/kernel/process.c) ends __show_regs()'s registers with "status:
+# %016lx badaddr: %016lx cause: %016lx" and, for a kernel context, dump_backtrace()
+# prints the interrupted trace right after that line. A fault or WARN() inside a function
+# titles skip (strlen, refcount_warn_saturate) is titled from that trace.
+TRACE_AFTER_REGS = rx(CALL_TRACE.pattern + "|" + RISCV_STACK_START.pattern)
 # A trace entry the x86 unwinder could not place on the frame-pointer chain (dumpstack.c
 # prints it after "? "): maybe a stale return address, maybe a frame. FRAME_RES skip them.
 GUESSED_FRAME_RE = rx(
@@ -776,12 +782,12 @@ def _warning_stack(*skip: str) -> StackSpec:
     # New kernels trap on WARN and print RIP first; old ones print only the call trace.
     return StackSpec(
         (rx("(?:" + _RIP + r"|--- interrupt: [0-9]+ at {{FUNC}})"), PARSE_STACK),
-        (CALL_TRACE, PARSE_STACK),
+        (TRACE_AFTER_REGS, PARSE_STACK),
         tuple(skip),
     )
 
 
-_RIP_TRACE = (RIP_FRAME, CALL_TRACE, PARSE_STACK)
+_RIP_TRACE = (RIP_FRAME, TRACE_AFTER_REGS, PARSE_STACK)
 # A stack printed from NMI context: where the CPU was is after the NMI's own frames, from
 # the "<<EOE>>" (3.x, which puts the first entry on the marker's line) or "</NMI>" on.
 _AFTER_NMI = (rx(r"(?:<<EOE>>|<EOE>|</NMI>)(?: +(?:{{PC}} +)?{{FUNC}})?"), PARSE_STACK)

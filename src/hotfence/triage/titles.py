@@ -483,10 +483,20 @@ def _stack_frames_impl(
                 m = part.search(ln)
                 if m is None:
                     continue
+                if part is oopses.TRACE_AFTER_REGS and not oopses.CALL_TRACE.search(ln):
+                    # riscv's "status:" line heads the trace dump_backtrace() prints
+                    # right after it: headerless since 6.x, under its own "Call Trace:"
+                    # before (stacktrace.c moved that header into show_stack()). Kernels
+                    # whose show_regs() printed no trace leave it heading nothing.
+                    after = lines[li] if li < len(lines) else ""
+                    if oopses.CALL_TRACE.search(after):
+                        li += 1
+                    elif not _FRAME_ANY.match(after):
+                        continue
                 _append_frames(raw, m, skip)
                 found = True
                 break
-            if not found and part is oopses.CALL_TRACE:
+            if not found and (part is oopses.CALL_TRACE or part is oopses.TRACE_AFTER_REGS):
                 # 32-bit ARM's unwinder (CONFIG_ARM_UNWIND) prints no header: its trace
                 # starts at the first "from" line (_ARM_ENTRY_RE).
                 li = next(
