@@ -510,11 +510,14 @@ def test_a_log_whose_lines_end_in_blanks_reads_as_the_log(trailing: str) -> None
 # Copies of a log that reach an operator changed byte for byte: a page that keeps a log's
 # spacing with "&nbsp;" gives a no-break space for every space; a terminal program's log of
 # a serial line whose tty added no line feeds (ONLCR off), or a file with classic Mac line
-# ends, ends lines in carriage returns alone; a page's HTML source keeps "<", ">" and "&"
-# as "&lt;", "&gt;" and "&amp;" (x86's "<TASK>", 2.6's "[<c01234>]" frames).
+# ends, ends lines in carriage returns alone; a serial console's capture ("\r\n", the
+# console driver's, uart_console_write()) saved again with CRLF line ends (a Windows
+# terminal's log, a text-mode transfer) in "\r\r\n"; a page's HTML source keeps "<", ">"
+# and "&" as "&lt;", "&gt;" and "&amp;" (x86's "<TASK>", 2.6's "[<c01234>]" frames).
 _COPIES: dict[str, Callable[[bytes], bytes]] = {
     "no-break spaces": lambda log: log.replace(b" ", "\u00a0".encode()),
     "carriage returns": lambda log: log.replace(b"\n", b"\r"),
+    "two carriage returns": lambda log: log.replace(b"\n", b"\r\r\n"),
     "html source": (
         lambda log: log.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
     ),

@@ -523,7 +523,9 @@ def strip_prefix(raw: str) -> tuple[str, str]:
 def parse_prefix(raw: str) -> tuple[str, str, float | None]:
     """``(text, context, printk timestamp in seconds or None)`` for a raw line."""
     if raw.endswith("\r"):
-        raw = raw[:-1]
+        # (more than one: a capture of the serial console's "\r\n" line ends saved again
+        # with CRLF line ends, by a Windows terminal's log or a text-mode transfer)
+        raw = raw.rstrip("\r")
     if (console := _kata_console_line(raw)) is not None:
         return parse_prefix(console)  # the guest's console line, whatever the log around it
     if raw.startswith("["):
