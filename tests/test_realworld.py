@@ -932,12 +932,18 @@ def test_an_oops_printed_twice_by_two_consoles_is_one_report() -> None:
 # More ways the same records reach an operator: journalctl's -o short-full ("%a %F %T %Z"
 # wall time), -o short-unix (seconds since the epoch) and -o short-delta (monotonic time
 # and "<delta>", systemd logs-show.c output_timestamp_monotonic()); util-linux dmesg -d
-# ("[%5ld.%06ld <%12.06f>] ", DMESG_TIMEFTM_TIME_DELTA).
+# ("[%5ld.%06ld <%12.06f>] ", DMESG_TIMEFTM_TIME_DELTA); an ISO time with a space for
+# its "T" (RFC 3339 5.6 allows it "for the sake of readability"; rsyslog's date-pgsql
+# property format "YYYY-MM-DD HH:MM:SS"), with or without a host, as a report of RTNL
+# assertions in cfg80211_switch_netns() mailed to the lists was: "2021-03-16
+# 11:27:14.269 kernel: ".
 @pytest.mark.parametrize(
     "prefix",
     [
         "Sat 2026-11-28 13:02:16 CET node-a kernel: ",
         "Сб 2026-11-28 13:02:16 MSK node-a kernel: ",
+        "2026-11-28 13:02:16.334 kernel: ",
+        "2026-11-28 13:02:16 node-a kernel: ",
         "1795870936.334241 node-a kernel: ",
         "[{t:12.6f} <    0.000151>] node-a kernel: ",
         "[{t:12.6f} <    0.000151>] ",

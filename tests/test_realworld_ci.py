@@ -312,6 +312,45 @@ def test_a_report_quoted_in_a_mail_reply_reads_as_the_report(quote: str) -> None
     assert checked > 400
 
 
+def _block_facts(reports: list[Report]) -> list[tuple[object, ...]]:
+    return [
+        (
+            r.title,
+            r.corrupted,
+            r.comm,
+            r.pid,
+            r.cpu,
+            r.kernel_release,
+            r.taint,
+            [(f.function, f.unreliable) for f in r.frames],
+        )
+        for r in reports
+    ]
+
+
+# A log pasted as an indented block between the writer's own lines: git log prints a
+# commit's message four spaces in (pretty.c pp_remainder(), the default "medium" format),
+# and commit messages quote a crash's lines indented in turn; a Markdown issue or
+# forum post's indented code block (CommonMark 4.4: each line "preceded by four or more
+# spaces of indentation", blank lines inside it); a mail's, two spaces or a tab in.
+# (A terminal capture wrapped at 80 columns is left out: the rows' width is the sign of
+# its wrap, and an indent put before them after the capture is no part of it.)
+@pytest.mark.parametrize("indent", ["  ", "    ", "\t"])
+@pytest.mark.parametrize(
+    "name", sorted(p.stem for p in DATA.glob("*.log") if not p.stem.endswith("-80col-no-time"))
+)
+def test_a_log_pasted_as_an_indented_block_reads_as_the_log(name: str, indent: str) -> None:
+    """Every real log, indented as one block under a sentence of the writer's and
+    followed by another, gives the reports of the log itself with their task, CPU,
+    release, taint and frames. Indented, an i386 oops lost its CPU ("CPU:    0" was read
+    at the line's start only), a 6.19 WARNING its task ("WARNING: ... , CPU#5:
+    ethtool/1335"), a syslog file's hung task its trace and so its title."""
+    log = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    block = "\n".join(indent + line if line.strip() else "" for line in log.split("\n"))
+    pasted = f"Our router fell over with this:\n\n{block}\n\nAny idea what it is?\n"
+    assert _block_facts(parse_log(pasted)) == _block_facts(parse_log(log))
+
+
 def test_a_mailed_reports_subject_is_no_report() -> None:
     """syzbot mails each report with its title as the subject ("[syzbot] [net?] " and
     the title: syzkaller's dashboard mail template), the test robots likewise; a saved
@@ -713,6 +752,26 @@ def test_a_6_19_warning_line_reads_as_the_old_one(name: str) -> None:
         want[0].comm,
         want[0].pid,
         want[0].cpu,
+    )
+
+
+@pytest.mark.parametrize("name", _WARN_LOGS)
+def test_a_6_19_warning_pasted_as_an_indented_block_names_its_task(name: str) -> None:
+    """A 6.19 WARNING without its task header, quoted two spaces in as a netdev mail
+    quotes an RTNL assertion's splat ("  WARNING: net/core/dev.c:2241 at
+    netif_state_change+0xed/0x130, CPU#5: ethtool/1335"): its line still names the
+    task, pid and CPU (they were read at the line's very start only)."""
+    log = _lines(name)
+    want = _parse(log)[0]
+    # (the lines as the mail quotes them: without their printk time)
+    headless = [re.sub(r"^\[ *\d+\.\d+\] ", "", line) for line in _warn_619(log)]
+    quoted = ["  " + line for line in headless if " Comm: " not in line]
+    rep = _parse(["A splat on our test box:", "", *quoted])[0]
+    assert (rep.title, rep.comm, rep.pid, rep.cpu) == (
+        want.title,
+        want.comm,
+        want.pid,
+        want.cpu,
     )
 
 

@@ -913,6 +913,31 @@ def test_a_log_wrapped_by_a_mail_client_reads_as_the_log(width: int) -> None:
     assert checked > 90
 
 
+@pytest.mark.parametrize("quote", ["> ", "> > > "])
+@pytest.mark.parametrize("width", [72, 78])
+def test_a_mail_wrapped_log_quoted_by_later_replies_reads_as_the_log(
+    width: int, quote: str
+) -> None:
+    # a report wrapped by the sender's mail client (as above), then quoted by each reply
+    # after it, a ">" and a space per level (RFC 3676 4.5), which no client wraps again:
+    # the quoted rows are wider than any wrap by the quotes alone, as a netdev thread
+    # quotes an mlx5 watchdog splat ("> > > [ 6755.843728] WARNING: CPU: 15 PID: 30568 at
+    # net/sched/sch_generic.c:443" going on "> > > dev_watchdog+0x22f/0x240"). Every real
+    # log whose lines carry a prefix: the same reports and facts as the log.
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        wrapped = "\n".join(
+            quote + row
+            for line in console.split("\n")
+            for row in textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
+            or [""]
+        )
+        got = parse_log(wrapped)
+        assert [_flag_facts(r) for r in got] == [_flag_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 90
+
+
 # Where Unicode's line breaking algorithm lets a mail client break a line (UAX #14): after
 # a run of spaces, or after a hyphen (LB21) unless a digit follows it (LB25).
 _UAX14_BREAK = re.compile(r"\S+?(?:-(?=[^\d\s-])|(?=\s)|$)\s*")

@@ -244,13 +244,36 @@ _MAIL_WIDTH_MIN = 72
 _MAIL_WIDTH_MAX = 79
 
 
+# A reply quotes the lines before it with ">" and a space per level (RFC 3676 4.5), and
+# no client wraps the quoted lines again: a log wrapped in one mail, quoted by the
+# replies after it, has rows wider than the wrap by the quotes added since.
+_QUOTE_PREFIX_RE = re.compile(r"(?:>[ \t]?)+")
+
+
+def _cut_width(piece: str) -> int:
+    """The width of the row ``piece`` when a mail client wrapped it: its own, or, quoted,
+    at the deepest of its quote's levels where it fits the widest wrap (the level of the
+    mail that wrapped it; the quotes of later replies came after)."""
+    row = piece.rstrip()
+    quote = _QUOTE_PREFIX_RE.match(row)
+    if quote is None or len(row) <= _MAIL_WIDTH_MAX:
+        return len(row)
+    levels = quote.group().count(">")
+    text = len(row) - quote.end()
+    for level in range(levels - 1, -1, -1):
+        width = text + round(quote.end() * level / levels)
+        if width <= _MAIL_WIDTH_MAX:
+            return width
+    return len(row)
+
+
 def _mail_cut(piece: str, rest: str) -> bool:
     """Was the line ``piece`` cut by a mail client's wrap before ``rest`` (see above)?
 
     A format=flowed mail (RFC 3676 4.1, 4.2) keeps the space it broke at on the cut line,
     its soft line break, within the width: there the next word and its own space did not
     fit."""
-    width = len(piece.rstrip())
+    width = _cut_width(piece)
     if width > _MAIL_WIDTH_MAX or rest[:1].isspace():
         return False
     flowed = piece.endswith(" ")
@@ -268,7 +291,7 @@ def _hyphen_cut(piece: str, rest: str) -> bool:
     """Was the line ``piece`` cut after its last hyphen by a mail client's wrap before
     ``rest`` (see above)?"""
     cut = piece.rstrip()
-    width = len(cut)
+    width = _cut_width(cut)
     if width > _MAIL_WIDTH_MAX or not cut.endswith("-") or not cut[-2:-1].isalnum():
         return False
     m = _UAX14_PIECE_RE.match(rest)
@@ -286,9 +309,10 @@ _WRAP_SPAN = 1 << 14
 # oom-kill line's "constraint=...,task=tail,pid=120,uid=0"; in a reply, after the quote's
 # "> " (RFC 3676 4.5), which is no place to break it: KASAN's and SLUB's 77-wide "====".
 # Blanks a line ends with are no part of its width: Text::Wrap puts the one it stopped at
-# after a line's last row, and MIPS's show_regs() pads its "$24   :" row with them.)
+# after a line's last row, and MIPS's show_regs() pads its "$24   :" row with them. A
+# quoted line is measured after its quote, which replies put there after any wrap.)
 _MAIL_WIDER_RE = re.compile(
-    rf"^(?=[^\n]{{{_MAIL_WIDTH_MAX}}}[^\n]*\S)(?:>[> ]*)?(?![\s>])[^\n]*?\S +\S", re.M
+    rf"^(?:>[> ]*)?(?![\s>])(?=[^\n]{{{_MAIL_WIDTH_MAX}}}[^\n]*\S)[^\n]*?\S +\S", re.M
 )
 
 
@@ -311,19 +335,36 @@ def _wider_line(text: str, lo: int, hi: int, width: int) -> bool:
     return max(map(len, text[lo:hi].split("\n"))) > width
 
 
+def _row_width(row: str) -> int:
+    """The width of ``row`` after a mail reply's quote, which came after any wrap."""
+    quote = _QUOTE_PREFIX_RE.match(row)
+    return len(row) - (quote.end() if quote else 0)
+
+
+def _wider_quoted_line(text: str, lo: int, hi: int, width: int) -> bool:
+    """``_wider_line`` of quoted rows, each measured after its quote."""
+    return any(_row_width(row) > width for row in text[lo:hi].split("\n"))
+
+
 def _terminal_cut(piece: str, text: str, pos: int) -> bool:
     """Was ``piece``, the row before ``pos``, cut by a terminal's width (see
     ``_TERMINAL_WIDTH``)? It is as wide as the terminal and no line around is wider: 80
     columns, or a resized terminal's width, which another row around then shows too (one
-    row as wide as the widest line around is no sign of a wrap: a log's longest line)."""
-    width = len(piece.rstrip("\r"))
+    row as wide as the widest line around is no sign of a wrap: a log's longest line).
+    A quoted row (a capture a mail reply quotes) is measured after its quote."""
+    cut = piece.rstrip("\r")
+    quoted = cut.startswith(">")
+    width = _row_width(cut) if quoted else len(cut)
     if width < _TERMINAL_WIDTH:
         return False
     lo, hi = max(0, pos - _WRAP_SPAN), pos + _WRAP_SPAN
-    if _wider_line(text, lo, hi, width):
+    wider = _wider_quoted_line if quoted else _wider_line
+    if wider(text, lo, hi, width):
         return False
     if width == _TERMINAL_WIDTH:
         return True
+    if quoted:
+        return False  # (a resized terminal's capture, quoted: not told apart here)
     row = _row_re(width)
     first = row.search(text, lo, hi)
     return first is not None and row.search(text, first.end(), hi) is not None
@@ -381,18 +422,19 @@ def join_terminal_row(last: Line, piece: str, line: Line, text: str) -> Line | N
     own, and is left one."""
     rest = line.text
     cut = piece.rstrip()  # (blanks a copy padded the rows with are none of their width)
-    if not rest.strip() or rest[:1].isspace() or len(cut) > _TERMINAL_WIDTH:
+    width = _row_width(cut)  # (a quoted row after its quote)
+    if not rest.strip() or rest[:1].isspace() or width > _TERMINAL_WIDTH:
         return None
     # inside a word ("nand_scan_with_i" "ds+0xb88/0x137c"), or inside a bracket: a line of
     # exactly 80 that ends a word before a line of its own ("...+0x230)" "[<80632588>]")
     # is no cut
     in_word = (cut[-1:] + rest[:1]).replace("_", "a").isalnum()
-    if not (len(cut) == _TERMINAL_WIDTH and in_word) and not (
-        len(cut) >= _MAIL_WIDTH_MIN and _cut_in_brackets(cut, rest)
+    if not (width == _TERMINAL_WIDTH and in_word) and not (
+        width >= _MAIL_WIDTH_MIN and _cut_in_brackets(cut, rest)
     ):
         return None
     lo, hi = max(0, line.start - _WRAP_SPAN), line.start + _WRAP_SPAN
-    if any(len(row.rstrip()) > _TERMINAL_WIDTH for row in text[lo:hi].split("\n")):
+    if any(_row_width(row.rstrip()) > _TERMINAL_WIDTH for row in text[lo:hi].split("\n")):
         return None
     whole = make_line(last.raw.rstrip() + rest, last.start, last.number)
     if whole.context != last.context:

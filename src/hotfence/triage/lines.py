@@ -129,6 +129,11 @@ _DATE = (
     # (-ttt writes the "T" of ISO 8601 above), -t a TAI64N label "@400000005610e4c9..."
     r"|\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d\.\d+|@[0-9a-f]{24})"
 )
+# An ISO time with a space for its "T" (RFC 3339 5.6 allows it "for the sake of
+# readability"; rsyslog's date-pgsql property format): "2021-03-16 11:27:14.269 kernel: ".
+# Read before "kernel:" only: a program's own log lines start with such a time too, and
+# name no writer the way syslog does.
+_SPACED_ISO_DATE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?"
 # socklog writes the record's "facility.priority: " and no identifier (socklog(8)), no
 # host either: the kernel's records are "kern.<priority>: " after svlogd's time.
 _SOCKLOG = _DATE + r" kern\.(?:emerg|alert|crit|err|warn|warning|notice|info|debug): "
@@ -152,8 +157,11 @@ _GREP = r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?"
 _SYSLOG = (
     _GREP
     + r"(?:<[0-7]>(?:1 )?)?"
+    + r"(?:"
     + _DATE
-    + r" "
+    + r"|"
+    + _SPACED_ISO_DATE
+    + r") "
     + _HOST
     + r"(?:[\w.]+ )?(?i:kernel)(?:: ?|"
     + _RFC5424_REST

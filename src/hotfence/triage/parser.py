@@ -51,7 +51,7 @@ from .modules import linked_modules
 from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import scan_log
-from .stamps import mark_item_indent, mark_stamps
+from .stamps import mark_block_indent, mark_item_indent, mark_stamps
 from .taint import decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
 from .wallclock import least_gap, shown_time, wall_time
@@ -89,7 +89,7 @@ def parse_log(
         if isinstance(text, (bytes, bytearray, memoryview)):
             data = bytes(text)
             decoded = data.decode("latin-1")
-            marked = mark_item_indent(mark_stamps(decoded))
+            marked = mark_block_indent(mark_item_indent(mark_stamps(decoded)))
             if marked is not decoded:
                 decoded, data = marked, marked.encode("latin-1")  # the same length
             breaks = lost_line_breaks(decoded)
@@ -104,7 +104,7 @@ def parse_log(
             text = text.replace("\u00a0", " ")
         if "0\u00d7" in text:  # "0×83", a page's typography: see lines.plain_line
             text = text.replace("0\u00d7", "0x")
-        text = mark_item_indent(mark_stamps(text))
+        text = mark_block_indent(mark_item_indent(mark_stamps(text)))
         breaks = lost_line_breaks(text)
         if breaks:
             text = _break_lines(text, breaks)

@@ -21,6 +21,7 @@ whose lines it reads already is left as it is.
 
 from __future__ import annotations
 
+import os
 import re
 
 from .lines import MONTH, STAMP_END, parse_prefix
@@ -140,3 +141,76 @@ def mark_item_indent(text: str) -> str:
         return _ITEM_INDENT_RE.sub(STAMP_END, run)
 
     return _ITEM_RUN_RE.sub(mark, text)
+
+
+# A log pasted as an indented block: git log's commit message four spaces in (pretty.c
+# pp_remainder()) and the crash lines a commit message quotes, indented again; a
+# Markdown post's indented code block (CommonMark 4.4: four or more spaces before each
+# line, blank lines inside); a mail's two spaces or a tab. The kernel prints none of
+# its report's opening lines (nor "Call Trace:", "CPU: ", ...) after two spaces or a
+# tab, with or without a printk or syslog prefix before them: a run of lines that all
+# start with the same indent and holds one of them is such a block, and the indent is
+# the writer's. (One space is apport's: mark_item_indent.)
+_BLOCK_ANCHORS = (
+    *_ITEM_ANCHORS,
+    "INFO: task ",
+    "WARNING: ",
+    "BUG: ",
+    "kernel BUG at ",
+    "Internal error: ",
+    "Oops",
+    "general protection fault",
+    "Unable to handle kernel ",
+    "unreferenced object 0x",  # kmemleak's, as its debugfs file and printk show it
+)
+# Lines that start with two spaces or a tab, and the blank lines between them.
+_BLOCK_RUN_RE = re.compile(r"(?m)(?:^(?:(?: {2}|\t)[^\n]*|[ \t]*)(?:\n|\Z))+")
+
+
+def _block_indent(run: str) -> str:
+    """The whitespace every non-blank line of ``run`` starts with."""
+    indent: str | None = None
+    for line in run.split("\n"):
+        if not line.strip():
+            continue
+        lead = line[: len(line) - len(line.lstrip(" \t"))]
+        indent = lead if indent is None else os.path.commonprefix([indent, lead])
+        if not indent:
+            return ""
+    return indent or ""
+
+
+def _has_block_anchor(run: str, indent: str) -> bool:
+    if not any(a in run for a in _BLOCK_ANCHORS):
+        return False  # most runs (a register dump, a stack dump's rows), by a plain search
+    for line in run.split("\n"):
+        if line.startswith(indent) and any(a in line for a in _BLOCK_ANCHORS):
+            read, context, _ = parse_prefix(line)
+            if context or read != line:
+                return False  # a shape the line reader reads indented (journalctl -o verbose)
+            text, _, _ = parse_prefix(line[len(indent) :])
+            if text.startswith(_BLOCK_ANCHORS):
+                return True
+    return False
+
+
+def mark_block_indent(text: str) -> str:
+    """``text`` with the writer's indent of each indented block of log lines (see
+    ``_BLOCK_ANCHORS``) ended by ``STAMP_END`` in place of its last character, which the
+    line reader reads past as it does a reader's stamp (the text keeps its length);
+    ``text`` itself when it has none."""
+    if "\n  " not in text and "\n\t" not in text and text[:1] not in (" ", "\t"):
+        return text  # most logs, told by a plain search (the regex costs more)
+
+    def mark(m: re.Match[str]) -> str:
+        run = m.group()
+        indent = _block_indent(run)
+        if not indent or not _has_block_anchor(run, indent):
+            return run
+        cut = len(indent) - 1
+        return "\n".join(
+            line[:cut] + STAMP_END + line[cut + 1 :] if line.startswith(indent) else line
+            for line in run.split("\n")
+        )
+
+    return _BLOCK_RUN_RE.sub(mark, text)
