@@ -507,6 +507,31 @@ def test_a_log_whose_lines_end_in_blanks_reads_as_the_log(trailing: str) -> None
     assert checked > 100
 
 
+@pytest.mark.parametrize("indent", ["\t", "  ", "    "], ids=["tab", "two", "four"])
+def test_a_report_pasted_indented_without_times_reads_as_the_report(indent: str) -> None:
+    """A commit message holds the trace that its fix is for, printk's times taken out
+    (Documentation/process/submitting-patches.rst: "Backtraces in commit messages") and,
+    as most authors write it, indented by a tab or two spaces under the text that tells
+    of it; a Markdown code block's source by four. Every real log of the repo whose lines
+    carry printk's time, its times taken out (as ``dmesg -t`` prints it) and pasted so
+    between lines of prose, gives the reports and facts of the same lines unindented.
+    A tab made 307 of the 420 stamped syzkaller logs read otherwise, and 47 of these."""
+    checked = 0
+    for path, console, _ in _prefixed_real_logs():
+        bare = _PRINTK_TIME.sub("", console)
+        if bare == console:
+            continue  # (a syslog's prefix: no printk time to take out)
+        want = parse_log(bare)
+        if not want:
+            continue
+        pasted = "".join(indent + line if line else line for line in bare.splitlines(True))
+        message = f"The kernel crashes so:\n\n{pasted}\nFix it by holding the lock.\n"
+        got = parse_log(message)
+        assert [_facts(r) for r in got] == [_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 90
+
+
 # Copies of a log that reach an operator changed byte for byte: a page that keeps a log's
 # spacing with "&nbsp;" gives a no-break space for every space; a terminal program's log of
 # a serial line whose tty added no line feeds (ONLCR off), or a file with classic Mac line

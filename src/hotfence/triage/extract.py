@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from . import oopses
 from .fields import parse_frame
 from .lines import (
+    STAMP_END,
     SYSLOG,
     Line,
     caller_id,
@@ -520,10 +521,13 @@ def extract(
     kind = cands[start]
     end_nl = text.find("\n", start)
     header = make_line(text[start:] if end_nl == -1 else text[start:end_nl], start, first_no)
+    indent = _paste_indent(header)
+    if indent:
+        header = _dedented(header, indent)
     task_ctx = task_stream(header.context)
     limit = _read_limit(text, start, order, idx, task_ctx, kind, header)
     prefix = _prefix_lines(text, start, header.context, first_no)
-    window = _Window(text, header, kind, cands, task_ctx)
+    window = _Window(text, header, kind, cands, task_ctx, indent=indent)
     pos = start
     n = -1
     last_pos = start
@@ -550,6 +554,45 @@ def extract(
     stops = [p for p in (window.second, window.resume) if p is not None]
     next_pos = min(stops) if stops else last_pos
     return Extracted(header, kind, prefix, window.lines, window.title_end, window.own_end, next_pos)
+
+
+# A report pasted as a block, indented: a commit message's (the kernel's submitting-
+# patches.rst asks for the trace in the message, and authors indent it by a tab or two
+# spaces), a Markdown code block's source, a mail's. printk's lines carry no indent of
+# their own at a header (a trace's entries and a register dump's rows do, after it), so
+# a bare header's blanks are the paste's: at least two spaces, or a tab, that every line
+# of the report then starts with. (One blank is a copy's, or the kernel's own: x86's
+# " ? f+0x1/0x2" guesses, read with that blank.)
+_PASTE_INDENT_RE = re.compile(r"(?: *\t[ \t]*| {2,})(?=\S)")
+
+
+def _paste_indent(header: Line) -> str:
+    """The indent a bare ``header`` was pasted with (see above), or ""."""
+    if header.context:
+        return ""
+    m = _PASTE_INDENT_RE.match(header.raw)
+    return m.group() if m is not None else ""
+
+
+def _dedented(line: Line, indent: str) -> Line:
+    """``line`` (bare, starting with ``indent``) read without the paste's ``indent``; its
+    span and raw text stay the log's."""
+    inner = make_line(line.raw[len(indent) :], line.start, line.number)
+    if inner.context:
+        return line  # (a prefix behind the blanks: the line as it is read already)
+    return inner._replace(end=line.end, raw=line.raw)
+
+
+def dedent_pasted(lines: list[Line]) -> list[Line]:
+    """``lines``, a report's in order, each bare one read without the indent the first
+    was pasted with (``_paste_indent``)."""
+    indent = _paste_indent(lines[0]) if lines else ""
+    if not indent:
+        return lines
+    return [
+        _dedented(ln, indent) if not ln.context and ln.raw.startswith(indent) else ln
+        for ln in lines
+    ]
 
 
 def _absorbed(kind: OopsKind, raw: str) -> bool:
@@ -635,6 +678,7 @@ class _Window:
     kind: OopsKind
     cands: dict[int, OopsKind]
     task_ctx: bool
+    indent: str = ""  # the paste's indent on every line of the report (_paste_indent)
     lines: list[Line] = field(default_factory=list)
     second: int | None = None  # where the next report starts
     resume: int | None = None  # a later panic-like line that is a report of its own
@@ -735,6 +779,8 @@ class _Window:
             if self.after_second > _TAIL_LINES:
                 return False  # past the next report only the corruption check looks, briefly
         line = make_line(raw, line_start, first_no + n, plain)
+        if self.indent and not line.context and raw.startswith(self.indent):
+            line = _dedented(line, self.indent)
         header_of_its_own = False  # a candidate header, not a copy of this report's lines
         if not is_header:
             if line_start in self.cands:
@@ -846,6 +892,8 @@ class _Window:
         last = self.lines[-1] if self.lines else None
         if last is None or self.text.count("\n", last.end, line.start) != 1:
             return False  # not the row right after it
+        if line.raw[:1] in (" ", "\t", STAMP_END):
+            return False  # a row a terminal cut off starts at its left edge: not indented
         joined = join_terminal_row(last, self.piece, line, self.text)
         if joined is None:
             return False

@@ -27,7 +27,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .extract import CLOCK_SKEW_MAX, Extracted, RecordKey, extract, join_wrapped, line_record
+from .extract import (
+    CLOCK_SKEW_MAX,
+    Extracted,
+    RecordKey,
+    dedent_pasted,
+    extract,
+    join_wrapped,
+    line_record,
+)
 from .fields import call_trace, one_entry_a_line, rip_frame, stall_own_lines, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import (
@@ -659,7 +667,7 @@ def _oom_reports(
         kills.append((*announced, False))
     for start, e, m, memcg in kills:
         lines = _own_stream(list(iter_lines(text, start, e, counter.number(start))), text)
-        lines = lines[-_OOM_BLOCK_LINES:]
+        lines = dedent_pasted(lines[-_OOM_BLOCK_LINES:])
         if not lines:
             continue
         texts = [ln.text for ln in lines]
