@@ -956,20 +956,29 @@ def test_journal_and_dmesg_time_formats_are_read_as_the_kernels(prefix: str) -> 
 
 
 # Before 5.x mm/oom_kill.c printed a kill on two lines: oom_kill_process() announced the
-# victim, "%s: Kill process %d (%s) score %u or sacrifice child", and __oom_kill_process()
-# the kill, "Killed process %d (%s) total-vm:%lukB, ..." (a child's pid when one was
-# sacrificed). 5.x+ prints the one line "Out of memory: Killed process ...".
+# victim, "%s: Kill process %d (%s) score %u or sacrifice child" (2.6.36-4.x; 2.6.35's
+# "%s: Kill process %d (%s) with score %lu or sacrifice child", 2.6.18-2.6.34's "%s: kill
+# process %d (%s) score %li or a child"), and __oom_kill_process() the kill, "Killed
+# process %d (%s) total-vm:%lukB, ..." (a child's pid when one was sacrificed). 5.x+
+# prints the one line "Out of memory: Killed process ...".
 _OOM_KILLED = "Out of memory: Killed process 86 (dd) total-vm:"
 
 
+@pytest.mark.parametrize(
+    "announce",
+    [
+        "Kill process 86 (dd) score 912 or sacrifice child",
+        "Kill process 86 (dd) with score 912 or sacrifice child",
+        "kill process 86 (dd) score 912 or a child",
+    ],
+)
 @pytest.mark.parametrize("victim", ["86 (dd)", "87 (dd)"])
-def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str) -> None:
+def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str, announce: str) -> None:
     text = (DATA / "arm64-6.1.0-50-oom.log").read_text()
     line = next(ln for ln in text.splitlines(keepends=True) if _OOM_KILLED in ln)
     stamp = line[: line.index("]") + 2]
-    two = (
-        f"{stamp}Out of memory: Kill process 86 (dd) score 912 or sacrifice child\n"
-        + line.replace("Out of memory: Killed process 86 (dd)", f"Killed process {victim}")
+    two = f"{stamp}Out of memory: {announce}\n" + line.replace(
+        "Out of memory: Killed process 86 (dd)", f"Killed process {victim}"
     )
     (rep,) = parse_log(text.replace(line, two).encode())
     want = EXPECTED["arm64-6.1.0-50-oom"]

@@ -587,10 +587,13 @@ def _release_from_banner(
 
 
 # RHEL 6's oom_kill_task() named the owner between pid and comm: "Killed process %d, UID
-# %d, (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB".
+# %d, (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB". The announcement before it
+# (oom_kill_process()) read "%s: Kill process %d (%s) score %d or sacrifice child" from
+# 2.6.36 on, "%s: Kill process %d (%s) with score %lu or sacrifice child" in 2.6.35.
 _KILLED_RE = re.compile(
     r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Kill(?:ed)? process"
-    r" (?P<pid>\d+)(?:, UID \d+,)? \((?P<comm>[^)]*)\)(?P<announce> score \d+ or sacrifice child)?"
+    r" (?P<pid>\d+)(?:, UID \d+,)? \((?P<comm>[^)]*)\)"
+    r"(?P<announce> (?:with )?score \d+ or sacrifice child)?"
 )
 # a /dev/kmsg record's dictionary, a journal entry's fields other than MESSAGE
 _NO_REPORT_LINES = frozenset((KMSG_DICT, JOURNAL_FIELD))
