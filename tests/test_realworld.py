@@ -988,6 +988,26 @@ def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str, announce
     assert "Killed process" in rep.text.splitlines()[-1]
 
 
+# dump_header() names the task that ran out of memory first, "%s invoked oom-killer:
+# gfp_mask=..." with current->comm (mm/oom_kill.c, every era), then dump_stack(). Before
+# the generic dump_stack_print_info() (3.10) some arches' dump_stack() printed no task
+# line at all: arm's (arch/arm/kernel/traps.c) only dump_backtrace(), as x86's of the
+# 2.6.1x-2.6.2x era (RHEL 5's) only the trace. The task is the invoking line's.
+def test_an_oom_kill_without_a_task_line_names_the_invoking_task() -> None:
+    # (the dump's own lines: dd's page allocation failure after the kill keeps its own)
+    text = (DATA / "armhf-6.1.0-50-oom.log").read_text()
+    lines = text.splitlines(keepends=True)
+    invoked = next(i for i, ln in enumerate(lines) if " invoked oom-killer: " in ln)
+    assert "] CPU: 0 PID: 84 Comm: dd " in lines[invoked + 1]
+    assert "] Hardware name: " in lines[invoked + 2]
+    old = "".join(lines[: invoked + 1] + lines[invoked + 3 :])
+    (rep,) = parse_log(old.encode())
+    want = EXPECTED["armhf-6.1.0-50-oom"]
+    assert rep.title == want["title"] and rep.type == "OOM-KILL"
+    assert (rep.comm, rep.pid, rep.cpu) == ("dd", None, None)
+    assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
+
+
 # RHEL 6 (2.6.32) named the victim's owner before its comm in the kill line, mm/oom_kill.c
 # oom_kill_task(): "Killed process %d, UID %d, (%s) total-vm:%lukB, anon-rss:%lukB, ...".
 # Alone (a log grepped for "Killed process") or after the announcement, it is the kill.

@@ -679,11 +679,31 @@ def _oom_reports(
         )
         rep.frames = call_trace(texts)
         _fill_task_fields(rep, texts, [], from_bytes)
+        if rep.comm is None:
+            rep.comm = _invoking_comm(texts, from_bytes)
         rep.oom_memcg, rep.task_memcg = _oom_memcgs(texts, from_bytes)
         rep.context = events.between(prev_end, rep.start)
         out.append(rep)
         prev_end = e
     return out
+
+
+# mm/oom_kill.c dump_header() (2.6.1x's out_of_memory()) opens the dump with "%s invoked
+# oom-killer: gfp_mask=..." and current->comm, the task whose allocation failed. The
+# dump_stack() after it names that task too, except where it printed no task line: arm's
+# before 3.10 (arch/arm/kernel/traps.c, dump_backtrace() alone), x86's in 2.6.1x-2.6.2x
+# (show_trace() alone; 2.6.30's prints "Pid: %d, comm: %.20s ..."). A comm may hold
+# spaces.
+_INVOKED_RE = re.compile(r"^(?P<comm>.+?) invoked oom-killer: ")
+
+
+def _invoking_comm(texts: list[str], from_bytes: bool) -> str | None:
+    """The comm of the task that invoked the OOM killer, from the dump's first line."""
+    for t in texts:
+        m = _INVOKED_RE.match(t) if " invoked oom-killer: " in t else None
+        if m is not None:
+            return _out(m.group("comm"), from_bytes)
+    return None
 
 
 # Which memory cgroups an OOM kill concerned. Since 4.19 dump_oom_summary() (mm/oom_kill.c)
