@@ -1668,6 +1668,66 @@ def test_a_2_6_9_badness_warn_on_is_a_warning_titled_by_its_function() -> None:
     assert [r.title for r in parse_log(b"[  1.000000] Badness in foo\n")] == []  # no file:line
 
 
+# mm/page_alloc.c bad_page() before 2.6.28 named the task in quotes and had no "BUG: ":
+# "Bad page state in process '%s'", the page's fields, "Trying to fix it up, but a
+# reboot is needed" and "Backtrace:" before dump_stack() (2.6.16-2.6.27, RHEL 5's
+# 2.6.18); 2.6.9-2.6.15 printed "Bad page state at %s (in process '%s', page %p)" and
+# the fix-up line after the trace. Since 2.6.28: "BUG: Bad page state in process %s
+# pfn:%05lx". The RHEL 6 syslog's trace under each wording reads as one report alike.
+_BAD_PAGE_FIELDS = "page:ffffea0000d9a8c0 flags:0x0040000000000008 mapping:0000000000000000"
+
+
+@pytest.mark.parametrize(
+    ("header", "after"),
+    [
+        (
+            [
+                "Bad page state in process 'swapper'",
+                f"{_BAD_PAGE_FIELDS} mapcount:0 count:0",
+                "Trying to fix it up, but a reboot is needed",
+                "Backtrace:",
+            ],
+            [],
+        ),
+        (
+            [
+                "Bad page state at free_hot_cold_page (in process 'swapper', page ffffea0000d9a8c0)",
+                "flags:0x0040000000000008 mapping:0000000000000000 mapcount:0 count:0",
+                "Backtrace:",
+            ],
+            ["Trying to fix it up, but a reboot is needed"],
+        ),
+    ],
+)
+def test_a_pre_2_6_28_bad_page_state_reads_as_the_later_wording(
+    header: list[str], after: list[str]
+) -> None:
+    lines = (DATA / "rhel6-syslog-old-warning.log").read_text().splitlines()
+    stamp = lines[0][: lines[0].index("kernel: ") + len("kernel: ")]
+    pid = next(i for i, ln in enumerate(lines) if "kernel: Pid: 0, comm: swapper" in ln)
+    trace = [ln for ln in lines[pid:] if "---[ end trace" not in ln]
+
+    def log(first: list[str], last: list[str], under: list[str] = trace) -> bytes:
+        return "".join(f"{ln}\n" for ln in [stamp + h for h in first] + under + last).encode()
+
+    later = ["BUG: Bad page state in process swapper  pfn:3662a", f"{_BAD_PAGE_FIELDS} index:0x0"]
+    (want,) = parse_log(log(later, []))
+    assert want.title.startswith("BUG: Bad page state in ")
+    (rep,) = parse_log(log(header, [stamp + a for a in after]))
+    assert (rep.title, rep.type, rep.comm, rep.pid, rep.kernel_release) == (
+        want.title,
+        want.type,
+        "swapper",
+        0,
+        "2.6.32-504.el6.x86_64",
+    )
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.corrupted == want.corrupted
+    # x86_64's dump_stack() in 2.6.18 printed no "Pid:" line: the header names the task
+    (bare,) = parse_log(log(header, [stamp + a for a in after], trace[1:]))
+    assert (bare.title, bare.comm) == (want.title, "swapper")
+
+
 def test_a_spinlock_debug_report_names_its_task_and_cpu() -> None:
     # lib/spinlock_debug.c spin_dump(): "BUG: spinlock %s on CPU#%d, %s/%d", the spinning
     # task and CPU; this corpus report's header was lost.
