@@ -1728,6 +1728,30 @@ def test_a_pre_2_6_28_bad_page_state_reads_as_the_later_wording(
     assert (bare.title, bare.comm) == (want.title, "swapper")
 
 
+# mm/memory.c print_bad_pte() in 2.6.14-2.6.28 (RHEL 5's 2.6.18): "Bad pte = %08llx,
+# process = %s, vm_flags = %lx, vaddr = %lx" ("???" for another mm's task), then
+# dump_stack(); since 2.6.29 "BUG: Bad page map in process %s  pte:%08llx pmd:%08llx".
+@pytest.mark.parametrize(("process", "comm"), [("swapper", "swapper"), ("???", None)])
+def test_a_pre_2_6_29_bad_pte_reads_as_the_later_bad_page_map(
+    process: str, comm: str | None
+) -> None:
+    lines = (DATA / "rhel6-syslog-old-warning.log").read_text().splitlines()
+    stamp = lines[0][: lines[0].index("kernel: ") + len("kernel: ")]
+    pid = next(i for i, ln in enumerate(lines) if "kernel: Pid: 0, comm: swapper" in ln)
+    trace = [ln for ln in lines[pid + 1 :] if "---[ end trace" not in ln]
+
+    def log(first: str) -> bytes:
+        return "".join(f"{ln}\n" for ln in [stamp + first, *trace]).encode()
+
+    (want,) = parse_log(log("BUG: Bad page map in process swapper  pte:00000060 pmd:3662a067"))
+    assert want.title == "BUG: Bad page map"
+    old = f"Bad pte = 00000060, process = {process}, vm_flags = 100073, vaddr = 853a001"
+    (rep,) = parse_log(log(old))
+    assert (rep.title, rep.type, rep.comm) == (want.title, want.type, comm)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.corrupted == want.corrupted
+
+
 def test_a_spinlock_debug_report_names_its_task_and_cpu() -> None:
     # lib/spinlock_debug.c spin_dump(): "BUG: spinlock %s on CPU#%d, %s/%d", the spinning
     # task and CPU; this corpus report's header was lost.

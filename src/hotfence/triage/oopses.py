@@ -2741,6 +2741,14 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=r"(?:^|[\s:\]>])Bad page state (?:in process '|at [a-z_]+ \(in process ')",
     ),
+    # mm/memory.c print_bad_pte() in 2.6.14-2.6.28 (RHEL 5's 2.6.18): "Bad pte = %08llx,
+    # process = %s, vm_flags = %lx, vaddr = %lx", then dump_stack(): what "BUG: Bad page
+    # map in process %s  pte:%08llx pmd:%08llx" became, titled as that one is.
+    _k(
+        "Bad pte = ",
+        [_F(lazy_rx(r"Bad pte = [0-9a-f]+, process = "), "BUG: Bad page map")],
+        shape=r"(?:^|[\s:\]>])Bad pte = [0-9a-f]+, process = ",
+    ),
     # 2.6.x arch/i386 and arch/x86_64 nmi.c: die_nmi("NMI Watchdog detected LOCKUP on CPU%d,
     # eip %08lx, registers:") (i386) or "NMI Watchdog detected LOCKUP on CPU %d" (x86_64,
     # RHEL 5), then show_registers() of the locked CPU ("EIP is at f", "RIP: ... f").

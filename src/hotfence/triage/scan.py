@@ -231,6 +231,7 @@ SCAN_NEEDLES = (
     "LOCKUP",  # "hard LOCKUP", "Hard LOCKUP", 2.6.x "detected LOCKUP": one needle, see below
     "Badness in ",
     "Bad page state ",  # before 2.6.28 bad_page() printed no "BUG: " (oopses.py)
+    "Bad pte = ",  # print_bad_pte() before 2.6.29's "BUG: Bad page map" (oopses.py)
     "Machine Check Exception",
     "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
     "RTNL: assertion",
