@@ -1008,6 +1008,27 @@ def test_an_oom_kill_without_a_task_line_names_the_invoking_task() -> None:
     assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
 
 
+# 2.6.9-2.6.1x's out_of_memory() opened the dump without the task: "oom-killer: gfp_mask=
+# 0x%x, order=%d" (mm/oom_kill.c), then dump_stack() and show_mem(); the kill "Out of
+# Memory: Killed process %d (%s)." The report spans the dump from that line on.
+def test_an_oom_dump_opened_without_the_task_is_the_kills_report() -> None:
+    text = (DATA / "armhf-6.1.0-50-oom.log").read_text()
+    lines = text.splitlines(keepends=True)
+    invoked = next(i for i, ln in enumerate(lines) if " invoked oom-killer: " in ln)
+    stamp = lines[invoked][: lines[invoked].index("]") + 2]
+    lines[invoked] = f"{stamp}oom-killer: gfp_mask=0x201d2, order=0\n"
+    (rep,) = parse_log("".join(lines).encode())
+    want = EXPECTED["armhf-6.1.0-50-oom"]
+    assert rep.title == want["title"] and rep.type == "OOM-KILL"
+    assert rep.text.startswith("oom-killer: gfp_mask=0x201d2, order=0\n")
+    assert (rep.comm, rep.pid, rep.cpu) == (want["comm"], want["pid"], want["cpu"])
+    assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
+    # the prefilter, cutting the log into chunks between the dump's start and the kill
+    data = "".join(lines).encode()
+    (streamed,) = triage_blocks(line_blocks([data], ReadLimits()), chunk_bytes=2048)
+    assert (streamed.start, streamed.text) == (rep.start, rep.text)
+
+
 # RHEL 6 (2.6.32) named the victim's owner before its comm in the kill line, mm/oom_kill.c
 # oom_kill_task(): "Killed process %d, UID %d, (%s) total-vm:%lukB, anon-rss:%lukB, ...".
 # Alone (a log grepped for "Killed process") or after the announcement, it is the kill.

@@ -27,7 +27,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .extract import CLOCK_SKEW_MAX, Extracted, RecordKey, extract, join_wrapped, line_record
+from .extract import (
+    CLOCK_SKEW_MAX,
+    Extracted,
+    RecordKey,
+    extract,
+    is_oom_dump_start,
+    join_wrapped,
+    line_record,
+)
 from .fields import call_trace, one_entry_a_line, rip_frame, stall_own_lines, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import (
@@ -606,8 +614,9 @@ def _oom_reports(
     """One OOM-KILL report per process the OOM killer killed after offset ``lo`` (and
     before offset ``hi``, when given).
 
-    The report spans from the ``invoked oom-killer`` line that started the dump (when
-    found) to the ``Killed process`` line; earlier memory events are its context.
+    The report spans from the line that started the dump (``invoked oom-killer``,
+    extract.OOM_DUMP_STARTS; when found) to the ``Killed process`` line; earlier memory
+    events are its context.
     """
     out: list[Report] = []
     block_start: int | None = None
@@ -637,7 +646,7 @@ def _oom_reports(
         if _KILLED_RE.search(line) is not None and not new_record(seen, record_key(text, s)):
             block_start = None
             continue
-        if "invoked oom-killer" in line:
+        if is_oom_dump_start(line):
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
                 announced = None
