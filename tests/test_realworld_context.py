@@ -717,12 +717,15 @@ def test_an_oom_kill_after_a_waiting_netdevice_is_a_report_of_its_own() -> None:
 
 # kernel/fork.c check_mm(), freeing an exited task's mm, prints pr_alert("BUG: Bad
 # rss-counter state mm:%p type:%s val:%ld\n") (3.x-4.x "idx:%d") for each counter left
-# wrong, 4.x then "BUG: non-zero nr_ptes on freeing mm: %ld\n": single lines, no trace.
+# wrong, 4.x then "BUG: non-zero nr_ptes on freeing mm: %ld\n", 4.16 on "BUG: non-zero
+# pgtables_bytes on freeing mm: %ld\n": single lines, no trace.
 _RSS = "BUG: Bad rss-counter state"
+_PGTABLES = "BUG: non-zero pgtables_bytes on freeing mm"
 _CHECK_MM = {
     "type": [
         (_RSS, f"{_RSS} mm:00000000b4a60fca type:MM_FILEPAGES val:5"),
         (_RSS, f"{_RSS} mm:00000000b4a60fca type:MM_ANONPAGES val:1"),
+        (_PGTABLES, f"{_PGTABLES}: 24576"),
     ],
     "idx": [
         (_RSS, f"{_RSS} mm:ffff8801b2a1d000 idx:0 val:1"),

@@ -1369,6 +1369,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
                 one_record=True,
             ),
+            # 4.16 counted page tables in bytes, one line for what nr_ptes and nr_pmds
+            # said: "BUG: non-zero pgtables_bytes on freeing mm: %ld"
+            _F(
+                lazy_rx("BUG: non-zero pgtables_bytes on freeing mm"),
+                "BUG: non-zero pgtables_bytes on freeing mm",
+                no_stack_trace=True,
+                one_record=True,
+            ),
             # The fs type and block device in this message only split one bug into many.
             _F(
                 lazy_rx("BUG: Dentry .* still in use"),
