@@ -163,6 +163,7 @@ def _later(body: str, seconds: float) -> str:
         "oom",
         "long-dump",
         "short-dump",
+        "short-dump-untasked",
         "many-events",
         "many-events-oom",
         "flood",
@@ -200,6 +201,10 @@ def test_memory_events_carried_across_cuts(case: str) -> None:
         "long-dump": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _filler(rng, gap, t)]
         + [_event(t, kill), _filler(rng, 10, t)],
         "short-dump": [crash, _filler(rng, gap, t), _event(t, EVENTS[0]), _filler(rng, 1500, t)]
+        + [_event(t, kill), _filler(rng, gap, t), _event(t, memcg)],
+        # 2.6.9-2.6.1x's dump opened without the task: "oom-killer: gfp_mask=0x%x, order=%d"
+        "short-dump-untasked": [crash, _filler(rng, gap, t)]
+        + [_event(t, "oom-killer: gfp_mask=0x201d2, order=0"), _filler(rng, 1500, t)]
         + [_event(t, kill), _filler(rng, gap, t), _event(t, memcg)],
         # more events than a report shows: the ones right before it are its context
         "many-events": [crash, _filler(rng, gap, t), *many, _filler(rng, gap, t)]

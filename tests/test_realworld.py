@@ -962,20 +962,29 @@ def test_journal_and_dmesg_time_formats_are_read_as_the_kernels(prefix: str) -> 
 
 
 # Before 5.x mm/oom_kill.c printed a kill on two lines: oom_kill_process() announced the
-# victim, "%s: Kill process %d (%s) score %u or sacrifice child", and __oom_kill_process()
-# the kill, "Killed process %d (%s) total-vm:%lukB, ..." (a child's pid when one was
-# sacrificed). 5.x+ prints the one line "Out of memory: Killed process ...".
+# victim, "%s: Kill process %d (%s) score %u or sacrifice child" (2.6.36-4.x; 2.6.35's
+# "%s: Kill process %d (%s) with score %lu or sacrifice child", 2.6.18-2.6.34's "%s: kill
+# process %d (%s) score %li or a child"), and __oom_kill_process() the kill, "Killed
+# process %d (%s) total-vm:%lukB, ..." (a child's pid when one was sacrificed). 5.x+
+# prints the one line "Out of memory: Killed process ...".
 _OOM_KILLED = "Out of memory: Killed process 86 (dd) total-vm:"
 
 
+@pytest.mark.parametrize(
+    "announce",
+    [
+        "Kill process 86 (dd) score 912 or sacrifice child",
+        "Kill process 86 (dd) with score 912 or sacrifice child",
+        "kill process 86 (dd) score 912 or a child",
+    ],
+)
 @pytest.mark.parametrize("victim", ["86 (dd)", "87 (dd)"])
-def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str) -> None:
+def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str, announce: str) -> None:
     text = (DATA / "arm64-6.1.0-50-oom.log").read_text()
     line = next(ln for ln in text.splitlines(keepends=True) if _OOM_KILLED in ln)
     stamp = line[: line.index("]") + 2]
-    two = (
-        f"{stamp}Out of memory: Kill process 86 (dd) score 912 or sacrifice child\n"
-        + line.replace("Out of memory: Killed process 86 (dd)", f"Killed process {victim}")
+    two = f"{stamp}Out of memory: {announce}\n" + line.replace(
+        "Out of memory: Killed process 86 (dd)", f"Killed process {victim}"
     )
     (rep,) = parse_log(text.replace(line, two).encode())
     want = EXPECTED["arm64-6.1.0-50-oom"]
@@ -983,6 +992,47 @@ def test_an_oom_kill_in_the_two_line_wording_is_one_report(victim: str) -> None:
     assert (rep.pid, rep.comm, rep.cpu) == (want["pid"], want["comm"], want["cpu"])
     assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
     assert "Killed process" in rep.text.splitlines()[-1]
+
+
+# dump_header() names the task that ran out of memory first, "%s invoked oom-killer:
+# gfp_mask=..." with current->comm (mm/oom_kill.c, every era), then dump_stack(). Before
+# the generic dump_stack_print_info() (3.10) some arches' dump_stack() printed no task
+# line at all: arm's (arch/arm/kernel/traps.c) only dump_backtrace(), as x86's of the
+# 2.6.1x-2.6.2x era (RHEL 5's) only the trace. The task is the invoking line's.
+def test_an_oom_kill_without_a_task_line_names_the_invoking_task() -> None:
+    # (the dump's own lines: dd's page allocation failure after the kill keeps its own)
+    text = (DATA / "armhf-6.1.0-50-oom.log").read_text()
+    lines = text.splitlines(keepends=True)
+    invoked = next(i for i, ln in enumerate(lines) if " invoked oom-killer: " in ln)
+    assert "] CPU: 0 PID: 84 Comm: dd " in lines[invoked + 1]
+    assert "] Hardware name: " in lines[invoked + 2]
+    old = "".join(lines[: invoked + 1] + lines[invoked + 3 :])
+    (rep,) = parse_log(old.encode())
+    want = EXPECTED["armhf-6.1.0-50-oom"]
+    assert rep.title == want["title"] and rep.type == "OOM-KILL"
+    assert (rep.comm, rep.pid, rep.cpu) == ("dd", None, None)
+    assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
+
+
+# 2.6.9-2.6.1x's out_of_memory() opened the dump without the task: "oom-killer: gfp_mask=
+# 0x%x, order=%d" (mm/oom_kill.c), then dump_stack() and show_mem(); the kill "Out of
+# Memory: Killed process %d (%s)." The report spans the dump from that line on.
+def test_an_oom_dump_opened_without_the_task_is_the_kills_report() -> None:
+    text = (DATA / "armhf-6.1.0-50-oom.log").read_text()
+    lines = text.splitlines(keepends=True)
+    invoked = next(i for i, ln in enumerate(lines) if " invoked oom-killer: " in ln)
+    stamp = lines[invoked][: lines[invoked].index("]") + 2]
+    lines[invoked] = f"{stamp}oom-killer: gfp_mask=0x201d2, order=0\n"
+    (rep,) = parse_log("".join(lines).encode())
+    want = EXPECTED["armhf-6.1.0-50-oom"]
+    assert rep.title == want["title"] and rep.type == "OOM-KILL"
+    assert rep.text.startswith("oom-killer: gfp_mask=0x201d2, order=0\n")
+    assert (rep.comm, rep.pid, rep.cpu) == (want["comm"], want["pid"], want["cpu"])
+    assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
+    # the prefilter, cutting the log into chunks between the dump's start and the kill
+    data = "".join(lines).encode()
+    (streamed,) = triage_blocks(line_blocks([data], ReadLimits()), chunk_bytes=2048)
+    assert (streamed.start, streamed.text) == (rep.start, rep.text)
 
 
 # RHEL 6 (2.6.32) named the victim's owner before its comm in the kill line, mm/oom_kill.c
@@ -1643,6 +1693,90 @@ def test_a_2_6_9_badness_warn_on_is_a_warning_titled_by_its_function() -> None:
     )
     assert not rep.corrupted and len(rep.frames) == 7
     assert [r.title for r in parse_log(b"[  1.000000] Badness in foo\n")] == []  # no file:line
+
+
+# mm/page_alloc.c bad_page() before 2.6.28 named the task in quotes and had no "BUG: ":
+# "Bad page state in process '%s'", the page's fields, "Trying to fix it up, but a
+# reboot is needed" and "Backtrace:" before dump_stack() (2.6.16-2.6.27, RHEL 5's
+# 2.6.18); 2.6.9-2.6.15 printed "Bad page state at %s (in process '%s', page %p)" and
+# the fix-up line after the trace. Since 2.6.28: "BUG: Bad page state in process %s
+# pfn:%05lx". The RHEL 6 syslog's trace under each wording reads as one report alike.
+_BAD_PAGE_FIELDS = "page:ffffea0000d9a8c0 flags:0x0040000000000008 mapping:0000000000000000"
+
+
+@pytest.mark.parametrize(
+    ("header", "after"),
+    [
+        (
+            [
+                "Bad page state in process 'swapper'",
+                f"{_BAD_PAGE_FIELDS} mapcount:0 count:0",
+                "Trying to fix it up, but a reboot is needed",
+                "Backtrace:",
+            ],
+            [],
+        ),
+        (
+            [
+                "Bad page state at free_hot_cold_page (in process 'swapper', page ffffea0000d9a8c0)",
+                "flags:0x0040000000000008 mapping:0000000000000000 mapcount:0 count:0",
+                "Backtrace:",
+            ],
+            ["Trying to fix it up, but a reboot is needed"],
+        ),
+    ],
+)
+def test_a_pre_2_6_28_bad_page_state_reads_as_the_later_wording(
+    header: list[str], after: list[str]
+) -> None:
+    lines = (DATA / "rhel6-syslog-old-warning.log").read_text().splitlines()
+    stamp = lines[0][: lines[0].index("kernel: ") + len("kernel: ")]
+    pid = next(i for i, ln in enumerate(lines) if "kernel: Pid: 0, comm: swapper" in ln)
+    trace = [ln for ln in lines[pid:] if "---[ end trace" not in ln]
+
+    def log(first: list[str], last: list[str], under: list[str] = trace) -> bytes:
+        return "".join(f"{ln}\n" for ln in [stamp + h for h in first] + under + last).encode()
+
+    later = ["BUG: Bad page state in process swapper  pfn:3662a", f"{_BAD_PAGE_FIELDS} index:0x0"]
+    (want,) = parse_log(log(later, []))
+    assert want.title.startswith("BUG: Bad page state in ")
+    (rep,) = parse_log(log(header, [stamp + a for a in after]))
+    assert (rep.title, rep.type, rep.comm, rep.pid, rep.kernel_release) == (
+        want.title,
+        want.type,
+        "swapper",
+        0,
+        "2.6.32-504.el6.x86_64",
+    )
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.corrupted == want.corrupted
+    # x86_64's dump_stack() in 2.6.18 printed no "Pid:" line: the header names the task
+    (bare,) = parse_log(log(header, [stamp + a for a in after], trace[1:]))
+    assert (bare.title, bare.comm) == (want.title, "swapper")
+
+
+# mm/memory.c print_bad_pte() in 2.6.14-2.6.28 (RHEL 5's 2.6.18): "Bad pte = %08llx,
+# process = %s, vm_flags = %lx, vaddr = %lx" ("???" for another mm's task), then
+# dump_stack(); since 2.6.29 "BUG: Bad page map in process %s  pte:%08llx pmd:%08llx".
+@pytest.mark.parametrize(("process", "comm"), [("swapper", "swapper"), ("???", None)])
+def test_a_pre_2_6_29_bad_pte_reads_as_the_later_bad_page_map(
+    process: str, comm: str | None
+) -> None:
+    lines = (DATA / "rhel6-syslog-old-warning.log").read_text().splitlines()
+    stamp = lines[0][: lines[0].index("kernel: ") + len("kernel: ")]
+    pid = next(i for i, ln in enumerate(lines) if "kernel: Pid: 0, comm: swapper" in ln)
+    trace = [ln for ln in lines[pid + 1 :] if "---[ end trace" not in ln]
+
+    def log(first: str) -> bytes:
+        return "".join(f"{ln}\n" for ln in [stamp + first, *trace]).encode()
+
+    (want,) = parse_log(log("BUG: Bad page map in process swapper  pte:00000060 pmd:3662a067"))
+    assert want.title == "BUG: Bad page map"
+    old = f"Bad pte = 00000060, process = {process}, vm_flags = 100073, vaddr = 853a001"
+    (rep,) = parse_log(log(old))
+    assert (rep.title, rep.type, rep.comm) == (want.title, want.type, comm)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert rep.corrupted == want.corrupted
 
 
 def test_a_spinlock_debug_report_names_its_task_and_cpu() -> None:

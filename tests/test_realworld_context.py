@@ -584,6 +584,35 @@ def test_a_dead_usb_host_controller_before_a_crash_is_its_context(tmp_path: Path
     assert f"preceded by {USB_DIED!r}" in m.evidence
 
 
+# The swap device failing under memory pressure: mm/page_io.c end_swap_bio_write() and
+# end_swap_bio_read() (swap_readpage()'s completion) print "Write-error on swap-device
+# (%u:%u:%llu)" and "Read-error on swap-device (%u:%u:%llu)" (major, minor, sector; 2.6.x
+# "%Lu") and go on: a page read back wrong or not at all is what a task, or the kernel,
+# trips on next.
+SWAP_WRITE = "Write-error on swap-device (253:1:26712)"
+SWAP_READ = "Read-error on swap-device (253:1:26712)"
+
+
+def test_a_failing_swap_device_before_a_crash_is_its_context(tmp_path: Path) -> None:
+    """Debian's recorded ppc64le hung task with its swap device failing before the first
+    report: both errors are the report's context, in the parser and through the CLI's
+    prefilter, no report alone, and seen by ``preceded_by``."""
+    text = (DATA / "ppc64le-6.1.0-50-hung-task.log").read_text()
+    first = next(ln for ln in text.splitlines(keepends=True) if "] INFO: task touch:99 " in ln)
+    events = _stamped_lines_before([SWAP_WRITE, SWAP_READ], first)
+    composed = reworded(text, {first: events + first})
+    (rep, *later) = parse_log(composed.encode())
+    assert rep.context == [SWAP_WRITE, SWAP_READ]
+    assert rep.title == "INFO: task hung in mnt_want_write" and len(later) == 3
+    (tmp_path / "kern.log").write_text(composed)
+    got = triage_input(str(tmp_path / "kern.log")).reports
+    assert [r.context for r in got] == [[SWAP_WRITE, SWAP_READ], [], [], []]
+    for line in events.splitlines():
+        assert parse_log((line + "\n").encode()) == []
+    m = _preceded_by_match(tmp_path, rep, r"Read-error on swap-device")
+    assert f"preceded by {SWAP_READ!r}" in m.evidence
+
+
 @pytest.mark.parametrize(
     "superblock",
     [
@@ -717,12 +746,15 @@ def test_an_oom_kill_after_a_waiting_netdevice_is_a_report_of_its_own() -> None:
 
 # kernel/fork.c check_mm(), freeing an exited task's mm, prints pr_alert("BUG: Bad
 # rss-counter state mm:%p type:%s val:%ld\n") (3.x-4.x "idx:%d") for each counter left
-# wrong, 4.x then "BUG: non-zero nr_ptes on freeing mm: %ld\n": single lines, no trace.
+# wrong, 4.x then "BUG: non-zero nr_ptes on freeing mm: %ld\n", 4.16 on "BUG: non-zero
+# pgtables_bytes on freeing mm: %ld\n": single lines, no trace.
 _RSS = "BUG: Bad rss-counter state"
+_PGTABLES = "BUG: non-zero pgtables_bytes on freeing mm"
 _CHECK_MM = {
     "type": [
         (_RSS, f"{_RSS} mm:00000000b4a60fca type:MM_FILEPAGES val:5"),
         (_RSS, f"{_RSS} mm:00000000b4a60fca type:MM_ANONPAGES val:1"),
+        (_PGTABLES, f"{_PGTABLES}: 24576"),
     ],
     "idx": [
         (_RSS, f"{_RSS} mm:ffff8801b2a1d000 idx:0 val:1"),

@@ -82,13 +82,28 @@ def _terminates(raw: str) -> bool:
 assert all(_terminates(f"x {t} y") for t in _REPORT_TERMINATORS)
 
 
+# The first line of an OOM killer's dump: dump_header()'s "%s invoked oom-killer:
+# gfp_mask=..." (mm/oom_kill.c; a mail client's wrap may cut it after "oom-killer:"),
+# 2.6.9-2.6.1x out_of_memory()'s "oom-killer: gfp_mask=0x%x, order=%d" without the task.
+OOM_DUMP_STARTS = ("invoked oom-killer", "oom-killer: gfp_mask=")
+
+
+def is_oom_dump_start(raw: str) -> bool:
+    """Is ``raw`` the first line of an OOM killer's dump (OOM_DUMP_STARTS)?"""
+    return any(start in raw for start in OOM_DUMP_STARTS)
+
+
 def _oom_killer_line(raw: str) -> bool:
     """Does ``raw`` start an OOM killer's dump or tell its kill? mm/oom_kill.c prints them
-    as messages of their own, never inside another report: dump_header()'s "%s invoked
-    oom-killer: gfp_mask=..." first, the kill's "[Memory cgroup o|O]ut of memory: Killed
-    process %d (%s) ..." last (before 5.x the choice's "...: Kill process %d (%s) score
-    %u or sacrifice child" before it)."""
-    return " invoked oom-killer: " in raw or "ut of memory: Kill" in raw
+    as messages of their own, never inside another report: the dump's first line
+    (OOM_DUMP_STARTS) first, the kill's "[Memory cgroup o|O]ut of memory: Killed process
+    %d (%s) ..." last (before 5.x the choice's "...: Kill process %d (%s) score %u or
+    sacrifice child" before it)."""
+    return (
+        " invoked oom-killer: " in raw
+        or "oom-killer: gfp_mask=" in raw
+        or "ut of memory: Kill" in raw
+    )
 
 
 # The lines after an OOM killer's first one looked at to tell its own dump from this

@@ -274,6 +274,12 @@ _TASK_RES = (
     # mm/page_alloc.c bad_page(): "BUG: Bad page state in process %s  pfn:%05lx"; mm/memory.c
     # print_bad_pte(): "BUG: Bad page map in process %s  pte:%08llx pmd:%08llx" (no pid)
     re.compile(r"BUG: Bad page (?:state|map) in process (?P<comm>.{1,20}?)  (?:pfn|pte):"),
+    # ... before 2.6.28: "Bad page state in process '%s'", 2.6.9-2.6.15's "Bad page state
+    # at %s (in process '%s', page %p)"
+    re.compile(r"Bad page state (?:at \w+ \()?in process '(?P<comm>[^']{1,20})'"),
+    # mm/memory.c print_bad_pte() before 2.6.29: "Bad pte = %08llx, process = %s, ..."
+    # ("???" when the page table is another mm's)
+    re.compile(r"Bad pte = [0-9a-f]+, process = (?!\?\?\?,)(?P<comm>[^,]{1,20}), vm_flags = "),
     # kernel/locking/lockdep.c, each report about the current task: "%s/%d is trying to
     # acquire lock:" (deadlocks), "... is trying to release lock (" (unlock imbalance),
     # "... is trying to lock:" (nested lock), "... just changed the state of lock:" (irq

@@ -1071,6 +1071,24 @@ _X86_UBSAN_UD1 = [
 # between any two of them).
 _XFS_INTERNAL_ERROR = r"[Ii]nternal error \S+\s+at\s+line\s+\d+\s+of\s+file\b"
 
+# mm/page_alloc.c bad_page(): the page's allocation stack (page_owner's "page last
+# allocated via order ...") names the bug; the trace under dump_stack() is only where
+# the bad page was found (a free, an allocation).
+_BAD_PAGE_STACK = _s(
+    rx("page last allocated"),
+    PARSE_STACK,
+    skip=(
+        "(free|put|get|update|release)_page",
+        "free_unref",
+        "^_*folio",
+        "truncate_inode_pages",
+        "page_frag_free",
+        "alloc",
+        "vmap",
+        "page_owner",
+    ),
+)
+
 OOPSES: tuple[OopsKind, ...] = (
     _k(
         "BUG:",
@@ -1357,6 +1375,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
                 one_record=True,
             ),
+            # 4.16 counted page tables in bytes, one line for what nr_ptes and nr_pmds
+            # said: "BUG: non-zero pgtables_bytes on freeing mm: %ld"
+            _F(
+                lazy_rx("BUG: non-zero pgtables_bytes on freeing mm"),
+                "BUG: non-zero pgtables_bytes on freeing mm",
+                no_stack_trace=True,
+                one_record=True,
+            ),
             # The fs type and block device in this message only split one bug into many.
             _F(
                 lazy_rx("BUG: Dentry .* still in use"),
@@ -1367,20 +1393,7 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 lazy_rx("BUG: Bad page (state|cache)"),
                 "BUG: Bad page {1} in {2}",
-                stack=_s(
-                    rx("page last allocated"),
-                    PARSE_STACK,
-                    skip=(
-                        "(free|put|get|update|release)_page",
-                        "free_unref",
-                        "^_*folio",
-                        "truncate_inode_pages",
-                        "page_frag_free",
-                        "alloc",
-                        "vmap",
-                        "page_owner",
-                    ),
-                ),
+                stack=_BAD_PAGE_STACK,
             ),
             _F(lazy_rx("BUG: Bad page map"), "BUG: Bad page map"),
             _F(lazy_rx("BUG: workqueue lockup"), "BUG: workqueue lockup", no_stack_trace=True),
@@ -2738,6 +2751,30 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
             )
         ],
+    ),
+    # mm/page_alloc.c bad_page() before 2.6.28 (RHEL 5's 2.6.18): "Bad page state in process
+    # '%s'" (2.6.16-2.6.27; 2.6.9-2.6.15's "Bad page state at %s (in process '%s', page
+    # %p)"), the page's fields, "Trying to fix it up, but a reboot is needed", "Backtrace:"
+    # and dump_stack(): what "BUG: Bad page state in process %s  pfn:%05lx" became, titled
+    # as that one is. The quote keeps the later wording the "BUG:" kind's.
+    _k(
+        "Bad page state ",
+        [
+            _F(
+                lazy_rx(r"Bad page (state) (?:in process '|at [a-z_]+ \(in process ')"),
+                "BUG: Bad page {1} in {2}",
+                stack=_BAD_PAGE_STACK,
+            )
+        ],
+        shape=r"(?:^|[\s:\]>])Bad page state (?:in process '|at [a-z_]+ \(in process ')",
+    ),
+    # mm/memory.c print_bad_pte() in 2.6.14-2.6.28 (RHEL 5's 2.6.18): "Bad pte = %08llx,
+    # process = %s, vm_flags = %lx, vaddr = %lx", then dump_stack(): what "BUG: Bad page
+    # map in process %s  pte:%08llx pmd:%08llx" became, titled as that one is.
+    _k(
+        "Bad pte = ",
+        [_F(lazy_rx(r"Bad pte = [0-9a-f]+, process = "), "BUG: Bad page map")],
+        shape=r"(?:^|[\s:\]>])Bad pte = [0-9a-f]+, process = ",
     ),
     # 2.6.x arch/i386 and arch/x86_64 nmi.c: die_nmi("NMI Watchdog detected LOCKUP on CPU%d,
     # eip %08lx, registers:") (i386) or "NMI Watchdog detected LOCKUP on CPU %d" (x86_64,

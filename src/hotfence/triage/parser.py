@@ -33,6 +33,7 @@ from .extract import (
     RecordKey,
     dedent_pasted,
     extract,
+    is_oom_dump_start,
     join_wrapped,
     line_record,
 )
@@ -595,10 +596,13 @@ def _release_from_banner(
 
 
 # RHEL 6's oom_kill_task() named the owner between pid and comm: "Killed process %d, UID
-# %d, (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB".
+# %d, (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB". The announcement before it
+# (oom_kill_process()) read "%s: Kill process %d (%s) score %d or sacrifice child" from
+# 2.6.36 on, "%s: Kill process %d (%s) with score %lu or sacrifice child" in 2.6.35.
 _KILLED_RE = re.compile(
     r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Kill(?:ed)? process"
-    r" (?P<pid>\d+)(?:, UID \d+,)? \((?P<comm>[^)]*)\)(?P<announce> score \d+ or sacrifice child)?"
+    r" (?P<pid>\d+)(?:, UID \d+,)? \((?P<comm>[^)]*)\)"
+    r"(?P<announce> (?:with )?score \d+ or sacrifice child)?"
 )
 # a /dev/kmsg record's dictionary, a journal entry's fields other than MESSAGE
 _NO_REPORT_LINES = frozenset((KMSG_DICT, JOURNAL_FIELD))
@@ -611,8 +615,9 @@ def _oom_reports(
     """One OOM-KILL report per process the OOM killer killed after offset ``lo`` (and
     before offset ``hi``, when given).
 
-    The report spans from the ``invoked oom-killer`` line that started the dump (when
-    found) to the ``Killed process`` line; earlier memory events are its context.
+    The report spans from the line that started the dump (``invoked oom-killer``,
+    extract.OOM_DUMP_STARTS; when found) to the ``Killed process`` line; earlier memory
+    events are its context.
     """
     out: list[Report] = []
     block_start: int | None = None
@@ -642,7 +647,7 @@ def _oom_reports(
         if _KILLED_RE.search(line) is not None and not new_record(seen, record_key(text, s)):
             block_start = None
             continue
-        if "invoked oom-killer" in line:
+        if is_oom_dump_start(line):
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
                 announced = None
@@ -684,11 +689,31 @@ def _oom_reports(
         )
         rep.frames = call_trace(texts)
         _fill_task_fields(rep, texts, [], from_bytes)
+        if rep.comm is None:
+            rep.comm = _invoking_comm(texts, from_bytes)
         rep.oom_memcg, rep.task_memcg = _oom_memcgs(texts, from_bytes)
         rep.context = events.between(prev_end, rep.start)
         out.append(rep)
         prev_end = e
     return out
+
+
+# mm/oom_kill.c dump_header() (2.6.1x's out_of_memory()) opens the dump with "%s invoked
+# oom-killer: gfp_mask=..." and current->comm, the task whose allocation failed. The
+# dump_stack() after it names that task too, except where it printed no task line: arm's
+# before 3.10 (arch/arm/kernel/traps.c, dump_backtrace() alone), x86's in 2.6.1x-2.6.2x
+# (show_trace() alone; 2.6.30's prints "Pid: %d, comm: %.20s ..."). A comm may hold
+# spaces.
+_INVOKED_RE = re.compile(r"^(?P<comm>.+?) invoked oom-killer: ")
+
+
+def _invoking_comm(texts: list[str], from_bytes: bool) -> str | None:
+    """The comm of the task that invoked the OOM killer, from the dump's first line."""
+    for t in texts:
+        m = _INVOKED_RE.match(t) if " invoked oom-killer: " in t else None
+        if m is not None:
+            return _out(m.group("comm"), from_bytes)
+    return None
 
 
 # Which memory cgroups an OOM kill concerned. Since 4.19 dump_oom_summary() (mm/oom_kill.c)

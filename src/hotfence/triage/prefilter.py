@@ -52,6 +52,7 @@ from hotfence.triage.extract import (
     _PREFIX_LINES_TASK,
     CLOCK_SKEW_MAX,
     RecordKey,
+    is_oom_dump_start,
 )
 from hotfence.triage.lines import (
     is_journal_boot_line,
@@ -97,9 +98,9 @@ from hotfence.triage.spill import ReportSpill
 REACH = _MAX_REPORT_LINES + 1
 PREFIX = 4 * _PREFIX_LINES_TASK + 50 + 1
 # Lines kept before the next point: an OOM-KILL report is the last _OOM_BLOCK_LINES lines
-# from its "invoked oom-killer" line, which may lie much further back (then carried).
+# from its dump's first line (extract.OOM_DUMP_STARTS), which may lie much further back
+# (then carried).
 KEEP = max(PREFIX, _OOM_BLOCK_LINES + 1)
-_INVOKED = "invoked oom-killer"
 # journalctl -o export: a record is its fields, "NAME=value" a line (systemd's
 # JOURNAL_EXPORT_FORMATS; binary fields, a name then a length, are not the kernel's text)
 _EXPORT_MESSAGE = b"MESSAGE="
@@ -577,13 +578,19 @@ def _all_of_boot(data: bytes, boot: str, named: int) -> bool:
 def _carried(events: list[_Carried]) -> list[_Carried]:
     """The events since the last report that a report after a cut can still show.
 
-    An OOM kill after the cut starts its report at the latest "invoked oom-killer" line
-    (its dump's first line) and shows the events before that line; any report shows the
+    An OOM kill after the cut starts its report at its dump's latest first line
+    (extract.OOM_DUMP_STARTS) and shows the events before that line; any report shows the
     events right before it. So: the latest such line, and the events before it and after
     it, each folded (bounded however many the log holds).
     """
-    invoked = _INVOKED.encode()
-    at = next((i for i in range(len(events) - 1, -1, -1) if invoked in events[i][0]), None)
+    at = next(
+        (
+            i
+            for i in range(len(events) - 1, -1, -1)
+            if is_oom_dump_start(events[i][0].decode("latin-1"))
+        ),
+        None,
+    )
     if at is None:
         return _folded(events)
     return [*_folded(events[:at]), events[at], *_folded(events[at + 1 :])]

@@ -44,6 +44,10 @@ CONTEXT_MARKERS = (
     "init failed",  # "<subsys>: ... init failed" from pernet and driver init paths
     "ailed to allocate",  # drivers' and subsystems' own allocation failure messages
     "oom_reaper:",  # "oom_reaper: reaped process 123 (java), now anon-rss:0kB ..."
+    # The swap device failing: mm/page_io.c end_swap_bio_write() / end_swap_bio_read()
+    # "Write-error on swap-device (%u:%u:%llu)", "Read-error on swap-device (...)". A
+    # page that never came back from swap is what the next crash trips on.
+    "error on swap-device",
     # A container at its pids.max: kernel/cgroup/pids.c (4.8 on) prints "cgroup: fork
     # rejected by pids controller in <cgroup>" the first time a fork fails there. Its
     # daemons then fail to start threads or helpers, whose error paths are what crash.
@@ -262,6 +266,8 @@ SCAN_NEEDLES = (
     ", sig: ",
     "LOCKUP",  # "hard LOCKUP", "Hard LOCKUP", 2.6.x "detected LOCKUP": one needle, see below
     "Badness in ",
+    "Bad page state ",  # before 2.6.28 bad_page() printed no "BUG: " (oopses.py)
+    "Bad pte = ",  # print_bad_pte() before 2.6.29's "BUG: Bad page map" (oopses.py)
     "Machine Check Exception",
     "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
     "RTNL: assertion",
