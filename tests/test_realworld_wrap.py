@@ -829,6 +829,38 @@ def test_a_log_wrapped_by_bugzilla_reads_as_the_log(tmp_path: Path) -> None:
     assert checked > 90
 
 
+def _unprefixed_real_logs() -> Iterator[tuple[Path, str, list[Report]]]:
+    """Every real log of the repo whose reports' headers carry no prefix, as abrt files
+    an oops (abrt-dump-oops drops the printk time of each line it takes), and with a
+    line wider than a terminal: no terminal cut its rows before Bugzilla did."""
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        want = parse_log(console)
+        if not want or max(map(len, console.split("\n"))) <= 80:
+            continue
+        header_end = console.find("\n", want[0].start)
+        if not make_line(console[want[0].start : header_end], 0, 0).context:
+            yield path, console, want
+
+
+def test_an_unprefixed_log_wrapped_by_bugzilla_keeps_its_release() -> None:
+    """An oops abrt filed in Red Hat's Bugzilla of the 3.x/4.x years has no printk time
+    and is wrapped at 79 columns (``_bugzilla_comment``). No missing prefix tells a row a
+    wrap cut off from a line of its own there, but the task header cut after its taint
+    and a row going on with the release and its "#N" are one line: x86's 2.6 header
+    (arch/x86/kernel/process_64.c __show_regs(): "Pid: %d, comm: %.20s %s %s %.*s",
+    print_tainted(), then the release) on RHEL 6 runs past 79 columns with its
+    "---------------  H" marker, and the release went on alone."""
+    checked = 0
+    for path, console, want in _unprefixed_real_logs():
+        wrapped = _bugzilla_comment(console)
+        assert wrapped != console
+        got = parse_log(wrapped)
+        assert [_flag_facts(r) for r in got] == [_flag_facts(r) for r in want], path.name
+        checked += 1
+    assert checked >= 3
+
+
 @pytest.mark.parametrize("case", ["344", "614", "629"])
 def test_a_header_bugzilla_wrapped_still_takes_the_line_it_prints(case: str) -> None:
     """x86's stack guard page report prints "kernel stack overflow (double-fault)" as its

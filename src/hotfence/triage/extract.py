@@ -202,9 +202,12 @@ def is_echo(raw: str, prev: str) -> bool:
 # powerpc's show_regs() says the same in its "REGS: %px TRAP: %04lx   %s  (%s)" line,
 # print_tainted() then the release in parentheses: "... TRAP: 0900   Tainted: G" goes on
 # "OE       (6.1.0-50-powerpc64le Debian 6.1.176-1)".
+# x86's 2.6 header says it as "Pid: %d, comm: %.20s %s %s" (arch/x86/kernel/process_64.c
+# __show_regs(): print_tainted(), then the release), RHEL 6's taint with its marker:
+# "Pid: 0, comm: swapper Tainted: G        W  ---------------  H" goes on "2.6.32-754...".
 _CUT_HEADER_RE = re.compile(
     r"(?:CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: .{1,20}? (?:Kdump: loaded )?|"
-    r"^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +)"
+    r"^Pid: \d+, comm: .{1,20}? |^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +)"
     r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)\s*$"
 )
 # (The wrap may fall inside the taint's run of spaces: the next line then starts with the
@@ -336,22 +339,39 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     on as it was cut; a mail client's wrap at a space goes on after a space, when the next
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
     in or after its taint flags; a cut after a hyphen (``_hyphen_cut``, a release's in a
-    header) goes on with no space. Only the header's cuts need no sign that ``text`` around it was wrapped
-    (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
+    header) goes on with no space. Only the header's cuts (``join_cut_header``) need no
+    sign that ``text`` around it was wrapped (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
     entry's mark the wrap moved to the next row)."""
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
     if line.context or not rest.strip():
         return None
     if _terminal_cut(piece, text, line.start):
         raw = last.raw.rstrip("\r") + rest
-    elif (_RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip())) or (
-        _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
-    ):
+    elif (header := join_cut_header(last, line)) is not None:
+        return header
+    elif _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
-    elif (
+    elif _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
+        raw = f"{last.raw.rstrip()} {rest.strip()}"
+    else:
+        return None
+    whole = make_line(raw, last.start, last.number)
+    if whole.context != last.context:
+        return None
+    return whole._replace(end=line.end)
+
+
+def join_cut_header(last: Line, line: Line) -> Line | None:
+    """``last``, a task header a wrap cut before its release, with ``line`` read as its
+    rest: the release's rest and its "#N" after a cut inside it (``_CUT_RELEASE_RE``), or
+    the release after a cut at the taint (``_CUT_HEADER_RE``); None otherwise. The rest
+    proves the cut alone, with no sign of a wrap around it, and in a log whose lines
+    carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
+    rest = line.text
+    if _RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip()):
+        raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
+    elif _RELEASE_START_RE.match(rest.lstrip()) and _CUT_HEADER_RE.search(last.text):
         # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
-        _RELEASE_START_RE.match(rest.lstrip()) and _CUT_HEADER_RE.search(last.text)
-    ) or (_mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     else:
         return None
@@ -800,11 +820,12 @@ class _Window:
         """Is ``line`` the rest of the row before it, which a terminal cut at its width,
         in a log whose lines carry no prefix (a console without printk time, as embedded
         boards' often are)? No missing prefix tells the rest from a line of its own here,
-        so only a cut inside a word counts (``join_terminal_row``)."""
+        so only a cut inside a word counts (``join_terminal_row``), or a task header's
+        before its release, which the release's "#N" proves (``join_cut_header``)."""
         last = self.lines[-1] if self.lines else None
         if last is None or self.text.count("\n", last.end, line.start) != 1:
             return False  # not the row right after it
-        joined = join_terminal_row(last, self.piece, line, self.text)
+        joined = join_terminal_row(last, self.piece, line, self.text) or join_cut_header(last, line)
         if joined is None:
             return False
         self.lines[-1] = joined
