@@ -861,6 +861,48 @@ def test_an_unprefixed_log_wrapped_by_bugzilla_keeps_its_release() -> None:
     assert checked >= 3
 
 
+def test_a_warning_abrt_filed_and_bugzilla_wrapped_keeps_its_function() -> None:
+    """abrt files a WARNING's text with no printk time (abrt-dump-oops drops it), and
+    Bugzilla 3.x/4.x wrapped it at 79 columns: the header, "WARNING: CPU: %d PID: %d at
+    %s:%d %pS" (kernel/panic.c __warn(); 2.6's warn_slowpath_common() "WARNING: at %s:%d
+    %pS()"), runs past them with a long path, and its function went on alone. A header
+    ending at its file:line and a row going on with "f+0x1b/0x30" are one line, with no
+    prefix to miss: every real WARNING, its lines bare and wrapped so, keeps its title."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        reports = parse_log(path.read_text(encoding="latin-1"))
+        if len(reports) != 1 or not reports[0].title.startswith("WARNING in "):
+            continue
+        bare = "\n".join(make_line(row, 0, 0).text for row in reports[0].text.split("\n"))
+        wrapped = _bugzilla_comment(bare)
+        if wrapped == bare:
+            continue
+        assert [r.title for r in parse_log(wrapped)] == [reports[0].title], path.name
+        checked += 1
+    assert checked > 10
+
+
+def test_an_arm_trace_abrt_filed_and_bugzilla_wrapped_keeps_its_frames() -> None:
+    """ARM's 3.x trace entry, "[<%08lx>] (%pS) from [<%08lx>] (%pS)" (arch/arm/kernel/
+    traps.c dump_backtrace_entry()), runs past 79 columns: Bugzilla's wrap put the
+    caller's "(f+0x2c/0x38)" in a row of its own, which read as one more frame. An entry
+    ends with its caller's symbol, never at "from [<pc>]": the two rows are one entry,
+    in a bare log too (abrt's text)."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        if ") from [<" not in console:
+            continue
+        for rep in parse_log(console):
+            bare = "\n".join(make_line(row, 0, 0).text for row in rep.text.split("\n"))
+            want = [_flag_facts(r) for r in parse_log(bare)]
+            wrapped = _bugzilla_comment(bare)
+            assert wrapped != bare
+            assert [_flag_facts(r) for r in parse_log(wrapped)] == want, path.name
+            checked += 1
+    assert checked >= 1
+
+
 @pytest.mark.parametrize("case", ["344", "614", "629"])
 def test_a_header_bugzilla_wrapped_still_takes_the_line_it_prints(case: str) -> None:
     """x86's stack guard page report prints "kernel stack overflow (double-fault)" as its

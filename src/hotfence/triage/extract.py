@@ -228,6 +228,20 @@ _CUT_RELEASE_RE = re.compile(
     r"\(?\d+\.\d+[\w.\-+~]*-$"
 )
 _RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
+# A WARNING's header names the file and line, then the function: kernel/panic.c __warn()
+# "WARNING: CPU: %d PID: %d at %s:%d %pS", 2.6's warn_slowpath_common() "WARNING: at
+# %s:%d %pS()". A long path takes it past a wrap's width, and the function goes on in the
+# next row: "WARNING: CPU: 0 PID: 117 at drivers/gpu/drm/i915/intel_display.c:7867" then
+# "intel_modeset_check_state+0x33c/0x5b9 [i915]". Nothing but the cut ends a header at
+# its line number, and the row's "f+0x1b/0x30" is the symbol %pS prints.
+_CUT_WARNING_RE = re.compile(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at \S+:\d+\s*$")
+_SYMBOL_REST_RE = re.compile(r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
+# ARM's trace entry before 4.x ends with its caller's symbol: "[<%08lx>] (%pS) from
+# [<%08lx>] (%pS)" (arch/arm/kernel/traps.c dump_backtrace_entry()), past 79 columns with
+# two long names; a wrap puts the caller's "(f+0x2c/0x38)" in the next row, where it
+# would read as an entry of its own. No entry ends at "from [<pc>]".
+_CUT_ARM_ENTRY_RE = re.compile(r"^\s*\[<[0-9a-f]{8,16}>\] \(\S+\) from \[<[0-9a-f]{8,16}>\]\s*$")
+_ARM_CALLER_REST_RE = re.compile(r"^\([A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed. A
@@ -339,7 +353,7 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     on as it was cut; a mail client's wrap at a space goes on after a space, when the next
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
     in or after its taint flags; a cut after a hyphen (``_hyphen_cut``, a release's in a
-    header) goes on with no space. Only the header's cuts (``join_cut_header``) need no
+    header) goes on with no space. Only the header's cuts (``join_proven_cut``) need no
     sign that ``text`` around it was wrapped (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
     entry's mark the wrap moved to the next row)."""
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
@@ -347,7 +361,7 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
         return None
     if _terminal_cut(piece, text, line.start):
         raw = last.raw.rstrip("\r") + rest
-    elif (header := join_cut_header(last, line)) is not None:
+    elif (header := join_proven_cut(last, line)) is not None:
         return header
     elif _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
@@ -361,16 +375,22 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     return whole._replace(end=line.end)
 
 
-def join_cut_header(last: Line, line: Line) -> Line | None:
-    """``last``, a task header a wrap cut before its release, with ``line`` read as its
-    rest: the release's rest and its "#N" after a cut inside it (``_CUT_RELEASE_RE``), or
-    the release after a cut at the taint (``_CUT_HEADER_RE``); None otherwise. The rest
+def join_proven_cut(last: Line, line: Line) -> Line | None:
+    """``last``, a line a wrap cut before the fact it ends with, with ``line`` read as
+    its rest: a task header's release, its rest and "#N" after a cut inside it
+    (``_CUT_RELEASE_RE``) or the whole after a cut at the taint (``_CUT_HEADER_RE``); a
+    WARNING's function after its file and line (``_CUT_WARNING_RE``); an ARM trace
+    entry's caller after its "from [<pc>]" (``_CUT_ARM_ENTRY_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
     rest = line.text
     if _RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip()):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
-    elif _RELEASE_START_RE.match(rest.lstrip()) and _CUT_HEADER_RE.search(last.text):
+    elif (
+        (_RELEASE_START_RE.match(rest.lstrip()) and _CUT_HEADER_RE.search(last.text))
+        or (_SYMBOL_REST_RE.match(rest) and _CUT_WARNING_RE.match(last.text))
+        or (_ARM_CALLER_REST_RE.match(rest) and _CUT_ARM_ENTRY_RE.match(last.text))
+    ):
         # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     else:
@@ -821,11 +841,11 @@ class _Window:
         in a log whose lines carry no prefix (a console without printk time, as embedded
         boards' often are)? No missing prefix tells the rest from a line of its own here,
         so only a cut inside a word counts (``join_terminal_row``), or a task header's
-        before its release, which the release's "#N" proves (``join_cut_header``)."""
+        before its release, which the release's "#N" proves (``join_proven_cut``)."""
         last = self.lines[-1] if self.lines else None
         if last is None or self.text.count("\n", last.end, line.start) != 1:
             return False  # not the row right after it
-        joined = join_terminal_row(last, self.piece, line, self.text) or join_cut_header(last, line)
+        joined = join_terminal_row(last, self.piece, line, self.text) or join_proven_cut(last, line)
         if joined is None:
             return False
         self.lines[-1] = joined
