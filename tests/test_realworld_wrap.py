@@ -903,6 +903,33 @@ def test_an_arm_trace_abrt_filed_and_bugzilla_wrapped_keeps_its_frames() -> None
     assert checked >= 1
 
 
+def test_a_gpf_and_an_unreliable_entry_abrt_filed_and_bugzilla_wrapped() -> None:
+    """Two more lines past 79 columns whose cut the rest proves, in a bare log wrapped
+    by Bugzilla: x86's "general protection fault, probably for non-canonical address
+    0x%lx" (arch/x86/kernel/traps.c exc_general_protection()) goes on with die()'s
+    ": 0000 [#1] ..." (__die_header()), and powerpc's trace entry "[sp] [ip] %pS" ends
+    with " (unreliable)" (arch/powerpc/kernel/process.c show_stack()), which went on in
+    a row of its own. Every real log with such a line past 79 columns, bare and wrapped,
+    keeps its facts."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        reports = parse_log(path.read_text(encoding="latin-1"))
+        if len(reports) != 1:
+            continue
+        bare_rows = [make_line(row, 0, 0).text for row in reports[0].text.split("\n")]
+        if not any(
+            len(row) > 79 and ("non-canonical address" in row or " (unreliable)" in row)
+            for row in bare_rows
+        ):
+            continue
+        bare = "\n".join(bare_rows)
+        want = [_flag_facts(r) for r in parse_log(bare)]
+        wrapped = _bugzilla_comment(bare)
+        assert [_flag_facts(r) for r in parse_log(wrapped)] == want, path.name
+        checked += 1
+    assert checked >= 3
+
+
 @pytest.mark.parametrize("case", ["344", "614", "629"])
 def test_a_header_bugzilla_wrapped_still_takes_the_line_it_prints(case: str) -> None:
     """x86's stack guard page report prints "kernel stack overflow (double-fault)" as its

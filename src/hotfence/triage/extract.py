@@ -241,6 +241,20 @@ _SYMBOL_REST_RE = re.compile(r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 # two long names; a wrap puts the caller's "(f+0x2c/0x38)" in the next row, where it
 # would read as an entry of its own. No entry ends at "from [<pc>]".
 _CUT_ARM_ENTRY_RE = re.compile(r"^\s*\[<[0-9a-f]{8,16}>\] \(\S+\) from \[<[0-9a-f]{8,16}>\]\s*$")
+# x86's "general protection fault, probably for non-canonical address 0x%lx"
+# (arch/x86/kernel/traps.c exc_general_protection()) goes on with die()'s ": %04lx [#%d]"
+# (__die_header()) on the same line: a row going on with the address and the error code
+# is that line's rest.
+_CUT_GPF_RE = re.compile(r"^general protection fault, probably for non-canonical address$")
+_GPF_REST_RE = re.compile(r"^0x[0-9a-f]+: [0-9a-f]{4} \[#\d+\]")
+# powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
+# does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
+# with a module: the module and the mark go on in a row no kernel line is.
+_CUT_POWERPC_ENTRY_RE = re.compile(
+    r"^\s*\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\] \.?[A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
+    r"(?: \[[\w.\-]+\])?$"
+)
+_POWERPC_ENTRY_REST_RE = re.compile(r"^(?:\[[\w.\-]+\] ?)?\(unreliable\)$|^\[[\w.\-]+\]$")
 _ARM_CALLER_REST_RE = re.compile(r"^\([A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
@@ -353,16 +367,17 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     on as it was cut; a mail client's wrap at a space goes on after a space, when the next
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
     in or after its taint flags; a cut after a hyphen (``_hyphen_cut``, a release's in a
-    header) goes on with no space. Only the header's cuts (``join_proven_cut``) need no
-    sign that ``text`` around it was wrapped (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
-    entry's mark the wrap moved to the next row)."""
+    header) goes on with no space. Only the cuts a line's rest proves (``join_proven_cut``)
+    need no sign that ``text`` around it was wrapped (``_wrapped_log``). The joined line
+    is read again whole (its text, an "(unreliable)" entry's mark the wrap moved to the
+    next row)."""
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
     if line.context or not rest.strip():
         return None
     if _terminal_cut(piece, text, line.start):
         raw = last.raw.rstrip("\r") + rest
-    elif (header := join_proven_cut(last, line)) is not None:
-        return header
+    elif (proven := join_proven_cut(last, line)) is not None:
+        return proven
     elif _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
     elif _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
@@ -375,23 +390,34 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     return whole._replace(end=line.end)
 
 
+# The cuts at a space whose rest proves them (join_proven_cut): the line cut, its rest.
+_PROVEN_CUTS = (
+    # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
+    (_CUT_HEADER_RE, _RELEASE_START_RE),
+    (_CUT_WARNING_RE, _SYMBOL_REST_RE),
+    (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
+    (_CUT_GPF_RE, _GPF_REST_RE),
+    (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
+)
+
+
 def join_proven_cut(last: Line, line: Line) -> Line | None:
     """``last``, a line a wrap cut before the fact it ends with, with ``line`` read as
     its rest: a task header's release, its rest and "#N" after a cut inside it
     (``_CUT_RELEASE_RE``) or the whole after a cut at the taint (``_CUT_HEADER_RE``); a
     WARNING's function after its file and line (``_CUT_WARNING_RE``); an ARM trace
-    entry's caller after its "from [<pc>]" (``_CUT_ARM_ENTRY_RE``); None otherwise. The rest
+    entry's caller after its "from [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection
+    fault's address and error code (``_CUT_GPF_RE``); a powerpc entry's module and
+    "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
     rest = line.text
     if _RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip()):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
-    elif (
-        (_RELEASE_START_RE.match(rest.lstrip()) and _CUT_HEADER_RE.search(last.text))
-        or (_SYMBOL_REST_RE.match(rest) and _CUT_WARNING_RE.match(last.text))
-        or (_ARM_CALLER_REST_RE.match(rest) and _CUT_ARM_ENTRY_RE.match(last.text))
+    elif any(
+        cut_re.search(last.text) and rest_re.match(rest.lstrip())
+        for cut_re, rest_re in _PROVEN_CUTS
     ):
-        # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     else:
         return None
@@ -840,8 +866,8 @@ class _Window:
         """Is ``line`` the rest of the row before it, which a terminal cut at its width,
         in a log whose lines carry no prefix (a console without printk time, as embedded
         boards' often are)? No missing prefix tells the rest from a line of its own here,
-        so only a cut inside a word counts (``join_terminal_row``), or a task header's
-        before its release, which the release's "#N" proves (``join_proven_cut``)."""
+        so only a cut inside a word counts (``join_terminal_row``), or a cut the rest
+        proves, as a task header's before its release and "#N" (``join_proven_cut``)."""
         last = self.lines[-1] if self.lines else None
         if last is None or self.text.count("\n", last.end, line.start) != 1:
             return False  # not the row right after it
