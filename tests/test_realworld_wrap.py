@@ -857,6 +857,107 @@ def test_a_log_wrapped_by_bugzilla_reads_as_the_log(tmp_path: Path) -> None:
     assert checked > 90
 
 
+def _unprefixed_real_logs() -> Iterator[tuple[Path, str, list[Report]]]:
+    """Every real log of the repo whose reports' headers carry no prefix, as abrt files
+    an oops (abrt-dump-oops drops the printk time of each line it takes), and with a
+    line wider than a terminal: no terminal cut its rows before Bugzilla did."""
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        want = parse_log(console)
+        if not want or max(map(len, console.split("\n"))) <= 80:
+            continue
+        header_end = console.find("\n", want[0].start)
+        if not make_line(console[want[0].start : header_end], 0, 0).context:
+            yield path, console, want
+
+
+def test_an_unprefixed_log_wrapped_by_bugzilla_keeps_its_release() -> None:
+    """An oops abrt filed in Red Hat's Bugzilla of the 3.x/4.x years has no printk time
+    and is wrapped at 79 columns (``_bugzilla_comment``). No missing prefix tells a row a
+    wrap cut off from a line of its own there, but the task header cut after its taint
+    and a row going on with the release and its "#N" are one line: x86's 2.6 header
+    (arch/x86/kernel/process_64.c __show_regs(): "Pid: %d, comm: %.20s %s %s %.*s",
+    print_tainted(), then the release) on RHEL 6 runs past 79 columns with its
+    "---------------  H" marker, and the release went on alone."""
+    checked = 0
+    for path, console, want in _unprefixed_real_logs():
+        wrapped = _bugzilla_comment(console)
+        assert wrapped != console
+        got = parse_log(wrapped)
+        assert [_flag_facts(r) for r in got] == [_flag_facts(r) for r in want], path.name
+        checked += 1
+    assert checked >= 3
+
+
+def test_a_warning_abrt_filed_and_bugzilla_wrapped_keeps_its_function() -> None:
+    """abrt files a WARNING's text with no printk time (abrt-dump-oops drops it), and
+    Bugzilla 3.x/4.x wrapped it at 79 columns: the header, "WARNING: CPU: %d PID: %d at
+    %s:%d %pS" (kernel/panic.c __warn(); 2.6's warn_slowpath_common() "WARNING: at %s:%d
+    %pS()"), runs past them with a long path, and its function went on alone. A header
+    ending at its file:line and a row going on with "f+0x1b/0x30" are one line, with no
+    prefix to miss: every real WARNING, its lines bare and wrapped so, keeps its title."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        reports = parse_log(path.read_text(encoding="latin-1"))
+        if len(reports) != 1 or not reports[0].title.startswith("WARNING in "):
+            continue
+        bare = "\n".join(make_line(row, 0, 0).text for row in reports[0].text.split("\n"))
+        wrapped = _bugzilla_comment(bare)
+        if wrapped == bare:
+            continue
+        assert [r.title for r in parse_log(wrapped)] == [reports[0].title], path.name
+        checked += 1
+    assert checked > 10
+
+
+def test_an_arm_trace_abrt_filed_and_bugzilla_wrapped_keeps_its_frames() -> None:
+    """ARM's 3.x trace entry, "[<%08lx>] (%pS) from [<%08lx>] (%pS)" (arch/arm/kernel/
+    traps.c dump_backtrace_entry()), runs past 79 columns: Bugzilla's wrap put the
+    caller's "(f+0x2c/0x38)" in a row of its own, which read as one more frame. An entry
+    ends with its caller's symbol, never at "from [<pc>]": the two rows are one entry,
+    in a bare log too (abrt's text)."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        console = path.read_text(encoding="latin-1")
+        if ") from [<" not in console:
+            continue
+        for rep in parse_log(console):
+            bare = "\n".join(make_line(row, 0, 0).text for row in rep.text.split("\n"))
+            want = [_flag_facts(r) for r in parse_log(bare)]
+            wrapped = _bugzilla_comment(bare)
+            assert wrapped != bare
+            assert [_flag_facts(r) for r in parse_log(wrapped)] == want, path.name
+            checked += 1
+    assert checked >= 1
+
+
+def test_a_gpf_and_an_unreliable_entry_abrt_filed_and_bugzilla_wrapped() -> None:
+    """Two more lines past 79 columns whose cut the rest proves, in a bare log wrapped
+    by Bugzilla: x86's "general protection fault, probably for non-canonical address
+    0x%lx" (arch/x86/kernel/traps.c exc_general_protection()) goes on with die()'s
+    ": 0000 [#1] ..." (__die_header()), and powerpc's trace entry "[sp] [ip] %pS" ends
+    with " (unreliable)" (arch/powerpc/kernel/process.c show_stack()), which went on in
+    a row of its own. Every real log with such a line past 79 columns, bare and wrapped,
+    keeps its facts."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")) + sorted(LAB.glob("*.log")):
+        reports = parse_log(path.read_text(encoding="latin-1"))
+        if len(reports) != 1:
+            continue
+        bare_rows = [make_line(row, 0, 0).text for row in reports[0].text.split("\n")]
+        if not any(
+            len(row) > 79 and ("non-canonical address" in row or " (unreliable)" in row)
+            for row in bare_rows
+        ):
+            continue
+        bare = "\n".join(bare_rows)
+        want = [_flag_facts(r) for r in parse_log(bare)]
+        wrapped = _bugzilla_comment(bare)
+        assert [_flag_facts(r) for r in parse_log(wrapped)] == want, path.name
+        checked += 1
+    assert checked >= 3
+
+
 @pytest.mark.parametrize("case", ["344", "614", "629"])
 def test_a_header_bugzilla_wrapped_still_takes_the_line_it_prints(case: str) -> None:
     """x86's stack guard page report prints "kernel stack overflow (double-fault)" as its

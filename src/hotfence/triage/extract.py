@@ -218,9 +218,12 @@ def is_echo(raw: str, prev: str) -> bool:
 # powerpc's show_regs() says the same in its "REGS: %px TRAP: %04lx   %s  (%s)" line,
 # print_tainted() then the release in parentheses: "... TRAP: 0900   Tainted: G" goes on
 # "OE       (6.1.0-50-powerpc64le Debian 6.1.176-1)".
+# x86's 2.6 header says it as "Pid: %d, comm: %.20s %s %s" (arch/x86/kernel/process_64.c
+# __show_regs(): print_tainted(), then the release), RHEL 6's taint with its marker:
+# "Pid: 0, comm: swapper Tainted: G        W  ---------------  H" goes on "2.6.32-754...".
 _CUT_HEADER_RE = re.compile(
     r"(?:CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: .{1,20}? (?:Kdump: loaded )?|"
-    r"^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +)"
+    r"^Pid: \d+, comm: .{1,20}? |^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +)"
     r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)\s*$"
 )
 # (The wrap may fall inside the taint's run of spaces: the next line then starts with the
@@ -241,6 +244,34 @@ _CUT_RELEASE_RE = re.compile(
     r"\(?\d+\.\d+[\w.\-+~]*-$"
 )
 _RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
+# A WARNING's header names the file and line, then the function: kernel/panic.c __warn()
+# "WARNING: CPU: %d PID: %d at %s:%d %pS", 2.6's warn_slowpath_common() "WARNING: at
+# %s:%d %pS()". A long path takes it past a wrap's width, and the function goes on in the
+# next row: "WARNING: CPU: 0 PID: 117 at drivers/gpu/drm/i915/intel_display.c:7867" then
+# "intel_modeset_check_state+0x33c/0x5b9 [i915]". Nothing but the cut ends a header at
+# its line number, and the row's "f+0x1b/0x30" is the symbol %pS prints.
+_CUT_WARNING_RE = re.compile(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at \S+:\d+\s*$")
+_SYMBOL_REST_RE = re.compile(r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
+# ARM's trace entry before 4.x ends with its caller's symbol: "[<%08lx>] (%pS) from
+# [<%08lx>] (%pS)" (arch/arm/kernel/traps.c dump_backtrace_entry()), past 79 columns with
+# two long names; a wrap puts the caller's "(f+0x2c/0x38)" in the next row, where it
+# would read as an entry of its own. No entry ends at "from [<pc>]".
+_CUT_ARM_ENTRY_RE = re.compile(r"^\s*\[<[0-9a-f]{8,16}>\] \(\S+\) from \[<[0-9a-f]{8,16}>\]\s*$")
+# x86's "general protection fault, probably for non-canonical address 0x%lx"
+# (arch/x86/kernel/traps.c exc_general_protection()) goes on with die()'s ": %04lx [#%d]"
+# (__die_header()) on the same line: a row going on with the address and the error code
+# is that line's rest.
+_CUT_GPF_RE = re.compile(r"^general protection fault, probably for non-canonical address$")
+_GPF_REST_RE = re.compile(r"^0x[0-9a-f]+: [0-9a-f]{4} \[#\d+\]")
+# powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
+# does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
+# with a module: the module and the mark go on in a row no kernel line is.
+_CUT_POWERPC_ENTRY_RE = re.compile(
+    r"^\s*\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\] \.?[A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
+    r"(?: \[[\w.\-]+\])?$"
+)
+_POWERPC_ENTRY_REST_RE = re.compile(r"^(?:\[[\w.\-]+\] ?)?\(unreliable\)$|^\[[\w.\-]+\]$")
+_ARM_CALLER_REST_RE = re.compile(r"^\([A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed. A
@@ -393,22 +424,57 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     on as it was cut; a mail client's wrap at a space goes on after a space, when the next
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
     in or after its taint flags; a cut after a hyphen (``_hyphen_cut``, a release's in a
-    header) goes on with no space. Only the header's cuts need no sign that ``text`` around it was wrapped
-    (``_wrapped_log``). The joined line is read again whole (its text, an "(unreliable)"
-    entry's mark the wrap moved to the next row)."""
+    header) goes on with no space. Only the cuts a line's rest proves (``join_proven_cut``)
+    need no sign that ``text`` around it was wrapped (``_wrapped_log``). The joined line
+    is read again whole (its text, an "(unreliable)" entry's mark the wrap moved to the
+    next row)."""
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
     if line.context or not rest.strip():
         return None
     if _terminal_cut(piece, text, line.start):
         raw = last.raw.rstrip("\r") + rest
-    elif (_RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip())) or (
-        _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
-    ):
+    elif (proven := join_proven_cut(last, line)) is not None:
+        return proven
+    elif _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
-    elif (
-        # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
-        _RELEASE_START_RE.match(rest.lstrip()) and _CUT_HEADER_RE.search(last.text)
-    ) or (_mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)):
+    elif _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
+        raw = f"{last.raw.rstrip()} {rest.strip()}"
+    else:
+        return None
+    whole = make_line(raw, last.start, last.number)
+    if whole.context != last.context:
+        return None
+    return whole._replace(end=line.end)
+
+
+# The cuts at a space whose rest proves them (join_proven_cut): the line cut, its rest.
+_PROVEN_CUTS = (
+    # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
+    (_CUT_HEADER_RE, _RELEASE_START_RE),
+    (_CUT_WARNING_RE, _SYMBOL_REST_RE),
+    (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
+    (_CUT_GPF_RE, _GPF_REST_RE),
+    (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
+)
+
+
+def join_proven_cut(last: Line, line: Line) -> Line | None:
+    """``last``, a line a wrap cut before the fact it ends with, with ``line`` read as
+    its rest: a task header's release, its rest and "#N" after a cut inside it
+    (``_CUT_RELEASE_RE``) or the whole after a cut at the taint (``_CUT_HEADER_RE``); a
+    WARNING's function after its file and line (``_CUT_WARNING_RE``); an ARM trace
+    entry's caller after its "from [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection
+    fault's address and error code (``_CUT_GPF_RE``); a powerpc entry's module and
+    "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); None otherwise. The rest
+    proves the cut alone, with no sign of a wrap around it, and in a log whose lines
+    carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
+    rest = line.text
+    if _RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip()):
+        raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
+    elif any(
+        cut_re.search(last.text) and rest_re.match(rest.lstrip())
+        for cut_re, rest_re in _PROVEN_CUTS
+    ):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     else:
         return None
@@ -903,13 +969,16 @@ class _Window:
         """Is ``line`` the rest of the row before it, which a terminal cut at its width,
         in a log whose lines carry no prefix (a console without printk time, as embedded
         boards' often are)? No missing prefix tells the rest from a line of its own here,
-        so only a cut inside a word counts (``join_terminal_row``)."""
+        so only a cut inside a word counts (``join_terminal_row``), or a cut the rest
+        proves, as a task header's before its release and "#N" (``join_proven_cut``)."""
         last = self.lines[-1] if self.lines else None
         if last is None or self.text.count("\n", last.end, line.start) != 1:
             return False  # not the row right after it
-        if line.raw[:1] in (" ", "\t", STAMP_END):
-            return False  # a row a terminal cut off starts at its left edge: not indented
-        joined = join_terminal_row(last, self.piece, line, self.text)
+        joined = None
+        if line.raw[:1] not in (" ", "\t", STAMP_END):  # (a row a terminal cut off starts
+            joined = join_terminal_row(last, self.piece, line, self.text)  # at its left edge)
+        if joined is None:
+            joined = join_proven_cut(last, line)
         if joined is None:
             return False
         self.lines[-1] = joined
