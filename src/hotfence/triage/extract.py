@@ -417,6 +417,15 @@ def _terminal_cut(piece: str, text: str, pos: int) -> bool:
     return first is not None and row.search(text, first.end(), hi) is not None
 
 
+def _rejoined(last: Line, raw: str, line: Line) -> Line | None:
+    """``last`` read again as ``raw``, its text with its rest (``line``) put back, over
+    both lines' span; None when it then reads as another stream's line."""
+    whole = make_line(raw, last.start, last.number)
+    if whole.context != last.context:
+        return None
+    return whole._replace(end=line.end)
+
+
 def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     """``last`` with ``line`` (no prefix, the line right after it) read as its rest, when
     a wrap cut them apart; None when ``line`` is a line of its own. ``piece`` is the last
@@ -441,10 +450,7 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     else:
         return None
-    whole = make_line(raw, last.start, last.number)
-    if whole.context != last.context:
-        return None
-    return whole._replace(end=line.end)
+    return _rejoined(last, raw, line)
 
 
 # The cuts at a space whose rest proves them (join_proven_cut): the line cut, its rest.
@@ -478,10 +484,7 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     else:
         return None
-    whole = make_line(raw, last.start, last.number)
-    if whole.context != last.context:
-        return None
-    return whole._replace(end=line.end)
+    return _rejoined(last, raw, line)
 
 
 def _cut_in_brackets(cut: str, rest: str) -> bool:
@@ -518,10 +521,7 @@ def join_terminal_row(last: Line, piece: str, line: Line, text: str) -> Line | N
     lo, hi = max(0, line.start - _WRAP_SPAN), line.start + _WRAP_SPAN
     if any(_row_width(row.rstrip()) > _TERMINAL_WIDTH for row in text[lo:hi].split("\n")):
         return None
-    whole = make_line(last.raw.rstrip() + rest, last.start, last.number)
-    if whole.context != last.context:
-        return None
-    return whole._replace(end=line.end)
+    return _rejoined(last, last.raw.rstrip() + rest, line)
 
 
 # Records the kernel prints with newlines inside them. printk's console and syslog(2)
