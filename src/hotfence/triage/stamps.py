@@ -163,8 +163,47 @@ _BLOCK_ANCHORS = (
     "Unable to handle kernel ",
     "unreferenced object 0x",  # kmemleak's, as its debugfs file and printk show it
 )
-# Lines that start with two spaces or a tab, and the blank lines between them.
-_BLOCK_RUN_RE = re.compile(r"(?m)(?:^(?:(?: {2}|\t)[^\n]*|[ \t]*)(?:\n|\Z))+")
+
+
+def _in_block(text: str, start: int, end: int) -> bool:
+    """Is the line ``text[start:end]`` one of an indented block's: it starts with two
+    spaces or a tab, or holds blanks alone (a blank line inside the block)?"""
+    return text.startswith(("  ", "\t"), start, end) or not text[start:end].strip(" \t")
+
+
+def _block_around(text: str, start: int) -> tuple[int, int]:
+    """The run of block lines (``_in_block``) around the line at ``start``: its start
+    and its end, after its last line's newline."""
+    lo = start
+    while lo > 0:
+        prev = text.rfind("\n", 0, lo - 1) + 1
+        if not _in_block(text, prev, lo - 1):
+            break
+        lo = prev
+    hi = start
+    while hi < len(text):
+        end = text.find("\n", hi)
+        end = len(text) if end == -1 else end
+        if not _in_block(text, hi, end):
+            break
+        hi = end + 1
+    return lo, min(hi, len(text))
+
+
+def _anchored_lines(text: str) -> list[int]:
+    """The starts of the lines that start with two spaces or a tab and hold an anchor
+    (``_BLOCK_ANCHORS``), in order: the only lines a block must hold. Found by a plain
+    search for each anchor (a regex over every line start costs far more: most of a
+    log's lines are not indented so, and few hold an anchor)."""
+    starts = set()
+    for anchor in _BLOCK_ANCHORS:
+        pos = text.find(anchor)
+        while pos != -1:
+            start = text.rfind("\n", 0, pos) + 1
+            if text.startswith(("  ", "\t"), start):
+                starts.add(start)
+            pos = text.find(anchor, pos + len(anchor))
+    return sorted(starts)
 
 
 def _block_indent(run: str) -> str:
@@ -181,8 +220,6 @@ def _block_indent(run: str) -> str:
 
 
 def _has_block_anchor(run: str, indent: str) -> bool:
-    if not any(a in run for a in _BLOCK_ANCHORS):
-        return False  # most runs (a register dump, a stack dump's rows), by a plain search
     for line in run.split("\n"):
         if line.startswith(indent) and any(a in line for a in _BLOCK_ANCHORS):
             read, context, _ = parse_prefix(line)
@@ -194,23 +231,34 @@ def _has_block_anchor(run: str, indent: str) -> bool:
     return False
 
 
+def _marked_block(run: str) -> str:
+    """``run``, a block of lines, with its indent marked (see mark_block_indent) when it
+    is a pasted log's."""
+    indent = _block_indent(run)
+    if not indent or not _has_block_anchor(run, indent):
+        return run
+    cut = len(indent) - 1
+    return "\n".join(
+        line[:cut] + STAMP_END + line[cut + 1 :] if line.startswith(indent) else line
+        for line in run.split("\n")
+    )
+
+
 def mark_block_indent(text: str) -> str:
     """``text`` with the writer's indent of each indented block of log lines (see
     ``_BLOCK_ANCHORS``) ended by ``STAMP_END`` in place of its last character, which the
     line reader reads past as it does a reader's stamp (the text keeps its length);
     ``text`` itself when it has none."""
-    if "\n  " not in text and "\n\t" not in text and text[:1] not in (" ", "\t"):
-        return text  # most logs, told by a plain search (the regex costs more)
-
-    def mark(m: re.Match[str]) -> str:
-        run = m.group()
-        indent = _block_indent(run)
-        if not indent or not _has_block_anchor(run, indent):
-            return run
-        cut = len(indent) - 1
-        return "\n".join(
-            line[:cut] + STAMP_END + line[cut + 1 :] if line.startswith(indent) else line
-            for line in run.split("\n")
-        )
-
-    return _BLOCK_RUN_RE.sub(mark, text)
+    pieces: list[str] = []
+    done = 0
+    for start in _anchored_lines(text):
+        if start < done:
+            continue  # (in the block of an anchor before it)
+        lo, hi = _block_around(text, start)
+        pieces += [text[done:lo], _marked_block(text[lo:hi])]
+        done = hi
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    marked = "".join(pieces)
+    return text if marked == text else marked
