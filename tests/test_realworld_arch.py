@@ -4,6 +4,7 @@ tested by reshaping the recorded real logs in ``data/realworld`` (see its README
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -1104,13 +1105,17 @@ def test_a_parisc_bug_is_titled_by_its_iaoq() -> None:
     assert rep.rip is not None and rep.rip.function == "unregister_netdevice_queue"
 
 
-def test_an_alpha_oops_reads_its_pc_line_task_and_trace() -> None:
-    """alpha's mm/fault.c prints "Unable to handle kernel paging request at virtual
-    address %016lx", then die_if_kernel("Oops", ...) (traps.c): "CPU %d " on SMP and
-    "%s(%d): %s %ld" (task, pid, words, cause), dik_show_regs()'s "pc = [<%016lx>]  ra =
-    [<%016lx>]  ps = %04lx    %s", "pc is at %pSR", "ra is at %pSR" and the registers,
-    then dik_show_trace()'s "Trace:" and "[<%lx>] %pSR" entries. The recorded MIPS oops
-    in those words."""
+def _mips_oops_reworded(
+    oops: list[str],
+    trace: list[str],
+    entry: Callable[[str, str], list[str]],
+    code: str | None = None,
+) -> tuple[Report, Report]:
+    """The recorded MIPS oops (mips-4.19-oops) and the same oops in another
+    architecture's words: its fault line as mm/fault.c's "Unable to handle kernel paging
+    request at virtual address %016lx", ``oops`` for its "Oops[#1]:" line, ``trace`` for
+    its "Call Trace:" line, ``entry(line, text)`` for each trace entry, ``code`` for its
+    "Code:" line (none when None); each new line with the oops's printk time."""
     text = (DATA / "mips-4.19-oops.log").read_text()
     (want,) = parse_log(text.encode())
     stamp = "[  301.442317] "
@@ -1122,26 +1127,45 @@ def test_an_alpha_oops_reads_its_pc_line_task_and_trace() -> None:
                 stamp + "Unable to handle kernel paging request at virtual address 0000000000000000"
             )
         elif body == "Oops[#1]:":
-            out += [
-                stamp + "CPU 0 sh(1377): Oops 1",
-                stamp
-                + "pc = [<fffffc000035a1bc>]  ra = [<fffffc000035a7d4>]  ps = 0000    Not tainted",
-                stamp + "pc is at sysrq_handle_crash+0x1c/0x28",
-                stamp + "ra is at __handle_sysrq+0xb8/0x1b8",
-                stamp + "v0 = 0000000000000000  t0 = 0000000000000001  t1 = 0000000000000001",
-            ]
+            out += [stamp + words for words in oops]
         elif body == "Call Trace:":
-            out.append(stamp + "Trace:")
+            out += [stamp + words for words in trace]
         elif body.startswith("[<"):
-            out.append(line)
-        elif body.startswith("Code:"):
-            out.append(stamp + "Code: 47ff041f  2ffe0000  47ff041f  <b0220000>  6bfa8001")
+            out += entry(line, body)
+        elif body.startswith("Code:") and code is not None:
+            out.append(stamp + code)
     (rep,) = parse_log(("\n".join(out) + "\n").encode())
+    return want, rep
+
+
+def _assert_reads_as_the_mips_oops(want: Report, rep: Report) -> None:
     assert rep.title == want.title
     assert not rep.corrupted, rep.corrupted_reason
     assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+
+
+def test_an_alpha_oops_reads_its_pc_line_task_and_trace() -> None:
+    """alpha's mm/fault.c prints "Unable to handle kernel paging request at virtual
+    address %016lx", then die_if_kernel("Oops", ...) (traps.c): "CPU %d " on SMP and
+    "%s(%d): %s %ld" (task, pid, words, cause), dik_show_regs()'s "pc = [<%016lx>]  ra =
+    [<%016lx>]  ps = %04lx    %s", "pc is at %pSR", "ra is at %pSR" and the registers,
+    then dik_show_trace()'s "Trace:" and "[<%lx>] %pSR" entries. The recorded MIPS oops
+    in those words."""
+    want, rep = _mips_oops_reworded(
+        [
+            "CPU 0 sh(1377): Oops 1",
+            "pc = [<fffffc000035a1bc>]  ra = [<fffffc000035a7d4>]  ps = 0000    Not tainted",
+            "pc is at sysrq_handle_crash+0x1c/0x28",
+            "ra is at __handle_sysrq+0xb8/0x1b8",
+            "v0 = 0000000000000000  t0 = 0000000000000001  t1 = 0000000000000001",
+        ],
+        ["Trace:"],
+        lambda line, _: [line],
+        "Code: 47ff041f  2ffe0000  47ff041f  <b0220000>  6bfa8001",
+    )
+    _assert_reads_as_the_mips_oops(want, rep)
 
 
 def test_an_ia64_oops_reads_its_ip_line_task_and_trace() -> None:
@@ -1152,40 +1176,25 @@ def test_an_ia64_oops_reads_its_ip_line_task_and_trace() -> None:
     %s" (print_symbol()), the registers, then ia64_do_show_stack()'s "Call Trace:" of "
     [<%016lx>] %s" entries, each followed by its "sp=... bsp=..." line. The recorded
     MIPS oops in those words."""
-    text = (DATA / "mips-4.19-oops.log").read_text()
-    (want,) = parse_log(text.encode())
     stamp = "[  301.442317] "
-    out = []
-    for line in text.splitlines():
-        body = line.partition("] ")[2]
-        if body.startswith("CPU 0 Unable to handle"):
-            out.append(
-                stamp + "Unable to handle kernel paging request at virtual address 0000000000000000"
-            )
-        elif body == "Oops[#1]:":
-            out += [
-                stamp + "sh[1377]: Oops 11012296146944 [1]",
-                stamp + "Modules linked in: nf_tables nfnetlink",
-                stamp,
-                stamp + "Pid: 1377, CPU 0, comm:                   sh",
-                stamp + "psr : 0000101008526030 ifs : 8000000000000508 ip  : "
-                "[<a00000010035a1bc>]    Not tainted",
-                stamp + "ip is at sysrq_handle_crash+0x1c/0x28",
-                stamp + "unat: 0000000000000000 pfs : 0000000000000508 rsc : 0000000000000003",
-            ]
-        elif body == "Call Trace:":
-            out += [stamp, stamp + "Call Trace:"]
-        elif body.startswith("[<"):
-            out.append(f"{stamp} [<a0000001{body[2:]}")
-            out.append(
-                stamp + "                                sp=e0000040ffe0fd50 bsp=e0000040ffe08e68"
-            )
-    (rep,) = parse_log(("\n".join(out) + "\n").encode())
-    assert rep.title == want.title
-    assert not rep.corrupted, rep.corrupted_reason
-    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
-    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
+    want, rep = _mips_oops_reworded(
+        [
+            "sh[1377]: Oops 11012296146944 [1]",
+            "Modules linked in: nf_tables nfnetlink",
+            "",
+            "Pid: 1377, CPU 0, comm:                   sh",
+            "psr : 0000101008526030 ifs : 8000000000000508 ip  : "
+            "[<a00000010035a1bc>]    Not tainted",
+            "ip is at sysrq_handle_crash+0x1c/0x28",
+            "unat: 0000000000000000 pfs : 0000000000000508 rsc : 0000000000000003",
+        ],
+        ["", "Call Trace:"],
+        lambda _, body: [
+            f"{stamp} [<a0000001{body[2:]}",
+            stamp + "                                sp=e0000040ffe0fd50 bsp=e0000040ffe08e68",
+        ],
+    )
+    _assert_reads_as_the_mips_oops(want, rep)
 
 
 def _sh_die(name: str, die: str, task: str = "sh (pid: 1377") -> str:
