@@ -246,10 +246,17 @@ def _nvme_flood_after(cause: str) -> str:
     return reworded(text, {first: _stamped_before(cause, first) + first})
 
 
+def _stamped_lines_before(lines: list[str], raw: str) -> str:
+    """``lines`` stamped a millisecond apart, the last a millisecond before ``raw``."""
+    stamp = float(raw[1:].split("]", 1)[0])
+    return "".join(
+        f"[{stamp - 0.001 * (len(lines) - i):12.6f}] {line}\n" for i, line in enumerate(lines)
+    )
+
+
 def _stamped_before(line: str, raw: str) -> str:
     """``line`` stamped a millisecond before the printk time of ``raw``."""
-    stamp = float(raw[1:].split("]", 1)[0])
-    return f"[{stamp - 0.001:12.6f}] {line}\n"
+    return _stamped_lines_before([line], raw)
 
 
 AER = (
@@ -539,14 +546,6 @@ def test_errors_of_two_pci_devices_are_two_events() -> None:
     ]
 
 
-def _stamped_lines_before(lines: list[str], raw: str) -> str:
-    """``lines`` stamped a millisecond apart, the last a millisecond before ``raw``."""
-    stamp = float(raw[1:].split("]", 1)[0])
-    return "".join(
-        f"[{stamp - 0.001 * (len(lines) - i):12.6f}] {line}\n" for i, line in enumerate(lines)
-    )
-
-
 # A USB host controller given up for dead: drivers/usb/host/xhci-ring.c xhci_hc_died()
 # ("xHCI host controller not responding, assume dead", xhci_err() of the controller's
 # device), then drivers/usb/core/hcd.c usb_hc_died() ("HC died; cleaning up", dev_err()
@@ -568,20 +567,32 @@ def test_a_dead_usb_host_controller_before_a_crash_is_its_context(tmp_path: Path
     enumeration: the controller's death is the report's context, in the parser and
     through the CLI's prefilter, no report alone, seen by ``preceded_by``; the failed
     descriptor read is not."""
+    _assert_hung_tasks_context(
+        tmp_path, [USB_DESCRIPTOR, USB_DEAD, USB_DIED], [USB_DEAD, USB_DIED], "HC died; cleaning up"
+    )
+
+
+def _assert_hung_tasks_context(
+    tmp_path: Path, events: list[str], context: list[str], pattern: str
+) -> None:
+    """``events`` printed right before the first report of Debian's recorded ppc64le hung
+    task: ``context`` (of them) is that report's context, in the parser and through the
+    CLI's prefilter, and no other report's; no event is a report alone; a catalogue
+    entry's ``preceded_by`` ``pattern`` names the last of ``context`` as evidence."""
     text = (DATA / "ppc64le-6.1.0-50-hung-task.log").read_text()
     first = next(ln for ln in text.splitlines(keepends=True) if "] INFO: task touch:99 " in ln)
-    events = _stamped_lines_before([USB_DESCRIPTOR, USB_DEAD, USB_DIED], first)
-    composed = reworded(text, {first: events + first})
+    stamped = _stamped_lines_before(events, first)
+    composed = reworded(text, {first: stamped + first})
     (rep, *later) = parse_log(composed.encode())
-    assert rep.context == [USB_DEAD, USB_DIED]
+    assert rep.context == context
     assert rep.title == "INFO: task hung in mnt_want_write" and len(later) == 3
     (tmp_path / "kern.log").write_text(composed)
     got = triage_input(str(tmp_path / "kern.log")).reports
-    assert [r.context for r in got] == [[USB_DEAD, USB_DIED], [], [], []]
-    for line in events.splitlines():
+    assert [r.context for r in got] == [context, [], [], []]
+    for line in stamped.splitlines():
         assert parse_log((line + "\n").encode()) == []
-    m = _preceded_by_match(tmp_path, rep, "HC died; cleaning up")
-    assert f"preceded by {USB_DIED!r}" in m.evidence
+    m = _preceded_by_match(tmp_path, rep, pattern)
+    assert f"preceded by {context[-1]!r}" in m.evidence
 
 
 # The swap device failing under memory pressure: mm/page_io.c end_swap_bio_write() and
@@ -597,20 +608,9 @@ def test_a_failing_swap_device_before_a_crash_is_its_context(tmp_path: Path) -> 
     """Debian's recorded ppc64le hung task with its swap device failing before the first
     report: both errors are the report's context, in the parser and through the CLI's
     prefilter, no report alone, and seen by ``preceded_by``."""
-    text = (DATA / "ppc64le-6.1.0-50-hung-task.log").read_text()
-    first = next(ln for ln in text.splitlines(keepends=True) if "] INFO: task touch:99 " in ln)
-    events = _stamped_lines_before([SWAP_WRITE, SWAP_READ], first)
-    composed = reworded(text, {first: events + first})
-    (rep, *later) = parse_log(composed.encode())
-    assert rep.context == [SWAP_WRITE, SWAP_READ]
-    assert rep.title == "INFO: task hung in mnt_want_write" and len(later) == 3
-    (tmp_path / "kern.log").write_text(composed)
-    got = triage_input(str(tmp_path / "kern.log")).reports
-    assert [r.context for r in got] == [[SWAP_WRITE, SWAP_READ], [], [], []]
-    for line in events.splitlines():
-        assert parse_log((line + "\n").encode()) == []
-    m = _preceded_by_match(tmp_path, rep, r"Read-error on swap-device")
-    assert f"preceded by {SWAP_READ!r}" in m.evidence
+    _assert_hung_tasks_context(
+        tmp_path, [SWAP_WRITE, SWAP_READ], [SWAP_WRITE, SWAP_READ], r"Read-error on swap-device"
+    )
 
 
 @pytest.mark.parametrize(
