@@ -1592,6 +1592,26 @@ def _pstore_parts(record: str, part_size: int, ramoops_header: bool) -> list[str
     return parts
 
 
+def _pstore_record_and_parts(tmp_path: Path, ramoops_header: bool) -> tuple[Report, list[str]]:
+    """The recorded pstore dump's report, read whole, and the dump cut into parts of 1 KB
+    (``_pstore_parts``), in record order: its panic header is not in the first."""
+    record = (PSTORE / "dmesg-ramoops-0").read_text()
+    (tmp_path / "one.txt").write_text(record)
+    (want,) = triage_input(str(tmp_path / "one.txt")).reports
+    parts = _pstore_parts(record, 1024, ramoops_header)
+    assert len(parts) > 3 and "Kernel panic" not in parts[0]
+    return want, parts
+
+
+def _assert_the_whole_dump(path: Path, want: Report) -> None:
+    """``path`` read on the CLI's path is the dump's one report, ``want``, all of it."""
+    got = triage_input(str(path))
+    assert got.error is None
+    (rep,) = got.reports
+    assert _facts(rep) == _facts(want), path.name
+    assert len(rep.frames) == len(want.frames) > 10
+
+
 @pytest.mark.parametrize("ramoops_header", [False, True])
 def test_a_pstore_dump_of_several_parts_read_in_record_order_is_the_dump(
     ramoops_header: bool, tmp_path: Path
@@ -1599,19 +1619,11 @@ def test_a_pstore_dump_of_several_parts_read_in_record_order_is_the_dump(
     # `cat /sys/fs/pstore/dmesg-ramoops-*` (or a bug report's attachment of it) gives a
     # dump's parts in record order, Part1 first: the dump's youngest records, then the
     # older ones. Read so, the panic's header (Part2 here) came after its own end.
-    record = (PSTORE / "dmesg-ramoops-0").read_text()
-    (tmp_path / "one.txt").write_text(record)
-    (want,) = triage_input(str(tmp_path / "one.txt")).reports
-    parts = _pstore_parts(record, 1024, ramoops_header)
-    assert len(parts) > 3 and "Kernel panic" not in parts[0]
+    want, parts = _pstore_record_and_parts(tmp_path, ramoops_header)
     (tmp_path / "parts.txt").write_text("".join(parts))
     (tmp_path / "oldest-first.txt").write_text("".join(reversed(parts)))
     for name in ("parts.txt", "oldest-first.txt"):
-        got = triage_input(str(tmp_path / name))
-        assert got.error is None
-        (rep,) = got.reports
-        assert _facts(rep) == _facts(want), name
-        assert len(rep.frames) == len(want.frames) > 10
+        _assert_the_whole_dump(tmp_path / name, want)
 
 
 def _tail_headers(parts: list[str]) -> str:
@@ -1641,17 +1653,9 @@ def test_a_pstore_dump_of_several_parts_pasted_after_a_preamble_is_the_dump(
     # A bug report pastes the parts in record order (Part1 first) under the command that
     # printed them, or after a blank line, or as tail/head print several files: the
     # parts are still one dump, its header first once they are put back.
-    record = (PSTORE / "dmesg-ramoops-0").read_text()
-    (tmp_path / "one.txt").write_text(record)
-    (want,) = triage_input(str(tmp_path / "one.txt")).reports
-    parts = _pstore_parts(record, 1024, False)
-    assert len(parts) > 3 and "Kernel panic" not in parts[0]
+    want, parts = _pstore_record_and_parts(tmp_path, False)
     (tmp_path / "pasted.txt").write_text(pasted(parts))
-    got = triage_input(str(tmp_path / "pasted.txt"))
-    assert got.error is None
-    (rep,) = got.reports
-    assert _facts(rep) == _facts(want)
-    assert len(rep.frames) == len(want.frames) > 10
+    _assert_the_whole_dump(tmp_path / "pasted.txt", want)
 
 
 def test_stamped_lines_before_pstore_part_headers_keep_their_order(tmp_path: Path) -> None:
