@@ -1110,15 +1110,21 @@ def test_ctr_run_with_the_wrapper_as_runc_fences_the_selected_container(private_
     wrapper = Path(sys.executable).parent / "hotfence-runc"
 
     def ctr_run(cid: str, app: str) -> list[str]:
+        # The shim writes the output to a file it opens at create, and `--rm` waits for
+        # that copy: ctr's own stdout is a FIFO it opens while the task starts, and a task
+        # that exits first loses its output (containerd issue #770), as one CI run did.
+        # The file has stderr too, where runc create (the wrapper) says what it fenced.
+        out = root / f"{cid}.out"
         proc = subprocess.run(
             ["ctr", "-a", str(sock), "-n", "hotfence-test", "run", "--rm",
+             "--log-uri", f"file://{out}",
              "--runc-binary", str(wrapper), "--cgroup", f"{parent}/{cid}",
              "--annotation", f"org.example/app={app}", "--rootfs", str(rootfs),
              cid, "/sockprobe", *PROBE],
             capture_output=True, text=True, timeout=180, env=env,
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
-        return proc.stdout.splitlines()[:4]
+        return [x for x in out.read_text().splitlines() if not x.startswith("hotfence-runc:")][:4]
 
     # The annotation selects it: every first call is fenced (cgroup-BPF and seccomp).
     assert [ctr_run(f"sel{i}", "web") for i in range(3)] == [FENCED] * 3
