@@ -99,11 +99,7 @@ def _oom_killer_line(raw: str) -> bool:
     (OOM_DUMP_STARTS) first, the kill's "[Memory cgroup o|O]ut of memory: Killed process
     %d (%s) ..." last (before 5.x the choice's "...: Kill process %d (%s) score %u or
     sacrifice child" before it)."""
-    return (
-        " invoked oom-killer: " in raw
-        or "oom-killer: gfp_mask=" in raw
-        or "ut of memory: Kill" in raw
-    )
+    return is_oom_dump_start(raw) or "ut of memory: Kill" in raw
 
 
 # The lines after an OOM killer's first one looked at to tell its own dump from this
