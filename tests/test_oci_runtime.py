@@ -1113,7 +1113,9 @@ def test_ctr_run_with_the_wrapper_as_runc_fences_the_selected_container(private_
         # The shim writes the output to a file it opens at create, and `--rm` waits for
         # that copy: ctr's own stdout is a FIFO it opens while the task starts, and a task
         # that exits first loses its output (containerd issue #770), as one CI run did.
-        # The file has stderr too, where runc create (the wrapper) says what it fenced.
+        # The file has stderr too: the wrapper, run as runc create with the container's
+        # stdio, says nothing there when it fenced as asked (the application's log is its
+        # own).
         out = root / f"{cid}.out"
         proc = subprocess.run(
             ["ctr", "-a", str(sock), "-n", "hotfence-test", "run", "--rm",
@@ -1124,7 +1126,9 @@ def test_ctr_run_with_the_wrapper_as_runc_fences_the_selected_container(private_
             capture_output=True, text=True, timeout=180, env=env,
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
-        return [x for x in out.read_text().splitlines() if not x.startswith("hotfence-runc:")][:4]
+        lines = out.read_text().splitlines()
+        assert len(lines) == 5 and lines[4].startswith("pid "), lines
+        return lines[:4]
 
     # The annotation selects it: every first call is fenced (cgroup-BPF and seccomp).
     assert [ctr_run(f"sel{i}", "web") for i in range(3)] == [FENCED] * 3

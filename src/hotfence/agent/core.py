@@ -422,8 +422,9 @@ class Agent:
 
         argv: list[str] = req["argv"]
         t0 = time.perf_counter()
+        told = ""  # (what the step told runc's log only: for this log too)
         if req["op"] == "prepare":
-            code, text = runtime.prepare_in_agent(argv, req["cwd"], self._prepared)
+            code, text, told = runtime.prepare_in_agent(argv, req["cwd"], self._prepared)
             what = "create"
         else:
             err = io.StringIO()
@@ -440,7 +441,7 @@ class Agent:
         said = (
             "; ".join(
                 ln.removeprefix("hotfence agent: ").removeprefix("hotfence-runc: ")
-                for ln in text.splitlines()
+                for ln in (told + text).splitlines()
             )
             or "nothing to do"
         )

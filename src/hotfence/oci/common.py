@@ -71,11 +71,29 @@ def log_error(
     args: list[str], message: str, level: str = "error", err: TextIO | None = None
 ) -> None:
     """Say ``message`` on stderr (or ``err``) and in runc's JSON log (the engine reports
-    the latter)."""
+    the latter when create fails)."""
+    print(f"hotfence-runc: {message}", file=err or sys.stderr)
+    _runc_log(args, level, message)
+
+
+def log_fenced(args: list[str], message: str, said: TextIO | None = None) -> None:
+    """Say that a container was fenced as asked: in runc's JSON log, and in ``said``
+    (``hotfence agent``'s log, when it prepared the bundle), never on stderr.
+
+    runc create's stderr is the container's own (the shim hands runc the container's
+    stdio): a line there would land in the application's log stream (`docker logs`,
+    `kubectl logs`, a JSON log pipeline). A refusal, or a fence that failed open, is said
+    there (log_error): the engine or the operator must see it."""
+    if said is not None:
+        print(f"hotfence-runc: {message}", file=said)
+    _runc_log(args, "info", message)
+
+
+def _runc_log(args: list[str], level: str, message: str) -> None:
+    """Append ``message`` to runc's JSON log (``--log``), when runc was given one."""
     import json
     import time
 
-    print(f"hotfence-runc: {message}", file=err or sys.stderr)
     path = runc_log(args)
     if path:
         line = {

@@ -120,32 +120,35 @@ def prepare_in_agent(
     argv: list[str],
     cwd: str,
     decided: Callable[[str, str, ContainerMeta | None], None] | None = None,
-) -> tuple[int, str]:
+) -> tuple[int, str, str]:
     """What :func:`main` does before it execs runc, done by ``hotfence agent`` for
     ``hotfence-hook prepare`` (the sh front then execs runc itself): the exit code (0: run
-    runc) and what :func:`main` would have printed. ``decided(container id, policy
+    runc), what :func:`main` would have printed, and what it told runc's log only (the
+    fence it did as asked, for the agent's log). ``decided(container id, policy
     directory, who)``: wrap.prepare's ``decided``, with the directory it read."""
     import io
 
     from hotfence.oci.common import log_error
     from hotfence.oci.wrap import prepare
 
-    err = io.StringIO()
+    err, said = io.StringIO(), io.StringIO()
     ours, args = _split(argv)
     try:
         at, command = _command(args)
     except UnknownOption as exc:
         log_error(args, str(exc), err=err)
-        return 1, err.getvalue()
+        return 1, err.getvalue(), ""
     if command not in STARTING:  # the sh front sends only these
         return (
             2,
             f"hotfence-runc: {command or 'no command'}: not a command that starts a container\n",
+            "",
         )
     policy_dir = ours.get("policy-dir") or DEFAULT_POLICY_DIR
     told = None if decided is None else lambda cid, who: decided(cid, policy_dir, who)
-    ok = prepare(args, at, policy_dir, restore=command == "restore", cwd=cwd, err=err, decided=told)
-    return (0 if ok else 1), err.getvalue()
+    restore = command == "restore"
+    ok = prepare(args, at, policy_dir, restore, cwd, err=err, decided=told, said=said)
+    return (0 if ok else 1), err.getvalue(), said.getvalue()
 
 
 def main(argv: list[str] | None = None) -> None:

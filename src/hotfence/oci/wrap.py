@@ -10,7 +10,7 @@ import json
 import os
 
 from hotfence.oci import meta as meta_mod
-from hotfence.oci.common import bundle_and_id, log_error
+from hotfence.oci.common import bundle_and_id, log_error, log_fenced
 from hotfence.oci.selectors import Entry, entries
 
 # typing itself costs start-up; mypy reads any TYPE_CHECKING as true.
@@ -62,12 +62,14 @@ def prepare(
     cwd: str = "",
     err: TextIO | None = None,
     decided: Callable[[str, meta_mod.ContainerMeta | None], None] | None = None,
+    said: TextIO | None = None,
 ) -> bool:
     """Edit the bundle of a create/run; False when the container must not start.
 
     ``restore``: runc restores a checkpoint, whose process state the wrapper cannot fence;
     a selected container is refused (fail closed) unless its policy says ``failure: open``.
-    ``cwd`` and ``err``: the wrapper's, when ``hotfence agent`` does this for it;
+    ``cwd`` and ``err``: the wrapper's, when ``hotfence agent`` does this for it, and
+    ``said`` the agent's log, where the fence done as asked is told (common.log_fenced);
     ``decided(container id, who)``: told who the container is once its bundle is ready
     for a policy of ``policy_dir``, and None when no policy there selects it.
     """
@@ -104,11 +106,8 @@ def prepare(
             # profile of Docker's ~300 syscalls costs ~1 ms that way, ~0.2 ms in C).
             f.write(json.dumps(config))
         os.replace(tmp, config_path)  # runc reads a whole file, old or new
-        log_error(
-            args,
-            f"{who.text()}: policy {chosen.file}: {prepared.coverage_text(merged)}",
-            level="info",
-            err=err,
+        log_fenced(
+            args, f"{who.text()}: policy {chosen.file}: {prepared.coverage_text(merged)}", said
         )
         if decided is not None:
             decided(cid, who)
