@@ -139,6 +139,47 @@ def test_decode_stacktrace_output_reads_as_the_console_log(
     assert "setup_net" in [f.function for f in reps[0].frames] or "centos7" not in log.name
 
 
+# The locations decode_stacktrace.sh puts in an entry's parentheses, "f (a.h:37 b.c:12)"
+# (parse_symbol(): addr2line -i, one per inline level), or in a header's symbol
+# ("WARNING: ... at x.c:23 f (x.c:23 y.h:4)", "BUG: KFENCE: ... in f (x.c:9 y.h:10)")
+_DECODED_LOCATIONS = re.compile(r" \([\w/.\-+]+:\d+ [\w/.\-+]+:\d+\)")
+
+
+@pytest.mark.parametrize("quote", ["", "> "])
+@pytest.mark.parametrize("width", [72, 78])
+@pytest.mark.parametrize(
+    "log",
+    [
+        LAB / "null-deref.log",
+        LAB / "warn.log",
+        LAB / "softlockup.log",
+        DATA / "x86-6.1-kfence-uaf.log",
+    ],
+)
+def test_a_decoded_trace_a_mail_client_wrapped_keeps_its_frames(
+    log: Path, width: int, quote: str
+) -> None:
+    # a decoded trace pasted without printk times into a mail, wrapped by the sender's
+    # client at a space (RFC 3676 4.2) and quoted by a reply (4.5), as an io_uring thread
+    # on lore quotes one ("? exc_page_fault (./arch/x86/include/asm/irqflags.h:37" going on
+    # "./arch/x86/include/asm/irqflags.h:72 arch/x86/mm/fault.c:1513"): an entry's
+    # locations, or a header's, go on in rows of locations alone, which no kernel line is.
+    decoded = _PRINTK_TIME.sub("", _decode_stacktrace(log.read_text()))
+    wrapped = "\n".join(
+        quote + row
+        for line in decoded.split("\n")
+        for row in textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
+        or [""]
+    )
+    cut = [
+        line
+        for line in decoded.split("\n")
+        if _DECODED_LOCATIONS.search(line) and len(line) > width
+    ]
+    assert cut, "no entry runs past the wrap"
+    _same_reports(decoded, wrapped)
+
+
 def _kmsg_records(text: str, dict_every: int = 0) -> str:
     """Each printk line as /dev/kmsg gives it (printk.c info_print_ext_header():
     "level,seq,usec,flag;text"), every ``dict_every``-th followed by the dictionary lines

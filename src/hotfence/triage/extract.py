@@ -268,6 +268,27 @@ _CUT_POWERPC_ENTRY_RE = re.compile(
 )
 _POWERPC_ENTRY_REST_RE = re.compile(r"^(?:\[[\w.\-]+\] ?)?\(unreliable\)$|^\[[\w.\-]+\]$")
 _ARM_CALLER_REST_RE = re.compile(r"^\([A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
+# scripts/decode_stacktrace.sh prints a symbol as "f (a.h:37 b.c:12 (discriminator 4))"
+# (parse_symbol(): addr2line -i's locations, one per inline level, each maybe with its
+# discriminator, "??:?" when unknown), an entry's module after it (handle_line()). A few
+# inline levels take an entry, or a header's symbol, past a wrap's width, and its
+# locations go on in the next row, where no kernel line starts: the cut comes after the
+# function, before its locations (rest "(a.h:37 ..."), between two of them, or inside a
+# discriminator (rest "4) b.c:12)").
+_ADDR2LINE_LOC = r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)"
+_LOC_WORDS = (
+    rf"(?:{_ADDR2LINE_LOC}|\(discriminator \d+\))(?: (?:{_ADDR2LINE_LOC}|\(discriminator \d+\)))*"
+)
+# (the rest closes the parentheses, the module after them, or goes on in the next row)
+_LOCS_TAIL = r"(?:\)(?: \[?[\w.\-]+\]?)?| \(discriminator)?\s*$"
+_CUT_BEFORE_LOCS_RE = re.compile(r"(?:^|[\s:])\.?[A-Za-z_$][\w.$]*\s*$")
+_LOCS_REST_RE = re.compile(rf"^\({_ADDR2LINE_LOC}(?: {_LOC_WORDS})?{_LOCS_TAIL}")
+_CUT_IN_LOCS_RE = re.compile(rf"[A-Za-z_$][\w.$]* \({_LOC_WORDS}\s*$")
+_IN_LOCS_REST_RE = re.compile(rf"^{_LOC_WORDS}{_LOCS_TAIL}")
+_CUT_IN_DISCRIMINATOR_RE = re.compile(rf"[A-Za-z_$][\w.$]* \((?:{_LOC_WORDS} )?\(discriminator\s*$")
+_DISCRIMINATOR_REST_RE = re.compile(rf"^\d+\)(?: {_LOC_WORDS})?{_LOCS_TAIL}")
+# (a WARNING's header cut after its line number goes on with its function so decoded)
+_DECODED_SYMBOL_REST_RE = re.compile(rf"^[A-Za-z_.][\w.]* \({_ADDR2LINE_LOC}\b")
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed. A
@@ -454,9 +475,13 @@ _PROVEN_CUTS = (
     # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
     (_CUT_HEADER_RE, _RELEASE_START_RE),
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
+    (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
+    (_CUT_BEFORE_LOCS_RE, _LOCS_REST_RE),
+    (_CUT_IN_LOCS_RE, _IN_LOCS_REST_RE),
+    (_CUT_IN_DISCRIMINATOR_RE, _DISCRIMINATOR_REST_RE),
 )
 
 
@@ -971,8 +996,14 @@ class _Window:
         if last is None or self.text.count("\n", last.end, line.start) != 1:
             return False  # not the row right after it
         joined = None
-        if line.raw[:1] not in (" ", "\t", STAMP_END):  # (a row a terminal cut off starts
-            joined = join_terminal_row(last, self.piece, line, self.text)  # at its left edge)
+        if _row_width(self.piece.rstrip()) < _TERMINAL_WIDTH:
+            # (a row short of the terminal's width that ends inside a decoded entry's
+            # locations is a mail client's cut at a space, which its rest proves, not a
+            # squeezed terminal row's cut inside a word)
+            joined = join_proven_cut(last, line)
+        if joined is None and line.raw[:1] not in (" ", "\t", STAMP_END):  # (a row a
+            joined = join_terminal_row(last, self.piece, line, self.text)  # terminal cut
+            # off starts at its left edge)
         if joined is None:
             joined = join_proven_cut(last, line)
         if joined is None:
