@@ -2301,6 +2301,26 @@ def test_a_pre_4_19_memcg_oom_kill_names_its_cgroups() -> None:
     assert (rep.title, rep.pid, rep.comm) == (want.title, want.pid, want.comm)
 
 
+@pytest.mark.parametrize("name", ["x86-6.18.44-memcg-oom", "arm64-6.1.0-50-oom"])
+def test_an_oom_kill_grepped_out_of_its_dump_names_its_cgroups(name: str) -> None:
+    """A kill as `dmesg | grep -E 'oom-kill|Killed process'` leaves it, as container
+    hosts' operators post it: dump_oom_summary()'s one line (mm/oom_kill.c, 4.19 on:
+    "oom-kill:constraint=...,oom_memcg=...,task_memcg=...,task=%s,pid=%d,uid=%d", or
+    ",global_oom" for the system's) right before __oom_kill_process()'s "Killed process
+    %d (%s)" of the same victim, the dump around them gone. The summary is the kill's:
+    it names the same cgroups as the whole dump does."""
+    text = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(text)
+    grepped = "".join(
+        ln for ln in text.splitlines(keepends=True) if "oom-kill:" in ln or "Killed process" in ln
+    )
+    assert grepped.count("\n") == 2
+    (rep,) = parse_log(grepped)
+    assert want.task_memcg is not None
+    assert (rep.oom_memcg, rep.task_memcg) == (want.oom_memcg, want.task_memcg)
+    assert (rep.title, rep.type) == (want.title, want.type)
+
+
 @pytest.mark.parametrize(
     ("case", "die"),
     [

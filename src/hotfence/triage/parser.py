@@ -628,6 +628,11 @@ def _oom_reports(
     # kill, "Killed process M (comm) total-vm:..." (__oom_kill_process(); M is a child
     # when one was sacrificed): one kill, one report, through the "Killed" line.
     announced: tuple[int, int, re.Match[str]] | None = None  # (start, end, match)
+    # Since 4.19 the dump's one-line summary, "oom-kill:constraint=...,task=%s,pid=%d,..."
+    # (dump_oom_summary()), comes right before the kill line: where the dump around them
+    # is gone (a `dmesg | grep` of the kills), it starts the kill's report, naming its
+    # cgroups (_oom_memcgs).
+    summary: tuple[int, int] | None = None  # (start, end)
     kills: list[tuple[int, int, re.Match[str], bool]] = []  # (start, end, match, memcg)
     # A kill printed again is no new kill: the log of a dump's "dmesg" (or kdump's
     # vmcore-dmesg.txt, a pstore record) appended after the console's copy of the same
@@ -655,9 +660,13 @@ def _oom_reports(
             continue
         m = _KILLED_RE.search(line)
         if m is None:
+            if "oom-kill:" in line:
+                summary = (s, e)
             continue
         start = block_start if block_start is not None else s
-        block_start = None
+        if block_start is None and summary is not None and _next_line(text, summary[1], s):
+            start = summary[0]
+        block_start, summary = None, None
         if m.group("announce"):
             if announced is not None:
                 kills.append((*announced, False))
@@ -705,6 +714,11 @@ def _oom_reports(
 # (show_trace() alone; 2.6.30's prints "Pid: %d, comm: %.20s ..."). A comm may hold
 # spaces.
 _INVOKED_RE = re.compile(r"^(?P<comm>.+?) invoked oom-killer: ")
+
+
+def _next_line(text: str, end: int, start: int) -> bool:
+    """Does the line at ``start`` come right after the one ending at ``end``?"""
+    return text.count("\n", end, start) <= 1 and not text[end:start].strip()
 
 
 def _invoking_comm(texts: list[str], from_bytes: bool) -> str | None:
