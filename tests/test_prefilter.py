@@ -21,6 +21,7 @@ from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import KEEP, PREFIX, REACH, triage_blocks
 from hotfence.triage.reader import ReadLimits, line_blocks
+from test_realworld_wrap import _crash_sys
 
 LAB = Path(__file__).parent / "lab"
 CORPUS = sorted((SYZ / "report").iterdir())
@@ -270,3 +271,17 @@ def test_the_parser_finds_banner_and_hangup_on_the_needle_lines() -> None:
         assert [r.kernel_release for r in got] == ["6.1.0-56-amd64"]
         assert got[0].corrupted and "console connection lost" in (got[0].corrupted_reason or "")
     _same(data, 1 << 30, 4096)
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_crash_sys_quote_far_from_its_log_streams_to_the_same_reports(where: str) -> None:
+    # crash's "sys" PANIC field quotes the log's panic: with the log's records between
+    # them (a whole vmcore-dmesg.txt), the quote and the report are in other segments.
+    # (the hung task's report holds the panic line: no report starts at the line quoted)
+    console = (LAB / "hung-task.log").read_text()
+    quote = _crash_sys(console, "Kernel panic - not syncing: hung_task: blocked tasks", "crash 8.x")
+    filler = _filler(random.Random(7), 20000, [0.0])
+    text = quote + filler + console if where == "before" else console + filler + quote
+    data = text.encode()
+    assert len(parse_log(data)) == 1
+    _same(data, 8 << 10, 1531)

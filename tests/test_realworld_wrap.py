@@ -1952,3 +1952,59 @@ def test_a_kata_1_x_proxys_log_of_the_guests_console_reads_as_the_console(log: P
     streamed = triage_blocks(line_blocks([wrapped.encode()], ReadLimits()))
     assert [_facts(r) for r in streamed] == [_facts(r) for r in want]
     assert not parse_log(_kata_proxy_log([]).encode())
+
+
+# The crash lab's panics, and the line of each log crash's "sys" quotes as the panic:
+# the panic() message, or for an oops the die() line (crash task.c get_panicmsg()).
+_PANIC_QUOTED = {
+    "sysrq-c.log": "Kernel panic - not syncing: sysrq triggered crash",
+    "hung-task.log": "Kernel panic - not syncing: hung_task: blocked tasks",
+    "panic.log": "Kernel panic - not syncing: hotfence_crash: panic requested by sh",
+    "null-deref.log": "Oops: 0000 [#1] PREEMPT SMP NOPTI",
+    "netns.log": "Oops: 0000 [#1] PREEMPT SMP NOPTI",
+}
+
+
+def _crash_sys(console: str, quoted: str, shape: str) -> str:
+    """crash's ``sys`` of the core the log's kernel left (crash kernel.c
+    display_sys_stats(): the fields right-aligned to "LOAD AVERAGE:", then
+    ``"       PANIC: "`` and the panic message in double quotes; an oops's with
+    " (check log for details)" after it). crash 4.x quoted the log's line with its
+    printk time: "[   57.879776] Oops: 0002 [#1] SMP "."""
+    banner = re.search(r"Linux version (\S+) .*?(#\d+ .*)$", console, re.M)
+    assert banner is not None
+    panic = quoted
+    if shape == "crash 4.x":
+        stamp = re.search(r"^(\[ *\d+\.\d+\] )" + re.escape(quoted), console, re.M)
+        assert stamp is not None
+        panic = stamp.group(1) + quoted + " "
+    note = " (check log for details)" if quoted.startswith("Oops: ") else ""
+    return (
+        "crash> sys\n"
+        "      KERNEL: /usr/lib/debug/boot/vmlinux-" + banner.group(1) + "\n"
+        "    DUMPFILE: /var/crash/202611271011/dump.202611271011  [PARTIAL DUMP]\n"
+        "        CPUS: 1\n"
+        "        DATE: Fri Nov 27 10:11:14 UTC 2026\n"
+        "      UPTIME: 00:00:02\n"
+        "LOAD AVERAGE: 0.00, 0.00, 0.00\n"
+        "       TASKS: 61\n"
+        "    NODENAME: guest\n"
+        "     RELEASE: " + banner.group(1) + "\n"
+        "     VERSION: " + banner.group(2) + "\n"
+        "     MACHINE: x86_64  (2596 Mhz)\n"
+        "      MEMORY: 255.9 MB\n"
+        '       PANIC: "' + panic + '"' + note + "\n"
+    )
+
+
+@pytest.mark.parametrize("shape", ["crash 8.x", "crash 4.x"])
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("name", sorted(_PANIC_QUOTED))
+def test_crash_sys_pasted_with_the_log_reads_as_the_log(name: str, where: str, shape: str) -> None:
+    # A kdump's report as users paste it: crash's "sys" of the core and the kernel's log
+    # (vmcore-dmesg.txt, crash's "log"), either first. The PANIC field quotes one line of
+    # that log: no report of its own, and its quotes no part of the report's title.
+    console = (LAB / name).read_text()
+    sys_block = _crash_sys(console, _PANIC_QUOTED[name], shape)
+    pasted = sys_block + "crash> log\n" + console if where == "before" else console + sys_block
+    _same_reports(console, pasted)

@@ -490,6 +490,21 @@ _SHIPPED_RE = re.compile(
 )
 
 
+# crash's "sys" (kernel.c display_sys_stats()) ends with the panic, a line of the dumped
+# kernel's log in double quotes: fprintf(fp, "       PANIC: ") and "\"%s\"" of
+# get_panicmsg(), " (check log for details)" after an oops's die() line; crash 4.x quoted
+# the log's line with its printk time ('PANIC: "[   57.879776] Oops: 0002 [#1] SMP "').
+# Read as that line: the log pasted with it holds the same record, a copy; alone, the
+# line is all the paste says of the crash.
+_CRASH_SYS_PANIC = 'PANIC: "'
+_CRASH_SYS_PANIC_RE = re.compile(r' *PANIC: "(?P<msg>.*)"(?: \(check log for details\))?\s*$')
+
+
+def is_crash_sys_panic(raw: str) -> bool:
+    """Is ``raw`` the PANIC field of crash's ``sys`` (``_CRASH_SYS_PANIC_RE``)?"""
+    return _CRASH_SYS_PANIC in raw[:24] and _CRASH_SYS_PANIC_RE.match(raw) is not None
+
+
 def _shipped_line(raw: str) -> str | None:
     """The line a shipper printed in ``raw`` after its time and labels (None if not one)."""
     if raw[:1].isdigit() and raw[4:5] == "-" and raw[10:11] == "T":
@@ -569,6 +584,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         message = _dmesg_json_message(raw)
         if message is not None:
             return message, CONSOLE, None
+    elif _CRASH_SYS_PANIC in raw[:24] and (sm := _CRASH_SYS_PANIC_RE.match(raw)) is not None:
+        return parse_prefix(sm["msg"])  # the log's line it quotes, crash 4.x's with its time
     elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
         return _logcat_text(raw, lm)
     elif (shipped := _shipped_line(raw)) is not None:

@@ -44,6 +44,7 @@ from .lines import (
     KMSG_DICT,
     Line,
     caller_id,
+    is_crash_sys_panic,
     is_journal_boot_line,
     iter_lines,
     journal_boot_ids,
@@ -241,7 +242,10 @@ def _parse(
                 )
                 next_pos = None
             pos = next_pos if next_pos is not None else text.find("\n", start) + 1 or len(text)
-            if not new_record(records, record_key(text, rep.start)):
+            # (a crash "sys" PANIC field quotes a record: no printing of it, whose time and
+            # text would make the log's own record seem a copy)
+            quote = is_crash_sys_panic(_first_line(text, rep.start))
+            if not new_record(records, None if quote else record_key(text, rep.start)):
                 # The record this report starts with was read before: the same report
                 # printed again (a test's "dmesg" after the console's lines).
                 pos = max(pos, start + 1)
@@ -271,7 +275,23 @@ def _parse(
     out = reports + _boot_tail_ooms(text, events, reports, from_bytes, boots)
     out.sort(key=lambda r: r.start)
     _release_from_banner(out, from_bytes, banners, boots)
-    return out
+    quoted = {r.start for r in out if is_crash_sys_panic(_first_line(text, r.start))}
+    return without_quoted_panics(out, quoted)
+
+
+def _first_line(text: str, start: int) -> str:
+    end = text.find("\n", start)
+    return text[start:] if end == -1 else text[start:end]
+
+
+def without_quoted_panics(reports: Sequence[Report], quoted: set[int]) -> list[Report]:
+    """``reports`` less those that start at a crash ``sys`` PANIC field (their starts:
+    ``quoted``) when any other report is left: the field quotes the log's line of the
+    crash (``lines.is_crash_sys_panic``), and a log pasted with it, before or after it,
+    holds that crash's own report. Alone, the quote is all the paste says of it."""
+    if not quoted or all(r.start in quoted for r in reports):
+        return list(reports)
+    return [r for r in reports if r.start not in quoted]
 
 
 def _without_lone_copies(text: str, reports: list[Report]) -> list[Report]:

@@ -55,6 +55,7 @@ from hotfence.triage.extract import (
     is_oom_dump_start,
 )
 from hotfence.triage.lines import (
+    is_crash_sys_panic,
     is_journal_boot_line,
     journal_boot_ids,
     journal_host,
@@ -208,7 +209,11 @@ class StreamTriage:
         # The kernel records that crash reports taken so far start with (parser.record_key):
         # a report of one of them again is that report printed again, as parse_log has it.
         self.records: set[int] = set()
-        self.keys: dict[int, RecordKey] = {}  # a parsed report's start -> its record_key
+        # a parsed report's start -> its record_key (None for a crash "sys" quote)
+        self.keys: dict[int, RecordKey | None] = {}
+        # The starts of reports taken that are a crash "sys" PANIC field's quote of the
+        # crash (parser.without_quoted_panics): dropped at the end if any other is taken.
+        self.quoted: set[int] = set()
 
     # --- input --------------------------------------------------------------------------
 
@@ -248,6 +253,11 @@ class StreamTriage:
                 crashes.append(rep)
             self.crashes.close()
         crashes.extend(self.ooms)
+        if self.quoted and any(r.start not in self.quoted for r in crashes):
+            # (parser.without_quoted_panics, a report at a time: the spill may be on disk)
+            kept = ReportSpill(r for r in crashes if r.start not in self.quoted)
+            crashes.close()
+            crashes = kept
         return crashes
 
     def so_far(self) -> ReportSpill:
@@ -366,9 +376,12 @@ class StreamTriage:
             if rep.start < head_len:
                 continue  # a report of the carried lines: taken when they were read
             nl = text.find(b"\n", rep.start)
-            key = record_key(text[rep.start : nl if nl != -1 else len(text)].decode("latin-1"), 0)
+            first = text[rep.start : nl if nl != -1 else len(text)].decode("latin-1")
+            key = record_key(first, 0)
             rep.start = mapper.offset(rep.start - head_len)
-            self.keys[rep.start] = key
+            if is_crash_sys_panic(first):
+                self.quoted.add(rep.start)
+            self.keys[rep.start] = None if rep.start in self.quoted else key
             rep.end = mapper.offset(rep.end - head_len)
             if rep.start_line:
                 rep.start_line += self.buf.first_line - 1 - head_lines
