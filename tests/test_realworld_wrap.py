@@ -2008,3 +2008,61 @@ def test_crash_sys_pasted_with_the_log_reads_as_the_log(name: str, where: str, s
     sys_block = _crash_sys(console, _PANIC_QUOTED[name], shape)
     pasted = sys_block + "crash> log\n" + console if where == "before" else console + sys_block
     _same_reports(console, pasted)
+
+
+def _crash_session(console: str, quoted: str, warned: bool = False) -> tuple[str, Report]:
+    """What a user pastes of a crash session without the log: crash's banner ("sys",
+    then the panic task's context: main.c main_loop() shows show_context()'s "PID:",
+    "COMMAND:", "TASK:", "CPU:" and "STATE:" lines) and "bt" of that task (x86_64.c
+    x86_64_back_trace_cmd(): task.c print_task_header()'s "PID: %-7ld  TASK: %lx  CPU:
+    %-3s COMMAND: \"%s\"", then " #%d [%lx] %s at %lx" a frame, " [%s]" after a
+    module's; ``warned``: crash's own warning about the task's registers under the
+    header, "bt: WARNING: corrupt prstatus? pstate=0x20000000, but no user frame found",
+    its command's name first). The stack crash walks is the log's trace from panic() on, under the
+    kexec frames __crash_kexec() left; ``Report`` is the console log's of that panic
+    (the panic() line on: a hung task's panic is khungtaskd's), whose facts the
+    session must give."""
+    panic = re.search(r"^\[ *\d+\.\d+\] " + re.escape(quoted), console, re.M)
+    assert panic is not None
+    want = parse_log(console[panic.start() :])[0]
+    assert want.comm is not None and want.pid is not None and want.cpu is not None
+    own = [f for f in want.frames if not f.unreliable]
+    names = [f.function for f in own]
+    stack = [("machine_kexec", None), ("__crash_kexec", None)] + [
+        (f.function, f.module) for f in own[names.index("panic") :]
+    ]
+    lines = [
+        _crash_sys(console, quoted, "crash 8.x").removeprefix("crash> sys\n"),
+        f"         PID: {want.pid}\n",
+        f'     COMMAND: "{want.comm}"\n',
+        "        TASK: ffff8880061f2000  [THREAD_INFO: ffff8880061f2000]\n",
+        f"         CPU: {want.cpu}\n",
+        "       STATE: TASK_RUNNING (PANIC)\n",
+        "\ncrash> bt\n",
+        f'PID: {want.pid:<7}  TASK: ffff8880061f2000  CPU: {want.cpu:<3}  COMMAND: "{want.comm}"\n',
+    ]
+    if warned:
+        lines.append("bt: WARNING: corrupt prstatus? pstate=0x20000000, but no user frame found\n")
+    for n, (function, module) in enumerate(stack):
+        where = f"ffffffff{0x81000000 + 0x1234 * n:08x}" + (f" [{module}]" if module else "")
+        lines.append(
+            f"{'#' + str(n):>3} [ffffc90000593{0xB58 + 0x10 * n:03x}] {function} at {where}\n"
+        )
+    return "".join(lines), want
+
+
+@pytest.mark.parametrize("warned", [False, True])
+@pytest.mark.parametrize("name", ["sysrq-c.log", "panic.log", "hung-task.log"])
+def test_a_crash_session_pasted_without_the_log_gives_the_task_kernel_and_stack(
+    name: str, warned: bool
+) -> None:
+    # crash's own words are all the paste holds: the panic its "sys" quotes, the release
+    # it names, the panic task's header and the frames of its "bt". crash's warning is
+    # crash's, no kernel WARNING: one report.
+    console = (LAB / name).read_text()
+    session, want = _crash_session(console, _PANIC_QUOTED[name], warned)
+    (rep,) = parse_log(session)
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu)
+    assert rep.kernel_release == want.kernel_release
+    bt = re.findall(r"^ *#\d+ \[[0-9a-f]+\] (\S+) at ", session, re.M)
+    assert [f.function for f in rep.frames] == bt

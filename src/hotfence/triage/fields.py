@@ -104,6 +104,13 @@ _PPC_INTERRUPT_RE = re.compile(r"^\s*--- (?:interrupt|Exception): [0-9a-f]+ at (
 _XMON_FRAME_PC_RE = re.compile(
     r"^\[(?:[0-9a-f]{8,16}|link register   )\] ([0-9a-f]{8,16} )(?=[A-Za-z_.$])"
 )
+# crash's "bt" of a dump's task (x86_64.c x86_64_print_stack_entry(), the other arches'
+# back-trace commands alike): " #%d [%lx] %s at %lx" of the frame's stack address,
+# function and pc, " [%s]" after a module's (" #0 [ffffc90000593b58] machine_kexec at
+# ffffffff8106a4f3", "#10 [...] vfs_write at ...").
+_CRASH_BT_FRAME_RE = re.compile(
+    r"^\s*#\d+ \[[0-9a-f]+\] (?P<func>[A-Za-z_][\w.]*) at [0-9a-f]+(?: \[(?P<mod>[\w.\-]+)\])?\s*$"
+)
 # "?" entries the unwinder could not name ("? 0xffffffffa03dc000"): the trace goes on.
 _ADDRESS_ONLY_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}\s*$")
 # Context markers x86 prints around nested stacks; old kernels put the first frame of the
@@ -129,7 +136,10 @@ _TRACE_MARKER_RE = re.compile(
     # ___ratelimit() "%s: %d callbacks suppressed", printk's "printk: %d messages
     # suppressed." and a console's "** %u printk messages dropped **". Not trace lines,
     # and not its end either.
-    r"|[\w.]+: \d+ (?:callbacks|messages) suppressed\.?\s*$|\*\* \d+ printk messages dropped \*\*)"
+    r"|[\w.]+: \d+ (?:callbacks|messages) suppressed\.?\s*$|\*\* \d+ printk messages dropped \*\*"
+    # crash's "bt" names the function an exception frame interrupted before its
+    # registers: "    [exception RIP: hotfence_crash_null_deref+23]"
+    r"|\s*\[exception RIP: )"
 )
 _REGS_RE = re.compile(
     r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:"
@@ -193,11 +203,19 @@ _RELEASE_RES = (
     # The version's first word is "#" and the build's count, or KBUILD_BUILD_VERSION when
     # the build set it (scripts/mkcompile_h): "5.0.0-2106051013-generic #appstreamdebug".
     re.compile(r"^" + _REL + r" #\S+ " + _TAINT + r"\s*$"),
+    # crash's "sys" of a dump (kernel.c display_sys_stats()): "     RELEASE: %s", utsname's
+    re.compile(r"^\s*RELEASE: " + _REL + r"\s*$"),
 )
 # SUSE's version string after the release: "#1 SMP PREEMPT_DYNAMIC Wed Jun 5 (1a2b3c4) SLE15-SP4".
 _SUSE_BUILD_RE = re.compile(r"\bSLE\d|openSUSE")
+# crash's header of a task it shows ("bt", "set"; task.c print_task_header()):
+# "PID: %-7ld  TASK: %lx  CPU: %-3s  COMMAND: \"%s\"".
+_CRASH_TASK_RE = re.compile(
+    r'^\s*PID: (?P<pid>\d+)\s+TASK: [0-9a-f]+\s+CPU: (?P<cpu>\d+)\s+COMMAND: "(?P<comm>[^"]{1,20})"'
+)
 _CPU_RES = (
     re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)"),
+    _CRASH_TASK_RE,
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
     re.compile(r"^Cpu (?P<cpu>\d+)\s*$"),  # MIPS __show_regs() before 3.10: "Cpu %d"
     # sh show_regs() before 3.10: "CPU : %d        \t\t%s  (%s %.*s)", then the taint
@@ -239,6 +257,7 @@ _CPU_RES = (
 # die() on i386/ARM/s390/MIPS, powerpc's "TASK = ...[N] 'X'", KASAN's "by task comm/pid",
 # hung-task and sched dumps, the soft-lockup "[comm:pid]" suffix.
 _TASK_RES = (
+    _CRASH_TASK_RE,
     # The first lines of reports that name the current task themselves, for kernels whose
     # dump_stack() printed no task header (32-bit ARM, MIPS, powerpc before 3.10's
     # dump_stack_print_info()) and for consoles that lost it. A comm may hold "/".
@@ -403,6 +422,9 @@ def parse_frame(text: str) -> Frame | None:
     if m is not None:
         return parse_frame(" " + m.group("rest"))
     m = _ARM_NOADDR_FRAME_RE.match(text)
+    if m is not None:
+        return Frame(function=m.group("func"), module=m.group("mod"))
+    m = _CRASH_BT_FRAME_RE.match(text) if "#" in text[:6] else None
     if m is not None:
         return Frame(function=m.group("func"), module=m.group("mod"))
     m = _INLINE_RE.match(text)
@@ -732,7 +754,14 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
         elif out.release is not None:
             break  # both known: the rest of a long report has nothing more to give
     for t in texts:
-        if "ainted" in t or "CPU" in t or "pu " in t or "EFLAGS: " in t or "GP" in t:
+        if (
+            "ainted" in t
+            or "CPU" in t
+            or "pu " in t
+            or "EFLAGS: " in t
+            or "GP" in t
+            or "RELEASE: " in t
+        ):
             _read_separate_lines(out, t)
     if out.comm is None:
         m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)

@@ -1699,6 +1699,10 @@ OOPSES: tuple[OopsKind, ...] = (
             r"EXT4-[Ff][Ss](?: \(.*\))?:",
             r"(?i)warning: .* uses (deprecated v2 capabilities|wireless extensions)",
             r"XFS \(\w+\): WARNING",
+            # crash's own warnings (tools.c error(WARNING, ...)) in a pasted session, its
+            # command's name first: "bt: WARNING: corrupt prstatus? pstate=0x20000000, but
+            # no user frame found" under a "bt" header ("kernel:" is a syslog line's)
+            r"^\s*(?!kernel:)[a-z]+: WARNING: ",
         ),
         # The hard lockup WARN above prints its message on the next line; 2.6.3x-3.x
         # x86_64 stack_overflow_check()'s WARN_ONCE() its "do_IRQ: %s near stack overflow"
