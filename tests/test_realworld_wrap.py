@@ -2062,6 +2062,7 @@ def test_a_crash_session_pasted_without_the_log_gives_the_task_kernel_and_stack(
     console = (LAB / name).read_text()
     session, want = _crash_session(console, _PANIC_QUOTED[name], warned)
     (rep,) = parse_log(session)
+    assert (rep.title, rep.corrupted) == (want.title, want.corrupted)
     assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu)
     assert rep.kernel_release == want.kernel_release
     bt = re.findall(r"^ *#\d+ \[[0-9a-f]+\] (\S+) at ", session, re.M)

@@ -125,6 +125,16 @@ _HEADERLESS_STACKS = (
     ),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
     (("Caller[",), re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x")),
+    # crash's "bt" of a dump's task: its task header (task.c print_task_header()), then
+    # " #%d [%lx] %s at %lx" a frame (x86_64.c x86_64_print_stack_entry()), no header
+    # line; crash's own warning may come between ("bt: WARNING: corrupt prstatus? ...")
+    (
+        ('COMMAND: "',),
+        re.compile(
+            r'(?m)^ *PID: \d+ +TASK: [0-9a-f]+ +CPU: \d+ +COMMAND: "[^"\n]*"\n(?:\w+: .*\n)?'
+            r" *#0 \[[0-9a-f]+\] [\w.]+ at [0-9a-f]+"
+        ),
+    ),
     # powerpc xmon's backtrace at its prompt ("t", xmon_show_stack()): "[sp] pc f+0x1/0x2"
     (
         (":mon> t",),
