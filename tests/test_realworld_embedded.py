@@ -147,3 +147,65 @@ def test_the_warning_a_mips_panic_raises_on_its_way_down_is_no_second_report() -
     (rep,) = parse_log((oops[:cut] + panic + warn).encode())
     assert rep.title == want[0].title
     assert [f.function for f in rep.frames] == [f.function for f in want[0].frames]
+
+
+def _arm_division_by_zero() -> str:
+    """The recorded armhf WARN rewritten into 32-bit ARM's division-by-zero report, the
+    shape of the i.MX6 and STM32 reports on the lists: the library's Ldiv0
+    (arch/arm/lib/lib1funcs.S, a zero divisor) calls arch/arm/kernel/traps.c __div0(),
+    which prints pr_err("Division by zero in kernel.\\n") and dump_stack(): the task
+    line and the unwinder's entries, dump_stack_lvl's caller Ldiv0 and Ldiv0's the
+    function that divided; no "cut here", modules or "end trace" line (those are
+    __warn()'s)."""
+    text = (DATA / "armhf-6.1.0-50-mod-warn.log").read_text()
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if "------------[ cut here ]" in ln)
+    stamp = lines[start][: lines[start].index("]") + 1]
+    head = [f"{stamp} Division by zero in kernel.\n"]
+    rest = [
+        ln
+        for ln in lines[start + 3 :]
+        if "warn_slowpath_fmt from " not in ln and "---[ end trace" not in ln
+    ]
+    return "".join(lines[:start] + head) + reworded(
+        "".join(rest),
+        {
+            " dump_stack_lvl from __warn+0x80/0x11c": " dump_stack_lvl from Ldiv0+0x8/0x10",
+            " __warn from warn_slowpath_fmt+0x18c/0x198": (
+                " Ldiv0 from hotfence_crash_do+0xfc/0x128 [hotfence_crash]"
+            ),
+        },
+    )
+
+
+def test_an_arm_division_by_zero_is_titled_by_the_function_that_divided() -> None:
+    """__div0()'s report is x86's divide error on a CPU without a divide instruction:
+    titled as syzkaller titles that one ("divide error in %[1]v"), by the function that
+    divided: the first entry past dump_stack and the division helpers (Ldiv0)."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-warn.log").read_bytes())
+    (rep,) = parse_log(_arm_division_by_zero().encode())
+    assert rep.title == "divide error in hotfence_crash_do"
+    assert rep.type == "DoS" and not rep.corrupted
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release, rep.taint) == (
+        "sh",
+        83,
+        0,
+        "6.1.0-50-armmp",
+        want.taint,
+    )
+    assert [f.function for f in rep.frames][:6] == [
+        "unwind_backtrace",
+        "show_stack",
+        "dump_stack_lvl",
+        "Ldiv0",
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+    ]
+
+
+def test_the_division_by_zero_line_alone_is_no_report() -> None:
+    """Without dump_stack()'s task line and trace after it the line is not __div0()'s
+    report (a program echoing it, a console that lost the rest): no report."""
+    text = _arm_division_by_zero()
+    cut = text.index("Division by zero in kernel.\n") + len("Division by zero in kernel.\n")
+    assert parse_log(text[:cut].encode()) == []

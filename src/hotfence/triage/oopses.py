@@ -2136,6 +2136,38 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "divide_error:", [_F(lazy_rx("divide_error: "), "divide error in {1}", stack=_s(RIP_FRAME))]
     ),
+    # 32-bit ARM has no divide instruction before ARMv7VE: the compiler calls the
+    # library's __aeabi_uidiv/__udivsi3 (arch/arm/lib/lib1funcs.S) or do_div()'s
+    # __do_div64 (div64.S), which branch to Ldiv0/Ldiv0_64 on a zero divisor, and those
+    # call arch/arm/kernel/traps.c __div0(): pr_err("Division by zero in kernel.\n") and
+    # dump_stack() (the task line, then the unwinder's "(f) from (g)" entries, under
+    # "Backtrace:" with frame pointers, "Call trace:" since 6.x). The kernel goes on with
+    # a zero quotient. It is x86's divide error (a #DE in the kernel): titled as that
+    # one, by the function that divided, the trace's first past the division helpers.
+    # Without a dump after it the line is no report (a program's echo of it).
+    _k(
+        "Division by zero in kernel",
+        [
+            _F(
+                lazy_rx(r"Division by zero in kernel\."),
+                "divide error in {1}",
+                stack=_s(
+                    *_TRACE,
+                    skip=(
+                        "^__div0$",
+                        "^Ldiv0",
+                        "^__aeabi_",
+                        "^__u?(?:div|mod)si3$",
+                        "^__do_div64$",
+                        "^div64_[su]64",
+                        "^div_[su]64",
+                    ),
+                ),
+            )
+        ],
+        shape=r"(?:^|[\s\]>:])Division by zero in kernel\.\s*$",
+        needs_oops=True,
+    ),
     _k(
         "invalid opcode:",
         [

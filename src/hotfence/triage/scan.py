@@ -276,6 +276,7 @@ SCAN_NEEDLES = (
     "Missing ENDBR",
     "nternal error ",  # XFS's "Internal error %s at line %d of file %s" (2.6: "internal")
     "Insufficient stack space",
+    "Division by zero in kernel",  # 32-bit ARM __div0()
     "SYZFA",
     "unreferenced object",  # kmemleak's leaked object
     # dmesg --color ends the "subsystem" it colours at the first ": " with a reset, which
