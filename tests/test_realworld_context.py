@@ -24,8 +24,8 @@ from hotfence.known.catalog import load_catalog
 from hotfence.known.match import match_all
 from hotfence.triage.model import KnownBugMatch, Report
 from hotfence.triage.parser import parse_log
-from hotfence.triage.prefilter import triage_input
-from test_prefilter import _same
+from hotfence.triage.prefilter import KEEP, REACH, triage_input
+from test_prefilter import FILLER, _same
 from test_realworld_arch import reworded
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -742,6 +742,68 @@ def test_an_oom_kill_after_a_waiting_netdevice_is_a_report_of_its_own() -> None:
         want.frames,
     )
     _same(composed, 1 << 12, 4096)
+
+
+# lib/ref_tracker.c ref_tracker_dir_print() (6.0+, CONFIG_NET_DEV_REFCNT_TRACKER) after
+# each wait line: "%s@%pK has %d/%d users at" and the holder's stack_depot_snprint()
+# entries, indented, in the wait's record.
+_TRACKER = (
+    "ref_tracker: netdev@ffff888052f24618 has 1/1 users at\n"
+    "     xfrm_dev_state_add+0x3a5/0x1080\n"
+    "     xfrm_add_sa+0x34ff/0x5fa0\n"
+    "     xfrm_user_rcv_msg+0x58e/0xc00\n"
+)
+
+
+def _waits(times: list[float], tracker: bool = False) -> str:
+    after = "".join(f"{{stamp}} {ln}\n" for ln in _TRACKER.splitlines()) if tracker else ""
+    out = []
+    for t in times:
+        stamp = f"[{t:12.6f}]"
+        out.append(f"{stamp} {_WAITING_LO}\n" + after.format(stamp=stamp))
+    return "".join(out)
+
+
+@pytest.mark.parametrize("tracker", [False, True], ids=["4.x", "6.x-ref-tracker"])
+def test_a_wait_printed_every_ten_seconds_is_one_report(tracker: bool) -> None:
+    """netdev_wait_allrefs() prints the line again every ten seconds for as long as the
+    device waits (6.x with ref_tracker's holders after it): one wait, one report, at its
+    first line. The same device's line fifteen minutes later is another wait (the next
+    namespace's "lo"), a report of its own, with the project host's recorded memcg OOM
+    kill between them as its context. Through the parser and the CLI's prefilter alike."""
+    memcg = (DATA / "x86-6.18.44-memcg-oom.log").read_text()
+    first = float(memcg[1 : memcg.index("]")])
+    last = float(memcg[memcg.rindex("\n[", 0, len(memcg) - 1) + 2 :].split("]")[0])
+    before = _waits([first - 64, first - 53.9, first - 43.8, first - 33.7], tracker)
+    later = _waits([last + 900, last + 910.05], tracker)
+    composed = (before + memcg + later).encode()
+    wait, again = parse_log(composed)
+    assert (wait.title, wait.text, wait.start_line) == (
+        "unregister_netdevice: waiting for DEV to become free",
+        _WAITING_LO,
+        1,
+    )
+    assert (again.title, again.text) == (wait.title, _WAITING_LO)
+    assert again.start_line == (before + memcg).count("\n") + 1
+    assert any("Killed process 25482 (python3)" in event for event in again.context)
+    _same(composed, 1 << 12, 4096)
+
+
+def test_a_wait_printed_again_past_a_long_stretch_of_log_is_still_one_report() -> None:
+    """Ten seconds of a busy host's log between two prints of the wait (more lines than
+    the prefilter keeps between two points, so it parses them apart): still one wait,
+    one report, both ways."""
+    busy = "".join(
+        f"[{100 + (i + 1) * 0.0015:12.6f}] " + FILLER[i % len(FILLER)].format(n=i % 9999) + "\n"
+        for i in range(REACH + KEEP + 100)
+    )
+    composed = (_waits([100.0]) + busy + _waits([110.0])).encode()
+    (wait,) = parse_log(composed)
+    assert (wait.title, wait.start_line) == (
+        "unregister_netdevice: waiting for DEV to become free",
+        1,
+    )
+    _same(composed, 1 << 20, 1 << 16)
 
 
 # kernel/fork.c check_mm(), freeing an exited task's mm, prints pr_alert("BUG: Bad

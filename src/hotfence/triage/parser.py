@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .extract import (
     CLOCK_SKEW_MAX,
@@ -64,7 +64,7 @@ from .scan import scan_log
 from .stamps import mark_block_indent, mark_item_indent, mark_stamps
 from .taint import decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
-from .wallclock import least_gap, shown_time, wall_time
+from .wallclock import WallTime, least_gap, shown_time, wall_time
 
 _MAX_CONTEXT_EVENTS = 20  # entries of a report's context, each one kind of event
 _GCE_HANGUP = "serialport: VM disconnected."
@@ -205,6 +205,7 @@ def _parse(
     hangups = _occurrences(text, _GCE_HANGUP, starts)
     reports: list[Report] = []
     records: set[int] = set()  # the records reports start with (new_record)
+    waits = WaitEpisodes()
     pos = 0
     prev_end = 0
     idx = 0
@@ -257,6 +258,9 @@ def _parse(
                 # panicked, and kernel/smp.c's WARN_ON_ONCE(!in_task()) fires. The dying
                 # kernel's own warning, no bug of its own.
                 idx += 1
+                continue
+            if waits.repeats(rep.title, text[rep.start : line_bounds(text, rep.start)[1]]):
+                idx += 1  # an unregister_netdevice wait printed again: reported already
                 continue
             # (events before the last boot banner are another boot's: no cause of this)
             last_boot = bisect.bisect_right(boots, rep.start) - 1
@@ -476,6 +480,60 @@ def new_record(seen: set[int], key: RecordKey | None) -> bool:
     seen.add(stamped)
     seen.add(hash((None, body)))
     return True
+
+
+# net/core/dev.c netdev_wait_allrefs() (netdev_wait_allrefs_any() since 5.17) waits for
+# an unregistered device's last references and, while they stay, prints pr_emerg(
+# "unregister_netdevice: waiting for %s to become free. Usage count = %d\n") for it
+# every netdev_unregister_timeout_secs (10 s; a sysctl since 5.11, before it 10 * HZ),
+# 6.0+ with ref_tracker_dir_print()'s holders after it. One stuck device prints it for
+# hours: one wait, one report. The same device's line again within two periods (a print
+# delayed by load) is that wait going on; a later one is a new device of that name (the
+# next container's namespace's "lo") stuck again.
+_WAIT_TITLE = "unregister_netdevice: waiting for DEV to become free"
+_WAIT_DEVICE_RE = re.compile(r"unregister_netdevice: waiting for (.+?) to become free")
+_WAIT_REPRINT_GAP = 20.0
+
+
+@dataclass(frozen=True)
+class _WaitPrint:
+    """When a device's wait line was printed: its printk time, else its wall-clock stamp."""
+
+    printk: float | None
+    wall: WallTime | None
+
+
+@dataclass
+class WaitEpisodes:
+    """The unregister_netdevice waits reported so far, to tell a wait's reprint (no report
+    of its own) from a new wait: ``repeats`` is told of every report, in log order."""
+
+    last: dict[str, _WaitPrint] = field(default_factory=dict)  # device -> its latest print
+    previous: str | None = None  # the device of the report before, when it was a wait
+
+    def repeats(self, title: str, header: str) -> bool:
+        """Is the report titled ``title``, whose first line is ``header``, a reprint of a
+        wait reported already? Notes it either way."""
+        m = _WAIT_DEVICE_RE.search(header) if title == _WAIT_TITLE else None
+        if m is None:
+            self.previous = None
+            return False
+        device = m[1]
+        printk = make_line(header, 0, 0).timestamp
+        now = _WaitPrint(printk, wall_time(header) if printk is None else None)
+        before = self.last.get(device)
+        self.last[device] = now
+        adjacent, self.previous = self.previous == device, device
+        if before is None:
+            return False
+        if before.printk is not None and now.printk is not None:
+            return 0 <= now.printk - before.printk <= _WAIT_REPRINT_GAP
+        if before.wall is not None and now.wall is not None:
+            gap = least_gap(before.wall, now.wall)
+            if gap is not None:
+                return gap <= _WAIT_REPRINT_GAP and gap + before.wall.step >= 0
+        # No times to compare: a reprint only with no other report between them.
+        return adjacent
 
 
 # Candidate headers below which the reports are worked out in this process alone: forking

@@ -73,6 +73,7 @@ from hotfence.triage.parser import (
     _JOURNAL_BOOT_MARKERS,
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
+    WaitEpisodes,
     cut_by_hangup,
     event_kind,
     mark_hung_up,
@@ -214,6 +215,11 @@ class StreamTriage:
         # The starts of reports taken that are a crash "sys" PANIC field's quote of the
         # crash (parser.without_quoted_panics): dropped at the end if any other is taken.
         self.quoted: set[int] = set()
+        # The unregister_netdevice waits taken so far: a wait's reprint in a later segment
+        # is no report, as parse_log has it (parser.WaitEpisodes); a parsed report's start
+        # -> its first line.
+        self.waits = WaitEpisodes()
+        self.heads: dict[int, str] = {}
 
     # --- input --------------------------------------------------------------------------
 
@@ -376,12 +382,13 @@ class StreamTriage:
             if rep.start < head_len:
                 continue  # a report of the carried lines: taken when they were read
             nl = text.find(b"\n", rep.start)
-            first = text[rep.start : nl if nl != -1 else len(text)].decode("latin-1")
-            key = record_key(first, 0)
+            head = text[rep.start : nl if nl != -1 else len(text)].decode("latin-1")
+            key = record_key(head, 0)
             rep.start = mapper.offset(rep.start - head_len)
-            if is_crash_sys_panic(first):
+            if is_crash_sys_panic(head):
                 self.quoted.add(rep.start)
             self.keys[rep.start] = None if rep.start in self.quoted else key
+            self.heads[rep.start] = head
             rep.end = mapper.offset(rep.end - head_len)
             if rep.start_line:
                 rep.start_line += self.buf.first_line - 1 - head_lines
@@ -528,9 +535,16 @@ class StreamTriage:
         self.crashes.extend(sorted(ended + rebooted + crashes, key=lambda r: r.start))
 
     def _new_records(self, crashes: list[Report]) -> list[Report]:
-        """The crash reports whose first record was not in a report taken before."""
+        """The crash reports whose first record was not in a report taken before, less the
+        reprints of an unregister_netdevice wait taken before."""
         keys, self.keys = self.keys, {}
-        return [r for r in crashes if new_record(self.records, keys.get(r.start))]
+        heads, self.heads = self.heads, {}
+        return [
+            r
+            for r in crashes
+            if new_record(self.records, keys.get(r.start))
+            and not self.waits.repeats(r.title, heads.get(r.start, ""))
+        ]
 
     def _buffer_start_offset(self) -> int:
         return self.buf.blocks[0].offset
