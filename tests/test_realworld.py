@@ -2073,6 +2073,39 @@ def test_a_pre_4_6_kasan_reports_slab_object_dump_is_part_of_it() -> None:
     assert (rep.comm, rep.pid, rep.cpu) == ("mydrv-test", 512, 0)
 
 
+@pytest.mark.parametrize(
+    "words", ["use after free", "out of bounds access", "out of bounds on stack"]
+)
+def test_a_4_0_to_4_3_kasan_report_is_titled_as_the_4_4_one(words: str) -> None:
+    """4.0-4.3 mm/kasan/report.c print_error_description() printed pr_err("BUG: KASan: %s
+    in %pS at addr %p\n") with the bug type in words ("use after free", "out of bounds
+    access", "out of bounds on stack"), 4.4 the same line as "BUG: KASAN:". The pre-4.6
+    rewrite of the recorded 6.1 SLUB report above in either spelling: the same report,
+    the same title, type, task and frames (syzkaller's KASAN rules: its catch-all "BUG:
+    KASAN: (.*)" format, a corrupted one, as hyphenated types are not these words)."""
+    slub = (DATA / "x86-6.1-slub-redzone.log").read_text()
+    bug = "BUG kmalloc-128 (Tainted: G    B             ): Redzone overwritten\n"
+    fact = re.search(r"(?m)^.* INFO: 0x[0-9a-f]+-0x[0-9a-f]+ @offset=.*\n", slub)
+    assert bug in slub and fact is not None
+    slub = slub.replace(fact[0], "").replace(
+        bug, bug.replace("Redzone overwritten", "kasan: bad access detected")
+    )
+    line = (
+        f"[  77.201001] BUG: {{}}: {words} in mydrv_release+0x20/0x40 [mydrv]"
+        " at addr ffff8880058e7e80\n[  77.201002] Write of size 4 by task mydrv-test/512\n"
+    )
+    (want,) = parse_log(line.format("KASAN") + slub)
+    (rep,) = parse_log(line.format("KASan") + slub)
+    assert rep.title == want.title == f"KASAN: {words} in mydrv_release [mydrv] at addr ADDR"
+    assert (rep.type, rep.corrupted, rep.corrupted_reason) == (
+        want.type,
+        want.corrupted,
+        want.corrupted_reason,
+    )
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu) == ("mydrv-test", 512, 0)
+    assert rep.frames == want.frames
+
+
 @pytest.mark.parametrize("origin", ["kernel", "KASAN", "KFENCE", "UBSAN", "KCSAN", "KMSAN"])
 def test_a_panic_on_warn_panic_naming_its_origin_is_that_panic(origin: str) -> None:
     """kernel/panic.c check_panic_on_warn() (6.2, and the stable trees it went to) names

@@ -890,6 +890,12 @@ _LEAK_STACK = _s(
         "memdup",
     ),
 )
+# mm/kasan/report.c print_error_description() and kasan_report_error(): 4.0-4.3 printed
+# "BUG: KASan: %s in %pS at addr %p" and "BUG: KASan: %s on address %p" ("use after
+# free", "out of bounds access", "null ptr deref": words, not yet the later hyphenated
+# types), 4.4 the same words after "BUG: KASAN:". The same report under either
+# spelling, titled the same.
+_KASAN_HEADER = "BUG: KAS(?:AN|an):"
 _KASAN_FREE = "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in {{FUNC}}"
 _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 
@@ -1169,11 +1175,11 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             _F(
                 lazy_rx(
-                    r"BUG: KASAN: ([a-z\-]+) on address(?:.*\n)+?.*(Read|Write) of size ([0-9]+)"
+                    rf"{_KASAN_HEADER} ([a-z\-]+) on address(?:.*\n)+?.*(Read|Write) of size ([0-9]+)"
                 ),
                 "KASAN: {1} {2}",
             ),
-            _F(lazy_rx("BUG: KASAN: (.*)"), "KASAN: {1}", corrupted=True),
+            _F(lazy_rx(rf"{_KASAN_HEADER} (.*)"), "KASAN: {1}", corrupted=True),
             _F(
                 lazy_rx("BUG: KMSAN: kernel-usb-infoleak"),
                 "KMSAN: kernel-usb-infoleak in {2}",
