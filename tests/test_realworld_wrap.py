@@ -2067,3 +2067,25 @@ def test_a_crash_session_pasted_without_the_log_gives_the_task_kernel_and_stack(
     assert rep.kernel_release == want.kernel_release
     bt = re.findall(r"^ *#\d+ \[[0-9a-f]+\] (\S+) at ", session, re.M)
     assert [f.function for f in rep.frames] == bt
+
+
+def test_a_bare_header_above_other_stamped_lines_is_its_line_alone() -> None:
+    """A header whose printk time a copy cut off reads on in the stamped lines after it
+    (the paste-cut fixture: kernel/printk/printk.c print_time() stamps every line of the
+    record alike). The recorded oops's header, its stamp cut, above the same boot's
+    stamped lines from the kernel command line on (the header copied above the log, as a
+    post's subject line is): those lines hold nothing of an oops, no task line,
+    registers or trace, and are none of its report. The report is its line alone; the
+    oops later in the log is reported as when it is alone."""
+    text = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    (want,) = parse_log(text.encode())
+    header = text[text.index("BUG: kernel NULL pointer") :].split("\n", 1)[0]
+    boot = text[text.index("[    0.000000] Command line: ") :]
+    first, oops = parse_log(f" {header}\n{boot}".encode())
+    assert (first.start_line, first.end_line, first.text.strip()) == (1, 1, header)
+    assert (first.pid, first.comm, first.kernel_release) == (None, None, None)
+    assert _facts(oops) == _facts(want)
+    assert oops.end_line - oops.start_line == want.end_line - want.start_line
+    paste = text[text.index(header) :]
+    (cut,) = parse_log(f" {paste}".encode())  # the paste-cut shape still reads on
+    assert _facts(cut) == _facts(want)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import oopses
-from .fields import parse_frame
+from .fields import call_trace, one_entry_a_line, parse_frame, rip_frame, task_fields
 from .lines import (
     STAMP_END,
     SYSLOG,
@@ -655,7 +655,25 @@ def extract(
         last_pos = pos
     stops = [p for p in (window.second, window.resume) if p is not None]
     next_pos = min(stops) if stops else last_pos
+    if window.cut_stream and not _holds_oops(window.lines[1 : window.own_end]):
+        # The stamped lines after the bare header were taken for its record's (a copy cut
+        # at the header's message), but hold nothing of an oops: no task line, registers
+        # or trace. They are other messages (the header a line a user typed, a wall
+        # message's copy, a program's echo above the log): the report is its line alone.
+        after = end_nl + 1 if end_nl != -1 else len(text)
+        return Extracted(header, kind, prefix, window.lines[:1], 1, 1, min(next_pos, after))
     return Extracted(header, kind, prefix, window.lines, window.title_end, window.own_end, next_pos)
+
+
+def _holds_oops(lines: list[Line]) -> bool:
+    """Do ``lines`` hold what the kernel prints with every report: a task line (dump_stack()'s
+    "CPU: N PID: N Comm: X"), registers that name a function or a stack trace? Or the
+    panic() a report ends in (a machine check's: mce_panic() prints no task or trace)."""
+    texts = one_entry_a_line([ln.text for ln in lines])
+    if any("Kernel panic" in t for t in texts):
+        return True
+    fields = task_fields(texts)
+    return fields.pid is not None or rip_frame(texts) is not None or bool(call_trace(texts))
 
 
 # A report pasted as a block, indented: a commit message's (the kernel's submitting-
@@ -822,6 +840,8 @@ class _Window:
     # line later is no program's interjected into them (_interjected), the log holds
     # bare records of the kernel's (a console without printk time, a copy cut at a line)
     bare_header: bool = False
+    # ... taken for a copy's cut printk time (_cut_printk_time), not early_printk()'s
+    cut_stream: bool = False
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -906,6 +926,7 @@ class _Window:
                 # stamped lines right after it are the same record's stream.)
                 self.context, self.tag = line.context, caller_id(line.context)
                 self.bare_header = True
+                self.cut_stream = not self.kind.unstamped
             elif self.context and not line.context and _xmon_entry(raw):
                 # powerpc die() hands the fault to xmon before its "Oops": the debugger's
                 # own console output, no printk prefix, is the rest of this report
