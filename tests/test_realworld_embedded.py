@@ -4,9 +4,13 @@ and other vendor builds), tested by reshaping the recorded real logs in ``data/r
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
+
 from hotfence.triage.parser import parse_log
+from test_prefilter import _same
 
 DATA = Path(__file__).parent / "data" / "realworld"
 
@@ -209,3 +213,47 @@ def test_the_division_by_zero_line_alone_is_no_report() -> None:
     text = _arm_division_by_zero()
     cut = text.index("Division by zero in kernel.\n") + len("Division by zero in kernel.\n")
     assert parse_log(text[:cut].encode()) == []
+
+
+def _second_cpu(block: str, cpu: int, pid: int, die: int, later: float) -> str:
+    """The recorded MIPS die() block as another CPU's: its "Oops[#n]:" count, the CPU and
+    task __show_regs() and show_registers() name, its printk times ``later`` on."""
+    block = reworded(
+        block,
+        {
+            "Oops[#1]:": f"Oops[#{die}]:",
+            "CPU: 0 PID: 1377 ": f"CPU: {cpu} PID: {pid} ",
+            "Process sh (pid: 1377,": f"Process sh (pid: {pid},",
+        },
+    )
+    return re.sub(r"\[ *(\d+\.\d+)\]", lambda m: f"[{float(m[1]) + later:12.6f}]", block)
+
+
+@pytest.mark.parametrize("first_to_die", [0, 1])
+def test_two_cpus_mips_faults_at_once_are_two_reports_each_with_its_registers(
+    first_to_die: int,
+) -> None:
+    """arch/mips/mm/fault.c no_context() prints "CPU %d Unable to handle kernel paging
+    request ..." and then die(), which takes die_lock for "Oops[#%d]:" and
+    show_registers(): two CPUs faulting at once (an SMP router's) print both fault
+    lines, then one die() block after the other, in die_lock's order. The recorded
+    fault so rewritten (the second CPU's its fault line right after the first's, its
+    block after the first's): two reports, each with its own CPU's registers, task and
+    trace, whichever CPU took die_lock first; the prefilter agrees."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+    fault, block = text.split("\n", 1)
+    other = fault.replace("[  301.442317] CPU 0 ", "[  301.442390] CPU 1 ")
+    assert other != fault
+    cpus = {0: (1377, "[#1]"), 1: (1378, "[#2]")}
+    order = [first_to_die, 1 - first_to_die]
+    blocks = [_second_cpu(block, cpu, cpus[cpu][0], n + 1, 0.17 * n) for n, cpu in enumerate(order)]
+    composed = "\n".join([fault, other, *blocks]).replace("\n\n", "\n")
+    reps = parse_log(composed.encode())
+    assert [(r.cpu, r.pid, r.comm) for r in reps] == [(0, 1377, "sh"), (1, 1378, "sh")]
+    for rep in reps:
+        assert (rep.title, rep.corrupted) == (want.title, False)
+        assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+        assert rep.text.count("Oops[#") == 1 and rep.text.count("---[ end trace") == 1
+        assert f"CPU: {rep.cpu} PID: {rep.pid} " in rep.text
+    _same(composed.encode(), 1 << 12, 4096)

@@ -167,6 +167,12 @@ def _cut_printk_time(header: Line, after: Line) -> bool:
     )
 
 
+# arch/mips/mm/fault.c no_context()'s line before die(), die()'s own line and its
+# show_registers()'s CPU (see _Window._other_cpus).
+_MIPS_FAULT_CPU_RE = re.compile(r"\bCPU (\d+) Unable to handle kernel paging request at virtual")
+_MIPS_DIE_RE = re.compile(r"Oops\[#\d+\]:\s*$")
+_DIE_CPU_RE = re.compile(r"(?:CPU: (\d+) (?:UID: \d+ )?PID: |Cpu (\d+)\s*$)")
+
 # A panic this close after a report's end trace is that crash's own panic.
 _PANIC_GRACE_LINES = 8
 # x86 prints the faulting registers again after "---[ end trace" (oops_end); those lines
@@ -842,10 +848,18 @@ class _Window:
     bare_header: bool = False
     # ... taken for a copy's cut printk time (_cut_printk_time), not early_printk()'s
     cut_stream: bool = False
+    # A MIPS fault's CPU (_MIPS_FAULT_CPU_RE): another CPU's fault lines, and its die()
+    # block ("Oops[#n]:" to its end trace), between this one's lines are none of them.
+    fault_cpu: str | None = None
+    died: bool = False  # this CPU's die() block began
+    foreign: bool = False  # in another CPU's die() block
 
     def __post_init__(self) -> None:
         self.context = self.header.context
         self.one_record = self.kind.ends_at_header(self.header.raw)
+        if "epc == " in self.header.text:
+            m = _MIPS_FAULT_CPU_RE.search(self.header.text)
+            self.fault_cpu = m[1] if m is not None else None
         # With caller ids most lines in the window belong to other tasks: recognise them
         # by their raw caller tag without the full prefix parse.
         self.tag = caller_id(self.context)
@@ -903,6 +917,14 @@ class _Window:
         line = make_line(raw, line_start, first_no + n, plain)
         if self.indent and not line.context and raw.startswith(self.indent):
             line = _dedented(line, self.indent)
+        if (
+            self.fault_cpu is not None
+            and n
+            and line.context == self.context
+            and self._other_cpus(line)
+        ):
+            self.others += 1  # (how far into the report counts this CPU's lines only)
+            return True
         header_of_its_own = False  # a candidate header, not a copy of this report's lines
         if not is_header:
             if line_start in self.cands:
@@ -1042,6 +1064,40 @@ class _Window:
             self.records.update(map(line_record, self.stamped[self.recorded :]))
             self.recorded = len(self.stamped)
         return line_record(line) in self.records
+
+    def _other_cpus(self, line: Line) -> bool:
+        """Is ``line`` another CPU's, amid this MIPS fault's report? arch/mips/mm/fault.c
+        no_context() prints "CPU %d Unable to handle kernel paging request ..." before
+        die(), which takes die_lock for its "Oops[#%d]:" and show_registers() (whose
+        __show_regs() names the CPU: "CPU: %d PID: %d Comm: ...", before 3.x "Cpu %d"):
+        two CPUs faulting at once print both fault lines, then one die() block after the
+        other. This report's block is its CPU's; the other's fault line is a report of
+        its own, its block that report's."""
+        text = line.text
+        if self.foreign:
+            if "---[ end trace" in text:
+                self.foreign = False
+                return True
+            if _MIPS_DIE_RE.match(text):
+                self.foreign = False
+                return False
+            return True
+        if not self.died:
+            other = _MIPS_FAULT_CPU_RE.search(text) if "epc == " in text else None
+            if other is not None and other[1] != self.fault_cpu:
+                self._resume_at(line.start)  # a report of its own
+                return True
+        cpu = _DIE_CPU_RE.match(text)
+        if cpu is None or not self.lines or not _MIPS_DIE_RE.match(self.lines[-1].text):
+            return False
+        if (cpu[1] or cpu[2]) == self.fault_cpu:
+            self.died = True
+            return False
+        self.lines.pop()  # that "Oops[#n]:" began the other CPU's block
+        self.title_end = min(self.title_end, len(self.lines))
+        self.own_end = min(self.own_end, len(self.lines))
+        self.foreign = True
+        return True
 
     def _interjected(self, line: Line) -> bool:
         return (
