@@ -671,8 +671,9 @@ def _fields_of(texts: Sequence[str]) -> TaskFields:
     """The first full header (``CPU: N PID: N Comm: X ... Tainted: ... RELEASE``) in
     ``texts`` decides; what it lacks comes from the first line of the other shapes that
     has it. The dumps of an RCU stall's grace-period kthread and of the CPU it last ran
-    on name the kernel, not the stall's task or CPU (``stall_own_lines``)."""
-    own, elsewhere = stall_own_lines(texts)
+    on, and those of the CPUs a panic stopped, name the kernel, not the report's task or
+    CPU (``own_cpu_lines``)."""
+    own, elsewhere = own_cpu_lines(texts)
     out = _fields_in(own)
     if elsewhere:
         other = _fields_in(elsewhere)
@@ -699,6 +700,23 @@ _CPU_DUMP_START_RE = re.compile(
     r"^(?:(?P<sender>Sending NMI from CPU \d+ to CPUs )|(?P<intro>NMI backtrace for cpu \d+"
     r"|Task dump for CPU \d+:)|CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ )"
 )
+
+
+# arch/arm/kernel/smp.c ipi_cpu_stop() (and arm64's before 4.x): each CPU that panic()'s
+# smp_send_stop() halts prints "CPU%u: stopping", then dump_stack(): its own header and
+# IPI trace. From there on the lines are other CPUs' dumps; the release and taint their
+# headers state are still the system's.
+_CPU_STOPPING_RE = re.compile(r"^CPU\d+: stopping\s*$")
+
+
+def own_cpu_lines(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A report's lines without other CPUs' dumps (an RCU stall's ``stall_own_lines``,
+    the CPUs a panic stopped), and those dumps."""
+    own, dumps = stall_own_lines(texts)
+    stop = next((i for i, t in enumerate(own) if _CPU_STOPPING_RE.match(t)), None)
+    if stop is None:
+        return own, dumps
+    return own[:stop], dumps + own[stop:]
 
 
 def stall_own_lines(texts: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -37,7 +37,7 @@ from .extract import (
     join_wrapped,
     line_record,
 )
-from .fields import call_trace, one_entry_a_line, rip_frame, stall_own_lines, task_fields
+from .fields import call_trace, one_entry_a_line, own_cpu_lines, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import (
     JOURNAL_FIELD,
@@ -1066,8 +1066,9 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     rep.rip = rip
     if looping and rip is not None:
         rep.looping_function = _out(rip.function, from_bytes)
-    # an RCU stall's trace is a stalled CPU's, not that of RCU's starved kthread
-    rep.frames = call_trace(stall_own_lines(own)[0])
+    # an RCU stall's trace is a stalled CPU's, not that of RCU's starved kthread, nor is
+    # a panic's that of a CPU it stopped
+    rep.frames = call_trace(own_cpu_lines(own)[0])
     _fill_task_fields(rep, own, prefix, from_bytes, near)
     _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
