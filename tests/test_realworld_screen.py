@@ -47,3 +47,37 @@ def test_the_stopped_cpus_dump_after_a_whole_panic_leaves_it_as_it_was() -> None
         "dump_stack_lvl",
         "panic",
     ]
+
+
+def test_the_trace_left_on_the_screen_is_the_panics_whose_oops_scrolled_off() -> None:
+    """arm64 die() and riscv die() panic("Fatal exception") right after the oops's end
+    marker (kernel/panic.c print_oops_end_marker(), "---[ end trace %016llx ]---"), with
+    no dump_stack() of the panic's own (TAINT_DIE is set). With the oops's header
+    scrolled off, the panic is a report of its own, and the trace the screen still shows
+    above its end marker is the crash's: the frames are those, the title still the
+    panic line's."""
+    (arm64,) = parse_log(screen("arm64-6.1-oops.log", 17))
+    assert arm64.title == "kernel panic: Fatal exception" and arm64.corrupted
+    assert [f.function for f in arm64.frames][:5] == [
+        "hotfence_crash_null_deref",
+        "hotfence_crash_write",
+        "proc_reg_write",
+        "vfs_write",
+        "ksys_write",
+    ]
+    (riscv,) = parse_log(screen("riscv64-6.12.117+deb13-mod-bug.log", 20))
+    assert riscv.title == "kernel panic: Fatal exception"
+    assert [f.function for f in riscv.frames][:4] == [
+        "hotfence_crash_bug",
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+        "proc_reg_write",
+    ]
+
+
+def test_a_panic_after_a_whole_oops_is_still_that_oops() -> None:
+    """When the oops's header is on the screen the panic joins it, as before: one
+    report, the oops's."""
+    (rep,) = parse_log(screen("arm64-6.1-oops.log", 29))
+    assert rep.title == "Internal error in hotfence_crash_null_deref"
+    assert (rep.comm, rep.pid) == ("sh", 117)

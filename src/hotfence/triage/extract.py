@@ -1437,8 +1437,18 @@ def _tagged_line_end(text: str, tag: str, end: int, most: int) -> int | None:
     return None
 
 
-def _prefix_lines(text: str, start: int, context: str, first_no: int) -> list[Line]:
-    want = _PREFIX_LINES_TASK if caller_id(context) else _PREFIX_LINES
+def lines_before(text: str, header: Line, count: int) -> list[Line]:
+    """Up to ``count`` lines of ``header``'s stream right before it, read as a report's
+    prefix is: not past a boot banner, another boot's journal entries or a clock that
+    went back."""
+    return _prefix_lines(text, header.start, header.context, header.number, count)
+
+
+def _prefix_lines(
+    text: str, start: int, context: str, first_no: int, want: int | None = None
+) -> list[Line]:
+    if want is None:
+        want = _PREFIX_LINES_TASK if caller_id(context) else _PREFIX_LINES
     out: list[Line] = []
     end = start - 1
     number = first_no - 1

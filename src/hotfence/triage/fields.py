@@ -486,15 +486,16 @@ def rip_frame(lines: list[str]) -> Frame | None:
     return None
 
 
-def call_trace(lines: list[str]) -> list[Frame]:
+def call_trace(lines: list[str], headed: bool = True) -> list[Frame]:
     """Frames of the first stack trace of the report (``?`` entries kept, marked).
 
     The trace starts after its header (``Call Trace:``, ``Backtrace:``...) or, when a
     console lost that line, at the first line shaped like a stack entry. Sanitizers print
     the report's own trace without such a header, ahead of headed traces that are not it
-    (``_own_trace_start``).
+    (``_own_trace_start``), which only reads ``lines`` that start with the report's
+    header (``headed``).
     """
-    start = _own_trace_start(lines)
+    start = _own_trace_start(lines) if headed else None
     if start is None:
         start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
     if start is None:

@@ -36,6 +36,7 @@ from .extract import (
     is_oom_dump_start,
     join_wrapped,
     line_record,
+    lines_before,
 )
 from .fields import call_trace, one_entry_a_line, own_cpu_lines, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
@@ -1069,6 +1070,10 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     # an RCU stall's trace is a stalled CPU's, not that of RCU's starved kthread, nor is
     # a panic's that of a CPU it stopped
     rep.frames = call_trace(own_cpu_lines(own)[0])
+    if not rep.frames and "Kernel panic" in ext.header.text:
+        lost = one_entry_a_line(_lost_oops_tail(text, ext.header))
+        rep.frames = call_trace(own_cpu_lines(lost)[0], headed=False)
+        rep.rip = rep.rip or rip_frame(lost)
     _fill_task_fields(rep, own, prefix, from_bytes, near)
     _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
@@ -1177,6 +1182,43 @@ def _fill_modules(rep: Report, own: list[str], from_bytes: bool) -> None:
 # prefix stops at a boot banner), still say the kernel's release and taint, which hold for
 # the whole boot, but their CPU, PID and comm are another, earlier report's.
 _TASK_LINE_SPAN = 10.0
+
+
+# die() (arm64, riscv, 32-bit ARM) and oops_end() (x86) panic("Fatal exception...") right
+# after the oops's end marker (kernel/panic.c print_oops_end_marker(): "---[ end trace
+# %016llx ]---"), and a killed init's do_exit() panics just as soon, with no trace of
+# the panic's own once TAINT_DIE is set. A panic that is a report of its own there lost
+# its oops's header (a screen scrolled it off, a paste kept the last lines): the trace
+# still above the marker is the crash's. The marker may stand a line or two above the
+# panic (32-bit ARM's "Modules linked in:" again). The lines are read back as a report's
+# prefix is (not past a boot banner or another boot's journal entries), up to another
+# report's end; an oops's task header among them gives up: an oops with its header is a
+# report, whose panic is its own business.
+_END_MARKER_ABOVE = 3
+_LOST_OOPS_LINES = 80
+_TASK_HEADER_RE = re.compile(r"CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ |Pid: \d+, comm: ")
+
+
+def _lost_oops_tail(text: str, header: Line) -> list[str]:
+    """The lines of the oops whose end marker is right above the panic ``header``, when
+    its task header is not in ``text``; none otherwise."""
+    before = lines_before(text, header, _LOST_OOPS_LINES)
+    above = [ln.text for ln in reversed(before)]
+    marker = next(
+        (i for i, t in enumerate(above[:_END_MARKER_ABOVE]) if t.startswith("---[ end trace")),
+        None,
+    )
+    if marker is None:
+        return []
+    lines: list[str] = []
+    for t in above[marker + 1 :]:
+        if t.startswith("---[ end "):
+            break
+        if _TASK_HEADER_RE.match(t):
+            return []
+        lines.append(t)
+    lines.reverse()
+    return lines
 
 
 def _near(line: Line, header: Line) -> bool:
