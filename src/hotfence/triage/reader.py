@@ -9,7 +9,9 @@ read as the same text in UTF-8; the JSON document of a cloud VM's serial console
 as the console log it holds, a mail kept raw (a list archive's message, an mbox) as its
 text parts with their transfer encoding undone, and a container's log file as its
 engine's reader shows it (Docker's json-file as `docker logs -t`; the CRI format of
-Kubernetes, CRI-O and Podman's k8s-file with each line's parts joined); a pstore dump's
+Kubernetes, CRI-O and Podman's k8s-file with each line's parts joined), a log
+platform's export (Kibana's, Splunk's or Azure's CSV, CloudWatch's or gcloud's JSON,
+NDJSON records: exports.py) as each host's kernel lines oldest first; a pstore dump's
 parts read in record order (its end first) are put back in the order the kernel logged
 them, and so is a journal printed newest first (`journalctl -r`). A capture whose lines
 end in carriage returns alone is read line by line, a web page's no-break spaces as the
@@ -57,6 +59,7 @@ from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from . import exports
 from .wallclock import WallTime, wall_time
 
 STDIN = "-"
@@ -444,7 +447,8 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     total = 0
     docker = _container_log(_mail_text(_line_feeds(_utf8(blocks))), _DOCKER_JSON_RE, _DockerLines())
     containers = _container_log(docker, _CRI_RE, _CriLines())
-    for block in _oldest_first(_spaces(_unescaped(_pstore_parts(_console_output(containers))))):
+    exported = _exported(_console_output(containers))
+    for block in _oldest_first(_spaces(_unescaped(_pstore_parts(exported)))):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -762,6 +766,50 @@ def _console_output(blocks: Iterator[bytes]) -> Iterator[bytes]:
         yield text.encode("utf-8", "replace")
     else:
         yield from held
+
+
+# A log platform's export of a fleet's rows (exports.py: CSV, a JSON document, NDJSON):
+# read as the kernel log its rows hold, each host's lines oldest first. Held whole to be
+# put in order, up to a size an export from a platform's UI or CLI stays within; a larger
+# one is read as it is.
+_EXPORT_MAX = 64 << 20
+
+
+# A JSON array of records or rows ("[ {", "[[", "[]"): not a console log's "[    0.0]"
+_JSON_ARRAY_RE = re.compile(rb"\[\s*[\[{\]]")
+_JSON_OBJECT_RE = re.compile(rb'\{\s*"')
+# the journal's keys, which its -o json-pretty prints first (lines.py reads it)
+_JOURNAL_START_RE = re.compile(rb'\A\{\s*"(?:__CURSOR|__REALTIME_TIMESTAMP)"')
+
+
+def _export_start(first: bytes) -> bool:
+    """Does ``first``, an input's first block, start as an export does: a CSV header row
+    naming a message column, an exported record a line, or a JSON document?"""
+    head = first.lstrip(b"\xef\xbb\xbf \t\r\n")
+    line = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+    if head[:1] == b"[":
+        return _JSON_ARRAY_RE.match(head) is not None
+    if head[:1] != b"{":
+        return exports.csv_header(line) is not None
+    if line.rstrip().endswith("}"):  # a whole record on the line: NDJSON or not
+        return exports.ndjson_record(line)
+    return _JSON_OBJECT_RE.match(head) is not None and _JOURNAL_START_RE.match(head) is None
+
+
+def _exported(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or the kernel log a platform's export holds."""
+    first = next(blocks, b"")
+    if not _export_start(first):
+        yield from _as_they_came(first, blocks)
+        return
+    held = yield from _held(first, blocks, _EXPORT_MAX)
+    if held is None:
+        return
+    rows = exports.export_rows(b"".join(held).decode("utf-8", "replace"))
+    if rows is None:
+        yield from held
+    else:
+        yield exports.kernel_log(rows).encode("utf-8")
 
 
 # A log mailed to a list and kept as the archive keeps the mail: lore.kernel.org's "raw"

@@ -1,0 +1,305 @@
+"""A log platform's export of a fleet's log rows, read as the kernel log it holds.
+
+A fleet's hosts ship their logs to a platform; an operator finds a crash there and
+exports the rows, one log line a row (or one record holding several lines), newest
+first by default and often of many hosts:
+
+* CSV with a header row: Kibana Discover's "Share > CSV Reports" (``"@timestamp",
+  "host.name","message"``, every field quoted, a quote doubled; the time in the space's
+  dateFormat, "MMM D, YYYY @ HH:mm:ss.SSS" by default), Graylog's "Export to CSV"
+  (``"timestamp","source","message"``), Splunk's CSV export (``_time``, ``host``,
+  ``_raw``: the syslog line as received), CloudWatch Logs Insights' "Download as CSV"
+  (``@timestamp,@message``), Azure Monitor's Syslog table (``TimeGenerated [UTC]``,
+  ``Computer``, ``Facility``, ``SeverityLevel``, ``SyslogMessage``, ``ProcessName``),
+  Datadog's Log Explorer (``Date``, ``Host``, ``Service``, ``Message``);
+* JSON documents: ``aws logs filter-log-events`` / ``get-log-events`` (``{"events":
+  [{"timestamp": <ms>, "message": ..., "logStreamName": ...}]}``), ``aws logs
+  get-query-results`` (``{"results": [[{"field": "@timestamp", "value": ...}, ...]]}``),
+  ``gcloud logging read --format=json`` (a list of LogEntry: ``textPayload`` or
+  ``jsonPayload.message``, ``timestamp``), Elasticsearch's ``_search`` response
+  (``{"hits": {"hits": [{"_source": {...}}]}}``), Datadog's Logs API (``{"data":
+  [{"attributes": {"message": ...}}]}``);
+* NDJSON, one record a line: Elasticsearch hits or documents as ``jq -c`` or an export
+  tool writes them, Filebeat's and fluent-bit's file outputs.
+
+Read as they are, a CSV row is the line in quotes after a time and a host, a JSON record
+is one line (or a whole document one line) of escaped text: a report's lines lose the
+shape the parser reads (frames after "Call Trace:", a register dump's rows in order).
+Such an export is read as the kernel lines it holds, oldest first (by each row's time,
+the platform's order when a row has none), one host's lines after another's, the rows a
+program other than the kernel wrote (a program or facility field says whose) left out.
+A message keeps whatever the platform kept: a syslog line's date, host and "kernel:"
+(Splunk's ``_raw``, the CloudWatch agent's lines) are lines.py's to read.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+# The fields that hold a row's line, most specific first (names compared in lower case;
+# a record's nested objects as their dotted paths, ECS's "host.name" either way): the
+# platforms' own names above, and the ones Logstash, Filebeat and fluent-bit write.
+MESSAGE_FIELDS = ("message", "@message", "_raw", "textpayload", "syslogmessage", "full_message")
+HOST_FIELDS = (
+    "host.name",
+    "host.hostname",
+    "hostname",
+    "host",
+    "computer",
+    "source",
+    "labels.compute.googleapis.com/resource_name",
+    "resource.labels.instance_id",
+    "logstreamname",
+    "@logstream",
+)
+TIME_FIELDS = ("@timestamp", "timestamp", "_time", "timegenerated", "time", "date")
+# Whose line a row is, where the platform keeps it apart from the message: the syslog
+# program (ECS "process.name", Graylog's "application_name", Azure's "ProcessName",
+# fluent-bit's syslog parser "ident", rsyslog's "programname", journald's identifier)
+# and facility (Azure's "Facility", rsyslog's "syslogfacility-text", ECS's).
+PROGRAM_FIELDS = (
+    "process.name",
+    "syslog.appname",
+    "application_name",
+    "processname",
+    "programname",
+    "program",
+    "ident",
+    "syslog_identifier",
+)
+FACILITY_FIELDS = ("facility", "syslogfacility-text", "log.syslog.facility.name")
+KERNEL_PROGRAM = "kernel"
+KERNEL_FACILITIES = frozenset(("kern", "kernel", "0"))
+# The objects a record nests its fields in: an Elasticsearch hit's "_source", a
+# LogEntry's "jsonPayload", a Datadog log's "attributes" (and its own "attributes").
+_CONTAINERS = ("", "_source.", "jsonpayload.", "attributes.", "attributes.attributes.")
+# The lists a JSON document holds its records in (CloudWatch's "events" and "results",
+# Datadog's "data"); an Elasticsearch response's are its "hits" "hits".
+_RECORD_LISTS = ("events", "results", "data")
+# Times the platforms write that ISO 8601 is not: Kibana's default dateFormat ("MMM D,
+# YYYY @ HH:mm:ss.SSS") and the Azure portal's export ("M/D/YYYY, h:mm:ss.SSS AM")
+_TIME_FORMATS = ("%b %d, %Y @ %H:%M:%S.%f", "%m/%d/%Y, %I:%M:%S.%f %p", "%m/%d/%Y, %I:%M:%S %p")
+# A time past this many seconds since the epoch is in milliseconds (CloudWatch's)
+_MILLISECONDS_FROM = 1e11
+# "TimeGenerated [UTC]": Azure names a time column with its zone
+_COLUMN_NOTE_RE = re.compile(r"\s*\[[^\]]*\]$")
+# The journal's own JSON (journalctl -o json) is lines.py's: its records name their
+# transport and the kernel's printk time
+_JOURNAL_KEYS = ("__CURSOR", "_TRANSPORT", "__REALTIME_TIMESTAMP")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One exported row: when (seconds since the epoch, None if it has no time the
+    platform wrote), which host, and the line (or lines) it holds."""
+
+    time: float | None
+    host: str
+    text: str
+
+
+Fields = Mapping[str, object]
+
+
+def _flat(record: Mapping[object, object], prefix: str = "") -> dict[str, object]:
+    """``record``'s fields by their lower-case names, nested ones by dotted paths too."""
+    out: dict[str, object] = {}
+    for key, value in record.items():
+        name = prefix + str(key).lower()
+        if isinstance(value, Mapping):
+            out.update(_flat(value, name + "."))
+        out.setdefault(name, value)
+    return out
+
+
+def _first(fields: Fields, names: tuple[str, ...]) -> object:
+    for container in _CONTAINERS:
+        for name in names:
+            value = fields.get(container + name)
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                return value
+    return None
+
+
+def _seconds(value: object) -> float | None:
+    """A row's time as seconds since the epoch (a time without a zone read as UTC)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            return _date_seconds(text)
+    else:
+        return None
+    return number / 1000 if number > _MILLISECONDS_FROM else number
+
+
+def _date_seconds(text: str) -> float | None:
+    try:
+        when = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        for form in _TIME_FORMATS:
+            try:
+                when = datetime.datetime.strptime(text, form)
+                break
+            except ValueError:
+                continue
+        else:
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return when.timestamp()
+
+
+def _kernel_row(fields: Fields) -> bool:
+    """Is the row the kernel's, as far as its program and facility fields tell?"""
+    program = _first(fields, PROGRAM_FIELDS)
+    if program is not None and str(program).strip().lower() != KERNEL_PROGRAM:
+        return False
+    facility = _first(fields, FACILITY_FIELDS)
+    return facility is None or str(facility).strip().lower() in KERNEL_FACILITIES
+
+
+def _row(fields: Fields) -> Row | None:
+    """The row of a record's fields; None when no field holds a line."""
+    text = _first(fields, MESSAGE_FIELDS)
+    if not isinstance(text, str):
+        return None
+    host = _first(fields, HOST_FIELDS)
+    return Row(_seconds(_first(fields, TIME_FIELDS)), "" if host is None else str(host), text)
+
+
+def _column(name: str) -> str:
+    return _COLUMN_NOTE_RE.sub("", name.strip().lstrip("\ufeff")).lower()
+
+
+def csv_header(line: str) -> list[str] | None:
+    """The column names of an export's CSV header row, or None when ``line`` is not
+    one (it names no column that holds a row's line, or no time nor host)."""
+    try:
+        names = [_column(name) for name in next(csv.reader([line]))]
+    except (csv.Error, StopIteration):
+        return None
+    if len(names) < 2 or not any(name in MESSAGE_FIELDS for name in names):
+        return None
+    if not any(name in TIME_FIELDS or name in HOST_FIELDS for name in names):
+        return None
+    return names
+
+
+def _csv_rows(text: str) -> Iterator[Row]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    names = [_column(name) for name in next(reader, [])]
+    for values in reader:
+        fields = dict(zip(names, values, strict=False))
+        row = _row(fields)
+        if row is not None and _kernel_row(fields):
+            yield row
+
+
+def _journal(record: Mapping[str, object]) -> bool:
+    return any(key in record for key in _JOURNAL_KEYS)
+
+
+def ndjson_record(line: str) -> bool:
+    """Is ``line`` an exported record (a JSON object holding a row's line) that no other
+    reader reads (the journal's JSON is lines.py's)?"""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and not _journal(record) and _row(_flat(record)) is not None
+
+
+def _fields(record: object) -> Fields | None:
+    """A JSON record's fields; CloudWatch Insights' rows are lists of field and value."""
+    if isinstance(record, list):
+        pairs = [p for p in record if isinstance(p, dict) and "field" in p and "value" in p]
+        return {str(p["field"]).lower(): p["value"] for p in pairs} if pairs else None
+    if isinstance(record, dict) and not _journal(record):
+        return _flat(record)
+    return None
+
+
+def _document_records(doc: object) -> list[object]:
+    if isinstance(doc, dict):
+        hits = doc.get("hits")
+        if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
+            return list(hits["hits"])
+        for key in _RECORD_LISTS:
+            if isinstance(doc.get(key), list):
+                return list(doc[key])
+        return []
+    return list(doc) if isinstance(doc, list) else []
+
+
+def _json_rows(records: list[object]) -> Iterator[Row]:
+    for record in records:
+        fields = _fields(record)
+        row = _row(fields) if fields is not None else None
+        if row is not None and fields is not None and _kernel_row(fields):
+            yield row
+
+
+def _ndjson_records(text: str) -> list[object]:
+    records: list[object] = []
+    for line in text.splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue  # a record cut short where the export ended
+    return records
+
+
+def export_rows(text: str) -> list[Row] | None:
+    """The rows of ``text`` when it is a platform's export (CSV, a JSON document or
+    NDJSON), in the platform's order; None when it is none."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    first_line = stripped.split("\n", 1)[0]
+    if csv_header(first_line) is not None:
+        try:
+            return list(_csv_rows(stripped))
+        except csv.Error:
+            return None
+    if not stripped.startswith(("{", "[")):
+        return None
+    if ndjson_record(first_line):
+        return list(_json_rows(_ndjson_records(stripped)))
+    try:
+        doc = json.loads(stripped)
+    except ValueError:
+        return None
+    records = _document_records(doc)
+    fields = (_fields(record) for record in records)
+    if not any(_row(f) is not None for f in fields if f is not None):
+        return None  # some other JSON: read as it is
+    return list(_json_rows(records))
+
+
+def oldest_first(rows: list[Row]) -> list[Row]:
+    """``rows`` in the order they were logged: by time when every row has one, rows of
+    one time in the platform's order (Elasticsearch breaks a tie of a sorted search by
+    index order, ``_shard_doc`` ascending, the order the rows were shipped in); else as
+    the platform gave them (the reader's later step puts a log printed newest first back
+    in order by its lines' own stamps, as it does a reversed journal)."""
+    if any(row.time is None for row in rows):
+        return rows
+    return sorted(rows, key=lambda row: row.time or 0.0)
+
+
+def kernel_log(rows: list[Row]) -> str:
+    """The kernel log ``rows`` hold: each host's lines oldest first, one host's after
+    another's (hosts in the order their first line was logged)."""
+    by_host: dict[str, list[str]] = {}
+    for row in oldest_first(rows):
+        lines = row.text.replace("\r\n", "\n").removesuffix("\n").split("\n")
+        by_host.setdefault(row.host, []).extend(lines)
+    return "".join(line + "\n" for lines in by_host.values() for line in lines)

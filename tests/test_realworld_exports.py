@@ -1,0 +1,119 @@
+"""Real kernel logs as a fleet's log platform exports them: the rows an operator found a
+crash in, downloaded as CSV or fetched as JSON (tests/data/realworld/README.md, "Exported
+from log platforms"). Each export holds repo logs rewritten in the platform's format;
+triaged, it must give the reports and facts of the logs it holds, each host's apart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_input
+from hotfence.triage.reader import raw_blocks
+from test_realworld_wrap import _facts
+
+DATA = Path(__file__).parent / "data" / "realworld"
+EXPORTS = DATA / "exports"
+# Kibana Discover's CSV report, newest first: db01's hung task and db02's warning, their
+# lines interleaved in the same second
+KIBANA = EXPORTS / "kibana-discover-two-hosts.csv"
+# `aws logs filter-log-events` of the CloudWatch agent's /var/log/messages stream
+CLOUDWATCH = EXPORTS / "cloudwatch-filter-log-events.json"
+# Azure Monitor's Syslog table as CSV, newest first: every program's rows, the kernel's
+# among them
+AZURE = EXPORTS / "azure-monitor-syslog.csv"
+
+
+def _log_facts(*names: str) -> list[tuple[object, ...]]:
+    want = [_facts(r) for name in names for r in parse_log((DATA / name).read_bytes())]
+    assert want
+    return want
+
+
+def _read(path: Path) -> str:
+    return b"".join(raw_blocks(io.BytesIO(path.read_bytes()), str(path))).decode()
+
+
+def test_a_kibana_csv_report_of_two_hosts_reads_as_each_hosts_log() -> None:
+    result = triage_input(str(KIBANA))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == _log_facts(
+        "rhel6-syslog-hung-task.log", "rhel6-syslog-old-warning.log"
+    )
+
+
+def test_a_kibana_csv_report_reads_as_its_messages_oldest_first() -> None:
+    with KIBANA.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0]["message"].startswith("[<ffffffff8100c28a>] child_rip")  # newest first
+    db01 = [row["message"] for row in reversed(rows) if row["host.name"] == "db01"]
+    db02 = [row["message"] for row in reversed(rows) if row["host.name"] == "db02"]
+    assert _read(KIBANA).splitlines() == db01 + db02
+
+
+def test_a_cloudwatch_filter_log_events_document_reads_as_the_syslog_file() -> None:
+    result = triage_input(str(CLOUDWATCH))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == _log_facts("rhel6-syslog-hung-task.log")
+    events = json.loads(CLOUDWATCH.read_text())["events"]
+    assert _read(CLOUDWATCH).splitlines() == [event["message"] for event in events]
+
+
+def test_an_azure_syslog_export_reads_as_the_kernels_rows_alone() -> None:
+    # the programs' rows say "WARNING:" and "INFO:" too: their ProcessName leaves them out
+    result = triage_input(str(AZURE))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == _log_facts("ubuntu-syslog-false-alarms.log")
+    with AZURE.open(newline="") as f:
+        kernel = [row for row in csv.DictReader(f) if row["ProcessName"] == "kernel"]
+    assert _read(AZURE).splitlines() == [row["SyslogMessage"] for row in reversed(kernel)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a CSV naming a message column but no time nor host: no platform's export
+        "id,message\n1,BUG: not a kernel line\n",
+        # the journal's own JSON stays lines.py's (its records name their transport)
+        '{"__CURSOR": "s=1", "_TRANSPORT": "kernel", "MESSAGE": "BUG: x"}\n',
+        # a JSON document holding no line
+        '{"kind": "compute#instance", "status": "RUNNING"}\n',
+    ],
+)
+def test_what_is_no_export_reads_as_it_is(text: str) -> None:
+    assert _read_text(text) == text
+
+
+class _FirstReadOnly(io.RawIOBase):
+    """A stream whose data after its first read must not be needed yet."""
+
+    def __init__(self, first: bytes) -> None:
+        self.first: bytes | None = first
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if self.first is None:
+            raise AssertionError("read past the first block")
+        first, self.first = self.first, None
+        return first
+
+
+@pytest.mark.parametrize("name", ["x86-6.12.115-null-deref.log", "rhel6-syslog-hung-task.log"])
+def test_a_console_or_syslog_log_is_not_held_as_an_export(name: str) -> None:
+    # a dmesg's first line starts with "[": no JSON array, its blocks stream on
+    data = (DATA / name).read_bytes()
+    data = data[data.index(b"[") :] if name.startswith("x86") else data
+    blocks = raw_blocks(_FirstReadOnly(data), name)  # type: ignore[arg-type]
+    assert next(blocks) == data
+
+
+def _read_text(text: str) -> str:
+    return b"".join(raw_blocks(io.BytesIO(text.encode()), "x")).decode()
