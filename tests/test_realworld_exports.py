@@ -25,6 +25,9 @@ EXPORTS = DATA / "exports"
 KIBANA = EXPORTS / "kibana-discover-two-hosts.csv"
 # `aws logs filter-log-events` of the CloudWatch agent's /var/log/messages stream
 CLOUDWATCH = EXPORTS / "cloudwatch-filter-log-events.json"
+# Grafana Loki's query_range response: promtail's /var/log/messages of two hosts, each
+# stream newest first, its times in nanoseconds
+LOKI = EXPORTS / "loki-query-range.json"
 # Azure Monitor's Syslog table as CSV, newest first: every program's rows, the kernel's
 # among them
 AZURE = EXPORTS / "azure-monitor-syslog.csv"
@@ -63,6 +66,18 @@ def test_a_cloudwatch_filter_log_events_document_reads_as_the_syslog_file() -> N
     assert [_facts(r) for r in result.reports] == _log_facts("rhel6-syslog-hung-task.log")
     events = json.loads(CLOUDWATCH.read_text())["events"]
     assert _read(CLOUDWATCH).splitlines() == [event["message"] for event in events]
+
+
+def test_a_loki_query_response_reads_as_each_hosts_syslog_file() -> None:
+    result = triage_input(str(LOKI))
+    assert result.error is None
+    # db02's warning was logged (04:12) before db01's hung task (05:01)
+    assert [_facts(r) for r in result.reports] == _log_facts(
+        "rhel6-syslog-old-warning.log", "rhel6-syslog-hung-task.log"
+    )
+    streams = json.loads(LOKI.read_text())["data"]["result"]
+    lines = [line for stream in reversed(streams) for _, line in reversed(stream["values"])]
+    assert _read(LOKI).splitlines() == lines
 
 
 def test_an_azure_syslog_export_reads_as_the_kernels_rows_alone() -> None:

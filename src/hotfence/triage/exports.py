@@ -18,9 +18,13 @@ first by default and often of many hosts:
   ``gcloud logging read --format=json`` (a list of LogEntry: ``textPayload`` or
   ``jsonPayload.message``, ``timestamp``), Elasticsearch's ``_search`` response
   (``{"hits": {"hits": [{"_source": {...}}]}}``), Datadog's Logs API (``{"data":
-  [{"attributes": {"message": ...}}]}``);
+  [{"attributes": {"message": ...}}]}``), Grafana Loki's query API (``/loki/api/v1/
+  query_range``, what ``logcli query -o raw`` and a ``curl`` of it fetch: ``{"data":
+  {"resultType": "streams", "result": [{"stream": {labels}, "values": [["<ns>",
+  line], ...]}]}}``, newest first by default);
 * NDJSON, one record a line: Elasticsearch hits or documents as ``jq -c`` or an export
-  tool writes them, Filebeat's and fluent-bit's file outputs.
+  tool writes them, Filebeat's and fluent-bit's file outputs, ``logcli query
+  --output=jsonl`` (``{"labels": {...}, "line": ..., "timestamp": ...}``).
 
 Read as they are, a CSV row is the line in quotes after a time and a host, a JSON record
 is one line (or a whole document one line) of escaped text: a report's lines lose the
@@ -45,12 +49,24 @@ from dataclasses import dataclass
 # The fields that hold a row's line, most specific first (names compared in lower case;
 # a record's nested objects as their dotted paths, ECS's "host.name" either way): the
 # platforms' own names above, and the ones Logstash, Filebeat and fluent-bit write.
-MESSAGE_FIELDS = ("message", "@message", "_raw", "textpayload", "syslogmessage", "full_message")
+MESSAGE_FIELDS = (
+    "message",
+    "@message",
+    "_raw",
+    "textpayload",
+    "syslogmessage",
+    "full_message",
+    "line",
+)
 HOST_FIELDS = (
     "host.name",
     "host.hostname",
     "hostname",
     "host",
+    "labels.host",
+    "labels.hostname",
+    "labels.instance",
+    "labels.node_name",
     "computer",
     "source",
     "labels.compute.googleapis.com/resource_name",
@@ -85,8 +101,9 @@ _RECORD_LISTS = ("events", "results", "data")
 # Times the platforms write that ISO 8601 is not: Kibana's default dateFormat ("MMM D,
 # YYYY @ HH:mm:ss.SSS") and the Azure portal's export ("M/D/YYYY, h:mm:ss.SSS AM")
 _TIME_FORMATS = ("%b %d, %Y @ %H:%M:%S.%f", "%m/%d/%Y, %I:%M:%S.%f %p", "%m/%d/%Y, %I:%M:%S %p")
-# A time past this many seconds since the epoch is in milliseconds (CloudWatch's)
-_MILLISECONDS_FROM = 1e11
+# A time since the epoch past each of these is in nanoseconds (Loki's), microseconds or
+# milliseconds (CloudWatch's), not seconds
+_EPOCH_UNITS = ((1e17, 1e9), (1e14, 1e6), (1e11, 1e3))
 # "TimeGenerated [UTC]": Azure names a time column with its zone
 _COLUMN_NOTE_RE = re.compile(r"\s*\[[^\]]*\]$")
 # The journal's own JSON (journalctl -o json) is lines.py's: its records name their
@@ -139,7 +156,10 @@ def _seconds(value: object) -> float | None:
             return _date_seconds(text)
     else:
         return None
-    return number / 1000 if number > _MILLISECONDS_FROM else number
+    for above, per_second in _EPOCH_UNITS:
+        if number > above:
+            return number / per_second
+    return number
 
 
 def _date_seconds(text: str) -> float | None:
@@ -229,8 +249,25 @@ def _fields(record: object) -> Fields | None:
     return None
 
 
+def _loki_records(result: list[object]) -> list[object]:
+    """The entries of a Loki query's streams, each as logcli's ``--output=jsonl`` writes
+    one: its stream's labels, its time and its line."""
+    records: list[object] = []
+    for stream in result:
+        if not isinstance(stream, dict) or not isinstance(stream.get("values"), list):
+            continue
+        labels = stream.get("stream")
+        for entry in stream["values"]:
+            if isinstance(entry, list) and len(entry) >= 2:
+                records.append({"labels": labels, "timestamp": entry[0], "line": entry[1]})
+    return records
+
+
 def _document_records(doc: object) -> list[object]:
     if isinstance(doc, dict):
+        data = doc.get("data")
+        if isinstance(data, dict) and isinstance(data.get("result"), list):
+            return _loki_records(data["result"])
         hits = doc.get("hits")
         if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
             return list(hits["hits"])
