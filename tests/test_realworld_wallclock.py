@@ -285,8 +285,12 @@ def test_a_printk_time_wins_over_the_syslog_time_of_its_line() -> None:
 # moreutils ts(1) puts the time it read each line at before it, "%b %d %H:%M:%S " by
 # default; "-s" the time since it started and "-i" since the line before, "%H:%M:%S";
 # "%.S", "%.s", "%.T" with microseconds, "%s" the epoch. Loki's logcli --no-labels prints
-# "%s %s" of the entry's time (RFC 3339) and the line. Before the kernel's lines as dmesg
-# -t (--notime) prints them, or a console of a kernel without printk time.
+# "%s %s" of the entry's time (RFC 3339) and the line. The AWS CLI's `aws logs tail`
+# (awscli/customizations/logs/tail.py) prints each CloudWatch Logs event as "%s %s %s" of
+# its time (isoformat(timespec="microseconds") in UTC), its log stream and its message
+# (DetailedLogEventsFormatter, the default), "%s %s" of "%Y-%m-%dT%H:%M:%S" and the
+# message with --format short. Before the kernel's lines as dmesg -t (--notime) prints
+# them, or a console of a kernel without printk time.
 TS_FORMATS: dict[str, Callable[[datetime, float, float], str]] = {
     "ts": lambda t, since, gap: t.strftime("%b %d %H:%M:%S"),
     "ts %.T": lambda t, since, gap: t.strftime("%H:%M:%S.%f"),
@@ -296,6 +300,10 @@ TS_FORMATS: dict[str, Callable[[datetime, float, float], str]] = {
     "ts -s %H:%M:%.S": lambda t, since, gap: _elapsed(since, "%H:%M:%S.%f"),
     "ts -i": lambda t, since, gap: _elapsed(gap, "%H:%M:%S"),
     "logcli --no-labels": lambda t, since, gap: t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "aws logs tail": lambda t, since, gap: (
+        t.isoformat(timespec="microseconds") + " i-0123456789abcdef0"
+    ),
+    "aws logs tail --format short": lambda t, since, gap: t.strftime("%Y-%m-%dT%H:%M:%S"),
 }
 
 
@@ -516,7 +524,7 @@ def test_a_panic_minutes_after_a_whole_report_is_its_own_by_the_wall_clock(
     assert [_multi_facts(r) for r in got] == want
 
 
-@pytest.mark.parametrize("fmt", ["ts", "ts -s", "logcli --no-labels"])
+@pytest.mark.parametrize("fmt", ["ts", "ts -s", "logcli --no-labels", "aws logs tail"])
 def test_a_long_log_behind_a_readers_time_streams_as_it_parses(fmt: str) -> None:
     # The CLI parses a long log a window at a time (prefilter): each window decides its
     # lines' stamp again, from its own first lines. 40 boots' SysRq-l backtraces (no

@@ -62,7 +62,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   grabserial; ``_CAPTURE_RE``), before whatever the kernel printed; ``[10:11:12] `` the
   KUnit runner's before a crashed test's lines;
 * ``Nov 27 10:11:12`` / ``10:11:12.123456`` / ``1795556701`` and ``STAMP_END`` — the time a
-  reader (moreutils ``ts``, ``logcli --no-labels``) put before every line of a log, which
+  reader (moreutils ``ts``, ``logcli --no-labels``, ``aws logs tail`` with its log stream's
+  name) put before every line of a log, which
   stamps.mark_stamps found once for the whole log and marked.
 
 ``strip_prefix`` removes them and says which *context* the line came from: lines of one
@@ -519,7 +520,7 @@ def _shipped_line(raw: str) -> str | None:
 # --no-labels): what follows it is the line as that program read it. No log line holds an
 # ASCII unit separator; a stamp is at most this long.
 STAMP_END = "\x1f"
-_STAMP_MAX = 48
+_STAMP_MAX = 600  # (aws logs tail's: a time, and a log stream's name of up to 512)
 
 
 def _marked_stamp_end(raw: str) -> int:

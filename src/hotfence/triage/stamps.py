@@ -3,7 +3,10 @@
 moreutils ``ts`` (ts(1): ``%b %d %H:%M:%S`` by default, ``%H:%M:%S`` with ``-s`` / ``-i``,
 ``%.S`` / ``%.s`` / ``%.T`` for fractions, ``%s`` for the epoch) and Grafana Loki's
 ``logcli --no-labels`` (the entry's RFC 3339 time, the line) put a time and a space before
-each line they read, whatever the line: ``Nov 27 10:11:12 BUG: unable to handle ...``.
+each line they read, whatever the line: ``Nov 27 10:11:12 BUG: unable to handle ...``; the
+AWS CLI's ``aws logs tail`` a CloudWatch Logs event's time and its log stream's name
+(``2026-11-27T10:11:12.123000+00:00 i-0abc BUG: ...``), or the time alone with
+``--format short``.
 (``docker logs -t`` and ``kubectl logs --timestamps`` do too, with a nine-digit fraction
 no syslog writes: lines.py reads those on its own, line by line.) One such line
 cannot be told from a syslog line of a program named ``BUG`` (journalctl --no-hostname),
@@ -26,12 +29,21 @@ import re
 
 from .lines import MONTH, STAMP_END, parse_prefix
 
+# The AWS CLI's `aws logs tail` (awscli/customizations/logs/tail.py) prints each
+# CloudWatch Logs event as "%s %s %s" of its time, isoformat(timespec="microseconds") of a
+# UTC datetime, its log stream's name (no ":" nor "*" in one) and its message
+# (DetailedLogEventsFormatter, the default); "%s %s" of "%Y-%m-%dT%H:%M:%S" (no zone) and
+# the message with --format short. The stream is the stamp's: an event of the CloudWatch
+# agent's is a syslog line, or the kernel's line itself.
+_AWS_TAIL_STREAM = r"(?P<stream>(?<=\.\d{6}\+00:00) [^\s:*]{1,512}(?= ))?"
 _STAMP_RE = re.compile(
-    r"(?:"
+    r"(?P<time>(?:"
     + MONTH  # strftime("%b") in any locale
     + r" [ \d]\d )?\d\d:\d\d:\d\d(?:\.\d{1,9})?"  # ts's default, -s / -i, %T, %.S, %.T
     r"|\d{9,11}(?:\.\d{1,9})?"  # ts "%s", "%.s": the epoch
-    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"  # RFC 3339
+    # RFC 3339; aws logs tail --format short's without its zone
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)?"
+    r")" + _AWS_TAIL_STREAM
 )
 # What follows a syslog line's time, a writer's name: "host kernel: ", "kernel: ",
 # "host sshd[812]: ", "sshd[812]: " (RFC 3164's TAG, journalctl's identifier and pid);
@@ -73,12 +85,12 @@ def log_stamp(text: str) -> re.Pattern[str] | None:
         if m is None or line[m.end() : m.end() + 1] != " ":
             return None
         if shape is None:
-            shape = _shape(m.group())
-        elif _shape(m.group()) != shape:
+            shape = _shape(m.group("time"))  # (streams' names differ: a time's shape)
+        elif _shape(m.group("time")) != shape:
             return None
         rest = line[m.end() + 1 :]
-        if _WRITER_RE.match(rest):
-            return None  # a syslog or journal line
+        if _WRITER_RE.match(rest) or _WRITER_RE.match(line, m.end("time") + 1):
+            return None  # a syslog or journal line (its host no stream's name)
         read, context, _ = parse_prefix(line)
         if context or read != line:
             return None  # a prefix the line reader knows
@@ -101,7 +113,7 @@ def mark_stamps(text: str) -> str:
 
     def mark(m: re.Match[str]) -> str:
         # (a syslog file's line further on, another log appended, keeps its own date)
-        if _WRITER_RE.match(text, m.end()):
+        if _WRITER_RE.match(text, m.end()) or _WRITER_RE.match(text, m.end("time") + 1):
             return m.group()
         return m.group(1) + STAMP_END
 
