@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
@@ -28,6 +29,8 @@ CLOUDWATCH = EXPORTS / "cloudwatch-filter-log-events.json"
 # Grafana Loki's query_range response: promtail's /var/log/messages of two hosts, each
 # stream newest first, its times in nanoseconds
 LOKI = EXPORTS / "loki-query-range.json"
+# `gcloud logging read`'s default YAML, newest first: a GCE VM's syslog entries
+GCLOUD = EXPORTS / "gcloud-logging-read.yaml"
 # Azure Monitor's Syslog table as CSV, newest first: every program's rows, the kernel's
 # among them
 AZURE = EXPORTS / "azure-monitor-syslog.csv"
@@ -78,6 +81,14 @@ def test_a_loki_query_response_reads_as_each_hosts_syslog_file() -> None:
     streams = json.loads(LOKI.read_text())["data"]["result"]
     lines = [line for stream in reversed(streams) for _, line in reversed(stream["values"])]
     assert _read(LOKI).splitlines() == lines
+
+
+def test_a_gcloud_logging_read_yaml_reads_as_the_syslog_file() -> None:
+    result = triage_input(str(GCLOUD))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == _log_facts("rhel6-syslog-hung-task.log")
+    entries = list(yaml.safe_load_all(GCLOUD.read_text()))
+    assert _read(GCLOUD).splitlines() == [e["textPayload"] for e in reversed(entries)]
 
 
 def test_an_azure_syslog_export_reads_as_the_kernels_rows_alone() -> None:

@@ -16,7 +16,8 @@ first by default and often of many hosts:
   [{"timestamp": <ms>, "message": ..., "logStreamName": ...}]}``), ``aws logs
   get-query-results`` (``{"results": [[{"field": "@timestamp", "value": ...}, ...]]}``),
   ``gcloud logging read --format=json`` (a list of LogEntry: ``textPayload`` or
-  ``jsonPayload.message``, ``timestamp``), Elasticsearch's ``_search`` response
+  ``jsonPayload.message``, ``timestamp``; its default output, YAML, the same entries
+  each a document), Elasticsearch's ``_search`` response
   (``{"hits": {"hits": [{"_source": {...}}]}}``), Datadog's Logs API (``{"data":
   [{"attributes": {"message": ...}}]}``), Grafana Loki's query API (``/loki/api/v1/
   query_range``, what ``logcli query -o raw`` and a ``curl`` of it fetch: ``{"data":
@@ -296,6 +297,28 @@ def _ndjson_records(text: str) -> list[object]:
     return records
 
 
+# `gcloud logging read`'s default output: each LogEntry a YAML document, "---" between
+# them, its fields sorted (gcloud's resource printer), "insertId" the first of a log
+# line's entry.
+_GCLOUD_YAML_RE = re.compile(r"(?:---\n)?insertId: ")
+
+
+def gcloud_yaml_start(text: str) -> bool:
+    """Does ``text`` start as `gcloud logging read` prints its entries?"""
+    return _GCLOUD_YAML_RE.match(text) is not None
+
+
+def _yaml_records(text: str) -> list[object] | None:
+    # (imported here: `hotfence triage --help` reads the reader's limits, and loads no
+    # YAML; libyaml's loader when PyYAML has it, as lines.py reads a LAVA record)
+    import yaml
+
+    try:
+        return list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError:
+        return None
+
+
 def export_rows(text: str) -> list[Row] | None:
     """The rows of ``text`` when it is a platform's export (CSV, a JSON document or
     NDJSON), in the platform's order; None when it is none."""
@@ -306,6 +329,9 @@ def export_rows(text: str) -> list[Row] | None:
             return list(_csv_rows(stripped))
         except csv.Error:
             return None
+    if gcloud_yaml_start(stripped):
+        records = _yaml_records(stripped)
+        return None if records is None else list(_json_rows(records))
     if not stripped.startswith(("{", "[")):
         return None
     if ndjson_record(first_line):
