@@ -101,6 +101,38 @@ def test_an_azure_syslog_export_reads_as_the_kernels_rows_alone() -> None:
     assert _read(AZURE).splitlines() == [row["SyslogMessage"] for row in reversed(kernel)]
 
 
+def _console_lines(name: str) -> list[str]:
+    text = (DATA / name).read_text()
+    return [line[line.index("[") :] for line in text.splitlines() if "] " in line[:40]]
+
+
+# Each host's console line by line, as a shipper's reader prints a line with the stream
+# it came from: Loki's logcli (pkg/logcli/output/default.go: "%s %s %s" of the entry's
+# time, its stream's labels and the line) and the AWS CLI's `aws logs tail`
+# (awscli/customizations/logs/tail.py DetailedLogEventsFormatter: "%s %s %s" of the
+# event's time, isoformat(timespec="microseconds") in UTC, its log stream and message)
+SHIPPED_BY: dict[str, str] = {
+    "logcli query": '2026-11-28T05:00:{second:02d}Z {{host="{host}", job="varlogs"}} {line}',
+    "aws logs tail": "2026-11-28T05:00:{second:02d}.000000+00:00 {host} {line}",
+}
+TWO_HOSTS = {"web01": "x86-6.12.115-null-deref.log", "web02": "x86-6.1-soft-lockup.log"}
+
+
+@pytest.mark.parametrize("reader", sorted(SHIPPED_BY))
+def test_two_hosts_lines_interleaved_by_a_reader_read_as_each_hosts_log(reader: str) -> None:
+    # the two consoles' lines one after the other, as a query of both hosts returns them
+    logs = {host: _console_lines(name) for host, name in TWO_HOSTS.items()}
+    rows = []
+    for i in range(max(map(len, logs.values()))):
+        for host, lines in logs.items():
+            if i < len(lines):
+                rows.append(SHIPPED_BY[reader].format(second=i % 60, host=host, line=lines[i]))
+    got = [_facts(r) for r in parse_log("\n".join(rows).encode())]
+    want = _log_facts(*TWO_HOSTS.values())
+    assert len(got) == len(want)
+    assert all(facts in got for facts in want)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -487,7 +487,8 @@ _SHIPPED_RE = re.compile(
     r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:"
     r"\.\d{9}(?:Z|[+-]\d\d:\d\d) (?!(?:\S+ )?kernel: )(?:(?:stdout|stderr) [FP] )?"
     r"|(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) "
-    r"(?:(?:stdout|stderr) [FP] |\{(?:[^{}\"]|\"(?:[^\"\\]|\\.)*\")*\} +|(?=" + _DATE + r" )))"
+    r"(?:(?:stdout|stderr) [FP] |(?P<labels>\{(?:[^{}\"]|\"(?:[^\"\\]|\\.)*\")*\}) +"
+    r"|(?=" + _DATE + r" )))"
 )
 
 
@@ -506,13 +507,26 @@ def is_crash_sys_panic(raw: str) -> bool:
     return _CRASH_SYS_PANIC in raw[:24] and _CRASH_SYS_PANIC_RE.match(raw) is not None
 
 
+def _shipped(raw: str) -> re.Match[str] | None:
+    """The time and labels a shipper printed before ``raw``'s line (None if none)."""
+    if raw[:1].isdigit() and raw[4:5] == "-" and raw[10:11] == "T":
+        return _SHIPPED_RE.match(raw)
+    return None
+
+
 def _shipped_line(raw: str) -> str | None:
     """The line a shipper printed in ``raw`` after its time and labels (None if not one)."""
-    if raw[:1].isdigit() and raw[4:5] == "-" and raw[10:11] == "T":
-        lm = _SHIPPED_RE.match(raw)
-        if lm is not None:
-            return raw[lm.end() :]
-    return None
+    lm = _shipped(raw)
+    return raw[lm.end() :] if lm is not None else None
+
+
+def _in_stream(stream: str, read: tuple[str, str, float | None]) -> tuple[str, str, float | None]:
+    """A line read after the stream a reader named (logcli's labels, a CloudWatch log
+    stream): lines of one host's stream are one context, as a node's are in `talosctl
+    dmesg`, so another host's lines amid a report are none of it. The line's own
+    context (its caller id) stays last."""
+    text, context, ts = read
+    return text, f"{stream}/{context}" if context else context, ts
 
 
 # Put in place of the space after a stamp that every line of a log starts with, when a
@@ -561,7 +575,11 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             # the terminal's time says nothing of who wrote the line: what follows does
             return parse_prefix(raw[cm.end() :])
     elif (stamped := _marked_stamp_end(raw)) != -1:
-        return parse_prefix(raw[stamped:])  # a reader's time says nothing of who wrote it
+        # a reader's time says nothing of who wrote the line; `aws logs tail`'s log
+        # stream after it (stamps.py) says which host's it is
+        read = parse_prefix(raw[stamped:])
+        stream = raw[: stamped - 1].partition(" ")[2] if raw[10:11] == "T" else ""
+        return _in_stream(stream, read) if stream else read
     elif raw.startswith(_LAVA_START):
         console = _lava_console_message(raw)
         if console is not None:
@@ -589,8 +607,9 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         return parse_prefix(sm["msg"])  # the log's line it quotes, crash 4.x's with its time
     elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
         return _logcat_text(raw, lm)
-    elif (shipped := _shipped_line(raw)) is not None:
-        return parse_prefix(shipped)
+    elif (sm := _shipped(raw)) is not None:
+        read = parse_prefix(raw[sm.end() :])
+        return _in_stream(sm["labels"], read) if sm["labels"] else read
     elif raw[:1] == " " and "=" in raw and _KMSG_DICT_RE.match(raw) is not None:
         return raw, KMSG_DICT, None
     elif raw[:1].islower():

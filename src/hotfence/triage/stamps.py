@@ -92,8 +92,8 @@ def log_stamp(text: str) -> re.Pattern[str] | None:
         if _WRITER_RE.match(rest) or _WRITER_RE.match(line, m.end("time") + 1):
             return None  # a syslog or journal line (its host no stream's name)
         read, context, _ = parse_prefix(line)
-        if context or read != line:
-            return None  # a prefix the line reader knows
+        if (context or read != line) and parse_prefix(rest)[:2] != (read, context):
+            return None  # a prefix the line reader knows, from the line's start
         untagged = untagged or not _TAGGED_RE.match(rest)
     if probed < _MIN_LINES or not untagged:
         return None  # too few to tell, or every line could be a syslog line's
