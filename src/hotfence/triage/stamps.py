@@ -92,8 +92,14 @@ def log_stamp(text: str) -> re.Pattern[str] | None:
         if _WRITER_RE.match(rest) or _WRITER_RE.match(line, m.end("time") + 1):
             return None  # a syslog or journal line (its host no stream's name)
         read, context, _ = parse_prefix(line)
-        if (context or read != line) and parse_prefix(rest)[:2] != (read, context):
-            return None  # a prefix the line reader knows, from the line's start
+        # A prefix the line reader knows, from the line's start, is no reader's stamp;
+        # but `aws logs tail` writes an ISO time and the log stream before the line's
+        # own prefix, which lines.py reads the same after the stamp as before it. (A
+        # syslog date before a line that reads the same without it, Crostini's "<12>
+        # VM(33):", stays the syslog line's.)
+        iso = m.group("time")[10:11] == "T"
+        if (context or read != line) and (not iso or parse_prefix(rest)[:2] != (read, context)):
+            return None
         untagged = untagged or not _TAGGED_RE.match(rest)
     if probed < _MIN_LINES or not untagged:
         return None  # too few to tell, or every line could be a syslog line's
