@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,32 @@ def test_a_console_or_syslog_log_is_not_held_as_an_export(name: str) -> None:
 
 def _read_text(text: str) -> str:
     return b"".join(raw_blocks(io.BytesIO(text.encode()), "x")).decode()
+
+
+@pytest.mark.parametrize("name", ["x86-6.12.115-null-deref.log", "arm64-6.1.0-50-mod-null.log"])
+def test_rows_of_one_millisecond_read_in_their_printk_order(name: str, tmp_path: Path) -> None:
+    # Kibana's CSV report writes each row's time to the millisecond (the default
+    # dateFormat "MMM D, YYYY @ HH:mm:ss.SSS") and sorts newest first; the rows of one
+    # millisecond come in whatever order the search broke the tie in (elastic/ecs#1064:
+    # events of one @timestamp lose their order). A report's lines are printed
+    # microseconds apart: their own printk times order them.
+    boot = 1764240000.0
+    rows = []
+    for line in (DATA / name).read_text().splitlines():
+        at = re.match(r"\[ *(\d+\.\d+)\]", line)
+        if at is None:
+            continue
+        stamp = time.gmtime(boot + float(at[1]))
+        millis = int(float(at[1]) % 1 * 1000)
+        rows.append(
+            [time.strftime("%b %d, %Y @ %H:%M:%S", stamp) + f".{millis:03d}", "web01", line]
+        )
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(["@timestamp", "host.name", "message"])
+    writer.writerows(reversed(rows))  # newest first, a tie's rows reversed too
+    export = tmp_path / "kibana.csv"
+    export.write_text(out.getvalue())
+    result = triage_input(str(export))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == _log_facts(name)

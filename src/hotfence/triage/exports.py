@@ -42,6 +42,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -349,13 +350,30 @@ def export_rows(text: str) -> list[Row] | None:
 
 def oldest_first(rows: list[Row]) -> list[Row]:
     """``rows`` in the order they were logged: by time when every row has one, rows of
-    one time in the platform's order (Elasticsearch breaks a tie of a sorted search by
-    index order, ``_shard_doc`` ascending, the order the rows were shipped in); else as
-    the platform gave them (the reader's later step puts a log printed newest first back
-    in order by its lines' own stamps, as it does a reversed journal)."""
+    one time by their lines' own printk times when each has one, else in the platform's
+    order (Elasticsearch breaks a tie of a sorted search by index order, ``_shard_doc``
+    ascending, the order the rows were shipped in); else as the platform gave them (the
+    reader's later step puts a log printed newest first back in order by its lines' own
+    stamps, as it does a reversed journal).
+
+    A platform's time is often no finer than a millisecond (Kibana's default dateFormat,
+    CloudWatch's), and a report's lines are printed microseconds apart: many rows share
+    one, and a newest-first search may give them in either order (elastic/ecs#1064)."""
     if any(row.time is None for row in rows):
         return rows
-    return sorted(rows, key=lambda row: row.time or 0.0)
+    # (here, not at the top: `hotfence triage --help` imports the reader, not lines.py)
+    from .lines import parse_prefix
+
+    ordered = sorted(rows, key=lambda row: row.time or 0.0)
+    out: list[Row] = []
+    for _, tied in itertools.groupby(ordered, key=lambda row: row.time):
+        same = list(tied)
+        printk = [parse_prefix(row.text)[2] for row in same] if len(same) > 1 else []
+        if printk and all(t is not None for t in printk):
+            order = sorted(range(len(same)), key=lambda i: printk[i] or 0.0)
+            same = [same[i] for i in order]
+        out.extend(same)
+    return out
 
 
 def kernel_log(rows: list[Row]) -> str:
