@@ -280,12 +280,20 @@ def _document_records(doc: object) -> list[object]:
     return list(doc) if isinstance(doc, list) else []
 
 
-def _json_rows(records: list[object]) -> Iterator[Row]:
+def _record_rows(records: list[object]) -> list[tuple[Fields, Row]]:
+    """The records that hold a line: each one's fields and row, whoever wrote it."""
+    out: list[tuple[Fields, Row]] = []
     for record in records:
         fields = _fields(record)
         row = _row(fields) if fields is not None else None
-        if row is not None and fields is not None and _kernel_row(fields):
-            yield row
+        if fields is not None and row is not None:
+            out.append((fields, row))
+    return out
+
+
+def _kernel_rows(rows: list[tuple[Fields, Row]]) -> list[Row]:
+    """The rows of ``rows`` (``_record_rows``) that the kernel wrote."""
+    return [row for fields, row in rows if _kernel_row(fields)]
 
 
 def _ndjson_records(text: str) -> list[object]:
@@ -332,20 +340,19 @@ def export_rows(text: str) -> list[Row] | None:
             return None
     if gcloud_yaml_start(stripped):
         records = _yaml_records(stripped)
-        return None if records is None else list(_json_rows(records))
+        return None if records is None else _kernel_rows(_record_rows(records))
     if not stripped.startswith(("{", "[")):
         return None
     if ndjson_record(first_line):
-        return list(_json_rows(_ndjson_records(stripped)))
+        return _kernel_rows(_record_rows(_ndjson_records(stripped)))
     try:
         doc = json.loads(stripped)
     except ValueError:
         return None
-    records = _document_records(doc)
-    fields = (_fields(record) for record in records)
-    if not any(_row(f) is not None for f in fields if f is not None):
+    rows = _record_rows(_document_records(doc))
+    if not rows:
         return None  # some other JSON: read as it is
-    return list(_json_rows(records))
+    return _kernel_rows(rows)
 
 
 def oldest_first(rows: list[Row]) -> list[Row]:

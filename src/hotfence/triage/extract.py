@@ -701,8 +701,10 @@ def _paste_indent(header: Line) -> str:
 
 
 def _dedented(line: Line, indent: str) -> Line:
-    """``line`` (bare, starting with ``indent``) read without the paste's ``indent``; its
-    span and raw text stay the log's."""
+    """``line``, when bare and starting with ``indent``, read without the paste's
+    ``indent`` (its span and raw text stay the log's); ``line`` itself otherwise."""
+    if line.context or not line.raw.startswith(indent):
+        return line
     inner = make_line(line.raw[len(indent) :], line.start, line.number)
     if inner.context:
         return line  # (a prefix behind the blanks: the line as it is read already)
@@ -715,10 +717,7 @@ def dedent_pasted(lines: list[Line]) -> list[Line]:
     indent = _paste_indent(lines[0]) if lines else ""
     if not indent:
         return lines
-    return [
-        _dedented(ln, indent) if not ln.context and ln.raw.startswith(indent) else ln
-        for ln in lines
-    ]
+    return [_dedented(ln, indent) for ln in lines]
 
 
 def _absorbed(kind: OopsKind, raw: str) -> bool:
@@ -915,7 +914,7 @@ class _Window:
             if self.after_second > _TAIL_LINES:
                 return False  # past the next report only the corruption check looks, briefly
         line = make_line(raw, line_start, first_no + n, plain)
-        if self.indent and not line.context and raw.startswith(self.indent):
+        if self.indent:
             line = _dedented(line, self.indent)
         if (
             self.fault_cpu is not None
@@ -1038,16 +1037,16 @@ class _Window:
         last = self.lines[-1] if self.lines else None
         if last is None or self.text.count("\n", last.end, line.start) != 1:
             return False  # not the row right after it
-        joined = None
-        if _row_width(self.piece.rstrip()) < _TERMINAL_WIDTH:
-            # (a row short of the terminal's width that ends inside a decoded entry's
-            # locations is a mail client's cut at a space, which its rest proves, not a
-            # squeezed terminal row's cut inside a word)
-            joined = join_proven_cut(last, line)
+        # (a row short of the terminal's width that ends inside a decoded entry's
+        # locations is a mail client's cut at a space, which its rest proves, not a
+        # squeezed terminal row's cut inside a word: the proven cut is tried first there,
+        # after the terminal's cut otherwise)
+        narrow = _row_width(self.piece.rstrip()) < _TERMINAL_WIDTH
+        joined = join_proven_cut(last, line) if narrow else None
         if joined is None and line.raw[:1] not in (" ", "\t", STAMP_END):  # (a row a
             joined = join_terminal_row(last, self.piece, line, self.text)  # terminal cut
             # off starts at its left edge)
-        if joined is None:
+        if joined is None and not narrow:
             joined = join_proven_cut(last, line)
         if joined is None:
             return False

@@ -502,9 +502,14 @@ _CRASH_SYS_PANIC = 'PANIC: "'
 _CRASH_SYS_PANIC_RE = re.compile(r' *PANIC: "(?P<msg>.*)"(?: \(check log for details\))?\s*$')
 
 
+def _crash_sys_panic(raw: str) -> re.Match[str] | None:
+    """``raw`` matched as the PANIC field of crash's ``sys`` (``_CRASH_SYS_PANIC_RE``)."""
+    return _CRASH_SYS_PANIC_RE.match(raw) if _CRASH_SYS_PANIC in raw[:24] else None
+
+
 def is_crash_sys_panic(raw: str) -> bool:
     """Is ``raw`` the PANIC field of crash's ``sys`` (``_CRASH_SYS_PANIC_RE``)?"""
-    return _CRASH_SYS_PANIC in raw[:24] and _CRASH_SYS_PANIC_RE.match(raw) is not None
+    return _crash_sys_panic(raw) is not None
 
 
 def _shipped(raw: str) -> re.Match[str] | None:
@@ -603,7 +608,7 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         message = _dmesg_json_message(raw)
         if message is not None:
             return message, CONSOLE, None
-    elif _CRASH_SYS_PANIC in raw[:24] and (sm := _CRASH_SYS_PANIC_RE.match(raw)) is not None:
+    elif (sm := _crash_sys_panic(raw)) is not None:
         return parse_prefix(sm["msg"])  # the log's line it quotes, crash 4.x's with its time
     elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
         return _logcat_text(raw, lm)

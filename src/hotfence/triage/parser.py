@@ -206,6 +206,7 @@ def _parse(
     hangups = _occurrences(text, _GCE_HANGUP, starts)
     reports: list[Report] = []
     records: set[int] = set()  # the records reports start with (new_record)
+    quoted: set[int] = set()  # the starts of crash "sys" PANIC fields' reports
     waits = WaitEpisodes()
     pos = 0
     prev_end = 0
@@ -244,9 +245,10 @@ def _parse(
                 )
                 next_pos = None
             pos = next_pos if next_pos is not None else text.find("\n", start) + 1 or len(text)
+            head = text[rep.start : line_bounds(text, rep.start)[1]]
             # (a crash "sys" PANIC field quotes a record: no printing of it, whose time and
             # text would make the log's own record seem a copy)
-            quote = is_crash_sys_panic(_first_line(text, rep.start))
+            quote = is_crash_sys_panic(head)
             if not new_record(records, None if quote else record_key(text, rep.start)):
                 # The record this report starts with was read before: the same report
                 # printed again (a test's "dmesg" after the console's lines).
@@ -260,7 +262,7 @@ def _parse(
                 # kernel's own warning, no bug of its own.
                 idx += 1
                 continue
-            if waits.repeats(rep.title, text[rep.start : line_bounds(text, rep.start)[1]]):
+            if waits.repeats(rep.title, head):
                 idx += 1  # an unregister_netdevice wait printed again: reported already
                 continue
             # (events before the last boot banner are another boot's: no cause of this)
@@ -268,6 +270,8 @@ def _parse(
             since = max(prev_end, boots[last_boot] if last_boot >= 0 else 0)
             rep.context = events.between(since, rep.start)
             reports.append(rep)
+            if quote:
+                quoted.add(rep.start)
             prev_end = rep.end
             if pos <= start:  # always make progress
                 pos = start + 1
@@ -280,13 +284,7 @@ def _parse(
     out = reports + _boot_tail_ooms(text, events, reports, from_bytes, boots)
     out.sort(key=lambda r: r.start)
     _release_from_banner(out, from_bytes, banners, boots)
-    quoted = {r.start for r in out if is_crash_sys_panic(_first_line(text, r.start))}
     return without_quoted_panics(out, quoted)
-
-
-def _first_line(text: str, start: int) -> str:
-    end = text.find("\n", start)
-    return text[start:] if end == -1 else text[start:end]
 
 
 def without_quoted_panics(reports: Sequence[Report], quoted: set[int]) -> list[Report]:
