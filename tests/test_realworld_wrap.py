@@ -116,16 +116,20 @@ def _decode_stacktrace(text: str, resolve_modules: bool = True) -> str:
     return "\n".join(out) + "\n"
 
 
+# Logs whose traces and headers decode_stacktrace.sh gives locations: an oops, a WARNING
+# and a soft lockup of the lab, and a KFENCE report
+_DECODED_LOGS = [
+    LAB / "null-deref.log",
+    LAB / "warn.log",
+    LAB / "softlockup.log",
+    DATA / "x86-6.1-kfence-uaf.log",
+]
+
+
 @pytest.mark.parametrize(
     "log",
-    [
-        LAB / "null-deref.log",
-        LAB / "warn.log",
-        LAB / "softlockup.log",
-        DATA / "x86-6.1-kfence-uaf.log",
-        # its "Call Trace:" line was lost: the entries alone make the trace
-        DATA / "centos7-dockerd-ip6mr.log",
-    ],
+    # its "Call Trace:" line was lost: the entries alone make the trace
+    [*_DECODED_LOGS, DATA / "centos7-dockerd-ip6mr.log"],
 )
 @pytest.mark.parametrize("resolve_modules", [True, False])
 def test_decode_stacktrace_output_reads_as_the_console_log(
@@ -147,15 +151,7 @@ _DECODED_LOCATIONS = re.compile(r" \([\w/.\-+]+:\d+ [\w/.\-+]+:\d+\)")
 
 @pytest.mark.parametrize("quote", ["", "> "])
 @pytest.mark.parametrize("width", [72, 78])
-@pytest.mark.parametrize(
-    "log",
-    [
-        LAB / "null-deref.log",
-        LAB / "warn.log",
-        LAB / "softlockup.log",
-        DATA / "x86-6.1-kfence-uaf.log",
-    ],
-)
+@pytest.mark.parametrize("log", _DECODED_LOGS)
 def test_a_decoded_trace_a_mail_client_wrapped_keeps_its_frames(
     log: Path, width: int, quote: str
 ) -> None:
