@@ -58,6 +58,31 @@ def test_strip_prefix(raw: str, text: str, context: str) -> None:
     assert strip_prefix(raw) == (text, context)
 
 
+# util-linux dmesg's times in the reader's locale, as the parser reads a log (bytes as
+# latin-1): -e / -H's short_ctime() strftime("%b%e %H:%M") names the month as the locale
+# does, and its "[  %+8.06f] " / "<%12.06f>" deltas take LC_NUMERIC's decimal point, a
+# comma in ru_RU, de_DE, fr_FR (print_record(); "%5ld.%06ld", the printk time, keeps the
+# dot). -T, -e and the caller id together, the shape a Russian openSUSE user pasted
+# (github.com/bol-van/zapret issue 1336): util-linux 2.40 prints each time asked for.
+@pytest.mark.parametrize(
+    ("raw", "context"),
+    [
+        ("[ноя26 21:40] BUG: x", CONSOLE),
+        ("[11月 5 21:40] BUG: x", CONSOLE),
+        ("[nov.26 21:40] BUG: x", CONSOLE),
+        ("[  +0,000022] BUG: x", CONSOLE),
+        ("[ +12,345678] BUG: x", CONSOLE),
+        ("[<    0,000022>] BUG: x", CONSOLE),
+        ("[    4.883231 <    0,000022>] BUG: x", CONSOLE),
+        ("[Fr Nov 28 09:00:00 2026 <    0,000022>] BUG: x", CONSOLE),
+        ("[Пт ноя 27 10:11:12 2026] [ноя27 10:11] [   T160] BUG: x", "T160"),
+        ("[Пт ноя 27 10:11:12 2026] [  +0,000022] [   T160] BUG: x", "T160"),
+    ],
+)
+def test_localized_dmesg_times_are_prefixes(raw: str, context: str) -> None:
+    assert strip_prefix(raw.encode().decode("latin-1")) == ("BUG: x", context)
+
+
 def test_offsets_and_numbers_cover_the_text() -> None:
     log = "a\n[  1.0] b\n\nlast"
     lines = split_lines(log)

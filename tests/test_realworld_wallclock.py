@@ -404,25 +404,27 @@ def test_one_line_behind_a_time_is_not_enough_to_tell() -> None:
     assert log_stamp("".join(stamped[:8])) is not None
 
 
-def _dmesg_human(console: str, boot: datetime) -> str:
+def _dmesg_human(console: str, boot: datetime, month: str = "Nov", point: str = ".") -> str:
     """``console`` as util-linux dmesg -H / -e prints it (print_record(), its
     DMESG_TIMEFTM_RELTIME case): short_ctime()'s "[%b%e %H:%M] " of the record's local
     time when its minute differs from the record before's, else the seconds since that
     record, "[  %+8.06f] " under 10 s, "[ %+9.06f] " from 10 s on; then the record's
     caller id when it has one (CONFIG_PRINTK_CALLER), "[%*s] " padded to the widest
-    pid's width (here six)."""
+    pid's width (here six). In another locale ``month`` is November's "%b" and ``point``
+    LC_NUMERIC's decimal point, which "%f" writes."""
     out = []
     last: float | None = None
     last_minute = ""
     for m in re.finditer(r"(?m)^\[ *(\d+\.\d+)\](?:\[ *([TC]\d+)\])? (.*)$", console):
         at = float(m[1])
         t = boot + timedelta(seconds=at)
-        minute = t.strftime("%b%e %H:%M")
+        minute = t.strftime("%b%e %H:%M").replace("Nov", month)
         if minute != last_minute or last is None:
             stamp = f"[{minute}] "
         else:
             delta = at - last
             stamp = f"[  {delta:+8.6f}] " if delta < 10 else f"[ {delta:+9.6f}] "
+            stamp = stamp.replace(".", point)
         caller = f"[{m[2]:>6}] " if m[2] else ""
         out.append(stamp + caller + m[3] + "\n")
         last, last_minute = at, minute
@@ -451,6 +453,30 @@ def test_dmesg_human_times_end_reports_at_the_pause(
     boot = datetime(2026, 11, 27, 10, 11, tzinfo=_UTC) + timedelta(seconds=second)
     human = _dmesg_human(console, boot)
     assert "[  +" in human and "[Nov27 10:1" in human
+    assert [_facts(r) for r in parse_log(human.encode())] == want
+    path = tmp_path / "dmesg-H.txt"
+    path.write_text(human)
+    assert [_facts(r) for r in triage_input(str(path)).reports] == want
+
+
+@pytest.mark.parametrize(("second", "pause"), [(23.0, None), (0.0, 150.0)])
+@pytest.mark.parametrize(("month", "point"), [("ноя", ","), ("11月", "."), ("nov.", ",")])
+def test_localized_dmesg_human_times_end_reports_at_the_pause(
+    second: float, pause: float | None, month: str, point: str, tmp_path: Path
+) -> None:
+    # The same in a Russian, Chinese or French locale: the month as strftime("%b") names
+    # it there, the times since the record before with LC_NUMERIC's decimal point.
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    console = (DATA / f"{name}.log").read_text()
+    if pause is not None:
+        times = [float(m[1]) for m in _PRINTK_TIME.finditer(console)]
+        starved = next(t for t in times if t > 60)
+        before = max(t for t in times if t < starved)
+        console = _moved(console, starved, before + pause - starved)
+    want = [_facts(r) for r in parse_log(console.encode())]
+    boot = datetime(2026, 11, 27, 10, 11, tzinfo=_UTC) + timedelta(seconds=second)
+    human = _dmesg_human(console, boot, month, point)
+    assert f"[  +0{point}" in human and f"[{month}27 10:1" in human
     assert [_facts(r) for r in parse_log(human.encode())] == want
     path = tmp_path / "dmesg-H.txt"
     path.write_text(human)

@@ -238,16 +238,20 @@ _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\
 #   (seconds without a fraction: "[Thu Nov 24 10:11:12.123456 2026]" is Apache's error
 #   log); -T -d (DMESG_TIMEFTM_CTIME_DELTA) adds the seconds since the previous record,
 #   "[%s <%12.06f>]";
-# * dmesg -e / -H (DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M]" when the minute changes, else
-#   the seconds since the previous message, "[  +0.000005]"; --time-format=delta
-#   (DMESG_TIMEFTM_DELTA) those seconds alone, "[<%12.06f>]";
+# * dmesg -e / -H (DMESG_TIMEFTM_RELTIME): "[%b%e %H:%M]" when the minute changes (the
+#   month in the reader's locale: "[ноя26 21:40]", "[11月 5 21:40]"), else the seconds
+#   since the previous message, "[  +0.000005]"; --time-format=delta
+#   (DMESG_TIMEFTM_DELTA) those seconds alone, "[<%12.06f>]"; dmesg sets its locale
+#   (setlocale(LC_ALL, "")), so printf's "%f" in these writes LC_NUMERIC's decimal
+#   point, a comma in ru_RU, de_DE, fr_FR: "[  +0,000005]" ("%5ld.%06ld", the printk
+#   time, keeps its dot);
 # * --time-format iso (DMESG_TIMEFTM_ISO8601): "2013-06-13T22:11:00,123456+01:00",
 #   microseconds after a comma (journalctl's ISO times put a dot there and a host after).
 _DMESG_TIME = (
     r"(?:\[(?:[^\W\d_]|[\x80-\xff])[^\[\]]{2,40}?\d\d:\d\d:\d\d(?![.,]\d)[^\[\]]{0,12}"
-    r"(?: < *\d+\.\d{6}>)?\]"
-    r"|\[(?:[A-Z][a-z]{2}(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+\.\d{6}|[+-]\d+\.\d{6}"
-    r"|< *\d+\.\d{6}>)\]"
+    r"(?: < *\d+[.,]\d{6}>)?\]"
+    r"|\[(?:" + MONTH + r"(?: \d|\d\d) \d\d:\d\d|  ?[+-]\d+[.,]\d{6}|[+-]\d+[.,]\d{6}"
+    r"|< *\d+[.,]\d{6}>)\]"
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d)"
 )
 # A line that starts with one of them: then any others, the printk time among them
@@ -256,7 +260,7 @@ _DMESG_TIMES = (
     _DMESG_TIME
     + r"(?: (?:"
     + _DMESG_TIME
-    + r"|\[ *(?P<dts>\d+\.\d+)(?: <[ \d.+*-]+>)?\]))*"
+    + r"|\[ *(?P<dts>\d+\.\d+)(?: <[ \d.,+*-]+>)?\]))*"
     + r"(?: \[ *(?P<dctx>[CT]\d+)\])?"
 )
 _PREFIX_RE = re.compile(
@@ -269,7 +273,7 @@ _PREFIX_RE = re.compile(
     # the previous message: "[    6.059134 <    0.000151>]"; Amlogic's trees the CPU
     # (_AMLOGIC_CPU): "[    8.234400@1] ", "[    8.234400@1]- "; LG's the wall clock and
     # the CPU (_LGE_CPU): "[   57.068765 / 10-26 15:03:55.524][1] "
-    r"\[ *(?P<ts>\d+\.\d+)(?:(?: <[ \d.+*-]+>)?\]|" + _AMLOGIC_CPU + r"|" + _LGE_CPU + r")"
+    r"\[ *(?P<ts>\d+\.\d+)(?:(?: <[ \d.,+*-]+>)?\]|" + _AMLOGIC_CPU + r"|" + _LGE_CPU + r")"
     r"(?: " + _DMESG_TIME + r")*"
     r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
     r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"

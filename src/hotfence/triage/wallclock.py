@@ -73,9 +73,10 @@ _WALL_RE = re.compile(
     r"|(?P<rel>\d\d):(?P<rM>\d\d):(?P<rS>\d\d(?:\.\d{1,9})?)(?=\x1f)"
     # util-linux dmesg -H / -e (print_record(), DMESG_TIMEFTM_RELTIME): short_ctime()'s
     # "%b%e %H:%M" when the minute changed, else the time since the record before,
-    # "[  %+8.06f] " (under 10 s) or "[ %+9.06f] "
-    r"|(?<=\[)(?P<hmon>[A-Z][a-z]{2})(?P<hday>[ \d]\d) (?P<hH>\d\d):(?P<hM>\d\d)(?=\])"
-    r"|(?<=\[) {0,2}(?P<delta>[+-]\d+\.\d{6})(?=\])"
+    # "[  %+8.06f] " (under 10 s) or "[ %+9.06f] "; the month in the reader's locale, the
+    # decimal point LC_NUMERIC's (dmesg sets its locale: "[ноя27 10:11]", "[  +0,000022]")
+    r"|(?<=\[)(?P<hmon>" + _NAME + r")(?P<hday>[ \d]\d) (?P<hH>\d\d):(?P<hM>\d\d)(?=\])"
+    r"|(?<=\[) {0,2}(?P<delta>[+-]\d+[.,]\d{6})(?=\])"
     r")(?=[\] \x1f])"
 )
 _TAI64_EPOCH = 1 << 62
@@ -206,12 +207,13 @@ def same_stamp(raw: str, stamp: str) -> bool:
 def _read(m: re.Match[str]) -> WallTime | None:
     """The time of a stamp ``_WALL_RE`` found."""
     if m["delta"] is not None:
-        return WallTime("", float(m["delta"]), SINCE_LAST, _DELTA_STEP, True)
+        return WallTime("", float(m["delta"].replace(",", ".")), SINCE_LAST, _DELTA_STEP, True)
     if m["hmon"] is not None:
+        minute = int(m["hH"]) * 3600 + int(m["hM"]) * 60
         month = _MONTHS.get(m["hmon"].lower())
         if month is None:
-            return None
-        minute = int(m["hH"]) * 3600 + int(m["hM"]) * 60
+            # another locale's month: only times of the same date are compared
+            return WallTime(m["hmon"] + " " + m["hday"].strip(), minute, "local", 60.0, True)
         return WallTime((month, int(m["hday"])), minute, "local", 60.0, True)
     if m["unix"] is not None:
         return _absolute(float(m["unix"]), _step(m["unix"]))
