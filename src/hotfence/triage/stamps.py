@@ -145,12 +145,23 @@ _ITEM_RUN_RE = re.compile(r"(?m)(?:^ [^\n]*(?:\n|\Z))+")
 _ITEM_INDENT_RE = re.compile(r"(?m)^ ")
 
 
+def _has_item_anchor(text: str) -> bool:
+    """Does a line of ``text`` start with one space and an anchor (``_ITEM_ANCHORS``)?
+    Most logs start few lines with a space: those are read; a log that starts many so
+    (a trace without printk time) is searched for each anchor instead (see
+    _anchored_lines)."""
+    spaced = _line_starts(text, _ITEM_LEAD_RE, len(text) // _BYTES_A_SEARCH_PASS)
+    if spaced is None:
+        return any(("\n " + a) in text or text.startswith(" " + a) for a in _ITEM_ANCHORS)
+    return any(text.startswith(_ITEM_ANCHORS, start + 1) for start in spaced)
+
+
 def mark_item_indent(text: str) -> str:
     """``text`` with the space apport put before each line of a multi-line item (see
     ``_ITEM_ANCHOR_RE``) made ``STAMP_END``, which the line reader reads past as it does a
     reader's stamp (the text keeps its length); ``text`` itself when it has none."""
-    if not any(("\n " + a) in text or text.startswith(" " + a) for a in _ITEM_ANCHORS):
-        return text  # most logs, told by a plain search (the regex costs more)
+    if not _has_item_anchor(text):
+        return text  # most logs, told by plain searches (the regex costs more)
 
     def mark(m: re.Match[str]) -> str:
         run = m.group()
@@ -210,9 +221,30 @@ def _block_around(text: str, start: int) -> tuple[int, int]:
 
 def _anchored_lines(text: str) -> list[int]:
     """The starts of the lines that start with two spaces or a tab and hold an anchor
-    (``_BLOCK_ANCHORS``), in order: the only lines a block must hold. Found by a plain
-    search for each anchor (a regex over every line start costs far more: most of a
-    log's lines are not indented so, and few hold an anchor)."""
+    (``_BLOCK_ANCHORS``), in order: the only lines a block must hold. Found by plain
+    searches (a regex over every line start costs far more): most logs indent few lines
+    so, and those few are read for the anchors; a log that indents many (a pasted block)
+    is searched for each anchor instead. The two give the same list (an anchor holds no
+    newline: each occurrence lies in one line)."""
+    indented = _line_starts(text, _BLOCK_LEAD_RE, len(text) // _BYTES_A_SEARCH_PASS)
+    if indented is None:
+        return _anchored_by_search(text)
+    return _anchored_among(text, indented)
+
+
+def _anchored_among(text: str, starts: list[int]) -> list[int]:
+    """Those of the line ``starts`` whose line holds an anchor."""
+    anchored = []
+    for start in starts:
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        if any(text.find(anchor, start, end) != -1 for anchor in _BLOCK_ANCHORS):
+            anchored.append(start)
+    return anchored
+
+
+def _anchored_by_search(text: str) -> list[int]:
+    """_anchored_lines, by a search for each anchor over the whole text."""
     starts = set()
     for anchor in _BLOCK_ANCHORS:
         pos = text.find(anchor)
@@ -222,6 +254,29 @@ def _anchored_lines(text: str) -> list[int]:
                 starts.add(start)
             pos = text.find(anchor, pos + len(anchor))
     return sorted(starts)
+
+
+# About as many bytes as one C search pass reads in the time Python takes to read one
+# line for the anchors: past one such line in this many bytes, the searches for each
+# anchor cost less than reading every such line.
+_BYTES_A_SEARCH_PASS = 2048
+
+
+def _line_starts(text: str, lead: re.Pattern[str], most: int) -> list[int] | None:
+    """The starts of the lines of ``text`` that start with what ``lead`` matches after
+    its newline, in order; None when there are more than ``most``. (One regex pass: it
+    searches for the literal newline as str.find does; "\\A|\\n" would not.)"""
+    starts = [0] if lead.match("\n" + text[:2]) else []
+    for m in lead.finditer(text):
+        starts.append(m.start() + 1)
+        if len(starts) > most:
+            return None
+    return starts if len(starts) <= most else None
+
+
+# Lines that start with two spaces or a tab (a block's), and with a space (an item's).
+_BLOCK_LEAD_RE = re.compile(r"\n(?:  |\t)")
+_ITEM_LEAD_RE = re.compile(r"\n ")
 
 
 def _block_indent(run: str) -> str:
