@@ -89,8 +89,12 @@ OOM_DUMP_STARTS = ("invoked oom-killer", "oom-killer: gfp_mask=")
 
 
 def is_oom_dump_start(raw: str) -> bool:
-    """Is ``raw`` the first line of an OOM killer's dump (OOM_DUMP_STARTS)?"""
-    return any(start in raw for start in OOM_DUMP_STARTS)
+    """Is ``raw`` the first line of an OOM killer's dump (OOM_DUMP_STARTS)? (Runs on every
+    line of a report window: one search for the word both starts hold rules out most.)"""
+    return "oom-killer" in raw and any(start in raw for start in OOM_DUMP_STARTS)
+
+
+assert all("oom-killer" in start for start in OOM_DUMP_STARTS)
 
 
 def _oom_killer_line(raw: str) -> bool:

@@ -714,7 +714,12 @@ def own_cpu_lines(texts: Sequence[str]) -> tuple[list[str], list[str]]:
     """A report's lines without other CPUs' dumps (an RCU stall's ``stall_own_lines``,
     the CPUs a panic stopped), and those dumps."""
     own, dumps = stall_own_lines(texts)
-    stop = next((i for i, t in enumerate(own) if _CPU_STOPPING_RE.match(t)), None)
+    # (one search of the joined lines rules out most reports: the line holds ": stopping")
+    stop = (
+        next((i for i, t in enumerate(own) if _CPU_STOPPING_RE.match(t)), None)
+        if ": stopping" in "\n".join(own)
+        else None
+    )
     if stop is None:
         return own, dumps
     return own[:stop], dumps + own[stop:]
@@ -723,7 +728,10 @@ def own_cpu_lines(texts: Sequence[str]) -> tuple[list[str], list[str]]:
 def stall_own_lines(texts: Sequence[str]) -> tuple[list[str], list[str]]:
     """A report's lines without the dumps of an RCU stall's grace-period kthread and of
     the CPU it last ran on, and those dumps."""
-    if not any(_GP_KTHREAD_DUMP in t or _GP_KTHREAD_LAST_RAN in t for t in texts):
+    # Two searches of the joined lines instead of a generator step per line (neither
+    # marker holds a newline, so none can span the join of two lines).
+    joined = "\n".join(texts)
+    if _GP_KTHREAD_DUMP not in joined and _GP_KTHREAD_LAST_RAN not in joined:
         return list(texts), []
     own: list[str] = []
     dumps: list[str] = []
