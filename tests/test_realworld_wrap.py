@@ -2065,6 +2065,60 @@ def test_a_crash_session_pasted_without_the_log_gives_the_task_kernel_and_stack(
     assert [f.function for f in rep.frames] == bt
 
 
+def _crash_oops_session(console: str, quoted: str) -> tuple[str, Report]:
+    """A crash session of an oops's dump, no log with it: crash's "sys" quoting the oops's
+    die() line (" (check log for details)" after it), then "bt" of the task that oopsed.
+    crash walks from the kexec frames (kernel/crash_core.c __crash_kexec() calls
+    machine_kexec(); arch/x86/kernel/dumpstack.c oops_end() calls crash_kexec() of an oops
+    that panics) down to the page fault's (arch/x86/mm/fault.c page_fault_oops(),
+    exc_page_fault(), asm_exc_page_fault); x86_64.c x86_64_exception_frame() names the
+    function the fault interrupted, "    [exception RIP: %s+%ld]", over its registers;
+    then the log's own trace. ``Report`` is the log's from the quoted line on (the
+    header before it cut, as a paste from the "Oops:" line is), whose facts the session
+    must give."""
+    oops = re.search(r"^\[ *\d+\.\d+\] " + re.escape(quoted), console, re.M)
+    assert oops is not None
+    want = parse_log(console[oops.start() :])[0]
+    assert want.rip is not None and want.pid is not None and want.cpu is not None
+    path = ["machine_kexec", "__crash_kexec", "crash_kexec", "oops_end", "page_fault_oops"]
+    path += ["exc_page_fault", "asm_exc_page_fault"]
+    lines = [
+        _crash_sys(console, quoted, "crash 8.x"),
+        "\ncrash> bt\n",
+        f'PID: {want.pid:<7}  TASK: ffff8880061f2000  CPU: {want.cpu:<3}  COMMAND: "{want.comm}"\n',
+    ]
+    for n, function in enumerate(path):
+        lines.append(
+            f" #{n} [ffffc90000593{0xB58 + 0x10 * n:03x}] {function} at ffffffff8106a4f3\n"
+        )
+    lines += [
+        f"    [exception RIP: {want.rip.function}+23]\n",
+        "    RIP: ffffffffc02b5017  RSP: ffffc90000593da0  RFLAGS: 00010206\n",
+        "    RAX: 000000cd0162aa7d  RBX: 0000000000000000  RCX: 000000cd0162aa77\n",
+        "    ORIG_RAX: ffffffffffffffff  CS: 0010  SS: 0018\n",
+    ]
+    for n, f in enumerate((f for f in want.frames if not f.unreliable), len(path)):
+        where = "ffffffffc02b50da" + (f" [{f.module}]" if f.module else "")
+        lines.append(
+            f"{'#' + str(n):>3} [ffffc90000593{0xDA8 + 0x10 * n:03x}] {f.function} at {where}\n"
+        )
+    return "".join(lines), want
+
+
+@pytest.mark.parametrize("name", ["null-deref.log", "netns.log"])
+def test_a_crash_session_of_an_oops_is_the_oops(name: str) -> None:
+    # The sys PANIC field quotes "Oops: 0000 [#1] ..." and is read as that line: one
+    # report of the oops, titled as the bare "Oops:" line is (in the function crash names
+    # as the exception's RIP), with the task of bt's header; no OpenZFS "PANIC: " report
+    # of crash's field name, and none of the quote alone.
+    console = (LAB / name).read_text()
+    session, want = _crash_oops_session(console, _PANIC_QUOTED[name])
+    (rep,) = parse_log(session)
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, False)
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu)
+    assert rep.kernel_release == want.kernel_release
+
+
 def test_a_bare_header_above_other_stamped_lines_is_its_line_alone() -> None:
     """A header whose printk time a copy cut off reads on in the stamped lines after it
     (the paste-cut fixture: kernel/printk/printk.c print_time() stamps every line of the

@@ -1086,9 +1086,13 @@ def record_text(raw: str) -> str:
     """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
     json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
     ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'.
-    So for a Kata runtime's record: its guest's console line, not the Go-quoted field."""
+    So for a Kata runtime's record: its guest's console line, not the Go-quoted field;
+    and for crash's "sys" PANIC field: the quoted line, not 'PANIC: "Oops: 0000 [#1] ..."'
+    (an OpenZFS "PANIC: " to the kinds, and the quote's own kind unseen)."""
     if (console := _kata_console_line(raw)) is not None:
         return console
+    if (sm := _crash_sys_panic(raw)) is not None:
+        return sm["msg"]  # crash's "sys" PANIC field: the log's line it quotes
     if (
         raw[:1] in ("{", _RS)
         or raw[:7] == _JSON_SSE_RECORD
