@@ -73,6 +73,43 @@ def test_a_cloudwatch_filter_log_events_document_reads_as_the_syslog_file() -> N
     assert _read(CLOUDWATCH).splitlines() == [event["message"] for event in events]
 
 
+def _aws_cli_text(doc: dict[str, object]) -> str:
+    """An AWS CLI response as `--output text` prints it (aws-cli awscli/text.py
+    format_text()): a dict's scalar values first, tab-separated in its keys' sorted
+    order; then each of its lists of dicts, a line per element: the list's key upper-cased,
+    then the element's values of the keys any element has a scalar of (sorted, "" where
+    it has none)."""
+    scalars = [str(v) for k, v in sorted(doc.items()) if not isinstance(v, dict | list)]
+    lines = ["\t".join(scalars)] if scalars else []
+    for key, value in sorted(doc.items()):
+        if isinstance(value, list):
+            keys = sorted(
+                {k for e in value for k, v in e.items() if not isinstance(v, dict | list)}
+            )
+            lines += ["\t".join([key.upper()] + [str(e.get(k, "")) for k in keys]) for e in value]
+    return "".join(line + "\n" for line in lines)
+
+
+# The events' fields as the commands return them: filter-log-events' (eventId among them),
+# and get-log-events' of one stream, which names no stream and no event id.
+@pytest.mark.parametrize("dropped", [(), ("eventId", "logStreamName")])
+def test_cloudwatch_events_as_the_aws_clis_text_read_as_the_syslog_file(
+    dropped: tuple[str, ...], tmp_path: Path
+) -> None:
+    doc = json.loads(CLOUDWATCH.read_text())
+    for event in doc["events"]:
+        for key in dropped:
+            del event[key]
+    doc["nextToken"] = "Bxkq6kVGFtq2y_MoigeqscPOdhXVbhiVtLoAmXb5jCrI7fXYgdt7Q1zMEaTWkBK"
+    path = tmp_path / "events.txt"
+    path.write_text(_aws_cli_text(doc))
+    assert path.read_text().splitlines()[1].startswith("EVENTS\t")
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == _log_facts("rhel6-syslog-hung-task.log")
+    assert _read(path).splitlines() == [event["message"] for event in doc["events"]]
+
+
 def test_a_loki_query_response_reads_as_each_hosts_syslog_file() -> None:
     result = triage_input(str(LOKI))
     assert result.error is None

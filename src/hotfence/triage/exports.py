@@ -23,6 +23,8 @@ first by default and often of many hosts:
   query_range``, what ``logcli query -o raw`` and a ``curl`` of it fetch: ``{"data":
   {"resultType": "streams", "result": [{"stream": {labels}, "values": [["<ns>",
   line], ...]}]}}``, newest first by default);
+* the AWS CLI's ``--output text`` of ``aws logs filter-log-events`` / ``get-log-events``:
+  an "EVENTS" line per event, its fields tab-separated, the message one of them;
 * NDJSON, one record a line: Elasticsearch hits or documents as ``jq -c`` or an export
   tool writes them, Filebeat's and fluent-bit's file outputs, ``logcli query
   --output=jsonl`` (``{"labels": {...}, "line": ..., "timestamp": ...}``).
@@ -328,6 +330,42 @@ def _yaml_records(text: str) -> list[object] | None:
         return None
 
 
+# `aws logs filter-log-events` and `get-log-events` with `--output text` (aws-cli
+# awscli/text.py format_text()): the response's own scalars first, on a line of their own
+# (filter-log-events' nextToken; get-log-events' nextBackwardToken and nextForwardToken),
+# then a line per event: "EVENTS" and the event's fields tab-separated, in their names'
+# sorted order: eventId, ingestionTime, logStreamName, message, timestamp (ms since the
+# epoch); get-log-events' events, of one stream, have no eventId and no logStreamName.
+_AWS_TEXT_EVENT = "EVENTS\t"
+_AWS_TEXT_TOKENS_RE = re.compile(r"\S+(?:\t\S+)*")
+_AWS_EVENT_ID_RE = re.compile(r"\d{20,}")  # (an ingestion time has 13 digits)
+
+
+def aws_text_start(text: str) -> bool:
+    """Does ``text`` start as the AWS CLI's text output of a log events response?"""
+    first, _, rest = text.partition("\n")
+    if first.startswith(_AWS_TEXT_EVENT):
+        return True
+    return _AWS_TEXT_TOKENS_RE.fullmatch(first) is not None and rest.startswith(_AWS_TEXT_EVENT)
+
+
+def _aws_text_rows(text: str) -> Iterator[Row]:
+    for line in text.splitlines():
+        if not line.startswith(_AWS_TEXT_EVENT):
+            continue  # the response's tokens, "SEARCHEDLOGSTREAMS" lines
+        fields = line.split("\t")[1:]
+        if _AWS_EVENT_ID_RE.fullmatch(fields[0]):
+            fields = fields[1:]
+        if len(fields) < 3 or not fields[0].isdigit() or not fields[-1].isdigit():
+            continue
+        # (a filter-log-events event names its stream; one message's own tabs aside, its
+        # line has a field more than a get-log-events event's)
+        named = len(fields) > 3
+        stream = fields[1] if named else ""
+        message = "\t".join(fields[2 if named else 1 : -1])
+        yield Row(_seconds(int(fields[-1])), stream, message)
+
+
 def export_rows(text: str) -> list[Row] | None:
     """The rows of ``text`` when it is a platform's export (CSV, a JSON document or
     NDJSON), in the platform's order; None when it is none."""
@@ -338,6 +376,8 @@ def export_rows(text: str) -> list[Row] | None:
             return list(_csv_rows(stripped))
         except csv.Error:
             return None
+    if aws_text_start(stripped):
+        return list(_aws_text_rows(stripped))
     if gcloud_yaml_start(stripped):
         records = _yaml_records(stripped)
         return None if records is None else _kernel_rows(_record_rows(records))

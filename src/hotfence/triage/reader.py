@@ -790,7 +790,11 @@ def _export_start(first: bytes) -> bool:
     if head[:1] == b"[":
         return _JSON_ARRAY_RE.match(head) is not None
     if head[:1] != b"{":
-        return exports.csv_header(line) is not None or exports.gcloud_yaml_start(line)
+        return (
+            exports.csv_header(line) is not None
+            or exports.gcloud_yaml_start(line)
+            or exports.aws_text_start(head[:4096].decode("utf-8", "replace"))
+        )
     if line.rstrip().endswith("}"):  # a whole record on the line (NDJSON), or a document
         return exports.export_rows(line) is not None
     return _JSON_OBJECT_RE.match(head) is not None and _JOURNAL_START_RE.match(head) is None
