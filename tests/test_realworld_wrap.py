@@ -2006,7 +2006,9 @@ def test_crash_sys_pasted_with_the_log_reads_as_the_log(name: str, where: str, s
     _same_reports(console, pasted)
 
 
-def _crash_session(console: str, quoted: str, warned: bool = False) -> tuple[str, Report]:
+def _crash_session(
+    console: str, quoted: str, warned: bool = False, shape: str = "crash 8.x"
+) -> tuple[str, Report]:
     """What a user pastes of a crash session without the log: crash's banner ("sys",
     then the panic task's context: main.c main_loop() shows show_context()'s "PID:",
     "COMMAND:", "TASK:", "CPU:" and "STATE:" lines) and "bt" of that task (x86_64.c
@@ -2028,7 +2030,7 @@ def _crash_session(console: str, quoted: str, warned: bool = False) -> tuple[str
         (f.function, f.module) for f in own[names.index("panic") :]
     ]
     lines = [
-        _crash_sys(console, quoted, "crash 8.x").removeprefix("crash> sys\n"),
+        _crash_sys(console, quoted, shape).removeprefix("crash> sys\n"),
         f"         PID: {want.pid}\n",
         f'     COMMAND: "{want.comm}"\n',
         "        TASK: ffff8880061f2000  [THREAD_INFO: ffff8880061f2000]\n",
@@ -2047,16 +2049,19 @@ def _crash_session(console: str, quoted: str, warned: bool = False) -> tuple[str
     return "".join(lines), want
 
 
+# (crash 4.x's sys quotes the line with its printk time: the time is the quoted record's,
+# and crash's own lines after it have none)
+@pytest.mark.parametrize("shape", ["crash 8.x", "crash 4.x"])
 @pytest.mark.parametrize("warned", [False, True])
 @pytest.mark.parametrize("name", ["sysrq-c.log", "panic.log", "hung-task.log"])
 def test_a_crash_session_pasted_without_the_log_gives_the_task_kernel_and_stack(
-    name: str, warned: bool
+    name: str, warned: bool, shape: str
 ) -> None:
     # crash's own words are all the paste holds: the panic its "sys" quotes, the release
     # it names, the panic task's header and the frames of its "bt". crash's warning is
     # crash's, no kernel WARNING: one report.
     console = (LAB / name).read_text()
-    session, want = _crash_session(console, _PANIC_QUOTED[name], warned)
+    session, want = _crash_session(console, _PANIC_QUOTED[name], warned, shape)
     (rep,) = parse_log(session)
     assert (rep.title, rep.corrupted) == (want.title, want.corrupted)
     assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu)
@@ -2065,7 +2070,7 @@ def test_a_crash_session_pasted_without_the_log_gives_the_task_kernel_and_stack(
     assert [f.function for f in rep.frames] == bt
 
 
-def _crash_oops_session(console: str, quoted: str) -> tuple[str, Report]:
+def _crash_oops_session(console: str, quoted: str, shape: str) -> tuple[str, Report]:
     """A crash session of an oops's dump, no log with it: crash's "sys" quoting the oops's
     die() line (" (check log for details)" after it), then "bt" of the task that oopsed.
     crash walks from the kexec frames (kernel/crash_core.c __crash_kexec() calls
@@ -2083,7 +2088,7 @@ def _crash_oops_session(console: str, quoted: str) -> tuple[str, Report]:
     path = ["machine_kexec", "__crash_kexec", "crash_kexec", "oops_end", "page_fault_oops"]
     path += ["exc_page_fault", "asm_exc_page_fault"]
     lines = [
-        _crash_sys(console, quoted, "crash 8.x"),
+        _crash_sys(console, quoted, shape),
         "\ncrash> bt\n",
         f'PID: {want.pid:<7}  TASK: ffff8880061f2000  CPU: {want.cpu:<3}  COMMAND: "{want.comm}"\n',
     ]
@@ -2105,14 +2110,15 @@ def _crash_oops_session(console: str, quoted: str) -> tuple[str, Report]:
     return "".join(lines), want
 
 
+@pytest.mark.parametrize("shape", ["crash 8.x", "crash 4.x"])
 @pytest.mark.parametrize("name", ["null-deref.log", "netns.log"])
-def test_a_crash_session_of_an_oops_is_the_oops(name: str) -> None:
+def test_a_crash_session_of_an_oops_is_the_oops(name: str, shape: str) -> None:
     # The sys PANIC field quotes "Oops: 0000 [#1] ..." and is read as that line: one
     # report of the oops, titled as the bare "Oops:" line is (in the function crash names
     # as the exception's RIP), with the task of bt's header; no OpenZFS "PANIC: " report
     # of crash's field name, and none of the quote alone.
     console = (LAB / name).read_text()
-    session, want = _crash_oops_session(console, _PANIC_QUOTED[name])
+    session, want = _crash_oops_session(console, _PANIC_QUOTED[name], shape)
     (rep,) = parse_log(session)
     assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, False)
     assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu)

@@ -613,7 +613,11 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         if message is not None:
             return message, CONSOLE, None
     elif (sm := _crash_sys_panic(raw)) is not None:
-        return parse_prefix(sm["msg"])  # the log's line it quotes, crash 4.x's with its time
+        # The log's line it quotes, crash 4.x's with its printk time: that time is the
+        # quoted record's, and crash's own lines after the field ("bt", the task's
+        # context) have none. The field is crash's, a line of crash's output.
+        text, _, _ = parse_prefix(sm["msg"])
+        return text, "", None
     elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
         return _logcat_text(raw, lm)
     elif (sm := _shipped(raw)) is not None:
