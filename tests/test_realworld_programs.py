@@ -133,6 +133,24 @@ def test_a_short_excerpt_of_a_no_hostname_journal_reads_as_the_console(lines: in
     _same_report(journal, excerpt)
 
 
+@pytest.mark.parametrize("lines", [2, 7])
+def test_a_short_no_hostname_journal_excerpt_with_programs_lines_reads_as_the_console(
+    lines: int,
+) -> None:
+    # A paste of a journal's last seconds before the oops (systemd-centos-ci#720): the
+    # programs' entries first, "[t] ident[pid]: " (journalctl --no-hostname names a
+    # program by its identifier and pid, the kernel by "kernel"), then the oops. A dmesg
+    # line is no program's entry of that shape unless its writer wrote it so.
+    console = (LAB / "null-deref.log").read_text()
+    start = console.index("[    1.994694] BUG: kernel NULL pointer dereference")
+    excerpt = "".join(console[start:].splitlines(keepends=True)[:lines])
+    programs = (
+        "[    1.990001] systemd-resolved[412]: Sending query packet with id 37640.\n"
+        "[    1.990002] systemd-resolved[412]: Received llmnr UDP packet of size 27.\n"
+    )
+    _same_report(programs + _no_hostname_journal(excerpt), excerpt)
+
+
 def test_programs_lines_of_a_no_hostname_journal_are_no_reports() -> None:
     # The programs' entries of the same journal name their identifier and pid where the
     # kernel's name "kernel": containerd's Go panic and a program's WARNING are theirs.

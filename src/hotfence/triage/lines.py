@@ -716,6 +716,10 @@ _MONOTONIC_RE = re.compile(
 )
 # The monotonic time a short-monotonic journal's line starts with (_MONOTONIC_RE's).
 _MONOTONIC_TIME_RE = re.compile(r"^\[ *(\d+\.\d+)(?: <[ \d.+*-]+>)?\] ", re.M)
+# A program's entry of a --no-hostname short-monotonic journal: "[  123.456789]
+# ident[pid]: " (systemd logs-show.c output_short(): the identifier, "[%s]" of _PID when
+# the entry has one, ": "; the kernel's entries have no _PID and read "kernel: ").
+_MONOTONIC_PROGRAM_RE = re.compile(r"^\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] [^\s:\[\]]+\[\d+\]: ", re.M)
 
 
 def monotonic_restarts(
@@ -754,12 +758,14 @@ def journal_host(text: str) -> str | None:
     rules) prints the same shape once or twice, and a log taken for a journal would read
     the kernel's own "[ 1.2] ACPI: ..." lines as programs'. A short excerpt holds fewer
     such lines than the probes: it is a journal when every line with a monotonic time
-    is one of them (no dmesg prints "kernel: " after each of its times)."""
+    is one of them or a program's entry, "[ 1.2] ident[pid]: " (no dmesg prints "kernel: "
+    after each of its times, nor holds only programs' records besides)."""
     pos = text.find(" kernel: ", 0, _JOURNAL_WINDOW)
     hostless = 0
     for _ in range(_JOURNAL_PROBES):
         if pos == -1:
-            if hostless >= _EXCERPT_PROBES and hostless == len(
+            programs = len(_MONOTONIC_PROGRAM_RE.findall(text, 0, _JOURNAL_WINDOW))
+            if hostless >= _EXCERPT_PROBES and hostless + programs == len(
                 _MONOTONIC_TIME_RE.findall(text, 0, _JOURNAL_WINDOW)
             ):
                 return ""
