@@ -789,6 +789,23 @@ def test_a_wait_printed_every_ten_seconds_is_one_report(tracker: bool) -> None:
     _same(composed, 1 << 12, 4096)
 
 
+@pytest.mark.parametrize("tracker", [False, True], ids=["4.x", "6.x-ref-tracker"])
+def test_a_wait_printed_for_a_minute_in_a_syslog_file_is_one_report(tracker: bool) -> None:
+    """The same prints in a syslog file without printk times: a report takes in the
+    prints up to a pause in syslog's whole-second stamps (10.05 s apart, one gap reads
+    11 s), and the print after it is ten seconds from the report's last print, a minute
+    from its first: still one wait, one report, through the parser and the CLI's
+    prefilter alike (a docker host's "waiting for lo" as journalctl -k shows it)."""
+    times = [46.744 + 10.05 * i for i in range(9)]
+    composed = _as_syslog(_waits(times, tracker)).encode()
+    (wait,) = parse_log(composed)
+    assert (wait.title, wait.start_line) == (
+        "unregister_netdevice: waiting for DEV to become free",
+        1,
+    )
+    _same(composed, 1 << 12, 4096)
+
+
 def test_a_wait_printed_again_past_a_long_stretch_of_log_is_still_one_report() -> None:
     """Ten seconds of a busy host's log between two prints of the wait (more lines than
     the prefilter keeps between two points, so it parses them apart): still one wait,

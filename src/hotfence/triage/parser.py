@@ -262,7 +262,7 @@ def _parse(
                 # kernel's own warning, no bug of its own.
                 idx += 1
                 continue
-            if waits.repeats(rep.title, head):
+            if waits.repeats(rep.title, text[rep.start : rep.end]):
                 idx += 1  # an unregister_netdevice wait printed again: reported already
                 continue
             # (events before the last boot banner are another boot's: no cause of this)
@@ -487,8 +487,10 @@ def new_record(seen: set[int], key: RecordKey | None) -> bool:
 # every netdev_unregister_timeout_secs (10 s; a sysctl since 5.11, before it 10 * HZ),
 # 6.0+ with ref_tracker_dir_print()'s holders after it. One stuck device prints it for
 # hours: one wait, one report. The same device's line again within two periods (a print
-# delayed by load) is that wait going on; a later one is a new device of that name (the
-# next container's namespace's "lo") stuck again.
+# delayed by load) of its print before is that wait going on; a later one is a new device
+# of that name (the next container's namespace's "lo") stuck again. A report without
+# printk times takes in the prints up to a pause in its stamps: its last print is the
+# wait's print before the next report's.
 _WAIT_TITLE = "unregister_netdevice: waiting for DEV to become free"
 _WAIT_DEVICE_RE = re.compile(r"unregister_netdevice: waiting for (.+?) to become free")
 _WAIT_REPRINT_GAP = 20.0
@@ -502,6 +504,11 @@ class _WaitPrint:
     wall: WallTime | None
 
 
+def _wait_print(line: str) -> _WaitPrint:
+    printk = make_line(line, 0, 0).timestamp
+    return _WaitPrint(printk, wall_time(line) if printk is None else None)
+
+
 @dataclass
 class WaitEpisodes:
     """The unregister_netdevice waits reported so far, to tell a wait's reprint (no report
@@ -510,18 +517,19 @@ class WaitEpisodes:
     last: dict[str, _WaitPrint] = field(default_factory=dict)  # device -> its latest print
     previous: str | None = None  # the device of the report before, when it was a wait
 
-    def repeats(self, title: str, header: str) -> bool:
-        """Is the report titled ``title``, whose first line is ``header``, a reprint of a
-        wait reported already? Notes it either way."""
+    def repeats(self, title: str, raw: str) -> bool:
+        """Is the report titled ``title``, whose lines are ``raw`` (as the log has them),
+        a reprint of a wait reported already? Notes its last print of the wait either way."""
+        header = raw.partition("\n")[0]
         m = _WAIT_DEVICE_RE.search(header) if title == _WAIT_TITLE else None
         if m is None:
             self.previous = None
             return False
         device = m[1]
-        printk = make_line(header, 0, 0).timestamp
-        now = _WaitPrint(printk, wall_time(header) if printk is None else None)
+        now = _wait_print(header)
+        last_at = raw.rfind(f"unregister_netdevice: waiting for {device} to become free")
         before = self.last.get(device)
-        self.last[device] = now
+        self.last[device] = _wait_print(raw[raw.rfind("\n", 0, last_at) + 1 :].partition("\n")[0])
         adjacent, self.previous = self.previous == device, device
         if before is None:
             return False

@@ -217,9 +217,9 @@ class StreamTriage:
         self.quoted: set[int] = set()
         # The unregister_netdevice waits taken so far: a wait's reprint in a later segment
         # is no report, as parse_log has it (parser.WaitEpisodes); a parsed report's start
-        # -> its first line.
+        # -> its lines.
         self.waits = WaitEpisodes()
-        self.heads: dict[int, str] = {}
+        self.raws: dict[int, str] = {}
 
     # --- input --------------------------------------------------------------------------
 
@@ -381,14 +381,15 @@ class StreamTriage:
         for rep in reports:
             if rep.start < head_len:
                 continue  # a report of the carried lines: taken when they were read
-            nl = text.find(b"\n", rep.start)
-            head = text[rep.start : nl if nl != -1 else len(text)].decode("latin-1")
+            start = rep.start
+            nl = text.find(b"\n", start)
+            head = text[start : nl if nl != -1 else len(text)].decode("latin-1")
             key = record_key(head, 0)
             rep.start = mapper.offset(rep.start - head_len)
             if is_crash_sys_panic(head):
                 self.quoted.add(rep.start)
             self.keys[rep.start] = None if rep.start in self.quoted else key
-            self.heads[rep.start] = head
+            self.raws[rep.start] = text[start : rep.end].decode("latin-1")
             rep.end = mapper.offset(rep.end - head_len)
             if rep.start_line:
                 rep.start_line += self.buf.first_line - 1 - head_lines
@@ -538,12 +539,12 @@ class StreamTriage:
         """The crash reports whose first record was not in a report taken before, less the
         reprints of an unregister_netdevice wait taken before."""
         keys, self.keys = self.keys, {}
-        heads, self.heads = self.heads, {}
+        raws, self.raws = self.raws, {}
         return [
             r
             for r in crashes
             if new_record(self.records, keys.get(r.start))
-            and not self.waits.repeats(r.title, heads.get(r.start, ""))
+            and not self.waits.repeats(r.title, raws.get(r.start, ""))
         ]
 
     def _buffer_start_offset(self) -> int:
