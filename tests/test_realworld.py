@@ -604,6 +604,28 @@ def test_short_monotonic_journal_programs_are_not_the_kernel() -> None:
         ]
 
 
+def test_short_monotonic_programs_entries_amid_a_call_trace_are_not_its_lines() -> None:
+    # A busy host's journal: a driver's line printed amid the trace (the kernel's trace
+    # reads past one such line), with a program's entry right before it. The entry is
+    # another writer's, as a syslog line of another ident is, and no second line of no
+    # frame in a row that would end the trace.
+    journal = _short_monotonic((DATA / "ubuntu-syslog-false-alarms.log").read_text())
+    (want,) = parse_log(journal.encode())
+    lines = journal.splitlines(keepends=True)
+    at = next(i for i, t in enumerate(lines) if "Call Trace:" in t) + 3
+    stamp = lines[at][: lines[at].index("]") + 1]
+    busy = [
+        *lines[:at],
+        f"{stamp} buildhost systemd[1]: Started Session 12 of user root.\n",
+        f"{stamp} buildhost kernel: mmc0: new HS200 MMC card at address 0001\n",
+        *lines[at:],
+    ]
+    (rep,) = parse_log("".join(busy).encode())
+    assert rep.title == want.title
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(rep.frames) > 3
+
+
 def test_console_lines_shaped_like_a_journal_stay_the_kernels() -> None:
     # "[ t] usb 1-1: ..." has the short-monotonic shape; with no "host kernel:" line in
     # the log it is the kernel's own, and so is a report that follows the same shape

@@ -25,12 +25,14 @@ from .lines import (
     SYSLOG,
     Line,
     caller_id,
+    from_userspace,
     is_journal_boot_line,
     is_journal_message,
     journal_boot_id,
     journal_entry_boot,
     journal_entry_transport,
     make_line,
+    monotonic_journal_host,
     needs_plain,
     plain_line,
     record_text,
@@ -823,6 +825,9 @@ class _Window:
     human: HumanClock | None = None
     human_mark: HumanMark | None = None
     boot: str | None = None  # a journal entry's header: the boot it was logged in
+    # a short-monotonic journal's host, as the header names it: that host's programs'
+    # entries have the kernel's lines' shape, and none of them is this report's
+    journal: str | None = None
     gap: int = 0
     after_second: int = 0
     since_done: int = 0
@@ -869,6 +874,7 @@ class _Window:
         self.min_lines = 16 if "BUG: KMSAN:" in self.header.raw else 22
         if self.context == SYSLOG:
             self.boot = journal_entry_boot(self.text, self.header.start)
+        self.journal = monotonic_journal_host(self.header.raw)
         if self.header.timestamp is None:
             self.human = _human_clock_at(self.text, self.header)
             if self.human is not None:
@@ -897,6 +903,8 @@ class _Window:
                 self.human.read(wall)
         if self.boot is not None and not self.restarted and _other_boot(raw, self.boot):
             self._reboot()  # a journal entry of the next boot (_other_boot)
+        if n and self.journal is not None and from_userspace(raw, self.journal):
+            return self._other_context()  # a program's entry amid the kernel's
         if (
             self.tag
             and n

@@ -722,6 +722,17 @@ _MONOTONIC_TIME_RE = re.compile(r"^\[ *(\d+\.\d+)(?: <[ \d.+*-]+>)?\] ", re.M)
 _MONOTONIC_PROGRAM_RE = re.compile(r"^\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] [^\s:\[\]]+\[\d+\]: ", re.M)
 
 
+def monotonic_journal_host(raw: str) -> str | None:
+    """The host a ``journalctl -o short-monotonic`` kernel line names ("" under
+    ``--no-hostname``), None for any other line. A report whose header is such a line is
+    read from a journal: dmesg prints "kernel: " after the time only in a program's
+    /dev/kmsg record (from_userspace), and that starts no report."""
+    m = _MONOTONIC_RE.match(raw)
+    if m is None or m["ident"] != "kernel":
+        return None
+    return m["host"] or ""
+
+
 def monotonic_restarts(
     text: str, last: float | None, skew: float
 ) -> tuple[list[int], float | None]:
