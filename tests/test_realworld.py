@@ -810,45 +810,25 @@ def _as_dmesg_reltime(text: str, month: str = "Nov", point: str = ".") -> str:
     return "".join(out)
 
 
-def test_an_oops_pasted_from_dmesg_reltime_reads_as_the_console_one() -> None:
-    console = (LAB / "null-deref.log").read_text()
-    reltime = _as_dmesg_reltime(console)
-    assert "[  +0.000" in reltime and "[Nov26 21:40] " in reltime
-    (want,) = parse_log(console.encode())
-    (rep,) = parse_log(reltime.encode())
-    assert rep.title == want.title
-    assert rep.title.endswith("in hotfence_crash_null_deref")
-    assert not rep.corrupted, rep.corrupted_reason
-    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
-    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
-    assert len(rep.frames) > 3
-    assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
-        want.cpu,
-        want.pid,
-        want.comm,
-        want.kernel_release,
-    )
-
-
-# The same in the reader's locale (dmesg calls setlocale(LC_ALL, "")): short_ctime()'s
+# dmesg in the reader's locale (dmesg calls setlocale(LC_ALL, "")): short_ctime()'s
 # strftime("%b") names the month as glibc's locale data abbreviates it (ru_RU "ноя",
 # zh_CN "11月", fr_FR "nov."), and printf's "%f" writes the LC_NUMERIC decimal point, a
 # comma in ru_RU, de_DE, fr_FR: "[  +0,000022] ", the shape a Russian openSUSE user
 # pasted (github.com/bol-van/zapret issue 1336).
 @pytest.mark.parametrize(
     ("month", "point"),
-    [("ноя", ","), ("Nov", ","), ("11月", "."), ("nov.", ","), ("Kas", ".")],
+    [("Nov", "."), ("ноя", ","), ("Nov", ","), ("11月", "."), ("nov.", ","), ("Kas", ".")],
 )
-def test_an_oops_pasted_from_a_localized_dmesg_reltime_reads_as_the_console_one(
-    month: str, point: str
-) -> None:
+def test_an_oops_pasted_from_dmesg_reltime_reads_as_the_console_one(month: str, point: str) -> None:
     console = (LAB / "null-deref.log").read_text()
     reltime = _as_dmesg_reltime(console, month, point)
     assert f"[  +0{point}000" in reltime and f"[{month}26 21:40] " in reltime
     (want,) = parse_log(console.encode())
     (rep,) = parse_log(reltime.encode())
     assert rep.title == want.title
+    assert rep.title.endswith("in hotfence_crash_null_deref")
     assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert len(rep.frames) > 3
     assert (rep.cpu, rep.pid, rep.comm, rep.kernel_release) == (
