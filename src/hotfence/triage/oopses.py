@@ -769,6 +769,30 @@ GUESSED_FRAME_RE = rx(
 )
 
 
+# The entry of the scheduling-clock interrupt that runs RCU's stall check: the local APIC
+# timer, or in a cloud guest the hypervisor's vector that delivers its tick instead.
+# Hyper-V (Azure): arch/x86/entry/entry_64.S "apicinterrupt3 HYPERVISOR_CALLBACK_VECTOR
+# hyperv_callback_vector ..." and (5.0-5.7) "... HYPERV_STIMER0_VECTOR
+# hv_stimer0_callback_vector ...", since 5.8 arch/x86/kernel/cpu/mshyperv.c
+# DEFINE_IDTENTRY_SYSVEC(sysvec_hyperv_callback) and (sysvec_hyperv_stimer0). Xen HVM
+# (EC2's Xen instances): entry_64.S "apicinterrupt3 HYPERVISOR_CALLBACK_VECTOR
+# xen_hvm_callback_vector ...", since 5.8 arch/x86/xen/enlighten_hvm.c
+# DEFINE_IDTENTRY_SYSVEC(sysvec_xen_hvm_callback). Xen PV (dom0 of XenServer): entry_64.S
+# ENTRY(xen_do_hypervisor_callback), since 5.8 asm_exc_xen_hypervisor_callback.
+_TICK_ENTRY_NAMES = (
+    "apic_timer_interrupt",
+    "hyperv_callback_vector",
+    "hv_stimer0_callback_vector",
+    "sysvec_hyperv_callback",
+    "sysvec_hyperv_stimer0",
+    "xen_hvm_callback_vector",
+    "sysvec_xen_hvm_callback",
+    "xen_do_hypervisor_callback",
+    "exc_xen_hypervisor_callback",
+)
+_TICK_ENTRY = "(?:" + "|".join(_TICK_ENTRY_NAMES) + ")"
+
+
 def _s(
     *parts: object,
     parts2: tuple[object, ...] = (),
@@ -1779,14 +1803,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 "INFO: rcu detected stall in {1}",
                 alt=("stall in {1}",),
                 stack=_s(
-                    rx("apic_timer_interrupt"),
+                    rx(_TICK_ENTRY),
                     RIP_FRAME,
                     PARSE_STACK,
                     parts2=(
-                        rx("(?:apic_timer_interrupt|Exception stack|el1h_64_irq)"),
+                        rx("(?:" + _TICK_ENTRY + "|Exception stack|el1h_64_irq)"),
                         PARSE_STACK,
                     ),
-                    skip=("apic_timer_interrupt", "rcu"),
+                    skip=(*_TICK_ENTRY_NAMES, "rcu"),
                     extractor=stall_frame,
                 ),
             ),
