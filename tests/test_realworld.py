@@ -737,6 +737,32 @@ def test_an_rcu_stall_in_a_cloud_guest_is_titled_as_on_kvm(guest: str) -> None:
     assert not rep.corrupted, rep.corrupted_reason
 
 
+@pytest.mark.parametrize(
+    ("case", "syscall"),
+    [
+        ("266", "[ 1144.853253]  __x64_sys_rmdir+0x36/0x40\n"),
+        ("421", "[  351.815689][    C1]  __x64_sys_exit_group+0x44/0x50\n"),
+    ],
+)
+def test_a_stall_in_a_syscall_through_x64_sys_call_is_titled_by_the_syscall(
+    case: str, syscall: str
+) -> None:
+    """Since 6.9 and the April 2024 stable kernels (5.10.215, 5.15.154, 6.1.85, 6.6.26:
+    Ubuntu, RHEL 8.10/9.4, Amazon Linux, Azure), do_syscall_x64() calls the syscall
+    through x64_sys_call() (arch/x86/entry/syscall_64.c), a switch a GCC build keeps out
+    of line: its frame stands between the syscall and do_syscall_64, as in a 5.15.0-107
+    Ubuntu soft lockup's "__x64_sys_exit_group+0x18/0x20 / x64_sys_call+0x1937/0x1fa0 /
+    do_syscall_64+0x56/0xb0". The stall is the syscall's, as without that frame."""
+    text = syz_log(case)
+    stamp = syscall.rpartition("]")[0] + "]"
+    text = reworded(text, {syscall: syscall + stamp + "  x64_sys_call+0x1937/0x1fa0\n"})
+    expected = re.search(r"^TITLE: (.*)$", (SYZ / "report" / case).read_text(), re.M)
+    assert expected is not None
+    (rep, *_) = parse_log(text.encode())
+    assert any(f.function == "x64_sys_call" for f in rep.frames)
+    assert (rep.title, rep.type) == (expected[1], "HANG")
+
+
 def test_module_frames_of_2_6_x86_64_printk_address_keep_their_module() -> None:
     """x86_64's printk_address() of 2.6.16-2.6.2x (RHEL 5) printed a module's symbol as
     " [<addr>] :mod:func+0x1/0x2", where i386 printed "func+0x1/0x2 [mod]": the RHEL 5

@@ -209,6 +209,13 @@ _STALL_ANCHORS = [
         "process_one_work",
         "do_syscall_",
         "do_fast_syscall_",
+        # x86's syscall dispatch since 6.9 and the April 2024 stable kernels: do_syscall_x64()
+        # calls the syscall through x64_sys_call() (arch/x86/entry/syscall_64.c; the 32-bit
+        # entries' ia32_sys_call(), syscall_32.c, and x32_sys_call(), syscall_x32.c), a
+        # switch a GCC build keeps out of line, between the syscall and do_syscall_64.
+        "^x64_sys_call",
+        "^x32_sys_call",
+        "^ia32_sys_call",
         "sysenter_dispatch",
         "tracesys_phase2",
         # x86_64's syscall entry before do_syscall_64 (4.12): 2.6.x-3.x system_call's
