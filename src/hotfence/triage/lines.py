@@ -775,10 +775,12 @@ def journal_host(text: str) -> str | None:
     hostless = 0
     for _ in range(_JOURNAL_PROBES):
         if pos == -1:
-            programs = len(_MONOTONIC_PROGRAM_RE.findall(text, 0, _JOURNAL_WINDOW))
-            if hostless >= _EXCERPT_PROBES and hostless + programs == len(
-                _MONOTONIC_TIME_RE.findall(text, 0, _JOURNAL_WINDOW)
-            ):
+            # The window's lines are counted only for an excerpt with enough hostless
+            # kernel lines: on a console log (none) the two searches of up to 4 MiB are
+            # most of the time this takes, and their answer could not change the result.
+            if hostless >= _EXCERPT_PROBES and hostless + len(
+                _MONOTONIC_PROGRAM_RE.findall(text, 0, _JOURNAL_WINDOW)
+            ) == len(_MONOTONIC_TIME_RE.findall(text, 0, _JOURNAL_WINDOW)):
                 return ""
             break
         m = _MONOTONIC_RE.match(text, text.rfind("\n", 0, pos) + 1)
