@@ -9,14 +9,14 @@ import pytest
 
 from corpus import SYZ
 from hotfence.triage.lines import (
-    _PREFIX_RE,
-    _SYSLOG_ONLY_RE,
     CONSOLE,
     JOURNAL_FIELD,
     KMSG_DICT,
     QUESTIONABLE_PATTERN,
     SYSLOG,
     _may_have_prefix,
+    _prefix_re,
+    _syslog_only_re,
     caller_id,
     iter_lines,
     line_bounds,
@@ -157,8 +157,8 @@ def test_prefix_prechecks_skip_only_lines_the_regexes_cannot_match() -> None:
     """parse_prefix runs its two widest regexes only on lines that pass a substring
     test (_may_have_prefix, "kern"): the tests must never turn away a line they match."""
     lines = _fixture_lines()
-    prefixed = [raw for raw in lines if _PREFIX_RE.match(raw)]
-    syslog = [raw for raw in lines if _SYSLOG_ONLY_RE.match(raw)]
+    prefixed = [raw for raw in lines if _prefix_re().match(raw)]
+    syslog = [raw for raw in lines if _syslog_only_re().match(raw)]
     assert len(prefixed) > 1000 and len(syslog) > 50  # the fixtures hold both kinds
     assert [raw for raw in prefixed if not _may_have_prefix(raw)] == []
     assert [raw for raw in syslog if "kern" not in raw.lower()] == []

@@ -6,6 +6,7 @@ and the task / CPU / kernel release / taint / hardware named by the header lines
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,10 +49,19 @@ _INLINE_RE = re.compile(
 # "[sp] [pc]" stay: they have no "<>") and a module's name follows without its brackets
 # (handle_line(): "$symbol $module").
 _LOC = r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)(?: \(discriminator \d+\))?"
-_DECODED_RE = re.compile(
+_DECODED = (
     r"^\s*(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:[0-9a-f]{4}:)?\.?(?P<func>[A-Za-z_$][\w.$]*)"
     r" \((?P<locs>" + _LOC + r"(?: " + _LOC + r")*)\)(?:\s+\[?(?P<mod>[\w.\-]+)\]?)?\s*$"
 )
+
+
+# Compiled on first use (functools.cache): a log without a crash parses no frame.
+# Exact: the pattern compiled later matches the same.
+@functools.cache
+def _decoded_re() -> re.Pattern[str]:
+    return re.compile(_DECODED)
+
+
 _DECODED_LOC_RE = re.compile(r"([\w/.\-+]+):(\d+)")
 # 32-bit ARM's entries (below) through the same script: the "[<pc>]" words go, the caller
 # is decoded, the callee (the entry) keeps its shape: "f from g (a.c:1)", "(f) from g
@@ -401,7 +411,7 @@ def parse_frame(text: str) -> Frame | None:
             file=file,
             line=int(line) if line else None,
         )
-    m = _DECODED_RE.match(text) if " (" in text else None
+    m = _decoded_re().match(text) if " (" in text else None
     if m is not None:
         # the function's own location is the last (addr2line -i prints the inlined first)
         locs = _DECODED_LOC_RE.findall(m.group("locs"))
@@ -601,7 +611,7 @@ def _is_entry_line(t: str) -> bool:
             return parse_frame(t) is not None  # sparc's die_if_kernel() entries
         return (
             _ARM_NOADDR_FRAME_RE.match(t) is not None
-            or (" (" in t and _DECODED_RE.match(t) is not None)
+            or (" (" in t and _decoded_re().match(t) is not None)
             or (" from " in t and _ARM_DECODED_FRAME_RE.match(t) is not None)
             or _BARE_ENTRY_RE.match(t) is not None
         )

@@ -73,6 +73,7 @@ from other CPUs is told apart from the report.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -263,7 +264,7 @@ _DMESG_TIMES = (
     + r"|\[ *(?P<dts>\d+\.\d+)(?: <[ \d.,+*-]+>)?\]))*"
     + r"(?: \[ *(?P<dctx>[CT]\d+)\])?"
 )
-_PREFIX_RE = re.compile(
+_PREFIX = (
     r"^(?P<sys>" + _SYSLOGS + r")?"
     r"(?:\*\* \d+ printk messages dropped \*\* )?"
     r"(?:.* login: )?"
@@ -303,7 +304,25 @@ _PREFIX_RE = re.compile(
     + r" )"
     + r")"
 )
-_SYSLOG_ONLY_RE = re.compile(r"^(?:" + _SYSLOGS + r")(?:<\d+>)?")
+
+
+# Compiled on first use (functools.cache): a log whose lines never reach this read
+# (most lines, and every line of a log without a crash) does not pay for compiling it.
+# Exact: the pattern compiled later matches the same.
+@functools.cache
+def _prefix_re() -> re.Pattern[str]:
+    return re.compile(_PREFIX)
+
+
+_SYSLOG_ONLY = r"^(?:" + _SYSLOGS + r")(?:<\d+>)?"
+
+
+# (compiled on first use, as _prefix_re)
+@functools.cache
+def _syslog_only_re() -> re.Pattern[str]:
+    return re.compile(_SYSLOG_ONLY)
+
+
 # A /dev/kmsg record, as `cat /dev/kmsg` and netconsole's extended format write it (kernel
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
@@ -320,10 +339,17 @@ _KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # iovec on: no "<PRI>1 ", the TIMESTAMP first, RFC5424_DATEFMT's RFC 3339 time):
 # "2026-11-27T10:11:12.123456+00:00 host sshd 812 - - ...", the kernel's "host kernel - -".
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"
-_SYSLOG_ANY_RE = re.compile(
+_SYSLOG_ANY = (
     r"^" + _GREP + _DATE + r" " + _HOST + r"(?:[\w.]+ )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
     r"|^(?:" + _RFC5424_PRI + _DATE + r"|" + _RFC3339 + r") \S+ (?P<app>\S+)" + _RFC5424_REST
 )
+
+
+# (compiled on first use, as _prefix_re)
+@functools.cache
+def _syslog_any_re() -> re.Pattern[str]:
+    return re.compile(_SYSLOG_ANY)
+
 
 # A printk line that a console printed right after a program's output without a newline
 # ("panic: runtime e[ 4.5] Kernel panic - ..."): the kernel's "[%5lu.%06lu]" time, anywhere.
@@ -553,7 +579,7 @@ def _marked_stamp_end(raw: str) -> int:
 
 
 def _may_have_prefix(raw: str) -> bool:
-    """Can ``_PREFIX_RE`` match ``raw``? Every one of its prefixes ends in a "[...]" time
+    """Can ``_prefix_re()`` match ``raw``? Every one of its prefixes ends in a "[...]" time
     or tag, dmesg's ISO time (a "," before its microseconds) or a level at the line's very
     start ("<4>"); a line with none of them (a register dump, a program's output: most of
     the lines that reach the full parse) is not run through its optional syslog and
@@ -639,7 +665,7 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         return raw[tm.end() :], f"{CONSOLE}/{node}" if node else CONSOLE, None
     if _maybe_field(raw) and (fm := _FIELD_RE.match(raw)) is not None:
         return _journal_field(raw, fm)
-    m = _PREFIX_RE.match(raw) if _may_have_prefix(raw) else None
+    m = _prefix_re().match(raw) if _may_have_prefix(raw) else None
     if m is None:
         km = _KMSG_RE.match(raw) if ";" in raw else None
         if km is not None:
@@ -647,7 +673,7 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             caller = _KMSG_CALLER_RE.search(fields) if fields else None
             return raw[km.end() :], caller.group(1) if caller else CONSOLE, int(km["us"]) / 1e6
         # (its prefixes all name the kernel: "kernel" in any case, or socklog's "kern.")
-        m2 = _SYSLOG_ONLY_RE.match(raw) if "kern" in raw.lower() else None
+        m2 = _syslog_only_re().match(raw) if "kern" in raw.lower() else None
         if m2 is not None:
             # journalctl -k without printk timestamps: one stream, like a plain console.
             return raw[m2.end() :], SYSLOG, None
@@ -687,9 +713,13 @@ _LOGCAT_RE = re.compile(
 # keeps it: at the start of the record's message, print_time()'s space before it gone
 # with the time. A Pixel 3 XL's (msm-4.9) logcat -b all: "09-03 18:57:12.974     0     0
 # I         : c2      1 init: processing action ...", no tag taken from it.
-_LOGCAT_VENDOR_RE = re.compile(
-    r"(?:" + _VENDOR_MTK + r"|" + _VENDOR_PROCESS + r"(?: |$)" + _VENDOR_CPU + r")"
-)
+_LOGCAT_VENDOR = r"(?:" + _VENDOR_MTK + r"|" + _VENDOR_PROCESS + r"(?: |$)" + _VENDOR_CPU + r")"
+
+
+# (compiled on first use, as _prefix_re)
+@functools.cache
+def _logcat_vendor_re() -> re.Pattern[str]:
+    return re.compile(_LOGCAT_VENDOR)
 
 
 def _logcat_text(raw: str, lm: re.Match[str]) -> tuple[str, str, float | None]:
@@ -700,7 +730,7 @@ def _logcat_text(raw: str, lm: re.Match[str]) -> tuple[str, str, float | None]:
         return raw, "", None
     message = raw[lm.end() :].rstrip()
     text = f"{lm['tag']}: {message}" if lm["tag"] else message
-    vm = _LOGCAT_VENDOR_RE.match(" " + text)
+    vm = _logcat_vendor_re().match(" " + text)
     if vm is not None and (tag := _vendor_context(vm)) is not None:
         return text[vm.end() - 1 :], f"{SYSLOG}/{tag}", None
     return text, SYSLOG, None
@@ -899,7 +929,7 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         return mm is not None and (mm["host"] or "") == journal and mm["ident"].lower() != "kernel"
     if _SOCKLOG_RE.match(raw) is not None:
         return False  # socklog names the kernel's records by their facility alone
-    m = _SYSLOG_ANY_RE.match(raw)
+    m = _syslog_any_re().match(raw)
     if m is None or (m.group("ident") or m.group("app")).lower() == "kernel":
         return False
     # a netconsole receiver's line: the sender's kmsg record after the host, no identifier
@@ -907,7 +937,7 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     return km is None or int(km["pri"]) >= _FACILITY_USER
 
 
-# "<pri>" (not RFC 5424's "<pri>1 YYYY-", which _SYSLOG_ANY_RE reads by its APP) or a kmsg
+# "<pri>" (not RFC 5424's "<pri>1 YYYY-", which _syslog_any_re() reads by its APP) or a kmsg
 # record's "pri,seq,usec,flag"
 _PRIORITY_RE = re.compile(r"<(\d{1,3})>(?!1 \d{4}-)|(\d{1,4}),\d+,\d+,[-+c][,;]")
 _FACILITY_USER = 8  # LOG_USER << 3: the first priority that is not the kernel's
@@ -1273,7 +1303,7 @@ def _vendor_context(m: re.Match[str]) -> str | None:
     for Samsung's interrupt-context lines and idle tasks' (all pid 0), "c<cpu>"
     for a CPU id alone. Not caller ids:
     printk's "T"/"C" tags mean more (caller_id) than these prefixes say. (``m`` need not
-    hold every prefix's groups: _LOGCAT_VENDOR_RE's are those after print_time().)"""
+    hold every prefix's groups: _logcat_vendor_re()'s are those after print_time().)"""
     g = m.groupdict()
     if g.get("ppid") is not None:
         return f"I{m['pcpu']}" if m["pirq"] == "I" else _task_or_cpu(m["ppid"], m["pcpu"])

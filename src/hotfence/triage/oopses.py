@@ -61,7 +61,7 @@ _MACROS = {
     # decode_stacktrace.sh leaves of it (it drops every "[<pc>]")
     "{{PCD}}": r"(?:\[<?(?:0x)?(?:[0-9a-f]+|\(_*ptrval_*\))>?\] +|(?<![\w.])(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
     # "func+0x1/0x2", "func.cold+0x..", and scripts/decode_stacktrace.sh's "func (file:line)"
-    # (the shape the 0-day robot's and LKFT's reports print: see fields._DECODED_RE).
+    # (the shape the 0-day robot's and LKFT's reports print: see fields._decoded_re).
     "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?={{LOC}}))",
     # decode_stacktrace.sh's location: addr2line's "file:line", or "??:?" when unknown
     "{{LOC}}": r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)[ )]",

@@ -360,7 +360,11 @@ def _partially_stripped(args: list[str], frames: list[_Frame]) -> list[list[str]
 
 # The ~200 generic helpers are one regex compiled once; each spec's own skips are another
 # (one alternation per spec would compile the big list again for every spec).
-_SKIP_GENERIC = re.compile("|".join(oopses.SKIP_FRAMES))
+@cache
+def _skip_generic() -> re.Pattern[str]:
+    # Compiled on first use: a log without a crash titles nothing. Exact: the pattern
+    # compiled later matches the same.
+    return re.compile("|".join(oopses.SKIP_FRAMES))
 
 
 class _SkipFrames:
@@ -381,7 +385,7 @@ class _SkipFrames:
 # recur in report after report; the answer depends on the name alone.
 @lru_cache(maxsize=1 << 16)
 def _is_generic_frame(name: str) -> bool:
-    return _SKIP_GENERIC.search(name) is not None
+    return _skip_generic().search(name) is not None
 
 
 @cache
