@@ -43,9 +43,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import email
-import email.policy
-import html
 import itertools
 import json
 import lzma
@@ -508,6 +505,8 @@ def _unescaped(blocks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _unescape(data: bytes) -> bytes:
+    import html  # (imported by the few logs that came escaped, as email by mails)
+
     text = data.decode("utf-8", "surrogateescape")
     return html.unescape(text).encode("utf-8", "surrogateescape")
 
@@ -838,6 +837,11 @@ _MAIL_MAX = 16 << 20
 def _mail_parts(data: bytes) -> bytes | None:
     """The text of ``data``, a mail: its text/plain parts decoded (transfer encoding and
     charset) into UTF-8, or None when it has none."""
+    # Imported here: the email package is ~40 ms of every run's start-up, and only a
+    # log that came as a transfer-encoded mail is read with it.
+    import email
+    import email.policy
+
     msg = email.message_from_bytes(data, policy=email.policy.compat32)
     texts = []
     for part in msg.walk():
