@@ -627,6 +627,39 @@ def test_a_reports_second_read_newest_first_reads_as_the_console(name: str, tmp_
     assert [_facts(r) for r in result.reports] == [_facts(r) for r in _reports(name)]
 
 
+@pytest.mark.parametrize(
+    ("name", "first", "last"),
+    [
+        # x86 page_fault_oops(): "BUG: kernel NULL pointer dereference", "#PF:" twice,
+        # "PGD", "Oops:", then "CPU: N UID: N PID:", its "Tainted: [O]=..." line (6.x),
+        # "Hardware name:", "RIP:" (the quote stops before the register rows)
+        ("x86-6.12.115-null-deref", "BUG: kernel NULL pointer", "Code:"),
+        # before 4.17: "BUG: unable to handle kernel NULL pointer dereference", "IP:",
+        # "PGD", "Oops:", "Modules linked in:", "CPU:", "Hardware name:"
+        ("centos7-dockerd-ip6mr", "BUG: unable to handle", "Hardware name:"),
+        # BUG(): "[ cut here ]", "kernel BUG at", die()'s "invalid opcode:", "CPU:"
+        ("i386-6.1.0-50-mod-bug", "[ cut here ]", "Hardware name:"),
+    ],
+)
+def test_a_reports_head_quoted_newest_first_reads_as_quoted(
+    name: str, first: str, last: str, tmp_path: Path
+) -> None:
+    # A post quotes a report's head from `journalctl -k -r`: a few lines in one whole
+    # second, no trace to give its order. The lines a report's head always prints one
+    # after the other (their printers above) tell that it runs newest first.
+    lines = (DATA / f"{name}.log").read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if first in line)
+    end = next(i for i in range(start, len(lines)) if last in lines[i])
+    head = "".join(lines[start : end + 1])
+    (want,) = parse_log(head.encode())
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    path = tmp_path / "journal.txt"
+    path.write_text(_newest_first(_stamped(head, FORMATS["journalctl short"], boot)))
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(want)]
+
+
 def test_a_reversed_journal_keeps_each_entrys_lines_and_its_head(tmp_path: Path) -> None:
     # The x86 oops of the lab in a whole-second journal, after a program's multi-line
     # entry (systemd-coredump's, its stack trace indented under its first line) and

@@ -1002,33 +1002,65 @@ _REGISTER_RE = re.compile(rb"(?<![\w.])(?:RIP|EIP|NIP|LR|pc|lr|epc|ra) *[:\[]")
 # __show_regs() "$ 0   :" up; riscv __show_regs() (arch/riscv/kernel/process.c) "epc :",
 # " gp :", " t1 :", " s1 :", " a2 :", " a5 :", " s2 :", " s5 :", " s8 :", " s11:", " t5 :";
 # x86 print_mce() (arch/x86/kernel/cpu/mce/core.c) "CPU %d: Machine Check", "RIP",
-# "TSC", "PROCESSOR"; dump_stack_print_info() (lib/dump_stack.c) "CPU: %d PID: %d Comm:"
-# then "Hardware name:"; check_hung_task() (kernel/hung_task.c) "INFO: task %s:%d blocked
-# for more than", "      %s %s %.*s" (taint, release) and "\"echo 0 > ...\" disables
-# this message."; and every hex dump's rows (print_hex_dump(), KASAN's shadow bytes
+# "TSC", "PROCESSOR"; a report's head: __warn()'s and BUG()'s "[ cut here ]" (lib/bug.c),
+# the fault's line (report_bug()'s "kernel BUG at", x86 page_fault_oops()'s "BUG: kernel
+# NULL pointer dereference" or "BUG: unable to handle ..." then "#PF: supervisor ..."
+# and "#PF: error_code" (arch/x86/mm/fault.c; "IP:" before 4.17), then dump_pagetable()'s
+# "PGD" (i386 "*pde ="), die()'s "Oops:" line (x86 __die_header() "invalid opcode:",
+# "general protection fault", arm and arm64 "Internal error:"), print_modules()'s
+# "Modules linked in:", then dump_stack_print_info()'s (lib/dump_stack.c) "CPU: %d PID:
+# %d Comm:" and "Hardware name:"; x86_64's "RIP:" before its "RSP:" row (not "Code:",
+# which 4.19's show_opcodes() moved from after the trace to between them);
+# check_hung_task() (kernel/hung_task.c) "INFO: task %s:%d blocked for more than",
+# "      %s %s %.*s" (taint, release) and "\"echo 0 > ...\" disables this message.";
+# and every hex dump's rows (print_hex_dump(), KASAN's shadow bytes
 # around the buggy address, 32-bit ARM's dump_mem() stack) by their address, up.
 _ROW_RE = re.compile(
     rb"(?:^|[\s\]>:])(?:"
-    rb"(?P<x86_64>RSP|RAX|RDX|RBP|R10|R13): "
+    rb"(?P<x86_64>RIP|RSP|RAX|RDX|RBP|R10|R13): "
     rb"|(?P<i386>EAX|ESI|DS|eax|esi|ds): "
     rb"|(?P<arm>PC is at |LR is at |pc : |lr : |sp : |[xr](?P<gpr>\d+) *: |Flags: |Control: )"
     rb"|GPR(?P<ppc>\d\d): "
     rb"|\$ ?(?P<mips>\d+) +: "
     rb"|(?P<riscv>epc|gp|t1|s1|a2|a5|s2|s5|s8|s11|t5) ?: "
     rb"|(?P<mce>CPU \d+: Machine Check|RIP(?: !INEXACT!)? [0-9a-f]{2}:<|TSC [0-9a-f]|PROCESSOR \d)"
-    rb"|(?P<dump>CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Hardware name: )"
+    rb"|(?P<head>-+\[ cut here \]|kernel BUG at |BUG: (?:kernel NULL pointer|unable to handle)"
+    rb"|IP: (?:\[<|[\w.]+\+0x)|#PF: (?:supervisor|user) |#PF: error_code|PGD |\*pde = "
+    rb"|(?:Oops|invalid opcode|Internal error): |general protection fault[:,] "
+    rb"|BUG: failure at |Kernel panic - not syncing|Modules linked in:"
+    rb"|CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Tainted: \[|Hardware name: |---\[ end Kernel panic)"
     rb"|(?P<hung>INFO: task .{1,64}:\d+ blocked for more than |\s{3}(?:Not tainted|Tainted: )"
     rb'|"echo 0 > /proc/sys/kernel/hung_task_timeout_secs")'
     rb"|(?P<hexrow>[0-9a-f]{4,16}): +[0-9a-f]{2}"
     rb")"
 )
 _ROW_LABELS = {
-    "x86_64": (b"RSP", b"RAX", b"RDX", b"RBP", b"R10", b"R13"),
+    "x86_64": (b"RIP", b"RSP", b"RAX", b"RDX", b"RBP", b"R10", b"R13"),
     "i386": (b"EAX", b"ESI", b"DS"),
     "arm": (b"PC is at ", b"LR is at ", b"pc : ", b"lr : ", b"sp : "),
     "riscv": (b"epc", b"gp", b"t1", b"s1", b"a2", b"a5", b"s2", b"s5", b"s8", b"s11", b"t5"),
     "mce": (b"CPU", b"RIP", b"TSC", b"PROCESSOR"),
-    "dump": (b"CPU", b"Hardware"),
+    "head": (
+        b"-",
+        b"kernel BUG at ",
+        b"BUG: ",
+        b"IP: ",
+        b"#PF: s",
+        b"#PF: u",
+        b"#PF: e",
+        b"PGD ",
+        b"*pde ",
+        b"Oops",
+        b"invalid opcode",
+        b"Internal error",
+        b"general protection fault",
+        b"Kernel panic",
+        b"Modules linked in:",
+        b"CPU",
+        b"Tainted",
+        b"Hardware",
+        b"---[ end Kernel panic",
+    ),
     "hung": (b"INFO", b" ", b'"echo'),
 }
 _ARM_AFTER_GPRS = {b"Flags: ": 200, b"Control: ": 201}
