@@ -25,6 +25,7 @@ from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_blocks
 from hotfence.triage.reader import ReadLimits, line_blocks
 from test_realworld_arch import reworded
+from test_realworld_wrap import _facts
 
 DATA = Path(__file__).parent / "data" / "realworld"
 LAB = Path(__file__).parent / "lab"
@@ -195,6 +196,33 @@ def test_an_oops_read_from_dev_kmsg_or_netconsole_reads_as_the_console_one(host:
         want.kernel_release,
         want.taint,
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [
+        # x86 __die_header()'s "Oops: %04lx [#%d]" (before 6.11's "Oops: Oops:")
+        ("centos7-dockerd-ip6mr", "Oops: 0000 [#1]"),
+        # MIPS die()'s "%s[#%d]:" (arch/mips/kernel/traps.c)
+        ("mips-4.19-oops", "Oops[#1]:"),
+        # s390 die()'s "%s: %04x ilc:%d [#%d] " (arch/s390/kernel/dumpstack.c)
+        ("s390x-5.10-oops", "Oops: 0004 ilc:2 [#1]"),
+    ],
+)
+def test_a_kmsg_record_that_starts_with_a_report_header_starts_the_report(
+    name: str, header: str
+) -> None:
+    # A report whose first record is die()'s own header (the fault's line before it
+    # lost, or a paste begun there): a /dev/kmsg record's text follows the ";" of its
+    # "level,seq,usec,flag;" head, where a console line's follows "] ".
+    lines = (DATA / f"{name}.log").read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if header in line)
+    console = "".join(lines[start:])
+    want = parse_log(console.encode())
+    assert want
+    kmsg = _as_kmsg_records(console)
+    assert f",-;{header}" in kmsg
+    assert [_facts(r) for r in parse_log(kmsg.encode())] == [_facts(r) for r in want]
 
 
 def test_userspace_lines_alone_are_no_reports() -> None:

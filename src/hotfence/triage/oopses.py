@@ -936,6 +936,11 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 # object_err() ends in a WARN ("WARNING: CPU: 0 PID: 142 at mm/slub.c:1127 object_err";
 # since 6.19, kernel/panic.c __warn(): "WARNING: mm/slub.c:1127 at object_err+0x236/0x248,
 # CPU#1: sh/142"), whose trace is the checking task's: part of the report too.
+# Where a report's header may start when its kind's shape pins its first word: the
+# line's start, after a blank, a printk prefix's "]" or "<level>"'s ">", a syslog
+# "kernel:"'s colon, or the ";" that ends a /dev/kmsg record's head ("4,1789,1531218013,
+# -;", printk.c info_print_ext_header(); lines.py's _KMSG_HEAD).
+_AFTER_PREFIX = r"(?:^|[\s:\]>;])"
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
 _SLUB_SKIP = (
     "check_",
@@ -1065,7 +1070,10 @@ _RTNL_ASSERT = r"RTNL: assertion failed at \S"
 _GUARD_PAGE_DIES = ("kernel stack overflow (double-fault): ", "stack guard page: ")
 # mm/kmemleak.c print_unreferenced()'s first line of a leaked object
 _LEAKED_OBJECT = "unreferenced object"
-_GUARD_PAGE_DIE = r"(?:^|[\s\]>])(?:kernel stack overflow \(double-fault\)|stack guard page): [0-9a-f]{4} \[#\d+\]"
+_GUARD_PAGE_DIE = (
+    _AFTER_PREFIX
+    + r"(?:kernel stack overflow \(double-fault\)|stack guard page): [0-9a-f]{4} \[#\d+\]"
+)
 
 # lib/ubsan.c report_ubsan_failure()'s words for clang's UBSAN check numbers (lib/ubsan.h
 # enum ubsan_checks, the ABI of clang's SanitizerHandler), the ones the kernel's UBSAN
@@ -2059,7 +2067,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "[#",
         [_F(lazy_rx(r"double fault: "), "PANIC: double fault in {1}", stack=_s(RIP_FRAME))],
-        shape=r"(?:^|[\s:\]>])double fault: [0-9a-f]{4} \[#\d+\]",
+        shape=_AFTER_PREFIX + r"double fault: [0-9a-f]{4} \[#\d+\]",
     ),
     # arch/x86/kernel/traps.c handle_stack_overflow(): printk "BUG: stack guard page was hit
     # at %p (stack is %p..%p)" ("BUG: %s stack guard page ..." with the stack's name in
@@ -2202,7 +2210,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             )
         ],
-        shape=r"(?:^|[\s\]>:])Division by zero in kernel\.\s*$",
+        shape=_AFTER_PREFIX + r"Division by zero in kernel\.\s*$",
         needs_oops=True,
     ),
     _k(
@@ -2604,7 +2612,7 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             _died(r"([A-Za-z][A-Za-z -]*): [0-9a-f]{4} ilc:\d \[#\d+\]"),
         ],
-        shape=r"(?:^|[\s:\]>])[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
+        shape=_AFTER_PREFIX + r"[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
     ),
     # Before 3.14 the same die() (then in arch/s390/kernel/traps.c) printed "%s: %04x [#%d] ",
     # no "ilc:": RHEL 7's and SLES 12's kernels. The program checks are traps.c's do_trap()
@@ -2613,7 +2621,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "[#",
         [_died(rf"({_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]")],
-        shape=rf"(?:^|[\s:\]>])(?:{_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]",
+        shape=_AFTER_PREFIX + rf"(?:{_S390_PROGRAM_CHECKS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
     # arch/mips/kernel/traps.c do_be(): a bus error no fixup takes prints "Data bus error,
     # epc == %0*lx, ra == %0*lx" ("Instruction bus error, ..." for a fetch), then
@@ -2644,7 +2652,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "[#",
         [_died(r"([A-Z][A-Za-z -]*)\[#\d+\]:")],
-        shape=r"(?:^|[\s:\]>])[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
+        shape=_AFTER_PREFIX + r"[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
     ),
     # arch/riscv/kernel/traps.c die(): "<what> [#1]" alone on its line, then the modules
     # and show_regs(): "Oops" after a bad access, and the traps' "Oops - illegal
@@ -2653,7 +2661,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         " [#",
         [_died(r"(Oops(?: - [a-z][\w() -]*)?) \[#\d+\]")],
-        shape=r"(?:^|[\s:\]>])Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
+        shape=_AFTER_PREFIX + r"Oops(?: - [a-z][\w() -]*)? \[#\d+\]\s*$",
     ),
     # arch/arc die() (traps.c): show_kernel_fault_diag() (troubleshoot.c) prints
     # pr_info("\n%s\n", str), the die words alone on their line with no "[#n]" counter,
@@ -2672,7 +2680,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_TRACE),
             )
         ],
-        shape=r"(?:^|[\s:\]>])Oops\s*$",
+        shape=_AFTER_PREFIX + r"Oops\s*$",
         needs_oops=True,
     ),
     # mm/kmemleak.c print_unreferenced(): a leaked object as /sys/kernel/debug/kmemleak
@@ -2685,7 +2693,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "unreferenced object",
         [_F(lazy_rx("unreferenced object"), "memory leak in {1}", stack=_LEAK_STACK)],
-        shape=r"(?:^|[\s\]>:])unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
+        shape=_AFTER_PREFIX + r"unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
     ),
     # arch/x86/kernel/traps.c do_trap() / do_error_trap(): a trap in kernel mode that no
     # fixup takes dies with the trap's name, and __die_header() prints "%s: %04lx [#%d]"
@@ -2710,7 +2718,7 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             _F(lazy_rx(rf"({_X86_TRAPS}): [0-9a-f]{{4}} \[#"), "{1} in {2}", stack=_s(RIP_FRAME)),
         ],
-        shape=rf"(?:^|[\s:\]>])(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
+        shape=_AFTER_PREFIX + rf"(?:{_X86_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
     # arch/parisc/kernel/traps.c parisc_terminate(), the end of a kernel fault no fixup
     # takes (mm/fault.c's "Bad Address (null pointer deref?)") and of a machine check:
@@ -2749,7 +2757,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "[#",
         [_died(rf"({_SH_TRAPS}): [0-9a-f]{{4}} \[#")],
-        shape=rf"(?:^|[\s:\]>])(?:{_SH_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
+        shape=_AFTER_PREFIX + rf"(?:{_SH_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
     # arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x): a kernel page
     # fault dies with "Oops", and __die_header() prints "Oops: %04lx [#%d]" ("Oops: Oops:
@@ -2766,7 +2774,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(RIP_FRAME),
             )
         ],
-        shape=r"(?:^|[\s:\]>])Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
+        shape=_AFTER_PREFIX + r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
     ),
     # arch/powerpc/kernel/traps.c __die(): "Oops: <what>, sig: <n> [#1]", then the
     # platform line, show_regs() and the trace. After "BUG: Kernel NULL pointer
@@ -2839,7 +2847,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_BAD_PAGE_STACK,
             )
         ],
-        shape=r"(?:^|[\s:\]>])Bad page state (?:in process '|at [a-z_]+ \(in process ')",
+        shape=_AFTER_PREFIX + r"Bad page state (?:in process '|at [a-z_]+ \(in process ')",
     ),
     # mm/memory.c print_bad_pte() in 2.6.14-2.6.28 (RHEL 5's 2.6.18): "Bad pte = %08llx,
     # process = %s, vm_flags = %lx, vaddr = %lx", then dump_stack(): what "BUG: Bad page
@@ -2847,7 +2855,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "Bad pte = ",
         [_F(lazy_rx(r"Bad pte = [0-9a-f]+, process = "), "BUG: Bad page map")],
-        shape=r"(?:^|[\s:\]>])Bad pte = [0-9a-f]+, process = ",
+        shape=_AFTER_PREFIX + r"Bad pte = [0-9a-f]+, process = ",
     ),
     # 2.6.x arch/i386 and arch/x86_64 nmi.c: die_nmi("NMI Watchdog detected LOCKUP on CPU%d,
     # eip %08lx, registers:") (i386) or "NMI Watchdog detected LOCKUP on CPU %d" (x86_64,
