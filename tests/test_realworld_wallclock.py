@@ -660,6 +660,30 @@ def test_a_reports_head_quoted_newest_first_reads_as_quoted(
     assert [_facts(r) for r in result.reports] == [_facts(want)]
 
 
+def test_hung_task_headers_quoted_newest_first_read_as_quoted(tmp_path: Path) -> None:
+    # A post quotes only the hung task check's lines for each report, its traces cut:
+    # check_hung_task() (kernel/hung_task.c) prints "INFO: task %s:%d blocked for more
+    # than", the "Tainted:" line and the '"echo 0 > ..." disables this message.' line, so
+    # one report's last line comes right before the next one's first. That step back is
+    # no sign of a log read backwards, nor its mirror of one read forwards.
+    console = (DATA / "arm64-6.1.0-50-hung-task.log").read_text()
+    heads = re.compile(
+        r"INFO: task .* blocked for more than|\s{5}(?:Not tainted|Tainted: )|echo 0 >"
+    )
+    quoted = "".join(line for line in console.splitlines(keepends=True) if heads.search(line))
+    # (the check names a task each time: here another one for each report)
+    tasks = iter(["touch:101", "sync:102", "cp:103", "dd:104", "tar:105"])
+    quoted = re.sub("touch:101", lambda _: next(tasks), quoted)
+    want = parse_log(quoted.encode())
+    assert len(want) >= 3
+    boot = datetime(2026, 11, 27, 10, 11, 12, 345678, tzinfo=_UTC)
+    path = tmp_path / "journal.txt"
+    path.write_text(_newest_first(_stamped(quoted, FORMATS["journalctl short-precise"], boot)))
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(r) for r in want]
+
+
 def test_a_reversed_journal_keeps_each_entrys_lines_and_its_head(tmp_path: Path) -> None:
     # The x86 oops of the lab in a whole-second journal, after a program's multi-line
     # entry (systemd-coredump's, its stack trace indented under its first line) and

@@ -1092,6 +1092,18 @@ def _row(line: bytes) -> tuple[str, int] | None:
     return None
 
 
+def _next_report(family: str, before: int, after: int) -> bool:
+    """Is a step from place ``before`` to ``after`` of ``family`` where one report's
+    lines end and the next one's begin: its last line followed by its first (or its first
+    by its last, read backwards)? Reports of one kind in a row (a hung task check's
+    "INFO: task ... blocked", "Tainted:", "echo 0 > ..." for each task it names) step
+    back there in a log read forwards."""
+    labels = _ROW_LABELS.get(family)
+    if labels is None or family == "arm":  # (arm's places run past its labels)
+        return False
+    return {before, after} == {0, len(labels) - 1}
+
+
 def _frame_line(line: bytes) -> bool:
     return _FRAME_RE.search(line) is not None and _REGISTER_RE.search(line) is None
 
@@ -1159,7 +1171,12 @@ def _runs_backwards(first: bytes) -> bool:
         row = _row(line)
         if row is not None:
             family, place = row
-            if last_row is not None and last_row[0] == i - 1 and last_row[1] == family:
+            if (
+                last_row is not None
+                and last_row[0] == i - 1
+                and last_row[1] == family
+                and not _next_report(family, last_row[2], place)
+            ):
                 back += place < last_row[2]
                 forward += place > last_row[2]
             last_row = (i, family, place)
