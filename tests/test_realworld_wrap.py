@@ -404,6 +404,31 @@ def test_journal_entries_printed_a_field_a_line_read_as_the_kernels(log: Path, m
     assert "_TRANSPORT" not in reps[0].text and "No swap limit" not in reps[0].text
 
 
+@pytest.mark.parametrize("mode", ["verbose", "export"])
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [
+        # x86 __die_header()'s "Oops: %04lx [#%d]", MIPS die()'s "%s[#%d]:", s390 die()'s
+        # "%s: %04x ilc:%d [#%d] "
+        ("centos7-dockerd-ip6mr", "Oops: 0000 [#1]"),
+        ("mips-4.19-oops", "Oops[#1]:"),
+        ("s390x-5.10-oops", "Oops: 0004 ilc:2 [#1]"),
+    ],
+)
+def test_a_journal_message_that_starts_with_a_report_header_starts_the_report(
+    name: str, header: str, mode: str
+) -> None:
+    # A report whose first record is die()'s own header (the fault's line before it
+    # lost, or a paste begun there): its text follows the field's "MESSAGE=", where a
+    # console line's follows "] ".
+    lines = (DATA / f"{name}.log").read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if header in line)
+    console = "".join(lines[start:])
+    journal = _journal_output(_journal_entries(console, {}), mode)
+    assert f"MESSAGE={header}" in journal
+    _same_reports(_PRINTK_TIME.sub("", console), journal)
+
+
 @pytest.mark.parametrize("mode", ["verbose", "export", "json-pretty"])
 def test_programs_journal_entries_printed_a_field_a_line_are_no_reports(mode: str) -> None:
     said = {"": "WARNING: CPU: 1 PID: 5 at fs/x.c:12 foo+0x1/0x2"}

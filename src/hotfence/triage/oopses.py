@@ -938,9 +938,11 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 # CPU#1: sh/142"), whose trace is the checking task's: part of the report too.
 # Where a report's header may start when its kind's shape pins its first word: the
 # line's start, after a blank, a printk prefix's "]" or "<level>"'s ">", a syslog
-# "kernel:"'s colon, or the ";" that ends a /dev/kmsg record's head ("4,1789,1531218013,
-# -;", printk.c info_print_ext_header(); lines.py's _KMSG_HEAD).
-_AFTER_PREFIX = r"(?:^|[\s:\]>;])"
+# "kernel:"'s colon, the ";" that ends a /dev/kmsg record's head ("4,1789,1531218013,
+# -;", printk.c info_print_ext_header(); lines.py's _KMSG_HEAD), or the "=" of a
+# journal's "MESSAGE=" field line (journalctl -o verbose and -o export, systemd
+# logs-show.c).
+_AFTER_PREFIX = r"(?:^|[\s:\]>;=])"
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
 _SLUB_SKIP = (
     "check_",
