@@ -660,6 +660,25 @@ def test_a_reports_head_quoted_newest_first_reads_as_quoted(
     assert [_facts(r) for r in result.reports] == [_facts(want)]
 
 
+def test_an_oops_lines_picked_newest_first_read_as_picked(tmp_path: Path) -> None:
+    # A post quotes the lines of an x86 oops it deems telling, from `journalctl -k -r`
+    # in one whole second: die()'s "Oops:", "CPU: N PID:", "RIP:", "Code:" and "RSP:".
+    # Since 4.19 show_opcodes() prints "Code:" between "RIP: 0010:" and the "RSP:" row
+    # (arch/x86/kernel/dumpstack.c show_ip()), so they tell the order.
+    console = (LAB / "null-deref.log").read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(console) if "Oops:" in line)
+    picked = re.compile(r"\] (?:Oops|CPU|RIP|Code|RSP): ")
+    quoted = "".join(line for line in console[start : start + 6] if picked.search(line))
+    assert quoted.count("\n") == 5
+    (want,) = parse_log(quoted.encode())
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    path = tmp_path / "journal.txt"
+    path.write_text(_newest_first(_stamped(quoted, FORMATS["journalctl short"], boot)))
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(want)]
+
+
 def test_hung_task_headers_quoted_newest_first_read_as_quoted(tmp_path: Path) -> None:
     # A post quotes only the hung task check's lines for each report, its traces cut:
     # check_hung_task() (kernel/hung_task.c) prints "INFO: task %s:%d blocked for more

@@ -1009,15 +1009,16 @@ _REGISTER_RE = re.compile(rb"(?<![\w.])(?:RIP|EIP|NIP|LR|pc|lr|epc|ra) *[:\[]")
 # "PGD" (i386 "*pde ="), die()'s "Oops:" line (x86 __die_header() "invalid opcode:",
 # "general protection fault", arm and arm64 "Internal error:"), print_modules()'s
 # "Modules linked in:", then dump_stack_print_info()'s (lib/dump_stack.c) "CPU: %d PID:
-# %d Comm:" and "Hardware name:"; x86_64's "RIP:" before its "RSP:" row (not "Code:",
-# which 4.19's show_opcodes() moved from after the trace to between them);
+# %d Comm:" and "Hardware name:"; x86_64's "RIP: 0010:" and, since 4.19's
+# show_opcodes(), "Code:" before its "RSP:" row (before 4.19 "Code:" came after the
+# trace or the user registers' "R13:" row: it votes only next to "RIP:" or "RSP:");
 # check_hung_task() (kernel/hung_task.c) "INFO: task %s:%d blocked for more than",
 # "      %s %s %.*s" (taint, release) and "\"echo 0 > ...\" disables this message.";
 # and every hex dump's rows (print_hex_dump(), KASAN's shadow bytes
 # around the buggy address, 32-bit ARM's dump_mem() stack) by their address, up.
 _ROW_RE = re.compile(
     rb"(?:^|[\s\]>:])(?:"
-    rb"(?P<x86_64>RIP|RSP|RAX|RDX|RBP|R10|R13): "
+    rb"(?P<x86_64>RIP(?=: [0-9a-f]{4}:)|Code|RSP|RAX|RDX|RBP|R10|R13): "
     rb"|(?P<i386>EAX|ESI|DS|eax|esi|ds): "
     rb"|(?P<arm>PC is at |LR is at |pc : |lr : |sp : |[xr](?P<gpr>\d+) *: |Flags: |Control: )"
     rb"|GPR(?P<ppc>\d\d): "
@@ -1035,7 +1036,7 @@ _ROW_RE = re.compile(
     rb")"
 )
 _ROW_LABELS = {
-    "x86_64": (b"RIP", b"RSP", b"RAX", b"RDX", b"RBP", b"R10", b"R13"),
+    "x86_64": (b"RIP", b"Code", b"RSP", b"RAX", b"RDX", b"RBP", b"R10", b"R13"),
     "i386": (b"EAX", b"ESI", b"DS"),
     "arm": (b"PC is at ", b"LR is at ", b"pc : ", b"lr : ", b"sp : "),
     "riscv": (b"epc", b"gp", b"t1", b"s1", b"a2", b"a5", b"s2", b"s5", b"s8", b"s11", b"t5"),
@@ -1102,6 +1103,16 @@ def _next_report(family: str, before: int, after: int) -> bool:
     if labels is None or family == "arm":  # (arm's places run past its labels)
         return False
     return {before, after} == {0, len(labels) - 1}
+
+
+def _votes(family: str, before: int, after: int) -> bool:
+    """Does a step from place ``before`` to ``after`` of ``family`` tell the way the
+    log runs? Not between two reports (_next_report), nor x86_64's "Code:" line next to
+    another than "RIP:" or "RSP:" (its place before 4.19)."""
+    if _next_report(family, before, after):
+        return False
+    code = _ROW_LABELS["x86_64"].index(b"Code")
+    return family != "x86_64" or code not in (before, after) or {before, after} <= {0, 1, 2}
 
 
 def _frame_line(line: bytes) -> bool:
@@ -1175,7 +1186,7 @@ def _runs_backwards(first: bytes) -> bool:
                 last_row is not None
                 and last_row[0] == i - 1
                 and last_row[1] == family
-                and not _next_report(family, last_row[2], place)
+                and _votes(family, last_row[2], place)
             ):
                 back += place < last_row[2]
                 forward += place > last_row[2]
