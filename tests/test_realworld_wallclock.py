@@ -627,6 +627,16 @@ def test_a_reports_second_read_newest_first_reads_as_the_console(name: str, tmp_
     assert [_facts(r) for r in result.reports] == [_facts(r) for r in _reports(name)]
 
 
+def _read_newest_first(console: str, tmp_path: Path) -> list[tuple[object, ...]]:
+    """The facts of ``console`` as `journalctl -k -r` prints it in whole seconds."""
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    path = tmp_path / "journal.txt"
+    path.write_text(_newest_first(_stamped(console, FORMATS["journalctl short"], boot)))
+    result = triage_input(str(path))
+    assert result.error is None
+    return [_facts(r) for r in result.reports]
+
+
 @pytest.mark.parametrize(
     ("name", "first", "last"),
     [
@@ -652,12 +662,7 @@ def test_a_reports_head_quoted_newest_first_reads_as_quoted(
     end = next(i for i in range(start, len(lines)) if last in lines[i])
     head = "".join(lines[start : end + 1])
     (want,) = parse_log(head.encode())
-    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
-    path = tmp_path / "journal.txt"
-    path.write_text(_newest_first(_stamped(head, FORMATS["journalctl short"], boot)))
-    result = triage_input(str(path))
-    assert result.error is None
-    assert [_facts(r) for r in result.reports] == [_facts(want)]
+    assert _read_newest_first(head, tmp_path) == [_facts(want)]
 
 
 def test_an_oops_lines_picked_newest_first_read_as_picked(tmp_path: Path) -> None:
@@ -671,12 +676,7 @@ def test_an_oops_lines_picked_newest_first_read_as_picked(tmp_path: Path) -> Non
     quoted = "".join(line for line in console[start : start + 6] if picked.search(line))
     assert quoted.count("\n") == 5
     (want,) = parse_log(quoted.encode())
-    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
-    path = tmp_path / "journal.txt"
-    path.write_text(_newest_first(_stamped(quoted, FORMATS["journalctl short"], boot)))
-    result = triage_input(str(path))
-    assert result.error is None
-    assert [_facts(r) for r in result.reports] == [_facts(want)]
+    assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
 
 
 def test_hung_task_headers_quoted_newest_first_read_as_quoted(tmp_path: Path) -> None:
