@@ -740,16 +740,16 @@ def _logcat_text(raw: str, lm: re.Match[str]) -> tuple[str, str, float | None]:
 # ident[pid]: " with --no-hostname. A console line can have the same shape ("[ 1.2] usb
 # 1-1: new device", "[ 1.2] ACPI: ..."), so only a log whose kernel lines name the kernel
 # ("[ 1.2] host kernel: ...", journal_host) is read this way.
+# The monotonic time a short-monotonic journal's line starts with, its seconds grouped.
+_MONOTONIC_TIME = r"\[ *(\d+\.\d+)(?: <[ \d.+*-]+>)?\] "
 _MONOTONIC_RE = re.compile(
-    r"\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] (?:(?P<host>[^\s\[]\S*(?<!:)) )?"
-    r"(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
+    _MONOTONIC_TIME + r"(?:(?P<host>[^\s\[]\S*(?<!:)) )?(?P<ident>[^\s:\[\]]+)(?:\[\d+\])?: "
 )
-# The monotonic time a short-monotonic journal's line starts with (_MONOTONIC_RE's).
-_MONOTONIC_TIME_RE = re.compile(r"^\[ *(\d+\.\d+)(?: <[ \d.+*-]+>)?\] ", re.M)
+_MONOTONIC_TIME_RE = re.compile("^" + _MONOTONIC_TIME, re.M)
 # A program's entry of a --no-hostname short-monotonic journal: "[  123.456789]
 # ident[pid]: " (systemd logs-show.c output_short(): the identifier, "[%s]" of _PID when
 # the entry has one, ": "; the kernel's entries have no _PID and read "kernel: ").
-_MONOTONIC_PROGRAM_RE = re.compile(r"^\[ *\d+\.\d+(?: <[ \d.+*-]+>)?\] [^\s:\[\]]+\[\d+\]: ", re.M)
+_MONOTONIC_PROGRAM_RE = re.compile("^" + _MONOTONIC_TIME + r"[^\s:\[\]]+\[\d+\]: ", re.M)
 
 
 def monotonic_journal_host(raw: str) -> str | None:

@@ -1065,6 +1065,9 @@ _ROW_LABELS = {
     "hung": (b"INFO", b" ", b'"echo'),
 }
 _ARM_AFTER_GPRS = {b"Flags: ": 200, b"Control: ": 201}
+# x86_64's places of "Code:", and of it with the rows it stands between since 4.19
+_X86_CODE = _ROW_LABELS["x86_64"].index(b"Code")
+_X86_CODE_NEXT = {_ROW_LABELS["x86_64"].index(label) for label in (b"RIP", b"Code", b"RSP")}
 
 
 def _row(line: bytes) -> tuple[str, int] | None:
@@ -1111,8 +1114,9 @@ def _votes(family: str, before: int, after: int) -> bool:
     another than "RIP:" or "RSP:" (its place before 4.19)."""
     if _next_report(family, before, after):
         return False
-    code = _ROW_LABELS["x86_64"].index(b"Code")
-    return family != "x86_64" or code not in (before, after) or {before, after} <= {0, 1, 2}
+    return (
+        family != "x86_64" or _X86_CODE not in (before, after) or {before, after} <= _X86_CODE_NEXT
+    )
 
 
 def _frame_line(line: bytes) -> bool:
