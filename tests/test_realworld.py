@@ -937,7 +937,8 @@ def test_an_oops_pasted_from_dmesg_reltime_reads_as_the_console_one(month: str, 
 # powerpc's own hard lockup detector (arch/powerpc/kernel/watchdog.c) prints the locked
 # CPU's line, print_modules() and show_regs() as the soft lockup detector does: the same
 # recorded registers and trace after "Watchdog CPU:%d Hard LOCKUP" (wd_lockup_ipi(),
-# 4.13-5.x) or "CPU %d self-detected hard LOCKUP @ %pS" (soft_nmi_interrupt(), 5.x+).
+# 4.13-4.15; "CPU %d Hard LOCKUP" since) or "CPU %d self-detected hard LOCKUP @ %pS"
+# (soft_nmi_interrupt()).
 _PPC_SOFT_LOCKUP = "watchdog: BUG: soft lockup - CPU#1 stuck for 6s! [sh:85]"
 
 
@@ -945,6 +946,8 @@ _PPC_SOFT_LOCKUP = "watchdog: BUG: soft lockup - CPU#1 stuck for 6s! [sh:85]"
     "line",
     [
         "Watchdog CPU:1 Hard LOCKUP",
+        # 4.16+ wd_lockup_ipi(): the CPU another one found stuck, pr_fmt "watchdog: "
+        "watchdog: CPU 1 Hard LOCKUP",
         "watchdog: CPU 1 self-detected hard LOCKUP @ hotfence_crash_softlockup+0x3c/0x70"
         " [hotfence_crash]",
     ],

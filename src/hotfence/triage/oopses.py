@@ -1007,7 +1007,7 @@ _HARD_LOCKUP_PANIC = (
 )
 _PPC_LR_FRAME = rx(r"(?m)^.*\bLR \[[0-9a-f]+\] +{{FUNC}}")
 _PPC_HARD_LOCKUP = _F(
-    lazy_rx(r"Watchdog CPU:\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
+    lazy_rx(r"(?:Watchdog CPU:|watchdog: CPU )\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
     "BUG: hard lockup in {1}",
     stack=_s(
         RIP_FRAME, _PPC_LR_FRAME, CALL_TRACE, PARSE_STACK, parts2=_RIP_TRACE, skip=_DELAY_SKIP
@@ -2874,12 +2874,13 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
     ),
     # arch/powerpc/kernel/watchdog.c (4.13+), powerpc's own hard lockup detector: the locked
-    # CPU prints "Watchdog CPU:%d Hard LOCKUP" (wd_lockup_ipi(), 4.13-5.x) or "CPU %d
-    # self-detected hard LOCKUP @ %pS" (soft_nmi_interrupt(), "watchdog: " before it since
-    # 5.x), then print_modules() and show_regs(): NIP, LR and the trace where it spun.
-    # ("Watchdog CPU:%d detected Hard LOCKUP other CPUS:%*pbl" before it is the CPU that
-    # noticed, no report of its own.)
-    _k("Hard LOCKUP", [_PPC_HARD_LOCKUP], shape=r"Watchdog CPU:\d+ Hard LOCKUP"),
+    # CPU prints "Watchdog CPU:%d Hard LOCKUP" (wd_lockup_ipi(), 4.13-4.15; since 4.16
+    # "CPU %d Hard LOCKUP" after pr_fmt's "watchdog: ", when another CPU found it stuck)
+    # or "CPU %d self-detected hard LOCKUP @ %pS" (soft_nmi_interrupt()), then
+    # print_modules() and show_regs(): NIP, LR and the trace where it spun. ("Watchdog
+    # CPU:%d detected Hard LOCKUP other CPUS:%*pbl", 4.16+ "CPU %d detected hard LOCKUP
+    # on other CPUs %*pbl", before it is the CPU that noticed, no report of its own.)
+    _k("Hard LOCKUP", [_PPC_HARD_LOCKUP], shape=r"(?:Watchdog CPU:|watchdog: CPU )\d+ Hard LOCKUP"),
     _k("self-detected hard LOCKUP @", [_PPC_HARD_LOCKUP]),
     # arch/x86/kernel/cpu/mce/core.c print_mce(): "mce: [Hardware Error]: CPU 7: Machine
     # Check Exception: 5 Bank 4: be00000000800400"; a hardware error, no kernel stack.
