@@ -1016,6 +1016,25 @@ def test_a_journal_in_another_locale_is_read_as_the_kernels(month: str) -> None:
     assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
 
 
+# glibc's legacy CJK locales (localedata/SUPPORTED: zh_CN.GBK, zh_CN.GB18030, zh_TW.BIG5,
+# ja_JP.EUC-JP, ko_KR.EUC-KR) write the same "%b" in their own charset: "月" and "월" are
+# two bytes there, not UTF-8's three. The kernel's own text stays ASCII.
+@pytest.mark.parametrize(
+    ("month", "charset"),
+    [("4月", "gbk"), (" 4月", "gb18030"), (" 4月", "big5"), (" 4月", "euc-jp"), (" 4월", "euc-kr")],
+)
+def test_a_journal_in_a_legacy_cjk_charset_is_read_as_the_kernels(month: str, charset: str) -> None:
+    console = (LAB / "null-deref.log").read_text()
+    journal = _PRINTK_TIME.sub(f"{month} 17 13:18:15 node-a kernel: ", console)
+    assert len(month.encode(charset)) == len(month.encode()) - 1
+    (want,) = parse_log(console.encode())
+    (rep,) = parse_log(journal.encode(charset))
+    assert rep.title == want.title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.pid, rep.comm, rep.kernel_release) == (want.pid, want.comm, want.kernel_release)
+
+
 # A Go daemon's recovered panic in the same file, one journal entry a line with its
 # identifier and pid: k8s.io/apimachinery pkg/util/runtime logPanic()'s klog.Errorf
 # ("Observed a panic: %#v (%v)\n%s") behind klog's header ("%c%02d%02d %02d:%02d:%02d.%06d

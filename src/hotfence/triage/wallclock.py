@@ -40,11 +40,12 @@ _MONTHS = {
 }
 
 # A month or weekday name in any locale (lines.MONTH: UTF-8 letters read as latin-1 too,
-# Thai's dots, Vietnamese "Thg 3", the CJK locales' month number and "月" / "월").
+# Thai's dots, Vietnamese "Thg 3", the CJK locales' month number and "月" / "월", two
+# bytes in a legacy CJK charset, three in UTF-8).
 _LETTER = r"(?:[^\W\d_]|[\x80-\xff])"
 _NAME = (
     r"(?:" + _LETTER + r"{2,40}(?:\." + _LETTER + r"+)*\.?(?: 1?\d)?"
-    r"| ?1?\d(?:[\x80-\xff]{3}|[^\x00-\x7f]))"
+    r"| ?1?\d(?:[\x80-\xff]{2,3}|[^\x00-\x7f]))"
 )
 _CLOCK = r"(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?:[.,](?P<frac>\d{1,9}))?"
 _WALL_RE = re.compile(
