@@ -404,6 +404,27 @@ def test_journal_entries_printed_a_field_a_line_read_as_the_kernels(log: Path, m
     assert "_TRANSPORT" not in reps[0].text and "No swap limit" not in reps[0].text
 
 
+@pytest.mark.parametrize("mode", ["verbose", "export", "json-pretty"])
+def test_a_long_report_printed_a_field_a_line_keeps_its_trace(mode: str) -> None:
+    # 32-bit ARM's die() dumps the whole stack it overflowed (arch/arm/kernel/traps.c
+    # __die(): dump_mem() "Stack: (0x%08lx to 0x%08lx)", 256 rows of an 8 KB stack) before
+    # its backtrace (dump_backtrace()'s "%s from %pS" rows): over 300 records, each a
+    # dozen field lines and more when journalctl prints a field a line. The trace after
+    # them is still the report's.
+    console = (DATA / "armhf-6.1.0-50-mod-stack-overflow.log").read_text()
+    journal = _journal_output(_journal_entries(console, {}), mode)
+    header = journal.index("Internal error: kernel stack overflow")
+    trace = journal.index(" from hotfence_crash_stack_overflow+")
+    assert journal.count("\n", header, trace) > 2500
+    (rep,) = _same_reports(_PRINTK_TIME.sub("", console), journal)
+    assert rep.title == "kernel stack overflow in proc_reg_write"
+    assert len(rep.frames) > 30
+    path_reps = triage_blocks(
+        line_blocks(iter([journal.encode()]), ReadLimits()), chunk_bytes=64 << 10
+    )
+    assert [_facts(r) for r in path_reps] == [_facts(rep)]
+
+
 @pytest.mark.parametrize("mode", ["verbose", "export"])
 @pytest.mark.parametrize(
     ("name", "header"),

@@ -57,6 +57,20 @@ _PREFIX_LINES_TASK = 50
 # A report of a task/CPU context continues past interleaved reports of others; bound it.
 _MAX_REPORT_LINES = 3000
 _MAX_REPORT_CHARS = 1 << 20
+# A journal printed a field a line (journalctl -o export, -o verbose, -o json-pretty:
+# systemd's logs-show.c) spends a line on each field of an entry, its MESSAGE one of
+# them: a kernel entry is a dozen lines (journald-kmsg.c's fields and the entry's
+# __CURSOR, timestamps, _BOOT_ID, _MACHINE_ID, _HOSTNAME), a device's a few more. Its
+# reports are bounded in entries as others are in lines.
+JOURNAL_FIELD_LINES = 24
+
+
+def max_report_lines(header: str) -> int:
+    """How many log lines a report whose header line is ``header`` may span."""
+    if is_journal_message(header):
+        return _MAX_REPORT_LINES * JOURNAL_FIELD_LINES
+    return _MAX_REPORT_LINES
+
 
 # Lines after which a task's report has nothing more to say.
 _REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---[ end Kernel panic")
@@ -642,6 +656,7 @@ def extract(
     limit = _read_limit(text, start, order, idx, task_ctx, kind, header)
     prefix = _prefix_lines(text, start, header.context, first_no)
     window = _Window(text, header, kind, cands, task_ctx, indent=indent)
+    most = max_report_lines(header.raw)
     pos = start
     n = -1
     last_pos = start
@@ -657,7 +672,7 @@ def extract(
         line_start = pos
         pos = nl + 1
         n += 1
-        if n >= _MAX_REPORT_LINES:
+        if n >= most:
             break  # (in log lines: the prefilter's reach is this bound)
         if not feed(raw, line_start, n, first_no, plain):
             # the window stops before this line, unread: the search for the next report

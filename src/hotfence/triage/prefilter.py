@@ -9,7 +9,8 @@ event the parser lists as context, or the console-hangup marker. Only the text a
 points is handed to ``parse_log``, and the results are exactly those of parsing the
 whole log at once (tests/test_prefilter.py checks it on the corpus and the lab logs):
 
-* The parser reads at most ``REACH`` lines from a report's header and ``PREFIX`` lines
+* The parser reads at most ``REACH`` lines from a report's header (``JOURNAL_REACH`` in
+  a journal printed a field a line) and ``PREFIX`` lines
   before it (``KEEP`` before an OOM kill, whose report holds the oom-killer dump before
   it). When a stretch of ``REACH + KEEP`` lines holds no point, nothing before it
   can influence anything after it: the text up to there is parsed as one *segment* and
@@ -51,12 +52,14 @@ from hotfence.triage.extract import (
     _MAX_REPORT_LINES,
     _PREFIX_LINES_TASK,
     CLOCK_SKEW_MAX,
+    JOURNAL_FIELD_LINES,
     RecordKey,
     is_oom_dump_start,
 )
 from hotfence.triage.lines import (
     is_crash_sys_panic,
     is_journal_boot_line,
+    is_journal_message,
     journal_boot_ids,
     journal_host,
     make_line,
@@ -98,6 +101,9 @@ from hotfence.triage.spill import ReportSpill
 # Lines the parser may read from a report's header on, and before it (its prefix scan
 # looks back at most 4 * want + 50 lines), plus one for the line the read stops at.
 REACH = _MAX_REPORT_LINES + 1
+# The same in a journal printed a field a line, whose report headers are MESSAGE lines
+# (extract.max_report_lines): from the first such point on, the stream's reach is this.
+JOURNAL_REACH = _MAX_REPORT_LINES * JOURNAL_FIELD_LINES + 1
 PREFIX = 4 * _PREFIX_LINES_TASK + 50 + 1
 # Lines kept before the next point: an OOM-KILL report is the last _OOM_BLOCK_LINES lines
 # from its dump's first line (extract.OOM_DUMP_STARTS), which may lie much further back
@@ -220,6 +226,7 @@ class StreamTriage:
         # -> its lines.
         self.waits = WaitEpisodes()
         self.raws: dict[int, str] = {}
+        self.reach = REACH  # JOURNAL_REACH once a report header is a journal's MESSAGE line
 
     # --- input --------------------------------------------------------------------------
 
@@ -231,7 +238,7 @@ class StreamTriage:
         if not self.buf.points:
             self._drop_to_prefix()
             return
-        if self.buf.end_line - self.last_point_line > REACH + KEEP:
+        if self.buf.end_line - self.last_point_line > self.reach + KEEP:
             # Nothing after the last point's reach depends on what came before it.
             self._parse_segment()
             self._drop_to_prefix()
@@ -295,6 +302,8 @@ class StreamTriage:
             elif raw.startswith(_JOURNAL_BOOT_MARKERS) and is_journal_boot_line(raw):
                 self.boot_lines.append(line)
                 boot = True
+            if crash and is_journal_message(raw):
+                self.reach = JOURNAL_REACH
             offset = mapper.offset(start) if mapper else block.offset + start
             hits.append((offset, line))
             if _GCE_HANGUP in raw:
@@ -424,7 +433,7 @@ class StreamTriage:
         # Lines past the reach of the last point's report are never read by the parser:
         # leave them out of its text (they are still kept as the next prefix).
         kept = self.buf.blocks
-        blocks = _head_to_line(kept, self.last_point_line + REACH)
+        blocks = _head_to_line(kept, self.last_point_line + self.reach)
         if self.fresh:
             # Likewise before the first point: its report looks back PREFIX lines, an
             # OOM kill (or what follows a hangup line) up to KEEP.
@@ -489,8 +498,8 @@ class StreamTriage:
         crashes = [r for r in reports if r.type != OOM_KILL]
         ooms = [r for r in reports if r.type == OOM_KILL and r.start >= self.skip_before]
         end_line = self.buf.end_line
-        pending = [r for r in crashes if r.start_line + REACH > end_line]
-        final = [r for r in crashes if r.start_line + REACH <= end_line]
+        pending = [r for r in crashes if r.start_line + self.reach > end_line]
+        final = [r for r in crashes if r.start_line + self.reach <= end_line]
         first_pending = pending[0] if pending else None
         limit_line = (first_pending.start_line if first_pending else end_line) - PREFIX
         anchors = [r for r in final if 0 < r.start_line <= limit_line]
