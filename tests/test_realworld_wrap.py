@@ -29,6 +29,7 @@ from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_blocks, triage_input
 from hotfence.triage.reader import ReadLimits, line_blocks
+from hotfence.triage.taint import extract_taint
 
 DATA = Path(__file__).parent / "data" / "realworld"
 LAB = Path(__file__).parent / "lab"
@@ -2191,3 +2192,58 @@ def test_a_bare_header_above_other_stamped_lines_is_its_line_alone() -> None:
     paste = text[text.index(header) :]
     (cut,) = parse_log(f" {paste}".encode())  # the paste-cut shape still reads on
     assert _facts(cut) == _facts(want)
+
+
+# journalctl pipes its output through a pager: systemd's pager_open() (src/shared/
+# pager.c) runs less with LESS="FRSXMK" unless $SYSTEMD_LESS says otherwise, and -S
+# (--chop-long-lines) cuts a line wider than the terminal at its last column, where less
+# puts its rscroll character, ">" by default (less optfunc.c opt_rscroll()). A journal
+# copied from that screen, as users paste `journalctl -k -b -1` in forums and trackers,
+# holds each long line's first columns and that ">": Fedora's and Raspberry Pi OS's
+# journals in public issues end their "Modules linked in:" and "Code:" lines so.
+_PAGER_MARK = ">"
+
+
+def _paged_journal(console: str, columns: int) -> str:
+    """``console``'s kernel records as ``journalctl -k`` prints them (journalctl(1)'s
+    short mode: the wall-clock time "%b %d %H:%M:%S", the host, "kernel: ", the text; a
+    boot at a fixed time plus each record's printk time) on a terminal ``columns`` wide
+    through its pager: a longer line cut to its first ``columns`` - 1 characters and
+    less's mark."""
+    booted = datetime.datetime(2024, 7, 27, 14, 0, 0)
+    rows = []
+    for m in _PRINTK_TIME.finditer(console):
+        text = console[m.end() : console.find("\n", m.end())]
+        wall = booted + datetime.timedelta(seconds=float(m.group(1)))
+        row = f"{wall:%b %d %H:%M:%S} web01 kernel: {text}"
+        if len(row) > columns:
+            row = row[: columns - 1] + _PAGER_MARK
+        rows.append(row)
+    return "\n".join(rows) + "\n"
+
+
+def _taint_letters(taint: str | None) -> frozenset[str]:
+    """The flags of a taint as letters: print_tainted()'s block ("G           OE") and
+    6.12's verbose line ("[O]=OOT_MODULE, [E]=UNSIGNED_MODULE", read as "OE") alike."""
+    return frozenset(taint or "") - set(" -G")
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120])
+def test_a_journal_its_pager_cut_names_no_cut_release_or_taint(columns: int) -> None:
+    # the task header "CPU: 0 PID: 117 Comm: sh Tainted: G           OE      6.1.0-56-amd64
+    # #1 Debian ..." is long: the pager may cut it in its taint or its release. What the
+    # cut left is no release ("6.1.0-56-") nor the taint ("G" of "G           OE"): a
+    # report names a release its log's reports name, or none, and taint flags one of
+    # the log's whole lines prints (6.12's "Tainted: [O]=OOT_MODULE, ..." among them)
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        if not _PRINTK_TIME.search(console):
+            continue
+        releases = {r.kernel_release for r in want} | {None}
+        taints = {_taint_letters(extract_taint(line)) for line in console.split("\n")}
+        got = parse_log(_paged_journal(console, columns))
+        assert {r.kernel_release for r in got} <= releases, path.name
+        assert {_taint_letters(r.taint) for r in got if r.taint is not None} <= taints, path.name
+        checked += 1
+    assert checked > 90
+

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .model import Frame
 from .scan import is_stack_start
-from .taint import extract_taint
+from .taint import PAGER_MARK, cut_by_pager, extract_taint
 
 # One stack entry: x86 "[<pc>] ? func+0x1/0x2 [mod]" (one or two [<pc>], "?" unreliable),
 # arm64/x86 5.x " func+0x1/0x2", powerpc "[sp] [pc] .func+0x1/0x2 (unreliable)" (ELFv1
@@ -825,6 +825,15 @@ def _before(release: str | None, version: tuple[int, int]) -> bool:
 
 def _read_header(out: TaskFields, t: str) -> None:
     m = _first(_HEADER_RES, t)
+    if m is not None and cut_by_pager(t, m.end("rel")):
+        # a pager cut the line in its release ("... 6.1.0-56-" of "6.1.0-56-amd64"): the
+        # task, pid, CPU and taint before it are whole, the release is lost
+        if out.comm is None:
+            if "cpu" in m.re.groupindex:
+                out.cpu = int(m.group("cpu"))
+            out.pid, out.comm = int(m.group("pid")), m.group("comm")
+            _read_taint(out, t)
+        return
     if m is None:
         if out.comm is None:
             cut = _CUT_HEADER_RE.search(t)
@@ -868,9 +877,12 @@ def _read_taint(out: TaskFields, t: str) -> None:
     # print_tainted() (kernel/panic.c) prints "Not tainted" when no flag is set. The first
     # line to say either decides: the report's own lines come first, and flags are never
     # cleared within a boot, so an older "Tainted: ..." after a report's own "Not tainted"
-    # is another boot's or another kernel's.
+    # is another boot's or another kernel's. A line a pager cut in its flags said them
+    # too: an older line's are fewer, so the taint stays unknown.
     out.taint = extract_taint(t)
-    out.taint_said = out.taint is not None or "Not tainted" in t
+    out.taint_said = (
+        out.taint is not None or "Not tainted" in t or ("Tainted: " in t and t.endswith(PAGER_MARK))
+    )
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:

@@ -57,6 +57,21 @@ _VERBOSE_RE = re.compile(r"Tainted: (\[[A-Z]\]=\w+(?:, \[[A-Z]\]=\w+)*)")
 _VERBOSE_FLAG_RE = re.compile(r"\[([A-Z])\]=")
 
 
+# The mark a pager leaves where it cut a line: journalctl runs less with "-S" (systemd
+# src/shared/pager.c pager_open(): LESS="FRSXMK" by default), which cuts a line wider
+# than the terminal at its last column and puts its rscroll character there, ">" unless
+# set otherwise (less optfunc.c opt_rscroll()). A journal copied from that screen holds
+# the line's first columns and the mark.
+PAGER_MARK = ">"
+
+
+def cut_by_pager(line: str, end: int) -> bool:
+    """True when ``line`` ends in a pager's mark with only blanks between ``end`` and it:
+    the field that ends at ``end`` may go on past the cut (no kernel line ends in ">"
+    right after a release or a taint's flags)."""
+    return line.endswith(PAGER_MARK) and not line[end:-1].strip()
+
+
 def extract_taint(line: str) -> str | None:
     """Return the raw flag string from a line holding ``Tainted: ...``, else None.
 
@@ -64,10 +79,12 @@ def extract_taint(line: str) -> str | None:
     """
     m = _VERBOSE_RE.search(line)
     if m is not None:
+        if line.endswith(PAGER_MARK):
+            return None  # the list may go on past a pager's cut
         return "".join(_VERBOSE_FLAG_RE.findall(m.group(1)))
     m = _TAINTED_RE.search(line)
-    if m is None:
-        return None
+    if m is None or cut_by_pager(line, m.end(1)):
+        return None  # a pager's cut in the flags or their blanks: later flags are lost
     flags = m.group(1)
     if flags == "VLI" or flags.endswith(" VLI"):  # i386 2.6: "Tainted: P      VLI"
         flags = flags[:-3].rstrip()
