@@ -2247,3 +2247,23 @@ def test_a_journal_its_pager_cut_names_no_cut_release_or_taint(columns: int) -> 
         checked += 1
     assert checked > 90
 
+
+def test_a_warning_header_its_pager_cut_keeps_the_warnings_title() -> None:
+    # __warn() (kernel/panic.c) prints "WARNING: CPU: %d PID: %d at %pS" (6.x: "at
+    # %s:%d %pS", the file, line and function): with the journal's prefix before it the
+    # pager cuts it in the file or the function. The title names the function the RIP
+    # (or the trace) shows, as syzkaller's "WARNING in %[3]v" does from the stack: the
+    # header need only say it is __warn()'s
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        for rep in want:
+            header = console[rep.start : console.find("\n", rep.start)]
+            at = header.find(" at ")
+            if not rep.title.startswith("WARNING in ") or "WARNING: CPU: " not in header:
+                continue
+            for cut in (at + 4, at + 12, len(header) - 8):
+                chopped = header[:cut] + _PAGER_MARK
+                got = parse_log(console.replace(header, chopped, 1))
+                assert rep.title in [r.title for r in got], (path.name, chopped)
+            checked += 1
+    assert checked > 10

@@ -1626,6 +1626,15 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_warning_stack(),
             ),
             *_WARN_LINE,
+            # __warn()'s line cut by a pager before the function it names: journalctl's
+            # less -S ends it in the mark taint.PAGER_MARK stands for ("WARNING: CPU: 0
+            # PID: 117 at drivers/gpu/drm/>"). Titled as the whole line is: "WARNING in
+            # {3}" takes its function from the stack too (the RIP, else the trace).
+            _F(
+                lazy_rx(r"WARNING: CPU: \d+ PID: \d+ .*>[ \t]*(?:\n|$)"),
+                "WARNING in {1}",
+                stack=_warning_stack(),
+            ),
             # Before 3.x (warn_slowpath_common): "WARNING: at net/core/dev.c:1915 f+0x1/0x2()
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
