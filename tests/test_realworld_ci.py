@@ -705,7 +705,9 @@ def test_kernelcis_notime_reprint_of_a_crash_is_no_report() -> None:
 _OLD_WARN_RE = re.compile(r"WARNING: CPU: (\d+) PID: (\d+) at (\S+:\d+) (.+?)\s*$")
 
 
-def _warn_619(lines: list[str]) -> list[str]:
+def _warn_619(lines: list[str], with_file: bool = True) -> list[str]:
+    """``lines`` with their WARNING line in the 6.19 wording; without ``with_file``, as a
+    kernel without CONFIG_DEBUG_BUGVERBOSE prints it ("WARNING: at %pS, CPU#%d: %s/%d")."""
     comms = dict(
         m.groups()
         for line in lines
@@ -716,7 +718,8 @@ def _warn_619(lines: list[str]) -> list[str]:
         m = _OLD_WARN_RE.search(line)
         if m is not None:
             cpu, pid, src, caller = m.groups()
-            line = line[: m.start()] + f"WARNING: {src} at {caller}, CPU#{cpu}: {comms[pid]}/{pid}"
+            where = f"{src} at" if with_file else "at"
+            line = line[: m.start()] + f"WARNING: {where} {caller}, CPU#{cpu}: {comms[pid]}/{pid}"
         out.append(line)
     return out
 
@@ -753,6 +756,22 @@ def test_a_6_19_warning_line_reads_as_the_old_one(name: str) -> None:
         want[0].pid,
         want[0].cpu,
     )
+
+
+@pytest.mark.parametrize("name", _WARN_LOGS)
+def test_a_warning_line_without_its_file_reads_as_the_old_one(name: str) -> None:
+    """The WARNING line of a kernel built without CONFIG_DEBUG_BUGVERBOSE: __warn() has
+    no file then and prints "WARNING: CPU: %d PID: %d at %pS" (6.19: "WARNING: at %pS,
+    CPU#%d: %s/%d"). The same reports, titles, traces and task as the recorded line (it
+    was titled by its own raw text, and a SLUB report's WARN was a report of its own)."""
+    log = _lines(name)
+    want = _parse(log)
+    facts = [(r.title, r.frames, r.comm, r.pid, r.cpu) for r in want]
+    old_wording = [_OLD_WARN_RE.sub(r"WARNING: CPU: \1 PID: \2 at \4", line) for line in log]
+    for new in (old_wording, _warn_619(log, with_file=False)):
+        assert new != log
+        got = _parse(new)
+        assert [(r.title, r.frames, r.comm, r.pid, r.cpu) for r in got] == facts
 
 
 @pytest.mark.parametrize("name", _WARN_LOGS)

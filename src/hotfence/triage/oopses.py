@@ -972,7 +972,9 @@ _SLUB_REPORT = _F(
 # check_bytes_and_report()'s "INFO: 0x%p-0x%p ...") and its WARN()s ("WARNING: CPU: 0 PID:
 # 9 at mm/slub.c:1152 __slab_err", 6.19's "WARNING: mm/slub.c:1152 at __slab_err") are
 # part of its report, whatever build directory an out-of-tree build printed before the
-# file (SOURCE_TREE). Other "INFO: " headers (khungtaskd's "INFO: task ... blocked",
+# file (SOURCE_TREE), or without a file on a kernel built without CONFIG_DEBUG_BUGVERBOSE
+# ("WARNING: CPU: 0 PID: 9 at __slab_err+0x.../0x...", 6.19's "WARNING: at __slab_err+...,
+# CPU#0: ..."). Other "INFO: " headers (khungtaskd's "INFO: task ... blocked",
 # RCU's stalls, lockdep's) are reports of their own, however close after it.
 _SLUB_ABSORBS = (
     "INFO: Allocated in ",
@@ -981,6 +983,8 @@ _SLUB_ABSORBS = (
     "INFO: Object 0x",
     "INFO: 0x",
     "mm/slub.c:",
+    " at object_err+",
+    " at __slab_err+",
 )
 
 # KASAN before 4.6 printed the slab object through slab_bug(): part of the KASAN report.
@@ -1037,6 +1041,22 @@ _WARN_LINE = (
         "WARNING in {3}",
         stack=_warning_stack(),
         names_function=2,
+    ),
+    # its line without a file ("WARNING: CPU: %d PID: %d at %pS"): lib/bug.c finds no
+    # file for a kernel built without CONFIG_DEBUG_BUGVERBOSE (some distribution and
+    # vendor kernels), and the line names only the function that warned
+    _F(
+        lazy_rx("WARNING: CPU: [0-9]+ PID: [0-9]+ at {{FUNC}}"),
+        "WARNING in {2}",
+        stack=_warning_stack(),
+        names_function=1,
+    ),
+    # (and since 6.19, "WARNING: at %pS, CPU#%d: %s/%d")
+    _F(
+        lazy_rx("WARNING: at {{FUNC}}[^\\n]*, CPU#[0-9]+: "),
+        "WARNING in {2}",
+        stack=_warning_stack(),
+        names_function=1,
     ),
 )
 # lib/bug.c report_bug()'s "kernel BUG at %s:%u!" (the "kernel BUG" kind's, also that of
