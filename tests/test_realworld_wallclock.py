@@ -679,6 +679,36 @@ def test_an_oops_lines_picked_newest_first_read_as_picked(tmp_path: Path) -> Non
     assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
 
 
+@pytest.mark.parametrize(
+    ("name", "picked"),
+    [
+        # show_regs()'s "RIP: 0010:" row (arch/x86/kernel/process_64.c; the poster cut
+        # the other rows), then show_trace_log_lvl()'s "Call Trace:"
+        ("x86-6.1-soft-lockup", r"soft lockup|RIP: 0010:|Call Trace:|\] +\S+\+0x"),
+        # dump_stack(): dump_stack_print_info()'s "Hardware name:" (lib/dump_stack.c),
+        # then the trace
+        ("rhel7-hard-lockup-nmi-panic", r"hard LOCKUP|Hardware name:|Call Trace:|\[<"),
+        # 2.6 i386 show_stack_log_lvl() (arch/x86/kernel/dumpstack_32.c): "Stack:" and
+        # its rows of words, then "Call Trace:"
+        ("debian6-i386-oops", r"BUG: unable|Stack:|\]  [0-9a-f]{8} |Call Trace:|\]  \[<"),
+    ],
+    ids=["registers", "task-header", "stack-words"],
+)
+def test_a_traces_head_quoted_newest_first_reads_as_quoted(
+    name: str, picked: str, tmp_path: Path
+) -> None:
+    # A post quotes a report's first line, the line right before its trace and the
+    # trace's first frames, from `journalctl -k -r` in one whole second. What the kernel
+    # prints right before a trace's header (the task's header, its registers, its
+    # stack's words) and the frames right after it both tell the order.
+    lines = (DATA / f"{name}.log").read_text().splitlines(keepends=True)
+    quoted = "".join(line for line in lines[:24] if re.search(picked, line))
+    assert quoted.count("Call Trace:") == 1 and quoted.count("\n") >= 5
+    (want,) = parse_log(quoted.encode())
+    assert want.frames
+    assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
+
+
 def test_hung_task_headers_quoted_newest_first_read_as_quoted(tmp_path: Path) -> None:
     # A post quotes only the hung task check's lines for each report, its traces cut:
     # check_hung_task() (kernel/hung_task.c) prints "INFO: task %s:%d blocked for more

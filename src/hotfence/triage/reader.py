@@ -1123,6 +1123,38 @@ def _frame_line(line: bytes) -> bool:
     return _FRAME_RE.search(line) is not None and _REGISTER_RE.search(line) is None
 
 
+# What a trace's header follows: show_stack() is called after the lines that name the
+# task and its state. dump_stack() prints dump_stack_print_info()'s (lib/dump_stack.c)
+# "CPU: %d PID: %d Comm:", 6.x's "Tainted: [..]" line, "Hardware name:" and
+# print_worker_info()'s "Workqueue:" (2.6/3.x x86 dump_stack(): "Pid: %d, comm:"); an
+# oops show_regs()'s register rows (_row's register families, not x86's "Code:", which
+# came after the trace before 4.19); sched_show_task() (kernel/sched/core.c) its task's
+# line ("task:%-15.15s state:%c", before 5.9 "%-15.15s %c ... 0x%08lx"); and before
+# 4.x the stack's words (show_stack_log_lvl(): "Stack:", then rows of 8 or 16 hex digits
+# a word). One of these right after the header, and no frame, says the log runs
+# backwards, as frames before it do. Only show_stack()'s own header: lockdep's "stack
+# backtrace:" comes before its dump_stack()'s "CPU:" line.
+_SHOW_STACK_HEADER_RE = re.compile(rb"(?:Call [Tt]race|Backtrace):\s*$")
+_BEFORE_TRACE_RE = re.compile(
+    rb"(?:^|[\s\]>:])(?:CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Tainted: \[|Hardware name: "
+    rb"|Workqueue: |Pid: \d+, comm: |task:.{1,15}? +state:\S|Stack:\s*$"
+    rb"|.{1,15}? +\S (?:(?:[0-9a-f]{8}|[0-9a-f]{16}|running(?: task)?) +)?\d+ +\d+ +\d+ 0x[0-9a-f]{8}\b"
+    rb"|(?:[0-9a-f]{8} ){3}[0-9a-f]{8}\b|(?:[0-9a-f]{16} ){3}[0-9a-f]{16}\b)"
+)
+_REGISTER_FAMILIES = frozenset({"x86_64", "i386", "arm", "ppc", "mips", "riscv", "hexrow"})
+
+
+def _before_trace(line: bytes) -> bool:
+    if _BEFORE_TRACE_RE.search(line, 0, 200) is not None:
+        return True
+    row = _row(line)
+    return (
+        row is not None
+        and row[0] in _REGISTER_FAMILIES
+        and (row[0] != "x86_64" or row[1] != _X86_CODE)
+    )
+
+
 # A line's wall-clock time and printk time, either None when it has none
 _When = tuple[WallTime | None, float | None]
 
@@ -1170,8 +1202,9 @@ def _step(before: _When, after: _When) -> int:
 def _runs_backwards(first: bytes) -> bool:
     """Do the lines at the start of a log run newest first? Each step of the stamps
     votes, and so does each trace header: a trace's frames follow its "Call Trace:" line
-    (show_stack()), so frames before it and none after it say the log runs backwards.
-    So do two neighbouring rows of a register dump (_row), and the first of each of
+    (show_stack()), so frames before it and none after it say the log runs backwards,
+    and so does a line that comes before a trace (_before_trace) right after it. So do
+    two neighbouring rows of a register dump (_row), and the first of each of
     _TRACE_BRACKETS' pairs. (These are the votes a second's lines give in a journal's
     whole-second short output.)"""
     back = forward = 0
@@ -1180,9 +1213,14 @@ def _runs_backwards(first: bytes) -> bool:
     lines = first.split(b"\n", _REVERSED_PROBE_LINES)[:_REVERSED_PROBE_LINES]
     for i, line in enumerate(lines):
         if _TRACE_HEADER_RE.search(line) is not None and 0 < i < len(lines) - 1:
-            before, after = _frame_line(lines[i - 1]), _frame_line(lines[i + 1])
+            above, below = lines[i - 1], lines[i + 1]
+            before, after = _frame_line(above), _frame_line(below)
             back += before and not after
             forward += after and not before
+            if _SHOW_STACK_HEADER_RE.search(line) is not None:
+                before, after = _before_trace(above), _before_trace(below)
+                back += after and not before
+                forward += before and not after
         row = _row(line)
         if row is not None:
             family, place = row
