@@ -709,6 +709,55 @@ def test_a_traces_head_quoted_newest_first_reads_as_quoted(
     assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
 
 
+@pytest.mark.parametrize(
+    ("case", "picked"),
+    [
+        # lockdep's print_circular_bug_header() (kernel/locking/lockdep.c): "WARNING: ..",
+        # print_kernel_ident()'s "<release> #<build> Not tainted", a row of dashes, then
+        # the locks the task takes and holds
+        (
+            "187",
+            r"\] (?:WARNING: possible circular|4\.15\S+ #221 Not tainted|-{20,}$"
+            r"|\S+ is trying|but task is already| \(.*\), at: )",
+        ),
+        # KASAN (mm/kasan/report.c): "BUG: KASAN: ..." and its "Read of size" line, then
+        # dump_stack()'s "CPU:" and "Hardware name:"
+        ("110", r"\] (?:BUG: KASAN|Read of size|CPU: \d|Hardware name)"),
+    ],
+    ids=["lockdep", "kasan"],
+)
+def test_a_checks_banner_quoted_newest_first_reads_as_quoted(
+    case: str, picked: str, tmp_path: Path
+) -> None:
+    # A debugging check's banner lines follow one another in the order its printer
+    # prints them; quoted from `journalctl -k -r` in one whole second, they tell the order.
+    lines = syz_log(case).splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if re.search(picked, line))
+    quoted = "".join(line for line in lines[start : start + 40] if re.search(picked, line))
+    assert quoted.count("\n") >= 4
+    (want,) = parse_log(quoted.encode())
+    assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
+
+
+def test_a_slub_reports_lines_quoted_newest_first_read_as_quoted(tmp_path: Path) -> None:
+    # A post quotes a SLUB report's lines without its traces: slab_bug()'s (mm/slub.c)
+    # "BUG <cache> (Tainted: ..): ..." and its row of dashes, then check_bytes_and_report()'s
+    # "First byte" line and print_trailer()'s "Allocated in .. age=", "Freed in .. age=",
+    # "Slab 0x.." and "Object 0x..", each with the "INFO: " they had before 5.14 (which
+    # makes "INFO: Freed in .." a report's first line read first).
+    console = (DATA / "arm64-6.1.0-50-mod-slub-poison.log").read_text()
+    picked = re.compile(
+        r"\] (?:BUG kmalloc|-{20,}$|0x\S+ @offset|Allocated in|Freed in|Slab 0x|Object 0x)"
+    )
+    stamp = re.compile(r"^(\[ *[\d.]+\]) (?=[^B-])")
+    quoted = "".join(
+        stamp.sub(r"\1 INFO: ", line) for line in console.splitlines(True) if picked.search(line)
+    )
+    assert quoted.count("INFO: ") == 5
+    (want,) = parse_log(quoted.encode())
+    assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
+
+
 def test_hung_task_headers_quoted_newest_first_read_as_quoted(tmp_path: Path) -> None:
     # A post quotes only the hung task check's lines for each report, its traces cut:
     # check_hung_task() (kernel/hung_task.c) prints "INFO: task %s:%d blocked for more

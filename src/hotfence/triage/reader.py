@@ -1014,6 +1014,12 @@ _REGISTER_RE = re.compile(rb"(?<![\w.])(?:RIP|EIP|NIP|LR|pc|lr|epc|ra) *[:\[]")
 # trace or the user registers' "R13:" row: it votes only next to "RIP:" or "RSP:");
 # check_hung_task() (kernel/hung_task.c) "INFO: task %s:%d blocked for more than",
 # "      %s %s %.*s" (taint, release) and "\"echo 0 > ...\" disables this message.";
+# a debugging check's banner: lockdep's (kernel/locking/lockdep.c) "WARNING: ..." (before
+# 4.10 "[ INFO: ... ]"), print_kernel_ident()'s "<release> #<build> Tainted: ..." and a
+# row of dashes, as SLUB's slab_bug() (mm/slub.c) "BUG <cache> (Tainted: ..): ..." and
+# its dashes, then print_trailer()'s "INFO: Allocated in .. age=", "INFO: Freed in ..",
+# "INFO: Slab 0x..", "INFO: Object 0x.." (no "INFO: " since 5.14); KASAN's (mm/kasan/
+# report.c) "BUG: KASAN: ..." and its "Read of size" or "Write of size" line;
 # and every hex dump's rows (print_hex_dump(), KASAN's shadow bytes
 # around the buggy address, 32-bit ARM's dump_mem() stack) by their address, up.
 _ROW_RE = re.compile(
@@ -1033,8 +1039,26 @@ _ROW_RE = re.compile(
     rb"|(?P<hung>INFO: task .{1,64}:\d+ blocked for more than |\s{3}(?:Not tainted|Tainted: )"
     rb'|"echo 0 > /proc/sys/kernel/hung_task_timeout_secs")'
     rb"|(?P<hexrow>[0-9a-f]{4,16}): +[0-9a-f]{2}"
+    rb"|(?P<banner>WARNING: (?!CPU: )|\[ INFO: |BUG [\w.:-]+ \((?:Not tainted|Tainted: [^)]*)\): )"
+    rb"|(?P<ident>\d[\w.+~-]* #\d+\S*(?: +(?:Not tainted|Tainted: .*))?\s*$)"
+    rb"|(?P<dashes>-{20,}\s*$)"
+    rb"|(?:INFO: )?(?:(?P<allocated>Allocated)|(?P<freed>Freed)) in \S+(?: \[\w+\])? age=\d+ cpu=\d+ pid=\d+"
+    rb"|(?:INFO: )?(?:(?P<slab>Slab 0x[0-9a-f]+ objects=)|(?P<object>Object 0x[0-9a-f]+ @offset=))"
+    rb"|(?P<kasan>BUG: KAS(?:AN|an): |(?:Read|Write) of size \d+ )"
     rb")"
 )
+# The places of a check's banner lines. A banner's last line is never followed by the
+# next report's first (a trace stands between them), so no step here is read as two
+# reports meeting (_next_report).
+_BANNER_PLACES = {
+    "banner": 0,
+    "ident": 1,
+    "dashes": 2,
+    "allocated": 3,
+    "freed": 4,
+    "slab": 5,
+    "object": 6,
+}
 _ROW_LABELS = {
     "x86_64": (b"RIP", b"Code", b"RSP", b"RAX", b"RDX", b"RBP", b"R10", b"R13"),
     "i386": (b"EAX", b"ESI", b"DS"),
@@ -1080,6 +1104,11 @@ def _row(line: bytes) -> tuple[str, int] | None:
             return family, int(m.group(family))
     if m.group("hexrow") is not None:
         return "hexrow", int(m.group("hexrow"), 16)
+    for group, place in _BANNER_PLACES.items():
+        if m.group(group) is not None:
+            return "banner", place
+    if m.group("kasan") is not None:
+        return "kasan", 0 if m.group("kasan").startswith(b"BUG") else 1
     if m.group("gpr") is not None:
         return "arm", 100 - int(m.group("gpr"))  # printed from the highest register down
     for family, labels in _ROW_LABELS.items():
