@@ -739,6 +739,29 @@ def test_a_checks_banner_quoted_newest_first_reads_as_quoted(
     assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
 
 
+@pytest.mark.parametrize(
+    ("name", "first", "count"),
+    [
+        # MIPS die() (arch/mips/kernel/traps.c): "Oops[#1]:", then show_registers()'s
+        # __show_regs(): dump_stack_print_info()'s "CPU: N PID:" and the "$ 0   :" rows
+        ("mips64el-6.1.0-50-mod-null", "Unable to handle kernel paging request", 5),
+        # an arm64 oops's last frames, "Code:", "---[ end trace", then panic()'s
+        # "Kernel panic - not syncing", smp_send_stop()'s "SMP: stopping secondary CPUs"
+        # and the panic notifier's "Kernel Offset:" (arch/arm64/kernel/setup.c)
+        ("arm64-6.1-oops", "__arm64_sys_write+", 13),
+    ],
+    ids=["mips-die", "arm64-panic"],
+)
+def test_an_oops_lines_around_die_quoted_newest_first_read_as_quoted(
+    name: str, first: str, count: int, tmp_path: Path
+) -> None:
+    lines = (DATA / f"{name}.log").read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if first in line)
+    quoted = "".join(lines[start : start + count])
+    (want,) = parse_log(quoted.encode())
+    assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
+
+
 def test_a_slub_reports_lines_quoted_newest_first_read_as_quoted(tmp_path: Path) -> None:
     # A post quotes a SLUB report's lines without its traces: slab_bug()'s (mm/slub.c)
     # "BUG <cache> (Tainted: ..): ..." and its row of dashes, then check_bytes_and_report()'s

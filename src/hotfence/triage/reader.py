@@ -1007,9 +1007,12 @@ _REGISTER_RE = re.compile(rb"(?<![\w.])(?:RIP|EIP|NIP|LR|pc|lr|epc|ra) *[:\[]")
 # NULL pointer dereference" or "BUG: unable to handle ..." then "#PF: supervisor ..."
 # and "#PF: error_code" (arch/x86/mm/fault.c; "IP:" before 4.17), then dump_pagetable()'s
 # "PGD" (i386 "*pde ="), die()'s "Oops:" line (x86 __die_header() "invalid opcode:",
-# "general protection fault", arm and arm64 "Internal error:"), print_modules()'s
-# "Modules linked in:", then dump_stack_print_info()'s (lib/dump_stack.c) "CPU: %d PID:
-# %d Comm:" and "Hardware name:"; x86_64's "RIP: 0010:" and, since 4.19's
+# "general protection fault", arm and arm64 "Internal error:", MIPS and LoongArch die()
+# "Oops[#1]:"), print_modules()'s "Modules linked in:", then dump_stack_print_info()'s
+# (lib/dump_stack.c) "CPU: %d PID: %d Comm:" and "Hardware name:", and panic()'s last
+# lines (kernel/panic.c): smp_send_stop()'s "SMP: stopping secondary CPUs" (arm64,
+# arch/arm64/kernel/smp.c), the panic notifier's "Kernel Offset:" (arm64 and x86
+# dump_kernel_offset()) and "---[ end Kernel panic"; x86_64's "RIP: 0010:" and, since 4.19's
 # show_opcodes(), "Code:" before its "RSP:" row (before 4.19 "Code:" came after the
 # trace or the user registers' "R13:" row: it votes only next to "RIP:" or "RSP:");
 # check_hung_task() (kernel/hung_task.c) "INFO: task %s:%d blocked for more than",
@@ -1033,9 +1036,10 @@ _ROW_RE = re.compile(
     rb"|(?P<mce>CPU \d+: Machine Check|RIP(?: !INEXACT!)? [0-9a-f]{2}:<|TSC [0-9a-f]|PROCESSOR \d)"
     rb"|(?P<head>-+\[ cut here \]|kernel BUG at |BUG: (?:kernel NULL pointer|unable to handle)"
     rb"|IP: (?:\[<|[\w.]+\+0x)|#PF: (?:supervisor|user) |#PF: error_code|PGD |\*pde = "
-    rb"|(?:Oops|invalid opcode|Internal error): |general protection fault[:,] "
+    rb"|(?:Oops(?:\[#\d+\])?|invalid opcode|Internal error):(?:\s|$)|general protection fault[:,] "
     rb"|BUG: failure at |Kernel panic - not syncing|Modules linked in:"
-    rb"|CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Tainted: \[|Hardware name: |---\[ end Kernel panic)"
+    rb"|CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Tainted: \[|Hardware name: "
+    rb"|SMP: stopping secondary CPUs|Kernel Offset: |---\[ end Kernel panic)"
     rb"|(?P<hung>INFO: task .{1,64}:\d+ blocked for more than |\s{3}(?:Not tainted|Tainted: )"
     rb'|"echo 0 > /proc/sys/kernel/hung_task_timeout_secs")'
     rb"|(?P<hexrow>[0-9a-f]{4,16}): +[0-9a-f]{2}"
@@ -1084,6 +1088,8 @@ _ROW_LABELS = {
         b"CPU",
         b"Tainted",
         b"Hardware",
+        b"SMP: stopping",
+        b"Kernel Offset",
         b"---[ end Kernel panic",
     ),
     "hung": (b"INFO", b" ", b'"echo'),
