@@ -709,6 +709,25 @@ def test_a_traces_head_quoted_newest_first_reads_as_quoted(
     assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
 
 
+def test_a_hung_tasks_line_before_5_9_quoted_newest_first_reads_as_quoted(
+    tmp_path: Path,
+) -> None:
+    # A post quotes a hung task's first line, its task line and its trace's first frames
+    # from `journalctl -k -r` in one whole second; sched_show_task()'s task line in its
+    # shape before 5.9 (kernel/sched/core.c: "%-15.15s %c", then "%5lu %5d %6d 0x%08lx":
+    # stack left, pid, ppid, flags) comes right before "Call trace:".
+    lines = (DATA / "arm64-6.1.0-50-hung-task.log").read_text().splitlines(True)
+    start = next(i for i, line in enumerate(lines) if "blocked for more than" in line)
+    task = re.compile(r"task:(.{15}) state:(.) stack:(\d+) +pid:(\d+) +ppid:(\d+) +flags:")
+    quoted = "".join(
+        task.sub(lambda m: f"{m[1]} {m[2]}{int(m[3]):5} {int(m[4]):5} {int(m[5]):6} ", line)
+        for line in [lines[start], *lines[start + 3 : start + 12]]
+    )
+    assert "touch           D    0   101      1 0x00000004" in quoted
+    (want,) = parse_log(quoted.encode())
+    assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
+
+
 @pytest.mark.parametrize(
     ("case", "picked"),
     [

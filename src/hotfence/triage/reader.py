@@ -1164,7 +1164,9 @@ def _frame_line(line: bytes) -> bool:
 # print_worker_info()'s "Workqueue:" (2.6/3.x x86 dump_stack(): "Pid: %d, comm:"); an
 # oops show_regs()'s register rows (_row's register families, not x86's "Code:", which
 # came after the trace before 4.19); sched_show_task() (kernel/sched/core.c) its task's
-# line ("task:%-15.15s state:%c", before 5.9 "%-15.15s %c ... 0x%08lx"); and before
+# line ("task:%-15.15s state:%c", before 5.9 "%-15.15s %c", then a saved pc or none and
+# "%5lu %5d %6d 0x%08lx": the stack left is right after the state when 5 digits long,
+# "I15016    11      2 0x80004000"); and before
 # 4.x the stack's words (show_stack_log_lvl(): "Stack:", then rows of 8 or 16 hex digits
 # a word). One of these right after the header, and no frame, says the log runs
 # backwards, as frames before it do. Only show_stack()'s own header: lockdep's "stack
@@ -1173,7 +1175,8 @@ _SHOW_STACK_HEADER_RE = re.compile(rb"(?:Call [Tt]race|Backtrace):\s*$")
 _BEFORE_TRACE_RE = re.compile(
     rb"(?:^|[\s\]>:])(?:CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Tainted: \[|Hardware name: "
     rb"|Workqueue: |Pid: \d+, comm: |task:.{1,15}? +state:\S|Stack:\s*$"
-    rb"|.{1,15}? +\S (?:(?:[0-9a-f]{8}|[0-9a-f]{16}|running(?: task)?) +)?\d+ +\d+ +\d+ 0x[0-9a-f]{8}\b"
+    rb"|.{1,15}? +[A-Za-z?] *(?:(?:[0-9a-f]{8}|[0-9a-f]{16}|running(?: task)?) +)?\d+ +\d+ +\d+"
+    rb" 0x[0-9a-f]{8}\b"
     rb"|(?:[0-9a-f]{8} ){3}[0-9a-f]{8}\b|(?:[0-9a-f]{16} ){3}[0-9a-f]{16}\b)"
 )
 _REGISTER_FAMILIES = frozenset({"x86_64", "i386", "arm", "ppc", "mips", "riscv", "hexrow"})
