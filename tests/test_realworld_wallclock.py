@@ -800,6 +800,35 @@ def test_a_slub_reports_lines_quoted_newest_first_read_as_quoted(tmp_path: Path)
     assert _read_newest_first(quoted, tmp_path) == [_facts(want)]
 
 
+def test_a_warnings_tail_and_the_next_ones_head_quoted_newest_first_read_as_quoted(
+    tmp_path: Path,
+) -> None:
+    # A post quotes a warning printed twice (WARN() without _ONCE): a few of the first
+    # one's last frames, "</TASK>" and "---[ end trace" (print_oops_end_marker()), then
+    # the second one from "[ cut here ]" (lib/bug.c __warn()) to its first frames, its
+    # register rows cut. Its first "---[ end trace" and "</TASK>" come before its first
+    # "[ cut here ]" and "<TASK>" though it runs forwards: only a pair with a trace
+    # between them tells which way they run.
+    lines = (LAB / "warn.log").read_text().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if "[ cut here ]" in line)
+    end = next(i for i, line in enumerate(lines) if "---[ end trace" in line)
+    tail = re.compile(r"\]  (?:proc_reg_write|vfs_write|ksys_write)\+|</TASK>|end trace")
+    head = re.compile(r"\] (?:-+\[ cut|WARNING|Modules|CPU|Hardware|Call Trace)|<TASK>|\]  hotf")
+    later = re.compile(r"^\[ *(\d+\.\d+)\]")
+    quoted = "".join(
+        [line for line in lines[cut : end + 1] if tail.search(line)]
+        + [
+            later.sub(lambda m: f"[{float(m[1]) + 0.05:12.6f}]", line)
+            for line in lines[cut:end]
+            if head.search(line)
+        ]
+    )
+    assert quoted.count("<TASK>") == 1 and quoted.count("</TASK>") == 1
+    want = parse_log(quoted.encode())
+    assert len(want) == 1
+    assert _read_newest_first(quoted, tmp_path) == [_facts(r) for r in want]
+
+
 def test_hung_task_headers_quoted_newest_first_read_as_quoted(tmp_path: Path) -> None:
     # A post quotes only the hung task check's lines for each report, its traces cut:
     # check_hung_task() (kernel/hung_task.c) prints "INFO: task %s:%d blocked for more

@@ -1243,8 +1243,8 @@ def _runs_backwards(first: bytes) -> bool:
     (show_stack()), so frames before it and none after it say the log runs backwards,
     and so does a line that comes before a trace (_before_trace) right after it. So do
     two neighbouring rows of a register dump (_row), and the first of each of
-    _TRACE_BRACKETS' pairs. (These are the votes a second's lines give in a journal's
-    whole-second short output.)"""
+    _TRACE_BRACKETS' pairs, when a trace stands between them. (These are the votes a
+    second's lines give in a journal's whole-second short output.)"""
     back = forward = 0
     last: _When | None = None
     last_row: tuple[int, str, int] | None = None  # the last row's line, family and place
@@ -1286,9 +1286,15 @@ def _runs_backwards(first: bytes) -> bool:
     for opens, closes in _TRACE_BRACKETS:
         opened = next((i for i, line in enumerate(lines) if opens in line), None)
         closed = next((i for i, line in enumerate(lines) if closes in line), None)
+        # (only when they hold a trace between them, two frames in a row at least: a
+        # quote may begin with one report's "---[ end trace" right before the next one's
+        # "[ cut here ]" and its "WARNING: .. at func+0x..")
         if opened is not None and closed is not None:
-            back += closed < opened
-            forward += opened < closed
+            top, bottom = sorted((opened, closed))
+            held = [_frame_line(line) for line in lines[top + 1 : bottom]]
+            if any(a and b for a, b in zip(held, held[1:])):
+                back += closed < opened
+                forward += opened < closed
     return back >= _REVERSED_STEPS and back >= _REVERSED_RATIO * forward
 
 
