@@ -1637,6 +1637,18 @@ def test_a_log_with_its_spaces_squeezed_yields_the_same_facts(name: str) -> None
         assert [f.function for f in g.frames] == [f.function for f in w.frames]
 
 
+@pytest.mark.parametrize("case", ["85", "89"])
+def test_a_bad_page_reports_task_survives_its_spaces_squeezed(case: str) -> None:
+    # mm/page_alloc.c bad_page() prints "BUG: Bad page state in process %s  pfn:%05lx",
+    # mm/memory.c print_bad_pte() "BUG: Bad page map in process %s  pte:..": two spaces
+    # after the task's name, one where a forum post or an HTML archive squeezed them.
+    text = syz_log(case)
+    squeezed = "".join(re.sub(" {2,}", " ", ln).strip() + "\n" for ln in text.splitlines())
+    want, got = parse_log(text.encode()), parse_log(squeezed.encode())
+    assert want[0].comm is not None
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+
+
 _STAMPED = sorted(
     name
     for name, facts in EXPECTED.items()

@@ -301,8 +301,9 @@ _TASK_RES = (
         r"BUG: workqueue leaked lock or atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"
     ),
     # mm/page_alloc.c bad_page(): "BUG: Bad page state in process %s  pfn:%05lx"; mm/memory.c
-    # print_bad_pte(): "BUG: Bad page map in process %s  pte:%08llx pmd:%08llx" (no pid)
-    re.compile(r"BUG: Bad page (?:state|map) in process (?P<comm>.{1,20}?)  (?:pfn|pte):"),
+    # print_bad_pte(): "BUG: Bad page map in process %s  pte:%08llx pmd:%08llx" (no pid);
+    # a web page or forum post squeezes the two spaces to one
+    re.compile(r"BUG: Bad page (?:state|map) in process (?P<comm>.{1,20}?)  ?(?:pfn|pte):"),
     # ... before 2.6.28: "Bad page state in process '%s'", 2.6.9-2.6.15's "Bad page state
     # at %s (in process '%s', page %p)"
     re.compile(r"Bad page state (?:at \w+ \()?in process '(?P<comm>[^']{1,20})'"),
