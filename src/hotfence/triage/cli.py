@@ -151,8 +151,12 @@ def triage(
     if not paths:
         raise click.UsageError("give at least one PATH (or - for stdin), or --vmcore")
     from hotfence.triage.analyze import triage_paths
+    from hotfence.triage.heap import map_large_buffers
     from hotfence.triage.pool import cpu_count
     from hotfence.triage.source import SourceLines
+
+    # Before the first buffer: a large log's chunks must not stay in malloc's heap.
+    map_large_buffers()
 
     symbolizer = None
     if vmlinux or modules_dir:
