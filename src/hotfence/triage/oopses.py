@@ -1026,7 +1026,6 @@ _PPC_HARD_LOCKUP = _F(
 # "unhandled signal 11 at"), never before these headers.
 _PROGRAM_TAG = r"^[^\s:\[\]]+\[\d+\]: "
 
-# x86 handle_stack_overflow()'s die() line: __die()'s "%s: %04lx [#%d]" of its message.
 # kernel/panic.c __warn()'s line naming file, line and the function that warned (the
 # "WARNING:" kind's own formats, also those of the messages printed just before one).
 _WARN_LINE = (
