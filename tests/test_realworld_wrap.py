@@ -2229,21 +2229,25 @@ def _taint_letters(taint: str | None) -> frozenset[str]:
 
 
 @pytest.mark.parametrize("columns", [80, 100, 120])
-def test_a_journal_its_pager_cut_names_no_cut_release_or_taint(columns: int) -> None:
+def test_a_journal_its_pager_cut_names_no_cut_fact(columns: int) -> None:
     # the task header "CPU: 0 PID: 117 Comm: sh Tainted: G           OE      6.1.0-56-amd64
     # #1 Debian ..." is long: the pager may cut it in its taint or its release. What the
     # cut left is no release ("6.1.0-56-") nor the taint ("G" of "G           OE"): a
     # report names a release its log's reports name, or none, and taint flags one of
-    # the log's whole lines prints (6.12's "Tainted: [O]=OOT_MODULE, ..." among them)
+    # the log's whole lines prints (6.12's "Tainted: [O]=OOT_MODULE, ..." among them).
+    # No title holds the pager's mark (a panic's or a SLUB report's message cut short is
+    # titled by what is left).
     checked = 0
     for path, console, want in _prefixed_real_logs():
         if not _PRINTK_TIME.search(console):
             continue
         releases = {r.kernel_release for r in want} | {None}
         taints = {_taint_letters(extract_taint(line)) for line in console.split("\n")}
-        got = parse_log(_paged_journal(console, columns))
+        paged = _paged_journal(console, columns)
+        got = parse_log(paged)
         assert {r.kernel_release for r in got} <= releases, path.name
         assert {_taint_letters(r.taint) for r in got if r.taint is not None} <= taints, path.name
+        assert [r.title for r in got if _PAGER_MARK in r.title] == [], path.name
         checked += 1
     assert checked > 90
 

@@ -26,6 +26,7 @@ from . import oopses
 from .oopses import PARSE_STACK, OopsKind, StackSpec
 from .rust_demangle import demangle as demangle_rust
 from .scan import is_stack_start
+from .taint import PAGER_MARK
 
 MAX_TITLE_LEN = 120
 
@@ -242,7 +243,7 @@ def describe(
             m = f.report.search(text)
             if m is None:
                 continue
-        args = [g or "" for g in m.groups()]
+        args = [_uncut(m, group) for group in range(1, len(m.groups()) + 1)]
         frames: list[_Frame] = []
         corrupted = ""
         if f.stack is not None:
@@ -272,9 +273,26 @@ def describe(
             return "", corrupted, alts, chosen
         end = report.find("\n", pos)
         desc = report[pos:] if end == -1 else report[pos:end]
+        desc = desc.removesuffix(PAGER_MARK).rstrip()
     if not corrupted and chosen is not None and chosen.corrupted:
         corrupted = "report format is marked as corrupted"
     return desc, corrupted, alts, chosen
+
+
+def _uncut(m: re.Match[str], group: int) -> str:
+    """The text of ``m``'s ``group``, without the mark a pager put where it cut the line.
+
+    journalctl's less -S ends a line wider than the terminal in its mark (taint.PAGER_MARK):
+    a group that ran to the line's end there ("Kernel panic - not syncing: Attempted to
+    kill ini>", "BUG kmalloc-64 (...): Po>") holds the kernel's text up to the cut and a
+    character the kernel did not print. syzkaller's "kernel panic: %[1]v" of the cut line
+    names what is left, as this does; a group that ends before the line's end is whole.
+    """
+    text = m.group(group) or ""
+    end = m.end(group)
+    if text.endswith(PAGER_MARK) and (end == len(m.string) or m.string[end] == "\n"):
+        return text.removesuffix(PAGER_MARK).rstrip()
+    return text
 
 
 def _named_function(f: oopses.Format, args: list[str], guessed_trace: bool) -> _Frame | None:
