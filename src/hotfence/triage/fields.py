@@ -201,6 +201,16 @@ _CUT_HEADER_RE = re.compile(
     r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: (?P<comm>.{1,20}?) "
     r"(?:Kdump: loaded )?(?:Not tainted|Tainted: )"
 )
+# The same header cut by a pager before its taint (see taint.PAGER_MARK): "CPU: 1 PID: 1
+# Comm: init Tai>". dump_stack_print_info() prints the name ("%.20s") and one blank
+# before what follows it: a name is whole where a blank ends it and the text from there
+# to the cut begins one of those followers; "Comm: ini>" names no task.
+_PAGER_CUT_TASK_RE = re.compile(
+    r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: (?P<rest>.*)"
+    + re.escape(PAGER_MARK)
+    + "$"
+)
+_AFTER_COMM = ("Kdump: loaded Tainted: ", "Kdump: loaded Not tainted", "Tainted: ", "Not tainted")
 # Older and other architectures print the three facts on separate lines.
 _RELEASE_RES = (
     # i386 2.6 die(): "EFLAGS: 00010246   (2.6.18-8.el5 #1)"; ARM __show_regs():
@@ -783,7 +793,7 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
     # but RCU's stalled-CPU line, "GP" ("ticks this GP", "GPs behind"): a line holding none
     # of them (most of a report) is passed over without a regex.
     for t in texts:
-        if out.release is None and "ainted" in t:
+        if out.release is None and ("ainted" in t or t.endswith(PAGER_MARK)):
             _read_header(out, t)
         if out.hardware is None:
             m = _HW_RE.search(t)
@@ -841,6 +851,8 @@ def _read_header(out: TaskFields, t: str) -> None:
             if cut is not None:  # the release is lost: the task the header names is not
                 out.cpu, out.pid = int(cut.group("cpu")), int(cut.group("pid"))
                 out.comm = cut.group("comm")
+            elif t.endswith(PAGER_MARK):
+                _read_task_before_cut(out, t)
         return
     if out.comm is not None and out.release is None:
         # a cut header named the report's task; a later whole one (another CPU's dump,
@@ -855,6 +867,19 @@ def _read_header(out: TaskFields, t: str) -> None:
     out.release = m.group("rel")
     _read_taint(out, t)
     out.suse = _SUSE_BUILD_RE.search(t, m.end()) is not None
+
+
+def _read_task_before_cut(out: TaskFields, t: str) -> None:
+    """The CPU, pid and task of a header a pager cut before its taint, when the task's
+    name is whole (the shortest one followed by a blank and the start of a follower)."""
+    m = _PAGER_CUT_TASK_RE.search(t)
+    if m is None:
+        return
+    rest = m.group("rest")
+    for blank in range(1, min(len(rest), 21)):
+        if rest[blank] == " " and any(w.startswith(rest[blank + 1 :]) for w in _AFTER_COMM):
+            out.cpu, out.pid, out.comm = int(m.group("cpu")), int(m.group("pid")), rest[:blank]
+            return
 
 
 def _read_separate_lines(out: TaskFields, t: str) -> None:
