@@ -2241,7 +2241,8 @@ def test_a_journal_its_pager_cut_names_no_cut_fact_and_keeps_whole_ones(columns:
     # report names a release its log's reports name, or none, and taint flags one of
     # the log's whole lines prints (6.12's "Tainted: [O]=OOT_MODULE, ..." among them).
     # No title holds the pager's mark (a panic's or a SLUB report's message cut short is
-    # titled by what is left). A task named whole before the cut is the report's.
+    # titled by what is left). A task named whole before the cut is the report's, and a
+    # WARNING's title the same.
     checked = 0
     for path, console, want in _prefixed_real_logs():
         if not _PRINTK_TIME.search(console):
@@ -2257,6 +2258,12 @@ def test_a_journal_its_pager_cut_names_no_cut_fact_and_keeps_whole_ones(columns:
         if len(got) == len(want):  # (a report lost to the cut is another fact's to check)
             comms = [(g.comm, w.comm) for g, w in zip(got, want, strict=True) if w.comm in whole]
             assert [g for g, _ in comms] == [w for _, w in comms], path.name
+            # a WARNING is titled by its stack: an entry whose caller the cut took is
+            # still one ("hotfence_crash_do [hotfence_crash] from hotfence>")
+            warnings = [
+                (g.title, w.title) for g, w in zip(got, want) if w.title.startswith("WARNING in ")
+            ]
+            assert [g for g, _ in warnings] == [w for _, w in warnings], path.name
         checked += 1
     assert checked > 90
 

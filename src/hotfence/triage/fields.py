@@ -99,9 +99,13 @@ _ARM_FRAME_RE = re.compile(
 # The same unwinder since 5.x without CONFIG_BACKTRACE_VERBOSE (Debian's armmp): " %ps
 # from %pS", "unwind_backtrace from show_stack+0x18/0x1c"; again the entry is the callee.
 # %ps names a module's symbol "f [mod]": "hotfence_crash_do [hotfence_crash] from ...".
+# A pager may cut the line in its caller (see taint.PAGER_MARK: "... from hotfence_cr>"):
+# the callee before " from " is whole, and the entry one.
 _ARM_NOADDR_FRAME_RE = re.compile(
-    r"^\s*(?P<func>[A-Za-z_][\w.]*)(?: \[(?P<mod>[\w.\-]+)\])? from [A-Za-z_][\w.]*"
-    r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*$"
+    r"^\s*(?P<func>[A-Za-z_][\w.]*)(?: \[(?P<mod>[\w.\-]+)\])? from (?:[A-Za-z_][\w.]*"
+    r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*|[\w.+/]*(?: \[[\w.\-]*)?"
+    + re.escape(PAGER_MARK)
+    + ")$"
 )
 # powerpc show_stack() at an exception frame: "--- interrupt: 300 at f+0x140/0x168" (5.x+;
 # before, "--- Exception: 300 at f+0x1/0x2" then "    LR = g+0x3/0x4"). The interrupted

@@ -430,8 +430,13 @@ FRAME_RES = (
     rx(r"^ *{{PC}} \(([a-zA-Z0-9_.]+)\) from {{PC}} \({{FUNC}}"),
     # old arm: "[<pc>] (func+0x1/0x2) from [<pc>] (caller+0x...": the entry is the callee.
     rx(r"^ *{{PC}} \({{FUNC}}[^)]*\) from "),
-    # arm 5.x+ without CONFIG_BACKTRACE_VERBOSE: " func from caller+0x1/0x2", the callee.
-    rx(r"^ *([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])? from [a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+"),
+    # arm 5.x+ without CONFIG_BACKTRACE_VERBOSE: " func from caller+0x1/0x2", the callee;
+    # whole too when journalctl's pager cut the line in its caller and ended it in its
+    # mark (taint.PAGER_MARK): " hotfence_crash_do [hotfence_crash] from hotfence_cr>".
+    rx(
+        r"^ *([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])? from "
+        r"(?:[a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+|[\w.+/]*(?: \[[\w.\-]*)?>$)"
+    ),
     # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
     rx(r"^ *<<?(?:IRQ|NMI|EOE|EOI)>>? +(?:{{PC}} ){0,2}{{FUNC}}"),
     # The arm shapes through scripts/decode_stacktrace.sh (no "[<pc>]", the caller as
