@@ -1884,6 +1884,16 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("hang in {1}",),
                 stack=_s(*_TRACE, extractor=hang_frame),
             ),
+            # check_hung_task()'s line cut by journalctl's pager (less -S) and ended in its
+            # mark (taint.PAGER_MARK): "INFO: task touch:117 blocked for more than 120 seco>".
+            # Titled as the whole line is: "task hung in {1}" takes its function from the
+            # stack, the line need only be check_hung_task()'s.
+            _F(
+                lazy_rx(r"INFO: task .*:\d+ blocked .*>[ \t]*(?:\n|$)"),
+                "INFO: task hung in {1}",
+                alt=("hang in {1}",),
+                stack=_s(*_TRACE, extractor=hang_frame),
+            ),
             _F(
                 lazy_rx("INFO: task .* can't die for more than .* seconds"),
                 "INFO: task can't die in {1}",
