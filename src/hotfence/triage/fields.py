@@ -844,17 +844,14 @@ def _read_header(out: TaskFields, t: str) -> None:
         # a pager cut the line in its release ("... 6.1.0-56-" of "6.1.0-56-amd64"): the
         # task, pid, CPU and taint before it are whole, the release is lost
         if out.comm is None:
-            if "cpu" in m.re.groupindex:
-                out.cpu = int(m.group("cpu"))
-            out.pid, out.comm = int(m.group("pid")), m.group("comm")
+            _read_task(out, m)
             _read_taint(out, t)
         return
     if m is None:
         if out.comm is None:
             cut = _CUT_HEADER_RE.search(t)
             if cut is not None:  # the release is lost: the task the header names is not
-                out.cpu, out.pid = int(cut.group("cpu")), int(cut.group("pid"))
-                out.comm = cut.group("comm")
+                _read_task(out, cut)
             elif t.endswith(PAGER_MARK):
                 _read_task_before_cut(out, t)
         return
@@ -864,13 +861,18 @@ def _read_header(out: TaskFields, t: str) -> None:
         out.release = m.group("rel")
         _read_taint(out, t)
         return
+    _read_task(out, m)
+    out.release = m.group("rel")
+    _read_taint(out, t)
+    out.suse = _SUSE_BUILD_RE.search(t, m.end()) is not None
+
+
+def _read_task(out: TaskFields, m: re.Match[str]) -> None:
+    """The task, pid and CPU (when the shape prints one) a header line's match names."""
     if "cpu" in m.re.groupindex:
         out.cpu = int(m.group("cpu"))
     out.pid = int(m.group("pid"))
     out.comm = m.group("comm")
-    out.release = m.group("rel")
-    _read_taint(out, t)
-    out.suse = _SUSE_BUILD_RE.search(t, m.end()) is not None
 
 
 def _read_task_before_cut(out: TaskFields, t: str) -> None:
