@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .model import Frame
 from .scan import is_stack_start
-from .taint import PAGER_MARK, cut_by_pager, extract_taint
+from .taint import PAGER_CUT_CALLER, PAGER_MARK, cut_by_pager, extract_taint
 
 # One stack entry: x86 "[<pc>] ? func+0x1/0x2 [mod]" (one or two [<pc>], "?" unreliable),
 # arm64/x86 5.x " func+0x1/0x2", powerpc "[sp] [pc] .func+0x1/0x2 (unreliable)" (ELFv1
@@ -103,9 +103,7 @@ _ARM_FRAME_RE = re.compile(
 # the callee before " from " is whole, and the entry one.
 _ARM_NOADDR_FRAME_RE = re.compile(
     r"^\s*(?P<func>[A-Za-z_][\w.]*)(?: \[(?P<mod>[\w.\-]+)\])? from (?:[A-Za-z_][\w.]*"
-    r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*|[\w.+/]*(?: \[[\w.\-]*)?"
-    + re.escape(PAGER_MARK)
-    + ")$"
+    r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*$|" + PAGER_CUT_CALLER + ")"
 )
 # powerpc show_stack() at an exception frame: "--- interrupt: 300 at f+0x140/0x168" (5.x+;
 # before, "--- Exception: 300 at f+0x1/0x2" then "    LR = g+0x3/0x4"). The interrupted

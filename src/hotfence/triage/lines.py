@@ -81,6 +81,8 @@ from typing import NamedTuple
 
 import yaml
 
+from .wallclock import locale_name
+
 # Context of a line with a timestamp but no caller id (single shared console stream).
 CONSOLE = "console"
 # Context of lines relayed through syslog/journald; "syslog/T123" with a caller id.
@@ -106,19 +108,8 @@ _FIELD_RE = re.compile(
 )
 _CALLER_RE = re.compile(r"[CT]\d+")
 
-# The month as strftime's "%b" writes it in the reader's locale: journalctl and syslog
-# daemons print "Nov", "апр", "Mär", "févr.", "dic", a whole word in others (hi_IN
-# "मार्च"), dotted in Thai ("มี.ค."), "Thg 3" in Vietnamese; glibc's CJK locales its number
-# and "月" / "월", padded with a space in some (localedata abmon: zh_CN "4月", ja_JP and
-# zh_TW " 4月", ko_KR " 4월"). A log read as bytes is decoded as latin-1
-# (parser.parse_log), where a UTF-8 letter is two or three chars in \x80-\xff, and
-# "月" / "월" of the legacy CJK charsets (glibc's zh_CN.GBK, zh_CN.GB18030, zh_TW.BIG5,
-# ja_JP.EUC-JP, ko_KR.EUC-KR) two.
-_LETTER = r"(?:[^\W\d_]|[\x80-\xff])"
-MONTH = (
-    r"(?:" + _LETTER + r"{3,40}(?:\." + _LETTER + r"+)*\.?(?: 1?\d)?"
-    r"| ?1?\d(?:[\x80-\xff]{2,3}|[^\x00-\x7f]))"
-)
+# The month as strftime's "%b" writes it in the reader's locale (wallclock.locale_name).
+MONTH = locale_name(3)
 # The times a syslog / journal line starts with: "Nov 24 21:45:01[.123456]", logread's
 # ctime "Sun Sep  1 19:30:19 2019", ISO 8601, journalctl's -o short-full ("Sat 2026-11-24
 # 21:45:01 CET", the weekday in the locale too) and -o short-unix ("1795556701.123456").

@@ -24,6 +24,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .taint import PAGER_CUT_CALLER
+
 Pattern = re.Pattern[str]
 
 # What scripts/decode_stacktrace.sh puts after a function it resolved, in place of
@@ -435,7 +437,7 @@ FRAME_RES = (
     # mark (taint.PAGER_MARK): " hotfence_crash_do [hotfence_crash] from hotfence_cr>".
     rx(
         r"^ *([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])? from "
-        r"(?:[a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+|[\w.+/]*(?: \[[\w.\-]*)?>$)"
+        r"(?:[a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+|" + PAGER_CUT_CALLER + ")"
     ),
     # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
     rx(r"^ *<<?(?:IRQ|NMI|EOE|EOI)>>? +(?:{{PC}} ){0,2}{{FUNC}}"),

@@ -1025,6 +1025,10 @@ _REGISTER_RE = re.compile(rb"(?<![\w.])(?:RIP|EIP|NIP|LR|pc|lr|epc|ra) *[:\[]")
 # report.c) "BUG: KASAN: ..." and its "Read of size" or "Write of size" line;
 # and every hex dump's rows (print_hex_dump(), KASAN's shadow bytes
 # around the buggy address, 32-bit ARM's dump_mem() stack) by their address, up.
+# dump_stack_print_info()'s (lib/dump_stack.c) lines naming the task: "CPU: %d PID: %d
+# Comm:", 6.x's "Tainted: [..]" line and "Hardware name:" (a report's head, and what a
+# trace's header follows).
+_TASK_LINES = rb"CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Tainted: \[|Hardware name: "
 _ROW_RE = re.compile(
     rb"(?:^|[\s\]>:])(?:"
     rb"(?P<x86_64>RIP(?=: [0-9a-f]{4}:)|Code|RSP|RAX|RDX|RBP|R10|R13): "
@@ -1038,8 +1042,7 @@ _ROW_RE = re.compile(
     rb"|IP: (?:\[<|[\w.]+\+0x)|#PF: (?:supervisor|user) |#PF: error_code|PGD |\*pde = "
     rb"|(?:Oops(?:\[#\d+\])?|invalid opcode|Internal error):(?:\s|$)|general protection fault[:,] "
     rb"|BUG: failure at |Kernel panic - not syncing|Modules linked in:"
-    rb"|CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Tainted: \[|Hardware name: "
-    rb"|SMP: stopping secondary CPUs|Kernel Offset: |---\[ end Kernel panic)"
+    rb"|" + _TASK_LINES + rb"|SMP: stopping secondary CPUs|Kernel Offset: |---\[ end Kernel panic)"
     rb"|(?P<hung>INFO: task .{1,64}:\d+ blocked for more than |\s{3}(?:Not tainted|Tainted: )"
     rb'|"echo 0 > /proc/sys/kernel/hung_task_timeout_secs")'
     rb"|(?P<hexrow>[0-9a-f]{4,16}): +[0-9a-f]{2}"
@@ -1173,8 +1176,9 @@ def _frame_line(line: bytes) -> bool:
 # backtrace:" comes before its dump_stack()'s "CPU:" line.
 _SHOW_STACK_HEADER_RE = re.compile(rb"(?:Call [Tt]race|Backtrace):\s*$")
 _BEFORE_TRACE_RE = re.compile(
-    rb"(?:^|[\s\]>:])(?:CPU: ?\d+ (?:UID: \d+ )?PID: \d+ Comm: |Tainted: \[|Hardware name: "
-    rb"|Workqueue: |Pid: \d+, comm: |task:.{1,15}? +state:\S|Stack:\s*$"
+    rb"(?:^|[\s\]>:])(?:"
+    + _TASK_LINES
+    + rb"|Workqueue: |Pid: \d+, comm: |task:.{1,15}? +state:\S|Stack:\s*$"
     rb"|.{1,15}? +[A-Za-z?] *(?:(?:[0-9a-f]{8}|[0-9a-f]{16}|running(?: task)?) +)?\d+ +\d+ +\d+"
     rb" 0x[0-9a-f]{8}\b"
     rb"|(?:[0-9a-f]{8} ){3}[0-9a-f]{8}\b|(?:[0-9a-f]{16} ){3}[0-9a-f]{16}\b)"

@@ -63,6 +63,9 @@ _VERBOSE_FLAG_RE = re.compile(r"\[([A-Z])\]=")
 # set otherwise (less optfunc.c opt_rscroll()). A journal copied from that screen holds
 # the line's first columns and the mark.
 PAGER_MARK = ">"
+# What a pager leaves of a stack entry's caller it cut (32-bit ARM's "f from g+0x1/0x2"
+# rows: "... from hotfence_cr>", "... from f+0x1/0x2 [hotf>"): a pattern to end a row.
+PAGER_CUT_CALLER = r"[\w.+/]*(?: \[[\w.\-]*)?" + re.escape(PAGER_MARK) + "$"
 
 
 def cut_by_pager(line: str, end: int) -> bool:

@@ -39,14 +39,29 @@ _MONTHS = {
     )
 }
 
-# A month or weekday name in any locale (lines.MONTH: UTF-8 letters read as latin-1 too,
-# Thai's dots, Vietnamese "Thg 3", the CJK locales' month number and "月" / "월", two
-# bytes in a legacy CJK charset, three in UTF-8).
+# A month's name as strftime's "%b" writes it in the reader's locale: journalctl and syslog
+# daemons print "Nov", "апр", "Mär", "févr.", "dic", a whole word in others (hi_IN
+# "मार्च"), dotted in Thai ("มี.ค."), "Thg 3" in Vietnamese; glibc's CJK locales its number
+# and "月" / "월", padded with a space in some (localedata abmon: zh_CN "4月", ja_JP and
+# zh_TW " 4月", ko_KR " 4월"). A log read as bytes is decoded as latin-1
+# (parser.parse_log), where a UTF-8 letter is two or three chars in \x80-\xff, and
+# "月" / "월" of the legacy CJK charsets (glibc's zh_CN.GBK, zh_CN.GB18030, zh_TW.BIG5,
+# ja_JP.EUC-JP, ko_KR.EUC-KR) two.
 _LETTER = r"(?:[^\W\d_]|[\x80-\xff])"
-_NAME = (
-    r"(?:" + _LETTER + r"{2,40}(?:\." + _LETTER + r"+)*\.?(?: 1?\d)?"
-    r"| ?1?\d(?:[\x80-\xff]{2,3}|[^\x00-\x7f]))"
-)
+
+
+def locale_name(least_letters: int) -> str:
+    """A month's (or a weekday's) name in any locale, as above, of at least
+    ``least_letters`` letters when it is a word."""
+    return (
+        r"(?:" + _LETTER + "{" + str(least_letters) + r",40}(?:\." + _LETTER + r"+)*\.?(?: 1?\d)?"
+        r"| ?1?\d(?:[\x80-\xff]{2,3}|[^\x00-\x7f]))"
+    )
+
+
+# A month or weekday name in any locale (a weekday's may be two letters: lines.MONTH's
+# are three and more).
+_NAME = locale_name(2)
 _CLOCK = r"(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?:[.,](?P<frac>\d{1,9}))?"
 _WALL_RE = re.compile(
     # grep -n / -H or cat -n before a syslog file's line (lines._GREP), a syslog <PRI>,
