@@ -288,6 +288,44 @@ def test_a_2_6_9_x86_64_trace_of_several_entries_a_line_is_read() -> None:
     assert (rep.frames[0].module, rep.frames[0].offset) == ("ext3", 0x13)
 
 
+# The DWARF2 unwinder of 2.6.18-2.6.20 (CONFIG_STACK_UNWIND; Fedora Core 5 and 6 built it
+# in) heads the stack scan it falls back to with a line of its own inside the trace, after
+# "Call Trace:" (arch/i386/kernel/traps.c show_trace_log_lvl(), arch/x86_64/kernel/traps.c
+# show_trace(), 2.6.18): "Inexact backtrace:" when it unwound nothing, else after the
+# entries it did unwind "DWARF2 unwinder stuck at %s" and "Leftover inexact backtrace:"
+# (nothing may follow it: the scan found no more).
+_UNWINDER_FALLBACKS = {
+    "nothing unwound": {"Call Trace:\n": "Call Trace:\nInexact backtrace:\n"},
+    "stuck, leftover entries": {
+        " [<c0493d3e>] __mark_inode_dirty+0x26/0x150\n": (
+            " [<c0493d3e>] __mark_inode_dirty+0x26/0x150\n"
+            "DWARF2 unwinder stuck at __mark_inode_dirty+0x26/0x150\n"
+            "Leftover inexact backtrace:\n\n"
+        )
+    },
+    "stuck at the last entry": {
+        " [<c0404eff>] syscall_call+0x7/0xb\n": (
+            " [<c0404eff>] syscall_call+0x7/0xb\n"
+            "DWARF2 unwinder stuck at syscall_call+0x7/0xb\n"
+            "Leftover inexact backtrace:\n"
+        )
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(_UNWINDER_FALLBACKS))
+def test_a_2_6_18_unwinders_inexact_backtrace_line_stays_in_the_trace(case: str) -> None:
+    """The RHEL 5 i386 oops (2.6.18) with the DWARF2 unwinder's fallback lines in its
+    trace keeps its title, its frames and its trust: the fallback's "backtrace:" starts
+    no other trace (kmemleak's does)."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    rewritten = reworded(text, _UNWINDER_FALLBACKS[case])
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(rewritten.encode())
+    assert rep.title == EXPECTED["el5-i386-oops"]["title"] and not rep.corrupted
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
 # Kbuild compiles $(srctree)/lib/x.c from the objtree, so BUG()'s __FILE__ carries the
 # srctree as the build saw it: "../" when the objtree is inside it (commit 9da0763bdd82;
 # SUSE's packages), an absolute path for other O= builds before -fmacro-prefix-map

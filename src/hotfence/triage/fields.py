@@ -151,7 +151,14 @@ _TRACE_MARKER_RE = re.compile(
     r"|[\w.]+: \d+ (?:callbacks|messages) suppressed\.?\s*$|\*\* \d+ printk messages dropped \*\*"
     # crash's "bt" names the function an exception frame interrupted before its
     # registers: "    [exception RIP: hotfence_crash_null_deref+23]"
-    r"|\s*\[exception RIP: )"
+    r"|\s*\[exception RIP: "
+    # The DWARF2 unwinder of 2.6.18-2.6.20 (CONFIG_STACK_UNWIND) hands over to the stack
+    # scan amid the trace (arch/i386/kernel/traps.c show_trace_log_lvl(), arch/x86_64/
+    # kernel/traps.c show_trace()): "DWARF2 unwinder stuck at %s" after the entries it
+    # unwound, then "Leftover inexact backtrace:", or "Inexact backtrace:" when it unwound
+    # none; the scan's entries that follow are the same trace's. ("Full inexact backtrace
+    # again:" starts the trace over from its top: the trace ends there.)
+    r"|DWARF2 unwinder stuck at |(?:Leftover i|I)nexact backtrace:\s*$)"
 )
 _REGS_RE = re.compile(
     r"^\s*(?:R[A-Z0-9]{1,3}|[A-Z]S|CR\d|DR\d|Code|ORIG_RAX|EFLAGS)\s*:"

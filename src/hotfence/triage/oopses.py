@@ -395,8 +395,12 @@ STACK_START = tuple(
         r"Freed:",
         r"Freed by task [0-9]+:",
         # kmemleak's "  backtrace:", not lockdep's "stack backtrace:"; a forum's paste of
-        # the kmemleak file loses the indent
-        r"(?<!k )backtrace(?: \(crc [0-9a-fA-F]*\))?:",
+        # the kmemleak file loses the indent. Nor the DWARF2 unwinder's fallback inside a
+        # trace (CONFIG_STACK_UNWIND, 2.6.18-2.6.20: arch/i386/kernel/traps.c
+        # show_trace_log_lvl(), arch/x86_64/kernel/traps.c show_trace()): "Inexact
+        # backtrace:", or "Leftover inexact backtrace:" after "DWARF2 unwinder stuck at %s",
+        # the stack scan's entries of the same trace following it
+        r"(?<!k )(?<!exact )backtrace(?: \(crc [0-9a-fA-F]*\))?:",
         r"Backtrace:",
         r"Stack Trace:",  # arc show_stacktrace()
         r"Trace: *(?:\n|$)",  # alpha dik_show_trace(), alone on its line

@@ -540,7 +540,7 @@ def _stack_frames_impl(
 
 
 _HINT_AT_START = all(
-    p.pattern.removeprefix("(?<!k )").startswith(h)
+    re.sub(r"^(?:\(\?<![^)]*\))+", "", p.pattern).startswith(h)
     for h, p in zip(oopses.STACK_START_HINTS, oopses.STACK_START)
 )
 assert _HINT_AT_START, "a stack-start pattern no longer starts with its hint"
