@@ -553,3 +553,74 @@ def test_an_spl_0_6_assertion_message_alone_is_no_report() -> None:
     line = "[    7.216434] SPLError: 117:0:(hotfence_crash.c:252:hotfence_crash_verify()) "
     cut = text[:at] + line + "ASSERTION(hotfence_crash_count(hdr) == 0) failed\n"
     assert parse_log(cut.encode()) == []
+
+
+# i386's dump_stack() of 2.6.19-2.6.2x printed its trace with no header line, its own
+# frames first (arch/i386/kernel/traps.c dump_stack() -> show_trace() ->
+# show_trace_log_lvl() -> dump_trace()), as Fedora Core 6's and RHEL 5's i686 kernels did.
+_I386_DUMP_STACK = (
+    " [<c04051db>] dump_trace+0x69/0x1af\n"
+    " [<c0405339>] show_trace_log_lvl+0x18/0x2c\n"
+    " [<c04058ed>] show_trace+0xf/0x11\n"
+    " [<c04059ea>] dump_stack+0x15/0x17\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "title"),
+    [
+        # kernel/sched.c __might_sleep() (2.6.19): two lines, then dump_stack()
+        (
+            "BUG: sleeping function called from invalid context at kernel/rwsem.c:20\n"
+            "in_atomic():1, irqs_disabled():0\n",
+            "BUG: sleeping function called from invalid context in ext3_dirty_inode",
+        ),
+        # kernel/sched.c schedule() (2.6.19): "BUG: scheduling while atomic: %s/0x%08x/%d"
+        (
+            "BUG: scheduling while atomic: bash/0x00000001/2711\n",
+            "BUG: scheduling while atomic in ext3_dirty_inode",
+        ),
+    ],
+)
+def test_a_headerless_2_6_i386_dump_stack_trace_titles_the_report(header: str, title: str) -> None:
+    """The RHEL 5 i386 oops's trace (2.6.18), printed by dump_stack() under a report that
+    has no registers: the dump_stack() entries start the trace and no title names them."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    lines = text.splitlines(keepends=True)
+    head = lines.index("Call Trace:\n")
+    end = lines.index(" =======================\n")
+    rewritten = header + _I386_DUMP_STACK + "".join(lines[head + 1 : end + 1])
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(rewritten.encode())
+    assert rep.title == title and not rep.corrupted
+    assert [f.function for f in rep.frames] == [
+        "dump_trace",
+        "show_trace_log_lvl",
+        "show_trace",
+        "dump_stack",
+    ] + [f.function for f in want.frames]
+
+
+def test_lockdeps_headerless_2_6_i386_trace_is_the_reports_not_the_locks_line() -> None:
+    """lockdep's report names its lock's function in an entry-shaped "at:" line before
+    "stack backtrace:" and the headerless i386 dump_stack() trace (kernel/lockdep.c
+    print_unlock_inbalance_bug(), 2.6.19): the trace read is dump_stack()'s."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    lines = text.splitlines(keepends=True)
+    head = lines.index("Call Trace:\n")
+    end = lines.index(" =======================\n")
+    rewritten = (
+        "=====================================\n"
+        "[ BUG: bad unlock balance detected! ]\n"
+        "-------------------------------------\n"
+        "bash/2711 is trying to release lock (&journal->j_state_lock) at:\n"
+        "[<f8a1a5d1>] ext3_dirty_inode+0x13/0x6a [ext3]\n"
+        "but there are no more locks to release!\n\n"
+        "other info that might help us debug this:\n"
+        "no locks held by bash/2711.\n\n"
+        "stack backtrace:\n" + _I386_DUMP_STACK + "".join(lines[head + 1 : end + 1])
+    )
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(rewritten.encode())
+    assert rep.title == "BUG: bad unlock balance in ext3_dirty_inode" and not rep.corrupted
+    assert [f.function for f in rep.frames][4:] == [f.function for f in want.frames]

@@ -428,6 +428,15 @@ assert len(STACK_START_HINTS) == len(STACK_START) and all(
     h in p.pattern for h, p in zip(STACK_START_HINTS, STACK_START)
 ), "a stack-start pattern lost its hint"
 
+# i386's dump_stack() of 2.6.19-2.6.2x prints no header before its trace
+# (arch/i386/kernel/traps.c dump_stack() -> show_trace() -> show_trace_log_lvl() ->
+# dump_trace(), whose " [<%08lx>] %s" entries come first): " [<c04051db>]
+# dump_trace+0x69/0x1af", " [<c0405339>] show_trace_log_lvl+0x18/0x2c", " [<c04058ed>]
+# show_trace+0xf/0x11", " [<c04059ea>] dump_stack+0x15/0x17", then its caller's. Each
+# report kind that dumps the stack (a warning, a sleep in atomic context, lockdep) shows
+# its trace so; the entry of dump_trace() starts it.
+I386_DUMP_STACK_RE = re.compile(r" *\[<[0-9a-f]{8}>\] dump_trace\+0x[0-9a-f]+/0x")
+
 # A line holding a frame; captures the function name(s).
 FRAME_RES = (
     # powerpc64 ELFv1 names start with a dot; 2.6.1x x86_64 prefixes a module's ":mod:".
@@ -489,6 +498,11 @@ SKIP_FRAMES = (
     "dump_stack",
     "walk_stack",
     "dump_backtrace",
+    # x86's dump_stack() of 2.6.18-2.6.2x down to the unwinder (arch/i386/kernel/traps.c
+    # show_trace() -> show_trace_log_lvl() -> dump_trace(); x86_64 "show_trace"), its
+    # own frames first in the trace it prints
+    "^dump_trace$",
+    "^show_trace(?:_log_lvl)?$",
     "unwind_backtrace",  # 32-bit ARM's dump_backtrace
     "arc_unwind_core",  # ARC's show_stacktrace() unwinds from its own frame
     "warn_slowpath",

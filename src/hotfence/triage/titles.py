@@ -124,6 +124,8 @@ _HEADERLESS_STACKS = (
             r":\n *[\w.]+(?:\+0x[0-9a-f]+/0x|" + oopses.DECODED_SOURCE + ")"
         ),
     ),
+    # i386's dump_stack() of 2.6.19-2.6.2x: no header, its own frames first
+    (("dump_trace+",), re.compile("(?m)^" + oopses.I386_DUMP_STACK_RE.pattern)),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
     (("Caller[",), re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x")),
     # crash's "bt" of a dump's task: its task header (task.c print_task_header()), then
@@ -530,9 +532,15 @@ def _stack_frames_impl(
                 break
             if not found and (part is oopses.CALL_TRACE or part is oopses.TRACE_AFTER_REGS):
                 # 32-bit ARM's unwinder (CONFIG_ARM_UNWIND) prints no header: its trace
-                # starts at the first "from" line (_ARM_ENTRY_RE).
+                # starts at the first "from" line (_ARM_ENTRY_RE). Nor does 2.6.19-2.6.2x
+                # i386's dump_stack(): at its own first entry (oopses.I386_DUMP_STACK_RE).
                 li = next(
-                    (i for i in range(start, len(lines)) if _ARM_ENTRY_RE.match(lines[i])),
+                    (
+                        i
+                        for i in range(start, len(lines))
+                        if _ARM_ENTRY_RE.match(lines[i])
+                        or oopses.I386_DUMP_STACK_RE.match(lines[i])
+                    ),
                     len(lines),
                 )
         part_idx += 1
