@@ -745,6 +745,20 @@ def test_lge_wall_clock_and_cpu_in_the_printk_time_read_as_the_console() -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+def test_motorola_cpu_after_a_comma_in_the_printk_time_reads_as_the_console() -> None:
+    """Motorola's trees (kernel/printk.c print_time() of the MSM8916 phones' 3.10 kernels)
+    print "[%5lu.%06lu,%u] ": the record's CPU after a comma inside the time's brackets.
+    The report keeps its task, its faulting function and every frame, and the other
+    CPU's line inside the trace is no part of it."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    text = re.sub(r"\],(\d+\]) ", r",\1 ", _vendor_prefixed(",{cpu}] "))
+    assert re.search(r"^\[ *\d+\.\d{6},1\] random", text, re.M)
+    (rep,) = parse_log(text.encode())
+    assert _facts([rep]) == _facts([want])
+    assert rep.rip is not None and rep.rip.function == want.rip.function
+    assert len(want.frames) == 6 and not rep.corrupted
+
+
 def test_a_bracketed_message_start_is_no_vendor_prefix() -> None:
     """Samsung's prefix is "%c[%1d:%15s:%5d]": a message of a mainline kernel that starts
     with a bracket and colons keeps them."""

@@ -14,7 +14,8 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
 * ``[0:   swapper/0:    1] `` / ``c1 `` / ``c0 1 (swapper/0) `` / ``[pid:1,cpu0,init]``
   — Android vendor kernels' CPU and task after the time (see ``_VENDOR_PROCESS``),
   Amlogic's CPU inside the time's brackets (``[    8.234400@1]- ``, ``_AMLOGIC_CPU``),
-  LG's wall clock there and the CPU after (``[ 57.068765 / 10-26 15:03:55.524][1] ``);
+  LG's wall clock there and the CPU after (``[ 57.068765 / 10-26 15:03:55.524][1] ``),
+  Motorola's CPU after a comma in them (``[86735.021267,1] ``);
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format (also after
   the wire format's ``<PRI>``, RFC 3164), also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
@@ -220,6 +221,11 @@ _AMLOGIC_CPU = r"@(?P<acpu>\d{1,4})\][hsd-]?"
 # %02d:%02d:%02d.%03lu][%d] ", "[   57.068765 / 10-26 15:03:55.524][1] Call trace:". Its
 # lines are told apart by that CPU too.
 _LGE_CPU = r" / \d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\]\[(?P<lcpu>\d{1,4})\]"
+# Motorola's trees (MSM8916 / MSM8939 phones' 3.10 kernels, kernel/printk.c print_time(ts,
+# buf, cpu)) put the record's CPU (log_store() keeps smp_processor_id() in struct log)
+# after a comma inside the time's brackets: "[%5lu.%06lu,%u] ", "[86735.021267,1] PC is
+# at ...". Its lines are told apart by that CPU too.
+_MOTO_CPU = r",(?P<ocpu>\d{1,4})\]"
 # MediaTek's, in place of print_time()'s space or after it (one console reprints the
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
 _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
@@ -266,8 +272,15 @@ _PREFIX = (
     # [ 1.2][T3], [ 1.2] [T3]; dmesg -d and journalctl -o short-delta add the time since
     # the previous message: "[    6.059134 <    0.000151>]"; Amlogic's trees the CPU
     # (_AMLOGIC_CPU): "[    8.234400@1] ", "[    8.234400@1]- "; LG's the wall clock and
-    # the CPU (_LGE_CPU): "[   57.068765 / 10-26 15:03:55.524][1] "
-    r"\[ *(?P<ts>\d+\.\d+)(?:(?: <[ \d.,+*-]+>)?\]|" + _AMLOGIC_CPU + r"|" + _LGE_CPU + r")"
+    # the CPU (_LGE_CPU): "[   57.068765 / 10-26 15:03:55.524][1] "; Motorola's the CPU
+    # after a comma (_MOTO_CPU): "[86735.021267,1] "
+    r"\[ *(?P<ts>\d+\.\d+)(?:(?: <[ \d.,+*-]+>)?\]|"
+    + _AMLOGIC_CPU
+    + r"|"
+    + _LGE_CPU
+    + r"|"
+    + _MOTO_CPU
+    + r")"
     r"(?: " + _DMESG_TIME + r")*"
     r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
     r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
@@ -1315,6 +1328,8 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         return f"c{m['acpu']}"
     if g.get("lcpu") is not None:
         return f"c{m['lcpu']}"
+    if g.get("ocpu") is not None:
+        return f"c{m['ocpu']}"
     if g.get("mpid") is not None:
         return _task_or_cpu(m["mpid"], str(int(m["mcpu"], 16)))
     return None
