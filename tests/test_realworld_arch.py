@@ -745,6 +745,37 @@ def test_lge_wall_clock_and_cpu_in_the_printk_time_read_as_the_console() -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+def test_an_arm64_4x_exception_stack_dump_inside_the_trace_ends_no_trace() -> None:
+    """arm64's 4.x dump_backtrace() printed each entry as "[<%p>] %pS" and, after an
+    exception handler's entry (in_exception_text()), the pt_regs it saved through
+    dump_mem(): "Exception stack(0x%016lx to 0x%016lx)" and rows of 64-bit words,
+    " %016lx" or " ????????????????" (arch/arm64/kernel/traps.c, 4.9). The trace goes on
+    after the rows: the SError report keeps every frame under do_serror()."""
+    text = (DATA / "arm64-serror.log").read_text()
+    (want,) = parse_log(text.encode())
+    rows = (
+        "Exception stack(0xffffffc01154bdc0 to 0xffffffc01154bef0)\n"
+        "bdc0: 0000000000000060 00000000000f3a2c 0000000000000000 ffffffc01154bf20\n"
+        "bde0: ???????????????? ???????????????? ffffffc010a1c3e8 0000000060400085\n"
+        "bee0:                                   ffffffc01154bf20 ffffffc010018a4c\n"
+    )
+    old = []
+    for line in text.splitlines(keepends=True):
+        stamp, _, body = line.partition("]  ")
+        if not body or "+0x" not in body:
+            old.append(line)
+            continue
+        old.append(f"{stamp}] [<ffffffc010012345>] {body}")
+        if body.startswith("do_serror+"):
+            old += [f"{stamp}] {row}\n" for row in rows.splitlines()]
+    shaped = "".join(old)
+    assert "] [<ffffffc010012345>] el1_error+0x90/0x110" in shaped
+    assert "] bde0: ???????????????? " in shaped
+    (rep,) = parse_log(shaped.encode())
+    assert _facts([rep]) == _facts([want])
+    assert [f.function for f in rep.frames][-2:] == ["cpu_startup_entry", "secondary_start_kernel"]
+
+
 def test_motorola_cpu_after_a_comma_in_the_printk_time_reads_as_the_console() -> None:
     """Motorola's trees (kernel/printk.c print_time() of the MSM8916 phones' 3.10 kernels)
     print "[%5lu.%06lu,%u] ": the record's CPU after a comma inside the time's brackets.

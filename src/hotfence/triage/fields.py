@@ -168,9 +168,14 @@ _REGS_RE = re.compile(
     r"|^\s*(?:r\d{1,2}|sl|fp|ip):[0-9a-f]{8}\b"
     # ...and, at an exception entry, the exception frame as a hex dump:
     # "Exception stack(0xc1401f18 to 0xc1401f60)", "1f20: 00fa9c51 c031fc80 ..." (dump_mem()
-    # prints a word or its blank for each column: a row with none is one whose words a
-    # mail client's wrap moved, after the blanks, to an unprefixed line of their own)
-    r"|^\s*Exception stack\(0x[0-9a-f]+ to 0x[0-9a-f]+\)|^[0-9a-f]{4}:(?: +[0-9a-f]{8})*\s*$"
+    # prints a word, "????????" for one it could not read, or its blank for each column: a
+    # row with none is one whose words a mail client's wrap moved, after the blanks, to an
+    # unprefixed line of their own). arm64's 4.x dump_backtrace() does the same after each
+    # exception entry (in_exception_text()), its dump_mem() a 64-bit word a column, " %016lx"
+    # or " ????????????????" (arch/arm64/kernel/traps.c, 4.9): "7e40: 0000000000000001
+    # ffffff8008e18764 ...", the trace's entries going on after it.
+    r"|^\s*Exception stack\(0x[0-9a-f]+ to 0x[0-9a-f]+\)"
+    r"|^[0-9a-f]{4}:(?: +(?:[0-9a-f]{8}|\?{8})(?:[0-9a-f]{8}|\?{8})?)*\s*$"
     # powerpc __show_regs() inside a trace: "MSR:  8000... <SF,EE>", "CFAR: ...", "GPR00: ...",
     # "LR [c0000000009a1c] f+0x10/0x20" (the NIP line is a RIP line), 3.x "    LR = f+0x1/0x2"
     r"|^\s*(?:MSR|CFAR|DAR|DSISR|IRQMASK|GPR\d\d|SOFTE|CTR|XER)\s*:|^\s*LR (?:\[|= )"
