@@ -776,6 +776,28 @@ def test_an_arm64_4x_exception_stack_dump_inside_the_trace_ends_no_trace() -> No
     assert [f.function for f in rep.frames][-2:] == ["cpu_startup_entry", "secondary_start_kernel"]
 
 
+@pytest.mark.parametrize(
+    "name", ["arm64-6.1-oops", "arm64-6.1.0-50-hung-task", "arm64-6.1.0-50-mod-warn"]
+)
+def test_amlogic_frame_pointer_before_an_arm64_entry_keeps_the_frames(name: str) -> None:
+    """Amlogic's 4.9 trees (CONFIG_AMLOGIC_VMAP, arch/arm64/kernel/traps.c
+    dump_backtrace_entry()) print each entry as "[%016lx+%4ld][<%016lx>] %pS": the frame
+    pointer and the frame's size before the pc. The report keeps its title, task and
+    every frame, and is not taken for one without a trace."""
+    text = (DATA / f"{name}.log").read_text()
+    want = parse_log(text.encode())
+    shaped = re.sub(
+        r"^(\[ *\d+\.\d+\]) (?= \S+\+0x[0-9a-f]+/0x[0-9a-f]+)",
+        r"\1 [ffffff80201c7800+  32][<ffffff80091f0e2c>]",
+        text,
+        flags=re.M,
+    )
+    assert "] [ffffff80201c7800+  32][<ffffff80091f0e2c>] " in shaped
+    got = parse_log(shaped.encode())
+    assert _facts(got) == _facts(want)
+    assert len(want[0].frames) > 3 and not got[0].corrupted
+
+
 def test_motorola_cpu_after_a_comma_in_the_printk_time_reads_as_the_console() -> None:
     """Motorola's trees (kernel/printk.c print_time() of the MSM8916 phones' 3.10 kernels)
     print "[%5lu.%06lu,%u] ": the record's CPU after a comma inside the time's brackets.

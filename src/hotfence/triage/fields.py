@@ -23,8 +23,13 @@ from .taint import PAGER_CUT_CALLER, PAGER_MARK, cut_by_pager, extract_taint
 _PC = r"\[<?\s*(?:(?:0x)?[0-9a-f]+|inline|\(_*ptrval_*\))\s*>?\]"
 # x86_64 printk_address() of 2.6.16-2.6.2x put a module's name before the symbol:
 # " [<ffffffff8802c8e9>] :jbd:log_wait_commit+0xa3/0xf5" (RHEL 5).
+# Amlogic's 4.9 trees (CONFIG_AMLOGIC_VMAP, arch/arm64/kernel/traps.c and
+# drivers/amlogic/memory_ext/vmap_stack.c dump_backtrace_entry()) put the frame pointer and
+# the frame's size before the pc: "[%016lx+%4ld][<%016lx>] %pS", "[%08lx+%4ld][<%p>] %pS"
+# on arm: "[ffffff80201c7800+  32][<ffffff80091f0e2c>] vmalloc_to_page+0xd8/0xe4".
+_AMLOGIC_FP = r"(?:\[[0-9a-f]{8,16}\+ *\d+\])?"
 _FRAME_RE = re.compile(
-    r"^\s*(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:" + _PC + r"\s*)?"
+    r"^\s*" + _AMLOGIC_FP + r"(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:" + _PC + r"\s*)?"
     r"(?::(?P<mod2>[\w.\-]+):)?\.?"
     r"(?P<func>[A-Za-z_$][\w.$]*)\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+)"
     r"(?:\s+\[(?P<mod>[\w.\-]+)(?:\s+[0-9a-f]+)?\])?"

@@ -57,11 +57,12 @@ _MACROS = {
     "{{ADDR}}": r"0x[0-9a-f]+",
     # An entry's "[<pc>]"; printed with "%p" (openrisc's print_trace()) before the pointer
     # hashing key is ready, lib/vsprintf.c ptr_to_id()'s "(ptrval)" ("(____ptrval____)" on
-    # 64-bit) stands for the address.
-    "{{PC}}": r"\[<?(?:0x)?(?:[0-9a-f]+|\(_*ptrval_*\))>?\]",
+    # 64-bit) stands for the address. Amlogic's 4.9 trees put the frame pointer and the
+    # frame's size before it (fields._AMLOGIC_FP): "[ffffff80201c7800+  32][<ffffff80...>]".
+    "{{PC}}": r"(?:\[[0-9a-f]{8,16}\+ *\d+\])?\[<?(?:0x)?(?:[0-9a-f]+|\(_*ptrval_*\))>?\]",
     # print_ip_sym()'s "[<pc>] func+0x1/0x2", or the "func (file:line)" that
     # decode_stacktrace.sh leaves of it (it drops every "[<pc>]")
-    "{{PCD}}": r"(?:\[<?(?:0x)?(?:[0-9a-f]+|\(_*ptrval_*\))>?\] +|(?<![\w.])(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
+    "{{PCD}}": r"(?:(?:\[[0-9a-f]{8,16}\+ *\d+\])?\[<?(?:0x)?(?:[0-9a-f]+|\(_*ptrval_*\))>?\] +|(?<![\w.])(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
     # "func+0x1/0x2", "func.cold+0x..", and scripts/decode_stacktrace.sh's "func (file:line)"
     # (the shape the 0-day robot's and LKFT's reports print: see fields._decoded_re).
     "{{FUNC}}": r"([a-zA-Z0-9_]+)(?:\.|\+| \((?={{LOC}}))",
