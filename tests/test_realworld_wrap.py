@@ -144,6 +144,23 @@ def test_decode_stacktrace_output_reads_as_the_console_log(
     assert "setup_net" in [f.function for f in reps[0].frames] or "centos7" not in log.name
 
 
+@pytest.mark.parametrize("gap", [" ", "  "])
+@pytest.mark.parametrize("log", _DECODED_LOGS)
+def test_decoded_locations_addr2line_pretty_printed_keep_the_frames(log: Path, gap: str) -> None:
+    # the same script with an addr2line that pretty-prints its inline chain (binutils
+    # addr2line -p -i, translate_addresses(): each inlining caller's location on a line
+    # after " (inlined by) "), the lines joined by a space: "print_report (report.c:307
+    # (inlined by) report.c:417)", as an mptcp syzkaller KASAN report on GitHub carries
+    # it. Each such entry is a frame as the plain -i one is: the trace went on no further
+    # than its first entry without an inline level (dump_stack_lvl).
+    console = log.read_text()
+    decoded = _decode_stacktrace(console)
+    pretty = decoded.replace(" include/linux/", f"{gap}(inlined by) include/linux/")
+    assert pretty.count("(inlined by) include/linux/") > 5
+    reps = _same_reports(console, pretty)
+    assert len(reps[0].frames) > 3
+
+
 # The locations decode_stacktrace.sh puts in an entry's parentheses, "f (a.h:37 b.c:12)"
 # (parse_symbol(): addr2line -i, one per inline level), or in a header's symbol
 # ("WARNING: ... at x.c:23 f (x.c:23 y.h:4)", "BUG: KFENCE: ... in f (x.c:9 y.h:10)")

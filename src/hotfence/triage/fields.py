@@ -55,9 +55,14 @@ _INLINE_RE = re.compile(
 # "[sp] [pc]" stay: they have no "<>") and a module's name follows without its brackets
 # (handle_line(): "$symbol $module").
 _LOC = r"(?:[\w/.\-+]+|\?\?):(?:\d+|\?)(?: \(discriminator \d+\))?"
+# The same script run with an addr2line that pretty-prints (binutils addr2line -p -i,
+# translate_addresses(): each inlining caller's location on a line of its own after
+# " (inlined by) ") joins those lines with a space as it joins plain -i's: "f (a.h:37
+# (inlined by) b.c:12)", one or two spaces before the marker.
+_LOC_SEP = r"(?: {1,2}\(inlined by\))? "
 _DECODED = (
     r"^\s*(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:[0-9a-f]{4}:)?\.?(?P<func>[A-Za-z_$][\w.$]*)"
-    r" \((?P<locs>" + _LOC + r"(?: " + _LOC + r")*)\)(?:\s+\[?(?P<mod>[\w.\-]+)\]?)?\s*$"
+    r" \((?P<locs>" + _LOC + r"(?:" + _LOC_SEP + _LOC + r")*)\)(?:\s+\[?(?P<mod>[\w.\-]+)\]?)?\s*$"
 )
 
 
