@@ -999,6 +999,19 @@ def test_an_arc_oops_is_a_report_titled_by_its_trace() -> None:
     )
 
 
+def test_an_arc_oops_names_its_faulting_function_from_its_tlb_miss_line() -> None:
+    """ARC show_regs() prints the faulting pc as a bare "ERET: 0x%08lx"; the line before,
+    show_ecr_verbose()'s "Invalid %s @ 0x%08lx by insn @ %pS" for a data TLB miss (the
+    kernel access do_page_fault() could not fix up), names its function: the report's
+    RIP, as MIPS's "epc" line is the recorded oops's. It was none (the report of a
+    5.6 ARC boot on QEMU in foss-for-mips-arc-processors/qemu issue 57)."""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    (rep,) = parse_log(_arc_oops("Oops").encode())
+    assert want.rip is not None and rep.rip is not None
+    assert rep.rip.function == want.rip.function == "sysrq_handle_crash"
+    assert (rep.rip.offset, rep.rip.size) == (0x1C, 0x28)
+
+
 def test_an_arc_user_space_fault_is_no_report() -> None:
     """kernel/signal.c print_fatal_signal() (print-fatal-signals=1) prints "potentially
     unexpected fatal signal %d." and ARC's show_regs(), "Path: " and all: a program's

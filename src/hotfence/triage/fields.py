@@ -147,10 +147,13 @@ _MARKERS_RE = re.compile(
 # "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
 # sparc show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx").
 # m68k show_registers() "PC: [<%08lx>] %pS"; parisc show_regs() " IAOQ[0]: %pS".
+# ARC show_regs() names no function in its "ERET: 0x%08lx": show_ecr_verbose()
+# (arch/arc/kernel/troubleshoot.c) names it for a data TLB miss, "Invalid %s @ 0x%08lx
+# by insn @ %pS" (as 5.x prints it; the bare "0x%08lx" of older kernels is no frame).
 _RIP_LINE_RE = re.compile(
     r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc is at|pc|PC is at|ip is at|PC(?=: \[<)|epc|ERA"
     r"|Krnl PSW|TPC(?=: <)"
-    r"|IAOQ\[0\])\s*:?\s"
+    r"|IAOQ\[0\]|Invalid (?:Read|Write|EX) @ 0x[0-9a-f]+ by insn @)\s*:?\s"
 )
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
