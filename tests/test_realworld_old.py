@@ -624,3 +624,34 @@ def test_lockdeps_headerless_2_6_i386_trace_is_the_reports_not_the_locks_line() 
     (rep,) = parse_log(rewritten.encode())
     assert rep.title == "BUG: bad unlock balance in ext3_dirty_inode" and not rep.corrupted
     assert [f.function for f in rep.frames][4:] == [f.function for f in want.frames]
+
+
+def test_a_2_6_12_i386_soft_lockup_reads_the_headerless_trace_after_its_registers() -> None:
+    """kernel/softlockup.c softlockup_tick() of 2.6.12-2.6.1x printed "BUG: soft lockup
+    detected on CPU#%d!" and show_regs(); i386's (arch/i386/kernel/process.c) ends its
+    registers with the "CR0:" line and prints the interrupted trace after it with no
+    "Call Trace:" header. The RHEL 5 i386 oops's registers and trace, so printed (CR0 and
+    CR4 as an i386 SMP kernel sets them, CR2 the oops's address): the trace is found, the
+    report is whole and named by its EIP (a module's function: a loop of its own)."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    lines = text.splitlines(keepends=True)
+    head = lines.index("Call Trace:\n")
+    end = lines.index(" =======================\n")
+    rewritten = (
+        "BUG: soft lockup detected on CPU#0!\n\n"
+        "Pid: 2711, comm:                 bash\n"
+        "EIP: 0060:[<f8a1e0a3>] CPU: 0\n"
+        "EIP is at ext3_journal_start_sb+0x13/0x50 [ext3]\n"
+        " EFLAGS: 00010246    Tainted: P       (2.6.18-8.el5)\n"
+        "EAX: 00000000 EBX: f6b0b6c0 ECX: 00000001 EDX: f6e2c400\n"
+        "ESI: f6b0b6c0 EDI: f6d2ced8 EBP: f7c31550 DS: 007b ES: 007b\n"
+        "CR0: 8005003b CR2: 00000000 CR3: 35a3b000 CR4: 000006d0\n"
+        + "".join(lines[head + 1 : end + 1])
+    )
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(rewritten.encode())
+    assert rep.title == "BUG: soft lockup in ext3_journal_start_sb"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "ext3_journal_start_sb"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.pid, rep.comm, rep.cpu) == (2711, "bash", 0)

@@ -438,6 +438,18 @@ assert len(STACK_START_HINTS) == len(STACK_START) and all(
 # its trace so; the entry of dump_trace() starts it.
 I386_DUMP_STACK_RE = re.compile(r" *\[<[0-9a-f]{8}>\] dump_trace\+0x[0-9a-f]+/0x")
 
+# i386's show_regs() of 2.6.x before the x86 merge (arch/i386/kernel/process.c, 2.6.12:
+# "Pid: %d, comm: %20s", "EIP: %04x:[<%08lx>] CPU: %d", "EIP is at %s", " EFLAGS: ...",
+# the general registers, then "CR0: %08lx CR2: %08lx CR3: %08lx CR4: %08lx" and
+# show_trace(NULL, &regs->esp)) prints the interrupted trace with no header, its
+# " [<%08lx>] %s" entries (print_context_stack()) straight after the CR0 line: how the
+# soft lockup of kernel/softlockup.c softlockup_tick() (2.6.12-2.6.2x) shows the CPU it
+# caught, and SysRq-P. The pattern matches that line with the first entry after it.
+I386_REGS_TRACE_RE = re.compile(
+    r"(?m)^ *CR0: [0-9a-f]{8} CR2: [0-9a-f]{8} CR3: [0-9a-f]{8} CR4: [0-9a-f]{8}[ \t]*\n"
+    r" *\[<[0-9a-f]{8}>\] [\w.]+\+0x[0-9a-f]+/0x"
+)
+
 # A line holding a frame; captures the function name(s).
 FRAME_RES = (
     # powerpc64 ELFv1 names start with a dot; 2.6.1x x86_64 prefixes a module's ":mod:".

@@ -126,6 +126,8 @@ _HEADERLESS_STACKS = (
     ),
     # i386's dump_stack() of 2.6.19-2.6.2x: no header, its own frames first
     (("dump_trace+",), re.compile("(?m)^" + oopses.I386_DUMP_STACK_RE.pattern)),
+    # i386's show_regs() before the x86 merge: no header after its "CR0:" line
+    (("CR4: ",), oopses.I386_REGS_TRACE_RE),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
     (("Caller[",), re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x")),
     # crash's "bt" of a dump's task: its task header (task.c print_task_header()), then
@@ -534,17 +536,30 @@ def _stack_frames_impl(
                 # 32-bit ARM's unwinder (CONFIG_ARM_UNWIND) prints no header: its trace
                 # starts at the first "from" line (_ARM_ENTRY_RE). Nor does 2.6.19-2.6.2x
                 # i386's dump_stack(): at its own first entry (oopses.I386_DUMP_STACK_RE).
+                # Nor i386's show_regs() before the x86 merge: after its "CR0:" line
+                # (oopses.I386_REGS_TRACE_RE).
                 li = next(
                     (
                         i
                         for i in range(start, len(lines))
                         if _ARM_ENTRY_RE.match(lines[i])
                         or oopses.I386_DUMP_STACK_RE.match(lines[i])
+                        or _i386_regs_end(lines, i)
                     ),
                     len(lines),
                 )
+                if li < len(lines) and "CR4: " in lines[li]:
+                    li += 1  # the trace starts on the line after the registers
         part_idx += 1
     return results, ok
+
+
+def _i386_regs_end(lines: list[str], i: int) -> bool:
+    """``lines[i]`` is the "CR0:" line of i386's show_regs() with the first entry of its
+    headerless trace after it (oopses.I386_REGS_TRACE_RE)."""
+    return "CR4: " in lines[i] and (
+        oopses.I386_REGS_TRACE_RE.match("\n".join(lines[i : i + 2])) is not None
+    )
 
 
 _HINT_AT_START = all(
