@@ -655,3 +655,19 @@ def test_a_2_6_12_i386_soft_lockup_reads_the_headerless_trace_after_its_register
     assert rep.rip is not None and rep.rip.function == "ext3_journal_start_sb"
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert (rep.pid, rep.comm, rep.cpu) == (2711, "bash", 0)
+
+
+def test_an_oops_pasted_from_its_fault_ip_line_takes_the_function_it_names() -> None:
+    """x86's show_fault_oops() (arch/x86/mm/fault.c, 2.6.25-4.14) prints "IP:" with the
+    faulting function and dump_pagetable()'s lines before __die()'s "Oops: %04lx [#%d]".
+    A paste that starts at the IP line and ends at the task line (the CentOS 7 oops of
+    data/realworld, cut so) has no RIP line of show_regs(): the IP line names the
+    function, for the RIP and the title."""
+    text = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    lines = text.splitlines(keepends=True)
+    ip = next(i for i, ln in enumerate(lines) if "] IP: [<" in ln)
+    rip = next(i for i, ln in enumerate(lines) if "] RIP: " in ln)
+    (rep,) = parse_log("".join(lines[ip:rip]).encode())
+    assert rep.title == "BUG: unable to handle kernel paging request in ip6mr_sk_done"
+    assert rep.rip is not None and (rep.rip.function, rep.rip.module) == ("ip6mr_sk_done", "ipv6")
+    assert (rep.pid, rep.comm, rep.cpu) == (48172, "dockerd", 12)

@@ -1020,6 +1020,13 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         )
     )
     guessed = only_guessed_entries([ln.text for ln in ext.lines[: ext.title_end]])
+    rip = rip_frame(own)
+    fault_ip = _fault_ip_line(ext) if rip is None else None
+    if fault_ip is not None:
+        # read as the report's RIP line, right after its header: the title's stack, too
+        head, _, rest = title_text.partition("\n")
+        title_text = head + "\n" + fault_ip + ("\n" + rest if rest else "")
+        rip = rip_frame([fault_ip])
 
     def with_guesses() -> str:
         return _text_of(one_entry_a_line([ln.text for ln in ext.lines[: ext.title_end]]))
@@ -1037,7 +1044,6 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     if not raw_title:
         raw_title = ext.header.text
         corrupted = corrupted or "no title format matched"
-    rip = rip_frame(own)
     looping = fmt is not None and fmt.looping and rip is not None
     if looping and rip is not None:
         retitled = looping_title(fmt, rip.function, rip.module)
@@ -1098,6 +1104,38 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     )
     rep.guilty_file = g if g and FILENAME_RE.search(report_text) else None
     return rep
+
+
+# x86's show_fault_oops() (arch/x86/mm/fault.c, 2.6.25-4.14) prints "BUG: unable to
+# handle kernel %s at %p", then "IP:" and printk_address(regs->ip) ("IP: [<%p>] %pS" up to
+# 4.5, "IP: %pS" since), then dump_pagetable()'s lines ("PGD %lx PUD %lx PMD %lx", i386's
+# "*pdpt = %016Lx *pde = %016Lx"), before no_context() dies and __die() prints "Oops:
+# %04lx [#%d]". A paste that starts at the IP line (or a console that lost the BUG line)
+# leaves an Oops header with the faulting function right before it: the report's RIP
+# when show_regs()'s own RIP line is lost too.
+_OOPS_HEADER_RE = re.compile(r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]")
+_FAULT_IP_RE = re.compile(r"\s*IP: ")
+_PAGE_TABLE_RE = re.compile(
+    r"\s*(?:PGD |P4D |PUD |PMD |PTE |\*pdpt = |\*pde = |\*pte = |BAD\s*$|Bad pagetable"
+    r"|Thread overran stack)"
+)
+
+
+def _fault_ip_line(ext: Extracted) -> str | None:
+    """The fault's "IP:" line right before ``ext``'s x86 "Oops:" header, past the page
+    table lines between them (see above); None when there is none."""
+    if not _OOPS_HEADER_RE.search(ext.header.text):
+        return None
+    number = ext.header.number
+    for ln in reversed(ext.prefix[-4:]):
+        if ln.number != number - 1:
+            return None  # not the line right before: another record's
+        number = ln.number
+        if _FAULT_IP_RE.match(ln.text):
+            return ln.text if _near(ln, ext.header) else None
+        if not _PAGE_TABLE_RE.match(ln.text):
+            return None
+    return None
 
 
 # Detectors that report from the task making the bad access, synchronously (kasan_report(),
