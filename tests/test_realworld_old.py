@@ -671,3 +671,46 @@ def test_an_oops_pasted_from_its_fault_ip_line_takes_the_function_it_names() -> 
     assert rep.title == "BUG: unable to handle kernel paging request in ip6mr_sk_done"
     assert rep.rip is not None and (rep.rip.function, rep.rip.module) == ("ip6mr_sk_done", "ipv6")
     assert (rep.pid, rep.comm, rep.cpu) == (48172, "dockerd", 12)
+
+
+def test_a_2_6_17_i386_soft_lockup_without_registers_is_titled_by_its_trace() -> None:
+    """kernel/softlockup.c softlockup_tick() of 2.6.16-2.6.18 printed "BUG: soft lockup
+    detected on CPU#%d!" and dump_stack() alone, no registers; i386's dump_stack() (arch/
+    i386/kernel/traps.c) printed its trace with no header, show_trace()'s own entry first
+    (2.6.17, as an LKML report shows: " [<c0104e7f>] show_trace+0xd/0xf", then
+    dump_stack(), softlockup_tick() and the timer interrupt's entries). Under them, the
+    RHEL 5 i386 oops's EIP and trace as the interrupted code: the title is the stall's,
+    read from that trace, not "in corrupted"."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    lines = text.splitlines(keepends=True)
+    head = lines.index("Call Trace:\n")
+    end = lines.index(" =======================\n")
+    rewritten = (
+        "BUG: soft lockup detected on CPU#0!\n"
+        " [<c0104e7f>] show_trace+0xd/0xf\n"
+        " [<c0104e96>] dump_stack+0x15/0x17\n"
+        " [<c015ad02>] softlockup_tick+0xc5/0xd9\n"
+        " [<c0134c02>] run_local_timers+0x22/0x24\n"
+        " [<c0134fb7>] update_process_times+0x40/0x65\n"
+        " [<c011aa56>] smp_apic_timer_interrupt+0x58/0x60\n"
+        " [<c010492b>] apic_timer_interrupt+0x27/0x2c\n"
+        " [<f8a1e0a3>] ext3_journal_start_sb+0x13/0x50 [ext3]\n"
+        + "".join(lines[head + 1 : end + 1])
+    )
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(rewritten.encode())
+    # kernel/softlockup.c's stall is titled by the caller of its first dispatch anchor
+    # (do_mmap_pgoff), as a soft lockup with registers is
+    assert rep.title == "BUG: soft lockup in generic_file_mmap"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames][:8] == [
+        "show_trace",
+        "dump_stack",
+        "softlockup_tick",
+        "run_local_timers",
+        "update_process_times",
+        "smp_apic_timer_interrupt",
+        "apic_timer_interrupt",
+        "ext3_journal_start_sb",
+    ]
+    assert [f.function for f in rep.frames][8:] == [f.function for f in want.frames]

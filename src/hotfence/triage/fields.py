@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import Frame
-from .oopses import I386_DUMP_STACK_RE
+from .oopses import I386_DUMP_STACK_HINTS, I386_DUMP_STACK_RE
 from .scan import is_stack_start
 from .taint import PAGER_CUT_CALLER, PAGER_MARK, cut_by_pager, extract_taint
 
@@ -547,7 +547,7 @@ def call_trace(lines: list[str], headed: bool = True) -> list[Frame]:
     start = _own_trace_start(lines) if headed else None
     if start is None:
         start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
-    if start is None and any("dump_trace+" in t for t in lines):
+    if start is None and any(h in t for t in lines for h in I386_DUMP_STACK_HINTS):
         # i386's headerless dump_stack() (oopses.I386_DUMP_STACK_RE): not an entry-shaped
         # line before it, lockdep's "at: [<c0163b9e>] f+0x76/0xa4" of the lock
         start = next((i for i, t in enumerate(lines) if I386_DUMP_STACK_RE.match(t)), None)

@@ -435,8 +435,15 @@ assert len(STACK_START_HINTS) == len(STACK_START) and all(
 # dump_trace+0x69/0x1af", " [<c0405339>] show_trace_log_lvl+0x18/0x2c", " [<c04058ed>]
 # show_trace+0xf/0x11", " [<c04059ea>] dump_stack+0x15/0x17", then its caller's. Each
 # report kind that dumps the stack (a warning, a sleep in atomic context, lockdep) shows
-# its trace so; the entry of dump_trace() starts it.
-I386_DUMP_STACK_RE = re.compile(r" *\[<[0-9a-f]{8}>\] dump_trace\+0x[0-9a-f]+/0x")
+# its trace so; the entry of dump_trace() starts it. 2.6.16-2.6.18's dump_stack() called
+# show_trace() -> show_trace_log_lvl(), which walked the stack itself (print_context_stack()
+# inlined): the first entry is show_trace()'s, " [<c0104e7f>] show_trace+0xd/0xf", then
+# " [<c0104e96>] dump_stack+0x15/0x17", as under 2.6.17's softlockup_tick() (kernel/
+# softlockup.c: "BUG: soft lockup detected on CPU#%d!", then dump_stack(), no registers).
+I386_DUMP_STACK_RE = re.compile(r" *\[<[0-9a-f]{8}>\] (?:dump|show)_trace\+0x[0-9a-f]+/0x")
+# Literals one of which each I386_DUMP_STACK_RE line holds: a report without them is not
+# searched for it.
+I386_DUMP_STACK_HINTS = ("dump_trace+", "show_trace+")
 
 # i386's show_regs() of 2.6.x before the x86 merge (arch/i386/kernel/process.c, 2.6.12:
 # "Pid: %d, comm: %20s", "EIP: %04x:[<%08lx>] CPU: %d", "EIP is at %s", " EFLAGS: ...",

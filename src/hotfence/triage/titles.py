@@ -124,8 +124,8 @@ _HEADERLESS_STACKS = (
             r":\n *[\w.]+(?:\+0x[0-9a-f]+/0x|" + oopses.DECODED_SOURCE + ")"
         ),
     ),
-    # i386's dump_stack() of 2.6.19-2.6.2x: no header, its own frames first
-    (("dump_trace+",), re.compile("(?m)^" + oopses.I386_DUMP_STACK_RE.pattern)),
+    # i386's dump_stack() of 2.6.16-2.6.2x: no header, its own frames first
+    (oopses.I386_DUMP_STACK_HINTS, re.compile("(?m)^" + oopses.I386_DUMP_STACK_RE.pattern)),
     # i386's show_regs() before the x86 merge: no header after its "CR0:" line
     (("CR4: ",), oopses.I386_REGS_TRACE_RE),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
@@ -532,7 +532,12 @@ def _stack_frames_impl(
                 _append_frames(raw, m, skip)
                 found = True
                 break
-            if not found and (part is oopses.CALL_TRACE or part is oopses.TRACE_AFTER_REGS):
+            if not found and part is oopses.RIP_FRAME and _i386_dump_stack_at(lines, start):
+                # no registers: a 2.6.16-2.6.2x i386 soft lockup (kernel/softlockup.c
+                # softlockup_tick()) dumps its stack alone, dump_stack()'s entries first
+                # (oopses.I386_DUMP_STACK_RE); the trace is read from there
+                li = start
+            elif not found and (part is oopses.CALL_TRACE or part is oopses.TRACE_AFTER_REGS):
                 # 32-bit ARM's unwinder (CONFIG_ARM_UNWIND) prints no header: its trace
                 # starts at the first "from" line (_ARM_ENTRY_RE). Nor does 2.6.19-2.6.2x
                 # i386's dump_stack(): at its own first entry (oopses.I386_DUMP_STACK_RE).
@@ -552,6 +557,14 @@ def _stack_frames_impl(
                     li += 1  # the trace starts on the line after the registers
         part_idx += 1
     return results, ok
+
+
+def _i386_dump_stack_at(lines: list[str], start: int) -> bool:
+    """A line of ``lines`` from ``start`` on starts i386's headerless dump_stack() trace."""
+    return any(
+        any(h in t for h in oopses.I386_DUMP_STACK_HINTS) and oopses.I386_DUMP_STACK_RE.match(t)
+        for t in lines[start:]
+    )
 
 
 def _i386_regs_end(lines: list[str], i: int) -> bool:
