@@ -2310,3 +2310,31 @@ def test_a_warning_header_its_pager_cut_keeps_the_warnings_title() -> None:
                 assert rep.title in [r.title for r in got], (path.name, chopped)
             checked += 1
     assert checked > 10
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        LAB / "softlockup.log",
+        LAB / "hung-task.log",
+        DATA / "x86-6.1-warn-then-panic.log",
+        DATA / "arm64-6.1.0-50-mod-softlockup.log",
+    ],
+)
+def test_a_syslog_file_bugzilla_wrapped_keeps_the_panic_in_its_report(log: Path) -> None:
+    """/var/log/messages as rsyslog writes it (RSYSLOG_TraditionalFileFormat: "%b %d
+    %H:%M:%S host kernel: " before each kernel line) pasted in a Bugzilla comment: the
+    prefix pushes panic()'s "Kernel panic - not syncing: %s" (kernel/panic.c) past 79
+    columns, and wrap_comment() cut it at the space after "syncing:", which it drops.
+    The cut line is still the crash's own panic, no report of its own
+    (oopses.REPORT_START_IGNORES): "kernel panic: softlockup: hung tasks" after the soft
+    lockup, "panic_on_warn set" after the WARNING, as in the file unwrapped."""
+    console = log.read_text(encoding="latin-1")
+    messages = "\n".join(
+        f"Mar 22 20:35:27 dixan kernel: {line}" if line else line for line in console.split("\n")
+    )
+    wrapped = _bugzilla_comment(messages)
+    assert re.search(r"\] Kernel panic - not syncing:\n\S", wrapped), "no cut after the colon"
+    want = parse_log(messages)
+    assert len(want) == 1
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]

@@ -3096,7 +3096,9 @@ REPORT_START_IGNORES = tuple(
     rx(p)
     for p in (
         "invalid opcode: 0000",
-        _PANIC,
+        # (or with nothing after the colon: a comment's word wrap, Bugzilla's
+        # wrap_comment(), cut the line at the space after it and dropped the space)
+        _PANIC[:-1] + r"(?: |\s*$)",
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
