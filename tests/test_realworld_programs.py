@@ -286,3 +286,27 @@ def test_a_pods_dmesg_behind_the_runtimes_timestamps_reads_as_the_console(runtim
         else:
             out.append(f"{when}.{i + 1}Z stdout F {text}\n")
     _same_report("".join(out), console, whole=True)
+
+
+def test_a_chromeos_guests_kernel_relayed_into_the_hosts_messages_reads_as_the_console() -> None:
+    # ChromeOS's /var/log/messages holds its VMs' logs (Crostini, ARCVM): platform2's
+    # vm_tools/syslog forwarder (Forwarder::ForwardLogs()) sends each record under the tag
+    # " VM(%cid): ", rsyslogd's imuxsock adds the sender's pid, and ChromeOS's template
+    # writes the RFC 3339 time and the severity before it (sebanc/brunch#430). The guest
+    # kernel's records keep their printk time; crosvm's lines and the guest's programs'
+    # share the tag and are no part of the report.
+    console = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    lines = [
+        f"2020-07-30T15:22:{i // 1000 % 60:02d}.{i:06d}+05:30 INFO VM(3)[10502]: {line}"
+        for i, line in enumerate(console.splitlines())
+        if line.startswith("[")
+    ]
+    at = next(i for i, line in enumerate(lines) if "Call Trace:" in line)
+    lines[at:at] = [
+        "2020-07-30T15:22:24.837056+05:30 ERR VM(3)[10508]: [devices/src/virtio/net.rs:240]"
+        " net: tx: failed to write frame to tap: File descriptor in bad state",
+        "2020-07-30T15:22:24.837057+05:30 WARNING VM(3)[10502]: garcon[212]: WARNING: lost"
+        " connection to the host",
+    ]
+    assert "BUG: kernel NULL pointer dereference" in "".join(lines)
+    _same_report("\n".join(lines) + "\n", console, whole=True)

@@ -148,6 +148,16 @@ _RFC5424_REST = r" \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) (?:\xef\xbb\xbf)?"
 # name the same way ("messages-20231101:", "/var/log/messages-"), both "file:21000:", and
 # "cat -n" "  21000\t". Taken only before a syslog date, host and "kernel:".
 _GREP = r"(?:[^\s:]+?[:-](?:\d+[:-])?| *\d+\t)?"
+# A ChromeOS guest's kernel records in the host's /var/log/messages (Crostini, ARCVM,
+# Borealis): platform2's vm_tools/syslog forwarder (forwarder.cc Forwarder::ForwardLogs())
+# sends each record the guest's vm_syslog collected to the host's rsyslogd as its
+# priority, time, " VM(%" PRId64 "): " of the VM's vsock cid and the text; rsyslogd's
+# imuxsock (SysSock.UsePIDFromSystem, as ChromeOS sets it) writes the sending pid into the
+# tag: "2020-07-30T15:22:27.550519+05:30 INFO VM(3)[10502]: [  632.881453] ...". The VM's
+# tag also carries crosvm's own log and the guest's programs' lines: only a record that
+# starts with the guest kernel's printk time is the kernel's.
+_CROS_VM = r"VM\(\d+\)(?:\[\d+\])?: (?=\[ *\d+\.\d+\] )"
+_CROS_VM_RE = re.compile(_CROS_VM)
 # The "<PRI>" a syslog message starts with on the wire (RFC 3164 4.1.1; kept by a log
 # server's raw capture and by rsyslog's forwarding templates), facility kern: 0-7.
 _SYSLOG = (
@@ -159,8 +169,10 @@ _SYSLOG = (
     + _SPACED_ISO_DATE
     + r") "
     + _HOST
-    + r"(?:[\w.]+ )?(?i:kernel)(?:: ?|"
+    + r"(?:(?:[\w.]+ )?(?i:kernel)(?:: ?|"
     + _RFC5424_REST
+    + ")|"
+    + _CROS_VM
     + ")"
 )
 # A syslog file's kernel lines with their date and host cut off, as a pipeline that keeps
@@ -938,6 +950,9 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
     m = _syslog_any_re().match(raw)
     if m is None or (m.group("ident") or m.group("app")).lower() == "kernel":
         return False
+    ident = m.group("ident")
+    if ident is not None and ident[:3] == "VM(" and _CROS_VM_RE.match(raw, m.start("ident")):
+        return False  # a ChromeOS guest's kernel record, relayed under its VM's tag
     # a netconsole receiver's line: the sender's kmsg record after the host, no identifier
     km = _KMSG_RE.match(raw)
     return km is None or int(km["pri"]) >= _FACILITY_USER
