@@ -1833,3 +1833,56 @@ def test_trace_entries_printed_before_the_pointer_hash_key_keep_their_functions(
     want = EXPECTED["mipsel-6.1.0-50-mod-warn"]
     assert (rep.title, rep.corrupted) == (want["title"], False)
     assert [f.function for f in rep.frames][: len(want["frames"])] == want["frames"]
+
+
+def _bad_mode_lead(lines: list[str], oops: int) -> list[str]:
+    """bad_mode()'s line and __show_regs() of the faulting context (arch/arm64/kernel/
+    traps.c up to 4.9): the oops's own CPU, pc / lr / sp and register lines."""
+    stamp = lines[oops][: lines[oops].index("]") + 2]
+    regs = [ln for ln in lines[oops + 2 : oops + 18] if "Hardware name" not in ln]
+    head = "Bad mode in Synchronous Abort handler detected, code 0x96000006 -- DABT (current EL)"
+    return [stamp + head, *regs]
+
+
+def test_a_bad_mode_report_starts_at_its_bad_mode_line() -> None:
+    """arm64 4.4's bad_mode() prints "Bad mode in %s handler detected", the registers, then
+    dies ("Internal error: Oops - bad mode: 0 [#1]"): one report from the first line, with
+    the oops's task, faulting function and trace."""
+    (want,) = parse_log((DATA / "arm64-6.1.0-50-mod-null.log").read_bytes())
+    lines = (DATA / "arm64-6.1.0-50-mod-null.log").read_text().splitlines()
+    fault = next(i for i, ln in enumerate(lines) if "Unable to handle kernel" in ln)
+    oops = next(i for i, ln in enumerate(lines) if "Internal error: Oops" in ln)
+    died = re.sub(r"Oops: \w+ \[", "Oops - bad mode: 0 [", lines[oops])
+    text = [*lines[:fault], *_bad_mode_lead(lines, oops), died, *lines[oops + 1 :]]
+    (rep,) = parse_log("\n".join(text).encode())
+    assert rep.start_line == fault + 1 and rep.text.startswith("Bad mode in Synchronous")
+    assert rep.title == "Internal error in hotfence_crash_null_deref"
+    (got,), (wanted,) = _facts([rep]), _facts([want])
+    assert got[2:] == wanted[2:]  # (the title and its type are die()'s, see above)
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+
+
+def test_a_bad_mode_panic_takes_the_faulting_function_from_its_registers() -> None:
+    """arm64 4.10 to 5.x bad_mode() panics ("Kernel panic - not syncing: bad mode") after
+    the registers of the faulting context: the report starts at its "Bad mode" line and
+    its faulting function is the one under that exception, not panic()'s."""
+    lines = (DATA / "arm64-6.1.0-50-mod-null.log").read_text().splitlines()
+    fault = next(i for i, ln in enumerate(lines) if "Unable to handle kernel" in ln)
+    oops = next(i for i, ln in enumerate(lines) if "Internal error: Oops" in ln)
+    stamp = lines[oops][: lines[oops].index("]") + 2]
+    panic = [
+        stamp + "Kernel panic - not syncing: bad mode",
+        lines[oops + 2],
+        lines[oops + 3],
+        stamp + "Call trace:",
+        *(stamp + f" {f}" for f in ("dump_backtrace+0xe4/0x140", "show_stack+0x20/0x30")),
+        *(stamp + f" {f}" for f in ("dump_stack_lvl+0x64/0x80", "panic+0x18c/0x394")),
+        *(stamp + f" {f}" for f in ("bad_mode+0x70/0x74", "el1_sync_invalid+0x48/0x4c")),
+        *(ln for ln in lines[oops + 20 : oops + 32]),
+    ]
+    text = [*lines[:fault], *_bad_mode_lead(lines, oops), *panic, *lines[oops + 33 :]]
+    (rep,) = parse_log("\n".join(text).encode())
+    assert rep.title == "kernel panic: bad mode"
+    assert rep.start_line == fault + 1
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)

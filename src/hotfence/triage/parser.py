@@ -1086,6 +1086,13 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         lost = one_entry_a_line(_lost_oops_tail(text, ext.header))
         rep.frames = call_trace(own_cpu_lines(lost)[0], headed=False)
         rep.rip = rep.rip or rip_frame(lost)
+    if "bad mode" in ext.header.text:
+        lead = _bad_mode_lines(text, ext.header)
+        if lead:
+            regs = one_entry_a_line([ln.text for ln in lead])
+            rep.start, rep.start_line = lead[0].start, lead[0].number
+            rep.text = _out("\n".join(regs + own), from_bytes)
+            rep.rip = rep.rip or rip_frame(regs)
     _fill_task_fields(rep, own, prefix, from_bytes, near)
     _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
@@ -1263,6 +1270,31 @@ def _lost_oops_tail(text: str, header: Line) -> list[str]:
         lines.append(t)
     lines.reverse()
     return lines
+
+
+# arm and arm64 bad_mode() (arch/arm{,64}/kernel/traps.c), for an exception taken through
+# a vector the kernel never expects, prints pr_crit("Bad mode in %s handler detected...")
+# before the report's header: 32-bit ARM then die("Oops - bad mode") at once ("Internal
+# error: Oops - bad mode: 0 [#1]"); arm64 up to 4.9 __show_regs() of the faulting context,
+# then arm64_notify_die("Oops - bad mode") -> die(); 4.10 to 5.x die() and panic("bad
+# mode"); later kernels (the 5.4 / 5.10 stables too) pr_crit(), __show_regs() where a tree
+# kept it, and panic("bad mode") alone. The report starts at that line, and a panic, whose
+# own trace is panic()'s, takes the faulting function from the registers under it.
+_BAD_MODE = "Bad mode in "
+_BAD_MODE_LINES = 40  # arm64 __show_regs(): task lines, pc / lr / sp, 15 lines of x0-x29
+
+
+def _bad_mode_lines(text: str, header: Line) -> list[Line]:
+    """The "Bad mode in ..." line right above the bad-mode ``header`` and the lines from
+    it to the header; none when another report's lines come between."""
+    before = lines_before(text, header, _BAD_MODE_LINES)
+    for i in range(len(before) - 1, -1, -1):
+        t = before[i].text
+        if t.startswith(_BAD_MODE):
+            return before[i:]
+        if t.startswith("---[ end ") or "Internal error:" in t or "Kernel panic" in t:
+            break
+    return []
 
 
 def _near(line: Line, header: Line) -> bool:
