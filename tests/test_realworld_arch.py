@@ -246,6 +246,60 @@ def test_an_s390_user_space_fault_is_no_report() -> None:
     assert _facts(parse_log((user + text).encode())) == before
 
 
+def _s390_boot_fault(psw_function: str) -> tuple[str, str]:
+    """The recorded s390 boot's first line and banner, then what 6.1's decompressor
+    (arch/s390/boot/pgm_check_info.c print_pgm_check_info()) prints for a program check
+    in it, unstamped: "Kernel fault: interruption code %04x ilc:%x", "PSW : %016lx
+    %016lx (%pS)", the GPRS, the boot stack's trace; the machine stops there."""
+    text = (DATA / "s390x-6.1.0-50-no-root.log").read_text()
+    first, banner = text.splitlines()[:2]
+    banner = banner.split("] ", 1)[1]
+    assert banner.startswith("Linux version 6.1.0-50-s390x ")
+    fault = (
+        "Kernel fault: interruption code 0005 ilc:2\n"
+        f"PSW : 0000200180000000 00000000000177b0 ({psw_function})\n"
+        "      R:0 T:0 IO:0 EX:0 Key:0 M:0 W:0 P:0 AS:0 CC:2 PM:0 RI:0 EA:3\n"
+        "GPRS: 0000000000000001 0000000d00000000 00000003fffffff4 00000000fffffff0\n"
+        "      0000000000000000 00000000fffffff4 000000000000000c 00000000fffffff0\n"
+        "      00000000fffffffc 0000000000000000 00000000fffffff8 00000000008915a8\n"
+        "      0000000000000009 0000000000000002 0000000000000008 000000000000bce0\n"
+        "Call Trace:\n"
+        "(sp:000000000000bce0 [<0000000000012f2a>] startup_kernel+0x1a2/0x5f8)\n"
+        " sp:000000000000bd50 [<00000000000100c6>] startup_normal+0xb6/0xb8\n"
+        "Last Breaking-Event-Address:\n"
+        " [<0000000000012f28>] startup_kernel+0x1a0/0x5f8\n"
+    )
+    return f"{first}\n{banner}\n", fault
+
+
+def test_an_s390_decompressor_program_check_is_a_report() -> None:
+    """s390's decompressor catches a program check before the kernel runs and prints it
+    with print_pgm_check_info() (arch/s390/boot/pgm_check_info.c): no die(), no "[#1]",
+    no printk time. Later kernels name the function in the PSW: the title's, as die()'s
+    "<what> in <func>" titles; the trace is the boot stack's."""
+    head, fault = _s390_boot_fault("parse_boot_command_line+0x2e/0x1c8")
+    (rep,) = parse_log((head + fault).encode())
+    assert rep.title == "Kernel fault in parse_boot_command_line"
+    assert rep.type == "DoS"
+    assert rep.rip is not None and rep.rip.function == "parse_boot_command_line"
+    assert rep.kernel_release == "6.1.0-50-s390x"
+    assert not rep.corrupted
+
+
+def test_an_s390_decompressor_program_check_without_a_psw_function() -> None:
+    """5.7-5.9's print_pgm_check_info() printed the PSW's two words alone (and an
+    address outside the decompressor's symbols is hex): the title is the kind alone, not
+    a corrupted report. Those kernels' banner also lost its newline, so the header
+    follows the version on its line (ClangBuiltLinux/boot-utils#24)."""
+    head, fault = _s390_boot_fault("00000000000177b0")
+    fault = fault.replace(" (00000000000177b0)", "")
+    (rep,) = parse_log((head.rstrip("\n") + fault).encode())
+    assert rep.title == "Kernel fault"
+    assert rep.type == "DoS"
+    assert rep.rip is None
+    assert not rep.corrupted
+
+
 @pytest.mark.parametrize(
     ("die", "title", "kind"),
     [

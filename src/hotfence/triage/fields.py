@@ -144,7 +144,7 @@ _MARKERS_RE = re.compile(
 # The faulting instruction's line, per architecture: x86 "RIP: 0010:f+0x1/0x2", i386 2.6
 # "EIP is at f", powerpc "NIP [c000...] f", ARM "PC is at f", arm64 "pc : f", riscv
 # "epc : f", MIPS "epc   : ffffffff80123 f", LoongArch "  ERA: 90000000012 f", s390
-# "Krnl PSW : 0704... 0000... (f+0x1/0x2)".
+# "Krnl PSW : 0704... 0000... (f+0x1/0x2)" (early boot's "PSW : ... (f+0x1/0x2)").
 # sparc show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx").
 # m68k show_registers() "PC: [<%08lx>] %pS"; parisc show_regs() " IAOQ[0]: %pS".
 # ARC show_regs() names no function in its "ERET: 0x%08lx": show_ecr_verbose()
@@ -153,6 +153,9 @@ _MARKERS_RE = re.compile(
 _RIP_LINE_RE = re.compile(
     r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc is at|pc|PC is at|ip is at|PC(?=: \[<)|epc|ERA"
     r"|Krnl PSW|TPC(?=: <)"
+    # s390's early boot print_pgm_check_info() (arch/s390/boot/pgm_check_info.c):
+    # "PSW : %016lx %016lx (%pS)", no "Krnl" (die()'s "User PSW" names no function)
+    r"|PSW(?= : [0-9a-f]{16} [0-9a-f]{16} \()"
     r"|IAOQ\[0\]|Invalid (?:Read|Write|EX) @ 0x[0-9a-f]+ by insn @)\s*:?\s"
 )
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")

@@ -792,6 +792,9 @@ _RIP = (
 _RIP_OTHER = (
     r"epc *: +[0-9a-f]{8,16} +{{FUNC}}|^ *ERA: +[0-9a-f]{8,16} +{{FUNC}}"
     r"|Krnl PSW ?: [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
+    # s390 print_pgm_check_info() (arch/s390/boot/pgm_check_info.c), early boot:
+    # "PSW : %016lx %016lx (%pS)", no "Krnl"
+    r"|^PSW : [0-9a-f]{16} [0-9a-f]{16} \({{FUNC}}"
     r"|^ *EIP is at {{FUNC}}"
     # sparc show_regs(): "TPC: <func+0x14/0x30>"; m68k show_registers() "PC: [<%08lx>] %pS"
     r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
@@ -2699,6 +2702,37 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=_AFTER_PREFIX + r"[A-Za-z][A-Za-z -]*: [0-9a-f]{4} ilc:\d \[#\d+\]",
     ),
+    # arch/s390/boot/pgm_check_info.c print_pgm_check_info(): a program check in
+    # the decompressor / early boot code, before the kernel's own die() is set up. It
+    # prints "Linux version %s", then "Kernel fault: interruption code %04x ilc:%x" (the
+    # program check's code: 0005 an addressing exception, 0004 a protection one), then
+    # "PSW : %016lx %016lx (%pS)" (5.7-5.9 printed the two words alone) and the GPRS. The
+    # decompressor's sclp_early_printk() stamps nothing; 5.7-5.9's version line lacked its
+    # newline, so the header follows it on the same line ("... 2020Kernel fault: ").
+    # Titled by the function the PSW names, as die()'s "<what> in <func>" titles are; a
+    # PSW that names none (those older kernels, or an address outside the decompressor's
+    # symbols, which strsym() prints as hex) is titled by the kind alone (a title's numbers are
+    # normalised away, so the program check's code would not tell titles apart).
+    _k(
+        " ilc:",
+        [
+            _F(
+                lazy_rx(r"Kernel fault: interruption code [0-9a-f]{4} ilc:[0-9a-f]"),
+                "Kernel fault in {1}",
+                report=lazy_rx(
+                    r"Kernel fault: interruption code [0-9a-f]{4} ilc:[0-9a-f]\s*\n"
+                    r"(?:.*\n){0,2}?PSW : [0-9a-f]{16} [0-9a-f]{16} \([A-Za-z_]"
+                ),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _F(
+                lazy_rx(r"Kernel fault: interruption code [0-9a-f]{4} ilc:[0-9a-f]"),
+                "Kernel fault",
+                no_stack_trace=True,
+            ),
+        ],
+        shape=r"Kernel fault: interruption code [0-9a-f]{4} ilc:[0-9a-f]\s*$",
+    ),
     # Before 3.14 the same die() (then in arch/s390/kernel/traps.c) printed "%s: %04x [#%d] ",
     # no "ilc:": RHEL 7's and SLES 12's kernels. The program checks are traps.c's do_trap()
     # names and default_trap_handler()'s "Unknown program exception"; "Oops" (fault.c) and
@@ -3307,6 +3341,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             "Alignment trap in",
             "BUG: Object already free",
+            # s390 print_pgm_check_info(): a program check in early boot code
+            "Kernel fault",
             "Internal error in",
             "PANIC: double fault",
             "PANIC: early exception in",
