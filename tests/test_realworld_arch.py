@@ -286,6 +286,18 @@ def test_an_s390_decompressor_program_check_is_a_report() -> None:
     assert not rep.corrupted
 
 
+def test_an_s390_decompressor_stack_trace_names_its_frames() -> None:
+    """The decompressor's print_stacktrace() puts each entry's stack pointer before its
+    "[<pc>] %pS": "(sp:%016lx [<%016lx>] %pS)", then " sp:%016lx [<%016lx>] %pS". The
+    frames are those entries, not "Last Breaking-Event-Address:"'s entry after them."""
+    head, fault = _s390_boot_fault("parse_boot_command_line+0x2e/0x1c8")
+    (rep,) = parse_log((head + fault).encode())
+    assert [(f.function, f.offset) for f in rep.frames] == [
+        ("startup_kernel", 0x1A2),
+        ("startup_normal", 0xB6),
+    ]
+
+
 def test_an_s390_decompressor_program_check_without_a_psw_function() -> None:
     """5.7-5.9's print_pgm_check_info() printed the PSW's two words alone (and an
     address outside the decompressor's symbols is hex): the title is the kind alone, not

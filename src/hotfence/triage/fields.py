@@ -28,8 +28,13 @@ _PC = r"\[<?\s*(?:(?:0x)?[0-9a-f]+|inline|\(_*ptrval_*\))\s*>?\]"
 # the frame's size before the pc: "[%016lx+%4ld][<%016lx>] %pS", "[%08lx+%4ld][<%p>] %pS"
 # on arm: "[ffffff80201c7800+  32][<ffffff80091f0e2c>] vmalloc_to_page+0xd8/0xe4".
 _AMLOGIC_FP = r"(?:\[[0-9a-f]{8,16}\+ *\d+\])?"
+# s390's early boot print_stacktrace() (arch/s390/boot/pgm_check_info.c, as RHEL 9's 5.14
+# has it; under print_pgm_check_info()'s registers) puts each frame's stack pointer first:
+# "(sp:%016lx [<%016lx>] %pS)" for the first entry, " sp:%016lx [<%016lx>] %pS" after.
+_S390_BOOT_SP = r"(?:sp:[0-9a-f]{16} )?"
+_BEFORE_PC = _AMLOGIC_FP + _S390_BOOT_SP
 _FRAME_RE = re.compile(
-    r"^\s*" + _AMLOGIC_FP + r"(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:" + _PC + r"\s*)?"
+    r"^\s*" + _BEFORE_PC + r"(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:" + _PC + r"\s*)?"
     r"(?::(?P<mod2>[\w.\-]+):)?\.?"
     r"(?P<func>[A-Za-z_$][\w.$]*)\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+)"
     r"(?:\s+\[(?P<mod>[\w.\-]+)(?:\s+[0-9a-f]+)?\])?"
