@@ -312,6 +312,18 @@ def test_an_s390_decompressor_program_check_without_a_psw_function() -> None:
     assert not rep.corrupted
 
 
+def test_a_banner_before_the_header_on_its_line_names_the_release() -> None:
+    """The 5.7-5.9 decompressor's banner, its newline lost, starts the line the "Kernel
+    fault" header ends: the report's first line holds the release of the kernel that
+    faulted ("Linux version 5.7.0-rc3 (...) ... 2020Kernel fault: interruption code 0005
+    ilc:2", ClangBuiltLinux/boot-utils#11)."""
+    head, fault = _s390_boot_fault("00000000000177b0")
+    fault = fault.replace(" (00000000000177b0)", "")
+    (rep,) = parse_log((head.rstrip("\n") + fault).encode())
+    assert rep.title == "Kernel fault"
+    assert rep.kernel_release == "6.1.0-50-s390x"
+
+
 @pytest.mark.parametrize(
     ("die", "title", "kind"),
     [

@@ -671,7 +671,11 @@ def _release_from_banner(
     releases = [(m.start(), m.group(1)) for m in banners]
     for rep in reports:
         if rep.kernel_release is None:
-            i = bisect.bisect_left(releases, (rep.start, "")) - 1
+            # a banner at the report's own start is on its first line, before the header:
+            # s390's decompressor (arch/s390/boot/pgm_check_info.c print_pgm_check_info(),
+            # as 5.7-5.9 had it) printed "Linux version %s" without its newline, so its
+            # "Kernel fault: interruption code" followed the banner on the line
+            i = bisect.bisect_left(releases, (rep.start + 1, "")) - 1
             if i < 0:
                 continue
             at, release = releases[i]
