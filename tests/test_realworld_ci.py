@@ -75,6 +75,40 @@ def test_a_test_suites_lines_inside_an_oops_neither_end_nor_start_a_report() -> 
     assert "# BUG: saw" not in rep.text
 
 
+# LTP's lib/tst_test.c print_result(): "%s:%i: " (the test's source file and line), then
+# the result and ": " ("INFO" before LTP 20200930, "TINFO" since; coloured on a tty).
+_LTP_INFO = (
+    "tst_test.c:1250: INFO: Timeout per run is 0h 05m 00s",
+    "tst_test.c:1690: TINFO: Timeout per run is 0h 05m 00s",
+    "madvise06.c:129: \x1b[1;34mTINFO: \x1b[0mdropping caches",
+)
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-sysrq-backtrace", "armhf-6.1.0-50-sysrq-crash"])
+@pytest.mark.parametrize("ltp", _LTP_INFO)
+def test_ltps_info_results_between_kernel_lines_are_no_reports(name: str, ltp: str) -> None:
+    """LKFT runs LTP on the board's console: its "TINFO:" results fall between the
+    kernel's lines, inside a backtrace too. They are the test's, not an "INFO:" header:
+    a log with none has none, and a crash keeps its one report and its facts."""
+    log = _lines(name)
+    want = _parse(log)
+    mixed: list[str] = []
+    for i, line in enumerate(log):
+        mixed.append(line)
+        if i % 5 == 2:
+            mixed.append(ltp)
+    reps = _parse(mixed)
+    assert [r.title for r in reps] == [r.title for r in want]
+    for got, rep in zip(reps, want):
+        assert (got.rip, got.frames, got.comm, got.pid, got.cpu) == (
+            rep.rip,
+            rep.frames,
+            rep.comm,
+            rep.pid,
+            rep.cpu,
+        )
+
+
 def test_a_log_appended_without_stamps_still_gives_its_report() -> None:
     """Only a line that the stamped report goes on after is a program's: a log without
     stamps appended to a stamped one is read as its own (its first "BUG:" starts a

@@ -1963,6 +1963,12 @@ OOPSES: tuple[OopsKind, ...] = (
             "INFO: no syscalls can create resource",
             "rmt_storage:INFO:",
             "_INFO:",
+            # LTP's result lines on a CI's serial console (LKFT's LAVA jobs run LTP on the
+            # kernel's console): lib/tst_test.c print_result() writes "%s:%i: " (the
+            # test's file and line), then its result and ": ", "INFO" before LTP
+            # 20200930 and "TINFO" since ("tst_test.c: Change result strings to use T
+            # prefix"), in colour when stderr is a tty ("\x1b[1;34mTINFO: \x1b[0m").
+            r"\.[ch]:\d+: (?:\x1b\[[\d;]*m)?T?INFO: ",
         ),
     ),
     _k(
