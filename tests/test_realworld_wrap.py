@@ -1059,6 +1059,36 @@ def test_a_gpf_and_an_unreliable_entry_abrt_filed_and_bugzilla_wrapped() -> None
     assert checked >= 3
 
 
+@pytest.mark.parametrize(
+    ("fault", "cut"),
+    [
+        ("NULL pointer dereference", " at\nvirtual address "),
+        ("NULL pointer dereference", " at virtual\naddress "),
+        ("unknown 43", " at virtual\naddress "),
+        ("access to user memory outside uaccess routines", " at\nvirtual address "),
+    ],
+)
+def test_an_arm64_bad_access_line_a_mail_wrapped_keeps_its_title(fault: str, cut: str) -> None:
+    """LKFT mails its boards' logs with printk's level before the time ("<1>[
+    203.119139] "), which takes arm64's "Unable to handle kernel %s at virtual address
+    %016lx" (arch/arm64/mm/fault.c die_kernel_fault()) past the mail's 72 columns:
+    the address goes on in the next row, after "at" or "at virtual". The recorded arm64
+    NULL dereference, its fault named as LKFT's reports name others, keeps its facts
+    through the cut."""
+    plain = []
+    for line in (DATA / "arm64-6.1.0-50-mod-null.log").read_text().splitlines():
+        line = line.replace(
+            "NULL pointer dereference at virtual address ", f"{fault} at virtual address "
+        )
+        plain.append(("<1>" if "Unable to handle" in line else "<4>") + line)
+    text = "\n".join(plain) + "\n"
+    wrapped = text.replace(" at virtual address ", cut)
+    assert wrapped != text
+    (want,) = parse_log(text.encode())
+    assert want.title.startswith("BUG: unable to handle kernel ")
+    assert [_facts(r) for r in parse_log(wrapped.encode())] == [_facts(want)]
+
+
 @pytest.mark.parametrize("case", ["344", "614", "629"])
 def test_a_header_bugzilla_wrapped_still_takes_the_line_it_prints(case: str) -> None:
     """x86's stack guard page report prints "kernel stack overflow (double-fault)" as its

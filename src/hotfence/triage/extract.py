@@ -285,6 +285,16 @@ _CUT_ARM_ENTRY_RE = re.compile(r"^\s*\[<[0-9a-f]{8,16}>\] \(\S+\) from \[<[0-9a-
 # is that line's rest.
 _CUT_GPF_RE = re.compile(r"^general protection fault, probably for non-canonical address$")
 _GPF_REST_RE = re.compile(r"^0x[0-9a-f]+: [0-9a-f]{4} \[#\d+\]")
+# arm64's "Unable to handle kernel %s at virtual address %016lx" (arch/arm64/mm/fault.c
+# die_kernel_fault(); __do_kernel_fault() in older kernels) and 32-bit ARM's "... at
+# virtual address %08lx when %s" (arch/arm/mm/fault.c die_kernel_fault(), the " when %s"
+# since 2022's 6.x) pass 72 columns after a "<1>[  203.119139] " prefix and a long fault
+# name ("unknown 43", "access to user memory outside uaccess routines"): LKFT's mailed
+# logs wrap them before "address" or "virtual address", a row no kernel line starts with.
+_CUT_BAD_ACCESS_RE = re.compile(r"^Unable to handle kernel .+ at virtual\s*$")
+_BAD_ACCESS_REST_RE = re.compile(r"^address [0-9a-f]{8,16}\b")
+_CUT_BAD_ACCESS_AT_RE = re.compile(r"^Unable to handle kernel .+ at\s*$")
+_BAD_ACCESS_AT_REST_RE = re.compile(r"^virtual address [0-9a-f]{8,16}\b")
 # powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
 # does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
 # with a module: the module and the mark go on in a row no kernel line is.
@@ -504,6 +514,8 @@ _PROVEN_CUTS = (
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
+    (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
+    (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_BEFORE_LOCS_RE, _LOCS_REST_RE),
     (_CUT_IN_LOCS_RE, _IN_LOCS_REST_RE),
