@@ -109,6 +109,36 @@ def test_ltps_info_results_between_kernel_lines_are_no_reports(name: str, ltp: s
         )
 
 
+# kselftest's lines as its runner prints them ("# " before the test's output,
+# tools/testing/selftests/kselftest/runner.sh), the words of the tests' own helpers:
+# net/forwarding/lib.sh log_info() "INFO: %s", a test's warning and failure lines.
+_KSELFTEST_HEADER_WORDS = (
+    "# INFO: Running tests with 10 iterations",
+    "# WARNING: test skipped, no IPv6 support",
+    "# BUG: saw 'kernel BUG at': ok",
+)
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-sysrq-backtrace", "i386-6.1.0-50-hung-task"])
+@pytest.mark.parametrize("line", _KSELFTEST_HEADER_WORDS)
+def test_a_tests_header_words_amid_a_backtrace_are_no_report(name: str, line: str) -> None:
+    """kselftest's "# INFO:", "# WARNING:" or "# BUG:" line between two of the kernel's
+    stamped lines while the kernel prints backtraces that are no oops of their own
+    (SysRq's show-all-CPUs, a hung task's stack): printk stamps every line it prints, so
+    the runner's unstamped line is the test's and starts no report; the log keeps the
+    reports it has without it."""
+    log = _lines(name)
+    want = _parse(log)
+    mixed: list[str] = []
+    for i, row in enumerate(log):
+        mixed.append(row)
+        if i % 5 == 2:
+            mixed.append(line)
+    reps = _parse(mixed)
+    assert [r.title for r in reps] == [r.title for r in want]
+    assert [r.frames for r in reps] == [r.frames for r in want]
+
+
 def test_a_log_appended_without_stamps_still_gives_its_report() -> None:
     """Only a line that the stamped report goes on after is a program's: a log without
     stamps appended to a stamped one is read as its own (its first "BUG:" starts a

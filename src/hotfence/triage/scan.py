@@ -390,6 +390,41 @@ def _programs_on_a_stamped_console(text: str, start: int) -> bool:
     return False
 
 
+def _stamped(text: str, start: int, end: int) -> bool:
+    """Does the line ``text[start:end]`` carry printk's time?"""
+    return make_line(text[start:end], start, 0).timestamp is not None
+
+
+# kselftest's runner puts "# " before every line a test prints (tools/testing/selftests/
+# kselftest/runner.sh tap_prefix(), kselftest/prefix.pl before 5.x): its helpers' words
+# ("# INFO: ..." from net/forwarding/lib.sh log_info(), "# WARNING: ...") on the console
+# the kernel prints to.
+_KSELFTEST_PREFIX = "# "
+
+
+def _program_between_stamped_lines(text: str, start: int, raw: str) -> bool:
+    """Is the header line at ``start`` (``raw``, as it came) a kselftest's line printed
+    between two of the kernel's stamped lines? printk stamps every line of every record
+    (kernel/printk/printk.c record_print_text() since 3.5, vprintk_emit()'s per-line
+    prefix before), so there a line of the test runner's, with no stamp anywhere in it,
+    is the test's output, never the kernel's, even where the kernel goes on with a
+    backtrace that is no report of its own (SysRq's show-all-CPUs, a hung task's). A
+    log the runner printed whole ("# [    1.2] BUG: ...", a test's dmesg dump) keeps its
+    stamps, and its reports."""
+    if _KSELFTEST_PREFIX not in raw or _PRINTK_TIME_RE.search(raw) is not None:
+        return False
+    line = make_line(raw, start, 0)  # (a LAVA job's record: the console line it holds)
+    if line.context or not line.text.startswith(_KSELFTEST_PREFIX):
+        return False
+    end = text.find("\n", start)
+    if start == 0 or end == -1:
+        return False
+    prev_start = text.rfind("\n", 0, start - 1) + 1
+    next_end = text.find("\n", end + 1)
+    next_end = len(text) if next_end == -1 else next_end
+    return _stamped(text, prev_start, start - 1) and _stamped(text, end + 1, next_end)
+
+
 # "Booting the kernel." (arch/x86/boot/compressed/misc.c, the decompressor's last line) is
 # an unexpected reboot when something ran before it. A log that opens with the boot's own
 # first lines (the 0-day robot's dmesg, with earlyprintk) holds no earlier run: the
@@ -450,11 +485,13 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
             raw[:1].isalnum() or raw[:1] in ("{", "\x1e", "[", "<", "/", " ", "\t", "_", "-")
         ) and _programs(text, start, raw, journal):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
-        raw = record_text(raw)
+        line, raw = raw, record_text(raw)
         for kind in OOPSES:  # table order decides when a line has two headers
             if kind.matches_line(raw):
-                if not (kind.program and _programs_on_a_stamped_console(text, start)) and not (
-                    kind.header == _REBOOT and _first_boot(text, start)
+                if (
+                    not (kind.program and _programs_on_a_stamped_console(text, start))
+                    and not (kind.header == _REBOOT and _first_boot(text, start))
+                    and not _program_between_stamped_lines(text, start, line)
                 ):
                     result[start] = kind
                 break
