@@ -87,6 +87,37 @@ def test_unstamped_lines_keep_their_unreliable_frames(log: Path, unreliable: str
     assert reps[0].title.startswith("INFO: task hung in ")
 
 
+@pytest.mark.parametrize(
+    ("name", "rips"),
+    [
+        # riscv: the late "NMI backtrace for cpu 0" after RCU's starved-kthread part, whose
+        # "Stack dump where RCU GP kthread last ran:" shows CPU 1 idling
+        ("riscv64-6.12.117+deb13-mod-hardlockup", ["hotfence_crash_hardlockup"]),
+        # powerpc: raise_backtrace_ipi()'s "CPU 1 didn't respond to backtrace IPI,
+        # inspecting paca." and the stack it saved, no register dump
+        # (the second stall's report holds CPU 1's "became unstuck" register dump)
+        ("ppc64le-6.1.0-50-mod-hardlockup", [None, "__replay_soft_interrupts"]),
+    ],
+)
+def test_an_unstamped_rcu_stall_is_titled_by_its_stalled_cpus_trace(
+    name: str, rips: list[str | None]
+) -> None:
+    # Without printk times (dmesg -t, printk.time=0) no pause ends an RCU stall's report
+    # before the stalled CPU's dump arrives, seconds later: the report reads on into it.
+    # Its title, like its frames, is that CPU's trace, never "in corrupted" beside them,
+    # and its RIP none of the dumps of RCU's starved kthread and the CPU it last ran on
+    bare = _PRINTK_TIME.sub("", (DATA / f"{name}.log").read_text())
+    stalls = [r for r in parse_log(bare) if r.title.startswith("INFO: rcu detected stall")]
+    assert len(stalls) == len(rips)
+    for rep, rip in zip(stalls, rips, strict=True):
+        functions = [f.function for f in rep.frames]
+        assert "hotfence_crash_do" in functions, rep.title
+        assert not rep.corrupted
+        assert rep.title.removeprefix("INFO: rcu detected stall in ") in functions
+        # (riscv's: not CPU 1's default_idle_call)
+        assert (rep.rip.function if rep.rip else None) == rip
+
+
 _ADDR_WORD = re.compile(r"\[<[^]]+>\]")
 _SYMBOL_WORD = re.compile(r"[^+ ]+\+0x[0-9a-f]+/0x[0-9a-f]+")
 

@@ -134,6 +134,8 @@ class StackSpec:
     parts2: tuple[object, ...] = ()
     skip: tuple[str, ...] = ()
     extractor: Extractor | None = None
+    # more alternatives, each tried in turn when none before it found a frame
+    more: tuple[tuple[object, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -853,8 +855,9 @@ def _s(
     parts2: tuple[object, ...] = (),
     skip: tuple[str, ...] = (),
     extractor: Extractor | None = None,
+    more: tuple[tuple[object, ...], ...] = (),
 ) -> StackSpec:
-    return StackSpec(tuple(parts), parts2, skip, extractor)
+    return StackSpec(tuple(parts), parts2, skip, extractor, more)
 
 
 def _warning_stack(*skip: str) -> StackSpec:
@@ -1905,6 +1908,21 @@ OOPSES: tuple[OopsKind, ...] = (
                     ),
                     skip=(*_TICK_ENTRY_NAMES, "rcu"),
                     extractor=stall_frame,
+                    # The stalled CPU's dump that rcu_dump_cpu_stacks() asks another
+                    # CPU for ("Sending NMI from CPU %d to CPUs %d:", lib/nmi_backtrace.c)
+                    # shows no timer entry on riscv and powerpc: riscv's "NMI backtrace
+                    # for cpu %d" is show_regs() (6.12 arch/riscv/kernel/smp.c
+                    # ipi_cpu_backtrace() -> nmi_cpu_backtrace()), its trace right after
+                    # the "status: ... cause:" line; powerpc's raise_backtrace_ipi() (6.1
+                    # arch/powerpc/kernel/stacktrace.c) inspects a CPU that does not
+                    # answer: "CPU %d didn't respond to backtrace IPI, inspecting paca.",
+                    # then show_stack() of its saved stack under "Call Trace:". Read only
+                    # from the stall's own lines (fields.own_cpu_lines: no dump of RCU's
+                    # starved kthread or of the CPU it last ran on).
+                    more=(
+                        (RISCV_STACK_START, PARSE_STACK),
+                        (rx(r"CPU \d+ didn't respond to backtrace IPI"), CALL_TRACE, PARSE_STACK),
+                    ),
                 ),
             ),
             _F(

@@ -1014,17 +1014,21 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     )
     full_text = _text_of(every)
     report_text = _text_of(reliable_own)
+    # The title, like the frames, is the stalled CPU's: not that of RCU's starved kthread
+    # or of the CPU it last ran on, nor of a CPU a panic stopped (own_cpu_lines)
     title_text = _text_of(
-        one_entry_a_line(
-            [
-                ln.text
-                for ln in ext.lines[: ext.title_end]
-                if not ln.questionable or ln is ext.header
-            ]
-        )
+        own_cpu_lines(
+            one_entry_a_line(
+                [
+                    ln.text
+                    for ln in ext.lines[: ext.title_end]
+                    if not ln.questionable or ln is ext.header
+                ]
+            )
+        )[0]
     )
     guessed = only_guessed_entries([ln.text for ln in ext.lines[: ext.title_end]])
-    rip = rip_frame(own)
+    rip = rip_frame(own_cpu_lines(own)[0])
     fault_ip = _fault_ip_line(ext) if rip is None else None
     if fault_ip is not None:
         # read as the report's RIP line, right after its header: the title's stack, too

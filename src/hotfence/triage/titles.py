@@ -430,7 +430,12 @@ def _stack_frames(spec: StackSpec, report: str) -> tuple[list[_Frame], bool]:
     frames, ok = _stack_frames_impl(report, skip, spec.parts, spec)
     if ok or not spec.parts2:
         return frames, ok
-    return _stack_frames_impl(report, skip, spec.parts2, spec)
+    frames, ok = _stack_frames_impl(report, skip, spec.parts2, spec)
+    for parts in spec.more:
+        if ok:
+            break
+        frames, ok = _stack_frames_impl(report, skip, parts, spec)
+    return frames, ok
 
 
 def _key_frame(raw: list[str], spec: StackSpec) -> _Frame | None:
