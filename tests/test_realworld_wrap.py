@@ -2399,3 +2399,23 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_the_panic_in_its_report(log: Path)
     want = parse_log(messages)
     assert len(want) == 1
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize("columns", [90, 100, 110])
+def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
+    # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link
+    # register may not vouch for it: the ppc64le hung task's first entry is
+    # update_blocked_averages+0x43c/0x960 (unreliable), a stale return address. A pager
+    # that cuts the line before the mark leaves an entry that may be that one: the title
+    # is the rest of the trace's, as with the whole line
+    console = (DATA / "ppc64le-6.1.0-50-hung-task.log").read_text()
+    want = [r.title for r in parse_log(console)]
+    assert want[0] == "INFO: task hung in mnt_want_write"
+    paged = _paged_journal(console, columns)
+    assert "update_blocked_averages+0x43c/0x960 (unreliable)" not in paged
+    assert [r.title for r in parse_log(paged)] == want
+    # `dmesg | less -S` on an 80-column terminal: the console's lines cut so
+    chopped = "\n".join(
+        row if len(row) <= 80 else row[:79] + _PAGER_MARK for row in console.split("\n")
+    )
+    assert [r.title for r in parse_log(chopped)] == want

@@ -40,6 +40,7 @@ from .lines import (
 )
 from .oopses import OopsKind
 from .scan import is_replay_marker
+from .taint import PAGER_MARK
 from .wallclock import (
     SINCE_LAST,
     HumanClock,
@@ -701,7 +702,36 @@ def extract(
         # message's copy, a program's echo above the log): the report is its line alone.
         after = end_nl + 1 if end_nl != -1 else len(text)
         return Extracted(header, kind, prefix, window.lines[:1], 1, 1, min(next_pos, after))
-    return Extracted(header, kind, prefix, window.lines, window.title_end, window.own_end, next_pos)
+    lines = _pager_cut_first_entries(window.lines)
+    return Extracted(header, kind, prefix, lines, window.title_end, window.own_end, next_pos)
+
+
+# powerpc show_stack() (6.1 arch/powerpc/kernel/process.c) prints "[%lx] [%lx] %pS" for
+# each entry and " (unreliable)" after the first one, whose return address is the link
+# register's, which may be stale, and again after an exception frame's "--- interrupt:
+# %lx at %pS" line (firstframe set anew). journalctl's pager cuts a long line at the
+# terminal's width and ends it in its mark (taint.PAGER_MARK): a first entry cut before
+# its mark may be the unreliable one, no frame to title the report by.
+_POWERPC_ENTRY_START_RE = re.compile(r"^\s*\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\] ")
+_POWERPC_FIRST_AFTER_RE = re.compile(r"^\s*(?:Call Trace:|--- interrupt: )")
+
+
+def _pager_cut_first_entries(lines: list[Line]) -> list[Line]:
+    """``lines`` with each powerpc trace's first entry a pager cut (see above) taken for
+    unreliable (Line.questionable), as the kernel may have marked it."""
+    out = lines
+    for i in range(1, len(lines)):
+        line = lines[i]
+        if (
+            line.text.endswith(PAGER_MARK)
+            and not line.questionable
+            and _POWERPC_ENTRY_START_RE.match(line.text)
+            and _POWERPC_FIRST_AFTER_RE.match(lines[i - 1].text)
+        ):
+            if out is lines:
+                out = list(lines)
+            out[i] = line._replace(questionable=True)
+    return out
 
 
 def _holds_oops(lines: list[Line]) -> bool:
