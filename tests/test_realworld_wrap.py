@@ -2419,3 +2419,29 @@ def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> Non
         row if len(row) <= 80 else row[:79] + _PAGER_MARK for row in console.split("\n")
     )
     assert [r.title for r in parse_log(chopped)] == want
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "columns"),
+    [
+        ("centos7-dockerd-ip6mr", None, 80),
+        ("debian6-i386-oops", None, 80),
+        # the same oops of an address past the first page, on a terminal cut in "request"
+        ("centos7-dockerd-ip6mr", "paging request at ffff8808b9e1c000", 72),
+    ],
+)
+def test_an_x86_fault_header_its_pager_cut_keeps_its_title(
+    name: str, kind: str | None, columns: int
+) -> None:
+    # x86 show_fault_oops() before 4.20 prints "BUG: unable to handle kernel " and "NULL
+    # pointer dereference" or "paging request", " at %p": journalctl's pager cuts it at
+    # the terminal's width in its kind's words ("... kernel NULL pointer derefer>"). The
+    # first word tells the kind; the title names the RIP's function as the whole line's
+    console = (DATA / f"{name}.log").read_text()
+    if kind is not None:
+        console = console.replace("NULL pointer dereference at 0000000000000010", kind)
+    want = [(r.title, r.type) for r in parse_log(console)]
+    assert " in " in want[0][0]
+    paged = _paged_journal(console, columns)
+    assert re.search(r"BUG: unable to handle kernel (?:NULL pointer|paging) [a-z]+>", paged)
+    assert [(r.title, r.type) for r in parse_log(paged)] == want

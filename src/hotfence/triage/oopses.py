@@ -1399,6 +1399,23 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # x86 show_fault_oops() before 4.20 (arch/x86/mm/fault.c: "BUG: unable to handle
+            # kernel ", then "NULL pointer dereference" or "paging request", " at %p") as
+            # journalctl's pager (less -S) cuts it at the terminal's width and ends it in
+            # its mark (taint.PAGER_MARK): "BUG: unable to handle kernel NULL pointer
+            # derefer>". The kind's first word tells it; the RIP and trace title it.
+            _F(
+                lazy_rx(r"BUG: unable to handle kernel NULL[ \w]*>[ \t]*(?:\n|$)"),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _F(
+                lazy_rx(r"BUG: unable to handle kernel paging[ \w]*>[ \t]*(?:\n|$)"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
             # The second half of this header is a separate printk and often lost.
             _F(
                 lazy_rx("BUG: (?:unable to handle kernel|Unable to handle kernel)"),
