@@ -2445,3 +2445,16 @@ def test_an_x86_fault_header_its_pager_cut_keeps_its_title(
     paged = _paged_journal(console, columns)
     assert re.search(r"BUG: unable to handle kernel (?:NULL pointer|paging) [a-z]+>", paged)
     assert [(r.title, r.type) for r in parse_log(paged)] == want
+
+
+@pytest.mark.parametrize("columns", [70, 80, 100])
+def test_a_gp_fault_header_its_pager_cut_keeps_its_title(columns: int) -> None:
+    # 5.5+ exc_general_protection() prints "general protection fault, probably for
+    # non-canonical address 0x%lx" and die()'s ": 0000 [#1] ..." on one line, past 80
+    # columns: journalctl's pager cuts it before the ":" the whole line's title needs
+    console = (LAB / "gpf.log").read_text()
+    want = [(r.title, r.type) for r in parse_log(console)]
+    assert want[0][0] == "general protection fault in hotfence_crash_gpf"
+    paged = _paged_journal(console, columns)
+    assert re.search(r"general protection fault, [\w ,-]*>\n", paged)
+    assert [(r.title, r.type) for r in parse_log(paged)] == want

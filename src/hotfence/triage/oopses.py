@@ -2082,6 +2082,19 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # The kernel's GP fault with its address hint (5.5+, 6.1 arch/x86/kernel/
+            # traps.c exc_general_protection(): GPFSTR ", %s 0x%lx", "probably for
+            # non-canonical address" or "maybe for address", then __die_header()'s ":
+            # %04lx [#%d]" on the same line) runs past 80 columns: journalctl's pager
+            # (less -S) cuts it before its ":" and ends it in its mark (taint.PAGER_MARK).
+            # (A user-space fault, "traps: %s[%d] general protection fault ip:%lx", has no
+            # comma after the words.)
+            _F(
+                lazy_rx(r"general protection fault, [\w ,\-]*>[ \t]*(?:\n|$)"),
+                "general protection fault in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
         ],
         (r"general protection fault .* error:\d+ in ",),
     ),  # user-space segfault report
