@@ -2458,3 +2458,26 @@ def test_a_gp_fault_header_its_pager_cut_keeps_its_title(columns: int) -> None:
     paged = _paged_journal(console, columns)
     assert re.search(r"general protection fault, [\w ,-]*>\n", paged)
     assert [(r.title, r.type) for r in parse_log(paged)] == want
+
+
+@pytest.mark.parametrize("columns", [70, 80, 90])
+@pytest.mark.parametrize("kind", ["use-after-free", "out-of-bounds"])
+def test_a_kfence_header_its_pager_cut_keeps_its_title(columns: int, kind: str) -> None:
+    # mm/kfence/report.c prints "BUG: KFENCE: use-after-free read in %pS" with the first
+    # entry of the access trace it prints after "Use-after-free read at 0x%p (in
+    # kfence-#%td):" ("Out-of-bounds read at 0x%p (%luB %s of kfence-#%td):"): the
+    # riscv64 module's function name takes the line past 80 columns and the pager cuts
+    # it there. The title names the trace's first entry, as the whole line does
+    console = (DATA / "riscv64-6.12.117+deb13-mod-kfence-uaf.log").read_text()
+    if kind == "out-of-bounds":
+        console = console.replace("use-after-free read in", "out-of-bounds read in")
+        console = console.replace(
+            "Use-after-free read at 0x000000006a6ab964 (in kfence-#188)",
+            "Out-of-bounds read at 0x000000006a6ab964 (8B right of kfence-#188)",
+        )
+    want = [(r.title, r.type, r.corrupted) for r in parse_log(console)]
+    assert want[0] == (f"KFENCE: {kind} read in hotfence_crash_kfence_uaf", want[0][1], False)
+    paged = _paged_journal(console, columns)
+    assert re.search(rf"BUG: KFENCE: {kind} read in \w*>", paged)
+    # (its trace, after the access's line the pager may cut too, is a whole one)
+    assert [(r.title, r.type, r.corrupted) for r in parse_log(paged)] == want

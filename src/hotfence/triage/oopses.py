@@ -1358,6 +1358,26 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {4}",),
                 stack=_s(rx(r"BUG: KFENCE: (?:[a-z\- ]+) in {{FUNC}}"), PARSE_STACK),
             ),
+            # The header as journalctl's pager (less -S) cuts it in its function's name
+            # and ends it in its mark (taint.PAGER_MARK): "BUG: KFENCE: use-after-free
+            # read in hotfence_cras>". mm/kfence/report.c kfence_report_error() (6.1)
+            # names the function of the access trace's first entry ("%pS" of
+            # stack_entries[skipnr]) and prints that trace from it after the access's
+            # line ("Use-after-free read at 0x%p (in kfence-#%td):", "Out-of-bounds
+            # ... (%luB %s of kfence-#%td):", "Invalid read at 0x%p:", which the pager
+            # may cut too): the title is that entry's function.
+            _F(
+                lazy_rx(
+                    r"BUG: KFENCE: (use-after-free|out-of-bounds|invalid) (read|write) in "
+                    r"[\w.]*>[ \t]*(?:\n|$)"
+                ),
+                "KFENCE: {1} {2} in {3}",
+                alt=("bad-access in {3}",),
+                stack=_s(
+                    rx(r"^(?:Use-after-free|Out-of-bounds|Invalid) (?:read|write) at 0x"),
+                    PARSE_STACK,
+                ),
+            ),
             _F(
                 lazy_rx("BUG: KFENCE: invalid free in {{FUNC}}"),
                 "KFENCE: invalid free in {2}",

@@ -124,6 +124,16 @@ _HEADERLESS_STACKS = (
             r":\n *[\w.]+(?:\+0x[0-9a-f]+/0x|" + oopses.DECODED_SOURCE + ")"
         ),
     ),
+    # the same access line as journalctl's pager (less -S) cuts it and ends it in its
+    # mark (taint.PAGER_MARK): "Use-after-free read at 0x000000006a6ab964 (in kfe>"
+    (
+        ("-after-free ", "Out-of-bounds ", "Invalid "),
+        re.compile(
+            r"(?m)^(?:Use-after-free|Out-of-bounds|Invalid) (?:read|write) at 0x[^\n]*"
+            + re.escape(PAGER_MARK)
+            + r"\n *[\w.]+\+0x[0-9a-f]+/0x"
+        ),
+    ),
     # i386's dump_stack() of 2.6.16-2.6.2x: no header, its own frames first
     (oopses.I386_DUMP_STACK_HINTS, re.compile("(?m)^" + oopses.I386_DUMP_STACK_RE.pattern)),
     # i386's show_regs() before the x86 merge: no header after its "CR0:" line
