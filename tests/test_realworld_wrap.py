@@ -2481,3 +2481,17 @@ def test_a_kfence_header_its_pager_cut_keeps_its_title(columns: int, kind: str) 
     assert re.search(rf"BUG: KFENCE: {kind} read in \w*>", paged)
     # (its trace, after the access's line the pager may cut too, is a whole one)
     assert [(r.title, r.type, r.corrupted) for r in parse_log(paged)] == want
+
+
+@pytest.mark.parametrize("name", ["mod-bug", "mod-null", "mod-warn"])
+def test_a_riscv_register_dump_its_pager_cut_still_heads_its_trace(name: str) -> None:
+    # riscv show_regs() ends its registers with "status: %016lx badaddr: %016lx cause:
+    # %016lx" and dump_backtrace() prints the trace right after it, no "Call Trace:"
+    # (6.x). journalctl's pager cuts that 60-column line in badaddr on an 80-column
+    # terminal: the trace after it is still the report's, which is no corrupted one
+    console = (DATA / f"riscv64-6.12.117+deb13-{name}.log").read_text()
+    want = [(r.title, r.corrupted) for r in parse_log(console)]
+    assert want[0][1] is False
+    paged = _paged_journal(console, 80)
+    assert re.search(r"kernel: status: [0-9a-f]{16} badaddr: [0-9a-f]*>\n", paged)
+    assert [(r.title, r.corrupted) for r in parse_log(paged)] == want

@@ -408,7 +408,10 @@ STACK_START = tuple(
         r"Stack Trace:",  # arc show_stacktrace()
         r"Trace: *(?:\n|$)",  # alpha dik_show_trace(), alone on its line
         r"Uninit was stored to memory at",
-        r"status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}",  # riscv show_regs
+        # riscv show_regs() (arch/riscv/kernel/process.c): "status: %016lx badaddr: %016lx
+        # cause: %016lx", whole, or as journalctl's pager (less -S) cuts it past the
+        # status and ends it in its mark (taint.PAGER_MARK): the trace still follows
+        r"status: [0-9a-f]{16} (?:badaddr: [0-9a-f]{16} cause: [0-9a-f]{16}|[\w: ]*>(?=\n|$))",
     )
 )
 RISCV_STACK_START = STACK_START[-1]
