@@ -2495,3 +2495,33 @@ def test_a_riscv_register_dump_its_pager_cut_still_heads_its_trace(name: str) ->
     paged = _paged_journal(console, 80)
     assert re.search(r"kernel: status: [0-9a-f]{16} badaddr: [0-9a-f]*>\n", paged)
     assert [(r.title, r.corrupted) for r in parse_log(paged)] == want
+
+
+@pytest.mark.parametrize(
+    ("log", "columns"),
+    [
+        (LAB / "softlockup.log", 80),
+        (DATA / "arm64-6.1.0-50-mod-softlockup.log", 80),
+        (DATA / "i386-6.1.0-50-mod-softlockup.log", 80),
+        (DATA / "ppc64le-6.1.0-50-mod-softlockup.log", 100),
+    ],
+)
+def test_a_lockups_rip_line_its_pager_cut_in_the_module_keeps_its_title(
+    log: Path, columns: int
+) -> None:
+    # "RIP: 0010:%pS" (x86 show_ip(); arm64's "pc : %pS", powerpc's "NIP [%016lx] %pS")
+    # names a module's function "f+0x22/0x50 [hotfence_crash]": the pager cuts it in the
+    # module's name ("[ho>"). A loop in a module's function is titled by that function
+    # (titles.looping_title); the one module of "Modules linked in:" the cut name starts
+    # with is the RIP's, as the whole line says
+    console = log.read_text()
+    (want,) = parse_log(console)
+    assert want.title == "BUG: soft lockup in hotfence_crash_softlockup"
+    paged = _paged_journal(console, columns)
+    assert re.search(
+        r"(?:RIP: 0010:|pc : |EIP: |NIP \[\w+\] )hotfence_crash_softlockup\S* \[\w*>", paged
+    )
+    (got,) = parse_log(paged)
+    assert (got.title, got.looping_function) == (want.title, want.looping_function)
+    assert got.rip is not None and want.rip is not None
+    assert (got.rip.function, got.rip.module) == (want.rip.function, want.rip.module)

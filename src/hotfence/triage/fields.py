@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import Frame
+from .modules import linked_modules
 from .oopses import I386_DUMP_STACK_HINTS, I386_DUMP_STACK_RE
 from .scan import is_stack_start
 from .taint import PAGER_CUT_CALLER, PAGER_MARK, cut_by_pager, extract_taint
@@ -539,8 +540,29 @@ def rip_frame(lines: list[str]) -> Frame | None:
             fr = parse_frame(rest) or parse_frame(rest.rstrip(")"))
             if fr is not None:
                 fr.unreliable = False
+                if fr.module is None and t.endswith(PAGER_MARK):
+                    fr.module = _cut_module(t, lines)
                 return fr
     return None
+
+
+# A RIP line's "%pS" names a module's function "f+0x1/0x2 [mod]" (kernel/kallsyms.c
+# __sprint_symbol()), x86's "RIP: 0010:f+0x22/0x50 [hotfence_crash]" past 80 columns:
+# journalctl's pager (less -S) cuts it in the module's name and ends it in its mark
+# (taint.PAGER_MARK), "... [ho>". The function is still a module's.
+_CUT_MODULE_RE = re.compile(r" \[([\w\-]*)" + re.escape(PAGER_MARK) + "$")
+
+
+def _cut_module(line: str, lines: list[str]) -> str | None:
+    """The module whose name the pager cut at the end of ``line`` (see above): the one
+    module of the report's "Modules linked in:" list (print_modules()) whose name starts
+    with what is left of it; None when the cut leaves no bracket, or none or several do."""
+    m = _CUT_MODULE_RE.search(line)
+    listed = linked_modules(lines) if m is not None else None
+    if m is None or listed is None:
+        return None
+    names = {n for n in listed.names if n.startswith(m.group(1))}
+    return names.pop() if len(names) == 1 else None
 
 
 def call_trace(lines: list[str], headed: bool = True) -> list[Frame]:
