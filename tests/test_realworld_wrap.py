@@ -2525,3 +2525,23 @@ def test_a_lockups_rip_line_its_pager_cut_in_the_module_keeps_its_title(
     assert (got.title, got.looping_function) == (want.title, want.looping_function)
     assert got.rip is not None and want.rip is not None
     assert (got.rip.function, got.rip.module) == (want.rip.function, want.rip.module)
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_a_near_stack_overflow_line_its_pager_cut_is_still_a_report(columns: int) -> None:
+    # 2.6.16-2.6.24 stack_overflow_check() prints "do_IRQ: %s near stack overflow
+    # (cur:%Lx,rsp:%lx)", 77 columns with a short comm: the pager cuts it in its figures
+    # ("(cur:ffffc90000628000,rsp:ffff>"), and the line is still the report's header
+    console = (DATA / "x86-6.1-do-irq-near-stack-overflow.log").read_text()
+    (want,) = parse_log(console)
+    paged = _paged_journal(console, columns)
+    assert re.search(r"near stack overflow \(cur:[0-9a-f,rsp:]*>\n", paged)
+    (got,) = parse_log(paged)
+    assert (got.title, got.type, got.comm, got.pid, got.cpu, got.kernel_release) == (
+        want.title,
+        want.type,
+        want.comm,
+        want.pid,
+        want.cpu,
+        want.kernel_release,
+    )

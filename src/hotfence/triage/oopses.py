@@ -2655,8 +2655,10 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         "near stack overflow",
         [_irq_stack_overflow(r"do_IRQ: .* near stack overflow \(cur:")],
-        # (the figures may be cut off onto the next line: a mail client's or a terminal's wrap)
-        shape=r"do_IRQ: .+ near stack overflow(?: \(cur:[0-9a-f,rsp:]*\)?)?\s*$",
+        # (the figures may be cut off onto the next line: a mail client's or a terminal's
+        # wrap; or cut off by journalctl's pager, less -S, which ends the line in its mark,
+        # taint.PAGER_MARK: "(cur:ffffc90000628000,rsp:ffff>")
+        shape=r"do_IRQ: .+ near stack overflow(?: \(cur:[0-9a-f,rsp:]*(?:\)|>)?)?\s*$",
         needs_oops=True,
     ),
     # x86 IBT: exc_control_protection() (6.2+ arch/x86/kernel/cet.c do_kernel_cp_fault())
