@@ -2545,3 +2545,21 @@ def test_a_near_stack_overflow_line_its_pager_cut_is_still_a_report(columns: int
         want.cpu,
         want.kernel_release,
     )
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_an_s390_fault_line_its_pager_cut_keeps_its_kind(columns: int) -> None:
+    # s390 do_no_context() prints "Unable to handle kernel pointer dereference in virtual
+    # kernel address space", 76 columns: the pager cuts it. It is still the same fault,
+    # titled by the PSW's function where the cut left it whole (at 80 columns the PSW
+    # line is cut inside the function's name: no function to name)
+    console = (DATA / "s390x-5.10-oops.log").read_text()
+    (want,) = parse_log(console)
+    paged = _paged_journal(console, columns)
+    assert re.search(r"Unable to handle kernel pointer dereference [\w ]*>\n", paged)
+    (got,) = parse_log(paged)
+    assert got.type == want.type
+    if columns == 100:
+        assert (got.title, got.corrupted) == (want.title, want.corrupted)
+    else:
+        assert got.title == "BUG: unable to handle kernel paging request in corrupted"

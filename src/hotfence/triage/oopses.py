@@ -2094,6 +2094,17 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # The same line, 76 columns (5.10 arch/s390/mm/fault.c do_no_context():
+            # pr_alert("Unable to handle kernel pointer dereference in virtual kernel
+            # address space\n")), as journalctl's pager (less -S) or `dmesg | less -S`
+            # cuts it and ends it in its mark (taint.PAGER_MARK): "... dereference in vi>".
+            # No other kernel's line goes on "kernel pointer" after these words.
+            _F(
+                lazy_rx(r"Unable to handle kernel pointer[ \w]*>[ \t]*(?:\n|$)"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
         ],
     ),
     _k(
