@@ -2563,3 +2563,22 @@ def test_an_s390_fault_line_its_pager_cut_keeps_its_kind(columns: int) -> None:
         assert (got.title, got.corrupted) == (want.title, want.corrupted)
     else:
         assert got.title == "BUG: unable to handle kernel paging request in corrupted"
+
+
+def test_a_release_an_80_column_terminal_cut_at_its_dot_reads_whole() -> None:
+    # RHEL 7's task header on a serial console without printk times, captured on an
+    # 80-column terminal (minicom, screen): the row ends in "3.10.0-123." and the next
+    # goes on "el7.ppc64 #1". A cut at the release's "." is no word's edge: the release
+    # is the header's whole one, never its first part
+    console = _PRINTK_TIME.sub("", (DATA / "ppc64-rhel7-elfv1-oops.log").read_text())
+    rows = []
+    for line in console.split("\n"):
+        while len(line) > 80:
+            rows.append(line[:80])
+            line = line[80:]
+        rows.append(line)
+    wrapped = "\n".join(rows)
+    assert "3.10.0-123.\nel7.ppc64 #1" in wrapped
+    want = [(r.title, r.kernel_release, r.pid, r.comm) for r in parse_log(console)]
+    assert want[0][1] == "3.10.0-123.el7.ppc64"
+    assert [(r.title, r.kernel_release, r.pid, r.comm) for r in parse_log(wrapped)] == want

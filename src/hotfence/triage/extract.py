@@ -573,7 +573,9 @@ def join_terminal_row(last: Line, piece: str, line: Line, text: str) -> Line | N
     # inside a word ("nand_scan_with_i" "ds+0xb88/0x137c"), or inside a bracket: a line of
     # exactly 80 that ends a word before a line of its own ("...+0x230)" "[<80632588>]")
     # is no cut
-    in_word = (cut[-1:] + rest[:1]).replace("_", "a").isalnum()
+    in_word = (cut[-1:] + rest[:1]).replace("_", "a").isalnum() or (
+        width == _TERMINAL_WIDTH and _cut_in_release(cut, rest)
+    )
     if not (width == _TERMINAL_WIDTH and in_word) and not (
         width >= _MAIL_WIDTH_MIN and _cut_in_brackets(cut, rest)
     ):
@@ -582,6 +584,25 @@ def join_terminal_row(last: Line, piece: str, line: Line, text: str) -> Line | N
     if any(_row_width(row.rstrip()) > _TERMINAL_WIDTH for row in text[lo:hi].split("\n")):
         return None
     return _rejoined(last, last.raw.rstrip() + rest, line)
+
+
+# A task header's release cut by a terminal after a "." or "-" of its own (a word's
+# edge): "... Tainted: GF          O--------------   3.10.0-123." goes on "el7.ppc64 #1".
+# The release is one word up to its " #N" build tag (_RELEASE_REST_RE), as
+# dump_stack_print_info() (lib/dump_stack.c) and powerpc's show_regs() "(%s)" print it.
+_RELEASE_CUT_AT_EDGE_RE = re.compile(
+    r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?) +\(?\d+\.\d+[\w.\-+~]*[.\-+~]$"
+)
+
+
+def _cut_in_release(cut: str, rest: str) -> bool:
+    """Does the row ``cut`` end inside a header's release, at one of its "." "-" "+" "~",
+    that ``rest`` goes on with up to its " #N" (see above)?"""
+    return (
+        cut[-1:] in ".-+~"
+        and _RELEASE_REST_RE.match(rest) is not None
+        and _RELEASE_CUT_AT_EDGE_RE.search(cut) is not None
+    )
 
 
 # Records the kernel prints with newlines inside them. printk's console and syslog(2)
