@@ -2582,3 +2582,19 @@ def test_a_release_an_80_column_terminal_cut_at_its_dot_reads_whole() -> None:
     want = [(r.title, r.kernel_release, r.pid, r.comm) for r in parse_log(console)]
     assert want[0][1] == "3.10.0-123.el7.ppc64"
     assert [(r.title, r.kernel_release, r.pid, r.comm) for r in parse_log(wrapped)] == want
+
+
+@pytest.mark.parametrize("name", ["memcg-oom", "ext4-remount-ro", "pod-context"])
+def test_a_kill_line_its_pager_cut_before_the_name_is_still_a_kill(name: str) -> None:
+    # 6.x __oom_kill_process() prints "Memory cgroup out of memory: Killed process %d
+    # (%s) total-vm:...": on an 80-column terminal journalctl's pager cuts it before the
+    # "(python3)". The kill is still one report, of the same task and type; its title
+    # names no process the cut took
+    console = (DATA / f"x86-6.18.44-{name}.log").read_text()
+    want = parse_log(console)
+    paged = _paged_journal(console, 80)
+    assert re.search(r"Memory cgroup out of memory: Killed process \d*>\n", paged)
+    got = parse_log(paged)
+    assert [(r.type, r.pid, r.comm) for r in got] == [(r.type, r.pid, r.comm) for r in want]
+    assert [r.title for r in want] == ["memory cgroup out of memory: killed process python3"]
+    assert [r.title for r in got] == ["memory cgroup out of memory: killed process"]

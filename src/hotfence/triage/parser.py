@@ -63,7 +63,7 @@ from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import scan_log
 from .stamps import mark_block_indent, mark_item_indent, mark_stamps
-from .taint import decode_taint
+from .taint import PAGER_MARK, decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
 from .wallclock import WallTime, least_gap, shown_time, wall_time
 
@@ -693,6 +693,14 @@ _KILLED_RE = re.compile(
     r" (?P<pid>\d+)(?:, UID \d+,)? \((?P<comm>[^)]*)\)"
     r"(?P<announce> (?:with )?score \d+ or sacrifice child)?"
 )
+# The kill line (6.x __oom_kill_process(): "%s: Killed process %d (%s) total-vm:..." with
+# "Memory cgroup out of memory" or "Out of memory") as journalctl's pager (less -S) cuts
+# it before its "(comm)" and ends it in its mark (taint.PAGER_MARK): "Memory cgroup out
+# of memory: Killed process 25482>". Still a kill, its process's name lost (empty).
+_CUT_KILLED_RE = re.compile(
+    r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Killed process"
+    r"(?: (?P<pid>\d*))?(?P<comm>)(?P<announce>)" + re.escape(PAGER_MARK) + r"\s*$"
+)
 # a /dev/kmsg record's dictionary, a journal entry's fields other than MESSAGE
 _NO_REPORT_LINES = frozenset((KMSG_DICT, JOURNAL_FIELD))
 _OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely exceeds this
@@ -748,6 +756,8 @@ def _oom_reports(
             block_start = s
             continue
         m = _KILLED_RE.search(line)
+        if m is None and line.endswith(PAGER_MARK) and "Killed process" in line:
+            m = _CUT_KILLED_RE.search(line)
         if m is None:
             if "oom-kill:" in line:
                 summary = (s, e)
