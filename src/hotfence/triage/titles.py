@@ -459,6 +459,18 @@ def _key_frame(raw: list[str], spec: StackSpec) -> _Frame | None:
     return None
 
 
+# A trace entry journalctl's pager (less -S) cut inside its function's name and ended in
+# its mark (taint.PAGER_MARK): riscv's "[<ffffffff80a78d9c>] mnt_want_wr>", powerpc's
+# "[c0000000049c7810] [c0080000004a19f0] hotfence_cr>", x86's " percpu_rwsem_wa>". The
+# frame it stood for is unknown: a title read on past it would name a caller of the
+# function the trace names there ("task hung in path_openat" for mnt_want_write).
+_CUT_ENTRY_RE = re.compile(
+    r"^\s*(?:\[<[0-9a-f]+>\]\s*|\[[0-9a-f]{8,16}\] ){0,2}(?:\? )?[A-Za-z_][\w.]*"
+    + re.escape(PAGER_MARK)
+    + "$"
+)
+
+
 def _append_frames(frames: list[str], m: re.Match[str] | None, skip: _SkipFrames) -> None:
     if m is None:
         return
@@ -519,6 +531,8 @@ def _stack_frames_impl(
                     if last and no_should_fail:
                         break  # nothing further down can change the answer
                     continue  # the title uses raw[0] only: no need to parse further frames
+                if ln.endswith(PAGER_MARK) and _CUT_ENTRY_RE.match(ln):
+                    break  # an entry whose name the pager cut: no frame below it is sure
                 _append_frames(raw, _FRAME_ANY.match(ln), skip)
         else:
             assert isinstance(part, re.Pattern)
