@@ -2617,3 +2617,22 @@ def test_a_hung_task_whose_entries_a_pager_cut_names_no_caller(name: str) -> Non
     for columns in range(60, 101):
         titles |= {r.title for r in parse_log(_paged_journal(console, columns))}
     assert titles == want | {"INFO: task hung in corrupted"}
+
+
+def test_a_hung_task_line_a_pager_cut_in_its_first_words_is_still_the_report() -> None:
+    # check_hung_task()'s "INFO: task %s:%d blocked for more than %ld seconds." after a
+    # long prefix (a host's long name): the pager cuts it in "blocked", after the pid's
+    # blank ("INFO: task touch:101 bl>"), or in the name or pid ("INFO: task touch:10>").
+    # Each is still the hung task's report; a pid a blank ends is whole, the task's
+    console = (DATA / "arm64-6.1.0-50-hung-task.log").read_text()
+    want = [(r.title, r.pid, r.comm) for r in parse_log(console)]
+    for columns in range(52, 62):
+        got = [(r.title, r.pid, r.comm) for r in parse_log(_paged_journal(console, columns))]
+        assert got == want, columns
+    for columns in range(46, 52):  # (the trace's entries cut too: no title function)
+        got = [(r.title, r.pid) for r in parse_log(_paged_journal(console, columns))]
+        assert len(got) == len(want) and {t for t, _ in got} <= {
+            want[0][0],
+            "INFO: task hung in corrupted",
+        }, columns
+        assert {p for _, p in got} <= {want[0][1], None}

@@ -1988,9 +1988,13 @@ OOPSES: tuple[OopsKind, ...] = (
             # check_hung_task()'s line cut by journalctl's pager (less -S) and ended in its
             # mark (taint.PAGER_MARK): "INFO: task touch:117 blocked for more than 120 seco>".
             # Titled as the whole line is: "task hung in {1}" takes its function from the
-            # stack, the line need only be check_hung_task()'s.
+            # stack, the line need only be check_hung_task()'s. A longer prefix (a host's
+            # name) has the pager cut it in "blocked", or in the task's name or pid
+            # ("INFO: task touch:11>"): still the hung task's line.
             _F(
-                lazy_rx(r"INFO: task .*:\d+ blocked .*>[ \t]*(?:\n|$)"),
+                lazy_rx(
+                    r"INFO: task (?:.*:\d+ (?:blocked .*|b[a-z]*)?|[^:\n]+(?::\d*)?)>[ \t]*(?:\n|$)"
+                ),
                 "INFO: task hung in {1}",
                 alt=("hang in {1}",),
                 stack=_s(*_TRACE, extractor=hang_frame),

@@ -1188,7 +1188,12 @@ def _task_from_caller(rep: Report, context: str) -> None:
 
 
 # kernel/hung_task.c check_hung_task(): "INFO: task %s:%d blocked for more than %ld seconds."
-_HUNG_TASK_RE = re.compile(r"INFO: task (?P<comm>.+):(?P<pid>\d+) blocked ")
+# (or cut by journalctl's pager past the pid's blank, taint.PAGER_MARK: "... touch:117 bl>")
+_HUNG_TASK_RE = re.compile(
+    r"INFO: task (?P<comm>.+):(?P<pid>\d+) (?:blocked |(?:b[a-z]*)?"
+    + re.escape(PAGER_MARK)
+    + r"\s*$)"
+)
 
 
 def _keep_to_hung_task(rep: Report, header: str, from_bytes: bool) -> None:
