@@ -2636,3 +2636,20 @@ def test_a_hung_task_line_a_pager_cut_in_its_first_words_is_still_the_report() -
             "INFO: task hung in corrupted",
         }, columns
         assert {p for _, p in got} <= {want[0][1], None}
+
+
+@pytest.mark.parametrize("columns", [None, 80])
+def test_a_programs_gp_fault_line_is_no_report_whole_or_cut(columns: int | None) -> None:
+    # 6.1 arch/x86/kernel/traps.c show_signal() logs a program's GP fault, "traps:
+    # %s[%d] general protection fault ip:%lx sp:%lx error:%lx", and " in %s[%lx+%lx]"
+    # only when the address has a mapping; journalctl's pager cuts it anywhere past
+    # "ip:". None of those is the kernel's report: the lab's oops after it is the one
+    console = (LAB / "gpf.log").read_text()
+    (want,) = parse_log(console)
+    at = console.index("[    2.091948] general protection fault")
+    program = "[    1.905113] traps: a.out[77] general protection fault ip:401136 sp:7ffd1c2e8f00 error:0\n"
+    log = console[:at] + program + console[at:]
+    if columns is not None:
+        log = _paged_journal(log, columns)
+        assert re.search(r"traps: a\.out\[77\] general protection fault ip:[0-9a-f]*>\n", log)
+    assert [(r.title, r.pid) for r in parse_log(log)] == [(want.title, want.pid)]

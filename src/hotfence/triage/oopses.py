@@ -2134,7 +2134,15 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE),
             ),
         ],
-        (r"general protection fault .* error:\d+ in ",),
+        (
+            r"general protection fault .* error:\d+ in ",
+            # a program's fault, 6.1 arch/x86/kernel/traps.c show_signal(): "traps:
+            # %s[%d] %s%s ip:%lx sp:%lx error:%lx" and print_vma_addr()'s " in %s[...]"
+            # only when the address has a mapping; journalctl's pager (less -S) may cut
+            # the line anywhere after "ip:" (taint.PAGER_MARK). The kernel's own GP
+            # fault has ":" or ", " after the words, never " ip:".
+            r"\] general protection fault ip:",
+        ),
     ),  # user-space segfault report
     _k(
         "stack segment: ",
