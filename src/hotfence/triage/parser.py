@@ -1038,7 +1038,10 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         )[0]
     )
     guessed = only_guessed_entries([ln.text for ln in ext.lines[: ext.title_end]])
-    rip = rip_frame(own_cpu_lines(own)[0])
+    # an RCU stall's lines are a stalled CPU's, not those of RCU's starved kthread, nor
+    # are a panic's those of a CPU it stopped
+    own_cpu = own_cpu_lines(own)[0]
+    rip = rip_frame(own_cpu)
     fault_ip = _fault_ip_line(ext) if rip is None else None
     if fault_ip is not None:
         # read as the report's RIP line, right after its header: the title's stack, too
@@ -1097,9 +1100,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     rep.rip = rip
     if looping and rip is not None:
         rep.looping_function = _out(rip.function, from_bytes)
-    # an RCU stall's trace is a stalled CPU's, not that of RCU's starved kthread, nor is
-    # a panic's that of a CPU it stopped
-    rep.frames = call_trace(own_cpu_lines(own)[0])
+    rep.frames = call_trace(own_cpu)
     if not rep.frames and "Kernel panic" in ext.header.text:
         lost = one_entry_a_line(_lost_oops_tail(text, ext.header))
         rep.frames = call_trace(own_cpu_lines(lost)[0], headed=False)
