@@ -2401,6 +2401,38 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_the_panic_in_its_report(log: Path)
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+def _bugzilla_syslog(console: str) -> tuple[str, str]:
+    """``console`` as /var/log/messages (RSYSLOG_TraditionalFileFormat) and that file
+    pasted in a Bugzilla comment (``_bugzilla_comment``)."""
+    messages = "\n".join(
+        f"Mar 22 20:35:27 dixan kernel: {line}" if line else line for line in console.split("\n")
+    )
+    return messages, _bugzilla_comment(messages)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "x86-6.1-slub-redzone",
+        "s390x-6.1.0-50-mod-slub-poison",
+        "riscv64-6.12.117+deb13-mod-slub-poison",
+        "riscv64-6.12.117+deb13-mod-slub-redzone",
+    ],
+)
+def test_a_syslog_file_bugzilla_wrapped_keeps_its_slub_reports(name: str) -> None:
+    """SLUB's "BUG %s (%s): %s" (mm/slub.c slab_bug()) after a syslog prefix and a printk
+    time runs past 79 columns: Bugzilla's wrap cut it inside the taint's parentheses, and
+    the row going on with the rest of the flags, the ")" and the problem is its rest. The
+    report's own headers cut before the words that make them its own, print_track()'s
+    "INFO: Allocated in" before "%pS age=...", object_err()'s 6.12 WARN cut after "at"
+    before "mm/slub.c:1127 object_err+0x236/0x248", stay in the report."""
+    messages, wrapped = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    assert re.search(r"\] BUG kmalloc-\d+ \(Tainted: [^)]*\n", wrapped)
+    want = parse_log(messages)
+    assert want[0].title.startswith("SLUB: ")
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

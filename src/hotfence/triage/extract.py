@@ -275,6 +275,15 @@ _RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
 # its line number, and the row's "f+0x1b/0x30" is the symbol %pS prints.
 _CUT_WARNING_RE = re.compile(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at \S+:\d+\s*$")
 _SYMBOL_REST_RE = re.compile(r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
+# SLUB's "BUG %s (%s): %s" (mm/slub.c slab_bug(), 6.1: the cache's name, print_tainted(),
+# the problem) passes 79 columns after a syslog prefix ("Mar 22 20:35:27 host kernel: ")
+# and a printk time: Bugzilla's wrap cuts it inside the taint's parentheses, often in the
+# run of spaces between its flags, and the next row goes on with the rest of the flags,
+# the ")" and the problem. No slab_bug() line ends inside its parentheses.
+_CUT_SLUB_RE = re.compile(
+    r"^BUG [\w.\-:()]+ \((?:Not|Not tainted|Tainted:(?: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)?)\s*$"
+)
+_SLUB_REST_RE = re.compile(r"^(?:tainted|[A-Z?\-]+(?: +[A-Z?\-]+)*)? *\): \S")
 # ARM's trace entry before 4.x ends with its caller's symbol: "[<%08lx>] (%pS) from
 # [<%08lx>] (%pS)" (arch/arm/kernel/traps.c dump_backtrace_entry()), past 79 columns with
 # two long names; a wrap puts the caller's "(f+0x2c/0x38)" in the next row, where it
@@ -513,6 +522,7 @@ _PROVEN_CUTS = (
     (_CUT_HEADER_RE, _RELEASE_START_RE),
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
+    (_CUT_SLUB_RE, _SLUB_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
@@ -809,12 +819,32 @@ def _absorbed(kind: OopsKind, raw: str) -> bool:
     return any(a in raw for a in kind.absorbs)
 
 
-def _absorbed_by(kind: OopsKind, line: Line, header: Line) -> bool:
+def _unwrapped_raw(line: Line, text: str) -> str | None:
+    """The raw text of ``line`` with its rest, when a wrap cut it before the next row of
+    ``text`` (``join_wrapped``); None when the next row is a line of its own."""
+    e = text.find("\n", line.start)
+    if e == -1:
+        return None
+    nxt = text.find("\n", e + 1)
+    last = make_line(text[line.start : e], line.start, 0)
+    rest = make_line(text[e + 1 :] if nxt == -1 else text[e + 1 : nxt], e + 1, 1)
+    whole = join_wrapped(last, last.raw, rest, text)
+    return whole.raw if whole is not None else None
+
+
+def _absorbed_by(kind: OopsKind, line: Line, header: Line, text: str) -> bool:
     """Is ``line`` a header that the report of ``header`` prints inside itself? Not when
     it was printed more than ``_REPORT_TIME_GAP`` after that header: a report prints its
     own lines in one go, and a SLUB report's "INFO: " lines are not a hung task's
-    "INFO: task ... blocked" ten minutes later."""
-    if not _absorbed(kind, line.raw):
+    "INFO: task ... blocked" ten minutes later. A header a wrap cut before the words that
+    tell it (Bugzilla's at 79 columns, after a syslog prefix: SLUB's "INFO: Allocated in"
+    going on with print_track()'s "%pS age=...", a 6.12 "WARNING: CPU: 0 PID: 141 at"
+    with "mm/slub.c:1127 object_err+0x236/0x248") is read with its rest."""
+    if not _absorbed(kind, line.raw) and not (
+        kind.absorbs
+        and (whole := _unwrapped_raw(line, text)) is not None
+        and _absorbed(kind, whole)
+    ):
         return False
     if header.timestamp is None:
         return True
@@ -864,7 +894,7 @@ def _read_limit(
                 continue
             if own is not None and line.context != context and record_of(line) == own:
                 continue
-            if _absorbed_by(kind, line, header) and _within(
+            if _absorbed_by(kind, line, header, text) and _within(
                 text, start, s, context, kind.absorb_lines
             ):
                 continue
@@ -1262,7 +1292,9 @@ class _Window:
         """Does this candidate line start a report of its own (not continue this one)?"""
         if line.start not in self.cands or not is_report_start(line.raw):
             return False
-        return not (n <= self.kind.absorb_lines and _absorbed_by(self.kind, line, self.header))
+        return not (
+            n <= self.kind.absorb_lines and _absorbed_by(self.kind, line, self.header, self.text)
+        )
 
     def _note_next_report(self, line: Line, n: int) -> None:
         raw, line_start, ctx = line.raw, line.start, line.context
