@@ -2433,6 +2433,19 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_slub_reports(name: str) -> Non
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize("name", ["x86-6.18.44-memcg-oom", "x86-6.18.44-pod-context"])
+def test_a_syslog_file_bugzilla_wrapped_keeps_its_memcg_kill(name: str) -> None:
+    """mm/oom_kill.c __oom_kill_process() (6.18): "%s: Killed process %d (%s) total-vm:..."
+    with "Memory cgroup out of memory", after a syslog prefix and a printk time, is cut by
+    Bugzilla's wrap right after the colon: the "Killed process" row alone was the kill,
+    titled "out of memory" without the cgroup. The two rows are one kill line."""
+    messages, wrapped = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    assert re.search(r"\] Memory cgroup out of memory:\nKilled process ", wrapped)
+    want = parse_log(messages)
+    assert want[0].title == "memory cgroup out of memory: killed process python3"
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

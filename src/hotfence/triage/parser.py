@@ -701,6 +701,10 @@ _CUT_KILLED_RE = re.compile(
     r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Killed process"
     r"(?: (?P<pid>\d*))?(?P<comm>)(?P<announce>)" + re.escape(PAGER_MARK) + r"\s*$"
 )
+# The kill line cut right after its "%s:" (Bugzilla's wrap at 79 columns, after a syslog
+# prefix and a printk time, drops the space there): "... Memory cgroup out of memory:"
+# goes on "Killed process 25482 (python3) total-vm:..." in a row of its own.
+_KILL_CUT_AFTER = ("ut of memory:", "ut of memory: ")
 # a /dev/kmsg record's dictionary, a journal entry's fields other than MESSAGE
 _NO_REPORT_LINES = frozenset((KMSG_DICT, JOURNAL_FIELD))
 _OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely exceeds this
@@ -736,7 +740,10 @@ def _oom_reports(
     # records; its record (time and text, new_record) was read before.
     seen: set[int] = set()
     upto = len(events.spans) if hi is None else bisect.bisect_left(events.spans, (hi, -1))
+    joined_to = -1  # the end of a kill line read with the row a wrap cut from it
     for s, e in events.spans[:upto]:
+        if s < joined_to:
+            continue  # the rest of the kill line before, a span of its own
         if s < lo:
             if _KILLED_RE.search(text, s, e) is not None:
                 new_record(seen, record_key(text, s))
@@ -744,8 +751,11 @@ def _oom_reports(
         line = text[s:e]
         if needs_plain(line):  # a coloured dmesg splits "Memory cgroup out of memory: Killed"
             line = plain_line(line)
-        if "process" in line and _KILLED_RE.search(line) is None:
+        if ("process" in line or line.endswith(_KILL_CUT_AFTER)) and _KILLED_RE.search(
+            line
+        ) is None:
             line, e = _unwrapped_kill(text, s, e, line)
+            joined_to = e
         if _KILLED_RE.search(line) is not None and not new_record(seen, record_key(text, s)):
             block_start = None
             continue
