@@ -2446,6 +2446,19 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_memcg_kill(name: str) -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+def test_a_syslog_file_bugzilla_wrapped_keeps_its_cfi_failure() -> None:
+    """kernel/cfi.c report_cfi_failure() (6.1): "CFI failure at %pS (target: %pS; expected
+    type: 0x%08x)", after a syslog prefix and a printk time, is cut by Bugzilla's wrap
+    right after "at": the line no longer held the header's "at ", and the report was the
+    WARN after it. The cut line is the header, its function in the row after."""
+    console = (DATA / "arm64-6.1-cfi-failure.log").read_text(encoding="latin-1")
+    messages, wrapped = _bugzilla_syslog(console)
+    assert re.search(r"\] CFI failure at\nbpf_dispatcher_xdp_func\+", wrapped)
+    want = parse_log(messages)
+    assert want[0].title == "CFI failure in bpf_dispatcher_xdp_func"
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

@@ -2772,9 +2772,11 @@ OOPSES: tuple[OopsKind, ...] = (
         needs_oops=True,
     ),
     # kernel/cfi.c report_cfi_failure(): "CFI failure at f+0x2c/0x40 (target: g...; expected
-    # type: 0x...)", then a WARN with the registers and trace.
+    # type: 0x...)", then a WARN with the registers and trace. After a syslog prefix and a
+    # printk time Bugzilla's wrap at 79 columns cuts it after "at", dropping the space: the
+    # function goes on in the next row (extract.join_wrapped), the header ends the line.
     _k(
-        "CFI failure at ",
+        "CFI failure at",
         [
             _F(
                 lazy_rx("CFI failure at {{FUNC}}"),
@@ -2784,6 +2786,7 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         absorbs=("WARNING:",),
         absorb_lines=3,
+        shape=r"CFI failure at(?: |\s*$)",
     ),
     # arch/s390/kernel/dumpstack.c die(): "<what>: <interruption code> ilc:<n> [#1] ", the
     # program check that killed the kernel ("illegal operation", "specification exception",
