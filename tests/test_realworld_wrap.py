@@ -2459,6 +2459,20 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_cfi_failure() -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+def test_a_syslog_file_bugzilla_wrapped_keeps_its_rhel6_machine_check() -> None:
+    """RHEL 6's print_mce() (arch/x86/kernel/cpu/mcheck/mce.c, 2.6.32): "CPU %d: Machine
+    Check Exception: %16Lx Bank %d: %016Lx", the MCG status padded to 16 columns. After a
+    syslog prefix and a printk time Bugzilla's wrap cut it in that padding: the row going
+    on with the rest of the blanks, the status and its bank is its rest, and the machine
+    check keeps its title, type and CPU (not "kernel panic: Fatal machine check")."""
+    console = (DATA / "rhel6-mce-fatal.log").read_text(encoding="latin-1")
+    messages, wrapped = _bugzilla_syslog(console)
+    assert re.search(r"Machine Check Exception: +\n +5 Bank 4: ", wrapped)
+    want = parse_log(messages)
+    assert want[0].title.startswith("MCE: machine check in bank")
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

@@ -284,6 +284,12 @@ _CUT_SLUB_RE = re.compile(
     r"^BUG [\w.\-:()]+ \((?:Not|Not tainted|Tainted:(?: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)?)\s*$"
 )
 _SLUB_REST_RE = re.compile(r"^(?:tainted|[A-Z?\-]+(?: +[A-Z?\-]+)*)? *\): \S")
+# x86_64's print_mce() of 2.6.x (RHEL 6's arch/x86/kernel/cpu/mcheck/mce.c): "CPU %d:
+# Machine Check Exception: %16Lx Bank %d: %016Lx", the MCG status padded to 16 columns,
+# passes 79 after a syslog prefix and a printk time: Bugzilla's wrap cuts it in that run
+# of blanks, and the next row goes on with the rest of them, the status and its bank.
+_CUT_MCE_RE = re.compile(r"\bCPU \d+: Machine Check Exception:\s*$")
+_MCE_REST_RE = re.compile(r"^[0-9a-f]+ Bank \d+: [0-9a-f]+")
 # ARM's trace entry before 4.x ends with its caller's symbol: "[<%08lx>] (%pS) from
 # [<%08lx>] (%pS)" (arch/arm/kernel/traps.c dump_backtrace_entry()), past 79 columns with
 # two long names; a wrap puts the caller's "(f+0x2c/0x38)" in the next row, where it
@@ -523,6 +529,7 @@ _PROVEN_CUTS = (
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_SLUB_RE, _SLUB_REST_RE),
+    (_CUT_MCE_RE, _MCE_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
