@@ -2473,6 +2473,18 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_rhel6_machine_check() -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+def test_a_syslog_file_bugzilla_wrapped_keeps_its_arm_3x_release() -> None:
+    """32-bit ARM's 3.4 header, "CPU: %d    %s  (%s %.*s)" (arch/arm/kernel/process.c
+    __show_regs(): print_tainted(), then the release and "#N"), after a syslog prefix and
+    a printk time is cut by Bugzilla's wrap in the taint's run of blanks: the row going on
+    with the rest of the flags and "(3.4.0-g8c1e2d4 #1)" is its rest, release and all."""
+    messages, wrapped = _bugzilla_syslog((DATA / "arm-3.4-oops.log").read_text(encoding="latin-1"))
+    assert re.search(r"\] CPU: 1    Tainted: G +\nO  \(3\.4\.0-g8c1e2d4 #1\)", wrapped)
+    want = parse_log(messages)
+    assert want[0].kernel_release == "3.4.0-g8c1e2d4"
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

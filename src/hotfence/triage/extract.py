@@ -244,9 +244,12 @@ def is_echo(raw: str, prev: str) -> bool:
 # x86's 2.6 header says it as "Pid: %d, comm: %.20s %s %s" (arch/x86/kernel/process_64.c
 # __show_regs(): print_tainted(), then the release), RHEL 6's taint with its marker:
 # "Pid: 0, comm: swapper Tainted: G        W  ---------------  H" goes on "2.6.32-754...".
+# 32-bit ARM's before 3.10 is "CPU: %d    %s  (%s %.*s)" (3.4 arch/arm/kernel/process.c
+# __show_regs()): after a syslog prefix Bugzilla's wrap cuts "CPU: 1    Tainted: G" in
+# the taint's blanks, and the row goes on "O  (3.4.0-g8c1e2d4 #1)".
 _CUT_HEADER_RE = re.compile(
     r"(?:CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: .{1,20}? (?:Kdump: loaded )?|"
-    r"^Pid: \d+, comm: .{1,20}? |^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +)"
+    r"^Pid: \d+, comm: .{1,20}? |^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +|^CPU: \d+ {4})"
     r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)\s*$"
 )
 # (The wrap may fall inside the taint's run of spaces: the next line then starts with the
