@@ -109,6 +109,28 @@ def test_ltps_info_results_between_kernel_lines_are_no_reports(name: str, ltp: s
         )
 
 
+@pytest.mark.parametrize("line", [*_LTP_INFO[:2], "# selftests: proc: proc-self-map-files-001"])
+def test_a_tests_line_inside_a_recursions_trace_is_no_rest_of_an_entry(line: str) -> None:
+    """A recursion's trace prints the same entry row after row, all as wide (32-bit
+    ARM's dump_backtrace() "%s from %pS", 124 columns with the module's name), wider than
+    any line around: the shape of a terminal resized to that width. LTP's or kselftest's
+    line under one of them on a CI's console is the test's own, not the rest of a row
+    the terminal cut: most rows of that width ended a line. The trace keeps every
+    entry."""
+    log = _lines("armhf-6.1.0-50-mod-stack-overflow")
+    (want,) = _parse(log)
+    recursion = [i for i, row in enumerate(log) if " from hotfence_crash_stack_overflow+" in row]
+    assert len(recursion) > 20 and len({len(log[i]) for i in recursion}) == 1
+    mixed: list[str] = []
+    for i, row in enumerate(log):
+        mixed.append(row)
+        if i in recursion[2:20:5]:
+            mixed.append(line)
+    (rep,) = _parse(mixed)
+    assert len(rep.frames) == len(want.frames) > 30
+    assert (rep.title, rep.frames, rep.rip) == (want.title, want.frames, want.rip)
+
+
 # kselftest's lines as its runner prints them ("# " before the test's output,
 # tools/testing/selftests/kselftest/runner.sh), the words of the tests' own helpers:
 # net/forwarding/lib.sh log_info() "INFO: %s", a test's warning and failure lines.

@@ -484,9 +484,34 @@ def _terminal_cut(piece: str, text: str, pos: int) -> bool:
         return True
     if quoted:
         return False  # (a resized terminal's capture, quoted: not told apart here)
+    return _resized_cuts(text, lo, hi, width)
+
+
+def _resized_cuts(text: str, lo: int, hi: int, width: int) -> bool:
+    """Do the rows ``width`` wide of ``text[lo:hi]`` show a terminal resized to that
+    width? Two at least went on, unprefixed, in the next row, and more went on so than
+    ended there, the next row a prefixed line of its own. A line exactly as wide as the
+    terminal is one of a wrap's rarest, but a recursion's trace prints one entry a row,
+    each as wide as the next, and a test suite's line under one of them (LTP's
+    "tst_test.c:1558: TINFO:", kselftest's "# ") is no rest of it: there the rows of that
+    width ended a line far more often than they were cut."""
     row = _row_re(width)
-    first = row.search(text, lo, hi)
-    return first is not None and row.search(text, first.end(), hi) is not None
+    cuts = whole = 0
+    for m in row.finditer(text, lo, hi):
+        after = m.end() + 1
+        nl = text.find("\n", after, after + _MAX_NEXT_ROW)
+        following = text[after : nl if nl != -1 else after + _MAX_NEXT_ROW]
+        if not following.strip():
+            continue
+        if make_line(following, after, 0).context:
+            whole += 1
+        else:
+            cuts += 1
+    return cuts >= 2 and cuts > whole
+
+
+# (a row's next row is read this far for its prefix, which is all _resized_cuts asks)
+_MAX_NEXT_ROW = 256
 
 
 def _rejoined(last: Line, raw: str, line: Line) -> Line | None:
