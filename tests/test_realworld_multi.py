@@ -794,3 +794,30 @@ def test_a_hung_task_right_after_a_slub_report_is_no_line_of_it(first: str) -> N
         r.title for r in parse_log(after)
     ]
     _same_streamed(before + after, reports)
+
+
+@pytest.mark.parametrize(
+    ("name", "address"),
+    [
+        ("arm-3.4-oops", "00000010"),
+        ("arm64-6.1.0-50-mod-null", "0000000000000010"),
+        ("riscv64-6.12.117+deb13-mod-null", "0000000000000010"),
+    ],
+)
+def test_two_cpus_fault_lines_back_to_back_are_one_report(name: str, address: str) -> None:
+    """Two CPUs (two threads of one program, say) fault on the same bug at once: both
+    print their fault line (arch/arm64/mm/fault.c __do_kernel_fault() 4.4, die_kernel_fault()
+    6.1, arch/arm/mm/fault.c __do_kernel_fault(), arch/riscv/mm/fault.c die_kernel_fault():
+    "Unable to handle kernel %s at virtual address %08lx") before die() takes die_lock
+    for one of them, whose block follows
+    (github.com/ayufan-rock64/linux-build/issues/187). The first fault line, with no
+    line of its own before the second, is no report of its own with no facts: the two
+    lines head the one report the die block after them gives its facts."""
+    lines = (DATA / f"{name}.log").read_text().splitlines()
+    (want,) = parse_log("\n".join(lines) + "\n")
+    at = next(i for i, row in enumerate(lines) if "Unable to handle kernel" in row)
+    other = re.sub(r"address [0-9a-f]+", f"address {address}", lines[at])
+    assert other != lines[at]
+    (got,) = parse_log("\n".join([*lines[:at], other, *lines[at:]]) + "\n")
+    assert _facts(got) == _facts(want)
+    assert got.start_line == want.start_line

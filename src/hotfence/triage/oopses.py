@@ -2110,6 +2110,8 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE),
             ),
         ],
+        absorbs=("Unable to handle kernel ",),
+        absorb_lines=1,
     ),
     _k(
         "general protection fault",
