@@ -1174,3 +1174,29 @@ def test_the_generic_bug_of_an_architecture_without_its_own_is_a_kernel_bug() ->
             want.kernel_release,
         )
         assert [f.function for f in got.frames][:3] == [f.function for f in want.frames][:3]
+
+
+def _inlined_cases() -> list[str]:
+    cases = (p.name for p in (SYZ / "report").iterdir())
+    return sorted(c for c in cases if " [inline]\n" in syz_log(c))
+
+
+def test_an_inlined_callers_entry_without_its_mark_is_still_an_entry() -> None:
+    """syzkaller's symbolizeLine() (pkg/report/linux.go) writes each inlined caller of
+    an entry as a line of its own, the function and its location where "f+0x1/0x2"
+    stood and " [inline]" after them: "__dump_stack lib/dump_stack.c:88 [inline]". A
+    report pasted without the marks (github.com/google/syzkaller/pull/3881's
+    stack-protector panic) keeps those lines, a name and a location alone: still the
+    inlined callers, its trace's entries. Every corpus report with inlined entries, its
+    marks dropped, keeps its title and every entry."""
+    checked = 0
+    for case in _inlined_cases():
+        log = syz_log(case)
+        want = parse_log(log)
+        got = parse_log(log.replace(" [inline]\n", "\n"))
+        assert [r.title for r in got] == [r.title for r in want], case
+        assert [[(f.function, f.inline, f.file, f.line) for f in r.frames] for r in got] == [
+            [(f.function, f.inline, f.file, f.line) for f in r.frames] for r in want
+        ], case
+        checked += 1
+    assert checked >= 5

@@ -50,9 +50,14 @@ _BARE_ENTRY_RE = re.compile(
 )
 # Symbolised logs print inlined callers without an offset: "__dump_stack lib/dump_stack.c:16
 # [inline]", older decode_stacktrace "[< inline >] rcu_lock_acquire include/linux/rcupdate.h:486".
+# The entry alone, nothing after its line, is one too: syzkaller's symbolizeLine()
+# (pkg/report/linux.go) puts the inlined function and its location where "f+0x1/0x2"
+# stood, and a paste that lost the " [inline]" after it keeps "__dump_stack
+# lib/dump_stack.c:88" (github.com/google/syzkaller/pull/3881): a trace's entry has its
+# offset, a line with a name and a location alone is an inlined caller's.
 _INLINE_RE = re.compile(
     r"^\s*(?P<pc>" + _PC + r"\s*)?(?P<func>[A-Za-z_][\w.]*)\s+(?P<file>[\w/.\-+]+\.[a-zA-Z]+):"
-    r"(?P<line>\d+)(?P<inl>\s+\[inline\])?"
+    r"(?P<line>\d+)(?:(?P<inl>\s+\[inline\])|(?P<alone>\s*$))?"
 )
 # scripts/decode_stacktrace.sh's output, which the 0-day robot's and LKFT's reports print:
 # each "func+0x1/0x2" is replaced by "func (file:line)" (parse_symbol()), the locations
@@ -486,7 +491,9 @@ def parse_frame(text: str) -> Frame | None:
     if m is not None:
         return Frame(function=m.group("func"), module=m.group("mod"))
     m = _INLINE_RE.match(text)
-    if m is not None and (m.group("inl") or "inline" in (m.group("pc") or "")):
+    if m is not None and (
+        m.group("inl") or m.group("alone") is not None or "inline" in (m.group("pc") or "")
+    ):
         return Frame(
             function=m.group("func"), inline=True, file=m.group("file"), line=int(m.group("line"))
         )
