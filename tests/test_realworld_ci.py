@@ -1200,3 +1200,34 @@ def test_an_inlined_callers_entry_without_its_mark_is_still_an_entry() -> None:
         ], case
         checked += 1
     assert checked >= 5
+
+
+# The register lines that name a function: arm64 __show_regs() "pc : %pS", "lr : %pS";
+# arm (and arm64 before 4.16) "PC is at %pS", "LR is at %pS"; riscv "epc : %pS", " ra : %pS".
+_NAMED_REGS = re.compile(r"\] +(?:pc|lr|epc|ra) : |\] (?:PC|LR) is at ")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arm64-6.1.0-50-mod-null",
+        "arm64-6.1-oops",
+        "arm-3.4-oops",
+        "riscv64-6.12.117+deb13-mod-null",
+    ],
+)
+def test_a_fault_quoted_without_its_registers_is_titled_by_its_trace(name: str) -> None:
+    """LKFT's reports to the lists quote an oops trimmed to its fault line and its call
+    trace (the sve_save_state report of 6.5.8-rc2, lore's 2023-10-17 thread, quotes no
+    "pc :"). die() unwinds that trace from the faulting registers (arm64's and arm's
+    dump_backtrace(regs, ...), riscv's walk_stackframe()): its first entry is the
+    function the "pc :" line names. Without the register lines the report is the same
+    fault in the same function, not a corrupted one."""
+    log = _lines(name)
+    (want,) = _parse(log)
+    assert not want.corrupted
+    trimmed = [row for row in log if not _NAMED_REGS.search(row)]
+    assert len(trimmed) < len(log)
+    (got,) = _parse(trimmed)
+    assert (got.title, got.corrupted, got.type) == (want.title, False, want.type)
+    assert [f.function for f in got.frames] == [f.function for f in want.frames]

@@ -873,6 +873,7 @@ def _warning_stack(*skip: str) -> StackSpec:
 
 
 _RIP_TRACE = (RIP_FRAME, TRACE_AFTER_REGS, PARSE_STACK)
+_REGS_TRACE = _RIP_TRACE[1:]  # (the trace alone, where the registers were cut off)
 # A stack printed from NMI context: where the CPU was is after the NMI's own frames, from
 # the "<<EOE>>" (3.x, which puts the first entry on the marker's line) or "</NMI>" on.
 _AFTER_NMI = (rx(r"(?:<<EOE>>|<EOE>|</NMI>)(?: +(?:{{PC}} +)?{{FUNC}})?"), PARSE_STACK)
@@ -2053,13 +2054,18 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE, parts2=_TRACE),
             ),
+            # die() prints the registers, "pc : %pS" (arm64 __show_regs()), "PC is at %pS"
+            # (arm, arm64 before 4.16), "epc : %pS" (riscv), then the trace it unwinds
+            # from those registers (dump_backtrace(regs, ...)): its first entry is the
+            # faulting function too. A report trimmed of its registers (a mail's quote, a
+            # paste's "...") is titled from that trace.
             _F(
                 lazy_rx(
                     "Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)"
                 ),
                 "BUG: unable to handle kernel {1} in {2}",
                 alt=("bad-access in {2}",),
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
             # arm64 die_kernel_fault() names the kind of fault: "Unable to handle kernel
             # write to read-only memory at virtual address ...", "... execute from
@@ -2074,7 +2080,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
                 "BUG: unable to handle kernel {1} in {2}",
                 alt=("bad-access in {2}",),
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
             # arm64 do_mem_abort() (5.x on): a fault no handler takes dies through
             # die_kernel_fault(inf->name, ...) with fault_info[]'s name of its status
@@ -2084,7 +2090,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx(r"Unable to handle kernel ([A-Za-z][\w ()-]*?) at virtual address"),
                 "BUG: unable to handle kernel {1} in {2}",
                 alt=("bad-access in {2}",),
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
             # s390 do_no_context(): a kernel access to a bad address, any address. Before
             # its dump_fault_info() (4.x), the line named the address itself: "Unable to
