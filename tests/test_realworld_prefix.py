@@ -165,3 +165,35 @@ def test_a_programs_lines_in_a_sysklogd_rfc5424_file_are_no_report(tmp_path: Pat
     path = tmp_path / "messages"
     path.write_text(rfc5424)
     assert list(triage_input(str(path)).reports) == []
+
+
+def _docker_for_windows_log(console: str) -> str:
+    """``console`` as Docker for Windows' log.txt holds its VM's console (lines.py
+    _DOCKER_WIN_RE): "[%H:%M:%S.fff][%-15s][%-7s] " of the time, the component "Moby"
+    and the level, then the console's line; the app's other components' lines between."""
+    out = []
+    for i, line in enumerate(console.splitlines()):
+        stamp = f"[10:00:{27 + i // 1000:02d}.{i % 1000:03d}]"
+        out.append(f"{stamp}[{'Moby':<15}][{'Info':<7}] {line}\n")
+        if i % 7 == 3:
+            out.append(f"{stamp}[{'VpnKit':<15}][{'Error':<7}] BUG: unable to reach host\n")
+    return "".join(out)
+
+
+def test_docker_for_windows_log_reads_as_its_vms_console() -> None:
+    # A real x86 oops (6.12.115) as Docker for Windows' log shows its Linux VM's console:
+    # the facts are the console's, the app's own components' lines no report's.
+    console = (_DATA / "x86-6.12.115-null-deref.log").read_text()
+    want = [_facts(r) for r in parse_log(console.encode())]
+    assert len(want) == 1
+    log = _docker_for_windows_log(console)
+    assert [_facts(r) for r in parse_log(log.encode())] == want
+    # (and the console with no printk times, as the 4.x Moby VMs printed it)
+    bare = re.sub(r"(?m)^\[ *\d+\.\d+\] ", "", console)
+    want_bare = [_facts(r) for r in parse_log(bare.encode())]
+    assert len(want_bare) == 1
+    assert [_facts(r) for r in parse_log(_docker_for_windows_log(bare).encode())] == want_bare
+    line = "[10:00:28.592][Moby           ][Info   ] [  301.100001] RIP: 0010:f+0x1/0x2"
+    assert parse_prefix(line) == ("RIP: 0010:f+0x1/0x2", "console", 301.100001)
+    app = "[10:00:28.592][VpnKit         ][Info   ] Kernel panic - not syncing: x"
+    assert parse_prefix(app) == (app, "", None)

@@ -514,6 +514,21 @@ _CAPTURE_RE = re.compile(
     r"|(?:\d\d-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d{6}) +-?\d+\.\d{6})\] "
 )
 
+# Docker for Windows' own log (17.x-18.x, %APPDATA%\Docker\log.txt, as its "Diagnose &
+# Feedback" window shows it and users paste it into docker/for-win issues) starts each
+# line "[%H:%M:%S.fff][%-15s][%-7s] " of the time, the component that wrote it and the
+# level (Info, Warning, Error), then the message. Its Linux VM's console comes as the
+# component "Moby", a line of the console a record: the kernel's lines as the console
+# printed them, printk time or none ("[09:47:13.436][Moby           ][Info   ]  [<ffff
+# ffff89106ac3>] migrate_task_rq_fair+0x1c/0x4b", "[20:51:52.080][Moby           ][Info
+# ] [    6.047416] Kernel panic - not syncing: ..."). The other components (ApiProxy,
+# VpnKit, NamedPipeClient ...) are the app's own programs. The app's source is not
+# public: the shape is its logs' (docker/for-win issues 271, 1110, 2945).
+_DOCKER_WIN_RE = re.compile(
+    r"\[\d\d:\d\d:\d\d\.\d{3}\]\[(?P<src>[A-Za-z][\w.-]{0,14}) *\]"
+    r"\[(?:Info|Warning|Error|Debug|Fatal) *\](?: |$)"
+)
+_DOCKER_WIN_CONSOLE = "Moby"
 
 # What a log shipper or viewer prints before each line it kept, the line as it was sent
 # after it (a console line, a syslog one, a journal MESSAGE). Like a terminal's time it
@@ -627,6 +642,13 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         if cm is not None:
             # the terminal's time says nothing of who wrote the line: what follows does
             return parse_prefix(raw[cm.end() :])
+        wm = _DOCKER_WIN_RE.match(raw)
+        if wm is not None:
+            if wm["src"] != _DOCKER_WIN_CONSOLE:
+                return raw, "", None  # the app's own component's line, no kernel's
+            # the VM's console line: one stream, apart from the app's lines among it
+            text, ctx, ts = parse_prefix(raw[wm.end() :])
+            return text, ctx or CONSOLE, ts
     elif (stamped := _marked_stamp_end(raw)) != -1:
         # a reader's time says nothing of who wrote the line; `aws logs tail`'s log
         # stream after it (stamps.py) says which host's it is
