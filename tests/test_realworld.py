@@ -126,6 +126,36 @@ def test_lost_call_trace_header_still_gives_frames() -> None:
     assert lost == kept and "setup_net" in lost
 
 
+def test_a_fault_header_printk_split_into_pieces_reads_whole() -> None:
+    # x86 show_fault_oops() before 4.20 prints "BUG: unable to handle kernel ", the kind
+    # and " at %p" as continuations, then "IP:" and the address's " [<%p>] %pS": when
+    # another CPU prints between them, each piece starts a line of its own (a 4.9 VM's in
+    # docker/for-win#1110). The CentOS 7 oops so split keeps its title, type and RIP.
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    whole = (
+        "[4211.002598] BUG: unable to handle kernel NULL pointer dereference at 0000000000000010\n"
+        "[4211.002645] IP: [<ffffffffc0a3b1e4>] ip6mr_sk_done+0x34/0x120 [ipv6]\n"
+    )
+    split = (
+        "[4211.002598] BUG: unable to handle kernel \n"
+        "[4211.002599] NULL pointer dereference at 0000000000000010\n"
+        "[4211.002645] IP:\n"
+        "[4211.002646]  [<ffffffffc0a3b1e4>] ip6mr_sk_done+0x34/0x120 [ipv6]\n"
+    )
+    assert log.count(whole) == 1
+    want = [_facts(r) for r in parse_log(log)]
+    reports = parse_log(log.replace(whole, split))
+    assert [_facts(r) for r in reports] == want
+    assert reports[0].rip is not None and reports[0].rip.function == "ip6mr_sk_done"
+    assert want[0][0] == "BUG: unable to handle kernel NULL pointer dereference in ip6mr_sk_done"
+    # (and the paging request's, the other kind show_fault_oops() names)
+    paging = log.replace(whole, split).replace("NULL pointer dereference", "paging request")
+    assert (
+        _facts(parse_log(paging)[0])[0]
+        == "BUG: unable to handle kernel paging request in ip6mr_sk_done"
+    )
+
+
 def test_a_xen_pv_guests_segment_selectors_keep_the_faulting_function() -> None:
     """x86_64 __show_regs() prints "RIP: %04lx:" with the code segment; a Xen PV guest's
     kernel runs in Xen's flat segments (RPL cleared by Xen): "RIP: e030:", "RSP: e02b:".

@@ -505,14 +505,56 @@ def parse_frame(text: str) -> Frame | None:
 _HEADED_ENTRY_RE = re.compile(r"(?:Call [Tt]race:|Backtrace:)(?= *\[<?[0-9a-f]+>?\] +\S)")
 
 
+# x86 show_fault_oops() before 4.20 (arch/x86/mm/fault.c, 2.6.x-4.19) prints its header
+# in pieces: printk(KERN_ALERT "BUG: unable to handle kernel "), then KERN_CONT "NULL
+# pointer dereference" or "paging request" and " at %p\n"; then printk(KERN_ALERT "IP:")
+# and printk_address()'s " [<%p>] %pS\n" (a pr_cont() in 4.9, dumpstack.c). When another
+# CPU prints between the pieces (a WARNING's stack dump on CPU 1 in docker/for-win#1110,
+# 4.9.49), printk ends the line and each continuation starts one of its own: "BUG: unable
+# to handle kernel" / "NULL pointer dereference at 0000000000000020", "IP:" /
+# " [<ffffffff89106ac3>] migrate_task_rq_fair+0x1c/0x4b". Each pair is read as the one
+# line the kernel meant.
+_CUT_FAULT_RE = re.compile(
+    r"BUG: unable to handle kernel *\n *(?:NULL pointer dereference|paging request) at "
+    r"|^ *IP: *\n ?\[<[0-9a-f]+>\] +\S",
+    re.M,
+)
+_CUT_FAULT_HEAD_RE = re.compile(r"BUG: unable to handle kernel *$")
+_FAULT_KIND_RE = re.compile(r" *(?:NULL pointer dereference|paging request) at ")
+_CUT_FAULT_IP_RE = re.compile(r" *IP: *$")
+_FAULT_IP_ENTRY_RE = re.compile(r" ?\[<[0-9a-f]+>\] +\S")
+
+
+def _fault_pieces_joined(texts: list[str]) -> list[str]:
+    """``texts`` with show_fault_oops()'s pieces on lines of their own (see above) each
+    joined to the line they continue."""
+    out: list[str] = []
+    i = 0
+    while i < len(texts):
+        t = texts[i]
+        nxt = texts[i + 1] if i + 1 < len(texts) else ""
+        if (_CUT_FAULT_HEAD_RE.search(t) and _FAULT_KIND_RE.match(nxt)) or (
+            _CUT_FAULT_IP_RE.match(t) and _FAULT_IP_ENTRY_RE.match(nxt)
+        ):
+            out.append(t.rstrip() + " " + nxt.lstrip())
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
 def one_entry_a_line(texts: list[str]) -> list[str]:
     """``texts`` with each line of several old x86_64 trace entries split into one line
     per entry (what is around them, "Call Trace:" or an "<IRQ>" marker, on lines of their
     own), and a trace header's first entry on a line of its own, as every other kernel
-    prints a trace: one frame to a line."""
-    # Two searches of the joined lines instead of a generator step per line (neither
-    # marker holds a newline, so none can span the join of two lines).
+    prints a trace: one frame to a line; and x86's fault header and IP line, when printk
+    split their pieces, each whole on one line (_CUT_FAULT_RE)."""
+    # Searches of the joined lines instead of a generator step per line (neither marker
+    # holds a newline, so none can span the join of two lines).
     joined = "\n".join(texts)
+    if ("handle kernel" in joined or "IP:" in joined) and _CUT_FAULT_RE.search(joined):
+        texts = _fault_pieces_joined(texts)
     if ">{" not in joined and "race: " not in joined:
         return texts
     out: list[str] = []
