@@ -2525,6 +2525,29 @@ def test_a_pre_4_19_memcg_oom_kill_names_its_cgroups() -> None:
     assert (rep.title, rep.pid, rep.comm) == (want.title, want.pid, want.comm)
 
 
+def test_a_pre_4_19_memcg_oom_kill_pasted_from_its_cgroup_line_names_its_cgroups() -> None:
+    """The same kill in the pre-4.19 wording pasted from its "Task in ..." line on (the
+    cgroup's part of the dump, the "invoked oom-killer" line and the stack above it left
+    out, as kubedirector#356's paste of a pod's OOM): the kill still names its cgroups."""
+    text = (DATA / "x86-6.18.44-memcg-oom.log").read_text()
+    (want,) = parse_log(text)
+    lines = text.splitlines(keepends=True)
+    (summary,) = [ln for ln in lines if "] oom-kill:constraint=" in ln]
+    (usage,) = [ln for ln in lines if "] memory: usage " in ln]
+    stamp = usage.split("] ", 1)[0] + "] "
+    task_in = f"Task in {want.task_memcg} killed as a result of limit of {want.oom_memcg}\n"
+    old = reworded(text, {summary: "", usage: stamp + task_in + usage})
+    pasted = old[old.index(stamp + "Task in ") :]
+    (rep,) = parse_log(pasted)
+    assert want.task_memcg is not None
+    assert (rep.oom_memcg, rep.task_memcg) == (want.oom_memcg, want.task_memcg)
+    assert (rep.title, rep.type) == (want.title, want.type)
+    # (the kill alone, no cgroup line before it, names none)
+    kill = old[old.index(stamp + "Task in ") :].split("\n", 1)[1]
+    (bare,) = parse_log(kill)
+    assert (bare.oom_memcg, bare.task_memcg) == (None, None)
+
+
 @pytest.mark.parametrize("name", ["x86-6.18.44-memcg-oom", "arm64-6.1.0-50-oom"])
 def test_an_oom_kill_grepped_out_of_its_dump_names_its_cgroups(name: str) -> None:
     """A kill as `dmesg | grep -E 'oom-kill|Killed process'` leaves it, as container

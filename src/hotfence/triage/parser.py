@@ -775,6 +775,8 @@ def _oom_reports(
         start = block_start if block_start is not None else s
         if block_start is None and summary is not None and _next_line(text, summary[1], s):
             start = summary[0]
+        elif block_start is None and m.group("memcg"):
+            start = _memcg_info_start(text, max(prev_end, lo), s, start)
         block_start, summary = None, None
         if m.group("announce"):
             if announced is not None:
@@ -862,6 +864,23 @@ def _oom_memcgs(texts: list[str], from_bytes: bool) -> tuple[str | None, str | N
             oom = m.group("oom")
             return (_out(oom, from_bytes) if oom else None), _out(m.group("task"), from_bytes)
     return None, None
+
+
+# 3.x-4.18's memory cgroup OOM prints mem_cgroup_print_oom_info()'s "Task in %s killed as
+# a result of limit of %s" in its dump, then the cgroup's usage and the task table, then
+# the kill: a paste from that line on (the cgroup's part of the dump, where the
+# "invoked oom-killer" line above it is left out) still names the cgroups.
+_MEMCG_INFO = " killed as a result of limit of "
+
+
+def _memcg_info_start(text: str, lo: int, kill: int, start: int) -> int:
+    """Where the memcg OOM info line of the kill at ``kill`` starts (see above), when
+    it is after ``lo``; else ``start``."""
+    at = text.rfind(_MEMCG_INFO, lo, kill)
+    if at == -1:
+        return start
+    line = text.rfind("\n", lo, at) + 1
+    return line if "Task in " in text[line:at] else start
 
 
 def _unwrapped_kill(text: str, s: int, e: int, line: str) -> tuple[str, int]:
