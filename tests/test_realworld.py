@@ -998,6 +998,18 @@ def test_a_powerpc_hard_lockup_is_a_hang_titled_where_it_spun(line: str) -> None
     ]
 
 
+def test_a_powerpc_stall_names_the_task_of_the_cpu_that_answered_no_ipi() -> None:
+    # An RCU stall whose stalled CPU answers no backtrace IPI: raise_backtrace_ipi()'s
+    # "irq_soft_mask: ... current: 86 (sh)" names the task, and no header follows. The
+    # recording without its times (a console at loglevel without printk.time) keeps the
+    # stall's report whole.
+    text = (DATA / "ppc64le-6.1.0-50-mod-hardlockup.log").read_text()
+    bare = re.sub(r"(?m)^\[ *\d+\.\d+\] ", "", text)
+    stall = next(r for r in parse_log(bare.encode()) if r.title.startswith("INFO: rcu"))
+    assert stall.title == "INFO: rcu detected stall in proc_reg_write"
+    assert (stall.cpu, stall.pid, stall.comm) == (1, 86, "sh")
+
+
 # On a serial console a program's output without a newline is followed directly by the
 # kernel's next line: "...partial text[    2.247555] Kernel panic - ...". Here /init's
 # shell is the program; its words are made up, the kernel lines are the recording's.

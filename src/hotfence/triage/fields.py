@@ -407,6 +407,15 @@ _TASK_RES = (
         r"|[0-9a-f]{8,16} +)?\d+ +(?P<pid>\d+) +\d+ 0x[0-9a-f]{8,}\b"
     ),
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
+    # powerpc raise_backtrace_ipi() (arch/powerpc/kernel/stacktrace.c, since 4.18): a CPU
+    # that answers no backtrace IPI (an RCU stall's or the SMP watchdog's) gets "CPU %d
+    # didn't respond to backtrace IPI, inspecting paca.", then "irq_soft_mask: 0x%02x
+    # in_mce: %d in_nmi: %d" + pr_cont(" current: %d (%s)\n", pid, comm) and show_stack()
+    # of that task, with no header of its own: the one line naming the stuck task
+    re.compile(
+        r"^irq_soft_mask: 0x[0-9a-f]+ in_mce: \d+ in_nmi: \d+ "
+        r"current: (?P<pid>\d+) \((?P<comm>\S.{0,19}?)\)\s*$"
+    ),
 )
 _HW_RE = re.compile(
     r"Hardware name: (?P<hw>.*\S)"
