@@ -15,7 +15,7 @@ from .model import Frame
 from .modules import linked_modules
 from .oopses import I386_DUMP_STACK_HINTS, I386_DUMP_STACK_RE
 from .scan import is_stack_start
-from .taint import PAGER_CUT_CALLER, PAGER_MARK, cut_by_pager, extract_taint
+from .taint import PAGER_CUT_CALLER, PAGER_CUT_FROM, PAGER_MARK, cut_by_pager, extract_taint
 
 # One stack entry: x86 "[<pc>] ? func+0x1/0x2 [mod]" (one or two [<pc>], "?" unreliable),
 # arm64/x86 5.x " func+0x1/0x2", powerpc "[sp] [pc] .func+0x1/0x2 (unreliable)" (ELFv1
@@ -124,8 +124,12 @@ _ARM_FRAME_RE = re.compile(
 # A pager may cut the line in its caller (see taint.PAGER_MARK: "... from hotfence_cr>"):
 # the callee before " from " is whole, and the entry one.
 _ARM_NOADDR_FRAME_RE = re.compile(
-    r"^\s*(?P<func>[A-Za-z_][\w.]*)(?: \[(?P<mod>[\w.\-]+)\])? from (?:[A-Za-z_][\w.]*"
-    r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*$|" + PAGER_CUT_CALLER + ")"
+    r"^\s*(?P<func>[A-Za-z_][\w.]*)(?: \[(?P<mod>[\w.\-]+)\])? (?:from (?:[A-Za-z_][\w.]*"
+    r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*$|"
+    + PAGER_CUT_CALLER
+    + ")|"
+    + PAGER_CUT_FROM
+    + ")"
 )
 # powerpc show_stack() at an exception frame: "--- interrupt: 300 at f+0x140/0x168" (5.x+;
 # before, "--- Exception: 300 at f+0x1/0x2" then "    LR = g+0x3/0x4"). The interrupted
@@ -200,9 +204,11 @@ _REGS_RE = re.compile(
     # unprefixed line of their own). arm64's 4.x dump_backtrace() does the same after each
     # exception entry (in_exception_text()), its dump_mem() a 64-bit word a column, " %016lx"
     # or " ????????????????" (arch/arm64/kernel/traps.c, 4.9): "7e40: 0000000000000001
-    # ffffff8008e18764 ...", the trace's entries going on after it.
+    # ffffff8008e18764 ...", the trace's entries going on after it. journalctl's pager
+    # (taint.PAGER_MARK) cuts a row in a word: "9c60:            c11a56b>".
     r"|^\s*Exception stack\(0x[0-9a-f]+ to 0x[0-9a-f]+\)"
-    r"|^[0-9a-f]{4}:(?: +(?:[0-9a-f]{8}|\?{8})(?:[0-9a-f]{8}|\?{8})?)*\s*$"
+    r"|^[0-9a-f]{4}:(?: +(?:[0-9a-f]{8}|\?{8})(?:[0-9a-f]{8}|\?{8})?)*"
+    r"(?: +[0-9a-f?]*" + re.escape(PAGER_MARK) + r")?\s*$"
     # powerpc __show_regs() inside a trace: "MSR:  8000... <SF,EE>", "CFAR: ...", "GPR00: ...",
     # "LR [c0000000009a1c] f+0x10/0x20" (the NIP line is a RIP line), 3.x "    LR = f+0x1/0x2"
     r"|^\s*(?:MSR|CFAR|DAR|DSISR|IRQMASK|GPR\d\d|SOFTE|CTR|XER)\s*:|^\s*LR (?:\[|= )"
@@ -696,9 +702,16 @@ def _interleaved(t: str, after: list[str]) -> bool:
 # the stacks of mm/slab_common.c kmem_dump_obj() ("... allocated at f+0x1/0x2", its
 # entries, " Free path:" and its entries), which 32-bit ARM's __show_regs() prints for
 # every register that points into a slab object ("Register r3 information: slab ...").
+# journalctl's pager (less -S) cuts those heads before their "age=" or "allocated at"
+# ("Allocated in hotfence_crash_slub_poison+0x38/0xd4>", "Register r3 information: slab
+# task_struct start c>"): each is still a track's head, and kmem_dump_obj() (mm/
+# slab_common.c, 5.12-6.x) prints " allocated at %pS" only when it knows the caller, its
+# entries either way. 32-bit ARM's __show_regs() (arch/arm/kernel/process.c, since 5.12)
+# heads each with "Register r%d information:", then mem_dump_obj()'s " slab%s %s ...".
 _SLUB_TRACK_RE = re.compile(
-    r"(?:INFO: )?(?:Allocated|Freed) in .+ age=\d"
+    r"(?:INFO: )?(?:Allocated|Freed) in (?:.+ age=\d|\S.*" + re.escape(PAGER_MARK) + r"$)"
     r"|.* allocated at [\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+| \(.*\))\s*$|\s*Free path:\s*$"
+    r"|Register r\d+ information: slab"
 )
 
 # mm/kfence/report.c kfence_report_error(): the line naming the bad access, right before

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .taint import PAGER_CUT_CALLER
+from .taint import PAGER_CUT_CALLER, PAGER_CUT_FROM
 
 Pattern = re.Pattern[str]
 
@@ -474,8 +474,12 @@ FRAME_RES = (
     # whole too when journalctl's pager cut the line in its caller and ended it in its
     # mark (taint.PAGER_MARK): " hotfence_crash_do [hotfence_crash] from hotfence_cr>".
     rx(
-        r"^ *([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])? from "
-        r"(?:[a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+|" + PAGER_CUT_CALLER + ")"
+        r"^ *([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])? (?:from "
+        r"(?:[a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+|"
+        + PAGER_CUT_CALLER
+        + ")|"
+        + PAGER_CUT_FROM
+        + ")"
     ),
     # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.
     rx(r"^ *<<?(?:IRQ|NMI|EOE|EOI)>>? +(?:{{PC}} ){0,2}{{FUNC}}"),

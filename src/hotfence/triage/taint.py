@@ -64,8 +64,12 @@ _VERBOSE_FLAG_RE = re.compile(r"\[([A-Z])\]=")
 # the line's first columns and the mark.
 PAGER_MARK = ">"
 # What a pager leaves of a stack entry's caller it cut (32-bit ARM's "f from g+0x1/0x2"
-# rows: "... from hotfence_cr>", "... from f+0x1/0x2 [hotf>"): a pattern to end a row.
-PAGER_CUT_CALLER = r"[\w.+/]*(?: \[[\w.\-]*)?" + re.escape(PAGER_MARK) + "$"
+# rows: "... from hotfence_cr>", "... from f+0x1/0x2 [hotf>", "... from f+0x1/0x2 >"): a
+# pattern to end a row.
+PAGER_CUT_CALLER = r"[\w.+/]*(?: (?:\[[\w.\-]*)?)?" + re.escape(PAGER_MARK) + "$"
+# ... or a row it cut in the " from " itself, after the callee's blank: "hotfence_crash_
+# slub_poison [hotfence_crash] from>", "kmalloc_trace fr>". The callee is whole.
+PAGER_CUT_FROM = r"(?:f|fr|fro|from)" + re.escape(PAGER_MARK) + "$"
 
 
 def cut_by_pager(line: str, end: int) -> bool:

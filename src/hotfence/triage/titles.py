@@ -26,7 +26,7 @@ from . import oopses
 from .oopses import PARSE_STACK, OopsKind, StackSpec
 from .rust_demangle import demangle as demangle_rust
 from .scan import is_stack_start
-from .taint import PAGER_MARK
+from .taint import PAGER_CUT_CALLER, PAGER_CUT_FROM, PAGER_MARK
 
 MAX_TITLE_LEN = 120
 
@@ -97,7 +97,13 @@ CORRUPTED_NO_FRAMES = "extracted no frames"
 # An entry of 32-bit ARM's unwinder: " f from g+0x18/0x1c" (5.x+), or with the addresses
 # (dump_backtrace_entry() before 5.x and with CONFIG_BACKTRACE_VERBOSE since:
 # "[<c0a1b2c4>] (f) from [<c0a1b8f0>] (g+0x54/0xe8)"; 3.x printed "(f+0x1/0x2)" first).
-_ARM_ENTRY = r"[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? from [A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+"
+# journalctl's pager (less -S) cuts the 5.x+ entry in its caller (" __list_del_entry_valid
+# from free_to_partial_list>", taint.PAGER_CUT_CALLER): the entry's own function is whole,
+# and the trace starts there, not at the first entry the cut spared.
+_ARM_ENTRY = (
+    r"[A-Za-z_][\w.]*(?: \[[\w.\-]+\])? (?:from "
+    r"(?:[A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+|" + PAGER_CUT_CALLER + ")|" + PAGER_CUT_FROM + ")"
+)
 _ARM_VERBOSE_ENTRY = (
     r"\[<[0-9a-f]+>\] \([\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?: \[[\w.\-]+\])?\) from \[<"
 )
