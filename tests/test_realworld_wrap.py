@@ -2763,3 +2763,18 @@ def test_an_arm_oops_its_pager_cut_keeps_its_trace_past_the_slab_dumps(columns: 
     assert got[1].title == want[1].title
     for g, w in zip(got, want, strict=True):
         assert [f.function for f in g.frames] == [f.function for f in w.frames]
+
+
+def test_a_machine_check_record_its_pager_cut_is_still_the_machine_check() -> None:
+    # RHEL 6's print_mce() pads the MCG status ("CPU 7: Machine Check Exception:
+    # 5 Bank 4: be00000000800400"): after the journal's prefix the pager cuts the line in
+    # the padding, the bank or the status. The record is still the machine check, its
+    # title the whole record's (the bank and status normalised), never the panic's cut
+    # "Fatal machine check o" nor a status cut short ("status be")
+    console = (DATA / "rhel6-mce-fatal.log").read_text()
+    want = [(r.title, r.type, r.cpu, r.start_line, r.end_line) for r in parse_log(console)]
+    assert want[0][:2] == ("MCE: machine check in bank NUM status ADDR", "HARDWARE-ERROR")
+    for columns in range(62, 131):
+        paged = _paged_journal(console, columns)
+        got = [(r.title, r.type, r.cpu, r.start_line, r.end_line) for r in parse_log(paged)]
+        assert got == want, columns

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .taint import PAGER_CUT_CALLER, PAGER_CUT_FROM
+from .taint import PAGER_CUT_CALLER, PAGER_CUT_FROM, PAGER_MARK
 
 Pattern = re.Pattern[str]
 
@@ -3131,10 +3131,28 @@ OOPSES: tuple[OopsKind, ...] = (
         "Machine Check Exception:",
         [
             _F(
-                lazy_rx(r"Machine Check Exception: +[0-9a-f]+[ \n]Bank (\d+): ([0-9a-f]+)"),
+                # (a status the pager cut, "Bank 4: be>", is the format below's)
+                lazy_rx(
+                    r"Machine Check Exception: +[0-9a-f]+[ \n]Bank (\d+): ([0-9a-f]+)"
+                    r"(?![0-9a-f]|" + re.escape(PAGER_MARK) + ")"
+                ),
                 "MCE: machine check in bank {1} status {2}",
                 no_stack_trace=True,
-            )
+            ),
+            # journalctl's pager (less -S, taint.PAGER_MARK) cuts that first line past
+            # "Exception:" (RHEL 6's padded MCG status pushes the bank past 80 columns
+            # after the journal's prefix): "CPU 7: Machine Check Exception:          5 >".
+            # The record is still the machine check; its bank ("%d") and status ("%016Lx")
+            # are gone, and the title holds the placeholders normalise() makes of them.
+            _F(
+                lazy_rx(
+                    r"Machine Check Exception:[ 0-9a-f]*(?:Ba?n?k? ?\d*:? ?[0-9a-f]*)?"
+                    + re.escape(PAGER_MARK)
+                    + r"(?=\n|\Z)"
+                ),
+                "MCE: machine check in bank NUM status ADDR",
+                no_stack_trace=True,
+            ),
         ],
         absorbs=("Machine Check Exception:",),
         absorb_lines=_MCE_RECORDS_LINES,
