@@ -934,6 +934,7 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
                 out.hardware = m.group("hw") or m.group("pid_hw")
         elif out.release is not None:
             break  # both known: the rest of a long report has nothing more to give
+    slab_bug = None  # a SLUB report's first line: its taint is the last resort
     for t in texts:
         if (
             "ainted" in t
@@ -943,7 +944,15 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
             or "GP" in t
             or "RELEASE: " in t
         ):
+            if slab_bug is None and t.startswith("BUG ") and _SLAB_BUG_RE.match(t):
+                slab_bug = t
+                continue
+            said = out.taint_said
             _read_separate_lines(out, t)
+            if slab_bug is not None and not said and out.taint_said and out.taint is None:
+                out.taint = _flags_past_cut(t, slab_bug)
+    if slab_bug is not None and not out.taint_said:
+        _read_taint(out, slab_bug)
     if out.comm is None:
         m = next((m for t in texts if (m := _first(_TASK_RES, t)) is not None), None)
         if m is not None:
@@ -1032,6 +1041,48 @@ def _read_separate_lines(out: TaskFields, t: str) -> None:
             out.cpu = int(hexcpu, 16) if hexcpu is not None else int(m.group("cpu"))
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
+
+
+# mm/slub.c slab_bug(): "BUG %s (%s): %pV", the cache and print_tainted() of before the
+# report: slab_err() and object_err() add_taint(TAINT_BAD_PAGE) only after it, so the
+# dump_stack() header that follows says "G    B" where this line says "G". Any later line
+# that states the taint (the header, 6.12's "Tainted: [B]=BAD_PAGE, ..."; one a pager cut
+# in its flags leaves it unknown) is the report's; this line's flags only when none does.
+_SLAB_BUG_RE = re.compile(
+    r"BUG \S+ \((?:Not tainted|Tainted: [A-Z?\- ]*)(?:\)|" + re.escape(PAGER_MARK) + "$)"
+)
+_FLAG_COLUMNS_RE = re.compile(r"[A-Z?\- ]*")
+_VERBOSE_LETTER_RE = re.compile(r"\[([A-Z])\]=")
+
+
+# print_tainted()'s column of TAINT_BAD_PAGE ("B"), after P/G, F, S, R and M (kernel/panic.c
+# taint_flags[], the same order since 2.6)
+_BAD_PAGE_COLUMN = 5
+
+
+def _flags_past_cut(header: str, slab_bug: str) -> str | None:
+    """The taint of a line a pager cut in its flags ("Tainted: G    B  >", 6.12's
+    "Tainted: [B]=BAD_PAGE, [O]=OOT_MODU>") after a SLUB report's first line, whose flags
+    are whole. Flags are never cleared, and the one the report sets after its first line
+    is B (TAINT_BAD_PAGE): the SLUB line's flags are the later line's when they hold B
+    already and agree with what the cut left, and print_tainted() giving each flag its own
+    column, a header whose own columns run past B's holds the SLUB line's past the cut.
+    None otherwise: the cut may have taken the B, or the two do not line up."""
+    cut = header[header.find("Tainted: ") + len("Tainted: ") : -len(PAGER_MARK)]
+    start = slab_bug.find("Tainted: ")
+    older, closed, _ = slab_bug[start + len("Tainted: ") :].partition(")")
+    if start < 0 or not closed or not cut or not _FLAG_COLUMNS_RE.fullmatch(older):
+        return None  # "Not tainted", or flags the pager cut too: nothing past the cut
+    if cut.startswith("["):  # 6.12 taint_verbose: the letters in the columns' order
+        letters = set(_VERBOSE_LETTER_RE.findall(cut))
+        return older.rstrip() if "B" in older and letters <= set(older) else None
+    if not _FLAG_COLUMNS_RE.fullmatch(cut):
+        return None
+    if any(c != " " and c != cut[i] for i, c in enumerate(older[: len(cut)])):
+        return None  # a flag of the older line the header lacks: not the same columns
+    if "B" not in older and len(cut) <= _BAD_PAGE_COLUMN:
+        return None
+    return (cut + older[len(cut) :]).rstrip() or None
 
 
 def _read_taint(out: TaskFields, t: str) -> None:
