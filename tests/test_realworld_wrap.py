@@ -2635,18 +2635,18 @@ def test_a_near_stack_overflow_line_its_pager_cut_is_still_a_report(columns: int
 def test_an_s390_fault_line_its_pager_cut_keeps_its_kind(columns: int) -> None:
     # s390 do_no_context() prints "Unable to handle kernel pointer dereference in virtual
     # kernel address space", 76 columns: the pager cuts it. It is still the same fault,
-    # titled by the PSW's function where the cut left it whole (at 80 columns the PSW
-    # line is cut inside the function's name: no function to name)
+    # titled by the PSW's function where the cut left it whole; at 80 columns the PSW
+    # line is cut inside the function's name ("(sys>"), and the trace's first entry at
+    # the PSW's address ("[<00000000009a1e1c>] sysrq_handle_crash+0x1c/0x2>") names it
     console = (DATA / "s390x-5.10-oops.log").read_text()
     (want,) = parse_log(console)
     paged = _paged_journal(console, columns)
     assert re.search(r"Unable to handle kernel pointer dereference [\w ]*>\n", paged)
     (got,) = parse_log(paged)
     assert got.type == want.type
-    if columns == 100:
-        assert (got.title, got.corrupted) == (want.title, want.corrupted)
-    else:
-        assert got.title == "BUG: unable to handle kernel paging request in corrupted"
+    assert (got.title, got.corrupted) == (want.title, want.corrupted)
+    if columns == 80:
+        assert "Krnl PSW : 0704c00180000000 00000000009a1e1c (sys>\n" in paged
 
 
 def test_a_release_an_80_column_terminal_cut_at_its_dot_reads_whole() -> None:
@@ -2811,3 +2811,27 @@ def test_a_slub_reports_taint_is_its_headers_when_a_pager_cut_it(name: str) -> N
     assert checked > 20
     if name.startswith("riscv64"):  # the header's columns at 80 run past B's: readable
         assert parse_log(_paged_journal(console, 80))[0].taint == want[0] == "G    B      OE"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "s390x-6.1.0-50-mod-bug",
+        "mips64el-6.1.0-50-mod-null",
+    ],
+)
+def test_a_faulting_address_line_its_pager_cut_is_named_by_its_trace_entry(name: str) -> None:
+    # s390's "Krnl PSW : 0704e00180000000 000003ff7fd025a4 (hot>" and MIPS's "epc   :
+    # ffffffffc0002088 hotfence_crash_null_dere>": the pager cut the symbol, not the
+    # address. The trace starts at that address ("[<000003ff7fd025a4>]
+    # hotfence_crash_bug+0x44/0x4>"): its entry names the same function, whole, and the
+    # report is titled by it as by the whole line; never by a caller
+    console = (DATA / f"{name}.log").read_text()
+    want = [r.title for r in parse_log(console)]
+    paged = _paged_journal(console, 80)
+    assert re.search(r"(?:Krnl PSW : [0-9a-f]+ |epc +: )[0-9a-f]+ \(?\w*>\n", paged), "not cut"
+    assert [r.title for r in parse_log(paged)] == want
+    for columns in range(75, 121, 5):  # (narrower, the first line itself is cut)
+        got = [r.title for r in parse_log(_paged_journal(console, columns))]
+        assert len(got) == len(want), columns
+        assert all(g in (w, w.rsplit(" in ", 1)[0] + " in corrupted") for g, w in zip(got, want))

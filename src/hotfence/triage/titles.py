@@ -552,6 +552,8 @@ def _stack_frames_impl(
                     found = True
                     break
                 m = part.search(ln)
+                if m is None and part is oopses.RIP_FRAME and ln.endswith(PAGER_MARK):
+                    m = _cut_rip_entry(ln, lines, li)
                 if m is None:
                     continue
                 if part is oopses.TRACE_AFTER_REGS and not oopses.CALL_TRACE.search(ln):
@@ -592,6 +594,28 @@ def _stack_frames_impl(
                     li += 1  # the trace starts on the line after the registers
         part_idx += 1
     return results, ok
+
+
+# The faulting-address lines that print the address before its symbol, which
+# journalctl's pager (less -S, taint.PAGER_MARK) may cut: MIPS show_regs() "epc   : %0*lx
+# %pS" (LoongArch "  ERA: ..."), s390 show_registers() "Krnl PSW : %016lx %016lx (%pS)".
+_CUT_RIP_ADDRESS_RE = re.compile(
+    r"^\s*(?:epc *: +|ERA: +|Krnl PSW ?: [0-9a-f]+ )(?P<addr>[0-9a-f]{8,16}) .*"
+    + re.escape(PAGER_MARK)
+    + "$"
+)
+
+
+def _cut_rip_entry(line: str, lines: list[str], after: int) -> re.Match[str] | None:
+    """The trace entry that names the function of a faulting-address line the pager cut
+    in its symbol: the unwinders of both start at the registers' address (s390
+    show_stack() -> unwind_start(regs), MIPS show_backtrace() from regs->cp0_epc), so the
+    first "[<%px>] %pS" entry with that very address is the same symbol, printed whole."""
+    m = _CUT_RIP_ADDRESS_RE.match(line)
+    if m is None:
+        return None
+    entry = re.compile(r"\s*\[<0*" + m.group("addr").lstrip("0") + r">\] ([A-Za-z_][\w.]*)\+0x")
+    return next((e for t in lines[after : after + 200] if (e := entry.match(t)) is not None), None)
 
 
 def _i386_dump_stack_at(lines: list[str], start: int) -> bool:
