@@ -15,7 +15,14 @@ from .model import Frame
 from .modules import linked_modules
 from .oopses import I386_DUMP_STACK_HINTS, I386_DUMP_STACK_RE
 from .scan import is_stack_start
-from .taint import PAGER_CUT_CALLER, PAGER_CUT_FROM, PAGER_MARK, cut_by_pager, extract_taint
+from .taint import (
+    PAGER_CUT_CALLER,
+    PAGER_CUT_FROM,
+    PAGER_MARK,
+    VERBOSE_FLAG_RE,
+    cut_by_pager,
+    extract_taint,
+)
 
 # One stack entry: x86 "[<pc>] ? func+0x1/0x2 [mod]" (one or two [<pc>], "?" unreliable),
 # arm64/x86 5.x " func+0x1/0x2", powerpc "[sp] [pc] .func+0x1/0x2 (unreliable)" (ELFv1
@@ -1052,7 +1059,6 @@ _SLAB_BUG_RE = re.compile(
     r"BUG \S+ \((?:Not tainted|Tainted: [A-Z?\- ]*)(?:\)|" + re.escape(PAGER_MARK) + "$)"
 )
 _FLAG_COLUMNS_RE = re.compile(r"[A-Z?\- ]*")
-_VERBOSE_LETTER_RE = re.compile(r"\[([A-Z])\]=")
 
 
 # print_tainted()'s column of TAINT_BAD_PAGE ("B"), after P/G, F, S, R and M (kernel/panic.c
@@ -1074,7 +1080,7 @@ def _flags_past_cut(header: str, slab_bug: str) -> str | None:
     if start < 0 or not closed or not cut or not _FLAG_COLUMNS_RE.fullmatch(older):
         return None  # "Not tainted", or flags the pager cut too: nothing past the cut
     if cut.startswith("["):  # 6.12 taint_verbose: the letters in the columns' order
-        letters = set(_VERBOSE_LETTER_RE.findall(cut))
+        letters = set(VERBOSE_FLAG_RE.findall(cut))
         return older.rstrip() if "B" in older and letters <= set(older) else None
     if not _FLAG_COLUMNS_RE.fullmatch(cut):
         return None

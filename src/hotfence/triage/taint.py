@@ -54,7 +54,8 @@ RHEL_TAINT_FLAGS: dict[str, str] = {
 # end of the line.
 _TAINTED_RE = re.compile(r"Tainted: ([A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)")
 _VERBOSE_RE = re.compile(r"Tainted: (\[[A-Z]\]=\w+(?:, \[[A-Z]\]=\w+)*)")
-_VERBOSE_FLAG_RE = re.compile(r"\[([A-Z])\]=")
+# one flag of the verbose form: its letter
+VERBOSE_FLAG_RE = re.compile(r"\[([A-Z])\]=")
 
 
 # The mark a pager leaves where it cut a line: journalctl runs less with "-S" (systemd
@@ -88,7 +89,7 @@ def extract_taint(line: str) -> str | None:
     if m is not None:
         if line.endswith(PAGER_MARK):
             return None  # the list may go on past a pager's cut
-        return "".join(_VERBOSE_FLAG_RE.findall(m.group(1)))
+        return "".join(VERBOSE_FLAG_RE.findall(m.group(1)))
     m = _TAINTED_RE.search(line)
     if m is None or cut_by_pager(line, m.end(1)):
         return None  # a pager's cut in the flags or their blanks: later flags are lost
