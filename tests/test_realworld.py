@@ -2517,12 +2517,10 @@ def test_a_hung_task_whose_every_entry_is_a_guess_is_still_that_task() -> None:
     assert all(f.unreliable for f in rep.frames)
 
 
-def test_a_pre_4_19_memcg_oom_kill_names_its_cgroups() -> None:
-    """Before 4.19 a memory cgroup's OOM dump named the cgroups in
-    mem_cgroup_print_oom_info() (mm/memcontrol.c): "Task in %s killed as a result of limit
-    of %s", printed right before its "memory: usage" line, and no "oom-kill:" summary
-    line. The recorded 6.18 memcg OOM kill in that wording names the same pod and
-    container."""
+def _pre_4_19_memcg_oom() -> tuple[Report, str, str]:
+    """The recorded 6.18 memcg OOM kill's report, and its log in the pre-4.19 wording
+    (mem_cgroup_print_oom_info()'s "Task in %s killed as a result of limit of %s" before
+    the "memory: usage" line, no "oom-kill:" summary) with that line's printk time."""
     text = (DATA / "x86-6.18.44-memcg-oom.log").read_text()
     (want,) = parse_log(text)
     lines = text.splitlines(keepends=True)
@@ -2531,6 +2529,16 @@ def test_a_pre_4_19_memcg_oom_kill_names_its_cgroups() -> None:
     stamp = usage.split("] ", 1)[0] + "] "
     task_in = f"Task in {want.task_memcg} killed as a result of limit of {want.oom_memcg}\n"
     old = reworded(text, {summary: "", usage: stamp + task_in + usage})
+    return want, old, stamp
+
+
+def test_a_pre_4_19_memcg_oom_kill_names_its_cgroups() -> None:
+    """Before 4.19 a memory cgroup's OOM dump named the cgroups in
+    mem_cgroup_print_oom_info() (mm/memcontrol.c): "Task in %s killed as a result of limit
+    of %s", printed right before its "memory: usage" line, and no "oom-kill:" summary
+    line. The recorded 6.18 memcg OOM kill in that wording names the same pod and
+    container."""
+    want, old, _ = _pre_4_19_memcg_oom()
     (rep,) = parse_log(old)
     assert (rep.oom_memcg, rep.task_memcg) == (want.oom_memcg, want.task_memcg)
     assert want.task_memcg is not None and want.task_memcg.startswith(f"{want.oom_memcg}/")
@@ -2541,14 +2549,7 @@ def test_a_pre_4_19_memcg_oom_kill_pasted_from_its_cgroup_line_names_its_cgroups
     """The same kill in the pre-4.19 wording pasted from its "Task in ..." line on (the
     cgroup's part of the dump, the "invoked oom-killer" line and the stack above it left
     out, as kubedirector#356's paste of a pod's OOM): the kill still names its cgroups."""
-    text = (DATA / "x86-6.18.44-memcg-oom.log").read_text()
-    (want,) = parse_log(text)
-    lines = text.splitlines(keepends=True)
-    (summary,) = [ln for ln in lines if "] oom-kill:constraint=" in ln]
-    (usage,) = [ln for ln in lines if "] memory: usage " in ln]
-    stamp = usage.split("] ", 1)[0] + "] "
-    task_in = f"Task in {want.task_memcg} killed as a result of limit of {want.oom_memcg}\n"
-    old = reworded(text, {summary: "", usage: stamp + task_in + usage})
+    want, old, stamp = _pre_4_19_memcg_oom()
     pasted = old[old.index(stamp + "Task in ") :]
     (rep,) = parse_log(pasted)
     assert want.task_memcg is not None
