@@ -1433,13 +1433,21 @@ OOPSES: tuple[OopsKind, ...] = (
             # its mark (taint.PAGER_MARK): "BUG: unable to handle kernel NULL pointer
             # derefer>". The kind's first word tells it; the RIP and trace title it.
             _F(
-                lazy_rx(r"BUG: unable to handle kernel NULL[ \w]*>[ \t]*(?:\n|$)"),
+                lazy_rx(
+                    r"BUG: unable to handle kernel NULL[ \w]*"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*(?:\n|$)"
+                ),
                 "BUG: unable to handle kernel NULL pointer dereference in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
             _F(
-                lazy_rx(r"BUG: unable to handle kernel paging[ \w]*>[ \t]*(?:\n|$)"),
+                lazy_rx(
+                    r"BUG: unable to handle kernel paging[ \w]*"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*(?:\n|$)"
+                ),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
@@ -2114,7 +2122,11 @@ OOPSES: tuple[OopsKind, ...] = (
             # cuts it and ends it in its mark (taint.PAGER_MARK): "... dereference in vi>".
             # No other kernel's line goes on "kernel pointer" after these words.
             _F(
-                lazy_rx(r"Unable to handle kernel pointer[ \w]*>[ \t]*(?:\n|$)"),
+                lazy_rx(
+                    r"Unable to handle kernel pointer[ \w]*"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*(?:\n|$)"
+                ),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
@@ -2140,7 +2152,11 @@ OOPSES: tuple[OopsKind, ...] = (
             # (A user-space fault, "traps: %s[%d] general protection fault ip:%lx", has no
             # comma after the words.)
             _F(
-                lazy_rx(r"general protection fault, [\w ,\-]*>[ \t]*(?:\n|$)"),
+                lazy_rx(
+                    r"general protection fault, [\w ,\-]*"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*(?:\n|$)"
+                ),
                 "general protection fault in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
