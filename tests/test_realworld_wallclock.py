@@ -166,6 +166,23 @@ def test_the_cli_reads_a_dmesg_t_log_as_the_console(tmp_path: Path) -> None:
     assert "kthread starved" not in got[1]["text"] and got[1]["cpu"] == 0
 
 
+@pytest.mark.parametrize("fmt", ["dmesg -T", "dmesg -T fr_FR"])
+def test_a_dmesg_t_paste_that_cut_its_first_bracket_reads_on(fmt: str) -> None:
+    # A paste of `dmesg -T` selected from one character into the oops's first line (a
+    # runc issue's: "Sat Jan  4 14:33:55 2020] BUG: unable to handle kernel NULL
+    # pointer ..."): the header is the record whose stamp lost its "[", the rest of the
+    # report the stamped lines after it (extract._cut_printk_time), as when whole.
+    name = "x86-6.12.115-null-deref"
+    boot = datetime(2026, 11, 27, 10, 11, 12, tzinfo=_UTC)
+    stamped = _stamped((DATA / f"{name}.log").read_text(), FORMATS[fmt], boot)
+    (want,) = _reports(name)
+    first = stamped.rindex("\n[", 0, stamped.index("BUG: kernel NULL pointer")) + 1
+    (whole,) = parse_log(stamped[first:].encode())
+    (cut,) = parse_log(stamped[first + 1 :].encode())
+    assert _facts(cut) == _facts(whole) == _facts(want)
+    assert (cut.rip and cut.rip.function) == (want.rip and want.rip.function)
+
+
 def _turning_points(name: str) -> list[float]:
     """Printk times just after each report's first line (its lines then lie on both
     sides of a date's change) and amid each pause of more than 10 s."""

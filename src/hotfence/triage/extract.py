@@ -34,6 +34,7 @@ from .lines import (
     make_line,
     monotonic_journal_host,
     needs_plain,
+    parse_prefix,
     plain_line,
     record_text,
     task_stream,
@@ -180,11 +181,21 @@ def _cut_printk_time(header: Line, after: Line) -> bool:
     at", "WARNING: CPU:") leaves that line bare, the rest stamped by print_time()
     (kernel/printk/printk.c): the line right after it (``after``) carries a printk time,
     and the header is the record alone, at most the blank a copy keeps before it."""
+    if header.timestamp is not None or header.context:
+        return False
+    if after.timestamp is not None and header.raw.strip() == header.text.strip():
+        return True
+    # A copy that began inside the header's prefix, one character in: util-linux dmesg -T
+    # prints "[%s] " of record_ctime()'s date (print_record(), 2.23 on), and a selection
+    # that missed its "[" leaves "Sat Jan  4 14:33:55 2020] BUG: ...", no printk time in
+    # the line after it to tell. With the bracket given back the header has the prefix
+    # of the stamped line after it: the same stream. (Read once a report, for its header.)
     return (
-        after.timestamp is not None
-        and header.timestamp is None
-        and not header.context
-        and header.raw.strip() == header.text.strip()
+        bool(after.context)
+        and after.raw[:1] == "["
+        and header.raw[:1] not in "[ "
+        and "] " in header.raw[:64]
+        and parse_prefix("[" + header.raw)[1] == after.context
     )
 
 
