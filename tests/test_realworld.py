@@ -2555,10 +2555,34 @@ def test_a_pre_4_19_memcg_oom_kill_pasted_from_its_cgroup_line_names_its_cgroups
     assert want.task_memcg is not None
     assert (rep.oom_memcg, rep.task_memcg) == (want.oom_memcg, want.task_memcg)
     assert (rep.title, rep.type) == (want.title, want.type)
-    # (the kill alone, no cgroup line before it, names none)
-    kill = old[old.index(stamp + "Task in ") :].split("\n", 1)[1]
+    # (without the "Task in" line the cgroup's stats line names the limit alone, see
+    # test_a_memcg_oom_kill_pasted_from_its_stats_line_names_its_limit; the kill alone,
+    # no cgroup line before it, names none)
+    rest = old[old.index(stamp + "Task in ") :].split("\n", 1)[1]
+    (untold,) = parse_log(rest)
+    assert (untold.oom_memcg, untold.task_memcg) == (want.oom_memcg, None)
+    kill = rest[rest.rindex("\n", 0, rest.index("] Memory cgroup out of memory:")) + 1 :]
     (bare,) = parse_log(kill)
     assert (bare.oom_memcg, bare.task_memcg) == (None, None)
+
+
+def test_a_memcg_oom_kill_pasted_from_its_stats_line_names_its_limit() -> None:
+    """The same kill in the pre-4.19 wording pasted from its "Memory cgroup stats for
+    %s:" line on (mem_cgroup_print_oom_info()'s walk of the limit's cgroup tree, which
+    starts at that cgroup; the "Task in" and usage lines above it left out, as
+    kubernetes#56891's paste of a pod's OOM on 3.10): the kill names the limit's cgroup,
+    and no victim's cgroup, which no line left names."""
+    want, old, _ = _pre_4_19_memcg_oom()
+    assert want.oom_memcg is not None
+    pasted = old[old.rindex("\n", 0, old.index("] Memory cgroup stats for ")) + 1 :]
+    (rep,) = parse_log(pasted)
+    assert (rep.oom_memcg, rep.task_memcg) == (want.oom_memcg, None)
+    assert (rep.title, rep.type, rep.start_line) == (want.title, want.type, 1)
+    # (a kill after another kill, its dump's lines cut, names none: the stats lines are
+    # the first one's)
+    kill = pasted[pasted.rindex("\n", 0, pasted.index("] Memory cgroup out of memory:")) + 1 :]
+    (first, second) = parse_log(pasted + kill.replace("process 25482", "process 25483"))
+    assert (first.oom_memcg, second.oom_memcg, second.task_memcg) == (want.oom_memcg, None, None)
 
 
 @pytest.mark.parametrize("name", ["x86-6.18.44-memcg-oom", "arm64-6.1.0-50-oom"])

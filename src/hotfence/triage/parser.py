@@ -776,7 +776,9 @@ def _oom_reports(
         if block_start is None and summary is not None and _next_line(text, summary[1], s):
             start = summary[0]
         elif block_start is None and m.group("memcg"):
-            start = _memcg_info_start(text, max(prev_end, lo), s, start)
+            # (its cgroup lines come after the kill before it: those before are that one's)
+            told = max(prev_end, lo, kills[-1][1] if kills else lo)
+            start = _memcg_info_start(text, told, s, start)
         block_start, summary = None, None
         if m.group("announce"):
             if announced is not None:
@@ -854,6 +856,18 @@ _OOM_SUMMARY_RE = re.compile(
 _OOM_TASK_IN_RE = re.compile(r"Task in (?P<task>\S+) killed as a result of limit of (?P<oom>\S+)")
 
 
+# Both print the limit's cgroup's usage after that, and its memory.stat: 3.x-4.18
+# mem_cgroup_print_oom_info() "Memory cgroup stats for %s:" (pr_cont_cgroup_path(), the
+# counters after it on the line) for each cgroup of for_each_mem_cgroup_tree(iter, memcg),
+# a walk in pre-order from the limit's own cgroup; 5.3 on mem_cgroup_print_oom_meminfo()
+# for that cgroup alone, memory_stat_format()'s lines after it. The first of a run of them
+# names the limit's cgroup: a paste from that line on (the "Task in" line above it left
+# out, kubernetes#56891's of a pod's OOM on 3.10) still names it; the victim's cgroup no
+# line does.
+_MEMCG_STATS = "Memory cgroup stats for "
+_MEMCG_STATS_RE = re.compile(r"Memory cgroup stats for (?P<oom>/\S*?):(?: |$)")
+
+
 def _oom_memcgs(texts: list[str], from_bytes: bool) -> tuple[str | None, str | None]:
     """``(oom_memcg, task_memcg)`` of an OOM kill, from its report's lines."""
     for t in reversed(texts):
@@ -863,6 +877,10 @@ def _oom_memcgs(texts: list[str], from_bytes: bool) -> tuple[str | None, str | N
         if m is not None:
             oom = m.group("oom")
             return (_out(oom, from_bytes) if oom else None), _out(m.group("task"), from_bytes)
+    for t in texts:
+        m = _MEMCG_STATS_RE.search(t) if _MEMCG_STATS in t else None
+        if m is not None:
+            return _out(m.group("oom"), from_bytes), None
     return None, None
 
 
@@ -878,9 +896,23 @@ def _memcg_info_start(text: str, lo: int, kill: int, start: int) -> int:
     it is after ``lo``; else ``start``."""
     at = text.rfind(_MEMCG_INFO, lo, kill)
     if at == -1:
-        return start
+        return _memcg_stats_start(text, lo, kill, start)
     line = text.rfind("\n", lo, at) + 1
     return line if "Task in " in text[line:at] else start
+
+
+def _memcg_stats_start(text: str, lo: int, kill: int, start: int) -> int:
+    """Where the first of the last run of "Memory cgroup stats for" lines (_MEMCG_STATS)
+    before the kill at ``kill`` starts, when after ``lo``; else ``start``."""
+    at = text.rfind(_MEMCG_STATS, lo, kill)
+    first = -1
+    while at != -1:
+        line = text.rfind("\n", lo, at) + 1
+        if first != -1 and text.find("\n", at, first) != first - 1:
+            break  # not the line right before the run's first: another dump's
+        first = line
+        at = text.rfind(_MEMCG_STATS, lo, line)
+    return start if first == -1 else first
 
 
 def _unwrapped_kill(text: str, s: int, e: int, line: str) -> tuple[str, int]:
