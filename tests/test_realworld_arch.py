@@ -1940,6 +1940,28 @@ def test_a_bad_mode_report_starts_at_its_bad_mode_line() -> None:
     assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
 
 
+def test_a_bad_mode_line_no_die_follows_is_a_report_of_its_own(tmp_path: Path) -> None:
+    """A log cut after bad_mode()'s line and the registers (a mail's fragment of an arm64
+    BTI fault on 5.8, its panic left out): no die() or panic() takes the line, which is a
+    report of its own, named by the function the pc was in, with the registers' task.
+    The recorded oops's lines rewritten so, the log ending there."""
+    (want,) = parse_log((DATA / "arm64-6.1.0-50-mod-null.log").read_bytes())
+    lines = (DATA / "arm64-6.1.0-50-mod-null.log").read_text().splitlines()
+    fault = next(i for i, ln in enumerate(lines) if "Unable to handle kernel" in ln)
+    oops = next(i for i, ln in enumerate(lines) if "Internal error: Oops" in ln)
+    text = [*lines[:fault], *_bad_mode_lead(lines, oops)]
+    (rep,) = parse_log("\n".join(text).encode())
+    assert (rep.title, rep.type) == ("Bad mode in hotfence_crash_null_deref", "DoS")
+    assert rep.start_line == fault + 1 and rep.text.startswith("Bad mode in Synchronous")
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu) == ("sh", 88, 0)
+    assert rep.kernel_release == want.kernel_release
+    # through the CLI's path too: the line is a point of the pre-filter's
+    path = tmp_path / "console.log"
+    path.write_text("\n".join(text) + "\n")
+    assert [r.title for r in triage_input(str(path)).reports] == [rep.title]
+
+
 def test_a_bad_mode_panic_takes_the_faulting_function_from_its_registers() -> None:
     """arm64 4.10 to 5.x bad_mode() panics ("Kernel panic - not syncing: bad mode") after
     the registers of the faulting context: the report starts at its "Bad mode" line and

@@ -2565,6 +2565,15 @@ OOPSES: tuple[OopsKind, ...] = (
         "SError Interrupt on CPU",
         [_F(lazy_rx("SError Interrupt on CPU"), "SError Interrupt in {1}", stack=_s(RIP_FRAME))],
     ),
+    # arm / arm64 bad_mode() (arch/arm64/kernel/traps.c, 3.7-5.10): pr_crit("Bad mode in %s
+    # handler detected[ on CPU%d], code 0x%08x -- %s"), __show_regs() of the context the
+    # exception came from (pc : ...), then die() or panic(), whose report takes this line
+    # (scan._bad_mode_dies). Where none follows (a log cut after the registers), the line
+    # and the registers are the report, named by the function the pc was in.
+    _k(
+        "Bad mode in ",
+        [_F(lazy_rx(r"Bad mode in \S.* handler detected"), "Bad mode in {1}", stack=_s(RIP_FRAME))],
+    ),
     # arch/arm/mm/fault.c do_DataAbort(): an abort no handler takes prints "Unhandled
     # fault: %s (0x%03x) at 0x%08lx" and show_pte(), then arm_notify_die(): die() in the
     # kernel ("Internal error: : 1406 [#1]", registers, trace), but only a signal to a
@@ -3499,6 +3508,7 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "PANIC: early exception in",
             "Unhandled fault in",
             "SError Interrupt in",
+            "Bad mode in",
             "VFS: Busy inodes after unmount (use-after-free)",
             "VFS: Close: file count is zero (use-after-free)",
             "divide error in",

@@ -61,7 +61,7 @@ from .model import Report
 from .modules import linked_modules
 from .oopses import OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
-from .scan import scan_log
+from .scan import BAD_MODE, BAD_MODE_LINES, scan_log
 from .stamps import mark_block_indent, mark_item_indent, mark_stamps
 from .taint import PAGER_MARK, decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
@@ -1357,25 +1357,21 @@ def _lost_oops_tail(text: str, header: Line) -> list[str]:
     return lines
 
 
-# arm and arm64 bad_mode() (arch/arm{,64}/kernel/traps.c), for an exception taken through
-# a vector the kernel never expects, prints pr_crit("Bad mode in %s handler detected...")
-# before the report's header: 32-bit ARM then die("Oops - bad mode") at once ("Internal
-# error: Oops - bad mode: 0 [#1]"); arm64 up to 4.9 __show_regs() of the faulting context,
-# then arm64_notify_die("Oops - bad mode") -> die(); 4.10 to 5.x die() and panic("bad
-# mode"); later kernels (the 5.4 / 5.10 stables too) pr_crit(), __show_regs() where a tree
-# kept it, and panic("bad mode") alone. The report starts at that line, and a panic, whose
-# own trace is panic()'s, takes the faulting function from the registers under it.
-_BAD_MODE = "Bad mode in "
-_BAD_MODE_LINES = 40  # arm64 __show_regs(): task lines, pc / lr / sp, 15 lines of x0-x29
+# The "Bad mode in ..." line of arm and arm64 bad_mode() (scan.BAD_MODE) comes before the
+# report's header: arm64 up to 4.9 __show_regs() of the faulting context between them,
+# 4.10 to 5.x die() and panic("bad mode"); later kernels (the 5.4 / 5.10 stables too)
+# pr_crit(), __show_regs() where a tree kept it, and panic("bad mode") alone. The report
+# starts at that line, and a panic, whose own trace is panic()'s, takes the faulting
+# function from the registers under it.
 
 
 def _bad_mode_lines(text: str, header: Line) -> list[Line]:
     """The "Bad mode in ..." line right above the bad-mode ``header`` and the lines from
     it to the header; none when another report's lines come between."""
-    before = lines_before(text, header, _BAD_MODE_LINES)
+    before = lines_before(text, header, BAD_MODE_LINES)
     for i in range(len(before) - 1, -1, -1):
         t = before[i].text
-        if t.startswith(_BAD_MODE):
+        if t.startswith(BAD_MODE):
             return before[i:]
         if t.startswith("---[ end ") or "Internal error:" in t or "Kernel panic" in t:
             break

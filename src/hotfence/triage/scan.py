@@ -266,6 +266,7 @@ SCAN_NEEDLES = (
     ", sig: ",
     "LOCKUP",  # "hard LOCKUP", "Hard LOCKUP", 2.6.x "detected LOCKUP": one needle, see below
     "Badness in ",
+    "Bad mode in ",  # arm / arm64 bad_mode() (BAD_MODE)
     "Bad page state ",  # before 2.6.28 bad_page() printed no "BUG: " (oopses.py)
     "Bad pte = ",  # print_bad_pte() before 2.6.29's "BUG: Bad page map" (oopses.py)
     "Machine Check Exception",
@@ -504,6 +505,9 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
     # " [inline]", so each repeat is judged by the line before it as the scan found it.)
     found = dict(result)
     for start in sorted(found):
+        if found[start].header == BAD_MODE and _bad_mode_dies(text, start):
+            del result[start]  # (a line of that die()'s or panic()'s report)
+            continue
         if start == 0:
             continue
         prev_start = text.rfind("\n", 0, start - 1) + 1
@@ -511,3 +515,31 @@ def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, 
         if prev_kind is found[start] and " [inline]" in text[prev_start : start - 1]:
             del result[start]
     return result
+
+
+# arm and arm64 bad_mode() (arch/arm{,64}/kernel/traps.c), for an exception taken through
+# a vector the kernel never expects, prints pr_crit("Bad mode in %s handler detected...")
+# and, on arm64, __show_regs() of the faulting context; then 32-bit ARM and arm64 up to
+# 4.9 die("Oops - bad mode") ("Internal error: Oops - bad mode: 0 [#1]"), arm64 4.10 on
+# panic("bad mode"). Such a report starts at the "Bad mode" line (parser._bad_mode_lines):
+# the line is a report of its own only where no die() or panic() of it follows, as in a
+# log cut after the registers.
+BAD_MODE = "Bad mode in "
+BAD_MODE_LINES = 40  # arm64 __show_regs(): task lines, pc / lr / sp, 15 lines of x0-x29
+
+
+def _bad_mode_dies(text: str, start: int) -> bool:
+    """Does a die() or panic() of bad_mode() follow the "Bad mode" line at ``start``
+    within ``BAD_MODE_LINES``, before another report's end or header?"""
+    at = text.find("\n", start)
+    for _ in range(BAD_MODE_LINES):
+        if at == -1:
+            return False
+        end = text.find("\n", at + 1)
+        line = text[at + 1 :] if end == -1 else text[at + 1 : end]
+        if "Internal error:" in line or "Kernel panic" in line:
+            return "bad mode" in line
+        if "---[ end " in line or BAD_MODE in line:
+            return False
+        at = end
+    return False
