@@ -1986,3 +1986,91 @@ def test_a_bad_mode_panic_takes_the_faulting_function_from_its_registers() -> No
     assert rep.start_line == fault + 1
     assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 88, 0)
+
+
+def _uml_fault(lines: list[str]) -> list[str]:
+    """The recorded x86 6.12 module NULL dereference (``lines``) in User-mode Linux's
+    wording, the same crash and entries: arch/um/kernel/trap.c segv() prints
+    show_regs() (arch/x86/um/sysrq_64.c: a blank line, print_modules(), "Pid: %d, comm:
+    %.20s %s %s", "RIP: %04lx:%pS" with the host's user code segment 0033, "RSP: %016lx
+    EFLAGS: %08lx" and the registers three a line), then panic("Kernel mode fault at
+    addr 0x%lx, ip 0x%lx"), whose dump_stack() prints the task lines, show_stack()'s
+    "Stack:" words and its "Call Trace:" of " [<%08lx>] %s%pS" entries (arch/um/kernel/
+    sysrq.c _print_addr(), "? " before an unreliable one), then panic's end marker."""
+    bug = next(i for i, ln in enumerate(lines) if "BUG: kernel NULL pointer" in ln)
+
+    def body(line: str) -> str:
+        return line[line.index("]") + 2 :]
+
+    task = next(body(ln) for ln in lines[bug:] if "Comm: sh" in ln)
+    rip = next(body(ln) for ln in lines[bug:] if "RIP: 0010:" in ln)
+    regs = [body(ln) for ln in lines[bug : bug + 20] if re.search(r"\] R(?:AX|DX|BP|10|13): ", ln)]
+    trace = [body(ln) for ln in lines[bug + 22 : bug + 39]]
+    assert trace[0] == " hotfence_crash_do+0xbc/0x110 [hotfence_crash]", trace[0]
+    panic = "Kernel panic - not syncing: Kernel mode fault at addr 0x8, ip 0x603d8117"
+    uml = [
+        "",
+        "Modules linked in: hotfence_crash(OE) 9p 9pnet_virtio 9pnet netfs",
+        "Pid: 160, comm: sh Tainted: G           OE      6.12.115+deb12-amd64",
+        rip.replace("RIP: 0010:", "RIP: 0033:"),
+        "RSP: 00000000606dbc10  EFLAGS: 00000206",
+        *regs,
+        panic,
+        task,
+        body(lines[bug + 6]),  # "Tainted: [O]=OOT_MODULE, [E]=UNSIGNED_MODULE"
+        "Stack:",
+        " 606dbc80 603d8117 60e12a40 00000005",
+        "Call Trace:",
+        *(f" [<{0x603D8000 + i * 0x100:08x}>] {e.strip()}" for i, e in enumerate(trace)),
+        f"---[ end {panic} ]---",
+    ]
+    return [*lines[:bug], *(f"[    4.{883231 + i:06d}] {t}" for i, t in enumerate(uml))]
+
+
+def test_a_uml_kernel_mode_fault_is_a_bad_access_from_its_registers_on() -> None:
+    """User-mode Linux's oops is a panic after the faulting context's registers
+    (_uml_fault): a bad access, titled as x86's page fault is, whose report starts at
+    show_regs()'s lines and whose faulting function is its "RIP: 0033:" line's (UML's
+    kernel runs in the host's user code segment). It was "kernel panic: Kernel mode
+    fault ...", no RIP, its lines from the panic on (UML 5.5 and 6.16 reports on
+    linux-um, 2020-03 and 2025-06)."""
+    lines = (DATA / "x86-6.12.115-null-deref.log").read_text().splitlines()
+    (want,) = parse_log("\n".join(lines).encode())
+    text = _uml_fault(lines)
+    (rep,) = parse_log("\n".join(text).encode())
+    assert rep.title == want.title, rep.title
+    assert rep.type == want.type and not rep.corrupted
+    assert rep.rip is not None and want.rip is not None
+    assert (rep.rip.function, rep.rip.module) == (want.rip.function, want.rip.module)
+    assert rep.start_line == 1 + next(i for i, ln in enumerate(text) if "Modules linked" in ln)
+    reliable = [f.function for f in rep.frames if not f.unreliable]
+    assert reliable[:4] == [f.function for f in want.frames if not f.unreliable][:4]
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release, rep.taint) == (
+        want.comm,
+        want.pid,
+        want.cpu,
+        want.kernel_release,
+        want.taint,
+    )
+
+
+def test_a_uml_kernel_mode_fault_after_a_report_is_a_report_of_its_own() -> None:
+    """A UML fault's panic right after another report that ends in no marker (the
+    recorded x86 soft lockup, as lockdep's reports end) names a crash of its own: no
+    panic of the report before, whose registers are the fault's, not that report's. The
+    6.16 fault on linux-um (2025-06) was read as its lockdep report's panic."""
+    lockup = (DATA / "x86-6.1-soft-lockup.log").read_text().splitlines()
+    (first,) = parse_log("\n".join(lockup).encode())
+    lines = (DATA / "x86-6.12.115-null-deref.log").read_text().splitlines()
+    uml = _uml_fault(lines)
+    bug = next(i for i, ln in enumerate(lines) if "BUG: kernel NULL pointer" in ln)
+    stamped = [f"[    4.{882500 + i:06d}] {ln[ln.index(']') + 2 :]}" for i, ln in enumerate(lockup)]
+    reps = parse_log("\n".join([*uml[:bug], *stamped, *uml[bug:]]).encode())
+    assert [r.title for r in reps] == [
+        first.title,
+        "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref",
+    ]
+    assert reps[0].rip is not None and first.rip is not None
+    assert reps[0].rip.function == first.rip.function
+    assert [f.function for f in reps[0].frames] == [f.function for f in first.frames]
+    assert reps[1].rip is not None and reps[1].rip.function == "hotfence_crash_null_deref"

@@ -772,6 +772,8 @@ def extract(
         last_pos = pos
     stops = [p for p in (window.second, window.resume) if p is not None]
     next_pos = min(stops) if stops else last_pos
+    if window.second is not None and "Kernel panic" in text[window.second : window.second + 64]:
+        _leave_uml_regs(window, text, window.second)
     if window.cut_stream and not _holds_oops(window.lines[1 : window.own_end]):
         # The stamped lines after the bare header were taken for its record's (a copy cut
         # at the header's message), but hold nothing of an oops: no task line, registers
@@ -781,6 +783,18 @@ def extract(
         return Extracted(header, kind, prefix, window.lines[:1], 1, 1, min(next_pos, after))
     lines = _pager_cut_first_entries(window.lines)
     return Extracted(header, kind, prefix, lines, window.title_end, window.own_end, next_pos)
+
+
+def _leave_uml_regs(window: _Window, text: str, second: int) -> None:
+    """The next report, at ``second``, is UML's fault panic: the show_regs() lines before
+    it (uml_fault_regs) are its own, none of this report's."""
+    eol = text.find("\n", second)
+    nxt = make_line(text[second:] if eol == -1 else text[second:eol], second, 0)
+    regs = uml_fault_regs(text, nxt)
+    if regs:
+        keep = sum(1 for ln in window.lines if ln.start < regs[0].start)
+        window.title_end = min(window.title_end, keep)
+        window.own_end = min(window.own_end, keep)
 
 
 # powerpc show_stack() (6.1 arch/powerpc/kernel/process.c) prints "[%lx] [%lx] %pS" for
@@ -1602,6 +1616,42 @@ def _tagged_line_end(text: str, tag: str, end: int, most: int) -> int | None:
             return None
         hi = lo
     return None
+
+
+# UML's show_regs() before its fault's panic (oopses.UML_FAULT): the blank line it starts
+# with, print_modules()'s line, then x86_64's (arch/x86/um/sysrq_64.c) "Pid: %d, comm:
+# %.20s %s %s", "RIP: %04lx:%pS", "RSP: %016lx  EFLAGS: %08lx" and five lines of three
+# registers, or i386's (sysrq_32.c) "EIP: %04lx:[<%08lx>] CPU: %d %s ... EFLAGS: %08lx",
+# "    %s" (print_tainted()), "EAX: ..." and "ESI: ... DS: %04lx ES: %04lx".
+_UML_FAULT_RE = re.compile(oopses.UML_FAULT)
+_UML_REGS_RE = re.compile(
+    r"\s*$|Modules linked in:|Pid: \d+, comm: |RIP: [0-9a-f]{4}:|RSP: [0-9a-f]{16}  EFLAGS: "
+    r"|(?:R[0-9A-Z]{2}: [0-9a-f]{16} ?){3}\s*$"
+    r"|EIP: [0-9a-f]{4}:\[<[0-9a-f]+>\] CPU: |EAX: [0-9a-f]{8} |ESI: [0-9a-f]{8} "
+    r"|\s+(?:Not tainted|Tainted: )"
+)
+_UML_REGS_LINES = 12
+
+
+def uml_fault_regs(text: str, header: Line) -> list[Line]:
+    """The lines of UML's show_regs() right before its fault's panic ``header`` (see
+    above), from print_modules()'s line on; none when the header is no such panic or no
+    register line comes right before it."""
+    if _UML_FAULT_RE.search(header.text) is None:
+        return []
+    before = lines_before(text, header, _UML_REGS_LINES)
+    number, first = header.number, len(before)
+    for i in range(len(before) - 1, -1, -1):
+        ln = before[i]
+        if ln.number != number - 1 or not _UML_REGS_RE.match(ln.text):
+            break
+        number, first = ln.number, i
+        if ln.text.startswith("Modules linked in:"):
+            break
+    lead = [ln for ln in before[first:] if ln.text.strip()]
+    if not any(ln.text.startswith(("RIP: ", "EIP: ")) for ln in lead):
+        return []
+    return lead
 
 
 def lines_before(text: str, header: Line, count: int) -> list[Line]:

@@ -1058,6 +1058,15 @@ _MCE_RECORDS_LINES = 120
 # those kernels had take either.
 _PANIC = "Kernel panic(?: - not syncing)?: "
 
+# User-mode Linux's oops is a panic: arch/um/kernel/trap.c segv() (3.x on), for a fault in
+# kernel mode that no fixup takes, calls show_regs() (arch/x86/um/sysrq_64.c: "\n",
+# print_modules(), "Pid: %d, comm: %.20s %s %s", "RIP: %04lx:%pS" -- the host's user code
+# segment, 0033, as UML's kernel is a host process -- and the registers), then
+# panic("Kernel mode fault at addr 0x%lx, ip 0x%lx"), or, for an address below TASK_SIZE
+# (5.x on), panic("Kernel tried to access user memory at addr 0x%lx, ip 0x%lx"). The
+# panic names a crash of its own, after its registers: a report that starts at them.
+UML_FAULT = _PANIC + r"(?:Kernel mode fault|Kernel tried to access user memory) at addr 0x"
+
 # A CPU locked with interrupts off is often caught inside a busy-wait helper it called
 # (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
 # looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
@@ -2265,6 +2274,18 @@ OOPSES: tuple[OopsKind, ...] = (
                 report=lazy_rx(_HARD_LOCKUP_PANIC + r"(?:.*\n)+?.*(?:<<EOE>>|<EOE>|</NMI>)"),
                 stack=_s(*_AFTER_NMI),
             ),
+            # (an address in the first page: a NULL pointer's, as x86's page_fault_oops()
+            # tells them apart)
+            _F(
+                lazy_rx(UML_FAULT + "[0-9a-f]{1,3}, "),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
+            _F(
+                lazy_rx(UML_FAULT),
+                "BUG: unable to handle kernel paging request in {1}",
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
             _F(lazy_rx(_PANIC + "(.*)"), "kernel panic: {1}"),
         ],
     ),
@@ -3292,7 +3313,9 @@ REPORT_START_IGNORES = tuple(
         "invalid opcode: 0000",
         # (or with nothing after the colon: a comment's word wrap, Bugzilla's
         # wrap_comment(), cut the line at the space after it and dropped the space)
-        _PANIC[:-1] + r"(?: |\s*$)",
+        # (but for UML's fault, a report of its own: see UML_FAULT; not its end marker)
+        _PANIC[:-1] + r"(?: (?!Kernel mode fault at |Kernel tried to access user memory at )|\s*$)",
+        r"---\[ end " + _PANIC,
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",

@@ -37,6 +37,7 @@ from .extract import (
     join_wrapped,
     line_record,
     lines_before,
+    uml_fault_regs,
 )
 from .fields import call_trace, one_entry_a_line, own_cpu_lines, rip_frame, task_fields
 from .guilty import FILENAME_RE, guilty_in_text
@@ -1104,6 +1105,12 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     own_cpu = own_cpu_lines(own)[0]
     rip = rip_frame(own_cpu)
     fault_ip = _fault_ip_line(ext) if rip is None else None
+    # UML's fault panics after its registers: the report starts at them (uml_fault_regs)
+    uml_regs = uml_fault_regs(text, ext.header) if "Kernel panic" in ext.header.text else []
+    if uml_regs and rip is None:
+        # (its "%pS" of a pc in no function, "0x0", names none: the trace titles it)
+        named = [ln.text for ln in uml_regs if rip_frame([ln.text]) is not None]
+        fault_ip = named[0] if named else None
     if fault_ip is not None:
         # read as the report's RIP line, right after its header: the title's stack, too
         head, _, rest = title_text.partition("\n")
@@ -1166,6 +1173,10 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         lost = one_entry_a_line(_lost_oops_tail(text, ext.header))
         rep.frames = call_trace(own_cpu_lines(lost)[0], headed=False)
         rep.rip = rep.rip or rip_frame(lost)
+    if uml_regs:
+        regs = [ln.text for ln in uml_regs]
+        rep.start, rep.start_line = uml_regs[0].start, uml_regs[0].number
+        rep.text = _out("\n".join(regs + own), from_bytes)
     if "bad mode" in ext.header.text:
         lead = _bad_mode_lines(text, ext.header)
         if lead:
