@@ -2074,3 +2074,47 @@ def test_a_uml_kernel_mode_fault_after_a_report_is_a_report_of_its_own() -> None
     assert reps[0].rip.function == first.rip.function
     assert [f.function for f in reps[0].frames] == [f.function for f in first.frames]
     assert reps[1].rip is not None and reps[1].rip.function == "hotfence_crash_null_deref"
+
+
+def test_a_sparc32_oops_names_its_faulting_function_on_its_pc_line() -> None:
+    """sparc32's show_regs() (arch/sparc/kernel/process_32.c) prints "PSR: %08lx PC:
+    %08lx NPC: %08lx Y: %08lx    %s", then "PC: <%pS>": the faulting function, as
+    sparc64's "TPC: <%pS>" is. The recorded MIPS oops (32-bit, the same crash) in
+    sparc32's words: arch/sparc/mm/fault_32.c unhandled_fault() "Unable to handle kernel
+    paging request at virtual address %08lx" and its "tsk->{mm,active_mm}->..." lines,
+    traps_32.c die_if_kernel() "%s(%d): %s [#%d]", show_regs()'s lines ("RPC: <%pS>" for
+    the return address) and its "Caller[%08lx]: %pS" for each register window (the
+    faulting function's caller first). It was titled by that caller, with no RIP."""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    text = reworded(
+        text,
+        {
+            "CPU 0 Unable to handle kernel paging request at virtual address 00000000, "
+            "epc == 8035a1bc, ra == 8035a7d4": (
+                "Unable to handle kernel paging request at virtual address 00000000\n"
+                "[  301.442317] tsk->{mm,active_mm}->context = 00000123\n"
+                "[  301.442317] tsk->{mm,active_mm}->pgd = fc0c4000"
+            ),
+            "Oops[#1]:": "sh(1377): Oops [#1]",
+            "epc   : 8035a1bc sysrq_handle_crash+0x1c/0x28": (
+                "PSR: 04401fc4 PC: 8035a1bc NPC: 8035a1c0 Y: 00000000    Not tainted\n"
+                "[  301.501671] PC: <sysrq_handle_crash+0x1c/0x28>"
+            ),
+            "ra    : 8035a7d4 __handle_sysrq+0xb8/0x1b8": "RPC: <__handle_sysrq+0xb8/0x1b8>",
+            "[  301.560015] Call Trace:\n[  301.562510] [<8035a1bc>] sysrq_handle_crash+0x1c/0x28\n": "",
+        },
+    )
+    text = re.sub(r"\] \[<([0-9a-f]{8})>\] ", r"] Caller[\1]: ", text)
+    assert "Call Trace" not in text and "Caller[8035a7d4]: __handle_sysrq" in text
+    (rep,) = parse_log(text.encode())
+    assert rep.rip is not None and want.rip is not None
+    assert (rep.rip.function, rep.rip.offset) == (want.rip.function, want.rip.offset)
+    assert (
+        rep.title
+        == want.title
+        == ("BUG: unable to handle kernel paging request in sysrq_handle_crash")
+    )
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames][1:]
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 1377, 0, want.kernel_release)

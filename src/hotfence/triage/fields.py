@@ -167,14 +167,15 @@ _MARKERS_RE = re.compile(
 # "EIP is at f", powerpc "NIP [c000...] f", ARM "PC is at f", arm64 "pc : f", riscv
 # "epc : f", MIPS "epc   : ffffffff80123 f", LoongArch "  ERA: 90000000012 f", s390
 # "Krnl PSW : 0704... 0000... (f+0x1/0x2)" (early boot's "PSW : ... (f+0x1/0x2)").
-# sparc show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx").
+# sparc64 show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx"),
+# sparc32's (arch/sparc/kernel/process_32.c) "PC: <%pS>" (after "PSR: ... PC: %08lx").
 # m68k show_registers() "PC: [<%08lx>] %pS"; parisc show_regs() " IAOQ[0]: %pS".
 # ARC show_regs() names no function in its "ERET: 0x%08lx": show_ecr_verbose()
 # (arch/arc/kernel/troubleshoot.c) names it for a data TLB miss, "Invalid %s @ 0x%08lx
 # by insn @ %pS" (as 5.x prints it; the bare "0x%08lx" of older kernels is no frame).
 _RIP_LINE_RE = re.compile(
     r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc is at|pc|PC is at|ip is at|PC(?=: \[<)|epc|ERA"
-    r"|Krnl PSW|TPC(?=: <)"
+    r"|Krnl PSW|T?PC(?=: <)"
     # s390's early boot print_pgm_check_info() (arch/s390/boot/pgm_check_info.c):
     # "PSW : %016lx %016lx (%pS)", no "Krnl" (die()'s "User PSW" names no function)
     r"|PSW(?= : [0-9a-f]{16} [0-9a-f]{16} \()"

@@ -805,8 +805,9 @@ _RIP_OTHER = (
     # "PSW : %016lx %016lx (%pS)", no "Krnl"
     r"|^PSW : [0-9a-f]{16} [0-9a-f]{16} \({{FUNC}}"
     r"|^ *EIP is at {{FUNC}}"
-    # sparc show_regs(): "TPC: <func+0x14/0x30>"; m68k show_registers() "PC: [<%08lx>] %pS"
-    r"|^ *TPC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
+    # sparc64 show_regs(): "TPC: <func+0x14/0x30>", sparc32's "PC: <%pS>"; m68k
+    # show_registers() "PC: [<%08lx>] %pS"
+    r"|^ *T?PC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
     # parisc show_regs() of a fault in the kernel: " IAOQ[0]: %pS" (the IAOQ: line before
     # it has the address alone)
     r"|^ *IAOQ\[0\]: {{FUNC}}"
