@@ -1457,10 +1457,11 @@ def _klog_tag(message: str) -> tuple[str, str] | None:
     return tag, m.group(3).strip() or " "
 
 
-def _logcat(console: str, programs: dict[str, str]) -> str:
+def _logcat(console: str, programs: dict[str, str], form: str = "threadtime") -> str:
     """``console`` as logcat -b all -v threadtime prints it (liblog logprint.c: "%s %5d
-    %5d %c %-8s: "): the kernel's records with pid and tid 0 and logd's tag, and after
-    each record in ``programs`` an app's line (pid 1234) with its own tag."""
+    %5d %c %-8s: "; -v time "%s %c/%-8s(%5d): ", -v brief the same without the date):
+    the kernel's records with pid and tid 0 and logd's tag, and after each record in
+    ``programs`` an app's line (pid 1234) with its own tag."""
     out = []
     for line in console.split("\n"):
         message = _PRINTK_TIME.sub("", line)
@@ -1468,11 +1469,20 @@ def _logcat(console: str, programs: dict[str, str]) -> str:
         if split is None:
             continue
         tag, text = split
-        out.append(f"11-24 21:45:01.123     0     0 E {tag:<8}: {text}")
+        out.append(_logcat_line("11-24 21:45:01.123", 0, 0, "E", tag, text, form))
         for start, app in programs.items():
             if message.startswith(start):
-                out.append(f"11-24 21:45:01.124  1234  1250 W {'ActivityManager':<8}: {app}")
+                date = "11-24 21:45:01.124"
+                out.append(_logcat_line(date, 1234, 1250, "W", "ActivityManager", app, form))
     return "\n".join(out) + "\n"
+
+
+def _logcat_line(date: str, pid: int, tid: int, prio: str, tag: str, text: str, form: str) -> str:
+    if form == "brief":
+        return f"{prio}/{tag:<8}({pid:5d}): {text}"
+    if form == "time":
+        return f"{date} {prio}/{tag:<8}({pid:5d}): {text}"
+    return f"{date} {pid:5d} {tid:5d} {prio} {tag:<8}: {text}"
 
 
 def _aws_console_output(text: str) -> dict[str, str]:
@@ -1658,6 +1668,35 @@ def test_an_android_logcat_of_the_kernel_buffer_reads_as_the_log(log: Path) -> N
     logcat = _logcat(console, {"Call trace:": app, "Call Trace:": app, "Modules linked in": app})
     assert re.search(r"^\S+ \S+ +0 +0 E \w{1,7} +: ", logcat, re.M)  # a padded tag
     assert app in logcat
+    reps = _same_reports(console, logcat)
+    assert not any(app in r.text for r in reps)
+
+
+@pytest.mark.parametrize("form", ["brief", "time"])
+@pytest.mark.parametrize(
+    "log",
+    [
+        LAB / "null-deref.log",
+        LAB / "warn.log",
+        DATA / "arm64-6.1-oops.log",
+        DATA / "arm64-6.1.0-50-mod-bug.log",
+        DATA / "i386-6.1.0-50-mod-null.log",
+        DATA / "ppc64le-6.1.0-50-mod-null.log",
+    ],
+    ids=lambda p: p.name,
+)
+def test_a_logcat_of_the_kernel_buffer_in_brief_or_time_form_reads_as_the_log(
+    log: Path, form: str
+) -> None:
+    # logcat's -v brief (its default before Android 7, when logd's kernel buffer came:
+    # "adb logcat -b kernel" on Android 6 prints "E/BUG     (    0): unable to handle
+    # ...") and -v time (the date before it): the kernel's records are pid 0, an app's
+    # line amid them is no report and no part of one
+    console = log.read_text()
+    app = "WARNING: CPU: 0 PID: 1 at services/Watchdog.java:123 run"
+    logcat = _logcat(console, {"Call trace:": app, "Call Trace:": app}, form)
+    assert re.search(r"^(?:\S+ \S+ )?E/\w{1,7} +\(    0\): ", logcat, re.M)  # a padded tag
+    assert re.search(r"W/ActivityManager\( 1234\): WARNING: ", logcat)
     reps = _same_reports(console, logcat)
     assert not any(app in r.text for r in reps)
 

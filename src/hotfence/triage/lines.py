@@ -684,8 +684,11 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         # context) have none. The field is crash's, a line of crash's output.
         text, _, _ = parse_prefix(sm["msg"])
         return text, "", None
-    elif raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
-        return _logcat_text(raw, lm)
+    elif (
+        (raw[:1].isdigit() and raw[2:3] == "-")
+        or (raw[1:2] == "/" and raw[:1] in _LOGCAT_PRIORITIES)
+    ) and (lm := _logcat_match(raw)) is not None:
+        return _logcat_text(raw, lm)  # (_maybe_logcat's look, inline: a line's hot path)
     elif (sm := _shipped(raw)) is not None:
         read = parse_prefix(raw[sm.end() :])
         return _in_stream(sm["labels"], read) if sm["labels"] else read
@@ -743,10 +746,36 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
 # "CPU", "WARNING", "ERROR", "INFO" nor a register's name), leading spaces dropped:
 # "BUG: unable to ..." is "E BUG     : unable to ...", " dump_stack+0x1/0x2" is
 # "E         : dump_stack+0x1/0x2". A record is read as its tag, ": " and message again.
+_LOGCAT_TIME = r"(?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}(?:\d{3})?"
 _LOGCAT_RE = re.compile(
-    r"(?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}(?:\d{3})? +(?P<pid>\d+) +(?P<tid>\d+)"
-    r" [VDIWEFS] (?P<tag>[^:]*?) *: "
+    _LOGCAT_TIME + r" +(?P<pid>\d+) +(?P<tid>\d+) [VDIWEFS] (?P<tag>[^:]*?) *: "
 )
+# The same records in logcat's other one-line formats (logprint.c
+# android_log_formatLogLine()): -v brief "%c/%-8s(%5d): " of the priority letter, the
+# tag and the pid, logcat's default before Android 7 (the kernel buffer is logd's, Android
+# 6 on: "adb logcat -b kernel" there prints this), and -v time the date and a space
+# before it: "E/BUG     (    0): unable to handle ...", "06-02 10:11:12.345 W/        (
+# 0): Call trace:". No tid: the kernel's records are pid 0 alone. A tag is one or two
+# words and may hold "(" ("[INFO]" trimmed, LogKlog::log()), the pid's "(" is the last.
+_LOGCAT_BRIEF_RE = re.compile(
+    r"(?:" + _LOGCAT_TIME + r" )?[VDIWEFS]/(?P<tag>.*?) *\( *(?P<pid>\d+)\): "
+)
+
+
+# (logprint.c filterPriToChar(): verbose, debug, info, warn, error, fatal, silent)
+_LOGCAT_PRIORITIES = "VDIWEFS"
+
+
+def _maybe_logcat(raw: str) -> bool:
+    """A cheap look before _logcat_match: a date's "MM-" or brief's "E/" first."""
+    return (raw[:1].isdigit() and raw[2:3] == "-") or (
+        raw[1:2] == "/" and raw[:1] in _LOGCAT_PRIORITIES
+    )
+
+
+def _logcat_match(raw: str) -> re.Match[str] | None:
+    """A logcat line's match: -v threadtime's (_LOGCAT_RE), else -v time's or brief's."""
+    return _LOGCAT_RE.match(raw) or _LOGCAT_BRIEF_RE.match(raw)
 
 
 # A vendor kernel's printk prefix (_VENDOR_PROCESS, _VENDOR_CPU, _VENDOR_MTK) as logd
@@ -762,11 +791,16 @@ def _logcat_vendor_re() -> re.Pattern[str]:
     return re.compile(_LOGCAT_VENDOR)
 
 
+def _logcat_program(lm: re.Match[str]) -> bool:
+    """Is a logcat record a program's? The kernel's are pid (and tid) 0 (LogKlog::log())."""
+    return lm["pid"] != "0" or lm.groupdict().get("tid", "0") != "0"
+
+
 def _logcat_text(raw: str, lm: re.Match[str]) -> tuple[str, str, float | None]:
-    """``(text, context, None)`` of a logcat -v threadtime line (``_LOGCAT_RE``): the
+    """``(text, context, None)`` of a logcat line (``_LOGCAT_RE``, ``_LOGCAT_BRIEF_RE``): the
     kernel's record (pid and tid 0) as the kernel printed it, a program's as it is; a
     vendor prefix in the record names its context, as on the console."""
-    if lm["pid"] != "0" or lm["tid"] != "0":
+    if _logcat_program(lm):
         return raw, "", None
     message = raw[lm.end() :].rstrip()
     text = f"{lm['tag']}: {message}" if lm["tag"] else message
@@ -947,8 +981,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
             return dm["fac"] != "kern"
     if raw[:1] in _KLOG_SEVERITIES and _KLOG_RE.match(raw) is not None:
         return True
-    if raw[:1].isdigit() and raw[2:3] == "-" and (lm := _LOGCAT_RE.match(raw)) is not None:
-        return lm["pid"] != "0" or lm["tid"] != "0"  # logcat: the kernel's records are pid 0
+    if _maybe_logcat(raw) and (lm := _logcat_match(raw)) is not None:
+        return _logcat_program(lm)
     if (tm := _talos_record(raw)) is not None:
         return tm["fac"] != "kern"
     if raw[:1] == "<" or raw[:1].isdigit():
@@ -1193,7 +1227,8 @@ def record_text(raw: str) -> str:
         raw[:1] in ("{", _RS)
         or raw[:7] == _JSON_SSE_RECORD
         or raw[:2] == '\t"'
-        or (raw[:1].isdigit() and raw[2:3] == "-")
+        or (raw[:1].isdigit() and raw[2:3] == "-")  # (_maybe_logcat's look, inline)
+        or (raw[1:2] == "/" and raw[:1] in _LOGCAT_PRIORITIES)
     ):
         message, context, _ = parse_prefix(raw)
         if context == SYSLOG:
