@@ -1656,6 +1656,8 @@ def _gce_serial_console(text: str, burst: int) -> str:
         DATA / "s390x-6.1.0-50-mod-bug.log",
         DATA / "mips-4.19-oops.log",
         DATA / "ppc64le-6.1.0-50-mod-null.log",
+        # ASSERT_RTNL()'s "RTNL: assertion failed at ...": logd's tag "RTNL" padded
+        DATA / "x86-6.1-rtnl-dump-stack.log",
     ],
     ids=lambda p: p.name,
 )

@@ -271,7 +271,7 @@ SCAN_NEEDLES = (
     "Bad pte = ",  # print_bad_pte() before 2.6.29's "BUG: Bad page map" (oopses.py)
     "Machine Check Exception",
     "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
-    "RTNL: assertion",
+    "RTNL",  # "RTNL: assertion failed at ...", logcat's "RTNL    : assertion failed at ..."
     "table check failed",  # "sysctl table check failed: "
     "nobody cared",  # "irq 7: nobody cared (try booting with the \"irqpoll\" option)"
     "Missing ENDBR",
