@@ -1658,6 +1658,8 @@ def _gce_serial_console(text: str, burst: int) -> str:
         DATA / "ppc64le-6.1.0-50-mod-null.log",
         # ASSERT_RTNL()'s "RTNL: assertion failed at ...": logd's tag "RTNL" padded
         DATA / "x86-6.1-rtnl-dump-stack.log",
+        # an RCU stall's sched_show_task() "task:init  state:R": "E task    : init  state:R"
+        DATA / "s390x-6.1.0-50-mod-slub-poison.log",
     ],
     ids=lambda p: p.name,
 )

@@ -412,7 +412,10 @@ _TASK_RES = (
     # '  comm "%s", pid %d, jiffies %lu' (pr_warn()'s "kmemleak: " before it in the log;
     # a forum's paste of the file loses the indent)
     re.compile(r'^(?:kmemleak: )? *comm "(?P<comm>[^"]{1,20})", pid (?P<pid>\d+), jiffies \d+'),
-    re.compile(r"^task:(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
+    # sched_show_task() since 5.10: "task:%-15.15s state:%c", ... "pid:%-5d"; Android's
+    # logcat of the kernel buffer takes "task" for the record's tag and drops the spaces
+    # after its ":" (logd LogKlog::log()), which reads back as "task: init  state:R"
+    re.compile(r"^task: ?(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
     # sched_show_task() before 5.10: "%-15.15s %c", then " running task    " (or a saved pc
     # before 4.x; some 4.x trees " running task on cpu %d"), "%5lu %5d %6d 0x%08lx": the
     # task an RCU stall's "Task dump for CPU N:" (rcu dump_cpu_task()) shows running there
