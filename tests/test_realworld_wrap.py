@@ -2325,10 +2325,10 @@ def test_a_bare_header_above_other_stamped_lines_is_its_line_alone() -> None:
 _PAGER_MARK = ">"
 
 
-def _paged_journal(console: str, columns: int) -> str:
+def _paged_journal(console: str, columns: int, host: str = "web01") -> str:
     """``console``'s kernel records as ``journalctl -k`` prints them (journalctl(1)'s
-    short mode: the wall-clock time "%b %d %H:%M:%S", the host, "kernel: ", the text; a
-    boot at a fixed time plus each record's printk time) on a terminal ``columns`` wide
+    short mode: the wall-clock time "%b %d %H:%M:%S", the ``host``, "kernel: ", the text;
+    a boot at a fixed time plus each record's printk time) on a terminal ``columns`` wide
     through its pager: a longer line cut to its first ``columns`` - 1 characters and
     less's mark."""
     booted = datetime.datetime(2024, 7, 27, 14, 0, 0)
@@ -2336,7 +2336,7 @@ def _paged_journal(console: str, columns: int) -> str:
     for m in _PRINTK_TIME.finditer(console):
         text = console[m.end() : console.find("\n", m.end())]
         wall = booted + datetime.timedelta(seconds=float(m.group(1)))
-        row = f"{wall:%b %d %H:%M:%S} web01 kernel: {text}"
+        row = f"{wall:%b %d %H:%M:%S} {host} kernel: {text}"
         if len(row) > columns:
             row = row[: columns - 1] + _PAGER_MARK
         rows.append(row)
@@ -2768,6 +2768,36 @@ def test_a_hung_task_line_a_pager_cut_in_its_first_words_is_still_the_report() -
             "INFO: task hung in corrupted",
         }, columns
         assert {p for _, p in got} <= {want[0][1], None}
+
+
+def test_a_hung_tasks_panic_line_a_pager_cut_before_its_colon_stays_the_hung_tasks() -> None:
+    # hung_task_panic: check_hung_tasks() (kernel/hung_task.c, 6.1) calls panic("hung_task:
+    # blocked tasks") after the hung task's report, and panic() (kernel/panic.c) prints
+    # "Kernel panic - not syncing: %s", then khungtaskd's own dump_stack(). A host's long
+    # name has journalctl's pager cut that line before its colon ("Kernel panic - no>"):
+    # it is still the hung task's panic, no report of its own, and its lines (khungtaskd's
+    # "CPU: 0 PID: 23 Comm: khungtaskd", panic()'s trace) none of the hung task's facts
+    console = (LAB / "hung-task.log").read_text()
+    (want,) = parse_log(console)
+    assert (want.title, want.pid, want.comm) == (
+        "INFO: task hung in hotfence_crash_hung",
+        117,
+        "sh",
+    )
+    name = "lab-runner-0123456789abcdefghijklmnopqrstuvwxyz.example.org"
+    cuts = set()
+    for length in range(28, 41):
+        paged = _paged_journal(console, 80, host=name[:length])
+        cut = re.search(r"kernel: (Kernel panic[^:]*>)\n", paged)
+        if cut is None:
+            continue
+        cuts.add(cut.group(1))
+        (got,) = parse_log(paged)
+        assert got.title in (want.title, "INFO: task hung in corrupted"), length
+        assert (got.pid, got.comm) in ((want.pid, want.comm), (None, None)), length
+        assert (got.cpu, got.end_line) == (None, want.end_line - 6), length  # (no boot lines)
+        assert "panic" not in [f.function for f in got.frames], length
+    assert {"Kernel panic - not synci>", "Kernel panic - no>", "Kernel panic ->"} <= cuts
 
 
 @pytest.mark.parametrize("columns", [None, 80])

@@ -1510,21 +1510,23 @@ class _Window:
             return not self.skip_text
         self.text_lines += 1
         skip_line = self.skip_text
+        panic = False
         if "ing" not in raw:
-            pass  # each marker below holds one ("Disabling", "Sending", "syncing", "locking")
+            # each marker below holds one ("Disabling", "Sending", "syncing", "locking"),
+            # but panic()'s line that journalctl's pager cut before its "syncing" ("Kernel
+            # panic - no>", oopses.PANIC_CUT_RE), a panic all the same
+            panic = raw.endswith(PAGER_MARK) and oopses.PANIC_CUT_RE.search(raw) is not None
         elif "Disabling lock debugging due to kernel taint" in raw:
             skip_line = True
         elif "Sending NMI from CPU" in raw:
             self.cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
-        elif (
-            (
+        else:
+            panic = (
                 "Kernel panic - not syncing" in raw
                 or "Kernel panic: " in raw  # panic() before 2.6.10
                 or "WARNING: possible circular locking dependency detected" in raw
             )
-            and self.text_lines > self.min_lines
-            and not _absorbed(self.kind, raw)
-        ):
+        if panic and self.text_lines > self.min_lines and not _absorbed(self.kind, raw):
             # panic_on_warn's panic stack and lockdep noise caused by the oops itself
             # repeat what we already have; stop collecting once we have enough. (A panic
             # the report's kind prints as part of itself, its trace the report's only

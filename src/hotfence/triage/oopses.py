@@ -1068,6 +1068,22 @@ _PANIC = "Kernel panic(?: - not syncing)?: "
 # panic names a crash of its own, after its registers: a report that starts at them.
 UML_FAULT = _PANIC + r"(?:Kernel mode fault|Kernel tried to access user memory) at addr 0x"
 
+
+def _cut_rx(words: str) -> str:
+    """A pattern for ``words`` cut anywhere after their first character: "ab" -> "a(?:b)?"."""
+    rx = ""
+    for ch in reversed(words[1:]):
+        rx = f"(?:{re.escape(ch)}{rx})?"
+    return re.escape(words[0]) + rx
+
+
+# panic()'s line (kernel/panic.c, 6.1: pr_emerg("Kernel panic - not syncing: %s\n", buf))
+# cut by journalctl's pager (less -S) before its ": " and ended in its mark
+# (taint.PAGER_MARK): a long prefix (a host's long name) leaves "Kernel panic - no>".
+# Right after a report it is still that crash's panic, as the whole line is.
+_PANIC_CUT = "Kernel panic(?:" + _cut_rx(" - not syncing:") + ")?" + re.escape(PAGER_MARK) + r"\s*$"
+PANIC_CUT_RE = re.compile(_PANIC_CUT)
+
 # A CPU locked with interrupts off is often caught inside a busy-wait helper it called
 # (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
 # looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
@@ -3317,6 +3333,7 @@ REPORT_START_IGNORES = tuple(
         # (but for UML's fault, a report of its own: see UML_FAULT; not its end marker)
         _PANIC[:-1] + r"(?: (?!Kernel mode fault at |Kernel tried to access user memory at )|\s*$)",
         r"---\[ end " + _PANIC,
+        _PANIC_CUT,  # (or by a pager before its colon's blank)
         "unregister_netdevice: waiting for",
         "PANIC: double fault",
         "Internal error:",
