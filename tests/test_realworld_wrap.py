@@ -2908,3 +2908,49 @@ def test_a_faulting_address_line_its_pager_cut_is_named_by_its_trace_entry(name:
         got = [r.title for r in parse_log(_paged_journal(console, columns))]
         assert len(got) == len(want), columns
         assert all(g in (w, w.rsplit(" in ", 1)[0] + " in corrupted") for g, w in zip(got, want))
+
+
+# A SLUB report's title "SLUB: <problem> in <function>" (the problem words slab_bug()
+# printed, or none of them)
+_SLUB_TITLE = re.compile(r"SLUB: (?:(.*) )?in \S+")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arm64-6.1.0-50-mod-slub-poison",
+        "armhf-6.1.0-50-mod-slub-redzone",
+        "i386-6.1.0-50-mod-slub-redzone",
+        "mips64el-6.1.0-50-mod-slub-redzone",
+        "x86-6.1-slub-redzone",
+        "riscv64-6.12.117+deb13-mod-slub-poison",
+        "riscv64-6.12.117+deb13-mod-slub-redzone",
+    ],
+)
+def test_a_slub_title_a_pager_cut_holds_whole_words(name: str) -> None:
+    # slab_bug()'s "BUG kmalloc-64 (Tainted: G           OE     ): Right Redzone
+    # overwritten" (mm/slub.c) after the journal's prefix: the pager cuts it in the
+    # problem ("... OE     ): Right Red>"). A title holds the problem's whole words, never
+    # a fragment ("SLUB: Right Red in ..."): up to 6.1 restore_bytes()'s "FIX kmalloc-64:
+    # Restoring Right Redzone 0x..." names the same words whole, and the title is the
+    # whole line's; 6.12's "Object corrupt" restores "Poison" too, which is no title of it
+    console = (DATA / f"{name}.log").read_text()
+    want = [_SLUB_TITLE.fullmatch(r.title) for r in parse_log(console)]
+    assert want[0] is not None and want[0][1]
+    checked = 0
+    for columns in range(60, 95):
+        paged = _paged_journal(console, columns)
+        cut = re.search(r"kernel: BUG \S+ \([^)]*\): (\S.*)>\n", paged)
+        whole_fix = re.search(r"kernel: FIX \S+ Restoring [A-Za-z ]+ 0x", paged)
+        got = [_SLUB_TITLE.fullmatch(r.title) for r in parse_log(paged)]
+        if len(got) != len(want):
+            continue  # (a header cut before its colon: another fact's to check)
+        for g, w in zip(got, want, strict=True):
+            if g is None or w is None:
+                continue
+            problem, words = w[1], g[1] or ""
+            assert f"{problem} ".startswith(f"{words} " if words else ""), (columns, g[0])
+            checked += 1
+        if cut and whole_fix and not name.startswith("riscv64"):
+            assert got[0] is not None and got[0][1] == want[0][1], (columns, got[0])
+    assert checked > 5

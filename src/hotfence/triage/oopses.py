@@ -161,6 +161,13 @@ class Format:
     # The kernel prints this format's report as its header's one record, as a kind's
     # one_record, though other formats of its kind go on (BUG: is most reports' header).
     one_record: bool = False
+    # The title group (1-based) that holds a message's words, which a title gives whole or
+    # not at all: where a pager cut the line in it (taint.PAGER_MARK), titles.describe
+    # drops the cut word, or takes the words from a later line that ``restated`` reads.
+    whole_words: int = 0
+    # Later lines of the report that name that group's words whole: a pattern whose
+    # groups fill the format after it. Taken only when the cut words start them.
+    restated: tuple[tuple[LazyPattern, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1025,6 +1032,18 @@ _SLUB_REPORT = _F(
     alt=("BUG {1}: {2}",),
     # riscv's WARN prints its trace after the "status:" register line, with no header
     stack=_s(CALL_TRACE, PARSE_STACK, parts2=(RISCV_STACK_START, PARSE_STACK), skip=_SLUB_SKIP),
+    # journalctl's pager (less -S) cuts the header in its problem ("... OE     ): Po>"):
+    # mm/slub.c check_bytes_and_report() (2.6.22 to 6.1) printed slab_bug(s, "%s
+    # overwritten", what), then restore_bytes() its slab_fix() "FIX %s: Restoring %s
+    # 0x%p-0x%p=0x%x" with the same "what" ("Poison", "Right Redzone", "Object padding";
+    # slab_pad_check()'s "slab padding" restores a "Padding overwritten").
+    whole_words=2,
+    restated=(
+        (
+            lazy_rx(r"(?m)^FIX [\w.\-:()]+: Restoring ([A-Z][a-z]*(?: [A-Za-z]+)*) 0x"),
+            "{1} overwritten",
+        ),
+    ),
 )
 # The slab's own "INFO: " lines (mm/slub.c since 2.6.22: print_track()'s "INFO: %s in
 # %pS age=..." for "Allocated"/"Freed", print_page_info()/print_slab_info()'s "INFO: Slab

@@ -264,6 +264,8 @@ def describe(
             if m is None:
                 continue
         args = [_uncut(m, group) for group in range(1, len(m.groups()) + 1)]
+        if f.whole_words and _cut(m, f.whole_words):
+            args[f.whole_words - 1] = _whole_words(args[f.whole_words - 1], f, report)
         frames: list[_Frame] = []
         corrupted = ""
         if f.stack is not None:
@@ -309,10 +311,30 @@ def _uncut(m: re.Match[str], group: int) -> str:
     names what is left, as this does; a group that ends before the line's end is whole.
     """
     text = m.group(group) or ""
-    end = m.end(group)
-    if text.endswith(PAGER_MARK) and (end == len(m.string) or m.string[end] == "\n"):
+    if _cut(m, group):
         return text.removesuffix(PAGER_MARK).rstrip()
     return text
+
+
+def _cut(m: re.Match[str], group: int) -> bool:
+    """Does ``m``'s ``group`` run to its line's end in a pager's mark (see _uncut)?"""
+    text = m.group(group) or ""
+    end = m.end(group)
+    return text.endswith(PAGER_MARK) and (end == len(m.string) or m.string[end] == "\n")
+
+
+def _whole_words(cut: str, f: oopses.Format, report: str) -> str:
+    """The words of ``f``'s whole_words group that a pager cut (``cut``: what it left,
+    without its mark): a later line's whole statement of them (``f.restated``) that starts
+    with what was left, else the words before the last one, which the cut may have
+    shortened ("Right Redz" -> "Right"). Never a fragment of a word."""
+    for pattern, template in f.restated:
+        r = pattern.search(report)
+        if r is not None:
+            whole = _fmt(template, list(r.groups()))
+            if cut and whole.startswith(cut):  # (nothing left: anything starts so)
+                return whole
+    return cut.rpartition(" ")[0].rstrip()
 
 
 def _named_function(f: oopses.Format, args: list[str], guessed_trace: bool) -> _Frame | None:
