@@ -2954,3 +2954,28 @@ def test_a_slub_title_a_pager_cut_holds_whole_words(name: str) -> None:
         if cut and whole_fix and not name.startswith("riscv64"):
             assert got[0] is not None and got[0][1] == want[0][1], (columns, got[0])
     assert checked > 5
+
+
+@pytest.mark.parametrize("columns", [None, 100, 80])
+def test_an_rcu_stalls_backtrace_after_a_long_wait_is_still_the_stalls(
+    columns: int | None,
+) -> None:
+    # RCU's stall report asks the stalled CPU for its backtrace ("Sending NMI from CPU 0
+    # to CPUs 1:", lib/nmi_backtrace.c); on powerpc raise_backtrace_ipi() (arch/powerpc/
+    # kernel/stacktrace.c) waits for it, then prints "CPU 1 didn't respond to backtrace
+    # IPI, inspecting paca." and the stack the paca holds. On QEMU that took 48 s: the
+    # stack is still the stall's, as in the same log without times, whole or cut by the
+    # journal's pager (at 80 columns its entries' names are cut: no title function)
+    console = (DATA / "ppc64le-6.1.0-50-mod-hardlockup.log").read_text()
+    want = parse_log(_PRINTK_TIME.sub("", console))[1]
+    assert (want.title, want.pid) == ("INFO: rcu detected stall in proc_reg_write", 86)
+    log = console if columns is None else _paged_journal(console, columns)
+    assert re.search(r"\] Sending NMI from CPU 0 to CPUs 1:\n\[   79\.", console)
+    got = parse_log(log)[1]
+    assert got.end_line - got.start_line == want.end_line - want.start_line
+    if columns == 80:
+        assert (got.title, got.pid) == ("INFO: rcu detected stall in corrupted", None)
+    else:
+        assert (got.title, got.pid, got.comm) == (want.title, want.pid, want.comm)
+        frames = [f.function for f in got.frames]  # (the last entry's name cut at 100)
+        assert frames == [f.function for f in want.frames][: len(frames)] and len(frames) > 5

@@ -132,6 +132,21 @@ _OOM_DUMP_GOES_ON = ("CPU: ", "Call Trace", "Call trace", "Hardware name", "Mem-
 
 # Seconds of silence between two lines of one report after which it is over.
 _REPORT_TIME_GAP = 10.0
+
+# ... but for the line a CPU prints when another did not answer its call for a backtrace:
+# powerpc raise_backtrace_ipi() (arch/powerpc/kernel/stacktrace.c, 4.18 to 6.x), after
+# nmi_trigger_cpumask_backtrace()'s "Sending NMI from CPU %d to CPUs %*pbl:"
+# (lib/nmi_backtrace.c), waits 5 s for the stalled CPU's own backtrace, then prints "CPU
+# %d didn't respond to backtrace IPI, inspecting paca." and the stack its paca holds: the
+# stalled CPU's, the report's own, however long the wait took (the asking CPU itself
+# stuck printing, a guest's slow clock: 48 s in an RCU stall's on QEMU).
+_LATE_BACKTRACE = "didn't respond to backtrace IPI"
+
+
+def _late_backtrace(raw: str) -> bool:
+    return _LATE_BACKTRACE in raw
+
+
 # printk stamps a record with local_clock(), whose CPUs the scheduler clock keeps within
 # about a tick of each other (kernel/sched/clock.c sched_clock_local() clamps each CPU's
 # clock to the window of the global one), and records from two CPUs meet in the log out
@@ -1392,7 +1407,7 @@ class _Window:
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
-        paused = self._long_pause(ts, raw)
+        paused = self._long_pause(ts, raw) and not (self.cpu_traceback and _late_backtrace(raw))
         if _may_boot(line.text) and not self.restarted and not self.xmon and _booted(line.text):
             # (xmon's excprint() prints the banner after the task: no boot. A boot after
             # the debugger is stamped again, a stream of its own that ends the report.)
