@@ -2979,3 +2979,22 @@ def test_an_rcu_stalls_backtrace_after_a_long_wait_is_still_the_stalls(
         assert (got.title, got.pid, got.comm) == (want.title, want.pid, want.comm)
         frames = [f.function for f in got.frames]  # (the last entry's name cut at 100)
         assert frames == [f.function for f in want.frames][: len(frames)] and len(frames) > 5
+
+
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-softlockup", "i386-6.1.0-50-mod-softlockup"])
+def test_a_lockups_rip_line_its_pager_cut_before_the_module_keeps_its_title(name: str) -> None:
+    # arm64 show_regs()'s "pc : %pS", i386 show_ip()'s "EIP: %pS": a module's function is
+    # "f+0x30/0x50 [hotfence_crash]" (kernel/kallsyms.c __sprint_symbol()). At 72 columns
+    # journalctl's pager cuts the line right after the blank before the bracket ("f+0x30/
+    # 0x50 >"): nothing but a module's name follows the offset there, and the one module
+    # "Modules linked in:" lists is the RIP's. The lockup is titled by the module's function
+    # (titles.looping_title), as the whole line's, never by a caller (proc_reg_write)
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title == "BUG: soft lockup in hotfence_crash_softlockup"
+    paged = _paged_journal(console, 72)
+    assert re.search(r"(?:pc : |EIP: )hotfence_crash_softlockup\+0x\w+/0x\w+ >\n", paged)
+    (got,) = parse_log(paged)
+    assert (got.title, got.looping_function) == (want.title, want.looping_function)
+    assert got.rip is not None and want.rip is not None
+    assert (got.rip.function, got.rip.module) == (want.rip.function, want.rip.module)

@@ -624,19 +624,22 @@ def rip_frame(lines: list[str]) -> Frame | None:
 # A RIP line's "%pS" names a module's function "f+0x1/0x2 [mod]" (kernel/kallsyms.c
 # __sprint_symbol()), x86's "RIP: 0010:f+0x22/0x50 [hotfence_crash]" past 80 columns:
 # journalctl's pager (less -S) cuts it in the module's name and ends it in its mark
-# (taint.PAGER_MARK), "... [ho>". The function is still a module's.
-_CUT_MODULE_RE = re.compile(r" \[([\w\-]*)" + re.escape(PAGER_MARK) + "$")
+# (taint.PAGER_MARK), "... [ho>". The function is still a module's. Cut right after the
+# blank before the bracket ("f+0x30/0x50 >"), it is a module's too: the line prints
+# "%pS" alone, and only a module's name follows the offset.
+_CUT_MODULE_RE = re.compile(r"/0x[0-9a-f]+ (?:\[([\w\-]*))?" + re.escape(PAGER_MARK) + "$")
 
 
 def _cut_module(line: str, lines: list[str]) -> str | None:
     """The module whose name the pager cut at the end of ``line`` (see above): the one
     module of the report's "Modules linked in:" list (print_modules()) whose name starts
-    with what is left of it; None when the cut leaves no bracket, or none or several do."""
+    with what is left of it (the only one, when nothing is); None when the cut leaves no
+    blank after the offset, or none or several do."""
     m = _CUT_MODULE_RE.search(line)
     listed = linked_modules(lines) if m is not None else None
     if m is None or listed is None:
         return None
-    names = {n for n in listed.names if n.startswith(m.group(1))}
+    names = {n for n in listed.names if n.startswith(m.group(1) or "")}
     return names.pop() if len(names) == 1 else None
 
 
