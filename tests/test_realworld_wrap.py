@@ -2998,3 +2998,18 @@ def test_a_lockups_rip_line_its_pager_cut_before_the_module_keeps_its_title(name
     assert (got.title, got.looping_function) == (want.title, want.looping_function)
     assert got.rip is not None and want.rip is not None
     assert (got.rip.function, got.rip.module) == (want.rip.function, want.rip.module)
+
+
+@pytest.mark.parametrize("columns", [70, 72, 74, 76])
+def test_a_hard_lockup_line_its_pager_cut_before_its_cpu_is_the_lockups(columns: int) -> None:
+    # kernel/watchdog.c watchdog_hardlockup_check() (6.6, the buddy detector): "watchdog:
+    # Watchdog detected hard LOCKUP on cpu %d", then the locked CPU's NMI backtrace and
+    # panic("Hard LOCKUP"). journalctl's pager cuts the line before its CPU ("... hard
+    # LOCKUP o>"): it is still the lockup's report, of the locked CPU's task and stack,
+    # not the panicking CPU's ("kernel panic: Hard LOCKUP", CPU 0's swapper)
+    console = (DATA / "x86-6.6-hard-lockup-buddy.log").read_text()
+    want = [(r.title, r.type, r.cpu, r.pid, r.comm) for r in parse_log(console)]
+    assert want == [("BUG: hard lockup in mydrv_poll_work", "HANG", 3, 8812, "kworker/3:1")]
+    paged = _paged_journal(console, columns)
+    assert re.search(r"watchdog: Watchdog detected hard LOCKUP[ oncp]*>\n", paged)
+    assert [(r.title, r.type, r.cpu, r.pid, r.comm) for r in parse_log(paged)] == want

@@ -1103,6 +1103,15 @@ def _cut_rx(words: str) -> str:
 _PANIC_CUT = "Kernel panic(?:" + _cut_rx(" - not syncing:") + ")?" + re.escape(PAGER_MARK) + r"\s*$"
 PANIC_CUT_RE = re.compile(_PANIC_CUT)
 
+# The hard lockup's line, whole or cut by a pager before its CPU (see its kind)
+_HARD_LOCKUP_LINE = (
+    "Watchdog detected hard LOCKUP(?: on cpu|(?:"
+    + _cut_rx(" on cp")
+    + ")?"
+    + re.escape(PAGER_MARK)
+    + r"[ \t]*(?:\n|$))"
+)
+
 # A CPU locked with interrupts off is often caught inside a busy-wait helper it called
 # (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
 # looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
@@ -3129,15 +3138,21 @@ OOPSES: tuple[OopsKind, ...] = (
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
     # function it was stuck in, not the panicking CPU's idle loop.
     _k(
-        "Watchdog detected hard LOCKUP on cpu",
+        "Watchdog detected hard LOCKUP",
         [
             _F(
-                lazy_rx("Watchdog detected hard LOCKUP on cpu"),
+                lazy_rx(_HARD_LOCKUP_LINE),
                 "BUG: hard lockup in {1}",
                 stack=_s(*_RIP_TRACE, parts2=_AFTER_NMI, skip=_DELAY_SKIP),
                 looping=True,
             )
         ],
+        # kernel/watchdog.c watchdog_hardlockup_check() (6.6; watchdog_hld.c's
+        # watchdog_overflow_callback() before): pr_emerg("Watchdog detected hard LOCKUP on
+        # cpu %d\n", cpu), after the "watchdog: " pr_fmt. journalctl's pager (less -S)
+        # cuts it past 72 columns and ends it in its mark (taint.PAGER_MARK): "watchdog:
+        # Watchdog detected hard LOCKUP o>" is still the lockup's line, its CPU unknown.
+        shape=_HARD_LOCKUP_LINE,
     ),
     # WARN_ON() up to 2.6.1x (include/asm-generic/bug.h; RHEL 4's 2.6.9): "Badness in %s at
     # %s:%d" (function, file, line) then dump_stack(), what "WARNING: at" later became.
