@@ -3013,3 +3013,32 @@ def test_a_hard_lockup_line_its_pager_cut_before_its_cpu_is_the_lockups(columns:
     paged = _paged_journal(console, columns)
     assert re.search(r"watchdog: Watchdog detected hard LOCKUP[ oncp]*>\n", paged)
     assert [(r.title, r.type, r.cpu, r.pid, r.comm) for r in parse_log(paged)] == want
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arm64-6.1-oops",
+        "arm64-6.1-ro-write",
+        "arm64-6.1.0-50-mod-null",
+        "mips-4.19-oops",
+        "mips64el-6.1.0-50-mod-null",
+        "mipsel-6.1.0-50-mod-null",
+        "riscv64-6.12.117+deb13-mod-null",
+    ],
+)
+def test_a_fault_line_its_pager_cut_in_its_kind_keeps_its_title(name: str) -> None:
+    # arm64 and riscv die_kernel_fault() print "Unable to handle kernel %s at virtual
+    # address %016lx", MIPS do_page_fault() "CPU %d Unable to handle kernel paging request
+    # at virtual address %0*lx, epc == ...": at 72 columns journalctl's pager cuts it in
+    # the kind's words ("... NULL pointer dere>", "... write to read-onl>"). Their first
+    # words tell the kind, and the report is titled as the whole line is (by the faulting
+    # function, or "corrupted" where the cut took every name), never by the cut words
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(console)
+    paged = _paged_journal(console, 72)
+    assert re.search(r"Unable to handle kernel [\w ()-]*>\n", paged)
+    (got,) = parse_log(paged)
+    assert got.type == want.type
+    assert got.title in (want.title, want.title.rsplit(" in ", 1)[0] + " in corrupted")
+    assert got.corrupted == (got.title != want.title)

@@ -1103,6 +1103,18 @@ def _cut_rx(words: str) -> str:
 _PANIC_CUT = "Kernel panic(?:" + _cut_rx(" - not syncing:") + ")?" + re.escape(PAGER_MARK) + r"\s*$"
 PANIC_CUT_RE = re.compile(_PANIC_CUT)
 
+# A fault's kind in "Unable to handle kernel %s at virtual address" (the kind's
+# formats), told by its first words when a pager cut the rest: those words and the kind.
+_CUT_FAULT_KINDS = (
+    ("NULL", "NULL pointer dereference"),
+    ("paging", "paging request"),
+    ("access to", "access to user memory"),
+    ("write", "write to read-only memory"),
+    ("execute ", "execute from non-executable memory"),
+    ("execution", "execution of user memory"),
+    ("read", "read from unreadable memory"),
+)
+
 # The hard lockup's line, whole or cut by a pager before its CPU (see its kind)
 _HARD_LOCKUP_LINE = (
     "Watchdog detected hard LOCKUP(?: on cpu|(?:"
@@ -2147,6 +2159,27 @@ OOPSES: tuple[OopsKind, ...] = (
                 "BUG: unable to handle kernel {1} in {2}",
                 alt=("bad-access in {2}",),
                 stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
+            # The same lines as journalctl's pager (less -S) cuts them past 72 columns and
+            # ends them in its mark (taint.PAGER_MARK): "Unable to handle kernel NULL
+            # pointer dere>" (arm64 die_kernel_fault(), 6.1: "Unable to handle kernel %s at
+            # virtual address %016lx"; riscv die_kernel_fault(), MIPS do_page_fault()). The
+            # kind's first words tell it; the registers and trace title it as the whole
+            # line's ("... at virtual address 00>" is read whole above).
+            *(
+                _F(
+                    lazy_rx(
+                        "Unable to handle kernel "
+                        + re.escape(first)
+                        + r"[\w ()-]*"
+                        + re.escape(PAGER_MARK)
+                        + r"[ \t]*(?:\n|$)"
+                    ),
+                    f"BUG: unable to handle kernel {kind} in {{1}}",
+                    alt=("bad-access in {1}",),
+                    stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+                )
+                for first, kind in _CUT_FAULT_KINDS
             ),
             # arm64 do_mem_abort() (5.x on): a fault no handler takes dies through
             # die_kernel_fault(inf->name, ...) with fault_info[]'s name of its status
