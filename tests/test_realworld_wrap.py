@@ -2534,6 +2534,37 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_arm_3x_release() -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize(
+    ("name", "cut"),
+    [
+        # 6.6 kernel/watchdog.c watchdog_hardlockup_check(): "Watchdog detected hard LOCKUP
+        # on cpu %d", then the buddy CPU's NMI backtrace of the locked one
+        ("x86-6.6-hard-lockup-buddy", r"\] watchdog: Watchdog detected hard\nLOCKUP on cpu 3\n"),
+        # 6.6 arch/x86/kernel/cpu/mce/core.c __print_mce(): "CPU %d: Machine Check%s: %Lx
+        # Bank %d: %016Lx" after its HW_ERR "mce: [Hardware Error]: "
+        ("x86-mce-fatal", r"\] mce: \[Hardware Error\]: CPU 7:\nMachine Check Exception: "),
+        # 6.1 arch/powerpc/kernel/watchdog.c watchdog_timer_interrupt(): "CPU %d
+        # self-detected hard LOCKUP @ %pS"
+        ("ppc64le-6.1.0-50-mod-hardlockup", r"\] watchdog: CPU 1 self-detected hard\nLOCKUP @ "),
+        # powerpc die()'s "Oops: %s, sig: %ld [#%d]" after report_bug()'s "kernel BUG at":
+        # one report, its header the BUG's, cut so or whole
+        ("ppc64le-6.1.0-50-mod-bug", r"\] Oops: Exception in kernel mode,\nsig: 5 \[#1\]\n"),
+    ],
+)
+def test_a_syslog_file_bugzilla_wrapped_before_its_headers_words_keeps_it(
+    name: str, cut: str
+) -> None:
+    """A header after a syslog prefix and a printk time that Bugzilla's wrap cut before
+    the words that make it a header: its first words on the prefixed row, the rest on a
+    row of no prefix. The kernel printed one line, which starts the report: the locked
+    CPU's, titled by its stuck function (not the panic's "kernel panic: Hard LOCKUP"),
+    the machine check with the CPU its first words name."""
+    messages, wrapped = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    assert re.search(cut, wrapped)
+    want = parse_log(messages)
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

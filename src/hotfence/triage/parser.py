@@ -194,7 +194,7 @@ def _parse(
     weights: Mapping[int, int] | None = None,
 ) -> list[Report]:
     starts = None if lines is None else [s for s, _ in lines]
-    scanned = scan_log(text, data, starts)
+    scanned = scan_log(text, data, starts, _wrapped_header)
     cands = scanned.candidates
     events = _Events(text, scanned.events, from_bytes, weights or {})
     if not cands:
@@ -286,6 +286,22 @@ def _parse(
     out.sort(key=lambda r: r.start)
     _release_from_banner(out, from_bytes, banners, boots)
     return without_quoted_panics(out, quoted)
+
+
+def _wrapped_header(text: str, start: int) -> tuple[int, str] | None:
+    """The prefixed line before the row at ``start`` (no prefix) with the row read as its
+    rest, when a wrap cut it there (``join_wrapped``): its start and whole raw text
+    (scan._wrapped_header). A row after a line of no prefix may be a line of its own."""
+    end = text.find("\n", start)
+    row = make_line(text[start:] if end == -1 else text[start:end], start, 1)
+    if row.context:
+        return None
+    prev = text.rfind("\n", 0, start - 1) + 1
+    last = make_line(text[prev : start - 1], prev, 0)
+    if not last.context:
+        return None
+    joined = join_wrapped(last, last.raw, row, text)
+    return None if joined is None else (prev, joined.raw)
 
 
 def without_quoted_panics(reports: Sequence[Report], quoted: set[int]) -> list[Report]:

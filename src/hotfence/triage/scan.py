@@ -10,7 +10,7 @@ shows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick_rs
@@ -312,8 +312,16 @@ class ScanResult:
     events: list[tuple[int, int]]  # (line start, line end) of memory events, sorted
 
 
+# The line before a needle's row and that row read as one (the line's start, its raw text
+# with the row's), when a wrap cut the row from it; None otherwise.
+Rejoin = Callable[[str, int], tuple[int, str] | None]
+
+
 def scan_log(
-    text: str, data: bytes | None = None, lines: Sequence[int] | None = None
+    text: str,
+    data: bytes | None = None,
+    lines: Sequence[int] | None = None,
+    rejoin: Rejoin | None = None,
 ) -> ScanResult:
     """Report-start lines and memory-event lines of ``text`` in one pass.
 
@@ -321,7 +329,8 @@ def scan_log(
     when the caller has them: the byte matcher is the faster one. ``lines``: the starts,
     in order, of every line of ``text`` holding one of ``_NEEDLES`` (lines holding none
     may be among them), when the caller has found them already (the prefilter, in its
-    own pass over the same bytes): then there is no second pass.
+    own pass over the same bytes): then there is no second pass. ``rejoin``: reads a
+    row a wrap cut from the line before it back into that line (``_candidates``).
     """
     positions: Iterable[int]
     if lines is not None:
@@ -354,7 +363,7 @@ def scan_log(
             starts.append(start)
         if any(m in raw for m in CONTEXT_MARKERS) and not _programs(text, start, raw, journal):
             events.append((start, line_end))
-    return ScanResult(_candidates(text, starts, journal), events)
+    return ScanResult(_candidates(text, starts, journal, rejoin), events)
 
 
 def _programs(text: str, start: int, raw: str, journal: str | None) -> bool:
@@ -468,16 +477,52 @@ def _first_boot(text: str, start: int) -> bool:
 REPLAY_MARKER = "** replaying previous printk message **"
 
 
+# A comment's word wrap (Bugzilla's wrap_comment(): Text::Wrap at 79 columns) cuts a
+# long line at a blank and drops it: after a syslog prefix ("Mar 22 20:35:27 host kernel:
+# [ 5112.001212] ") a header's first words stay on the prefixed row and the words that
+# make it a report's header go on in a row of no prefix: "watchdog: Watchdog detected
+# hard" then "LOCKUP on cpu 3" (6.6 kernel/watchdog.c watchdog_hardlockup_check():
+# pr_emerg("Watchdog detected hard LOCKUP on cpu %d\n", cpu)), "mce: [Hardware Error]:
+# CPU 7:" then "Machine Check Exception: 5 Bank 4: ..." (6.6 arch/x86/kernel/cpu/mce/
+# core.c __print_mce(): pr_emerg(HW_ERR "CPU %d: Machine Check%s: %Lx Bank %d: %016Lx\n",
+# ...)). The kernel printed one line: the report starts at the prefixed row, read whole.
+# Only a row a needle is in is looked at (a header cut before its needle, the needle's
+# row is the rest), and only after a line no wider than a wrap's rows. A line whole that
+# goes on with the report before it (oopses.REPORT_START_IGNORES: powerpc's die() "Oops:
+# Exception in kernel mode," then "sig: 5 [#1]" after its "kernel BUG at") stays cut: a
+# header of its own there would end that report.
+_WRAPPED_ROW_MAX = 79
+
+
+def _wrapped_header(text: str, start: int, rejoin: Rejoin) -> tuple[int, str] | None:
+    """The line before the row at ``start`` and the row read as one line (its start and
+    raw text), when a wrap cut the row from it (see above); None otherwise."""
+    width = start - 2 - text.rfind("\n", 0, start - 1)  # of the line before the row
+    if width > _WRAPPED_ROW_MAX or text[start : start + 1].isspace():
+        return None
+    joined = rejoin(text, start)
+    if joined is None:
+        return None
+    line = record_text(plain_line(joined[1]))
+    if any(r.search(line) for r in oopses.REPORT_START_IGNORES):
+        return None  # a line that goes on with the report before it, left as it was cut
+    return joined if any(kind.matches_line(line) for kind in OOPSES) else None
+
+
 def is_replay_marker(raw: str) -> bool:
     return raw.startswith("** replaying ") and raw.rstrip() == REPLAY_MARKER
 
 
-def _candidates(text: str, starts: list[int], journal: str | None) -> dict[int, OopsKind]:
+def _candidates(
+    text: str, starts: list[int], journal: str | None, rejoin: Rejoin | None = None
+) -> dict[int, OopsKind]:
     """Line start -> the oops kind of that line, of the lines holding a scan needle."""
     result: dict[int, OopsKind] = {}
     for start in starts:
         end = text.find("\n", start)
         raw = plain_line(text[start:] if end == -1 else text[start:end])
+        if rejoin is not None and start and (joined := _wrapped_header(text, start, rejoin)):
+            start, raw = joined  # (the row's own kind, when the whole line has none)
         if end != -1 and text.startswith("** replaying ", end + 1):
             nxt = text.find("\n", end + 1)
             if is_replay_marker(text[end + 1 :] if nxt == -1 else text[end + 1 : nxt]):
