@@ -2565,6 +2565,20 @@ def test_a_syslog_file_bugzilla_wrapped_before_its_headers_words_keeps_it(
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+def test_a_syslog_file_bugzilla_wrapped_keeps_its_xfs_internal_error() -> None:
+    """fs/xfs/xfs_error.c xfs_error_report() (6.1): "Internal error %s at line %d of file
+    %s.  Caller %pS" after "XFS (loop0): ", a syslog prefix and a printk time: Bugzilla's
+    wrap cut it right after "Internal error", dropping the blank, and the tag, line and
+    caller go on in the next row. The line with its dump_stack() after it is still the
+    report (it was none: no needle held the cut line)."""
+    console = (DATA / "x86-6.1-xfs-internal-error-stack.log").read_text(encoding="latin-1")
+    messages, wrapped = _bugzilla_syslog(console)
+    assert re.search(r"\] XFS \(loop0\): Internal error\nxfs_trans_cancel at line ", wrapped)
+    want = parse_log(messages)
+    assert [r.title for r in want] == ["XFS: Internal error in xfs_trans_cancel"]
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

@@ -2841,7 +2841,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # EFSCORRUPTED. Titled by the function whose check failed: the trace's first past the
     # reporting functions. Without the dump after it the line is context, no report.
     _k(
-        "nternal error ",
+        "nternal error",
         [
             _F(
                 lazy_rx(_XFS_INTERNAL_ERROR),
@@ -2859,8 +2859,10 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             )
         ],
-        # (a mail client may wrap the line anywhere after the tag)
-        shape=r"XFS(?: \([^)]*\))?:? [Ii]nternal error \S+(?: at\b|\s*$)",
+        # (a mail client may wrap the line anywhere after the tag; Bugzilla's wrap at 79
+        # columns, after a syslog prefix and a printk time, right before it, dropping the
+        # blank: the tag and the rest go on in the next row, extract.join_wrapped)
+        shape=r"XFS(?: \([^)]*\))?:? [Ii]nternal error(?: \S+(?: at\b|\s*$)|\s*$)",
         needs_oops=True,
     ),
     # OpenZFS's Solaris Porting Layer (out of tree: the "spl" and "zfs" modules, taint P

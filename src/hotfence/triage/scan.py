@@ -275,7 +275,10 @@ SCAN_NEEDLES = (
     "table check failed",  # "sysctl table check failed: "
     "nobody cared",  # "irq 7: nobody cared (try booting with the \"irqpoll\" option)"
     "Missing ENDBR",
-    "nternal error ",  # XFS's "Internal error %s at line %d of file %s" (2.6: "internal")
+    # XFS's "Internal error %s at line %d of file %s" (2.6: "internal"); no blank after
+    # it: a comment's word wrap (Bugzilla's, at 79 columns) cuts the line there and drops
+    # the blank, "XFS (loop0): Internal error" going on "xfs_trans_cancel at line ..."
+    "nternal error",
     "Insufficient stack space",
     "Division by zero in kernel",  # 32-bit ARM __div0()
     "SYZFA",
