@@ -2579,6 +2579,33 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_xfs_internal_error() -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arm64-6.1.0-50-mod-stack-overflow",
+        "riscv64-6.12.117+deb13-mod-stack-overflow",
+        "armhf-6.1.0-50-mod-stack-overflow",
+    ],
+)
+def test_a_syslog_file_bugzilla_wrapped_keeps_its_stack_overflows_registers(name: str) -> None:
+    """arm64's panic_bad_stack() (6.1 arch/arm64/kernel/traps.c), riscv's and 32-bit ARM's
+    handle_bad_stack() print "Insufficient stack space to handle exception!", the stacks'
+    bounds and the registers ("pc : %pS", "epc : %pS") before the panic. After a syslog
+    prefix and a printk time Bugzilla's wrap cut the header before "exception!", and the
+    panic "kernel stack overflow" after "kernel": the report was the panic's alone, no
+    RIP. The cut header starts it, and the cut panic, its rest in the next row, stays in
+    it with its trace, as in the file unwrapped."""
+    messages, wrapped = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    assert re.search(r"\] Insufficient stack space to handle\nexception!\n", wrapped)
+    (want,) = parse_log(messages)
+    assert want.rip is not None
+    (got,) = parse_log(wrapped)
+    assert _flag_facts(got) == _flag_facts(want)
+    assert got.rip is not None and got.rip.function == want.rip.function
+    assert messages.split("\n")[want.start_line - 1].endswith("exception!")
+    assert wrapped.split("\n")[got.start_line - 1].endswith("to handle")
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

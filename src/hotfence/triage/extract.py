@@ -907,6 +907,15 @@ def _unwrapped_raw(line: Line, text: str) -> str | None:
     return whole.raw if whole is not None else None
 
 
+def _absorbed_whole(kind: OopsKind, line: Line, text: str) -> bool:
+    """``_absorbed`` for ``line`` or, when a wrap cut it, for the whole line."""
+    return _absorbed(kind, line.raw) or bool(
+        kind.absorbs
+        and (whole := _unwrapped_raw(line, text)) is not None
+        and _absorbed(kind, whole)
+    )
+
+
 def _absorbed_by(kind: OopsKind, line: Line, header: Line, text: str) -> bool:
     """Is ``line`` a header that the report of ``header`` prints inside itself? Not when
     it was printed more than ``_REPORT_TIME_GAP`` after that header: a report prints its
@@ -915,11 +924,7 @@ def _absorbed_by(kind: OopsKind, line: Line, header: Line, text: str) -> bool:
     tell it (Bugzilla's at 79 columns, after a syslog prefix: SLUB's "INFO: Allocated in"
     going on with print_track()'s "%pS age=...", a 6.12 "WARNING: CPU: 0 PID: 141 at"
     with "mm/slub.c:1127 object_err+0x236/0x248") is read with its rest."""
-    if not _absorbed(kind, line.raw) and not (
-        kind.absorbs
-        and (whole := _unwrapped_raw(line, text)) is not None
-        and _absorbed(kind, whole)
-    ):
+    if not _absorbed_whole(kind, line, text):
         return False
     if header.timestamp is None:
         return True
@@ -1541,11 +1546,16 @@ class _Window:
                 or "Kernel panic: " in raw  # panic() before 2.6.10
                 or "WARNING: possible circular locking dependency detected" in raw
             )
-        if panic and self.text_lines > self.min_lines and not _absorbed(self.kind, raw):
+        if (
+            panic
+            and self.text_lines > self.min_lines
+            and not _absorbed_whole(self.kind, line, self.text)
+        ):
             # panic_on_warn's panic stack and lockdep noise caused by the oops itself
             # repeat what we already have; stop collecting once we have enough. (A panic
             # the report's kind prints as part of itself, its trace the report's only
-            # one, is kept: arm64's "kernel stack overflow" after its register dump.)
+            # one, is kept: arm64's "kernel stack overflow" after its register dump, also
+            # when Bugzilla's wrap cut it, "... not syncing: kernel" then "stack overflow".)
             self.skip_text = skip_line = True
         return is_header or not skip_line
 

@@ -489,8 +489,11 @@ REPLAY_MARKER = "** replaying previous printk message **"
 # CPU 7:" then "Machine Check Exception: 5 Bank 4: ..." (6.6 arch/x86/kernel/cpu/mce/
 # core.c __print_mce(): pr_emerg(HW_ERR "CPU %d: Machine Check%s: %Lx Bank %d: %016Lx\n",
 # ...)). The kernel printed one line: the report starts at the prefixed row, read whole.
-# Only a row a needle is in is looked at (a header cut before its needle, the needle's
-# row is the rest), and only after a line no wider than a wrap's rows. A line whole that
+# Only a needle's line is looked at: its row after a prefixed line, or the row after it
+# when its words are no header alone ("Insufficient stack space to handle" then
+# "exception!", 6.1 arch/arm64/kernel/traps.c panic_bad_stack(), 6.12 arch/riscv/
+# kernel/traps.c handle_bad_stack(): pr_emerg("Insufficient stack space to handle
+# exception!")), and only after a line no wider than a wrap's rows. A line whole that
 # goes on with the report before it (oopses.REPORT_START_IGNORES: powerpc's die() "Oops:
 # Exception in kernel mode," then "sig: 5 [#1]" after its "kernel BUG at") stays cut: a
 # header of its own there would end that report.
@@ -516,6 +519,22 @@ def is_replay_marker(raw: str) -> bool:
     return raw.startswith("** replaying ") and raw.rstrip() == REPLAY_MARKER
 
 
+def _add_kind(result: dict[int, OopsKind], text: str, start: int, line: str) -> bool:
+    """``result[start]``: the kind the line ``line`` at ``start`` starts, unless it is a
+    program's line of that kind's shape. False when ``line`` has no kind's header."""
+    raw = record_text(line)
+    for kind in OOPSES:  # table order decides when a line has two headers
+        if kind.matches_line(raw):
+            if (
+                not (kind.program and _programs_on_a_stamped_console(text, start))
+                and not (kind.header == _REBOOT and _first_boot(text, start))
+                and not _program_between_stamped_lines(text, start, line)
+            ):
+                result[start] = kind
+            return True
+    return False
+
+
 def _candidates(
     text: str, starts: list[int], journal: str | None, rejoin: Rejoin | None = None
 ) -> dict[int, OopsKind]:
@@ -534,16 +553,13 @@ def _candidates(
             raw[:1].isalnum() or raw[:1] in ("{", "\x1e", "[", "<", "/", " ", "\t", "_", "-")
         ) and _programs(text, start, raw, journal):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
-        line, raw = raw, record_text(raw)
-        for kind in OOPSES:  # table order decides when a line has two headers
-            if kind.matches_line(raw):
-                if (
-                    not (kind.program and _programs_on_a_stamped_console(text, start))
-                    and not (kind.header == _REBOOT and _first_boot(text, start))
-                    and not _program_between_stamped_lines(text, start, line)
-                ):
-                    result[start] = kind
-                break
+        if (
+            not _add_kind(result, text, start, raw)
+            and rejoin is not None
+            and end != -1
+            and (joined := _wrapped_header(text, end + 1, rejoin))
+        ):
+            _add_kind(result, text, start, joined[1])  # its rest in the row after it
     # A symbolised log repeats the header once per inlined frame:
     #   BUG: KASAN: use-after-free in ip6_dst_store include/net/ip6_fib.h:176 [inline]
     #   BUG: KASAN: use-after-free in tcp_v6_connect+0x1dfd/0x20f0 net/ipv6/tcp_ipv6.c:271
