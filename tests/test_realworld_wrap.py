@@ -2606,6 +2606,23 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_stack_overflows_registers(name
     assert wrapped.split("\n")[got.start_line - 1].endswith("to handle")
 
 
+def test_a_syslog_file_bugzilla_wrapped_keeps_its_locked_cpu() -> None:
+    """riscv's buddy detector (6.12 kernel/watchdog.c watchdog_hardlockup_check()) names
+    the locked CPU in "Watchdog detected hard LOCKUP on cpu %d", and its NMI backtrace
+    (an IPI on riscv) never came: the header is all that names the CPU. After a syslog
+    prefix and a printk time Bugzilla's wrap cut it before "LOCKUP on cpu 0": the CPU
+    is read from the header whole."""
+    console = (DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log").read_text(encoding="latin-1")
+    messages, wrapped = _bugzilla_syslog(console)
+    assert re.search(r"\] watchdog: Watchdog detected hard\nLOCKUP on cpu 0\n", wrapped)
+    want = parse_log(messages)
+    assert want[0].title.startswith("BUG: hard lockup in ") and want[0].cpu == 0
+    got = parse_log(wrapped)
+    assert [(r.title, r.type, r.cpu, r.pid) for r in got] == [
+        (r.title, r.type, r.cpu, r.pid) for r in want
+    ]
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

@@ -1203,7 +1203,10 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     _fill_task_fields(rep, own, prefix, from_bytes, near)
     _fill_modules(rep, own, from_bytes)
     _task_from_caller(rep, ext.header.context)
-    _keep_to_locked_cpu(rep, ext.header.text)
+    # (the header read whole: a wrap's rest joined to it, "... Watchdog detected hard"
+    # going on "LOCKUP on cpu 0" in the row after it, scan._wrapped_header)
+    whole = ext.lines[0] if ext.lines and ext.lines[0].start == ext.header.start else ext.header
+    _keep_to_locked_cpu(rep, whole.text)
     _keep_to_hung_task(rep, ext.header.text, from_bytes)
     unexplained = fmt is None and not corrupted or ext.kind.needs_oops
     if unexplained and rep.rip is None and not rep.frames and rep.pid is None:
