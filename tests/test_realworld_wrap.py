@@ -942,10 +942,11 @@ def test_a_log_wrapped_by_an_80_column_terminal_reads_as_the_log() -> None:
 _BUGZILLA_COLUMNS = 80
 
 
-def _bugzilla_comment(text: str) -> str:
+def _bugzilla_comment(text: str, columns: int = _BUGZILLA_COLUMNS) -> str:
     """``text`` as Bugzilla's wrap_comment() stored it (see above; Text::Wrap's wrap()
-    with $unexpand = 0: tabs expanded, never put back)."""
-    width = _BUGZILLA_COLUMNS - 1
+    with $unexpand = 0: tabs expanded, never put back); ``columns``: another width's
+    Text::Wrap, as a mail client's at 72-78 cuts at a blank and drops it."""
+    width = columns - 1
     row = re.compile(rf"(.{{0,{width}}})((?=\s).|\Z)")
     huge = re.compile(r"(.*?)((?=\s).|\Z)")
     done = re.compile(r"\s*\Z")
@@ -2621,6 +2622,25 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_locked_cpu() -> None:
     assert [(r.title, r.type, r.cpu, r.pid) for r in got] == [
         (r.title, r.type, r.cpu, r.pid) for r in want
     ]
+
+
+def test_a_syslog_file_wrapped_narrower_keeps_its_panic_in_the_lockup() -> None:
+    """RHEL 7's hard lockup as /var/log/messages, wrapped at 73 columns (a mail client's
+    width, Text::Wrap's rule): "NMI watchdog: Watchdog" / "detected hard LOCKUP on cpu
+    5" starts the report at its prefixed row, and nmi_panic()'s "Kernel panic - not" /
+    "syncing: Hard LOCKUP" (kernel/panic.c panic()) after it is the same crash's panic,
+    read whole, not a report of its own that left the lockup "in corrupted"."""
+    console = (DATA / "rhel7-hard-lockup-nmi-panic.log").read_text(encoding="latin-1")
+    messages = "\n".join(
+        f"Mar 22 20:35:27 dixan kernel: {line}" if line else line for line in console.split("\n")
+    )
+    wrapped = _bugzilla_comment(messages, 73)
+    assert re.search(r"\] NMI watchdog: Watchdog\ndetected hard LOCKUP on cpu 5\n", wrapped)
+    assert re.search(r"\] Kernel panic - not\nsyncing: Hard LOCKUP\n", wrapped)
+    (want,) = parse_log(messages)
+    (got,) = parse_log(wrapped)
+    assert _flag_facts(got) == _flag_facts(want)
+    assert got.start_line == 1
 
 
 @pytest.mark.parametrize("columns", [90, 100, 110])

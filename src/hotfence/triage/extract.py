@@ -907,6 +907,17 @@ def _unwrapped_raw(line: Line, text: str) -> str | None:
     return whole.raw if whole is not None else None
 
 
+def _starts_report_whole(line: Line, text: str) -> bool:
+    """``is_report_start`` for ``line`` and, when a wrap cut it, for the whole line: a
+    mail client's wrap at 73 columns cuts "Kernel panic - not syncing: Hard LOCKUP"
+    (kernel/panic.c panic()) after "not", and the row "syncing: Hard LOCKUP" after it
+    makes it the panic that goes on with the report before it (REPORT_START_IGNORES)."""
+    if not is_report_start(line.raw):
+        return False
+    whole = _unwrapped_raw(line, text)
+    return whole is None or is_report_start(whole)
+
+
 def _absorbed_whole(kind: OopsKind, line: Line, text: str) -> bool:
     """``_absorbed`` for ``line`` or, when a wrap cut it, for the whole line."""
     return _absorbed(kind, line.raw) or bool(
@@ -980,7 +991,7 @@ def _read_limit(
                 continue
             prev_end = s - 1
             prev = text[text.rfind("\n", 0, prev_end) + 1 : prev_end] if s else ""
-            if is_report_start(raw) and not is_echo(raw, prev):
+            if _starts_report_whole(line, text) and not is_echo(raw, prev):
                 seen += 1
                 if seen == 2:
                     limit = s
@@ -1370,7 +1381,7 @@ class _Window:
 
     def _starts_next(self, line: Line, n: int) -> bool:
         """Does this candidate line start a report of its own (not continue this one)?"""
-        if line.start not in self.cands or not is_report_start(line.raw):
+        if line.start not in self.cands or not _starts_report_whole(line, self.text):
             return False
         return not (
             n <= self.kind.absorb_lines and _absorbed_by(self.kind, line, self.header, self.text)
@@ -1381,7 +1392,7 @@ class _Window:
         is_cand = line_start in self.cands
         if self.second is None and (self._starts_next(line, n) or info_with_stack(raw)):
             self.second = line_start
-        if self.own_done and is_cand and not is_report_start(raw):
+        if self.own_done and is_cand and not _starts_report_whole(line, self.text):
             # A "Kernel panic"-like line after this report ended: right after the end it
             # is this crash's panic; later, or from another context, it is a new report.
             if (
