@@ -40,7 +40,7 @@ from .lines import (
     task_stream,
 )
 from .oopses import OopsKind
-from .scan import is_replay_marker
+from .scan import is_replay_marker, prefixed_row
 from .taint import PAGER_MARK
 from .wallclock import (
     SINCE_LAST,
@@ -914,6 +914,8 @@ def _starts_report_whole(line: Line, text: str) -> bool:
     makes it the panic that goes on with the report before it (REPORT_START_IGNORES)."""
     if not is_report_start(line.raw):
         return False
+    if prefixed_row(text, line.end + 1):
+        return True  # the next row is a line of its own (no parse of it, most often)
     whole = _unwrapped_raw(line, text)
     return whole is None or is_report_start(whole)
 

@@ -498,21 +498,43 @@ REPLAY_MARKER = "** replaying previous printk message **"
 # Exception in kernel mode," then "sig: 5 [#1]" after its "kernel BUG at") stays cut: a
 # header of its own there would end that report.
 _WRAPPED_ROW_MAX = 79
+# The start of a line of its own, no wrap's rest: a printk time, a syslog file's date
+# (the common prefixes, told without parsing the row; lines.make_line tells the rest)
+_PREFIXED_ROW_RE = re.compile(r"\[ *\d+\.\d+\]|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d ")
+
+
+def prefixed_row(text: str, pos: int) -> bool:
+    """Does the row at ``pos`` start with a common line prefix (see above)?"""
+    return _PREFIXED_ROW_RE.match(text, pos) is not None
 
 
 def _wrapped_header(text: str, start: int, rejoin: Rejoin) -> tuple[int, str] | None:
     """The line before the row at ``start`` and the row read as one line (its start and
-    raw text), when a wrap cut the row from it (see above); None otherwise."""
-    width = start - 2 - text.rfind("\n", 0, start - 1)  # of the line before the row
-    if width > _WRAPPED_ROW_MAX or text[start : start + 1].isspace():
+    raw text), when a wrap cut the row from it (see above); None otherwise. (The two
+    read as one at the blank a wrap dropped must make a header before ``rejoin`` looks
+    for the wrap around them, its dearer part.)"""
+    prev = text.rfind("\n", 0, start - 1) + 1
+    if (
+        start - 1 - prev > _WRAPPED_ROW_MAX
+        or text[start : start + 1].isspace()
+        or prefixed_row(text, start)
+    ):
+        return None
+    end = text.find("\n", start)
+    row = text[start:] if end == -1 else text[start:end]
+    if not _header_line(f"{text[prev : start - 1].rstrip()} {row.strip()}"):
         return None
     joined = rejoin(text, start)
-    if joined is None:
-        return None
-    line = record_text(plain_line(joined[1]))
+    return joined if joined is not None and _header_line(joined[1]) else None
+
+
+def _header_line(raw: str) -> bool:
+    """Does ``raw`` start a report of its own (no line that goes on with the one
+    before it, oopses.REPORT_START_IGNORES)?"""
+    line = record_text(plain_line(raw))
     if any(r.search(line) for r in oopses.REPORT_START_IGNORES):
-        return None  # a line that goes on with the report before it, left as it was cut
-    return joined if any(kind.matches_line(line) for kind in OOPSES) else None
+        return False  # a line that goes on with the report before it, left as it was cut
+    return any(kind.matches_line(line) for kind in OOPSES)
 
 
 def is_replay_marker(raw: str) -> bool:
