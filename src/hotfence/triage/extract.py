@@ -139,8 +139,10 @@ _REPORT_TIME_GAP = 10.0
 # (lib/nmi_backtrace.c), waits 5 s for the stalled CPU's own backtrace, then prints "CPU
 # %d didn't respond to backtrace IPI, inspecting paca." and the stack its paca holds: the
 # stalled CPU's, the report's own, however long the wait took (the asking CPU itself
-# stuck printing, a guest's slow clock: 48 s in an RCU stall's on QEMU).
-_LATE_BACKTRACE = "didn't respond to backtrace IPI"
+# stuck printing, a guest's slow clock: 48 s in an RCU stall's on QEMU). Its first words
+# only: a syslog file pasted in Bugzilla (wrapped at 79 columns) leaves "IPI, inspecting
+# paca." on a row of its own.
+_LATE_BACKTRACE = "didn't respond to backtrace"
 
 
 def _late_backtrace(raw: str) -> bool:
@@ -330,6 +332,11 @@ _CUT_ARM_ENTRY_RE = re.compile(r"^\s*\[<[0-9a-f]{8,16}>\] \(\S+\) from \[<[0-9a-
 # is that line's rest.
 _CUT_GPF_RE = re.compile(r"^general protection fault, probably for non-canonical address$")
 _GPF_REST_RE = re.compile(r"^0x[0-9a-f]+: [0-9a-f]{4} \[#\d+\]")
+# powerpc's show_regs() (arch/powerpc/kernel/process.c, 3.x-6.x) prints "REGS: %px TRAP:
+# %04lx   %s  (%s)", print_tainted() and the release, on one line: a wrap inside its run
+# of blanks before the taint leaves the rest of the run at the next row's start.
+_CUT_REGS_TRAP_RE = re.compile(r"^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4}\s*$")
+_TAINT_REST_RE = re.compile(r"^(?:Not tainted|Tainted: [A-Z?])")
 # arm64's "Unable to handle kernel %s at virtual address %016lx" (arch/arm64/mm/fault.c
 # die_kernel_fault(); __do_kernel_fault() in older kernels) and 32-bit ARM's "... at
 # virtual address %08lx when %s" (arch/arm/mm/fault.c die_kernel_fault(), the " when %s"
@@ -586,6 +593,7 @@ _PROVEN_CUTS = (
     (_CUT_MCE_RE, _MCE_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
+    (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
