@@ -2517,6 +2517,35 @@ def test_a_hung_task_whose_every_entry_is_a_guess_is_still_that_task() -> None:
     assert all(f.unreliable for f in rep.frames)
 
 
+def test_an_rcu_tasks_trace_stall_is_an_rcu_stall_named_from_its_task() -> None:
+    """RCU Tasks Trace's stall warning (kernel/rcu/tasks.h show_stalled_task_trace(), 6.1:
+    "INFO: rcu_tasks_trace detected stalls on tasks:" once, then "P%d: %c%c%c%c nesting:
+    %d%c%c cpu: %d%s" and sched_show_task() for each task holding the grace period up,
+    blocked ones included) put in place of the recorded i386 6.1 hung task's first
+    report, whose task dump (sched_show_task(), the same function) it keeps: an RCU stall,
+    named from that task's trace as a hung task is, not a report titled by its line."""
+    text = (DATA / "i386-6.1.0-50-hung-task.log").read_text()
+    want = parse_log(text.encode())
+    start = text.index("[   12.213438] INFO: task touch:103 blocked")
+    end = text.index("[   12.214087] task:touch ", start)
+    stall = (
+        "[   12.213438] INFO: rcu_tasks_trace detected stalls on tasks:\n"
+        "[   12.213718] P103: .... nesting: 1N  cpu: 0\n"
+    )
+    got = parse_log((text[:start] + stall + text[end:]).encode())
+    assert len(got) == len(want) == 4
+    rep, hung = got[0], want[0]
+    assert hung.title == "INFO: task hung in mnt_want_write"
+    assert (rep.title, rep.type, rep.corrupted) == (
+        "INFO: rcu detected stall in mnt_want_write",
+        "HANG",
+        False,
+    )
+    assert (rep.comm, rep.pid) == (hung.comm, hung.pid) == ("touch", 103)
+    assert [f.function for f in rep.frames] == [f.function for f in hung.frames]
+    assert [r.title for r in got[1:]] == [r.title for r in want[1:]]
+
+
 def _pre_4_19_memcg_oom() -> tuple[Report, str, str]:
     """The recorded 6.18 memcg OOM kill's report, and its log in the pre-4.19 wording
     (mem_cgroup_print_oom_info()'s "Task in %s killed as a result of limit of %s" before

@@ -2044,6 +2044,21 @@ OOPSES: tuple[OopsKind, ...] = (
                     ),
                 ),
             ),
+            # RCU Tasks' stall warning names tasks, not CPUs: check_holdout_task()
+            # (kernel/rcu/update.c 3.18-5.7, kernel/rcu/tasks.h since) prints "INFO:
+            # rcu_tasks detected stalls on tasks:" once, then for each task holding the
+            # grace period up "%p: %c%c nvcsw: %lu/%lu holdout: %d idle_cpu: %d/%d" and
+            # sched_show_task(); RCU Tasks Trace's show_stalled_task_trace() (5.10+)
+            # "INFO: rcu_tasks_trace detected stalls on tasks:" and "P%d: ... nesting:
+            # ..." before the same dump. An RCU stall (syzkaller's title since its
+            # rcu_tasks change), named as a hung task is from that dump: the first
+            # frame past the scheduler and the waits.
+            _F(
+                lazy_rx("INFO: rcu_tasks(?:_trace)? detected stalls on tasks"),
+                "INFO: rcu detected stall in {1}",
+                alt=("stall in {1}",),
+                stack=_s(*_TRACE, extractor=hang_frame),
+            ),
             _F(
                 lazy_rx("INFO: trying to register non-static key"),
                 "INFO: trying to register non-static key in {1}",
