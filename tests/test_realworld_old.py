@@ -714,3 +714,66 @@ def test_a_2_6_17_i386_soft_lockup_without_registers_is_titled_by_its_trace() ->
         "ext3_journal_start_sb",
     ]
     assert [f.function for f in rep.frames][8:] == [f.function for f in want.frames]
+
+
+# RCU-lockdep's report: kernel/lockdep.c lockdep_rcu_dereference() (2.6.34-3.1) printed
+# "[ INFO: suspicious rcu_dereference_check() usage. ]" and "%s:%d invoked
+# rcu_dereference_check() without protection!"; lockdep_rcu_suspicious() (3.2-4.x) "[ INFO:
+# suspicious RCU usage. ]", print_kernel_ident() and "%s:%d %s!". Then the locks held,
+# "stack backtrace:" and dump_stack().
+@pytest.mark.parametrize(
+    ("lockdep", "rule"),
+    [
+        (
+            [
+                "[ INFO: suspicious rcu_dereference_check() usage. ]",
+                "src/hotfence/lab/module/hotfence_crash.c:252 invoked rcu_dereference_check()"
+                " without protection!",
+            ],
+            "-" * 51,
+        ),
+        (
+            [
+                "[ INFO: suspicious RCU usage. ]",
+                "6.1.0-56-amd64 #1 Tainted: G           OE     ",
+                "src/hotfence/lab/module/hotfence_crash.c:252 suspicious rcu_dereference_check()"
+                " usage!",
+            ],
+            "-" * 31,
+        ),
+    ],
+)
+def test_a_suspicious_rcu_usage_is_titled_the_same_under_either_wording(
+    lockdep: list[str], rule: str
+) -> None:
+    """The recorded 6.1 ASSERT_RTNL() report's printk() line (its dump_stack() kept)
+    replaced by RCU-lockdep's lines in the 2.6.34-3.1 wording and in the later one: the
+    same report, titled by the function past lockdep's frames either way."""
+    text = (DATA / "x86-6.1-rtnl-dump-stack.log").read_text()
+    line = (
+        "[    7.216434] RTNL: assertion failed at src/hotfence/lab/module/hotfence_crash.c (252)\n"
+    )
+    assert line in text
+    header, *ident, where = lockdep
+    lines = [
+        "=" * len(rule),
+        header,
+        *ident,
+        rule,
+        where,
+        "",
+        "other info that might help us debug this:",
+        "",
+        "",
+        "rcu_scheduler_active = 1, debug_locks = 1",
+        "no locks held by sh/117.",
+        "",
+        "stack backtrace:",
+    ]
+    composed = text.replace(line, "".join(f"[    7.216434] {ln}\n" for ln in lines))
+    (rep,) = parse_log(composed.encode())
+    assert (rep.title, rep.corrupted) == (
+        "INFO: suspicious RCU usage in hotfence_crash_rtnl",
+        False,
+    )
+    assert (rep.comm, rep.pid, rep.kernel_release) == ("sh", 117, "6.1.0-56-amd64")

@@ -2064,10 +2064,17 @@ OOPSES: tuple[OopsKind, ...] = (
                 "INFO: trying to register non-static key in {1}",
                 stack=_s(*_TRACE, skip=("stack", "lock", "IRQ")),
             ),
+            # kernel/lockdep.c lockdep_rcu_suspicious() (3.2+): "[ INFO: suspicious RCU
+            # usage. ]", then "%s:%d %s!" (file, line, what was used). Before it,
+            # lockdep_rcu_dereference() (2.6.34-3.1) printed the same report as "[ INFO:
+            # suspicious rcu_dereference_check() usage. ]" and "%s:%d invoked
+            # rcu_dereference_check() without protection!": titled the same.
             _F(
-                lazy_rx("INFO: suspicious RCU usage"),
+                lazy_rx(r"INFO: suspicious (?:RCU|rcu_dereference_check\(\)) usage"),
                 "INFO: suspicious RCU usage in {2}",
-                report=lazy_rx("INFO: suspicious RCU usage(?:.*\n)+?.*?{{SRC}}"),
+                report=lazy_rx(
+                    r"INFO: suspicious (?:RCU|rcu_dereference_check\(\)) usage(?:.*\n)+?.*?{{SRC}}"
+                ),
                 stack=_s(*_TRACE, skip=("rcu", "kmem", "slab")),
             ),
             # The comm may hold a newline (tasks can rename themselves to anything).
