@@ -1706,6 +1706,37 @@ def test_a_logcat_of_the_kernel_buffer_in_brief_or_time_form_reads_as_the_log(
     assert not any(app in r.text for r in reps)
 
 
+@pytest.mark.parametrize("form", ["brief", "time"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        # the log as it is: arch/arm/mm/fault.c do_DataAbort()'s "Unhandled fault: %s
+        # (0x%03x) at 0x%08lx" heads its report
+        "",
+        # arch/arm/mm/alignment.c do_alignment()'s kernel line before do_DataAbort()'s
+        "Alignment trap: not handling instruction e5930004 at [<bf0000c0>]",
+        # net/core/dev.c netdev_wait_allrefs_any()'s pr_emerg(), a report of one record
+        "unregister_netdevice: waiting for lo to become free. Usage count = 1",
+    ],
+)
+def test_a_brief_logcat_tag_that_took_a_headers_colon_still_starts_its_report(
+    header: str, form: str
+) -> None:
+    # -v brief and -v time print "%c/%-8s(%5d): " (liblog android_log_formatLogLine()):
+    # the tag logd took from the words before the record's first ":" ends at the pid's
+    # "(", the header's colon gone ("E/Alignment trap(    0): not handling ...")
+    lines = (DATA / "armhf-6.1.0-50-mod-null.log").read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if "Unhandled fault:" in ln)
+    added = [f"[    2.175600] {header}"] if header else []
+    console = "\n".join([*lines[:at], *added, *lines[at:]]) + "\n"
+    header = header or lines[at].partition("] ")[2]
+    logcat = _logcat(console, {}, form)
+    tag, _, message = header.partition(": ")
+    assert f"E/{tag}({0:5d}): {message}" in logcat
+    reps = _same_reports(console, logcat)
+    assert reps[0].title.startswith(tag)
+
+
 @pytest.mark.parametrize(
     "log",
     [

@@ -250,10 +250,16 @@ SCAN_NEEDLES = (
     "invalid opcode:",
     "UBSAN",  # "UBSAN:", logcat's "UBSAN   :" (lines.py _LOGCAT_RE)
     "Booting the kernel",  # "Booting the kernel." and 6.x's "... (entry_offset: 0x0)."
-    "unregister_netdevice: waiting for",
+    # These three without the header's colon: logd (LogKlog::log(), Android 6 on) takes
+    # the words before a kernel record's first ":" for its tag, and logcat -v brief and
+    # -v time print "%c/%-8s(%5d): " (liblog android_log_formatLogLine()), the tag's
+    # colon gone: "E/unregister_netdevice(    0): waiting for lo ...", "E/Unhandled
+    # fault(    0): page domain fault ...", "E/Alignment trap(    0): not handling ...".
+    # (lines.py reads the record back as "tag: message", the header the kinds look for.)
+    "unregister_netdevice",
     "VFS",  # "VFS: Busy inodes...", logcat's "VFS     : Busy inodes..."
-    "Unhandled fault:",
-    "Alignment trap:",
+    "Unhandled fault",
+    "Alignment trap",
     "SError Interrupt",
     "CFI failure",
     "Kernel bug detected",
