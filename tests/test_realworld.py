@@ -1300,6 +1300,34 @@ def test_a_journal_json_oops_reads_as_the_consoles() -> None:
     assert "dockerd" not in rep.text and '"MESSAGE"' not in rep.text
 
 
+def test_a_journal_json_header_whose_message_is_a_byte_array_starts_its_report() -> None:
+    """journalctl -o json writes a MESSAGE holding a control byte or a byte that is not
+    UTF-8 as the array of its bytes (systemd src/shared/logs-show.c json_escape()), and
+    journald keeps a kernel record's bytes as printk wrote them (journald-kmsg.c unescapes
+    /dev/kmsg's "\\xNN"): the recorded soft lockup of a task whose name (prctl
+    PR_SET_NAME takes any bytes) holds ESC, its header "... [sh\\x1b:87]" an array of
+    numbers. Through the parser and the CLI's prefilter alike, it is the console's."""
+    import json
+
+    console = (DATA / "arm64-6.1.0-50-mod-softlockup.log").read_text()
+    console = console.replace("[sh:87]", "[sh\x1b:87]").replace("Comm: sh ", "Comm: sh\x1b ")
+    records = []
+    for m in _PRINTK_TIME.finditer(console):
+        message = console[m.end() : console.index("\n", m.end())]
+        value: object = list(message.encode()) if "\x1b" in message else message
+        usec = round(float(m.group(1)) * 1e6)
+        record = {"_SOURCE_MONOTONIC_TIMESTAMP": str(usec), "_TRANSPORT": "kernel"}
+        records.append(json.dumps({**record, "MESSAGE": value}, separators=(",", ":")))
+    journal = ("\n".join(records) + "\n").encode()
+    assert b'"MESSAGE":[119,97,116,99,104,100,111,103,58,32,66,85,71,58' in journal
+    (want,) = parse_log(console.encode())
+    assert want.comm == "sh\x1b"
+    (rep,) = parse_log(journal)
+    assert _facts(rep) == _facts(want)
+    (streamed,) = triage_blocks(line_blocks([journal], ReadLimits()), chunk_bytes=2048)
+    assert _facts(streamed) == _facts(want)
+
+
 def test_programs_unstamped_lines_on_a_stamped_console_are_no_context() -> None:
     # printk prefixes every line of a record, so on a console whose kernel lines carry
     # the printk time a line without one is a program's output sharing the console.

@@ -39,6 +39,7 @@ leave a fully-seen report ``PREFIX`` lines apart (then a segment grows until it 
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ from hotfence.triage.reader import (
     open_input,
     raw_blocks,
 )
-from hotfence.triage.scan import CONTEXT_MARKERS, SCAN_NEEDLES
+from hotfence.triage.scan import CONTEXT_MARKERS, SCAN_NEEDLES, byte_message_positions
 from hotfence.triage.spill import ReportSpill
 
 # Lines the parser may read from a report's header on, and before it (its prefix scan
@@ -690,7 +691,11 @@ def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
     The text is decoded as latin-1, as the parser does, so the table's tests apply as is.
     """
     last = -1
-    for _idx, pos, _end in _MATCHER.find_matches_as_indexes(data):
+    positions: Iterable[int] = (pos for _idx, pos, _end in _MATCHER.find_matches_as_indexes(data))
+    extra = byte_message_positions(data)  # (a JSON journal's lines no needle finds)
+    if extra:
+        positions = heapq.merge(positions, extra)
+    for pos in positions:
         start = data.rfind(b"\n", 0, pos) + 1
         if start == last:
             continue

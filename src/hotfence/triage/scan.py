@@ -9,6 +9,7 @@ shows.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -315,6 +316,40 @@ _MATCHER_STR = ahocorasick_rs.AhoCorasick(
 )
 
 
+# journalctl -o json (json-seq, json-sse) writes a field whose text holds a control byte
+# or a byte that is not UTF-8 as the array of its bytes' numbers (systemd
+# src/shared/logs-show.c json_escape(), utf8_is_printable(); "MESSAGE":[85,110,...], and
+# '"MESSAGE" : [ 85, 110, ... ]' before v240's JsonVariant): a kernel record with a
+# corrupted comm or a device's own string in it. No needle is in such a line's bytes; its
+# text is read back by lines.py (_journal_text), and the line is found by its field, in a
+# journal's JSON alone (a text or block whose first line is a record: one look, no pass
+# over any other log).
+_BYTE_MESSAGE = re.compile(rb'"MESSAGE"\s*:\s*\[')
+_BYTE_MESSAGE_STR = re.compile(_BYTE_MESSAGE.pattern.decode())
+_JSON_STARTS = (b"{", b"\x1e{", b"data: {")
+_JSON_STARTS_STR = tuple(s.decode() for s in _JSON_STARTS)
+
+
+def byte_message_positions(data: bytes) -> list[int]:
+    """The positions of the byte-array MESSAGE fields of a JSON journal's ``data``."""
+    if not data.startswith(_JSON_STARTS):
+        return []
+    return [m.start() for m in _BYTE_MESSAGE.finditer(data)]
+
+
+def _byte_message_str_positions(text: str) -> list[int]:
+    if not text.startswith(_JSON_STARTS_STR):
+        return []
+    return [m.start() for m in _BYTE_MESSAGE_STR.finditer(text)]
+
+
+def _byte_message_header(raw: str) -> bool:
+    """Does the JSON journal record ``raw`` hold a byte-array MESSAGE with a needle?"""
+    return _BYTE_MESSAGE_STR.search(raw) is not None and any(
+        n in record_text(raw) for n in SCAN_NEEDLES
+    )
+
+
 @dataclass
 class ScanResult:
     candidates: dict[int, OopsKind]  # line start -> the oops kind that line starts
@@ -356,6 +391,11 @@ def scan_log(
             else _MATCHER_STR.find_matches_as_indexes(text)
         )
         positions = (pos for _idx, pos, _end in hits)
+        extra = (
+            byte_message_positions(data) if data is not None else _byte_message_str_positions(text)
+        )
+        if extra:
+            positions = heapq.merge(positions, extra)
     starts: list[int] = []
     events: list[tuple[int, int]] = []
     # the host of a journalctl -o short-monotonic log (programs' lines name another ident)
@@ -368,7 +408,7 @@ def scan_log(
         nl = text.find("\n", pos)
         line_end = len(text) if nl == -1 else nl
         raw = text[start:line_end]
-        if any(n in raw for n in SCAN_NEEDLES):
+        if any(n in raw for n in SCAN_NEEDLES) or _byte_message_header(raw):
             starts.append(start)
         if any(m in raw for m in CONTEXT_MARKERS) and not _programs(text, start, raw, journal):
             events.append((start, line_end))
