@@ -2118,3 +2118,54 @@ def test_a_sparc32_oops_names_its_faulting_function_on_its_pc_line() -> None:
     assert not rep.corrupted, rep.corrupted_reason
     assert [f.function for f in rep.frames] == [f.function for f in want.frames][1:]
     assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 1377, 0, want.kernel_release)
+
+
+# The recorded riscv64 module NULL dereference, its die() as other architectures print it.
+_RISCV_NULL = "riscv64-6.12.117+deb13-mod-null.log"
+_RISCV_ENTRY_RE = re.compile(
+    r"^(\[ *\d+\.\d+\] )\[<([0-9a-f]+)>\] (\w+)\+0x([0-9a-f]+)/0x[0-9a-f]+(?: \[(\w+)\])?$",
+    re.M,
+)
+
+
+def _csky_show_regs(text: str) -> str:
+    """The riscv64 oops with csky's show_regs() (arch/csky/kernel/ptrace.c) for its task
+    line and registers: "CURRENT PROCESS:", "COMM=%s PID=%d" (m68k nommu dump() prints
+    the same), "TEXT=...", "PC: 0x%08lx (%pS)", "LR: 0x%08lx (%pS)", ... and csky's
+    32-bit "[<%08lx>] %pS" entries after "Call Trace:" (show_stack())."""
+    lines = text.split("\n")
+    first = next(i for i, ln in enumerate(lines) if "Comm: sh" in ln)
+    last = next(i for i, ln in enumerate(lines) if "status: " in ln)
+    stamp = lines[first][:15]
+    regs = [
+        "",
+        "CURRENT PROCESS:",
+        "",
+        "COMM=sh PID=142",
+        "TEXT=00010000-000e3a4c DATA=000e4f0c-000e6c41 BSS=000e6c41-0011b000",
+        "USER-STACK=7fd55b30  KERNEL-STACK=8305e000",
+        "",
+        "PC: 0x01e6c064 (hotfence_crash_null_deref+0x28/0x30 [hotfence_crash])",
+        "LR: 0x01e6c3ba (hotfence_crash_do+0xce/0x112 [hotfence_crash])",
+        "SP: 0x7fd55b20",
+        "PSR: 0x80000340",
+        "orig_a0: 0x00000001",
+        "PT_REGS: 0x8057bc90",
+        " a0: 0x0162aa7d   a1: 0x00000008   a2: 0x00000001   a3: 0x9e555520",
+        "Call Trace:",
+    ]
+    out = "\n".join([*lines[:first], *(stamp + r for r in regs), *lines[last + 1 :]])
+    return re.sub(r"\[<ffffffff([0-9a-f]{8})>\]", r"[<\1>]", out)
+
+
+def test_a_csky_show_regs_names_the_task_and_the_faulting_function() -> None:
+    """csky die() prints no "CPU: ... Comm:" line: show_regs()'s "COMM=%s PID=%d" names
+    the task and its "PC: 0x%08lx (%pS)" the faulting function (kernel source, 6.x)."""
+    text = (DATA / _RISCV_NULL).read_text()
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(_csky_show_regs(text).encode())
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 142, None)
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert rep.rip.module == "hotfence_crash"
+    assert rep.title == want.title and not rep.corrupted
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]

@@ -169,13 +169,14 @@ _MARKERS_RE = re.compile(
 # "Krnl PSW : 0704... 0000... (f+0x1/0x2)" (early boot's "PSW : ... (f+0x1/0x2)").
 # sparc64 show_regs() "TPC: <f+0x1/0x2>" (the TSTATE line before it has "TPC: %016lx"),
 # sparc32's (arch/sparc/kernel/process_32.c) "PC: <%pS>" (after "PSR: ... PC: %08lx").
-# m68k show_registers() "PC: [<%08lx>] %pS"; parisc show_regs() " IAOQ[0]: %pS".
+# m68k show_registers() "PC: [<%08lx>] %pS"; parisc show_regs() " IAOQ[0]: %pS"; csky
+# show_regs() (arch/csky/kernel/ptrace.c, 4.20 on) "PC: 0x%08lx (%pS)".
 # ARC show_regs() names no function in its "ERET: 0x%08lx": show_ecr_verbose()
 # (arch/arc/kernel/troubleshoot.c) names it for a data TLB miss, "Invalid %s @ 0x%08lx
 # by insn @ %pS" (as 5.x prints it; the bare "0x%08lx" of older kernels is no frame).
 _RIP_LINE_RE = re.compile(
     r"^\s*(?:RIP|EIP is at|EIP|IP|NIP|pc is at|pc|PC is at|ip is at|PC(?=: \[<)|epc|ERA"
-    r"|Krnl PSW|T?PC(?=: <)"
+    r"|Krnl PSW|T?PC(?=: <)|PC: 0x[0-9a-f]{8}(?= \()"
     # s390's early boot print_pgm_check_info() (arch/s390/boot/pgm_check_info.c):
     # "PSW : %016lx %016lx (%pS)", no "Krnl" (die()'s "User PSW" names no function)
     r"|PSW(?= : [0-9a-f]{16} [0-9a-f]{16} \()"
@@ -395,6 +396,10 @@ _TASK_RES = (
     # Comm: %20s", later "Pid : %d, Comm: \t\t%s"
     re.compile(r"^Pid : (?P<pid>\d+), Comm:\s+(?P<comm>\S.{0,19}?)\s*$"),
     re.compile(r"TASK = [0-9a-f]+\[(?P<pid>\d+)\] '(?P<comm>[^']{1,20})'"),
+    # csky show_regs() (arch/csky/kernel/ptrace.c, 4.20 on; die() prints no other task
+    # line) and m68k nommu dump() (arch/m68k/68000/ints.c, traps.c of the nommu CPUs):
+    # "CURRENT PROCESS:", then "COMM=%s PID=%d"
+    re.compile(r"^COMM=(?P<comm>\S.{0,15}?) PID=(?P<pid>\d+)\s*$"),
     # ia64 show_regs() before 3.10 (process.c): "Pid: %d, CPU %d, comm: %20s"
     re.compile(r"^Pid: (?P<pid>\d+), CPU \d+, comm: +(?P<comm>\S.{0,19}?)\s*$"),
     # alpha die_if_kernel(): "CPU %d " (SMP) and "%s(%d): %s %ld", the trap's words and
