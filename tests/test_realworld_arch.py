@@ -2169,3 +2169,39 @@ def test_a_csky_show_regs_names_the_task_and_the_faulting_function() -> None:
     assert rep.rip.module == "hotfence_crash"
     assert rep.title == want.title and not rep.corrupted
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+def _hexagon_trace(text: str, task_line: bool = True) -> str:
+    """The riscv64 oops with hexagon do_show_stack()'s trace (arch/hexagon/kernel/
+    traps.c): "CPU#%d, %s/%d, Call Trace:", then "[%p] 0x%lx: %s + 0x%lx" of the frame
+    pointer, pc, name and offset, " [%s] " after a module's."""
+    fp = iter(range(0xC2F3BD08, 0xC2F3C000, 0x40))
+
+    def entry(m: re.Match[str]) -> str:
+        module = f" [{m[5]}] " if m[5] else ""
+        return f"{m[1]}[{next(fp):08x}] 0x{m[2][-8:]}: {m[3]} + 0x{m[4]}{module}"
+
+    out = _RISCV_ENTRY_RE.sub(entry, text)
+    first = out.index("[c2f3bd08]")
+    start = out.rindex("\n", 0, first) + 1
+    header = out[start : start + 15] + "CPU#0, sh/142, Call Trace:\n"
+    out = out[:start] + header + out[start:]
+    if not task_line:
+        out = re.sub(r"(?m)^\[ *\d+\.\d+\] CPU: 0 UID: 0 PID: 142 Comm: sh .*\n", "", out)
+    return out
+
+
+def test_a_hexagon_trace_reads_as_its_frames() -> None:
+    text = (DATA / _RISCV_NULL).read_text()
+    (want,) = parse_log(text.encode())
+    hexagon = _hexagon_trace(text)
+    assert "] 0x01e6c064: hotfence_crash_null_deref + 0x28 [hotfence_crash] \n" in hexagon
+    (rep,) = parse_log(hexagon.encode())
+    assert [(f.function, f.module) for f in rep.frames] == [
+        (f.function, f.module) for f in want.frames
+    ]
+    assert rep.frames[0].offset == 0x28 and not rep.corrupted
+    assert (rep.title, rep.comm, rep.pid, rep.cpu) == (want.title, "sh", 142, 0)
+    # the trace's own line names the task where no "CPU: ... Comm:" line does
+    (bare,) = parse_log(_hexagon_trace(text, task_line=False).encode())
+    assert (bare.comm, bare.pid, bare.cpu) == ("sh", 142, 0)

@@ -156,6 +156,13 @@ _XMON_FRAME_PC_RE = re.compile(
 _CRASH_BT_FRAME_RE = re.compile(
     r"^\s*#\d+ \[[0-9a-f]+\] (?P<func>[A-Za-z_][\w.]*) at [0-9a-f]+(?: \[(?P<mod>[\w.\-]+)\])?\s*$"
 )
+# hexagon do_show_stack() (arch/hexagon/kernel/traps.c, 3.2 on): "[%p] 0x%lx: %s + 0x%lx"
+# of the frame pointer, the pc, kallsyms_lookup()'s name and the offset (no size), then "
+# (FP out of bounds!)" and " [%s] " of a module's: "[c2f3bd08] 0xc0012345: f + 0x14".
+_HEXAGON_FRAME_RE = re.compile(
+    r"^\s*\[(?:[0-9a-f]{8}|\(_*ptrval_*\))\] 0x[0-9a-f]+: (?P<func>[A-Za-z_][\w.]*) \+ "
+    r"0x(?P<off>[0-9a-f]+)(?: \(FP out of bounds!\))?(?: \[(?P<mod>[\w.\-]+)\])?\s*$"
+)
 # "?" entries the unwinder could not name ("? 0xffffffffa03dc000"): the trace goes on.
 _ADDRESS_ONLY_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}\s*$")
 # Context markers x86 prints around nested stacks; old kernels put the first frame of the
@@ -302,6 +309,7 @@ _CPU_RES = (
     # alpha die_if_kernel() on SMP: "CPU %d " then "%s(%d): %s %ld"
     re.compile(r"^CPU (?P<cpu>\d+) \S.{0,15}\(\d+\): [A-Z][A-Za-z ]* -?\d+\s*$"),
     re.compile(r"THREAD: [0-9a-f]+ +CPU: (?P<cpu>\d+)"),  # powerpc show_regs()
+    re.compile(r"^CPU#(?P<cpu>\d+), \S.{0,15}?/\d+, Call Trace:"),  # hexagon do_show_stack()
     # powerpc's watchdog names the locked CPU, whose registers follow (arch/powerpc/
     # kernel/watchdog.c): "CPU %d self-detected hard LOCKUP @ %pS" (4.16+), 4.13-4.15
     # "Watchdog CPU:%d Hard LOCKUP"
@@ -400,6 +408,8 @@ _TASK_RES = (
     # line) and m68k nommu dump() (arch/m68k/68000/ints.c, traps.c of the nommu CPUs):
     # "CURRENT PROCESS:", then "COMM=%s PID=%d"
     re.compile(r"^COMM=(?P<comm>\S.{0,15}?) PID=(?P<pid>\d+)\s*$"),
+    # hexagon do_show_stack() (arch/hexagon/kernel/traps.c): "CPU#%d, %s/%d, Call Trace:"
+    re.compile(r"^CPU#\d+, (?P<comm>\S.{0,15}?)/(?P<pid>\d+), Call Trace:"),
     # ia64 show_regs() before 3.10 (process.c): "Pid: %d, CPU %d, comm: %20s"
     re.compile(r"^Pid: (?P<pid>\d+), CPU \d+, comm: +(?P<comm>\S.{0,19}?)\s*$"),
     # alpha die_if_kernel(): "CPU %d " (SMP) and "%s(%d): %s %ld", the trap's words and
@@ -521,6 +531,9 @@ def parse_frame(text: str) -> Frame | None:
     m = _CRASH_BT_FRAME_RE.match(text) if "#" in text[:6] else None
     if m is not None:
         return Frame(function=m.group("func"), module=m.group("mod"))
+    m = _HEXAGON_FRAME_RE.match(text) if " + 0x" in text else None
+    if m is not None:
+        return Frame(function=m["func"], offset=int(m["off"], 16), module=m["mod"])
     m = _INLINE_RE.match(text)
     if m is not None and (
         m.group("inl") or m.group("alone") is not None or "inline" in (m.group("pc") or "")
