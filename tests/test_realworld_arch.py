@@ -2205,3 +2205,25 @@ def test_a_hexagon_trace_reads_as_its_frames() -> None:
     # the trace's own line names the task where no "CPU: ... Comm:" line does
     (bare,) = parse_log(_hexagon_trace(text, task_line=False).encode())
     assert (bare.comm, bare.pid, bare.cpu) == ("sh", 142, 0)
+
+
+def test_a_uml_2_6_trace_with_its_stack_slots_reads_as_its_frames() -> None:
+    """User-mode Linux's show_trace() of 2.6.11-2.6.2x (arch/um/kernel/sysrq.c) printed
+    the stack slot it read each entry from: "%08lx:  [<%08lx>]" then print_symbol("
+    %s"), no "? " (a 2.6.17 kernel-mode fault on LKML, 2006-05). _uml_fault's trace in
+    that shape gives the same frames, every one the stack scan found."""
+    lines = (DATA / "x86-6.12.115-null-deref.log").read_text().splitlines()
+    modern = _uml_fault(lines)
+    (want,) = parse_log("\n".join(modern).encode())
+    entry = re.compile(r"^(\[ *\d+\.\d+\])  \[<([0-9a-f]{8})>\] (?:\? )?")
+    old = [
+        entry.sub(lambda m, n=n: f"{m[1]} {0x606DBC80 + 8 * n:08x}:  [<{m[2]}>] ", ln)
+        for n, ln in enumerate(modern)
+    ]
+    assert any(
+        re.search(r"\] 606d[0-9a-f]{4}:  \[<603d8000>\] hotfence_crash_do\+", ln) for ln in old
+    )
+    (rep,) = parse_log("\n".join(old).encode())
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert not any(f.unreliable for f in rep.frames) and not rep.corrupted
+    assert (rep.title, rep.rip, rep.comm, rep.pid) == (want.title, want.rip, want.comm, want.pid)

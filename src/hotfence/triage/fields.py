@@ -163,6 +163,11 @@ _HEXAGON_FRAME_RE = re.compile(
     r"^\s*\[(?:[0-9a-f]{8}|\(_*ptrval_*\))\] 0x[0-9a-f]+: (?P<func>[A-Za-z_][\w.]*) \+ "
     r"0x(?P<off>[0-9a-f]+)(?: \(FP out of bounds!\))?(?: \[(?P<mod>[\w.\-]+)\])?\s*$"
 )
+# User-mode Linux show_trace() of 2.6.11-2.6.2x (arch/um/kernel/sysrq.c, and
+# print_context_stack() of arch/um/sys-i386/sysrq.c) prints the stack slot it read before
+# each entry: "%08lx:  [<%08lx>]" then print_symbol(" %s"), "60433888:  [<6001a10a>]
+# panic_exit+0x2a/0x50". Without the slot it is print_ip_sym()'s entry.
+_UML_SLOT_RE = re.compile(r"^[0-9a-f]{8}(?:[0-9a-f]{8})?:  (?=\[<)")
 # "?" entries the unwinder could not name ("? 0xffffffffa03dc000"): the trace goes on.
 _ADDRESS_ONLY_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}\s*$")
 # Context markers x86 prints around nested stacks; old kernels put the first frame of the
@@ -487,6 +492,10 @@ def parse_frame(text: str) -> Frame | None:
         text = " " + text[1:-1]  # s390 puts the first entry of a trace in parentheses
     if "Caller[" in text and text[:9].lstrip().startswith("Caller["):  # `in` first: cheaper
         text = _SPARC_CALLER_RE.sub(" ", text, count=1)
+    if (text[8:11] == ":  " or text[16:19] == ":  ") and (
+        slot := _UML_SLOT_RE.match(text)
+    ) is not None:
+        text = " " + text[slot.end() :]
     if text[:1] == "[" and (xmon := _XMON_FRAME_PC_RE.match(text)) is not None:
         text = text[: xmon.start(1)] + text[xmon.end(1) :]
     m = _FRAME_RE.match(text)

@@ -505,6 +505,9 @@ FRAME_RES = (
     # mm/kmemleak.c with kmemleak.verbose=1: pr_warn()'s pr_fmt before each entry of a
     # leaked object's backtrace, "kmemleak:     [<ffffffff8123>] f+0x1/0x2"
     rx(r"^kmemleak: +(?:{{PC}} ){0,2}{{FUNC}}"),
+    # User-mode Linux show_trace() of 2.6.11-2.6.2x (arch/um/kernel/sysrq.c): the stack
+    # slot read before each entry, "%08lx:  [<%08lx>]" then print_symbol(" %s")
+    rx(r"^ *[0-9a-f]{8,16}:  {{PC}} {{FUNC}}"),
     # hexagon do_show_stack(): "[%p] 0x%lx: %s + 0x%lx", no size (fields._HEXAGON_FRAME_RE)
     rx(r"^ *\[(?:[0-9a-f]{8}|\(_*ptrval_*\))\] 0x[0-9a-f]+: ([a-zA-Z0-9_.]+) \+ 0x[0-9a-f]+"),
 )
