@@ -2227,3 +2227,23 @@ def test_a_uml_2_6_trace_with_its_stack_slots_reads_as_its_frames() -> None:
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert not any(f.unreliable for f in rep.frames) and not rep.corrupted
     assert (rep.title, rep.rip, rep.comm, rep.pid) == (want.title, want.rip, want.comm, want.pid)
+
+
+def test_a_uml_kernel_mode_signal_after_a_report_is_a_report_of_its_own() -> None:
+    """UML's relay_signal() (arch/um/kernel/trap.c) panics on a host signal taken in
+    kernel mode: panic("Kernel mode signal %d", sig), the crash itself (a KUnit test's
+    division by zero under kunit_try_catch, LKML 2021-05: "Kernel mode signal 8"). After
+    a report that ends in no marker (the recorded soft lockup) it is a report of its own,
+    not that report's panic."""
+    lockup = (DATA / "x86-6.1-soft-lockup.log").read_text().splitlines()
+    (first,) = parse_log("\n".join(lockup).encode())
+    stamp = lockup[-1][: lockup[-1].index("]") + 1]
+    signal = [
+        "Kernel panic - not syncing: Kernel mode signal 8",
+        "CPU: 0 PID: 15 Comm: kunit_try_catch Not tainted 5.13.0-rc1 #34",
+        "Received SIGSEGV in SIGSEGV handler, aborting stack trace!",
+    ]
+    reps = parse_log("\n".join([*lockup, *(f"{stamp} {ln}" for ln in signal)]).encode())
+    assert [r.title for r in reps] == [first.title, "kernel panic: Kernel mode signal NUM"]
+    assert [f.function for f in reps[0].frames] == [f.function for f in first.frames]
+    assert (reps[1].comm, reps[1].pid) == ("kunit_try_catch", 15)

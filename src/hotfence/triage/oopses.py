@@ -1091,6 +1091,10 @@ _PANIC = "Kernel panic(?: - not syncing)?: "
 # (5.x on), panic("Kernel tried to access user memory at addr 0x%lx, ip 0x%lx"). The
 # panic names a crash of its own, after its registers: a report that starts at them.
 UML_FAULT = _PANIC + r"(?:Kernel mode fault|Kernel tried to access user memory) at addr 0x"
+# arch/um/kernel/trap.c relay_signal() (2.4.1x on): a host signal (SIGFPE of a division by
+# zero, SIGILL, SIGBUS) taken in kernel mode is panic("Kernel mode signal %d", sig), the
+# crash itself, after no other report's lines (a KUnit test's under kunit_try_catch).
+UML_SIGNAL = r"Kernel mode signal \d"
 
 
 def _cut_rx(words: str) -> str:
@@ -3426,8 +3430,12 @@ REPORT_START_IGNORES = tuple(
         "invalid opcode: 0000",
         # (or with nothing after the colon: a comment's word wrap, Bugzilla's
         # wrap_comment(), cut the line at the space after it and dropped the space)
-        # (but for UML's fault, a report of its own: see UML_FAULT; not its end marker)
-        _PANIC[:-1] + r"(?: (?!Kernel mode fault at |Kernel tried to access user memory at )|\s*$)",
+        # (but for UML's fault, a report of its own: see UML_FAULT; not its end marker;
+        # nor UML's relay_signal() panic, UML_SIGNAL)
+        _PANIC[:-1]
+        + r"(?: (?!Kernel mode fault at |Kernel tried to access user memory at |"
+        + UML_SIGNAL
+        + r")|\s*$)",
         r"---\[ end " + _PANIC,
         _PANIC_CUT,  # (or by a pager before its colon's blank)
         "unregister_netdevice: waiting for",
