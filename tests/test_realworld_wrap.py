@@ -1479,6 +1479,8 @@ def _logcat(console: str, programs: dict[str, str], form: str = "threadtime") ->
 
 
 def _logcat_line(date: str, pid: int, tid: int, prio: str, tag: str, text: str, form: str) -> str:
+    if form == "long":  # "[ %s %5d:%5d %c/%-8s ]\n", the message, an empty line
+        return f"[ {date} {pid:5d}:{tid:5d} {prio}/{tag:<8} ]\n{text}\n"
     if form == "brief":
         return f"{prio}/{tag:<8}({pid:5d}): {text}"
     if form == "time":
@@ -1735,6 +1737,40 @@ def test_a_brief_logcat_tag_that_took_a_headers_colon_still_starts_its_report(
     assert f"E/{tag}({0:5d}): {message}" in logcat
     reps = _same_reports(console, logcat)
     assert reps[0].title.startswith(tag)
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        LAB / "null-deref.log",
+        LAB / "warn.log",
+        DATA / "arm64-6.1-oops.log",
+        DATA / "armhf-6.1.0-50-mod-null.log",
+        DATA / "ppc64le-6.1.0-50-mod-null.log",
+        DATA / "riscv64-6.12.117+deb13-mod-null.log",
+        DATA / "x86-6.1-kfence-uaf.log",
+    ],
+    ids=lambda p: p.name,
+)
+def test_a_logcat_of_the_kernel_buffer_in_long_form_reads_as_the_log(
+    log: Path, tmp_path: Path
+) -> None:
+    # logcat -v long (liblog android_log_formatLogLine(), FORMAT_LONG): each record's
+    # "[ date pid:tid P/tag ]" line, its message on the next line, then an empty line.
+    # Read through the CLI's path, the kernel's records give the log's reports; an app's
+    # record amid them is no report and no part of one.
+    from hotfence.triage.prefilter import triage_input
+
+    console = log.read_text()
+    app = "WARNING: CPU: 0 PID: 1 at services/Watchdog.java:123 run"
+    logcat = _logcat(console, {"Call trace:": app, "Call Trace:": app}, "long")
+    assert re.search(r"^\[ \S+ \S+ +0: +0 E/\w{1,7} +\]\n\S.*\n\n\[ ", logcat, re.M)
+    (tmp_path / "logcat.txt").write_text("--------- beginning of kernel\n" + logcat)
+    got = triage_input(str(tmp_path / "logcat.txt"))
+    want = parse_log(console.encode())
+    assert got.error is None and want
+    assert [_facts(r) for r in got.reports] == [_facts(r) for r in want]
+    assert not any(app in r.text for r in got.reports)
 
 
 @pytest.mark.parametrize(

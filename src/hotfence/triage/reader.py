@@ -13,7 +13,8 @@ Kubernetes, CRI-O and Podman's k8s-file with each line's parts joined), a log
 platform's export (Kibana's, Splunk's or Azure's CSV, CloudWatch's or gcloud's JSON,
 NDJSON records: exports.py) as each host's kernel lines oldest first; a pstore dump's
 parts read in record order (its end first) are put back in the order the kernel logged
-them, and so is a journal printed newest first (`journalctl -r`). A capture whose lines
+them, and so is a journal printed newest first (`journalctl -r`); Android's `logcat -v
+long` is read as `-v threadtime` prints the same records. A capture whose lines
 end in carriage returns alone is read line by line, a web page's no-break spaces as the
 spaces they stood for, and a log taken from a page's HTML source with its character
 references read.
@@ -445,7 +446,7 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     docker = _container_log(_mail_text(_line_feeds(_utf8(blocks))), _DOCKER_JSON_RE, _DockerLines())
     containers = _container_log(docker, _CRI_RE, _CriLines())
     exported = _exported(_console_output(containers))
-    for block in _oldest_first(_spaces(_unescaped(_pstore_parts(exported)))):
+    for block in _oldest_first(_spaces(_unescaped(_pstore_parts(_logcat_long(exported))))):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -472,6 +473,63 @@ def _line_feeds(blocks: Iterator[bytes]) -> Iterator[bytes]:
     yield first.replace(b"\r", b"\n")
     for block in blocks:
         yield block.replace(b"\r", b"\n")
+
+
+# Android's logcat -v long (liblog logprint.c android_log_formatLogLine(), FORMAT_LONG)
+# prints each record as "[ %s %5d:%5d %c/%-8s ]\n" of its date, pid, tid, priority letter
+# and tag, then the message, then an empty line: "[ 11-24 21:45:00.000     0:    0
+# E/BUG      ]", "unable to handle kernel paging request at ...", "". Its kernel records
+# (logd's, pid and tid 0, the tag the words logd took from before the message's ":") are
+# unreadable so: no line is whole, every other one is a header. A first block that opens
+# with such a header says the log is one: each record is read as -v threadtime prints it,
+# "%s %5d %5d %c %-8s: " then a line of the message (lines.py reads that form), the empty
+# line after it dropped. (Only such a log pays for the rewrite, a line at a time.)
+_LOGCAT_LONG_RE = re.compile(
+    rb"\[ ((?:\d{4}-)?\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}(?:\d{3})?) +(\d+): *(\d+) "
+    rb"([VDIWEFS])/(.*?) *\]\r?$"
+)
+# logcat's own lines before a buffer's records: "--------- beginning of kernel"
+_LOGCAT_BEGINNING = b"--------- "
+
+
+def _logcat_long_start(first: bytes) -> bool:
+    """Does ``first`` open with a logcat -v long record (after logcat's own lines)?"""
+    for line in first[:4096].split(b"\n")[:4]:
+        if not line.startswith(_LOGCAT_BEGINNING):
+            return _LOGCAT_LONG_RE.match(line) is not None
+    return False
+
+
+def _logcat_long(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` as they are, or each logcat -v long record as -v threadtime's lines."""
+    first = next(blocks, b"")
+    if first[:1] not in (b"[", b"-") or not _logcat_long_start(first):
+        yield from _as_they_came(first, blocks)
+        return
+    header: bytes | None = None  # the current record's threadtime prefix
+    taken = False  # has the record's first message line been read
+    held = b""
+    for block in itertools.chain((first,), blocks):
+        lines = (held + block).split(b"\n")
+        held = lines.pop()  # (a line the next block ends)
+        out: list[bytes] = []
+        for line in lines:
+            m = _LOGCAT_LONG_RE.match(line) if line[:2] == b"[ " else None
+            if m is not None:
+                date, pid, tid, prio, tag = m.groups()
+                header = b"%s %5s %5s %s %-8s: " % (date, pid, tid, prio, tag)
+                taken = False
+            elif header is not None and (not taken or line.rstrip(b"\r")):
+                out.append(header + line)
+                taken = True
+            elif header is not None:
+                header = None  # the empty line that ends a record
+            else:
+                out.append(line)  # logcat's own lines, anything that is no record
+        if out:
+            yield b"\n".join(out) + b"\n"
+    if held:
+        yield header + held if header is not None else held
 
 
 # A log taken from a page's HTML source rather than from the page (a saved page's
