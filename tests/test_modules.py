@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hotfence.triage.modules import linked_modules
@@ -60,3 +61,19 @@ def test_flags_last_unloaded_and_what_ends_the_list() -> None:
     assert mods is not None and mods.names == ["veth"]
     assert linked_modules(["Modules linked in:"]) is not None
     assert linked_modules(["CPU: 0 PID: 1"]) is None
+
+
+
+def test_a_list_run_into_the_task_header_ends_before_it() -> None:
+    # An 80-column console's rows joined back: the list's last row was exactly 80 wide,
+    # so the task header after it reads as its rest ("... dm_log dm_modCPU: 4 PID: ...").
+    log = (DATA / "ppc64-rhel7-elfv1-oops.log").read_text()
+    whole = parse_log(log)[0]
+    bare = re.sub(r"(?m)^\[ *\d+\.\d+\] ", "", log)
+    rows = [ln[i : i + 80] for ln in bare.splitlines() for i in range(0, max(len(ln), 1), 80)]
+    wrapped = parse_log("\n".join(rows) + "\n")[0]
+    assert len(whole.modules) == 15
+    assert wrapped.modules == whole.modules
+    assert wrapped.tainting_modules == ["mydrv(OF)"]
+    mods = linked_modules(["Modules linked in: veth [last unloaded: x]CPU: 0 PID: 1 Comm: sh"])
+    assert mods is not None and mods.names == ["veth"] and mods.last_unloaded == "x"

@@ -28,6 +28,32 @@ _LAST_RE = re.compile(rf"\[last unloaded: {_MODULE}\]")
 # A line that goes on with the list: the space pr_cont() put before a name, then names.
 _GOES_ON_RE = re.compile(rf" {_MODULE}(?: {_MODULE})*(?: \[last unloaded: [^\]]*\])?$")
 
+# The lines print_modules()'s callers print right after the list.
+_AFTER_LIST_RE = re.compile(
+    # lib/dump_stack.c dump_stack_print_info() (3.10+: x86, arm64, ARM, powerpc, s390,
+    # riscv __die() / show_regs(), __warn()'s dump_stack())
+    r"CPU: \d+ PID: \d+ Comm: "
+    # x86 __show_regs() and dump_stack() of 2.6.2x-3.9
+    r"|Pid: \d+, comm: "
+    # i386 show_registers() of 2.6 ("CPU:    0"), ARM __show_regs() before 3.10
+    r"|CPU: +\d+(?: |$)"
+    # MIPS show_registers() (arch/mips/kernel/traps.c)
+    r"|Process \S+ \(pid: \d+"
+    # kernel/module/tracking.c print_unloaded_tainted_modules() (5.18+)
+    r"|Unloaded tainted modules:"
+    # the soft lockup watchdog's print_irqtrace_events() (kernel/locking/lockdep.c)
+    r"|irq event stamp: "
+    # x86 __die_body() prints the list after show_regs() (4.x+): then a page fault's
+    # "CR2: %016lx" (arch/x86/mm/fault.c), or oops_end()'s print_oops_end_marker()
+    # (kernel/panic.c "---[ end trace %016llx ]---")
+    r"|CR2: [0-9a-f]+\s*$|---\[ end trace "
+)
+# The list run into the line after it, the newline between them lost: "... dm_log
+# dm_modCPU: 4 PID: 3121 Comm: insmod ...", where a terminal's 80-column rows were
+# joined back (a row exactly 80 wide may be cut or whole alike) or a copy dropped line
+# breaks. No name holds what those lines start with (a ":", a "(pid:", a "---[").
+_RUN_IN_RE = re.compile(rf"(?<=[\w)\]])(?:{_AFTER_LIST_RE.pattern})")
+
 
 @dataclass
 class Modules:
@@ -54,6 +80,9 @@ def linked_modules(texts: list[str]) -> Modules | None:
 
 def _read(listed: str) -> Modules:
     out = Modules()
+    run_in = _RUN_IN_RE.search(listed)
+    if run_in is not None:
+        listed = listed[: run_in.start()]
     last = _LAST_RE.search(listed)
     if last is not None:
         out.last_unloaded = last.group(1)
