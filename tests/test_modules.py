@@ -63,7 +63,6 @@ def test_flags_last_unloaded_and_what_ends_the_list() -> None:
     assert linked_modules(["CPU: 0 PID: 1"]) is None
 
 
-
 def test_a_list_run_into_the_task_header_ends_before_it() -> None:
     # An 80-column console's rows joined back: the list's last row was exactly 80 wide,
     # so the task header after it reads as its rest ("... dm_log dm_modCPU: 4 PID: ...").
@@ -77,3 +76,34 @@ def test_a_list_run_into_the_task_header_ends_before_it() -> None:
     assert wrapped.tainting_modules == ["mydrv(OF)"]
     mods = linked_modules(["Modules linked in: veth [last unloaded: x]CPU: 0 PID: 1 Comm: sh"])
     assert mods is not None and mods.names == ["veth"] and mods.last_unloaded == "x"
+
+
+def test_the_last_unloaded_module_after_the_unloaded_tainted_ones() -> None:
+    # CONFIG_MODULE_UNLOAD_TAINT_TRACKING: print_unloaded_tainted_modules() prints its
+    # record between the names and print_modules()'s " [last unloaded: %s%s]", which
+    # ends that record (x86's "CR2:" after it, as in the 6.12 log).
+    log = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    whole = parse_log(log)[0]
+    head, sep, rest = log.partition("9pnet netfs\n")
+    tracked = (
+        f"{head}{sep}[    4.893530] Unloaded tainted modules: nvidia(POE):1 zfs(PO):2"
+        f" [last unloaded: nvidia(POE)]\n{rest}"
+    )
+    rep = parse_log(tracked)[0]
+    assert (
+        rep.modules == whole.modules == ["hotfence_crash", "9p", "9pnet_virtio", "9pnet", "netfs"]
+    )
+    assert rep.tainting_modules == ["hotfence_crash(OE)"]
+    assert whole.last_unloaded_module is None
+    assert rep.last_unloaded_module == "nvidia"
+    assert rep.title == whole.title
+    # The record split in two, its last unloaded one on the rest.
+    mods = linked_modules(
+        [
+            "Modules linked in: veth",
+            "Unloaded tainted modules: a(OE):1",
+            " b(OE):2 [last unloaded: b(OE)]",
+            "CPU: 0 PID: 1 Comm: sh",
+        ]
+    )
+    assert mods is not None and mods.names == ["veth"] and mods.last_unloaded == "b"

@@ -48,6 +48,17 @@ _AFTER_LIST_RE = re.compile(
     # (kernel/panic.c "---[ end trace %016llx ]---")
     r"|CR2: [0-9a-f]+\s*$|---\[ end trace "
 )
+
+# CONFIG_MODULE_UNLOAD_TAINT_TRACKING (5.18+, Fedora's and RHEL's kernels) lists the
+# tainting modules unloaded since boot between the names and the last unloaded one:
+# print_modules() calls print_unloaded_tainted_modules() (kernel/module/tracking.c), a
+# record of its own, printk(KERN_DEFAULT "Unloaded tainted modules:") then
+# pr_cont(" %s(%s):%llu") for each (name, taints, times unloaded), before its own
+# pr_cont(" [last unloaded: %s%s]"), which so ends that record, not the list's:
+# "Unloaded tainted modules: force_swiotlb_for_pci(OE):1 [last unloaded: nbd]".
+_UNLOADED_TAINTED = "Unloaded tainted modules:"
+_TAINTED = r"[\w-]+\([A-Z]*\):\d+"
+_TAINTED_GOES_ON_RE = re.compile(rf" {_TAINTED}(?: {_TAINTED})*(?: \[last unloaded: [^\]]*\])?\s*$")
 # The list run into the line after it, the newline between them lost: "... dm_log
 # dm_modCPU: 4 PID: 3121 Comm: insmod ...", where a terminal's 80-column rows were
 # joined back (a row exactly 80 wide may be cut or whole alike) or a copy dropped line
@@ -70,19 +81,39 @@ def linked_modules(texts: list[str]) -> Modules | None:
         if at < 0:
             continue
         listed = t[at + len(_HEADING) :]
-        for more in texts[i + 1 :]:
-            if not _GOES_ON_RE.match(more) or "[last unloaded:" in listed:
-                break
-            listed += more
+        j = i + 1
+        while j < len(texts) and "[last unloaded:" not in listed and _GOES_ON_RE.match(texts[j]):
+            listed += texts[j]
+            j += 1
+        if j < len(texts) and "[last unloaded:" not in listed:
+            listed += _unloaded_tainted(texts, j)
         return _read(listed)
     return None
+
+
+def _unloaded_tainted(texts: list[str], at: int) -> str:
+    """The ``[last unloaded: ...]`` that ends the record of unloaded tainted modules at
+    ``texts[at]`` (``_UNLOADED_TAINTED``), or ""."""
+    t = texts[at].lstrip()
+    if not t.startswith(_UNLOADED_TAINTED):
+        return ""
+    listed = t
+    for more in texts[at + 1 :]:
+        if "[last unloaded:" in listed or not _TAINTED_GOES_ON_RE.match(more):
+            break
+        listed += more
+    last = _LAST_RE.search(listed)
+    return " " + last.group() if last is not None else ""
 
 
 def _read(listed: str) -> Modules:
     out = Modules()
     run_in = _RUN_IN_RE.search(listed)
     if run_in is not None:
+        rest = listed[run_in.start() :]
         listed = listed[: run_in.start()]
+        if rest.startswith(_UNLOADED_TAINTED) and (last := _LAST_RE.search(rest)):
+            listed += " " + last.group()
     last = _LAST_RE.search(listed)
     if last is not None:
         out.last_unloaded = last.group(1)
