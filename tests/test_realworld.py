@@ -1926,6 +1926,27 @@ def test_a_2_6_9_badness_warn_on_is_a_warning_titled_by_its_function() -> None:
     assert [r.title for r in parse_log(b"[  1.000000] Badness in foo\n")] == []  # no file:line
 
 
+@pytest.mark.parametrize("whole", [False, True])
+def test_a_2_6_2x_warn_on_naming_its_bare_function_is_titled_by_it(whole: bool) -> None:
+    # WARN_ON() of 2.6.19-2.6.25 (include/asm-generic/bug.h) printed "WARNING: at %s:%d
+    # %s()" with __FUNCTION__, a bare name, then dump_stack(); no "[ cut here ]", no
+    # module list, no end marker (2.6.26's warn_on_slowpath() brought those). The RHEL 6
+    # syslog warning with its line in those words, and (whole) without the later lines.
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    older = "WARNING: at net/core/dev.c:1915 skb_gso_segment()"
+    text = text.replace(_OLD_WARNING, older)
+    if whole:
+        later = ("[ cut here ]", "Hardware name:", "Modules linked in:", "---[ end trace")
+        text = "".join(x for x in text.splitlines(True) if not any(w in x for w in later))
+        assert text.splitlines()[0].endswith(older)
+    (want,) = parse_log((DATA / "rhel6-syslog-old-warning.log").read_bytes())
+    (rep,) = parse_log(text.encode())
+    assert (rep.title, rep.type) == ("WARNING in skb_gso_segment", "WARNING")
+    assert (rep.comm, rep.pid, rep.kernel_release) == ("swapper", 0, "2.6.32-504.el6.x86_64")
+    assert not rep.corrupted
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
 # mm/page_alloc.c bad_page() before 2.6.28 named the task in quotes and had no "BUG: ":
 # "Bad page state in process '%s'", the page's fields, "Trying to fix it up, but a
 # reboot is needed" and "Backtrace:" before dump_stack() (2.6.16-2.6.27, RHEL 5's

@@ -1837,6 +1837,15 @@ OOPSES: tuple[OopsKind, ...] = (
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
             _F(lazy_rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
+            # 2.6.19-2.6.25's WARN_ON() (include/asm-generic/bug.h, before 2.6.26's
+            # warn_on_slowpath() named the caller with sprint_symbol()) printed the
+            # compiler's __FUNCTION__, a bare name, then dump_stack(): "WARNING: at
+            # net/mac80211/rx.c:1878 __ieee80211_rx()". The line names the function.
+            _F(
+                lazy_rx(r"WARNING: at {{SRC}} ([a-zA-Z0-9_]+)\(\)"),
+                "WARNING in {2}",
+                no_stack_trace=True,
+            ),
             # The architectures that trap on WARN (powerpc, s390), 2.6.26-4.5: lib/bug.c
             # report_bug() "WARNING: at %s:%u" names no function, then print_modules()
             # and show_regs(): the function that warned is where NIP / the PSW points.
