@@ -258,3 +258,19 @@ def test_abrt_clis_reason_line_is_no_second_report(name: str) -> None:
     assert len(got) == 1 and got[0].frames
     listing = "id 4f0c0b6e1d2a\n" + one_liners + "Directory:      /var/spool/abrt/oops-1\n"
     assert parse_log(listing.encode()) == []
+
+
+def test_a_4_9_consoles_entry_time_after_a_stack_marker_keeps_the_entry() -> None:
+    # 4.9's show_trace_log_lvl() (arch/x86/kernel/dumpstack.c) printk()s "<%s> " with no
+    # newline and the stack's next entry as a record of its own: a console prints that
+    # record's time after the marker, on the marker's line (" <IRQ> [    8.010195]
+    # [<ffffffff811c9935>] dump_stack+0x63/0x8e"). The RHEL 7 hard lockup's "<<EOE>>" and
+    # "<EOI>" lines in that shape keep their entries.
+    text = (DATA / "rhel7-hard-lockup-nmi-panic.log").read_text()
+    four_nine, n = re.subn(r"(?m)^(\[ *\d+\.\d+\]) +(<<EOE>>|<EOI>) +\[<", r"\1  \2 \1  [<", text)
+    assert n == 2 and "<EOI> [1022334.611216]  [<ffffffff9c02f715>] do_softirq" in four_nine
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(four_nine.encode())
+    assert rep.title == want.title == "BUG: hard lockup in mydrv_tx_complete"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert {"queued_spin_lock_slowpath", "do_softirq"} <= {f.function for f in rep.frames}

@@ -171,9 +171,14 @@ _UML_SLOT_RE = re.compile(r"^[0-9a-f]{8}(?:[0-9a-f]{8})?:  (?=\[<)")
 # "?" entries the unwinder could not name ("? 0xffffffffa03dc000"): the trace goes on.
 _ADDRESS_ONLY_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}\s*$")
 # Context markers x86 prints around nested stacks; old kernels put the first frame of the
-# stack on the same line ("<IRQ>  [<ffffffff8163a0fe>] dump_stack+0x19/0x1b").
+# stack on the same line ("<IRQ>  [<ffffffff8163a0fe>] dump_stack+0x19/0x1b"). 4.9's
+# show_trace_log_lvl() (arch/x86/kernel/dumpstack.c) printk()s "<%s> " without a newline
+# and the next entry as a record of its own (no KERN_CONT, which 4.9 made mandatory): a
+# console prints that entry's time after the marker, on its line (" <IRQ> [    8.010195]
+#  [<ffffffff811c9935>] dump_stack+0x63/0x8e").
 _MARKERS_RE = re.compile(
     r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|#DF|DB|MCE|NMI_EOE)>>?\s*)+"
+    r"(?:\[ *\d+\.\d+\]\s)?"
 )  # 3.x printed "<<EOE>>" at the end of an exception stack
 # The faulting instruction's line, per architecture: x86 "RIP: 0010:f+0x1/0x2", i386 2.6
 # "EIP is at f", powerpc "NIP [c000...] f", ARM "PC is at f", arm64 "pc : f", riscv
