@@ -278,11 +278,12 @@ _CUT_HEADER_RE = re.compile(
 # The same header cut by a pager before its taint (see taint.PAGER_MARK): "CPU: 1 PID: 1
 # Comm: init Tai>". dump_stack_print_info() prints the name ("%.20s") and one blank
 # before what follows it: a name is whole where a blank ends it and the text from there
-# to the cut begins one of those followers; "Comm: ini>" names no task.
+# to the cut begins one of those followers; "Comm: ini>" names no task. x86's
+# __show_regs() before 3.10 (2.6.32 arch/x86/kernel/process_32.c: "Pid: %d, comm: %s %s
+# (%s %.*s) %s", the comm then print_tainted()) is cut alike: "Pid: 2231, comm: pulse N>".
 _PAGER_CUT_TASK_RE = re.compile(
-    r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: (?P<rest>.*)"
-    + re.escape(PAGER_MARK)
-    + "$"
+    r"(?:CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: "
+    r"|Pid: (?P<old_pid>\d+), comm: +)(?P<rest>.*)" + re.escape(PAGER_MARK) + "$"
 )
 _AFTER_COMM = ("Kdump: loaded Tainted: ", "Kdump: loaded Not tainted", "Tainted: ", "Not tainted")
 # Older and other architectures print the three facts on separate lines.
@@ -405,8 +406,11 @@ _TASK_RES = (
         r"(?:is trying to (?:acquire|release|lock)\b|just changed the state of lock:|takes:"
         r"|is freeing memory |is (?:leaving the kernel|exiting) with locks still held!)"
     ),
+    # (a line a pager cut, "Pid: 2231, comm: pulseaudio N>", names its task only where
+    # _read_task_before_cut() finds the name whole)
     re.compile(
-        r"Pid: (?P<pid>\d+), comm: +(?P<comm>\S.{0,19}?)(?: +(?:Kdump:|Not tainted|Tainted:)|\s*$)"
+        r"Pid: (?P<pid>\d+), comm: +(?P<comm>\S.{0,19}?)"
+        r"(?: +(?:Kdump:|Not tainted|Tainted:)|(?<!" + re.escape(PAGER_MARK) + r")\s*$)"
     ),
     # sh die() (traps.c): "Process: %s (pid: %d, stack limit = %p)"
     re.compile(r"[Pp]rocess:? (?P<comm>.{1,20}?) \(pid: (?P<pid>\d+)[,)]"),
@@ -1068,7 +1072,9 @@ def _read_task_before_cut(out: TaskFields, t: str) -> None:
     rest = m.group("rest")
     for blank in range(1, min(len(rest), 21)):
         if rest[blank] == " " and any(w.startswith(rest[blank + 1 :]) for w in _AFTER_COMM):
-            out.cpu, out.pid, out.comm = int(m.group("cpu")), int(m.group("pid")), rest[:blank]
+            if m.group("cpu") is not None:
+                out.cpu = int(m.group("cpu"))
+            out.pid, out.comm = int(m.group("pid") or m.group("old_pid")), rest[:blank]
             return
 
 
