@@ -6,7 +6,10 @@ never a wrong one (see test_realworld_wrap.py for the shapes' history).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from hotfence.triage.parser import parse_log
 from test_realworld_wrap import _paged_journal
@@ -29,3 +32,37 @@ def test_an_old_x86_task_line_a_pager_cut_in_its_taint_names_the_task_whole() ->
         assert (got.pid, got.comm) == (2231, "pulseaudio"), line[:end]
     (paged,) = parse_log(_paged_journal(console, 60))
     assert (paged.pid, paged.comm) == (2231, "pulseaudio")
+
+
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [
+        ("x86-6.12.115-null-deref", "BUG: kernel NULL pointer dereference, address: "),
+        ("i386-6.1.0-50-mod-null", "BUG: kernel NULL pointer dereference, address: "),
+    ],
+)
+def test_an_x86_oops_whose_fault_line_was_lost_is_named_by_its_cr2(name: str, header: str) -> None:
+    # page_fault_oops() (arch/x86/mm/fault.c, 6.x) words a kernel fault below PAGE_SIZE
+    # "BUG: kernel NULL pointer dereference, address: %px", any other "BUG: unable to
+    # handle page fault for address: %px"; __die_header()'s "Oops: ..." follows, then
+    # __show_regs()'s "CR2: " with that address. A paste begun after the first line (or
+    # a journal of the stamped lines alone) still says which by its CR2
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    assert want.title.startswith("BUG: unable to handle kernel NULL pointer dereference in ")
+    line = console[console.index(header) :].split("\n", 1)[0]
+    cut = console.replace(line, "", 1)
+    got = parse_log(cut)[0]
+    assert (got.title, got.type) == (want.title, want.type)
+    assert (got.rip, [f.function for f in got.frames]) == (
+        want.rip,
+        [f.function for f in want.frames],
+    )
+    # the same oops at a page's address is a paging request
+    far = re.sub(r"CR2: 0+([0-9a-f]{1,3})\b", lambda m: m.group(0)[:-4] + "1008", cut)
+    assert far != cut
+    assert parse_log(far)[0].title == want.title.replace(
+        "NULL pointer dereference", "paging request"
+    )
+    (journal,) = parse_log(_paged_journal(console[console.index(header) :], 80))
+    assert journal.title == want.title

@@ -2316,10 +2316,12 @@ def _crash_oops_session(console: str, quoted: str, shape: str) -> tuple[str, Rep
     function the fault interrupted, "    [exception RIP: %s+%ld]", over its registers;
     then the log's own trace. ``Report`` is the log's from the quoted line on (the
     header before it cut, as a paste from the "Oops:" line is), whose facts the session
-    must give."""
+    must give; without its "CR2:" lines, which the session does not hold (the fault's
+    address that names a NULL pointer dereference, oopses.py)."""
     oops = re.search(r"^\[ *\d+\.\d+\] " + re.escape(quoted), console, re.M)
     assert oops is not None
-    want = parse_log(console[oops.start() :])[0]
+    pasted = console[oops.start() :].split("\n")
+    want = parse_log("\n".join(line for line in pasted if "CR2: " not in line))[0]
     assert want.rip is not None and want.pid is not None and want.cpu is not None
     path = ["machine_kexec", "__crash_kexec", "crash_kexec", "oops_end", "page_fault_oops"]
     path += ["exc_page_fault", "asm_exc_page_fault"]

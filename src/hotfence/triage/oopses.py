@@ -3165,16 +3165,30 @@ OOPSES: tuple[OopsKind, ...] = (
     # fault dies with "Oops", and __die_header() prints "Oops: %04lx [#%d]" ("Oops: Oops:
     # ..." since 6.11) after the fault's "BUG: unable to handle ..." and "#PF:" lines,
     # part of that report. Alone (the console lost them, or a paste began at it) it is
-    # still that bad access, in show_regs()'s faulting function.
+    # still that bad access, in show_regs()'s faulting function. The lost line named a
+    # NULL pointer dereference where the address was below PAGE_SIZE (page_fault_oops()
+    # 6.x: "if (address < PAGE_SIZE && !user_mode(regs))"; show_fault_oops() before
+    # 4.20: "address < PAGE_SIZE"), and __show_regs() prints that address as CR2 (6.x
+    # process_64.c "CR2: %016lx CR3: ...", process_32.c "CR0: %08lx CR2: %08lx ..."):
+    # 4096 is three hex digits.
     _k(
         "[#",
         [
+            _F(
+                lazy_rx(
+                    r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\][^\n]*\n(?:[^\n]*\n){0,40}?"
+                    r"(?:[^\n]* )?CR2: (?:0{13}|0{5})[0-9a-f]{3}\b"
+                ),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(RIP_FRAME),
+            ),
             _F(
                 lazy_rx(r"Oops: (?:Oops: )?[0-9a-f]{4} \[#"),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(RIP_FRAME),
-            )
+            ),
         ],
         shape=_AFTER_PREFIX + r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\]",
     ),
