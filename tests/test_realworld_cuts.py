@@ -66,3 +66,21 @@ def test_an_x86_oops_whose_fault_line_was_lost_is_named_by_its_cr2(name: str, he
     )
     (journal,) = parse_log(_paged_journal(console[console.index(header) :], 80))
     assert journal.title == want.title
+
+
+def test_an_interrupt_stack_overflow_whose_trace_a_pager_cut_names_no_irq_entry() -> None:
+    # powerpc check_stack_overflow() (arch/powerpc/kernel/irq.c, 6.1): "do_IRQ: stack
+    # overflow: %ld" and dump_stack() from __do_irq(): its own entries (__do_irq,
+    # __do_IRQ, do_IRQ, hardware_interrupt_common_virt), then the interrupted task's. A
+    # pager cuts the longer names ("hardware_in>"): the trace goes on below the cut, so
+    # the last entry read is not where the unwinder stopped (riscv handle_bad_stack()'s
+    # outermost frame), and do_IRQ is no culprit. The title is whole or corrupted.
+    console = (DATA / "ppc64le-6.1-do-irq-stack-overflow.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title == "do_IRQ: stack overflow in proc_reg_write"
+    for columns in range(60, 131, 2):
+        (got,) = parse_log(_paged_journal(console, columns))
+        assert (got.title, got.corrupted) in (
+            (want.title, False),
+            ("do_IRQ: stack overflow in corrupted", True),
+        ), columns

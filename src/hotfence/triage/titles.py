@@ -476,12 +476,20 @@ def _stack_frames(spec: StackSpec, report: str) -> tuple[list[_Frame], bool]:
     return frames, ok
 
 
-def _key_frame(raw: list[str], spec: StackSpec) -> _Frame | None:
+def _key_frame(raw: list[str], spec: StackSpec, cut: bool = False) -> _Frame | None:
+    """The frame that titles a trace; ``cut``: the trace was read up to an entry a pager
+    cut (_CUT_ENTRY_RE), its outer frames unknown."""
     if not raw:
         return None
     if spec.extractor is None:
         return _Frame(_strip_frame(raw[0]), raw[0])
-    frame, i = spec.extractor([_strip_frame(f) for f in raw])
+    extractor = spec.extractor
+    if cut and extractor is oopses.overflow_frame:
+        # overflow_frame()'s outermost frame is the recursing code only where the
+        # unwinder stopped there; a cut trace goes on below, to the interrupted code
+        # (powerpc's check_stack_overflow() from do_IRQ: its own entries, then the cut)
+        extractor = oopses.stall_frame
+    frame, i = extractor([_strip_frame(f) for f in raw])
     if frame:
         return _Frame(frame, raw[i])
     return None
@@ -525,14 +533,16 @@ def _stack_frames_impl(
     ok = True
     traces = 0
     part_idx = 0
+    cut = False  # the trace being read stopped at an entry a pager cut
     while True:
         if part_idx == len(parts) or (parts[part_idx] is PARSE_STACK and traces > 0):
-            key = _key_frame(raw, spec)
+            key = _key_frame(raw, spec, cut)
             if key is None:
                 key = _Frame("corrupted", "corrupted")
                 ok = False
             results.append(key)
             raw = []
+            cut = False
         if part_idx == len(parts):
             break
         part = parts[part_idx]
@@ -560,6 +570,7 @@ def _stack_frames_impl(
                         break  # nothing further down can change the answer
                     continue  # the title uses raw[0] only: no need to parse further frames
                 if ln.endswith(PAGER_MARK) and _CUT_ENTRY_RE.match(ln):
+                    cut = True
                     break  # an entry whose name the pager cut: no frame below it is sure
                 _append_frames(raw, _FRAME_ANY.match(ln), skip)
         else:
