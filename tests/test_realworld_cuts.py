@@ -84,3 +84,31 @@ def test_an_interrupt_stack_overflow_whose_trace_a_pager_cut_names_no_irq_entry(
             (want.title, False),
             ("do_IRQ: stack overflow in corrupted", True),
         ), columns
+
+
+def test_an_arm_pc_line_a_pager_cut_in_its_size_names_the_looping_function() -> None:
+    # 32-bit ARM __show_regs() (arch/arm/kernel/process.c, 6.1) prints "PC is at %pS":
+    # "PC is at hotfence_crash_softlockup+0x28/0x3c [hotfence_crash]". At 72 columns the
+    # pager cuts it in the size, "PC is at hotfence_crash_softlockup+0x28/0>": the
+    # function is whole, and the unwinder's entry for it (dump_backtrace_entry(): "%ps
+    # from %pS", " hotfence_crash_softlockup [hotfence_cras>") names its module, the
+    # one "Modules linked in:" lists by that start. The soft lockup is the module's
+    # own loop, titled by it as in the whole log.
+    console = (DATA / "armhf-6.1.0-50-mod-softlockup.log").read_text()
+    want = parse_log(console)[0]
+    assert want.title == "BUG: soft lockup in hotfence_crash_softlockup"
+    paged = _paged_journal(console, 72)
+    assert "PC is at hotfence_crash_softlockup+0x28/0>\n" in paged
+    got = parse_log(paged)[0]
+    assert got.rip is not None
+    assert (got.title, got.rip.function, got.rip.module) == (
+        want.title,
+        "hotfence_crash_softlockup",
+        "hotfence_crash",
+    )
+    # a trace that names the function in no module leaves the RIP no module's
+    bare = paged.replace(
+        " hotfence_crash_softlockup [hotfence_cras>", " hotfence_crash_softlockup>"
+    )
+    got = parse_log(bare)[0]
+    assert got.rip is not None and got.rip.module is None

@@ -649,6 +649,8 @@ def rip_frame(lines: list[str]) -> Frame | None:
             rest = rest.removeprefix("<").removesuffix(">")  # sparc's "TPC: <f+0x1/0x2>"
             # decode_stacktrace's "f (a.c:1)" whole; s390's "(f+0x1/0x2)" without its ")"
             fr = parse_frame(rest) or parse_frame(rest.rstrip(")"))
+            if fr is None and t.endswith(PAGER_MARK):
+                fr = _cut_size_frame(rest, lines)
             if fr is not None:
                 fr.unreliable = False
                 if fr.module is None and t.endswith(PAGER_MARK):
@@ -666,16 +668,59 @@ def rip_frame(lines: list[str]) -> Frame | None:
 _CUT_MODULE_RE = re.compile(r"/0x[0-9a-f]+ (?:\[([\w\-]*))?" + re.escape(PAGER_MARK) + "$")
 
 
+# ... or cut in the offset or the size, the function whole where "+" follows it: 32-bit
+# ARM __show_regs() "PC is at %pS" (arch/arm/kernel/process.c, 6.1) at 66-72 columns,
+# "PC is at hotfence_crash_softlockup+0x28/0>" (the offset whole before its "/"). What
+# followed is lost; the unwinder's entry for the same function (dump_backtrace_entry(),
+# 6.1 arch/arm/kernel/traps.c: " %ps from %pS", "f [mod] from g+0x1/0x2") still names
+# its module, whole or cut (the one "Modules linked in:" lists by that start).
+_CUT_SIZE_FRAME_RE = re.compile(
+    r"^(?P<func>[A-Za-z_][\w.]*)\+(?:0x(?P<off>[0-9a-f]+)/)?[0-9a-fx]*(?:"
+    + re.escape(PAGER_MARK)
+    + ")?$"
+)
+
+
+def _cut_size_frame(rest: str, lines: list[str]) -> Frame | None:
+    """The frame of a RIP line's ``rest`` a pager cut in its size (see above; the mark
+    may be gone with sparc's "<...>"), its module the one a trace entry of that function
+    names; None for another cut."""
+    m = _CUT_SIZE_FRAME_RE.match(rest)
+    if m is None:
+        return None
+    func = m.group("func")
+    entry = re.compile(
+        r"^\s*(?:\[<[0-9a-f]+>\]\s*)?"
+        + re.escape(func)
+        + r"(?:\+0x[0-9a-f]+/0x[0-9a-f]+)? \[(?:(?P<mod>[\w\-]+)\]|(?P<part>[\w\-]*)"
+        + re.escape(PAGER_MARK)
+        + "$)"
+    )
+    module = None
+    for t in lines:
+        if func in t and (e := entry.match(t)) is not None:
+            module = e.group("mod") or _listed_module(e.group("part"), lines)
+            break
+    off = m.group("off")
+    return Frame(function=func, offset=int(off, 16) if off else None, module=module)
+
+
 def _cut_module(line: str, lines: list[str]) -> str | None:
     """The module whose name the pager cut at the end of ``line`` (see above): the one
     module of the report's "Modules linked in:" list (print_modules()) whose name starts
     with what is left of it (the only one, when nothing is); None when the cut leaves no
     blank after the offset, or none or several do."""
     m = _CUT_MODULE_RE.search(line)
-    listed = linked_modules(lines) if m is not None else None
-    if m is None or listed is None:
+    return None if m is None else _listed_module(m.group(1) or "", lines)
+
+
+def _listed_module(part: str, lines: list[str]) -> str | None:
+    """The one module of the report's "Modules linked in:" list whose name starts with
+    ``part``; None when none or several do."""
+    listed = linked_modules(lines)
+    if listed is None:
         return None
-    names = {n for n in listed.names if n.startswith(m.group(1) or "")}
+    names = {n for n in listed.names if n.startswith(part)}
     return names.pop() if len(names) == 1 else None
 
 
