@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from hotfence.triage.parser import parse_log
-from test_realworld_wrap import _paged_journal
+from hotfence.triage.prefilter import triage_input
+from test_realworld_wrap import _bugzilla_comment, _paged_journal
 
 DATA = Path(__file__).parent / "data" / "realworld"
 
@@ -112,3 +113,35 @@ def test_an_arm_pc_line_a_pager_cut_in_its_size_names_the_looping_function() -> 
     )
     got = parse_log(bare)[0]
     assert got.rip is not None and got.rip.module is None
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("riscv64-6.12.117+deb13-mod-hardlockup", 80),
+        ("mips64el-6.1.0-50-kill-init", 77),
+        ("ppc64le-6.1.0-50-mod-hardlockup", 77),
+    ],
+)
+def test_a_boot_banner_a_wrap_cut_after_version_names_the_release(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    # init/version.c linux_banner, "Linux version %s (%s@%s) (%s) %s": in
+    # /var/log/messages (rsyslog's "%b %d %H:%M:%S host kernel: " before it) pasted in a
+    # Bugzilla comment or a mail, the wrap falls on the blank after "version", which it
+    # drops: "... kernel: [    0.000000] Linux version" and "6.12.117+deb13-riscv64
+    # (debian-kernel@...". The reports with no task header of their own (a hard
+    # lockup's, an RCU stall's, a panic whose dump a wrap cut) take the release from the
+    # banner as in the file unwrapped, read whole or streamed.
+    console = (DATA / f"{name}.log").read_text()
+    messages = "\n".join(
+        f"Mar 22 20:35:27 dixan kernel: {line}" if line else line for line in console.split("\n")
+    )
+    wrapped = _bugzilla_comment(messages, columns)
+    assert "] Linux version\n" in wrapped
+    want = [r.kernel_release for r in parse_log(messages)]
+    assert want and None not in want
+    assert [r.kernel_release for r in parse_log(wrapped)] == want
+    copy = tmp_path / "messages.txt"
+    copy.write_text(wrapped)
+    assert [r.kernel_release for r in triage_input(str(copy), jobs=1).reports] == want

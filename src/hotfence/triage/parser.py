@@ -429,7 +429,7 @@ def _boots(text: str, starts: Sequence[int] | None, banners: list[re.Match[str]]
 
 def _banners(text: str, starts: Sequence[int] | None) -> list[re.Match[str]]:
     """The boot banners of ``text``, in order (``starts``: see _occurrences)."""
-    # (a match holds no second "Linux version ": its release holds no space; so matching
+    # (a match holds no second "Linux version": its release holds no space; so matching
     # at each one finds what a search of the whole text finds)
     matches = (_BANNER_RE.match(text, at) for at in _occurrences(text, _BANNER, starts))
     return [m for m in matches if m is not None]
@@ -669,11 +669,14 @@ class _Ahead:
 
 # init/version.c linux_banner: "Linux version 6.1.0-56-amd64 (debian-kernel@...) ...".
 # (the " (" may be a line break: a mail client's wrap, join_wrapped, cuts the banner there,
-# and in a reply the next line starts with the quote, RFC 3676 4.5's ">" per level)
-_BANNER = "Linux version "
+# and in a reply the next line starts with the quote, RFC 3676 4.5's ">" per level; so
+# may the blank after "version", where a syslog line's prefix pushes the release past a
+# Bugzilla comment's 79 columns: "... kernel: [    0.000000] Linux version" and
+# "6.12.117+deb13-riscv64 (debian-kernel@...": the needle holds no blank)
+_BANNER = "Linux version"
 # journalctl's line between two boots' entries (lines.is_journal_boot_line)
 _JOURNAL_BOOT_MARKERS = ("-- Boot ", "-- Reboot --")
-_BANNER_RE = re.compile(_BANNER + r"(\d+\.\d+[\w.\-+~]*)(?:\s+|\s*\n>[> ]*)\(")
+_BANNER_RE = re.compile(_BANNER + r"(?: |\s*\n>?[> ]*)(\d+\.\d+[\w.\-+~]*)(?:\s+|\s*\n>[> ]*)\(")
 
 
 def _release_from_banner(

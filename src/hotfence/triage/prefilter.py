@@ -682,6 +682,8 @@ def _whole_banner(data: bytes, start: int, raw: str) -> str:
     rest = plain_line(data[end + 1 : after if after != -1 else len(data)].decode("latin-1"))
     if _BANNER_RE.search(f"{raw}\n{rest}") is None:
         return raw
+    if raw.rstrip().endswith(_BANNER):  # cut after "version": the release goes on
+        return f"{raw.rstrip()} {rest.lstrip('> ')}"
     return f"{raw.rstrip()} {rest[rest.index('(') :]}"  # (a reply's quote marks left out)
 
 
