@@ -145,3 +145,31 @@ def test_a_boot_banner_a_wrap_cut_after_version_names_the_release(
     copy = tmp_path / "messages.txt"
     copy.write_text(wrapped)
     assert [r.kernel_release for r in triage_input(str(copy), jobs=1).reports] == want
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arm64-6.1.0-50-mod-slub-redzone",
+        "i386-6.1.0-50-mod-slub-redzone",
+        "mipsel-6.1.0-50-mod-slub-redzone",
+        "s390x-6.1.0-50-mod-slub-redzone",
+        "riscv64-6.12.117+deb13-mod-slub-redzone",
+    ],
+)
+def test_a_slub_header_a_pager_cut_in_its_taint_is_titled_as_slub(name: str) -> None:
+    # mm/slub.c slab_bug(): "BUG %s (%s): %pV", the cache, print_tainted() and the
+    # problem. After journalctl's prefix a pager 60-78 columns wide cuts it in the
+    # taint's flags or blanks ("BUG kmalloc-128 (Tainted: G           O>") or right after
+    # them ("... OE     ):>"): still SLUB's report, its problem lost, titled by its
+    # trace as the whole line is. No title holds the cut taint.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    assert want.title.startswith("SLUB: ")
+    function = want.title.rpartition(" in ")[2]
+    for columns in range(60, 80):
+        got = parse_log(_paged_journal(console, columns))[0]
+        assert "Tainted" not in got.title, columns
+        assert got.type == want.type, columns
+        assert got.title.startswith("SLUB: "), (columns, got.title)
+        assert got.title.rpartition(" in ")[2] in (function, "corrupted"), (columns, got.title)

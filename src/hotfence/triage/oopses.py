@@ -1032,7 +1032,13 @@ _SLUB_SKIP = (
     "free_to_partial_list",
 )
 _SLUB_REPORT = _F(
-    lazy_rx(r"BUG ([\w.\-:()]+?) \((?:Not tainted|Tainted: [^)]*)\): ([^\n]+)"),
+    # (the pager may cut it before the problem, in print_tainted()'s flags or their
+    # blanks or right after them, "BUG kmalloc-128 (Tainted: G    >", "... OE     ):>":
+    # the problem is then the mark alone, which whole_words below reads as nothing left)
+    lazy_rx(
+        r"BUG ([\w.\-:()]+?) \((?:(?:Not tainted|Tainted: [^)]*)\): "
+        r"|(?:N|T)[^)\n]*(?:\):?)?(?=" + re.escape(PAGER_MARK) + r"(?:\n|$)))([^\n]+)"
+    ),
     "SLUB: {2} in {3}",
     alt=("BUG {1}: {2}",),
     # riscv's WARN prints its trace after the "status:" register line, with no header
