@@ -151,6 +151,7 @@ def test_a_boot_banner_a_wrap_cut_after_version_names_the_release(
     "name",
     [
         "arm64-6.1.0-50-mod-slub-redzone",
+        "armhf-6.1.0-50-mod-slub-poison",
         "i386-6.1.0-50-mod-slub-redzone",
         "mipsel-6.1.0-50-mod-slub-redzone",
         "s390x-6.1.0-50-mod-slub-redzone",
@@ -172,4 +173,34 @@ def test_a_slub_header_a_pager_cut_in_its_taint_is_titled_as_slub(name: str) -> 
         assert "Tainted" not in got.title, columns
         assert got.type == want.type, columns
         assert got.title.startswith("SLUB: "), (columns, got.title)
+        assert got.title.rpartition(" in ")[2] in (function, "corrupted"), (columns, got.title)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "armhf-6.1.0-50-mod-slub-poison",
+        "armhf-6.1.0-50-mod-slub-redzone",
+        "armhf-6.1.0-50-mod-warn",
+        "armhf-6.1.0-50-mod-softlockup",
+    ],
+)
+def test_an_arm_entry_a_pager_cut_in_its_module_is_its_callees(name: str) -> None:
+    # 32-bit ARM's unwinder (6.1 arch/arm/kernel/traps.c dump_backtrace_entry(): " %ps
+    # from %pS") names a module's function "f [mod]": " hotfence_crash_slub_poison
+    # [hotfence_crash] from hotfence_crash_do+0x118/0x194 [hotfence_crash]". A pager
+    # 60-78 columns wide cuts it in the callee's module, " hotfence_crash_slub_poison
+    # [hotfen>": the callee is whole and the entry one. Read on past it, a title named
+    # a caller ("SLUB: in proc_reg_write", "WARNING in proc_reg_write").
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    if name.endswith("softlockup"):
+        # (titled by its PC line's function, which the pager cuts too below 68 columns)
+        # the report's trace holds the cut entry
+        got = parse_log(_paged_journal(console, 72))[0]
+        assert [f.function for f in got.frames][:4] == [f.function for f in want.frames][:4]
+        return
+    for columns in range(60, 80, 2):
+        got = parse_log(_paged_journal(console, columns))[0]
         assert got.title.rpartition(" in ")[2] in (function, "corrupted"), (columns, got.title)

@@ -16,6 +16,7 @@ from .modules import linked_modules
 from .oopses import I386_DUMP_STACK_HINTS, I386_DUMP_STACK_RE
 from .scan import is_stack_start
 from .taint import (
+    ARM_CUT_MODULE_ENTRY,
     PAGER_CUT_CALLER,
     PAGER_CUT_FROM,
     PAGER_MARK,
@@ -130,12 +131,16 @@ _ARM_FRAME_RE = re.compile(
 # %ps names a module's symbol "f [mod]": "hotfence_crash_do [hotfence_crash] from ...".
 # A pager may cut the line in its caller (see taint.PAGER_MARK: "... from hotfence_cr>"):
 # the callee before " from " is whole, and the entry one.
+# Cut in the callee's module (taint.ARM_CUT_MODULE_ENTRY: " f [hotfen>"), the callee is
+# whole and its module's name lost.
 _ARM_NOADDR_FRAME_RE = re.compile(
-    r"^\s*(?P<func>[A-Za-z_][\w.]*)(?: \[(?P<mod>[\w.\-]+)\])? (?:from (?:[A-Za-z_][\w.]*"
+    r"^\s*(?P<func>[A-Za-z_][\w.]*)(?:(?: \[(?P<mod>[\w.\-]+)\])? (?:from (?:[A-Za-z_][\w.]*"
     r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*$|"
     + PAGER_CUT_CALLER
     + ")|"
     + PAGER_CUT_FROM
+    + ")|"
+    + ARM_CUT_MODULE_ENTRY
     + ")"
 )
 # powerpc show_stack() at an exception frame: "--- interrupt: 300 at f+0x140/0x168" (5.x+;

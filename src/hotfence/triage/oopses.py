@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .taint import PAGER_CUT_CALLER, PAGER_CUT_FROM, PAGER_MARK
+from .taint import ARM_CUT_MODULE_ENTRY, PAGER_CUT_CALLER, PAGER_CUT_FROM, PAGER_MARK
 
 Pattern = re.Pattern[str]
 
@@ -479,13 +479,16 @@ FRAME_RES = (
     rx(r"^ *{{PC}} \({{FUNC}}[^)]*\) from "),
     # arm 5.x+ without CONFIG_BACKTRACE_VERBOSE: " func from caller+0x1/0x2", the callee;
     # whole too when journalctl's pager cut the line in its caller and ended it in its
-    # mark (taint.PAGER_MARK): " hotfence_crash_do [hotfence_crash] from hotfence_cr>".
+    # mark (taint.PAGER_MARK): " hotfence_crash_do [hotfence_crash] from hotfence_cr>",
+    # or in the callee's module (taint.ARM_CUT_MODULE_ENTRY: " hotfence_crash_do [hot>").
     rx(
-        r"^ *([a-zA-Z0-9_.]+)(?: \[[\w.\-]+\])? (?:from "
+        r"^ *([a-zA-Z0-9_.]+)(?:(?: \[[\w.\-]+\])? (?:from "
         r"(?:[a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+|"
         + PAGER_CUT_CALLER
         + ")|"
         + PAGER_CUT_FROM
+        + ")|"
+        + ARM_CUT_MODULE_ENTRY
         + ")"
     ),
     # x86 before 4.9 printed a stack's first entry on its "<IRQ>" / "<NMI>" marker line.

@@ -71,6 +71,11 @@ PAGER_CUT_CALLER = r"[\w.+/]*(?: (?:\[[\w.\-]*)?)?" + re.escape(PAGER_MARK) + "$
 # ... or a row it cut in the " from " itself, after the callee's blank: "hotfence_crash_
 # slub_poison [hotfence_crash] from>", "kmalloc_trace fr>". The callee is whole.
 PAGER_CUT_FROM = r"(?:f|fr|fro|from)" + re.escape(PAGER_MARK) + "$"
+# ... or a row of 32-bit ARM's unwinder (6.1 arch/arm/kernel/traps.c
+# dump_backtrace_entry(): " %ps from %pS", %ps of a module's symbol "f [mod]") cut in the
+# callee's module: " hotfence_crash_slub_poison [hotfen>", "... [hotfence_crash] >". The
+# callee before " [" is whole, the entry one; to follow the callee's name.
+ARM_CUT_MODULE_ENTRY = r" \[[\w.\-]*(?:\] ?)?" + re.escape(PAGER_MARK) + "$"
 
 
 def cut_by_pager(line: str, end: int) -> bool:
