@@ -2565,6 +2565,33 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_memcg_kill(name: str) -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arm64-6.1.0-50-oom",
+        "armhf-6.1.0-50-oom",
+        "i386-6.1.0-50-oom",
+        "mips64el-6.1.0-50-oom",
+        "mipsel-6.1.0-50-oom",
+        "ppc64le-6.1.0-50-oom",
+        "riscv64-6.12.117+deb13-oom",
+        "s390x-6.1.0-50-oom",
+    ],
+)
+def test_a_syslog_file_mail_wrapped_keeps_its_oom_kill(name: str) -> None:
+    """mm/oom_kill.c __oom_kill_process() (6.1, 6.12): "%s: Killed process %d (%s)
+    total-vm:..." with "Out of memory", after a syslog prefix and a printk time, is cut
+    by a mail client's wrap at 73 columns after "Killed": no row held "Killed process"
+    and the "(comm)" both, and the kill had no report. The two rows are one kill line."""
+    console = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    messages, _ = _bugzilla_syslog(console)
+    wrapped = _bugzilla_comment(messages, 73)
+    assert re.search(r"\] Out of memory: Killed\nprocess \d+ \(", wrapped)
+    want = parse_log(messages)
+    assert [r.type for r in want] == ["OOM-KILL"]
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_bugzilla_wrapped_keeps_its_cfi_failure() -> None:
     """kernel/cfi.c report_cfi_failure() (6.1): "CFI failure at %pS (target: %pS; expected
     type: 0x%08x)", after a syslog prefix and a printk time, is cut by Bugzilla's wrap

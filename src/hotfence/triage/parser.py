@@ -723,8 +723,16 @@ _CUT_KILLED_RE = re.compile(
 )
 # The kill line cut right after its "%s:" (Bugzilla's wrap at 79 columns, after a syslog
 # prefix and a printk time, drops the space there): "... Memory cgroup out of memory:"
-# goes on "Killed process 25482 (python3) total-vm:..." in a row of its own.
-_KILL_CUT_AFTER = ("ut of memory:", "ut of memory: ")
+# goes on "Killed process 25482 (python3) total-vm:..." in a row of its own. A mail
+# client's wrap at 73 cuts "Out of memory: Killed" (6.x mm/oom_kill.c
+# __oom_kill_process(): "%s: Killed process %d (%s) total-vm:%lukB, ...") before
+# "process 86 (dd) total-vm:...": no row holds "process" and the "(comm)" both.
+_KILL_CUT_AFTER = (
+    "ut of memory:",
+    "ut of memory: ",
+    "ut of memory: Killed",
+    "ut of memory: Killed ",
+)
 # a /dev/kmsg record's dictionary, a journal entry's fields other than MESSAGE
 _NO_REPORT_LINES = frozenset((KMSG_DICT, JOURNAL_FIELD))
 _OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely exceeds this
