@@ -2592,6 +2592,23 @@ def test_a_syslog_file_mail_wrapped_keeps_its_oom_kill(name: str) -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize(
+    "name", ["x86-6.18.44-memcg-oom", "x86-6.18.44-pod-context", "x86-6.18.44-ext4-remount-ro"]
+)
+def test_a_syslog_file_mail_wrapped_keeps_its_memcg_kill(name: str) -> None:
+    """mm/oom_kill.c __oom_kill_process() (6.18): "%s: Killed process %d (%s) total-vm:..."
+    with "Memory cgroup out of memory", after a syslog prefix and a printk time, is cut by
+    a mail client's wrap at 73 columns inside that message: "Memory cgroup out of" then
+    "memory: Killed process 25482 (python3) ...". The row alone was the kill, titled "out
+    of memory" without the cgroup. The two rows are one kill line."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _bugzilla_comment(messages, 73)
+    assert re.search(r"\] Memory cgroup out of\nmemory: Killed process ", wrapped)
+    want = parse_log(messages)
+    assert want[-1].title == "memory cgroup out of memory: killed process python3"
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_bugzilla_wrapped_keeps_its_cfi_failure() -> None:
     """kernel/cfi.c report_cfi_failure() (6.1): "CFI failure at %pS (target: %pS; expected
     type: 0x%08x)", after a syslog prefix and a printk time, is cut by Bugzilla's wrap

@@ -784,6 +784,8 @@ def _oom_reports(
         ) is None:
             line, e = _unwrapped_kill(text, s, e, line)
             joined_to = e
+        elif s > lo and (joined := _kill_cut_in_its_memcg(text, s, line)) is not None:
+            s, line = joined
         if _KILLED_RE.search(line) is not None and not new_record(seen, record_key(text, s)):
             block_start = None
             continue
@@ -953,6 +955,30 @@ def _unwrapped_kill(text: str, s: int, e: int, line: str) -> tuple[str, int]:
     last = make_line(text[s:e], s, 0)
     whole = join_wrapped(last, last.raw, make_line(text[e + 1 : nxt], e + 1, 1), text)
     return (whole.raw, whole.end) if whole is not None else (line, e)
+
+
+# A mail client's wrap at 73 columns, after a syslog prefix and a printk time, cuts the
+# memcg kill line (6.x mm/oom_kill.c __oom_kill_process(): "%s: Killed process %d (%s)
+# total-vm:..." with "Memory cgroup out of memory") inside its "%s": "... Memory cgroup
+# out of" then "memory: Killed process 25482 (python3) total-vm:...". The row is a kill
+# of its own, its cgroup's words left in the row before.
+_MEMCG_MESSAGE = "Memory cgroup out of memory: "
+
+
+def _kill_cut_in_its_memcg(text: str, s: int, line: str) -> tuple[int, str] | None:
+    """The kill row ``line`` at ``s`` read whole with the row before it (its start and
+    raw text), when a wrap cut the memcg message's words from it (see above); else None."""
+    m = _KILLED_RE.search(line)
+    if m is None or m.group("memcg") or not m.start() or line[:1].isspace():
+        return None
+    if not _MEMCG_MESSAGE.endswith(line[: m.start()]):
+        return None
+    prev = text.rfind("\n", 0, s - 1) + 1
+    last = make_line(text[prev : s - 1], prev, 0)
+    whole = join_wrapped(last, last.raw, make_line(line, s, 1), text)
+    if whole is None or (w := _KILLED_RE.search(whole.raw)) is None or not w.group("memcg"):
+        return None
+    return prev, whole.raw
 
 
 def _own_stream(lines: list[Line], text: str) -> list[Line]:
