@@ -2609,6 +2609,23 @@ def test_a_syslog_file_mail_wrapped_keeps_its_memcg_kill(name: str) -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize(
+    "name", ["mips-4.19-oops", "mipsel-6.1.0-50-mod-null", "mips64el-6.1.0-50-mod-null"]
+)
+def test_a_syslog_file_mail_wrapped_keeps_its_mips_paging_request(name: str) -> None:
+    """MIPS's "CPU %d Unable to handle kernel paging request at virtual address %0*lx,
+    epc == %0*lx, ra == %0*lx" (arch/mips/mm/fault.c __do_page_fault(), 4.19 and 6.1),
+    after a syslog prefix and a printk time, is cut by a mail client's wrap at 73 columns
+    after "handle": no row held "Unable to handle kernel", and the report was die()'s
+    "Oops in ...". The row going on "kernel paging request at ..." is its rest."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _bugzilla_comment(messages, 73)
+    assert re.search(r"\] CPU 0 Unable to handle\nkernel paging request at ", wrapped)
+    want = parse_log(messages)
+    assert want[0].title.startswith("BUG: unable to handle kernel paging request in ")
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_bugzilla_wrapped_keeps_its_cfi_failure() -> None:
     """kernel/cfi.c report_cfi_failure() (6.1): "CFI failure at %pS (target: %pS; expected
     type: 0x%08x)", after a syslog prefix and a printk time, is cut by Bugzilla's wrap
