@@ -2626,6 +2626,21 @@ def test_a_syslog_file_mail_wrapped_keeps_its_mips_paging_request(name: str) -> 
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize("name", ["i386-2.6-mce-context-corrupt", "rhel6-mce-fatal"])
+def test_a_syslog_file_mail_wrapped_keeps_its_machine_check(name: str) -> None:
+    """2.6's "CPU %d: Machine Check Exception: ..." (i386 k7_machine_check(), RHEL 6's
+    print_mce()), after a syslog prefix and a printk time, is cut by a mail client's wrap
+    at 73 columns after "Check": no row held "Machine Check Exception", and the report
+    was the panic after it ("kernel panic: CPU context corrupt", corrupted). The row
+    going on "Exception: ..." is its rest: the machine check keeps its title and CPU."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _bugzilla_comment(messages, 73)
+    assert re.search(r"\] CPU 7: Machine Check\nException: ", wrapped)
+    want = parse_log(messages)
+    assert want[0].title.startswith("MCE: machine check in bank")
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_bugzilla_wrapped_keeps_its_cfi_failure() -> None:
     """kernel/cfi.c report_cfi_failure() (6.1): "CFI failure at %pS (target: %pS; expected
     type: 0x%08x)", after a syslog prefix and a printk time, is cut by Bugzilla's wrap

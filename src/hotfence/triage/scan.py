@@ -280,7 +280,12 @@ SCAN_NEEDLES = (
     "Bad mode in ",  # arm / arm64 bad_mode() (BAD_MODE)
     "Bad page state ",  # before 2.6.28 bad_page() printed no "BUG: " (oopses.py)
     "Bad pte = ",  # print_bad_pte() before 2.6.29's "BUG: Bad page map" (oopses.py)
-    "Machine Check Exception",
+    # (no "Exception": a mail client's wrap at 73 columns, after a syslog prefix and a
+    # printk time, cuts "CPU %d: Machine Check Exception: ..." after "Check", as 2.6
+    # i386 k7_machine_check() (arch/i386/kernel/cpu/mcheck/k7.c, "CPU %d: Machine Check
+    # Exception: %08x%08x") and RHEL 6's print_mce() print it, the row going on
+    # "Exception: 0000000000000005": _wrapped_header reads the two as one line)
+    "Machine Check",
     "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
     "RTNL",  # "RTNL: assertion failed at ...", logcat's "RTNL    : assertion failed at ..."
     "table check failed",  # "sysctl table check failed: "
