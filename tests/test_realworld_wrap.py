@@ -2641,6 +2641,29 @@ def test_a_syslog_file_mail_wrapped_keeps_its_machine_check(name: str) -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize(
+    ("name", "cut"),
+    [
+        ("s390x-6.1.0-50-mod-slub-poison", r"\] task:init {11}\nstate:R "),
+        ("armhf-6.1.0-50-mod-slub-poison", r"\] {4}\nhandle_softirqs\+"),
+    ],
+)
+def test_a_syslog_file_mail_wrapped_in_a_run_of_blanks_keeps_its_lines(name: str, cut: str) -> None:
+    """A mail client's wrap at 73 columns, after a syslog prefix and a printk time, that
+    falls in a run of blanks keeps all but the one it dropped on the cut row: 6.1
+    sched_show_task()'s "task:%-15.15s state:%c ..." (kernel/sched/core.c) goes on
+    "state:R  running task ..." after "task:init" and 11 blanks, an object's free path
+    entry (6.1 mm/slab_common.c kmem_dump_obj(): "    %pS") goes on
+    "handle_softirqs+0x114/0x32c" after its indent. Those blanks were part of the row's
+    width: the rows are one line, the stalled task keeps its comm and pid, the oops
+    after the register dump its trace."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _bugzilla_comment(messages, 73)
+    assert re.search(cut, wrapped)
+    want = parse_log(messages)
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_bugzilla_wrapped_keeps_its_cfi_failure() -> None:
     """kernel/cfi.c report_cfi_failure() (6.1): "CFI failure at %pS (target: %pS; expected
     type: 0x%08x)", after a syslog prefix and a printk time, is cut by Bugzilla's wrap

@@ -428,8 +428,11 @@ def _mail_cut(piece: str, rest: str) -> bool:
     width = _cut_width(piece)
     if width > _MAIL_WIDTH_MAX or rest[:1].isspace():
         return False
-    flowed = piece.endswith(" ")
-    return width + 1 + len(rest.split(None, 1)[0]) + flowed > _MAIL_WIDTH_MIN
+    # (a wrap in a run of blanks keeps all but the one it dropped on the cut row, as in
+    # sched_show_task()'s "task:%-15.15s state:%c": "task:init           " goes on
+    # "state:R  running task ...": those blanks were part of the row's width)
+    padded = len(piece) - len(piece.rstrip(" "))
+    return width + 1 + len(rest.split(None, 1)[0]) + padded > _MAIL_WIDTH_MIN
 
 
 # A mail client breaking lines by UAX #14 may also break after a hyphen (LB21) that
