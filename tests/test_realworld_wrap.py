@@ -2664,6 +2664,22 @@ def test_a_syslog_file_mail_wrapped_in_a_run_of_blanks_keeps_its_lines(name: str
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+def test_a_syslog_file_mail_wrapped_keeps_its_late_paca_backtrace() -> None:
+    """powerpc raise_backtrace_ipi() (arch/powerpc/kernel/stacktrace.c, 6.1) prints "CPU
+    %d didn't respond to backtrace IPI, inspecting paca." and the stalled CPU's stack 48 s
+    after the RCU stall's "Sending NMI from CPU 0 to CPUs 1:" here. After a syslog prefix
+    and a printk time a mail client's wrap at 73 columns cuts it after "to": the row no
+    longer held "didn't respond to backtrace", the pause ended the stall's report there,
+    and it was titled "in corrupted" with no task. The row still goes on with it."""
+    console = (DATA / "ppc64le-6.1.0-50-mod-hardlockup.log").read_text(encoding="latin-1")
+    messages, _ = _bugzilla_syslog(console)
+    wrapped = _bugzilla_comment(messages, 73)
+    assert re.search(r"\] CPU 1 didn't respond to\nbacktrace IPI", wrapped)
+    want = parse_log(messages)
+    assert "INFO: rcu detected stall in proc_reg_write" in [r.title for r in want]
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_bugzilla_wrapped_keeps_its_cfi_failure() -> None:
     """kernel/cfi.c report_cfi_failure() (6.1): "CFI failure at %pS (target: %pS; expected
     type: 0x%08x)", after a syslog prefix and a printk time, is cut by Bugzilla's wrap

@@ -141,12 +141,14 @@ _REPORT_TIME_GAP = 10.0
 # stalled CPU's, the report's own, however long the wait took (the asking CPU itself
 # stuck printing, a guest's slow clock: 48 s in an RCU stall's on QEMU). Its first words
 # only: a syslog file pasted in Bugzilla (wrapped at 79 columns) leaves "IPI, inspecting
-# paca." on a row of its own.
+# paca." on a row of its own; a mail client's wrap at 73 columns cuts it sooner, "CPU 1
+# didn't respond to" going on "backtrace IPI, inspecting paca.": the row's last words.
 _LATE_BACKTRACE = "didn't respond to backtrace"
+_LATE_BACKTRACE_CUT_RE = re.compile(r"\bdidn't respond(?: to)?\s*$")
 
 
 def _late_backtrace(raw: str) -> bool:
-    return _LATE_BACKTRACE in raw
+    return _LATE_BACKTRACE in raw or _LATE_BACKTRACE_CUT_RE.search(raw) is not None
 
 
 # printk stamps a record with local_clock(), whose CPUs the scheduler clock keeps within
