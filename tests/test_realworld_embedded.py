@@ -257,3 +257,27 @@ def test_two_cpus_mips_faults_at_once_are_two_reports_each_with_its_registers(
         assert rep.text.count("Oops[#") == 1 and rep.text.count("---[ end trace") == 1
         assert f"CPU: {rep.cpu} PID: {rep.pid} " in rep.text
     _same(composed.encode(), 1 << 12, 4096)
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "address"),
+    [
+        ("rhel6-syslog-old-warning", "dev.c:1915", "0xffffffff8145c850"),
+        ("mipsel-6.1.0-50-mod-warn", "hotfence_crash.c:110", "0xc00f6840"),
+    ],
+)
+def test_a_warning_with_an_address_before_its_symbol_names_the_function(
+    name: str, line: str, address: str
+) -> None:
+    """AVM's Fritz!Box kernels (vendor MIPS 3.10 builds) print an address before the
+    symbol where warn_slowpath_common() / __warn() say "%pS" (3.10 kernel/panic.c
+    "WARNING: at %s:%d %pS()"): "WARNING: at .../kdsld.c:1915 0x815300a0
+    kdsld_net_xmit+0x480/0x560 [kdsldmod]()" (Freetz-NG/freetz-ng#3). The line still names
+    the function that warned: titled by it, not by the raw line."""
+    text = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(reworded(text, {f"{line} ": f"{line} {address} "}).encode())
+    assert rep.title == want.title
+    assert rep.title.startswith("WARNING in ")
+    assert (rep.guilty_file, rep.comm, rep.pid) == (want.guilty_file, want.comm, want.pid)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]

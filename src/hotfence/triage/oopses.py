@@ -1169,11 +1169,18 @@ _PPC_HARD_LOCKUP = _F(
 # "unhandled signal 11 at"), never before these headers.
 _PROGRAM_TAG = r"^[^\s:\[\]]+\[\d+\]: "
 
+# The address AVM's Fritz!Box kernels (vendor MIPS 3.10 / 4.x builds) print before the
+# symbol where __warn() / warn_slowpath_common() say "%pS" (3.10 kernel/panic.c:
+# "WARNING: at %s:%d %pS()"): "WARNING: at .../kdsld.c:1915 0x815300a0
+# kdsld_net_xmit+0x480/0x560 [kdsldmod]()". Only a hex word then a symbol+offset is
+# read so: the word alone (a kernel without kallsyms) names no function.
+_WARN_PC = r"(?:0x[0-9a-f]+ )?"
+
 # kernel/panic.c __warn()'s line naming file, line and the function that warned (the
 # "WARNING:" kind's own formats, also those of the messages printed just before one).
 _WARN_LINE = (
     _F(
-        lazy_rx("WARNING: .* at {{SRC}} {{FUNC}}"),
+        lazy_rx("WARNING: .* at {{SRC}} " + _WARN_PC + "{{FUNC}}"),
         "WARNING in {3}",
         stack=_warning_stack(),
         names_function=2,
@@ -1845,7 +1852,11 @@ OOPSES: tuple[OopsKind, ...] = (
             # Before 3.x (warn_slowpath_common): "WARNING: at net/core/dev.c:1915 f+0x1/0x2()
             # (Not tainted)". The line names the function that warned; the stack entries
             # of those kernels are all "?", so the title cannot come from them.
-            _F(lazy_rx("WARNING: at {{SRC}} {{FUNC}}"), "WARNING in {2}", no_stack_trace=True),
+            _F(
+                lazy_rx("WARNING: at {{SRC}} " + _WARN_PC + "{{FUNC}}"),
+                "WARNING in {2}",
+                no_stack_trace=True,
+            ),
             # 2.6.19-2.6.25's WARN_ON() (include/asm-generic/bug.h, before 2.6.26's
             # warn_on_slowpath() named the caller with sprint_symbol()) printed the
             # compiler's __FUNCTION__, a bare name, then dump_stack(): "WARNING: at
