@@ -97,3 +97,37 @@ def test_x86_64s_near_stack_overflow_warn_once_is_the_warnings() -> None:
     assert rep.type == "WARNING"
     assert rep.text.splitlines()[0].startswith("WARNING: at arch/x86/kernel/irq_64.c:46")
     assert "near stack overflow" in rep.text
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        (
+            "WARNING: kernel stack regs at 00000000d1b8890f in kworker/0:1:31 has bad 'bp'"
+            " value 000000006ff32c02",
+            "WARNING: kernel stack regs has bad 'bp' value",
+        ),
+        (
+            "WARNING: kernel stack frame pointer at 00000000d1b8890f in kworker/0:1:31 has"
+            " bad value 000000006ff32c02",
+            "WARNING: kernel stack frame pointer has bad value",
+        ),
+    ],
+)
+def test_an_unwinder_warning_names_the_task_whose_stack_it_walked(line: str, title: str) -> None:
+    # x86's frame-pointer unwinder (arch/x86/kernel/unwind_frame.c unwind_next_frame(),
+    # 4.9+) prints "WARNING: kernel stack regs at %p in %s:%d has bad 'bp' value %p" (or
+    # "... frame pointer at %p in %s:%d has bad value %p"), the walked task's comm and pid
+    # (tempesta-tech/tempesta#2268: "in swapper/3:0"); no task header follows it. A comm
+    # may hold ":": the pid is the digits after the last one.
+    lines = [
+        ln
+        for ln in (DATA / "x86-6.1.0-56-rtnl-warn.log").read_text().splitlines()
+        if "] CPU: 0 PID: 117 Comm: sh " not in ln
+    ]
+    warn = next(i for i, ln in enumerate(lines) if "] WARNING: CPU: 0 PID: 117 at " in ln)
+    lines[warn] = lines[warn].partition("] ")[0] + "] " + line
+    reps = parse_log("\n".join(lines).encode())
+    rep = next(r for r in reps if r.title.startswith("WARNING: kernel stack"))
+    assert rep.title == title
+    assert (rep.comm, rep.pid) == ("kworker/0:1", 31)

@@ -387,6 +387,14 @@ _TASK_RES = (
     # kernel/panic.c __warn() since 6.19 names the warning task itself (a comm may hold
     # "/"): "WARNING: mm/slub.c:1127 at object_err+0x236/0x248, CPU#1: kworker/u4:6/16250"
     re.compile(r"^WARNING: (?:.* )?at .+, CPU#\d+: (?P<comm>\S.{0,19}?)/(?P<pid>\d+)\s*$"),
+    # x86's frame-pointer unwinder (arch/x86/kernel/unwind_frame.c unwind_next_frame(),
+    # its bad_address: block, 4.9+) names the task whose stack it walked: "WARNING:
+    # kernel stack regs at %p in %s:%d has bad 'bp' value %p", "WARNING: kernel stack
+    # frame pointer at %p in %s:%d has bad value %p" (a comm may hold ":")
+    re.compile(
+        r"^WARNING: kernel stack (?:regs|frame pointer) at [0-9a-f]+ in "
+        r"(?P<comm>\S.{0,19}?):(?P<pid>\d+) has bad "
+    ),
     # kernel/workqueue.c process_one_work(): "BUG: workqueue leaked lock or atomic: %s/0x%08x/%d"
     re.compile(
         r"BUG: workqueue leaked lock or atomic: (?P<comm>.{1,20}?)/0x[0-9a-f]+/(?P<pid>\d+)"
