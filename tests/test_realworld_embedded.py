@@ -281,3 +281,32 @@ def test_a_warning_with_an_address_before_its_symbol_names_the_function(
     assert rep.title.startswith("WARNING in ")
     assert (rep.guilty_file, rep.comm, rep.pid) == (want.guilty_file, want.comm, want.pid)
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
+_NO_KALLSYMS_LINE = "hotfence_crash.c:110 0xc00f6840 [hotfence_crash@c00f6000+0x840]"
+
+
+def test_a_warning_without_kallsyms_is_titled_by_its_stack() -> None:
+    """Without CONFIG_KALLSYMS (OpenWrt's small targets) __warn()'s "%pS" is the bare
+    address (lib/vsprintf.c symbol_string()), OpenWrt adding a module's name, base and
+    offset: "WARNING: CPU: 2 PID: 5284 at .../mesh_hwmp.c:348 0x8286c5e4
+    [mac80211@f00cb28e+0x81220]" (openwrt/openwrt#10801). The line names no function: the
+    stack does, as for 2.6's "WARNING: at %s:%d" alone; a trace of bare addresses names
+    none and the report is corrupted, never titled by its raw line's NUM/ADDR."""
+    text = (DATA / "mipsel-6.1.0-50-mod-warn.log").read_text()
+    (want,) = parse_log(text.encode())
+    bare = reworded(
+        text,
+        {"hotfence_crash.c:110 hotfence_crash_do+0xd4/0x28c [hotfence_crash]": _NO_KALLSYMS_LINE},
+    )
+    (rep,) = parse_log(bare.encode())
+    assert (
+        (rep.title, rep.corrupted) == (want.title, False) == ("WARNING in hotfence_crash_do", False)
+    )
+    assert (rep.guilty_file, rep.comm, rep.pid) == (want.guilty_file, want.comm, want.pid)
+    # ... and its trace's entries bare too ("[<c00f6840>] 0xc00f6840"), as such a kernel prints them
+    stripped = re.sub(r"(?m)^(\[ *[\d.]+\] \[<([0-9a-f]+)>\]) \S.*$", r"\1 0x\2", bare)
+    assert "] [<c00f6840>] 0xc00f6840\n" in stripped
+    (rep,) = parse_log(stripped.encode())
+    assert (rep.title, rep.corrupted) == ("WARNING in corrupted", True)
+    assert rep.guilty_file == want.guilty_file

@@ -1840,6 +1840,22 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_warning_stack(),
             ),
             *_WARN_LINE,
+            # A kernel built without CONFIG_KALLSYMS (OpenWrt's small targets) has
+            # __warn()'s "%pS" print the bare address (lib/vsprintf.c symbol_string():
+            # special_hex_number()), an address in a module with OpenWrt's own
+            # "[mac80211@f00cb28e+0x81220]" after it: "WARNING: CPU: 2 PID: 5284 at
+            # .../mesh_hwmp.c:348 0x8286c5e4 [mac80211@f00cb28e+0x81220]" (3.10's
+            # warn_slowpath_common() "WARNING: at %s:%d %pS()"). The line names no
+            # function: as for "WARNING: at %s:%d" alone, the stack does, else the
+            # report is corrupted ("WARNING in corrupted"), not titled by its raw line.
+            _F(
+                lazy_rx(
+                    r"WARNING: (?:CPU: [0-9]+ PID: [0-9]+ )?at {{SRC}} 0x[0-9a-f]+"
+                    r"(?: \[[\w.\-]+@[0-9a-f]+\+0x[0-9a-f]+\])?(?:\(\))?[ \t]*(?:\n|$)"
+                ),
+                "WARNING in {2}",
+                stack=_warning_stack(),
+            ),
             # __warn()'s line cut by a pager before the function it names: journalctl's
             # less -S ends it in the mark taint.PAGER_MARK stands for ("WARNING: CPU: 0
             # PID: 117 at drivers/gpu/drm/>"). Titled as the whole line is: "WARNING in
