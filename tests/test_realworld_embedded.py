@@ -310,3 +310,26 @@ def test_a_warning_without_kallsyms_is_titled_by_its_stack() -> None:
     (rep,) = parse_log(stripped.encode())
     assert (rep.title, rep.corrupted) == ("WARNING in corrupted", True)
     assert rep.guilty_file == want.guilty_file
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WARNING: src/hotfence/lab/module/hotfence_crash.c:110 at 0xc00f6840, CPU#0: sh/79",
+        "WARNING: at 0xc00f6840, CPU#0: sh/79",
+    ],
+)
+def test_a_619_warning_without_kallsyms_is_titled_by_its_stack(line: str) -> None:
+    """6.19's __warn() (kernel/panic.c) prints "WARNING: %s:%d at %pS, CPU#%d: %s/%d",
+    "WARNING: at %pS, CPU#%d: %s/%d" without a file; without CONFIG_KALLSYMS "%pS" is a
+    hex address (lib/vsprintf.c symbol_string()), letters and all: "0xc00f6840". The line
+    names no function: the stack does, as for the old "%pS" address (not the raw line)."""
+    text = (DATA / "mipsel-6.1.0-50-mod-warn.log").read_text()
+    (want,) = parse_log(text.encode())
+    old = "WARNING: CPU: 0 PID: 79 at src/hotfence/lab/module/hotfence_crash.c:110 "
+    old += "hotfence_crash_do+0xd4/0x28c [hotfence_crash]"
+    (rep,) = parse_log(reworded(text, {old: line}).encode())
+    assert (
+        (rep.title, rep.corrupted) == (want.title, False) == ("WARNING in hotfence_crash_do", False)
+    )
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu) == ("sh", 79, 0)

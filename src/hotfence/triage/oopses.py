@@ -1834,9 +1834,19 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             ),
             # Kernels from late 2025: "WARNING: file.c:12 at 0x1234, CPU#0: comm/pid".
+            # (6.19 kernel/panic.c __warn(): "WARNING: %s:%d at %pS, CPU#%d: %s/%d", its
+            # "%pS" a bare hex address without CONFIG_KALLSYMS: lib/vsprintf.c
+            # symbol_string()'s special_hex_number(), "0xc00f6840"; without a file,
+            # CONFIG_DEBUG_BUGVERBOSE off, "WARNING: at %pS, CPU#%d: %s/%d".) The line
+            # names no function: the stack does.
             _F(
-                lazy_rx(r"WARNING: {{SRC}} at 0x\d+, CPU#\d+"),
+                lazy_rx(r"WARNING: {{SRC}} at 0x[0-9a-f]+, CPU#\d+"),
                 "WARNING in {2}",
+                stack=_warning_stack(),
+            ),
+            _F(
+                lazy_rx(r"WARNING: at 0x[0-9a-f]+, CPU#\d+"),
+                "WARNING in {1}",
                 stack=_warning_stack(),
             ),
             *_WARN_LINE,
