@@ -890,6 +890,23 @@ def test_motorola_cpu_after_a_comma_in_the_printk_time_reads_as_the_console() ->
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+def test_motorola_module_list_with_a_stale_cpu_is_the_oops_own() -> None:
+    """Motorola's printk prints a pr_cont() line with the cont buffer's CPU, which only
+    cont_flush() sets (kernel/printk.c cont_print_text()): print_modules()'s line inside
+    CPU 1's oops shows CPU 0. The report keeps its list, its last unloaded module and
+    every other fact."""
+    text = (DATA / "arm64-6.1-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+    assert want.cpu == 1 and want.modules
+    tagged = re.sub(r"^(\[ *\d+\.\d+)\]", r"\1,1]", text, flags=re.M)
+    stale = re.sub(r",1\] (Modules linked in: .*)", r",0] \1 [last unloaded: wlan]", tagged)
+    assert re.search(r"^\[ *\d+\.\d{6},0\] Modules linked in:", stale, re.M)
+    (rep,) = parse_log(stale.encode())
+    assert _facts([rep]) == _facts([want])
+    assert rep.modules == want.modules and rep.tainting_modules == want.tainting_modules
+    assert rep.last_unloaded_module == "wlan"
+
+
 def test_a_bracketed_message_start_is_no_vendor_prefix() -> None:
     """Samsung's prefix is "%c[%1d:%15s:%5d]": a message of a mainline kernel that starts
     with a bracket and colons keeps them."""

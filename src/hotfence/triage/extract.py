@@ -716,6 +716,29 @@ def continues_record(last: Line, line: Line, text: str) -> bool:
     )
 
 
+# Motorola's MSM8916 / MSM8939 3.10 trees print the record's CPU in the time's brackets
+# ("[%5lu.%06lu,%u] ", lines._MOTO_CPU), but a line pr_cont() pieces built reaches the
+# console through the cont buffer: cont_print_text() prints print_time(cont.ts_nsec,
+# text, cont.cpu), and only cont_flush() sets cont.cpu, after the line was printed, so
+# the line shows the CPU of the previous continuation line flushed, not its own
+# (kernel/printk.c of the moto msm8916 trees). print_modules()'s list is such a line
+# (printk(KERN_DEFAULT "Modules linked in:") then printk(" %s%s") for each module):
+# "[86735.021221,0] Modules linked in: wlan(C) [last unloaded: wlan]" inside CPU 1's
+# oops is that oops's.
+_STALE_CONT_RE = re.compile(r"\[ *\d+\.\d{6},\d{1,4}\] Modules linked in:")
+_CPU_CONTEXT_RE = re.compile(r"c\d+")
+
+
+def _stale_cont_cpu(line: Line, context: str) -> bool:
+    """Is ``line``, of another CPU than the report's ``context``, a Motorola console's
+    print_modules() line, shown with a stale CPU (``_STALE_CONT_RE``)?"""
+    return (
+        _STALE_CONT_RE.match(line.raw) is not None
+        and _CPU_CONTEXT_RE.fullmatch(context) is not None
+        and _CPU_CONTEXT_RE.fullmatch(line.context) is not None
+    )
+
+
 # Lines after a program's line within which the report's own prefixed lines go on.
 _INTERJECTION_LINES = 50
 
@@ -1184,6 +1207,7 @@ class _Window:
                 line.context != self.context
                 and not (self.cpu_traceback and caller_id(line.context).startswith("C"))
                 and not (self.lines and continues_record(self.lines[-1], line, self.text))
+                and not _stale_cont_cpu(line, self.context)
             ):
                 if not line.context and self._joins_wrapped(raw, line):
                     return True
