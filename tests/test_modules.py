@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 from hotfence.triage.modules import linked_modules
@@ -43,6 +44,36 @@ def test_a_syslog_list_split_over_two_records_is_read_whole() -> None:
     split = parse_log(_split_modules_line(log, "ipv6"))[0]
     assert whole.modules[:3] == ["bonding", "8021q", "garp"]
     assert split.modules == whole.modules
+
+
+def _squeezed_mail(log: str, width: int) -> str:
+    """``log`` as an LKFT report on a list archive shows it: each line with its record's
+    level, "<4>[  211.002701] ", wrapped by the mail client at ``width`` columns, then
+    the time's padding squeezed by the archive's HTML ("<4>[ 211.002701] ")."""
+    rows = []
+    for line in log.splitlines():
+        m = re.match(r"\[ *(\d+\.\d+)\] ?(.*)", line)
+        # (the times made three digits long, as in a test run minutes after boot)
+        row = f"<4>[{float(m[1]) - 4000:12.6f}] {m[2]}" if m else line
+        rows += textwrap.wrap(row, width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(re.sub(r"^<4>\[ +", "<4>[ ", r) for r in rows) + "\n"
+
+
+def test_a_list_a_mail_wrapped_over_rows_of_a_squeezed_log_is_read_whole() -> None:
+    """print_modules() prints one line; a mail client's wrap carries its names on over
+    bare rows. Where an archive squeezed the printk time's blanks, a cut row is shorter
+    than the wrap: "<4>[ 203.133483] Modules linked in: btrfs blake2b_generic libcrc32c"
+    (67 columns) goes on "xor xor_neon ...". Every row of names is the list's."""
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    whole = parse_log(log)[0]
+    mail = _squeezed_mail(log, 69)
+    assert re.search(r"^<4>\[ \d{3}\.\d{6}\] Modules linked in: .*\n[a-z]", mail, re.M)
+    wrapped = parse_log(mail)[0]
+    assert len(whole.modules) == 36
+    assert wrapped.modules == whole.modules
+    assert wrapped.tainting_modules == ["overlay(T)"]
+    assert wrapped.rip is not None and whole.rip is not None
+    assert wrapped.rip.function == whole.rip.function
 
 
 def test_flags_last_unloaded_and_what_ends_the_list() -> None:

@@ -437,6 +437,28 @@ def _mail_cut(piece: str, rest: str) -> bool:
     return width + 1 + len(rest.split(None, 1)[0]) + padded > _MAIL_WIDTH_MIN
 
 
+# print_modules() (kernel/module/main.c) prints its list as one line, " %s%s" for each
+# module after "Modules linked in:", up to a "[last unloaded: %s%s]": a bare row of
+# names alone after that line, before the list ended, is its rest, a mail client's wrap
+# cut. The row's width tells nothing here: archives that squeeze a printk time's blanks
+# ("<4>[ 203.133483] Modules linked in: btrfs blake2b_generic libcrc32c" in an LKFT
+# report on lore) leave the cut row short of any wrap's width.
+_LIST_OPEN_RE = re.compile(r"Modules linked in: (?!.*\[last unloaded:)")
+_LIST_ROW_RE = re.compile(
+    r"[\w-]+(?:\([A-Z+\-]+\))?(?: [\w-]+(?:\([A-Z+\-]+\))?)*(?: \[last unloaded: [^\]]*\])?\s*$"
+)
+
+
+def _list_cut(last: Line, piece: str, rest: str) -> bool:
+    """Was ``last``, print_modules()'s line before its list ended, cut by a mail
+    client's wrap before ``rest``, a row of module names (see above)?"""
+    return (
+        _LIST_OPEN_RE.search(last.text) is not None
+        and _cut_width(piece) <= _MAIL_WIDTH_MAX
+        and _LIST_ROW_RE.match(rest) is not None
+    )
+
+
 # A mail client breaking lines by UAX #14 may also break after a hyphen (LB21) that
 # follows a letter or digit, unless a digit comes next (LB25): "(in kfence-" goes on
 # "#83):" (mm/kfence/report.c "(in kfence-#%d):"). Such a cut goes on with no space, when
@@ -579,6 +601,8 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
         raw = last.raw.rstrip("\r") + rest
     elif (proven := join_proven_cut(last, line)) is not None:
         return proven
+    elif _list_cut(last, piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
+        raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
     elif _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
