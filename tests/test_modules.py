@@ -76,6 +76,24 @@ def test_a_list_a_mail_wrapped_over_rows_of_a_squeezed_log_is_read_whole() -> No
     assert wrapped.rip.function == whole.rip.function
 
 
+def test_a_list_cut_mid_name_by_a_terminal_keeps_no_part_of_a_name() -> None:
+    """A terminal (a tmux pane, a wide console) wraps a prefixed log's list line at its
+    width, mid-name, the rest on a row without the prefix: "... sha256_generic cf" then
+    "g80211 ...". One row that wide is no proof of the width; the name the row ends
+    with may be cut, and is not kept."""
+    log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
+    whole = parse_log(log)[0]
+    line = next(ln for ln in log.splitlines() if "Modules linked in:" in ln)
+    width = line.index(" dm_thin_pool ") + len(" dm_thin")  # inside "dm_thin_pool"
+    cut = log.replace(line, f"{line[:width]}\n{line[width:]}")
+    assert "] Modules linked in: " in cut and "\n_pool dm_persistent_data" in cut
+    rep = parse_log(cut)[0]
+    kept = whole.modules[: whole.modules.index("dm_thin_pool")]
+    assert rep.modules == kept and "dm_thin" not in rep.modules
+    assert rep.tainting_modules == ["overlay(T)"]
+    assert rep.title == whole.title
+
+
 def test_flags_last_unloaded_and_what_ends_the_list() -> None:
     mods = linked_modules(
         [

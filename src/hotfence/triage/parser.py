@@ -1238,7 +1238,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
             rep.text = _out("\n".join(regs + own), from_bytes)
             rep.rip = rep.rip or rip_frame(regs)
     _fill_task_fields(rep, own, prefix, from_bytes, near)
-    _fill_modules(rep, own, from_bytes)
+    _fill_modules(rep, own, own_lines, text, from_bytes)
     _task_from_caller(rep, ext.header.context)
     # (the header read whole: a wrap's rest joined to it, "... Watchdog detected hard"
     # going on "LOCKUP on cpu 0" in the row after it, scan._wrapped_header)
@@ -1370,13 +1370,39 @@ def _keep_to_locked_cpu(rep: Report, header: str) -> None:
     rep.frames = []
 
 
-def _fill_modules(rep: Report, own: list[str], from_bytes: bool) -> None:
+def _fill_modules(
+    rep: Report, own: list[str], own_lines: list[Line], text: str, from_bytes: bool
+) -> None:
     mods = linked_modules(own)
     if mods is not None:
+        if mods.names and mods.last_unloaded is None and _list_cut_off(own_lines, text):
+            # (a name the row may have cut: "videobuf2_dma" of "videobuf2_dma_contig")
+            mods.tainting = [t for t in mods.tainting if t.split("(")[0] != mods.names[-1]]
+            del mods.names[-1]
         rep.modules = [_out(n, from_bytes) for n in mods.names]
         rep.tainting_modules = [_out(n, from_bytes) for n in mods.tainting]
         if mods.last_unloaded is not None:
             rep.last_unloaded_module = _out(mods.last_unloaded, from_bytes)
+
+
+def _list_cut_off(own_lines: list[Line], text: str) -> bool:
+    """Was the report's print_modules() line (one line, up to its newline) cut, the rest
+    on a row of its own that no report's line took? A terminal or a pager wraps a
+    prefixed log's long lines at its width, mid-word, and no prefix comes before the rest
+    (a syslog capture's "... kernel: Modules linked in: ... sg v4l2_h264 videobuf2_dma"
+    going on "_contig v4l2_mem2mem ...", MichaIng/DietPi#3939; a tmux pane's "...
+    sha256_generic cf" going on "g80211 ...", m0nad/Diamorphine#27): a width no row
+    around shows is no proof, so the row's last name may be cut, or whole. What goes on
+    with no prefix after a prefixed list line says it was cut."""
+    at = next((i for i, ln in enumerate(own_lines) if "Modules linked in:" in ln.text), None)
+    if at is None or not own_lines[at].context:
+        return False
+    nl = text.find("\n", own_lines[at].end)
+    if nl < 0 or (at + 1 < len(own_lines) and own_lines[at + 1].start <= nl + 1):
+        return False  # the log's end, or the next row is the report's own line
+    end = text.find("\n", nl + 1)
+    row = text[nl + 1 : end if end >= 0 else len(text)]
+    return bool(row.strip()) and not make_line(row, nl + 1, 0).context
 
 
 # How long before a report's header a line of its prefix may still name its task: a
