@@ -94,6 +94,20 @@ def test_a_list_cut_mid_name_by_a_terminal_keeps_no_part_of_a_name() -> None:
     assert rep.title == whole.title
 
 
+def test_the_last_unloaded_module_in_a_record_of_its_own_is_read() -> None:
+    """3.5-4.x printk stores a pr_cont() piece that no longer fits its continuation
+    buffer as a record of its own (cont_add()): the split may come right before
+    print_modules()'s " [last unloaded: %s]", alone on its line."""
+    log = (DATA / "rhel6-irq-marker-frames.log").read_text()
+    whole = parse_log(log)[0]
+    assert whole.last_unloaded_module == "scsi_wait_scan"
+    split = log.replace(" [last unloaded: ", "\n [last unloaded: ", 1)
+    rep = parse_log(split)[0]
+    assert rep.last_unloaded_module == "scsi_wait_scan"
+    assert rep.modules == whole.modules
+    assert rep.title == whole.title
+
+
 def test_flags_last_unloaded_and_what_ends_the_list() -> None:
     mods = linked_modules(
         [

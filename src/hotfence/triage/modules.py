@@ -25,8 +25,13 @@ _HEADING = "Modules linked in:"
 _MODULE = r"([\w-]+)(?:\(([A-Z+\-]+)\))?"
 _MODULE_RE = re.compile(_MODULE)
 _LAST_RE = re.compile(rf"\[last unloaded: {_MODULE}\]")
-# A line that goes on with the list: the space pr_cont() put before a name, then names.
-_GOES_ON_RE = re.compile(rf" {_MODULE}(?: {_MODULE})*(?: \[last unloaded: [^\]]*\])?$")
+# A line that goes on with the list: the space pr_cont() put before a name, then names;
+# or the last unloaded one alone, when the record was split right before it (3.5-4.x
+# printk's cont_add() stores a piece that no longer fits its buffer as a record of its
+# own, kernel/printk/printk.c: any piece, the " [last unloaded: %s]" one too).
+_GOES_ON_RE = re.compile(
+    rf" {_MODULE}(?: {_MODULE})*(?: \[last unloaded: [^\]]*\])?$| \[last unloaded: [^\]]*\]$"
+)
 
 # The lines print_modules()'s callers print right after the list.
 _AFTER_LIST_RE = re.compile(
