@@ -2047,6 +2047,15 @@ def _uml_fault(lines: list[str]) -> list[str]:
     return [*lines[:bug], *(f"[    4.{883231 + i:06d}] {t}" for i, t in enumerate(uml))]
 
 
+def test_a_uml_kernel_mode_fault_lists_the_modules_of_its_registers() -> None:
+    """UML's show_regs() prints print_modules()'s line with the registers before its
+    fault's panic (arch/x86/um/sysrq_64.c): the report, which starts there, lists them."""
+    lines = (DATA / "x86-6.12.115-null-deref.log").read_text().splitlines()
+    (rep,) = parse_log("\n".join(_uml_fault(lines)).encode())
+    assert rep.modules == ["hotfence_crash", "9p", "9pnet_virtio", "9pnet", "netfs"]
+    assert rep.tainting_modules == ["hotfence_crash(OE)"]
+
+
 def test_a_uml_kernel_mode_fault_is_a_bad_access_from_its_registers_on() -> None:
     """User-mode Linux's oops is a panic after the faulting context's registers
     (_uml_fault): a bad access, titled as x86's page fault is, whose report starts at

@@ -1238,7 +1238,10 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
             rep.text = _out("\n".join(regs + own), from_bytes)
             rep.rip = rep.rip or rip_frame(regs)
     _fill_task_fields(rep, own, prefix, from_bytes, near)
-    _fill_modules(rep, own, own_lines, text, from_bytes)
+    # (UML's show_regs() prints print_modules()'s line before its fault's panic, with
+    # the registers: arch/x86/um/sysrq_64.c, sysrq_32.c show_regs())
+    listed = uml_regs + own_lines if uml_regs else own_lines
+    _fill_modules(rep, [ln.text for ln in uml_regs] + own, listed, text, from_bytes)
     _task_from_caller(rep, ext.header.context)
     # (the header read whole: a wrap's rest joined to it, "... Watchdog detected hard"
     # going on "LOCKUP on cpu 0" in the row after it, scan._wrapped_header)
