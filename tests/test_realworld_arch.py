@@ -823,6 +823,35 @@ def test_lge_wall_clock_and_cpu_in_the_printk_time_read_as_the_console() -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+def test_lge_wall_clock_without_the_cpu_reads_as_the_console() -> None:
+    """LG's 3.4 trees (the G2's, MSM8974: kernel/printk.c vprintk()) print the wall clock in
+    the time's brackets and no CPU after them, "[%5lu.%06lu / %02d-%02d
+    %02d:%02d:%02d.%03lu] " (an LG G2's console-ramoops posted to
+    BlissRoms/platform_frameworks_base#1): the report keeps its task and every frame."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    text = re.sub(
+        r"(?m)^(\[ *\d+\.\d+)\] ",
+        r"\1 / 01-27 22:01:44.436] ",
+        (DATA / "armhf-6.1.0-50-mod-null.log").read_text(),
+    )
+    assert re.search(r"^\[ *\d+\.\d{6} / 01-27 22:01:44\.436\] Internal error", text, re.M)
+    (rep,) = parse_log(text.encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) == 6 and not rep.corrupted
+
+
+def test_lge_vu3_wall_clock_and_cpu_read_as_the_console() -> None:
+    """The Vu 3's (CONFIG_MACH_MSM8974_VU3_KR) the CPU after a "/CPU:": "[%5lu.%06lu /
+    %02d-%02d %02d:%02d:%02d.%03lu]/CPU:%d ". The report keeps its task and every frame,
+    and the other CPU's line inside the trace is no part of it."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    text = _vendor_prefixed(" / 01-27 22:01:44.436]/CPU:{cpu} ").replace("] / ", " / ")
+    assert re.search(r"^\[ *\d+\.\d{6} / 01-27 22:01:44\.436\]/CPU:1 random", text, re.M)
+    (rep,) = parse_log(text.encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) == 6 and not rep.corrupted
+
+
 def test_an_arm64_4x_exception_stack_dump_inside_the_trace_ends_no_trace() -> None:
     """arm64's 4.x dump_backtrace() printed each entry as "[<%p>] %pS" and, after an
     exception handler's entry (in_exception_text()), the pt_regs it saved through

@@ -231,8 +231,14 @@ _AMLOGIC_CPU = r"@(?P<acpu>\d{1,4})\][hsd-]?"
 # LG's trees (CONFIG_MACH_LGE, printk.c print_time(): MSM8996 phones' 3.18 kernels) put the
 # wall clock in the time's brackets and the record's CPU after them: "[%5lu.%06lu / %02d-%02d
 # %02d:%02d:%02d.%03lu][%d] ", "[   57.068765 / 10-26 15:03:55.524][1] Call trace:". Its
-# lines are told apart by that CPU too.
-_LGE_CPU = r" / \d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\]\[(?P<lcpu>\d{1,4})\]"
+# lines are told apart by that CPU too. The G2's 3.4 kernel (MSM8974, kernel/printk.c
+# vprintk()) prints the wall clock alone, "[%5lu.%06lu / %02d-%02d %02d:%02d:%02d.%03lu] ",
+# and the Vu 3's (CONFIG_MACH_MSM8974_VU3_KR) the CPU after a "/CPU:" instead:
+# "[ 6826.814801 / 01-27 22:01:44.436] Kernel panic ...", "[ 1.2 / 01-27 ...]/CPU:1 ".
+_LGE_CPU = (
+    r" / \d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\]"
+    r"(?:\[(?P<lcpu>\d{1,4})\]|/CPU:(?P<vcpu>\d{1,4})(?= ))?"
+)
 # Motorola's trees (MSM8916 / MSM8939 phones' 3.10 kernels, kernel/printk.c print_time(ts,
 # buf, cpu)) put the record's CPU (log_store() keeps smp_processor_id() in struct log)
 # after a comma inside the time's brackets: "[%5lu.%06lu,%u] ", "[86735.021267,1] PC is
@@ -1400,6 +1406,8 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         return f"c{m['acpu']}"
     if g.get("lcpu") is not None:
         return f"c{m['lcpu']}"
+    if g.get("vcpu") is not None:
+        return f"c{m['vcpu']}"
     if g.get("ocpu") is not None:
         return f"c{m['ocpu']}"
     if g.get("mpid") is not None:
