@@ -852,6 +852,23 @@ def test_lge_vu3_wall_clock_and_cpu_read_as_the_console() -> None:
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+@pytest.mark.parametrize("wall", [False, True])
+def test_oneplus_cpu_after_the_printk_time_reads_as_the_console(wall: bool) -> None:
+    """OnePlus's 3.10 trees (the OnePlus 2's, kernel/printk.c print_time(), VENDOR_EDIT)
+    print the CPU after the time's brackets, "[%5lu.%06lu]@%d ", and past 20 s the wall
+    clock in place of the time, "[%02d%02d%02d_%02d:%02d:%02d.%06lu]@%d " (a OnePlus 2's
+    BUG() posted to aviraxp/ONEPLUS_MSM8994_KAWORI#1). The report keeps its task and every
+    frame, and the other CPU's line inside the trace is no part of it."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    text = _vendor_prefixed("@{cpu} ")
+    if wall:
+        text = re.sub(r"(?m)^\[ *\d+\.(\d{6})\]@", r"[20170514_00:45:44.\1]@", text)
+    assert re.search(r"^\[[ \d_:]+\.\d{6}\]@1 random", text, re.M)
+    (rep,) = parse_log(text.encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) == 6 and not rep.corrupted
+
+
 def test_an_arm64_4x_exception_stack_dump_inside_the_trace_ends_no_trace() -> None:
     """arm64's 4.x dump_backtrace() printed each entry as "[<%p>] %pS" and, after an
     exception handler's entry (in_exception_text()), the pt_regs it saved through

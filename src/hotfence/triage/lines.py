@@ -15,7 +15,9 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   — Android vendor kernels' CPU and task after the time (see ``_VENDOR_PROCESS``),
   Amlogic's CPU inside the time's brackets (``[    8.234400@1]- ``, ``_AMLOGIC_CPU``),
   LG's wall clock there and the CPU after (``[ 57.068765 / 10-26 15:03:55.524][1] ``),
-  Motorola's CPU after a comma in them (``[86735.021267,1] ``);
+  Motorola's CPU after a comma in them (``[86735.021267,1] ``), OnePlus's CPU after
+  them or after its wall clock in their place (``[   12.345678]@0 ``,
+  ``[20170514_00:45:44.932035]@0 ``);
 * ``Nov 24 21:45:01 host kernel: `` — syslog / ``journalctl -k`` short format (also after
   the wire format's ``<PRI>``, RFC 3164), also with
   a ``kern.warn`` facility field, the ``-o short-precise`` microseconds, the ISO variant
@@ -244,6 +246,14 @@ _LGE_CPU = (
 # after a comma inside the time's brackets: "[%5lu.%06lu,%u] ", "[86735.021267,1] PC is
 # at ...". Its lines are told apart by that CPU too.
 _MOTO_CPU = r",(?P<ocpu>\d{1,4})\]"
+# OnePlus's 3.10 trees (the OnePlus 2's, kernel/printk.c print_time(), VENDOR_EDIT) put the
+# printing CPU after the time's brackets, "[%5lu.%06lu]@%d ", and once the clock passes 20 s
+# and print_wall_time is set the wall clock (Beijing time) in place of the time,
+# "[%02d%02d%02d_%02d:%02d:%02d.%06lu]@%d " of the year, month, day, hour, minute, second
+# and microsecond: "[   12.345678]@0 ...", "[20170514_00:45:44.932066]@0 Internal error:
+# ...". Its lines are told apart by that CPU too.
+_ONEPLUS_CPU = r"\]@(?P<ucpu>\d{1,4})(?= )"
+_ONEPLUS_WALL = r"\[\d{8}_\d\d:\d\d:\d\d\.\d{6}\]@(?P<wcpu>\d{1,4})(?= )"
 # MediaTek's, in place of print_time()'s space or after it (one console reprints the
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
 _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
@@ -291,13 +301,16 @@ _PREFIX = (
     # the previous message: "[    6.059134 <    0.000151>]"; Amlogic's trees the CPU
     # (_AMLOGIC_CPU): "[    8.234400@1] ", "[    8.234400@1]- "; LG's the wall clock and
     # the CPU (_LGE_CPU): "[   57.068765 / 10-26 15:03:55.524][1] "; Motorola's the CPU
-    # after a comma (_MOTO_CPU): "[86735.021267,1] "
+    # after a comma (_MOTO_CPU): "[86735.021267,1] "; OnePlus's after the brackets
+    # (_ONEPLUS_CPU): "[   12.345678]@0 "
     r"\[ *(?P<ts>\d+\.\d+)(?:(?: <[ \d.,+*-]+>)?\]|"
     + _AMLOGIC_CPU
     + r"|"
     + _LGE_CPU
     + r"|"
     + _MOTO_CPU
+    + r"|"
+    + _ONEPLUS_CPU
     + r")"
     r"(?: " + _DMESG_TIME + r")*"
     r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
@@ -312,6 +325,10 @@ _PREFIX = (
     # journalctl -o short-monotonic: "[ 1.2] host kernel: ", "[ 1.2] kernel: " with
     # --no-hostname (journalctl(1): the host is left out of the short formats' lines)
     + r"(?:(?:\S+ )?(?i:kernel): )?"
+    # OnePlus's wall clock in place of the time, the CPU after it (_ONEPLUS_WALL)
+    + r"|"
+    + _ONEPLUS_WALL
+    + r" "
     # the caller id without a timestamp; crash's "log -m" level after what its "log -t -c"
     # and "log -T" print (crash printk.c dump_record(): the time, ctime_tz()'s date with
     # -T, the caller, then "<%x>": "[  T117] <4>BUG: ...", "[Fri Nov 27 ...] <4>BUG: ...")
@@ -1410,6 +1427,10 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         return f"c{m['vcpu']}"
     if g.get("ocpu") is not None:
         return f"c{m['ocpu']}"
+    if g.get("ucpu") is not None:
+        return f"c{m['ucpu']}"
+    if g.get("wcpu") is not None:
+        return f"c{m['wcpu']}"
     if g.get("mpid") is not None:
         return _task_or_cpu(m["mpid"], str(int(m["mcpu"], 16)))
     return None
