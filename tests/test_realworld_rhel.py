@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 
 from corpus import SYZ, syz_log
+from hotfence.triage.lines import make_line
 from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from test_realworld_arch import DATA, _facts, reworded
 from test_realworld_wrap import _facts as _wrap_facts
 from test_realworld_wrap import _prefixed_real_logs, _terminal_rows
+
+_MAIL_WIDTH_MAX = 79  # (a mail client's wrap at 79 or less drops the space it cut at)
 
 
 def _guilty_log(case: str) -> str:
@@ -132,6 +135,32 @@ def test_a_log_wrapped_by_a_wider_terminal_reads_as_the_log(width: int) -> None:
         assert [_wide_facts(r) for r in got] == [_wide_facts(r) for r in want], path.name
         checked += 1
     assert checked >= {100: 90, 132: 70, 160: 30, 208: 20}[width]
+
+
+def test_a_module_list_a_wide_terminal_cut_once_keeps_its_modules() -> None:
+    """A maximised terminal (208 columns in an Arch Linux ARM 4.4 oops pasted to
+    raspberrypi/linux#1447) cuts print_modules()'s list, the one line of the report
+    wider than it, inside a name: "... spi_bcm2835 uio_p" goes on "drv_genirq uio ...
+    ipv6" in the next row, no prefix, then the task header. One cut row shows no width,
+    but the rows prove the cut: every real log with a prefix whose module list is its
+    longest line, cut so, has the modules it had whole, and its other facts."""
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        lines = console.split("\n")
+        at = [i for i, ln in enumerate(lines) if "Modules linked in:" in ln]
+        if not at:
+            continue
+        listed = lines[at[0]]
+        longest = max(len(ln) for i, ln in enumerate(lines) if i != at[0])
+        width = max(longest + 1, len(listed) // 2 + 1, _MAIL_WIDTH_MAX + 1)
+        if width >= len(listed) or not any(w.modules for w in want):
+            continue
+        rows = lines[: at[0]] + [listed[:width], listed[width:]] + lines[at[0] + 1 :]
+        assert not make_line(listed[width:], 0, 0).context
+        got = parse_log("\n".join(rows))
+        assert [_wide_facts(r) for r in got] == [_wide_facts(r) for r in want], path.name
+        checked += 1
+    assert checked >= 5
 
 
 def _wide_facts(rep: Report) -> tuple[object, ...]:

@@ -39,6 +39,7 @@ from .lines import (
     record_text,
     task_stream,
 )
+from .modules import ends_list, heads_list, list_rest
 from .oopses import OopsKind
 from .scan import is_replay_marker, prefixed_row
 from .taint import PAGER_MARK
@@ -601,6 +602,8 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
         raw = last.raw.rstrip("\r") + rest
     elif (proven := join_proven_cut(last, line)) is not None:
         return proven
+    elif _modules_row_cut(last, piece, line, text):
+        raw = last.raw.rstrip("\r") + rest  # a terminal's cut: exact, mid-name or not
     elif _list_cut(last, piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
@@ -610,6 +613,34 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     else:
         return None
     return _rejoined(last, raw, line)
+
+
+# kernel/module/main.c print_modules() (kernel/module.c before 5.19) pr_cont()s every
+# module after "Modules linked in:", one record of up to LOG_LINE_MAX (992) characters: a
+# maximised terminal cuts it at its width, inside a name as often as not, and the rest
+# goes on in the next row with no prefix ("... spi_bcm2835 uio_p" then "drv_genirq uio
+# ... ipv6", Arch Linux ARM's 4.4 on a 208-column terminal). No other row need be as
+# wide (the list is a report's longest line by far), so the width shows nothing
+# (_terminal_cut); the rows prove it: a row of names only (modules.list_rest), then the
+# list's end, or a prefixed line print_modules()'s callers print right after it (the
+# task header, modules.ends_list). A mail client's wrap at 79 columns or fewer drops the
+# space it cut at: that one is _mail_cut's.
+
+
+def _modules_row_cut(last: Line, piece: str, line: Line, text: str) -> bool:
+    """Is ``line`` (no prefix) the rest of ``last``'s module list, which a terminal cut
+    at the end of the row ``piece`` (see above)?"""
+    if len(piece.rstrip("\r")) <= _MAIL_WIDTH_MAX or not heads_list(last.text):
+        return False
+    if not list_rest(line.text):
+        return False
+    if "[last unloaded:" in line.text:
+        return True
+    nxt = text.find("\n", line.end + 1, line.end + 1 + _MAX_NEXT_ROW)
+    after = make_line(
+        text[line.end + 1 : nxt if nxt != -1 else line.end + 1 + _MAX_NEXT_ROW], line.end + 1, 0
+    )
+    return bool(after.context) and ends_list(after.text)
 
 
 # The cuts at a space whose rest proves them (join_proven_cut): the line cut, its rest.

@@ -71,6 +71,35 @@ _TAINTED_GOES_ON_RE = re.compile(rf" {_TAINTED}(?: {_TAINTED})*(?: \[last unload
 _RUN_IN_RE = re.compile(rf"(?<=[\w)\]])(?:{_AFTER_LIST_RE.pattern})")
 
 
+# A terminal cuts a row at its width whatever is there, inside a name or its flags too:
+# the rest of the list in the next row starts with the name's rest (or the space before
+# the next one), then names, up to the list's end.
+_CUT_REST_RE = re.compile(rf"[\w()+\-]*(?: {_MODULE})*(?: \[last unloaded: [^\]]*\])?\s*")
+
+
+def heads_list(text: str) -> bool:
+    """Does ``text`` (a line without its prefix) hold print_modules()'s heading?"""
+    return _HEADING in text
+
+
+def list_rest(text: str) -> bool:
+    """Is ``text``, a row with no prefix, the rest of a list a terminal cut anywhere in
+    it (``_CUT_REST_RE``)?"""
+    return bool(text.strip()) and _CUT_REST_RE.fullmatch(text) is not None
+
+
+def ends_list(text: str) -> bool:
+    """Is ``text`` (a line without its prefix) one that may come right after the list:
+    its own end in a record of its own (its last unloaded module), a line
+    print_modules()'s callers print next (``_AFTER_LIST_RE``), or the empty line x86's
+    __show_regs() of 2.6.2x-3.x printed before its "Pid: %d, comm: %.*s" line?"""
+    return (
+        not text.strip()
+        or _LAST_RE.search(text) is not None
+        or _AFTER_LIST_RE.match(text) is not None
+    )
+
+
 @dataclass
 class Modules:
     names: list[str] = field(default_factory=list)
