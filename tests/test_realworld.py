@@ -1032,6 +1032,34 @@ def test_kernel_lines_glued_after_a_programs_output_stay_the_reports() -> None:
     assert "do_exit" in [f.function for f in rep.frames]
 
 
+def test_a_syslog_copy_glued_in_fifo_loads_before_kernel_lines_starts_no_report() -> None:
+    """A Debian 11 VM's serial console (GoogleCloudPlatform/compute-image-packages#905)
+    carries a syslog daemon's copy of the hung-task report too, written to the same
+    UART as printk's lines, 16 bytes (its FIFO) at a time: each load lands at the start
+    of one of the kernel's lines, "INFO: task jbd2/" before "[34315.188943]
+    __rq_qos_throttle+0x23/0x30". printk stamps every line it prints, so a header in
+    the part before the stamp is that program's copy, no report of its own: the
+    recorded i386 hung task with the copy of its first line glued so is the one
+    report it is, with its trace whole."""
+    text = (DATA / "i386-6.1.0-50-hung-task.log").read_text()
+    (want, *_) = parse_log(text)
+    assert want.title == "INFO: task hung in mnt_want_write"
+    lines = text.split("\n")
+    at = next(i for i, ln in enumerate(lines) if "INFO: task touch:103 blocked" in ln)
+    # (rsyslog's traditional file format, the message's own leading space kept)
+    copy = "Jan  1 00:00:12 debian12 kernel: " + lines[at] + "\n"
+    loads = [copy[i : i + 16] for i in range(0, len(copy), 16)]
+    assert loads[3] == "INFO: task touch"
+    for n, load in enumerate(loads):
+        lines[at + 5 + n] = load + lines[at + 5 + n]  # (the last one ends the copy's line)
+    glued = "\n".join(lines)
+    got = parse_log(glued)
+    assert [(r.title, r.pid, r.comm, r.kernel_release) for r in got] == [
+        (r.title, r.pid, r.comm, r.kernel_release) for r in parse_log(text)
+    ]
+    assert [f.function for f in got[0].frames] == [f.function for f in want.frames]
+
+
 # journalctl and syslog daemons write the month with strftime's "%b", in the locale of
 # whoever reads or writes the log: glibc's ru_RU, de_DE, fr_FR and es_ES abbreviations,
 # its CJK locales' number and "月" / "월" (localedata/locales abmon: zh_CN "4月",

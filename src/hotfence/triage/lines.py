@@ -396,6 +396,24 @@ def _syslog_any_re() -> re.Pattern[str]:
 # ("panic: runtime e[ 4.5] Kernel panic - ..."): the kernel's "[%5lu.%06lu]" time, anywhere.
 _GLUED_RE = re.compile(r"\[ *(\d+\.\d{6})\](?:\[ *([CT]\d+)\])? ")
 
+
+def glued_record(raw: str) -> int:
+    """Where printk's line starts in ``raw`` (its "[%5lu.%06lu]" time), when a program's
+    output came before it on the same line (``_GLUED_RE``) and the line reads as the
+    kernel's from there; 0 otherwise. The program's part is no kernel record: printk
+    prefixes each of its lines with the time, so a header in that part is a program's
+    copy of one (a syslog daemon's line written to the serial console, cut into the
+    UART's 16-byte FIFO loads between printk's lines: "INFO: task jbd2/" then
+    "[34315.188943]  __rq_qos_throttle+0x23/0x30")."""
+    if raw[:1] == "[" or "[" not in raw:
+        return 0
+    g = _GLUED_RE.search(raw)
+    if g is None or g.start() == 0:
+        return 0
+    text, context, _ = parse_prefix(raw)
+    return g.start() if context and raw.endswith(text) and len(raw) - len(text) >= g.end() else 0
+
+
 # An unreliable stack entry: " ? func+0x1/0x2" (x86) or a "(unreliable)" suffix (powerpc).
 # On a prefixed line syzkaller's pattern judges it, and with its pc part optional it is
 # found exactly where " ? " is: make_line tests the literal (a substring search, not a
@@ -746,6 +764,11 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         g = _GLUED_RE.search(raw) if "[" in raw else None
         if g is not None:
             # A program's unterminated write on the same serial console, then printk's line.
+            # (The program's piece may hold a stamp itself, a syslog copy's of a kernel
+            # line, " [34315.120624] " before "[34315.180090]  ? wbt_cleanup_cb+0x20/0x20":
+            # printk's is the last of the stamps in a row, glued_record.)
+            while (again := _GLUED_RE.match(raw, g.end())) is not None:
+                g = again
             return raw[g.end() :], g.group(2) or CONSOLE, float(g.group(1))
         return raw, "", None
     stamp = m.group("ts") or m.group("dts")

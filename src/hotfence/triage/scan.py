@@ -19,6 +19,7 @@ import ahocorasick_rs
 from . import oopses
 from .lines import (
     from_userspace,
+    glued_record,
     is_journal_message,
     journal_entry_transport,
     journal_host,
@@ -458,6 +459,19 @@ def _programs_on_a_stamped_console(text: str, start: int) -> bool:
     return False
 
 
+# A line that starts with printk's time (console's, dmesg's; blanks a paste put first).
+_LINE_STAMP_RE = re.compile(r"(?m)^[ \t]*\[ *\d+\.\d{6}\]")
+
+
+def _stamped_console(text: str, start: int) -> bool:
+    """Do lines around the line at ``start`` start with printk's time? There printk
+    stamps each line it prints, so a header before a time glued mid-line is a program's
+    (lines.glued_record); a console without the times (or a log whose times a reader
+    took away) says nothing of it."""
+    lo, hi = max(0, start - _STAMP_REACH), min(len(text), start + _STAMP_REACH)
+    return _LINE_STAMP_RE.search(text, lo, hi) is not None
+
+
 def _stamped(text: str, start: int, end: int) -> bool:
     """Does the line ``text[start:end]`` carry printk's time?"""
     return make_line(text[start:end], start, 0).timestamp is not None
@@ -630,6 +644,8 @@ def _candidates(
             raw[:1].isalnum() or raw[:1] in ("{", "\x1e", "[", "<", "/", " ", "\t", "_", "-")
         ) and _programs(text, start, raw, journal):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
+        if (glued := glued_record(raw)) and _stamped_console(text, start):
+            raw = raw[glued:]  # (the kernel's line, not the program's output before it)
         if (
             not _add_kind(result, text, start, raw)
             and rejoin is not None
