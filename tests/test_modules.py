@@ -79,13 +79,15 @@ def test_a_list_a_mail_wrapped_over_rows_of_a_squeezed_log_is_read_whole() -> No
 def test_a_list_cut_mid_name_by_a_terminal_keeps_no_part_of_a_name() -> None:
     """A terminal (a tmux pane, a wide console) wraps a prefixed log's list line at its
     width, mid-name, the rest on a row without the prefix: "... sha256_generic cf" then
-    "g80211 ...". One row that wide is no proof of the width; the name the row ends
-    with may be cut, and is not kept."""
+    "g80211 ...". One row that wide is no proof of the width, nor are rows of names
+    that no list end follows; the name the row ends with may be cut, and is not kept."""
     log = (DATA / "centos7-dockerd-ip6mr.log").read_text()
     whole = parse_log(log)[0]
     line = next(ln for ln in log.splitlines() if "Modules linked in:" in ln)
     width = line.index(" dm_thin_pool ") + len(" dm_thin")  # inside "dm_thin_pool"
-    cut = log.replace(line, f"{line[:width]}\n{line[width:]}")
+    # The rest over two more rows (a narrower pane than the first row's width): the row
+    # after the first rest is no list end, so no row proves the cut (_modules_row_cut).
+    cut = log.replace(line, f"{line[:width]}\n{line[width : width + 50]}\n{line[width + 50 :]}")
     assert "] Modules linked in: " in cut and "\n_pool dm_persistent_data" in cut
     rep = parse_log(cut)[0]
     kept = whole.modules[: whole.modules.index("dm_thin_pool")]
