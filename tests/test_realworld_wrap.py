@@ -3341,3 +3341,32 @@ def test_a_fault_line_its_pager_cut_in_its_kind_keeps_its_title(name: str) -> No
     assert got.type == want.type
     assert got.title in (want.title, want.title.rsplit(" in ", 1)[0] + " in corrupted")
     assert got.corrupted == (got.title != want.title)
+
+
+# The logs whose /var/log/messages form a wrap at 72 columns still reads otherwise than
+# the file: a header cut before its needle's words (the OOM dump's "invoked oom-killer",
+# XFS's "Internal error", x86's "do_IRQ: %s near stack overflow").
+_LEFT_AT_72 = {
+    "x86-6.1-do-irq-near-stack-overflow",
+    "x86-6.1-xfs-internal-error-stack",
+    "x86-6.18.44-ext4-remount-ro",
+    "x86-6.18.44-memcg-oom",
+    "x86-6.18.44-pod-context",
+}
+
+
+def test_a_syslog_file_mail_wrapped_at_72_columns_reads_as_the_file() -> None:
+    """Every real log as /var/log/messages (``_bugzilla_syslog``) wrapped at 72 columns,
+    Text::Wrap's count (``_bugzilla_comment``: rows of at most 71): a cut row's next word
+    would have made it 72 or more, one short of a wrap at 73. The rows are the lines the
+    file holds, and give its reports and facts (but for ``_LEFT_AT_72``)."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        messages, _ = _bugzilla_syslog(path.read_text(encoding="latin-1"))
+        wrapped = _bugzilla_comment(messages, 72)
+        if wrapped == messages or path.stem in _LEFT_AT_72:
+            continue
+        want = [_flag_facts(r) for r in parse_log(messages)]
+        assert [_flag_facts(r) for r in parse_log(wrapped)] == want, path.name
+        checked += 1
+    assert checked > 140

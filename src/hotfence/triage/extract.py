@@ -391,11 +391,13 @@ _TERMINAL_WIDTH = 80
 # A mail client's wrap (RFC 3676 4.2: lines of at most 78 characters, 72 advised; the
 # widths of Thunderbird's and Gmail's plain text) moves a word that would not fit to the
 # next line, at its start: a line cut so is at most 78 wide, and with a space and the next
-# line's first word past 72: "[ 4.1] WARNING: CPU: 0 PID: 117 at" goes on with the file,
+# line's first word past 71: "[ 4.1] WARNING: CPU: 0 PID: 117 at" goes on with the file,
 # line and function, a trace entry with its module, a task header with its release.
 # Bugzilla 3.x and 4.x stored comments so too, at 79: wrap_comment() (Bugzilla/Util.pm)
-# ran Perl's Text::Wrap at COMMENT_COLS = 80 columns, whose rows hold at most 79.
-_MAIL_WIDTH_MIN = 72
+# ran Perl's Text::Wrap at COMMENT_COLS = 80 columns, whose rows hold at most 79. A wrap
+# "at 72 columns" counted as Text::Wrap counts them ($columns holds the newline) leaves
+# rows of at most 71, a cut one's next word past 71: the narrowest wrap read here.
+_MAIL_WIDTH_MIN = 71
 _MAIL_WIDTH_MAX = 79
 
 
