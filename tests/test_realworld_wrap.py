@@ -2664,6 +2664,30 @@ def test_a_syslog_file_mail_wrapped_in_a_run_of_blanks_keeps_its_lines(name: str
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+def test_a_syslog_file_mail_wrapped_before_a_blank_of_a_run_keeps_its_task() -> None:
+    """6.1 sched_show_task() (kernel/sched/core.c) prints "task:%-15.15s state:%c" and
+    pr_cont("  running task    "): after a syslog prefix and a printk time a wrap at 74
+    columns cuts s390x's RCU stall's task dump at the first of the two blanks after
+    "state:R", 73 wide, and the next row starts with the other, " running task ...". The
+    rows of the wrap's width around went on so: the row is the line's rest, and the
+    stall keeps its task's comm and pid. The same rows in a log where rows of that width
+    end lines are not joined."""
+    console = (DATA / "s390x-6.1.0-50-mod-slub-poison.log").read_text(encoding="latin-1")
+    messages, _ = _bugzilla_syslog(console)
+    wrapped = _bugzilla_comment(messages, 74)
+    assert re.search(r"\] task:init {12}state:R\n running task ", wrapped)
+    want = parse_log(messages)
+    assert ("init", 1) in [(r.comm, r.pid) for r in want]
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    # a line of 77 columns around, with blanks a wrap at 74 would have broken at: the
+    # rows are no such wrap's, and a row starting with a blank a line of its own
+    wide = "] Task dump for CPU 0:\nMar 22 20:35:27 dixan kernel: " + "a " * 23 + "b\n"
+    unwrapped = wrapped.replace("] Task dump for CPU 0:\n", wide)
+    assert unwrapped != wrapped
+    stalls = [r for r in parse_log(unwrapped) if r.title.startswith("INFO: rcu detected stall")]
+    assert stalls and all(r.comm is None for r in stalls)
+
+
 def test_a_syslog_file_mail_wrapped_keeps_its_late_paca_backtrace() -> None:
     """powerpc raise_backtrace_ipi() (arch/powerpc/kernel/stacktrace.c, 6.1) prints "CPU
     %d didn't respond to backtrace IPI, inspecting paca." and the stalled CPU's stack 48 s

@@ -577,6 +577,36 @@ def _resized_cuts(text: str, lo: int, hi: int, width: int) -> bool:
 _MAX_NEXT_ROW = 256
 
 
+# A wrap in a run of blanks drops the one it broke at, and the rest of the run starts the
+# next row: 6.1 sched_show_task() (kernel/sched/core.c) prints "task:%-15.15s state:%c"
+# and pr_cont("  running task    "), so s390x's RCU stall's task dump, after a syslog
+# prefix and a printk time, goes on " running task     stack:0 ..." after "state:R" at
+# 74 columns. Text::Wrap takes the longest row within its width that a blank ends: one
+# cut before a blank that another blank follows is exactly as wide as the wrap, or the
+# blank would have fit. No unprefixed row starting with a blank says "cut" alone (trace
+# entries and register rows start so), so the wrap's width must show around it: no line
+# wider that a wrap would have cut, and more rows of that width going on unprefixed than
+# ending (_resized_cuts, a terminal's rule).
+@functools.lru_cache(maxsize=16)
+def _wider_words_re(width: int) -> re.Pattern[str]:
+    """A line a wrap at ``width`` would have cut: wider, with a blank between words
+    (``_MAIL_WIDER_RE``'s rule at that width)."""
+    return re.compile(rf"^(?![\s>])(?=[^\n]{{{width}}}[^\n]*\S)[^\n]*?\S +\S", re.M)
+
+
+def _blank_cut(piece: str, rest: str, text: str, pos: int) -> bool:
+    """Was the row ``piece`` cut at a blank by a mail client's wrap (Text::Wrap's rule)
+    before ``rest``, the rest of the run of blanks and the words after it (see above)?"""
+    cut = piece.rstrip("\r")
+    width = len(cut)
+    if not _MAIL_WIDTH_MIN <= width <= _MAIL_WIDTH_MAX or cut[-1:].isspace() or not rest.strip():
+        return False
+    lo, hi = max(0, pos - _WRAP_SPAN), pos + _WRAP_SPAN
+    if _wider_words_re(width).search(text, lo, hi) is not None:
+        return False
+    return _resized_cuts(text, lo, hi, width)
+
+
 def _rejoined(last: Line, raw: str, line: Line) -> Line | None:
     """``last`` read again as ``raw``, its text with its rest (``line``) put back, over
     both lines' span; None when it then reads as another stream's line."""
@@ -612,6 +642,8 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
     elif _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
+    elif rest[:1] == " " and _blank_cut(piece, rest, text, line.start):
+        raw = f"{last.raw.rstrip(chr(13))} {rest.rstrip()}"  # the blank dropped, the run's rest
     else:
         return None
     return _rejoined(last, raw, line)
