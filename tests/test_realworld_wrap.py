@@ -2664,6 +2664,23 @@ def test_a_syslog_file_mail_wrapped_in_a_run_of_blanks_keeps_its_lines(name: str
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize(
+    "name", ["x86-6.18.44-memcg-oom", "x86-6.18.44-pod-context", "x86-6.18.44-ext4-remount-ro"]
+)
+def test_a_syslog_file_mail_wrapped_after_invoked_keeps_the_oom_dump(name: str) -> None:
+    """mm/oom_kill.c dump_header() (6.18): "%s invoked oom-killer: gfp_mask=..." after a
+    syslog prefix and a printk time, cut by a mail client's wrap at 72 columns after
+    "invoked": the row "oom-killer: gfp_mask=..." held the dump's start, with no prefix,
+    and the kill's report read the unprefixed rows alone, its task header's comm lost.
+    The dump starts at the prefixed row, "python3 invoked"."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _bugzilla_comment(messages, 72)
+    assert re.search(r"\] python3 invoked\noom-killer: gfp_mask=", wrapped)
+    want = parse_log(messages)
+    assert want[-1].comm == "python3"
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_mail_wrapped_before_a_blank_of_a_run_keeps_its_task() -> None:
     """6.1 sched_show_task() (kernel/sched/core.c) prints "task:%-15.15s state:%c" and
     pr_cont("  running task    "): after a syslog prefix and a printk time a wrap at 74
@@ -3368,14 +3385,11 @@ def test_a_fault_line_its_pager_cut_in_its_kind_keeps_its_title(name: str) -> No
 
 
 # The logs whose /var/log/messages form a wrap at 72 columns still reads otherwise than
-# the file: a header cut before its needle's words (the OOM dump's "invoked oom-killer",
-# XFS's "Internal error", x86's "do_IRQ: %s near stack overflow").
+# the file: a header cut before its needle's words (XFS's "Internal error", x86's
+# "do_IRQ: %s near stack overflow").
 _LEFT_AT_72 = {
     "x86-6.1-do-irq-near-stack-overflow",
     "x86-6.1-xfs-internal-error-stack",
-    "x86-6.18.44-ext4-remount-ro",
-    "x86-6.18.44-memcg-oom",
-    "x86-6.18.44-pod-context",
 }
 
 

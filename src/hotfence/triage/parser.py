@@ -793,7 +793,7 @@ def _oom_reports(
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
                 announced = None
-            block_start = s
+            block_start = _dump_cut_start(text, s, line) if s > lo else s
             continue
         m = _KILLED_RE.search(line)
         if m is None and line.endswith(PAGER_MARK) and "Killed process" in line:
@@ -979,6 +979,26 @@ def _kill_cut_in_its_memcg(text: str, s: int, line: str) -> tuple[int, str] | No
     if whole is None or (w := _KILLED_RE.search(whole.raw)) is None or not w.group("memcg"):
         return None
     return prev, whole.raw
+
+
+# mm/oom_kill.c dump_header() (6.x) opens the dump with pr_warn("%s invoked oom-killer:
+# gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd\n", current->comm, ...). After a syslog
+# prefix and a printk time a mail client's wrap at 72 columns cuts it after "invoked":
+# "... [64590.667124] python3 invoked" then "oom-killer: gfp_mask=0xcc0(GFP_KERNEL), ...",
+# a row that holds a dump start (OOM_DUMP_STARTS) and no prefix. Read from that row, the
+# dump was the unprefixed rows' stream (_own_stream), the task header and trace left out.
+_CUT_DUMP_REST = "oom-killer: "
+
+
+def _dump_cut_start(text: str, s: int, line: str) -> int:
+    """Where the dump whose first line is the row ``line`` at ``s`` starts: the row before,
+    when a wrap cut its "%s invoked" from it (see above); else ``s``."""
+    if not line.startswith(_CUT_DUMP_REST):
+        return s
+    prev = text.rfind("\n", 0, s - 1) + 1
+    last = make_line(text[prev : s - 1], prev, 0)
+    whole = join_wrapped(last, last.raw, make_line(line, s, 1), text)
+    return prev if whole is not None and _INVOKED_RE.match(whole.text) else s
 
 
 def _own_stream(lines: list[Line], text: str) -> list[Line]:
