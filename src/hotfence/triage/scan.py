@@ -288,6 +288,12 @@ SCAN_NEEDLES = (
     # "Exception: 0000000000000005": _wrapped_header reads the two as one line)
     "Machine Check",
     "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
+    # (and "near stack": a mail client's wrap at 72-75 columns, after a syslog prefix and
+    # a printk time, cuts x86_64's "do_IRQ: %s near stack overflow (cur:%Lx,rsp:%lx)",
+    # 2.6.16-2.6.24 arch/x86_64/kernel/irq.c stack_overflow_check(), after "stack", the
+    # row going on "overflow (cur:ffff810012345000,rsp:...)": _wrapped_header reads the
+    # two as one line)
+    "near stack",
     "RTNL",  # "RTNL: assertion failed at ...", logcat's "RTNL    : assertion failed at ..."
     "table check failed",  # "sysctl table check failed: "
     "nobody cared",  # "irq 7: nobody cared (try booting with the \"irqpoll\" option)"
