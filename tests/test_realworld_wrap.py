@@ -3400,23 +3400,31 @@ def test_a_syslog_file_mail_wrapped_after_near_stack_keeps_the_overflow(columns:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
-# The logs whose /var/log/messages form a wrap at 72 columns still reads otherwise than
-# the file: a header cut before its needle's words (XFS's "Internal error").
-_LEFT_AT_72 = {
-    "x86-6.1-xfs-internal-error-stack",
-}
+def test_a_syslog_file_mail_wrapped_after_internal_keeps_the_xfs_error() -> None:
+    """fs/xfs/xfs_error.c xfs_error_report() (6.1): "Internal error %s at line %d of file
+    %s.  Caller %pS" after xfs_alert_tag()'s "XFS (%s): ", a syslog prefix and a printk
+    time, cut by a mail client's wrap at 72 columns after "Internal": the row going on
+    "error xfs_trans_cancel at line ...". Neither row held a needle ("nternal error"),
+    and the log had no report. The prefixed row is the header, read with its rest."""
+    console = (DATA / "x86-6.1-xfs-internal-error-stack.log").read_text(encoding="latin-1")
+    messages, _ = _bugzilla_syslog(console)
+    wrapped = _bugzilla_comment(messages, 72)
+    assert re.search(r"\] XFS \(loop0\): Internal\nerror xfs_trans_cancel at line ", wrapped)
+    want = parse_log(messages)
+    assert [r.title for r in want] == ["XFS: Internal error in xfs_trans_cancel"]
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
 def test_a_syslog_file_mail_wrapped_at_72_columns_reads_as_the_file() -> None:
     """Every real log as /var/log/messages (``_bugzilla_syslog``) wrapped at 72 columns,
     Text::Wrap's count (``_bugzilla_comment``: rows of at most 71): a cut row's next word
     would have made it 72 or more, one short of a wrap at 73. The rows are the lines the
-    file holds, and give its reports and facts (but for ``_LEFT_AT_72``)."""
+    file holds, and give its reports and facts."""
     checked = 0
     for path in sorted(DATA.glob("*.log")):
         messages, _ = _bugzilla_syslog(path.read_text(encoding="latin-1"))
         wrapped = _bugzilla_comment(messages, 72)
-        if wrapped == messages or path.stem in _LEFT_AT_72:
+        if wrapped == messages:
             continue
         want = [_flag_facts(r) for r in parse_log(messages)]
         assert [_flag_facts(r) for r in parse_log(wrapped)] == want, path.name

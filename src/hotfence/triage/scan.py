@@ -302,6 +302,11 @@ SCAN_NEEDLES = (
     # it: a comment's word wrap (Bugzilla's, at 79 columns) cuts the line there and drops
     # the blank, "XFS (loop0): Internal error" going on "xfs_trans_cancel at line ..."
     "nternal error",
+    # (and "): Internal": at 72 columns the wrap cuts it after "Internal", "XFS (loop0):
+    # Internal" going on "error xfs_trans_cancel at line ...", xfs_alert_tag()'s "XFS
+    # (%s): " prefix, fs/xfs/xfs_message.c, before fs/xfs/xfs_error.c
+    # xfs_error_report()'s "Internal error %s at line %d of file %s.  Caller %pS", 6.1)
+    "): Internal",
     "Insufficient stack space",
     "Division by zero in kernel",  # 32-bit ARM __div0()
     "SYZFA",
