@@ -2705,6 +2705,21 @@ def test_a_syslog_file_mail_wrapped_before_a_blank_of_a_run_keeps_its_task() -> 
     assert stalls and all(r.comm is None for r in stalls)
 
 
+@pytest.mark.parametrize("columns", [72, 73])
+def test_a_console_log_mail_wrapped_after_blanks_of_a_run_keeps_its_task(columns: int) -> None:
+    """The same task dump in the console log (a printk time alone) mailed at 72 or 73
+    columns: "task:init            state:R  running task     stack:0   " ends with the
+    first blanks of 6.1 sched_show_task()'s " stack:%-5lu pid:%-5d" padding, as wide as
+    the wrap, and the next row starts with the rest of them, " pid:1     ppid:0 ...". The
+    row ending in blanks is cut there as one ending in a word is."""
+    console = (DATA / "s390x-6.1.0-50-mod-slub-poison.log").read_text(encoding="latin-1")
+    wrapped = _bugzilla_comment(console, columns)
+    assert re.search(r"\] task:init .* stack:0 +\n +pid:1 ", wrapped)
+    want = parse_log(console)
+    assert ("init", 1) in [(r.comm, r.pid) for r in want]
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_mail_wrapped_keeps_its_late_paca_backtrace() -> None:
     """powerpc raise_backtrace_ipi() (arch/powerpc/kernel/stacktrace.c, 6.1) prints "CPU
     %d didn't respond to backtrace IPI, inspecting paca." and the stalled CPU's stack 48 s

@@ -583,10 +583,12 @@ _MAX_NEXT_ROW = 256
 # prefix and a printk time, goes on " running task     stack:0 ..." after "state:R" at
 # 74 columns. Text::Wrap takes the longest row within its width that a blank ends: one
 # cut before a blank that another blank follows is exactly as wide as the wrap, or the
-# blank would have fit. No unprefixed row starting with a blank says "cut" alone (trace
-# entries and register rows start so), so the wrap's width must show around it: no line
-# wider that a wrap would have cut, and more rows of that width going on unprefixed than
-# ending (_resized_cuts, a terminal's rule).
+# blank would have fit; it may end in blanks of the run itself (the console log at 72:
+# "... stack:0  " then "  pid:1     ppid:0 ...", sched_show_task()'s " stack:%-5lu").
+# No unprefixed row starting with a blank says "cut" alone (trace entries and register
+# rows start so), so the wrap's width must show around it: no line wider that a wrap
+# would have cut, and more rows of that width going on unprefixed than ending
+# (_resized_cuts, a terminal's rule).
 @functools.lru_cache(maxsize=16)
 def _wider_words_re(width: int) -> re.Pattern[str]:
     """A line a wrap at ``width`` would have cut: wider, with a blank between words
@@ -599,7 +601,7 @@ def _blank_cut(piece: str, rest: str, text: str, pos: int) -> bool:
     before ``rest``, the rest of the run of blanks and the words after it (see above)?"""
     cut = piece.rstrip("\r")
     width = len(cut)
-    if not _MAIL_WIDTH_MIN <= width <= _MAIL_WIDTH_MAX or cut[-1:].isspace() or not rest.strip():
+    if not _MAIL_WIDTH_MIN <= width <= _MAIL_WIDTH_MAX or not rest.strip():
         return False
     lo, hi = max(0, pos - _WRAP_SPAN), pos + _WRAP_SPAN
     if _wider_words_re(width).search(text, lo, hi) is not None:
