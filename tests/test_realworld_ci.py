@@ -1231,3 +1231,58 @@ def test_a_fault_quoted_without_its_registers_is_titled_by_its_trace(name: str) 
     (got,) = _parse(trimmed)
     assert (got.title, got.corrupted, got.type) == (want.title, False, want.type)
     assert [f.function for f in got.frames] == [f.function for f in want.frames]
+
+
+def _two_consoles(log: list[str], pieces: dict[str, list[str]]) -> list[str]:
+    """``log`` as two consoles on one serial line write it: a boot console kept beside
+    the real one (3.x kernel/printk/printk.c register_console() unregisters boot consoles
+    only for the preferred console, CON_CONSDEV: the 0-day robot's "earlyprintk=ttyS0
+    console=ttyS0 console=tty0" keeps earlyser0 writing the port ttyS0 writes). Each
+    written piece goes to every console in turn (call_console_drivers()): a whole record
+    comes twice, and a record printed in pr_cont() pieces (``pieces``: the record's text
+    -> its pieces) reads as its first piece alone, then the first piece again with every
+    later piece twice, the last one's second copy on a line of its own."""
+    out: list[str] = []
+    for row in log:
+        stamp, _, text = row.partition("] ")
+        split = pieces.get(text)
+        if split is None:
+            out += [row, row]
+            continue
+        first, *rest = split
+        out.append(f"{stamp}] {first}")
+        out.append(f"{stamp}] {first}" + "".join(p + p for p in rest[:-1]) + rest[-1])
+        out.append(rest[-1])
+    return out
+
+
+def test_an_oops_two_consoles_wrote_is_one_report_read_once() -> None:
+    """The 0-day robot's reports of 2014 quote consoles that wrote every record twice
+    (lore: Fengguang Wu's "BUG: unable to handle kernel paging request" of 2014-11-28,
+    "[ 13.213422] BUG: unable to handle kernel " and then "[ 13.213422] BUG: unable to
+    handle kernel paging requestpaging request at c2446ffc"). 2.6-4.19 x86
+    show_fault_oops() (arch/x86/mm/fault.c) prints its header in pieces: "BUG: unable
+    to handle kernel ", the kind, " at %p\\n"; then "IP:" and printk_address()'s
+    " [<%p>] %pS\\n". The first console's piece of the header starts no report: the
+    recorded i386 2.6.32 oops so written is the one report it was, every record read
+    once."""
+    log = _lines("debian6-i386-oops")
+    (want,) = _parse(log)
+    header, ip = log[0].partition("] ")[2], log[1].partition("] ")[2]
+    assert header.startswith("BUG: unable to handle kernel NULL") and ip.startswith("IP:")
+    pieces = {
+        header: ["BUG: unable to handle kernel ", "NULL pointer dereference", " at 00000010"],
+        ip: ["IP:", ip[len("IP:") :]],
+    }
+    doubled = _two_consoles(log, pieces)
+    assert doubled[0].endswith("kernel ") and "dereferenceNULL pointer" in doubled[1]
+    (rep,) = _parse(doubled)
+    assert (rep.title, rep.type, rep.corrupted) == (want.title, want.type, want.corrupted)
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == (
+        want.comm,
+        want.pid,
+        want.cpu,
+        want.kernel_release,
+    )
+    assert rep.rip == want.rip
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]

@@ -26,6 +26,7 @@ from .lines import (
     Line,
     caller_id,
     from_userspace,
+    is_echo_fragment,
     is_journal_boot_line,
     is_journal_message,
     journal_boot_id,
@@ -1200,6 +1201,11 @@ class _Window:
         # by their raw caller tag without the full prefix parse.
         self.tag = caller_id(self.context)
         self.min_lines = 16 if "BUG: KMSAN:" in self.header.raw else 22
+        if self.header.start:
+            # The line before the header is a second console's piece of it: two consoles
+            # write this capture, and every whole record comes twice (feed).
+            prev = self.text.rfind("\n", 0, self.header.start - 1) + 1
+            self.echo = is_echo_fragment(self.text[prev : self.header.start - 1], self.header.raw)
         if self.context == SYSLOG:
             self.boot = journal_entry_boot(self.text, self.header.start)
         self.journal = monotonic_journal_host(self.header.raw)

@@ -1523,6 +1523,23 @@ def make_line(raw: str, start: int, number: int, plain: bool = False) -> Line:
     return _new_line(Line, (start, start + len(raw), number, raw, text, ctx, questionable, ts))
 
 
+def is_echo_fragment(raw: str, after: str) -> bool:
+    """Is ``raw`` a record's start that a second console wrote before ``after``, the same
+    record written whole, printk time and all? Two consoles on one serial line (a boot
+    console kept beside the real one: 3.x kernel/printk/printk.c register_console()
+    unregisters boot consoles only for the preferred console, CON_CONSDEV, so with
+    "earlyprintk=ttyS0 console=ttyS0 console=tty0" earlyser0 and ttyS0 both write the
+    port) take each written piece in turn (call_console_drivers()): a record printed in
+    pr_cont() pieces reads "[ts] BUG: unable to handle kernel " on one line and
+    "[ts] BUG: unable to handle kernel paging requestpaging request at c2446ffc" on the
+    next, the first console's piece cut by the second's line."""
+    frag = raw.rstrip(" \t")
+    if len(after) <= len(frag) or not after.startswith(frag):
+        return False
+    line = make_line(frag, 0, 0)
+    return line.timestamp is not None and bool(line.text)
+
+
 def iter_lines(
     text: str, start: int = 0, end: int | None = None, first_number: int = 1
 ) -> Iterator[Line]:

@@ -20,6 +20,7 @@ from . import oopses
 from .lines import (
     from_userspace,
     glued_record,
+    is_echo_fragment,
     is_journal_message,
     journal_entry_transport,
     journal_host,
@@ -676,6 +677,14 @@ def _candidates(
         if found[start].header == BAD_MODE and _bad_mode_dies(text, start):
             del result[start]  # (a line of that die()'s or panic()'s report)
             continue
+        end = text.find("\n", start)
+        if end != -1 and end + 1 in found:
+            after = text.find("\n", end + 1)
+            if is_echo_fragment(text[start:end], text[end + 1 : after if after != -1 else None]):
+                # A second console's piece of the header the next line holds whole
+                # (lines.is_echo_fragment): that line starts the report.
+                del result[start]
+                continue
         if start == 0:
             continue
         prev_start = text.rfind("\n", 0, start - 1) + 1
