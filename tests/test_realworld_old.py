@@ -777,3 +777,45 @@ def test_a_suspicious_rcu_usage_is_titled_the_same_under_either_wording(
         False,
     )
     assert (rep.comm, rep.pid, rep.kernel_release) == ("sh", 117, "6.1.0-56-amd64")
+
+
+def test_a_2617_x86_64_soft_lockup_dump_is_titled_by_the_code_it_caught() -> None:
+    """2.6.16-2.6.2x's soft lockup (kernel/softlockup.c softlockup_tick(): "BUG: soft
+    lockup detected on CPU#%d!", then dump_stack(), no registers) on x86_64: the timer
+    interrupt's entries between "<IRQ>" and "<EOI>", then every text address on the stack,
+    two a line (Gary Funck's report of FC5's 2.6.17-1.2145 to LKML, July 2006). The
+    first entry after the interrupt's, past the scheduler and the "{f+0}" pointers,
+    stands for a later lockup's PC: here i386-6.1.0-50-mod-softlockup's EIP and trace,
+    rewritten so."""
+    lines = (DATA / "i386-6.1.0-50-mod-softlockup.log").read_text().splitlines()
+    head = next(i for i, t in enumerate(lines) if "BUG: soft lockup" in t)
+    trace = next(i for i in range(head, len(lines)) if lines[i].endswith("Call Trace:"))
+    end = next(i for i in range(trace, len(lines)) if " EIP: 0x" in lines[i])
+    stamp = lines[head][:14]
+    entries = [
+        "<ffffffff802b2fb5>{softlockup_tick+219}",
+        "<ffffffff8029708e>{update_process_times+66}",
+        "<ffffffff8027a3ed>{smp_local_timer_interrupt+35}",
+        "<ffffffff8027aa95>{smp_apic_timer_interrupt+65}",
+        "<ffffffff80263acb>{apic_timer_interrupt+135} <EOI>",
+        "<ffffffff8020e578>{__set_page_dirty_nobuffers+0}",
+        "<ffffffff80267b76>{thread_return+0}",
+        "<ffffffff80267bd4>{thread_return+94}",
+        "<ffffffffe0842a2a>{hotfence_crash_softlockup+42}",
+    ]
+    for t in lines[trace + 1 : end]:
+        m = re.match(r"\[[ \d.]+\]  ([\w.]+)\+0x([0-9a-f]+)/0x[0-9a-f]+", t)
+        if m:  # (not the "? " entries: a later kernel's guesses)
+            entries.append(f"<ffffffff80200000>{{{m[1]}+{int(m[2], 16)}}}")
+    pairs = [" ".join(entries[i : i + 2]) for i in range(0, len(entries), 2)]
+    out = [f"{stamp} BUG: soft lockup detected on CPU#0!", f"{stamp} "]
+    out.append(f"{stamp} Call Trace: <IRQ> {pairs[0]}")
+    out += [f"{stamp}        {p}" for p in pairs[1:]]
+    text = "\n".join(lines[:head] + out) + "\n"
+    (rep,) = parse_log(text.encode())
+    assert (rep.title, rep.corrupted) == ("BUG: soft lockup in hotfence_crash_softlockup", False)
+    assert rep.cpu == 0
+    # Cut after the interrupt's entries, the dump names no code: no title from it.
+    cut = "\n".join(lines[:head] + out[:4]) + "\n"
+    (rep,) = parse_log(cut.encode())
+    assert (rep.title, rep.corrupted) == ("BUG: soft lockup in corrupted", True)

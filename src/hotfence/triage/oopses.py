@@ -906,6 +906,17 @@ _KMSAN_SKIP = (
     "_encrypt$",
     "^(?:crypto|cipher|drbg|rng)_",
 )
+# The entry of the timer interrupt's return path in a 2.6.x x86 trace
+# ("<ffffffff80263acb>{apic_timer_interrupt+135}", "[<c010492b>]
+# apic_timer_interrupt+0x27/0x2c"; an 8259 timer's common_interrupt), and the first entry
+# after it that names the code the interrupt came in: not the scheduler, not a
+# function's first byte.
+_OLD_IRQ_EXIT = rx(r"(?<![\w.])(?:apic_timer_interrupt|common_interrupt)\+")
+_OLD_INTERRUPTED = rx(
+    r"^\s*(?:\[<[0-9a-f]+>\]\s*|<[0-9a-f]+>\{)"
+    r"(?!(?:thread_return|schedule|__schedule|_?cond_resched|preempt_schedule\w*)\+)"
+    r"([A-Za-z_][\w.]*)\+(?!0x0/|0\})"
+)
 _F = Format
 
 
@@ -1563,6 +1574,23 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx("BUG: (spinlock) lockup on CPU#"),
                 "BUG: {1} lockup suspected in {2}",
                 stack=_s(*_TRACE, skip=("spin_", "_lock", "_unlock")),
+            ),
+            # 2.6.16-2.6.2x kernel/softlockup.c softlockup_tick(): printk("BUG: soft lockup
+            # detected on CPU#%d!\n", this_cpu) then dump_stack(), no registers (2.6.12-
+            # 2.6.15 called show_regs()). x86_64's dump_stack() (arch/x86_64/kernel/
+            # traps.c show_trace()) prints the timer interrupt's entries first, "Call Trace:
+            # <IRQ> <ffffffff802b2fb5>{softlockup_tick+219}" ... "{apic_timer_interrupt+135}
+            # <EOI>", then every text address on the task's stack: the first of them that
+            # names code stands for a later lockup's PC and titles it, past the scheduler
+            # (a CPU caught in schedule()) and past entries at a function's first byte
+            # ("{f+0}": a pointer on the stack, no return address). (i386's headerless
+            # dump is read by the format below: titles._i386_dump_stack_at.)
+            _F(
+                lazy_rx(r"BUG: soft lockup detected on CPU#\d+!"),
+                "BUG: soft lockup in {1}",
+                alt=("stall in {1}",),
+                report=lazy_rx(r"BUG: soft lockup detected on CPU#\d+!\s*\n\s*Call Trace:\s*<IRQ>"),
+                stack=_s(_OLD_IRQ_EXIT, _OLD_INTERRUPTED),
             ),
             _F(
                 lazy_rx("BUG: soft lockup"),
