@@ -131,3 +131,76 @@ def test_an_unwinder_warning_names_the_task_whose_stack_it_walked(line: str, tit
     rep = next(r for r in reps if r.title.startswith("WARNING: kernel stack"))
     assert rep.title == title
     assert (rep.comm, rep.pid) == ("kworker/0:1", 31)
+
+
+def _msr_log(rip: str) -> str:
+    """x86-6.1.0-56-warn-no-bugverbose's WARN() report rewritten into the one
+    arch/x86/mm/extable.c ex_handler_msr() (5.17+) prints for a WRMSR that faulted
+    outside wrmsr_safe(): its line, then show_stack_regs()'s trace alone (no task line,
+    no registers, no end marker), the same entries."""
+    lines = (DATA / "x86-6.1.0-56-warn-no-bugverbose.log").read_text().splitlines(keepends=True)
+    start = next(i for i, t in enumerate(lines) if "[ cut here ]" in t)
+    trace = next(i for i in range(start, len(lines)) if lines[i].endswith("Call Trace:\n"))
+    user = next(i for i in range(trace, len(lines)) if "RIP: 0033:" in lines[i])
+    end = next(i for i in range(user, len(lines)) if "</TASK>" in lines[i])
+    header = (
+        "[    6.402341] unchecked MSR access error: WRMSR to 0x14e1 (tried to write "
+        f"0x0000000000000000) at rIP: 0xffffffffc02c1045 ({rip})\n"
+    )
+    return "".join(lines[:start] + [header] + lines[trace:user] + lines[end : end + 1])
+
+
+def test_an_unchecked_msr_access_error_is_titled_by_its_rip() -> None:
+    """ex_handler_msr()'s "unchecked MSR access error: WRMSR to 0x%x (tried to write
+    0x%08x%08x) at rIP: 0x%lx (%pS)" and its trace (the shape of
+    https://lore.kernel.org/lkml/20210621034710.31107-1-likexu@tencent.com/) are a
+    report, titled by the function "%pS" names, which is also its rip."""
+    text = _msr_log("hotfence_crash_rtnl+0x45/0x50 [hotfence_crash]")
+    (rep,) = parse_log(text.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (
+        "unchecked MSR access error in hotfence_crash_rtnl",
+        "WARNING",
+        False,
+    )
+    assert rep.rip is not None
+    assert (rep.rip.function, rep.rip.module) == ("hotfence_crash_rtnl", "hotfence_crash")
+    assert [f.function for f in rep.frames[:3]] == [
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+        "proc_reg_write",
+    ]
+
+
+def test_an_unchecked_msr_access_error_in_an_accessor_is_titled_by_its_caller() -> None:
+    """Most MSR writes fault in native_write_msr() (arch/x86/include/asm/msr.h, every
+    wrmsrl()'s): the title names the trace's first caller instead, as the reports on the
+    lists name them ("... (native_read_msr+0x7/0x40) (intel_idle_init_cstates_icpu)")."""
+    text = _msr_log("native_write_msr+0x4/0x20")
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "unchecked MSR access error in hotfence_crash_do"
+    assert rep.rip is not None and rep.rip.function == "native_write_msr"
+    # The line alone, its trace lost: a corrupted report still, titled by the function
+    # at rIP where that is no accessor, its caller unknown ("corrupted") where it is one.
+    for rip, title in (
+        ("hotfence_crash_rtnl+0x45/0x50 [hotfence_crash]", "hotfence_crash_rtnl"),
+        ("native_write_msr+0x4/0x20", "corrupted"),
+    ):
+        text = _msr_log(rip)
+        alone = text[: text.index("Call Trace:")].rsplit("\n", 1)[0] + "\n"
+        (cut,) = parse_log(alone.encode())
+        assert (cut.title, cut.corrupted) == (f"unchecked MSR access error in {title}", True)
+
+
+def test_an_unchecked_msr_access_error_before_a_crash_is_its_context() -> None:
+    """An MSR access error is no crash to syzkaller, and the kernel goes on after it: as
+    an OOM kill, one that a crash follows in its boot is that crash's context, and the
+    log's report is the crash (here the WARN the same log's report is rewritten from)."""
+    msr = _msr_log("native_write_msr+0x4/0x20")
+    orig = (DATA / "x86-6.1.0-56-warn-no-bugverbose.log").read_text()
+    (want,) = parse_log(orig.encode())
+    cut = orig.index("[    6.401081] ------------[ cut here ]")
+    tail = msr[msr.index("[    6.402341] unchecked MSR") :]
+    text = orig[:cut] + tail.replace("[    6.4", "[    6.3") + orig[cut:]
+    (rep,) = parse_log(text.encode())
+    assert (rep.title, rep.start_line) == (want.title, want.start_line + len(tail.splitlines()))
+    assert rep.context[-1].startswith("unchecked MSR access error: WRMSR to 0x14e1 ")

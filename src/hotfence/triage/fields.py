@@ -202,7 +202,10 @@ _RIP_LINE_RE = re.compile(
     # s390's early boot print_pgm_check_info() (arch/s390/boot/pgm_check_info.c):
     # "PSW : %016lx %016lx (%pS)", no "Krnl" (die()'s "User PSW" names no function)
     r"|PSW(?= : [0-9a-f]{16} [0-9a-f]{16} \()"
-    r"|IAOQ\[0\]|Invalid (?:Read|Write|EX) @ 0x[0-9a-f]+ by insn @)\s*:?\s"
+    r"|IAOQ\[0\]|Invalid (?:Read|Write|EX) @ 0x[0-9a-f]+ by insn @"
+    # x86 ex_handler_msr() (arch/x86/mm/extable.c, 5.17+): "unchecked MSR access error:
+    # RDMSR from 0x%x at rIP: 0x%lx (%pS)", the instruction that faulted
+    r"|unchecked MSR access error: .*? at rIP: 0x[0-9a-f]+(?= \())\s*:?\s"
 )
 _RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(

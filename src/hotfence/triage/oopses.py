@@ -917,6 +917,22 @@ _OLD_INTERRUPTED = rx(
     r"(?!(?:thread_return|schedule|__schedule|_?cond_resched|preempt_schedule\w*)\+)"
     r"([A-Za-z_][\w.]*)\+(?!0x0/|0\})"
 )
+# The "%pS" of ex_handler_msr()'s rIP, and the MSR accessors the faulting instruction is
+# in for most callers (arch/x86/include/asm/msr.h: native_read_msr() and
+# native_write_msr(), renamed native_rdmsrq()/native_wrmsrq() in 6.16; the x2APIC's
+# native_apic_msr_write(); Xen PV's xen_read_msr()/xen_write_msr()): the title names
+# their caller instead.
+_MSR_RIP = rx(r"unchecked MSR access error: .* at rIP: {{ADDR}} \({{FUNC}}")
+_MSR_ACCESSORS = (
+    r"^native_(?:read|write)_msr",
+    r"^native_(?:rd|wr)msrq?$",
+    r"^native_apic_msr_(?:read|write|eoi)",
+    r"^__(?:rd|wr)msrq?$",
+    r"^(?:rd|wr)msrq?$",
+    r"^(?:rd|wr)msrl$",
+    r"^xen_(?:do_)?(?:read|write)_msr",
+    r"^paravirt_(?:read|write)_msr",
+)
 _F = Format
 
 
@@ -2642,6 +2658,33 @@ OOPSES: tuple[OopsKind, ...] = (
         shape=_AFTER_PREFIX + r"Division by zero in kernel\.\s*$",
         needs_oops=True,
     ),
+    # x86's RDMSR/WRMSR of an MSR the CPU lacks (#GP) outside rdmsr_safe(): the
+    # exception table's fixup skips the instruction (a read gives 0) and reports it once,
+    # arch/x86/mm/extable.c ex_handler_msr() (5.17+; ex_handler_rdmsr_unsafe() and
+    # ex_handler_wrmsr_unsafe() 4.10-5.16): pr_warn("unchecked MSR access error: RDMSR from
+    # 0x%x at rIP: 0x%lx (%pS)\n") or "... WRMSR to 0x%x (tried to write 0x%08x%08x) at
+    # rIP: ...", then show_stack_regs(): show_trace_log_lvl()'s "Call Trace:" alone, no
+    # task line or registers. The 0-day robot counts the line as a dmesg error; syzkaller's
+    # table has no such format. Titled by the function at rIP ("%pS"), or, where that is
+    # an MSR accessor (native_write_msr(), every wrmsrl()'s), by the trace's first caller.
+    _k(
+        "unchecked MSR access error: ",
+        [
+            _F(
+                lazy_rx("unchecked MSR access error: "),
+                "unchecked MSR access error in {1}",
+                stack=_s(
+                    _MSR_RIP,
+                    *_TRACE,
+                    parts2=(_MSR_RIP,),
+                    skip=_MSR_ACCESSORS,
+                    # (a mail's wrap broke the line before "at rIP:")
+                    more=(_TRACE,),
+                ),
+            )
+        ],
+        shape=_AFTER_PREFIX + r"unchecked MSR access error: (?:RD|WR)MSR ",
+    ),
     _k(
         "invalid opcode:",
         [
@@ -3717,6 +3760,8 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
             "RTNL: assertion failed in",
             "sysctl table check failed in",
             "XFS: Internal error in",
+            # reported once, and the kernel goes on (4.6-4.9 by WARN_ONCE())
+            "unchecked MSR access error in",
         ),
         "WARNING",
     ),
@@ -3814,6 +3859,14 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("UBSAN:",), "UBSAN"),
     (("KCSAN:",), "KCSAN-UNKNOWN"),
 )
+
+
+# Titles of reports that are no crash to syzkaller (its table has no format for them)
+# and after which the kernel goes on: x86's "unchecked MSR access error", the exception
+# table's fixup of a faulting RDMSR/WRMSR. Like an OOM kill, one that a crash follows in
+# its boot is that crash's context (parser._minor_as_context); one that none follows is
+# a report of its own.
+MINOR_TITLES = ("unchecked MSR access error ",)
 
 
 def title_type(title: str) -> str:

@@ -60,7 +60,7 @@ from .lines import (
 )
 from .model import Report
 from .modules import linked_modules
-from .oopses import OopsKind, title_type
+from .oopses import MINOR_TITLES, OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import BAD_MODE, BAD_MODE_LINES, scan_log
 from .stamps import mark_block_indent, mark_item_indent, mark_stamps
@@ -279,7 +279,7 @@ def _parse(
             idx += 1
     finally:
         ahead.close()  # the workers, when the loop is done early or failed
-    reports = _without_lone_copies(text, reports)
+    reports = _minor_as_context(text, _without_lone_copies(text, reports), boots)
     for i in cut_by_hangup([r.start for r in reports], hangups):
         mark_hung_up(reports[i])
     out = reports + _boot_tail_ooms(text, events, reports, from_bytes, boots)
@@ -372,6 +372,31 @@ def mark_hung_up(rep: Report) -> None:
     rep.corrupted_reason = (
         rep.corrupted_reason or "console connection lost (serialport: VM disconnected)"
     )
+
+
+def _minor_as_context(text: str, reports: list[Report], boots: list[int]) -> list[Report]:
+    """``reports`` (in log order) with each of a minor kind (oopses.MINOR_TITLES) that a
+    crash follows in its boot made that crash's context, its first line, as an OOM kill
+    before a crash is: the crash is what the log has to say, and syzkaller's title of
+    such a log is the crash's. (``boots``: where the log's boot banners start.)"""
+    if not any(r.title.startswith(MINOR_TITLES) for r in reports):
+        return reports
+    out: list[Report] = []
+    pending: list[Report] = []
+    for rep in reports:
+        if rep.title.startswith(MINOR_TITLES):
+            pending.append(rep)
+            continue
+        boot = bisect.bisect_right(boots, rep.start)
+        for minor in pending:
+            if bisect.bisect_right(boots, minor.start) == boot:
+                ls, le = line_bounds(text, minor.start)
+                rep.context.append(make_line(text[ls:le], ls, 0).text.strip())
+            else:
+                out.append(minor)
+        pending = []
+        out.append(rep)
+    return out + pending
 
 
 def _boot_tail_ooms(
