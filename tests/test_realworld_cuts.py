@@ -204,3 +204,50 @@ def test_an_arm_entry_a_pager_cut_in_its_module_is_its_callees(name: str) -> Non
     for columns in range(60, 80, 2):
         got = parse_log(_paged_journal(console, columns))[0]
         assert got.title.rpartition(" in ")[2] in (function, "corrupted"), (columns, got.title)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "armhf-6.1.0-50-mod-softlockup",
+        "arm64-6.1.0-50-mod-softlockup",
+        "i386-6.1.0-50-mod-softlockup",
+        "mipsel-6.1.0-50-mod-softlockup",
+        "mips64el-6.1.0-50-mod-softlockup",
+        "x86-6.1-soft-lockup",
+    ],
+)
+def test_a_lockup_whose_rip_line_a_pager_cut_before_its_module_is_no_callers(name: str) -> None:
+    # A lockup looping in a module's function is titled by it (titles.looping_title),
+    # one in vmlinux by its trace (syzkaller's). The RIP line's "%pS" says which by its
+    # " [mod]": 32-bit ARM __show_regs() "PC is at %pS" (arch/arm/kernel/process.c),
+    # arm64's "pc : %pS", x86 show_ip() "RIP: %04x:%pS" / i386 "EIP: %pS", MIPS
+    # __show_regs() "epc   : %0*lx %pS" (arch/mips/kernel/traps.c), all 6.1. A pager
+    # that cut it before the module (less -S, "PC is at hotfence_crash_softlockup+>")
+    # leaves the function's trace entry to tell ("%ps"/"%pS" of dump_backtrace_entry():
+    # " hotfence_crash_softlockup [hotfenc>" is a module's); where nothing tells, or the
+    # cut took the name itself ("epc   : c00f6138 hotfence_crash_softl>"), the title is
+    # not the caller's unmarked: it is the whole log's or corrupted.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(console)
+    assert want.rip is not None and want.rip.module is not None
+    assert want.title == f"BUG: soft lockup in {want.rip.function}"
+    for columns in range(58, 101):
+        got = parse_log(_paged_journal(console, columns))[0]
+        assert got.title == want.title or got.corrupted, (columns, got.title)
+    paged = _paged_journal(console, 66)
+    if name.startswith("armhf"):
+        # the function's entry shows its module, its name cut: a module's loop
+        assert " hotfence_crash_softlockup [hotfenc>\n" in paged
+        assert "PC is at hotfence_crash_softlockup+>\n" in paged
+        got = parse_log(paged)[0]
+        assert (got.title, got.corrupted) == (want.title, False)
+        # an entry whole up to " from " names no module: a vmlinux function's loop
+        vmlinux = paged.replace(
+            " hotfence_crash_softlockup [hotfenc>", " hotfence_crash_softlockup from hot>"
+        )
+        got = parse_log(vmlinux)[0]
+        assert (got.title, got.corrupted) == ("BUG: soft lockup in proc_reg_write", False)
+        # cut at 74 in the size, the entry names the module whole
+        got = parse_log(_paged_journal(console, 74))[0]
+        assert got.rip is not None and got.rip.module == "hotfence_crash"

@@ -670,9 +670,54 @@ def rip_frame(lines: list[str]) -> Frame | None:
             if fr is not None:
                 fr.unreliable = False
                 if fr.module is None and t.endswith(PAGER_MARK):
-                    fr.module = _cut_module(t, lines)
+                    fr.module = _cut_module(t, lines) or _entry_module(fr.function, lines)
                 return fr
     return None
+
+
+def cut_rip_home(lines: list[str], func: str) -> bool | None:
+    """Is the RIP line's function ``func`` a module's, where a pager cut that line before
+    a module's name could show (see _CUT_SIZE_FRAME_RE)? True when the cut left " [" or
+    a trace entry of ``func`` shows one after it ("%pS" and "%ps" print a module's
+    function "f+0x1/0x2 [mod]", "f [mod]"); False when the line is whole or an entry of
+    ``func`` shows none (vmlinux's); None when nothing tells (every entry of it cut too,
+    or none printed: x86 lists no entry for the interrupted function)."""
+    line = next((t for t in lines if _RIP_LINE_RE.match(t) and rip_frame([t])), None)
+    if line is None or not line.endswith(PAGER_MARK):
+        return False
+    if _CUT_MODULE_RE.search(line):
+        return True
+    entry = re.compile(r"^\s*(?:\[<[0-9a-f]+>\]\s*)?(?:\? )?" + re.escape(func) + r"(?=[+ ])")
+    for t in lines:
+        if func not in t or _RIP_LINE_RE.match(t) or (e := entry.match(t)) is None:
+            continue
+        rest = _ENTRY_REST_RE.match(t, e.end())
+        if rest is not None:
+            return rest.group(1) is not None
+    return None
+
+
+def cut_rip_name(lines: list[str]) -> str | None:
+    """What a pager left of the function's name on the first RIP line, where it cut that
+    line in the name (MIPS __show_regs() "epc   : %0*lx %pS", 6.1 arch/mips/kernel/
+    traps.c: "epc   : c00f6138 hotfence_crash_softl>"); None when it cut no name."""
+    for t in lines:
+        m = _RIP_LINE_RE.match(t)
+        if m is not None:
+            if not t.endswith(PAGER_MARK) or rip_frame([t]) is not None:
+                return None
+            rest = _RIP_REST_RE.sub("", t[m.end() : -1].strip(), count=1)
+            return rest if _CUT_NAME_RE.match(rest) else None
+    return None
+
+
+_CUT_NAME_RE = re.compile(r"[A-Za-z_][\w.]*$")
+
+
+# What follows a function's name in a trace entry that says whether it is a module's:
+# its "[" (group 1), or its offset and size whole with nothing after them, or ARM's
+# " from " after a "%ps" with no module (dump_backtrace_entry(), 6.1 arch/arm/kernel/traps.c).
+_ENTRY_REST_RE = re.compile(r"(?:\+0x[0-9a-f]+/0x[0-9a-f]+)?(?:( \[)|\s*$| from )")
 
 
 # A RIP line's "%pS" names a module's function "f+0x1/0x2 [mod]" (kernel/kallsyms.c
@@ -705,6 +750,15 @@ def _cut_size_frame(rest: str, lines: list[str]) -> Frame | None:
     if m is None:
         return None
     func = m.group("func")
+    off = m.group("off")
+    return Frame(
+        function=func, offset=int(off, 16) if off else None, module=_entry_module(func, lines)
+    )
+
+
+def _entry_module(func: str, lines: list[str]) -> str | None:
+    """The module a trace entry of ``func`` names, whole or cut (the one "Modules linked
+    in:" lists by that start); None when no entry names one."""
     entry = re.compile(
         r"^\s*(?:\[<[0-9a-f]+>\]\s*)?"
         + re.escape(func)
@@ -712,13 +766,10 @@ def _cut_size_frame(rest: str, lines: list[str]) -> Frame | None:
         + re.escape(PAGER_MARK)
         + "$)"
     )
-    module = None
     for t in lines:
         if func in t and (e := entry.match(t)) is not None:
-            module = e.group("mod") or _listed_module(e.group("part"), lines)
-            break
-    off = m.group("off")
-    return Frame(function=func, offset=int(off, 16) if off else None, module=module)
+            return e.group("mod") or _listed_module(e.group("part"), lines)
+    return None
 
 
 def _cut_module(line: str, lines: list[str]) -> str | None:

@@ -39,7 +39,15 @@ from .extract import (
     lines_before,
     uml_fault_regs,
 )
-from .fields import call_trace, one_entry_a_line, own_cpu_lines, rip_frame, task_fields
+from .fields import (
+    call_trace,
+    cut_rip_home,
+    cut_rip_name,
+    one_entry_a_line,
+    own_cpu_lines,
+    rip_frame,
+    task_fields,
+)
 from .guilty import FILENAME_RE, guilty_in_text
 from .lines import (
     JOURNAL_FIELD,
@@ -1171,6 +1179,13 @@ def _text_of(lines: list[str]) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
+# A lockup's title is the function it looped in when that is a module's (titles.
+# looping_title), its table title otherwise: a RIP line a pager cut before its module
+# (less -S, taint.PAGER_MARK) with no whole trace entry of the function leaves either,
+# and one cut in the function's name names no function at all.
+CORRUPTED_CUT_RIP = "RIP line cut before its module"
+
+
 def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     """The report of one extracted window; None when it is not a kernel report at all."""
     own_lines = ext.lines[: max(ext.own_end, 1)]
@@ -1232,8 +1247,23 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         raw_title = ext.header.text
         corrupted = corrupted or "no title format matched"
     looping = fmt is not None and fmt.looping and rip is not None
+    if fmt is not None and fmt.looping and rip is None and not corrupted:
+        # its RIP line cut in the function's name (fields.cut_rip_name): which function
+        # looped is lost, unless what is left names a helper that never titles a lockup
+        cut = cut_rip_name(own_cpu)
+        if cut is not None and looping_title(fmt, cut, ""):
+            corrupted = CORRUPTED_CUT_RIP
     if looping and rip is not None:
-        retitled = looping_title(fmt, rip.function, rip.module)
+        module = rip.module
+        if module is None:
+            # A pager cut the RIP line before its module (fields.cut_rip_home): a trace
+            # entry of the function may still show one ("" for a module whose name the
+            # cut lost); where nothing tells, the title is either, so it is corrupted.
+            home = cut_rip_home(own_cpu, rip.function)
+            module = "" if home else None
+            if home is None and looping_title(fmt, rip.function, "") and not corrupted:
+                corrupted = CORRUPTED_CUT_RIP
+        retitled = looping_title(fmt, rip.function, module)
         if retitled:
             # the table's (syzkaller's) title stays findable among the alternatives
             alts = retitled[1:] + [raw_title] + alts
