@@ -251,3 +251,26 @@ def test_a_lockup_whose_rip_line_a_pager_cut_before_its_module_is_no_callers(nam
         # cut at 74 in the size, the entry names the module whole
         got = parse_log(_paged_journal(console, 74))[0]
         assert got.rip is not None and got.rip.module == "hotfence_crash"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "armhf-6.1.0-50-mod-softlockup",
+        "riscv64-6.12.117+deb13-mod-softlockup",
+        "x86-6.1-soft-lockup",
+    ],
+)
+def test_a_lockup_header_a_pager_cut_in_its_words_is_titled_as_a_lockup(name: str) -> None:
+    # watchdog_timer_fn() (kernel/watchdog.c, 6.1): pr_emerg("BUG: soft lockup - CPU#%d
+    # stuck for %us! [%s:%d]\n") after its "watchdog: " pr_fmt. A 56-column pager
+    # (less -S) leaves "watchdog: BUG: soft locku>", which no title format reads: the
+    # one format whose words start with what is left names it, never the fragment.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(console)
+    paged = _paged_journal(console, 56)
+    assert "watchdog: BUG: soft locku>\n" in paged
+    got = parse_log(paged)[0]
+    assert got.title.startswith("BUG: soft lockup in "), got.title
+    assert got.type == want.type
+    assert got.title == want.title or got.corrupted

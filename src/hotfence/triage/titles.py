@@ -295,10 +295,30 @@ def describe(
             return "", corrupted, alts, chosen
         end = report.find("\n", pos)
         desc = report[pos:] if end == -1 else report[pos:end]
+        if desc.endswith(PAGER_MARK) and (words := _cut_title_words(desc[:-1], kind)):
+            whole = report[:pos] + words + ("" if end == -1 else report[end:])
+            return describe(whole, kind, guessed_trace, with_guesses)
         desc = desc.removesuffix(PAGER_MARK).rstrip()
     if not corrupted and chosen is not None and chosen.corrupted:
         corrupted = "report format is marked as corrupted"
     return desc, corrupted, alts, chosen
+
+
+def _cut_title_words(cut: str, kind: OopsKind) -> str | None:
+    """The words a pager cut from a header line that no title format matched: journalctl's
+    less -S ends a line past the terminal's width in its mark (taint.PAGER_MARK), and at
+    56 columns watchdog_timer_fn()'s pr_emerg("BUG: soft lockup - CPU#%d stuck for
+    %us! [%s:%d]\n", 6.1 kernel/watchdog.c, after its "watchdog: " pr_fmt) is left as
+    "BUG: soft locku>". The words of the one format of ``kind`` whose title starts with
+    what is left, and which they match, name it; None when no format or several do."""
+    if len(cut) <= len(kind.header):
+        return None
+    found = {
+        _title_prefix(f.title)
+        for f in kind.formats
+        if _title_prefix(f.title).startswith(cut) and f.title.search(_title_prefix(f.title))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _uncut(m: re.Match[str], group: int) -> str:
