@@ -274,3 +274,32 @@ def test_a_lockup_header_a_pager_cut_in_its_words_is_titled_as_a_lockup(name: st
     assert got.title.startswith("BUG: soft lockup in "), got.title
     assert got.type == want.type
     assert got.title == want.title or got.corrupted
+
+
+@pytest.mark.parametrize(
+    "name", ["arm64-6.1.0-50-mod-stack-overflow", "riscv64-6.12.117+deb13-mod-stack-overflow"]
+)
+def test_a_stack_overflow_whose_first_line_a_pager_cut_is_one_overflow(name: str) -> None:
+    # arm64's panic_bad_stack() (arch/arm64/kernel/traps.c, 6.1) and riscv's
+    # handle_bad_stack() (arch/riscv/kernel/traps.c, 6.12): "Insufficient stack space to
+    # handle exception!", the stacks' bounds, __show_regs(), then panic("kernel stack
+    # overflow") (riscv: "Kernel stack overflow") and its trace: one report. A pager
+    # (less -S) at 60-76 columns cuts the first line ("Insufficient stack space to handle
+    # except>") and at 72 the panic's ("Kernel panic - not syncing: kernel stack >"):
+    # still one overflow, titled as the whole log or corrupted, never "kernel panic:
+    # kernel stack" from the panic's fragment, and with the panic's trace.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title.startswith("kernel stack overflow in ")
+    for columns in range(60, 101):
+        paged = _paged_journal(console, columns)
+        (got,) = parse_log(paged)
+        assert got.title == want.title or got.corrupted, (columns, got.title)
+        assert got.title.startswith("kernel stack overflow in "), (columns, got.title)
+    paged = _paged_journal(console, 72)
+    assert "Insufficient stack space to handle except>\n" in paged
+    assert re.search(r"Kernel panic - not syncing: [Kk]ernel stack >\n", paged)
+    (got,) = parse_log(paged)
+    assert (got.title, got.corrupted, got.end_line) == (want.title, False, want.end_line)
+    if name.startswith("arm64"):
+        assert [f.function for f in got.frames] == [f.function for f in want.frames]

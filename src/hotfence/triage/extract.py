@@ -1019,7 +1019,26 @@ def dedent_pasted(lines: list[Line]) -> list[Line]:
 
 def _absorbed(kind: OopsKind, raw: str) -> bool:
     """Does ``raw`` hold a header that ``kind``'s reports print inside themselves?"""
-    return any(a in raw for a in kind.absorbs)
+    return any(a in raw for a in kind.absorbs) or (
+        raw.endswith(PAGER_MARK) and _absorbed_cut(kind, raw)
+    )
+
+
+# The start of an absorbed header a pager's cut must leave for the line to be that header
+_ABSORBED_CUT_KEEPS = 12
+
+
+def _absorbed_cut(kind: OopsKind, raw: str) -> bool:
+    """Is ``raw`` an absorbed header that journalctl's pager (less -S) cut and ended in
+    its mark (taint.PAGER_MARK)? arm64's panic_bad_stack() (arch/arm64/kernel/traps.c,
+    6.1) panics "kernel stack overflow" after "Insufficient stack space to handle
+    exception!" and the registers: at 72 columns "Kernel panic - not syncing: kernel
+    stack >" is still that panic, what is left a start of the absorbed header."""
+    for a in kind.absorbs:
+        at = raw.find(a[:_ABSORBED_CUT_KEEPS]) if len(a) > _ABSORBED_CUT_KEEPS else -1
+        if at >= 0 and a.startswith(raw[at:-1]):
+            return True
+    return False
 
 
 def _unwrapped_raw(line: Line, text: str) -> str | None:

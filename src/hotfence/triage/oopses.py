@@ -1169,6 +1169,16 @@ _HARD_LOCKUP_LINE = (
     + r"[ \t]*(?:\n|$))"
 )
 
+# panic_bad_stack()'s / handle_bad_stack()'s first line (see its kind), whole or cut by a
+# pager after "Insufficient stack space"
+_NO_STACK_LINE = (
+    "Insufficient stack space(?: to handle exception!|(?:"
+    + _cut_rx(" to handle exception")
+    + ")?"
+    + re.escape(PAGER_MARK)
+    + r"[ \t]*(?:\n|$))"
+)
+
 # A CPU locked with interrupts off is often caught inside a busy-wait helper it called
 # (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
 # looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
@@ -3470,10 +3480,10 @@ OOPSES: tuple[OopsKind, ...] = (
     # still holds the overflow: the faulting frame names it (riscv's "ra :" when its "epc :"
     # is a generic helper such as memset).
     _k(
-        "Insufficient stack space to handle exception!",
+        "Insufficient stack space",
         [
             _F(
-                lazy_rx("Insufficient stack space to handle exception!"),
+                lazy_rx(_NO_STACK_LINE),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
                 stack=_s(
@@ -3493,6 +3503,9 @@ OOPSES: tuple[OopsKind, ...] = (
         ),
         # the stacks' bounds and the register dump between them: about 25 lines on arm64
         absorb_lines=40,
+        # journalctl's pager (less -S) cuts the line past 76 columns and ends it in its
+        # mark (taint.PAGER_MARK): "Insufficient stack space to handle e>" is still it.
+        shape=_NO_STACK_LINE,
     ),
     # arch/s390/kernel/traps.c kernel_stack_overflow(): "Kernel stack overflow." and
     # show_regs(), whose PSW names the function that ran out of stack (its "Call Trace:" is
