@@ -283,6 +283,25 @@ def test_a_warning_with_an_address_before_its_symbol_names_the_function(
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
 
 
+@pytest.mark.parametrize("syslog", ["", "Feb 25 20:33:54 fritz kern.warn kernel: "])
+def test_avm_cpu_after_the_printk_time_keeps_the_frames(syslog: str) -> None:
+    """AVM's Fritz!Box kernels (vendor MIPS 3.10 builds) print the record's CPU in brackets
+    right after the printk time, no space before the text: "[  183.060000][0]CPU: 0 PID:
+    0 Comm: swapper/0 ...", each trace entry "[  183.060000][0][<815300a0>]
+    kdsld_net_xmit+0x480/0x560 [kdsldmod]" (Freetz-NG/freetz-ng#3, through logread's
+    syslog). The report keeps its task and every frame of its trace."""
+    text = (DATA / "mipsel-6.1.0-50-mod-warn.log").read_text()
+    (want,) = parse_log(text.encode())
+    avm = re.sub(r"(?m)^(\[ *\d+\.\d+\]) ", syslog + r"\1[0]", text)
+    assert f"{syslog}[    6.662155][0]Call Trace:\n" in avm
+    assert re.search(r"\]\[0\]\[<[0-9a-f]{8}>\] hotfence_crash_do\+", avm)
+    (rep,) = parse_log(avm.encode())
+    assert (rep.title, rep.corrupted) == (want.title, False)
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == ("sh", 79, 0, want.kernel_release)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert len(want.frames) > 5
+
+
 _NO_KALLSYMS_LINE = "hotfence_crash.c:110 0xc00f6840 [hotfence_crash@c00f6000+0x840]"
 
 

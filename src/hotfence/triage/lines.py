@@ -254,6 +254,14 @@ _MOTO_CPU = r",(?P<ocpu>\d{1,4})\]"
 # ...". Its lines are told apart by that CPU too.
 _ONEPLUS_CPU = r"\]@(?P<ucpu>\d{1,4})(?= )"
 _ONEPLUS_WALL = r"\[\d{8}_\d\d:\d\d:\d\d\.\d{6}\]@(?P<wcpu>\d{1,4})(?= )"
+# AVM's Fritz!Box kernels (their vendor 3.10 MIPS builds, Fritz!OS 7.x: Freetz-NG/freetz-ng#3,
+# "3.10.107 #1" on a 3490) print the record's CPU in brackets right after print_time()'s
+# "[%5lu.%06lu]", in place of its space, the text right after it: "[  183.060000][0]CPU: 0
+# PID: 0 Comm: swapper/0 ...", "[  183.060000][0][<815300a0>] kdsld_net_xmit+0x480/0x560
+# [kdsldmod]", the "Stack :" dump's rows "[  183.060000][0]\t  00000000 ...". Its lines are
+# told apart by that CPU too. (A caller id, "[  T1]", "[C0]", has a letter; a space follows
+# every other vendor's prefix.)
+_AVM_CPU = r"\[ *(?P<vts>\d+\.\d+)\]\[(?P<vmcpu>\d{1,3})\]"
 # MediaTek's, in place of print_time()'s space or after it (one console reprints the
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
 _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
@@ -329,6 +337,9 @@ _PREFIX = (
     + r"|"
     + _ONEPLUS_WALL
     + r" "
+    # AVM's CPU after the time, no space before the text (_AVM_CPU)
+    + r"|"
+    + _AVM_CPU
     # the caller id without a timestamp; crash's "log -m" level after what its "log -t -c"
     # and "log -T" print (crash printk.c dump_record(): the time, ctime_tz()'s date with
     # -T, the caller, then "<%x>": "[  T117] <4>BUG: ...", "[Fri Nov 27 ...] <4>BUG: ...")
@@ -771,7 +782,7 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
                 g = again
             return raw[g.end() :], g.group(2) or CONSOLE, float(g.group(1))
         return raw, "", None
-    stamp = m.group("ts") or m.group("dts")
+    stamp = m.group("ts") or m.group("dts") or m.group("vts")
     ts = float(stamp) if stamp else None
     tag: str | None = m.group("ctx") or m.group("ctx2") or m.group("dctx") or _vendor_context(m)
     if m.group("sys"):
@@ -1454,6 +1465,8 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         return f"c{m['ucpu']}"
     if g.get("wcpu") is not None:
         return f"c{m['wcpu']}"
+    if g.get("vmcpu") is not None:
+        return f"c{m['vmcpu']}"
     if g.get("mpid") is not None:
         return _task_or_cpu(m["mpid"], str(int(m["mcpu"], 16)))
     return None
