@@ -922,6 +922,51 @@ def test_a_task_header_wrapped_by_a_mail_client_keeps_task_and_release(width: in
     assert checked >= 20
 
 
+# __warn()'s header (kernel/panic.c) as a mail client cut it before its file: "WARNING:
+# CPU: 1 PID: 87 at" then "src/.../hotfence_crash.c:92 hotfence_crash_warn+0x38/0x50
+# [hotfence_crash]", LKFT's reports on lore wrapped near 70 columns with the printk
+# time's blanks squeezed ("<4>[ 203.133483]", as linuxlists.cc shows them).
+_WARNING_AT_RE = re.compile(r"^\[ *([\d.]+)\] (WARNING: (?:CPU: \d+ PID: \d+ )?at) (\S.*)$")
+
+
+@pytest.mark.parametrize("decoded", [False, True])
+def test_a_warning_header_a_mail_client_cut_after_its_at_keeps_its_title(
+    decoded: bool,
+) -> None:
+    """Every real log with a WARNING header, that header cut after its "at" (file,
+    line and function, or the function alone with !CONFIG_DEBUG_BUGVERBOSE, in the next
+    row; decode_stacktrace.sh's "f (file:line)" too): the same title, RIP, frames and
+    task as the line whole. The title was the header's raw words ("WARNING: CPU: NUM
+    PID: NUM at") and the type's report lost its function."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        at = next((i for i, ln in enumerate(log) if _WARNING_AT_RE.match(ln)), None)
+        if at is None:
+            continue
+        m = _WARNING_AT_RE.match(log[at])
+        assert m is not None
+        rest = m.group(3)
+        if decoded:  # "f+0x38/0x50 [mod]" as decode_stacktrace.sh prints it
+            rest = re.sub(
+                r"\b([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+( \[\w+\])?", r"\1 (lib/x.c:12)\2", rest
+            )
+        cut = [*log[:at], f"[ {m.group(1)}] {m.group(2)}", rest, *log[at + 1 :]]
+        cut = [re.sub(r"^\[ *", "<4>[ ", ln) for ln in cut]  # (the archive's squeeze)
+        want = parse_log("\n".join(log))
+        got = parse_log("\n".join(cut))
+        w = next((r for r in want if r.start_line <= at + 1 <= r.end_line), None)
+        if w is None or not w.title.startswith("WARNING in "):
+            continue  # (a WARNING line amid another report, or one the kind titles not)
+        g = next(r for r in got if r.start_line == w.start_line)
+        assert g.title == w.title, path.name
+        assert (g.rip and g.rip.function) == (w.rip and w.rip.function), path.name
+        assert [f.function for f in g.frames] == [f.function for f in w.frames], path.name
+        assert (g.comm, g.pid, g.cpu) == (w.comm, w.pid, w.cpu), path.name
+        checked += 1
+    assert checked >= 10
+
+
 @pytest.mark.parametrize(
     "fault", ["unknown 43", "TLB conflict abort", "implementation fault (lockdown abort)"]
 )

@@ -381,6 +381,17 @@ _CUT_IN_DISCRIMINATOR_RE = re.compile(rf"[A-Za-z_$][\w.$]* \((?:{_LOC_WORDS} )?\
 _DISCRIMINATOR_REST_RE = re.compile(rf"^\d+\)(?: {_LOC_WORDS})?{_LOCS_TAIL}")
 # (a WARNING's header cut after its line number goes on with its function so decoded)
 _DECODED_SYMBOL_REST_RE = re.compile(rf"^[A-Za-z_.][\w.]* \({_ADDR2LINE_LOC}\b")
+# A long path cuts the header before it, right after its "at": "<4>[   21.345678]
+# WARNING: CPU: 1 PID: 553 at" then "drivers/gpu/drm/drm_atomic_helper.c:1234
+# drm_atomic_helper_wait_for_vblanks+0x1c4/0x2e0" (LKFT's reports on lore, wrapped near 70
+# columns, and archives that squeeze the printk time's blanks, leave the row short of a
+# wrap's width). __warn() (kernel/panic.c, 4.x to 6.x) prints "at %s:%d %pS" or, with no
+# file (!CONFIG_DEBUG_BUGVERBOSE), "at %pS": nothing but the cut ends the header at "at",
+# and the row's file, line and symbol (or symbol alone) prove it.
+_CUT_WARNING_AT_RE = re.compile(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at\s*$")
+_LOC_SYMBOL_REST_RE = re.compile(
+    rf"^(?:[\w/.\-+]+:\d+ )?[A-Za-z_.][\w.]*(?:\+0x[0-9a-f]+/0x[0-9a-f]+\b| \({_ADDR2LINE_LOC})"
+)
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed. A
@@ -686,6 +697,7 @@ _PROVEN_CUTS = (
     (_CUT_HEADER_RE, _RELEASE_START_RE),
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
+    (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
     (_CUT_SLUB_RE, _SLUB_REST_RE),
     (_CUT_MCE_RE, _MCE_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
@@ -704,9 +716,10 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     """``last``, a line a wrap cut before the fact it ends with, with ``line`` read as
     its rest: a task header's release, its rest and "#N" after a cut inside it
     (``_CUT_RELEASE_RE``) or the whole after a cut at the taint (``_CUT_HEADER_RE``); a
-    WARNING's function after its file and line (``_CUT_WARNING_RE``); an ARM trace
-    entry's caller after its "from [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection
-    fault's address and error code (``_CUT_GPF_RE``); a powerpc entry's module and
+    WARNING's function after its file and line (``_CUT_WARNING_RE``), or all three after
+    its "at" (``_CUT_WARNING_AT_RE``); an ARM trace entry's caller after its "from
+    [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection fault's address and error code
+    (``_CUT_GPF_RE``); a powerpc entry's module and
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
