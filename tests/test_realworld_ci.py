@@ -967,6 +967,30 @@ def test_a_warning_header_a_mail_client_cut_after_its_at_keeps_its_title(
     assert checked >= 10
 
 
+@pytest.mark.parametrize("cut", ["mount", "root", "fs", "on"])
+def test_a_no_root_panic_a_mail_client_cut_in_its_words_keeps_its_title(cut: str) -> None:
+    """The boot that finds no root, a boot failure LKFT often reports, as a mail wrapped
+    near 70 columns with the printk times squeezed shows it: "<0>[ 3.587814] Kernel
+    panic - not syncing: VFS: Unable to mount root" then "fs on unknown-block(0,0)"
+    (init/do_mounts.c panic("VFS: Unable to mount root fs on %s", b)). Each in-repo
+    no-root log, the panic line cut after each of the message's last words: the same
+    title as whole, not "kernel panic: VFS: Unable to mount root"."""
+    checked = 0
+    for path in sorted(DATA.glob("*-no-root.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        at = next(i for i, ln in enumerate(log) if "] Kernel panic - not syncing: VFS:" in ln)
+        head, rest = log[at].split(f" {cut} ", 1)
+        cut_log = [*log[:at], f"{head} {cut}", rest, *log[at + 1 :]]
+        cut_log = [re.sub(r"^\[ *", "<0>[ ", ln) for ln in cut_log]  # (the archive's squeeze)
+        (want,) = parse_log("\n".join(log))
+        (got,) = parse_log("\n".join(cut_log))
+        assert got.title == want.title, path.name
+        assert want.title.endswith("fs on unknown-block(NUM,NUM)")
+        assert (got.comm, got.pid, got.cpu) == (want.comm, want.pid, want.cpu), path.name
+        checked += 1
+    assert checked >= 5
+
+
 @pytest.mark.parametrize(
     "fault", ["unknown 43", "TLB conflict abort", "implementation fault (lockdown abort)"]
 )

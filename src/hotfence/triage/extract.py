@@ -336,6 +336,17 @@ _CUT_ARM_ENTRY_RE = re.compile(r"^\s*\[<[0-9a-f]{8,16}>\] \(\S+\) from \[<[0-9a-
 # is that line's rest.
 _CUT_GPF_RE = re.compile(r"^general protection fault, probably for non-canonical address$")
 _GPF_REST_RE = re.compile(r"^0x[0-9a-f]+: [0-9a-f]{4} \[#\d+\]")
+# The boot that finds no root: panic("VFS: Unable to mount root fs on %s", b) (init/
+# do_mounts.c mount_block_root() to 6.4, mount_root_generic() since; b the device's name or
+# "unknown-block(%u,%u)"), a boot failure LKFT often reports. A wrap near 70 columns cuts
+# it inside its fixed words ("<0>[ 3.587814] Kernel panic - not syncing: VFS: Unable to
+# mount root" then "fs on unknown-block(0,0)"), a row short of a mail wrap's width once an
+# archive squeezed the printk time: no panic ends there, and the rest of the words, then
+# the device, prove the cut.
+_CUT_NO_ROOT_RE = re.compile(
+    r"^Kernel panic - not syncing: VFS: Unable to mount(?: root(?: fs(?: on)?)?)?\s*$"
+)
+_NO_ROOT_REST_RE = re.compile(r"^(?:(?:root )?(?:fs )?on )?\S+\s*$")
 # powerpc's show_regs() (arch/powerpc/kernel/process.c, 3.x-6.x) prints "REGS: %px TRAP:
 # %04lx   %s  (%s)", print_tainted() and the release, on one line: a wrap inside its run
 # of blanks before the taint leaves the rest of the run at the next row's start.
@@ -702,6 +713,7 @@ _PROVEN_CUTS = (
     (_CUT_MCE_RE, _MCE_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
+    (_CUT_NO_ROOT_RE, _NO_ROOT_REST_RE),
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
@@ -719,7 +731,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     WARNING's function after its file and line (``_CUT_WARNING_RE``), or all three after
     its "at" (``_CUT_WARNING_AT_RE``); an ARM trace entry's caller after its "from
     [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection fault's address and error code
-    (``_CUT_GPF_RE``); a powerpc entry's module and
+    (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``); a powerpc
+    entry's module and
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
