@@ -930,14 +930,16 @@ _WARNING_AT_RE = re.compile(r"^\[ *([\d.]+)\] (WARNING: (?:CPU: \d+ PID: \d+ )?a
 
 
 @pytest.mark.parametrize("decoded", [False, True])
+@pytest.mark.parametrize("path_alone", [False, True])
 def test_a_warning_header_a_mail_client_cut_after_its_at_keeps_its_title(
-    decoded: bool,
+    decoded: bool, path_alone: bool
 ) -> None:
     """Every real log with a WARNING header, that header cut after its "at" (file,
     line and function, or the function alone with !CONFIG_DEBUG_BUGVERBOSE, in the next
-    row; decode_stacktrace.sh's "f (file:line)" too): the same title, RIP, frames and
-    task as the line whole. The title was the header's raw words ("WARNING: CPU: NUM
-    PID: NUM at") and the type's report lost its function."""
+    row; decode_stacktrace.sh's "f (file:line)" too; a long path alone in that row and
+    the function in the next): the same title, RIP, frames and task as the line whole.
+    The title was the header's raw words ("WARNING: CPU: NUM PID: NUM at") and the
+    type's report lost its function."""
     checked = 0
     for path in sorted(DATA.glob("*.log")):
         log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
@@ -951,7 +953,8 @@ def test_a_warning_header_a_mail_client_cut_after_its_at_keeps_its_title(
             rest = re.sub(
                 r"\b([\w.]+)\+0x[0-9a-f]+/0x[0-9a-f]+( \[\w+\])?", r"\1 (lib/x.c:12)\2", rest
             )
-        cut = [*log[:at], f"[ {m.group(1)}] {m.group(2)}", rest, *log[at + 1 :]]
+        rows = rest.split(" ", 1) if path_alone and re.match(r"\S+:\d+ ", rest) else [rest]
+        cut = [*log[:at], f"[ {m.group(1)}] {m.group(2)}", *rows, *log[at + 1 :]]
         cut = [re.sub(r"^\[ *", "<4>[ ", ln) for ln in cut]  # (the archive's squeeze)
         want = parse_log("\n".join(log))
         got = parse_log("\n".join(cut))

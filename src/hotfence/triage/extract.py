@@ -398,10 +398,13 @@ _DECODED_SYMBOL_REST_RE = re.compile(rf"^[A-Za-z_.][\w.]* \({_ADDR2LINE_LOC}\b")
 # columns, and archives that squeeze the printk time's blanks, leave the row short of a
 # wrap's width). __warn() (kernel/panic.c, 4.x to 6.x) prints "at %s:%d %pS" or, with no
 # file (!CONFIG_DEBUG_BUGVERBOSE), "at %pS": nothing but the cut ends the header at "at",
-# and the row's file, line and symbol (or symbol alone) prove it.
+# and the row's file, line and symbol (or symbol alone) prove it. A path too long for one
+# row leaves it alone there, "src/hotfence/lab/module/hotfence_crash.c:93", and the symbol
+# goes on in the row after it: the header is then cut after its line (_CUT_WARNING_RE).
 _CUT_WARNING_AT_RE = re.compile(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at\s*$")
 _LOC_SYMBOL_REST_RE = re.compile(
-    rf"^(?:[\w/.\-+]+:\d+ )?[A-Za-z_.][\w.]*(?:\+0x[0-9a-f]+/0x[0-9a-f]+\b| \({_ADDR2LINE_LOC})"
+    r"^(?:[\w/.\-+]+:\d+\s*$|(?:[\w/.\-+]+:\d+ )?[A-Za-z_.][\w.]*"
+    rf"(?:\+0x[0-9a-f]+/0x[0-9a-f]+\b| \({_ADDR2LINE_LOC}))"
 )
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
