@@ -994,6 +994,34 @@ def test_a_no_root_panic_a_mail_client_cut_in_its_words_keeps_its_title(cut: str
     assert checked >= 5
 
 
+@pytest.mark.parametrize("before", ["cause:", "badaddr:"])
+def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> None:
+    """riscv's __show_regs() (arch/riscv/kernel/process.c) ends its dump with "status:
+    %016lx badaddr: %016lx cause: %016lx", the line the trace follows. A mail wrapped near
+    70 columns, printk times squeezed, puts its "cause:" (or "badaddr: ... cause:") in
+    the next row: every in-repo log with that line, so cut, keeps each report's title,
+    corrupted flag and frames. The report read "no stack trace in report" (corrupted)."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            if re.search(r"\] status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: ", ln):
+                head, rest = ln.split(f" {before} ", 1)
+                cut += [head, f"{before} {rest}"]
+            else:
+                cut.append(ln)
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *", "<4>[ ", ln) for ln in cut]  # (the archive's squeeze)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+        assert [(r.title, r.corrupted, [f.function for f in r.frames]) for r in got] == [
+            (r.title, r.corrupted, [f.function for f in r.frames]) for r in want
+        ], path.name
+        checked += 1
+    assert checked >= 8
+
+
 @pytest.mark.parametrize(
     "fault", ["unknown 43", "TLB conflict abort", "implementation fault (lockdown abort)"]
 )

@@ -347,6 +347,13 @@ _CUT_NO_ROOT_RE = re.compile(
     r"^Kernel panic - not syncing: VFS: Unable to mount(?: root(?: fs(?: on)?)?)?\s*$"
 )
 _NO_ROOT_REST_RE = re.compile(r"^(?:(?:root )?(?:fs )?on )?\S+\s*$")
+# riscv's register dump ends in one line, "status: %016lx badaddr: %016lx cause: %016lx"
+# (arch/riscv/kernel/process.c __show_regs(), REG_FMT; 8 digits on rv32), the mark of the
+# trace that follows (oopses.RISCV_STACK_START). A wrap near 70 columns moves its
+# "cause:" (or "badaddr: ... cause:") to the next row: no dump ends before its cause, and
+# the row's register names and values prove the cut.
+_CUT_RISCV_STATUS_RE = re.compile(r"^status: [0-9a-f]{8,16}(?: badaddr: [0-9a-f]{8,16})?\s*$")
+_RISCV_CAUSE_REST_RE = re.compile(r"^(?:badaddr: [0-9a-f]{8,16} )?cause: [0-9a-f]{8,16}\s*$")
 # powerpc's show_regs() (arch/powerpc/kernel/process.c, 3.x-6.x) prints "REGS: %px TRAP:
 # %04lx   %s  (%s)", print_tainted() and the release, on one line: a wrap inside its run
 # of blanks before the taint leaves the rest of the run at the next row's start.
@@ -717,6 +724,7 @@ _PROVEN_CUTS = (
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
     (_CUT_NO_ROOT_RE, _NO_ROOT_REST_RE),
+    (_CUT_RISCV_STATUS_RE, _RISCV_CAUSE_REST_RE),
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
@@ -734,8 +742,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     WARNING's function after its file and line (``_CUT_WARNING_RE``), or all three after
     its "at" (``_CUT_WARNING_AT_RE``); an ARM trace entry's caller after its "from
     [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection fault's address and error code
-    (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``); a powerpc
-    entry's module and
+    (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``); riscv's
+    "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a powerpc entry's module and
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
