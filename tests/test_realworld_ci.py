@@ -1022,6 +1022,35 @@ def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> N
     assert checked >= 8
 
 
+# mm/slub.c slab_bug()'s "BUG %s (%s): %pV" line with a printk time
+_SLAB_BUG_RE = re.compile(r"^(\[ *[\d.]+\] BUG \S+ \((?:Not tainted|Tainted: [A-Z ]+)\):) (\S.*)$")
+
+
+def test_a_slub_header_a_mail_client_cut_after_its_taint_keeps_its_title() -> None:
+    """slab_bug() (mm/slub.c) prints "BUG %s (%s): %pV", the cache, print_tainted()
+    and the problem. A mail wrapped near 70 columns, printk times squeezed by its archive,
+    cuts it after the parentheses: "<4>[ 77.201004] BUG kmalloc-128 (Tainted: G    B
+    ):" then "Redzone overwritten". Every in-repo log with that line, so cut: each
+    report's title, type and frames as whole. The title was the header's raw words ("BUG
+    kmalloc-NUM (Tainted: G B ):"), of no kind."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _SLAB_BUG_RE.match(ln)
+            cut += [m.group(1), m.group(2)] if m else [ln]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *", "<4>[ ", ln) for ln in cut]  # (the archive's squeeze)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+        assert [(r.title, r.type, [f.function for f in r.frames]) for r in got] == [
+            (r.title, r.type, [f.function for f in r.frames]) for r in want
+        ], path.name
+        checked += 1
+    assert checked >= 10
+
+
 @pytest.mark.parametrize(
     "fault", ["unknown 43", "TLB conflict abort", "implementation fault (lockdown abort)"]
 )

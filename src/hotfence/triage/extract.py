@@ -319,6 +319,15 @@ _CUT_SLUB_RE = re.compile(
     r"^BUG [\w.\-:()]+ \((?:Not|Not tainted|Tainted:(?: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)?)\s*$"
 )
 _SLUB_REST_RE = re.compile(r"^(?:tainted|[A-Z?\-]+(?: +[A-Z?\-]+)*)? *\): \S")
+# A wrap near 70 columns (a mail's, the printk time squeezed by its archive) cuts it after
+# the parentheses instead, "<4>[ 77.201004] BUG kmalloc-128 (Tainted: G    B
+# ):" then "Redzone overwritten": slab_bug()'s "%pV" (check_bytes_and_report()'s "%s
+# overwritten", object_err()'s and slab_err()'s reasons) is never empty, and no line ends
+# at the "):", so the row after it, unprefixed, is its rest.
+_CUT_SLUB_AFTER_RE = re.compile(
+    r"^BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?) *\):\s*$"
+)
+_SLUB_PROBLEM_REST_RE = re.compile(r"^\S")
 # x86_64's print_mce() of 2.6.x (RHEL 6's arch/x86/kernel/cpu/mcheck/mce.c): "CPU %d:
 # Machine Check Exception: %16Lx Bank %d: %016Lx", the MCG status padded to 16 columns,
 # passes 79 after a syslog prefix and a printk time: Bugzilla's wrap cuts it in that run
@@ -720,6 +729,7 @@ _PROVEN_CUTS = (
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
     (_CUT_SLUB_RE, _SLUB_REST_RE),
+    (_CUT_SLUB_AFTER_RE, _SLUB_PROBLEM_REST_RE),
     (_CUT_MCE_RE, _MCE_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
