@@ -386,6 +386,14 @@ _CUT_POWERPC_ENTRY_RE = re.compile(
     r"(?: \[[\w.\-]+\])?$"
 )
 _POWERPC_ENTRY_REST_RE = re.compile(r"^(?:\[[\w.\-]+\] ?)?\(unreliable\)$|^\[[\w.\-]+\]$")
+# Any arch's %pS of a module's symbol, "f+0x30/0x50 [hotfence_crash]" (lib/vsprintf.c
+# symbol_string() -> sprint_symbol(): kallsyms appends " [%s]", the module's name): a
+# pc/lr line ("pc : %pS", arm64 __show_regs()), a trace entry (" %pS", dump_backtrace();
+# "[<%px>] %pS", riscv's print_trace_address()), an "epc : " or "RIP: " line. A wrap near
+# 70 columns puts the module alone in the next row; nothing prints a row of a bracketed
+# name alone after a symbol's offset and size, so the row proves the cut.
+_CUT_BEFORE_MODULE_RE = re.compile(r"(?<![\w.$])[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+\s*$")
+_MODULE_REST_RE = re.compile(r"^\[[\w\-]+\]\s*$")
 _ARM_CALLER_REST_RE = re.compile(r"^\([A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 # scripts/decode_stacktrace.sh prints a symbol as "f (a.h:37 b.c:12 (discriminator 4))"
 # (parse_symbol(): addr2line -i's locations, one per inline level, each maybe with its
@@ -739,6 +747,7 @@ _PROVEN_CUTS = (
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
+    (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
     (_CUT_BEFORE_LOCS_RE, _LOCS_REST_RE),
     (_CUT_IN_LOCS_RE, _IN_LOCS_REST_RE),
     (_CUT_IN_DISCRIMINATOR_RE, _DISCRIMINATOR_REST_RE),
@@ -753,7 +762,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     its "at" (``_CUT_WARNING_AT_RE``); an ARM trace entry's caller after its "from
     [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection fault's address and error code
     (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``); riscv's
-    "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a powerpc entry's module and
+    "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a symbol's "[module]"
+    (``_CUT_BEFORE_MODULE_RE``); a powerpc entry's module and
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
