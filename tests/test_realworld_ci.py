@@ -1087,6 +1087,44 @@ def test_module_symbols_a_mail_client_cut_before_their_module_keep_the_report() 
     assert checked >= 30
 
 
+# x86's stamped instruction pointer line: "RIP: 0010:f+0x1d6/0x230", i386's "EIP: f+0x1/0x2"
+_RIP_LINE_RE = re.compile(r"^(\[ *[\d.]+\] [RE]IP:) (\S.*)$")
+
+
+def test_an_x86_rip_line_a_mail_client_cut_after_its_name_keeps_the_rip() -> None:
+    """show_ip() (arch/x86/kernel/dumpstack.c) prints "RIP: %04x:%pS", the segment and
+    the symbol one word ("EIP: %pS" on i386): a long symbol takes it past a wrap near 70
+    columns, printk times squeezed, and the row after "RIP:" holds it all. Every in-repo
+    log with such lines, each so cut: each report's title, corrupted flag, RIP and frames
+    as whole. (A hard lockup's RIP was lost.)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _RIP_LINE_RE.match(ln)
+            cut += [m.group(1), m.group(2)] if m else [ln]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [
+                (
+                    r.title,
+                    r.corrupted,
+                    r.rip and r.rip.function,
+                    [f.function for f in r.frames],
+                )
+                for r in reps
+            ]
+
+        assert facts(got) == facts(want), path.name
+        checked += 1
+    assert checked >= 10
+
+
 @pytest.mark.parametrize(
     "fault", ["unknown 43", "TLB conflict abort", "implementation fault (lockdown abort)"]
 )

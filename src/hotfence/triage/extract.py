@@ -394,6 +394,16 @@ _POWERPC_ENTRY_REST_RE = re.compile(r"^(?:\[[\w.\-]+\] ?)?\(unreliable\)$|^\[[\w
 # name alone after a symbol's offset and size, so the row proves the cut.
 _CUT_BEFORE_MODULE_RE = re.compile(r"(?<![\w.$])[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+\s*$")
 _MODULE_REST_RE = re.compile(r"^\[[\w\-]+\]\s*$")
+# x86's instruction pointer line, "RIP: %04x:%pS" (arch/x86/kernel/dumpstack.c show_ip(),
+# 4.19 on; "EIP: %pS" on i386; 2.6-4.x x86_64 "RIP: 0010:[<%016lx>]  [<%016lx>] %pS"):
+# the segment and the symbol are one word, and a long symbol takes it past a wrap near 70
+# columns, "<4>[ 5112.001247] RIP:" then "0010:native_queued_spin_lock_slowpath+0x1d6/
+# 0x230". No line ends at "RIP:"; the row's segment and symbol (or user address) prove it.
+_CUT_RIP_RE = re.compile(r"^(?:RIP|EIP):\s*$")
+_RIP_REST_RE = re.compile(
+    r"^(?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\]\s+(?:\[<[0-9a-f]+>\]\s+)?)?"
+    r"(?:[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b|0x[0-9a-f]+\s*$)"
+)
 _ARM_CALLER_REST_RE = re.compile(r"^\([A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 # scripts/decode_stacktrace.sh prints a symbol as "f (a.h:37 b.c:12 (discriminator 4))"
 # (parse_symbol(): addr2line -i's locations, one per inline level, each maybe with its
@@ -748,6 +758,7 @@ _PROVEN_CUTS = (
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
+    (_CUT_RIP_RE, _RIP_REST_RE),
     (_CUT_BEFORE_LOCS_RE, _LOCS_REST_RE),
     (_CUT_IN_LOCS_RE, _IN_LOCS_REST_RE),
     (_CUT_IN_DISCRIMINATOR_RE, _DISCRIMINATOR_REST_RE),
@@ -763,7 +774,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection fault's address and error code
     (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``); riscv's
     "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a symbol's "[module]"
-    (``_CUT_BEFORE_MODULE_RE``); a powerpc entry's module and
+    (``_CUT_BEFORE_MODULE_RE``); x86's "RIP:" symbol (``_CUT_RIP_RE``); a powerpc entry's
+    module and
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
