@@ -404,6 +404,17 @@ _RIP_REST_RE = re.compile(
     r"^(?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\]\s+(?:\[<[0-9a-f]+>\]\s+)?)?"
     r"(?:[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b|0x[0-9a-f]+\s*$)"
 )
+# A trace entry's addresses before its symbol: "[<%px>] %pS" (riscv's print_trace_address(),
+# MIPS show_backtrace(), s390's show_trace(), i386/x86_64 before 4.x), powerpc's "[%lx]
+# [%lx] %pS" (show_stack()). A long symbol takes the entry past a wrap near 70 columns and
+# goes on alone in the next row: "<4>[ 3.820125] [<ffffffffc0002088>]" then
+# "hotfence_crash_null_deref+0x38/0x50 [hotfence_crash]". %pS never prints nothing, so no
+# entry ends at its addresses; the row's symbol (x86's "? " mark of a guess before it,
+# ARM's "(f+0x1/0x2)" in parentheses) proves the cut.
+_CUT_ENTRY_ADDRESS_RE = re.compile(
+    r"^\s*(?:\[<[0-9a-f]{8,16}>\]|\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\])\s*$"
+)
+_ENTRY_SYMBOL_REST_RE = re.compile(r"^(?:\? )?\(?\.?[A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 _ARM_CALLER_REST_RE = re.compile(r"^\([A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 # scripts/decode_stacktrace.sh prints a symbol as "f (a.h:37 b.c:12 (discriminator 4))"
 # (parse_symbol(): addr2line -i's locations, one per inline level, each maybe with its
@@ -759,6 +770,7 @@ _PROVEN_CUTS = (
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
     (_CUT_RIP_RE, _RIP_REST_RE),
+    (_CUT_ENTRY_ADDRESS_RE, _ENTRY_SYMBOL_REST_RE),
     (_CUT_BEFORE_LOCS_RE, _LOCS_REST_RE),
     (_CUT_IN_LOCS_RE, _IN_LOCS_REST_RE),
     (_CUT_IN_DISCRIMINATOR_RE, _DISCRIMINATOR_REST_RE),
@@ -774,8 +786,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection fault's address and error code
     (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``); riscv's
     "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a symbol's "[module]"
-    (``_CUT_BEFORE_MODULE_RE``); x86's "RIP:" symbol (``_CUT_RIP_RE``); a powerpc entry's
-    module and
+    (``_CUT_BEFORE_MODULE_RE``); x86's "RIP:" symbol (``_CUT_RIP_RE``); a trace entry's
+    symbol after its addresses (``_CUT_ENTRY_ADDRESS_RE``); a powerpc entry's module and
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
