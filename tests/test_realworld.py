@@ -281,6 +281,22 @@ def test_caller_ids_in_either_spacing_keep_the_report(glue: str) -> None:
     assert with_ids.frames
 
 
+def test_a_task_id_on_every_line_takes_no_older_reports_taint() -> None:
+    """A caller id on every line (one task printed them all) reads a report's prefix 50 of
+    that task's lines back: an RCU stall that prints no header of its own took the taint
+    of the header of the report before it, 22 s earlier ("G    B      OE", the B its SLUB
+    report added). Each report's taint is its own header's, as without the ids."""
+    log = (DATA / "s390x-6.1.0-50-mod-slub-poison.log").read_text()
+    tagged = "".join(
+        (ln.replace("] ", "][ T123] ", 1) if ln.startswith("[") else ln) + "\n"
+        for ln in log.splitlines()
+    )
+    plain, with_ids = parse_log(log), parse_log(tagged)
+    assert [r.title for r in with_ids] == [r.title for r in plain]
+    assert [r.taint for r in with_ids] == [r.taint for r in plain]
+    assert [r.taint for r in with_ids][:3] == ["G           OE", "G    B      OE", None]
+
+
 def test_release_from_the_boot_banner_when_the_report_names_none() -> None:
     # An MCE prints no task header; the kernel that booted last before it is the one.
     lab = (LAB / "null-deref.log").read_text()

@@ -949,9 +949,12 @@ def task_fields(
     The report's own lines decide: an older report's full header in the prefix (in a log
     of two kernels without a banner between them, another kernel's) must not outweigh
     the report's own older-style or partial one. ``near`` (a flag a prefix line; None:
-    all of them) says which prefix lines may name the report's task: the CPU, PID and
-    comm come from those alone (a line printed long before the report is another task's,
-    parser._near), the release, taint and hardware from every line.
+    all of them) says which prefix lines may name the report's task: the CPU, PID, comm
+    and taint come from those alone (a line printed long before the report is another
+    task's, parser._near; and print_tainted() prints the flags of its moment, which a
+    report in between adds to: a SLUB report's "B", a WARNING's "W"), the release and
+    hardware from every line. A caller id on every line reaches 50 of the task's lines
+    back (extract._PREFIX_LINES_TASK), into the header of an earlier report.
     """
     out = _fields_of(own)
     if prefix and (
@@ -974,7 +977,7 @@ def task_fields(
         out.release = more.release if out.release is None else out.release
         out.hardware = more.hardware if out.hardware is None else out.hardware
         if not out.taint_said:
-            out.taint, out.taint_said = more.taint, more.taint_said
+            out.taint, out.taint_said = task.taint, task.taint_said
         out.suse = out.suse or more.suse
     if not out.suse and out.taint is not None:
         out.suse = any(

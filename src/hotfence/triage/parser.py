@@ -1486,8 +1486,9 @@ def _list_cut_off(own_lines: list[Line], text: str) -> bool:
 # How long before a report's header a line of its prefix may still name its task: a
 # task line printed then belongs to the same event (a panic's oops, a lockup's NMI
 # backtrace print within a second or two of it). Lines further back, in the same boot (the
-# prefix stops at a boot banner), still say the kernel's release and taint, which hold for
-# the whole boot, but their CPU, PID and comm are another, earlier report's.
+# prefix stops at a boot banner), still say the kernel's release, which holds for the
+# whole boot, but their CPU, PID, comm and taint (of that moment) are another, earlier
+# report's.
 _TASK_LINE_SPAN = 10.0
 
 
