@@ -531,6 +531,49 @@ def test_header_shapes_hold_for_a_json_records_message(log: Path, mode: str) -> 
     assert len(reps) == 1 and len(reps[0].frames) > 2
 
 
+def _pretty_byte_arrays(journal: str, starts: tuple[str, ...]) -> str:
+    """``journal`` (-o json-pretty) with each MESSAGE that starts with one of ``starts``
+    as journalctl prints a field that is not UTF-8 or holds a control character: an
+    array of its bytes, pretty-printed an element a line (systemd 240+ json_format(),
+    JSON_FORMAT_PRETTY: "[\\n", "\\t\\t%u" joined by ",\\n", "\\n\\t]")."""
+
+    def array(m: re.Match[str]) -> str:
+        text = json.loads(m.group(1))
+        if not text.startswith(starts):
+            return m.group(0)
+        return '\t"MESSAGE" : [\n' + ",\n".join(f"\t\t{b}" for b in text.encode()) + "\n\t]"
+
+    return re.sub(r'^\t"MESSAGE" : ("(?:[^"\\]|\\.)*")', array, journal, flags=re.M)
+
+
+@pytest.mark.parametrize(
+    ("log", "starts"),
+    [
+        (LAB / "null-deref.log", ("BUG: kernel NULL pointer", "CPU: ", "RIP: ")),
+        (DATA / "arm64-6.1-oops.log", ("Unable to handle kernel", "Internal error:")),
+    ],
+)
+def test_a_json_pretty_byte_array_message_reads_as_its_text(
+    log: Path, starts: tuple[str, ...], tmp_path: Path
+) -> None:
+    console = log.read_text()
+    journal = _pretty_byte_arrays(
+        _journal_output(_journal_entries(console, {}), "json-pretty"), starts
+    )
+    assert journal.count('"MESSAGE" : [\n') >= len(starts)
+    path = tmp_path / "journal.json"
+    path.write_text(journal)
+    want = parse_log(_PRINTK_TIME.sub("", console).encode())
+    assert want and want[0].frames
+    assert [_facts(r) for r in triage_input(str(path)).reports] == [_facts(r) for r in want]
+    # an array cut by a block's end reads the same as a whole one
+    data = journal.encode()
+    cut = data.index(b"\t\t", data.index(b'"MESSAGE" : [\n')) + 9
+    blocks = list(reader._journal_arrays(iter([data[:cut], data[cut:]])))
+    assert b"".join(blocks) == b"".join(reader._journal_arrays(iter([data])))
+    assert b'"MESSAGE" : [\n' not in b"".join(blocks)
+
+
 def test_syslog_lines_with_their_wire_priority_read_as_the_file() -> None:
     # A syslog message on the wire starts with "<PRI>" (RFC 3164 4.1.1, facility << 3 |
     # severity), which a log server's raw capture and rsyslog's forwarding templates

@@ -1264,7 +1264,9 @@ def _journal_field(raw: str, fm: re.Match[str]) -> tuple[str, str, float | None]
         text = json.loads(value)
     except ValueError:
         return raw, JOURNAL_FIELD, None
-    if not isinstance(text, str):  # journald writes non-UTF-8 text as a byte array
+    if isinstance(text, list):  # a byte array (reader._journal_arrays put it on one line)
+        text = _journal_text(text)
+    if not isinstance(text, str):
         return raw, JOURNAL_FIELD, None
     return text, SYSLOG, None
 

@@ -446,7 +446,8 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     docker = _container_log(_mail_text(_line_feeds(_utf8(blocks))), _DOCKER_JSON_RE, _DockerLines())
     containers = _container_log(docker, _CRI_RE, _CriLines())
     exported = _exported(_console_output(containers))
-    for block in _oldest_first(_spaces(_unescaped(_pstore_parts(_logcat_long(exported))))):
+    arrays = _journal_arrays(exported)
+    for block in _oldest_first(_spaces(_unescaped(_pstore_parts(_logcat_long(arrays))))):
         total += len(block)
         if total > limits.max_bytes:
             raise InputError(
@@ -530,6 +531,48 @@ def _logcat_long(blocks: Iterator[bytes]) -> Iterator[bytes]:
             yield b"\n".join(out) + b"\n"
     if held:
         yield header + held if header is not None else held
+
+
+# journalctl -o json-pretty prints a field that is not valid UTF-8 or holds a control
+# character other than tab and newline (a corrupted task's comm in a kernel record's
+# MESSAGE, a device's own strings) as an array of its bytes as numbers, and pretty-prints
+# that array an element a line (systemd 240 on: src/shared/json.c json_format(),
+# JSON_FORMAT_PRETTY: "[\n", each number after the field's indent and a tab, ",\n"
+# between them, "\n", the indent and "]"): '\t"MESSAGE" : [', '\t\t66,', ... '\t]'. Each
+# such array is read as the one line -o json prints it on ('\t"MESSAGE" : [66, ...]'),
+# which lines.py reads as the record's text. Only a block holding the array's opening
+# pays for the rewrite; an array the block ends waits for the next one, up to this many
+# bytes (journald keeps a record's text to LINE_MAX, 2048 bytes: 2048 lines of "\t\t255,").
+_JOURNAL_ARRAY_OPEN = b'" : [\n'
+_JOURNAL_ARRAY_RE = re.compile(
+    rb'^([ \t]*"[A-Z_][A-Z0-9_]*" : )\[\n((?:[ \t]*\d{1,3},\n)*[ \t]*\d{1,3})\n[ \t]*\]', re.M
+)
+_JOURNAL_ARRAY_HELD_MOST = 1 << 20
+
+
+def _journal_arrays(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` with each json-pretty byte array on one line."""
+    held = b""
+    for block in blocks:
+        if held:
+            block = held + block
+            held = b""
+        at = block.rfind(_JOURNAL_ARRAY_OPEN)
+        if at == -1:
+            yield block
+            continue
+        if b"]" not in block[at:] and len(block) - at < _JOURNAL_ARRAY_HELD_MOST:
+            start = block.rfind(b"\n", 0, at) + 1
+            block, held = block[:start], block[start:]  # an array the next block ends
+        if block:
+            yield _JOURNAL_ARRAY_RE.sub(_one_line_array, block)
+    if held:
+        yield _JOURNAL_ARRAY_RE.sub(_one_line_array, held)
+
+
+def _one_line_array(m: re.Match[bytes]) -> bytes:
+    numbers = b", ".join(n.strip(b" \t,") for n in m.group(2).split(b"\n"))
+    return m.group(1) + b"[" + numbers + b"]"
 
 
 # A log taken from a page's HTML source rather than from the page (a saved page's
