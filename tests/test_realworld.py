@@ -1852,6 +1852,32 @@ def test_rfc5424_syslog_lines_read_as_the_consoles() -> None:
     assert from_userspace(lines[at]) and not from_userspace(lines[at + 1])
 
 
+@pytest.mark.parametrize(
+    "log",
+    [
+        LAB / "null-deref.log",
+        DATA / "riscv64-6.12.117+deb13-kmemleak.log",
+        DATA / "x86-6.1-slub-redzone.log",
+        DATA / "arm64-6.1.0-50-mod-warn.log",
+    ],
+)
+@pytest.mark.parametrize("as_bytes", [True, False])
+def test_rfc5424_lines_with_a_bom_before_msg_read_as_without(log: Path, as_bytes: bool) -> None:
+    # RFC 5424 6.4: a MSG in UTF-8 may start with a BOM, which rsyslog's
+    # RSYSLOG_SyslogProtocol23Format and syslog-ng's syslog-protocol (with a utf-8
+    # MSG) write: "<4>1 TIMESTAMP HOST kernel - - - \ufeffunreferenced object ...". The
+    # report headers behind it (kmemleak's, SLUB's, whose kinds pin their first word to
+    # what a prefix ends with) start their reports as they do without it.
+    console = _PRINTK_TIME.sub("", log.read_text())
+    kern = "<4>1 2026-11-24T10:00:01.123456+00:00 bench kernel - - - "
+    plain = "".join(kern + ln + "\n" for ln in console.splitlines())
+    bom = plain.replace(" - - - ", " - - - \ufeff")
+    want = [_facts(r) for r in parse_log(plain.encode())]
+    assert want and want == [_facts(r) for r in parse_log(console.encode())]
+    got = parse_log(bom.encode() if as_bytes else bom)
+    assert [_facts(r) for r in got] == want
+
+
 def test_a_pre_2_6_24_soft_lockup_line_names_its_cpu() -> None:
     # 2.6.9-2.6.2x kernel/softlockup.c softlockup_tick(): "BUG: soft lockup detected on
     # CPU#%d!", then dump_stack(), which printed no task header on those kernels.

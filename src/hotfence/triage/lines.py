@@ -142,9 +142,10 @@ _SOCKLOG_RE = re.compile(r"^" + _SOCKLOG)
 _HOST = r"(?:[^\s:\[\]]+ )?"
 # RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format, syslog-ng's syslog-protocol, what a
 # log server receives): "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG", the kernel's with
-# PRI 0-7 (facility kern) and APP "kernel", no ":" after it; MSG may start with a BOM.
+# PRI 0-7 (facility kern) and APP "kernel", no ":" after it; MSG may start with a BOM
+# (RFC 5424 6.4: UTF-8's three bytes, as a log read as latin-1 has them, or U+FEFF).
 _RFC5424_PRI = r"<\d{1,3}>1 "
-_RFC5424_REST = r" \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) (?:\xef\xbb\xbf)?"
+_RFC5424_REST = r" \S+ \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) (?:\xef\xbb\xbf|\ufeff)?"
 # What grep and cat -n put before each line of a syslog file pasted from a terminal:
 # "grep -n" "21000:" (a match) / "21001-" (a -A/-B/-C context line), "grep -H" the file
 # name the same way ("messages-20231101:", "/var/log/messages-"), both "file:21000:", and

@@ -1043,8 +1043,10 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 # "kernel:"'s colon, the ";" that ends a /dev/kmsg record's head ("4,1789,1531218013,
 # -;", printk.c info_print_ext_header(); lines.py's _KMSG_HEAD), or the "=" of a
 # journal's "MESSAGE=" field line (journalctl -o verbose and -o export, systemd
-# logs-show.c).
-_AFTER_PREFIX = r"(?:^|[\s:\]>;=])"
+# logs-show.c), or the byte-order mark an RFC 5424 syslog record's MSG may start with
+# (RFC 5424 6.4; lines._RFC5424_REST: rsyslog's RSYSLOG_SyslogProtocol23Format, syslog-ng's
+# syslog-protocol), UTF-8's three bytes as a log read as latin-1 has them, or U+FEFF.
+_AFTER_PREFIX = r"(?:^|[\s:\]>;=]|\xef\xbb\xbf|\ufeff)"
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
 _SLUB_SKIP = (
     "check_",
