@@ -574,6 +574,61 @@ def test_a_json_pretty_byte_array_message_reads_as_its_text(
     assert b'"MESSAGE" : [\n' not in b"".join(blocks)
 
 
+def _export_binary_fields(export: str, starts: tuple[str, ...]) -> bytes:
+    """``export`` (journalctl -o export) with each MESSAGE that starts with one of
+    ``starts`` as a binary field (systemd's Journal Export Format, output_export(): the
+    name, a newline, the value's length as a little-endian 64-bit number, the value)."""
+    out = []
+    for line in export.encode().split(b"\n"):
+        value = line.removeprefix(b"MESSAGE=")
+        if value is not line and value.decode().startswith(starts):
+            line = b"MESSAGE\n" + len(value).to_bytes(8, "little") + value
+        out.append(line)
+    return b"\n".join(out)
+
+
+@pytest.mark.parametrize(
+    ("log", "starts"),
+    [
+        (LAB / "null-deref.log", ("BUG: kernel NULL pointer", "CPU: ", "RIP: ", "Call Trace")),
+        (DATA / "arm64-6.1-oops.log", ("Unable to handle kernel", "Internal error:")),
+    ],
+)
+def test_a_journal_export_binary_message_reads_as_its_text(
+    log: Path, starts: tuple[str, ...], tmp_path: Path
+) -> None:
+    console = log.read_text()
+    export = _export_binary_fields(_journal_output(_journal_entries(console, {}), "export"), starts)
+    assert export.count(b"\nMESSAGE\n") >= len(starts)
+    path = tmp_path / "journal.export"
+    path.write_bytes(export)
+    want = parse_log(_PRINTK_TIME.sub("", console).encode())
+    assert want and want[0].frames
+    assert [_facts(r) for r in triage_input(str(path)).reports] == [_facts(r) for r in want]
+    # a value cut by a block's end reads the same as a whole one
+    whole = b"".join(reader._export_binary(iter([export])))
+    at = export.index(b"\nMESSAGE\n")
+    for cut in (at + 3, at + 12, at + 20):
+        assert b"".join(reader._export_binary(iter([export[:cut], export[cut:]]))) == whole
+    assert b"\nMESSAGE\n" not in whole
+
+
+def test_a_binary_export_field_with_a_newline_reads_as_a_line_each() -> None:
+    value = b"Call Trace:\n <TASK>"
+    field = b"MESSAGE\n" + len(value).to_bytes(8, "little") + value + b"\n"
+    entry = b"__CURSOR=s=1\n_TRANSPORT=kernel\n" + field + b"PRIORITY=4\n\n"
+    want = b"__CURSOR=s=1\n_TRANSPORT=kernel\nMESSAGE=Call Trace:\nMESSAGE= <TASK>\nPRIORITY=4\n\n"
+    assert b"".join(reader._export_binary(iter([entry]))) == want
+    # a value 10 bytes long: its length's first byte is a newline
+    ten = b"__CURSOR=s=2\nMESSAGE\n" + (10).to_bytes(8, "little") + b" </TASK> \x07\n\n"
+    assert (
+        b"".join(reader._export_binary(iter([ten]))) == b"__CURSOR=s=2\nMESSAGE= </TASK> \x07\n\n"
+    )
+    # a line that is a word alone, in an export or not, stays as it is
+    for text in (b"__CURSOR=s=1\nHELLO\nworld\n", b"HELLO\n" + b"x" * 20 + b"\n"):
+        assert b"".join(reader._export_binary(iter([text]))) == text
+
+
 def test_syslog_lines_with_their_wire_priority_read_as_the_file() -> None:
     # A syslog message on the wire starts with "<PRI>" (RFC 3164 4.1.1, facility << 3 |
     # severity), which a log server's raw capture and rsyslog's forwarding templates

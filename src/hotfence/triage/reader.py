@@ -443,7 +443,8 @@ def raw_blocks(stream: BinaryIO, path: str, limits: ReadLimits = DEFAULT_LIMITS)
     else:
         blocks = _plain(head, stream, path)
     total = 0
-    docker = _container_log(_mail_text(_line_feeds(_utf8(blocks))), _DOCKER_JSON_RE, _DockerLines())
+    text = _mail_text(_export_binary(_line_feeds(_utf8(blocks))))
+    docker = _container_log(text, _DOCKER_JSON_RE, _DockerLines())
     containers = _container_log(docker, _CRI_RE, _CriLines())
     exported = _exported(_console_output(containers))
     arrays = _journal_arrays(exported)
@@ -531,6 +532,70 @@ def _logcat_long(blocks: Iterator[bytes]) -> Iterator[bytes]:
             yield b"\n".join(out) + b"\n"
     if held:
         yield header + held if header is not None else held
+
+
+# journalctl -o export (systemd's Journal Export Format, logs-show.c output_export()) writes
+# a field whose value is not printable text (a control character other than tab, a byte
+# that is not UTF-8, a newline: utf8_is_printable_newline()) as binary: its name and a
+# newline, the value's length as a 64-bit little-endian number, the value's bytes, then
+# the newline that ends every field. A kernel record holds such bytes where a report
+# prints a corrupted task's comm or a device's own strings, or its SGR colour codes. Each
+# such field is read as the "NAME=value" line a text field is, a newline in the value
+# starting another such line. Only a block of an export (a "__CURSOR=" field, which opens
+# every entry) is searched; a value the block ends waits for the next one, up to this
+# many bytes (journald's own limit on a field is larger, but no kernel record is).
+_EXPORT_ENTRY = b"__CURSOR="
+_EXPORT_BINARY_RE = re.compile(rb"^([A-Z_][A-Z0-9_]*)\n", re.M)
+_EXPORT_BINARY_MOST = 1 << 20
+
+
+def _export_binary(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` with each binary field of a journal export as a text field's line."""
+    held = b""
+    export = False  # (an export's later blocks are its too)
+    for block in blocks:
+        if held:
+            block = held + block
+            held = b""
+        if not export and _EXPORT_ENTRY not in block:
+            yield block
+            continue
+        export = True
+        block, held = _export_fields(block)
+        if block:
+            yield block
+    if held:
+        yield held
+
+
+def _export_fields(block: bytes) -> tuple[bytes, bytes]:
+    """``block`` with its binary fields as text fields' lines, and the tail from a binary
+    field whose value the block does not hold whole."""
+    out: list[bytes] = []
+    pos = 0
+    for m in _EXPORT_BINARY_RE.finditer(block):
+        if m.start() < pos:
+            continue  # (inside a value read already)
+        size_end = m.end() + 8
+        if size_end > len(block):
+            if len(block) - m.start() < _EXPORT_BINARY_MOST:
+                out.append(block[pos : m.start()])
+                return b"".join(out), block[m.start() :]
+            break
+        size = int.from_bytes(block[m.end() : size_end], "little")
+        end = size_end + size
+        if size >= _EXPORT_BINARY_MOST:
+            continue  # no length: a line that is a word alone
+        if end >= len(block):
+            out.append(block[pos : m.start()])
+            return b"".join(out), block[m.start() :]
+        if block[end] != 0x0A:
+            continue
+        name = m.group(1) + b"="
+        out += (block[pos : m.start()], name, block[size_end:end].replace(b"\n", b"\n" + name))
+        pos = end
+    out.append(block[pos:])
+    return b"".join(out), b""
 
 
 # journalctl -o json-pretty prints a field that is not valid UTF-8 or holds a control
