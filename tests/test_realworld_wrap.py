@@ -362,13 +362,15 @@ _PROGRAM_RECORDS = (
 )
 
 
-@pytest.mark.parametrize("shape", ["dmesg -r", "pstore", "kmsg"])
+@pytest.mark.parametrize("shape", ["dmesg -r", "pstore", "kmsg", "netconsole release"])
 def test_records_programs_wrote_to_dev_kmsg_are_no_reports(shape: str) -> None:
     # dmesg -r and a pstore dmesg-ramoops file (kmsg_dump_get_buffer(syslog=true)) print
     # the priority as "<%u>" before the time, /dev/kmsg as the record's first field
     def record(pri: int, ts: float, text: str) -> str:
         if shape == "kmsg":
             return f"{pri},0,{round(ts * 1e6)},-;{text}\n"
+        if shape == "netconsole release":
+            return f"6.1.0-56-amd64,{pri},0,{round(ts * 1e6)},-;{text}\n"
         return f"<{pri}>[{ts:12.6f}] {text}\n"
 
     console = (LAB / "null-deref.log").read_text()
@@ -383,6 +385,30 @@ def test_records_programs_wrote_to_dev_kmsg_are_no_reports(shape: str) -> None:
     reps = _same_reports(console, wrapped)
     assert len(reps) == 1 and reps[0].frames
     assert parse_log("".join(programs).encode()) == []
+
+
+@pytest.mark.parametrize("shape", ["extended", "release", "text"])
+@pytest.mark.parametrize(
+    "log", [LAB / "null-deref.log", DATA / "arm64-6.1-oops.log", DATA / "x86-6.1-slub-redzone.log"]
+)
+def test_netconsole_captures_read_as_the_console(log: Path, shape: str) -> None:
+    # What a netconsole receiver (nc -u -l, socat) keeps. Plain netconsole sends each
+    # message's text alone (netconsole.c write_msg(): printk's console text, no time
+    # unless printk.time); the extended format (write_ext_msg(), send_ext_msg_udp())
+    # sends each record with its /dev/kmsg header, "4,123,456789,-;text", and with the
+    # target's "release" option (6.6 on) the kernel release before it: "%s,%s" of
+    # init_utsname()->release and the record.
+    console = log.read_text()
+    records = []
+    for seq, m in enumerate(re.finditer(r"^\[ *(\d+\.\d+)\] (.*)$", console, re.M)):
+        head = f"4,{seq},{round(float(m.group(1)) * 1e6)},-;"
+        if shape == "text":
+            head = ""
+        elif shape == "release":
+            head = "6.1.0-56-amd64," + head
+        records.append(head + m.group(2) + "\n")
+    reps = _same_reports(_PRINTK_TIME.sub("", console), "".join(records))
+    assert len(reps[0].frames) > 4
 
 
 def _journal_entries(text: str, programs: dict[str, str]) -> list[list[tuple[str, str]]]:

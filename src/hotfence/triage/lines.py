@@ -380,8 +380,12 @@ def _syslog_only_re() -> re.Pattern[str]:
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
 # ";"); a netconsole receiver's syslog puts its date and the sender's host before it.
+# netconsole's "release" option (6.6 on, CONFIG_NETCONSOLE_PREPEND_RELEASE; netconsole.c
+# send_ext_msg_udp(): scnprintf(buf, MAX_PRINT_CHUNK, "%s,%s", release, msg)) puts the
+# kernel release and a comma before the header: "6.6.0-rc1,4,1789,1531218013,-;".
 _KMSG_HEAD = r"(?P<pri>\d{1,4}),\d+,(?P<us>\d+),[-+c](?P<fields>,[^;\s]*)?;"
-_KMSG_RE = re.compile(r"^(?:" + _DATE + r" " + _HOST + r")?" + _KMSG_HEAD)
+_KMSG_RELEASE = r"(?:\d+\.\d+[^\s,;]*,)?"
+_KMSG_RE = re.compile(r"^(?:" + _DATE + r" " + _HOST + r")?" + _KMSG_RELEASE + _KMSG_HEAD)
 _KMSG_CALLER_RE = re.compile(r",caller=([CT]\d+)")
 # A syslog / journalctl line of any program: "Nov 24 21:45:01 host openvpn[812]: ...",
 # "2026-11-24T21:45:01+0000 host gnome-session[1234]: ...", logread's "Sun Sep  1 19:30:19
@@ -1073,8 +1077,10 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
 
 
 # "<pri>" (not RFC 5424's "<pri>1 YYYY-", which _syslog_any_re() reads by its APP) or a kmsg
-# record's "pri,seq,usec,flag"
-_PRIORITY_RE = re.compile(r"<(\d{1,3})>(?!1 \d{4}-)|(\d{1,4}),\d+,\d+,[-+c][,;]")
+# record's "pri,seq,usec,flag" (netconsole's release before it: _KMSG_RELEASE)
+_PRIORITY_RE = re.compile(
+    r"<(\d{1,3})>(?!1 \d{4}-)|" + _KMSG_RELEASE + r"(\d{1,4}),\d+,\d+,[-+c][,;]"
+)
 _FACILITY_USER = 8  # LOG_USER << 3: the first priority that is not the kernel's
 
 
