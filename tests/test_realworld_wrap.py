@@ -2689,6 +2689,43 @@ def test_a_syslog_file_bugzilla_wrapped_keeps_its_memcg_kill(name: str) -> None:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+def _quoted_rows(text: str, quote: str) -> str:
+    """``text`` quoted by a reply: ``quote`` (RFC 3676 4.5's ">" per level and a space,
+    or ">> " as some clients nest it) before every row, a wrap's rows each alike."""
+    return "\n".join(quote + row for row in text.split("\n"))
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+@pytest.mark.parametrize(
+    ("name", "width", "cut"),
+    [
+        ("mips-4.19-oops", 72, "Unable to handle\n{q}kernel paging request"),
+        ("i386-2.6-mce-context-corrupt", 73, "CPU 7: Machine Check\n{q}Exception:"),
+        ("x86-6.6-hard-lockup-buddy", 76, "Watchdog detected\n{q}hard LOCKUP on cpu"),
+        ("mipsel-6.1.0-50-irq-nobody-cared", 72, "irq 7: nobody cared (try\n{q}booting"),
+        ("riscv64-6.12.117+deb13-kmemleak", 79, "(size\n{q}32):"),
+    ],
+)
+def test_a_syslog_file_mail_wrapped_then_quoted_keeps_its_cut_headers(
+    name: str, width: int, cut: str, quote: str
+) -> None:
+    """A /var/log/messages paste wrapped by the sender's mail client, quoted by a reply
+    (every row after a ">" quote): a header the wrap cut before the words that make it
+    one (4.19 arch/mips/mm/fault.c __do_page_fault()'s "CPU %d Unable to handle kernel
+    paging request at ...", 2.6 mce.c print_mce()'s "CPU %d: Machine Check Exception:",
+    6.6 kernel/watchdog.c's "Watchdog detected hard LOCKUP on cpu %d", kernel/irq/
+    spurious.c __report_bad_irq()'s "irq %d: nobody cared (try booting with ...)",
+    mm/kmemleak.c print_unreferenced()'s "unreferenced object 0x%08lx (size %zu):")
+    goes on in a row quoted as it is: the two read as one line, without the row's quote,
+    and the report is the log's."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    quoted = _quoted_rows(_bugzilla_comment(messages, width), quote)
+    assert cut.format(q=quote) in quoted
+    want = parse_log(messages)
+    assert want
+    assert [_flag_facts(r) for r in parse_log(quoted)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize(
     "name",
     [

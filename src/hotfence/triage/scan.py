@@ -589,20 +589,32 @@ def prefixed_row(text: str, pos: int) -> bool:
     return _PREFIXED_ROW_RE.match(text, pos) is not None
 
 
+# A reply quotes every row of the wrapped paste the same, ">" and a space per level (RFC
+# 3676 4.5; Thunderbird's, Gmail's and mutt's quote of a plain text body), the cut row's
+# and the row after it alike: the two are read without it (the quote is no part of the
+# kernel's line, lines.parse_prefix drops it), each row measured from its quote's end.
+_ROW_QUOTE_RE = re.compile(r"(?:>[ \t]?)+")  # (lines._QUOTE_RE)
+
+
 def _wrapped_header(text: str, start: int, rejoin: Rejoin) -> tuple[int, str] | None:
     """The line before the row at ``start`` and the row read as one line (its start and
     raw text), when a wrap cut the row from it (see above); None otherwise. (The two
     read as one at the blank a wrap dropped must make a header before ``rejoin`` looks
     for the wrap around them, its dearer part.)"""
     prev = text.rfind("\n", 0, start - 1) + 1
-    if (
-        start - 1 - prev > _WRAPPED_ROW_MAX
-        or text[start : start + 1].isspace()
-        or prefixed_row(text, start)
-    ):
+    at = start
+    if text.startswith(">", start):  # both rows quoted alike (see above): read past it
+        quote = _ROW_QUOTE_RE.match(text, start)
+        assert quote is not None
+        at = quote.end()
+        above = _ROW_QUOTE_RE.match(text, prev)
+        if above is None or text[prev : above.end()] != text[start:at]:
+            return None  # (a row quoted less or more deeply: another mail's text)
+    prev_width = start - 1 - prev - (at - start)
+    if prev_width > _WRAPPED_ROW_MAX or text[at : at + 1].isspace() or prefixed_row(text, at):
         return None
     end = text.find("\n", start)
-    row = text[start:] if end == -1 else text[start:end]
+    row = text[at:] if end == -1 else text[at:end]
     if not _header_line(f"{text[prev : start - 1].rstrip()} {row.strip()}"):
         return None
     joined = rejoin(text, start)
