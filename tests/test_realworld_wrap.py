@@ -2726,6 +2726,32 @@ def test_a_syslog_file_mail_wrapped_then_quoted_keeps_its_cut_headers(
     assert [_flag_facts(r) for r in parse_log(quoted)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+@pytest.mark.parametrize(
+    ("name", "width", "cut"),
+    [
+        ("x86-6.18.44-memcg-oom", 72, "] python3 invoked\n{q}oom-killer: gfp_mask="),
+        ("x86-6.18.44-pod-context", 73, "Memory cgroup out of\n{q}memory: Killed process"),
+        ("x86-6.18.44-ext4-remount-ro", 73, "Memory cgroup out of\n{q}memory: Killed process"),
+    ],
+)
+def test_a_syslog_file_mail_wrapped_then_quoted_keeps_its_oom_kill(
+    name: str, width: int, cut: str, quote: str
+) -> None:
+    """6.x mm/oom_kill.c dump_header()'s "%s invoked oom-killer: gfp_mask=..." and
+    __oom_kill_process()'s "%s: Killed process %d (%s) ..." with "Memory cgroup out of
+    memory", cut by a mail client's wrap at 72-73 columns after a syslog prefix, then
+    quoted by a reply: the rest's row starts with the quote, its words after it. The
+    dump starts at the "invoked" row (its task header, "Comm: python3", in it) and the
+    kill is the memcg's, as in the log."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    quoted = _quoted_rows(_bugzilla_comment(messages, width), quote)
+    assert cut.format(q=quote) in quoted
+    want = parse_log(messages)
+    assert want[0].title == "memory cgroup out of memory: killed process python3"
+    assert [_flag_facts(r) for r in parse_log(quoted)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize(
     "name",
     [

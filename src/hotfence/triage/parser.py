@@ -1001,14 +1001,17 @@ _MEMCG_MESSAGE = "Memory cgroup out of memory: "
 def _kill_cut_in_its_memcg(text: str, s: int, line: str) -> tuple[int, str] | None:
     """The kill row ``line`` at ``s`` read whole with the row before it (its start and
     raw text), when a wrap cut the memcg message's words from it (see above); else None."""
-    m = _KILLED_RE.search(line)
-    if m is None or m.group("memcg") or not m.start() or line[:1].isspace():
+    row = make_line(line, s, 1)
+    # (a reply quotes both rows, RFC 3676 4.5's ">" per level: the row's words follow it)
+    body = row.text if line[:1] == ">" else line
+    m = _KILLED_RE.search(body)
+    if m is None or m.group("memcg") or not m.start() or body[:1].isspace():
         return None
-    if not _MEMCG_MESSAGE.endswith(line[: m.start()]):
+    if not _MEMCG_MESSAGE.endswith(body[: m.start()]):
         return None
     prev = text.rfind("\n", 0, s - 1) + 1
     last = make_line(text[prev : s - 1], prev, 0)
-    whole = join_wrapped(last, last.raw, make_line(line, s, 1), text)
+    whole = join_wrapped(last, last.raw, row, text)
     if whole is None or (w := _KILLED_RE.search(whole.raw)) is None or not w.group("memcg"):
         return None
     return prev, whole.raw
@@ -1026,11 +1029,13 @@ _CUT_DUMP_REST = "oom-killer: "
 def _dump_cut_start(text: str, s: int, line: str) -> int:
     """Where the dump whose first line is the row ``line`` at ``s`` starts: the row before,
     when a wrap cut its "%s invoked" from it (see above); else ``s``."""
-    if not line.startswith(_CUT_DUMP_REST):
+    row = make_line(line, s, 1)
+    # (a reply quotes both rows, RFC 3676 4.5's ">" per level: the row's words follow it)
+    if not (row.text if line[:1] == ">" else line).startswith(_CUT_DUMP_REST):
         return s
     prev = text.rfind("\n", 0, s - 1) + 1
     last = make_line(text[prev : s - 1], prev, 0)
-    whole = join_wrapped(last, last.raw, make_line(line, s, 1), text)
+    whole = join_wrapped(last, last.raw, row, text)
     return prev if whole is not None and _INVOKED_RE.match(whole.text) else s
 
 
