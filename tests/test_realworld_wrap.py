@@ -2726,6 +2726,25 @@ def test_a_syslog_file_mail_wrapped_then_quoted_keeps_its_cut_headers(
     assert [_flag_facts(r) for r in parse_log(quoted)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize("quote", ["", "> ", "> > "])
+@pytest.mark.parametrize("width", [72, 79])
+def test_a_kmemleak_header_a_wrap_cut_is_found_by_the_cli(width: int, quote: str) -> None:
+    """mm/kmemleak.c print_unreferenced() (6.12): "unreferenced object 0x%08lx (size
+    %zu):" after a syslog prefix, cut by a mail client's or Bugzilla's wrap before "32):"
+    or "(size 32):"
+    (and quoted by a reply, or not): the needle's row alone is no header, and no other
+    line of a leak is one. The CLI's path (prefilter) parses around it all the same: both
+    leaks, as parse_log and the unwrapped log have them."""
+    console = (DATA / "riscv64-6.12.117+deb13-kmemleak.log").read_text(encoding="latin-1")
+    messages, _ = _bugzilla_syslog(console)
+    wrapped = _quoted_rows(_bugzilla_comment(messages, width), quote)
+    assert re.search(rf"\n{re.escape(quote)}(?:\(size )?32\):\n", wrapped)
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert len(want) == 2
+    streamed = triage_blocks(line_blocks([wrapped.encode()], ReadLimits()))
+    assert [_flag_facts(r) for r in streamed] == want
+
+
 @pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
 @pytest.mark.parametrize(
     ("name", "width", "cut"),

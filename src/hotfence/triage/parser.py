@@ -71,6 +71,7 @@ from .modules import linked_modules
 from .oopses import MINOR_TITLES, OopsKind, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import BAD_MODE, BAD_MODE_LINES, scan_log
+from .scan import _wrapped_header as _cut_header
 from .stamps import mark_block_indent, mark_item_indent, mark_stamps
 from .taint import PAGER_MARK, decode_taint
 from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
@@ -294,6 +295,12 @@ def _parse(
     out.sort(key=lambda r: r.start)
     _release_from_banner(out, from_bytes, banners, boots)
     return without_quoted_panics(out, quoted)
+
+
+def header_cut_before(text: str, start: int) -> bool:
+    """Is the row at ``start`` the rest of a header a wrap cut from the line before it,
+    the two read as one a report's header (scan._wrapped_header)?"""
+    return _cut_header(text, start, _wrapped_header) is not None
 
 
 def _wrapped_header(text: str, start: int) -> tuple[int, str] | None:

@@ -80,6 +80,7 @@ from hotfence.triage.parser import (
     WaitEpisodes,
     cut_by_hangup,
     event_kind,
+    header_cut_before,
     mark_hung_up,
     new_record,
     parse_log,
@@ -290,7 +291,7 @@ class StreamTriage:
         mapper = _OffsetMap([block]) if block.cuts else None
         for start, raw in _hit_lines(data):
             text = record_text(raw)  # a JSON journal record's MESSAGE, as scan reads it
-            crash = any(kind.matches_line(text) for kind in OOPSES)
+            crash = any(kind.matches_line(text) for kind in OOPSES) or _cut_header(data, start)
             event = any(m in raw for m in CONTEXT_MARKERS)
             line += data.count(b"\n", counted, start)
             counted = start
@@ -685,6 +686,25 @@ def _whole_banner(data: bytes, start: int, raw: str) -> str:
     if raw.rstrip().endswith(_BANNER):  # cut after "version": the release goes on
         return f"{raw.rstrip()} {rest.lstrip('> ')}"
     return f"{raw.rstrip()} {rest[rest.index('(') :]}"  # (a reply's quote marks left out)
+
+
+# A mail client's or Bugzilla's wrap at 72-79 columns cuts a header before the words
+# that make it one, its needle left on the cut row: mm/kmemleak.c print_unreferenced()'s
+# "unreferenced object 0x%08lx (size %zu):" after a syslog prefix goes on "32):" in the
+# next row, no kind's line alone (the parser reads the two as one, scan._wrapped_header).
+# Only a row as narrow as a wrap's, quotes included (79 and a reply's "> > > "), is cut.
+_CUT_ROW_MAX = 85
+
+
+def _cut_header(data: bytes, start: int) -> bool:
+    """Is the needle's row at ``start`` a header a wrap cut, its rest in the next row
+    (see above)?"""
+    end = data.find(b"\n", start, start + _CUT_ROW_MAX + 1)
+    if end == -1:
+        return False
+    nxt = data.find(b"\n", end + 1, end + 2 + _CUT_ROW_MAX)
+    rows = data[start : nxt if nxt != -1 else end + 2 + _CUT_ROW_MAX].decode("latin-1")
+    return header_cut_before(rows, end + 1 - start)
 
 
 def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:
