@@ -2726,6 +2726,24 @@ def test_a_syslog_file_mail_wrapped_then_quoted_keeps_its_cut_headers(
     assert [_flag_facts(r) for r in parse_log(quoted)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+def test_a_paste_begun_past_its_printk_time_quoted_by_a_reply_is_one_report(
+    quote: str,
+) -> None:
+    """A copy begun past the header's printk time (kernel/printk/printk.c print_time()
+    stamps every line of a record alike: " BUG: kernel NULL pointer dereference, ..."
+    bare, "[    4.883958] #PF: ..." after it) quoted by a reply, RFC 3676 4.5's ">" per
+    level before every row: the quote is no prefix of the bare header, which still takes
+    the stamped lines' stream. One report, the log's, not a bare "in corrupted" one and
+    the die line's."""
+    console = (DATA / "x86-6.12.115-null-deref-paste-cut.log").read_text(encoding="latin-1")
+    quoted = _quoted_rows(console, quote)
+    assert quoted.startswith(f"{quote} BUG: kernel NULL pointer dereference, address:")
+    want = [_flag_facts(r) for r in parse_log(console)]
+    assert len(want) == 1
+    assert [_flag_facts(r) for r in parse_log(quoted)] == want
+
+
 @pytest.mark.parametrize("quote", ["", "> ", "> > "])
 @pytest.mark.parametrize("width", [72, 79])
 def test_a_kmemleak_header_a_wrap_cut_is_found_by_the_cli(width: int, quote: str) -> None:

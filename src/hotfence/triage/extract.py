@@ -204,7 +204,9 @@ def _cut_printk_time(header: Line, after: Line) -> bool:
     and the header is the record alone, at most the blank a copy keeps before it."""
     if header.timestamp is not None or header.context:
         return False
-    if after.timestamp is not None and header.raw.strip() == header.text.strip():
+    # (a reply's quote of the copy, RFC 3676 4.5's ">" per level, is no prefix of it)
+    raw = _QUOTE_PREFIX_RE.sub("", header.raw, 1) if header.raw[:1] == ">" else header.raw
+    if after.timestamp is not None and raw.strip() == header.text.strip():
         return True
     # A copy that began inside the header's prefix, one character in: util-linux dmesg -T
     # prints "[%s] " of record_ctime()'s date (print_record(), 2.23 on), and a selection
