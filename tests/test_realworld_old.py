@@ -819,3 +819,35 @@ def test_a_2617_x86_64_soft_lockup_dump_is_titled_by_the_code_it_caught() -> Non
     cut = "\n".join(lines[:head] + out[:4]) + "\n"
     (rep,) = parse_log(cut.encode())
     assert (rep.title, rep.corrupted) == ("BUG: soft lockup in corrupted", True)
+
+
+# Old kernels' pointer() (lib/vsprintf.c, 2.6.27-4.x) printed "(null)" for "%pS" of a NULL
+# pc: sparc64's show_stack() ended a 2.6.2x boot's trace " [0000000000000000] (null)"
+# (a linux-mm lockdep report of 2008), x86's "[<%p>] %pS" and ARM's "[<%08lx>] (%pS) from"
+# alike. That entry is an unknown one, no frame named "null"; the trace goes on after it.
+@pytest.mark.parametrize(
+    ("name", "changes", "lost"),
+    [
+        (
+            "el5-i386-oops",
+            {
+                " [<c0404eff>] syscall_call+0x7/0xb\n": (
+                    " [<c0404eff>] syscall_call+0x7/0xb\n [<00000000>] (null)\n"
+                )
+            },
+            None,
+        ),
+        (
+            "arm-3.4-oops",
+            {"[<c02ca5d4>] (write_sysrq_trigger+0x2c/0x38) from": ("[<00000000>] (null) from")},
+            "write_sysrq_trigger",
+        ),
+    ],
+)
+def test_a_null_pc_printed_null_is_no_frame(
+    name: str, changes: dict[str, str], lost: str | None
+) -> None:
+    text = (DATA / f"{name}.log").read_text()
+    want = [f.function for f in parse_log(text.encode())[0].frames]
+    rep = parse_log(reworded(text, changes).encode())[0]
+    assert [f.function for f in rep.frames] == [f for f in want if f != lost]

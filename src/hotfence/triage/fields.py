@@ -97,7 +97,7 @@ _DECODED_LOC_RE = re.compile(r"([\w/.\-+]+):(\d+)")
 # is decoded, the callee (the entry) keeps its shape: "f from g (a.c:1)", "(f) from g
 # (a.c:1)", "(f+0x1/0x2) from g (a.c:1)"; a module's f "f [mod]" / "(f [mod])".
 _ARM_DECODED_FRAME_RE = re.compile(
-    r"^\s*(?P<open>\()?(?P<func>[A-Za-z_][\w.]*)(?:\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+))?"
+    r"^\s*(?P<open>\()?(?!null\) )(?P<func>[A-Za-z_][\w.]*)(?:\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+))?"
     r"(?: \[(?P<mod>[\w.\-]+)\])?(?(open)\)) from [A-Za-z_][\w.]* \((?:"
     + _LOC
     + r"(?: "
@@ -120,10 +120,14 @@ _OLD_X86_64_ENTRIES_RE = re.compile(_OLD_X86_64_ENTRY)
 _SPARC_CALLER_RE = re.compile(r"^\s*Caller\[[0-9a-f]+\]: ")
 # 32-bit ARM unwind_backtrace(): "[<c0123>] (func+0x1/0x2) from [<c0456>] (caller+0x3/0x4)",
 # since 3.x "(func) from"; the entry is the callee, the caller is the next line's entry.
+# A NULL pc is no function: old kernels' pointer() (lib/vsprintf.c, 2.6.27-4.x: "if (!ptr)
+# return string(buf, end, "(null)", ...)") printed "(null)" for "%pS" of 0 (sparc64
+# show_stack() "[%016lx] %pS" of 2.6.2x: " [0000000000000000] (null)", x86's "[<%p>] %pS",
+# ARM's "(%pS) from"); such an entry is an unknown one (_ADDRESS_ONLY_RE), not a frame.
 _ARM_FRAME_RE = re.compile(
     r"^\s*"
     + _PC
-    + r"\s+\((?P<func>[A-Za-z_][\w.]*)(?:\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+))?"
+    + r"\s+\((?!null\))(?P<func>[A-Za-z_][\w.]*)(?:\+0x(?P<off>[0-9a-f]+)/0x(?P<size>[0-9a-f]+))?"
     r"(?:\s+\[(?P<mod>[\w.\-]+)\])?\)(?: from |$)"
 )
 # The same unwinder since 5.x without CONFIG_BACKTRACE_VERBOSE (Debian's armmp): " %ps
@@ -173,8 +177,16 @@ _HEXAGON_FRAME_RE = re.compile(
 # each entry: "%08lx:  [<%08lx>]" then print_symbol(" %s"), "60433888:  [<6001a10a>]
 # panic_exit+0x2a/0x50". Without the slot it is print_ip_sym()'s entry.
 _UML_SLOT_RE = re.compile(r"^[0-9a-f]{8}(?:[0-9a-f]{8})?:  (?=\[<)")
-# "?" entries the unwinder could not name ("? 0xffffffffa03dc000"): the trace goes on.
-_ADDRESS_ONLY_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}\s*$")
+# "?" entries the unwinder could not name ("? 0xffffffffa03dc000"), and those of a NULL pc
+# old kernels printed "(null)" (see _ARM_FRAME_RE; ARM's "(null) from [<pc>] (caller)"):
+# the trace goes on.
+_ADDRESS_ONLY_RE = re.compile(
+    r"^\s*(?:(?:"
+    + _PC
+    + r"\s*)?(?:\?\s+)?(?:0x)?[0-9a-f]{8,}|"
+    + _PC
+    + r"\s+\(null\)(?: from .*)?)\s*$"
+)
 # Context markers x86 prints around nested stacks; old kernels put the first frame of the
 # stack on the same line ("<IRQ>  [<ffffffff8163a0fe>] dump_stack+0x19/0x1b"). 4.9's
 # show_trace_log_lvl() (arch/x86/kernel/dumpstack.c) printk()s "<%s> " without a newline
