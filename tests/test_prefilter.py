@@ -21,6 +21,7 @@ from hotfence.triage.model import Report
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import KEEP, PREFIX, REACH, triage_blocks
 from hotfence.triage.reader import ReadLimits, line_blocks
+from test_realworld_dumpstack import _msr_log
 from test_realworld_wrap import _crash_sys
 
 LAB = Path(__file__).parent / "lab"
@@ -285,3 +286,48 @@ def test_a_crash_sys_quote_far_from_its_log_streams_to_the_same_reports(where: s
     data = text.encode()
     assert len(parse_log(data)) == 1
     _same(data, 8 << 10, 1531)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["msr-crash", "msr-tail", "msr-reboot-crash", "two-msrs-crash", "msr-kill-tail", "kill-msr"]
+    + ["msr-kill-crash", "msr-msr-crash"],
+)
+def test_a_minor_report_far_before_a_crash_streams_to_the_same_reports(case: str) -> None:
+    """An unchecked MSR access error (oopses.MINOR_TITLES) that a crash follows in its
+    boot is that crash's context however far apart the two are (parser.
+    _minor_as_context): when the prefilter parses them apart, the minor one waits for the
+    next crash (or a reboot, or the log's end, when it is a report), as an OOM kill does."""
+    rng = random.Random(7)
+    t = [0.0]
+    gap = REACH + KEEP + 50
+    msr = _msr_log("native_write_msr+0x4/0x20")
+    msr = msr[msr.index("[    6.402341] unchecked MSR") :]
+    crash = _body(LAB / "null-deref.log")
+    unbooted = "".join(ln for ln in crash.splitlines(keepends=True) if "Linux version " not in ln)
+    kill = EVENTS[1].format(n=5)
+    pieces = {
+        "msr-crash": [msr, _filler(rng, gap, t), _later(unbooted, 1000)],
+        "msr-tail": [crash, _filler(rng, gap, t), _later(msr, 1000), _filler(rng, gap, t)],
+        # a reboot between them: the error is its boot's report
+        "msr-reboot-crash": [msr, _filler(rng, gap, t), _later(crash, 1000)],
+        # two apart, the crash close after the second: both its context, in log order
+        "two-msrs-crash": [msr, _filler(rng, gap, t), _later(msr, 500)]
+        + [_filler(rng, 10, t), _later(unbooted, 1000)],
+        "msr-msr-crash": [msr, _filler(rng, gap, t), _later(msr, 500), _filler(rng, gap, t)]
+        + [_later(unbooted, 1000)],
+        "msr-kill-tail": [msr, _filler(rng, gap, t), _event(t, kill), _filler(rng, gap, t)],
+        "kill-msr": [_event(t, kill), _filler(rng, gap, t), _later(msr, 1000)]
+        + [_filler(rng, gap, t)],
+        "msr-kill-crash": [msr, _filler(rng, gap, t), _event(t, kill), _filler(rng, gap, t)]
+        + [_later(unbooted, 1000)],
+    }[case]
+    data = "".join(pieces).encode()
+    reports = parse_log(data)
+    if case in ("msr-crash", "two-msrs-crash", "msr-kill-crash", "msr-msr-crash"):
+        assert [r.title for r in reports] == [
+            "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref"
+        ]
+        assert reports[0].context[-1].startswith("unchecked MSR access error: WRMSR")
+    for chunk in (1 << 30, 100 << 10):
+        _same(data, chunk, 4096)

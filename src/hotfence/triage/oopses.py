@@ -3882,6 +3882,9 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
 # its boot is that crash's context (parser._minor_as_context); one that none follows is
 # a report of its own.
 MINOR_TITLES = ("unchecked MSR access error ",)
+# The same kinds' header lines (ex_handler_msr()'s pr_warn()), as a crash's context holds
+# them (prefilter: a minor report one parse read before the crash another read).
+MINOR_HEADS = ("unchecked MSR access error: ",)
 
 
 def title_type(title: str) -> str:

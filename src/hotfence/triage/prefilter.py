@@ -43,6 +43,7 @@ import heapq
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import BinaryIO
 
 import ahocorasick_rs
@@ -69,7 +70,7 @@ from hotfence.triage.lines import (
     record_text,
 )
 from hotfence.triage.model import Report
-from hotfence.triage.oopses import OOPSES
+from hotfence.triage.oopses import MINOR_HEADS, MINOR_TITLES, OOPSES
 from hotfence.triage.parser import (
     _BANNER,
     _BANNER_RE,
@@ -195,6 +196,11 @@ class StreamTriage:
         # many reports a log holds.
         self.crashes = ReportSpill()
         self.ooms: list[Report] = []  # OOM kills after the last crash so far
+        # Minor reports (oopses.MINOR_TITLES) after the last crash so far: a crash a later
+        # parse reads in their boot takes each as context (parser._minor_as_context), one
+        # that none follows is a report. Their first lines, by start, for that context.
+        self.minors: list[Report] = []
+        self.minor_lines: dict[int, str] = {}
         self.hangups: list[int] = []  # the lines of console hangup markers
         self.skip_before = -1  # reports starting before this offset were already taken
         self.last_point_line = 0
@@ -251,23 +257,27 @@ class StreamTriage:
         """Every report of the log, in order (the stream is done with after this)."""
         if self.buf.points:
             self._parse_segment()
+        # the OOM kills and minor reports no crash followed: reports
+        tail = sorted(self.minors + self.ooms, key=lambda r: r.start)
+        self.minors, self.ooms = [], []
         crashes = self.crashes
         if self.hangups:
             # The crash a hangup may have cut (parser.cut_by_hangup, here by lines: a
             # marker on a header's line is after its start): rewritten once, at the end.
             # (An OOM kill a reboot ended is no crash report.)
-            starts = [r.start_line for r in self.crashes if r.type != OOM_KILL]
+            starts = [r.start_line for r in chain(self.crashes, tail) if r.type != OOM_KILL]
             cut = cut_by_hangup(starts, self.hangups)
             crashes = ReportSpill()
             n = 0
-            for rep in self.crashes:
+            for rep in chain(self.crashes, tail):
                 if rep.type != OOM_KILL:
                     if n in cut:
                         mark_hung_up(rep)
                     n += 1
                 crashes.append(rep)
             self.crashes.close()
-        crashes.extend(self.ooms)
+        else:
+            crashes.extend(tail)
         if self.quoted and any(r.start not in self.quoted for r in crashes):
             # (parser.without_quoted_panics, a report at a time: the spill may be on disk)
             kept = ReportSpill(r for r in crashes if r.start not in self.quoted)
@@ -277,7 +287,7 @@ class StreamTriage:
 
     def so_far(self) -> ReportSpill:
         """The reports final so far, when the rest of the log cannot be read."""
-        self.crashes.extend(self.ooms)
+        self.crashes.extend(sorted(self.minors + self.ooms, key=lambda r: r.start))
         return self.crashes
 
     def _points(self, block: Block) -> tuple[list[_Point], list[tuple[int, int]]]:
@@ -401,6 +411,10 @@ class StreamTriage:
                 self.quoted.add(rep.start)
             self.keys[rep.start] = None if rep.start in self.quoted else key
             self.raws[rep.start] = text[start : rep.end].decode("latin-1")
+            if rep.title.startswith(MINOR_TITLES):
+                ls = text.rfind(b"\n", 0, start) + 1
+                line = text[ls : nl if nl != -1 else len(text)].decode("latin-1")
+                self.minor_lines[rep.start] = make_line(line, ls, 0).text.strip()
             rep.end = mapper.offset(rep.end - head_len)
             if rep.start_line:
                 rep.start_line += self.buf.first_line - 1 - head_lines
@@ -544,7 +558,38 @@ class StreamTriage:
             r for r in self.ooms if any(r.end_line < at < first for at in self.boot_lines[::-1])
         ]
         self.ooms = []
-        self.crashes.extend(sorted(ended + rebooted + crashes, key=lambda r: r.start))
+        self.crashes.extend(
+            sorted(ended + rebooted + self._minors_to(crashes), key=lambda r: r.start)
+        )
+
+    def _minors_to(self, crashes: list[Report]) -> list[Report]:
+        """``crashes`` (one parse's, in order) less the minor reports at their end, which
+        now wait for a crash (``minors``), plus the minors that waited and are now final
+        reports: each with a boot banner after it (before the first of ``crashes``, or
+        any when they are all minor). Each other one that waited is the context of the
+        first crash of ``crashes`` (parser._minor_as_context), before the minor lines its
+        own parse gave it: they came after."""
+        n = len(crashes)
+        while n and crashes[n - 1].title.startswith(MINOR_TITLES):
+            n -= 1
+        crashes, held = crashes[:n], crashes[n:]
+        until = crashes[0].start_line if crashes else None
+        waiting = self.minors if crashes else self.minors + held
+        final = [
+            m
+            for m in waiting
+            if any(m.start_line < at and (until is None or at <= until) for at in self.boot_lines)
+        ]
+        waiting = [m for m in waiting if m not in final]
+        if crashes and waiting:
+            context = crashes[0].context
+            own = len(context)
+            while own and context[own - 1].startswith(MINOR_HEADS):
+                own -= 1
+            context[own:own] = [self.minor_lines[m.start] for m in waiting]
+        self.minors = held if crashes else waiting
+        self.minor_lines = {m.start: self.minor_lines[m.start] for m in self.minors}
+        return final + crashes
 
     def _new_records(self, crashes: list[Report]) -> list[Report]:
         """The crash reports whose first record was not in a report taken before, less the
