@@ -3669,3 +3669,39 @@ def test_a_syslog_file_mail_wrapped_at_72_columns_reads_as_the_file() -> None:
         assert [_flag_facts(r) for r in parse_log(wrapped)] == want, path.name
         checked += 1
     assert checked > 140
+
+
+def _mailed(text: str, width: int, quote: str) -> str:
+    """``text`` as a mail client sends it, each line wrapped at ``width`` columns at a
+    space (a word longer than that left whole) and a trailing blank kept on the cut row
+    (format=flowed, RFC 3676 4.2), then quoted by a reply (``quote``, RFC 3676 4.5)."""
+    out = []
+    for line in text.splitlines():
+        rows = textwrap.wrap(
+            line, width, break_long_words=False, break_on_hyphens=False, drop_whitespace=True
+        ) or [""]
+        out += [quote + r + " " for r in rows[:-1]] + [quote + rows[-1]]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize(("width", "quote"), [(72, ""), (76, "> "), (78, "> ")])
+def test_a_module_list_a_mail_wrapped_in_a_log_without_prefixes_is_whole(
+    width: int, quote: str
+) -> None:
+    """el5-i386-oops (2.6.18 i386, no printk time) mailed, print_modules()'s line wrapped
+    into rows of names (the shape of a 2.6.19-rc3 oops quoted on LKML in 2006): no
+    prefix tells a wrap's rest there, but the full cut rows and no wider line around
+    prove the wrap (extract._mail_list_row): every module is listed. A short list line
+    before a row of names stays as it was: no wrap cut it."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+    assert len(want.modules) > 20
+    mailed = _mailed(text, width, quote)
+    assert not any("Modules linked in:" in t and " jbd" in t for t in mailed.splitlines())
+    (rep,) = parse_log(mailed.encode())
+    assert (rep.modules, rep.tainting_modules) == (want.modules, want.tainting_modules)
+    assert rep.title == want.title
+    line = next(t for t in text.splitlines() if t.startswith("Modules linked in:"))
+    short = text.replace(line, "Modules linked in: nvidia(PU) autofs4\nhidp rfcomm")
+    (rep,) = parse_log(_mailed(short, width, quote).encode())
+    assert rep.modules == ["nvidia", "autofs4"]

@@ -535,6 +535,24 @@ def _list_cut(last: Line, piece: str, rest: str) -> bool:
     )
 
 
+def _mail_list_row(last: Line, piece: str, line: Line, text: str) -> Line | None:
+    """``last``, print_modules()'s line, with ``line`` as its rest, when ``line`` is a row
+    of module names (``_list_cut``) that a mail client's wrap proven by the text cut off
+    in a log with no prefix: in such a log no missing prefix tells a wrap's rest from a
+    line of its own, so the cut row must have been full (the rest's first name would not
+    have fit, ``_mail_cut``) and no line around wider than the wrap (``_wrapped_log``): a
+    quoted 2.6.19 i386 oops on LKML, "> Modules linked in: cpufreq_ondemand ...
+    cpufreq_powersave " then "> speedstep_centrino freq_table ... thermal " and "> processor"."""
+    rest = line.text
+    if not (
+        _list_cut(last, piece, rest)
+        and _mail_cut(piece, rest)
+        and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
+    ):
+        return None
+    return _rejoined(last, f"{last.raw.rstrip()} {rest.strip()}", line)
+
+
 # A mail client breaking lines by UAX #14 may also break after a hyphen (LB21) that
 # follows a letter or digit, unless a digit comes next (LB25): "(in kfence-" goes on
 # "#83):" (mm/kfence/report.c "(in kfence-#%d):"). Such a cut goes on with no space, when
@@ -1497,6 +1515,8 @@ class _Window:
             # off starts at its left edge)
         if joined is None and not narrow:
             joined = join_proven_cut(last, line)
+        if joined is None and narrow and heads_list(last.text):
+            joined = _mail_list_row(last, self.piece, line, self.text)
         if joined is None:
             return False
         self.lines[-1] = joined
