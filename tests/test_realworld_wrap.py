@@ -3705,3 +3705,28 @@ def test_a_module_list_a_mail_wrapped_in_a_log_without_prefixes_is_whole(
     short = text.replace(line, "Modules linked in: nvidia(PU) autofs4\nhidp rfcomm")
     (rep,) = parse_log(_mailed(short, width, quote).encode())
     assert rep.modules == ["nvidia", "autofs4"]
+
+
+@pytest.mark.parametrize(
+    ("name", "cut"),
+    [
+        # 2.6.32's warn_slowpath_common() "WARNING: at %s:%d %pS() (%s)" (RHEL 6, syslog)
+        ("rhel6-syslog-old-warning", "skb_gso_seg"),
+        # 6.1's __warn() "WARNING: CPU: %d PID: %d at %s:%d %pS", a module's symbol
+        ("x86-6.1.0-56-rtnl-warn", "hotfence_crash_rt"),
+    ],
+)
+def test_a_warning_header_cut_inside_its_function_is_one_line(name: str, cut: str) -> None:
+    """A WARNING header cut by hand inside its function's name, the rest in the next row
+    with no prefix (sonyxperiadev/kernel#207: 3.4's "WARNING: at arch/arm/mach-msm/
+    msm-pm.c:837 msm_pm_wait_cpu_shu" then "tdown+0x9c/0xb0()", among longer lines no
+    terminal rule reads as a wrap): the rest, the name's end and its offset alone, proves
+    the cut (extract._CUT_IN_WARNING_SYMBOL_RE), and the report is the whole header's."""
+    text = (DATA / f"{name}.log").read_text()
+    want = parse_log(text.encode())
+    head = next(t for t in text.splitlines() if "WARNING: " in t and f" {cut}" in t)
+    at = head.index(f" {cut}") + 1 + len(cut)
+    assert len(head[:at]) != 80 and any(len(t) > 80 for t in text.splitlines())
+    wrapped = text.replace(head, head[:at] + "\n" + head[at:])
+    got = parse_log(wrapped.encode())
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]

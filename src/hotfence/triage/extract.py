@@ -312,6 +312,20 @@ _RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
 # its line number, and the row's "f+0x1b/0x30" is the symbol %pS prints.
 _CUT_WARNING_RE = re.compile(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at \S+:\d+\s*$")
 _SYMBOL_REST_RE = re.compile(r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
+# The same header cut inside its function's name (by hand at a terminal's width, rows of
+# 78-80 columns among longer ones: sonyxperiadev/kernel#207, 3.4's "WARNING: at
+# arch/arm/mach-msm/msm-pm.c:837 msm_pm_wait_cpu_shu" then "tdown+0x9c/0xb0()"): the
+# row goes on with the name's rest, no blank before it, then "+0x%x/0x%x", a module's
+# " [%s]" and warn_slowpath_common()'s "()" (2.6.2x-4.x; RHEL 6's adds print_tainted()'s
+# " (%s)", "() (Not tainted)"), and nothing after: no line of its own is so, and a
+# header's function never ends without its offset.
+_CUT_IN_WARNING_SYMBOL_RE = re.compile(
+    r"^WARNING: (?:CPU: \d+ PID: \d+ )?at \S+:\d+ [A-Za-z_.][\w.]*$"
+)
+_IN_SYMBOL_REST_RE = re.compile(
+    r"^[\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w.\-]+\])?"
+    r"(?:\(\)(?: \((?:Not tainted|Tainted: [A-Z ]+)\))?)?\s*$"
+)
 # SLUB's "BUG %s (%s): %s" (mm/slub.c slab_bug(), 6.1: the cache's name, print_tainted(),
 # the problem) passes 79 columns after a syslog prefix ("Mar 22 20:35:27 host kernel: ")
 # and a printk time: Bugzilla's wrap cuts it inside the taint's parentheses, often in the
@@ -801,8 +815,9 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     """``last``, a line a wrap cut before the fact it ends with, with ``line`` read as
     its rest: a task header's release, its rest and "#N" after a cut inside it
     (``_CUT_RELEASE_RE``) or the whole after a cut at the taint (``_CUT_HEADER_RE``); a
-    WARNING's function after its file and line (``_CUT_WARNING_RE``), or all three after
-    its "at" (``_CUT_WARNING_AT_RE``); an ARM trace entry's caller after its "from
+    WARNING's function after its file and line (``_CUT_WARNING_RE``), all three after
+    its "at" (``_CUT_WARNING_AT_RE``) or the rest of it after a cut inside its name
+    (``_CUT_IN_WARNING_SYMBOL_RE``); an ARM trace entry's caller after its "from
     [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection fault's address and error code
     (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``); riscv's
     "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a symbol's "[module]"
@@ -814,6 +829,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     rest = line.text
     if _RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip()):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
+    elif _CUT_IN_WARNING_SYMBOL_RE.match(last.text.rstrip("\r")) and _IN_SYMBOL_REST_RE.match(rest):
+        raw = last.raw.rstrip("\r") + rest.strip()  # inside the function's name
     elif any(
         cut_re.search(last.text) and rest_re.match(rest.lstrip())
         for cut_re, rest_re in _PROVEN_CUTS
