@@ -303,3 +303,32 @@ def test_a_stack_overflow_whose_first_line_a_pager_cut_is_one_overflow(name: str
     assert (got.title, got.corrupted, got.end_line) == (want.title, False, want.end_line)
     if name.startswith("arm64"):
         assert [f.function for f in got.frames] == [f.function for f in want.frames]
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
+    [
+        ("x86-6.1.0-56-rtnl-warn", range(56, 61)),
+        ("x86-6.1.0-56-warn-no-bugverbose", range(56, 61)),
+        ("x86-6.1-warn-then-panic", range(56, 61)),
+        ("x86-6.1-missing-endbr", range(56, 64)),
+    ],
+)
+def test_a_rip_line_a_pager_cut_in_its_name_titles_no_caller(name: str, widths: range) -> None:
+    # x86 show_ip() "RIP: %04x:%pS" (6.1 arch/x86/kernel/dumpstack.c) cut by a narrow
+    # pager (less -S) in the function's name: "RIP: 0010:hotfence_crash_>". x86's trace
+    # starts at the caller, and a #CP's trace holds the "RIP:" of the code it interrupted:
+    # neither names the function that faulted ("WARNING in hotfence_crash_do" for
+    # hotfence_crash_rtnl, "kernel BUG in hotfence_crash_bug" for exc_control_protection).
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        assert re.search(r"RIP: 0010:" + function[:8] + r"\w*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title == want.title.replace(function, "corrupted"), (columns, got.title)
+        assert got.corrupted, columns
+    # cut one column wider, past the name, the report is the whole log's
+    got = parse_log(_paged_journal(console, widths.stop + 1))[0]
+    assert (got.title, got.corrupted) == (want.title, False)

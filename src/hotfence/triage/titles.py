@@ -486,8 +486,8 @@ def _strip_frame(frame: str) -> str:
 def _stack_frames(spec: StackSpec, report: str) -> tuple[list[_Frame], bool]:
     skip = _skip_re(spec)
     frames, ok = _stack_frames_impl(report, skip, spec.parts, spec)
-    if ok or not spec.parts2:
-        return frames, ok
+    if ok or not spec.parts2 or (frames and frames[0] is _CUT_RIP_FRAME):
+        return frames, ok  # (a faulting line cut in its name: no trace names it either)
     frames, ok = _stack_frames_impl(report, skip, spec.parts2, spec)
     for parts in spec.more:
         if ok:
@@ -607,6 +607,14 @@ def _stack_frames_impl(
                 m = part.search(ln)
                 if m is None and part is oopses.RIP_FRAME and ln.endswith(PAGER_MARK):
                     m = _cut_rip_entry(ln, lines, li)
+                if (
+                    m is None
+                    and part_idx == 0
+                    and ln.endswith(PAGER_MARK)
+                    and spec.extractor is None
+                    and _cut_in_name(ln, part, skip)
+                ):
+                    return [_CUT_RIP_FRAME], False
                 if m is None:
                     continue
                 if part is oopses.TRACE_AFTER_REGS and not oopses.CALL_TRACE.search(ln):
@@ -647,6 +655,32 @@ def _stack_frames_impl(
                     li += 1  # the trace starts on the line after the registers
         part_idx += 1
     return results, ok
+
+
+# The title's frame of a report whose faulting line a pager cut in its function's name
+# (_cut_in_name): "corrupted", and no trace read in its stead.
+_CUT_RIP_FRAME = _Frame("corrupted", "corrupted")
+# The name a pager cut at a line's end (see _cut_in_name)
+_CUT_NAME_END_RE = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)" + re.escape(PAGER_MARK) + "$")
+
+
+def _cut_in_name(line: str, part: re.Pattern[str], skip: _SkipFrames) -> bool:
+    """Is ``line`` the faulting line ``part`` (a spec's first part) looks for, which
+    journalctl's pager (less -S) cut in the function's name and ended in its mark
+    (taint.PAGER_MARK)? x86 show_ip() "RIP: %04x:%pS" (6.1 arch/x86/kernel/dumpstack.c)
+    cut to "RIP: 0010:hotfence_crash_>" or "RIP: 0010:exc_control_protect>": the name
+    left may be whole or a start of one. Read on, the spec would take a later "RIP:" of
+    an exception frame in the trace (the code a #CP or #UD interrupted, "RIP:
+    0010:hotfence_crash_bug+0x4/0x10") or its alternative, the trace, which x86 starts at
+    the caller ("WARNING in hotfence_crash_do" for hotfence_crash_rtnl): a function that
+    did not fault. The line read with the name ended there is one ``part`` matches, the
+    name in a group of it. Not where what is left names a helper no title names (a
+    lock's slow path, "native_queued_spin_lock_slowpat>"): its caller titles either way."""
+    m = _CUT_NAME_END_RE.search(line)
+    if m is None or skip.search(m.group(1)):
+        return False
+    r = part.search(line[:-1] + "+0x0/0x1")
+    return r is not None and m.group(1) in r.groups()
 
 
 # The faulting-address lines that print the address before its symbol, which
