@@ -332,3 +332,31 @@ def test_a_rip_line_a_pager_cut_in_its_name_titles_no_caller(name: str, widths: 
     # cut one column wider, past the name, the report is the whole log's
     got = parse_log(_paged_journal(console, widths.stop + 1))[0]
     assert (got.title, got.corrupted) == (want.title, False)
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
+    [
+        ("rhel7-hard-lockup-nmi-panic", range(64, 101)),
+        ("x86-6.6-hard-lockup-buddy", range(60, 101)),
+    ],
+)
+def test_a_hard_lockup_line_a_pager_cut_in_its_words_is_a_hard_lockup(
+    name: str, widths: range
+) -> None:
+    # watchdog_hardlockup_check() (kernel/watchdog.c, 6.6; watchdog_overflow_callback()
+    # in 3.10's kernel/watchdog.c before): pr_emerg("Watchdog detected hard LOCKUP on cpu
+    # %d\n") after its "watchdog: " pr_fmt ("NMI watchdog: " on RHEL 7), then the locked
+    # CPU's registers and panic("Hard LOCKUP"). A pager (less -S) at 60-68 columns
+    # leaves "watchdog: Watchdog detected h>" to "... hard LOCK>": still the lockup,
+    # never the panic's fragment ("kernel panic: Hard") read as the report.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title.startswith("BUG: hard lockup in ")
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        got = parse_log(paged)[0]
+        assert got.title.startswith("BUG: hard lockup in "), (columns, got.title)
+        assert got.title == want.title or got.corrupted, (columns, got.title)
+        assert (got.type, got.start_line) == (want.type, want.start_line), columns
+    assert "watchdog: Watchdog detected h>\n" in _paged_journal(console, widths.start)

@@ -1162,10 +1162,15 @@ _CUT_FAULT_KINDS = (
     ("read", "read from unreadable memory"),
 )
 
-# The hard lockup's line, whole or cut by a pager before its CPU (see its kind)
+# The hard lockup's line, whole or cut by a pager before its CPU, or in its words after
+# the "watchdog: " of its pr_fmt ("watchdog: Watchdog detected h>", see its kind)
 _HARD_LOCKUP_LINE = (
-    "Watchdog detected hard LOCKUP(?: on cpu|(?:"
+    "Watchdog detected h(?:ard LOCKUP(?: on cpu|(?:"
     + _cut_rx(" on cp")
+    + ")?"
+    + re.escape(PAGER_MARK)
+    + r"[ \t]*(?:\n|$))|(?<=watchdog: Watchdog detected h)(?:"
+    + _cut_rx("ard LOCKU")
     + ")?"
     + re.escape(PAGER_MARK)
     + r"[ \t]*(?:\n|$))"
@@ -3356,7 +3361,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
     # function it was stuck in, not the panicking CPU's idle loop.
     _k(
-        "Watchdog detected hard LOCKUP",
+        "Watchdog detected h",
         [
             _F(
                 lazy_rx(_HARD_LOCKUP_LINE),
@@ -3369,7 +3374,11 @@ OOPSES: tuple[OopsKind, ...] = (
         # watchdog_overflow_callback() before): pr_emerg("Watchdog detected hard LOCKUP on
         # cpu %d\n", cpu), after the "watchdog: " pr_fmt. journalctl's pager (less -S)
         # cuts it past 72 columns and ends it in its mark (taint.PAGER_MARK): "watchdog:
-        # Watchdog detected hard LOCKUP o>" is still the lockup's line, its CPU unknown.
+        # Watchdog detected hard LOCKUP o>" is still the lockup's line, its CPU unknown;
+        # at 56-68 columns it cuts the words, "watchdog: Watchdog detected h>" ("NMI
+        # watchdog: " on RHEL 7's 3.10), which no other line of the kernel starts so
+        # (the panic's own "Kernel panic - not syncing: Hard LOCKUP" follows it, as
+        # whole). The kind's header is what every such cut leaves.
         shape=_HARD_LOCKUP_LINE,
     ),
     # WARN_ON() up to 2.6.1x (include/asm-generic/bug.h; RHEL 4's 2.6.9): "Badness in %s at

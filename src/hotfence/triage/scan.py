@@ -278,6 +278,9 @@ SCAN_NEEDLES = (
     "[#",
     ", sig: ",
     "LOCKUP",  # "hard LOCKUP", "Hard LOCKUP", 2.6.x "detected LOCKUP": one needle, see below
+    # (and the hard lockup's line a pager cut in "hard LOCKUP": "watchdog: Watchdog
+    # detected h>", kernel/watchdog.c watchdog_hardlockup_check(), oopses.py)
+    "Watchdog detected h",
     "Badness in ",
     "Bad mode in ",  # arm / arm64 bad_mode() (BAD_MODE)
     "Bad page state ",  # before 2.6.28 bad_page() printed no "BUG: " (oopses.py)
