@@ -360,3 +360,21 @@ def test_a_hard_lockup_line_a_pager_cut_in_its_words_is_a_hard_lockup(
         assert got.title == want.title or got.corrupted, (columns, got.title)
         assert (got.type, got.start_line) == (want.type, want.start_line), columns
     assert "watchdog: Watchdog detected h>\n" in _paged_journal(console, widths.start)
+
+
+def test_a_powerpc_self_detected_lockup_a_pager_cut_is_a_hard_lockup() -> None:
+    # soft_nmi_interrupt() (arch/powerpc/kernel/watchdog.c, 6.1): "CPU %d self-detected
+    # hard LOCKUP @ %pS" after its "watchdog: " pr_fmt, then "CPU %d TB:%lld, last
+    # heartbeat TB:%lld (%lldms ago)", print_modules() and show_regs(). A pager (less -S)
+    # cuts it at 56 columns in its words ("watchdog: CPU 1 self-dete>") and at 66-73
+    # before its " @": still the hard lockup, never lost to the soft lockup or the RCU
+    # stall later in the log.
+    console = (DATA / "ppc64le-6.1.0-50-mod-hardlockup.log").read_text()
+    want = parse_log(console)[0]
+    assert want.title.startswith("BUG: hard lockup in ")
+    assert "watchdog: CPU 1 self-dete>\n" in _paged_journal(console, 56)
+    for columns in range(56, 101):
+        got = parse_log(_paged_journal(console, columns))[0]
+        assert got.title.startswith("BUG: hard lockup in "), (columns, got.title)
+        assert got.title == want.title or got.corrupted, (columns, got.title)
+        assert (got.type, got.pid) == (want.type, want.pid), columns

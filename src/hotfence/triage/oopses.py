@@ -1197,8 +1197,17 @@ _HARD_LOCKUP_PANIC = (
     r"Kernel panic - not syncing: (?:(?:NMI )?Watchdog detected (?:hard )?LOCKUP|Hard LOCKUP)"
 )
 _PPC_LR_FRAME = rx(r"(?m)^.*\bLR \[[0-9a-f]+\] +{{FUNC}}")
+# soft_nmi_interrupt()'s line (see its kind), whole or cut by a pager in its words after
+# "self-det" ("watchdog: CPU 1 self-dete>")
+_PPC_SELF_DETECTED = (
+    r"CPU \d+ self-detected hard LOCKUP @|(?<=watchdog: )CPU \d+ self-det(?:"
+    + _cut_rx("ected hard LOCKUP @")
+    + ")?"
+    + re.escape(PAGER_MARK)
+    + r"[ \t]*(?:\n|$)"
+)
 _PPC_HARD_LOCKUP = _F(
-    lazy_rx(r"(?:Watchdog CPU:|watchdog: CPU )\d+ Hard LOCKUP|CPU \d+ self-detected hard LOCKUP @"),
+    lazy_rx(r"(?:Watchdog CPU:|watchdog: CPU )\d+ Hard LOCKUP|" + _PPC_SELF_DETECTED),
     "BUG: hard lockup in {1}",
     stack=_s(
         RIP_FRAME, _PPC_LR_FRAME, CALL_TRACE, PARSE_STACK, parts2=_RIP_TRACE, skip=_DELAY_SKIP
@@ -3439,7 +3448,11 @@ OOPSES: tuple[OopsKind, ...] = (
     # CPU:%d detected Hard LOCKUP other CPUS:%*pbl", 4.16+ "CPU %d detected hard LOCKUP
     # on other CPUs %*pbl", before it is the CPU that noticed, no report of its own.)
     _k("Hard LOCKUP", [_PPC_HARD_LOCKUP], shape=r"(?:Watchdog CPU:|watchdog: CPU )\d+ Hard LOCKUP"),
-    _k("self-detected hard LOCKUP @", [_PPC_HARD_LOCKUP]),
+    # (journalctl's pager, less -S, at 56 columns cuts soft_nmi_interrupt()'s line after
+    # its "watchdog: " pr_fmt to "watchdog: CPU 1 self-dete>": the kind's header is what
+    # such a cut leaves, the rest of the words cut anywhere, 6.1 arch/powerpc/kernel/
+    # watchdog.c)
+    _k("self-det", [_PPC_HARD_LOCKUP], shape=_PPC_SELF_DETECTED),
     # arch/x86/kernel/cpu/mce/core.c print_mce(): "mce: [Hardware Error]: CPU 7: Machine
     # Check Exception: 5 Bank 4: be00000000800400"; a hardware error, no kernel stack.
     # mce_panic() prints every pending record (other CPUs' banks, the final one last), then

@@ -281,6 +281,7 @@ SCAN_NEEDLES = (
     # (and the hard lockup's line a pager cut in "hard LOCKUP": "watchdog: Watchdog
     # detected h>", kernel/watchdog.c watchdog_hardlockup_check(), oopses.py)
     "Watchdog detected h",
+    "self-det",  # powerpc's "CPU %d self-detected hard LOCKUP @ %pS", or a pager's cut of it
     "Badness in ",
     "Bad mode in ",  # arm / arm64 bad_mode() (BAD_MODE)
     "Bad page state ",  # before 2.6.28 bad_page() printed no "BUG: " (oopses.py)
