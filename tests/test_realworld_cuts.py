@@ -378,3 +378,32 @@ def test_a_powerpc_self_detected_lockup_a_pager_cut_is_a_hard_lockup() -> None:
         assert got.title.startswith("BUG: hard lockup in "), (columns, got.title)
         assert got.title == want.title or got.corrupted, (columns, got.title)
         assert (got.type, got.pid) == (want.type, want.pid), columns
+
+
+def test_a_trace_entry_a_pager_cut_after_its_name_is_a_frame() -> None:
+    # "%pS" prints an entry "f+0x1/0x2 [mod]" (kernel/kallsyms.c __sprint_symbol(), 6.1):
+    # the "+" ends the name. A pager (less -S) at 60 columns cuts x86's show_trace_log_lvl()
+    # entries after it ("  hotfence_crash_write+0xb9/0x>", "  ? exit_to_user_mode_prepare+>"):
+    # each is still its frame, its offset only where a "/" follows it, its size never
+    # ("+0x200/0x22>" is no size of 0x22); an entry cut in its name is no frame.
+    console = (DATA / "x86-6.1.0-56-rtnl-warn.log").read_text()
+    want = [(f.function, f.offset) for f in parse_log(console)[0].frames]
+    paged = _paged_journal(console, 60)
+    assert "  hotfence_crash_write+0xb9/0x>\n" in paged
+    assert "  hotfence_crash_do+0x200/0x22>\n" in paged
+    got = parse_log(paged)[0].frames
+    names = [f.function for f in got]
+    assert names == [n for n, _ in want if n != "entry_SYSCALL_64_after_hwframe"]
+    for f in got:
+        assert f.offset is None or (f.function, f.offset) in want, f
+    assert got[0].size is None and got[1].offset == 0xB9 and got[1].size is None
+    assert [f.offset for f in got if f.function == "exit_to_user_mode_prepare"] == [None]
+
+    # (cut entries are frames, not evidence that a header no format reads heads a report:
+    # "BUG: unable to handle kern>" at 57 columns, its "?" entries cut after the "+",
+    # leaves the report to the "Oops:" line after it, titled by its CR2)
+    console = (DATA / "debian6-i386-oops.log").read_text()
+    paged = _paged_journal(console, 57)
+    assert "BUG: unable to handle kern>\n" in paged and "? vfs_ioctl+>\n" in paged
+    got = parse_log(paged)[0]
+    assert got.title == "BUG: unable to handle kernel NULL pointer dereference in corrupted"

@@ -544,7 +544,10 @@ def parse_frame(text: str) -> Frame | None:
         return Frame(
             function=func,
             offset=int(off, 16),
-            size=int(size, 16),
+            # (a pager's cut right after it, "f+0x200/0x2>", may have shortened it)
+            size=None
+            if m.end("size") == len(text) - 1 and text[-1] == PAGER_MARK
+            else int(size, 16),
             module=mod or mod2 or bare_mod,
             unreliable=q is not None or text.endswith(" (unreliable)"),
             inline=inl is not None,
@@ -587,7 +590,30 @@ def parse_frame(text: str) -> Frame | None:
         return Frame(
             function=m.group("func"), inline=True, file=m.group("file"), line=int(m.group("line"))
         )
+    m = _CUT_OFFSET_ENTRY_RE.match(text) if text[-1:] == PAGER_MARK else None
+    if m is not None:
+        off = m.group("off")
+        return Frame(
+            function=m.group("func"),
+            offset=int(off, 16) if off else None,
+            module=m.group("mod2"),
+            unreliable=m.group("q") is not None,
+        )
     return None
+
+
+# A trace entry journalctl's pager (less -S) cut after its name's "+" and ended in its
+# mark (taint.PAGER_MARK): "%pS" prints "f+0x1/0x2" (kernel/kallsyms.c __sprint_symbol()),
+# so the "+" ends the name, whole: " hotfence_crash_write+0xb>", " vfs_write+0xc4/>". The
+# offset counts only where a "/" follows it; the size and module are lost. (An entry cut
+# in its name, " entry_SYSCALL_64_after_h>", names no function for sure: no frame.)
+_CUT_OFFSET_ENTRY_RE = re.compile(
+    r"^\s*" + _BEFORE_PC + r"(?:" + _PC + r"\s*){0,2}(?P<q>\?\s+)?(?:" + _PC + r"\s*)?"
+    r"(?::(?P<mod2>[\w.\-]+):)?\.?"
+    r"(?P<func>[A-Za-z_$][\w.$]*)\+(?:0x(?:(?P<off>[0-9a-f]+)/(?:0x?[0-9a-f]*)?|[0-9a-f]*))?"
+    + re.escape(PAGER_MARK)
+    + "$"
+)
 
 
 # A trace header with the trace's first entry after it on the same line: m68k show_trace()

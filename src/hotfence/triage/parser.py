@@ -1336,7 +1336,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     _keep_to_locked_cpu(rep, whole.text)
     _keep_to_hung_task(rep, ext.header.text, from_bytes)
     unexplained = fmt is None and not corrupted or ext.kind.needs_oops
-    if unexplained and rep.rip is None and not rep.frames and rep.pid is None:
+    if unexplained and rep.rip is None and rep.pid is None and not _uncut_frames(rep, own_cpu):
         # A header word (a program's "WARNING: ...", a fuzzer's "INFO: Seed: 1") that no
         # title regex of the kernel's messages matches, with nothing of an oops after it:
         # the kernel prints a task header, registers or a stack with every report.
@@ -1348,6 +1348,16 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     )
     rep.guilty_file = g if g and FILENAME_RE.search(report_text) else None
     return rep
+
+
+def _uncut_frames(rep: Report, own_cpu: list[str]) -> bool:
+    """Does ``rep`` have a frame of a trace entry no pager cut? The entries journalctl's
+    pager (less -S, taint.PAGER_MARK) cut after a name's "+" are frames of the report
+    (fields.parse_frame), but no evidence that a header no format reads ("BUG: unable to
+    handle kern>") heads a report of its own: its trace is a later header's ("Oops:")."""
+    if not rep.frames or not any(t.endswith(PAGER_MARK) for t in own_cpu):
+        return bool(rep.frames)
+    return bool(call_trace([t for t in own_cpu if not t.endswith(PAGER_MARK)]))
 
 
 # x86's show_fault_oops() (arch/x86/mm/fault.c, 2.6.25-4.14) prints "BUG: unable to
