@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL server for the store tests: Debian's binaries, our own data
-directory and port on 127.0.0.1, stopped by its pid. Nothing is started outside pytest.
+directory and port on 127.0.0.1, stopped by its pid. Nothing is started outside pytest,
+and the server does not outlive the process that started it (a killed test run).
 
 As root, the server runs as the `postgres` user (initdb refuses root); otherwise as the
 current user.
@@ -8,6 +9,7 @@ current user.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import glob
 import itertools
 import os
@@ -28,6 +30,19 @@ import pytest
 def _pg_bin(name: str) -> str | None:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     return found[-1] if found else shutil.which(name)
+
+
+# prctl, looked up before the fork: the child runs as `postgres`, which cannot read this
+# interpreter's modules to import ctypes there.
+_PRCTL = ctypes.CDLL(None).prctl
+
+
+def _stop_with_parent() -> None:
+    """In the forked child before exec (after Popen's user= switch, which would clear
+    it): a fast shutdown (SIGINT) of the server when the Python process that started it
+    dies, so that a test run killed mid-way (a timeout, ^C twice) leaves no server
+    running (prctl PR_SET_PDEATHSIG, as hotfence.lab.guest does for QEMU)."""
+    _PRCTL(1, signal.SIGINT)  # 1 = PR_SET_PDEATHSIG
 
 
 def _free_port() -> int:
@@ -94,6 +109,7 @@ def running_pg() -> Iterator[PgServer]:
          "-c", "fsync=off", "-c", "max_connections=200"],
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=_stop_with_parent,
         **run_as,  # type: ignore[arg-type]
     )  # fmt: skip
     server = PgServer(port, proc, datadir)
