@@ -407,3 +407,21 @@ def test_a_trace_entry_a_pager_cut_after_its_name_is_a_frame() -> None:
     assert "BUG: unable to handle kern>\n" in paged and "? vfs_ioctl+>\n" in paged
     got = parse_log(paged)[0]
     assert got.title == "BUG: unable to handle kernel NULL pointer dereference in corrupted"
+
+
+def test_a_rip_line_a_pager_cut_in_its_name_gives_no_later_rip() -> None:
+    # x86 show_ip() "RIP: %04x:%pS" (6.1 arch/x86/kernel/dumpstack.c) cut by a pager
+    # (less -S) at 56..63 columns in exc_control_protection's name. A #CP's trace holds
+    # the "RIP:" of the code it interrupted ("RIP: 0010:hotfence_crash_bug+0x>"), another
+    # frame: the faulting function is lost, never that one.
+    console = (DATA / "x86-6.1-missing-endbr.log").read_text()
+    want = parse_log(console)[0]
+    assert want.rip is not None and want.rip.function == "exc_control_protection"
+    for columns in range(56, 64):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"RIP: 0010:exc_\w*>\n", paged), columns
+        assert "RIP: 0010:hotfence_crash_" in paged, columns
+        got = parse_log(paged)[0]
+        assert got.rip is None or got.rip.function == "exc_control_protection", columns
+    got = parse_log(_paged_journal(console, 64))[0]
+    assert got.rip is not None and got.rip.function == "exc_control_protection"

@@ -710,7 +710,20 @@ def rip_frame(lines: list[str]) -> Frame | None:
                 if fr.module is None and t.endswith(PAGER_MARK):
                     fr.module = _cut_module(t, lines) or _entry_module(fr.function, lines)
                 return fr
+            if t.endswith(PAGER_MARK) and _cut_name_or_none(rest):
+                # The faulting function's line (x86 show_ip() "RIP: %04x:%pS", 6.1
+                # arch/x86/kernel/dumpstack.c) cut in or before its name: the next RIP
+                # line is another frame's (a #CP's trace holds the "RIP:" of the code it
+                # interrupted, a user one after the syscall), never this function's.
+                return None
     return None
+
+
+def _cut_name_or_none(rest: str) -> bool:
+    """Is ``rest`` (a RIP line's text after its prefix, the mark kept) a function's name
+    a pager cut, or nothing left of one?"""
+    rest = rest.removesuffix(PAGER_MARK).strip()
+    return not rest or _CUT_NAME_RE.match(rest) is not None
 
 
 def cut_rip_home(lines: list[str], func: str) -> bool | None:
