@@ -425,3 +425,23 @@ def test_a_rip_line_a_pager_cut_in_its_name_gives_no_later_rip() -> None:
         assert got.rip is None or got.rip.function == "exc_control_protection", columns
     got = parse_log(_paged_journal(console, 64))[0]
     assert got.rip is not None and got.rip.function == "exc_control_protection"
+
+
+@pytest.mark.parametrize("name", ["centos7-dockerd-ip6mr", "debian6-i386-oops"])
+def test_a_fault_header_a_pager_cut_before_its_kind_is_named_by_its_cr2(name: str) -> None:
+    # x86 show_fault_oops() before 4.20 (arch/x86/mm/fault.c) prints "BUG: unable to
+    # handle kernel " then "NULL pointer dereference" or "paging request" by the address;
+    # a pager (less -S) at 56..63 columns cuts it before the kind ("BUG: unable to handle
+    # kernel N>", "BUG: unable to handle ker>"). __show_regs()'s "CR2:" still tells which
+    # (below PAGE_SIZE: a NULL pointer dereference), as for a report that lost the line;
+    # never the fragment "BUG: unable to handle kernel".
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    assert want.title.startswith("BUG: unable to handle kernel NULL pointer dereference in ")
+    function = want.title.rpartition(" in ")[2]
+    for columns in range(56, 64):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"BUG: unable to handle (?:[a-z ]*|kernel N[A-Z]{0,2})>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
+        assert got.type == want.type, columns

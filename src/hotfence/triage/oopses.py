@@ -1596,6 +1596,32 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # The same header a pager cut before its kind's first word ("BUG: unable to
+            # handle kernel >", "BUG: unable to handle ker>"): the kind is lost, but
+            # __show_regs() prints the faulting address as CR2 a few lines on (2.6.32
+            # process_32.c "CR2: %08lx", 3.10 process_64.c "CR2: %016lx CR3: ..."), and
+            # show_fault_oops() chose "NULL pointer dereference" for one below PAGE_SIZE,
+            # as the "Oops:" kind below names a report that lost the header.
+            _F(
+                lazy_rx(
+                    r"BUG: unable to handle[ \w]*"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?CR2: (?:0{13}|0{5})[0-9a-f]{3}\b"
+                ),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _F(
+                lazy_rx(
+                    r"BUG: unable to handle[ \w]*"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?CR2: [0-9a-f]{8}"
+                ),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
             # The second half of this header is a separate printk and often lost.
             _F(
                 lazy_rx("BUG: (?:unable to handle kernel|Unable to handle kernel)"),
