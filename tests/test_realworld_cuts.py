@@ -445,3 +445,23 @@ def test_a_fault_header_a_pager_cut_before_its_kind_is_named_by_its_cr2(name: st
         got = parse_log(paged)[0]
         assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
         assert got.type == want.type, columns
+
+
+@pytest.mark.parametrize(
+    "name", ["x86-6.12.115-null-deref", "i386-6.1.0-50-mod-null", "ppc64le-6.1.0-50-mod-null"]
+)
+def test_a_null_deref_header_a_pager_cut_past_null_is_a_null_deref(name: str) -> None:
+    # x86 page_fault_oops() (arch/x86/mm/fault.c, 4.20+) "BUG: kernel NULL pointer
+    # dereference, address: %px", powerpc __bad_page_fault() (5.0+) "BUG: Kernel NULL
+    # pointer dereference on read at 0x%08lx": a pager (less -S) at 56..66 columns cuts
+    # it past "NULL" ("BUG: kernel NULL pointer dere>"). It is still the NULL pointer
+    # dereference, never the fragment as its title.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    for columns in range(56, 67):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"BUG: [Kk]ernel NULL [\w ]*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
+        assert got.type == want.type, columns

@@ -1596,6 +1596,16 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # x86 page_fault_oops() (arch/x86/mm/fault.c, 4.20+) "BUG: kernel NULL pointer
+            # dereference, address: %px" and powerpc __bad_page_fault() (5.0+) "BUG: Kernel
+            # NULL pointer dereference on read at 0x%08lx", cut by the pager past "NULL"
+            # ("BUG: kernel NULL pointer dere>"): only a NULL dereference starts so.
+            _F(
+                lazy_rx(r"BUG: [Kk]ernel NULL[ \w]*" + re.escape(PAGER_MARK) + r"[ \t]*(?:\n|$)"),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
             # The same header a pager cut before its kind's first word ("BUG: unable to
             # handle kernel >", "BUG: unable to handle ker>"): the kind is lost, but
             # __show_regs() prints the faulting address as CR2 a few lines on (2.6.32
