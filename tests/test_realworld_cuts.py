@@ -465,3 +465,30 @@ def test_a_null_deref_header_a_pager_cut_past_null_is_a_null_deref(name: str) ->
         got = parse_log(paged)[0]
         assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
         assert got.type == want.type, columns
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
+    [
+        ("arm64-6.1-oops", range(57, 59)),
+        ("arm64-6.1-ro-write", range(57, 60)),
+        ("riscv64-6.12.117+deb13-mod-null", range(57, 62)),
+    ],
+)
+def test_a_fault_line_a_pager_cut_in_its_kinds_first_word_names_the_kind(
+    name: str, widths: range
+) -> None:
+    # arm64 and riscv die_kernel_fault() (6.1 arch/arm64/mm/fault.c, 6.12
+    # arch/riscv/mm/fault.c): "Unable to handle kernel %s at virtual address %016lx". A
+    # pager (less -S) cuts it in the kind's first word ("Unable to handle kernel NU>",
+    # "... wr>", "... acc>"): the letters left tell the kind from every other's, so it is
+    # that kind's report, never the fragment as its title.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        assert re.search(r"Unable to handle kernel [A-Za-z]{2,}[a-z ]*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
+        assert got.type == want.type, columns

@@ -1162,6 +1162,27 @@ _CUT_FAULT_KINDS = (
     ("read", "read from unreadable memory"),
 )
 
+# Other "Unable to handle kernel %s" words a cut first word could begin: s390's "pointer
+# dereference" (arch/s390/mm/fault.c report_user_fault()/do_no_context()), and the fault
+# names arm64 do_mem_abort() and arm's do_DataAbort() pass on (fault_info[]'s "page
+# domain fault", "level 0 address size fault", "alignment fault", ...).
+_OTHER_FAULT_WORDS = (
+    "pointer", "page ", "unknown", "alignment", "address", "level", "ttbr", "synchronous",
+    "TLB", "Unsupported", "implementation", "section", "input", "translation",
+    "permission", "external", "I-cache",
+)  # fmt: skip
+
+
+def _cut_first_word_rx(first: str) -> str:
+    """A pattern for the first word ``first`` of a _CUT_FAULT_KINDS kind cut anywhere past
+    the shortest prefix (two characters at least) no other kind's words begin with."""
+    others = [w for w, _ in _CUT_FAULT_KINDS if w != first] + list(_OTHER_FAULT_WORDS)
+    n = 2
+    while n < len(first) and any(w.startswith(first[:n]) for w in others):
+        n += 1
+    return re.escape(first[: n - 1]) + _cut_rx(first[n - 1 :])
+
+
 # The hard lockup's line, whole or cut by a pager before its CPU, or in its words after
 # the "watchdog: " of its pr_fmt ("watchdog: Watchdog detected h>", see its kind)
 _HARD_LOCKUP_LINE = (
@@ -2364,6 +2385,22 @@ OOPSES: tuple[OopsKind, ...] = (
                         "Unable to handle kernel "
                         + re.escape(first)
                         + r"[\w ()-]*"
+                        + re.escape(PAGER_MARK)
+                        + r"[ \t]*(?:\n|$)"
+                    ),
+                    f"BUG: unable to handle kernel {kind} in {{1}}",
+                    alt=("bad-access in {1}",),
+                    stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+                )
+                for first, kind in _CUT_FAULT_KINDS
+            ),
+            # ... and cut in the kind's first word ("Unable to handle kernel NU>", arm64
+            # at 57 columns) past the letters that tell it from every other's.
+            *(
+                _F(
+                    lazy_rx(
+                        "Unable to handle kernel "
+                        + _cut_first_word_rx(first)
                         + re.escape(PAGER_MARK)
                         + r"[ \t]*(?:\n|$)"
                     ),
