@@ -394,6 +394,15 @@ _CUT_BAD_ACCESS_RE = re.compile(r"^Unable to handle kernel .+ at virtual\s*$")
 _BAD_ACCESS_REST_RE = re.compile(r"^address [0-9a-f]{8,16}\b")
 _CUT_BAD_ACCESS_AT_RE = re.compile(r"^Unable to handle kernel .+ at\s*$")
 _BAD_ACCESS_AT_REST_RE = re.compile(r"^virtual address [0-9a-f]{8,16}\b")
+# s390's "Unable to handle kernel pointer dereference in virtual kernel address space"
+# (5.10 arch/s390/mm/fault.c do_no_context(), pr_alert(); 4.x on, after dump_fault_info()
+# took the address to a line of its own) is 76 columns: past a "<1>[ 512.771014] " prefix
+# LKFT's mailed logs wrap it near 70 columns, its words' end alone in the next row, a row
+# no kernel line is.
+_CUT_S390_BAD_ACCESS_RE = re.compile(
+    r"^Unable to handle kernel pointer dereference(?: in(?: virtual(?: kernel(?: address)?)?)?)?\s*$"
+)
+_S390_BAD_ACCESS_REST_RE = re.compile(r"^(?:(?:(?:in )?virtual )?kernel )?address space\s*$")
 # powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
 # does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
 # with a module: the module and the mark go on in a row no kernel line is.
@@ -801,6 +810,7 @@ _PROVEN_CUTS = (
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
+    (_CUT_S390_BAD_ACCESS_RE, _S390_BAD_ACCESS_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
     (_CUT_RIP_RE, _RIP_REST_RE),
@@ -823,7 +833,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a symbol's "[module]"
     (``_CUT_BEFORE_MODULE_RE``); x86's "RIP:" symbol (``_CUT_RIP_RE``); a trace entry's
     symbol after its addresses (``_CUT_ENTRY_ADDRESS_RE``); a powerpc entry's module and
-    "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); None otherwise. The rest
+    "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); s390's bad access line's end
+    (``_CUT_S390_BAD_ACCESS_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
     rest = line.text
