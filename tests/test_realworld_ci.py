@@ -1564,3 +1564,45 @@ def test_an_s390_bad_access_line_a_mail_client_cut_keeps_its_title() -> None:
         assert got[0].title.startswith("BUG: unable to handle kernel paging request in ")
         checked += 1
     assert checked >= 1
+
+
+# ARM's stamped trace entry since 5.x: " f from g+0x54/0x88", %ps of a module's "f [mod]"
+_ARM_FROM_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\]  \S+(?: \[\w+\])?)( from) (\S+\+0x.*)$")
+
+
+@pytest.mark.parametrize("before_from", [False, True])
+def test_arm_entries_a_mail_client_cut_around_their_from_keep_the_frames(
+    before_from: bool,
+) -> None:
+    """ARM's dump_backtrace_entry() (6.1 arch/arm/kernel/traps.c, without
+    CONFIG_BACKTRACE_VERBOSE) prints " %ps from %pS": two long names take it past a wrap
+    near 70 columns, printk times squeezed, and the caller "g+0x54/0x88" goes on alone
+    in the next row (or "from g+0x54/0x88"). Every in-repo log with such entries, each so
+    cut: each report's title, corrupted flag, RIP and frames as whole. (armhf's list
+    corruption was titled by __put_task_struct, free_to_partial_list lost.)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _ARM_FROM_ENTRY_RE.match(ln)
+            if not m:
+                cut.append(ln)
+            elif before_from:
+                cut += [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
+            else:
+                cut += [m.group(1) + m.group(2), m.group(3)]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [
+                (r.title, r.corrupted, r.rip and r.rip.function, [f.function for f in r.frames])
+                for r in reps
+            ]
+
+        assert facts(got) == facts(want), path.name
+        checked += 1
+    assert checked >= 5

@@ -411,6 +411,17 @@ _CUT_POWERPC_ENTRY_RE = re.compile(
     r"(?: \[[\w.\-]+\])?$"
 )
 _POWERPC_ENTRY_REST_RE = re.compile(r"^(?:\[[\w.\-]+\] ?)?\(unreliable\)$|^\[[\w.\-]+\]$")
+# ARM's trace entry since 5.x names the callee and its caller, " %ps from %pS" (6.1
+# arch/arm/kernel/traps.c dump_backtrace_entry(), without CONFIG_BACKTRACE_VERBOSE), %ps of
+# a module's symbol "f [mod]": two long names take it past a wrap near 70 columns, which
+# puts the caller, or "from" and the caller, alone in the next row. The row's "g+0x1/0x2"
+# proves the cut: no entry ends at its "from", and no row starts "from g+0x1/0x2".
+_CUT_ARM_FROM_RE = re.compile(r"^\s*[A-Za-z_.$][\w.$]*(?: \[[\w\-]+\])? from\s*$")
+_ARM_FROM_REST_RE = re.compile(r"^[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?\s*$")
+_CUT_ARM_BEFORE_FROM_RE = re.compile(r"^\s*[A-Za-z_.$][\w.$]*(?: \[[\w\-]+\])?\s*$")
+_ARM_FROM_CALLER_REST_RE = re.compile(
+    r"^from [A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?\s*$"
+)
 # Any arch's %pS of a module's symbol, "f+0x30/0x50 [hotfence_crash]" (lib/vsprintf.c
 # symbol_string() -> sprint_symbol(): kallsyms appends " [%s]", the module's name): a
 # pc/lr line ("pc : %pS", arm64 __show_regs()), a trace entry (" %pS", dump_backtrace();
@@ -804,6 +815,8 @@ _PROVEN_CUTS = (
     (_CUT_SLUB_AFTER_RE, _SLUB_PROBLEM_REST_RE),
     (_CUT_MCE_RE, _MCE_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
+    (_CUT_ARM_FROM_RE, _ARM_FROM_REST_RE),
+    (_CUT_ARM_BEFORE_FROM_RE, _ARM_FROM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
     (_CUT_NO_ROOT_RE, _NO_ROOT_REST_RE),
     (_CUT_RISCV_STATUS_RE, _RISCV_CAUSE_REST_RE),
@@ -828,7 +841,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     WARNING's function after its file and line (``_CUT_WARNING_RE``), all three after
     its "at" (``_CUT_WARNING_AT_RE``) or the rest of it after a cut inside its name
     (``_CUT_IN_WARNING_SYMBOL_RE``); an ARM trace entry's caller after its "from
-    [<pc>]" (``_CUT_ARM_ENTRY_RE``); a general protection fault's address and error code
+    [<pc>]" (``_CUT_ARM_ENTRY_RE``) or, since 5.x, its "from" and caller
+    (``_CUT_ARM_FROM_RE``, ``_CUT_ARM_BEFORE_FROM_RE``); a general protection fault's address and error code
     (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``); riscv's
     "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a symbol's "[module]"
     (``_CUT_BEFORE_MODULE_RE``); x86's "RIP:" symbol (``_CUT_RIP_RE``); a trace entry's
