@@ -1606,3 +1606,48 @@ def test_arm_entries_a_mail_client_cut_around_their_from_keep_the_frames(
         assert facts(got) == facts(want), path.name
         checked += 1
     assert checked >= 5
+
+
+# XFS's stamped "XFS (loop0): Internal error xfs_trans_cancel at line 1097 of file ..."
+_XFS_ERROR_RE = re.compile(
+    r"^(\[ *[\d.]+\] XFS.*: Internal error \S+)( at)( line) (\d+ of file .*)$"
+)
+
+
+@pytest.mark.parametrize("cut", ["before at", "after at", "after line"])
+def test_an_xfs_internal_error_a_mail_client_cut_keeps_its_report(cut: str) -> None:
+    """xfs_error_report() (6.1 fs/xfs/xfs_error.c) xfs_alert_tag()s "Internal error %s at
+    line %d of file %s.  Caller %pS" after "XFS (%s): ", past 130 columns: a mail
+    wrapped near 70 columns, printk times squeezed, cuts it after the function, its
+    "at" or "at line". Every in-repo log with the line, so cut: each report's title,
+    RIP and frames as whole. (The report was lost.)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut_log: list[str] = []
+        for ln in log:
+            m = _XFS_ERROR_RE.match(ln)
+            if not m:
+                cut_log.append(ln)
+                continue
+            head, at, line, rest = m.groups()
+            cut_log += {
+                "before at": [head, f"{at}{line} {rest}".lstrip()],
+                "after at": [head + at, f"{line} {rest}".lstrip()],
+                "after line": [head + at + line, rest],
+            }[cut]
+        if len(cut_log) == len(log):
+            continue
+        cut_log = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut_log]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut_log))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [
+                (r.title, r.type, r.rip and r.rip.function, [f.function for f in r.frames])
+                for r in reps
+            ]
+
+        assert facts(got) == facts(want), path.name
+        assert any(r.title.startswith("XFS: Internal error in ") for r in got), path.name
+        checked += 1
+    assert checked >= 1

@@ -403,6 +403,12 @@ _CUT_S390_BAD_ACCESS_RE = re.compile(
     r"^Unable to handle kernel pointer dereference(?: in(?: virtual(?: kernel(?: address)?)?)?)?\s*$"
 )
 _S390_BAD_ACCESS_REST_RE = re.compile(r"^(?:(?:(?:in )?virtual )?kernel )?address space\s*$")
+# XFS's xfs_error_report() (6.1 fs/xfs/xfs_error.c): xfs_alert_tag(mp, ..., "Internal
+# error %s at line %d of file %s.  Caller %pS"), after "XFS (%s): " (__xfs_printk()), runs
+# past 130 columns: a wrap near 70 columns cuts it after the function (its "at", "at
+# line"), and the row going on "at line %d of file" (its rest) proves the cut.
+_CUT_XFS_ERROR_RE = re.compile(r"\bXFS(?: \([^)]*\))?: Internal error \S+(?: at(?: line)?)?\s*$")
+_XFS_ERROR_REST_RE = re.compile(r"^(?:(?:at )?line )?\d+ of file \S")
 # powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
 # does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
 # with a module: the module and the mark go on in a row no kernel line is.
@@ -824,6 +830,7 @@ _PROVEN_CUTS = (
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_S390_BAD_ACCESS_RE, _S390_BAD_ACCESS_REST_RE),
+    (_CUT_XFS_ERROR_RE, _XFS_ERROR_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
     (_CUT_RIP_RE, _RIP_REST_RE),
@@ -848,7 +855,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     (``_CUT_BEFORE_MODULE_RE``); x86's "RIP:" symbol (``_CUT_RIP_RE``); a trace entry's
     symbol after its addresses (``_CUT_ENTRY_ADDRESS_RE``); a powerpc entry's module and
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); s390's bad access line's end
-    (``_CUT_S390_BAD_ACCESS_RE``); None otherwise. The rest
+    (``_CUT_S390_BAD_ACCESS_RE``); XFS's internal error line after its function
+    (``_CUT_XFS_ERROR_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
     rest = line.text
