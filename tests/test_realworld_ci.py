@@ -1651,3 +1651,40 @@ def test_an_xfs_internal_error_a_mail_client_cut_keeps_its_report(cut: str) -> N
         assert any(r.title.startswith("XFS: Internal error in ") for r in got), path.name
         checked += 1
     assert checked >= 1
+
+
+# powerpc's stamped paca line: "irq_soft_mask: 0x01 in_mce: 0 in_nmi: 0 current: 86 (sh)"
+_PACA_RE = re.compile(r"^(\[ *[\d.]+\] irq_soft_mask: .* in_nmi: \d+)( current:) (\d+ \(.*\))$")
+
+
+@pytest.mark.parametrize("after_current", [False, True])
+def test_a_powerpc_paca_line_a_mail_client_cut_keeps_its_task(after_current: bool) -> None:
+    """raise_backtrace_ipi() (6.1 arch/powerpc/kernel/stacktrace.c) names the task of a
+    CPU deaf to the backtrace IPI: "irq_soft_mask: 0x%02x in_mce: %d in_nmi: %d" and
+    " current: %d (%s)". A mail wrapped near 70 columns, printk times squeezed, puts
+    "86 (sh)" (or "current: 86 (sh)") alone in the next row. Every in-repo log with the
+    line, so cut: each report's title, pid, comm and frames as whole. (The hard lockup
+    log's RCU stall lost its pid and comm.)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _PACA_RE.match(ln)
+            if not m:
+                cut.append(ln)
+            elif after_current:
+                cut += [m.group(1) + m.group(2), m.group(3)]
+            else:
+                cut += [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [(r.title, r.pid, r.comm, [f.function for f in r.frames]) for r in reps]
+
+        assert facts(got) == facts(want), path.name
+        checked += 1
+    assert checked >= 1

@@ -409,6 +409,15 @@ _S390_BAD_ACCESS_REST_RE = re.compile(r"^(?:(?:(?:in )?virtual )?kernel )?addres
 # line"), and the row going on "at line %d of file" (its rest) proves the cut.
 _CUT_XFS_ERROR_RE = re.compile(r"\bXFS(?: \([^)]*\))?: Internal error \S+(?: at(?: line)?)?\s*$")
 _XFS_ERROR_REST_RE = re.compile(r"^(?:(?:at )?line )?\d+ of file \S")
+# powerpc's raise_backtrace_ipi() (6.1 arch/powerpc/kernel/stacktrace.c) names the task a
+# CPU deaf to the backtrace IPI runs: pr_info("irq_soft_mask: 0x%02x in_mce: %d in_nmi:
+# %d", ...) and pr_cont(" current: %d (%s)\n", pid, comm), 66 columns and more after a
+# "<4>[ 79.101433] " prefix: a wrap near 70 columns puts "86 (sh)" (or "current: 86
+# (sh)") alone in the next row, which no kernel line is.
+_CUT_PACA_CURRENT_RE = re.compile(
+    r"^irq_soft_mask: 0x[0-9a-f]+ in_mce: \d+ in_nmi: \d+(?: current:)?\s*$"
+)
+_PACA_CURRENT_REST_RE = re.compile(r"^(?:current: )?\d+ \(\S.{0,19}?\)\s*$")
 # powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
 # does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
 # with a module: the module and the mark go on in a row no kernel line is.
@@ -831,6 +840,7 @@ _PROVEN_CUTS = (
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_S390_BAD_ACCESS_RE, _S390_BAD_ACCESS_REST_RE),
     (_CUT_XFS_ERROR_RE, _XFS_ERROR_REST_RE),
+    (_CUT_PACA_CURRENT_RE, _PACA_CURRENT_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
     (_CUT_RIP_RE, _RIP_REST_RE),
@@ -856,7 +866,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     symbol after its addresses (``_CUT_ENTRY_ADDRESS_RE``); a powerpc entry's module and
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); s390's bad access line's end
     (``_CUT_S390_BAD_ACCESS_RE``); XFS's internal error line after its function
-    (``_CUT_XFS_ERROR_RE``); None otherwise. The rest
+    (``_CUT_XFS_ERROR_RE``); powerpc's paca line's task (``_CUT_PACA_CURRENT_RE``);
+    None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
     rest = line.text
