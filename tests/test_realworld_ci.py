@@ -1688,3 +1688,32 @@ def test_a_powerpc_paca_line_a_mail_client_cut_keeps_its_task(after_current: boo
         assert facts(got) == facts(want), path.name
         checked += 1
     assert checked >= 1
+
+
+# x86's stamped MCE line: "CPU 7: Machine Check Exception: 5 Bank 4: be00000000800400"
+_MCE_LINE_RE = re.compile(
+    r"^(\[ *[\d.]+\] .*CPU \d+: Machine Check.*: +[0-9a-f]+) (Bank \d+: \S+)$"
+)
+
+
+def test_an_mce_line_a_mail_client_cut_after_its_status_keeps_its_title() -> None:
+    """print_mce() prints "CPU %d: Machine Check Exception: %16Lx Bank %d: %016Lx" (2.6's
+    arch/x86/kernel/cpu/mcheck/mce.c; 4.x-6.x __print_mce() "Machine Check%s: %Lx Bank
+    ..."): a mail wrapped near 70 columns, printk times squeezed, puts "Bank 4:
+    be00000000800400" alone in the next row. Every in-repo log with the line, so cut:
+    each report's title and type as whole. (RHEL 6's fatal MCE was titled "kernel panic:
+    Fatal machine check".)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _MCE_LINE_RE.match(ln)
+            cut += [m.group(1), m.group(2)] if m else [ln]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+        assert [(r.title, r.type) for r in got] == [(r.title, r.type) for r in want], path.name
+        checked += 1
+    assert checked >= 2

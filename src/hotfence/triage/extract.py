@@ -350,6 +350,11 @@ _SLUB_PROBLEM_REST_RE = re.compile(r"^\S")
 # of blanks, and the next row goes on with the rest of them, the status and its bank.
 _CUT_MCE_RE = re.compile(r"\bCPU \d+: Machine Check Exception:\s*$")
 _MCE_REST_RE = re.compile(r"^[0-9a-f]+ Bank \d+: [0-9a-f]+")
+# The same line, and 4.x-6.x __print_mce()'s "CPU %d: Machine Check%s: %Lx Bank %d: %016Lx"
+# (arch/x86/kernel/cpu/mce/core.c, " Exception" while MCIP is set), cut by a mail's wrap
+# near 70 columns after the MCG status: the next row is its bank and the bank's status.
+_CUT_MCE_STATUS_RE = re.compile(r"\bCPU \d+: Machine Check(?: Exception)?: +[0-9a-f]+\s*$")
+_MCE_BANK_REST_RE = re.compile(r"^Bank \d+: [0-9a-f]{16}\s*$")
 # ARM's trace entry before 4.x ends with its caller's symbol: "[<%08lx>] (%pS) from
 # [<%08lx>] (%pS)" (arch/arm/kernel/traps.c dump_backtrace_entry()), past 79 columns with
 # two long names; a wrap puts the caller's "(f+0x2c/0x38)" in the next row, where it
@@ -829,6 +834,7 @@ _PROVEN_CUTS = (
     (_CUT_SLUB_RE, _SLUB_REST_RE),
     (_CUT_SLUB_AFTER_RE, _SLUB_PROBLEM_REST_RE),
     (_CUT_MCE_RE, _MCE_REST_RE),
+    (_CUT_MCE_STATUS_RE, _MCE_BANK_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_ARM_FROM_RE, _ARM_FROM_REST_RE),
     (_CUT_ARM_BEFORE_FROM_RE, _ARM_FROM_CALLER_REST_RE),
@@ -867,7 +873,7 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); s390's bad access line's end
     (``_CUT_S390_BAD_ACCESS_RE``); XFS's internal error line after its function
     (``_CUT_XFS_ERROR_RE``); powerpc's paca line's task (``_CUT_PACA_CURRENT_RE``);
-    None otherwise. The rest
+    an MCE line's bank after its status (``_CUT_MCE_STATUS_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
     rest = line.text
