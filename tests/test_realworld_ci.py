@@ -1717,3 +1717,35 @@ def test_an_mce_line_a_mail_client_cut_after_its_status_keeps_its_title() -> Non
         assert [(r.title, r.type) for r in got] == [(r.title, r.type) for r in want], path.name
         checked += 1
     assert checked >= 2
+
+
+# powerpc's stamped "NIP [c0000000001dda10] console_unlock+0xd0/0x350", "LR [...] f+0x1/0x2"
+_NIP_LINE_RE = re.compile(r"^(\[ *[\d.]+\] (?:NIP|LR) +\[[0-9a-f]+\]) (\S+\+0x.*)$")
+
+
+def test_a_powerpc_nip_line_a_mail_client_cut_after_its_address_keeps_its_rip() -> None:
+    """show_regs() (6.1 arch/powerpc/kernel/process.c) prints "NIP ["REG"] %pS" and "LR
+    ["REG"] %pS" for a kernel-mode dump: a mail wrapped near 64 columns, printk times
+    squeezed, puts the symbol alone in the next row. Every in-repo log with such lines,
+    each so cut: each report's title, RIP and frames as whole. (The hard lockup log's
+    report 5 was titled by cpuidle_enter_state, its RIP console_unlock lost.)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _NIP_LINE_RE.match(ln)
+            cut += [m.group(1), m.group(2)] if m else [ln]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [
+                (r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in reps
+            ]
+
+        assert facts(got) == facts(want), path.name
+        checked += 1
+    assert checked >= 5

@@ -423,6 +423,14 @@ _CUT_PACA_CURRENT_RE = re.compile(
     r"^irq_soft_mask: 0x[0-9a-f]+ in_mce: \d+ in_nmi: \d+(?: current:)?\s*$"
 )
 _PACA_CURRENT_REST_RE = re.compile(r"^(?:current: )?\d+ \(\S.{0,19}?\)\s*$")
+# powerpc's show_regs() (6.1 arch/powerpc/kernel/process.c) names the faulting and the
+# link register's functions in a kernel-mode dump: "NIP ["REG"] %pS" and "LR ["REG"] %pS",
+# past 70 columns with a long symbol after a "<4>[ 134.319394] " prefix: a mail's wrap puts
+# the symbol alone in the next row. No such line ends at its address.
+_CUT_POWERPC_NIP_RE = re.compile(r"^(?:NIP|LR) +\[[0-9a-f]{8,16}\]\s*$")
+_POWERPC_NIP_REST_RE = re.compile(
+    r"^\.?[A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?\s*$"
+)
 # powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
 # does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
 # with a module: the module and the mark go on in a row no kernel line is.
@@ -848,6 +856,7 @@ _PROVEN_CUTS = (
     (_CUT_XFS_ERROR_RE, _XFS_ERROR_REST_RE),
     (_CUT_PACA_CURRENT_RE, _PACA_CURRENT_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
+    (_CUT_POWERPC_NIP_RE, _POWERPC_NIP_REST_RE),
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
     (_CUT_RIP_RE, _RIP_REST_RE),
     (_CUT_ENTRY_ADDRESS_RE, _ENTRY_SYMBOL_REST_RE),
@@ -873,7 +882,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); s390's bad access line's end
     (``_CUT_S390_BAD_ACCESS_RE``); XFS's internal error line after its function
     (``_CUT_XFS_ERROR_RE``); powerpc's paca line's task (``_CUT_PACA_CURRENT_RE``);
-    an MCE line's bank after its status (``_CUT_MCE_STATUS_RE``); None otherwise. The rest
+    an MCE line's bank after its status (``_CUT_MCE_STATUS_RE``); powerpc's
+    "NIP [addr]" and "LR [addr]" symbol (``_CUT_POWERPC_NIP_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
     rest = line.text
