@@ -1749,3 +1749,41 @@ def test_a_powerpc_nip_line_a_mail_client_cut_after_its_address_keeps_its_rip() 
         assert facts(got) == facts(want), path.name
         checked += 1
     assert checked >= 5
+
+
+# the stamped hung task line: "INFO: task touch:101 blocked for more than 3 seconds."
+_HUNG_TASK_LINE_RE = re.compile(
+    r"^(\[ *[\d.]+\] INFO: task \S.*:\d+ blocked) (for) (more) (than) (\d+) (seconds\.)$"
+)
+
+
+@pytest.mark.parametrize("words", range(1, 6))
+def test_a_hung_task_line_a_mail_client_cut_keeps_its_title(words: int) -> None:
+    """check_hung_task() (6.1 kernel/hung_task.c) pr_err()s "INFO: task %s:%d blocked for
+    more than %ld seconds.": a mail wrapped near 70 columns, printk times squeezed, puts
+    its last ``words`` alone in the next row. Every in-repo log with the line, so cut:
+    each report's title, type, pid and frames as whole. (The 6.1 hung task logs so wrapped at
+    70 columns were titled "INFO: task touch:NUM blocked for more than NUM", of unknown
+    type.)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _HUNG_TASK_LINE_RE.match(ln)
+            if m:
+                parts = list(m.groups())
+                cut += [" ".join(parts[:-words]), " ".join(parts[-words:])]
+            else:
+                cut.append(ln)
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [(r.title, r.type, r.pid, [f.function for f in r.frames]) for r in reps]
+
+        assert facts(got) == facts(want), path.name
+        checked += 1
+    assert checked >= 5

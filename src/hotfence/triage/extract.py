@@ -431,6 +431,14 @@ _CUT_POWERPC_NIP_RE = re.compile(r"^(?:NIP|LR) +\[[0-9a-f]{8,16}\]\s*$")
 _POWERPC_NIP_REST_RE = re.compile(
     r"^\.?[A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?\s*$"
 )
+# The hung task's line, pr_err("INFO: task %s:%d blocked for more than %ld seconds.\n")
+# (6.1 kernel/hung_task.c check_hung_task()), is 60-75 columns after a "<3>[ 6.634824] "
+# prefix: a mail's wrap near 70 columns puts its last words, "seconds." and the ones
+# before, alone in the next row, which no kernel line is.
+_CUT_HUNG_TASK_RE = re.compile(
+    r"\bINFO: task \S.*:\d+ blocked(?: (?:in I/O wait )?for(?: more(?: than(?: \d+)?)?)?)?\s*$"
+)
+_HUNG_TASK_REST_RE = re.compile(r"^(?:(?:(?:(?:for )?more )?than )?\d+ )?seconds\.\s*$")
 # powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
 # does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
 # with a module: the module and the mark go on in a row no kernel line is.
@@ -855,6 +863,7 @@ _PROVEN_CUTS = (
     (_CUT_S390_BAD_ACCESS_RE, _S390_BAD_ACCESS_REST_RE),
     (_CUT_XFS_ERROR_RE, _XFS_ERROR_REST_RE),
     (_CUT_PACA_CURRENT_RE, _PACA_CURRENT_REST_RE),
+    (_CUT_HUNG_TASK_RE, _HUNG_TASK_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_POWERPC_NIP_RE, _POWERPC_NIP_REST_RE),
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
@@ -883,7 +892,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     (``_CUT_S390_BAD_ACCESS_RE``); XFS's internal error line after its function
     (``_CUT_XFS_ERROR_RE``); powerpc's paca line's task (``_CUT_PACA_CURRENT_RE``);
     an MCE line's bank after its status (``_CUT_MCE_STATUS_RE``); powerpc's
-    "NIP [addr]" and "LR [addr]" symbol (``_CUT_POWERPC_NIP_RE``); None otherwise. The rest
+    "NIP [addr]" and "LR [addr]" symbol (``_CUT_POWERPC_NIP_RE``); the hung task line's
+    "seconds." (``_CUT_HUNG_TASK_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
     rest = line.text
