@@ -1787,3 +1787,38 @@ def test_a_hung_task_line_a_mail_client_cut_keeps_its_title(words: int) -> None:
         assert facts(got) == facts(want), path.name
         checked += 1
     assert checked >= 5
+
+
+# a stamped panic of an LKFT test plan: "... syncing: sysrq triggered crash", "...
+# syncing: Attempted to kill init! exitcode=0x00000300"
+_PANIC_LINE_RE = re.compile(
+    r"^(\[ *[\d.]+\] Kernel panic - not syncing: (?:sysrq triggered|Attempted to kill))"
+    r" (crash|init! exitcode=\S+)$"
+)
+
+
+def test_a_panic_a_mail_client_cut_in_its_message_keeps_its_title() -> None:
+    """panic() (6.1 kernel/panic.c) prints "Kernel panic - not syncing: %s": sysrq's
+    "sysrq triggered crash" and do_exit()'s "Attempted to kill init! exitcode=0x%08x"
+    take it past a mail's wrap near 66 columns, printk times squeezed, which puts the
+    message's last words alone in the next row. Every in-repo log with such a panic, so
+    cut: each report's title, type and frames as whole. (The panics were titled
+    "kernel panic: sysrq triggered", "kernel panic: Attempted to kill".)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _PANIC_LINE_RE.match(ln)
+            cut += [m.group(1), m.group(2)] if m else [ln]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [(r.title, r.type, [f.function for f in r.frames]) for r in reps]
+
+        assert facts(got) == facts(want), path.name
+        checked += 1
+    assert checked >= 10

@@ -377,6 +377,18 @@ _CUT_NO_ROOT_RE = re.compile(
     r"^Kernel panic - not syncing: VFS: Unable to mount(?: root(?: fs(?: on)?)?)?\s*$"
 )
 _NO_ROOT_REST_RE = re.compile(r"^(?:(?:root )?(?:fs )?on )?\S+\s*$")
+# Two panics every LKFT board's test plan provokes, 47-70 columns after "Kernel panic -
+# not syncing: " (6.1 kernel/panic.c panic(): pr_emerg("Kernel panic - not syncing: %s\n")):
+# "sysrq triggered crash" (6.1 drivers/tty/sysrq.c sysrq_handle_crash()) and "Attempted to
+# kill init! exitcode=0x%08x" (6.1 kernel/exit.c do_exit()), or "Attempted to kill the
+# idle task!" (make_task_dead()). A mail's wrap near 70 columns puts the message's last
+# words alone in the next row, which no kernel line is.
+_CUT_PANIC_MESSAGE_RE = re.compile(
+    r"\bKernel panic - not syncing: (?:sysrq triggered|Attempted to kill(?: init!)?)\s*$"
+)
+_PANIC_MESSAGE_REST_RE = re.compile(
+    r"^(?:crash|(?:init! )?exitcode=0x[0-9a-f]+|the idle task!)\s*$"
+)
 # riscv's register dump ends in one line, "status: %016lx badaddr: %016lx cause: %016lx"
 # (arch/riscv/kernel/process.c __show_regs(), REG_FMT; 8 digits on rv32), the mark of the
 # trace that follows (oopses.RISCV_STACK_START). A wrap near 70 columns moves its
@@ -856,6 +868,7 @@ _PROVEN_CUTS = (
     (_CUT_ARM_BEFORE_FROM_RE, _ARM_FROM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
     (_CUT_NO_ROOT_RE, _NO_ROOT_REST_RE),
+    (_CUT_PANIC_MESSAGE_RE, _PANIC_MESSAGE_REST_RE),
     (_CUT_RISCV_STATUS_RE, _RISCV_CAUSE_REST_RE),
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
@@ -884,7 +897,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     (``_CUT_IN_WARNING_SYMBOL_RE``); an ARM trace entry's caller after its "from
     [<pc>]" (``_CUT_ARM_ENTRY_RE``) or, since 5.x, its "from" and caller
     (``_CUT_ARM_FROM_RE``, ``_CUT_ARM_BEFORE_FROM_RE``); a general protection fault's address and error code
-    (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``); riscv's
+    (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``), a sysrq
+    or kill-init panic's last words (``_CUT_PANIC_MESSAGE_RE``); riscv's
     "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a symbol's "[module]"
     (``_CUT_BEFORE_MODULE_RE``); x86's "RIP:" symbol (``_CUT_RIP_RE``); a trace entry's
     symbol after its addresses (``_CUT_ENTRY_ADDRESS_RE``); a powerpc entry's module and
