@@ -1822,3 +1822,34 @@ def test_a_panic_a_mail_client_cut_in_its_message_keeps_its_title() -> None:
         assert facts(got) == facts(want), path.name
         checked += 1
     assert checked >= 10
+
+
+# OpenZFS's stamped "PANIC at hotfence_crash.c:252:hotfence_crash_verify()"
+_SPL_PANIC_LINE_RE = re.compile(r"^(\[ *[\d.]+\] PANIC at) (\S+:\d+:\w+\(\))$")
+
+
+def test_an_spl_panic_line_a_mail_client_cut_keeps_its_report() -> None:
+    """OpenZFS's spl_panic() (module/os/linux/spl/spl-err.c) prints "PANIC at
+    %s:%d:%s()": a long file and function take it past a mail's wrap near 70 columns,
+    printk times squeezed, which puts "file:line:func()" alone in the next row. Every
+    in-repo log with the line, so cut: each report's title, type and frames as whole.
+    (The report was lost.)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _SPL_PANIC_LINE_RE.match(ln)
+            cut += [m.group(1), m.group(2)] if m else [ln]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [(r.title, r.type, [f.function for f in r.frames]) for r in reps]
+
+        assert facts(got) == facts(want), path.name
+        assert any(r.title.startswith("PANIC in ") for r in got), path.name
+        checked += 1
+    assert checked >= 1

@@ -389,6 +389,12 @@ _CUT_PANIC_MESSAGE_RE = re.compile(
 _PANIC_MESSAGE_REST_RE = re.compile(
     r"^(?:crash|(?:init! )?exitcode=0x[0-9a-f]+|the idle task!)\s*$"
 )
+# OpenZFS's spl_panic() (module/os/linux/spl/spl-err.c, out of tree) prints
+# printk(KERN_EMERG "PANIC at %s:%d:%s()\n", file's basename, line, func): a long file
+# and function take it past a mail's wrap near 70 columns, which puts "file:line:func()"
+# alone in the next row, a row no kernel line is.
+_CUT_SPL_PANIC_RE = re.compile(r"^PANIC at\s*$")
+_SPL_PANIC_REST_RE = re.compile(r"^[\w.\-]+:\d+:\w+\(\)\s*$")
 # riscv's register dump ends in one line, "status: %016lx badaddr: %016lx cause: %016lx"
 # (arch/riscv/kernel/process.c __show_regs(), REG_FMT; 8 digits on rv32), the mark of the
 # trace that follows (oopses.RISCV_STACK_START). A wrap near 70 columns moves its
@@ -869,6 +875,7 @@ _PROVEN_CUTS = (
     (_CUT_GPF_RE, _GPF_REST_RE),
     (_CUT_NO_ROOT_RE, _NO_ROOT_REST_RE),
     (_CUT_PANIC_MESSAGE_RE, _PANIC_MESSAGE_REST_RE),
+    (_CUT_SPL_PANIC_RE, _SPL_PANIC_REST_RE),
     (_CUT_RISCV_STATUS_RE, _RISCV_CAUSE_REST_RE),
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
@@ -898,7 +905,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     [<pc>]" (``_CUT_ARM_ENTRY_RE``) or, since 5.x, its "from" and caller
     (``_CUT_ARM_FROM_RE``, ``_CUT_ARM_BEFORE_FROM_RE``); a general protection fault's address and error code
     (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``), a sysrq
-    or kill-init panic's last words (``_CUT_PANIC_MESSAGE_RE``); riscv's
+    or kill-init panic's last words (``_CUT_PANIC_MESSAGE_RE``); OpenZFS's "PANIC at" place
+    (``_CUT_SPL_PANIC_RE``); riscv's
     "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a symbol's "[module]"
     (``_CUT_BEFORE_MODULE_RE``); x86's "RIP:" symbol (``_CUT_RIP_RE``); a trace entry's
     symbol after its addresses (``_CUT_ENTRY_ADDRESS_RE``); a powerpc entry's module and
