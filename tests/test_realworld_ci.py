@@ -1853,3 +1853,35 @@ def test_an_spl_panic_line_a_mail_client_cut_keeps_its_report() -> None:
         assert any(r.title.startswith("PANIC in ") for r in got), path.name
         checked += 1
     assert checked >= 1
+
+
+# MIPS's stamped "epc   : ffffffffc00023bc hotfence_crash_bug+0x34/0x48 [hotfence_crash]"
+_EPC_LINE_RE = re.compile(r"^(\[ *[\d.]+\] (?:epc|ra) +: [0-9a-f]+) (\S+\+0x.*)$")
+
+
+def test_a_mips_epc_line_a_mail_client_cut_after_its_address_keeps_its_title() -> None:
+    """__show_regs() (6.1 arch/mips/kernel/traps.c) prints "epc   : %0*lx %pS" and "ra
+    : %0*lx %pS": a module's symbol takes them past a mail's wrap near 70 columns,
+    printk times squeezed, which puts the symbol alone in the next row. Every in-repo
+    log with such lines, each so cut: each report's title, RIP and frames as whole.
+    (mips64el's module BUG was titled "kernel BUG in corrupted".)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _EPC_LINE_RE.match(ln)
+            cut += [m.group(1), m.group(2)] if m else [ln]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [
+                (r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in reps
+            ]
+
+        assert facts(got) == facts(want), path.name
+        checked += 1
+    assert checked >= 5

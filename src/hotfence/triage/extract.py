@@ -457,6 +457,12 @@ _CUT_HUNG_TASK_RE = re.compile(
     r"\bINFO: task \S.*:\d+ blocked(?: (?:in I/O wait )?for(?: more(?: than(?: \d+)?)?)?)?\s*$"
 )
 _HUNG_TASK_REST_RE = re.compile(r"^(?:(?:(?:(?:for )?more )?than )?\d+ )?seconds\.\s*$")
+# MIPS's __show_regs() (6.1 arch/mips/kernel/traps.c) names the faulting and the return
+# address's functions: printk("epc   : %0*lx %pS\n") and printk("ra    : %0*lx %pS\n"),
+# past 70 columns with a module's symbol after a "<4>[ 1.728331] " prefix: a mail's wrap
+# puts the symbol alone in the next row (_POWERPC_NIP_REST_RE). No such line ends at its
+# address.
+_CUT_MIPS_EPC_RE = re.compile(r"^(?:epc|ra) +: [0-9a-f]{8,16}\s*$")
 # powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
 # does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
 # with a module: the module and the mark go on in a row no kernel line is.
@@ -886,6 +892,7 @@ _PROVEN_CUTS = (
     (_CUT_HUNG_TASK_RE, _HUNG_TASK_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_POWERPC_NIP_RE, _POWERPC_NIP_REST_RE),
+    (_CUT_MIPS_EPC_RE, _POWERPC_NIP_REST_RE),
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
     (_CUT_RIP_RE, _RIP_REST_RE),
     (_CUT_ENTRY_ADDRESS_RE, _ENTRY_SYMBOL_REST_RE),
@@ -914,7 +921,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     (``_CUT_S390_BAD_ACCESS_RE``); XFS's internal error line after its function
     (``_CUT_XFS_ERROR_RE``); powerpc's paca line's task (``_CUT_PACA_CURRENT_RE``);
     an MCE line's bank after its status (``_CUT_MCE_STATUS_RE``); powerpc's
-    "NIP [addr]" and "LR [addr]" symbol (``_CUT_POWERPC_NIP_RE``); the hung task line's
+    "NIP [addr]" and "LR [addr]" symbol (``_CUT_POWERPC_NIP_RE``), MIPS's "epc : addr" and
+    "ra : addr" one (``_CUT_MIPS_EPC_RE``); the hung task line's
     "seconds." (``_CUT_HUNG_TASK_RE``); None otherwise. The rest
     proves the cut alone, with no sign of a wrap around it, and in a log whose lines
     carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
