@@ -1885,3 +1885,35 @@ def test_a_mips_epc_line_a_mail_client_cut_after_its_address_keeps_its_title() -
         assert facts(got) == facts(want), path.name
         checked += 1
     assert checked >= 5
+
+
+# a stamped task header with its taint: "CPU: 0 UID: 0 PID: 9 Comm: kworker/0:0 Tainted: G
+# B   W  OE      6.12.117+deb13-riscv64 #1  Debian 6.12.117-1"
+_TAINTED_HEADER_RE = re.compile(r"^(\[ *[\d.]+\] CPU: .*PID: \d+ Comm: .* Tainted:) ([A-Z].*)$")
+
+
+def test_a_task_header_a_mail_client_cut_after_tainted_keeps_its_task() -> None:
+    """dump_stack_print_info() (6.12 lib/dump_stack.c) prints "CPU: %d UID: %u PID: %d
+    Comm: %.20s %s%s %s %.*s", print_tainted()'s "Tainted: " and flags in it: a long
+    comm takes it past a mail's wrap near 66 columns, printk times squeezed, right after
+    "Tainted:", and the flags and release go on in the next row. Every in-repo log with
+    a tainted header, each so cut: each report's title, pid, comm and frames as whole.
+    (riscv64's SLUB reports of kworker/0:0 lost their comm.)"""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut: list[str] = []
+        for ln in log:
+            m = _TAINTED_HEADER_RE.match(ln)
+            cut += [m.group(1), m.group(2)] if m else [ln]
+        if len(cut) == len(log):
+            continue
+        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+
+        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+            return [(r.title, r.pid, r.comm, [f.function for f in r.frames]) for r in reps]
+
+        assert facts(got) == facts(want), path.name
+        checked += 1
+    assert checked >= 20

@@ -284,8 +284,12 @@ def is_echo(raw: str, prev: str) -> bool:
 _CUT_HEADER_RE = re.compile(
     r"(?:CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: .{1,20}? (?:Kdump: loaded )?|"
     r"^Pid: \d+, comm: .{1,20}? |^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +|^CPU: \d+ {4})"
-    r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)\s*$"
+    r"(?:Not tainted|Tainted:(?: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)?)\s*$"
 )
+# (The wrap may fall right after "Tainted:", before its flags: 6.12 lib/dump_stack.c
+# dump_stack_print_info()'s "CPU: %d UID: %u PID: %d Comm: %.20s %s%s %s %.*s", whose
+# print_tainted() is "Tainted: " and the flags, passes 70 columns after a "<4>[ 3.258038] "
+# prefix with a long comm ("kworker/0:0"); the next row starts with the flags.)
 # (The wrap may fall inside the taint's run of spaces: the next line then starts with the
 # rest of its flags, and on RHEL 7 with its "------------ T" marker after them, printed by
 # the distribution's print_tainted() before the release.)
