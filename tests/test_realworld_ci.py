@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -922,6 +922,30 @@ def test_a_task_header_wrapped_by_a_mail_client_keeps_task_and_release(width: in
     assert checked >= 20
 
 
+def _squeezed(line: str) -> str:
+    """A list archive's squeeze of the printk time's padding, as linuxlists.cc shows LKFT's
+    mails: "[   12.345678] x" -> "<4>[ 12.345678] x"."""
+    return re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", line)
+
+
+def _groups(rx: re.Pattern[str]) -> Callable[[str], list[str] | None]:
+    """Rows of a line ``rx`` matches: its groups, one row each (a mail's wrap)."""
+    return lambda line: list(m.groups()) if (m := rx.match(line)) else None
+
+
+def _logs_cut_by_a_mail(
+    rows: Callable[[str], list[str] | None],
+) -> Iterator[tuple[str, list[Report], list[Report]]]:
+    """Every in-repo log with a line ``rows`` cuts (the rows it makes of it; None leaves a
+    line whole), its printk times squeezed as a list archive shows a mailed log: the
+    log's name, its reports whole and so cut."""
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        cut = [row for line in log for row in (rows(line) or [line])]
+        if len(cut) != len(log):
+            yield path.name, parse_log("\n".join(log)), parse_log("\n".join(map(_squeezed, cut)))
+
+
 # __warn()'s header (kernel/panic.c) as a mail client cut it before its file: "WARNING:
 # CPU: 1 PID: 87 at" then "src/.../hotfence_crash.c:92 hotfence_crash_warn+0x38/0x50
 # [hotfence_crash]", LKFT's reports on lore wrapped near 70 columns with the printk
@@ -1034,19 +1058,10 @@ def test_a_slub_header_a_mail_client_cut_after_its_taint_keeps_its_title() -> No
     report's title, type and frames as whole. The title was the header's raw words ("BUG
     kmalloc-NUM (Tainted: G B ):"), of no kind."""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _SLAB_BUG_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *", "<4>[ ", ln) for ln in cut]  # (the archive's squeeze)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(_groups(_SLAB_BUG_RE)):
         assert [(r.title, r.type, [f.function for f in r.frames]) for r in got] == [
             (r.title, r.type, [f.function for f in r.frames]) for r in want
-        ], path.name
+        ], name
         checked += 1
     assert checked >= 10
 
@@ -1098,16 +1113,7 @@ def test_an_x86_rip_line_a_mail_client_cut_after_its_name_keeps_the_rip() -> Non
     log with such lines, each so cut: each report's title, corrupted flag, RIP and frames
     as whole. (A hard lockup's RIP was lost.)"""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _RIP_LINE_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(_groups(_RIP_LINE_RE)):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [
@@ -1120,7 +1126,7 @@ def test_an_x86_rip_line_a_mail_client_cut_after_its_name_keeps_the_rip() -> Non
                 for r in reps
             ]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 10
 
@@ -1141,16 +1147,7 @@ def test_trace_entries_a_mail_client_cut_after_their_addresses_keep_the_frames()
     RIP and frames as whole. (The cut entries' frames were lost: a MIPS oops lost
     hotfence_crash_null_deref, powerpc's kill-init panic do_exit.)"""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _ENTRY_ADDRESS_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(_groups(_ENTRY_ADDRESS_RE)):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [
@@ -1158,7 +1155,7 @@ def test_trace_entries_a_mail_client_cut_after_their_addresses_keep_the_frames()
                 for r in reps
             ]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 20
 
@@ -1543,16 +1540,7 @@ def test_an_s390_bad_access_line_a_mail_client_cut_keeps_its_title() -> None:
     type, RIP and frames as whole. (The oops was titled "Unable to handle kernel pointer
     dereference in", of unknown type.)"""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _S390_BAD_ACCESS_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(_groups(_S390_BAD_ACCESS_RE)):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [
@@ -1560,7 +1548,7 @@ def test_an_s390_bad_access_line_a_mail_client_cut_keeps_its_title() -> None:
                 for r in reps
             ]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         assert got[0].title.startswith("BUG: unable to handle kernel paging request in ")
         checked += 1
     assert checked >= 1
@@ -1704,17 +1692,8 @@ def test_an_mce_line_a_mail_client_cut_after_its_status_keeps_its_title() -> Non
     each report's title and type as whole. (RHEL 6's fatal MCE was titled "kernel panic:
     Fatal machine check".)"""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _MCE_LINE_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
-        assert [(r.title, r.type) for r in got] == [(r.title, r.type) for r in want], path.name
+    for name, want, got in _logs_cut_by_a_mail(_groups(_MCE_LINE_RE)):
+        assert [(r.title, r.type) for r in got] == [(r.title, r.type) for r in want], name
         checked += 1
     assert checked >= 2
 
@@ -1730,23 +1709,14 @@ def test_a_powerpc_nip_line_a_mail_client_cut_after_its_address_keeps_its_rip() 
     each so cut: each report's title, RIP and frames as whole. (The hard lockup log's
     report 5 was titled by cpuidle_enter_state, its RIP console_unlock lost.)"""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _NIP_LINE_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(_groups(_NIP_LINE_RE)):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [
                 (r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in reps
             ]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 5
 
@@ -1805,21 +1775,12 @@ def test_a_panic_a_mail_client_cut_in_its_message_keeps_its_title() -> None:
     cut: each report's title, type and frames as whole. (The panics were titled
     "kernel panic: sysrq triggered", "kernel panic: Attempted to kill".)"""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _PANIC_LINE_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(_groups(_PANIC_LINE_RE)):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [(r.title, r.type, [f.function for f in r.frames]) for r in reps]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 10
 
@@ -1835,22 +1796,13 @@ def test_an_spl_panic_line_a_mail_client_cut_keeps_its_report() -> None:
     in-repo log with the line, so cut: each report's title, type and frames as whole.
     (The report was lost.)"""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _SPL_PANIC_LINE_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(_groups(_SPL_PANIC_LINE_RE)):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [(r.title, r.type, [f.function for f in r.frames]) for r in reps]
 
-        assert facts(got) == facts(want), path.name
-        assert any(r.title.startswith("PANIC in ") for r in got), path.name
+        assert facts(got) == facts(want), name
+        assert any(r.title.startswith("PANIC in ") for r in got), name
         checked += 1
     assert checked >= 1
 
@@ -1866,23 +1818,14 @@ def test_a_mips_epc_line_a_mail_client_cut_after_its_address_keeps_its_title() -
     log with such lines, each so cut: each report's title, RIP and frames as whole.
     (mips64el's module BUG was titled "kernel BUG in corrupted".)"""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _EPC_LINE_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(_groups(_EPC_LINE_RE)):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [
                 (r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in reps
             ]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 5
 
@@ -1900,20 +1843,11 @@ def test_a_task_header_a_mail_client_cut_after_tainted_keeps_its_task() -> None:
     a tainted header, each so cut: each report's title, pid, comm and frames as whole.
     (riscv64's SLUB reports of kworker/0:0 lost their comm.)"""
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _TAINTED_HEADER_RE.match(ln)
-            cut += [m.group(1), m.group(2)] if m else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(_groups(_TAINTED_HEADER_RE)):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [(r.title, r.pid, r.comm, [f.function for f in r.frames]) for r in reps]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 20
