@@ -1442,6 +1442,11 @@ def _task_or_cpu(pid: str, cpu: str) -> str:
     return f"P{int(pid)}" if int(pid) else f"I{int(cpu)}"
 
 
+# The vendor prefixes' groups that name a CPU alone (see _VENDOR_PROCESS), each one
+# vendor's, tried in this order.
+_CPU_ALONE_GROUPS = ("acpu", "lcpu", "vcpu", "ocpu", "ucpu", "wcpu", "vmcpu")
+
+
 def _vendor_context(m: re.Match[str]) -> str | None:
     """The context a vendor prefix names (see _VENDOR_PROCESS): "P<pid>" for a task, "I<cpu>"
     for Samsung's interrupt-context lines and idle tasks' (all pid 0), "c<cpu>"
@@ -1462,20 +1467,9 @@ def _vendor_context(m: re.Match[str]) -> str | None:
     if g.get("xtid") is not None:
         # printk's own caller id: the task in task context, else the CPU
         return f"T{m['xtid']}" if m["xctx"] == "T" else f"C{m['xcpu']}"
-    if g.get("acpu") is not None:
-        return f"c{m['acpu']}"
-    if g.get("lcpu") is not None:
-        return f"c{m['lcpu']}"
-    if g.get("vcpu") is not None:
-        return f"c{m['vcpu']}"
-    if g.get("ocpu") is not None:
-        return f"c{m['ocpu']}"
-    if g.get("ucpu") is not None:
-        return f"c{m['ucpu']}"
-    if g.get("wcpu") is not None:
-        return f"c{m['wcpu']}"
-    if g.get("vmcpu") is not None:
-        return f"c{m['vmcpu']}"
+    for group in _CPU_ALONE_GROUPS:
+        if (cpu := g.get(group)) is not None:
+            return f"c{cpu}"
     if g.get("mpid") is not None:
         return _task_or_cpu(m["mpid"], str(int(m["mcpu"], 16)))
     return None
