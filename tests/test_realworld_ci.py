@@ -1025,23 +1025,18 @@ def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> N
     70 columns, printk times squeezed, puts its "cause:" (or "badaddr: ... cause:") in
     the next row: every in-repo log with that line, so cut, keeps each report's title,
     corrupted flag and frames. The report read "no stack trace in report" (corrupted)."""
+
+    def rows(ln: str) -> list[str] | None:
+        if not re.search(r"\] status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: ", ln):
+            return None
+        head, rest = ln.split(f" {before} ", 1)
+        return [head, f"{before} {rest}"]
+
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            if re.search(r"\] status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: ", ln):
-                head, rest = ln.split(f" {before} ", 1)
-                cut += [head, f"{before} {rest}"]
-            else:
-                cut.append(ln)
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *", "<4>[ ", ln) for ln in cut]  # (the archive's squeeze)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(rows):
         assert [(r.title, r.corrupted, [f.function for f in r.frames]) for r in got] == [
             (r.title, r.corrupted, [f.function for f in r.frames]) for r in want
-        ], path.name
+        ], name
         checked += 1
     assert checked >= 8
 
@@ -1077,19 +1072,15 @@ def test_module_symbols_a_mail_client_cut_before_their_module_keep_the_report() 
     in-repo log with such lines, each so cut: each report's title, corrupted flag, RIP
     and frames as whole. (A soft lockup's was titled by proc_reg_write, the pc line's
     cut module taken for a line of its own.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _MODULE_SYMBOL_RE.match(ln)
+        # (ARM's "f [mod] from g+0x54/0x88 [mod]" entries left whole: a recursion's
+        # run of them, cut, loses its repeats with or without this join)
+        return [m.group(1), m.group(2)] if m and " from " not in ln else None
+
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _MODULE_SYMBOL_RE.match(ln)
-            # (ARM's "f [mod] from g+0x54/0x88 [mod]" entries left whole: a recursion's
-            # run of them, cut, loses its repeats with or without this join)
-            cut += [m.group(1), m.group(2)] if m and " from " not in ln else [ln]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (the archive's squeeze)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(rows):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [
@@ -1097,7 +1088,7 @@ def test_module_symbols_a_mail_client_cut_before_their_module_keep_the_report() 
                 for r in reps
             ]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 30
 
@@ -1568,22 +1559,17 @@ def test_arm_entries_a_mail_client_cut_around_their_from_keep_the_frames(
     in the next row (or "from g+0x54/0x88"). Every in-repo log with such entries, each so
     cut: each report's title, corrupted flag, RIP and frames as whole. (armhf's list
     corruption was titled by __put_task_struct, free_to_partial_list lost.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _ARM_FROM_ENTRY_RE.match(ln)
+        if not m:
+            return None
+        if before_from:
+            return [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
+        return [m.group(1) + m.group(2), m.group(3)]
+
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _ARM_FROM_ENTRY_RE.match(ln)
-            if not m:
-                cut.append(ln)
-            elif before_from:
-                cut += [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
-            else:
-                cut += [m.group(1) + m.group(2), m.group(3)]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(rows):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [
@@ -1591,7 +1577,7 @@ def test_arm_entries_a_mail_client_cut_around_their_from_keep_the_frames(
                 for r in reps
             ]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 5
 
@@ -1609,25 +1595,20 @@ def test_an_xfs_internal_error_a_mail_client_cut_keeps_its_report(cut: str) -> N
     wrapped near 70 columns, printk times squeezed, cuts it after the function, its
     "at" or "at line". Every in-repo log with the line, so cut: each report's title,
     RIP and frames as whole. (The report was lost.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _XFS_ERROR_RE.match(ln)
+        if not m:
+            return None
+        head, at, line, rest = m.groups()
+        return {
+            "before at": [head, f"{at}{line} {rest}".lstrip()],
+            "after at": [head + at, f"{line} {rest}".lstrip()],
+            "after line": [head + at + line, rest],
+        }[cut]
+
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut_log: list[str] = []
-        for ln in log:
-            m = _XFS_ERROR_RE.match(ln)
-            if not m:
-                cut_log.append(ln)
-                continue
-            head, at, line, rest = m.groups()
-            cut_log += {
-                "before at": [head, f"{at}{line} {rest}".lstrip()],
-                "after at": [head + at, f"{line} {rest}".lstrip()],
-                "after line": [head + at + line, rest],
-            }[cut]
-        if len(cut_log) == len(log):
-            continue
-        cut_log = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut_log]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut_log))
+    for name, want, got in _logs_cut_by_a_mail(rows):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [
@@ -1635,8 +1616,8 @@ def test_an_xfs_internal_error_a_mail_client_cut_keeps_its_report(cut: str) -> N
                 for r in reps
             ]
 
-        assert facts(got) == facts(want), path.name
-        assert any(r.title.startswith("XFS: Internal error in ") for r in got), path.name
+        assert facts(got) == facts(want), name
+        assert any(r.title.startswith("XFS: Internal error in ") for r in got), name
         checked += 1
     assert checked >= 1
 
@@ -1653,27 +1634,22 @@ def test_a_powerpc_paca_line_a_mail_client_cut_keeps_its_task(after_current: boo
     "86 (sh)" (or "current: 86 (sh)") alone in the next row. Every in-repo log with the
     line, so cut: each report's title, pid, comm and frames as whole. (The hard lockup
     log's RCU stall lost its pid and comm.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _PACA_RE.match(ln)
+        if not m:
+            return None
+        if after_current:
+            return [m.group(1) + m.group(2), m.group(3)]
+        return [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
+
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _PACA_RE.match(ln)
-            if not m:
-                cut.append(ln)
-            elif after_current:
-                cut += [m.group(1) + m.group(2), m.group(3)]
-            else:
-                cut += [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(rows):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [(r.title, r.pid, r.comm, [f.function for f in r.frames]) for r in reps]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 1
 
@@ -1735,26 +1711,21 @@ def test_a_hung_task_line_a_mail_client_cut_keeps_its_title(words: int) -> None:
     each report's title, type, pid and frames as whole. (The 6.1 hung task logs so wrapped at
     70 columns were titled "INFO: task touch:NUM blocked for more than NUM", of unknown
     type.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _HUNG_TASK_LINE_RE.match(ln)
+        if not m:
+            return None
+        parts = list(m.groups())
+        return [" ".join(parts[:-words]), " ".join(parts[-words:])]
+
     checked = 0
-    for path in sorted(DATA.glob("*.log")):
-        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
-        cut: list[str] = []
-        for ln in log:
-            m = _HUNG_TASK_LINE_RE.match(ln)
-            if m:
-                parts = list(m.groups())
-                cut += [" ".join(parts[:-words]), " ".join(parts[-words:])]
-            else:
-                cut.append(ln)
-        if len(cut) == len(log):
-            continue
-        cut = [re.sub(r"^\[ *(?=[\d.]+\])", "<4>[ ", ln) for ln in cut]  # (squeezed)
-        want, got = parse_log("\n".join(log)), parse_log("\n".join(cut))
+    for name, want, got in _logs_cut_by_a_mail(rows):
 
         def facts(reps: list[Report]) -> list[tuple[object, ...]]:
             return [(r.title, r.type, r.pid, [f.function for f in r.frames]) for r in reps]
 
-        assert facts(got) == facts(want), path.name
+        assert facts(got) == facts(want), name
         checked += 1
     assert checked >= 5
 
