@@ -492,3 +492,21 @@ def test_a_fault_line_a_pager_cut_in_its_kinds_first_word_names_the_kind(
         got = parse_log(paged)[0]
         assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
         assert got.type == want.type, columns
+
+
+@pytest.mark.parametrize(
+    "name", ["arm64-6.1-oops", "arm64-6.1.0-50-mod-null", "arm64-6.1-ro-write"]
+)
+def test_a_fault_line_a_pager_cut_to_its_kinds_first_letter_names_the_kind(name: str) -> None:
+    # arm64 die_kernel_fault() (6.1 arch/arm64/mm/fault.c): "Unable to handle kernel %s at
+    # virtual address %016lx". A 56-column pager (less -S) leaves one letter of the kind
+    # ("Unable to handle kernel N>", "... w>"): no other kind's words begin with "N" or
+    # "w", so it is that kind's report, never the fragment as its title.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    paged = _paged_journal(console, 56)
+    assert re.search(r"Unable to handle kernel [A-Za-z]>\n", paged)
+    got = parse_log(paged)[0]
+    assert got.title in (want.title, want.title.replace(function, "corrupted"))
+    assert got.type == want.type

@@ -1175,9 +1175,12 @@ _OTHER_FAULT_WORDS = (
 
 def _cut_first_word_rx(first: str) -> str:
     """A pattern for the first word ``first`` of a _CUT_FAULT_KINDS kind cut anywhere past
-    the shortest prefix (two characters at least) no other kind's words begin with."""
+    the shortest prefix no other kind's words begin with: one letter may be all a
+    56-column pager leaves ("Unable to handle kernel N>"), and "N", "w", "r" begin no
+    other kind's words in any architecture's fault.c ("NULL pointer dereference", arm64's
+    "write to read-only memory", "read from unreadable memory")."""
     others = [w for w, _ in _CUT_FAULT_KINDS if w != first] + list(_OTHER_FAULT_WORDS)
-    n = 2
+    n = 1
     while n < len(first) and any(w.startswith(first[:n]) for w in others):
         n += 1
     return re.escape(first[: n - 1]) + _cut_rx(first[n - 1 :])
