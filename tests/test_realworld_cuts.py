@@ -510,3 +510,22 @@ def test_a_fault_line_a_pager_cut_to_its_kinds_first_letter_names_the_kind(name:
     got = parse_log(paged)[0]
     assert got.title in (want.title, want.title.replace(function, "corrupted"))
     assert got.type == want.type
+
+
+@pytest.mark.parametrize("name", ["mips-4.19-oops", "mipsel-6.1.0-50-mod-null"])
+def test_a_mips_fault_line_a_pager_cut_before_its_kinds_second_letter_is_paging(
+    name: str,
+) -> None:
+    # MIPS __do_page_fault() (6.1 arch/mips/mm/fault.c) prints one kind only: "CPU %d
+    # Unable to handle kernel paging request at virtual address %0*lx, epc == ...". A pager
+    # (less -S) at 60..64 columns leaves "CPU 0 Unable to handle kernel>" .. "... pag>":
+    # a paging request still, never the fragment as the title.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    for columns in range(60, 65):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"CPU 0 Unable to handle kernel(?: p?a?g?)?>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
+        assert got.type == want.type, columns

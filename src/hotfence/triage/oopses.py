@@ -2413,6 +2413,23 @@ OOPSES: tuple[OopsKind, ...] = (
                 )
                 for first, kind in _CUT_FAULT_KINDS
             ),
+            # MIPS __do_page_fault() (6.1 arch/mips/mm/fault.c, LoongArch's the same with
+            # "era ==") prints one kind only: "CPU %d Unable to handle kernel paging
+            # request at virtual address %0*lx, epc == %0*lx, ra == %0*lx". A pager
+            # (less -S) cutting it anywhere in "paging request" ("CPU 0 Unable to handle
+            # kernel pa>", 60..64 columns) leaves that kind, though "p" begins others'.
+            _F(
+                lazy_rx(
+                    r"CPU \d+ Unable to handle kernel(?: (?:"
+                    + _cut_rx("paging request")
+                    + ")?)?"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*(?:\n|$)"
+                ),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
             # arm64 do_mem_abort() (5.x on): a fault no handler takes dies through
             # die_kernel_fault(inf->name, ...) with fault_info[]'s name of its status
             # code: "Unable to handle kernel unknown 43 at virtual address ...", "... TLB
