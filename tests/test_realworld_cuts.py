@@ -529,3 +529,19 @@ def test_a_mips_fault_line_a_pager_cut_before_its_kinds_second_letter_is_paging(
         got = parse_log(paged)[0]
         assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
         assert got.type == want.type, columns
+
+
+def test_an_s390_fault_line_a_pager_cut_in_pointer_is_a_paging_request() -> None:
+    # s390 do_no_context() (5.10 arch/s390/mm/fault.c): pr_alert("Unable to handle kernel
+    # pointer dereference in virtual kernel address space\n"). A pager (less -S) at 57..61
+    # columns leaves "Unable to handle kernel po>" .. "... pointe>": no other kind's word
+    # begins "po", so it is the paging request still, never the fragment as the title.
+    console = (DATA / "s390x-5.10-oops.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    for columns in range(57, 62):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"Unable to handle kernel po[a-z]*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
+        assert got.type == want.type, columns

@@ -2456,10 +2456,14 @@ OOPSES: tuple[OopsKind, ...] = (
             # pr_alert("Unable to handle kernel pointer dereference in virtual kernel
             # address space\n")), as journalctl's pager (less -S) or `dmesg | less -S`
             # cuts it and ends it in its mark (taint.PAGER_MARK): "... dereference in vi>".
-            # No other kernel's line goes on "kernel pointer" after these words.
+            # No other kernel's line goes on "kernel pointer" after these words, nor has
+            # another kind a word that begins "po": at 57..61 columns the pager leaves
+            # "Unable to handle kernel po>" .. "... pointe>", the same line.
             _F(
                 lazy_rx(
-                    r"Unable to handle kernel pointer[ \w]*"
+                    r"Unable to handle kernel (?:pointer[ \w]*|po(?:"
+                    + _cut_rx("inte")
+                    + ")?)"
                     + re.escape(PAGER_MARK)
                     + r"[ \t]*(?:\n|$)"
                 ),
