@@ -545,3 +545,26 @@ def test_an_s390_fault_line_a_pager_cut_in_pointer_is_a_paging_request() -> None
         got = parse_log(paged)[0]
         assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
         assert got.type == want.type, columns
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"), [("ppc64-rhel7-elfv1-oops", range(56, 59)), ("s390x-5.10-oops", [56])]
+)
+def test_a_fault_line_a_pager_cut_to_p_is_named_by_the_line_after_it(
+    name: str, widths: list[int]
+) -> None:
+    # powerpc bad_page_fault() (3.10 arch/powerpc/mm/fault.c): "Unable to handle kernel
+    # paging request for data at address 0x%08lx", then "Faulting instruction address:
+    # 0x%08lx"; s390 do_no_context() (5.10): "Unable to handle kernel pointer dereference
+    # in virtual kernel address space", then dump_fault_info()'s "Failing address: ...".
+    # A pager (less -S) at 56..58 columns leaves "Unable to handle kernel p>" .. "pag>",
+    # which arm64's "page domain fault" begins too: the next line names the paging request.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        assert re.search(r"Unable to handle kernel p[ag]*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
+        assert got.type == want.type, columns

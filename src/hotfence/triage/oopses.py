@@ -2430,6 +2430,25 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
+            # ... and cut to "p", "pa", "pag" (56..58 columns), which arm64's "page domain
+            # fault" begins too: the line after it tells whose it is. powerpc
+            # bad_page_fault() (3.10 arch/powerpc/mm/fault.c) prints "Unable to handle
+            # kernel paging request for data at address 0x%08lx" (or "... for instruction
+            # fetch", ...) and then "Faulting instruction address: 0x%08lx" (its 4.20+
+            # lines begin "BUG: "); s390 do_no_context() (5.10 arch/s390/mm/fault.c) its
+            # "... pointer dereference in virtual kernel address space" or "... paging
+            # request in virtual user address space" and then dump_fault_info()'s
+            # "Failing address: %016lx TEID: %016lx". Both are paging requests.
+            _F(
+                lazy_rx(
+                    "Unable to handle kernel p(?:a(?:g)?)?"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*\n(?:Faulting instruction|Failing address)"
+                ),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
             # arm64 do_mem_abort() (5.x on): a fault no handler takes dies through
             # die_kernel_fault(inf->name, ...) with fault_info[]'s name of its status
             # code: "Unable to handle kernel unknown 43 at virtual address ...", "... TLB
