@@ -568,3 +568,20 @@ def test_a_fault_line_a_pager_cut_to_p_is_named_by_the_line_after_it(
         got = parse_log(paged)[0]
         assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
         assert got.type == want.type, columns
+
+
+def test_a_cfi_header_a_pager_cut_in_its_function_keeps_its_kind() -> None:
+    # kernel/cfi.c report_cfi_failure() (6.1): "CFI failure at %pS (target: %pS; expected
+    # type: 0x%08x)" of the trapping call's address, which arm64 cfi_handler() passes as
+    # regs->pc. A pager (less -S) at 56..69 columns cuts the function's name ("CFI failure
+    # at bpf_dispat>"): still a CFI failure, titled by the "pc : " line's function whole
+    console = (DATA / "arm64-6.1-cfi-failure.log").read_text()
+    want = parse_log(console)[0]
+    assert (want.title, str(want.type)) == ("CFI failure in bpf_dispatcher_xdp_func", "CFI")
+    for columns in range(56, 70):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"CFI failure at bpf_dis\w*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, "CFI failure in corrupted"), columns
+        assert got.type == want.type, columns
+    assert parse_log(_paged_journal(console, 60))[0].title == want.title

@@ -3219,7 +3219,18 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx("CFI failure at {{FUNC}}"),
                 "CFI failure in {1}",
                 stack=_s(rx("CFI failure at {{FUNC}}")),
-            )
+            ),
+            # The same line as journalctl's pager (less -S) cuts it in the function's name
+            # (56..69 columns: "CFI failure at bpf_dispat>") and ends it in its mark
+            # (taint.PAGER_MARK). report_cfi_failure() (6.1 kernel/cfi.c) names
+            # "addr", the trapping call's address, which arm64 cfi_handler() and x86
+            # handle_cfi_failure() pass as regs->pc / regs->ip: the "pc : " / "RIP: " line
+            # (or, cut, the trace's first entry) names that function whole.
+            _F(
+                lazy_rx(r"CFI failure at [\w.]*" + re.escape(PAGER_MARK) + r"[ \t]*(?:\n|$)"),
+                "CFI failure in {1}",
+                stack=_s(*_RIP_TRACE),
+            ),
         ],
         absorbs=("WARNING:",),
         absorb_lines=3,
