@@ -585,3 +585,21 @@ def test_a_cfi_header_a_pager_cut_in_its_function_keeps_its_kind() -> None:
         assert got.title in (want.title, "CFI failure in corrupted"), columns
         assert got.type == want.type, columns
     assert parse_log(_paged_journal(console, 60))[0].title == want.title
+
+
+@pytest.mark.parametrize("name", ["x86-6.6-hard-lockup-buddy", "rhel7-hard-lockup-nmi-panic"])
+def test_a_hard_lockup_line_a_pager_cut_in_detected_is_the_hard_lockup(name: str) -> None:
+    # kernel/watchdog.c watchdog_hardlockup_check() (6.6; watchdog_overflow_callback()
+    # before): pr_emerg("Watchdog detected hard LOCKUP on cpu %d\n", cpu) after the
+    # "watchdog: " pr_fmt ("NMI watchdog: " on RHEL 7's 3.10). A pager (less -S) at 56..59
+    # columns leaves "watchdog: Watchdog de>" .. "... detected >": still the hard lockup,
+    # never the cut "Kernel panic - not syncin>" after it as the title.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    for columns in range(56, 60):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"watchdog: Watchdog de[a-z ]*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
+        assert got.type == want.type, columns

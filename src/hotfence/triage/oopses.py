@@ -1187,14 +1187,19 @@ def _cut_first_word_rx(first: str) -> str:
 
 
 # The hard lockup's line, whole or cut by a pager before its CPU, or in its words after
-# the "watchdog: " of its pr_fmt ("watchdog: Watchdog detected h>", see its kind)
+# the "watchdog: " of its pr_fmt ("watchdog: Watchdog detected h>", "watchdog: Watchdog
+# de>", see its kind)
 _HARD_LOCKUP_LINE = (
-    "Watchdog detected h(?:ard LOCKUP(?: on cpu|(?:"
+    "Watchdog de(?:tected h(?:ard LOCKUP(?: on cpu|(?:"
     + _cut_rx(" on cp")
     + ")?"
     + re.escape(PAGER_MARK)
     + r"[ \t]*(?:\n|$))|(?<=watchdog: Watchdog detected h)(?:"
     + _cut_rx("ard LOCKU")
+    + ")?"
+    + re.escape(PAGER_MARK)
+    + r"[ \t]*(?:\n|$))|(?<=watchdog: Watchdog de)(?:"
+    + _cut_rx("tected ")
     + ")?"
     + re.escape(PAGER_MARK)
     + r"[ \t]*(?:\n|$))"
@@ -3497,7 +3502,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
     # function it was stuck in, not the panicking CPU's idle loop.
     _k(
-        "Watchdog detected h",
+        "Watchdog de",
         [
             _F(
                 lazy_rx(_HARD_LOCKUP_LINE),
@@ -3514,7 +3519,9 @@ OOPSES: tuple[OopsKind, ...] = (
         # at 56-68 columns it cuts the words, "watchdog: Watchdog detected h>" ("NMI
         # watchdog: " on RHEL 7's 3.10), which no other line of the kernel starts so
         # (the panic's own "Kernel panic - not syncing: Hard LOCKUP" follows it, as
-        # whole). The kind's header is what every such cut leaves.
+        # whole); at 56-59 columns "watchdog: Watchdog de>" .. "... detected >", no
+        # other line of kernel/watchdog*.c (pr_fmt "watchdog: " or "NMI watchdog: ")
+        # starting "Watchdog d". The kind's header is what every such cut leaves.
         shape=_HARD_LOCKUP_LINE,
     ),
     # WARN_ON() up to 2.6.1x (include/asm-generic/bug.h; RHEL 4's 2.6.9): "Badness in %s at
