@@ -603,3 +603,27 @@ def test_a_hard_lockup_line_a_pager_cut_in_detected_is_the_hard_lockup(name: str
         got = parse_log(paged)[0]
         assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
         assert got.type == want.type, columns
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
+    [("arm64-6.1.0-50-oom", range(60, 68)), ("x86-6.18.44-memcg-oom", range(74, 90))],
+)
+def test_a_kill_line_a_pager_cut_in_its_process_names_it_or_is_corrupted(
+    name: str, widths: range
+) -> None:
+    # mm/oom_kill.c __oom_kill_process() (6.1): "%s: Killed process %d (%s) total-vm:...". A
+    # pager (less -S) cuts it before or in the "(comm)" ("Out of memory: Killed process
+    # 8>", "... 86 (d>"). The victim is the task that invoked the killer when its pid, whole
+    # before the cut " (", is the dump's task line's: "%s invoked oom-killer: " names it.
+    # Else the title names no process, and is corrupted.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = [r for r in parse_log(console) if str(r.type) == "OOM-KILL"]
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        assert re.search(r"Killed process(?: \d*(?: \(?\w*)?)?>\n", paged), columns
+        (got,) = [r for r in parse_log(paged) if str(r.type) == "OOM-KILL"]
+        if got.title != want.title:
+            assert got.title == want.title.rpartition(" ")[0], columns
+            assert got.corrupted, columns
+        assert not re.search(rf"Killed process {want.pid} \(>", paged) or got.title == want.title

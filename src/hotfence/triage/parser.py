@@ -755,11 +755,14 @@ _KILLED_RE = re.compile(
 )
 # The kill line (6.x __oom_kill_process(): "%s: Killed process %d (%s) total-vm:..." with
 # "Memory cgroup out of memory" or "Out of memory") as journalctl's pager (less -S) cuts
-# it before its "(comm)" and ends it in its mark (taint.PAGER_MARK): "Memory cgroup out
-# of memory: Killed process 25482>". Still a kill, its process's name lost (empty).
+# it before its "(comm)" or in it and ends it in its mark (taint.PAGER_MARK): "Memory
+# cgroup out of memory: Killed process 25482>", "Out of memory: Killed process 86 (d>".
+# Still a kill, its process's name lost (empty) unless _cut_victim_comm() finds it.
 _CUT_KILLED_RE = re.compile(
     r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Killed process"
-    r"(?: (?P<pid>\d*))?(?P<comm>)(?P<announce>)" + re.escape(PAGER_MARK) + r"\s*$"
+    r"(?: (?P<pid>\d*)(?P<named> (?:\((?P<part>[^)]*))?)?)?(?P<comm>)(?P<announce>)"
+    + re.escape(PAGER_MARK)
+    + r"\s*$"
 )
 # The kill line cut right after its "%s:" (Bugzilla's wrap at 79 columns, after a syslog
 # prefix and a printk time, drops the space there): "... Memory cgroup out of memory:"
@@ -869,7 +872,11 @@ def _oom_reports(
             continue
         texts = [ln.text for ln in lines]
         where = "memory cgroup out of memory" if m.group("memcg") or memcg else "out of memory"
-        title = normalise(f"{where}: killed process {m.group('comm')}")
+        comm = m.group("comm")
+        cut = m.re is _CUT_KILLED_RE
+        if cut:
+            comm = _cut_victim_comm(m, texts) or ""
+        title = normalise(f"{where}: killed process {comm}")
         rep = Report(
             title=_out(title, from_bytes),
             type="OOM-KILL",
@@ -879,6 +886,9 @@ def _oom_reports(
             end_line=lines[-1].number,
             text=_out("\n".join(texts), from_bytes),
         )
+        if cut and not comm:
+            # (the title names no process: the pager cut its name, and no line tells it)
+            rep.corrupted, rep.corrupted_reason = True, "killed process's name cut"
         rep.frames = call_trace(texts)
         _fill_task_fields(rep, texts, [], from_bytes)
         if rep.comm is None:
@@ -902,6 +912,35 @@ _INVOKED_RE = re.compile(r"^(?P<comm>.+?) invoked oom-killer: ")
 def _next_line(text: str, end: int, start: int) -> bool:
     """Does the line at ``start`` come right after the one ending at ``end``?"""
     return text.count("\n", end, start) <= 1 and not text[end:start].strip()
+
+
+# dump_header()'s dump_stack() task line (6.1 lib/dump_stack.c dump_stack_print_info():
+# "CPU: %d PID: %d Comm: %.20s ..."; 6.12's "CPU: %d UID: %u PID: %d Comm: %.20s ...")
+# names the task that invoked the killer, its pid whole before " Comm:"
+_DUMP_TASK_PID_RE = re.compile(r"CPU: \d+ (?:UID: \d+ )?PID: (?P<pid>\d+) Comm: ")
+
+
+def _cut_victim_comm(m: re.Match[str], texts: list[str]) -> str | None:
+    """The name of the process a kill line a pager cut killed (``m``, _CUT_KILLED_RE's),
+    when the dump proves it: __oom_kill_process() (6.1 mm/oom_kill.c: "%s: Killed process
+    %d (%s) total-vm:...") killed the task that invoked the killer when its pid, whole
+    before the cut " " or " (", is that task's, whose "%s invoked oom-killer: " (dump_header())
+    names it whole; what the cut left of the name must begin it."""
+    if not m.group("named"):
+        return None  # the pid may be cut too ("Killed process 8>")
+    pid = m.group("pid")
+    for t in texts:
+        if " invoked oom-killer: " in t and (inv := _INVOKED_RE.match(t)) is not None:
+            comm = inv.group("comm")
+            break
+    else:
+        return None
+    for t in texts:
+        if "PID: " in t and (task := _DUMP_TASK_PID_RE.search(t)) is not None:
+            if task.group("pid") == pid and comm.startswith(m.group("part") or ""):
+                return comm
+            return None
+    return None
 
 
 def _invoking_comm(texts: list[str], from_bytes: bool) -> str | None:
