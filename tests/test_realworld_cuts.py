@@ -627,3 +627,32 @@ def test_a_kill_line_a_pager_cut_in_its_process_names_it_or_is_corrupted(
             assert got.title == want.title.rpartition(" ")[0], columns
             assert got.corrupted, columns
         assert not re.search(rf"Killed process {want.pid} \(>", paged) or got.title == want.title
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "arm64-6.1.0-50-mod-slub-redzone",
+        "armhf-6.1.0-50-mod-slub-poison",
+        "x86-6.1-slub-redzone",
+        "riscv64-6.12.117+deb13-mod-slub-redzone",
+    ],
+)
+def test_a_slub_title_a_pager_cut_to_fewer_words_is_corrupted(name: str) -> None:
+    # mm/slub.c slab_bug() (6.1: "BUG %s (%s): %pV" after a line of "="): "BUG kmalloc-128
+    # (Tainted: G           OE     ): Right Redzone overwritten". A pager (less -S) at
+    # 60..79 columns cuts it in or before the problem, and no line restates it whole
+    # (restore_bytes()'s "FIX kmalloc-128: Restoring Right Redzone 0x..." cut too): the
+    # title keeps the whole words left ("SLUB: in f", "SLUB: Object in f" of 6.12's
+    # "Object corrupt"), a title naming no kind, so it is marked corrupted.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    seen = 0
+    for columns in range(56, 100):
+        got = parse_log(_paged_journal(console, columns))
+        if not got or not got[0].title.startswith("SLUB: "):
+            continue
+        if got[0].title.split(" in ")[0] != want.title.split(" in ")[0]:
+            assert got[0].corrupted, (columns, got[0].title)
+            seen += 1
+    assert seen > 3

@@ -94,6 +94,10 @@ def sanitise(title: str) -> str:
 # --- the title from the format table ------------------------------------------------------
 
 CORRUPTED_NO_FRAMES = "extracted no frames"
+# The title's words (a format's whole_words group) are what a pager left of the line's,
+# no later line restating them whole: "SLUB: in f" for "SLUB: Right Redzone overwritten
+# in f" names no kind, a title no whole log of the report has.
+CORRUPTED_CUT_WORDS = "title words cut by a pager"
 # An entry of 32-bit ARM's unwinder: " f from g+0x18/0x1c" (5.x+), or with the addresses
 # (dump_backtrace_entry() before 5.x and with CONFIG_BACKTRACE_VERBOSE since:
 # "[<c0a1b2c4>] (f) from [<c0a1b8f0>] (g+0x54/0xe8)"; 3.x printed "(f+0x1/0x2)" first).
@@ -264,8 +268,10 @@ def describe(
             if m is None:
                 continue
         args = [_uncut(m, group) for group in range(1, len(m.groups()) + 1)]
+        words_cut = False  # the title holds what a pager left of its words, not all of them
         if f.whole_words and _cut(m, f.whole_words):
-            args[f.whole_words - 1] = _whole_words(args[f.whole_words - 1], f, report)
+            args[f.whole_words - 1], all_words = _whole_words(args[f.whole_words - 1], f, report)
+            words_cut = not all_words
         frames: list[_Frame] = []
         corrupted = ""
         if f.stack is not None:
@@ -276,6 +282,8 @@ def describe(
                     frames, ok = [guessed], True
             if not ok:
                 corrupted = CORRUPTED_NO_FRAMES
+        if words_cut and not corrupted:
+            corrupted = CORRUPTED_CUT_WORDS
         full = args + [fr.canonical for fr in frames]
         desc = _fmt(f.fmt, full)
         alts.extend(_fmt(a, full) for a in f.alt)
@@ -343,18 +351,20 @@ def _cut(m: re.Match[str], group: int) -> bool:
     return text.endswith(PAGER_MARK) and (end == len(m.string) or m.string[end] == "\n")
 
 
-def _whole_words(cut: str, f: oopses.Format, report: str) -> str:
+def _whole_words(cut: str, f: oopses.Format, report: str) -> tuple[str, bool]:
     """The words of ``f``'s whole_words group that a pager cut (``cut``: what it left,
-    without its mark): a later line's whole statement of them (``f.restated``) that starts
-    with what was left, else the words before the last one, which the cut may have
-    shortened ("Right Redz" -> "Right"). Never a fragment of a word."""
+    without its mark), and whether they are all of them: a later line's whole statement
+    of them (``f.restated``) that starts with what was left, else the words before the
+    last one, which the cut may have shortened ("Right Redz" -> "Right"): never a
+    fragment of a word, but maybe fewer words than the kernel printed ("Object" of 6.12's
+    "Object corrupt", nothing of "Right Redzone overwritten")."""
     for pattern, template in f.restated:
         r = pattern.search(report)
         if r is not None:
             whole = _fmt(template, list(r.groups()))
             if cut and whole.startswith(cut):  # (nothing left: anything starts so)
-                return whole
-    return cut.rpartition(" ")[0].rstrip()
+                return whole, True
+    return cut.rpartition(" ")[0].rstrip(), False
 
 
 def _named_function(f: oopses.Format, args: list[str], guessed_trace: bool) -> _Frame | None:
