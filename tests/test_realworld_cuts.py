@@ -656,3 +656,23 @@ def test_a_slub_title_a_pager_cut_to_fewer_words_is_corrupted(name: str) -> None
             assert got[0].corrupted, (columns, got[0].title)
             seen += 1
     assert seen > 3
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
+    [("x86-6.1-kfence-uaf", range(56, 67)), ("arm64-6.1.0-50-sysrq-crash", range(56, 59))],
+)
+def test_a_header_a_pager_cut_that_no_format_reads_titles_a_corrupted_report(
+    name: str, widths: range
+) -> None:
+    # A header journalctl's pager (less -S) cut before any format of its kind reads it
+    # (mm/kfence/report.c kfence_report_error()'s "BUG: KFENCE: use-after-free read in
+    # %pS" left as "BUG: KFENCE: use-after-fr>", kernel/panic.c panic()'s "Kernel panic -
+    # not syncing: %s" as "Kernel panic - not syncin>"): what is left is the title, as no
+    # kind's title, so the report is corrupted.
+    console = (DATA / f"{name}.log").read_text()
+    whole = parse_log(console)[0]
+    for columns in widths:
+        got = parse_log(_paged_journal(console, columns))[0]
+        assert got.title != whole.title, columns
+        assert got.corrupted, (columns, got.title)

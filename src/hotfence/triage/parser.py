@@ -74,7 +74,14 @@ from .scan import BAD_MODE, BAD_MODE_LINES, scan_log
 from .scan import _wrapped_header as _cut_header
 from .stamps import mark_block_indent, mark_item_indent, mark_stamps
 from .taint import PAGER_MARK, decode_taint
-from .titles import describe, is_corrupted, looping_title, normalise, only_guessed_entries
+from .titles import (
+    CORRUPTED_CUT_HEADER,
+    describe,
+    is_corrupted,
+    looping_title,
+    normalise,
+    only_guessed_entries,
+)
 from .wallclock import WallTime, least_gap, shown_time, wall_time
 
 _MAX_CONTEXT_EVENTS = 20  # entries of a report's context, each one kind of event
@@ -1374,7 +1381,8 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     whole = ext.lines[0] if ext.lines and ext.lines[0].start == ext.header.start else ext.header
     _keep_to_locked_cpu(rep, whole.text)
     _keep_to_hung_task(rep, ext.header.text, from_bytes)
-    unexplained = fmt is None and not corrupted or ext.kind.needs_oops
+    # (a header a pager cut is no more explained by its title being marked corrupted)
+    unexplained = fmt is None and corrupted in ("", CORRUPTED_CUT_HEADER) or ext.kind.needs_oops
     if unexplained and rep.rip is None and rep.pid is None and not _uncut_frames(rep, own_cpu):
         # A header word (a program's "WARNING: ...", a fuzzer's "INFO: Seed: 1") that no
         # title regex of the kernel's messages matches, with nothing of an oops after it:

@@ -98,6 +98,9 @@ CORRUPTED_NO_FRAMES = "extracted no frames"
 # no later line restating them whole: "SLUB: in f" for "SLUB: Right Redzone overwritten
 # in f" names no kind, a title no whole log of the report has.
 CORRUPTED_CUT_WORDS = "title words cut by a pager"
+# No format matched the header line a pager cut, and the title is what it left of it
+# ("Unable to handle kernel a", "Kernel panic - not syncin"): no kind's title.
+CORRUPTED_CUT_HEADER = "header line cut by a pager"
 # An entry of 32-bit ARM's unwinder: " f from g+0x18/0x1c" (5.x+), or with the addresses
 # (dump_backtrace_entry() before 5.x and with CONFIG_BACKTRACE_VERBOSE since:
 # "[<c0a1b2c4>] (f) from [<c0a1b8f0>] (g+0x54/0xe8)"; 3.x printed "(f+0x1/0x2)" first).
@@ -306,6 +309,8 @@ def describe(
         if desc.endswith(PAGER_MARK) and (words := _cut_title_words(desc[:-1], kind)):
             whole = report[:pos] + words + ("" if end == -1 else report[end:])
             return describe(whole, kind, guessed_trace, with_guesses)
+        if desc.endswith(PAGER_MARK):
+            corrupted = corrupted or CORRUPTED_CUT_HEADER
         desc = desc.removesuffix(PAGER_MARK).rstrip()
     if not corrupted and chosen is not None and chosen.corrupted:
         corrupted = "report format is marked as corrupted"
