@@ -660,19 +660,38 @@ def test_a_slub_title_a_pager_cut_to_fewer_words_is_corrupted(name: str) -> None
 
 @pytest.mark.parametrize(
     ("name", "widths"),
-    [("x86-6.1-kfence-uaf", range(56, 67)), ("arm64-6.1.0-50-sysrq-crash", range(56, 59))],
+    [("arm64-6.1.0-50-sysrq-crash", range(56, 59)), ("x86-6.12.115-sysrq-c", range(56, 59))],
 )
 def test_a_header_a_pager_cut_that_no_format_reads_titles_a_corrupted_report(
     name: str, widths: range
 ) -> None:
     # A header journalctl's pager (less -S) cut before any format of its kind reads it
-    # (mm/kfence/report.c kfence_report_error()'s "BUG: KFENCE: use-after-free read in
-    # %pS" left as "BUG: KFENCE: use-after-fr>", kernel/panic.c panic()'s "Kernel panic -
-    # not syncing: %s" as "Kernel panic - not syncin>"): what is left is the title, as no
-    # kind's title, so the report is corrupted.
+    # (kernel/panic.c panic()'s "Kernel panic - not syncing: %s" left as "Kernel panic -
+    # not syncin>"): what is left is the title, as no kind's title, so the report is
+    # corrupted.
     console = (DATA / f"{name}.log").read_text()
     whole = parse_log(console)[0]
     for columns in widths:
         got = parse_log(_paged_journal(console, columns))[0]
         assert got.title != whole.title, columns
         assert got.corrupted, (columns, got.title)
+
+
+@pytest.mark.parametrize("name", ["x86-6.1-kfence-uaf", "riscv64-6.12.117+deb13-mod-kfence-uaf"])
+def test_a_kfence_header_a_pager_cut_before_its_function_is_named_by_its_access(
+    name: str,
+) -> None:
+    # mm/kfence/report.c kfence_report_error() (6.1): "BUG: KFENCE: use-after-free %s in
+    # %pS", a blank line, "Use-after-free %s at 0x%p (in kfence-#%td):" and the access's
+    # trace. A pager (less -S) at 56..66 columns cuts the header before its function
+    # ("BUG: KFENCE: use-after-fr>"): the access's line, whole in its words, names the
+    # kind; the trace's first entry the function.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    for columns in range(56, 67):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"BUG: KFENCE: [\w -]*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
+        assert got.type == want.type, columns

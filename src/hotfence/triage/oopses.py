@@ -1559,6 +1559,30 @@ OOPSES: tuple[OopsKind, ...] = (
                     PARSE_STACK,
                 ),
             ),
+            # ... and cut before its function (56..66 columns: "BUG: KFENCE: use-after-fr>",
+            # "... use-after-free read i>"): the access's line after the header's blank
+            # one ("Use-after-free read at 0x%p (in kfence-#%td):", kfence_report_error()
+            # 6.1, its words whole at 56 columns) names the kind the cut header began.
+            *(
+                _F(
+                    lazy_rx(
+                        "BUG: KFENCE: (?:"
+                        + _cut_rx(f"{kind} {access} in")
+                        + ")?"
+                        + re.escape(PAGER_MARK)
+                        + rf"[ \t]*\n(?:[ \t]*\n)?{line} {access} at\b"
+                    ),
+                    f"KFENCE: {kind} {access} in {{1}}",
+                    alt=("bad-access in {1}",),
+                    stack=_s(rx(rf"^{line} {access} at\b"), PARSE_STACK),
+                )
+                for line, kind in (
+                    ("Use-after-free", "use-after-free"),
+                    ("Out-of-bounds", "out-of-bounds"),
+                    ("Invalid", "invalid"),
+                )
+                for access in ("read", "write")
+            ),
             _F(
                 lazy_rx("BUG: KFENCE: invalid free in {{FUNC}}"),
                 "KFENCE: invalid free in {2}",
