@@ -695,3 +695,22 @@ def test_a_kfence_header_a_pager_cut_before_its_function_is_named_by_its_access(
         got = parse_log(paged)[0]
         assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
         assert got.type == want.type, columns
+
+
+@pytest.mark.parametrize("name", ["x86-mce-fatal", "rhel6-mce-fatal"])
+def test_an_mce_panic_whose_machine_check_line_is_lost_is_a_hardware_error(name: str) -> None:
+    # arch/x86/kernel/cpu/mce/core.c mce_panic() (6.1; 2.6.32's mce.c the same): the
+    # machine check's "CPU %d: Machine Check%s: %Lx Bank %d: %016Lx" (__print_mce()), then
+    # "Machine check: %s" and panic("Fatal machine check[ on current CPU]"). With the
+    # first line lost (a paste begun after it), or cut by a pager (less -S) before its
+    # bank, the panic titles the report: a hardware error still, not a DoS.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    assert str(want.type) == "HARDWARE-ERROR"
+    line = console[console.index("Machine Check Exception") :].split("\n", 1)[0]
+    start = console.rfind("\n", 0, console.index(line)) + 1
+    got = parse_log(console[:start] + console[start:].split("\n", 1)[1])[0]
+    assert got.title.startswith("kernel panic: Fatal machine check"), got.title
+    assert got.type == want.type
+    paged = parse_log(_paged_journal(console, 100))[0]
+    assert paged.type == want.type, paged.title

@@ -3913,6 +3913,20 @@ TITLE_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("SLUB: ",), "MEMORY_SAFETY_BUG"),
     (("CFI failure in",), "CFI"),
     (("MCE: ",), "HARDWARE-ERROR"),
+    # mce_panic()'s own panic line (arch/x86/kernel/cpu/mce/core.c, 6.1: panic(msg) after
+    # "Machine check: %s"; 2.6.32's mce.c the same) where the machine check's line
+    # (__print_mce()'s "CPU %d: Machine Check%s: %Lx Bank %d: %016Lx") was lost or a pager
+    # cut it before its bank: still a hardware error, as the MCE's own title says.
+    (
+        (
+            "kernel panic: Fatal machine check",
+            "kernel panic: Fatal Machine check",
+            "kernel panic: Fatal local machine check",
+            "kernel panic: Machine check from unknown source",
+            "kernel panic: Timeout synchronizing machine check over CPUs",
+        ),
+        "HARDWARE-ERROR",
+    ),
     (
         ("UBSAN: array-index-out-of-bounds", "UBSAN: array index out of bounds"),
         "MEMORY_SAFETY_UBSAN",
