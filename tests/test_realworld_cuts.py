@@ -714,3 +714,29 @@ def test_an_mce_panic_whose_machine_check_line_is_lost_is_a_hardware_error(name:
     assert got.type == want.type
     paged = parse_log(_paged_journal(console, 100))[0]
     assert paged.type == want.type, paged.title
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
+    [
+        ("arm64-6.1.0-50-sysrq-crash", range(59, 79)),
+        ("arm64-6.1.0-50-kill-init", range(59, 82)),
+        ("arm64-6.1.0-50-no-root", range(59, 101)),
+    ],
+)
+def test_a_panic_a_pager_cut_in_its_message_titles_a_corrupted_report(
+    name: str, widths: range
+) -> None:
+    # kernel/panic.c panic() (6.1): pr_emerg("Kernel panic - not syncing: %s\n", buf). A
+    # pager (less -S) cuts the message ("... not syncing: sysrq trigg>", "... Attempted to
+    # kill i>", "... VFS: Unable to mount root fs on unknown-bl>"): the title is what is
+    # left of it, no message the kernel printed, so the report is corrupted.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    assert want.title.startswith("kernel panic: ") and not want.corrupted
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        assert re.search(r"Kernel panic - not syncing: [^\n]*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert want.title.startswith(got.title) or got.title.endswith("NUM,NUM"), columns
+        assert got.title == want.title or got.corrupted, (columns, got.title)

@@ -271,10 +271,16 @@ def describe(
             if m is None:
                 continue
         args = [_uncut(m, group) for group in range(1, len(m.groups()) + 1)]
-        words_cut = False  # the title holds what a pager left of its words, not all of them
+        # the title holds what a pager left of its words, not all of them: a group of the
+        # title's run to the pager's mark ("Kernel panic - not syncing: sysrq trigg>")
+        words_cut = any(
+            _cut(m, g) and f"{{{g}}}" in f.fmt
+            for g in range(1, len(args) + 1)
+            if g != f.whole_words
+        )
         if f.whole_words and _cut(m, f.whole_words):
             args[f.whole_words - 1], all_words = _whole_words(args[f.whole_words - 1], f, report)
-            words_cut = not all_words
+            words_cut = words_cut or not all_words
         frames: list[_Frame] = []
         corrupted = ""
         if f.stack is not None:
