@@ -740,3 +740,19 @@ def test_a_panic_a_pager_cut_in_its_message_titles_a_corrupted_report(
         got = parse_log(paged)[0]
         assert want.title.startswith(got.title) or got.title.endswith("NUM,NUM"), columns
         assert got.title == want.title or got.corrupted, (columns, got.title)
+
+
+@pytest.mark.parametrize(
+    "name", ["armhf-6.1.0-50-mod-slub-redzone", "armhf-6.1.0-50-mod-slub-poison"]
+)
+def test_a_slub_track_entry_a_pager_cut_keeps_the_track_out_of_the_frames(name: str) -> None:
+    # mm/slub.c print_track() (6.1): "Allocated in %pS age=%lu cpu=%u pid=%d" / "Freed in
+    # ...", then stack_trace_print()'s indented " %pS" entries: the object's history, not
+    # the report's trace (ARM's dump_stack() " f from g+0x1/0x2" after it). A pager (less
+    # -S) at 56..67 columns cuts a track entry (" link_path_walk.part.0.cons>"): the
+    # entries after it are the track's still, never the report's frames.
+    console = (DATA / f"{name}.log").read_text()
+    want = [f.function for f in parse_log(console)[0].frames]
+    for columns in range(56, 68):
+        got = [f.function for f in parse_log(_paged_journal(console, columns))[0].frames]
+        assert set(got) <= set(want), (columns, got)

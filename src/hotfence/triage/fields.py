@@ -863,7 +863,7 @@ def call_trace(lines: list[str], headed: bool = True) -> list[Frame]:
         for i, t in enumerate(lines):
             if _SLUB_TRACK_RE.match(t):
                 track = True
-            elif not _is_entry_line(t):
+            elif not _is_entry_line(t) and not (track and _CUT_TRACK_ENTRY_RE.match(t)):
                 track = False
             elif not track:
                 start = i
@@ -921,6 +921,14 @@ def _interleaved(t: str, after: list[str]) -> bool:
 # slab_common.c, 5.12-6.x) prints " allocated at %pS" only when it knows the caller, its
 # entries either way. 32-bit ARM's __show_regs() (arch/arm/kernel/process.c, since 5.12)
 # heads each with "Register r%d information:", then mem_dump_obj()'s " slab%s %s ...".
+# An entry of a SLUB track (mm/slub.c print_track(), 6.1: stack_trace_print()'s " %pS"
+# lines, indented) that journalctl's pager (less -S) cut and ended in its mark
+# (taint.PAGER_MARK): " link_path_walk.part.0.cons>", " hotfence_crash_do+0x100/0x174
+# [hotfe>". No entry by its shape, but still the track's: the entries after it are too,
+# not the report's own trace.
+_CUT_TRACK_ENTRY_RE = re.compile(
+    r"\s+[A-Za-z_][\w.]*(?:\+[^\s>]*)?(?: \[[\w.\-]*)?" + re.escape(PAGER_MARK) + "$"
+)
 _SLUB_TRACK_RE = re.compile(
     r"(?:INFO: )?(?:Allocated|Freed) in (?:.+ age=\d|\S.*" + re.escape(PAGER_MARK) + r"$)"
     r"|.* allocated at [\w.]+(?:\+0x[0-9a-f]+/0x[0-9a-f]+| \(.*\))\s*$|\s*Free path:\s*$"
