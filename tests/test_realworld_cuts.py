@@ -660,15 +660,16 @@ def test_a_slub_title_a_pager_cut_to_fewer_words_is_corrupted(name: str) -> None
 
 @pytest.mark.parametrize(
     ("name", "widths"),
-    [("arm64-6.1.0-50-sysrq-crash", range(56, 59)), ("x86-6.12.115-sysrq-c", range(56, 59))],
+    [("riscv64-6.12.117+deb13-mod-null", range(56, 57))],
 )
 def test_a_header_a_pager_cut_that_no_format_reads_titles_a_corrupted_report(
     name: str, widths: range
 ) -> None:
     # A header journalctl's pager (less -S) cut before any format of its kind reads it
-    # (kernel/panic.c panic()'s "Kernel panic - not syncing: %s" left as "Kernel panic -
-    # not syncin>"): what is left is the title, as no kind's title, so the report is
-    # corrupted.
+    # (riscv die_kernel_fault()'s "Unable to handle kernel %s at virtual address "
+    # REG_FMT, 6.12 arch/riscv/mm/fault.c, left as "Unable to handle kernel a>", "a" as
+    # in arm64's "alignment fault" too): what is left is the title, as no kind's title,
+    # so the report is corrupted.
     console = (DATA / f"{name}.log").read_text()
     whole = parse_log(console)[0]
     for columns in widths:
@@ -756,3 +757,23 @@ def test_a_slub_track_entry_a_pager_cut_keeps_the_track_out_of_the_frames(name: 
     for columns in range(56, 68):
         got = [f.function for f in parse_log(_paged_journal(console, columns))[0].frames]
         assert set(got) <= set(want), (columns, got)
+
+
+@pytest.mark.parametrize(
+    "name", ["arm64-6.1.0-50-sysrq-crash", "x86-6.12.115-sysrq-c", "mipsel-6.1.0-50-kill-init"]
+)
+def test_a_panic_line_a_pager_cut_before_its_colon_is_a_panic(name: str) -> None:
+    # kernel/panic.c panic() (6.1): pr_emerg("Kernel panic - not syncing: %s\n", buf). A
+    # pager (less -S) at 56..58 columns leaves "Kernel panic - not syncin>" .. "... not
+    # syncing:>": panic()'s line, its message lost, as "... not syncing: >" at 59 leaves
+    # it -- "kernel panic:", corrupted, a DoS, never the fragment as the title.
+    console = (DATA / f"{name}.log").read_text()
+    want = [r for r in parse_log(_paged_journal(console, 59)) if r.title == "kernel panic:"]
+    assert want and want[0].corrupted
+    for columns in range(56, 59):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"Kernel panic - not syncin[g:]*>\n", paged), columns
+        got = [r for r in parse_log(paged) if r.title.lower().startswith("kernel panic")]
+        assert [(r.title, r.type, r.corrupted) for r in got] == [
+            (r.title, r.type, r.corrupted) for r in want
+        ], columns

@@ -2666,6 +2666,15 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
             _F(lazy_rx(_PANIC + "(.*)"), "kernel panic: {1}"),
+            # The same line as journalctl's pager (less -S) cuts it before its ": " (56..58
+            # columns: "Kernel panic - not syncin>", PANIC_CUT_RE): panic()'s line still
+            # (kernel/panic.c, 6.1: pr_emerg("Kernel panic - not syncing: %s\n", buf)),
+            # its message all lost, as "... not syncing: >" leaves it at 59.
+            _F(
+                lazy_rx(_PANIC_CUT.removesuffix(r"\s*$") + r"[ \t]*(?:\n|$)"),
+                "kernel panic:",
+                corrupted=True,
+            ),
         ],
     ),
     _k(
