@@ -777,3 +777,21 @@ def test_a_panic_line_a_pager_cut_before_its_colon_is_a_panic(name: str) -> None
         assert [(r.title, r.type, r.corrupted) for r in got] == [
             (r.title, r.type, r.corrupted) for r in want
         ], columns
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
+    [("arm64-6.1.0-50-oom", range(56, 60)), ("x86-6.18.44-memcg-oom", range(65, 74))],
+)
+def test_a_kill_line_a_pager_cut_before_process_is_the_kill(name: str, widths: range) -> None:
+    # mm/oom_kill.c __oom_kill_process() (6.1): "%s: Killed process %d (%s) total-vm:...".
+    # A pager (less -S) cuts it before "process" ("Memory cgroup out of memory: Kille>",
+    # "Out of memory: Killed p>"): still the kill -- "Kille" begins no 4.x announcement
+    # ("Kill process %d (%s) score %u or sacrifice child") -- its process's name lost.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = [r for r in parse_log(console) if str(r.type) == "OOM-KILL"]
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        assert re.search(r"ut of memory: Kille[a-z ]*>\n", paged), columns
+        (got,) = [r for r in parse_log(paged) if str(r.type) == "OOM-KILL"]
+        assert (got.title, got.corrupted) == (want.title.rpartition(" ")[0], True), columns

@@ -765,11 +765,14 @@ _KILLED_RE = re.compile(
 # it before its "(comm)" or in it and ends it in its mark (taint.PAGER_MARK): "Memory
 # cgroup out of memory: Killed process 25482>", "Out of memory: Killed process 86 (d>".
 # Still a kill, its process's name lost (empty) unless _cut_victim_comm() finds it.
+# Cut before "process" ("Memory cgroup out of memory: Kille>", 65..73 columns on 6.18),
+# it is the kill still from "Kille" on, which 4.x's announcement ("%s: Kill process %d
+# (%s) score %u or sacrifice child", oom_kill_process()) never begins.
 _CUT_KILLED_RE = re.compile(
-    r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?Killed process"
-    r"(?: (?P<pid>\d*)(?P<named> (?:\((?P<part>[^)]*))?)?)?(?P<comm>)(?P<announce>)"
-    + re.escape(PAGER_MARK)
-    + r"\s*$"
+    r"(?P<memcg>Memory cgroup out of memory: )?(?:Out of memory: )?(?:Killed process"
+    r"(?: (?P<pid>\d*)(?P<named> (?:\((?P<part>[^)]*))?)?)?"
+    r"|(?<=ut of memory: )Kille(?:d(?: (?:p(?:r(?:o(?:c(?:e(?:s)?)?)?)?)?)?)?)?)"
+    r"(?P<comm>)(?P<announce>)" + re.escape(PAGER_MARK) + r"\s*$"
 )
 # The kill line cut right after its "%s:" (Bugzilla's wrap at 79 columns, after a syslog
 # prefix and a printk time, drops the space there): "... Memory cgroup out of memory:"
@@ -846,7 +849,11 @@ def _oom_reports(
             block_start = _dump_cut_start(text, s, line) if s > lo else s
             continue
         m = _KILLED_RE.search(line)
-        if m is None and line.endswith(PAGER_MARK) and "Killed process" in line:
+        if (
+            m is None
+            and line.endswith(PAGER_MARK)
+            and ("Killed process" in line or "y: Kille" in line)
+        ):
             m = _CUT_KILLED_RE.search(line)
         if m is None:
             if "oom-kill:" in line:
