@@ -289,6 +289,35 @@ def test_abrt_clis_reason_line_is_no_second_report(name: str) -> None:
     assert parse_log(listing.encode()) == []
 
 
+@pytest.mark.parametrize(
+    "name", ["centos7-dockerd-ip6mr", "rhel6-irq-marker-frames", "rhel6-syslog-old-warning"]
+)
+def test_abrts_bugzilla_summary_is_no_second_report(name: str) -> None:
+    """The Bugzilla bug abrt files for a kernel oops is titled by libreport's summary
+    (src/plugins/bugzilla_format.conf "%summary: [abrt] %package%[[: %crash_function%]]
+    [[: %reason%]][[: TAINTED %tainted_short%]]", bugzilla_format_kernel.conf the same
+    without the package): the oops's first line after "[abrt] ", as the bug's page heads
+    it ("Bug N - ", an en dash in Bugzilla 5) and its mails' subject ("[Bug N] New: ").
+    Its description gives the oops ("Additional info: %bare_backtrace"). The bug saved
+    or pasted is one crash, the backtrace's: the title line is no report of its own."""
+    (rep,) = parse_log((DATA / f"{name}.log").read_text().encode())
+    bare = _abrt_backtrace(rep)
+    reason = bare.splitlines()[1]
+    assert reason.startswith(("BUG: ", "WARNING: "))
+    want = [_wrap_facts(r) for r in parse_log(bare.encode())]
+    body = "\n\nDescription of problem:\nThe box hung.\n\nAdditional info:\n" + bare
+    for summary in (
+        f"[abrt] kernel: {reason}",
+        f"[abrt] {reason}: TAINTED {rep.taint or 'G'}",
+        f"Bug 1089023 - [abrt] kernel: {reason}",
+        f"Bug 1089023 \u2013 [abrt] {reason}",
+        f"[Bug 1089023] New: [abrt] kernel: {reason}",
+    ):
+        got = parse_log((summary + body).encode())
+        assert [_wrap_facts(r) for r in got] == want, summary
+        assert len(got) == 1 and got[0].frames
+
+
 def test_a_4_9_consoles_entry_time_after_a_stack_marker_keeps_the_entry() -> None:
     # 4.9's show_trace_log_lvl() (arch/x86/kernel/dumpstack.c) printk()s "<%s> " with no
     # newline and the stack's next entry as a record of its own: a console prints that

@@ -991,6 +991,16 @@ _KLOG_SEVERITIES = frozenset("IWEF")
 _KLOG_RE = re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ [^\s:\]]+:\d+\] ")
 
 
+# libreport's summary of a kernel oops bug (src/plugins/bugzilla_format.conf: "%summary:
+# [abrt] %package%[[: %crash_function%]][[: %reason%]][[: TAINTED %tainted_short%]]",
+# bugzilla_format_kernel.conf the same without the package): the oops's first line made
+# the bug's title, "[abrt] kernel: BUG: unable to handle kernel paging request at ...",
+# also as Bugzilla heads the bug's page ("Bug 1089023 - [abrt] ...", an en dash in 5.x,
+# three characters when the log is read as Latin-1) and its mails' subject ("[Bug
+# 1089023] New: [abrt] ..."). printk writes no "[abrt] ".
+_ABRT_SUMMARY_RE = re.compile(r"(?:Bug \d+ \S{1,3} |\[Bug \d+\] (?:New: )?)?\[abrt\] ")
+
+
 def from_userspace(raw: str, journal: str | None = None) -> bool:
     """True when a syslog / journal line names a program other than the kernel as its
     writer, or is a program's own log line (klog): its ``WARNING:`` or ``INFO:`` is that
@@ -1024,6 +1034,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
         # kernel paging request in tcp_sendmsg"); printk never writes this field name.
         return True
+    if raw[:1] in "[B" and "[abrt] " in raw[:40] and _ABRT_SUMMARY_RE.match(raw):
+        return True  # the bug's title abrt gave a kernel oops: its first line (see above)
     if raw[:8] == "reason: ":
         # libreport's one-line problem item (make_description(): "%s: %*s%s", the value
         # from column 17): the "reason:         WARNING: CPU: ..." of abrt-cli's list and
