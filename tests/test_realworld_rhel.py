@@ -163,6 +163,49 @@ def test_a_module_list_a_wide_terminal_cut_once_keeps_its_modules() -> None:
     assert checked >= 5
 
 
+@pytest.mark.parametrize(
+    "support",
+    [
+        "Supported: Yes",
+        "Supported: No, Unsupported modules are loaded",
+        "Supported: No, Proprietary and Unsupported modules are loaded",
+    ],
+)
+def test_a_suse_module_list_a_terminal_cut_keeps_its_modules(support: str) -> None:
+    """SUSE's kernels (SLES 9-15, openSUSE: the "SUSE/external support flag in modules"
+    patch, patches.suse/supported-flag) print the kernel's support status as a line of
+    its own right after print_modules()'s list: "Supported: No, Unsupported modules are
+    loaded" before "Pid: 8855, comm: nfsd Tainted: G 2.6.27.45-0.1-default #1" (a SLES 11
+    oops on LKML, 2010), "Supported: No, Proprietary and Unsupported modules are loaded"
+    before a SLE15-SP3 5.3.18 header. A terminal that cut the list inside a name goes on
+    with the rest in a row of its own, then that line: every real log with a prefix whose
+    module list is its longest line, in SUSE's shape and cut so, has the modules it had
+    whole, and its other facts."""
+    checked = 0
+    for path, console, want in _prefixed_real_logs():
+        lines = console.split("\n")
+        at = [i for i, ln in enumerate(lines) if "Modules linked in:" in ln]
+        if not at or at[0] + 1 >= len(lines):
+            continue
+        listed = lines[at[0]]
+        if make_line(lines[at[0] + 1], 0, 0).text.startswith(" "):
+            continue  # the list goes on in a record of its own (3.5-4.x printk)
+        status = listed[: listed.index("Modules linked in:")] + support
+        longest = max(len(ln) for i, ln in enumerate(lines) if i != at[0])
+        width = max(longest + 1, len(status) + 1, len(listed) // 2 + 1, _MAIL_WIDTH_MAX + 1)
+        if width >= len(listed) or not any(w.modules for w in want):
+            continue
+        suse = lines[: at[0] + 1] + [status] + lines[at[0] + 1 :]
+        assert [_wide_facts(r) for r in parse_log("\n".join(suse))] == [
+            _wide_facts(r) for r in want
+        ], path.name
+        rows = lines[: at[0]] + [listed[:width], listed[width:], status] + lines[at[0] + 1 :]
+        got = parse_log("\n".join(rows))
+        assert [_wide_facts(r) for r in got] == [_wide_facts(r) for r in want], path.name
+        checked += 1
+    assert checked >= 5
+
+
 def _wide_facts(rep: Report) -> tuple[object, ...]:
     return (*_wrap_facts(rep), rep.modules, rep.tainting_modules, rep.hardware)
 

@@ -46,6 +46,11 @@ _AFTER_LIST_RE = re.compile(
     r"|Process \S+ \(pid: \d+"
     # kernel/module/tracking.c print_unloaded_tainted_modules() (5.18+)
     r"|Unloaded tainted modules:"
+    # SUSE's kernels (SLES 9-15, openSUSE; the "SUSE/external support flag in modules"
+    # patch, patches.suse/supported-flag) print the kernel's support status as a line
+    # of its own after the list: "Supported: Yes", "Supported: Yes, External",
+    # "Supported: No, Unsupported modules are loaded"
+    r"|Supported: (?:Yes|No)\b"
     # the soft lockup watchdog's print_irqtrace_events() (kernel/locking/lockdep.c)
     r"|irq event stamp: "
     # x86 __die_body() prints the list after show_regs() (4.x+): then a page fault's
