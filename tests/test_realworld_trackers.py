@@ -107,3 +107,29 @@ def test_apports_oops_text_item_reads_as_the_oops() -> None:
         assert [_facts(r) for r in streamed] == want, oops.split("\n")[0]
         checked += 1
     assert checked > 120
+
+
+def test_a_bug_mails_subject_naming_the_oops_is_no_report() -> None:
+    """A tracker mails each bug with its summary, an oops's first line for the bugs its
+    reporters file (apport's title, abrt's summary), as the subject: Launchpad's "[Bug
+    %d] [NEW] %s" and "[Bug %d] %s" (lib/lp/bugs/mail/newbug.py, a reply's "Re: " after
+    it), Bugzilla's "[Bug %d] New: %s", debbugs' "Bug#%d: %s" (scripts/process) with
+    reportbug's "package: title". A list archive's page of the mail heads it with that
+    subject alone. It names the crash but is no kernel line: the page gives the body's
+    oops reports, not one more "in corrupted" report of its subject."""
+    checked = 0
+    for rep in _real_reports():
+        oops = rep.text.rstrip("\n")
+        title = _apport_title(oops)
+        want = [r.title for r in parse_log(oops)]
+        for subject in (
+            f"[Bug 2061874] [NEW] {title}",
+            f"[Bug 2061874] Re: {title}",
+            f"[Bug 2061874] {title}",
+            f"[Bug 213456] New: {title}",
+            f"Bug#1061234: linux-image-6.1.0-18-amd64: {title}",
+        ):
+            page = f"{subject}\n\nPublic bug reported:\n\n{oops}\n"
+            assert [r.title for r in parse_log(page)] == want, subject
+        checked += 1
+    assert checked > 120

@@ -991,14 +991,21 @@ _KLOG_SEVERITIES = frozenset("IWEF")
 _KLOG_RE = re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ [^\s:\]]+:\d+\] ")
 
 
-# libreport's summary of a kernel oops bug (src/plugins/bugzilla_format.conf: "%summary:
-# [abrt] %package%[[: %crash_function%]][[: %reason%]][[: TAINTED %tainted_short%]]",
-# bugzilla_format_kernel.conf the same without the package): the oops's first line made
-# the bug's title, "[abrt] kernel: BUG: unable to handle kernel paging request at ...",
-# also as Bugzilla heads the bug's page ("Bug 1089023 - [abrt] ...", an en dash in 5.x,
-# three characters when the log is read as Latin-1) and its mails' subject ("[Bug
-# 1089023] New: [abrt] ..."). printk writes no "[abrt] ".
-_ABRT_SUMMARY_RE = re.compile(r"(?:Bug \d+ \S{1,3} |\[Bug \d+\] (?:New: )?)?\[abrt\] ")
+# A bug tracker's title of a report, the oops's first line as the bug's summary: a saved
+# bug, its mail or a list archive's page of it starts with it. printk writes none of:
+# * libreport's summary of the bug abrt files (src/plugins/bugzilla_format.conf
+#   "%summary: [abrt] %package%[[: %crash_function%]][[: %reason%]][[: TAINTED
+#   %tainted_short%]]", bugzilla_format_kernel.conf the same without the package),
+#   "[abrt] kernel: BUG: unable to handle kernel paging request at ...", also as
+#   Bugzilla heads the bug's page ("Bug 1089023 - [abrt] ...", an en dash in 5.x, three
+#   characters when the log is read as Latin-1);
+# * the mails' subject: Bugzilla's "[Bug %d] New: %s" (Red Hat's, the kernel's),
+#   Launchpad's "[Bug %d] [NEW] %s" and "[Bug %d] %s" (lib/lp/bugs/mail/newbug.py
+#   generate_bug_add_email(), bugnotificationbuilder.py; a reply's "Re: " after it),
+#   debbugs' "Bug#%d: %s" (scripts/process, "Subject: $gBug#$ref: $newsubject"), the
+#   title there often reportbug's "package: title": "Bug#987654:
+#   linux-image-6.1.0-13-amd64: kernel BUG at fs/ext4/inode.c:1234!".
+_BUG_TITLE_RE = re.compile(r"(?:Bug \d+ \S{1,3} )?\[abrt\] |\[Bug \d+\] |Bug#\d+: ")
 
 
 def from_userspace(raw: str, journal: str | None = None) -> bool:
@@ -1034,8 +1041,8 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
         # kernel paging request in tcp_sendmsg"); printk never writes this field name.
         return True
-    if raw[:1] in "[B" and "[abrt] " in raw[:40] and _ABRT_SUMMARY_RE.match(raw):
-        return True  # the bug's title abrt gave a kernel oops: its first line (see above)
+    if raw[:1] in "[B" and _BUG_TITLE_RE.match(raw):
+        return True  # a bug tracker's title of a kernel oops: its first line (see above)
     if raw[:8] == "reason: ":
         # libreport's one-line problem item (make_description(): "%s: %*s%s", the value
         # from column 17): the "reason:         WARNING: CPU: ..." of abrt-cli's list and
