@@ -744,6 +744,27 @@ def test_a_log_posted_on_a_page_reads_as_the_log(log: str, as_bytes: bool) -> No
     assert len(got[0].frames) > 4
 
 
+@pytest.mark.parametrize("since_3_14", [False, True])
+def test_an_arm_trace_posted_on_a_page_keeps_its_frames(since_3_14: bool) -> None:
+    """32-bit ARM's unwinder prints each entry as "[<%08lx>] (%pS) from [<%08lx>] (%pS)"
+    (arch/arm/kernel/traps.c dump_backtrace_entry(); 3.14-5.x print the callee "(%ps)",
+    with no offset): a web page takes the "<c02c9f48>" of a kernel address for a tag and
+    drops it, "[] (sysrq_handle_crash+0x1c/0x28) from [] (__handle_sysrq+0xa8/0x174)".
+    The ARM 3.4 oops posted so has its frames and facts, in either shape."""
+    original = (DATA / "arm-3.4-oops.log").read_text()
+    if since_3_14:
+        original = re.sub(r"\] \((\w+)\+0x[0-9a-f]+/0x[0-9a-f]+\) from", r"] (\1) from", original)
+        assert (
+            "[<c02c9f48>] (sysrq_handle_crash) from [<c02ca4dc>] (__handle_sysrq+0xa8" in original
+        )
+    posted = _posted_on_a_page(original)
+    assert "] [] (sysrq_handle_crash" in posted and " from [] (__handle_sysrq" in posted
+    want = parse_log(original.encode())
+    got = parse_log(posted.encode())
+    assert [_facts(r) for r in got] == [_facts(r) for r in want]
+    assert len(got[0].frames) > 4
+
+
 @pytest.mark.parametrize("trailing", [" ", "   ", "\t"])
 def test_a_log_whose_lines_end_in_blanks_reads_as_the_log(trailing: str) -> None:
     # A terminal's, an editor's or a page's copy pads lines with blanks: every real log

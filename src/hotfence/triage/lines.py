@@ -460,9 +460,15 @@ _SGR_RE = re.compile(r"\x1b\[[0-9;]*m")
 # multiplication sign (U+00D7, UTF-8 "\xc3\x97"), "0x83" as "0×83"; and HTML takes the
 # "<c01de48c>" of a 2.6 "[<c01de48c>] f+0x1/0x2" entry for a tag and drops it, leaving
 # "[] f+0x1/0x2". printk writes neither: read as "0x83" and as a PC of 0 ("[<0>]"),
-# where a function follows ("RIP: 0010:[]  [] f+0x1/0x2", "IP: [] f+0x1/0x2").
+# where a function follows ("RIP: 0010:[]  [] f+0x1/0x2", "IP: [] f+0x1/0x2"), also
+# 32-bit ARM's in brackets: arch/arm/kernel/traps.c dump_backtrace_entry() prints
+# "[<%08lx>] (%pS) from [<%08lx>] (%pS)" (3.x; "(%ps) from", no offset, 3.14-5.x), and
+# a page drops the "<c02c9f48>" of kernel addresses from 0xa0000000 up (a tag's name
+# starts with a letter: "<80a3cb94>" stays): "[] (f+0x1c/0x28) from [] (g+0xa8/0x174)".
 _TIMES_LATIN1 = "0\xc3\x97"
-_EMPTY_PC_RE = re.compile(r"\[\](?=(?: +\[\])? +(?:\? +)?[\w.]+\+0x)")
+_EMPTY_PC_RE = re.compile(
+    r"\[\](?=(?: +\[\])? +(?:\? +)?(?:[\w.]+\+0x|\([\w.]+(?:\+0x|(?: \[[\w.\-]+\])?\) from )))"
+)
 
 
 def needs_plain(raw: str) -> bool:
