@@ -167,6 +167,33 @@ def test_arm_pre_5x_backtrace_entries_without_a_header_give_the_title(name: str)
     )
 
 
+@pytest.mark.parametrize(
+    "bug_line",
+    [
+        "Kernel BUG at c02c9f48 [verbose debug info unavailable]",
+        "kernel BUG at drivers/tty/sysrq.c:139!",
+    ],
+)
+def test_a_fault_whose_die_reports_a_bug_is_one_report(bug_line: str) -> None:
+    """32-bit ARM die() (and Qualcomm's msm-4.4 arm64 one: SDM636 phones' logs,
+    github.com/GuaiYiHu/android_device_xiaomi_whyred/issues/40) runs report_bug() on the
+    faulting PC: when the bug table holds it, its "[ cut here ]" and "Kernel BUG at" lines
+    come between the fault's page-table lines and "Internal error: Oops - BUG: 817". One
+    die(), one report, titled by the fault as without those lines."""
+    text = (DATA / "arm-3.4-oops.log").read_text()
+    bug = reworded(
+        text,
+        {
+            "*ppte=00000000\n": "*ppte=00000000\n"
+            "<4>[  812.353901] ------------[ cut here ]------------\n"
+            f"<2>[  812.353920] {bug_line}\n",
+            "Internal error: Oops: 817 [#1]": "Internal error: Oops - BUG: 817 [#1]",
+        },
+    )
+    assert len(parse_log(bug.encode())) == 1
+    assert _facts(parse_log(bug.encode())) == _facts(parse_log(text.encode()))
+
+
 @pytest.mark.parametrize("name", ["ubuntu-syslog-false-alarms", "rhel6-syslog-hung-task"])
 def test_journal_without_hostnames_reads_like_syslog(name: str) -> None:
     """``journalctl --no-hostname`` (systemd 239+) prints "Sep 21 17:06:49 kernel: ..."

@@ -2520,8 +2520,17 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE),
             ),
         ],
-        absorbs=("Unable to handle kernel ",),
-        absorb_lines=1,
+        # 32-bit ARM die() (arch/arm/kernel/traps.c, 2.6.2x-6.x) runs report_bug() on the
+        # faulting PC before __die(), whatever the fault, and names a hit "Oops - BUG";
+        # Qualcomm's msm-4.4 arm64 die() does the same (SDM636 4.4.18x logs): a fault at
+        # a PC the bug table holds prints __do_kernel_fault()'s "Unable to handle kernel
+        # ... at virtual address", show_pte()'s "pgd = %p" and "[%08lx] *pgd=...", then
+        # report_bug()'s "------------[ cut here ]------------" and "kernel BUG at %s:%u!"
+        # (without CONFIG_DEBUG_BUGVERBOSE "Kernel BUG at %p [verbose debug info
+        # unavailable]"), then "Internal error: Oops - BUG: <esr> [#1]": one die(), one
+        # report. (Another fault's line right after the first is the same fault's.)
+        absorbs=("Unable to handle kernel ", "kernel BUG at ", "Kernel BUG at "),
+        absorb_lines=4,
     ),
     _k(
         "general protection fault",
