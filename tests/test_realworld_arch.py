@@ -750,6 +750,26 @@ def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+@pytest.mark.parametrize("indent", ["    ", "        ", "\t"])
+@pytest.mark.parametrize(
+    "shape", [" c{cpu} ", " [{cpu}:{comm:>15}:{pid:5d}] ", " -({cpu:x})[{pid}:{comm}]"]
+)
+def test_an_indented_paste_of_a_vendor_prefixed_console_reads_as_the_console(
+    indent: str, shape: str
+) -> None:
+    """A vendor-prefixed last_kmsg pasted as a Markdown code block or inside a list item,
+    every line indented ("        <1>[41740.112427] c1 Unable to handle kernel NULL
+    pointer dereference ...", github.com/ArchiDroid/android_device_samsung_i9300/issues/149):
+    the vendor prefix after the time is read as without the indent, and the report keeps
+    its CPU, registers' function and trace."""
+    text = _vendor_prefixed(shape)
+    indented = "".join(indent + line for line in text.splitlines(keepends=True))
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(indented.encode())
+    assert _facts([rep]) == _facts([want])
+    assert rep.cpu == want.cpu == 0 and len(rep.frames) == 6 and not rep.corrupted
+
+
 def _two_cpus_fault(shape: str, own: tuple[int, str, int], other: tuple[int, str, int]) -> str:
     """The recorded armhf oops on a vendor-prefixed console (``shape``) as the ``own`` task
     (CPU, comm, pid) prints it, while the ``other`` task's CPU faults too and prints the

@@ -410,6 +410,10 @@ def _syslog_any_re() -> re.Pattern[str]:
 
 # A printk line that a console printed right after a program's output without a newline
 # ("panic: runtime e[ 4.5] Kernel panic - ..."): the kernel's "[%5lu.%06lu]" time, anywhere.
+# A paste's indent before a line (spaces, tabs), the record's level after it, before
+# printk's time: "    <4>[  12.3] ...".
+_BLANKS = " \t"
+_INDENT_RE = re.compile(r"[ \t]+(?:<[0-7]>)?")
 _GLUED_RE = re.compile(r"\[ *(\d+\.\d{6})\](?:\[ *([CT]\d+)\])? ")
 
 
@@ -784,6 +788,18 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             # journalctl -k without printk timestamps: one stream, like a plain console.
             return raw[m2.end() :], SYSLOG, None
         g = _GLUED_RE.search(raw) if "[" in raw else None
+        if (
+            g is not None
+            and raw[:1] in _BLANKS
+            and _INDENT_RE.fullmatch(raw, 0, g.start())
+            and _GLUED_RE.match(raw, g.end()) is None
+        ):
+            # Nothing but blanks (and a level) before the one time: a paste's indent, a
+            # Markdown code block's or a list item's ("        <1>[41740.112427] c1
+            # Unable to handle ...", a Samsung 3.0 last_kmsg on GitHub): the line after it
+            # is read whole, a vendor prefix after the time too (_VENDOR_CPU). (Another
+            # time right after it is printk's, after a piece of another stream, below.)
+            return parse_prefix(raw.lstrip(_BLANKS))
         if g is not None:
             # A program's unterminated write on the same serial console, then printk's line.
             # (The program's piece may hold a stamp itself, a syslog copy's of a kernel
