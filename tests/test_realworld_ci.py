@@ -946,6 +946,32 @@ def _logs_cut_by_a_mail(
             yield path.name, parse_log("\n".join(log)), parse_log("\n".join(map(_squeezed, cut)))
 
 
+# dump_stack_print_info()'s task header (lib/dump_stack.c) as a mail client cut it right
+# after "Comm:": a vendor prefix before it makes it wider still ("> [ 66.575408s]
+# [pid:5118,cpu4,QThread,5]CPU: 4 PID: 5118 Comm:" then "QThread Tainted: G S W O
+# 5.10.97-arm64-desktop #7100.57021.2", a Huawei 5.10 panic quoted on LKML, 2024-07-05).
+_COMM_CUT_RE = re.compile(r"^(\[ *[\d.]+\] CPU: \d+ (?:UID: \d+ )?PID: \d+ Comm:) (\S.*)$")
+
+
+def test_a_task_header_a_mail_client_cut_after_its_comm_label_keeps_its_task() -> None:
+    """The row after "Comm:" holds the comm, then the taint and release: read as the
+    header's rest, every in-repo log so cut keeps its task, pid, CPU, release and taint."""
+    checked = 0
+    for name, whole, cut in _logs_cut_by_a_mail(_groups(_COMM_CUT_RE)):
+        if not whole or whole[0].type == "OOM-KILL":
+            continue
+        w, g = whole[0], cut[0]
+        assert (g.comm, g.pid, g.cpu, g.kernel_release, g.taint) == (
+            w.comm,
+            w.pid,
+            w.cpu,
+            w.kernel_release,
+            w.taint,
+        ), name
+        checked += 1
+    assert checked >= 20
+
+
 # __warn()'s header (kernel/panic.c) as a mail client cut it before its file: "WARNING:
 # CPU: 1 PID: 87 at" then "src/.../hotfence_crash.c:92 hotfence_crash_warn+0x38/0x50
 # [hotfence_crash]", LKFT's reports on lore wrapped near 70 columns with the printk

@@ -296,6 +296,11 @@ _CUT_HEADER_RE = re.compile(
 _RELEASE_START_RE = re.compile(
     r"^(?:[A-Z?\-]+ +)*(?:\d+\.\d+[\w.\-+~]* #\d|\(\d+\.\d+[\w.\-+~]*[ )])"
 )
+# (The wrap may fall right after "Comm:", before the comm: a vendor prefix makes the line
+# longer still ("> [ 66.575408s] [pid:5118,cpu4,QThread,5]CPU: 4 PID: 5118 Comm:" in an
+# LKML reply, 2024-07-05); the next row is the comm ("%.20s"), then the taint.)
+_CUT_COMM_RE = re.compile(r"CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm:\s*$")
+_COMM_REST_RE = re.compile(r"^\S.{0,19}? (?:Kdump: loaded )?(?:Not tainted|Tainted: )")
 # A mail client that breaks lines as Unicode's line breaking algorithm does (UAX #14:
 # LB21 allows a break after a hyphen, LB25 forbids one before a digit) cuts a release
 # inside a word, after one of its hyphens: "... Not tainted 6.1.0-56-" goes on "amd64 #1".
@@ -872,6 +877,7 @@ def _modules_row_cut(last: Line, piece: str, line: Line, text: str) -> bool:
 _PROVEN_CUTS = (
     # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
     (_CUT_HEADER_RE, _RELEASE_START_RE),
+    (_CUT_COMM_RE, _COMM_REST_RE),
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
@@ -909,7 +915,8 @@ _PROVEN_CUTS = (
 def join_proven_cut(last: Line, line: Line) -> Line | None:
     """``last``, a line a wrap cut before the fact it ends with, with ``line`` read as
     its rest: a task header's release, its rest and "#N" after a cut inside it
-    (``_CUT_RELEASE_RE``) or the whole after a cut at the taint (``_CUT_HEADER_RE``); a
+    (``_CUT_RELEASE_RE``), the whole after a cut at the taint (``_CUT_HEADER_RE``) or
+    after "Comm:" (``_CUT_COMM_RE``); a
     WARNING's function after its file and line (``_CUT_WARNING_RE``), all three after
     its "at" (``_CUT_WARNING_AT_RE``) or the rest of it after a cut inside its name
     (``_CUT_IN_WARNING_SYMBOL_RE``); an ARM trace entry's caller after its "from
