@@ -750,6 +750,31 @@ def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # HiSilicon's 3.x: print_time() "[%5lu.%06lus]", the record's text right after it,
+        # hisi_log_store_add_time()'s "[pid:%d,cpu%d,%s]" at its start (a Huawei 3.10
+        # phone's OOM on linux-mm, 2016-03-31: "<4>[63651.040039s][pid:2912,cpu3,sh]...")
+        "[pid:{pid},cpu{cpu},{comm}]",
+        # with the wall clock it stores once a second before it
+        "[2016:03:31 09:16:00][pid:{pid},cpu{cpu},{comm}]",
+        # Huawei's 5.10 desktop kernels: a space after the time, a fourth field (a digit)
+        # ("[ 66.575439s] [pid:5118,cpu4,QThread,8]Call trace:", LKML 2024-07-05)
+        " [pid:{pid},cpu{cpu},{comm},{cpu}]",
+    ],
+)
+def test_hisilicon_printk_time_and_task_read_as_the_console(shape: str) -> None:
+    """HiSilicon's printk (Huawei's Kirin kernels) writes its time with an "s" after the
+    microseconds and the task's pid, CPU and comm right after it: the report keeps its
+    task, registers' function and trace, as on a console without them."""
+    (want,) = parse_log((DATA / "armhf-6.1.0-50-mod-null.log").read_bytes())
+    hisi = re.sub(r"^(\[ *\d+\.\d{6})\]", r"\1s]", _vendor_prefixed(shape), flags=re.M)
+    (rep,) = parse_log(hisi.encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) == 6 and not rep.corrupted
+
+
 @pytest.mark.parametrize("indent", ["    ", "        ", "\t"])
 @pytest.mark.parametrize(
     "shape", [" c{cpu} ", " [{cpu}:{comm:>15}:{pid:5d}] ", " -({cpu:x})[{pid}:{comm}]"]

@@ -208,6 +208,11 @@ _SYSLOGS = "|".join((_SYSLOG, _SOCKLOG, _METALOG, _CUT_SYSLOG, _WALL_SYSLOG))
 # * HiSilicon's CONFIG_HISI_PRINTK_EXTENSION (Huawei and HiSilicon-derived BSPs) puts
 #   "[pid:%d,cpu%d,%s]" (the comm, or "in irq") before the message, once a second after
 #   the wall clock "[%lu:%.2d:%.2d %.2d:%.2d:%.2d]": "[  188.464444] [pid:10974,cpu1,grep]".
+#   (hisi_printk.c hisi_log_store_add_time() stores them at the start of the record's text;
+#   its print_time() writes "[%5lu.%06lus]" with an "s", and 3.x msg_print_text() no space
+#   after it: "<4>[63651.040039s][pid:2912,cpu3,sh]Call trace:" (a Huawei 3.10 phone's OOM,
+#   linux-mm 2016-03-31); Huawei's 5.10 desktop kernels add a fourth field, a digit:
+#   "[ 66.575439s] [pid:5118,cpu4,QThread,8]Call trace:" (LKML 2024-07-05, a QingYun PC).)
 # * MediaTek's CONFIG_PRINTK_PREFIX_ENHANCE (MediaTek BSPs, printk.c log_store()) stores
 #   "%c(%x)[%d:%s]" at the start of each record's text: a state ('-' with interrupts off,
 #   '.' while the UART console logs, else a space), the CPU in hex, the current pid and
@@ -224,8 +229,12 @@ _VENDOR_PROCESS = r"(?: ?(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{15}:(?=[ \d]{5})(?P
 _VENDOR_CPU = (
     r"(?:c(?P<ccpu>\d{1,3}) (?:(?P<cpid> *\d+) (?:\([^()]{1,16}\) )?)?"
     r"|(?:\[\d{4}:\d\d:\d\d \d\d:\d\d:\d\d\])?"
-    r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16})\])?"
+    r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16}?)(?:,\d)?\])?"
 )
+# HiSilicon's print_time() "[%5lu.%06lus]" (above): the "s", then its pid block (or wall
+# clock), no space between them on 3.x, or (a record's later lines) a space.
+_HISI_TIME = r"(?<=\.\d{6})s\](?= |\[(?:pid:|\d{4}:\d\d:\d\d ))"
+_HISI_GLUED = r"(?=\[(?:pid:|\d{4}:\d\d:\d\d ))"
 # Amlogic's BSP trees put the printing CPU inside the time's brackets: 3.x print_time()
 # "[%5lu.%06lu@%d] ", 4.9's (CONFIG_AMLOGIC_DRIVER) "[%5lu.%06lu@%d]%c " with the
 # record's state from log_store(): 'h' in a hard interrupt, 's' in a soft one, 'd' with
@@ -313,6 +322,8 @@ _PREFIX = (
     # after a comma (_MOTO_CPU): "[86735.021267,1] "; OnePlus's after the brackets
     # (_ONEPLUS_CPU): "[   12.345678]@0 "
     r"\[ *(?P<ts>\d+\.\d+)(?:(?: <[ \d.,+*-]+>)?\]|"
+    + _HISI_TIME
+    + r"|"
     + _AMLOGIC_CPU
     + r"|"
     + _LGE_CPU
@@ -326,9 +337,11 @@ _PREFIX = (
     r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
     + r"(?:"
     + _VENDOR_MTK
+    + r"|(?:"
+    + _HISI_GLUED
     + r"|"
     + _VENDOR_PROCESS
-    + r"(?: |$)"
+    + r"(?: |$))"
     + _VENDOR_CPU
     + r")"
     # journalctl -o short-monotonic: "[ 1.2] host kernel: ", "[ 1.2] kernel: " with
