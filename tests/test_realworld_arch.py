@@ -750,6 +750,26 @@ def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+@pytest.mark.parametrize("caller", ["T88", "C0"])
+def test_a_ramdump_parsers_left_aligned_caller_id_reads_as_the_console(caller: str) -> None:
+    """Qualcomm's ramdump parser writes a 5.10+ ramdump's log (dmesg_TZ.txt) with the
+    caller id padded on the right, "[{time:12.6f}] [{caller_id_data:6}] {line}"
+    (linux-ramdump-parser-v2 dmesglib.py extract_lockless_dmesg()), "[T88   ]" for the
+    kernel's "[   T88]". The report keeps its task, registers' function and trace."""
+    text = (DATA / "arm64-6.1.0-50-mod-null.log").read_text()
+    (want,) = parse_log(text.encode())
+    parsed = re.sub(
+        r"^\[ *(\d+\.\d+)\] ",
+        lambda m: f"[{float(m[1]):12.6f}] [{caller:6}] ",
+        text,
+        flags=re.M,
+    )
+    assert f"] [{caller} " in parsed
+    (rep,) = parse_log(parsed.encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) > 6 and not rep.corrupted
+
+
 @pytest.mark.parametrize(
     "shape",
     [

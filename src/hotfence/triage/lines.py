@@ -333,7 +333,7 @@ _PREFIX = (
     + _ONEPLUS_CPU
     + r")"
     r"(?: " + _DMESG_TIME + r")*"
-    r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)?"
+    r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)? *"
     r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
     + r"(?:"
     + _VENDOR_MTK
@@ -556,11 +556,14 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 
 # The common case, a bare printk timestamp (and caller id), tried first for speed.
 # util-linux dmesg prints the caller id after a space ("[ 1.2] [  T3] "), the kernel without.
+# Qualcomm's ramdump parser (linux-ramdump-parser-v2 dmesglib.py extract_lockless_dmesg(),
+# the dmesg_TZ.txt of a 5.10+ ramdump) pads it on the right, "[{time:12.6f}]
+# [{caller_id_data:6}] {line}": "[  244.889835] [T1234 ] Internal error: ...".
 # crash's "log -m" puts the record's level after them, "<%x>" with no space (crash
 # printk.c dump_record(): "[    1.994694] <4>BUG: ..."). Vendor prefixes (_VENDOR_PROCESS)
 # take the full parse.
 _FAST_RE = re.compile(
-    r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+)\])? "
+    r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+) *\])? "
     r"(?!(?:\S+ )?(?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[|"
     + _DMESG_TIME
     + r")"
