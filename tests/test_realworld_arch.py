@@ -750,6 +750,20 @@ def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+@pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-bug"])
+def test_a_printk_time_without_its_space_reads_as_the_console(name: str) -> None:
+    """A vendor print_time() that leaves out the space after the time glues each record's
+    text to it: "[166603.828628]Internal error: Oops: 96000006 [#1] SMP", "[166603.828669]
+    __netdev_adjacent_dev_remove..." (a Huawei EulerOS 4.19 server's oops on netdev,
+    2019-11-15). The report keeps its task, registers' function and trace."""
+    text = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(text.encode())
+    glued = re.sub(r"^(\[ *\d+\.\d+\]) ", r"\1", text, flags=re.M)
+    (rep,) = parse_log(glued.encode())
+    assert _facts([rep]) == _facts([want])
+    assert len(want.frames) > 5 and not rep.corrupted
+
+
 @pytest.mark.parametrize("caller", ["T88", "C0"])
 def test_a_ramdump_parsers_left_aligned_caller_id_reads_as_the_console(caller: str) -> None:
     """Qualcomm's ramdump parser writes a 5.10+ ramdump's log (dmesg_TZ.txt) with the

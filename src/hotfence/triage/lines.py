@@ -235,6 +235,13 @@ _VENDOR_CPU = (
 # clock), no space between them on 3.x, or (a record's later lines) a space.
 _HISI_TIME = r"(?<=\.\d{6})s\](?= |\[(?:pid:|\d{4}:\d\d:\d\d ))"
 _HISI_GLUED = r"(?=\[(?:pid:|\d{4}:\d\d:\d\d ))"
+# A vendor print_time() without the space upstream's ends in ("[%5lu.%06lu] " up to 5.9;
+# 5.10's info_print_prefix() adds it after the caller id), as HiSilicon's above: the
+# text right after the time's "]" or the caller id's, "[166603.828628]Internal error:
+# Oops: 96000006 [#1] SMP" (a Huawei EulerOS 4.19 arm64 server's oops on netdev,
+# 2019-11-15; a Qualcomm 5.4 one on netdev, 2021-05). Not a blank, "[" (another
+# vendor's block, a caller id), "<" (a level) nor OnePlus's "@" (_ONEPLUS_CPU) after it.
+_GLUED_TEXT = r"(?<=\])(?=[^\s\[<@])"
 # Amlogic's BSP trees put the printing CPU inside the time's brackets: 3.x print_time()
 # "[%5lu.%06lu@%d] ", 4.9's (CONFIG_AMLOGIC_DRIVER) "[%5lu.%06lu@%d]%c " with the
 # record's state from log_store(): 'h' in a hard interrupt, 's' in a soft one, 'd' with
@@ -270,7 +277,7 @@ _ONEPLUS_WALL = r"\[\d{8}_\d\d:\d\d:\d\d\.\d{6}\]@(?P<wcpu>\d{1,4})(?= )"
 # PID: 0 Comm: swapper/0 ...", "[  183.060000][0][<815300a0>] kdsld_net_xmit+0x480/0x560
 # [kdsldmod]", the "Stack :" dump's rows "[  183.060000][0]\t  00000000 ...". Its lines are
 # told apart by that CPU too. (A caller id, "[  T1]", "[C0]", has a letter; a space follows
-# every other vendor's prefix.)
+# every other vendor's prefix, and text glued to the time (_GLUED_TEXT) is no bracket.)
 _AVM_CPU = r"\[ *(?P<vts>\d+\.\d+)\]\[(?P<vmcpu>\d{1,3})\]"
 # MediaTek's, in place of print_time()'s space or after it (one console reprints the
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
@@ -343,6 +350,8 @@ _PREFIX = (
     + _VENDOR_PROCESS
     + r"(?: |$))"
     + _VENDOR_CPU
+    + r"|"
+    + _GLUED_TEXT
     + r")"
     # journalctl -o short-monotonic: "[ 1.2] host kernel: ", "[ 1.2] kernel: " with
     # --no-hostname (journalctl(1): the host is left out of the short formats' lines)
