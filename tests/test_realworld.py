@@ -1658,6 +1658,40 @@ def test_an_rcu_stall_has_not_the_frames_of_its_grace_period_kthread() -> None:
     assert own[0] == "rcu: INFO: rcu_sched detected stalls on CPUs/tasks:"
 
 
+def test_the_stalled_cpus_dump_after_the_wait_for_its_backtrace_is_the_stalls() -> None:
+    # nmi_trigger_cpumask_backtrace() (lib/nmi_backtrace.c) prints "Sending NMI from CPU
+    # %d to CPUs %*pbl:" and waits up to 10 s for their backtraces; on QEMU printk time
+    # jumps 20-30 s meanwhile. The ppc64le log's second RCU stall waits 23 s for CPU 1,
+    # which then dumps itself as its interrupts come back on ("watchdog: CPU 1 became
+    # unstuck", arch/powerpc/kernel/watchdog.c wd_smp_clear_cpu_pending()): the stall's,
+    # as the same log without times reads it.
+    console = (DATA / "ppc64le-6.1.0-50-mod-hardlockup.log").read_text()
+    assert re.search(
+        r"\] Sending NMI from CPU 0 to CPUs 1:\n\[  117\.\d+\] watchdog: CPU 1 became", console
+    )
+    want = parse_log(_PRINTK_TIME.sub("", console))[2]
+    got = parse_log(console)[2]
+    assert (got.title, got.corrupted) == ("INFO: rcu detected stall in proc_reg_write", False)
+    assert (got.title, got.pid, got.comm, got.cpu) == (want.title, want.pid, want.comm, want.cpu)
+    assert got.end_line - got.start_line == want.end_line - want.start_line
+    # The riscv64 log's stall with the stalled CPU's late "NMI backtrace for cpu 0" (43 s
+    # on) moved up to take the place of its kthread-starved part: the answer is the
+    # stall's. The same dump naming another CPU than the one asked is none: the pause
+    # ends the report there, as it ends it before the kthread-starved part.
+    log = (DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log").read_text()
+    asked = log.index("\n", log.index("Sending NMI from CPU 1 to CPUs 0:", log.index("rcu: INFO:")))
+    starved = log.index("\n", asked + 1)
+    answer = log.index("[   80.601221] NMI backtrace for cpu 0")
+    dump = log[answer : log.index("\n", log.index("handle_exception+")) + 1]
+    moved = log[: asked + 1] + dump + log[starved + 1 : answer]
+    stall = parse_log(moved)[1]
+    assert stall.title == "INFO: rcu detected stall in proc_reg_write", stall.title
+    assert (stall.pid, stall.comm, stall.cpu, stall.corrupted) == (140, "sh", 0, False)
+    other = moved.replace("NMI backtrace for cpu 0", "NMI backtrace for cpu 1")
+    stall = parse_log(other)[1]
+    assert (stall.title, stall.pid) == ("INFO: rcu detected stall in corrupted", None)
+
+
 def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:
     # util-linux dmesg --time-format iso (DMESG_TIMEFTM_ISO8601) puts the record's wall
     # time first, "2013-06-13T22:11:00,123456+01:00 ", the microseconds after a comma, and

@@ -153,6 +153,37 @@ def _late_backtrace(raw: str) -> bool:
     return _LATE_BACKTRACE in raw or _LATE_BACKTRACE_CUT_RE.search(raw) is not None
 
 
+# ... and for the first answer to that call, when it comes right after it: the CPUs it
+# names ("%*pbl", "0-3,5") print their own backtraces, and nmi_trigger_cpumask_backtrace()
+# waits up to 10 s for them (10000 mdelay(1)s: a guest under QEMU's TCG sees printk
+# time jump 20-30 s meanwhile, as in the ppc64le log). An answer is lib/nmi_backtrace.c
+# nmi_cpu_backtrace()'s "NMI backtrace for cpu %d" (" skipped: idling at %pS" since 5.1),
+# or, on powerpc, where the asked CPU spins with interrupts soft-masked and takes the
+# IPI only when they come back on, wd_smp_clear_cpu_pending()'s "CPU %d became unstuck
+# TB:%lld" and show_regs() (arch/powerpc/kernel/watchdog.c, 4.13 to 6.x): the stalled
+# CPU's own dump, the one the call asked for (its first words: a mail's wrap at 73
+# columns leaves "unstuck TB:..." on a row of its own). Anything else after the pause (RCU's
+# "kthread starved" part, another report) is not the answer, and the pause ends the
+# report as ever.
+_ASKED_CPUS_RE = re.compile(r"Sending NMI from CPU \d+ to CPUs ([\d,-]+):")
+_ANSWER_RE = re.compile(r"NMI backtrace for cpu (\d+)|\bCPU (\d+) became\b")
+
+
+def _answers_call(raw: str, call: str) -> bool:
+    """Is ``raw``, after a long pause, the first answer (above) to ``call``, the "Sending
+    NMI" line right before it in the report's stream?"""
+    m = _ANSWER_RE.search(raw)
+    asked = _ASKED_CPUS_RE.search(call) if m is not None else None
+    if m is None or asked is None:
+        return False
+    cpu = int(m[1] or m[2])
+    for part in asked[1].split(","):
+        lo, _, hi = part.partition("-")
+        if lo and int(lo) <= cpu <= int(hi or lo):
+            return True
+    return False
+
+
 # printk stamps a record with local_clock(), whose CPUs the scheduler clock keeps within
 # about a tick of each other (kernel/sched/clock.c sched_clock_local() clamps each CPU's
 # clock to the window of the global one), and records from two CPUs meet in the log out
@@ -1411,6 +1442,7 @@ class _Window:
     text_lines: int = 0
     skip_text: bool = False
     cpu_traceback: bool = False
+    call: str = ""  # the "Sending NMI" line, when it is the stream's last (_answers_call)
     prev_raw: str = ""
     echo: bool = False  # every record comes twice (see feed)
     # lines read so far that are none of this stream's own: other contexts' lines, and
@@ -1621,6 +1653,8 @@ class _Window:
         self.lines[-1] = joined
         self.piece = raw
         self.others += 1
+        if self.call:
+            self.call = joined.raw  # (the CPUs it asks may be in the rest: _answers_call)
         return True
 
     def _joins_terminal_row(self, line: Line) -> bool:
@@ -1809,7 +1843,12 @@ class _Window:
     def _note_own_end(self, raw: str, line_start: int, line: Line, n: int) -> None:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
-        paused = self._long_pause(ts, raw) and not (self.cpu_traceback and _late_backtrace(raw))
+        call, self.call = self.call, ""
+        paused = (
+            self._long_pause(ts, raw)
+            and not (self.cpu_traceback and _late_backtrace(raw))
+            and not (call and _answers_call(raw, call))
+        )
         if _may_boot(line.text) and not self.restarted and not self.xmon and _booted(line.text):
             # (xmon's excprint() prints the banner after the task: no boot. A boot after
             # the debugger is stamped again, a stream of its own that ends the report.)
@@ -1937,6 +1976,7 @@ class _Window:
             skip_line = True
         elif "Sending NMI from CPU" in raw:
             self.cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
+            self.call = raw  # (its answer may come after a long wait: _note_own_end)
         else:
             panic = (
                 "Kernel panic - not syncing" in raw
