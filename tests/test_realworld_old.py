@@ -716,6 +716,33 @@ def test_a_2_6_17_i386_soft_lockup_without_registers_is_titled_by_its_trace() ->
     assert [f.function for f in rep.frames][8:] == [f.function for f in want.frames]
 
 
+def test_a_2_6_17_i386_soft_lockup_cut_before_its_syscall_names_the_interrupted_code() -> None:
+    """The 2.6.17 i386 soft lockup above as an LKML mail quotes it (Ingo Molnar's
+    2.6.17-rc3 report, May 2006): dump_stack()'s entries through the timer interrupt's
+    entry stub, the entry of the code it interrupted, then "[...]". No syscall entry (the
+    dispatch anchor a stall is titled by) is left: the interrupted code, the EIP that
+    apic_timer_interrupt's saved registers hold and show_trace() printed next, is where
+    the CPU was caught, and titles it. Cut before that entry, nothing does."""
+    dump = (
+        "BUG: soft lockup detected on CPU#0!\n"
+        " [<c0104e7f>] show_trace+0xd/0xf\n"
+        " [<c0104e96>] dump_stack+0x15/0x17\n"
+        " [<c015ad02>] softlockup_tick+0xc5/0xd9\n"
+        " [<c0134c02>] run_local_timers+0x22/0x24\n"
+        " [<c0134fb7>] update_process_times+0x40/0x65\n"
+        " [<c011aa56>] smp_apic_timer_interrupt+0x58/0x60\n"
+        " [<c010492b>] apic_timer_interrupt+0x27/0x2c\n"
+    )
+    lines = (DATA / "el5-i386-oops.log").read_text().splitlines(keepends=True)
+    eip = next(ln for ln in lines if "EIP is at " in ln).split("EIP is at ")[1].strip()
+    entry = f" [<f8a1e0a3>] {eip}\n"
+    (rep,) = parse_log((dump + entry + " [...]\n").encode())
+    assert (rep.title, rep.corrupted) == ("BUG: soft lockup in ext3_journal_start_sb", False)
+    assert rep.cpu == 0
+    (rep,) = parse_log((dump + " [...]\n").encode())
+    assert (rep.title, rep.corrupted) == ("BUG: soft lockup in corrupted", True)
+
+
 # RCU-lockdep's report: kernel/lockdep.c lockdep_rcu_dereference() (2.6.34-3.1) printed
 # "[ INFO: suspicious rcu_dereference_check() usage. ]" and "%s:%d invoked
 # rcu_dereference_check() without protection!"; lockdep_rcu_suspicious() (3.2-4.x) "[ INFO:

@@ -346,6 +346,31 @@ def stall_frame(frames: list[str]) -> tuple[str, int]:
     return "", -1
 
 
+# The timer interrupt's entries of 2.6.16-2.6.2x i386's soft lockup dump (kernel/
+# softlockup.c softlockup_tick() -> dump_stack(), no registers: arch/i386/kernel/traps.c
+# show_trace() prints every kernel text address on the stack, " [<%08lx>] %s"): its own
+# softlockup_tick() first, then the timer's callers up to the interrupt's entry stub,
+# whose saved registers hold the interrupted EIP, the next entry.
+_SOFTLOCKUP_TICK = "softlockup_tick"
+_I386_IRQ_ENTRIES = frozenset(("apic_timer_interrupt", "common_interrupt"))
+_SCHEDULER = frozenset(("schedule", "__schedule", "thread_return", "cond_resched"))
+
+
+def soft_lockup_frame(frames: list[str]) -> tuple[str, int]:
+    """For soft lockups: ``stall_frame``; in a 2.6.16-2.6.2x dump (above) that shows no
+    dispatch anchor, the code the timer interrupted: a trace cut after it (a mail's
+    "[...]") names no caller of a syscall, but the CPU was caught there, as in
+    x86_64's dump of those kernels (_OLD_INTERRUPTED)."""
+    frame, i = stall_frame(frames)
+    if frame or not frames or frames[0] != _SOFTLOCKUP_TICK:
+        return frame, i
+    entry = next((j for j, f in enumerate(frames) if f in _I386_IRQ_ENTRIES), len(frames))
+    for j in range(entry + 1, len(frames)):
+        if frames[j] not in _SCHEDULER:
+            return frames[j], j
+    return "", -1
+
+
 def overflow_frame(frames: list[str]) -> tuple[str, int]:
     """For kernel stack overflows: ``stall_frame``'s caller of the dispatch anchor; when
     the unwinder stopped inside the overflowed stack before any anchor (riscv's
@@ -1732,7 +1757,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(
                     *_RIP_TRACE,
                     parts2=(RIP_FRAME, RISCV_STACK_START, PARSE_STACK),
-                    extractor=stall_frame,
+                    extractor=soft_lockup_frame,
                 ),
                 looping=True,
             ),
