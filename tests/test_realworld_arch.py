@@ -60,6 +60,45 @@ def test_every_record_written_twice_reads_as_once(name: str) -> None:
     assert _facts(parse_log(doubled.encode())) == _facts(once)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "x86-6.12.115-null-deref",
+        "x86-6.1-kfence-uaf",
+        "riscv64-6.12.117+deb13-mod-slub-redzone",
+        "i386-6.1.0-50-oom",
+        "x86-6.18.44-memcg-oom",
+        "ppc64le-6.1.0-50-mod-hardlockup",
+        "armhf-6.1.0-50-mod-bug",
+    ],
+)
+def test_every_unstamped_record_written_twice_reads_as_once(name: str) -> None:
+    """Two consoles on one capture without printk time (CONFIG_PRINTK_TIME off, as many
+    distribution kernels were): call_console_drivers() (kernel/printk/printk.c) writes
+    each record to every console in turn, and every line comes twice in a row, with no
+    stamp to tell a copy from a repeat. The header twice and the next line twice too
+    (an empty one read past: KFENCE's after its header) are two consoles: the crashes,
+    their frames, a SLUB report's WARNING and an OOM kill's dump read once each."""
+    text = (DATA / f"{name}.log").read_text()
+    bare = re.sub(r"(?m)^\[ *\d+\.\d+\] ", "", text)
+    assert bare != text
+    doubled = "".join(line + line for line in bare.splitlines(keepends=True))
+    once = parse_log(bare.encode())
+    assert once
+    assert _facts(parse_log(doubled.encode())) == _facts(once)
+
+
+def test_a_repeat_of_the_kernels_own_written_twice_is_still_two() -> None:
+    """A frame the kernel printed twice (a recursion), with every line written twice by
+    two consoles: four lines in a row, two of them the kernel's."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text()
+    bare = "".join(line.split("] ", 1)[-1] for line in text.splitlines(keepends=True))
+    frame = next(line for line in bare.splitlines() if "hotfence_crash_write+" in line)
+    repeat = bare.replace(frame + "\n", frame + "\n" + frame + "\n")
+    doubled = "".join(line + line for line in repeat.splitlines(keepends=True))
+    assert _facts(parse_log(doubled.encode())) == _facts(parse_log(repeat.encode()))
+
+
 def test_a_stamped_repeat_in_a_single_console_stream_is_kept() -> None:
     """x86's stack scan can print one " ? f+0x1/0x2" guess twice within a microsecond
     (syzkaller corpus 160): with the header printed once, the repeat is the kernel's."""

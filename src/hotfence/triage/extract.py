@@ -291,12 +291,87 @@ def is_report_start(raw: str) -> bool:
     return not any(r.search(text) for r in oopses.REPORT_START_IGNORES)
 
 
-def is_echo(raw: str, prev: str) -> bool:
+def is_echo(raw: str, prev: str, text: str = "", after: int = -1) -> bool:
     """Is ``raw`` the previous line printed again, printk timestamp and all? The kernel
     stamps each record once (kernel/printk/printk.c, ``print_time()``), so a record read
     twice in a row with the same stamp is one record that two consoles (or a console and
-    a ``dmesg -w`` in the same terminal) both wrote to the capture."""
-    return raw == prev and make_line(raw, 0, 0).timestamp is not None
+    a ``dmesg -w`` in the same terminal) both wrote to the capture. Without printk time
+    a line twice may be the kernel's own (a frame of a recursion); two consoles show
+    themselves by the next line coming twice too: ``after``, when given, is where the
+    line after ``raw`` starts in ``text``."""
+    if raw != prev:
+        return False
+    if make_line(raw, 0, 0).timestamp is not None:
+        return True
+    return after >= 0 and _comes_twice(text, after, raw)
+
+
+def _echoed_header(text: str, header: Line) -> bool:
+    """Is the unstamped ``header`` written twice, two consoles' (is_echo)?"""
+    if header.timestamp is not None or not text.startswith(header.raw + "\n", header.end + 1):
+        return False
+    return _comes_twice(text, header.end + 2 + len(header.raw), header.raw)
+
+
+def echo_copy(text: str, s: int) -> bool:
+    """Is the unstamped line at ``s`` a second console's copy of the line before it
+    (is_echo): the same line, and the two lines after them, or the two before them, a
+    pair of their own?"""
+    end = text.find("\n", s)
+    raw = text[s:] if end == -1 else text[s:end]
+    first = s - len(raw) - 1  # where the line before starts, when it is the same
+    if first < 0 or text[first : s - 1] != raw or (first and text[first - 1] != "\n"):
+        return False
+    if not raw.strip() or make_line(raw, 0, 0).timestamp is not None:
+        return False
+    if end != -1 and _comes_twice(text, end + 1, raw):
+        return True
+    before = text[max(0, first - 4096) : max(0, first - 1)].rsplit("\n", 2)[-2:]
+    return len(before) == 2 and before[0] == before[1] != raw and bool(before[0].strip())
+
+
+def once_each(lines: list[Line]) -> list[Line]:
+    """``lines`` read once each where two consoles wrote every unstamped line twice
+    (is_echo): its first two lines the same, and the two after them."""
+    if (
+        len(lines) < 4
+        or lines[0].timestamp is not None
+        or lines[0].raw != lines[1].raw
+        or lines[2].raw != lines[3].raw
+        or lines[1].raw == lines[2].raw
+    ):
+        return lines
+    out: list[Line] = []
+    echoed = False
+    for line in lines:
+        if out and not echoed and line.raw == out[-1].raw:
+            echoed = True
+            continue
+        echoed = False
+        out.append(line)
+    return out
+
+
+# Empty lines read past, each twice, for the next line that shows two consoles (_comes_twice)
+_ECHO_BLANKS = 2
+
+
+def _comes_twice(text: str, pos: int, before: str) -> bool:
+    """Is the line at ``pos`` of ``text`` another than ``before``, and the line after it
+    the same again? (call_console_drivers() in kernel/printk/printk.c writes each record
+    to every console in turn: with two on one capture every line comes twice in a row.)"""
+    for _ in range(_ECHO_BLANKS + 1):
+        end = text.find("\n", pos)
+        if end == -1 or text.startswith(before + "\n", pos):
+            return False
+        line = text[pos:end]
+        after = end + 1 + len(line)
+        if not text.startswith(line, end + 1) or not text.startswith("\n", after):
+            return False
+        if line.strip():
+            return True
+        pos = after + 1  # an empty line twice (KFENCE's after its header): read on
+    return False
 
 
 # A mail client wraps a long line near 72-78 columns (RFC 3676's advice; Gmail's plain
@@ -1386,6 +1461,8 @@ def _read_limit(
     if not task_ctx:
         seen = 0
         own = record_of(header)
+        # every line twice (two consoles, is_echo): absorbed lines lie twice as far
+        absorb = kind.absorb_lines * (2 if _echoed_header(text, header) else 1)
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
             raw = plain_line(text[s:] if e == -1 else text[s:e])
@@ -1394,13 +1471,13 @@ def _read_limit(
                 continue
             if own is not None and line.context != context and record_of(line) == own:
                 continue
-            if _absorbed_by(kind, line, header, text) and _within(
-                text, start, s, context, kind.absorb_lines
-            ):
+            if _absorbed_by(kind, line, header, text) and _within(text, start, s, context, absorb):
                 continue
             prev_end = s - 1
             prev = text[text.rfind("\n", 0, prev_end) + 1 : prev_end] if s else ""
-            if _starts_report_whole(line, text) and not is_echo(raw, prev):
+            if _starts_report_whole(line, text) and not is_echo(
+                raw, prev, text, e + 1 if e != -1 else -1
+            ):
                 seen += 1
                 if seen == 2:
                     limit = s
@@ -1445,6 +1522,7 @@ class _Window:
     call: str = ""  # the "Sending NMI" line, when it is the stream's last (_answers_call)
     prev_raw: str = ""
     echo: bool = False  # every record comes twice (see feed)
+    echoed: bool = False  # the line before was the second copy of its record (feed)
     # lines read so far that are none of this stream's own: other contexts' lines, and
     # the rows a wrap cut off the line before (n - others: this stream's lines)
     others: int = 0
@@ -1503,13 +1581,19 @@ class _Window:
         if n and raw[:1] == "*" and is_replay_marker(raw):
             self._drop_cut_line(line_start)
             return True
-        if n and raw == self.prev_raw:
-            # The header printed twice with its stamp: two consoles feed this capture, and
-            # every record comes twice. Without that a repeat is the kernel's own (x86
-            # prints one " ? f+0x1/0x2" guess twice in the same microsecond).
-            self.echo = self.echo or (n == 1 and is_echo(raw, raw))
+        if n and raw == self.prev_raw and not self.echoed:
+            # The header printed twice with its stamp (or, without one, the line after it
+            # twice as well): two consoles feed this capture, and every record comes
+            # twice. Without that a repeat is the kernel's own (x86 prints one " ?
+            # f+0x1/0x2" guess twice in the same microsecond), and its copy comes twice.
+            self.echo = self.echo or (
+                n == 1 and is_echo(raw, raw, self.text, self.text.find("\n", line_start) + 1)
+            )
             if self.echo:
+                self.echoed = True
+                self.others += 1  # (no line of the stream's own: n - others counts those)
                 return True  # the same record again from a second console: read it once
+        self.echoed = False
         self.prev_raw = raw
         if self.human is not None and n:
             wall = wall_time(raw)

@@ -32,11 +32,13 @@ from .extract import (
     Extracted,
     RecordKey,
     dedent_pasted,
+    echo_copy,
     extract,
     is_oom_dump_start,
     join_wrapped,
     line_record,
     lines_before,
+    once_each,
     uml_fault_regs,
 )
 from .fields import (
@@ -839,10 +841,12 @@ def _oom_reports(
             joined_to = e
         elif s > lo and (joined := _kill_cut_in_its_memcg(text, s, line)) is not None:
             s, line = joined
-        if _KILLED_RE.search(line) is not None and not new_record(seen, record_key(text, s)):
+        if _KILLED_RE.search(line) is not None and (
+            not new_record(seen, record_key(text, s)) or echo_copy(text, s)
+        ):
             block_start = None
             continue
-        if is_oom_dump_start(line):
+        if is_oom_dump_start(line) and not (block_start is not None and echo_copy(text, s)):
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
                 announced = None
@@ -881,7 +885,7 @@ def _oom_reports(
         kills.append((*announced, False))
     for start, e, m, memcg in kills:
         lines = _own_stream(list(iter_lines(text, start, e, counter.number(start))), text)
-        lines = dedent_pasted(lines[-_OOM_BLOCK_LINES:])
+        lines = dedent_pasted(once_each(lines)[-_OOM_BLOCK_LINES:])
         if not lines:
             continue
         texts = [ln.text for ln in lines]
