@@ -908,3 +908,52 @@ def test_a_log_read_oldest_first_is_read_as_it_is(log: Path) -> None:
     # them makes a log read forwards look reversed.
     data = log.read_bytes()
     assert b"".join(raw_blocks(io.BytesIO(data), str(log))) == data
+
+
+@pytest.mark.parametrize("late", [130.0, 600.0])
+def test_a_trace_a_syslog_read_late_is_one_report(late: float) -> None:
+    # syslogd stamps a kernel line without a time of its own when it reads it (sysklogd
+    # logmsg(), rsyslog imklog): a lockup keeps it from running, and the rest of a trace
+    # the kernel printed in one call comes minutes later (a Fedora Core 6 soft lockup's:
+    # "03:47:38 ... smp_apic_timer_interrupt", "03:49:59 ... apic_timer_interrupt").
+    # 2.6.17 softlockup_tick()'s dump over the RHEL 5 i386 oops's EIP and trace (as
+    # test_realworld_old's), in a syslog file read so: one report, as the console's. A
+    # pause before another line than the trace's next entry still ends the report.
+    lines = (DATA / "el5-i386-oops.log").read_text().splitlines(keepends=True)
+    head = lines.index("Call Trace:\n")
+    end = lines.index(" =======================\n")
+    console = [
+        "BUG: soft lockup detected on CPU#0!\n",
+        " [<c0104e7f>] show_trace+0xd/0xf\n",
+        " [<c0104e96>] dump_stack+0x15/0x17\n",
+        " [<c015ad02>] softlockup_tick+0xc5/0xd9\n",
+        " [<c0134c02>] run_local_timers+0x22/0x24\n",
+        " [<c0134fb7>] update_process_times+0x40/0x65\n",
+        " [<c011aa56>] smp_apic_timer_interrupt+0x58/0x60\n",
+        " [<c010492b>] apic_timer_interrupt+0x27/0x2c\n",
+        " [<f8a1e0a3>] ext3_journal_start_sb+0x13/0x50 [ext3]\n",
+        *lines[head + 1 : end + 1],
+        "hda: drive not ready for command\n",
+    ]
+    (want,) = parse_log("".join(console))
+    assert want.title == "BUG: soft lockup in generic_file_mmap" and not want.corrupted
+    boot = datetime(2007, 1, 28, 3, 47, 38, tzinfo=_UTC)
+    cut = console.index(" [<c010492b>] apic_timer_interrupt+0x27/0x2c\n")
+
+    def syslog(at: int, stamp: str = "%b %d %H:%M:%S localhost kernel: ") -> str:
+        out = []
+        for i, ln in enumerate(console):
+            wall = boot + timedelta(seconds=late if i >= at else 0)
+            out.append(wall.strftime(stamp) + ln)
+        return "".join(out)
+
+    (got,) = parse_log(syslog(cut))
+    assert (got.title, got.corrupted) == (want.title, False)
+    assert [f.function for f in got.frames] == [f.function for f in want.frames]
+    # the pause before the line after the trace: the report is the trace's
+    (got,) = parse_log(syslog(len(console) - 1))
+    assert got.title == want.title and got.end_line == len(console) - 1
+    # dmesg -T's time is the record's printk time (util-linux print_record()): there the
+    # pause is the kernel's, and ends the report as in a console
+    (got,) = parse_log(syslog(cut, "[%a %b %d %H:%M:%S %Y] "))
+    assert (got.title, got.corrupted) == ("BUG: soft lockup in corrupted", True)

@@ -149,6 +149,18 @@ _LATE_BACKTRACE = "didn't respond to backtrace"
 _LATE_BACKTRACE_CUT_RE = re.compile(r"\bdidn't respond(?: to)?\s*$")
 
 
+def _reader_time(stamp: str) -> bool:
+    """Is a wall-clock ``stamp`` (wallclock.wall_stamp's text) the time a reader gave the
+    line when it read it (syslogd, journald), not one util-linux dmesg computed from the
+    record's printk time (print_record(): -T's "[%a %b %e %H:%M:%S %Y]", --time-format
+    iso's "%Y-%m-%dT%H:%M:%S,%06ld%z")?"""
+    return not stamp.startswith("[") and "," not in stamp
+
+
+# The header a trace's entries follow in the same call (show_trace_log_lvl() and the like)
+_CALL_TRACE_HEAD_RE = re.compile(r"\s*Call [Tt]race:\s*$")
+
+
 def _late_backtrace(raw: str) -> bool:
     return _LATE_BACKTRACE in raw or _LATE_BACKTRACE_CUT_RE.search(raw) is not None
 
@@ -1932,6 +1944,7 @@ class _Window:
             self._long_pause(ts, raw)
             and not (self.cpu_traceback and _late_backtrace(raw))
             and not (call and _answers_call(raw, call))
+            and not (ts is None and self._trace_read_late(line))
         )
         if _may_boot(line.text) and not self.restarted and not self.xmon and _booted(line.text):
             # (xmon's excprint() prints the banner after the task: no boot. A boot after
@@ -2009,6 +2022,24 @@ class _Window:
         gap = least_gap(last, wall)
         # (the least gap the stamps allow: at 10 s the true gap was more)
         return gap is not None and gap >= _REPORT_TIME_GAP
+
+    def _trace_read_late(self, line: Line) -> bool:
+        """Is ``line``, after a long pause in the wall-clock time a reader stamped it with
+        (_long_pause), the next entry of the trace the report's last line is one of? The
+        kernel prints a trace in one call (2.6.18 i386 dump_stack() -> show_trace_log_lvl()
+        -> dump_trace(): every " [<%08lx>] %pS" entry in one loop, as x86_64's and later
+        kernels' show_trace_log_lvl()), but syslogd stamps a line without a time of its own
+        when it reads it (sysklogd syslogd.c logmsg(), rsyslog imklog): a reader kept from
+        running by the lockup it is logging, or by the machine's load, reads the rest of
+        the trace minutes later (a Fedora Core 6 soft lockup's trace, 03:47:38 up to
+        smp_apic_timer_interrupt, 03:49:59 from apic_timer_interrupt on). No pause of the
+        kernel's falls between two entries of one trace."""
+        if self.human is not None or not _reader_time(self.last_stamp):
+            return False  # (dmesg's time is the record's printk time: the kernel's pause)
+        if not self.lines or parse_frame(line.text) is None:
+            return False
+        last = self.lines[-1].text
+        return _CALL_TRACE_HEAD_RE.match(last) is not None or parse_frame(last) is not None
 
     def _pause(self, line_start: int) -> None:
         """A long pause (_long_pause) at the line at ``line_start``: a panic-like line
