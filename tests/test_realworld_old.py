@@ -716,6 +716,46 @@ def test_a_2_6_17_i386_soft_lockup_without_registers_is_titled_by_its_trace() ->
     assert [f.function for f in rep.frames][8:] == [f.function for f in want.frames]
 
 
+def _i386_no_frame_pointer_soft_lockup() -> tuple[list[str], list[str]]:
+    """2.6.17's soft lockup dump on i386 without CONFIG_FRAME_POINTER: print_context_stack()
+    prints every kernel text address above dump_stack()'s frame, softlockup_tick() the
+    first (a Fedora Core 4 2.6.17 kernel's, LKML, September 2006); under the timer
+    interrupt's entries, the RHEL 5 i386 oops's EIP and trace as the interrupted code.
+    The header and the entries, and the oops's own trace's names."""
+    text = (DATA / "el5-i386-oops.log").read_text()
+    lines = text.splitlines()
+    head = lines.index("Call Trace:")
+    end = lines.index(" =======================")
+    (oops,) = parse_log(text.encode())
+    entries = [
+        " [<c0447823>] softlockup_tick+0x9f/0xb2",
+        " [<c042b497>] update_process_times+0x39/0x5c",
+        " [<c041737d>] smp_apic_timer_interrupt+0x54/0x5a",
+        " [<c0404800>] apic_timer_interrupt+0x1c/0x24",
+        " [<f8a1e0a3>] ext3_journal_start_sb+0x13/0x50 [ext3]",
+        *lines[head + 1 : end],
+    ]
+    return ["BUG: soft lockup detected on CPU#2!", *entries], [f.function for f in oops.frames]
+
+
+def test_a_2_6_17_i386_soft_lockup_without_frame_pointers_is_titled_by_its_trace() -> None:
+    """Its dump starts at softlockup_tick()'s entry, no show_trace() or dump_stack() one
+    before it: the headerless trace is read from there, and titled as the dump with
+    them is (test_a_2_6_17_i386_soft_lockup_without_registers_is_titled_by_its_trace)."""
+    dump, trace = _i386_no_frame_pointer_soft_lockup()
+    (rep,) = parse_log(("\n".join(dump) + "\n").encode())
+    assert (rep.title, rep.corrupted) == ("BUG: soft lockup in generic_file_mmap", False)
+    names = [f.function for f in rep.frames]
+    assert names[:5] == [
+        "softlockup_tick",
+        "update_process_times",
+        "smp_apic_timer_interrupt",
+        "apic_timer_interrupt",
+        "ext3_journal_start_sb",
+    ]
+    assert names[5:] == trace and rep.cpu == 2
+
+
 def test_a_2_6_17_i386_soft_lockup_cut_before_its_syscall_names_the_interrupted_code() -> None:
     """The 2.6.17 i386 soft lockup above as an LKML mail quotes it (Ingo Molnar's
     2.6.17-rc3 report, May 2006): dump_stack()'s entries through the timer interrupt's

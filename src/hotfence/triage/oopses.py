@@ -481,6 +481,13 @@ I386_DUMP_STACK_RE = re.compile(r" *\[<[0-9a-f]{8}>\] (?:dump|show)_trace\+0x[0-
 # Literals one of which each I386_DUMP_STACK_RE line holds: a report without them is not
 # searched for it.
 I386_DUMP_STACK_HINTS = ("dump_trace+", "show_trace+")
+# Without CONFIG_FRAME_POINTER 2.6.17's print_context_stack() prints every kernel text
+# address on the stack above dump_stack()'s own frame: the soft lockup's dump starts at
+# its caller, " [<c0447823>] softlockup_tick+0x9f/0xb2" (a Fedora Core 4 2.6.17 kernel's,
+# LKML), which the title reads from as from the entries above. (Not a trace start for the
+# frames, fields.call_trace: 2.6.12-2.6.15's softlockup_tick() called show_regs(), whose
+# trace of the interrupted code comes first, the timer's entries after it.)
+I386_SOFTLOCKUP_DUMP_RE = re.compile(r" *\[<[0-9a-f]{8}>\] softlockup_tick\+0x[0-9a-f]+/0x")
 
 # i386's show_regs() of 2.6.x before the x86 merge (arch/i386/kernel/process.c, 2.6.12:
 # "Pid: %d, comm: %20s", "EIP: %04x:[<%08lx>] CPU: %d", "EIP is at %s", " EFLAGS: ...",

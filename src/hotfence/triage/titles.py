@@ -149,6 +149,7 @@ _HEADERLESS_STACKS = (
     ),
     # i386's dump_stack() of 2.6.16-2.6.2x: no header, its own frames first
     (oopses.I386_DUMP_STACK_HINTS, re.compile("(?m)^" + oopses.I386_DUMP_STACK_RE.pattern)),
+    (("softlockup_tick+",), re.compile("(?m)^" + oopses.I386_SOFTLOCKUP_DUMP_RE.pattern)),
     # i386's show_regs() before the x86 merge: no header after its "CR0:" line
     (("CR4: ",), oopses.I386_REGS_TRACE_RE),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
@@ -667,7 +668,7 @@ def _stack_frames_impl(
                         i
                         for i in range(start, len(lines))
                         if _ARM_ENTRY_RE.match(lines[i])
-                        or oopses.I386_DUMP_STACK_RE.match(lines[i])
+                        or _i386_dump_stack_line(lines[i])
                         or _i386_regs_end(lines, i)
                     ),
                     len(lines),
@@ -728,10 +729,15 @@ def _cut_rip_entry(line: str, lines: list[str], after: int) -> re.Match[str] | N
 
 def _i386_dump_stack_at(lines: list[str], start: int) -> bool:
     """A line of ``lines`` from ``start`` on starts i386's headerless dump_stack() trace."""
-    return any(
-        any(h in t for h in oopses.I386_DUMP_STACK_HINTS) and oopses.I386_DUMP_STACK_RE.match(t)
-        for t in lines[start:]
-    )
+    return any(_i386_dump_stack_line(t) for t in lines[start:])
+
+
+def _i386_dump_stack_line(t: str) -> bool:
+    """Does ``t`` start i386's headerless dump_stack() trace (oopses.I386_DUMP_STACK_RE,
+    or a frame-pointerless soft lockup's, oopses.I386_SOFTLOCKUP_DUMP_RE)?"""
+    if any(h in t for h in oopses.I386_DUMP_STACK_HINTS):
+        return oopses.I386_DUMP_STACK_RE.match(t) is not None
+    return "softlockup_tick+" in t and oopses.I386_SOFTLOCKUP_DUMP_RE.match(t) is not None
 
 
 def _i386_regs_end(lines: list[str], i: int) -> bool:
