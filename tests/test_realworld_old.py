@@ -756,6 +756,27 @@ def test_a_2_6_17_i386_soft_lockup_without_frame_pointers_is_titled_by_its_trace
     assert names[5:] == trace and rep.cpu == 2
 
 
+def test_a_2_6_17_i386_trace_printed_two_entries_a_line_reads_as_one_a_line() -> None:
+    """2.6.17 i386 print_addr_and_symbol() (arch/i386/kernel/traps.c) with
+    CONFIG_STACK_BACKTRACE_COLS=2, as Fedora Core 4's kernels had it: " <%08lx> " and the
+    symbol for each entry, " " after the first of a line, a newline after the second (the
+    FC4 soft lockup of LKML, September 2006: " <c0447823> softlockup_tick+0x9f/0xb2
+    <c042b497> update_process_times+0x39/0x5c"). The same dump so printed reads as
+    printed one to a line: its title, its frames."""
+    dump, _ = _i386_no_frame_pointer_soft_lockup()
+    (want,) = parse_log(("\n".join(dump) + "\n").encode())
+    entries = [re.sub(r"^ \[<([0-9a-f]{8})>\] ", r" <\1> ", e) for e in dump[1:]]
+    assert all(e.startswith(" <") for e in entries)
+    rows = [" ".join(entries[i : i + 2]) for i in range(0, len(entries), 2)]
+    assert (
+        rows[0]
+        == " <c0447823> softlockup_tick+0x9f/0xb2  <c042b497> update_process_times+0x39/0x5c"
+    )
+    (rep,) = parse_log(("\n".join([dump[0], *rows]) + "\n").encode())
+    assert (rep.title, rep.corrupted) == (want.title, False)
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
 def test_a_2_6_17_i386_soft_lockup_cut_before_its_syscall_names_the_interrupted_code() -> None:
     """The 2.6.17 i386 soft lockup above as an LKML mail quotes it (Ingo Molnar's
     2.6.17-rc3 report, May 2006): dump_stack()'s entries through the timer interrupt's

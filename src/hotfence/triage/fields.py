@@ -114,6 +114,14 @@ _OLD_X86_64_ENTRY = (
 )
 _OLD_X86_64_FRAME_RE = re.compile(r"^\s*(?:" + _PC + r"\s*)?" + _OLD_X86_64_ENTRY)
 _OLD_X86_64_ENTRIES_RE = re.compile(_OLD_X86_64_ENTRY)
+# i386 print_addr_and_symbol() of 2.6.17 (arch/i386/kernel/traps.c) with
+# CONFIG_STACK_BACKTRACE_COLS above 1 (Fedora Core 4's kernels: 2): " <%08lx> " and
+# print_symbol()'s "%s" for each entry, that many to a line, where one column printed
+# " [<%08lx>] ": " <c0447823> softlockup_tick+0x9f/0xb2  <c042b497> update_pro...".
+_I386_COLS_ENTRY = r"<([0-9a-f]{8})> ([A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w.\-]+\])?)"
+_I386_COLS_ENTRIES_RE = re.compile(_I386_COLS_ENTRY)
+# Two such entries on one line: a trace so printed (not one such entry of another shape)
+_I386_COLS_LINE_RE = re.compile(r"(?m)^ *" + _I386_COLS_ENTRY + r" +<[0-9a-f]{8}> [A-Za-z_]")
 # sparc die_if_kernel(): "Caller[%016lx]: %pS" for each register window (sparc32
 # "Caller[%08lx]"), the only trace before show_regs() printed show_stack()'s, and
 # the same frames again after it since.
@@ -660,6 +668,19 @@ def _fault_pieces_joined(texts: list[str]) -> list[str]:
     return out
 
 
+def _i386_cols_split(texts: list[str]) -> list[str]:
+    """``texts`` of a 2.6.17 i386 trace printed several entries to a line (above), each
+    entry on a line of its own as one column prints it, " [<%08lx>] %s"."""
+    out: list[str] = []
+    for t in texts:
+        entries = list(_I386_COLS_ENTRIES_RE.finditer(t))
+        if not entries or t[: entries[0].start()].strip():
+            out.append(t)
+            continue
+        out += [f" [<{m[1]}>] {m[2]}" for m in entries]
+    return out
+
+
 def one_entry_a_line(texts: list[str]) -> list[str]:
     """``texts`` with each line of several old x86_64 trace entries split into one line
     per entry (what is around them, "Call Trace:" or an "<IRQ>" marker, on lines of their
@@ -671,6 +692,8 @@ def one_entry_a_line(texts: list[str]) -> list[str]:
     joined = "\n".join(texts)
     if ("handle kernel" in joined or "IP:" in joined) and _CUT_FAULT_RE.search(joined):
         texts = _fault_pieces_joined(texts)
+    if "> " in joined and _I386_COLS_LINE_RE.search(joined):
+        texts = _i386_cols_split(texts)
     if ">{" not in joined and "race: " not in joined:
         return texts
     out: list[str] = []
