@@ -1651,6 +1651,77 @@ def test_a_superh_bug_is_one_report() -> None:
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
 
 
+def _xtensa_die(die: str, fault: bool) -> str:
+    """The recorded MIPS oops (32-bit, the same entries) in xtensa's wording, line by line
+    as arch/xtensa prints it: mm/fault.c bad_page_fault() (with ``fault``) pr_alert()s
+    "Unable to handle kernel paging request at virtual address %08lx\\n pc = %08lx, ra =
+    %08lx"; traps.c die() prints "%s: sig: %ld [#%d]%s" (``die``), show_regs():
+    show_regs_print_info()'s task line, "a%02d:" and eight " %08lx" a row, "pc: %08lx,
+    ps: ..., depc: ..., excvaddr: ...", "lbeg: ..."; then show_stack(): "Stack:", its
+    hex dump and show_trace()'s "Call Trace:" of " [<%08lx>] %pB" entries, which start
+    at the faulting function's return address: at its caller."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    out: list[str] = []
+    for line in text.splitlines():
+        stamp, _, body = line.partition("] ")
+        stamp += "] "
+        if body.startswith("CPU 0 Unable to handle"):
+            if fault:
+                out.append(
+                    stamp + "Unable to handle kernel paging request at virtual address 00000000"
+                )
+                out.append(stamp + " pc = d035a1bc, ra = 9035a7d4")
+        elif body == "Oops[#1]:":
+            out.append(stamp + die)
+        elif body.startswith("CPU: "):
+            regs = (
+                "a00: 9035a7d4 d7a2fd80 00000063 00000000 00000000 00000000 00000001 d0690000",
+                "a08:" + " 00000000" * 8,
+                "pc: d035a1bc, ps: 00060f30, depc: 00000007, excvaddr: 00000000",
+                "lbeg: d0123456, lend: d012346a lcount: 00000000, sar: 00000010",
+            )
+            out += [line, *(stamp + r for r in regs)]
+        elif body.startswith("Stack :"):
+            out.append(stamp + "Stack:")
+            out.append(stamp + " " + body.removeprefix("Stack : "))
+        elif body == "Call Trace:":
+            out.append(line)
+        elif body.startswith("[<") and "sysrq_handle_crash" not in body:
+            out.append(f"{stamp} [<d{body[3:]}")
+        elif body.startswith("---[ end"):
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("die", "fault", "title"),
+    [
+        ("Oops: sig: 9 [#1] PREEMPT", True, "BUG: unable to handle kernel paging request"),
+        ("Oops: sig: 9 [#1]", False, "BUG: unable to handle kernel paging request"),
+        ("Illegal instruction in kernel: sig: 9 [#1] PREEMPT", False, ""),
+        ("Unhandled unaligned exception in kernel: sig: 9 [#1]", False, ""),
+        ("Caught unhandled exception - should not happen: sig: 9 [#1]", False, ""),
+    ],
+)
+def test_an_xtensa_die_is_a_report_titled_by_its_trace(die: str, fault: bool, title: str) -> None:
+    """xtensa's die() line "<words>: sig: <n> [#<n>]" is a report: a bad access where
+    it dies "Oops" (after bad_page_fault()'s line, part of that report, or alone), else
+    the trap's own words; show_regs() prints the PC with no symbol, so the function is
+    the trace's first entry."""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    (rep,) = parse_log(_xtensa_die(die, fault).encode())
+    words = title or die.partition(": sig: ")[0]
+    assert rep.title == f"{words} in __handle_sysrq"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames][1:]
+    assert (rep.comm, rep.pid, rep.cpu, rep.kernel_release) == (
+        "sh",
+        1377,
+        0,
+        want.kernel_release,
+    )
+
+
 def test_an_arc_trace_under_its_stack_trace_header_titles_the_report() -> None:
     """ARC has no show_regs() in a WARN: __warn() calls dump_stack(), whose show_stack()
     is arch/arc/kernel/stacktrace.c show_stacktrace(): printk("%s\\nStack Trace:\\n")

@@ -1034,6 +1034,13 @@ _SH_TRAPS = (
     "|unaligned program counter|insn faulting in do_address_error"
     "|delay-slot-insn faulting in handle_unaligned_delayslot"
 )
+# arch/xtensa/kernel/traps.c's die() words for a trap in the kernel (see the kind).
+_XTENSA_TRAPS = (
+    "Illegal instruction in kernel|Unhandled unaligned exception in kernel"
+    "|Unhandled division by 0 in kernel|Unhandled load/store exception in kernel"
+    "|Breakpoint in kernel|Caught unhandled exception - should not happen"
+    "|Caught multihit exception"
+)
 # A kmemleak object's allocation trace, up to the first caller outside the allocators.
 _LEAK_STACK = _s(
     rx(r"backtrace(?: \(crc [0-9a-fA-F]*\))?:"),
@@ -3510,6 +3517,31 @@ OOPSES: tuple[OopsKind, ...] = (
         [_died(rf"({_SH_TRAPS}): [0-9a-f]{{4}} \[#")],
         shape=_AFTER_PREFIX + rf"(?:{_SH_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
+    # arch/xtensa/kernel/traps.c die(): pr_info("%s: sig: %ld [#%d]%s\n") (" PREEMPT" or
+    # " PREEMPT_RT" after it in 5.x-6.1, nothing since), then show_regs() (a bare "pc:
+    # %08lx, ps: ..." line) and, in kernel mode, show_stack()'s "Stack:" dump and "Call
+    # Trace:" of " [<%08lx>] %pB" entries: the trace names the function. mm/fault.c
+    # bad_page_fault() dies "Oops" after "Unable to handle kernel paging request at
+    # virtual address %08lx" (that kind's report; alone, a bad access still); the traps
+    # die in the kernel with their own words: do_illegal_instruction() "Illegal
+    # instruction in kernel", do_unaligned_user() "Unhandled unaligned exception in
+    # kernel", do_div0() "Unhandled division by 0 in kernel", do_load_store(), do_debug()
+    # "Breakpoint in kernel", do_unhandled() "Caught unhandled exception - should not
+    # happen", do_multihit() "Caught multihit exception".
+    _k(
+        "[#",
+        [
+            _F(
+                lazy_rx(r"Oops: sig: \d+ \[#"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_TRACE),
+            ),
+            _F(lazy_rx(rf"({_XTENSA_TRAPS}): sig: \d+ \[#"), "{1} in {2}", stack=_s(*_TRACE)),
+        ],
+        shape=_AFTER_PREFIX
+        + rf"(?:Oops|{_XTENSA_TRAPS}): sig: \d+ \[#\d+\](?: PREEMPT(?:_RT)?)?\s*$",
+    ),
     # arch/x86/mm/fault.c page_fault_oops() (no_context() before 5.x): a kernel page
     # fault dies with "Oops", and __die_header() prints "Oops: %04lx [#%d]" ("Oops: Oops:
     # ..." since 6.11) after the fault's "BUG: unable to handle ..." and "#PF:" lines,
@@ -3844,6 +3876,8 @@ REPORT_START_IGNORES = tuple(
         r"Kernel bug detected\[#\d+\]",
         # MIPS die() after "CPU 0 Unable to handle kernel paging request ..."
         r"[A-Za-z]\[#\d+\]:\s*$",
+        # xtensa die() after "Unable to handle kernel paging request at virtual address"
+        r"Oops: sig: \d+ \[#\d+\]",
         # s390 die() after "kernel BUG at" or "Unable to handle kernel pointer dereference"
         r"[A-Za-z]: [0-9a-f]{4} ilc:\d \[#\d+\]",
     )
