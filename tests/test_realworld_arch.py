@@ -1164,6 +1164,53 @@ def test_a_sparc64_oops_is_titled_by_its_tpc_and_read_once(with_show_stack: bool
     assert (rep.comm, rep.pid) == ("sh", 88)
 
 
+@pytest.mark.parametrize(
+    ("words", "title"),
+    [
+        ("Oops", "BUG: unable to handle kernel paging request"),
+        ("Kernel illegal instruction", "Kernel illegal instruction"),
+        ("Kernel bad sw trap 5", "Kernel bad sw trap NUM"),
+        ("TL0: Kernel divide by zero.", "TL0: Kernel divide by zero"),
+        ("Dax", "Dax"),
+    ],
+)
+def test_a_sparc64_die_line_alone_is_a_report(words: str, title: str) -> None:
+    """sparc64's die_if_kernel() line "%s(%d): %s [#%d]" is a report of its own: "Oops"
+    (the fault's lines before it lost) a bad access, a trap in the kernel titled by its
+    words (traps_64.c do_illegal_instruction(), bad_trap(), do_div0(),
+    sun4v_data_access_exception()), in the function "TPC: <%pS>" names."""
+    (want,) = parse_log((DATA / "arm64-6.1.0-50-mod-null.log").read_bytes())
+    text = _sparc64_oops(True)
+    text = "\n".join(
+        line for line in text.splitlines() if "NULL pointer" not in line and "tsk->" not in line
+    )
+    (rep,) = parse_log(reworded(text, {"sh(88): Oops [#1]": f"sh(88): {words} [#1]"}).encode())
+    assert rep.title == f"{title} in hotfence_crash_null_deref"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid) == ("sh", 88)
+
+
+def test_a_sparc64_bug_is_one_report() -> None:
+    """sparc64's BUG(): do_BUG() prints "kernel BUG at %s:%d!", then the trap instruction
+    traps and die_if_kernel() prints "%s(%d): Kernel illegal instruction [#%d]": part of
+    the BUG's report."""
+    text = _sparc64_oops(True)
+    text = "\n".join(line for line in text.splitlines() if "tsk->" not in line)
+    text = reworded(
+        text,
+        {
+            "Unable to handle kernel NULL pointer dereference": (
+                "kernel BUG at drivers/misc/hotfence_crash.c:42!"
+            ),
+            "sh(88): Oops [#1]": "sh(88): Kernel illegal instruction [#1]",
+        },
+    )
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "kernel BUG in hotfence_crash_null_deref"
+    assert (rep.comm, rep.pid) == ("sh", 88)
+
+
 def test_a_loongarch_oops_is_titled_by_its_era_line() -> None:
     """LoongArch's register dump is MIPS's with other names: arch/loongarch/kernel/traps.c
     __show_regs() prints "   ra: %0*lx %pS" and "  ERA: %0*lx %pS" (the exception return

@@ -1034,6 +1034,13 @@ _SH_TRAPS = (
     "|unaligned program counter|insn faulting in do_address_error"
     "|delay-slot-insn faulting in handle_unaligned_delayslot"
 )
+# arch/sparc/kernel/traps_64.c's die_if_kernel() words for a trap in the kernel (see the
+# kind); bad_trap()'s "Bad hw trap %lx at tl0" ends in a newline of its own, the
+# counter on the next line, and is left out.
+_SPARC_TRAPS = (
+    "Kernel illegal instruction|Kernel bad sw trap [0-9a-f]+|Bad trap [0-9a-f]+ at tl>0"
+    "|Iax|Dax|UE|Penguin overflow trap from kernel mode|TL[01]: [A-Za-z0-9 ]+"
+)
 # arch/xtensa/kernel/traps.c's die() words for a trap in the kernel (see the kind).
 _XTENSA_TRAPS = (
     "Illegal instruction in kernel|Unhandled unaligned exception in kernel"
@@ -3412,6 +3419,31 @@ OOPSES: tuple[OopsKind, ...] = (
         [_died(r"([A-Z][A-Za-z -]*)\[#\d+\]:")],
         shape=_AFTER_PREFIX + r"[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
     ),
+    # arch/sparc/kernel/traps_64.c (and traps_32.c) die_if_kernel(): its penguin, then
+    # "%s(%d): %s [#%d]", the task and the die words, then show_regs() ("TPC: <%pS>",
+    # sparc32's "PC: <%pS>") and show_stack()'s "Call Trace:", then one "Caller[%016lx]:
+    # %pS" a register window. mm/fault_64.c's do_kernel_fault() / unhandled_fault() dies
+    # "Oops" after "Unable to handle kernel paging request at virtual address %016lx" (or
+    # "... NULL pointer dereference") and its "tsk->{mm,active_mm}" lines, part of that
+    # report; alone (those lines lost) it is still that bad access. A trap in the kernel
+    # dies with its own words (do_illegal_instruction()'s "Kernel illegal instruction",
+    # BUG()'s too: do_BUG() prints "kernel BUG at %s:%d!" then the trap instruction
+    # traps; bad_trap()'s "Kernel bad sw trap %lx"; "Iax", "Dax", "UE"; do_tof()'s
+    # "Penguin overflow trap from kernel mode"; do_div0()'s "TL0: Kernel divide by
+    # zero."; the "TL1: ..." traps above trap level 0).
+    _k(
+        "[#",
+        [
+            _F(
+                lazy_rx(r"\(\d+\): Oops \[#"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _died(rf"\(\d+\): ({_SPARC_TRAPS})\.? \[#"),
+        ],
+        shape=r"(?:^|[\]:>] ?)\S.{0,15}\(\d+\): " + rf"(?:Oops|{_SPARC_TRAPS})\.? \[#\d+\]\s*$",
+    ),
     # arch/riscv/kernel/traps.c die(): "<what> [#1]" alone on its line, then the modules
     # and show_regs(): "Oops" after a bad access, and the traps' "Oops - illegal
     # instruction", "Oops - load access fault", ... with no line before them ("Kernel
@@ -3876,6 +3908,8 @@ REPORT_START_IGNORES = tuple(
         r"Kernel bug detected\[#\d+\]",
         # MIPS die() after "CPU 0 Unable to handle kernel paging request ..."
         r"[A-Za-z]\[#\d+\]:\s*$",
+        # sparc die_if_kernel() after report_bug()'s "kernel BUG at" (its trap instruction)
+        r"\S\(\d+\): Kernel illegal instruction \[#\d+\]\s*$",
         # xtensa die() after "Unable to handle kernel paging request at virtual address"
         r"Oops: sig: \d+ \[#\d+\]",
         # s390 die() after "kernel BUG at" or "Unable to handle kernel pointer dereference"
