@@ -570,6 +570,52 @@ def test_a_powerpc_die_line_alone_is_a_report(die: str, title: str, kind: str) -
 
 
 @pytest.mark.parametrize(
+    ("first", "die", "last"),
+    [
+        # 5.4+ with VMAP_STACK (32-bit): die() after the line
+        ("Kernel stack overflow in process sh[85], r1=c000000004de3960", "Oops", ""),
+        # the same, its first line lost
+        ("", "Oops", ""),
+        # without VMAP_STACK (and 64-bit): show_regs(), then panic(); 2.6-3.x print the
+        # task as "%p"
+        ("Kernel stack overflow in process sh[85], r1=c000000004de3960", "", "panic"),
+        ("Kernel stack overflow in process c000000004de0000, r1=c000000004de3960", "", "panic"),
+    ],
+)
+def test_a_powerpc_stack_overflow_is_one_report(first: str, die: str, last: str) -> None:
+    """powerpc's StackOverflow() (arch/powerpc/kernel/traps.c; stack_overflow_exception()
+    since 5.12) prints pr_crit("Kernel stack overflow in process %s[%d], r1=%lx\\n"),
+    then, with VMAP_STACK, die("Kernel stack overflow"): "Oops: Kernel stack overflow,
+    sig: 6 [#1]" and show_regs(); without it show_regs() and panic("kernel stack
+    overflow"). One report, titled as the other architectures' overflows from its trace.
+    The recorded ppc64le oops with its fault lines in those words."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text()
+    stamp = "[    1.933332] "
+    head = stamp + "BUG: Kernel NULL pointer dereference on read at 0x00000008\n"
+    oops = "[    1.933726] Oops: Kernel access of bad area, sig: 11 [#1]\n"
+    platform = "[    1.933795] LE PAGE_SIZE=64K MMU=Radix SMP NR_CPUS=2048 NUMA pSeries\n"
+    changes = {
+        head: stamp + first + "\n" if first else "",
+        "[    1.933379] Faulting instruction address: 0xc0080000004a00a4\n": "",
+        oops: oops.replace("Kernel access of bad area, sig: 11", "Kernel stack overflow, sig: 6")
+        if die
+        else "",
+        platform: platform if die else "",
+    }
+    text = reworded(text, changes)
+    if last:
+        end = "[    1.944533] --- interrupt: 3000\n"
+        panic = "[    1.944600] Kernel panic - not syncing: kernel stack overflow\n"
+        text = reworded(text, {end: end + panic})
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "kernel stack overflow in proc_reg_write"
+    assert "stack-overflow in proc_reg_write" in rep.alt_titles
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+
+
+@pytest.mark.parametrize(
     "die",
     [
         # arch/ppc (2.6 before its merge into arch/powerpc in 2.6.27): bad_page_fault()'s

@@ -3632,6 +3632,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 "kernel BUG in {1}",
                 stack=_s(*_RIP_TRACE),
             ),
+            # StackOverflow()'s die() with VMAP_STACK (see "Kernel stack overflow in
+            # process"), its first line lost
+            _F(
+                lazy_rx(r"Oops: Kernel stack overflow, sig: \d+"),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_RIP_TRACE, extractor=overflow_frame),
+            ),
             _died(r"Oops: ([A-Za-z][^,]*), sig: \d+"),
         ],
         shape=r"Oops: [A-Za-z][^,]*, sig: \d+(?: \[#\d+\]|\s*$)",
@@ -3819,6 +3827,31 @@ OOPSES: tuple[OopsKind, ...] = (
             )
         ],
         shape=r"Kernel stack overflow\.\s*$",
+    ),
+    # arch/powerpc/kernel/traps.c StackOverflow() (stack_overflow_exception() since 5.12):
+    # pr_crit("Kernel stack overflow in process %s[%d], r1=%lx\n") (before 3.x the task
+    # as "%p"), then show_regs() and panic("kernel stack overflow"); with VMAP_STACK
+    # (5.4+, 32-bit) die("Kernel stack overflow", regs, SIGSEGV) instead: "Oops: Kernel
+    # stack overflow, sig: 6 [#1]", the platform line and show_regs(). One report from
+    # this line on, titled as the other architectures' overflows: show_regs()'s "NIP
+    # [...] %pS" is where the stack ran out, the trace's recursion what overflowed it.
+    _k(
+        "Kernel stack overflow in process ",
+        [
+            _F(
+                lazy_rx(r"Kernel stack overflow in process "),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(*_RIP_TRACE, extractor=overflow_frame),
+            )
+        ],
+        absorbs=(
+            "Oops: Kernel stack overflow, sig: ",
+            "Kernel panic - not syncing: kernel stack overflow",
+        ),
+        # show_regs() (the GPRs, NIP, LR and a trace of up to 64 entries) before the panic
+        absorb_lines=90,
+        shape=r"Kernel stack overflow in process \S+, r1=[0-9a-f]+\s*$",
     ),
     # mm/slub.c slab_bug() for caches other than kmalloc-* (see _SLUB_REPORT).
     _k(
