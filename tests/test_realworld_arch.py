@@ -1564,6 +1564,66 @@ def test_a_parisc_bug_is_titled_by_its_iaoq() -> None:
     assert rep.rip is not None and rep.rip.function == "unregister_netdevice_queue"
 
 
+def _pasted_indented(text: str) -> str:
+    """``text`` as a mail or a Markdown code block quotes a console: each line without its
+    printk time, four spaces in."""
+    return "".join("    " + line.partition("] ")[2] + "\n" for line in text.splitlines())
+
+
+def _parisc_fault() -> str:
+    """The recorded MIPS oops as parisc_terminate() prints a kernel fault (see
+    test_a_parisc_kernel_fault_is_titled_by_its_iaoq)."""
+    stamp = "[  301.442317] "
+    text, _ = _parisc_report("mips-4.19-oops", [])
+    trace = [t.partition("] ")[2] for t in text.splitlines() if t.startswith(stamp + " [<")]
+    head = [
+        "Backtrace:",
+        *trace,
+        "Bad Address (null pointer deref?): Code=15 (Data TLB miss fault) at addr 0000000000000000",
+    ]
+    text, _ = _parisc_report("mips-4.19-oops", head)
+    return text + stamp + "Kernel panic - not syncing: Bad Address (null pointer deref?)\n"
+
+
+def _parisc_trap() -> str:
+    """The recorded MIPS oops as parisc's die_if_kernel() prints a trap (see
+    test_a_parisc_trap_in_the_kernel_is_titled_by_its_words)."""
+    return _parisc_report("mips-4.19-oops", ["sh (pid 1377): Illegal instruction (code 8)"])[0]
+
+
+def _sparc64_trap() -> str:
+    """The recorded arm64 module oops as sparc64's die_if_kernel() prints a trap (see
+    test_a_sparc64_die_line_alone_is_a_report)."""
+    text = _sparc64_oops(True)
+    text = "\n".join(
+        line for line in text.splitlines() if "NULL pointer" not in line and "tsk->" not in line
+    )
+    return reworded(text, {"sh(88): Oops [#1]": "sh(88): Kernel illegal instruction [#1]"})
+
+
+@pytest.mark.parametrize("build", [_parisc_fault, _parisc_trap, _sparc64_trap])
+def test_a_die_line_that_starts_with_its_words_is_read_in_an_indented_paste(
+    build: Callable[[], str],
+) -> None:
+    """A log pasted as an indented block (a mail's, a Markdown code block's): parisc's
+    parisc_terminate() line "%s: Code=%d (%s) at addr ..." and die_if_kernel() line "%s
+    (pid %d): %s (code %ld)", sparc64's die_if_kernel() line "%s(%d): %s [#%d]", start
+    with the die words or the task's name, after the paste's indent: the same report as
+    the console's lines give. (Seen on linux-parisc: a 6.3 C3600 "Kernel Fault" boot
+    log quoted four spaces in, read as its panic line alone.)"""
+    text = build()
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(_pasted_indented(text).encode())
+    assert not want.corrupted
+    assert (rep.title, rep.corrupted, rep.comm, rep.pid) == (
+        want.title,
+        want.corrupted,
+        want.comm,
+        want.pid,
+    )
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+
+
 def _mips_oops_reworded(
     oops: list[str],
     trace: list[str],

@@ -24,6 +24,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .lines import STAMP_END
 from .taint import ARM_CUT_MODULE_ENTRY, PAGER_CUT_CALLER, PAGER_CUT_FROM, PAGER_MARK
 
 Pattern = re.Pattern[str]
@@ -1093,6 +1094,12 @@ _LOCKDEP_AT = "(?:.*\\n)+?.*at: (?:{{PC}} +)?{{FUNC}}"
 # (RFC 5424 6.4; lines._RFC5424_REST: rsyslog's RSYSLOG_SyslogProtocol23Format, syslog-ng's
 # syslog-protocol), UTF-8's three bytes as a log read as latin-1 has them, or U+FEFF.
 _AFTER_PREFIX = r"(?:^|[\s:\]>;=]|\xef\xbb\xbf|\ufeff)"
+# Where a header whose first word is a task's name or a trap's may start: the line's
+# start, after a printk prefix's "]" or "<level>"'s ">", a syslog tag's ":", or after
+# the mark the line reader reads past (lines.STAMP_END: a reader's stamp); in a log
+# pasted as an indented block, after the paste's indent (which the prefilter reads as
+# it is and the parser past its mark, stamps.mark_block_indent).
+_AT_LINE_START = r"(?:^[ \t]*|[\]:>] ?|" + STAMP_END + ")"
 _SLUB_SHAPE = r"BUG [\w.\-:()]+ \((?:Not tainted|Tainted: [^)]*)\): "
 _SLUB_SKIP = (
     "check_",
@@ -3442,7 +3449,7 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             _died(rf"\(\d+\): ({_SPARC_TRAPS})\.? \[#"),
         ],
-        shape=r"(?:^|[\]:>] ?)\S.{0,15}\(\d+\): " + rf"(?:Oops|{_SPARC_TRAPS})\.? \[#\d+\]\s*$",
+        shape=_AT_LINE_START + rf"\S.{{0,15}}\(\d+\): (?:Oops|{_SPARC_TRAPS})\.? \[#\d+\]\s*$",
     ),
     # arch/riscv/kernel/traps.c die(): "<what> [#1]" alone on its line, then the modules
     # and show_regs(): "Oops" after a bad access, and the traps' "Oops - illegal
@@ -3526,7 +3533,7 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
             _died(r"([A-Z][\w ()-]*?): Code=\d+ "),
         ],
-        shape=r"(?:^|[\]:] )[A-Z][\w ()?-]*: Code=\d+ (?:\(.*\) at addr [0-9a-f]+"
+        shape=_AT_LINE_START + r"[A-Z][\w ()?-]*: Code=\d+ (?:\(.*\) at addr [0-9a-f]+"
         r"|regs=\S+ \(Addr=[0-9a-f]+\))\s*$",
     ),
     # arch/parisc/kernel/traps.c die_if_kernel() of a trap in the kernel ("Illegal
@@ -3537,7 +3544,7 @@ OOPSES: tuple[OopsKind, ...] = (
     _k(
         " (code ",
         [_died(r"\(pid \d+\): ([A-Z][\w ]*?) \(code \d+\)")],
-        shape=r"(?:^|[\]:] )\S.{0,15} \(pid \d+\): [A-Z][\w ]* \(code \d+\)\s*$",
+        shape=_AT_LINE_START + r"\S.{0,15} \(pid \d+\): [A-Z][\w ]* \(code \d+\)\s*$",
     ),
     # arch/sh/kernel/traps_32.c: a trap in the kernel that no fixup takes dies with its
     # own words (do_illegal_slot_inst(), do_reserved_inst(), do_exception_error(), the
