@@ -1530,6 +1530,29 @@ def test_a_parisc_kernel_fault_is_titled_by_its_iaoq() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "Kernel Fault: Code=15 (Data TLB miss fault) at addr 0000000000000000",
+        "Kernel Fault: Code=26 (Data memory access rights trap) at addr 00000000000007d0",
+        # 2.6.x-3.x parisc_terminate()
+        "Kernel Fault: Code=26 regs=00000040bf1807d0 (Addr=0000000000000000)",
+    ],
+)
+def test_a_parisc_kernel_fault_is_a_bad_access(fault: str) -> None:
+    """parisc's handle_interruption() (traps.c) ends a kernel TLB miss or access rights
+    trap on the kernel's own space that no fixup takes in parisc_terminate("Kernel
+    Fault", ...): the bad access mm/fault.c's "Bad Address" is, in the function
+    "IAOQ[0]: %pS" names. (Seen in linux-parisc and linux-mm reports: 2.6.3x, 5.18,
+    6.3 boots and oopses.)"""
+    text, want = _parisc_report("mips-4.19-oops", [fault])
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "BUG: unable to handle kernel paging request in sysrq_handle_crash"
+    assert rep.type == "MEMORY_SAFETY_BUG"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu)
+
+
 def test_a_parisc_trap_in_the_kernel_is_titled_by_its_words() -> None:
     """parisc's die_if_kernel() (traps.c) of a trap in the kernel prints its cow, then
     "%s (pid %d): %s (code %ld)", the task, the trap's words and number, then

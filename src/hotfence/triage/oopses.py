@@ -3521,12 +3521,15 @@ OOPSES: tuple[OopsKind, ...] = (
     # takes (mm/fault.c's "Bad Address (null pointer deref?)") and of a machine check:
     # a backtrace, then "%s: Code=%d (%s) at addr " RFMT with the trap's number and
     # trap_name() (2.6.x-3.x: "%s: Code=%d regs=%p (Addr=" RFMT ")"), show_regs() and
-    # panic(msg). The function is show_regs()'s "IAOQ[0]: %pS".
+    # panic(msg). The function is show_regs()'s "IAOQ[0]: %pS". handle_interruption()'s
+    # "Kernel Fault" is the same bad access: a TLB miss or access rights trap (codes 15,
+    # 16, 17, 26, ...) on the kernel's own space (fault_space 0), or with page faults
+    # disabled, that no fixup takes, caught before do_page_fault() would see it.
     _k(
         ": Code=",
         [
             _F(
-                lazy_rx(r"Bad Address \(null pointer deref\?\): Code="),
+                lazy_rx(r"(?:Bad Address \(null pointer deref\?\)|Kernel Fault): Code="),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
