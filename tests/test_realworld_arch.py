@@ -1313,6 +1313,51 @@ def test_an_m68k_oops_keeps_its_pc_and_the_entry_on_its_trace_header() -> None:
     assert (rep.comm, rep.pid) == ("sh", 1377)
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        # bus_error030(): a data access
+        "Data read fault at 0x00000000 in Super Data (pc=0x8035a1bc)\n"
+        "[  301.442317] BAD KERNEL BUSERR",
+        # ... and an instruction fetch
+        "Instruction fault at 0x8035a1bc\n[  301.442317] BAD KERNEL BUSERR",
+        # no line before the die line (the console lost it)
+        "",
+    ],
+)
+def test_an_m68k_bus_error_in_the_kernel_is_a_bad_access(fault: str) -> None:
+    """m68k's bus_error030() (arch/m68k/kernel/traps.c; buserr_c() on the Sun 3) of a
+    kernel access prints "Data %s fault at %#010lx in %s (pc=%#lx)" or "Instruction
+    fault at %#010lx", then "BAD KERNEL BUSERR" and die_if_kernel("Oops"): "Oops:
+    %08x" with no "Unable to handle kernel" line before it, then show_registers()'s
+    "PC: [<%08lx>] %pS". A bad access in that function. (Seen in Finn Thain's Mac IIfx
+    via_flush_cache() and nubus /proc reports, stable 2020 and 2023.) The recorded MIPS
+    oops in m68k's wording."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    fault_line = (
+        "CPU 0 Unable to handle kernel paging request at virtual address 00000000, "
+        "epc == 8035a1bc, ra == 8035a7d4"
+    )
+    m68k = {
+        fault_line: fault or "BAD KERNEL BUSERR",
+        "Oops[#1]:": "Oops: 00000000",
+        "epc   : 8035a1bc sysrq_handle_crash": "PC: [<8035a1bc>] sysrq_handle_crash",
+        "Call Trace:\n[  301.562510] [<8035a1bc>]": "Call Trace: [<8035a1bc>]",
+    }
+    text = reworded(text, m68k)
+    if not fault:
+        text = text.replace("[  301.442317] BAD KERNEL BUSERR\n", "")
+    text = re.sub(r"^(\[[ \d.]+\]) (\[<)", r"\1  \2", text, flags=re.M)
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "BUG: unable to handle kernel paging request in sysrq_handle_crash"
+    assert rep.type == "MEMORY_SAFETY_BUG"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid) == ("sh", 1377)
+
+
 def _arc_trace(text: str) -> str:
     """``text`` with its MIPS "Call Trace:" in ARC's wording: arch/arc/kernel/stacktrace.c
     show_stacktrace() prints pr_info("\\nStack Trace:\\n"), then __print_sym() each

@@ -3559,6 +3559,27 @@ OOPSES: tuple[OopsKind, ...] = (
         [_died(rf"({_SH_TRAPS}): [0-9a-f]{{4}} \[#")],
         shape=_AFTER_PREFIX + rf"(?:{_SH_TRAPS}): [0-9a-f]{{4}} \[#\d+\]",
     ),
+    # arch/m68k/kernel/traps.c die_if_kernel(): pr_crit("%s: %08x\n", str, nr), then
+    # show_registers(): "PC: [<%08lx>] %pS", the registers, "Process %s (pid: %d,
+    # task=%p)", "Frame format=%X ...", show_stack()'s "Stack from %08lx:" and "Call
+    # Trace:". mm/fault.c send_fault_sig() dies "Oops" after "Unable to handle kernel
+    # NULL pointer dereference" / "... access" " at virtual address %p" (that kind's
+    # report); a bus error in the kernel on the 68030 and Sun 3 (bus_error030(),
+    # buserr_c()) prints "Data read fault at %#010lx in Super Data (pc=%#lx)" or
+    # "Instruction fault at %#010lx", then "BAD KERNEL BUSERR" and dies "Oops" with no
+    # fault line of that kind's: the same bad access, in the function "PC:" names.
+    _k(
+        "Oops",
+        [
+            _F(
+                lazy_rx(r"Oops: [0-9a-f]{8}"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            )
+        ],
+        shape=_AT_LINE_START + r"Oops: [0-9a-f]{8}\s*$",
+    ),
     # arch/xtensa/kernel/traps.c die(): pr_info("%s: sig: %ld [#%d]%s\n") (" PREEMPT" or
     # " PREEMPT_RT" after it in 5.x-6.1, nothing since), then show_regs() (a bare "pc:
     # %08lx, ps: ..." line) and, in kernel mode, show_stack()'s "Stack:" dump and "Call
@@ -3953,6 +3974,8 @@ REPORT_START_IGNORES = tuple(
         r"[A-Za-z]\[#\d+\]:\s*$",
         # sparc die_if_kernel() after report_bug()'s "kernel BUG at" (its trap instruction)
         r"\S\(\d+\): Kernel illegal instruction \[#\d+\]\s*$",
+        # m68k die_if_kernel() after "Unable to handle kernel ... at virtual address"
+        r"\bOops: [0-9a-f]{8}\s*$",
         # xtensa die() after "Unable to handle kernel paging request at virtual address"
         r"Oops: sig: \d+ \[#\d+\]",
         # s390 die() after "kernel BUG at" or "Unable to handle kernel pointer dereference"
