@@ -1282,6 +1282,41 @@ def test_a_loongarch_oops_is_titled_by_its_era_line() -> None:
     assert _facts([rep]) == _facts([want])
 
 
+def test_a_loongarch_warning_is_titled_by_its_era_line() -> None:
+    """LoongArch's WARN() traps (arch/loongarch/kernel/traps.c do_bp() -> report_bug()
+    -> __warn()), and __warn() calls show_regs(): __show_regs()'s task line, register
+    rows, "   ra: %0*lx %pS" and "  ERA: %0*lx %pS" (the function that warned), the
+    CSRs, then dump_stack(), whose trace starts at show_stack() and dump_stack_lvl()
+    and then the trap's caller's caller: the function that warned is only on the ERA
+    line. (Seen in Huacai Chen's 6.16-rc5 isolate_movable_ops_page() report on
+    linux-mm.) The recorded MIPS module warning in LoongArch's lines."""
+    text = (DATA / "mips64el-6.1.0-50-mod-warn.log").read_text()
+    stamp = "[    2.622290] "
+    task = "CPU: 0 PID: 79 Comm: sh Tainted: G           OE      6.1.0-50-5kc-malta #1  Debian 6.1.176-1"
+    regs = [
+        "pc ffffffffc000282c ra ffffffffc0002ad0 tp 9000000003a84000 sp 9000000003a87ac0",
+        "a0 0000000000000000 a1 0000000000000000 a2 0000000000000018 a3 9000000003a87ac8",
+        "   ra: ffffffffc0002ad0 hotfence_crash_write+0xd8/0x140 [hotfence_crash]",
+        "  ERA: ffffffffc000282c hotfence_crash_do+0xd4/0x2a0 [hotfence_crash]",
+        " CRMD: 000000b0 (PLV0 -IE -DA +PG DACF=CC DACM=CC -WE)",
+        " PRMD: 00000004 (PPLV0 +PIE -PWE)",
+        "ESTAT: 000c0000 [BRK] (IS= ECode=12 EsubCode=0)",
+        " PRID: 0014c010 (Loongson-64bit, Loongson-3A5000)",
+        task,
+    ]
+    changes = {
+        stamp + task + "\n": "".join(stamp + r + "\n" for r in [task, *regs]),
+        "[    2.640731] [<ffffffff81f137d8>] __warn+0xa8/0x168\n": "",
+        "[    2.640831] [<ffffffff81f139fc>] warn_slowpath_fmt+0x164/0x1c8\n": "",
+        "[    2.641009] [<ffffffffc000282c>] hotfence_crash_do+0xd4/0x2a0 [hotfence_crash]\n": "",
+    }
+    (rep,) = parse_log(reworded(text, changes).encode())
+    assert rep.title == "WARNING in hotfence_crash_do"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_do"
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 79, 0)
+
+
 def test_an_m68k_oops_keeps_its_pc_and_the_entry_on_its_trace_header() -> None:
     """m68k's show_registers() (arch/m68k/kernel/traps.c) names the faulting function as
     "PC: [<%08lx>] %pS", and show_trace() prints "Call Trace:" then each entry with

@@ -833,6 +833,9 @@ _SEG = r"(?:[0-9]+|[0-9a-f]{4}):"
 # access opcode bytes at RIP 0x...", which would read as a function "value" or a frame.
 # An address with no symbol ("RIP: 0010:[<ffff8800b3d5ed58>]  [<ffff8800b3d5ed58>]
 # 0xffff8800b3d5ed58" in 2.6-4.x, printk_address()'s "%pB") is a frameless RIP line.
+# LoongArch __show_regs() (arch/loongarch/kernel/traps.c): "  ERA: %0*lx %pS", the
+# exception return address (MIPS's epc)
+_LOONGARCH_ERA = r"^ *ERA: +[0-9a-f]{8,16} +{{FUNC}}"
 _RIP = (
     r"(?:(?:IP|NIP|pc ?):|PC is at|pc is at|ip is at|N?IP(?= \[)) (?:(?:" + _SEG + r")?"
     r"(?:{{PC}} +){0,2}"
@@ -847,7 +850,7 @@ _RIP = (
 # line, which names no function (die()'s closing "EIP: [<pc>] func SS:ESP" line, which does, came
 # later in 2.6 and is the line a dying machine's syslog loses first).
 _RIP_OTHER = (
-    r"epc *: +[0-9a-f]{8,16} +{{FUNC}}|^ *ERA: +[0-9a-f]{8,16} +{{FUNC}}"
+    r"epc *: +[0-9a-f]{8,16} +{{FUNC}}"
     r"|Krnl PSW ?: [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
     # s390 print_pgm_check_info() (arch/s390/boot/pgm_check_info.c), early boot:
     # "PSW : %016lx %016lx (%pS)", no "Krnl"
@@ -864,6 +867,7 @@ _RIP_OTHER = (
     # powerpc xmon excprint(), when the debugger catches the fault before die() prints
     # its "Oops": "    pc: " then xmon_print_symbol()'s "%016lx: name+%#lx/%#lx"
     r"|^ *pc: [0-9a-f]{8,16}: +{{FUNC}}"
+    "|" + _LOONGARCH_ERA
 )
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
 # arch/arc/kernel/stacktrace.c show_stacktrace() heads its "  %pS" entries "Stack Trace:",
@@ -918,8 +922,15 @@ def _s(
 
 def _warning_stack(*skip: str) -> StackSpec:
     # New kernels trap on WARN and print RIP first; old ones print only the call trace.
+    # LoongArch's trap (arch/loongarch/kernel/traps.c do_bp() -> report_bug() -> __warn()
+    # -> show_regs()) prints __show_regs()'s "  ERA: %0*lx %pS", the function that
+    # warned, then dump_stack(), whose trace starts at the trap handler's caller's
+    # caller and may lack that function.
     return StackSpec(
-        (rx("(?:" + _RIP + r"|--- interrupt: [0-9]+ at {{FUNC}})"), PARSE_STACK),
+        (
+            rx("(?:" + _RIP + "|" + _LOONGARCH_ERA + r"|--- interrupt: [0-9]+ at {{FUNC}})"),
+            PARSE_STACK,
+        ),
         (TRACE_AFTER_REGS, PARSE_STACK),
         tuple(skip),
     )
