@@ -1393,6 +1393,57 @@ def test_an_m68k_bus_error_in_the_kernel_is_a_bad_access(fault: str) -> None:
     assert (rep.comm, rep.pid) == ("sh", 1377)
 
 
+def _m68k_bad_super_trap(vector: str, bug_line: bool) -> str:
+    """The recorded MIPS oops as m68k's bad_super_trap() (arch/m68k/kernel/traps.c)
+    prints a trap in supervisor mode: pr_err("*** %s ***   FORMAT=%X\\n") with the
+    vector's name, "Current process id is %d", die_if_kernel("BAD KERNEL TRAP")'s
+    "%s: %08x", then show_registers(): "PC: [<%08lx>] %pS", the task line and
+    show_stack()'s trace, its first entry on the "Call Trace:" line."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    stamp = "[  301.442317] "
+    head = [f"*** {vector} ***   FORMAT=4", "Current process id is 1377"]
+    if bug_line:
+        head.insert(0, "kernel BUG at net/core/dev.c:8123!")
+    m68k = {
+        "CPU 0 Unable to handle kernel paging request at virtual address 00000000, "
+        "epc == 8035a1bc, ra == 8035a7d4": f"\n{stamp}".join(head),
+        "Oops[#1]:": "BAD KERNEL TRAP: 00000000",
+        "epc   : 8035a1bc sysrq_handle_crash": "PC: [<8035a1bc>] sysrq_handle_crash",
+        "Call Trace:\n[  301.562510] [<8035a1bc>]": "Call Trace: [<8035a1bc>]",
+    }
+    text = reworded(text, m68k)
+    return re.sub(r"^(\[[ \d.]+\]) (\[<)", r"\1  \2", text, flags=re.M)
+
+
+@pytest.mark.parametrize(
+    ("vector", "bug_line", "title"),
+    [
+        ("ILLEGAL INSTRUCTION", False, "ILLEGAL INSTRUCTION"),
+        ("ZERO DIVIDE", False, "ZERO DIVIDE"),
+        ("ADDRESS ERROR", False, "ADDRESS ERROR"),
+        ("Exception 60", False, "Exception NUM"),
+        # BUG(): "kernel BUG at" then __builtin_trap()'s "trap #7"
+        ("TRAP #7", True, "kernel BUG"),
+        ("TRAP #7", False, "kernel BUG"),
+    ],
+)
+def test_an_m68k_trap_in_supervisor_mode_is_a_report(
+    vector: str, bug_line: bool, title: str
+) -> None:
+    """m68k's bad_super_trap() line "*** <vector> ***   FORMAT=<n>" is a report, titled
+    by the vector's name in the PC line's function; BUG()'s "TRAP #7" is that BUG,
+    after its "kernel BUG at" line one report with it. (Seen on m68k mailing lists and
+    in stable: ColdFire flexcan and fsl-edma "ZERO DIVIDE", mcf5208evb "ILLEGAL
+    INSTRUCTION", ARAnyM slab "TRAP #7", qemu-system-m68k "ADDRESS ERROR".)"""
+    (want,) = parse_log((DATA / "mips-4.19-oops.log").read_bytes())
+    (rep,) = parse_log(_m68k_bad_super_trap(vector, bug_line).encode())
+    assert rep.title == f"{title} in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert [f.function for f in rep.frames] == [f.function for f in want.frames]
+    assert (rep.comm, rep.pid) == ("sh", 1377)
+
+
 def _arc_trace(text: str) -> str:
     """``text`` with its MIPS "Call Trace:" in ARC's wording: arch/arc/kernel/stacktrace.c
     show_stacktrace() prints pr_info("\\nStack Trace:\\n"), then __print_sym() each

@@ -3591,6 +3591,27 @@ OOPSES: tuple[OopsKind, ...] = (
         ],
         shape=_AT_LINE_START + r"Oops: [0-9a-f]{8}\s*$",
     ),
+    # arch/m68k/kernel/traps.c bad_super_trap(): a trap in supervisor mode that no
+    # fixup takes prints pr_err("*** %s ***   FORMAT=%X\n") with the vector's name from
+    # vec_names[] ("ILLEGAL INSTRUCTION", "ADDRESS ERROR", "ZERO DIVIDE", "CHK", "TRAP
+    # #7", ...; "*** Exception %d ***" past the table), "Current process id is %d", then
+    # die_if_kernel("BAD KERNEL TRAP", regs, 0): "BAD KERNEL TRAP: 00000000" and
+    # show_registers() ("PC: [<%08lx>] %pS") and the trace. Titled by the vector's
+    # name; "TRAP #7" is BUG()'s (include/asm/bug.h: __builtin_trap() after "kernel BUG
+    # at %s:%d!", part of that report; alone without CONFIG_DEBUG_BUGVERBOSE).
+    _k(
+        "***   FORMAT=",
+        [
+            _F(
+                lazy_rx(r"\*\*\* TRAP #7 \*\*\*   FORMAT="),
+                "kernel BUG in {1}",
+                stack=_s(*_RIP_TRACE),
+            ),
+            _died(r"\*\*\* ([A-Z][\w #]*?|Exception \d+) \*\*\*   FORMAT="),
+        ],
+        shape=_AT_LINE_START
+        + r"\*\*\* (?:[A-Z][\w #]*|Exception \d+) \*\*\*   FORMAT=[0-9A-F]\s*$",
+    ),
     # arch/xtensa/kernel/traps.c die(): pr_info("%s: sig: %ld [#%d]%s\n") (" PREEMPT" or
     # " PREEMPT_RT" after it in 5.x-6.1, nothing since), then show_regs() (a bare "pc:
     # %08lx, ps: ..." line) and, in kernel mode, show_stack()'s "Stack:" dump and "Call
@@ -3987,6 +4008,8 @@ REPORT_START_IGNORES = tuple(
         r"\S\(\d+\): Kernel illegal instruction \[#\d+\]\s*$",
         # m68k die_if_kernel() after "Unable to handle kernel ... at virtual address"
         r"\bOops: [0-9a-f]{8}\s*$",
+        # m68k bad_super_trap() of BUG()'s trap after "kernel BUG at"
+        r"\*\*\* TRAP #7 \*\*\*   FORMAT=",
         # xtensa die() after "Unable to handle kernel paging request at virtual address"
         r"Oops: sig: \d+ \[#\d+\]",
         # s390 die() after "kernel BUG at" or "Unable to handle kernel pointer dereference"

@@ -273,6 +273,7 @@ SCAN_NEEDLES = (
     "Oops",  # arc die()'s "Oops" alone on its line
     ": Code=",  # parisc parisc_terminate()
     " (code ",  # parisc die_if_kernel()
+    "***   FORMAT=",  # m68k bad_super_trap()
     "bus error, epc == ",  # MIPS do_be()
     " ilc:",
     "[#",
