@@ -1444,6 +1444,20 @@ def test_an_m68k_trap_in_supervisor_mode_is_a_report(
     assert (rep.comm, rep.pid) == ("sh", 1377)
 
 
+def test_an_m68k_jump_to_nowhere_is_titled_by_the_first_trace_entry() -> None:
+    """m68k's show_registers() prints "PC: [<%08lx>] %pS"; a jump through a NULL function
+    pointer leaves "%pS" the bare address, "PC: [<00000000>] 0x0" (Guenter Roeck's
+    mcf5208evb fec_ptp report, 2024). The line names no function: the title comes from
+    show_trace()'s first entry, which pr_cont() put on the "Call Trace:" line (as the
+    trace x86 titles after "RIP: 0010:0x0")."""
+    text = _m68k_bad_super_trap("ILLEGAL INSTRUCTION", False)
+    text = reworded(text, {"PC: [<8035a1bc>] sysrq_handle_crash+0x1c/0x28": "PC: [<00000000>] 0x0"})
+    (rep,) = parse_log(text.encode())
+    assert rep.title == "ILLEGAL INSTRUCTION in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is None
+
+
 def _arc_trace(text: str) -> str:
     """``text`` with its MIPS "Call Trace:" in ARC's wording: arch/arc/kernel/stacktrace.c
     show_stacktrace() prints pr_info("\\nStack Trace:\\n"), then __print_sym() each

@@ -859,6 +859,10 @@ _RIP_OTHER = (
     # sparc64 show_regs(): "TPC: <func+0x14/0x30>", sparc32's "PC: <%pS>"; m68k
     # show_registers() "PC: [<%08lx>] %pS"
     r"|^ *T?PC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
+    # (m68k's "%pS" of a jump to nowhere prints the bare address: "PC: [<00000000>] 0x0",
+    # a line that names no function, after which the trace is read, as after x86's
+    # "RIP: 0010:0x0")
+    r"|^ *PC: {{PC}} +0x[0-9a-f]+\s*$"
     # parisc show_regs() of a fault in the kernel: " IAOQ[0]: %pS" (the IAOQ: line before
     # it has the address alone)
     r"|^ *IAOQ\[0\]: {{FUNC}}"

@@ -650,6 +650,12 @@ def _stack_frames_impl(
                     elif not _FRAME_ANY.match(after):
                         continue
                 _append_frames(raw, m, skip)
+                if part is oopses.TRACE_AFTER_REGS or part is oopses.CALL_TRACE:
+                    # m68k show_trace() prints "Call Trace:" then each entry with
+                    # pr_cont(" [<%08lx>] %pS\n"): the first entry on the header's line
+                    rest = ln[m.end() :]
+                    if rest.startswith(" [<"):
+                        _append_frames(raw, _FRAME_ANY.match(rest), skip)
                 found = True
                 break
             if not found and part is oopses.RIP_FRAME and _i386_dump_stack_at(lines, start):
