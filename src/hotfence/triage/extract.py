@@ -930,7 +930,28 @@ def _rejoined(last: Line, raw: str, line: Line) -> Line | None:
     return whole._replace(end=line.end)
 
 
-def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
+# A log wrapped in one mail (at 78, RFC 3676 4.2's and RFC 5322 2.1.1's most), quoted by a
+# reply ("> " per level, RFC 3676 4.5) and wrapped again by the reply's client at 72 (a
+# quote-aware client re-quotes each row it made: Thunderbird's mailnews.wraplength, mutt
+# and Gmail without format=flowed): each first row the quote pushed past 72 is cut again,
+# and its last word or two go on in a short row of their own before the first wrap's
+# next row: "> ... [   41.118732] Unable to handle kernel", "> NULL", "> pointer
+# dereference at virtual address 0000000000000008" (6.1 arch/arm64/mm/fault.c
+# die_kernel_fault(): pr_alert("Unable to handle kernel %s at virtual address %016lx\n",
+# ...)). The short row proves no cut alone; the first wrap's row, the two rows read as
+# one, does (_mail_cut).
+def _rewrapped_cut(before: str, piece: str, rest: str) -> bool:
+    """Was the row a first mail client's wrap made, which a reply quoted and its own
+    client cut again into ``before`` and ``piece``, cut by that first wrap before
+    ``rest`` (see above)?"""
+    if not before.startswith(">"):
+        return False
+    quote = _QUOTE_PREFIX_RE.match(piece)
+    tail = piece[quote.end() :] if quote is not None else piece
+    return _mail_cut(f"{before.rstrip()} {tail.strip()}", rest)
+
+
+def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = "") -> Line | None:
     """``last`` with ``line`` (no prefix, the line right after it) read as its rest, when
     a wrap cut them apart; None when ``line`` is a line of its own. ``piece`` is the last
     physical line ``last`` came from: a terminal's row of ``_TERMINAL_WIDTH`` columns goes
@@ -938,9 +959,11 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
     in or after its taint flags; a cut after a hyphen (``_hyphen_cut``, a release's in a
     header) goes on with no space. Only the cuts a line's rest proves (``join_proven_cut``)
-    need no sign that ``text`` around it was wrapped (``_wrapped_log``). The joined line
-    is read again whole (its text, an "(unreliable)" entry's mark the wrap moved to the
-    next row)."""
+    need no sign that ``text`` around it was wrapped (``_wrapped_log``). ``before``, the
+    row before ``piece`` when ``piece`` was a wrap's rest itself, is read with it as the
+    row a first wrap made, which a quoting reply's wrap cut again (``_rewrapped_cut``).
+    The joined line is read again whole (its text, an "(unreliable)" entry's mark the
+    wrap moved to the next row)."""
     rest = line.text  # the line as it came: it has no prefix (a mail quote's is gone)
     if line.context or not rest.strip():
         return None
@@ -954,7 +977,9 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str) -> Line | None:
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
-    elif _mail_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
+    elif (_mail_cut(piece, rest) or _rewrapped_cut(before, piece, rest)) and _wrapped_log(
+        text, line.start, _MAIL_WIDER_RE
+    ):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif rest[:1] == " " and _blank_cut(piece, rest, text, line.start):
         raw = f"{last.raw.rstrip(chr(13))} {rest.rstrip()}"  # the blank dropped, the run's rest
@@ -1541,6 +1566,7 @@ class _Window:
     restarted: bool = False  # printk time went back: the lines read on are another log's
     paused: bool = False  # the report's own text ended at a long pause (_long_pause)
     piece: str = ""  # the last line kept (or its last wrapped piece), as it came
+    before: str = ""  # the row before ``piece`` when that was a wrap's rest (_rewrapped_cut)
     # This stream's stamped lines, and the records (record_of) of the first ``recorded``
     # of them: made only when a candidate line asks (_copy), not on every line.
     stamped: list[Line] = field(default_factory=list)
@@ -1714,7 +1740,7 @@ class _Window:
             self.last_ts = line.timestamp
         if self._keep(raw, line, is_header) and not self.restarted and not self.paused:
             self.lines.append(line)
-            self.piece = raw
+            self.piece, self.before = raw, ""
             if self.second is None or self.task_ctx:
                 self.title_end = len(self.lines)
             if not self.own_done:
@@ -1743,11 +1769,11 @@ class _Window:
         last = self.lines[-1]
         if line.start - last.end > 2 or self.text.count("\n", last.end, line.start) != 1:
             return False  # not the line right after it
-        joined = join_wrapped(last, self.piece, line, self.text)
+        joined = join_wrapped(last, self.piece, line, self.text, self.before)
         if joined is None:
             return False
         self.lines[-1] = joined
-        self.piece = raw
+        self.piece, self.before = raw, self.piece
         self.others += 1
         if self.call:
             self.call = joined.raw  # (the CPUs it asks may be in the rest: _answers_call)
@@ -1778,7 +1804,7 @@ class _Window:
         if joined is None:
             return False
         self.lines[-1] = joined
-        self.piece = line.raw
+        self.piece, self.before = line.raw, ""
         self.others += 1
         return True
 

@@ -1,0 +1,75 @@
+"""Real kernel logs (tests/data/realworld) quoted in a mail reply and wrapped again by
+the reply's client: a paste quoted ("> ", RFC 3676 4.5) then cut at 72-73 columns, and a
+paste wrapped at 78 by the first mailer, quoted, then rewrapped at 72 (rows of three
+lengths). Each must give the reports and facts of the log unquoted and unwrapped.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from hotfence.triage.parser import parse_log
+from test_realworld_wrap import _bugzilla_syslog, _flag_facts
+
+DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """``line`` as a mail client wraps it at ``width`` columns: at spaces, a word longer
+    than the width left whole."""
+    return textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _quoted_wrapped(text: str, width: int, quote: str = "> ") -> str:
+    """``text`` quoted by a reply (``quote`` before every line) and wrapped at ``width``
+    columns, quote included, each row of a line's rest quoted again (a quote-aware
+    client: Thunderbird, mutt without format=flowed)."""
+    return "\n".join(
+        "\n".join(quote + row for row in _wrap(line, width - len(quote)))
+        if line
+        else quote.rstrip()
+        for line in text.split("\n")
+    )
+
+
+def _rewrapped_reply(text: str, width: int = 72, first: int = 78, quote: str = "> ") -> str:
+    """``text`` wrapped at ``first`` columns by the mail it was sent in, then quoted by a
+    reply and wrapped again at ``width`` (``_quoted_wrapped``): a first row the quote
+    pushed past ``width`` goes on in a short row before the first wrap's next row."""
+    sent = "\n".join(row for line in text.split("\n") for row in _wrap(line, first))
+    return _quoted_wrapped(sent, width, quote)
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+@pytest.mark.parametrize(
+    ("name", "cut"),
+    [
+        # 6.1 arch/arm64/mm/fault.c die_kernel_fault(): "Unable to handle kernel %s at
+        # virtual address %016lx"
+        ("arm64-6.1-oops", "Unable to handle kernel\n{q}NULL\n{q}pointer dereference"),
+        # kernel/panic.c panic(): "Kernel panic - not syncing: %s"
+        ("armhf-6.1.0-50-kill-init", "Kernel panic - not\n{q}syncing:\n{q}Attempted"),
+        # 3.10 arch/x86/mm/fault.c show_fault_oops(): "BUG: unable to handle kernel NULL
+        # pointer dereference at %p"
+        ("centos7-dockerd-ip6mr", "to handle\n{q}kernel NULL\n{q}pointer dereference at"),
+        # lib/dump_stack.c dump_stack_print_info(): "CPU: %d PID: %d Comm: %.20s %s%s %s
+        # %.*s", the release after the taint
+        ("arm64-6.1-cfi-failure", "Comm:\n{q}xdp-loader\n{q}Not tainted 6.1.0-26-arm64"),
+    ],
+)
+def test_a_syslog_file_wrapped_quoted_and_rewrapped_reads_as_the_log(
+    name: str, cut: str, quote: str
+) -> None:
+    """A /var/log/messages paste wrapped at 78 by the mail it came in, quoted by a reply
+    and rewrapped at 72 by the reply's client: the first wrap's cut row, read with the
+    short row the second wrap cut off it, is the row whose cut the next row's first word
+    proves (extract._rewrapped_cut). The header, the task and release are the log's."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _rewrapped_reply(messages, quote=quote)
+    assert cut.format(q=quote) in mailed
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert want
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
