@@ -73,3 +73,38 @@ def test_a_syslog_file_wrapped_quoted_and_rewrapped_reads_as_the_log(
     want = [_flag_facts(r) for r in parse_log(messages)]
     assert want
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> "])
+@pytest.mark.parametrize(
+    ("name", "cut"),
+    [
+        # 6.1 arch/powerpc/kernel/watchdog.c watchdog_smp_panic(): "CPU %d detected hard
+        # LOCKUP on other CPUs %*pbl"
+        ("ppc64le-6.1.0-50-mod-hardlockup", "CPU 1 detected\n{q}hard\n{q}LOCKUP on other"),
+        # 6.12 mm/kmemleak.c print_unreferenced(): "unreferenced object 0x%08lx (size %zu):"
+        ("riscv64-6.12.117+deb13-kmemleak", "0xff60000003991ac0\n{q}(size\n{q}32):"),
+        # 6.x arch/x86/kernel/cpu/mce/core.c __print_mce(): "CPU %d: Machine Check%s: ..."
+        ("x86-mce-fatal", "[Hardware Error]:\n{q}CPU 7:\n{q}Machine Check Exception:"),
+        # 6.1 mm/oom_kill.c __oom_kill_process(): "%s: Killed process %d (%s) total-vm:..."
+        ("arm64-6.1.0-50-oom", "Out of memory: Killed\n{q}process 86\n{q}(dd) total-vm:"),
+        # ... with "Memory cgroup out of memory", and dump_header()'s "%s invoked
+        # oom-killer: gfp_mask=%#x(%pGg), ..." (6.18)
+        ("x86-6.18.44-memcg-oom", "Memory cgroup out of\n{q}memory:\n{q}Killed process"),
+        ("x86-6.18.44-memcg-oom", "python3 invoked\n{q}oom-killer:\n{q}gfp_mask="),
+    ],
+)
+def test_a_header_a_reply_rewrapped_past_a_short_row_is_found(
+    name: str, cut: str, quote: str
+) -> None:
+    """A header's row that the first wrap cut and the reply's rewrap cut again: the words
+    that make it a header (the scan's needle, the kill line's "(comm)", the dump's
+    "oom-killer: gfp_mask=") are two rows down, past the short row the rewrap left. The
+    three rows are one line (scan._rewrapped_header, extract.unwrapped_line), and the
+    report, its kill and its dump are the log's."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _rewrapped_reply(messages, quote=quote)
+    assert cut.format(q=quote) in mailed
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert want
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want

@@ -1413,16 +1413,38 @@ def _absorbed_cut(kind: OopsKind, raw: str) -> bool:
     return False
 
 
+# A line's rows read back by unwrapped_line: a header a wrap at 72 cut twice, or a
+# first wrap's row a reply's rewrap cut again (_rewrapped_cut), needs three; a few more
+# take a long line whole.
+_UNWRAP_ROWS = 6
+
+
+def unwrapped_line(last: Line, text: str) -> Line | None:
+    """``last`` (the row's Line, from its start) with the rows a wrap cut from it read
+    back in turn (``join_wrapped``, each row's one before kept for ``_rewrapped_cut``);
+    None when the next row is a line of its own. (A line of no prefix takes one row, as
+    ever: there the rows give no sign of a rest but their width, measured each time.)"""
+    whole, piece, before = None, last.raw, ""
+    for _ in range(_UNWRAP_ROWS if last.context else 1):
+        e = (whole or last).end
+        if e >= len(text) or text[e] != "\n":
+            break
+        nxt = text.find("\n", e + 1)
+        rest = make_line(text[e + 1 :] if nxt == -1 else text[e + 1 : nxt], e + 1, 1)
+        joined = join_wrapped(whole or last, piece, rest, text, before)
+        if joined is None:
+            break
+        whole, piece, before = joined, rest.raw, piece
+    return whole
+
+
 def _unwrapped_raw(line: Line, text: str) -> str | None:
     """The raw text of ``line`` with its rest, when a wrap cut it before the next row of
-    ``text`` (``join_wrapped``); None when the next row is a line of its own."""
+    ``text`` (``unwrapped_line``); None when the next row is a line of its own."""
     e = text.find("\n", line.start)
     if e == -1:
         return None
-    nxt = text.find("\n", e + 1)
-    last = make_line(text[line.start : e], line.start, 0)
-    rest = make_line(text[e + 1 :] if nxt == -1 else text[e + 1 : nxt], e + 1, 1)
-    whole = join_wrapped(last, last.raw, rest, text)
+    whole = unwrapped_line(make_line(text[line.start : e], line.start, 0), text)
     return whole.raw if whole is not None else None
 
 

@@ -40,6 +40,7 @@ from .extract import (
     lines_before,
     once_each,
     uml_fault_regs,
+    unwrapped_line,
 )
 from .fields import (
     call_trace,
@@ -322,10 +323,13 @@ def _wrapped_header(text: str, start: int) -> tuple[int, str] | None:
         return None
     prev = text.rfind("\n", 0, start - 1) + 1
     last = make_line(text[prev : start - 1], prev, 0)
+    if not last.context and prev:  # (the row before may be a rest too: a reply's rewrap)
+        prev = text.rfind("\n", 0, prev - 1) + 1
+        last = make_line(text[prev : text.find("\n", prev)], prev, 0)
     if not last.context:
         return None
-    joined = join_wrapped(last, last.raw, row, text)
-    return None if joined is None else (prev, joined.raw)
+    joined = unwrapped_line(last, text)
+    return None if joined is None or joined.end < row.end else (prev, joined.raw)
 
 
 def without_quoted_panics(reports: Sequence[Report], quoted: set[int]) -> list[Report]:
@@ -839,7 +843,10 @@ def _oom_reports(
         ) is None:
             line, e = _unwrapped_kill(text, s, e, line)
             joined_to = e
-        elif s > lo and (joined := _kill_cut_in_its_memcg(text, s, line)) is not None:
+        elif s > lo and (
+            (joined := _kill_cut_in_its_memcg(text, s, line)) is not None
+            or (joined := _dump_rewrapped(text, s, line)) is not None
+        ):
             s, line = joined
         if _KILLED_RE.search(line) is not None and (
             not new_record(seen, record_key(text, s)) or echo_copy(text, s)
@@ -1047,10 +1054,7 @@ def _unwrapped_kill(text: str, s: int, e: int, line: str) -> tuple[str, int]:
     read whole with its end; else ``line`` and ``e`` as they were."""
     if e >= len(text):
         return line, e
-    nxt = text.find("\n", e + 1)
-    nxt = len(text) if nxt == -1 else nxt
-    last = make_line(text[s:e], s, 0)
-    whole = join_wrapped(last, last.raw, make_line(text[e + 1 : nxt], e + 1, 1), text)
+    whole = unwrapped_line(make_line(text[s:e], s, 0), text)
     return (whole.raw, whole.end) if whole is not None else (line, e)
 
 
@@ -1069,14 +1073,23 @@ def _kill_cut_in_its_memcg(text: str, s: int, line: str) -> tuple[int, str] | No
     # (a reply quotes both rows, RFC 3676 4.5's ">" per level: the row's words follow it)
     body = row.text if line[:1] == ">" else line
     m = _KILLED_RE.search(body)
-    if m is None or m.group("memcg") or not m.start() or body[:1].isspace():
+    if m is None or m.group("memcg") or body[:1].isspace():
         return None
     if not _MEMCG_MESSAGE.endswith(body[: m.start()]):
         return None
     prev = text.rfind("\n", 0, s - 1) + 1
     last = make_line(text[prev : s - 1], prev, 0)
-    whole = join_wrapped(last, last.raw, row, text)
-    if whole is None or (w := _KILLED_RE.search(whole.raw)) is None or not w.group("memcg"):
+    if not m.start():
+        # (a reply's rewrap of a first wrap's row, extract._rewrapped_cut: the message's
+        # last words in a short row of their own, "> memory:", between the two)
+        if last.context or not prev or not _MEMCG_MESSAGE.endswith(f"{last.text.strip()} "):
+            return None
+        prev = text.rfind("\n", 0, prev - 1) + 1
+        last = make_line(text[prev : text.find("\n", prev)], prev, 0)
+    whole = unwrapped_line(last, text)
+    if whole is None or whole.end < row.end:
+        return None
+    if (w := _KILLED_RE.search(whole.raw)) is None or not w.group("memcg"):
         return None
     return prev, whole.raw
 
@@ -1103,6 +1116,18 @@ def _dump_cut_start(text: str, s: int, line: str) -> int:
     return prev if whole is not None and _INVOKED_RE.match(whole.text) else s
 
 
+def _dump_rewrapped(text: str, s: int, line: str) -> tuple[int, str] | None:
+    """The dump's first line, whose row ``line`` at ``s`` holds "oom-killer" and no dump
+    start, read whole from its prefixed row (its start and raw text), when a reply's
+    rewrap of a first wrap's row (extract._rewrapped_cut) left "oom-killer:" in a short
+    row of its own, between "> ... python3 invoked" and "> gfp_mask=0xcc0(GFP_KERNEL),
+    ..." (_CUT_DUMP_REST); else None."""
+    if "oom-killer" not in line or is_oom_dump_start(line):
+        return None
+    joined = _wrapped_header(text, s)
+    return joined if joined is not None and is_oom_dump_start(joined[1]) else None
+
+
 def _own_stream(lines: list[Line], text: str) -> list[Line]:
     """The lines of the stream the first one came in. printk prefixes every line of a
     record: in a prefixed log a line with none, or with another prefix's context, is
@@ -1113,17 +1138,22 @@ def _own_stream(lines: list[Line], text: str) -> list[Line]:
         return [ln for ln in lines if ln.context not in _NO_REPORT_LINES]
     out: list[Line] = []
     piece, last_no = "", 0  # the last physical line kept and its number
+    before = ""  # the row before ``piece`` when that was a wrap's rest (join_wrapped)
     for ln in lines:
         if ln.context != ctx:
             # a line a wrap cut from the one before (join_wrapped), else another writer's
             joined = (
-                join_wrapped(out[-1], piece, ln, text) if out and ln.number == last_no + 1 else None
+                join_wrapped(out[-1], piece, ln, text, before)
+                if out and ln.number == last_no + 1
+                else None
             )
             if joined is None:
                 continue
             out[-1] = joined
+            before = piece
         else:
             out.append(ln)
+            before = ""
         piece, last_no = ln.raw, ln.number
     return out
 

@@ -621,10 +621,56 @@ def _wrapped_header(text: str, start: int, rejoin: Rejoin) -> tuple[int, str] | 
         return None
     end = text.find("\n", start)
     row = text[at:] if end == -1 else text[at:end]
-    if not _header_line(f"{text[prev : start - 1].rstrip()} {row.strip()}"):
+    head = f"{text[prev : start - 1].rstrip()} {row.strip()}"
+    if not _header_line(head) and not _rewrapped_header(text, prev, end, row, head):
         return None
     joined = rejoin(text, start)
     return joined if joined is not None and _header_line(joined[1]) else None
+
+
+# A first mail's wrap at 78 quoted by a reply and wrapped again at 72 (extract.
+# _rewrapped_cut): a header's row the quote pushed past 72 goes on in a short row, and
+# its words go on past it in the first wrap's next row. 6.1 arch/powerpc/kernel/
+# watchdog.c watchdog_smp_panic(): "> ... watchdog: CPU 1 detected", "> hard", "> LOCKUP
+# on other CPUs 0"; 6.12 mm/kmemleak.c print_unreferenced(): "> ... unreferenced object
+# 0xff60000003991ac0", "> (size", "> 32):". The needle's row is read with the rows
+# on either side of it that may be a wrap's rest too.
+
+
+def _rest_row(text: str, pos: int) -> str | None:
+    """The row at ``pos`` after its quote, when it may be a wrap's rest: no prefix, no
+    blank first, no wider than a wrap's rows; None otherwise."""
+    end = text.find("\n", pos)
+    row = text[pos:] if end == -1 else text[pos:end]
+    quote = _ROW_QUOTE_RE.match(row)
+    body = row[quote.end() :] if quote is not None else row
+    if not body or body[0].isspace() or len(body) > _WRAPPED_ROW_MAX or prefixed_row(body, 0):
+        return None
+    return body
+
+
+def _rewrapped_header(text: str, prev: int, end: int, row: str, head: str) -> bool:
+    """Do the rows around the needle's ``row`` (``head``: it and the row before it, at
+    ``prev``, read as one) make a header a reply's rewrap cut twice (see above)? The row
+    before may be a rest itself, of the prefixed line before it, or the row after the
+    needle's the header's last words. (Only after a line with a common prefix: a log
+    of no prefix gives no sign of a rest, and its needle rows are read as before.)"""
+    if prev and (above := _rest_row(text, prev)) is not None:
+        up = text.rfind("\n", 0, prev - 1) + 1
+        if _prefixed_after_quote(text, up) and _header_line(
+            f"{text[up : prev - 1].rstrip()} {above.strip()} {row.strip()}"
+        ):
+            return True
+    if end == -1 or not _prefixed_after_quote(text, prev):
+        return False
+    after = _rest_row(text, end + 1)
+    return after is not None and _header_line(f"{head} {after.strip()}")
+
+
+def _prefixed_after_quote(text: str, pos: int) -> bool:
+    """Does the row at ``pos``, after its quote, start with a common prefix?"""
+    quote = _ROW_QUOTE_RE.match(text, pos)
+    return prefixed_row(text, quote.end() if quote is not None else pos)
 
 
 def _header_line(raw: str) -> bool:
