@@ -108,3 +108,24 @@ def test_a_header_a_reply_rewrapped_past_a_short_row_is_found(
     want = [_flag_facts(r) for r in parse_log(messages)]
     assert want
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+@pytest.mark.parametrize("width", [72, 73])
+def test_a_task_dump_a_reply_wrapped_in_its_comms_padding_names_the_task(
+    width: int, quote: str
+) -> None:
+    """6.1 kernel/sched/core.c sched_show_task(): "task:%-15.15s state:%c", the comm padded
+    to 15 columns. A syslog paste quoted by a reply and wrapped by its client at 72-73,
+    which drops the whole run of blanks it broke in: "task:init" goes on "state:R
+    running task ..." with no width left to prove the cut. The padded comm and "state:"
+    do (extract._CUT_TASK_COMM_RE): each RCU stall's task is init, pid 1, as in the
+    log."""
+    name = "s390x-6.1.0-50-mod-slub-poison"
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _quoted_wrapped(messages, width, quote)
+    assert f"] task:init\n{quote}state:R  running task" in mailed
+    want = parse_log(messages)
+    stalls = [r for r in want if r.title.startswith("INFO: rcu detected stall")]
+    assert stalls and all((r.comm, r.pid) == ("init", 1) for r in stalls)
+    assert [_flag_facts(r) for r in parse_log(mailed)] == [_flag_facts(r) for r in want]

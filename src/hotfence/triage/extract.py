@@ -576,6 +576,14 @@ _CUT_POWERPC_NIP_RE = re.compile(r"^(?:NIP|LR) +\[[0-9a-f]{8,16}\]\s*$")
 _POWERPC_NIP_REST_RE = re.compile(
     r"^\.?[A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?\s*$"
 )
+# 5.10+ kernel/sched/core.c sched_show_task() prints "task:%-15.15s state:%c", the comm
+# padded to 15 columns: a wrap that drops the whole run of blanks it broke in (Python's
+# textwrap, a reply's quote-aware rewrap) cuts "task:init" from "state:R  running task
+# stack:0 ..." and leaves no width to measure (s390x's RCU stall's task dump, after a
+# syslog prefix and a printk time, at 72). The padded comm and "state:" after it prove
+# the cut.
+_CUT_TASK_COMM_RE = re.compile(r"^task:\S.{0,14}$")
+_TASK_STATE_REST_RE = re.compile(r"^state:[A-Za-z]\b")
 # The hung task's line, pr_err("INFO: task %s:%d blocked for more than %ld seconds.\n")
 # (6.1 kernel/hung_task.c check_hung_task()), is 60-75 columns after a "<3>[ 6.634824] "
 # prefix: a mail's wrap near 70 columns puts its last words, "seconds." and the ones
@@ -1043,6 +1051,7 @@ _PROVEN_CUTS = (
     (_CUT_XFS_ERROR_RE, _XFS_ERROR_REST_RE),
     (_CUT_PACA_CURRENT_RE, _PACA_CURRENT_REST_RE),
     (_CUT_HUNG_TASK_RE, _HUNG_TASK_REST_RE),
+    (_CUT_TASK_COMM_RE, _TASK_STATE_REST_RE),
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_POWERPC_NIP_RE, _POWERPC_NIP_REST_RE),
     (_CUT_MIPS_EPC_RE, _POWERPC_NIP_REST_RE),
@@ -1077,9 +1086,10 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     an MCE line's bank after its status (``_CUT_MCE_STATUS_RE``); powerpc's
     "NIP [addr]" and "LR [addr]" symbol (``_CUT_POWERPC_NIP_RE``), MIPS's "epc : addr" and
     "ra : addr" one (``_CUT_MIPS_EPC_RE``); the hung task line's
-    "seconds." (``_CUT_HUNG_TASK_RE``); None otherwise. The rest
-    proves the cut alone, with no sign of a wrap around it, and in a log whose lines
-    carry no prefix too (abrt's oops text, Bugzilla-wrapped)."""
+    "seconds." (``_CUT_HUNG_TASK_RE``); sched_show_task()'s "state:" after its padded
+    comm (``_CUT_TASK_COMM_RE``); None otherwise. The rest proves the cut alone, with
+    no sign of a wrap around it, and in a log whose lines carry no prefix too (abrt's
+    oops text, Bugzilla-wrapped)."""
     rest = line.text
     if _RELEASE_REST_RE.match(rest) and _CUT_RELEASE_RE.search(last.text.rstrip()):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
