@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_input
 from test_realworld_wrap import _bugzilla_syslog, _flag_facts
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -129,3 +130,25 @@ def test_a_task_dump_a_reply_wrapped_in_its_comms_padding_names_the_task(
     stalls = [r for r in want if r.title.startswith("INFO: rcu detected stall")]
     assert stalls and all((r.comm, r.pid) == ("init", 1) for r in stalls)
     assert [_flag_facts(r) for r in parse_log(mailed)] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+@pytest.mark.parametrize("width", [72, 73])
+def test_a_sysctl_check_a_reply_wrapped_after_check_is_found(
+    width: int, quote: str, tmp_path: Path
+) -> None:
+    """fs/proc/proc_sysctl.c sysctl_err() (6.1): "sysctl table check failed: %s/%s %pV"
+    after a syslog prefix and a printk time, quoted by a reply and wrapped by its client:
+    "sysctl table check" goes on "failed: hotfence/bad No proc_handler", no row holds
+    the whole needle. The report is found (scan's "table check"), by parse_log and on
+    the CLI's path (prefilter), and is the log's."""
+    name = "x86-6.1.0-56-sysctl-check"
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _quoted_wrapped(messages, width, quote)
+    if width == 72 or quote != "> ":
+        assert f"] sysctl table check\n{quote}failed: hotfence/bad" in mailed
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert len(want) == 1 and want[0][0][0].startswith("sysctl table check failed in ")
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want

@@ -302,7 +302,11 @@ SCAN_NEEDLES = (
     # two as one line)
     "near stack",
     "RTNL",  # "RTNL: assertion failed at ...", logcat's "RTNL    : assertion failed at ..."
-    "table check failed",  # "sysctl table check failed: "
+    # "sysctl table check failed: %s/%s %pV" (fs/proc/proc_sysctl.c sysctl_err(), 6.1),
+    # without "failed": a reply's quote-aware wrap at 72, after a syslog prefix and a
+    # printk time, cuts it after "check", the row going on "failed: hotfence/bad No
+    # proc_handler" (_wrapped_header reads the two as one line)
+    "table check",
     "nobody cared",  # "irq 7: nobody cared (try booting with the \"irqpoll\" option)"
     "Missing ENDBR",
     # XFS's "Internal error %s at line %d of file %s" (2.6: "internal"); no blank after
