@@ -152,3 +152,27 @@ def test_a_sysctl_check_a_reply_wrapped_after_check_is_found(
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
     (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
     assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+@pytest.mark.parametrize("width", [72, 73])
+def test_a_dumped_objects_stack_a_reply_wrapped_at_its_indent_stays_apart(
+    width: int, quote: str
+) -> None:
+    """mm/slab_common.c kmem_dump_obj() (6.1) prints each frame of an object's stacks as
+    "    %pS" after arm's "Register r3 information: slab task_struct ...". A syslog paste
+    quoted by a reply and wrapped by its client, which drops the run of blanks it broke
+    in, leaves the prefix alone on its row and the frame unindented in the next. The row
+    is the frame's line again, four blanks before it: the oops's trace is the "from"
+    backtrace, as in the log, not the dumped object's allocation stack."""
+    name = "armhf-6.1.0-50-mod-slub-poison"
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _quoted_wrapped(messages, width, quote)
+    assert f"[    2.857128]\n{quote}kernel_clone+0xac/0x3c4\n" in mailed
+    want = parse_log(messages)
+    bug = next(r for r in want if r.title == "BUG: corrupted list in free_to_partial_list")
+    assert [f.function for f in bug.frames[:2]] == [
+        "__list_del_entry_valid",
+        "free_to_partial_list",
+    ]
+    assert [_flag_facts(r) for r in parse_log(mailed)] == [_flag_facts(r) for r in want]

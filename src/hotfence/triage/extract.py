@@ -584,6 +584,18 @@ _POWERPC_NIP_REST_RE = re.compile(
 # the cut.
 _CUT_TASK_COMM_RE = re.compile(r"^task:\S.{0,14}$")
 _TASK_STATE_REST_RE = re.compile(r"^state:[A-Za-z]\b")
+# mm/slab_common.c kmem_dump_obj() (5.12 on; 6.1) prints each frame of an object's
+# allocation and free stacks as pr_info("    %pS\n"), four blanks before it: after a
+# syslog prefix and a printk time, a wrap that drops the whole run of blanks it broke in
+# (a reply's quote-aware rewrap, Python's textwrap) leaves the prefix alone on its row and
+# the frame in the next, unindented ("> ... [    2.857128]" then "> kernel_clone+0xac/
+# 0x3c4", armhf's "Register r3 information: slab task_struct ..." at 72). The rows' width
+# cannot prove it (the run was part of it); no kernel line stops at its prefix and goes on
+# unprefixed, and the row's lone "%pS" symbol proves the cut. Read back as printed.
+_LONE_SYMBOL_REST_RE = re.compile(
+    r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?\s*$"
+)
+_DUMP_OBJ_INDENT = "    "
 # The hung task's line, pr_err("INFO: task %s:%d blocked for more than %ld seconds.\n")
 # (6.1 kernel/hung_task.c check_hung_task()), is 60-75 columns after a "<3>[ 6.634824] "
 # prefix: a mail's wrap near 70 columns puts its last words, "seconds." and the ones
@@ -989,6 +1001,13 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
         text, line.start, _MAIL_WIDER_RE
     ):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
+    elif (
+        last.context
+        and not last.text.strip()
+        and _LONE_SYMBOL_REST_RE.match(rest)
+        and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
+    ):
+        raw = f"{last.raw.rstrip()} {_DUMP_OBJ_INDENT}{rest.strip()}"  # (see above)
     elif rest[:1] == " " and _blank_cut(piece, rest, text, line.start):
         raw = f"{last.raw.rstrip(chr(13))} {rest.rstrip()}"  # the blank dropped, the run's rest
     else:
