@@ -176,3 +176,33 @@ def test_a_dumped_objects_stack_a_reply_wrapped_at_its_indent_stays_apart(
         "free_to_partial_list",
     ]
     assert [_flag_facts(r) for r in parse_log(mailed)] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize(
+    ("name", "cut"),
+    [
+        # 2.6.32 arch/x86/kernel/process_64.c __show_regs(): "Pid: %d, comm: %.20s %s %s
+        # %.*s %s", print_tainted()'s flags and RHEL 6's marker before the release
+        ("rhel6-irq-marker-frames", "Tainted: G\n> W\n> ---------------  H 2.6.32-754"),
+        # 6.1 lib/dump_stack.c dump_stack_print_info(): "CPU: %d PID: %d Comm: %.20s %s%s
+        # %s %.*s"
+        ("armhf-6.1.0-50-mod-warn-80col-no-time", "Tainted: G\n> OE\n> 6.1.0-50-armmp #1"),
+    ],
+)
+def test_a_task_header_a_reply_rewrapped_in_its_taint_keeps_its_release(
+    name: str, cut: str
+) -> None:
+    """A task header wrapped at 78 by the first mail inside its taint's run of spaces,
+    quoted and rewrapped at 72 by a reply that drops the whole run it broke in: the next
+    flags go on alone in a short row, the release in the row after. The flags' row is
+    the header's rest (extract._TAINT_FLAGS_REST_RE), and the release's row after it:
+    the release, taint and modules are the log's."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _rewrapped_reply(messages)
+    assert cut in mailed
+    want = parse_log(messages)
+    assert want and want[0].kernel_release
+    got = parse_log(mailed)
+    assert [(*_flag_facts(r), r.modules) for r in got] == [
+        (*_flag_facts(r), r.modules) for r in want
+    ]

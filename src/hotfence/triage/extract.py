@@ -419,6 +419,13 @@ _RELEASE_START_RE = re.compile(
 # LKML reply, 2024-07-05); the next row is the comm ("%.20s"), then the taint.)
 _CUT_COMM_RE = re.compile(r"CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm:\s*$")
 _COMM_REST_RE = re.compile(r"^\S.{0,19}? (?:Kdump: loaded )?(?:Not tainted|Tainted: )")
+# (A wrap that drops the whole run of blanks it broke in may cut the taint's run of spaces
+# and leave the next flags alone in a row, the release in the row after: RHEL 6's "Pid:
+# 0, comm: swapper Tainted: G" goes on "W" and "---------------  H 2.6.32-754.el6.x86_64
+# #1" in a reply's rewrap of a first wrap at 78 (2.6.32 arch/x86/kernel/process_64.c
+# __show_regs() "Pid: %d, comm: %.20s %s %s %.*s %s", print_tainted() the third). A row of
+# flags alone is no line of the kernel's.)
+_TAINT_FLAGS_REST_RE = re.compile(r"^[A-Z?](?:[A-Z?\- ]*[A-Z?\-])?\s*$")
 # A mail client that breaks lines as Unicode's line breaking algorithm does (UAX #14:
 # LB21 allows a break after a hyphen, LB25 forbids one before a digit) cuts a release
 # inside a word, after one of its hyphens: "... Not tainted 6.1.0-56-" goes on "amd64 #1".
@@ -1048,6 +1055,7 @@ _PROVEN_CUTS = (
     # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
     (_CUT_HEADER_RE, _RELEASE_START_RE),
     (_CUT_COMM_RE, _COMM_REST_RE),
+    (_CUT_HEADER_RE, _TAINT_FLAGS_REST_RE),
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
