@@ -96,19 +96,22 @@ def test_a_syslog_file_wrapped_quoted_and_rewrapped_reads_as_the_log(
     ],
 )
 def test_a_header_a_reply_rewrapped_past_a_short_row_is_found(
-    name: str, cut: str, quote: str
+    name: str, cut: str, quote: str, tmp_path: Path
 ) -> None:
     """A header's row that the first wrap cut and the reply's rewrap cut again: the words
     that make it a header (the scan's needle, the kill line's "(comm)", the dump's
     "oom-killer: gfp_mask=") are two rows down, past the short row the rewrap left. The
     three rows are one line (scan._rewrapped_header, extract.unwrapped_line), and the
-    report, its kill and its dump are the log's."""
+    report, its kill and its dump are the log's, by parse_log and on the CLI's path (the
+    prefilter reads the needle's row with the two after it, prefilter._cut_header)."""
     messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
     mailed = _rewrapped_reply(messages, quote=quote)
     assert cut.format(q=quote) in mailed
     want = [_flag_facts(r) for r in parse_log(messages)]
     assert want
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want
 
 
 @pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])

@@ -738,16 +738,21 @@ def _whole_banner(data: bytes, start: int, raw: str) -> str:
 # "unreferenced object 0x%08lx (size %zu):" after a syslog prefix goes on "32):" in the
 # next row, no kind's line alone (the parser reads the two as one, scan._wrapped_header).
 # Only a row as narrow as a wrap's, quotes included (79 and a reply's "> > > "), is cut.
+# A reply's rewrap of a first wrap at 78 (scan._rewrapped_header) leaves a short row
+# between: "> ... unreferenced object 0xff60000003991ac0", "> (size", "> 32):". The row
+# after the next is read too.
 _CUT_ROW_MAX = 85
 
 
 def _cut_header(data: bytes, start: int) -> bool:
     """Is the needle's row at ``start`` a header a wrap cut, its rest in the next row
-    (see above)?"""
+    or the two after it (see above)?"""
     end = data.find(b"\n", start, start + _CUT_ROW_MAX + 1)
     if end == -1:
         return False
     nxt = data.find(b"\n", end + 1, end + 2 + _CUT_ROW_MAX)
+    if nxt != -1 and (third := data.find(b"\n", nxt + 1, nxt + 2 + _CUT_ROW_MAX)) != -1:
+        nxt = third
     rows = data[start : nxt if nxt != -1 else end + 2 + _CUT_ROW_MAX].decode("latin-1")
     return header_cut_before(rows, end + 1 - start)
 
