@@ -133,3 +133,30 @@ def test_a_bug_mails_subject_naming_the_oops_is_no_report() -> None:
             assert [r.title for r in parse_log(page)] == want, subject
         checked += 1
     assert checked > 120
+
+
+def test_a_debian_bug_pages_title_naming_the_oops_is_no_report() -> None:
+    """debbugs' page of a bug (cgi/bugreport.cgi, templates/en_US/cgi/bugreport.tmpl)
+    is titled "#%d - %s - Debian Bug report logs" and headed "Debian Bug report logs -
+    #%d" with the bug's subject on the line under it: reportbug's "package: title", the
+    kernel package's name before an oops's first line ("linux-image-4.9.0-3-amd64:
+    kernel BUG at ..."). Saved as text, the page gives the reporter's pasted oops's
+    reports, not one more "in corrupted" report of its title or heading."""
+    checked = 0
+    for rep in _real_reports():
+        oops = rep.text.rstrip("\n")
+        want = [r.title for r in parse_log(oops)]
+        for package in ("linux-image-6.1.0-18-amd64", "src:linux", "linux"):
+            subject = f"{package}: {_apport_title(oops)}"
+            page = (
+                f"#1061234 - {subject} - Debian Bug report logs\n\n"
+                f"Debian Bug report logs - #1061234\n{subject}\n"
+                "Package: src:linux; Maintainer for src:linux is Debian Kernel Team"
+                " <debian-kernel@lists.debian.org>;\n"
+                "Reported by: A User <user@example.org>\n"
+                "Date: Mon, 3 Mar 2025 04:12:19 UTC\n\n"
+                f"Package: src:linux\nVersion: 6.1.76-1\nSeverity: important\n\n{oops}\n"
+            )
+            assert [r.title for r in parse_log(page)] == want, subject
+        checked += 1
+    assert checked > 120

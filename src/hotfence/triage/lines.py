@@ -1051,8 +1051,17 @@ _KLOG_RE = re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ [^\s:\]]+:\d+\] "
 #   generate_bug_add_email(), bugnotificationbuilder.py; a reply's "Re: " after it),
 #   debbugs' "Bug#%d: %s" (scripts/process, "Subject: $gBug#$ref: $newsubject"), the
 #   title there often reportbug's "package: title": "Bug#987654:
-#   linux-image-6.1.0-13-amd64: kernel BUG at fs/ext4/inode.c:1234!".
-_BUG_TITLE_RE = re.compile(r"(?:Bug \d+ \S{1,3} )?\[abrt\] |\[Bug \d+\] |Bug#\d+: ")
+#   linux-image-6.1.0-13-amd64: kernel BUG at fs/ext4/inode.c:1234!";
+# * debbugs' page of a bug (cgi/bugreport.cgi, templates/en_US/cgi/bugreport.tmpl): its
+#   <title> "#%d - %s - Debian Bug report logs" and its heading "Debian Bug report logs
+#   - #%d<br>" with the subject on a line of its own under it, that reportbug's "package:
+#   title" of a kernel package ("linux-image-4.9.0-3-amd64: ", "src:linux: ", "linux: ");
+#   a Debian package's name (policy 5.6.1: [a-z0-9][a-z0-9+.-]+) with "linux" before any
+#   "-" is none of printk's prefixes (KBUILD_MODNAME has no "-", pr_fmt's are no such).
+_BUG_TITLE_RE = re.compile(
+    r"(?:Bug \d+ \S{1,3} )?\[abrt\] |\[Bug \d+\] |Bug#\d+: |#\d+ - "
+    r"|(?:src:)?linux(?:-[a-z0-9][a-z0-9+.~-]*)?: "
+)
 
 
 def from_userspace(raw: str, journal: str | None = None) -> bool:
@@ -1088,7 +1097,7 @@ def from_userspace(raw: str, journal: str | None = None) -> bool:
         # mailed with their title as subject ("[syzbot] [net?] BUG: unable to handle
         # kernel paging request in tcp_sendmsg"); printk never writes this field name.
         return True
-    if raw[:1] in "[B" and _BUG_TITLE_RE.match(raw):
+    if raw[:1] in "[B#ls" and _BUG_TITLE_RE.match(raw):
         return True  # a bug tracker's title of a kernel oops: its first line (see above)
     if raw[:8] == "reason: ":
         # libreport's one-line problem item (make_description(): "%s: %*s%s", the value

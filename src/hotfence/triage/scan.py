@@ -721,7 +721,7 @@ def _candidates(
             if is_replay_marker(text[end + 1 :] if nxt == -1 else text[end + 1 : nxt]):
                 continue  # cut short, and printed whole on the line after the marker
         if (
-            raw[:1].isalnum() or raw[:1] in ("{", "\x1e", "[", "<", "/", " ", "\t", "_", "-")
+            raw[:1].isalnum() or raw[:1] in ("{", "\x1e", "[", "<", "/", " ", "\t", "_", "-", "#")
         ) and _programs(text, start, raw, journal):
             continue  # "openvpn[812]: WARNING: ..." in a syslog file is not the kernel's
         if (glued := glued_record(raw)) and _stamped_console(text, start):
