@@ -160,3 +160,25 @@ def test_a_debian_bug_pages_title_naming_the_oops_is_no_report() -> None:
             assert [r.title for r in parse_log(page)] == want, subject
         checked += 1
     assert checked > 120
+
+
+def test_a_launchpad_bug_pages_title_naming_the_oops_is_no_report() -> None:
+    """Launchpad's page of a bug is titled with its breadcrumbs' details, the bug's
+    first (lib/lp/bugs/browser/bugtask.py BugTaskBreadcrumb.detail: "Bug #%d" and the
+    bug's title in smart quotes), "Bug #%d “%s” : Bugs : linux package : Ubuntu", and
+    its view's label is "Bug #%d in linux (Ubuntu): “%s”" (BugTaskView.label); an
+    apport bug's title is the oops's first line. Saved as text, the page gives the
+    description's oops's reports, not one more "in corrupted" report of its title."""
+    checked = 0
+    for rep in _real_reports():
+        oops = rep.text.rstrip("\n")
+        title = _apport_title(oops)
+        want = [r.title for r in parse_log(oops)]
+        for head in (
+            f"Bug #2061874 “{title}” : Bugs : linux package : Ubuntu",
+            f"Bug #2061874 in linux (Ubuntu): “{title}”",
+        ):
+            page = f"{head}\n\nBug Description\n\n{oops}\n"
+            assert [r.title for r in parse_log(page)] == want, head
+        checked += 1
+    assert checked > 120

@@ -1057,10 +1057,16 @@ _KLOG_RE = re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ [^\s:\]]+:\d+\] "
 #   - #%d<br>" with the subject on a line of its own under it, that reportbug's "package:
 #   title" of a kernel package ("linux-image-4.9.0-3-amd64: ", "src:linux: ", "linux: ");
 #   a Debian package's name (policy 5.6.1: [a-z0-9][a-z0-9+.-]+) with "linux" before any
-#   "-" is none of printk's prefixes (KBUILD_MODNAME has no "-", pr_fmt's are no such).
+#   "-" is none of printk's prefixes (KBUILD_MODNAME has no "-", pr_fmt's are no such);
+# * Launchpad's page of a bug: its <title>, the breadcrumbs' details joined by " : "
+#   from the bug's (lib/lp/bugs/browser/bugtask.py BugTaskBreadcrumb.detail: the bug's
+#   displayname "Bug #%d" and smartquote('"%s"') of its title), "Bug #2061874 “BUG:
+#   ...” : Bugs : linux package : Ubuntu", and the view's label (BugTaskView.label,
+#   smartquote('%s: "%s"')) "Bug #2061874 in linux (Ubuntu): “BUG: ...”".
 _BUG_TITLE_RE = re.compile(
     r"(?:Bug \d+ \S{1,3} )?\[abrt\] |\[Bug \d+\] |Bug#\d+: |#\d+ - "
     r"|(?:src:)?linux(?:-[a-z0-9][a-z0-9+.~-]*)?: "
+    r"|Bug #\d+ (?:in [^:“\"]+: )?[“\"]"
 )
 
 
