@@ -7,6 +7,7 @@ never a wrong one (see test_realworld_wrap.py for the shapes' history).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,20 @@ from hotfence.triage.prefilter import triage_input
 from test_realworld_wrap import _bugzilla_comment, _paged_journal
 
 DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def _assert_cut_keeps_kind(name: str, widths: Iterable[int], cut: str) -> None:
+    """At each width the paged log shows `cut` (a line the pager ended in ">") and its first
+    report keeps the uncut log's kind: its title whole, or with "corrupted" for the function."""
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    function = want.title.rpartition(" in ")[2]
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        assert re.search(cut, paged), columns
+        got = parse_log(paged)[0]
+        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
+        assert got.type == want.type, columns
 
 
 def test_an_old_x86_task_line_a_pager_cut_in_its_taint_names_the_task_whole() -> None:
@@ -435,16 +450,11 @@ def test_a_fault_header_a_pager_cut_before_its_kind_is_named_by_its_cr2(name: st
     # kernel N>", "BUG: unable to handle ker>"). __show_regs()'s "CR2:" still tells which
     # (below PAGE_SIZE: a NULL pointer dereference), as for a report that lost the line;
     # never the fragment "BUG: unable to handle kernel".
-    console = (DATA / f"{name}.log").read_text()
-    want = parse_log(console)[0]
+    want = parse_log((DATA / f"{name}.log").read_text())[0]
     assert want.title.startswith("BUG: unable to handle kernel NULL pointer dereference in ")
-    function = want.title.rpartition(" in ")[2]
-    for columns in range(56, 64):
-        paged = _paged_journal(console, columns)
-        assert re.search(r"BUG: unable to handle (?:[a-z ]*|kernel N[A-Z]{0,2})>\n", paged), columns
-        got = parse_log(paged)[0]
-        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
-        assert got.type == want.type, columns
+    _assert_cut_keeps_kind(
+        name, range(56, 64), r"BUG: unable to handle (?:[a-z ]*|kernel N[A-Z]{0,2})>\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -456,15 +466,7 @@ def test_a_null_deref_header_a_pager_cut_past_null_is_a_null_deref(name: str) ->
     # pointer dereference on read at 0x%08lx": a pager (less -S) at 56..66 columns cuts
     # it past "NULL" ("BUG: kernel NULL pointer dere>"). It is still the NULL pointer
     # dereference, never the fragment as its title.
-    console = (DATA / f"{name}.log").read_text()
-    want = parse_log(console)[0]
-    function = want.title.rpartition(" in ")[2]
-    for columns in range(56, 67):
-        paged = _paged_journal(console, columns)
-        assert re.search(r"BUG: [Kk]ernel NULL [\w ]*>\n", paged), columns
-        got = parse_log(paged)[0]
-        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
-        assert got.type == want.type, columns
+    _assert_cut_keeps_kind(name, range(56, 67), r"BUG: [Kk]ernel NULL [\w ]*>\n")
 
 
 @pytest.mark.parametrize(
@@ -483,15 +485,7 @@ def test_a_fault_line_a_pager_cut_in_its_kinds_first_word_names_the_kind(
     # pager (less -S) cuts it in the kind's first word ("Unable to handle kernel NU>",
     # "... wr>", "... acc>"): the letters left tell the kind from every other's, so it is
     # that kind's report, never the fragment as its title.
-    console = (DATA / f"{name}.log").read_text()
-    want = parse_log(console)[0]
-    function = want.title.rpartition(" in ")[2]
-    for columns in widths:
-        paged = _paged_journal(console, columns)
-        assert re.search(r"Unable to handle kernel [A-Za-z]{2,}[a-z ]*>\n", paged), columns
-        got = parse_log(paged)[0]
-        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
-        assert got.type == want.type, columns
+    _assert_cut_keeps_kind(name, widths, r"Unable to handle kernel [A-Za-z]{2,}[a-z ]*>\n")
 
 
 @pytest.mark.parametrize(
@@ -502,14 +496,7 @@ def test_a_fault_line_a_pager_cut_to_its_kinds_first_letter_names_the_kind(name:
     # virtual address %016lx". A 56-column pager (less -S) leaves one letter of the kind
     # ("Unable to handle kernel N>", "... w>"): no other kind's words begin with "N" or
     # "w", so it is that kind's report, never the fragment as its title.
-    console = (DATA / f"{name}.log").read_text()
-    want = parse_log(console)[0]
-    function = want.title.rpartition(" in ")[2]
-    paged = _paged_journal(console, 56)
-    assert re.search(r"Unable to handle kernel [A-Za-z]>\n", paged)
-    got = parse_log(paged)[0]
-    assert got.title in (want.title, want.title.replace(function, "corrupted"))
-    assert got.type == want.type
+    _assert_cut_keeps_kind(name, [56], r"Unable to handle kernel [A-Za-z]>\n")
 
 
 @pytest.mark.parametrize("name", ["mips-4.19-oops", "mipsel-6.1.0-50-mod-null"])
@@ -520,15 +507,7 @@ def test_a_mips_fault_line_a_pager_cut_before_its_kinds_second_letter_is_paging(
     # Unable to handle kernel paging request at virtual address %0*lx, epc == ...". A pager
     # (less -S) at 60..64 columns leaves "CPU 0 Unable to handle kernel>" .. "... pag>":
     # a paging request still, never the fragment as the title.
-    console = (DATA / f"{name}.log").read_text()
-    want = parse_log(console)[0]
-    function = want.title.rpartition(" in ")[2]
-    for columns in range(60, 65):
-        paged = _paged_journal(console, columns)
-        assert re.search(r"CPU 0 Unable to handle kernel(?: p?a?g?)?>\n", paged), columns
-        got = parse_log(paged)[0]
-        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
-        assert got.type == want.type, columns
+    _assert_cut_keeps_kind(name, range(60, 65), r"CPU 0 Unable to handle kernel(?: p?a?g?)?>\n")
 
 
 def test_an_s390_fault_line_a_pager_cut_in_pointer_is_a_paging_request() -> None:
@@ -536,15 +515,7 @@ def test_an_s390_fault_line_a_pager_cut_in_pointer_is_a_paging_request() -> None
     # pointer dereference in virtual kernel address space\n"). A pager (less -S) at 57..61
     # columns leaves "Unable to handle kernel po>" .. "... pointe>": no other kind's word
     # begins "po", so it is the paging request still, never the fragment as the title.
-    console = (DATA / "s390x-5.10-oops.log").read_text()
-    want = parse_log(console)[0]
-    function = want.title.rpartition(" in ")[2]
-    for columns in range(57, 62):
-        paged = _paged_journal(console, columns)
-        assert re.search(r"Unable to handle kernel po[a-z]*>\n", paged), columns
-        got = parse_log(paged)[0]
-        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
-        assert got.type == want.type, columns
+    _assert_cut_keeps_kind("s390x-5.10-oops", range(57, 62), r"Unable to handle kernel po[a-z]*>\n")
 
 
 @pytest.mark.parametrize(
@@ -559,15 +530,7 @@ def test_a_fault_line_a_pager_cut_to_p_is_named_by_the_line_after_it(
     # in virtual kernel address space", then dump_fault_info()'s "Failing address: ...".
     # A pager (less -S) at 56..58 columns leaves "Unable to handle kernel p>" .. "pag>",
     # which arm64's "page domain fault" begins too: the next line names the paging request.
-    console = (DATA / f"{name}.log").read_text()
-    want = parse_log(console)[0]
-    function = want.title.rpartition(" in ")[2]
-    for columns in widths:
-        paged = _paged_journal(console, columns)
-        assert re.search(r"Unable to handle kernel p[ag]*>\n", paged), columns
-        got = parse_log(paged)[0]
-        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
-        assert got.type == want.type, columns
+    _assert_cut_keeps_kind(name, widths, r"Unable to handle kernel p[ag]*>\n")
 
 
 def test_a_cfi_header_a_pager_cut_in_its_function_keeps_its_kind() -> None:
@@ -594,15 +557,7 @@ def test_a_hard_lockup_line_a_pager_cut_in_detected_is_the_hard_lockup(name: str
     # "watchdog: " pr_fmt ("NMI watchdog: " on RHEL 7's 3.10). A pager (less -S) at 56..59
     # columns leaves "watchdog: Watchdog de>" .. "... detected >": still the hard lockup,
     # never the cut "Kernel panic - not syncin>" after it as the title.
-    console = (DATA / f"{name}.log").read_text()
-    want = parse_log(console)[0]
-    function = want.title.rpartition(" in ")[2]
-    for columns in range(56, 60):
-        paged = _paged_journal(console, columns)
-        assert re.search(r"watchdog: Watchdog de[a-z ]*>\n", paged), columns
-        got = parse_log(paged)[0]
-        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
-        assert got.type == want.type, columns
+    _assert_cut_keeps_kind(name, range(56, 60), r"watchdog: Watchdog de[a-z ]*>\n")
 
 
 @pytest.mark.parametrize(
@@ -687,15 +642,7 @@ def test_a_kfence_header_a_pager_cut_before_its_function_is_named_by_its_access(
     # trace. A pager (less -S) at 56..66 columns cuts the header before its function
     # ("BUG: KFENCE: use-after-fr>"): the access's line, whole in its words, names the
     # kind; the trace's first entry the function.
-    console = (DATA / f"{name}.log").read_text()
-    want = parse_log(console)[0]
-    function = want.title.rpartition(" in ")[2]
-    for columns in range(56, 67):
-        paged = _paged_journal(console, columns)
-        assert re.search(r"BUG: KFENCE: [\w -]*>\n", paged), columns
-        got = parse_log(paged)[0]
-        assert got.title in (want.title, want.title.replace(function, "corrupted")), columns
-        assert got.type == want.type, columns
+    _assert_cut_keeps_kind(name, range(56, 67), r"BUG: KFENCE: [\w -]*>\n")
 
 
 @pytest.mark.parametrize("name", ["x86-mce-fatal", "rhel6-mce-fatal"])
