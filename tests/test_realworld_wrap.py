@@ -3751,3 +3751,25 @@ def test_a_warning_header_cut_inside_its_function_is_one_line(name: str, cut: st
     wrapped = text.replace(head, head[:at] + "\n" + head[at:])
     got = parse_log(wrapped.encode())
     assert [_facts(r) for r in got] == [_facts(r) for r in want]
+
+
+@pytest.mark.parametrize("caller", ["", "[    T1] ", "[pid:1,cpu0,init,4]"])
+def test_a_stack_protector_panic_cut_after_its_tag_is_one_line(caller: str) -> None:
+    """5.10 kernel/panic.c __stack_chk_fail() panic()s "stack-protector: Kernel stack is
+    corrupted in: %pB": a mail's wrap after a wide prefix (HiSilicon's "[pid:%d,cpu%d,
+    %s,%d]", lore.kernel.org 2024-07-05) cuts the panic line after "stack-protector:",
+    and its rest, alone in the next row, proves the cut, after any prefix. Debian's
+    arm64 SysRq panic with its panic line rewritten into that wording and so cut."""
+    text = (DATA / "arm64-6.1.0-50-sysrq-crash.log").read_text()
+    line = "[    2.867615] Kernel panic - not syncing: sysrq triggered crash\n"
+    assert text.count(line) == 1
+    whole = text.replace(
+        line,
+        f"[    2.867615] {caller}Kernel panic - not syncing: stack-protector: Kernel stack"
+        " is corrupted in: write_sysrq_trigger+0x7c/0xc0\n",
+    )
+    cut = whole.replace("stack-protector: Kernel stack", "stack-protector:\nKernel stack")
+    (want,) = parse_log(whole)
+    (rep,) = parse_log(cut)
+    assert want.title == "kernel panic: stack is corrupted in write_sysrq_trigger"
+    assert _facts(rep) == _facts(want)

@@ -523,6 +523,13 @@ _CUT_PANIC_MESSAGE_RE = re.compile(
 _PANIC_MESSAGE_REST_RE = re.compile(
     r"^(?:crash|(?:init! )?exitcode=0x[0-9a-f]+|the idle task!)\s*$"
 )
+# The stack protector's panic: 5.10 kernel/panic.c __stack_chk_fail() panic()s
+# "stack-protector: Kernel stack is corrupted in: %pB", 44 columns of "Kernel panic - not
+# syncing: stack-protector:" before its words; after a wide prefix (HiSilicon's
+# "[pid:%d,cpu%d,%s,%d]") a mail's wrap cuts it there. No panic ends at "stack-protector:",
+# and the rest, "Kernel stack is corrupted in:" and the caller, proves the cut.
+_CUT_STACK_PROTECTOR_RE = re.compile(r"\bKernel panic - not syncing: stack-protector:\s*$")
+_STACK_PROTECTOR_REST_RE = re.compile(r"^Kernel stack is corrupted in: \S")
 # OpenZFS's spl_panic() (module/os/linux/spl/spl-err.c, out of tree) prints
 # printk(KERN_EMERG "PANIC at %s:%d:%s()\n", file's basename, line, func): a long file
 # and function take it past a mail's wrap near 70 columns, which puts "file:line:func()"
@@ -1069,6 +1076,7 @@ _PROVEN_CUTS = (
     (_CUT_GPF_RE, _GPF_REST_RE),
     (_CUT_NO_ROOT_RE, _NO_ROOT_REST_RE),
     (_CUT_PANIC_MESSAGE_RE, _PANIC_MESSAGE_REST_RE),
+    (_CUT_STACK_PROTECTOR_RE, _STACK_PROTECTOR_REST_RE),
     (_CUT_SPL_PANIC_RE, _SPL_PANIC_REST_RE),
     (_CUT_RISCV_STATUS_RE, _RISCV_CAUSE_REST_RE),
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
@@ -1102,7 +1110,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     [<pc>]" (``_CUT_ARM_ENTRY_RE``) or, since 5.x, its "from" and caller
     (``_CUT_ARM_FROM_RE``, ``_CUT_ARM_BEFORE_FROM_RE``); a general protection fault's address and error code
     (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``), a sysrq
-    or kill-init panic's last words (``_CUT_PANIC_MESSAGE_RE``); OpenZFS's "PANIC at" place
+    or kill-init panic's last words (``_CUT_PANIC_MESSAGE_RE``), the stack protector's
+    (``_CUT_STACK_PROTECTOR_RE``); OpenZFS's "PANIC at" place
     (``_CUT_SPL_PANIC_RE``); riscv's
     "cause:" after its "status:" (``_CUT_RISCV_STATUS_RE``); a symbol's "[module]"
     (``_CUT_BEFORE_MODULE_RE``); x86's "RIP:" symbol (``_CUT_RIP_RE``); a trace entry's
