@@ -2859,3 +2859,29 @@ def test_a_uml_kernel_mode_signal_after_a_report_is_a_report_of_its_own() -> Non
     assert [r.title for r in reps] == [first.title, "kernel panic: Kernel mode signal NUM"]
     assert [f.function for f in reps[0].frames] == [f.function for f in first.frames]
     assert (reps[1].comm, reps[1].pid) == ("kunit_try_catch", 15)
+
+
+def test_an_oops_caught_by_kdb_keeps_its_facts() -> None:
+    """arm's __die() printk()s "Internal error: ..." and then calls notify_die(DIE_OOPS),
+    where kdb takes the console (4.1-6.x kernel/debug/kdb/kdb_main.c kdb_local(),
+    KDB_REASON_OOPS): "Entering kdb (current=0x%p, pid %d) on processor %d Oops: %s",
+    "due to oops @ 0x%lx", then kdb_dumpregs()'s show_regs(), all through kdb_printf():
+    no printk time (raspberrypi/linux#1360, 4.1). The dump is the oops' own task line and
+    registers. The recorded armhf oops cut so, its register lines kdb's."""
+    lines = (DATA / "armhf-6.1.0-50-mod-null.log").read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "] Internal error: " in line)
+    regs = [line.split("] ", 1)[1] for line in lines[at + 2 : at + 13]]
+    assert regs[0].startswith("CPU: 0 PID: 85 Comm: sh ") and regs[-1].startswith("Control:")
+    kdb = [
+        "\n",
+        "Entering kdb (current=0xc1a2b3c0, pid 85) on processor 0 Oops: (null)\n",
+        "due to oops @ 0xbf000060\n",
+        *regs,
+    ]
+    (want,) = parse_log("".join(lines).encode())
+    (rep,) = parse_log("".join(lines[: at + 1] + kdb).encode())
+    assert rep.title == want.title
+    assert rep.rip is not None and want.rip is not None
+    assert rep.rip.function == want.rip.function == "hotfence_crash_null_deref"
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu) == ("sh", 85, 0)
+    assert rep.kernel_release == want.kernel_release == "6.1.0-50-armmp"

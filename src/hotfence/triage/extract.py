@@ -85,7 +85,23 @@ _REPORT_TERMINATORS = ("---[ end trace", "Kernel Offset:", "Rebooting in ", "---
 _XMON_ENTRY_RE = re.compile(r"^(?:cpu 0x[0-9a-f]+: )?Vector: [0-9a-f]+ .* at \[[0-9a-f]+\]\s*$")
 
 
+# kdb's first lines when die()'s notify_die(DIE_OOPS) enters it (4.1-6.x kernel/debug/kdb/
+# kdb_main.c kdb_local(), KDB_REASON_OOPS): "\nEntering kdb (current=0x%p, pid %d) ",
+# "on processor %d " (SMP), "Oops: %s\n", "due to oops @ 0x%lx\n", then kdb_dumpregs()'s
+# show_regs(). kdb_printf() writes to the consoles itself, and printk() while kdb holds
+# them goes through it (vkdb_printf(), KDB_MSGSRC_PRINTK): no printk time on any of them,
+# though the oops' header before them has one (arm's __die(): "Internal error: ..." is
+# printk()ed before notify_die()). The register dump is the oops' own.
+_KDB_OOPS_ENTRY_RE = re.compile(
+    r"^Entering kdb \(current=0x[0-9a-f]+, pid \d+\) (?:on processor \d+ )?Oops: "
+)
+
+
 def _xmon_entry(raw: str) -> bool:
+    """Does ``raw`` start a kernel debugger's console output on an oops: powerpc's xmon
+    (``_XMON_ENTRY_RE``) or kdb (``_KDB_OOPS_ENTRY_RE``)?"""
+    if raw[:4] == "Ente":
+        return _KDB_OOPS_ENTRY_RE.match(raw) is not None
     return raw[:4] in ("cpu ", "Vect") and _XMON_ENTRY_RE.match(raw) is not None
 
 
@@ -1765,9 +1781,11 @@ class _Window:
                 self.bare_header = True
                 self.cut_stream = not self.kind.unstamped
             elif self.context and not line.context and _xmon_entry(raw):
-                # powerpc die() hands the fault to xmon before its "Oops": the debugger's
-                # own console output, no printk prefix, is the rest of this report
-                self.context, self.tag, self.xmon = line.context, "", True
+                # powerpc die() hands the fault to xmon before its "Oops" (arm's __die()
+                # to kdb after it): the debugger's own console output, no printk prefix,
+                # is the rest of this report
+                self.context, self.tag = line.context, ""
+                self.xmon = raw[:4] != "Ente"  # (xmon prints a banner, kdb none)
             if not self.context and not line.context and self._joins_terminal_row(line):
                 return True
             if (
