@@ -3773,3 +3773,23 @@ def test_a_stack_protector_panic_cut_after_its_tag_is_one_line(caller: str) -> N
     (rep,) = parse_log(cut)
     assert want.title == "kernel panic: stack is corrupted in write_sysrq_trigger"
     assert _facts(rep) == _facts(want)
+
+
+@pytest.mark.parametrize("width", [64, 66, 70])
+def test_a_module_list_a_narrow_mail_wrapped_is_whole_when_its_rows_prove_it(width: int) -> None:
+    """rhel6-irq-marker-frames (2.6.32, no printk time) with print_modules()'s line
+    wrapped at 70 columns or fewer (an SLES 11 oops mailed to linux-mm in 2010: 77
+    modules in rows up to "scsi_mod [last" and "unloaded: tracedev]"): rows a name would
+    have fitted after, which _mail_cut's width tells nothing of, but every row is names
+    of print_modules()'s shape up to "[last unloaded: %s]" (cut after "[last" at 66,
+    after "unloaded:" at 70), and x86's empty line and "Pid:" come next: every module
+    and the last unloaded one are listed."""
+    text = (DATA / "rhel6-irq-marker-frames.log").read_text()
+    (want,) = parse_log(text.encode())
+    assert len(want.modules) == 25 and want.last_unloaded_module == "scsi_wait_scan"
+    line = next(t for t in text.splitlines() if t.startswith("Modules linked in:"))
+    rows = textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
+    assert len(rows) == 5 and min(map(len, rows[:-1])) < 64
+    (rep,) = parse_log(text.replace(line, "\n".join(rows)).encode())
+    assert (rep.modules, rep.last_unloaded_module) == (want.modules, want.last_unloaded_module)
+    assert _facts(rep) == _facts(want)

@@ -40,7 +40,7 @@ from .lines import (
     record_text,
     task_stream,
 )
-from .modules import ends_list, heads_list, list_rest
+from .modules import MAX_LIST_ROWS, ends_list, heads_list, list_rest, rows_close_list
 from .oopses import OopsKind
 from .scan import is_replay_marker, prefixed_row
 from .taint import PAGER_MARK
@@ -819,9 +819,44 @@ def _mail_list_row(last: Line, piece: str, line: Line, text: str) -> Line | None
         _list_cut(last, piece, rest)
         and _mail_cut(piece, rest)
         and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
-    ):
+    ) and not _list_rows_cut(last, piece, line, text):
         return None
     return _rejoined(last, f"{last.raw.rstrip()} {rest.strip()}", line)
+
+
+# (no mail client wraps narrower: a row shorter, with the next word fitting after it, is
+# a line of its own)
+_MAIL_WIDTH_LOW = 60
+
+
+def _list_rows_cut(last: Line, piece: str, line: Line, text: str) -> bool:
+    """Was ``last``, print_modules()'s line before its list ended, cut at the end of the
+    row ``piece`` by a mail client's wrap narrower than ``_mail_cut`` assumes, ``line``
+    and the bare rows after it proving it (modules.rows_close_list)?"""
+    width = _cut_width(piece)
+    first = line.text.split(None, 1)
+    return (
+        (
+            _LIST_OPEN_RE.search(last.text) is not None
+            or last.text.rstrip().endswith(" [last unloaded:")  # (its name the rest)
+        )
+        and bool(first)
+        and width + 1 + len(first[0]) > _MAIL_WIDTH_LOW
+        and width <= _MAIL_WIDTH_MAX
+        and rows_close_list(last.text, _bare_rows(text, line.start))
+    )
+
+
+def _bare_rows(text: str, pos: int) -> Iterator[str | None]:
+    """The rows of ``text`` from ``pos`` on (at most modules.MAX_LIST_ROWS), each the text
+    of a row with no prefix, None for one with a prefix."""
+    for _ in range(MAX_LIST_ROWS):
+        end = text.find("\n", pos)
+        row = make_line(text[pos:] if end == -1 else text[pos:end], pos, 0)
+        yield None if row.context else row.text
+        if end == -1:
+            return
+        pos = end + 1
 
 
 # A mail client breaking lines by UAX #14 may also break after a hyphen (LB21) that

@@ -17,6 +17,7 @@ printed before the next name, without the heading.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 _HEADING = "Modules linked in:"
@@ -103,6 +104,68 @@ def ends_list(text: str) -> bool:
         or _LAST_RE.search(text) is not None
         or _AFTER_LIST_RE.match(text) is not None
     )
+
+
+# A mail client's wrap of the list in a log with no prefix (a mail of 2010, "Modules
+# linked in: md5 mmfs26(X) ... nfsd lockd" then "nfs_acl auth_rpcgss ..." rows up to
+# "scsi_mod [last" and "unloaded: tracedev]", then SUSE's "Supported: No, ..."): the
+# wrap, at 70 columns or fewer, leaves rows a name would have fitted after, so the
+# width proves nothing; the rows do, when every one is names of print_modules()'s
+# shape (" %s%s": a name, its flags in brackets) up to the list's "[last unloaded:
+# %s%s]", which the wrap may cut after "[last" or "unloaded:", and the next row is a
+# line print_modules()'s callers print after the list (_AFTER_LIST_RE).
+_ROW_NAME = r"[\w-]+(?:\([A-Z+\-]+\))?"
+# (matched after a blank put before the row: its names, each after its blank, then the
+# last unloaded one or its cut start, alone in a row too)
+_NAMES_ROW_RE = re.compile(
+    rf"(?: {_ROW_NAME})*(?P<last> \[last(?P<un> unloaded:(?P<done> {_ROW_NAME}\])?)?)?"
+)
+# the rest of a "[last unloaded: %s]" cut after "[last" or after "unloaded:"
+_LAST_REST_RE = {
+    "[last": re.compile(rf"unloaded: {_ROW_NAME}\]"),
+    "unloaded:": re.compile(rf"{_ROW_NAME}\]"),
+}
+# (rows read at most: 77 modules of SLES 11 took 11 rows of a 70-column wrap)
+MAX_LIST_ROWS = 24
+
+
+def rows_close_list(cut_line: str, rows: Iterable[str | None]) -> bool:
+    """Are ``rows`` (the bare rows after ``cut_line``, a "Modules linked in:" line cut
+    before its list ended; None for a row with a prefix) the rest of its list, names
+    only up to its end, then a line print_modules()'s callers print next (see above)?"""
+    head = cut_line.rstrip()
+    # the piece of "[last unloaded: %s]" the row before ended in
+    cut = (
+        "[last"
+        if head.endswith(" [last")
+        else "unloaded:"
+        if head.endswith(" [last unloaded:")
+        else ""
+    )
+    names = 1 if cut else 0
+    ended = False
+    for row in rows:
+        if row is None:
+            return False
+        text = row.strip()
+        if not text and names and cut not in _LAST_REST_RE and not ended:
+            ended = True  # x86's __show_regs() of 2.6.2x-3.x: an empty line, then "Pid:"
+            continue
+        if cut in _LAST_REST_RE:
+            if _LAST_REST_RE[cut].fullmatch(text) is None:
+                return False
+            cut = "done"
+            continue
+        if ended or cut == "done" or (m := _NAMES_ROW_RE.fullmatch(f" {text}")) is None:
+            return names > 0 and _AFTER_LIST_RE.match(text) is not None
+        names += 1
+        if m["done"]:
+            cut = "done"
+        elif m["un"]:
+            cut = "unloaded:"
+        elif m["last"]:
+            cut = "[last"
+    return False
 
 
 @dataclass
