@@ -1571,6 +1571,46 @@ def test_an_s390_bad_access_line_a_mail_client_cut_keeps_its_title() -> None:
     assert checked >= 1
 
 
+# arm64's and ARM's "Unable to handle kernel %s at virtual address %0*lx", the fault's name
+_ARM_BAD_ACCESS_RE = re.compile(
+    r"^((?:<\d>)?\[ *[\d.]+\] (?:CPU \d+ )?Unable to handle kernel) (.+?) (at virtual address \S+.*)$"
+)
+
+
+@pytest.mark.parametrize("words", [0, 1, 2, 3])
+def test_an_arm_bad_access_line_a_mail_client_cut_in_its_fault_keeps_its_title(
+    words: int,
+) -> None:
+    """arm64's die_kernel_fault() (6.1 arch/arm64/mm/fault.c) and 32-bit ARM's
+    __do_kernel_fault() (3.4 arch/arm/mm/fault.c) print "Unable to handle kernel %s at
+    virtual address %0*lx", the fault's name ("write to read-only memory", "NULL pointer
+    dereference"), MIPS's __do_page_fault() (6.1 arch/mips/mm/fault.c) "CPU %d Unable to
+    handle kernel paging request at virtual address ...": a mail wrapped at 66-70 columns, printk times squeezed, cuts it after
+    ``words`` of the name's words, the rest and "at virtual address ..." in the next
+    row. Every in-repo log with the line, so cut: each report's title, type, RIP and
+    frames as whole. (The oops was titled "Unable to handle kernel write to read-only",
+    of unknown type.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _ARM_BAD_ACCESS_RE.match(ln)
+        if m is None or words >= len(name := m.group(2).split(" ")):
+            return None
+        return [" ".join([m.group(1), *name[:words]]), " ".join([*name[words:], m.group(3)])]
+
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.type, r.rip and r.rip.function, [f.function for f in r.frames])
+            for r in reps
+        ]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert facts(got) == facts(want), name
+        assert got[0].title.startswith("BUG: unable to handle kernel "), name
+        checked += 1
+    assert checked >= {0: 8, 1: 8, 2: 5, 3: 2}[words]
+
+
 # ARM's stamped trace entry since 5.x: " f from g+0x54/0x88", %ps of a module's "f [mod]"
 _ARM_FROM_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\]  \S+(?: \[\w+\])?)( from) (\S+\+0x.*)$")
 

@@ -574,6 +574,17 @@ _CUT_BAD_ACCESS_RE = re.compile(r"^Unable to handle kernel .+ at virtual\s*$")
 _BAD_ACCESS_REST_RE = re.compile(r"^address [0-9a-f]{8,16}\b")
 _CUT_BAD_ACCESS_AT_RE = re.compile(r"^Unable to handle kernel .+ at\s*$")
 _BAD_ACCESS_AT_REST_RE = re.compile(r"^virtual address [0-9a-f]{8,16}\b")
+# A wrap at 66-70 columns falls inside the fault's name instead: "<4>[ 41.118732] Unable
+# to handle kernel write to read-only" then "memory at virtual address ffff800008a12000"
+# (6.1 arch/arm64/mm/fault.c die_kernel_fault(), the name from __do_kernel_fault(): "write
+# to read-only memory", "execute from non-executable memory", "NULL pointer dereference",
+# "paging request"); 3.4's 32-bit "Unable to handle kernel NULL pointer" then "dereference
+# at virtual address 00000000" (arch/arm/mm/fault.c __do_kernel_fault()); MIPS's "CPU %d
+# Unable to handle kernel paging request at virtual address %0*lx, epc == ..." (6.1
+# arch/mips/mm/fault.c __do_page_fault()). The row, the name's last words then "at
+# virtual address" and the address, is no kernel line's start.
+_CUT_BAD_ACCESS_WORDS_RE = re.compile(r"^(?:CPU \d+ )?Unable to handle kernel(?: [\w\-]+)*\s*$")
+_BAD_ACCESS_WORDS_REST_RE = re.compile(r"^(?:[\w\-]+ )*at virtual address [0-9a-f]{8,16}\b")
 # s390's "Unable to handle kernel pointer dereference in virtual kernel address space"
 # (5.10 arch/s390/mm/fault.c do_no_context(), pr_alert(); 4.x on, after dump_fault_info()
 # took the address to a line of its own) is 76 columns: past a "<1>[ 512.771014] " prefix
@@ -1133,6 +1144,7 @@ _PROVEN_CUTS = (
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
+    (_CUT_BAD_ACCESS_WORDS_RE, _BAD_ACCESS_WORDS_REST_RE),
     (_CUT_S390_BAD_ACCESS_RE, _S390_BAD_ACCESS_REST_RE),
     (_CUT_XFS_ERROR_RE, _XFS_ERROR_REST_RE),
     (_CUT_PACA_CURRENT_RE, _PACA_CURRENT_REST_RE),
