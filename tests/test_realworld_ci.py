@@ -1611,6 +1611,40 @@ def test_an_arm_bad_access_line_a_mail_client_cut_in_its_fault_keeps_its_title(
     assert checked >= {0: 8, 1: 8, 2: 5, 3: 2}[words]
 
 
+# x86's "BUG: unable to handle kernel NULL pointer dereference at %p" before 4.19
+_X86_BAD_ACCESS_RE = re.compile(r"^((?:\[ *[\d.]+\] )?BUG: unable to handle kernel) (.+ at) (\S+)$")
+
+
+@pytest.mark.parametrize("words", [0, 1, 2, 3])
+def test_an_x86_bad_access_line_a_mail_client_cut_in_its_words_keeps_its_title(
+    words: int,
+) -> None:
+    """x86's show_fault_oops() before 4.19 (3.10 arch/x86/mm/fault.c) prints "BUG: unable
+    to handle kernel ", "NULL pointer dereference" or "paging request", " at %p": a mail
+    wrapped at 66-70 columns, printk times squeezed, cuts it after ``words`` of the words
+    after "kernel" ("NULL pointer" then "dereference at 00000010"). Every in-repo log
+    with the line, so cut: each report's title, type, RIP and frames as whole. (The
+    oops was titled "BUG: unable to handle kernel", of unknown type, and lost its task.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _X86_BAD_ACCESS_RE.match(ln)
+        if m is None or words >= len(name := m.group(2).split(" ")):
+            return None
+        return [" ".join([m.group(1), *name[:words]]), " ".join([*name[words:], m.group(3)])]
+
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.type, r.rip and r.rip.function, [f.function for f in r.frames], r.comm)
+            for r in reps
+        ]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert facts(got) == facts(want), name
+        checked += 1
+    assert checked >= {0: 4, 1: 4, 2: 4, 3: 3}[words]
+
+
 # ARM's stamped trace entry since 5.x: " f from g+0x54/0x88", %ps of a module's "f [mod]"
 _ARM_FROM_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\]  \S+(?: \[\w+\])?)( from) (\S+\+0x.*)$")
 

@@ -585,6 +585,16 @@ _BAD_ACCESS_AT_REST_RE = re.compile(r"^virtual address [0-9a-f]{8,16}\b")
 # virtual address" and the address, is no kernel line's start.
 _CUT_BAD_ACCESS_WORDS_RE = re.compile(r"^(?:CPU \d+ )?Unable to handle kernel(?: [\w\-]+)*\s*$")
 _BAD_ACCESS_WORDS_REST_RE = re.compile(r"^(?:[\w\-]+ )*at virtual address [0-9a-f]{8,16}\b")
+# x86's show_fault_oops() before 4.19 (3.10 arch/x86/mm/fault.c) prints "BUG: unable to
+# handle kernel ", then "NULL pointer dereference" or "paging request", then " at %p" (2.6
+# i386: "at virtual address %08lx"), 68-90 columns after a printk time: a wrap at 66-70
+# columns cuts it in those words, "[ 3021.118412] BUG: unable to handle kernel NULL
+# pointer" then "dereference at 00000010" (or after its "at"). The row, words then "at"
+# and the address (%p of NULL printed "(null)" before 4.15), is no kernel line.
+_CUT_X86_BAD_ACCESS_RE = re.compile(r"^BUG: unable to handle kernel(?: [A-Za-z]+)*\s*$")
+_X86_BAD_ACCESS_REST_RE = re.compile(
+    r"^(?:(?:[A-Za-z]+ )*at +)?(?:virtual address )?(?:[0-9a-f]{8,16}|\(null\))\s*$"
+)
 # s390's "Unable to handle kernel pointer dereference in virtual kernel address space"
 # (5.10 arch/s390/mm/fault.c do_no_context(), pr_alert(); 4.x on, after dump_fault_info()
 # took the address to a line of its own) is 76 columns: past a "<1>[ 512.771014] " prefix
@@ -1145,6 +1155,7 @@ _PROVEN_CUTS = (
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_BAD_ACCESS_WORDS_RE, _BAD_ACCESS_WORDS_REST_RE),
+    (_CUT_X86_BAD_ACCESS_RE, _X86_BAD_ACCESS_REST_RE),
     (_CUT_S390_BAD_ACCESS_RE, _S390_BAD_ACCESS_REST_RE),
     (_CUT_XFS_ERROR_RE, _XFS_ERROR_REST_RE),
     (_CUT_PACA_CURRENT_RE, _PACA_CURRENT_REST_RE),
