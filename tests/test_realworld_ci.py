@@ -1067,6 +1067,29 @@ def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> N
     assert checked >= 8
 
 
+@pytest.mark.parametrize("after", ["badaddr:", "cause:"])
+def test_a_riscv_status_line_a_mail_client_cut_after_a_name_keeps_the_trace(after: str) -> None:
+    """The same status line (6.12 arch/riscv/kernel/process.c __show_regs()) wrapped at
+    66-67 columns, printk times squeezed: the cut falls after "badaddr:" (or "cause:"),
+    its value first in the next row ("0000000000000000 cause: 0000000000000003"). Every
+    in-repo log with that line, so cut, keeps each report's title, corrupted flag and
+    frames. (SLUB's reports were titled "SLUB: Object corrupt in corrupted".)"""
+
+    def rows(ln: str) -> list[str] | None:
+        if not re.search(r"\] status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: ", ln):
+            return None
+        head, rest = ln.split(f" {after} ", 1)
+        return [f"{head} {after}", rest]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert [(r.title, r.corrupted, [f.function for f in r.frames]) for r in got] == [
+            (r.title, r.corrupted, [f.function for f in r.frames]) for r in want
+        ], name
+        checked += 1
+    assert checked >= 8
+
+
 # mm/slub.c slab_bug()'s "BUG %s (%s): %pV" line with a printk time
 _SLAB_BUG_RE = re.compile(r"^(\[ *[\d.]+\] BUG \S+ \((?:Not tainted|Tainted: [A-Z ]+)\):) (\S.*)$")
 

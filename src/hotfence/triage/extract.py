@@ -559,6 +559,12 @@ _SPL_PANIC_REST_RE = re.compile(r"^[\w.\-]+:\d+:\w+\(\)\s*$")
 # the row's register names and values prove the cut.
 _CUT_RISCV_STATUS_RE = re.compile(r"^status: [0-9a-f]{8,16}(?: badaddr: [0-9a-f]{8,16})?\s*$")
 _RISCV_CAUSE_REST_RE = re.compile(r"^(?:badaddr: [0-9a-f]{8,16} )?cause: [0-9a-f]{8,16}\s*$")
+# A wrap at 66-67 columns, the printk time squeezed ("<4>[ 3.055775] status:
+# 0000000200000120 badaddr:" then "0000000000000000 cause: 0000000000000003"), falls
+# after a register's name instead, its value first in the next row: no dump ends at a
+# name, and the row, the values and names left, proves the cut.
+_CUT_RISCV_NAME_RE = re.compile(r"^status: [0-9a-f]{8,16} badaddr:(?: [0-9a-f]{8,16} cause:)?\s*$")
+_RISCV_VALUE_REST_RE = re.compile(r"^[0-9a-f]{8,16}(?: cause: [0-9a-f]{8,16})?\s*$")
 # powerpc's show_regs() (arch/powerpc/kernel/process.c, 3.x-6.x) prints "REGS: %px TRAP:
 # %04lx   %s  (%s)", print_tainted() and the release, on one line: a wrap inside its run
 # of blanks before the taint leaves the rest of the run at the next row's start.
@@ -1151,6 +1157,7 @@ _PROVEN_CUTS = (
     (_CUT_STACK_PROTECTOR_RE, _STACK_PROTECTOR_REST_RE),
     (_CUT_SPL_PANIC_RE, _SPL_PANIC_REST_RE),
     (_CUT_RISCV_STATUS_RE, _RISCV_CAUSE_REST_RE),
+    (_CUT_RISCV_NAME_RE, _RISCV_VALUE_REST_RE),
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
