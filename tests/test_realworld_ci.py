@@ -1044,6 +1044,41 @@ def test_a_no_root_panic_a_mail_client_cut_in_its_words_keeps_its_title(cut: str
     assert checked >= 5
 
 
+# __warn()'s header (kernel/panic.c) with its CPU and PID, and a printk time
+_WARNING_CPU_RE = re.compile(r"^(\[ *[\d.]+\] WARNING:) (CPU: \d+ PID: \d+) (at \S.*)$")
+
+
+@pytest.mark.parametrize("words", [1, 2, 3, 4])
+def test_a_warning_header_a_mail_client_cut_in_its_cpu_and_pid_keeps_its_title(
+    words: int,
+) -> None:
+    """__warn() (5.15 kernel/panic.c) prints "WARNING: CPU: %d PID: %d at %s:%d %pS": a
+    mail wrapped at 66-70 columns after a syslog prefix, or with printk times squeezed,
+    cuts it after ``words`` of "CPU: 2 PID: 4242" ("WARNING: CPU: 2" then "PID: 4242 at
+    net/core/dev.c:3244 skb_warn_bad_offload+0xd0/0xe0"). Every in-repo log with that
+    header, so cut: each report's title, RIP, frames and task as whole. (The title was
+    "WARNING: CPU: NUM".)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _WARNING_CPU_RE.match(ln)
+        if m is None:
+            return None
+        cpu = m.group(2).split(" ")
+        return [" ".join([m.group(1), *cpu[:words]]), " ".join([*cpu[words:], m.group(3)])]
+
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.rip and r.rip.function, [f.function for f in r.frames], r.pid, r.cpu)
+            for r in reps
+        ]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert facts(got) == facts(want), name
+        checked += 1
+    assert checked >= 17
+
+
 @pytest.mark.parametrize("before", ["cause:", "badaddr:"])
 def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> None:
     """riscv's __show_regs() (arch/riscv/kernel/process.c) ends its dump with "status:

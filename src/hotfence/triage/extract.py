@@ -751,6 +751,15 @@ _LOC_SYMBOL_REST_RE = re.compile(
     r"^(?:[\w/.\-+]+:\d+\s*$|(?:[\w/.\-+]+:\d+ )?[A-Za-z_.][\w.]*"
     rf"(?:\+0x[0-9a-f]+/0x[0-9a-f]+\b| \({_ADDR2LINE_LOC}))"
 )
+# A wrap at 66-70 columns after a syslog prefix and a printk time falls before that, in
+# its "CPU: %d PID: %d": "kernel: [ 1234.567895] WARNING: CPU: 2" then "PID: 4242 at
+# net/core/dev.c:3244 skb_warn_bad_offload+0xd0/0xe0" (5.15 __warn()). No header ends
+# there, and the row, the numbers and names left, "at", then file and function, is no
+# kernel line.
+_CUT_WARNING_CPU_RE = re.compile(r"^WARNING: CPU:(?: \d+(?: PID:(?: \d+)?)?)?\s*$")
+_CPU_PID_AT_REST_RE = re.compile(
+    r"^(?:\d+ )?(?:PID: )?(?:\d+ )?at " + _LOC_SYMBOL_REST_RE.pattern.removeprefix("^")
+)
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed. A
@@ -1144,6 +1153,7 @@ _PROVEN_CUTS = (
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
+    (_CUT_WARNING_CPU_RE, _CPU_PID_AT_REST_RE),
     (_CUT_SLUB_RE, _SLUB_REST_RE),
     (_CUT_SLUB_AFTER_RE, _SLUB_PROBLEM_REST_RE),
     (_CUT_MCE_RE, _MCE_REST_RE),
