@@ -1079,6 +1079,34 @@ def test_a_warning_header_a_mail_client_cut_in_its_cpu_and_pid_keeps_its_title(
     assert checked >= 17
 
 
+# KFENCE's and KASAN's header with a printk time: "BUG: KFENCE: use-after-free read in f+0x1/0x2"
+_SANITIZER_RE = re.compile(r"^(\[ *[\d.]+\] BUG: (?:KFENCE|KASAN):) (.+ in) (\S+\+0x.*)$")
+
+
+@pytest.mark.parametrize("words", [1, 2, 3])
+def test_a_sanitizer_header_a_mail_client_cut_keeps_its_title(words: int) -> None:
+    """KFENCE's kfence_report_error() (6.1 mm/kfence/report.c) prints "BUG: KFENCE:
+    use-after-free %s in %pS": a mail wrapped at 66-69 columns cuts it after its "in" (or
+    in the bug's words), the symbol alone ("mydrv_poll+0x3c/0x90 [mydrv]") or after the
+    words left in the next row. Every in-repo log with such a header, so cut after
+    ``words`` of the words before the symbol: each report's title, type and frames as
+    whole. (The title was "BUG: KFENCE: use-after-free read in", of unknown type.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _SANITIZER_RE.match(ln)
+        if m is None or words > len(bug := m.group(2).split(" ")):
+            return None
+        return [" ".join([m.group(1), *bug[:words]]), " ".join([*bug[words:], m.group(3)])]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert [(r.title, r.type, [f.function for f in r.frames]) for r in got] == [
+            (r.title, r.type, [f.function for f in r.frames]) for r in want
+        ], name
+        checked += 1
+    assert checked >= 2
+
+
 @pytest.mark.parametrize("before", ["cause:", "badaddr:"])
 def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> None:
     """riscv's __show_regs() (arch/riscv/kernel/process.c) ends its dump with "status:

@@ -462,6 +462,17 @@ _RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
 # its line number, and the row's "f+0x1b/0x30" is the symbol %pS prints.
 _CUT_WARNING_RE = re.compile(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at \S+:\d+\s*$")
 _SYMBOL_REST_RE = re.compile(r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
+# The sanitizers' headers name the bug, then the function: "BUG: KFENCE: use-after-free
+# %s in %pS" (6.1 mm/kfence/report.c kfence_report_error(); "out-of-bounds %s", "invalid
+# free", "memory corruption" ...), "BUG: KASAN: %s in %pS" (mm/kasan/report.c
+# print_error_description()). A module's symbol takes one past a wrap at 66-70 columns,
+# which cuts it after its "in" ("[  511.220018] BUG: KFENCE: use-after-free read in" then
+# "mydrv_poll+0x3c/0x90 [mydrv]") or in the bug's words, the rest ending "in" and the
+# symbol: no header ends so, and the row, words then "in" and a "f+0x1/0x2", is no
+# kernel line.
+_CUT_SANITIZER_IN_RE = re.compile(r"^BUG: (?:KFENCE|KASAN): [\w\- ]+ in\s*$")
+_CUT_SANITIZER_RE = re.compile(r"^BUG: (?:KFENCE|KASAN):(?: [\w\-]+)*\s*$")
+_SANITIZER_REST_RE = re.compile(r"^(?:[\w\-]+ )*in [A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 # The same header cut inside its function's name (by hand at a terminal's width, rows of
 # 78-80 columns among longer ones: sonyxperiadev/kernel#207, 3.4's "WARNING: at
 # arch/arm/mach-msm/msm-pm.c:837 msm_pm_wait_cpu_shu" then "tdown+0x9c/0xb0()"): the
@@ -1154,6 +1165,8 @@ _PROVEN_CUTS = (
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
     (_CUT_WARNING_CPU_RE, _CPU_PID_AT_REST_RE),
+    (_CUT_SANITIZER_IN_RE, _SYMBOL_REST_RE),
+    (_CUT_SANITIZER_RE, _SANITIZER_REST_RE),
     (_CUT_SLUB_RE, _SLUB_REST_RE),
     (_CUT_SLUB_AFTER_RE, _SLUB_PROBLEM_REST_RE),
     (_CUT_MCE_RE, _MCE_REST_RE),
