@@ -1107,6 +1107,38 @@ def test_a_sanitizer_header_a_mail_client_cut_keeps_its_title(words: int) -> Non
     assert checked >= 2
 
 
+# x86's instruction pointer lines before 4.x: "IP: [<%p>] %pB", "RIP: %04lx:[<%016lx>]
+# [<%016lx>] %pB", "EIP: [<%08lx>] %pB SS:ESP ..." with a printk time; the cut after the
+# first address (lazy) or the last
+_IP_ADDRESS_RES = [
+    re.compile(
+        rf"^(\[ *[\d.]+\] (?:R|E)?IP: (?:[0-9a-f]{{4}}:)?\[<[0-9a-f]+>\](?:\s+\[<[0-9a-f]+>\]){q})"
+        r"\s+((?:\[<[0-9a-f]+>\]\s+)?[A-Za-z_][\w.]*\+0x.*)$"
+    )
+    for q in ("??", "?")
+]
+
+
+@pytest.mark.parametrize("last", [False, True])
+def test_an_x86_ip_line_a_mail_client_cut_after_its_address_keeps_its_title(last: bool) -> None:
+    """3.10's show_fault_oops() (arch/x86/mm/fault.c) prints "IP:" and printk_address()'s
+    " [<%p>] %s%pB" (arch/x86/kernel/dumpstack.c), __show_regs() "RIP: %04lx:[<%016lx>] "
+    and the same: a mail wrapped at 66-70 columns, printk times squeezed, cuts the line
+    after an address, the symbol in the next row ("IP: [<ffffffffc0a3b1e4>]" then
+    "ip6mr_sk_done+0x34/0x120 [ipv6]"). Every in-repo log with such a line, so cut after
+    its first or last address: each report's title, RIP and frames as whole. (The
+    report was titled "... in corrupted".)"""
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(_groups(_IP_ADDRESS_RES[last])):
+        assert [
+            (r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in got
+        ] == [(r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in want], (
+            name
+        )
+        checked += 1
+    assert checked >= 3
+
+
 @pytest.mark.parametrize("before", ["cause:", "badaddr:"])
 def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> None:
     """riscv's __show_regs() (arch/riscv/kernel/process.c) ends its dump with "status:

@@ -710,7 +710,15 @@ _MODULE_REST_RE = re.compile(r"^\[[\w\-]+\]\s*$")
 # the segment and the symbol are one word, and a long symbol takes it past a wrap near 70
 # columns, "<4>[ 5112.001247] RIP:" then "0010:native_queued_spin_lock_slowpath+0x1d6/
 # 0x230". No line ends at "RIP:"; the row's segment and symbol (or user address) prove it.
-_CUT_RIP_RE = re.compile(r"^(?:RIP|EIP):\s*$")
+# Before 4.x the address comes first: 3.10's show_fault_oops() (arch/x86/mm/fault.c)
+# prints "IP:" and printk_address()'s " [<%p>] %s%pB" (arch/x86/kernel/dumpstack.c),
+# __show_regs() (arch/x86/kernel/process_64.c) "RIP: %04lx:[<%016lx>] " and the same: a
+# wrap at 66-70 columns, printk times squeezed, cuts after an address ("<4>[ 4211.002645]
+# IP: [<ffffffffc0a3b1e4>]" then "ip6mr_sk_done+0x34/0x120 [ipv6]"). No such line ends
+# at its address.
+_CUT_RIP_RE = re.compile(
+    r"^(?:RIP|EIP|IP):(?: (?:[0-9a-f]{4}:)?\[<[0-9a-f]{8,16}>\](?:\s+\[<[0-9a-f]{8,16}>\])?)?\s*$"
+)
 _RIP_REST_RE = re.compile(
     r"^(?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\]\s+(?:\[<[0-9a-f]+>\]\s+)?)?"
     r"(?:[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b|0x[0-9a-f]+\s*$)"
