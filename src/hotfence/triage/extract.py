@@ -544,11 +544,14 @@ _NO_ROOT_REST_RE = re.compile(r"^(?:(?:root )?(?:fs )?on )?\S+\s*$")
 # kill init! exitcode=0x%08x" (6.1 kernel/exit.c do_exit()), or "Attempted to kill the
 # idle task!" (make_task_dead()). A mail's wrap near 70 columns puts the message's last
 # words alone in the next row, which no kernel line is.
+# arm64's panic_bad_stack() (6.1 arch/arm64/kernel/traps.c) nmi_panic()s "kernel stack
+# overflow", cut at 66 columns before "overflow" (or "stack overflow").
 _CUT_PANIC_MESSAGE_RE = re.compile(
-    r"\bKernel panic - not syncing: (?:sysrq triggered|Attempted to kill(?: init!)?)\s*$"
+    r"\bKernel panic - not syncing: "
+    r"(?:sysrq triggered|Attempted to kill(?: init!)?|kernel(?: stack)?)\s*$"
 )
 _PANIC_MESSAGE_REST_RE = re.compile(
-    r"^(?:crash|(?:init! )?exitcode=0x[0-9a-f]+|the idle task!)\s*$"
+    r"^(?:crash|(?:init! )?exitcode=0x[0-9a-f]+|the idle task!|(?:stack )?overflow)\s*$"
 )
 # The stack protector's panic: 5.10 kernel/panic.c __stack_chk_fail() panic()s
 # "stack-protector: Kernel stack is corrupted in: %pB", 44 columns of "Kernel panic - not
