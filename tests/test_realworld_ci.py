@@ -1139,6 +1139,44 @@ def test_an_x86_ip_line_a_mail_client_cut_after_its_address_keeps_its_title(last
     assert checked >= 3
 
 
+# print_mce()'s line with its bank: "CPU 7: Machine Check Exception: 5 Bank 4: be00..."
+_MCE_BANK_LINE_RE = re.compile(
+    r"^\[ *[\d.]+\] .*\bCPU \d+: (Machine Check.* Bank \d+:) [0-9a-f]{16}$"
+)
+
+
+@pytest.mark.parametrize("words", [2, 3, 4, 5])
+def test_an_mce_line_a_mail_client_cut_in_its_words_keeps_its_title(words: int) -> None:
+    """x86_64's print_mce() (RHEL 6's 2.6.32 arch/x86/kernel/cpu/mcheck/mce.c) prints "CPU
+    %d: Machine Check Exception: %16Lx Bank %d: %016Lx", 4.x-6.x __print_mce() (arch/x86/
+    kernel/cpu/mce/core.c) "CPU %d: Machine Check%s: %Lx Bank %d: %016Lx": a mail wrapped
+    at 66-70 columns cuts it after any of its words ("CPU 7: Machine Check" then
+    "Exception: 5 Bank 4: be00000000800400"). Every in-repo log with such a line, so cut
+    after ``words`` of the words from "Machine" to the bank's number: each report's
+    title, type, corrupted flag and CPU as whole. (The panic after it was titled
+    "kernel panic: Fatal machine check", corrupted, with no CPU.) A cut before "Check",
+    or before 2.6's "Exception:" with no "mce: [Hardware Error]: " before the line,
+    leaves the cut row no scan needle: not read here."""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _MCE_BANK_LINE_RE.match(ln)
+        if m is None:
+            return None
+        cuts = [w.end() for w in re.finditer(r"\S+", m.group(1))]
+        if words > len(cuts) - 1 or (words < 3 and "[Hardware Error]: CPU" not in ln):
+            return None
+        at = m.start(1) + cuts[words - 1]
+        return [ln[:at], ln[at:].lstrip()]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert [(r.title, r.type, r.corrupted, r.cpu) for r in got] == [
+            (r.title, r.type, r.corrupted, r.cpu) for r in want
+        ], name
+        checked += 1
+    assert checked >= {2: 2, 3: 3, 4: 3, 5: 2}[words]
+
+
 @pytest.mark.parametrize("before", ["cause:", "badaddr:"])
 def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> None:
     """riscv's __show_regs() (arch/riscv/kernel/process.c) ends its dump with "status:

@@ -516,6 +516,17 @@ _MCE_REST_RE = re.compile(r"^[0-9a-f]+ Bank \d+: [0-9a-f]+")
 # near 70 columns after the MCG status: the next row is its bank and the bank's status.
 _CUT_MCE_STATUS_RE = re.compile(r"\bCPU \d+: Machine Check(?: Exception)?: +[0-9a-f]+\s*$")
 _MCE_BANK_REST_RE = re.compile(r"^Bank \d+: [0-9a-f]{16}\s*$")
+# A wrap at 66-70 columns falls anywhere in it: "[ 9021.441001] mce: [Hardware Error]: CPU
+# 7: Machine Check" then "Exception: 5 Bank 4: be00000000800400", or "... Exception: 5
+# Bank" then "4: be00000000800400". The row, the words and numbers left up to the bank's
+# 16-digit status, is no kernel line.
+_CUT_MCE_WORDS_RE = re.compile(
+    r"\bCPU \d+: Machine(?: Check(?: Exception)?(?::(?: +[0-9a-f]+(?: Bank(?: \d+:)?)?)?)?)?\s*$"
+)
+_MCE_WORDS_REST_RE = re.compile(
+    r"^(?:(?:Check(?: Exception)?|Exception)?: +)?(?:[0-9a-f]+ +)?(?:Bank )?(?:\d+: )?"
+    r"[0-9a-f]{16}\s*$"
+)
 # ARM's trace entry before 4.x ends with its caller's symbol: "[<%08lx>] (%pS) from
 # [<%08lx>] (%pS)" (arch/arm/kernel/traps.c dump_backtrace_entry()), past 79 columns with
 # two long names; a wrap puts the caller's "(f+0x2c/0x38)" in the next row, where it
@@ -1182,6 +1193,7 @@ _PROVEN_CUTS = (
     (_CUT_SLUB_AFTER_RE, _SLUB_PROBLEM_REST_RE),
     (_CUT_MCE_RE, _MCE_REST_RE),
     (_CUT_MCE_STATUS_RE, _MCE_BANK_REST_RE),
+    (_CUT_MCE_WORDS_RE, _MCE_WORDS_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_ARM_FROM_RE, _ARM_FROM_REST_RE),
     (_CUT_ARM_BEFORE_FROM_RE, _ARM_FROM_CALLER_REST_RE),
