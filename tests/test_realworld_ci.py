@@ -1177,6 +1177,30 @@ def test_an_mce_line_a_mail_client_cut_in_its_words_keeps_its_title(words: int) 
     assert checked >= {2: 2, 3: 3, 4: 3, 5: 2}[words]
 
 
+# the OOM killer's kill line with a printk time, cut after its "%s:", "Killed", "process"
+_KILL_LINES_CUT = [
+    re.compile(rf"^(\[ *[\d.]+\] (?:Memory cgroup out|Out) of memory:{cut}) (\S.* total-vm:.*)$")
+    for cut in ("", " Killed", " Killed process")
+]
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2])
+def test_a_kill_line_a_mail_client_cut_before_its_process_is_a_report(cut: int) -> None:
+    """__oom_kill_process() (6.x mm/oom_kill.c) prints "%s: Killed process %d (%s)
+    total-vm:%lukB, ..." ("Memory cgroup out of memory", "Out of memory"): a mail
+    wrapped at 66 columns, printk times squeezed, cuts it after "Killed process" ("25482
+    (python3) total-vm:..." in the next row), after "Killed" or after its "%s:". Every
+    in-repo log with a kill line, so cut: the same reports, titles, pids and comms as
+    whole. (The memcg kills of the x86 6.18 logs were lost.)"""
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(_groups(_KILL_LINES_CUT[cut])):
+        assert [(r.title, r.type, r.pid, r.comm) for r in got] == [
+            (r.title, r.type, r.pid, r.comm) for r in want
+        ], name
+        checked += 1
+    assert checked >= 10
+
+
 @pytest.mark.parametrize("before", ["cause:", "badaddr:"])
 def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> None:
     """riscv's __show_regs() (arch/riscv/kernel/process.c) ends its dump with "status:

@@ -516,6 +516,17 @@ _MCE_REST_RE = re.compile(r"^[0-9a-f]+ Bank \d+: [0-9a-f]+")
 # near 70 columns after the MCG status: the next row is its bank and the bank's status.
 _CUT_MCE_STATUS_RE = re.compile(r"\bCPU \d+: Machine Check(?: Exception)?: +[0-9a-f]+\s*$")
 _MCE_BANK_REST_RE = re.compile(r"^Bank \d+: [0-9a-f]{16}\s*$")
+# The OOM killer's kill line, 6.x __oom_kill_process() (mm/oom_kill.c): "%s: Killed
+# process %d (%s) total-vm:%lukB, ..." with "Memory cgroup out of memory" or "Out of
+# memory" (RHEL 6's oom_kill_task(): "Killed process %d, UID %d, (%s) total-vm:..."). A
+# wrap at 66 columns after a squeezed printk time cuts it after "Killed process" ("<4>[
+# 64590.667595] Memory cgroup out of memory: Killed process" then "25482 (python3)
+# total-vm:278700kB, ..."), after "Killed" or its "%s:": the row, the pid, the "(comm)"
+# and "total-vm:", is the line's rest, no kernel line's start.
+_CUT_KILLED_RE = re.compile(
+    r"\b(?:Out of memory|Memory cgroup out of memory):(?: Killed(?: process)?)?\s*$"
+)
+_KILLED_REST_RE = re.compile(r"^(?:(?:Killed )?process )?\d+(?:, UID \d+,)? \([^)]*\) total-vm:")
 # A wrap at 66-70 columns falls anywhere in it: "[ 9021.441001] mce: [Hardware Error]: CPU
 # 7: Machine Check" then "Exception: 5 Bank 4: be00000000800400", or "... Exception: 5
 # Bank" then "4: be00000000800400". The row, the words and numbers left up to the bank's
@@ -1194,6 +1205,7 @@ _PROVEN_CUTS = (
     (_CUT_MCE_RE, _MCE_REST_RE),
     (_CUT_MCE_STATUS_RE, _MCE_BANK_REST_RE),
     (_CUT_MCE_WORDS_RE, _MCE_WORDS_REST_RE),
+    (_CUT_KILLED_RE, _KILLED_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
     (_CUT_ARM_FROM_RE, _ARM_FROM_REST_RE),
     (_CUT_ARM_BEFORE_FROM_RE, _ARM_FROM_CALLER_REST_RE),
