@@ -1201,6 +1201,46 @@ def test_a_kill_line_a_mail_client_cut_before_its_process_is_a_report(cut: int) 
     assert checked >= 10
 
 
+# dump_stack_print_info()'s header with a printk time: its task, its taint, its release
+_TASK_HEADER_RE = re.compile(
+    r"^(\[ *[\d.]+\] CPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: \S.*?(?: Kdump: loaded)?)"
+    r" ((?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)) +(\d+\.\d+\S* #\d.*)$"
+)
+
+
+@pytest.mark.parametrize("cut", ["taint", "not", "taint and release"])
+def test_a_task_header_a_mail_client_cut_before_its_taint_keeps_its_task(cut: str) -> None:
+    """dump_stack_print_info() (lib/dump_stack.c; RHEL 7's 3.10 "CPU: %d PID: %d Comm:
+    %.20s %s %s %.*s" with "Kdump: loaded", 6.18's "CPU: %d UID: %u PID: %d Comm: %.20s
+    %s%s %s %.*s") prints the task, print_tainted() and the release on one line: a mail
+    wrapped at 66-70 columns cuts it before the taint ("... Comm: dockerd Kdump: loaded"
+    then "Tainted: G ------------ T 3.10.0-957.21.3.el7.x86_64 #1"), inside "Not
+    tainted", or before the taint and again before the release. Every in-repo log with
+    such a header, so cut: each report's task, pid, CPU, release and taint flags as
+    whole. (The task and release were lost.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _TASK_HEADER_RE.match(ln)
+        if m is None:
+            return None
+        task, taint, release = m.groups()
+        if cut == "not":
+            if taint != "Not tainted":
+                return None
+            return [f"{task} Not", f"tainted {release}"]
+        if cut == "taint":
+            return [task, f"{taint} {release}"]
+        return [task, taint, release]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert [(r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in got] == [
+            (r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in want
+        ], name
+        checked += 1
+    assert checked >= (40 if cut == "not" else 100)
+
+
 @pytest.mark.parametrize("before", ["cause:", "badaddr:"])
 def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> None:
     """riscv's __show_regs() (arch/riscv/kernel/process.c) ends its dump with "status:

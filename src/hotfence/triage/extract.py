@@ -454,6 +454,21 @@ _CUT_RELEASE_RE = re.compile(
     r"\(?\d+\.\d+[\w.\-+~]*-$"
 )
 _RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
+# A wrap at 66-70 columns falls before the taint: "[4211.002898] CPU: 12 PID: 48172 Comm:
+# dockerd Kdump: loaded" then "Tainted: G ------------ T 3.10.0-957.21.3.el7.x86_64 #1"
+# (RHEL 7's 3.10 lib/dump_stack.c dump_stack_print_info(): "CPU: %d PID: %d Comm: %.20s
+# %s %s %.*s", its "Kdump: loaded" before print_tainted()), or inside "Not tainted"
+# ("<4>[64590.667136] CPU: 0 UID: 0 PID: 25482 Comm: python3 Not" then "tainted
+# 6.18.44-fc-v595 #1 PREEMPT(none)", 6.18's "CPU: %d UID: %u PID: %d Comm: %.20s %s%s %s
+# %.*s"). No header ends at its comm, and the row, the taint and the release (or the
+# taint alone, the release cut again into a row of its own), is no kernel line's start.
+_CUT_BEFORE_TAINT_RE = re.compile(
+    r"CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: \S.{0,19}?(?: Kdump: loaded)?( Not)?\s*$"
+)
+_TAINT_RELEASE_REST_RE = re.compile(
+    r"^(?:(?:Not )?tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)"
+    r"(?: +\(?\d+\.\d+[\w.\-+~]*(?: #\d|\s*$)|\s*$)"
+)
 # A WARNING's header names the file and line, then the function: kernel/panic.c __warn()
 # "WARNING: CPU: %d PID: %d at %s:%d %pS", 2.6's warn_slowpath_common() "WARNING: at
 # %s:%d %pS()". A long path takes it past a wrap's width, and the function goes on in the
@@ -1194,6 +1209,7 @@ _PROVEN_CUTS = (
     (_CUT_HEADER_RE, _RELEASE_START_RE),
     (_CUT_COMM_RE, _COMM_REST_RE),
     (_CUT_HEADER_RE, _TAINT_FLAGS_REST_RE),
+    (_CUT_BEFORE_TAINT_RE, _TAINT_RELEASE_REST_RE),
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
