@@ -1241,6 +1241,29 @@ def test_a_task_header_a_mail_client_cut_before_its_taint_keeps_its_task(cut: st
     assert checked >= (40 if cut == "not" else 100)
 
 
+# a task header with a printk time, cut before its release's " #N" build tag
+_BEFORE_BUILD_RE = re.compile(
+    r"^((?:<\d>)?\[ *[\d.]+\] .*(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?) +"
+    r"\(?\d+\.\d+\S*) (#\d.*)$"
+)
+
+
+def test_a_task_header_a_mail_client_cut_before_its_build_tag_keeps_its_release() -> None:
+    """dump_stack_print_info() (5.15 lib/dump_stack.c) ends the task header with the
+    release and init_utsname()->version ("#101-Ubuntu", scripts/mkcompile_h), 3.4 ARM's
+    __show_regs() (arch/arm/kernel/process.c) with "(%s %.*s)": a mail wrapped at 66-70
+    columns cuts it before the "#N" ("... OE     5.15.0-91-generic" then "#101-Ubuntu",
+    "(3.4.0-g8c1e2d4" then "#1)"). Every in-repo log with such a header, so cut: each
+    report's task, pid, CPU, release and taint flags as whole. (The release was lost.)"""
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(_groups(_BEFORE_BUILD_RE)):
+        assert [(r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in got] == [
+            (r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in want
+        ], name
+        checked += 1
+    assert checked >= 100
+
+
 @pytest.mark.parametrize("before", ["cause:", "badaddr:"])
 def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> None:
     """riscv's __show_regs() (arch/riscv/kernel/process.c) ends its dump with "status:

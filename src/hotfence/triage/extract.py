@@ -454,6 +454,16 @@ _CUT_RELEASE_RE = re.compile(
     r"\(?\d+\.\d+[\w.\-+~]*-$"
 )
 _RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
+# A wrap at 66-70 columns falls after the release, before its " #N" build tag: "...
+# Tainted: P           OE     5.15.0-91-generic" then "#101-Ubuntu" (5.15 lib/dump_stack.c
+# dump_stack_print_info() "... %s %.*s": the release, then init_utsname()->version, "#%s"
+# from scripts/mkcompile_h), 3.4 ARM's "CPU: 1    Tainted: G           O  (3.4.0-g8c1e2d4"
+# then "#1)" (arch/arm/kernel/process.c __show_regs() "(%s %.*s)"). No header ends at its
+# release, and no kernel line starts with "#N".
+_CUT_BEFORE_BUILD_RE = re.compile(
+    r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?) +\(?\d+\.\d+[\w.\-+~]*\s*$"
+)
+_BUILD_REST_RE = re.compile(r"^#\d+(?:[\w.\-+~]*\)?)?(?:\s|$)")
 # A wrap at 66-70 columns falls before the taint: "[4211.002898] CPU: 12 PID: 48172 Comm:
 # dockerd Kdump: loaded" then "Tainted: G ------------ T 3.10.0-957.21.3.el7.x86_64 #1"
 # (RHEL 7's 3.10 lib/dump_stack.c dump_stack_print_info(): "CPU: %d PID: %d Comm: %.20s
@@ -1209,6 +1219,7 @@ _PROVEN_CUTS = (
     (_CUT_HEADER_RE, _RELEASE_START_RE),
     (_CUT_COMM_RE, _COMM_REST_RE),
     (_CUT_HEADER_RE, _TAINT_FLAGS_REST_RE),
+    (_CUT_BEFORE_BUILD_RE, _BUILD_REST_RE),
     (_CUT_BEFORE_TAINT_RE, _TAINT_RELEASE_REST_RE),
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
