@@ -1241,6 +1241,37 @@ def test_a_task_header_a_mail_client_cut_before_its_taint_keeps_its_task(cut: st
     assert checked >= (40 if cut == "not" else 100)
 
 
+# dump_stack_print_info()'s header with a printk time, the words before its "Comm:"
+_BEFORE_COMM_RE = re.compile(r"^(\[ *[\d.]+\]) (CPU: \d+ (?:UID: \d+ )?PID: \d+) (Comm: \S.*)$")
+
+
+@pytest.mark.parametrize("left", [0, 1, 2, 3])
+def test_a_task_header_a_mail_client_cut_before_its_comm_keeps_its_task(left: int) -> None:
+    """dump_stack_print_info() (5.15 lib/dump_stack.c "CPU: %d PID: %d Comm: %.20s %s
+    %.*s %.*s", 6.x's with "UID: %u"): after a syslog prefix and a printk time a mail
+    wrapped at 66-70 columns cuts it before "Comm:" ("... [ 1234.567960] CPU: 2 PID:
+    4242" then "Comm: kworker/2:1 Tainted: P OE 5.15.0-91-generic") or inside "CPU: %d
+    UID: %u PID: %d". Every in-repo log with such a header, so cut before the ``left``
+    last of those words and "Comm:": each report's task, pid, CPU, release and taint
+    flags as whole. (The task, release and taint were lost.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _BEFORE_COMM_RE.match(ln)
+        if m is None:
+            return None
+        ids = m.group(2).split(" ")
+        at = len(ids) - left
+        return [" ".join([m.group(1), *ids[:at]]), " ".join([*ids[at:], m.group(3)])]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert [(r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in got] == [
+            (r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in want
+        ], name
+        checked += 1
+    assert checked >= 100
+
+
 # a task header with a printk time, cut before its release's " #N" build tag
 _BEFORE_BUILD_RE = re.compile(
     r"^((?:<\d>)?\[ *[\d.]+\] .*(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?) +"

@@ -472,6 +472,15 @@ _BUILD_REST_RE = re.compile(r"^#\d+(?:[\w.\-+~]*\)?)?(?:\s|$)")
 # 6.18.44-fc-v595 #1 PREEMPT(none)", 6.18's "CPU: %d UID: %u PID: %d Comm: %.20s %s%s %s
 # %.*s"). No header ends at its comm, and the row, the taint and the release (or the
 # taint alone, the release cut again into a row of its own), is no kernel line's start.
+# Or earlier, before its "Comm:" (after a syslog prefix and a printk time: "kernel: [
+# 1234.567960] CPU: 2 PID: 4242" then "Comm: kworker/2:1 Tainted: P OE 5.15.0-91-generic")
+# or inside "CPU: %d UID: %u PID: %d": the row, the numbers left, "Comm:", the name and
+# the taint, is no kernel line's start.
+_CUT_BEFORE_COMM_RE = re.compile(r"\bCPU:(?: ?\d+,?(?: UID:(?: \d+)?)?(?: PID:(?: \d+)?)?)?\s*$")
+_COMM_REST_RE = re.compile(
+    r"^(?:\d+,? )?(?:UID: )?(?:\d+ )?(?:PID: )?(?:\d+ )?Comm: \S.{0,19}? (?:Kdump: loaded )?"
+    r"(?:Not tainted|Tainted:)"
+)
 _CUT_BEFORE_TAINT_RE = re.compile(
     r"CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: \S.{0,19}?(?: Kdump: loaded)?( Not)?\s*$"
 )
@@ -1221,6 +1230,7 @@ _PROVEN_CUTS = (
     (_CUT_HEADER_RE, _TAINT_FLAGS_REST_RE),
     (_CUT_BEFORE_BUILD_RE, _BUILD_REST_RE),
     (_CUT_BEFORE_TAINT_RE, _TAINT_RELEASE_REST_RE),
+    (_CUT_BEFORE_COMM_RE, _COMM_REST_RE),
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
