@@ -2000,21 +2000,25 @@ def test_an_xfs_internal_error_a_mail_client_cut_keeps_its_report(cut: str) -> N
 _PACA_RE = re.compile(r"^(\[ *[\d.]+\] irq_soft_mask: .* in_nmi: \d+)( current:) (\d+ \(.*\))$")
 
 
-@pytest.mark.parametrize("after_current", [False, True])
-def test_a_powerpc_paca_line_a_mail_client_cut_keeps_its_task(after_current: bool) -> None:
+@pytest.mark.parametrize("cut", ["before current", "after current", "after pid"])
+def test_a_powerpc_paca_line_a_mail_client_cut_keeps_its_task(cut: str) -> None:
     """raise_backtrace_ipi() (6.1 arch/powerpc/kernel/stacktrace.c) names the task of a
     CPU deaf to the backtrace IPI: "irq_soft_mask: 0x%02x in_mce: %d in_nmi: %d" and
     " current: %d (%s)". A mail wrapped near 70 columns, printk times squeezed, puts
-    "86 (sh)" (or "current: 86 (sh)") alone in the next row. Every in-repo log with the
-    line, so cut: each report's title, pid, comm and frames as whole. (The hard lockup
-    log's RCU stall lost its pid and comm.)"""
+    "86 (sh)" (or "current: 86 (sh)") alone in the next row; at 67-70 columns with the
+    time whole, "(sh)" alone. Every in-repo log with the line, so cut: each report's
+    title, pid, comm and frames as whole. (The hard lockup log's RCU stall lost its pid
+    and comm.)"""
 
     def rows(ln: str) -> list[str] | None:
         m = _PACA_RE.match(ln)
         if not m:
             return None
-        if after_current:
+        if cut == "after current":
             return [m.group(1) + m.group(2), m.group(3)]
+        if cut == "after pid":
+            pid, comm = m.group(3).split(" ", 1)
+            return [f"{m.group(1)}{m.group(2)} {pid}", comm]
         return [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
 
     checked = 0

@@ -691,10 +691,12 @@ _XFS_ERROR_REST_RE = re.compile(r"^(?:(?:at )?line )?\d+ of file \S")
 # %d", ...) and pr_cont(" current: %d (%s)\n", pid, comm), 66 columns and more after a
 # "<4>[ 79.101433] " prefix: a wrap near 70 columns puts "86 (sh)" (or "current: 86
 # (sh)") alone in the next row, which no kernel line is.
+# (At 67-70 columns with the printk time whole, "[   79.101433] ", the cut falls after
+# the pid: "(sh)" alone in the next row.)
 _CUT_PACA_CURRENT_RE = re.compile(
-    r"^irq_soft_mask: 0x[0-9a-f]+ in_mce: \d+ in_nmi: \d+(?: current:)?\s*$"
+    r"^irq_soft_mask: 0x[0-9a-f]+ in_mce: \d+ in_nmi: \d+(?: current:(?: \d+)?)?\s*$"
 )
-_PACA_CURRENT_REST_RE = re.compile(r"^(?:current: )?\d+ \(\S.{0,19}?\)\s*$")
+_PACA_CURRENT_REST_RE = re.compile(r"^(?:(?:current: )?\d+ )?\(\S.{0,19}?\)\s*$")
 # powerpc's show_regs() (6.1 arch/powerpc/kernel/process.c) names the faulting and the
 # link register's functions in a kernel-mode dump: "NIP ["REG"] %pS" and "LR ["REG"] %pS",
 # past 70 columns with a long symbol after a "<4>[ 134.319394] " prefix: a mail's wrap puts
