@@ -1241,6 +1241,26 @@ def test_a_task_header_a_mail_client_cut_before_its_taint_keeps_its_task(cut: st
     assert checked >= (40 if cut == "not" else 100)
 
 
+# x86's stamped unreliable trace entry: " ? f+0x16/0xa0"
+_UNRELIABLE_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\] +\?) ([A-Za-z_.][\w.]*\+0x.*)$")
+
+
+def test_an_unreliable_entry_a_mail_client_cut_after_its_mark_is_a_frame() -> None:
+    """printk_stack_address() (6.12 arch/x86/kernel/dumpstack.c) prints an entry the
+    unwinder does not vouch for as "%s %s%pBb" with "? ": a long symbol takes it past a
+    mail's wrap at 66-70 columns, which leaves the "?" alone on the cut row ("<4>[
+    4.891154]  ?" then "arch_exit_to_user_mode_prepare.constprop.0+0x16/0xa0"). Every
+    in-repo log with such entries, each so cut: each report's title and frames (with
+    their unreliable marks) as whole. (The entry was lost.)"""
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(_groups(_UNRELIABLE_ENTRY_RE)):
+        assert [(r.title, [(f.function, f.unreliable) for f in r.frames]) for r in got] == [
+            (r.title, [(f.function, f.unreliable) for f in r.frames]) for r in want
+        ], name
+        checked += 1
+    assert checked >= 10
+
+
 # dump_stack_print_info()'s header with a printk time, the words before its "Comm:"
 _BEFORE_COMM_RE = re.compile(r"^(\[ *[\d.]+\]) (CPU: \d+ (?:UID: \d+ )?PID: \d+) (Comm: \S.*)$")
 

@@ -794,6 +794,11 @@ _RIP_REST_RE = re.compile(
 _CUT_ENTRY_ADDRESS_RE = re.compile(
     r"^\s*(?:\[<[0-9a-f]{8,16}>\]|\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\])\s*$"
 )
+# x86's unreliable trace entry, printk_stack_address()'s "%s %s%pBb" with "? " (6.12
+# arch/x86/kernel/dumpstack.c): a long symbol takes it past a wrap at 66-70 columns, which
+# leaves the "?" alone on the cut row ("<4>[ 4.891154]  ?" then
+# "arch_exit_to_user_mode_prepare.constprop.0+0x16/0xa0"). No line is a "?" alone.
+_CUT_UNRELIABLE_MARK_RE = re.compile(r"^\s*\?\s*$")
 _ENTRY_SYMBOL_REST_RE = re.compile(r"^(?:\? )?\(?\.?[A-Za-z_][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 _ARM_CALLER_REST_RE = re.compile(r"^\([A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 # scripts/decode_stacktrace.sh prints a symbol as "f (a.h:37 b.c:12 (discriminator 4))"
@@ -1271,6 +1276,7 @@ _PROVEN_CUTS = (
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
     (_CUT_RIP_RE, _RIP_REST_RE),
     (_CUT_ENTRY_ADDRESS_RE, _ENTRY_SYMBOL_REST_RE),
+    (_CUT_UNRELIABLE_MARK_RE, _SYMBOL_REST_RE),
     (_CUT_BEFORE_LOCS_RE, _LOCS_REST_RE),
     (_CUT_IN_LOCS_RE, _IN_LOCS_REST_RE),
     (_CUT_IN_DISCRIMINATOR_RE, _DISCRIMINATOR_REST_RE),
