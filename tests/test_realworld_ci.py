@@ -1241,6 +1241,25 @@ def test_a_task_header_a_mail_client_cut_before_its_taint_keeps_its_task(cut: st
     assert checked >= (40 if cut == "not" else 100)
 
 
+# s390's stamped entry in parentheses: "([<000000000062e70e>] f+0xd6/0xf0)"
+_S390_GUESS_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\] \(\[<[0-9a-f]+>\]) ([A-Za-z_.][\w.]*\+0x.*\))$")
+
+
+def test_an_s390_guessed_entry_a_mail_client_cut_after_its_address_is_a_frame() -> None:
+    """s390's show_stack() (6.1 arch/s390/kernel/dumpstack.c) prints an entry it cannot
+    vouch for as "([<%016lx>] %pSR)": a mail wrapped at 66-70 columns cuts it after the
+    address ("<4>[ 5.110705] ([<000000000062e70e>]" then
+    "__list_del_entry_valid+0xd6/0xf0)"). Every in-repo log with such entries, each so
+    cut: each report's title and frames as whole. (The entry was lost.)"""
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(_groups(_S390_GUESS_ENTRY_RE)):
+        assert [(r.title, [f.function for f in r.frames]) for r in got] == [
+            (r.title, [f.function for f in r.frames]) for r in want
+        ], name
+        checked += 1
+    assert checked >= 3
+
+
 # x86's stamped unreliable trace entry: " ? f+0x16/0xa0"
 _UNRELIABLE_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\] +\?) ([A-Za-z_.][\w.]*\+0x.*)$")
 

@@ -790,9 +790,12 @@ _RIP_REST_RE = re.compile(
 # goes on alone in the next row: "<4>[ 3.820125] [<ffffffffc0002088>]" then
 # "hotfence_crash_null_deref+0x38/0x50 [hotfence_crash]". %pS never prints nothing, so no
 # entry ends at its addresses; the row's symbol (x86's "? " mark of a guess before it,
-# ARM's "(f+0x1/0x2)" in parentheses) proves the cut.
+# ARM's "(f+0x1/0x2)" in parentheses) proves the cut. s390's show_stack() (6.1
+# arch/s390/kernel/dumpstack.c) prints an entry it cannot vouch for in parentheses,
+# "([<%016lx>] %pSR)": cut at 66-70 columns, "<4>[ 5.110705] ([<000000000062e70e>]" then
+# "__list_del_entry_valid+0xd6/0xf0)".
 _CUT_ENTRY_ADDRESS_RE = re.compile(
-    r"^\s*(?:\[<[0-9a-f]{8,16}>\]|\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\])\s*$"
+    r"^\s*(?:\(?\[<[0-9a-f]{8,16}>\]|\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\])\s*$"
 )
 # x86's unreliable trace entry, printk_stack_address()'s "%s %s%pBb" with "? " (6.12
 # arch/x86/kernel/dumpstack.c): a long symbol takes it past a wrap at 66-70 columns, which
