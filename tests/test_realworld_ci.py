@@ -1260,6 +1260,33 @@ def test_an_s390_guessed_entry_a_mail_client_cut_after_its_address_is_a_frame() 
     assert checked >= 3
 
 
+# sched_show_task()'s stamped line: "task:init            state:R  running task     stack:0 ..."
+_TASK_STATE_LINE_RE = re.compile(r"^\[ *[\d.]+\] task:.{1,15}? +state:\S.* flags:0x[0-9a-f]+\s*$")
+
+
+@pytest.mark.parametrize("before", ["stack:", "pid:", "ppid:", "flags:"])
+def test_a_task_state_line_a_mail_client_cut_keeps_its_task(before: str) -> None:
+    """sched_show_task() (6.1 kernel/sched/core.c) prints "task:%-15.15s state:%c", "
+    running task    " and " stack:%-5lu pid:%-5d ppid:%-6d flags:0x%08lx" on one line: a
+    mail wrapped at 66-70 columns cuts it before any of its fields ("<4>[ 27.156417]
+    task:init            state:R  running task" then "stack:0     pid:1     ppid:0
+    flags:0x00000004"). Every in-repo log with such lines, each cut before ``before``:
+    each report's title, task and pid as whole. (The RCU stall's task was lost.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        if not _TASK_STATE_LINE_RE.match(ln) or (at := ln.find(f" {before}")) == -1:
+            return None
+        return [ln[:at].rstrip(), ln[at:].lstrip()]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert [(r.title, r.comm, r.pid) for r in got] == [
+            (r.title, r.comm, r.pid) for r in want
+        ], name
+        checked += 1
+    assert checked >= 10
+
+
 # x86's stamped unreliable trace entry: " ? f+0x16/0xa0"
 _UNRELIABLE_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\] +\?) ([A-Za-z_.][\w.]*\+0x.*)$")
 

@@ -797,6 +797,17 @@ _RIP_REST_RE = re.compile(
 _CUT_ENTRY_ADDRESS_RE = re.compile(
     r"^\s*(?:\(?\[<[0-9a-f]{8,16}>\]|\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\])\s*$"
 )
+# sched_show_task() (6.1 kernel/sched/core.c) prints "task:%-15.15s state:%c", then
+# pr_cont()s " running task    " and " stack:%-5lu pid:%-5d ppid:%-6d flags:0x%08lx" (6.6
+# adds "tgid:%-5d", 6.13 "task_flags:0x%04x"), one line: a wrap at 66-70 columns cuts it
+# anywhere after its state ("<4>[ 27.156417] task:init            state:R  running task"
+# then "stack:0     pid:1     ppid:0      flags:0x00000004"). The row, the fields left up to
+# the flags that end the line, is no kernel line's start.
+_CUT_TASK_STATE_RE = re.compile(r"^task:.{1,15}? +state:\S(?!.*\bflags:0x)")
+_TASK_FIELDS_REST_RE = re.compile(
+    r"^(?:running task +)?(?:stack:\d+ +)?(?:pid:\d+ +)?(?:tgid:\d+ +)?(?:ppid:\d+ +)?"
+    r"(?:task_flags:0x[0-9a-f]+ +)?flags:0x[0-9a-f]+\s*$"
+)
 # x86's unreliable trace entry, printk_stack_address()'s "%s %s%pBb" with "? " (6.12
 # arch/x86/kernel/dumpstack.c): a long symbol takes it past a wrap at 66-70 columns, which
 # leaves the "?" alone on the cut row ("<4>[ 4.891154]  ?" then
@@ -1280,6 +1291,7 @@ _PROVEN_CUTS = (
     (_CUT_RIP_RE, _RIP_REST_RE),
     (_CUT_ENTRY_ADDRESS_RE, _ENTRY_SYMBOL_REST_RE),
     (_CUT_UNRELIABLE_MARK_RE, _SYMBOL_REST_RE),
+    (_CUT_TASK_STATE_RE, _TASK_FIELDS_REST_RE),
     (_CUT_BEFORE_LOCS_RE, _LOCS_REST_RE),
     (_CUT_IN_LOCS_RE, _IN_LOCS_REST_RE),
     (_CUT_IN_DISCRIMINATOR_RE, _DISCRIMINATOR_REST_RE),
