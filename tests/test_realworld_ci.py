@@ -1985,6 +1985,42 @@ def test_an_x86_bad_access_line_a_mail_client_cut_in_its_words_keeps_its_title(
     assert checked >= {0: 4, 1: 4, 2: 4, 3: 3}[words]
 
 
+# ARM's stamped trace entry before 4.x: "[<c02c9f48>] (f+0x1c/0x28) from [<c02ca4dc>] (g+0xa8/0x174)"
+_ARM_OLD_ENTRY_RE = re.compile(
+    r"^((?:<\d>)?\[ *[\d.]+\] \[<[0-9a-f]+>\] \(\S+\))( from) (\[<[0-9a-f]+>\] \(\S+\))$"
+)
+
+
+@pytest.mark.parametrize("before_from", [False, True])
+def test_old_arm_entries_a_mail_client_cut_before_their_caller_keep_the_frames(
+    before_from: bool,
+) -> None:
+    """ARM's dump_backtrace_entry() before 4.x (3.4 arch/arm/kernel/traps.c) prints
+    "[<%08lx>] (%pS) from [<%08lx>] (%pS)": a mail wrapped at 66-70 columns cuts it
+    after its "from" ("[<c0144a1c>] (proc_reg_write+0x88/0x9c) from" then "[<c00f9a6c>]
+    (vfs_write+0xb0/0x138)") or before it. Every in-repo log with such entries, each so
+    cut: each report's title, RIP and frames as whole. (The 3.4 oops lost vfs_write and
+    sys_write.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _ARM_OLD_ENTRY_RE.match(ln)
+        if not m:
+            return None
+        if before_from:
+            return [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
+        return [m.group(1) + m.group(2), m.group(3)]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert [
+            (r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in got
+        ] == [(r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in want], (
+            name
+        )
+        checked += 1
+    assert checked >= 1
+
+
 # ARM's stamped trace entry since 5.x: " f from g+0x54/0x88", %ps of a module's "f [mod]"
 _ARM_FROM_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\]  \S+(?: \[\w+\])?)( from) (\S+\+0x.*)$")
 

@@ -577,6 +577,15 @@ _MCE_WORDS_REST_RE = re.compile(
 # two long names; a wrap puts the caller's "(f+0x2c/0x38)" in the next row, where it
 # would read as an entry of its own. No entry ends at "from [<pc>]".
 _CUT_ARM_ENTRY_RE = re.compile(r"^\s*\[<[0-9a-f]{8,16}>\] \(\S+\) from \[<[0-9a-f]{8,16}>\]\s*$")
+# A wrap at 66-70 columns falls before the caller's address instead, after the "from" or
+# before it: "<4>[ 812.494812] [<c0144a1c>] (proc_reg_write+0x88/0x9c) from" then
+# "[<c00f9a6c>] (vfs_write+0xb0/0x138)", or "... (sysrq_handle_crash+0x1c/0x28)" then
+# "from [<c02ca4dc>] (__handle_sysrq+0xa8/0x174)". No entry ends at its callee or its
+# "from", and a caller alone, "from" and a caller, are no entry of their own.
+_CUT_ARM_CALLEE_RE = re.compile(r"^\s*\[<[0-9a-f]{8,16}>\] \(\S+\)(?: from)?\s*$")
+_ARM_ADDRESS_CALLER_REST_RE = re.compile(
+    r"^(?:from )?\[<[0-9a-f]{8,16}>\] \([A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\)\s*$"
+)
 # x86's "general protection fault, probably for non-canonical address 0x%lx"
 # (arch/x86/kernel/traps.c exc_general_protection()) goes on with die()'s ": %04lx [#%d]"
 # (__die_header()) on the same line: a row going on with the address and the error code
@@ -1265,6 +1274,7 @@ _PROVEN_CUTS = (
     (_CUT_MCE_WORDS_RE, _MCE_WORDS_REST_RE),
     (_CUT_KILLED_RE, _KILLED_REST_RE),
     (_CUT_ARM_ENTRY_RE, _ARM_CALLER_REST_RE),
+    (_CUT_ARM_CALLEE_RE, _ARM_ADDRESS_CALLER_REST_RE),
     (_CUT_ARM_FROM_RE, _ARM_FROM_REST_RE),
     (_CUT_ARM_BEFORE_FROM_RE, _ARM_FROM_CALLER_REST_RE),
     (_CUT_GPF_RE, _GPF_REST_RE),
