@@ -1287,6 +1287,30 @@ def test_a_task_state_line_a_mail_client_cut_keeps_its_task(before: str) -> None
     assert checked >= 10
 
 
+# a stamped entry with its address first: " [<f8a5168d>] ? f+0x17d/0x1a0 [snd_pcm]",
+# " <NMI>  [<ffffffff9c781340>] dump_stack+0x19/0x1b" (x86 before 4.x; riscv, MIPS, s390)
+_ADDRESS_ENTRY_RE = re.compile(
+    r"^(\[ *[\d.]+\] +(?:<(?:NMI|IRQ|EOI)> +)?\[<[0-9a-f]+>\](?: \?)?) ([A-Za-z_.][\w.]*\+0x.*)$"
+)
+
+
+def test_an_address_entry_a_mail_client_cut_before_its_symbol_is_a_frame() -> None:
+    """x86 before 4.x prints an entry as printk_address()'s " [<%p>] %s%pB" (3.10
+    arch/x86/kernel/dumpstack.c), "? " before a guess, after a stack switch's " <NMI> ",
+    " <EOI> " or " <IRQ> " (dump_trace()): a mail wrapped at 66-70 columns cuts it after
+    the address or the "?" ("[<f8a5168d>] ?" then "snd_pcm_playback_ioctl1+0x17d/0x1a0
+    [snd_pcm]", "<NMI>  [<ffffffff9c781340>]" then "dump_stack+0x19/0x1b"). Every in-repo
+    log with entries of an address then a symbol, each so cut: each report's title and
+    frames (with their unreliable marks) as whole. (The entries were lost.)"""
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(_groups(_ADDRESS_ENTRY_RE)):
+        assert [(r.title, [(f.function, f.unreliable) for f in r.frames]) for r in got] == [
+            (r.title, [(f.function, f.unreliable) for f in r.frames]) for r in want
+        ], name
+        checked += 1
+    assert checked >= 10
+
+
 # x86's stamped unreliable trace entry: " ? f+0x16/0xa0"
 _UNRELIABLE_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\] +\?) ([A-Za-z_.][\w.]*\+0x.*)$")
 

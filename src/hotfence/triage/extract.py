@@ -802,9 +802,15 @@ _RIP_REST_RE = re.compile(
 # ARM's "(f+0x1/0x2)" in parentheses) proves the cut. s390's show_stack() (6.1
 # arch/s390/kernel/dumpstack.c) prints an entry it cannot vouch for in parentheses,
 # "([<%016lx>] %pSR)": cut at 66-70 columns, "<4>[ 5.110705] ([<000000000062e70e>]" then
-# "__list_del_entry_valid+0xd6/0xf0)".
+# "__list_del_entry_valid+0xd6/0xf0)". x86 before 4.x (3.10 arch/x86/kernel/dumpstack.c
+# printk_address()'s " [<%p>] %s%pB", the "? " of a guess between; the stack's switch
+# marks " <NMI> ", " <EOI> ", " <IRQ> " before an entry, dump_trace()) is cut after the
+# address or the "?": "<4>[ 3021.118972]  [<f8a5168d>] ?" then
+# "snd_pcm_playback_ioctl1+0x17d/0x1a0 [snd_pcm]", "<4>[1022334.611098]  <NMI>
+# [<ffffffff9c781340>]" then "dump_stack+0x19/0x1b".
 _CUT_ENTRY_ADDRESS_RE = re.compile(
-    r"^\s*(?:\(?\[<[0-9a-f]{8,16}>\]|\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\])\s*$"
+    r"^\s*(?:(?:<(?:NMI|IRQ|EOI)> +)?\(?\[<[0-9a-f]{8,16}>\](?: \?)?"
+    r"|\[[0-9a-f]{8,16}\] \[[0-9a-f]{8,16}\])\s*$"
 )
 # sched_show_task() (6.1 kernel/sched/core.c) prints "task:%-15.15s state:%c", then
 # pr_cont()s " running task    " and " stack:%-5lu pid:%-5d ppid:%-6d flags:0x%08lx" (6.6
