@@ -1311,6 +1311,27 @@ def test_an_address_entry_a_mail_client_cut_before_its_symbol_is_a_frame() -> No
     assert checked >= 10
 
 
+# powerpc's stamped exception frame mark: "--- interrupt: 300 at f+0x140/0x168"
+_POWERPC_INTERRUPT_RE = re.compile(
+    r"^(\[ *[\d.]+\] --- interrupt: [0-9a-f]+ at) ([A-Za-z_.][\w.]*\+0x.*)$"
+)
+
+
+def test_a_powerpc_interrupt_mark_a_mail_client_cut_keeps_the_frames() -> None:
+    """powerpc's show_stack() (6.1 arch/powerpc/kernel/process.c) marks an exception frame
+    with "--- interrupt: %lx at %pS": a mail wrapped at 66-68 columns, printk times
+    squeezed, puts the symbol alone in the next row ("--- interrupt: 300 at" then
+    "__arch_clear_user+0x140/0x168"). Every in-repo log with such marks, each so cut:
+    each report's title and frames as whole. (ppc64le's OOM kill lost 6 of 18 frames.)"""
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(_groups(_POWERPC_INTERRUPT_RE)):
+        assert [(r.title, [(f.function, f.unreliable) for f in r.frames]) for r in got] == [
+            (r.title, [(f.function, f.unreliable) for f in r.frames]) for r in want
+        ], name
+        checked += 1
+    assert checked >= 4
+
+
 # x86's stamped unreliable trace entry: " ? f+0x16/0xa0"
 _UNRELIABLE_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\] +\?) ([A-Za-z_.][\w.]*\+0x.*)$")
 

@@ -747,6 +747,11 @@ _HUNG_TASK_REST_RE = re.compile(r"^(?:(?:(?:(?:for )?more )?than )?\d+ )?seconds
 # past 70 columns with a module's symbol after a "<4>[ 1.728331] " prefix: a mail's wrap
 # puts the symbol alone in the next row (_POWERPC_NIP_REST_RE). No such line ends at its
 # address.
+# powerpc's show_stack() (6.1 arch/powerpc/kernel/process.c) marks an exception frame
+# in the trace with "--- interrupt: %lx at %pS" and the registers saved there: a wrap at
+# 66-68 columns puts the symbol alone in the next row ("<4>[ 12.323452] --- interrupt:
+# 300 at" then "__arch_clear_user+0x140/0x168"). No such line ends at its "at".
+_CUT_POWERPC_INTERRUPT_RE = re.compile(r"^--- interrupt: [0-9a-f]+ at\s*$")
 _CUT_MIPS_EPC_RE = re.compile(r"^(?:epc|ra) +: [0-9a-f]{8,16}\s*$")
 # powerpc's trace entry, "[%lx] [%lx] %pS" and " (unreliable)" when the link register
 # does not vouch for it (arch/powerpc/kernel/process.c show_stack()), runs past 79 columns
@@ -1303,6 +1308,7 @@ _PROVEN_CUTS = (
     (_CUT_POWERPC_ENTRY_RE, _POWERPC_ENTRY_REST_RE),
     (_CUT_POWERPC_NIP_RE, _POWERPC_NIP_REST_RE),
     (_CUT_MIPS_EPC_RE, _POWERPC_NIP_REST_RE),
+    (_CUT_POWERPC_INTERRUPT_RE, _POWERPC_NIP_REST_RE),
     (_CUT_BEFORE_MODULE_RE, _MODULE_REST_RE),
     (_CUT_RIP_RE, _RIP_REST_RE),
     (_CUT_ENTRY_ADDRESS_RE, _ENTRY_SYMBOL_REST_RE),
