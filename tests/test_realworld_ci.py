@@ -1383,6 +1383,29 @@ def test_a_task_header_a_mail_client_cut_before_its_comm_keeps_its_task(left: in
     assert checked >= 100
 
 
+# the hung task's line of its own, "      Not tainted 6.1.0-50-arm64 #1 Debian 6.1.176-1"
+_HUNG_TAINT_RE = re.compile(
+    r"^((?:\[ *[\d.]+\]|.* kernel:) {4,}(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?))"
+    r" +(\d+\.\d+\S* #\d.*)$"
+)
+
+
+def test_a_hung_task_taint_line_a_mail_client_cut_keeps_its_release() -> None:
+    """check_hung_task() (4.x-6.x kernel/hung_task.c; RHEL 6's 2.6.32 alike) prints
+    pr_err("      %s %s %.*s\n", print_tainted(), the release, the version) after the hung
+    task's line: a mail wrapped at 66-67 columns after a syslog prefix cuts it before the
+    release ("kernel:      Not tainted" then "2.6.32-504.el6.x86_64 #1"). Every in-repo log
+    with such lines, each so cut: each report's title, release and taint flags as whole.
+    (RHEL 6's hung task lost its release.)"""
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(_groups(_HUNG_TAINT_RE)):
+        assert [(r.title, r.kernel_release, r.taint_flags) for r in got] == [
+            (r.title, r.kernel_release, r.taint_flags) for r in want
+        ], name
+        checked += 1
+    assert checked >= 8
+
+
 # a task header with a printk time, cut before its release's " #N" build tag
 _BEFORE_BUILD_RE = re.compile(
     r"^((?:<\d>)?\[ *[\d.]+\] .*(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?) +"

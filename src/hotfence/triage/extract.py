@@ -414,10 +414,14 @@ def _comes_twice(text: str, pos: int, before: str) -> bool:
 # "Pid: 0, comm: swapper Tainted: G        W  ---------------  H" goes on "2.6.32-754...".
 # 32-bit ARM's before 3.10 is "CPU: %d    %s  (%s %.*s)" (3.4 arch/arm/kernel/process.c
 # __show_regs()): after a syslog prefix Bugzilla's wrap cuts "CPU: 1    Tainted: G" in
-# the taint's blanks, and the row goes on "O  (3.4.0-g8c1e2d4 #1)".
+# the taint's blanks, and the row goes on "O  (3.4.0-g8c1e2d4 #1)". The hung task's
+# line of its own, pr_err("      %s %s %.*s\n", print_tainted(), the release, the version)
+# (4.x kernel/hung_task.c check_hung_task(); RHEL 6's 2.6.32 the same), is cut at 66-67
+# columns after a syslog prefix before its release: "kernel:      Not tainted" then
+# "2.6.32-504.el6.x86_64 #1".
 _CUT_HEADER_RE = re.compile(
     r"(?:CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm: .{1,20}? (?:Kdump: loaded )?|"
-    r"^Pid: \d+, comm: .{1,20}? |^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +|^CPU: \d+ {4})"
+    r"^Pid: \d+, comm: .{1,20}? |^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4} +|^CPU: \d+ {4}|^ {4,})"
     r"(?:Not tainted|Tainted:(?: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)?)\s*$"
 )
 # (The wrap may fall right after "Tainted:", before its flags: 6.12 lib/dump_stack.c
