@@ -1332,6 +1332,37 @@ def test_a_powerpc_interrupt_mark_a_mail_client_cut_keeps_the_frames() -> None:
     assert checked >= 4
 
 
+# SLUB's stamped track line: "Freed in f+0x8c/0x164 age=3 cpu=0 pid=85"
+_SLUB_TRACK_RE = re.compile(
+    r"^(\[ *[\d.]+\] (?:INFO: )?(?:Allocated|Freed) in)( \S+(?: \[\w+\])?)( age=\d+ cpu=\d+)"
+    r"( pid=\d+)$"
+)
+
+
+@pytest.mark.parametrize("before", [1, 2, 3])
+def test_a_slub_track_line_a_mail_client_cut_keeps_the_report(before: int) -> None:
+    """print_track() (6.1 mm/slub.c) prints "%s in %pS age=%lu cpu=%u pid=%d": a mail
+    wrapped at 66-70 columns, printk times squeezed, cuts it before its pid ("Freed in
+    walk_component+0x8c/0x164 age=3 cpu=0" then "pid=85"), before its age, or after its
+    "in" (a module's long symbol). Every in-repo log with such lines, each so cut before
+    group ``before``: each report's title and frames as whole. (armhf's SLUB reports
+    were read with the track's frames, not the trace's.)"""
+
+    def rows(ln: str) -> list[str] | None:
+        m = _SLUB_TRACK_RE.match(ln)
+        if not m:
+            return None
+        return ["".join(m.groups()[:before]), "".join(m.groups()[before:]).lstrip()]
+
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert [(r.title, [f.function for f in r.frames]) for r in got] == [
+            (r.title, [f.function for f in r.frames]) for r in want
+        ], name
+        checked += 1
+    assert checked >= 8
+
+
 # x86's stamped unreliable trace entry: " ? f+0x16/0xa0"
 _UNRELIABLE_ENTRY_RE = re.compile(r"^(\[ *[\d.]+\] +\?) ([A-Za-z_.][\w.]*\+0x.*)$")
 

@@ -832,6 +832,22 @@ _TASK_FIELDS_REST_RE = re.compile(
     r"^(?:running task +)?(?:stack:\d+ +)?(?:pid:\d+ +)?(?:tgid:\d+ +)?(?:ppid:\d+ +)?"
     r"(?:task_flags:0x[0-9a-f]+ +)?flags:0x[0-9a-f]+\s*$"
 )
+# SLUB's track lines, print_track() (6.1 mm/slub.c): "%s in %pS age=%lu cpu=%u pid=%d"
+# ("Allocated", "Freed"), past 66-70 columns with a long symbol: the wrap puts the last
+# fields alone in the next row ("<4>[ 3.578104] Freed in walk_component+0x8c/0x164 age=3
+# cpu=0" then "pid=85"), or the module and them; a module's long symbol goes on alone
+# after the "in" ("Allocated in" then "hotfence_crash_slub_redzone+0x28/0x70
+# [hotfence_crash] age=2 cpu=1"). No such line ends before its pid, and no kernel line
+# starts with those fields, or is a symbol and them.
+_CUT_SLUB_TRACK_RE = re.compile(
+    r"^(?:INFO: )?(?:Allocated|Freed) in \S+(?: \[[\w\-]+\])?(?: age=\d+)?(?: cpu=\d+)?\s*$"
+)
+_SLUB_TRACK_REST_RE = re.compile(r"^(?:\[[\w\-]+\] )?(?:age=\d+ )?(?:cpu=\d+ )?pid=\d+\s*$")
+_CUT_SLUB_TRACK_IN_RE = re.compile(r"^(?:INFO: )?(?:Allocated|Freed) in\s*$")
+_SLUB_TRACK_SYMBOL_REST_RE = re.compile(
+    r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?(?: age=\d+)?(?: cpu=\d+)?"
+    r"(?: pid=\d+)?\s*$"
+)
 # x86's unreliable trace entry, printk_stack_address()'s "%s %s%pBb" with "? " (6.12
 # arch/x86/kernel/dumpstack.c): a long symbol takes it past a wrap at 66-70 columns, which
 # leaves the "?" alone on the cut row ("<4>[ 4.891154]  ?" then
@@ -1318,6 +1334,8 @@ _PROVEN_CUTS = (
     (_CUT_ENTRY_ADDRESS_RE, _ENTRY_SYMBOL_REST_RE),
     (_CUT_UNRELIABLE_MARK_RE, _SYMBOL_REST_RE),
     (_CUT_TASK_STATE_RE, _TASK_FIELDS_REST_RE),
+    (_CUT_SLUB_TRACK_RE, _SLUB_TRACK_REST_RE),
+    (_CUT_SLUB_TRACK_IN_RE, _SLUB_TRACK_SYMBOL_REST_RE),
     (_CUT_BEFORE_LOCS_RE, _LOCS_REST_RE),
     (_CUT_IN_LOCS_RE, _IN_LOCS_REST_RE),
     (_CUT_IN_DISCRIMINATOR_RE, _DISCRIMINATOR_REST_RE),
