@@ -464,8 +464,10 @@ _RELEASE_REST_RE = re.compile(r"^[\w.\-+~]+ #\d")
 # from scripts/mkcompile_h), 3.4 ARM's "CPU: 1    Tainted: G           O  (3.4.0-g8c1e2d4"
 # then "#1)" (arch/arm/kernel/process.c __show_regs() "(%s %.*s)"). No header ends at its
 # release, and no kernel line starts with "#N".
+# (read from "ainted", the part "Not tainted" and "Tainted:" share: a pattern that starts
+# with a literal is searched for it first, fast on the rows of an unprefixed log)
 _CUT_BEFORE_BUILD_RE = re.compile(
-    r"(?:Not tainted|Tainted: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?) +\(?\d+\.\d+[\w.\-+~]*\s*$"
+    r"ainted(?:: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)? +\(?\d+\.\d+[\w.\-+~]*\s*$"
 )
 _BUILD_REST_RE = re.compile(r"^#\d+(?:[\w.\-+~]*\)?)?(?:\s|$)")
 # A wrap at 66-70 columns falls before the taint: "[4211.002898] CPU: 12 PID: 48172 Comm:
@@ -480,7 +482,7 @@ _BUILD_REST_RE = re.compile(r"^#\d+(?:[\w.\-+~]*\)?)?(?:\s|$)")
 # 1234.567960] CPU: 2 PID: 4242" then "Comm: kworker/2:1 Tainted: P OE 5.15.0-91-generic")
 # or inside "CPU: %d UID: %u PID: %d": the row, the numbers left, "Comm:", the name and
 # the taint, is no kernel line's start.
-_CUT_BEFORE_COMM_RE = re.compile(r"\bCPU:(?: ?\d+,?(?: UID:(?: \d+)?)?(?: PID:(?: \d+)?)?)?\s*$")
+_CUT_BEFORE_COMM_RE = re.compile(r"CPU:(?: ?\d+,?(?: UID:(?: \d+)?)?(?: PID:(?: \d+)?)?)?\s*$")
 _COMM_REST_RE = re.compile(
     r"^(?:\d+,? )?(?:UID: )?(?:\d+ )?(?:PID: )?(?:\d+ )?Comm: \S.{0,19}? (?:Kdump: loaded )?"
     r"(?:Not tainted|Tainted:)"
@@ -561,16 +563,15 @@ _MCE_BANK_REST_RE = re.compile(r"^Bank \d+: [0-9a-f]{16}\s*$")
 # 64590.667595] Memory cgroup out of memory: Killed process" then "25482 (python3)
 # total-vm:278700kB, ..."), after "Killed" or its "%s:": the row, the pid, the "(comm)"
 # and "total-vm:", is the line's rest, no kernel line's start.
-_CUT_KILLED_RE = re.compile(
-    r"\b(?:Out of memory|Memory cgroup out of memory):(?: Killed(?: process)?)?\s*$"
-)
+# (from "ut of memory:", both messages' end: a literal start, searched for first)
+_CUT_KILLED_RE = re.compile(r"ut of memory:(?: Killed(?: process)?)?\s*$")
 _KILLED_REST_RE = re.compile(r"^(?:(?:Killed )?process )?\d+(?:, UID \d+,)? \([^)]*\) total-vm:")
 # A wrap at 66-70 columns falls anywhere in it: "[ 9021.441001] mce: [Hardware Error]: CPU
 # 7: Machine Check" then "Exception: 5 Bank 4: be00000000800400", or "... Exception: 5
 # Bank" then "4: be00000000800400". The row, the words and numbers left up to the bank's
 # 16-digit status, is no kernel line.
 _CUT_MCE_WORDS_RE = re.compile(
-    r"\bCPU \d+: Machine(?: Check(?: Exception)?(?::(?: +[0-9a-f]+(?: Bank(?: \d+:)?)?)?)?)?\s*$"
+    r"CPU \d+: Machine(?: Check(?: Exception)?(?::(?: +[0-9a-f]+(?: Bank(?: \d+:)?)?)?)?)?\s*$"
 )
 _MCE_WORDS_REST_RE = re.compile(
     r"^(?:(?:Check(?: Exception)?|Exception)?: +)?(?:[0-9a-f]+ +)?(?:Bank )?(?:\d+: )?"
@@ -1374,8 +1375,9 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
     elif _CUT_IN_WARNING_SYMBOL_RE.match(last.text.rstrip("\r")) and _IN_SYMBOL_REST_RE.match(rest):
         raw = last.raw.rstrip("\r") + rest.strip()  # inside the function's name
-    elif any(
-        cut_re.search(last.text) and rest_re.match(rest.lstrip())
+    elif any(  # (the rest's anchored match first: it fails at its first characters)
+        rest_re.match(lead) and cut_re.search(last.text)
+        for lead in (rest.lstrip(),)
         for cut_re, rest_re in _PROVEN_CUTS
     ):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
