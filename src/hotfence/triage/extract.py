@@ -827,10 +827,12 @@ _CUT_ENTRY_ADDRESS_RE = re.compile(
 # adds "tgid:%-5d", 6.13 "task_flags:0x%04x"), one line: a wrap at 66-70 columns cuts it
 # anywhere after its state ("<4>[ 27.156417] task:init            state:R  running task"
 # then "stack:0     pid:1     ppid:0      flags:0x00000004"). The row, the fields left up to
-# the flags that end the line, is no kernel line's start.
+# the flags that end the line, is no kernel line's start. (A row going on " running task"
+# may be a pr_cont() of its own, split from the line by another CPU's record: only the
+# wrap's width around tells, _blank_cut.)
 _CUT_TASK_STATE_RE = re.compile(r"^task:.{1,15}? +state:\S(?!.*\bflags:0x)")
 _TASK_FIELDS_REST_RE = re.compile(
-    r"^(?:running task +)?(?:stack:\d+ +)?(?:pid:\d+ +)?(?:tgid:\d+ +)?(?:ppid:\d+ +)?"
+    r"^(?:stack:\d+ +)?(?:pid:\d+ +)?(?:tgid:\d+ +)?(?:ppid:\d+ +)?"
     r"(?:task_flags:0x[0-9a-f]+ +)?flags:0x[0-9a-f]+\s*$"
 )
 # SLUB's track lines, print_track() (6.1 mm/slub.c): "%s in %pS age=%lu cpu=%u pid=%d"
