@@ -438,7 +438,7 @@ _RELEASE_START_RE = re.compile(
 # longer still ("> [ 66.575408s] [pid:5118,cpu4,QThread,5]CPU: 4 PID: 5118 Comm:" in an
 # LKML reply, 2024-07-05); the next row is the comm ("%.20s"), then the taint.)
 _CUT_COMM_RE = re.compile(r"CPU: ?\d+,? (?:UID: \d+ )?PID: \d+ Comm:\s*$")
-_COMM_REST_RE = re.compile(r"^\S.{0,19}? (?:Kdump: loaded )?(?:Not tainted|Tainted: )")
+_COMM_NAME_REST_RE = re.compile(r"^\S.{0,19}? (?:Kdump: loaded )?(?:Not tainted|Tainted: )")
 # (A wrap that drops the whole run of blanks it broke in may cut the taint's run of spaces
 # and leave the next flags alone in a row, the release in the row after: RHEL 6's "Pid:
 # 0, comm: swapper Tainted: G" goes on "W" and "---------------  H 2.6.32-754.el6.x86_64
@@ -1290,7 +1290,7 @@ def _modules_row_cut(last: Line, piece: str, line: Line, text: str) -> bool:
 _PROVEN_CUTS = (
     # (a wrap inside the taint's run of spaces leaves the rest of the run before it)
     (_CUT_HEADER_RE, _RELEASE_START_RE),
-    (_CUT_COMM_RE, _COMM_REST_RE),
+    (_CUT_COMM_RE, _COMM_NAME_REST_RE),
     (_CUT_HEADER_RE, _TAINT_FLAGS_REST_RE),
     (_CUT_BEFORE_BUILD_RE, _BUILD_REST_RE),
     (_CUT_BEFORE_TAINT_RE, _TAINT_RELEASE_REST_RE),
