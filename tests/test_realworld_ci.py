@@ -946,6 +946,18 @@ def _logs_cut_by_a_mail(
             yield path.name, parse_log("\n".join(log)), parse_log("\n".join(map(_squeezed, cut)))
 
 
+def _cuts_agree(
+    rows: Callable[[str], list[str] | None], facts: Callable[[list[Report]], object]
+) -> int:
+    """Every log `_logs_cut_by_a_mail(rows)` cuts gives the same `facts` of its reports as
+    whole (asserted, naming the log); how many logs were cut."""
+    checked = 0
+    for name, want, got in _logs_cut_by_a_mail(rows):
+        assert facts(got) == facts(want), name
+        checked += 1
+    return checked
+
+
 # dump_stack_print_info()'s task header (lib/dump_stack.c) as a mail client cut it right
 # after "Comm:": a vendor prefix before it makes it wider still ("> [ 66.575408s]
 # [pid:5118,cpu4,QThread,5]CPU: 4 PID: 5118 Comm:" then "QThread Tainted: G S W O
@@ -1072,11 +1084,7 @@ def test_a_warning_header_a_mail_client_cut_in_its_cpu_and_pid_keeps_its_title(
             for r in reps
         ]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 17
+    assert _cuts_agree(rows, facts) >= 17
 
 
 # KFENCE's and KASAN's header with a printk time: "BUG: KFENCE: use-after-free read in f+0x1/0x2"
@@ -1098,13 +1106,10 @@ def test_a_sanitizer_header_a_mail_client_cut_keeps_its_title(words: int) -> Non
             return None
         return [" ".join([m.group(1), *bug[:words]]), " ".join([*bug[words:], m.group(3)])]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
-        assert [(r.title, r.type, [f.function for f in r.frames]) for r in got] == [
-            (r.title, r.type, [f.function for f in r.frames]) for r in want
-        ], name
-        checked += 1
-    assert checked >= 2
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, r.type, [f.function for f in r.frames]) for r in reports]
+
+    assert _cuts_agree(rows, facts) >= 2
 
 
 # x86's instruction pointer lines before 4.x: "IP: [<%p>] %pB", "RIP: %04lx:[<%016lx>]
@@ -1192,13 +1197,11 @@ def test_a_kill_line_a_mail_client_cut_before_its_process_is_a_report(cut: int) 
     (python3) total-vm:..." in the next row), after "Killed" or after its "%s:". Every
     in-repo log with a kill line, so cut: the same reports, titles, pids and comms as
     whole. (The memcg kills of the x86 6.18 logs were lost.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_KILL_LINES_CUT[cut])):
-        assert [(r.title, r.type, r.pid, r.comm) for r in got] == [
-            (r.title, r.type, r.pid, r.comm) for r in want
-        ], name
-        checked += 1
-    assert checked >= 10
+
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, r.type, r.pid, r.comm) for r in reports]
+
+    assert _cuts_agree(_groups(_KILL_LINES_CUT[cut]), facts) >= 10
 
 
 # dump_stack_print_info()'s header with a printk time: its task, its taint, its release
@@ -1251,13 +1254,11 @@ def test_an_s390_guessed_entry_a_mail_client_cut_after_its_address_is_a_frame() 
     address ("<4>[ 5.110705] ([<000000000062e70e>]" then
     "__list_del_entry_valid+0xd6/0xf0)"). Every in-repo log with such entries, each so
     cut: each report's title and frames as whole. (The entry was lost.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_S390_GUESS_ENTRY_RE)):
-        assert [(r.title, [f.function for f in r.frames]) for r in got] == [
-            (r.title, [f.function for f in r.frames]) for r in want
-        ], name
-        checked += 1
-    assert checked >= 3
+
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, [f.function for f in r.frames]) for r in reports]
+
+    assert _cuts_agree(_groups(_S390_GUESS_ENTRY_RE), facts) >= 3
 
 
 # sched_show_task()'s stamped line: "task:init            state:R  running task     stack:0 ..."
@@ -1278,13 +1279,10 @@ def test_a_task_state_line_a_mail_client_cut_keeps_its_task(before: str) -> None
             return None
         return [ln[:at].rstrip(), ln[at:].lstrip()]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
-        assert [(r.title, r.comm, r.pid) for r in got] == [
-            (r.title, r.comm, r.pid) for r in want
-        ], name
-        checked += 1
-    assert checked >= 10
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, r.comm, r.pid) for r in reports]
+
+    assert _cuts_agree(rows, facts) >= 10
 
 
 # a stamped entry with its address first: " [<f8a5168d>] ? f+0x17d/0x1a0 [snd_pcm]",
@@ -1302,13 +1300,11 @@ def test_an_address_entry_a_mail_client_cut_before_its_symbol_is_a_frame() -> No
     [snd_pcm]", "<NMI>  [<ffffffff9c781340>]" then "dump_stack+0x19/0x1b"). Every in-repo
     log with entries of an address then a symbol, each so cut: each report's title and
     frames (with their unreliable marks) as whole. (The entries were lost.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_ADDRESS_ENTRY_RE)):
-        assert [(r.title, [(f.function, f.unreliable) for f in r.frames]) for r in got] == [
-            (r.title, [(f.function, f.unreliable) for f in r.frames]) for r in want
-        ], name
-        checked += 1
-    assert checked >= 10
+
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, [(f.function, f.unreliable) for f in r.frames]) for r in reports]
+
+    assert _cuts_agree(_groups(_ADDRESS_ENTRY_RE), facts) >= 10
 
 
 # powerpc's stamped exception frame mark: "--- interrupt: 300 at f+0x140/0x168"
@@ -1323,13 +1319,11 @@ def test_a_powerpc_interrupt_mark_a_mail_client_cut_keeps_the_frames() -> None:
     squeezed, puts the symbol alone in the next row ("--- interrupt: 300 at" then
     "__arch_clear_user+0x140/0x168"). Every in-repo log with such marks, each so cut:
     each report's title and frames as whole. (ppc64le's OOM kill lost 6 of 18 frames.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_POWERPC_INTERRUPT_RE)):
-        assert [(r.title, [(f.function, f.unreliable) for f in r.frames]) for r in got] == [
-            (r.title, [(f.function, f.unreliable) for f in r.frames]) for r in want
-        ], name
-        checked += 1
-    assert checked >= 4
+
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, [(f.function, f.unreliable) for f in r.frames]) for r in reports]
+
+    assert _cuts_agree(_groups(_POWERPC_INTERRUPT_RE), facts) >= 4
 
 
 # SLUB's stamped track line: "Freed in f+0x8c/0x164 age=3 cpu=0 pid=85"
@@ -1354,13 +1348,10 @@ def test_a_slub_track_line_a_mail_client_cut_keeps_the_report(before: int) -> No
             return None
         return ["".join(m.groups()[:before]), "".join(m.groups()[before:]).lstrip()]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
-        assert [(r.title, [f.function for f in r.frames]) for r in got] == [
-            (r.title, [f.function for f in r.frames]) for r in want
-        ], name
-        checked += 1
-    assert checked >= 8
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, [f.function for f in r.frames]) for r in reports]
+
+    assert _cuts_agree(rows, facts) >= 8
 
 
 # x86's stamped unreliable trace entry: " ? f+0x16/0xa0"
@@ -1374,13 +1365,11 @@ def test_an_unreliable_entry_a_mail_client_cut_after_its_mark_is_a_frame() -> No
     4.891154]  ?" then "arch_exit_to_user_mode_prepare.constprop.0+0x16/0xa0"). Every
     in-repo log with such entries, each so cut: each report's title and frames (with
     their unreliable marks) as whole. (The entry was lost.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_UNRELIABLE_ENTRY_RE)):
-        assert [(r.title, [(f.function, f.unreliable) for f in r.frames]) for r in got] == [
-            (r.title, [(f.function, f.unreliable) for f in r.frames]) for r in want
-        ], name
-        checked += 1
-    assert checked >= 10
+
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, [(f.function, f.unreliable) for f in r.frames]) for r in reports]
+
+    assert _cuts_agree(_groups(_UNRELIABLE_ENTRY_RE), facts) >= 10
 
 
 # dump_stack_print_info()'s header with a printk time, the words before its "Comm:"
@@ -1405,13 +1394,10 @@ def test_a_task_header_a_mail_client_cut_before_its_comm_keeps_its_task(left: in
         at = len(ids) - left
         return [" ".join([m.group(1), *ids[:at]]), " ".join([*ids[at:], m.group(3)])]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
-        assert [(r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in got] == [
-            (r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in want
-        ], name
-        checked += 1
-    assert checked >= 100
+    def facts(reports: list[Report]) -> object:
+        return [(r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in reports]
+
+    assert _cuts_agree(rows, facts) >= 100
 
 
 # the hung task's line of its own, "      Not tainted 6.1.0-50-arm64 #1 Debian 6.1.176-1"
@@ -1428,13 +1414,11 @@ def test_a_hung_task_taint_line_a_mail_client_cut_keeps_its_release() -> None:
     release ("kernel:      Not tainted" then "2.6.32-504.el6.x86_64 #1"). Every in-repo log
     with such lines, each so cut: each report's title, release and taint flags as whole.
     (RHEL 6's hung task lost its release.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_HUNG_TAINT_RE)):
-        assert [(r.title, r.kernel_release, r.taint_flags) for r in got] == [
-            (r.title, r.kernel_release, r.taint_flags) for r in want
-        ], name
-        checked += 1
-    assert checked >= 8
+
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, r.kernel_release, r.taint_flags) for r in reports]
+
+    assert _cuts_agree(_groups(_HUNG_TAINT_RE), facts) >= 8
 
 
 # a task header with a printk time, cut before its release's " #N" build tag
@@ -1451,13 +1435,11 @@ def test_a_task_header_a_mail_client_cut_before_its_build_tag_keeps_its_release(
     columns cuts it before the "#N" ("... OE     5.15.0-91-generic" then "#101-Ubuntu",
     "(3.4.0-g8c1e2d4" then "#1)"). Every in-repo log with such a header, so cut: each
     report's task, pid, CPU, release and taint flags as whole. (The release was lost.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_BEFORE_BUILD_RE)):
-        assert [(r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in got] == [
-            (r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in want
-        ], name
-        checked += 1
-    assert checked >= 100
+
+    def facts(reports: list[Report]) -> object:
+        return [(r.comm, r.pid, r.cpu, r.kernel_release, r.taint_flags) for r in reports]
+
+    assert _cuts_agree(_groups(_BEFORE_BUILD_RE), facts) >= 100
 
 
 @pytest.mark.parametrize("before", ["cause:", "badaddr:"])
@@ -1474,13 +1456,10 @@ def test_a_riscv_status_line_a_mail_client_cut_keeps_the_trace(before: str) -> N
         head, rest = ln.split(f" {before} ", 1)
         return [head, f"{before} {rest}"]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
-        assert [(r.title, r.corrupted, [f.function for f in r.frames]) for r in got] == [
-            (r.title, r.corrupted, [f.function for f in r.frames]) for r in want
-        ], name
-        checked += 1
-    assert checked >= 8
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, r.corrupted, [f.function for f in r.frames]) for r in reports]
+
+    assert _cuts_agree(rows, facts) >= 8
 
 
 @pytest.mark.parametrize("after", ["badaddr:", "cause:"])
@@ -1497,13 +1476,10 @@ def test_a_riscv_status_line_a_mail_client_cut_after_a_name_keeps_the_trace(afte
         head, rest = ln.split(f" {after} ", 1)
         return [f"{head} {after}", rest]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
-        assert [(r.title, r.corrupted, [f.function for f in r.frames]) for r in got] == [
-            (r.title, r.corrupted, [f.function for f in r.frames]) for r in want
-        ], name
-        checked += 1
-    assert checked >= 8
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, r.corrupted, [f.function for f in r.frames]) for r in reports]
+
+    assert _cuts_agree(rows, facts) >= 8
 
 
 # mm/slub.c slab_bug()'s "BUG %s (%s): %pV" line with a printk time
@@ -1517,13 +1493,11 @@ def test_a_slub_header_a_mail_client_cut_after_its_taint_keeps_its_title() -> No
     ):" then "Redzone overwritten". Every in-repo log with that line, so cut: each
     report's title, type and frames as whole. The title was the header's raw words ("BUG
     kmalloc-NUM (Tainted: G B ):"), of no kind."""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_SLAB_BUG_RE)):
-        assert [(r.title, r.type, [f.function for f in r.frames]) for r in got] == [
-            (r.title, r.type, [f.function for f in r.frames]) for r in want
-        ], name
-        checked += 1
-    assert checked >= 10
+
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, r.type, [f.function for f in r.frames]) for r in reports]
+
+    assert _cuts_agree(_groups(_SLAB_BUG_RE), facts) >= 10
 
 
 # a stamped line ending in a module's symbol as %pS prints it: "f+0x30/0x50 [mod]"
@@ -2246,11 +2220,11 @@ def test_an_mce_line_a_mail_client_cut_after_its_status_keeps_its_title() -> Non
     be00000000800400" alone in the next row. Every in-repo log with the line, so cut:
     each report's title and type as whole. (RHEL 6's fatal MCE was titled "kernel panic:
     Fatal machine check".)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_MCE_LINE_RE)):
-        assert [(r.title, r.type) for r in got] == [(r.title, r.type) for r in want], name
-        checked += 1
-    assert checked >= 2
+
+    def facts(reports: list[Report]) -> object:
+        return [(r.title, r.type) for r in reports]
+
+    assert _cuts_agree(_groups(_MCE_LINE_RE), facts) >= 2
 
 
 # powerpc's stamped "NIP [c0000000001dda10] console_unlock+0xd0/0x350", "LR [...] f+0x1/0x2"
