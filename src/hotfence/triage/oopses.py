@@ -1254,6 +1254,26 @@ def _cut_first_word_rx(first: str) -> str:
     return re.escape(first[: n - 1]) + _cut_rx(first[n - 1 :])
 
 
+def _cut_fault_formats(first_word_rx: Callable[[str], str]) -> tuple[Format, ...]:
+    """A format per _CUT_FAULT_KINDS kind for its "Unable to handle kernel %s" line a pager
+    cut after what ``first_word_rx`` of the kind's first word matches, ended in the pager's
+    mark: the kind named, the registers and trace titling it as the whole line's."""
+    return tuple(
+        Format(
+            lazy_rx(
+                "Unable to handle kernel "
+                + first_word_rx(first)
+                + re.escape(PAGER_MARK)
+                + r"[ \t]*(?:\n|$)"
+            ),
+            f"BUG: unable to handle kernel {kind} in {{1}}",
+            alt=("bad-access in {1}",),
+            stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+        )
+        for first, kind in _CUT_FAULT_KINDS
+    )
+
+
 # The hard lockup's line, whole or cut by a pager before its CPU, or in its words after
 # the "watchdog: " of its pr_fmt ("watchdog: Watchdog detected h>", "watchdog: Watchdog
 # de>", see its kind)
@@ -2479,37 +2499,10 @@ OOPSES: tuple[OopsKind, ...] = (
             # virtual address %016lx"; riscv die_kernel_fault(), MIPS do_page_fault()). The
             # kind's first words tell it; the registers and trace title it as the whole
             # line's ("... at virtual address 00>" is read whole above).
-            *(
-                _F(
-                    lazy_rx(
-                        "Unable to handle kernel "
-                        + re.escape(first)
-                        + r"[\w ()-]*"
-                        + re.escape(PAGER_MARK)
-                        + r"[ \t]*(?:\n|$)"
-                    ),
-                    f"BUG: unable to handle kernel {kind} in {{1}}",
-                    alt=("bad-access in {1}",),
-                    stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
-                )
-                for first, kind in _CUT_FAULT_KINDS
-            ),
+            *_cut_fault_formats(lambda first: re.escape(first) + r"[\w ()-]*"),
             # ... and cut in the kind's first word ("Unable to handle kernel NU>", arm64
             # at 57 columns) past the letters that tell it from every other's.
-            *(
-                _F(
-                    lazy_rx(
-                        "Unable to handle kernel "
-                        + _cut_first_word_rx(first)
-                        + re.escape(PAGER_MARK)
-                        + r"[ \t]*(?:\n|$)"
-                    ),
-                    f"BUG: unable to handle kernel {kind} in {{1}}",
-                    alt=("bad-access in {1}",),
-                    stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
-                )
-                for first, kind in _CUT_FAULT_KINDS
-            ),
+            *_cut_fault_formats(_cut_first_word_rx),
             # MIPS __do_page_fault() (6.1 arch/mips/mm/fault.c, LoongArch's the same with
             # "era ==") prints one kind only: "CPU %d Unable to handle kernel paging
             # request at virtual address %0*lx, epc == %0*lx, ra == %0*lx". A pager
