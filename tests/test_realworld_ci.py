@@ -1518,18 +1518,13 @@ def test_module_symbols_a_mail_client_cut_before_their_module_keep_the_report() 
         # run of them, cut, loses its repeats with or without this join)
         return [m.group(1), m.group(2)] if m and " from " not in ln else None
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.corrupted, r.rip and r.rip.function, [f.function for f in r.frames])
+            for r in reps
+        ]
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [
-                (r.title, r.corrupted, r.rip and r.rip.function, [f.function for f in r.frames])
-                for r in reps
-            ]
-
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 30
+    assert _cuts_agree(rows, facts) >= 30
 
 
 # x86's stamped instruction pointer line: "RIP: 0010:f+0x1d6/0x230", i386's "EIP: f+0x1/0x2"
@@ -1542,23 +1537,19 @@ def test_an_x86_rip_line_a_mail_client_cut_after_its_name_keeps_the_rip() -> Non
     columns, printk times squeezed, and the row after "RIP:" holds it all. Every in-repo
     log with such lines, each so cut: each report's title, corrupted flag, RIP and frames
     as whole. (A hard lockup's RIP was lost.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_RIP_LINE_RE)):
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [
-                (
-                    r.title,
-                    r.corrupted,
-                    r.rip and r.rip.function,
-                    [f.function for f in r.frames],
-                )
-                for r in reps
-            ]
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (
+                r.title,
+                r.corrupted,
+                r.rip and r.rip.function,
+                [f.function for f in r.frames],
+            )
+            for r in reps
+        ]
 
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 10
+    assert _cuts_agree(_groups(_RIP_LINE_RE), facts) >= 10
 
 
 # a stamped trace entry with its addresses before the symbol: "[<ffffffffc0002088>] f+0x38/
@@ -1576,18 +1567,14 @@ def test_trace_entries_a_mail_client_cut_after_their_addresses_keep_the_frames()
     in-repo log with such entries, each so cut: each report's title, corrupted flag,
     RIP and frames as whole. (The cut entries' frames were lost: a MIPS oops lost
     hotfence_crash_null_deref, powerpc's kill-init panic do_exit.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_ENTRY_ADDRESS_RE)):
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [
-                (r.title, r.corrupted, r.rip and r.rip.function, [f.function for f in r.frames])
-                for r in reps
-            ]
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.corrupted, r.rip and r.rip.function, [f.function for f in r.frames])
+            for r in reps
+        ]
 
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 20
+    assert _cuts_agree(_groups(_ENTRY_ADDRESS_RE), facts) >= 20
 
 
 @pytest.mark.parametrize(
@@ -2117,18 +2104,13 @@ def test_arm_entries_a_mail_client_cut_around_their_from_keep_the_frames(
             return [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
         return [m.group(1) + m.group(2), m.group(3)]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.corrupted, r.rip and r.rip.function, [f.function for f in r.frames])
+            for r in reps
+        ]
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [
-                (r.title, r.corrupted, r.rip and r.rip.function, [f.function for f in r.frames])
-                for r in reps
-            ]
-
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 5
+    assert _cuts_agree(rows, facts) >= 5
 
 
 # XFS's stamped "XFS (loop0): Internal error xfs_trans_cancel at line 1097 of file ..."
@@ -2196,15 +2178,10 @@ def test_a_powerpc_paca_line_a_mail_client_cut_keeps_its_task(cut: str) -> None:
             return [f"{m.group(1)}{m.group(2)} {pid}", comm]
         return [m.group(1), f"{m.group(2).strip()} {m.group(3)}"]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [(r.title, r.pid, r.comm, [f.function for f in r.frames]) for r in reps]
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [(r.title, r.pid, r.comm, [f.function for f in r.frames]) for r in reps]
-
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 1
+    assert _cuts_agree(rows, facts) >= 1
 
 
 # x86's stamped MCE line: "CPU 7: Machine Check Exception: 5 Bank 4: be00000000800400"
@@ -2237,17 +2214,11 @@ def test_a_powerpc_nip_line_a_mail_client_cut_after_its_address_keeps_its_rip() 
     squeezed, puts the symbol alone in the next row. Every in-repo log with such lines,
     each so cut: each report's title, RIP and frames as whole. (The hard lockup log's
     report 5 was titled by cpuidle_enter_state, its RIP console_unlock lost.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_NIP_LINE_RE)):
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [
-                (r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in reps
-            ]
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [(r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in reps]
 
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 5
+    assert _cuts_agree(_groups(_NIP_LINE_RE), facts) >= 5
 
 
 # the stamped hung task line: "INFO: task touch:101 blocked for more than 3 seconds."
@@ -2272,15 +2243,10 @@ def test_a_hung_task_line_a_mail_client_cut_keeps_its_title(words: int) -> None:
         parts = list(m.groups())
         return [" ".join(parts[:-words]), " ".join(parts[-words:])]
 
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(rows):
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [(r.title, r.type, r.pid, [f.function for f in r.frames]) for r in reps]
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [(r.title, r.type, r.pid, [f.function for f in r.frames]) for r in reps]
-
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 5
+    assert _cuts_agree(rows, facts) >= 5
 
 
 # a stamped panic of an LKFT test plan: "... syncing: sysrq triggered crash", "...
@@ -2300,15 +2266,11 @@ def test_a_panic_a_mail_client_cut_in_its_message_keeps_its_title() -> None:
     panic, so cut: each report's title, type and frames as whole. (The panics were
     titled "kernel panic: sysrq triggered", "kernel panic: Attempted to kill"; the
     stack overflow read no frames.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_PANIC_LINE_RE)):
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [(r.title, r.type, [f.function for f in r.frames]) for r in reps]
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [(r.title, r.type, [f.function for f in r.frames]) for r in reps]
 
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 10
+    assert _cuts_agree(_groups(_PANIC_LINE_RE), facts) >= 10
 
 
 # OpenZFS's stamped "PANIC at hotfence_crash.c:252:hotfence_crash_verify()"
@@ -2343,17 +2305,11 @@ def test_a_mips_epc_line_a_mail_client_cut_after_its_address_keeps_its_title() -
     printk times squeezed, which puts the symbol alone in the next row. Every in-repo
     log with such lines, each so cut: each report's title, RIP and frames as whole.
     (mips64el's module BUG was titled "kernel BUG in corrupted".)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_EPC_LINE_RE)):
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [
-                (r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in reps
-            ]
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [(r.title, r.rip and r.rip.function, [f.function for f in r.frames]) for r in reps]
 
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 5
+    assert _cuts_agree(_groups(_EPC_LINE_RE), facts) >= 5
 
 
 # a stamped task header with its taint: "CPU: 0 UID: 0 PID: 9 Comm: kworker/0:0 Tainted: G
@@ -2368,12 +2324,8 @@ def test_a_task_header_a_mail_client_cut_after_tainted_keeps_its_task() -> None:
     "Tainted:", and the flags and release go on in the next row. Every in-repo log with
     a tainted header, each so cut: each report's title, pid, comm and frames as whole.
     (riscv64's SLUB reports of kworker/0:0 lost their comm.)"""
-    checked = 0
-    for name, want, got in _logs_cut_by_a_mail(_groups(_TAINTED_HEADER_RE)):
 
-        def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-            return [(r.title, r.pid, r.comm, [f.function for f in r.frames]) for r in reps]
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [(r.title, r.pid, r.comm, [f.function for f in r.frames]) for r in reps]
 
-        assert facts(got) == facts(want), name
-        checked += 1
-    assert checked >= 20
+    assert _cuts_agree(_groups(_TAINTED_HEADER_RE), facts) >= 20
