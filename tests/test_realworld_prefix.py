@@ -197,3 +197,27 @@ def test_docker_for_windows_log_reads_as_its_vms_console() -> None:
     assert parse_prefix(line) == ("RIP: 0010:f+0x1/0x2", "console", 301.100001)
     app = "[10:00:28.592][VpnKit         ][Info   ] Kernel panic - not syncing: x"
     assert parse_prefix(app) == (app, "", None)
+
+
+def _syslog_file(console: str) -> str:
+    """``console``'s lines as rsyslog's traditional file format writes the kernel's records
+    ("%b %e %T host kernel: " then the record, its printk time first)."""
+    return "".join(f"Oct 30 16:52:20 ubuntu kernel: {line}\n" for line in console.splitlines())
+
+
+def test_a_pastes_blank_before_a_syslog_line_keeps_the_report_whole() -> None:
+    # A real x86 oops (6.12.115) as rsyslog wrote it, pasted where a blank came before
+    # some of its lines (github pmem/issues#33: " Oct 30 16:52:20 ubuntu kernel: [..]
+    # IP: [] fput+0xd/0x90" under the BUG line): the facts are the syslog file's.
+    syslog = _syslog_file((_DATA / "x86-6.12.115-null-deref.log").read_text())
+    want = [_facts(r) for r in parse_log(syslog.encode())]
+    assert len(want) == 1 and want[0][8]
+    lines = syslog.splitlines(keepends=True)
+    for blank in (" ", "\t", "  "):
+        pasted = "".join(blank + line if i % 2 else line for i, line in enumerate(lines))
+        assert [_facts(r) for r in parse_log(pasted.encode())] == want
+    line = " Oct 30 16:52:20 ubuntu kernel: [14998.192330] IP: [] fput+0xd/0x90"
+    assert parse_prefix(line) == ("IP: [] fput+0xd/0x90", "syslog", 14998.19233)
+    # a program's line keeps its blank: no kernel line in it
+    program = " Oct 30 16:52:20 ubuntu kerneloops[812]: BUG: x"
+    assert parse_prefix(program) == (program, "", None)

@@ -398,6 +398,21 @@ def _syslog_only_re() -> re.Pattern[str]:
     return re.compile(_SYSLOG_ONLY)
 
 
+# A syslog line (_SYSLOG: rsyslog's RSYSLOG_TraditionalFileFormat "%TIMESTAMP% %HOSTNAME%
+# %syslogtag%%msg%", the date first) with blanks a paste put before it: a web form or a
+# quote that kept the space after each of its line breaks (" Oct 30 16:52:20 ubuntu
+# kernel: [14998.192330] IP: [] fput+0x.." after the line before it, a GitHub issue's
+# paste). No syslog daemon writes a blank before the date; the line is read as the
+# kernel's syslog line it holds, in the syslog stream of the lines around it.
+_INDENTED_SYSLOG = r"[ \t]+(?=(?:<[0-7]>)?" + _DATE + r" )"
+
+
+# (compiled on first use, as _prefix_re)
+@functools.cache
+def _indented_syslog_re() -> re.Pattern[str]:
+    return re.compile(_INDENTED_SYSLOG)
+
+
 # A /dev/kmsg record, as `cat /dev/kmsg` and netconsole's extended format write it (kernel
 # printk.c info_print_ext_header(): "%u,%llu,%llu,%c" level|facility, sequence, time in
 # microseconds, flag, then ",caller=T123" since 5.1 and netconsole's ",ncfrag=..", then
@@ -808,10 +823,17 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             caller = _KMSG_CALLER_RE.search(fields) if fields else None
             return raw[km.end() :], caller.group(1) if caller else CONSOLE, int(km["us"]) / 1e6
         # (its prefixes all name the kernel: "kernel" in any case, or socklog's "kern.")
-        m2 = _syslog_only_re().match(raw) if "kern" in raw.lower() else None
+        kern = "kern" in raw.lower()
+        m2 = _syslog_only_re().match(raw) if kern else None
         if m2 is not None:
             # journalctl -k without printk timestamps: one stream, like a plain console.
             return raw[m2.end() :], SYSLOG, None
+        if kern and raw[:1] in _BLANKS and _indented_syslog_re().match(raw) is not None:
+            # a paste's blank before a syslog line (_INDENTED_SYSLOG): the kernel's line
+            # it holds; a program's line keeps its blank (no context: read as it is)
+            read = parse_prefix(raw.lstrip(_BLANKS))
+            if read[1]:
+                return read
         g = _GLUED_RE.search(raw) if "[" in raw else None
         if (
             g is not None
