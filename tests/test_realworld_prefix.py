@@ -221,3 +221,36 @@ def test_a_pastes_blank_before_a_syslog_line_keeps_the_report_whole() -> None:
     # a program's line keeps its blank: no kernel line in it
     program = " Oct 30 16:52:20 ubuntu kerneloops[812]: BUG: x"
     assert parse_prefix(program) == (program, "", None)
+
+
+_SYSLOG_FIELDS = re.compile(r"(?m)^(\w{3}) +(\d+) (\d\d:\d\d:\d\d) (\S+) ")
+
+
+def _cut_date_and_host(syslog: str) -> str:
+    """``syslog`` as ``cut -d" " -f3,5-`` of its lines prints it: the clock time and the
+    identifier kept, the month, day and host cut ("18:49:56 kernel: Call trace:")."""
+    return _SYSLOG_FIELDS.sub(lambda m: m[3] + " ", syslog)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "rhel6-syslog-hung-task.log",
+        "rhel6-syslog-old-warning.log",
+        "ubuntu-syslog-false-alarms.log",
+    ],
+)
+def test_a_syslog_cut_to_its_time_and_identifier_reads_as_the_syslog(name: str) -> None:
+    # Real syslog files' kernel reports (and Ubuntu's programs' WARNING: and INFO: lines
+    # around one) with the month, day and host cut off each line, as github
+    # raspberrypi/linux#5138 posted a CM4's journal: the facts are the syslog file's.
+    syslog = (_DATA / name).read_text()
+    want = [_facts(r) for r in parse_log(syslog.encode())]
+    assert want and all(w[8] for w in want)
+    cut = _cut_date_and_host(syslog)
+    assert not _SYSLOG_FIELDS.search(cut) and re.match(r"\d\d:\d\d:\d\d \S+: ", cut)
+    assert [_facts(r) for r in parse_log(cut.encode())] == want
+    line = "18:49:56 kernel: dump_stack (lib/dump_stack.c:114) "
+    assert parse_prefix(line) == ("dump_stack (lib/dump_stack.c:114) ", "syslog", None)
+    program = "18:49:56 rpidmareproducer[1021]: done...closing"
+    assert parse_prefix(program) == (program, "", None)

@@ -182,8 +182,11 @@ _SYSLOG = (
 # the identifier and message prints them (journalctl -k | cut -d" " -f5-; awk's or sed's
 # of a messages file, or by hand before posting): "kernel: BUG: ...", "kernel: [ 1.2] ...".
 # printk writes no "kernel: " at a line's start; the identifier is journald's and
-# rsyslog's name for the kernel's records.
-_CUT_SYSLOG = r"kernel: ?"
+# rsyslog's name for the kernel's records. A cut that keeps the clock time too (cut -d" "
+# -f3,5- of journalctl's or rsyslog's "%b %d %H:%M:%S host kernel: ") leaves it before the
+# identifier: "18:49:56 kernel: Call trace:" (github raspberrypi/linux#5138, a 6.0 CM4's
+# journal beside its programs' "18:49:56 rpidmareproducer[1021]: ..." lines).
+_CUT_SYSLOG = r"(?:\d\d:\d\d:\d\d(?:\.\d+)? )?kernel: ?"
 # rsyslog's wall message to logged-in users' terminals (tools/omusrmsg.c, template_WallFmt
 # "\r\n\7Message from syslogd@%HOSTNAME% at %timegenerated% ...\r\n %syslogtag%%msg%\n\r",
 # and template_StdUsrMsgFmt " %syslogtag%%msg%\n\r" to named users) writes an emergency
