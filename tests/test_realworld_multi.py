@@ -821,3 +821,41 @@ def test_two_cpus_fault_lines_back_to_back_are_one_report(name: str, address: st
     (got,) = parse_log("\n".join([*lines[:at], other, *lines[at:]]) + "\n")
     assert _facts(got) == _facts(want)
     assert got.start_line == want.start_line
+
+
+_TEXT_TIME = re.compile(r"(?m)^\[ *\d+\.\d+\] ")
+_JOURNAL_HOST = "Jul 10 16:36:36 jetson-agx-orin-devkit"
+
+
+def _journald(console: str) -> str:
+    """``console``'s records as journald read them from /dev/kmsg, in journalctl -o
+    short: "host kernel: " and the text, no printk time."""
+    return "".join(
+        f"{_JOURNAL_HOST} kernel: {_TEXT_TIME.sub('', line)}\n" for line in console.splitlines()
+    )
+
+
+def _journal_with_klogd_copy(console: str) -> str:
+    """``console``'s records as a journal shows them when busybox klogd runs beside
+    journald (Yocto's busybox-syslog): journald's own copy (``_journald``), then klogd's,
+    which read them with klogctl(2) (printk's time kept) and sent them to syslog() as
+    "kernel" (sysklogd/klogd.c klogd_main(): openlog("kernel", 0, LOG_KERN)), shown with
+    its pid: "host kernel[851]: [   13.879784] ...". Other programs' lines come between."""
+    klogd = "".join(f"{_JOURNAL_HOST} kernel[851]: {line}\n" for line in console.splitlines())
+    program = f"{_JOURNAL_HOST} sh[963]: 2024/07/10 16:36:36 NATS client reconnect attempt # 1\n"
+    return _journald(console) + program + klogd + program
+
+
+@pytest.mark.parametrize("name", ["x86-6.12.115-null-deref.log", "arm64-6.1.0-50-mod-null.log"])
+def test_a_journals_klogd_copy_of_a_report_is_no_second_report(name: str, tmp_path: Path) -> None:
+    # A real oops (x86 6.12.115, arm64 6.1) in a journal that holds it twice, journald's
+    # copy then klogd's (github OE4T/meta-tegra#1613, an AGX Orin's nvgpu crash): one
+    # report, journald's, in parse_log and in the streamed path alike.
+    console = (DATA / name).read_text()
+    want = [_facts(r) for r in parse_log(_journald(console).encode())]
+    assert len(want) == 1 and want[0][8]
+    log = _journal_with_klogd_copy(console)
+    assert [_facts(r) for r in parse_log(log.encode())] == want
+    path = tmp_path / "journal.txt"
+    path.write_text(log)
+    assert [_facts(r) for r in triage_input(str(path)).reports] == want

@@ -599,7 +599,7 @@ class StreamTriage:
         return [
             r
             for r in crashes
-            if new_record(self.records, keys.get(r.start))
+            if new_record(self.records, keys.get(r.start), whole_report=not r.corrupted)
             and not self.waits.repeats(r.title, raws.get(r.start, ""))
         ]
 
