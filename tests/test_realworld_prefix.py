@@ -254,3 +254,52 @@ def test_a_syslog_cut_to_its_time_and_identifier_reads_as_the_syslog(name: str) 
     assert parse_prefix(line) == ("dump_stack (lib/dump_stack.c:114) ", "syslog", None)
     program = "18:49:56 rpidmareproducer[1021]: done...closing"
     assert parse_prefix(program) == (program, "", None)
+
+
+def _bold(console: str, line: str, to: str | None = None) -> str:
+    """``console`` as a GitHub issue's Markdown source shows it with the record ``line``
+    made bold (CommonMark's "**" right after its time and at its end), or, with ``to``,
+    the lines from ``line`` to ``to`` ("**" before the first one's time, after the last
+    one's text)."""
+    if to is None:
+        return re.sub(rf"(?m)^(\[ *\d+\.\d+\] )({re.escape(line)})$", r"\1**\2**", console)
+    out = re.sub(rf"(?m)^(\[ *\d+\.\d+\] {re.escape(line)})$", r"**\1", console)
+    return re.sub(rf"(?m)^(\[ *\d+\.\d+\] {re.escape(to)})$", r"\1**", out)
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "to"),
+    [
+        # the panic's message is the title (kernel/panic.c panic(): "Kernel panic - not
+        # syncing: %s")
+        (
+            "arm64-6.1.0-50-sysrq-crash.log",
+            "Kernel panic - not syncing: sysrq triggered crash",
+            None,
+        ),
+        (
+            "arm64-6.1.0-50-no-root.log",
+            "Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)",
+            None,
+        ),
+        # the task's line to the pc's, whose function is the title's
+        (
+            "arm64-6.1.0-50-mod-null.log",
+            "CPU: 0 PID: 88 Comm: sh Tainted: G           OE      6.1.0-50-arm64 #1  Debian 6.1.176-1",
+            "pc : hotfence_crash_null_deref+0x2c/0x40 [hotfence_crash]",
+        ),
+    ],
+)
+def test_a_trackers_bold_lines_read_as_the_kernels(name: str, line: str, to: str | None) -> None:
+    # Real arm64 consoles (6.1) posted to a tracker with lines of their report made bold
+    # (github raspberry-vanilla/android_local_manifest#90: "[  236.312422] **Kernel
+    # panic - not syncing: ...**"): the facts are the console's, the title without stars.
+    console = (_DATA / name).read_text()
+    want = [_facts(r) for r in parse_log(console.encode())]
+    assert want and want[0][8]
+    bold = _bold(console, line, to)
+    assert bold.count("**") == 2
+    assert [_facts(r) for r in parse_log(bold.encode())] == want
+    # printk's own stars stay: "** %u printk messages dropped **" (kernel/printk/printk.c)
+    dropped = "[  236.312422] ** 3 printk messages dropped **"
+    assert parse_prefix(dropped)[0] == "** 3 printk messages dropped **"

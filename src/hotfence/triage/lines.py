@@ -514,14 +514,25 @@ _EMPTY_PC_RE = re.compile(
     r"\[\](?=(?: +\[\])? +(?:\? +)?(?:[\w.]+\+0x|\([\w.]+(?:\+0x|(?: \[[\w.\-]+\])?\) from )))"
 )
 
+# A bug tracker's Markdown (GitHub's issues: CommonMark 0.30 6.2, "Emphasis and strong
+# emphasis") around the line of a log its poster wanted seen: "**" that opens strong
+# emphasis is followed by no blank, "**" that closes it comes after one, so the source
+# posted holds "[  236.312422] **Kernel panic - not syncing: ...**" (github
+# raspberry-vanilla/android_local_manifest#90, a Pi 4's 6.1), or the "**" before a
+# line's time and after a later line's text when the emphasis spans lines. Read without
+# them there: at the line's start, right after its printk time, at its end. printk's own
+# "** %u printk messages dropped **" (kernel/printk/printk.c) and "*** DEADLOCK ***"
+# (lockdep) have blanks inside their stars and stay.
+_MD_STRONG_RE = re.compile(r"^\*\*(?=[^\s*])|(?<=\] )\*\*(?=[^\s*])|(?<=[^\s*])\*\*(?=\s*$)")
+
 
 def needs_plain(raw: str) -> bool:
     """Does ``raw`` hold something ``plain_line`` reads differently? (Runs on every line
     of every report window: C substring searches, no generator. An ASCII line, the usual
     one, holds no "\xa0" or "\x97": str.isascii() reads a flag, it does not scan.)"""
     if raw.isascii():
-        return "\x1b" in raw or "[]" in raw
-    return "\xa0" in raw or "\x1b" in raw or "\x97" in raw or "[]" in raw
+        return "\x1b" in raw or "[]" in raw or "**" in raw
+    return "\xa0" in raw or "\x1b" in raw or "\x97" in raw or "[]" in raw or "**" in raw
 
 
 def plain_line(raw: str) -> str:
@@ -535,6 +546,8 @@ def plain_line(raw: str) -> str:
         raw = raw.replace(_TIMES_LATIN1, "0x")
     if "[]" in raw:
         raw = _EMPTY_PC_RE.sub("[<0>]", raw)
+    if "**" in raw:
+        raw = _MD_STRONG_RE.sub("", raw)
     return raw
 
 
