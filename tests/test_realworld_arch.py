@@ -395,7 +395,9 @@ def test_a_banner_before_the_header_on_its_line_names_the_release() -> None:
     [
         ("Unhandled kernel unaligned access", "Unhandled kernel unaligned access", "DoS"),
         ("Reserved instruction in kernel code", "Reserved instruction in kernel code", "DoS"),
-        ("Oops", "Oops", "UNKNOWN"),
+        # only a bad access dies "Oops" (mm/fault.c no_context, traps.c do_be()): the
+        # access still, its fault line lost
+        ("Oops", "BUG: unable to handle kernel paging request", "MEMORY_SAFETY_BUG"),
     ],
 )
 def test_a_mips_die_line_alone_is_a_report(die: str, title: str, kind: str) -> None:
@@ -403,7 +405,8 @@ def test_a_mips_die_line_alone_is_a_report(die: str, title: str, kind: str) -> N
     registers and the trace. A bad access has "Unable to handle kernel paging request"
     before it; an unaligned access (arch/mips/kernel/unaligned.c) or a reserved
     instruction (traps.c do_ri()) has nothing else. The recorded oops without its fault
-    line, its die() line in each wording, is one report with its task and frames."""
+    line, its die() line in each wording, is one report with its task and frames: the
+    bad access's "Oops" still titled as that access."""
     text = (DATA / "mips-4.19-oops.log").read_text()
     first, rest = text.split("\n", 1)
     assert "Unable to handle kernel paging request" in first
@@ -1280,6 +1283,35 @@ def test_a_loongarch_oops_is_titled_by_its_era_line() -> None:
     assert not rep.corrupted and rep.rip is not None
     assert rep.rip.function == "sysrq_handle_crash"
     assert _facts([rep]) == _facts([want])
+
+
+def test_a_loongarch_oops_without_its_fault_line_is_that_bad_access() -> None:
+    """arch/loongarch/mm/fault.c no_context() prints "CPU %d Unable to handle kernel
+    paging request at virtual address %0*lx, era == %0*lx, ra == %0*lx" and dies
+    "Oops"; a log that lost that line (a console's dropped record, a paste that starts
+    at die()'s "Oops[#1]:", as in the bpf list's 6.10-rc2 sk_msg_recvmsg() report) keeps
+    the registers, the ERA line and the trace: the same bad access in the same function,
+    whole, as x86's "Oops: 0000 [#1]" alone is. The recorded MIPS oops in LoongArch's
+    lines, its fault line removed."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    fault, rest = text.split("\n", 1)
+    assert "Unable to handle kernel paging request" in fault
+    lines = {
+        "epc   : 8035a1bc sysrq_handle_crash": "  ERA: 8035a1bc sysrq_handle_crash",
+        "ra    : 8035a7d4 __handle_sysrq": "   ra: 8035a7d4 __handle_sysrq",
+    }
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(reworded(rest, lines).encode())
+    assert (
+        rep.title
+        == want.title
+        == ("BUG: unable to handle kernel paging request in sysrq_handle_crash")
+    )
+    assert rep.alt_titles == ["bad-access in sysrq_handle_crash"]
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is not None and rep.rip.function == "sysrq_handle_crash"
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu) == ("sh", 1377, 0)
+    assert rep.frames == want.frames
 
 
 def test_a_loongarch_warning_is_titled_by_its_era_line() -> None:

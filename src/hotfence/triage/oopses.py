@@ -3428,10 +3428,24 @@ OOPSES: tuple[OopsKind, ...] = (
     # arch/mips and arch/loongarch die(): "<what>[#1]:" alone on its line, then
     # show_registers(): "Oops" after "Unable to handle kernel paging request", and the
     # traps' own words ("Unhandled kernel unaligned access", "Reserved instruction in
-    # kernel code", ...) with no line before them.
+    # kernel code", ...) with no line before them. Only a kernel access no fixup takes
+    # dies "Oops" (6.1 arch/mips/mm/fault.c __do_page_fault()'s no_context, after its
+    # "CPU %d Unable to handle kernel paging request at virtual address %0*lx, epc ==
+    # %0*lx, ra == %0*lx", and traps.c do_be() after its "Data bus error, epc == ...";
+    # 6.10 arch/loongarch/mm/fault.c no_context(), "..., era == %0*lx, ra == %0*lx"):
+    # alone (a console lost the line before it, a paste began at it) it is still that
+    # bad access, in the function the PC line names, as x86's "Oops: 0000 [#1]" is.
     _k(
         "[#",
-        [_died(r"([A-Z][A-Za-z -]*)\[#\d+\]:")],
+        [
+            _F(
+                lazy_rx(r"\bOops\[#\d+\]:"),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE),
+            ),
+            _died(r"([A-Z][A-Za-z -]*)\[#\d+\]:"),
+        ],
         shape=_AFTER_PREFIX + r"[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
     ),
     # arch/sparc/kernel/traps_64.c (and traps_32.c) die_if_kernel(): its penguin, then
