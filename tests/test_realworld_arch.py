@@ -129,6 +129,39 @@ def test_a_repeated_line_without_a_timestamp_is_kept() -> None:
     assert [f.function for f in twice.frames] == names[: i + 1] + names[i:]
 
 
+def test_a_powerpc_fault_at_a_bare_nip_is_titled_by_its_link_register() -> None:
+    """powerpc show_regs() (6.1 arch/powerpc/kernel/process.c) prints "NIP [%lx] %pS" and
+    "LR [%lx] %pS": code kallsyms does not know, a BPF program's JIT image, has a bare
+    NIP ("NIP [be86b710] 0xbe86b710"), and show_stack()'s unwind from r1 may give only
+    the frame's stale LR save slot, " (unreliable)", before a broken back chain
+    (Christophe Leroy's 6.1-rc4 test_bpf tail call fault on ppc32, LR __run_one). The
+    link register names the code that called into it. The recorded ppc64le module NULL
+    dereference with its NIP in such an image, its LR at its caller, its trace lost."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text()
+    trace = text.partition("[    1.942899] Call Trace:\n")[2].partition("[    1.943770] ")[0]
+    assert trace.count("\n") == 7
+    changes = {
+        "NIP [c0080000004a00a4] hotfence_crash_null_deref+0x3c/0x60 [hotfence_crash]": (
+            "NIP [c0080000004c0100] 0xc0080000004c0100"
+        ),
+        "LR [c0080000004a009c] hotfence_crash_null_deref+0x34/0x60 [hotfence_crash]": (
+            "LR [c0080000004a0a54] hotfence_crash_do+0x55c/0xba0 [hotfence_crash]"
+        ),
+        trace: "[    1.942977] [c000000004de3960] [0000000000000002] 0x2 (unreliable)\n",
+    }
+    (rep,) = parse_log(reworded(text, changes).encode())
+    assert rep.title == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_do"
+    assert rep.alt_titles == ["bad-access in hotfence_crash_do"]
+    assert rep.corrupted  # (the trace is still lost)
+    assert rep.rip is None and rep.frames == []
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+    # Its trace, where it names a function, still titles it; so does a NIP that names one.
+    (whole,) = parse_log(reworded(text, dict(list(changes.items())[:2])).encode())
+    assert whole.title == (
+        "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_write"
+    )
+
+
 def _logread(syslog: str) -> str:
     """A syslog file in OpenWrt's ``logread`` shape (ubox log/logread.c prints
     ``"%s %s.%s%s %s\\n"``: ctime's date, facility.priority, " kernel:" for the kernel's
@@ -1762,6 +1795,28 @@ def test_a_parisc_bug_is_titled_by_its_iaoq() -> None:
     assert rep.title == want.title
     assert not rep.corrupted, rep.corrupted_reason
     assert rep.rip is not None and rep.rip.function == "unregister_netdevice_queue"
+
+
+def test_a_parisc_fault_at_a_bare_iaoq_is_titled_by_its_return_pointer() -> None:
+    """A jump to 0 (a NULL function pointer, a return through a clobbered r2): show_regs()
+    prints " IAOQ[0]: %pS" of an address kallsyms does not know, bare ("IAOQ[0]: 0x0"),
+    and do_show_stack() finds no frame to unwind from it, its "Backtrace:" empty. Its
+    " RP(r2): %pS" (6.1 arch/parisc/kernel/traps.c show_regs()) names the code that
+    branched there (John David Anglin's 6.2-rc8 "Kernel Fault: Code=15" at IAOQ 0 on
+    the io-uring list, RP intr_check_sig). Still corrupted: the trace is lost."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    stamp = text.partition("] ")[0] + "] "
+    task = next(line.partition("] ")[2] for line in text.splitlines() if "Comm: " in line)
+    rp = next(line.split()[-1] for line in text.splitlines() if "] ra    :" in line)
+    fault = "Kernel Fault: Code=15 (Data TLB miss fault) at addr 0000000000000000"
+    lines = [stamp + "Backtrace:", stamp, stamp + fault]
+    lines += _parisc_regs(stamp, task, "0x0", rp, [])
+    (rep,) = parse_log(("\n".join(lines) + "\n").encode())
+    assert rep.title == "BUG: unable to handle kernel paging request in __handle_sysrq"
+    assert rep.alt_titles == ["bad-access in __handle_sysrq"]
+    assert rep.corrupted
+    assert rep.rip is None and rep.frames == []
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 1377, 0)
 
 
 def _pasted_indented(text: str) -> str:

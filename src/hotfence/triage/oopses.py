@@ -1314,6 +1314,19 @@ _HARD_LOCKUP_PANIC = (
     r"Kernel panic - not syncing: (?:(?:NMI )?Watchdog detected (?:hard )?LOCKUP|Hard LOCKUP)"
 )
 _PPC_LR_FRAME = rx(r"(?m)^.*\bLR \[[0-9a-f]+\] +{{FUNC}}")
+# The return address show_regs() prints beside a kernel fault's PC: powerpc's "LR [%lx]
+# %pS" after its "NIP [%lx] %pS" (6.1 arch/powerpc/kernel/process.c show_regs()), parisc's
+# " RP(r2): %pS" after " IAOQ[0]: %pS" (6.1 arch/parisc/kernel/traps.c show_regs()). A PC
+# in code kallsyms does not know (a BPF program's JIT image, a jump to 0) is printed
+# bare ("NIP [be86b710] 0xbe86b710", "IAOQ[0]: 0x0"), and the unwinders that start from
+# the stack pointer (powerpc show_stack(), parisc do_show_stack()) may find nothing
+# there: powerpc's first entry is the frame's stale LR save slot, " (unreliable)", the
+# chain past it garbage, and parisc's unwind finds no frame for an address it has no
+# table for. The link register then names the code that called into it (test_bpf's
+# __run_one for its JIT image): the title's function where neither the PC nor the
+# trace gives one, as the trace's first entry is after x86's "RIP: 0010:0x0".
+_LINK_FRAME = rx(r"^\s*(?:LR \[[0-9a-f]+\] +|RP\(r2\): +){{FUNC}}")
+_LINK_FALLBACK = ((_LINK_FRAME,),)
 # soft_nmi_interrupt()'s line (see its kind), whole or cut by a pager in its words after
 # "self-det" ("watchdog: CPU 1 self-dete>")
 _PPC_SELF_DETECTED = (
@@ -1701,7 +1714,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, more=_LINK_FALLBACK),
             ),
             _F(
                 lazy_rx(
@@ -1710,7 +1723,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
                 "BUG: unable to handle kernel NULL pointer dereference in {1}",
                 alt=("bad-access in {1}",),
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, more=_LINK_FALLBACK),
             ),
             # x86 show_fault_oops() before 4.20 (arch/x86/mm/fault.c: "BUG: unable to handle
             # kernel ", then "NULL pointer dereference" or "paging request", " at %p") as
@@ -2476,7 +2489,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
                 "BUG: unable to handle kernel {1} in {2}",
                 alt=("bad-access in {2}",),
-                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE, more=_LINK_FALLBACK),
             ),
             # arm64 die_kernel_fault() names the kind of fault: "Unable to handle kernel
             # write to read-only memory at virtual address ...", "... execute from
@@ -3554,7 +3567,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx(r"(?:Bad Address \(null pointer deref\?\)|Kernel Fault): Code="),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, more=_LINK_FALLBACK),
             ),
             _died(r"([A-Z][\w ()-]*?): Code=\d+ "),
         ],
@@ -3694,7 +3707,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx(r"Oops: [Kk]ernel access of bad area, sig: \d+"),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, more=_LINK_FALLBACK),
             ),
             # program_check_exception(): a trap instruction in kernel text that
             # report_bug() did not find to be a WARN (BUG(), BUG_ON()'s "tw"/"td") goes

@@ -508,9 +508,10 @@ def _strip_frame(frame: str) -> str:
 def _stack_frames(spec: StackSpec, report: str) -> tuple[list[_Frame], bool]:
     skip = _skip_re(spec)
     frames, ok = _stack_frames_impl(report, skip, spec.parts, spec)
-    if ok or not spec.parts2 or (frames and frames[0] is _CUT_RIP_FRAME):
+    if ok or (frames and frames[0] is _CUT_RIP_FRAME):
         return frames, ok  # (a faulting line cut in its name: no trace names it either)
-    frames, ok = _stack_frames_impl(report, skip, spec.parts2, spec)
+    if spec.parts2:
+        frames, ok = _stack_frames_impl(report, skip, spec.parts2, spec)
     for parts in spec.more:
         if ok:
             break
