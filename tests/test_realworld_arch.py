@@ -431,6 +431,9 @@ def test_a_banner_before_the_header_on_its_line_names_the_release() -> None:
         # only a bad access dies "Oops" (mm/fault.c no_context, traps.c do_be()): the
         # access still, its fault line lost
         ("Oops", "BUG: unable to handle kernel paging request", "MEMORY_SAFETY_BUG"),
+        # LoongArch's bug_handler() (arch/loongarch/kernel/traps.c) dies "Oops - BUG"
+        # after "kernel BUG at": alone, still that BUG()
+        ("Oops - BUG", "kernel BUG", "BUG"),
     ],
 )
 def test_a_mips_die_line_alone_is_a_report(die: str, title: str, kind: str) -> None:

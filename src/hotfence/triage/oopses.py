@@ -3457,6 +3457,12 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
+            # LoongArch's BUG(): do_bp()'s bug_handler() dies "Oops - BUG" after
+            # report_bug()'s "kernel BUG at %s:%u!" (that report's) or for a break no bug
+            # table entry names (6.10 arch/loongarch/kernel/traps.c): alone, a console
+            # having lost the line before it, still BUG() where the ERA line points, as
+            # arm's "Internal error: Oops - BUG: " alone is.
+            _F(lazy_rx(r"\bOops - BUG\[#\d+\]:"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
             _died(r"([A-Z][A-Za-z -]*)\[#\d+\]:"),
         ],
         shape=_AFTER_PREFIX + r"[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
