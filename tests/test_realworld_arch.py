@@ -1321,6 +1321,40 @@ def test_a_loongarch_oops_is_titled_by_its_era_line() -> None:
     assert _facts([rep]) == _facts([want])
 
 
+@pytest.mark.parametrize(
+    ("die", "title"),
+    [
+        # do_el1_bti() (6.1 arch/arm64/kernel/traps.c): die("Oops - BTI", regs, esr)
+        ("Oops - BTI: 0000000036000002", "Internal error in hotfence_crash_null_deref"),
+        # do_el1_fpac(): die("Oops - FPAC", regs, esr)
+        ("Oops - FPAC: 0000000072000002", "Internal error in hotfence_crash_null_deref"),
+        # bug_handler(): die("Oops - BUG", regs, esr)
+        ("Oops - BUG: 00000000f2000800", "kernel BUG in hotfence_crash_null_deref"),
+    ],
+)
+def test_an_arm64_die_line_quoted_without_its_registers_is_titled_by_its_trace(
+    die: str, title: str
+) -> None:
+    """arm64 __die() prints "Internal error: %s: %016lx [#%d]", the modules, show_regs()
+    and dump_backtrace() of the faulting context, whose first entry is the faulting
+    function. A mail that quotes the die line, "..." for the registers, and the "Call
+    trace:" (the bpf list's 2025 arm64 BTI reports of a BPF JIT image, "Internal error:
+    Oops - BTI: 0000000036000003 [#1]  SMP") is titled from that trace. The recorded
+    arm64 module oops in that shape, its die line in each wording."""
+    text = (DATA / "arm64-6.1.0-50-mod-null.log").read_text()
+    (want,) = parse_log(text.encode())
+    lines = [line.partition("] ")[2] for line in text.splitlines()]
+    start = lines.index("Internal error: Oops: 0000000096000006 [#1] SMP")
+    trace = lines.index("Call trace:")
+    assert trace - start > 10  # (the registers between them, left out)
+    end = next(i for i, line in enumerate(lines) if line.startswith("Code: "))
+    quoted = [f"Internal error: {die} [#1]  SMP", "...", *lines[trace:end]]
+    (rep,) = parse_log(("\n".join(quoted) + "\n").encode())
+    assert rep.title == title
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.frames == want.frames
+
+
 def test_a_loongarch_oops_without_its_fault_line_is_that_bad_access() -> None:
     """arch/loongarch/mm/fault.c no_context() prints "CPU %d Unable to handle kernel
     paging request at virtual address %0*lx, era == %0*lx, ra == %0*lx" and dies

@@ -3068,13 +3068,24 @@ OOPSES: tuple[OopsKind, ...] = (
             # %x [#%d]". It follows report_bug()'s "kernel BUG at file:line!" (and is part of
             # that report), alone on a kernel without CONFIG_DEBUG_BUGVERBOSE or when a
             # console lost that line: still BUG() where pc / "PC is at" points.
-            _F(lazy_rx("Internal error: Oops - BUG: "), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            # die() prints the registers, then the trace it unwinds from them (6.1
+            # arch/arm64/kernel/traps.c __die(): show_regs() -> __show_regs(),
+            # dump_backtrace(regs, ...)), whose first entry is the faulting function
+            # too: a report trimmed of its registers (a mail's quote of "Internal error:
+            # Oops - BTI: ... [#1]", "..." and the "Call trace:", as the bpf list's
+            # arm64 BTI reports of a JIT image have it) is titled from that trace, as
+            # the "Unable to handle kernel" kind's are.
+            _F(
+                lazy_rx("Internal error: Oops - BUG: "),
+                "kernel BUG in {1}",
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
             # arm64 "synchronous external abort" is arm's "Unable to handle kernel paging request".
             _F(
                 lazy_rx("Internal error:"),
                 "Internal error in {1}",
                 alt=("bad-access in {1}",),
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
         ],
     ),
