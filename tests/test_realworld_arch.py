@@ -1355,6 +1355,24 @@ def test_an_arm64_die_line_quoted_without_its_registers_is_titled_by_its_trace(
     assert rep.frames == want.frames
 
 
+def test_a_mips_die_line_quoted_without_its_registers_is_titled_by_its_trace() -> None:
+    """MIPS die() prints "%s[#%d]:", show_registers() and show_backtrace() unwound from
+    the registers' epc, whose first entry is the faulting function. A mail that quotes
+    the die line, "[...]" for the registers, and the trace (Aaro Koskinen's 3.13-rc1
+    Loongson 2 "Reserved instruction in kernel code[#1]:" on linux-mips) is titled from
+    that trace. The recorded MIPS oops in that shape."""
+    text = (DATA / "mips-4.19-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+    lines = text.splitlines()
+    trace = next(i for i, line in enumerate(lines) if line.endswith("] Call Trace:"))
+    die = "[  301.453212] Reserved instruction in kernel code[#1]:"
+    quoted = [die, "[...]", *lines[trace:]]
+    (rep,) = parse_log(("\n".join(quoted) + "\n").encode())
+    assert rep.title == "Reserved instruction in kernel code in sysrq_handle_crash"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.frames == want.frames
+
+
 def test_a_loongarch_oops_without_its_fault_line_is_that_bad_access() -> None:
     """arch/loongarch/mm/fault.c no_context() prints "CPU %d Unable to handle kernel
     paging request at virtual address %0*lx, era == %0*lx, ra == %0*lx" and dies

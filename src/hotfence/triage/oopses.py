@@ -1414,8 +1414,11 @@ def _irq_stack_overflow(pattern: str) -> Format:
 def _died(pattern: str) -> Format:
     """The format of an architecture's die() line whose first group is the trap's own
     words ("illegal operation", "Oops - load access fault"): titled by them and the
-    function the register dump's PC names, "{1} in {2}"."""
-    return _F(lazy_rx(pattern), "{1} in {2}", stack=_s(*_RIP_TRACE))
+    function the register dump's PC names, "{1} in {2}". die() unwinds its trace from
+    those registers, so a report quoted without them ("Reserved instruction in kernel
+    code[#1]:", "[...]", "Call Trace:" in a mail) is titled from the trace's first
+    entry, the same function."""
+    return _F(lazy_rx(pattern), "{1} in {2}", stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE))
 
 
 # What include/linux/rtnetlink.h ASSERT_RTNL() prints, "RTNL: assertion failed at %s (%d)"
@@ -3466,14 +3469,18 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx(r"\bOops\[#\d+\]:"),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
-                stack=_s(*_RIP_TRACE),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
             # LoongArch's BUG(): do_bp()'s bug_handler() dies "Oops - BUG" after
             # report_bug()'s "kernel BUG at %s:%u!" (that report's) or for a break no bug
             # table entry names (6.10 arch/loongarch/kernel/traps.c): alone, a console
             # having lost the line before it, still BUG() where the ERA line points, as
             # arm's "Internal error: Oops - BUG: " alone is.
-            _F(lazy_rx(r"\bOops - BUG\[#\d+\]:"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE)),
+            _F(
+                lazy_rx(r"\bOops - BUG\[#\d+\]:"),
+                "kernel BUG in {1}",
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
             _died(r"([A-Z][A-Za-z -]*)\[#\d+\]:"),
         ],
         shape=_AFTER_PREFIX + r"[A-Z][A-Za-z -]*\[#\d+\]:\s*$",
