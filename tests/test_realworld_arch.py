@@ -1373,6 +1373,28 @@ def test_a_mips_die_line_quoted_without_its_registers_is_titled_by_its_trace() -
     assert rep.frames == want.frames
 
 
+def test_a_mips_epc_kallsyms_does_not_know_is_read_as_a_bare_pc() -> None:
+    """MIPS __show_regs() prints "epc   : %0*lx %pS": an address kallsyms does not know
+    (a DECstation's 2.6.15 boot on linux-mips, "epc   : 80332384 0x80332384") names no
+    function, and the trace after it titles the report, as after x86's "RIP:
+    0010:0x0". The recorded MIPS BUG() with its epc so."""
+    text = (DATA / "mips-4.19-bug.log").read_text()
+    (want,) = parse_log(text.encode())
+    bare = reworded(
+        text,
+        {
+            "epc   : 8062b9e4 unregister_netdevice_queue+0x124/0x130": (
+                "epc   : 8062b9e4 0x8062b9e4"
+            )
+        },
+    )
+    (rep,) = parse_log(bare.encode())
+    assert rep.title == want.title == "kernel BUG in veth_dellink"
+    assert not rep.corrupted, rep.corrupted_reason
+    assert rep.rip is None
+    assert rep.frames == want.frames
+
+
 def test_a_loongarch_oops_without_its_fault_line_is_that_bad_access() -> None:
     """arch/loongarch/mm/fault.c no_context() prints "CPU %d Unable to handle kernel
     paging request at virtual address %0*lx, era == %0*lx, ra == %0*lx" and dies

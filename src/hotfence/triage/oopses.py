@@ -851,6 +851,10 @@ _RIP = (
 # later in 2.6 and is the line a dying machine's syslog loses first).
 _RIP_OTHER = (
     r"epc *: +[0-9a-f]{8,16} +{{FUNC}}"
+    # (and of an address kallsyms does not know, "%pS" bare: "epc   : 80332384
+    # 0x80332384", a line that names no function, after which the trace is read, as
+    # after x86's "RIP: 0010:0x0"; LoongArch's "  ERA: %0*lx %pS" the same)
+    r"|^ *(?:epc *|ERA): +[0-9a-f]{8,16} +0x[0-9a-f]+(?: |$)"
     r"|Krnl PSW ?: [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
     # s390 print_pgm_check_info() (arch/s390/boot/pgm_check_info.c), early boot:
     # "PSW : %016lx %016lx (%pS)", no "Krnl"
