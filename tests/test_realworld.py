@@ -495,6 +495,46 @@ def test_hard_lockup_all_cpu_backtraces_keep_the_locked_cpu() -> None:
     assert rep.rip is not None and rep.rip.function == "native_queued_spin_lock_slowpath"
 
 
+# kernel/rcu/tree_stall.h (6.6) print_other_cpu_stall(): the header, one
+# print_cpu_stall_info() line per stalled CPU, then rcu_dump_cpu_stacks(), which asks
+# each stalled CPU in turn (trigger_single_cpu_backtrace(): lib/nmi_backtrace.c's
+# "Sending NMI from CPU %d to CPUs %*pbl:"). nmi_cpu_backtrace() answers "NMI backtrace
+# for cpu %d skipped: idling at %pS" alone for a CPU in its idle loop, else "NMI
+# backtrace for cpu %d" and show_regs().
+_RCU_STALL_TWO_CPUS = """\
+[ 5112.001201] rcu: INFO: rcu_sched detected stalls on CPUs/tasks:
+[ 5112.001202] rcu: \t1-...!: (0 ticks this GP) idle=cf8/0/0x0 softirq=20/20 fqs=0
+[ 5112.001203] rcu: \t3-...0: (5 ticks this GP) idle=a14/1/0x4000000000000000 softirq=2020/2021 fqs=0
+[ 5112.001204] \t(detected by 0, t=5252 jiffies, g=-1127, q=10 ncpus=4)
+[ 5112.001205] Sending NMI from CPU 0 to CPUs 1:
+[ 5112.001206] NMI backtrace for cpu 1 skipped: idling at default_idle+0x1e/0x130
+[ 5112.001230] Sending NMI from CPU 0 to CPUs 3:
+"""
+
+
+def test_an_rcu_stall_is_named_by_the_stalled_cpu_that_printed_its_backtrace() -> None:
+    # Of two stalled CPUs, CPU 1 idles (its answer is the "skipped" line alone) and CPU 3
+    # answers with x86's show_regs(): its trace runs through the NMI's own entries
+    # ("<NMI>" .. "</NMI>", arch/x86/kernel/dumpstack.c) and no timer interrupt, and
+    # where the CPU was looping is past them: the hard-lockup log's backtrace of CPU 3.
+    lines = (DATA / "x86-6.6-hard-lockup-buddy.log").read_text().splitlines(keepends=True)
+    start = next(i for i, t in enumerate(lines) if "NMI backtrace for cpu 3" in t)
+    end = next(i for i, t in enumerate(lines) if "Kernel panic - not syncing" in t)
+    dump = "".join(lines[start:end])
+    (rep,) = parse_log((_RCU_STALL_TWO_CPUS + dump).encode())
+    assert (rep.title, rep.corrupted) == ("INFO: rcu detected stall in mydrv_poll_work", False)
+    assert (rep.cpu, rep.pid, rep.comm) == (3, 8812, "kworker/3:1")
+    assert rep.rip is not None and rep.rip.function == "native_queued_spin_lock_slowpath"
+    # the idling CPU answering after the other one: the same
+    idle = _RCU_STALL_TWO_CPUS.splitlines(keepends=True)
+    swapped = "".join(idle[:4] + idle[6:]) + dump + "".join(idle[4:6])
+    (rep,) = parse_log(swapped.encode())
+    assert rep.title == "INFO: rcu detected stall in mydrv_poll_work"
+    # only idling answers: no CPU's trace names the stall
+    (rep,) = parse_log("".join(idle[:6]).encode())
+    assert (rep.title, rep.corrupted) == ("INFO: rcu detected stall in corrupted", True)
+
+
 def test_hard_lockup_without_the_locked_cpus_backtrace_claims_no_task() -> None:
     # the NMI backtrace of cpu 3 lost: what is left is the panicking CPU 0's idle loop,
     # which is no evidence about the lockup (no title, task or frames from it)

@@ -2368,10 +2368,18 @@ OOPSES: tuple[OopsKind, ...] = (
                     # answer: "CPU %d didn't respond to backtrace IPI, inspecting paca.",
                     # then show_stack() of its saved stack under "Call Trace:". Read only
                     # from the stall's own lines (fields.own_cpu_lines: no dump of RCU's
-                    # starved kthread or of the CPU it last ran on).
+                    # starved kthread or of the CPU it last ran on). x86's answer
+                    # (arch/x86/kernel/apic/hw_nmi.c nmi_cpu_backtrace_handler() ->
+                    # nmi_cpu_backtrace() -> show_regs(), 6.6) is taken in the NMI: its
+                    # trace shows the NMI's entries between "<NMI>" and "</NMI>"
+                    # (dumpstack.c show_trace_log_lvl()) and no timer entry, where the
+                    # CPU was looping after them. A stalled CPU in its idle loop answers
+                    # "NMI backtrace for cpu %d skipped: idling at %pS" alone (5.1+), so
+                    # the CPU that printed a trace names the stall.
                     more=(
                         (RISCV_STACK_START, PARSE_STACK),
                         (rx(r"CPU \d+ didn't respond to backtrace IPI"), CALL_TRACE, PARSE_STACK),
+                        _AFTER_NMI,
                     ),
                 ),
             ),
