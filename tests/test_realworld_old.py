@@ -939,3 +939,70 @@ def test_a_null_pc_printed_null_is_no_frame(
     want = [f.function for f in parse_log(text.encode())[0].frames]
     rep = parse_log(reworded(text, changes).encode())[0]
     assert [f.function for f in rep.frames] == [f for f in want if f != lost]
+
+
+def _ppc_2_6_soft_lockup(exception: str) -> str:
+    """2.6.16-2.6.2x's soft lockup on 64-bit powerpc: "BUG: soft lockup detected on
+    CPU#%d!" and dump_stack(), whose show_stack() (arch/powerpc/kernel/process.c, 2.6.18)
+    prints "[%016lX] [%016lX] %s", the frame's stack pointer and return address in
+    capitals, through the timer interrupt's frames to the decrementer's exception frame,
+    "--- Exception: %lx at %s" and "    LR = %s", then the interrupted task's frames (Olaf
+    Hering's 2.6.18-rc3 report to LKML, August 2006). The interrupted code and its
+    callers here are ppc64le-6.1.0-50-mod-softlockup's NIP, LR and trace, the timer
+    frames' addresses made up."""
+    lines = (DATA / "ppc64le-6.1.0-50-mod-softlockup.log").read_text().splitlines()
+    nip = next(t for t in lines if "] NIP [" in t).split("] ", 2)[2]
+    lr = next(t for t in lines if "] LR [" in t).split("] ", 2)[2]
+    trace = lines.index(next(t for t in lines if t.endswith("] Call Trace:")))
+    entries = []
+    for t in lines[trace + 1 :]:
+        if "--- interrupt:" in t:
+            break
+        sp, pc, name = re.match(r"\[[ \d.]+\] \[([0-9a-f]+)\] \[([0-9a-f]+)\] (.*)", t).groups()
+        entries.append(f"[{sp.upper()}] [{pc.upper()}] {name}")
+    return "\n".join(
+        [
+            "BUG: soft lockup detected on CPU#1!",
+            "Call Trace:",
+            "[C000000004053450] [C00000000000EBDC] .show_stack+0x68/0x1b0 (unreliable)",
+            "[C0000000040534F0] [C000000000081230] .softlockup_tick+0xf0/0x128",
+            "[C000000004053590] [C00000000005961C] .run_local_timers+0x1c/0x30",
+            "[C000000004053610] [C0000000000202BC] .timer_interrupt+0xa8/0x474",
+            "[C0000000040536F0] [C0000000000034DC] decrementer_common+0xdc/0x100",
+            f"--- {exception} at .{nip}",
+            f"    LR = .{lr}",
+            *entries,
+            "",
+        ]
+    )
+
+
+@pytest.mark.parametrize("exception", ["Exception: 901", "interrupt: 900"])
+def test_a_2_6_powerpc_soft_lockup_is_titled_by_the_code_the_timer_interrupted(
+    exception: str,
+) -> None:
+    """The dump has no registers: the decrementer's exception frame names the code the
+    CPU was caught in, as the x86_64 dump's first entry after the timer interrupt's does
+    (test_a_2617_x86_64_soft_lockup_dump_is_titled_by_the_code_it_caught); the frames
+    run on across it. The capitals are addresses (not printk's "[C%u]" caller id, whose
+    CPU number has no leading zero): every entry is a frame."""
+    dump = _ppc_2_6_soft_lockup(exception)
+    assert "[C000000004053590] [C00000000005961C] .run_local_timers" in dump
+    (rep,) = parse_log(dump.encode())
+    assert (rep.title, rep.corrupted) == ("BUG: soft lockup in hotfence_crash_softlockup", False)
+    assert rep.cpu == 1
+    assert [f.function for f in rep.frames] == [
+        "show_stack",
+        "softlockup_tick",
+        "run_local_timers",
+        "timer_interrupt",
+        "decrementer_common",
+        "hotfence_crash_softlockup",
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+        "proc_reg_write",
+        "vfs_write",
+        "ksys_write",
+        "system_call_exception",
+        "system_call_vectored_common",
+    ]

@@ -29,7 +29,10 @@ from .taint import (
 # arm64/x86 5.x " func+0x1/0x2", powerpc "[sp] [pc] .func+0x1/0x2 (unreliable)" (ELFv1
 # dot names), decode_stacktrace's "[< inline >]" placeholder, symbolised " file.c:12".
 # (a "%p" printed before the hashing key is ready: "(ptrval)", see oopses {{PC}})
-_PC = r"\[<?\s*(?:(?:0x)?[0-9a-f]+|inline|\(_*ptrval_*\))\s*>?\]"
+# powerpc's show_stack() printed its "[sp] [pc]" in capitals up to 2.6.2x
+# (arch/powerpc/kernel/process.c, 2.6.18: "["REG"] ["REG"] " with REG "%016lX" on
+# 64-bit, "%08lX" on 32-bit): "[C0000000877136B0] [C000000000081230] .softlockup_tick".
+_PC = r"\[<?\s*(?:(?:0x)?[0-9a-f]+|[0-9A-F]{8,16}|inline|\(_*ptrval_*\))\s*>?\]"
 # x86_64 printk_address() of 2.6.16-2.6.2x put a module's name before the symbol:
 # " [<ffffffff8802c8e9>] :jbd:log_wait_commit+0xa3/0xf5" (RHEL 5).
 # Amlogic's 4.9 trees (CONFIG_AMLOGIC_VMAP, arch/arm64/kernel/traps.c and

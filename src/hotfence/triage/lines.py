@@ -368,8 +368,10 @@ _PREFIX = (
     + _AVM_CPU
     # the caller id without a timestamp; crash's "log -m" level after what its "log -t -c"
     # and "log -T" print (crash printk.c dump_record(): the time, ctime_tz()'s date with
-    # -T, the caller, then "<%x>": "[  T117] <4>BUG: ...", "[Fri Nov 27 ...] <4>BUG: ...")
-    + r"|\[ *(?P<ctx2>[CT]\d+)\] (?:<[0-7]>)?"
+    # -T, the caller, then "<%x>": "[  T117] <4>BUG: ...", "[Fri Nov 27 ...] <4>BUG: ...").
+    # The id is printk's print_caller() "%c%u", an unsigned int with no leading zero: not
+    # 2.6.x powerpc's "[C000000087713610] " stack pointer, "%016lX" (fields._PC)
+    + r"|\[ *(?P<ctx2>[CT](?:0|[1-9]\d{0,9}))\] (?:<[0-7]>)?"
     # util-linux dmesg's other times, each format asked for in turn, then the caller id
     + r"|"
     + _DMESG_TIMES

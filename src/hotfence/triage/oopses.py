@@ -60,7 +60,8 @@ _MACROS = {
     # hashing key is ready, lib/vsprintf.c ptr_to_id()'s "(ptrval)" ("(____ptrval____)" on
     # 64-bit) stands for the address. Amlogic's 4.9 trees put the frame pointer and the
     # frame's size before it (fields._AMLOGIC_FP): "[ffffff80201c7800+  32][<ffffff80...>]".
-    "{{PC}}": r"(?:\[[0-9a-f]{8,16}\+ *\d+\])?\[<?(?:0x)?(?:[0-9a-f]+|\(_*ptrval_*\))>?\]",
+    # 2.6.x powerpc's show_stack() printed its "[sp] [pc]" in capitals (fields._PC).
+    "{{PC}}": r"(?:\[[0-9a-f]{8,16}\+ *\d+\])?\[<?(?:0x)?(?:[0-9a-f]+|[0-9A-F]{8,16}|\(_*ptrval_*\))>?\]",
     # print_ip_sym()'s "[<pc>] func+0x1/0x2", or the "func (file:line)" that
     # decode_stacktrace.sh leaves of it (it drops every "[<pc>]")
     "{{PCD}}": r"(?:(?:\[[0-9a-f]{8,16}\+ *\d+\])?\[<?(?:0x)?(?:[0-9a-f]+|\(_*ptrval_*\))>?\] +|(?<![\w.])(?=[\w.]+ \((?:[\w/.\-+]+|\?\?):[\d?]))",
@@ -963,6 +964,9 @@ _KMSAN_SKIP = (
 # apic_timer_interrupt+0x27/0x2c"; an 8259 timer's common_interrupt), and the first entry
 # after it that names the code the interrupt came in: not the scheduler, not a
 # function's first byte.
+# powerpc show_stack()'s exception frame of the decrementer (the timer interrupt) in a
+# 2.6.x soft lockup's dump_stack() (see that format): the interrupted function.
+_PPC_TIMER_EXCEPTION_AT = rx(r"^\s*--- (?:Exception|interrupt): 90[01] at \.?{{FUNC}}")
 _OLD_IRQ_EXIT = rx(r"(?<![\w.])(?:apic_timer_interrupt|common_interrupt)\+")
 _OLD_INTERRUPTED = rx(
     r"^\s*(?:\[<[0-9a-f]+>\]\s*|<[0-9a-f]+>\{)"
@@ -1830,6 +1834,24 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("stall in {1}",),
                 report=lazy_rx(r"BUG: soft lockup detected on CPU#\d+!\s*\n\s*Call Trace:\s*<IRQ>"),
                 stack=_s(_OLD_IRQ_EXIT, _OLD_INTERRUPTED),
+            ),
+            # The same dump on powerpc (arch/powerpc/kernel/process.c show_stack(), 2.6.18:
+            # "[%016lX] [%016lX] %s" of each frame's stack pointer and return address)
+            # walks the timer interrupt's frames up to the decrementer's exception frame,
+            # where it prints "--- Exception: %lx at %s" of the trap (0x900, the low bit
+            # set on 64-bit while the non-volatile registers are not saved) and of the
+            # NIP the interrupt came in at, the code the CPU was caught looping in, then
+            # "    LR = %s" and the interrupted task's frames. Later kernels print
+            # "--- interrupt: %lx at %pS".
+            _F(
+                lazy_rx(r"BUG: soft lockup detected on CPU#\d+!"),
+                "BUG: soft lockup in {1}",
+                alt=("stall in {1}",),
+                report=lazy_rx(
+                    r"BUG: soft lockup detected on CPU#\d+!\s*\n\s*Call Trace:\s*\n"
+                    r"(?:.*\n){1,12}?\s*--- (?:Exception|interrupt): 90[01] at "
+                ),
+                stack=_s(_PPC_TIMER_EXCEPTION_AT),
             ),
             _F(
                 lazy_rx("BUG: soft lockup"),
