@@ -359,13 +359,19 @@ _SCHEDULER = frozenset(("schedule", "__schedule", "thread_return", "cond_resched
 
 
 def soft_lockup_frame(frames: list[str]) -> tuple[str, int]:
-    """For soft lockups: ``stall_frame``; in a 2.6.16-2.6.2x dump (above) that shows no
-    dispatch anchor, the code the timer interrupted: a trace cut after it (a mail's
-    "[...]") names no caller of a syscall, but the CPU was caught there, as in
-    x86_64's dump of those kernels (_OLD_INTERRUPTED)."""
-    frame, i = stall_frame(frames)
-    if frame or not frames or frames[0] != _SOFTLOCKUP_TICK:
-        return frame, i
+    """For soft lockups: ``stall_frame``; in a 2.6.16-2.6.2x dump (above), the code the
+    timer interrupted.
+
+    That dump has no registers: the EIP the interrupt's entry stub saved, the entry
+    show_trace() prints next, is where the CPU was caught looping, what a later
+    kernel's show_regs() names (and what x86_64's dump of those kernels is titled by,
+    _OLD_INTERRUPTED; powerpc's by its decrementer's exception frame). A whole dump and
+    a copy cut after that entry (a mail's "[...]") are titled alike: the dispatch anchor
+    further down (the caller of a syscall, of a softirq) is no part of what the dump
+    says, and a cut copy has none (Ingo Molnar's 2.6.17-rc3 SCTP lockup, looping in
+    sctp_new() in a softirq under ip_rcv(): "in sctp_new" either way)."""
+    if not frames or frames[0] != _SOFTLOCKUP_TICK:
+        return stall_frame(frames)
     entry = next((j for j, f in enumerate(frames) if f in _I386_IRQ_ENTRIES), len(frames))
     for j in range(entry + 1, len(frames)):
         if frames[j] not in _SCHEDULER:
