@@ -1632,8 +1632,6 @@ def test_an_rcu_stall_names_the_task_its_task_dump_shows(
 @pytest.mark.parametrize(
     ("name", "stalled"),
     [
-        # the module hard-locks CPU 0; RCU's NMI to it is never answered
-        ("riscv64-6.12.117+deb13-mod-hardlockup", 0),
         # powerpc's watchdog caught CPU 1; RCU's backtrace IPI to it goes unanswered twice
         ("ppc64le-6.1.0-50-mod-hardlockup", 1),
     ],
@@ -1730,6 +1728,35 @@ def test_the_stalled_cpus_dump_after_the_wait_for_its_backtrace_is_the_stalls() 
     other = moved.replace("NMI backtrace for cpu 0", "NMI backtrace for cpu 1")
     stall = parse_log(other)[1]
     assert (stall.title, stall.pid) == ("INFO: rcu detected stall in corrupted", None)
+
+
+def test_an_rcu_stalls_late_backtrace_after_its_kthread_part_is_the_stalls() -> None:
+    # kernel/rcu/tree_stall.h print_other_cpu_stall() (6.12): rcu_dump_cpu_stacks() asks
+    # the stalled CPU 0 ("Sending NMI from CPU 1 to CPUs 0:") and waits up to 10 s
+    # (lib/nmi_backtrace.c); no answer comes, and the same report goes on 30 s later with
+    # rcu_check_gp_kthread_expired_fqs_timer()'s "kthread timer wakeup didn't happen"
+    # and the kthread's dumps. CPU 0 spins with interrupts off: riscv's backtrace IPI
+    # (arch/riscv/kernel/smp.c ipi_cpu_backtrace()) is taken 13 s after that, when they
+    # come back on, and "NMI backtrace for cpu 0" answers the call still open: the
+    # stall's, the CPU it asked. The hard lockup's report before it stays as it was.
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    lockup, stall = _reports(name)
+    assert (lockup.title, lockup.pid) == ("BUG: hard lockup in corrupted", None)
+    assert (stall.title, stall.corrupted) == ("INFO: rcu detected stall in proc_reg_write", False)
+    assert (stall.pid, stall.comm, stall.cpu) == (140, "sh", 0)
+    assert stall.rip is not None and stall.rip.function == "hotfence_crash_hardlockup"
+    assert "kthread timer wakeup didn't happen" in stall.text
+    # a late backtrace of a CPU the stall did not ask for answers nothing: the pause
+    # before it ends the report
+    log = (DATA / f"{name}.log").read_text()
+    other = parse_log(log.replace("NMI backtrace for cpu 0", "NMI backtrace for cpu 1"))[1]
+    assert (other.title, other.pid) == ("INFO: rcu detected stall in corrupted", None)
+    # nor is a pause after the call the wait when the lines after it are not RCU's going
+    # on: the report ends there, as before
+    cut = log.replace("rcu_sched kthread timer wakeup didn't happen", "rcu_sched timer late")
+    cut = cut.replace("rcu_sched kthread starved for", "rcu_sched starved for")
+    alone = parse_log(cut)[1]
+    assert (alone.title, alone.end_line) == ("INFO: rcu detected stall in corrupted", 213)
 
 
 def test_dmesg_iso_time_lines_read_as_the_consoles() -> None:

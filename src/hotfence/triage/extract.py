@@ -197,6 +197,20 @@ _ASKED_CPUS_RE = re.compile(r"Sending NMI from CPU \d+ to CPUs ([\d,-]+):")
 _ANSWER_RE = re.compile(r"NMI backtrace for cpu (\d+)|\bCPU (\d+) became\b")
 
 
+# kernel/rcu/tree_stall.h print_other_cpu_stall() (6.12): after rcu_dump_cpu_stacks(),
+# whose nmi_trigger_cpumask_backtrace() waits up to 10 s for the stalled CPUs' answers,
+# the same report goes on with rcu_check_gp_kthread_expired_fqs_timer()'s "%s kthread
+# timer wakeup didn't happen for %ld jiffies! ..." and rcu_check_gp_kthread_starvation()'s
+# "%s kthread starved for %ld jiffies! ...": the pause before them was that wait, and a
+# stalled CPU that spun with interrupts off answers later still (riscv's IPI is taken
+# only once they come back on), after them (_Window.asked). (Their first words: a mail's
+# or a terminal's wrap may end the row after "kthread".)
+_RCU_AFTER_WAIT_RE = re.compile(r"\bkthread(?: (?:timer|starved)\b|\s*$)")
+# print_other_cpu_stall()'s header, "INFO: %s detected stalls on CPUs/tasks:" (a wrap may
+# end its row after the flavour's name)
+_RCU_STALL_RE = re.compile(r"INFO: rcu_\w+(?: detected\b|\s*$)")
+
+
 def _answers_call(raw: str, call: str) -> bool:
     """Is ``raw``, after a long pause, the first answer (above) to ``call``, the "Sending
     NMI" line right before it in the report's stream?"""
@@ -1872,6 +1886,8 @@ class _Window:
     skip_text: bool = False
     cpu_traceback: bool = False
     call: str = ""  # the "Sending NMI" line, when it is the stream's last (_answers_call)
+    # a "Sending NMI" line an RCU stall went on after, unanswered (_RCU_AFTER_WAIT_RE)
+    asked: str = ""
     prev_raw: str = ""
     echo: bool = False  # every record comes twice (see feed)
     echoed: bool = False  # the line before was the second copy of its record (feed)
@@ -2283,11 +2299,15 @@ class _Window:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
         call, self.call = self.call, ""
+        # (noted whether or not the wait shows: dmesg -H's clock may not tell it)
+        waited = bool(call) and self._waited(raw, call)
         paused = (
             self._long_pause(ts, raw)
             and not (self.cpu_traceback and _late_backtrace(raw))
             and not (call and _answers_call(raw, call))
             and not (ts is None and self._trace_read_late(line))
+            and not waited
+            and not (self.asked and self._answered(raw))
         )
         if _may_boot(line.text) and not self.restarted and not self.xmon and _booted(line.text):
             # (xmon's excprint() prints the banner after the task: no boot. A boot after
@@ -2324,6 +2344,26 @@ class _Window:
             self._end_own()  # one stream: the next report's lines are not ours
         elif self.task_ctx and self._starts_next(line, n):
             self._end_own()  # the same task starts a new report
+
+    def _waited(self, raw: str, call: str) -> bool:
+        """Is ``raw``, after a long pause right after ``call``, an RCU stall's report
+        going on after the wait for its answers (_RCU_AFTER_WAIT_RE)? Then ``call`` is
+        still to be answered. (Only a call that names the CPUs it asked: a wrap's first
+        row alone, "Sending NMI from CPU 1", says no answer is whose.)"""
+        if _RCU_AFTER_WAIT_RE.search(raw) is None or not _RCU_STALL_RE.search(self.header.text):
+            return False
+        if _ASKED_CPUS_RE.search(call) is None:
+            return False
+        self.asked = call
+        return True
+
+    def _answered(self, raw: str) -> bool:
+        """Is ``raw``, after a long pause, the late answer to the call the report went on
+        after (``asked``)?"""
+        if not _answers_call(raw, self.asked):
+            return False
+        self.asked = ""
+        return True
 
     def _trace_goes_on(self, oom_start: int) -> bool:
         """Do this report's stack frames go on right after the OOM killer's first lines
