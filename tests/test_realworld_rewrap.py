@@ -209,3 +209,28 @@ def test_a_task_header_a_reply_rewrapped_in_its_taint_keeps_its_release(
     assert [(*_flag_facts(r), r.modules) for r in got] == [
         (*_flag_facts(r), r.modules) for r in want
     ]
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> ", "> > "])
+@pytest.mark.parametrize(
+    "name",
+    ["mips64el-6.1.0-50-kill-init", "mipsel-6.1.0-50-kill-init", "s390x-6.1.0-50-mod-slub-poison"],
+)
+def test_a_boot_banner_a_reply_rewrapped_past_its_release_names_it_on_the_cli_path(
+    name: str, quote: str, tmp_path: Path
+) -> None:
+    """init/version.c linux_banner (6.1): "Linux version " UTS_RELEASE " (" ... after a
+    syslog prefix and a printk time, wrapped at 78 by the first mail after the release and
+    rewrapped at 72 by a reply: the release alone in a short row between "Linux version"
+    and "(debian-kernel@...". parse_log reads the three rows as the banner; the CLI's
+    path carries the banner alone to the segment of a report that names no release
+    (prefilter._whole_banner), so the carried line must hold the three rows: the release
+    is the log's on both paths."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _rewrapped_reply(messages, quote=quote)
+    assert f"] Linux version\n{quote}6.1.0-50-" in mailed
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert want and all(w[0][6] for w in want)
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want

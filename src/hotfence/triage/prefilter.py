@@ -716,21 +716,30 @@ def _folded(events: list[_Carried]) -> list[_Carried]:
 
 def _whole_banner(data: bytes, start: int, raw: str) -> str:
     """The boot banner line ``raw`` (at ``start`` in ``data``), carried alone in front of
-    later segments: with the next line joined to it when a wrap cut it right after the
-    release, its " (" a line break (a bug tracker's or mail client's wrap: the parser's
-    _BANNER_RE reads the two lines as one banner, the carried line must hold both)."""
+    later segments: with the rows after it joined to it when a wrap cut it after
+    "version" or after the release, its " (" a line break (a bug tracker's or mail
+    client's wrap: the parser's _BANNER_RE reads the rows as one banner, the carried line
+    must hold them all). A reply's rewrap of a first wrap at 78 cuts it twice: "...
+    Linux version", "> 6.1.0-50-5kc-malta" alone in a short row, "> (debian-kernel@...":
+    init/version.c linux_banner (6.1) "Linux version " UTS_RELEASE " (" ... after a
+    syslog prefix and a printk time, three rows the parser reads as one banner too."""
     if _BANNER_RE.search(raw) is not None:
         return raw
+    rows = [raw]
     end = data.find(b"\n", start)
-    if end == -1:
-        return raw
-    after = data.find(b"\n", end + 1)
-    rest = plain_line(data[end + 1 : after if after != -1 else len(data)].decode("latin-1"))
-    if _BANNER_RE.search(f"{raw}\n{rest}") is None:
-        return raw
-    if raw.rstrip().endswith(_BANNER):  # cut after "version": the release goes on
-        return f"{raw.rstrip()} {rest.lstrip('> ')}"
-    return f"{raw.rstrip()} {rest[rest.index('(') :]}"  # (a reply's quote marks left out)
+    for _ in range(2):
+        if end == -1:
+            return raw
+        after = data.find(b"\n", end + 1)
+        rows.append(
+            plain_line(data[end + 1 : after if after != -1 else len(data)].decode("latin-1"))
+        )
+        end = after
+        joined = "\n".join(rows)
+        if (m := _BANNER_RE.search(joined)) is not None and m.start() < len(raw):
+            # the release and the rest of the last row, a reply's quote marks left out
+            return f"{joined[: m.start()]}{_BANNER} {m.group(1)} ({joined[m.end() :]}"
+    return raw
 
 
 # A mail client's or Bugzilla's wrap at 72-79 columns cuts a header before the words
