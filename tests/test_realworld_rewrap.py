@@ -234,3 +234,40 @@ def test_a_boot_banner_a_reply_rewrapped_past_its_release_names_it_on_the_cli_pa
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
     (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
     assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want
+
+
+@pytest.mark.parametrize(
+    "name", ["mips-4.19-bug", "mips64el-6.1.0-50-mod-bug", "mipsel-6.1.0-50-mod-bug"]
+)
+def test_a_mips_bug_a_reply_wrapped_before_detected_is_found(name: str, tmp_path: Path) -> None:
+    """4.19 and 6.1 arch/mips/kernel/traps.c do_trap_or_bp(): BUG()'s break goes to
+    die_if_kernel("Kernel bug detected", regs), die() printing "%s[#%d]:": no report_bug()
+    line before it, the line is the report's header. After a syslog prefix and a printk
+    time, quoted "> > " by a reply and wrapped at 72, it is cut "... Kernel bug" then
+    "> > detected[#1]:", the needle "[#" in the rest alone. The two rows are one header,
+    as the whole line is, though such a line after a "kernel BUG at" goes on with that
+    report (oopses.REPORT_START_IGNORES): the report is the log's, by parse_log and on
+    the CLI's path (the prefilter reads the needle's row with the rows before it)."""
+    quote = "> > "
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _quoted_wrapped(messages, 72, quote)
+    assert f"] Kernel bug\n{quote}detected[#1]:\n" in mailed
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert len(want) == 1 and want[0][0][0].startswith("kernel BUG in ")
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want
+
+
+@pytest.mark.parametrize("width", [72, 73])
+def test_a_mips_bug_after_report_bug_a_reply_wrapped_stays_one_report(width: int) -> None:
+    """The MIPS BUG() with lib/bug.c report_bug()'s "kernel BUG at %s:%u!" before its
+    die() line, quoted and wrapped so: "Kernel bug detected[#1]:" goes on with that
+    report (oopses.REPORT_START_IGNORES), one report, as in the log."""
+    quote = "> > "
+    name = "mips-4.19-bug-report-bug"
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _quoted_wrapped(messages, width, quote)
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert len(want) == 1
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want

@@ -763,7 +763,23 @@ def _cut_header(data: bytes, start: int) -> bool:
     if nxt != -1 and (third := data.find(b"\n", nxt + 1, nxt + 2 + _CUT_ROW_MAX)) != -1:
         nxt = third
     rows = data[start : nxt if nxt != -1 else end + 2 + _CUT_ROW_MAX].decode("latin-1")
-    return header_cut_before(rows, end + 1 - start)
+    return header_cut_before(rows, end + 1 - start) or _cut_before_needle(data, start, end)
+
+
+def _cut_before_needle(data: bytes, start: int, end: int) -> bool:
+    """Is the needle's row at ``start`` (ending at ``end``) the rest of a header a wrap
+    cut from the row before it, or from the two before it (a reply's rewrap, see above)?
+    The parser reads them as one (scan._candidates, the needle's row with the rows
+    before it): "> > ... [  412.101442] Kernel bug", "> > detected[#1]:" (see
+    scan._WRAPPED_ROW_MAX), the needle "[#" in the rest alone, no kind's line."""
+    if start == 0:
+        return False
+    lo = data.rfind(b"\n", max(0, start - 2 - _CUT_ROW_MAX), start - 1) + 1
+    if lo == 0 and start - 1 > _CUT_ROW_MAX:
+        return False  # (a row wider than a wrap's: no wrap cut it)
+    if lo and (up := data.rfind(b"\n", max(0, lo - 2 - _CUT_ROW_MAX), lo - 1)) != -1:
+        lo = up + 1
+    return header_cut_before(data[lo:end].decode("latin-1"), start - lo)
 
 
 def _hit_lines(data: bytes) -> Iterator[tuple[int, str]]:

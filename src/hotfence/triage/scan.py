@@ -584,10 +584,14 @@ REPLAY_MARKER = "** replaying previous printk message **"
 # when its words are no header alone ("Insufficient stack space to handle" then
 # "exception!", 6.1 arch/arm64/kernel/traps.c panic_bad_stack(), 6.12 arch/riscv/
 # kernel/traps.c handle_bad_stack(): pr_emerg("Insufficient stack space to handle
-# exception!")), and only after a line no wider than a wrap's rows. A line whole that
-# goes on with the report before it (oopses.REPORT_START_IGNORES: powerpc's die() "Oops:
-# Exception in kernel mode," then "sig: 5 [#1]" after its "kernel BUG at") stays cut: a
-# header of its own there would end that report.
+# exception!")), and only after a line no wider than a wrap's rows. The joined line is
+# a candidate as the whole line is, one that goes on with the report before it
+# (oopses.REPORT_START_IGNORES) too: extract keeps such a line in that report, the line
+# read whole (extract._starts_report_whole), as it does the line a wrap left whole. A
+# MIPS BUG() with no report_bug() line before it (4.19 and 6.1 arch/mips/kernel/traps.c
+# do_trap_or_bp() -> die_if_kernel("Kernel bug detected", regs) -> die(): "%s[#%d]:\n") is its
+# own, and a reply's quote "> > " wrapped at 72 after a syslog prefix and a printk time
+# cuts it "... Kernel bug", "> > detected[#1]:": rejected, the report was lost.
 _WRAPPED_ROW_MAX = 79
 # The start of a line of its own, no wrap's rest: a printk time, a syslog file's date
 # (the common prefixes, told without parsing the row; lines.make_line tells the rest)
@@ -678,11 +682,9 @@ def _prefixed_after_quote(text: str, pos: int) -> bool:
 
 
 def _header_line(raw: str) -> bool:
-    """Does ``raw`` start a report of its own (no line that goes on with the one
-    before it, oopses.REPORT_START_IGNORES)?"""
+    """Does ``raw`` hold a kind's header, as a whole line that the scan finds does (see
+    above: whether it goes on with the report before it is extract's to tell)?"""
     line = record_text(plain_line(raw))
-    if any(r.search(line) for r in oopses.REPORT_START_IGNORES):
-        return False  # a line that goes on with the report before it, left as it was cut
     return any(kind.matches_line(line) for kind in OOPSES)
 
 
