@@ -271,3 +271,45 @@ def test_a_mips_bug_after_report_bug_a_reply_wrapped_stays_one_report(width: int
     want = [_flag_facts(r) for r in parse_log(messages)]
     assert len(want) == 1
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
+
+
+def _rewrapped_bare(text: str, width: int = 72, first: int = 78, quote: str = "> ") -> str:
+    """``text`` wrapped at ``first`` by the mail it was sent in, then quoted by a reply
+    and wrapped again at ``width`` by a wrap unaware of the quote (an editor's hard wrap,
+    Text::Wrap): a row the quote pushed past ``width`` goes on in a row of no quote."""
+    sent = [row for line in text.split("\n") for row in _wrap(line, first)]
+    return "\n".join(
+        "\n".join(_wrap(quote + row, width)) if row else quote.rstrip() for row in sent
+    )
+
+
+@pytest.mark.parametrize("quote", ["> ", ">> "])
+@pytest.mark.parametrize(
+    ("name", "cut"),
+    [
+        # 6.6 kernel/watchdog.c watchdog_hardlockup_check(): "Watchdog detected hard
+        # LOCKUP on cpu %d"
+        ("x86-6.6-hard-lockup-buddy", "Watchdog\ndetected hard\n{q}LOCKUP on cpu 3"),
+        ("riscv64-6.12.117+deb13-mod-hardlockup", "Watchdog\ndetected hard\n{q}LOCKUP on"),
+        # 6.x arch/x86/kernel/cpu/mce/core.c __print_mce(): HW_ERR "CPU %d: Machine
+        # Check%s: %Lx Bank %d: %016Lx"
+        ("x86-mce-fatal", "[Hardware Error]:\nCPU 7:\n{q}Machine Check Exception:"),
+    ],
+)
+def test_a_header_a_quote_unaware_rewrap_cut_past_an_unquoted_row_is_found(
+    name: str, cut: str, quote: str, tmp_path: Path
+) -> None:
+    """A syslog paste wrapped at 78 by the first mail, quoted by a reply and rewrapped at
+    72 by a wrap unaware of the quote: the header's row goes on in a row of no quote, and
+    the words that make it a header in the first wrap's next row, quoted again. The
+    unquoted row between two rows quoted alike is the rest of the row before it
+    (scan._unquoted_rest): the report and its facts are the log's, by parse_log and on
+    the CLI's path."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    mailed = _rewrapped_bare(messages, quote=quote)
+    assert cut.format(q=quote) in mailed
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert want
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want

@@ -607,6 +607,13 @@ def prefixed_row(text: str, pos: int) -> bool:
 # 3676 4.5; Thunderbird's, Gmail's and mutt's quote of a plain text body), the cut row's
 # and the row after it alike: the two are read without it (the quote is no part of the
 # kernel's line, lines.parse_prefix drops it), each row measured from its quote's end.
+# A reply whose client wraps the quoted text unaware of the quote (an editor's hard wrap,
+# Text::Wrap, after a first mail's wrap at 78) leaves the tail of a quoted row it cut in
+# a row of no quote, and the first wrap's next row quoted again: "> ... [ 5112.001212]
+# watchdog: Watchdog", "detected hard", "> LOCKUP on cpu 3" (6.6 kernel/watchdog.c
+# watchdog_hardlockup_check(): pr_emerg("Watchdog detected hard LOCKUP on cpu %d\n",
+# cpu)). The unquoted row between two rows quoted alike is read as that rest
+# (_unquoted_rest).
 _ROW_QUOTE_RE = re.compile(r"(?:>[ \t]?)+")  # (lines._QUOTE_RE)
 
 
@@ -617,14 +624,17 @@ def _wrapped_header(text: str, start: int, rejoin: Rejoin) -> tuple[int, str] | 
     for the wrap around them, its dearer part.)"""
     prev = text.rfind("\n", 0, start - 1) + 1
     at = start
+    above_quote = 0  # the width of the row before's quote
     if text.startswith(">", start):  # both rows quoted alike (see above): read past it
         quote = _ROW_QUOTE_RE.match(text, start)
         assert quote is not None
         at = quote.end()
         above = _ROW_QUOTE_RE.match(text, prev)
-        if above is None or text[prev : above.end()] != text[start:at]:
+        if above is not None and text[prev : above.end()] == text[start:at]:
+            above_quote = at - start
+        elif above is not None or not prev or not _unquoted_rest(text, prev, text[start:at]):
             return None  # (a row quoted less or more deeply: another mail's text)
-    prev_width = start - 1 - prev - (at - start)
+    prev_width = start - 1 - prev - above_quote
     if prev_width > _WRAPPED_ROW_MAX or text[at : at + 1].isspace() or prefixed_row(text, at):
         return None
     end = text.find("\n", start)
@@ -634,6 +644,15 @@ def _wrapped_header(text: str, start: int, rejoin: Rejoin) -> tuple[int, str] | 
         return None
     joined = rejoin(text, start)
     return joined if joined is not None and _header_line(joined[1]) else None
+
+
+def _unquoted_rest(text: str, pos: int, quote: str) -> bool:
+    """Is the unquoted row at ``pos`` the rest a quote-unaware rewrap cut from the row
+    before it, quoted ``quote`` as the needle's row is?"""
+    if _rest_row(text, pos) is None:
+        return False  # (a line of its own, or no wrap's row)
+    up = text.rfind("\n", 0, pos - 1) + 1
+    return text.startswith(quote, up) and not text.startswith(">", up + len(quote))
 
 
 # A first mail's wrap at 78 quoted by a reply and wrapped again at 72 (extract.
