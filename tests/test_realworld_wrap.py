@@ -3128,6 +3128,41 @@ def test_a_syslog_file_wrapped_narrower_keeps_its_panic_in_the_lockup() -> None:
     assert got.start_line == 1
 
 
+@pytest.mark.parametrize("columns", [70, 71])
+def test_a_syslog_file_mail_wrapped_narrower_than_71_reads_as_the_file(columns: int) -> None:
+    """/var/log/messages (RSYSLOG_TraditionalFileFormat's "%b %d %H:%M:%S host kernel: "
+    and printk's time before every kernel line, 46 columns) wrapped by a mail client set
+    narrower than the 71 columns a wrap's rest is otherwise read at (Text::Wrap at 70
+    and 71: rows of at most 69 and 70): a line's first row holds 20-25 of its characters,
+    and a rest's first word would often have fit in 71 ("... [ 2876.112041] watchdog:
+    BUG: soft" then "lockup - CPU#1 stuck for 22s! ..."). The rows around show the
+    wrap's width: every real log, so wrapped, gives the file's reports and facts."""
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        messages, _ = _bugzilla_syslog(path.read_text(encoding="latin-1"))
+        want = parse_log(messages)
+        got = parse_log(_bugzilla_comment(messages, columns))
+        assert [_flag_facts(r) for r in got] == [_flag_facts(r) for r in want], path.name
+        checked += 1
+    assert checked > 140
+
+
+def test_a_syslog_file_with_a_wider_row_is_no_narrow_wrap() -> None:
+    """The soft lockup's file wrapped at 70 columns reads as the file; with a row of 77
+    columns and blanks among the rows (a line a wrap at 70 would have cut), the rows are
+    no such wrap's, and "watchdog: BUG: soft" is left a line of its own."""
+    console = (DATA / "x86-6.1-soft-lockup.log").read_text(encoding="latin-1")
+    messages, _ = _bugzilla_syslog(console)
+    wrapped = _bugzilla_comment(messages, 71)
+    assert re.search(r"\] watchdog: BUG: soft\nlockup - CPU#1 ", wrapped)
+    want = parse_log(messages)
+    assert want[0].title == "BUG: soft lockup in mydrv_wait_ready"
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    wide = wrapped.replace("\n04/01/2014\n", "\n04/01/2014 " + "a " * 33 + "b\n")
+    assert wide != wrapped
+    assert parse_log(wide)[0].title != want[0].title
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

@@ -1198,6 +1198,78 @@ def _blank_cut(piece: str, rest: str, text: str, pos: int) -> bool:
     return _resized_cuts(text, lo, hi, width)
 
 
+# A mail client set narrower than _MAIL_WIDTH_MIN cuts far more lines, and the rest of
+# one may start with a word that would have fit in 71 columns: /var/log/messages as
+# rsyslog writes it (RSYSLOG_TraditionalFileFormat's "%b %d %H:%M:%S host kernel: ", then
+# printk's "[%5lu.%06lu] ", print_time(): 46 columns before every kernel line) wrapped at
+# 66-70 leaves 20-25 of a line's text on its first row, "... kernel: [ 2876.112041]
+# watchdog: BUG: soft" then "lockup - CPU#1 stuck for 22s! [kworker/1:0:2231]" (6.1
+# kernel/watchdog.c watchdog_timer_fn(): "BUG: soft lockup - CPU#%d stuck for %us!
+# [%s:%d]"). Such a
+# wrap's width shows in the log around the cut, as _resized_cuts reads a terminal's: its
+# widest row with a blank between words (a wider one would have been cut there; a longer
+# word alone is left whole) is at most the wrap's width, and the row before every
+# unprefixed row of a prefixed log's lines around is a cut one, its width (the blanks it
+# ends with too: a cut in a run of blanks keeps them) with a space and the unprefixed
+# row's first word past that widest row's. An unwrapped log whose lines carry a prefix has
+# few unprefixed rows (a program's own lines on the console), and those follow rows of
+# any width: one in ten of them that the next word would have fit ends the rule there.
+_NARROW_CUTS_MIN = 3
+_NARROW_OWN_PER_CUT = 10
+_WORDS_RE = re.compile(r"\S +\S")
+
+
+@functools.lru_cache(maxsize=16)
+def _narrow_wrap_width(around: str) -> int:
+    """The width of the wrap narrower than ``_MAIL_WIDTH_MIN`` that cut the prefixed lines
+    of the rows ``around`` a cut (see above), 0 when they show none. (Cached by those
+    rows, no more: a whole text held here would stay in memory, a 32 MB chunk's too.)"""
+    rows = around.split("\n")
+    width = 0
+    for row in rows:
+        quote = _QUOTE_PREFIX_RE.match(row)
+        body = row[quote.end() :].rstrip() if quote else row.rstrip()
+        if len(body) > width and not body[:1].isspace() and _WORDS_RE.search(body):
+            width = len(body)
+    if not _MAIL_WIDTH_LOW <= width < _MAIL_WIDTH_MIN:
+        return 0
+    cuts = own = 0
+    in_lines = False  # (the row before is a prefixed line's or a row after one)
+    for row, nxt in zip(rows, rows[1:]):
+        if not row.strip():
+            in_lines = False
+            continue
+        if not in_lines:
+            in_lines = prefixed_row(row, 0) or bool(make_line(row, 0, 0).context)
+        # (a row with a printk time or a syslog date is a line of its own, told without
+        # parsing it: make_line tells the rest, the dearest part of this)
+        if not in_lines or not nxt.strip() or nxt[:1].isspace() or prefixed_row(nxt, 0):
+            continue
+        rest = make_line(nxt, 0, 0)
+        if rest.context or not rest.text.strip():
+            continue
+        if _row_width(row.rstrip("\r")) + 1 + len(rest.text.split(None, 1)[0]) > width:
+            cuts += 1
+        else:
+            own += 1
+    return width if cuts >= _NARROW_CUTS_MIN and own * _NARROW_OWN_PER_CUT <= cuts else 0
+
+
+def _narrow_cut(piece: str, rest: str, text: str, pos: int) -> bool:
+    """Was the row ``piece`` of a prefixed line cut before ``rest`` (the row at ``pos``)
+    by a mail client's wrap narrower than ``_MAIL_WIDTH_MIN``, whose width the rows
+    around show (see above)?"""
+    if rest[:1].isspace() or not rest.strip():
+        return False
+    # (the rows within _WRAP_SPAN of the span of the text ``pos`` is in, from a row's
+    # start: every cut in that span reads the same rows, and their answer once)
+    span = pos // _WRAP_SPAN
+    lo = max(0, (span - 1) * _WRAP_SPAN)
+    lo = text.rfind("\n", 0, lo) + 1 if lo else 0
+    width = _narrow_wrap_width(text[lo : (span + 2) * _WRAP_SPAN])
+    return bool(width) and _row_width(piece.rstrip("\r")) + 1 + len(rest.split(None, 1)[0]) > width
+
+
 def _rejoined(last: Line, raw: str, line: Line) -> Line | None:
     """``last`` read again as ``raw``, its text with its rest (``line``) put back, over
     both lines' span; None when it then reads as another stream's line."""
@@ -1235,8 +1307,10 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
     on as it was cut; a mail client's wrap at a space goes on after a space, when the next
     word would not have fit in the wrap's width (``_mail_cut``) or a task header was cut
     in or after its taint flags; a cut after a hyphen (``_hyphen_cut``, a release's in a
-    header) goes on with no space. Only the cuts a line's rest proves (``join_proven_cut``)
-    need no sign that ``text`` around it was wrapped (``_wrapped_log``). ``before``, the
+    header) goes on with no space; a prefixed line's row cut by a narrower wrap whose
+    width the rows around show, as ``_mail_cut``'s at that width (``_narrow_cut``). Only
+    the cuts a line's rest proves (``join_proven_cut``) need no sign that ``text``
+    around it was wrapped (``_wrapped_log``). ``before``, the
     row before ``piece`` when ``piece`` was a wrap's rest itself, is read with it as the
     row a first wrap made, which a quoting reply's wrap cut again (``_rewrapped_cut``).
     The joined line is read again whole (its text, an "(unreliable)" entry's mark the
@@ -1254,9 +1328,10 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
-    elif (_mail_cut(piece, rest) or _rewrapped_cut(before, piece, rest)) and _wrapped_log(
-        text, line.start, _MAIL_WIDER_RE
-    ):
+    elif (
+        (_mail_cut(piece, rest) or _rewrapped_cut(before, piece, rest))
+        and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
+    ) or (last.context and _narrow_cut(piece, rest, text, line.start)):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif (
         last.context
