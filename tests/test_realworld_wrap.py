@@ -3163,6 +3163,24 @@ def test_a_syslog_file_with_a_wider_row_is_no_narrow_wrap() -> None:
     assert parse_log(wide)[0].title != want[0].title
 
 
+@pytest.mark.parametrize("columns", [67, 69, 71, 72, 73, 76, 80])
+def test_a_terminal_capture_mail_wrapped_keeps_its_cut_warning_and_trace(columns: int) -> None:
+    """An armhf 6.1 console with no printk time, captured at 80 columns (rows cut inside
+    __warn()'s symbol, "... hotfence_crash.c:92 hotfence_" then "crash_do+0xfc/0x128
+    [hotfence_crash]", and inside an ARM entry's module, "... [hotfen" then "ce_crash]"),
+    then wrapped by a mail client (Text::Wrap at 67-80 columns): the wrap leaves the
+    file, line and the name's first part after "at" (or that part alone after the
+    line), and the caller with its open "[hotfen" after "from", each row going on in the
+    terminal's. The WARNING keeps its function and its ten frames."""
+    console = (DATA / "armhf-6.1.0-50-mod-warn-80col-no-time.log").read_text(encoding="latin-1")
+    wrapped = _bugzilla_comment(console, columns)
+    assert re.search(r"WARNING: CPU: 0 PID: 83 at( \S+:92)?\n", wrapped)
+    assert re.search(r"\[hotfen\nce_crash\]\n", wrapped)
+    want = parse_log(console)
+    assert want[0].title == "WARNING in hotfence_crash_do" and len(want[0].frames) == 10
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize("columns", [90, 100, 110])
 def test_a_powerpc_first_entry_its_pager_cut_titles_nothing(columns: int) -> None:
     # powerpc show_stack() marks a trace's first entry " (unreliable)" when the link

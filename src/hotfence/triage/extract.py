@@ -784,21 +784,32 @@ _POWERPC_ENTRY_REST_RE = re.compile(r"^(?:\[[\w.\-]+\] ?)?\(unreliable\)$|^\[[\w
 # arch/arm/kernel/traps.c dump_backtrace_entry(), without CONFIG_BACKTRACE_VERBOSE), %ps of
 # a module's symbol "f [mod]": two long names take it past a wrap near 70 columns, which
 # puts the caller, or "from" and the caller, alone in the next row. The row's "g+0x1/0x2"
-# proves the cut: no entry ends at its "from", and no row starts "from g+0x1/0x2".
+# proves the cut: no entry ends at its "from", and no row starts "from g+0x1/0x2". (The
+# caller's "[mod" may be left open: a console captured at 80 columns cut the name
+# before the wrap, _CUT_IN_MODULE_RE.)
 _CUT_ARM_FROM_RE = re.compile(r"^\s*[A-Za-z_.$][\w.$]*(?: \[[\w\-]+\])? from\s*$")
-_ARM_FROM_REST_RE = re.compile(r"^[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?\s*$")
+_ARM_FROM_REST_RE = re.compile(
+    r"^[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\]?)?\s*$"
+)
 _CUT_ARM_BEFORE_FROM_RE = re.compile(r"^\s*[A-Za-z_.$][\w.$]*(?: \[[\w\-]+\])?\s*$")
 _ARM_FROM_CALLER_REST_RE = re.compile(
-    r"^from [A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?\s*$"
+    r"^from [A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\]?)?\s*$"
 )
 # Any arch's %pS of a module's symbol, "f+0x30/0x50 [hotfence_crash]" (lib/vsprintf.c
 # symbol_string() -> sprint_symbol(): kallsyms appends " [%s]", the module's name): a
 # pc/lr line ("pc : %pS", arm64 __show_regs()), a trace entry (" %pS", dump_backtrace();
 # "[<%px>] %pS", riscv's print_trace_address()), an "epc : " or "RIP: " line. A wrap near
 # 70 columns puts the module alone in the next row; nothing prints a row of a bracketed
-# name alone after a symbol's offset and size, so the row proves the cut.
+# name alone after a symbol's offset and size, so the row proves the cut. A console
+# captured at 80 columns may have cut the name before (" hotfence_crash_do
+# [hotfence_crash] from hotfence_crash_write+0xc8/0x100 [hotfen" then "ce_crash]", 6.1
+# arm dump_backtrace_entry()'s " %ps from %pS", a no-time armhf log): the row left holds
+# the bracket and the name's first part, and the terminal's row goes on inside the name,
+# with its rest and the "]" alone (_CUT_IN_MODULE_RE), no line of its own either.
 _CUT_BEFORE_MODULE_RE = re.compile(r"(?<![\w.$])[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+\s*$")
-_MODULE_REST_RE = re.compile(r"^\[[\w\-]+\]\s*$")
+_MODULE_REST_RE = re.compile(r"^\[[\w\-]+\]?\s*$")
+_CUT_IN_MODULE_RE = re.compile(r"[A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[[\w\-]+$")
+_IN_MODULE_REST_RE = re.compile(r"^[\w\-]+\]\s*$")
 # x86's instruction pointer line, "RIP: %04x:%pS" (arch/x86/kernel/dumpstack.c show_ip(),
 # 4.19 on; "EIP: %pS" on i386; 2.6-4.x x86_64 "RIP: 0010:[<%016lx>]  [<%016lx>] %pS"):
 # the segment and the symbol are one word, and a long symbol takes it past a wrap near 70
@@ -902,11 +913,19 @@ _DECODED_SYMBOL_REST_RE = re.compile(rf"^[A-Za-z_.][\w.]* \({_ADDR2LINE_LOC}\b")
 # and the row's file, line and symbol (or symbol alone) prove it. A path too long for one
 # row leaves it alone there, "src/hotfence/lab/module/hotfence_crash.c:93", and the symbol
 # goes on in the row after it: the header is then cut after its line (_CUT_WARNING_RE).
+# A console captured at 80 columns cut the line inside the symbol before a mail's wrap
+# cut it again ("WARNING: CPU: 0 PID: 83 at src/hotfence/lab/module/hotfence_crash.c:92
+# hotfence_" then "crash_do+0xfc/0x128 [hotfence_crash]", armhf 6.1 with no printk
+# time): the wrap leaves the file, line and the symbol's first part in a row of their
+# own after "at", or that part alone after the line (_LONE_NAME_REST_RE); the terminal's
+# row goes on with the rest of the name (_CUT_IN_WARNING_SYMBOL_RE). A row holding a
+# name and nothing else, or a file, line and such a name, is no kernel line.
 _CUT_WARNING_AT_RE = re.compile(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at\s*$")
 _LOC_SYMBOL_REST_RE = re.compile(
-    r"^(?:[\w/.\-+]+:\d+\s*$|(?:[\w/.\-+]+:\d+ )?[A-Za-z_.][\w.]*"
+    r"^(?:[\w/.\-+]+:\d+(?: [A-Za-z_.][\w.]*)?\s*$|(?:[\w/.\-+]+:\d+ )?[A-Za-z_.][\w.]*"
     rf"(?:\+0x[0-9a-f]+/0x[0-9a-f]+\b| \({_ADDR2LINE_LOC}))"
 )
+_LONE_NAME_REST_RE = re.compile(r"^[A-Za-z_.][\w.]*\s*$")
 # A wrap at 66-70 columns after a syslog prefix and a printk time falls before that, in
 # its "CPU: %d PID: %d": "kernel: [ 1234.567895] WARNING: CPU: 2" then "PID: 4242 at
 # net/core/dev.c:3244 skb_warn_bad_offload+0xd0/0xe0" (5.15 __warn()). No header ends
@@ -1386,6 +1405,7 @@ _PROVEN_CUTS = (
     (_CUT_BEFORE_COMM_RE, _COMM_REST_RE),
     (_CUT_WARNING_RE, _SYMBOL_REST_RE),
     (_CUT_WARNING_RE, _DECODED_SYMBOL_REST_RE),
+    (_CUT_WARNING_RE, _LONE_NAME_REST_RE),
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
     (_CUT_WARNING_CPU_RE, _CPU_PID_AT_REST_RE),
     (_CUT_SANITIZER_IN_RE, _SYMBOL_REST_RE),
@@ -1466,6 +1486,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
     elif _CUT_IN_WARNING_SYMBOL_RE.match(last.text.rstrip("\r")) and _IN_SYMBOL_REST_RE.match(rest):
         raw = last.raw.rstrip("\r") + rest.strip()  # inside the function's name
+    elif _IN_MODULE_REST_RE.match(rest) and _CUT_IN_MODULE_RE.search(last.text.rstrip("\r")):
+        raw = last.raw.rstrip("\r") + rest.strip()  # inside the module's name
     elif any(  # (the rest's anchored match first: it fails at its first characters)
         rest_re.match(lead) and cut_re.search(last.text)
         for lead in (rest.lstrip(),)
