@@ -3163,6 +3163,37 @@ def test_a_syslog_file_with_a_wider_row_is_no_narrow_wrap() -> None:
     assert parse_log(wide)[0].title != want[0].title
 
 
+@pytest.mark.parametrize(
+    ("name", "columns", "cut"),
+    [
+        ("riscv64-6.12.117+deb13-kmemleak", 67, r"kernel: unreferenced object\n0x"),
+        ("riscv64-6.12.117+deb13-kmemleak", 68, r"kernel: unreferenced object\n0x"),
+        ("ppc64-rhel7-elfv1-oops", 68, r"\] Unable to handle\nkernel paging request "),
+        ("s390x-5.10-oops", 66, r"\] Unable to handle\nkernel pointer dereference "),
+    ],
+)
+def test_a_syslog_file_wrapped_narrower_than_71_streams_as_the_file(
+    name: str, columns: int, cut: str, tmp_path: Path
+) -> None:
+    """The prefilter reads a needle's row that matches no header with the row after it
+    when a wrap cut the header there: below 71 columns only the rows around show the
+    wrap (extract._narrow_cut), so the row is read again with them. 6.12 mm/kmemleak.c
+    print_unreferenced()'s "unreferenced object 0x%08lx (size %zu):", RHEL 7's powerpc
+    bad_page_fault() "Unable to handle kernel paging request for data at address
+    0x%08lx", 5.10 s390 do_no_context()'s "Unable to handle kernel pointer dereference
+    in virtual kernel address space", cut by a wrap at 65-67 columns after a syslog
+    prefix, streamed from the file: the reports are the file's."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _bugzilla_comment(messages, columns)
+    assert re.search(cut, wrapped)
+    want = parse_log(messages)
+    assert want
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
 @pytest.mark.parametrize("columns", [67, 69, 71, 72, 73, 76, 80])
 def test_a_terminal_capture_mail_wrapped_keeps_its_cut_warning_and_trace(columns: int) -> None:
     """An armhf 6.1 console with no printk time, captured at 80 columns (rows cut inside

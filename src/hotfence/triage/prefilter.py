@@ -51,8 +51,10 @@ import ahocorasick_rs
 # The parser's own tables and bounds: the regions found here must be the ones it would
 # look at. (They move with the parser; ImportError here means "re-point these".)
 from hotfence.triage.extract import (
+    _MAIL_WIDTH_MIN,
     _MAX_REPORT_LINES,
     _PREFIX_LINES_TASK,
+    _WRAP_SPAN,
     CLOCK_SKEW_MAX,
     JOURNAL_FIELD_LINES,
     RecordKey,
@@ -749,7 +751,9 @@ def _whole_banner(data: bytes, start: int, raw: str) -> str:
 # Only a row as narrow as a wrap's, quotes included (79 and a reply's "> > > "), is cut.
 # A reply's rewrap of a first wrap at 78 (scan._rewrapped_header) leaves a short row
 # between: "> ... unreferenced object 0xff60000003991ac0", "> (size", "> 32):". The row
-# after the next is read too.
+# after the next is read too. A wrap narrower than 71 columns shows its width only in
+# the rows around the cut (extract._narrow_cut): a row that narrow, going on in a row of
+# no prefix, is read again with them.
 _CUT_ROW_MAX = 85
 
 
@@ -763,7 +767,13 @@ def _cut_header(data: bytes, start: int) -> bool:
     if nxt != -1 and (third := data.find(b"\n", nxt + 1, nxt + 2 + _CUT_ROW_MAX)) != -1:
         nxt = third
     rows = data[start : nxt if nxt != -1 else end + 2 + _CUT_ROW_MAX].decode("latin-1")
-    return header_cut_before(rows, end + 1 - start) or _cut_before_needle(data, start, end)
+    if header_cut_before(rows, end + 1 - start) or _cut_before_needle(data, start, end):
+        return True
+    if end - start >= _MAIL_WIDTH_MIN or data[end + 1 : end + 2].isspace() or not rows[1:]:
+        return False
+    lo = max(0, start - _WRAP_SPAN)
+    around = data[lo : end + 1 + _WRAP_SPAN].decode("latin-1")
+    return header_cut_before(around, end + 1 - lo)
 
 
 def _cut_before_needle(data: bytes, start: int, end: int) -> bool:
