@@ -3744,6 +3744,28 @@ def test_a_syslog_file_mail_wrapped_after_near_stack_keeps_the_overflow(columns:
     assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize("columns", [66, 67, 68])
+def test_a_syslog_file_mail_wrapped_after_do_irq_stack_keeps_the_overflow(
+    columns: int, tmp_path: Path
+) -> None:
+    """6.1 powerpc check_stack_overflow() (arch/powerpc/kernel/irq.c) prints "do_IRQ:
+    stack overflow: %ld": after a syslog prefix and a printk time a mail client's wrap
+    at 66-68 columns cuts it after "stack", the row going on "overflow: 1728". Neither
+    row held a needle ("tack overflow"), and the log had no report. The prefixed row is
+    the header, read with its rest (extract._narrow_cut), whole or streamed."""
+    console = (DATA / "ppc64le-6.1-do-irq-stack-overflow.log").read_text(encoding="latin-1")
+    messages, _ = _bugzilla_syslog(console)
+    wrapped = _bugzilla_comment(messages, columns)
+    assert re.search(r"\] do_IRQ: stack\noverflow: 1728\n", wrapped)
+    want = parse_log(messages)
+    assert [r.title for r in want] == ["do_IRQ: stack overflow in proc_reg_write"]
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / "ppc64le-6.1-do-irq-stack-overflow.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_mail_wrapped_after_internal_keeps_the_xfs_error() -> None:
     """fs/xfs/xfs_error.c xfs_error_report() (6.1): "Internal error %s at line %d of file
     %s.  Caller %pS" after xfs_alert_tag()'s "XFS (%s): ", a syslog prefix and a printk

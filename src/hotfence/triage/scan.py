@@ -301,6 +301,10 @@ SCAN_NEEDLES = (
     # row going on "overflow (cur:ffff810012345000,rsp:...)": _wrapped_header reads the
     # two as one line)
     "near stack",
+    # (and "do_IRQ: stack": a wrap at 66-68 columns, after a syslog prefix and a printk
+    # time, cuts powerpc's "do_IRQ: stack overflow: %ld" (6.1 arch/powerpc/kernel/irq.c
+    # check_stack_overflow()) after "stack", the row going on "overflow: 1728")
+    "do_IRQ: stack",
     "RTNL",  # "RTNL: assertion failed at ...", logcat's "RTNL    : assertion failed at ..."
     # "sysctl table check failed: %s/%s %pV" (fs/proc/proc_sysctl.c sysctl_err(), 6.1),
     # without "failed": a reply's quote-aware wrap at 72, after a syslog prefix and a
