@@ -3766,6 +3766,32 @@ def test_a_syslog_file_mail_wrapped_after_do_irq_stack_keeps_the_overflow(
     assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize("columns", [66, 68, 69])
+@pytest.mark.parametrize(
+    "name", ["mips-4.19-bug", "mips64el-6.1.0-50-mod-bug", "mipsel-6.1.0-50-mod-bug"]
+)
+def test_a_syslog_file_mail_wrapped_before_detected_keeps_the_mips_bug(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """MIPS's BUG() trap (4.19 and 6.1 arch/mips/kernel/traps.c do_trap_or_bp(), BRK_BUG)
+    prints die_if_kernel("Kernel bug detected", regs): "Kernel bug detected[#1]:" first,
+    no "kernel BUG at" before it. After a syslog prefix and a printk time a mail
+    client's wrap at 66-69 columns cuts it after "bug", the row going on
+    "detected[#1]:". The prefilter read the needle's row ("[#") only with the rows
+    after it, and the log had no report on the CLI path: it now reads it with the row a
+    narrow wrap cut before it too, and the report is whole or streamed alike."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _bugzilla_comment(messages, columns)
+    assert re.search(r"\] Kernel bug\ndetected\[#1\]:\n", wrapped)
+    want = parse_log(messages)
+    assert want and want[0].title.startswith("kernel BUG in ")
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
 def test_a_syslog_file_mail_wrapped_after_internal_keeps_the_xfs_error() -> None:
     """fs/xfs/xfs_error.c xfs_error_report() (6.1): "Internal error %s at line %d of file
     %s.  Caller %pS" after xfs_alert_tag()'s "XFS (%s): ", a syslog prefix and a printk

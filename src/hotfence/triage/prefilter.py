@@ -100,7 +100,12 @@ from hotfence.triage.reader import (
     open_input,
     raw_blocks,
 )
-from hotfence.triage.scan import CONTEXT_MARKERS, SCAN_NEEDLES, byte_message_positions
+from hotfence.triage.scan import (
+    CONTEXT_MARKERS,
+    SCAN_NEEDLES,
+    byte_message_positions,
+    prefixed_row,
+)
 from hotfence.triage.spill import ReportSpill
 
 # Lines the parser may read from a report's header on, and before it (its prefix scan
@@ -769,11 +774,24 @@ def _cut_header(data: bytes, start: int) -> bool:
     rows = data[start : nxt if nxt != -1 else end + 2 + _CUT_ROW_MAX].decode("latin-1")
     if header_cut_before(rows, end + 1 - start) or _cut_before_needle(data, start, end):
         return True
-    if end - start >= _MAIL_WIDTH_MIN or data[end + 1 : end + 2].isspace() or not rows[1:]:
+    prev = data.rfind(b"\n", 0, start - 1) + 1 if start else start
+    # (the needle's row itself may be the rest, the row before it cut narrower: MIPS's
+    # "Kernel bug" then "detected[#1]:"; after a report's header, extract keeps the
+    # joined line in that report, scan._header_line)
+    before = (
+        prev < start
+        and start - 1 - prev < _MAIL_WIDTH_MIN
+        and not data[start : start + 1].isspace()
+        and not prefixed_row(rows, 0)
+    )
+    after = end - start < _MAIL_WIDTH_MIN and not data[end + 1 : end + 2].isspace()
+    if not before and not (after and rows[1:]):
         return False
-    lo = max(0, start - _WRAP_SPAN)
+    lo = max(0, (prev if before else start) - _WRAP_SPAN)
     around = data[lo : end + 1 + _WRAP_SPAN].decode("latin-1")
-    return header_cut_before(around, end + 1 - lo)
+    return (after and header_cut_before(around, end + 1 - lo)) or (
+        before and header_cut_before(around, start - lo)
+    )
 
 
 def _cut_before_needle(data: bytes, start: int, end: int) -> bool:
