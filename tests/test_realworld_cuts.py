@@ -742,3 +742,22 @@ def test_a_kill_line_a_pager_cut_before_process_is_the_kill(name: str, widths: r
         assert re.search(r"ut of memory: Kille[a-z ]*>\n", paged), columns
         (got,) = [r for r in parse_log(paged) if str(r.type) == "OOM-KILL"]
         assert (got.title, got.corrupted) == (want.title.rpartition(" ")[0], True), columns
+
+
+@pytest.mark.parametrize(
+    "name", ["ppc64le-6.1.0-50-mod-null", "ppc64le-6.1.0-50-mod-hardlockup", "ppc64le-6.1.0-50-oom"]
+)
+def test_a_powerpc_nip_line_a_pager_cut_in_its_address_is_no_frame(name: str) -> None:
+    # powerpc show_regs() (6.1 arch/powerpc/kernel/process.c): "NIP ["REG"] %pS" and "LR
+    # ["REG"] %pS". A pager (less -S) at 50..54 columns cuts them in or right after the
+    # address ("NIP [c0080000004a00>", "NIP [00000000100c4180]>"): a register's name
+    # and value, never a trace entry of a function "NIP" or "LR".
+    console = (DATA / f"{name}.log").read_text()
+    want = {f.function for r in parse_log(console) for f in r.frames}
+    seen = 0
+    for columns in range(50, 55):
+        paged = _paged_journal(console, columns)
+        seen += bool(re.search(r"(?m)kernel: NIP \[[0-9a-f]+(?:\] ?)?>$", paged))
+        for got in parse_log(paged):
+            assert {f.function for f in got.frames} <= want, (columns, got.title)
+    assert seen == 5

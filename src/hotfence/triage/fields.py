@@ -147,9 +147,12 @@ _ARM_FRAME_RE = re.compile(
 # A pager may cut the line in its caller (see taint.PAGER_MARK: "... from hotfence_cr>"):
 # the callee before " from " is whole, and the entry one.
 # Cut in the callee's module (taint.ARM_CUT_MODULE_ENTRY: " f [hotfen>"), the callee is
-# whole and its module's name lost.
+# whole and its module's name lost. powerpc show_regs()'s "NIP ["REG"] %pS" and "LR
+# ["REG"] %pS" (6.1 arch/powerpc/kernel/process.c) cut by the pager in or right after
+# their address ("NIP [c0080000004a00>", "LR [c0080000004a009c] >") have that shape too:
+# a register's name before its value, no callee (its function, if any, is cut away).
 _ARM_NOADDR_FRAME_RE = re.compile(
-    r"^\s*(?P<func>[A-Za-z_][\w.]*)(?:(?: \[(?P<mod>[\w.\-]+)\])? (?:from (?:[A-Za-z_][\w.]*"
+    r"^\s*(?!(?:NIP|LR) \[[0-9a-f])(?P<func>[A-Za-z_][\w.]*)(?:(?: \[(?P<mod>[\w.\-]+)\])? (?:from (?:[A-Za-z_][\w.]*"
     r"\+0x[0-9a-f]+/0x[0-9a-f]+(?:\s+\[[\w.\-]+\])?\s*$|"
     + PAGER_CUT_CALLER
     + ")|"
