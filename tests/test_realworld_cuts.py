@@ -761,3 +761,13 @@ def test_a_powerpc_nip_line_a_pager_cut_in_its_address_is_no_frame(name: str) ->
         for got in parse_log(paged):
             assert {f.function for f in got.frames} <= want, (columns, got.title)
     assert seen == 5
+
+
+@pytest.mark.parametrize("name", ["mips-4.19-oops", "mipsel-6.1.0-50-mod-null"])
+def test_a_mips_fault_line_a_pager_cut_before_kernel_is_paging(name: str) -> None:
+    # MIPS __do_page_fault() (6.1 arch/mips/mm/fault.c): "CPU %d Unable to handle kernel
+    # paging request at virtual address %0*lx, epc == %0*lx, ra == %0*lx", then
+    # die("Oops", regs)'s "Oops[#1]:". A pager (less -S) at 53..59 columns leaves "CPU 0
+    # Unable to handl>" .. "... handle ke>": no other kernel line begins "CPU %d Unable
+    # to h", so with the die line after it it is the paging request still, not "Oops".
+    _assert_cut_keeps_kind(name, range(53, 60), r"CPU 0 Unable to h[a-z ]*>\nJul[^\n]*Oops\[#1\]:")

@@ -2649,6 +2649,37 @@ OOPSES: tuple[OopsKind, ...] = (
         absorbs=("Unable to handle kernel ", "kernel BUG at ", "Kernel BUG at "),
         absorb_lines=4,
     ),
+    # MIPS __do_page_fault()'s line (6.1 arch/mips/mm/fault.c: "CPU %d Unable to handle
+    # kernel paging request at virtual address %0*lx, epc == %0*lx, ra == %0*lx"; 6.1
+    # arch/loongarch/mm/fault.c no_context() the same with "era ==") cut by a pager (less
+    # -S) before "kernel": 50..59 columns after journalctl's prefix leave "CPU 0 Unable to
+    # han>" .. "... handle ke>". No other kernel line begins "CPU %d Unable to h", and
+    # die("Oops", regs)'s "Oops[#1]:" right after it proves the fault: the paging request
+    # (the kind's only one), as the line cut after "kernel" is above.
+    _k(
+        "Unable to h",
+        [
+            _F(
+                lazy_rx(
+                    r"CPU \d+ Unable to h(?:"
+                    + _cut_rx("andle kerne")
+                    + ")?"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*\nOops\[#\d+\]:"
+                ),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
+        ],
+        shape=_AT_LINE_START
+        + r"CPU \d+ Unable to h(?:"
+        + _cut_rx("andle kerne")
+        + ")?"
+        + re.escape(PAGER_MARK)
+        + r"\s*$",
+        needs_oops=True,
+    ),
     _k(
         "general protection fault",
         [

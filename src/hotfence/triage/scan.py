@@ -247,8 +247,9 @@ SCAN_NEEDLES = (
     # (no "kernel": a mail client's wrap at 73 columns, after a syslog prefix and a
     # printk time, cuts MIPS's "CPU %d Unable to handle kernel paging request at virtual
     # address %0*lx, epc == %0*lx, ra == %0*lx" (arch/mips/mm/fault.c __do_page_fault(),
-    # 4.19 and 6.1) after "handle", the row going on "kernel paging request at ...")
-    "Unable to handle",
+    # 4.19 and 6.1) after "handle", the row going on "kernel paging request at ...";
+    # and a pager, less -S, at 50..59 columns before "kernel": "CPU 0 Unable to han>")
+    "Unable to h",
     "general protection fault",
     "stack segment: ",
     "panic",
