@@ -771,3 +771,47 @@ def test_a_mips_fault_line_a_pager_cut_before_kernel_is_paging(name: str) -> Non
     # Unable to handl>" .. "... handle ke>": no other kernel line begins "CPU %d Unable
     # to h", so with the die line after it it is the paging request still, not "Oops".
     _assert_cut_keeps_kind(name, range(53, 60), r"CPU 0 Unable to h[a-z ]*>\nJul[^\n]*Oops\[#1\]:")
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
+    [
+        ("rhel6-mce-fatal", range(50, 62)),
+        ("i386-2.6-mce-context-corrupt", range(50, 62)),
+        ("x86-mce-fatal", range(76, 80)),
+    ],
+)
+def test_an_mce_line_a_pager_cut_before_exception_is_the_machine_check(
+    name: str, widths: range
+) -> None:
+    # x86_64 print_mce() (RHEL 6's 2.6.32 arch/x86/kernel/cpu/mcheck/mce.c; 6.1
+    # arch/x86/kernel/cpu/mce/core.c __print_mce() after "mce: [Hardware Error]: "):
+    # "CPU %d: Machine Check Exception: %16Lx Bank %d: %016Lx", then "RIP%s %02x:<%016Lx>
+    # " or "TSC %llx " (2.6 i386 k7.c: "Bank %d: %08x%08x"). A pager (less -S) cuts it
+    # before "Exception:" ("CPU 7: Machine Chec>" .. "... Check Exceptio>", "mce:
+    # [Hardware Error]: CPU 7: Machine Check Ex>"): still the machine check, a hardware
+    # error, never the cut panic after it ("Kernel panic - not synci>") as a DoS.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    assert str(want.type) == "HARDWARE-ERROR"
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        assert re.search(r"CPU 7: Machine C[A-Za-z ]*>\n", paged), columns
+        got = parse_log(paged)[0]
+        assert (got.title, got.type) == (want.title, want.type), columns
+
+
+def test_a_corrected_mce_line_a_pager_cut_before_its_colon_is_no_report() -> None:
+    # 6.1 __print_mce() prints " Exception" only while MCG_STATUS_MCIP is set: the
+    # default notifier's record of a corrected error ("Machine check events logged",
+    # then "mce: [Hardware Error]: CPU 0: Machine Check: 0 Bank 1: 9c00...") has none. A
+    # pager (less -S) at 70..74 columns cuts it to "CPU 0: Machine C>" .. "... Check>":
+    # no machine check exception, and the sysrq panic after it keeps its own report.
+    console = (DATA / "x86-6.1.0-56-host-trouble.log").read_text()
+    want = parse_log(console)
+    for columns in range(70, 75):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"CPU 0: Machine C[a-z ]*>\n", paged), columns
+        got = parse_log(paged)
+        assert [str(r.type) for r in got] == [str(r.type) for r in want], columns
+        assert [r.title.split(":")[0] for r in got] == [r.title.split(":")[0] for r in want]

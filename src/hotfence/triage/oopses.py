@@ -1225,6 +1225,17 @@ def _cut_rx(words: str) -> str:
     return re.escape(words[0]) + rx
 
 
+# print_mce()'s first line cut by a pager before "Exception:" (see its kind below)
+_MCE_LINE_CUT = (
+    r"(?:(?<!Error\]: )CPU \d+: Machine C(?:"
+    + _cut_rx("heck Exception")
+    + r")?|CPU \d+: Machine Check E(?:"
+    + _cut_rx("xception")
+    + ")?)"
+    + re.escape(PAGER_MARK)
+)
+
+
 # panic()'s line (kernel/panic.c, 6.1: pr_emerg("Kernel panic - not syncing: %s\n", buf))
 # cut by journalctl's pager (less -S) before its ": " and ended in its mark
 # (taint.PAGER_MARK): a long prefix (a host's long name) leaves "Kernel panic - no>".
@@ -3954,6 +3965,33 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
         ],
         absorbs=("Machine Check Exception:",),
+        absorb_lines=_MCE_RECORDS_LINES,
+    ),
+    # The same first line cut by the pager before "Exception:" (RHEL 6's 2.6.32
+    # arch/x86/kernel/cpu/mcheck/mce.c print_mce(): "CPU %d: Machine Check Exception:
+    # %16Lx Bank %d: %016Lx", at 50..61 columns after the journal's prefix: "CPU 7: Machine
+    # Chec>" .. "... Check Exceptio>"). Only print_mce() begins a line "CPU %d: Machine C",
+    # and the record's next line proves it: "RIP%s %02x:<%016Lx> " or "TSC %llx ", or the
+    # old i386 handlers' (p4.c, k7.c) "Bank %d: %08x%08x". Still that machine check. 4.x+
+    # __print_mce() (6.1 arch/x86/kernel/cpu/mce/core.c: pr_emerg(HW_ERR "CPU %d: Machine
+    # Check%s: ...") with " Exception" only while MCIP is set) prints a corrected error's
+    # record too, after "mce: [Hardware Error]: " and with no " Exception" (the default
+    # notifier's, after "Machine check events logged"): after that prefix only a cut past
+    # "Check E" ("CPU 7: Machine Check Ex>", 75..79 columns) is the exception.
+    _k(
+        "Machine C",
+        [
+            _F(
+                lazy_rx(
+                    _MCE_LINE_CUT
+                    + r"[ \t]*\n(?:mce: )?(?:\[Hardware Error\]: )?(?:RIP|TSC |Bank \d+: )"
+                ),
+                "MCE: machine check in bank NUM status ADDR",
+                no_stack_trace=True,
+            ),
+        ],
+        shape=_AT_LINE_START + _MCE_LINE_CUT + r"\s*$",
+        absorbs=("Machine C",),
         absorb_lines=_MCE_RECORDS_LINES,
     ),
     # arm64's panic_bad_stack() (arch/arm64/kernel/traps.c) and riscv's and 32-bit ARM's

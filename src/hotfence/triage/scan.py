@@ -293,8 +293,9 @@ SCAN_NEEDLES = (
     # printk time, cuts "CPU %d: Machine Check Exception: ..." after "Check", as 2.6
     # i386 k7_machine_check() (arch/i386/kernel/cpu/mcheck/k7.c, "CPU %d: Machine Check
     # Exception: %08x%08x") and RHEL 6's print_mce() print it, the row going on
-    # "Exception: 0000000000000005": _wrapped_header reads the two as one line)
-    "Machine Check",
+    # "Exception: 0000000000000005": _wrapped_header reads the two as one line; and a
+    # pager, less -S, cuts it before "Exception" or in "Check": "CPU 7: Machine Chec>")
+    "Machine C",
     "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
     # (and "near stack": a mail client's wrap at 72-75 columns, after a syslog prefix and
     # a printk time, cuts x86_64's "do_IRQ: %s near stack overflow (cur:%Lx,rsp:%lx)",
