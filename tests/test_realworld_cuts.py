@@ -815,3 +815,27 @@ def test_a_corrected_mce_line_a_pager_cut_before_its_colon_is_no_report() -> Non
         got = parse_log(paged)
         assert [str(r.type) for r in got] == [str(r.type) for r in want], columns
         assert [r.title.split(":")[0] for r in got] == [r.title.split(":")[0] for r in want]
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
+    [("x86-6.18.44-memcg-oom", range(50, 65)), ("arm64-6.1.0-50-oom", range(50, 51))],
+)
+def test_a_kill_line_a_pager_cut_before_kille_after_the_summary_is_the_kill(
+    name: str, widths: range
+) -> None:
+    # mm/oom_kill.c dump_header() ends with dump_oom_summary()'s "oom-kill:constraint=..."
+    # (4.19+), then __oom_kill_process() prints "%s: Killed process %d (%s) total-vm:..."
+    # with "Memory cgroup out of memory" or "Out of memory". A pager (less -S) cuts it
+    # before "Kille" ("Memory cgroup out of memo>" .. "... memory: Kill>", "Out of
+    # memory: Kill>"): right after the summary it is the kill still (or 4.x's "Kill
+    # process ... or sacrifice child" announcement, which its kill line completes), its
+    # process's name lost: the title names none, and is corrupted.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = [r for r in parse_log(console) if str(r.type) == "OOM-KILL"]
+    for columns in widths:
+        paged = _paged_journal(console, columns)
+        assert re.search(r"oom-kill:[^\n]*\n[^\n]*kernel: \w[\w ]*ut o[\w :]*>\n", paged), columns
+        assert not re.search(r"ut of memory: Kille", paged), columns
+        (got,) = [r for r in parse_log(paged) if str(r.type) == "OOM-KILL"]
+        assert (got.title, got.corrupted) == (want.title.rpartition(" ")[0], True), columns

@@ -800,6 +800,18 @@ _CUT_KILLED_RE = re.compile(
     r"|(?<=ut of memory: )Kille(?:d(?: (?:p(?:r(?:o(?:c(?:e(?:s)?)?)?)?)?)?)?)?)"
     r"(?P<comm>)(?P<announce>)" + re.escape(PAGER_MARK) + r"\s*$"
 )
+# ... and cut sooner, in its "%s" or before "Kille" ("Memory cgroup out of memo>",
+# "Memory cgroup out of memory: Kill>", 50..64 columns on 6.18; "Out of memory: Kill>" at
+# 50 on 6.1): "Memory cgroup out" and "Out of memory" begin the kill line and, before
+# 5.x, oom_kill_process()'s announcement "%s: Kill process %d (%s) score %u or sacrifice
+# child", and nothing else the killer prints. Right after dump_oom_summary()'s
+# "oom-kill:constraint=..." (dump_header()'s last line, 4.19+) it is one of them: read as
+# an announcement, which the kill line after it completes or, with none, is the kill.
+_CUT_KILL_WORDS_RE = re.compile(
+    r"(?<![\w.\-])(?:(?P<memcg>Memory cgroup out)(?: (?:o(?:f(?: (?:m(?:e(?:m(?:o(?:r(?:y(?::"
+    r"(?: (?:K(?:i(?:l(?:l)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?|Out of memory(?:: ?(?:K(?:i(?:l(?:l"
+    r")?)?)?)?)?)(?P<pid>)(?P<named>)(?P<comm>)(?P<announce>)" + re.escape(PAGER_MARK) + r"\s*$"
+)
 # The kill line cut right after its "%s:" (Bugzilla's wrap at 79 columns, after a syslog
 # prefix and a printk time, drops the space there): "... Memory cgroup out of memory:"
 # goes on "Killed process 25482 (python3) total-vm:..." in a row of its own. A mail
@@ -886,8 +898,20 @@ def _oom_reports(
             and ("Killed process" in line or "y: Kille" in line)
         ):
             m = _CUT_KILLED_RE.search(line)
+        if (
+            m is None
+            and line.endswith(PAGER_MARK)
+            and summary is not None
+            and _next_line(text, summary[1], s)
+        ):
+            m = _CUT_KILL_WORDS_RE.search(line)
         if m is None:
             if "oom-kill:" in line:
+                if announced is not None and announced[2].re is _CUT_KILL_WORDS_RE:
+                    # (a kill's summary comes before its kill line: the cut line before
+                    # it was a kill of its own, dump_header() then __oom_kill_process())
+                    kills.append((*announced, False))
+                    announced = None
                 summary = (s, e)
             continue
         start = block_start if block_start is not None else s
@@ -898,7 +922,7 @@ def _oom_reports(
             told = max(prev_end, lo, kills[-1][1] if kills else lo)
             start = _memcg_info_start(text, told, s, start)
         block_start, summary = None, None
-        if m.group("announce"):
+        if m.group("announce") or m.re is _CUT_KILL_WORDS_RE:
             if announced is not None:
                 kills.append((*announced, False))
             announced = (start, e, m)
@@ -918,7 +942,7 @@ def _oom_reports(
         texts = [ln.text for ln in lines]
         where = "memory cgroup out of memory" if m.group("memcg") or memcg else "out of memory"
         comm = m.group("comm")
-        cut = m.re is _CUT_KILLED_RE
+        cut = m.re is _CUT_KILLED_RE or m.re is _CUT_KILL_WORDS_RE
         if cut:
             comm = _cut_victim_comm(m, texts) or ""
         title = normalise(f"{where}: killed process {comm}")

@@ -35,6 +35,9 @@ from .oopses import OOPSES, OopsKind
 CONTEXT_MARKERS = (
     "oom-k",  # "invoked oom-killer", "oom-kill:constraint=..."
     "ut of memory",  # "Out of memory: Killed process", "Memory cgroup out of memory"
+    # (and that line cut by a pager, less -S, in its words: "Memory cgroup out of memo>",
+    # mm/oom_kill.c __oom_kill_process(), parser._CUT_KILL_WORDS_RE)
+    "Memory cgroup out",
     "Killed process",
     "allocation failure",  # "page allocation failure", "vmalloc: allocation failure"
     # 4.9-4.14 mm/page_alloc.c warned through the same warn_alloc() when an allocation
