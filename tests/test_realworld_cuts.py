@@ -839,3 +839,23 @@ def test_a_kill_line_a_pager_cut_before_kille_after_the_summary_is_the_kill(
         assert not re.search(r"ut of memory: Kille", paged), columns
         (got,) = [r for r in parse_log(paged) if str(r.type) == "OOM-KILL"]
         assert (got.title, got.corrupted) == (want.title.rpartition(" ")[0], True), columns
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ppc64le-6.1.0-50-hung-task",
+        "ppc64le-6.1.0-50-mod-slub-redzone",
+        "ppc64le-6.1.0-50-mod-slub-poison",
+    ],
+)
+def test_a_powerpc_nip_line_a_pager_cut_in_its_address_titles_no_nip(name: str) -> None:
+    # powerpc show_regs() (6.1 arch/powerpc/kernel/process.c): "NIP ["REG"] %pS" and "LR
+    # ["REG"] %pS", cut by a pager (less -S) at 50..54 columns in or right after the
+    # address ("NIP [c0080000004a00>"): no function "NIP" or "LR" titles the report
+    # ("INFO: task hung in NIP"); the function is one of the whole log's, or corrupted.
+    console = (DATA / f"{name}.log").read_text()
+    want = {r.title.rpartition(" in ")[2] for r in parse_log(console)} | {"corrupted"}
+    for columns in range(50, 55):
+        for got in parse_log(_paged_journal(console, columns)):
+            assert got.title.rpartition(" in ")[2] in want, (columns, got.title)

@@ -521,8 +521,10 @@ FRAME_RES = (
     # whole too when journalctl's pager cut the line in its caller and ended it in its
     # mark (taint.PAGER_MARK): " hotfence_crash_do [hotfence_crash] from hotfence_cr>",
     # or in the callee's module (taint.ARM_CUT_MODULE_ENTRY: " hotfence_crash_do [hot>").
+    # (Not powerpc show_regs()'s "NIP ["REG"] %pS" or "LR ["REG"] %pS", 6.1 arch/powerpc/
+    # kernel/process.c, the pager's cut in or right after the address: "NIP [c00800>".)
     rx(
-        r"^ *([a-zA-Z0-9_.]+)(?:(?: \[[\w.\-]+\])? (?:from "
+        r"^ *(?!(?:NIP|LR) \[[0-9a-f])([a-zA-Z0-9_.]+)(?:(?: \[[\w.\-]+\])? (?:from "
         r"(?:[a-zA-Z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+|"
         + PAGER_CUT_CALLER
         + ")|"
