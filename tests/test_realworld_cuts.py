@@ -859,3 +859,24 @@ def test_a_powerpc_nip_line_a_pager_cut_in_its_address_titles_no_nip(name: str) 
     for columns in range(50, 55):
         for got in parse_log(_paged_journal(console, columns)):
             assert got.title.rpartition(" in ")[2] in want, (columns, got.title)
+
+
+def test_a_nobody_cared_line_a_pager_cut_after_cared_is_the_bad_irq() -> None:
+    # kernel/irq/spurious.c __report_bad_irq() (6.1): "irq %d: nobody cared (try booting
+    # with the "irqpoll" option)", dump_stack(), "handlers:" and "[<%p>] %ps" a handler.
+    # A pager (less -S) at 50..62 columns cuts it after "nobody cared" ("irq 7: nobody
+    # cared (try b>"): still the bad irq, titled by a handler's name only where the
+    # pager left it whole ("[<81c33d8c>] c0_compa>" names none: corrupted).
+    console = (DATA / "mipsel-6.1.0-50-irq-nobody-cared.log").read_text()
+    (want,) = parse_log(console)
+    for columns in range(50, 71):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"irq 7: nobody cared[^\n]*>\n", paged), columns
+        (got,) = parse_log(paged)
+        assert got.type == want.type, columns
+        assert (got.title, got.corrupted) in (
+            (want.title, False),
+            ("irq nobody cared in corrupted", True),
+        ), columns
+        if "c0_compare_interrupt\n" in paged:
+            assert got.title == want.title, columns

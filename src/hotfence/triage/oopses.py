@@ -3299,16 +3299,24 @@ OOPSES: tuple[OopsKind, ...] = (
     # then print_symbol()'s " (%s)"; note_interrupt() then prints "Disabling IRQ #%d".
     # The trace is the interrupt path and whatever it interrupted: the title names the
     # first handler, whose driver did not claim it. (abrt reports ": nobody cared".)
+    # journalctl's pager (less -S) at 50..62 columns cuts the line anywhere after
+    # "nobody cared" ("irq 7: nobody cared (try b>"): no other line says "irq %d: nobody
+    # cared", and the dump and "handlers:" after it (needs_oops, the stack) prove it. A
+    # handler's line the pager cut in its name ("[<81c33d8c>] c0_compa>") names none.
     _k(
         "nobody cared",
         [
             _F(
                 lazy_rx(r"irq \d+: nobody cared"),
                 "irq nobody cared in {1}",
-                stack=_s(rx(r"^handlers:"), rx(r"^\[<[^>\s]+>\] \(?([a-zA-Z0-9_.]+)")),
+                stack=_s(rx(r"^handlers:"), rx(r"^\[<[^>\s]+>\] \(?([a-zA-Z0-9_.]+)(?![\w.]|>$)")),
             )
         ],
-        shape=r"irq \d+: nobody cared \(try booting",
+        shape=r"irq \d+: nobody cared(?: \(try booting|(?:"
+        + _cut_rx(" (try booting")
+        + ")?"
+        + re.escape(PAGER_MARK)
+        + r"\s*$)",
         needs_oops=True,
     ),
     # check_stack_overflow() with CONFIG_DEBUG_STACKOVERFLOW in the interrupt entry of
