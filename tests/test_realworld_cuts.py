@@ -880,3 +880,20 @@ def test_a_nobody_cared_line_a_pager_cut_after_cared_is_the_bad_irq() -> None:
         ), columns
         if "c0_compare_interrupt\n" in paged:
             assert got.title == want.title, columns
+
+
+def test_an_xfs_internal_error_a_pager_cut_before_its_file_is_the_error() -> None:
+    # fs/xfs/xfs_error.c xfs_error_report() (6.1): xfs_alert_tag(mp, ..., "Internal error
+    # %s at line %d of file %s.  Caller %pS", ...) after "XFS (%s): ", then
+    # xfs_stack_trace()'s dump_stack(). A pager (less -S) narrower than 96 columns cuts it
+    # before "of file" ("XFS (loop0): Internal error xfs_trans_c>"): the dump after it is
+    # still the error's, titled by its trace as the whole line's.
+    console = (DATA / "x86-6.1-xfs-internal-error-stack.log").read_text()
+    want = parse_log(console)[0]
+    for columns in range(58, 96):
+        paged = _paged_journal(console, columns)
+        assert re.search(
+            r"XFS \(loop0\): Internal error(?! \S+ at line \d+ of file)[^\n]*>\n", paged
+        )
+        got = parse_log(paged)[0]
+        assert (got.title, got.type, got.corrupted) == (want.title, want.type, False), columns

@@ -1496,9 +1496,17 @@ _X86_UBSAN_UD1 = [
 ]
 
 
+# The trace after xfs_error_report()'s line, past the reporting functions
+_XFS_ERROR_STACK = _s(
+    *_TRACE, skip=("^xfs_error_report$", "^xfs_corruption_error$", "^xfs_stack_trace$")
+)
 # fs/xfs/xfs_error.c xfs_error_report()'s words up to the file (a wrap may cut the line
 # between any two of them).
 _XFS_INTERNAL_ERROR = r"[Ii]nternal error \S+\s+at\s+line\s+\d+\s+of\s+file\b"
+# ... and the line as journalctl's pager (less -S) cuts it before "of file" (past 96
+# columns with a short tag: "Internal error xfs_trans_c>", "... at line 1097 o>"), its
+# words "Internal error" whole; the title is the trace's, as for the whole line.
+_XFS_INTERNAL_ERROR_CUT = r"[Ii]nternal error(?: [^\n]*)?" + re.escape(PAGER_MARK) + r"[ \t]*\n"
 
 # mm/page_alloc.c bad_page(): the page's allocation stack (page_owner's "page last
 # allocated via order ...") names the bug; the trace under dump_stack() is only where
@@ -3379,16 +3387,25 @@ OOPSES: tuple[OopsKind, ...] = (
                     _XFS_INTERNAL_ERROR + r".*\n(?:.*\n){0,2}?"
                     r"(?:CPU: \d+ |Pid: \d+, comm: |Call Trace:)"
                 ),
-                stack=_s(
-                    *_TRACE,
-                    skip=("^xfs_error_report$", "^xfs_corruption_error$", "^xfs_stack_trace$"),
+                stack=_XFS_ERROR_STACK,
+            ),
+            _F(
+                lazy_rx(_XFS_INTERNAL_ERROR_CUT),
+                "XFS: Internal error in {1}",
+                report=lazy_rx(
+                    _XFS_INTERNAL_ERROR_CUT
+                    + r"(?:.*\n){0,2}?(?:CPU: \d+ |Pid: \d+, comm: |Call Trace:)"
                 ),
-            )
+                stack=_XFS_ERROR_STACK,
+            ),
         ],
         # (a mail client may wrap the line anywhere after the tag; Bugzilla's wrap at 79
         # columns, after a syslog prefix and a printk time, right before it, dropping the
-        # blank: the tag and the rest go on in the next row, extract.join_wrapped)
-        shape=r"XFS(?: \([^)]*\))?:? [Ii]nternal error(?: \S+(?: at\b|\s*$)|\s*$)",
+        # blank: the tag and the rest go on in the next row, extract.join_wrapped; a pager
+        # cuts it anywhere after its words, _XFS_INTERNAL_ERROR_CUT)
+        shape=r"XFS(?: \([^)]*\))?:? [Ii]nternal error(?: \S+(?: at\b|\s*$)|\s*$|(?: .*)?"
+        + re.escape(PAGER_MARK)
+        + r"\s*$)",
         needs_oops=True,
     ),
     # OpenZFS's Solaris Porting Layer (out of tree: the "spl" and "zfs" modules, taint P
