@@ -897,3 +897,13 @@ def test_an_xfs_internal_error_a_pager_cut_before_its_file_is_the_error() -> Non
         )
         got = parse_log(paged)[0]
         assert (got.title, got.type, got.corrupted) == (want.title, want.type, False), columns
+
+
+@pytest.mark.parametrize("name", ["x86-6.1-kfence-uaf", "riscv64-6.12.117+deb13-mod-kfence-uaf"])
+def test_a_kfence_access_line_a_pager_cut_in_its_at_still_names_the_access(name: str) -> None:
+    # mm/kfence/report.c kfence_report_error() (6.1): "BUG: KFENCE: use-after-free %s in
+    # %pS", a blank line, "Use-after-free %s at 0x%p (in kfence-#%td):". A pager (less -S)
+    # at 50..52 columns cuts the header in its kind ("BUG: KFENCE: use-af>") and the
+    # access's line before or in its "at" ("Use-after-free read>", "... read a>"): its
+    # words are whole, and still name the kind the header began.
+    _assert_cut_keeps_kind(name, range(50, 53), r"kernel: Use-after-free read(?: a?)?>\n")

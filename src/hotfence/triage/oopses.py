@@ -1227,6 +1227,10 @@ def _cut_rx(words: str) -> str:
     return re.escape(words[0]) + rx
 
 
+# What follows the access's words on KFENCE's access line ("Use-after-free read at 0x%p
+# ..."), or a pager's cut of it (its mark, taint.PAGER_MARK) before or in the "at"
+_KFENCE_AT = r"(?: at\b|(?: a?)?" + re.escape(PAGER_MARK) + r"[ \t]*(?=\n|\Z))"
+
 # print_mce()'s first line cut by a pager before "Exception:" (see its kind below)
 _MCE_LINE_CUT = (
     r"(?:(?<!Error\]: )CPU \d+: Machine C(?:"
@@ -1702,6 +1706,8 @@ OOPSES: tuple[OopsKind, ...] = (
             # "... use-after-free read i>"): the access's line after the header's blank
             # one ("Use-after-free read at 0x%p (in kfence-#%td):", kfence_report_error()
             # 6.1, its words whole at 56 columns) names the kind the cut header began.
+            # (At 50..52 columns the pager cuts that line too, before or in its "at":
+            # "Use-after-free read>", "... read a>": its words whole, still that line.)
             *(
                 _F(
                     lazy_rx(
@@ -1709,11 +1715,11 @@ OOPSES: tuple[OopsKind, ...] = (
                         + _cut_rx(f"{kind} {access} in")
                         + ")?"
                         + re.escape(PAGER_MARK)
-                        + rf"[ \t]*\n(?:[ \t]*\n)?{line} {access} at\b"
+                        + rf"[ \t]*\n(?:[ \t]*\n)?{line} {access}{_KFENCE_AT}"
                     ),
                     f"KFENCE: {kind} {access} in {{1}}",
                     alt=("bad-access in {1}",),
-                    stack=_s(rx(rf"^{line} {access} at\b"), PARSE_STACK),
+                    stack=_s(rx(rf"^{line} {access}{_KFENCE_AT}"), PARSE_STACK),
                 )
                 for line, kind in (
                     ("Use-after-free", "use-after-free"),
