@@ -226,6 +226,7 @@ def _parse(
     hangups = _occurrences(text, _GCE_HANGUP, starts)
     reports: list[Report] = []
     records: set[int] = set()  # the records reports start with (new_record)
+    copies: dict[int, int] = {}  # such a record's hash -> its report's index (_best_copy)
     quoted: set[int] = set()  # the starts of crash "sys" PANIC fields' reports
     waits = WaitEpisodes()
     pos = 0
@@ -272,7 +273,14 @@ def _parse(
             key = None if quote else record_key(text, rep.start)
             if not new_record(records, key, whole_report=not rep.corrupted):
                 # The record this report starts with was read before: the same report
-                # printed again (a test's "dmesg" after the console's lines).
+                # printed again (a test's "dmesg" after the console's lines). One report,
+                # of the copy that holds more of it (_best_copy). (A copy without times
+                # reads on over the pauses in printk time that end a report: not it.)
+                at = copies.get(hash(key), -1) if key is not None and key[0] is not None else -1
+                if at >= 0 and _best_copy(reports[at], rep):
+                    rep.context = reports[at].context
+                    reports[at] = rep
+                    prev_end = rep.end
                 pos = max(pos, start + 1)
                 idx += 1
                 continue
@@ -290,6 +298,8 @@ def _parse(
             last_boot = bisect.bisect_right(boots, rep.start) - 1
             since = max(prev_end, boots[last_boot] if last_boot >= 0 else 0)
             rep.context = events.between(since, rep.start)
+            if key is not None and key[0] is not None:
+                copies[hash(key)] = len(reports)
             reports.append(rep)
             if quote:
                 quoted.add(rep.start)
@@ -299,6 +309,7 @@ def _parse(
             idx += 1
     finally:
         ahead.close()  # the workers, when the loop is done early or failed
+    reports.sort(key=lambda r: r.start)  # (a later copy may stand for an earlier one)
     reports = _minor_as_context(text, _without_lone_copies(text, reports), boots)
     for i in cut_by_hangup([r.start for r in reports], hangups):
         mark_hung_up(reports[i])
@@ -306,6 +317,27 @@ def _parse(
     out.sort(key=lambda r: r.start)
     _release_from_banner(out, from_bytes, banners, boots)
     return without_quoted_panics(out, quoted)
+
+
+def _best_copy(first: Report, again: Report) -> bool:
+    """Does ``again``, a later copy of the report ``first`` (its first record printed
+    again), hold more of it? A console cut short (the capture or the machine stopped
+    mid-report, a serial console that dropped lines) and then util-linux ``dmesg``
+    (or ``journalctl -k``, a pstore or kdump vmcore-dmesg.txt record) printing the whole
+    ring buffer: the kernel printed each record once (kernel/printk/printk.c
+    ``print_time()`` stamps it), so the copy that kept more of its lines has the facts.
+    A tie keeps the first copy."""
+    return _copy_rank(again) > _copy_rank(first)
+
+
+def _copy_rank(rep: Report) -> tuple[bool, bool, int, int]:
+    facts = (rep.cpu, rep.pid, rep.comm, rep.kernel_release, rep.taint)
+    return (
+        not rep.corrupted,
+        rep.rip is not None,
+        len(rep.frames),
+        sum(f is not None for f in facts),
+    )
 
 
 def header_cut_before(text: str, start: int) -> bool:

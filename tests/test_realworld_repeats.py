@@ -1,0 +1,85 @@
+"""Logs whose kernel lines come more than once: a console capture and then util-linux
+``dmesg`` (or ``journalctl -k``, kdump's vmcore-dmesg.txt, a pstore record) pasted into
+one bug report, kern.log and syslog concatenated (rsyslog writes the kernel's lines to
+both), two consoles on one capture. The kernel printed each record once
+(kernel/printk/printk.c stamps it with print_time()): a report read again is one report,
+with the facts of the copy that holds most of it; a crash printed later in time is a
+crash of its own.
+
+The logs are the real ones of tests/data/realworld (see its README.md), repeated the
+ways those programs repeat them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from hotfence.triage.model import Report
+from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks
+from test_realworld_wrap import _facts
+
+DATA = Path(__file__).parent / "data" / "realworld"
+
+
+def _lines(name: str) -> list[str]:
+    return (DATA / f"{name}.log").read_text().splitlines()
+
+
+def _both_paths(lines: list[str]) -> list[list[Report]]:
+    """The reports of ``lines`` parsed whole and streamed (the CLI's path)."""
+    data = ("\n".join(lines) + "\n").encode()
+    return [parse_log(data), list(triage_blocks(line_blocks([data], ReadLimits())))]
+
+
+def _restamped(lines: list[str], seconds: float) -> list[str]:
+    return [
+        re.sub(r"^\[ *(\d+\.\d+)\]", lambda m: f"[{float(m.group(1)) + seconds:12.6f}]", line)
+        for line in lines
+    ]
+
+
+_CUT_SHORT = [
+    "x86-6.12.115-null-deref",
+    "arm64-6.1.0-50-mod-null",
+    "arm64-6.1.0-50-mod-warn",
+    "armhf-6.1.0-50-mod-bug",
+    "ppc64le-6.1.0-50-mod-null",
+    "riscv64-6.12.117+deb13-mod-bug",
+    "s390x-6.1.0-50-mod-bug",
+    "i386-6.1.0-50-mod-slub-redzone",
+]
+
+
+@pytest.mark.parametrize("name", _CUT_SHORT)
+@pytest.mark.parametrize("keep", [2, 0.5])
+def test_a_console_cut_short_then_dmesg_is_one_report_with_dmesgs_facts(
+    name: str, keep: float
+) -> None:
+    """A console capture that stops in the middle of a crash (the capture was ended, the
+    serial line dropped the rest) and then util-linux ``dmesg`` of the same boot, whole:
+    the crash's first record comes again with its time (print_time()), so it is one
+    report, and the copy that holds the crash's trace has its facts. The cut copy, read
+    first, was the report: no trace, no task, corrupted. A whole copy read first stays the
+    report; the same crash printed later in time is a second one."""
+    log = _lines(name)
+    (want,) = _parse(log)
+    head = want.start_line - 1
+    cut = head + (keep if isinstance(keep, int) else int((want.end_line - head) * keep))
+    for reports in _both_paths(log[:cut] + log):
+        assert [(_facts(r), r.rip, r.start_line) for r in reports] == [
+            (_facts(want), want.rip, cut + want.start_line)
+        ], name
+    for reports in _both_paths(log + log[:cut]):
+        assert [(_facts(r), r.start_line) for r in reports] == [(_facts(want), want.start_line)]
+    later = log[:cut] + _restamped(log, 1000)
+    assert [r.title for r in _parse(later)][-1] == want.title
+    assert len(_parse(later)) == 2
+
+
+def _parse(lines: list[str]) -> list[Report]:
+    return parse_log(("\n".join(lines) + "\n").encode())
