@@ -83,3 +83,55 @@ def test_a_console_cut_short_then_dmesg_is_one_report_with_dmesgs_facts(
 
 def _parse(lines: list[str]) -> list[Report]:
     return parse_log(("\n".join(lines) + "\n").encode())
+
+
+_STAMP = re.compile(r"^\[ *\d+\.\d+\] ?")
+
+
+def _journal(lines: list[str]) -> list[str]:
+    """``lines`` as ``journalctl -k`` prints them: systemd's short output (logs-show.c
+    output_short()) writes the wall-clock time, host and "kernel:" before each message,
+    with no printk time."""
+    return [
+        f"Nov 29 03:{10 + i // 3600:02d}:{i // 60 % 60:02d} box kernel: " + _STAMP.sub("", line)
+        for i, line in enumerate(lines)
+    ]
+
+
+_JOURNAL_THEN_DMESG = [
+    "x86-6.12.115-null-deref",
+    "arm64-6.1.0-50-mod-null",
+    "armhf-6.1.0-50-mod-warn",
+    "mipsel-6.1.0-50-mod-bug",
+    "riscv64-6.12.117+deb13-mod-slub-redzone",
+    "s390x-6.1.0-50-kill-init",
+    "arm64-6.1.0-50-oom",
+    "x86-6.18.44-memcg-oom",
+    "x86-6.1-rtnl-dump-stack",
+]
+
+
+@pytest.mark.parametrize("name", _JOURNAL_THEN_DMESG)
+@pytest.mark.parametrize("first", ["journal", "notime"])
+def test_a_crash_read_without_times_then_with_them_is_one_report(name: str, first: str) -> None:
+    """``journalctl -k`` and then util-linux ``dmesg`` pasted into one bug report (or
+    ``dmesg --notime``, a console without printk.time, and then ``dmesg``): the crash
+    comes twice, first without its printk time. Both were reports, the same crash twice
+    (an OOM kill twice too). Now the stamped copy is the report, with the copy read
+    first's context: the same facts as the log alone. The same crash printed later in
+    time after a stamped copy, or another crash of the same first line, stays a report."""
+    log = _lines(name)
+    want = _parse(log)
+    assert want
+    plain = _journal(log) if first == "journal" else [_STAMP.sub("", x) for x in log]
+    for reports in _both_paths(plain + log):
+        assert [(_facts(r), r.rip, r.context) for r in reports] == [
+            (_facts(w), w.rip, w.context) for w in want
+        ], name
+        # (a crash's report is the stamped copy's; an OOM kill's stays the first copy's)
+        assert [r.start_line - len(plain) * (r.type != "OOM-KILL") for r in reports] == [
+            w.start_line for w in want
+        ], name
+    # another crash whose first line is the same text: its later lines differ
+    other = [re.sub(r"\b(PID: +|pid |pid=|process )\d+", r"\g<1>4242", x) for x in log]
+    assert len(_parse(plain[: want[-1].end_line] + other)) == 2 * len(want), name

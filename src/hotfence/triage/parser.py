@@ -227,6 +227,7 @@ def _parse(
     reports: list[Report] = []
     records: set[int] = set()  # the records reports start with (new_record)
     copies: dict[int, int] = {}  # such a record's hash -> its report's index (_best_copy)
+    plain: dict[int, int] = {}  # the same for reports whose first line has no time
     quoted: set[int] = set()  # the starts of crash "sys" PANIC fields' reports
     waits = WaitEpisodes()
     pos = 0
@@ -294,12 +295,26 @@ def _parse(
             if waits.repeats(rep.title, text[rep.start : rep.end]):
                 idx += 1  # an unregister_netdevice wait printed again: reported already
                 continue
+            bare = hash((None, key[1])) if key is not None and key[0] is not None else None
+            at = -1 if bare is None else plain.get(bare, -1)
+            if bare is not None and at >= 0 and _same_lines(reports[at], rep):
+                # The report read first without times, now with them: ``journalctl -k``
+                # (systemd's short output prints no printk time) and then ``dmesg`` in
+                # one bug report, a console without printk.time and then dmesg. One
+                # report, of the stamped copy (its times end it where the kernel paused).
+                del plain[bare]
+                rep.context = reports[at].context
+                reports[at] = rep
+                copies[hash(key)] = at
+                prev_end = rep.end
+                idx += 1
+                continue
             # (events before the last boot banner are another boot's: no cause of this)
             last_boot = bisect.bisect_right(boots, rep.start) - 1
             since = max(prev_end, boots[last_boot] if last_boot >= 0 else 0)
             rep.context = events.between(since, rep.start)
-            if key is not None and key[0] is not None:
-                copies[hash(key)] = len(reports)
+            if key is not None:
+                (copies if key[0] is not None else plain).setdefault(hash(key), len(reports))
             reports.append(rep)
             if quote:
                 quoted.add(rep.start)
@@ -328,6 +343,48 @@ def _best_copy(first: Report, again: Report) -> bool:
     ``print_time()`` stamps it), so the copy that kept more of its lines has the facts.
     A tie keeps the first copy."""
     return _copy_rank(again) > _copy_rank(first)
+
+
+def _kill_again(seen: set[int], key: RecordKey) -> bool:
+    """Is the OOM kill line of record ``key`` one read before (``seen``, as new_record
+    keeps it)? Stamped, also when its text came before without a time: ``journalctl -k``
+    (systemd's short output prints no printk time) and then ``dmesg`` in one report. The
+    line names the victim's pid and memory (mm/oom_kill.c __oom_kill_process(), "Killed
+    process %d (%s) total-vm:%lukB, anon-rss:%lukB, ..."), no other kill's. Two copies
+    without times stay two kills: nothing tells them apart."""
+    stamp, body = key
+    if stamp is None:
+        seen.add(hash(("plain", body)))
+        return not new_record(seen, key)
+    return not new_record(seen, key) or hash(("plain", body)) in seen
+
+
+def _same_lines(plain: Report, stamped: Report) -> bool:
+    """Do ``plain`` (read without printk times) and ``stamped`` hold the same lines, as
+    far as the plain copy goes? The same first record is a copy's only with the lines the
+    kernel printed after it: the same crash in another boot differs in its task, its
+    registers or its addresses. The plain copy may hold a few lines more between them
+    (a program's own lines, which the stamped copy reads past for want of a time) and
+    read on past the stamped copy's end (the kernel's pause that ended it is not seen).
+    A header alone is no copy of a longer report (a post's subject line quotes it)."""
+    lines = [line.strip() for line in plain.text.split("\n")]
+    own = stamped.text.split("\n")
+    at = matched = 0
+    for line in own:
+        line = line.strip()
+        end = min(len(lines), at + _OTHER_LINES + 1)
+        found = next((i for i in range(at, end) if lines[i] == line), -1)
+        if found < 0:
+            if end != len(lines):
+                return False
+            break  # (the plain copy ended first: cut there)
+        at, matched = found + 1, matched + 1
+    return matched >= min(2, len(own))
+
+
+# The most lines of its own a program writes between two kernel lines of a report, as a
+# plain copy holds them (_same_lines)
+_OTHER_LINES = 8
 
 
 def _copy_rank(rep: Report) -> tuple[bool, bool, int, int]:
@@ -888,7 +945,8 @@ def _oom_reports(
     kills: list[tuple[int, int, re.Match[str], bool]] = []  # (start, end, match, memcg)
     # A kill printed again is no new kill: the log of a dump's "dmesg" (or kdump's
     # vmcore-dmesg.txt, a pstore record) appended after the console's copy of the same
-    # records; its record (time and text, new_record) was read before.
+    # records; its record (time and text, new_record) was read before. So is one read
+    # first without its time (_kill_again).
     seen: set[int] = set()
     upto = len(events.spans) if hi is None else bisect.bisect_left(events.spans, (hi, -1))
     joined_to = -1  # the end of a kill line read with the row a wrap cut from it
@@ -897,7 +955,7 @@ def _oom_reports(
             continue  # the rest of the kill line before, a span of its own
         if s < lo:
             if _KILLED_RE.search(text, s, e) is not None:
-                new_record(seen, record_key(text, s))
+                _kill_again(seen, record_key(text, s))
             continue
         line = text[s:e]
         if needs_plain(line):  # a coloured dmesg splits "Memory cgroup out of memory: Killed"
@@ -913,7 +971,7 @@ def _oom_reports(
         ):
             s, line = joined
         if _KILLED_RE.search(line) is not None and (
-            not new_record(seen, record_key(text, s)) or echo_copy(text, s)
+            _kill_again(seen, record_key(text, s)) or echo_copy(text, s)
         ):
             block_start = None
             continue
