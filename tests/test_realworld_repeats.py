@@ -135,3 +135,39 @@ def test_a_crash_read_without_times_then_with_them_is_one_report(name: str, firs
     # another crash whose first line is the same text: its later lines differ
     other = [re.sub(r"\b(PID: +|pid |pid=|process )\d+", r"\g<1>4242", x) for x in log]
     assert len(_parse(plain[: want[-1].end_line] + other)) == 2 * len(want), name
+
+
+_STARTED_MIDWAY = [
+    "x86-6.12.115-null-deref",
+    "x86-6.1-missing-endbr",
+    "x86-6.6-hard-lockup-buddy",
+    "arm64-6.1-oops",
+    "arm64-6.1.0-50-mod-null",
+    "arm64-6.1.0-50-mod-softlockup",
+    "armhf-6.1.0-50-mod-stack-overflow",
+    "i386-6.1.0-50-mod-null",
+    "mipsel-6.1.0-50-mod-softlockup",
+    "ppc64le-6.1.0-50-mod-null",
+    "riscv64-6.12.117+deb13-mod-slub-redzone",
+]
+
+
+@pytest.mark.parametrize("name", _STARTED_MIDWAY)
+@pytest.mark.parametrize("skip", [3, 0.5])
+def test_a_copy_that_starts_inside_a_crash_is_no_report(name: str, skip: float) -> None:
+    """The console's log and then a ``dmesg`` whose ring buffer had already dropped the
+    crash's first lines (or a paste of what a terminal's scrollback kept): the second
+    copy starts inside the report, and a line there that starts a report of its own
+    kind (arm64's "Internal error: Oops", the "Kernel panic - not syncing" after a soft
+    lockup, a paging-request line) came again with the time the first copy read it with
+    as a part of the crash. It made a second report ("kernel panic: Fatal exception",
+    "Internal error in ..."): the same record printed again, no crash of its own."""
+    log = _lines(name)
+    want = _parse(log)
+    head = want[0].start_line - 1
+    tail = want[-1].end_line
+    cut = head + (skip if isinstance(skip, int) else int((tail - head) * skip))
+    for reports in _both_paths(log + log[cut:]):
+        assert [(_facts(r), r.rip, r.start_line) for r in reports] == [
+            (_facts(w), w.rip, w.start_line) for w in want
+        ], name

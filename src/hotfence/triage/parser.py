@@ -228,6 +228,7 @@ def _parse(
     records: set[int] = set()  # the records reports start with (new_record)
     copies: dict[int, int] = {}  # such a record's hash -> its report's index (_best_copy)
     plain: dict[int, int] = {}  # the same for reports whose first line has no time
+    read: set[int] = set()  # the stamped header lines reports read as theirs (_note_read)
     quoted: set[int] = set()  # the starts of crash "sys" PANIC fields' reports
     waits = WaitEpisodes()
     pos = 0
@@ -241,6 +242,7 @@ def _parse(
         while idx < len(order):
             start = order[idx]
             if start < pos:
+                _note_read(text, start, read)  # (inside the report before it)
                 idx += 1
                 continue
             try:
@@ -285,11 +287,21 @@ def _parse(
                 pos = max(pos, start + 1)
                 idx += 1
                 continue
+            if key is not None and key[0] is not None and hash(key) in read:
+                # A header line read before (inside a report, or after one as a part of
+                # it), here again with its time: a copy of that report that starts in
+                # its middle (a "dmesg" after the console, its ring buffer already past
+                # the crash's first lines; a paste of what a terminal kept), no crash of
+                # its own (kernel/printk/printk.c print_time() stamps each record once).
+                pos = max(pos, start + 1)
+                idx += 1
+                continue
             if reports and _raised_by_panic(rep):
                 # panic() of the report before this one warned on its way down: MIPS's
                 # smp_send_stop() calls smp_call_function() from the interrupt that
                 # panicked, and kernel/smp.c's WARN_ON_ONCE(!in_task()) fires. The dying
                 # kernel's own warning, no bug of its own.
+                _note_read(text, start, read)
                 idx += 1
                 continue
             if waits.repeats(rep.title, text[rep.start : rep.end]):
@@ -343,6 +355,14 @@ def _best_copy(first: Report, again: Report) -> bool:
     ``print_time()`` stamps it), so the copy that kept more of its lines has the facts.
     A tie keeps the first copy."""
     return _copy_rank(again) > _copy_rank(first)
+
+
+def _note_read(text: str, at: int, read: set[int]) -> None:
+    """Note in ``read`` the record of the header line at ``at`` when it has a time: a
+    report read it (as one of its lines, or as a part of it, not a report of its own)."""
+    key = record_key(text, at)
+    if key[0] is not None:
+        read.add(hash(key))
 
 
 def _kill_again(seen: set[int], key: RecordKey) -> bool:
