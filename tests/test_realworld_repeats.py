@@ -171,3 +171,33 @@ def test_a_copy_that_starts_inside_a_crash_is_no_report(name: str, skip: float) 
         assert [(_facts(r), r.rip, r.start_line) for r in reports] == [
             (_facts(w), w.rip, w.start_line) for w in want
         ], name
+
+
+_OOMS = [
+    "arm64-6.1.0-50-oom",
+    "armhf-6.1.0-50-oom",
+    "i386-6.1.0-50-oom",
+    "mipsel-6.1.0-50-oom",
+    "ppc64le-6.1.0-50-oom",
+    "riscv64-6.12.117+deb13-oom",
+    "s390x-6.1.0-50-oom",
+    "x86-6.18.44-memcg-oom",
+    "x86-6.18.44-pod-context",
+]
+
+
+@pytest.mark.parametrize("name", _OOMS)
+def test_an_oom_kill_two_consoles_wrote_is_read_once(name: str) -> None:
+    """Two consoles on one capture (a console and ``dmesg -w`` in the same terminal,
+    console=ttyS0 console=ttyS1 logged together): every line twice in a row, with its
+    time. An OOM kill's dump was read from the second copy of its "invoked oom-killer"
+    line, the first one made its context, and every line of the dump came twice: each
+    frame of the trace twice. The same time and text twice in a row is one record
+    (kernel/printk/printk.c print_time()): the kill's facts are the log's alone."""
+    log = _lines(name)
+    want = _parse(log)
+    assert want
+    for reports in _both_paths([x for line in log for x in (line, line)]):
+        assert [(_facts(r), r.context, r.oom_memcg, r.task_memcg) for r in reports] == [
+            (_facts(w), w.context, w.oom_memcg, w.task_memcg) for w in want
+        ], name

@@ -356,16 +356,18 @@ def _echoed_header(text: str, header: Line) -> bool:
 
 
 def echo_copy(text: str, s: int) -> bool:
-    """Is the unstamped line at ``s`` a second console's copy of the line before it
-    (is_echo): the same line, and the two lines after them, or the two before them, a
-    pair of their own?"""
+    """Is the line at ``s`` a second console's copy of the line before it (is_echo): the
+    same time and text, or unstamped, the same line, and the two lines after them, or the
+    two before them, a pair of their own?"""
     end = text.find("\n", s)
     raw = text[s:] if end == -1 else text[s:end]
     first = s - len(raw) - 1  # where the line before starts, when it is the same
     if first < 0 or text[first : s - 1] != raw or (first and text[first - 1] != "\n"):
         return False
-    if not raw.strip() or make_line(raw, 0, 0).timestamp is not None:
+    if not raw.strip():
         return False
+    if make_line(raw, 0, 0).timestamp is not None:
+        return True
     if end != -1 and _comes_twice(text, end + 1, raw):
         return True
     before = text[max(0, first - 4096) : max(0, first - 1)].rsplit("\n", 2)[-2:]
@@ -373,11 +375,12 @@ def echo_copy(text: str, s: int) -> bool:
 
 
 def once_each(lines: list[Line]) -> list[Line]:
-    """``lines`` read once each where two consoles wrote every unstamped line twice
-    (is_echo): its first two lines the same, and the two after them."""
+    """``lines`` read once each where two consoles wrote every line twice (is_echo): its
+    first two lines the same, and the two after them. (Stamped too: the same time and
+    text twice in a row is one record; the kernel's own repeat of a line in the same
+    microsecond, x86's " ? f+0x1/0x2" guess, then comes four times.)"""
     if (
         len(lines) < 4
-        or lines[0].timestamp is not None
         or lines[0].raw != lines[1].raw
         or lines[2].raw != lines[3].raw
         or lines[1].raw == lines[2].raw

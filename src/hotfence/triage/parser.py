@@ -1396,12 +1396,20 @@ class _Events:
         s0, e0 = line_bounds(text, hi)
         prefixed = hi < len(text) and make_line(text[s0:e0], s0, 0).context != ""
         kinds: dict[str, _Kind] = {}  # in the order each kind was first printed
+        last: tuple[float, str] | None = None  # the stamped event line before
         for i in range(first, end):
             s, e = spans[i]
             line = make_line(text[s:e], s, 0)
             if prefixed and not line.context:
                 continue
             message = line.text.strip()
+            if line.timestamp is not None:
+                # The same time and text twice in a row is the record printed again (two
+                # consoles on one capture, is_echo: print_time() stamps a record once):
+                # one printing.
+                if (line.timestamp, message) == last:
+                    continue
+                last = (line.timestamp, message)
             n = self.weights.get(s, 1)
             key = event_kind(message)
             kind = kinds.get(key)
