@@ -274,7 +274,7 @@ def _parse(
             # text would make the log's own record seem a copy)
             quote = is_crash_sys_panic(head)
             key = None if quote else record_key(text, rep.start)
-            if not new_record(records, key, whole_report=not rep.corrupted):
+            if not new_record(records, key):
                 # The record this report starts with was read before: the same report
                 # printed again (a test's "dmesg" after the console's lines). One report,
                 # of the copy that holds more of it (_best_copy). (A copy without times
@@ -638,7 +638,7 @@ def record_key(text: str, start: int) -> RecordKey:
     return line_record(make_line(text[start:] if end == -1 else text[start:end], start, 0))
 
 
-def new_record(seen: set[int], key: RecordKey | None, whole_report: bool = False) -> bool:
+def new_record(seen: set[int], key: RecordKey | None) -> bool:
     """Is the record ``key`` (``record_key``) one not printed before in the log? Notes it
     in ``seen`` (hashes: only compared).
 
@@ -647,37 +647,18 @@ def new_record(seen: set[int], key: RecordKey | None, whole_report: bool = False
     or ``dmesg -x`` after the console's own lines, a test suite echoing the kernel log
     (kselftest's lkdtm runner), a job's final dmesg dump. So is the same text without a
     time after a stamped copy: ``dmesg --notime`` (KernelCI's baseline test prints the
-    crit, alert and emerg records so, ``dmesg --level=alert --notime -x -k``).
-
-    And a stamped copy after a whole report (``whole_report``: not corrupted) of the same
-    text without a time: a journal where busybox klogd runs beside journald holds each
-    record twice, journald's own read of /dev/kmsg ("host kernel: BUG: ...", journalctl
-    -o short prints no printk time) and, later, klogd's, which reads klogctl(2) (the
-    record's "[%5lu.%06lu]" kept: kernel/printk/printk.c syslog_print()) and hands each
-    line to syslog() as "kernel" (busybox sysklogd/klogd.c klogd_main(): openlog(
-    "kernel", 0, LOG_KERN), syslog(priority, "%s", start)), shown with klogd's pid
-    (systemd logs-show.c output_short(): "%s[%s]: " of the identifier and _PID):
-    "host kernel[851]: [   13.879784] BUG: ..." (github OE4T/meta-tegra#1613, Yocto on
-    an AGX Orin). A cut or interleaved report without times keeps the stamped one."""
+    crit, alert and emerg records so, ``dmesg --level=alert --notime -x -k``)."""
     if key is None:
         return True
     stamp, body = key
     if stamp is None:
-        if hash((None, body)) in seen:
-            return False
-        if whole_report:
-            seen.add(hash((_UNSTAMPED, body)))
-        return True
+        return hash((None, body)) not in seen
     stamped = hash(key)
-    if stamped in seen or hash((_UNSTAMPED, body)) in seen:
+    if stamped in seen:
         return False
     seen.add(stamped)
     seen.add(hash((None, body)))
     return True
-
-
-# (the mark of a whole report's first record read without a printk time: new_record)
-_UNSTAMPED = "unstamped"
 
 
 # net/core/dev.c netdev_wait_allrefs() (netdev_wait_allrefs_any() since 5.17) waits for

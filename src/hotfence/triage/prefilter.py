@@ -606,7 +606,7 @@ class StreamTriage:
         return [
             r
             for r in crashes
-            if new_record(self.records, keys.get(r.start), whole_report=not r.corrupted)
+            if new_record(self.records, keys.get(r.start))
             and not self.waits.repeats(r.title, raws.get(r.start, ""))
         ]
 
