@@ -201,3 +201,35 @@ def test_an_oom_kill_two_consoles_wrote_is_read_once(name: str) -> None:
         assert [(_facts(r), r.context, r.oom_memcg, r.task_memcg) for r in reports] == [
             (_facts(w), w.context, w.oom_memcg, w.task_memcg) for w in want
         ], name
+
+
+_PRINTED_AT_ONCE = [
+    "mips-4.19-bug",
+    "x86-mce-fatal",
+    "rhel6-mce-fatal",
+    "i386-2.6-mce-context-corrupt",
+    "ppc64le-6.1.0-50-no-root",
+    "s390x-6.1.0-50-kill-init",
+    "x86-6.1-soft-lockup",
+]
+
+
+@pytest.mark.parametrize("name", _PRINTED_AT_ONCE)
+@pytest.mark.parametrize("between", [[], ["root@box:~# dmesg"]])
+def test_a_log_then_its_copy_from_the_first_line_ends_the_report(
+    name: str, between: list[str]
+) -> None:
+    """The console's log and then ``dmesg`` of the same boot right after it (``cat f f``):
+    the log's last report read on into the copy when the crash took less than the CPUs'
+    clock skew to print (a machine check, a MIPS BUG()), the copy's first records within
+    that of the report's last, its header record again among them (2.6.32's machine check
+    after an empty record, print_mce_head()'s "\\nHARDWARE ERROR\\n"). The kernel stamps a
+    record once (kernel/printk/printk.c print_time()): the same time and text as the
+    header's, or a record's before it, starts the copy, and the report ends before it."""
+    log = _lines(name)
+    want = _parse(log)
+    assert want
+    for reports in _both_paths(log + between + log):
+        assert [(_facts(r), r.rip, r.start_line, r.end_line) for r in reports] == [
+            (_facts(w), w.rip, w.start_line, w.end_line) for w in want
+        ], name

@@ -2534,19 +2534,27 @@ class _Window:
     def _went_back(self, ts: float, line: Line) -> bool:
         """Is ``line`` (time ``ts``) the start of another copy of the log? Its time is
         before the last line's by more than the CPUs' clocks part, or it is a record
-        printed shortly before the report's header (the same time and text: the kernel
-        stamps a record once), where a copy of the log's last records starts. (A record
-        of the report's own printed again is left to the report: a test's composed log
-        repeats a task's dump so.)"""
+        printed shortly before the report's header or the header itself (the same time
+        and text: the kernel stamps a record once, kernel/printk/printk.c print_time()),
+        where a copy of the log's last records starts: the console's log and then dmesg
+        of the same boot, whose crash took less than CLOCK_SKEW_MAX to print. (A record
+        of the report's own after its header printed again is left to the report: a
+        test's composed log repeats a task's dump so.)"""
         assert self.last_ts is not None
         if ts >= self.last_ts:
             return False
         if self.last_ts - ts > CLOCK_SKEW_MAX:
             return True
         if not line.text.strip():
-            return False  # an empty record, the same at any time
+            # an empty record, the same at any time: the record after it with its time
+            # tells (2.6.32's print_mce_head() prints "\nHARDWARE ERROR\n", an empty
+            # record first, arch/x86/kernel/cpu/mcheck/mce.c)
+            after = self._record_after_empty(ts, line)
+            if after is None:
+                return False
+            line = after
         lo = max(0, self.header.start - _REPEAT_SPAN)
-        pos = self.header.start
+        pos = self.header.end
         for _ in range(_REPEAT_TRIES):
             pos = self.text.rfind(line.text, lo, pos)
             if pos == -1:
@@ -2557,6 +2565,17 @@ class _Window:
             if before.timestamp == ts and before.text == line.text:
                 return True
         return False
+
+    def _record_after_empty(self, ts: float, line: Line) -> Line | None:
+        """The first record with text after the empty one ``line``, when it has the same
+        printk time ``ts`` (the same printk() call's), within a few lines."""
+        for start, raw in _lines_after(self.text, line.start, _REPEAT_TRIES):
+            after = make_line(raw, start, 0)
+            if after.timestamp != ts:
+                return None
+            if after.text.strip():
+                return after
+        return None
 
     def _keep(self, raw: str, line: Line, is_header: bool) -> bool:
         if not is_header and line.questionable:
