@@ -907,3 +907,22 @@ def test_a_kfence_access_line_a_pager_cut_in_its_at_still_names_the_access(name:
     # access's line before or in its "at" ("Use-after-free read>", "... read a>"): its
     # words are whole, and still name the kind the header began.
     _assert_cut_keeps_kind(name, range(50, 53), r"kernel: Use-after-free read(?: a?)?>\n")
+
+
+def test_a_riscv_fault_line_a_pager_cut_to_a_before_oops_is_the_user_access() -> None:
+    # riscv handle_page_fault() (6.12 arch/riscv/mm/fault.c) dies through
+    # die_kernel_fault("access to user memory without uaccess routines", ...): "Unable to
+    # handle kernel %s at virtual address %016lx", then die()'s "Oops [#%d]" (6.12
+    # arch/riscv/kernel/traps.c). A pager (less -S) at 56 columns leaves "Unable to handle
+    # kernel a>": arm64's "alignment fault" and "address size fault" begin "a" too, but
+    # riscv's die line right after it proves riscv, whose only kind in "a" is the user
+    # access. The epc and trace lines are cut in their names: the function is unknown.
+    name = "riscv64-6.12.117+deb13-mod-null"
+    _assert_cut_keeps_kind(name, [56], r"Unable to handle kernel a>\nJul[^\n]*Oops \[#1\]\n")
+    paged = _paged_journal((DATA / f"{name}.log").read_text(), 56)
+    (got,) = parse_log(paged)
+    assert got.title == "BUG: unable to handle kernel access to user memory in corrupted"
+    assert got.corrupted
+    # Without riscv's die line the letter proves no kind: never the user access.
+    alone = re.sub(r"\n[^\n]*Oops \[#1\]\n", "\n", paged)
+    assert "access to user memory" not in parse_log(alone)[0].title

@@ -2622,6 +2622,26 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
+            # riscv die_kernel_fault() (6.12 arch/riscv/mm/fault.c) calls die(regs,
+            # "Oops") right after its line, whose first line is "Oops [#%d]" (6.12
+            # arch/riscv/kernel/traps.c die(): pr_emerg("%s [#%d]\n", ...)). riscv's
+            # kinds are no_context()'s "NULL pointer dereference" and "paging request"
+            # and handle_page_fault()'s "access to user memory without uaccess routines".
+            # A pager (less -S) at 56 columns after journalctl's prefix cuts the last to
+            # "Unable to handle kernel a>", which arm64's "alignment fault" and "address
+            # size fault" begin too: riscv's die line right after it (arm64's die()
+            # prints "Internal error: Oops: ...", openrisc's die() after its "access"
+            # line "Oops#: %04x") leaves riscv's one kind that begins "a".
+            _F(
+                lazy_rx(
+                    "Unable to handle kernel a"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*\nOops \[#\d+\][ \t]*(?:\n|$)"
+                ),
+                "BUG: unable to handle kernel access to user memory in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
             # arm64 do_mem_abort() (5.x on): a fault no handler takes dies through
             # die_kernel_fault(inf->name, ...) with fault_info[]'s name of its status
             # code: "Unable to handle kernel unknown 43 at virtual address ...", "... TLB
