@@ -926,3 +926,29 @@ def test_a_riscv_fault_line_a_pager_cut_to_a_before_oops_is_the_user_access() ->
     # Without riscv's die line the letter proves no kind: never the user access.
     alone = re.sub(r"\n[^\n]*Oops \[#1\]\n", "\n", paged)
     assert "access to user memory" not in parse_log(alone)[0].title
+
+
+def test_a_riscv_fault_line_a_pager_cut_to_p_before_oops_is_the_paging_request() -> None:
+    # riscv no_context() (6.12 arch/riscv/mm/fault.c) words a kernel fault above the
+    # first page die_kernel_fault("paging request", ...): "Unable to handle kernel paging
+    # request at virtual address %016lx", then die()'s "Oops [#%d]" (6.12
+    # arch/riscv/kernel/traps.c). The riscv log's user-access line rewritten so (a kernel
+    # address, as ClangBuiltLinux/linux#1965's early boot fault has it), a pager (less -S)
+    # at 56..58 columns leaves "Unable to handle kernel p>" .. "pag>", which s390's
+    # "pointer" and arm64's "page domain fault" begin too: riscv's die line after it
+    # proves riscv, whose only kind in "p" is the paging request.
+    console = (DATA / "riscv64-6.12.117+deb13-mod-null.log").read_text()
+    line = "access to user memory without uaccess routines at virtual address 0000000000000008"
+    assert line in console
+    console = console.replace(line, "paging request at virtual address ff60000000000008")
+    (want,) = parse_log(console)
+    assert want.title == "BUG: unable to handle kernel paging request in hotfence_crash_null_deref"
+    for columns in range(56, 59):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"Unable to handle kernel p(?:ag?)?>\nJul[^\n]*Oops \[#1\]\n", paged)
+        (got,) = parse_log(paged)
+        assert got.title == "BUG: unable to handle kernel paging request in corrupted", columns
+        assert (got.type, got.corrupted) == (want.type, True), columns
+        # Without riscv's die line the letters prove no kind: never the paging request.
+        alone = re.sub(r"\n[^\n]*Oops \[#1\]\n", "\n", paged)
+        assert "paging request" not in parse_log(alone)[0].title, columns

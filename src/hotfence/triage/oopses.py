@@ -2611,12 +2611,17 @@ OOPSES: tuple[OopsKind, ...] = (
             # lines begin "BUG: "); s390 do_no_context() (5.10 arch/s390/mm/fault.c) its
             # "... pointer dereference in virtual kernel address space" or "... paging
             # request in virtual user address space" and then dump_fault_info()'s
-            # "Failing address: %016lx TEID: %016lx". Both are paging requests.
+            # "Failing address: %016lx TEID: %016lx". Both are paging requests. So is
+            # riscv's: die_kernel_fault() (6.12 arch/riscv/mm/fault.c) prints "Unable to
+            # handle kernel %s at virtual address %016lx" and then die()'s "Oops [#%d]"
+            # (6.12 arch/riscv/kernel/traps.c; csky's die() the same after its one kind,
+            # "paging request"), and of riscv's kinds only no_context()'s "paging
+            # request" begins "p" (see the cut "a" below).
             _F(
                 lazy_rx(
                     "Unable to handle kernel p(?:a(?:g)?)?"
                     + re.escape(PAGER_MARK)
-                    + r"[ \t]*\n(?:Faulting instruction|Failing address)"
+                    + r"[ \t]*\n(?:Faulting instruction|Failing address|Oops \[#\d+\][ \t]*(?:\n|$))"
                 ),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
