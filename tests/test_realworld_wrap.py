@@ -3792,6 +3792,41 @@ def test_a_syslog_file_mail_wrapped_before_detected_keeps_the_mips_bug(
     assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["x86-6.12.115-null-deref", "x86-6.12.115-null-deref-paste-cut", "x86-6.1-missing-endbr"],
+)
+def test_a_syslog_file_mail_wrapped_at_66_keeps_the_oops_panic_its_own(
+    name: str, tmp_path: Path
+) -> None:
+    """x86 oops_end() (6.1, 6.12 arch/x86/kernel/dumpstack.c) prints its "executive
+    summary" after the end marker, __show_regs() (arch/x86/kernel/process_64.c: "RIP:
+    %04x:%pS", "RSP: %04x:%016lx EFLAGS: %08lx", "RAX: %016lx RBX: ..."), then
+    panic("Fatal exception") ("Kernel panic - not syncing: %s", kernel/panic.c
+    panic()). After a syslog prefix and a printk time a mail client's wrap at 66
+    columns cuts most register lines right after their name ("... RSP:" then
+    "0018:ffffc900006dbc10 EFLAGS: 00000206") and the panic after "not": the register
+    rows read alone counted against the panic's grace after the marker, and the panic
+    was a report of its own; and the cut row, no "syncing" in it, was no panic that
+    ends the report's own lines. It ends the oops's report, whole or streamed, whose
+    own lines end at the end marker, as the file's do."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _bugzilla_comment(messages, 66)
+    assert re.search(r"\] Kernel panic - not\nsyncing: Fatal exception\n", wrapped)
+    assert re.search(r"\] RSP:\n0018:", wrapped)
+    want = parse_log(messages)
+    assert len(want) == 1
+    assert "] ---[ end trace " in messages.split("\n")[want[0].end_line - 1]
+    got = parse_log(wrapped)
+    assert [_flag_facts(r) for r in got] == [_flag_facts(r) for r in want]
+    assert wrapped.split("\n")[got[0].end_line - 1].endswith("] ---[ end trace")
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    assert [r.end_line for r in streamed] == [got[0].end_line]
+
+
 def test_a_syslog_file_mail_wrapped_after_internal_keeps_the_xfs_error() -> None:
     """fs/xfs/xfs_error.c xfs_error_report() (6.1): "Internal error %s at line %d of file
     %s.  Caller %pS" after xfs_alert_tag()'s "XFS (%s): ", a syslog prefix and a printk

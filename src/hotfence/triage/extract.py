@@ -304,10 +304,20 @@ _DIE_CPU_RE = re.compile(r"(?:CPU: (\d+) (?:UID: \d+ )?PID: |Cpu (\d+)\s*$)")
 # A panic this close after a report's end trace is that crash's own panic.
 _PANIC_GRACE_LINES = 8
 # x86 prints the faulting registers again after "---[ end trace" (oops_end); those lines
-# do not count against the grace above, so "Fatal exception" still joins its oops.
+# do not count against the grace above, so "Fatal exception" still joins its oops. A
+# narrow mail wrap (66 columns after a syslog prefix and a printk time) cuts most of them
+# right after their name ("... [    4.894476] RSP:" then "0018:ffffc900006dbc10 ..."):
+# the walk notes the row before it joins its rest (_joins_wrapped), so the name alone, at
+# the row's end, is the register line all the same.
 _REGISTER_DUMP_RE = re.compile(
-    r"^\s*(?:RIP|RSP|RAX|RBX|RCX|RDX|RSI|RDI|RBP|R\d{1,2}|FS|GS|CS|DS|ES|CR\d|DR\d|PKRU|Code):?\s"
+    r"^\s*(?:RIP|RSP|RAX|RBX|RCX|RDX|RSI|RDI|RBP|R\d{1,2}|FS|GS|CS|DS|ES|CR\d|DR\d|PKRU|Code):?(?:\s|$)"
 )
+# panic()'s line (kernel/panic.c, 6.1 and 6.12: pr_emerg("Kernel panic - not syncing:
+# %s\n", buf)) that a narrow mail wrap cut before its "syncing" ("... [    4.895234]
+# Kernel panic - not" then "syncing: Fatal exception", 66 columns after a syslog prefix
+# and a printk time): the walk reads the row before it joins its rest, and a candidate
+# (scan._wrapped_header read the two as the panic's header) ending so is the panic.
+_CUT_PANIC_ROW_RE = re.compile(r"Kernel panic(?: -(?: not)?)?\s*$")
 # Bound on a report's own text when nothing marks its end.
 _MAX_OWN_LINES = 1500
 
@@ -2587,8 +2597,12 @@ class _Window:
         if "ing" not in raw:
             # each marker below holds one ("Disabling", "Sending", "syncing", "locking"),
             # but panic()'s line that journalctl's pager cut before its "syncing" ("Kernel
-            # panic - no>", oopses.PANIC_CUT_RE), a panic all the same
-            panic = raw.endswith(PAGER_MARK) and oopses.PANIC_CUT_RE.search(raw) is not None
+            # panic - no>", oopses.PANIC_CUT_RE), or a narrow mail wrap did, its rest in
+            # the next row (_CUT_PANIC_ROW_RE), a panic all the same
+            if raw.endswith(PAGER_MARK):
+                panic = oopses.PANIC_CUT_RE.search(raw) is not None
+            elif line.start in self.cands:
+                panic = _CUT_PANIC_ROW_RE.search(raw) is not None
         elif "Disabling lock debugging due to kernel taint" in raw:
             skip_line = True
         elif "Sending NMI from CPU" in raw:
