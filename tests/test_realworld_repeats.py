@@ -13,27 +13,11 @@ ways those programs repeat them.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from hotfence.triage.model import Report
-from hotfence.triage.parser import parse_log
-from hotfence.triage.prefilter import triage_blocks
-from hotfence.triage.reader import ReadLimits, line_blocks
+from test_realworld_ci import _both_readers, _lines, _parse
 from test_realworld_wrap import _facts
-
-DATA = Path(__file__).parent / "data" / "realworld"
-
-
-def _lines(name: str) -> list[str]:
-    return (DATA / f"{name}.log").read_text().splitlines()
-
-
-def _both_paths(lines: list[str]) -> list[list[Report]]:
-    """The reports of ``lines`` parsed whole and streamed (the CLI's path)."""
-    data = ("\n".join(lines) + "\n").encode()
-    return [parse_log(data), list(triage_blocks(line_blocks([data], ReadLimits())))]
 
 
 def _restamped(lines: list[str], seconds: float) -> list[str]:
@@ -70,19 +54,15 @@ def test_a_console_cut_short_then_dmesg_is_one_report_with_dmesgs_facts(
     (want,) = _parse(log)
     head = want.start_line - 1
     cut = head + (keep if isinstance(keep, int) else int((want.end_line - head) * keep))
-    for reports in _both_paths(log[:cut] + log):
+    for reports in _both_readers(log[:cut] + log):
         assert [(_facts(r), r.rip, r.start_line) for r in reports] == [
             (_facts(want), want.rip, cut + want.start_line)
         ], name
-    for reports in _both_paths(log + log[:cut]):
+    for reports in _both_readers(log + log[:cut]):
         assert [(_facts(r), r.start_line) for r in reports] == [(_facts(want), want.start_line)]
     later = log[:cut] + _restamped(log, 1000)
     assert [r.title for r in _parse(later)][-1] == want.title
     assert len(_parse(later)) == 2
-
-
-def _parse(lines: list[str]) -> list[Report]:
-    return parse_log(("\n".join(lines) + "\n").encode())
 
 
 _STAMP = re.compile(r"^\[ *\d+\.\d+\] ?")
@@ -124,7 +104,7 @@ def test_a_crash_read_without_times_then_with_them_is_one_report(name: str, firs
     want = _parse(log)
     assert want
     plain = _journal(log) if first == "journal" else [_STAMP.sub("", x) for x in log]
-    for reports in _both_paths(plain + log):
+    for reports in _both_readers(plain + log):
         assert [(_facts(r), r.rip, r.context) for r in reports] == [
             (_facts(w), w.rip, w.context) for w in want
         ], name
@@ -167,7 +147,7 @@ def test_a_copy_that_starts_inside_a_crash_is_no_report(name: str, skip: float) 
     head = want[0].start_line - 1
     tail = want[-1].end_line
     cut = head + (skip if isinstance(skip, int) else int((tail - head) * skip))
-    for reports in _both_paths(log + log[cut:]):
+    for reports in _both_readers(log + log[cut:]):
         assert [(_facts(r), r.rip, r.start_line) for r in reports] == [
             (_facts(w), w.rip, w.start_line) for w in want
         ], name
@@ -197,7 +177,7 @@ def test_an_oom_kill_two_consoles_wrote_is_read_once(name: str) -> None:
     log = _lines(name)
     want = _parse(log)
     assert want
-    for reports in _both_paths([x for line in log for x in (line, line)]):
+    for reports in _both_readers([x for line in log for x in (line, line)]):
         assert [(_facts(r), r.context, r.oom_memcg, r.task_memcg) for r in reports] == [
             (_facts(w), w.context, w.oom_memcg, w.task_memcg) for w in want
         ], name
@@ -229,7 +209,7 @@ def test_a_log_then_its_copy_from_the_first_line_ends_the_report(
     log = _lines(name)
     want = _parse(log)
     assert want
-    for reports in _both_paths(log + between + log):
+    for reports in _both_readers(log + between + log):
         assert [(_facts(r), r.rip, r.start_line, r.end_line) for r in reports] == [
             (_facts(w), w.rip, w.start_line, w.end_line) for w in want
         ], name
