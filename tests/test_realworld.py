@@ -2951,3 +2951,58 @@ def test_irq_nobody_cared_line_alone_is_no_report() -> None:
     line = '[    9.022901] irq 7: nobody cared (try booting with the "irqpoll" option)\n'
     titles, alone = _titles_beside(line, (DATA / "arm64-6.1.0-50-mod-warn.log").read_text())
     assert titles == [alone]
+
+
+# kernel/workqueue.c wq_watchdog_timer_fn() (6.1): one timer run prints "BUG: workqueue
+# lockup - pool" with pr_cont_pool_info() for each stuck pool, then show_all_workqueues()
+# once for all of them (show_one_workqueue()'s "workqueue %s: flags=0x%x", show_pwq()'s
+# "  pwq %d: cpus=..." with its "in-flight:" and "pending:" rows, show_one_worker_pool()'s
+# "pool %d: ... hung=%us workers=%d"). Put in after the recorded soft lockup of
+# kworker/1:0 (pid 2231, in mydrv_reset_work): CPU 1's two pools, normal and highpri,
+# stuck behind it, 9 s later.
+_WQ_EVENT = [
+    "[ 2885.120031] BUG: workqueue lockup - pool cpus=1 node=0 flags=0x0 nice=0 stuck for 31s!",
+    "[ 2885.120107] BUG: workqueue lockup - pool cpus=1 node=0 flags=0x0 nice=-20 stuck for 31s!",
+    "[ 2885.120153] Showing busy workqueues and worker pools:",
+    "[ 2885.120160] workqueue events: flags=0x0",
+    "[ 2885.120163]   pwq 2: cpus=1 node=0 flags=0x0 nice=0 active=2/256 refcnt=3",
+    "[ 2885.120170]     in-flight: 2231:mydrv_reset_work [mydrv]",
+    "[ 2885.120178]     pending: vmstat_shepherd",
+    "[ 2885.120190] workqueue events_highpri: flags=0x10",
+    "[ 2885.120193]   pwq 3: cpus=1 node=0 flags=0x0 nice=-20 active=1/256 refcnt=2",
+    "[ 2885.120199]     pending: mix_interrupt_randomness",
+    "[ 2885.120210] pool 2: cpus=1 node=0 flags=0x0 nice=0 hung=31s workers=3 idle: 20 2258",
+]
+
+
+def _with_wq_event(event: list[str]) -> bytes:
+    log = (DATA / "x86-6.1-soft-lockup.log").read_text()
+    return (log.rstrip("\n") + "\n" + "\n".join(event) + "\n").encode()
+
+
+@pytest.mark.parametrize("consoles", [1, 2])
+def test_one_workqueue_watchdog_run_over_many_pools_is_one_report(consoles: int) -> None:
+    # (two consoles: every line twice, as github.com/AmpereComputing/ampere-lts-kernel
+    # issue 71's capture has them)
+    event = [row for row in _WQ_EVENT for _ in range(consoles)]
+    data = _with_wq_event(event)
+    streamed = triage_blocks(line_blocks([data], ReadLimits()), chunk_bytes=2048)
+    for reps in (parse_log(data), streamed):
+        assert [r.title for r in reps] == [
+            "BUG: soft lockup in mydrv_wait_ready",
+            "BUG: workqueue lockup",
+        ]
+        lockup = reps[1]
+        # (the last line's second copy is the same record again: read once)
+        assert (lockup.start_line, lockup.end_line) == (15, 14 + len(event) - (consoles - 1))
+        assert "pool cpus=1 node=0 flags=0x0 nice=-20 stuck" in lockup.text
+        assert "hung=31s" in lockup.text
+
+
+def test_workqueue_lockups_of_two_watchdog_runs_are_two_reports() -> None:
+    # a grep of the log leaves the pool lines of two runs (wq_watchdog_thresh, 30 s,
+    # apart) back to back: each run is a report
+    later = _WQ_EVENT[0].replace("2885.120031", "2915.120044").replace("31s", "61s")
+    data = _with_wq_event([_WQ_EVENT[0], later])
+    titles = [(r.title, r.start_line) for r in parse_log(data)][1:]
+    assert titles == [("BUG: workqueue lockup", 15), ("BUG: workqueue lockup", 16)]

@@ -787,9 +787,44 @@ def _candidates(
             continue
         prev_start = text.rfind("\n", 0, start - 1) + 1
         prev_kind = found.get(prev_start)
-        if prev_kind is found[start] and " [inline]" in text[prev_start : start - 1]:
+        if prev_kind is found[start] and (
+            " [inline]" in text[prev_start : start - 1]
+            or _same_watchdog_pass(text, prev_start, start, end)
+        ):
             del result[start]
     return result
+
+
+# kernel/workqueue.c wq_watchdog_timer_fn() (4.5, commit 82607adcf9cd, to 6.x) walks every
+# pool in one timer run and prints pr_emerg("BUG: workqueue lockup - pool"),
+# pr_cont_pool_info() and " stuck for %us!" for each stuck one, then once, for all of
+# them, show_workqueue_state() (show_all_workqueues() since 5.17: "Showing busy
+# workqueues and worker pools:" ...) and (6.x) show_cpu_pools_hogs(). Pool lines back
+# to back are that one event: the first starts its report, the others are its lines. The
+# next run is wq_watchdog_thresh (30 s, 1 s at least) later and prints the workqueues
+# between: lines of two runs never touch, but in a grep of the lines they would, a second
+# or more apart.
+_WQ_LOCKUP = "BUG: workqueue lockup - pool"
+_WQ_PASS_SPAN = 1.0
+
+
+def _same_watchdog_pass(text: str, prev_start: int, start: int, end: int) -> bool:
+    """Are the lines at ``prev_start`` and ``start`` (the next line, ending at ``end``;
+    both candidates of one kind) two pools of one workqueue watchdog run (``_WQ_LOCKUP``)?
+    (A second console's copy of the line before is one too: two consoles, every line
+    twice.)"""
+    raw = text[start:] if end == -1 else text[start:end]
+    if _WQ_LOCKUP not in raw:
+        return False
+    before = text[prev_start : start - 1]
+    if _WQ_LOCKUP not in before:
+        return False
+    here, there = make_line(plain_line(raw), start, 0), make_line(plain_line(before), prev_start, 0)
+    if here.context != there.context:
+        return False
+    if here.timestamp is None or there.timestamp is None:
+        return True
+    return 0.0 <= here.timestamp - there.timestamp < _WQ_PASS_SPAN
 
 
 # arm and arm64 bad_mode() (arch/arm{,64}/kernel/traps.c), for an exception taken through
