@@ -699,12 +699,15 @@ def test_a_2_6_17_i386_soft_lockup_without_registers_is_titled_by_its_trace() ->
     )
     (want,) = parse_log(text.encode())
     (rep,) = parse_log(rewritten.encode())
-    # the dump has no registers: it is titled by the EIP the timer's entry stub saved,
-    # the entry after apic_timer_interrupt's, as its copy cut there is
-    # (test_a_2_6_17_i386_soft_lockup_cut_before_its_syscall_names_the_interrupted_code)
-    # and x86_64's and powerpc's dumps of those kernels are, not by the caller of a
-    # dispatch anchor further down (generic_file_mmap, under do_mmap_pgoff)
+    # the dump has no registers: the EIP the timer's entry stub saved, the entry after
+    # apic_timer_interrupt's, is where the CPU looped, a module's own code that titles
+    # it as a RIP in a module does (titles.looping_title), as its copy cut there is
+    # (test_a_2_6_17_i386_soft_lockup_cut_before_its_syscall_names_the_interrupted_code);
+    # the caller of the dispatch anchor further down (generic_file_mmap, under
+    # do_mmap_pgoff), syzkaller's title, stays among the alternatives
     assert rep.title == "BUG: soft lockup in ext3_journal_start_sb"
+    assert "BUG: soft lockup in generic_file_mmap" in rep.alt_titles
+    assert (rep.looping_function, rep.rip) == ("ext3_journal_start_sb", None)
     assert not rep.corrupted, rep.corrupted_reason
     assert [f.function for f in rep.frames][:8] == [
         "show_trace",
@@ -808,16 +811,42 @@ def test_a_2_6_17_i386_soft_lockup_cut_before_its_syscall_names_the_interrupted_
 
 
 def test_a_2_6_17_i386_soft_lockup_is_titled_alike_whole_and_cut() -> None:
-    """Ingo Molnar's 2.6.17-rc3 SCTP lockup (LKML, May 2006) was mailed whole and quoted
-    cut after the interrupted entry: one lockup, one title, the interrupted code's
-    (sctp_new, not ip_rcv above the netif_receive_skb anchor of the whole trace). Here
-    the frame-pointerless dump above, whole and cut after its interrupted entry."""
+    """A lockup in a module's own code, mailed whole and quoted cut after the
+    interrupted entry: one lockup, one title, the interrupted code's, as a RIP in a
+    module titles one. Here the frame-pointerless dump above, whole and cut after its
+    interrupted entry."""
     dump, _ = _i386_no_frame_pointer_soft_lockup()
     irq = next(i for i, e in enumerate(dump) if "] apic_timer_interrupt+" in e)
     whole = "\n".join(dump) + "\n"
     cut = "\n".join([*dump[: irq + 2], " [...]"]) + "\n"
     titles = {parse_log(t.encode())[0].title for t in (whole, cut)}
     assert titles == {"BUG: soft lockup in ext3_journal_start_sb"}
+
+
+def test_a_2_6_17_i386_soft_lockup_in_built_in_code_is_titled_as_syzkaller_titles_stalls() -> None:
+    """The dump above with the CPU caught in built-in code: the oops's own trace from
+    __mark_inode_dirty on (its ext3 entry left out), the entry after the timer
+    interrupt's. That entry is the lockup's looping function, what a later kernel's
+    RIP line names (kernel/softlockup.c softlockup_tick() of 2.6.16-2.6.2x printed no
+    registers, only dump_stack()); the title is the one a later kernel's lockup there
+    gets, syzkaller's pkg/report linuxStallFrameExtractor() over the RIP frame and the
+    trace: the caller of the first dispatch anchor (generic_file_mmap, above
+    do_mmap_pgoff), as Ingo Molnar's 2.6.17-rc3 SCTP lockup (LKML, May 2006), polling
+    in sctp_new() in a softirq, is "in ip_rcv" above netif_receive_skb. A copy cut
+    after the interrupted entry has no anchor left: that entry titles it."""
+    dump, trace = _i386_no_frame_pointer_soft_lockup()
+    irq = next(i for i, e in enumerate(dump) if "] apic_timer_interrupt+" in e)
+    assert dump[irq + 1].endswith("ext3_journal_start_sb+0x13/0x50 [ext3]")
+    assert dump[irq + 2].endswith("ext3_dirty_inode+0x13/0x6a [ext3]")
+    built_in = [*dump[: irq + 1], *dump[irq + 3 :]]
+    (rep,) = parse_log(("\n".join(built_in) + "\n").encode())
+    assert (rep.title, rep.corrupted) == ("BUG: soft lockup in generic_file_mmap", False)
+    assert (rep.looping_function, rep.rip) == ("__mark_inode_dirty", None)
+    assert [f.function for f in rep.frames][4:] == trace[1:]
+    cut = [*built_in[: irq + 2], " [...]"]
+    (rep,) = parse_log(("\n".join(cut) + "\n").encode())
+    assert (rep.title, rep.corrupted) == ("BUG: soft lockup in __mark_inode_dirty", False)
+    assert rep.looping_function == "__mark_inode_dirty"
 
 
 # RCU-lockdep's report: kernel/lockdep.c lockdep_rcu_dereference() (2.6.34-3.1) printed

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .lines import STAMP_END
@@ -358,25 +358,50 @@ _I386_IRQ_ENTRIES = frozenset(("apic_timer_interrupt", "common_interrupt"))
 _SCHEDULER = frozenset(("schedule", "__schedule", "thread_return", "cond_resched"))
 
 
+# softlockup_tick()'s entry comes after the dump's own: show_trace() and dump_stack()
+# (2.6.17), dump_trace(), show_trace_log_lvl(), show_trace() and dump_stack() (2.6.18), or
+# first of all (without frame pointers)
+_TICK_REACH = 6
+
+
+def i386_interrupted(frames: Sequence[str]) -> int:
+    """The index in ``frames`` (a trace's function names, in order) of the code the timer
+    interrupted in a 2.6.16-2.6.2x i386 soft lockup dump (above): the first entry after
+    softlockup_tick()'s and the interrupt's entry stub's that is not the scheduler's.
+    -1 for a trace of another shape, or one cut before that entry."""
+    tick = next((j for j, f in enumerate(frames[:_TICK_REACH]) if f == _SOFTLOCKUP_TICK), -1)
+    if tick < 0:
+        return -1
+    entry = next(
+        (j for j in range(tick + 1, len(frames)) if frames[j] in _I386_IRQ_ENTRIES), len(frames)
+    )
+    return next((j for j in range(entry + 1, len(frames)) if frames[j] not in _SCHEDULER), -1)
+
+
 def soft_lockup_frame(frames: list[str]) -> tuple[str, int]:
-    """For soft lockups: ``stall_frame``; in a 2.6.16-2.6.2x dump (above), the code the
-    timer interrupted.
+    """For soft lockups: ``stall_frame``; in a 2.6.16-2.6.2x dump (above), ``stall_frame``
+    from the code the timer interrupted on.
 
     That dump has no registers: the EIP the interrupt's entry stub saved, the entry
     show_trace() prints next, is where the CPU was caught looping, what a later
-    kernel's show_regs() names (and what x86_64's dump of those kernels is titled by,
-    _OLD_INTERRUPTED; powerpc's by its decrementer's exception frame). A whole dump and
-    a copy cut after that entry (a mail's "[...]") are titled alike: the dispatch anchor
-    further down (the caller of a syscall, of a softirq) is no part of what the dump
-    says, and a cut copy has none (Ingo Molnar's 2.6.17-rc3 SCTP lockup, looping in
-    sctp_new() in a softirq under ip_rcv(): "in sctp_new" either way)."""
+    kernel's show_regs() names in its RIP line. The dump is titled as such a lockup
+    is, as syzkaller's linuxStallFrameExtractor() titles it from its RIP frame and trace:
+    the caller of the first dispatch anchor from that entry on (Ingo Molnar's 2.6.17-rc3
+    SCTP lockup, looping in sctp_new() in a softirq, "in ip_rcv" above
+    netif_receive_skb; Fedora Core 6's IDE lockup, polling in ide_inb() under
+    ide_wait_stat(), "in ide_timer_expiry" above run_timer_softirq), or, where the dump
+    has none (a copy cut after that entry: "[...]"), that entry itself. (The parser
+    names the entry the lockup's looping function, and titles the lockup by it when it
+    is a module's own code: titles.looping_title.)"""
     if not frames or frames[0] != _SOFTLOCKUP_TICK:
         return stall_frame(frames)
-    entry = next((j for j, f in enumerate(frames) if f in _I386_IRQ_ENTRIES), len(frames))
-    for j in range(entry + 1, len(frames)):
-        if frames[j] not in _SCHEDULER:
-            return frames[j], j
-    return "", -1
+    at = i386_interrupted(frames)
+    if at < 0:
+        return "", -1
+    frame, i = stall_frame(frames[at:])
+    if frame:
+        return frame, at + i
+    return frames[at], at
 
 
 def overflow_frame(frames: list[str]) -> tuple[str, int]:

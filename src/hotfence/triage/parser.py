@@ -71,7 +71,7 @@ from .lines import (
 )
 from .model import Report
 from .modules import linked_modules
-from .oopses import MINOR_TITLES, OopsKind, title_type
+from .oopses import MINOR_TITLES, OopsKind, i386_interrupted, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import BAD_MODE, BAD_MODE_LINES, scan_log
 from .scan import _wrapped_header as _cut_header
@@ -1488,24 +1488,31 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     if not raw_title:
         raw_title = ext.header.text
         corrupted = corrupted or "no title format matched"
-    looping = fmt is not None and fmt.looping and rip is not None
+    frames = call_trace(own_cpu)
+    looping_at = rip
+    if rip is None and fmt is not None and fmt.looping:
+        # a 2.6.16-2.6.2x i386 soft lockup dump prints no registers: the entry of the code
+        # the timer interrupted stands for its RIP (oopses.i386_interrupted)
+        at = i386_interrupted([f.function for f in frames])
+        looping_at = frames[at] if at >= 0 else None
+    looping = fmt is not None and fmt.looping and looping_at is not None
     if fmt is not None and fmt.looping and rip is None and not corrupted:
         # its RIP line cut in the function's name (fields.cut_rip_name): which function
         # looped is lost, unless what is left names a helper that never titles a lockup
         cut = cut_rip_name(own_cpu)
         if cut is not None and looping_title(fmt, cut, ""):
             corrupted = CORRUPTED_CUT_RIP
-    if looping and rip is not None:
-        module = rip.module
-        if module is None:
+    if looping and looping_at is not None:
+        module = looping_at.module
+        if module is None and looping_at is rip:
             # A pager cut the RIP line before its module (fields.cut_rip_home): a trace
             # entry of the function may still show one ("" for a module whose name the
             # cut lost); where nothing tells, the title is either, so it is corrupted.
-            home = cut_rip_home(own_cpu, rip.function)
+            home = cut_rip_home(own_cpu, looping_at.function)
             module = "" if home else None
-            if home is None and looping_title(fmt, rip.function, "") and not corrupted:
+            if home is None and looping_title(fmt, looping_at.function, "") and not corrupted:
                 corrupted = CORRUPTED_CUT_RIP
-        retitled = looping_title(fmt, rip.function, module)
+        retitled = looping_title(fmt, looping_at.function, module)
         if retitled:
             # the table's (syzkaller's) title stays findable among the alternatives
             alts = retitled[1:] + [raw_title] + alts
@@ -1536,9 +1543,9 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         text=_out("\n".join(own), from_bytes),
     )
     rep.rip = rip
-    if looping and rip is not None:
-        rep.looping_function = _out(rip.function, from_bytes)
-    rep.frames = call_trace(own_cpu)
+    if looping and looping_at is not None:
+        rep.looping_function = _out(looping_at.function, from_bytes)
+    rep.frames = frames
     if not rep.frames and "Kernel panic" in ext.header.text:
         lost = one_entry_a_line(_lost_oops_tail(text, ext.header))
         rep.frames = call_trace(own_cpu_lines(lost)[0], headed=False)
