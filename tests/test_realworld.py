@@ -3006,3 +3006,36 @@ def test_workqueue_lockups_of_two_watchdog_runs_are_two_reports() -> None:
     data = _with_wq_event([_WQ_EVENT[0], later])
     titles = [(r.title, r.start_line) for r in parse_log(data)][1:]
     assert titles == [("BUG: workqueue lockup", 15), ("BUG: workqueue lockup", 16)]
+
+
+# RCU stall headers of older kernels that name the stalled CPU themselves, no per-CPU
+# line after them (kernel/rcutree.c; a CPU's own stall: print_cpu_stall(), the other
+# CPUs': print_other_cpu_stall()): 2.6.29-2.6.31, 2.6.32-3.2, 3.3-4.x without
+# CONFIG_RCU_CPU_STALL_INFO (print_cpu_stall_info() printing " %d" in braces).
+_OLD_RCU_HEADERS = [
+    "INFO: RCU detected CPU 0 stall (t=4294967/8348 jiffies)",
+    "INFO: rcu_sched_state detected stall on CPU 0 (t=8348 jiffies)",
+    "INFO: rcu_sched self-detected stall on CPU { 0}  (t=8348 jiffies g=795 c=794 q=12)",
+    "INFO: rcu_sched detected stalls on CPUs/tasks: { 0} (detected by 1, t=8348 jiffies)",
+    "INFO: rcu_preempt detected stalls on CPUs/tasks: { P412 0} (detected by 1, t=8348 jiffies,"
+    " g=795, c=794, q=12)",
+]
+
+
+@pytest.mark.parametrize("header", _OLD_RCU_HEADERS)
+def test_an_old_rcu_stall_header_names_its_stalled_cpu(header: str) -> None:
+    # The recorded riscv64 stall of CPU 0 (detected by CPU 1), its header and per-CPU
+    # lines in an older kernel's words, the log cut after them (a syslog grep keeps no
+    # more: github.com/openzfs/zfs issue 557's "INFO: rcu_sched_state detected stall on
+    # CPU 0 (t=105060 jiffies)" lines)
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    lines = (DATA / f"{name}.log").read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    stamp = lines[at].split("]")[0] + "] "
+    old = "\n".join([*lines[:at], stamp + header]) + "\n"
+    stalls = [r for r in parse_log(old.encode()) if r.title.startswith("INFO: rcu detected stall")]
+    assert [(r.start_line, r.cpu) for r in stalls] == [(at + 1, 0)]
+    # a stall of another CPU is that CPU's
+    other = old.replace("CPU 0 ", "CPU 3 ").replace("{ 0}", "{ 3}").replace("P412 0}", "P412 3}")
+    (stall,) = [r for r in parse_log(other.encode()) if r.start_line == at + 1]
+    assert stall.cpu == 3

@@ -373,6 +373,18 @@ _CPU_RES = (
     re.compile(
         r"^\s*(?:rcu: )?\s*(?P<cpu>\d+)(?:-[.A-Za-z0-9!?]{3,4})?: \(\d+ (?:ticks this GP|GPs behind)\)"
     ),
+    # RCU's stall headers before that line, which name the stalled CPU themselves:
+    # kernel/rcutree.c print_cpu_stall() (2.6.32-3.2), the CPU that found itself stalled:
+    # "INFO: %s detected stall on CPU %d (t=%lu jiffies)" (the flavour "rcu_sched_state",
+    # "rcu_bh_state"...; 2.6.29-2.6.31: "INFO: RCU detected CPU %d stall (t=%lu/%lu
+    # jiffies)"); 3.3-4.x without CONFIG_RCU_CPU_STALL_INFO, print_cpu_stall_info()'s " %d"
+    # in braces: "INFO: %s self-detected stall on CPU { %d}  (t=..."; print_other_cpu_stall()
+    # (2.6.32-4.x): "INFO: %s detected stalls on CPUs/tasks: {", the blocked tasks' " P%d",
+    # each stalled CPU's " %d", "} (detected by %d, ...": the first stalled CPU
+    re.compile(
+        r"INFO: (?:rcu_\w+|RCU) (?:detected stall on CPU |detected CPU |self-detected stall on "
+        r"CPU \{ |detected stalls on CPUs/tasks: \{(?: P\d+)* )(?P<cpu>\d+)(?: \(t=| stall \(t=|[ }])"
+    ),
     re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
     # (smp_processor_id()): the one fact of a soft lockup a syslog wall message keeps;
