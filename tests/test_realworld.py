@@ -3039,3 +3039,27 @@ def test_an_old_rcu_stall_header_names_its_stalled_cpu(header: str) -> None:
     other = old.replace("CPU 0 ", "CPU 3 ").replace("{ 0}", "{ 3}").replace("P412 0}", "P412 3}")
     (stall,) = [r for r in parse_log(other.encode()) if r.start_line == at + 1]
     assert stall.cpu == 3
+
+
+@pytest.mark.parametrize(
+    "cpus", ["{ 0-.... }", "{ 0-...D }", "{ 0-... }", "{ P412 0-.... }", "{ 0-.... 1-.... }"]
+)
+def test_an_expedited_rcu_stall_header_names_its_stalled_cpu(cpus: str) -> None:
+    # kernel/rcu/tree_exp.h synchronize_rcu_expedited_wait() (6.12): "INFO: %s detected
+    # expedited stalls on CPUs/tasks: {", " P%d" of each blocked task, " %d-%c%c%c%c" of
+    # each stalled CPU, " } %lu jiffies s: %lu root: %#lx/%c", then "blocking rcu_node
+    # structures" and each CPU's dump_cpu_task() or backtrace. The recorded riscv64
+    # stall of CPU 0 so printed, the log cut before any dump (the first CPU named is
+    # the report's, as the per-CPU lines of a normal stall give theirs)
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    lines = (DATA / f"{name}.log").read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    stamp = lines[at].split("]")[0] + "] "
+    header = (
+        f"rcu: INFO: rcu_sched detected expedited stalls on CPUs/tasks: {cpus} 8348 jiffies"
+        " s: 1189 root: 0x1/."
+    )
+    blocking = "rcu: blocking rcu_node structures (internal RCU debug):"
+    log = "\n".join([*lines[:at], stamp + header, stamp + blocking]) + "\n"
+    (stall,) = [r for r in parse_log(log.encode()) if r.start_line == at + 1]
+    assert (stall.title, stall.cpu) == ("INFO: rcu detected stall in corrupted", 0)

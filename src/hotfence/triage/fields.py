@@ -380,10 +380,16 @@ _CPU_RES = (
     # jiffies)"); 3.3-4.x without CONFIG_RCU_CPU_STALL_INFO, print_cpu_stall_info()'s " %d"
     # in braces: "INFO: %s self-detected stall on CPU { %d}  (t=..."; print_other_cpu_stall()
     # (2.6.32-4.x): "INFO: %s detected stalls on CPUs/tasks: {", the blocked tasks' " P%d",
-    # each stalled CPU's " %d", "} (detected by %d, ...": the first stalled CPU
+    # each stalled CPU's " %d", "} (detected by %d, ...": the first stalled CPU. And the
+    # expedited stall's, every version's (kernel/rcu/tree_exp.h, 4.9-6.x; tree.c
+    # synchronize_sched_expedited_wait(), 4.5-4.8): "INFO: %s detected expedited stalls
+    # on CPUs/tasks: {", the blocked tasks' " P%d", each stalled CPU's " %d-%c%c%c[%c]"
+    # (online, in the mask at init, at hotplug[, deferred quiescent state]), "} %lu
+    # jiffies s: ...", no line of a CPU's after it
     re.compile(
         r"INFO: (?:rcu_\w+|RCU) (?:detected stall on CPU |detected CPU |self-detected stall on "
-        r"CPU \{ |detected stalls on CPUs/tasks: \{(?: P\d+)* )(?P<cpu>\d+)(?: \(t=| stall \(t=|[ }])"
+        r"CPU \{ |detected (?:expedited )?stalls on CPUs/tasks: \{(?: P\d+)* )"
+        r"(?P<cpu>\d+)(?: \(t=| stall \(t=|[ }]|-[.A-Za-z])"
     ),
     re.compile(r"NMI Watchdog detected LOCKUP on CPU ?(?P<cpu>\d+)"),  # 2.6.x die_nmi()
     # kernel/watchdog.c watchdog_timer_fn() runs on the CPU it checks and names it
