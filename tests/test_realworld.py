@@ -3063,3 +3063,25 @@ def test_an_expedited_rcu_stall_header_names_its_stalled_cpu(cpus: str) -> None:
     log = "\n".join([*lines[:at], stamp + header, stamp + blocking]) + "\n"
     (stall,) = [r for r in parse_log(log.encode()) if r.start_line == at + 1]
     assert (stall.title, stall.cpu) == ("INFO: rcu detected stall in corrupted", 0)
+
+
+def test_an_rcu_stall_copied_from_its_headers_message_keeps_its_cpu_lines() -> None:
+    # A copy of the log that starts at the stall header's message leaves the header bare,
+    # RCU's lines after it stamped (github.com/Openvario/meta-openvario issue 304: "rcu:
+    # INFO: rcu_sched detected stalls on CPUs/tasks:" then "[55275.529886] rcu:
+    # 1-...0: (0 ticks this GP) ..."). Those lines are the stall's own
+    # (kernel/rcu/tree_stall.h print_cpu_stall_info(), print_other_cpu_stall()'s
+    # "(detected by"): they name its CPU, though no task, register or trace follows
+    # (the stalled CPU answered no backtrace). The recorded riscv64 stall so copied, cut
+    # after them; a line of another message after the bare header is still none of it.
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    lines = (DATA / f"{name}.log").read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    bare = lines[at].split("] ", 1)[1]
+    assert bare.startswith("rcu: INFO: rcu_sched detected stalls")
+    (stall,) = parse_log(("\n".join([bare, *lines[at + 1 : at + 3]]) + "\n").encode())
+    assert (stall.start_line, stall.end_line, stall.cpu) == (1, 3, 0)
+    module = next(ln for ln in lines if "hotfence_crash: triggering hardlockup" in ln)
+    other = "\n".join([bare, module]) + "\n"
+    (stall,) = [r for r in parse_log(other.encode()) if r.start_line == 1]
+    assert (stall.end_line, stall.cpu) == (1, None)

@@ -1757,12 +1757,25 @@ def _pager_cut_first_entries(lines: list[Line]) -> list[Line]:
     return out
 
 
+# The lines an RCU stall warning prints right after its header, which no other message
+# prints (kernel/rcu/tree_stall.h, 6.12): print_cpu_stall_info()'s "\t%d-%c%c%c%c: (%lu
+# %s) idle=..." of each stalled CPU (3.x: "\t%d: (%lu %s) idle="), print_other_cpu_stall()'s
+# "\t(detected by %d, t=%ld jiffies, ...)", the "rcu: " of pr_fmt before them since 4.19.
+# A stall whose CPU answered no backtrace (it idles, or spins with interrupts off) shows
+# nothing more of itself.
+_RCU_STALL_INFO_RE = re.compile(
+    r"^\s*(?:rcu: )?\s*(?:\d+(?:-[.A-Za-z0-9!?]{3,4})?: \(\d+ (?:ticks this GP|GPs behind)\)"
+    r"|\(detected by \d+, t=\d+ jiffies)"
+)
+
+
 def _holds_oops(lines: list[Line]) -> bool:
     """Do ``lines`` hold what the kernel prints with every report: a task line (dump_stack()'s
     "CPU: N PID: N Comm: X"), registers that name a function or a stack trace? Or the
-    panic() a report ends in (a machine check's: mce_panic() prints no task or trace)."""
+    panic() a report ends in (a machine check's: mce_panic() prints no task or trace), or
+    an RCU stall's own lines after its header (_RCU_STALL_INFO_RE)."""
     texts = one_entry_a_line([ln.text for ln in lines])
-    if any("Kernel panic" in t for t in texts):
+    if any("Kernel panic" in t or _RCU_STALL_INFO_RE.match(t) for t in texts):
         return True
     fields = task_fields(texts)
     return fields.pid is not None or rip_frame(texts) is not None or bool(call_trace(texts))
