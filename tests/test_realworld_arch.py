@@ -3049,3 +3049,56 @@ def test_an_oops_caught_by_kdb_keeps_its_facts() -> None:
     assert rep.rip.function == want.rip.function == "hotfence_crash_null_deref"
     assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu) == ("sh", 85, 0)
     assert rep.kernel_release == want.kernel_release == "6.1.0-50-armmp"
+
+
+def test_an_mte_async_kasan_report_is_whole_and_names_no_function() -> None:
+    # mm/kasan/report.c kasan_report_async() (5.12+, CONFIG_KASAN_HW_TAGS in async or
+    # asymm mode: arm64 MTE's tag check fault, found later in TFSR_EL1 by
+    # mte_check_tfsr_el1()) prints "BUG: KASAN: invalid-access", "Asynchronous fault: no
+    # details available" (5.12-5.18: "Asynchronous mode enabled: no access details
+    # available"), an empty line and dump_stack_lvl(). The arm64 log's WARN rewritten so:
+    # its task line and trace under the report's lines. Nothing was cut: not corrupted,
+    # and no function the trace would name (only where the fault was noticed).
+    console = (DATA / "arm64-6.1.0-50-mod-warn.log").read_text()
+    lines = console.splitlines()
+    at = next(i for i, t in enumerate(lines) if "] WARNING: CPU: 1 PID: 87 at " in t)
+    task = next(i for i in range(at, len(lines)) if "] CPU: 1 PID: 87 Comm: sh" in lines[i])
+    trace = next(i for i in range(task, len(lines)) if lines[i].endswith("] Call trace:"))
+    end = next(i for i in range(trace, len(lines)) if "---[ end trace" in lines[i])
+    head = [
+        "[    2.119140] " + "=" * 66,
+        "[    2.119147] BUG: KASAN: invalid-access",
+        "[    2.119150] Asynchronous fault: no details available",
+        "[    2.119152] ",
+    ]
+    stack = [
+        f"[    2.122800]  {f}"
+        for f in (
+            "dump_backtrace+0x98/0xf0",
+            "show_stack+0x18/0x24",
+            "dump_stack_lvl+0x60/0x7c",
+            "kasan_report_async+0x44/0x80",
+            "mte_check_tfsr_el1+0x54/0x60",
+        )
+    ]
+    entries = [t for t in lines[trace + 1 : end] if "hotfence_crash" not in t]
+    report = head + lines[task : task + 2] + [lines[trace]] + stack + entries
+    report.append("[    2.124213] " + "=" * 66)
+    text = "\n".join(lines[:at] + report + lines[end + 1 :]) + "\n"
+    for wording in (
+        "Asynchronous fault: no details available",
+        "Asynchronous mode enabled: no access details available",
+    ):
+        (got,) = parse_log(text.replace("Asynchronous fault: no details available", wording))
+        assert (got.title, got.corrupted) == ("KASAN: invalid-access", False), wording
+        assert (got.comm, got.pid, got.cpu) == ("sh", 87, 1)
+        assert got.kernel_release == "6.1.0-50-arm64"
+        assert [f.function for f in got.frames][3:6] == [
+            "kasan_report_async",
+            "mte_check_tfsr_el1",
+            "proc_reg_write",
+        ]
+    # A header alone (a console cut the report after it) stays the corrupted fragment.
+    cut = "\n".join(lines[:at] + head[:2] + lines[end + 1 :]) + "\n"
+    (got,) = parse_log(cut)
+    assert (got.title, got.corrupted) == ("KASAN: invalid-access", True)

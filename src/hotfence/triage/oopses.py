@@ -1639,6 +1639,23 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
                 "KASAN: {1} {2}",
             ),
+            # mm/kasan/report.c kasan_report_async() (5.12+; CONFIG_KASAN_HW_TAGS with
+            # kasan.mode=async or asymm: an arm64 MTE tag check fault that TFSR_EL1 only
+            # records, found at the next kernel entry, exit or context switch by
+            # mte_check_tfsr_el1()): "BUG: KASAN: invalid-access", then "Asynchronous mode
+            # enabled: no access details available" (5.12-5.18) or "Asynchronous fault: no
+            # details available" (5.19+), an empty line and dump_stack_lvl(). The kernel
+            # knows no function, access or size: the header is whole, not a line a console
+            # cut (the format below), and its trace is where the fault was noticed, not
+            # where it was made, so the title names no function.
+            _F(
+                lazy_rx("BUG: KASAN: invalid-access"),
+                "KASAN: invalid-access",
+                report=lazy_rx(
+                    r"BUG: KASAN: invalid-access[ \t]*\n[^\n]*?Asynchronous "
+                    r"(?:mode enabled: no access details|fault: no details) available"
+                ),
+            ),
             _F(lazy_rx(rf"{_KASAN_HEADER} (.*)"), "KASAN: {1}", corrupted=True),
             _F(
                 lazy_rx("BUG: KMSAN: kernel-usb-infoleak"),
