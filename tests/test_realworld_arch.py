@@ -3102,3 +3102,33 @@ def test_an_mte_async_kasan_report_is_whole_and_names_no_function() -> None:
     cut = "\n".join(lines[:at] + head[:2] + lines[end + 1 :]) + "\n"
     (got,) = parse_log(cut)
     assert (got.title, got.corrupted) == ("KASAN: invalid-access", True)
+
+
+def test_a_riscv_oops_quoted_without_its_registers_reads_its_headerless_trace() -> None:
+    # riscv die() (6.12 arch/riscv/kernel/traps.c) prints show_regs(): "epc : %pS",
+    # " ra : %pS", the registers, "status: ... badaddr: ... cause: ..." and, for a
+    # kernel context, dump_backtrace()'s "[<%px>] %pS" entries with no header
+    # (arch/riscv/kernel/stacktrace.c print_trace_address() -> print_ip_sym()). A mail or
+    # issue quoting the oops cuts the register dump to "[...]", "status:" line and all,
+    # often the "epc"/"ra" lines too: the trace still names the faulting function and is
+    # the report's whole trace.
+    console = (DATA / "riscv64-6.12.117+deb13-mod-null.log").read_text()
+    lines = console.splitlines()
+    at = next(i for i, t in enumerate(lines) if "Unable to handle kernel access" in t)
+    epc = next(i for i in range(at, len(lines)) if "] epc : hotfence_crash_null_deref" in lines[i])
+    status = next(i for i in range(epc, len(lines)) if "] status: " in lines[i])
+    end = next(i for i in range(status, len(lines)) if "---[ end trace" in lines[i])
+    (want,) = parse_log(console)
+    assert want.title.endswith(" in hotfence_crash_null_deref") and not want.corrupted
+    bare = [re.sub(r"^\[ *\d+\.\d+\] ", "", t) for t in lines]
+    for kept in (2, 0):  # the "epc :" and " ra :" lines kept, then cut with the rest
+        for elided in ("[...]", "...", "[ snip ]"):
+            quote = bare[at : epc + kept] + [elided] + bare[status + 1 : end + 1]
+            (got,) = parse_log("\n".join(quote) + "\n")
+            assert (got.title, got.corrupted) == (want.title, False), (kept, elided)
+            assert [f.function for f in got.frames] == [f.function for f in want.frames]
+            assert (got.comm, got.pid, got.cpu) == ("sh", 142, 0)
+    # The trace cut with the registers: nothing shows the report whole.
+    quote = bare[at : epc + 2] + ["[...]"] + bare[end : end + 1]
+    (got,) = parse_log("\n".join(quote) + "\n")
+    assert got.corrupted

@@ -522,6 +522,20 @@ I386_DUMP_STACK_HINTS = ("dump_trace+", "show_trace+")
 # trace of the interrupted code comes first, the timer's entries after it.)
 I386_SOFTLOCKUP_DUMP_RE = re.compile(r" *\[<[0-9a-f]{8}>\] softlockup_tick\+0x[0-9a-f]+/0x")
 
+# riscv show_regs() (6.x arch/riscv/kernel/process.c) ends __show_regs()'s registers with
+# its "status:" line and, for a kernel context, dump_backtrace() prints the trace after it
+# with no header (STACK_START's last pattern), print_trace_address() -> print_ip_sym()'s
+# "[<%px>] %pS" entries, unindented (6.x arch/riscv/kernel/stacktrace.c). A mail or issue
+# quoting the oops cuts the register dump, "status:" line and all, to "[...]": the trace
+# then starts at its first entry, two such entries in a row (x86's and MIPS's " [<%lx>]
+# %pS" entries are under their "Call Trace:", indented on x86). Either may be an entry
+# journalctl's pager (less -S) cut ("[<ffffffff80a6b6e8>] object_err+0x236/0x>"): the
+# trace starts there all the same, and the title reads no further than such a cut.
+RISCV_HEADERLESS_TRACE_RE = re.compile(
+    r"(?m)^\[<[0-9a-f]{8,16}>\] [A-Za-z_][\w.]*(?:\+0x|" + re.escape(PAGER_MARK) + r")[^\n]*"
+    r"\n\[<[0-9a-f]{8,16}>\] [A-Za-z_][\w.]*(?:\+0x|" + re.escape(PAGER_MARK) + ")"
+)
+
 # i386's show_regs() of 2.6.x before the x86 merge (arch/i386/kernel/process.c, 2.6.12:
 # "Pid: %d, comm: %20s", "EIP: %04x:[<%08lx>] CPU: %d", "EIP is at %s", " EFLAGS: ...",
 # the general registers, then "CR0: %08lx CR2: %08lx CR3: %08lx CR4: %08lx" and

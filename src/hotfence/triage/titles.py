@@ -152,6 +152,9 @@ _HEADERLESS_STACKS = (
     (("softlockup_tick+",), re.compile("(?m)^" + oopses.I386_SOFTLOCKUP_DUMP_RE.pattern)),
     # i386's show_regs() before the x86 merge: no header after its "CR0:" line
     (("CR4: ",), oopses.I386_REGS_TRACE_RE),
+    # riscv's trace after show_regs() whose registers a quote cut to "[...]", its
+    # "status:" line with them: no header
+    (("[<",), oopses.RISCV_HEADERLESS_TRACE_RE),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
     (("Caller[",), re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x")),
     # crash's "bt" of a dump's task: its task header (task.c print_task_header()), then
@@ -669,7 +672,9 @@ def _stack_frames_impl(
                 # starts at the first "from" line (_ARM_ENTRY_RE). Nor does 2.6.19-2.6.2x
                 # i386's dump_stack(): at its own first entry (oopses.I386_DUMP_STACK_RE).
                 # Nor i386's show_regs() before the x86 merge: after its "CR0:" line
-                # (oopses.I386_REGS_TRACE_RE).
+                # (oopses.I386_REGS_TRACE_RE). Nor riscv's after registers a quote cut,
+                # its "status:" line with them: at its first entry
+                # (oopses.RISCV_HEADERLESS_TRACE_RE).
                 li = next(
                     (
                         i
@@ -677,6 +682,7 @@ def _stack_frames_impl(
                         if _ARM_ENTRY_RE.match(lines[i])
                         or _i386_dump_stack_line(lines[i])
                         or _i386_regs_end(lines, i)
+                        or _riscv_trace_start(lines, i)
                     ),
                     len(lines),
                 )
@@ -745,6 +751,14 @@ def _i386_dump_stack_line(t: str) -> bool:
     if any(h in t for h in oopses.I386_DUMP_STACK_HINTS):
         return oopses.I386_DUMP_STACK_RE.match(t) is not None
     return "softlockup_tick+" in t and oopses.I386_SOFTLOCKUP_DUMP_RE.match(t) is not None
+
+
+def _riscv_trace_start(lines: list[str], i: int) -> bool:
+    """``lines[i]`` is the first entry of riscv's headerless trace, its register dump and
+    "status:" line cut before it (oopses.RISCV_HEADERLESS_TRACE_RE)."""
+    return lines[i].startswith("[<") and (
+        oopses.RISCV_HEADERLESS_TRACE_RE.match("\n".join(lines[i : i + 2])) is not None
+    )
 
 
 def _i386_regs_end(lines: list[str], i: int) -> bool:
