@@ -155,10 +155,17 @@ def test_a_powerpc_fault_at_a_bare_nip_is_titled_by_its_link_register() -> None:
     assert rep.corrupted  # (the trace is still lost)
     assert rep.rip is None and rep.frames == []
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
-    # Its trace, where it names a function, still titles it; so does a NIP that names one.
+    # Its trace, where it names a function, starts at the stale LR save slot and goes on
+    # at the caller's caller (hotfence_crash_write): the LR still names the caller.
     (whole,) = parse_log(reworded(text, dict(list(changes.items())[:2])).encode())
-    assert whole.title == (
-        "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_write"
+    assert (
+        whole.title == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_do"
+    )
+    assert not whole.corrupted
+    # A NIP that names a function titles it, whatever the LR.
+    (named,) = parse_log(reworded(text, dict(list(changes.items())[1:2])).encode())
+    assert named.title == (
+        "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref"
     )
 
 
@@ -3132,3 +3139,50 @@ def test_a_riscv_oops_quoted_without_its_registers_reads_its_headerless_trace() 
     quote = bare[at : epc + 2] + ["[...]"] + bare[end : end + 1]
     (got,) = parse_log("\n".join(quote) + "\n")
     assert got.corrupted
+
+
+def test_a_bare_pc_is_titled_by_the_link_register_that_names_its_caller() -> None:
+    # A PC kallsyms does not know (a BPF program's JIT image, MIPS's run-time generated
+    # clear_page, a jump through a bad pointer) is printed bare, and its trace does not
+    # name the caller: powerpc show_stack() starts at the frame's stale LR save slot
+    # ("(unreliable)") and goes on at the caller's caller, MIPS show_backtrace() falls
+    # back to show_raw_backtrace(), every text address left on the stack. show_regs()
+    # prints the link register right after the PC: powerpc "LR [%lx] %pS" (6.1
+    # arch/powerpc/kernel/process.c), MIPS "ra    : %0*lx %pS" (6.1
+    # arch/mips/kernel/traps.c __show_regs()). It names the caller.
+    ppc = reworded(
+        (DATA / "ppc64le-6.1.0-50-mod-null.log").read_text(),
+        {
+            "NIP [c0080000004a00a4] hotfence_crash_null_deref+0x3c/0x60 [hotfence_crash]": (
+                "NIP [c0080000004a00a4] 0xc0080000004a00a4"
+            ),
+            "LR [c0080000004a009c] hotfence_crash_null_deref+0x34/0x60 [hotfence_crash]": (
+                "LR [c0080000004a0a54] hotfence_crash_do+0x55c/0xba0 [hotfence_crash]"
+            ),
+        },
+    )
+    mips = reworded(
+        (DATA / "mips64el-6.1.0-50-mod-null.log").read_text(),
+        {
+            "epc   : ffffffffc0002088 hotfence_crash_null_deref+0x38/0x50 [hotfence_crash]": (
+                "epc   : ffffffffc0002088 0xffffffffc0002088"
+            ),
+            "ra    : ffffffffc0002088 hotfence_crash_null_deref+0x38/0x50 [hotfence_crash]": (
+                "ra    : ffffffffc00027e8 hotfence_crash_do+0x90/0x2a0 [hotfence_crash]"
+            ),
+            # show_raw_backtrace(): a stale text address on the stack comes first
+            "[<ffffffffc0002088>] hotfence_crash_null_deref+0x38/0x50 [hotfence_crash]": (
+                "[<ffffffff8239b078>] proc_reg_write+0x0/0xf8"
+            ),
+        },
+    )
+    for console, caller in ((ppc, "hotfence_crash_write"), (mips, "proc_reg_write")):
+        (got,) = parse_log(console)
+        assert got.title.endswith(" in hotfence_crash_do"), got.title
+        assert not got.corrupted
+        assert got.rip is None  # (the PC names no function)
+        # A bare link register too (the unknown code's own return address): the trace's.
+        bare = re.sub(r"((?:LR \[|ra    : )[0-9a-f]+\]?) hotfence_crash_do\S+", r"\1 0x1", console)
+        assert bare != console
+        (got,) = parse_log(bare)
+        assert got.title.endswith(f" in {caller}"), got.title

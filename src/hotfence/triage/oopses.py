@@ -1397,6 +1397,22 @@ _PPC_LR_FRAME = rx(r"(?m)^.*\bLR \[[0-9a-f]+\] +{{FUNC}}")
 # trace gives one, as the trace's first entry is after x86's "RIP: 0010:0x0".
 _LINK_FRAME = rx(r"^\s*(?:LR \[[0-9a-f]+\] +|RP\(r2\): +){{FUNC}}")
 _LINK_FALLBACK = ((_LINK_FRAME,),)
+# The return address show_regs() prints on the line right after a PC it printed bare:
+# powerpc's "LR [%lx] %pS" after "NIP [%lx] %pS" (6.1 arch/powerpc/kernel/process.c
+# show_regs()), MIPS's "ra    : %0*lx %pS" after "epc   : %0*lx %pS" (6.1
+# arch/mips/kernel/traps.c __show_regs()). A bare PC is code kallsyms does not know (a
+# BPF program's JIT image, a jump through a bad pointer), whose trace does not name its
+# caller: powerpc show_stack() starts at the frame's stale LR save slot ("(unreliable)",
+# passed over) and goes on at the caller's caller; MIPS show_backtrace() falls back to
+# show_raw_backtrace() for a PC outside kernel text, every text address left on the stack,
+# stale ones first. The link register names the caller: the title's function, as the
+# trace's first entry names it after a PC kallsyms knows. (A bare link register, the
+# unknown code's own return address, names nothing: the trace is read.)
+# Each arch's PC line (its first word) with the link register line that follows it.
+LINK_AFTER_BARE_PC = {
+    "NIP": rx(r"^\s*LR \[[0-9a-f]+\] +{{FUNC}}"),
+    "epc": rx(r"^\s*ra *: +[0-9a-f]{8,16} +{{FUNC}}"),
+}
 # soft_nmi_interrupt()'s line (see its kind), whole or cut by a pager in its words after
 # "self-det" ("watchdog: CPU 1 self-dete>")
 _PPC_SELF_DETECTED = (
