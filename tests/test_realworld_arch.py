@@ -3186,3 +3186,29 @@ def test_a_bare_pc_is_titled_by_the_link_register_that_names_its_caller() -> Non
         assert bare != console
         (got,) = parse_log(bare)
         assert got.title.endswith(f" in {caller}"), got.title
+    # sparc64 show_regs() (6.12 arch/sparc/kernel/process_64.c): "TPC: <%pS>", four
+    # lines of g and o registers, "RPC: <%pS>" of %o7; its trace starts at the caller's
+    # caller (I7, show_stack() from the frame pointer).
+    regs = "".join(
+        f"[    1.927800] {r}0: 0000000000000000 {r}1: 0000000000000000 "
+        f"{r}2: 0000000000000000 {r}3: 0000000000000000\n"
+        for r in ("g", "g", "o", "o")
+    )
+    sparc = _sparc64_oops(True)
+    entry = next(t for t in sparc.splitlines() if "] TPC: <hotfence_crash_null_deref+" in t)
+    stamp = entry.partition("] ")[0] + "] "
+    sparc = reworded(
+        sparc,
+        {
+            entry + "\n": stamp + "TPC: <0x10001234>\n" + regs,
+            "RPC: <hotfence_crash_null_deref+0x2c/0x40 [hotfence_crash]>": (
+                "RPC: <hotfence_crash_do+0xd8/0x120 [hotfence_crash]>"
+            ),
+        },
+    )
+    sparc = re.sub(r"\n[^\n]* \[0{16}\] hotfence_crash_(?:null_deref|do)\+[^\n]*", "", sparc)
+    (got,) = parse_log(sparc)
+    assert got.title == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_do"
+    assert got.frames[0].function == "hotfence_crash_write"
+    (got,) = parse_log(sparc.replace("RPC: <hotfence_crash_do+0xd8/0x120", "RPC: <0x1000"))
+    assert got.title.endswith(" in hotfence_crash_write"), got.title

@@ -911,6 +911,9 @@ _RIP_OTHER = (
     # sparc64 show_regs(): "TPC: <func+0x14/0x30>", sparc32's "PC: <%pS>"; m68k
     # show_registers() "PC: [<%08lx>] %pS"
     r"|^ *T?PC: <(?::[\w.\-]+:)?{{FUNC}}|^ *PC: {{PC}} +{{FUNC}}"
+    # (sparc64's "%pS" of code kallsyms does not know, "TPC: <0x101c21c0>", names no
+    # function: the trace is read after it, or its RPC line, LINK_AFTER_BARE_PC)
+    r"|^ *TPC: <0x[0-9a-f]+>"
     # (m68k's "%pS" of a jump to nowhere prints the bare address: "PC: [<00000000>] 0x0",
     # a line that names no function, after which the trace is read, as after x86's
     # "RIP: 0010:0x0")
@@ -1408,10 +1411,17 @@ _LINK_FALLBACK = ((_LINK_FRAME,),)
 # stale ones first. The link register names the caller: the title's function, as the
 # trace's first entry names it after a PC kallsyms knows. (A bare link register, the
 # unknown code's own return address, names nothing: the trace is read.)
-# Each arch's PC line (its first word) with the link register line that follows it.
+# sparc64 show_regs() (6.12 arch/sparc/kernel/process_64.c) prints "TPC: <%pS>", the
+# g and o registers (four lines) and then "RPC: <%pS>" of %o7, the return address a call
+# leaves: the caller's, until the function's own calls overwrite it (then it is the
+# unknown code's own, bare). show_regwindow()'s "I7: <%pS>" after it is the caller's
+# caller until the function's "save", and show_stack() starts there.
+# Each arch's PC line (its first word) with the link register line that follows it and
+# how many lines on it is.
 LINK_AFTER_BARE_PC = {
-    "NIP": rx(r"^\s*LR \[[0-9a-f]+\] +{{FUNC}}"),
-    "epc": rx(r"^\s*ra *: +[0-9a-f]{8,16} +{{FUNC}}"),
+    "NIP": (rx(r"^\s*LR \[[0-9a-f]+\] +{{FUNC}}"), 1),
+    "epc": (rx(r"^\s*ra *: +[0-9a-f]{8,16} +{{FUNC}}"), 1),
+    "TPC": (rx(r"^\s*RPC: <(?::[\w.\-]+:)?{{FUNC}}"), 5),
 }
 # soft_nmi_interrupt()'s line (see its kind), whole or cut by a pager in its words after
 # "self-det" ("watchdog: CPU 1 self-dete>")

@@ -653,11 +653,12 @@ def _stack_frames_impl(
                         li += 1
                     elif not _FRAME_ANY.match(after):
                         continue
-                if part is oopses.RIP_FRAME and li < len(lines) and not any(m.groups()):
-                    # a PC printed bare: the link register on the next line names its
+                if part is oopses.RIP_FRAME and not any(m.groups()):
+                    # a PC printed bare: the link register line after it names its
                     # caller (oopses.LINK_AFTER_BARE_PC)
                     link = oopses.LINK_AFTER_BARE_PC.get(ln.lstrip()[:3])
-                    m = (link.match(lines[li]) if link is not None else None) or m
+                    if link is not None:
+                        m = next(filter(None, map(link[0].match, lines[li : li + link[1]])), m)
                 _append_frames(raw, m, skip)
                 if part is oopses.TRACE_AFTER_REGS or part is oopses.CALL_TRACE:
                     # m68k show_trace() prints "Call Trace:" then each entry with
