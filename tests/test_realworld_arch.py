@@ -2859,6 +2859,39 @@ def test_a_uml_kernel_mode_fault_after_a_report_is_a_report_of_its_own() -> None
     assert reps[1].rip is not None and reps[1].rip.function == "hotfence_crash_null_deref"
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        "Segfault with no mm",
+        "Segfault with pagefaults disabled but no mcontext",
+        "Segfault without recovery target",
+    ],
+)
+def test_a_uml_segfault_panic_after_its_registers_is_a_bad_access(words: str) -> None:
+    """arch/um/kernel/trap.c segv() dies on a kernel thread's fault (no mm) the same way
+    as on a kernel mode fault, show_regs() then panic("Segfault with no mm") (2.6.x-6.x;
+    6.15+ also "Segfault with pagefaults disabled but no mcontext" and "Segfault without
+    recovery target"), with no address: a paging request whose report starts at the
+    registers, its function the "RIP: 0033:" line's. After another report (the recorded
+    x86 soft lockup) it was no report at all; alone, "kernel panic: Segfault with no mm"."""
+    lines = (DATA / "x86-6.12.115-null-deref.log").read_text().splitlines()
+    panic = "Kernel panic - not syncing: Kernel mode fault at addr 0x8, ip 0x603d8117"
+    uml = [ln.replace(panic, f"Kernel panic - not syncing: {words}") for ln in _uml_fault(lines)]
+    assert sum(words in ln for ln in uml) == 2  # the panic and its end marker
+    (rep,) = parse_log("\n".join(uml).encode())
+    assert rep.title == "BUG: unable to handle kernel paging request in hotfence_crash_null_deref"
+    assert not rep.corrupted and rep.type == "MEMORY_SAFETY_BUG"
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert rep.start_line == 1 + next(i for i, ln in enumerate(uml) if "Modules linked" in ln)
+    assert (rep.comm, rep.pid) == ("sh", 160)
+    lockup = (DATA / "x86-6.1-soft-lockup.log").read_text().splitlines()
+    (first,) = parse_log("\n".join(lockup).encode())
+    bug = next(i for i, ln in enumerate(lines) if "BUG: kernel NULL pointer" in ln)
+    stamped = [f"[    4.{882500 + i:06d}] {ln[ln.index(']') + 2 :]}" for i, ln in enumerate(lockup)]
+    reps = parse_log("\n".join([*uml[:bug], *stamped, *uml[bug:]]).encode())
+    assert [r.title for r in reps] == [first.title, rep.title]
+
+
 def test_a_sparc32_oops_names_its_faulting_function_on_its_pc_line() -> None:
     """sparc32's show_regs() (arch/sparc/kernel/process_32.c) prints "PSR: %08lx PC:
     %08lx NPC: %08lx Y: %08lx    %s", then "PC: <%pS>": the faulting function, as

@@ -2726,12 +2726,12 @@ def _tagged_line_end(text: str, tag: str, end: int, most: int) -> int | None:
     return None
 
 
-# UML's show_regs() before its fault's panic (oopses.UML_FAULT): the blank line it starts
+# UML's show_regs() before its fault's panic (oopses.UML_KERNEL_FAULT): the blank line it starts
 # with, print_modules()'s line, then x86_64's (arch/x86/um/sysrq_64.c) "Pid: %d, comm:
 # %.20s %s %s", "RIP: %04lx:%pS", "RSP: %016lx  EFLAGS: %08lx" and five lines of three
 # registers, or i386's (sysrq_32.c) "EIP: %04lx:[<%08lx>] CPU: %d %s ... EFLAGS: %08lx",
 # "    %s" (print_tainted()), "EAX: ..." and "ESI: ... DS: %04lx ES: %04lx".
-_UML_FAULT_RE = re.compile(oopses.UML_FAULT)
+_UML_FAULT_RE = re.compile(oopses.UML_KERNEL_FAULT)
 _UML_REGS_RE = re.compile(
     r"\s*$|Modules linked in:|Pid: \d+, comm: |RIP: [0-9a-f]{4}:|RSP: [0-9a-f]{16}  EFLAGS: "
     r"|(?:R[0-9A-Z]{2}: [0-9a-f]{16} ?){3}\s*$"

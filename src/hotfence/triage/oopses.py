@@ -1255,6 +1255,16 @@ _PANIC = "Kernel panic(?: - not syncing)?: "
 # (5.x on), panic("Kernel tried to access user memory at addr 0x%lx, ip 0x%lx"). The
 # panic names a crash of its own, after its registers: a report that starts at them.
 UML_FAULT = _PANIC + r"(?:Kernel mode fault|Kernel tried to access user memory) at addr 0x"
+# segv()'s other kernel faults, each after show_regs() the same (2.6.x-6.x "else if
+# (current->mm == NULL) { show_regs(...); panic("Segfault with no mm"); }": a kernel
+# thread's bad access, at any address; 6.15+ adds, for a fault with page faults disabled,
+# panic("Segfault with pagefaults disabled but no mcontext") and panic("Segfault without
+# recovery target")). Their panic names no address: a paging request.
+_UML_SEGFAULT = (
+    "Segfault with no mm|Segfault with pagefaults disabled but no mcontext"
+    "|Segfault without recovery target"
+)
+UML_KERNEL_FAULT = UML_FAULT + "|" + _PANIC + "(?:" + _UML_SEGFAULT + ")"
 # arch/um/kernel/trap.c relay_signal() (2.4.1x on): a host signal (SIGFPE of a division by
 # zero, SIGILL, SIGBUS) taken in kernel mode is panic("Kernel mode signal %d", sig), the
 # crash itself, after no other report's lines (a KUnit test's under kunit_try_catch).
@@ -2952,7 +2962,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
             _F(
-                lazy_rx(UML_FAULT),
+                lazy_rx(UML_KERNEL_FAULT),
                 "BUG: unable to handle kernel paging request in {1}",
                 stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
@@ -4276,6 +4286,8 @@ REPORT_START_IGNORES = tuple(
         # nor UML's relay_signal() panic, UML_SIGNAL)
         _PANIC[:-1]
         + r"(?: (?!Kernel mode fault at |Kernel tried to access user memory at |"
+        + _UML_SEGFAULT
+        + "|"
         + UML_SIGNAL
         + r")|\s*$)",
         r"---\[ end " + _PANIC,
