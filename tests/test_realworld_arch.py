@@ -2892,6 +2892,26 @@ def test_a_uml_segfault_panic_after_its_registers_is_a_bad_access(words: str) ->
     assert [r.title for r in reps] == [first.title, rep.title]
 
 
+def test_a_uml_fault_quoted_indented_by_a_blank_starts_at_its_registers() -> None:
+    """A mail quoting UML's fault may indent each line by a blank ("> " then " RIP:
+    0033:ext4_mb_release+0x1fc/0x400", the 6.16 KUnit "Segfault with no mm" on
+    linux-ext4, 2025-07): show_regs()'s lines (arch/x86/um/sysrq_64.c) before the panic
+    are still the report's, its function the "RIP: 0033:" line's; without them the title
+    was the all-"?" trace's "corrupted"."""
+    lines = (DATA / "x86-6.12.115-null-deref.log").read_text().splitlines()
+    bug = next(i for i, ln in enumerate(lines) if "BUG: kernel NULL pointer" in ln)
+    uml = _uml_fault(lines)[bug:]
+    quoted = ["> " + (" " + t[t.index("]") + 2 :]).rstrip() for t in uml]
+    assert any(t.startswith(">  RIP: 0033:hotfence_crash_null_deref+") for t in quoted)
+    for words in ("Kernel mode fault at addr 0x8, ip 0x603d8117", "Segfault with no mm"):
+        text = "\n".join(quoted).replace("Kernel mode fault at addr 0x8, ip 0x603d8117", words)
+        (rep,) = parse_log(("On Fri, Jul 25 2025, X wrote:\n" + text + "\n").encode())
+        assert rep.title.endswith(" in hotfence_crash_null_deref"), (words, rep.title)
+        assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+        assert rep.start_line == 2 + next(i for i, t in enumerate(quoted) if "Modules" in t)
+        assert rep.modules[:1] == ["hotfence_crash"]
+
+
 def test_a_sparc32_oops_names_its_faulting_function_on_its_pc_line() -> None:
     """sparc32's show_regs() (arch/sparc/kernel/process_32.c) prints "PSR: %08lx PC:
     %08lx NPC: %08lx Y: %08lx    %s", then "PC: <%pS>": the faulting function, as

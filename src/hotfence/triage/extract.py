@@ -2730,12 +2730,14 @@ def _tagged_line_end(text: str, tag: str, end: int, most: int) -> int | None:
 # with, print_modules()'s line, then x86_64's (arch/x86/um/sysrq_64.c) "Pid: %d, comm:
 # %.20s %s %s", "RIP: %04lx:%pS", "RSP: %016lx  EFLAGS: %08lx" and five lines of three
 # registers, or i386's (sysrq_32.c) "EIP: %04lx:[<%08lx>] CPU: %d %s ... EFLAGS: %08lx",
-# "    %s" (print_tainted()), "EAX: ..." and "ESI: ... DS: %04lx ES: %04lx".
+# "    %s" (print_tainted()), "EAX: ..." and "ESI: ... DS: %04lx ES: %04lx". A mail may
+# indent the quoted lines by a blank (" RIP: 0033:ext4_mb_release+0x1fc/0x400", linux-ext4
+# 2025-07): each line may start with one.
 _UML_FAULT_RE = re.compile(oopses.UML_KERNEL_FAULT)
 _UML_REGS_RE = re.compile(
-    r"\s*$|Modules linked in:|Pid: \d+, comm: |RIP: [0-9a-f]{4}:|RSP: [0-9a-f]{16}  EFLAGS: "
+    r"\s*$| ?(?:Modules linked in:|Pid: \d+, comm: |RIP: [0-9a-f]{4}:|RSP: [0-9a-f]{16}  EFLAGS: "
     r"|(?:R[0-9A-Z]{2}: [0-9a-f]{16} ?){3}\s*$"
-    r"|EIP: [0-9a-f]{4}:\[<[0-9a-f]+>\] CPU: |EAX: [0-9a-f]{8} |ESI: [0-9a-f]{8} "
+    r"|EIP: [0-9a-f]{4}:\[<[0-9a-f]+>\] CPU: |EAX: [0-9a-f]{8} |ESI: [0-9a-f]{8} )"
     r"|\s+(?:Not tainted|Tainted: )"
 )
 _UML_REGS_LINES = 12
@@ -2754,10 +2756,10 @@ def uml_fault_regs(text: str, header: Line) -> list[Line]:
         if ln.number != number - 1 or not _UML_REGS_RE.match(ln.text):
             break
         number, first = ln.number, i
-        if ln.text.startswith("Modules linked in:"):
+        if ln.text.lstrip(" ").startswith("Modules linked in:"):
             break
     lead = [ln for ln in before[first:] if ln.text.strip()]
-    if not any(ln.text.startswith(("RIP: ", "EIP: ")) for ln in lead):
+    if not any(ln.text.lstrip(" ").startswith(("RIP: ", "EIP: ")) for ln in lead):
         return []
     return lead
 
