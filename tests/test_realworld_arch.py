@@ -881,6 +881,45 @@ def test_android_vendor_printk_prefixes_read_as_the_consoles(shape: str) -> None
     assert len(want.frames) == 6 and not rep.corrupted
 
 
+def _mtk_named(text: str, caller: bool) -> str:
+    """``text`` as a MediaTek kernel prints it: each pr_*() record's text after
+    "[name:"KBUILD_MODNAME"&]" (their include/linux/printk.h), every other record's
+    (printk()'s) without, and on their 5.10 GKI kernels (``caller``) the caller id and the
+    task's comm before it: "[118.376811] [C201134] rxq0_pus: [name:bug&]kernel BUG at ..."
+    (the log in CVE-2025-38124's fix, "net: fix udp gso skb_segment after pull from
+    frag_list", where each of its lines is a pr_*() record's)."""
+    out, comm = [], "swapper/0"
+    names = ("traps", "fault", "mrdump") if caller else ("traps", "fault", "mrdump", "")
+    for i, line in enumerate(text.splitlines(keepends=True)):
+        m = re.match(r"(\[ *\d+\.\d+\]) ", line)
+        if m is None:
+            out.append(line)
+            continue
+        if "Unable to handle kernel" in line:
+            comm = "sh"
+        name = names[i % len(names)]
+        tag = f"[name:{name}&]" if name else ""
+        who = f"[C200088] {comm}: " if caller and tag else ""
+        out.append(f"{m[1]} {who}{tag}{line[m.end() :]}")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("caller", [False, True])
+def test_mediateks_object_name_before_a_records_text_reads_as_the_console(caller: bool) -> None:
+    """MediaTek's kernels put the printing object's name before each pr_*() record's text
+    ("[name:bug&]kernel BUG at ..."), their GKI kernels the caller id and the task's comm
+    before that: the report keeps its title, task, registers' function and trace."""
+    text = (DATA / "arm64-6.1.0-50-mod-null.log").read_text()
+    (want,) = parse_log(text.encode())
+    named = _mtk_named(text, caller)
+    assert "&]Unable to handle kernel NULL pointer" in named
+    (rep,) = parse_log(named.encode())
+    assert _facts([rep]) == _facts([want])
+    assert rep.rip is not None and want.rip is not None
+    assert rep.rip.function == want.rip.function
+    assert len(want.frames) > 6 and not rep.corrupted
+
+
 @pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-bug"])
 def test_a_printk_time_without_its_space_reads_as_the_console(name: str) -> None:
     """A vendor print_time() that leaves out the space after the time glues each record's

@@ -285,6 +285,15 @@ _AVM_CPU = r"\[ *(?P<vts>\d+\.\d+)\]\[(?P<vmcpu>\d{1,3})\]"
 # MediaTek's, in place of print_time()'s space or after it (one console reprints the
 # record's level before it): "[ 1.2]-(2)[1:sh]", "[ 1.2] (2)[1:sh]", "[ 1.2] <2>-(2)[1:sh]".
 _VENDOR_MTK = r" ?(?:<[0-7]>)?[ .-]\((?P<mcpu>[\da-f]{1,3})\)\[(?P<mpid>\d+):[^\]]{0,15}\]"
+# MediaTek's BSP trees' include/linux/printk.h (as their engineers' notes quote it, a Gionee
+# MT6757 4.4 tree's) put the printing object's name at the start of every pr_*() record's
+# text: pr_emerg(fmt, ...) is printk(KERN_EMERG "[name:"KBUILD_MODNAME"&]"pr_fmt(fmt), ...),
+# and so on to pr_cont(); a plain printk()'s record has none. Their 5.10 GKI kernels keep
+# it and print the task's comm and ": " before it, after the caller id: "[118.376811]
+# [C201134] rxq0_pus: [name:bug&]kernel BUG at net/core/skbuff.c:4278!" (the log of
+# CVE-2025-38124's fix, "net: fix udp gso skb_segment after pull from frag_list"). The
+# name is the object's (bug, traps, mrdump), no part of the kernel's message.
+_MTK_NAME = r"(?:[^\s\[\]]{1,16}: )?\[name:[^\]\s&]{1,32}&\]"
 # The times util-linux dmesg prints other than the printk time's "[%5ld.%06ld]", each in
 # brackets but the ISO one (print_record(): one per --time-format / -T / -d / -e given,
 # since 2.40 several, one after another in the order asked, a space after each, then the
@@ -356,6 +365,9 @@ _PREFIX = (
     + r"|"
     + _GLUED_TEXT
     + r")"
+    + r"(?:"
+    + _MTK_NAME
+    + r")?"
     # journalctl -o short-monotonic: "[ 1.2] host kernel: ", "[ 1.2] kernel: " with
     # --no-hostname (journalctl(1): the host is left out of the short formats' lines)
     + r"(?:(?:\S+ )?(?i:kernel): )?"
@@ -603,10 +615,13 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # [{caller_id_data:6}] {line}": "[  244.889835] [T1234 ] Internal error: ...".
 # crash's "log -m" puts the record's level after them, "<%x>" with no space (crash
 # printk.c dump_record(): "[    1.994694] <4>BUG: ..."). Vendor prefixes (_VENDOR_PROCESS)
-# take the full parse.
+# take the full parse, MediaTek's object name (_MTK_NAME) too: after a caller id (group 2)
+# with the comm before it, else at the text's start (and a caller id the look-ahead
+# backtracked out of, then its "[C...] comm: [name:" is the text's start).
 _FAST_RE = re.compile(
     r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+) *\])? "
     r"(?!(?:\S+ )?(?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[|"
+    r"(?(2)(?:[^\s\[\]]{1,16}: )?\[name:|\[(?:name:| *[CT]\d+ *\] (?:[^\s\[\]]{1,16}: )?\[name:))|"
     + _DMESG_TIME
     + r")"
     r"(?:<[0-7]>)?"
