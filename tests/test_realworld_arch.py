@@ -920,6 +920,88 @@ def test_mediateks_object_name_before_a_records_text_reads_as_the_console(caller
     assert len(want.frames) > 6 and not rep.corrupted
 
 
+# The frames dump_stack() adds above the exception when MediaTek's mrdump calls it from
+# die()'s notifier chain (ipanic_die() -> mrdump_common_die(), mrdump_panic.c).
+_MRDUMP_DIE_CHAIN = (
+    "dump_backtrace+0xe4/0x140",
+    "show_stack+0x20/0x30",
+    "dump_stack_lvl+0x64/0x80",
+    "dump_stack+0x18/0x34",
+    "mrdump_common_die+0x1a4/0x2f0 [mrdump]",
+    "ipanic_die+0x24/0x38 [mrdump]",
+    "notifier_call_chain+0x78/0x120",
+    "atomic_notifier_call_chain+0x3c/0x60",
+    "notify_die+0x60/0xa0",
+    "die+0xa4/0x2f0",
+    "bug_handler+0x34/0x94",
+    "call_el1_break_hook+0x64/0x90",
+    "do_el1_brk64+0x20/0x40",
+    "el1_dbg+0x34/0x50",
+    "el1h_64_sync_handler+0x68/0xc0",
+    "el1h_64_sync+0x64/0x68",
+)
+
+
+def _mrdump_oops(text: str) -> str:
+    """The recorded arm64 BUG() as a MediaTek kernel with mrdump prints it: die()'s
+    notifier (ipanic_die() -> mrdump_common_die()) runs after "Internal error: ..." and
+    before __die()'s own print_modules() and show_regs(), prints show_kaslr()'s "Kernel
+    Offset: 0x%llx from 0x%lx" and "PHYS_OFFSET: 0x%llx", aee_show_regs()'s registers
+    ("pc : [0x%lx] %pS", mrdump_helper.c), dump_stack()'s task and trace from inside the
+    notifier, then reboots the device: nothing of the oops after that."""
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if "kernel BUG at" in ln)
+    end = next(i for i, ln in enumerate(lines) if "Code: " in ln and i > start)
+    report = lines[start:end]
+    stamp = re.compile(r"(\[ *\d+\.\d+\] )")
+
+    def at(n: int, body: str) -> str:
+        return stamp.match(report[n])[1] + body + "\n"
+
+    def pick(label: str) -> int:
+        return next(i for i, ln in enumerate(report) if label in ln)
+
+    task, hw, trace = pick("CPU: 0 PID: "), pick("Hardware name:"), pick("Call trace:")
+    pc, lr = pick("] pc : "), pick("] lr : ")
+    out = report[: pick("Internal error:") + 1]
+    out += [at(1, "Kernel Offset: 0x40eb9d800000 from 0xffff800008000000")]
+    out += [at(1, "PHYS_OFFSET: 0xffffd5cb80000000")]
+    out += report[pick("pstate: ") : pc]
+    out += [re.sub(r"(: )(?=hotfence)", r"\1[0xffffc0ebdd480038] ", report[pc])]
+    out += [re.sub(r"(: )(?=hotfence)", r"\1[0xffffc0ebdd48001c] ", report[lr])]
+    out += report[lr + 1 : trace]
+    out = [ln for ln in out if ln not in (report[task], report[hw])]
+    out += [report[task], report[hw], report[trace]]
+    out += [at(trace, " " + frame) for frame in _MRDUMP_DIE_CHAIN]
+    out += report[trace + 1 :]
+    # printk stamps each record as it comes: the times in the order the lines now are
+    times = sorted((stamp.match(ln)[1] for ln in out), key=lambda t: float(t.strip("[] ")))
+    out = [t + stamp.sub("", ln, count=1) for t, ln in zip(times, out, strict=True)]
+    return "".join(lines[:start] + out)
+
+
+def test_mrdumps_kernel_offset_before_an_oops_registers_keeps_them_its_own() -> None:
+    """MediaTek's mrdump prints the kernel's offset from die()'s notifier chain, between
+    "Internal error: ..." and the registers and trace it prints itself (the log in
+    CVE-2025-38124's fix: "[name:traps&]Internal error: Oops - BUG: 00000000f2000800
+    [#1] PREEMPT SMP", "[name:mrdump&]Kernel Offset: 0x178cc00000 from 0xffffffc008000000",
+    "[name:mrdump&]PHYS_OFFSET: ...", "[name:mrdump&]pc : [0xffffffd79598aefc]
+    skb_segment+0xcd0/0xd14"): that "Kernel Offset:" ends no report, as the panic's own
+    at the end of one does. The report keeps its title, task, registers' function and
+    the trace from the faulting function on."""
+    text = (DATA / "arm64-6.1.0-50-mod-bug.log").read_text()
+    want = parse_log(text.encode())[0]
+    mrdump = _mrdump_oops(text)
+    assert "Internal error: Oops - BUG: 00000000f2000800 [#1] SMP\n" in mrdump
+    assert "] Kernel Offset: 0x40eb9d800000" in mrdump.split("Internal error:")[1][:120]
+    (rep,) = parse_log(mrdump.encode())
+    assert _facts([rep])[0][:7] == _facts([want])[0][:7]
+    assert rep.title == "kernel BUG in hotfence_crash_bug" and not rep.corrupted
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_bug"
+    frames = [f.function for f in rep.frames]
+    assert frames[-len(want.frames) :] == [f.function for f in want.frames]
+
+
 @pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-bug"])
 def test_a_printk_time_without_its_space_reads_as_the_console(name: str) -> None:
     """A vendor print_time() that leaves out the space after the time glues each record's

@@ -2202,10 +2202,26 @@ class _Window:
             if not self.own_done:
                 self.own_end = len(self.lines)
         if not self.own_done and (
-            _terminates(raw) or self.own_end >= _MAX_OWN_LINES or self.one_record
+            (_terminates(raw) and not self._mrdump_kaslr(raw, line_start))
+            or self.own_end >= _MAX_OWN_LINES
+            or self.one_record
         ):
             self._end_own()
         return True
+
+    def _mrdump_kaslr(self, raw: str, line_start: int) -> bool:
+        """Is ``raw``, a "Kernel Offset:" line, MediaTek's mrdump telling the offset on
+        die()'s notifier chain, before the oops' registers? arm64 and arm __die() print
+        "Internal error: ..." then call notify_die(DIE_OOPS); MediaTek's mrdump module
+        (drivers/misc/mediatek/aee/mrdump/mrdump_panic.c, their 5.10 GKI trees:
+        ipanic_die() -> mrdump_common_die()) prints show_kaslr()'s "Kernel Offset: 0x%llx
+        from 0x%lx" and "PHYS_OFFSET: 0x%llx" there, then aee_show_regs() and
+        dump_stack(), and reboots. The panic notifier's own "Kernel Offset:" (arm64
+        dump_kernel_offset()) comes after a report's registers and trace: it ends it."""
+        if "Kernel Offset:" not in raw:
+            return False
+        kept = [ln for ln in self.lines if ln.start != line_start]
+        return bool(kept) and kept[-1].text.startswith("Internal error: ")
 
     def _wrapped_rest(self, raw: str, line_start: int, number: int, plain: bool) -> bool:
         """Is ``raw``, a line without this report's caller id, the rest of the report's
