@@ -1002,6 +1002,33 @@ def test_mrdumps_kernel_offset_before_an_oops_registers_keeps_them_its_own() -> 
     assert frames[-len(want.frames) :] == [f.function for f in want.frames]
 
 
+@pytest.mark.parametrize("indent", ["  ", ""])
+def test_a_qualcomm_tools_export_of_a_3_4_oops_reads_as_the_console(indent: str) -> None:
+    """A Qualcomm 3.4 phone's log as a vendor crash tool exports it: the printk time
+    right-aligned in 12 columns and a colon, the record's level, the wall clock to the
+    nanosecond in parentheses ("  1276.725940:   <0> (01-28 07:22:33.325209103) Internal
+    error: Oops: 5 [#1] PREEMPT SMP ARM", github.com/dorimanx/exfat-nofuse/issues/46; a
+    paste may drop the first line's indent). The recorded 3.4 oops keeps its CPU,
+    registers' function and trace."""
+    text = (DATA / "arm-3.4-oops.log").read_text()
+    (want,) = parse_log(text.encode())
+
+    def exported(m: re.Match[str]) -> str:
+        level = m[1] if m[1].isdigit() else "4"  # (3.4's KERN_DEFAULT, "<d>", stored as 4)
+        at = float(m[2])
+        micro = m[2].split(".")[1]
+        wall = f"(01-28 07:{int(at) // 60 % 60:02d}:{int(at) % 60:02d}.{micro}000)"
+        return f"{at:12.6f}:   <{level}> {wall} "
+
+    qcom = re.sub(r"^<(\w)>\[ *(\d+\.\d+)\] ", exported, text, flags=re.M)
+    assert "  812.353973:   <0> (01-28 07:13:32.353973000) Internal error: Oops: 817" in qcom
+    (rep,) = parse_log((indent + qcom.lstrip()).encode())
+    assert _facts([rep]) == _facts([want])
+    assert rep.rip is not None and want.rip is not None
+    assert (rep.rip.function, rep.cpu) == (want.rip.function, want.cpu) == ("sysrq_handle_crash", 1)
+    assert len(want.frames) > 5 and not rep.corrupted
+
+
 @pytest.mark.parametrize("name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-bug"])
 def test_a_printk_time_without_its_space_reads_as_the_console(name: str) -> None:
     """A vendor print_time() that leaves out the space after the time glues each record's

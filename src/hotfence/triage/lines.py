@@ -654,6 +654,26 @@ _CAPTURE_RE = re.compile(
     r"|(?:\d\d-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\d+\.\d{6}) +-?\d+\.\d{6})\] "
 )
 
+# A Qualcomm 3.4 phone's kernel log as a vendor crash tool exported it (its name is not
+# public: a Qualcomm BSP's, as tracker pastes of msm kernels show it, github.com/dorimanx/
+# exfat-nofuse/issues/46, 2014): each record's printk time ("%5lu.%06lu", print_time()'s
+# digits, right-aligned in 12 columns) and a colon, its level ("<%d>", the record's
+# syslog level) and the RTC's wall clock to the nanosecond in parentheses, then the
+# text: "  1276.725940:   <0> (01-28 07:22:33.325209103) Internal error: Oops: 5 [#1]
+# PREEMPT SMP ARM". One stream, as a console's; the time is the printk time.
+_QCOM_EXPORT_RE = re.compile(r" *(\d+\.\d{6}): +<[0-7]> \(\d\d-\d\d \d\d:\d\d:\d\d\.\d{9}\)(?: |$)")
+# (what such a line starts with, and where its ":   <" is: a look before the pattern's)
+_QCOM_EXPORT_FIRST = " 0123456789"
+_QCOM_EXPORT_LEVEL = ":   <"
+
+
+def _qcom_export(raw: str) -> re.Match[str] | None:
+    """``raw``'s _QCOM_EXPORT_RE prefix, or None (a bounded find first: a line's hot path)."""
+    if raw.find(_QCOM_EXPORT_LEVEL, 6, 24) == -1:
+        return None
+    return _QCOM_EXPORT_RE.match(raw)
+
+
 # Docker for Windows' own log (17.x-18.x, %APPDATA%\Docker\log.txt, as its "Diagnose &
 # Feedback" window shows it and users paste it into docker/for-win issues) starts each
 # line "[%H:%M:%S.fff][%-15s][%-7s] " of the time, the component that wrote it and the
@@ -789,6 +809,8 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
             # the VM's console line: one stream, apart from the app's lines among it
             text, ctx, ts = parse_prefix(raw[wm.end() :])
             return text, ctx or CONSOLE, ts
+    elif raw[:1] in _QCOM_EXPORT_FIRST and (qm := _qcom_export(raw)) is not None:
+        return raw[qm.end() :], CONSOLE, float(qm[1])
     elif (stamped := _marked_stamp_end(raw)) != -1:
         # a reader's time says nothing of who wrote the line; `aws logs tail`'s log
         # stream after it (stamps.py) says which host's it is
