@@ -859,6 +859,12 @@ def _vendor_prefixed(shape: str) -> str:
         "[T{pid}@C{cpu}] ",
         # Xiaomi's printk_enhance module on the same hook: "%c,T%u,C%u", the context first
         "[T,T{pid},C{cpu}] ",
+        # X-Ring's printk vendor hooks driver (Xiaomi's XRING SoCs) on the same hook:
+        # "T%u-C%u"; with XRING_PREFIX, xring_add_prefix()'s "[cpu%u,pid%d,%s]" at the
+        # start of each record's text, without a caller id too
+        "[T{pid}-C{cpu}] ",
+        "[T{pid}-C{cpu}] [cpu{cpu},pid{pid},{comm}]",
+        " [cpu{cpu},pid{pid},{comm}]",
         # MediaTek's CONFIG_PRINTK_PREFIX_ENHANCE, printk.c log_store(): "%c(%x)[%d:%s]"
         # at the start of the record's text, '-' with interrupts off, '.' while the UART
         # console logs, else a space; one console reprints the record's level before it

@@ -10,7 +10,7 @@ Kernel messages reach an operator wrapped in several kinds of prefix, often stac
   caller id too;
 * ``[ T1234]`` / ``[  C1]`` — the printk caller id (CONFIG_PRINTK_CALLER): task or CPU,
   glued to the timestamp by the kernel, after a space by util-linux ``dmesg``; Android
-  vendor hooks print ``[T1234@C3]``;
+  vendor hooks print ``[T1234@C3]``, X-Ring's ``[T1234-C3]``;
 * ``[0:   swapper/0:    1] `` / ``c1 `` / ``c0 1 (swapper/0) `` / ``[pid:1,cpu0,init]``
   — Android vendor kernels' CPU and task after the time (see ``_VENDOR_PROCESS``),
   Amlogic's CPU inside the time's brackets (``[    8.234400@1]- ``, ``_AMLOGIC_CPU``),
@@ -225,6 +225,11 @@ _SYSLOGS = "|".join((_SYSLOG, _SOCKLOG, _METALOG, _CUT_SYSLOG, _WALL_SYSLOG))
 #   hook (android_vh_printk_caller) with "%c,T%u,C%u": the context (T task, S softirq,
 #   H hardirq, N NMI), the pid and the CPU, which print_caller() prints as "[%6s]" from a
 #   12-byte buffer (a two-digit CPU may lose its last digit): "[  189.05][T,T5068,C1] ".
+# * X-Ring's printk vendor hooks driver (xr_vh_printk, the GKI kernels of Xiaomi's XRING
+#   SoCs: _trace_android_vh_printk_caller_handler()) prints the caller id as "T%u-C%u" of
+#   the task's pid and its CPU ("C%u" outside a task), and with XRING_PREFIX its
+#   xring_add_prefix() puts "[cpu%u,pid%d,%s]" (the comm, or "in irq") at the start of
+#   each record's text: "[   12.345678][T1234-C3] [cpu3,pid1234,sh]Unable to handle ...".
 # Their lines are told apart by the task (or CPU) they name, as caller ids are.
 # (The comm is "%15s" and the pid "%5d": their widths keep "[1:0:0:0]" out. A 3.x kernel's
 # print_time() wrote "[%5lu.%06lu] " with a space of its own before Samsung's "%c".)
@@ -232,7 +237,8 @@ _VENDOR_PROCESS = r"(?: ?(?P<pirq>[ I])\[(?P<pcpu>\d+):[^\]]{15}:(?=[ \d]{5})(?P
 _VENDOR_CPU = (
     r"(?:c(?P<ccpu>\d{1,3}) (?:(?P<cpid> *\d+) (?:\([^()]{1,16}\) )?)?"
     r"|(?:\[\d{4}:\d\d:\d\d \d\d:\d\d:\d\d\])?"
-    r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16}?)(?:,\d)?\])?"
+    r"\[pid:(?P<hpid>\d+),cpu(?P<hcpu>\d+),(?P<hcomm>[^\]]{0,16}?)(?:,\d)?\]"
+    r"|\[cpu(?P<rcpu>\d+),pid(?P<rpid>\d+),(?P<rcomm>[^\]]{0,16})\])?"
 )
 # HiSilicon's print_time() "[%5lu.%06lus]" (above): the "s", then its pid block (or wall
 # clock), no space between them on 3.x, or (a record's later lines) a space.
@@ -352,7 +358,7 @@ _PREFIX = (
     + _ONEPLUS_CPU
     + r")"
     r"(?: " + _DMESG_TIME + r")*"
-    r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:@C\d+)? *"
+    r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:[@-]C\d+)? *"
     r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
     + r"(?:"
     + _VENDOR_MTK
@@ -620,7 +626,7 @@ _new_line = tuple.__new__  # Line(...) without the generated __new__'s extra cal
 # backtracked out of, then its "[C...] comm: [name:" is the text's start).
 _FAST_RE = re.compile(
     r"\[ *(\d+\.\d+)\](?: ?\[ *([CT]\d+) *\])? "
-    r"(?!(?:\S+ )?(?i:kernel): | ?\[\d+:|I\[\d|\[pid:|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[|"
+    r"(?!(?:\S+ )?(?i:kernel): | ?\[\d+:|I\[\d|\[(?:pid:|cpu\d+,pid)|c\d{1,3} |(?:<[0-7]>)?[ .-]?\([\da-f]{1,3}\)\[|"
     r"(?(2)(?:[^\s\[\]]{1,16}: )?\[name:|\[(?:name:| *[CT]\d+ *\] (?:[^\s\[\]]{1,16}: )?\[name:))|"
     + _DMESG_TIME
     + r")"
@@ -1622,6 +1628,10 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         if m["hcomm"] == "in irq":
             return f"I{m['hcpu']}"
         return _task_or_cpu(m["hpid"], m["hcpu"])
+    if g.get("rpid") is not None:
+        if m["rcomm"] == "in irq":
+            return f"I{m['rcpu']}"
+        return _task_or_cpu(m["rpid"], m["rcpu"])
     if g.get("xtid") is not None:
         # printk's own caller id: the task in task context, else the CPU
         return f"T{m['xtid']}" if m["xctx"] == "T" else f"C{m['xcpu']}"
