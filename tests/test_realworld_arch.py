@@ -859,6 +859,10 @@ def _vendor_prefixed(shape: str) -> str:
         "[T{pid}@C{cpu}] ",
         # Xiaomi's printk_enhance module on the same hook: "%c,T%u,C%u", the context first
         "[T,T{pid},C{cpu}] ",
+        # Amlogic's GKI debug module on the same hook: "%d %-6.6s %c%c" of the CPU, the
+        # task ("T<pid>", or its comm), interrupts off and the context flag
+        "[{cpu} T{pid:<5} d.] ",
+        "[{cpu} {comm:<6.6} ..] ",
         # X-Ring's printk vendor hooks driver (Xiaomi's XRING SoCs) on the same hook:
         # "T%u-C%u"; with XRING_PREFIX, xring_add_prefix()'s "[cpu%u,pid%d,%s]" at the
         # start of each record's text, without a caller id too

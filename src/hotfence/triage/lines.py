@@ -225,6 +225,11 @@ _SYSLOGS = "|".join((_SYSLOG, _SOCKLOG, _METALOG, _CUT_SYSLOG, _WALL_SYSLOG))
 #   hook (android_vh_printk_caller) with "%c,T%u,C%u": the context (T task, S softirq,
 #   H hardirq, N NMI), the pid and the CPU, which print_caller() prints as "[%6s]" from a
 #   12-byte buffer (a two-digit CPU may lose its last digit): "[  189.05][T,T5068,C1] ".
+# * Amlogic's GKI debug module (CONFIG_AMLOGIC_DEBUG_PRINTK, its printk_caller() on the
+#   same hook) prints "%d %-6.6s %c%c" of the CPU, "T<pid>" (the comm with its
+#   print_task_name_bool set), the interrupts-off flag ('d', 'X' or '.') and the context
+#   ('Z'/'z' NMI, 'H'/'h' hard interrupt, 's' soft, '.' a task's), 11 characters in the
+#   12-byte buffer (a two-digit CPU loses the last): "[   12.345678][1 T88    d.] ".
 # * X-Ring's printk vendor hooks driver (xr_vh_printk, the GKI kernels of Xiaomi's XRING
 #   SoCs: _trace_android_vh_printk_caller_handler()) prints the caller id as "T%u-C%u" of
 #   the task's pid and its CPU ("C%u" outside a task), and with XRING_PREFIX its
@@ -359,7 +364,8 @@ _PREFIX = (
     + r")"
     r"(?: " + _DMESG_TIME + r")*"
     r"(?: ?\[ *(?:(?P<ctx>[CT]\d+)(?:[@-]C\d+)? *"
-    r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*))\])?"
+    r"|(?P<xctx>[TSHN]),T(?P<xtid>\d+),C(?P<xcpu>\d*)"
+    r"|(?P<amcpu>\d{1,3}) (?P<amtask>[^\]]{6}) [dX.](?P<amirq>[ZzHhs.]?))\])?"
     + r"(?:"
     + _VENDOR_MTK
     + r"|(?:"
@@ -1628,6 +1634,11 @@ def _vendor_context(m: re.Match[str]) -> str | None:
         if m["hcomm"] == "in irq":
             return f"I{m['hcpu']}"
         return _task_or_cpu(m["hpid"], m["hcpu"])
+    if g.get("amcpu") is not None:
+        task = m["amtask"].rstrip()
+        if m["amirq"] not in ("", "."):
+            return f"I{m['amcpu']}"  # an interrupt's line: its CPU's, not the task's
+        return f"T{task[1:]}" if _CALLER_RE.fullmatch(task) and task[0] == "T" else f"c{m['amcpu']}"
     if g.get("rpid") is not None:
         if m["rcomm"] == "in irq":
             return f"I{m['rcpu']}"
