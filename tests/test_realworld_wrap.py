@@ -3960,3 +3960,34 @@ def test_a_module_list_a_narrow_mail_wrapped_is_whole_when_its_rows_prove_it(wid
     (rep,) = parse_log(text.replace(line, "\n".join(rows)).encode())
     assert (rep.modules, rep.last_unloaded_module) == (want.modules, want.last_unloaded_module)
     assert _facts(rep) == _facts(want)
+
+
+def _textwrap_fill(text: str, columns: int) -> str:
+    """``text`` as Python's textwrap.fill() wraps each line at ``columns`` (rows of at
+    most ``columns``): paste sites' and scripts' wrap, a mail client's by UAX #14 alike. It
+    breaks after a word's hyphen as well as at a blank, and drops the blanks at a cut."""
+    return "\n".join(
+        textwrap.fill(line, columns) if line.strip() else line for line in text.split("\n")
+    )
+
+
+@pytest.mark.parametrize("columns", [66, 67, 68, 69, 70, 71])
+@pytest.mark.parametrize("name", ["x86-6.1-kfence-uaf", "riscv64-6.12.117+deb13-mod-kfence-uaf"])
+def test_a_syslog_file_wrapped_after_a_hyphen_keeps_the_kfence_kind(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """6.1 and 6.12 mm/kfence/report.c kfence_report_error() prints "BUG: KFENCE:
+    use-after-free %s in %pS": in /var/log/messages wrapped by textwrap.fill() at 66-71
+    columns the row ends in the kind's words, cut after one of its hyphens ("... BUG:
+    KFENCE: use-" then "after-free read in mydrv_poll+0x3c/0x90 [mydrv]"). The kind goes
+    on with no blank, read whole or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns)
+    assert re.search(r"\] BUG: KFENCE: use-(?:after-)?\n", wrapped)
+    want = parse_log(messages)
+    assert want[0].title.startswith("KFENCE: use-after-free read in ")
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]

@@ -540,6 +540,14 @@ _SYMBOL_REST_RE = re.compile(r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
 _CUT_SANITIZER_IN_RE = re.compile(r"^BUG: (?:KFENCE|KASAN): [\w\- ]+ in\s*$")
 _CUT_SANITIZER_RE = re.compile(r"^BUG: (?:KFENCE|KASAN):(?: [\w\-]+)*\s*$")
 _SANITIZER_REST_RE = re.compile(r"^(?:[\w\-]+ )*in [A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+\b")
+# A wrap that breaks after a hyphen as well as at a blank (a mail client's by UAX #14
+# LB21; Python's textwrap.fill(), break_on_hyphens, as paste sites and scripts wrap) cuts
+# the bug's words inside one: "... BUG: KFENCE: use-" then "after-free read in
+# mydrv_poll+0x3c/0x90 [mydrv]". The kinds' words never end in a hyphen a blank follows
+# (mm/kfence/report.c get_access_type()/kfence_report_error() "use-after-free",
+# "out-of-bounds"; mm/kasan/report_generic.c "slab-out-of-bounds", "null-ptr-deref"):
+# such a cut goes on with no blank.
+_CUT_SANITIZER_HYPHEN_RE = re.compile(r"^BUG: (?:KFENCE|KASAN):(?: [\w\-]+)*\w-$")
 # The same header cut inside its function's name (by hand at a terminal's width, rows of
 # 78-80 columns among longer ones: sonyxperiadev/kernel#207, 3.4's "WARNING: at
 # arch/arm/mach-msm/msm-pm.c:837 msm_pm_wait_cpu_shu" then "tdown+0x9c/0xb0()"): the
@@ -1506,7 +1514,9 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
         for lead in (rest.lstrip(),)
         for cut_re, rest_re in _PROVEN_CUTS
     ):
-        raw = f"{last.raw.rstrip()} {rest.strip()}"
+        # (a sanitizer's bug words cut after a hyphen go on with no blank: see above)
+        hyphen = _CUT_SANITIZER_HYPHEN_RE.match(last.text.rstrip()) is not None
+        raw = f"{last.raw.rstrip()}{'' if hyphen else ' '}{rest.strip()}"
     else:
         return None
     return _rejoined(last, raw, line)
