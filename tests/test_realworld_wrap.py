@@ -3991,3 +3991,37 @@ def test_a_syslog_file_wrapped_after_a_hyphen_keeps_the_kfence_kind(
     copy.write_text(wrapped, encoding="latin-1")
     streamed = triage_input(str(copy), jobs=1).reports
     assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("x86-6.18.44-memcg-oom", 66),
+        ("x86-6.18.44-memcg-oom", 68),
+        ("x86-6.18.44-memcg-oom", 71),
+        ("x86-6.18.44-pod-context", 70),
+        ("x86-6.18.44-ext4-remount-ro", 69),
+        ("arm64-6.1.0-50-oom", 66),
+        ("i386-6.1.0-50-oom", 66),
+        ("s390x-6.1.0-50-oom", 66),
+    ],
+)
+def test_a_syslog_file_wrapped_after_a_hyphen_keeps_the_oom_dump(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """6.1 and 6.18 mm/oom_kill.c dump_header() opens the dump with "%s invoked
+    oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd": /var/log/messages
+    wrapped by textwrap.fill() at 66-71 columns cuts it inside "oom-killer", after its
+    hyphen ("... python3 invoked oom-" then "killer: gfp_mask=0xcc0(GFP_KERNEL), ..."),
+    where no row holds the dump's start. The kill's report still starts there, with the
+    task header and the trace after it, read whole or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns)
+    assert re.search(r" invoked oom-\nkiller:", wrapped)
+    want = parse_log(messages)
+    assert want[-1].type == "OOM-KILL" and want[-1].frames
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]

@@ -966,10 +966,13 @@ def _oom_reports(
         ) is None:
             line, e = _unwrapped_kill(text, s, e, line)
             joined_to = e
-        elif s > lo and (
-            (joined := _kill_cut_in_its_memcg(text, s, line)) is not None
-            or (joined := _dump_rewrapped(text, s, line)) is not None
-        ):
+        elif (
+            s > lo
+            and (
+                (joined := _kill_cut_in_its_memcg(text, s, line)) is not None
+                or (joined := _dump_rewrapped(text, s, line)) is not None
+            )
+        ) or (joined := _dump_hyphen_cut(text, s, e, line)) is not None:
             s, line = joined
         if _KILLED_RE.search(line) is not None and (
             _kill_again(seen, record_key(text, s)) or echo_copy(text, s)
@@ -1249,6 +1252,29 @@ def _dump_cut_start(text: str, s: int, line: str) -> int:
     last = make_line(text[prev : s - 1], prev, 0)
     whole = join_wrapped(last, last.raw, row, text)
     return prev if whole is not None and _INVOKED_RE.match(whole.text) else s
+
+
+# ... and inside "oom-killer" by a wrap that breaks after a hyphen as well as at a blank
+# (Python's textwrap.fill(), break_on_hyphens; a mail client's by UAX #14 LB21), at 66-71
+# columns after a syslog prefix and a printk time: "... [    7.167367] dd invoked oom-"
+# then "killer: gfp_mask=0x140dca(...), order=0, ..." (or "killer:" alone, the mask
+# in a row of its own). No line ends "invoked oom-" but that cut one, and the row after
+# it starts with the word's rest.
+_CUT_DUMP_HYPHEN = " invoked oom-"
+_DUMP_HYPHEN_REST = "killer:"
+
+
+def _dump_hyphen_cut(text: str, s: int, e: int, line: str) -> tuple[int, str] | None:
+    """The dump's first line, the row ``line`` at ``s`` (to ``e``) cut after its
+    "invoked oom-", read with the row after it (its start and raw text), when that row
+    goes on with "killer:" (see above); else None."""
+    if not line.rstrip().endswith(_CUT_DUMP_HYPHEN):
+        return None
+    nxt = text.find("\n", e + 1)
+    row = make_line(text[e + 1 : nxt if nxt != -1 else len(text)], e + 1, 1)
+    if row.context or not row.text.startswith(_DUMP_HYPHEN_REST):
+        return None
+    return s, line.rstrip() + row.text.rstrip()
 
 
 def _dump_rewrapped(text: str, s: int, line: str) -> tuple[int, str] | None:

@@ -34,6 +34,10 @@ from .oopses import OOPSES, OopsKind
 # usually explain it (a pernet init that could not get its memory, then crashed unwinding).
 CONTEXT_MARKERS = (
     "oom-k",  # "invoked oom-killer", "oom-kill:constraint=..."
+    # (and dump_header()'s line cut inside "oom-killer" by a wrap that breaks after a
+    # hyphen, textwrap.fill()'s or a UAX #14 mail client's: "... dd invoked oom-" then
+    # "killer: gfp_mask=...", parser._dump_hyphen_cut)
+    "invoked oom-",
     "ut of memory",  # "Out of memory: Killed process", "Memory cgroup out of memory"
     # (and that line cut by a pager, less -S, in its words: "Memory cgroup out of memo>",
     # mm/oom_kill.c __oom_kill_process(), parser._CUT_KILL_WORDS_RE)
