@@ -4025,3 +4025,25 @@ def test_a_syslog_file_wrapped_after_a_hyphen_keeps_the_oom_dump(
     copy.write_text(wrapped, encoding="latin-1")
     streamed = triage_input(str(copy), jobs=1).reports
     assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize("columns", [67, 68, 69, 70])
+def test_a_syslog_file_wrapped_after_a_hyphen_keeps_the_ppc_hard_lockup(
+    columns: int, tmp_path: Path
+) -> None:
+    """6.1 arch/powerpc/kernel/watchdog.c watchdog_timer_interrupt() prints "CPU %d
+    self-detected hard LOCKUP @ %pS": /var/log/messages wrapped by textwrap.fill() at
+    67-70 columns cuts it after "self-" ("... watchdog: CPU 1 self-" then "detected hard
+    LOCKUP @ __delay+0x50/0x70"), where only the rows around show the wrap's width. The
+    row and its rest are the hard lockup's header, read whole or streamed."""
+    name = "ppc64le-6.1.0-50-mod-hardlockup"
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns)
+    assert "] watchdog: CPU 1 self-\ndetected hard LOCKUP @ " in wrapped
+    want = parse_log(messages)
+    assert want[0].title == "BUG: hard lockup in hotfence_crash_hardlockup"
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]

@@ -1310,6 +1310,29 @@ def _narrow_cut(piece: str, rest: str, text: str, pos: int) -> bool:
     return bool(width) and _row_width(piece.rstrip("\r")) + 1 + len(rest.split(None, 1)[0]) > width
 
 
+# A wrap that also breaks after a hyphen (Python's textwrap.fill(), break_on_hyphens, as
+# paste sites and scripts wrap; a mail client's by UAX #14 LB21) cuts inside a hyphened
+# word at these widths too, the rest going on with no blank: "... [   11.946353]
+# watchdog: CPU 1 self-" then "detected hard LOCKUP @ __delay+0x50/0x70" (6.1
+# arch/powerpc/kernel/watchdog.c watchdog_timer_interrupt(): "CPU %d self-detected hard
+# LOCKUP @ %pS"). The cut is the narrow wrap's when the rest's first piece up to its next
+# break (_UAX14_PIECE_RE) would not have fit in the width the rows around show.
+def _narrow_hyphen_cut(piece: str, rest: str, text: str, pos: int) -> bool:
+    """Was the row ``piece`` of a prefixed line cut after its last hyphen before ``rest``
+    (the row at ``pos``) by a wrap narrower than ``_MAIL_WIDTH_MIN`` (see above)?"""
+    cut = piece.rstrip()
+    if not cut.endswith("-") or not cut[-2:-1].isalnum() or rest[:1].isspace():
+        return False
+    m = _UAX14_PIECE_RE.match(rest)
+    if m is None or rest[0].isdigit():
+        return False
+    span = pos // _WRAP_SPAN  # (the rows _narrow_cut reads, and its cached answer)
+    lo = max(0, (span - 1) * _WRAP_SPAN)
+    lo = text.rfind("\n", 0, lo) + 1 if lo else 0
+    width = _narrow_wrap_width(text[lo : (span + 2) * _WRAP_SPAN])
+    return bool(width) and _row_width(cut) + len(m.group()) > width
+
+
 def _rejoined(last: Line, raw: str, line: Line) -> Line | None:
     """``last`` read again as ``raw``, its text with its rest (``line``) put back, over
     both lines' span; None when it then reads as another stream's line."""
@@ -1366,7 +1389,9 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
         raw = last.raw.rstrip("\r") + rest  # a terminal's cut: exact, mid-name or not
     elif _list_cut(last, piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
-    elif _hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
+    elif (_hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)) or (
+        last.context and _narrow_hyphen_cut(piece, rest, text, line.start)
+    ):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
     elif (
         (_mail_cut(piece, rest) or _rewrapped_cut(before, piece, rest))

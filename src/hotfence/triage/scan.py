@@ -652,7 +652,11 @@ def _wrapped_header(text: str, start: int, rejoin: Rejoin) -> tuple[int, str] | 
         return None
     end = text.find("\n", start)
     row = text[at:] if end == -1 else text[at:end]
-    head = f"{text[prev : start - 1].rstrip()} {row.strip()}"
+    cut = text[prev : start - 1].rstrip()
+    # (a wrap that breaks after a hyphen too, textwrap.fill()'s or by UAX #14, cuts inside
+    # a word and drops no blank there: "... watchdog: CPU 1 self-" then "detected hard
+    # LOCKUP @ ...", extract._narrow_hyphen_cut)
+    head = f"{cut}{'' if cut[-2:-1].isalnum() and cut.endswith('-') else ' '}{row.strip()}"
     if not _header_line(head) and not _rewrapped_header(text, prev, end, row, head):
         return None
     joined = rejoin(text, start)
