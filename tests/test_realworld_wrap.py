@@ -4047,3 +4047,38 @@ def test_a_syslog_file_wrapped_after_a_hyphen_keeps_the_ppc_hard_lockup(
     copy.write_text(wrapped, encoding="latin-1")
     streamed = triage_input(str(copy), jobs=1).reports
     assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize(
+    ("name", "columns", "fill"),
+    [
+        ("riscv64-6.12.117+deb13-mod-hardlockup", 66, False),
+        ("riscv64-6.12.117+deb13-mod-hardlockup", 67, False),
+        ("riscv64-6.12.117+deb13-mod-hardlockup", 68, False),
+        ("riscv64-6.12.117+deb13-mod-hardlockup", 67, True),
+        ("ppc64le-6.1.0-50-mod-hardlockup", 66, False),
+        ("ppc64le-6.1.0-50-mod-hardlockup", 67, False),
+        ("ppc64le-6.1.0-50-mod-hardlockup", 66, True),
+    ],
+)
+def test_a_syslog_file_wrapped_narrow_keeps_the_rcu_stall_late_answer(
+    name: str, columns: int, fill: bool, tmp_path: Path
+) -> None:
+    """6.12 kernel/rcu/tree_stall.h print_other_cpu_stall() goes on after the wait for its
+    NMI backtraces with pr_err("%s kthread timer wakeup didn't happen ...") and the
+    stalled CPU answers later still (lib/nmi_backtrace.c "NMI backtrace for cpu %d"; 6.1
+    powerpc wd_smp_clear_cpu_pending() "CPU %d became unstuck TB:%lld"). /var/log/messages
+    wrapped at 66-68 columns (Text::Wrap or textwrap.fill()) cuts those lines before
+    "kthread" ("... rcu: rcu_sched"), before the answer's CPU ("... NMI backtrace for",
+    "cpu 0") or before "became" ("... watchdog: CPU 1"): the stall's report still reads
+    on to the answer's trace, whole and streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns) if fill else _bugzilla_comment(messages, columns)
+    assert re.search(r"\] (?:rcu: rcu_sched|NMI backtrace for(?: cpu)?|watchdog: CPU 1)\n", wrapped)
+    want = parse_log(messages)
+    assert any(r.title == "INFO: rcu detected stall in proc_reg_write" for r in want)
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]

@@ -195,6 +195,11 @@ def _late_backtrace(raw: str) -> bool:
 # report as ever.
 _ASKED_CPUS_RE = re.compile(r"Sending NMI from CPU \d+ to CPUs ([\d,-]+):")
 _ANSWER_RE = re.compile(r"NMI backtrace for cpu (\d+)|\bCPU (\d+) became\b")
+# (a wrap at 66-68 columns after a syslog prefix and a printk time cuts the answer's first
+# words before its CPU, "... [   80.601221] NMI backtrace for" then "cpu 0", or "for cpu"
+# then "0", or before "became": "... [  117.310572] watchdog: CPU 1" then "became unstuck
+# TB:68851499603". The answer is the row read with its rest, _Window._answer_row.)
+_CUT_ANSWER_RE = re.compile(r"\bNMI backtrace(?: for(?: cpu)?)?\s*$|\bCPU \d+\s*$")
 
 
 # kernel/rcu/tree_stall.h print_other_cpu_stall() (6.12): after rcu_dump_cpu_stacks(),
@@ -204,8 +209,11 @@ _ANSWER_RE = re.compile(r"NMI backtrace for cpu (\d+)|\bCPU (\d+) became\b")
 # "%s kthread starved for %ld jiffies! ...": the pause before them was that wait, and a
 # stalled CPU that spun with interrupts off answers later still (riscv's IPI is taken
 # only once they come back on), after them (_Window.asked). (Their first words: a mail's
-# or a terminal's wrap may end the row after "kthread".)
-_RCU_AFTER_WAIT_RE = re.compile(r"\bkthread(?: (?:timer|starved)\b|\s*$)")
+# or a terminal's wrap may end the row after "kthread"; a narrower one, at 66-68 columns
+# after a syslog prefix and a printk time, before it, after pr_err("%s kthread ...")'s
+# "%s", rcu_state.name: "... [   67.127327] rcu: rcu_sched" then "kthread timer wakeup
+# didn't happen for 6801 jiffies! ...". No line of RCU's ends in its flavour's name.)
+_RCU_AFTER_WAIT_RE = re.compile(r"\bkthread(?: (?:timer|starved)\b|\s*$)|\brcu: rcu_\w+\s*$")
 # print_other_cpu_stall()'s header, "INFO: %s detected stalls on CPUs/tasks:" (a wrap may
 # end its row after the flavour's name)
 _RCU_STALL_RE = re.compile(r"INFO: rcu_\w+(?: detected\b|\s*$)")
@@ -2473,15 +2481,18 @@ class _Window:
         """Where the report's own text ends (its title may read further, like syzkaller)."""
         ts = line.timestamp
         call, self.call = self.call, ""
+        answer = raw  # (the row with its rest when a wrap cut an answer's words: see above)
+        if (call or self.asked) and _CUT_ANSWER_RE.search(raw) is not None:
+            answer = self._answer_row(raw, line)
         # (noted whether or not the wait shows: dmesg -H's clock may not tell it)
         waited = bool(call) and self._waited(raw, call)
         paused = (
             self._long_pause(ts, raw)
             and not (self.cpu_traceback and _late_backtrace(raw))
-            and not (call and _answers_call(raw, call))
+            and not (call and _answers_call(answer, call))
             and not (ts is None and self._trace_read_late(line))
             and not waited
-            and not (self.asked and self._answered(raw))
+            and not (self.asked and self._answered(answer))
         )
         if _may_boot(line.text) and not self.restarted and not self.xmon and _booted(line.text):
             # (xmon's excprint() prints the banner after the task: no boot. A boot after
@@ -2518,6 +2529,16 @@ class _Window:
             self._end_own()  # one stream: the next report's lines are not ours
         elif self.task_ctx and self._starts_next(line, n):
             self._end_own()  # the same task starts a new report
+
+    def _answer_row(self, raw: str, line: Line) -> str:
+        """``raw``, an answer's row cut before its CPU (_CUT_ANSWER_RE), with the row after
+        it, when that is a wrap's rest (``join_wrapped``); else ``raw``."""
+        end = self.text.find("\n", line.end + 1)
+        nxt = make_line(
+            self.text[line.end + 1 : end if end != -1 else len(self.text)], line.end + 1, 0
+        )
+        joined = join_wrapped(line, raw, nxt, self.text)
+        return joined.raw if joined is not None else raw
 
     def _waited(self, raw: str, call: str) -> bool:
         """Is ``raw``, after a long pause right after ``call``, an RCU stall's report
