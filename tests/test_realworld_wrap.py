@@ -4082,3 +4082,25 @@ def test_a_syslog_file_wrapped_narrow_keeps_the_rcu_stall_late_answer(
     copy.write_text(wrapped, encoding="latin-1")
     streamed = triage_input(str(copy), jobs=1).reports
     assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize(("columns", "fill"), [(66, False), (67, False), (66, True)])
+def test_a_syslog_file_wrapped_after_kernel_stack_keeps_the_s390_overflow(
+    columns: int, fill: bool, tmp_path: Path
+) -> None:
+    """6.1 arch/s390/kernel/traps.c kernel_stack_overflow() prints "Kernel stack
+    overflow.", show_regs(), then panic("Corrupt kernel stack, can't continue."). In
+    /var/log/messages wrapped at 66-67 columns (Text::Wrap or textwrap.fill()) the line is
+    cut after "stack": "... [    3.311342] Kernel stack" then "overflow.". The report is
+    the overflow's, not the panic's, read whole or streamed."""
+    name = "s390x-6.1.0-50-mod-stack-overflow"
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns) if fill else _bugzilla_comment(messages, columns)
+    assert "] Kernel stack\noverflow.\n" in wrapped
+    want = parse_log(messages)
+    assert want[0].title == "kernel stack overflow in hotfence_crash_stack_overflow"
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]

@@ -314,6 +314,10 @@ SCAN_NEEDLES = (
     # time, cuts powerpc's "do_IRQ: stack overflow: %ld" (6.1 arch/powerpc/kernel/irq.c
     # check_stack_overflow()) after "stack", the row going on "overflow: 1728")
     "do_IRQ: stack",
+    # (and "Kernel stack": the same wrap cuts s390's "Kernel stack overflow." (6.1
+    # arch/s390/kernel/traps.c kernel_stack_overflow()) after "stack", the row going on
+    # "overflow.": without it the report was titled by the panic after show_regs())
+    "Kernel stack",
     "RTNL",  # "RTNL: assertion failed at ...", logcat's "RTNL    : assertion failed at ..."
     # "sysctl table check failed: %s/%s %pV" (fs/proc/proc_sysctl.c sysctl_err(), 6.1),
     # without "failed": a reply's quote-aware wrap at 72, after a syslog prefix and a
