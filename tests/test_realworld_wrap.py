@@ -4104,3 +4104,32 @@ def test_a_syslog_file_wrapped_after_kernel_stack_keeps_the_s390_overflow(
     copy.write_text(wrapped, encoding="latin-1")
     streamed = triage_input(str(copy), jobs=1).reports
     assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ubuntu-syslog-false-alarms",
+        "s390x-6.1.0-50-mod-bug",
+        "s390x-5.10-oops",
+        "x86-6.1-do-irq-near-stack-overflow",
+        "riscv64-6.12.117+deb13-mod-slub-poison",
+    ],
+)
+def test_a_log_squeezed_and_wrapped_at_80_reads_as_the_log(name: str, tmp_path: Path) -> None:
+    """A page or a script that squeezes a log's runs of blanks to one and wraps each line
+    by words at 80 columns (textwrap.fill()) leaves rows of exactly 80, a terminal's
+    width, among the shorter ones it cut: 6.1 s390 show_registers()'s "Krnl PSW : %016lx
+    %016lx" goes on "(%pSR)" in a row of its own, a trace entry's "[ 1234.568027]" goes
+    on with its symbol. The reports are the log's, read whole or streamed."""
+    console = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    squeezed = "\n".join(re.sub(r"[ \t]+", " ", line).strip() for line in console.split("\n"))
+    wrapped = _textwrap_fill(squeezed, 80)
+    assert max(map(len, wrapped.split("\n"))) == 80
+    want = parse_log(console)
+    assert want
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]

@@ -1269,8 +1269,9 @@ _WORDS_RE = re.compile(r"\S +\S")
 
 @functools.lru_cache(maxsize=16)
 def _narrow_wrap_width(around: str) -> int:
-    """The width of the wrap narrower than ``_MAIL_WIDTH_MIN`` that cut the prefixed lines
-    of the rows ``around`` a cut (see above), 0 when they show none. (Cached by those
+    """The width of the wrap narrower than ``_MAIL_WIDTH_MIN`` (or a squeezed paste's at
+    80, see below) that cut the prefixed lines of the rows ``around`` a cut (see above),
+    0 when they show none. (Cached by those
     rows, no more: a whole text held here would stay in memory, a 32 MB chunk's too.)"""
     rows = around.split("\n")
     width = 0
@@ -1279,7 +1280,9 @@ def _narrow_wrap_width(around: str) -> int:
         body = row[quote.end() :].rstrip() if quote else row.rstrip()
         if len(body) > width and not body[:1].isspace() and _WORDS_RE.search(body):
             width = len(body)
-    if not _MAIL_WIDTH_LOW <= width < _MAIL_WIDTH_MIN:
+    # (or a paste's wrap at a terminal's 80 columns: see below)
+    squeezed = width == _TERMINAL_WIDTH
+    if not _MAIL_WIDTH_LOW <= width < _MAIL_WIDTH_MIN and not squeezed:
         return 0
     cuts = own = 0
     in_lines = False  # (the row before is a prefixed line's or a row after one)
@@ -1296,11 +1299,27 @@ def _narrow_wrap_width(around: str) -> int:
         rest = make_line(nxt, 0, 0)
         if rest.context or not rest.text.strip():
             continue
-        if _row_width(row.rstrip("\r")) + 1 + len(rest.text.split(None, 1)[0]) > width:
+        cut = _row_width(row.rstrip("\r"))
+        if squeezed and cut >= width:
+            continue  # (a terminal's cut, or a word wrap's: no sign of which)
+        if cut + 1 + len(rest.text.split(None, 1)[0]) > width:
             cuts += 1
         else:
             own += 1
     return width if cuts >= _NARROW_CUTS_MIN and own * _NARROW_OWN_PER_CUT <= cuts else 0
+
+
+# A page or a script that squeezes a log's runs of blanks to one and wraps it at 80
+# columns by words (Python's textwrap.fill(line, 80): rows of at most 80) leaves rows as
+# wide as a terminal's too, and none wider: the mail client's rule (_mail_cut, rows of at
+# most 79) finds a row too wide around the cut, and a terminal's (_terminal_cut) reads
+# only the rows of exactly 80. The rows shorter than 80 show that wrap as a narrower one
+# shows its own: most of those going on unprefixed would not have fit the rest's first
+# word ("[ 1234.568027]" then "validate_xmit_skb_list+0x4e/0x80", a trace entry's
+# squeezed indent; "Krnl PSW : 0704e00180000000 000003ff7fd025a4" then
+# "(hotfence_crash_bug+0x44/0x48 [hotfence_crash])", 6.1 s390 show_registers()), and a
+# terminal's capture, cut at 80 only, has none. The rows of exactly 80 stay the
+# terminal's.
 
 
 def _narrow_cut(piece: str, rest: str, text: str, pos: int) -> bool:
@@ -1315,7 +1334,10 @@ def _narrow_cut(piece: str, rest: str, text: str, pos: int) -> bool:
     lo = max(0, (span - 1) * _WRAP_SPAN)
     lo = text.rfind("\n", 0, lo) + 1 if lo else 0
     width = _narrow_wrap_width(text[lo : (span + 2) * _WRAP_SPAN])
-    return bool(width) and _row_width(piece.rstrip("\r")) + 1 + len(rest.split(None, 1)[0]) > width
+    cut = _row_width(piece.rstrip("\r"))
+    if width == _TERMINAL_WIDTH and cut >= width:
+        return False  # (the terminal's rows: _terminal_cut's alone)
+    return bool(width) and cut + 1 + len(rest.split(None, 1)[0]) > width
 
 
 # A wrap that also breaks after a hyphen (Python's textwrap.fill(), break_on_hyphens, as
