@@ -4133,3 +4133,32 @@ def test_a_log_squeezed_and_wrapped_at_80_reads_as_the_log(name: str, tmp_path: 
     copy.write_text(wrapped, encoding="latin-1")
     streamed = triage_input(str(copy), jobs=1).reports
     assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("rhel7-hard-lockup-nmi-panic", 67),
+        ("x86-6.1-slub-redzone", 66),
+        ("x86-6.1-slub-redzone", 67),
+        ("armhf-6.1.0-50-mod-slub-redzone", 67),
+    ],
+)
+def test_a_syslog_file_wrapped_by_textwrap_keeps_entries_cut_after_the_prefix(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """textwrap.fill() drops every blank at a cut: /var/log/messages wrapped so at 66-67
+    columns cuts a trace entry in its indent after the printk time (3.10 x86
+    printk_address() "[<%p>] %s%pB", 6.1 SLUB print_track()'s "\\t%pS") and leaves the
+    prefix alone on its row, "... [1022334.611109]" then "[<ffffffff9c77a9b0>]
+    panic+0xe8/0x21f", though one blank and the entry's first word would have fit. The
+    entries stay the report's, read whole or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns)
+    assert re.search(r"kernel: \[ *\d+\.\d+\]\n\S", wrapped)
+    want = parse_log(messages)
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]

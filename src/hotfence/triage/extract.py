@@ -1304,6 +1304,8 @@ def _narrow_wrap_width(around: str) -> int:
             continue  # (a terminal's cut, or a word wrap's: no sign of which)
         if cut + 1 + len(rest.text.split(None, 1)[0]) > width:
             cuts += 1
+        elif not make_line(row, 0, 0).text.strip():
+            cuts += 1  # (its prefix alone: a cut in the blanks after it, see below)
         else:
             own += 1
     return width if cuts >= _NARROW_CUTS_MIN and own * _NARROW_OWN_PER_CUT <= cuts else 0
@@ -1322,10 +1324,19 @@ def _narrow_wrap_width(around: str) -> int:
 # terminal's.
 
 
-def _narrow_cut(piece: str, rest: str, text: str, pos: int) -> bool:
+# A wrap that drops every blank at a cut (Python's textwrap.fill(), as paste sites and
+# scripts wrap) leaves no sign of a run of blanks it cut in: a trace entry's indent after
+# a printk time ("[1022334.611109]  [<ffffffff9c77a9b0>] panic+0xe8/0x21f", 3.10
+# printk_address(); x86's "\t%pS" of 6.1 SLUB's print_track()) goes on in a row of its own
+# after its prefix alone, though one blank and the rest's first word would have fit. A
+# prefixed row holding its prefix alone, going on unprefixed, is such a cut in a log a
+# narrow wrap shows around it.
+
+
+def _narrow_cut(piece: str, rest: str, text: str, pos: int, bare: bool = False) -> bool:
     """Was the row ``piece`` of a prefixed line cut before ``rest`` (the row at ``pos``)
     by a mail client's wrap narrower than ``_MAIL_WIDTH_MIN``, whose width the rows
-    around show (see above)?"""
+    around show (see above)? ``bare``: the row holds the line's prefix alone (above)."""
     if rest[:1].isspace() or not rest.strip():
         return False
     # (the rows within _WRAP_SPAN of the span of the text ``pos`` is in, from a row's
@@ -1337,7 +1348,7 @@ def _narrow_cut(piece: str, rest: str, text: str, pos: int) -> bool:
     cut = _row_width(piece.rstrip("\r"))
     if width == _TERMINAL_WIDTH and cut >= width:
         return False  # (the terminal's rows: _terminal_cut's alone)
-    return bool(width) and cut + 1 + len(rest.split(None, 1)[0]) > width
+    return bool(width) and (bare or cut + 1 + len(rest.split(None, 1)[0]) > width)
 
 
 # A wrap that also breaks after a hyphen (Python's textwrap.fill(), break_on_hyphens, as
@@ -1426,7 +1437,7 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
     elif (
         (_mail_cut(piece, rest) or _rewrapped_cut(before, piece, rest))
         and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
-    ) or (last.context and _narrow_cut(piece, rest, text, line.start)):
+    ) or (last.context and _narrow_cut(piece, rest, text, line.start, not last.text.strip())):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif (
         last.context
