@@ -4162,3 +4162,29 @@ def test_a_syslog_file_wrapped_by_textwrap_keeps_entries_cut_after_the_prefix(
     copy.write_text(wrapped, encoding="latin-1")
     streamed = triage_input(str(copy), jobs=1).reports
     assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [("ppc64le-5.10-oops", 66), ("arm-3.4-oops", 70), ("x86-6.1-slub-redzone", 68)],
+)
+def test_a_syslog_file_wrapped_by_textwrap_in_register_blanks_reads_as_the_file(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """textwrap.fill() drops every blank at a cut: in /var/log/messages wrapped so at
+    66-70 columns a register dump's name cut before its run of blanks ("... NIP:" then
+    "c0000000007a1234 LR: ...", 5.10 powerpc show_regs()'s "NIP:  "REG; 3.4 ARM
+    __show_regs()'s "pc : [<%08lx>]    lr : [<%08lx>]") looks like a row the next word
+    would have fit after. Such near misses tell nothing of the wrap; the header cut
+    before them ("Unable to handle" then "kernel NULL pointer dereference at virtual
+    address 00000000", "BUG: Kernel NULL" then "pointer dereference on write at ...")
+    is read whole, and the file's reports come out, read whole or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns)
+    want = parse_log(messages)
+    assert want
+    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
+    copy = tmp_path / f"{name}.log"
+    copy.write_text(wrapped, encoding="latin-1")
+    streamed = triage_input(str(copy), jobs=1).reports
+    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]

@@ -1264,6 +1264,7 @@ def _blank_cut(piece: str, rest: str, text: str, pos: int) -> bool:
 # any width: one in ten of them that the next word would have fit ends the rule there.
 _NARROW_CUTS_MIN = 3
 _NARROW_OWN_PER_CUT = 10
+_NARROW_RUN_MAX = 4  # (the longest run of blanks a register dump's names end in, below)
 _WORDS_RE = re.compile(r"\S +\S")
 
 
@@ -1306,8 +1307,12 @@ def _narrow_wrap_width(around: str) -> int:
             cuts += 1
         elif not make_line(row, 0, 0).text.strip():
             cuts += 1  # (its prefix alone: a cut in the blanks after it, see below)
-        else:
+        elif cut + 1 + len(rest.text.split(None, 1)[0]) + _NARROW_RUN_MAX <= width:
             own += 1
+        # (else no sign either way: a wrap that drops every blank at a cut, textwrap's,
+        # cut there in a run of blanks, as 6.1 powerpc show_regs()'s "NIP:  %016lx" or
+        # 3.4 ARM __show_regs()'s "pc : [<%08lx>]    lr : [<%08lx>]" have, and the
+        # rest's first word would not have fit after the run)
     return width if cuts >= _NARROW_CUTS_MIN and own * _NARROW_OWN_PER_CUT <= cuts else 0
 
 
