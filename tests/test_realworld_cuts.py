@@ -952,3 +952,101 @@ def test_a_riscv_fault_line_a_pager_cut_to_p_before_oops_is_the_paging_request()
         # Without riscv's die line the letters prove no kind: never the paging request.
         alone = re.sub(r"\n[^\n]*Oops \[#1\]\n", "\n", paged)
         assert "paging request" not in parse_log(alone)[0].title, columns
+
+
+def test_an_rtnl_assertion_a_pager_cut_before_its_file_is_the_assertion() -> None:
+    # include/linux/rtnetlink.h ASSERT_RTNL() (4.14): printk("RTNL: assertion failed at
+    # %s (%d)\n", __FILE__, __LINE__) and dump_stack(). journalctl's pager (less -S) at
+    # 49..56 columns cuts it before its file ("RTNL: assertion fa>" .. "... failed at>"):
+    # no other line says so, and the dump after it proves it: the same report, titled
+    # by the trace (corrupted where the pager cut the function's entry too).
+    console = (DATA / "x86-6.1-rtnl-dump-stack.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title == "RTNL: assertion failed in hotfence_crash_rtnl"
+    whole = 0
+    for columns in range(49, 57):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"kernel: RTNL: assertion f[a-z ]*>\n", paged), columns
+        (got,) = parse_log(paged)
+        assert got.type == want.type, columns
+        assert (got.title, got.corrupted) in (
+            (want.title, False),
+            ("RTNL: assertion failed in corrupted", True),
+        ), columns
+        whole += got.title == want.title
+    assert whole >= 4
+    # 6.1's WARN_ONCE() form, __warn()'s "WARNING:" line after it, stays that WARNING
+    warned = (DATA / "x86-6.1.0-56-rtnl-warn.log").read_text()
+    for columns in range(49, 57):
+        for got in parse_log(_paged_journal(warned, columns)):
+            assert got.title.startswith("WARNING"), columns
+
+
+def test_a_sysctl_check_line_a_pager_cut_before_its_path_is_the_check() -> None:
+    # fs/proc/proc_sysctl.c sysctl_err() (6.1): "sysctl table check failed: %s/%s %pV",
+    # then __register_sysctl_table()'s dump_stack(). journalctl's pager (less -S) at
+    # 50..56 columns cuts it before its path ("sysctl table check >" .. "... failed>"):
+    # no other line says "sysctl table check", and the dump after it proves it.
+    console = (DATA / "x86-6.1.0-56-sysctl-check.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title == "sysctl table check failed in hotfence_crash_sysctl"
+    for columns in range(50, 57):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"kernel: sysctl table check[a-z ]*>\n", paged), columns
+        (got,) = parse_log(paged)
+        assert got.type == want.type, columns
+        assert (got.title, got.corrupted) in (
+            (want.title, False),
+            ("sysctl table check failed in corrupted", True),
+        ), columns
+    assert parse_log(_paged_journal(console, 56))[0].title == want.title
+
+
+def test_an_spl_panic_line_a_pager_cut_before_its_function_is_the_panic() -> None:
+    # OpenZFS module/os/linux/spl/spl-err.c spl_panic(): printk(KERN_EMERG "PANIC at
+    # %s:%d:%s()\n", file, line, func), then spl_dumpstack()'s "Showing stack for process
+    # %d" and dump_stack(). journalctl's pager (less -S) at 48..56 columns cuts it before
+    # the function ("PANIC at hotfence_crash.c>"): the function is spl_panic()'s caller
+    # in the trace, named whole or corrupted where the pager cut its entry too.
+    console = (DATA / "x86-6.1-spl-verify-panic.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title == "PANIC in hotfence_crash_verify"
+    for columns in range(48, 57):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"kernel: PANIC at [\w.:]*>\n", paged), columns
+        (got,) = parse_log(paged)
+        assert got.type == want.type, columns
+        assert (got.title, got.corrupted) in ((want.title, False), ("PANIC in corrupted", True))
+    assert parse_log(_paged_journal(console, 56))[0].title == want.title
+    # the line with no dump after it is no report
+    alone = _paged_journal(console, 56)
+    alone = alone[: alone.index("Showing stack")]
+    assert parse_log(alone) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "cut"),
+    [
+        ("ppc64le-6.1-do-irq-stack-overflow", r"do_IRQ: stack[ \w:]*>\n"),
+        ("x86-6.1-do-irq-near-stack-overflow", r"do_IRQ: sh near st[a-z ]*>\n"),
+    ],
+)
+def test_an_irq_stack_overflow_line_a_pager_cut_in_its_words_is_the_overflow(
+    name: str, cut: str
+) -> None:
+    # powerpc check_stack_overflow() (6.1 arch/powerpc/kernel/irq.c): "do_IRQ: stack
+    # overflow: %ld"; x86_64 stack_overflow_check() (2.6.16-2.6.24 arch/x86_64/kernel/
+    # irq.c): "do_IRQ: %s near stack overflow (cur:%Lx,rsp:%lx)"; then the dump. A pager
+    # (less -S) at 49..56 columns cuts them in their words ("do_IRQ: stack overf>",
+    # "do_IRQ: sh near sta>"): the same overflow, whole or corrupted.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(console)
+    for columns in range(49, 57):
+        paged = _paged_journal(console, columns)
+        assert re.search(cut, paged), columns
+        (got,) = parse_log(paged)
+        assert got.type == want.type, columns
+        assert (got.title, got.corrupted) in (
+            (want.title, False),
+            ("do_IRQ: stack overflow in corrupted", True),
+        ), columns

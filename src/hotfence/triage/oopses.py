@@ -1506,6 +1506,21 @@ _BUG_AT = _F(
 )
 
 
+# powerpc's "do_IRQ: stack overflow: %ld" (6.1 arch/powerpc/kernel/irq.c
+# check_stack_overflow()) and x86_64's "do_IRQ: %s near stack overflow (cur:%Lx,rsp:%lx)"
+# (2.6.16-2.6.24 arch/x86_64/kernel/irq.c stack_overflow_check()) as a pager (less -S)
+# cuts them in their words or figures and ends them in its mark (taint.PAGER_MARK)
+_IRQ_STACK_OVERFLOW_CUT = (
+    r"do_IRQ: stack(?: (?:"
+    + _cut_rx("overflow:")
+    + r")?(?:(?<=:) -?\d*)?)?"
+    + re.escape(PAGER_MARK)
+)
+_NEAR_STACK_OVERFLOW_CUT = (
+    r"do_IRQ: .+ near st(?:" + _cut_rx("ack overflow") + ")?" + re.escape(PAGER_MARK)
+)
+
+
 def _irq_stack_overflow(pattern: str) -> Format:
     """The format of an interrupt entry's stack check whose words ``pattern`` matches:
     titled as the other stack overflows, by the frame that was running (overflow_frame())."""
@@ -1530,6 +1545,12 @@ def _died(pattern: str) -> Format:
 # What include/linux/rtnetlink.h ASSERT_RTNL() prints, "RTNL: assertion failed at %s (%d)"
 # with __FILE__ and __LINE__.
 _RTNL_ASSERT = r"RTNL: assertion failed at \S"
+# ... as journalctl's pager (less -S) at 50..56 columns cuts it before its file and ends
+# it in its mark (taint.PAGER_MARK): "RTNL: assertion fai>" .. "... failed at>".
+_RTNL_ASSERT_CUT = r"RTNL: assertion f" + _cut_rx("ailed at") + re.escape(PAGER_MARK)
+# OpenZFS spl_panic()'s "PANIC at %s:%d:%s()" (module/os/linux/spl/spl-err.c) as a pager
+# (less -S) cuts it anywhere before its "()" and ends it in its mark (taint.PAGER_MARK)
+_SPL_PANIC_CUT = r"PANIC at(?: [\w.\-]*(?::\d*(?::\w*\(?)?)?)?" + re.escape(PAGER_MARK)
 _GUARD_PAGE_DIES = ("kernel stack overflow (double-fault): ", "stack guard page: ")
 # mm/kmemleak.c print_unreferenced()'s first line of a leaked object
 _LEAKED_OBJECT = "unreferenced object"
@@ -3383,9 +3404,10 @@ OOPSES: tuple[OopsKind, ...] = (
     # WARN_ONCE(!rtnl_is_locked(), ...): the line is __warn_printk()'s message, __warn()'s
     # "WARNING:" line follows it, and the report is that WARNING, titled as any, from the
     # message on. Without a dump after it, the line is no report (a console cut there, a
-    # program's echo).
+    # program's echo). A pager's cut before the file (_RTNL_ASSERT_CUT) leaves the words
+    # no other line has, and the dump after it (needs_oops) proves it: the same report.
     _k(
-        "RTNL: assertion failed",
+        "RTNL: assertion f",
         [
             *_WARN_LINE,
             # the line with no __warn() line right after it: printk() and dump_stack()
@@ -3394,9 +3416,15 @@ OOPSES: tuple[OopsKind, ...] = (
                 "RTNL: assertion failed in {1}",
                 stack=_s(*_TRACE),
             ),
+            _F(
+                lazy_rx(_RTNL_ASSERT_CUT + r"[ \t]*\n(?!(?:.*\n)?.*WARNING: )"),
+                "RTNL: assertion failed in {1}",
+                stack=_s(*_TRACE),
+            ),
         ],
         absorbs=("WARNING:",),
         absorb_lines=2,
+        shape=r"RTNL: assertion failed|" + _RTNL_ASSERT_CUT + r"\s*$",
         needs_oops=True,
     ),
     # fs/proc/proc_sysctl.c __register_sysctl_table() (3.4+): sysctl_check_table()'s
@@ -3405,12 +3433,22 @@ OOPSES: tuple[OopsKind, ...] = (
     # table, then the registration fails through dump_stack(); 2.6.24-3.3's
     # kernel/sysctl_check.c set_fail() the same words before its dump_stack(). Titled by
     # the code that registered the table: the trace's first function past the
-    # registration helpers.
+    # registration helpers. journalctl's pager (less -S) at 50..57 columns cuts the line
+    # before its path and ends it in its mark (taint.PAGER_MARK): "sysctl table check >"
+    # .. "... failed:>". No other line says "sysctl table check", and the dump after it
+    # (needs_oops) proves it: the same report, its cut repeats (a bad table's every bad
+    # entry) the same report's lines.
     _k(
-        "sysctl table check failed",
+        "sysctl table check",
         [
             _F(
-                lazy_rx("sysctl table check failed: "),
+                lazy_rx(
+                    "sysctl table check (?:failed: |(?:"
+                    + _cut_rx("failed:")
+                    + ")?"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*(?:\n|$))"
+                ),
                 "sysctl table check failed in {1}",
                 stack=_s(
                     *_TRACE,
@@ -3418,8 +3456,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 ),
             )
         ],
-        absorbs=("sysctl table check failed",),
+        absorbs=("sysctl table check",),
         absorb_lines=8,
+        shape=r"sysctl table check(?: failed|(?: (?:"
+        + _cut_rx("failed:")
+        + ")?)?"
+        + re.escape(PAGER_MARK)
+        + r"\s*$)",
         needs_oops=True,
     ),
     # kernel/irq/spurious.c note_interrupt(): an interrupt line that kept firing with no
@@ -3455,10 +3498,16 @@ OOPSES: tuple[OopsKind, ...] = (
     # (arch/x86/kernel/irq_32.c do_IRQ()), MIPS and LoongArch: "do_IRQ: stack overflow: %ld"
     # (the bytes left), then dump_stack() from the interrupt, whose trace runs on into the
     # interrupted task's. Titled as the other stack overflows (overflow_frame()).
+    # journalctl's pager (less -S) at 48..57 columns cuts the line after "stack" and ends
+    # it in its mark (taint.PAGER_MARK): "do_IRQ: stack ov>" .. "... overflow: 17>"; no
+    # other line begins "do_IRQ: stack", and the dump after it (needs_oops) proves it.
     _k(
-        "do_IRQ: stack overflow",
-        [_irq_stack_overflow("do_IRQ: stack overflow: ")],
-        shape=r"do_IRQ: stack overflow:(?:\s+-?\d+)?\s*$",
+        "do_IRQ: stack",
+        [
+            _irq_stack_overflow("do_IRQ: stack overflow: "),
+            _irq_stack_overflow(_IRQ_STACK_OVERFLOW_CUT),
+        ],
+        shape=r"do_IRQ: stack overflow:(?:\s+-?\d+)?\s*$|" + _IRQ_STACK_OVERFLOW_CUT + r"\s*$",
         needs_oops=True,
     ),
     # x86_64's own check (CONFIG_DEBUG_STACKOVERFLOW): 2.6.16-2.6.24
@@ -3469,12 +3518,18 @@ OOPSES: tuple[OopsKind, ...] = (
     # (a WARNING report, whose lines these are), 3.x-4.x "do_IRQ(): %s has overflown the
     # kernel stack (...)" (no match here: syzkaller's WARNING rules title it).
     _k(
-        "near stack overflow",
-        [_irq_stack_overflow(r"do_IRQ: .* near stack overflow \(cur:")],
+        "near st",
+        [
+            _irq_stack_overflow(r"do_IRQ: .* near stack overflow \(cur:"),
+            _irq_stack_overflow(_NEAR_STACK_OVERFLOW_CUT),
+        ],
         # (the figures may be cut off onto the next line: a mail client's or a terminal's
         # wrap; or cut off by journalctl's pager, less -S, which ends the line in its mark,
-        # taint.PAGER_MARK: "(cur:ffffc90000628000,rsp:ffff>")
-        shape=r"do_IRQ: .+ near stack overflow(?: \(cur:[0-9a-f,rsp:]*(?:\)|>)?)?\s*$",
+        # taint.PAGER_MARK: "(cur:ffffc90000628000,rsp:ffff>"; or its words, at 50..56
+        # columns after journalctl's prefix: "do_IRQ: sh near sta>" .. "... overflo>")
+        shape=r"do_IRQ: .+ near stack overflow(?: \(cur:[0-9a-f,rsp:]*(?:\)|>)?)?\s*$|"
+        + _NEAR_STACK_OVERFLOW_CUT
+        + r"\s*$",
         needs_oops=True,
     ),
     # x86 IBT: exc_control_protection() (6.2+ arch/x86/kernel/cet.c do_kernel_cp_fault())
@@ -3538,11 +3593,22 @@ OOPSES: tuple[OopsKind, ...] = (
     # line, func), then spl_dumpstack()'s "Showing stack for process %d" and dump_stack();
     # the task then sleeps forever, the kernel runs on. Titled by the function the PANIC
     # line names, the one whose check failed (as "kernel BUG in" names the BUG()'s).
+    # journalctl's pager (less -S) cuts the line before its function's "()" at 50..56
+    # columns and ends it in its mark (taint.PAGER_MARK): "PANIC at hotfence_crash.c>".
+    # spl_dumpstack()'s "Showing stack for process %d" and dump_stack() follow (the
+    # kind's needs_oops): the function is the trace's first past spl_panic(), its caller.
     _k(
         "PANIC at",
-        [_F(lazy_rx(r"PANIC at\s+[\w.\-]+:\d+:(\w+)\(\)"), "PANIC in {1}")],
+        [
+            _F(lazy_rx(r"PANIC at\s+[\w.\-]+:\d+:(\w+)\(\)"), "PANIC in {1}"),
+            _F(
+                lazy_rx(_SPL_PANIC_CUT + r"[ \t]*\nShowing st"),
+                "PANIC in {1}",
+                stack=_s(*_TRACE, skip=("^spl_dumpstack$", "^spl_panic$")),
+            ),
+        ],
         # (a mail client may wrap the line after "at")
-        shape=r"PANIC at(?: [\w.\-]+:\d+:\w+\(\))?\s*$",
+        shape=r"PANIC at(?: [\w.\-]+:\d+:\w+\(\))?\s*$|" + _SPL_PANIC_CUT + r"\s*$",
         needs_oops=True,
     ),
     # The same failure before SPL 0.7 (module/spl/spl-debug.c, 2.6.26-4.x kernels):

@@ -309,7 +309,7 @@ SCAN_NEEDLES = (
     # 2.6.16-2.6.24 arch/x86_64/kernel/irq.c stack_overflow_check(), after "stack", the
     # row going on "overflow (cur:ffff810012345000,rsp:...)": _wrapped_header reads the
     # two as one line)
-    "near stack",
+    "near st",  # (and "do_IRQ: %s near st>": a pager's cut, less -S, at 52..56 columns)
     # (and "do_IRQ: stack": a wrap at 66-68 columns, after a syslog prefix and a printk
     # time, cuts powerpc's "do_IRQ: stack overflow: %ld" (6.1 arch/powerpc/kernel/irq.c
     # check_stack_overflow()) after "stack", the row going on "overflow: 1728")
