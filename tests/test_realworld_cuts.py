@@ -1050,3 +1050,35 @@ def test_an_irq_stack_overflow_line_a_pager_cut_in_its_words_is_the_overflow(
             (want.title, False),
             ("do_IRQ: stack overflow in corrupted", True),
         ), columns
+
+
+def test_a_pid_a_pager_cut_is_no_pid_and_keeps_its_report() -> None:
+    # dump_stack_print_info() (lib/dump_stack.c, 6.1: "CPU: %d PID: %d Comm: %.20s ...";
+    # 6.12 "CPU: %d UID: %u PID: %d Comm: ...") and __warn() (kernel/panic.c, 6.1:
+    # "WARNING: CPU: %d PID: %d at %pS") put the pid at 51..56 columns after journalctl's
+    # prefix: its pager (less -S) cuts "PID: 142" to "PID: 14>" and "PID: 117" to "PID:
+    # 11>". The digits before the mark are no pid (another task's, or none): every
+    # report of every in-repo log paged at 48..56 names a pid the log prints whole, or
+    # none. A task header so cut is a task header all the same: the WARNING whose trace
+    # entries the pager cut too stays a report (riscv64's at 51..53 columns).
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        console = path.read_text(errors="replace")
+        for columns in range(48, 57):
+            paged = _paged_journal(console, columns)
+            for got in parse_log(paged):
+                if got.pid is not None:
+                    assert re.search(rf"(?:PID: |pid: *|pid=|\w:){got.pid}(?!\d)", console), (
+                        path.name,
+                        columns,
+                        got.pid,
+                    )
+                    checked += 1
+    assert checked > 1000
+    console = (DATA / "riscv64-6.12.117+deb13-mod-warn.log").read_text()
+    (want,) = parse_log(console)
+    for columns in range(51, 54):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"kernel: CPU: 0 UID: 0 PID: 1\d{0,2}>\n", paged), columns
+        (got,) = parse_log(paged)
+        assert (got.type, got.cpu, got.pid) == (want.type, want.cpu, None), columns

@@ -343,7 +343,16 @@ _CRASH_TASK_RE = re.compile(
     r'^\s*PID: (?P<pid>\d+)\s+TASK: [0-9a-f]+\s+CPU: (?P<cpu>\d+)\s+COMMAND: "(?P<comm>[^"]{1,20})"'
 )
 _CPU_RES = (
-    re.compile(r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?P<pid>\d+)"),
+    # (a pid right before a pager's mark at the line's end, taint.PAGER_MARK, is cut: at
+    # 51..54 columns journalctl's pager leaves "CPU: 0 UID: 0 PID: 14>" of "PID: 142" and
+    # __warn()'s "WARNING: CPU: 0 PID: 11>" of "PID: 117": the CPU before it is whole)
+    re.compile(
+        r"CPU: ?(?P<cpu>\d+),? (?:UID: \d+ )?PID: (?:(?P<pid>\d+)(?!\d|"
+        + re.escape(PAGER_MARK)
+        + r"\s*$)|(?=\d+"
+        + re.escape(PAGER_MARK)
+        + r"\s*$))"
+    ),
     _CRASH_TASK_RE,
     re.compile(r"^CPU:? +(?P<cpu>\d+)(?: |$)"),  # i386/ARM "CPU:    0", x86_64 2.6 "CPU 3 "
     re.compile(r"^Cpu (?P<cpu>\d+)\s*$"),  # MIPS __show_regs() before 3.10: "Cpu %d"
@@ -1044,6 +1053,10 @@ class TaskFields:
     taint_said: bool = False
     hardware: str | None = None
     suse: bool = False  # the header names a SUSE build ("... #1 SLE15-SP4 35a3c2e")
+    # The CPU of a line that a pager cut in its pid ("WARNING: CPU: 0 PID: 8>"): a later
+    # line's whole pid on that CPU (dump_stack_print_info()'s "CPU: 0 PID: 83 Comm: s>")
+    # is the one the cut lost.
+    cut_pid_cpu: int | None = None
 
 
 def task_fields(
@@ -1313,7 +1326,14 @@ def _read_separate_lines(out: TaskFields, t: str) -> None:
             hexcpu = m.group("hexcpu") if "hexcpu" in m.re.groupindex else None
             out.cpu = int(hexcpu, 16) if hexcpu is not None else int(m.group("cpu"))
             if out.pid is None and "pid" in m.re.groupindex:
-                out.pid = int(m.group("pid"))
+                if m.group("pid") is not None:
+                    out.pid = int(m.group("pid"))
+                elif m.re is _CPU_RES[0]:
+                    out.cut_pid_cpu = out.cpu
+    elif out.pid is None and out.cut_pid_cpu is not None:
+        m = _CPU_RES[0].search(t)
+        if m is not None and m.group("pid") is not None and int(m.group("cpu")) == out.cut_pid_cpu:
+            out.pid = int(m.group("pid"))
 
 
 # mm/slub.c slab_bug(): "BUG %s (%s): %pV", the cache and print_tainted() of before the

@@ -1587,7 +1587,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
             rep.start, rep.start_line = lead[0].start, lead[0].number
             rep.text = _out("\n".join(regs + own), from_bytes)
             rep.rip = rep.rip or rip_frame(regs)
-    _fill_task_fields(rep, own, prefix, from_bytes, near)
+    pid_cut = _fill_task_fields(rep, own, prefix, from_bytes, near)
     # (UML's show_regs() prints print_modules()'s line before its fault's panic, with
     # the registers: arch/x86/um/sysrq_64.c, sysrq_32.c show_regs())
     listed = uml_regs + own_lines if uml_regs else own_lines
@@ -1600,10 +1600,17 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     _keep_to_hung_task(rep, ext.header.text, from_bytes)
     # (a header a pager cut is no more explained by its title being marked corrupted)
     unexplained = fmt is None and corrupted in ("", CORRUPTED_CUT_HEADER) or ext.kind.needs_oops
-    if unexplained and rep.rip is None and rep.pid is None and not _uncut_frames(rep, own_cpu):
+    if (
+        unexplained
+        and rep.rip is None
+        and rep.pid is None
+        and not pid_cut
+        and not _uncut_frames(rep, own_cpu)
+    ):
         # A header word (a program's "WARNING: ...", a fuzzer's "INFO: Seed: 1") that no
         # title regex of the kernel's messages matches, with nothing of an oops after it:
-        # the kernel prints a task header, registers or a stack with every report.
+        # the kernel prints a task header, registers or a stack with every report. (A
+        # task header a pager cut in its pid, "CPU: 0 UID: 0 PID: 14>", is one.)
         return None
     g = guilty_in_text(
         title,
@@ -1860,10 +1867,10 @@ def _fill_task_fields(
     prefix: list[str],
     from_bytes: bool,
     near: list[bool] | None = None,
-) -> None:
+) -> bool:
     """The task, CPU and kernel that the report's ``own`` lines name, and what they leave
     unsaid from its ``prefix``; the task from the ``near`` prefix lines only
-    (fields.task_fields)."""
+    (fields.task_fields). True when a line named the task's pid but a pager cut it."""
     f = task_fields(own, prefix, near)
     rep.cpu, rep.pid = f.cpu, f.pid
     rep.comm = _out(f.comm, from_bytes) if f.comm is not None else None
@@ -1872,3 +1879,4 @@ def _fill_task_fields(
     if f.taint is not None:
         rep.taint = f.taint
         rep.taint_flags = decode_taint(f.taint, suse=f.suse)
+    return f.pid is None and f.cut_pid_cpu is not None
