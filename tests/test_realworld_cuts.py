@@ -1082,3 +1082,29 @@ def test_a_pid_a_pager_cut_is_no_pid_and_keeps_its_report() -> None:
         assert re.search(r"kernel: CPU: 0 UID: 0 PID: 1\d{0,2}>\n", paged), columns
         (got,) = parse_log(paged)
         assert (got.type, got.cpu, got.pid) == (want.type, want.cpu, None), columns
+
+
+def test_an_mce_panic_a_pager_cut_after_its_machine_check_line_is_the_mce() -> None:
+    # x86 mce_panic() (6.1 arch/x86/kernel/cpu/mce/core.c): print_mce()'s records ("mce:
+    # [Hardware Error]: CPU %d: Machine Check%s: ..."), pr_emerg(HW_ERR "Machine check:
+    # %s\n", exp), then panic("Fatal machine check"). journalctl's pager (less -S) at
+    # 50..75 columns cuts the record's first line before "Check E" (a corrected error's
+    # record reads so too) and the panic in its message: the panic right after "Machine
+    # check: ..." is still the machine check, a hardware error, not a DoS.
+    console = (DATA / "x86-mce-fatal.log").read_text()
+    (want,) = parse_log(console)
+    for columns in range(50, 76):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"kernel: mce: \[Hardware Erro[^\n]*>\nJul[^\n]* Kernel panic", paged)
+        assert re.search(r"Kernel panic - not [^\n]*>\n", paged), columns
+        (got,) = parse_log(paged)
+        assert (got.title, got.type) == (want.title, want.type), columns
+    # a corrected error's records before an unrelated panic leave that panic its own
+    console = (DATA / "x86-6.1.0-56-host-trouble.log").read_text()
+    for columns in range(50, 76):
+        for got in parse_log(_paged_journal(console, columns)):
+            assert str(got.type) != "HARDWARE-ERROR", columns
+    # without the "Machine check: %s" line right before it, the cut panic is no MCE's
+    lines = _paged_journal((DATA / "x86-mce-fatal.log").read_text(), 60).split("\n")
+    alone = "\n".join(ln for ln in lines if "]: Ma" not in ln)
+    assert "MCE" not in parse_log(alone)[0].title

@@ -1544,6 +1544,9 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
             alts = retitled[1:] + [raw_title] + alts
             raw_title = retitled[0]
     title = normalise(raw_title)
+    if corrupted and title.startswith("kernel panic:") and _mce_panic_cut(ext):
+        # (mce_panic()'s own panic, its message and its record's first line cut: see above)
+        title, corrupted = MCE_CUT_TITLE, ""
     if not corrupted:
         # Judged on everything read, as syzkaller does: a stack keyword with no frames
         # after it, even past the next report, means the output is mangled.
@@ -1859,6 +1862,61 @@ def _near(line: Line, header: Line) -> bool:
         return True
     gap = least_gap(wall_time(line.raw), head_wall)
     return gap is None or gap <= _TASK_LINE_SPAN
+
+
+# x86 mce_panic() (6.1 arch/x86/kernel/cpu/mce/core.c; pr_fmt "mce: ", HW_ERR "[Hardware
+# Error]: ") prints every pending record through print_mce() (__print_mce()'s "CPU %d:
+# Machine Check%s: %Lx Bank %d: %016Lx", "RIP ...", "TSC ...", "PROCESSOR ...", then
+# "Run the above through 'mcelog --ascii'"), then pr_emerg(HW_ERR "Machine check: %s\n",
+# exp) and panic(msg): "Fatal machine check" (do_machine_check(), mce_reign()), "Fatal
+# local machine check", "Machine check from unknown source", "Timeout synchronizing
+# machine check over CPUs". journalctl's pager (less -S) at 50..75 columns cuts the
+# record's first line before "Check E" ("mce: [Hardware Error]: CP>" .. "... Machine C>",
+# which a corrected error's record prints too) and the panic in its message ("Kernel
+# panic - not syncin>" .. "... Fatal machi>"): the panic was the report, a DoS. A panic
+# right after "mce: [Hardware Error]: Machine check: ..." (cut anywhere past the prefix's
+# "Erro"), its message what is left of one of mce_panic()'s, is that machine check's; the
+# default notifier's "Machine check events logged" for a corrected error comes before its
+# records, never right before a panic.
+def _cut_words(words: str) -> str:
+    """A pattern for ``words`` cut anywhere, none of them left too: "ab" -> "(?:a(?:b)?)?"."""
+    return "".join(f"(?:{re.escape(ch)}" for ch in words) + ")?" * len(words)
+
+
+_MCE_EXP_LINE_RE = re.compile(
+    r"mce: \[Hardware Erro"
+    + _cut_words("r]: Machine check:")
+    + r"(?:(?<=check:) .*)?(?:"
+    + re.escape(PAGER_MARK)
+    + r")?\s*$"
+)
+_MCE_PANIC_MESSAGES = (
+    "Fatal machine check",
+    "Fatal Machine check",
+    "Fatal local machine check",
+    "Machine check from unknown source",
+    "Timeout synchronizing machine check over CPUs",
+)
+_CUT_PANIC_MESSAGE_RE = re.compile(
+    r"Kernel panic - not "
+    + _cut_words("syncing: ")
+    + r"(?P<message>(?<=: ).*?)?"
+    + re.escape(PAGER_MARK)
+    + r"\s*$"
+)
+MCE_CUT_TITLE = "MCE: machine check in bank NUM status ADDR"
+
+
+def _mce_panic_cut(ext: Extracted) -> bool:
+    """Is the report's header mce_panic()'s panic line that a pager cut in its message,
+    right after its "Machine check: %s" line (see above)?"""
+    m = _CUT_PANIC_MESSAGE_RE.search(ext.header.text)
+    if m is None or not ext.prefix or ext.prefix[-1].number != ext.header.number - 1:
+        return False
+    message = m.group("message") or ""
+    if not any(whole.startswith(message) for whole in _MCE_PANIC_MESSAGES):
+        return False
+    return _MCE_EXP_LINE_RE.match(ext.prefix[-1].text) is not None
 
 
 def _fill_task_fields(
