@@ -1108,3 +1108,29 @@ def test_an_mce_panic_a_pager_cut_after_its_machine_check_line_is_the_mce() -> N
     lines = _paged_journal((DATA / "x86-mce-fatal.log").read_text(), 60).split("\n")
     alone = "\n".join(ln for ln in lines if "]: Ma" not in ln)
     assert "MCE" not in parse_log(alone)[0].title
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mips-4.19-bug",
+        "mips-4.19-bug-report-bug",
+        "mipsel-6.1.0-50-mod-bug",
+        "mips64el-6.1.0-50-mod-bug",
+    ],
+)
+def test_a_mips_bug_line_a_pager_cut_before_its_counter_is_the_bug(name: str) -> None:
+    # MIPS do_trap_or_bp() -> die_if_kernel("Kernel bug detected", regs) -> die() (4.19,
+    # 6.1 arch/mips/kernel/traps.c): "%s[#%d]:", then show_registers(). journalctl's
+    # pager (less -S) at 48..52 columns cuts it before its counter ends ("Kernel bug
+    # detec>" .. "... detected[#>"): the same BUG, one report (report_bug()'s "kernel BUG
+    # at" line before it, cut too, keeps it as its own line), titled whole or corrupted.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)
+    assert len(want) == 1
+    for columns in range(48, 54):
+        paged = _paged_journal(console, columns)
+        assert re.search(r"kernel: Kernel bug detec[a-z\[#\d]*>\n", paged), columns
+        (got,) = parse_log(paged)
+        assert got.type == want[0].type, columns
+        assert got.title in (want[0].title, "kernel BUG in corrupted"), columns

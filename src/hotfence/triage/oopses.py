@@ -1283,6 +1283,12 @@ def _cut_rx(words: str) -> str:
 # ..."), or a pager's cut of it (its mark, taint.PAGER_MARK) before or in the "at"
 _KFENCE_AT = r"(?: at\b|(?: a?)?" + re.escape(PAGER_MARK) + r"[ \t]*(?=\n|\Z))"
 
+# MIPS die()'s "Kernel bug detected[#%d]:" cut by a pager (less -S) before its counter
+# ends and ended in its mark (see its kind below)
+MIPS_BUG_CUT = (
+    r"Kernel bug de(?:" + _cut_rx("tected[#") + r"(?:(?<=#)\d*)?)?" + re.escape(PAGER_MARK)
+)
+
 # print_mce()'s first line cut by a pager before "Exception:" (see its kind below)
 _MCE_LINE_CUT = (
     r"(?:(?<!Error\]: )CPU \d+: Machine C(?:"
@@ -3750,6 +3756,23 @@ OOPSES: tuple[OopsKind, ...] = (
         "Kernel bug detected[#",
         [_F(lazy_rx(r"Kernel bug detected\[#"), "kernel BUG in {1}", stack=_s(*_RIP_TRACE))],
     ),
+    # The same line (4.19 and 6.1 do_trap_or_bp() -> die_if_kernel("Kernel bug detected",
+    # regs) -> die(): "%s[#%d]:\n") as journalctl's pager (less -S) at 48..51 columns cuts
+    # it before its "[#" and ends it in its mark (taint.PAGER_MARK): "Kernel bug detec>"
+    # .. "... detected[>". No other kernel line begins "Kernel bug de", and die()'s
+    # show_registers() after it (needs_oops) proves it: the same BUG.
+    _k(
+        "Kernel bug de",
+        [
+            _F(
+                lazy_rx(MIPS_BUG_CUT + r"[ \t]*(?:\n|$)"),
+                "kernel BUG in {1}",
+                stack=_s(*_RIP_TRACE),
+            )
+        ],
+        shape=MIPS_BUG_CUT + r"\s*$",
+        needs_oops=True,
+    ),
     # arch/mips and arch/loongarch die(): "<what>[#1]:" alone on its line, then
     # show_registers(): "Oops" after "Unable to handle kernel paging request", and the
     # traps' own words ("Unhandled kernel unaligned access", "Reserved instruction in
@@ -4377,6 +4400,7 @@ REPORT_START_IGNORES = tuple(
         # powerpc __die() after its "BUG: Kernel NULL pointer dereference" or "kernel BUG at"
         r"Oops: [A-Z][^,]*, sig: \d+ \[#\d+\]",
         r"Kernel bug detected\[#\d+\]",
+        MIPS_BUG_CUT,  # (or by a pager before its die counter ends)
         # MIPS die() after "CPU 0 Unable to handle kernel paging request ..."
         r"[A-Za-z]\[#\d+\]:\s*$",
         # sparc die_if_kernel() after report_bug()'s "kernel BUG at" (its trap instruction)

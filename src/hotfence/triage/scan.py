@@ -277,7 +277,7 @@ SCAN_NEEDLES = (
     "Alignment trap",
     "SError Interrupt",
     "CFI failure",
-    "Kernel bug detected",
+    "Kernel bug de",  # (MIPS die()'s "Kernel bug detected[#1]:", or a pager's cut of it)
     "Oops",  # arc die()'s "Oops" alone on its line
     ": Code=",  # parisc parisc_terminate()
     " (code ",  # parisc die_if_kernel()
