@@ -562,6 +562,25 @@ def test_a_hard_lockup_line_a_pager_cut_in_detected_is_the_hard_lockup(name: str
 
 @pytest.mark.parametrize(
     ("name", "widths"),
+    [("x86-6.6-hard-lockup-buddy", range(46, 56)), ("rhel7-hard-lockup-nmi-panic", range(50, 56))],
+)
+def test_a_hard_lockup_line_a_pager_cut_in_watchdog_is_the_hard_lockup(
+    name: str, widths: range
+) -> None:
+    # The same line at 46..55 columns (50..55 after RHEL 7's "NMI watchdog: "): "watchdog:
+    # Watch>" .. "watchdog: Watchdog d>". No other line of kernel/watchdog*.c starts "W"
+    # after its pr_fmt: still the hard lockup, never the panic's cut "Kernel panic - not>"
+    # (kernel panic, DoS) after it.
+    _assert_cut_keeps_kind(name, widths, r"watchdog: Watch[a-z ]*>\n")
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    for columns in widths:
+        got = parse_log(_paged_journal(console, columns))[0]
+        assert (got.start_line, got.cpu) == (want.start_line, want.cpu), columns
+
+
+@pytest.mark.parametrize(
+    ("name", "widths"),
     [("arm64-6.1.0-50-oom", range(60, 68)), ("x86-6.18.44-memcg-oom", range(74, 90))],
 )
 def test_a_kill_line_a_pager_cut_in_its_process_names_it_or_is_corrupted(

@@ -1365,9 +1365,9 @@ def _cut_fault_formats(first_word_rx: Callable[[str], str]) -> tuple[Format, ...
 
 # The hard lockup's line, whole or cut by a pager before its CPU, or in its words after
 # the "watchdog: " of its pr_fmt ("watchdog: Watchdog detected h>", "watchdog: Watchdog
-# de>", see its kind)
+# de>", "NMI watchdog: Watch>", see its kind)
 _HARD_LOCKUP_LINE = (
-    "Watchdog de(?:tected h(?:ard LOCKUP(?: on cpu|(?:"
+    "Watch(?:dog de(?:tected h(?:ard LOCKUP(?: on cpu|(?:"
     + _cut_rx(" on cp")
     + ")?"
     + re.escape(PAGER_MARK)
@@ -1377,6 +1377,10 @@ _HARD_LOCKUP_LINE = (
     + re.escape(PAGER_MARK)
     + r"[ \t]*(?:\n|$))|(?<=watchdog: Watchdog de)(?:"
     + _cut_rx("tected ")
+    + ")?"
+    + re.escape(PAGER_MARK)
+    + r"[ \t]*(?:\n|$))|(?<=watchdog: Watch)(?:"
+    + _cut_rx("dog d")
     + ")?"
     + re.escape(PAGER_MARK)
     + r"[ \t]*(?:\n|$))"
@@ -4080,7 +4084,7 @@ OOPSES: tuple[OopsKind, ...] = (
     # "NMI backtrace for cpu N" from the buddy detector) follow; the title names the
     # function it was stuck in, not the panicking CPU's idle loop.
     _k(
-        "Watchdog de",
+        "Watch",
         [
             _F(
                 lazy_rx(_HARD_LOCKUP_LINE),
@@ -4099,7 +4103,12 @@ OOPSES: tuple[OopsKind, ...] = (
         # (the panic's own "Kernel panic - not syncing: Hard LOCKUP" follows it, as
         # whole); at 56-59 columns "watchdog: Watchdog de>" .. "... detected >", no
         # other line of kernel/watchdog*.c (pr_fmt "watchdog: " or "NMI watchdog: ")
-        # starting "Watchdog d". The kind's header is what every such cut leaves.
+        # starting "Watchdog d"; at 46-55 columns (50-55 after RHEL 7's longer pr_fmt)
+        # "watchdog: Watch>" .. "watchdog: Watchdog d>": no line of theirs starts "W"
+        # but this one (3.10-6.6 pr_emerg()s: "BUG: soft lockup - CPU#%d ...", "Enabled.
+        # Permanently consumes ...", "Perf NMI watchdog permanently disabled", "Disabling
+        # watchdog on nohz_full cores ..."). The kind's header is what every such cut
+        # leaves.
         shape=_HARD_LOCKUP_LINE,
     ),
     # WARN_ON() up to 2.6.1x (include/asm-generic/bug.h; RHEL 4's 2.6.9): "Badness in %s at

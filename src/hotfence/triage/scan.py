@@ -287,10 +287,10 @@ SCAN_NEEDLES = (
     "[#",
     ", sig: ",
     "LOCKUP",  # "hard LOCKUP", "Hard LOCKUP", 2.6.x "detected LOCKUP": one needle, see below
-    # (and the hard lockup's line a pager cut in "hard LOCKUP" or "detected": "watchdog:
-    # Watchdog detected h>", "watchdog: Watchdog de>", kernel/watchdog.c
-    # watchdog_hardlockup_check(), oopses.py)
-    "Watchdog de",
+    # (and the hard lockup's line a pager cut in "hard LOCKUP", "detected" or "Watchdog":
+    # "watchdog: Watchdog detected h>", "watchdog: Watchdog de>", "NMI watchdog:
+    # Watch>", kernel/watchdog.c watchdog_hardlockup_check(), oopses.py)
+    "Watch",
     "self-det",  # powerpc's "CPU %d self-detected hard LOCKUP @ %pS", or a pager's cut of it
     "Badness in ",
     "Bad mode in ",  # arm / arm64 bad_mode() (BAD_MODE)
