@@ -395,6 +395,27 @@ def test_a_powerpc_self_detected_lockup_a_pager_cut_is_a_hard_lockup() -> None:
         assert (got.type, got.pid) == (want.type, want.pid), columns
 
 
+def test_a_powerpc_self_detected_lockup_a_pager_cut_after_its_cpu_is_a_hard_lockup() -> None:
+    # The same line at 48..55 columns: "watchdog: CPU 1 s>" .. "watchdog: CPU 1 self-d>",
+    # no "self-det" left. No other line of arch/powerpc/kernel/watchdog.c goes on "CPU %d
+    # s" (6.1: "CPU %d Hard LOCKUP", "CPU %d detected hard LOCKUP on other CPUs %*pbl",
+    # "CPU %d became unstuck TB:%lld", "CPU %d TB:%lld, last heartbeat ..."): still the
+    # hard lockup of CPU 1's task, never the soft lockup of the same spin later in the log.
+    console = (DATA / "ppc64le-6.1.0-50-mod-hardlockup.log").read_text()
+    want = parse_log(console)[0]
+    assert "watchdog: CPU 1 s>\n" in _paged_journal(console, 48)
+    start = parse_log(_paged_journal(console, 200))[0].start_line
+    for columns in range(48, 56):
+        got = parse_log(_paged_journal(console, columns))[0]
+        assert got.title == "BUG: hard lockup in corrupted", (columns, got.title)
+        assert (got.type, got.pid, got.cpu) == (want.type, want.pid, want.cpu), columns
+        assert got.start_line == start, columns
+    # a line of the detector's that goes on otherwise after "CPU %d " is no header
+    unstuck = console.replace("CPU 1 self-detected hard LOCKUP @", "CPU 1 TB:14904559233 @")
+    got = parse_log(_paged_journal(unstuck, 48))[0]
+    assert not got.title.startswith("BUG: hard lockup"), got.title
+
+
 def test_a_trace_entry_a_pager_cut_after_its_name_is_a_frame() -> None:
     # "%pS" prints an entry "f+0x1/0x2 [mod]" (kernel/kallsyms.c __sprint_symbol(), 6.1):
     # the "+" ends the name. A pager (less -S) at 60 columns cuts x86's show_trace_log_lvl()

@@ -1443,15 +1443,17 @@ LINK_AFTER_BARE_PC = {
     "epc": (rx(r"^\s*ra *: +[0-9a-f]{8,16} +{{FUNC}}"), 1),
     "TPC": (rx(r"^\s*RPC: <(?::[\w.\-]+:)?{{FUNC}}"), 5),
 }
-# soft_nmi_interrupt()'s line (see its kind), whole or cut by a pager in its words after
-# "self-det" ("watchdog: CPU 1 self-dete>")
-_PPC_SELF_DETECTED = (
-    r"CPU \d+ self-detected hard LOCKUP @|(?<=watchdog: )CPU \d+ self-det(?:"
-    + _cut_rx("ected hard LOCKUP @")
+# soft_nmi_interrupt()'s line (see its kind), whole, or cut by a pager in its words after
+# the "watchdog: " of its pr_fmt and "CPU %d s" ("watchdog: CPU 1 self-dete>", "watchdog:
+# CPU 1 s>")
+_PPC_SELF_CUT = (
+    r"(?<=watchdog: )CPU \d+ s(?:"
+    + _cut_rx("elf-detected hard LOCKUP @")
     + ")?"
     + re.escape(PAGER_MARK)
     + r"[ \t]*(?:\n|$)"
 )
+_PPC_SELF_DETECTED = r"CPU \d+ self-detected hard LOCKUP @|" + _PPC_SELF_CUT
 _PPC_HARD_LOCKUP = _F(
     lazy_rx(r"(?:Watchdog CPU:|watchdog: CPU )\d+ Hard LOCKUP|" + _PPC_SELF_DETECTED),
     "BUG: hard lockup in {1}",
@@ -4169,11 +4171,14 @@ OOPSES: tuple[OopsKind, ...] = (
     # CPU:%d detected Hard LOCKUP other CPUS:%*pbl", 4.16+ "CPU %d detected hard LOCKUP
     # on other CPUs %*pbl", before it is the CPU that noticed, no report of its own.)
     _k("Hard LOCKUP", [_PPC_HARD_LOCKUP], shape=r"(?:Watchdog CPU:|watchdog: CPU )\d+ Hard LOCKUP"),
-    # (journalctl's pager, less -S, at 56 columns cuts soft_nmi_interrupt()'s line after
-    # its "watchdog: " pr_fmt to "watchdog: CPU 1 self-dete>": the kind's header is what
-    # such a cut leaves, the rest of the words cut anywhere, 6.1 arch/powerpc/kernel/
-    # watchdog.c)
-    _k("self-det", [_PPC_HARD_LOCKUP], shape=_PPC_SELF_DETECTED),
+    _k("self-detected hard LOCKUP @", [_PPC_HARD_LOCKUP]),
+    # (journalctl's pager, less -S, at 48..73 columns cuts soft_nmi_interrupt()'s line
+    # after its "watchdog: " pr_fmt, "watchdog: CPU 1 s>" .. "watchdog: CPU 1 self-dete>"
+    # .. "... LOCKUP >": the kind's header is what such a cut leaves, the words cut
+    # anywhere past "CPU %d s", where no other line of 6.1 arch/powerpc/kernel/watchdog.c
+    # goes on so ("CPU %d Hard LOCKUP", "CPU %d detected hard LOCKUP on other CPUs
+    # %*pbl", "CPU %d became unstuck TB:%lld", "CPU %d TB:%lld, last heartbeat ..."))
+    _k("watchdog: CPU ", [_PPC_HARD_LOCKUP], shape=_PPC_SELF_CUT),
     # arch/x86/kernel/cpu/mce/core.c print_mce(): "mce: [Hardware Error]: CPU 7: Machine
     # Check Exception: 5 Bank 4: be00000000800400"; a hardware error, no kernel stack.
     # mce_panic() prints every pending record (other CPUs' banks, the final one last), then

@@ -291,7 +291,9 @@ SCAN_NEEDLES = (
     # "watchdog: Watchdog detected h>", "watchdog: Watchdog de>", "NMI watchdog:
     # Watch>", kernel/watchdog.c watchdog_hardlockup_check(), oopses.py)
     "Watch",
-    "self-det",  # powerpc's "CPU %d self-detected hard LOCKUP @ %pS", or a pager's cut of it
+    # powerpc's "CPU %d self-detected hard LOCKUP @ %pS" a pager cut before "LOCKUP", its
+    # "watchdog: " pr_fmt before it (arch/powerpc/kernel/watchdog.c, oopses.py)
+    "watchdog: CPU ",
     "Badness in ",
     "Bad mode in ",  # arm / arm64 bad_mode() (BAD_MODE)
     "Bad page state ",  # before 2.6.28 bad_page() printed no "BUG: " (oopses.py)
