@@ -13,7 +13,7 @@ import pytest
 
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
-from test_realworld_wrap import _bugzilla_syslog, _flag_facts
+from test_realworld_wrap import _bugzilla_syslog, _flag_facts, _uax14_wrap
 
 DATA = Path(__file__).parent / "data" / "realworld"
 
@@ -313,3 +313,22 @@ def test_a_header_a_quote_unaware_rewrap_cut_past_an_unquoted_row_is_found(
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
     (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
     assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want
+
+
+@pytest.mark.parametrize("width", [67, 68, 69, 70])
+def test_a_header_a_mail_wrap_cut_after_its_hyphen_is_found(width: int, tmp_path: Path) -> None:
+    """A /var/log/messages paste wrapped by a mail client breaking lines by UAX #14, which
+    may break after a hyphen (LB21): soft_nmi_interrupt()'s "CPU %d self-detected hard
+    LOCKUP @ %pS" (6.1 arch/powerpc/kernel/watchdog.c, after its "watchdog: " pr_fmt) at
+    67-70 columns goes on "detected hard LOCKUP @ __delay+0x50/0x70" after "... watchdog:
+    CPU 1 self-". The two rows, read as one with no blank between them, are the header
+    (scan._wrapped_header, extract._hyphen_cut): the hard lockup is the log's first report,
+    by parse_log and on the CLI's path, never lost to the RCU stall after it."""
+    messages, _ = _bugzilla_syslog((DATA / "ppc64le-6.1.0-50-mod-hardlockup.log").read_text())
+    mailed = "\n".join("\n".join(_uax14_wrap(line, width)) for line in messages.split("\n"))
+    assert "] watchdog: CPU 1 self-\ndetected hard LOCKUP @ __delay" in mailed
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert want[0][0][0] == "BUG: hard lockup in hotfence_crash_hardlockup"
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "mail.txt").write_text(mailed)
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "mail.txt")).reports] == want
