@@ -6,6 +6,7 @@ lengths). Each must give the reports and facts of the log unquoted and unwrapped
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
-from test_realworld_wrap import _bugzilla_syslog, _flag_facts, _uax14_wrap
+from test_realworld_wrap import _bugzilla_comment, _bugzilla_syslog, _flag_facts, _uax14_wrap
 
 DATA = Path(__file__).parent / "data" / "realworld"
 
@@ -332,3 +333,28 @@ def test_a_header_a_mail_wrap_cut_after_its_hyphen_is_found(width: int, tmp_path
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
     (tmp_path / "mail.txt").write_text(mailed)
     assert [_flag_facts(r) for r in triage_input(str(tmp_path / "mail.txt")).reports] == want
+
+
+@pytest.mark.parametrize("width", [66, 67, 68])
+@pytest.mark.parametrize(
+    "name", ["ppc64le-6.1.0-50-mod-hardlockup", "riscv64-6.12.117+deb13-mod-hardlockup"]
+)
+def test_an_rcu_stall_a_narrow_wrap_cut_keeps_its_late_nmi_answer(name: str, width: int) -> None:
+    """An RCU stall's "Sending NMI from CPU %d to CPUs %*pbl:" (lib/nmi_backtrace.c
+    nmi_trigger_cpumask_backtrace()) waits for the stalled CPU's answer, which comes late
+    when it spins with interrupts off: after the 6.12 kernel/rcu/tree_stall.h "%s kthread
+    timer wakeup didn't happen ..." part on riscv, then "NMI backtrace for cpu %d"
+    (nmi_cpu_backtrace()); right after the wait on powerpc, "CPU %d became unstuck
+    TB:%lld" (6.1 arch/powerpc/kernel/watchdog.c wd_smp_clear_cpu_pending()) and the
+    CPU's dump. A /var/log/messages paste wrapped at 66-68 columns cuts each of them
+    before the words that tell it: "... rcu: rcu_sched" then "kthread timer wakeup ...",
+    "... NMI backtrace for" (or "... for cpu") then "0", "... watchdog: CPU 1" then
+    "became unstuck TB:...". The stall still reads on to the stalled CPU's dump: its
+    task, taint and frames, titled by them, never "in corrupted"."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text())
+    mailed = _bugzilla_comment(messages, width)
+    assert re.search(r"\] (?:NMI backtrace for(?: cpu)?|watchdog: CPU 1)\n", mailed)
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    stalls = [w for w in want if w[0][0] == "INFO: rcu detected stall in proc_reg_write"]
+    assert stalls and all(w[0][3] == "sh" for w in stalls)
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
