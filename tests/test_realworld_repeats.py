@@ -213,3 +213,57 @@ def test_a_log_then_its_copy_from_the_first_line_ends_the_report(
         assert [(_facts(r), r.rip, r.start_line, r.end_line) for r in reports] == [
             (_facts(w), w.rip, w.start_line, w.end_line) for w in want
         ], name
+
+
+def _lagging(lines: list[str], lag: int) -> list[str]:
+    """``lines`` as two consoles wrote them to one capture, the second ``lag`` lines
+    behind the first: each line, then the second console's copy of the line ``lag``
+    before it."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i >= lag:
+            out.append(lines[i - lag])
+    return out + lines[len(lines) - lag :]
+
+
+_LAGGING = [
+    "x86-6.12.115-null-deref",
+    "x86-6.6-hard-lockup-buddy",
+    "centos7-dockerd-ip6mr",
+    "arm64-6.1-oops",
+    "arm64-6.1.0-50-mod-softlockup",
+    "arm64-6.1.0-50-mod-slub-poison",
+    "armhf-6.1.0-50-mod-stack-overflow",
+    "i386-6.1.0-50-hung-task",
+    "mips-4.19-bug",
+    "mips64el-6.1.0-50-mod-softlockup",
+    "ppc64le-6.1.0-50-mod-null",
+    "riscv64-6.12.117+deb13-mod-slub-redzone",
+    "s390x-6.1.0-50-kill-init",
+    "arm64-6.1.0-50-oom",
+    "mipsel-6.1.0-50-oom",
+    "x86-6.18.44-memcg-oom",
+]
+
+
+@pytest.mark.parametrize("name", _LAGGING)
+@pytest.mark.parametrize("lag", [1, 3, 7])
+def test_two_consoles_one_behind_the_other_are_read_once(name: str, lag: int) -> None:
+    """Two consoles on one capture, the second a few lines behind the first: a serial
+    console and netconsole logged into one file, util-linux ``dmesg -w`` in the terminal
+    the console writes to. Every stamped line comes again a few lines later, amid the
+    first console's next ones. Printk time went back at each copy: the report ended
+    there, cut (no trace, no task, corrupted), and its copied lines made reports of their
+    own ("Internal error", "kernel panic: Fatal exception"); an OOM dump was read from
+    its copied first line on, each frame twice. The kernel stamps each record once
+    (kernel/printk/printk.c print_time()): a stamped header that comes again within a
+    few lines is a second console's, and so is each line of the report that came
+    before. The facts are the log's alone."""
+    log = _lines(name)
+    want = _parse(log)
+    assert want
+    for reports in _both_readers(_lagging(log, lag)):
+        assert [(_facts(r), r.rip, r.context) for r in reports] == [
+            (_facts(w), w.rip, w.context) for w in want
+        ], name

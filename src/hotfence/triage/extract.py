@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -434,6 +435,79 @@ def _comes_twice(text: str, pos: int, before: str) -> bool:
         if line.strip():
             return True
         pos = after + 1  # an empty line twice (KFENCE's after its header): read on
+    return False
+
+
+# Two consoles on one capture where one writes behind the other: a serial console and
+# netconsole (kernel/printk/printk.c hands each record to every console in turn:
+# call_console_drivers() up to 5.18, 6.1's console_emit_next_record(); netconsole's
+# write_msg(), drivers/net/netconsole.c, sends it as a UDP packet that the receiving
+# host's netcat logs into the same file a moment later), or util-linux ``dmesg -w``
+# (follow mode, sys-utils/dmesg.c reading /dev/kmsg) in the terminal the console writes
+# to. Every record then comes twice, its copy a few lines later, amid the first
+# console's next lines. How many lines later the copy comes, at most:
+_LAG_LINES = 16
+
+
+def lagged_copy(text: str, header: Line) -> list[str] | None:
+    """The lines before the stamped ``header`` (nearest last, at most twice _LAG_LINES)
+    when its record, printk time and text, comes again whole within _LAG_LINES lines
+    after it, not right after it (``is_echo``'s two consoles in step): two consoles, one
+    behind the other (see above). The kernel stamps each record once (print_time()), and
+    no header is printed twice in one microsecond: its copy is the second console's.
+    None otherwise."""
+    if header.timestamp is None:
+        return None
+    raw = header.raw
+    after = list(_lines_after(text, header.start, _LAG_LINES))
+    if not any(line == raw for _, line in after[1:]):
+        return None
+    out: list[str] = []
+    end = header.start - 1
+    while end > 0 and len(out) < 2 * _LAG_LINES:
+        begin = text.rfind("\n", 0, end) + 1
+        out.append(text[begin:end])
+        end = begin - 1
+    out.reverse()
+    return out
+
+
+def lag_copy(text: str, at: int) -> bool:
+    """Is the line at ``at`` a lagging console's copy (lagged_copy): a stamped line, the
+    same within twice _LAG_LINES lines before it?"""
+    end = text.find("\n", at)
+    return _lag_copy(text, at, text[at:] if end == -1 else text[at:end])
+
+
+def without_lag_copies(text: str, lines: list[Line]) -> list[Line]:
+    """``lines`` (a block's, in order) less a lagging console's copies of its records and
+    of those before it (lagged_copy), when its first line's record comes again so."""
+    before = lagged_copy(text, lines[0]) if lines else None
+    if before is None:
+        return lines
+    seen = deque(before, 2 * _LAG_LINES)
+    out: list[Line] = []
+    for line in lines:
+        if line.raw in seen and line.timestamp is not None and out:
+            continue
+        seen.append(line.raw)
+        out.append(line)
+    return out
+
+
+def _lag_copy(text: str, at: int, raw: str) -> bool:
+    """Is the line ``raw`` at ``at`` a lagging console's copy (lagged_copy): a stamped
+    line, the same within twice _LAG_LINES lines before it?"""
+    if make_line(raw, 0, 0).timestamp is None:
+        return False
+    end = at - 1
+    for _ in range(2 * _LAG_LINES):
+        if end <= 0:
+            return False
+        begin = text.rfind("\n", 0, end) + 1
+        if text[begin:end] == raw:
+            return True
+        end = begin - 1
     return False
 
 
@@ -1756,9 +1830,12 @@ def extract(
     if indent:
         header = _dedented(header, indent)
     task_ctx = task_stream(header.context)
-    limit = _read_limit(text, start, order, idx, task_ctx, kind, header)
+    before = lagged_copy(text, header)
+    limit = _read_limit(text, start, order, idx, task_ctx, kind, header, before is not None)
     prefix = _prefix_lines(text, start, header.context, first_no)
     window = _Window(text, header, kind, cands, task_ctx, indent=indent)
+    if before is not None:
+        window.lag = deque(before, 2 * _LAG_LINES)
     most = max_report_lines(header.raw)
     pos = start
     n = -1
@@ -2021,11 +2098,13 @@ def _read_limit(
     task_ctx: bool,
     kind: OopsKind,
     header: Line,
+    lagged: bool = False,
 ) -> int:
     """Where to stop reading. A single console stream: one report past the next real
     header (the lines after it only feed the corruption check, like syzkaller, which
     reads to the end of the log). A task's own lines continue past other tasks' reports,
-    up to a bound. Another stream's copy of the header's record is no header."""
+    up to a bound. Another stream's copy of the header's record is no header, nor is a
+    lagging console's copy of a line (``lagged``: lagged_copy)."""
     limit = len(text)
     context = header.context
     if not task_ctx:
@@ -2040,6 +2119,8 @@ def _read_limit(
             if context and interjected(text, line, context):
                 continue
             if own is not None and line.context != context and record_of(line) == own:
+                continue
+            if lagged and _lag_copy(text, s, text[s:] if e == -1 else text[s:e]):
                 continue
             if _absorbed_by(kind, line, header, text) and _within(text, start, s, context, absorb):
                 continue
@@ -2095,6 +2176,9 @@ class _Window:
     prev_raw: str = ""
     echo: bool = False  # every record comes twice (see feed)
     echoed: bool = False  # the line before was the second copy of its record (feed)
+    # two consoles, one behind the other (lagged_copy): the last lines read, to know a
+    # stamped line's second copy by
+    lag: deque[str] | None = None
     # lines read so far that are none of this stream's own: other contexts' lines, and
     # the rows a wrap cut off the line before (n - others: this stream's lines)
     others: int = 0
@@ -2154,6 +2238,11 @@ class _Window:
         if n and raw[:1] == "*" and is_replay_marker(raw):
             self._drop_cut_line(line_start)
             return True
+        if self.lag is not None:
+            if n and raw in self.lag and make_line(raw, 0, 0).timestamp is not None:
+                self.others += 1  # (no line of the stream's own)
+                return True  # the lagging console's copy of a record read already
+            self.lag.append(raw)
         if n and raw == self.prev_raw and not self.echoed:
             # The header printed twice with its stamp (or, without one, the line after it
             # twice as well): two consoles feed this capture, and every record comes

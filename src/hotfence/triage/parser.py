@@ -36,11 +36,13 @@ from .extract import (
     extract,
     is_oom_dump_start,
     join_wrapped,
+    lag_copy,
     line_record,
     lines_before,
     once_each,
     uml_fault_regs,
     unwrapped_line,
+    without_lag_copies,
 )
 from .fields import (
     call_trace,
@@ -979,7 +981,9 @@ def _oom_reports(
         ):
             block_start = None
             continue
-        if is_oom_dump_start(line) and not (block_start is not None and echo_copy(text, s)):
+        if is_oom_dump_start(line) and not (
+            block_start is not None and (echo_copy(text, s) or lag_copy(text, s))
+        ):
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
                 announced = None
@@ -1030,7 +1034,7 @@ def _oom_reports(
         kills.append((*announced, False))
     for start, e, m, memcg in kills:
         lines = _own_stream(list(iter_lines(text, start, e, counter.number(start))), text)
-        lines = dedent_pasted(once_each(lines)[-_OOM_BLOCK_LINES:])
+        lines = dedent_pasted(without_lag_copies(text, once_each(lines))[-_OOM_BLOCK_LINES:])
         if not lines:
             continue
         texts = [ln.text for ln in lines]
@@ -1403,7 +1407,7 @@ class _Events:
         s0, e0 = line_bounds(text, hi)
         prefixed = hi < len(text) and make_line(text[s0:e0], s0, 0).context != ""
         kinds: dict[str, _Kind] = {}  # in the order each kind was first printed
-        last: tuple[float, str] | None = None  # the stamped event line before
+        stamped: set[tuple[float, str]] = set()  # the stamped event lines read
         for i in range(first, end):
             s, e = spans[i]
             line = make_line(text[s:e], s, 0)
@@ -1411,12 +1415,13 @@ class _Events:
                 continue
             message = line.text.strip()
             if line.timestamp is not None:
-                # The same time and text twice in a row is the record printed again (two
-                # consoles on one capture, is_echo: print_time() stamps a record once):
-                # one printing.
-                if (line.timestamp, message) == last:
+                # The same time and text again is the record printed again (two consoles
+                # on one capture, in step, is_echo, or one behind the other, lagged_copy:
+                # print_time() stamps a record once): one printing.
+                record = (line.timestamp, message)
+                if record in stamped:
                     continue
-                last = (line.timestamp, message)
+                stamped.add(record)
             n = self.weights.get(s, 1)
             key = event_kind(message)
             kind = kinds.get(key)
