@@ -267,3 +267,57 @@ def test_two_consoles_one_behind_the_other_are_read_once(name: str, lag: int) ->
         assert [(_facts(r), r.rip, r.context) for r in reports] == [
             (_facts(w), w.rip, w.context) for w in want
         ], name
+
+
+def _klogd(lines: list[str]) -> list[str]:
+    """``lines`` as rsyslog's imklog writes them to /var/log/messages: its default leaves
+    the printk time in the message (ParseKernelTimestamp off)."""
+    return [
+        f"Nov 29 03:{10 + i // 3600:02d}:{i // 60 % 60:02d} box kernel: " + line
+        for i, line in enumerate(lines)
+    ]
+
+
+_TWINNED = [
+    "x86-6.12.115-null-deref",
+    "x86-6.1-warn-then-panic",
+    "x86-6.6-hard-lockup-buddy",
+    "centos7-dockerd-ip6mr",
+    "arm64-6.1-oops",
+    "arm64-6.1.0-50-mod-stack-overflow",
+    "armhf-6.1.0-50-mod-null",
+    "i386-6.1.0-50-hung-task",
+    "mips-4.19-bug",
+    "ppc64le-6.1.0-50-mod-null",
+    "riscv64-6.12.117+deb13-mod-slub-redzone",
+    "s390x-6.1.0-50-kill-init",
+    "arm64-6.1.0-50-oom",
+    "x86-6.18.44-memcg-oom",
+]
+
+
+@pytest.mark.parametrize("name", _TWINNED)
+@pytest.mark.parametrize("shape", ["klogd-journald", "journald-klogd", "console-notime"])
+def test_each_line_stamped_and_unstamped_in_turn_is_read_once(name: str, shape: str) -> None:
+    """Each kernel line twice in a row, once with its printk time and once without:
+    /var/log/messages of an rsyslog with both imklog (it reads /proc/kmsg and leaves the
+    "[time]" in the message) and imjournal (journald keeps the time out of MESSAGE), in
+    either order; a console next to ``dmesg --notime -w`` in one terminal. The report was
+    read from the copy without times, cut, with the stamped copy's header a report of
+    its own, or from the stamped one with each unstamped line taken for a wrapped rest
+    (an OOM dump's frames each twice). print_time() (kernel/printk/printk.c) stamps every
+    line of a stream alike: the same text right after itself, stamped once and once not,
+    is one record, and the stamped copy is read. The facts are the log's alone."""
+    log = _lines(name)
+    want = _parse(log)
+    assert want
+    bare = [_STAMP.sub("", line) for line in log]
+    if shape == "console-notime":
+        pairs = zip(log, bare)
+    else:
+        journal, klogd = _journal(log), _klogd(log)
+        pairs = zip(klogd, journal) if shape == "klogd-journald" else zip(journal, klogd)
+    for reports in _both_readers([x for pair in pairs for x in pair]):
+        assert [(_facts(r), r.rip, r.context) for r in reports] == [
+            (_facts(w), w.rip, w.context) for w in want
+        ], name

@@ -511,6 +511,79 @@ def _lag_copy(text: str, at: int, raw: str) -> bool:
     return False
 
 
+# Each kernel line twice in a row, once with its printk time and once without: rsyslog
+# with both imklog, which reads /proc/kmsg and leaves the "[time]" in the message (its
+# ParseKernelTimestamp is off by default), and imjournal (journald reads /dev/kmsg and
+# keeps the time as _SOURCE_MONOTONIC_TIMESTAMP, not in MESSAGE) writes both copies to
+# /var/log/messages; a console with printk.time next to ``dmesg --notime -w`` in one
+# terminal. print_time() (kernel/printk/printk.c) stamps every line of a stream alike:
+# the same text right after itself, stamped once and once not, is one record's two copies.
+def twins(first: Line, second: Line) -> bool:
+    """Are ``first`` and ``second``, one line after the other, one record's two copies,
+    one stamped and one not (see above)?"""
+    return (first.timestamp is None) != (second.timestamp is None) and first.text == second.text
+
+
+def stamped_twin_after(text: str, header: Line) -> bool:
+    """Is the line after the unstamped ``header`` its stamped copy (``twins``)? That copy,
+    whose times end the report where the kernel paused, is the report."""
+    if header.timestamp is not None:
+        return False
+    for at, raw in _lines_after(text, header.start, 1):
+        return twins(header, make_line(raw, at, 0))
+    return False
+
+
+def _twinned(text: str, header: Line) -> bool:
+    """Is the stamped ``header`` one of a pair of copies (``twins``): its unstamped copy
+    right before or right after it?"""
+    if header.timestamp is None:
+        return False
+    if header.start:
+        end = header.start - 1
+        begin = text.rfind("\n", 0, end) + 1
+        if twins(make_line(text[begin:end], begin, 0), header):
+            return True
+    return any(
+        twins(header, make_line(raw, at, 0)) for at, raw in _lines_after(text, header.start, 1)
+    )
+
+
+def unstamped_twin(text: str, line: Line, before: Line | None) -> bool:
+    """Is ``line`` a copy without printk time of the line ``before`` it or of the one
+    after it (``twins``)? The stamped copy is read, whichever came first."""
+    if line.timestamp is not None:
+        return False
+    if before is not None and twins(before, line):
+        return True
+    return any(twins(line, make_line(raw, at, 0)) for at, raw in _lines_after(text, line.start, 1))
+
+
+def twin_copy(text: str, at: int) -> bool:
+    """Is the line at ``at`` the unstamped copy of the stamped line right before it
+    (``twins``)?"""
+    if not at:
+        return False
+    end = text.find("\n", at)
+    line = make_line(text[at:] if end == -1 else text[at:end], at, 0)
+    if line.timestamp is not None:
+        return False
+    begin = text.rfind("\n", 0, at - 1) + 1
+    return twins(make_line(text[begin : at - 1], begin, 0), line)
+
+
+def without_twins(text: str, lines: list[Line]) -> list[Line]:
+    """``lines`` (a block's, in order) less the unstamped copy of each pair of ``twins``
+    when its first line is one of a pair (``_twinned``)."""
+    if not lines or not _twinned(text, lines[0]):
+        return lines
+    return [
+        line
+        for i, line in enumerate(lines)
+        if not unstamped_twin(text, line, lines[i - 1] if i else None)
+    ]
+
+
 # A mail client wraps a long line near 72-78 columns (RFC 3676's advice; Gmail's plain
 # text), and the task header is the longest line of an oops: "[ 1.9] CPU: 0 PID: 88 Comm:
 # sh Tainted: G           OE" goes on, unprefixed, "6.1.0-50-arm64 #1  Debian 6.1.176-1".
@@ -1831,11 +1904,16 @@ def extract(
         header = _dedented(header, indent)
     task_ctx = task_stream(header.context)
     before = lagged_copy(text, header)
-    limit = _read_limit(text, start, order, idx, task_ctx, kind, header, before is not None)
+    twinned = _twinned(text, header)
+    limit = _read_limit(
+        text, start, order, idx, task_ctx, kind, header, before is not None, twinned
+    )
     prefix = _prefix_lines(text, start, header.context, first_no)
     window = _Window(text, header, kind, cands, task_ctx, indent=indent)
     if before is not None:
         window.lag = deque(before, 2 * _LAG_LINES)
+    if twinned:
+        window.twinned = header
     most = max_report_lines(header.raw)
     pos = start
     n = -1
@@ -2099,19 +2177,22 @@ def _read_limit(
     kind: OopsKind,
     header: Line,
     lagged: bool = False,
+    twinned: bool = False,
 ) -> int:
     """Where to stop reading. A single console stream: one report past the next real
     header (the lines after it only feed the corruption check, like syzkaller, which
     reads to the end of the log). A task's own lines continue past other tasks' reports,
     up to a bound. Another stream's copy of the header's record is no header, nor is a
-    lagging console's copy of a line (``lagged``: lagged_copy)."""
+    lagging console's copy of a line (``lagged``: lagged_copy). (``twinned``: every line
+    comes twice, stamped and not, _twinned.)"""
     limit = len(text)
     context = header.context
     if not task_ctx:
         seen = 0
         own = record_of(header)
         # every line twice (two consoles, is_echo): absorbed lines lie twice as far
-        absorb = kind.absorb_lines * (2 if _echoed_header(text, header) else 1)
+        # (or once stamped and once not, twins; or a few lines later, lagged_copy)
+        absorb = kind.absorb_lines * (2 if lagged or twinned or _echoed_header(text, header) else 1)
         for s in order[idx + 1 :]:
             e = text.find("\n", s)
             raw = plain_line(text[s:] if e == -1 else text[s:e])
@@ -2179,6 +2260,9 @@ class _Window:
     # two consoles, one behind the other (lagged_copy): the last lines read, to know a
     # stamped line's second copy by
     lag: deque[str] | None = None
+    # each line twice, stamped and not (twins): the line before, to know a copy by (the
+    # header, stamped, then the last line read)
+    twinned: Line | None = None
     # lines read so far that are none of this stream's own: other contexts' lines, and
     # the rows a wrap cut off the line before (n - others: this stream's lines)
     others: int = 0
@@ -2288,6 +2372,11 @@ class _Window:
         line = make_line(raw, line_start, first_no + n, plain)
         if self.indent:
             line = _dedented(line, self.indent)
+        if self.twinned is not None and n:
+            before, self.twinned = self.twinned, line
+            if unstamped_twin(self.text, line, before):
+                self.others += 1  # (no line of the stream's own)
+                return True  # the record's copy without its time: the stamped one is read
         if (
             self.fault_cpu is not None
             and n

@@ -40,9 +40,13 @@ from .extract import (
     line_record,
     lines_before,
     once_each,
+    stamped_twin_after,
+    twin_copy,
+    twins,
     uml_fault_regs,
     unwrapped_line,
     without_lag_copies,
+    without_twins,
 )
 from .fields import (
     call_trace,
@@ -247,6 +251,9 @@ def _parse(
                 _note_read(text, start, read)  # (inside the report before it)
                 idx += 1
                 continue
+            if _stamped_twin_next(text, start, cands):
+                idx += 1  # the copy without its time: the stamped copy after it is read
+                continue
             try:
                 known = ahead.get(idx)
                 if known is None:
@@ -346,6 +353,16 @@ def _parse(
     out.sort(key=lambda r: r.start)
     _release_from_banner(out, from_bytes, banners, boots)
     return without_quoted_panics(out, quoted)
+
+
+def _stamped_twin_next(text: str, start: int, cands: Mapping[int, OopsKind]) -> bool:
+    """Is the header at ``start`` unstamped and the line after it its stamped copy, a
+    header too (extract.twins: rsyslog's imklog and imjournal copies, one after the
+    other)? The stamped one is the report, its times end it where the kernel paused."""
+    end = text.find("\n", start)
+    if end == -1 or end + 1 not in cands:
+        return False
+    return stamped_twin_after(text, make_line(text[start:end], start, 0))
 
 
 def _best_copy(first: Report, again: Report) -> bool:
@@ -982,7 +999,8 @@ def _oom_reports(
             block_start = None
             continue
         if is_oom_dump_start(line) and not (
-            block_start is not None and (echo_copy(text, s) or lag_copy(text, s))
+            block_start is not None
+            and (echo_copy(text, s) or lag_copy(text, s) or twin_copy(text, s))
         ):
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
@@ -1033,7 +1051,8 @@ def _oom_reports(
     if announced is not None:
         kills.append((*announced, False))
     for start, e, m, memcg in kills:
-        lines = _own_stream(list(iter_lines(text, start, e, counter.number(start))), text)
+        lines = list(iter_lines(text, start, e, counter.number(start)))
+        lines = _own_stream(without_twins(text, lines), text)
         lines = dedent_pasted(without_lag_copies(text, once_each(lines))[-_OOM_BLOCK_LINES:])
         if not lines:
             continue
@@ -1414,6 +1433,8 @@ class _Events:
             if prefixed and not line.context:
                 continue
             message = line.text.strip()
+            if line.timestamp is None and self._stamped_twin(i, line):
+                continue  # (its stamped copy is read: extract.twins)
             if line.timestamp is not None:
                 # The same time and text again is the record printed again (two consoles
                 # on one capture, in step, is_echo, or one behind the other, lagged_copy:
@@ -1438,6 +1459,18 @@ class _Events:
             keep = {id(k) for k in latest}
             shown = [shown[0]] + [k for k in shown[1:] if id(k) in keep]
         return [k.shown(self.from_bytes) for k in shown]
+
+    def _stamped_twin(self, i: int, line: Line) -> bool:
+        """Is the event line ``line`` (``spans[i]``), without printk time, a copy of the
+        stamped event line right before or after it (extract.twins)?"""
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(self.spans):
+                s, e = self.spans[j]
+                if (s == line.end + 1 or e + 1 == line.start) and twins(
+                    line, make_line(self.text[s:e], s, 0)
+                ):
+                    return True
+        return False
 
 
 def _out(s: str, from_bytes: bool) -> str:
