@@ -321,3 +321,51 @@ def test_each_line_stamped_and_unstamped_in_turn_is_read_once(name: str, shape: 
         assert [(_facts(r), r.rip, r.context) for r in reports] == [
             (_facts(w), w.rip, w.context) for w in want
         ], name
+
+
+_UNTIMED = [
+    "el5-i386-oops",
+    "rhel6-syslog-hung-task",
+    "rhel6-syslog-old-warning",
+    "rhel6-irq-marker-frames",
+    "armhf-6.1.0-50-mod-warn-80col-no-time",
+    "riscv64-6.12.117+deb13-kmemleak",
+    "x86-6.12.115-null-deref-paste-cut",
+]
+
+
+# (kmemleak's list reads on over a program's lines after it, as the log alone does)
+_BETWEEN: list[list[str]] = [[], ["root@box:~# dmesg --notime"], ["user"] * 3500]
+
+
+@pytest.mark.parametrize(
+    ("name", "between"),
+    [(n, b) for n in _UNTIMED for b in _BETWEEN if not (b and n.endswith("kmemleak"))],
+)
+def test_a_log_without_times_printed_again_is_one_report(name: str, between: list[str]) -> None:
+    """A log whose lines carry no printk time (a console without printk.time, a syslog
+    file with rsyslog's wall clock, kmemleak's list) and then the same log again: kern.log
+    and messages concatenated (rsyslog writes the kernel's lines to both), a console
+    capture and ``dmesg --notime``, a paste made twice, close by or thousands of lines
+    apart. Each report came twice. The whole report again, line for line, with the same
+    syslog times or the same lines around it, is the report printed again: one report."""
+    log = _lines(name)
+    want = _parse(log)
+    assert want
+    for reports in _both_readers(log + between + log):
+        assert [(_facts(r), r.rip, r.start_line) for r in reports] == [
+            (_facts(w), w.rip, w.start_line) for w in want
+        ], name
+
+
+def test_two_alike_reports_without_times_stay_two_when_nothing_tells_them_apart() -> None:
+    """Two reports alike line for line, no time on any line: back to back with nothing
+    around them (a WARN_ON in a loop prints the same lines each time), or with a boot
+    banner between them (the machine booted again and crashed the same way; init/version.c
+    linux_banner), nothing shows the second to be a copy: both are reports."""
+    log = _lines("el5-i386-oops")
+    (want,) = _parse(log)
+    alone = log[want.start_line - 1 : want.end_line]
+    assert len(_parse(alone + alone)) == 2
+    banner = ["Linux version 2.6.18-8.el5 (brewbuilder@ls20-bc1-14.build.redhat.com) (gcc 4.1)"]
+    assert len(_parse(log + banner + log)) == 2

@@ -313,6 +313,10 @@ def _parse(
                 _note_read(text, start, read)
                 idx += 1
                 continue
+            at = plain.get(hash(key), -1) if key is not None and key[0] is None else -1
+            if at >= 0 and _plain_repeat(text, reports[at], rep, boots):
+                idx += 1  # the report printed again, line for line (_plain_repeat)
+                continue
             if waits.repeats(rep.title, text[rep.start : rep.end]):
                 idx += 1  # an unregister_netdevice wait printed again: reported already
                 continue
@@ -363,6 +367,59 @@ def _stamped_twin_next(text: str, start: int, cands: Mapping[int, OopsKind]) -> 
     if end == -1 or end + 1 not in cands:
         return False
     return stamped_twin_after(text, make_line(text[start:end], start, 0))
+
+
+def _plain_repeat(text: str, first: Report, again: Report, boots: list[int]) -> bool:
+    """Is ``again``, a later report whose header has no printk time, ``first`` printed
+    again? Without the kernel's stamps only a repeat of a whole report's lines, the same
+    text in the same order, is one: a console's log and then ``dmesg --notime``, a
+    syslog file and the same lines from another (rsyslog writes the kernel's lines to
+    kern.log and messages both), a paste made twice. And only what the log shows around
+    them tells a repeat from the same event again (a WARN_ON in a loop prints the same
+    lines each time):
+    - a boot banner between them: the machine booted again, and the same crash there is
+      a crash of its own;
+    - lines with times, printk's or a syslog's wall clock (rsyslog's default
+      RSYSLOG_TraditionalFileFormat, "%TIMESTAMP% %HOSTNAME% %syslogtag%%msg%"), the
+      same in both: the same records;
+    - else the line before each, or the line after each, the same and none of the other
+      copy's own lines: the log around the report was printed again too, not the
+      report alone. Two alike back to back stay two: nothing tells them apart."""
+    lines = text[first.start : first.end]
+    if lines != text[again.start : again.end] or first.end > again.start:
+        return False
+    if bisect.bisect_right(boots, first.end) != bisect.bisect_right(boots, again.start):
+        return False
+    rows = lines.split("\n")
+    if wall_time(rows[0]) is not None or any(
+        make_line(row, 0, 0).timestamp is not None for row in rows
+    ):
+        return True
+    before = (_line_before(text, first.start), _line_before(text, again.start))
+    if before[0] and before[0] == before[1] and text.count("\n", first.end, again.start) > 1:
+        return True
+    after = (_line_after(text, first.end), _line_after(text, again.end))
+    return (
+        bool(after[0].strip())
+        and after[0] == after[1]
+        and _line_after(text, first.end) != text[again.start : text.find("\n", again.start)]
+    )
+
+
+def _line_before(text: str, start: int) -> str:
+    """The text of the line before the one that starts at ``start`` ("" at the log's start)."""
+    if start <= 0:
+        return ""
+    return text[text.rfind("\n", 0, start - 1) + 1 : start - 1]
+
+
+def _line_after(text: str, end: int) -> str:
+    """The text of the line after the one that ends at ``end`` ("" at the log's end)."""
+    begin = text.find("\n", end) + 1
+    if begin <= 0:
+        return ""
+    stop = text.find("\n", begin)
+    return text[begin:] if stop == -1 else text[begin:stop]
 
 
 def _best_copy(first: Report, again: Report) -> bool:
