@@ -3085,3 +3085,25 @@ def test_an_rcu_stall_copied_from_its_headers_message_keeps_its_cpu_lines() -> N
     other = "\n".join([bare, module]) + "\n"
     (stall,) = [r for r in parse_log(other.encode()) if r.start_line == 1]
     assert (stall.end_line, stall.cpu) == (1, None)
+
+
+def test_a_bare_stall_header_is_no_copy_of_a_later_one_of_the_same_words() -> None:
+    # RCU prints its stall header in the same words at every stall
+    # (kernel/rcu/tree_stall.h print_other_cpu_stall()). A copy of the log cut at the
+    # first one's message leaves it bare, its CPU lines stamped; a later stall's header,
+    # the log's last line (github.com/Openvario/meta-openvario issue 304's first three
+    # lines), is no stamped copy of it: its CPU lines' times (37.28 s) are before that
+    # header's (100.33 s). The recorded riscv64 stall so copied, its header again 63 s on.
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    lines = (DATA / f"{name}.log").read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    stamp, bare = lines[at].split("] ", 1)
+    later = "[%12.6f] " % (float(stamp.strip("[ ")) + 63.05) + bare
+    log = "\n".join([bare, *lines[at + 1 : at + 3], later]) + "\n"
+    reps = parse_log(log.encode())
+    assert [(r.start_line, r.end_line, r.cpu) for r in reps] == [(1, 3, 0), (4, 4, None)]
+    # the stall read without printk times, then with them (journalctl -k, then dmesg),
+    # stays one report, the stamped copy's
+    plain = [ln.split("] ", 1)[1] for ln in lines[at : at + 3]]
+    again = "\n".join([*plain, *lines[at : at + 3]]) + "\n"
+    assert [(r.start_line, r.cpu) for r in parse_log(again.encode())] == [(4, 0)]

@@ -322,7 +322,12 @@ def _parse(
                 continue
             bare = hash((None, key[1])) if key is not None and key[0] is not None else None
             at = -1 if bare is None else plain.get(bare, -1)
-            if bare is not None and at >= 0 and _same_lines(reports[at], rep):
+            if (
+                bare is not None
+                and at >= 0
+                and _same_lines(reports[at], rep)
+                and not _printed_before(text, reports[at], rep)
+            ):
                 # The report read first without times, now with them: ``journalctl -k``
                 # (systemd's short output prints no printk time) and then ``dmesg`` in
                 # one bug report, a console without printk.time and then dmesg. One
@@ -476,6 +481,29 @@ def _same_lines(plain: Report, stamped: Report) -> bool:
             break  # (the plain copy ended first: cut there)
         at, matched = found + 1, matched + 1
     return matched >= min(2, len(own))
+
+
+def _printed_before(text: str, plain: Report, stamped: Report) -> bool:
+    """Was the header of ``plain``, a report read without its header's printk time, printed
+    before ``stamped``'s, whatever their lines? A copy of the log cut at the header's
+    message leaves the header bare and the lines after it stamped (extract's
+    _cut_printk_time): the first of those times (of the report's lines, or of the line
+    right after its header) bounds the header's own. One earlier than ``stamped``'s
+    header is another record of the same words: RCU prints its stall header the same
+    way at every stall (kernel/rcu/tree_stall.h print_other_cpu_stall(): "INFO: %s
+    detected stalls on CPUs/tasks:"), a minute apart."""
+    stamp = make_line(text[stamped.start : line_bounds(text, stamped.start)[1]], stamped.start, 0)
+    if stamp.timestamp is None:
+        return False
+    pos = line_bounds(text, plain.start)[1] + 1
+    stop = max(plain.end, line_bounds(text, pos)[1]) if pos < len(text) else 0
+    while 0 < pos <= stop:
+        end = line_bounds(text, pos)[1]
+        line = make_line(text[pos:end], pos, 0)
+        if line.timestamp is not None:
+            return line.timestamp < stamp.timestamp
+        pos = end + 1
+    return False
 
 
 # The most lines of its own a program writes between two kernel lines of a report, as a
