@@ -530,11 +530,19 @@ I386_SOFTLOCKUP_DUMP_RE = re.compile(r" *\[<[0-9a-f]{8}>\] softlockup_tick\+0x[0
 # then starts at its first entry, two such entries in a row (x86's and MIPS's " [<%lx>]
 # %pS" entries are under their "Call Trace:", indented on x86). Either may be an entry
 # journalctl's pager (less -S) cut ("[<ffffffff80a6b6e8>] object_err+0x236/0x>"): the
-# trace starts there all the same, and the title reads no further than such a cut.
+# trace starts there all the same, and the title reads no further than such a cut. Only
+# in a report riscv's lines tell (RISCV_REPORT_RE): x86's entries a paste left-trimmed
+# (" [<ffffffff9a8c3f1e>] inet_release+0x7e/0x90" of 2.6-4.x) have the same shape, and
+# without their "Call Trace:" they are no whole trace.
 RISCV_HEADERLESS_TRACE_RE = re.compile(
     r"(?m)^\[<[0-9a-f]{8,16}>\] [A-Za-z_][\w.]*(?:\+0x|" + re.escape(PAGER_MARK) + r")[^\n]*"
     r"\n\[<[0-9a-f]{8,16}>\] [A-Za-z_][\w.]*(?:\+0x|" + re.escape(PAGER_MARK) + ")"
 )
+
+# The lines that tell a riscv report: show_regs()'s "epc : %pS" and " ra : %pS" (6.x
+# arch/riscv/kernel/process.c), die()'s "%s [#%d]" ("Oops [#1]", "Kernel BUG [#1]", 6.x
+# arch/riscv/kernel/traps.c; x86's die line is "Oops: %04lx [#%d]", MIPS's "Oops[#%d]:").
+RISCV_REPORT_RE = re.compile(r"(?m)^ ?(?:epc|ra) : |(?:Oops|Kernel BUG) \[#\d+\]")
 
 # i386's show_regs() of 2.6.x before the x86 merge (arch/i386/kernel/process.c, 2.6.12:
 # "Pid: %d, comm: %20s", "EIP: %04x:[<%08lx>] CPU: %d", "EIP is at %s", " EFLAGS: ...",

@@ -152,9 +152,6 @@ _HEADERLESS_STACKS = (
     (("softlockup_tick+",), re.compile("(?m)^" + oopses.I386_SOFTLOCKUP_DUMP_RE.pattern)),
     # i386's show_regs() before the x86 merge: no header after its "CR0:" line
     (("CR4: ",), oopses.I386_REGS_TRACE_RE),
-    # riscv's trace after show_regs() whose registers a quote cut to "[...]", its
-    # "status:" line with them: no header
-    (("[<",), oopses.RISCV_HEADERLESS_TRACE_RE),
     # sparc die_if_kernel()'s "Caller[%016lx]: %pS" lines, no header before them
     (("Caller[",), re.compile(r"(?m)^ *Caller\[[0-9a-f]+\]: [\w.]+\+0x[0-9a-f]+/0x")),
     # crash's "bt" of a dump's task: its task header (task.c print_task_header()), then
@@ -681,6 +678,7 @@ def _stack_frames_impl(
                 # (oopses.I386_REGS_TRACE_RE). Nor riscv's after registers a quote cut,
                 # its "status:" line with them: at its first entry
                 # (oopses.RISCV_HEADERLESS_TRACE_RE).
+                riscv = oopses.RISCV_REPORT_RE.search(report) is not None
                 li = next(
                     (
                         i
@@ -688,7 +686,7 @@ def _stack_frames_impl(
                         if _ARM_ENTRY_RE.match(lines[i])
                         or _i386_dump_stack_line(lines[i])
                         or _i386_regs_end(lines, i)
-                        or _riscv_trace_start(lines, i)
+                        or (riscv and _riscv_trace_start(lines, i))
                     ),
                     len(lines),
                 )
@@ -759,6 +757,15 @@ def _i386_dump_stack_line(t: str) -> bool:
     return "softlockup_tick+" in t and oopses.I386_SOFTLOCKUP_DUMP_RE.match(t) is not None
 
 
+def _riscv_bare_trace(report: str) -> bool:
+    """Does riscv's headerless trace (oopses.RISCV_HEADERLESS_TRACE_RE) stand in
+    ``report``, a report riscv's own lines tell (oopses.RISCV_REPORT_RE)?"""
+    return (
+        oopses.RISCV_REPORT_RE.search(report) is not None
+        and oopses.RISCV_HEADERLESS_TRACE_RE.search(report) is not None
+    )
+
+
 def _riscv_trace_start(lines: list[str], i: int) -> bool:
     """``lines[i]`` is the first entry of riscv's headerless trace, its register dump and
     "status:" line cut before it (oopses.RISCV_HEADERLESS_TRACE_RE)."""
@@ -823,6 +830,10 @@ def is_corrupted(
         for hints, r in _HEADERLESS_STACKS
     ):
         has_stack = True  # 32-bit ARM's unwinder prints its "from" lines without a header
+    if not has_stack and "[<" in report and _riscv_bare_trace(report):
+        # riscv's trace after show_regs() whose registers a quote cut to "[...]", its
+        # "status:" line with them: no header
+        has_stack = True
     if not has_stack:
         return True, "no stack trace in report"
     return False, ""
