@@ -3352,6 +3352,29 @@ def test_a_riscv_oops_quoted_without_its_registers_reads_its_headerless_trace() 
     assert got.corrupted
 
 
+def test_a_riscv_bug_quoted_without_its_registers_is_titled_by_its_trace() -> None:
+    # riscv BUG(): report_bug()'s "kernel BUG at %s:%u!", then die()'s "Kernel BUG [#%d]"
+    # (6.12 arch/riscv/kernel/traps.c), show_regs() and dump_backtrace()'s headerless
+    # "[<%px>] %pS" entries, unwound from the registers: the first names the function
+    # the "epc :" line does. A quote cutting the registers, "epc"/"ra" lines and all, to
+    # "[...]" leaves that trace to title it (it was "kernel BUG in corrupted").
+    lines = (DATA / "riscv64-6.12.117+deb13-mod-bug.log").read_text().splitlines()
+    (want,) = parse_log("\n".join(lines) + "\n")
+    assert want.title == "kernel BUG in hotfence_crash_bug"
+    bare = [re.sub(r"^\[ *\d+\.\d+\] ", "", t) for t in lines]
+    at = next(i for i, t in enumerate(bare) if t.startswith("kernel BUG at "))
+    epc = next(i for i in range(at, len(bare)) if bare[i].startswith("epc : hotfence_crash_bug"))
+    status = next(i for i in range(epc, len(bare)) if bare[i].startswith("status: "))
+    end = next(i for i in range(status, len(bare)) if "---[ end trace" in bare[i])
+    quote = bare[at:epc] + ["[...]"] + bare[status + 1 : end + 1]
+    (got,) = parse_log("\n".join(quote) + "\n")
+    assert (got.title, got.corrupted) == (want.title, False)
+    assert [f.function for f in got.frames] == [f.function for f in want.frames]
+    # The trace cut as well: nothing names the function.
+    (got,) = parse_log("\n".join(bare[at:epc] + ["[...]", bare[end]]) + "\n")
+    assert got.title == "kernel BUG in corrupted"
+
+
 def test_a_bare_pc_is_titled_by_the_link_register_that_names_its_caller() -> None:
     # A PC kallsyms does not know (a BPF program's JIT image, MIPS's run-time generated
     # clear_page, a jump through a bad pointer) is printed bare, and its trace does not

@@ -1517,12 +1517,19 @@ _WARN_LINE = (
         names_function=1,
     ),
 )
+# The first entry of a trace print_ip_sym() prints unindented ("[<%px>] %pS"), with no
+# header: riscv's after show_regs() (6.x arch/riscv/kernel/stacktrace.c
+# print_trace_address(), see RISCV_HEADERLESS_TRACE_RE). dump_backtrace() unwinds it from
+# the registers, so it names the function the "epc :" line names: where a quote cut the
+# registers to "[...]", the title's.
+_BARE_TRACE_ENTRY = rx(r"^\[<[0-9a-f]{8,16}>\] {{FUNC}}")
 # lib/bug.c report_bug()'s "kernel BUG at %s:%u!" (the "kernel BUG" kind's, also that of
-# a message printed just before one).
+# a message printed just before one). (riscv's BUG() dies "Kernel BUG [#%d]", 6.12
+# arch/riscv/kernel/traps.c die(), then show_regs() and the headerless trace.)
 _BUG_AT = _F(
     lazy_rx("kernel BUG at (.*)"),
     "kernel BUG in {2}",
-    stack=_s(*_RIP_TRACE, skip=("^skb_",)),
+    stack=_s(*_RIP_TRACE, skip=("^skb_",), more=((_BARE_TRACE_ENTRY,),)),
 )
 
 
