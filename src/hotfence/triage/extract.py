@@ -446,12 +446,12 @@ def _comes_twice(text: str, pos: int, before: str) -> bool:
 # (follow mode, sys-utils/dmesg.c reading /dev/kmsg) in the terminal the console writes
 # to. Every record then comes twice, its copy a few lines later, amid the first
 # console's next lines. How many lines later the copy comes, at most:
-_LAG_LINES = 16
+LAG_LINES = 16
 
 
 def lagged_copy(text: str, header: Line) -> list[str] | None:
-    """The lines before the stamped ``header`` (nearest last, at most twice _LAG_LINES)
-    when its record, printk time and text, comes again whole within _LAG_LINES lines
+    """The lines before the stamped ``header`` (nearest last, at most twice LAG_LINES)
+    when its record, printk time and text, comes again whole within LAG_LINES lines
     after it, not right after it (``is_echo``'s two consoles in step): two consoles, one
     behind the other (see above). The kernel stamps each record once (print_time()), and
     no header is printed twice in one microsecond: its copy is the second console's.
@@ -459,12 +459,12 @@ def lagged_copy(text: str, header: Line) -> list[str] | None:
     if header.timestamp is None:
         return None
     raw = header.raw
-    after = list(_lines_after(text, header.start, _LAG_LINES))
+    after = list(_lines_after(text, header.start, LAG_LINES))
     if not any(line == raw for _, line in after[1:]):
         return None
     out: list[str] = []
     end = header.start - 1
-    while end > 0 and len(out) < 2 * _LAG_LINES:
+    while end > 0 and len(out) < 2 * LAG_LINES:
         begin = text.rfind("\n", 0, end) + 1
         out.append(text[begin:end])
         end = begin - 1
@@ -474,7 +474,7 @@ def lagged_copy(text: str, header: Line) -> list[str] | None:
 
 def lag_copy(text: str, at: int) -> bool:
     """Is the line at ``at`` a lagging console's copy (lagged_copy): a stamped line, the
-    same within twice _LAG_LINES lines before it?"""
+    same within twice LAG_LINES lines before it?"""
     end = text.find("\n", at)
     return _lag_copy(text, at, text[at:] if end == -1 else text[at:end])
 
@@ -485,7 +485,7 @@ def without_lag_copies(text: str, lines: list[Line]) -> list[Line]:
     before = lagged_copy(text, lines[0]) if lines else None
     if before is None:
         return lines
-    seen = deque(before, 2 * _LAG_LINES)
+    seen = deque(before, 2 * LAG_LINES)
     out: list[Line] = []
     for line in lines:
         if line.raw in seen and line.timestamp is not None and out:
@@ -497,11 +497,11 @@ def without_lag_copies(text: str, lines: list[Line]) -> list[Line]:
 
 def _lag_copy(text: str, at: int, raw: str) -> bool:
     """Is the line ``raw`` at ``at`` a lagging console's copy (lagged_copy): a stamped
-    line, the same within twice _LAG_LINES lines before it?"""
+    line, the same within twice LAG_LINES lines before it?"""
     if make_line(raw, 0, 0).timestamp is None:
         return False
     end = at - 1
-    for _ in range(2 * _LAG_LINES):
+    for _ in range(2 * LAG_LINES):
         if end <= 0:
             return False
         begin = text.rfind("\n", 0, end) + 1
@@ -1911,7 +1911,7 @@ def extract(
     prefix = _prefix_lines(text, start, header.context, first_no)
     window = _Window(text, header, kind, cands, task_ctx, indent=indent)
     if before is not None:
-        window.lag = deque(before, 2 * _LAG_LINES)
+        window.lag = deque(before, 2 * LAG_LINES)
     if twinned:
         window.twinned = header
     most = max_report_lines(header.raw)

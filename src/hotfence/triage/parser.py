@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from .extract import (
     CLOCK_SKEW_MAX,
+    LAG_LINES,
     Extracted,
     RecordKey,
     dedent_pasted,
@@ -1511,7 +1512,7 @@ class _Events:
         s0, e0 = line_bounds(text, hi)
         prefixed = hi < len(text) and make_line(text[s0:e0], s0, 0).context != ""
         kinds: dict[str, _Kind] = {}  # in the order each kind was first printed
-        stamped: set[tuple[float, str]] = set()  # the stamped event lines read
+        stamped: dict[tuple[float, str], int] = {}  # stamped event lines read -> their end
         for i in range(first, end):
             s, e = spans[i]
             line = make_line(text[s:e], s, 0)
@@ -1521,13 +1522,14 @@ class _Events:
             if line.timestamp is None and self._stamped_twin(i, line):
                 continue  # (its stamped copy is read: extract.twins)
             if line.timestamp is not None:
-                # The same time and text again is the record printed again (two consoles
-                # on one capture, in step, is_echo, or one behind the other, lagged_copy:
-                # print_time() stamps a record once): one printing.
+                # The same time and text again, a few lines on, is the record printed
+                # again (two consoles on one capture, in step, is_echo, or one behind the
+                # other, lagged_copy: print_time() stamps a record once): one printing.
                 record = (line.timestamp, message)
-                if record in stamped:
+                seen = stamped.get(record)
+                if seen is not None and text.count("\n", seen, s) <= 2 * LAG_LINES:
                     continue
-                stamped.add(record)
+                stamped[record] = e
             n = self.weights.get(s, 1)
             key = event_kind(message)
             kind = kinds.get(key)
