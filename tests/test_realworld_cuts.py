@@ -14,7 +14,7 @@ import pytest
 
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
-from test_realworld_wrap import _bugzilla_comment, _paged_journal
+from test_realworld_wrap import _PRINTK_TIME, _bugzilla_comment, _paged_journal
 
 DATA = Path(__file__).parent / "data" / "realworld"
 
@@ -1174,3 +1174,43 @@ def test_a_mips_bug_line_a_pager_cut_before_its_counter_is_the_bug(name: str) ->
         (got,) = parse_log(paged)
         assert got.type == want[0].type, columns
         assert got.title in (want[0].title, "kernel BUG in corrupted"), columns
+
+
+def _cut(log: str, columns: int) -> str:
+    """``log`` with each line cut to its first ``columns`` characters, no mark left."""
+    return "\n".join(line[:columns] for line in log.split("\n"))
+
+
+def test_a_log_cut_at_a_width_with_no_mark_is_read_as_the_pagers_cut() -> None:
+    # `cut -c1-W`, `more` or a narrow terminal's screen copied keep each line's first W
+    # columns with no ">" to say where it went on: its widest rows, many, are exactly W
+    # wide and none is wider (stamps.cut_width), and a row that wide is read as less
+    # -S's cut (its last field not trusted). Every in-repo log cut at 48..56 with no mark,
+    # journalctl's rows and the file's own lines alike: a pid the log prints whole or
+    # none ("PID: 14" of 142, "PID: 11" of 117 no longer), a taint the uncut log's or none
+    # (6.12's "G           OE" no longer "O"); arm64's oops whose trace entries it cut
+    # is corrupted, not "Internal error in proc_reg_write".
+    pids = taints = 0
+    for path in sorted(DATA.glob("*.log")):
+        console = path.read_text(errors="replace")
+        whole = {r.taint for r in parse_log(console)}
+        for columns in range(48, 57):
+            cuts = [_cut(console, columns)]
+            if len(_PRINTK_TIME.findall(console)) >= 5:
+                cuts.append(_cut(_paged_journal(console, 1 << 20), columns))
+            for cut in cuts:
+                for got in parse_log(cut):
+                    where = (path.name, columns, got.title)
+                    if got.pid is not None:
+                        assert re.search(
+                            rf"(?:PID: |[Pp]id:? *|pid=|\w:){got.pid}(?!\d)", console
+                        ), where
+                        pids += 1
+                    if got.taint is not None:
+                        assert got.taint in whole, where
+                        taints += 1
+    assert pids > 1000 and taints >= 10
+    console = (DATA / "arm64-6.1-oops.log").read_text()
+    for columns in range(48, 54):
+        (got,) = parse_log(_cut(_paged_journal(console, 1 << 20), columns))
+        assert got.corrupted and got.title == "Internal error in corrupted", columns

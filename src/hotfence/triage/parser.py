@@ -82,7 +82,7 @@ from .oopses import MINOR_TITLES, OopsKind, i386_interrupted, title_type
 from .pool import ForkMap, default_jobs, fork_map
 from .scan import BAD_MODE, BAD_MODE_LINES, scan_log
 from .scan import _wrapped_header as _cut_header
-from .stamps import mark_block_indent, mark_item_indent, mark_stamps
+from .stamps import mark_block_indent, mark_cut_rows, mark_item_indent, mark_stamps
 from .taint import PAGER_MARK, decode_taint
 from .titles import (
     CORRUPTED_CUT_HEADER,
@@ -127,7 +127,7 @@ def parse_log(
         if isinstance(text, (bytes, bytearray, memoryview)):
             data = bytes(text)
             decoded = data.decode("latin-1")
-            marked = mark_block_indent(mark_item_indent(mark_stamps(decoded)))
+            marked = mark_cut_rows(mark_block_indent(mark_item_indent(mark_stamps(decoded))))
             if marked is not decoded:
                 decoded, data = marked, marked.encode("latin-1")  # the same length
             breaks = lost_line_breaks(decoded)
@@ -142,7 +142,7 @@ def parse_log(
             text = text.replace("\u00a0", " ")
         if "0\u00d7" in text:  # "0×83", a page's typography: see lines.plain_line
             text = text.replace("0\u00d7", "0x")
-        text = mark_block_indent(mark_item_indent(mark_stamps(text)))
+        text = mark_cut_rows(mark_block_indent(mark_item_indent(mark_stamps(text))))
         breaks = lost_line_breaks(text)
         if breaks:
             text = _break_lines(text, breaks)

@@ -24,10 +24,12 @@ whose lines it reads already is left as it is.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 
 from .lines import MONTH, STAMP_END, parse_prefix
+from .taint import PAGER_MARK
 
 # The AWS CLI's `aws logs tail` (awscli/customizations/logs/tail.py) prints each
 # CloudWatch Logs event as "%s %s %s" of its time, isoformat(timespec="microseconds") of a
@@ -335,3 +337,90 @@ def mark_block_indent(text: str) -> str:
     pieces.append(text[done:])
     marked = "".join(pieces)
     return text if marked == text else marked
+
+
+# A log cut at a fixed width with no mark: `cut -c1-W`, `more` or a narrow terminal's
+# screen copied (or OCR'd from a screenshot) keep each line's first W columns and nothing
+# to say where a line went on; less -S, journalctl's pager, puts its mark there
+# (taint.PAGER_MARK), which the line walk reads as a cut. Such a log shows its width: its
+# widest rows are all exactly W wide, many of them (every line longer was cut there),
+# at least as many as rows a column or three narrower (lines that end there by
+# themselves; a word wrap's rows spread over those columns alike), and none is wider. A row that wide is read as the pager's cut: its last column made
+# the mark (the text keeps its length), so its last field is not trusted (a pid, the
+# taint's letters, a frame's offset and size, a title's last word). Only narrower than
+# the narrowest mail wrap (extract._MAIL_WIDTH_MIN, 71): a terminal or a mail client
+# wraps a line there, going on in the next row, and those rows are joined again.
+_CUT_WIDTH_MIN = 40
+_CUT_WIDTH_MAX = 70
+_CUT_PROBE_LINES = 512  # the first rows a log's width is judged by
+_CUT_ROWS_MIN = 6  # rows of the widest width, at the least
+_CUT_NEAR = 3  # rows this many columns narrower or less: lines that ended so
+_CUT_NEAR_PER_ROW = 1  # the widest rows are at least as many (a wrap's a third of them)
+# less -S's rows: its mark ends every row it cut, and a row that was exactly as wide as
+# the screen is rare (no more than one in this many of them); by chance a fixed column
+# of an unmarked cut may hold a ">" too (a trace entry's "[<address>]").
+_MARKED_PER_WHOLE = 8
+# A wrap's rows that went on in the next: more than one in this many, and the rows are
+# no cut's.
+_CUT_PER_WRAPPED = 4
+
+
+def cut_width(text: str) -> int:
+    """The width every longer line of ``text`` was cut at with no mark (see above); 0
+    when its rows show none. The first rows are read (most logs' say no at once), then
+    the whole text searched once for a wider row."""
+    rows: list[tuple[int, int]] = []  # (start, end) of each row probed
+    widths: dict[int, int] = {}
+    pos = 0
+    while len(rows) < _CUT_PROBE_LINES and pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        rows.append((pos, end))
+        width = end - pos - (text[end - 1 : end] == "\r")
+        widths[width] = widths.get(width, 0) + 1
+        pos = end + 1
+    widest = max(widths, default=0)
+    if not _CUT_WIDTH_MIN <= widest <= _CUT_WIDTH_MAX:
+        return 0
+    count = widths[widest]
+    near = sum(widths.get(widest - k, 0) for k in range(1, _CUT_NEAR + 1))
+    if count < _CUT_ROWS_MIN or count < near * _CUT_NEAR_PER_ROW:
+        return 0
+    if _wrapped_rows(text, rows, widest) * _CUT_PER_WRAPPED > count:
+        return 0  # a wrap's rows: the line goes on in the next one (extract joins them)
+    if re.search(rf"[^\n\r]{{{widest + 1}}}", text) is not None:
+        return 0  # a wider row further on: no cut at this width
+    return widest
+
+
+def _wrapped_rows(text: str, rows: list[tuple[int, int]], width: int) -> int:
+    """How many of the ``rows`` ``width`` wide hold a prefixed line (a printk time, a
+    syslog or journal prefix) that goes on in the next row, unprefixed: a wrap's rows (a
+    narrow mail client's, extract._narrow_cut). A cut line's next row is a line of its
+    own, prefixed as the log's lines are."""
+    wrapped = 0
+    for (start, end), (nstart, nend) in itertools.pairwise(rows):
+        if end - start - (text[end - 1 : end] == "\r") != width or not text[nstart:nend].strip():
+            continue
+        row = text[start:end]
+        read, context, _ = parse_prefix(row)
+        if not context and read == row:
+            continue  # an unprefixed row: its next tells nothing
+        nrow = text[nstart:nend]
+        read, context, _ = parse_prefix(nrow)
+        wrapped += not context and read == nrow
+    return wrapped
+
+
+def mark_cut_rows(text: str) -> str:
+    """``text`` with the last column of each row a cut with no mark ended (see
+    ``cut_width``) made the pager's mark (taint.PAGER_MARK); ``text`` itself (the same
+    object) when its rows show no such cut, or already end in the mark (less -S's)."""
+    width = cut_width(text)
+    if not width:
+        return text
+    row = re.compile(rf"(?m)^([^\n\r]{{{width - 1}}})[^\n\r](?=\r?$)")
+    ends = [m.end() for m in row.finditer(text)]
+    if sum(text[end - 1] != PAGER_MARK for end in ends) * _MARKED_PER_WHOLE <= len(ends):
+        return text  # less -S's rows: its own marks say where it cut
+    return row.sub(lambda m: m.group(1) + PAGER_MARK, text)
