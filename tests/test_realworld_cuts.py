@@ -14,6 +14,7 @@ import pytest
 
 from hotfence.triage.parser import parse_log
 from hotfence.triage.prefilter import triage_input
+from hotfence.triage.stamps import cut_width, mark_cut_rows
 from test_realworld_wrap import _PRINTK_TIME, _bugzilla_comment, _paged_journal
 
 DATA = Path(__file__).parent / "data" / "realworld"
@@ -1214,3 +1215,22 @@ def test_a_log_cut_at_a_width_with_no_mark_is_read_as_the_pagers_cut() -> None:
     for columns in range(48, 54):
         (got,) = parse_log(_cut(_paged_journal(console, 1 << 20), columns))
         assert got.corrupted and got.title == "Internal error in corrupted", columns
+
+
+@pytest.mark.parametrize(
+    "name", ["arm64-6.1.0-50-mod-null", "arm64-6.1.0-50-mod-warn", "arm64-6.1.0-50-mod-slub-poison"]
+)
+def test_a_quote_from_an_arm64_pc_line_is_no_cut_by_its_register_rows(name: str) -> None:
+    # A quote of an arm64 oops from its "pc :" line with no printk times and no line wider:
+    # __show_regs() (6.1 arch/arm64/kernel/process.c) prints three "x%-2d: %016llx" a row,
+    # ten rows all 65 columns wide by design, the quote's widest; they are no cut
+    # (stamps.cut_width) and the quote reads as it is. The same quote cut at 52 columns
+    # is one, its register rows cut in the middle of a value.
+    log = re.sub(r"(?m)^\[ *\d+\.\d+\] ?", "", (DATA / f"{name}.log").read_text())
+    rows = log.split("\n")
+    start = next(i for i, row in enumerate(rows) if row.startswith("pc : "))
+    quote = "\n".join(rows[start - 1 : start + 35]) + "\n"
+    assert max(len(row) for row in quote.split("\n")) == 65
+    assert sum(len(row) == 65 for row in quote.split("\n")) >= 6
+    assert cut_width(quote) == 0 and mark_cut_rows(quote) is quote
+    assert cut_width(_cut(quote, 52)) == 52

@@ -363,6 +363,16 @@ _MARKED_PER_WHOLE = 8
 # A wrap's rows that went on in the next: more than one in this many, and the rows are
 # no cut's.
 _CUT_PER_WRAPPED = 4
+# A register dump's row: names and values only, each value its register's full width (8
+# or 16 hex digits), as show_regs() prints them with "%016llx" / "%08lx" (6.1
+# arch/arm64/kernel/process.c __show_regs(): three "x%-2d: %016llx" a row; x86's
+# "RAX: %016lx RBX: %016lx RCX: %016lx"). Such rows are all one width by design: a quote
+# of an arm64 oops from its "pc :" line, with no printk time and no line wider, has ten
+# of them at 65 columns and nothing cut. They say nothing of a cut (a cut in the middle
+# of a value leaves it short, and such a row is no register row here).
+_REGISTER_ROW_RE = re.compile(
+    r"\s*(?:[A-Za-z][\w ]{0,5}: ?(?:[0-9a-f]{16}|[0-9a-f]{8})(?:\s+|$))+$"
+)
 
 
 def cut_width(text: str) -> int:
@@ -377,7 +387,10 @@ def cut_width(text: str) -> int:
         end = len(text) if end == -1 else end
         rows.append((pos, end))
         width = end - pos - (text[end - 1 : end] == "\r")
-        widths[width] = widths.get(width, 0) + 1
+        if _REGISTER_ROW_RE.match(text, pos, end) is None:
+            widths[width] = widths.get(width, 0) + 1
+        else:
+            widths.setdefault(width, 0)  # (its width still the widest, if it is)
         pos = end + 1
     widest = max(widths, default=0)
     if not _CUT_WIDTH_MIN <= widest <= _CUT_WIDTH_MAX:
