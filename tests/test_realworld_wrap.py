@@ -58,6 +58,15 @@ def _flag_facts(rep: Report) -> tuple[object, ...]:
     return (facts[:7], rep.taint_flags, facts[8])
 
 
+def _assert_read_whole_and_streamed(text: str, want: list[Report], copy: Path) -> None:
+    """``text`` yields ``want``'s facts read whole (parse_log) and on the CLI's path (its
+    ``copy`` streamed by triage_input)."""
+    facts = [_flag_facts(r) for r in want]
+    assert [_flag_facts(r) for r in parse_log(text)] == facts
+    copy.write_text(text, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(copy), jobs=1).reports] == facts
+
+
 def _same_reports(plain: str, wrapped: str) -> list[Report]:
     want = parse_log(plain.encode())
     got = parse_log(wrapped.encode())
@@ -3759,11 +3768,9 @@ def test_a_syslog_file_mail_wrapped_after_do_irq_stack_keeps_the_overflow(
     assert re.search(r"\] do_IRQ: stack\noverflow: 1728\n", wrapped)
     want = parse_log(messages)
     assert [r.title for r in want] == ["do_IRQ: stack overflow in proc_reg_write"]
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / "ppc64le-6.1-do-irq-stack-overflow.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(
+        wrapped, want, tmp_path / "ppc64le-6.1-do-irq-stack-overflow.log"
+    )
 
 
 @pytest.mark.parametrize("columns", [66, 68, 69])
@@ -3785,11 +3792,7 @@ def test_a_syslog_file_mail_wrapped_before_detected_keeps_the_mips_bug(
     assert re.search(r"\] Kernel bug\ndetected\[#1\]:\n", wrapped)
     want = parse_log(messages)
     assert want and want[0].title.startswith("kernel BUG in ")
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / f"{name}.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
 
 
 @pytest.mark.parametrize(
@@ -3986,11 +3989,7 @@ def test_a_syslog_file_wrapped_after_a_hyphen_keeps_the_kfence_kind(
     assert re.search(r"\] BUG: KFENCE: use-(?:after-)?\n", wrapped)
     want = parse_log(messages)
     assert want[0].title.startswith("KFENCE: use-after-free read in ")
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / f"{name}.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
 
 
 @pytest.mark.parametrize(
@@ -4020,11 +4019,7 @@ def test_a_syslog_file_wrapped_after_a_hyphen_keeps_the_oom_dump(
     assert re.search(r" invoked oom-\nkiller:", wrapped)
     want = parse_log(messages)
     assert want[-1].type == "OOM-KILL" and want[-1].frames
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / f"{name}.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
 
 
 @pytest.mark.parametrize("columns", [67, 68, 69, 70])
@@ -4042,11 +4037,7 @@ def test_a_syslog_file_wrapped_after_a_hyphen_keeps_the_ppc_hard_lockup(
     assert "] watchdog: CPU 1 self-\ndetected hard LOCKUP @ " in wrapped
     want = parse_log(messages)
     assert want[0].title == "BUG: hard lockup in hotfence_crash_hardlockup"
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / f"{name}.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
 
 
 @pytest.mark.parametrize(
@@ -4077,11 +4068,7 @@ def test_a_syslog_file_wrapped_narrow_keeps_the_rcu_stall_late_answer(
     assert re.search(r"\] (?:rcu: rcu_sched|NMI backtrace for(?: cpu)?|watchdog: CPU 1)\n", wrapped)
     want = parse_log(messages)
     assert any(r.title == "INFO: rcu detected stall in proc_reg_write" for r in want)
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / f"{name}.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
 
 
 @pytest.mark.parametrize(("columns", "fill"), [(66, False), (67, False), (66, True)])
@@ -4099,11 +4086,7 @@ def test_a_syslog_file_wrapped_after_kernel_stack_keeps_the_s390_overflow(
     assert "] Kernel stack\noverflow.\n" in wrapped
     want = parse_log(messages)
     assert want[0].title == "kernel stack overflow in hotfence_crash_stack_overflow"
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / f"{name}.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
 
 
 @pytest.mark.parametrize(
@@ -4128,11 +4111,7 @@ def test_a_log_squeezed_and_wrapped_at_80_reads_as_the_log(name: str, tmp_path: 
     assert max(map(len, wrapped.split("\n"))) == 80
     want = parse_log(console)
     assert want
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / f"{name}.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
 
 
 @pytest.mark.parametrize(
@@ -4157,11 +4136,7 @@ def test_a_syslog_file_wrapped_by_textwrap_keeps_entries_cut_after_the_prefix(
     wrapped = _textwrap_fill(messages, columns)
     assert re.search(r"kernel: \[ *\d+\.\d+\]\n\S", wrapped)
     want = parse_log(messages)
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / f"{name}.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
 
 
 @pytest.mark.parametrize(
@@ -4183,8 +4158,4 @@ def test_a_syslog_file_wrapped_by_textwrap_in_register_blanks_reads_as_the_file(
     wrapped = _textwrap_fill(messages, columns)
     want = parse_log(messages)
     assert want
-    assert [_flag_facts(r) for r in parse_log(wrapped)] == [_flag_facts(r) for r in want]
-    copy = tmp_path / f"{name}.log"
-    copy.write_text(wrapped, encoding="latin-1")
-    streamed = triage_input(str(copy), jobs=1).reports
-    assert [_flag_facts(r) for r in streamed] == [_flag_facts(r) for r in want]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
