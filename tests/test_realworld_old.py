@@ -948,6 +948,10 @@ def test_a_2617_x86_64_soft_lockup_dump_is_titled_by_the_code_it_caught() -> Non
     (rep,) = parse_log(text.encode())
     assert (rep.title, rep.corrupted) == ("BUG: soft lockup in hotfence_crash_softlockup", False)
     assert rep.cpu == 0
+    # that entry is where the CPU looped, as the i386 dump's entry after the interrupt's
+    # is (test_a_2_6_17_i386_soft_lockup_in_built_in_code_is_titled_as_syzkaller_titles_
+    # stalls): the dump printed no registers
+    assert (rep.looping_function, rep.rip) == ("hotfence_crash_softlockup", None)
     # Cut after the interrupt's entries, the dump names no code: no title from it.
     cut = "\n".join(lines[:head] + out[:4]) + "\n"
     (rep,) = parse_log(cut.encode())
@@ -1036,6 +1040,8 @@ def test_a_2_6_powerpc_soft_lockup_is_titled_by_the_code_the_timer_interrupted(
     (rep,) = parse_log(dump.encode())
     assert (rep.title, rep.corrupted) == ("BUG: soft lockup in hotfence_crash_softlockup", False)
     assert rep.cpu == 1
+    # the NIP the exception frame names is where the CPU looped (no registers printed)
+    assert (rep.looping_function, rep.rip) == ("hotfence_crash_softlockup", None)
     assert [f.function for f in rep.frames] == [
         "show_stack",
         "softlockup_tick",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from .lines import STAMP_END
@@ -353,8 +353,13 @@ def stall_frame(frames: list[str]) -> tuple[str, int]:
 # show_trace() prints every kernel text address on the stack, " [<%08lx>] %s"): its own
 # softlockup_tick() first, then the timer's callers up to the interrupt's entry stub,
 # whose saved registers hold the interrupted EIP, the next entry.
+# x86_64's dump of those kernels (arch/x86_64/kernel/traps.c show_trace(), 2.6.17:
+# "<%016lx>{%s%+ld}" entries, "<EOI>" after the interrupt stack's) has the same entry stub;
+# 64-bit powerpc's (arch/powerpc/kernel/process.c show_stack(), 2.6.18) has the
+# decrementer's exception vector, decrementer_common, whose exception frame it prints
+# next: "--- Exception: 901 at %s" of the NIP, the interrupted code.
 _SOFTLOCKUP_TICK = "softlockup_tick"
-_I386_IRQ_ENTRIES = frozenset(("apic_timer_interrupt", "common_interrupt"))
+_I386_IRQ_ENTRIES = frozenset(("apic_timer_interrupt", "common_interrupt", "decrementer_common"))
 _SCHEDULER = frozenset(("schedule", "__schedule", "thread_return", "cond_resched"))
 
 
@@ -364,18 +369,28 @@ _SCHEDULER = frozenset(("schedule", "__schedule", "thread_return", "cond_resched
 _TICK_REACH = 6
 
 
-def i386_interrupted(frames: Sequence[str]) -> int:
+def i386_interrupted(frames: Sequence[str], pointers: Collection[int] = ()) -> int:
     """The index in ``frames`` (a trace's function names, in order) of the code the timer
-    interrupted in a 2.6.16-2.6.2x i386 soft lockup dump (above): the first entry after
-    softlockup_tick()'s and the interrupt's entry stub's that is not the scheduler's.
-    -1 for a trace of another shape, or one cut before that entry."""
+    interrupted in a 2.6.16-2.6.2x i386, x86_64 or ppc64 soft lockup dump (above): the
+    first entry after softlockup_tick()'s and the interrupt's entry stub's that is not
+    the scheduler's, nor one of ``pointers`` (indices of entries at a function's first
+    byte, x86_64's "{f+0}": a function pointer left on the stack, no return address, as
+    the x86_64 dump's title skips it, _OLD_INTERRUPTED). -1 for a trace of another
+    shape, or one cut before that entry."""
     tick = next((j for j, f in enumerate(frames[:_TICK_REACH]) if f == _SOFTLOCKUP_TICK), -1)
     if tick < 0:
         return -1
     entry = next(
         (j for j in range(tick + 1, len(frames)) if frames[j] in _I386_IRQ_ENTRIES), len(frames)
     )
-    return next((j for j in range(entry + 1, len(frames)) if frames[j] not in _SCHEDULER), -1)
+    return next(
+        (
+            j
+            for j in range(entry + 1, len(frames))
+            if frames[j] not in _SCHEDULER and j not in pointers
+        ),
+        -1,
+    )
 
 
 def soft_lockup_frame(frames: list[str]) -> tuple[str, int]:
@@ -2007,6 +2022,8 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("stall in {1}",),
                 report=lazy_rx(r"BUG: soft lockup detected on CPU#\d+!\s*\n\s*Call Trace:\s*<IRQ>"),
                 stack=_s(_OLD_IRQ_EXIT, _OLD_INTERRUPTED),
+                # (that entry is the lockup's looping function: i386_interrupted)
+                looping=True,
             ),
             # The same dump on powerpc (arch/powerpc/kernel/process.c show_stack(), 2.6.18:
             # "[%016lX] [%016lX] %s" of each frame's stack pointer and return address)
@@ -2025,6 +2042,8 @@ OOPSES: tuple[OopsKind, ...] = (
                     r"(?:.*\n){1,12}?\s*--- (?:Exception|interrupt): 90[01] at "
                 ),
                 stack=_s(_PPC_TIMER_EXCEPTION_AT),
+                # (that NIP is the lockup's looping function: i386_interrupted)
+                looping=True,
             ),
             _F(
                 lazy_rx("BUG: soft lockup"),

@@ -1642,9 +1642,12 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     frames = call_trace(own_cpu)
     looping_at = rip
     if rip is None and fmt is not None and fmt.looping:
-        # a 2.6.16-2.6.2x i386 soft lockup dump prints no registers: the entry of the code
-        # the timer interrupted stands for its RIP (oopses.i386_interrupted)
-        at = i386_interrupted([f.function for f in frames])
+        # a 2.6.16-2.6.2x i386, x86_64 or ppc64 soft lockup dump prints no registers: the
+        # entry of the code the timer interrupted stands for its RIP (oopses.
+        # i386_interrupted), past the function pointers on the stack ("{f+0}")
+        at = i386_interrupted(
+            [f.function for f in frames], [j for j, f in enumerate(frames) if f.offset == 0]
+        )
         looping_at = frames[at] if at >= 0 else None
     looping = fmt is not None and fmt.looping and looping_at is not None
     if fmt is not None and fmt.looping and rip is None and not corrupted:
