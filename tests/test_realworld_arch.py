@@ -3375,6 +3375,45 @@ def test_a_riscv_bug_quoted_without_its_registers_is_titled_by_its_trace() -> No
     assert got.title == "kernel BUG in corrupted"
 
 
+def test_a_riscv_oops_quoted_without_its_pc_line_takes_rip_from_its_trace() -> None:
+    # riscv show_regs() (6.12 arch/riscv/kernel/process.c) prints "epc : %pS", then
+    # dump_backtrace(regs) the headerless "[<%px>] %pS" entries, walk_stackframe() starting
+    # at that very pc (arch/riscv/kernel/stacktrace.c): a quote that cut the "epc :" line
+    # with the registers ("[...]") still names the faulting function in its first entry,
+    # as the title does (it was rip None).
+    for name, start in (
+        ("riscv64-6.12.117+deb13-mod-null.log", "Unable to handle kernel access"),
+        ("riscv64-6.12.117+deb13-mod-bug.log", "kernel BUG at "),
+    ):
+        lines = (DATA / name).read_text().splitlines()
+        (want,) = parse_log("\n".join(lines) + "\n")
+        assert want.rip is not None and want.rip.function == want.frames[0].function
+        bare = [re.sub(r"^\[ *\d+\.\d+\] ", "", t) for t in lines]
+        at = next(i for i, t in enumerate(bare) if t.startswith(start))
+        epc = next(i for i in range(at, len(bare)) if bare[i].startswith("epc : hotfence_"))
+        row = epc + 2  # __show_regs()'s "epc : %016lx ra : %016lx sp : %016lx"
+        assert bare[row].startswith("epc : ffffffff")
+        status = next(i for i in range(epc, len(bare)) if bare[i].startswith("status: "))
+        end = next(i for i in range(status, len(bare)) if "---[ end trace" in bare[i])
+        trace = bare[status + 1 : end + 1]
+        for elided in ("[...]", "[ snip ]"):
+            for quote in (
+                bare[at:epc] + [elided] + trace,
+                bare[at:epc] + [elided] + bare[row : status + 1] + trace,  # the rows kept
+            ):
+                (got,) = parse_log("\n".join(quote) + "\n")
+                assert (got.title, got.corrupted) == (want.title, False), name
+                assert got.rip == want.rip, (name, elided)
+        # A row whose pc is not the first entry's: that entry is no longer the pc's.
+        other = bare[row].replace("epc : ffffffff", "epc : fffffffe", 1)
+        (got,) = parse_log("\n".join(bare[at:epc] + ["[...]", other] + trace) + "\n")
+        assert got.rip is None
+        # show_stack()'s trace under its "Call Trace:" starts at the unwinder's own
+        # callers (dump_backtrace, show_stack, ...): no pc of the fault.
+        (got,) = parse_log("\n".join(bare[at:epc] + ["[...]", "Call Trace:"] + trace) + "\n")
+        assert got.rip is None
+
+
 def test_a_bare_pc_is_titled_by_the_link_register_that_names_its_caller() -> None:
     # A PC kallsyms does not know (a BPF program's JIT image, MIPS's run-time generated
     # clear_page, a jump through a bad pointer) is printed bare, and its trace does not

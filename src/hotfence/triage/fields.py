@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from .model import Frame
 from .modules import linked_modules
-from .oopses import I386_DUMP_STACK_HINTS, I386_DUMP_STACK_RE
+from .oopses import (
+    I386_DUMP_STACK_HINTS,
+    I386_DUMP_STACK_RE,
+    RISCV_HEADERLESS_TRACE_RE,
+    RISCV_REPORT_RE,
+    RISCV_STACK_START,
+)
 from .scan import is_stack_start
 from .taint import (
     ARM_CUT_MODULE_ENTRY,
@@ -819,6 +825,63 @@ def cut_rip_name(lines: list[str]) -> str | None:
 
 
 _CUT_NAME_RE = re.compile(r"[A-Za-z_][\w.]*$")
+
+
+# riscv show_regs() (6.12 arch/riscv/kernel/process.c) prints "epc : %pS" and " ra : %pS",
+# then __show_regs()'s rows, the first "epc : %016lx ra : %016lx sp : %016lx" (its
+# address in group 1).
+_RISCV_EPC_RE = re.compile(r"\s*epc : (?:([0-9a-f]{16}) ra : )?")
+_RISCV_ENTRY_PC_RE = re.compile(r"\[<([0-9a-f]{8,16})>\] ")
+
+
+def riscv_trace_rip(lines: list[str]) -> Frame | None:
+    """The faulting function of a riscv die() report (oopses.RISCV_REPORT_RE) whose
+    "epc : %pS" line a quote cut, with the registers ("[...]", "[ snip ]"): the first entry
+    of the headerless trace show_regs() prints after them (oopses.RISCV_HEADERLESS_TRACE_RE);
+    None where the PC line is there, or the trace is not that one.
+
+    show_regs() calls dump_backtrace(regs, NULL) for a kernel context: walk_stackframe()
+    (6.12 arch/riscv/kernel/stacktrace.c) starts at instruction_pointer(regs), the pc
+    "epc :" names, and print_trace_address() prints it first, "[<%px>] %pS" by
+    print_ip_sym(); a pc in no kernel text ends the frame-pointer walk before any entry
+    (ARCH_WANT_FRAME_POINTERS makes FRAME_POINTER riscv's default), and entries come from
+    the same walk whatever stack the fault was on (no "?" guesses, no IRQ-stack markers:
+    the exception frames it crosses, handle_exception's, come after). show_stack()'s trace
+    (dump_stack(), a blocked task's) is under its own "Call Trace:" and starts at the
+    unwinder's callers or at __switch_to: no pc of a fault, so a report whose first trace
+    has a header gets none. Where the quote kept __show_regs()'s "epc : %016lx" row, the
+    entry is the pc only at that address.
+    """
+    epc = None
+    for t in lines:
+        if "epc :" in t and (m := _RISCV_EPC_RE.match(t)) is not None:
+            if m.group(1) is None:
+                return None  # the PC line itself: rip_frame() reads it, or it names none
+            epc = m.group(1)
+    report = "\n".join(lines)
+    if RISCV_REPORT_RE.search(report) is None or RISCV_HEADERLESS_TRACE_RE.search(report) is None:
+        return None
+    for i, t in enumerate(lines):
+        if is_stack_start(t):
+            if RISCV_STACK_START.search(t) is None:
+                return None  # show_stack()'s "Call Trace:" (above)
+            entry = lines[i + 1] if i + 1 < len(lines) else ""
+        elif t.startswith("[<") and _is_entry_line(t):
+            entry = t
+            if RISCV_HEADERLESS_TRACE_RE.match("\n".join(lines[i : i + 2])) is None:
+                return None
+        else:
+            continue
+        pc = _RISCV_ENTRY_PC_RE.match(entry)
+        if pc is None or entry.endswith(PAGER_MARK):
+            return None  # (a name or module a pager cut: not the pc's whole symbol)
+        if epc is not None and int(pc.group(1), 16) != int(epc, 16):
+            return None
+        fr = parse_frame(entry)
+        if fr is not None:
+            fr.unreliable = False
+        return fr
+    return None
 
 
 # What follows a function's name in a trace entry that says whether it is a module's:

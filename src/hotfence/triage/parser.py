@@ -56,6 +56,7 @@ from .fields import (
     one_entry_a_line,
     own_cpu_lines,
     rip_frame,
+    riscv_trace_rip,
     task_fields,
 )
 from .guilty import FILENAME_RE, guilty_in_text
@@ -1700,6 +1701,10 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         text=_out("\n".join(own), from_bytes),
     )
     rep.rip = rip
+    if rip is None and "[<" in report_text:
+        # riscv's oops quoted with its "epc :" line cut: its trace starts at that pc
+        # (fields.riscv_trace_rip). Not read as looping_at above: no lockup is a die().
+        rep.rip = riscv_trace_rip(own_cpu)
     if looping and looping_at is not None:
         rep.looping_function = _out(looping_at.function, from_bytes)
     rep.frames = frames
