@@ -3008,6 +3008,22 @@ def test_workqueue_lockups_of_two_watchdog_runs_are_two_reports() -> None:
     assert titles == [("BUG: workqueue lockup", 15), ("BUG: workqueue lockup", 16)]
 
 
+def test_workqueue_lockup_report_ends_before_the_next_message() -> None:
+    # github.com/openrisc/linux issue 12: the pool lines of show_all_workqueues() are the
+    # report's last (kernel/workqueue.c, oopses._WQ_LOCKUP_ROWS); SUNRPC's
+    # rpc_check_timeout() "%s: server %s not responding, still trying" 10 ms later is
+    # another message, none of the lockup's
+    nfs = "[ 2885.130014] nfs: server 10.0.0.27 not responding, still trying"
+    (soft, lockup) = parse_log(_with_wq_event([*_WQ_EVENT, nfs]))
+    assert (lockup.title, lockup.start_line, lockup.end_line) == (
+        "BUG: workqueue lockup",
+        15,
+        14 + len(_WQ_EVENT),
+    )
+    assert "not responding" not in lockup.text
+    assert soft.title == "BUG: soft lockup in mydrv_wait_ready"
+
+
 # RCU stall headers of older kernels that name the stalled CPU themselves, no per-CPU
 # line after them (kernel/rcutree.c; a CPU's own stall: print_cpu_stall(), the other
 # CPUs': print_other_cpu_stall()): 2.6.29-2.6.31, 2.6.32-3.2, 3.3-4.x without

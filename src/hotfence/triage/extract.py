@@ -2289,10 +2289,14 @@ class _Window:
     fault_cpu: str | None = None
     died: bool = False  # this CPU's die() block began
     foreign: bool = False  # in another CPU's die() block
+    # The header's format names the lines its report is made of (Format.own_rows): the
+    # first other line of its stream ends its own text (_off_rows)
+    rows: oopses.Format | None = None
 
     def __post_init__(self) -> None:
         self.context = self.header.context
         self.one_record = self.kind.ends_at_header(self.header.raw)
+        self.rows = self.kind.own_rows(self.header.raw)
         if "epc == " in self.header.text:
             m = _MIPS_FAULT_CPU_RE.search(self.header.text)
             self.fault_cpu = m[1] if m is not None else None
@@ -2745,6 +2749,18 @@ class _Window:
             self._end_own()  # one stream: the next report's lines are not ours
         elif self.task_ctx and self._starts_next(line, n):
             self._end_own()  # the same task starts a new report
+        elif self.rows is not None and self._off_rows(line.text):
+            self._end_own()  # none of the lines the report is made of: another message
+
+    def _off_rows(self, text: str) -> bool:
+        """Is ``text`` none of the lines the header's format prints (Format.own_rows)? A
+        blank line tells nothing; from the format's ``rows_until`` on, no line does."""
+        rows = self.rows
+        assert rows is not None and rows.own_rows is not None
+        if rows.rows_until and text.startswith(rows.rows_until):
+            self.rows = None
+            return False
+        return bool(text) and rows.own_rows.compiled.match(text) is None
 
     def _answer_row(self, raw: str, line: Line) -> str:
         """``raw``, an answer's row cut before its CPU (_CUT_ANSWER_RE), with the row after

@@ -170,6 +170,13 @@ class Format:
     # Later lines of the report that name that group's words whole: a pattern whose
     # groups fill the format after it. Taken only when the cut words start them.
     restated: tuple[tuple[LazyPattern, str], ...] = ()
+    # Every line the kernel prints in this format's report after its header starts with
+    # this pattern (matched at a line's text, its prefix stripped): the first line of the
+    # report's stream that does not is someone else's message, and its own text ends there.
+    # Until ``rows_until`` starts a line: from there on the report prints what no pattern
+    # foresees (backtraces), and it ends as any other does.
+    own_rows: LazyPattern | None = None
+    rows_until: str = ""
 
 
 @dataclass(frozen=True)
@@ -204,6 +211,14 @@ class OopsKind:
         if self.shape is not None and self.shape.search(line) is None:
             return False
         return not any(s.search(line) for s in self.suppressions)
+
+    def own_rows(self, line: str) -> Format | None:
+        """The format whose title ``line`` (raw, a header of this kind) holds, when that
+        format names the lines its report is made of (Format.own_rows); else None."""
+        for f in self.formats:
+            if f.own_rows is not None and f.title.search(line) is not None:
+                return f
+        return None
 
     def ends_at_header(self, line: str) -> bool:
         """True when the report that ``line`` (raw, a header of this kind) starts is that
@@ -1063,6 +1078,22 @@ _MSR_ACCESSORS = (
     r"^paravirt_(?:read|write)_msr",
 )
 _F = Format
+
+# kernel/workqueue.c wq_watchdog_timer_fn() (4.5, commit 82607adcf9cd, to 6.x): one
+# timer run prints pr_emerg("BUG: workqueue lockup - pool") with pr_cont_pool_info() for
+# each stuck pool, then show_workqueue_state() (show_all_workqueues() since 5.17):
+# pr_info("Showing busy workqueues and worker pools:"), show_one_workqueue()'s
+# "workqueue %s: flags=0x%x", show_pwq()'s indented "  pwq %d:" with its "    in-flight:",
+# "    pending:" and "    delayed:" ("    inactive:" since 5.15) rows (pieces pr_cont()
+# could not join start with their " " or ","), show_one_worker_pool()'s "pool %d: ...
+# hung=%us workers=%d". That is the whole report until 6.5's show_cpu_pools_hogs()
+# (commit cd2440d66fec): "Showing backtraces of running workers in stalled CPU-bound
+# worker pools:", then "pool %d:" and sched_show_task()'s backtrace of each.
+_WQ_LOCKUP_ROWS = lazy_rx(
+    r"[\s,]|BUG: workqueue lockup - pool|Showing busy workqueues and worker pools:"
+    r"|workqueue \S+: flags=0x|pool \d+:"
+)
+_WQ_HOG_BACKTRACES = "Showing backtraces of running workers in stalled CPU-bound"
 
 
 def _k(
@@ -2138,7 +2169,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_BAD_PAGE_STACK,
             ),
             _F(lazy_rx("BUG: Bad page map"), "BUG: Bad page map"),
-            _F(lazy_rx("BUG: workqueue lockup"), "BUG: workqueue lockup", no_stack_trace=True),
+            _F(
+                lazy_rx("BUG: workqueue lockup"),
+                "BUG: workqueue lockup",
+                no_stack_trace=True,
+                own_rows=_WQ_LOCKUP_ROWS,
+                rows_until=_WQ_HOG_BACKTRACES,
+            ),
             _F(
                 lazy_rx("BUG: sleeping function called from invalid context at (.*)"),
                 "BUG: sleeping function called from invalid context in {2}",
