@@ -3008,6 +3008,35 @@ def test_workqueue_lockups_of_two_watchdog_runs_are_two_reports() -> None:
     assert titles == [("BUG: workqueue lockup", 15), ("BUG: workqueue lockup", 16)]
 
 
+# systemd's status lines on a console without printk time (src/core/show-status.c
+# status_vprintf(), src/core/job.c job_done_messages[]), as the recorded riscv64 hung task
+# would read with printk.time=0: right after check_hung_task()'s header, or after the
+# report's last trace line, before the next report.
+@pytest.mark.parametrize(
+    "status",
+    [
+        "[FAILED] Failed to start systemd-udevd.service - Rule-based Manager for Device Events.",
+        "[\x1b[0;32m  OK  \x1b[0m] Started \x1b[0;1;39msystemd-journald.service\x1b[0m.",
+        "         Starting systemd-journald.service - Journal Service...",
+    ],
+)
+@pytest.mark.parametrize("after", ["header", "trace"])
+def test_systemd_status_line_is_none_of_a_bare_hung_task_report(status: str, after: str) -> None:
+    log = (DATA / "riscv64-6.12.117+deb13-hung-task.log").read_text()
+    lines = [re.sub(r"^\[ *\d+\.\d+\] ", "", ln) for ln in log.split("\n")]
+    first = next(i for i, ln in enumerate(lines) if "blocked for more than 3 " in ln)
+    second = next(i for i, ln in enumerate(lines) if "blocked for more than 6 " in ln)
+    lines.insert(first + 1 if after == "header" else second, status)
+    reps = parse_log("\n".join(lines).encode())
+    hung = reps[0]
+    assert (hung.title, hung.pid, hung.comm) == ("INFO: task hung in mnt_want_write", 151, "touch")
+    # (the report's last trace line is the line before the next header, or before the
+    # status line put in there)
+    assert (hung.start_line, hung.end_line) == (first + 1, second + (after == "header"))
+    assert "systemd" not in hung.text and len(hung.frames) == 11
+    assert reps[1].start_line == second + 2
+
+
 def test_workqueue_lockup_report_ends_before_the_next_message() -> None:
     # github.com/openrisc/linux issue 12: the pool lines of show_all_workqueues() are the
     # report's last (kernel/workqueue.c, oopses._WQ_LOCKUP_ROWS); SUNRPC's

@@ -1852,6 +1852,27 @@ def _stale_cont_cpu(line: Line, context: str) -> bool:
 _INTERJECTION_LINES = 50
 
 
+# systemd's status lines on /dev/console (src/core/show-status.c status_vprintf(), v244+;
+# manager_status_printf() in manager.c before): "[" status "] " and the message, the status
+# a job's result (src/core/job.c job_done_messages[]: "  OK  ", " TIME ", "FAILED",
+# "DEPEND", " INFO ", "ASSERT", "UNSUPP", " ONCE "), or manager.c draw_cylon()'s six
+# stars and blanks ("[  *** ] A start job is running for ..."); a job's start, status "",
+# indented by status_indent's nine blanks ("         Starting %s..."). A console without
+# printk time gives the kernel's lines no prefix either: there this program's line, right
+# after a hung task's "INFO: task ... blocked for more than" (kernel/hung_task.c
+# check_hung_task()) or after the report's last line, is none of the report's.
+_SYSTEMD_STATUS_RE = re.compile(
+    r"\[(?:  OK  | TIME |FAILED|DEPEND| INFO |ASSERT|UNSUPP| ONCE |[ *]{6})\] \S"
+    r"| {9}(?:Starting|Stopping|Reloading|Mounting|Unmounting|Activating|Deactivating) \S"
+)
+
+
+def systemd_status(raw: str) -> bool:
+    """Is ``raw`` (plain, see lines.plain_line) one of systemd's status lines on the
+    console (``_SYSTEMD_STATUS_RE``)? (Its first character rules out most lines.)"""
+    return raw[:1] in ("[", " ") and _SYSTEMD_STATUS_RE.match(raw) is not None
+
+
 def interjected(text: str, line: Line, context: str) -> bool:
     """Is ``line`` a program's output inside a report whose lines carry the printk prefix
     of ``context``? printk prefixes every line it prints (the time and caller id,
@@ -2389,6 +2410,9 @@ class _Window:
         ):
             self.others += 1  # (how far into the report counts this CPU's lines only)
             return True
+        if n and not self.context and not line.context and systemd_status(line.raw):
+            self.others += 1  # (no line of the stream's own)
+            return True  # systemd's status line amid a bare console's kernel lines
         header_of_its_own = False  # a candidate header, not a copy of this report's lines
         if not is_header:
             if line_start in self.cands:
