@@ -462,12 +462,7 @@ def lagged_copy(text: str, header: Line) -> list[str] | None:
     after = list(_lines_after(text, header.start, LAG_LINES))
     if not any(line == raw for _, line in after[1:]):
         return None
-    out: list[str] = []
-    end = header.start - 1
-    while end > 0 and len(out) < 2 * LAG_LINES:
-        begin = text.rfind("\n", 0, end) + 1
-        out.append(text[begin:end])
-        end = begin - 1
+    out = [line for _, line in _lines_before(text, header.start, 2 * LAG_LINES)]
     out.reverse()
     return out
 
@@ -500,15 +495,7 @@ def _lag_copy(text: str, at: int, raw: str) -> bool:
     line, the same within twice LAG_LINES lines before it?"""
     if make_line(raw, 0, 0).timestamp is None:
         return False
-    end = at - 1
-    for _ in range(2 * LAG_LINES):
-        if end <= 0:
-            return False
-        begin = text.rfind("\n", 0, end) + 1
-        if text[begin:end] == raw:
-            return True
-        end = begin - 1
-    return False
+    return any(line == raw for _, line in _lines_before(text, at, 2 * LAG_LINES))
 
 
 # Each kernel line twice in a row, once with its printk time and once without: rsyslog
@@ -3009,6 +2996,19 @@ def _lines_back(text: str, at: int, span: int) -> Iterator[tuple[int, str]]:
             return
         yield start, text[start:end]
         end = start - 1
+
+
+def _lines_before(text: str, at: int, most: int) -> Iterator[tuple[int, str]]:
+    """The lines before the one starting at ``at``, nearest first, each as its start and
+    its text, at most ``most`` of them (an empty first line of the text is none of
+    them)."""
+    end = at - 1
+    for _ in range(most):
+        if end <= 0:
+            return
+        begin = text.rfind("\n", 0, end) + 1
+        yield begin, text[begin:end]
+        end = begin - 1
 
 
 def _lines_after(
