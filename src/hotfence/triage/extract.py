@@ -526,11 +526,10 @@ def _twinned(text: str, header: Line) -> bool:
     right before or right after it?"""
     if header.timestamp is None:
         return False
-    if header.start:
-        end = header.start - 1
-        begin = text.rfind("\n", 0, end) + 1
-        if twins(make_line(text[begin:end], begin, 0), header):
-            return True
+    if any(
+        twins(make_line(raw, at, 0), header) for at, raw in _lines_before(text, header.start, 1)
+    ):
+        return True
     return any(
         twins(header, make_line(raw, at, 0)) for at, raw in _lines_after(text, header.start, 1)
     )
@@ -555,8 +554,7 @@ def twin_copy(text: str, at: int) -> bool:
     line = make_line(text[at:] if end == -1 else text[at:end], at, 0)
     if line.timestamp is not None:
         return False
-    begin = text.rfind("\n", 0, at - 1) + 1
-    return twins(make_line(text[begin : at - 1], begin, 0), line)
+    return any(twins(make_line(raw, start, 0), line) for start, raw in _lines_before(text, at, 1))
 
 
 def without_twins(text: str, lines: list[Line]) -> list[Line]:
@@ -3009,6 +3007,16 @@ def _lines_before(text: str, at: int, most: int) -> Iterator[tuple[int, str]]:
         begin = text.rfind("\n", 0, end) + 1
         yield begin, text[begin:end]
         end = begin - 1
+
+
+def line_before(text: str, at: int) -> str:
+    """The text of the line before the one starting at ``at`` ("" at the text's start)."""
+    return next((raw for _, raw in _lines_before(text, at, 1)), "")
+
+
+def line_after(text: str, at: int) -> str:
+    """The text of the line after the one holding ``at`` ("" at the text's end)."""
+    return next((raw for _, raw in _lines_after(text, at, 1)), "")
 
 
 def _lines_after(

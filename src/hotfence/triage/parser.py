@@ -38,13 +38,15 @@ from .extract import (
     is_oom_dump_start,
     join_wrapped,
     lag_copy,
+    line_after,
+    line_before,
     line_record,
     lines_before,
     once_each,
     stamped_twin_after,
     twin_copy,
-    twins,
     uml_fault_regs,
+    unstamped_twin,
     unwrapped_line,
     without_lag_copies,
     without_twins,
@@ -402,31 +404,15 @@ def _plain_repeat(text: str, first: Report, again: Report, boots: list[int]) -> 
         make_line(row, 0, 0).timestamp is not None for row in rows
     ):
         return True
-    before = (_line_before(text, first.start), _line_before(text, again.start))
+    before = (line_before(text, first.start), line_before(text, again.start))
     if before[0] and before[0] == before[1] and text.count("\n", first.end, again.start) > 1:
         return True
-    after = (_line_after(text, first.end), _line_after(text, again.end))
+    after = (line_after(text, first.end), line_after(text, again.end))
     return (
         bool(after[0].strip())
         and after[0] == after[1]
-        and _line_after(text, first.end) != text[again.start : text.find("\n", again.start)]
+        and after[0] != text[again.start : text.find("\n", again.start)]
     )
-
-
-def _line_before(text: str, start: int) -> str:
-    """The text of the line before the one that starts at ``start`` ("" at the log's start)."""
-    if start <= 0:
-        return ""
-    return text[text.rfind("\n", 0, start - 1) + 1 : start - 1]
-
-
-def _line_after(text: str, end: int) -> str:
-    """The text of the line after the one that ends at ``end`` ("" at the log's end)."""
-    begin = text.find("\n", end) + 1
-    if begin <= 0:
-        return ""
-    stop = text.find("\n", begin)
-    return text[begin:] if stop == -1 else text[begin:stop]
 
 
 def _best_copy(first: Report, again: Report) -> bool:
@@ -1520,8 +1506,10 @@ class _Events:
             if prefixed and not line.context:
                 continue
             message = line.text.strip()
-            if line.timestamp is None and self._stamped_twin(i, line):
-                continue  # (its stamped copy is read: extract.twins)
+            if line.timestamp is None and unstamped_twin(
+                text, line, make_line(line_before(text, s), 0, 0)
+            ):
+                continue  # (its stamped copy, right before or after it, is read)
             if line.timestamp is not None:
                 # The same time and text again, a few lines on, is the record printed
                 # again (two consoles on one capture, in step, is_echo, or one behind the
@@ -1547,18 +1535,6 @@ class _Events:
             keep = {id(k) for k in latest}
             shown = [shown[0]] + [k for k in shown[1:] if id(k) in keep]
         return [k.shown(self.from_bytes) for k in shown]
-
-    def _stamped_twin(self, i: int, line: Line) -> bool:
-        """Is the event line ``line`` (``spans[i]``), without printk time, a copy of the
-        stamped event line right before or after it (extract.twins)?"""
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(self.spans):
-                s, e = self.spans[j]
-                if (s == line.end + 1 or e + 1 == line.start) and twins(
-                    line, make_line(self.text[s:e], s, 0)
-                ):
-                    return True
-        return False
 
 
 def _out(s: str, from_bytes: bool) -> str:
