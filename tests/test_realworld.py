@@ -3152,3 +3152,32 @@ def test_a_bare_stall_header_is_no_copy_of_a_later_one_of_the_same_words() -> No
     plain = [ln.split("] ", 1)[1] for ln in lines[at : at + 3]]
     again = "\n".join([*plain, *lines[at : at + 3]]) + "\n"
     assert [(r.start_line, r.cpu) for r in parse_log(again.encode())] == [(4, 0)]
+
+
+@pytest.mark.parametrize(
+    "pieces", [[" 0-...."], [" 0-...D", " 1-...."], [" P412", " 0-...."], [" P412 0-...."]]
+)
+def test_an_expedited_rcu_stall_header_split_at_its_pieces_names_its_cpu(
+    pieces: list[str],
+) -> None:
+    # kernel/rcu/tree_exp.h synchronize_rcu_expedited_wait() (6.12) prints its CPU list
+    # with pr_cont(): "INFO: %s detected expedited stalls on CPUs/tasks: {", then
+    # rcu_print_task_exp_stall()'s " P%d" and each CPU's " %d-%c%c%c%c", then " } %lu
+    # jiffies s: ...". A console that could not join the pieces prints each as its own
+    # line. The recorded riscv64 stall of CPU 0 so printed and cut
+    # before any dump (fields._stall_list_joined)
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    lines = (DATA / f"{name}.log").read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    stamp = lines[at].split("]")[0] + "] "
+    header = "rcu: INFO: rcu_sched detected expedited stalls on CPUs/tasks: {"
+    close = " } 8348 jiffies s: 1189 root: 0x1/."
+    blocking = "rcu: blocking rcu_node structures (internal RCU debug):"
+    split = [header, *pieces, close, blocking]
+    log = "\n".join([*lines[:at], *(stamp + ln for ln in split)]) + "\n"
+    (stall,) = [r for r in parse_log(log.encode()) if r.start_line == at + 1]
+    assert (stall.title, stall.cpu, stall.end_line) == (
+        "INFO: rcu detected stall in corrupted",
+        0,
+        at + len(split),
+    )

@@ -1282,7 +1282,7 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
         elif out.release is not None:
             break  # both known: the rest of a long report has nothing more to give
     slab_bug = None  # a SLUB report's first line: its taint is the last resort
-    for t in texts:
+    for i, t in enumerate(texts):
         if (
             "ainted" in t
             or "CPU" in t
@@ -1294,6 +1294,8 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
             if slab_bug is None and t.startswith("BUG ") and _SLAB_BUG_RE.match(t):
                 slab_bug = t
                 continue
+            if t.endswith("{") and out.cpu is None and _SPLIT_STALL_HEAD_RE.search(t):
+                t = _stall_list_joined(texts, i)
             said = out.taint_said
             _read_separate_lines(out, t)
             if slab_bug is not None and not said and out.taint_said and out.taint is None:
@@ -1307,6 +1309,39 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
     return out
+
+
+# RCU's stall headers list the stalled CPUs and the tasks that block the grace period in
+# braces, each with its own pr_cont(): kernel/rcu/tree_exp.h synchronize_rcu_expedited_wait()
+# (4.9-6.x) pr_err("INFO: %s detected expedited stalls on CPUs/tasks: {"), then
+# rcu_print_task_exp_stall()'s " P%d" of each blocked task, " %d-%c%c%c%c" of each CPU,
+# pr_cont(" } %lu jiffies s: %lu root: %#lx/%c\n"); kernel/rcutree.c print_other_cpu_stall()
+# (2.6.32-4.x) "INFO: %s detected stalls on CPUs/tasks: {", " P%d" (rcu_print_task_stall()),
+# " %d", "} (detected by %d, ...". A console that could not join the pieces into one
+# record shows each as a line of its own: "... CPUs/tasks: {", " 0-....", " } 2650
+# jiffies s: 3093 root: 0x1/.".
+_SPLIT_STALL_HEAD_RE = re.compile(
+    r"INFO: (?:rcu_\w+|RCU) detected (?:expedited )?stalls on CPUs/tasks: \{$"
+)
+_STALL_PIECE_RE = re.compile(r"^\s*(?:(?:P\d+|\d+(?:-[.A-Za-z]{3,4})?)\s*)+$")
+
+
+def _stall_list_joined(texts: Sequence[str], at: int) -> str:
+    """The stall header ``texts[at]``, split after its "{", with the pieces of its list on
+    the lines after it (_STALL_PIECE_RE) and the closing "}" line joined back to it."""
+    parts = [texts[at]]
+    for t in texts[at + 1 : at + 1 + _STALL_LIST_LINES]:
+        if t.lstrip().startswith("}"):
+            parts.append(t.strip())
+            break
+        if _STALL_PIECE_RE.match(t) is None:
+            break
+        parts.append(t.strip())
+    return " ".join(parts)
+
+
+# (a piece a line: a few dozen stalled CPUs at most before the list is taken as cut)
+_STALL_LIST_LINES = 64
 
 
 # Upstream print_tainted() prints "N" (TAINT_TEST) only since 6.0 and "X" (TAINT_AUX) only
