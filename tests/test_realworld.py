@@ -3181,3 +3181,35 @@ def test_an_expedited_rcu_stall_header_split_at_its_pieces_names_its_cpu(
         0,
         at + len(split),
     )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "rcu: INFO: rcu_preempt detected expedited stalls on CPUs/tasks: { P412 } 8348 jiffies"
+        " s: 117 root: 0x0/T",
+        "INFO: rcu_preempt detected stalls on CPUs/tasks: { P412} (detected by 1, t=8348"
+        " jiffies, g=795, c=794, q=12)",
+        "rcu: INFO: rcu_preempt detected expedited stalls on CPUs/tasks: { P412 P977 } 8348"
+        " jiffies s: 117 root: 0x0/T",
+    ],
+)
+def test_an_rcu_stall_of_a_blocked_task_names_its_pid(header: str) -> None:
+    # github.com/skiffos/SkiffOS issue 147 (5.10 rpi): "rcu: INFO: rcu_preempt detected
+    # expedited stalls on CPUs/tasks: { P392 } 21382 jiffies s: 117 root: 0x0/T", no CPU
+    # in the braces: the grace period waits on a task preempted in its read-side critical
+    # section (kernel/rcu/tree_exp.h rcu_print_task_exp_stall()'s " P%d"; kernel/rcutree.c
+    # print_other_cpu_stall()'s, 2.6.32-4.x), the one task the report names. The recorded
+    # riscv64 stall's header so printed, the log cut after it
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    lines = (DATA / f"{name}.log").read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    stamp = lines[at].split("]")[0] + "] "
+    log = "\n".join([*lines[:at], stamp + header]) + "\n"
+    (stall,) = [r for r in parse_log(log.encode()) if r.start_line == at + 1]
+    assert (stall.title, stall.cpu, stall.pid, stall.comm) == (
+        "INFO: rcu detected stall in corrupted",
+        None,
+        412,
+        None,
+    )

@@ -1282,6 +1282,7 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
         elif out.release is not None:
             break  # both known: the rest of a long report has nothing more to give
     slab_bug = None  # a SLUB report's first line: its taint is the last resort
+    stall_task = None  # an RCU stall header's blocked task, where it names no CPU
     for i, t in enumerate(texts):
         if (
             "ainted" in t
@@ -1296,6 +1297,9 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
                 continue
             if t.endswith("{") and out.cpu is None and _SPLIT_STALL_HEAD_RE.search(t):
                 t = _stall_list_joined(texts, i)
+            if stall_task is None and out.cpu is None and "stalls on CPUs/tasks: { P" in t:
+                m = _STALL_TASK_ONLY_RE.search(t)
+                stall_task = int(m.group("pid")) if m is not None else None
             said = out.taint_said
             _read_separate_lines(out, t)
             if slab_bug is not None and not said and out.taint_said and out.taint is None:
@@ -1308,6 +1312,8 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
             out.comm = m.group("comm").strip()
             if out.pid is None and "pid" in m.re.groupindex:
                 out.pid = int(m.group("pid"))
+    if out.comm is None and out.pid is None and out.cpu is None and stall_task is not None:
+        out.pid = stall_task  # the task that holds the grace period up: the stall's
     return out
 
 
@@ -1324,6 +1330,13 @@ _SPLIT_STALL_HEAD_RE = re.compile(
     r"INFO: (?:rcu_\w+|RCU) detected (?:expedited )?stalls on CPUs/tasks: \{$"
 )
 _STALL_PIECE_RE = re.compile(r"^\s*(?:(?:P\d+|\d+(?:-[.A-Za-z]{3,4})?)\s*)+$")
+# A header that names blocked tasks and no CPU: the grace period waits on a task preempted
+# inside its RCU read-side critical section, whose pid is all the report names of it
+# ("{ P392 } 21382 jiffies s: 117 root: 0x0/T", "{ P392} (detected by 2, ..."; the
+# first where there are more).
+_STALL_TASK_ONLY_RE = re.compile(
+    r"detected (?:expedited )?stalls on CPUs/tasks: \{ P(?P<pid>\d+)(?: P\d+)* ?\}"
+)
 
 
 def _stall_list_joined(texts: Sequence[str], at: int) -> str:
