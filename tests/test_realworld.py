@@ -3053,6 +3053,37 @@ def test_workqueue_lockup_report_ends_before_the_next_message() -> None:
     assert soft.title == "BUG: soft lockup in mydrv_wait_ready"
 
 
+def test_workqueue_lockup_report_ends_after_its_hog_backtraces() -> None:
+    # kernel/workqueue.c show_cpu_pools_hogs() (6.5+, commit cd2440d66fec) after the pool
+    # lines: "Showing backtraces of running workers in stalled CPU-bound worker pools:",
+    # then for each running worker of a stalled pool show_cpu_pool_hog()'s "pool %d:" and
+    # sched_show_task() (oopses._WQ_HOG_ROWS). The recorded soft lockup's worker
+    # (x86-6.1-soft-lockup.log: its "Workqueue:" line and trace) so shown after the
+    # lockup's pool lines; the message 10 ms later is none of the lockup's
+    soft_lines = (DATA / "x86-6.1-soft-lockup.log").read_text().splitlines()
+    rows = [ln.split("] ", 1)[1] for ln in soft_lines]
+    call = rows.index("Call Trace:")
+    trace = [next(r for r in rows if r.startswith("Workqueue: ")), *rows[call:]]
+    assert trace[-1].strip() == "</TASK>"
+    hog = [
+        "Showing backtraces of running workers in stalled CPU-bound worker pools:",
+        "pool 2:",
+        "task:kworker/1:0     state:R  running task     stack:0     pid:2231  ppid:2     "
+        " flags:0x00004008",
+        *trace,
+    ]
+    stamped = [f"[ 2885.1202{i:02d}] {row}" for i, row in enumerate(hog)]
+    nfs = "[ 2885.130014] nfs: server 10.0.0.27 not responding, still trying"
+    (soft, lockup) = parse_log(_with_wq_event([*_WQ_EVENT, *stamped, nfs]))
+    assert (lockup.title, lockup.start_line, lockup.end_line) == (
+        "BUG: workqueue lockup",
+        15,
+        14 + len(_WQ_EVENT) + len(hog),
+    )
+    assert "not responding" not in lockup.text
+    assert [f.function for f in lockup.frames][:2] == ["mydrv_reset_work", "process_one_work"]
+
+
 # RCU stall headers of older kernels that name the stalled CPU themselves, no per-CPU
 # line after them (kernel/rcutree.c; a CPU's own stall: print_cpu_stall(), the other
 # CPUs': print_other_cpu_stall()): 2.6.29-2.6.31, 2.6.32-3.2, 3.3-4.x without

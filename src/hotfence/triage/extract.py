@@ -2298,6 +2298,7 @@ class _Window:
     # The header's format names the lines its report is made of (Format.own_rows): the
     # first other line of its stream ends its own text (_off_rows)
     rows: oopses.Format | None = None
+    rows_after: bool = False  # past the format's rows_until: its rows_after rows on
 
     def __post_init__(self) -> None:
         self.context = self.header.context
@@ -2763,13 +2764,21 @@ class _Window:
 
     def _off_rows(self, text: str) -> bool:
         """Is ``text`` none of the lines the header's format prints (Format.own_rows)? A
-        blank line tells nothing; from the format's ``rows_until`` on, no line does."""
+        blank line tells nothing; from the format's ``rows_until`` on, its ``rows_after``
+        and stack entries are its lines, or, without them, any line may be."""
         rows = self.rows
         assert rows is not None and rows.own_rows is not None
-        if rows.rows_until and text.startswith(rows.rows_until):
-            self.rows = None
+        if not text:
             return False
-        return bool(text) and rows.own_rows.compiled.match(text) is None
+        if self.rows_after:
+            assert rows.rows_after is not None
+            return rows.rows_after.compiled.match(text) is None and parse_frame(text) is None
+        if rows.rows_until and text.startswith(rows.rows_until):
+            if rows.rows_after is None:
+                self.rows = None
+            self.rows_after = True
+            return False
+        return rows.own_rows.compiled.match(text) is None
 
     def _answer_row(self, raw: str, line: Line) -> str:
         """``raw``, an answer's row cut before its CPU (_CUT_ANSWER_RE), with the row after

@@ -173,10 +173,12 @@ class Format:
     # Every line the kernel prints in this format's report after its header starts with
     # this pattern (matched at a line's text, its prefix stripped): the first line of the
     # report's stream that does not is someone else's message, and its own text ends there.
-    # Until ``rows_until`` starts a line: from there on the report prints what no pattern
-    # foresees (backtraces), and it ends as any other does.
+    # Until ``rows_until`` starts a line: from there on the report prints backtraces, and
+    # ends as any other does; or, with ``rows_after``, at the first line of its stream that
+    # neither starts with that pattern nor is a stack entry (fields.parse_frame).
     own_rows: LazyPattern | None = None
     rows_until: str = ""
+    rows_after: LazyPattern | None = None
 
 
 @dataclass(frozen=True)
@@ -1094,6 +1096,19 @@ _WQ_LOCKUP_ROWS = lazy_rx(
     r"|workqueue \S+: flags=0x|pool \d+:"
 )
 _WQ_HOG_BACKTRACES = "Showing backtraces of running workers in stalled CPU-bound"
+# show_cpu_pool_hog() (6.5+) prints, for each busy worker of a stalled pool that is
+# running, pr_info("pool %d:\n") and sched_show_task(): "task:%-15.15s state:%c" with
+# pr_cont()'s "  running task    " and " stack:... pid:... flags:0x%08lx" (pieces the
+# console could not join start with their blank), print_worker_info()'s "Workqueue: %s
+# %ps", print_stop_info()'s "Stopper: %pS <- %pS", then show_stack(): its header ("Call
+# Trace:", arm64's "Call trace:", arm's "Backtrace:", MIPS/LoongArch "Stack :" rows), its
+# entries and markers (" <TASK>", " </TASK>", indented or "[<pc>]"-led), and the registers
+# x86's unwinder prints of an interrupt frame on the way ("RIP: ", "Code: ", "RAX: "...).
+# The watchdog's report is over after the last of them.
+_WQ_HOG_ROWS = lazy_rx(
+    r"[\s,]|pool \d+:\s*$|task:|Workqueue: |Stopper: |Call [Tt]race:|Backtrace:|Stack ?:"
+    r"|Exception stack|Code: |\[<|(?:RIP|RSP|RAX|RBX|RCX|RDX|RSI|RDI|RBP|R\d\d?|FS|GS|CS|CR\d):? "
+)
 
 
 def _k(
@@ -2175,6 +2190,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
                 own_rows=_WQ_LOCKUP_ROWS,
                 rows_until=_WQ_HOG_BACKTRACES,
+                rows_after=_WQ_HOG_ROWS,
             ),
             _F(
                 lazy_rx("BUG: sleeping function called from invalid context at (.*)"),
