@@ -919,7 +919,7 @@ def test_a_2617_x86_64_soft_lockup_dump_is_titled_by_the_code_it_caught() -> Non
     two a line (Gary Funck's report of FC5's 2.6.17-1.2145 to LKML, July 2006). The
     first entry after the interrupt's, past the scheduler and the "{f+0}" pointers,
     stands for a later lockup's PC: here i386-6.1.0-50-mod-softlockup's EIP and trace,
-    rewritten so."""
+    rewritten so, a module's entries as printk_address() printed them, "{:%s:%s%+ld}"."""
     lines = (DATA / "i386-6.1.0-50-mod-softlockup.log").read_text().splitlines()
     head = next(i for i, t in enumerate(lines) if "BUG: soft lockup" in t)
     trace = next(i for i in range(head, len(lines)) if lines[i].endswith("Call Trace:"))
@@ -934,12 +934,13 @@ def test_a_2617_x86_64_soft_lockup_dump_is_titled_by_the_code_it_caught() -> Non
         "<ffffffff8020e578>{__set_page_dirty_nobuffers+0}",
         "<ffffffff80267b76>{thread_return+0}",
         "<ffffffff80267bd4>{thread_return+94}",
-        "<ffffffffe0842a2a>{hotfence_crash_softlockup+42}",
+        "<ffffffffe0842a2a>{:hotfence_crash:hotfence_crash_softlockup+42}",
     ]
     for t in lines[trace + 1 : end]:
-        m = re.match(r"\[[ \d.]+\]  ([\w.]+)\+0x([0-9a-f]+)/0x[0-9a-f]+", t)
+        m = re.match(r"\[[ \d.]+\]  ([\w.]+)\+0x([0-9a-f]+)/0x[0-9a-f]+(?: \[(\w+)\])?", t)
         if m:  # (not the "? " entries: a later kernel's guesses)
-            entries.append(f"<ffffffff80200000>{{{m[1]}+{int(m[2], 16)}}}")
+            mod = f":{m[3]}:" if m[3] else ""
+            entries.append(f"<ffffffff80200000>{{{mod}{m[1]}+{int(m[2], 16)}}}")
     pairs = [" ".join(entries[i : i + 2]) for i in range(0, len(entries), 2)]
     out = [f"{stamp} BUG: soft lockup detected on CPU#0!", f"{stamp} "]
     out.append(f"{stamp} Call Trace: <IRQ> {pairs[0]}")
@@ -1057,3 +1058,94 @@ def test_a_2_6_powerpc_soft_lockup_is_titled_by_the_code_the_timer_interrupted(
         "system_call_exception",
         "system_call_vectored_common",
     ]
+
+
+def _2_6_soft_lockup_dumps(modules: bool) -> dict[str, str]:
+    """The 2.6.16-2.6.2x soft lockup dump (kernel/softlockup.c softlockup_tick(): "BUG:
+    soft lockup detected on CPU#%d!" and dump_stack(), no registers) of one CPU caught in
+    i386-6.1.0-50-mod-softlockup's EIP function under its trace (its reliable entries), as
+    each architecture's show_trace()/show_stack() of those kernels printed it: i386's
+    " [<%08lx>] %s" entries through the timer interrupt's entry stub, then the EIP it saved
+    (arch/i386/kernel/traps.c, 2.6.17); x86_64's "<%016lx>{%s%+ld}", a module's
+    "{:%s:%s%+ld}", "<IRQ>" to "<EOI>" (arch/x86_64/kernel/traps.c, 2.6.17); ppc64's
+    "[%016lX] [%016lX] %s" frames to the decrementer's, "--- Exception: %lx at %s" of the
+    NIP, "    LR = %s" (arch/powerpc/kernel/process.c, 2.6.18). ``modules``: the trace's
+    module entries keep their module; else the code is taken for built-in."""
+    lines = (DATA / "i386-6.1.0-50-mod-softlockup.log").read_text().splitlines()
+    eip = next(t for t in lines if "] EIP: hotfence_crash_softlockup" in t)
+    call = lines.index(next(t for t in lines if t.endswith("] Call Trace:")))
+    entries = [eip.split("EIP: ", 1)[1]]
+    for t in lines[call + 1 :]:
+        if " EIP: " in t:
+            break
+        if "]  ? " not in t:  # (a later kernel's guesses)
+            entries.append(t.split("]  ", 1)[1])
+    if not modules:
+        entries = [e.replace(" [hotfence_crash]", "") for e in entries]
+    parsed = [
+        re.match(r"([\w.]+)\+0x([0-9a-f]+)/0x([0-9a-f]+)(?: \[(\w+)\])?$", e) for e in entries
+    ]
+    assert all(parsed)
+    i386 = [
+        "BUG: soft lockup detected on CPU#0!",
+        " [<c0104e7f>] show_trace+0xd/0xf",
+        " [<c0104e96>] dump_stack+0x15/0x17",
+        " [<c015ad02>] softlockup_tick+0xc5/0xd9",
+        " [<c0134c02>] run_local_timers+0x22/0x24",
+        " [<c0134fb7>] update_process_times+0x40/0x65",
+        " [<c011aa56>] smp_apic_timer_interrupt+0x58/0x60",
+        " [<c010492b>] apic_timer_interrupt+0x27/0x2c",
+        *(f" [<c0200000>] {e}" for e in entries),
+    ]
+    x86_64 = [
+        "BUG: soft lockup detected on CPU#0!",
+        "",
+        "Call Trace: <IRQ> <ffffffff802b2fb5>{softlockup_tick+219}",
+        "       <ffffffff8029708e>{update_process_times+66}",
+        "<ffffffff8027a3ed>{smp_local_timer_interrupt+35}",
+        "       <ffffffff8027aa95>{smp_apic_timer_interrupt+65}",
+        "<ffffffff80263acb>{apic_timer_interrupt+135} <EOI>",
+        *(
+            f"       <ffffffff80200000>{{{f':{m[4]}:' if m[4] else ''}{m[1]}+{int(m[2], 16)}}}"
+            for m in parsed
+            if m is not None
+        ),
+    ]
+    nip, lr, *callers = entries
+    ppc64 = [
+        "BUG: soft lockup detected on CPU#0!",
+        "Call Trace:",
+        "[C000000004053450] [C00000000000EBDC] .show_stack+0x68/0x1b0 (unreliable)",
+        "[C0000000040534F0] [C000000000081230] .softlockup_tick+0xf0/0x128",
+        "[C000000004053590] [C00000000005961C] .run_local_timers+0x1c/0x30",
+        "[C000000004053610] [C0000000000202BC] .timer_interrupt+0xa8/0x474",
+        "[C0000000040536F0] [C0000000000034DC] decrementer_common+0xdc/0x100",
+        f"--- Exception: 901 at .{nip}",
+        f"    LR = .{lr}",
+        *(f"[C000000004053A00] [C00000000052B5BC] .{e}" for e in [lr, *callers]),
+    ]
+    return {
+        arch: "\n".join(dump) + "\n"
+        for arch, dump in (("i386", i386), ("x86_64", x86_64), ("ppc64", ppc64))
+    }
+
+
+@pytest.mark.parametrize("arch", ["i386", "x86_64", "ppc64"])
+@pytest.mark.parametrize(
+    ("modules", "title"),
+    [
+        (False, "BUG: soft lockup in proc_reg_write"),
+        (True, "BUG: soft lockup in hotfence_crash_softlockup"),
+    ],
+)
+def test_a_2_6_soft_lockup_dump_is_titled_alike_on_i386_x86_64_and_ppc64(
+    arch: str, modules: bool, title: str
+) -> None:
+    """The three dumps print the same thing, the code the timer interrupted and the trace
+    under it: each is titled as a RIP there would title a later kernel's lockup (oopses.
+    soft_lockup_frame, interrupted_frame), syzkaller's linuxStallFrameExtractor() from
+    that entry on, the caller of the first dispatch anchor (proc_reg_write, above
+    vfs_write), and by that entry when it is a module's own code (titles.looping_title)."""
+    (rep,) = parse_log(_2_6_soft_lockup_dumps(modules)[arch].encode())
+    assert (rep.title, rep.corrupted) == (title, False)
+    assert (rep.looping_function, rep.rip) == ("hotfence_crash_softlockup", None)

@@ -436,6 +436,19 @@ def soft_lockup_frame(frames: list[str]) -> tuple[str, int]:
     return frames[at], at
 
 
+def interrupted_frame(frames: list[str]) -> tuple[str, int]:
+    """For a 2.6.16-2.6.2x x86_64 or ppc64 soft lockup dump, whose format's first part
+    read the code the timer interrupted (above) and the rest its trace from there on: the
+    dump titled as ``soft_lockup_frame`` titles i386's, ``stall_frame`` from that entry
+    on, or that entry where the trace has no anchor."""
+    if not frames:
+        return "", -1
+    frame, i = stall_frame(frames)
+    if frame:
+        return frame, i
+    return frames[0], 0
+
+
 def overflow_frame(frames: list[str]) -> tuple[str, int]:
     """For kernel stack overflows: ``stall_frame``'s caller of the dispatch anchor; when
     the unwinder stopped inside the overflowed stack before any anchor (riscv's
@@ -2058,16 +2071,18 @@ OOPSES: tuple[OopsKind, ...] = (
             # traps.c show_trace()) prints the timer interrupt's entries first, "Call Trace:
             # <IRQ> <ffffffff802b2fb5>{softlockup_tick+219}" ... "{apic_timer_interrupt+135}
             # <EOI>", then every text address on the task's stack: the first of them that
-            # names code stands for a later lockup's PC and titles it, past the scheduler
-            # (a CPU caught in schedule()) and past entries at a function's first byte
-            # ("{f+0}": a pointer on the stack, no return address). (i386's headerless
-            # dump is read by the format below: titles._i386_dump_stack_at.)
+            # names code stands for a later lockup's PC, past the scheduler (a CPU caught
+            # in schedule()) and past entries at a function's first byte ("{f+0}": a
+            # pointer on the stack, no return address), and the dump is titled as a PC
+            # there would title it, as i386's is (interrupted_frame, soft_lockup_frame).
+            # (i386's headerless dump is read by the format below: titles.
+            # _i386_dump_stack_at.)
             _F(
                 lazy_rx(r"BUG: soft lockup detected on CPU#\d+!"),
                 "BUG: soft lockup in {1}",
                 alt=("stall in {1}",),
                 report=lazy_rx(r"BUG: soft lockup detected on CPU#\d+!\s*\n\s*Call Trace:\s*<IRQ>"),
-                stack=_s(_OLD_IRQ_EXIT, _OLD_INTERRUPTED),
+                stack=_s(_OLD_IRQ_EXIT, _OLD_INTERRUPTED, PARSE_STACK, extractor=interrupted_frame),
                 # (that entry is the lockup's looping function: i386_interrupted)
                 looping=True,
             ),
@@ -2077,8 +2092,9 @@ OOPSES: tuple[OopsKind, ...] = (
             # where it prints "--- Exception: %lx at %s" of the trap (0x900, the low bit
             # set on 64-bit while the non-volatile registers are not saved) and of the
             # NIP the interrupt came in at, the code the CPU was caught looping in, then
-            # "    LR = %s" and the interrupted task's frames. Later kernels print
-            # "--- interrupt: %lx at %pS".
+            # "    LR = %s" and the interrupted task's frames, titled from that NIP on as
+            # i386's dump is (interrupted_frame). Later kernels print "--- interrupt: %lx
+            # at %pS".
             _F(
                 lazy_rx(r"BUG: soft lockup detected on CPU#\d+!"),
                 "BUG: soft lockup in {1}",
@@ -2087,7 +2103,7 @@ OOPSES: tuple[OopsKind, ...] = (
                     r"BUG: soft lockup detected on CPU#\d+!\s*\n\s*Call Trace:\s*\n"
                     r"(?:.*\n){1,12}?\s*--- (?:Exception|interrupt): 90[01] at "
                 ),
-                stack=_s(_PPC_TIMER_EXCEPTION_AT),
+                stack=_s(_PPC_TIMER_EXCEPTION_AT, PARSE_STACK, extractor=interrupted_frame),
                 # (that NIP is the lockup's looping function: i386_interrupted)
                 looping=True,
             ),
