@@ -3244,3 +3244,34 @@ def test_an_rcu_stall_of_a_blocked_task_names_its_pid(header: str) -> None:
         412,
         None,
     )
+
+
+def test_an_all_qses_seen_stall_names_the_cpu_of_the_task_it_shows() -> None:
+    # github.com/cyring/CoreFreq issue 93 (4.19 Xen guest): "rcu: (detected by 3, ...)",
+    # "rcu: All QSes seen, last rcu_preempt kthread activity ...", then "swapper/3 R
+    # running task ..." and its trace. kernel/rcu/tree_stall.h print_other_cpu_stall()
+    # (through 5.7) shows the current task of the CPU that detected the stall when no CPU
+    # holds the grace period up any more (sched_show_task(current)): the report's CPU.
+    # The recorded riscv64 stall so printed, CPU 1's idle task and trace after it
+    name = "riscv64-6.12.117+deb13-mod-hardlockup"
+    lines = (DATA / f"{name}.log").read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    idle = next(i for i, ln in enumerate(lines) if ln.endswith("] default_idle_call+0x36/0xd4"))
+    stamp = lines[at].split("]")[0] + "] "
+    stall = [
+        "rcu: INFO: rcu_sched detected stalls on CPUs/tasks:",
+        "rcu: \t(detected by 1, t=8348 jiffies, g=-795, q=12 ncpus=2)",
+        "rcu: All QSes seen, last rcu_sched kthread activity 8345 (4294900000-4294891655),"
+        " jiffies_till_next_fqs=1, root ->qsmask 0x0",
+        "swapper/1       R  running task        0     0      1 0x00000000",
+        "Call Trace:",
+        *(ln.split("] ", 1)[1] for ln in lines[idle : idle + 4]),
+    ]
+    log = "\n".join([*lines[:at], *(stamp + ln for ln in stall)]) + "\n"
+    (rep,) = [r for r in parse_log(log.encode()) if r.start_line == at + 1]
+    assert (rep.cpu, rep.pid, rep.comm) == (1, 0, "swapper/1")
+    assert [f.function for f in rep.frames][:2] == ["default_idle_call", "do_idle"]
+    # 5.8 on shows no task there: the CPU that detected the stall is no CPU of its
+    bare = "\n".join([*lines[:at], *(stamp + ln for ln in stall[:3])]) + "\n"
+    (rep,) = [r for r in parse_log(bare.encode()) if r.start_line == at + 1]
+    assert (rep.cpu, rep.pid, rep.comm) == (None, None, None)

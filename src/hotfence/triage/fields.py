@@ -416,6 +416,19 @@ _CPU_RES = (
     # kernel/locking/spinlock_debug.c spin_dump() / rwlock_bug(): the CPU that found it
     re.compile(r"BUG: (?:spinlock|rwlock) .+ on CPU#(?P<cpu>\d+), "),
 )
+_SCHED_SHOW_TASK_RES = (
+    # sched_show_task() since 5.10: "task:%-15.15s state:%c", ... "pid:%-5d"; Android's
+    # logcat of the kernel buffer takes "task" for the record's tag and drops the spaces
+    # after its ":" (logd LogKlog::log()), which reads back as "task: init  state:R"
+    re.compile(r"^task: ?(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
+    # sched_show_task() before 5.10: "%-15.15s %c", then " running task    " (or a saved pc
+    # before 4.x; some 4.x trees " running task on cpu %d"), "%5lu %5d %6d 0x%08lx": the
+    # task an RCU stall's "Task dump for CPU N:" (rcu dump_cpu_task()) shows running there
+    re.compile(
+        r"^(?P<comm>\S.{0,14}?) +[A-Za-z] +(?:running(?: task(?: on cpu +\d+)?)? +"
+        r"|[0-9a-f]{8,16} +)?\d+ +(?P<pid>\d+) +\d+ 0x[0-9a-f]{8,}\b"
+    ),
+)
 # Other places that name the task: the old "Pid: N, comm: X" and "Process X (pid: N" of
 # die() on i386/ARM/s390/MIPS, powerpc's "TASK = ...[N] 'X'", KASAN's "by task comm/pid",
 # hung-task and sched dumps, the soft-lockup "[comm:pid]" suffix.
@@ -516,17 +529,7 @@ _TASK_RES = (
     # '  comm "%s", pid %d, jiffies %lu' (pr_warn()'s "kmemleak: " before it in the log;
     # a forum's paste of the file loses the indent)
     re.compile(r'^(?:kmemleak: )? *comm "(?P<comm>[^"]{1,20})", pid (?P<pid>\d+), jiffies \d+'),
-    # sched_show_task() since 5.10: "task:%-15.15s state:%c", ... "pid:%-5d"; Android's
-    # logcat of the kernel buffer takes "task" for the record's tag and drops the spaces
-    # after its ":" (logd LogKlog::log()), which reads back as "task: init  state:R"
-    re.compile(r"^task: ?(?P<comm>\S+)\s+state:.*\bpid:\s*(?P<pid>\d+)"),
-    # sched_show_task() before 5.10: "%-15.15s %c", then " running task    " (or a saved pc
-    # before 4.x; some 4.x trees " running task on cpu %d"), "%5lu %5d %6d 0x%08lx": the
-    # task an RCU stall's "Task dump for CPU N:" (rcu dump_cpu_task()) shows running there
-    re.compile(
-        r"^(?P<comm>\S.{0,14}?) +[A-Za-z] +(?:running(?: task(?: on cpu +\d+)?)? +"
-        r"|[0-9a-f]{8,16} +)?\d+ +(?P<pid>\d+) +\d+ 0x[0-9a-f]{8,}\b"
-    ),
+    *_SCHED_SHOW_TASK_RES,
     re.compile(r"soft lockup - CPU#\d+ stuck for \d+s! \[(?P<comm>.+):(?P<pid>\d+)\]"),
     # powerpc raise_backtrace_ipi() (arch/powerpc/kernel/stacktrace.c, since 4.18): a CPU
     # that answers no backtrace IPI (an RCU stall's or the SMP watchdog's) gets "CPU %d
@@ -1314,7 +1317,30 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
                 out.pid = int(m.group("pid"))
     if out.comm is None and out.pid is None and out.cpu is None and stall_task is not None:
         out.pid = stall_task  # the task that holds the grace period up: the stall's
+    if out.cpu is None and out.comm is not None and "All QSes seen, " in "\n".join(texts):
+        out.cpu = _qses_seen_current_cpu(texts)
     return out
+
+
+# kernel/rcu/tree_stall.h print_other_cpu_stall() (kernel/rcu/tree.c before 5.2) of a
+# stall no CPU holds up any more: "(detected by %d, t=..." of smp_processor_id(), then
+# pr_err("All QSes seen, last %s kthread activity ...") and, "in this case, the current
+# CPU might be at fault", sched_show_task(current), the task running on the detecting
+# CPU, until 5.8 (commit "rcu: Remove self-stack-trace when all quiescent states seen").
+_DETECTED_BY_RE = re.compile(r"^\s*(?:rcu: )?\s*\(detected by (?P<cpu>\d+), t=")
+
+
+def _qses_seen_current_cpu(texts: Sequence[str]) -> int | None:
+    """The CPU of the task an "All QSes seen" stall shows (above): the one that detected
+    the stall, when the line after "All QSes seen" is that task's (sched_show_task())."""
+    at = next((i for i, t in enumerate(texts) if "All QSes seen, " in t), None)
+    if at is None or at + 1 >= len(texts) or _first(_SCHED_SHOW_TASK_RES, texts[at + 1]) is None:
+        return None
+    for t in texts[:at]:
+        m = _DETECTED_BY_RE.match(t)
+        if m is not None:
+            return int(m.group("cpu"))
+    return None
 
 
 # RCU's stall headers list the stalled CPUs and the tasks that block the grace period in
