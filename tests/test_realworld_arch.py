@@ -2420,6 +2420,35 @@ def test_a_log_pasted_without_its_line_breaks_reads_as_the_log(name: str) -> Non
     assert _facts([as_str]) == _facts([want]) and (as_str.start, as_str.end) == (rep.start, rep.end)
 
 
+@pytest.mark.parametrize(
+    "name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-warn", "s390x-6.1.0-50-sysrq-crash"]
+)
+def test_a_log_pasted_without_its_line_breaks_from_inside_a_record_reads_as_the_log(
+    name: str,
+) -> None:
+    """The same paste copied from inside a record (GrapheneOS/os-issue-tracker#4475, a
+    Pixel's panic pasted from "0x1e4 [ 2052.051856][ T1668] el0_svc+0x28/0x98 [ ..."): the
+    record's tail, then one record per time. Read as one line, its crash took another
+    CPU's task header on that line and lost its frames."""
+    text = (DATA / f"{name}.log").read_text()
+    stamped = [ln for ln in text.splitlines() if re.match(r"\[ *\d+\.\d{6}\] ", ln)]
+    tail = stamped[1][-12:].strip()
+    assert not re.search(r"\d\.\d{6}\]|kernel:", tail)
+    (want,) = parse_log("\n".join([tail, *stamped[2:]]).encode())
+    flat = " ".join([tail, *stamped[2:]]) + "\n"
+    (rep,) = parse_log(flat.encode())
+    assert _facts([rep]) == _facts([want])
+    assert (rep.start_line, rep.end_line) == (1, 1) and rep.frames
+    (as_str,) = parse_log(flat)
+    assert _facts([as_str]) == _facts([want]) and (as_str.start, as_str.end) == (rep.start, rep.end)
+
+
+def test_a_line_quoting_two_times_after_some_words_keeps_its_line() -> None:
+    """Words, then fewer than three times: a line that mentions times, not a paste."""
+    line = "saw it at [  1.000000] and again at [  2.000000] today\n"
+    assert lost_line_breaks(line) == []
+
+
 def test_syslog_lines_with_one_time_each_keep_their_lines() -> None:
     """A syslog line holds the printk time once, after "kernel: ": no lost line break."""
     text = (DATA / "rhel6-syslog-hung-task.log").read_text()

@@ -584,11 +584,18 @@ def plain_line(raw: str) -> str:
 _TWO_STAMPS_RE = re.compile(r" \[ {0,5}\d{1,6}\.\d{6}\][^\n]*? \[ {0,5}\d{1,6}\.\d{6}\]")
 _EMBEDDED_STAMP_RE = re.compile(r" \[ {0,5}\d{1,6}\.\d{6}\]")
 _LINE_STAMP_RE = re.compile(r"(?:<\d>)?\[ {0,5}\d{1,6}\.\d{6}\]")
+# A paste copied from inside a record starts with that record's tail: "0x1e4 [ 2052.051856][
+# T1668] el0_svc+0x28/0x98 [ 2052.051858][ T1668] ..." (GrapheneOS/os-issue-tracker#4475,
+# a 5.10 Pixel's panic, "...+0x??/0x1e4" cut). Such a line is many records too when a short
+# tail, no syslog line's "kernel:", comes before three times or more.
+_MID_RECORD_HEAD = 80
+_MID_RECORD_STAMPS = 3
 
 
 def lost_line_breaks(text: str) -> list[int]:
     """Offsets of the spaces in ``text`` that stand for line breaks a paste lost: the one
-    before each record's time, on lines that start with a time and hold two more."""
+    before each record's time, on lines that start with a time and hold two more, or
+    start with a record's short tail and hold three."""
     breaks: list[int] = []
     pos = 0
     while (m := _TWO_STAMPS_RE.search(text, pos)) is not None:
@@ -597,6 +604,10 @@ def lost_line_breaks(text: str) -> list[int]:
         end = len(text) if end == -1 else end
         if _LINE_STAMP_RE.match(text, start):
             breaks += [e.start() for e in _EMBEDDED_STAMP_RE.finditer(text, start, end)]
+        elif m.start() - start <= _MID_RECORD_HEAD and "kernel:" not in text[start : m.start()]:
+            found = [e.start() for e in _EMBEDDED_STAMP_RE.finditer(text, m.start(), end)]
+            if len(found) >= _MID_RECORD_STAMPS:
+                breaks += found
         pos = end
     return breaks
 
