@@ -930,6 +930,43 @@ def test_mediateks_object_name_before_a_records_text_reads_as_the_console(caller
     assert len(want.frames) > 6 and not rep.corrupted
 
 
+def _kfence_tagged(caller: str, header: bool) -> list[str]:
+    """x86 6.1's KFENCE report with each line tagged with ``caller`` as CONFIG_PRINTK_CALLER
+    tags it ("[  511.220018][C301201] BUG: KFENCE: ..."), its "CPU: 3 PID: 1201" header line
+    kept or lost (``header``)."""
+    text = (DATA / "x86-6.1-kfence-uaf.log").read_text()
+    lines = [ln for ln in text.splitlines() if header or "CPU: 3 PID: 1201 " not in ln]
+    assert len(lines) == len(text.splitlines()) - (0 if header else 1)
+    return [re.sub(r"^(\[ *\d+\.\d{6}\])", rf"\1[{caller}]", ln) for ln in lines]
+
+
+@pytest.mark.parametrize(
+    ("caller", "cpu", "pid"),
+    [("C301201", 3, 1201), ("C3", 3, None), ("T1201", None, 1201), ("T301201", None, 301201)],
+)
+def test_a_sanitizer_report_without_its_task_header_reads_a_vendor_caller_id(
+    caller: str, cpu: int | None, pid: int | None
+) -> None:
+    """A sanitizer's report names its task by its lines' caller id when it lost its task
+    header. MediaTek's GKI kernels write the CPU times 100000 plus the pid there ("[C201134]",
+    CPU 2, pid 1134), upstream's "C" a CPU below NR_CPUS: a "C" that big is both. A "T"
+    that big may be a pid (PID_MAX_LIMIT is 4194304): no header shows the encoding here."""
+    (rep,) = parse_log(("\n".join(_kfence_tagged(caller, header=False)) + "\n").encode())
+    assert rep.title == "KFENCE: use-after-free read in mydrv_poll"
+    assert (rep.cpu, rep.pid) == (cpu, pid)
+
+
+def test_a_vendor_caller_id_a_task_header_decodes_names_a_headerless_reports_task() -> None:
+    """Oppo's GKI kernels write "T" and the CPU times 100000 plus the pid ("[T500572] CPU: 5
+    PID: 572 Comm: mtio", bmax121/KernelPatch#268): once a task header of the log shows
+    that on its own line, a report that lost its header is that CPU's and pid's."""
+    first = _kfence_tagged("T301201", header=True)
+    second = _kfence_tagged("T301201", header=False)
+    second = [ln.replace("[  511.", "[  611.", 1) for ln in second]
+    reps = parse_log(("\n".join(first + second) + "\n").encode())
+    assert [(r.cpu, r.pid) for r in reps] == [(3, 1201), (3, 1201)]
+
+
 # The frames dump_stack() adds above the exception when MediaTek's mrdump calls it from
 # die()'s notifier chain (ipanic_die() -> mrdump_common_die(), mrdump_panic.c).
 _MRDUMP_DIE_CHAIN = (

@@ -1704,7 +1704,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     # the registers: arch/x86/um/sysrq_64.c, sysrq_32.c show_regs())
     listed = uml_regs + own_lines if uml_regs else own_lines
     _fill_modules(rep, [ln.text for ln in uml_regs] + own, listed, text, from_bytes)
-    _task_from_caller(rep, ext.header.context)
+    _task_from_caller(rep, ext.header.context, text)
     # (the header read whole: a wrap's rest joined to it, "... Watchdog detected hard"
     # going on "LOCKUP on cpu 0" in the row after it, scan._wrapped_header)
     whole = ext.lines[0] if ext.lines and ext.lines[0].start == ext.header.start else ext.header
@@ -1782,21 +1782,51 @@ def _fault_ip_line(ext: Extracted) -> str | None:
 _REPORTED_BY_CURRENT = ("KASAN: ", "KMSAN: ", "KFENCE: ", "KCSAN: ", "UBSAN: ")
 
 
-def _task_from_caller(rep: Report, context: str) -> None:
+# Vendor GKI kernels fill the caller id through Android's printk vendor hooks
+# (android_vh_printk_caller_id / android_vh_printk_caller) with the CPU times 100000 plus
+# the pid, after upstream's letter: MediaTek's ("[C201134] rxq0_pus: [name:bug&]kernel BUG
+# at ...", CPU 2, pid 1134: the log of CVE-2025-38124's fix), Oppo's ("[T500572] CPU: 5
+# PID: 572 Comm: mtio", bmax121/KernelPatch#268). Upstream's "C%u" is a CPU below NR_CPUS
+# (at most 8192), so a "C" of 100000 or more is such an id; a "T" that big may be a pid
+# (PID_MAX_LIMIT is 4194304), and is read so unless a task header of the log shows the
+# encoding on its own line's id.
+_VENDOR_CALLER_CPU = 100000
+_ENCODED_TASK_HEADER_RE = re.compile(
+    r"\[ *[CT]([1-9]\d{5,6})\] (?:[^\n]{0,24}?: )?CPU: (\d+) (?:UID: \d+ )?PID: (\d+) "
+)
+
+
+def _caller_encodes_cpu(text: str) -> bool:
+    """Does a task header of ``text`` carry the vendor caller id of its own CPU and pid?"""
+    for m in _ENCODED_TASK_HEADER_RE.finditer(text):
+        if int(m[1]) == int(m[2]) * _VENDOR_CALLER_CPU + int(m[3]):
+            return True
+    return False
+
+
+def _task_from_caller(rep: Report, context: str, text: str) -> None:
     """The pid or CPU that printk's caller id names, when the report's lines name none.
 
     kernel/printk/printk.c printk_caller_id() tags each line "T<pid>" in task context,
     "C<cpu>" otherwise. A sanitizer's report is printed by the task (or on the CPU) that
     hit the bug, and some carry no task header of their own (KMSAN before 6.1 printed
-    none before panic_on_kmsan's panic), or a console lost it.
+    none before panic_on_kmsan's panic), or a console lost it. A vendor's id that holds
+    both (_VENDOR_CALLER_CPU) gives both.
     """
     if not rep.title.startswith(_REPORTED_BY_CURRENT):
         return
     cid = caller_id(context)
-    if cid.startswith("T") and rep.pid is None:
-        rep.pid = int(cid[1:])
+    if not cid:
+        return
+    number = int(cid[1:])
+    if number >= _VENDOR_CALLER_CPU and (cid[0] == "C" or _caller_encodes_cpu(text)):
+        cpu, pid = divmod(number, _VENDOR_CALLER_CPU)
+        rep.cpu = cpu if rep.cpu is None else rep.cpu
+        rep.pid = pid if rep.pid is None else rep.pid
+    elif cid.startswith("T") and rep.pid is None:
+        rep.pid = number
     elif cid.startswith("C") and rep.cpu is None:
-        rep.cpu = int(cid[1:])
+        rep.cpu = number
 
 
 # kernel/hung_task.c check_hung_task(): "INFO: task %s:%d blocked for more than %ld seconds."
