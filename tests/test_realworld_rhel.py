@@ -76,6 +76,100 @@ def test_a_generic_bug_warning_naming_only_its_file_is_titled_by_its_pc(arch: st
     assert _facts([rep]) == _facts([want])
 
 
+# The 6.1 recordings' task lines in the words of 2.6.x show_regs(): powerpc's "TASK = %p[%d]
+# '%s' THREAD: %p CPU: %d" after its "REGS:" line, s390's "CPU: %d %s %s %.*s" (taint,
+# release, version) and "Process %s (pid: %d, task: %p, ksp: %p)" before the PSW.
+_SHOW_REGS_2_6 = {
+    "ppc64le": (
+        "REGS: c0000000043ab560 TRAP: 0700   Tainted: G           OE       "
+        "(6.1.0-50-powerpc64le Debian 6.1.176-1)\n",
+        "REGS: c0000000043ab560 TRAP: 0700   Tainted: G           OE       "
+        "(6.1.0-50-powerpc64le)\n"
+        "[    1.255090] TASK = c000000003f41f00[87] 'sh' THREAD: c0000000043a8000 CPU: 1\n",
+    ),
+    "s390x": (
+        "CPU: 1 PID: 84 Comm: sh Tainted: G           OE      6.1.0-50-s390x #1  Debian "
+        "6.1.176-1\n",
+        "CPU: 1 Tainted: G           OE      6.1.0-50-s390x #1\n"
+        "[    5.463600] Process sh (pid: 84, task: 0000000002abd690, ksp: 000003800041bcc8)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("arch", ["ppc64le", "s390x"])
+def test_a_generic_bug_warning_of_2_6_says_badness_at_its_file(arch: str) -> None:
+    """Before "WARNING: at %s:%u" (3.4, the test above), lib/bug.c report_bug() of the
+    architectures that trap on WARN printed "Badness at %s:%u" (2.6.29), or "Badness at %p
+    [verbose debug info unavailable]" without CONFIG_DEBUG_BUGVERBOSE, then show_regs()
+    with 2.6's task lines and no "CPU: N PID: N Comm:" line: RHEL 5 and 6 on ppc64 and
+    s390x, a PowerPC 2.6.21 board's "Badness at c0011e4c [verbose debug info unavailable]"
+    (javashuo.com p-qbhyuypo-m, after an oops). It is a warning in the function NIP / the
+    PSW names, its own report, as in the 6.1 recordings rewritten into that wording."""
+    text = (DATA / f"{arch}-6.1.0-50-mod-warn.log").read_text()
+    line = re.search(r"WARNING: CPU: \d+ PID: \d+ at (\S+) hotfence_crash_warn\+\S+ \[\w+\]", text)
+    assert line is not None
+    (want,) = parse_log(text.encode())
+    assert want.title == "WARNING in hotfence_crash_warn"
+    old_regs, new_regs = _SHOW_REGS_2_6[arch]
+    old = reworded(text, {old_regs: new_regs})
+    old = re.sub(
+        r"(?m)^.*(?:Modules linked in: |CPU: \d+ PID: \d+ Comm: |Hardware name: ).*\n", "", old
+    )
+    assert "Comm: " not in old
+    pc = re.search(r"(?:NIP|Krnl PSW) +[:\[] ?(?:[0-9a-f]{16} )?([0-9a-f]{16})", text)
+    assert pc is not None
+    (rep,) = parse_log(reworded(old, {line[0]: f"Badness at {line[1]}"}).encode())
+    assert _facts([rep]) == _facts([want])
+    assert rep.guilty_file == want.guilty_file
+    unverbose = f"Badness at {pc[1]} [verbose debug info unavailable]"
+    (rep,) = parse_log(reworded(old, {line[0]: unverbose}).encode())
+    assert _facts([rep]) == _facts([want])
+
+
+# powerpc's report_bug() path as 2.6's show_stack() prints it (arch/powerpc/kernel/
+# process.c: the "--- Exception: %lx at %pS" / "    LR = %pS" of an exception frame).
+_TRAP_FRAMES_2_6 = (
+    "[    1.255841] Call Trace:\n"
+    "[    1.255850] [c0000000043ab5d0] [c000000000018d54] show_stack+0x74/0x1a0 (unreliable)\n"
+    "[    1.255860] [c0000000043ab680] [c0000000007b2f5c] report_bug+0xbc/0x150\n"
+    "[    1.255870] [c0000000043ab6f0] [c000000000026b60] program_check_exception+0x1a0/0x5d0\n"
+    "[    1.255880] [c0000000043ab780] [c000000000004b7c] program_check_common+0xfc/0x100\n"
+)
+_EXCEPTION_2_6 = (
+    "[    1.255890] --- Exception: 700 at hotfence_crash_warn+0x30/0x50 [hotfence_crash]\n"
+    "[    1.255895]     LR = hotfence_crash_warn+0x24/0x50 [hotfence_crash]\n"
+)
+
+
+def test_a_badness_report_of_2_6_21_titles_the_function_its_trap_frame_names() -> None:
+    """Earlier still (2.6.21 on powerpc, the board above), report_bug() called dump_stack()
+    after "Badness at": no registers, the trace starting in the trap (show_stack,
+    report_bug, program_check_exception, program_check_common) and its exception frame,
+    "--- Exception: 700 at f+0x30/0x50", naming the function that warned: the 6.1
+    recording's warning with its registers replaced by that trace is a warning in that
+    function, not in the trap's frames or the caller after the marker; where the marker
+    is lost, the trap's frames are still no title."""
+    text = (DATA / "ppc64le-6.1.0-50-mod-warn.log").read_text()
+    regs = re.search(r"(?s)\[[ .\d]+\] WARNING: CPU: .*?Call Trace:\n", text)
+    user = re.search(r"(?s)\[[ .\d]+\] --- interrupt: 3000 at .*?--- interrupt: 3000\n", text)
+    assert regs is not None and user is not None
+    badness = "[    1.254020] Badness at src/hotfence/lab/module/hotfence_crash.c:92\n"
+    old = reworded(text, {regs[0]: badness + _TRAP_FRAMES_2_6 + _EXCEPTION_2_6, user[0]: ""})
+    (rep,) = parse_log(old.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (
+        "WARNING in hotfence_crash_warn",
+        "WARNING",
+        False,
+    )
+    assert [f.function for f in rep.frames][4:7] == [
+        "hotfence_crash_warn",
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+    ]
+    (rep,) = parse_log(reworded(old, {_EXCEPTION_2_6: ""}).encode())
+    assert rep.title == "WARNING in hotfence_crash_do"
+
+
 _IO_ERROR_4X = "blk_update_request: I/O error, dev loop0, sector 0"
 
 

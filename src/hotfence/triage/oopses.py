@@ -1048,6 +1048,20 @@ def _warning_stack(*skip: str) -> StackSpec:
     )
 
 
+# lib/bug.c report_bug()'s "Badness at" (the "Badness at " kind below): where its
+# dump_stack() (2.6.21) printed the trap's own frames, powerpc's show_stack() marks the
+# exception frame "--- Exception: %lx at %pS" (2.6.x arch/powerpc/kernel/process.c;
+# 5.x's "--- interrupt: %lx at %pS"), the function that warned; the trap's frames
+# (program_check_exception, then program_check_common on ppc64, ret_from_except_full on
+# ppc32) are no title where that line was lost.
+_BADNESS_STACK = StackSpec(
+    (
+        rx("(?:" + _RIP + r"|--- Exception: [0-9a-f]+ at {{FUNC}})"),
+        PARSE_STACK,
+    ),
+    (TRACE_AFTER_REGS, PARSE_STACK),
+    ("^program_check_exception$", "^program_check_common$", "^ret_from_except"),
+)
 _RIP_TRACE = (RIP_FRAME, TRACE_AFTER_REGS, PARSE_STACK)
 _REGS_TRACE = _RIP_TRACE[1:]  # (the trace alone, where the registers were cut off)
 # A stack printed from NMI context: where the CPU was is after the NMI's own frames, from
@@ -4227,6 +4241,30 @@ OOPSES: tuple[OopsKind, ...] = (
                 no_stack_trace=True,
             )
         ],
+    ),
+    # The architectures that trap on WARN (powerpc, s390, sh, parisc), 2.6.19 to 3.x:
+    # lib/bug.c report_bug() printed "Badness at %s:%u" (file, line), or "Badness at %p
+    # [verbose debug info unavailable]" without CONFIG_DEBUG_BUGVERBOSE, then show_regs()
+    # (2.6.29; no CPU/PID line before 3.x, powerpc's "TASK = %p[%d] '%s' THREAD: %p CPU:
+    # %d" instead): what became "WARNING: at %s:%u" (3.4), titled as that one is. The
+    # line names no function: NIP / the PSW, else the trace, does. Earlier (2.6.21 on
+    # powerpc) report_bug() called dump_stack(): the trace starts in the trap (show_stack,
+    # report_bug, program_check_exception, the exception return ret_from_except_full),
+    # the function that warned after it.
+    _k(
+        "Badness at ",
+        [
+            _F(
+                lazy_rx(r"Badness at {{SRC}}[ \t]*(?:\n|$)"), "WARNING in {2}", stack=_BADNESS_STACK
+            ),
+            _F(
+                lazy_rx(r"Badness at (?:0x)?[0-9a-f]+ \[verbose debug info unavailable\]"),
+                "WARNING in {1}",
+                stack=_BADNESS_STACK,
+            ),
+        ],
+        shape=_AFTER_PREFIX
+        + r"Badness at (?:{{SRC}}[ \t]*$|(?:0x)?[0-9a-f]+ \[verbose debug info unavailable\])",
     ),
     # mm/page_alloc.c bad_page() before 2.6.28 (RHEL 5's 2.6.18): "Bad page state in process
     # '%s'" (2.6.16-2.6.27; 2.6.9-2.6.15's "Bad page state at %s (in process '%s', page

@@ -294,7 +294,7 @@ SCAN_NEEDLES = (
     # powerpc's "CPU %d self-detected hard LOCKUP @ %pS" a pager cut before "LOCKUP", its
     # "watchdog: " pr_fmt before it (arch/powerpc/kernel/watchdog.c, oopses.py)
     "watchdog: CPU ",
-    "Badness in ",
+    "Badness ",  # "Badness in " (WARN_ON to 2.6.1x), "Badness at " (report_bug to 3.5)
     "Bad mode in ",  # arm / arm64 bad_mode() (BAD_MODE)
     "Bad page state ",  # before 2.6.28 bad_page() printed no "BUG: " (oopses.py)
     "Bad pte = ",  # print_bad_pte() before 2.6.29's "BUG: Bad page map" (oopses.py)
