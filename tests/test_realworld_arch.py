@@ -790,6 +790,41 @@ def test_an_oops_caught_by_xmon_keeps_its_facts() -> None:
     ]
 
 
+@pytest.mark.parametrize("elfv1", [False, True])
+@pytest.mark.parametrize("asked", [False, True])
+def test_an_oops_caught_by_xmon_faults_where_its_pc_line_says(elfv1: bool, asked: bool) -> None:
+    """xmon's summary names the faulting function on its "    pc: %016lx: name+%#lx/%#lx"
+    line (excprint() -> xmon_print_symbol(), arch/powerpc/xmon/xmon.c): the report's
+    faulting function (the rip), as NIP's is when die() prints show_regs(); a big-endian
+    ppc64 kernel prints its ELFv1 names with their dot there and in the trace
+    (".remove_migration_pte+0x9c/0x320", linux-mm 2014; ".exit_mmap+0x150/0x178", 2007).
+    On its first entry xmon prints the backtrace unasked, right after "enter ? for help"
+    (cmds(), unless xmon_no_auto_backtrace): the report's trace as the "t" command's is
+    (linux-ext4 2022's ext4_mb_mark_bb, linuxppc-dev 2019's arch_remove_memory)."""
+    text = _in_xmon((DATA / "ppc64le-6.1.0-50-mod-null.log").read_text())
+    if not asked:
+        text = reworded(text, {"enter ? for help\n0:mon> t\n": "enter ? for help\n"})
+    if elfv1:
+        text = re.sub(
+            r"(?m)^(    (?:pc|lr): [0-9a-f]{16}: |\[[0-9a-f]{16}\] [0-9a-f]{16} )", r"\1.", text
+        )
+        assert "    pc: c0080000004a00a4: .hotfence_crash_null_deref+0x3c/0x60" in text
+    (rep,) = parse_log(text.encode())
+    assert (
+        rep.title
+        == "BUG: unable to handle kernel NULL pointer dereference in hotfence_crash_null_deref"
+    )
+    assert (rep.corrupted, rep.corrupted_reason) == (False, None)
+    assert rep.rip is not None
+    assert (rep.rip.function, rep.rip.module) == ("hotfence_crash_null_deref", "hotfence_crash")
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+    assert [f.function for f in rep.frames][:3] == [
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+        "proc_reg_write",
+    ]
+
+
 @pytest.mark.parametrize(
     "header",
     [

@@ -239,7 +239,9 @@ _RIP_LINE_RE = re.compile(
     # RDMSR from 0x%x at rIP: 0x%lx (%pS)", the instruction that faulted
     r"|unchecked MSR access error: .*? at rIP: 0x[0-9a-f]+(?= \())\s*:?\s"
 )
-_RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|(?:[0-9a-f]{8,}\s+)+\(?)")
+# (powerpc xmon excprint()'s "    pc: %016lx: %s+%#lx/%#lx", xmon_print_symbol(): the
+# address, a colon, then the function, which die() had not printed yet)
+_RIP_REST_RE = re.compile(r"^(?:[0-9a-f]{4}:|[0-9a-f]{8,16}: +|(?:[0-9a-f]{8,}\s+)+\(?)")
 _TRACE_MARKER_RE = re.compile(
     r"^\s*(?:<<?/?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>>?|\.\.\.|-+\[ end trace|\s*$"
     # Rate-limit notices another CPU prints into the middle of a trace: lib/ratelimit.c

@@ -977,8 +977,9 @@ _RIP_OTHER = (
     # x86_64 2.6.0-2.6.1x __show_regs(): "RIP: 0010:[<pc>] <pc>{:mod:func+23}"
     r"|RIP: " + _SEG + r"{{PC}} +<[0-9a-f]{8,16}>\{(?::[\w.\-]+:)?{{FUNC}}"
     # powerpc xmon excprint(), when the debugger catches the fault before die() prints
-    # its "Oops": "    pc: " then xmon_print_symbol()'s "%016lx: name+%#lx/%#lx"
-    r"|^ *pc: [0-9a-f]{8,16}: +{{FUNC}}"
+    # its "Oops": "    pc: " then xmon_print_symbol()'s "%016lx: name+%#lx/%#lx" (a
+    # big-endian ppc64 kernel's ELFv1 name with its dot: ".exit_mmap+0x150/0x178")
+    r"|^ *pc: [0-9a-f]{8,16}: +\.?{{FUNC}}"
     "|" + _LOONGARCH_ERA
 )
 RIP_FRAME = rx("(?:" + _RIP + "|" + _RIP_OTHER + ")")
@@ -1056,7 +1057,7 @@ def _warning_stack(*skip: str) -> StackSpec:
 # ppc32) are no title where that line was lost.
 _BADNESS_STACK = StackSpec(
     (
-        rx("(?:" + _RIP + r"|--- Exception: [0-9a-f]+ at {{FUNC}})"),
+        rx("(?:" + _RIP + r"|--- Exception: [0-9a-f]+ at \.?{{FUNC}})"),
         PARSE_STACK,
     ),
     (TRACE_AFTER_REGS, PARSE_STACK),

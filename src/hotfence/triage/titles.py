@@ -171,6 +171,17 @@ _HEADERLESS_STACKS = (
             r"(?m)^\d+:mon> t\s*\n\[[0-9a-f]{8,16}\] [0-9a-f]{8,16} \.?[\w.]+\+0x[0-9a-f]+/0x"
         ),
     ),
+    # and the one xmon prints unasked on its first entry (arch/powerpc/xmon/xmon.c cmds():
+    # "enter ? for help", then, unless xmon_no_auto_backtrace, xmon_show_stack()), its
+    # first entry "[link register   ] %016lx f+0x1/0x2" where the LR was not saved yet;
+    # a commit message may keep the entries' names alone
+    (
+        ("enter ? for help",),
+        re.compile(
+            r"(?m)^ *enter \? for help\s*\n *(?:\[(?:[0-9a-f]{8,16}|link register +)\] "
+            r"[0-9a-f]{8,16} )?\.?[\w.]+\+0x[0-9a-f]+/0x"
+        ),
+    ),
 )
 _ARM_ENTRY_RE = re.compile(
     r" *(?:" + _ARM_ENTRY + "|" + _ARM_VERBOSE_ENTRY + "|" + _ARM_DECODED_ENTRY + ")"
