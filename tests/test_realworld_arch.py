@@ -825,6 +825,21 @@ def test_an_oops_caught_by_xmon_faults_where_its_pc_line_says(elfv1: bool, asked
     ]
 
 
+def test_an_oops_caught_by_xmon_quoted_in_a_mail_keeps_its_facts() -> None:
+    """A mail quoting such a console ("> " before each line: linux-ext4 2022's
+    ext4_mb_mark_bb, linuxppc-dev 2025's Microwatt __do_IRQ) quotes the printk-stamped
+    fault lines and xmon's unstamped ones alike: xmon's summary is still the rest of the
+    report, which does not end at the last stamped line."""
+    text = _in_xmon((DATA / "ppc64le-6.1.0-50-mod-null.log").read_text())
+    (want,) = parse_log(text.encode())
+    quoted = "".join("> " + line for line in text.splitlines(keepends=True))
+    (rep,) = parse_log(quoted.encode())
+    assert _facts([rep]) == _facts([want])
+    assert not rep.corrupted
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_null_deref"
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
+
+
 @pytest.mark.parametrize(
     "header",
     [

@@ -2423,12 +2423,12 @@ class _Window:
                 self.context, self.tag = line.context, caller_id(line.context)
                 self.bare_header = True
                 self.cut_stream = not self.kind.unstamped
-            elif self.context and not line.context and _xmon_entry(raw):
+            elif self.context and not line.context and _xmon_entry(line.text):
                 # powerpc die() hands the fault to xmon before its "Oops" (arm's __die()
                 # to kdb after it): the debugger's own console output, no printk prefix,
-                # is the rest of this report
+                # is the rest of this report (its text: a mail's quote marks read past)
                 self.context, self.tag = line.context, ""
-                self.xmon = raw[:4] != "Ente"  # (xmon prints a banner, kdb none)
+                self.xmon = line.text[:4] != "Ente"  # (xmon prints a banner, kdb none)
             if not self.context and not line.context and self._joins_terminal_row(line):
                 return True
             if (
