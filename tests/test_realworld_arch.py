@@ -840,6 +840,66 @@ def test_an_oops_caught_by_xmon_quoted_in_a_mail_keeps_its_facts() -> None:
     assert (rep.comm, rep.pid, rep.cpu) == ("sh", 85, 0)
 
 
+def _bug_in_xmon(text: str) -> str:
+    """The recorded ppc64le BUG() as a kernel with xmon on prints it: report_bug()'s "cut
+    here" and "kernel BUG at %s:%u!" (printk), then die() hands the program check to xmon
+    before its "Oops" (arch/powerpc/kernel/traps.c), whose excprint() prints its summary
+    for trap 0x700 (as _in_xmon), then print_bug_trap()'s "kernel BUG at %s:%u!" again and
+    the banner (arch/powerpc/xmon/xmon.c), and cmds() "enter ? for help" and the backtrace
+    unasked on its first entry (the log's own entries as xmon_show_stack() prints them,
+    the first "(unreliable)" one a bare address)."""
+    lines = text.splitlines(keepends=True)
+    bug = next(i for i, line in enumerate(lines) if "kernel BUG at " in line)
+    trace = next(i for i, line in enumerate(lines) if "Call Trace:" in line)
+    banner = next(line for line in lines if "Linux version " in line).split("] ", 1)[1]
+    entries = [
+        re.sub(r"^\[[ \d.]+\] (\[[0-9a-f]+\]) \[([0-9a-f]+)\] ", r"\1 \2 ", line)
+        for line in lines[trace + 1 : trace + 9]
+    ]
+    assert entries[1].startswith("[c000000003467b10] c0080000004a0fa4 hotfence_crash_do+")
+    xmon = [
+        "cpu 0x0: Vector: 700 (Program Check) at [c000000003467850]\n",
+        "    pc: c0080000004a00f8: hotfence_crash_bug+0x20/0x30 [hotfence_crash]\n",
+        "    lr: c0080000004a00ec: hotfence_crash_bug+0x14/0x30 [hotfence_crash]\n",
+        "    sp: c000000003467af0\n",
+        "   msr: 8000000000029033\n",
+        "  current = 0xc000000004d3e600\n",
+        "  paca    = 0xc000000002880000\t irqmask: 0x03\t irq_happened: 0x01\n",
+        "    pid   = 87, comm = sh\n",
+        lines[bug].split("] ", 1)[1],
+        banner,
+        "enter ? for help\n",
+        *entries,
+        "0:mon> \n",
+    ]
+    return "".join(lines[: bug + 1] + xmon)
+
+
+@pytest.mark.parametrize("stamped", [True, False])
+def test_a_bug_caught_by_xmon_is_one_report_after_xmon_restates_it(stamped: bool) -> None:
+    """xmon's summary of a BUG() ends in print_bug_trap()'s copy of report_bug()'s "kernel
+    BUG at %s:%u!" line (linux-mm 2007: a ppc64 2.6.21 console, no printk times, "pid =
+    235, comm = linuxrc" then "kernel BUG at mm/mmap.c:1999!" again): the report goes on
+    through xmon's banner and backtrace, one BUG in the function xmon's pc names with
+    its task and frames, not a report that ends at xmon's task line and a copy after."""
+    text = _bug_in_xmon((DATA / "ppc64le-6.1.0-50-mod-bug.log").read_text())
+    if not stamped:
+        text = re.sub(r"(?m)^\[[ \d.]+\] ", "", text)
+    (rep,) = parse_log(text.encode())
+    assert (rep.title, rep.type, rep.corrupted) == (
+        "kernel BUG in hotfence_crash_bug",
+        "BUG",
+        False,
+    )
+    assert rep.rip is not None and rep.rip.function == "hotfence_crash_bug"
+    assert (rep.comm, rep.pid, rep.cpu) == ("sh", 87, 0)
+    assert [f.function for f in rep.frames][:3] == [
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+        "proc_reg_write",
+    ]
+
+
 @pytest.mark.parametrize(
     "header",
     [

@@ -98,6 +98,10 @@ _KDB_OOPS_ENTRY_RE = re.compile(
 )
 
 
+# xmon excprint()'s task line, the last of its summary before print_bug_trap()
+_XMON_TASK_RE = re.compile(r" +pid += \d+, comm = ")
+
+
 def _xmon_entry(raw: str) -> bool:
     """Does ``raw`` start a kernel debugger's console output on an oops: powerpc's xmon
     (``_XMON_ENTRY_RE``) or kdb (``_KDB_OOPS_ENTRY_RE``)?"""
@@ -2402,7 +2406,9 @@ class _Window:
         header_of_its_own = False  # a candidate header, not a copy of this report's lines
         if not is_header:
             if line_start in self.cands:
-                if not self._interjected(line) and not self._copy(line):
+                if self._xmon_restated(line):
+                    self.xmon = True  # (its banner is no boot: on a bare console too)
+                elif not self._interjected(line) and not self._copy(line):
                     header_of_its_own = True
                     if line.context != self.context:
                         self._other_clock(raw, line)
@@ -2552,6 +2558,19 @@ class _Window:
         self.piece, self.before = line.raw, ""
         self.others += 1
         return True
+
+    def _xmon_restated(self, line: Line) -> bool:
+        """Is ``line`` xmon's own copy of this BUG's header? excprint() ends its summary of
+        a program check (trap 0x700) with print_bug_trap()'s "kernel BUG at %s:%u!" (or
+        "kernel BUG at %px!", arch/powerpc/xmon/xmon.c) right after its "    pid   = %d,
+        comm = %s": the report report_bug() began goes on (xmon's banner, its backtrace)."""
+        return (
+            line.text.startswith("kernel BUG at ")
+            and bool(self.lines)
+            and _XMON_TASK_RE.match(self.lines[-1].text) is not None
+            # (a console without printk times: no change of stream marked xmon's entry)
+            and (self.xmon or any(_xmon_entry(ln.text) for ln in self.lines[-16:]))
+        )
 
     def _copy(self, line: Line) -> bool:
         """Is ``line`` another stream's copy of a record this report read (record_of)?"""

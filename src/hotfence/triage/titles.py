@@ -179,7 +179,7 @@ _HEADERLESS_STACKS = (
         ("enter ? for help",),
         re.compile(
             r"(?m)^ *enter \? for help\s*\n *(?:\[(?:[0-9a-f]{8,16}|link register +)\] "
-            r"[0-9a-f]{8,16} )?\.?[\w.]+\+0x[0-9a-f]+/0x"
+            r"[0-9a-f]{8,16} |\.?[\w.]+\+0x[0-9a-f]+/0x)"
         ),
     ),
 )
