@@ -124,6 +124,11 @@ def test_a_generic_bug_warning_of_2_6_says_badness_at_its_file(arch: str) -> Non
     unverbose = f"Badness at {pc[1]} [verbose debug info unavailable]"
     (rep,) = parse_log(reworded(old, {line[0]: unverbose}).encode())
     assert _facts([rep]) == _facts([want])
+    # a WARN in an assembly file's macro names that ".S" file (linux-mm 2007, a ppc64
+    # 2.6.21 console: "Badness at arch/powerpc/kernel/entry_64.S:651")
+    assembly = "Badness at arch/powerpc/kernel/entry_64.S:651"
+    (rep,) = parse_log(reworded(old, {line[0]: assembly}).encode())
+    assert _facts([rep]) == _facts([want])
 
 
 # powerpc's report_bug() path as 2.6's show_stack() prints it (arch/powerpc/kernel/

@@ -1055,6 +1055,8 @@ def _warning_stack(*skip: str) -> StackSpec:
 # 5.x's "--- interrupt: %lx at %pS"), the function that warned; the trap's frames
 # (program_check_exception, then program_check_common on ppc64, ret_from_except_full on
 # ppc32) are no title where that line was lost.
+# (its file: {{SRC}} with an assembly file's ".S" too)
+_BADNESS_SRC = r"([a-zA-Z0-9\-_/.+]+\.(?:[a-z]+|S):[0-9]+)"
 _BADNESS_STACK = StackSpec(
     (
         rx("(?:" + _RIP + r"|--- Exception: [0-9a-f]+ at \.?{{FUNC}})"),
@@ -4251,12 +4253,15 @@ OOPSES: tuple[OopsKind, ...] = (
     # line names no function: NIP / the PSW, else the trace, does. Earlier (2.6.21 on
     # powerpc) report_bug() called dump_stack(): the trace starts in the trap (show_stack,
     # report_bug, program_check_exception, the exception return ret_from_except_full),
-    # the function that warned after it.
+    # the function that warned after it. (The file may be assembly, its WARN in a ".S"
+    # macro: "Badness at arch/powerpc/kernel/entry_64.S:651", linux-mm 2007.)
     _k(
         "Badness at ",
         [
             _F(
-                lazy_rx(r"Badness at {{SRC}}[ \t]*(?:\n|$)"), "WARNING in {2}", stack=_BADNESS_STACK
+                lazy_rx(r"Badness at " + _BADNESS_SRC + r"[ \t]*(?:\n|$)"),
+                "WARNING in {2}",
+                stack=_BADNESS_STACK,
             ),
             _F(
                 lazy_rx(r"Badness at (?:0x)?[0-9a-f]+ \[verbose debug info unavailable\]"),
@@ -4265,7 +4270,9 @@ OOPSES: tuple[OopsKind, ...] = (
             ),
         ],
         shape=_AFTER_PREFIX
-        + r"Badness at (?:{{SRC}}[ \t]*$|(?:0x)?[0-9a-f]+ \[verbose debug info unavailable\])",
+        + r"Badness at (?:"
+        + _BADNESS_SRC
+        + r"[ \t]*$|(?:0x)?[0-9a-f]+ \[verbose debug info unavailable\])",
     ),
     # mm/page_alloc.c bad_page() before 2.6.28 (RHEL 5's 2.6.18): "Bad page state in process
     # '%s'" (2.6.16-2.6.27; 2.6.9-2.6.15's "Bad page state at %s (in process '%s', page
