@@ -825,6 +825,19 @@ def test_an_oops_caught_by_xmon_faults_where_its_pc_line_says(elfv1: bool, asked
     ]
 
 
+def test_an_oops_caught_by_xmon_runs_the_release_its_banner_names() -> None:
+    """xmon's summary prints the banner after the task (excprint(): printf(linux_banner),
+    arch/powerpc/xmon/xmon.c): a log pasted from the fault on, its boot left out (as
+    linuxppc-dev 2025's Microwatt __do_IRQ crash is), still names the release that
+    faulted, in the report's own lines."""
+    text = _in_xmon((DATA / "ppc64le-6.1.0-50-mod-null.log").read_text())
+    pasted = text[text.index("hotfence_crash: triggering") :]
+    assert pasted.count("Linux version ") == 1
+    (rep,) = parse_log(pasted.encode())
+    assert rep.kernel_release == "6.1.0-50-powerpc64le"
+    assert (rep.comm, rep.pid, rep.cpu, rep.corrupted) == ("sh", 85, 0, False)
+
+
 def test_an_oops_caught_by_xmon_quoted_in_a_mail_keeps_its_facts() -> None:
     """A mail quoting such a console ("> " before each line: linux-ext4 2022's
     ext4_mb_mark_bb, linuxppc-dev 2025's Microwatt __do_IRQ) quotes the printk-stamped

@@ -952,6 +952,12 @@ def _release_from_banner(
             # "Kernel fault: interruption code" followed the banner on the line
             i = bisect.bisect_left(releases, (rep.start + 1, "")) - 1
             if i < 0:
+                # powerpc's xmon prints the banner in its summary of the fault it caught
+                # (arch/powerpc/xmon/xmon.c excprint(): printf(linux_banner) after the
+                # task), amid the report's own lines, which a boot's banner never is
+                # (a report ends where the next boot begins): the kernel that faulted
+                if i + 1 < len(releases) and releases[i + 1][0] < rep.end:
+                    rep.kernel_release = _out(releases[i + 1][1], from_bytes)
                 continue
             at, release = releases[i]
             # the last boot start before the report: this banner's or a later one's
