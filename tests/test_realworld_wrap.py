@@ -4159,3 +4159,23 @@ def test_a_syslog_file_wrapped_by_textwrap_in_register_blanks_reads_as_the_file(
     want = parse_log(messages)
     assert want
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize("name", ["ppc64le-6.1-do-irq-stack-overflow", "ppc64le-6.1.0-50-oom"])
+def test_a_syslog_file_wrapped_by_textwrap_after_a_powerpc_register_name_keeps_the_trace(
+    name: str, tmp_path: Path
+) -> None:
+    """6.1 arch/powerpc/kernel/process.c __show_regs() prints "NIP:  "REG" LR: ..." and
+    "MSR:  "REG" ", two blanks after the name: /var/log/messages wrapped by
+    textwrap.fill() at 66 columns cuts there and drops both ("... [    6.623358] NIP:"
+    then "c0080000004a0204 LR: c0080000004a01ec CTR: 0000000000000000"), a row one blank
+    short of its value. The dump an exception frame ("--- interrupt: 500 at ...") holds
+    stays whole, and the trace entries after it stay the trace's, read whole or
+    streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, 66)
+    assert re.search(r"\] NIP:\n[0-9a-f]{16} LR: ", wrapped)
+    assert re.search(r"\] MSR:\n[0-9a-f]{16} <", wrapped)
+    want = parse_log(messages)
+    assert len(want[-1].frames) > 12
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

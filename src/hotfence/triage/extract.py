@@ -833,6 +833,16 @@ _RISCV_VALUE_REST_RE = re.compile(r"^[0-9a-f]{8,16}(?: cause: [0-9a-f]{8,16})?\s
 # of blanks before the taint leaves the rest of the run at the next row's start.
 _CUT_REGS_TRAP_RE = re.compile(r"^REGS: [0-9a-f]+ TRAP: [0-9a-f]{4}\s*$")
 _TAINT_REST_RE = re.compile(r"^(?:Not tainted|Tainted: [A-Z?])")
+# The same show_regs() (6.1 __show_regs()) opens the dump with printk("NIP:  "REG" LR:
+# "REG" CTR: "REG"\n") and printk("MSR:  "REG" "), two blanks after the name: a wrap that
+# drops the run of blanks it broke in (Python's textwrap) cuts there at 66 columns after
+# a syslog prefix and a printk time, "... [    6.623358] NIP:" then "c0080000004a0204 LR:
+# c0080000004a01ec CTR: ...", a row one blank short of the value, a near miss that shows
+# no wrap's width (_narrow_wrap_width). The name alone, its value and "LR:" or the MSR's
+# bits after it prove the cut: the register lines after it stay the dump's, and the
+# trace entries after an exception frame's dump the trace's.
+_CUT_POWERPC_REG_NAME_RE = re.compile(r"^(?:NIP|MSR):\s*$")
+_POWERPC_REG_VALUE_REST_RE = re.compile(r"^[0-9a-f]{8,16}(?: LR: | <|\s*$)")
 # arm64's "Unable to handle kernel %s at virtual address %016lx" (arch/arm64/mm/fault.c
 # die_kernel_fault(); __do_kernel_fault() in older kernels) and 32-bit ARM's "... at
 # virtual address %08lx when %s" (arch/arm/mm/fault.c die_kernel_fault(), the " when %s"
@@ -1656,6 +1666,7 @@ _PROVEN_CUTS = (
     (_CUT_RISCV_STATUS_RE, _RISCV_CAUSE_REST_RE),
     (_CUT_RISCV_NAME_RE, _RISCV_VALUE_REST_RE),
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
+    (_CUT_POWERPC_REG_NAME_RE, _POWERPC_REG_VALUE_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_BAD_ACCESS_WORDS_RE, _BAD_ACCESS_WORDS_REST_RE),
@@ -1702,7 +1713,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     "(unreliable)" mark (``_CUT_POWERPC_ENTRY_RE``); s390's bad access line's end
     (``_CUT_S390_BAD_ACCESS_RE``); XFS's internal error line after its function
     (``_CUT_XFS_ERROR_RE``); powerpc's paca line's task (``_CUT_PACA_CURRENT_RE``);
-    an MCE line's bank after its status (``_CUT_MCE_STATUS_RE``); powerpc's
+    an MCE line's bank after its status (``_CUT_MCE_STATUS_RE``); powerpc's "NIP:"
+    and "MSR:" values (``_CUT_POWERPC_REG_NAME_RE``), its
     "NIP [addr]" and "LR [addr]" symbol (``_CUT_POWERPC_NIP_RE``), MIPS's "epc : addr" and
     "ra : addr" one (``_CUT_MIPS_EPC_RE``); the hung task line's
     "seconds." (``_CUT_HUNG_TASK_RE``); sched_show_task()'s "state:" after its padded
