@@ -4179,3 +4179,18 @@ def test_a_syslog_file_wrapped_by_textwrap_after_a_powerpc_register_name_keeps_t
     want = parse_log(messages)
     assert len(want[-1].frames) > 12
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+def test_a_syslog_file_wrapped_by_textwrap_before_an_i386_taint_keeps_it(tmp_path: Path) -> None:
+    """2.6.18 arch/i386/kernel/traps.c show_registers() prints "EIP:    %04x:[<%08lx>]
+    %s VLI", print_tainted() after four blanks: /var/log/messages wrapped by
+    textwrap.fill() at 66 columns cuts in that run and drops it ("... kernel: EIP:
+    0060:[<f8a1e0a3>]" then "Tainted: P      VLI"), though one blank and "Tainted:" would
+    have fitted. The oops keeps its taint, read whole or streamed."""
+    name = "el5-i386-oops"
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, 66)
+    assert "kernel: EIP:    0060:[<f8a1e0a3>]\nTainted: P      VLI\n" in wrapped
+    want = parse_log(messages)
+    assert want[0].taint_flags == ["proprietary module loaded"]
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

@@ -843,6 +843,13 @@ _TAINT_REST_RE = re.compile(r"^(?:Not tainted|Tainted: [A-Z?])")
 # trace entries after an exception frame's dump the trace's.
 _CUT_POWERPC_REG_NAME_RE = re.compile(r"^(?:NIP|MSR):\s*$")
 _POWERPC_REG_VALUE_REST_RE = re.compile(r"^[0-9a-f]{8,16}(?: LR: | <|\s*$)")
+# 2.6.x i386 show_registers() (arch/i386/kernel/traps.c, 2.6.18) prints
+# "CPU:    %d\nEIP:    %04x:[<%08lx>]    %s VLI\n", print_tainted() after a run of four
+# blanks: textwrap at 66 columns cuts in that run after a syslog prefix ("... kernel:
+# EIP:    0060:[<f8a1e0a3>]" then "Tainted: P      VLI"), a row the rest's first word
+# would have fitted after one blank. No line ends at the EIP's address; the taint after
+# it proves the cut (_TAINT_REST_RE).
+_CUT_I386_EIP_RE = re.compile(r"^EIP: +[0-9a-f]{4}:\[<[0-9a-f]{8}>\]\s*$")
 # arm64's "Unable to handle kernel %s at virtual address %016lx" (arch/arm64/mm/fault.c
 # die_kernel_fault(); __do_kernel_fault() in older kernels) and 32-bit ARM's "... at
 # virtual address %08lx when %s" (arch/arm/mm/fault.c die_kernel_fault(), the " when %s"
@@ -1667,6 +1674,7 @@ _PROVEN_CUTS = (
     (_CUT_RISCV_NAME_RE, _RISCV_VALUE_REST_RE),
     (_CUT_REGS_TRAP_RE, _TAINT_REST_RE),
     (_CUT_POWERPC_REG_NAME_RE, _POWERPC_REG_VALUE_REST_RE),
+    (_CUT_I386_EIP_RE, _TAINT_REST_RE),
     (_CUT_BAD_ACCESS_RE, _BAD_ACCESS_REST_RE),
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_BAD_ACCESS_WORDS_RE, _BAD_ACCESS_WORDS_REST_RE),
@@ -1714,7 +1722,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     (``_CUT_S390_BAD_ACCESS_RE``); XFS's internal error line after its function
     (``_CUT_XFS_ERROR_RE``); powerpc's paca line's task (``_CUT_PACA_CURRENT_RE``);
     an MCE line's bank after its status (``_CUT_MCE_STATUS_RE``); powerpc's "NIP:"
-    and "MSR:" values (``_CUT_POWERPC_REG_NAME_RE``), its
+    and "MSR:" values (``_CUT_POWERPC_REG_NAME_RE``); i386's taint after its "EIP:"
+    (``_CUT_I386_EIP_RE``); powerpc's
     "NIP [addr]" and "LR [addr]" symbol (``_CUT_POWERPC_NIP_RE``), MIPS's "epc : addr" and
     "ra : addr" one (``_CUT_MIPS_EPC_RE``); the hung task line's
     "seconds." (``_CUT_HUNG_TASK_RE``); sched_show_task()'s "state:" after its padded
