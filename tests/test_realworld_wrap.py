@@ -4194,3 +4194,25 @@ def test_a_syslog_file_wrapped_by_textwrap_before_an_i386_taint_keeps_it(tmp_pat
     want = parse_log(messages)
     assert want[0].taint_flags == ["proprietary module loaded"]
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [("armhf-6.1.0-50-mod-slub-poison", 71), ("armhf-6.1.0-50-mod-stack-overflow", 73)],
+)
+def test_a_syslog_file_wrapped_by_textwrap_after_the_prefix_keeps_arm_entries(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """6.1 arch/arm/kernel/traps.c dump_backtrace_entry() prints " %ps from %pS", one
+    blank before the callee: in /var/log/messages wrapped by textwrap.fill() at 71-74
+    columns a long callee is cut from the printk time, both blanks dropped ("...
+    [    2.801929]" then "hotfence_crash_slub_poison [hotfence_crash] from" then
+    "hotfence_crash_do+0x118/0x194 [hotfence_crash]"), though one blank and the callee
+    would have fitted. The entry stays the trace's: SLUB's report is titled by the
+    module's function that allocated, as the kernel's trace says, read whole or
+    streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns)
+    assert re.search(r"\] *\nhotfence_crash_\w+ \[hotfence_crash\] from\n", wrapped)
+    want = parse_log(messages)
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

@@ -935,6 +935,19 @@ _LONE_SYMBOL_REST_RE = re.compile(
     r"^[A-Za-z_.][\w.]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?\s*$"
 )
 _DUMP_OBJ_INDENT = "    "
+# 6.1 arch/arm/kernel/traps.c dump_backtrace_entry() prints printk("%s %ps from %pS\n"),
+# one blank before the callee: after a syslog prefix and a printk time, textwrap at
+# 71-79 columns cuts in the two blanks when a long callee would have fitted after one
+# alone, leaving the prefix alone on its row and "hotfence_crash_slub_poison
+# [hotfence_crash] from" (its caller, or the rest of it, in the row after) unindented.
+# The mail rule sees a row the word would have fitted (_mail_cut); the row's callee and
+# "from" prove the cut, read back with the entry's blank.
+_ARM_ENTRY_REST_RE = re.compile(
+    r"^[A-Za-z_.$][\w.$]*(?: \[[\w\-]+\])? from"
+    r"(?: [A-Za-z_.$][\w.$]*\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w\-]+\])?)?\s*$"
+)
+# (a trace line's rest after a prefix a wrap left alone, and the indent it was printed with)
+_BARE_PREFIX_RESTS = ((_LONE_SYMBOL_REST_RE, _DUMP_OBJ_INDENT), (_ARM_ENTRY_REST_RE, " "))
 # The hung task's line, pr_err("INFO: task %s:%d blocked for more than %ld seconds.\n")
 # (6.1 kernel/hung_task.c check_hung_task()), is 60-75 columns after a "<3>[ 6.634824] "
 # prefix: a mail's wrap near 70 columns puts its last words, "seconds." and the ones
@@ -1562,6 +1575,12 @@ def _rewrapped_cut(before: str, piece: str, rest: str) -> bool:
     return _mail_cut(f"{before.rstrip()} {tail.strip()}", rest)
 
 
+def _bare_prefix_indent(rest: str) -> str | None:
+    """The indent of the trace line ``rest`` begins, which a wrap cut from its prefix
+    (``_BARE_PREFIX_RESTS``); None when it begins none."""
+    return next((indent for rest_re, indent in _BARE_PREFIX_RESTS if rest_re.match(rest)), None)
+
+
 def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = "") -> Line | None:
     """``last`` with ``line`` (no prefix, the line right after it) read as its rest, when
     a wrap cut them apart; None when ``line`` is a line of its own. ``piece`` is the last
@@ -1600,10 +1619,10 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
     elif (
         last.context
         and not last.text.strip()
-        and _LONE_SYMBOL_REST_RE.match(rest)
+        and (indent := _bare_prefix_indent(rest)) is not None
         and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
     ):
-        raw = f"{last.raw.rstrip()} {_DUMP_OBJ_INDENT}{rest.strip()}"  # (see above)
+        raw = f"{last.raw.rstrip()} {indent}{rest.strip()}"  # (see above)
     elif rest[:1] == " " and _blank_cut(piece, rest, text, line.start):
         raw = f"{last.raw.rstrip(chr(13))} {rest.rstrip()}"  # the blank dropped, the run's rest
     else:
