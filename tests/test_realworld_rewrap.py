@@ -358,3 +358,39 @@ def test_an_rcu_stall_a_narrow_wrap_cut_keeps_its_late_nmi_answer(name: str, wid
     stalls = [w for w in want if w[0][0] == "INFO: rcu detected stall in proc_reg_write"]
     assert stalls and all(w[0][3] == "sh" for w in stalls)
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
+
+
+@pytest.mark.parametrize("aware", [True, False])
+@pytest.mark.parametrize(
+    ("name", "width"),
+    [
+        ("x86-6.6-hard-lockup-buddy", 66),
+        ("x86-6.6-hard-lockup-buddy", 70),
+        ("ppc64le-6.1.0-50-mod-hardlockup", 68),
+        ("arm64-6.1.0-50-oom", 66),
+        ("x86-6.1-slub-redzone", 68),
+        ("mips64el-6.1.0-50-kill-init", 68),
+    ],
+)
+def test_a_syslog_file_wrapped_quoted_and_rewrapped_narrow_reads_as_the_log(
+    name: str, width: int, aware: bool, tmp_path: Path
+) -> None:
+    """A /var/log/messages paste wrapped at 78 by the mail it came in, quoted by a reply
+    and rewrapped at 66-70 by its client (quote-aware or not): each row of the first wrap
+    is cut again, its end left in a short row ("... [ 5112.001240] CPU: 3 PID: 8812",
+    "> Comm:", "> kworker/3:1 Tainted: ...", 6.6 lib/dump_stack.c
+    dump_stack_print_info()) whose next word would have fitted in the reply's width. Read
+    with the row before it, it is the first wrap's row, no sign against the narrow wrap
+    (extract._first_wrap_row): the cut headers, task and trace rows go on, and the
+    reports and facts are the log's ("BUG: hard lockup in mydrv_poll_work" by kworker/3:1,
+    never "kernel panic: Hard"), by parse_log and on the CLI's path."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    rewrap = _rewrapped_reply if aware else _rewrapped_bare
+    mailed = rewrap(messages, width)
+    # (a prefixed row the reply cut, the first wrap's short end, its next row quoted)
+    assert re.search(r"\] [^\n]*\n(?:> )?[^\n]{1,20}\n> \S", mailed)
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert want
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want

@@ -1434,6 +1434,20 @@ _NARROW_RUN_MAX = 4  # (the longest run of blanks a register dump's names end in
 _WORDS_RE = re.compile(r"\S +\S")
 
 
+# A log wrapped twice, by the first mail at 78 (RFC 3676 4.2) and, quoted, by a reply's
+# client at 66-70 (quote-aware or not), leaves each row of the first wrap in two: "> ...
+# [ 5112.001240] CPU: 3 PID: 8812" (the reply's cut), "> Comm:" (the first wrap's row's
+# end), "> kworker/3:1 Tainted: G ..." (its next row). The short row's next word would
+# have fitted after it in the reply's width: a wrap at that width alone would read it
+# as a line of its own, and one such row in ten, one each cut, ends the rule. Read with
+# the row before it, it is the first wrap's row, the word past that wrap's width
+# (_mail_cut's test at 71-79): no sign against the narrower wrap.
+def _first_wrap_row(width: int, word: int) -> bool:
+    """Is a row ``width`` wide, read with the row a narrower wrap cut it from, one a wrap
+    at ``_MAIL_WIDTH_MIN``-``_MAIL_WIDTH_MAX`` columns cut before a ``word`` that long?"""
+    return width <= _MAIL_WIDTH_MAX and width + 1 + word > _MAIL_WIDTH_MIN
+
+
 @functools.lru_cache(maxsize=16)
 def _narrow_wrap_width(around: str) -> int:
     """The width of the wrap narrower than ``_MAIL_WIDTH_MIN`` (or a squeezed paste's at
@@ -1453,7 +1467,9 @@ def _narrow_wrap_width(around: str) -> int:
         return 0
     cuts = own = 0
     in_lines = False  # (the row before is a prefixed line's or a row after one)
+    went_on = ""  # (the row ``row`` went on from, unprefixed: its cut row)
     for row, nxt in zip(rows, rows[1:]):
+        before, went_on = went_on, ""
         if not row.strip():
             in_lines = False
             continue
@@ -1466,14 +1482,18 @@ def _narrow_wrap_width(around: str) -> int:
         rest = make_line(nxt, 0, 0)
         if rest.context or not rest.text.strip():
             continue
+        went_on = row
         cut = _row_width(row.rstrip("\r"))
         if squeezed and cut >= width:
             continue  # (a terminal's cut, or a word wrap's: no sign of which)
-        if cut + 1 + len(rest.text.split(None, 1)[0]) > width:
+        word = len(rest.text.split(None, 1)[0])
+        if cut + 1 + word > width:
             cuts += 1
+        elif before and _first_wrap_row(_row_width(before.rstrip()) + 1 + cut, word):
+            pass  # (the end of a first, wider wrap's row a narrower one cut again: above)
         elif not make_line(row, 0, 0).text.strip():
             cuts += 1  # (its prefix alone: a cut in the blanks after it, see below)
-        elif cut + 1 + len(rest.text.split(None, 1)[0]) + _NARROW_RUN_MAX <= width:
+        elif cut + 1 + word + _NARROW_RUN_MAX <= width:
             own += 1
         # (else no sign either way: a wrap that drops every blank at a cut, textwrap's,
         # cut there in a run of blanks, as 6.1 powerpc show_regs()'s "NIP:  %016lx" or
