@@ -394,3 +394,39 @@ def test_a_syslog_file_wrapped_quoted_and_rewrapped_narrow_reads_as_the_log(
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
     (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
     assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want
+
+
+@pytest.mark.parametrize("aware", [True, False])
+@pytest.mark.parametrize(
+    ("name", "cut"),
+    [
+        # lib/nmi_backtrace.c nmi_trigger_cpumask_backtrace(): "Sending NMI from CPU %d
+        # to CPUs %*pbl:"; 6.1 arch/powerpc/kernel/stacktrace.c raise_backtrace_ipi():
+        # "CPU %d didn't respond to backtrace IPI, inspecting paca."
+        ("ppc64le-6.1.0-50-mod-hardlockup", "] CPU 1 didn't\n> respond to backtrace\n"),
+        # 6.12 kernel/rcu/tree_stall.h print_other_cpu_stall(): "INFO: %s detected
+        # stalls on CPUs/tasks:" after pr_fmt's "rcu: "
+        ("riscv64-6.12.117+deb13-mod-hardlockup", "] rcu: INFO:\n> rcu_sched detected\n"),
+    ],
+)
+def test_an_rcu_stall_a_narrow_rewrap_of_a_quote_cuts_keeps_its_late_answer(
+    name: str, cut: str, aware: bool, tmp_path: Path
+) -> None:
+    """A /var/log/messages paste wrapped at 78 by its mail, quoted by a reply and
+    rewrapped at 66 (quote-aware or not) cuts an RCU stall's lines sooner than one wrap
+    does: its header after "rcu: INFO:", its call for backtraces after "Sending NMI
+    from", powerpc's late answer after "CPU 1 didn't". The stall still waits for the
+    stalled CPU's answer after the call and reads on to its trace: titled by it, with
+    its task and taint, never "in corrupted", by parse_log and on the CLI's path."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    rewrap = _rewrapped_reply if aware else _rewrapped_bare
+    mailed = rewrap(messages, 66)
+    assert "] Sending NMI from\n" in mailed
+    if not aware:
+        cut = cut.replace("\n> ", "\n")
+    assert cut in mailed
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert "INFO: rcu detected stall in proc_reg_write" in [w[0][0] for w in want]
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want

@@ -165,9 +165,11 @@ _REPORT_TIME_GAP = 10.0
 # stuck printing, a guest's slow clock: 48 s in an RCU stall's on QEMU). Its first words
 # only: a syslog file pasted in Bugzilla (wrapped at 79 columns) leaves "IPI, inspecting
 # paca." on a row of its own; a mail client's wrap at 73 columns cuts it sooner, "CPU 1
-# didn't respond to" going on "backtrace IPI, inspecting paca.": the row's last words.
+# didn't respond to" going on "backtrace IPI, inspecting paca.": the row's last words. (A
+# reply's rewrap at 66 of a mail-wrapped quote cuts it sooner still: "> ... [
+# 79.100786] CPU 1 didn't", "> respond to backtrace", "> IPI, inspecting paca.")
 _LATE_BACKTRACE = "didn't respond to backtrace"
-_LATE_BACKTRACE_CUT_RE = re.compile(r"\bdidn't respond(?: to)?\s*$")
+_LATE_BACKTRACE_CUT_RE = re.compile(r"\bdidn't respond(?: to)?\s*$|\bCPU \d+ didn't\s*$")
 
 
 def _reader_time(stamp: str) -> bool:
@@ -199,6 +201,10 @@ def _late_backtrace(raw: str) -> bool:
 # "kthread starved" part, another report) is not the answer, and the pause ends the
 # report as ever.
 _ASKED_CPUS_RE = re.compile(r"Sending NMI from CPU \d+ to CPUs ([\d,-]+):")
+# (a narrow rewrap of a mail-wrapped quote cuts the call itself before its CPU, "> ...
+# [   94.008648] Sending NMI from" then "> CPU 0 to CPUs 1:": the row is the call, its
+# rest joined to it later, _Window._joins_wrapped)
+_CUT_CALL_ENDS = ("Sending NMI from", "Sending NMI")
 _ANSWER_RE = re.compile(r"NMI backtrace for cpu (\d+)|\bCPU (\d+) became\b")
 # (a wrap at 66-68 columns after a syslog prefix and a printk time cuts the answer's first
 # words before its CPU, "... [   80.601221] NMI backtrace for" then "cpu 0", or "for cpu"
@@ -220,8 +226,10 @@ _CUT_ANSWER_RE = re.compile(r"\bNMI backtrace(?: for(?: cpu)?)?\s*$|\bCPU \d+\s*
 # didn't happen for 6801 jiffies! ...". No line of RCU's ends in its flavour's name.)
 _RCU_AFTER_WAIT_RE = re.compile(r"\bkthread(?: (?:timer|starved)\b|\s*$)|\brcu: rcu_\w+\s*$")
 # print_other_cpu_stall()'s header, "INFO: %s detected stalls on CPUs/tasks:" (a wrap may
-# end its row after the flavour's name)
-_RCU_STALL_RE = re.compile(r"INFO: rcu_\w+(?: detected\b|\s*$)")
+# end its row after the flavour's name; a reply's rewrap at 66 of a mail-wrapped quote
+# before it, after pr_fmt's "rcu: " and "INFO:": "> ... [   37.284004] rcu: INFO:" then
+# "> rcu_sched detected", the header's row the scan found)
+_RCU_STALL_RE = re.compile(r"INFO: rcu_\w+(?: detected\b|\s*$)|\brcu: INFO:\s*$")
 
 
 def _answers_call(raw: str, call: str) -> bool:
@@ -3019,7 +3027,7 @@ class _Window:
                 panic = _CUT_PANIC_ROW_RE.search(raw) is not None
         elif "Disabling lock debugging due to kernel taint" in raw:
             skip_line = True
-        elif "Sending NMI from CPU" in raw:
+        elif "Sending NMI from CPU" in raw or raw.rstrip().endswith(_CUT_CALL_ENDS):
             self.cpu_traceback = True  # all-CPU backtraces follow; keep the other CPUs' lines
             self.call = raw  # (its answer may come after a long wait: _note_own_end)
         else:
