@@ -430,3 +430,25 @@ def test_an_rcu_stall_a_narrow_rewrap_of_a_quote_cuts_keeps_its_late_answer(
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
     (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
     assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want
+
+
+@pytest.mark.parametrize("aware", [True, False])
+@pytest.mark.parametrize("name", ["ppc64le-6.1.0-50-oom", "ppc64le-6.1-do-irq-stack-overflow"])
+def test_a_powerpc_nip_line_a_narrow_rewrap_of_a_quote_cut_after_lr_keeps_the_trace(
+    name: str, aware: bool, tmp_path: Path
+) -> None:
+    """6.1 arch/powerpc/kernel/process.c __show_regs() prints "NIP:  "REG" LR: "REG" CTR:
+    "REG"": a /var/log/messages paste wrapped at 78 by its mail, quoted by a reply and
+    rewrapped at 68 cuts it after the name and again after "LR:" ("> ... [   12.323496]
+    NIP:", "> c00000000009ea88 LR:", "> c00000000091f5e0 CTR: 0000000000000200"). The
+    name alone, then its value and "LR:", still prove the cut: the trace entries after
+    the exception frame's dump stay the trace's, by parse_log and on the CLI's path."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    rewrap = _rewrapped_reply if aware else _rewrapped_bare
+    mailed = rewrap(messages, 68)
+    assert re.search(r"\] NIP:\n(?:> )?[0-9a-f]{16} LR:\n", mailed)
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert len(want[-1][2]) > 12
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want

@@ -848,9 +848,11 @@ _TAINT_REST_RE = re.compile(r"^(?:Not tainted|Tainted: [A-Z?])")
 # c0080000004a01ec CTR: ...", a row one blank short of the value, a near miss that shows
 # no wrap's width (_narrow_wrap_width). The name alone, its value and "LR:" or the MSR's
 # bits after it prove the cut: the register lines after it stay the dump's, and the
-# trace entries after an exception frame's dump the trace's.
+# trace entries after an exception frame's dump the trace's. (A reply's rewrap at 68 of a
+# mail-wrapped quote cuts the value's row after "LR:" too: "> c00000000009ea88 LR:" then
+# "> c00000000091f5e0 CTR: 0000000000000200".)
 _CUT_POWERPC_REG_NAME_RE = re.compile(r"^(?:NIP|MSR):\s*$")
-_POWERPC_REG_VALUE_REST_RE = re.compile(r"^[0-9a-f]{8,16}(?: LR: | <|\s*$)")
+_POWERPC_REG_VALUE_REST_RE = re.compile(r"^[0-9a-f]{8,16}(?: LR:(?: |\s*$)| <|\s*$)")
 # 2.6.x i386 show_registers() (arch/i386/kernel/traps.c, 2.6.18) prints
 # "CPU:    %d\nEIP:    %04x:[<%08lx>]    %s VLI\n", print_tainted() after a run of four
 # blanks: textwrap at 66 columns cuts in that run after a syslog prefix ("... kernel:
