@@ -452,3 +452,28 @@ def test_a_powerpc_nip_line_a_narrow_rewrap_of_a_quote_cut_after_lr_keeps_the_tr
     assert [_flag_facts(r) for r in parse_log(mailed)] == want
     (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
     assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want
+
+
+@pytest.mark.parametrize("shape", ["reply", "double", "double-bare"])
+@pytest.mark.parametrize("name", ["rhel6-mce-fatal", "i386-2.6-mce-context-corrupt"])
+def test_a_machine_check_a_reply_rewrapped_at_66_cut_after_machine_is_found(
+    name: str, shape: str, tmp_path: Path
+) -> None:
+    """RHEL 6's print_mce() (arch/x86/kernel/cpu/mcheck/mce.c) and 2.6 i386
+    k7_machine_check() print "CPU %d: Machine Check Exception: ...": a /var/log/messages
+    paste quoted by a reply and wrapped at 66 (once, or after its mail's wrap at 78,
+    quote-aware or not) cuts it after "Machine" ("> ... [ 9021.441001] CPU 7: Machine"
+    then "> Check Exception:                5 Bank 4: be00000000800400"), where neither
+    row held a header's needle. The machine check is the report, not the panic after it,
+    by parse_log and on the CLI's path."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    if shape == "reply":
+        mailed = _quoted_wrapped(messages, 66)
+    else:
+        mailed = (_rewrapped_reply if shape == "double" else _rewrapped_bare)(messages, 66)
+    assert re.search(r"\] CPU 7: Machine\n(?:> )?Check Exception:", mailed)
+    want = [_flag_facts(r) for r in parse_log(messages)]
+    assert want[0][0][0] == "MCE: machine check in bank NUM status ADDR"
+    assert [_flag_facts(r) for r in parse_log(mailed)] == want
+    (tmp_path / "reply.txt").write_text(mailed, encoding="latin-1")
+    assert [_flag_facts(r) for r in triage_input(str(tmp_path / "reply.txt")).reports] == want

@@ -305,6 +305,10 @@ SCAN_NEEDLES = (
     # "Exception: 0000000000000005": _wrapped_header reads the two as one line; and a
     # pager, less -S, cuts it before "Exception" or in "Check": "CPU 7: Machine Chec>")
     "Machine C",
+    # (a reply's rewrap at 66 of a quoted syslog paste cuts it sooner, after "Machine":
+    # "> ... [ 9021.441001] CPU 7: Machine", "> Check Exception:                5 Bank 4:
+    # be00000000800400"; the needle's row after a prefixed one, _wrapped_header's)
+    "Check Exception:",
     "tack overflow",  # s390's "Kernel stack overflow.", "do_IRQ: stack overflow: "
     # (and "near stack": a mail client's wrap at 72-75 columns, after a syslog prefix and
     # a printk time, cuts x86_64's "do_IRQ: %s near stack overflow (cur:%Lx,rsp:%lx)",
