@@ -422,6 +422,34 @@ def test_one_line_behind_a_time_is_not_enough_to_tell() -> None:
     assert log_stamp("".join(stamped[:8])) is not None
 
 
+@pytest.mark.parametrize("fmt", ["ts", "logcli --no-labels"])
+def test_a_kernel_line_with_an_index_in_brackets_names_no_syslog_writer(
+    fmt: str, tmp_path: Path
+) -> None:
+    # x86's boot prints "x86/fpu: xstate_offset[2]:  576, xstate_sizes[2]:  256"
+    # (arch/x86/kernel/fpu/xstate.c print_xstate_offset_size()'s pr_info(), 6.12): its
+    # first word ends in ":", which no syslog host does (RFC 3164's HOSTNAME, as
+    # lines._HOST reads it), so it is no "host ident[pid]: " line. The CLI's window of
+    # a console behind ts's time starts among those lines, and its stamp is the reader's.
+    name = "x86-6.12.115-null-deref"
+    console = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    stamped = _ts(console, fmt)
+    fpu = stamped.index("x86/fpu: xstate_offset[2]:")
+    assert log_stamp(stamped[stamped.rindex("\n", 0, fpu) + 1 :]) is not None
+    (want,) = _reports(name)
+    path = tmp_path / "console.log"
+    path.write_text(stamped, encoding="latin-1")
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(want)]
+    assert [f.function for f in result.reports[0].frames[:4]] == [
+        "hotfence_crash_do",
+        "hotfence_crash_write",
+        "proc_reg_write",
+        "vfs_write",
+    ]
+
+
 def _dmesg_human(console: str, boot: datetime, month: str = "Nov", point: str = ".") -> str:
     """``console`` as util-linux dmesg -H / -e prints it (print_record(), its
     DMESG_TIMEFTM_RELTIME case): short_ctime()'s "[%b%e %H:%M] " of the record's local

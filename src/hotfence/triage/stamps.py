@@ -50,9 +50,12 @@ _STAMP_RE = re.compile(
 # What follows a syslog line's time, a writer's name: "host kernel: ", "kernel: ",
 # "host sshd[812]: ", "sshd[812]: " (RFC 3164's TAG, journalctl's identifier and pid);
 # RFC 5424's "HOSTNAME APP-NAME PROCID MSGID SD " (sysklogd 2.x's ";RFC5424" files, no
-# "<PRI>1 " before the time: "host sshd 812 - - ", "host kernel - - - ").
+# "<PRI>1 " before the time: "host sshd 812 - - ", "host kernel - - - "). A host holds no
+# ":" nor brackets (lines._HOST): the kernel's "x86/fpu: xstate_offset[2]:  576, ..."
+# (arch/x86/kernel/fpu/xstate.c print_xstate_offset_size()'s pr_info(), 6.12)
+# names no host "x86/fpu:" and writer "xstate_offset" of pid 2.
 _WRITER_RE = re.compile(
-    r"(?:\S+ )?(?:(?i:kernel)|[^\s:\[\]]+\[\d+\]): "
+    r"(?:[^\s:\[\]]+ )?(?:(?i:kernel)|[^\s:\[\]]+\[\d+\]): "
     r"|[^\s:\[\]]+ [^\s:\[\]]+ (?:-|\d+) \S+ (?:-|\[[^\]]*\]) "
 )
 # Text a syslog line's tag never is: it starts with the tag, "ident: " or "host ident: ".
