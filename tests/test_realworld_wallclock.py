@@ -450,6 +450,31 @@ def test_a_kernel_line_with_an_index_in_brackets_names_no_syslog_writer(
     ]
 
 
+@pytest.mark.parametrize("mark", ["...", "[...]", "<snip>", "[ snip ]"])
+def test_the_lines_a_poster_cut_leave_the_readers_stamp_to_the_rest(
+    mark: str, tmp_path: Path
+) -> None:
+    # A stamped log as a tracker shows it (github openzfs/zfs#18107: a 6.19 WARNING's
+    # lines behind a harness's time, its register dump cut to "..."): the poster kept
+    # the boot's first lines and the oops, and put a line of their own between them.
+    # That line is no reader's, and says nothing of the stamp on the others.
+    name = "x86-6.12.115-null-deref"
+    lines = _ts((DATA / f"{name}.log").read_text(encoding="latin-1"), "ts %.T").splitlines(
+        keepends=True
+    )
+    header = next(i for i, line in enumerate(lines) if "BUG: kernel NULL pointer" in line)
+    text = "".join(lines[:3] + [f"{mark}\n"] + lines[header - 5 :])
+    (want,) = _reports(name)
+    assert log_stamp(text) is not None
+    (rep,) = parse_log(text.encode())
+    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
+    path = tmp_path / "paste.log"
+    path.write_text(text, encoding="latin-1")
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(want)]
+
+
 def _dmesg_human(console: str, boot: datetime, month: str = "Nov", point: str = ".") -> str:
     """``console`` as util-linux dmesg -H / -e prints it (print_record(), its
     DMESG_TIMEFTM_RELTIME case): short_ctime()'s "[%b%e %H:%M] " of the record's local

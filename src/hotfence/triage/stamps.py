@@ -60,6 +60,10 @@ _WRITER_RE = re.compile(
 )
 # Text a syslog line's tag never is: it starts with the tag, "ident: " or "host ident: ".
 _TAGGED_RE = re.compile(r"(?:\S+ )?[^\s:\[\]]+(?:\[\d+\])?: ")
+# A line a person put in place of the lines they cut from a log before posting it: "...",
+# "[...]", "<snip>" (github openzfs/zfs#18107, a 6.19 WARNING's register dump cut to "..."
+# between its stamped lines). No reader stamped it, and it says nothing of the others.
+_ELISION_RE = re.compile(r"\s*(?:\.{3,}|\[(?:\.{3}| ?snip ?)\]|<snip>|\(\.{3}\))\s*$")
 # The first lines a log's stamp is judged by, and the fewest that are enough.
 _PROBE_LINES = 32
 _MIN_LINES = 4
@@ -83,7 +87,7 @@ def log_stamp(text: str) -> re.Pattern[str] | None:
         end = text.find("\n", pos)
         line = (text[pos:] if end == -1 else text[pos:end]).rstrip("\r")
         pos = len(text) if end == -1 else end + 1
-        if not line.strip():
+        if not line.strip() or _ELISION_RE.match(line):
             continue
         probed += 1
         m = _STAMP_RE.match(line)
