@@ -450,6 +450,27 @@ def test_a_kernel_line_with_an_index_in_brackets_names_no_syslog_writer(
     ]
 
 
+@pytest.mark.parametrize("fmt", ["ts", "logcli --no-labels"])
+def test_an_io_apics_boot_line_names_no_syslog_writer(fmt: str, tmp_path: Path) -> None:
+    # x86's "IOAPIC[0]: apic_id 0, version 32, address 0xfec00000, GSI 0-23"
+    # (arch/x86/kernel/apic/io_apic.c mp_register_ioapic(), 6.12) reads as a syslog
+    # line's "ident[pid]: " of pid 0. A copy of a console behind ts's time that starts a
+    # few lines before it (its BIOS map left out) keeps its stamp, and its oops.
+    name = "x86-6.12.115-null-deref"
+    lines = _ts((DATA / f"{name}.log").read_text(encoding="latin-1"), fmt).splitlines(keepends=True)
+    ioapic = next(i for i, line in enumerate(lines) if "IOAPIC[0]: apic_id" in line)
+    text = "".join(lines[ioapic - 5 :])
+    assert log_stamp(text) is not None
+    (want,) = _reports(name)
+    (rep,) = parse_log(text.encode())
+    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
+    path = tmp_path / "paste.log"
+    path.write_text(text, encoding="latin-1")
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(want)]
+
+
 @pytest.mark.parametrize("mark", ["...", "[...]", "<snip>", "[ snip ]"])
 def test_the_lines_a_poster_cut_leave_the_readers_stamp_to_the_rest(
     mark: str, tmp_path: Path

@@ -53,9 +53,12 @@ _STAMP_RE = re.compile(
 # "<PRI>1 " before the time: "host sshd 812 - - ", "host kernel - - - "). A host holds no
 # ":" nor brackets (lines._HOST): the kernel's "x86/fpu: xstate_offset[2]:  576, ..."
 # (arch/x86/kernel/fpu/xstate.c print_xstate_offset_size()'s pr_info(), 6.12)
-# names no host "x86/fpu:" and writer "xstate_offset" of pid 2.
+# names no host "x86/fpu:" and writer "xstate_offset" of pid 2. Nor is x86's boot line
+# "IOAPIC[0]: apic_id 0, version 32, address 0xfec00000, GSI 0-23" (arch/x86/kernel/
+# apic/io_apic.c mp_register_ioapic()'s pr_info("IOAPIC[%d]: apic_id %d, ..."), 2.6.x
+# to 6.12, one per I/O APIC) a writer "IOAPIC" of pid 0 without its host.
 _WRITER_RE = re.compile(
-    r"(?:[^\s:\[\]]+ )?(?:(?i:kernel)|[^\s:\[\]]+\[\d+\]): "
+    r"(?:[^\s:\[\]]+ )?(?:(?i:kernel)|(?!IOAPIC\[\d+\]: apic_id )[^\s:\[\]]+\[\d+\]): "
     r"|[^\s:\[\]]+ [^\s:\[\]]+ (?:-|\d+) \S+ (?:-|\[[^\]]*\]) "
 )
 # Text a syslog line's tag never is: it starts with the tag, "ident: " or "host ident: ".
