@@ -3674,3 +3674,59 @@ def test_a_bare_pc_is_titled_by_the_link_register_that_names_its_caller() -> Non
     assert got.frames[0].function == "hotfence_crash_write"
     (got,) = parse_log(sparc.replace("RPC: <hotfence_crash_do+0xd8/0x120", "RPC: <0x1000"))
     assert got.title.endswith(" in hotfence_crash_write"), got.title
+
+
+def test_an_arm64_or_loongarch_bare_pc_is_titled_by_its_link_register() -> None:
+    # arm64 __show_regs() (6.1 arch/arm64/kernel/process.c) prints "pc : %pS" then
+    # "lr : %pS"; LoongArch (6.12 arch/loongarch/kernel/traps.c __show_regs()) "   ra:
+    # %0*lx %pS" on the line *before* "  ERA: %0*lx %pS". A pc kallsyms does not know (a
+    # jump through a bad pointer, a BPF JIT image) is printed bare, and the trace from
+    # the frame record fp points to goes on at the caller's caller: the link register
+    # names the caller.
+    arm64 = reworded(
+        (DATA / "arm64-6.1.0-50-mod-null.log").read_text(),
+        {
+            "pc : hotfence_crash_null_deref+0x2c/0x40 [hotfence_crash]": (
+                "pc : 0xffffdb1c141c6030"
+            ),
+            "lr : hotfence_crash_null_deref+0x2c/0x40 [hotfence_crash]": (
+                "lr : hotfence_crash_do+0xd8/0x120 [hotfence_crash]"
+            ),
+            "  hotfence_crash_null_deref+0x2c/0x40 [hotfence_crash]\n": "  0xffffdb1c141c6030\n",
+            "[    1.931110]  hotfence_crash_do+0xd8/0x120 [hotfence_crash]\n": "",
+        },
+    )
+    # The recorded MIPS oops in LoongArch's lines, its trace from the caller's caller.
+    loongarch = reworded(
+        (DATA / "mips64el-6.1.0-50-mod-null.log").read_text(),
+        {
+            "epc   : ffffffffc0002088 hotfence_crash_null_deref+0x38/0x50 [hotfence_crash]": (
+                "   ra: ffffffffc00027e8 hotfence_crash_do+0x90/0x2a0 [hotfence_crash]"
+            ),
+            "ra    : ffffffffc0002088 hotfence_crash_null_deref+0x38/0x50 [hotfence_crash]": (
+                "  ERA: ffffffffc0002088 0xffffffffc0002088"
+            ),
+            ", epc == ffffffffc0002088, ra == ffffffffc0002088": (
+                ", era == ffffffffc0002088, ra == ffffffffc00027e8"
+            ),
+            "[<ffffffffc0002088>] hotfence_crash_null_deref+0x38/0x50 [hotfence_crash]\n": "",
+        },
+    )
+    loongarch = re.sub(r"\n[^\n]*\[<ffffffffc00027e8>\] hotfence_crash_do[^\n]*", "", loongarch)
+    for console, link in (
+        (arm64, r"lr : )hotfence_crash_do\S+"),
+        (loongarch, r"   ra: [0-9a-f]+ )hotfence_crash_do\S+"),
+    ):
+        (got,) = parse_log(console)
+        assert got.title.endswith(" in hotfence_crash_do"), got.title
+        assert got.rip is None  # (the pc names no function)
+        assert "hotfence_crash_do" not in [f.function for f in got.frames]
+        # A bare link register (the unknown code's own return address): the trace's.
+        bare = re.sub("(" + link, r"\g<1>0x1", console)
+        assert bare != console
+        (got,) = parse_log(bare)
+        assert got.title.endswith(" in hotfence_crash_write"), got.title
+    # A pc that names its function titles the report, whatever lr names.
+    named = arm64.replace("pc : 0xffffdb1c141c6030", "pc : hotfence_crash_null_deref+0x2c/0x40")
+    (got,) = parse_log(named)
+    assert got.title.endswith(" in hotfence_crash_null_deref"), got.title

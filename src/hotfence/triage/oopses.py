@@ -1535,12 +1535,22 @@ _LINK_FALLBACK = ((_LINK_FRAME,),)
 # leaves: the caller's, until the function's own calls overwrite it (then it is the
 # unknown code's own, bare). show_regwindow()'s "I7: <%pS>" after it is the caller's
 # caller until the function's "save", and show_stack() starts there.
-# Each arch's PC line (its first word) with the link register line that follows it and
-# how many lines on it is.
+# arm64 __show_regs() (6.1 arch/arm64/kernel/process.c) prints a kernel context's "pc :
+# %pS" then "lr : %pS". dump_backtrace() starts at the pc and goes on at the frame record
+# fp points to: code that saved none (a leaf, a jump through a bad pointer) leaves fp at
+# its caller's record, whose return address is the caller's caller, so the caller is
+# only in lr. (32-bit ARM's and old arm64's "PC is at %pS" / "LR is at %pS" are left
+# to the trace, as syzkaller's corpus titles them.) LoongArch __show_regs() (6.12 arch/loongarch/kernel/traps.c) prints "   ra:
+# %0*lx %pS" on the line before "  ERA: %0*lx %pS"; its prologue unwinder
+# (unwind_prologue.c unwind_by_prologue()) stops at a pc kallsyms does not size.
+# Each arch's PC line (its first word) with the link register line near it: where it
+# starts (from the line after the PC's; -2 is the line before it) and how many lines on.
 LINK_AFTER_BARE_PC = {
-    "NIP": (rx(r"^\s*LR \[[0-9a-f]+\] +{{FUNC}}"), 1),
-    "epc": (rx(r"^\s*ra *: +[0-9a-f]{8,16} +{{FUNC}}"), 1),
-    "TPC": (rx(r"^\s*RPC: <(?::[\w.\-]+:)?{{FUNC}}"), 5),
+    "NIP": (rx(r"^\s*LR \[[0-9a-f]+\] +{{FUNC}}"), 0, 1),
+    "epc": (rx(r"^\s*ra *: +[0-9a-f]{8,16} +{{FUNC}}"), 0, 1),
+    "TPC": (rx(r"^\s*RPC: <(?::[\w.\-]+:)?{{FUNC}}"), 0, 5),
+    "pc ": (rx(r"^\s*lr : {{FUNC}}"), 0, 1),
+    "ERA": (rx(r"^\s*ra: +[0-9a-f]{8,16} +{{FUNC}}"), -2, 1),
 }
 # soft_nmi_interrupt()'s line (see its kind), whole, or cut by a pager in its words after
 # the "watchdog: " of its pr_fmt and "CPU %d s" ("watchdog: CPU 1 self-dete>", "watchdog:

@@ -666,7 +666,8 @@ def _stack_frames_impl(
                     # caller (oopses.LINK_AFTER_BARE_PC)
                     link = oopses.LINK_AFTER_BARE_PC.get(ln.lstrip()[:3])
                     if link is not None:
-                        m = next(filter(None, map(link[0].match, lines[li : li + link[1]])), m)
+                        at = max(li + link[1], 0)
+                        m = next(filter(None, map(link[0].match, lines[at : at + link[2]])), m)
                 _append_frames(raw, m, skip)
                 if part is oopses.TRACE_AFTER_REGS or part is oopses.CALL_TRACE:
                     # m68k show_trace() prints "Call Trace:" then each entry with
