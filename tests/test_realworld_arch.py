@@ -3730,3 +3730,36 @@ def test_an_arm64_or_loongarch_bare_pc_is_titled_by_its_link_register() -> None:
     named = arm64.replace("pc : 0xffffdb1c141c6030", "pc : hotfence_crash_null_deref+0x2c/0x40")
     (got,) = parse_log(named)
     assert got.title.endswith(" in hotfence_crash_null_deref"), got.title
+
+
+def test_a_riscv_warn_or_soft_lockup_without_its_pc_lines_reads_its_trace() -> None:
+    # riscv's WARN() traps (ebreak -> report_bug() -> __warn(), 6.12 kernel/panic.c) and
+    # a soft lockup's watchdog_timer_fn() (6.12 kernel/watchdog.c) call show_regs() as
+    # die() does: "epc : %pS", " ra : %pS", __show_regs()'s rows from "epc : %016lx ra :
+    # %016lx sp : %016lx" to "status: %016lx badaddr: %016lx cause: %016lx" (6.12
+    # arch/riscv/kernel/process.c), then dump_backtrace()'s headerless trace, which
+    # starts at that pc. A quote that cut the "epc :" and "ra :" lines has no die line
+    # ("[#1]") to tell riscv, but its "status:" row does: the trace's first entry is the
+    # function that warned, or the lockup's looping one (rip and loop were None, the
+    # lockup "in corrupted").
+    for name in (
+        "riscv64-6.12.117+deb13-mod-softlockup.log",
+        "riscv64-6.12.117+deb13-mod-warn.log",
+    ):
+        text = (DATA / name).read_text()
+        (want,) = parse_log(text)
+        assert want.rip is not None
+        cut = re.sub(r"(?m)^\[ *\d+\.\d+\] (?:epc| ra) : .*\n", "", text)
+        assert cut.count("\n") == text.count("\n") - 3
+        (got,) = parse_log(cut)
+        assert (got.title, got.corrupted) == (want.title, False), name
+        assert got.rip == want.rip
+        assert got.looping_function == want.looping_function
+        assert got.frames == want.frames
+    # A soft lockup in vmlinux code is titled from its trace, as with its pc line.
+    text = (DATA / "riscv64-6.12.117+deb13-mod-softlockup.log").read_text()
+    text = text.replace(" [hotfence_crash]", "")
+    (want,) = parse_log(text)
+    (got,) = parse_log(re.sub(r"(?m)^\[ *\d+\.\d+\] (?:epc| ra) : .*\n", "", text))
+    assert got.title == want.title == "BUG: soft lockup in proc_reg_write"
+    assert got.looping_function == want.looping_function == "hotfence_crash_softlockup"

@@ -840,10 +840,13 @@ _RISCV_ENTRY_PC_RE = re.compile(r"\[<([0-9a-f]{8,16})>\] ")
 
 
 def riscv_trace_rip(lines: list[str]) -> Frame | None:
-    """The faulting function of a riscv die() report (oopses.RISCV_REPORT_RE) whose
-    "epc : %pS" line a quote cut, with the registers ("[...]", "[ snip ]"): the first entry
+    """The faulting function of a riscv report (oopses.RISCV_REPORT_RE) whose "epc : %pS"
+    line a quote cut, with the registers ("[...]", "[ snip ]") or alone: the first entry
     of the headerless trace show_regs() prints after them (oopses.RISCV_HEADERLESS_TRACE_RE);
-    None where the PC line is there, or the trace is not that one.
+    None where the PC line is there, or the trace is not that one. die() calls
+    show_regs(), and so do __warn() (6.12 kernel/panic.c) for a WARN()'s ebreak trap and
+    watchdog_timer_fn() (6.12 kernel/watchdog.c) for a soft lockup's interrupted context:
+    the function a lockup looped in, too.
 
     show_regs() calls dump_backtrace(regs, NULL) for a kernel context: walk_stackframe()
     (6.12 arch/riscv/kernel/stacktrace.c) starts at instruction_pointer(regs), the pc

@@ -586,8 +586,14 @@ RISCV_HEADERLESS_TRACE_RE = re.compile(
 
 # The lines that tell a riscv report: show_regs()'s "epc : %pS" and " ra : %pS" (6.x
 # arch/riscv/kernel/process.c), die()'s "%s [#%d]" ("Oops [#1]", "Kernel BUG [#1]", 6.x
-# arch/riscv/kernel/traps.c; x86's die line is "Oops: %04lx [#%d]", MIPS's "Oops[#%d]:").
-RISCV_REPORT_RE = re.compile(r"(?m)^ ?(?:epc|ra) : |(?:Oops|Kernel BUG) \[#\d+\]")
+# arch/riscv/kernel/traps.c; x86's die line is "Oops: %04lx [#%d]", MIPS's "Oops[#%d]:"),
+# and __show_regs()'s last row, "status: %016lx badaddr: %016lx cause: %016lx", which
+# a WARN()'s or a soft lockup's show_regs() prints too (no die line there) and which a
+# quote that cut the "epc :" lines keeps with the other rows.
+RISCV_REPORT_RE = re.compile(
+    r"(?m)^ ?(?:epc|ra) : |(?:Oops|Kernel BUG) \[#\d+\]"
+    r"|^status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: "
+)
 
 # i386's show_regs() of 2.6.x before the x86 merge (arch/i386/kernel/process.c, 2.6.12:
 # "Pid: %d, comm: %20s", "EIP: %04x:[<%08lx>] CPU: %d", "EIP is at %s", " EFLAGS: ...",
@@ -2144,6 +2150,9 @@ OOPSES: tuple[OopsKind, ...] = (
                     *_RIP_TRACE,
                     parts2=(RIP_FRAME, RISCV_STACK_START, PARSE_STACK),
                     extractor=soft_lockup_frame,
+                    # (a quote that cut riscv's "epc :" lines: the trace after "status:",
+                    # which starts at that pc, fields.riscv_trace_rip)
+                    more=((RISCV_STACK_START, PARSE_STACK),),
                 ),
                 looping=True,
             ),

@@ -1623,8 +1623,11 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         raw_title = ext.header.text
         corrupted = corrupted or "no title format matched"
     frames = call_trace(own_cpu)
-    looping_at = rip
-    if rip is None and fmt is not None and fmt.looping:
+    # riscv's report quoted with its "epc :" line cut: its trace starts at that pc
+    # (fields.riscv_trace_rip), in a die() and in a WARN()'s or soft lockup's show_regs()
+    trace_rip = riscv_trace_rip(own_cpu) if rip is None and "[<" in report_text else None
+    looping_at = rip or trace_rip
+    if looping_at is None and fmt is not None and fmt.looping:
         # a 2.6.16-2.6.2x i386, x86_64 or ppc64 soft lockup dump prints no registers: the
         # entry of the code the timer interrupted stands for its RIP (oopses.
         # i386_interrupted), past the function pointers on the stack ("{f+0}")
@@ -1682,11 +1685,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         end_line=own_lines[-1].number,
         text=_out("\n".join(own), from_bytes),
     )
-    rep.rip = rip
-    if rip is None and "[<" in report_text:
-        # riscv's oops quoted with its "epc :" line cut: its trace starts at that pc
-        # (fields.riscv_trace_rip). Not read as looping_at above: no lockup is a die().
-        rep.rip = riscv_trace_rip(own_cpu)
+    rep.rip = rip or trace_rip
     if looping and looping_at is not None:
         rep.looping_function = _out(looping_at.function, from_bytes)
     rep.frames = frames
