@@ -3763,3 +3763,37 @@ def test_a_riscv_warn_or_soft_lockup_without_its_pc_lines_reads_its_trace() -> N
     (got,) = parse_log(re.sub(r"(?m)^\[ *\d+\.\d+\] (?:epc| ra) : .*\n", "", text))
     assert got.title == want.title == "BUG: soft lockup in proc_reg_write"
     assert got.looping_function == want.looping_function == "hotfence_crash_softlockup"
+
+
+def test_a_riscv_epc_line_a_quote_cut_in_its_name_takes_rip_from_its_trace() -> None:
+    # riscv show_regs() (6.12 arch/riscv/kernel/process.c) prints "epc : %pS" and its
+    # trace (dump_backtrace(), walk_stackframe() from that pc) starts with the pc's own
+    # "[<%px>] %pS" entry. A quote that cut the line in or right after the name, before
+    # its "+0x" ("epc : hotfence_crash_softlockup", "epc : hotfence"), left rip None and
+    # a soft lockup titled by its stall frame with no looping function: the trace's
+    # first entry, at the "epc : %016lx" row's address, whose name starts so, is the pc.
+    for name, want_title in (
+        ("riscv64-6.12.117+deb13-mod-softlockup.log", None),
+        ("riscv64-6.12.117+deb13-mod-warn.log", None),
+        ("riscv64-6.12.117+deb13-mod-null.log", None),
+        ("riscv64-6.12.117+deb13-mod-softlockup.log", "BUG: soft lockup in proc_reg_write"),
+    ):
+        text = (DATA / name).read_text()
+        if want_title is not None:
+            text = text.replace(" [hotfence_crash]", "")  # (a lockup in vmlinux code)
+        (want,) = parse_log(text)
+        assert want.rip is not None
+        line = next(t for t in text.splitlines() if "] epc : hotfence_crash_" in t)
+        head = line[: line.index("epc : ") + len("epc : ")]
+        for left in (want.rip.function, "hotfence"):
+            (got,) = parse_log(text.replace(line, head + left))
+            assert (got.title, got.corrupted) == (want.title, False), (name, left)
+            assert got.title == (want_title or got.title)
+            assert got.rip == want.rip, (name, left)
+            assert got.looping_function == want.looping_function
+        # A name the pc's entry does not start with is not that pc.
+        (got,) = parse_log(text.replace(line, head + "other_function"))
+        assert got.rip is None
+        # A pc kallsyms does not know names nothing.
+        (got,) = parse_log(text.replace(line, head + "0xffffffff01e6c266"))
+        assert got.rip is None

@@ -837,6 +837,12 @@ _CUT_NAME_RE = re.compile(r"[A-Za-z_][\w.]*$")
 # address in group 1).
 _RISCV_EPC_RE = re.compile(r"\s*epc : (?:([0-9a-f]{16}) ra : )?")
 _RISCV_ENTRY_PC_RE = re.compile(r"\[<([0-9a-f]{8,16})>\] ")
+# An "epc : %pS" line a quote cut in or right after the name, before its "+0x": the
+# name's start is left, which the trace's entry of the pc (below) must start with. (A
+# whole line, or one cut in its offset, rip_frame() reads; a pc kallsyms does not know,
+# "epc : 0xffffffff01e6c266", names nothing; one a pager cut and ended in its mark,
+# taint.PAGER_MARK, titles a corrupted report, titles._cut_in_name, and is left so.)
+_RISCV_CUT_NAME_RE = re.compile(r"[A-Za-z_][\w.]*")
 
 
 def riscv_trace_rip(lines: list[str]) -> Frame | None:
@@ -858,14 +864,21 @@ def riscv_trace_rip(lines: list[str]) -> Frame | None:
     (dump_stack(), a blocked task's) is under its own "Call Trace:" and starts at the
     unwinder's callers or at __switch_to: no pc of a fault, so a report whose first trace
     has a header gets none. Where the quote kept __show_regs()'s "epc : %016lx" row, the
-    entry is the pc only at that address.
+    entry is the pc only at that address. An "epc : %pS" line a quote cut in or after its
+    name ("epc : hotfence_crash_soft") names the pc no more than a cut one does: the entry
+    is it where its name starts so.
     """
     epc = None
+    cut = None  # what is left of an "epc : %pS" line cut in or after the name
     for t in lines:
         if "epc :" in t and (m := _RISCV_EPC_RE.match(t)) is not None:
             if m.group(1) is None:
-                return None  # the PC line itself: rip_frame() reads it, or it names none
-            epc = m.group(1)
+                left = t[m.end() :].rstrip()
+                if _RISCV_CUT_NAME_RE.fullmatch(left) is None:
+                    return None  # the PC line itself: rip_frame() reads it, or it names none
+                cut = left
+            else:
+                epc = m.group(1)
     report = "\n".join(lines)
     if RISCV_REPORT_RE.search(report) is None or RISCV_HEADERLESS_TRACE_RE.search(report) is None:
         return None
@@ -886,8 +899,9 @@ def riscv_trace_rip(lines: list[str]) -> Frame | None:
         if epc is not None and int(pc.group(1), 16) != int(epc, 16):
             return None
         fr = parse_frame(entry)
-        if fr is not None:
-            fr.unreliable = False
+        if fr is None or (cut is not None and not fr.function.startswith(cut)):
+            return None
+        fr.unreliable = False
         return fr
     return None
 
