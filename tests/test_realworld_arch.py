@@ -3797,3 +3797,28 @@ def test_a_riscv_epc_line_a_quote_cut_in_its_name_takes_rip_from_its_trace() -> 
         # A pc kallsyms does not know names nothing.
         (got,) = parse_log(text.replace(line, head + "0xffffffff01e6c266"))
         assert got.rip is None
+
+
+def test_an_arm64_report_without_its_pc_line_reads_its_show_regs_trace() -> None:
+    # arm64 show_regs() (6.1 arch/arm64/kernel/process.c) prints __show_regs()'s
+    # "pstate: %08llx (...)", "pc : %pS", "lr : %pS" and registers, then
+    # dump_backtrace(regs): its "Call trace:" is unwound from regs, unwind_init_from_regs()
+    # starting at regs->pc (6.1 arch/arm64/kernel/stacktrace.c), so its first entry is
+    # the pc. die(), a WARN()'s BRK trap (__warn()) and a soft lockup's
+    # watchdog_timer_fn() all print it. A quote that cut the "pc :" and "lr :" lines left
+    # rip (and a lockup's looping function) None and titled the lockup "in corrupted".
+    for kind in ("softlockup", "warn", "null"):
+        text = (DATA / f"arm64-6.1.0-50-mod-{kind}.log").read_text()
+        (want,) = parse_log(text)
+        assert want.rip is not None
+        cut = re.sub(r"(?m)^\[ *\d+\.\d+\] (?:pc|lr) : .*\n", "", text)
+        assert cut.count("\n") == text.count("\n") - 2
+        (got,) = parse_log(cut)
+        assert (got.title, got.corrupted) == (want.title, False), kind
+        assert got.rip == want.rip, kind
+        assert got.looping_function == want.looping_function
+        assert got.frames == want.frames
+        # Without __show_regs()'s "pstate:" line nothing tells that the trace is
+        # show_regs()'s (dump_stack()'s starts at dump_backtrace()): no rip.
+        (got,) = parse_log(re.sub(r"(?m)^\[ *\d+\.\d+\] pstate: .*\n", "", cut))
+        assert got.rip is None, kind

@@ -906,6 +906,48 @@ def riscv_trace_rip(lines: list[str]) -> Frame | None:
     return None
 
 
+# arm64 __show_regs() (6.1 arch/arm64/kernel/process.c) starts with print_pstate()'s
+# "pstate: %08llx (nzcv ...)", then "pc : %pS" and "lr : %pS".
+_ARM64_PSTATE_RE = re.compile(r"pstate: [0-9a-f]{8} \(")
+_ARM64_PC_RE = re.compile(r"\s*pc : ")
+# dump_stack()'s own entries, which start a "Call trace:" not printed from registers
+_ARM64_DUMP_STACK_OWN = frozenset(("dump_backtrace", "show_stack", "dump_stack_lvl", "dump_stack"))
+
+
+def arm64_trace_rip(lines: list[str]) -> Frame | None:
+    """The faulting (or looping) function of an arm64 report whose "pc : %pS" line a
+    quote cut: the first entry of the trace show_regs() prints after the registers; None
+    where a pc line is there, or no "pstate:" line tells that show_regs() printed them.
+
+    show_regs() (6.1 arch/arm64/kernel/process.c) is __show_regs() then
+    dump_backtrace(regs, NULL, ...), whose "Call trace:" (6.1 arch/arm64/kernel/
+    stacktrace.c) is unwound from regs: unwind_init_from_regs() starts at regs->pc, the
+    pc "pc :" names, printed first. die(), __warn() (a WARN()'s BRK trap) and a soft
+    lockup's watchdog_timer_fn() all call it; dump_stack()'s "Call trace:" instead starts
+    at dump_backtrace() and show_stack() (_ARM64_DUMP_STACK_OWN): no pc there.
+    """
+    at = next((i for i, t in enumerate(lines) if _ARM64_PSTATE_RE.match(t)), None)
+    if at is None:
+        return None
+    for i in range(at + 1, len(lines)):
+        t = lines[i]
+        if _ARM64_PC_RE.match(t):
+            return None  # (rip_frame() reads it, or it names none: a bare pc)
+        if not is_stack_start(t):
+            continue
+        if t.strip() != "Call trace:" or i + 1 == len(lines):
+            return None
+        entry = lines[i + 1]
+        if entry.endswith(PAGER_MARK):
+            return None  # (a name or module a pager cut: not the pc's whole symbol)
+        fr = parse_frame(entry)
+        if fr is None or fr.function in _ARM64_DUMP_STACK_OWN:
+            return None
+        fr.unreliable = False
+        return fr
+    return None
+
+
 # What follows a function's name in a trace entry that says whether it is a module's:
 # its "[" (group 1), or its offset and size whole with nothing after them, or ARM's
 # " from " after a "%ps" with no module (dump_backtrace_entry(), 6.1 arch/arm/kernel/traps.c).

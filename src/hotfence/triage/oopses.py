@@ -1072,6 +1072,9 @@ _BADNESS_STACK = StackSpec(
     ("^program_check_exception$", "^program_check_common$", "^ret_from_except"),
 )
 _RIP_TRACE = (RIP_FRAME, TRACE_AFTER_REGS, PARSE_STACK)
+# arm64 __show_regs()'s first line, print_pstate()'s "pstate: %08llx (nzcv ...)" (6.1
+# arch/arm64/kernel/process.c): show_regs() was called, and its "Call trace:" follows
+_ARM64_PSTATE = rx(r"^pstate: [0-9a-f]{8} \(")
 _REGS_TRACE = _RIP_TRACE[1:]  # (the trace alone, where the registers were cut off)
 # A stack printed from NMI context: where the CPU was is after the NMI's own frames, from
 # the "<<EOE>>" (3.x, which puts the first entry on the marker's line) or "</NMI>" on.
@@ -2151,8 +2154,13 @@ OOPSES: tuple[OopsKind, ...] = (
                     parts2=(RIP_FRAME, RISCV_STACK_START, PARSE_STACK),
                     extractor=soft_lockup_frame,
                     # (a quote that cut riscv's "epc :" lines: the trace after "status:",
-                    # which starts at that pc, fields.riscv_trace_rip)
-                    more=((RISCV_STACK_START, PARSE_STACK),),
+                    # which starts at that pc, fields.riscv_trace_rip; arm64's "pc :"
+                    # line: the "Call trace:" after __show_regs()'s "pstate:" line,
+                    # fields.arm64_trace_rip)
+                    more=(
+                        (RISCV_STACK_START, PARSE_STACK),
+                        (_ARM64_PSTATE, CALL_TRACE, PARSE_STACK),
+                    ),
                 ),
                 looping=True,
             ),
