@@ -1234,3 +1234,33 @@ def test_a_quote_from_an_arm64_pc_line_is_no_cut_by_its_register_rows(name: str)
     assert sum(len(row) == 65 for row in quote.split("\n")) >= 6
     assert cut_width(quote) == 0 and mark_cut_rows(quote) is quote
     assert cut_width(_cut(quote, 52)) == 52
+
+
+@pytest.mark.parametrize("name", ["debian6-i386-oops", "centos7-dockerd-ip6mr"])
+def test_an_x86_fault_a_cut_with_no_mark_names_by_cr2_or_not_at_all(name: str) -> None:
+    # show_fault_oops() (2.6.32-3.10 arch/x86/mm/fault.c): "BUG: unable to handle kernel
+    # NULL pointer dereference at %p", then __show_regs()'s "CR2: %016lx" (2.6.32
+    # process_32.c on debian6, 3.10 process_64.c on centos7). Cut at 44..53 columns with
+    # no mark, the header keeps "BUG: unable" or a little more ("BUG: unable to ha"), and
+    # the CR2 row its first digits, the last of them the mark where the row was exactly
+    # that wide ("CR2: 000000000000001>" at 51 on debian6): 13 leading zeros of a
+    # 16-digit value are a NULL pointer dereference whatever followed, fewer tell
+    # nothing. Never a paging request, never no report.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title.startswith("BUG: unable to handle kernel NULL pointer dereference in ")
+    journal = _paged_journal(console, 1 << 20)
+    for columns in range(44, 54):
+        cut = _cut(journal, columns)
+        assert "BUG: unable to handle kernel NULL" not in cut, columns
+        cr2 = re.search(r"CR2: 0+1?0?$", cut, re.M)
+        assert cr2, columns
+        got = parse_log(cut)[0]
+        assert got.corrupted, columns
+        if len(cr2.group(0)) >= len("CR2: ") + 14:  # 13 zeros and the mark's column
+            assert (got.title, got.type) == (
+                "BUG: unable to handle kernel NULL pointer dereference in corrupted",
+                want.type,
+            ), columns
+        else:
+            assert got.title == "BUG: unable to handle kernel", columns

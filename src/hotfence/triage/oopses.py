@@ -1397,6 +1397,21 @@ MIPS_BUG_CUT = (
     r"Kernel bug de(?:" + _cut_rx("tected[#") + r"(?:(?<=#)\d*)?)?" + re.escape(PAGER_MARK)
 )
 
+# x86 show_fault_oops()'s (page_fault_oops()'s since 4.20) "BUG: unable to handle ..."
+# cut by a pager (less -S) in "to handle" or after it, ended in its mark (see its format).
+_X86_FAULT_CUT = r"BUG: unable(?:" + _cut_rx(" to handle") + r"[ \w]*)?" + re.escape(PAGER_MARK)
+# __show_regs()'s CR2 (2.6.32 process_32.c "CR2: %08lx", 3.10+ process_64.c "CR2:
+# %016lx"), a fault's address: below PAGE_SIZE (three hex digits) when its leading
+# digits are zeros, 5 of 8 or 13 of 16. A pager's cut may end the row in the value
+# (its mark, taint.PAGER_MARK, in place of its last digit: a row exactly as wide as the
+# cut, "CR2: 000000000000001>", reads so too): 13 zeros are still only a 16-digit
+# value's, below PAGE_SIZE whatever followed; fewer prove nothing, unless a digit among
+# the first five is not zero (PAGE_SIZE or more in either width).
+_CR2_NULL = r"CR2: (?:0{13}|0{5}[0-9a-f]{3}(?![0-9a-f]|" + re.escape(PAGER_MARK) + "))"
+_CR2_FAR = r"CR2: (?=[0-9a-f]{8})(?:0{0,4}[1-9a-f]|(?![0-9a-f]*" + re.escape(PAGER_MARK) + r"))"
+# ... and a value a cut left before either is proven (its kind lost)
+_CR2_CUT = r"CR2: (?!0{0,4}[1-9a-f])[0-9a-f]{0,15}" + re.escape(PAGER_MARK)
+
 # print_mce()'s first line cut by a pager before "Exception:" (see its kind below)
 _MCE_LINE_CUT = (
     r"(?:(?<!Error\]: )CPU \d+: Machine C(?:"
@@ -2055,30 +2070,29 @@ OOPSES: tuple[OopsKind, ...] = (
                 stack=_s(*_RIP_TRACE),
             ),
             # The same header a pager cut before its kind's first word ("BUG: unable to
-            # handle kernel >", "BUG: unable to handle ker>"): the kind is lost, but
-            # __show_regs() prints the faulting address as CR2 a few lines on (2.6.32
-            # process_32.c "CR2: %08lx", 3.10 process_64.c "CR2: %016lx CR3: ..."), and
-            # show_fault_oops() chose "NULL pointer dereference" for one below PAGE_SIZE,
-            # as the "Oops:" kind below names a report that lost the header.
+            # handle kernel >", "BUG: unable to handle ker>", or in "to handle" itself:
+            # "BUG: unable to ha>"): the kind is lost, but __show_regs() prints the
+            # faulting address as CR2 a few lines on (2.6.32 process_32.c "CR2: %08lx",
+            # 3.10 process_64.c "CR2: %016lx CR3: ..."), and show_fault_oops() chose "NULL
+            # pointer dereference" for one below PAGE_SIZE, as the "Oops:" kind below
+            # names a report that lost the header. The same cut may take the CR2 row's
+            # last digits (_CR2_NULL, _CR2_FAR).
             _F(
-                lazy_rx(
-                    r"BUG: unable to handle[ \w]*"
-                    + re.escape(PAGER_MARK)
-                    + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?CR2: (?:0{13}|0{5})[0-9a-f]{3}\b"
-                ),
+                lazy_rx(_X86_FAULT_CUT + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?" + _CR2_NULL),
                 "BUG: unable to handle kernel NULL pointer dereference in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
             _F(
-                lazy_rx(
-                    r"BUG: unable to handle[ \w]*"
-                    + re.escape(PAGER_MARK)
-                    + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?CR2: [0-9a-f]{8}"
-                ),
+                lazy_rx(_X86_FAULT_CUT + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?" + _CR2_FAR),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
+            ),
+            _F(
+                lazy_rx(_X86_FAULT_CUT + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?" + _CR2_CUT),
+                "BUG: unable to handle kernel",
+                corrupted=True,
             ),
             # The second half of this header is a separate printk and often lost.
             _F(
@@ -4175,11 +4189,20 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 lazy_rx(
                     r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\][^\n]*\n(?:[^\n]*\n){0,40}?"
-                    r"(?:[^\n]* )?CR2: (?:0{13}|0{5})[0-9a-f]{3}\b"
+                    r"(?:[^\n]* )?" + _CR2_NULL
                 ),
                 "BUG: unable to handle kernel NULL pointer dereference in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(RIP_FRAME),
+            ),
+            # CR2's value a pager cut before it tells (_CR2_CUT): either kind
+            _F(
+                lazy_rx(
+                    r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\][^\n]*\n(?:[^\n]*\n){0,40}?"
+                    r"(?:[^\n]* )?" + _CR2_CUT
+                ),
+                "BUG: unable to handle kernel",
+                corrupted=True,
             ),
             _F(
                 lazy_rx(r"Oops: (?:Oops: )?[0-9a-f]{4} \[#"),
