@@ -1264,3 +1264,27 @@ def test_an_x86_fault_a_cut_with_no_mark_names_by_cr2_or_not_at_all(name: str) -
             ), columns
         else:
             assert got.title == "BUG: unable to handle kernel", columns
+
+
+def test_a_slub_header_a_cut_took_the_cache_name_of_is_still_slubs() -> None:
+    # mm/slub.c slab_bug() (6.1; 6.12 alike): a row of 77 "=", "BUG %s (%s): %pV" of the
+    # cache, print_tainted() and the problem, then a row of 77 "-". Cut at 44..48
+    # columns with no mark after journalctl's prefix, the line keeps "BUG kmalloc-1",
+    # "BUG kmalloc-128 (" or what is between: the cache's name or less, no "(Tainted"
+    # left to tell it is slab_bug()'s, but the "-" row right after it does. Every
+    # in-repo SLUB report so cut is SLUB's (its problem and function lost), not
+    # "BUG kmalloc-NUM" of no kind, and the riscv 6.12 ones no longer go unreported.
+    checked = 0
+    for path in sorted(DATA.glob("*slub*.log")):
+        console = path.read_text()
+        want = parse_log(console)[0]
+        assert want.title.startswith("SLUB: "), path.name
+        journal = _paged_journal(console, 1 << 20)
+        for columns in range(44, 49):
+            cut = _cut(journal, columns)
+            assert re.search(r"kernel: BUG kmalloc-[\w (]*\n.*kernel: -{8,}\n", cut), columns
+            got = parse_log(cut)[0]
+            where = (path.name, columns)
+            assert got.title == "SLUB: in corrupted" and got.type == want.type, where
+            checked += 1
+    assert checked == 14 * 5

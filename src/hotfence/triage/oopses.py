@@ -1300,10 +1300,14 @@ _SLUB_SKIP = (
 _SLUB_REPORT = _F(
     # (the pager may cut it before the problem, in print_tainted()'s flags or their
     # blanks or right after them, "BUG kmalloc-128 (Tainted: G    >", "... OE     ):>":
-    # the problem is then the mark alone, which whole_words below reads as nothing left)
+    # the problem is then the mark alone, which whole_words below reads as nothing left;
+    # or before them, in the cache's name or right after it, "BUG kmalloc-1>": slab_bug()
+    # (6.1 and 6.12 mm/slub.c) prints the line between a row of "=" and one of "-", 77
+    # each, and the "-" row right after the cut line tells it is this one)
     lazy_rx(
-        r"BUG ([\w.\-:()]+?) \((?:(?:Not tainted|Tainted: [^)]*)\): "
-        r"|(?:N|T)[^)\n]*(?:\):?)?(?=" + re.escape(PAGER_MARK) + r"(?:\n|$)))([^\n]+)"
+        r"BUG (?:([\w.\-:()]+?) \((?:(?:Not tainted|Tainted: [^)]*)\): "
+        r"|(?:N|T)[^)\n]*(?:\):?)?(?=" + re.escape(PAGER_MARK) + r"(?:\n|$)))"
+        r"|[\w.\-:()]+ ?\(?(?=" + re.escape(PAGER_MARK) + r"[ \t]*\n-{8,}))([^\n]+)"
     ),
     "SLUB: {2} in {3}",
     alt=("BUG {1}: {2}",),
