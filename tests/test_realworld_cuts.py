@@ -1288,3 +1288,23 @@ def test_a_slub_header_a_cut_took_the_cache_name_of_is_still_slubs() -> None:
             assert got.title == "SLUB: in corrupted" and got.type == want.type, where
             checked += 1
     assert checked == 14 * 5
+
+
+@pytest.mark.parametrize("name", ["x86-6.12.115-null-deref", "i386-6.1.0-50-mod-null"])
+def test_a_null_dereference_header_a_cut_left_n_of_is_one(name: str) -> None:
+    # x86 page_fault_oops() (6.x arch/x86/mm/fault.c): "BUG: kernel NULL pointer
+    # dereference, address: %px". Cut at 44..47 columns with no mark after journalctl's
+    # prefix it keeps "BUG: kernel N>" .. "BUG: kernel NUL>" (the mark in the last
+    # column kept): no other line the kernel prints starts "BUG: kernel N", and the
+    # report is that NULL pointer dereference (its function lost), not the "Fatal
+    # exception" panic after it, nor nothing.
+    console = (DATA / f"{name}.log").read_text()
+    want = parse_log(console)[0]
+    assert want.title.startswith("BUG: unable to handle kernel NULL pointer dereference in ")
+    journal = _paged_journal(console, 1 << 20)
+    for columns in range(44, 48):
+        cut = _cut(journal, columns)
+        assert re.search(r"kernel: BUG: kernel N[UL ]*$", cut, re.M), columns
+        got = parse_log(cut)[0]
+        assert got.type == want.type, columns
+        assert got.title in (want.title, want.title.rpartition(" in ")[0] + " in corrupted")

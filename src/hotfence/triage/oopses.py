@@ -2066,9 +2066,15 @@ OOPSES: tuple[OopsKind, ...] = (
             # x86 page_fault_oops() (arch/x86/mm/fault.c, 4.20+) "BUG: kernel NULL pointer
             # dereference, address: %px" and powerpc __bad_page_fault() (5.0+) "BUG: Kernel
             # NULL pointer dereference on read at 0x%08lx", cut by the pager past "NULL"
-            # ("BUG: kernel NULL pointer dere>"): only a NULL dereference starts so.
+            # ("BUG: kernel NULL pointer dere>"), or in it ("BUG: kernel N>", a cut with no
+            # mark at 44 columns after journalctl's prefix): only a NULL dereference starts
+            # so, no other "BUG: kernel N" line the kernel prints.
             _F(
-                lazy_rx(r"BUG: [Kk]ernel NULL[ \w]*" + re.escape(PAGER_MARK) + r"[ \t]*(?:\n|$)"),
+                lazy_rx(
+                    r"BUG: [Kk]ernel N(?:U(?:L(?:L[ \w]*)?)?)?"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*(?:\n|$)"
+                ),
                 "BUG: unable to handle kernel NULL pointer dereference in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
