@@ -1308,3 +1308,23 @@ def test_a_null_dereference_header_a_cut_left_n_of_is_one(name: str) -> None:
         got = parse_log(cut)[0]
         assert got.type == want.type, columns
         assert got.title in (want.title, want.title.rpartition(" in ")[0] + " in corrupted")
+
+
+def test_a_riscv_warning_a_cut_with_no_mark_took_its_pid_from_is_still_one() -> None:
+    # 6.12 __warn() (kernel/panic.c) prints "WARNING: CPU: %d PID: %d at %pS", then
+    # riscv's show_regs() (arch/riscv/kernel/process.c) the task line "CPU: 0 UID: 0 PID:
+    # 140 Comm: sh ...", "epc : %pS" and the headerless trace after "status:". Cut at
+    # 44..50 columns with no mark, every one of those lines loses its fact: the pid
+    # ("CPU: 0 UID: 0 PID>"), the function ("epc : hotfence_cra>"), each entry's name.
+    # The RIP line cut in its name still is the registers every report has: a warning
+    # whose function is lost (corrupted), not nothing.
+    console = (DATA / "riscv64-6.12.117+deb13-mod-warn.log").read_text()
+    (want,) = parse_log(console)
+    journal = _paged_journal(console, 1 << 20)
+    for columns in range(44, 51):
+        cut = _cut(journal, columns)
+        assert re.search(r"kernel: epc : hotfen\w*$", cut, re.M), columns
+        assert "PID: 14" not in cut, columns
+        (got,) = parse_log(cut)
+        assert got.type == want.type and got.title.startswith("WARNING"), columns
+        assert got.corrupted and got.pid is None and got.rip is None, columns

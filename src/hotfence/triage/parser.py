@@ -1727,11 +1727,15 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         and rep.pid is None
         and not pid_cut
         and not _uncut_frames(rep, own_cpu)
+        and cut_rip_name(own_cpu) is None
     ):
         # A header word (a program's "WARNING: ...", a fuzzer's "INFO: Seed: 1") that no
         # title regex of the kernel's messages matches, with nothing of an oops after it:
         # the kernel prints a task header, registers or a stack with every report. (A
-        # task header a pager cut in its pid, "CPU: 0 UID: 0 PID: 14>", is one.)
+        # task header a pager cut in its pid, "CPU: 0 UID: 0 PID: 14>", is one; so is a
+        # RIP line cut in its function's name, riscv's "epc : hotfence_cra>" of 6.12
+        # show_regs(), arch/riscv/kernel/process.c, "epc : %pS", where the same cut took
+        # the longer "CPU: 0 UID: 0 PID: 140" before its pid and every trace entry.)
         return None
     g = guilty_in_text(
         title,
