@@ -1328,3 +1328,26 @@ def test_a_riscv_warning_a_cut_with_no_mark_took_its_pid_from_is_still_one() -> 
         (got,) = parse_log(cut)
         assert got.type == want.type and got.title.startswith("WARNING"), columns
         assert got.corrupted and got.pid is None and got.rip is None, columns
+
+
+def test_an_s390_stack_overflow_a_cut_took_the_words_of_is_still_one() -> None:
+    # 6.1 arch/s390/kernel/traps.c kernel_stack_overflow(): printk("Kernel stack
+    # overflow.\n"), show_regs() ("Krnl PSW : ..." after the task and hardware lines),
+    # then panic("Corrupt kernel stack, can't continue."). Cut at 44..53 columns with no
+    # mark after journalctl's prefix, the line keeps "Kernel stack " and maybe a part
+    # of "overflow.", or all of it but its last column, the mark's at 52 (a row exactly
+    # that wide); the panic's message is gone. The overflow is the report, its
+    # function lost with the PSW's cut.
+    console = (DATA / "s390x-6.1.0-50-mod-stack-overflow.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title == "kernel stack overflow in hotfence_crash_stack_overflow"
+    journal = _paged_journal(console, 1 << 20)
+    for columns in range(44, 54):
+        cut = _cut(journal, columns)
+        assert re.search(r"kernel: Kernel stack (?:o\S*)?$", cut, re.M), columns
+        assert "syncing: Corrupt" not in cut, columns
+        got = parse_log(cut)[0]
+        assert (got.title, got.type) in (
+            (want.title, want.type),
+            ("kernel stack overflow in corrupted", want.type),
+        ), columns

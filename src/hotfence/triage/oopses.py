@@ -1416,6 +1416,9 @@ _CR2_FAR = r"CR2: (?=[0-9a-f]{8})(?:0{0,4}[1-9a-f]|(?![0-9a-f]*" + re.escape(PAG
 # ... and a value a cut left before either is proven (its kind lost)
 _CR2_CUT = r"CR2: (?!0{0,4}[1-9a-f])[0-9a-f]{0,15}" + re.escape(PAGER_MARK)
 
+# s390's "Kernel stack overflow." cut after "Kernel stack " (see its kind below)
+_S390_OVERFLOW_CUT = r"Kernel stack (?:" + _cut_rx("overflow.") + r")?" + re.escape(PAGER_MARK)
+
 # print_mce()'s first line cut by a pager before "Exception:" (see its kind below)
 _MCE_LINE_CUT = (
     r"(?:(?<!Error\]: )CPU \d+: Machine C(?:"
@@ -4509,6 +4512,25 @@ OOPSES: tuple[OopsKind, ...] = (
             )
         ],
         shape=r"Kernel stack overflow\.\s*$",
+    ),
+    # The same line a pager (less -S, or a cut with no mark read as its cut: stamps.
+    # mark_cut_rows) cut after "Kernel stack " (its mark, taint.PAGER_MARK, in place of the
+    # last column kept: a row exactly as wide as the cut, "Kernel stack overflow>", reads
+    # so too). powerpc's "Kernel stack overflow in process %s[%d], r1=%lx" starts alike:
+    # s390's show_regs() (6.1 arch/s390/kernel/dumpstack.c) prints the PSW ("Krnl PSW :
+    # ...") after the task and hardware lines, which no other architecture prints.
+    _k(
+        "Kernel stack ",
+        [
+            _F(
+                lazy_rx(_S390_OVERFLOW_CUT + r"[ \t]*\n(?:[^\n]*\n){0,3}?[^\n]*Krnl PSW"),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(RIP_FRAME),
+                no_stack_trace=True,
+            )
+        ],
+        shape=_AFTER_PREFIX + _S390_OVERFLOW_CUT + r"\s*$",
     ),
     # arch/powerpc/kernel/traps.c StackOverflow() (stack_overflow_exception() since 5.12):
     # pr_crit("Kernel stack overflow in process %s[%d], r1=%lx\n") (before 3.x the task
