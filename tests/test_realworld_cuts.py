@@ -1351,3 +1351,26 @@ def test_an_s390_stack_overflow_a_cut_took_the_words_of_is_still_one() -> None:
             (want.title, want.type),
             ("kernel stack overflow in corrupted", want.type),
         ), columns
+
+
+def test_a_soft_lockup_line_a_cut_left_bug_of_is_the_soft_lockup() -> None:
+    # 6.1 kernel/watchdog.c watchdog_timer_fn(): pr_emerg("BUG: soft lockup - CPU#%d stuck
+    # for %us! [%s:%d]\n") after its pr_fmt "watchdog: ", the file's one "BUG:" line. Cut
+    # at 45..47 columns with no mark after journalctl's prefix it keeps "watchdog: BUG:>"
+    # .. "watchdog: BUG: s>": no "BUG:" kind's words left, but after "watchdog: " the line
+    # is the soft lockup, its function lost (corrupted), not "BUG:" of no kind.
+    checked = 0
+    for path in sorted(DATA.glob("*softlockup*.log")):
+        console = path.read_text()
+        want = parse_log(console)[0]
+        if "] watchdog: BUG: soft lockup - CPU#" not in console:
+            continue
+        journal = _paged_journal(console, 1 << 20)
+        for columns in range(45, 48):
+            cut = _cut(journal, columns)
+            assert re.search(r"kernel: watchdog: BUG:(?: s?o?)?$", cut, re.M), columns
+            got = parse_log(cut)[0]
+            assert got.type == want.type, (path.name, columns)
+            assert got.title == "BUG: soft lockup in corrupted", (path.name, columns)
+            checked += 1
+    assert checked >= 7 * 3

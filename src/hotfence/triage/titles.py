@@ -324,7 +324,8 @@ def describe(
             return "", corrupted, alts, chosen
         end = report.find("\n", pos)
         desc = report[pos:] if end == -1 else report[pos:end]
-        if desc.endswith(PAGER_MARK) and (words := _cut_title_words(desc[:-1], kind)):
+        before = report[report.rfind("\n", 0, pos) + 1 : pos]
+        if desc.endswith(PAGER_MARK) and (words := _cut_title_words(desc[:-1], kind, before)):
             whole = report[:pos] + words + ("" if end == -1 else report[end:])
             return describe(whole, kind, guessed_trace, with_guesses)
         if desc.endswith(PAGER_MARK):
@@ -335,13 +336,23 @@ def describe(
     return desc, corrupted, alts, chosen
 
 
-def _cut_title_words(cut: str, kind: OopsKind) -> str | None:
+# kernel/watchdog.c's one "BUG:" line (6.1 watchdog_timer_fn(): pr_emerg("BUG: soft lockup
+# - CPU#%d stuck for %us! [%s:%d]\n"), after its pr_fmt "watchdog: " (4.14+)
+_WATCHDOG_BUG = "BUG: soft lockup"
+
+
+def _cut_title_words(cut: str, kind: OopsKind, before: str = "") -> str | None:
     """The words a pager cut from a header line that no title format matched: journalctl's
     less -S ends a line past the terminal's width in its mark (taint.PAGER_MARK), and at
     56 columns watchdog_timer_fn()'s pr_emerg("BUG: soft lockup - CPU#%d stuck for
     %us! [%s:%d]\n", 6.1 kernel/watchdog.c, after its "watchdog: " pr_fmt) is left as
     "BUG: soft locku>". The words of the one format of ``kind`` whose title starts with
-    what is left, and which they match, name it; None when no format or several do."""
+    what is left, and which they match, name it; None when no format or several do.
+    After kernel/watchdog.c's "watchdog: " (``before``: the line's text before the
+    header), what is left of "BUG:" ("watchdog: BUG: s>", a cut with no mark at 47
+    columns after journalctl's prefix) is its soft lockup line, its one "BUG:" line."""
+    if before.endswith("watchdog: ") and _WATCHDOG_BUG.startswith(cut.rstrip()):
+        cut = _WATCHDOG_BUG
     if len(cut) <= len(kind.header):
         return None
     found = {
