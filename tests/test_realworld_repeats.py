@@ -117,6 +117,32 @@ def test_a_crash_read_without_times_then_with_them_is_one_report(name: str, firs
     assert len(_parse(plain[: want[-1].end_line] + other)) == 2 * len(want), name
 
 
+@pytest.mark.parametrize("name", _CUT_SHORT)
+@pytest.mark.parametrize("keep", [2, 0.5])
+@pytest.mark.parametrize("then", ["journal", "notime"])
+def test_a_console_cut_short_then_the_log_without_times_is_one_report_of_the_whole(
+    name: str, keep: float, then: str
+) -> None:
+    """A console capture that stops in the middle of a crash and then the same boot's
+    log whole without printk times (``journalctl -k``: systemd's short output prints no
+    printk time; ``dmesg --notime``), far on in the paste. The untimed header was taken
+    for the stamped one's record printed again and dropped, so the cut copy stayed the
+    report: no trace, corrupted. Its text again holding the cut copy's lines in order is
+    that crash printed again (print_time() stamped the record once): one report, of the
+    copy that holds most of it. (Another crash of the same first line stays two, as
+    test_a_crash_read_without_times_then_with_them_is_one_report has it.)"""
+    log = _lines(name)
+    (want,) = _parse(log)
+    head = want.start_line - 1
+    cut = head + (keep if isinstance(keep, int) else int((want.end_line - head) * keep))
+    again = _journal(log) if then == "journal" else [_STAMP.sub("", x) for x in log]
+    between = ["user"] * 40
+    for reports in _both_readers(log[:cut] + between + again):
+        assert [(_facts(r), r.rip, r.start_line) for r in reports] == [
+            (_facts(want), want.rip, cut + len(between) + want.start_line)
+        ], name
+
+
 _STARTED_MIDWAY = [
     "x86-6.12.115-null-deref",
     "x86-6.1-missing-endbr",

@@ -239,6 +239,7 @@ def _parse(
     records: set[int] = set()  # the records reports start with (new_record)
     copies: dict[int, int] = {}  # such a record's hash -> its report's index (_best_copy)
     plain: dict[int, int] = {}  # the same for reports whose first line has no time
+    stamped: dict[int, int] = {}  # a stamped first record's text, bare -> copies' index
     read: set[int] = set()  # the stamped header lines reports read as theirs (_note_read)
     quoted: set[int] = set()  # the starts of crash "sys" PANIC fields' reports
     waits = WaitEpisodes()
@@ -294,6 +295,12 @@ def _parse(
                 # of the copy that holds more of it (_best_copy). (A copy without times
                 # reads on over the pauses in printk time that end a report: not it.)
                 at = copies.get(hash(key), -1) if key is not None and key[0] is not None else -1
+                if key is not None and key[0] is None:
+                    # (the same text without its time after a stamped copy: ``journalctl
+                    # -k``, ``dmesg --notime``; a copy only where it holds that copy's lines)
+                    at = stamped.get(hash(key), -1)
+                    if at >= 0 and not _same_lines(rep, reports[at]):
+                        at = -1
                 if at >= 0 and _best_copy(reports[at], rep):
                     rep.context = reports[at].context
                     reports[at] = rep
@@ -350,6 +357,8 @@ def _parse(
             rep.context = events.between(since, rep.start)
             if key is not None:
                 (copies if key[0] is not None else plain).setdefault(hash(key), len(reports))
+                if key[0] is not None:
+                    stamped.setdefault(hash((None, key[1])), len(reports))
             reports.append(rep)
             if quote:
                 quoted.add(rep.start)
