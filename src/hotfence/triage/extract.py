@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from . import oopses
@@ -530,6 +530,104 @@ def stamped_twin_after(text: str, header: Line) -> bool:
         return False
     for at, raw in _lines_after(text, header.start, 1):
         return twins(header, make_line(raw, at, 0))
+    return False
+
+
+# The same two readers, each writing its lines in blocks: rsyslog's imklog and imjournal
+# are two inputs, each submitting what one read brought (imklog a read() of /proc/kmsg,
+# imjournal the entries since its last sd_journal_wait()), so a burst of kernel lines
+# comes out a batch of one reader's copies, then a batch of the other's. (openbmc/openbmc#2720's /var/log/messages: journald's copy, then klogd's,
+# about 7 lines each.) The stamped copy of an unstamped header then comes up to a block
+# later, at most (a block's lines, less the header's own):
+_TWIN_BLOCK_LINES = LAG_LINES
+
+
+def stamped_copy_after(
+    text: str, header: Line, cands: Mapping[int, OopsKind] | None = None
+) -> bool:
+    """Is the stamped copy (``twins``) of the unstamped line ``header`` at most
+    _TWIN_BLOCK_LINES lines after it (see above), a report header (``cands``) when
+    given? The stamped lines between them are then the stamped block's copies of the
+    unstamped lines right before it, line for line. (A bare header whose next line is
+    stamped is a copy cut at the header's time, and the same words stamped after it
+    another stall's: RCU prints its stall header alike each time,
+    kernel/rcu/tree_stall.h print_other_cpu_stall().)"""
+    if header.timestamp is not None or not header.text.strip():
+        return False
+    stop = header.end
+    for _ in range(_TWIN_BLOCK_LINES):
+        stop = text.find("\n", stop + 1)
+        if stop == -1:
+            stop = len(text)
+            break
+    if text.find(header.text, header.end, stop) == -1:
+        return False  # (no copy of its text in reach: most lines)
+    between: list[str] = []  # the stamped lines' texts between the two, in order
+    for at, raw in _lines_after(text, header.start, _TWIN_BLOCK_LINES):
+        line = make_line(raw, at, 0)
+        if line.timestamp is None:
+            continue
+        if (
+            (cands is None or at in cands)
+            and twins(header, line)
+            and _copies(text, header.start, between)
+        ):
+            return True
+        between.append(line.text)  # (a line of the same text, a recursion's frame, too)
+    return False
+
+
+def _copies(text: str, at: int, texts: list[str]) -> bool:
+    """Are the lines right before the one at ``at`` ``texts``, in order (stamped_copy_after's
+    blocks: the other reader's copies of them)? (A line the kernel's stream holds without
+    a time, a program's, comes so in both.)"""
+    before = [make_line(raw, s, 0).text for s, raw in _lines_before(text, at, len(texts))]
+    before.reverse()
+    return before == texts
+
+
+def stamped_copy_before(text: str, line: Line) -> bool:
+    """Is the stamped copy (``twins``) of the unstamped ``line`` at most
+    _TWIN_BLOCK_LINES lines before it, the other order of stamped_copy_after's blocks?
+    The unstamped lines between them are then the copies of the stamped lines right
+    before that copy, line for line."""
+    if line.timestamp is not None or not line.text.strip():
+        return False
+    lo = line.start
+    for _ in range(_TWIN_BLOCK_LINES):
+        if lo <= 0:
+            break
+        lo = text.rfind("\n", 0, lo - 1) + 1
+    if text.find(line.text, lo, line.start) == -1:
+        return False  # (no copy of its text in reach: most lines)
+    between: list[str] = []  # the unstamped lines' texts between the two, nearest first
+    for at, raw in _lines_before(text, line.start, _TWIN_BLOCK_LINES):
+        other = make_line(raw, at, 0)
+        if other.timestamp is None:
+            between.append(other.text)
+        elif twins(line, other) and _copies(text, at, between[::-1]):
+            return True
+    return False
+
+
+def _block_twinned(text: str, header: Line) -> bool:
+    """Is the stamped ``header`` one of a pair of copies in blocks: its unstamped copy
+    (``twins``) at most _TWIN_BLOCK_LINES lines before or after it (stamped_copy_after)?"""
+    if header.timestamp is None or not header.text.strip():
+        return False
+    lo = hi = header.start
+    for _ in range(_TWIN_BLOCK_LINES):
+        lo = text.rfind("\n", 0, lo - 1) + 1 if lo > 0 else 0
+        found = text.find("\n", hi + 1)
+        hi = len(text) if found == -1 else found
+    at = text.find(header.text, lo, hi)
+    while at != -1:
+        begin = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        line = make_line(text[begin:] if end == -1 else text[begin:end], begin, 0)
+        if twins(line, header):
+            return True
+        at = text.find(header.text, at + 1, hi)
     return False
 
 
@@ -1986,7 +2084,15 @@ def extract(
     before = lagged_copy(text, header)
     twinned = _twinned(text, header)
     limit = _read_limit(
-        text, start, order, idx, task_ctx, kind, header, before is not None, twinned
+        text,
+        start,
+        order,
+        idx,
+        task_ctx,
+        kind,
+        header,
+        before is not None,
+        twinned or _block_twinned(text, header),
     )
     prefix = _prefix_lines(text, start, header.context, first_no)
     window = _Window(text, header, kind, cands, task_ctx, indent=indent)
@@ -2270,6 +2376,7 @@ def _read_limit(
     if not task_ctx:
         seen = 0
         own = record_of(header)
+        bare = None if own is None else (None, own[1])
         # every line twice (two consoles, is_echo): absorbed lines lie twice as far
         # (or once stamped and once not, twins; or a few lines later, lagged_copy)
         absorb = kind.absorb_lines * (2 if lagged or twinned or _echoed_header(text, header) else 1)
@@ -2281,6 +2388,12 @@ def _read_limit(
                 continue
             if own is not None and line.context != context and record_of(line) == own:
                 continue
+            if (
+                own is not None
+                and line_record(line) == bare
+                and text.count("\n", start, s) <= _TWIN_BLOCK_LINES
+            ):
+                continue  # (its copy without a time, another reader's block: _Window._copy)
             if lagged and _lag_copy(text, s, text[s:] if e == -1 else text[s:e]):
                 continue
             if _absorbed_by(kind, line, header, text) and _within(text, start, s, context, absorb):
@@ -2463,6 +2576,16 @@ class _Window:
                 self.others += 1  # (no line of the stream's own)
                 return True  # the record's copy without its time: the stamped one is read
         if (
+            n
+            and line.timestamp is None
+            and line.context
+            and line.context == self.context
+            and self.header.timestamp is not None
+            and self._block_copy(line)
+        ):
+            self.others += 1  # (no line of the stream's own)
+            return True  # another reader's copy of a record, in blocks: the stamped one is read
+        if (
             self.fault_cpu is not None
             and n
             and line.context == self.context
@@ -2642,10 +2765,25 @@ class _Window:
             and (self.xmon or any(_xmon_entry(ln.text) for ln in self.lines[-16:]))
         )
 
+    def _block_copy(self, line: Line) -> bool:
+        """Is the unstamped ``line``, amid this stamped report's lines of the same prefix,
+        another reader's copy of a record in blocks: its stamped copy a block before it
+        or a block on (stamped_copy_before, stamped_copy_after)? (rsyslog's imklog and
+        imjournal both tag the kernel's lines "kernel:".)"""
+        return stamped_copy_before(self.text, line) or stamped_copy_after(self.text, line)
+
     def _copy(self, line: Line) -> bool:
-        """Is ``line`` another stream's copy of a record this report read (record_of)?"""
-        if line.context == self.context or line.timestamp is None:
+        """Is ``line`` another stream's copy of a record this report read (record_of)? Its
+        text without a time too: the unstamped twin (``twins``) of a record read, another
+        reader's block of the same lines, read a block before or still to come
+        (stamped_copy_after). Farther on, the same text without a time is a copy of the
+        log's of its own, read as such (parser._same_lines)."""
+        if line.context == self.context:
             return False
+        if line.timestamp is None:
+            return stamped_copy_before(self.text, line) or stamped_copy_after(
+                self.text, line, self.cands
+            )
         if self.recorded < len(self.stamped):
             self.records.update(map(line_record, self.stamped[self.recorded :]))
             self.recorded = len(self.stamped)

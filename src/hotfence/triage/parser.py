@@ -43,6 +43,8 @@ from .extract import (
     line_record,
     lines_before,
     once_each,
+    stamped_copy_after,
+    stamped_copy_before,
     stamped_twin_after,
     twin_copy,
     uml_fault_regs,
@@ -379,13 +381,17 @@ def _parse(
 
 
 def _stamped_twin_next(text: str, start: int, cands: Mapping[int, OopsKind]) -> bool:
-    """Is the header at ``start`` unstamped and the line after it its stamped copy, a
-    header too (extract.twins: rsyslog's imklog and imjournal copies, one after the
-    other)? The stamped one is the report, its times end it where the kernel paused."""
+    """Is the header at ``start`` unstamped and its stamped copy, a header too, the line
+    after it or a few lines on (extract.twins: rsyslog's imklog and imjournal copies, one
+    after the other, or each reader's lines in blocks: extract.stamped_copy_after)? The
+    stamped one is the report, its times end it where the kernel paused."""
     end = text.find("\n", start)
-    if end == -1 or end + 1 not in cands:
+    if end == -1:
         return False
-    return stamped_twin_after(text, make_line(text[start:end], start, 0))
+    header = make_line(text[start:end], start, 0)
+    if end + 1 in cands and stamped_twin_after(text, header):
+        return True
+    return stamped_copy_after(text, header, cands)
 
 
 def _plain_repeat(text: str, first: Report, again: Report, boots: list[int]) -> bool:
@@ -1522,10 +1528,13 @@ class _Events:
             if prefixed and not line.context:
                 continue
             message = line.text.strip()
-            if line.timestamp is None and unstamped_twin(
-                text, line, make_line(line_before(text, s), 0, 0)
+            if line.timestamp is None and (
+                unstamped_twin(text, line, make_line(line_before(text, s), 0, 0))
+                # (or of one a block on or a block before: each reader's lines in blocks)
+                or stamped_copy_after(text, line)
+                or stamped_copy_before(text, line)
             ):
-                continue  # (its stamped copy, right before or after it, is read)
+                continue  # (its stamped copy is read)
             if line.timestamp is not None:
                 # The same time and text again, a few lines on, is the record printed
                 # again (two consoles on one capture, in step, is_echo, or one behind the
