@@ -236,6 +236,29 @@ def test_programs_lines_in_logcli_output_are_no_reports() -> None:
     _same_report(_logcli(syslog, '{filename="/var/log/syslog", host="node-a"}'), console)
 
 
+def test_a_kmsg_readers_iso_times_and_record_flags_read_as_the_console() -> None:
+    # A /dev/kmsg reader's lines (github lkrg-org/lkrg#430): each record's time as RFC
+    # 3339, its flags field ('-', or 'c' for a LOG_CONT record: printk.c
+    # info_print_ext_header()) and its text, a trace entry's leading space kept. Here the
+    # recorded 6.12 oops so, its module list's end a continued record as print_modules()'
+    # pr_cont() leaves one past LOG_LINE_MAX.
+    console = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    lines = []
+    for s, text in _console_records(console):
+        stamp = f"2026-11-27T08:{s // 60 % 60:02d}:{s % 60:02d}Z"
+        if text.startswith("Modules linked in: ") and text.endswith(" 9pnet netfs"):
+            head, tail = text.split(" 9pnet_virtio ")
+            lines += [f"{stamp} - {head}\n", f"{stamp} c  9pnet_virtio {tail}\n"]
+        else:
+            lines.append(f"{stamp} - {text}\n")
+    (want,) = parse_log(console.encode())
+    rep = _same_report("".join(lines), console, whole=True)
+    assert rep.rip is not None and want.rip is not None
+    assert rep.rip.function == want.rip.function == "hotfence_crash_null_deref"
+    assert rep.modules == want.modules
+    assert len(rep.modules) == 5
+
+
 def test_programs_go_crash_in_a_cut_syslog_file_is_no_report() -> None:
     # The same cut (RHEL's rsyslog, no printk time anywhere) keeps each program's tag,
     # "ident[pid]: " (RFC 3164 4.1.3): containerd's and kubelet's Go crashes are theirs.

@@ -38,6 +38,14 @@ from .taint import PAGER_MARK
 # the message with --format short. The stream is the stamp's: an event of the CloudWatch
 # agent's is a syslog line, or the kernel's line itself.
 _AWS_TAIL_STREAM = r"(?P<stream>(?<=\.\d{6}\+00:00) [^\s:*]{1,512}(?= ))?"
+# A /dev/kmsg reader's line: the record's time as RFC 3339, its flags field and its text
+# ("2025-08-31T23:42:06Z - kernel BUG at kernel/cred.c:103!", github lkrg-org/lkrg#430).
+# The flag is the record header's (kernel/printk/printk.c info_print_ext_header(), 6.14:
+# "%u,%llu,%llu,%c" with 'c' for a LOG_CONT record, '-' for any other; 3.5 to 4.8's
+# devkmsg_read() also '+' for a continued fragment): the text after it is the kernel's,
+# its own leading space kept (" </TASK>", a trace entry's), and a 'c' record goes on
+# the line before it (print_modules()' pr_cont() past a record's LOG_LINE_MAX).
+_KMSG_FLAG = r"(?P<kflag>(?:(?<=\dZ)|(?<=[+-]\d\d:\d\d)) [-+c](?= ))?"
 _STAMP_RE = re.compile(
     r"(?P<time>(?:"
     + MONTH  # strftime("%b") in any locale
@@ -45,7 +53,7 @@ _STAMP_RE = re.compile(
     r"|\d{9,11}(?:\.\d{1,9})?"  # ts "%s", "%.s": the epoch
     # RFC 3339; aws logs tail --format short's without its zone
     r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)?"
-    r")" + _AWS_TAIL_STREAM
+    r")" + _AWS_TAIL_STREAM + _KMSG_FLAG
 )
 # What follows a syslog line's time, a writer's name: "host kernel: ", "kernel: ",
 # "host sshd[812]: ", "sshd[812]: " (RFC 3164's TAG, journalctl's identifier and pid);
