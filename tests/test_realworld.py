@@ -2854,6 +2854,72 @@ def test_an_oom_kill_grepped_out_of_its_dump_names_its_cgroups(name: str) -> Non
     assert (rep.title, rep.type) == (want.title, want.type)
 
 
+def _no_victim_memcg_oom() -> tuple[Report, str, str]:
+    """The recorded 6.18 memcg OOM kill's report, and its log as an OOM killer that found
+    no victim prints it (systemd#40208's shape): mm/oom_kill.c out_of_memory() calls
+    dump_header() itself (no oom_kill_process() frame on the stack), prints no
+    "oom-kill:" summary and no kill, and ends with pr_warn("Out of memory and no killable
+    processes...\n") (4.19 on), at the summary's printk time; and that time's stamp."""
+    text = (DATA / "x86-6.18.44-memcg-oom.log").read_text()
+    (want,) = parse_log(text)
+    lines = text.splitlines(keepends=True)
+    (caller,) = [ln for ln in lines if " oom_kill_process.cold+" in ln]
+    (summary,) = [ln for ln in lines if "] oom-kill:constraint=" in ln]
+    (kill,) = [ln for ln in lines if "] Memory cgroup out of memory: Killed process" in ln]
+    stamp = summary.split("] ", 1)[0] + "] "
+    gone = stamp + "Out of memory and no killable processes...\n"
+    return want, reworded(text, {caller: "", summary: gone, kill: ""}), stamp
+
+
+def test_a_memcg_oom_with_no_victim_is_its_dumps_report() -> None:
+    """An OOM killer that found no process to kill (all of the cgroup's unkillable, as
+    systemd's own manager with a small MemoryMax= in systemd#40208) prints its dump and
+    "Out of memory and no killable processes...", no "Killed process" line: the dump is
+    still a report, titled as the OOM kills are, naming the task whose charge failed."""
+    want, text, _ = _no_victim_memcg_oom()
+    (rep,) = parse_log(text)
+    assert (rep.title, rep.type, rep.corrupted) == (
+        "memory cgroup out of memory and no killable processes",
+        "OOM-KILL",
+        False,
+    )
+    assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu) == ("python3", 25482, 0)
+    assert rep.kernel_release == want.kernel_release
+    assert rep.oom_memcg == want.oom_memcg and rep.task_memcg is None
+    assert [f.function for f in rep.frames] == [
+        f.function for f in want.frames if f.function != "oom_kill_process.cold"
+    ]
+    assert (rep.start_line, rep.text.splitlines()[-1]) == (
+        1,
+        "Out of memory and no killable processes...",
+    )
+
+
+def test_a_global_oom_with_no_victim_is_the_panics_context() -> None:
+    """The system's own OOM with no victim panics (out_of_memory(), 4.19 on: "System is
+    deadlocked on memory"; 2.6.x-4.18: the message itself, "Kernel panic - not syncing:
+    Out of memory and no killable processes..."): the panic is the report, the dump its
+    context, as an OOM kill before a crash is; one that does not panic (sysrq-f's) is
+    the dump's report, named for no cgroup."""
+    _, text, stamp = _no_victim_memcg_oom()
+    text = text.replace(" mem_cgroup_out_of_memory+", " __alloc_pages_may_oom+")
+    text = "".join(ln for ln in text.splitlines(keepends=True) if "emory cgroup stats" not in ln)
+    (sysrq,) = parse_log(text)
+    assert (sysrq.title, sysrq.type, sysrq.oom_memcg) == (
+        "out of memory and no killable processes",
+        "OOM-KILL",
+        None,
+    )
+    panic = stamp + "Kernel panic - not syncing: System is deadlocked on memory\n"
+    (rep,) = parse_log(text + panic)
+    assert rep.title == "kernel panic: System is deadlocked on memory"
+    assert any("Out of memory and no killable processes" in c for c in rep.context)
+    gone = stamp + "Out of memory and no killable processes...\n"
+    old = text.replace(gone, stamp + "Kernel panic - not syncing: " + gone.split("] ", 1)[1])
+    (rep,) = parse_log(old)
+    assert rep.title == "kernel panic: Out of memory and no killable processes..."
+
+
 @pytest.mark.parametrize(
     ("case", "die"),
     [

@@ -1028,6 +1028,15 @@ _KILL_CUT_AFTER = (
     "ut of memory: Killed",
     "ut of memory: Killed ",
 )
+# An OOM killer that found no victim: mm/oom_kill.c out_of_memory() prints dump_header()'s
+# dump, then, since 4.19 (commit 3100dab2aa09, "mm: memcontrol: print proper OOM header
+# when no eligible victim left"), pr_warn("Out of memory and no killable processes...\n")
+# and, unless a memory cgroup's limit or sysrq-f invoked it, panic("System is deadlocked
+# on memory\n"). No "Killed process" line follows: the message ends the dump's report. In
+# 2.6.x-4.18 the same words were the panic's own, "Kernel panic - not syncing: Out of
+# memory and no killable processes..." (panic()), a crash report of its own, no OOM's.
+_NO_VICTIM = "Out of memory and no killable processes"
+_NO_VICTIM_RE = re.compile(r"(?<!not syncing: )" + _NO_VICTIM)
 # a /dev/kmsg record's dictionary, a journal entry's fields other than MESSAGE
 _NO_REPORT_LINES = frozenset((KMSG_DICT, JOURNAL_FIELD))
 _OOM_BLOCK_LINES = 2000  # an oom-killer dump (Mem-Info, task list) rarely exceeds this
@@ -1069,7 +1078,7 @@ def _oom_reports(
         if s < joined_to:
             continue  # the rest of the kill line before, a span of its own
         if s < lo:
-            if _KILLED_RE.search(text, s, e) is not None:
+            if _KILLED_RE.search(text, s, e) is not None or _no_victim(text[s:e]) is not None:
                 _kill_again(seen, record_key(text, s))
             continue
         line = text[s:e]
@@ -1103,6 +1112,15 @@ def _oom_reports(
             block_start = _dump_cut_start(text, s, line) if s > lo else s
             continue
         m = _KILLED_RE.search(line)
+        if m is None and (nv := _no_victim(line)) is not None:
+            # (no victim: the dump from its first line is the report, no kill follows)
+            if not (_kill_again(seen, record_key(text, s)) or echo_copy(text, s)):
+                if announced is not None:
+                    kills.append((*announced, False))
+                    announced = None
+                kills.append((block_start if block_start is not None else s, e, nv, False))
+            block_start, summary = None, None
+            continue
         if (
             m is None
             and line.endswith(PAGER_MARK)
@@ -1152,12 +1170,25 @@ def _oom_reports(
         if not lines:
             continue
         texts = [ln.text for ln in lines]
-        where = "memory cgroup out of memory" if m.group("memcg") or memcg else "out of memory"
-        comm = m.group("comm")
+        frames = call_trace(texts)
+        memcgs = _oom_memcgs(texts, from_bytes)
+        if m.re is _NO_VICTIM_RE:
+            # (no kill line says whose limit: the dump does, mem_cgroup_print_oom_meminfo()'s
+            # "Memory cgroup stats for" line, or the stack's mem_cgroup_out_of_memory())
+            memcg = memcgs[0] is not None or any(
+                f.function == "mem_cgroup_out_of_memory" for f in frames
+            )
+        elif m.group("memcg"):
+            memcg = True
+        where = "memory cgroup out of memory" if memcg else "out of memory"
+        comm = None if m.re is _NO_VICTIM_RE else m.group("comm")
         cut = m.re is _CUT_KILLED_RE or m.re is _CUT_KILL_WORDS_RE
         if cut:
             comm = _cut_victim_comm(m, texts) or ""
-        title = normalise(f"{where}: killed process {comm}")
+        if comm is None:
+            title = f"{where} and no killable processes"
+        else:
+            title = normalise(f"{where}: killed process {comm}")
         rep = Report(
             title=_out(title, from_bytes),
             type="OOM-KILL",
@@ -1170,11 +1201,11 @@ def _oom_reports(
         if cut and not comm:
             # (the title names no process: the pager cut its name, and no line tells it)
             rep.corrupted, rep.corrupted_reason = True, "killed process's name cut"
-        rep.frames = call_trace(texts)
+        rep.frames = frames
         _fill_task_fields(rep, texts, [], from_bytes)
         if rep.comm is None:
             rep.comm = _invoking_comm(texts, from_bytes)
-        rep.oom_memcg, rep.task_memcg = _oom_memcgs(texts, from_bytes)
+        rep.oom_memcg, rep.task_memcg = memcgs
         rep.context = events.between(prev_end, rep.start)
         out.append(rep)
         prev_end = e
@@ -1188,6 +1219,11 @@ def _oom_reports(
 # (show_trace() alone; 2.6.30's prints "Pid: %d, comm: %.20s ..."). A comm may hold
 # spaces.
 _INVOKED_RE = re.compile(r"^(?P<comm>.+?) invoked oom-killer: ")
+
+
+def _no_victim(line: str) -> re.Match[str] | None:
+    """The OOM killer's "found no victim" message in ``line`` (_NO_VICTIM_RE), if any."""
+    return _NO_VICTIM_RE.search(line) if _NO_VICTIM in line else None
 
 
 def _next_line(text: str, end: int, start: int) -> bool:
