@@ -3164,16 +3164,21 @@ _OLD_RCU_HEADERS = [
 ]
 
 
+def _riscv64_stall() -> tuple[list[str], int, str]:
+    """The recorded riscv64 RCU stall's log lines, the index of its "detected stalls on
+    CPUs/tasks:" header and that header's printk time prefix ("[   37.284004] ")."""
+    lines = (DATA / "riscv64-6.12.117+deb13-mod-hardlockup.log").read_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    return lines, at, lines[at].split("]")[0] + "] "
+
+
 @pytest.mark.parametrize("header", _OLD_RCU_HEADERS)
 def test_an_old_rcu_stall_header_names_its_stalled_cpu(header: str) -> None:
     # The recorded riscv64 stall of CPU 0 (detected by CPU 1), its header and per-CPU
     # lines in an older kernel's words, the log cut after them (a syslog grep keeps no
     # more: github.com/openzfs/zfs issue 557's "INFO: rcu_sched_state detected stall on
     # CPU 0 (t=105060 jiffies)" lines)
-    name = "riscv64-6.12.117+deb13-mod-hardlockup"
-    lines = (DATA / f"{name}.log").read_text().splitlines()
-    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
-    stamp = lines[at].split("]")[0] + "] "
+    lines, at, stamp = _riscv64_stall()
     old = "\n".join([*lines[:at], stamp + header]) + "\n"
     stalls = [r for r in parse_log(old.encode()) if r.title.startswith("INFO: rcu detected stall")]
     assert [(r.start_line, r.cpu) for r in stalls] == [(at + 1, 0)]
@@ -3193,10 +3198,7 @@ def test_an_expedited_rcu_stall_header_names_its_stalled_cpu(cpus: str) -> None:
     # structures" and each CPU's dump_cpu_task() or backtrace. The recorded riscv64
     # stall of CPU 0 so printed, the log cut before any dump (the first CPU named is
     # the report's, as the per-CPU lines of a normal stall give theirs)
-    name = "riscv64-6.12.117+deb13-mod-hardlockup"
-    lines = (DATA / f"{name}.log").read_text().splitlines()
-    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
-    stamp = lines[at].split("]")[0] + "] "
+    lines, at, stamp = _riscv64_stall()
     header = (
         f"rcu: INFO: rcu_sched detected expedited stalls on CPUs/tasks: {cpus} 8348 jiffies"
         " s: 1189 root: 0x1/."
@@ -3216,9 +3218,7 @@ def test_an_rcu_stall_copied_from_its_headers_message_keeps_its_cpu_lines() -> N
     # "(detected by"): they name its CPU, though no task, register or trace follows
     # (the stalled CPU answered no backtrace). The recorded riscv64 stall so copied, cut
     # after them; a line of another message after the bare header is still none of it.
-    name = "riscv64-6.12.117+deb13-mod-hardlockup"
-    lines = (DATA / f"{name}.log").read_text().splitlines()
-    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    lines, at, _ = _riscv64_stall()
     bare = lines[at].split("] ", 1)[1]
     assert bare.startswith("rcu: INFO: rcu_sched detected stalls")
     (stall,) = parse_log(("\n".join([bare, *lines[at + 1 : at + 3]]) + "\n").encode())
@@ -3236,9 +3236,7 @@ def test_a_bare_stall_header_is_no_copy_of_a_later_one_of_the_same_words() -> No
     # the log's last line (github.com/Openvario/meta-openvario issue 304's first three
     # lines), is no stamped copy of it: its CPU lines' times (37.28 s) are before that
     # header's (100.33 s). The recorded riscv64 stall so copied, its header again 63 s on.
-    name = "riscv64-6.12.117+deb13-mod-hardlockup"
-    lines = (DATA / f"{name}.log").read_text().splitlines()
-    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    lines, at, _ = _riscv64_stall()
     stamp, bare = lines[at].split("] ", 1)
     later = "[%12.6f] " % (float(stamp.strip("[ ")) + 63.05) + bare
     log = "\n".join([bare, *lines[at + 1 : at + 3], later]) + "\n"
@@ -3263,10 +3261,7 @@ def test_an_expedited_rcu_stall_header_split_at_its_pieces_names_its_cpu(
     # jiffies s: ...". A console that could not join the pieces prints each as its own
     # line. The recorded riscv64 stall of CPU 0 so printed and cut
     # before any dump (fields._stall_list_joined)
-    name = "riscv64-6.12.117+deb13-mod-hardlockup"
-    lines = (DATA / f"{name}.log").read_text().splitlines()
-    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
-    stamp = lines[at].split("]")[0] + "] "
+    lines, at, stamp = _riscv64_stall()
     header = "rcu: INFO: rcu_sched detected expedited stalls on CPUs/tasks: {"
     close = " } 8348 jiffies s: 1189 root: 0x1/."
     blocking = "rcu: blocking rcu_node structures (internal RCU debug):"
@@ -3298,10 +3293,7 @@ def test_an_rcu_stall_of_a_blocked_task_names_its_pid(header: str) -> None:
     # section (kernel/rcu/tree_exp.h rcu_print_task_exp_stall()'s " P%d"; kernel/rcutree.c
     # print_other_cpu_stall()'s, 2.6.32-4.x), the one task the report names. The recorded
     # riscv64 stall's header so printed, the log cut after it
-    name = "riscv64-6.12.117+deb13-mod-hardlockup"
-    lines = (DATA / f"{name}.log").read_text().splitlines()
-    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
-    stamp = lines[at].split("]")[0] + "] "
+    lines, at, stamp = _riscv64_stall()
     log = "\n".join([*lines[:at], stamp + header]) + "\n"
     (stall,) = [r for r in parse_log(log.encode()) if r.start_line == at + 1]
     assert (stall.title, stall.cpu, stall.pid, stall.comm) == (
@@ -3319,11 +3311,8 @@ def test_an_all_qses_seen_stall_names_the_cpu_of_the_task_it_shows() -> None:
     # (through 5.7) shows the current task of the CPU that detected the stall when no CPU
     # holds the grace period up any more (sched_show_task(current)): the report's CPU.
     # The recorded riscv64 stall so printed, CPU 1's idle task and trace after it
-    name = "riscv64-6.12.117+deb13-mod-hardlockup"
-    lines = (DATA / f"{name}.log").read_text().splitlines()
-    at = next(i for i, ln in enumerate(lines) if "detected stalls on CPUs/tasks:" in ln)
+    lines, at, stamp = _riscv64_stall()
     idle = next(i for i, ln in enumerate(lines) if ln.endswith("] default_idle_call+0x36/0xd4"))
-    stamp = lines[at].split("]")[0] + "] "
     stall = [
         "rcu: INFO: rcu_sched detected stalls on CPUs/tasks:",
         "rcu: \t(detected by 1, t=8348 jiffies, g=-795, q=12 ncpus=2)",

@@ -991,6 +991,18 @@ def test_a_null_pc_printed_null_is_no_frame(
     assert [f.function for f in rep.frames] == [f for f in want if f != lost]
 
 
+# 2.6.18 powerpc dump_stack() under softlockup_tick(): the timer interrupt's frames down
+# to the decrementer's exception frame (their addresses made up), as every 2.6 ppc64
+# soft lockup dump here prints them.
+_PPC64_2_6_TIMER_FRAMES = [
+    "[C000000004053450] [C00000000000EBDC] .show_stack+0x68/0x1b0 (unreliable)",
+    "[C0000000040534F0] [C000000000081230] .softlockup_tick+0xf0/0x128",
+    "[C000000004053590] [C00000000005961C] .run_local_timers+0x1c/0x30",
+    "[C000000004053610] [C0000000000202BC] .timer_interrupt+0xa8/0x474",
+    "[C0000000040536F0] [C0000000000034DC] decrementer_common+0xdc/0x100",
+]
+
+
 def _ppc_2_6_soft_lockup(exception: str) -> str:
     """2.6.16-2.6.2x's soft lockup on 64-bit powerpc: "BUG: soft lockup detected on
     CPU#%d!" and dump_stack(), whose show_stack() (arch/powerpc/kernel/process.c, 2.6.18)
@@ -1014,11 +1026,7 @@ def _ppc_2_6_soft_lockup(exception: str) -> str:
         [
             "BUG: soft lockup detected on CPU#1!",
             "Call Trace:",
-            "[C000000004053450] [C00000000000EBDC] .show_stack+0x68/0x1b0 (unreliable)",
-            "[C0000000040534F0] [C000000000081230] .softlockup_tick+0xf0/0x128",
-            "[C000000004053590] [C00000000005961C] .run_local_timers+0x1c/0x30",
-            "[C000000004053610] [C0000000000202BC] .timer_interrupt+0xa8/0x474",
-            "[C0000000040536F0] [C0000000000034DC] decrementer_common+0xdc/0x100",
+            *_PPC64_2_6_TIMER_FRAMES,
             f"--- {exception} at .{nip}",
             f"    LR = .{lr}",
             *entries,
@@ -1115,11 +1123,7 @@ def _2_6_soft_lockup_dumps(modules: bool) -> dict[str, str]:
     ppc64 = [
         "BUG: soft lockup detected on CPU#0!",
         "Call Trace:",
-        "[C000000004053450] [C00000000000EBDC] .show_stack+0x68/0x1b0 (unreliable)",
-        "[C0000000040534F0] [C000000000081230] .softlockup_tick+0xf0/0x128",
-        "[C000000004053590] [C00000000005961C] .run_local_timers+0x1c/0x30",
-        "[C000000004053610] [C0000000000202BC] .timer_interrupt+0xa8/0x474",
-        "[C0000000040536F0] [C0000000000034DC] decrementer_common+0xdc/0x100",
+        *_PPC64_2_6_TIMER_FRAMES,
         f"--- Exception: 901 at .{nip}",
         f"    LR = .{lr}",
         *(f"[C000000004053A00] [C00000000052B5BC] .{e}" for e in [lr, *callers]),

@@ -119,6 +119,18 @@ def _same_as_console(name: str, stamped: str, tmp_path: Path | None = None) -> N
         assert [_facts(r) for r in result.reports] == want
 
 
+def _read_whole_and_streamed(text: str, want: Report, tmp_path: Path) -> None:
+    """``text`` (one report) yields ``want``'s facts, uncorrupted, parsed whole and on
+    the CLI's path (read in blocks, candidate regions found first)."""
+    (rep,) = parse_log(text.encode())
+    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
+    path = tmp_path / "paste.log"
+    path.write_text(text, encoding="latin-1")
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(want)]
+
+
 @pytest.mark.parametrize("name", _LOCKUPS)
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_a_wall_clock_stamped_log_ends_reports_at_the_pause(
@@ -462,13 +474,7 @@ def test_an_io_apics_boot_line_names_no_syslog_writer(fmt: str, tmp_path: Path) 
     text = "".join(lines[ioapic - 5 :])
     assert log_stamp(text) is not None
     (want,) = _reports(name)
-    (rep,) = parse_log(text.encode())
-    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
-    path = tmp_path / "paste.log"
-    path.write_text(text, encoding="latin-1")
-    result = triage_input(str(path))
-    assert result.error is None
-    assert [_facts(r) for r in result.reports] == [_facts(want)]
+    _read_whole_and_streamed(text, want, tmp_path)
 
 
 @pytest.mark.parametrize("mark", ["...", "[...]", "<snip>", "[ snip ]"])
@@ -487,13 +493,7 @@ def test_the_lines_a_poster_cut_leave_the_readers_stamp_to_the_rest(
     text = "".join(lines[:3] + [f"{mark}\n"] + lines[header - 5 :])
     (want,) = _reports(name)
     assert log_stamp(text) is not None
-    (rep,) = parse_log(text.encode())
-    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
-    path = tmp_path / "paste.log"
-    path.write_text(text, encoding="latin-1")
-    result = triage_input(str(path))
-    assert result.error is None
-    assert [_facts(r) for r in result.reports] == [_facts(want)]
+    _read_whole_and_streamed(text, want, tmp_path)
 
 
 def _dmesg_human(console: str, boot: datetime, month: str = "Nov", point: str = ".") -> str:
