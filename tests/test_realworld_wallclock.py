@@ -477,6 +477,55 @@ def test_an_io_apics_boot_line_names_no_syslog_writer(fmt: str, tmp_path: Path) 
     _read_whole_and_streamed(text, want, tmp_path)
 
 
+@pytest.mark.parametrize("fmt", ["ts", "logcli --no-labels"])
+@pytest.mark.parametrize(
+    ("name", "fault"),
+    [
+        # arch/x86/mm/fault.c show_signal_msg(), 6.12: "%s%s[%d]: segfault at %lx ip %px
+        # sp %px error %lx", then print_vma_addr()'s " in %s[%lx+%lx]"
+        (
+            "x86-6.12.115-null-deref",
+            "a.out[311]: segfault at 8 ip 0000559a1c2f1139 sp 00007ffd6c1e3a90 error 4"
+            " in a.out[559a1c2f1000+1000] likely on CPU 1 (core 1, socket 0)",
+        ),
+        # arch/arm64/kernel/traps.c arm64_show_signal(), 6.1: "%s[%d]: unhandled
+        # exception: ", then the ESR's class and the signal's text (pr_cont())
+        (
+            "arm64-6.1-oops",
+            "sh[116]: unhandled exception: DABT (lower EL), ESR 0x0000000092000006,"
+            " level 2 translation fault in busybox[aaaab1c50000+f0000]",
+        ),
+        # arch/arm64/mm/fault.c __do_user_fault(), 4.x: "%s[%d]: unhandled %s (%d) at
+        # 0x%08lx, esr 0x%03x"
+        (
+            "arm64-6.1-oops",
+            "sh[116]: unhandled level 1 translation fault (11) at 0x00000008, esr 0x92000005",
+        ),
+    ],
+)
+def test_a_user_tasks_fault_line_names_no_syslog_writer(
+    name: str, fault: str, fmt: str, tmp_path: Path
+) -> None:
+    # The kernel's line for a task's unhandled fault starts with the task's "comm[pid]: ",
+    # a syslog line's "ident[pid]: " to look at. A copy of a console behind ts's time
+    # that starts with one, the oops a little after it, keeps its stamp and its oops.
+    console = (DATA / f"{name}.log").read_text(encoding="latin-1").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(console) if re.search(r"\] (?:BUG:|Unable to) ", line))
+    stamp = console[at][: console[at].index("] ") + 2]
+    text = _ts("".join([*console[:at], stamp + fault + "\n", *console[at:]]), fmt)
+    text = text[text.rfind("\n", 0, text.index(fault)) + 1 :]
+    assert text.split("\n", 1)[0].endswith(fault)
+    assert log_stamp(text) is not None
+    (want,) = _reports(name)
+    (rep,) = parse_log(text.encode())
+    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
+    path = tmp_path / "paste.log"
+    path.write_text(text, encoding="latin-1")
+    result = triage_input(str(path))
+    assert result.error is None
+    assert [_facts(r) for r in result.reports] == [_facts(want)]
+
+
 @pytest.mark.parametrize("mark", ["...", "[...]", "<snip>", "[ snip ]"])
 def test_the_lines_a_poster_cut_leave_the_readers_stamp_to_the_rest(
     mark: str, tmp_path: Path

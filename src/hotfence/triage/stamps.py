@@ -64,9 +64,21 @@ _STAMP_RE = re.compile(
 # names no host "x86/fpu:" and writer "xstate_offset" of pid 2. Nor is x86's boot line
 # "IOAPIC[0]: apic_id 0, version 32, address 0xfec00000, GSI 0-23" (arch/x86/kernel/
 # apic/io_apic.c mp_register_ioapic()'s pr_info("IOAPIC[%d]: apic_id %d, ..."), 2.6.x
-# to 6.12, one per I/O APIC) a writer "IOAPIC" of pid 0 without its host.
+# to 6.12, one per I/O APIC) a writer "IOAPIC" of pid 0 without its host. Nor is the
+# kernel's line for a user task's unhandled fault, its "comm[pid]: " the task's (a comm
+# with a space, "Web Content[311]: ", reads as host and ident):
+_KERNEL_BRACKETED = (
+    r"IOAPIC\[\d+\]: apic_id ",
+    # x86: arch/x86/mm/fault.c show_signal_msg()'s printk("%s%s[%d]: segfault at %lx ip
+    # %px sp %px error %lx", ...) (6.12; older kernels' "ip %p sp %p")
+    r"[^\s:\[\]]+\[\d+\]: segfault at [0-9a-f]+ ip ",
+    # arm64: arch/arm64/kernel/traps.c arm64_show_signal()'s pr_info("%s[%d]: unhandled
+    # exception: ", ...) (6.1, 6.12); arch/arm64/mm/fault.c __do_user_fault()'s
+    # pr_info("%s[%d]: unhandled %s (%d) at 0x%08lx, esr 0x%03x\n", ...) (4.x)
+    r"[^\s:\[\]]+\[\d+\]: unhandled (?:exception: |[^\n(]* \(\d+\) at 0x)",
+)
 _WRITER_RE = re.compile(
-    r"(?:[^\s:\[\]]+ )?(?:(?i:kernel)|(?!IOAPIC\[\d+\]: apic_id )[^\s:\[\]]+\[\d+\]): "
+    r"(?:[^\s:\[\]]+ )?(?:(?i:kernel)|(?!" + "|".join(_KERNEL_BRACKETED) + r")[^\s:\[\]]+\[\d+\]): "
     r"|[^\s:\[\]]+ [^\s:\[\]]+ (?:-|\d+) \S+ (?:-|\[[^\]]*\]) "
 )
 # Text a syslog line's tag never is: it starts with the tag, "ident: " or "host ident: ".
