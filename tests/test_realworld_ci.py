@@ -632,6 +632,23 @@ def test_each_kmemleak_object_is_a_leak_of_its_own(shape: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("squeezed", [False, True])
+def test_a_kmemleak_list_ends_at_the_shell_lines_after_it(squeezed: bool) -> None:
+    """A "cat /sys/kernel/debug/kmemleak" pasted with the prompt and commands after it:
+    mm/kmemleak.c print_unreferenced() prints only its object's rows (comm, hex dump,
+    backtrace and its entries), so the first line that is none of them ends the last
+    object, by its words, not its indent (a paste that squeezed the spaces out ends
+    there too); no program line is the leak's, and no later line counts in its end."""
+    lines = _lines("riscv64-6.12.117+deb13-kmemleak")
+    if squeezed:
+        lines = [line.lstrip() for line in lines]
+    want = [(r.title, r.comm, r.pid, r.start_line, r.end_line) for r in _parse(lines)]
+    shell = ["root@box:~# dmesg --notime", "foo bar"] + [f"user line {i}" for i in range(1, 21)]
+    reports = _parse(lines + shell)
+    assert [(r.title, r.comm, r.pid, r.start_line, r.end_line) for r in reports] == want
+    assert want[-1][-1] == len(lines)
+
+
 # util-linux dmesg --color (sys-utils/dmesg.c print_record(); on by default when dmesg
 # writes to a terminal, as a test script's "dmesg" does on a CI board's serial console):
 # the time in green, the text before the first ": " or ":\t" (get_subsys_delimiter())

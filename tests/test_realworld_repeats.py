@@ -395,13 +395,12 @@ _UNTIMED = [
 ]
 
 
-# (kmemleak's list reads on over a program's lines after it, as the log alone does)
 _BETWEEN: list[list[str]] = [[], ["root@box:~# dmesg --notime"], ["user"] * 3500]
 
 
 @pytest.mark.parametrize(
     ("name", "between"),
-    [(n, b) for n in _UNTIMED for b in _BETWEEN if not (b and n.endswith("kmemleak"))],
+    [(n, b) for n in _UNTIMED for b in _BETWEEN],
 )
 def test_a_log_without_times_printed_again_is_one_report(name: str, between: list[str]) -> None:
     """A log whose lines carry no printk time (a console without printk.time, a syslog

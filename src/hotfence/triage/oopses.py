@@ -1230,6 +1230,22 @@ _XTENSA_TRAPS = (
     "|Breakpoint in kernel|Caught unhandled exception - should not happen"
     "|Caught multihit exception"
 )
+# mm/kmemleak.c print_unreferenced() (2.6.31 .. 6.18) prints a leaked object's rows after
+# its header, and nothing else: '  comm "%s", pid %d, jiffies %lu' (" (age %d.%03ds)"
+# after it until a 2023 patch dropped it), "  hex dump (first %u bytes):",
+# hex_dump_to_buffer()'s rows of 1-byte groups and their ASCII, "  backtrace:"
+# ("  backtrace (crc %x):" since 6.7) and "    [<%p>] %pS" entries ("[<%pK>]" later;
+# decode_stacktrace.sh: "f (file:line)" for the offset; a paste may lose the address).
+# The first line that is none of them ends the object: the prompt and commands pasted
+# after a "cat /sys/kernel/debug/kmemleak". Matched by the words, not by the indent,
+# which pastes squeeze out; kmemleak.verbose=1 puts pr_warn()'s "kmemleak: " before each
+# row (its scan's "kmemleak: %d new suspected memory leaks" is none of them). A hex row
+# squeezed has one space before its ASCII: two groups at least then tell it.
+_LEAK_ROWS = lazy_rx(
+    r"(?:kmemleak: )?\s*(?:comm \"|hex dump \(|backtrace\b"
+    r"|[0-9a-f]{2}(?:(?: [0-9a-f]{2})*(?:  |$)|(?: [0-9a-f]{2})+ )"
+    r"|\[<|\?? *[\w.$]+(?:\+0x[0-9a-f]+| \(\S+:[\d?]+\)))"
+)
 # A kmemleak object's allocation trace, up to the first caller outside the allocators.
 _LEAK_STACK = _s(
     rx(r"backtrace(?: \(crc [0-9a-fA-F]*\))?:"),
@@ -4049,7 +4065,14 @@ OOPSES: tuple[OopsKind, ...] = (
     # "BUG:"'s); read as the kernel wrote it, the object is that leak, titled the same.
     _k(
         "unreferenced object",
-        [_F(lazy_rx("unreferenced object"), "memory leak in {1}", stack=_LEAK_STACK)],
+        [
+            _F(
+                lazy_rx("unreferenced object"),
+                "memory leak in {1}",
+                stack=_LEAK_STACK,
+                own_rows=_LEAK_ROWS,
+            )
+        ],
         shape=_AFTER_PREFIX + r"unreferenced object(?: \(\w+\))? 0x[0-9a-f]+ \(size \d+\):",
     ),
     # arch/x86/kernel/traps.c do_trap() / do_error_trap(): a trap in kernel mode that no
