@@ -517,13 +517,7 @@ def test_a_user_tasks_fault_line_names_no_syslog_writer(
     assert text.split("\n", 1)[0].endswith(fault)
     assert log_stamp(text) is not None
     (want,) = _reports(name)
-    (rep,) = parse_log(text.encode())
-    assert _facts(rep) == _facts(want) and not rep.corrupted, rep.corrupted_reason
-    path = tmp_path / "paste.log"
-    path.write_text(text, encoding="latin-1")
-    result = triage_input(str(path))
-    assert result.error is None
-    assert [_facts(r) for r in result.reports] == [_facts(want)]
+    _read_whole_and_streamed(text, want, tmp_path)
 
 
 @pytest.mark.parametrize("mark", ["...", "[...]", "<snip>", "[ snip ]"])
