@@ -554,12 +554,7 @@ def stamped_copy_after(
     kernel/rcu/tree_stall.h print_other_cpu_stall().)"""
     if header.timestamp is not None or not header.text.strip():
         return False
-    stop = header.end
-    for _ in range(_TWIN_BLOCK_LINES):
-        stop = text.find("\n", stop + 1)
-        if stop == -1:
-            stop = len(text)
-            break
+    stop = _reach_after(text, header.end, _TWIN_BLOCK_LINES)
     if text.find(header.text, header.end, stop) == -1:
         return False  # (no copy of its text in reach: most lines)
     between: list[str] = []  # the stamped lines' texts between the two, in order
@@ -575,6 +570,31 @@ def stamped_copy_after(
             return True
         between.append(line.text)  # (a line of the same text, a recursion's frame, too)
     return False
+
+
+def _reach_before(text: str, start: int, most: int) -> int:
+    """The start of the line ``most`` lines before the one at ``start`` (0 sooner)."""
+    for _ in range(most):
+        if start <= 0:
+            break
+        start = text.rfind("\n", 0, start - 1) + 1
+    return start
+
+
+def _reach_after(text: str, at: int, most: int) -> int:
+    """The ``most``-th line end after ``at`` (the text's end sooner)."""
+    for _ in range(most):
+        at = text.find("\n", at + 1)
+        if at == -1:
+            return len(text)
+    return at
+
+
+def block_copy(text: str, line: Line, cands: Mapping[int, OopsKind] | None = None) -> bool:
+    """Is the unstamped ``line`` another reader's copy of a record, in blocks: its stamped
+    copy a block before it (stamped_copy_before) or a block on (stamped_copy_after, a
+    report header there when ``cands`` is given)?"""
+    return stamped_copy_before(text, line) or stamped_copy_after(text, line, cands)
 
 
 def _copies(text: str, at: int, texts: list[str]) -> bool:
@@ -593,11 +613,7 @@ def stamped_copy_before(text: str, line: Line) -> bool:
     before that copy, line for line."""
     if line.timestamp is not None or not line.text.strip():
         return False
-    lo = line.start
-    for _ in range(_TWIN_BLOCK_LINES):
-        if lo <= 0:
-            break
-        lo = text.rfind("\n", 0, lo - 1) + 1
+    lo = _reach_before(text, line.start, _TWIN_BLOCK_LINES)
     if text.find(line.text, lo, line.start) == -1:
         return False  # (no copy of its text in reach: most lines)
     between: list[str] = []  # the unstamped lines' texts between the two, nearest first
@@ -615,11 +631,8 @@ def _block_twinned(text: str, header: Line) -> bool:
     (``twins``) at most _TWIN_BLOCK_LINES lines before or after it (stamped_copy_after)?"""
     if header.timestamp is None or not header.text.strip():
         return False
-    lo = hi = header.start
-    for _ in range(_TWIN_BLOCK_LINES):
-        lo = text.rfind("\n", 0, lo - 1) + 1 if lo > 0 else 0
-        found = text.find("\n", hi + 1)
-        hi = len(text) if found == -1 else found
+    lo = _reach_before(text, header.start, _TWIN_BLOCK_LINES)
+    hi = _reach_after(text, header.start, _TWIN_BLOCK_LINES)
     at = text.find(header.text, lo, hi)
     while at != -1:
         begin = text.rfind("\n", 0, at) + 1
@@ -2581,7 +2594,8 @@ class _Window:
             and line.context
             and line.context == self.context
             and self.header.timestamp is not None
-            and self._block_copy(line)
+            # (rsyslog's imklog and imjournal both tag the kernel's lines "kernel:")
+            and block_copy(self.text, line)
         ):
             self.others += 1  # (no line of the stream's own)
             return True  # another reader's copy of a record, in blocks: the stamped one is read
@@ -2765,13 +2779,6 @@ class _Window:
             and (self.xmon or any(_xmon_entry(ln.text) for ln in self.lines[-16:]))
         )
 
-    def _block_copy(self, line: Line) -> bool:
-        """Is the unstamped ``line``, amid this stamped report's lines of the same prefix,
-        another reader's copy of a record in blocks: its stamped copy a block before it
-        or a block on (stamped_copy_before, stamped_copy_after)? (rsyslog's imklog and
-        imjournal both tag the kernel's lines "kernel:".)"""
-        return stamped_copy_before(self.text, line) or stamped_copy_after(self.text, line)
-
     def _copy(self, line: Line) -> bool:
         """Is ``line`` another stream's copy of a record this report read (record_of)? Its
         text without a time too: the unstamped twin (``twins``) of a record read, another
@@ -2781,9 +2788,7 @@ class _Window:
         if line.context == self.context:
             return False
         if line.timestamp is None:
-            return stamped_copy_before(self.text, line) or stamped_copy_after(
-                self.text, line, self.cands
-            )
+            return block_copy(self.text, line, self.cands)
         if self.recorded < len(self.stamped):
             self.records.update(map(line_record, self.stamped[self.recorded :]))
             self.recorded = len(self.stamped)

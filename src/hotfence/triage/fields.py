@@ -1378,7 +1378,7 @@ def _fields_in(texts: Sequence[str]) -> TaskFields:
                 out.pid = int(m.group("pid"))
     if out.comm is None and out.pid is None and out.cpu is None and stall_task is not None:
         out.pid = stall_task  # the task that holds the grace period up: the stall's
-    if out.cpu is None and out.comm is not None and "All QSes seen, " in "\n".join(texts):
+    if out.cpu is None and out.comm is not None:
         out.cpu = _qses_seen_current_cpu(texts)
     return out
 

@@ -1431,6 +1431,9 @@ _CR2_NULL = r"CR2: (?:0{13}|0{5}[0-9a-f]{3}(?![0-9a-f]|" + re.escape(PAGER_MARK)
 _CR2_FAR = r"CR2: (?=[0-9a-f]{8})(?:0{0,4}[1-9a-f]|(?![0-9a-f]*" + re.escape(PAGER_MARK) + r"))"
 # ... and a value a cut left before either is proven (its kind lost)
 _CR2_CUT = r"CR2: (?!0{0,4}[1-9a-f])[0-9a-f]{0,15}" + re.escape(PAGER_MARK)
+# The lines from a cut fault header, or from x86's "Oops:" die line, to that CR2 row
+_X86_FAULT_CUT_THEN = _X86_FAULT_CUT + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?"
+_X86_OOPS_THEN = r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\][^\n]*\n(?:[^\n]*\n){0,40}?(?:[^\n]* )?"
 
 # s390's "Kernel stack overflow." cut after "Kernel stack " (see its kind below)
 _S390_OVERFLOW_CUT = r"Kernel stack (?:" + _cut_rx("overflow.") + r")?" + re.escape(PAGER_MARK)
@@ -2107,19 +2110,19 @@ OOPSES: tuple[OopsKind, ...] = (
             # names a report that lost the header. The same cut may take the CR2 row's
             # last digits (_CR2_NULL, _CR2_FAR).
             _F(
-                lazy_rx(_X86_FAULT_CUT + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?" + _CR2_NULL),
+                lazy_rx(_X86_FAULT_CUT_THEN + _CR2_NULL),
                 "BUG: unable to handle kernel NULL pointer dereference in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
             _F(
-                lazy_rx(_X86_FAULT_CUT + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?" + _CR2_FAR),
+                lazy_rx(_X86_FAULT_CUT_THEN + _CR2_FAR),
                 "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE),
             ),
             _F(
-                lazy_rx(_X86_FAULT_CUT + r"[ \t]*\n(?:[^\n]*\n){0,45}?(?:[^\n]* )?" + _CR2_CUT),
+                lazy_rx(_X86_FAULT_CUT_THEN + _CR2_CUT),
                 "BUG: unable to handle kernel",
                 corrupted=True,
             ),
@@ -4223,20 +4226,14 @@ OOPSES: tuple[OopsKind, ...] = (
         "[#",
         [
             _F(
-                lazy_rx(
-                    r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\][^\n]*\n(?:[^\n]*\n){0,40}?"
-                    r"(?:[^\n]* )?" + _CR2_NULL
-                ),
+                lazy_rx(_X86_OOPS_THEN + _CR2_NULL),
                 "BUG: unable to handle kernel NULL pointer dereference in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(RIP_FRAME),
             ),
             # CR2's value a pager cut before it tells (_CR2_CUT): either kind
             _F(
-                lazy_rx(
-                    r"Oops: (?:Oops: )?[0-9a-f]{4} \[#\d+\][^\n]*\n(?:[^\n]*\n){0,40}?"
-                    r"(?:[^\n]* )?" + _CR2_CUT
-                ),
+                lazy_rx(_X86_OOPS_THEN + _CR2_CUT),
                 "BUG: unable to handle kernel",
                 corrupted=True,
             ),

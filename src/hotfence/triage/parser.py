@@ -32,6 +32,7 @@ from .extract import (
     LAG_LINES,
     Extracted,
     RecordKey,
+    block_copy,
     dedent_pasted,
     echo_copy,
     extract,
@@ -44,7 +45,6 @@ from .extract import (
     lines_before,
     once_each,
     stamped_copy_after,
-    stamped_copy_before,
     stamped_twin_after,
     twin_copy,
     uml_fault_regs,
@@ -1567,8 +1567,7 @@ class _Events:
             if line.timestamp is None and (
                 unstamped_twin(text, line, make_line(line_before(text, s), 0, 0))
                 # (or of one a block on or a block before: each reader's lines in blocks)
-                or stamped_copy_after(text, line)
-                or stamped_copy_before(text, line)
+                or block_copy(text, line)
             ):
                 continue  # (its stamped copy is read)
             if line.timestamp is not None:
