@@ -474,3 +474,24 @@ def test_a_4_9_consoles_entry_time_after_a_stack_marker_keeps_the_entry() -> Non
     assert rep.title == want.title == "BUG: hard lockup in mydrv_tx_complete"
     assert [f.function for f in rep.frames] == [f.function for f in want.frames]
     assert {"queued_spin_lock_slowpath", "do_softirq"} <= {f.function for f in rep.frames}
+
+
+def test_a_daemons_record_after_the_module_list_leaves_the_list_whole() -> None:
+    # /var/log/messages holds every writer's records in the order rsyslog (imklog /
+    # imjournal) got them: another program's line can land between two of the kernel's,
+    # right after print_modules()'s "Modules linked in: ..." (kernel/module.c, one
+    # pr_cont() per module) among them. That line has its own prefix (its writer's name
+    # and pid): it is no terminal's cut of the list, whose rest would have none, and the
+    # list's last module stays.
+    text = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    (want,) = parse_log(text.encode())
+    assert want.modules[-1] == "mdio" and len(want.modules) == 9
+    listed = "libcrc32c mdio\n"
+    for daemon in (
+        "Mar  3 04:12:19 db01 NetworkManager[1712]: <info>  (eth0): carrier now OFF\n",
+        "Mar  3 04:12:19 db01 abrt-dump-oops: Found oopses: 1\n",
+    ):
+        mixed = reworded(text, {listed: listed + daemon})
+        (rep,) = parse_log(mixed.encode())
+        assert rep.modules == want.modules
+        assert _facts([rep]) == _facts([want])

@@ -70,6 +70,7 @@ from .lines import (
     KMSG_DICT,
     Line,
     caller_id,
+    from_userspace,
     is_crash_sys_panic,
     is_journal_boot_line,
     iter_lines,
@@ -1972,7 +1973,10 @@ def _list_cut_off(own_lines: list[Line], text: str) -> bool:
     going on "_contig v4l2_mem2mem ...", MichaIng/DietPi#3939; a tmux pane's "...
     sha256_generic cf" going on "g80211 ...", m0nad/Diamorphine#27): a width no row
     around shows is no proof, so the row's last name may be cut, or whole. What goes on
-    with no prefix after a prefixed list line says it was cut."""
+    with no prefix after a prefixed list line says it was cut. Another program's record
+    there is no such rest: syslog and journald write each writer's messages as they come,
+    so a daemon's line ("... host NetworkManager[812]: <info> ...") lands between two of
+    the kernel's in /var/log/messages, with its own prefix, after a whole list."""
     at = next((i for i, ln in enumerate(own_lines) if "Modules linked in:" in ln.text), None)
     if at is None or not own_lines[at].context:
         return False
@@ -1981,7 +1985,7 @@ def _list_cut_off(own_lines: list[Line], text: str) -> bool:
         return False  # the log's end, or the next row is the report's own line
     end = text.find("\n", nl + 1)
     row = text[nl + 1 : end if end >= 0 else len(text)]
-    return bool(row.strip()) and not make_line(row, nl + 1, 0).context
+    return bool(row.strip()) and not make_line(row, nl + 1, 0).context and not from_userspace(row)
 
 
 # How long before a report's header a line of its prefix may still name its task: a
