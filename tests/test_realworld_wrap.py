@@ -4216,3 +4216,27 @@ def test_a_syslog_file_wrapped_by_textwrap_after_the_prefix_keeps_arm_entries(
     assert re.search(r"\] *\nhotfence_crash_\w+ \[hotfence_crash\] from\n", wrapped)
     want = parse_log(messages)
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [("s390x-5.10-oops", 68), ("arm64-6.1-oops", 68), ("rhel7-hard-lockup-nmi-panic", 70)],
+)
+def test_a_wrapped_syslog_file_quoted_and_rewrapped_is_no_cut_log(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """/var/log/messages wrapped by textwrap.fill() at 68-70 columns, quoted by a reply
+    ("> " before every row) and the reply wrapped again at the same width: a row of the
+    first wrap now holds exactly ``columns`` ("> Mar 22 20:35:27 dixan kernel: [
+    512.771153]  [<00000000009a1e1c>]") and goes on in a row quoted as it is ("> sysrq_
+    handle_crash+0x1c/0x28"), many of them, none wider. Those rows are a wrap's, not a
+    cut's with no mark (stamps.cut_width): their last column ("]", a pid's digit) is
+    no pager's mark, and the trace, the task and the title are the file's, read whole
+    or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(_quoted_rows(_textwrap_fill(messages, columns), "> "), columns)
+    assert re.search(rf"(?m)^> [^\n]{{{columns - 2}}}\n> \S", wrapped)
+    assert max(map(len, wrapped.split("\n"))) == columns
+    want = parse_log(messages)
+    assert want[0].frames and want[0].comm
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

@@ -436,6 +436,15 @@ def cut_width(text: str) -> int:
     return widest
 
 
+# A mail reply's quote before a row (RFC 3676 4.5: ">" per level, a space after; as
+# lines.parse_prefix reads one). A wrapped line quoted, then the reply rewrapped at the
+# quoted text's width (a client that wraps what it quotes: Thunderbird's, Text::Wrap
+# over a whole reply), holds rows exactly that wide going on in a row quoted as they
+# are: "> Mar 22 20:35:27 dixan kernel: [  512.771153]  [<00000000009a1e1c>]" then
+# "> sysrq_handle_crash+0x1c/0x28". Those are a wrap's rows, no cut's.
+_QUOTE_RE = re.compile(r"(?:>[ \t]?)+")
+
+
 def _wrapped_rows(text: str, rows: list[tuple[int, int]], width: int) -> int:
     """How many of the ``rows`` ``width`` wide hold a prefixed line (a printk time, a
     syslog or journal prefix) that goes on in the next row, unprefixed: a wrap's rows (a
@@ -450,6 +459,11 @@ def _wrapped_rows(text: str, rows: list[tuple[int, int]], width: int) -> int:
         if not context and read == row:
             continue  # an unprefixed row: its next tells nothing
         nrow = text[nstart:nend]
+        quote = _QUOTE_RE.match(row)
+        if quote is not None and nrow.startswith(quote[0]):
+            # a reply's quote of a wrap's rows: the row and the one it goes on in are
+            # quoted alike, and what the quote holds tells (_QUOTE_RE)
+            nrow = nrow[quote.end() :]
         read, context, _ = parse_prefix(nrow)
         wrapped += not context and read == nrow
     return wrapped
