@@ -4240,3 +4240,21 @@ def test_a_wrapped_syslog_file_quoted_and_rewrapped_is_no_cut_log(
     want = parse_log(messages)
     assert want[0].frames and want[0].comm
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize("columns", [72, 74, 76])
+@pytest.mark.parametrize("name", ["mipsel-6.1.0-50-kill-init", "mips64el-6.1.0-50-kill-init"])
+def test_a_boot_banner_a_wrap_cut_after_a_hyphen_names_the_release(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """6.1 init/version.c linux_banner, "Linux version " UTS_RELEASE " (" ...: in
+    /var/log/messages wrapped by textwrap.fill() at 72-76 columns the release is cut
+    after one of its hyphens ("... [    0.000000] Linux version 6.1.0-50-4kc-" then
+    "malta (debian-kernel@lists.debian.org) ..."). The kill of init names no release of
+    its own: the banner's is its, whole, read whole or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns)
+    assert re.search(r"\] Linux version 6\.1\.0-50-[45]kc-\nmalta \(", wrapped)
+    want = parse_log(messages)
+    assert want[0].kernel_release is not None and want[0].kernel_release.endswith("kc-malta")
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

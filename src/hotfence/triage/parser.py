@@ -948,7 +948,21 @@ class _Ahead:
 _BANNER = "Linux version"
 # journalctl's line between two boots' entries (lines.is_journal_boot_line)
 _JOURNAL_BOOT_MARKERS = ("-- Boot ", "-- Reboot --")
-_BANNER_RE = re.compile(_BANNER + r"(?: |\s*\n>?[> ]*)(\d+\.\d+[\w.\-+~]*)(?:\s+|\s*\n>[> ]*)\(")
+# (and a wrap that breaks after a hyphen too, textwrap.fill()'s or by UAX #14, may cut
+# the release inside it, after a syslog prefix and a printk time at 72-78 columns: "...
+# Linux version 6.1.0-50-4kc-" then "malta (debian-kernel@...": no release ends in "-",
+# and the row going on with the rest of it and " (" is that rest, a reply's quote before
+# it or not; banner_release joins the two)
+_BANNER_RE = re.compile(
+    _BANNER
+    + r"(?: |\s*\n>?[> ]*)(\d+\.\d+[\w.\-+~]*)(?:(?<=-)\n>?[> ]*([\w.\-+~]+))?"
+    + r"(?:\s+|\s*\n>[> ]*)\("
+)
+
+
+def banner_release(m: re.Match[str]) -> str:
+    """The release a _BANNER_RE match names, its pieces a wrap cut after a hyphen joined."""
+    return m.group(1) + (m.group(2) or "")
 
 
 def _release_from_banner(
@@ -960,7 +974,7 @@ def _release_from_banner(
     (the ring buffer wrapped before journald read it), whose kernel may be another."""
     if all(r.kernel_release for r in reports) or not banners:
         return
-    releases = [(m.start(), m.group(1)) for m in banners]
+    releases = [(m.start(), banner_release(m)) for m in banners]
     for rep in reports:
         if rep.kernel_release is None:
             # a banner at the report's own start is on its first line, before the header:

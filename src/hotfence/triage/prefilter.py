@@ -81,6 +81,7 @@ from hotfence.triage.parser import (
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
     WaitEpisodes,
+    banner_release,
     cut_by_hangup,
     event_kind,
     header_cut_before,
@@ -745,7 +746,7 @@ def _whole_banner(data: bytes, start: int, raw: str) -> str:
         joined = "\n".join(rows)
         if (m := _BANNER_RE.search(joined)) is not None and m.start() < len(raw):
             # the release and the rest of the last row, a reply's quote marks left out
-            return f"{joined[: m.start()]}{_BANNER} {m.group(1)} ({joined[m.end() :]}"
+            return f"{joined[: m.start()]}{_BANNER} {banner_release(m)} ({joined[m.end() :]}"
     return raw
 
 
