@@ -4258,3 +4258,29 @@ def test_a_boot_banner_a_wrap_cut_after_a_hyphen_names_the_release(
     want = parse_log(messages)
     assert want[0].kernel_release is not None and want[0].kernel_release.endswith("kc-malta")
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize("columns", [66, 67, 68])
+@pytest.mark.parametrize(
+    "name", ["arm64-6.1.0-50-mod-stack-overflow", "riscv64-6.12.117+deb13-mod-stack-overflow"]
+)
+def test_a_syslog_file_wrapped_after_insufficient_stack_keeps_the_overflow(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """6.1 arm64 panic_bad_stack() and 6.12 riscv handle_bad_stack() (arch/*/kernel/
+    traps.c) print "Insufficient stack space to handle exception!", the stacks' bounds
+    and the registers ("pc : %pS", "epc : %pS"), then panic "kernel stack overflow". In
+    /var/log/messages wrapped by textwrap.fill() at 66-68 columns the first line is cut
+    after "stack" ("... [    1.931921] Insufficient stack" then "space to handle
+    exception!"). The report still starts there and takes its RIP from the registers,
+    read whole or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(messages, columns)
+    assert "] Insufficient stack\nspace to handle exception!\n" in wrapped
+    (want,) = parse_log(messages)
+    assert want.rip is not None
+    copy = tmp_path / f"{name}.log"
+    _assert_read_whole_and_streamed(wrapped, [want], copy)
+    (whole,) = parse_log(wrapped)
+    (streamed,) = triage_input(str(copy), jobs=1).reports
+    assert whole.rip == streamed.rip == want.rip
