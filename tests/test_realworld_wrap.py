@@ -4284,3 +4284,33 @@ def test_a_syslog_file_wrapped_after_insufficient_stack_keeps_the_overflow(
     (whole,) = parse_log(wrapped)
     (streamed,) = triage_input(str(copy), jobs=1).reports
     assert whole.rip == streamed.rip == want.rip
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("s390x-6.1.0-50-mod-slub-poison", 66),
+        ("mipsel-6.1.0-50-oom", 66),
+        ("arm64-6.1.0-50-mod-warn", 66),
+        ("i386-6.1.0-50-hung-task", 66),
+        ("x86-6.1-rtnl-dump-stack", 67),
+    ],
+)
+def test_a_narrow_wrap_quoted_and_rewrapped_as_narrow_reads_as_the_file(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """/var/log/messages wrapped by textwrap.fill() at 66-67 columns, quoted by a reply
+    ("> " before every row) and the reply wrapped again at the same width: each quoted
+    row the quote pushed past the width is cut again, its last word in a short row of no
+    quote ("> ... [    3.604382] CPU: 0 PID: 78", "Comm:", "> dd Not tainted ..."). That
+    short row, read with the row before it, is the first wrap's row, as narrow as the
+    reply's (after the quote, the rows show two columns less): the wrap is still read
+    around the cuts, the headers it cut are whole (mm/oom_kill.c dump_header()'s "%s
+    invoked oom-killer: ...", kernel/panic.c __warn()'s "WARNING: CPU: %d PID: %d at
+    %pS", 6.1), and the file's reports come out, read whole or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(_quoted_rows(_textwrap_fill(messages, columns), "> "), columns)
+    assert re.search(r"(?m)^> [^\n]+\n[^>\s][^\n]*\n> \S", wrapped)
+    want = parse_log(messages)
+    assert want
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

@@ -1562,11 +1562,15 @@ _WORDS_RE = re.compile(r"\S +\S")
 # have fitted after it in the reply's width: a wrap at that width alone would read it
 # as a line of its own, and one such row in ten, one each cut, ends the rule. Read with
 # the row before it, it is the first wrap's row, the word past that wrap's width
-# (_mail_cut's test at 71-79): no sign against the narrower wrap.
-def _first_wrap_row(width: int, word: int) -> bool:
+# (_mail_cut's test at 71-79): no sign against the narrower wrap. The first mail may
+# have been wrapped as narrow as the reply (textwrap.fill() at 66, quoted, the reply
+# wrapped at 66 again: the quoted rows hold 64 columns after their "> ", the first
+# wrap's 66): the word is then past the width the rows show, no more.
+def _first_wrap_row(width: int, word: int, narrow: int) -> bool:
     """Is a row ``width`` wide, read with the row a narrower wrap cut it from, one a wrap
-    at ``_MAIL_WIDTH_MIN``-``_MAIL_WIDTH_MAX`` columns cut before a ``word`` that long?"""
-    return width <= _MAIL_WIDTH_MAX and width + 1 + word > _MAIL_WIDTH_MIN
+    at ``_MAIL_WIDTH_MIN``-``_MAIL_WIDTH_MAX`` columns, or at the ``narrow`` width the
+    rows show and up, cut before a ``word`` that long?"""
+    return width <= _MAIL_WIDTH_MAX and width + 1 + word > min(narrow, _MAIL_WIDTH_MIN)
 
 
 @functools.lru_cache(maxsize=16)
@@ -1610,7 +1614,7 @@ def _narrow_wrap_width(around: str) -> int:
         word = len(rest.text.split(None, 1)[0])
         if cut + 1 + word > width:
             cuts += 1
-        elif before and _first_wrap_row(_row_width(before.rstrip()) + 1 + cut, word):
+        elif before and _first_wrap_row(_row_width(before.rstrip()) + 1 + cut, word, width):
             pass  # (the end of a first, wider wrap's row a narrower one cut again: above)
         elif not make_line(row, 0, 0).text.strip():
             cuts += 1  # (its prefix alone: a cut in the blanks after it, see below)
