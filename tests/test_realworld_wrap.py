@@ -4314,3 +4314,30 @@ def test_a_narrow_wrap_quoted_and_rewrapped_as_narrow_reads_as_the_file(
     want = parse_log(messages)
     assert want
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("arm64-6.1.0-50-mod-slub-redzone", 70),
+        ("armhf-6.1.0-50-mod-slub-poison", 69),
+        ("mips64el-6.1.0-50-mod-slub-redzone", 71),
+        ("riscv64-6.12.117+deb13-mod-slub-poison", 70),
+    ],
+)
+def test_a_slub_header_a_quoted_journals_rewrap_cut_twice_is_whole(
+    name: str, columns: int, tmp_path: Path
+) -> None:
+    """mm/slub.c slab_bug() prints "BUG %s (%s): %s" (6.1, 6.12: the cache, the taint,
+    the problem). `journalctl -k` wrapped by textwrap.fill() at 69-71 columns cuts it
+    after the last flag ("... kernel: BUG kmalloc-128 (Tainted: G           OE" then
+    "): Right Redzone overwritten"); a reply quotes it ("> ") and its rewrap at the same
+    width cuts the quoted row again in the flags' blanks: three rows, "> ... (Tainted:
+    G", "OE", "> ): Right Redzone overwritten". The header is whole, the report SLUB's,
+    read whole or streamed."""
+    journal = _paged_journal((DATA / f"{name}.log").read_text(encoding="latin-1"), 1 << 20)
+    wrapped = _textwrap_fill(_quoted_rows(_textwrap_fill(journal, columns), "> "), columns)
+    assert re.search(r" BUG kmalloc-\d+ \(Tainted: G\n[A-Z][A-Z ]*\n> \): \w", wrapped)
+    want = parse_log(journal)
+    assert want[0].title.startswith("SLUB: ")
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

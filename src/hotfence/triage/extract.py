@@ -834,6 +834,14 @@ _CUT_SLUB_RE = re.compile(
     r"^BUG [\w.\-:()]+ \((?:Not|Not tainted|Tainted:(?: [A-Z?](?:[A-Z?\- ]*[A-Z?\-])?)?)\s*$"
 )
 _SLUB_REST_RE = re.compile(r"^(?:tainted|[A-Z?\-]+(?: +[A-Z?\-]+)*)? *\): \S")
+# ... or a reply's rewrap cuts it twice: a first wrap at 69-71 columns cut the journal's
+# line after the last flag ("... kernel: BUG kmalloc-128 (Tainted: G           OE" then
+# "): Right Redzone overwritten", textwrap.fill() dropping the blanks at each cut), the
+# quote pushed that row past the reply's width, and the reply's wrap cut it in the run
+# of blanks: "> ... BUG kmalloc-128 (Tainted: G", "OE", "> ): Right Redzone
+# overwritten". The middle row holds flags alone, still inside the parentheses: it is
+# the line's rest, and the row after it the rest of that (_SLUB_REST_RE).
+_SLUB_FLAGS_REST_RE = re.compile(r"^[A-Z?\-]+(?: +[A-Z?\-]+)*\s*$")
 # A wrap near 70 columns (a mail's, the printk time squeezed by its archive) cuts it after
 # the parentheses instead, "<4>[ 77.201004] BUG kmalloc-128 (Tainted: G    B
 # ):" then "Redzone overwritten": slab_bug()'s "%pV" (check_bytes_and_report()'s "%s
@@ -1820,6 +1828,7 @@ _PROVEN_CUTS = (
     (_CUT_SANITIZER_IN_RE, _SYMBOL_REST_RE),
     (_CUT_SANITIZER_RE, _SANITIZER_REST_RE),
     (_CUT_SLUB_RE, _SLUB_REST_RE),
+    (_CUT_SLUB_RE, _SLUB_FLAGS_REST_RE),
     (_CUT_SLUB_AFTER_RE, _SLUB_PROBLEM_REST_RE),
     (_CUT_MCE_RE, _MCE_REST_RE),
     (_CUT_MCE_STATUS_RE, _MCE_BANK_REST_RE),
