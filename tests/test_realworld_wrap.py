@@ -4341,3 +4341,31 @@ def test_a_slub_header_a_quoted_journals_rewrap_cut_twice_is_whole(
     want = parse_log(journal)
     assert want[0].title.startswith("SLUB: ")
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize(
+    ("name", "columns", "cut"),
+    [
+        ("arm-3.4-oops", 66, "] CPU: 1\nTainted:\n> G "),
+        ("centos7-dockerd-ip6mr", 66, " Tainted: G\n------------\n> T 3.10.0-"),
+        ("el5-i386-oops", 67, "kernel: EIP:    0060:[<f8a1e0a3>]\nTainted:\n> P "),
+    ],
+)
+def test_a_quoted_wrap_rewrapped_in_a_run_of_blanks_keeps_its_taint(
+    name: str, columns: int, cut: str, tmp_path: Path
+) -> None:
+    """/var/log/messages wrapped by textwrap.fill() at 66-67 columns, quoted by a reply
+    ("> ") and the reply wrapped again at the same width, unaware of the quote: a quoted
+    row the quote pushed past the width is cut in a run of blanks, its end in a row of
+    no quote, the first wrap's next row quoted after it: 3.4 ARM __show_regs()'s "CPU:
+    %d    %s  (%s %.*s)" as "> ... CPU: 1", "Tainted:", "> G           O  (3.4.0-
+    g8c1e2d4 #1)"; RHEL 7's dump_stack_print_info() "... Tainted: G" "------------" "> T
+    3.10.0-957..."; 2.6.18 i386 show_registers()'s "EIP:    %04x:[<%08lx>]    %s VLI".
+    The row of no quote is the quoted row's rest, and the two the first wrap's row: the
+    release and the taint are the file's, read whole or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(_quoted_rows(_textwrap_fill(messages, columns), "> "), columns)
+    assert cut in wrapped
+    want = parse_log(messages)
+    assert want[0].kernel_release and want[0].taint_flags
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

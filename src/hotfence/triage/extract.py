@@ -1657,18 +1657,46 @@ def _narrow_wrap_width(around: str) -> int:
 # narrow wrap shows around it.
 
 
+def _narrow_width_at(text: str, pos: int) -> int:
+    """``_narrow_wrap_width`` of the rows around ``pos``: those within _WRAP_SPAN of the
+    span of the text ``pos`` is in, from a row's start (every cut in that span reads the
+    same rows, and their answer once)."""
+    span = pos // _WRAP_SPAN
+    lo = max(0, (span - 1) * _WRAP_SPAN)
+    lo = text.rfind("\n", 0, lo) + 1 if lo else 0
+    return _narrow_wrap_width(text[lo : (span + 2) * _WRAP_SPAN])
+
+
+# A reply's client that wraps what it quotes unaware of the quote leaves the end of a
+# quoted row it cut in a row of no quote, and the first wrap's next row, quoted again,
+# after it: "> ... [  812.364715] CPU: 1", "Tainted:", "> G           O  (3.4.0-g8c1e2d4
+# #1)" (3.4 arch/arm/kernel/process.c __show_regs(): "CPU: %d    %s  (%s %.*s)",
+# print_tainted(), the release). A wrap that drops every blank at a cut (textwrap's) cut
+# the first row in a run of blanks, where its width tells nothing (_narrow_cut). The rows
+# do: a reply's own words never stand inside a quoted line, between one of its rows and
+# the next (a row of no prefix, no line of its own). In a log a wrap shows around it, the
+# unquoted row is the quoted row's rest.
+def _unquoted_rewrap_rest(piece: str, line: Line, text: str) -> bool:
+    """Is ``line``, a row of no quote after the quoted row ``piece``, the rest a reply's
+    quote-unaware rewrap cut from it, the row after it going on quoted alike (above)?"""
+    quote = _QUOTE_PREFIX_RE.match(piece)
+    end = line.end
+    if quote is None or line.raw.startswith(">") or text[end : end + 1] != "\n":
+        return False
+    nxt = text.find("\n", end + 1)
+    row = text[end + 1 :] if nxt == -1 else text[end + 1 : nxt]
+    if not row.startswith(quote.group()) or row[quote.end() : quote.end() + 1] in ("", ">"):
+        return False
+    return not make_line(row, 0, 0).context
+
+
 def _narrow_cut(piece: str, rest: str, text: str, pos: int, bare: bool = False) -> bool:
     """Was the row ``piece`` of a prefixed line cut before ``rest`` (the row at ``pos``)
     by a mail client's wrap narrower than ``_MAIL_WIDTH_MIN``, whose width the rows
     around show (see above)? ``bare``: the row holds the line's prefix alone (above)."""
     if rest[:1].isspace() or not rest.strip():
         return False
-    # (the rows within _WRAP_SPAN of the span of the text ``pos`` is in, from a row's
-    # start: every cut in that span reads the same rows, and their answer once)
-    span = pos // _WRAP_SPAN
-    lo = max(0, (span - 1) * _WRAP_SPAN)
-    lo = text.rfind("\n", 0, lo) + 1 if lo else 0
-    width = _narrow_wrap_width(text[lo : (span + 2) * _WRAP_SPAN])
+    width = _narrow_width_at(text, pos)
     cut = _row_width(piece.rstrip("\r"))
     if width == _TERMINAL_WIDTH and cut >= width:
         return False  # (the terminal's rows: _terminal_cut's alone)
@@ -1691,10 +1719,7 @@ def _narrow_hyphen_cut(piece: str, rest: str, text: str, pos: int) -> bool:
     m = _UAX14_PIECE_RE.match(rest)
     if m is None or rest[0].isdigit():
         return False
-    span = pos // _WRAP_SPAN  # (the rows _narrow_cut reads, and its cached answer)
-    lo = max(0, (span - 1) * _WRAP_SPAN)
-    lo = text.rfind("\n", 0, lo) + 1 if lo else 0
-    width = _narrow_wrap_width(text[lo : (span + 2) * _WRAP_SPAN])
+    width = _narrow_width_at(text, pos)  # (the rows _narrow_cut reads, its cached answer)
     return bool(width) and _row_width(cut) + len(m.group()) > width
 
 
@@ -1768,6 +1793,24 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
         (_mail_cut(piece, rest) or _rewrapped_cut(before, piece, rest))
         and _wrapped_log(text, line.start, _MAIL_WIDER_RE)
     ) or (last.context and _narrow_cut(piece, rest, text, line.start, not last.text.strip())):
+        raw = f"{last.raw.rstrip()} {rest.strip()}"
+    elif (
+        last.context
+        and _unquoted_rewrap_rest(piece, line, text)
+        and (
+            _wrapped_log(text, line.start, _MAIL_WIDER_RE)
+            or _narrow_width_at(text, line.start) != 0
+        )
+    ):
+        raw = f"{last.raw.rstrip()} {rest.strip()}"  # (see _unquoted_rewrap_rest)
+    elif (
+        last.context
+        and before.startswith(">")
+        and not piece.startswith(">")
+        and _narrow_cut(f"{before.rstrip()} {piece.strip()}", rest, text, line.start)
+    ):
+        # (that rest and the quoted row before it: the first wrap's row, which that wrap
+        # cut before ``rest`` as _narrow_cut reads one, _rewrapped_cut's at 71-79)
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif (
         last.context
