@@ -4369,3 +4369,30 @@ def test_a_quoted_wrap_rewrapped_in_a_run_of_blanks_keeps_its_taint(
     want = parse_log(messages)
     assert want[0].kernel_release and want[0].taint_flags
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize(
+    ("name", "columns", "comm"),
+    [
+        ("arm64-6.1-cfi-failure", 72, "xdp-loader"),
+        ("x86-6.1-slub-redzone", 72, "mydrv-test"),
+        ("x86-6.1-kfence-uaf", 74, "mydrv-test"),
+    ],
+)
+def test_a_comm_a_quoted_wraps_rewrap_cut_after_its_hyphen_is_whole(
+    name: str, columns: int, comm: str, tmp_path: Path
+) -> None:
+    """/var/log/messages wrapped by textwrap.fill() at 72-74 columns, which breaks after
+    a hyphen too, quoted by a reply ("> ") and the reply wrapped again at the same width:
+    lib/dump_stack.c dump_stack_print_info()'s "CPU: %d PID: %d Comm: %.20s ..." (6.1)
+    is cut inside the task's name by the first wrap ("Comm: xdp-" then "loader Tainted:
+    ..."), and the quoted row again by the reply's ("> ... PID: 412 Comm:", "xdp-", ">
+    loader Not tainted ..."). The two rows are the first wrap's row, cut after its
+    hyphen: the name goes on with no blank, read whole or streamed."""
+    messages, _ = _bugzilla_syslog((DATA / f"{name}.log").read_text(encoding="latin-1"))
+    wrapped = _textwrap_fill(_quoted_rows(_textwrap_fill(messages, columns), "> "), columns)
+    head, _, tail = comm.partition("-")
+    assert f"\n{head}-\n> {tail} " in wrapped
+    want = parse_log(messages)
+    assert comm in {r.comm for r in want}
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

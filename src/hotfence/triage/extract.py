@@ -1753,6 +1753,23 @@ def _rewrapped_cut(before: str, piece: str, rest: str) -> bool:
     return _mail_cut(f"{before.rstrip()} {tail.strip()}", rest)
 
 
+def _rewrapped_hyphen_cut(before: str, piece: str, rest: str, text: str, pos: int) -> bool:
+    """Was the row a first wrap made, which a reply quoted and its own client cut again
+    into ``before`` and ``piece``, cut after a hyphen by that first wrap before ``rest``
+    (the row at ``pos``): "> ... Unable to handle kernel write to", "read-", "> only
+    memory at virtual address ..." (6.1 arch/arm64/mm/fault.c die_kernel_fault(), "%s"
+    "write to read-only memory"; a comm's "xdp-" then "loader")? The first wrap's row,
+    the two read as one, is cut as _hyphen_cut or _narrow_hyphen_cut reads one, and the
+    word goes on with no blank (_rewrapped_cut's rule for a cut at a blank)."""
+    if not before.startswith(">"):
+        return False
+    quote = _QUOTE_PREFIX_RE.match(piece)
+    first = f"{before.rstrip()} {(piece[quote.end() :] if quote else piece).strip()}"
+    return (
+        _hyphen_cut(first, rest) and _wrapped_log(text, pos, _MAIL_WIDER_RE)
+    ) or _narrow_hyphen_cut(first, rest, text, pos)
+
+
 def _bare_prefix_indent(rest: str) -> str | None:
     """The indent of the trace line ``rest`` begins, which a wrap cut from its prefix
     (``_BARE_PREFIX_RESTS``); None when it begins none."""
@@ -1785,8 +1802,10 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
         raw = last.raw.rstrip("\r") + rest  # a terminal's cut: exact, mid-name or not
     elif _list_cut(last, piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
-    elif (_hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE)) or (
-        last.context and _narrow_hyphen_cut(piece, rest, text, line.start)
+    elif (
+        (_hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE))
+        or (last.context and _narrow_hyphen_cut(piece, rest, text, line.start))
+        or (last.context and _rewrapped_hyphen_cut(before, piece, rest, text, line.start))
     ):
         raw = last.raw.rstrip() + rest.strip()  # cut inside a word: no space to put back
     elif (
