@@ -4396,3 +4396,25 @@ def test_a_comm_a_quoted_wraps_rewrap_cut_after_its_hyphen_is_whole(
     want = parse_log(messages)
     assert comm in {r.comm for r in want}
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize(("columns", "quoted"), [(68, False), (71, False), (69, True)])
+def test_an_arm64_fault_name_a_wrap_cut_after_its_hyphen_is_whole(
+    columns: int, quoted: bool, tmp_path: Path
+) -> None:
+    """6.1 arch/arm64/mm/fault.c die_kernel_fault() prints "Unable to handle kernel %s at
+    virtual address %016lx", the name "write to read-only memory" (__do_kernel_fault()):
+    `journalctl -k` wrapped by textwrap.fill() at 68-71 columns, which breaks after a
+    hyphen too, cuts it inside "read-only" ("... kernel: Unable to handle kernel write to
+    read-" then "only memory at virtual address ffff800008a12000"); quoted by a reply and
+    rewrapped, the "read-" in a row of its own. The name goes on with no blank: the
+    title is the kind's, read whole or streamed."""
+    name = "arm64-6.1-ro-write"
+    journal = _paged_journal((DATA / f"{name}.log").read_text(encoding="latin-1"), 1 << 20)
+    wrapped = _textwrap_fill(journal, columns)
+    if quoted:
+        wrapped = _textwrap_fill(_quoted_rows(wrapped, "> "), columns)
+    assert re.search(r"read-\n(?:> )?only memory at virtual address", wrapped)
+    want = parse_log(journal)
+    assert want[0].title.startswith("BUG: unable to handle kernel write to read-only memory")
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

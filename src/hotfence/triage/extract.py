@@ -811,6 +811,12 @@ _SANITIZER_REST_RE = re.compile(r"^(?:[\w\-]+ )*in [A-Za-z_.][\w.]*\+0x[0-9a-f]+
 # "out-of-bounds"; mm/kasan/report_generic.c "slab-out-of-bounds", "null-ptr-deref"):
 # such a cut goes on with no blank.
 _CUT_SANITIZER_HYPHEN_RE = re.compile(r"^BUG: (?:KFENCE|KASAN):(?: [\w\-]+)*\w-$")
+# (so too arm64's fault names, 6.1 arch/arm64/mm/fault.c __do_kernel_fault(): "write to
+# read-only memory", "execute from non-executable memory", which die_kernel_fault()
+# prints in "Unable to handle kernel %s at virtual address %016lx": `journalctl -k`
+# wrapped by textwrap.fill() at 68-71 columns cuts it "... kernel: Unable to handle kernel
+# write to read-" then "only memory at virtual address ffff800008a12000")
+_CUT_FAULT_HYPHEN_RE = re.compile(r"^(?:CPU \d+ )?Unable to handle kernel(?: [\w\-]+)*\w-$")
 # The same header cut inside its function's name (by hand at a terminal's width, rows of
 # 78-80 columns among longer ones: sonyxperiadev/kernel#207, 3.4's "WARNING: at
 # arch/arm/mach-msm/msm-pm.c:837 msm_pm_wait_cpu_shu" then "tdown+0x9c/0xb0()"): the
@@ -1978,7 +1984,10 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
         for cut_re, rest_re in _PROVEN_CUTS
     ):
         # (a sanitizer's bug words cut after a hyphen go on with no blank: see above)
-        hyphen = _CUT_SANITIZER_HYPHEN_RE.match(last.text.rstrip()) is not None
+        cut = last.text.rstrip()
+        hyphen = (
+            _CUT_SANITIZER_HYPHEN_RE.match(cut) or _CUT_FAULT_HYPHEN_RE.match(cut)
+        ) is not None
         raw = f"{last.raw.rstrip()}{'' if hyphen else ' '}{rest.strip()}"
     else:
         return None
