@@ -1374,3 +1374,34 @@ def test_a_soft_lockup_line_a_cut_left_bug_of_is_the_soft_lockup() -> None:
             assert got.title == "BUG: soft lockup in corrupted", (path.name, columns)
             checked += 1
     assert checked >= 7 * 3
+
+
+def test_a_stack_overflow_line_a_cut_took_stack_space_of_is_still_one() -> None:
+    # 6.1 arm64 panic_bad_stack() (arch/arm64/kernel/traps.c) and riscv's and 32-bit
+    # ARM's handle_bad_stack() (6.12 arch/riscv/kernel/traps.c, 6.1 arch/arm/kernel/
+    # traps.c): pr_emerg("Insufficient stack space to handle exception!"), the stacks'
+    # bounds ("Task stack:     [%#lx..%#lx]", after arm64's "ESR:" and "FAR:"), the
+    # registers, then panic("kernel stack overflow") or die("kernel stack overflow").
+    # Cut at 44..54 columns with no mark after journalctl's prefix, the line keeps
+    # "Insufficient s" .. "Insufficient stack space" (its last column read as the mark)
+    # and the panic's message is gone: the overflow is still the report, not the panic
+    # of no message ("kernel panic:") nor arm's die() of no words ("Internal error").
+    checked = 0
+    for path in sorted(DATA.glob("*-stack-overflow.log")):
+        console = path.read_text()
+        if "] Insufficient stack space to handle exception!" not in console:
+            continue
+        (want,) = parse_log(console)
+        assert want.title.startswith("kernel stack overflow in "), path.name
+        journal = _paged_journal(console, 1 << 20)
+        for columns in range(44, 55):
+            cut = _cut(journal, columns)
+            assert re.search(r"kernel: Insufficient s[\w ]*$", cut, re.M), columns
+            assert "stack space to handle" not in cut, columns
+            got = parse_log(cut)
+            assert (got[0].title, got[0].type) in (
+                (want.title, want.type),
+                ("kernel stack overflow in corrupted", want.type),
+            ), (path.name, columns)
+            checked += 1
+    assert checked == 3 * 11

@@ -1545,6 +1545,17 @@ _NO_STACK_LINE = (
     + r"[ \t]*(?:\n|$))"
 )
 
+# The same line cut before "Insufficient stack space" is whole (its mark after
+# "Insufficient " .. "Insufficient stack spac"), then the stacks' bounds that follow it on
+# every architecture that prints it (see its kind): "Task stack:" within three rows
+_NO_STACK_CUT = (
+    r"Insufficient (?:"
+    + _cut_rx("stack spac")
+    + r")?"
+    + re.escape(PAGER_MARK)
+    + r"[ \t]*\n(?:[^\n]*\n){0,2}?[^\n]*Task stack:"
+)
+
 # A CPU locked with interrupts off is often caught inside a busy-wait helper it called
 # (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
 # looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
@@ -4515,6 +4526,44 @@ OOPSES: tuple[OopsKind, ...] = (
         # journalctl's pager (less -S) cuts the line past 76 columns and ends it in its
         # mark (taint.PAGER_MARK): "Insufficient stack space to handle e>" is still it.
         shape=_NO_STACK_LINE,
+    ),
+    # The same line cut shorter, after "Insufficient " .. "Insufficient stack spac": a log
+    # cut at 44..54 columns with no mark after journalctl's prefix (stamps.mark_cut_rows
+    # reads it as less -S's, its mark in place of the last column kept). Other lines start
+    # "Insufficient s" (a driver's "Insufficient space"): the stacks' bounds the overflow
+    # prints next tell it, "Task stack:     [%#lx..%#lx]" within three rows (6.1 arm64
+    # panic_bad_stack() after its "ESR:" and "FAR:" lines; riscv's and 32-bit ARM's
+    # handle_bad_stack(), arch/riscv/kernel/traps.c 5.18+ and arch/arm/kernel/traps.c
+    # 5.18+, at once). The frame's function goes with the registers' cut, mostly.
+    _k(
+        "Insufficient ",
+        [
+            _F(
+                lazy_rx(_NO_STACK_CUT),
+                "kernel stack overflow in {1}",
+                alt=("stack-overflow in {1}",),
+                stack=_s(
+                    RIP_FRAME,
+                    CALL_TRACE,
+                    PARSE_STACK,
+                    parts2=(RIP_FRAME, rx(r"^ *(?:ra|lr) ?: (?:{{PC}} +)?{{FUNC}}")),
+                    skip=("bad_stack",),
+                    extractor=overflow_frame,
+                ),
+            )
+        ],
+        absorbs=(
+            "Kernel panic - not syncing: kernel stack overflow",
+            "Kernel panic - not syncing: Kernel stack overflow",
+            "Internal error: kernel stack overflow",
+        ),
+        absorb_lines=40,
+        shape=_AFTER_PREFIX
+        + r"Insufficient (?:"
+        + _cut_rx("stack spac")
+        + r")?"
+        + re.escape(PAGER_MARK)
+        + r"\s*$",
     ),
     # arch/s390/kernel/traps.c kernel_stack_overflow(): "Kernel stack overflow." and
     # show_regs(), whose PSW names the function that ran out of stack (its "Call Trace:" is

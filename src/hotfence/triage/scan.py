@@ -341,13 +341,15 @@ SCAN_NEEDLES = (
     # (%s): " prefix, fs/xfs/xfs_message.c, before fs/xfs/xfs_error.c
     # xfs_error_report()'s "Internal error %s at line %d of file %s.  Caller %pS", 6.1)
     "): Internal",
-    # (without "space": a wrap at 66-70 columns, after a syslog prefix and a printk time,
-    # cuts arm64's and riscv's "Insufficient stack space to handle exception!" (6.1 arch/
-    # arm64/kernel/traps.c panic_bad_stack(), 6.12 arch/riscv/kernel/traps.c
+    # (only "Insufficient ": a wrap at 66-70 columns, after a syslog prefix and a printk
+    # time, cuts arm64's and riscv's "Insufficient stack space to handle exception!" (6.1
+    # arch/arm64/kernel/traps.c panic_bad_stack(), 6.12 arch/riscv/kernel/traps.c
     # handle_bad_stack()) after "stack", the row going on "space to handle exception!":
-    # _wrapped_header reads the two as one line; without it the report began at the panic
-    # after the registers and lost the "pc :" / "epc :" line that names the function)
-    "Insufficient stack",
+    # _wrapped_header reads the two as one line; a cut with no mark at 44 columns after
+    # journalctl's prefix keeps "Insufficient s" of it and of arm's, its last column read as
+    # the pager's mark, oopses.py. Without it the report began at the panic after the
+    # registers and lost the "pc :" / "epc :" line that names the function)
+    "Insufficient ",
     "Division by zero in kernel",  # 32-bit ARM __div0()
     "SYZFA",
     "unreferenced object",  # kmemleak's leaked object
