@@ -1190,7 +1190,9 @@ def test_a_log_cut_at_a_width_with_no_mark_is_read_as_the_pagers_cut() -> None:
     # journalctl's rows and the file's own lines alike: a pid the log prints whole or
     # none ("PID: 14" of 142, "PID: 11" of 117 no longer), a taint the uncut log's or none
     # (6.12's "G           OE" no longer "O"); arm64's oops whose trace entries it cut
-    # is corrupted, not "Internal error in proc_reg_write".
+    # is corrupted, not "Internal error in proc_reg_write", and the NULL dereference its
+    # fault status and address tell though its first line's words are cut (not "Internal
+    # error in corrupted").
     pids = taints = 0
     for path in sorted(DATA.glob("*.log")):
         console = path.read_text(errors="replace")
@@ -1214,7 +1216,8 @@ def test_a_log_cut_at_a_width_with_no_mark_is_read_as_the_pagers_cut() -> None:
     console = (DATA / "arm64-6.1-oops.log").read_text()
     for columns in range(48, 54):
         (got,) = parse_log(_cut(_paged_journal(console, 1 << 20), columns))
-        assert got.corrupted and got.title == "Internal error in corrupted", columns
+        assert got.corrupted, columns
+        assert got.title == "BUG: unable to handle kernel NULL pointer dereference in corrupted"
 
 
 @pytest.mark.parametrize(
@@ -1405,3 +1408,35 @@ def test_a_stack_overflow_line_a_cut_took_stack_space_of_is_still_one() -> None:
             ), (path.name, columns)
             checked += 1
     assert checked == 3 * 11
+
+
+def test_an_arm64_fault_line_a_cut_took_the_words_of_is_a_null_deref_by_its_address() -> None:
+    # 6.1 arch/arm64/mm/fault.c die_kernel_fault(): pr_alert("Unable to handle kernel %s at
+    # virtual address %016lx\n", msg, addr), mem_abort_decode()'s "Mem abort info:" and
+    # "  FSC = 0x%02x: %s", show_pte()'s "[%016lx] pgd=%016llx"; __do_kernel_fault() names
+    # a fault at an address below PAGE_SIZE that is no permission fault a "NULL pointer
+    # dereference". Cut at 45..55 columns with no mark after journalctl's prefix the line
+    # keeps "Unable to hand" .. "Unable to handle kernel N" (its last column read as the
+    # mark), no word of its kind: the translation fault (FSC 0x05, 0x06) at an address of
+    # 13 zero digits and more still tells the NULL dereference, its function cut away.
+    checked = 0
+    for name in ("arm64-6.1-oops", "arm64-6.1.0-50-mod-null"):
+        console = (DATA / f"{name}.log").read_text()
+        (want,) = parse_log(console)
+        assert want.title.startswith("BUG: unable to handle kernel NULL pointer"), name
+        journal = _paged_journal(console, 1 << 20)
+        for columns in range(45, 56):
+            cut = _cut(journal, columns)
+            assert re.search(r"kernel: Unable to hand[a-z ]*N?$", cut, re.M), columns
+            assert "Unable to handle kernel NU" not in cut, columns
+            got = parse_log(cut)[0]
+            assert got.type == want.type, (name, columns)
+            assert got.title == (
+                "BUG: unable to handle kernel NULL pointer dereference in corrupted"
+            ), (name, columns)
+            checked += 1
+    # ... not at 44, where the address keeps 12 zero digits of 16 (a fault below 64 KiB)
+    cut = _cut(_paged_journal((DATA / "arm64-6.1-oops.log").read_text(), 1 << 20), 44)
+    assert re.search(r"^\S+ \S+ \S+ web01 kernel: \[0{13}$", cut, re.M)
+    assert not parse_log(cut)[0].title.startswith("BUG: unable to handle kernel NULL")
+    assert checked == 2 * 11

@@ -1512,6 +1512,22 @@ def _cut_fault_formats(first_word_rx: Callable[[str], str]) -> tuple[Format, ...
     )
 
 
+# arm64 die_kernel_fault() (6.1 arch/arm64/mm/fault.c): pr_alert("Unable to handle kernel
+# %s at virtual address %016lx\n", msg, addr), then mem_abort_decode()'s "Mem abort info:",
+# its "  FSC = 0x%02x: %s" of the fault status code, and show_pte()'s "[%016lx] pgd=%016llx"
+# of the address. __do_kernel_fault() names a fault that is no permission fault at an
+# address below PAGE_SIZE a "NULL pointer dereference": a translation fault (FSC 0x04..0x07,
+# "level %d translation fault") at an address whose first 13 hex digits are 0 (below 4 KiB,
+# the smallest page) is one, whatever a cut left of the line's words ("Mem abort info:"
+# cut too at 44..45 columns). What follows the line a cut took them from (see its kinds).
+_ARM64_NULL_AFTER_CUT = (
+    re.escape(PAGER_MARK)
+    + r"[ \t]*\n[ \t]*Mem abort inf(?:o:|o?"
+    + re.escape(PAGER_MARK)
+    + r")[ \t]*\n(?:[^\n]*\n){0,5}?[ \t]*FSC = 0x0[4-7]\b"
+    + r"[^\n]*\n(?:[^\n]*\n){0,10}?[ \t]*\[0{13}"
+)
+
 # The hard lockup's line, whole or cut by a pager before its CPU, or in its words after
 # the "watchdog: " of its pr_fmt ("watchdog: Watchdog detected h>", "watchdog: Watchdog
 # de>", "NMI watchdog: Watch>", see its kind)
@@ -2915,6 +2931,16 @@ OOPSES: tuple[OopsKind, ...] = (
             # ... and cut in the kind's first word ("Unable to handle kernel NU>", arm64
             # at 57 columns) past the letters that tell it from every other's.
             *_cut_fault_formats(_cut_first_word_rx),
+            # ... and cut before it ("Unable to handle kernel >", arm64 at 54..55 columns
+            # with no mark after journalctl's prefix): the fault status and the address
+            # arm64 prints after it may still tell a NULL dereference (see
+            # _ARM64_NULL_AFTER_CUT).
+            _F(
+                lazy_rx("Unable to handle kernel ?" + _ARM64_NULL_AFTER_CUT),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
             # MIPS __do_page_fault() (6.1 arch/mips/mm/fault.c, LoongArch's the same with
             # "era ==") prints one kind only: "CPU %d Unable to handle kernel paging
             # request at virtual address %0*lx, epc == %0*lx, ra == %0*lx". A pager
@@ -3037,6 +3063,10 @@ OOPSES: tuple[OopsKind, ...] = (
     # han>" .. "... handle ke>". No other kernel line begins "CPU %d Unable to h", and
     # die("Oops", regs)'s "Oops[#1]:" right after it proves the fault: the paging request
     # (the kind's only one), as the line cut after "kernel" is above.
+    # arm64's die_kernel_fault() line cut so too (44..53 columns with no mark after
+    # journalctl's prefix, stamps.mark_cut_rows reading it as less -S's): "Unable to han>"
+    # .. "Unable to handle kerne>", a NULL dereference where the fault status and the
+    # address after it tell one (_ARM64_NULL_AFTER_CUT), its kind's words lost otherwise.
     _k(
         "Unable to h",
         [
@@ -3052,9 +3082,15 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
+            _F(
+                lazy_rx("Unable to h(?:" + _cut_rx("andle kerne") + ")?" + _ARM64_NULL_AFTER_CUT),
+                "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
         ],
         shape=_AT_LINE_START
-        + r"CPU \d+ Unable to h(?:"
+        + r"(?:CPU \d+ )?Unable to h(?:"
         + _cut_rx("andle kerne")
         + ")?"
         + re.escape(PAGER_MARK)
