@@ -1440,3 +1440,28 @@ def test_an_arm64_fault_line_a_cut_took_the_words_of_is_a_null_deref_by_its_addr
     assert re.search(r"^\S+ \S+ \S+ web01 kernel: \[0{13}$", cut, re.M)
     assert not parse_log(cut)[0].title.startswith("BUG: unable to handle kernel NULL")
     assert checked == 2 * 11
+
+
+def test_a_powerpc_or_s390_fault_line_a_cut_took_the_words_of_is_a_paging_request() -> None:
+    # powerpc bad_page_fault() (3.10 arch/powerpc/mm/fault.c): "Unable to handle kernel
+    # paging request for data at address 0x%08lx", then "Faulting instruction address:
+    # 0x%08lx"; s390 do_no_context() (5.10 arch/s390/mm/fault.c): "Unable to handle kernel
+    # pointer dereference in virtual kernel address space", then dump_fault_info()'s
+    # "Failing address: %016lx TEID: %016lx". Cut at 44..55 columns with no mark after
+    # journalctl's prefix the line keeps "Unable to han" .. "Unable to handle kernel p"
+    # (its last column read as the mark), no word of its kind: the line after it still
+    # tells the paging request, not a report of no kind, nor none at all.
+    for name in ("ppc64-rhel7-elfv1-oops", "s390x-5.10-oops"):
+        console = (DATA / f"{name}.log").read_text()
+        (want,) = parse_log(console)
+        assert want.title.startswith("BUG: unable to handle kernel paging request in "), name
+        journal = _paged_journal(console, 1 << 20)
+        for columns in range(44, 56):
+            cut = _cut(journal, columns)
+            assert re.search(r"kernel: Unable to han[a-z ]*$", cut, re.M), columns
+            assert re.search(r"kernel: Unable to handle kernel \w\w", cut) is None, columns
+            got = parse_log(cut)
+            assert got, (name, columns)
+            assert got[0].type == want.type, (name, columns)
+            title = "BUG: unable to handle kernel paging request in corrupted"
+            assert got[0].title == title, (name, columns)

@@ -1528,6 +1528,16 @@ _ARM64_NULL_AFTER_CUT = (
     + r"[^\n]*\n(?:[^\n]*\n){0,10}?[ \t]*\[0{13}"
 )
 
+# powerpc bad_page_fault() (3.10 arch/powerpc/mm/fault.c) prints "Unable to handle kernel
+# paging request for data at address 0x%08lx" (or "... for instruction fetch", "... for
+# unknown fault"), then "Faulting instruction address: 0x%08lx"; s390 do_no_context()
+# (5.10 arch/s390/mm/fault.c) "Unable to handle kernel pointer dereference in virtual
+# kernel address space" (or "... paging request in virtual user address space"), then
+# dump_fault_info()'s "Failing address: %016lx TEID: %016lx". Each is a paging request
+# (see the kind's formats), and no other architecture's fault line is followed by either:
+# what follows that line a cut took its kind's words from (see its kinds).
+_PAGING_REQUEST_AFTER_CUT = re.escape(PAGER_MARK) + r"[ \t]*\n(?:Faulting inst|Failing addr)"
+
 # The hard lockup's line, whole or cut by a pager before its CPU, or in its words after
 # the "watchdog: " of its pr_fmt ("watchdog: Watchdog detected h>", "watchdog: Watchdog
 # de>", "NMI watchdog: Watch>", see its kind)
@@ -2941,6 +2951,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
+            # ... as are powerpc's and s390's, by the line after theirs (see
+            # _PAGING_REQUEST_AFTER_CUT)
+            _F(
+                lazy_rx("Unable to handle kernel ?" + _PAGING_REQUEST_AFTER_CUT),
+                "BUG: unable to handle kernel paging request in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
             # MIPS __do_page_fault() (6.1 arch/mips/mm/fault.c, LoongArch's the same with
             # "era ==") prints one kind only: "CPU %d Unable to handle kernel paging
             # request at virtual address %0*lx, epc == %0*lx, ra == %0*lx". A pager
@@ -3066,7 +3084,9 @@ OOPSES: tuple[OopsKind, ...] = (
     # arm64's die_kernel_fault() line cut so too (44..53 columns with no mark after
     # journalctl's prefix, stamps.mark_cut_rows reading it as less -S's): "Unable to han>"
     # .. "Unable to handle kerne>", a NULL dereference where the fault status and the
-    # address after it tell one (_ARM64_NULL_AFTER_CUT), its kind's words lost otherwise.
+    # address after it tell one (_ARM64_NULL_AFTER_CUT), its kind's words lost otherwise;
+    # and powerpc's and s390's, a paging request by the line after it
+    # (_PAGING_REQUEST_AFTER_CUT).
     _k(
         "Unable to h",
         [
@@ -3085,6 +3105,14 @@ OOPSES: tuple[OopsKind, ...] = (
             _F(
                 lazy_rx("Unable to h(?:" + _cut_rx("andle kerne") + ")?" + _ARM64_NULL_AFTER_CUT),
                 "BUG: unable to handle kernel NULL pointer dereference in {1}",
+                alt=("bad-access in {1}",),
+                stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
+            ),
+            _F(
+                lazy_rx(
+                    "Unable to h(?:" + _cut_rx("andle kerne") + ")?" + _PAGING_REQUEST_AFTER_CUT
+                ),
+                "BUG: unable to handle kernel paging request in {1}",
                 alt=("bad-access in {1}",),
                 stack=_s(*_RIP_TRACE, parts2=_REGS_TRACE),
             ),
