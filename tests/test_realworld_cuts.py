@@ -1465,3 +1465,26 @@ def test_a_powerpc_or_s390_fault_line_a_cut_took_the_words_of_is_a_paging_reques
             assert got[0].type == want.type, (name, columns)
             title = "BUG: unable to handle kernel paging request in corrupted"
             assert got[0].title == title, (name, columns)
+
+
+def test_an_arm64_serror_line_a_cut_took_on_cpu_of_is_still_one() -> None:
+    # 5.10 arch/arm64/kernel/traps.c arm64_serror_panic(): pr_crit("SError Interrupt on
+    # CPU%d, code 0x%08x -- %s\n"), __show_regs() ("CPU:", "Hardware name:", "pstate:",
+    # "pc : %pS"), then nmi_panic(regs, "Asynchronous SError Interrupt"). Cut at 44..53
+    # columns with no mark after journalctl's prefix the line keeps "SError Interru" ..
+    # "SError Interrupt on CPU" (its last column read as the mark) and the panic's message
+    # is gone: the SError is still the report, named by its pc where the cut left it,
+    # not the panic of no message ("kernel panic:").
+    console = (DATA / "arm64-serror.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title == "SError Interrupt in cpu_do_idle"
+    journal = _paged_journal(console, 1 << 20)
+    for columns in range(44, 54):
+        cut = _cut(journal, columns)
+        assert re.search(r"kernel: SError Interru[a-zA-Z ]*$", cut, re.M), columns
+        assert "SError Interrupt on CPU2" not in cut, columns
+        assert "syncing: Asynchronous SError" not in cut, columns
+        got = parse_log(cut)[0]
+        assert got.type == want.type, columns
+        assert got.title in (want.title, "SError Interrupt in corrupted"), columns
+        assert got.corrupted == (got.title != want.title), columns

@@ -3614,6 +3614,34 @@ OOPSES: tuple[OopsKind, ...] = (
         "SError Interrupt on CPU",
         [_F(lazy_rx("SError Interrupt on CPU"), "SError Interrupt in {1}", stack=_s(RIP_FRAME))],
     ),
+    # The same line cut before "on CPU" is whole ("SError Interr>" .. "SError Interrupt on
+    # CP>": 44..53 columns with no mark after journalctl's prefix, stamps.mark_cut_rows
+    # reading it as less -S's): then the registers (5.10 arch/arm64/kernel/traps.c
+    # arm64_serror_panic() -> __show_regs(): show_regs_print_info()'s "CPU:" and
+    # "Hardware name:" lines, then "pstate: %08llx (...)") within three rows tell it, and
+    # its panic after them, "Asynchronous SError Interrupt", is cut too.
+    _k(
+        "SError ",
+        [
+            _F(
+                lazy_rx(
+                    "SError Int(?:"
+                    + _cut_rx("errupt on CP")
+                    + ")?"
+                    + re.escape(PAGER_MARK)
+                    + r"[ \t]*\n(?:[^\n]*\n){0,2}?pstate: [0-9a-f]"
+                ),
+                "SError Interrupt in {1}",
+                stack=_s(RIP_FRAME),
+            )
+        ],
+        shape=_AT_LINE_START
+        + "SError Int(?:"
+        + _cut_rx("errupt on CP")
+        + ")?"
+        + re.escape(PAGER_MARK)
+        + r"\s*$",
+    ),
     # arm / arm64 bad_mode() (arch/arm64/kernel/traps.c, 3.7-5.10): pr_crit("Bad mode in %s
     # handler detected[ on CPU%d], code 0x%08x -- %s"), __show_regs() of the context the
     # exception came from (pc : ...), then die() or panic(), whose report takes this line

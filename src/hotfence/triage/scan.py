@@ -275,7 +275,9 @@ SCAN_NEEDLES = (
     "VFS",  # "VFS: Busy inodes...", logcat's "VFS     : Busy inodes..."
     "Unhandled fault",
     "Alignment trap",
-    "SError Interrupt",
+    # (only "SError ": a cut with no mark at 44 columns after journalctl's prefix keeps
+    # "SError Interru" of arm64's "SError Interrupt on CPU%d, ...", oopses.py)
+    "SError ",
     "CFI failure",
     "Kernel bug de",  # (MIPS die()'s "Kernel bug detected[#1]:", or a pager's cut of it)
     "Oops",  # arc die()'s "Oops" alone on its line
