@@ -1488,3 +1488,22 @@ def test_an_arm64_serror_line_a_cut_took_on_cpu_of_is_still_one() -> None:
         assert got.type == want.type, columns
         assert got.title in (want.title, "SError Interrupt in corrupted"), columns
         assert got.corrupted == (got.title != want.title), columns
+
+
+def test_an_old_warning_line_a_cut_took_the_file_of_is_still_a_warning() -> None:
+    # 2.6.32 kernel/panic.c warn_slowpath_common(): printk(KERN_WARNING "WARNING: at
+    # %s:%d %pS()\n", file, line, caller), then dump_stack() (RHEL 6's "Pid: %d, comm:
+    # %.20s %s %s %.*s" and a trace of "?" entries only). The file's own lines cut at
+    # 44..56 columns with no mark keep "WARNING: at net" .. "WARNING: at net/core/dev.c:"
+    # of it (the last column read as the mark): still the warning, its function
+    # (the line's "%pS", no trace entry names it) lost, not no report nor a title of the
+    # line's words ("WARNING: at net/core/d").
+    console = (DATA / "rhel6-syslog-old-warning.log").read_text()
+    (want,) = parse_log(console)
+    assert want.title == "WARNING in skb_gso_segment"
+    for columns in range(44, 57):
+        cut = _cut(console, columns)
+        assert re.search(r"kernel: WARNING: at net[\w./:]*$", cut, re.M), columns
+        (got,) = parse_log(cut)
+        assert (got.title, got.type) == ("WARNING in corrupted", want.type), columns
+        assert got.corrupted, columns

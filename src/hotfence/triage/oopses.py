@@ -2577,6 +2577,14 @@ OOPSES: tuple[OopsKind, ...] = (
                 "WARNING in {2}",
                 stack=_warning_stack(),
             ),
+            # Either line cut in its file ("WARNING: at net/cor>": a log cut at 44..56
+            # columns with no mark after a syslog prefix, stamps.mark_cut_rows reading it
+            # as less -S's): a warning still, its function what the stack tells, if any
+            _F(
+                lazy_rx(r"WARNING: at [\w./-]*" + re.escape(PAGER_MARK) + r"[ \t]*(?:\n|$)"),
+                "WARNING in {1}",
+                stack=_warning_stack(),
+            ),
             # (its "WARNING: at %p [verbose debug info unavailable]" without
             # CONFIG_DEBUG_BUGVERBOSE: no file either, the same function)
             _F(
