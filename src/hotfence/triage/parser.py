@@ -1112,14 +1112,20 @@ def _oom_reports(
             )
         ) or (joined := _dump_hyphen_cut(text, s, e, line)) is not None:
             s, line = joined
-        if _KILLED_RE.search(line) is not None and (
-            _kill_again(seen, record_key(text, s)) or echo_copy(text, s)
-        ):
-            block_start = None
-            continue
+        if _KILLED_RE.search(line) is not None:
+            if block_start is not None and block_copy(text, make_line(text[s:e], s, 0)):
+                continue  # (another reader's copy, in blocks: its stamped copy is the kill)
+            if _kill_again(seen, record_key(text, s)) or echo_copy(text, s):
+                block_start = None
+                continue
         if is_oom_dump_start(line) and not (
             block_start is not None
-            and (echo_copy(text, s) or lag_copy(text, s) or twin_copy(text, s))
+            and (
+                echo_copy(text, s)
+                or lag_copy(text, s)
+                or twin_copy(text, s)
+                or block_copy(text, make_line(text[s:e], s, 0))
+            )
         ):
             if announced is not None:  # no "Killed" line followed: the announcement alone
                 kills.append((*announced, False))
@@ -1181,6 +1187,10 @@ def _oom_reports(
     for start, e, m, memcg in kills:
         lines = list(iter_lines(text, start, e, counter.number(start)))
         lines = _own_stream(without_twins(text, lines), text)
+        if lines and lines[0].timestamp is not None:
+            # (another reader's copies of the dump's records, in blocks: journald's without
+            # the printk time between klogd's stamped ones, as extract._Window reads them)
+            lines = [ln for ln in lines if ln.timestamp is not None or not block_copy(text, ln)]
         lines = dedent_pasted(without_lag_copies(text, once_each(lines))[-_OOM_BLOCK_LINES:])
         if not lines:
             continue
