@@ -292,6 +292,8 @@ def _parse(
             # text would make the log's own record seem a copy)
             quote = is_crash_sys_panic(head)
             key = None if quote else record_key(text, rep.start)
+            if rep.corrupted and key is not None and key[0] is not None:
+                pos = _bare_copy_in(text, order, rep.end, pos, key)
             if not new_record(records, key):
                 # The record this report starts with was read before: the same report
                 # printed again (a test's "dmesg" after the console's lines). One report,
@@ -354,6 +356,20 @@ def _parse(
                 prev_end = rep.end
                 idx += 1
                 continue
+            at = (
+                _cut_copy_of(text, rep, stamped, reports)
+                if stamped and key is not None and key[0] is None
+                else -1
+            )
+            if at >= 0:
+                # The whole copy, without times, of a cut console's report that lost its
+                # first lines: one report, of the copy _best_copy ranks higher.
+                if _best_copy(reports[at], rep):
+                    rep.context = reports[at].context
+                    reports[at] = rep
+                    prev_end = rep.end
+                idx += 1
+                continue
             # (events before the last boot banner are another boot's: no cause of this)
             last_boot = bisect.bisect_right(boots, rep.start) - 1
             since = max(prev_end, boots[last_boot] if last_boot >= 0 else 0)
@@ -393,6 +409,65 @@ def _stamped_twin_next(text: str, start: int, cands: Mapping[int, OopsKind]) -> 
     if end + 1 in cands and stamped_twin_after(text, header):
         return True
     return stamped_copy_after(text, header, cands)
+
+
+def _bare_copy_in(text: str, order: Sequence[int], end: int, pos: int, key: RecordKey) -> int:
+    """The first header after ``end`` (a cut report's) and before ``pos`` (where its read
+    stopped) that is its record ``key`` without the printk time, else ``pos``. A console
+    cut in the middle of a crash, then the log whole without times (``journalctl -k``:
+    systemd's logs-show.c output_short() prints no printk time; ``dmesg --notime``), is
+    the cut report's copy that holds the rest (_same_lines, _best_copy): it must be read
+    as a report, not passed over as lines of another stream read past."""
+    bare = (None, key[1])
+    lo = bisect.bisect_left(order, end)
+    for i in range(lo, bisect.bisect_left(order, pos)):
+        if record_key(text, order[i]) == bare:
+            # (from the header that starts its copy: a few lines before it when the cut
+            # copy lost its first lines, x86's "Missing ENDBR: %pS" before the BUG)
+            while i > lo and text.count("\n", order[i - 1], order[i]) <= _OTHER_LINES:
+                i -= 1
+            return order[i]
+    return pos
+
+
+def _cut_copy_of(text: str, rep: Report, stamped: dict[int, int], reports: list[Report]) -> int:
+    """The index of the cut (corrupted) stamped report whose header, without its time,
+    is one of the first lines of ``rep`` (read without times), whose lines ``rep`` holds
+    (_same_lines) and whose console lines right before it are ``rep``'s before that
+    header, else -1: ``rep`` is its whole copy, the cut copy's report started later
+    (_bare_copy_in). (A line alike in two crashes, "Kernel panic - not syncing:
+    panic_on_warn set ...", comes after other lines in each.)"""
+    at = text.find("\n", rep.start)
+    ahead = [_bare_text(text, rep.start)]  # rep's lines before ``at``'s next one
+    for _ in range(_OTHER_LINES):
+        if at == -1 or at >= rep.end:
+            break
+        found = stamped.get(hash(record_key(text, at + 1)), -1)
+        if (
+            found >= 0
+            and reports[found].corrupted
+            and _texts_before(text, reports[found].start, len(ahead)) == ahead
+            and _same_lines(rep, reports[found])
+        ):
+            return found
+        ahead.append(_bare_text(text, at + 1))
+        at = text.find("\n", at + 1)
+    return -1
+
+
+def _bare_text(text: str, start: int) -> str:
+    """The message of the line at ``start``, its prefix and printk time left out."""
+    return make_line(text[start : line_bounds(text, start)[1]], start, 0).text.strip()
+
+
+def _texts_before(text: str, start: int, count: int) -> list[str]:
+    """The messages (_bare_text) of the ``count`` lines before the one at ``start``, in
+    order."""
+    out: list[str] = []
+    while len(out) < count and start > 0:
+        start = text.rfind("\n", 0, start - 1) + 1
+        out.append(_bare_text(text, start))
+    return out[::-1]
 
 
 def _plain_repeat(text: str, first: Report, again: Report, boots: list[int]) -> bool:
