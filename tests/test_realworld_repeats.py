@@ -16,6 +16,9 @@ import re
 
 import pytest
 
+from hotfence.triage.parser import parse_log
+from hotfence.triage.prefilter import triage_blocks
+from hotfence.triage.reader import ReadLimits, line_blocks
 from test_realworld_ci import _both_readers, _lines, _parse
 from test_realworld_wrap import _facts
 
@@ -439,3 +442,27 @@ def test_two_alike_reports_without_times_stay_two_when_nothing_tells_them_apart(
     assert len(_parse(alone + alone)) == 2
     banner = ["Linux version 2.6.18-8.el5 (brewbuilder@ls20-bc1-14.build.redhat.com) (gcc 4.1)"]
     assert len(_parse(log + banner + log)) == 2
+
+
+@pytest.mark.parametrize("name", _CUT_SHORT[:4])
+@pytest.mark.parametrize("then", ["dmesg", "notime"])
+def test_a_console_cut_short_then_dmesg_far_on_is_read_alike_whole_and_streamed(
+    name: str, then: str
+) -> None:
+    """A console cut in the middle of a crash, then the boot's log whole (``dmesg``, or
+    ``dmesg --notime``) past what one parse reads (the prefilter's REACH + KEEP lines of
+    a program's output between): parse_log had the whole copy, the streamed triage the cut
+    one (its parse was final before the copy came, and the copy's first record was read
+    before, so dropped). Both keep the copy that holds more of the crash, and the reports
+    stay in the order of their starts."""
+    log = _lines(name)
+    (want,) = _parse(log)
+    cut = want.start_line + 1
+    again = log if then == "dmesg" else [_STAMP.sub("", x) for x in log]
+    between = [f"make[2]: Entering directory '/build/{i:05d}'" for i in range(6000)]
+    data = ("\n".join(log[:cut] + between + again) + "\n").encode()
+    pieces = [data[at : at + (64 << 10)] for at in range(0, len(data), 64 << 10)]
+    for reports in (parse_log(data), triage_blocks(line_blocks(pieces, ReadLimits()))):
+        assert [(_facts(r), r.rip, r.start_line) for r in reports] == [
+            (_facts(want), want.rip, cut + len(between) + want.start_line)
+        ], name

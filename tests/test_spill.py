@@ -25,6 +25,22 @@ def _reports() -> list[Report]:
     return out
 
 
+@pytest.mark.parametrize("max_memory", [1, 400, 1 << 30])  # on disk / moved there / memory
+def test_a_report_put_in_anothers_place_reads_back_in_it(max_memory: int) -> None:
+    """prefilter.StreamTriage puts a later, fuller copy of a report taken in its place:
+    the reports before and after it, appended before and after the replacement, stay."""
+    reports = _reports()[:12]
+    spill = ReportSpill(reports[:6], max_memory=max_memory)
+    spill.replace(2, reports[11])
+    spill.extend(reports[6:10])
+    spill.replace(-1, reports[10])
+    spill.replace(0, reports[2])
+    want = [reports[2], *reports[1:2], reports[11], *reports[3:9], reports[10]]
+    assert [dataclasses.asdict(r) for r in spill] == [dataclasses.asdict(r) for r in want]
+    with pytest.raises(IndexError):
+        spill.replace(len(spill), reports[0])
+
+
 @pytest.mark.parametrize("max_memory", [1, 1 << 30])  # on disk at once / in memory
 def test_round_trip_on_disk_and_in_memory(max_memory: int) -> None:
     reports = _reports()

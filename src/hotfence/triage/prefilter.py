@@ -81,6 +81,8 @@ from hotfence.triage.parser import (
     _MAX_CONTEXT_EVENTS,
     _OOM_BLOCK_LINES,
     WaitEpisodes,
+    _best_copy,
+    _same_lines,
     banner_release,
     cut_by_hangup,
     event_kind,
@@ -232,6 +234,14 @@ class StreamTriage:
         # The kernel records that crash reports taken so far start with (parser.record_key):
         # a report of one of them again is that report printed again, as parse_log has it.
         self.records: set[int] = set()
+        # Of those records (stamped; bare: their text without the time), the index in
+        # ``crashes`` of the report taken: a later copy of it that holds more of it takes
+        # its place (parser._best_copy), as parse_log has it however far apart they are.
+        self.taken: dict[int, int] = {}
+        self.taken_bare: dict[int, int] = {}
+        self.kept: dict[int, RecordKey] = {}  # a kept crash's start -> its record, to take
+        self.replaced = False  # whether a report took the place of one taken before
+        self.copied = False  # whether one did in this parse
         # a parsed report's start -> its record_key (None for a crash "sys" quote)
         self.keys: dict[int, RecordKey | None] = {}
         # The starts of reports taken that are a crash "sys" PANIC field's quote of the
@@ -286,6 +296,14 @@ class StreamTriage:
             self.crashes.close()
         else:
             crashes.extend(tail)
+        if self.replaced:
+            # (a later copy took an earlier one's place: parse_log has the reports in the
+            # order of their starts)
+            order = sorted(range(len(crashes)), key=lambda i: crashes[i].start)
+            if order != sorted(order):
+                kept = ReportSpill(crashes[i] for i in order)
+                crashes.close()
+                crashes = kept
         if self.quoted and any(r.start not in self.quoted for r in crashes):
             # (parser.without_quoted_panics, a report at a time: the spill may be on disk)
             kept = ReportSpill(r for r in crashes if r.start not in self.quoted)
@@ -489,7 +507,8 @@ class StreamTriage:
         ends = [r.end for r in crashes + ooms]
         if ends:
             self.last_report_end = max(self.last_report_end, *ends)
-        self._collect_events(bool(crashes), bool(crashes or ooms))
+        copied, self.copied = self.copied, False
+        self._collect_events(bool(crashes) or copied, bool(crashes or ooms))
         self.skip_before = -1
 
     def _collect_events(self, had_crash: bool, had_report: bool) -> None:
@@ -555,6 +574,7 @@ class StreamTriage:
         self.fresh = False
         self.since_crash = []
         self.since_report = []
+        self.copied = False
 
     def _take(self, crashes: list[Report], rebooted: list[Report]) -> None:
         """Make ``crashes`` final, with the OOM kills a reboot parted from the crash after
@@ -566,9 +586,12 @@ class StreamTriage:
             r for r in self.ooms if any(r.end_line < at < first for at in self.boot_lines[::-1])
         ]
         self.ooms = []
-        self.crashes.extend(
-            sorted(ended + rebooted + self._minors_to(crashes), key=lambda r: r.start)
-        )
+        for rep in sorted(ended + rebooted + self._minors_to(crashes), key=lambda r: r.start):
+            key = self.kept.pop(rep.start, None)
+            if key is not None:
+                self.taken.setdefault(hash(key), len(self.crashes))
+                self.taken_bare.setdefault(hash((None, key[1])), len(self.crashes))
+            self.crashes.append(rep)
 
     def _minors_to(self, crashes: list[Report]) -> list[Report]:
         """``crashes`` (one parse's, in order) less the minor reports at their end, which
@@ -604,12 +627,37 @@ class StreamTriage:
         reprints of an unregister_netdevice wait taken before."""
         keys, self.keys = self.keys, {}
         raws, self.raws = self.raws, {}
-        return [
-            r
-            for r in crashes
-            if new_record(self.records, keys.get(r.start))
-            and not self.waits.repeats(r.title, raws.get(r.start, ""))
-        ]
+        out: list[Report] = []
+        for r in crashes:
+            key = keys.get(r.start)
+            if not new_record(self.records, key):
+                if key is not None:
+                    self._better_copy(r, key)
+            elif not self.waits.repeats(r.title, raws.get(r.start, "")):
+                if key is not None and key[0] is not None:
+                    self.kept[r.start] = key
+                out.append(r)
+        return out
+
+    def _better_copy(self, rep: Report, key: RecordKey) -> None:
+        """``rep``, a copy of a report taken (its first record read before), takes that
+        report's place when it holds more of it (parser._best_copy): a console cut short,
+        then ``dmesg`` (or ``journalctl -k``, ``dmesg --notime``: its lines the taken
+        report's, parser._same_lines) far on, past what one parse reads."""
+        if key[0] is not None:
+            at = self.taken.get(hash(key), -1)
+        else:
+            at = self.taken_bare.get(hash(key), -1)
+        if at < 0:
+            return
+        first = self.crashes[at]
+        if (key[0] is not None or _same_lines(rep, first)) and _best_copy(first, rep):
+            rep.context = first.context
+            self.crashes.replace(at, rep)
+            self.replaced = True
+            # (the next crash's context runs from this copy's end, parser._parse's prev_end)
+            self.last_crash_end = max(self.last_crash_end, rep.end)
+            self.copied = True
 
     def _buffer_start_offset(self) -> int:
         return self.buf.blocks[0].offset

@@ -34,23 +34,48 @@ _DECODER = msgspec.msgpack.Decoder(Report)
 
 
 class ReportSpill(Sequence[Report]):
-    """An append-only sequence of reports, stored encoded (see the module docstring)."""
+    """A sequence of reports, appended (or one put in another's place), stored encoded
+    (see the module docstring)."""
 
     def __init__(self, reports: Iterable[Report] = (), max_memory: int = MAX_MEMORY) -> None:
         self._file: IO[bytes] = io.BytesIO()
         self._max_memory = max_memory
         self.on_disk = False
         self._offsets: list[int] = [0]  # report i is bytes offsets[i]:offsets[i + 1]
+        # a report put in another's place (``replace``): its index -> its bytes' span,
+        # after the others' (the next report appended goes after it)
+        self._moved: dict[int, tuple[int, int]] = {}
+        self._end = 0
         self.extend(reports)
 
-    def append(self, report: Report) -> None:
+    def _write(self, report: Report) -> tuple[int, int]:
+        """Encode ``report`` after every report's bytes: their span."""
         data = _ENCODER.encode(report)
-        end = self._offsets[-1]
-        if not self.on_disk and end + len(data) > self._max_memory:
+        start = self._end
+        if not self.on_disk and start + len(data) > self._max_memory:
             self._move_to_disk()
-        self._file.seek(end)
+        self._file.seek(start)
         self._file.write(data)
-        self._offsets.append(end + len(data))
+        self._end = start + len(data)
+        return start, self._end
+
+    def append(self, report: Report) -> None:
+        start, end = self._write(report)
+        if start != self._offsets[-1]:
+            # (a replaced report's bytes lie before it: this one's span is moved too)
+            self._offsets.append(self._offsets[-1])
+            self._moved[len(self) - 1] = (start, end)
+            return
+        self._offsets.append(end)
+
+    def replace(self, index: int, report: Report) -> None:
+        """Put ``report`` in the place of report ``index``: a later, fuller copy of it
+        (prefilter.StreamTriage, as parser._best_copy has it in one parse)."""
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("report index out of range")
+        self._moved[index] = self._write(report)
 
     def extend(self, reports: Iterable[Report]) -> None:
         for report in reports:
@@ -84,7 +109,7 @@ class ReportSpill(Sequence[Report]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError("report index out of range")
-        start, end = self._offsets[index], self._offsets[index + 1]
+        start, end = self._moved.get(index) or (self._offsets[index], self._offsets[index + 1])
         self._file.seek(start)
         return _DECODER.decode(self._file.read(end - start))
 
