@@ -3822,3 +3822,43 @@ def test_an_arm64_report_without_its_pc_line_reads_its_show_regs_trace() -> None
         # show_regs()'s (dump_stack()'s starts at dump_backtrace()): no rip.
         (got,) = parse_log(re.sub(r"(?m)^\[ *\d+\.\d+\] pstate: .*\n", "", cut))
         assert got.rip is None, kind
+
+
+def test_an_arm_report_without_its_pc_lines_reads_its_show_regs_trace() -> None:
+    # 32-bit ARM __show_regs() (6.1 arch/arm/kernel/process.c) prints "PC is at %pS",
+    # "LR is at %pS", "pc : [<%08lx>]    lr : [<%08lx>]    psr: %08lx", the registers and
+    # "Flags: %s  IRQs o%s ..."; show_regs() and __die() (arch/arm/kernel/traps.c) then
+    # print dump_backtrace(regs, ...), which unwind_backtrace() (arch/arm/kernel/unwind.c)
+    # starts at regs->ARM_pc: its first entry's " %ps from %pS" names the pc. A quote
+    # that cut the three pc lines left rip (and a lockup's looping function) None and
+    # titled the die() and the soft lockup "in corrupted".
+    pc_lines = re.compile(r"(?m)^(?:<\d>)?\[ *\d+\.\d+\] (?:PC is at |LR is at |pc : \[<).*\n")
+    for name in (
+        "armhf-6.1.0-50-mod-null",
+        "armhf-6.1.0-50-mod-softlockup",
+        "armhf-6.1.0-50-mod-bug",
+        "armhf-6.1.0-50-mod-stack-overflow",
+        "arm-3.4-oops",
+    ):
+        text = (DATA / f"{name}.log").read_text()
+        (want,) = parse_log(text)
+        assert want.rip is not None
+        cut = pc_lines.sub("", text)
+        assert cut.count("\n") == text.count("\n") - 3, name
+        (got,) = parse_log(cut)
+        assert (got.title, got.corrupted) == (want.title, False), name
+        assert got.rip is not None, name
+        assert (got.rip.function, got.rip.module) == (want.rip.function, want.rip.module), name
+        assert got.looping_function == want.looping_function, name
+        assert got.frames == want.frames, name
+        # Without __show_regs()'s "Flags:" line nothing tells that the trace is
+        # show_regs()'s (dump_stack()'s starts at unwind_backtrace()): no rip.
+        (got,) = parse_log(re.sub(r"(?m)^(?:<\d>)?\[ *\d+\.\d+\] Flags: .*\n", "", cut))
+        assert got.rip is None, name
+    # A first entry a pager (less -S) cut in the pc's name names no pc.
+    text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
+    entry = " hotfence_crash_null_deref [hotfence_crash] from hotfence_crash_do+0xd8/0x128"
+    entry += " [hotfence_crash]\n"
+    assert entry in text
+    (got,) = parse_log(pc_lines.sub("", text).replace(entry, " hotfence_crash_null_de>\n"))
+    assert got.rip is None

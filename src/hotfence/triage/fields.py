@@ -948,6 +948,62 @@ def arm64_trace_rip(lines: list[str]) -> Frame | None:
     return None
 
 
+# 32-bit ARM __show_regs() (6.1 arch/arm/kernel/process.c) prints "PC is at %pS", "LR is
+# at %pS", "pc : [<%08lx>]    lr : [<%08lx>]    psr: %08lx", the general registers, then
+# "Flags: %s  IRQs o%s  FIQs o%s  Mode %s  ISA %s  Segment %s" (2.6-6.x; "nZCv" and the
+# rest); rows a quote may cut with the first three.
+_ARM_FLAGS_RE = re.compile(r"\s*Flags: [nN][zZ][cC][vV][qQ]?  IRQs o(?:n|ff)  FIQs o")
+_ARM_PC_RE = re.compile(r"\s*(?:PC is at |pc : \[<)")
+# An ARM trace entry journalctl's pager (less -S) cut before its " from ", in or right
+# after the pc's name (taint.PAGER_MARK): " hotfence_crash_null_de>", "[<bf000060>]
+# (hotfence_cr>"
+_ARM_CUT_WHERE_RE = re.compile(
+    r"\s*(?:\[<[0-9a-f]{8}>\] \()?[A-Za-z_][\w.]*(?:\+[^\s>]*)?(?: \[[\w.\-]*\]?)?"
+    + re.escape(PAGER_MARK)
+    + "$"
+)
+# dump_stack()'s own entries, which start an ARM trace not printed from registers
+_ARM_DUMP_STACK_OWN = frozenset(
+    ("unwind_backtrace", "dump_backtrace", "show_stack", "dump_stack_lvl", "dump_stack")
+)
+
+
+def arm_trace_rip(lines: list[str]) -> Frame | None:
+    """The faulting (or looping) function of a 32-bit ARM report whose "PC is at %pS" and
+    "pc : [<%08lx>]" lines a quote cut: the first entry of the trace printed from the
+    registers after them; None where a PC line is there, or no "Flags:" line tells that
+    __show_regs() printed the registers.
+
+    show_regs() (6.1 arch/arm/kernel/process.c) is __show_regs() then dump_backtrace(regs,
+    NULL, ...); __die() (6.1 arch/arm/kernel/traps.c) prints __show_regs(), the "Stack:"
+    dump, then dump_backtrace(regs, tsk, ...). unwind_backtrace() (6.1 arch/arm/kernel/
+    unwind.c) starts at regs->ARM_pc and prints each entry by dump_backtrace_entry(where,
+    from, ...), " %ps from %pS" (before 5.x "[<%08lx>] (%pS) from [<%08lx>] (%pS)"):
+    the first entry's "where" is the pc. die(), a soft lockup's watchdog_timer_fn() (6.1
+    kernel/watchdog.c) and a BUG()'s trap all print it; dump_stack()'s trace instead
+    starts at unwind_backtrace() and show_stack() (_ARM_DUMP_STACK_OWN): no pc there.
+    """
+    at = None
+    for i, t in enumerate(lines):
+        if _ARM_PC_RE.match(t):
+            return None  # (rip_frame() reads it, or it names none: a bare pc)
+        if at is None and _ARM_FLAGS_RE.match(t):
+            at = i
+    if at is None:
+        return None
+    for t in lines[at + 1 :]:
+        if " from " not in t or not _is_entry_line(t):
+            if _ARM_CUT_WHERE_RE.match(t):
+                return None  # (the first entry, a pager cut in its pc's name)
+            continue
+        fr = parse_frame(t)
+        if fr is None or fr.function in _ARM_DUMP_STACK_OWN:
+            return None
+        fr.unreliable = False
+        return fr
+    return None
+
+
 # What follows a function's name in a trace entry that says whether it is a module's:
 # its "[" (group 1), or its offset and size whole with nothing after them, or ARM's
 # " from " after a "%ps" with no module (dump_backtrace_entry(), 6.1 arch/arm/kernel/traps.c).

@@ -1075,6 +1075,15 @@ _RIP_TRACE = (RIP_FRAME, TRACE_AFTER_REGS, PARSE_STACK)
 # arm64 __show_regs()'s first line, print_pstate()'s "pstate: %08llx (nzcv ...)" (6.1
 # arch/arm64/kernel/process.c): show_regs() was called, and its "Call trace:" follows
 _ARM64_PSTATE = rx(r"^pstate: [0-9a-f]{8} \(")
+# 32-bit ARM __show_regs()'s last row, "Flags: %s  IRQs o%s  FIQs o%s  Mode %s  ISA %s
+# Segment %s" (6.1 arch/arm/kernel/process.c): show_regs() and __die() (6.1 arch/arm/
+# kernel/traps.c) go on to dump_backtrace(regs, ...), unwind_backtrace() (arch/arm/kernel/
+# unwind.c) from regs->ARM_pc, its entries headerless (titles reads from the first
+# "from" line where no header is found) or under the frame-pointer unwinder's
+# "Backtrace:". Where a quote cut "PC is at %pS", the trace's first entry is that pc
+# (fields.arm_trace_rip).
+_ARM_FLAGS = rx(r"^ *Flags: [nN][zZ][cC][vV][qQ]?  IRQs o(?:n|ff)  FIQs o")
+_ARM_REGS_TRACE = (_ARM_FLAGS, CALL_TRACE, PARSE_STACK)
 _REGS_TRACE = _RIP_TRACE[1:]  # (the trace alone, where the registers were cut off)
 # A stack printed from NMI context: where the CPU was is after the NMI's own frames, from
 # the "<<EOE>>" (3.x, which puts the first entry on the marker's line) or "</NMI>" on.
@@ -1717,7 +1726,7 @@ _BARE_TRACE_ENTRY = rx(r"^\[<[0-9a-f]{8,16}>\] {{FUNC}}")
 _BUG_AT = _F(
     lazy_rx("kernel BUG at (.*)"),
     "kernel BUG in {2}",
-    stack=_s(*_RIP_TRACE, skip=("^skb_",), more=((_BARE_TRACE_ENTRY,),)),
+    stack=_s(*_RIP_TRACE, skip=("^skb_",), more=((_BARE_TRACE_ENTRY,), _ARM_REGS_TRACE)),
 )
 
 
@@ -2243,6 +2252,7 @@ OOPSES: tuple[OopsKind, ...] = (
                     more=(
                         (RISCV_STACK_START, PARSE_STACK),
                         (_ARM64_PSTATE, CALL_TRACE, PARSE_STACK),
+                        _ARM_REGS_TRACE,  # (32-bit ARM's "PC is at": _ARM_FLAGS)
                     ),
                 ),
                 looping=True,
@@ -3589,7 +3599,13 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx("Internal error: kernel stack overflow"),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
-                stack=_s(RIP_FRAME, PARSE_STACK, skip=("bad_stack",), extractor=overflow_frame),
+                stack=_s(
+                    RIP_FRAME,
+                    PARSE_STACK,
+                    skip=("bad_stack",),
+                    extractor=overflow_frame,
+                    more=(_ARM_REGS_TRACE,),  # ("PC is at" cut: _ARM_FLAGS)
+                ),
             ),
             # arm and arm64 die("Oops - BUG", ...) of a BUG() trap: "Internal error: %s:
             # %x [#%d]". It follows report_bug()'s "kernel BUG at file:line!" (and is part of
@@ -3671,7 +3687,8 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx("Unhandled fault:"),
                 "Unhandled fault in {1}",
                 alt=("bad-access in {1}",),
-                stack=_s(*_RIP_TRACE),
+                # (a quote that cut "PC is at": the trace after "Flags:", _ARM_FLAGS)
+                stack=_s(*_RIP_TRACE, more=(_ARM_REGS_TRACE,)),
             ),
         ],
         needs_oops=True,
@@ -4613,6 +4630,7 @@ OOPSES: tuple[OopsKind, ...] = (
                     parts2=(RIP_FRAME, rx(r"^ *(?:ra|lr) ?: (?:{{PC}} +)?{{FUNC}}")),
                     skip=("bad_stack",),
                     extractor=overflow_frame,
+                    more=(_ARM_REGS_TRACE,),  # (32-bit ARM's "PC is at" cut: _ARM_FLAGS)
                 ),
             )
         ],

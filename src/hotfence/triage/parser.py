@@ -55,6 +55,7 @@ from .extract import (
 )
 from .fields import (
     arm64_trace_rip,
+    arm_trace_rip,
     call_trace,
     cut_rip_home,
     cut_rip_name,
@@ -1777,12 +1778,14 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         raw_title = ext.header.text
         corrupted = corrupted or "no title format matched"
     frames = call_trace(own_cpu)
-    # riscv's or arm64's report quoted with its pc line cut: its show_regs() trace starts
-    # at that pc (fields.riscv_trace_rip, arm64_trace_rip), in a die() and in a WARN()'s
-    # or soft lockup's show_regs()
+    # riscv's, arm64's or 32-bit ARM's report quoted with its pc line cut: its show_regs()
+    # trace starts at that pc (fields.riscv_trace_rip, arm64_trace_rip, arm_trace_rip), in
+    # a die() and in a WARN()'s or soft lockup's show_regs()
     trace_rip = riscv_trace_rip(own_cpu) if rip is None and "[<" in report_text else None
     if rip is None and trace_rip is None and "pstate: " in report_text:
         trace_rip = arm64_trace_rip(own_cpu)
+    if rip is None and trace_rip is None and "Flags: " in report_text:
+        trace_rip = arm_trace_rip(own_cpu)  # (32-bit ARM's "PC is at" lines cut)
     looping_at = rip or trace_rip
     if looping_at is None and fmt is not None and fmt.looping:
         # a 2.6.16-2.6.2x i386, x86_64 or ppc64 soft lockup dump prints no registers: the
