@@ -3862,3 +3862,35 @@ def test_an_arm_report_without_its_pc_lines_reads_its_show_regs_trace() -> None:
     assert entry in text
     (got,) = parse_log(pc_lines.sub("", text).replace(entry, " hotfence_crash_null_de>\n"))
     assert got.rip is None
+
+
+def test_a_riscv_report_whose_registers_a_quote_cut_whole_reads_its_trace() -> None:
+    # riscv show_regs() (6.12 arch/riscv/kernel/process.c) prints "epc : %pS", " ra : %pS",
+    # the register rows and "status: %016lx badaddr: %016lx cause: %016lx", then
+    # dump_backtrace(regs, NULL) (arch/riscv/kernel/stacktrace.c): headerless
+    # print_ip_sym() "[<%px>] %pS" entries from the pc on. A quote that cut every one of
+    # those rows to "[...]" left nothing that told riscv: the WARN titled "in
+    # corrupted", the soft lockup too, its frames the panic()'s later "Call Trace:". The
+    # trace's own entries of riscv's trap code (traps.c do_trap_ecall_u(), entry.S
+    # handle_exception) tell it.
+    rows = re.compile(
+        r"(?m)^(\[ *\d+\.\d+\] )epc : .*\n(?:\[ *\d+\.\d+\]  ra : .*\n)?"
+        r"(?:\[ *\d+\.\d+\] +[a-z]\w{1,2} *: [0-9a-f]{16} .*\n)+\[ *\d+\.\d+\] status: .*\n"
+    )
+    for kind in ("warn", "softlockup"):
+        text = (DATA / f"riscv64-6.12.117+deb13-mod-{kind}.log").read_text()
+        (want,) = parse_log(text)
+        assert want.rip is not None
+        cut, n = rows.subn(r"\1[...]\n", text)
+        assert n == 1 and "status: " not in cut and " ra : " not in cut, kind
+        (got,) = parse_log(cut)
+        assert (got.title, got.corrupted) == (want.title, False), kind
+        assert got.rip == want.rip, kind
+        assert got.looping_function == want.looping_function, kind
+        assert got.frames == want.frames, kind
+        # Without riscv's trap entries (a trace a quote cut before them) nothing tells.
+        bare = re.sub(
+            r"(?m)^\[ *\d+\.\d+\] \[<\w+>\] (?:do_trap_ecall_u|handle_exception)\+.*\n", "", cut
+        )
+        (got,) = parse_log(bare)
+        assert got.rip is None, kind

@@ -906,6 +906,20 @@ def riscv_trace_rip(lines: list[str]) -> Frame | None:
     return None
 
 
+def riscv_headerless_start(lines: list[str]) -> int | None:
+    """Where riscv's headerless show_regs() trace starts when a quote cut the registers
+    with their "status:" line (the stack start that heads it otherwise) to "[...]": its
+    first entry (oopses.RISCV_HEADERLESS_TRACE_RE), where no stack start comes before it;
+    a later "Call Trace:" is another's (a soft lockup's panic(), dump_stack()). None
+    where a stack start comes first. For a report riscv_trace_rip() read its pc from."""
+    for i, t in enumerate(lines):
+        if is_stack_start(t):
+            return None
+        if t.startswith("[<") and RISCV_HEADERLESS_TRACE_RE.match("\n".join(lines[i : i + 2])):
+            return i
+    return None
+
+
 # arm64 __show_regs() (6.1 arch/arm64/kernel/process.c) starts with print_pstate()'s
 # "pstate: %08llx (nzcv ...)", then "pc : %pS" and "lr : %pS".
 _ARM64_PSTATE_RE = re.compile(r"pstate: [0-9a-f]{8} \(")
@@ -1081,16 +1095,17 @@ def _listed_module(part: str, lines: list[str]) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
-def call_trace(lines: list[str], headed: bool = True) -> list[Frame]:
+def call_trace(lines: list[str], headed: bool = True, at: int | None = None) -> list[Frame]:
     """Frames of the first stack trace of the report (``?`` entries kept, marked).
 
     The trace starts after its header (``Call Trace:``, ``Backtrace:``...) or, when a
     console lost that line, at the first line shaped like a stack entry. Sanitizers print
     the report's own trace without such a header, ahead of headed traces that are not it
     (``_own_trace_start``), which only reads ``lines`` that start with the report's
-    header (``headed``).
+    header (``headed``). ``at``: where a headerless trace the caller found starts
+    (riscv_headerless_start).
     """
-    start = _own_trace_start(lines) if headed else None
+    start = at if at is not None else _own_trace_start(lines) if headed else None
     if start is None:
         start = next((i + 1 for i, t in enumerate(lines) if is_stack_start(t)), None)
     if start is None and any(h in t for t in lines for h in I386_DUMP_STACK_HINTS):

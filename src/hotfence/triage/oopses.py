@@ -584,15 +584,27 @@ RISCV_HEADERLESS_TRACE_RE = re.compile(
     r"\n\[<[0-9a-f]{8,16}>\] [A-Za-z_][\w.]*(?:\+0x|" + re.escape(PAGER_MARK) + ")"
 )
 
+# riscv's headerless trace with no "status:" line left to head it (a quote cut the
+# registers to "[...]", RISCV_HEADERLESS_TRACE_RE): a stack part that matches no line;
+# titles starts the trace at that trace's first entry, in a report riscv's lines tell
+# (RISCV_REPORT_RE), and at no other line.
+RISCV_CUT_TRACE = rx(r"(?!)")
+
 # The lines that tell a riscv report: show_regs()'s "epc : %pS" and " ra : %pS" (6.x
 # arch/riscv/kernel/process.c), die()'s "%s [#%d]" ("Oops [#1]", "Kernel BUG [#1]", 6.x
 # arch/riscv/kernel/traps.c; x86's die line is "Oops: %04lx [#%d]", MIPS's "Oops[#%d]:"),
 # and __show_regs()'s last row, "status: %016lx badaddr: %016lx cause: %016lx", which
 # a WARN()'s or a soft lockup's show_regs() prints too (no die line there) and which a
-# quote that cut the "epc :" lines keeps with the other rows.
+# quote that cut the "epc :" lines keeps with the other rows. A quote that cut all of
+# them to "[...]" leaves the trace: print_ip_sym()'s unindented "[<%px>] %pS" (RV64:
+# 16 digits) of riscv's own trap code, the C handlers of arch/riscv/kernel/traps.c
+# (do_trap_ecall_u(), do_trap_break(), do_trap_insn_illegal(), ...: "ecall" and the
+# do_trap_ names are riscv's) or entry.S's handle_exception, which every trace of an
+# exception or interrupt entered from user space or the kernel passes (6.x).
 RISCV_REPORT_RE = re.compile(
     r"(?m)^ ?(?:epc|ra) : |(?:Oops|Kernel BUG) \[#\d+\]"
     r"|^status: [0-9a-f]{16} badaddr: [0-9a-f]{16} cause: "
+    r"|^\[<[0-9a-f]{16}>\] (?:do_trap_[a-z_]+|handle_exception)\+0x"
 )
 
 # i386's show_regs() of 2.6.x before the x86 merge (arch/i386/kernel/process.c, 2.6.12:
@@ -2253,6 +2265,8 @@ OOPSES: tuple[OopsKind, ...] = (
                         (RISCV_STACK_START, PARSE_STACK),
                         (_ARM64_PSTATE, CALL_TRACE, PARSE_STACK),
                         _ARM_REGS_TRACE,  # (32-bit ARM's "PC is at": _ARM_FLAGS)
+                        # (riscv's registers, "status:" line and all, cut to "[...]")
+                        (RISCV_CUT_TRACE, PARSE_STACK),
                     ),
                 ),
                 looping=True,

@@ -62,6 +62,7 @@ from .fields import (
     one_entry_a_line,
     own_cpu_lines,
     rip_frame,
+    riscv_headerless_start,
     riscv_trace_rip,
     task_fields,
 )
@@ -1782,6 +1783,10 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     # trace starts at that pc (fields.riscv_trace_rip, arm64_trace_rip, arm_trace_rip), in
     # a die() and in a WARN()'s or soft lockup's show_regs()
     trace_rip = riscv_trace_rip(own_cpu) if rip is None and "[<" in report_text else None
+    if trace_rip is not None and (at := riscv_headerless_start(own_cpu)) is not None:
+        # (its registers and "status:" line cut to "[...]": the trace is the one from
+        # the pc, not a later "Call Trace:", a soft lockup's panic()'s)
+        frames = call_trace(own_cpu, at=at)
     if rip is None and trace_rip is None and "pstate: " in report_text:
         trace_rip = arm64_trace_rip(own_cpu)
     if rip is None and trace_rip is None and "Flags: " in report_text:

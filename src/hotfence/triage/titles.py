@@ -715,6 +715,14 @@ def _stack_frames_impl(
                 )
                 if li < len(lines) and "CR4: " in lines[li]:
                     li += 1  # the trace starts on the line after the registers
+            elif not found and part is oopses.RISCV_CUT_TRACE:
+                # riscv's headerless trace, its "status:" line cut with the registers
+                # (oopses.RISCV_CUT_TRACE): at its first entry, in a riscv report only
+                riscv = oopses.RISCV_REPORT_RE.search(report) is not None
+                li = next(
+                    (i for i in range(start, len(lines)) if riscv and _riscv_trace_start(lines, i)),
+                    len(lines),
+                )
         part_idx += 1
     return results, ok
 
