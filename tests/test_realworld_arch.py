@@ -3894,3 +3894,30 @@ def test_a_riscv_report_whose_registers_a_quote_cut_whole_reads_its_trace() -> N
         )
         (got,) = parse_log(bare)
         assert got.rip is None, kind
+
+
+def test_an_s390_bare_psw_is_titled_by_its_breaking_event_address() -> None:
+    # s390 show_regs() (5.3 arch/s390/kernel/dumpstack.c) prints show_registers()'
+    # "Krnl PSW : %016lx %016lx (%pSR)", registers and code, show_stack()'s "Call
+    # Trace:", then show_last_breaking_event()'s "Last Breaking-Event-Address:" and " [<%016lx>]
+    # %pSR": the last branch taken. A jump through a NULL pointer leaves the PSW bare,
+    # "(0x0)", and titled the report "in corrupted"; the branch names the code that
+    # jumped (a tail call's, which the trace does not show).
+    text = reworded(
+        (DATA / "s390x-5.10-oops.log").read_text(),
+        {
+            "00000000009a1e1c (sysrq_handle_crash+0x1c/0x28)": "0000000000000000 (0x0)",
+            "[  512.771153]  [<00000000009a1e1c>] sysrq_handle_crash+0x1c/0x28 \n": "",
+        },
+    )
+    (got,) = parse_log(text)
+    assert (got.title, got.corrupted) == (
+        "BUG: unable to handle kernel paging request in __handle_sysrq",
+        False,
+    )
+    assert got.rip is None  # (the PSW names no function)
+    # Without the breaking-event lines: the trace's, its "(...)" r14 guess skipped.
+    bear = "[  512.771189] Last Breaking-Event-Address:\n"
+    assert bear in text
+    (got,) = parse_log(text.replace(bear, ""))
+    assert got.title.endswith(" in write_sysrq_trigger"), got.title

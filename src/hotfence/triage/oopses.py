@@ -975,6 +975,10 @@ _RIP_OTHER = (
     # after x86's "RIP: 0010:0x0"; LoongArch's "  ERA: %0*lx %pS" the same)
     r"|^ *(?:epc *|ERA): +[0-9a-f]{8,16} +0x[0-9a-f]+(?: |$)"
     r"|Krnl PSW ?: [0-9a-f]+ [0-9a-f]+ \(?{{FUNC}}"
+    # (and the "(%pSR)" of an address kallsyms does not know, "Krnl PSW : 0704c00180000000
+    # 0000000000000000 (0x0)", a jump to nowhere: a line that names no function, after
+    # which the breaking-event address names the code that jumped, LINK_AFTER_BARE_PC)
+    r"|Krnl PSW ?: [0-9a-f]+ [0-9a-f]+ \(0x[0-9a-f]+\)"
     # s390 print_pgm_check_info() (arch/s390/boot/pgm_check_info.c), early boot:
     # "PSW : %016lx %016lx (%pS)", no "Krnl"
     r"|^PSW : [0-9a-f]{16} [0-9a-f]{16} \({{FUNC}}"
@@ -1659,7 +1663,17 @@ LINK_AFTER_BARE_PC = {
     "TPC": (rx(r"^\s*RPC: <(?::[\w.\-]+:)?{{FUNC}}"), 0, 5),
     "pc ": (rx(r"^\s*lr : {{FUNC}}"), 0, 1),
     "ERA": (rx(r"^\s*ra: +[0-9a-f]{8,16} +{{FUNC}}"), -2, 1),
+    # s390 has no link register line: show_regs() (5.3 arch/s390/kernel/dumpstack.c)
+    # prints show_registers()' "Krnl PSW : %016lx %016lx (%pSR)", the registers, the
+    # code, show_stack()'s "Call Trace:", then show_last_breaking_event()'s "Last
+    # Breaking-Event-Address:" and " [<%016lx>] %pSR" of the last branch the CPU took:
+    # where the PSW is bare (a call or jump through a NULL or stale pointer) that branch
+    # is the code that went there (a tail call's jump, which no trace entry shows). The
+    # entry counts only on the line after its heading (LINK_HEADINGS).
+    "Krn": (rx(r"^\s*\[<[0-9a-f]{16}>\] {{FUNC}}"), 0, 80),
 }
+# The line right before the link register's line, where it has its own heading.
+LINK_HEADINGS = {"Krn": "Last Breaking-Event-Address:"}
 # soft_nmi_interrupt()'s line (see its kind), whole, or cut by a pager in its words after
 # the "watchdog: " of its pr_fmt and "CPU %d s" ("watchdog: CPU 1 self-dete>", "watchdog:
 # CPU 1 s>")

@@ -675,10 +675,17 @@ def _stack_frames_impl(
                 if part is oopses.RIP_FRAME and not any(m.groups()):
                     # a PC printed bare: the link register line after it names its
                     # caller (oopses.LINK_AFTER_BARE_PC)
-                    link = oopses.LINK_AFTER_BARE_PC.get(ln.lstrip()[:3])
+                    pc_word = ln.lstrip()[:3]
+                    link = oopses.LINK_AFTER_BARE_PC.get(pc_word)
                     if link is not None:
                         at = max(li + link[1], 0)
-                        m = next(filter(None, map(link[0].match, lines[at : at + link[2]])), m)
+                        window = lines[at : at + link[2]]
+                        heading = oopses.LINK_HEADINGS.get(pc_word)
+                        if heading is not None:
+                            # (only the line right after its heading: s390's BEAR)
+                            before = ([""] + lines)[at:]  # (each window line's previous)
+                            window = [w for p, w in zip(before, window) if p.strip() == heading]
+                        m = next(filter(None, map(link[0].match, window)), m)
                 _append_frames(raw, m, skip)
                 if part is oopses.TRACE_AFTER_REGS or part is oopses.CALL_TRACE:
                     # m68k show_trace() prints "Call Trace:" then each entry with
