@@ -3851,9 +3851,10 @@ def test_an_arm_report_without_its_pc_lines_reads_its_show_regs_trace() -> None:
         assert (got.rip.function, got.rip.module) == (want.rip.function, want.rip.module), name
         assert got.looping_function == want.looping_function, name
         assert got.frames == want.frames, name
-        # Without __show_regs()'s "Flags:" line nothing tells that the trace is
-        # show_regs()'s (dump_stack()'s starts at unwind_backtrace()): no rip.
-        (got,) = parse_log(re.sub(r"(?m)^(?:<\d>)?\[ *\d+\.\d+\] Flags: .*\n", "", cut))
+        # Without __show_regs()'s "Flags:" line (nor __die()'s "Process ... stack limit"
+        # line after it) nothing tells that the trace is show_regs()'s (dump_stack()'s
+        # starts at unwind_backtrace()): no rip.
+        (got,) = parse_log(re.sub(r"(?m)^(?:<\d>)?\[ *\d+\.\d+\] (?:Flags:|Process) .*\n", "", cut))
         assert got.rip is None, name
     # A first entry a pager (less -S) cut in the pc's name names no pc.
     text = (DATA / "armhf-6.1.0-50-mod-null.log").read_text()
@@ -3921,3 +3922,27 @@ def test_an_s390_bare_psw_is_titled_by_its_breaking_event_address() -> None:
     assert bear in text
     (got,) = parse_log(text.replace(bear, ""))
     assert got.title.endswith(" in write_sysrq_trigger"), got.title
+
+
+def test_an_arm_die_whose_registers_a_quote_cut_whole_reads_its_trace() -> None:
+    # 32-bit ARM __die() (6.1 arch/arm/kernel/traps.c) prints __show_regs()' rows, then
+    # "Process %.*s (pid: %d, stack limit = 0x%p)", the "Stack:" dump and
+    # dump_backtrace(regs, tsk, ...), whose first " %ps from %pS" entry names the pc
+    # (unwind_backtrace() starts at regs->ARM_pc). A quote that cut every row from "PC
+    # is at" to "Control:" to "[...]" left nothing that told the trace was the
+    # registers': rip None, the report "in corrupted".
+    rows = re.compile(r"(?ms)^(\[ *\d+\.\d+\] )PC is at .*?\n\[ *\d+\.\d+\] Control: [^\n]*\n")
+    for kind in ("null", "bug"):
+        text = (DATA / f"armhf-6.1.0-50-mod-{kind}.log").read_text()
+        (want,) = parse_log(text)
+        assert want.rip is not None
+        cut, n = rows.subn(r"\1[...]\n", text, count=1)
+        assert n == 1 and "Flags: " not in cut and "stack limit = " in cut, kind
+        (got,) = parse_log(cut)
+        assert (got.title, got.corrupted) == (want.title, False), kind
+        assert got.rip is not None, kind
+        assert (got.rip.function, got.rip.module) == (want.rip.function, want.rip.module), kind
+        assert got.frames == want.frames, kind
+        # Without the "Process" line either: nothing tells the trace is the registers'.
+        (got,) = parse_log(re.sub(r"(?m)^\[ *\d+\.\d+\] Process .*\n", "", cut))
+        assert got.rip is None, kind

@@ -965,8 +965,14 @@ def arm64_trace_rip(lines: list[str]) -> Frame | None:
 # 32-bit ARM __show_regs() (6.1 arch/arm/kernel/process.c) prints "PC is at %pS", "LR is
 # at %pS", "pc : [<%08lx>]    lr : [<%08lx>]    psr: %08lx", the general registers, then
 # "Flags: %s  IRQs o%s  FIQs o%s  Mode %s  ISA %s  Segment %s" (2.6-6.x; "nZCv" and the
-# rest); rows a quote may cut with the first three.
-_ARM_FLAGS_RE = re.compile(r"\s*Flags: [nN][zZ][cC][vV][qQ]?  IRQs o(?:n|ff)  FIQs o")
+# rest); rows a quote may cut with the first three. __die() (6.1 arch/arm/kernel/traps.c)
+# goes on with "Process %.*s (pid: %d, stack limit = 0x%p)" (2.6-6.x), the "Stack:" dump
+# and the trace from the registers: where a quote cut all of __show_regs()' rows, that
+# line still tells the trace is the registers'.
+_ARM_FLAGS_RE = re.compile(
+    r"\s*(?:Flags: [nN][zZ][cC][vV][qQ]?  IRQs o(?:n|ff)  FIQs o"
+    r"|Process .+ \(pid: \d+, stack limit = 0x[0-9a-f]+\))"
+)
 _ARM_PC_RE = re.compile(r"\s*(?:PC is at |pc : \[<)")
 # An ARM trace entry journalctl's pager (less -S) cut before its " from ", in or right
 # after the pc's name (taint.PAGER_MARK): " hotfence_crash_null_de>", "[<bf000060>]
@@ -986,7 +992,8 @@ def arm_trace_rip(lines: list[str]) -> Frame | None:
     """The faulting (or looping) function of a 32-bit ARM report whose "PC is at %pS" and
     "pc : [<%08lx>]" lines a quote cut: the first entry of the trace printed from the
     registers after them; None where a PC line is there, or no "Flags:" line tells that
-    __show_regs() printed the registers.
+    __show_regs() printed the registers (nor __die()'s "Process ... stack limit" line
+    after them, where a quote cut them all).
 
     show_regs() (6.1 arch/arm/kernel/process.c) is __show_regs() then dump_backtrace(regs,
     NULL, ...); __die() (6.1 arch/arm/kernel/traps.c) prints __show_regs(), the "Stack:"

@@ -1097,8 +1097,12 @@ _ARM64_PSTATE = rx(r"^pstate: [0-9a-f]{8} \(")
 # unwind.c) from regs->ARM_pc, its entries headerless (titles reads from the first
 # "from" line where no header is found) or under the frame-pointer unwinder's
 # "Backtrace:". Where a quote cut "PC is at %pS", the trace's first entry is that pc
-# (fields.arm_trace_rip).
-_ARM_FLAGS = rx(r"^ *Flags: [nN][zZ][cC][vV][qQ]?  IRQs o(?:n|ff)  FIQs o")
+# (fields.arm_trace_rip). __die()'s "Process %.*s (pid: %d, stack limit = 0x%p)" after
+# the registers (2.6-6.x) tells it where a quote cut them all.
+_ARM_FLAGS = rx(
+    r"^ *(?:Flags: [nN][zZ][cC][vV][qQ]?  IRQs o(?:n|ff)  FIQs o"
+    r"|Process .+ \(pid: \d+, stack limit = 0x[0-9a-f]+\))"
+)
 _ARM_REGS_TRACE = (_ARM_FLAGS, CALL_TRACE, PARSE_STACK)
 _REGS_TRACE = _RIP_TRACE[1:]  # (the trace alone, where the registers were cut off)
 # A stack printed from NMI context: where the CPU was is after the NMI's own frames, from

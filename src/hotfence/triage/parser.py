@@ -1789,7 +1789,11 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
         frames = call_trace(own_cpu, at=at)
     if rip is None and trace_rip is None and "pstate: " in report_text:
         trace_rip = arm64_trace_rip(own_cpu)
-    if rip is None and trace_rip is None and "Flags: " in report_text:
+    if (
+        rip is None
+        and trace_rip is None
+        and ("Flags: " in report_text or "stack limit" in report_text)
+    ):
         trace_rip = arm_trace_rip(own_cpu)  # (32-bit ARM's "PC is at" lines cut)
     looping_at = rip or trace_rip
     if looping_at is None and fmt is not None and fmt.looping:
