@@ -3150,6 +3150,22 @@ def test_workqueue_lockup_report_ends_after_its_hog_backtraces() -> None:
     assert [f.function for f in lockup.frames][:2] == ["mydrv_reset_work", "process_one_work"]
 
 
+@pytest.mark.parametrize(
+    ("cpus", "cpu"),
+    [("1 node=0", 1), ("0-1 node=0", None), ("0,2 node=0", None), ("1", 1), ("0-3", None)],
+)
+def test_workqueue_lockup_names_the_cpu_of_a_one_cpu_pool(cpus: str, cpu: int | None) -> None:
+    # kernel/workqueue.c wq_watchdog_timer_fn()'s "BUG: workqueue lockup - pool" and
+    # pr_cont_pool_info()'s " cpus=%*pbl" (the pool's cpumask as a list), " node=%d" only
+    # for a pool with a node (github.com/openrisc/linux issue 12's unbound "pool cpus=0
+    # flags=0x4"; starfive-tech/linux issue 18's "pool cpus=0-1 flags=0x4"): a pool of
+    # one CPU stalled on that CPU; a pool over several names none of them
+    first = _WQ_EVENT[0].replace("cpus=1 node=0", "cpus=" + cpus)
+    (soft, lockup) = parse_log(_with_wq_event([first, *_WQ_EVENT[1:]]))
+    assert (lockup.title, lockup.cpu, lockup.pid) == ("BUG: workqueue lockup", cpu, None)
+    assert (soft.cpu, soft.pid) == (1, 2231)
+
+
 # RCU stall headers of older kernels that name the stalled CPU themselves, no per-CPU
 # line after them (kernel/rcutree.c; a CPU's own stall: print_cpu_stall(), the other
 # CPUs': print_other_cpu_stall()): 2.6.29-2.6.31, 2.6.32-3.2, 3.3-4.x without

@@ -1884,6 +1884,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     whole = ext.lines[0] if ext.lines and ext.lines[0].start == ext.header.start else ext.header
     _keep_to_locked_cpu(rep, whole.text)
     _keep_to_hung_task(rep, ext.header.text, from_bytes)
+    _cpu_of_stuck_pool(rep, whole.text)
     # (a header a pager cut is no more explained by its title being marked corrupted)
     unexplained = fmt is None and corrupted in ("", CORRUPTED_CUT_HEADER) or ext.kind.needs_oops
     if (
@@ -2059,6 +2060,23 @@ def _keep_to_locked_cpu(rep: Report, header: str) -> None:
     rep.pid = rep.comm = rep.looping_function = None
     rep.rip = None
     rep.frames = []
+
+
+# kernel/workqueue.c wq_watchdog_timer_fn() (4.5+): pr_emerg("BUG: workqueue lockup -
+# pool"), then pr_cont_pool_info()'s " cpus=%*pbl" (the pool's cpumask as a list: "1",
+# "0-3", "0,2"), " node=%d" (when the pool has a node), " flags=0x%x nice=%d" (6.9+: "bh"
+# or "nice=%d"). A pool of one CPU (a per-CPU pool, or an unbound one held to a single
+# CPU) stalls on that CPU: the watchdog's own timer runs anywhere, its caller id is not it.
+_STUCK_POOL_CPU_RE = re.compile(r"BUG: workqueue lockup - pool cpus=(\d+) ")
+
+
+def _cpu_of_stuck_pool(rep: Report, header: str) -> None:
+    """A workqueue lockup whose header's pool is one CPU's names that CPU (see above)."""
+    if rep.cpu is not None:
+        return
+    m = _STUCK_POOL_CPU_RE.search(header)
+    if m is not None:
+        rep.cpu = int(m.group(1))
 
 
 def _fill_modules(
