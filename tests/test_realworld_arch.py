@@ -1090,6 +1090,51 @@ def test_a_vendor_caller_id_a_task_header_decodes_names_a_headerless_reports_tas
     assert [(r.cpu, r.pid) for r in reps] == [(3, 1201), (3, 1201)]
 
 
+def _mrdump_bug(caller: str, other: str = "") -> str:
+    """arm64 6.1's module BUG() as MediaTek's mrdump leaves it: its registers and trace
+    with no "CPU: 0 PID: 88 Comm: sh" header line (mrdump prints its own registers, no
+    task header), each line tagged with ``caller``; ``other``, when given, tags the
+    boot's "random: crng init done" line before it."""
+    text = (DATA / "arm64-6.1.0-50-mod-bug.log").read_text()
+    lines = [ln for ln in text.splitlines() if "CPU: 0 PID: 88 Comm: sh " not in ln]
+    assert len(lines) == len(text.splitlines()) - 1
+    bug = next(i for i, ln in enumerate(lines) if "kernel BUG at" in ln)
+    out = [re.sub(r"^(\[ *\d+\.\d{6}\])", rf"\1[{caller}]", ln) for ln in lines[bug:]]
+    early = [ln for ln in lines[:bug] if "random: crng init done" in ln]
+    if other:
+        early = [re.sub(r"^(\[ *\d+\.\d{6}\])", rf"\1[{other}]", ln) for ln in early]
+    return "\n".join(lines[:bug] + out if not other else early + out) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("caller", "other", "cpu", "pid"),
+    [
+        # MediaTek's "C": CPU 1, pid 88
+        ("C100088", "", 1, 88),
+        # a "T" that big may be a pid: nothing in the log shows the encoding
+        ("T100088", "", None, None),
+        # pid 88's id on CPU 2 too (tiann/KernelSU#2618's "[T314842]" and "[T414842]")
+        ("T100088", "T200088", 1, 88),
+        # two pids 100000 apart on one CPU show nothing
+        ("T100088", "T100188", None, None),
+        # upstream's ids: another task, or the CPU alone, may have printed the header
+        ("T88", "", None, None),
+        ("C1", "", None, None),
+    ],
+)
+def test_a_bug_without_its_task_header_reads_a_vendor_caller_id(
+    caller: str, other: str, cpu: int | None, pid: int | None
+) -> None:
+    """A BUG() or die() that MediaTek's mrdump printed without a task header names its
+    task by its lines' caller id where the id is certainly the vendor's CPU times 100000
+    plus the pid ("[C201134] rxq0_pus: [name:bug&]kernel BUG at net/core/skbuff.c:4278!",
+    CVE-2025-38124's fix), and by no other id."""
+    rep, warning = parse_log(_mrdump_bug(caller, other).encode())
+    assert rep.title == "kernel BUG in hotfence_crash_bug"
+    assert (warning.cpu, warning.pid) == (0, 0)  # (its own header's)
+    assert (rep.cpu, rep.pid) == (cpu, pid)
+
+
 # The frames dump_stack() adds above the exception when MediaTek's mrdump calls it from
 # die()'s notifier chain (ipanic_die() -> mrdump_common_die(), mrdump_panic.c).
 _MRDUMP_DIE_CHAIN = (

@@ -1975,12 +1975,35 @@ _ENCODED_TASK_HEADER_RE = re.compile(
 )
 
 
+# Without such a header, one task's ids on two CPUs show it too: MediaTek's mrdump prints
+# no task header ("[T414842] Internal error: BRK handler" and "[T314842] KernelSU: ...", pid
+# 14842 on CPUs 4 and 3, then "[T314798] mrdump: first crash cpu 4, second crash cpu 3":
+# tiann/KernelSU#2618). Two real pids a multiple of 100000 apart, both printing, are not.
+_BIG_TASK_ID_RE = re.compile(r"\[ *T([1-9]\d{5,6})\]")
+
+
 def _caller_encodes_cpu(text: str) -> bool:
-    """Does a task header of ``text`` carry the vendor caller id of its own CPU and pid?"""
+    """Does a task header of ``text`` carry the vendor caller id of its own CPU and pid,
+    or does one pid show in the ids of two CPUs (see above)?"""
     for m in _ENCODED_TASK_HEADER_RE.finditer(text):
         if int(m[1]) == int(m[2]) * _VENDOR_CALLER_CPU + int(m[3]):
             return True
+    cpus: dict[int, int] = {}
+    for number in {int(m[1]) for m in _BIG_TASK_ID_RE.finditer(text)}:
+        cpu, pid = divmod(number, _VENDOR_CALLER_CPU)
+        if cpus.setdefault(pid, cpu) != cpu:
+            return True
     return False
+
+
+# Reports printed by the task that hit them, like the sanitizers' (_REPORTED_BY_CURRENT):
+# BUG() and WARN() (lib/bug.c report_bug(): "kernel BUG at %s:%u!", "WARNING: CPU: ..."),
+# die() ("Internal error: %s: %x [#%d]", arch/arm{,64}/kernel/traps.c) and the fault that
+# calls it ("Unable to handle kernel ...", arch/arm{,64}/mm/fault.c, titled "BUG: unable
+# to handle kernel ..."). Their task header
+# is show_regs()'s; MediaTek's mrdump prints its own registers instead, with no header.
+# Only a vendor id that is both CPU and pid (_VENDOR_CALLER_CPU) names them there.
+_PRINTED_BY_CURRENT = ("kernel BUG", "WARNING", "Internal error", "BUG: unable to handle kernel")
 
 
 def _task_from_caller(rep: Report, context: str, text: str) -> None:
@@ -1990,9 +2013,13 @@ def _task_from_caller(rep: Report, context: str, text: str) -> None:
     "C<cpu>" otherwise. A sanitizer's report is printed by the task (or on the CPU) that
     hit the bug, and some carry no task header of their own (KMSAN before 6.1 printed
     none before panic_on_kmsan's panic), or a console lost it. A vendor's id that holds
-    both (_VENDOR_CALLER_CPU) gives both.
+    both (_VENDOR_CALLER_CPU) gives both, to a BUG, WARNING or die() with no task header
+    too (_PRINTED_BY_CURRENT).
     """
-    if not rep.title.startswith(_REPORTED_BY_CURRENT):
+    sanitizer = rep.title.startswith(_REPORTED_BY_CURRENT)
+    if not sanitizer and not (
+        rep.title.startswith(_PRINTED_BY_CURRENT) and rep.cpu is None and rep.pid is None
+    ):
         return
     cid = caller_id(context)
     if not cid:
@@ -2002,6 +2029,8 @@ def _task_from_caller(rep: Report, context: str, text: str) -> None:
         cpu, pid = divmod(number, _VENDOR_CALLER_CPU)
         rep.cpu = cpu if rep.cpu is None else rep.cpu
         rep.pid = pid if rep.pid is None else rep.pid
+    elif not sanitizer:
+        return
     elif cid.startswith("T") and rep.pid is None:
         rep.pid = number
     elif cid.startswith("C") and rep.cpu is None:
