@@ -2625,6 +2625,61 @@ def test_a_log_pasted_without_its_line_breaks_reads_as_the_log(name: str) -> Non
     assert _facts([as_str]) == _facts([want]) and (as_str.start, as_str.end) == (rep.start, rep.end)
 
 
+def _stopped_by_tagged_panic(taint: str, later: float) -> list[str]:
+    """armhf 6.1's SysRq panic as a console with printk's caller id prints it, pasted from
+    its panic line (its own "CPU: 1 PID: 1 Comm: init" header lost, as in
+    GrapheneOS/os-issue-tracker#4475): init's lines "[    T1]", those of CPU 0, which the
+    panic stopped (arch/arm/kernel/smp.c ipi_cpu_stop(): "CPU%u: stopping" and
+    dump_stack()), "[    C0]", ``later`` seconds later, their header's "Not tainted"
+    replaced by ``taint``."""
+    text = (DATA / "armhf-6.1.0-50-sysrq-crash.log").read_text()
+    lines = text.splitlines()
+    panic = next(i for i, ln in enumerate(lines) if "Kernel panic - not syncing" in ln)
+    stop = next(i for i, ln in enumerate(lines) if ln.endswith("] CPU0: stopping"))
+    assert lines[panic + 1].endswith(
+        "] CPU: 1 PID: 1 Comm: init Not tainted 6.1.0-50-armmp #1  Debian 6.1.176-1"
+    )
+
+    def tagged(line: str, caller: str, shift: float) -> str:
+        m = re.match(r"\[ *(\d+\.\d{6})\]", line)
+        assert m is not None
+        return f"[{float(m[1]) + shift:12.6f}][{caller:>6}]{line[m.end() :]}"
+
+    own = [tagged(ln, "T1", 0.0) for ln in [lines[panic], *lines[panic + 2 : stop]]]
+    dump = [tagged(ln.replace("Not tainted", taint), "C0", later) for ln in lines[stop:]]
+    return [*own, *dump]
+
+
+@pytest.mark.parametrize(
+    ("taint", "later", "release", "flags"),
+    [
+        ("Not tainted", 0.0, "6.1.0-50-armmp", None),
+        ("Tainted: G      D", 0.0, "6.1.0-50-armmp", "G      D"),
+        # past the second arm64's smp_send_stop() waits: no dump of this panic's
+        ("Tainted: G      D", 2.0, None, None),
+    ],
+)
+def test_a_tagged_panic_without_its_header_names_the_kernel_of_the_cpus_it_stopped(
+    taint: str, later: float, release: str | None, flags: str | None
+) -> None:
+    """A panic pasted without its task header (GrapheneOS/os-issue-tracker#4475, a Pixel's
+    panic by "[ T1668]" and then "[ C7]"'s debug-snapshot IPI-stop dump_stack(): "CPU: 7
+    PID: 0 Comm: swapper/7 Tainted: G D W O 5.10.226-android13-...") takes the release
+    and taint of a stopped CPU's header, as it does where no caller id parts their lines
+    (fields.own_cpu_lines), and never that CPU's task."""
+    reps = parse_log(("\n".join(_stopped_by_tagged_panic(taint, later)) + "\n").encode())
+    rep = reps[0]
+    assert rep.title == "kernel panic: sysrq triggered crash"
+    assert (rep.kernel_release, rep.taint) == (release, flags)
+    assert (rep.cpu, rep.pid, rep.comm) == (None, None, None)
+    if not later:
+        untagged = [
+            re.sub(r"\]\[ *[CT]\d+\]", "]", ln) for ln in _stopped_by_tagged_panic(taint, 0)
+        ]
+        want = parse_log(("\n".join(untagged) + "\n").encode())[0]
+        assert (want.kernel_release, want.taint) == (release, flags)
+
+
 @pytest.mark.parametrize(
     "name", ["arm64-6.1.0-50-mod-null", "armhf-6.1.0-50-mod-warn", "s390x-6.1.0-50-sysrq-crash"]
 )

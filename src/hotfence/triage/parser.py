@@ -1879,6 +1879,7 @@ def _build(text: str, ext: Extracted, from_bytes: bool) -> Report | None:
     listed = uml_regs + own_lines if uml_regs else own_lines
     _fill_modules(rep, [ln.text for ln in uml_regs] + own, listed, text, from_bytes)
     _task_from_caller(rep, ext.header.context, text)
+    _kernel_from_stopped_cpus(rep, text, ext, from_bytes)
     # (the header read whole: a wrap's rest joined to it, "... Watchdog detected hard"
     # going on "LOCKUP on cpu 0" in the row after it, scan._wrapped_header)
     whole = ext.lines[0] if ext.lines and ext.lines[0].start == ext.header.start else ext.header
@@ -2035,6 +2036,58 @@ def _task_from_caller(rep: Report, context: str, text: str) -> None:
         rep.pid = number
     elif cid.startswith("C") and rep.cpu is None:
         rep.cpu = number
+
+
+# kernel/panic.c panic() prints "Kernel panic - not syncing: %s", stops the other CPUs
+# (smp_send_stop(); arm64's "SMP: stopping secondary CPUs", which waits a second for
+# them) and ends with "---[ end Kernel panic - not syncing: %s ]---". The stopped CPUs'
+# dumps name the kernel and its taint, not the panic's task (fields.own_cpu_lines). On a
+# console with printk's caller id (print_caller(), "[%6s]") their lines carry their own
+# id, so extract leaves them out of the panic's lines: GrapheneOS/os-issue-tracker#4475,
+# a Pixel 7 Pro's 5.10 panic by "[ T1668]" pasted from inside its oops (its task header
+# lost), then debug-snapshot's dbg_snapshot_ipi_stop() dump_stack() of "[ C7]" with
+# "CPU: 7 PID: 0 Comm: swapper/7 Tainted: G D W O 5.10.226-android13-4-g277c6cd19823".
+_PANIC_END = "---[ end Kernel panic"
+_STOP_SPAN = 1.0
+_STOP_LINES = 64
+
+
+def _kernel_from_stopped_cpus(rep: Report, text: str, ext: Extracted, from_bytes: bool) -> None:
+    """The release and taint of a caller-tagged panic that names neither, from the task
+    header of a CPU it stopped (see above): the first other caller's header within
+    ``_STOP_SPAN`` of the panic line and ``_STOP_LINES`` after the panic's lines, before
+    its end line."""
+    tag = caller_id(ext.header.context)
+    if (
+        rep.kernel_release is not None
+        or rep.taint is not None
+        or not tag
+        or ext.header.timestamp is None
+        or "Kernel panic" not in ext.header.text
+    ):
+        return
+    pos = rep.end + 1
+    for _ in range(_STOP_LINES):
+        if pos >= len(text):
+            return
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        line = make_line(text[pos:end], pos, 0)
+        pos = end + 1
+        if _PANIC_END in line.text or line.timestamp is None:
+            return
+        if not 0.0 <= line.timestamp - ext.header.timestamp <= _STOP_SPAN:
+            return
+        if "PID: " not in line.text or caller_id(line.context) in ("", tag):
+            continue
+        f = task_fields([line.text])
+        if f.release is None:
+            continue
+        rep.kernel_release = _out(f.release, from_bytes)
+        if f.taint is not None:
+            rep.taint = f.taint
+            rep.taint_flags = decode_taint(f.taint, suse=f.suse)
+        return
 
 
 # kernel/hung_task.c check_hung_task(): "INFO: task %s:%d blocked for more than %ld seconds."
