@@ -520,6 +520,43 @@ def test_a_user_tasks_fault_line_names_no_syslog_writer(
     _read_whole_and_streamed(text, want, tmp_path)
 
 
+@pytest.mark.parametrize("fmt", ["ts", "logcli --no-labels"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        # arch/powerpc/kernel/traps.c show_signal_msg(), 4.19+: "%s%s[%d]: %s (%d) at %lx
+        # nip %lx lr %lx code %x", print_vma_addr()'s " in %s[%lx+%lx]", then
+        # show_user_instructions()'s "%s[%d]: code: %s" rows (arch/powerpc/kernel/process.c)
+        [
+            "sh[87]: segfault (11) at 8 nip 7fff8a2c1d40 lr 7fff8a2c1d2c code 1"
+            " in libc.so.6[7fff8a200000+250000]",
+            "sh[87]: code: 7c0802a6 f8010010 f821ff91 60000000 e9230000 2c290000 41820010 39400000",
+            "sh[87]: code: <e9290008> 7d2a4b78 38210070 e8010010 7c0803a6 4e800020"
+            " 60000000 60000000",
+        ],
+        # before 4.19, _exception_pkey(): "%s[%d]: unhandled signal %d at %lx nip %lx lr
+        # %lx code %x"
+        ["sh[87]: unhandled signal 11 at 00000008 nip 10000418 lr 0fe5e8a8 code 30001"],
+    ],
+)
+def test_a_powerpc_user_tasks_fault_lines_name_no_syslog_writer(
+    fault: list[str], fmt: str, tmp_path: Path
+) -> None:
+    # powerpc's lines for a user task's unhandled signal start with the task's
+    # "comm[pid]: " too: a copy of a console behind ts's time that starts with them keeps
+    # its stamp and the oops after them.
+    name = "ppc64le-6.1.0-50-mod-null"
+    console = (DATA / f"{name}.log").read_text(encoding="latin-1").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(console) if "] Kernel attempted to read " in line)
+    stamp = console[at][: console[at].index("] ") + 2]
+    text = _ts("".join([*console[:at], *(stamp + f + "\n" for f in fault), *console[at:]]), fmt)
+    text = text[text.rfind("\n", 0, text.index(fault[0])) + 1 :]
+    assert text.split("\n", 1)[0].endswith(fault[0])
+    assert log_stamp(text) is not None
+    (want,) = _reports(name)
+    _read_whole_and_streamed(text, want, tmp_path)
+
+
 @pytest.mark.parametrize("mark", ["...", "[...]", "<snip>", "[ snip ]"])
 def test_the_lines_a_poster_cut_leave_the_readers_stamp_to_the_rest(
     mark: str, tmp_path: Path

@@ -76,6 +76,14 @@ _KERNEL_BRACKETED = (
     # exception: ", ...) (6.1, 6.12); arch/arm64/mm/fault.c __do_user_fault()'s
     # pr_info("%s[%d]: unhandled %s (%d) at 0x%08lx, esr 0x%03x\n", ...) (4.x)
     r"[^\s:\[\]]+\[\d+\]: unhandled (?:exception: |[^\n(]* \(\d+\) at 0x)",
+    # powerpc: arch/powerpc/kernel/traps.c show_signal_msg()'s printk("%s%s[%d]: %s (%d)
+    # at %lx nip %lx lr %lx code %x", ...) (4.19+, signame(): "segfault", "bus error",
+    # "illegal instruction", ...; before, _exception_pkey()'s "%s[%d]: unhandled signal %d
+    # at %lx nip %lx lr %lx code %x"), then show_user_instructions()'s pr_info("%s[%d]:
+    # code: %s\n", ...) rows of 8 words, the faulting one in "<>" (arch/powerpc/kernel/
+    # process.c, 4.19+)
+    r"[^\s:\[\]]+\[\d+\]: (?:[a-z ]+ \(\d+\)|unhandled signal \d+) at [0-9a-f]+ nip [0-9a-f]+ ",
+    r"[^\s:\[\]]+\[\d+\]: code: <?[0-9a-fX]{8}>? ",
 )
 _WRITER_RE = re.compile(
     r"(?:[^\s:\[\]]+ )?(?:(?i:kernel)|(?!" + "|".join(_KERNEL_BRACKETED) + r")[^\s:\[\]]+\[\d+\]): "
