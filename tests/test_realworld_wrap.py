@@ -1745,6 +1745,31 @@ def test_a_log_in_a_transfer_encoded_mail_reads_as_the_log(
     assert rep.frames and rep.rip is not None and rep.modules == want.modules
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_quoted_printable_body_without_its_header_reads_as_the_log(
+    newline: str, tmp_path: Path
+) -> None:
+    """The same mail's quoted-printable body copied without its header (a list archive's
+    raw message pasted from its body on): no header says it is encoded, but its lines of
+    76 characters at most, cut with "=" soft breaks, and "=3D" say so (RFC 2045 6.7). Read
+    as it is, the log's long lines are cut in pieces; decoded, it gives the log's report.
+    (Python's email package cuts at 78, RFC 5322's limit, with its default policy.)"""
+    console = (DATA / "x86-6.12.115-null-deref.log").read_text()
+    modules = next(ln for ln in console.splitlines() if "Modules linked in:" in ln)
+    console = console.replace(modules, modules + " nvidia_drm(POE)" * 60)
+    (want,) = parse_log(console.encode())
+    raw = _mail("Hello,\n\nwith vm.panic_on_oops=1:\n\n" + console, "quoted-printable")
+    body = raw.as_bytes().split(b"\n\n", 1)[1].replace(b"\n", newline.encode())
+    assert b"=3D1" in body and b"=" + newline.encode() in body
+    assert max(len(ln.rstrip(b"\r")) for ln in body.split(b"\n")) <= 78
+    (tmp_path / "report.txt").write_bytes(body)
+    got = triage_input(str(tmp_path / "report.txt"))
+    assert got.error is None
+    (rep,) = got.reports
+    assert _facts(rep) == _facts(want)
+    assert rep.frames and rep.rip is not None and rep.modules == want.modules
+
+
 def _talosctl_dmesg(text: str, node: str, facility: str = "kern") -> list[str]:
     """``text``'s records as `talosctl dmesg` prints them: "%s: " of the node, then
     machined's "%s: %7s: [%s]: %s" of facility, priority, the time in Go's RFC3339Nano

@@ -1024,10 +1024,57 @@ def _mail_parts(data: bytes) -> bytes | None:
     return "".join(texts).encode("utf-8") if texts else None
 
 
+# A quoted-printable body copied without its mail's header (a list archive's raw message
+# pasted from its body on, a bug tracker's attachment of it): no header says so, but its
+# shape does. RFC 2045 6.7: no encoded line is longer than 76 characters (rule 5; Python's
+# email package with its default policy cuts at RFC 5322's 78), a longer line of the text
+# is cut into lines that end in the "=" soft break (rule 5), and
+# "=" itself, a byte past "~" or a space before a line's end is "=" and two upper-case hex
+# digits (rules 1-3): "=3D", "=20", "=C3=A9", so no "=" stands otherwise. A kernel log's
+# own "=" ("nr_cpu_ids=2", SLUB's "=====" rules of 77) does.
+_QP_PROBE = 1 << 16
+_QP_WIDTH = 78
+_QP_SOFT_MIN = 70  # (an encoder cuts before an escape it would split: "...=3D" up to 3 short)
+_QP_SOFT_BREAKS = 3
+_QP_ESCAPE_RE = re.compile(rb"=[0-9A-F]{2}")
+_QP_BARE_RE = re.compile(rb"=(?![0-9A-F]{2}|\r?\n|\r?\Z)")
+
+
+def _quoted_printable_body(first: bytes) -> bool:
+    """Does ``first``, the input's first block, read as a quoted-printable body (see
+    above): no line over 78 characters, three soft breaks or more at 70 and on, an "=XX"
+    escape and no other "="? (Two plain searches rule out nearly every log.)"""
+    if b"=\n" not in first and b"=\r\n" not in first:
+        return False
+    probe = first[:_QP_PROBE]
+    lines = probe.split(b"\n")
+    if len(first) > _QP_PROBE:
+        lines.pop()  # (the probe's last line may go on past it)
+        probe = probe[: probe.rfind(b"\n") + 1]
+    if _QP_ESCAPE_RE.search(probe) is None or _QP_BARE_RE.search(probe) is not None:
+        return False
+    soft = 0
+    for line in lines:
+        line = line.removesuffix(b"\r")
+        if len(line) > _QP_WIDTH:
+            return False
+        if line.endswith(b"=") and len(line) >= _QP_SOFT_MIN:
+            soft += 1
+    return soft >= _QP_SOFT_BREAKS
+
+
 def _mail_text(blocks: Iterator[bytes]) -> Iterator[bytes]:
-    """``blocks`` as they are, or a transfer-encoded mail's text parts."""
+    """``blocks`` as they are, a transfer-encoded mail's text parts, or a quoted-printable
+    body without its header decoded."""
     first = next(blocks, b"")
     head = _MAIL_HEAD_RE.match(first)
+    if head is None and _quoted_printable_body(first):
+        held = yield from _held(first, blocks, _MAIL_MAX)
+        if held is not None:
+            import quopri  # (as the email package: only for such a body)
+
+            yield quopri.decodestring(b"".join(held))
+        return
     if head is None or _MAIL_ENCODED_RE.search(head.group()) is None:
         yield from _as_they_came(first, blocks)
         return
