@@ -2062,6 +2062,56 @@ def test_an_x86_bad_access_line_a_mail_client_cut_in_its_words_keeps_its_title(
     assert checked >= {0: 4, 1: 4, 2: 4, 3: 3}[words]
 
 
+# x86's page fault header since 4.20: "BUG: kernel NULL pointer dereference, address: %px"
+_X86_PAGE_FAULT_RE = re.compile(
+    r"^((?:\[ *[\d.]+\] )?BUG:) (kernel NULL pointer dereference,) (address: \S+)$"
+)
+
+
+@pytest.mark.parametrize("page_fault", [False, True])
+@pytest.mark.parametrize("words", [0, 1, 2, 3])
+def test_an_x86_page_fault_header_a_mail_client_cut_in_its_words_keeps_its_title(
+    words: int, page_fault: bool
+) -> None:
+    """x86's show_fault_oops() (arch/x86/mm/fault.c since 4.20, page_fault_oops()'s in
+    6.1) prints "BUG: kernel NULL pointer dereference, address: %px" or, past the first page,
+    "BUG: unable to handle page fault for address: %px": LKFT's mails, wrapped near 70
+    columns, cut it after ``words`` of its words ("[   54.396708] BUG: kernel NULL" then
+    "pointer dereference, address: 0000000000000034", stable 6.3.12-rc1 on lore,
+    2023-07-04). Every in-repo log with the NULL line, so cut, and worded as the page
+    fault (``page_fault``): each report's title, type, RIP, frames and task as whole.
+    (The oops was titled by the cut row alone, "BUG: kernel NULL", of unknown type.)"""
+
+    def worded(ln: str) -> str:
+        if page_fault and (m := _X86_PAGE_FAULT_RE.match(ln)):
+            return f"{m.group(1)} unable to handle page fault for {m.group(3)}"
+        return ln
+
+    def rows(ln: str) -> list[str] | None:
+        m = _X86_PAGE_FAULT_RE.match(ln)
+        if m is None:
+            return None
+        m = re.match(r"^(.*? BUG:|BUG:) (.+) (address: \S+)$", worded(ln))
+        assert m is not None
+        name = m.group(2).split(" ")
+        return [" ".join([m.group(1), *name[:words]]), " ".join([*name[words:], m.group(3)])]
+
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.type, r.rip and r.rip.function, [f.function for f in r.frames], r.comm)
+            for r in reps
+        ]
+
+    checked = 0
+    for name, _, got in _logs_cut_by_a_mail(rows):
+        log = (DATA / name).read_text(encoding="latin-1").rstrip("\n").split("\n")
+        want = parse_log("\n".join(_squeezed(worded(ln)) for ln in log))
+        assert facts(got) == facts(want), name
+        assert got[0].title.startswith("BUG: unable to handle kernel "), name
+        checked += 1
+    assert checked >= 3
+
+
 # ARM's stamped trace entry before 4.x: "[<c02c9f48>] (f+0x1c/0x28) from [<c02ca4dc>] (g+0xa8/0x174)"
 _ARM_OLD_ENTRY_RE = re.compile(
     r"^((?:<\d>)?\[ *[\d.]+\] \[<[0-9a-f]+>\] \(\S+\))( from) (\[<[0-9a-f]+>\] \(\S+\))$"

@@ -1016,6 +1016,21 @@ _CUT_X86_BAD_ACCESS_RE = re.compile(r"^BUG: unable to handle kernel(?: [A-Za-z]+
 _X86_BAD_ACCESS_REST_RE = re.compile(
     r"^(?:(?:[A-Za-z]+ )*at +)?(?:virtual address )?(?:[0-9a-f]{8,16}|\(null\))\s*$"
 )
+# Since 4.20 x86 words it "BUG: kernel NULL pointer dereference, address: %px" or "BUG:
+# unable to handle page fault for address: %px" (show_fault_oops(), arch/x86/mm/fault.c;
+# page_fault_oops()'s in 6.1), 71 or 74 columns after a "[   54.396708] " time: LKFT's
+# mailed logs, wrapped near 70 columns, cut it in its words ("... BUG: kernel NULL" then
+# "pointer dereference, address: 0000000000000034", stable 6.3.12-rc1 on lore,
+# 2023-07-04). The row, the words' rest then "address:" and the address, is no kernel
+# line; the cut row alone read as a header of its own ("BUG: kernel NULL", unknown).
+_CUT_X86_PAGE_FAULT_RE = re.compile(
+    r"^BUG:(?: kernel(?: NULL(?: pointer)?)?| unable(?: to(?: handle(?: page(?: fault(?: for)?)?)?)?)?)?\s*$"
+)
+_X86_PAGE_FAULT_REST_RE = re.compile(
+    r"^(?:(?:(?:(?:kernel )?NULL )?pointer )?dereference,"
+    r"|(?:(?:(?:(?:(?:unable )?to )?handle )?page )?fault )?for)"
+    r" address: [0-9a-f]{8,16}\s*$"
+)
 # s390's "Unable to handle kernel pointer dereference in virtual kernel address space"
 # (5.10 arch/s390/mm/fault.c do_no_context(), pr_alert(); 4.x on, after dump_fault_info()
 # took the address to a line of its own) is 76 columns: past a "<1>[ 512.771014] " prefix
@@ -1920,6 +1935,7 @@ _PROVEN_CUTS = (
     (_CUT_BAD_ACCESS_AT_RE, _BAD_ACCESS_AT_REST_RE),
     (_CUT_BAD_ACCESS_WORDS_RE, _BAD_ACCESS_WORDS_REST_RE),
     (_CUT_X86_BAD_ACCESS_RE, _X86_BAD_ACCESS_REST_RE),
+    (_CUT_X86_PAGE_FAULT_RE, _X86_PAGE_FAULT_REST_RE),
     (_CUT_S390_BAD_ACCESS_RE, _S390_BAD_ACCESS_REST_RE),
     (_CUT_XFS_ERROR_RE, _XFS_ERROR_REST_RE),
     (_CUT_PACA_CURRENT_RE, _PACA_CURRENT_REST_RE),
