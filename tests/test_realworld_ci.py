@@ -2396,3 +2396,38 @@ def test_a_task_header_a_mail_client_cut_after_tainted_keeps_its_task() -> None:
         return [(r.title, r.pid, r.comm, [f.function for f in r.frames]) for r in reps]
 
     assert _cuts_agree(_groups(_TAINTED_HEADER_RE), facts) >= 20
+
+
+# print_modules()'s line with a printk time, the list after it
+_LISTED_RE = re.compile(r"^(?:<\d>)?\[ *[\d.]+\] .*Modules linked in: \S")
+
+
+def test_a_module_list_a_mail_wrapped_among_wider_rows_keeps_its_modules() -> None:
+    """print_modules() (6.1 kernel/module/main.c) prints the list as one line: LKFT's
+    mails on lore wrap it near 70 columns, "[ 5211.175962] Modules linked in: tun
+    overlay btrfs blake2b_generic" then rows of names up to "ip_tables x_tables", and
+    leave the log's other lines whole, arm64's register rows and the task header past
+    79 columns (LTP statvfs01 on next-20240529, lore 2024-05-30). Every in-repo log
+    with a time-stamped list so wrapped at 70 and a line wider than 79 around: each
+    report's modules, tainting ones and last unloaded one as whole, and its title and
+    task. (The list kept the names of its first row, less the last.)"""
+
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.comm, r.modules, r.tainting_modules, r.last_unloaded_module) for r in reps
+        ]
+
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        rows: list[str] = []
+        for line in log:
+            wrapped = textwrap.wrap(line, 70, break_long_words=False, break_on_hyphens=False)
+            rows += wrapped if _LISTED_RE.match(line) and len(wrapped) > 2 else [line]
+        if len(rows) == len(log) or max(map(len, log)) <= 79:
+            continue
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(rows))
+        assert facts(got) == facts(want), path.name
+        assert any(len(r.modules) > 4 for r in got), path.name
+        checked += 1
+    assert checked >= 7

@@ -1362,6 +1362,35 @@ def _list_cut(last: Line, piece: str, rest: str) -> bool:
     )
 
 
+# LKFT's reports on lore wrap the list near 70 columns and leave the register rows after
+# it whole, past 79 ("[ 5211.176111] x29: ffff80008b1ab7a0 x28: ..."): no width around
+# shows the wrap. The rows do, as a terminal's cut rows do (_modules_row_cut): rows of
+# names only, up to the list's end, then a prefixed line print_modules()'s callers print
+# right after it (the task header, modules.ends_list): "[ 5211.175962] Modules linked
+# in: tun overlay btrfs blake2b_generic" then "libcrc32c xor xor_neon raid6_pq ..." rows
+# and "[ 5211.176075] CPU: 5 PID: 786885 Comm: statvfs01 Not tainted" (LTP statvfs01 on
+# next-20240529, lore 2024-05-30). The name after the cut would not have fit the row.
+
+
+def _list_rows_close(last: Line, piece: str, line: Line, text: str) -> bool:
+    """Are ``line`` and the bare rows after it, all names (``_LIST_ROW_RE``), the rest of
+    ``last``, a prefixed print_modules() line a mail client wrapped before ``line``, the
+    prefixed row after them a line that follows the list (see above)?"""
+    first = line.text.split(None, 1)
+    if not last.context or not first or _cut_width(piece) + 1 + len(first[0]) <= _MAIL_WIDTH_LOW:
+        return False
+    pos = line.start
+    for _ in range(MAX_LIST_ROWS):
+        end = text.find("\n", pos)
+        row = make_line(text[pos:] if end == -1 else text[pos:end], pos, 0)
+        if row.context:
+            return ends_list(row.text)
+        if _LIST_ROW_RE.match(row.text) is None or end == -1:
+            return False
+        pos = end + 1
+    return False
+
+
 def _mail_list_row(last: Line, piece: str, line: Line, text: str) -> Line | None:
     """``last``, print_modules()'s line, with ``line`` as its rest, when ``line`` is a row
     of module names (``_list_cut``) that a mail client's wrap proven by the text cut off
@@ -1821,7 +1850,9 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
         return proven
     elif _modules_row_cut(last, piece, line, text):
         raw = last.raw.rstrip("\r") + rest  # a terminal's cut: exact, mid-name or not
-    elif _list_cut(last, piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE):
+    elif _list_cut(last, piece, rest) and (
+        _wrapped_log(text, line.start, _MAIL_WIDER_RE) or _list_rows_close(last, piece, line, text)
+    ):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif (
         (_hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE))
