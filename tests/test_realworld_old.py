@@ -1153,3 +1153,25 @@ def test_a_2_6_soft_lockup_dump_is_titled_alike_on_i386_x86_64_and_ppc64(
     (rep,) = parse_log(_2_6_soft_lockup_dumps(modules)[arch].encode())
     assert (rep.title, rep.corrupted) == (title, False)
     assert (rep.looping_function, rep.rip) == ("hotfence_crash_softlockup", None)
+
+
+def test_a_console_echoing_printk_s_buffer_shows_levels_on_some_lines_only() -> None:
+    """ARM vendor trees (linux-sunxi's and OMAP boards' 3.0 and 3.4 kernels,
+    github.com/linux-sunxi/linux-sunxi/issues/46, a linux-media mail of 2012-06-21) echo
+    each printk to the UART with CONFIG_DEBUG_LL's "printascii(printk_buf)" right after
+    vscnprintf() in vprintk() (kernel/printk.c), before the level is read: a caller's
+    level shows as it wrote it ("<0>Internal error: Oops", KERN_DEFAULT's "<d>Modules
+    linked in:", 2.6.37-3.5 include/linux/printk.h), no time, and a printk given none
+    shows none (arch/arm/kernel/process.c __show_regs()'s "CPU: 0    Tainted: ...",
+    "PC is at", traps.c dump_backtrace_entry()'s frames). The bare lines are the same
+    stream's: the report reads as from the log with its levels and times."""
+    text = (DATA / "arm-3.4-oops.log").read_text()
+    echoed = re.sub(r"(?m)^(<[0-7d]>)\[ *\d+\.\d+\] ", r"\1", text)
+    # the lines dmesg shows at the default level were printed with none (not the end
+    # marker: print_oops_end_marker() says KERN_WARNING)
+    echoed = re.sub(r"(?m)^<4>(?!---\[ end trace)", "", echoed)
+    assert "\nCPU: 1    Tainted: " in echoed and "\n<d>Modules linked in: " in echoed
+    (want,) = parse_log(text.encode())
+    (rep,) = parse_log(echoed.encode())
+    assert _facts([rep]) == _facts([want]) and rep.rip == want.rip
+    assert rep.modules == want.modules == ["brcmfmac", "brcmutil"]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from . import oopses
 from .fields import call_trace, one_entry_a_line, parse_frame, rip_frame, task_fields
 from .lines import (
+    CONSOLE,
     STAMP_END,
     SYSLOG,
     Line,
@@ -2630,9 +2631,19 @@ class _Window:
     # first other line of its stream ends its own text (_off_rows)
     rows: oopses.Format | None = None
     rows_after: bool = False  # past the format's rows_until: its rows_after rows on
+    # The header's prefix is a level alone, no printk time: a bare line is this stream's
+    # too. A console echoing the caller's text before vprintk() reads its level (ARM
+    # vendor trees' CONFIG_DEBUG_LL "printascii(printk_buf)", kdb) shows "<N>" on the
+    # lines printed with one ("<0>Internal error: Oops", "<1>pgd = c0004000") and none
+    # on those printed with none (arm __show_regs()'s "CPU: 0    Not tainted", "PC is
+    # at", dump_backtrace_entry()'s frames) or KERN_DEFAULT's "<d>" (lines.parse_prefix).
+    raw_levels: bool = False
 
     def __post_init__(self) -> None:
         self.context = self.header.context
+        self.raw_levels = (
+            self.context == CONSOLE and self.header.timestamp is None and self.header.raw[:1] == "<"
+        )
         self.one_record = self.kind.ends_at_header(self.header.raw)
         self.rows = self.kind.own_rows(self.header.raw)
         if "epc == " in self.header.text:
@@ -2780,6 +2791,7 @@ class _Window:
                 and not (self.cpu_traceback and caller_id(line.context).startswith("C"))
                 and not (self.lines and continues_record(self.lines[-1], line, self.text))
                 and not _stale_cont_cpu(line, self.context)
+                and not (self.raw_levels and not line.context)
             ):
                 if not line.context and self._joins_wrapped(raw, line):
                     return True

@@ -893,6 +893,15 @@ def parse_prefix(raw: str) -> tuple[str, str, float | None]:
         return raw[tm.end() :], f"{CONSOLE}/{node}" if node else CONSOLE, None
     if _maybe_field(raw) and (fm := _FIELD_RE.match(raw)) is not None:
         return _journal_field(raw, fm)
+    if raw[:1] == "<" and raw[2:3] == ">" and raw[1:2] in _RAW_LEVELS and raw[3:4] != "[":
+        # A caller's KERN_DEFAULT or KERN_CONT as it wrote it (2.6.37 to 3.5's
+        # include/linux/printk.h): shown by a console echoing printk's text before
+        # vprintk() reads its level, ARM vendor trees' CONFIG_DEBUG_LL
+        # "printascii(printk_buf)" right after vscnprintf() (linux-sunxi's and OMAP
+        # boards' 3.0 and 3.4 kernel/printk.c), and kdb (kdb_printf() of the caller's
+        # format). No record's prefix: a bare line, as the lines printed with no level
+        # are there (extract's _Window.raw_levels).
+        return raw[3:], "", None
     m = _prefix_re().match(raw) if _may_have_prefix(raw) else None
     if m is None:
         km = _KMSG_RE.match(raw) if ";" in raw else None
@@ -973,6 +982,8 @@ _LOGCAT_BRIEF_RE = re.compile(
 
 # (logprint.c filterPriToChar(): verbose, debug, info, warn, error, fatal, silent)
 _LOGCAT_PRIORITIES = "VDIWEFS"
+# KERN_DEFAULT's and KERN_CONT's letters, "<d>" and "<c>" before 3.6 (parse_prefix)
+_RAW_LEVELS = ("d", "c")
 
 
 def _maybe_logcat(raw: str) -> bool:
