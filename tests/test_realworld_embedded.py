@@ -352,3 +352,27 @@ def test_a_619_warning_without_kallsyms_is_titled_by_its_stack(line: str) -> Non
         (rep.title, rep.corrupted) == (want.title, False) == ("WARNING in hotfence_crash_do", False)
     )
     assert (rep.comm, rep.pid, rep.cpu) == (want.comm, want.pid, want.cpu) == ("sh", 79, 0)
+
+
+def test_a_run_of_other_devices_resume_lines_amid_a_trace_does_not_end_it() -> None:
+    """A crash in a device's resume on a console without caller ids (a ChromeOS
+    Herobrine board's 5.19 xhci_resume() oops, a linux-usb mail of 2022): the other
+    devices' async_resume() workers print their timing with pm_print_times
+    (drivers/base/power/main.c initcall_debug_start() and initcall_debug_report(): "PM:
+    calling %pS @ %i, parent: %s", "PM: %pS returned %d after %Ld usecs") while the
+    trace is printed, two or three lines between two of its entries. The trace goes on
+    after them, as in the same log without them."""
+    from test_realworld_wrap import _same_reports
+
+    log = (DATA / "arm64-6.1.0-50-mod-null.log").read_text()
+    lines = log.splitlines(keepends=True)
+    at = next(i for i, t in enumerate(lines) if t.endswith("] Call trace:\n")) + 4
+    stamp = lines[at][: lines[at].index("] ") + 2]
+    pm = [
+        "virtio_blk virtio1: PM: calling virtio_dev_resume+0x0/0x30 @ 120, parent: 0000:00:01.0",
+        "virtio_blk virtio1: PM: virtio_dev_resume+0x0/0x30 returned 0 after 12 usecs",
+        "rtc-pl031 9010000.pl031: PM: calling amba_pm_resume+0x0/0x50 @ 121, parent: platform",
+    ]
+    interleaved = lines[:at] + [f"{stamp}{t}\n" for t in pm] + lines[at:]
+    (rep,) = _same_reports(log, "".join(interleaved))
+    assert len(rep.frames) > 8

@@ -1150,9 +1150,21 @@ def call_trace(lines: list[str], headed: bool = True, at: int | None = None) -> 
             or _ADDRESS_ONLY_RE.match(t)
         ):
             continue
-        if frames and not _interleaved(t, window[i + 1 : i + 2]):
+        if frames and not _interleaved(t, window[i + 1 : i + 1 + _INTERLEAVED_RUN]):
             break
     return frames
+
+
+# Lines other CPUs may print between two entries of a trace, one after another: a
+# device's suspend/resume timing (drivers/base/power/main.c initcall_debug_start() and
+# initcall_debug_report(), pm_print_times: "PM: calling %pS @ %i, parent: %s", "PM: %pS
+# returned %d after %Ld usecs", dev_info()'s "driver device: " before them) comes from
+# each device's async_resume() worker while the oopsing one prints its trace. A run of
+# more than one line is read past only when each is a device's message (dev_printk()'s
+# "%s %s: " of driver and device): anything else there (sysrq's "Show Blocked State",
+# sched_show_task()'s "task:%-15.15s state:%c") may head another trace.
+_INTERLEAVED_RUN = 3
+_DEV_LINE_RE = re.compile(r"[\w.-]+ [\w.:@-]+: ")
 
 
 def _interleaved(t: str, after: list[str]) -> bool:
@@ -1160,15 +1172,22 @@ def _interleaved(t: str, after: list[str]) -> bool:
     of its entries? On a console without caller ids (CONFIG_PRINTK_CALLER) nothing else
     tells them apart: a line that is no entry, no stack's heading (those end with ":",
     "Allocated by task 5:", lockdep's "-> #1 (...):", start a stack, "Call Trace:", or
-    head a SLUB track, "INFO: Freed in f+0x1/0x2 age=5 ...") with an entry right after."""
-    return (
-        bool(after)
-        and not t.rstrip().endswith(":")
-        and not is_stack_start(t)
-        and not _SLUB_TRACK_RE.match(t)
-        and _is_entry_line(after[0])
-        and not _RIP_LINE_RE.match(after[0])
-    )
+    head a SLUB track, "INFO: Freed in f+0x1/0x2 age=5 ...") with an entry right after
+    it, or devices' messages with one after them (``_INTERLEAVED_RUN``)."""
+    for n, line in enumerate(after):
+        if _is_entry_line(line):
+            run = (t, *after[:n])
+            return (
+                not _RIP_LINE_RE.match(line)
+                and all(_foreign_line(x) for x in run)
+                and (n == 0 or all(_DEV_LINE_RE.match(x) for x in run))
+            )
+    return False
+
+
+def _foreign_line(t: str) -> bool:
+    """Can ``t`` be another CPU's line between two entries (_interleaved)?"""
+    return not t.rstrip().endswith(":") and not is_stack_start(t) and not _SLUB_TRACK_RE.match(t)
 
 
 # mm/slub.c print_track(): the allocating and freeing tasks' stacks, printed before the
