@@ -450,7 +450,8 @@ def _journal_output(entries: list[list[tuple[str, str]]], mode: str) -> str:
     """Entries as journalctl prints them one field a line (systemd logs-show.c):
     -o verbose, the entry's time and cursor then "    KEY=value"; -o export (Journal
     Export Format), "KEY=value" and an empty line after the entry; -o json-pretty,
-    '\\t"KEY" : "value"' lines joined by ",\\n" between "{" and "}"."""
+    '\\t"KEY" : "value"' lines joined by ",\\n" between "{" and "}"; "json-jq", -o json
+    through jq (jq 1.7 jv_print.c jv_dump_term(): two spaces a level, '"KEY": "value"')."""
     out = []
     for n, fields in enumerate(entries):
         cursor = [("__CURSOR", f"s=8b2a;i={n:x}"), ("__REALTIME_TIMESTAMP", str(n))]
@@ -460,6 +461,9 @@ def _journal_output(entries: list[list[tuple[str, str]]], mode: str) -> str:
         elif mode == "export":
             out.extend(f"{k}={v}\n" for k, v in cursor + fields)
             out.append("\n")
+        elif mode == "json-jq":
+            body = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in cursor + fields)
+            out.append("{\n" + body + "\n}\n")
         else:
             body = ",\n".join(f"\t{json.dumps(k)} : {json.dumps(v)}" for k, v in cursor + fields)
             out.append("{\n" + body + "\n}\n")
@@ -543,12 +547,17 @@ def test_programs_journal_entries_printed_a_field_a_line_are_no_reports(mode: st
         assert parse_log(text.encode()) == []
 
 
-@pytest.mark.parametrize("mode", ["json", "json-seq", "json-pretty"])
+@pytest.mark.parametrize("mode", ["json", "json-seq", "json-pretty", "json-jq"])
 @pytest.mark.parametrize(
     "log",
     [
         # s390 kernel_stack_overflow(): "Kernel stack overflow." is the whole line
         DATA / "s390x-6.1.0-50-mod-stack-overflow.log",
+        # SPL's spl_panic(): "PANIC at %s:%d:%s()" (module/os/linux/spl/spl-err.c)
+        DATA / "x86-6.1-spl-verify-panic.log",
+        # 2.6.16-2.6.24 arch/x86_64/kernel/irq.c stack_overflow_check(): "do_IRQ: %s near
+        # stack overflow (cur:%Lx,rsp:%lx)"
+        DATA / "x86-6.1-do-irq-near-stack-overflow.log",
         # MIPS die(): "Oops[#1]:" after its "unable to handle" is the same report
         DATA / "mips-4.19-oops.log",
         DATA / "riscv64-6.12.117+deb13-mod-null.log",
@@ -557,7 +566,7 @@ def test_programs_journal_entries_printed_a_field_a_line_are_no_reports(mode: st
 def test_header_shapes_hold_for_a_json_records_message(log: Path, mode: str) -> None:
     console = log.read_text()
     entries = _journal_entries(console, {})
-    if mode == "json-pretty":
+    if mode in ("json-pretty", "json-jq"):
         journal = _journal_output(entries, mode)
     else:
         rs = "\x1e" if mode == "json-seq" else ""

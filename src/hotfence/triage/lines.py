@@ -1470,6 +1470,14 @@ def _journal_field(raw: str, fm: re.Match[str]) -> tuple[str, str, float | None]
     return text, SYSLOG, None
 
 
+# A json-pretty member line's indent: journalctl -o json-pretty's is a tab (systemd's
+# json_variant_dump(), JSON_FORMAT_PRETTY: the parent's prefix and "\t", then
+# '"KEY" : '); an operator who pipes -o json through jq gets two spaces a level and
+# '"KEY": ' (jq 1.7 src/jv_print.c jv_dump_term(): put_indent(), ':' and a space under
+# JV_PRINT_PRETTY; main.c's default JV_PRINT_INDENT_FLAGS(2)), python -m json.tool four.
+# _FIELD_RE reads both; record_text must look past either to the MESSAGE.
+
+
 def record_text(raw: str) -> str:
     """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
     json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
@@ -1485,6 +1493,7 @@ def record_text(raw: str) -> str:
         raw[:1] in ("{", _RS)
         or raw[:7] == _JSON_SSE_RECORD
         or raw[:2] == '\t"'
+        or (raw[:2] == "  " and raw.lstrip(" ")[:1] == '"')  # jq, json.tool (above)
         or (raw[:1].isdigit() and raw[2:3] == "-")  # (_maybe_logcat's look, inline)
         or (raw[1:2] == "/" and raw[:1] in _LOGCAT_PRIORITIES)
     ):
