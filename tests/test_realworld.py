@@ -1992,12 +1992,17 @@ def test_a_pre_2_6_24_soft_lockup_line_names_its_cpu() -> None:
     assert rep.title.startswith("BUG: soft lockup") and rep.cpu == 1
 
 
-def test_dmesg_json_records_read_as_the_consoles() -> None:
+@pytest.mark.parametrize(
+    "log", [LAB / "null-deref.log", DATA / "arm64-6.1-oops.log", DATA / "x86-6.1-soft-lockup.log"]
+)
+def test_dmesg_json_records_read_as_the_consoles(log: Path) -> None:
     # util-linux dmesg --json (print_record() through lib/jsonwrt.c, pretty): an object per
-    # record, a member per line, the record's text in "msg" with JSON's escapes.
+    # record, a member per line, the record's text in "msg" with JSON's escapes. Each
+    # object closes on a row of its own ("      }", then ",{" for the next one): the
+    # module list's record is followed by no cut name's rest.
     import json
 
-    console = (LAB / "null-deref.log").read_text()
+    console = log.read_text()
     (want,) = parse_log(console.encode())
     records = [
         f'      {{\n         "pri": 4,\n         "time": {m.group(1):>12},\n'
@@ -2016,6 +2021,8 @@ def test_dmesg_json_records_read_as_the_consoles() -> None:
         want.kernel_release,
     )
     assert '"msg"' not in rep.text and '"pri"' not in rep.text
+    assert (rep.modules, rep.tainting_modules) == (want.modules, want.tainting_modules)
+    assert rep.modules
 
 
 def test_an_old_x86_64_kernel_bug_line_is_titled_by_its_function() -> None:

@@ -2196,7 +2196,14 @@ def _list_cut_off(own_lines: list[Line], text: str) -> bool:
         return False  # the log's end, or the next row is the report's own line
     end = text.find("\n", nl + 1)
     row = text[nl + 1 : end if end >= 0 else len(text)]
-    return bool(row.strip()) and not make_line(row, nl + 1, 0).context and not from_userspace(row)
+    # util-linux dmesg --json closes each record's object on a row of its own, "      },{"
+    # before the next one's members (2.38 lib/jsonwrt.c ul_jsonwrt_close(): "\n", the
+    # indent, "}"; ul_jsonwrt_open() "," after a close): JSON's, no cut name's rest.
+    return (
+        row.strip()[:1] not in ("", "}")
+        and not make_line(row, nl + 1, 0).context
+        and not from_userspace(row)
+    )
 
 
 # How long before a report's header a line of its prefix may still name its task: a
