@@ -1611,6 +1611,20 @@ _NO_STACK_CUT = (
     + r"[ \t]*\n(?:[^\n]*\n){0,2}?[^\n]*Task stack:"
 )
 
+# A kernel stack overflow's frame, for its whole "Insufficient stack space" line and the
+# line cut short alike (see their kinds): the faulting pc's line, riscv's "ra :" when its
+# "epc :" is a generic helper, or 32-bit ARM's trace after its registers' "Flags:" row
+# when a quote cut its "PC is at" (_ARM_FLAGS).
+_NO_STACK_STACK = _s(
+    RIP_FRAME,
+    CALL_TRACE,
+    PARSE_STACK,
+    parts2=(RIP_FRAME, rx(r"^ *(?:ra|lr) ?: (?:{{PC}} +)?{{FUNC}}")),
+    skip=("bad_stack",),
+    extractor=overflow_frame,
+    more=(_ARM_REGS_TRACE,),
+)
+
 # A CPU locked with interrupts off is often caught inside a busy-wait helper it called
 # (mdelay() -> __delay(), udelay() -> delay_tsc()): the helper is where it was, not what
 # looped. Such a leaf's caller is powerpc's LR, which show_regs() prints after the NIP
@@ -4655,15 +4669,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx(_NO_STACK_LINE),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
-                stack=_s(
-                    RIP_FRAME,
-                    CALL_TRACE,
-                    PARSE_STACK,
-                    parts2=(RIP_FRAME, rx(r"^ *(?:ra|lr) ?: (?:{{PC}} +)?{{FUNC}}")),
-                    skip=("bad_stack",),
-                    extractor=overflow_frame,
-                    more=(_ARM_REGS_TRACE,),  # (32-bit ARM's "PC is at" cut: _ARM_FLAGS)
-                ),
+                stack=_NO_STACK_STACK,
             )
         ],
         absorbs=(
@@ -4692,14 +4698,7 @@ OOPSES: tuple[OopsKind, ...] = (
                 lazy_rx(_NO_STACK_CUT),
                 "kernel stack overflow in {1}",
                 alt=("stack-overflow in {1}",),
-                stack=_s(
-                    RIP_FRAME,
-                    CALL_TRACE,
-                    PARSE_STACK,
-                    parts2=(RIP_FRAME, rx(r"^ *(?:ra|lr) ?: (?:{{PC}} +)?{{FUNC}}")),
-                    skip=("bad_stack",),
-                    extractor=overflow_frame,
-                ),
+                stack=_NO_STACK_STACK,
             )
         ],
         absorbs=(
