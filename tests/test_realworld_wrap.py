@@ -547,7 +547,27 @@ def test_programs_journal_entries_printed_a_field_a_line_are_no_reports(mode: st
         assert parse_log(text.encode()) == []
 
 
-@pytest.mark.parametrize("mode", ["json", "json-seq", "json-pretty", "json-jq"])
+def _dmesg_json(console: str, decode: bool) -> str:
+    """``console``'s records as util-linux dmesg --json (-x) prints them (2.38+
+    sys-utils/dmesg.c print_record() through lib/jsonwrt.c, UL_JSON_PRETTY): three spaces
+    a level, an object per record ("      {" then ",{" after the last one's "      }"),
+    '"pri": 4' ('"fac": "kern"', '"pri": "warn"' under -x), '"time": %5ld.%06ld' as a
+    raw value and the text in '"msg": "..."' with JSON's escapes."""
+    pri = '"fac": "kern",\n         "pri": "warn"' if decode else '"pri": 4'
+    records = []
+    for m in _PRINTK_TIME.finditer(console):
+        sec, usec = m.group(1).split(".")
+        text = console[m.end() : console.index("\n", m.end())]
+        records.append(
+            f'{{\n         {pri},\n         "time": {int(sec):5d}.{usec},\n'
+            f'         "msg": {json.dumps(text, ensure_ascii=False)}\n      }}'
+        )
+    return '{\n   "dmesg": [\n      ' + ",".join(records) + "\n   ]\n}\n"
+
+
+@pytest.mark.parametrize(
+    "mode", ["json", "json-seq", "json-pretty", "json-jq", "dmesg-json", "dmesg-json-x"]
+)
 @pytest.mark.parametrize(
     "log",
     [
@@ -558,6 +578,8 @@ def test_programs_journal_entries_printed_a_field_a_line_are_no_reports(mode: st
         # 2.6.16-2.6.24 arch/x86_64/kernel/irq.c stack_overflow_check(): "do_IRQ: %s near
         # stack overflow (cur:%Lx,rsp:%lx)"
         DATA / "x86-6.1-do-irq-near-stack-overflow.log",
+        # powerpc check_stack_overflow(): "do_IRQ: stack overflow: %ld"
+        DATA / "ppc64le-6.1-do-irq-stack-overflow.log",
         # MIPS die(): "Oops[#1]:" after its "unable to handle" is the same report
         DATA / "mips-4.19-oops.log",
         DATA / "riscv64-6.12.117+deb13-mod-null.log",
@@ -568,6 +590,9 @@ def test_header_shapes_hold_for_a_json_records_message(log: Path, mode: str) -> 
     entries = _journal_entries(console, {})
     if mode in ("json-pretty", "json-jq"):
         journal = _journal_output(entries, mode)
+    elif mode.startswith("dmesg-json"):
+        journal = _dmesg_json(console, decode=mode == "dmesg-json-x")
+        json.loads(journal)  # the whole output is one JSON document, as dmesg's
     else:
         rs = "\x1e" if mode == "json-seq" else ""
         journal = "".join(rs + json.dumps(dict(fields)) + "\n" for fields in entries)

@@ -1480,8 +1480,9 @@ def _journal_field(raw: str, fm: re.Match[str]) -> tuple[str, str, float | None]
 
 def record_text(raw: str) -> str:
     """A kernel journal record's MESSAGE when ``raw`` holds it in JSON (-o json,
-    json-seq, json-pretty), else ``raw``: the header shapes, which end with the line
-    ("Oops [#1]"), hold for the MESSAGE, not for '"MESSAGE": "Oops [#1]", "_PID": ...'.
+    json-seq, json-pretty; util-linux dmesg --json's "msg"), else ``raw``: the header
+    shapes, which end with the line ("Oops [#1]"), hold for the MESSAGE, not for
+    '"MESSAGE": "Oops [#1]", "_PID": ...'.
     So for a Kata runtime's record: its guest's console line, not the Go-quoted field;
     and for crash's "sys" PANIC field: the quoted line, not 'PANIC: "Oops: 0000 [#1] ..."'
     (an OpenZFS "PANIC: " to the kinds, and the quote's own kind unseen)."""
@@ -1489,6 +1490,16 @@ def record_text(raw: str) -> str:
         return console
     if (sm := _crash_sys_panic(raw)) is not None:
         return sm["msg"]  # crash's "sys" PANIC field: the log's line it quotes
+    if (
+        raw[:1] == " "
+        and '"msg": "' in raw[:24]  # (parse_prefix's look, inline)
+        and (message := _dmesg_json_message(raw)) is not None
+    ):
+        # util-linux dmesg --json's "msg" member (2.38+ sys-utils/dmesg.c print_record():
+        # ul_jsonwrt_value_s_sized(..., "msg", ...)): parse_prefix reads it as the
+        # console's text, no SYSLOG MESSAGE, so the jq-indent case below would keep the
+        # whole member line and miss a header that must be the whole line
+        return message
     if (
         raw[:1] in ("{", _RS)
         or raw[:7] == _JSON_SSE_RECORD
