@@ -2431,3 +2431,56 @@ def test_a_module_list_a_mail_wrapped_among_wider_rows_keeps_its_modules() -> No
         assert any(len(r.modules) > 4 for r in got), path.name
         checked += 1
     assert checked >= 7
+
+
+# a device's line another CPU printed inside the list (LKFT's Raspberry Pi 4, next-20230621)
+_DEVICE_LINE = "vc4-drm gpu: bound fe004000.txp (ops vc4_txp_ops [vc4])"
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["before-header", "inside-list"])
+def test_a_module_list_another_record_landed_in_keeps_its_modules(split: bool) -> None:
+    """print_modules()'s pr_cont() pieces join their record only while no other record
+    came between (6.x kernel/printk/printk.c vprintk_store(), prb_reserve_in_last()): on a
+    busy console a device's line lands between the list, wrapped by LKFT's mail near 70
+    columns, and the task header ("[ 22.376947] vc4-drm gpu: bound fe004000.txp ...",
+    Raspberry Pi 4 on next-20230621), or inside the list, whose rest goes on as a stamped
+    record of its own, " ath10k_snoc(+) btqca ...", wrapped too (db845c on
+    next-20220720). Every in-repo log with a stamped list that wraps so, rewritten into
+    the shape: each report's modules as whole. (The list kept the names of its first
+    row, less the last, or those before the other line.)"""
+
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.comm, r.modules, r.tainting_modules, r.last_unloaded_module) for r in reps
+        ]
+
+    checked = 0
+    for path in sorted(DATA.glob("*.log")):
+        log = path.read_text(encoding="latin-1").rstrip("\n").split("\n")
+        rows: list[str] = []
+        for line in log:
+            wrapped = textwrap.wrap(line, 70, break_long_words=False, break_on_hyphens=False)
+            if not _LISTED_RE.match(line) or len(wrapped) <= 2:
+                rows.append(line)
+                continue
+            stamp = line[: line.index("]") + 1]
+            other = f"{stamp} {_DEVICE_LINE}"
+            if not split:
+                rows += [*wrapped, other]
+                continue
+            words = line.split(" ")
+            if "[last" in words:
+                words = words[: words.index("[last")]
+            half = len(words) // 2 + 2
+            head, rest = " ".join(words[:half]), " ".join(line.split(" ")[half:])
+            rows += [head, other]
+            rows += textwrap.wrap(
+                f"{stamp}  {rest}", 70, break_long_words=False, break_on_hyphens=False
+            )
+        if len(rows) == len(log) or max(map(len, log)) <= 79:
+            continue
+        want, got = parse_log("\n".join(log)), parse_log("\n".join(rows))
+        assert facts(got) == facts(want), path.name
+        assert any(len(r.modules) > 4 for r in got), path.name
+        checked += 1
+    assert checked >= 7

@@ -42,7 +42,14 @@ from .lines import (
     record_text,
     task_stream,
 )
-from .modules import MAX_LIST_ROWS, ends_list, heads_list, list_rest, rows_close_list
+from .modules import (
+    MAX_LIST_ROWS,
+    ends_list,
+    goes_on_list,
+    heads_list,
+    list_rest,
+    rows_close_list,
+)
 from .oopses import OopsKind
 from .scan import is_replay_marker, prefixed_row
 from .taint import PAGER_MARK
@@ -1363,6 +1370,25 @@ def _list_cut(last: Line, piece: str, rest: str) -> bool:
     )
 
 
+# How far before a stamped piece of a list (" name name ...", a record of its own once
+# another line came inside the list: modules._past_interleaved) its heading may be.
+_LIST_PIECE_SPAN = 1024
+
+
+def _list_piece_cut(last: Line, piece: str, rest: str, text: str) -> bool:
+    """Was ``last``, a stamped piece of a list another record cut in two (see above),
+    cut by a mail client's wrap before ``rest``, a row of module names, the list's
+    heading before it?"""
+    return (
+        bool(last.context)
+        and goes_on_list(last.text)
+        and _cut_width(piece) <= _MAIL_WIDTH_MAX
+        and _LIST_ROW_RE.match(rest) is not None
+        and text.rfind("Modules linked in: ", max(0, last.start - _LIST_PIECE_SPAN), last.start)
+        >= 0
+    )
+
+
 # LKFT's reports on lore wrap the list near 70 columns and leave the register rows after
 # it whole, past 79 ("[ 5211.176111] x29: ffff80008b1ab7a0 x28: ..."): no width around
 # shows the wrap. The rows do, as a terminal's cut rows do (_modules_row_cut): rows of
@@ -1371,22 +1397,40 @@ def _list_cut(last: Line, piece: str, rest: str) -> bool:
 # in: tun overlay btrfs blake2b_generic" then "libcrc32c xor xor_neon raid6_pq ..." rows
 # and "[ 5211.176075] CPU: 5 PID: 786885 Comm: statvfs01 Not tainted" (LTP statvfs01 on
 # next-20240529, lore 2024-05-30). The name after the cut would not have fit the row.
+# On a busy console other records land inside the list (6.x printk's vprintk_store()
+# appends a pr_cont() piece to the last record only while that record is the same
+# caller's): a device's line between the rows and the task header ("[ 22.376947]
+# vc4-drm gpu: bound fe004000.txp (ops vc4_txp_ops [vc4])", LKFT's Raspberry Pi 4 on
+# next-20230621), or the list going on after it as a stamped record of its own, " name
+# ..." (modules.goes_on_list), wrapped as well. Such lines, a few, with their own rows
+# wrapped, are read past: names rows after a list piece, up to that task header.
+_LIST_OTHER_LINES = 4
 
 
 def _list_rows_close(last: Line, piece: str, line: Line, text: str) -> bool:
     """Are ``line`` and the bare rows after it, all names (``_LIST_ROW_RE``), the rest of
     ``last``, a prefixed print_modules() line a mail client wrapped before ``line``, the
-    prefixed row after them a line that follows the list (see above)?"""
+    prefixed row after them a line that follows the list, past a few other records'
+    lines (see above)?"""
     first = line.text.split(None, 1)
     if not last.context or not first or _cut_width(piece) + 1 + len(first[0]) <= _MAIL_WIDTH_LOW:
         return False
     pos = line.start
+    others = 0  # other records' lines read past
+    listed = True  # (bare rows are the list's; after another record's line, its wrap's)
     for _ in range(MAX_LIST_ROWS):
         end = text.find("\n", pos)
         row = make_line(text[pos:] if end == -1 else text[pos:end], pos, 0)
         if row.context:
-            return ends_list(row.text)
-        if _LIST_ROW_RE.match(row.text) is None or end == -1:
+            if ends_list(row.text):
+                return True
+            listed = goes_on_list(row.text)
+            others += not listed
+            if others > _LIST_OTHER_LINES:
+                return False
+        elif listed and _LIST_ROW_RE.match(row.text) is None:
+            return False
+        if end == -1:
             return False
         pos = end + 1
     return False
@@ -1851,9 +1895,13 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
         return proven
     elif _modules_row_cut(last, piece, line, text):
         raw = last.raw.rstrip("\r") + rest  # a terminal's cut: exact, mid-name or not
-    elif _list_cut(last, piece, rest) and (
-        _wrapped_log(text, line.start, _MAIL_WIDER_RE) or _list_rows_close(last, piece, line, text)
-    ):
+    elif (
+        _list_cut(last, piece, rest)
+        and (
+            _wrapped_log(text, line.start, _MAIL_WIDER_RE)
+            or _list_rows_close(last, piece, line, text)
+        )
+    ) or (_list_piece_cut(last, piece, rest, text) and _list_rows_close(last, piece, line, text)):
         raw = f"{last.raw.rstrip()} {rest.strip()}"
     elif (
         (_hyphen_cut(piece, rest) and _wrapped_log(text, line.start, _MAIL_WIDER_RE))

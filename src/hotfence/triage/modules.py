@@ -94,6 +94,12 @@ def list_rest(text: str) -> bool:
     return bool(text.strip()) and _CUT_REST_RE.fullmatch(text) is not None
 
 
+def goes_on_list(text: str) -> bool:
+    """Is ``text`` (a line without its prefix) a piece of a list in a record of its own,
+    the space pr_cont() put before a name, then names (``_GOES_ON_RE``)?"""
+    return _GOES_ON_RE.match(text) is not None
+
+
 def ends_list(text: str) -> bool:
     """Is ``text`` (a line without its prefix) one that may come right after the list:
     its own end in a record of its own (its last unloaded module), a line
@@ -187,9 +193,52 @@ def linked_modules(texts: list[str]) -> Modules | None:
         while j < len(texts) and "[last unloaded:" not in listed and _GOES_ON_RE.match(texts[j]):
             listed += texts[j]
             j += 1
+        if "[last unloaded:" not in listed and (past := _past_interleaved(texts, j)) is not None:
+            more, j = past
+            listed += more
         if j < len(texts) and "[last unloaded:" not in listed:
             listed += _unloaded_tainted(texts, j)
         return _read(listed)
+    return None
+
+
+# print_modules()'s pr_cont() pieces join their record only while no other record came
+# between (6.x kernel/printk/printk.c vprintk_store(): a LOG_CONT piece goes into the
+# last record, prb_reserve_in_last(), only when that record is the same caller's): on a
+# busy console another CPU's line lands inside the list, whose rest goes on as a stamped
+# record of its own, " name name ..." (LKFT's db845c on next-20220720, "[ 9.811082]
+# Modules linked in: hci_uart qcom_camss msm(+) videobuf2_dma_sg", "[ 9.823435]
+# ath10k_snoc 18800000.wifi: supply vdd-3.3-ch1 not found, ...", "[ 9.827664]
+# ath10k_snoc(+) btqca v4l2_fwnode ..."). Such a piece is read past one other line
+# before it, and only when the list so read ends a few lines before a line
+# print_modules()'s callers print next (_AFTER_LIST_RE): a task header, printed before
+# any register or trace row, so no trace row with no offset (" schedule") is a name.
+_MAX_AFTER_LIST = 4
+
+
+def _past_interleaved(texts: list[str], at: int) -> tuple[str, int] | None:
+    """The pieces of the list that go on past lines of other records from ``texts[at]``
+    on, and where they end (see above); None when there are none or no line that comes
+    after a list closes them."""
+    listed = ""
+    j = at
+    while (
+        j + 1 < len(texts)
+        and "[last unloaded:" not in listed
+        and not _GOES_ON_RE.match(texts[j])
+        and _AFTER_LIST_RE.match(texts[j]) is None
+        and _GOES_ON_RE.match(texts[j + 1])
+    ):
+        j += 1  # (the other record's line)
+        while j < len(texts) and "[last unloaded:" not in listed and _GOES_ON_RE.match(texts[j]):
+            listed += texts[j]
+            j += 1
+    if not listed:
+        return None
+    if "[last unloaded:" in listed or any(
+        _AFTER_LIST_RE.match(t) for t in texts[j : j + _MAX_AFTER_LIST + 1]
+    ):
+        return listed, j
     return None
 
 
