@@ -1507,3 +1507,32 @@ def test_an_old_warning_line_a_cut_took_the_file_of_is_still_a_warning() -> None
         (got,) = parse_log(cut)
         assert (got.title, got.type) == ("WARNING in corrupted", want.type), columns
         assert got.corrupted, columns
+
+
+@pytest.mark.parametrize(
+    "name", ["x86-6.18.44-memcg-oom", "x86-6.18.44-ext4-remount-ro", "x86-6.18.44-pod-context"]
+)
+def test_a_memcg_kill_line_a_cut_left_memory_cgroup_of_is_the_kill(name: str) -> None:
+    # 6.18 mm/oom_kill.c oom_kill_process(): dump_header() (whose
+    # mem_cgroup_print_oom_meminfo() prints "Memory cgroup stats for %s:"), then
+    # dump_oom_victim()'s "oom-kill:constraint=...", then __oom_kill_process()'s "%s: Killed
+    # process %d (%s) total-vm:..." with "Memory cgroup out of memory". journalctl's rows
+    # cut at 44..47 columns with no mark keep "oom-kill:cons" and "Memory cgroup " ..
+    # "Memory cgroup out" (the last column read as the mark): the row right after the
+    # summary is still the kill, its process's name lost (corrupted, as at 48..64), the
+    # stats line cut to the same words no kill; the facts the cut took stay None.
+    console = (DATA / f"{name}.log").read_text()
+    (want,) = [r for r in parse_log(console) if str(r.type) == "OOM-KILL"]
+    assert want.title == "memory cgroup out of memory: killed process python3"
+    journal = _paged_journal(console, 1 << 20)
+    for columns in range(44, 48):
+        cut = _cut(journal, columns)
+        kill = re.search(r"kernel: oom-kill:cons\w*\n[^\n]*kernel: Memory cgroup (?:o\w*)?\n", cut)
+        assert kill is not None and "Memory cgroup out " not in cut, columns
+        assert re.search(r"kernel: Memory cgroup (?:s\w*)?$", cut, re.M), columns
+        (got,) = parse_log(cut)
+        assert (got.title, got.type) == (want.title.rpartition(" ")[0], want.type), columns
+        assert got.corrupted, columns
+        assert (got.pid, got.comm, got.rip, got.cpu) == (None, None, None, None), columns
+        summary = cut.count("\n", 0, kill.start()) + 1  # (its line's number)
+        assert (got.start_line, got.end_line) == (summary, summary + 1), columns

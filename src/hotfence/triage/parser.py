@@ -1103,8 +1103,18 @@ _CUT_KILLED_RE = re.compile(
 # child", and nothing else the killer prints. Right after dump_oom_summary()'s
 # "oom-kill:constraint=..." (dump_header()'s last line, 4.19+) it is one of them: read as
 # an announcement, which the kill line after it completes or, with none, is the kill.
+# Cut at 44..47 columns with no mark after journalctl's prefix (stamps.mark_cut_rows reads
+# the last column as less -S's mark), the memcg's kill line keeps "Memory cgroup>" ..
+# "Memory cgroup ou>": the words mem_cgroup_print_oom_meminfo()'s "Memory cgroup stats
+# for %s:" begins with too, and no scan.CONTEXT_MARKERS needle. 6.18 mm/oom_kill.c
+# oom_kill_process() prints dump_header(), then dump_oom_victim()'s "oom-kill:constraint=
+# ..." and right after it __oom_kill_process()'s pr_err("%s: Killed process %d (%s) ...",
+# message) (or, its victim gone, "%s: OOM victim %d (%s) is already exiting. Skip"): the
+# row right after the summary is the kill's (_with_cut_kill_rows reads it).
+_CUT_MEMCG_WORDS = r"Memory cgroup(?: (?:ou?)?)?(?=" + re.escape(PAGER_MARK) + ")"
 _CUT_KILL_WORDS_RE = re.compile(
-    r"(?<![\w.\-])(?:(?P<memcg>Memory cgroup out)(?: (?:o(?:f(?: (?:m(?:e(?:m(?:o(?:r(?:y(?::"
+    r"(?<![\w.\-])(?:(?P<memcg>" + _CUT_MEMCG_WORDS + "|Memory cgroup out)"
+    r"(?: (?:o(?:f(?: (?:m(?:e(?:m(?:o(?:r(?:y(?::"
     r"(?: (?:K(?:i(?:l(?:l)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?|Out of memory(?:: ?(?:K(?:i(?:l(?:l"
     r")?)?)?)?)?)(?P<pid>)(?P<named>)(?P<comm>)(?P<announce>)" + re.escape(PAGER_MARK) + r"\s*$"
 )
@@ -1166,7 +1176,7 @@ def _oom_reports(
     seen: set[int] = set()
     upto = len(events.spans) if hi is None else bisect.bisect_left(events.spans, (hi, -1))
     joined_to = -1  # the end of a kill line read with the row a wrap cut from it
-    for s, e in events.spans[:upto]:
+    for s, e in _with_cut_kill_rows(text, events.spans[:upto]):
         if s < joined_to:
             continue  # the rest of the kill line before, a span of its own
         if s < lo:
@@ -1312,6 +1322,24 @@ def _oom_reports(
         out.append(rep)
         prev_end = e
     return out
+
+
+def _with_cut_kill_rows(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` (the event lines, scan.CONTEXT_MARKERS) with the row right after an OOM
+    summary line ("oom-kill:") when a cut left it too few of the kill line's words to be
+    an event ("Memory cgroup>", _CUT_MEMCG_WORDS); ``spans`` itself when there is none."""
+    added: list[tuple[int, int]] = []
+    for i, (s, e) in enumerate(spans):
+        if text.find("oom-kill:", s, e) < 0 or (nl := text.find("\n", e)) < 0:
+            continue
+        row_end = text.find("\n", nl + 1)
+        row_end = len(text) if row_end < 0 else row_end
+        if i + 1 < len(spans) and spans[i + 1][0] == nl + 1:
+            continue  # (an event already: its own words say what it is)
+        row = text[nl + 1 : row_end]
+        if "Memory cgroup" in row and _CUT_KILL_WORDS_RE.search(row) is not None:
+            added.append((nl + 1, row_end))
+    return sorted(spans + added) if added else spans
 
 
 # mm/oom_kill.c dump_header() (2.6.1x's out_of_memory()) opens the dump with "%s invoked
