@@ -1104,6 +1104,35 @@ def test_a_warning_header_a_mail_client_cut_in_its_cpu_and_pid_keeps_its_title(
     assert _cuts_agree(rows, facts) >= 17
 
 
+# __warn()'s header with a printk time or a syslog prefix, its file's path split at a "/":
+# all of it up to the first or the last "/" (lazy or greedy), then the rest, ":%d %pS"
+_WARNING_PATH_RES = {
+    how: re.compile(
+        rf"^(.*(?:\] |kernel: )WARNING: (?:CPU: \d+ PID: \d+ )?at \S{q}/)([^\s/]\S*:\d+ \S.*)$"
+    )
+    for how, q in (("first", "*?"), ("last", "*"))
+}
+
+
+@pytest.mark.parametrize("how", ["first", "last"])
+def test_a_warning_header_a_wrap_cut_in_its_path_keeps_its_title(how: str) -> None:
+    """__warn() (kernel/panic.c, 4.19 to 6.x) prints "WARNING: CPU: %d PID: %d at %s:%d
+    %pS": a webmail's wrap, which breaks after a "/" too (UAX #14), cuts a long path in
+    it, "... WARNING: CPU: 2 PID: 69 at /mnt/host/source/src/third_party/" then
+    "kernel/v4.19/lib/refcount.c:187 refcount_sub_and_test_checked+0x80/0x8c" (ChromeOS
+    kukui 4.19.36 on linux-bluetooth, 2020). Every in-repo log with that header, so cut
+    after its path's first or last "/": each report's title, RIP, frames and task as
+    whole. (The title was "WARNING: CPU: NUM PID: NUM at src/".)"""
+
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.rip and r.rip.function, [f.function for f in r.frames], r.pid, r.cpu)
+            for r in reps
+        ]
+
+    assert _cuts_agree(_groups(_WARNING_PATH_RES[how]), facts) >= 17
+
+
 # KFENCE's and KASAN's header with a printk time: "BUG: KFENCE: use-after-free read in f+0x1/0x2"
 _SANITIZER_RE = re.compile(r"^(\[ *[\d.]+\] BUG: (?:KFENCE|KASAN):) (.+ in) (\S+\+0x.*)$")
 

@@ -1288,6 +1288,19 @@ _CUT_WARNING_CPU_RE = re.compile(r"^WARNING: CPU:(?: \d+(?: PID:(?: \d+)?)?)?\s*
 _CPU_PID_AT_REST_RE = re.compile(
     r"^(?:\d+ )?(?:PID: )?(?:\d+ )?at " + _LOC_SYMBOL_REST_RE.pattern.removeprefix("^")
 )
+# A wrap that breaks after a "/" as well as at a blank (UAX #14 LB31 allows a break after
+# a solidus: webmail clients' wraps) cuts a long source path inside it, the build tree's
+# path ChromeOS kernels print: "[   62.799419] WARNING: CPU: 2 PID: 69 at
+# /mnt/host/source/src/third_party/" then "kernel/v4.19/lib/refcount.c:187
+# refcount_sub_and_test_checked+0x80/0x8c" (linux-bluetooth 2020, kukui 4.19.36).
+# __warn() (kernel/panic.c, 4.19 and 6.x) prints "at %s:%d %pS": a path never ends in
+# "/", so the header is cut in its path, and the row, the path's rest, ":%d" and the
+# symbol, goes on with no blank (there was none). No kernel line is such a row.
+_CUT_WARNING_PATH_RE = re.compile(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at \S*/$")
+_PATH_LOC_SYMBOL_REST_RE = re.compile(
+    r"^[\w.\-+][\w/.\-+]*:\d+(?:\s*$| [A-Za-z_.][\w.]*"
+    rf"(?:\+0x[0-9a-f]+/0x[0-9a-f]+\b| \({_ADDR2LINE_LOC}))"
+)
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed. A
@@ -1988,6 +2001,7 @@ _PROVEN_CUTS = (
     (_CUT_WARNING_RE, _LONE_NAME_REST_RE),
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
     (_CUT_WARNING_CPU_RE, _CPU_PID_AT_REST_RE),
+    (_CUT_WARNING_PATH_RE, _PATH_LOC_SYMBOL_REST_RE),
     (_CUT_SANITIZER_IN_RE, _SYMBOL_REST_RE),
     (_CUT_SANITIZER_RE, _SANITIZER_REST_RE),
     (_CUT_SLUB_RE, _SLUB_REST_RE),
@@ -2045,7 +2059,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     after "Comm:" (``_CUT_COMM_RE``); a
     WARNING's function after its file and line (``_CUT_WARNING_RE``), all three after
     its "at" (``_CUT_WARNING_AT_RE``) or the rest of it after a cut inside its name
-    (``_CUT_IN_WARNING_SYMBOL_RE``); an ARM trace entry's caller after its "from
+    (``_CUT_IN_WARNING_SYMBOL_RE``), or its path's rest after a cut at a "/" in it
+    (``_CUT_WARNING_PATH_RE``); an ARM trace entry's caller after its "from
     [<pc>]" (``_CUT_ARM_ENTRY_RE``) or, since 5.x, its "from" and caller
     (``_CUT_ARM_FROM_RE``, ``_CUT_ARM_BEFORE_FROM_RE``); a general protection fault's address and error code
     (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``), a sysrq
@@ -2082,7 +2097,9 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
         # (a sanitizer's bug words cut after a hyphen go on with no blank: see above)
         cut = last.text.rstrip()
         hyphen = (
-            _CUT_SANITIZER_HYPHEN_RE.match(cut) or _CUT_FAULT_HYPHEN_RE.match(cut)
+            _CUT_SANITIZER_HYPHEN_RE.match(cut)
+            or _CUT_FAULT_HYPHEN_RE.match(cut)
+            or _CUT_WARNING_PATH_RE.match(cut)  # (inside its path: see above)
         ) is not None
         raw = f"{last.raw.rstrip()}{'' if hyphen else ' '}{rest.strip()}"
     else:
