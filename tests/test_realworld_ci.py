@@ -1133,6 +1133,61 @@ def test_a_warning_header_a_wrap_cut_in_its_path_keeps_its_title(how: str) -> No
     assert _cuts_agree(_groups(_WARNING_PATH_RES[how]), facts) >= 17
 
 
+# __might_resched()'s report (kernel/sched/core.c, 5.16 to 6.x: "BUG: sleeping function
+# called from invalid context at %s:%d", then the task's atomic state) made of the
+# in-repo arm64 OOM report's task header and dump_stack() trace, __might_resched() and
+# __might_sleep() in dump_header()'s and oom_kill_process()'s place
+_MIGHT_SLEEP_LINES = (
+    "BUG: sleeping function called from invalid context at mm/page_alloc.c:5208",
+    "in_atomic(): 0, irqs_disabled(): 0, non_block: 0, pid: 86, name: dd",
+    "preempt_count: 0, expected: 0",
+    "RCU nest depth: 1, expected: 0",
+)
+
+
+def _might_sleep_log(cut: bool, stamped: bool) -> str:
+    """The arm64 OOM log with its report made __might_resched()'s (see above), the header
+    whole or cut after its "at", the file and line in the next row with no prefix; with
+    its printk times, or the report alone, each line indented by two blanks and the cut
+    row at the left edge, as a mail quoted a console (Herobrine 5.19-rc4 on
+    linux-arm-kernel, 2022)."""
+    log = (DATA / "arm64-6.1.0-50-oom.log").read_text().splitlines()
+    head = next(i for i, ln in enumerate(log) if " invoked oom-killer: " in ln)
+    end = next(i for i, ln in enumerate(log) if ln.endswith("] Mem-Info:"))
+    stamp = log[head][: log[head].index("] ") + 2]
+    body = [
+        ln[ln.index("] ") + 2 :]
+        .replace("dump_header+0x50/0x21c", "__might_resched+0x144/0x154")
+        .replace("oom_kill_process+0x2ec/0x2f0", "__might_sleep+0x54/0x84")
+        for ln in log[head + 1 : end]
+        if "out_of_memory+" not in ln
+    ]
+    rows = [f"{stamp if stamped else '  '}{ln}" for ln in (*_MIGHT_SLEEP_LINES, *body)]
+    if cut:
+        rows[:1] = rows[0].rsplit(" ", 1)
+    return "\n".join((log[:head] if stamped else []) + rows) + "\n"
+
+
+@pytest.mark.parametrize("stamped", [True, False])
+def test_a_might_sleep_header_a_wrap_cut_after_its_at_keeps_its_title(stamped: bool) -> None:
+    """__might_resched() (kernel/sched/core.c, 5.16+; __might_sleep() before) prints "BUG:
+    sleeping function called from invalid context at %s:%d": a mail's wrap cuts it after
+    "at", the file and line alone in the next row ("  BUG: sleeping function called from
+    invalid context at" then "arch/arm64/mm/fault.c:593", Herobrine 5.19-rc4 on
+    linux-arm-kernel, 2022). The report's title, kind, frames and task as whole.
+    (The title was "BUG: sleeping function called from invalid context at", UNKNOWN.)"""
+
+    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
+        return [
+            (r.title, r.type, r.corrupted, [f.function for f in r.frames], r.pid, r.comm)
+            for r in reps
+        ]
+
+    want = parse_log(_might_sleep_log(cut=False, stamped=stamped).encode())
+    assert [r.type for r in want] == ["ATOMIC_SLEEP"]
+    assert facts(parse_log(_might_sleep_log(cut=True, stamped=stamped).encode())) == facts(want)
+
+
 # KFENCE's and KASAN's header with a printk time: "BUG: KFENCE: use-after-free read in f+0x1/0x2"
 _SANITIZER_RE = re.compile(r"^(\[ *[\d.]+\] BUG: (?:KFENCE|KASAN):) (.+ in) (\S+\+0x.*)$")
 

@@ -1301,6 +1301,14 @@ _PATH_LOC_SYMBOL_REST_RE = re.compile(
     r"^[\w.\-+][\w/.\-+]*:\d+(?:\s*$| [A-Za-z_.][\w.]*"
     rf"(?:\+0x[0-9a-f]+/0x[0-9a-f]+\b| \({_ADDR2LINE_LOC}))"
 )
+# __might_resched() (kernel/sched/core.c, 5.16+; __might_sleep() before, 2.6 on)
+# prints "BUG: sleeping function called from invalid context at %s:%d": a wrap at 60-70
+# columns cuts it after its "at", and the file and line go on alone in the next row
+# ("  BUG: sleeping function called from invalid context at" then
+# "arch/arm64/mm/fault.c:593", Herobrine 5.19-rc4 on linux-arm-kernel, 2022). No header
+# ends at "at", and no kernel line is a file and line alone.
+_CUT_MIGHT_SLEEP_RE = re.compile(r"^BUG: sleeping function called from invalid context at\s*$")
+_FILE_LINE_REST_RE = re.compile(r"^[\w.\-+][\w/.\-+]*:\d+\s*$")
 # A terminal wraps a line at its width, 80 columns unless resized, mid-word; a capture of
 # its screen (tmux capture-pane, screen's hardcopy, a copy of what it shows) keeps each
 # row as a line: a row of exactly this width went on in the next one, unprefixed. A
@@ -2002,6 +2010,7 @@ _PROVEN_CUTS = (
     (_CUT_WARNING_AT_RE, _LOC_SYMBOL_REST_RE),
     (_CUT_WARNING_CPU_RE, _CPU_PID_AT_REST_RE),
     (_CUT_WARNING_PATH_RE, _PATH_LOC_SYMBOL_REST_RE),
+    (_CUT_MIGHT_SLEEP_RE, _FILE_LINE_REST_RE),
     (_CUT_SANITIZER_IN_RE, _SYMBOL_REST_RE),
     (_CUT_SANITIZER_RE, _SANITIZER_REST_RE),
     (_CUT_SLUB_RE, _SLUB_REST_RE),
@@ -2060,7 +2069,8 @@ def join_proven_cut(last: Line, line: Line) -> Line | None:
     WARNING's function after its file and line (``_CUT_WARNING_RE``), all three after
     its "at" (``_CUT_WARNING_AT_RE``) or the rest of it after a cut inside its name
     (``_CUT_IN_WARNING_SYMBOL_RE``), or its path's rest after a cut at a "/" in it
-    (``_CUT_WARNING_PATH_RE``); an ARM trace entry's caller after its "from
+    (``_CUT_WARNING_PATH_RE``); a might-sleep BUG's file and line after its "at"
+    (``_CUT_MIGHT_SLEEP_RE``); an ARM trace entry's caller after its "from
     [<pc>]" (``_CUT_ARM_ENTRY_RE``) or, since 5.x, its "from" and caller
     (``_CUT_ARM_FROM_RE``, ``_CUT_ARM_BEFORE_FROM_RE``); a general protection fault's address and error code
     (``_CUT_GPF_RE``); the no-root panic's device (``_CUT_NO_ROOT_RE``), a sysrq
