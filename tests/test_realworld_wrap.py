@@ -4477,3 +4477,36 @@ def test_an_arm64_fault_name_a_wrap_cut_after_its_hyphen_is_whole(
     want = parse_log(journal)
     assert want[0].title.startswith("BUG: unable to handle kernel write to read-only memory")
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize(
+    ("name", "host", "row"),
+    [
+        # 6.18 mm/oom_kill.c __oom_kill_process(): "%s: Killed process %d (%s) ..."
+        ("x86-6.18.44-memcg-oom", "fc-01", "Memory cgroup out of memory: Killed\nprocess"),
+        ("x86-6.18.44-pod-context", "fc-01", ": Killed\nprocess"),
+        # 6.1 kernel/hung_task.c check_hung_task(): "INFO: task %s:%d blocked for more
+        # than %ld seconds."
+        ("arm64-6.1.0-50-hung-task", "vm1", "blocked for more\nthan"),
+        ("arm64-6.1.0-50-hung-task", "arm64-vm", "blocked for\nmore than"),
+        ("ppc64le-6.1.0-50-hung-task", "ppc64le-vm-01", "blocked\nfor more than"),
+    ],
+)
+def test_a_syslog_file_textwrap_filled_to_80_keeps_the_blank_of_a_full_row(
+    name: str, host: str, row: str, tmp_path: Path
+) -> None:
+    """/var/log/messages wrapped by Python's textwrap.fill(line, 80) with its defaults
+    (break_on_hyphens, drop_whitespace, no squeeze of the blanks): a row the wrap filled
+    to exactly 80, a terminal's width, dropped the blank it was cut at, and goes on after
+    it ("...: Killed" then "process 25482 (python3) ..."), not glued as a terminal's
+    mid-word cut ("Killedprocess"). The reports are the file's, read whole or streamed."""
+    console = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    messages = "\n".join(
+        f"Nov 29 14:00:00 {host} kernel: {line}" if line else line for line in console.split("\n")
+    )
+    wrapped = _textwrap_fill(messages, 80)
+    cut = wrapped.find(row)
+    assert cut != -1 and cut - wrapped.rfind("\n", 0, cut) - 1 + row.index("\n") == 80
+    want = parse_log(messages)
+    assert want
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

@@ -1839,6 +1839,29 @@ def _narrow_hyphen_cut(piece: str, rest: str, text: str, pos: int) -> bool:
     return bool(width) and _row_width(cut) + len(m.group()) > width
 
 
+# A word wrap at 80 (Python's textwrap.fill(line, 80) with its defaults: no squeeze of
+# the blanks, drop_whitespace, break_on_hyphens) fills a row to exactly 80 columns when
+# the next word fits with no blank to spare, and drops the blank it cut at: a terminal's
+# row is as wide, but a terminal cuts inside a word and drops nothing. "... kernel:
+# [64590.667595] Memory cgroup out of memory: Killed" then "process 25482 (python3)
+# total-vm:..." (6.18 mm/oom_kill.c __oom_kill_process(): "%s: Killed process %d (%s)
+# total-vm:%lukB, ..."), "... blocked for more" then "than 120 seconds." (6.1
+# kernel/hung_task.c check_hung_task(): "INFO: task %s:%d blocked for more than %ld
+# seconds."). The rows around tell the two apart (_narrow_wrap_width): a word wrap at 80
+# also cuts rows short of 80 before a word too long for them, a terminal never. There a
+# full row goes on after a blank, unless the wrap cut it after a hyphen inside a word
+# (textwrap's wordsep_re: "self-" then "detected"), which goes on with none.
+def _word_wrap_full_row(piece: str, rest: str, text: str, pos: int) -> bool:
+    """Was ``piece``, a row exactly ``_TERMINAL_WIDTH`` wide, cut at a blank by a word
+    wrap at that width (above), not by a terminal, before ``rest`` (the row at ``pos``)?"""
+    cut = piece.rstrip("\r")
+    if _row_width(cut) != _TERMINAL_WIDTH or cut[-1:].isspace() or rest[:1].isspace():
+        return False
+    if cut.endswith("-") and cut[-2:-1].isalnum() and rest[:1].isalnum():
+        return False  # (a cut after a hyphen: no blank to put back)
+    return _narrow_width_at(text, pos) == _TERMINAL_WIDTH
+
+
 def _rejoined(last: Line, raw: str, line: Line) -> Line | None:
     """``last`` read again as ``raw``, its text with its rest (``line``) put back, over
     both lines' span; None when it then reads as another stream's line."""
@@ -1911,7 +1934,10 @@ def join_wrapped(last: Line, piece: str, line: Line, text: str, before: str = ""
     if line.context or not rest.strip():
         return None
     if _terminal_cut(piece, text, line.start):
-        raw = last.raw.rstrip("\r") + rest
+        if last.context and _word_wrap_full_row(piece, rest, text, line.start):
+            raw = f"{last.raw.rstrip()} {rest.strip()}"  # (the blank the wrap dropped)
+        else:
+            raw = last.raw.rstrip("\r") + rest
     elif (proven := join_proven_cut(last, line)) is not None:
         return proven
     elif _modules_row_cut(last, piece, line, text):
