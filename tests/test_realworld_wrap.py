@@ -4510,3 +4510,35 @@ def test_a_syslog_file_textwrap_filled_to_80_keeps_the_blank_of_a_full_row(
     want = parse_log(messages)
     assert want
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
+@pytest.mark.parametrize(
+    ("name", "host", "row"),
+    [
+        # 6.6 kernel/watchdog.c watchdog_hardlockup_check(): pr_emerg("Watchdog detected
+        # hard LOCKUP on cpu %d\n", cpu)
+        ("x86-6.6-hard-lockup-buddy", "hhhhhhhh", "Watchdog detected hard\nLOCKUP on cpu 3"),
+        ("riscv64-6.12.117+deb13-mod-hardlockup", "hhhhhhhh", "detected hard\nLOCKUP on cpu 0"),
+        # 6.6 arch/x86/kernel/cpu/mce/core.c __print_mce(): "CPU %d: Machine Check%s: %Lx
+        # Bank %d: %016Lx\n"
+        ("x86-mce-fatal", "hhh", "CPU 7: Machine\nCheck Exception: 5 Bank 4:"),
+    ],
+)
+def test_a_header_a_textwrap_fill_to_80_cut_after_a_full_row_starts_its_report(
+    name: str, host: str, row: str, tmp_path: Path
+) -> None:
+    """/var/log/messages wrapped by Python's textwrap.fill(line, 80) with its defaults
+    (break_on_hyphens, drop_whitespace, no squeeze of the blanks): a header's row filled
+    to exactly 80 goes on with the words that make it a header in a row of no prefix
+    ("... watchdog: Watchdog detected hard" then "LOCKUP on cpu 3"). The report starts
+    at the prefixed row, read whole; the reports are the file's, read whole or streamed."""
+    console = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    messages = "\n".join(
+        f"Nov 29 14:00:00 {host} kernel: {line}" if line else line for line in console.split("\n")
+    )
+    wrapped = _textwrap_fill(messages, 80)
+    cut = wrapped.find(row)
+    assert cut != -1 and cut - wrapped.rfind("\n", 0, cut) - 1 + row.index("\n") == 80
+    want = parse_log(messages)
+    assert want
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")

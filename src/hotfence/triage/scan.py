@@ -624,8 +624,13 @@ REPLAY_MARKER = "** replaying previous printk message **"
 # MIPS BUG() with no report_bug() line before it (4.19 and 6.1 arch/mips/kernel/traps.c
 # do_trap_or_bp() -> die_if_kernel("Kernel bug detected", regs) -> die(): "%s[#%d]:\n") is its
 # own, and a reply's quote "> > " wrapped at 72 after a syslog prefix and a printk time
-# cuts it "... Kernel bug", "> > detected[#1]:": rejected, the report was lost.
-_WRAPPED_ROW_MAX = 79
+# cuts it "... Kernel bug", "> > detected[#1]:": rejected, the report was lost. A word
+# wrap at 80 (Python's textwrap.fill(line, 80), its defaults) fills a row to exactly 80
+# when the next word fits with no blank to spare, and drops that blank: "... [ 5112.001212]
+# watchdog: Watchdog detected hard" (80) then "LOCKUP on cpu 3"; such a row is as wide as
+# a terminal's, whose cut drops nothing: rejoin (extract.join_wrapped, which tells the two
+# apart by the rows around: _word_wrap_full_row) reads it.
+_WRAPPED_ROW_MAX = 80
 # The start of a line of its own, no wrap's rest: a printk time, a syslog file's date
 # (the common prefixes, told without parsing the row; lines.make_line tells the rest)
 _PREFIXED_ROW_RE = re.compile(r"\[ *\d+\.\d+\]|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d ")
