@@ -2486,6 +2486,11 @@ def test_a_task_header_a_mail_client_cut_after_tainted_keeps_its_task() -> None:
 _LISTED_RE = re.compile(r"^(?:<\d>)?\[ *[\d.]+\] .*Modules linked in: \S")
 
 
+def _list_facts(reps: list[Report]) -> list[tuple[object, ...]]:
+    """What a module list gives each report, with the report's title and task."""
+    return [(r.title, r.comm, r.modules, r.tainting_modules, r.last_unloaded_module) for r in reps]
+
+
 def test_a_module_list_a_mail_wrapped_among_wider_rows_keeps_its_modules() -> None:
     """print_modules() (6.1 kernel/module/main.c) prints the list as one line: LKFT's
     mails on lore wrap it near 70 columns, "[ 5211.175962] Modules linked in: tun
@@ -2495,11 +2500,6 @@ def test_a_module_list_a_mail_wrapped_among_wider_rows_keeps_its_modules() -> No
     with a time-stamped list so wrapped at 70 and a line wider than 79 around: each
     report's modules, tainting ones and last unloaded one as whole, and its title and
     task. (The list kept the names of its first row, less the last.)"""
-
-    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-        return [
-            (r.title, r.comm, r.modules, r.tainting_modules, r.last_unloaded_module) for r in reps
-        ]
 
     checked = 0
     for path in sorted(DATA.glob("*.log")):
@@ -2511,7 +2511,7 @@ def test_a_module_list_a_mail_wrapped_among_wider_rows_keeps_its_modules() -> No
         if len(rows) == len(log) or max(map(len, log)) <= 79:
             continue
         want, got = parse_log("\n".join(log)), parse_log("\n".join(rows))
-        assert facts(got) == facts(want), path.name
+        assert _list_facts(got) == _list_facts(want), path.name
         assert any(len(r.modules) > 4 for r in got), path.name
         checked += 1
     assert checked >= 7
@@ -2532,11 +2532,6 @@ def test_a_module_list_another_record_landed_in_keeps_its_modules(split: bool) -
     next-20220720). Every in-repo log with a stamped list that wraps so, rewritten into
     the shape: each report's modules as whole. (The list kept the names of its first
     row, less the last, or those before the other line.)"""
-
-    def facts(reps: list[Report]) -> list[tuple[object, ...]]:
-        return [
-            (r.title, r.comm, r.modules, r.tainting_modules, r.last_unloaded_module) for r in reps
-        ]
 
     checked = 0
     for path in sorted(DATA.glob("*.log")):
@@ -2564,7 +2559,7 @@ def test_a_module_list_another_record_landed_in_keeps_its_modules(split: bool) -
         if len(rows) == len(log) or max(map(len, log)) <= 79:
             continue
         want, got = parse_log("\n".join(log)), parse_log("\n".join(rows))
-        assert facts(got) == facts(want), path.name
+        assert _list_facts(got) == _list_facts(want), path.name
         assert any(len(r.modules) > 4 for r in got), path.name
         checked += 1
     assert checked >= 7

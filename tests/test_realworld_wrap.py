@@ -4479,6 +4479,25 @@ def test_an_arm64_fault_name_a_wrap_cut_after_its_hyphen_is_whole(
     _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
 
 
+def _assert_textwrap80_file_reads_as_unwrapped(
+    name: str, host: str, row: str, tmp_path: Path
+) -> None:
+    """The in-repo log ``name`` as /var/log/messages of ``host``, wrapped by
+    textwrap.fill(line, 80): ``row`` (the row break shown as "\\n") must fall right after
+    a row filled to exactly 80, and the reports are the unwrapped file's, read whole or
+    streamed."""
+    console = (DATA / f"{name}.log").read_text(encoding="latin-1")
+    messages = "\n".join(
+        f"Nov 29 14:00:00 {host} kernel: {line}" if line else line for line in console.split("\n")
+    )
+    wrapped = _textwrap_fill(messages, 80)
+    cut = wrapped.find(row)
+    assert cut != -1 and cut - wrapped.rfind("\n", 0, cut) - 1 + row.index("\n") == 80
+    want = parse_log(messages)
+    assert want
+    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+
+
 @pytest.mark.parametrize(
     ("name", "host", "row"),
     [
@@ -4500,16 +4519,7 @@ def test_a_syslog_file_textwrap_filled_to_80_keeps_the_blank_of_a_full_row(
     to exactly 80, a terminal's width, dropped the blank it was cut at, and goes on after
     it ("...: Killed" then "process 25482 (python3) ..."), not glued as a terminal's
     mid-word cut ("Killedprocess"). The reports are the file's, read whole or streamed."""
-    console = (DATA / f"{name}.log").read_text(encoding="latin-1")
-    messages = "\n".join(
-        f"Nov 29 14:00:00 {host} kernel: {line}" if line else line for line in console.split("\n")
-    )
-    wrapped = _textwrap_fill(messages, 80)
-    cut = wrapped.find(row)
-    assert cut != -1 and cut - wrapped.rfind("\n", 0, cut) - 1 + row.index("\n") == 80
-    want = parse_log(messages)
-    assert want
-    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+    _assert_textwrap80_file_reads_as_unwrapped(name, host, row, tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -4532,13 +4542,4 @@ def test_a_header_a_textwrap_fill_to_80_cut_after_a_full_row_starts_its_report(
     to exactly 80 goes on with the words that make it a header in a row of no prefix
     ("... watchdog: Watchdog detected hard" then "LOCKUP on cpu 3"). The report starts
     at the prefixed row, read whole; the reports are the file's, read whole or streamed."""
-    console = (DATA / f"{name}.log").read_text(encoding="latin-1")
-    messages = "\n".join(
-        f"Nov 29 14:00:00 {host} kernel: {line}" if line else line for line in console.split("\n")
-    )
-    wrapped = _textwrap_fill(messages, 80)
-    cut = wrapped.find(row)
-    assert cut != -1 and cut - wrapped.rfind("\n", 0, cut) - 1 + row.index("\n") == 80
-    want = parse_log(messages)
-    assert want
-    _assert_read_whole_and_streamed(wrapped, want, tmp_path / f"{name}.log")
+    _assert_textwrap80_file_reads_as_unwrapped(name, host, row, tmp_path)
